@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util'
+import {
+  DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RESERVATION_TTL_MS
+} from './constants.ts'
+import { ConfigError } from './errors.ts'
+
+export interface RelayConfig {
+  host: string
+  /** 0 picks a free port */
+  port: number
+  dataDir: string
+  maxReservations: number
+  reservationTtlMs: number
+  circuitDurationLimitMs: number
+  circuitDataLimitBytes: number
+  maxConnections: number
+}
+
+export const HELP = `parley-relay: circuit relay v2 node for Parley browsers
+
+Usage: parley-relay [options]
+
+Options (each also settable by the environment variable in brackets):
+  --host <addr>                  listen address              [PARLEY_RELAY_HOST]   (default ${DEFAULT_HOST})
+  --port <n>                     WebSocket port, 0 = any     [PARLEY_RELAY_PORT]   (default ${DEFAULT_PORT})
+  --data-dir <path>              identity key lives here     [PARLEY_RELAY_DATA_DIR] (default ${DEFAULT_DATA_DIR})
+  --max-reservations <n>         reservation slots           [PARLEY_RELAY_MAX_RESERVATIONS] (default ${DEFAULT_MAX_RESERVATIONS})
+  --reservation-ttl-ms <n>       reservation lifetime        [PARLEY_RELAY_RESERVATION_TTL_MS] (default ${DEFAULT_RESERVATION_TTL_MS})
+  --circuit-duration-ms <n>      max life of a relayed conn  [PARLEY_RELAY_CIRCUIT_DURATION_MS] (default ${DEFAULT_CIRCUIT_DURATION_LIMIT_MS})
+  --circuit-data-bytes <n>       max bytes per relayed conn, both directions together
+                                                             [PARLEY_RELAY_CIRCUIT_DATA_BYTES] (default ${DEFAULT_CIRCUIT_DATA_LIMIT_BYTES})
+  --max-connections <n>          connection cap              [PARLEY_RELAY_MAX_CONNECTIONS] (default ${DEFAULT_MAX_CONNECTIONS})
+  -h, --help                     show this help
+`
+
+type Env = Record<string, string | undefined>
+
+interface IntSpec { flag: string, env: string, min: number, max: number, fallback: number }
+
+function readInt (value: string | undefined, spec: IntSpec): number {
+  if (value == null) return spec.fallback
+  const trimmed = value.trim()
+  if (!/^\d+$/.test(trimmed)) {
+    throw new ConfigError(`--${spec.flag} (${spec.env}) must be a whole number, got "${value}"`)
+  }
+  const n = Number(trimmed)
+  if (!Number.isSafeInteger(n) || n < spec.min || n > spec.max) {
+    throw new ConfigError(`--${spec.flag} (${spec.env}) must be between ${spec.min} and ${spec.max}, got ${trimmed}`)
+  }
+  return n
+}
+
+/**
+ * Parses command-line flags (which win) and environment variables once, at
+ * start. Throws ConfigError with a sentence naming the bad option.
+ */
+export function parseConfig (argv: string[], env: Env = process.env): RelayConfig | 'help' {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'max-reservations': { type: 'string' },
+        'reservation-ttl-ms': { type: 'string' },
+        'circuit-duration-ms': { type: 'string' },
+        'circuit-data-bytes': { type: 'string' },
+        'max-connections': { type: 'string' },
+        help: { type: 'boolean', short: 'h' }
+      }
+    }))
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run with --help to see the options.`)
+  }
+  if (values.help === true) return 'help'
+
+  const str = (flag: string, envName: string): string | undefined => {
+    const v = values[flag]
+    return typeof v === 'string' ? v : env[envName]
+  }
+  const int = (spec: IntSpec): number => readInt(str(spec.flag, spec.env), spec)
+
+  const host = (str('host', 'PARLEY_RELAY_HOST') ?? DEFAULT_HOST).trim()
+  if (!/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(host)) {
+    throw new ConfigError(`--host (PARLEY_RELAY_HOST) must be an IPv4 or IPv6 address, got "${host}"`)
+  }
+  const dataDir = (str('data-dir', 'PARLEY_RELAY_DATA_DIR') ?? DEFAULT_DATA_DIR).trim()
+  if (dataDir === '') throw new ConfigError('--data-dir (PARLEY_RELAY_DATA_DIR) must not be empty')
+
+  return {
+    host,
+    dataDir,
+    port: int({ flag: 'port', env: 'PARLEY_RELAY_PORT', min: 0, max: 65535, fallback: DEFAULT_PORT }),
+    maxReservations: int({ flag: 'max-reservations', env: 'PARLEY_RELAY_MAX_RESERVATIONS', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_RESERVATIONS }),
+    reservationTtlMs: int({ flag: 'reservation-ttl-ms', env: 'PARLEY_RELAY_RESERVATION_TTL_MS', min: 60_000, max: 24 * 3_600_000, fallback: DEFAULT_RESERVATION_TTL_MS }),
+    circuitDurationLimitMs: int({ flag: 'circuit-duration-ms', env: 'PARLEY_RELAY_CIRCUIT_DURATION_MS', min: 1000, max: 24 * 3_600_000, fallback: DEFAULT_CIRCUIT_DURATION_LIMIT_MS }),
+    circuitDataLimitBytes: int({ flag: 'circuit-data-bytes', env: 'PARLEY_RELAY_CIRCUIT_DATA_BYTES', min: 1024, max: 2 ** 40, fallback: DEFAULT_CIRCUIT_DATA_LIMIT_BYTES }),
+    maxConnections: int({ flag: 'max-connections', env: 'PARLEY_RELAY_MAX_CONNECTIONS', min: 16, max: 1_000_000, fallback: DEFAULT_MAX_CONNECTIONS })
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * relay-node defaults. js-libp2p's own relay defaults (15 reservations,
+ * 128 KiB and 2 minutes per relayed connection) are meant for helper relays,
+ * not for a node whose only job is to relay for browsers.
+ */
+
+const SECOND_MS = 1000
+const MINUTE_MS = 60 * SECOND_MS
+const MIB = 1024 * 1024
+
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 9090
+export const DEFAULT_DATA_DIR = '.relay-data'
+
+/** Total reservation slots. Each browser holds one per relay it uses. */
+export const DEFAULT_MAX_RESERVATIONS = 2048
+
+/** How long a reservation lasts before the client must refresh it (clients refresh ahead of expiry). */
+export const DEFAULT_RESERVATION_TTL_MS = 60 * MINUTE_MS
+
+/**
+ * Upper bound on the life of one relayed connection. Chat, receipts, contact
+ * requests and WebRTC signalling are small; a connection that hits the limit is
+ * closed and the peers simply dial again. Enforced by js-libp2p in
+ * milliseconds (it reports the same number to clients in a field they read as
+ * seconds: ENVIRONMENT.md).
+ */
+export const DEFAULT_CIRCUIT_DURATION_LIMIT_MS = 10 * MINUTE_MS
+
+/**
+ * Upper bound on bytes per relayed connection, both directions counted
+ * together (js-libp2p sums them). Bulk file data never flows over relays
+ * (DESIGN.md §1), so 32 MiB leaves room for long chats and signalling while
+ * bounding what one pair can cost the operator.
+ */
+export const DEFAULT_CIRCUIT_DATA_LIMIT_BYTES = 32 * MIB
+
+/** Connections of all kinds (reservation holders plus the circuits between them). */
+export const DEFAULT_MAX_CONNECTIONS = 4096
+
+/** Inbound hop streams (reserve / connect requests) open at once, per connection. */
+export const DEFAULT_MAX_INBOUND_HOP_STREAMS = 32
+
+/** A new connection must finish its Noise + yamux upgrade within this time (slowloris guard). */
+export const DEFAULT_INBOUND_UPGRADE_TIMEOUT_MS = 10 * SECOND_MS
+
+/** A hop request (reserve or connect) must complete within this time. */
+export const DEFAULT_HOP_TIMEOUT_MS = 30 * SECOND_MS
+
+/** Graceful shutdown gives up after this long and exits anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 10 * SECOND_MS
+
+/** Name of the identity key file inside the data directory. */
+export const IDENTITY_FILE = 'identity.key'

@@ -1,0 +1,9 @@
+/** A command-line flag or environment variable has an invalid value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+/** The identity key file exists but cannot be used. */
+export class IdentityError extends Error {
+  override name = 'IdentityError'
+}

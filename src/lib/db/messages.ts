@@ -1,0 +1,215 @@
+import Dexie from 'dexie'
+import { monotonicFactory } from 'ulid'
+import { compareByDisplayName } from './contacts.ts'
+import type { ParleyDb } from './db.ts'
+import { ContactNotFoundError } from './errors.ts'
+import type { ContactId, ContactRow, MessageId, MessageRow, MessageState } from './types.ts'
+
+/** Index names from `schema.ts`, spelled once. */
+const BY_CHAT = '[contactId+sentAt+id]'
+const BY_STATE = '[direction+state+contactId]'
+
+/** A Dexie collection over `db.messages`. */
+type ChatCollection = ReturnType<ParleyDb['messages']['toCollection']>
+
+/** Outgoing states that still wait for the peer's ack. */
+const PENDING_STATES = ['queued', 'sent'] as const satisfies readonly MessageState[]
+
+const nextUlid = monotonicFactory()
+
+/**
+ * A new message id. Monotonic within this JS realm: ids made in the same
+ * millisecond (or after the clock stepped back) still sort in creation order.
+ */
+export function newMessageId (now?: number): MessageId {
+  return nextUlid(now) as MessageId
+}
+
+export interface OutgoingInput {
+  contactId: ContactId
+  /** Our own PeerID. */
+  fromPeerId: string
+  body: string
+  now?: number
+}
+
+/** Stores a message we are about to send; the outbox keeps it until the peer acks. */
+export async function queueOutgoing (db: ParleyDb, input: OutgoingInput): Promise<MessageRow> {
+  const now = input.now ?? Date.now()
+  const row: MessageRow = {
+    id: newMessageId(now),
+    contactId: input.contactId,
+    direction: 'out',
+    fromPeerId: input.fromPeerId,
+    kind: 'text',
+    body: input.body,
+    sentAt: now,
+    state: 'queued'
+  }
+  await db.transaction('rw', db.contacts, db.messages, async () => {
+    await requireContact(db, input.contactId)
+    await db.messages.add(row)
+  })
+  return row
+}
+
+export interface IncomingInput {
+  id: MessageId
+  contactId: ContactId
+  fromPeerId: string
+  body: string
+  sentAt: number
+  receivedAt: number
+}
+
+/**
+ * Stores a received message exactly once (DESIGN.md §4: receipt is
+ * idempotent). A second copy with the same id changes nothing; the caller acks
+ * it again either way.
+ */
+export async function storeIncoming (db: ParleyDb, input: IncomingInput): Promise<'stored' | 'duplicate'> {
+  return db.transaction('rw', db.contacts, db.messages, async () => {
+    if (await db.messages.get(input.id) !== undefined) return 'duplicate'
+    await requireContact(db, input.contactId)
+    await db.messages.add({
+      id: input.id,
+      contactId: input.contactId,
+      direction: 'in',
+      fromPeerId: input.fromPeerId,
+      kind: 'text',
+      body: input.body,
+      sentAt: input.sentAt,
+      receivedAt: input.receivedAt,
+      state: 'delivered'
+    })
+    return 'stored'
+  })
+}
+
+/** Outgoing messages to one contact that were not acked yet, oldest first. */
+export async function outbox (db: ParleyDb, contactId: ContactId): Promise<MessageRow[]> {
+  const rows = await db.messages
+    .where(BY_STATE)
+    .anyOf(PENDING_STATES.map((state) => ['out', state, contactId]))
+    .toArray()
+  return rows.sort(compareById)
+}
+
+/** Contacts that have at least one unacked outgoing message, ascending. */
+export async function contactsWithOutbox (db: ParleyDb): Promise<ContactId[]> {
+  const ids = new Set<ContactId>()
+  await db.transaction('r', db.messages, async () => {
+    for (const state of PENDING_STATES) {
+      const keys = await db.messages
+        .where(BY_STATE)
+        .between(['out', state, Dexie.minKey], ['out', state, Dexie.maxKey])
+        .uniqueKeys()
+      for (const key of keys) {
+        const contactId = Array.isArray(key) ? key[2] : undefined
+        if (typeof contactId === 'number') ids.add(contactId)
+      }
+    }
+  })
+  return [...ids].sort((a, b) => a - b)
+}
+
+const STATE_RANK: Record<Exclude<MessageState, 'failed'>, number> = {
+  queued: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3
+}
+
+/**
+ * Whether a message may go from `from` to `to`. States only move forward
+ * (queued < sent < delivered < read). 'failed' is entered only from queued or
+ * sent, and left only for delivered or read: a late ack proves the peer has
+ * the message, while going back to queued/sent is a retry, not a receipt.
+ */
+export function canTransition (from: MessageState, to: MessageState): boolean {
+  if (from === to) return false
+  if (to === 'failed') return from === 'queued' || from === 'sent'
+  if (from === 'failed') return to === 'delivered' || to === 'read'
+  return STATE_RANK[to] > STATE_RANK[from]
+}
+
+/**
+ * Moves a message forward (see `canTransition`); stamps readAt on 'read'.
+ * Receipts arrive out of order and twice, so a stale one is simply ignored.
+ *
+ * @returns whether the row changed (false also when the id is unknown).
+ */
+export async function setMessageState (
+  db: ParleyDb,
+  id: MessageId,
+  state: MessageState,
+  now: number = Date.now()
+): Promise<boolean> {
+  return db.transaction('rw', db.messages, async () => {
+    const row = await db.messages.get(id)
+    if (row === undefined || !canTransition(row.state, state)) return false
+    const changes: Partial<MessageRow> = state === 'read' ? { state, readAt: now } : { state }
+    await db.messages.update(id, changes)
+    return true
+  })
+}
+
+/** The last `limit` messages of one chat, in display order (sentAt, then id). */
+export async function chatMessages (db: ParleyDb, contactId: ContactId, limit = 200): Promise<MessageRow[]> {
+  if (limit <= 0) return []
+  const newestFirst = await chatRange(db, contactId).reverse().limit(limit).toArray()
+  return newestFirst.reverse()
+}
+
+export interface ChatSummary {
+  contact: ContactRow
+  /** The last message in display order; absent for a chat with no messages. */
+  lastMessage?: MessageRow
+}
+
+/**
+ * One entry per contact for the chats list: most recent activity first
+ * (receivedAt of an incoming last message, else its sentAt, so a peer with a
+ * clock in the future cannot pin its chat to the top), then contacts without
+ * messages by display name.
+ */
+export async function chatSummaries (db: ParleyDb): Promise<ChatSummary[]> {
+  const summaries = await db.transaction('r', db.contacts, db.messages, async () => {
+    const contacts = await db.contacts.toArray()
+    return Promise.all(contacts.map(async (contact): Promise<ChatSummary> => {
+      const lastMessage = await chatRange(db, contact.id).last()
+      return lastMessage === undefined ? { contact } : { contact, lastMessage }
+    }))
+  })
+  return summaries.sort(compareSummaries)
+}
+
+function compareSummaries (a: ChatSummary, b: ChatSummary): number {
+  const aAt = a.lastMessage === undefined ? undefined : activityAt(a.lastMessage)
+  const bAt = b.lastMessage === undefined ? undefined : activityAt(b.lastMessage)
+  if (aAt !== undefined && bAt !== undefined && aAt !== bAt) return bAt - aAt
+  if (aAt !== undefined && bAt === undefined) return -1
+  if (aAt === undefined && bAt !== undefined) return 1
+  return compareByDisplayName(a.contact, b.contact)
+}
+
+function activityAt (message: MessageRow): number {
+  return message.receivedAt ?? message.sentAt
+}
+
+function chatRange (db: ParleyDb, contactId: ContactId): ChatCollection {
+  return db.messages
+    .where(BY_CHAT)
+    .between([contactId, Dexie.minKey, Dexie.minKey], [contactId, Dexie.maxKey, Dexie.maxKey], true, true)
+}
+
+/** ULIDs are fixed-length Crockford base32, so code-unit order is time order. */
+function compareById (a: MessageRow, b: MessageRow): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+async function requireContact (db: ParleyDb, contactId: ContactId): Promise<void> {
+  if (await db.contacts.get(contactId) === undefined) {
+    throw new ContactNotFoundError(`No contact with id ${contactId}`)
+  }
+}

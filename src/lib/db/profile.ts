@@ -1,0 +1,12 @@
+import type { ParleyDb } from './db.ts'
+import type { ProfileRow } from './types.ts'
+
+/** The local profile, or undefined before onboarding. */
+export async function getProfile (db: ParleyDb): Promise<ProfileRow | undefined> {
+  return db.profile.get(1)
+}
+
+/** Creates or replaces the local profile (there is only ever row 1). */
+export async function saveProfile (db: ParleyDb, row: ProfileRow): Promise<void> {
+  await db.profile.put(row)
+}

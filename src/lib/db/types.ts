@@ -1,0 +1,79 @@
+/**
+ * Row types of the Parley database (DESIGN.md §3). Shared by the worker (the
+ * single writer of network data) and the tabs (readers through liveQuery).
+ */
+
+/** A message id: a ULID chosen by the sender, sortable by creation time. */
+export type MessageId = string & { readonly __messageId: true }
+
+/** Auto-incremented primary key of a contact row. */
+export type ContactId = number
+
+export interface ProfileRow {
+  /** Always 1: there is one profile per browser profile. */
+  id: 1
+  /** Base58btc string form of the PeerID. */
+  peerId: string
+  /** libp2p protobuf encoding of the Ed25519 private key (`privateKeyToProtobuf`). */
+  privateKey: Uint8Array
+  username: string
+  createdAt: number
+}
+
+export type ContactState = 'requested' | 'pending' | 'accepted'
+export type PresenceStatus = 'online' | 'offline'
+
+export interface ContactRow {
+  /** Assigned by the database on insert (`++id`); always set on rows read back. */
+  id: ContactId
+  peerId: string
+  /** The name the contact chose for itself (from its invite). */
+  username: string
+  /** A local name the user chose; shown instead of username when set. */
+  nickname?: string
+  /** libp2p protobuf encoding of the contact's public key. */
+  publicKey?: Uint8Array
+  /** Multiaddrs (strings) where the contact was last reachable. */
+  addresses: string[]
+  status: PresenceStatus
+  lastSeen?: number
+  notes: string
+  blocked: boolean
+  state: ContactState
+  verified: boolean
+  addedAt: number
+  updatedAt: number
+}
+
+export type MessageDirection = 'in' | 'out'
+export type MessageKind = 'text'
+export type MessageState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed'
+
+export interface MessageRow {
+  id: MessageId
+  contactId: ContactId
+  direction: MessageDirection
+  /** PeerID of the author. */
+  fromPeerId: string
+  kind: MessageKind
+  body: string
+  /** Sender's clock, ms since epoch. */
+  sentAt: number
+  /** Receiver's clock, ms since epoch (incoming messages only). */
+  receivedAt?: number
+  state: MessageState
+  readAt?: number
+}
+
+export type RelaySource = 'default' | 'user' | 'discovered'
+
+export interface RelayRow {
+  /** Full multiaddr including `/p2p/<relay peer id>`. */
+  multiaddr: string
+  peerId: string
+  source: RelaySource
+  active: boolean
+  lastConnected?: number
+  lastRtt?: number
+  failures: number
+}

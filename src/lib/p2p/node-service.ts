@@ -1,0 +1,281 @@
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { getContact, getContactByPeerId, listContacts, setPresence, upsertContact } from '../db/contacts.ts'
+import { contactsWithOutbox, queueOutgoing, storeIncoming } from '../db/messages.ts'
+import { getProfile, saveProfile } from '../db/profile.ts'
+import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
+import { encodeInvite, parseInvite, validateName } from './invite.ts'
+import { createParleyNode } from './node.ts'
+import { OutboxSender } from './outbox.ts'
+import { validateText } from './protocols/chat/codec.ts'
+import { RelayKeeper } from './relay-keeper.ts'
+import type { ParleyDb } from '../db/db.ts'
+import type { ContactId, MessageId, ProfileRow } from '../db/types.ts'
+import type { NodeStatus } from '../rpc/protocol.ts'
+import type { AppConfig } from './app-config.ts'
+import type { ParleyNode } from './node.ts'
+import type { ChatInbox } from './protocols/chat/chat.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/** How many contacts we dial at once when we come online ("hello"). */
+export const HELLO_CONCURRENCY = 4
+/** At most this many contacts are greeted per coming-online. */
+export const MAX_HELLO_CONTACTS = 200
+
+export class ProfileExistsError extends Error {
+  override name = 'ProfileExistsError'
+}
+export class NoProfileError extends Error {
+  override name = 'NoProfileError'
+}
+export class UnknownContactError extends Error {
+  override name = 'UnknownContactError'
+}
+export class OwnInviteError extends Error {
+  override name = 'OwnInviteError'
+}
+
+export interface NodeServiceInit {
+  db: ParleyDb
+  /** resolves the served app config; called once the profile exists */
+  loadConfig(): Promise<AppConfig>
+  /** the app's origin, for invite links */
+  origin: string
+  onStatus(status: NodeStatus): void
+}
+
+/**
+ * Everything the worker does: it owns the identity, the libp2p node, the
+ * relay keeper and the outbox, writes network data to the DB and reports
+ * status to the tabs. The RPC handlers are thin wrappers around its methods.
+ */
+export class NodeService {
+  readonly #init: NodeServiceInit
+  #status: NodeStatus = { phase: 'loading', addresses: [], relays: [] }
+  #profile?: ProfileRow
+  #node?: ParleyNode
+  #keeper?: RelayKeeper
+  #outbox?: OutboxSender
+  #relays: string[] = []
+  #starting?: Promise<void>
+
+  constructor (init: NodeServiceInit) {
+    this.#init = init
+  }
+
+  get status (): NodeStatus {
+    return this.#status
+  }
+
+  get node (): ParleyNode | undefined {
+    return this.#node
+  }
+
+  /** Opens the DB and, when a profile exists, starts the node. */
+  async start (): Promise<void> {
+    const profile = await getProfile(this.#init.db)
+    if (profile == null) {
+      this.#setStatus({ phase: 'needs-profile' })
+      return
+    }
+    this.#profile = profile
+    await this.#startNode()
+  }
+
+  async stop (): Promise<void> {
+    this.#keeper?.stop()
+    this.#outbox?.stop()
+    await this.#node?.stop()
+  }
+
+  async createProfile (username: string): Promise<NodeStatus> {
+    const name = validateName(username)
+    if (this.#profile != null || await getProfile(this.#init.db) != null) {
+      throw new ProfileExistsError('This browser already has a Parley identity.')
+    }
+    const key = await generateKeyPair('Ed25519')
+    const profile: ProfileRow = {
+      id: 1,
+      peerId: peerIdFromPrivateKey(key).toString(),
+      privateKey: privateKeyToProtobuf(key),
+      username: name,
+      createdAt: Date.now()
+    }
+    await saveProfile(this.#init.db, profile)
+    this.#profile = profile
+    await this.#startNode()
+    return this.#status
+  }
+
+  getInvite (): string {
+    const profile = this.#requireProfile()
+    return encodeInvite({ peerId: profile.peerId, name: profile.username, addresses: this.#status.addresses }, this.#init.origin)
+  }
+
+  async addContact (text: string): Promise<ContactId> {
+    const profile = this.#requireProfile()
+    const invite = parseInvite(text)
+    if (invite.peerId === profile.peerId) throw new OwnInviteError('This is your own invite. Send it to your contact and paste theirs here.')
+    const peerId = peerIdFromString(invite.peerId)
+    const contactId = await upsertContact(this.#init.db, {
+      peerId: invite.peerId,
+      username: invite.name ?? shortPeerId(invite.peerId),
+      addresses: invite.addresses
+    })
+    if (this.#node != null) {
+      await this.#node.peerStore.merge(peerId, { multiaddrs: invite.addresses.map(a => multiaddr(a)) })
+      if (this.#node.getConnections(peerId).length > 0) {
+        await setPresence(this.#init.db, invite.peerId, 'online', Date.now())
+      }
+      this.#hello([contactId])
+    }
+    return contactId
+  }
+
+  async sendMessage (contactId: ContactId, text: string): Promise<MessageId> {
+    const profile = this.#requireProfile()
+    validateText(text)
+    const contact = await getContact(this.#init.db, contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    const row = await queueOutgoing(this.#init.db, { contactId, fromPeerId: profile.peerId, body: text })
+    this.#outbox?.kick(contactId)
+    return row.id
+  }
+
+  #requireProfile (): ProfileRow {
+    if (this.#profile == null) throw new NoProfileError('Choose a name first: this browser has no Parley identity yet.')
+    return this.#profile
+  }
+
+  #setStatus (patch: Partial<NodeStatus>): void {
+    this.#status = {
+      ...this.#status,
+      ...patch,
+      peerId: this.#profile?.peerId,
+      username: this.#profile?.username
+    }
+    this.#init.onStatus(this.#status)
+  }
+
+  async #startNode (): Promise<void> {
+    this.#starting ??= this.#doStartNode()
+    return this.#starting
+  }
+
+  async #doStartNode (): Promise<void> {
+    const profile = this.#requireProfile()
+    const db = this.#init.db
+    this.#setStatus({ phase: 'starting' })
+
+    try {
+      this.#relays = (await this.#init.loadConfig()).relays
+      await syncDefaultRelays(db, this.#relays)
+    } catch (err) {
+      this.#setStatus({ error: (err as Error).message })
+    }
+
+    const node = await createParleyNode({ privateKey: privateKeyFromProtobuf(profile.privateKey), inbox: this.#inbox })
+    this.#node = node
+    this.#outbox = new OutboxSender(db, node)
+
+    // presence from an earlier run is stale: nothing is connected yet
+    for (const contact of await listContacts(db)) {
+      if (contact.status === 'online') await setPresence(db, contact.peerId, 'offline', Date.now())
+      if (contact.addresses.length > 0) {
+        await node.peerStore.merge(peerIdFromString(contact.peerId), { multiaddrs: contact.addresses.map(a => multiaddr(a)) })
+      }
+    }
+
+    node.addEventListener('self:peer:update', () => { this.#updateAddresses() })
+    node.addEventListener('peer:connect', (evt) => { void this.#onPeer(evt.detail, 'online') })
+    node.addEventListener('peer:disconnect', (evt) => { void this.#onPeer(evt.detail, 'offline') })
+
+    await node.start()
+    this.#keeper = new RelayKeeper(node, this.#relays, {
+      onDialResult: (addr, result) => {
+        void recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
+        if (!result.ok) this.#setStatus({ error: `Cannot reach relay: ${result.error}` })
+      }
+    })
+    this.#keeper.start()
+    this.#updateAddresses()
+  }
+
+  readonly #inbox: ChatInbox = {
+    receive: async (from, message) => {
+      const contact = await getContactByPeerId(this.#init.db, from.toString())
+      if (contact?.id == null || contact.blocked || contact.state !== 'accepted') return 'not-a-contact'
+      return storeIncoming(this.#init.db, {
+        id: message.id as MessageId,
+        contactId: contact.id,
+        fromPeerId: from.toString(),
+        body: message.text,
+        sentAt: message.sentAt,
+        receivedAt: Date.now()
+      })
+    }
+  }
+
+  #updateAddresses (): void {
+    const node = this.#node
+    if (node == null) return
+    const addresses = node.getMultiaddrs().map(ma => ma.toString()).filter(a => a.includes('/p2p-circuit'))
+    const wasOnline = this.#status.phase === 'online'
+    const online = addresses.length > 0
+    this.#setStatus({
+      phase: online ? 'online' : 'offline',
+      addresses,
+      relays: this.#relays.map(r => ({ multiaddr: r, reserved: addresses.some(a => a.startsWith(r + '/p2p-circuit')) })),
+      ...(online ? { error: undefined } : {})
+    })
+    if (online && !wasOnline) void this.#helloAll()
+  }
+
+  async #onPeer (peerId: PeerId, status: 'online' | 'offline'): Promise<void> {
+    const db = this.#init.db
+    const contact = await getContactByPeerId(db, peerId.toString())
+    if (contact?.id == null) return
+    if (status === 'offline' && (this.#node?.getConnections(peerId).length ?? 0) > 0) return
+    await setPresence(db, contact.peerId, status, Date.now())
+    if (status === 'online') this.#outbox?.kick(contact.id)
+  }
+
+  /** Coming online: dial our contacts so that both sides' outboxes flow ("hello"). */
+  async #helloAll (): Promise<void> {
+    const contacts = (await listContacts(this.#init.db)).filter(c => !c.blocked && c.state === 'accepted')
+    const withOutbox = new Set(await contactsWithOutbox(this.#init.db))
+    const ids = contacts.flatMap(c => c.id == null ? [] : [c.id])
+    // contacts we owe messages first
+    ids.sort((a, b) => Number(withOutbox.has(b)) - Number(withOutbox.has(a)))
+    this.#hello(ids.slice(0, MAX_HELLO_CONTACTS))
+  }
+
+  #hello (contactIds: ContactId[]): void {
+    const node = this.#node
+    if (node == null) return
+    const queue = [...contactIds]
+    const worker = async (): Promise<void> => {
+      for (let id = queue.shift(); id != null; id = queue.shift()) {
+        const contact = await getContact(this.#init.db, id)
+        if (contact == null) continue
+        const peerId = peerIdFromString(contact.peerId)
+        if (node.getConnections(peerId).length > 0) {
+          this.#outbox?.kick(id)
+          continue
+        }
+        try {
+          await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
+        } catch {
+          // offline: the outbox (if any) retries with back-off
+          this.#outbox?.kick(id)
+        }
+      }
+    }
+    for (let i = 0; i < HELLO_CONCURRENCY; i++) void worker()
+  }
+}
+
+export function shortPeerId (peerId: string): string {
+  return `${peerId.slice(0, 6)}…${peerId.slice(-4)}`
+}

@@ -1,0 +1,142 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { getContact } from '../db/contacts.ts'
+import { outbox, setMessageState } from '../db/messages.ts'
+import { backoffDelay } from './backoff.ts'
+import type { ParleyDb } from '../db/db.ts'
+import type { ContactId, MessageId } from '../db/types.ts'
+import type { BackoffOptions } from './backoff.ts'
+import type { ParleyNode } from './node.ts'
+import type { ChatMessageFrame } from './protocols/chat/codec.ts'
+import type { Logger } from '@libp2p/interface'
+
+/** Re-try an unreachable contact after ~2 s, doubling up to 60 s (plus jitter). */
+export const OUTBOX_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 60_000 }
+/** One dial to a contact (through its relay) gives up after this long. */
+export const CONTACT_DIAL_TIMEOUT_MS = 15_000
+/** At most this many queued messages go out in one stream; the rest follow in the next. */
+export const MAX_BATCH_MESSAGES = 100
+/** Retry timers are kept for at most this many contacts at once (oldest dropped; they retry on the next connect). */
+export const MAX_RETRY_TIMERS = 1000
+
+interface ContactSlot {
+  running: boolean
+  again: boolean
+  attempt: number
+  timer?: ReturnType<typeof setTimeout>
+}
+
+/**
+ * The outbox (DESIGN.md §4): outgoing messages stay in the DB in state
+ * queued/sent until the contact acks them. `kick(contactId)` delivers that
+ * contact's outbox now: it reuses an open connection or dials the contact,
+ * sends in id order over one chat stream and marks each acked message
+ * delivered. If the contact is unreachable it is re-tried with bounded
+ * exponential back-off; any new connection to it kicks again at once. Runs for
+ * one contact never overlap.
+ */
+export class OutboxSender {
+  readonly #db: ParleyDb
+  readonly #node: ParleyNode
+  readonly #log: Logger
+  readonly #slots = new Map<ContactId, ContactSlot>()
+  #stopped = false
+
+  constructor (db: ParleyDb, node: ParleyNode) {
+    this.#db = db
+    this.#node = node
+    this.#log = node.logger.forComponent('parley:outbox')
+  }
+
+  stop (): void {
+    this.#stopped = true
+    for (const slot of this.#slots.values()) clearTimeout(slot.timer)
+    this.#slots.clear()
+  }
+
+  /** Deliver this contact's outbox as soon as possible. Never throws. */
+  kick (contactId: ContactId): void {
+    if (this.#stopped) return
+    const slot = this.#slot(contactId)
+    clearTimeout(slot.timer)
+    slot.timer = undefined
+    if (slot.running) {
+      slot.again = true
+      return
+    }
+    slot.running = true
+    void this.#run(contactId, slot).finally(() => {
+      slot.running = false
+      if (slot.again && !this.#stopped) {
+        slot.again = false
+        this.kick(contactId)
+      }
+    })
+  }
+
+  #slot (contactId: ContactId): ContactSlot {
+    let slot = this.#slots.get(contactId)
+    if (slot == null) {
+      if (this.#slots.size >= MAX_RETRY_TIMERS) {
+        const [oldestId, oldest] = this.#slots.entries().next().value as [ContactId, ContactSlot]
+        if (!oldest.running) {
+          clearTimeout(oldest.timer)
+          this.#slots.delete(oldestId)
+        }
+      }
+      slot = { running: false, again: false, attempt: 0 }
+      this.#slots.set(contactId, slot)
+    }
+    return slot
+  }
+
+  async #run (contactId: ContactId, slot: ContactSlot): Promise<void> {
+    try {
+      const more = await this.#deliver(contactId)
+      slot.attempt = 0
+      if (more) slot.again = true
+    } catch (err) {
+      this.#log.error('could not deliver outbox of contact %d - %e', contactId, err)
+      this.#retryLater(contactId, slot)
+    }
+  }
+
+  #retryLater (contactId: ContactId, slot: ContactSlot): void {
+    if (this.#stopped) return
+    const delay = backoffDelay(slot.attempt, OUTBOX_BACKOFF)
+    slot.attempt++
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined
+      this.kick(contactId)
+    }, delay)
+  }
+
+  /** @returns true when more messages are waiting than fitted in this batch */
+  async #deliver (contactId: ContactId): Promise<boolean> {
+    const pending = await outbox(this.#db, contactId)
+    if (pending.length === 0) return false
+    const contact = await getContact(this.#db, contactId)
+    if (contact == null || contact.blocked) return false
+
+    const peerId = peerIdFromString(contact.peerId)
+    const connection = this.#node.getConnections(peerId).find(c => c.status === 'open') ??
+      await this.#node.dial(peerId, { signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS) })
+
+    const batch = pending.slice(0, MAX_BATCH_MESSAGES)
+    for (const message of batch) {
+      if (message.state === 'queued') await setMessageState(this.#db, message.id, 'sent')
+    }
+    const frames: ChatMessageFrame[] = batch.map(m => ({ type: 'message', id: m.id, text: m.body, sentAt: m.sentAt }))
+    await this.#node.services.chat.deliver(connection, frames, {
+      signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS + frames.length * 1000),
+      onResult: async (result) => {
+        if (result.outcome === 'delivered') {
+          await setMessageState(this.#db, result.id as MessageId, 'delivered')
+        } else {
+          // the contact does not (yet) accept us: keep it in the outbox, try again later
+          throw new Error(`contact refused message ${result.id}: ${result.reason ?? 'unknown reason'}`)
+        }
+      }
+    })
+    return pending.length > batch.length
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * @packageDocumentation
+ *
+ * The `/parley/chat/1.0.0` service: receives chat messages into a
+ * {@link ChatInbox} and delivers outgoing ones in batches, one stream per
+ * batch. Wire format and behaviour: docs/protocols.md.
+ *
+ * @example
+ *
+ * ```ts
+ * const node = await createLibp2p({
+ *   services: { chat: chat({ inbox }) }
+ * })
+ * const connection = await node.dial(contactPeerId)
+ * const results = await node.services.chat.deliver(connection, outbox, {
+ *   onResult: async (r) => { await markDelivered(r) }
+ * })
+ * ```
+ */
+import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError, TimeoutError } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { decodeChatFrame, decodeFrameLength, encodeChatFrame, validateText } from './codec.ts'
+import {
+  ACK_TIMEOUT_MS, CHAT_PROTOCOL, MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_LENGTH_PREFIX_BYTES,
+  MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, MAX_READ_BUFFER_BYTES, READ_TIMEOUT_MS
+} from './constants.ts'
+import type { ChatMessageFrame, ChatReplyFrame } from './codec.ts'
+import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+/** Where received messages go (the worker's DB writer). */
+export interface ChatInbox {
+  /**
+   * Stores `message` from `from` unless its id is already stored, resolving
+   * only once it is durable (an ack follows). Resolves 'stored', 'duplicate'
+   * (already stored, nothing written) or 'not-a-contact' (refused, nothing
+   * written). Should honour `options.signal`; the service stops waiting when it aborts.
+   */
+  receive(from: PeerId, message: ChatMessageFrame, options: AbortOptions): Promise<'stored' | 'duplicate' | 'not-a-contact'>
+}
+
+/** The listener's answer to one delivered message. */
+export type DeliveryResult = { id: string, outcome: 'delivered' | 'rejected', status?: 'stored' | 'duplicate', reason?: 'not-a-contact' }
+
+export interface DeliverOptions extends AbortOptions {
+  /** Called after each ack or reject, in order; a throw stops the delivery. */
+  onResult?(result: DeliveryResult): void | Promise<void>
+}
+
+/**
+ * The part of libp2p's registrar this service uses. The full `Registrar` type
+ * lives in `@libp2p/interface-internal`, which is not a dependency of ours;
+ * libp2p's registrar (and a `Libp2p` node) satisfy this structurally.
+ */
+export type Registrar = Pick<Libp2p, 'handle' | 'unhandle'>
+
+export interface ChatServiceComponents {
+  registrar: Registrar
+  logger: ComponentLogger
+}
+
+export interface ChatServiceInit {
+  inbox: ChatInbox
+  /** Per-frame ack bound, in ms (tests shorten it). @default ACK_TIMEOUT_MS */
+  ackTimeoutMs?: number
+  /** Listener's idle bound per frame read, in ms (tests shorten it). @default READ_TIMEOUT_MS */
+  readTimeoutMs?: number
+}
+
+export class ChatService implements Startable {
+  readonly protocol = CHAT_PROTOCOL
+  readonly [Symbol.toStringTag] = '@parley/chat'
+  private readonly components: ChatServiceComponents
+  private readonly inbox: ChatInbox
+  private readonly log: Logger
+  private readonly ackTimeoutMs: number
+  private readonly readTimeoutMs: number
+  /** Aborted by stop(): ends every in-flight inbound stream. */
+  private shutdown = new AbortController()
+  private started = false
+
+  constructor (components: ChatServiceComponents, init: ChatServiceInit) {
+    this.components = components
+    this.inbox = init.inbox
+    this.log = components.logger.forComponent('parley:chat')
+    this.ackTimeoutMs = init.ackTimeoutMs ?? ACK_TIMEOUT_MS
+    this.readTimeoutMs = init.readTimeoutMs ?? READ_TIMEOUT_MS
+    this.handleChat = this.handleChat.bind(this)
+  }
+
+  async start (): Promise<void> {
+    this.shutdown = new AbortController()
+    await this.components.registrar.handle(CHAT_PROTOCOL, this.handleChat, {
+      runOnLimitedConnection: true,
+      maxInboundStreams: MAX_INBOUND_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_STREAMS
+    })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    this.shutdown.abort(new AbortError('The chat service was stopped'))
+    await this.components.registrar.unhandle(CHAT_PROTOCOL)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  /**
+   * Inbound stream handler: read message frames until the dialer closes its
+   * write side, store each through the inbox and answer it. Never throws: on
+   * any failure it logs and aborts the stream, and the node carries on.
+   */
+  async handleChat (stream: Stream, connection: Connection): Promise<void> {
+    const frames = new FrameStream(stream)
+    const from = connection.remotePeer
+    const shutdown = this.shutdown.signal
+    try {
+      for (let count = 0; ; count++) {
+        const bytes = await withDeadline(this.readTimeoutMs, `No chat frame within ${this.readTimeoutMs} ms`, [shutdown],
+          async signal => frames.read({ signal }))
+        if (bytes == null) {
+          break
+        }
+        if (count === MAX_MESSAGES_PER_STREAM) {
+          throw new InvalidMessageError(`Invalid chat frame: more than ${MAX_MESSAGES_PER_STREAM} messages on one stream`)
+        }
+        const message = decodeChatFrame(bytes, 'dialer')
+        const reply = await withDeadline(this.ackTimeoutMs, `Storing and acking message ${message.id} took over ${this.ackTimeoutMs} ms`, [shutdown],
+          async signal => {
+            const outcome = await race(this.inbox.receive(from, message, { signal }), signal)
+            const reply: ChatReplyFrame = outcome === 'not-a-contact'
+              ? { type: 'reject', id: message.id, reason: outcome }
+              : { type: 'ack', id: message.id, status: outcome }
+            await frames.write(encodeChatFrame(reply), { signal })
+            return reply
+          })
+        this.log.trace('message %s from %p: %s', message.id, from, reply.type === 'ack' ? reply.status : reply.reason)
+      }
+      await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [shutdown], async signal => stream.close({ signal }))
+    } catch (err) {
+      this.log.error('inbound chat stream %s from %p failed - %e', stream.id, from, err)
+      stream.abort(toError(err))
+    }
+  }
+
+  /**
+   * Delivers `messages` in order over one new stream, waiting for each ack or
+   * reject (at most `ackTimeoutMs` per message); calls `onResult` after each.
+   * Stops at the first error, aborts the stream and throws it: a
+   * `MessageTooLargeError`/`EmptyMessageError` for a bad text, `TimeoutError`
+   * for a missing ack, `InvalidMessageError` for a malformed reply.
+   */
+  async deliver (connection: Connection, messages: ChatMessageFrame[], options: DeliverOptions = {}): Promise<DeliveryResult[]> {
+    if (messages.length === 0) {
+      return []
+    }
+    if (messages.length > MAX_MESSAGES_PER_STREAM) {
+      throw new InvalidParametersError(`A chat delivery batch holds at most ${MAX_MESSAGES_PER_STREAM} messages, got ${messages.length}`)
+    }
+    const to = connection.remotePeer
+    const stream = await withDeadline(this.ackTimeoutMs, `Opening a chat stream took over ${this.ackTimeoutMs} ms`, [options.signal],
+      async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, signal }))
+    const frames = new FrameStream(stream)
+    const results: DeliveryResult[] = []
+    try {
+      for (const message of messages) {
+        validateText(message.text)
+        const body = encodeChatFrame(message)
+        const reply = await withDeadline(this.ackTimeoutMs, `No ack for message ${message.id} within ${this.ackTimeoutMs} ms`, [options.signal],
+          async signal => {
+            await frames.write(body, { signal })
+            const bytes = await frames.read({ signal })
+            if (bytes == null) {
+              throw new ProtocolError(`The receiver closed the chat stream without answering message ${message.id}`)
+            }
+            return decodeChatFrame(bytes, 'listener')
+          })
+        if (reply.id !== message.id) {
+          throw new InvalidMessageError(`Invalid chat frame: a reply for message ${reply.id} while waiting for ${message.id}`)
+        }
+        const result: DeliveryResult = reply.type === 'ack'
+          ? { id: message.id, outcome: 'delivered', status: reply.status }
+          : { id: message.id, outcome: 'rejected', reason: reply.reason }
+        results.push(result)
+        await options.onResult?.(result)
+      }
+      await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [options.signal], async signal => stream.close({ signal }))
+      return results
+    } catch (err) {
+      this.log.error('delivering %d message(s) to %p failed after %d - %e', messages.length, to, results.length, err)
+      stream.abort(toError(err))
+      throw err
+    }
+  }
+}
+
+export function chat (init: ChatServiceInit): (components: ChatServiceComponents) => ChatService {
+  return (components) => new ChatService(components, init)
+}
+
+/** Errors of `lpStream` that mean the peer sent a malformed frame. */
+const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'UnexpectedEOFError'])
+
+/**
+ * `lpStream` with the chat limits, telling a clean end of stream (the remote
+ * closed its write side between frames: `read` resolves null) from a
+ * truncated frame (InvalidMessageError). lpStream reports both as
+ * UnexpectedEOFError; the length decoder records whether a prefix had begun.
+ */
+class FrameStream {
+  private readonly lp: LengthPrefixedStream<Stream>
+  private prefixBytes = 0
+
+  constructor (stream: Stream) {
+    this.lp = lpStream(stream, {
+      maxDataLength: MAX_FRAME_BYTES,
+      maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
+      maxBufferSize: MAX_READ_BUFFER_BYTES,
+      lengthDecoder: (prefix) => {
+        this.prefixBytes = prefix.byteLength
+        return decodeFrameLength(prefix)
+      }
+    })
+  }
+
+  async read (options: AbortOptions): Promise<Uint8Array | null> {
+    this.prefixBytes = 0
+    try {
+      return (await this.lp.read(options)).subarray()
+    } catch (err) {
+      const name = err instanceof Error ? err.name : ''
+      if (name === 'UnexpectedEOFError' && this.prefixBytes === 0) {
+        return null
+      }
+      if (FRAMING_ERRORS.has(name)) {
+        throw new InvalidMessageError(`Invalid chat frame: ${(err as Error).message}`)
+      }
+      throw err
+    }
+  }
+
+  async write (body: Uint8Array, options: AbortOptions): Promise<void> {
+    await this.lp.write(body, options)
+  }
+}
+
+/**
+ * Runs `fn` with a signal that aborts with a TimeoutError(`message`) after
+ * `ms`, or with the reason of any aborted parent signal.
+ */
+async function withDeadline<T> (ms: number, message: string, parents: Array<AbortSignal | undefined>, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => { controller.abort(new TimeoutError(message)) }, ms)
+  const onAbort = (evt: Event): void => { controller.abort((evt.target as AbortSignal).reason) }
+  for (const parent of parents) {
+    if (parent?.aborted === true) {
+      controller.abort(parent.reason)
+    }
+    parent?.addEventListener('abort', onAbort, { once: true })
+  }
+  try {
+    return await fn(controller.signal)
+  } finally {
+    clearTimeout(timer)
+    for (const parent of parents) {
+      parent?.removeEventListener('abort', onAbort)
+    }
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
+async function race<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason) }
+    if (signal.aborted) {
+      onAbort()
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+  })
+}
+
+function toError (err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}

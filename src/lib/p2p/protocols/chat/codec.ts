@@ -1,0 +1,205 @@
+/**
+ * Pure codec of `/parley/chat/1.0.0` frames: typed frames ⇄ frame bodies
+ * (UTF-8 JSON, without the varint length prefix that `lpStream` adds).
+ * No libp2p runtime here except the error class; see docs/protocols.md.
+ */
+import { InvalidMessageError, InvalidParametersError } from '@libp2p/interface'
+import { MAX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES, MAX_TEXT_BYTES } from './constants.ts'
+import { EmptyMessageError, MessageTooLargeError } from './errors.ts'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/** Dialer → listener: one chat message. */
+export interface ChatMessageFrame {
+  type: 'message'
+  /** Sender-chosen ULID; the receiver stores each id at most once. */
+  id: string
+  /** 1..{@link MAX_TEXT_BYTES} UTF-8 bytes. */
+  text: string
+  /** Integer ms since the Unix epoch, 0 < sentAt < 2^53. */
+  sentAt: number
+}
+
+/** Listener → dialer: the message is stored (now, or by an earlier delivery). */
+export interface ChatAckFrame {
+  type: 'ack'
+  id: string
+  status: 'stored' | 'duplicate'
+}
+
+/** Listener → dialer: the message was refused and not stored. */
+export interface ChatRejectFrame {
+  type: 'reject'
+  id: string
+  reason: 'not-a-contact'
+}
+
+export type ChatReplyFrame = ChatAckFrame | ChatRejectFrame
+export type ChatFrame = ChatMessageFrame | ChatReplyFrame
+
+/** Which end of the stream wrote a frame: the dialer sends messages, the listener replies. */
+export type ChatSender = 'dialer' | 'listener'
+
+/** A ULID: 26 characters of uppercase Crockford base32. */
+export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/
+
+const FIELDS: Record<ChatFrame['type'], readonly string[]> = {
+  message: ['type', 'id', 'text', 'sentAt'],
+  ack: ['type', 'id', 'status'],
+  reject: ['type', 'id', 'reason']
+}
+const ACK_STATUSES: readonly string[] = ['stored', 'duplicate']
+const REJECT_REASONS: readonly string[] = ['not-a-contact']
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+const encoder = new TextEncoder()
+// fatal: refuse invalid UTF-8 instead of replacing it; ignoreBOM: keep a BOM so JSON.parse refuses it
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+function invalid (reason: string): InvalidMessageError {
+  return new InvalidMessageError(`Invalid chat frame: ${reason}`)
+}
+
+/** UTF-8 length of `text`, in bytes. */
+export function utf8ByteLength (text: string): number {
+  return encoder.encode(text).byteLength
+}
+
+/**
+ * Checks a text before it is sent. Throws {@link EmptyMessageError},
+ * {@link MessageTooLargeError} (over {@link MAX_TEXT_BYTES} UTF-8 bytes) or
+ * `InvalidParametersError` (unpaired UTF-16 surrogates, which UTF-8 cannot carry).
+ */
+export function validateText (text: string): void {
+  if (text.length === 0) {
+    throw new EmptyMessageError()
+  }
+  if (LONE_SURROGATE.test(text)) {
+    throw new InvalidParametersError('This message contains broken characters (unpaired UTF-16 surrogates) and cannot be sent.')
+  }
+  const bytes = utf8ByteLength(text)
+  if (bytes > MAX_TEXT_BYTES) {
+    throw new MessageTooLargeError(bytes)
+  }
+}
+
+/** Encodes a frame body. Throws `InvalidMessageError` if the frame breaks the protocol. */
+export function encodeChatFrame (frame: ChatFrame): Uint8Array {
+  const body: Record<string, unknown> = {}
+  const source: Record<string, unknown> = { ...frame }
+  for (const key of FIELDS[frame.type]) {
+    body[key] = source[key]
+  }
+  const bytes = encoder.encode(JSON.stringify(body))
+  // round-trip through the decoder so we never send what a peer would refuse
+  decodeChatFrame(bytes)
+  return bytes
+}
+
+export function decodeChatFrame (bytes: Uint8Array, sender: 'dialer'): ChatMessageFrame
+export function decodeChatFrame (bytes: Uint8Array, sender: 'listener'): ChatReplyFrame
+export function decodeChatFrame (bytes: Uint8Array, sender?: ChatSender): ChatFrame
+/**
+ * Decodes and strictly validates a frame body. With `sender`, also refuses a
+ * frame that end may not send. Throws `InvalidMessageError` saying what is wrong.
+ */
+export function decodeChatFrame (bytes: Uint8Array, sender?: ChatSender): ChatFrame {
+  if (bytes.byteLength > MAX_FRAME_BYTES) {
+    throw invalid(`frame is ${bytes.byteLength} bytes, the limit is ${MAX_FRAME_BYTES}`)
+  }
+  let json: string
+  let value: unknown
+  try {
+    json = decoder.decode(bytes)
+  } catch {
+    throw invalid('frame is not valid UTF-8')
+  }
+  try {
+    value = JSON.parse(json)
+  } catch (err) {
+    throw invalid(`frame is not valid JSON (${err instanceof Error ? err.message : String(err)})`)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid('frame is not a JSON object')
+  }
+  const obj = value as Record<string, unknown>
+  const type = obj.type
+  if (type !== 'message' && type !== 'ack' && type !== 'reject') {
+    throw invalid(`"type" must be "message", "ack" or "reject", got ${describe(type)}`)
+  }
+  const extra = Object.keys(obj).filter(key => !FIELDS[type].includes(key))
+  if (extra.length > 0) {
+    throw invalid(`unknown field(s) in a "${type}" frame: ${extra.map(k => JSON.stringify(k)).join(', ')}`)
+  }
+  if (sender === 'dialer' && type !== 'message') {
+    throw invalid(`the dialer may only send "message" frames, got "${type}"`)
+  }
+  if (sender === 'listener' && type === 'message') {
+    throw invalid('the listener may only send "ack" or "reject" frames, got "message"')
+  }
+  const id = obj.id
+  if (typeof id !== 'string' || !ULID_PATTERN.test(id)) {
+    throw invalid(`"id" must be a ULID (26 uppercase Crockford base32 characters), got ${describe(id)}`)
+  }
+  switch (type) {
+    case 'message': {
+      const { text, sentAt } = obj
+      if (typeof text !== 'string') {
+        throw invalid(`"text" must be a string, got ${describe(text)}`)
+      }
+      if (LONE_SURROGATE.test(text)) {
+        throw invalid('"text" contains unpaired UTF-16 surrogates')
+      }
+      const textBytes = utf8ByteLength(text)
+      if (textBytes < 1 || textBytes > MAX_TEXT_BYTES) {
+        throw invalid(`"text" must be 1..${MAX_TEXT_BYTES} UTF-8 bytes, got ${textBytes}`)
+      }
+      if (typeof sentAt !== 'number' || !Number.isSafeInteger(sentAt) || sentAt <= 0) {
+        throw invalid(`"sentAt" must be an integer of ms since the epoch, 0 < sentAt < 2^53, got ${describe(sentAt)}`)
+      }
+      return { type, id, text, sentAt }
+    }
+    case 'ack': {
+      const status = obj.status
+      if (typeof status !== 'string' || !ACK_STATUSES.includes(status)) {
+        throw invalid(`"status" must be "stored" or "duplicate", got ${describe(status)}`)
+      }
+      return { type, id, status: status as ChatAckFrame['status'] }
+    }
+    case 'reject': {
+      const reason = obj.reason
+      if (typeof reason !== 'string' || !REJECT_REASONS.includes(reason)) {
+        throw invalid(`"reason" must be "not-a-contact", got ${describe(reason)}`)
+      }
+      return { type, id, reason: reason as ChatRejectFrame['reason'] }
+    }
+  }
+}
+
+/**
+ * Decodes the unsigned-varint length prefix (the `lengthDecoder` of
+ * `lpStream`). Throws `RangeError` while the prefix is incomplete, as
+ * `lpStream` expects, and `InvalidMessageError` once it is longer than
+ * {@link MAX_LENGTH_PREFIX_BYTES}.
+ */
+export function decodeFrameLength (prefix: Uint8Array | Uint8ArrayList): number {
+  let value = 0
+  for (let i = 0; i < prefix.byteLength; i++) {
+    if (i >= MAX_LENGTH_PREFIX_BYTES) {
+      throw invalid(`length prefix is longer than ${MAX_LENGTH_PREFIX_BYTES} bytes`)
+    }
+    const byte = (prefix instanceof Uint8Array ? prefix[i] : prefix.get(i)) ?? 0
+    value += (byte & 0x7f) * 2 ** (7 * i)
+    if ((byte & 0x80) === 0) {
+      return value
+    }
+  }
+  throw new RangeError('incomplete length prefix')
+}
+
+function describe (value: unknown): string {
+  if (value === undefined) {
+    return 'nothing'
+  }
+  const json: string = JSON.stringify(value) ?? String(value)
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json
+}

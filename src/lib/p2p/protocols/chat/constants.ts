@@ -1,0 +1,69 @@
+/**
+ * Constants of the `/parley/chat/1.0.0` protocol. Everything here is part of
+ * the wire contract documented in docs/protocols.md: change it there too, and
+ * bump {@link PROTOCOL_VERSION} for anything a deployed peer would notice.
+ */
+
+export const PROTOCOL_PREFIX = 'parley'
+export const PROTOCOL_NAME = 'chat'
+export const PROTOCOL_VERSION = '1.0.0'
+export const CHAT_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+
+/**
+ * Largest text of one message, in UTF-8 bytes. 16 KiB is several pages of
+ * prose; anything longer is a document and goes through the file protocol.
+ */
+export const MAX_TEXT_BYTES = 16_384
+
+/**
+ * Largest frame body (the JSON, without its varint length prefix), in bytes.
+ * Why 128 KiB: JSON escaping grows a text by at most 6x (a control character
+ * becomes `\u0000`), so any valid message frame, however its JSON was written,
+ * fits: 6 * 16 KiB + envelope < 128 KiB. It also equals the data limit of a
+ * whole relayed connection under js-libp2p's relay defaults
+ * (circuit-relay-v2 `DEFAULT_DATA_LIMIT = 1 << 17`), so it is no real loss.
+ */
+export const MAX_FRAME_BYTES = 131_072
+
+/**
+ * Longest varint length prefix, in bytes: 3 bytes carry 21 bits, enough for
+ * {@link MAX_FRAME_BYTES}. A longer prefix is refused before it is decoded.
+ */
+export const MAX_LENGTH_PREFIX_BYTES = 3
+
+/**
+ * How many bytes a chat stream buffers ahead of the reader. A compliant peer
+ * has at most one frame in flight (the dialer waits for each ack), so two
+ * frames' worth is already generous; more means a misbehaving peer.
+ */
+export const MAX_READ_BUFFER_BYTES = 2 * MAX_FRAME_BYTES
+
+/**
+ * How long the dialer waits for the ack or reject of one message frame,
+ * counted from when it starts writing the frame, in ms. The listener applies
+ * the same bound to storing a message and writing its ack, since a later ack
+ * would reach nobody.
+ */
+export const ACK_TIMEOUT_MS = 10_000
+
+/**
+ * How long the listener waits for the next frame (or the end of the stream)
+ * before it gives up on an idle stream, in ms. Long enough for a slow relayed
+ * path, short enough that an idle stream does not hold one of the few
+ * inbound stream slots for long.
+ */
+export const READ_TIMEOUT_MS = 30_000
+
+/**
+ * Most message frames the listener accepts on one stream; the next one aborts
+ * the stream. Bounds the work one stream can cause; an outbox with more
+ * messages opens another stream.
+ */
+export const MAX_MESSAGES_PER_STREAM = 1000
+
+/**
+ * Concurrent chat streams per connection and direction. The dialer opens one
+ * stream per delivery batch, so a few cover retries overlapping a new batch.
+ */
+export const MAX_INBOUND_STREAMS = 8
+export const MAX_OUTBOUND_STREAMS = 8

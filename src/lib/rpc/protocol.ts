@@ -1,0 +1,82 @@
+/**
+ * The contract between tabs and the node worker (DESIGN.md §1). Only this
+ * module's types cross the tab/worker line; the UI never imports libp2p.
+ *
+ * Wire format over a MessagePort:
+ *   tab → worker  `{ type: 'call', id, method, params }`
+ *   worker → tab  `{ type: 'result', id, ok: true, result }` | `{ type: 'result', id, ok: false, error: { name, message } }`
+ *   worker → tab  `{ type: 'event', event, payload }`
+ *   both ways     `{ type: 'arrive' }` / `{ type: 'welcome' }` / `{ type: 'leave' }` (port handshake)
+ *   tab → worker  `{ type: 'cancel', id }` (the caller aborted)
+ */
+
+import type { ContactId, MessageId } from '../db/types.ts'
+
+export type NodePhase =
+  /** the worker is opening the database */
+  | 'loading'
+  /** no identity yet: the user must choose a name (onboarding) */
+  | 'needs-profile'
+  /** libp2p is starting */
+  | 'starting'
+  /** at least one relay reservation is held: contacts can reach us */
+  | 'online'
+  /** running, but no relay reservation (relays down or unreachable); retrying */
+  | 'offline'
+
+export interface RelayStatus {
+  multiaddr: string
+  /** true while a reservation is held on this relay */
+  reserved: boolean
+}
+
+export interface NodeStatus {
+  phase: NodePhase
+  peerId?: string
+  username?: string
+  /** our own reachable multiaddrs (circuit addresses through relays) */
+  addresses: string[]
+  relays: RelayStatus[]
+  /** human-readable reason for the last failure, if any */
+  error?: string
+}
+
+/** Methods a tab may call on the node. Each takes one params object (or none). */
+export interface NodeApi {
+  getStatus(): NodeStatus
+  /** onboarding: creates the identity (Ed25519) and the profile, then starts the node */
+  createProfile(params: { username: string }): NodeStatus
+  /** our invite in its text form (see docs/protocols.md, "Invites") */
+  getInvite(): { invite: string }
+  /** parse and validate an invite, then add (or update) that contact */
+  addContact(params: { invite: string }): { contactId: ContactId }
+  /** queue a text message to a contact and try to deliver it */
+  sendMessage(params: { contactId: ContactId, text: string }): { messageId: MessageId }
+}
+
+export type NodeMethod = keyof NodeApi
+export type NodeParams<M extends NodeMethod> = Parameters<NodeApi[M]> extends [infer P] ? P : undefined
+export type NodeResult<M extends NodeMethod> = ReturnType<NodeApi[M]>
+
+/** Events the node broadcasts to every connected tab. */
+export interface NodeEvents {
+  status: NodeStatus
+}
+export type NodeEventName = keyof NodeEvents
+
+export interface RpcErrorShape {
+  name: string
+  message: string
+}
+
+export interface CallMessage { type: 'call', id: number, method: string, params: unknown }
+export interface CancelMessage { type: 'cancel', id: number }
+export interface ResultOk { type: 'result', id: number, ok: true, result: unknown }
+export interface ResultErr { type: 'result', id: number, ok: false, error: RpcErrorShape }
+export interface EventMessage { type: 'event', event: string, payload: unknown }
+export interface ArriveMessage { type: 'arrive' }
+export interface WelcomeMessage { type: 'welcome' }
+export interface LeaveMessage { type: 'leave' }
+
+export type TabToWorker = CallMessage | CancelMessage | ArriveMessage | LeaveMessage
+export type WorkerToTab = ResultOk | ResultErr | EventMessage | WelcomeMessage

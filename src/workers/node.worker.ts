@@ -1,0 +1,38 @@
+/// <reference lib="webworker" />
+/**
+ * The SharedWorker entry: one Parley node per browser profile, shared by every
+ * open tab (DESIGN.md §1). Wiring only: NodeService does the work, RpcServer
+ * carries tab calls to it.
+ */
+import '../lib/polyfill/promise-with-resolvers.ts'
+import { ParleyDb } from '../lib/db/db.ts'
+import { fetchAppConfig } from '../lib/p2p/app-config.ts'
+import { NodeService } from '../lib/p2p/node-service.ts'
+import { RpcServer } from '../lib/rpc/server.ts'
+
+declare const self: SharedWorkerGlobalScope
+
+const db = new ParleyDb()
+const service = new NodeService({
+  db,
+  origin: self.location.origin,
+  loadConfig: async () => fetchAppConfig(self.location.origin),
+  onStatus: (status) => { server.emit('status', status) }
+})
+
+const server = new RpcServer({
+  getStatus: () => service.status,
+  createProfile: async ({ username }) => service.createProfile(username),
+  getInvite: () => ({ invite: service.getInvite() }),
+  addContact: async ({ invite }) => ({ contactId: await service.addContact(invite) }),
+  sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) })
+})
+
+self.addEventListener('connect', (event) => {
+  const port = event.ports[0]
+  if (port != null) server.addPort(port)
+})
+
+service.start().catch((err: unknown) => {
+  console.error('parley: the node failed to start', err)
+})

@@ -1,0 +1,139 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
+import { ParleyDb } from '../../src/lib/db/db.ts'
+import { chatMessages } from '../../src/lib/db/messages.ts'
+import { NodeService } from '../../src/lib/p2p/node-service.ts'
+import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
+import type { ContactId } from '../../src/lib/db/types.ts'
+
+/**
+ * The worker's NodeService, run in Node against a real relay-node: the same
+ * code path as the browser minus the SharedWorker and the UI.
+ */
+
+const WAIT = { timeout: 20_000, interval: 50 }
+
+interface Peer {
+  service: NodeService
+  db: ParleyDb
+  stop(): Promise<void>
+}
+
+let dataDir: string
+let relay: RelayNode
+let relayConfig: RelayConfig
+const peers: Peer[] = []
+
+async function startRelay (port = 0): Promise<RelayNode> {
+  relayConfig = { ...(parseConfig([], {}) as RelayConfig), port, dataDir }
+  return createRelayNode(relayConfig)
+}
+
+async function startPeer (factory = new IDBFactory(), name?: string): Promise<Peer & { factory: IDBFactory }> {
+  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
+  const service = new NodeService({
+    db,
+    origin: 'http://127.0.0.1:5173',
+    loadConfig: async () => ({ relays: relay.multiaddrs }),
+    onStatus: () => {}
+  })
+  await service.start()
+  if (name != null) await service.createProfile(name)
+  await vi.waitFor(() => { expect(service.status.phase).toBe('online') }, WAIT)
+  const peer = { service, db, factory, stop: async () => { await service.stop(); db.close() } }
+  peers.push(peer)
+  return peer
+}
+
+async function befriend (a: Peer, b: Peer): Promise<{ aToB: ContactId, bToA: ContactId }> {
+  const aToB = await a.service.addContact(b.service.getInvite())
+  const bToA = await b.service.addContact(a.service.getInvite())
+  return { aToB, bToA }
+}
+
+async function states (db: ParleyDb, contactId: ContactId): Promise<string[]> {
+  return (await chatMessages(db, contactId)).map(m => `${m.direction}:${m.body}:${m.state}`)
+}
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'parley-relay-'))
+  relay = await startRelay()
+})
+
+afterEach(async () => {
+  await Promise.all(peers.splice(0).map(async p => p.stop()))
+  await relay.stop()
+  await rm(dataDir, { recursive: true, force: true })
+})
+
+describe('chat through a real relay-node', () => {
+  it('delivers both ways and marks messages delivered', async () => {
+    const alice = await startPeer(undefined, 'Alice')
+    const bob = await startPeer(undefined, 'Bob')
+    const { aToB, bToA } = await befriend(alice, bob)
+
+    await bob.service.sendMessage(bToA, 'hello alice')
+    await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:hello alice:delivered']) }, WAIT)
+    await vi.waitFor(async () => { expect(await states(bob.db, bToA)).toEqual(['out:hello alice:delivered']) }, WAIT)
+
+    await alice.service.sendMessage(aToB, 'hi bob')
+    await vi.waitFor(async () => {
+      expect(await states(alice.db, aToB)).toEqual(['in:hello alice:delivered', 'out:hi bob:delivered'])
+    }, WAIT)
+    expect(await states(bob.db, bToA)).toEqual(['out:hello alice:delivered', 'in:hi bob:delivered'])
+  })
+
+  it('keeps messages queued while the contact is away and delivers them once, in order', async () => {
+    const alice = await startPeer(undefined, 'Alice')
+    const bob = await startPeer(undefined, 'Bob')
+    const { aToB } = await befriend(alice, bob)
+    await alice.service.sendMessage(aToB, 'first contact')
+    await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['out:first contact:delivered']) }, WAIT)
+
+    const bobFactory = bob.factory
+    await bob.stop()
+    peers.splice(peers.indexOf(bob), 1)
+    for (const text of ['one', 'two', 'three']) await alice.service.sendMessage(aToB, text)
+    const queued = await states(alice.db, aToB)
+    expect(queued.slice(1).every(s => /:(queued|sent)$/.test(s))).toBe(true)
+
+    const bobAgain = await startPeer(bobFactory)
+    await vi.waitFor(async () => {
+      expect(await states(alice.db, aToB)).toEqual([
+        'out:first contact:delivered', 'out:one:delivered', 'out:two:delivered', 'out:three:delivered'
+      ])
+    }, WAIT)
+    const bobToAlice = (await bobAgain.db.contacts.toArray())[0]?.id as ContactId
+    expect(await states(bobAgain.db, bobToAlice)).toEqual([
+      'in:first contact:delivered', 'in:one:delivered', 'in:two:delivered', 'in:three:delivered'
+    ])
+  })
+
+  it('re-reserves after the relay restarts and chat resumes', async () => {
+    const alice = await startPeer(undefined, 'Alice')
+    const bob = await startPeer(undefined, 'Bob')
+    const { aToB, bToA } = await befriend(alice, bob)
+    await bob.service.sendMessage(bToA, 'before')
+    await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:before:delivered']) }, WAIT)
+
+    const port = Number(relay.multiaddrs[0]?.split('/')[4])
+    const peerIdBefore = relay.peerId
+    await relay.stop()
+    await vi.waitFor(() => { expect(alice.service.status.phase).toBe('offline') }, WAIT)
+    relay = await startRelay(port)
+    expect(relay.peerId).toBe(peerIdBefore)
+
+    await vi.waitFor(() => {
+      expect(alice.service.status.phase).toBe('online')
+      expect(bob.service.status.phase).toBe('online')
+    }, { timeout: 40_000, interval: 100 })
+    await bob.service.sendMessage(bToA, 'after')
+    await vi.waitFor(async () => {
+      expect(await states(alice.db, aToB)).toEqual(['in:before:delivered', 'in:after:delivered'])
+    }, { timeout: 40_000, interval: 100 })
+  }, 90_000)
+})

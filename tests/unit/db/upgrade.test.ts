@@ -1,0 +1,103 @@
+/**
+ * Migration tests, LobeChat style: seed a raw Dexie at an old schema, close it,
+ * open the current ParleyDb on the same IndexedDB and compare the rows.
+ *
+ * For a new version n: add a `describe('vn (<date>): …')` block that seeds at
+ * `dbSchemaV(n-1)` with `seedRawDb(n - 1, …)` and expects the migrated rows.
+ */
+import Dexie from 'dexie'
+import { afterEach, describe, expect, it } from 'vitest'
+import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
+import { ParleyDb } from '../../../src/lib/db/db.ts'
+import { dbSchemaV1, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
+import { freshDeps } from './helpers.ts'
+
+type Deps = ReturnType<typeof freshDeps>
+const DB_NAME = 'parley-upgrade'
+
+/** Creates the database at `version` with a raw Dexie (no ParleyDb code), seeds it, closes it. */
+async function seedRawDb (
+  deps: Deps,
+  version: number,
+  schema: Record<string, string>,
+  seed: Record<string, unknown[]>
+): Promise<void> {
+  const raw = new Dexie(DB_NAME, deps)
+  raw.version(version).stores(schema)
+  await raw.open()
+  await raw.transaction('rw', raw.tables, async () => {
+    for (const [table, rows] of Object.entries(seed)) await raw.table(table).bulkAdd(rows)
+  })
+  raw.close()
+}
+
+const profileV1: ProfileRow = {
+  id: 1, peerId: '12D3KooWMe', privateKey: new Uint8Array([1, 2, 3]), username: 'me', createdAt: 10
+}
+const contactV1: ContactRow = {
+  id: 7,
+  peerId: '12D3KooWAlice',
+  username: 'alice',
+  nickname: 'Al',
+  addresses: ['/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3KooWRelay/p2p-circuit/p2p/12D3KooWAlice'],
+  status: 'offline',
+  lastSeen: 50,
+  notes: 'met at the conference',
+  blocked: false,
+  state: 'accepted',
+  verified: true,
+  addedAt: 20,
+  updatedAt: 30
+}
+const messagesV1: MessageRow[] = [
+  {
+    id: '01JD0000000000000000000002' as MessageId, contactId: 7, direction: 'out', fromPeerId: '12D3KooWMe',
+    kind: 'text', body: 'queued one', sentAt: 200, state: 'queued'
+  },
+  {
+    id: '01JD0000000000000000000001' as MessageId, contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice',
+    kind: 'text', body: 'hi', sentAt: 100, receivedAt: 105, state: 'read', readAt: 110
+  }
+]
+const relayV1: RelayRow = {
+  multiaddr: '/dns4/relay.example/tcp/443/wss/p2p/12D3KooWRelay',
+  peerId: '12D3KooWRelay',
+  source: 'user',
+  active: true,
+  lastConnected: 60,
+  lastRtt: 35,
+  failures: 0
+}
+
+let db: ParleyDb | undefined
+
+afterEach(() => {
+  db?.close()
+  db = undefined
+})
+
+describe('ParleyDb upgrades', () => {
+  describe('v1 (2026-11-21): initial schema', () => {
+    it('reads a database created at the v1 schema by a raw Dexie', async () => {
+      const deps = freshDeps()
+      await seedRawDb(deps, 1, dbSchemaV1, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        messages: messagesV1,
+        relays: [relayV1]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(DB_VERSION)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      // Rows are found through the indexes, not only by primary key.
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+    })
+  })
+})
