@@ -1,3 +1,4 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 
 /** What the server hosting the app says about the network (served as `/config.json`). */
@@ -30,7 +31,12 @@ export function parseAppConfig (text: string): AppConfig {
   for (const relay of relays) {
     let ok = false
     try {
-      ok = multiaddr(relay).getComponents().at(-1)?.name === 'p2p'
+      const components = multiaddr(relay).getComponents()
+      const last = components.at(-1)
+      if (components.length > 1 && last?.name === 'p2p' && last.value != null) {
+        peerIdFromString(last.value) // throws if it is not a valid PeerID
+        ok = true
+      }
     } catch {
       ok = false
     }

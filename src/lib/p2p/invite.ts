@@ -33,7 +33,6 @@ export function validateName (raw: string): string {
   const name = raw.trim()
   if (name.length === 0) throw new InvalidInviteError('The name is empty.')
   if ([...name].length > MAX_NAME_CHARS) throw new InvalidInviteError(`The name is longer than ${MAX_NAME_CHARS} characters.`)
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new InvalidInviteError('The name contains control characters.')
   return name
 }
@@ -97,7 +96,11 @@ function checkInvite (id: string, name: string | undefined, addresses: string[])
     } catch {
       throw new InvalidInviteError(`"${raw.slice(0, 80)}" is not a valid address.`)
     }
-    const last = ma.getComponents().at(-1)
+    const components = ma.getComponents()
+    const last = components.at(-1)
+    if (components.length === (last?.name === 'p2p' ? 1 : 0)) {
+      throw new InvalidInviteError(`"${raw.slice(0, 80)}" is not a usable address: it does not say how to reach the contact.`)
+    }
     if (last?.name !== 'p2p') {
       return ma.encapsulate(`/p2p/${peerId.toString()}`).toString()
     }

@@ -1,0 +1,227 @@
+/**
+ * Runs relay-node as a child process and waits until it listens. Used by
+ * `npm start` and the e2e fixtures.
+ *
+ * relay-node prints exactly one line once it listens:
+ *   relay-node ready {"peerId":"…","multiaddrs":["/ip4/127.0.0.1/tcp/…/ws/p2p/…"]}
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { resolve } from 'node:path'
+import { StringDecoder } from 'node:string_decoder'
+import { fileURLToPath } from 'node:url'
+
+export interface SpawnRelayOptions {
+  /** Default `127.0.0.1`. */
+  host?: string
+  /** Default `0` (any free port). */
+  port?: number
+  /** Where relay-node keeps its identity key; a relative path is resolved against the repo root. */
+  dataDir: string
+  /** Appended after the standard arguments. */
+  extraArgs?: string[]
+  /** Environment for the child; default `process.env`. */
+  env?: NodeJS.ProcessEnv
+}
+
+export interface RelayProcess {
+  peerId: string
+  /** Listen addresses, each ending in `/p2p/<peerId>`. */
+  multiaddrs: string[]
+  pid: number
+  /**
+   * Sends `signal` and resolves with the exit code once the process has exited
+   * (`null` when a signal ended it). Escalates to SIGKILL after
+   * {@link STOP_TIMEOUT_MS}. Resolves at once if it has already exited.
+   */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+  /** SIGKILL, without waiting. */
+  kill(): void
+  /** The last {@link MAX_OUTPUT_BYTES} of stdout and stderr, interleaved as received. */
+  output(): string
+  /** Settles with the exit code when the process exits, whoever caused it. */
+  readonly exited: Promise<number | null>
+}
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+const RELAY_ENTRY = 'relay-node/src/bin.ts'
+const READY_PREFIX = 'relay-node ready '
+
+/** Start-up includes tsx compiling relay-node and libp2p loading on a busy 2-core machine. */
+export const READY_TIMEOUT_MS = 20_000
+/** A graceful libp2p stop takes well under a second; past this the relay is hung. */
+export const STOP_TIMEOUT_MS = 10_000
+/** Enough for a crash's stack trace plus context, without growing for a long-lived relay. */
+export const MAX_OUTPUT_BYTES = 64 * 1024
+
+export class RelayStartError extends Error {
+  override name = 'RelayStartError'
+}
+
+/** Children still running, killed if this process exits first so no relay outlives a crashed test run. */
+const live = new Set<ChildProcess>()
+let exitHookInstalled = false
+
+function installExitHook (): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL')
+  })
+}
+
+export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
+  const { host = '127.0.0.1', port = 0, dataDir, extraArgs = [], env = process.env } = options
+  const args = [
+    '--import', 'tsx',
+    RELAY_ENTRY,
+    '--host', host,
+    '--port', String(port),
+    '--data-dir', resolve(REPO_ROOT, dataDir),
+    ...extraArgs
+  ]
+
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  installExitHook()
+  live.add(child)
+
+  const output = new OutputBuffer(MAX_OUTPUT_BYTES)
+  let exitCode: number | null | undefined
+  const exited = new Promise<number | null>((resolveExit) => {
+    // 'close', not 'exit': by then stdout/stderr are drained, so output() is complete.
+    child.once('close', (code) => {
+      exitCode = code
+      live.delete(child)
+      resolveExit(code)
+    })
+  })
+
+  return await new Promise<RelayProcess>((resolveReady, rejectReady) => {
+    let settled = false
+    let pending = ''
+    const decoder = new StringDecoder('utf8')
+
+    const fail = (message: string): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      rejectReady(new RelayStartError(`${message}\n--- relay-node output ---\n${output.text()}`))
+    }
+
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      fail(`relay-node did not print "${READY_PREFIX.trim()}" within ${READY_TIMEOUT_MS} ms`)
+    }, READY_TIMEOUT_MS)
+
+    child.once('error', (err) => {
+      fail(`could not run relay-node: ${err.message}`)
+    })
+    void exited.then((code) => {
+      fail(`relay-node exited with code ${String(code)} (signal ${String(child.signalCode)}) before it was ready`)
+    })
+
+    child.stderr?.on('data', (chunk: Buffer) => { output.push(chunk) })
+    child.stdout?.on('data', (chunk: Buffer) => {
+      // Keep draining after ready: a full pipe would block the relay's writes.
+      output.push(chunk)
+      if (settled) return
+      pending += decoder.write(chunk)
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      if (pending.length > MAX_OUTPUT_BYTES) pending = ''
+      for (const line of lines) {
+        const ready = parseReadyLine(line)
+        if (ready == null) continue
+        if (ready instanceof Error) {
+          child.kill('SIGKILL')
+          fail(ready.message)
+          return
+        }
+        settled = true
+        clearTimeout(timer)
+        pending = ''
+        resolveReady({
+          ...ready,
+          pid: child.pid ?? -1,
+          stop: async (signal = 'SIGTERM') => await stop(child, exited, () => exitCode, signal),
+          kill: () => { child.kill('SIGKILL') },
+          output: () => output.text(),
+          exited
+        })
+        return
+      }
+    })
+  })
+}
+
+async function stop (
+  child: ChildProcess,
+  exited: Promise<number | null>,
+  exitCode: () => number | null | undefined,
+  signal: NodeJS.Signals
+): Promise<number | null> {
+  const code = exitCode()
+  if (code !== undefined) return code
+  child.kill(signal)
+  const escalate = setTimeout(() => { child.kill('SIGKILL') }, STOP_TIMEOUT_MS)
+  try {
+    return await exited
+  } finally {
+    clearTimeout(escalate)
+  }
+}
+
+/** `null` for an ordinary log line, an Error for a malformed ready line. */
+function parseReadyLine (raw: string): { peerId: string, multiaddrs: string[] } | Error | null {
+  const line = raw.replace(/\r$/, '')
+  if (!line.startsWith(READY_PREFIX)) return null
+  let value: unknown
+  try {
+    value = JSON.parse(line.slice(READY_PREFIX.length))
+  } catch (err) {
+    return new Error(`malformed relay-node ready line (${(err as Error).message}): ${line}`)
+  }
+  if (typeof value !== 'object' || value == null) {
+    return new Error(`malformed relay-node ready line: ${line}`)
+  }
+  const { peerId, multiaddrs } = value as { peerId?: unknown, multiaddrs?: unknown }
+  if (
+    typeof peerId !== 'string' || peerId === '' ||
+    !Array.isArray(multiaddrs) || multiaddrs.length === 0 ||
+    !multiaddrs.every((ma): ma is string => typeof ma === 'string')
+  ) {
+    return new Error(`relay-node ready line lacks peerId or multiaddrs: ${line}`)
+  }
+  return { peerId, multiaddrs }
+}
+
+/** Keeps the newest `limit` bytes. */
+class OutputBuffer {
+  readonly #limit: number
+  #chunks: Buffer[] = []
+  #size = 0
+
+  constructor (limit: number) {
+    this.#limit = limit
+  }
+
+  push (chunk: Buffer): void {
+    this.#chunks.push(chunk)
+    this.#size += chunk.length
+    while (this.#size > this.#limit) {
+      const head = this.#chunks[0]
+      if (head == null) break
+      const excess = this.#size - this.#limit
+      if (head.length <= excess) {
+        this.#chunks.shift()
+        this.#size -= head.length
+      } else {
+        this.#chunks[0] = head.subarray(excess)
+        this.#size -= excess
+      }
+    }
+  }
+
+  text (): string {
+    return Buffer.concat(this.#chunks).toString('utf8')
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The tab's handle on the node (DESIGN.md §1): owns the RPC client, mirrors
+ * the node's status into a rune, and turns user commands into RPC calls. It
+ * holds no data of its own: screens read the database with `live()`.
+ */
+import type { ContactId, MessageId } from '../db/types.ts'
+import type { CallOptions, RpcClient } from '../rpc/client.ts'
+import { connectToNode } from '../rpc/connect.ts'
+import type { NodePhase, NodeStatus } from '../rpc/protocol.ts'
+import { handleError } from './handle-error.ts'
+
+/** What the manager needs of an RpcClient (tests pass a fake). */
+export type NodeClient = Pick<RpcClient, 'call' | 'on' | 'close'>
+
+/** Longest username, in characters (Unicode code points), after trimming. */
+export const USERNAME_MAX_CHARS = 64
+
+/**
+ * Creating a profile generates a key, writes the profile and starts libp2p
+ * before it answers: allow more than the client's default call timeout.
+ */
+const CREATE_PROFILE_TIMEOUT_MS = 60_000
+
+const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [] })
+
+/** Why `username` cannot be used, in words, or undefined when it can. */
+export function validateUsername (username: string): string | undefined {
+  const name = username.trim()
+  if (name === '') {
+    return 'Please enter a name.'
+  }
+  if ([...name].length > USERNAME_MAX_CHARS) {
+    return `Your name can be at most ${USERNAME_MAX_CHARS} characters long.`
+  }
+  return undefined
+}
+
+export class NodeManager {
+  readonly #connect: () => NodeClient
+  #client: NodeClient
+  #offStatus: () => void
+  #closed = false
+  #status = $state.raw<NodeStatus>(INITIAL_STATUS)
+  #connectionError = $state('')
+
+  /** Connects, subscribes to the node's status events and asks for the current status. */
+  constructor (connect: () => NodeClient) {
+    this.#connect = connect
+    this.#client = connect()
+    this.#offStatus = this.#subscribe(this.#client)
+    void this.refresh()
+  }
+
+  #subscribe (client: NodeClient): () => void {
+    return client.on('status', (status) => {
+      if (client === this.#client) this.#status = status
+    })
+  }
+
+  /**
+   * Drops the current RPC client and connects afresh, e.g. when the page comes
+   * back from the back/forward cache (the old client closed on `pagehide`).
+   */
+  reconnect (): void {
+    if (this.#closed) return
+    this.#offStatus()
+    this.#client.close()
+    this.#client = this.#connect()
+    this.#offStatus = this.#subscribe(this.#client)
+    void this.refresh()
+  }
+
+  /** The node's last reported status; phase 'loading' until the node answers. */
+  get status (): NodeStatus {
+    return this.#status
+  }
+
+  /** Why the node could not be reached ('' when it could). */
+  get connectionError (): string {
+    return this.#connectionError
+  }
+
+  /**
+   * Asks the node for its status. Results and events arrive in the order the
+   * worker sent them (one MessagePort), so the last one applied is the newest.
+   * Never rejects: a failure is kept in `connectionError`.
+   */
+  async refresh (): Promise<void> {
+    const client = this.#client
+    try {
+      const status = await client.call('getStatus')
+      if (this.#closed || client !== this.#client) return
+      this.#status = status
+      this.#connectionError = ''
+    } catch (err) {
+      if (this.#closed || client !== this.#client) return
+      this.#connectionError = handleError(err, 'could not reach the node')
+    }
+  }
+
+  /** Onboarding: creates the identity and profile, then the node starts. */
+  async createProfile (username: string, options: CallOptions = {}): Promise<NodeStatus> {
+    const status = await this.#client.call(
+      'createProfile',
+      { username: username.trim() },
+      { timeoutMs: CREATE_PROFILE_TIMEOUT_MS, ...options }
+    )
+    if (!this.#closed) this.#status = status
+    return status
+  }
+
+  /** Our invite in its text form. */
+  async getInvite (options: CallOptions = {}): Promise<string> {
+    const { invite } = await this.#client.call('getInvite', undefined, options)
+    return invite
+  }
+
+  /** Validates the invite in the node and adds (or refreshes) that contact. */
+  async addContact (invite: string, options: CallOptions = {}): Promise<ContactId> {
+    const { contactId } = await this.#client.call('addContact', { invite: invite.trim() }, options)
+    return contactId
+  }
+
+  /** Queues a text message (surrounding whitespace removed); the node delivers it. */
+  async sendMessage (contactId: ContactId, text: string, options: CallOptions = {}): Promise<MessageId> {
+    const { messageId } = await this.#client.call('sendMessage', { contactId, text: text.trim() }, options)
+    return messageId
+  }
+
+  /** Unsubscribes, closes the RPC client and forgets the status. For tests and teardown. */
+  reset (): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#offStatus()
+    this.#client.close()
+    this.#status = INITIAL_STATUS
+    this.#connectionError = ''
+  }
+}
+
+let instance: NodeManager | undefined
+
+/** The tab's NodeManager, connecting to the node on first use. */
+export function getNodeManager (): NodeManager {
+  if (instance === undefined) {
+    const manager = new NodeManager(connectToNode)
+    instance = manager
+    window.addEventListener('pageshow', (event) => {
+      // restored from the back/forward cache: the client closed itself on pagehide
+      if (event.persisted && instance === manager) manager.reconnect()
+    })
+  }
+  return instance
+}
+
+/** Tests: tears down the current manager; the next `getNodeManager()` uses `next` (or connects afresh). */
+export function resetNodeManager (next?: NodeManager): void {
+  instance?.reset()
+  instance = next
+}
+
+/** The three words the UI uses for the node's connectivity. */
+export type ConnectionState = 'connecting' | 'online' | 'offline'
+
+/** loading / needs-profile / starting → connecting; online → online; offline → offline. */
+export function connectionState (phase: NodePhase): ConnectionState {
+  switch (phase) {
+    case 'online':
+      return 'online'
+    case 'offline':
+      return 'offline'
+    case 'loading':
+    case 'needs-profile':
+    case 'starting':
+      return 'connecting'
+  }
+}

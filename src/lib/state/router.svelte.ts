@@ -1,0 +1,89 @@
+/**
+ * A tiny hash router. Hash routes need no server rewrites, so the app works
+ * from any static host and offline from the service worker.
+ *
+ *   #/                   chats list (also an empty hash)
+ *   #/chat/<contactId>   one chat
+ *   #/add                add a contact
+ *   #/add/<invite>       add a contact, invite prefilled (the invite link, DESIGN.md §5)
+ *   #/invite             my invite
+ */
+import type { ContactId } from '../db/types.ts'
+
+export type Route =
+  | { name: 'chats' }
+  | { name: 'chat', contactId: ContactId }
+  | { name: 'add', invite?: string }
+  | { name: 'invite' }
+  | { name: 'not-found', path: string }
+
+export type RouteName = Route['name']
+
+const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})$/
+const ADD_PATH = /^\/add\/(.+)$/
+
+function decode (text: string): string | undefined {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    // malformed %-escape: treat the route as unknown rather than throw from a getter
+    return undefined
+  }
+}
+
+/** Parses `location.hash` (with or without the leading '#'). */
+export function parseHash (hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/'
+
+  if (path === '/') return { name: 'chats' }
+  if (path === '/add') return { name: 'add' }
+  if (path === '/invite') return { name: 'invite' }
+
+  const chat = CHAT_PATH.exec(path)
+  if (chat?.[1] !== undefined) {
+    const contactId = Number(chat[1])
+    if (Number.isSafeInteger(contactId)) return { name: 'chat', contactId }
+  }
+
+  const add = ADD_PATH.exec(path)
+  if (add?.[1] !== undefined) {
+    const invite = decode(add[1])
+    if (invite !== undefined) return { name: 'add', invite }
+  }
+
+  return { name: 'not-found', path }
+}
+
+/** The href of a chat, for links. */
+export function chatHref (contactId: ContactId): string {
+  return `#/chat/${contactId}`
+}
+
+class Router {
+  #hash = $state(typeof location === 'undefined' ? '' : location.hash)
+
+  readonly route: Route = $derived(parseHash(this.#hash))
+
+  constructor () {
+    if (typeof window !== 'undefined') {
+      // lives as long as the page: there is one router per tab
+      window.addEventListener('hashchange', () => {
+        this.#hash = location.hash
+      })
+    }
+  }
+
+  /** Goes to `path` ('/chat/3' or '#/chat/3'), adding a history entry. */
+  navigate (path: string): void {
+    const hash = path.startsWith('#') ? path : `#${path}`
+    this.#hash = hash
+    if (location.hash !== hash) location.hash = hash
+  }
+}
+
+/** The tab's router: read `router.route`, call `navigate(path)`. */
+export const router = new Router()
+
+export function navigate (path: string): void {
+  router.navigate(path)
+}

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: builds the app, then runs these measurements inside a
+ * loopback-only network namespace (scripts/bench.ts) against a real
+ * relay-node, the built app and Debian's Chromium. Prints one line per figure:
+ * `bench <name> <value> <unit>`, each the median of repeated runs.
+ *
+ * Figures (issue 2):
+ *   online_ms                     page navigation → relay reservation held (status "online"), returning user
+ *   msg_latency_relayed_p50_ms    send in A → shown in B's DOM, over a relayed circuit (median of per-run p50)
+ *   msg_latency_relayed_p99_ms    the same, p99
+ *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
+ *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
+ *   bundle_worker_gzip_kib        gzip size of the node worker
+ */
+import '../../src/lib/polyfill/promise-with-resolvers.ts'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { chromium } from '@playwright/test'
+import { spawnRelay } from '../../scripts/lib/relay-process.ts'
+import { startStaticServer } from '../../scripts/lib/serve.ts'
+import { befriend, message, send } from '../e2e/helpers/parley.ts'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+
+const ONLINE_RUNS = 7
+const LATENCY_RUNS = 3
+const MESSAGES_PER_RUN = 40
+const IDLE_CONTEXTS = 3
+const IDLE_MS = 30_000
+const DIST = resolve(import.meta.dirname, '..', '..', 'dist')
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
+
+function print (name: string, value: number, unit: string): void {
+  console.log(`bench ${name} ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`)
+}
+
+function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid] ?? NaN : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
+}
+
+function percentile (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)] ?? NaN
+}
+
+async function newContext (browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ permissions: ['microphone'] })
+}
+
+/** ms from navigation start until the status says online, measured by the page's own clock */
+async function timeToOnline (page: Page, url: string): Promise<number> {
+  await page.goto(url)
+  return page.waitForFunction(() => {
+    const el = document.querySelector('[role="status"][aria-label="Connection status"]')
+    return el?.textContent?.trim() === 'online' ? performance.now() : false
+  }, null, { polling: 'raf', timeout: 60_000 }).then(async h => h.jsonValue() as Promise<number>)
+}
+
+async function benchOnline (browser: Browser, url: string): Promise<void> {
+  const context = await newContext(browser)
+  const first = await context.newPage()
+  await first.goto(url)
+  await first.getByLabel('Your name').fill('Bench')
+  await first.getByRole('button', { name: 'Continue' }).click()
+  await first.getByRole('status', { name: 'Connection status' }).getByText('online').waitFor({ timeout: 60_000 })
+  await first.close()
+  const samples: number[] = []
+  for (let i = 0; i < ONLINE_RUNS; i++) {
+    // the only page closed, so the SharedWorker (and its node) is gone: a cold start of the node
+    const page = await context.newPage()
+    samples.push(await timeToOnline(page, url))
+    await page.close()
+  }
+  await context.close()
+  print('online_ms', Math.round(median(samples)), 'ms')
+}
+
+async function benchLatency (browser: Browser, url: string): Promise<void> {
+  const p50s: number[] = []
+  const p99s: number[] = []
+  for (let run = 0; run < LATENCY_RUNS; run++) {
+    const a = await newContext(browser)
+    const b = await newContext(browser)
+    const pageA = await a.newPage()
+    const pageB = await b.newPage()
+    await pageA.goto(url)
+    await pageB.goto(url)
+    await befriend(pageA, pageB)
+    // warm-up: the first message also opens the relayed connection
+    await send(pageA, 'warm-up')
+    await message(pageB, 'warm-up').waitFor()
+
+    await pageB.evaluate(() => {
+      const seen = new Map<string, number>()
+      ;(window as unknown as { __seen: Map<string, number> }).__seen = seen
+      new MutationObserver(() => {
+        for (const li of document.querySelectorAll('[role="log"] li')) {
+          const text = li.querySelector('.body')?.textContent ?? ''
+          if (!seen.has(text)) seen.set(text, Date.now())
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true })
+    })
+    const latencies: number[] = []
+    const box = pageA.getByRole('textbox', { name: 'Message', exact: true })
+    for (let i = 0; i < MESSAGES_PER_RUN; i++) {
+      const text = `latency probe ${run}-${i}`
+      await box.fill(text)
+      const sentAt = await pageA.evaluate(() => Date.now())
+      await box.press('Enter')
+      const arrived = await pageB.waitForFunction((t) => {
+        return (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false
+      }, text, { polling: 'raf', timeout: 30_000 }).then(async h => h.jsonValue() as Promise<number>)
+      latencies.push(arrived - sentAt)
+    }
+    p50s.push(percentile(latencies, 50))
+    p99s.push(percentile(latencies, 99))
+    await a.close()
+    await b.close()
+  }
+  print('msg_latency_relayed_p50_ms', median(p50s), 'ms')
+  print('msg_latency_relayed_p99_ms', median(p99s), 'ms')
+}
+
+interface TargetInfo { targetId: string, type: string, url: string }
+
+async function sharedWorkerHeaps (browser: Browser): Promise<number[]> {
+  const cdp = await browser.newBrowserCDPSession()
+  const { targetInfos } = await cdp.send('Target.getTargets') as unknown as { targetInfos: TargetInfo[] }
+  const heaps: number[] = []
+  for (const target of targetInfos.filter(t => t.type === 'shared_worker')) {
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }) as { sessionId: string }
+    const reply = new Promise<number>((resolve) => {
+      cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string, message: string }) => {
+        const msg = JSON.parse(e.message) as { id?: number, result?: { usedSize: number } }
+        if (e.sessionId === sessionId && msg.id === 1 && msg.result != null) resolve(msg.result.usedSize)
+      })
+    })
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) })
+    heaps.push(await reply)
+  }
+  await cdp.detach()
+  return heaps
+}
+
+async function benchIdleHeap (url: string): Promise<void> {
+  // a browser of its own, so that only these contexts' workers are counted
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const pages: Page[] = []
+  for (let i = 0; i < IDLE_CONTEXTS; i++) {
+    const context = await newContext(browser)
+    const page = await context.newPage()
+    await page.goto(url)
+    await page.getByLabel('Your name').fill(`Idle ${i}`)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.getByRole('status', { name: 'Connection status' }).getByText('online').waitFor({ timeout: 60_000 })
+    pages.push(page)
+  }
+  await new Promise(resolve => setTimeout(resolve, IDLE_MS)) // the figure is defined as "after 30 s idle"
+  const tabHeaps: number[] = []
+  for (const page of pages) {
+    const session = await page.context().newCDPSession(page)
+    await session.send('HeapProfiler.collectGarbage')
+    tabHeaps.push((await session.send('Runtime.getHeapUsage')).usedSize)
+  }
+  const workerHeaps = await sharedWorkerHeaps(browser)
+  await browser.close()
+  if (workerHeaps.length !== IDLE_CONTEXTS) throw new Error(`expected ${IDLE_CONTEXTS} shared workers, found ${workerHeaps.length}`)
+  const totals = tabHeaps.map((tab, i) => (tab + (workerHeaps[i] ?? 0)) / (1024 * 1024))
+  print('idle_heap_mb', median(totals), 'MB')
+}
+
+async function benchBundle (): Promise<void> {
+  const assets = await readdir(join(DIST, 'assets'))
+  const gz = async (path: string): Promise<number> => gzipSync(await readFile(path), { level: 9 }).length
+  let shell = await gz(join(DIST, 'index.html'))
+  let worker = 0
+  for (const file of assets) {
+    const size = await gz(join(DIST, 'assets', file))
+    if (file.startsWith('node.worker')) worker += size
+    else if (/\.(js|css)$/.test(file)) shell += size
+  }
+  print('bundle_shell_gzip_kib', shell / 1024, 'KiB')
+  print('bundle_worker_gzip_kib', worker / 1024, 'KiB')
+}
+
+async function main (): Promise<void> {
+  await benchBundle()
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
+  const relay = await spawnRelay({ port: 0, dataDir })
+  const app = await startStaticServer({ config: { relays: relay.multiaddrs } })
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  try {
+    await benchOnline(browser, app.url)
+    await benchLatency(browser, app.url)
+    await browser.close()
+    await benchIdleHeap(app.url)
+  } finally {
+    await browser.close()
+    await app.close()
+    await relay.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+await main()

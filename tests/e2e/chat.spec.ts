@@ -1,0 +1,89 @@
+import { expect, test } from './fixtures.ts'
+import { befriend, expectOnline, message, messages, openChat, readInvite, send } from './helpers/parley.ts'
+
+test.describe('two people chat through a local relay-node', () => {
+  test('exchange invites, chat both ways, both sides show delivered', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+
+    await send(bob.page, 'Hi Alice, it is Bob')
+    await expect(message(alice.page, 'Hi Alice, it is Bob')).toBeVisible()
+    await expect(message(bob.page, 'Hi Alice, it is Bob')).toHaveAttribute('data-state', 'delivered')
+
+    await send(alice.page, 'Hello Bob!')
+    await expect(message(bob.page, 'Hello Bob!')).toBeVisible()
+    await expect(message(alice.page, 'Hello Bob!')).toHaveAttribute('data-state', 'delivered')
+    await expect(message(alice.page, 'Hello Bob!')).toContainText('delivered')
+  })
+
+  test('history and identity survive a reload of both pages', async ({ alice, bob }) => {
+    const before = await befriend(alice.page, bob.page)
+    await send(bob.page, 'remember me')
+    await expect(message(bob.page, 'remember me')).toHaveAttribute('data-state', 'delivered')
+
+    await alice.page.reload()
+    await bob.page.reload()
+    await expectOnline(alice.page)
+    await expectOnline(bob.page)
+
+    expect((await readInvite(alice.page)).peerId).toBe(before.alicePeerId)
+    expect((await readInvite(bob.page)).peerId).toBe(before.bobPeerId)
+    await openChat(alice.page, 'Bob')
+    await expect(message(alice.page, 'remember me')).toBeVisible()
+    await openChat(bob.page, 'Alice')
+    await expect(message(bob.page, 'remember me')).toHaveAttribute('data-state', 'delivered')
+    await expect(messages(bob.page)).toHaveCount(1)
+  })
+
+  test('a second tab of the same person shows messages live and can send', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    const aliceTab2 = await alice.newTab()
+    await expectOnline(aliceTab2)
+    await openChat(aliceTab2, 'Bob')
+
+    await send(bob.page, 'seen in both tabs?')
+    await expect(message(alice.page, 'seen in both tabs?')).toBeVisible()
+    await expect(message(aliceTab2, 'seen in both tabs?')).toBeVisible()
+
+    await send(aliceTab2, 'sent from the second tab')
+    await expect(message(bob.page, 'sent from the second tab')).toBeVisible()
+    await expect(message(alice.page, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+    await expect(message(aliceTab2, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+  })
+
+  test('messages to a contact who closed the page wait queued and arrive once, in order', async ({ alice, bob, app }) => {
+    await befriend(alice.page, bob.page)
+    await send(bob.page, 'see you later')
+    await expect(message(alice.page, 'see you later')).toBeVisible()
+
+    await bob.page.close()
+    // Bob's only page is gone, so his SharedWorker (and node) ends: Alice sees him go
+    const texts = ['one', 'two', 'three']
+    for (const text of texts) await send(alice.page, text)
+    for (const text of texts) {
+      await expect(message(alice.page, text)).toHaveAttribute('data-state', /queued|sent/)
+    }
+
+    const bobAgain = await bob.context.newPage()
+    await bobAgain.goto(app.url)
+    await expectOnline(bobAgain)
+    for (const text of texts) {
+      await expect(message(alice.page, text)).toHaveAttribute('data-state', 'delivered', { timeout: 30_000 })
+    }
+    await openChat(bobAgain, 'Alice')
+    await expect(messages(bobAgain)).toHaveText([/see you later/, /one/, /two/, /three/])
+  })
+
+  test('both re-reserve after the relay-node restarts and chat resumes', async ({ alice, bob, relay }) => {
+    await befriend(alice.page, bob.page)
+    await send(alice.page, 'before the restart')
+    await expect(message(bob.page, 'before the restart')).toBeVisible()
+
+    await relay.restart()
+    await expectOnline(alice.page)
+    await expectOnline(bob.page)
+
+    await send(bob.page, 'after the restart')
+    await expect(message(alice.page, 'after the restart')).toBeVisible({ timeout: 45_000 })
+    await expect(message(bob.page, 'after the restart')).toHaveAttribute('data-state', 'delivered')
+  })
+})

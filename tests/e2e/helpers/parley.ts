@@ -1,0 +1,70 @@
+import { expect } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
+
+/** Page-level steps a person takes in Parley, asserted through the accessible UI. */
+
+/** The app's main navigation (header). */
+export function nav (page: Page): Locator {
+  return page.getByRole('navigation', { name: 'Main' })
+}
+
+export async function onboard (page: Page, name: string): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Welcome to Parley' })).toBeVisible()
+  await page.getByLabel('Your name').fill(name)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await expectOnline(page)
+}
+
+export async function expectOnline (page: Page): Promise<void> {
+  await expect(page.getByRole('status', { name: 'Connection status' })).toHaveText('online', { timeout: 30_000 })
+}
+
+/** Opens "My invite" and returns the invite text and the PeerID shown there. */
+export async function readInvite (page: Page): Promise<{ invite: string, peerId: string }> {
+  await nav(page).getByRole('link', { name: 'My invite' }).click()
+  const field = page.getByLabel('Your invite')
+  await expect(field).not.toHaveValue('')
+  const invite = await field.inputValue()
+  const peerId = /12D3KooW[1-9A-HJ-NP-Za-km-z]{44}/.exec(await page.getByRole('main').innerText())?.[0]
+  if (peerId == null) throw new Error('no PeerID shown on the invite page')
+  return { invite, peerId }
+}
+
+/** Pastes an invite and lands in the chat with that contact. */
+export async function addContact (page: Page, invite: string, expectedName: string): Promise<void> {
+  await nav(page).getByRole('link', { name: 'Add contact' }).click()
+  await page.getByRole('textbox', { name: 'Invite', exact: true }).fill(invite)
+  await page.getByRole('button', { name: 'Add contact' }).click()
+  await expect(page.getByRole('heading', { name: expectedName })).toBeVisible()
+}
+
+export async function openChat (page: Page, name: string): Promise<void> {
+  await nav(page).getByRole('link', { name: 'Chats' }).click()
+  await page.getByRole('main').getByRole('link', { name: new RegExp(name) }).click()
+  await expect(page.getByRole('heading', { name })).toBeVisible()
+}
+
+export function messages (page: Page): Locator {
+  return page.getByRole('log', { name: 'Messages' }).getByRole('listitem')
+}
+
+export function message (page: Page, text: string): Locator {
+  return messages(page).filter({ hasText: text })
+}
+
+export async function send (page: Page, text: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text)
+  await page.getByRole('button', { name: 'Send' }).click()
+  await expect(message(page, text)).toBeVisible()
+}
+
+/** Alice and Bob onboard and exchange invites; each ends in the chat with the other. */
+export async function befriend (alice: Page, bob: Page): Promise<{ alicePeerId: string, bobPeerId: string }> {
+  await onboard(alice, 'Alice')
+  await onboard(bob, 'Bob')
+  const a = await readInvite(alice)
+  const b = await readInvite(bob)
+  await addContact(alice, b.invite, 'Bob')
+  await addContact(bob, a.invite, 'Alice')
+  return { alicePeerId: a.peerId, bobPeerId: b.peerId }
+}

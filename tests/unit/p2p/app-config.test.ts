@@ -1,0 +1,165 @@
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { CONFIG_PATH, fetchAppConfig, InvalidConfigError, parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
+
+const MAX_CONFIG_CHARS = 64 * 1024
+const MAX_RELAYS = 16
+
+let relayId: string
+let otherRelayId: string
+
+beforeAll(async () => {
+  relayId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  otherRelayId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+})
+
+const wss = (port = 443, peer = relayId): string => `/dns4/relay.example/tcp/${port}/wss/p2p/${peer}`
+const config = (relays: unknown): string => JSON.stringify({ relays })
+
+/** Runs `fn` and returns the InvalidConfigError it throws (fails the test otherwise). */
+function invalid (fn: () => unknown): InvalidConfigError {
+  try {
+    fn()
+  } catch (err) {
+    expect(err).toBeInstanceOf(InvalidConfigError)
+    expect((err as Error).name).toBe('InvalidConfigError')
+    return err as InvalidConfigError
+  }
+  throw new Error('expected an InvalidConfigError, but nothing was thrown')
+}
+
+/** Matches the InvalidConfigError a malformed input must raise, its message matching `message`. */
+function invalidConfig (message: RegExp): unknown {
+  return expect.objectContaining({ name: 'InvalidConfigError', message: expect.stringMatching(message) })
+}
+
+describe('parseAppConfig', () => {
+  it('accepts a list of full relay multiaddrs, keeping their order', () => {
+    const relays = [wss(), `/ip4/127.0.0.1/tcp/9090/ws/p2p/${otherRelayId}`, `/ip6/::1/tcp/9091/ws/p2p/${relayId}`]
+    expect(parseAppConfig(config(relays))).toEqual({ relays })
+  })
+
+  it('accepts an empty relay list', () => {
+    expect(parseAppConfig('{"relays":[]}')).toEqual({ relays: [] })
+  })
+
+  it('accepts formatted JSON with surrounding whitespace', () => {
+    expect(parseAppConfig(`\n  ${JSON.stringify({ relays: [wss()] }, null, 2)}\n`)).toEqual({ relays: [wss()] })
+  })
+
+  it('returns only the relays, not other fields of the file', () => {
+    expect(parseAppConfig(JSON.stringify({ relays: [wss()], comment: 'hi' }))).toEqual({ relays: [wss()] })
+  })
+
+  it('rejects text that is not JSON', () => {
+    expect(() => parseAppConfig('')).toThrow(invalidConfig(/not valid JSON/))
+    expect(() => parseAppConfig('relays: []')).toThrow(invalidConfig(/not valid JSON/))
+    expect(() => parseAppConfig('{"relays": [')).toThrow(invalidConfig(/not valid JSON/))
+    expect(() => parseAppConfig('<!doctype html><html></html>')).toThrow(invalidConfig(/not valid JSON/))
+  })
+
+  it.each([
+    ['an object without relays', '{}'],
+    ['relays as a string', config(wss())],
+    ['relays as null', config(null)],
+    ['relays as an object', config({ 0: wss() })],
+    ['null', 'null'],
+    ['a number', '42'],
+    ['a string', '"relays"'],
+    ['an array of relays', JSON.stringify([wss()])]
+  ])('rejects %s: no list of relays', (_name, text) => {
+    expect(() => parseAppConfig(text)).toThrow(invalidConfig(/has no list of relays/))
+  })
+
+  it.each([
+    ['a number', [wss(), 5]],
+    ['null', [null]],
+    ['an object', [{ addr: wss() }]],
+    ['a nested list', [[wss()]]]
+  ])('rejects a relay entry that is %s', (_name, relays) => {
+    expect(() => parseAppConfig(config(relays))).toThrow(invalidConfig(/has no list of relays/))
+  })
+
+  it('rejects a relay address without /p2p/<PeerID>, quoting it', () => {
+    expect(() => parseAppConfig(config([wss(), '/dns4/relay.example/tcp/443/wss']))).toThrow(invalidConfig(/relay address "\/dns4\/relay\.example\/tcp\/443\/wss" .*not a full multiaddr ending in \/p2p\/<PeerID>/))
+    expect(() => parseAppConfig(config([`/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit`]))).toThrow(invalidConfig(/not a full multiaddr ending in \/p2p\/<PeerID>/))
+  })
+
+  it('rejects a garbage relay address', () => {
+    expect(() => parseAppConfig(config(['garbage']))).toThrow(invalidConfig(/relay address "garbage" .*not a full multiaddr/))
+    expect(() => parseAppConfig(config(['']))).toThrow(invalidConfig(/relay address "" .*not a full multiaddr/))
+    expect(() => parseAppConfig(config([`/ip4/999.0.0.1/tcp/1/ws/p2p/${relayId}`]))).toThrow(invalidConfig(/not a full multiaddr/))
+    expect(() => parseAppConfig(config(['https://relay.example/']))).toThrow(invalidConfig(/not a full multiaddr/))
+  })
+
+  it('rejects a relay address whose /p2p/ part is not a PeerID', () => {
+    expect(() => parseAppConfig(config(['/dns4/relay.example/tcp/443/wss/p2p/QmNotAPeer']))).toThrow(invalidConfig(/"\/dns4\/relay\.example\/tcp\/443\/wss\/p2p\/QmNotAPeer" .*not a full multiaddr/))
+    expect(() => parseAppConfig(config(['/dns4/relay.example/tcp/443/wss/p2p/abc']))).toThrow(invalidConfig(/not a full multiaddr/))
+  })
+
+  it('rejects a bare /p2p/<PeerID> with no transport', () => {
+    expect(() => parseAppConfig(config([`/p2p/${relayId}`]))).toThrow(invalidConfig(/not a full multiaddr/))
+  })
+
+  it('quotes at most 100 characters of a bad address', () => {
+    const bad = '/' + 'x'.repeat(300)
+    const message = invalid(() => parseAppConfig(config([bad]))).message
+    expect(message).toContain(`"${bad.slice(0, 100)}"`)
+    expect(message).not.toContain(bad.slice(0, 101))
+  })
+
+  it('rejects a configuration larger than 64 KiB, before parsing it', () => {
+    const padded = (length: number): string => {
+      const text = config([wss()])
+      return text + ' '.repeat(length - text.length)
+    }
+    expect(parseAppConfig(padded(MAX_CONFIG_CHARS))).toEqual({ relays: [wss()] })
+    expect(() => parseAppConfig(padded(MAX_CONFIG_CHARS + 1))).toThrow(invalidConfig(/too large/))
+    expect(() => parseAppConfig('x'.repeat(MAX_CONFIG_CHARS + 1))).toThrow(invalidConfig(/too large/))
+  })
+
+  it(`keeps only the first ${MAX_RELAYS} relays`, () => {
+    const relays = Array.from({ length: MAX_RELAYS + 4 }, (_, i) => wss(1000 + i))
+    const parsed = parseAppConfig(config(relays))
+    expect(parsed.relays).toHaveLength(MAX_RELAYS)
+    expect(parsed.relays).toEqual(relays.slice(0, MAX_RELAYS))
+  })
+
+  it(`keeps a list of exactly ${MAX_RELAYS} relays whole`, () => {
+    const relays = Array.from({ length: MAX_RELAYS }, (_, i) => wss(1000 + i))
+    expect(parseAppConfig(config(relays)).relays).toEqual(relays)
+  })
+
+  it(`still validates relays beyond the first ${MAX_RELAYS}`, () => {
+    const relays = [...Array.from({ length: MAX_RELAYS }, (_, i) => wss(1000 + i)), 'garbage']
+    expect(() => parseAppConfig(config(relays))).toThrow(invalidConfig(/relay address "garbage"/))
+  })
+})
+
+describe('fetchAppConfig', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it(`loads ${CONFIG_PATH} from the origin, uncached, and validates it`, async () => {
+    const fetchMock = vi.fn(async () => new Response(config([wss()]), { status: 200 }))
+    vi.stubGlobal('fetch', fetchMock)
+    const signal = new AbortController().signal
+    await expect(fetchAppConfig('https://parley.example', signal)).resolves.toEqual({ relays: [wss()] })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    expect(fetchMock).toHaveBeenCalledWith(new URL('https://parley.example/config.json'), { signal, cache: 'no-store' })
+  })
+
+  it('reports the HTTP status of a failed request', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('not found', { status: 404 })))
+    const error = await fetchAppConfig('https://parley.example').catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(InvalidConfigError)
+    expect((error as Error).message).toMatch(/HTTP 404/)
+  })
+
+  it('rejects an invalid served configuration', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('<html></html>', { status: 200 })))
+    await expect(fetchAppConfig('https://parley.example')).rejects.toThrow(/not valid JSON/)
+  })
+})
