@@ -14,6 +14,8 @@ export interface RelayFixture {
   readonly multiaddrs: string[]
   /** SIGTERM, wait for exit, start again on the same port and data directory */
   restart(): Promise<void>
+  /** start again (same port and identity) after `process.stop()` */
+  start(): Promise<void>
 }
 
 /** One person: a browser context of its own (own IndexedDB, own SharedWorker). */
@@ -61,6 +63,9 @@ export const test = base.extend<Fixtures>({
       get multiaddrs () { return current.multiaddrs },
       async restart () {
         await current.stop('SIGTERM')
+        current = await spawnRelay({ port, dataDir })
+      },
+      async start () {
         current = await spawnRelay({ port, dataDir })
       }
     }
