@@ -77,21 +77,39 @@ async function isExecutable (path: string): Promise<boolean> {
   }
 }
 
-/** Returns an error message, or null when Chromium is (now) present. */
-async function ensureChromium (): Promise<string | null> {
+/** True when `name` is a command on PATH (or in /usr/sbin, where `ip` lives). */
+async function hasCommand (name: string): Promise<boolean> {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
+    if (dir !== '' && await isExecutable(resolve(dir, name))) return true
+  }
+  return false
+}
+
+/**
+ * Installs what e2e needs from Debian when it is missing: Chromium, and
+ * iproute2 (`ip`, to bring up `lo` in the test's network namespace).
+ * Returns an error message, or null when everything is (now) present.
+ */
+async function ensureSystemPackages (): Promise<string | null> {
+  const missing: string[] = []
   if (await isExecutable(CHROMIUM_PATH)) {
     console.log(`Chromium found at ${CHROMIUM_PATH}`)
-    return null
+  } else {
+    console.log(`Chromium not found at ${CHROMIUM_PATH}.`)
+    missing.push('chromium')
   }
-  console.log(`Chromium not found at ${CHROMIUM_PATH}: installing it with apt-get.`)
+  if (!(await hasCommand('ip'))) missing.push('iproute2')
+  if (missing.length === 0) return null
+
+  console.log(`Installing with apt-get: ${missing.join(' ')}`)
   if (process.getuid?.() !== 0) {
-    return `Chromium is missing at ${CHROMIUM_PATH} and this is not root, so apt-get cannot install it. Run \`apt-get install -y chromium\` as root, or set CHROMIUM_PATH.`
+    return `${missing.join(' and ')} missing and this is not root, so apt-get cannot install it. Run \`apt-get install -y ${missing.join(' ')}\` as root${missing.includes('chromium') ? ', or set CHROMIUM_PATH' : ''}.`
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   const update = await run('apt-get', ['update'], { env })
   if (update.failure != null) return `apt-get update failed: ${update.failure}`
-  const install = await run('apt-get', ['install', '-y', 'chromium'], { env })
-  if (install.failure != null) return `apt-get install -y chromium failed: ${install.failure}`
+  const install = await run('apt-get', ['install', '-y', ...missing], { env })
+  if (install.failure != null) return `apt-get install -y ${missing.join(' ')} failed: ${install.failure}`
   if (!(await isExecutable(CHROMIUM_PATH))) {
     return `apt-get installed chromium, but ${CHROMIUM_PATH} is still missing (is CHROMIUM_PATH right?)`
   }
@@ -201,11 +219,11 @@ async function main (): Promise<number> {
   tallies.push(checks)
 
   if (e2e) {
-    step('Chromium')
-    const error = await ensureChromium()
+    step('System packages (chromium, iproute2)')
+    const error = await ensureSystemPackages()
     if (error != null) {
       console.error(error)
-      failedSteps.push('chromium')
+      failedSteps.push('system packages')
       e2eReady = false
     }
 

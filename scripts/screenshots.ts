@@ -1,0 +1,68 @@
+/**
+ * `npm run screenshots`: regenerates docs/screenshots/*.png from the real UI
+ * (built app, real relay-node, two browser contexts), inside a loopback-only
+ * network namespace. Run `npm run build` first.
+ */
+import '../src/lib/polyfill/promise-with-resolvers.ts'
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium } from '@playwright/test'
+import { befriend, message, nav, send } from '../tests/e2e/helpers/parley.ts'
+import { spawnRelay } from './lib/relay-process.ts'
+import { startStaticServer } from './lib/serve.ts'
+import type { Page } from '@playwright/test'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const OUT = join(ROOT, 'docs', 'screenshots')
+const VIEWPORT = { width: 420, height: 720 }
+
+if (process.env.PARLEY_IN_NETNS !== '1') {
+  const inner = 'PARLEY_IN_NETNS=1 npx tsx scripts/screenshots.ts'
+  const ns = spawnSync('unshare', ['-n', '--', 'sh', '-c', `ip link set lo up && exec env ${inner}`], { cwd: ROOT, stdio: 'inherit' })
+  process.exit(ns.status ?? 1)
+}
+
+const shot = async (page: Page, name: string): Promise<void> => {
+  await page.screenshot({ path: join(OUT, `${name}.png`) })
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'parley-shots-'))
+const relay = await spawnRelay({ port: 0, dataDir })
+const app = await startStaticServer({ config: { relays: relay.multiaddrs } })
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] })
+try {
+  const [alice, bob] = await Promise.all([0, 1].map(async () => {
+    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' })
+    const page = await context.newPage()
+    await page.goto(app.url)
+    return page
+  })) as [Page, Page]
+  await alice.getByRole('heading', { name: 'Welcome to Parley' }).waitFor()
+  await shot(alice, 'onboarding')
+  await befriend(alice, bob)
+  await send(bob, 'Hi Alice! Found you through the relay.')
+  await message(alice, 'Found you').waitFor()
+  await send(alice, 'Hello Bob, this came straight from my browser.')
+  await message(alice, 'straight from my browser').getByText('delivered').waitFor()
+  await send(bob, 'Nice. Nothing stored anywhere but on our devices.')
+  await message(bob, 'Nothing stored').getByText('delivered').waitFor()
+  await shot(alice, 'chat')
+  await nav(alice).getByRole('link', { name: 'Chats' }).click()
+  await alice.getByRole('heading', { name: 'Chats' }).waitFor()
+  await shot(alice, 'chats')
+  await nav(alice).getByRole('link', { name: 'My invite' }).click()
+  await alice.getByLabel('Your invite').waitFor()
+  await shot(alice, 'invite')
+  await nav(alice).getByRole('link', { name: 'Add contact' }).click()
+  await alice.getByRole('textbox', { name: 'Invite', exact: true }).fill('http://127.0.0.1:5173/#/add/eyJ2IjoxLCJpZCI6')
+  await alice.getByRole('button', { name: 'Add contact' }).click()
+  await alice.getByRole('alert').waitFor()
+  await shot(alice, 'bad-invite')
+} finally {
+  await browser.close()
+  await app.close()
+  await relay.stop()
+  await rm(dataDir, { recursive: true, force: true })
+}
