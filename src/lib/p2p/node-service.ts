@@ -187,7 +187,12 @@ export class NodeService {
       }
     }
 
-    node.addEventListener('self:peer:update', () => { this.#updateAddresses() })
+    // a reservation shows up first as a listener event; self:peer:update
+    // follows only after libp2p's address debounce (about a second)
+    const updateAddresses = (): void => { this.#updateAddresses() }
+    node.addEventListener('transport:listening', updateAddresses)
+    node.addEventListener('transport:close', updateAddresses)
+    node.addEventListener('self:peer:update', updateAddresses)
     node.addEventListener('peer:connect', (evt) => { void this.#onPeer(evt.detail, 'online') })
     node.addEventListener('peer:disconnect', (evt) => { void this.#onPeer(evt.detail, 'offline') })
 
