@@ -122,21 +122,28 @@ export class OutboxSender {
       await this.#node.dial(peerId, { signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS) })
 
     const batch = pending.slice(0, MAX_BATCH_MESSAGES)
-    for (const message of batch) {
-      if (message.state === 'queued') await setMessageState(this.#db, message.id, 'sent')
-    }
+    // "sent" = handed to the network. Not awaited before sending, to keep an
+    // IndexedDB commit off the message's path: each state change reads and
+    // writes in one transaction and never moves a message backwards, so a
+    // "delivered" that commits first simply wins.
+    const markedSent = Promise.all(batch.filter(m => m.state === 'queued').map(async m => setMessageState(this.#db, m.id, 'sent')))
+      .catch((err: unknown) => { this.#log.error('could not mark messages sent - %e', err) })
     const frames: ChatMessageFrame[] = batch.map(m => ({ type: 'message', id: m.id, text: m.body, sentAt: m.sentAt }))
-    await this.#node.services.chat.deliver(connection, frames, {
-      signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS + frames.length * 1000),
-      onResult: async (result) => {
-        if (result.outcome === 'delivered') {
-          await setMessageState(this.#db, result.id as MessageId, 'delivered')
-        } else {
-          // the contact does not (yet) accept us: keep it in the outbox, try again later
-          throw new Error(`contact refused message ${result.id}: ${result.reason ?? 'unknown reason'}`)
+    try {
+      await this.#node.services.chat.deliver(connection, frames, {
+        signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS + frames.length * 1000),
+        onResult: async (result) => {
+          if (result.outcome === 'delivered') {
+            await setMessageState(this.#db, result.id as MessageId, 'delivered')
+          } else {
+            // the contact does not (yet) accept us: keep it in the outbox, try again later
+            throw new Error(`contact refused message ${result.id}: ${result.reason ?? 'unknown reason'}`)
+          }
         }
-      }
-    })
+      })
+    } finally {
+      await markedSent
+    }
     return pending.length > batch.length
   }
 }

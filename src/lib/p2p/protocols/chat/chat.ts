@@ -162,7 +162,11 @@ export class ChatService implements Startable {
     }
     const to = connection.remotePeer
     const stream = await withDeadline(this.ackTimeoutMs, `Opening a chat stream took over ${this.ackTimeoutMs} ms`, [options.signal],
-      async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, signal }))
+      // negotiateFully: false sends the protocol id together with the first
+      // frame, saving one round trip (through a relay, the largest part of a
+      // message's latency); a peer without the protocol still refuses it, and
+      // that surfaces as an error when we read the ack
+      async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal }))
     const frames = new FrameStream(stream)
     const results: DeliveryResult[] = []
     try {
