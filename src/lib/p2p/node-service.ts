@@ -35,6 +35,9 @@ export class UnknownContactError extends Error {
 export class OwnInviteError extends Error {
   override name = 'OwnInviteError'
 }
+export class NotReachableError extends Error {
+  override name = 'NotReachableError'
+}
 
 export interface NodeServiceInit {
   db: ParleyDb
@@ -74,7 +77,13 @@ export class NodeService {
 
   /** Opens the DB and, when a profile exists, starts the node. */
   async start (): Promise<void> {
-    const profile = await getProfile(this.#init.db)
+    let profile: ProfileRow | undefined
+    try {
+      profile = await getProfile(this.#init.db)
+    } catch (err) {
+      this.#setStatus({ phase: 'offline', error: `Cannot open this browser's Parley database: ${(err as Error).message}` })
+      throw err
+    }
     if (profile == null) {
       this.#setStatus({ phase: 'needs-profile' })
       return
@@ -110,6 +119,9 @@ export class NodeService {
 
   getInvite (): string {
     const profile = this.#requireProfile()
+    if (this.#status.addresses.length === 0) {
+      throw new NotReachableError('You are not connected to a relay yet, so an invite could not tell anyone how to reach you. It appears here as soon as you are online.')
+    }
     return encodeInvite({ peerId: profile.peerId, name: profile.username, addresses: this.#status.addresses }, this.#init.origin)
   }
 
@@ -159,7 +171,12 @@ export class NodeService {
   }
 
   async #startNode (): Promise<void> {
-    this.#starting ??= this.#doStartNode()
+    this.#starting ??= this.#doStartNode().catch((err: unknown) => {
+      // keep the reason where every tab sees it; a later call may try again
+      this.#starting = undefined
+      this.#setStatus({ phase: 'offline', error: `The node could not start: ${(err as Error).message}` })
+      throw err
+    })
     return this.#starting
   }
 

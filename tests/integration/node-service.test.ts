@@ -1,0 +1,93 @@
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ParleyDb } from '../../src/lib/db/db.ts'
+import { NodeService } from '../../src/lib/p2p/node-service.ts'
+import type { AppConfig } from '../../src/lib/p2p/app-config.ts'
+import type { NodeStatus } from '../../src/lib/rpc/protocol.ts'
+
+/**
+ * NodeService's refusals: each bad request gets an error in words and leaves
+ * the database as it was. No relay is needed: a node with an unreachable
+ * relay still starts (offline).
+ */
+
+const services: NodeService[] = []
+
+function make (loadConfig: () => Promise<AppConfig> = async () => ({ relays: [] })): { service: NodeService, db: ParleyDb, statuses: NodeStatus[] } {
+  const db = new ParleyDb('parley', { indexedDB: new IDBFactory(), IDBKeyRange })
+  const statuses: NodeStatus[] = []
+  const service = new NodeService({ db, origin: 'http://127.0.0.1:5173', loadConfig, onStatus: s => { statuses.push(s) } })
+  services.push(service)
+  return { service, db, statuses }
+}
+
+afterEach(async () => {
+  await Promise.all(services.splice(0).map(async s => s.stop()))
+})
+
+describe('NodeService', () => {
+  it('asks for a profile first and refuses calls that need one', async () => {
+    const { service, db } = make()
+    await service.start()
+    expect(service.status.phase).toBe('needs-profile')
+    expect(() => service.getInvite()).toThrow(/Choose a name first/)
+    await expect(service.sendMessage(1, 'hi')).rejects.toThrow(/Choose a name first/)
+    expect(await db.messages.count()).toBe(0)
+  })
+
+  it('refuses an empty or overlong name and a second profile', async () => {
+    const { service, db } = make()
+    await service.start()
+    await expect(service.createProfile('   ')).rejects.toThrow('The name is empty.')
+    await expect(service.createProfile('x'.repeat(65))).rejects.toThrow(/longer than 64/)
+    expect(await db.profile.count()).toBe(0)
+
+    await service.createProfile('  Alice  ')
+    const profile = await db.profile.get(1)
+    expect(profile?.username).toBe('Alice')
+    await expect(service.createProfile('Mallory')).rejects.toThrow(/already has a Parley identity/)
+    expect((await db.profile.get(1))?.peerId).toBe(profile?.peerId)
+  })
+
+  it('starts offline when the relay is unreachable, with the reason in the status', async () => {
+    const { service } = make(async () => ({ relays: ['/ip4/127.0.0.1/tcp/9/ws/p2p/12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'] }))
+    await service.start()
+    await service.createProfile('Alice')
+    expect(service.status.phase).toBe('offline')
+    expect(service.status.peerId).toMatch(/^12D3KooW/)
+  })
+
+  it('reports a config that cannot be loaded and still starts', async () => {
+    const { service } = make(async () => { throw new Error('Could not load the app configuration (HTTP 404).') })
+    await service.start()
+    await service.createProfile('Alice')
+    expect(service.status.phase).toBe('offline')
+    expect(service.status.error).toContain('HTTP 404')
+  })
+
+  it('refuses its own invite and an unknown contact, and queues nothing oversized', async () => {
+    const { service, db } = make()
+    await service.start()
+    await service.createProfile('Alice')
+    // offline (no relay): no address to put in an invite
+    expect(() => service.getInvite()).toThrow(/not connected to a relay yet/)
+    const relayCircuit = '/ip4/127.0.0.1/tcp/9/ws/p2p/12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj/p2p-circuit'
+    await expect(service.addContact(`${service.status.peerId ?? ''}@${relayCircuit}`)).rejects.toThrow(/your own invite/)
+    expect(await db.contacts.count()).toBe(0)
+    await expect(service.sendMessage(42, 'hello')).rejects.toThrow(/does not exist/)
+
+    const other = make()
+    await other.service.start()
+    await other.service.createProfile('Bob')
+    // Bob is offline too, so he has no invite link: use the text form
+    const contactId = await service.addContact(`${other.service.status.peerId ?? ''}@${relayCircuit}`)
+    await expect(service.sendMessage(contactId, 'x'.repeat(16_385))).rejects.toThrow(/too long/)
+    await expect(service.sendMessage(contactId, '')).rejects.toThrow(/empty/)
+    expect(await db.messages.count()).toBe(0)
+
+    await service.sendMessage(contactId, 'hello Bob')
+    const [row] = await db.messages.toArray()
+    expect(row?.body).toBe('hello Bob')
+    expect(row?.state).toMatch(/queued|sent/)
+  })
+})
