@@ -37,7 +37,7 @@ async function main (): Promise<void> {
 
   let server: StaticServer
   try {
-    server = await startStaticServer({ root: DIST_DIR, host: HOST, port: webPort, config: { relays: relay.multiaddrs } })
+    server = await startStaticServer({ root: DIST_DIR, host: HOST, port: webPort, config: { relays: relay.multiaddrs, iceServers: [] } })
   } catch (err) {
     await relay.stop()
     const hint = (err as { code?: unknown }).code === 'ENOENT' ? ' (no dist/: run `npm run build` first)' : ''

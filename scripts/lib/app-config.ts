@@ -1,8 +1,11 @@
 /**
  * Runtime configuration the app fetches from `/config.json` at start, so one
- * build can be pointed at any relay without rebuilding.
+ * build can be pointed at any relay without rebuilding. The app validates it
+ * (src/lib/p2p/app-config.ts); docs/protocols.md describes it.
  */
 export interface AppConfig {
   /** Relay multiaddrs, each ending in `/p2p/<peerId>`. */
   relays: string[]
+  /** STUN/TURN servers for WebRTC; `[]` = host candidates only (loopback tests, local use). */
+  iceServers?: Array<{ urls: string | string[], username?: string, credential?: string }>
 }

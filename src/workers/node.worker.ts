@@ -5,6 +5,8 @@
  * carries tab calls to it.
  */
 import '../lib/polyfill/promise-with-resolvers.ts'
+// must stay before every import that reaches @libp2p/webrtc
+import { rtcBridge } from './rtc-bridge.ts'
 import { ParleyDb } from '../lib/db/db.ts'
 import { fetchAppConfig } from '../lib/p2p/app-config.ts'
 import { NodeService } from '../lib/p2p/node-service.ts'
@@ -20,13 +22,24 @@ const service = new NodeService({
   onStatus: (status) => { server.emit('status', status) }
 })
 
+/** A tab's offer to host WebRTC: `{ type: 'rtc-host', visible }` with its port in `ports[0]`. */
+function onOtherMessage (data: unknown, ports: readonly MessagePort[]): boolean {
+  const offer = data as { type?: unknown, visible?: unknown } | null
+  const port = ports[0]
+  if (offer?.type !== 'rtc-host' || typeof offer.visible !== 'boolean' || port == null) return false
+  rtcBridge.addHost(port, { visible: offer.visible })
+  return true
+}
+
+rtcBridge.onHostsChanged = () => { service.onRtcHostsChanged() }
+
 const server = new RpcServer({
   getStatus: () => service.status,
   createProfile: async ({ username }) => service.createProfile(username),
   getInvite: () => ({ invite: service.getInvite() }),
   addContact: async ({ invite }) => ({ contactId: await service.addContact(invite) }),
   sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) })
-})
+}, { onOtherMessage })
 
 self.addEventListener('connect', (event) => {
   const port = event.ports[0]

@@ -191,7 +191,7 @@ async function main (): Promise<void> {
   await benchBundle()
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
   const relay = await spawnRelay({ port: 0, dataDir })
-  const app = await startStaticServer({ config: { relays: relay.multiaddrs } })
+  const app = await startStaticServer({ config: { relays: relay.multiaddrs, iceServers: [] } })
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
   try {
     await benchOnline(browser, app.url)

@@ -75,7 +75,7 @@ export const test = base.extend<Fixtures>({
   },
 
   app: async ({ relay }, use) => {
-    const server = await startStaticServer({ config: { relays: relay.multiaddrs } })
+    const server = await startStaticServer({ config: { relays: relay.multiaddrs, iceServers: [] } })
     await use(server)
     await server.close()
   },

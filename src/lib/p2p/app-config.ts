@@ -2,8 +2,19 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 
 /** What the server hosting the app says about the network (served as `/config.json`). */
+export interface IceServer {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
 export interface AppConfig {
   relays: string[]
+  /**
+   * STUN/TURN servers for WebRTC. Absent: libp2p's defaults (public STUN).
+   * `[]`: none, host candidates only (local development and tests).
+   */
+  iceServers?: IceServer[]
 }
 
 export const CONFIG_PATH = '/config.json'
@@ -42,11 +53,38 @@ export function parseAppConfig (text: string): AppConfig {
     }
     if (!ok) throw new InvalidConfigError(`The relay address "${relay.slice(0, 100)}" in the app configuration is not a full multiaddr ending in /p2p/<PeerID>.`)
   }
-  return { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
+  const iceServers = parseIceServers((data as { iceServers?: unknown }).iceServers)
+  return iceServers == null
+    ? { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
+    : { relays: relays.slice(0, MAX_CONFIG_RELAYS), iceServers }
 }
 
 export async function fetchAppConfig (origin: string, signal: AbortSignal = AbortSignal.timeout(CONFIG_TIMEOUT_MS)): Promise<AppConfig> {
   const response = await fetch(new URL(CONFIG_PATH, origin), { signal, cache: 'no-store' })
   if (!response.ok) throw new InvalidConfigError(`Could not load the app configuration (HTTP ${response.status}).`)
   return parseAppConfig(await response.text())
+}
+
+const MAX_ICE_SERVERS = 8
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]{1,250}$/
+
+function parseIceServers (value: unknown): IceServer[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || value.length > MAX_ICE_SERVERS) {
+    throw new InvalidConfigError(`The app configuration's iceServers must be a list of at most ${MAX_ICE_SERVERS} servers.`)
+  }
+  return value.map((entry: unknown): IceServer => {
+    const { urls, username, credential } = (entry ?? {}) as Record<string, unknown>
+    const list = typeof urls === 'string' ? [urls] : urls
+    if (!Array.isArray(list) || list.length === 0 || !list.every((u): u is string => typeof u === 'string' && ICE_URL.test(u))) {
+      throw new InvalidConfigError('An ICE server in the app configuration has no valid stun:/turn: URL.')
+    }
+    if ((username != null && typeof username !== 'string') || (credential != null && typeof credential !== 'string')) {
+      throw new InvalidConfigError('An ICE server in the app configuration has a username or credential that is not text.')
+    }
+    const server: IceServer = { urls: list }
+    if (typeof username === 'string') server.username = username
+    if (typeof credential === 'string') server.credential = credential
+    return server
+  })
 }

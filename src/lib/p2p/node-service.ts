@@ -6,6 +6,8 @@ import { contactsWithOutbox, queueOutgoing, storeIncoming } from '../db/messages
 import { getProfile, saveProfile } from '../db/profile.ts'
 import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
+import { pathTo } from './connections.ts'
+import { DirectUpgrader } from './direct-upgrade.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
@@ -55,10 +57,12 @@ export interface NodeServiceInit {
  */
 export class NodeService {
   readonly #init: NodeServiceInit
-  #status: NodeStatus = { phase: 'loading', addresses: [], relays: [] }
+  #status: NodeStatus = { phase: 'loading', addresses: [], relays: [], paths: {} }
   #profile?: ProfileRow
   #node?: ParleyNode
   #keeper?: RelayKeeper
+  #upgrader?: DirectUpgrader
+  #iceServers?: AppConfig['iceServers']
   #outbox?: OutboxSender
   #relays: string[] = []
   #starting?: Promise<void>
@@ -94,6 +98,7 @@ export class NodeService {
 
   async stop (): Promise<void> {
     this.#keeper?.stop()
+    this.#upgrader?.stop()
     this.#outbox?.stop()
     await this.#node?.stop()
   }
@@ -186,13 +191,15 @@ export class NodeService {
     this.#setStatus({ phase: 'starting' })
 
     try {
-      this.#relays = (await this.#init.loadConfig()).relays
+      const config = await this.#init.loadConfig()
+      this.#relays = config.relays
+      this.#iceServers = config.iceServers
       await syncDefaultRelays(db, this.#relays)
     } catch (err) {
       this.#setStatus({ error: (err as Error).message })
     }
 
-    const node = await createParleyNode({ privateKey: privateKeyFromProtobuf(profile.privateKey), inbox: this.#inbox })
+    const node = await createParleyNode({ privateKey: privateKeyFromProtobuf(profile.privateKey), inbox: this.#inbox, iceServers: this.#iceServers })
     this.#node = node
     this.#outbox = new OutboxSender(db, node)
 
@@ -210,10 +217,18 @@ export class NodeService {
     node.addEventListener('transport:listening', updateAddresses)
     node.addEventListener('transport:close', updateAddresses)
     node.addEventListener('self:peer:update', updateAddresses)
+    node.addEventListener('connection:open', (evt) => { this.#updatePath(evt.detail.remotePeer) })
+    node.addEventListener('connection:close', (evt) => { this.#updatePath(evt.detail.remotePeer) })
     node.addEventListener('peer:connect', (evt) => { void this.#onPeer(evt.detail, 'online') })
     node.addEventListener('peer:disconnect', (evt) => { void this.#onPeer(evt.detail, 'offline') })
 
     await node.start()
+    this.#upgrader = new DirectUpgrader(node, {
+      isContact: async (peerId) => {
+        const contact = await getContactByPeerId(db, peerId.toString())
+        return contact != null && !contact.blocked && contact.state === 'accepted'
+      }
+    })
     this.#keeper = new RelayKeeper(node, this.#relays, {
       onDialResult: (addr, result) => {
         void recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
@@ -252,6 +267,23 @@ export class NodeService {
       ...(online ? { error: undefined } : {})
     })
     if (online && !wasOnline) void this.#helloAll()
+  }
+
+  /** A tab offering to host WebRTC appeared: retry upgrades that failed for want of one. */
+  onRtcHostsChanged (): void {
+    this.#upgrader?.retryAll()
+  }
+
+  #updatePath (peerId: PeerId): void {
+    const node = this.#node
+    if (node == null) return
+    const key = peerId.toString()
+    const path = pathTo(node, peerId)
+    if (this.#status.paths[key] === path) return
+    const paths = { ...this.#status.paths }
+    if (path == null) delete paths[key]
+    else paths[key] = path
+    this.#setStatus({ paths })
   }
 
   async #onPeer (peerId: PeerId, status: 'online' | 'offline'): Promise<void> {

@@ -2,6 +2,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
+import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
@@ -23,11 +24,16 @@ export type ParleyNode = Libp2p<ParleyServices>
 export interface ParleyNodeInit {
   privateKey: PrivateKey
   inbox: ChatInbox
+  /** STUN/TURN for WebRTC; undefined keeps libp2p's defaults, [] uses host candidates only */
+  iceServers?: RTCIceServer[]
 }
 
 /**
  * The Parley node: WebSockets to relays, circuit relay v2 to each other,
- * Noise + yamux, identify, ping and the chat protocol. Configuration only —
+ * direct WebRTC (signalled over a relayed connection), Noise + yamux,
+ * identify, ping and the chat protocol. In the SharedWorker, WebRTC runs
+ * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
+ * installed on the global scope before this module is evaluated. Configuration only —
  * behaviour lives in the services and in NodeService.
  *
  * It listens on `/p2p-circuit` (search mode): the relay transport reserves a
@@ -39,11 +45,13 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
     privateKey: init.privateKey,
     start: false,
     addresses: {
-      listen: ['/p2p-circuit']
+      // '/webrtc' accepts direct WebRTC connections signalled over a relayed one
+      listen: ['/p2p-circuit', '/webrtc']
     },
     transports: [
       webSockets(),
-      circuitRelayTransport()
+      circuitRelayTransport(),
+      webRTC(init.iceServers == null ? {} : { rtcConfiguration: { iceServers: init.iceServers } })
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { getContact } from '../db/contacts.ts'
 import { outbox, setMessageState } from '../db/messages.ts'
 import { backoffDelay } from './backoff.ts'
+import { bestConnection } from './connections.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId } from '../db/types.ts'
 import type { BackoffOptions } from './backoff.ts'
@@ -118,7 +119,7 @@ export class OutboxSender {
     if (contact == null || contact.blocked) return false
 
     const peerId = peerIdFromString(contact.peerId)
-    const connection = this.#node.getConnections(peerId).find(c => c.status === 'open') ??
+    const connection = bestConnection(this.#node, peerId) ??
       await this.#node.dial(peerId, { signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS) })
 
     const batch = pending.slice(0, MAX_BATCH_MESSAGES)

@@ -39,6 +39,8 @@ export interface NodeStatus {
   relays: RelayStatus[]
   /** human-readable reason for the last failure, if any */
   error?: string
+  /** how each connected peer (by PeerID) is reached now; absent = not connected */
+  paths: Record<string, 'direct' | 'relayed'>
 }
 
 /** Methods a tab may call on the node. Each takes one params object (or none). */

@@ -46,6 +46,12 @@ export type RpcHandlers = {
 
 /** Options of {@link RpcServer}. */
 export interface RpcServerOptions {
+  /**
+   * Messages on an RPC port that are not RPC (`type` not one of the RPC
+   * types) go here first; return true when handled. The worker uses it for
+   * the tab's offer to host WebRTC, which carries a MessagePort in `ports`.
+   */
+  onOtherMessage?: (data: unknown, ports: readonly MessagePort[]) => boolean
   /** {@link DEFAULT_MAX_PORTS} */
   maxPorts?: number
   /** {@link DEFAULT_MAX_INFLIGHT_PER_PORT} */
@@ -73,6 +79,7 @@ type AnyHandler = (params: unknown, ctx: HandlerContext) => unknown
  */
 export class RpcServer {
   readonly #handlers: RpcHandlers
+  readonly #onOtherMessage: RpcServerOptions['onOtherMessage']
   readonly #maxPorts: number
   readonly #maxInflight: number
   readonly #log: RpcLog
@@ -86,6 +93,7 @@ export class RpcServer {
     this.#maxPorts = Math.max(1, options.maxPorts ?? DEFAULT_MAX_PORTS)
     this.#maxInflight = options.maxInflightPerPort ?? DEFAULT_MAX_INFLIGHT_PER_PORT
     this.#log = options.log ?? defaultRpcLog
+    this.#onOtherMessage = options.onOtherMessage
   }
 
   /** Ports currently served. */
@@ -143,6 +151,7 @@ export class RpcServer {
       state.lastActive = ++this.#tick
       const data: unknown = event.data
       if (!isTabToWorker(data)) {
+        if (this.#onOtherMessage?.(data, event.ports) === true) return
         this.#log('dropped invalid message from tab: %s', describeMessage(data))
         return
       }

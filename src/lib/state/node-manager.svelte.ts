@@ -21,7 +21,7 @@ export const USERNAME_MAX_CHARS = 64
  */
 const CREATE_PROFILE_TIMEOUT_MS = 60_000
 
-const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [] })
+const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {} })
 
 /** Why `username` cannot be used, in words, or undefined when it can. */
 export function validateUsername (username: string): string | undefined {

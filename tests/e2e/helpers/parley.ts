@@ -68,3 +68,12 @@ export async function befriend (alice: Page, bob: Page): Promise<{ alicePeerId: 
   await addContact(bob, a.invite, 'Alice')
   return { alicePeerId: a.peerId, bobPeerId: b.peerId }
 }
+
+/** The chat view's connection-path badge: "direct", "relayed" or "offline". */
+export function connectionPath (page: Page): Locator {
+  return page.getByTestId('connection-path')
+}
+
+export async function expectPath (page: Page, path: 'direct' | 'relayed' | 'offline'): Promise<void> {
+  await expect(connectionPath(page)).toHaveAttribute('data-path', path, { timeout: 30_000 })
+}

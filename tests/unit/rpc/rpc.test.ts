@@ -21,7 +21,7 @@ async function until (check: () => void): Promise<void> {
   await vi.waitFor(check, { interval: 2, timeout: 5_000 })
 }
 
-const STATUS: NodeStatus = { phase: 'online', peerId: '12D3KooWtest', addresses: [], relays: [] }
+const STATUS: NodeStatus = { phase: 'online', peerId: '12D3KooWtest', addresses: [], relays: [], paths: {} }
 
 class InvalidInviteError extends Error { override name = 'InvalidInviteError' }
 

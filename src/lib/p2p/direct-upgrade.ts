@@ -1,0 +1,145 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { backoffDelay } from './backoff.ts'
+import { isRelayed } from './connections.ts'
+import type { BackoffOptions } from './backoff.ts'
+import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Retry a failed upgrade after ~2 s, doubling to 60 s (plus jitter). */
+export const UPGRADE_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 60_000 }
+/** Give up on a peer's upgrade after this many failures in a row (until its next relayed connection). */
+export const MAX_UPGRADE_ATTEMPTS = 8
+/** One WebRTC upgrade (signalling over the relayed connection + ICE) must finish within this time. */
+export const UPGRADE_TIMEOUT_MS = 20_000
+/** Peers with an upgrade in progress or scheduled, at most. */
+export const MAX_UPGRADE_PEERS = 256
+
+interface Attempt {
+  attempts: number
+  timer?: ReturnType<typeof setTimeout>
+  running: boolean
+}
+
+export interface DirectUpgraderInit {
+  /** upgrade only connections to these peers (contacts) */
+  isContact(peerId: PeerId): Promise<boolean>
+}
+
+/**
+ * Connection policy (DESIGN.md §1): when a relayed connection to a contact
+ * opens, dial the contact again over `/p2p-circuit/webrtc` to get a direct
+ * WebRTC connection, and keep using that one. Only the side that dialled the
+ * relayed connection upgrades, so the two peers never race each other. A
+ * failed upgrade is retried with back-off while the relayed connection lasts;
+ * chat keeps flowing over the relay meanwhile. When a direct connection closes
+ * (for instance its host tab went away) while a relayed one remains, the
+ * upgrade starts again.
+ */
+export class DirectUpgrader {
+  readonly #node: Libp2p
+  readonly #init: DirectUpgraderInit
+  readonly #log: Logger
+  readonly #peers = new Map<string, Attempt>()
+  #stopped = false
+
+  constructor (node: Libp2p, init: DirectUpgraderInit) {
+    this.#node = node
+    this.#init = init
+    this.#log = node.logger.forComponent('parley:direct-upgrade')
+    node.addEventListener('connection:open', this.#onOpen)
+    node.addEventListener('connection:close', this.#onClose)
+  }
+
+  stop (): void {
+    this.#stopped = true
+    this.#node.removeEventListener('connection:open', this.#onOpen)
+    this.#node.removeEventListener('connection:close', this.#onClose)
+    for (const attempt of this.#peers.values()) clearTimeout(attempt.timer)
+    this.#peers.clear()
+  }
+
+  /** Try again now for every peer that has only relayed connections (e.g. a new WebRTC host appeared). */
+  retryAll (): void {
+    for (const connection of this.#node.getConnections()) {
+      if (this.#wantsUpgrade(connection)) {
+        this.#peers.delete(connection.remotePeer.toString())
+        this.#schedule(connection.remotePeer, 0)
+      }
+    }
+  }
+
+  readonly #onOpen = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    if (!this.#wantsUpgrade(connection)) return
+    void this.#init.isContact(connection.remotePeer).then(contact => {
+      if (!contact) return
+      // a new relayed connection gives the peer a fresh set of attempts
+      const previous = this.#peers.get(connection.remotePeer.toString())
+      if (previous != null && !previous.running && previous.timer == null) this.#peers.delete(connection.remotePeer.toString())
+      this.#schedule(connection.remotePeer, 0)
+    }, (err: unknown) => { this.#log.error('contact lookup failed - %e', err) })
+  }
+
+  readonly #onClose = (evt: CustomEvent<Connection>): void => {
+    const closed = evt.detail
+    if (isRelayed(closed) || this.#stopped) return
+    // a direct connection went away: upgrade again if we still have a relayed one we dialled
+    const relayed = this.#node.getConnections(closed.remotePeer).find(c => this.#wantsUpgrade(c))
+    if (relayed != null) {
+      this.#peers.delete(closed.remotePeer.toString())
+      this.#schedule(closed.remotePeer, 0)
+    }
+  }
+
+  #wantsUpgrade (connection: Connection): boolean {
+    if (connection.status !== 'open' || connection.direction !== 'outbound' || !isRelayed(connection)) return false
+    return !this.#node.getConnections(connection.remotePeer).some(c => c.status === 'open' && !isRelayed(c))
+  }
+
+  #schedule (peerId: PeerId, delayMs: number): void {
+    if (this.#stopped) return
+    const key = peerId.toString()
+    let attempt = this.#peers.get(key)
+    if (attempt == null) {
+      if (this.#peers.size >= MAX_UPGRADE_PEERS) return
+      attempt = { attempts: 0, running: false }
+      this.#peers.set(key, attempt)
+    }
+    if (attempt.running || attempt.timer != null || attempt.attempts >= MAX_UPGRADE_ATTEMPTS) return
+    const current = attempt
+    current.timer = setTimeout(() => {
+      current.timer = undefined
+      void this.#upgrade(peerId, current)
+    }, delayMs)
+  }
+
+  async #upgrade (peerId: PeerId, attempt: Attempt): Promise<void> {
+    const relayed = this.#node.getConnections(peerId).find(c => this.#wantsUpgrade(c))
+    if (relayed == null) {
+      // already direct, or the relayed connection is gone: nothing to do
+      this.#peers.delete(peerId.toString())
+      return
+    }
+    attempt.running = true
+    try {
+      await this.#node.dial(webRtcAddress(relayed.remoteAddr, peerId), { signal: AbortSignal.timeout(UPGRADE_TIMEOUT_MS) })
+      this.#log('direct WebRTC connection to %p is up', peerId)
+      this.#peers.delete(peerId.toString())
+    } catch (err) {
+      attempt.attempts++
+      this.#log.error('WebRTC upgrade to %p failed (attempt %d) - %e', peerId, attempt.attempts, err)
+      if (attempt.attempts < MAX_UPGRADE_ATTEMPTS) {
+        attempt.running = false
+        this.#schedule(peerId, backoffDelay(attempt.attempts - 1, UPGRADE_BACKOFF))
+        return
+      }
+    }
+    attempt.running = false
+  }
+}
+
+/** `<relay>/p2p-circuit/p2p/<peer>` → `<relay>/p2p-circuit/webrtc/p2p/<peer>` */
+export function webRtcAddress (circuitAddr: Multiaddr, peerId: PeerId): Multiaddr {
+  const base = circuitAddr.toString().replace(new RegExp(`/p2p/${peerId.toString()}$`), '')
+  return multiaddr(`${base}/webrtc/p2p/${peerId.toString()}`)
+}

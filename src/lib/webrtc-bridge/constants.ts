@@ -1,0 +1,34 @@
+/**
+ * Limits and timeouts of the WebRTC bridge (see docs/webrtc-bridge.md).
+ * Every map and every in-flight quantity on both sides of the port is bounded
+ * by one of these.
+ */
+
+/** Peer connections one bridge (worker) or one host (tab) keeps at once. Chromium refuses at 500. */
+export const MAX_PEER_CONNECTIONS = 256
+/** Data channels per peer connection (the SCTP stream id space is 65535; libp2p opens one per stream). */
+export const MAX_CHANNELS_PER_PEER_CONNECTION = 1024
+/** Tabs registered as hosts at once (one per open tab; more than this is not a real session). */
+export const MAX_HOSTS = 64
+/** Requests awaiting a reply per host (each peer connection has at most a handful in flight). */
+export const MAX_PENDING_REQUESTS = 4096
+/** A request without a reply after this long is rejected with a `TimeoutError`. */
+export const REQUEST_TIMEOUT_MS = 30_000
+/**
+ * Bytes a proxy channel accepts before `send()` throws `OperationError`, like a
+ * browser whose send buffer is full (Chromium: 16 MiB). Counts bytes in flight
+ * over the port plus the host channel's own `bufferedAmount`.
+ */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
+/** Unacknowledged `send()` calls per channel (bounds the count when messages are tiny). */
+export const MAX_SENDS_IN_FLIGHT = 65_536
+/** Certificates a host keeps for `generateCertificate` (oldest evicted first). */
+export const MAX_CERTIFICATES = 64
+/** Longest SDP accepted on the wire (real ones are a few KiB). */
+export const MAX_SDP_CHARS = 256 * 1024
+/** Longest short string (labels, ICE candidate lines, URLs, error names) accepted on the wire. */
+export const MAX_SHORT_STRING_CHARS = 65_535
+/** Longest error message accepted on the wire; longer ones are truncated before sending. */
+export const MAX_ERROR_MESSAGE_CHARS = 4096
+/** ICE servers accepted in one configuration. */
+export const MAX_ICE_SERVERS = 32

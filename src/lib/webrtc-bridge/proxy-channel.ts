@@ -1,0 +1,221 @@
+/**
+ * Worker-side `RTCDataChannel` proxy. Every call is posted to the host tab that
+ * owns the real channel; events come back over the same port.
+ *
+ * Back-pressure is honest: `bufferedAmount` is the bytes posted to the host and
+ * not yet acknowledged plus the real channel's `bufferedAmount` from the latest
+ * ack or low event, and `bufferedamountlow` fires when that sum goes from above
+ * `bufferedAmountLowThreshold` to at or below it. Sends are posted at once
+ * (never queued here) and refused with `OperationError` past
+ * {@link MAX_BUFFERED_BYTES}, like a browser whose send buffer is full.
+ */
+
+import { MAX_BUFFERED_BYTES, MAX_SENDS_IN_FLIGHT } from './constants.ts'
+import { InvalidStateError, OperationError, errorFromWire } from './errors.ts'
+import { BridgeErrorEvent, BridgeMessageEvent, HandlerSlots } from './events.ts'
+import type { EventHandler } from './events.ts'
+import type { HostLink } from './host-link.ts'
+import type { ChannelDataWire, ChannelInfoWire, ChannelKey, ChannelStateWire, HostEvent } from './protocol.ts'
+
+/** Host events addressed to a channel. */
+export type ChannelHostEvent = Extract<HostEvent, { channelId: ChannelKey }>
+
+/** What a channel needs from the peer connection that owns it. */
+export interface ChannelOwner {
+  /** Called once when the channel reaches 'closed'. */
+  channelClosed: (channel: ProxyDataChannel) => void
+}
+
+const encoder = new TextEncoder()
+
+/** Copies what libp2p (or anyone) passes to `send()` into something postable. */
+function toWire (data: unknown): { wire: ChannelDataWire, bytes: number, transfer: ArrayBuffer[] } {
+  if (data instanceof ArrayBuffer) {
+    // Browsers do not detach the caller's buffer, so transfer a copy.
+    const copy = data.slice(0)
+    return { wire: copy, bytes: copy.byteLength, transfer: [copy] }
+  }
+  if (ArrayBuffer.isView(data)) {
+    const copy = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice().buffer
+    return { wire: copy, bytes: copy.byteLength, transfer: [copy] }
+  }
+  if (typeof data === 'string') return { wire: data, bytes: encoder.encode(data).byteLength, transfer: [] }
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return { wire: data, bytes: data.size, transfer: [] }
+  throw new TypeError('RTCDataChannel.send() takes an ArrayBuffer, an ArrayBufferView, a Blob or a string')
+}
+
+/** A proxy `RTCDataChannel` (see the module comment). */
+export class ProxyDataChannel extends EventTarget {
+  readonly label: string
+  readonly protocol: string
+  readonly ordered: boolean
+  readonly maxPacketLifeTime: number | null
+  readonly maxRetransmits: number | null
+  readonly negotiated: boolean
+  /** @internal The bridge's key for this channel. */
+  readonly _key: ChannelKey
+
+  readonly #link: HostLink | null
+  readonly #owner: ChannelOwner
+  readonly #h = new HandlerSlots(this)
+  #id: number | null
+  #readyState: ChannelStateWire
+  #binaryType: 'arraybuffer' | 'blob' = 'arraybuffer'
+  #threshold = 0
+  #inFlightBytes = 0
+  #inFlightSends = 0
+  #hostBuffered = 0
+
+  /** @internal Created by the proxy peer connection, never by user code. */
+  constructor (link: HostLink | null, owner: ChannelOwner, info: ChannelInfoWire) {
+    super()
+    this.#link = link
+    this.#owner = owner
+    this._key = info.channelId
+    this.label = info.label
+    this.protocol = info.protocol
+    this.ordered = info.ordered
+    this.maxPacketLifeTime = info.maxPacketLifeTime
+    this.maxRetransmits = info.maxRetransmits
+    this.negotiated = info.negotiated
+    this.#id = info.id
+    this.#readyState = info.readyState
+    this.#hostBuffered = info.bufferedAmount
+  }
+
+  /** SCTP stream id; null until the host reports it (or the channel was negotiated with one). */
+  get id (): number | null { return this.#id }
+  get readyState (): ChannelStateWire { return this.#readyState }
+  /** Bytes posted to the host and not yet acknowledged + the host channel's last reported `bufferedAmount`. */
+  get bufferedAmount (): number { return this.#inFlightBytes + this.#hostBuffered }
+
+  get bufferedAmountLowThreshold (): number { return this.#threshold }
+  set bufferedAmountLowThreshold (value: number) {
+    const v = Math.min(Math.max(0, Math.floor(Number(value) || 0)), Number.MAX_SAFE_INTEGER)
+    this.#threshold = v
+    this.#link?.notify({ type: 'dc.threshold', channelId: this._key, threshold: v })
+  }
+
+  /**
+   * 'arraybuffer' (default) delivers ArrayBuffers. 'blob' is accepted and wraps
+   * each received buffer in a Blob in the worker (the host always receives
+   * ArrayBuffers).
+   */
+  get binaryType (): 'arraybuffer' | 'blob' { return this.#binaryType }
+  set binaryType (value: string) {
+    if (value === 'arraybuffer' || value === 'blob') this.#binaryType = value
+  }
+
+  get onopen (): EventHandler { return this.#h.get('open') }
+  set onopen (fn: EventHandler) { this.#h.set('open', fn) }
+  get onmessage (): EventHandler<BridgeMessageEvent> { return this.#h.get('message') }
+  set onmessage (fn: EventHandler<BridgeMessageEvent>) { this.#h.set('message', fn) }
+  get onclosing (): EventHandler { return this.#h.get('closing') }
+  set onclosing (fn: EventHandler) { this.#h.set('closing', fn) }
+  get onclose (): EventHandler { return this.#h.get('close') }
+  set onclose (fn: EventHandler) { this.#h.set('close', fn) }
+  get onerror (): EventHandler<BridgeErrorEvent> { return this.#h.get('error') }
+  set onerror (fn: EventHandler<BridgeErrorEvent>) { this.#h.set('error', fn) }
+  get onbufferedamountlow (): EventHandler { return this.#h.get('bufferedamountlow') }
+  set onbufferedamountlow (fn: EventHandler) { this.#h.set('bufferedamountlow', fn) }
+
+  /**
+   * Posts `data` to the host at once (a copy; the caller's buffer is not detached).
+   * Throws `InvalidStateError` unless open, `OperationError` when the buffer cap is reached.
+   */
+  send (data: ArrayBuffer | ArrayBufferView | Blob | string): void {
+    if (this.#readyState !== 'open') {
+      throw new InvalidStateError(`RTCDataChannel.readyState is not 'open' (it is '${this.#readyState}')`)
+    }
+    const { wire, bytes, transfer } = toWire(data)
+    if (this.#inFlightSends >= MAX_SENDS_IN_FLIGHT || this.bufferedAmount + bytes > MAX_BUFFERED_BYTES) {
+      throw new OperationError(`RTCDataChannel send queue is full (${this.bufferedAmount} bytes buffered)`)
+    }
+    this.#inFlightBytes += bytes
+    this.#inFlightSends++
+    this.#link?.notify({ type: 'dc.send', channelId: this._key, data: wire, bytes }, transfer)
+  }
+
+  /** Starts closing: readyState becomes 'closing' now, 'closed' when the host reports it. */
+  close (): void {
+    if (this.#readyState === 'closing' || this.#readyState === 'closed') return
+    this.#readyState = 'closing'
+    if (this.#link === null) {
+      queueMicrotask(() => { this._forceClosed() })
+      return
+    }
+    this.#link.notify({ type: 'dc.close', channelId: this._key })
+  }
+
+  /** @internal The host's reply to `dc.create`. */
+  _created (id: number | null, readyState: ChannelStateWire): void {
+    if (id !== null) this.#id = id
+    if (readyState === 'open' && this.#readyState === 'connecting') this.#open()
+  }
+
+  /** @internal Closes without the host (peer connection closed or host lost): 'closed' + close event. */
+  _forceClosed (): void {
+    if (this.#readyState === 'closed') return
+    this.#readyState = 'closed'
+    this.#owner.channelClosed(this)
+    this.dispatchEvent(new Event('close'))
+  }
+
+  /** @internal Marks the channel closed now; the close event follows in a microtask (as after `pc.close()`). */
+  _closeSoon (): void {
+    if (this.#readyState === 'closed') return
+    this.#readyState = 'closed'
+    this.#owner.channelClosed(this)
+    queueMicrotask(() => this.dispatchEvent(new Event('close')))
+  }
+
+  /** @internal An event from the host for this channel. */
+  _onHostEvent (msg: ChannelHostEvent): void {
+    if (this.#readyState === 'closed') return
+    switch (msg.type) {
+      case 'dc.open':
+        if (msg.id !== null) this.#id = msg.id
+        if (this.#readyState === 'connecting') this.#open()
+        return
+      case 'dc.closing':
+        this.#readyState = 'closing'
+        this.dispatchEvent(new Event('closing'))
+        return
+      case 'dc.close':
+        this._forceClosed()
+        return
+      case 'dc.error':
+        this.dispatchEvent(new BridgeErrorEvent(errorFromWire(msg.error)))
+        return
+      case 'dc.message': {
+        const data = this.#binaryType === 'blob' && msg.data instanceof ArrayBuffer ? new Blob([msg.data]) : msg.data
+        this.dispatchEvent(new BridgeMessageEvent(data))
+        return
+      }
+      case 'dc.sent':
+        this.#settle(() => {
+          this.#inFlightBytes = Math.max(0, this.#inFlightBytes - msg.bytes)
+          this.#inFlightSends = Math.max(0, this.#inFlightSends - 1)
+          this.#hostBuffered = msg.bufferedAmount
+        })
+        if (msg.error !== null) this.dispatchEvent(new BridgeErrorEvent(errorFromWire(msg.error)))
+        return
+      case 'dc.bufferedamountlow':
+        this.#settle(() => { this.#hostBuffered = msg.bufferedAmount })
+    }
+  }
+
+  #open (): void {
+    this.#readyState = 'open'
+    this.dispatchEvent(new Event('open'))
+  }
+
+  /** Applies an accounting update; fires `bufferedamountlow` on a crossing to ≤ threshold. */
+  #settle (update: () => void): void {
+    const before = this.bufferedAmount
+    update()
+    if (before > this.#threshold && this.bufferedAmount <= this.#threshold) {
+      this.dispatchEvent(new Event('bufferedamountlow'))
+    }
+  }
+}

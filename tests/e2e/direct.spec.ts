@@ -1,0 +1,54 @@
+import { expect, test } from './fixtures.ts'
+import { befriend, expectPath, message, messages, openChat, send } from './helpers/parley.ts'
+
+test.describe('direct WebRTC between the two browsers', () => {
+  test('the chat upgrades to a direct connection and messages use it', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await send(bob.page, 'over the relay first')
+    await expect(message(alice.page, 'over the relay first')).toBeVisible()
+
+    await expectPath(alice.page, 'direct')
+    await expectPath(bob.page, 'direct')
+    await send(alice.page, 'straight across')
+    await expect(message(bob.page, 'straight across')).toBeVisible()
+    await expect(message(alice.page, 'straight across')).toHaveAttribute('data-state', 'delivered')
+  })
+
+  test('once direct, chat keeps working both ways with the relay-node stopped', async ({ alice, bob, relay }) => {
+    await befriend(alice.page, bob.page)
+    await send(alice.page, 'hello')
+    await expectPath(alice.page, 'direct')
+    await expectPath(bob.page, 'direct')
+
+    await relay.process.stop('SIGTERM')
+    await expect(alice.page.getByRole('status', { name: 'Connection status' })).toHaveText('offline')
+
+    await send(alice.page, 'no relay needed')
+    await expect(message(bob.page, 'no relay needed')).toBeVisible()
+    await send(bob.page, 'indeed')
+    await expect(message(alice.page, 'indeed')).toBeVisible()
+    await expect(message(bob.page, 'indeed')).toHaveAttribute('data-state', 'delivered')
+    await expectPath(alice.page, 'direct')
+  })
+
+  test('closing the tab that hosts WebRTC: the other tab takes over, nothing lost or doubled', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await send(bob.page, 'before the switch')
+    await expectPath(alice.page, 'direct')
+
+    // the direct connection was made while alice.page was A's only tab, so that tab hosts it
+    const second = await alice.newTab()
+    await openChat(second, 'Bob')
+    await alice.page.close()
+
+    const texts = ['around 1', 'around 2', 'around 3']
+    for (const text of texts) await send(bob.page, text)
+    await expectPath(second, 'direct')
+    await send(second, 'after the switch')
+    await expect(message(bob.page, 'after the switch')).toBeVisible({ timeout: 10_000 })
+    for (const text of texts) {
+      await expect(message(bob.page, text)).toHaveAttribute('data-state', 'delivered')
+    }
+    await expect(messages(second)).toHaveText([/before the switch/, /around 1/, /around 2/, /around 3/, /after the switch/])
+  })
+})
