@@ -4,10 +4,13 @@
  * relay-node, the built app and Debian's Chromium. Prints one line per figure:
  * `bench <name> <value> <unit>`, each the median of repeated runs.
  *
- * Figures (issue 2):
+ * Figures:
  *   online_ms                     page navigation → relay reservation held (status "online"), returning user
  *   msg_latency_relayed_p50_ms    send in A → shown in B's DOM, over a relayed circuit (median of per-run p50)
  *   msg_latency_relayed_p99_ms    the same, p99
+ *   msg_latency_direct_p50_ms     the same over the direct WebRTC connection (through the worker bridge)
+ *   msg_latency_direct_p99_ms     the same, p99
+ *   raw_dc_throughput_mbps        64 MiB over a plain RTCDataChannel between two contexts (no libp2p)
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
@@ -17,39 +20,17 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { chromium } from '@playwright/test'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
-import { befriend, message, send } from '../e2e/helpers/parley.ts'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { benchLatency } from './latency.ts'
+import { launch, median, newContext, print } from './lib.ts'
+import { benchRawThroughput } from './throughput.ts'
+import type { Browser, Page } from '@playwright/test'
 
 const ONLINE_RUNS = 7
-const LATENCY_RUNS = 3
-const MESSAGES_PER_RUN = 40
 const IDLE_CONTEXTS = 3
 const IDLE_MS = 30_000
 const DIST = resolve(import.meta.dirname, '..', '..', 'dist')
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
-
-function print (name: string, value: number, unit: string): void {
-  console.log(`bench ${name} ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`)
-}
-
-function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid] ?? NaN : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
-}
-
-function percentile (xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)] ?? NaN
-}
-
-async function newContext (browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ permissions: ['microphone'] })
-}
 
 /** ms from navigation start until the status says online, measured by the page's own clock */
 async function timeToOnline (page: Page, url: string): Promise<number> {
@@ -79,51 +60,6 @@ async function benchOnline (browser: Browser, url: string): Promise<void> {
   print('online_ms', Math.round(median(samples)), 'ms')
 }
 
-async function benchLatency (browser: Browser, url: string): Promise<void> {
-  const p50s: number[] = []
-  const p99s: number[] = []
-  for (let run = 0; run < LATENCY_RUNS; run++) {
-    const a = await newContext(browser)
-    const b = await newContext(browser)
-    const pageA = await a.newPage()
-    const pageB = await b.newPage()
-    await pageA.goto(url)
-    await pageB.goto(url)
-    await befriend(pageA, pageB)
-    // warm-up: the first message also opens the relayed connection
-    await send(pageA, 'warm-up')
-    await message(pageB, 'warm-up').waitFor()
-
-    await pageB.evaluate(() => {
-      const seen = new Map<string, number>()
-      ;(window as unknown as { __seen: Map<string, number> }).__seen = seen
-      new MutationObserver(() => {
-        for (const li of document.querySelectorAll('[role="log"] li')) {
-          const text = li.querySelector('.body')?.textContent ?? ''
-          if (!seen.has(text)) seen.set(text, Date.now())
-        }
-      }).observe(document.body, { subtree: true, childList: true, characterData: true })
-    })
-    const latencies: number[] = []
-    const box = pageA.getByRole('textbox', { name: 'Message', exact: true })
-    for (let i = 0; i < MESSAGES_PER_RUN; i++) {
-      const text = `latency probe ${run}-${i}`
-      await box.fill(text)
-      const sentAt = await pageA.evaluate(() => Date.now())
-      await box.press('Enter')
-      const arrived = await pageB.waitForFunction((t) => {
-        return (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false
-      }, text, { polling: 'raf', timeout: 30_000 }).then(async h => h.jsonValue() as Promise<number>)
-      latencies.push(arrived - sentAt)
-    }
-    p50s.push(percentile(latencies, 50))
-    p99s.push(percentile(latencies, 99))
-    await a.close()
-    await b.close()
-  }
-  print('msg_latency_relayed_p50_ms', median(p50s), 'ms')
-  print('msg_latency_relayed_p99_ms', median(p99s), 'ms')
-}
 
 interface TargetInfo { targetId: string, type: string, url: string }
 
@@ -148,7 +84,7 @@ async function sharedWorkerHeaps (browser: Browser): Promise<number[]> {
 
 async function benchIdleHeap (url: string): Promise<void> {
   // a browser of its own, so that only these contexts' workers are counted
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await launch()
   const pages: Page[] = []
   for (let i = 0; i < IDLE_CONTEXTS; i++) {
     const context = await newContext(browser)
@@ -192,10 +128,12 @@ async function main (): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
   const relay = await spawnRelay({ port: 0, dataDir })
   const app = await startStaticServer({ config: { relays: relay.multiaddrs, iceServers: [] } })
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser = await launch()
   try {
     await benchOnline(browser, app.url)
-    await benchLatency(browser, app.url)
+    await benchLatency(browser, app.url, 'relayed')
+    await benchLatency(browser, app.url, 'direct')
+    await benchRawThroughput(browser, app.url)
     await browser.close()
     await benchIdleHeap(app.url)
   } finally {

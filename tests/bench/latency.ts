@@ -1,0 +1,68 @@
+import { befriend, expectPath, message, send } from '../e2e/helpers/parley.ts'
+import { median, newContext, percentile, print } from './lib.ts'
+import type { Browser, Page } from '@playwright/test'
+
+const LATENCY_RUNS = 3
+const MESSAGES_PER_RUN = 40
+
+/** Records, in B's page, when each message text first appears in the log (B's clock). */
+async function watchArrivals (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen = new Map<string, number>()
+    ;(window as unknown as { __seen: Map<string, number> }).__seen = seen
+    new MutationObserver(() => {
+      for (const li of document.querySelectorAll('[role="log"] li')) {
+        const text = li.querySelector('.body')?.textContent ?? ''
+        if (!seen.has(text)) seen.set(text, Date.now())
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true })
+  })
+}
+
+/** send in A → shown in B's DOM, for MESSAGES_PER_RUN messages sent one after another */
+async function measure (pageA: Page, pageB: Page, label: string): Promise<number[]> {
+  await watchArrivals(pageB)
+  const latencies: number[] = []
+  const box = pageA.getByRole('textbox', { name: 'Message', exact: true })
+  for (let i = 0; i < MESSAGES_PER_RUN; i++) {
+    const text = `${label} probe ${i}`
+    await box.fill(text)
+    const sentAt = await pageA.evaluate(() => Date.now())
+    await box.press('Enter')
+    const arrived = await pageB.waitForFunction((t) => {
+      return (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false
+    }, text, { polling: 'raf', timeout: 30_000 }).then(async h => h.jsonValue() as Promise<number>)
+    latencies.push(arrived - sentAt)
+  }
+  return latencies
+}
+
+/**
+ * `msg_latency_<path>_p50_ms` / `_p99_ms`: medians over LATENCY_RUNS runs of
+ * each run's percentile. Relayed runs use contexts that cannot do WebRTC.
+ */
+export async function benchLatency (browser: Browser, url: string, path: 'relayed' | 'direct'): Promise<void> {
+  const p50s: number[] = []
+  const p99s: number[] = []
+  for (let run = 0; run < LATENCY_RUNS; run++) {
+    const a = await newContext(browser, { webrtc: path === 'direct' })
+    const b = await newContext(browser, { webrtc: path === 'direct' })
+    const pageA = await a.newPage()
+    const pageB = await b.newPage()
+    await pageA.goto(url)
+    await pageB.goto(url)
+    await befriend(pageA, pageB)
+    // warm-up: the first message also opens the connection
+    await send(pageA, 'warm-up')
+    await message(pageB, 'warm-up').waitFor()
+    await expectPath(pageA, path)
+    await expectPath(pageB, path)
+    const latencies = await measure(pageA, pageB, `${path} ${run}`)
+    p50s.push(percentile(latencies, 50))
+    p99s.push(percentile(latencies, 99))
+    await a.close()
+    await b.close()
+  }
+  print(`msg_latency_${path}_p50_ms`, median(p50s), 'ms')
+  print(`msg_latency_${path}_p99_ms`, median(p99s), 'ms')
+}

@@ -1,0 +1,33 @@
+import { chromium } from '@playwright/test'
+import type { Browser, BrowserContext } from '@playwright/test'
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
+
+export async function launch (): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+}
+
+/**
+ * A person's browser context. With `webrtc: false` the context lacks the media
+ * permission, so Chromium gathers no loopback ICE candidates and WebRTC cannot
+ * connect (ENVIRONMENT.md): the chat then stays on the relayed connection.
+ */
+export async function newContext (browser: Browser, options: { webrtc?: boolean } = {}): Promise<BrowserContext> {
+  return browser.newContext(options.webrtc === false ? {} : { permissions: ['microphone'] })
+}
+
+export function print (name: string, value: number, unit: string): void {
+  console.log(`bench ${name} ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`)
+}
+
+export function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid] ?? NaN : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
+}
+
+export function percentile (xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)] ?? NaN
+}
