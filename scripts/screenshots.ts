@@ -30,7 +30,7 @@ const shot = async (page: Page, name: string): Promise<void> => {
 
 const dataDir = await mkdtemp(join(tmpdir(), 'parley-shots-'))
 const relay = await spawnRelay({ port: 0, dataDir })
-const app = await startStaticServer({ config: { relays: relay.multiaddrs, iceServers: [] } })
+const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] })
 try {
   const [alice, bob] = await Promise.all([0, 1].map(async () => {

@@ -2,7 +2,8 @@
  * `npm start`: runs a relay-node and serves the built app (`dist/`) pointed
  * at it. `npm start` builds first.
  *
- * Environment: PARLEY_PORT (web, default 5173), PARLEY_RELAY_PORT (default 9090).
+ * Environment: PARLEY_PORT (web, default 5173), PARLEY_RELAY_PORT (WebSockets,
+ * default 9090), PARLEY_RELAY_WEBRTC_DIRECT_PORT (UDP, default 9091).
  * Both listen on 127.0.0.1 only. Ctrl-C (SIGINT) or SIGTERM stops both, exit 0.
  */
 import { mkdir } from 'node:fs/promises'
@@ -14,6 +15,7 @@ import { startStaticServer, type StaticServer } from './lib/serve.ts'
 const HOST = '127.0.0.1'
 const DEFAULT_WEB_PORT = 5173
 const DEFAULT_RELAY_PORT = 9090
+const DEFAULT_RELAY_WEBRTC_DIRECT_PORT = 9091
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const RELAY_DATA_DIR = resolve(REPO_ROOT, '.relay-data')
 const DIST_DIR = resolve(REPO_ROOT, 'dist')
@@ -31,9 +33,10 @@ function portFromEnv (name: string, fallback: number): number {
 async function main (): Promise<void> {
   const webPort = portFromEnv('PARLEY_PORT', DEFAULT_WEB_PORT)
   const relayPort = portFromEnv('PARLEY_RELAY_PORT', DEFAULT_RELAY_PORT)
+  const relayWebrtcDirectPort = portFromEnv('PARLEY_RELAY_WEBRTC_DIRECT_PORT', DEFAULT_RELAY_WEBRTC_DIRECT_PORT)
 
   await mkdir(RELAY_DATA_DIR, { recursive: true })
-  const relay = await spawnRelay({ host: HOST, port: relayPort, dataDir: RELAY_DATA_DIR })
+  const relay = await spawnRelay({ host: HOST, port: relayPort, webrtcDirectPort: relayWebrtcDirectPort, dataDir: RELAY_DATA_DIR })
 
   let server: StaticServer
   try {

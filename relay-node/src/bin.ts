@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import './polyfill.ts'
-import { ConfigError, IdentityError } from './errors.ts'
+import { CertificateError, ConfigError, IdentityError } from './errors.ts'
 import { HELP, parseConfig } from './config.ts'
 import { SHUTDOWN_TIMEOUT_MS } from './constants.ts'
 import { createRelayNode } from './index.ts'
@@ -14,6 +14,10 @@ async function main (): Promise<void> {
 
   const relay = await createRelayNode(config)
   process.stdout.write(`relay-node ${relay.identityCreated ? 'created a new identity' : 'loaded its identity'} in ${config.dataDir}\n`)
+  if (relay.certificate != null) {
+    if (relay.certificate.replaced != null) process.stdout.write(`relay-node replaced its WebRTC-Direct certificate: ${relay.certificate.replaced}; the certhash changed, update the relay addresses you serve\n`)
+    process.stdout.write(`relay-node ${relay.certificate.created ? 'created a new' : 'loaded its'} WebRTC-Direct certificate, certhash ${relay.certificate.certhash}\n`)
+  }
   process.stdout.write(`relay-node limits: ${config.maxReservations} reservations, relayed connections ${config.circuitDataLimitBytes} bytes / ${config.circuitDurationLimitMs} ms\n`)
   for (const ma of relay.multiaddrs) process.stdout.write(`relay-node listening on ${ma}\n`)
   // one machine-readable line for scripts and tests
@@ -42,7 +46,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof IdentityError) {
+  if (err instanceof ConfigError || err instanceof IdentityError || err instanceof CertificateError) {
     process.stderr.write(`relay-node: ${err.message}\n`)
     process.exit(2)
   }

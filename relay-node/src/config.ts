@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST,
-  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RESERVATION_TTL_MS
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RESERVATION_TTL_MS,
+  DEFAULT_WEBRTC_DIRECT_PORT
 } from './constants.ts'
 import { ConfigError } from './errors.ts'
 
@@ -9,6 +10,8 @@ export interface RelayConfig {
   host: string
   /** 0 picks a free port */
   port: number
+  /** UDP port of the WebRTC-Direct listener; 0 picks a free port, `null` = no WebRTC-Direct listener */
+  webrtcDirectPort: number | null
   dataDir: string
   maxReservations: number
   reservationTtlMs: number
@@ -24,7 +27,10 @@ Usage: parley-relay [options]
 Options (each also settable by the environment variable in brackets):
   --host <addr>                  listen address              [PARLEY_RELAY_HOST]   (default ${DEFAULT_HOST})
   --port <n>                     WebSocket port, 0 = any     [PARLEY_RELAY_PORT]   (default ${DEFAULT_PORT})
-  --data-dir <path>              identity key lives here     [PARLEY_RELAY_DATA_DIR] (default ${DEFAULT_DATA_DIR})
+  --webrtc-direct-port <n|off>   WebRTC-Direct UDP port, 0 = any, off = no WebRTC-Direct listener
+                                                             [PARLEY_RELAY_WEBRTC_DIRECT_PORT] (default ${DEFAULT_WEBRTC_DIRECT_PORT})
+  --data-dir <path>              identity key and WebRTC-Direct certificate live here
+                                                             [PARLEY_RELAY_DATA_DIR] (default ${DEFAULT_DATA_DIR})
   --max-reservations <n>         reservation slots           [PARLEY_RELAY_MAX_RESERVATIONS] (default ${DEFAULT_MAX_RESERVATIONS})
   --reservation-ttl-ms <n>       reservation lifetime        [PARLEY_RELAY_RESERVATION_TTL_MS] (default ${DEFAULT_RESERVATION_TTL_MS})
   --circuit-duration-ms <n>      max life of a relayed conn  [PARLEY_RELAY_CIRCUIT_DURATION_MS] (default ${DEFAULT_CIRCUIT_DURATION_LIMIT_MS})
@@ -65,6 +71,7 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
       options: {
         host: { type: 'string' },
         port: { type: 'string' },
+        'webrtc-direct-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'max-reservations': { type: 'string' },
         'reservation-ttl-ms': { type: 'string' },
@@ -92,10 +99,24 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
   const dataDir = (str('data-dir', 'PARLEY_RELAY_DATA_DIR') ?? DEFAULT_DATA_DIR).trim()
   if (dataDir === '') throw new ConfigError('--data-dir (PARLEY_RELAY_DATA_DIR) must not be empty')
 
+  const webrtcDirectSpec: IntSpec = { flag: 'webrtc-direct-port', env: 'PARLEY_RELAY_WEBRTC_DIRECT_PORT', min: 0, max: 65535, fallback: DEFAULT_WEBRTC_DIRECT_PORT }
+  const webrtcDirectRaw = str(webrtcDirectSpec.flag, webrtcDirectSpec.env)
+  let webrtcDirectPort: number | null
+  if (webrtcDirectRaw?.trim().toLowerCase() === 'off') {
+    webrtcDirectPort = null
+  } else {
+    try {
+      webrtcDirectPort = readInt(webrtcDirectRaw, webrtcDirectSpec)
+    } catch (err) {
+      throw new ConfigError(`${(err as Error).message} (or "off" to disable WebRTC-Direct)`)
+    }
+  }
+
   return {
     host,
     dataDir,
     port: int({ flag: 'port', env: 'PARLEY_RELAY_PORT', min: 0, max: 65535, fallback: DEFAULT_PORT }),
+    webrtcDirectPort,
     maxReservations: int({ flag: 'max-reservations', env: 'PARLEY_RELAY_MAX_RESERVATIONS', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_RESERVATIONS }),
     reservationTtlMs: int({ flag: 'reservation-ttl-ms', env: 'PARLEY_RELAY_RESERVATION_TTL_MS', min: 60_000, max: 24 * 3_600_000, fallback: DEFAULT_RESERVATION_TTL_MS }),
     circuitDurationLimitMs: int({ flag: 'circuit-duration-ms', env: 'PARLEY_RELAY_CIRCUIT_DURATION_MS', min: 1000, max: 24 * 3_600_000, fallback: DEFAULT_CIRCUIT_DURATION_LIMIT_MS }),

@@ -10,6 +10,8 @@ const MIB = 1024 * 1024
 
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_PORT = 9090
+/** UDP port of the WebRTC-Direct listener (`off` disables it). */
+export const DEFAULT_WEBRTC_DIRECT_PORT = 9091
 export const DEFAULT_DATA_DIR = '.relay-data'
 
 /** Total reservation slots. Each browser holds one per relay it uses. */
@@ -52,3 +54,15 @@ export const SHUTDOWN_TIMEOUT_MS = 10 * SECOND_MS
 
 /** Name of the identity key file inside the data directory. */
 export const IDENTITY_FILE = 'identity.key'
+
+/** Certificate and key of the WebRTC-Direct listener, inside the data directory. */
+export const WEBRTC_DIRECT_CERT_FILE = 'webrtc-direct.pem'
+
+/**
+ * Validity of a newly created WebRTC-Direct certificate. Its SHA-256 hash is
+ * part of the relay's multiaddr (`/certhash/…`), so a new certificate means new
+ * addresses for every browser: it is created once, for ten years, and kept.
+ * libp2p's own default (14 days, then renewed with a new hash) would silently
+ * invalidate the served relay list every two weeks.
+ */
+export const WEBRTC_DIRECT_CERT_LIFESPAN_MS = 10 * 365 * 24 * 60 * MINUTE_MS

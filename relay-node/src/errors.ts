@@ -7,3 +7,8 @@ export class ConfigError extends Error {
 export class IdentityError extends Error {
   override name = 'IdentityError'
 }
+
+/** The WebRTC-Direct certificate file exists but cannot be used. */
+export class CertificateError extends Error {
+  override name = 'CertificateError'
+}

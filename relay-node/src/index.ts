@@ -18,12 +18,14 @@ import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
+import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import {
   DEFAULT_HOP_TIMEOUT_MS, DEFAULT_INBOUND_UPGRADE_TIMEOUT_MS, DEFAULT_MAX_INBOUND_HOP_STREAMS
 } from './constants.ts'
+import { loadOrCreateCertificate } from './certificate.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import type { RelayConfig } from './config.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -34,27 +36,48 @@ export { parseConfig } from './config.ts'
 export interface RelayNode {
   readonly node: Libp2p
   readonly peerId: string
-  /** Full multiaddrs including `/p2p/<peerId>`, as browsers dial them. */
+  /** Full multiaddrs including `/p2p/<peerId>`, as browsers dial them: WebSocket ones first, then WebRTC-Direct. */
   readonly multiaddrs: string[]
+  /** The `/ws` subset of {@link multiaddrs}. */
+  readonly wsMultiaddrs: string[]
+  /** The `/webrtc-direct/certhash/…` subset of {@link multiaddrs}; empty when WebRTC-Direct is off. */
+  readonly webrtcDirectMultiaddrs: string[]
   /** true when the identity key was created by this start */
   readonly identityCreated: boolean
+  /** WebRTC-Direct certificate: `created` when this start made a new one (new certhash); undefined when WebRTC-Direct is off */
+  readonly certificate?: { certhash: string, created: boolean, replaced?: string }
   stop(): Promise<void>
 }
 
-function listenAddress (host: string, port: number): string {
-  const family = host.includes(':') ? 'ip6' : 'ip4'
-  return `/${family}/${host}/tcp/${port}/ws`
+function family (host: string): 'ip4' | 'ip6' {
+  return host.includes(':') ? 'ip6' : 'ip4'
 }
+
+const isWebRTCDirect = (ma: string): boolean => ma.includes('/webrtc-direct')
 
 export async function createRelayNode (config: RelayConfig): Promise<RelayNode> {
   const { privateKey, created } = await loadOrCreateIdentity(config.dataDir)
+  const cert = config.webrtcDirectPort == null ? undefined : await loadOrCreateCertificate(config.dataDir)
+
+  const listen = [`/${family(config.host)}/${config.host}/tcp/${config.port}/ws`]
+  if (config.webrtcDirectPort != null) listen.push(`/${family(config.host)}/${config.host}/udp/${config.webrtcDirectPort}/webrtc-direct`)
 
   const node = await createLibp2p({
     privateKey,
-    addresses: {
-      listen: [listenAddress(config.host, config.port)]
-    },
-    transports: [webSockets()],
+    addresses: { listen },
+    transports: [
+      webSockets(),
+      ...(cert == null
+        ? []
+        : [webRTCDirect({
+            // our own persisted certificate: libp2p would otherwise make one per
+            // start (no keychain here) and renew it every 14 days, changing the certhash
+            certificate: cert.certificate,
+            // a relay listens on an address browsers can reach: it needs no STUN
+            // (libp2p's default would ask public STUN servers on every connection)
+            rtcConfiguration: { iceServers: [] }
+          })])
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: {
@@ -79,11 +102,19 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
   })
 
   const peerId = node.peerId.toString()
+  const all = node.getMultiaddrs().map(ma => ma.toString())
+  const wsMultiaddrs = all.filter(ma => !isWebRTCDirect(ma))
+  const webrtcDirectMultiaddrs = all.filter(isWebRTCDirect)
   return {
     node,
     peerId,
-    multiaddrs: node.getMultiaddrs().map(ma => ma.toString()),
+    multiaddrs: [...wsMultiaddrs, ...webrtcDirectMultiaddrs],
+    wsMultiaddrs,
+    webrtcDirectMultiaddrs,
     identityCreated: created,
+    ...(cert == null
+      ? {}
+      : { certificate: { certhash: cert.certificate.certhash, created: cert.created, ...(cert.replaced == null ? {} : { replaced: cert.replaced }) } }),
     async stop () {
       await node.stop()
     }

@@ -1,20 +1,23 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
+import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { loadOrCreateCertificate } from '../src/certificate.ts'
 import { parseConfig } from '../src/config.ts'
 import {
-  DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_MAX_RESERVATIONS, IDENTITY_FILE
+  DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_MAX_RESERVATIONS, DEFAULT_WEBRTC_DIRECT_PORT,
+  IDENTITY_FILE, WEBRTC_DIRECT_CERT_FILE, WEBRTC_DIRECT_CERT_LIFESPAN_MS
 } from '../src/constants.ts'
-import { ConfigError, IdentityError } from '../src/errors.ts'
+import { CertificateError, ConfigError, IdentityError } from '../src/errors.ts'
 import { createRelayNode } from '../src/index.ts'
 import type { RelayConfig, RelayNode } from '../src/index.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -23,7 +26,7 @@ let dataDir: string
 const cleanups: Array<() => Promise<unknown>> = []
 
 function config (overrides: Partial<RelayConfig> = {}): RelayConfig {
-  return { ...(parseConfig([], {}) as RelayConfig), port: 0, dataDir, ...overrides }
+  return { ...(parseConfig([], {}) as RelayConfig), port: 0, webrtcDirectPort: 0, dataDir, ...overrides }
 }
 
 async function relay (overrides: Partial<RelayConfig> = {}): Promise<RelayNode> {
@@ -35,7 +38,8 @@ async function relay (overrides: Partial<RelayConfig> = {}): Promise<RelayNode> 
 async function client (): Promise<Libp2p> {
   const node = await createLibp2p({
     addresses: { listen: ['/p2p-circuit'] },
-    transports: [webSockets(), circuitRelayTransport()],
+    // no ICE servers: host candidates only, nothing leaves loopback
+    transports: [webSockets(), webRTCDirect({ rtcConfiguration: { iceServers: [] } }), circuitRelayTransport()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: { identify: identify() }
@@ -80,6 +84,17 @@ describe('config', () => {
     expect(() => parseConfig(['--nope'], {})).toThrow(/Unknown option '--nope'.*--help/)
     expect(parseConfig(['--help'], {})).toBe('help')
   })
+
+  it('takes a WebRTC-Direct UDP port, 0 for any, or "off"', () => {
+    expect((parseConfig([], {}) as RelayConfig).webrtcDirectPort).toBe(DEFAULT_WEBRTC_DIRECT_PORT)
+    expect((parseConfig(['--webrtc-direct-port', '0'], {}) as RelayConfig).webrtcDirectPort).toBe(0)
+    expect((parseConfig([], { PARLEY_RELAY_WEBRTC_DIRECT_PORT: '7001' }) as RelayConfig).webrtcDirectPort).toBe(7001)
+    expect((parseConfig(['--webrtc-direct-port', 'off'], { PARLEY_RELAY_WEBRTC_DIRECT_PORT: '7001' }) as RelayConfig).webrtcDirectPort).toBeNull()
+    expect((parseConfig([], { PARLEY_RELAY_WEBRTC_DIRECT_PORT: 'OFF' }) as RelayConfig).webrtcDirectPort).toBeNull()
+    expect(() => parseConfig(['--webrtc-direct-port=-1'], {})).toThrow(/--webrtc-direct-port \(PARLEY_RELAY_WEBRTC_DIRECT_PORT\) must be a whole number.*"off"/)
+    expect(() => parseConfig(['--webrtc-direct-port', 'no'], {})).toThrow(ConfigError)
+    expect(() => parseConfig([], { PARLEY_RELAY_WEBRTC_DIRECT_PORT: '65536' })).toThrow(/between 0 and 65535.*"off"/)
+  })
 })
 
 describe('identity', () => {
@@ -98,6 +113,81 @@ describe('identity', () => {
   it('refuses a corrupt key file instead of silently replacing the identity', async () => {
     await writeFile(join(dataDir, IDENTITY_FILE), 'not a key')
     await expect(createRelayNode(config())).rejects.toThrow(IdentityError)
+  })
+})
+
+describe('WebRTC-Direct', () => {
+  const webrtcDirect = (peerId: string): RegExp =>
+    new RegExp(`^/ip4/127\\.0\\.0\\.1/udp/(\\d+)/webrtc-direct/certhash/(u[A-Za-z0-9_-]+)/p2p/${peerId}$`)
+
+  it('listens on UDP next to WebSockets and lists both, WebSockets first', async () => {
+    const r = await relay()
+    expect(r.wsMultiaddrs).toHaveLength(1)
+    expect(r.webrtcDirectMultiaddrs).toHaveLength(1)
+    expect(r.multiaddrs).toEqual([...r.wsMultiaddrs, ...r.webrtcDirectMultiaddrs])
+    expect(r.webrtcDirectMultiaddrs[0]).toMatch(webrtcDirect(r.peerId))
+    expect(r.webrtcDirectMultiaddrs[0]).toContain(`/certhash/${r.certificate?.certhash ?? 'none'}/`)
+  })
+
+  it('has no WebRTC-Direct listener (and no certificate file) when off', async () => {
+    const r = await relay({ webrtcDirectPort: null })
+    expect(r.multiaddrs).toEqual(r.wsMultiaddrs)
+    expect(r.webrtcDirectMultiaddrs).toEqual([])
+    expect(r.certificate).toBeUndefined()
+    await expect(stat(join(dataDir, WEBRTC_DIRECT_CERT_FILE))).rejects.toThrow(/ENOENT/)
+  })
+
+  it('keeps its certificate, and so its certhash, across a restart', async () => {
+    const first = await createRelayNode(config())
+    const certhash = webrtcDirect(first.peerId).exec(first.webrtcDirectMultiaddrs[0] ?? '')?.[2]
+    expect(certhash).toBe(first.certificate?.certhash)
+    expect(first.certificate?.created).toBe(true)
+    await first.stop()
+    expect((await stat(join(dataDir, WEBRTC_DIRECT_CERT_FILE))).mode & 0o077).toBe(0)
+
+    // a new port: node-datachannel does not free a UDP mux port inside the
+    // same process (the same port after a process restart is tested below)
+    const second = await relay()
+    expect(second.certificate?.created).toBe(false)
+    expect(webrtcDirect(second.peerId).exec(second.webrtcDirectMultiaddrs[0] ?? '')?.[2]).toBe(certhash)
+  })
+
+  it('refuses a corrupt certificate file instead of silently changing the certhash', async () => {
+    await writeFile(join(dataDir, WEBRTC_DIRECT_CERT_FILE), 'not a certificate')
+    await expect(createRelayNode(config())).rejects.toThrow(CertificateError)
+
+    // a valid certificate with someone else's key is refused too
+    const other = await mkdtemp(join(tmpdir(), 'relay-node-other-'))
+    cleanups.push(async () => rm(other, { recursive: true, force: true }))
+    await loadOrCreateCertificate(other)
+    const mine = await readFile(join(other, WEBRTC_DIRECT_CERT_FILE), 'utf8')
+    await rm(join(other, WEBRTC_DIRECT_CERT_FILE))
+    await loadOrCreateCertificate(other)
+    const theirs = await readFile(join(other, WEBRTC_DIRECT_CERT_FILE), 'utf8')
+    const key = /-----BEGIN PRIVATE KEY-----[^]*?-----END PRIVATE KEY-----/.exec(mine)?.[0] ?? ''
+    const cert = /-----BEGIN CERTIFICATE-----[^]*?-----END CERTIFICATE-----/.exec(theirs)?.[0] ?? ''
+    await writeFile(join(dataDir, WEBRTC_DIRECT_CERT_FILE), `${key}\n${cert}\n`)
+    await expect(createRelayNode(config())).rejects.toThrow(/does not belong to the certificate/)
+  })
+
+  it('replaces an expired certificate and says so', async () => {
+    const first = await loadOrCreateCertificate(dataDir)
+    expect((await loadOrCreateCertificate(dataDir)).certificate.certhash).toBe(first.certificate.certhash)
+    const later = await loadOrCreateCertificate(dataDir, Date.now() + WEBRTC_DIRECT_CERT_LIFESPAN_MS + 60_000)
+    expect(later.created).toBe(true)
+    expect(later.replaced).toMatch(/expired/)
+    expect(later.certificate.certhash).not.toBe(first.certificate.certhash)
+  })
+
+  it('grants a reservation to a client that reaches it only over WebRTC-Direct', async () => {
+    const r = await relay()
+    const a = await client()
+    const connection = await a.dial(multiaddr(r.webrtcDirectMultiaddrs[0] ?? ''))
+    expect(connection.remoteAddr.toString()).toContain('/webrtc-direct')
+    await vi.waitFor(() => {
+      const circuit = a.getMultiaddrs().find(ma => ma.toString().includes('/p2p-circuit'))
+      expect(circuit?.toString()).toMatch(/\/webrtc-direct\/.*\/p2p-circuit\//)
+    }, { timeout: 10_000 })
   })
 })
 
@@ -128,8 +218,8 @@ describe('relaying', () => {
 })
 
 describe('process', () => {
-  it('prints its ready line and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay-node/src/bin.ts', '--port', '0', '--data-dir', dataDir], {
+  async function runRelay (...args: string[]): Promise<{ ready: { peerId: string, multiaddrs: string[] }, output: () => string, stop: () => Promise<number | null> }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay-node/src/bin.ts', '--data-dir', dataDir, ...args], {
       cwd: join(import.meta.dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe']
     })
@@ -137,12 +227,31 @@ describe('process', () => {
     child.stdout.on('data', (d: Buffer) => { out += d.toString() })
     child.stderr.on('data', (d: Buffer) => { out += d.toString() })
     const exited = new Promise<number | null>(resolve => child.on('exit', code => { resolve(code) }))
+    cleanups.push(async () => { child.kill('SIGKILL'); await exited })
     await vi.waitFor(() => { expect(out).toMatch(/relay-node ready \{/) }, { timeout: 20_000, interval: 50 })
     const ready = JSON.parse(/relay-node ready (.*)\n/.exec(out)?.[1] ?? '{}') as { peerId: string, multiaddrs: string[] }
+    return { ready, output: () => out, stop: async () => { child.kill('SIGTERM'); return await exited } }
+  }
+
+  it('prints its ready line and stops cleanly on SIGTERM', async () => {
+    const relay = await runRelay('--port', '0', '--webrtc-direct-port', '0')
+    const { ready } = relay
     expect(ready.multiaddrs[0]).toContain(`/p2p/${ready.peerId}`)
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    expect(out).toContain('relay-node stopped')
+    expect(ready.multiaddrs[0]).toContain('/ws/')
+    expect(ready.multiaddrs[1]).toMatch(/\/udp\/\d+\/webrtc-direct\/certhash\/u[\w-]+\/p2p\//)
+    expect(relay.output()).toMatch(/created a new WebRTC-Direct certificate, certhash u/)
+    expect(await relay.stop()).toBe(0)
+    expect(relay.output()).toContain('relay-node stopped')
+  })
+
+  it('listens on the same addresses, certhash included, after a process restart', async () => {
+    const first = await runRelay('--port', '0', '--webrtc-direct-port', '0')
+    const [ws, wrd] = first.ready.multiaddrs
+    expect(await first.stop()).toBe(0)
+    const second = await runRelay('--port', ws?.split('/')[4] ?? '', '--webrtc-direct-port', wrd?.split('/')[4] ?? '')
+    expect(second.ready.multiaddrs).toEqual(first.ready.multiaddrs)
+    expect(second.output()).toMatch(/loaded its WebRTC-Direct certificate/)
+    expect(await second.stop()).toBe(0)
   })
 
   it('exits with code 2 and a clear message on a bad flag', async () => {

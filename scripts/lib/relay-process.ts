@@ -3,7 +3,8 @@
  * `npm start` and the e2e fixtures.
  *
  * relay-node prints exactly one line once it listens:
- *   relay-node ready {"peerId":"…","multiaddrs":["/ip4/127.0.0.1/tcp/…/ws/p2p/…"]}
+ *   relay-node ready {"peerId":"…","multiaddrs":["/ip4/127.0.0.1/tcp/…/ws/p2p/…",
+ *     "/ip4/127.0.0.1/udp/…/webrtc-direct/certhash/…/p2p/…"]}
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
@@ -13,8 +14,14 @@ import { fileURLToPath } from 'node:url'
 export interface SpawnRelayOptions {
   /** Default `127.0.0.1`. */
   host?: string
-  /** Default `0` (any free port). */
+  /** WebSocket (TCP) port. Default `0` (any free port). */
   port?: number
+  /**
+   * WebRTC-Direct (UDP) port. Default `0` (any free port); `'off'` starts no
+   * WebRTC-Direct listener. relay-node keeps its certificate in `dataDir`, so
+   * the same port gives the same address (certhash included) after a restart.
+   */
+  webrtcDirectPort?: number | 'off'
   /** Where relay-node keeps its identity key; a relative path is resolved against the repo root. */
   dataDir: string
   /** Appended after the standard arguments. */
@@ -25,8 +32,12 @@ export interface SpawnRelayOptions {
 
 export interface RelayProcess {
   peerId: string
-  /** Listen addresses, each ending in `/p2p/<peerId>`. */
+  /** All listen addresses, each ending in `/p2p/<peerId>`: WebSocket ones first, then WebRTC-Direct. */
   multiaddrs: string[]
+  /** The `/ws` subset of {@link multiaddrs}. */
+  wsMultiaddrs: string[]
+  /** The `/webrtc-direct/certhash/…` subset of {@link multiaddrs} (empty when off). */
+  webrtcDirectMultiaddrs: string[]
   pid: number
   /**
    * Sends `signal` and resolves with the exit code once the process has exited
@@ -70,12 +81,13 @@ function installExitHook (): void {
 }
 
 export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
-  const { host = '127.0.0.1', port = 0, dataDir, extraArgs = [], env = process.env } = options
+  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], env = process.env } = options
   const args = [
     '--import', 'tsx',
     RELAY_ENTRY,
     '--host', host,
     '--port', String(port),
+    '--webrtc-direct-port', String(webrtcDirectPort),
     '--data-dir', resolve(REPO_ROOT, dataDir),
     ...extraArgs
   ]
@@ -170,8 +182,22 @@ async function stop (
   }
 }
 
+/** True for a `/webrtc-direct` (UDP) relay address, false for a WebSocket one. */
+export function isWebRTCDirect (multiaddr: string): boolean {
+  return multiaddr.includes('/webrtc-direct')
+}
+
+/** The port of a relay address (`/ip4/<host>/tcp|udp/<port>/…`). */
+export function portOf (multiaddr: string): number {
+  const port = Number(/^\/ip[46]\/[^/]+\/(?:tcp|udp)\/(\d+)\//.exec(multiaddr)?.[1])
+  if (!Number.isInteger(port)) throw new Error(`no port in ${multiaddr}`)
+  return port
+}
+
+type ReadyLine = Pick<RelayProcess, 'peerId' | 'multiaddrs' | 'wsMultiaddrs' | 'webrtcDirectMultiaddrs'>
+
 /** `null` for an ordinary log line, an Error for a malformed ready line. */
-function parseReadyLine (raw: string): { peerId: string, multiaddrs: string[] } | Error | null {
+function parseReadyLine (raw: string): ReadyLine | Error | null {
   const line = raw.replace(/\r$/, '')
   if (!line.startsWith(READY_PREFIX)) return null
   let value: unknown
@@ -191,7 +217,9 @@ function parseReadyLine (raw: string): { peerId: string, multiaddrs: string[] } 
   ) {
     return new Error(`relay-node ready line lacks peerId or multiaddrs: ${line}`)
   }
-  return { peerId, multiaddrs }
+  const wsMultiaddrs = multiaddrs.filter(ma => !isWebRTCDirect(ma))
+  const webrtcDirectMultiaddrs = multiaddrs.filter(isWebRTCDirect)
+  return { peerId, multiaddrs: [...wsMultiaddrs, ...webrtcDirectMultiaddrs], wsMultiaddrs, webrtcDirectMultiaddrs }
 }
 
 /** Keeps the newest `limit` bytes. */

@@ -1,51 +1,47 @@
 /// <reference lib="webworker" />
 /**
- * The SharedWorker entry: one Parley node per browser profile, shared by every
- * open tab (DESIGN.md §1). Wiring only: NodeService does the work, RpcServer
- * carries tab calls to it.
+ * The node's worker entry, for both ways of running it (DESIGN.md §1; the node
+ * itself is in node-core.ts):
+ *
+ * - **SharedWorker** (normal): one per browser profile; each tab's port comes
+ *   in a `connect` event.
+ * - **Dedicated Worker** (fallback where SharedWorker is missing, or
+ *   `?worker=dedicated`): owned by the tab elected with a Web Lock
+ *   (src/lib/rpc/fallback/dedicated-node.ts). The owner hands over one RPC port
+ *   per client tab, its own included, as `{ type: 'connect' }` with the port in
+ *   `ports[0]`, and its RTC-host port as `{ type: 'rtc-host', visible }`.
+ *
+ * One entry for both keeps a single worker bundle (the largest asset) in the
+ * build instead of two copies of the same node code.
  */
-import '../lib/polyfill/promise-with-resolvers.ts'
-// must stay before every import that reaches @libp2p/webrtc
-import { rtcBridge } from './rtc-bridge.ts'
-import { ParleyDb } from '../lib/db/db.ts'
-import { fetchAppConfig } from '../lib/p2p/app-config.ts'
-import { NodeService } from '../lib/p2p/node-service.ts'
-import { RpcServer } from '../lib/rpc/server.ts'
+import { startNode } from './node-core.ts'
 
-declare const self: SharedWorkerGlobalScope
+declare const self: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope
 
-const db = new ParleyDb()
-const service = new NodeService({
-  db,
-  origin: self.location.origin,
-  loadConfig: async () => fetchAppConfig(self.location.origin),
-  onStatus: (status) => { server.emit('status', status) }
-})
-
-/** A tab's offer to host WebRTC: `{ type: 'rtc-host', visible }` with its port in `ports[0]`. */
-function onOtherMessage (data: unknown, ports: readonly MessagePort[]): boolean {
-  const offer = data as { type?: unknown, visible?: unknown } | null
-  const port = ports[0]
-  if (offer?.type !== 'rtc-host' || typeof offer.visible !== 'boolean' || port == null) return false
-  rtcBridge.addHost(port, { visible: offer.visible })
-  return true
+function isSharedScope (scope: SharedWorkerGlobalScope | DedicatedWorkerGlobalScope): scope is SharedWorkerGlobalScope {
+  return typeof SharedWorkerGlobalScope !== 'undefined' && scope instanceof SharedWorkerGlobalScope
 }
 
-rtcBridge.onHostsChanged = () => { service.onRtcHostsChanged() }
+const node = startNode(self)
 
-const server = new RpcServer({
-  getStatus: () => service.status,
-  createProfile: async ({ username }) => service.createProfile(username),
-  getInvite: () => ({ invite: service.getInvite() }),
-  addContact: async ({ invite }) => ({ contactId: await service.addContact(invite) }),
-  sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) })
-}, { onOtherMessage })
-
-self.addEventListener('connect', (event) => {
-  const port = event.ports[0]
-  if (port != null) server.addPort(port)
-})
-
-service.start().catch((err: unknown) => {
-  console.error('parley: the node failed to start', err)
-})
+if (isSharedScope(self)) {
+  self.addEventListener('connect', (event) => {
+    const port = event.ports[0]
+    if (port != null) node.addPort(port)
+  })
+} else {
+  self.addEventListener('message', (event: MessageEvent) => {
+    // only the owner tab can post here; still, nothing thrown escapes the listener
+    try {
+      const data = event.data as { type?: unknown } | null
+      const port = event.ports[0]
+      if (data?.type === 'connect' && Object.keys(data).length === 1 && port != null) {
+        node.addPort(port)
+      } else if (!node.offerRtcHost(data, event.ports)) {
+        console.warn('parley: the node worker dropped an unknown message from its owner tab')
+      }
+    } catch (err) {
+      console.error('parley: error while handling a message from the owner tab', err)
+    }
+  })
+}

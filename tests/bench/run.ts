@@ -11,6 +11,8 @@
  *   msg_latency_direct_p50_ms     the same over the direct WebRTC connection (through the worker bridge)
  *   msg_latency_direct_p99_ms     the same, p99
  *   raw_dc_throughput_mbps        64 MiB over a plain RTCDataChannel between two contexts (no libp2p)
+ *   bridge_throughput_mbps        64 MiB over a libp2p stream on the direct connection, through the worker bridge
+ *   bridge_vs_raw_ratio           the two above divided (target >= 0.9)
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
@@ -24,7 +26,7 @@ import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchLatency } from './latency.ts'
 import { launch, median, newContext, print } from './lib.ts'
-import { benchRawThroughput } from './throughput.ts'
+import { benchBridgeThroughput, benchRawThroughput } from './throughput.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const ONLINE_RUNS = 7
@@ -127,13 +129,14 @@ async function main (): Promise<void> {
   await benchBundle()
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
   const relay = await spawnRelay({ port: 0, dataDir })
-  const app = await startStaticServer({ config: { relays: relay.multiaddrs, iceServers: [] } })
+  const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
   const browser = await launch()
   try {
     await benchOnline(browser, app.url)
     await benchLatency(browser, app.url, 'relayed')
     await benchLatency(browser, app.url, 'direct')
-    await benchRawThroughput(browser, app.url)
+    const raw = await benchRawThroughput(browser, app.url)
+    await benchBridgeThroughput(browser, app.url, raw)
     await browser.close()
     await benchIdleHeap(app.url)
   } finally {

@@ -1,3 +1,4 @@
+import { befriend, expectPath } from '../e2e/helpers/parley.ts'
 import { median, newContext, print } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -89,4 +90,65 @@ export async function benchRawThroughput (browser: Browser, url: string): Promis
   const value = median(runs)
   print('raw_dc_throughput_mbps', value, 'Mbit/s')
   return value
+}
+
+const BRIDGE_RUNS = 3
+
+/**
+ * Calls the node's `speedTest` RPC from the page over a port of its own to
+ * the app's SharedWorker (same script URL and name, so the same worker),
+ * speaking the documented RPC wire format (src/lib/rpc/protocol.ts).
+ */
+async function speedTestFromPage (page: Page, workerUrl: string, contactId: number, bytes: number): Promise<{ bytes: number, ms: number }> {
+  return page.evaluate(async ({ workerUrl, contactId, bytes }) => {
+    const worker = new SharedWorker(workerUrl, { type: 'module', name: 'parley-node' })
+    const port = worker.port
+    const reply = new Promise<{ bytes: number, ms: number }>((resolve, reject) => {
+      port.onmessage = ({ data }: MessageEvent<{ type: string, id?: number, ok?: boolean, result?: { bytes: number, ms: number }, error?: { message: string } }>) => {
+        if (data.type === 'welcome') port.postMessage({ type: 'call', id: 1, method: 'speedTest', params: { contactId, bytes } })
+        if (data.type === 'result' && data.id === 1) {
+          if (data.ok === true && data.result != null) resolve(data.result)
+          else reject(new Error(data.error?.message ?? 'speed test failed'))
+        }
+      }
+    })
+    port.start()
+    port.postMessage({ type: 'arrive' })
+    try {
+      return await reply
+    } finally {
+      port.postMessage({ type: 'leave' })
+      port.close()
+    }
+  }, { workerUrl, contactId, bytes })
+}
+
+/** `bridge_throughput_mbps`: 64 MiB over a libp2p stream on the direct connection, through both workers' bridges. */
+export async function benchBridgeThroughput (browser: Browser, url: string, raw: number): Promise<void> {
+  const a = await newContext(browser)
+  const b = await newContext(browser)
+  const pageA = await a.newPage()
+  const pageB = await b.newPage()
+  await pageA.goto(url)
+  await pageB.goto(url)
+  await befriend(pageA, pageB)
+  await expectPath(pageA, 'direct')
+  await expectPath(pageB, 'direct')
+
+  const cdp = await browser.newBrowserCDPSession()
+  const { targetInfos } = await cdp.send('Target.getTargets')
+  await cdp.detach()
+  const workerUrl = targetInfos.find(t => t.type === 'shared_worker')?.url
+  if (workerUrl == null) throw new Error('no shared worker found')
+  // Alice's only contact is Bob: contact id 1 in her fresh database
+  const runs: number[] = []
+  for (let i = 0; i < BRIDGE_RUNS; i++) {
+    const result = await speedTestFromPage(pageA, workerUrl, 1, THROUGHPUT_BYTES)
+    runs.push(result.bytes * 8 / 1e6 / (result.ms / 1000))
+  }
+  await a.close()
+  await b.close()
+  const value = median(runs)
+  print('bridge_throughput_mbps', value, 'Mbit/s')
+  print('bridge_vs_raw_ratio', value / raw, 'ratio')
 }

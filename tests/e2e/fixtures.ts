@@ -2,17 +2,23 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test as base } from '@playwright/test'
-import { spawnRelay } from '../../scripts/lib/relay-process.ts'
+import { portOf, spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import type { RelayProcess } from '../../scripts/lib/relay-process.ts'
 import type { StaticServer } from '../../scripts/lib/serve.ts'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 
-/** A real relay-node process, restartable on the same port with the same identity. */
+/**
+ * A real relay-node process, restartable on the same ports with the same
+ * identity and WebRTC-Direct certificate (so every address stays the same).
+ */
 export interface RelayFixture {
   readonly process: RelayProcess
+  /** every address: WebSocket first, then WebRTC-Direct */
   readonly multiaddrs: string[]
-  /** SIGTERM, wait for exit, start again on the same port and data directory */
+  readonly wsMultiaddrs: string[]
+  readonly webrtcDirectMultiaddrs: string[]
+  /** SIGTERM, wait for exit, start again on the same ports and data directory */
   restart(): Promise<void>
   /** start again (same port and identity) after `process.stop()` */
   start(): Promise<void>
@@ -26,10 +32,26 @@ export interface Person {
   newTab(): Promise<Page>
 }
 
+/**
+ * Which of the relay's addresses `/config.json` lists: `'ws'` (the default,
+ * what most specs use), `'webrtc-direct'` only, or `'both'` (WebSocket first).
+ * Set per file or describe block with `test.use({ relayTransports: … })`.
+ */
+export type RelayTransports = 'ws' | 'webrtc-direct' | 'both'
+
+export function relayAddresses (relay: Pick<RelayFixture, 'wsMultiaddrs' | 'webrtcDirectMultiaddrs'>, transports: RelayTransports): string[] {
+  switch (transports) {
+    case 'ws': return relay.wsMultiaddrs
+    case 'webrtc-direct': return relay.webrtcDirectMultiaddrs
+    case 'both': return [...relay.wsMultiaddrs, ...relay.webrtcDirectMultiaddrs]
+  }
+}
+
 export interface Fixtures {
+  relayTransports: RelayTransports
   /** relay-node started for this test */
   relay: RelayFixture
-  /** the built app (dist/) served with `/config.json` naming the relay */
+  /** the built app (dist/) served with `/config.json` naming the relay (see {@link RelayTransports}) */
   app: StaticServer
   alice: Person
   bob: Person
@@ -53,20 +75,27 @@ async function newPerson (browser: Browser, url: string): Promise<Person> {
 }
 
 export const test = base.extend<Fixtures>({
+  relayTransports: ['ws', { option: true }],
+
   // Playwright fixtures must destructure their first argument, even when they need nothing
   relay: async ({}, use) => {
     const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-relay-'))
-    let current = await spawnRelay({ port: 0, dataDir })
-    const port = Number(current.multiaddrs[0]?.split('/')[4])
+    let current = await spawnRelay({ port: 0, webrtcDirectPort: 0, dataDir })
+    const ports = {
+      port: portOf(current.wsMultiaddrs[0] ?? ''),
+      webrtcDirectPort: portOf(current.webrtcDirectMultiaddrs[0] ?? '')
+    }
     const fixture: RelayFixture = {
       get process () { return current },
       get multiaddrs () { return current.multiaddrs },
+      get wsMultiaddrs () { return current.wsMultiaddrs },
+      get webrtcDirectMultiaddrs () { return current.webrtcDirectMultiaddrs },
       async restart () {
         await current.stop('SIGTERM')
-        current = await spawnRelay({ port, dataDir })
+        current = await spawnRelay({ ...ports, dataDir })
       },
       async start () {
-        current = await spawnRelay({ port, dataDir })
+        current = await spawnRelay({ ...ports, dataDir })
       }
     }
     await use(fixture)
@@ -74,8 +103,8 @@ export const test = base.extend<Fixtures>({
     await rm(dataDir, { recursive: true, force: true })
   },
 
-  app: async ({ relay }, use) => {
-    const server = await startStaticServer({ config: { relays: relay.multiaddrs, iceServers: [] } })
+  app: async ({ relay, relayTransports }, use) => {
+    const server = await startStaticServer({ config: { relays: relayAddresses(relay, relayTransports), iceServers: [] } })
     await use(server)
     await server.close()
   },

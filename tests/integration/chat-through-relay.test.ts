@@ -29,7 +29,9 @@ let relayConfig: RelayConfig
 const peers: Peer[] = []
 
 async function startRelay (port = 0): Promise<RelayNode> {
-  relayConfig = { ...(parseConfig([], {}) as RelayConfig), port, dataDir }
+  // no WebRTC-Direct listener: its UDP port is released only when the process exits,
+  // and this test restarts the relay inside one process
+  relayConfig = { ...(parseConfig([], {}) as RelayConfig), port, dataDir, webrtcDirectPort: null }
   return createRelayNode(relayConfig)
 }
 

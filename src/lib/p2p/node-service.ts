@@ -6,7 +6,7 @@ import { contactsWithOutbox, queueOutgoing, storeIncoming } from '../db/messages
 import { getProfile, saveProfile } from '../db/profile.ts'
 import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
-import { pathTo } from './connections.ts'
+import { bestConnection, isRelayed, pathTo } from './connections.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
@@ -39,6 +39,9 @@ export class OwnInviteError extends Error {
 }
 export class NotReachableError extends Error {
   override name = 'NotReachableError'
+}
+export class NotDirectError extends Error {
+  override name = 'NotDirectError'
 }
 
 export interface NodeServiceInit {
@@ -199,7 +202,12 @@ export class NodeService {
       this.#setStatus({ error: (err as Error).message })
     }
 
-    const node = await createParleyNode({ privateKey: privateKeyFromProtobuf(profile.privateKey), inbox: this.#inbox, iceServers: this.#iceServers })
+    const node = await createParleyNode({
+      privateKey: privateKeyFromProtobuf(profile.privateKey),
+      inbox: this.#inbox,
+      isContact: this.#isContact,
+      iceServers: this.#iceServers
+    })
     this.#node = node
     this.#outbox = new OutboxSender(db, node)
 
@@ -223,12 +231,7 @@ export class NodeService {
     node.addEventListener('peer:disconnect', (evt) => { void this.#onPeer(evt.detail, 'offline') })
 
     await node.start()
-    this.#upgrader = new DirectUpgrader(node, {
-      isContact: async (peerId) => {
-        const contact = await getContactByPeerId(db, peerId.toString())
-        return contact != null && !contact.blocked && contact.state === 'accepted'
-      }
-    })
+    this.#upgrader = new DirectUpgrader(node, { isContact: this.#isContact })
     this.#keeper = new RelayKeeper(node, this.#relays, {
       onDialResult: (addr, result) => {
         void recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
@@ -237,6 +240,26 @@ export class NodeService {
     })
     this.#keeper.start()
     this.#updateAddresses()
+  }
+
+  readonly #isContact = async (peerId: PeerId): Promise<boolean> => {
+    const contact = await getContactByPeerId(this.#init.db, peerId.toString())
+    return contact != null && !contact.blocked && contact.state === 'accepted'
+  }
+
+  /**
+   * Measures bulk throughput to a contact over the direct connection
+   * (`/parley/speedtest/1.0.0`): diagnostics, and the bridge benchmark.
+   */
+  async speedTest (contactId: ContactId, bytes: number): Promise<{ bytes: number, ms: number }> {
+    const contact = await getContact(this.#init.db, contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    const node = this.#node
+    const connection = node == null ? undefined : bestConnection(node, peerIdFromString(contact.peerId))
+    if (node == null || connection == null || isRelayed(connection)) {
+      throw new NotDirectError('A speed test needs a direct connection to this contact, and there is none right now.')
+    }
+    return node.services.speedtest.run(connection, bytes)
   }
 
   readonly #inbox: ChatInbox = {

@@ -2,14 +2,16 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
-import { webRTC } from '@libp2p/webrtc'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chat } from './protocols/chat/chat.ts'
 import type { ChatInbox, ChatService } from './protocols/chat/chat.ts'
+import { speedtest } from './protocols/speedtest/speedtest.ts'
+import type { SpeedtestService } from './protocols/speedtest/speedtest.ts'
 import type { Identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
@@ -17,6 +19,7 @@ export type ParleyServices = {
   identify: Identify
   ping: Ping
   chat: ChatService
+  speedtest: SpeedtestService
 }
 
 export type ParleyNode = Libp2p<ParleyServices>
@@ -24,13 +27,15 @@ export type ParleyNode = Libp2p<ParleyServices>
 export interface ParleyNodeInit {
   privateKey: PrivateKey
   inbox: ChatInbox
+  /** who may run a speed test against us (accepted contacts) */
+  isContact(peerId: PeerId): Promise<boolean>
   /** STUN/TURN for WebRTC; undefined keeps libp2p's defaults, [] uses host candidates only */
   iceServers?: RTCIceServer[]
 }
 
 /**
- * The Parley node: WebSockets to relays, circuit relay v2 to each other,
- * direct WebRTC (signalled over a relayed connection), Noise + yamux,
+ * The Parley node: WebSockets or WebRTC-Direct to relays, circuit relay v2 to
+ * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
  * identify, ping and the chat protocol. In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
  * installed on the global scope before this module is evaluated. Configuration only —
@@ -41,6 +46,7 @@ export interface ParleyNodeInit {
  * relay being up; RelayKeeper dials the configured relays after start.
  */
 export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNode> {
+  const rtc = init.iceServers == null ? {} : { rtcConfiguration: { iceServers: init.iceServers } }
   return createLibp2p({
     privateKey: init.privateKey,
     start: false,
@@ -50,8 +56,12 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
     },
     transports: [
       webSockets(),
+      // dial-only: a relay's `/udp/…/webrtc-direct/certhash/…` address, which
+      // needs no TLS certificate for the relay's name (unlike wss:// from an
+      // https:// page); the browser verifies the relay by the certhash
+      webRTCDirect(rtc),
       circuitRelayTransport(),
-      webRTC(init.iceServers == null ? {} : { rtcConfiguration: { iceServers: init.iceServers } })
+      webRTC(rtc)
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -64,7 +74,8 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
     services: {
       identify: identify(),
       ping: ping(),
-      chat: chat({ inbox: init.inbox })
+      chat: chat({ inbox: init.inbox }),
+      speedtest: speedtest({ allow: init.isContact })
     }
   })
 }

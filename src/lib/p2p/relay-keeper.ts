@@ -80,10 +80,12 @@ export class RelayKeeper {
   }
 
   readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    const entry = this.#entries.find(e => e.peerId?.equals(evt.detail) === true)
-    if (entry == null || this.#stopped) return
-    this.#log('relay %a disconnected, re-dialing', entry.addr)
-    this.#schedule(entry)
+    if (this.#stopped) return
+    // every address of that relay: if one transport is down, another may work
+    for (const entry of this.#entries.filter(e => e.peerId?.equals(evt.detail) === true)) {
+      this.#log('relay %a disconnected, re-dialing', entry.addr)
+      this.#schedule(entry)
+    }
   }
 
   #schedule (entry: RelayEntry): void {

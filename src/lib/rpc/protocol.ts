@@ -54,6 +54,8 @@ export interface NodeApi {
   addContact(params: { invite: string }): { contactId: ContactId }
   /** queue a text message to a contact and try to deliver it */
   sendMessage(params: { contactId: ContactId, text: string }): { messageId: MessageId }
+  /** diagnostics: push `bytes` (1..64 MiB) to a contact over the direct connection and time it */
+  speedTest(params: { contactId: ContactId, bytes: number }): { bytes: number, ms: number }
 }
 
 export type NodeMethod = keyof NodeApi

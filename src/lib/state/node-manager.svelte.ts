@@ -9,8 +9,14 @@ import { connectToNode } from '../rpc/connect.ts'
 import type { NodePhase, NodeStatus } from '../rpc/protocol.ts'
 import { handleError } from './handle-error.ts'
 
-/** What the manager needs of an RpcClient (tests pass a fake). */
-export type NodeClient = Pick<RpcClient, 'call' | 'on' | 'close'>
+/**
+ * What the manager needs of an RpcClient (tests pass a fake). `onReconnect`
+ * exists where the node can move (the dedicated-Worker fallback): the client
+ * then reconnects by itself, and the manager asks for the status again.
+ */
+export type NodeClient = Pick<RpcClient, 'call' | 'on' | 'close'> & {
+  onReconnect?: (cb: () => void) => () => void
+}
 
 /** Longest username, in characters (Unicode code points), after trimming. */
 export const USERNAME_MAX_CHARS = 64
@@ -52,9 +58,16 @@ export class NodeManager {
   }
 
   #subscribe (client: NodeClient): () => void {
-    return client.on('status', (status) => {
+    const offStatus = client.on('status', (status) => {
       if (client === this.#client) this.#status = status
     })
+    const offReconnect = client.onReconnect?.(() => {
+      if (client === this.#client) void this.refresh()
+    })
+    return () => {
+      offStatus()
+      offReconnect?.()
+    }
   }
 
   /**

@@ -7,7 +7,7 @@ const STATUS = { phase: 'online' as const, addresses: [], relays: [], paths: {} 
 
 function handlers (): RpcHandlers {
   const fail = (): never => { throw new Error('not used') }
-  return { getStatus: () => STATUS, createProfile: fail, getInvite: fail, addContact: fail, sendMessage: fail } as unknown as RpcHandlers
+  return { getStatus: () => STATUS, createProfile: fail, getInvite: fail, addContact: fail, sendMessage: fail, speedTest: fail }
 }
 
 describe('RpcServer onOtherMessage', () => {

@@ -48,6 +48,7 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
       return { contactId: 7 }
     },
     sendMessage: () => ({ messageId: 'm0' as MessageId }),
+    speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     ...overrides
   }
 }

@@ -1,0 +1,76 @@
+/// <reference lib="webworker" />
+/**
+ * The node itself, shared by both ways of running it (DESIGN.md §1): the
+ * SharedWorker, and the dedicated Worker of the fallback. Wiring only:
+ * NodeService does the work, RpcServer carries tab calls to it, the WebRTC
+ * bridge runs the worker's peer connections through RTC-host tabs.
+ */
+import '../lib/polyfill/promise-with-resolvers.ts'
+// must stay before every import that reaches @libp2p/webrtc
+import { rtcBridge } from './rtc-bridge.ts'
+import { ParleyDb } from '../lib/db/db.ts'
+import { fetchAppConfig } from '../lib/p2p/app-config.ts'
+import { NodeService } from '../lib/p2p/node-service.ts'
+import { RpcServer } from '../lib/rpc/server.ts'
+
+/** What an entry point needs of the running node. */
+export interface NodeCore {
+  /** serves one tab's RPC port */
+  addPort(port: MessagePort): void
+  /**
+   * A tab's offer to host WebRTC: `{ type: 'rtc-host', visible }` with its
+   * port in `ports[0]`. Returns false (and does nothing) for anything else.
+   */
+  offerRtcHost(data: unknown, ports: readonly MessagePort[]): boolean
+}
+
+/** Opens the database, starts the node and returns the entry's hooks. Call once per worker. */
+export function startNode (scope: WorkerGlobalScope): NodeCore {
+  const db = new ParleyDb()
+  /**
+   * Tabs are served once the database is read (the phase leaves 'loading'),
+   * so no call meets a node that has not loaded its identity yet. This matters
+   * when the fallback's node moves to another tab: the other tabs' clients
+   * reconnect at once and would otherwise reach a node without its profile.
+   * Until then a port's messages wait in the port (it is not started).
+   */
+  let markLoaded!: () => void
+  const loaded = new Promise<void>((resolve) => { markLoaded = resolve })
+  const service = new NodeService({
+    db,
+    origin: scope.location.origin,
+    loadConfig: async () => fetchAppConfig(scope.location.origin),
+    onStatus: (status) => {
+      if (status.phase !== 'loading') markLoaded()
+      server.emit('status', status)
+    }
+  })
+
+  function offerRtcHost (data: unknown, ports: readonly MessagePort[]): boolean {
+    const offer = data as { type?: unknown, visible?: unknown } | null
+    const port = ports[0]
+    if (offer?.type !== 'rtc-host' || typeof offer.visible !== 'boolean' || port == null) return false
+    rtcBridge.addHost(port, { visible: offer.visible })
+    return true
+  }
+
+  rtcBridge.onHostsChanged = () => { service.onRtcHostsChanged() }
+
+  const server = new RpcServer({
+    getStatus: () => service.status,
+    createProfile: async ({ username }) => service.createProfile(username),
+    getInvite: () => ({ invite: service.getInvite() }),
+    addContact: async ({ invite }) => ({ contactId: await service.addContact(invite) }),
+    sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) }),
+    speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes)
+  }, { onOtherMessage: offerRtcHost })
+
+  service.start().catch((err: unknown) => {
+    console.error('parley: the node failed to start', err)
+  }).finally(markLoaded)
+
+  return {
+    addPort: (port) => { void loaded.then(() => { server.addPort(port) }) },
+    offerRtcHost
+  }
+}
