@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
-import { befriend, message, nav, send } from '../tests/e2e/helpers/parley.ts'
+import { befriend, expectPath, message, nav, send } from '../tests/e2e/helpers/parley.ts'
 import { spawnRelay } from './lib/relay-process.ts'
 import { startStaticServer } from './lib/serve.ts'
 import type { Page } from '@playwright/test'
@@ -31,10 +31,11 @@ const shot = async (page: Page, name: string): Promise<void> => {
 const dataDir = await mkdtemp(join(tmpdir(), 'parley-shots-'))
 const relay = await spawnRelay({ port: 0, dataDir })
 const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] })
+// loopback WebRTC needs this flag and a media permission per context (ENVIRONMENT.md)
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--allow-loopback-in-peer-connection'] })
 try {
   const [alice, bob] = await Promise.all([0, 1].map(async () => {
-    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light' })
+    const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', permissions: ['microphone'] })
     const page = await context.newPage()
     await page.goto(app.url)
     return page
@@ -42,12 +43,13 @@ try {
   await alice.getByRole('heading', { name: 'Welcome to Parley' }).waitFor()
   await shot(alice, 'onboarding')
   await befriend(alice, bob)
-  await send(bob, 'Hi Alice! Found you through the relay.')
+  await send(bob, 'Hi Alice! Found you through the relay, now we talk directly.')
   await message(alice, 'Found you').waitFor()
   await send(alice, 'Hello Bob, this came straight from my browser.')
   await message(alice, 'straight from my browser').getByText('delivered').waitFor()
   await send(bob, 'Nice. Nothing stored anywhere but on our devices.')
   await message(bob, 'Nothing stored').getByText('delivered').waitFor()
+  await expectPath(alice, 'direct')
   await shot(alice, 'chat')
   await nav(alice).getByRole('link', { name: 'Chats' }).click()
   await alice.getByRole('heading', { name: 'Chats' }).waitFor()

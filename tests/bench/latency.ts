@@ -22,13 +22,19 @@ async function watchArrivals (page: Page): Promise<void> {
 /** send in A → shown in B's DOM, for MESSAGES_PER_RUN messages sent one after another */
 async function measure (pageA: Page, pageB: Page, label: string): Promise<number[]> {
   await watchArrivals(pageB)
+  // "send" = the moment A's page sees the Enter key (capture phase, before the app's handler)
+  await pageA.evaluate(() => {
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') (window as unknown as { __sentAt: number }).__sentAt = Date.now()
+    }, { capture: true })
+  })
   const latencies: number[] = []
   const box = pageA.getByRole('textbox', { name: 'Message', exact: true })
   for (let i = 0; i < MESSAGES_PER_RUN; i++) {
     const text = `${label} probe ${i}`
     await box.fill(text)
-    const sentAt = await pageA.evaluate(() => Date.now())
     await box.press('Enter')
+    const sentAt = await pageA.evaluate(() => (window as unknown as { __sentAt: number }).__sentAt)
     const arrived = await pageB.waitForFunction((t) => {
       return (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false
     }, text, { polling: 'raf', timeout: 30_000 }).then(async h => h.jsonValue() as Promise<number>)
