@@ -7,6 +7,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chat } from './protocols/chat/chat.ts'
+import { OUTBOUND_IDLE_MS } from './protocols/chat/constants.ts'
 import type { ChatInbox, ChatService } from './protocols/chat/chat.ts'
 import { speedtest } from './protocols/speedtest/speedtest.ts'
 import type { SpeedtestService } from './protocols/speedtest/speedtest.ts'
@@ -74,7 +75,7 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
     services: {
       identify: identify(),
       ping: ping(),
-      chat: chat({ inbox: init.inbox }),
+      chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       speedtest: speedtest({ allow: init.isContact })
     }
   })

@@ -113,6 +113,50 @@ describe('ChatService', () => {
     expect(bob.errors).toEqual([])
   })
 
+  describe('keeping the outbound stream open between batches (keepStreamsOpenMs)', () => {
+    it('reuses one stream for later batches on the same connection, then closes it when idle', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 50 }), createNode()])
+      const link = connect(alice, bob)
+      // connection ids key the kept streams
+      Object.assign(link.connection, { id: 'conn-1' })
+      await alice.service.deliver(link.connection, [msg('first')])
+      await alice.service.deliver(link.connection, [msg('second'), msg('third')])
+      expect(link.newStream).toHaveBeenCalledTimes(1)
+      expect(bob.receive.mock.calls.map(([, m]) => m.text)).toEqual(['first', 'second', 'third'])
+      // idle for longer than keepStreamsOpenMs: the dialer closes it, the listener ends cleanly
+      await Promise.all(link.handled)
+      await expect.poll(() => [link.outbound[0]?.status, link.inbound[0]?.status]).toEqual(['closed', 'closed'])
+      expect(bob.errors).toEqual([])
+    })
+
+    it('opens a new stream when the kept one was reset, and delivers', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-2' })
+      await alice.service.deliver(link.connection, [msg('before')])
+      link.inbound[0]?.abort(new Error('the remote went away'))
+      await expect.poll(() => link.outbound[0]?.status).not.toBe('open')
+      const results = await alice.service.deliver(link.connection, [msg('after')])
+      expect(results.map(r => r.outcome)).toEqual(['delivered'])
+      expect(link.newStream).toHaveBeenCalledTimes(2)
+      await alice.service.stop()
+      await expect.poll(() => link.outbound[1]?.status).toBe('closed')
+    })
+
+    it('never shares a kept stream between two deliveries at once', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-3' })
+      const [a, b] = await Promise.all([
+        alice.service.deliver(link.connection, [msg('a1'), msg('a2')]),
+        alice.service.deliver(link.connection, [msg('b1'), msg('b2')])
+      ])
+      expect([...a, ...b].every(r => r.outcome === 'delivered')).toBe(true)
+      expect(link.newStream).toHaveBeenCalledTimes(2)
+      await alice.service.stop()
+    })
+  })
+
   it('acks a message received twice as duplicate', async () => {
     const [alice, bob] = await Promise.all([createNode(), createNode()])
     const link = connect(alice, bob)

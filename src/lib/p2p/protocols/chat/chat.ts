@@ -22,7 +22,7 @@ import { lpStream } from '@libp2p/utils'
 import { decodeChatFrame, decodeFrameLength, encodeChatFrame, validateText } from './codec.ts'
 import {
   ACK_TIMEOUT_MS, CHAT_PROTOCOL, MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_LENGTH_PREFIX_BYTES,
-  MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, MAX_READ_BUFFER_BYTES, READ_TIMEOUT_MS
+  MAX_IDLE_OUTBOUND_STREAMS, MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, MAX_READ_BUFFER_BYTES, READ_TIMEOUT_MS
 } from './constants.ts'
 import type { ChatMessageFrame, ChatReplyFrame } from './codec.ts'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -65,6 +65,23 @@ export interface ChatServiceInit {
   ackTimeoutMs?: number
   /** Listener's idle bound per frame read, in ms (tests shorten it). @default READ_TIMEOUT_MS */
   readTimeoutMs?: number
+  /**
+   * Keep an outbound stream open this long after a batch and reuse it for the
+   * next batch on the same connection (OUTBOUND_IDLE_MS in the app). 0 closes
+   * the stream after every batch. @default 0
+   */
+  keepStreamsOpenMs?: number
+}
+
+/** An outbound stream kept open between batches. */
+interface OutboundSession {
+  stream: Stream
+  frames: FrameStream
+  /** messages sent on it so far (the listener accepts MAX_MESSAGES_PER_STREAM) */
+  sent: number
+  /** a delivery is using it right now */
+  busy: boolean
+  idle?: ReturnType<typeof setTimeout>
 }
 
 export class ChatService implements Startable {
@@ -75,6 +92,9 @@ export class ChatService implements Startable {
   private readonly log: Logger
   private readonly ackTimeoutMs: number
   private readonly readTimeoutMs: number
+  private readonly keepStreamsOpenMs: number
+  /** idle outbound streams by connection id, at most MAX_IDLE_OUTBOUND_STREAMS */
+  private readonly sessions = new Map<string, OutboundSession>()
   /** Aborted by stop(): ends every in-flight inbound stream. */
   private shutdown = new AbortController()
   private started = false
@@ -85,6 +105,7 @@ export class ChatService implements Startable {
     this.log = components.logger.forComponent('parley:chat')
     this.ackTimeoutMs = init.ackTimeoutMs ?? ACK_TIMEOUT_MS
     this.readTimeoutMs = init.readTimeoutMs ?? READ_TIMEOUT_MS
+    this.keepStreamsOpenMs = init.keepStreamsOpenMs ?? 0
     this.handleChat = this.handleChat.bind(this)
   }
 
@@ -99,6 +120,7 @@ export class ChatService implements Startable {
   }
 
   async stop (): Promise<void> {
+    for (const [key, session] of this.sessions) this.endSession(key, session)
     this.shutdown.abort(new AbortError('The chat service was stopped'))
     await this.components.registrar.unhandle(CHAT_PROTOCOL)
     this.started = false
@@ -161,13 +183,8 @@ export class ChatService implements Startable {
       throw new InvalidParametersError(`A chat delivery batch holds at most ${MAX_MESSAGES_PER_STREAM} messages, got ${messages.length}`)
     }
     const to = connection.remotePeer
-    const stream = await withDeadline(this.ackTimeoutMs, `Opening a chat stream took over ${this.ackTimeoutMs} ms`, [options.signal],
-      // negotiateFully: false sends the protocol id together with the first
-      // frame, saving one round trip (through a relay, the largest part of a
-      // message's latency); a peer without the protocol still refuses it, and
-      // that surfaces as an error when we read the ack
-      async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal }))
-    const frames = new FrameStream(stream)
+    const session = await this.outboundSession(connection, messages.length, options)
+    const { stream, frames } = session
     const results: DeliveryResult[] = []
     try {
       for (const message of messages) {
@@ -176,6 +193,7 @@ export class ChatService implements Startable {
         const reply = await withDeadline(this.ackTimeoutMs, `No ack for message ${message.id} within ${this.ackTimeoutMs} ms`, [options.signal],
           async signal => {
             await frames.write(body, { signal })
+            session.sent++
             const bytes = await frames.read({ signal })
             if (bytes == null) {
               throw new ProtocolError(`The receiver closed the chat stream without answering message ${message.id}`)
@@ -191,13 +209,62 @@ export class ChatService implements Startable {
         results.push(result)
         await options.onResult?.(result)
       }
-      await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [options.signal], async signal => stream.close({ signal }))
-      return results
     } catch (err) {
       this.log.error('delivering %d message(s) to %p failed after %d - %e', messages.length, to, results.length, err)
+      this.sessions.delete(connection.id)
       stream.abort(toError(err))
       throw err
     }
+    session.busy = false
+    if (this.sessions.get(connection.id) === session) {
+      session.idle = setTimeout(() => { this.endSession(connection.id, session) }, this.keepStreamsOpenMs)
+    } else {
+      await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [options.signal], async signal => stream.close({ signal }))
+    }
+    return results
+  }
+
+  /**
+   * The stream for one delivery: the idle one kept for this connection when
+   * it is still open, not in use and has room for `count` more messages;
+   * otherwise a new one, kept afterwards when keepStreamsOpenMs allows.
+   */
+  private async outboundSession (connection: Connection, count: number, options: AbortOptions): Promise<OutboundSession> {
+    const kept = this.sessions.get(connection.id)
+    if (kept != null && !kept.busy) {
+      if (kept.stream.status === 'open' && !kept.stream.readableEnded && kept.sent + count <= MAX_MESSAGES_PER_STREAM) {
+        clearTimeout(kept.idle)
+        kept.busy = true
+        return kept
+      }
+      this.endSession(connection.id, kept)
+    }
+    const stream = await withDeadline(this.ackTimeoutMs, `Opening a chat stream took over ${this.ackTimeoutMs} ms`, [options.signal],
+      // negotiateFully: false sends the protocol id together with the first
+      // frame, saving one round trip (through a relay, the largest part of a
+      // message's latency); a peer without the protocol still refuses it, and
+      // that surfaces as an error when we read the ack
+      async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal }))
+    const session: OutboundSession = { stream, frames: new FrameStream(stream), sent: 0, busy: true }
+    if (this.keepStreamsOpenMs > 0 && !this.sessions.has(connection.id) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
+      this.sessions.set(connection.id, session)
+      stream.addEventListener('close', () => {
+        if (this.sessions.get(connection.id) === session) this.sessions.delete(connection.id)
+        clearTimeout(session.idle)
+      }, { once: true })
+    }
+    return session
+  }
+
+  /** Closes a kept stream (gracefully when idle and open) and forgets it. */
+  private endSession (key: string, session: OutboundSession): void {
+    clearTimeout(session.idle)
+    if (this.sessions.get(key) === session) this.sessions.delete(key)
+    if (session.busy || session.stream.status !== 'open') return
+    session.stream.close().catch((err: unknown) => {
+      this.log.error('closing an idle chat stream failed - %e', err)
+      session.stream.abort(toError(err))
+    })
   }
 }
 

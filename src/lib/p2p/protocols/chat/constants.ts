@@ -67,3 +67,15 @@ export const MAX_MESSAGES_PER_STREAM = 1000
  */
 export const MAX_INBOUND_STREAMS = 8
 export const MAX_OUTBOUND_STREAMS = 8
+
+/**
+ * How long the dialer may keep an idle outbound chat stream open for the next
+ * batch. Opening a stream costs at least a round trip, and on a WebRTC
+ * connection a new data channel (tens of ms); keeping it saves that for every
+ * message after the first. Well below READ_TIMEOUT_MS, so the dialer always
+ * closes an idle stream before the listener would abort it.
+ */
+export const OUTBOUND_IDLE_MS = 15_000
+
+/** Idle outbound streams kept at once (one per connection at most). */
+export const MAX_IDLE_OUTBOUND_STREAMS = 256
