@@ -1,5 +1,5 @@
 import { befriend, expectPath, message, send } from '../e2e/helpers/parley.ts'
-import { median, newContext, percentile, print } from './lib.ts'
+import { median, percentile, print, twoPeople } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const LATENCY_RUNS = 3
@@ -51,12 +51,7 @@ export async function benchLatency (browser: Browser, url: string, path: 'relaye
   const p50s: number[] = []
   const p99s: number[] = []
   for (let run = 0; run < LATENCY_RUNS; run++) {
-    const a = await newContext(browser, { webrtc: path === 'direct' })
-    const b = await newContext(browser, { webrtc: path === 'direct' })
-    const pageA = await a.newPage()
-    const pageB = await b.newPage()
-    await pageA.goto(url)
-    await pageB.goto(url)
+    const { pageA, pageB, close } = await twoPeople(browser, url, { webrtc: path === 'direct' })
     await befriend(pageA, pageB)
     // warm-up: the first message also opens the connection
     await send(pageA, 'warm-up')
@@ -66,8 +61,7 @@ export async function benchLatency (browser: Browser, url: string, path: 'relaye
     const latencies = await measure(pageA, pageB, `${path} ${run}`)
     p50s.push(percentile(latencies, 50))
     p99s.push(percentile(latencies, 99))
-    await a.close()
-    await b.close()
+    await close()
   }
   print(`msg_latency_${path}_p50_ms`, median(p50s), 'ms')
   print(`msg_latency_${path}_p99_ms`, median(p99s), 'ms')

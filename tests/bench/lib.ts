@@ -1,5 +1,5 @@
 import { chromium } from '@playwright/test'
-import type { Browser, BrowserContext } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
@@ -30,4 +30,15 @@ export function median (xs: number[]): number {
 export function percentile (xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.ceil(p / 100 * s.length) - 1)] ?? NaN
+}
+
+/** Two people, each in a context of their own, with the app open. `close()` ends both contexts. */
+export async function twoPeople (browser: Browser, url: string, options: { webrtc?: boolean } = {}): Promise<{ pageA: Page, pageB: Page, close(): Promise<void> }> {
+  const a = await newContext(browser, options)
+  const b = await newContext(browser, options)
+  const pageA = await a.newPage()
+  const pageB = await b.newPage()
+  await pageA.goto(url)
+  await pageB.goto(url)
+  return { pageA, pageB, close: async () => { await a.close(); await b.close() } }
 }

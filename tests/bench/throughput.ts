@@ -1,5 +1,5 @@
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
-import { median, newContext, print } from './lib.ts'
+import { median, print, twoPeople } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 
 export const THROUGHPUT_BYTES = 64 * 1024 * 1024
@@ -55,12 +55,7 @@ async function offerOrAnswer (page: Page, remote: RTCSessionDescriptionInit | nu
 
 /** 64 MiB over a plain RTCDataChannel between two contexts (no libp2p, no worker), in Mbit/s. */
 async function rawRun (browser: Browser, url: string): Promise<number> {
-  const a = await newContext(browser)
-  const b = await newContext(browser)
-  const pageA = await a.newPage()
-  const pageB = await b.newPage()
-  await pageA.goto(url)
-  await pageB.goto(url)
+  const { pageA, pageB, close } = await twoPeople(browser, url)
   const offer = await offerOrAnswer(pageA, null)
   const answer = await offerOrAnswer(pageB, offer)
   await offerOrAnswer(pageA, answer)
@@ -79,8 +74,7 @@ async function rawRun (browser: Browser, url: string): Promise<number> {
     return started
   }, { total: THROUGHPUT_BYTES, chunk: CHUNK_BYTES, high: HIGH_WATER_BYTES })
   const done = await pageB.evaluate(async () => (window as unknown as RawWindow).__done)
-  await a.close()
-  await b.close()
+  await close()
   return done.bytes * 8 / 1e6 / ((done.last - start) / 1000)
 }
 
@@ -125,12 +119,7 @@ async function speedTestFromPage (page: Page, workerUrl: string, contactId: numb
 
 /** `bridge_throughput_mbps`: 64 MiB over a libp2p stream on the direct connection, through both workers' bridges. */
 export async function benchBridgeThroughput (browser: Browser, url: string, raw: number): Promise<void> {
-  const a = await newContext(browser)
-  const b = await newContext(browser)
-  const pageA = await a.newPage()
-  const pageB = await b.newPage()
-  await pageA.goto(url)
-  await pageB.goto(url)
+  const { pageA, pageB, close } = await twoPeople(browser, url)
   await befriend(pageA, pageB)
   await expectPath(pageA, 'direct')
   await expectPath(pageB, 'direct')
@@ -146,8 +135,7 @@ export async function benchBridgeThroughput (browser: Browser, url: string, raw:
     const result = await speedTestFromPage(pageA, workerUrl, 1, THROUGHPUT_BYTES)
     runs.push(result.bytes * 8 / 1e6 / (result.ms / 1000))
   }
-  await a.close()
-  await b.close()
+  await close()
   const value = median(runs)
   print('bridge_throughput_mbps', value, 'Mbit/s')
   print('bridge_vs_raw_ratio', value / raw, 'ratio')

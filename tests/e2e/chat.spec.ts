@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectOnline, message, messages, openChat, readInvite, send } from './helpers/parley.ts'
+import { befriend, expectOnline, expectTabsShareChat, message, messages, openChat, readInvite, send } from './helpers/parley.ts'
 
 test.describe('two people chat through a local relay-node', () => {
   test('exchange invites, chat both ways, both sides show delivered', async ({ alice, bob }) => {
@@ -40,14 +40,7 @@ test.describe('two people chat through a local relay-node', () => {
     await expectOnline(aliceTab2)
     await openChat(aliceTab2, 'Bob')
 
-    await send(bob.page, 'seen in both tabs?')
-    await expect(message(alice.page, 'seen in both tabs?')).toBeVisible()
-    await expect(message(aliceTab2, 'seen in both tabs?')).toBeVisible()
-
-    await send(aliceTab2, 'sent from the second tab')
-    await expect(message(bob.page, 'sent from the second tab')).toBeVisible()
-    await expect(message(alice.page, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
-    await expect(message(aliceTab2, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+    await expectTabsShareChat(alice.page, aliceTab2, bob.page)
   })
 
   test('messages to a contact who closed the page wait queued and arrive once, in order', async ({ alice, bob, app }) => {

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectOnline, expectPath, message, openChat, send } from './helpers/parley.ts'
+import { befriend, expectOnline, expectPath, expectTabsShareChat, message, openChat, send } from './helpers/parley.ts'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 /*
@@ -72,14 +72,7 @@ test.describe('dedicated-Worker fallback (?worker=dedicated)', () => {
       expect(aliceTab2.workers()).toHaveLength(0)
       expect(alice.page.workers()).toHaveLength(1)
 
-      await send(bob.page, 'seen in both tabs?')
-      await expect(message(alice.page, 'seen in both tabs?')).toBeVisible()
-      await expect(message(aliceTab2, 'seen in both tabs?')).toBeVisible()
-
-      await send(aliceTab2, 'sent from the second tab')
-      await expect(message(bob.page, 'sent from the second tab')).toBeVisible()
-      await expect(message(alice.page, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
-      await expect(message(aliceTab2, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+      await expectTabsShareChat(alice.page, aliceTab2, bob.page)
       expect(aliceTab2.workers()).toHaveLength(0)
     } finally {
       await alice.context.close()

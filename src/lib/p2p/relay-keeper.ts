@@ -18,7 +18,6 @@ interface RelayEntry {
   attempt: number
   timer?: ReturnType<typeof setTimeout>
   dialing: boolean
-  lastError?: string
 }
 
 export interface RelayKeeperEvents {
@@ -71,9 +70,6 @@ export class RelayKeeper {
     }
   }
 
-  lastErrors (): string[] {
-    return this.#entries.flatMap(e => e.lastError == null ? [] : [e.lastError])
-  }
 
   #connected (entry: RelayEntry): boolean {
     return entry.peerId != null && this.#node.getConnections(entry.peerId).length > 0
@@ -106,12 +102,10 @@ export class RelayKeeper {
       .then(connection => {
         entry.dialing = false
         entry.attempt = 0
-        entry.lastError = undefined
         entry.peerId ??= connection.remotePeer
         this.#events.onDialResult?.(entry.addr.toString(), { ok: true, rtt: Date.now() - started })
       }, (err: Error) => {
         entry.dialing = false
-        entry.lastError = `Cannot reach relay ${entry.addr.toString()}: ${err.message}`
         this.#log.error('could not dial relay %a - %e', entry.addr, err)
         this.#events.onDialResult?.(entry.addr.toString(), { ok: false, error: err.message })
         this.#schedule(entry)

@@ -77,3 +77,19 @@ export function connectionPath (page: Page): Locator {
 export async function expectPath (page: Page, path: 'direct' | 'relayed' | 'offline'): Promise<void> {
   await expect(connectionPath(page)).toHaveAttribute('data-path', path, { timeout: 30_000 })
 }
+
+/**
+ * Two tabs of one person show the chat with `other` live: a message from
+ * `other` appears in both, and one sent from `second` reaches `other` and
+ * turns delivered in both tabs.
+ */
+export async function expectTabsShareChat (first: Page, second: Page, other: Page): Promise<void> {
+  await send(other, 'seen in both tabs?')
+  await expect(message(first, 'seen in both tabs?')).toBeVisible()
+  await expect(message(second, 'seen in both tabs?')).toBeVisible()
+
+  await send(second, 'sent from the second tab')
+  await expect(message(other, 'sent from the second tab')).toBeVisible()
+  await expect(message(first, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+  await expect(message(second, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+}
