@@ -43,7 +43,8 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     onStatus: (status) => {
       if (status.phase !== 'loading') markLoaded()
       server.emit('status', status)
-    }
+    },
+    onMessage: (event) => { server.emit('message', event) }
   })
 
   function offerRtcHost (data: unknown, ports: readonly MessagePort[]): boolean {

@@ -9,6 +9,7 @@ import { chatMessages } from '../../src/lib/db/messages.ts'
 import { NodeService } from '../../src/lib/p2p/node-service.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
+import type { IncomingMessageEvent } from '../../src/lib/rpc/protocol.ts'
 
 /**
  * The worker's NodeService, run in Node against a real relay-node: the same
@@ -20,6 +21,8 @@ const WAIT = { timeout: 20_000, interval: 50 }
 interface Peer {
   service: NodeService
   db: ParleyDb
+  /** what the service announced to the tabs */
+  events: IncomingMessageEvent[]
   stop(): Promise<void>
 }
 
@@ -37,16 +40,18 @@ async function startRelay (port = 0): Promise<RelayNode> {
 
 async function startPeer (factory = new IDBFactory(), name?: string): Promise<Peer & { factory: IDBFactory }> {
   const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
+  const events: IncomingMessageEvent[] = []
   const service = new NodeService({
     db,
     origin: 'http://127.0.0.1:5173',
     loadConfig: async () => ({ relays: relay.multiaddrs }),
-    onStatus: () => {}
+    onStatus: () => {},
+    onMessage: (event) => { events.push(event) }
   })
   await service.start()
   if (name != null) await service.createProfile(name)
   await vi.waitFor(() => { expect(service.status.phase).toBe('online') }, WAIT)
-  const peer = { service, db, factory, stop: async () => { await service.stop(); db.close() } }
+  const peer = { service, db, events, factory, stop: async () => { await service.stop(); db.close() } }
   peers.push(peer)
   return peer
 }
@@ -87,6 +92,11 @@ describe('chat through a real relay-node', () => {
       expect(await states(alice.db, aToB)).toEqual(['in:hello alice:delivered', 'out:hi bob:delivered'])
     }, WAIT)
     expect(await states(bob.db, bToA)).toEqual(['out:hello alice:delivered', 'in:hi bob:delivered'])
+
+    // each side announced what it received (for an open chat to show at once), and nothing else
+    const [stored] = await chatMessages(alice.db, aToB)
+    expect(alice.events).toEqual([{ kind: 'received', message: stored }])
+    expect(bob.events.map(e => e.kind === 'received' ? `${e.message.contactId}:${e.message.body}` : e.kind)).toEqual([`${bToA}:hi bob`])
   })
 
   it('keeps messages queued while the contact is away and delivers them once, in order', async () => {

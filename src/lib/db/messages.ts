@@ -33,10 +33,10 @@ export interface OutgoingInput {
   now?: number
 }
 
-/** Stores a message we are about to send; the outbox keeps it until the peer acks. */
-export async function queueOutgoing (db: ParleyDb, input: OutgoingInput): Promise<MessageRow> {
+/** A new outgoing text message, not stored yet (see `storeOutgoing`). */
+export function outgoingRow (input: OutgoingInput): MessageRow {
   const now = input.now ?? Date.now()
-  const row: MessageRow = {
+  return {
     id: newMessageId(now),
     contactId: input.contactId,
     direction: 'out',
@@ -46,10 +46,20 @@ export async function queueOutgoing (db: ParleyDb, input: OutgoingInput): Promis
     sentAt: now,
     state: 'queued'
   }
+}
+
+/** Stores a message we are about to send; the outbox keeps it until the peer acks. */
+export async function storeOutgoing (db: ParleyDb, row: MessageRow): Promise<void> {
   await db.transaction('rw', db.contacts, db.messages, async () => {
-    await requireContact(db, input.contactId)
+    await requireContact(db, row.contactId)
     await db.messages.add(row)
   })
+}
+
+/** `outgoingRow` + `storeOutgoing`. */
+export async function queueOutgoing (db: ParleyDb, input: OutgoingInput): Promise<MessageRow> {
+  const row = outgoingRow(input)
+  await storeOutgoing(db, row)
   return row
 }
 
@@ -62,6 +72,21 @@ export interface IncomingInput {
   receivedAt: number
 }
 
+/** The row a received message is stored as. */
+export function incomingRow (input: IncomingInput): MessageRow {
+  return {
+    id: input.id,
+    contactId: input.contactId,
+    direction: 'in',
+    fromPeerId: input.fromPeerId,
+    kind: 'text',
+    body: input.body,
+    sentAt: input.sentAt,
+    receivedAt: input.receivedAt,
+    state: 'delivered'
+  }
+}
+
 /**
  * Stores a received message exactly once (DESIGN.md §4: receipt is
  * idempotent). A second copy with the same id changes nothing; the caller acks
@@ -71,17 +96,7 @@ export async function storeIncoming (db: ParleyDb, input: IncomingInput): Promis
   return db.transaction('rw', db.contacts, db.messages, async () => {
     if (await db.messages.get(input.id) !== undefined) return 'duplicate'
     await requireContact(db, input.contactId)
-    await db.messages.add({
-      id: input.id,
-      contactId: input.contactId,
-      direction: 'in',
-      fromPeerId: input.fromPeerId,
-      kind: 'text',
-      body: input.body,
-      sentAt: input.sentAt,
-      receivedAt: input.receivedAt,
-      state: 'delivered'
-    })
+    await db.messages.add(incomingRow(input))
     return 'stored'
   })
 }
@@ -154,8 +169,11 @@ export async function setMessageState (
   })
 }
 
+/** How many messages a chat view reads (the newest). */
+export const CHAT_WINDOW = 200
+
 /** The last `limit` messages of one chat, in display order (sentAt, then id). */
-export async function chatMessages (db: ParleyDb, contactId: ContactId, limit = 200): Promise<MessageRow[]> {
+export async function chatMessages (db: ParleyDb, contactId: ContactId, limit = CHAT_WINDOW): Promise<MessageRow[]> {
   if (limit <= 0) return []
   const newestFirst = await chatRange(db, contactId).reverse().limit(limit).toArray()
   return newestFirst.reverse()

@@ -2,7 +2,8 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { getContact, getContactByPeerId, listContacts, setPresence, upsertContact } from '../db/contacts.ts'
-import { contactsWithOutbox, queueOutgoing, storeIncoming } from '../db/messages.ts'
+import { ContactCache } from '../db/contact-cache.ts'
+import { contactsWithOutbox, incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
 import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
@@ -14,7 +15,7 @@ import { validateText } from './protocols/chat/codec.ts'
 import { RelayKeeper } from './relay-keeper.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, ProfileRow } from '../db/types.ts'
-import type { NodeStatus } from '../rpc/protocol.ts'
+import type { IncomingMessageEvent, NodeStatus } from '../rpc/protocol.ts'
 import type { AppConfig } from './app-config.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
@@ -51,6 +52,8 @@ export interface NodeServiceInit {
   /** the app's origin, for invite links */
   origin: string
   onStatus(status: NodeStatus): void
+  /** a message arrived (before it is stored), or storing it failed */
+  onMessage?(event: IncomingMessageEvent): void
 }
 
 /**
@@ -60,6 +63,8 @@ export interface NodeServiceInit {
  */
 export class NodeService {
   readonly #init: NodeServiceInit
+  /** contact lookups on the message paths */
+  readonly #contacts: ContactCache
   #status: NodeStatus = { phase: 'loading', addresses: [], relays: [], paths: {} }
   #profile?: ProfileRow
   #node?: ParleyNode
@@ -72,6 +77,7 @@ export class NodeService {
 
   constructor (init: NodeServiceInit) {
     this.#init = init
+    this.#contacts = new ContactCache(init.db)
   }
 
   get status (): NodeStatus {
@@ -104,6 +110,7 @@ export class NodeService {
     this.#upgrader?.stop()
     this.#outbox?.stop()
     await this.#node?.stop()
+    this.#contacts.close()
   }
 
   async createProfile (username: string): Promise<NodeStatus> {
@@ -153,13 +160,20 @@ export class NodeService {
     return contactId
   }
 
+  /**
+   * Stores the message in the outbox and, while that write is under way,
+   * already sends it when the contact is connected (see `OutboxSender.send`).
+   * Resolves once the message is stored.
+   */
   async sendMessage (contactId: ContactId, text: string): Promise<MessageId> {
     const profile = this.#requireProfile()
     validateText(text)
-    const contact = await getContact(this.#init.db, contactId)
+    const contact = await this.#contacts.byId(contactId)
     if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
-    const row = await queueOutgoing(this.#init.db, { contactId, fromPeerId: profile.peerId, body: text })
-    this.#outbox?.kick(contactId)
+    const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text })
+    const stored = storeOutgoing(this.#init.db, row)
+    this.#outbox?.send(contact, row, stored)
+    await stored
     return row.id
   }
 
@@ -243,7 +257,7 @@ export class NodeService {
   }
 
   readonly #isContact = async (peerId: PeerId): Promise<boolean> => {
-    const contact = await getContactByPeerId(this.#init.db, peerId.toString())
+    const contact = await this.#contacts.byPeerId(peerId.toString())
     return contact != null && !contact.blocked && contact.state === 'accepted'
   }
 
@@ -262,18 +276,30 @@ export class NodeService {
     return node.services.speedtest.run(connection, bytes)
   }
 
+  /**
+   * Received messages: only from accepted, unblocked contacts. The tabs hear
+   * of a message as its DB write starts; the ack waits for the write.
+   */
   readonly #inbox: ChatInbox = {
     receive: async (from, message) => {
-      const contact = await getContactByPeerId(this.#init.db, from.toString())
-      if (contact?.id == null || contact.blocked || contact.state !== 'accepted') return 'not-a-contact'
-      return storeIncoming(this.#init.db, {
+      const contact = await this.#contacts.byPeerId(from.toString())
+      if (contact == null || contact.blocked || contact.state !== 'accepted') return 'not-a-contact'
+      const input = {
         id: message.id as MessageId,
         contactId: contact.id,
         fromPeerId: from.toString(),
         body: message.text,
         sentAt: message.sentAt,
         receivedAt: Date.now()
-      })
+      }
+      const stored = storeIncoming(this.#init.db, input)
+      this.#init.onMessage?.({ kind: 'received', message: incomingRow(input) })
+      try {
+        return await stored
+      } catch (err) {
+        this.#init.onMessage?.({ kind: 'dropped', contactId: contact.id, id: input.id })
+        throw err
+      }
     }
   }
 

@@ -4,11 +4,11 @@ import { outbox, setMessageState } from '../db/messages.ts'
 import { backoffDelay } from './backoff.ts'
 import { bestConnection } from './connections.ts'
 import type { ParleyDb } from '../db/db.ts'
-import type { ContactId, MessageId } from '../db/types.ts'
+import type { ContactId, ContactRow, MessageId, MessageRow } from '../db/types.ts'
 import type { BackoffOptions } from './backoff.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatMessageFrame } from './protocols/chat/codec.ts'
-import type { Logger } from '@libp2p/interface'
+import type { Connection, Logger } from '@libp2p/interface'
 
 /** Re-try an unreachable contact after ~2 s, doubling up to 60 s (plus jitter). */
 export const OUTBOX_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 60_000 }
@@ -18,6 +18,14 @@ export const CONTACT_DIAL_TIMEOUT_MS = 15_000
 export const MAX_BATCH_MESSAGES = 100
 /** Retry timers are kept for at most this many contacts at once (oldest dropped; they retry on the next connect). */
 export const MAX_RETRY_TIMERS = 1000
+
+/** A message sent the moment it was written (see `OutboxSender.send`). */
+interface FreshMessage {
+  connection: Connection
+  row: MessageRow
+  /** the row's own DB write */
+  stored: Promise<void>
+}
 
 interface ContactSlot {
   running: boolean
@@ -64,8 +72,31 @@ export class OutboxSender {
       slot.again = true
       return
     }
+    this.#start(contactId, slot)
+  }
+
+  /**
+   * Delivers `row`, a message just created for `contact`, while its DB write
+   * (`stored`) is still under way: when a connection to the contact is open
+   * and nothing else is being delivered or waiting for a retry there, the
+   * frame goes out at once, without reading the outbox first. Its state
+   * changes (sent, delivered) are written only after `stored` resolves.
+   * Otherwise it is an ordinary `kick` once the row is stored. Never throws.
+   */
+  send (contact: ContactRow, row: MessageRow, stored: Promise<void>): void {
+    if (this.#stopped) return
+    const slot = this.#slot(contact.id)
+    const connection = contact.blocked ? undefined : bestConnection(this.#node, peerIdFromString(contact.peerId))
+    if (connection == null || slot.running || slot.timer != null) {
+      stored.then(() => { this.kick(contact.id) }, () => {})
+      return
+    }
+    this.#start(contact.id, slot, { connection, row, stored })
+  }
+
+  #start (contactId: ContactId, slot: ContactSlot, fresh?: FreshMessage): void {
     slot.running = true
-    void this.#run(contactId, slot).finally(() => {
+    void this.#run(contactId, slot, fresh).finally(() => {
       slot.running = false
       if (slot.again && !this.#stopped) {
         slot.again = false
@@ -90,9 +121,9 @@ export class OutboxSender {
     return slot
   }
 
-  async #run (contactId: ContactId, slot: ContactSlot): Promise<void> {
+  async #run (contactId: ContactId, slot: ContactSlot, fresh?: FreshMessage): Promise<void> {
     try {
-      const more = await this.#deliver(contactId)
+      const more = fresh == null ? await this.#deliver(contactId) : await this.#deliverFresh(fresh)
       slot.attempt = 0
       if (more) slot.again = true
     } catch (err) {
@@ -123,11 +154,23 @@ export class OutboxSender {
       await this.#node.dial(peerId, { signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS) })
 
     const batch = pending.slice(0, MAX_BATCH_MESSAGES)
+    await this.#deliverBatch(connection, batch, Promise.resolve())
+    return pending.length > batch.length
+  }
+
+  async #deliverFresh ({ connection, row, stored }: FreshMessage): Promise<boolean> {
+    await this.#deliverBatch(connection, [row], stored)
+    return false
+  }
+
+  /** Sends `batch` over one chat stream; every state change waits for `stored`. */
+  async #deliverBatch (connection: Connection, batch: MessageRow[], stored: Promise<void>): Promise<void> {
     // "sent" = handed to the network. Not awaited before sending, to keep an
     // IndexedDB commit off the message's path: each state change reads and
     // writes in one transaction and never moves a message backwards, so a
     // "delivered" that commits first simply wins.
-    const markedSent = Promise.all(batch.filter(m => m.state === 'queued').map(async m => setMessageState(this.#db, m.id, 'sent')))
+    const markedSent = stored
+      .then(async () => Promise.all(batch.filter(m => m.state === 'queued').map(async m => setMessageState(this.#db, m.id, 'sent'))))
       .catch((err: unknown) => { this.#log.error('could not mark messages sent - %e', err) })
     const frames: ChatMessageFrame[] = batch.map(m => ({ type: 'message', id: m.id, text: m.body, sentAt: m.sentAt }))
     try {
@@ -135,6 +178,7 @@ export class OutboxSender {
         signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS + frames.length * 1000),
         onResult: async (result) => {
           if (result.outcome === 'delivered') {
+            await stored
             await setMessageState(this.#db, result.id as MessageId, 'delivered')
           } else {
             // the contact does not (yet) accept us: keep it in the outbox, try again later
@@ -145,6 +189,5 @@ export class OutboxSender {
     } finally {
       await markedSent
     }
-    return pending.length > batch.length
   }
 }

@@ -10,7 +10,7 @@
  *   tab → worker  `{ type: 'cancel', id }` (the caller aborted)
  */
 
-import type { ContactId, MessageId } from '../db/types.ts'
+import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
 
 export type NodePhase =
   /** the worker is opening the database */
@@ -62,9 +62,21 @@ export type NodeMethod = keyof NodeApi
 export type NodeParams<M extends NodeMethod> = Parameters<NodeApi[M]> extends [infer P] ? P : undefined
 export type NodeResult<M extends NodeMethod> = ReturnType<NodeApi[M]>
 
+/**
+ * A message the node has just received, announced before its DB write commits
+ * so that an open chat shows it at once ('received'); 'dropped' follows if
+ * that write failed (nothing was acked, so the sender sends it again). The
+ * database stays the record: a tab shows an announced message only until its
+ * stored row arrives through liveQuery.
+ */
+export type IncomingMessageEvent =
+  | { kind: 'received', message: MessageRow }
+  | { kind: 'dropped', contactId: ContactId, id: MessageId }
+
 /** Events the node broadcasts to every connected tab. */
 export interface NodeEvents {
   status: NodeStatus
+  message: IncomingMessageEvent
 }
 export type NodeEventName = keyof NodeEvents
 

@@ -6,7 +6,7 @@
 import type { ContactId, MessageId } from '../db/types.ts'
 import type { CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { NodePhase, NodeStatus } from '../rpc/protocol.ts'
+import type { IncomingMessageEvent, NodePhase, NodeStatus } from '../rpc/protocol.ts'
 import { handleError } from './handle-error.ts'
 
 /**
@@ -47,6 +47,9 @@ export class NodeManager {
   #offStatus: () => void
   #closed = false
   #status = $state.raw<NodeStatus>(INITIAL_STATUS)
+  // listeners, not state: nothing renders from this set
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #messageListeners = new Set<(event: IncomingMessageEvent) => void>()
   #connectionError = $state('')
 
   /** Connects, subscribes to the node's status events and asks for the current status. */
@@ -61,11 +64,16 @@ export class NodeManager {
     const offStatus = client.on('status', (status) => {
       if (client === this.#client) this.#status = status
     })
+    const offMessage = client.on('message', (event) => {
+      if (client !== this.#client) return
+      for (const listener of [...this.#messageListeners]) listener(event)
+    })
     const offReconnect = client.onReconnect?.(() => {
       if (client === this.#client) void this.refresh()
     })
     return () => {
       offStatus()
+      offMessage()
       offReconnect?.()
     }
   }
@@ -86,6 +94,16 @@ export class NodeManager {
   /** The node's last reported status; phase 'loading' until the node answers. */
   get status (): NodeStatus {
     return this.#status
+  }
+
+  /**
+   * Calls `listener` for every message the node announces as it arrives
+   * (before it is stored; see `IncomingMessageEvent`), across reconnects.
+   * Returns the unsubscribe function.
+   */
+  onMessage (listener: (event: IncomingMessageEvent) => void): () => void {
+    this.#messageListeners.add(listener)
+    return () => { this.#messageListeners.delete(listener) }
   }
 
   /** Why the node could not be reached ('' when it could). */
@@ -146,6 +164,7 @@ export class NodeManager {
     this.#closed = true
     this.#offStatus()
     this.#client.close()
+    this.#messageListeners.clear()
     this.#status = INITIAL_STATUS
     this.#connectionError = ''
   }

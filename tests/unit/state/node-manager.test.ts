@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import type { MessageId, MessageRow } from '../../../src/lib/db/types.ts'
+import type { IncomingMessageEvent, NodeEvents, NodeStatus } from '../../../src/lib/rpc/protocol.ts'
+import { NodeManager } from '../../../src/lib/state/node-manager.svelte.ts'
+import type { NodeClient } from '../../../src/lib/state/node-manager.svelte.ts'
+
+/** A client whose events the test fires by hand. */
+class FakeClient {
+  readonly listeners = new Map<string, Set<(payload: never) => void>>()
+  closed = false
+
+  readonly call = (async () => ({ phase: 'online', addresses: [], relays: [], paths: {} }) satisfies NodeStatus) as unknown as NodeClient['call']
+
+  on<E extends keyof NodeEvents>(event: E, cb: (payload: NodeEvents[E]) => void): () => void {
+    let set = this.listeners.get(event)
+    if (set === undefined) this.listeners.set(event, set = new Set())
+    set.add(cb as (payload: never) => void)
+    return () => { set.delete(cb as (payload: never) => void) }
+  }
+
+  fire (event: IncomingMessageEvent): void {
+    for (const cb of this.listeners.get('message') ?? []) (cb as (e: IncomingMessageEvent) => void)(event)
+  }
+
+  close (): void { this.closed = true }
+}
+
+function received (id: string): IncomingMessageEvent {
+  const message: MessageRow = { id: id as MessageId, contactId: 1, direction: 'in', fromPeerId: 'p', kind: 'text', body: id, sentAt: 1, receivedAt: 1, state: 'delivered' }
+  return { kind: 'received', message }
+}
+
+describe('NodeManager.onMessage', () => {
+  it('passes announced messages on, across a reconnect, until unsubscribed', () => {
+    const clients: FakeClient[] = []
+    const manager = new NodeManager(() => { const c = new FakeClient(); clients.push(c); return c })
+    const seen: string[] = []
+    const off = manager.onMessage((e) => { seen.push(e.kind === 'received' ? e.message.id : e.id) })
+
+    clients[0]?.fire(received('one'))
+    manager.reconnect()
+    // the old client is closed and no longer heard; the new one is
+    expect(clients[0]?.closed).toBe(true)
+    clients[0]?.fire(received('stale'))
+    clients[1]?.fire(received('two'))
+    off()
+    clients[1]?.fire(received('three'))
+    expect(seen).toEqual(['one', 'two'])
+    manager.reset()
+  })
+
+  it('forgets its listeners on reset', () => {
+    const client = new FakeClient()
+    const manager = new NodeManager(() => client)
+    const seen: IncomingMessageEvent[] = []
+    manager.onMessage((e) => { seen.push(e) })
+    manager.reset()
+    client.fire(received('late'))
+    expect(seen).toEqual([])
+    expect(client.listeners.get('message')?.size ?? 0).toBe(0)
+  })
+})
