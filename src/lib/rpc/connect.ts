@@ -51,18 +51,106 @@ export function connectToNode (): NodeConnection {
   return mode === 'shared' ? connectShared() : connectDedicated()
 }
 
-/** The worker has no RTCPeerConnection: it runs its WebRTC connections through a tab. */
-function hostRtc (post: (offer: RtcHostOffer, port: MessagePort) => void): () => void {
-  const channel = new MessageChannel()
+/** How long a starting channel pump may take before the tab hosts WebRTC without it. */
+const PUMP_START_TIMEOUT_MS = 10_000
+
+/**
+ * The worker has no RTCPeerConnection: it runs its WebRTC connections through
+ * a tab. With `pump`, the tab's data channels go to its channel pump, a
+ * dedicated worker (docs/webrtc-bridge.md, "Channel pump"), so message bytes
+ * never wait for this tab's rendering; without one the host moves them on the
+ * main thread. The worker is offered the host once the pump is ready (or
+ * known missing).
+ */
+function hostRtc (post: (offer: RtcHostOffer, port: MessagePort) => void, pump: boolean): () => void {
   const visible = (): boolean => document.visibilityState === 'visible'
-  const host = new RtcHost(channel.port1, { visible })
-  post({ type: 'rtc-host', visible: visible() }, channel.port2)
-  const onVisibility = (): void => { host.setVisible(visible()) }
+  let host: RtcHost | undefined
+  let closed = false
+  const stopPump = (pump ? startPump : noPump)((ports) => {
+    if (closed) return
+    const { host: hostPort, worker: workerPort } = ports ?? directPorts()
+    host = new RtcHost(hostPort, { visible, transferChannels: ports !== null })
+    post({ type: 'rtc-host', visible: visible() }, workerPort)
+  })
+  const onVisibility = (): void => { host?.setVisible(visible()) }
   document.addEventListener('visibilitychange', onVisibility)
   return () => {
+    closed = true
     document.removeEventListener('visibilitychange', onVisibility)
-    host.close()
+    stopPump()
+    host?.close()
   }
+}
+
+/** The two ends a started pump leaves to the tab. */
+interface PumpPorts {
+  /** For the `RtcHost`. */
+  host: MessagePort
+  /** For the node worker, in the `rtc-host` offer. */
+  worker: MessagePort
+}
+
+/** Hosting without a pump: `ready(null)` at once. */
+function noPump (ready: (ports: PumpPorts | null) => void): () => void {
+  ready(null)
+  return () => {}
+}
+
+/** Without a pump: the host's port leads straight to the node worker. */
+function directPorts (): PumpPorts {
+  const channel = new MessageChannel()
+  return { host: channel.port1, worker: channel.port2 }
+}
+
+/**
+ * Starts the channel pump worker and calls `ready` with its ports once it
+ * answers, or with null when it cannot start (no module workers, a failed
+ * load, no answer in time). Returns a function that abandons a pump that has
+ * not answered yet; a running pump ends itself when its host leaves.
+ */
+function startPump (ready: (ports: PumpPorts | null) => void): () => void {
+  let worker: Worker
+  try {
+    worker = new Worker(new URL('../../workers/channel-pump.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'parley-rtc-pump'
+    })
+  } catch (err) {
+    console.warn('parley: no channel pump; WebRTC data moves on this tab\'s main thread', err)
+    ready(null)
+    return () => {}
+  }
+  const upstream = new MessageChannel()
+  const link = new MessageChannel()
+  let settled = false
+  const finish = (): void => {
+    settled = true
+    clearTimeout(timer)
+    worker.removeEventListener('message', onMessage)
+    worker.removeEventListener('error', onError)
+  }
+  const fail = (): void => {
+    finish()
+    worker.terminate()
+    upstream.port2.close()
+    link.port1.close()
+  }
+  const onMessage = (event: MessageEvent): void => {
+    if (settled || (event.data as { type?: unknown } | null)?.type !== 'pump.ready') return
+    finish()
+    ready({ host: link.port1, worker: upstream.port2 })
+  }
+  const onError = (event: Event): void => {
+    if (settled) return
+    console.warn('parley: the channel pump failed to start; WebRTC data moves on this tab\'s main thread', event)
+    fail()
+    ready(null)
+  }
+  const timer = setTimeout(() => { onError(new Event('timeout')) }, PUMP_START_TIMEOUT_MS)
+  worker.addEventListener('message', onMessage)
+  worker.addEventListener('error', onError)
+  worker.postMessage({ type: 'pump.init' }, [upstream.port1, link.port2])
+  return () => { if (!settled) fail() }
 }
 
 /** Starts (or joins) the `parley-node` SharedWorker; the tab also becomes an RTC host. */
@@ -72,7 +160,7 @@ function connectShared (): RpcClient {
     name: 'parley-node'
   })
   const client = new RpcClient(worker.port)
-  const closeHost = hostRtc((offer, port) => { worker.port.postMessage(offer, [port]) })
+  const closeHost = hostRtc((offer, port) => { worker.port.postMessage(offer, [port]) }, true)
   addEventListener('pagehide', () => {
     closeHost()
     client.close()
@@ -94,9 +182,12 @@ function getDedicatedNode (): DedicatedNode {
       type: 'module',
       name: 'parley-node'
     }),
-    // MessagePorts cannot cross a BroadcastChannel: only the owner tab can host WebRTC
+    // MessagePorts cannot cross a BroadcastChannel: only the owner tab can host WebRTC.
+    // No channel pump in this mode: it keeps one Worker per owner tab (fallback.spec.ts
+    // asserts it), and that Worker, the node's own, could take the channels directly,
+    // which the bridge does not do yet.
     onOwner: (worker: WorkerLike) => {
-      closeHost = hostRtc((offer, port) => { worker.postMessage(offer, [port]) })
+      closeHost = hostRtc((offer, port) => { worker.postMessage(offer, [port]) }, false)
     }
   })
   dedicatedNode = node

@@ -17,8 +17,10 @@ import {
 } from './protocol.ts'
 import type {
   CertKey, ChannelInfoWire, ChannelKey, ConfigurationWire, DataChannelInitWire, ErrorWire, HostToWorker,
-  IceCandidateWire, KeygenAlgorithmWire, PcKey, PcStateWire, ReplyResult, SessionDescriptionWire, WorkerToHost
+  IceCandidateWire, KeygenAlgorithmWire, PcKey, PcStateWire, PumpAdoptMessage, PumpClosedMessage, ReplyResult,
+  SessionDescriptionWire, WorkerToHost
 } from './protocol.ts'
+import type { HostDataChannel } from './host-types.ts'
 
 type Rec = Record<string, unknown>
 
@@ -259,4 +261,27 @@ export function isHostToWorker (x: unknown): x is HostToWorker {
     default:
       return false
   }
+}
+
+/**
+ * True if `x` looks like a data channel: the pump cannot check more of an
+ * object that arrived by transfer, and a wrong one fails at its first call
+ * (caught there like any other failed call).
+ */
+function isChannelObject (x: unknown): x is HostDataChannel {
+  if (typeof x !== 'object' || x === null) return false
+  const c = x as Partial<Record<'send' | 'close' | 'addEventListener' | 'removeEventListener', unknown>>
+  return typeof c.send === 'function' && typeof c.close === 'function' &&
+    typeof c.addEventListener === 'function' && typeof c.removeEventListener === 'function'
+}
+
+/** True if `x` is a well-formed host → pump `pump.adopt` message. */
+export function isPumpAdopt (x: unknown): x is PumpAdoptMessage<HostDataChannel> {
+  return isRecord(x) && x.type === 'pump.adopt' && hasKeys(x, ['type', 'pcId', 'channelId', 'channel']) &&
+    isPcKey(x.pcId) && isChannelKey(x.channelId) && isChannelObject(x.channel)
+}
+
+/** True if `x` is a well-formed pump → host `pump.closed` message. */
+export function isPumpClosed (x: unknown): x is PumpClosedMessage {
+  return isRecord(x) && x.type === 'pump.closed' && hasKeys(x, ['type', 'channelId']) && isChannelKey(x.channelId)
 }

@@ -3,6 +3,12 @@
  * real `RTCPeerConnection`s and forwards their events (see protocol.ts and
  * docs/webrtc-bridge.md). One host per tab, on a port dedicated to the bridge.
  *
+ * With `transferChannels`, the port leads to the tab's `ChannelPump` (pump.ts)
+ * in a dedicated worker, and the host transfers every data channel to it as
+ * soon as the channel exists: the bytes then never touch the main thread,
+ * which may be busy rendering. Where a channel cannot be transferred, the
+ * host drives it itself, as without a pump.
+ *
  * @example
  * ```ts
  * const host = new RtcHost(port, { visible: () => document.visibilityState === 'visible' })
@@ -12,17 +18,19 @@
  */
 
 import { MAX_CHANNELS_PER_PEER_CONNECTION, MAX_PEER_CONNECTIONS } from './constants.ts'
+import { ChannelTable } from './channel-table.ts'
+import type { ChannelNotice } from './channel-table.ts'
 import { InvalidStateError, OperationError, TooManyError, errorToWire } from './errors.ts'
-import { isWorkerToHost } from './guards.ts'
+import { isPumpClosed, isWorkerToHost } from './guards.ts'
 import { defaultBridgeLog } from './protocol.ts'
 import type {
-  BridgeLog, BridgePort, BridgeRequest, ChannelInfoWire, ChannelKey, ConfigurationWire, HostToWorker, PcKey, ReplyResult,
-  WorkerToHost
+  BridgeLog, BridgePort, BridgeRequest, ChannelInfoWire, ChannelKey, ConfigurationWire, HostToWorker, PcKey,
+  PumpAdoptMessage, PumpToHost, ReplyResult
 } from './protocol.ts'
 import { channelInfo, descriptionToWire, snapshot } from './host-types.ts'
 import type { HostDataChannel, HostPeerConnection, HostPeerConnectionClass } from './host-types.ts'
 import { HostCertificateStore } from './host-certificates.ts'
-import { watchRemoteClose, wireDataChannel, wirePeerConnection } from './host-wiring.ts'
+import { watchRemoteClose, wirePeerConnection } from './host-wiring.ts'
 
 /** The injectable WebRTC surface (see host-types.ts). */
 export type { HostCertificate, HostDataChannel, HostPeerConnection, HostPeerConnectionClass } from './host-types.ts'
@@ -35,25 +43,18 @@ export interface RtcHostOptions {
   visible?: () => boolean
   /** Where dropped messages and swallowed errors are reported (default: console.warn). */
   log?: BridgeLog
+  /**
+   * The port leads to a `ChannelPump` (pump.ts): transfer every data channel
+   * to it in a `pump.adopt` message (default false: the port leads to the worker).
+   */
+  transferChannels?: boolean
 }
 
 interface HostedPc {
   pc: HostPeerConnection
+  /** Its channels, whether this host drives them or the pump does: counted against the limit. */
   channels: Set<ChannelKey>
   detach: () => void
-}
-
-interface HostedChannel {
-  pcId: PcKey
-  channel: HostDataChannel
-  detach: () => void
-  /** The proxy's `bufferedAmountLowThreshold`. */
-  threshold: number
-  /**
-   * True while the real threshold is lowered to 0 after a low event above 0,
-   * so the worker also learns when the buffer is empty (see docs/webrtc-bridge.md).
-   */
-  draining: boolean
 }
 
 /** Carries out a worker's WebRTC calls on real objects (see the module comment). */
@@ -62,8 +63,13 @@ export class RtcHost {
   readonly #Ctor: HostPeerConnectionClass | undefined
   readonly #log: BridgeLog
   readonly #pcs = new Map<PcKey, HostedPc>()
-  readonly #channels = new Map<ChannelKey, HostedChannel>()
+  /** The channels this host drives itself. */
+  readonly #channels = new ChannelTable()
+  /** The peer connection of every channel counted in a `HostedPc`, driven here or by the pump. */
+  readonly #channelPc = new Map<ChannelKey, PcKey>()
   readonly #certs = new HostCertificateStore()
+  /** Cleared for good after a transfer throws: this browser cannot transfer data channels. */
+  #transfer: boolean
   #nextChannel = 1
   #closed = false
 
@@ -72,6 +78,7 @@ export class RtcHost {
     this.#Ctor = options.RTCPeerConnection ??
       (globalThis as { RTCPeerConnection?: HostPeerConnectionClass }).RTCPeerConnection
     this.#log = options.log ?? defaultBridgeLog
+    this.#transfer = options.transferChannels ?? false
     port.addEventListener('message', this.#onMessage)
     port.addEventListener('messageerror', this.#onMessageError)
     port.addEventListener('close', this.#onPortClose)
@@ -81,6 +88,9 @@ export class RtcHost {
 
   /** Peer connections this tab currently hosts. */
   get peerConnectionCount (): number { return this.#pcs.size }
+
+  /** Data channels of those peer connections, whether this host or its pump drives them. */
+  get channelCount (): number { return this.#channelPc.size }
 
   /** Reports the tab's visibility to the worker (wire it to `visibilitychange`). */
   setVisible (visible: boolean): void {
@@ -114,7 +124,7 @@ export class RtcHost {
 
   readonly #onMessage = (event: Event): void => {
     const data: unknown = (event as MessageEvent).data
-    if (!isWorkerToHost(data)) {
+    if (!isWorkerToHost(data) && !isPumpClosed(data)) {
       this.#log('dropped a malformed message from the worker: %o', data)
       return
     }
@@ -140,7 +150,7 @@ export class RtcHost {
     }
   }
 
-  #handle (msg: WorkerToHost): void {
+  #handle (msg: PumpToHost): void {
     switch (msg.type) {
       case 'request':
         this.#request(msg)
@@ -148,49 +158,22 @@ export class RtcHost {
       case 'pc.close':
         this.#closePc(msg.pcId)
         return
-      case 'dc.send': {
-        const entry = this.#channels.get(msg.channelId)
-        let error = entry === undefined ? errorToWire(new InvalidStateError('Unknown data channel')) : null
-        if (entry !== undefined) {
-          this.#restoreThreshold(entry)
-          try {
-            sendOn(entry.channel, msg.data)
-          } catch (err) {
-            error = errorToWire(err)
-          }
-        }
-        const bufferedAmount = entry?.channel.bufferedAmount ?? 0
-        this.#post({ type: 'dc.sent', channelId: msg.channelId, bytes: msg.bytes, bufferedAmount, error })
-        return
-      }
+      case 'dc.send':
       case 'dc.close':
-        this.#channel(msg.channelId).close()
+      case 'dc.threshold':
+        if (!this.#channels.handle(msg)) this.#unknownChannel(msg)
         return
-      case 'dc.threshold': {
-        const entry = this.#channels.get(msg.channelId)
-        if (entry === undefined) throw new InvalidStateError(`Unknown data channel ${msg.channelId}`)
-        entry.threshold = msg.threshold
-        entry.draining = false
-        entry.channel.bufferedAmountLowThreshold = msg.threshold
-      }
+      case 'pump.closed':
+        // only for a channel the pump drives; one this host drives frees itself on its close event
+        if (!this.#channels.has(msg.channelId)) this.#forgetChannel(msg.channelId)
     }
   }
 
-  #restoreThreshold (entry: HostedChannel): void {
-    if (!entry.draining) return
-    entry.draining = false
-    entry.channel.bufferedAmountLowThreshold = entry.threshold
-  }
-
-  #onLow (key: ChannelKey): void {
-    const entry = this.#channels.get(key)
-    if (entry === undefined) return
-    if (entry.draining) {
-      this.#restoreThreshold(entry)
-    } else if (entry.channel.bufferedAmount > 0 && entry.threshold > 0) {
-      entry.draining = true
-      entry.channel.bufferedAmountLowThreshold = 0
-    }
+  /** A notice for a channel not driven here (closed meanwhile, or never existed). */
+  #unknownChannel (msg: ChannelNotice): void {
+    if (msg.type !== 'dc.send') throw new InvalidStateError(`Unknown data channel ${msg.channelId}`)
+    const error = errorToWire(new InvalidStateError('Unknown data channel'))
+    this.#post({ type: 'dc.sent', channelId: msg.channelId, bytes: msg.bytes, bufferedAmount: 0, error })
   }
 
   /** Starts the real call synchronously (keeping the worker's order), replies when it settles. */
@@ -243,8 +226,8 @@ export class RtcHost {
           throw new OperationError(`More than ${MAX_CHANNELS_PER_PEER_CONNECTION} data channels on one RTCPeerConnection`)
         }
         const channel = hosted.pc.createDataChannel(msg.label, msg.init)
-        this.#adoptChannel(msg.pcId, hosted, msg.channelId, channel)
-        return { channel: { id: channel.id, readyState: channel.readyState } }
+        const info = this.#keepChannel(msg.pcId, hosted, msg.channelId, channel)
+        return { channel: { id: info.id, readyState: info.readyState } }
       }
       case 'cert.generate':
         return this.#certs.generate(this.#Ctor, msg.algorithm).then(certificate => ({ certificate }))
@@ -271,7 +254,7 @@ export class RtcHost {
         return
       }
       const key = `h${this.#nextChannel++}` as ChannelKey
-      const info = this.#adoptChannel(pcId, hosted, key, channel)
+      const info = this.#keepChannel(pcId, hosted, key, channel)
       this.#post({ type: 'pc.datachannel', pcId, channel: info, state: snapshot(pc) })
     })
     const detachWiring = hosted.detach
@@ -291,22 +274,46 @@ export class RtcHost {
     this.#post({ type: 'pc.event', pcId, event: 'connectionstatechange', state })
   }
 
-  #adoptChannel (pcId: PcKey, hosted: HostedPc, key: ChannelKey, channel: HostDataChannel): ChannelInfoWire {
-    const detach = wireDataChannel(key, channel, (m, t) => { this.#post(m, t) }, {
-      onClosed: () => { this.#dropChannel(key) },
-      onLow: () => { this.#onLow(key) }
-    })
+  /**
+   * Counts a new channel against its peer connection and hands it to the pump,
+   * or drives it here. Everything the worker is told about the channel is read
+   * first: a transferred channel reads as closed on this side. Runs in the task
+   * that created the channel (a browser transfers a channel only then), and
+   * before the caller posts the reply or `pc.datachannel`, so the pump holds
+   * the channel before the worker hears of it.
+   */
+  #keepChannel (pcId: PcKey, hosted: HostedPc, key: ChannelKey, channel: HostDataChannel): ChannelInfoWire {
+    const info = channelInfo(key, channel)
     hosted.channels.add(key)
-    this.#channels.set(key, { pcId, channel, detach, threshold: channel.bufferedAmountLowThreshold, draining: false })
-    return channelInfo(key, channel)
+    this.#channelPc.set(key, pcId)
+    if (!this.#transferToPump(pcId, key, channel)) {
+      this.#channels.add(key, channel, (m, t) => { this.#post(m, t) }, () => { this.#forgetChannel(key) })
+    }
+    return info
   }
 
-  #dropChannel (key: ChannelKey): void {
-    const entry = this.#channels.get(key)
-    if (entry === undefined) return
-    entry.detach()
-    this.#channels.delete(key)
-    this.#pcs.get(entry.pcId)?.channels.delete(key)
+  /** Transfers `channel` to the pump; false (nothing sent) if there is no pump or the browser refuses. */
+  #transferToPump (pcId: PcKey, channelId: ChannelKey, channel: HostDataChannel): boolean {
+    if (!this.#transfer || this.#closed) return false
+    const message: PumpAdoptMessage<HostDataChannel> = { type: 'pump.adopt', pcId, channelId, channel }
+    try {
+      // the real object is an RTCDataChannel, which is Transferable where the browser supports it
+      this.#port.postMessage(message, [channel as unknown as Transferable])
+      return true
+    } catch (err) {
+      // a browser that cannot transfer data channels will not learn to: stop trying
+      this.#transfer = false
+      this.#log('cannot transfer data channels to the pump, this tab drives them: %o', err)
+      return false
+    }
+  }
+
+  /** A channel is gone: free its place in its peer connection's count. */
+  #forgetChannel (key: ChannelKey): void {
+    const pcId = this.#channelPc.get(key)
+    if (pcId === undefined) return
+    this.#channelPc.delete(key)
+    this.#pcs.get(pcId)?.channels.delete(key)
   }
 
   #closePc (pcId: PcKey): void {
@@ -314,7 +321,11 @@ export class RtcHost {
     if (hosted === undefined) return
     this.#pcs.delete(pcId)
     hosted.detach()
-    for (const key of [...hosted.channels]) this.#dropChannel(key)
+    for (const key of hosted.channels) {
+      // channels the pump drives close with the real pc, and the pump sees their close events
+      this.#channels.drop(key)
+      this.#channelPc.delete(key)
+    }
     try {
       hosted.pc.close()
     } catch (err) {
@@ -327,16 +338,4 @@ export class RtcHost {
     if (hosted === undefined) throw new InvalidStateError(`Unknown peer connection ${pcId}`)
     return hosted.pc
   }
-
-  #channel (key: ChannelKey): HostDataChannel {
-    const entry = this.#channels.get(key)
-    if (entry === undefined) throw new InvalidStateError(`Unknown data channel ${key}`)
-    return entry.channel
-  }
-}
-
-function sendOn (channel: HostDataChannel, data: ArrayBuffer | string | Blob): void {
-  if (typeof data === 'string') channel.send(data)
-  else if (data instanceof ArrayBuffer) channel.send(data)
-  else channel.send(data)
 }

@@ -207,6 +207,32 @@ export type HostEvent =
 export type HostToWorker = ReplyMessage | HostEvent
 
 /**
+ * Host → pump (internal to one tab, see pump.ts): a real channel, transferred
+ * in the same message, that the pump drives from now on. Sent in the task that
+ * created (or received) the channel and before the reply or `pc.datachannel`
+ * that announces it to the worker.
+ */
+export interface PumpAdoptMessage<C = unknown> {
+  type: 'pump.adopt'
+  pcId: PcKey
+  channelId: ChannelKey
+  /** The transferred `RTCDataChannel`. */
+  channel: C
+}
+
+/** Pump → host: an adopted channel closed, so the host frees it from its peer connection's count. */
+export interface PumpClosedMessage {
+  type: 'pump.closed'
+  channelId: ChannelKey
+}
+
+/** Everything a host sends to its port when that port leads to a pump. */
+export type HostToPump<C = unknown> = HostToWorker | PumpAdoptMessage<C>
+
+/** Everything a pump sends to its host: the worker's messages it does not handle itself, and its own notices. */
+export type PumpToHost = WorkerToHost | PumpClosedMessage
+
+/**
  * The part of `MessagePort` the bridge uses, so tests and the BroadcastChannel
  * fallback can pass their own. A `'close'` event (recent Chromium, Node) means
  * the other side is gone.

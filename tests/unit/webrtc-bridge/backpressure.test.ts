@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MAX_BUFFERED_BYTES } from '../../../src/lib/webrtc-bridge/constants.ts'
 import { FakeRtcWorld } from './fake-rtc.ts'
 import type { FakeDataChannel } from './fake-rtc.ts'
-import { closeAllPorts, connectPair, makeWorker } from './harness.ts'
+import { WIRINGS, closeAllPorts, connectPair, makeWorker } from './harness.ts'
 
 afterEach(closeAllPorts)
 
@@ -13,11 +13,11 @@ function realOf (world: FakeRtcWorld): FakeDataChannel {
   return real as FakeDataChannel
 }
 
-describe('webrtc bridge: back-pressure', () => {
+describe.each(WIRINGS)('webrtc bridge: back-pressure (pump: $pump)', (wiring) => {
   it('counts bytes in flight plus the host buffer, and fires one bufferedamountlow on the crossing', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { ca } = await connectPair(A.bridge, B.bridge)
     const real = realOf(world)
     world.autoDrain = false
@@ -53,8 +53,8 @@ describe('webrtc bridge: back-pressure', () => {
 
   it('works the way the libp2p WebRTC stream uses it (threshold 0, max buffered amount)', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { ca, cb } = await connectPair(A.bridge, B.bridge)
     const real = realOf(world)
     world.autoDrain = false
@@ -84,8 +84,8 @@ describe('webrtc bridge: back-pressure', () => {
 
   it('refuses sends past the hard cap with OperationError, never queueing them', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { ca } = await connectPair(A.bridge, B.bridge)
     world.autoDrain = false
     const MiB = 1024 * 1024

@@ -1,24 +1,26 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MAX_CHANNELS_PER_PEER_CONNECTION, MAX_HOSTS, MAX_PEER_CONNECTIONS } from '../../../src/lib/webrtc-bridge/constants.ts'
 import { RtcHost } from '../../../src/lib/webrtc-bridge/host.ts'
+import { ChannelPump } from '../../../src/lib/webrtc-bridge/pump.ts'
 import { RtcBridge } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import type { HostsChangedDetail } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import type { BridgePort } from '../../../src/lib/webrtc-bridge/protocol.ts'
 import { FakeRtcWorld } from './fake-rtc.ts'
-import { addTab, closeAllPorts, connectPair, makeWorker, recordingLog } from './harness.ts'
+import { WIRINGS, addTab, closeAllPorts, connectPair, makeWorker, recordingLog } from './harness.ts'
+import { LocalPortPair } from './local-port.ts'
 
 afterEach(closeAllPorts)
 
 type LossCase = 'port closed' | 'leave' | 'remove()'
 
-describe('webrtc bridge: host loss', () => {
+describe.each(WIRINGS)('webrtc bridge: host loss (pump: $pump)', (wiring) => {
   it.each<LossCase>(['port closed', 'leave', 'remove()'])('closes everything on the lost host (%s) and moves to another host', async (how) => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { a, ca } = await connectPair(A.bridge, B.bridge)
-    const tab2 = addTab(A.bridge, world, false)
-    const tab3 = addTab(A.bridge, world, false)
+    const tab2 = addTab(A.bridge, world, false, undefined, wiring)
+    const tab3 = addTab(A.bridge, world, false, undefined, wiring)
     tab2.handle.setVisible(true)
     expect(A.bridge.currentHostId).toBe(tab2.handle.id)
 
@@ -59,8 +61,8 @@ describe('webrtc bridge: host loss', () => {
     const world = new FakeRtcWorld()
     const bridge = new RtcBridge({ log: recordingLog().log })
     expect(bridge.currentHostId).toBeUndefined()
-    const t1 = addTab(bridge, world, true)
-    const t2 = addTab(bridge, world, false)
+    const t1 = addTab(bridge, world, true, undefined, wiring)
+    const t2 = addTab(bridge, world, false, undefined, wiring)
     expect(bridge.currentHostId).toBe(t1.handle.id)
     t1.handle.setVisible(false)
     expect(bridge.currentHostId).toBe(t2.handle.id)
@@ -74,13 +76,15 @@ describe('webrtc bridge: host loss', () => {
   it('follows visibility reported by the tab', async () => {
     const world = new FakeRtcWorld()
     const bridge = new RtcBridge({ log: recordingLog().log })
-    const t1 = addTab(bridge, world, false)
-    const t2 = addTab(bridge, world, false)
+    const t1 = addTab(bridge, world, false, undefined, wiring)
+    const t2 = addTab(bridge, world, false, undefined, wiring)
     expect(bridge.currentHostId).toBe(t2.handle.id)
     t1.host.setVisible(true)
     await vi.waitFor(() => { expect(bridge.currentHostId).toBe(t1.handle.id) })
   })
+})
 
+describe('webrtc bridge: no usable host', () => {
   it('drops a host whose postMessage throws', async () => {
     const { log, lines } = recordingLog()
     const bridge = new RtcBridge({ log })
@@ -127,11 +131,11 @@ describe('webrtc bridge: host loss', () => {
   })
 })
 
-describe('webrtc bridge: malformed messages and limits', () => {
+describe.each(WIRINGS)('webrtc bridge: malformed messages and limits (pump: $pump)', (wiring) => {
   it('drops malformed messages in both directions and keeps working', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const junk: unknown[] = [
       'junk', null, 42, [], { type: 'request', id: -1, op: 'pc.createOffer', pcId: 'p1', iceRestart: false },
       { type: 'dc.send', channelId: 'x', data: new ArrayBuffer(1), bytes: 1 }, { type: 'pc.close', pcId: 'p1', extra: 1 },
@@ -139,7 +143,7 @@ describe('webrtc bridge: malformed messages and limits', () => {
       { type: 'host.visibility', visible: 'yes' }, { type: 'pc.event', pcId: 'p1', event: 'nope', state: {} }
     ]
     for (const j of junk) {
-      A.tab.workerPort.postMessage(j) // to the host
+      A.tab.workerPort.postMessage(j) // to the host (or its pump)
       A.tab.tabPort.postMessage(j) // to the worker
     }
     const pair = await connectPair(A.bridge, B.bridge)
@@ -151,7 +155,11 @@ describe('webrtc bridge: malformed messages and limits', () => {
   it('answers a command for an unknown id with an error', async () => {
     const world = new FakeRtcWorld()
     const { port1, port2 } = new MessageChannel()
-    const host = new RtcHost(port2, { RTCPeerConnection: world.Ctor, log: recordingLog().log })
+    const { log } = recordingLog()
+    // with a pump, the notices for unknown channels pass through it to the host
+    const link = wiring.pump ? new LocalPortPair() : undefined
+    if (link !== undefined) new ChannelPump({ upstream: port2, host: link.port1, log })
+    const host = new RtcHost(link?.port2 ?? port2, { RTCPeerConnection: world.Ctor, transferChannels: wiring.pump, log })
     const replies: unknown[] = []
     port1.addEventListener('message', (e) => { replies.push(e.data) })
     port1.start()
@@ -166,11 +174,12 @@ describe('webrtc bridge: malformed messages and limits', () => {
     ])
     host.close()
     port1.close()
+    link?.close()
   })
 
   it('bounds peer connections, channels and hosts', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
+    const A = makeWorker(world, wiring)
     const pcs = Array.from({ length: MAX_PEER_CONNECTIONS }, () => new A.bridge.classes.RTCPeerConnection())
     const over = new A.bridge.classes.RTCPeerConnection()
     await expect(over.createOffer()).rejects.toMatchObject({ name: 'TooManyError' })
@@ -181,15 +190,22 @@ describe('webrtc bridge: malformed messages and limits', () => {
     if (first === undefined) throw new Error('no pc')
     for (let i = 0; i < MAX_CHANNELS_PER_PEER_CONNECTION; i++) first.createDataChannel(`c${i}`)
     expect(() => first.createDataChannel('one too many')).toThrow(expect.objectContaining({ name: 'OperationError' }))
+    await vi.waitFor(() => {
+      expect(A.tab.host.channelCount).toBe(MAX_CHANNELS_PER_PEER_CONNECTION)
+      // with a pump, every one of them was transferred to it
+      expect(A.tab.pump?.channelCount ?? MAX_CHANNELS_PER_PEER_CONNECTION).toBe(MAX_CHANNELS_PER_PEER_CONNECTION)
+    })
     for (const pc of pcs) pc.close()
     expect(A.bridge.peerConnectionCount).toBe(0)
     await vi.waitFor(() => { expect(A.tab.host.peerConnectionCount).toBe(0) })
+    expect(A.tab.host.channelCount).toBe(0)
+    expect(A.tab.pump?.channelCount ?? 0).toBe(0)
     const ok = new A.bridge.classes.RTCPeerConnection()
     await ok.createOffer()
     ok.close()
 
     const bridge = new RtcBridge({ log: recordingLog().log })
-    for (let i = 0; i < MAX_HOSTS; i++) addTab(bridge, world, false)
-    expect(() => addTab(bridge, world, false)).toThrow(expect.objectContaining({ name: 'TooManyError' }))
+    for (let i = 0; i < MAX_HOSTS; i++) addTab(bridge, world, false, undefined, wiring)
+    expect(() => addTab(bridge, world, false, undefined, wiring)).toThrow(expect.objectContaining({ name: 'TooManyError' }))
   })
 })

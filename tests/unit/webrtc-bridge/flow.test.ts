@@ -2,15 +2,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { installRtcBridge } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import type { ProxyCertificate } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import { FakeRtcWorld } from './fake-rtc.ts'
-import { bytes, closeAllPorts, connectPair, makeWorker } from './harness.ts'
+import { WIRINGS, bytes, closeAllPorts, connectPair, makeWorker } from './harness.ts'
 
 afterEach(closeAllPorts)
 
-describe('webrtc bridge: signalling and data', () => {
+describe.each(WIRINGS)('webrtc bridge: signalling and data (pump: $pump)', (wiring) => {
   it('runs offer/answer/ICE with browser event order', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { a, b, ca, cb, eventsA, eventsB } = await connectPair(A.bridge, B.bridge)
 
     // Gathering ends with a null candidate; connection goes connecting → connected.
@@ -49,8 +49,8 @@ describe('webrtc bridge: signalling and data', () => {
 
   it('moves ArrayBuffers both ways intact, open before message', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { a, b, eventsB } = await connectPair(A.bridge, B.bridge)
     expect(eventsB).toContain('datachannel')
 
@@ -82,8 +82,8 @@ describe('webrtc bridge: signalling and data', () => {
 
   it('closes from the worker side: channel closing → closed with a close event on both ends', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { ca, cb } = await connectPair(A.bridge, B.bridge)
     const events: string[] = []
     ca.onclose = () => { events.push('a:close') }
@@ -99,8 +99,8 @@ describe('webrtc bridge: signalling and data', () => {
 
   it('closes from the host side: the real channel closing reaches the proxy as closing → close', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { ca, cb } = await connectPair(A.bridge, B.bridge)
     const eventsA: string[] = []
     const eventsB: string[] = []
@@ -117,8 +117,8 @@ describe('webrtc bridge: signalling and data', () => {
 
   it('closes a peer connection: states closed at once, channels closed with events, pending calls rejected', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
-    const B = makeWorker(world)
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
     const { a, ca } = await connectPair(A.bridge, B.bridge)
     const closed = vi.fn()
     const stateChanges = vi.fn()
@@ -141,7 +141,7 @@ describe('webrtc bridge: signalling and data', () => {
 
   it('generates certificates on the host and passes them by handle', async () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
+    const A = makeWorker(world, wiring)
     const cert: ProxyCertificate = await A.bridge.classes.RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' })
     expect(cert.getFingerprints()).toEqual([{ algorithm: 'sha-256', value: 'AA:BB' }])
     const pc = new A.bridge.classes.RTCPeerConnection({ certificates: [cert] })
@@ -153,7 +153,7 @@ describe('webrtc bridge: signalling and data', () => {
 
   it('installs the proxy classes only where missing', () => {
     const world = new FakeRtcWorld()
-    const A = makeWorker(world)
+    const A = makeWorker(world, wiring)
     const real = class {}
     const scope: Record<string, unknown> = { RTCPeerConnection: real }
     expect(installRtcBridge(A.bridge, scope)).toEqual(['RTCSessionDescription', 'RTCIceCandidate'])

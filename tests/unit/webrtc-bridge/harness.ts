@@ -2,21 +2,40 @@
  * Wiring for the bridge tests: a worker-side `RtcBridge` and a tab-side
  * `RtcHost` (on the in-memory fake) joined by a real MessageChannel, and a
  * helper that connects two proxy peer connections the way @libp2p/webrtc does.
+ *
+ * With `{ pump: true }` a `ChannelPump` sits between them, as in the browser:
+ * worker ⇄ real MessageChannel ⇄ pump ⇄ {@link LocalPortPair} ⇄ host (the
+ * host transfers its fake channels to the pump, which a real port cannot carry).
  */
 
 import { expect, vi } from 'vitest'
 import { RtcHost } from '../../../src/lib/webrtc-bridge/host.ts'
+import { ChannelPump } from '../../../src/lib/webrtc-bridge/pump.ts'
 import { RtcBridge } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import type { ProxyDataChannel, ProxyPeerConnection, RtcHostHandle } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import type { FakeRtcWorld } from './fake-rtc.ts'
+import { LocalPortPair } from './local-port.ts'
 
 /** Opened ports, closed after each test so Node can exit. */
-const openPorts: MessagePort[] = []
+const openPorts: Array<MessagePort | LocalPortPair> = []
 
 /** Closes every port opened by {@link addTab}. */
 export function closeAllPorts (): void {
   for (const p of openPorts.splice(0)) p.close()
 }
+
+/** Registers ports a test opened itself, to be closed by {@link closeAllPorts}. */
+export function trackPorts (...ports: Array<MessagePort | LocalPortPair>): void {
+  openPorts.push(...ports)
+}
+
+/** How a tab is wired: `pump` puts a `ChannelPump` between the worker and the host. */
+export interface Wiring {
+  pump: boolean
+}
+
+/** Both wirings, for `describe.each`. */
+export const WIRINGS: Wiring[] = [{ pump: false }, { pump: true }]
 
 /** A log that records instead of printing. */
 export function recordingLog (): { log: (message: string, ...args: unknown[]) => void, lines: string[] } {
@@ -24,30 +43,47 @@ export function recordingLog (): { log: (message: string, ...args: unknown[]) =>
   return { lines, log: (message: string) => { lines.push(message) } }
 }
 
-/** One tab: a host on the fake, registered with `bridge`. */
+/** One tab: a host on the fake, registered with `bridge`, maybe behind a pump. */
 export interface Tab {
   host: RtcHost
   handle: RtcHostHandle
   /** The worker's end of the port. */
   workerPort: MessagePort
-  /** The tab's end of the port. */
+  /** The tab's end of the worker's port: the host's, or the pump's upstream port. */
   tabPort: MessagePort
+  /** With a pump: the pump and its link to the host. */
+  pump?: ChannelPump
+  hostLink?: LocalPortPair
 }
 
 /** Registers a new tab hosting on `world`. */
-export function addTab (bridge: RtcBridge, world: FakeRtcWorld, visible = true, log?: (m: string) => void): Tab {
+export function addTab (
+  bridge: RtcBridge, world: FakeRtcWorld, visible = true, log?: (m: string) => void, wiring: Wiring = { pump: false }
+): Tab {
   const { port1, port2 } = new MessageChannel()
   openPorts.push(port1, port2)
-  const host = new RtcHost(port2, { RTCPeerConnection: world.Ctor, ...(log === undefined ? {} : { log }) })
+  const logOption = log === undefined ? {} : { log }
+  if (!wiring.pump) {
+    const host = new RtcHost(port2, { RTCPeerConnection: world.Ctor, ...logOption })
+    const handle = bridge.addHost(port1, { visible })
+    return { host, handle, workerPort: port1, tabPort: port2 }
+  }
+  const hostLink = new LocalPortPair()
+  openPorts.push(hostLink)
+  const pump = new ChannelPump({ upstream: port2, host: hostLink.port1, ...logOption })
+  const host = new RtcHost(hostLink.port2, { RTCPeerConnection: world.Ctor, transferChannels: true, ...logOption })
   const handle = bridge.addHost(port1, { visible })
-  return { host, handle, workerPort: port1, tabPort: port2 }
+  return { host, handle, workerPort: port1, tabPort: port2, pump, hostLink }
 }
 
 /** A worker with one tab. */
-export function makeWorker (world: FakeRtcWorld, options: { requestTimeoutMs?: number } = {}): { bridge: RtcBridge, tab: Tab, logs: string[] } {
+export function makeWorker (
+  world: FakeRtcWorld, options: { requestTimeoutMs?: number, pump?: boolean } = {}
+): { bridge: RtcBridge, tab: Tab, logs: string[] } {
+  const { pump = false, ...bridgeOptions } = options
   const { log, lines } = recordingLog()
-  const bridge = new RtcBridge({ log, ...options })
-  const tab = addTab(bridge, world, true, log)
+  const bridge = new RtcBridge({ log, ...bridgeOptions })
+  const tab = addTab(bridge, world, true, log, { pump })
   return { bridge, tab, logs: lines }
 }
 
