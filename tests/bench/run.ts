@@ -16,6 +16,7 @@
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
+ *   bundle_pump_gzip_kib          gzip size of the tab's channel pump worker
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -116,13 +117,16 @@ async function benchBundle (): Promise<void> {
   const gz = async (path: string): Promise<number> => gzipSync(await readFile(path), { level: 9 }).length
   let shell = await gz(join(DIST, 'index.html'))
   let worker = 0
+  let pump = 0
   for (const file of assets) {
     const size = await gz(join(DIST, 'assets', file))
     if (file.startsWith('node.worker')) worker += size
+    else if (file.startsWith('channel-pump.worker')) pump += size
     else if (/\.(js|css)$/.test(file)) shell += size
   }
   print('bundle_shell_gzip_kib', shell / 1024, 'KiB')
   print('bundle_worker_gzip_kib', worker / 1024, 'KiB')
+  print('bundle_pump_gzip_kib', pump / 1024, 'KiB')
 }
 
 async function main (): Promise<void> {
