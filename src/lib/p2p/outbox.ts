@@ -41,7 +41,8 @@ interface ContactSlot {
  * sends in id order over one chat stream and marks each acked message
  * delivered. If the contact is unreachable it is re-tried with bounded
  * exponential back-off; any new connection to it kicks again at once. Runs for
- * one contact never overlap.
+ * one contact never overlap. `send(contact, row, stored)` is the fast path for
+ * a message just created: it goes out while its row is still being written.
  */
 export class OutboxSender {
   readonly #db: ParleyDb
