@@ -169,9 +169,14 @@ export class RtcHost {
     }
   }
 
-  /** A notice for a channel not driven here (closed meanwhile, or never existed). */
+  /**
+   * A notice for a channel not driven here: it closed meanwhile (the worker
+   * closes or tunes a channel while the close event is on its way), or never
+   * existed. A close or threshold then has nothing left to do; a send is
+   * answered with an error so the proxy's accounting settles.
+   */
   #unknownChannel (msg: ChannelNotice): void {
-    if (msg.type !== 'dc.send') throw new InvalidStateError(`Unknown data channel ${msg.channelId}`)
+    if (msg.type !== 'dc.send') return
     const error = errorToWire(new InvalidStateError('Unknown data channel'))
     this.#post({ type: 'dc.sent', channelId: msg.channelId, bytes: msg.bytes, bufferedAmount: 0, error })
   }

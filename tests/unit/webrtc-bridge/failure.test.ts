@@ -165,12 +165,15 @@ describe.each(WIRINGS)('webrtc bridge: malformed messages and limits (pump: $pum
     port1.start()
     port1.postMessage({ type: 'request', id: 7, op: 'pc.createOffer', pcId: 'p99', iceRestart: false })
     port1.postMessage({ type: 'dc.send', channelId: 'w5', data: new ArrayBuffer(3), bytes: 3 })
+    // closing or tuning a channel that is already gone is a race, not an error: nothing is answered
     port1.postMessage({ type: 'dc.close', channelId: 'w5' })
+    port1.postMessage({ type: 'dc.threshold', channelId: 'w5', threshold: 10 })
+    port1.postMessage({ type: 'request', id: 8, op: 'pc.createOffer', pcId: 'p98', iceRestart: false })
     await vi.waitFor(() => { expect(replies).toHaveLength(3) })
     expect(replies).toEqual([
       { type: 'reply', id: 7, ok: false, error: { name: 'InvalidStateError', message: 'Unknown peer connection p99' } },
       { type: 'dc.sent', channelId: 'w5', bytes: 3, bufferedAmount: 0, error: expect.objectContaining({ name: 'InvalidStateError' }) },
-      { type: 'host.error', command: 'dc.close', error: { name: 'InvalidStateError', message: 'Unknown data channel w5' } }
+      { type: 'reply', id: 8, ok: false, error: { name: 'InvalidStateError', message: 'Unknown peer connection p98' } }
     ])
     host.close()
     port1.close()
