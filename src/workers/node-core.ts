@@ -62,6 +62,8 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     createProfile: async ({ username }) => service.createProfile(username),
     getInvite: () => ({ invite: service.getInvite() }),
     addContact: async ({ invite }) => ({ contactId: await service.addContact(invite) }),
+    acceptContact: async ({ contactId }) => { await service.acceptContact(contactId); return null },
+    declineContact: async ({ contactId }) => { await service.declineContact(contactId); return null },
     sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) }),
     speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes)
   }, { onOtherMessage: offerRtcHost })

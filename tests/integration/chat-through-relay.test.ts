@@ -5,10 +5,15 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
+import { getContact, getContactByPeerId } from '../../src/lib/db/contacts.ts'
 import { chatMessages } from '../../src/lib/db/messages.ts'
+import { CONTACT_PROTOCOL } from '../../src/lib/p2p/protocols/contact/codec.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import { NodeService } from '../../src/lib/p2p/node-service.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
-import type { ContactId } from '../../src/lib/db/types.ts'
+import type { ContactId, ContactRow } from '../../src/lib/db/types.ts'
 import type { IncomingMessageEvent } from '../../src/lib/rpc/protocol.ts'
 
 /**
@@ -148,4 +153,45 @@ describe('chat through a real relay-node', () => {
       expect(await states(alice.db, aToB)).toEqual(['in:before:delivered', 'in:after:delivered'])
     }, { timeout: 40_000, interval: 100 })
   }, 90_000)
+})
+
+describe('contact requests through a real relay-node', () => {
+  it('a request waits for the other side, which accepts; then messages flow both ways', async () => {
+    const alice = await startPeer(undefined, 'Alice')
+    const bob = await startPeer(undefined, 'Bob')
+    const aToB = await alice.service.addContact(bob.service.getInvite())
+    await alice.service.sendMessage(aToB, 'hello, may I?')
+
+    const request = async (): Promise<ContactRow | undefined> => getContactByPeerId(bob.db, alice.service.status.peerId ?? '')
+    await vi.waitFor(async () => { expect((await request())?.state).toBe('pending') }, WAIT)
+    expect((await request())?.username).toBe('Alice')
+    // nothing is stored on Bob's side before he accepts
+    expect(await bob.db.messages.count()).toBe(0)
+    expect((await getContact(alice.db, aToB))?.state).toBe('requested')
+
+    await bob.service.acceptContact((await request())?.id ?? -1)
+    await vi.waitFor(async () => { expect((await getContact(alice.db, aToB))?.state).toBe('accepted') }, WAIT)
+    await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['out:hello, may I?:delivered']) }, WAIT)
+    const bToA = (await request())?.id ?? -1
+    await bob.service.sendMessage(bToA, 'welcome')
+    await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['out:hello, may I?:delivered', 'in:welcome:delivered']) }, WAIT)
+  })
+
+  it('a malformed contact frame resets that stream only; the node keeps answering', async () => {
+    const alice = await startPeer(undefined, 'Alice')
+    const bob = await startPeer(undefined, 'Bob')
+    const bobPeer = peerIdFromString(bob.service.status.peerId ?? '')
+    const node = alice.service.node
+    if (node == null) throw new Error('alice has no node')
+    await node.peerStore.merge(bobPeer, { multiaddrs: bob.service.status.addresses.map(a => multiaddr(a)) })
+    const stream = await node.dialProtocol(bobPeer, CONTACT_PROTOCOL, { runOnLimitedConnection: true })
+    const frames = lpStream(stream)
+    await frames.write(new TextEncoder().encode('{"type":"request","name":"<script>","addresses":"nope"}'))
+    await expect(frames.read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
+    expect(await getContactByPeerId(bob.db, alice.service.status.peerId ?? '')).toBeUndefined()
+
+    // a proper request on a new stream still works
+    await alice.service.addContact(bob.service.getInvite())
+    await vi.waitFor(async () => { expect((await getContactByPeerId(bob.db, alice.service.status.peerId ?? ''))?.state).toBe('pending') }, WAIT)
+  })
 })

@@ -1,5 +1,5 @@
 import type { ParleyDb } from './db.ts'
-import type { ContactId, ContactRow, PresenceStatus } from './types.ts'
+import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
 
 export interface ContactInput {
   peerId: string
@@ -9,12 +9,17 @@ export interface ContactInput {
   publicKey?: Uint8Array
   /** Clock for addedAt / updatedAt; defaults to `Date.now()`. */
   now?: number
+  /** State of a new contact (an existing one keeps its own); defaults to 'accepted'. */
+  state?: ContactState
+  /** Sets `helloPending` on a new contact. */
+  helloPending?: boolean
 }
 
 /**
  * Adds a contact, or refreshes what its invite says about it.
  *
- * A new contact starts accepted, offline, unblocked and unverified. For an
+ * A new contact starts in `input.state` (accepted unless given), offline,
+ * unblocked and unverified. For an
  * existing one only username, addresses, publicKey (when given) and updatedAt
  * change: nickname, notes, state, blocked, verified and presence are the
  * user's or the network's and are kept.
@@ -40,12 +45,13 @@ export async function upsertContact (db: ParleyDb, input: ContactInput): Promise
       status: 'offline',
       notes: '',
       blocked: false,
-      state: 'accepted',
+      state: input.state ?? 'accepted',
       verified: false,
       addedAt: now,
       updatedAt: now
     }
     if (input.publicKey !== undefined) row.publicKey = input.publicKey
+    if (input.helloPending === true) row.helloPending = true
     return db.contacts.add(row)
   })
 }
@@ -94,4 +100,68 @@ export async function setPresence (
     : { status }
   const count = await db.contacts.where('peerId').equals(peerId).modify(changes)
   return count > 0
+}
+
+/** After the user declined a peer, it may ask again at most this many times; then it is refused. */
+export const MAX_REREQUESTS = 3
+/** At most this many requests wait for the user; strangers beyond it are refused. */
+export const MAX_PENDING_REQUESTS = 100
+
+export interface HelloInput {
+  peerId: string
+  type: 'request' | 'accept'
+  /** the name the peer gave */
+  name: string
+  addresses: string[]
+  now?: number
+}
+
+/**
+ * Applies a peer's `request` or `accept` (docs/protocols.md, "Contact
+ * requests") in one transaction and returns how we now stand with it:
+ * - request from a stranger → a new 'pending' contact (the user decides);
+ * - request from a contact we asked ('requested'), or an accept from one →
+ *   'accepted' (both want it);
+ * - request after the user declined → 'pending' again, at most
+ *   MAX_REREQUESTS times, then 'refused';
+ * - anything from a blocked peer, an accept we did not ask for, or a
+ *   stranger's request while MAX_PENDING_REQUESTS wait → 'refused'.
+ * Name and addresses of an existing contact are refreshed unless refused.
+ */
+export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'pending' | 'accepted' | 'refused'> {
+  const now = input.now ?? Date.now()
+  return db.transaction('rw', db.contacts, async () => {
+    const existing = await db.contacts.where('peerId').equals(input.peerId).first()
+    if (existing === undefined) {
+      if (input.type === 'accept') return 'refused'
+      if (await db.contacts.where('state').equals('pending').count() >= MAX_PENDING_REQUESTS) return 'refused'
+      await upsertContact(db, { peerId: input.peerId, username: input.name, addresses: input.addresses, now, state: 'pending' })
+      return 'pending'
+    }
+    if (existing.blocked) return 'refused'
+    const refresh: Partial<ContactRow> = { username: input.name, addresses: [...input.addresses], updatedAt: now }
+    switch (existing.state) {
+      case 'requested':
+        await db.contacts.update(existing.id, { ...refresh, state: 'accepted', helloPending: false })
+        return 'accepted'
+      case 'accepted':
+        await db.contacts.update(existing.id, refresh)
+        return 'accepted'
+      case 'pending':
+        if (input.type === 'accept') return 'refused'
+        await db.contacts.update(existing.id, refresh)
+        return 'pending'
+      case 'declined': {
+        const count = existing.rerequests ?? 0
+        if (input.type === 'accept' || count >= MAX_REREQUESTS) return 'refused'
+        await db.contacts.update(existing.id, { ...refresh, state: 'pending', rerequests: count + 1 })
+        return 'pending'
+      }
+    }
+  })
+}
+
+/** Changes a contact's state (and whether a hello to it is still owed). @returns false for an unknown id. */
+export async function setContactState (db: ParleyDb, id: ContactId, state: ContactState, helloPending: boolean, now: number = Date.now()): Promise<boolean> {
+  return (await db.contacts.update(id, { state, helloPending, updatedAt: now })) > 0
 }

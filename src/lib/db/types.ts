@@ -20,7 +20,13 @@ export interface ProfileRow {
   createdAt: number
 }
 
-export type ContactState = 'requested' | 'pending' | 'accepted'
+/**
+ * How a contact stands (docs/protocols.md, "Contact requests"):
+ * 'requested' we asked them and wait for their accept; 'pending' they asked
+ * us and wait for the user; 'accepted' both agreed; 'declined' the user said
+ * no to their request (kept to bound re-requests, never shown as a chat).
+ */
+export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined'
 export type PresenceStatus = 'online' | 'offline'
 
 export interface ContactRow {
@@ -40,6 +46,10 @@ export interface ContactRow {
   notes: string
   blocked: boolean
   state: ContactState
+  /** Our request or accept has not reached them yet: send it on the next connection. */
+  helloPending?: boolean
+  /** How often they asked again after the user declined (bounded, see MAX_REREQUESTS). */
+  rerequests?: number
   verified: boolean
   addedAt: number
   updatedAt: number

@@ -1,7 +1,7 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { getContact, getContactByPeerId, listContacts, setPresence, upsertContact } from '../db/contacts.ts'
+import { getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setPresence, upsertContact } from '../db/contacts.ts'
 import { ContactCache } from '../db/contact-cache.ts'
 import { contactsWithOutbox, incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
@@ -14,11 +14,13 @@ import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
 import { RelayKeeper } from './relay-keeper.ts'
 import type { ParleyDb } from '../db/db.ts'
-import type { ContactId, MessageId, ProfileRow } from '../db/types.ts'
+import type { ContactId, ContactRow, MessageId, ProfileRow } from '../db/types.ts'
 import type { IncomingMessageEvent, NodeStatus } from '../rpc/protocol.ts'
 import type { AppConfig } from './app-config.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
+import { MAX_CONTACT_ADDRESSES } from './protocols/contact/codec.ts'
+import type { ContactDesk } from './protocols/contact/contact.ts'
 import type { PeerId } from '@libp2p/interface'
 
 /** How many contacts we dial at once when we come online ("hello"). */
@@ -44,6 +46,15 @@ export class NotReachableError extends Error {
 export class NotDirectError extends Error {
   override name = 'NotDirectError'
 }
+export class BlockedContactError extends Error {
+  override name = 'BlockedContactError'
+}
+export class NoRequestError extends Error {
+  override name = 'NoRequestError'
+}
+
+/** At most this many contact requests are sent at once. */
+export const MAX_HELLOS_IN_FLIGHT = 64
 
 export interface NodeServiceInit {
   db: ParleyDb
@@ -74,6 +85,8 @@ export class NodeService {
   #outbox?: OutboxSender
   #relays: string[] = []
   #starting?: Promise<void>
+  /** contacts a request or accept is being sent to right now */
+  readonly #hellos = new Set<ContactId>()
 
   constructor (init: NodeServiceInit) {
     this.#init = init
@@ -140,24 +153,58 @@ export class NodeService {
     return encodeInvite({ peerId: profile.peerId, name: profile.username, addresses: this.#status.addresses }, this.#init.origin)
   }
 
+  /**
+   * Adds the contact an invite names and asks them to accept us (a contact
+   * request, docs/protocols.md). Adding someone whose request is waiting
+   * accepts it. The request goes out now if they can be reached, else on the
+   * next connection to them.
+   */
   async addContact (text: string): Promise<ContactId> {
     const profile = this.#requireProfile()
     const invite = parseInvite(text)
     if (invite.peerId === profile.peerId) throw new OwnInviteError('This is your own invite. Send it to your contact and paste theirs here.')
+    const db = this.#init.db
+    const existing = await getContactByPeerId(db, invite.peerId)
+    if (existing?.blocked === true) throw new BlockedContactError('You blocked this contact. Unblock them before adding them again.')
     const peerId = peerIdFromString(invite.peerId)
-    const contactId = await upsertContact(this.#init.db, {
+    const contactId = await upsertContact(db, {
       peerId: invite.peerId,
       username: invite.name ?? shortPeerId(invite.peerId),
-      addresses: invite.addresses
+      addresses: invite.addresses,
+      state: 'requested',
+      helloPending: true
     })
+    if (existing !== undefined && existing.state !== 'accepted') {
+      // they asked us (or we declined them): adding them now accepts; or we ask again
+      const state = existing.state === 'requested' ? 'requested' : 'accepted'
+      await setContactState(db, contactId, state, true)
+    }
     if (this.#node != null) {
       await this.#node.peerStore.merge(peerId, { multiaddrs: invite.addresses.map(a => multiaddr(a)) })
       if (this.#node.getConnections(peerId).length > 0) {
-        await setPresence(this.#init.db, invite.peerId, 'online', Date.now())
+        await setPresence(db, invite.peerId, 'online', Date.now())
       }
       this.#hello([contactId])
     }
     return contactId
+  }
+
+  /** Accepts a waiting contact request: they become a contact and are told so. */
+  async acceptContact (contactId: ContactId): Promise<void> {
+    const contact = await this.#contacts.byId(contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact.state === 'accepted') return
+    if (contact.state !== 'pending') throw new NoRequestError('There is no request from this contact to accept.')
+    await setContactState(this.#init.db, contactId, 'accepted', true)
+    this.#hello([contactId])
+  }
+
+  /** Declines a waiting contact request. They are not told; they may ask again a few times. */
+  async declineContact (contactId: ContactId): Promise<void> {
+    const contact = await this.#contacts.byId(contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact.state !== 'pending') throw new NoRequestError('There is no request from this contact to decline.')
+    await setContactState(this.#init.db, contactId, 'declined', false)
   }
 
   /**
@@ -219,6 +266,7 @@ export class NodeService {
     const node = await createParleyNode({
       privateKey: privateKeyFromProtobuf(profile.privateKey),
       inbox: this.#inbox,
+      desk: this.#desk,
       isContact: this.#isContact,
       iceServers: this.#iceServers
     })
@@ -277,13 +325,14 @@ export class NodeService {
   }
 
   /**
-   * Received messages: only from accepted, unblocked contacts. The tabs hear
+   * Received messages: only from unblocked contacts we accepted or asked. The tabs hear
    * of a message as its DB write starts; the ack waits for the write.
    */
   readonly #inbox: ChatInbox = {
     receive: async (from, message) => {
       const contact = await this.#contacts.byPeerId(from.toString())
-      if (contact == null || contact.blocked || contact.state !== 'accepted') return 'not-a-contact'
+      // 'requested': we asked them; they write only once they have us as a contact
+      if (contact == null || contact.blocked || (contact.state !== 'accepted' && contact.state !== 'requested')) return 'not-a-contact'
       const input = {
         id: message.id as MessageId,
         contactId: contact.id,
@@ -300,6 +349,61 @@ export class NodeService {
         this.#init.onMessage?.({ kind: 'dropped', contactId: contact.id, id: input.id })
         throw err
       }
+    }
+  }
+
+  /**
+   * Contact requests and acceptances from peers. Only addresses of the peer
+   * itself are kept; an accepted contact's outbox flows at once.
+   */
+  readonly #desk: ContactDesk = {
+    receive: async (from, frame) => {
+      const addresses = ownAddresses(from, frame.addresses)
+      const status = await receiveHello(this.#init.db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
+      if (status === 'refused') return status
+      await this.#node?.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
+      const contact = await getContactByPeerId(this.#init.db, from.toString())
+      if (contact != null) {
+        if (this.#node != null && this.#node.getConnections(from).length > 0) await setPresence(this.#init.db, contact.peerId, 'online', Date.now())
+        if (status === 'accepted') {
+          this.#outbox?.kick(contact.id)
+          // our own request or accept may still be owed (both added each other at once)
+          if (contact.helloPending === true) void this.#sendHello(contact.id)
+        }
+      }
+      return status
+    }
+  }
+
+  /**
+   * Sends the request or accept we owe `contactId`, if any, over an open
+   * connection or a new dial. The answer settles it: 'accepted' makes them a
+   * contact, 'pending' means it arrived, 'refused' ends the asking. Failures
+   * leave it owed for the next connection. Never throws.
+   */
+  async #sendHello (contactId: ContactId): Promise<void> {
+    const node = this.#node
+    const profile = this.#profile
+    if (node == null || profile == null || this.#hellos.has(contactId) || this.#hellos.size >= MAX_HELLOS_IN_FLIGHT) return
+    this.#hellos.add(contactId)
+    try {
+      const contact = await getContact(this.#init.db, contactId)
+      const type = helloType(contact)
+      if (contact == null || type == null) return
+      const peerId = peerIdFromString(contact.peerId)
+      const connection = bestConnection(node, peerId) ?? await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
+      const status = await node.services.contact.send(connection, {
+        type,
+        name: profile.username,
+        addresses: this.#status.addresses.slice(0, MAX_CONTACT_ADDRESSES)
+      })
+      const state = status === 'accepted' ? 'accepted' : contact.state
+      await setContactState(this.#init.db, contactId, state, false)
+      if (status === 'accepted') this.#outbox?.kick(contactId)
+    } catch (err) {
+      node.logger.forComponent('parley:node-service').error('could not send the contact request to %d - %e', contactId, err)
+    } finally {
+      this.#hellos.delete(contactId)
     }
   }
 
@@ -341,12 +445,15 @@ export class NodeService {
     if (contact?.id == null) return
     if (status === 'offline' && (this.#node?.getConnections(peerId).length ?? 0) > 0) return
     await setPresence(db, contact.peerId, status, Date.now())
-    if (status === 'online') this.#outbox?.kick(contact.id)
+    if (status === 'online') {
+      if (contact.helloPending === true) void this.#sendHello(contact.id)
+      this.#outbox?.kick(contact.id)
+    }
   }
 
   /** Coming online: dial our contacts so that both sides' outboxes flow ("hello"). */
   async #helloAll (): Promise<void> {
-    const contacts = (await listContacts(this.#init.db)).filter(c => !c.blocked && c.state === 'accepted')
+    const contacts = (await listContacts(this.#init.db)).filter(c => helloType(c) != null || (!c.blocked && c.state === 'accepted'))
     const withOutbox = new Set(await contactsWithOutbox(this.#init.db))
     const ids = contacts.flatMap(c => c.id == null ? [] : [c.id])
     // contacts we owe messages first
@@ -364,6 +471,7 @@ export class NodeService {
         if (contact == null) continue
         const peerId = peerIdFromString(contact.peerId)
         if (node.getConnections(peerId).length > 0) {
+          if (contact.helloPending === true) await this.#sendHello(id)
           this.#outbox?.kick(id)
           continue
         }
@@ -377,6 +485,33 @@ export class NodeService {
     }
     for (let i = 0; i < HELLO_CONCURRENCY; i++) void worker()
   }
+}
+
+/** What we owe a contact: a request (we asked), an accept (we accepted), or nothing. */
+function helloType (contact: ContactRow | undefined): 'request' | 'accept' | undefined {
+  if (contact == null || contact.blocked || contact.helloPending !== true) return undefined
+  if (contact.state === 'requested') return 'request'
+  if (contact.state === 'accepted') return 'accept'
+  return undefined
+}
+
+/** The addresses in a hello that lead to `peer` itself (others are dropped), each ending in its /p2p. */
+function ownAddresses (peer: PeerId, addresses: string[]): string[] {
+  const out: string[] = []
+  for (const raw of addresses) {
+    try {
+      const ma = multiaddr(raw)
+      const last = ma.getComponents().at(-1)
+      if (last?.name === 'p2p') {
+        if (last.value === peer.toString()) out.push(ma.toString())
+      } else {
+        out.push(ma.encapsulate(`/p2p/${peer.toString()}`).toString())
+      }
+    } catch {
+      // not an address: dropped
+    }
+  }
+  return out
 }
 
 export function shortPeerId (peerId: string): string {

@@ -7,6 +7,8 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chat } from './protocols/chat/chat.ts'
+import { contact } from './protocols/contact/contact.ts'
+import type { ContactDesk, ContactService } from './protocols/contact/contact.ts'
 import { OUTBOUND_IDLE_MS } from './protocols/chat/constants.ts'
 import type { ChatInbox, ChatService } from './protocols/chat/chat.ts'
 import { speedtest } from './protocols/speedtest/speedtest.ts'
@@ -20,6 +22,7 @@ export type ParleyServices = {
   identify: Identify
   ping: Ping
   chat: ChatService
+  contact: ContactService
   speedtest: SpeedtestService
 }
 
@@ -28,6 +31,8 @@ export type ParleyNode = Libp2p<ParleyServices>
 export interface ParleyNodeInit {
   privateKey: PrivateKey
   inbox: ChatInbox
+  /** where contact requests and acceptances go */
+  desk: ContactDesk
   /** who may run a speed test against us (accepted contacts) */
   isContact(peerId: PeerId): Promise<boolean>
   /** STUN/TURN for WebRTC; undefined keeps libp2p's defaults, [] uses host candidates only */
@@ -37,7 +42,7 @@ export interface ParleyNodeInit {
 /**
  * The Parley node: WebSockets or WebRTC-Direct to relays, circuit relay v2 to
  * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
- * identify, ping and the chat protocol. In the SharedWorker, WebRTC runs
+ * identify, ping, and the chat and contact protocols. In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
  * installed on the global scope before this module is evaluated. Configuration only —
  * behaviour lives in the services and in NodeService.
@@ -76,6 +81,7 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
       identify: identify(),
       ping: ping(),
       chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
+      contact: contact({ desk: init.desk }),
       speedtest: speedtest({ allow: init.isContact })
     }
   })

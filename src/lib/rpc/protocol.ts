@@ -50,8 +50,12 @@ export interface NodeApi {
   createProfile(params: { username: string }): NodeStatus
   /** our invite in its text form (see docs/protocols.md, "Invites") */
   getInvite(): { invite: string }
-  /** parse and validate an invite, then add (or update) that contact */
+  /** parse and validate an invite, then add (or update) that contact and send it a contact request */
   addContact(params: { invite: string }): { contactId: ContactId }
+  /** accept a waiting contact request */
+  acceptContact(params: { contactId: ContactId }): null
+  /** decline a waiting contact request (the peer is not told) */
+  declineContact(params: { contactId: ContactId }): null
   /** queue a text message to a contact and try to deliver it */
   sendMessage(params: { contactId: ContactId, text: string }): { messageId: MessageId }
   /** diagnostics: push `bytes` (1..64 MiB) to a contact over the direct connection and time it */

@@ -152,6 +152,16 @@ export class NodeManager {
     return contactId
   }
 
+  /** Accepts a waiting contact request. */
+  async acceptContact (contactId: ContactId, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('acceptContact', { contactId }, options)
+  }
+
+  /** Declines a waiting contact request. */
+  async declineContact (contactId: ContactId, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('declineContact', { contactId }, options)
+  }
+
   /** Queues a text message (surrounding whitespace removed); the node delivers it. */
   async sendMessage (contactId: ContactId, text: string, options: CallOptions = {}): Promise<MessageId> {
     const { messageId } = await this.#client.call('sendMessage', { contactId, text: text.trim() }, options)

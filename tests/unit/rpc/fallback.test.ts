@@ -43,6 +43,8 @@ function handlers (label: string): RpcHandlers {
     createProfile: ({ username }) => ({ ...STATUS, username }),
     getInvite: () => ({ invite: label }),
     addContact: () => ({ contactId: 1 }),
+    acceptContact: () => null,
+    declineContact: () => null,
     sendMessage: ({ text }) => ({ messageId: `${label}:${text}` as MessageId }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 })
   }

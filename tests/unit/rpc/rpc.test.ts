@@ -47,6 +47,8 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
       if (invite === 'bad') throw new InvalidInviteError('invite has no address')
       return { contactId: 7 }
     },
+    acceptContact: () => null,
+    declineContact: () => null,
     sendMessage: () => ({ messageId: 'm0' as MessageId }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     ...overrides

@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { MAX_PENDING_REQUESTS, MAX_REREQUESTS, getContactByPeerId, receiveHello, setContactState, upsertContact } from '../../../src/lib/db/contacts.ts'
+import type { ParleyDb } from '../../../src/lib/db/db.ts'
+import type { HelloInput } from '../../../src/lib/db/contacts.ts'
+import { openTestDb } from './helpers.ts'
+
+let db: ParleyDb
+beforeEach(async () => { db = await openTestDb() })
+afterEach(() => { db.close() })
+
+const PEER = '12D3KooWcarol'
+function hello (type: HelloInput['type'], extra: Partial<HelloInput> = {}): HelloInput {
+  return { peerId: PEER, type, name: 'Carol', addresses: ['/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWRelay/p2p-circuit/p2p/12D3KooWcarol'], now: 5_000, ...extra }
+}
+async function stateOf (): Promise<string | undefined> {
+  return (await getContactByPeerId(db, PEER))?.state
+}
+
+describe('receiveHello', () => {
+  it('a stranger\'s request becomes a pending contact with its name and addresses', async () => {
+    expect(await receiveHello(db, hello('request'))).toBe('pending')
+    const row = await getContactByPeerId(db, PEER)
+    expect(row).toMatchObject({ state: 'pending', username: 'Carol', blocked: false, status: 'offline' })
+    expect(row?.addresses).toHaveLength(1)
+    // asking again changes nothing but the name and addresses
+    expect(await receiveHello(db, hello('request', { name: 'Caroline' }))).toBe('pending')
+    expect((await getContactByPeerId(db, PEER))?.username).toBe('Caroline')
+  })
+
+  it('a request from someone we asked, or their accept, makes both contacts', async () => {
+    await upsertContact(db, { peerId: PEER, username: 'C', addresses: [], state: 'requested', helloPending: true })
+    expect(await receiveHello(db, hello('accept'))).toBe('accepted')
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'accepted', helloPending: false, username: 'Carol' })
+    expect(await receiveHello(db, hello('request'))).toBe('accepted')
+
+    await db.contacts.clear()
+    await upsertContact(db, { peerId: PEER, username: 'C', addresses: [], state: 'requested', helloPending: true })
+    expect(await receiveHello(db, hello('request'))).toBe('accepted')
+    expect(await stateOf()).toBe('accepted')
+  })
+
+  it('refuses an accept nobody asked for, and a pending contact\'s accept', async () => {
+    expect(await receiveHello(db, hello('accept'))).toBe('refused')
+    expect(await getContactByPeerId(db, PEER)).toBeUndefined()
+    await receiveHello(db, hello('request'))
+    expect(await receiveHello(db, hello('accept'))).toBe('refused')
+    expect(await stateOf()).toBe('pending')
+  })
+
+  it(`after a decline, lets the peer ask again ${MAX_REREQUESTS} times, then refuses`, async () => {
+    await receiveHello(db, hello('request'))
+    const id = (await getContactByPeerId(db, PEER))?.id ?? -1
+    for (let i = 0; i < MAX_REREQUESTS; i++) {
+      await setContactState(db, id, 'declined', false)
+      expect(await receiveHello(db, hello('request'))).toBe('pending')
+    }
+    await setContactState(db, id, 'declined', false)
+    expect(await receiveHello(db, hello('request'))).toBe('refused')
+    expect(await stateOf()).toBe('declined')
+    expect((await getContactByPeerId(db, PEER))?.rerequests).toBe(MAX_REREQUESTS)
+  })
+
+  it('refuses everything from a blocked peer and changes nothing', async () => {
+    const id = await upsertContact(db, { peerId: PEER, username: 'Old name', addresses: [], state: 'requested' })
+    await db.contacts.update(id, { blocked: true })
+    expect(await receiveHello(db, hello('request'))).toBe('refused')
+    expect(await receiveHello(db, hello('accept'))).toBe('refused')
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'requested', username: 'Old name' })
+  })
+
+  it(`refuses strangers while ${MAX_PENDING_REQUESTS} requests wait`, async () => {
+    await db.transaction('rw', db.contacts, async () => {
+      for (let i = 0; i < MAX_PENDING_REQUESTS; i++) {
+        await upsertContact(db, { peerId: `12D3KooWp${i}`, username: `p${i}`, addresses: [], state: 'pending' })
+      }
+    })
+    expect(await receiveHello(db, hello('request'))).toBe('refused')
+    expect(await getContactByPeerId(db, PEER)).toBeUndefined()
+  })
+})
