@@ -13,17 +13,22 @@ import {
   parseInvite,
   validateName
 } from '../../../src/lib/p2p/invite.ts'
+import { SAFETY_QR_PREFIX } from '../../../src/lib/p2p/safety-number.ts'
 import type { Invite } from '../../../src/lib/p2p/invite.ts'
 
 const ORIGIN = 'https://parley.example'
 
 let id: string
+/** the raw Ed25519 public key that `id` embeds */
+let idKey: Uint8Array
 let otherId: string
 let relayId: string
 let secpId: string
 
 beforeAll(async () => {
-  id = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  const key = await generateKeyPair('Ed25519')
+  id = peerIdFromPrivateKey(key).toString()
+  idKey = key.publicKey.raw
   otherId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   relayId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   secpId = peerIdFromPrivateKey(await generateKeyPair('secp256k1')).toString()
@@ -159,7 +164,7 @@ describe('invite', () => {
       const text = encodeInvite({ peerId: id, name: 'Alice', addresses: [full()] }, ORIGIN)
       const start = text.indexOf(INVITE_LINK_PATH) + INVITE_LINK_PATH.length
       for (let end = start; end < text.length; end++) {
-        expect(() => parseInvite(text.slice(0, end))).toThrow(invalidInvite(/not a Parley invite, or it was cut off/))
+        expect(() => parseInvite(text.slice(0, end))).toThrow(invalidInvite(/^The invite is incomplete or damaged: it was probably cut off while copying\./))
       }
     })
 
@@ -170,9 +175,9 @@ describe('invite', () => {
       expect(() => parseInvite(Buffer.from(JSON.stringify(data())).toString('base64') + '+/=')).toThrow(invalidInvite(/not a Parley invite/))
     })
 
-    it('rejects a payload that is not JSON, or not UTF-8', () => {
-      expect(() => parseInvite(Buffer.from('{"v":1,', 'utf8').toString('base64url'))).toThrow(invalidInvite(/not a Parley invite/))
-      expect(() => parseInvite(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64url'))).toThrow(invalidInvite(/not a Parley invite/))
+    it('reports a payload that starts like an invite but is not JSON, or not UTF-8, as cut off or damaged', () => {
+      expect(() => parseInvite(Buffer.from('{"v":1,', 'utf8').toString('base64url'))).toThrow(invalidInvite(/incomplete or damaged/))
+      expect(() => parseInvite(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64url'))).toThrow(invalidInvite(/incomplete or damaged/))
     })
 
     it.each([
@@ -189,13 +194,13 @@ describe('invite', () => {
     it('rejects an unknown version, naming it', () => {
       expect(() => parseInvite(link(data({ v: 2 })))).toThrow(invalidInvite(/version 2, which this version of Parley does not understand/))
       expect(() => parseInvite(link(data({ v: 0 })))).toThrow(invalidInvite(/version 0\b/))
-      expect(() => parseInvite(link(data({ v: '1' })))).toThrow(invalidInvite(/does not understand/))
+      expect(() => parseInvite(link(data({ v: '1' })))).toThrow(invalidInvite(/the version is not a number/))
     })
 
     it('rejects a missing PeerID, or one that is not text', () => {
       const { id: _omit, ...withoutId } = data()
       expect(() => parseInvite(link(withoutId))).toThrow(invalidInvite(/PeerID is missing/))
-      expect(() => parseInvite(link(data({ id: 12 })))).toThrow(invalidInvite(/PeerID is missing/))
+      expect(() => parseInvite(link(data({ id: 12 })))).toThrow(invalidInvite(/PeerID is not text/))
     })
 
     it('rejects an invalid PeerID, quoting it', () => {
@@ -235,9 +240,9 @@ describe('invite', () => {
 
     it('rejects an address list that is not a list of text', () => {
       expect(() => parseInvite(link(data({ a: full() })))).toThrow(invalidInvite(/address list is not a list of text addresses/))
-      expect(() => parseInvite(link(data({ a: [full(), 7] })))).toThrow(invalidInvite(/address list is not a list of text addresses/))
+      expect(() => parseInvite(link(data({ a: [full(), 7] })))).toThrow(invalidInvite(/address 2 in the list is not text/))
       const { a: _omit, ...withoutA } = data()
-      expect(() => parseInvite(link(withoutA))).toThrow(invalidInvite(/address list is not a list/))
+      expect(() => parseInvite(link(withoutA))).toThrow(invalidInvite(/address list is missing/))
     })
 
     it(`rejects more than ${MAX_INVITE_ADDRESSES} addresses`, () => {
@@ -253,7 +258,7 @@ describe('invite', () => {
     })
 
     it('rejects an address that says nothing about how to reach the contact', () => {
-      expect(() => parseInvite(`${id}@`)).toThrow(invalidInvite(/not a usable address/))
+      expect(() => parseInvite(`${id}@`)).toThrow(invalidInvite(/no address after the "@"/))
       expect(() => parseInvite(`${id}@/`)).toThrow(invalidInvite(/not a usable address/))
       expect(() => parseInvite(`${id}@/p2p/${id}`)).toThrow(invalidInvite(/not a usable address/))
       expect(() => parseInvite(link(data({ a: [''] })))).toThrow(invalidInvite(/not a usable address/))
@@ -291,6 +296,118 @@ describe('invite', () => {
 
     it('trims the name in the invite', () => {
       expect(parseInvite(link(data({ n: '  Alice \n' }))).name).toBe('Alice')
+    })
+  })
+
+  describe('malformed invites, one per row: each gets a specific message (issue 4)', () => {
+    /** Any message the UI may show: one short line, whatever the input was. */
+    const MAX_MESSAGE_CHARS = 240
+    const cutAt = (fraction: number): string => {
+      const text = encodeInvite({ peerId: id, name: 'Alice', addresses: [full()] }, ORIGIN)
+      const start = text.indexOf(INVITE_LINK_PATH) + INVITE_LINK_PATH.length
+      return text.slice(0, start + Math.floor((text.length - start) * fraction))
+    }
+    const without = (field: string): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(data()).filter(([k]) => k !== field))
+    const CUT_OFF = /^The invite is incomplete or damaged: it was probably cut off while copying\. Copy the whole invite again\.$/
+    const RSA_PEER_ID = 'QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N' // an IPFS bootstrap node
+
+    const cases: Array<[string, () => string, RegExp]> = [
+      ['empty', () => '', /^The invite is empty\. Paste the invite your contact sent you\.$/],
+      ['whitespace only', () => ' \n\t\r\n ', /^The invite is empty\./],
+      ['a 100 KB string', () => 'A'.repeat(100 * 1024), /^The invite is too long \(more than 4096 characters\)\.$/],
+      ['a link cut right after #/add/', () => cutAt(0), CUT_OFF],
+      ['a link cut after 1 payload character', () => cutAt(0) + 'e', CUT_OFF],
+      ['a link cut inside the PeerID', () => cutAt(0.2), CUT_OFF],
+      ['a link cut inside the addresses', () => cutAt(0.7), CUT_OFF],
+      ['a link missing its last character', () => cutAt(1).slice(0, -1), CUT_OFF],
+      ['a link cut inside "#/add/"', () => `${ORIGIN}/#/ad`, CUT_OFF],
+      ['a payload without "v"', () => link(without('v')), /^The invite is damaged: the version is missing\.$/],
+      ['a payload without "id"', () => link(without('id')), /^The invite is damaged: the PeerID is missing\.$/],
+      ['a payload without "a"', () => link(without('a')), /^The invite is damaged: the address list is missing\.$/],
+      ['"v" as text', () => link(data({ v: '1' })), /^The invite is damaged: the version is not a number\.$/],
+      ['"id" as a number', () => link(data({ id: 12 })), /^The invite is damaged: the PeerID is not text\.$/],
+      ['"n" as a list', () => link(data({ n: ['Alice'] })), /^The invite is damaged: the name is not text\.$/],
+      ['"a" as text', () => link(data({ a: full() })), /^The invite is damaged: the address list is not a list of text addresses\.$/],
+      ['"a" with an object in it', () => link(data({ a: [full(), { ip4: '1.2.3.4' }] })), /^The invite is damaged: address 2 in the list is not text\.$/],
+      ['an unknown field', () => link(data({ relay: 'x' })), /^The invite is damaged: unknown field "relay"\.$/],
+      ['an unsupported version', () => link(data({ v: 2 })), /^This invite has version 2, which this version of Parley does not understand: it was probably made by a newer Parley\.$/],
+      ['a PeerID that is no PeerID', () => link(data({ id: 'not-a-peer-id' })), /^"not-a-peer-id" is not a valid PeerID: Parley PeerIDs start with "12D3KooW"\.$/],
+      ['a PeerID with a character base58 lacks', () => `${id.slice(0, 20)}0${id.slice(21)}@${circuit()}`, /is not a valid PeerID: it contains characters that never appear in a PeerID\.$/],
+      ['a PeerID cut short', () => `${id.slice(0, 40)}@${circuit()}`, /^"12D3KooW[1-9A-HJ-NP-Za-km-z]{32}" is not a valid PeerID: it was cut off, or some of its characters were changed\.$/],
+      ['an RSA PeerID', () => link(data({ id: RSA_PEER_ID, a: [circuit()] })), /^The PeerID in the invite is an RSA identity, not an Ed25519 identity, which Parley requires\.$/],
+      ['a secp256k1 PeerID', () => link(data({ id: secpId, a: [circuit()] })), /^The PeerID in the invite is a secp256k1 identity, not an Ed25519 identity/],
+      ['a PeerID whose embedded key no longer decodes (wrong PeerID for key)', () => link(data({ id: damagedKeyPeerId(), a: [circuit()] })),
+        /is not a valid PeerID: the public key inside it is damaged, so it does not match any key \(wrong PeerID for the key\)\.$/],
+      ['an address for a different PeerID', () => link(data({ a: [full(otherId)] })), /^An address in the invite belongs to a different PeerID than the invite\.$/],
+      ['a garbage address', () => link(data({ a: ['garbage'] })), /^"garbage" is not a valid address: an address starts with "\/"/],
+      ['an address with an unknown protocol', () => link(data({ a: ['/ip4/1.2.3.4/tcp/1/gopher'] })), /^"\/ip4\/1\.2\.3\.4\/tcp\/1\/gopher" is not a valid address: it names a protocol Parley does not know\.$/],
+      ['an address with an invalid value', () => link(data({ a: ['/ip4/999.0.0.1/tcp/1/ws'] })), /is not a valid address: one of its parts has an invalid value\.$/],
+      ['an address missing a value', () => `${id}@/ip4/1.2.3.4/tcp`, /^"\/ip4\/1\.2\.3\.4\/tcp" is not a valid address: it is incomplete\.$/],
+      ['an address with only /p2p', () => `${id}@/p2p/${id}`, /is not a usable address: it does not say how to reach the contact\.$/],
+      ['too many addresses', () => link(data({ a: Array.from({ length: MAX_INVITE_ADDRESSES + 1 }, (_, i) => full(id, 9000 + i)) })), /^The invite has more than 8 addresses \(it has 9\)\.$/],
+      ['an overlong address', () => link(data({ a: [`/dns4/${'a'.repeat(MAX_ADDRESS_CHARS)}.example/tcp/443/wss`] })), /^An address in the invite is too long \(more than 512 characters\)\.$/],
+      ['a name with control characters', () => link(data({ n: 'Ali\u001bce' })), /^The name contains control characters\.$/],
+      ['an overlong name', () => link(data({ n: 'x'.repeat(MAX_NAME_CHARS + 1) })), /^The name is longer than 64 characters\.$/],
+      ['a Wi-Fi QR code', () => 'WIFI:S:Home;T:WPA;P:hunter2@home;;', /^This is not a Parley invite: it looks like the details of a Wi-Fi network\.$/],
+      ['a link to another web site', () => 'https://example.com/menu?table=4', /^This is not a Parley invite: it looks like a link to the web site "example\.com"\.$/],
+      ['a mailto: link', () => 'mailto:bob@example.com?subject=hi', /^This is not a Parley invite: it looks like an e-mail address\.$/],
+      ['a bare e-mail address', () => 'bob@example.com', /^This is not a Parley invite: it looks like an e-mail address\.$/],
+      ['a vCard', () => 'BEGIN:VCARD\nVERSION:3.0\nFN:Bob\nEMAIL:bob@example.com\nEND:VCARD', /^This is not a Parley invite: it looks like a contact card \(vCard\)\.$/],
+      ['a phone number', () => 'tel:+15555550100', /^This is not a Parley invite: it looks like a phone number\.$/],
+      ['an otpauth: link', () => 'otpauth://totp/Example:bob?secret=JBSWY3DPEHPK3PXP', /^This is not a Parley invite: it is a link of another kind \("otpauth:"\)\.$/],
+      ['HTML with a script', () => '<script>alert(1)</script>', /^This is not a Parley invite: it looks like HTML or script code\.$/],
+      ['a javascript: URL', () => 'javascript:alert(document.cookie)', /^This is not a Parley invite: it is a "javascript:" link, which runs code, and Parley never opens it\.$/],
+      ['a data: URL', () => 'data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==', /^This is not a Parley invite: it is a "data:" link, which holds a file\.$/],
+      ['a Parley safety-number code', () => `${SAFETY_QR_PREFIX}:1:${id}:${otherId}:${'0'.repeat(60)}`, /^This is a Parley safety-number code, not an invite/],
+      ['the text form with no address', () => `${id}@`, /^The invite has no address after the "@": the text form is <PeerID>@<address>\.$/],
+      ['the text form with no PeerID', () => `@${circuit()}`, /^The invite has no PeerID before the "@": the text form is <PeerID>@<address>\.$/],
+      ['a link to base64url of text that is not JSON', () => `${ORIGIN}/${INVITE_LINK_PATH}${Buffer.from('hello, world').toString('base64url')}`, /^The link is not a Parley invite: its content is text, but not invite data\.$/],
+      ['a link to base64url of JSON null', () => link(null), /^The invite is damaged: it holds no invite data \(it holds null\)\.$/],
+      ['a link to base64url of a JSON array', () => link([data()]), /^The invite is damaged: it holds no invite data \(it holds a list\)\.$/],
+      ['a link to base64url of a JSON number', () => link(1), /^The invite is damaged: it holds no invite data \(it holds a number\)\.$/],
+      ['a link to base64url of invalid UTF-8', () => `${ORIGIN}/${INVITE_LINK_PATH}${Buffer.from([0xff, 0xfe, 0xc3, 0x28]).toString('base64url')}`, /^The link is not a Parley invite: its content is binary data, not text\.$/],
+      ['a bare word, not in base64url whole bytes', () => 'hello', /^This is not a Parley invite: it is not in the encoding invites use\.$/],
+      ['a payload broken across lines', () => { const p = payload(data()); return `${p.slice(0, 30)}\n${p.slice(30)}` }, /^This is not a Parley invite, or it was split while copying: it contains spaces or line breaks\./],
+      ['a link with characters base64url lacks', () => `${ORIGIN}/${INVITE_LINK_PATH}abc$def`, /^The link is not a Parley invite: it contains characters that an invite never has\.$/]
+    ]
+
+    it('has at least 25 distinct malformed inputs', () => {
+      expect(cases.length).toBeGreaterThanOrEqual(25)
+      expect(new Set(cases.map(([, input]) => input())).size).toBe(cases.length)
+    })
+
+    it.each(cases)('%s', (_name, input, message) => {
+      const err = invalid(() => parseInvite(input()))
+      expect(err.message).toMatch(message)
+      expect(err.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS)
+      expect(err.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/)
+    })
+
+    it('gives each class of problem its own message', () => {
+      const byMessage = new Map<string, string[]>()
+      for (const [name, input] of cases) {
+        const message = invalid(() => parseInvite(input())).message
+        byMessage.set(message, [...byMessage.get(message) ?? [], name])
+      }
+      const groups = (lists: string[][]): string[][] => lists.map(names => [...names].sort()).sort()
+      // only these share a message, on purpose: the same problem in different forms
+      expect(groups([...byMessage.values()].filter(names => names.length > 1))).toEqual(groups([
+        ['empty', 'whitespace only'],
+        ['a link cut right after #/add/', 'a link cut after 1 payload character', 'a link cut inside the PeerID',
+          'a link cut inside the addresses', 'a link missing its last character', 'a link cut inside "#/add/"'],
+        ['a mailto: link', 'a bare e-mail address']
+      ]))
+    })
+
+    it('quotes untrusted text short and without control characters', () => {
+      const key = `evil\u202e\n${'k'.repeat(2000)}`
+      const fieldMessage = invalid(() => parseInvite(link({ ...data(), [key]: 1 }))).message
+      expect(fieldMessage).toBe(`The invite is damaged: unknown field "evil\uFFFD\uFFFD${'k'.repeat(34)}".`)
+      const addressMessage = invalid(() => parseInvite(link(data({ a: [`/\u0000${'x'.repeat(400)}`] })))).message
+      expect(addressMessage).toBe(`"/\uFFFD${'x'.repeat(78)}" is not a valid address: it names a protocol Parley does not know.`)
+      const hostMessage = invalid(() => parseInvite(`https://${'h'.repeat(200)}.example/`)).message
+      expect(hostMessage).toBe(`This is not a Parley invite: it looks like a link to the web site "${'h'.repeat(80)}".`)
     })
   })
 
@@ -337,3 +454,30 @@ describe('invite', () => {
     })
   })
 })
+
+const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+
+/** base58btc without the multibase "z", as PeerIDs are written. */
+function base58 (bytes: Uint8Array): string {
+  let n = bytes.reduce((acc, b) => acc * 256n + BigInt(b), 0n)
+  let out = ''
+  for (; n > 0n; n /= 58n) out = BASE58_ALPHABET[Number(n % 58n)] + out
+  const zeros = bytes.findIndex(b => b !== 0)
+  return '1'.repeat(zeros < 0 ? bytes.length : zeros) + out
+}
+
+/**
+ * `id` written out by hand: identity multihash (0x00, length 36) of the
+ * protobuf PublicKey { Type = keyType, Data = the 32 key bytes }. With
+ * keyType 1 (Ed25519) this is `id` itself; any other byte there leaves a
+ * well-formed multihash whose key no longer decodes.
+ */
+function peerIdWithKeyType (keyType: number): string {
+  return base58(Uint8Array.from([0x00, 0x24, 0x08, keyType, 0x12, 0x20, ...idKey]))
+}
+
+function damagedKeyPeerId (): string {
+  // the builder is right: unchanged, it gives the real PeerID
+  expect(peerIdWithKeyType(1)).toBe(id)
+  return peerIdWithKeyType(0x05)
+}
