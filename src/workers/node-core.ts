@@ -64,6 +64,8 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     addContact: async ({ invite }) => ({ contactId: await service.addContact(invite) }),
     acceptContact: async ({ contactId }) => { await service.acceptContact(contactId); return null },
     declineContact: async ({ contactId }) => { await service.declineContact(contactId); return null },
+    updateContact: async ({ contactId, nickname, notes }) => { await service.updateContact(contactId, nickname, notes); return null },
+    setBlocked: async ({ contactId, blocked }) => { await service.setBlocked(contactId, blocked); return null },
     sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) }),
     speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes)
   }, { onOtherMessage: offerRtcHost })

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { addContact, message, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
+import { addContact, befriend, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 function requests (page: Page): ReturnType<Page['getByRole']> {
@@ -49,5 +49,52 @@ test.describe('contact requests', () => {
     // Alice's node tried (the message left her outbox) and Bob refused it: still not delivered
     await expect(message(alice.page, 'please answer')).toHaveAttribute('data-state', 'sent', { timeout: 20_000 })
     await expect(bob.page.getByRole('list', { name: 'Chats' })).toHaveCount(0)
+  })
+
+  test('A blocks B: B\'s new messages are not stored on A and stay undelivered on B; unblock and they flow', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await send(bob.page, 'before the block')
+    await expect(message(alice.page, 'before the block')).toBeVisible()
+
+    await alice.page.getByRole('link', { name: 'Contact info for Bob' }).click()
+    await alice.page.getByRole('button', { name: 'Block Bob' }).click()
+    await expect(alice.page.getByRole('button', { name: 'Unblock Bob' })).toBeVisible()
+    // Bob is cut off: his chat header turns offline, and what he sends stays his
+    await expect(bob.page.getByText('Last seen')).toBeVisible({ timeout: 15_000 })
+    await send(bob.page, 'while blocked')
+    await expect(message(bob.page, 'while blocked')).not.toHaveAttribute('data-state', 'delivered')
+    await openChat(alice.page, 'Bob')
+    await expect(alice.page.getByText('You blocked Bob')).toBeVisible()
+    await expect(messages(alice.page)).toHaveCount(1)
+
+    await alice.page.getByRole('link', { name: 'Contact info for Bob' }).click()
+    await alice.page.getByRole('button', { name: 'Unblock Bob' }).click()
+    await openChat(alice.page, 'Bob')
+    await expect(message(alice.page, 'while blocked')).toBeVisible({ timeout: 30_000 })
+    await expect(message(bob.page, 'while blocked')).toHaveAttribute('data-state', 'delivered')
+    await expect(messages(alice.page)).toHaveCount(2)
+  })
+
+  test('B closes its page: A shows B offline with last seen within 10 s; B comes back: online', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await expect(alice.page.getByText('Connected', { exact: true })).toBeVisible({ timeout: 15_000 })
+    await bob.page.close()
+    await expect(alice.page.getByText(/^Last seen /)).toBeVisible({ timeout: 10_000 })
+    const again = await bob.newTab()
+    await expect(again.getByRole('status', { name: 'Connection status' })).toHaveText('online', { timeout: 30_000 })
+    await expect(alice.page.getByText('Connected', { exact: true })).toBeVisible({ timeout: 15_000 })
+  })
+
+  test('a nickname and notes are kept and the nickname replaces the name', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await alice.page.getByRole('link', { name: 'Contact info for Bob' }).click()
+    await alice.page.getByRole('textbox', { name: 'Nickname' }).fill('Bobby')
+    await alice.page.getByRole('textbox', { name: 'Notes' }).fill('met at the conference')
+    await alice.page.getByRole('button', { name: 'Save' }).click()
+    await expect(alice.page.getByRole('heading', { name: 'Bobby' })).toBeVisible()
+    await alice.page.reload()
+    await expect(alice.page.getByRole('textbox', { name: 'Notes' })).toHaveValue('met at the conference')
+    await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
+    await expect(alice.page.getByRole('list', { name: 'Chats' })).toContainText('Bobby')
   })
 })

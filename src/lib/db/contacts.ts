@@ -165,3 +165,24 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
 export async function setContactState (db: ParleyDb, id: ContactId, state: ContactState, helloPending: boolean, now: number = Date.now()): Promise<boolean> {
   return (await db.contacts.update(id, { state, helloPending, updatedAt: now })) > 0
 }
+
+/** Longest note about a contact, in characters. */
+export const MAX_NOTES_CHARS = 2000
+
+/** The user's own details of a contact: a nickname (null removes it) and notes. @returns false for an unknown id. */
+export async function updateContactDetails (db: ParleyDb, id: ContactId, details: { nickname: string | null, notes: string }, now: number = Date.now()): Promise<boolean> {
+  return db.transaction('rw', db.contacts, async () => {
+    const row = await db.contacts.get(id)
+    if (row === undefined) return false
+    const next: ContactRow = { ...row, notes: details.notes, updatedAt: now }
+    if (details.nickname === null) delete next.nickname
+    else next.nickname = details.nickname
+    await db.contacts.put(next)
+    return true
+  })
+}
+
+/** Blocks or unblocks a contact. @returns false for an unknown id. */
+export async function setBlocked (db: ParleyDb, id: ContactId, blocked: boolean, now: number = Date.now()): Promise<boolean> {
+  return (await db.contacts.update(id, { blocked, updatedAt: now })) > 0
+}

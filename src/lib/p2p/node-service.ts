@@ -1,7 +1,10 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setPresence, upsertContact } from '../db/contacts.ts'
+import {
+  MAX_NOTES_CHARS, getContact, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
+  updateContactDetails, upsertContact
+} from '../db/contacts.ts'
 import { ContactCache } from '../db/contact-cache.ts'
 import { contactsWithOutbox, incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
@@ -52,6 +55,9 @@ export class BlockedContactError extends Error {
 export class NoRequestError extends Error {
   override name = 'NoRequestError'
 }
+export class InvalidDetailsError extends Error {
+  override name = 'InvalidDetailsError'
+}
 
 /** At most this many contact requests are sent at once. */
 export const MAX_HELLOS_IN_FLIGHT = 64
@@ -85,6 +91,8 @@ export class NodeService {
   #outbox?: OutboxSender
   #relays: string[] = []
   #starting?: Promise<void>
+  /** PeerIDs of blocked contacts, for the connection gater (which must answer synchronously) */
+  readonly #blocked = new Set<string>()
   /** contacts a request or accept is being sent to right now */
   readonly #hellos = new Set<ContactId>()
 
@@ -199,6 +207,35 @@ export class NodeService {
     this.#hello([contactId])
   }
 
+  /** Saves the user's nickname (null removes it) and notes for a contact. */
+  async updateContact (contactId: ContactId, nickname: string | null, notes: string): Promise<void> {
+    const name = nickname === null ? null : validateName(nickname)
+    if (notes.length > MAX_NOTES_CHARS) throw new InvalidDetailsError(`Notes can be at most ${MAX_NOTES_CHARS} characters long.`)
+    if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(notes)) throw new InvalidDetailsError('Notes cannot contain control characters.')
+    if (!await updateContactDetails(this.#init.db, contactId, { nickname: name, notes })) {
+      throw new UnknownContactError('This contact does not exist (any more).')
+    }
+  }
+
+  /**
+   * Blocks or unblocks a contact. A blocked peer is refused at the
+   * connection gater (so nothing of theirs arrives or is stored) and its open
+   * connections are closed; unblocking greets it again so queued messages
+   * flow both ways.
+   */
+  async setBlocked (contactId: ContactId, blocked: boolean): Promise<void> {
+    const contact = await getContact(this.#init.db, contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    await setBlocked(this.#init.db, contactId, blocked)
+    if (blocked) {
+      this.#blocked.add(contact.peerId)
+      await this.#node?.hangUp(peerIdFromString(contact.peerId)).catch(() => {})
+    } else {
+      this.#blocked.delete(contact.peerId)
+      this.#hello([contactId])
+    }
+  }
+
   /** Declines a waiting contact request. They are not told; they may ask again a few times. */
   async declineContact (contactId: ContactId): Promise<void> {
     const contact = await this.#contacts.byId(contactId)
@@ -263,10 +300,14 @@ export class NodeService {
       this.#setStatus({ error: (err as Error).message })
     }
 
+    for (const contact of await listContacts(db)) {
+      if (contact.blocked) this.#blocked.add(contact.peerId)
+    }
     const node = await createParleyNode({
       privateKey: privateKeyFromProtobuf(profile.privateKey),
       inbox: this.#inbox,
       desk: this.#desk,
+      isBlocked: (peerId) => this.#blocked.has(peerId.toString()),
       isContact: this.#isContact,
       iceServers: this.#iceServers
     })

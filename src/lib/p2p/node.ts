@@ -33,6 +33,8 @@ export interface ParleyNodeInit {
   inbox: ChatInbox
   /** where contact requests and acceptances go */
   desk: ContactDesk
+  /** peers refused at the connection gater (blocked contacts); must answer synchronously */
+  isBlocked(peerId: PeerId): boolean
   /** who may run a speed test against us (accepted contacts) */
   isContact(peerId: PeerId): Promise<boolean>
   /** STUN/TURN for WebRTC; undefined keeps libp2p's defaults, [] uses host candidates only */
@@ -75,7 +77,11 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
       // Parley dials only relays from the served config and contacts' circuit
       // addresses, which are loopback or private-network addresses in
       // development; the browser default gater refuses those and plain ws://.
-      denyDialMultiaddr: () => false
+      denyDialMultiaddr: () => false,
+      // blocked contacts get no connection either way, so nothing of theirs arrives
+      denyDialPeer: (peerId) => init.isBlocked(peerId),
+      denyInboundEncryptedConnection: (peerId) => init.isBlocked(peerId),
+      denyOutboundEncryptedConnection: (peerId) => init.isBlocked(peerId)
     },
     services: {
       identify: identify(),

@@ -56,6 +56,10 @@ export interface NodeApi {
   acceptContact(params: { contactId: ContactId }): null
   /** decline a waiting contact request (the peer is not told) */
   declineContact(params: { contactId: ContactId }): null
+  /** the user's nickname (null removes it) and notes for a contact */
+  updateContact(params: { contactId: ContactId, nickname: string | null, notes: string }): null
+  /** block (refused at the connection gater, nothing of theirs stored) or unblock a contact */
+  setBlocked(params: { contactId: ContactId, blocked: boolean }): null
   /** queue a text message to a contact and try to deliver it */
   sendMessage(params: { contactId: ContactId, text: string }): { messageId: MessageId }
   /** diagnostics: push `bytes` (1..64 MiB) to a contact over the direct connection and time it */

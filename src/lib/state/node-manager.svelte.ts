@@ -162,6 +162,17 @@ export class NodeManager {
     await this.#client.call('declineContact', { contactId }, options)
   }
 
+  /** Saves the user's nickname (empty removes it) and notes for a contact. */
+  async updateContact (contactId: ContactId, nickname: string, notes: string, options: CallOptions = {}): Promise<void> {
+    const trimmed = nickname.trim()
+    await this.#client.call('updateContact', { contactId, nickname: trimmed === '' ? null : trimmed, notes }, options)
+  }
+
+  /** Blocks or unblocks a contact. */
+  async setBlocked (contactId: ContactId, blocked: boolean, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('setBlocked', { contactId, blocked }, options)
+  }
+
   /** Queues a text message (surrounding whitespace removed); the node delivers it. */
   async sendMessage (contactId: ContactId, text: string, options: CallOptions = {}): Promise<MessageId> {
     const { messageId } = await this.#client.call('sendMessage', { contactId, text: text.trim() }, options)

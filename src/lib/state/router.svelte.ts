@@ -4,6 +4,7 @@
  *
  *   #/                   chats list (also an empty hash)
  *   #/chat/<contactId>   one chat
+ *   #/contact/<contactId> a contact's details (nickname, notes, block)
  *   #/add                add a contact
  *   #/add/<invite>       add a contact, invite prefilled (the invite link, DESIGN.md §5)
  *   #/invite             my invite
@@ -13,6 +14,7 @@ import type { ContactId } from '../db/types.ts'
 export type Route =
   | { name: 'chats' }
   | { name: 'chat', contactId: ContactId }
+  | { name: 'contact', contactId: ContactId }
   | { name: 'add', invite?: string }
   | { name: 'invite' }
   | { name: 'not-found', path: string }
@@ -20,6 +22,7 @@ export type Route =
 export type RouteName = Route['name']
 
 const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})$/
+const CONTACT_PATH = /^\/contact\/([1-9]\d{0,15})$/
 const ADD_PATH = /^\/add\/(.+)$/
 
 function decode (text: string): string | undefined {
@@ -45,6 +48,12 @@ export function parseHash (hash: string): Route {
     if (Number.isSafeInteger(contactId)) return { name: 'chat', contactId }
   }
 
+  const info = CONTACT_PATH.exec(path)
+  if (info?.[1] !== undefined) {
+    const contactId = Number(info[1])
+    if (Number.isSafeInteger(contactId)) return { name: 'contact', contactId }
+  }
+
   const add = ADD_PATH.exec(path)
   if (add?.[1] !== undefined) {
     const invite = decode(add[1])
@@ -52,6 +61,11 @@ export function parseHash (hash: string): Route {
   }
 
   return { name: 'not-found', path }
+}
+
+/** The href of a contact's details page, for links. */
+export function contactHref (contactId: ContactId): string {
+  return `#/contact/${contactId}`
 }
 
 /** The href of a chat, for links. */

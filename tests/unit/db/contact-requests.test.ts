@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { MAX_PENDING_REQUESTS, MAX_REREQUESTS, getContactByPeerId, receiveHello, setContactState, upsertContact } from '../../../src/lib/db/contacts.ts'
+import {
+  MAX_PENDING_REQUESTS, MAX_REREQUESTS, getContactByPeerId, receiveHello, setBlocked, setContactState, updateContactDetails, upsertContact
+} from '../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { HelloInput } from '../../../src/lib/db/contacts.ts'
 import { openTestDb } from './helpers.ts'
@@ -76,5 +78,28 @@ describe('receiveHello', () => {
     })
     expect(await receiveHello(db, hello('request'))).toBe('refused')
     expect(await getContactByPeerId(db, PEER)).toBeUndefined()
+  })
+})
+
+describe('contact details and blocking', () => {
+  it('sets and removes a nickname, keeps notes, and says when the contact is unknown', async () => {
+    const id = await upsertContact(db, { peerId: PEER, username: 'Carol', addresses: [] })
+    expect(await updateContactDetails(db, id, { nickname: 'Caz', notes: 'from work\nsecond line' }, 7_000)).toBe(true)
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ nickname: 'Caz', notes: 'from work\nsecond line', updatedAt: 7_000 })
+    await updateContactDetails(db, id, { nickname: null, notes: '' })
+    const row = await getContactByPeerId(db, PEER)
+    expect(row?.nickname).toBeUndefined()
+    expect(row?.notes).toBe('')
+    expect(await updateContactDetails(db, 999, { nickname: 'x', notes: '' })).toBe(false)
+  })
+
+  it('blocks and unblocks', async () => {
+    const id = await upsertContact(db, { peerId: PEER, username: 'Carol', addresses: [] })
+    expect(await setBlocked(db, id, true)).toBe(true)
+    expect((await getContactByPeerId(db, PEER))?.blocked).toBe(true)
+    expect(await receiveHello(db, hello('request'))).toBe('refused')
+    await setBlocked(db, id, false)
+    expect((await getContactByPeerId(db, PEER))?.blocked).toBe(false)
+    expect(await setBlocked(db, 999, true)).toBe(false)
   })
 })

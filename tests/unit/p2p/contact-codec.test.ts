@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, decodeContactFrame, encodeContactFrame } from '../../../src/lib/p2p/protocols/contact/codec.ts'
+import type { ContactHelloFrame } from '../../../src/lib/p2p/protocols/contact/codec.ts'
 
 const enc = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 const ADDRESS = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay/p2p-circuit'
 
 describe('contact frames', () => {
   it('round-trip a request, an accept and each reply', () => {
-    for (const frame of [{ type: 'request', name: 'Alice', addresses: [ADDRESS] }, { type: 'accept', name: 'Ålice ☕', addresses: [] }] as const) {
+    const hellos: ContactHelloFrame[] = [{ type: 'request', name: 'Alice', addresses: [ADDRESS] }, { type: 'accept', name: 'Ålice ☕', addresses: [] }]
+    for (const frame of hellos) {
       expect(decodeContactFrame(encodeContactFrame(frame), 'dialer')).toEqual(frame)
     }
     for (const status of ['pending', 'accepted', 'refused'] as const) {

@@ -45,6 +45,8 @@ function handlers (label: string): RpcHandlers {
     addContact: () => ({ contactId: 1 }),
     acceptContact: () => null,
     declineContact: () => null,
+    updateContact: () => null,
+    setBlocked: () => null,
     sendMessage: ({ text }) => ({ messageId: `${label}:${text}` as MessageId }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 })
   }

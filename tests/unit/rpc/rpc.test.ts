@@ -49,6 +49,8 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     },
     acceptContact: () => null,
     declineContact: () => null,
+    updateContact: () => null,
+    setBlocked: () => null,
     sendMessage: () => ({ messageId: 'm0' as MessageId }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     ...overrides
