@@ -1,0 +1,422 @@
+/**
+ * Identity backup: round trips, the file format as docs/protocols.md states
+ * it (the helpers below re-implement it from the document with WebCrypto),
+ * tampering, damaged files, row checks and the all-or-nothing restore.
+ * Files are made with a low PBKDF2 count through the `iterations` option.
+ */
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf, publicKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  BackupExportError, BackupTooLargeError, CorruptBackupError, exportBackup, InvalidPassphraseError,
+  MAX_BACKUP_BYTES, MAX_BACKUP_RELAYS, MAX_PBKDF2_ITERATIONS, NoProfileError, PBKDF2_ITERATIONS,
+  ProfileExistsError, readBackup, restoreBackup, WrongPassphraseError, type BackupContents
+} from '../../../src/lib/db/backup.ts'
+import { upsertContact } from '../../../src/lib/db/contacts.ts'
+import type { ParleyDb } from '../../../src/lib/db/db.ts'
+import { queueOutgoing, setMessageState, storeIncoming } from '../../../src/lib/db/messages.ts'
+import { saveProfile } from '../../../src/lib/db/profile.ts'
+import { syncDefaultRelays } from '../../../src/lib/db/relays.ts'
+import type { ContactId, ContactRow, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
+import { openTestDb } from './helpers.ts'
+
+const PASSPHRASE = 'correct horse battery'
+/** Low enough to keep the suite fast; the default is checked on its own. */
+const FAST = 1_000
+const WRONG = 'The passphrase is wrong, or the file was changed.'
+const DEFAULT_RELAY = '/dns4/default.example/tcp/443/wss/p2p/12D3KooWDefault'
+const USER_RELAY: RelayRow = {
+  multiaddr: '/dns4/mine.example/tcp/443/wss/p2p/12D3KooWMine', peerId: '12D3KooWMine', source: 'user', active: false, lastRtt: 12.5, failures: 2
+}
+const FOUND_RELAY: RelayRow = {
+  multiaddr: '/ip4/10.0.0.5/tcp/4001/ws/p2p/12D3KooWFound', peerId: '12D3KooWFound', source: 'discovered', active: true, lastConnected: 900, failures: 0
+}
+
+const encoder = new TextEncoder()
+
+interface Identity { peerId: string, privateKey: Uint8Array, publicKey: Uint8Array }
+
+async function identity (): Promise<Identity> {
+  const key = await generateKeyPair('Ed25519')
+  return { peerId: peerIdFromPrivateKey(key).toString(), privateKey: privateKeyToProtobuf(key), publicKey: publicKeyToProtobuf(key.publicKey) }
+}
+
+interface Source { db: ParleyDb, profile: ProfileRow, alice: ContactId, bob: ContactId }
+
+/** A database with every kind of row: two contacts (one with every optional field), three relays, messages in several states. */
+async function seedSource (): Promise<Source> {
+  const db = await openTestDb()
+  const me = await identity()
+  const profile: ProfileRow = { id: 1, peerId: me.peerId, privateKey: me.privateKey, username: 'Me', createdAt: 100 }
+  await saveProfile(db, profile)
+
+  const a = await identity()
+  const b = await identity()
+  const alice = await upsertContact(db, { peerId: a.peerId, username: 'alice', addresses: [`/dns4/relay.example/tcp/443/wss/p2p/12D3KooWRelay/p2p-circuit/p2p/${a.peerId}`], publicKey: a.publicKey, now: 200 })
+  await db.contacts.update(alice, { nickname: 'Ally', notes: 'from school', verified: true, status: 'online', lastSeen: 250, helloPending: true })
+  const bob = await upsertContact(db, { peerId: b.peerId, username: 'bob', addresses: [], now: 300 })
+  await db.contacts.update(bob, { state: 'declined', rerequests: 2, blocked: true })
+
+  await syncDefaultRelays(db, [DEFAULT_RELAY])
+  await db.relays.bulkAdd([USER_RELAY, FOUND_RELAY])
+
+  const read = await queueOutgoing(db, { contactId: alice, fromPeerId: me.peerId, body: 'hi alice', now: 1_000 })
+  await setMessageState(db, read.id, 'read', 1_500)
+  await queueOutgoing(db, { contactId: bob, fromPeerId: me.peerId, body: 'still queued', now: 1_100 })
+  await storeIncoming(db, { id: '01JD00000000000000000000A1' as MessageId, contactId: alice, fromPeerId: a.peerId, body: 'hello 👋', sentAt: 1_200, receivedAt: 1_210 })
+  await setMessageState(db, '01JD00000000000000000000A1' as MessageId, 'read', 1_300)
+  await storeIncoming(db, { id: '01JD00000000000000000000B1' as MessageId, contactId: bob, fromPeerId: b.peerId, body: '', sentAt: 1_400, receivedAt: 1_405 })
+  return { db, profile, alice, bob }
+}
+
+// ---- the file format, re-implemented from docs/protocols.md ("Identity backup file")
+
+interface Envelope {
+  format: unknown
+  v: unknown
+  kdf: { name: string, hash: string, iterations: number, salt: string }
+  cipher: { name: string, iv: string }
+  data: string
+  [extra: string]: unknown
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64')
+const unb64 = (text: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buffer.from(text, 'base64'))
+const parseFile = (file: Uint8Array): Envelope => JSON.parse(new TextDecoder().decode(file)) as Envelope
+const encodeFile = (envelope: unknown): Uint8Array => encoder.encode(JSON.stringify(envelope))
+
+async function documentedKey (passphrase: string, kdf: Envelope['kdf']): Promise<CryptoKey> {
+  const material = await crypto.subtle.importKey('raw', encoder.encode(passphrase.normalize('NFC')), 'PBKDF2', false, ['deriveKey'])
+  return crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: unb64(kdf.salt), iterations: kdf.iterations },
+    material, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+}
+
+/** The additional data: the header fields, compact JSON, in the documented order. */
+function documentedHeader (e: Envelope): Uint8Array<ArrayBuffer> {
+  return encoder.encode(JSON.stringify({
+    format: e.format,
+    v: e.v,
+    kdf: { name: e.kdf.name, hash: e.kdf.hash, iterations: e.kdf.iterations, salt: e.kdf.salt },
+    cipher: { name: e.cipher.name, iv: e.cipher.iv }
+  }))
+}
+
+async function decryptFile (file: Uint8Array, passphrase: string, withHeader = true): Promise<Record<string, unknown>> {
+  const e = parseFile(file)
+  const params: AesGcmParams = { name: 'AES-GCM', iv: unb64(e.cipher.iv) }
+  if (withHeader) params.additionalData = documentedHeader(e)
+  const plain = await crypto.subtle.decrypt(params, await documentedKey(passphrase, e.kdf), unb64(e.data))
+  return JSON.parse(new TextDecoder().decode(plain)) as Record<string, unknown>
+}
+
+/** A valid file around any plaintext: how a faulty or hostile writer would make one. */
+async function sealContents (contents: unknown, passphrase = PASSPHRASE): Promise<Uint8Array> {
+  const e: Envelope = {
+    format: 'parley-backup',
+    v: 1,
+    kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: FAST, salt: b64(crypto.getRandomValues(new Uint8Array(16))) },
+    cipher: { name: 'AES-GCM', iv: b64(crypto.getRandomValues(new Uint8Array(12))) },
+    data: ''
+  }
+  const cipher = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: unb64(e.cipher.iv), additionalData: documentedHeader(e) },
+    await documentedKey(passphrase, e.kdf),
+    encoder.encode(JSON.stringify(contents)))
+  e.data = b64(new Uint8Array(cipher))
+  return encodeFile(e)
+}
+
+function tamper (file: Uint8Array, edit: (e: Envelope) => void): Uint8Array {
+  const e = parseFile(file)
+  edit(e)
+  return encodeFile(e)
+}
+
+function flipFirstByte (base64: string): string {
+  const bytes = unb64(base64)
+  bytes[0] = (bytes[0] ?? 0) ^ 0x01
+  return b64(bytes)
+}
+
+async function expectEmpty (db: ParleyDb): Promise<void> {
+  expect(await db.profile.count()).toBe(0)
+  expect(await db.contacts.count()).toBe(0)
+  expect(await db.relays.count()).toBe(0)
+  expect(await db.messages.count()).toBe(0)
+}
+
+// ----
+
+let source: Source
+let target: ParleyDb
+
+beforeEach(async () => {
+  source = await seedSource()
+  target = await openTestDb()
+})
+afterEach(() => {
+  source.db.close()
+  target.close()
+})
+
+async function fastExport (includeHistory = true): Promise<Uint8Array> {
+  return exportBackup(source.db, PASSPHRASE, { includeHistory, iterations: FAST, now: 5_000 })
+}
+
+describe('round trip', () => {
+  it('restores the identity, contacts, relays and history into a fresh database', async () => {
+    const contents = await readBackup(await fastExport(), PASSPHRASE)
+    expect(contents).toMatchObject({ exportedAt: 5_000, includesHistory: true })
+    await restoreBackup(target, contents)
+
+    const restored = await target.profile.get(1)
+    expect(restored).toEqual(source.profile)
+    expect(restored?.privateKey).toEqual(source.profile.privateKey)
+    // The restored key is the same libp2p identity.
+    expect(peerIdFromPrivateKey(privateKeyFromProtobuf(restored?.privateKey ?? new Uint8Array())).toString()).toBe(source.profile.peerId)
+
+    const contacts = await source.db.contacts.toArray()
+    expect(contacts.find((c) => c.id === source.alice)?.status).toBe('online')
+    expect(await target.contacts.toArray()).toEqual(contacts.map((c): ContactRow => ({ ...c, status: 'offline' })))
+    expect(await target.messages.orderBy('id').toArray()).toEqual(await source.db.messages.orderBy('id').toArray())
+    expect(await target.messages.count()).toBe(4)
+    // Shipped defaults come from the importing app's config, not the file.
+    expect(await target.relays.orderBy('multiaddr').toArray()).toEqual([FOUND_RELAY, USER_RELAY].sort((x, y) => x.multiaddr < y.multiaddr ? -1 : 1))
+  })
+
+  it('without history carries no messages, and new contacts continue after the restored ids', async () => {
+    const contents = await readBackup(await fastExport(false), PASSPHRASE)
+    expect(contents.includesHistory).toBe(false)
+    expect(contents.messages).toEqual([])
+    await restoreBackup(target, contents)
+
+    expect(await target.messages.count()).toBe(0)
+    expect((await target.contacts.toArray()).map((c) => c.id)).toEqual([source.alice, source.bob])
+    expect(await target.profile.get(1)).toEqual(source.profile)
+    const next = await upsertContact(target, { peerId: '12D3KooWNew', username: 'new', addresses: [] })
+    expect(next).toBeGreaterThan(source.bob)
+  })
+
+  it('pages through a history longer than one read', async () => {
+    const alice = await source.db.contacts.get(source.alice)
+    const rows = Array.from({ length: 2_500 }, (_, i): MessageRow => ({
+      id: `01JE${String(i).padStart(22, '0')}` as MessageId,
+      contactId: source.alice,
+      direction: 'in',
+      fromPeerId: alice?.peerId ?? '',
+      kind: 'text',
+      body: `message ${i}`,
+      sentAt: 2_000 + i,
+      receivedAt: 2_001 + i,
+      state: 'delivered'
+    }))
+    await source.db.messages.bulkAdd(rows)
+
+    await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
+    expect(await target.messages.count()).toBe(2_504)
+    expect(await target.messages.orderBy('id').toArray()).toEqual(await source.db.messages.orderBy('id').toArray())
+  })
+
+  it('writes the documented envelope, decryptable from the document alone and only with the header as additional data', async () => {
+    const file = await fastExport()
+    const e = parseFile(file)
+    expect(Object.keys(e)).toEqual(['format', 'v', 'kdf', 'cipher', 'data'])
+    expect(e).toMatchObject({ format: 'parley-backup', v: 1, kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: FAST }, cipher: { name: 'AES-GCM' } })
+    expect(unb64(e.kdf.salt)).toHaveLength(16)
+    expect(unb64(e.cipher.iv)).toHaveLength(12)
+
+    const plain = await decryptFile(file, PASSPHRASE)
+    expect(Object.keys(plain)).toEqual(['v', 'exportedAt', 'profile', 'contacts', 'relays', 'messages'])
+    expect(plain.profile).toEqual({ peerId: source.profile.peerId, privateKey: b64(source.profile.privateKey), username: 'Me', createdAt: 100 })
+    await expect(decryptFile(file, PASSPHRASE, false)).rejects.toMatchObject({ name: 'OperationError' })
+  })
+
+  it('uses PBKDF2_ITERATIONS, at least 600 000, unless told otherwise', async () => {
+    expect(PBKDF2_ITERATIONS).toBeGreaterThanOrEqual(600_000)
+    const file = await exportBackup(source.db, PASSPHRASE, { includeHistory: false })
+    expect(parseFile(file).kdf.iterations).toBe(PBKDF2_ITERATIONS)
+  })
+
+  it('draws a new salt and IV for every file', async () => {
+    const [one, two] = [parseFile(await fastExport()), parseFile(await fastExport())]
+    expect(one.kdf.salt).not.toBe(two.kdf.salt)
+    expect(one.cipher.iv).not.toBe(two.cipher.iv)
+  })
+
+  it('accepts the passphrase in another Unicode normal form', async () => {
+    const composed = 'crème brûlée'.normalize('NFC')
+    const file = await exportBackup(source.db, composed, { includeHistory: false, iterations: FAST })
+    const contents = await readBackup(file, composed.normalize('NFD'))
+    expect(contents.profile.peerId).toBe(source.profile.peerId)
+  })
+})
+
+describe('passphrase', () => {
+  it('refuses an empty or short passphrase for a new backup', async () => {
+    await expect(exportBackup(source.db, '', { includeHistory: false, iterations: FAST }))
+      .rejects.toThrow(new InvalidPassphraseError('Choose a passphrase to protect the backup.'))
+    await expect(exportBackup(source.db, 'seven77', { includeHistory: false, iterations: FAST }))
+      .rejects.toThrow(new InvalidPassphraseError('The passphrase must be at least 8 characters long.'))
+    await expect(readBackup(await fastExport(), '')).rejects.toMatchObject({ name: 'InvalidPassphraseError' })
+  })
+
+  it('reports a wrong passphrase in words and leaves the target database empty', async () => {
+    const file = await fastExport()
+    const err: unknown = await readBackup(file, 'not the passphrase').then((c) => restoreBackup(target, c), (e: unknown) => e)
+    expect(err).toBeInstanceOf(WrongPassphraseError)
+    expect(err).toMatchObject({ name: 'WrongPassphraseError', message: WRONG })
+    await expectEmpty(target)
+  })
+})
+
+describe('a changed file fails to decrypt', () => {
+  const edits: Array<[string, (e: Envelope) => void]> = [
+    ['a byte of the ciphertext', (e) => { e.data = flipFirstByte(e.data) }],
+    ['the tag cut short', (e) => { e.data = b64(unb64(e.data).subarray(0, -3)) }],
+    ['a byte of the IV', (e) => { e.cipher.iv = flipFirstByte(e.cipher.iv) }],
+    ['a byte of the salt (header)', (e) => { e.kdf.salt = flipFirstByte(e.kdf.salt) }],
+    ['the iteration count (header)', (e) => { e.kdf.iterations += 1 }]
+  ]
+  it.each(edits)('%s', async (_what, edit) => {
+    const file = tamper(await fastExport(), edit)
+    await expect(readBackup(file, PASSPHRASE)).rejects.toThrow(new WrongPassphraseError(WRONG))
+  })
+})
+
+describe('damaged and foreign files', () => {
+  it.each<[string, () => Promise<Uint8Array>, RegExp]>([
+    ['an empty file', async () => new Uint8Array(), /^The file is empty\.$/],
+    ['binary data', async () => Uint8Array.from([0xff, 0xfe, 0x00]), /not a Parley backup file: it is not text/],
+    ['plain text', async () => encoder.encode('hello'), /not a Parley backup file: it is not JSON/],
+    ['a truncated file', async () => (await fastExport()).subarray(0, 200), /incomplete: it was cut off/],
+    ['other JSON', async () => encoder.encode('{"hello":1}'), /^This is not a Parley backup file\.$/],
+    ['a JSON list', async () => encoder.encode('[]'), /^This is not a Parley backup file\.$/],
+    ['a newer version', async () => tamper(await fastExport(), (e) => { e.v = 2 }), /newer version of Parley \(file version 2\)/],
+    ['a version that never existed', async () => tamper(await fastExport(), (e) => { e.v = '1' }), /unsupported file version \("1"\)/],
+    ['an unknown header field', async () => tamper(await fastExport(), (e) => { e.note = 'x' }), /damaged: the file has an unknown field "note"/],
+    ['a short salt', async () => tamper(await fastExport(), (e) => { e.kdf.salt = b64(new Uint8Array(8)) }), /"salt" is not 16 bytes of base64/],
+    ['an IV that is not base64', async () => tamper(await fastExport(), (e) => { e.cipher.iv = 'not base64!!' }), /"iv" is not 12 bytes of base64/],
+    ['another cipher', async () => tamper(await fastExport(), (e) => { e.cipher.name = 'AES-CBC' }), /the cipher is not AES-GCM/],
+    ['too many iterations', async () => tamper(await fastExport(), (e) => { e.kdf.iterations = MAX_PBKDF2_ITERATIONS + 1 }), /"iterations" is not a whole number/],
+    ['data with whitespace', async () => tamper(await fastExport(), (e) => { e.data = ` ${e.data}` }), /"data" is not base64/]
+  ])('refuses %s with a CorruptBackupError that says why', async (_what, make, message) => {
+    const err: unknown = await readBackup(await make(), PASSPHRASE).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptBackupError)
+    expect(err).toMatchObject({ name: 'CorruptBackupError', message: expect.stringMatching(message) })
+  })
+
+  it('refuses a file over MAX_BACKUP_BYTES without reading it', async () => {
+    await expect(readBackup(new Uint8Array(MAX_BACKUP_BYTES + 1), PASSPHRASE))
+      .rejects.toThrow(new BackupTooLargeError('The file is 257 MiB; a Parley backup is at most 256 MiB.'))
+  })
+})
+
+describe('contents are checked row by row', () => {
+  type Plain = Record<string, unknown> & { contacts: Array<Record<string, unknown>>, relays: Array<Record<string, unknown>>, messages: Array<Record<string, unknown>>, profile: Record<string, unknown> }
+  const first = <T>(list: T[]): T => {
+    const item = list[0]
+    if (item === undefined) throw new Error('seed has no rows')
+    return item
+  }
+
+  it.each<[string, (p: Plain) => void, string]>([
+    ['a contact state', (p) => { first(p.contacts).state = 'friend' }, 'contact 1: "state" is "friend", not one of requested, pending, accepted, declined'],
+    ['an unknown message field', (p) => { first(p.messages).extra = 1 }, 'message 1: it has an unknown field "extra"'],
+    ['a message without a contact', (p) => { first(p.messages).contactId = 999 }, 'message 1: its contact 999 is not in the backup'],
+    ['a message not from its contact', (p) => { p.messages.forEach((m) => { if (m.direction === 'in') m.fromPeerId = '12D3KooWSomeoneNew' }) }, 'an incoming message is not from its contact\'s PeerID'],
+    ['a duplicate contact id', (p) => { p.contacts.push({ ...first(p.contacts), peerId: '12D3KooWAnother' }) }, 'contact 3: id 1 is used twice'],
+    ['a PeerID not matching the key', (p) => { p.profile.peerId = '12D3KooWBm4WMaQeisAuULeqr9Kb1kPPd1odDd72ReVAR6rJe9ij' }, 'the profile: "peerId" is not the PeerID of "privateKey"'],
+    ['a private key of another type', (p) => { p.profile.privateKey = b64(new Uint8Array(68)) }, 'the profile: "privateKey" is not an Ed25519 key'],
+    ['a shipped default relay', (p) => { first(p.relays).source = 'default' }, 'relay 1: "source" is "default", not one of user, discovered'],
+    ['a relay PeerID not in its address', (p) => { first(p.relays).peerId = '12D3KooWRest' }, 'relay 1: "multiaddr" does not end in /p2p/'],
+    ['a negative time', (p) => { first(p.contacts).addedAt = -1 }, 'contact 1: "addedAt" is not a whole number'],
+    ['a null optional field', (p) => { first(p.contacts).nickname = null }, 'contact 1: "nickname" is not text'],
+    ['a missing field', (p) => { delete first(p.messages).body }, 'message 1: it has no "body"'],
+    ['a newer contents version', (p) => { p.v = 2 }, 'newer version of Parley (contents version 2)']
+  ])('refuses %s and names the problem', async (_what, spoil, message) => {
+    const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
+    spoil(plain)
+    const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptBackupError)
+    expect((err as Error).message).toContain(message)
+  })
+
+  it('accepts the same contents re-sealed unchanged (the cases above fail only for their change)', async () => {
+    const plain = await decryptFile(await fastExport(), PASSPHRASE)
+    const contents = await readBackup(await sealContents(plain), PASSPHRASE)
+    expect(contents.contacts).toHaveLength(2)
+  })
+
+  it('refuses more rows than a backup may hold', async () => {
+    const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
+    plain.relays = Array.from({ length: MAX_BACKUP_RELAYS + 1 }, () => first(plain.relays))
+    await expect(readBackup(await sealContents(plain), PASSPHRASE)).rejects.toMatchObject({
+      name: 'BackupTooLargeError', message: expect.stringContaining(`holds ${MAX_BACKUP_RELAYS + 1} relays`)
+    })
+  })
+})
+
+describe('exportBackup refuses', () => {
+  it('a database without an identity', async () => {
+    await expect(exportBackup(target, PASSPHRASE, { includeHistory: true, iterations: FAST }))
+      .rejects.toThrow(new NoProfileError('There is no Parley identity in this browser to back up.'))
+  })
+
+  it('a row a backup could not carry, naming it', async () => {
+    await source.db.contacts.update(source.bob, { state: 'friend' as ContactRow['state'] })
+    await expect(fastExport()).rejects.toThrow(new BackupExportError(
+      'This browser\'s data cannot be backed up: contact 2: "state" is "friend", not one of requested, pending, accepted, declined.'))
+  })
+
+  it('more relays than a backup may hold', async () => {
+    await source.db.relays.bulkAdd(Array.from({ length: MAX_BACKUP_RELAYS }, (_, i) => ({
+      ...USER_RELAY, multiaddr: `/dns4/r${i}.example/tcp/443/wss/p2p/12D3KooWR${i}`, peerId: `12D3KooWR${i}`
+    })))
+    await expect(fastExport()).rejects.toThrow(new BackupTooLargeError(`This browser has ${MAX_BACKUP_RELAYS + 2} relays; a backup holds at most ${MAX_BACKUP_RELAYS}.`))
+  })
+
+  it('an iteration count out of range', async () => {
+    await expect(exportBackup(source.db, PASSPHRASE, { includeHistory: false, iterations: 0 })).rejects.toBeInstanceOf(RangeError)
+  })
+})
+
+describe('restoreBackup', () => {
+  let contents: BackupContents
+  beforeEach(async () => { contents = await readBackup(await fastExport(), PASSPHRASE) })
+
+  it('refuses a database that has another identity and changes nothing', async () => {
+    const other = await identity()
+    const existing: ProfileRow = { id: 1, peerId: other.peerId, privateKey: other.privateKey, username: 'other', createdAt: 1 }
+    await saveProfile(target, existing)
+    await target.relays.add(USER_RELAY)
+
+    await expect(restoreBackup(target, contents)).rejects.toThrow(ProfileExistsError)
+    await expect(restoreBackup(target, contents)).rejects.toThrow(/^This browser already has a Parley identity \(12D3KooW/)
+    expect(await target.profile.toArray()).toEqual([existing])
+    expect(await target.relays.toArray()).toEqual([USER_RELAY])
+    expect(await target.contacts.count()).toBe(0)
+    expect(await target.messages.count()).toBe(0)
+  })
+
+  it('refuses a database that already has this identity', async () => {
+    await restoreBackup(target, contents)
+    await expect(restoreBackup(target, contents)).rejects.toThrow(
+      'This browser already has a Parley identity, the same one as in the backup. Nothing was changed.')
+    expect(await target.contacts.count()).toBe(2)
+    expect(await target.messages.count()).toBe(4)
+  })
+
+  it('refuses a database with leftover contacts', async () => {
+    await upsertContact(target, { peerId: '12D3KooWLeft', username: 'left', addresses: [] })
+    await expect(restoreBackup(target, contents)).rejects.toMatchObject({ name: 'ProfileExistsError' })
+    expect(await target.profile.count()).toBe(0)
+    expect(await target.contacts.count()).toBe(1)
+  })
+
+  it('writes nothing when a write fails part way', async () => {
+    const messages = [...contents.messages, ...contents.messages] // duplicate primary keys: the last bulkAdd fails
+    await expect(restoreBackup(target, { ...contents, messages })).rejects.toThrow()
+    await expectEmpty(target)
+  })
+})
