@@ -82,7 +82,7 @@ test.describe('contact requests', () => {
     await expect(alice.page.getByText(/^Last seen /)).toBeVisible({ timeout: 10_000 })
     const again = await bob.newTab()
     await expect(again.getByRole('status', { name: 'Connection status' })).toHaveText('online', { timeout: 30_000 })
-    await expect(alice.page.getByText('Connected', { exact: true })).toBeVisible({ timeout: 15_000 })
+    await expect(alice.page.getByText('Connected', { exact: true })).toBeVisible({ timeout: 30_000 })
   })
 
   test('a nickname and notes are kept and the nickname replaces the name', async ({ alice, bob }) => {

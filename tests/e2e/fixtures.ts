@@ -55,6 +55,8 @@ export interface Fixtures {
   app: StaticServer
   alice: Person
   bob: Person
+  /** a third person, for tests that need one */
+  carol: Person
 }
 
 async function newPerson (browser: Browser, url: string): Promise<Person> {
@@ -116,6 +118,12 @@ export const test = base.extend<Fixtures>({
   },
 
   bob: async ({ browser, app }, use) => {
+    const person = await newPerson(browser, app.url)
+    await use(person)
+    await person.context.close()
+  },
+
+  carol: async ({ browser, app }, use) => {
     const person = await newPerson(browser, app.url)
     await use(person)
     await person.context.close()

@@ -91,3 +91,23 @@ describe('NodeService', () => {
     expect(row?.state).toMatch(/queued|sent/)
   })
 })
+
+describe('NodeService identity backup', () => {
+  it('restores the same identity in a fresh browser, and refuses a wrong passphrase or a browser that has one', async () => {
+    const first = make()
+    await first.service.start()
+    await first.service.createProfile('Alice')
+    const file = await first.service.exportIdentity('a long passphrase', true)
+
+    const second = make()
+    await second.service.start()
+    expect(second.service.status.phase).toBe('needs-profile')
+    await expect(second.service.importIdentity(file, 'the wrong passphrase')).rejects.toMatchObject({ name: 'WrongPassphraseError' })
+    expect(await second.db.profile.count()).toBe(0)
+    const status = await second.service.importIdentity(file, 'a long passphrase')
+    expect(status.peerId).toBe(first.service.status.peerId)
+    expect(status.username).toBe('Alice')
+
+    await expect(first.service.importIdentity(file, 'a long passphrase')).rejects.toMatchObject({ name: 'ProfileExistsError' })
+  })
+})

@@ -5,12 +5,15 @@ import {
   MAX_NOTES_CHARS, getContact, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
   updateContactDetails, upsertContact
 } from '../db/contacts.ts'
+import { exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
 import { ContactCache } from '../db/contact-cache.ts'
 import { contactsWithOutbox, incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
 import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
 import { bestConnection, isRelayed, pathTo } from './connections.ts'
+import { backoffDelay } from './backoff.ts'
+import type { BackoffOptions } from './backoff.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
@@ -61,6 +64,8 @@ export class InvalidDetailsError extends Error {
 
 /** At most this many contact requests are sent at once. */
 export const MAX_HELLOS_IN_FLIGHT = 64
+/** An unreachable contact is dialled again after ~2 s, doubling up to 5 min (plus jitter). */
+export const REDIAL_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 300_000 }
 
 export interface NodeServiceInit {
   db: ParleyDb
@@ -93,6 +98,8 @@ export class NodeService {
   #starting?: Promise<void>
   /** PeerIDs of blocked contacts, for the connection gater (which must answer synchronously) */
   readonly #blocked = new Set<string>()
+  /** offline contacts waiting to be dialled again, at most MAX_HELLO_CONTACTS */
+  readonly #redials = new Map<ContactId, { attempt: number, timer?: ReturnType<typeof setTimeout> }>()
   /** contacts a request or accept is being sent to right now */
   readonly #hellos = new Set<ContactId>()
 
@@ -127,6 +134,8 @@ export class NodeService {
   }
 
   async stop (): Promise<void> {
+    for (const redial of this.#redials.values()) clearTimeout(redial.timer)
+    this.#redials.clear()
     this.#keeper?.stop()
     this.#upgrader?.stop()
     this.#outbox?.stop()
@@ -149,6 +158,28 @@ export class NodeService {
     }
     await saveProfile(this.#init.db, profile)
     this.#profile = profile
+    await this.#startNode()
+    return this.#status
+  }
+
+  /** This identity, its contacts and (optionally) the history as a passphrase-encrypted file (db/backup.ts). */
+  async exportIdentity (passphrase: string, includeHistory: boolean): Promise<Uint8Array> {
+    this.#requireProfile()
+    return exportBackup(this.#init.db, passphrase, { includeHistory })
+  }
+
+  /**
+   * Restores an identity from a backup file into this browser (which must
+   * not have one yet), then starts the node with it. A wrong passphrase or a
+   * damaged file throws and changes nothing.
+   */
+  async importIdentity (bytes: Uint8Array, passphrase: string): Promise<NodeStatus> {
+    if (this.#profile != null || await getProfile(this.#init.db) != null) {
+      throw new ProfileExistsError('This browser already has a Parley identity. Restore a backup in a browser (or browser profile) that has none.')
+    }
+    const contents = await readBackup(bytes, passphrase)
+    await restoreBackup(this.#init.db, contents)
+    this.#profile = contents.profile
     await this.#startNode()
     return this.#status
   }
@@ -487,9 +518,32 @@ export class NodeService {
     if (status === 'offline' && (this.#node?.getConnections(peerId).length ?? 0) > 0) return
     await setPresence(db, contact.peerId, status, Date.now())
     if (status === 'online') {
+      const redial = this.#redials.get(contact.id)
+      clearTimeout(redial?.timer)
+      this.#redials.delete(contact.id)
       if (contact.helloPending === true) void this.#sendHello(contact.id)
       this.#outbox?.kick(contact.id)
+    } else if (!contact.blocked && (contact.state === 'accepted' || helloType(contact) != null)) {
+      // presence without pinging: try again later, backing off (DESIGN.md §4)
+      this.#scheduleRedial(contact.id)
     }
+  }
+
+  /** Dials `contactId` again after the next back-off delay, unless one is already planned. */
+  #scheduleRedial (contactId: ContactId): void {
+    let redial = this.#redials.get(contactId)
+    if (redial?.timer != null) return
+    if (redial == null) {
+      if (this.#redials.size >= MAX_HELLO_CONTACTS) return
+      redial = { attempt: 0 }
+      this.#redials.set(contactId, redial)
+    }
+    const entry = redial
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined
+      entry.attempt++
+      this.#hello([contactId])
+    }, backoffDelay(entry.attempt, REDIAL_BACKOFF))
   }
 
   /** Coming online: dial our contacts so that both sides' outboxes flow ("hello"). */
@@ -516,10 +570,12 @@ export class NodeService {
           this.#outbox?.kick(id)
           continue
         }
+        if (contact.blocked) continue
         try {
           await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
         } catch {
-          // offline: the outbox (if any) retries with back-off
+          // offline: dial again later; the outbox (if any) retries with back-off too
+          this.#scheduleRedial(id)
           this.#outbox?.kick(id)
         }
       }

@@ -60,6 +60,10 @@ export interface NodeApi {
   updateContact(params: { contactId: ContactId, nickname: string | null, notes: string }): null
   /** block (refused at the connection gater, nothing of theirs stored) or unblock a contact */
   setBlocked(params: { contactId: ContactId, blocked: boolean }): null
+  /** this identity as a passphrase-encrypted backup file (docs/protocols.md, "Identity backup file") */
+  exportIdentity(params: { passphrase: string, includeHistory: boolean }): { file: Uint8Array }
+  /** onboarding alternative: restore an identity from a backup file, then start the node */
+  importIdentity(params: { file: Uint8Array, passphrase: string }): NodeStatus
   /** queue a text message to a contact and try to deliver it */
   sendMessage(params: { contactId: ContactId, text: string }): { messageId: MessageId }
   /** diagnostics: push `bytes` (1..64 MiB) to a contact over the direct connection and time it */

@@ -27,6 +27,9 @@ export const USERNAME_MAX_CHARS = 64
  */
 const CREATE_PROFILE_TIMEOUT_MS = 60_000
 
+/** Encrypting or decrypting a backup (PBKDF2, a large history) and starting the node take a while. */
+const BACKUP_TIMEOUT_MS = 120_000
+
 const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {} })
 
 /** Why `username` cannot be used, in words, or undefined when it can. */
@@ -171,6 +174,19 @@ export class NodeManager {
   /** Blocks or unblocks a contact. */
   async setBlocked (contactId: ContactId, blocked: boolean, options: CallOptions = {}): Promise<void> {
     await this.#client.call('setBlocked', { contactId, blocked }, options)
+  }
+
+  /** This identity as a passphrase-encrypted backup file. Key derivation takes a moment: a long timeout. */
+  async exportIdentity (passphrase: string, includeHistory: boolean, options: CallOptions = {}): Promise<Uint8Array> {
+    const { file } = await this.#client.call('exportIdentity', { passphrase, includeHistory }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    return file
+  }
+
+  /** Restores an identity from a backup file; on success the node starts with it. */
+  async importIdentity (file: Uint8Array, passphrase: string, options: CallOptions = {}): Promise<NodeStatus> {
+    const status = await this.#client.call('importIdentity', { file, passphrase }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    if (!this.#closed) this.#status = status
+    return status
   }
 
   /** Queues a text message (surrounding whitespace removed); the node delivers it. */

@@ -8,6 +8,7 @@
  *   #/add                add a contact
  *   #/add/<invite>       add a contact, invite prefilled (the invite link, DESIGN.md §5)
  *   #/invite             my invite
+ *   #/settings           settings (identity backup)
  */
 import type { ContactId } from '../db/types.ts'
 
@@ -17,6 +18,7 @@ export type Route =
   | { name: 'contact', contactId: ContactId }
   | { name: 'add', invite?: string }
   | { name: 'invite' }
+  | { name: 'settings' }
   | { name: 'not-found', path: string }
 
 export type RouteName = Route['name']
@@ -41,6 +43,7 @@ export function parseHash (hash: string): Route {
   if (path === '/') return { name: 'chats' }
   if (path === '/add') return { name: 'add' }
   if (path === '/invite') return { name: 'invite' }
+  if (path === '/settings') return { name: 'settings' }
 
   const chat = CHAT_PATH.exec(path)
   if (chat?.[1] !== undefined) {

@@ -47,6 +47,8 @@ function handlers (label: string): RpcHandlers {
     declineContact: () => null,
     updateContact: () => null,
     setBlocked: () => null,
+    exportIdentity: () => ({ file: new Uint8Array(1) }),
+    importIdentity: () => STATUS,
     sendMessage: ({ text }) => ({ messageId: `${label}:${text}` as MessageId }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 })
   }

@@ -51,6 +51,8 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     declineContact: () => null,
     updateContact: () => null,
     setBlocked: () => null,
+    exportIdentity: () => ({ file: new Uint8Array(1) }),
+    importIdentity: () => STATUS,
     sendMessage: () => ({ messageId: 'm0' as MessageId }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     ...overrides
