@@ -66,6 +66,7 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     declineContact: async ({ contactId }) => { await service.declineContact(contactId); return null },
     updateContact: async ({ contactId, nickname, notes }) => { await service.updateContact(contactId, nickname, notes); return null },
     setBlocked: async ({ contactId, blocked }) => { await service.setBlocked(contactId, blocked); return null },
+    deleteContact: async ({ contactId, withHistory }) => { await service.deleteContact(contactId, withHistory); return null },
     exportIdentity: async ({ passphrase, includeHistory }) => ({ file: await service.exportIdentity(passphrase, includeHistory) }),
     importIdentity: async ({ file, passphrase }) => service.importIdentity(file, passphrase),
     sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) }),

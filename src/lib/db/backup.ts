@@ -485,7 +485,7 @@ const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
   receivedAt: true, state: false, readAt: true
 } as const satisfies Record<keyof MessageRow, boolean>
-const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1 } satisfies Record<ContactState, 1>)
+const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/

@@ -1,3 +1,4 @@
+import Dexie from 'dexie'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
 
@@ -151,6 +152,11 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
         if (input.type === 'accept') return 'refused'
         await db.contacts.update(existing.id, refresh)
         return 'pending'
+      case 'deleted':
+        // deleted by the user: a new request is a stranger's (the kept history comes back with it)
+        if (input.type === 'accept') return 'refused'
+        await db.contacts.update(existing.id, { ...refresh, state: 'pending' })
+        return 'pending'
       case 'declined': {
         const count = existing.rerequests ?? 0
         if (input.type === 'accept' || count >= MAX_REREQUESTS) return 'refused'
@@ -159,6 +165,11 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
       }
     }
   })
+}
+
+/** The hello owed to a contact was answered; its state stays as it is now. */
+export async function clearHelloPending (db: ParleyDb, id: ContactId): Promise<void> {
+  await db.contacts.update(id, { helloPending: false })
 }
 
 /** Changes a contact's state (and whether a hello to it is still owed). @returns false for an unknown id. */
@@ -185,4 +196,22 @@ export async function updateContactDetails (db: ParleyDb, id: ContactId, details
 /** Blocks or unblocks a contact. @returns false for an unknown id. */
 export async function setBlocked (db: ParleyDb, id: ContactId, blocked: boolean, now: number = Date.now()): Promise<boolean> {
   return (await db.contacts.update(id, { blocked, updatedAt: now })) > 0
+}
+
+/**
+ * Deletes a contact. With the history, the contact and every message with
+ * them go; without it, the contact is hidden ('deleted') and the history kept
+ * for when they are added again. @returns false for an unknown id.
+ */
+export async function deleteContact (db: ParleyDb, id: ContactId, withHistory: boolean, now: number = Date.now()): Promise<boolean> {
+  return db.transaction('rw', db.contacts, db.messages, async () => {
+    if (await db.contacts.get(id) === undefined) return false
+    if (withHistory) {
+      await db.messages.where('[contactId+sentAt+id]').between([id, Dexie.minKey, Dexie.minKey], [id, Dexie.maxKey, Dexie.maxKey], true, true).delete()
+      await db.contacts.delete(id)
+    } else {
+      await db.contacts.update(id, { state: 'deleted', helloPending: false, status: 'offline', updatedAt: now })
+    }
+    return true
+  })
 }

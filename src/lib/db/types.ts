@@ -24,9 +24,11 @@ export interface ProfileRow {
  * How a contact stands (docs/protocols.md, "Contact requests"):
  * 'requested' we asked them and wait for their accept; 'pending' they asked
  * us and wait for the user; 'accepted' both agreed; 'declined' the user said
- * no to their request (kept to bound re-requests, never shown as a chat).
+ * no to their request (kept to bound re-requests, never shown as a chat);
+ * 'deleted' the user deleted the contact but kept the history (hidden; adding
+ * them again, or their new request, brings the chat back).
  */
-export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined'
+export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'deleted'
 export type PresenceStatus = 'online' | 'offline'
 
 export interface ContactRow {

@@ -2,7 +2,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  MAX_NOTES_CHARS, getContact, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
+  MAX_NOTES_CHARS, clearHelloPending, deleteContact, getContact, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
   updateContactDetails, upsertContact
 } from '../db/contacts.ts'
 import { exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
@@ -98,6 +98,7 @@ export class NodeService {
   #starting?: Promise<void>
   /** PeerIDs of blocked contacts, for the connection gater (which must answer synchronously) */
   readonly #blocked = new Set<string>()
+  #stopped = false
   /** offline contacts waiting to be dialled again, at most MAX_HELLO_CONTACTS */
   readonly #redials = new Map<ContactId, { attempt: number, timer?: ReturnType<typeof setTimeout> }>()
   /** contacts a request or accept is being sent to right now */
@@ -134,6 +135,7 @@ export class NodeService {
   }
 
   async stop (): Promise<void> {
+    this.#stopped = true
     for (const redial of this.#redials.values()) clearTimeout(redial.timer)
     this.#redials.clear()
     this.#keeper?.stop()
@@ -214,8 +216,8 @@ export class NodeService {
       helloPending: true
     })
     if (existing !== undefined && existing.state !== 'accepted') {
-      // they asked us (or we declined them): adding them now accepts; or we ask again
-      const state = existing.state === 'requested' ? 'requested' : 'accepted'
+      // they asked us (or we declined them): adding them now accepts; otherwise we ask (again)
+      const state = existing.state === 'pending' || existing.state === 'declined' ? 'accepted' : 'requested'
       await setContactState(db, contactId, state, true)
     }
     if (this.#node != null) {
@@ -265,6 +267,21 @@ export class NodeService {
       this.#blocked.delete(contact.peerId)
       this.#hello([contactId])
     }
+  }
+
+  /**
+   * Deletes a contact, with or without the chat history (see db/contacts.ts
+   * deleteContact). Its connections close; kept history comes back if they
+   * are added again.
+   */
+  async deleteContact (contactId: ContactId, withHistory: boolean): Promise<void> {
+    const contact = await getContact(this.#init.db, contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    await deleteContact(this.#init.db, contactId, withHistory)
+    const redial = this.#redials.get(contactId)
+    clearTimeout(redial?.timer)
+    this.#redials.delete(contactId)
+    if (!contact.blocked) await this.#node?.hangUp(peerIdFromString(contact.peerId)).catch(() => {})
   }
 
   /** Declines a waiting contact request. They are not told; they may ask again a few times. */
@@ -361,14 +378,20 @@ export class NodeService {
     node.addEventListener('self:peer:update', updateAddresses)
     node.addEventListener('connection:open', (evt) => { this.#updatePath(evt.detail.remotePeer) })
     node.addEventListener('connection:close', (evt) => { this.#updatePath(evt.detail.remotePeer) })
-    node.addEventListener('peer:connect', (evt) => { void this.#onPeer(evt.detail, 'online') })
-    node.addEventListener('peer:disconnect', (evt) => { void this.#onPeer(evt.detail, 'offline') })
+    const onPeer = (peerId: PeerId, status: 'online' | 'offline'): void => {
+      this.#onPeer(peerId, status).catch((err: unknown) => {
+        if (!this.#stopped) node.logger.forComponent('parley:node-service').error('presence update for %p failed - %e', peerId, err)
+      })
+    }
+    node.addEventListener('peer:connect', (evt) => { onPeer(evt.detail, 'online') })
+    node.addEventListener('peer:disconnect', (evt) => { onPeer(evt.detail, 'offline') })
 
     await node.start()
     this.#upgrader = new DirectUpgrader(node, { isContact: this.#isContact })
     this.#keeper = new RelayKeeper(node, this.#relays, {
       onDialResult: (addr, result) => {
-        void recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
+        recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
+          .catch((err: unknown) => { if (!this.#stopped) node.logger.forComponent('parley:node-service').error('could not record a relay result - %e', err) })
         if (!result.ok) this.#setStatus({ error: `Cannot reach relay: ${result.error}` })
       }
     })
@@ -456,7 +479,7 @@ export class NodeService {
   async #sendHello (contactId: ContactId): Promise<void> {
     const node = this.#node
     const profile = this.#profile
-    if (node == null || profile == null || this.#hellos.has(contactId) || this.#hellos.size >= MAX_HELLOS_IN_FLIGHT) return
+    if (node == null || profile == null || this.#stopped || this.#hellos.has(contactId) || this.#hellos.size >= MAX_HELLOS_IN_FLIGHT) return
     this.#hellos.add(contactId)
     try {
       const contact = await getContact(this.#init.db, contactId)
@@ -469,11 +492,18 @@ export class NodeService {
         name: profile.username,
         addresses: this.#status.addresses.slice(0, MAX_CONTACT_ADDRESSES)
       })
-      const state = status === 'accepted' ? 'accepted' : contact.state
-      await setContactState(this.#init.db, contactId, state, false)
-      if (status === 'accepted') this.#outbox?.kick(contactId)
+      if (status === 'accepted') {
+        await setContactState(this.#init.db, contactId, 'accepted', false)
+        this.#outbox?.kick(contactId)
+      } else {
+        // only the hello is settled: their accept may have arrived meanwhile
+        await clearHelloPending(this.#init.db, contactId)
+      }
     } catch (err) {
+      if (this.#stopped) return
       node.logger.forComponent('parley:node-service').error('could not send the contact request to %d - %e', contactId, err)
+      // still owed: try again after a back-off (a new connection also sends it)
+      this.#scheduleRedial(contactId)
     } finally {
       this.#hellos.delete(contactId)
     }
@@ -491,7 +521,11 @@ export class NodeService {
       relays: this.#relays.map(r => ({ multiaddr: r, reserved: addresses.some(a => a.startsWith(r + '/p2p-circuit')) })),
       ...(online ? { error: undefined } : {})
     })
-    if (online && !wasOnline) void this.#helloAll()
+    if (online && !wasOnline) {
+      this.#helloAll().catch((err: unknown) => {
+        if (!this.#stopped) this.#node?.logger.forComponent('parley:node-service').error('greeting contacts failed - %e', err)
+      })
+    }
   }
 
   /** A tab offering to host WebRTC appeared: retry upgrades that failed for want of one. */
@@ -512,6 +546,7 @@ export class NodeService {
   }
 
   async #onPeer (peerId: PeerId, status: 'online' | 'offline'): Promise<void> {
+    if (this.#stopped) return
     const db = this.#init.db
     const contact = await getContactByPeerId(db, peerId.toString())
     if (contact?.id == null) return
@@ -531,6 +566,7 @@ export class NodeService {
 
   /** Dials `contactId` again after the next back-off delay, unless one is already planned. */
   #scheduleRedial (contactId: ContactId): void {
+    if (this.#stopped) return
     let redial = this.#redials.get(contactId)
     if (redial?.timer != null) return
     if (redial == null) {
@@ -558,7 +594,7 @@ export class NodeService {
 
   #hello (contactIds: ContactId[]): void {
     const node = this.#node
-    if (node == null) return
+    if (node == null || this.#stopped) return
     const queue = [...contactIds]
     const worker = async (): Promise<void> => {
       for (let id = queue.shift(); id != null; id = queue.shift()) {
@@ -580,7 +616,11 @@ export class NodeService {
         }
       }
     }
-    for (let i = 0; i < HELLO_CONCURRENCY; i++) void worker()
+    for (let i = 0; i < HELLO_CONCURRENCY; i++) {
+      worker().catch((err: unknown) => {
+        if (!this.#stopped) node.logger.forComponent('parley:node-service').error('greeting contacts failed - %e', err)
+      })
+    }
   }
 }
 

@@ -87,7 +87,7 @@ export class OutboxSender {
   send (contact: ContactRow, row: MessageRow, stored: Promise<void>): void {
     if (this.#stopped) return
     const slot = this.#slot(contact.id)
-    const connection = contact.blocked ? undefined : bestConnection(this.#node, peerIdFromString(contact.peerId))
+    const connection = mayReceive(contact) ? bestConnection(this.#node, peerIdFromString(contact.peerId)) : undefined
     if (connection == null || slot.running || slot.timer != null) {
       stored.then(() => { this.kick(contact.id) }, () => {})
       return
@@ -148,7 +148,7 @@ export class OutboxSender {
     const pending = await outbox(this.#db, contactId)
     if (pending.length === 0) return false
     const contact = await getContact(this.#db, contactId)
-    if (contact == null || contact.blocked) return false
+    if (contact == null || !mayReceive(contact)) return false
 
     const peerId = peerIdFromString(contact.peerId)
     const connection = bestConnection(this.#node, peerId) ??
@@ -191,4 +191,9 @@ export class OutboxSender {
       await markedSent
     }
   }
+}
+
+/** Messages go only to contacts we accepted or asked, never to blocked, declined or deleted ones. */
+function mayReceive (contact: ContactRow): boolean {
+  return !contact.blocked && (contact.state === 'accepted' || contact.state === 'requested')
 }

@@ -60,6 +60,8 @@ export interface NodeApi {
   updateContact(params: { contactId: ContactId, nickname: string | null, notes: string }): null
   /** block (refused at the connection gater, nothing of theirs stored) or unblock a contact */
   setBlocked(params: { contactId: ContactId, blocked: boolean }): null
+  /** delete a contact, with its chat history or keeping it for when they are added again */
+  deleteContact(params: { contactId: ContactId, withHistory: boolean }): null
   /** this identity as a passphrase-encrypted backup file (docs/protocols.md, "Identity backup file") */
   exportIdentity(params: { passphrase: string, includeHistory: boolean }): { file: Uint8Array }
   /** onboarding alternative: restore an identity from a backup file, then start the node */

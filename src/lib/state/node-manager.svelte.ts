@@ -171,6 +171,11 @@ export class NodeManager {
     await this.#client.call('updateContact', { contactId, nickname: trimmed === '' ? null : trimmed, notes }, options)
   }
 
+  /** Deletes a contact, with or without the chat history. */
+  async deleteContact (contactId: ContactId, withHistory: boolean, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('deleteContact', { contactId, withHistory }, options)
+  }
+
   /** Blocks or unblocks a contact. */
   async setBlocked (contactId: ContactId, blocked: boolean, options: CallOptions = {}): Promise<void> {
     await this.#client.call('setBlocked', { contactId, blocked }, options)

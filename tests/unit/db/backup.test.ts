@@ -366,7 +366,7 @@ describe('exportBackup refuses', () => {
   it('a row a backup could not carry, naming it', async () => {
     await source.db.contacts.update(source.bob, { state: 'friend' as ContactRow['state'] })
     await expect(fastExport()).rejects.toThrow(new BackupExportError(
-      'This browser\'s data cannot be backed up: contact 2: "state" is "friend", not one of requested, pending, accepted, declined.'))
+      'This browser\'s data cannot be backed up: contact 2: "state" is "friend", not one of requested, pending, accepted, declined, deleted.'))
   })
 
   it('more relays than a backup may hold', async () => {

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  MAX_PENDING_REQUESTS, MAX_REREQUESTS, getContactByPeerId, receiveHello, setBlocked, setContactState, updateContactDetails, upsertContact
+  MAX_PENDING_REQUESTS, MAX_REREQUESTS, deleteContact, getContactByPeerId, receiveHello, setBlocked, setContactState, updateContactDetails, upsertContact
 } from '../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
+import { queueOutgoing } from '../../../src/lib/db/messages.ts'
 import type { HelloInput } from '../../../src/lib/db/contacts.ts'
 import { openTestDb } from './helpers.ts'
 
@@ -101,5 +102,30 @@ describe('contact details and blocking', () => {
     await setBlocked(db, id, false)
     expect((await getContactByPeerId(db, PEER))?.blocked).toBe(false)
     expect(await setBlocked(db, 999, true)).toBe(false)
+  })
+})
+
+describe('deleteContact', () => {
+  it('with the history removes the contact and every message with them, and nothing of others', async () => {
+    const id = await upsertContact(db, { peerId: PEER, username: 'Carol', addresses: [] })
+    const other = await upsertContact(db, { peerId: '12D3KooWdave', username: 'Dave', addresses: [] })
+    await queueOutgoing(db, { contactId: id, fromPeerId: 'me', body: 'one' })
+    await queueOutgoing(db, { contactId: id, fromPeerId: 'me', body: 'two' })
+    await queueOutgoing(db, { contactId: other, fromPeerId: 'me', body: 'keep' })
+    expect(await deleteContact(db, id, true)).toBe(true)
+    expect(await getContactByPeerId(db, PEER)).toBeUndefined()
+    expect((await db.messages.toArray()).map(m => m.body)).toEqual(['keep'])
+    expect(await deleteContact(db, id, true)).toBe(false)
+  })
+
+  it('without the history hides the contact and keeps the chat; their new request brings it back as pending', async () => {
+    const id = await upsertContact(db, { peerId: PEER, username: 'Carol', addresses: [] })
+    await queueOutgoing(db, { contactId: id, fromPeerId: 'me', body: 'kept' })
+    expect(await deleteContact(db, id, false)).toBe(true)
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ id, state: 'deleted' })
+    expect(await db.messages.count()).toBe(1)
+    expect(await receiveHello(db, hello('accept'))).toBe('refused')
+    expect(await receiveHello(db, hello('request'))).toBe('pending')
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ id, state: 'pending' })
   })
 })

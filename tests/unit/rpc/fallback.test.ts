@@ -47,6 +47,7 @@ function handlers (label: string): RpcHandlers {
     declineContact: () => null,
     updateContact: () => null,
     setBlocked: () => null,
+    deleteContact: () => null,
     exportIdentity: () => ({ file: new Uint8Array(1) }),
     importIdentity: () => STATUS,
     sendMessage: ({ text }) => ({ messageId: `${label}:${text}` as MessageId }),

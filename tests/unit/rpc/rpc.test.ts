@@ -51,6 +51,7 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     declineContact: () => null,
     updateContact: () => null,
     setBlocked: () => null,
+    deleteContact: () => null,
     exportIdentity: () => ({ file: new Uint8Array(1) }),
     importIdentity: () => STATUS,
     sendMessage: () => ({ messageId: 'm0' as MessageId }),
