@@ -7,8 +7,9 @@ const THEME_COLOR = '#0f766e'
 const BACKGROUND_COLOR = '#ffffff'
 
 /**
- * The libp2p worker bundle is the largest asset; workbox silently skips files
- * over its 2 MiB default, which would break the installed app offline.
+ * The libp2p worker bundle is the largest asset (the QR reader's .wasm, about
+ * 0.9 MiB, is next); workbox silently skips files over its 2 MiB default,
+ * which would break the installed app offline.
  */
 const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024
 
@@ -38,8 +39,9 @@ export default defineConfig({
         ]
       },
       workbox: {
-        // no json: /config.json (runtime settings written by the server) must never be precached
-        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // no json: /config.json (runtime settings written by the server) must never be precached;
+        // wasm: the QR reader (zxing-wasm), so scanning works offline too
+        globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
         maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES,
         navigateFallback: 'index.html',
         navigateFallbackDenylist: [/^\/config\.json$/],

@@ -22,7 +22,7 @@ export async function expectOnline (page: Page): Promise<void> {
 /** Opens "My invite" and returns the invite text and the PeerID shown there. */
 export async function readInvite (page: Page): Promise<{ invite: string, peerId: string }> {
   await nav(page).getByRole('link', { name: 'My invite' }).click()
-  const field = page.getByLabel('Your invite')
+  const field = page.getByLabel('Your invite', { exact: true })
   await expect(field).not.toHaveValue('')
   const invite = await field.inputValue()
   const peerId = /12D3KooW[1-9A-HJ-NP-Za-km-z]{44}/.exec(await page.getByRole('main').innerText())?.[0]
@@ -92,4 +92,19 @@ export async function expectTabsShareChat (first: Page, second: Page, other: Pag
   await expect(message(other, 'sent from the second tab')).toBeVisible()
   await expect(message(first, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
   await expect(message(second, 'sent from the second tab')).toHaveAttribute('data-state', 'delivered')
+}
+
+/** Opens "My invite" and returns a PNG screenshot of the invite's QR code, as someone would send it. */
+export async function inviteQrPng (page: Page): Promise<Buffer> {
+  await nav(page).getByRole('link', { name: 'My invite' }).click()
+  await expect(page.getByLabel('Your invite', { exact: true })).not.toHaveValue('')
+  const qr = page.getByRole('img', { name: 'Invite QR code' })
+  await expect(qr).toBeVisible()
+  return qr.screenshot()
+}
+
+/** Opens "Add contact" and chooses `file` in "Scan from image file" (the desktop way to scan). */
+export async function scanImageFile (page: Page, file: { name: string, mimeType: string, buffer: Buffer }): Promise<void> {
+  await nav(page).getByRole('link', { name: 'Add contact' }).click()
+  await page.getByLabel('Scan from image file').setInputFiles(file)
 }
