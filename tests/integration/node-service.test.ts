@@ -1,6 +1,10 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { getContact, upsertContact } from '../../src/lib/db/contacts.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
+import { safetyNumber } from '../../src/lib/p2p/safety-number.ts'
 import { NodeService } from '../../src/lib/p2p/node-service.ts'
 import type { AppConfig } from '../../src/lib/p2p/app-config.ts'
 import type { NodeStatus } from '../../src/lib/rpc/protocol.ts'
@@ -110,4 +114,27 @@ describe('NodeService identity backup', () => {
 
     await expect(first.service.importIdentity(file, 'a long passphrase')).rejects.toMatchObject({ name: 'ProfileExistsError' })
   })
+})
+
+describe('NodeService safety numbers', () => {
+  it('gives 12 groups of 5 digits, and a scan of the other side\'s code marks the contact verified', async () => {
+    const { service, db } = make()
+    await service.start()
+    await service.createProfile('Alice')
+    const bob = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const contactId = await upsertContact(db, { peerId: bob, username: 'Bob', addresses: [] })
+
+    const ours = await service.getSafetyNumber(contactId)
+    expect(ours.groups).toHaveLength(12)
+    expect(ours.groups.every(g => /^\d{5}$/.test(g))).toBe(true)
+    expect(await service.checkSafetyCode(contactId, ours.qr)).toBe('mismatch')
+    expect(await service.checkSafetyCode(contactId, 'WIFI:S:cafe;;')).toBe('not-a-safety-code')
+    expect((await getContact(db, contactId))?.verified).toBe(false)
+
+    const theirs = await safetyNumber(bob, service.status.peerId ?? '')
+    expect(await service.checkSafetyCode(contactId, theirs.qr)).toBe('match')
+    expect((await getContact(db, contactId))?.verified).toBe(true)
+    await service.setVerified(contactId, false)
+    expect((await getContact(db, contactId))?.verified).toBe(false)
+  }, 60_000)
 })

@@ -215,3 +215,8 @@ export async function deleteContact (db: ParleyDb, id: ContactId, withHistory: b
     return true
   })
 }
+
+/** Marks a contact verified or not. @returns false for an unknown id. */
+export async function setVerified (db: ParleyDb, id: ContactId, verified: boolean, now: number = Date.now()): Promise<boolean> {
+  return (await db.contacts.update(id, { verified, updatedAt: now })) > 0
+}

@@ -2,7 +2,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  MAX_NOTES_CHARS, clearHelloPending, deleteContact, getContact, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
+  MAX_NOTES_CHARS, clearHelloPending, deleteContact, getContact, setVerified, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
   updateContactDetails, upsertContact
 } from '../db/contacts.ts'
 import { exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
@@ -19,6 +19,8 @@ import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
 import { RelayKeeper } from './relay-keeper.ts'
+import { compareSafetyQr, safetyNumber } from './safety-number.ts'
+import type { SafetyQrComparison } from './safety-number.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, ContactRow, MessageId, ProfileRow } from '../db/types.ts'
 import type { IncomingMessageEvent, NodeStatus } from '../rpc/protocol.ts'
@@ -282,6 +284,30 @@ export class NodeService {
     clearTimeout(redial?.timer)
     this.#redials.delete(contactId)
     if (!contact.blocked) await this.#node?.hangUp(peerIdFromString(contact.peerId)).catch(() => {})
+  }
+
+  /** The safety number of us and a contact (digit groups and the QR payload to scan mutually). */
+  async getSafetyNumber (contactId: ContactId): Promise<{ groups: string[], qr: string }> {
+    const profile = this.#requireProfile()
+    const contact = await getContact(this.#init.db, contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    const { groups, qr } = await safetyNumber(profile.peerId, contact.peerId)
+    return { groups, qr }
+  }
+
+  /** Compares a scanned safety code with ours for this contact; a match marks the contact verified. */
+  async checkSafetyCode (contactId: ContactId, code: string): Promise<SafetyQrComparison> {
+    const profile = this.#requireProfile()
+    const contact = await getContact(this.#init.db, contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    const result = compareSafetyQr(code, await safetyNumber(profile.peerId, contact.peerId))
+    if (result === 'match') await setVerified(this.#init.db, contactId, true)
+    return result
+  }
+
+  /** Marks a contact verified (the user compared the safety numbers) or not. */
+  async setVerified (contactId: ContactId, verified: boolean): Promise<void> {
+    if (!await setVerified(this.#init.db, contactId, verified)) throw new UnknownContactError('This contact does not exist (any more).')
   }
 
   /** Declines a waiting contact request. They are not told; they may ask again a few times. */

@@ -60,6 +60,12 @@ export interface NodeApi {
   updateContact(params: { contactId: ContactId, nickname: string | null, notes: string }): null
   /** block (refused at the connection gater, nothing of theirs stored) or unblock a contact */
   setBlocked(params: { contactId: ContactId, blocked: boolean }): null
+  /** the safety number of us and a contact: 12 groups of 5 digits, and the QR payload to scan mutually */
+  getSafetyNumber(params: { contactId: ContactId }): { groups: string[], qr: string }
+  /** compare a scanned safety code with ours; a match marks the contact verified */
+  checkSafetyCode(params: { contactId: ContactId, code: string }): { result: 'match' | 'mismatch' | 'not-a-safety-code' }
+  /** mark a contact verified (or not) after comparing safety numbers */
+  setVerified(params: { contactId: ContactId, verified: boolean }): null
   /** delete a contact, with its chat history or keeping it for when they are added again */
   deleteContact(params: { contactId: ContactId, withHistory: boolean }): null
   /** this identity as a passphrase-encrypted backup file (docs/protocols.md, "Identity backup file") */

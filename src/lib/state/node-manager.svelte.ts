@@ -27,7 +27,7 @@ export const USERNAME_MAX_CHARS = 64
  */
 const CREATE_PROFILE_TIMEOUT_MS = 60_000
 
-/** Encrypting or decrypting a backup (PBKDF2, a large history) and starting the node take a while. */
+/** Encrypting or decrypting a backup (PBKDF2, a large history), or deriving a safety number, takes a while. */
 const BACKUP_TIMEOUT_MS = 120_000
 
 const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {} })
@@ -169,6 +169,22 @@ export class NodeManager {
   async updateContact (contactId: ContactId, nickname: string, notes: string, options: CallOptions = {}): Promise<void> {
     const trimmed = nickname.trim()
     await this.#client.call('updateContact', { contactId, nickname: trimmed === '' ? null : trimmed, notes }, options)
+  }
+
+  /** The safety number of us and a contact (digit groups and a QR payload). */
+  async getSafetyNumber (contactId: ContactId, options: CallOptions = {}): Promise<{ groups: string[], qr: string }> {
+    return this.#client.call('getSafetyNumber', { contactId }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+  }
+
+  /** Compares a scanned safety code; 'match' also marks the contact verified. */
+  async checkSafetyCode (contactId: ContactId, code: string, options: CallOptions = {}): Promise<'match' | 'mismatch' | 'not-a-safety-code'> {
+    const { result } = await this.#client.call('checkSafetyCode', { contactId, code }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    return result
+  }
+
+  /** Marks a contact verified or not. */
+  async setVerified (contactId: ContactId, verified: boolean, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('setVerified', { contactId, verified }, options)
   }
 
   /** Deletes a contact, with or without the chat history. */
