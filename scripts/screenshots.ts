@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
-import { befriend, expectPath, message, nav, send } from '../tests/e2e/helpers/parley.ts'
+import { addContact, befriend, expectPath, message, nav, onboard, readInvite, send } from '../tests/e2e/helpers/parley.ts'
 import { spawnRelay } from './lib/relay-process.ts'
 import { startStaticServer } from './lib/serve.ts'
 import type { Page } from '@playwright/test'
@@ -34,12 +34,12 @@ const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceS
 // loopback WebRTC needs this flag and a media permission per context (ENVIRONMENT.md)
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--allow-loopback-in-peer-connection'] })
 try {
-  const [alice, bob] = await Promise.all([0, 1].map(async () => {
+  const [alice, bob, carol] = await Promise.all([0, 1, 2].map(async () => {
     const context = await browser.newContext({ viewport: VIEWPORT, colorScheme: 'light', permissions: ['microphone'] })
     const page = await context.newPage()
     await page.goto(app.url)
     return page
-  })) as [Page, Page]
+  })) as [Page, Page, Page]
   await alice.getByRole('heading', { name: 'Welcome to Parley' }).waitFor()
   await shot(alice, 'onboarding')
   await befriend(alice, bob)
@@ -51,11 +51,20 @@ try {
   await message(bob, 'Nothing stored').getByText('delivered').waitFor()
   await expectPath(alice, 'direct')
   await shot(alice, 'chat')
+  await alice.getByRole('link', { name: 'Contact info for Bob' }).click()
+  await alice.getByLabel('Safety number digits').waitFor({ timeout: 30_000 })
+  await alice.getByRole('img', { name: 'Safety number QR code' }).waitFor()
+  await alice.evaluate(() => { document.getElementById('safety-heading')?.scrollIntoView() })
+  await shot(alice, 'contact-info')
+  // Carol asks Alice to be her contact: a request waits in Alice's chats list
+  await onboard(carol, 'Carol')
+  const { invite } = await readInvite(alice)
+  await addContact(carol, invite, 'Alice')
   await nav(alice).getByRole('link', { name: 'Chats' }).click()
-  await alice.getByRole('heading', { name: 'Chats' }).waitFor()
+  await alice.getByRole('button', { name: 'Accept Carol' }).waitFor({ timeout: 30_000 })
   await shot(alice, 'chats')
   await nav(alice).getByRole('link', { name: 'My invite' }).click()
-  await alice.getByLabel('Your invite').waitFor()
+  await alice.getByRole('img', { name: 'Invite QR code' }).waitFor()
   await shot(alice, 'invite')
   await nav(alice).getByRole('link', { name: 'Add contact' }).click()
   await alice.getByRole('textbox', { name: 'Invite', exact: true }).fill('http://127.0.0.1:5173/#/add/eyJ2IjoxLCJpZCI6')
