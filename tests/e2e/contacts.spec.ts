@@ -128,4 +128,19 @@ test.describe('contact requests', () => {
     await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
     await expect(requests(alice.page).getByRole('alert')).toContainText('you already have a contact called Bob with a different identity')
   })
+
+  test('the text form peerid@address shown on My invite adds the contact too', async ({ alice, carol }) => {
+    await onboard(alice.page, 'Alice')
+    await onboard(carol.page, 'Carol')
+    const { peerId } = await readInvite(alice.page)
+    const text = await alice.page.getByTestId('invite-text-form').innerText()
+    expect(text.startsWith(`${peerId}@/`)).toBe(true)
+    // the text form has no name: the contact is shown by a short PeerID until their request says more
+    await nav(carol.page).getByRole('link', { name: 'Add contact' }).click()
+    await carol.page.getByRole('textbox', { name: 'Invite', exact: true }).fill(text)
+    await carol.page.getByRole('button', { name: 'Add contact' }).click()
+    await expect(carol.page.getByText(/Waiting for .* to accept your contact request/)).toBeVisible()
+    await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
+    await expect(alice.page.getByRole('button', { name: 'Accept Carol' })).toBeVisible()
+  })
 })
