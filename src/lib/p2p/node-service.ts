@@ -2,19 +2,18 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  MAX_NOTES_CHARS, clearHelloPending, deleteContact, getContact, setVerified, getContactByPeerId, listContacts, receiveHello, setBlocked, setContactState, setPresence,
-  updateContactDetails, upsertContact
+  MAX_NOTES_CHARS, deleteContact, getContact, getContactByPeerId, listContacts, setBlocked, setContactState, setPresence,
+  setVerified, updateContactDetails, upsertContact
 } from '../db/contacts.ts'
 import { exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
 import { ContactCache } from '../db/contact-cache.ts'
-import { contactsWithOutbox, incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
+import { incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
 import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
 import { bestConnection, isRelayed, pathTo } from './connections.ts'
-import { backoffDelay } from './backoff.ts'
-import type { BackoffOptions } from './backoff.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
+import { Greeter } from './greeter.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
@@ -22,19 +21,12 @@ import { RelayKeeper } from './relay-keeper.ts'
 import { compareSafetyQr, safetyNumber } from './safety-number.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
 import type { ParleyDb } from '../db/db.ts'
-import type { ContactId, ContactRow, MessageId, ProfileRow } from '../db/types.ts'
+import type { ContactId, MessageId, ProfileRow } from '../db/types.ts'
 import type { IncomingMessageEvent, NodeStatus } from '../rpc/protocol.ts'
 import type { AppConfig } from './app-config.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
-import { MAX_CONTACT_ADDRESSES } from './protocols/contact/codec.ts'
-import type { ContactDesk } from './protocols/contact/contact.ts'
 import type { PeerId } from '@libp2p/interface'
-
-/** How many contacts we dial at once when we come online ("hello"). */
-export const HELLO_CONCURRENCY = 4
-/** At most this many contacts are greeted per coming-online. */
-export const MAX_HELLO_CONTACTS = 200
 
 export class ProfileExistsError extends Error {
   override name = 'ProfileExistsError'
@@ -64,11 +56,6 @@ export class InvalidDetailsError extends Error {
   override name = 'InvalidDetailsError'
 }
 
-/** At most this many contact requests are sent at once. */
-export const MAX_HELLOS_IN_FLIGHT = 64
-/** An unreachable contact is dialled again after ~2 s, doubling up to 5 min (plus jitter). */
-export const REDIAL_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 300_000 }
-
 export interface NodeServiceInit {
   db: ParleyDb
   /** resolves the served app config; called once the profile exists */
@@ -82,8 +69,9 @@ export interface NodeServiceInit {
 
 /**
  * Everything the worker does: it owns the identity, the libp2p node, the
- * relay keeper and the outbox, writes network data to the DB and reports
- * status to the tabs. The RPC handlers are thin wrappers around its methods.
+ * relay keeper, the outbox and the greeter (presence and contact requests),
+ * writes network data to the DB and reports status to the tabs. The RPC
+ * handlers are thin wrappers around its methods.
  */
 export class NodeService {
   readonly #init: NodeServiceInit
@@ -101,10 +89,7 @@ export class NodeService {
   /** PeerIDs of blocked contacts, for the connection gater (which must answer synchronously) */
   readonly #blocked = new Set<string>()
   #stopped = false
-  /** offline contacts waiting to be dialled again, at most MAX_HELLO_CONTACTS */
-  readonly #redials = new Map<ContactId, { attempt: number, timer?: ReturnType<typeof setTimeout> }>()
-  /** contacts a request or accept is being sent to right now */
-  readonly #hellos = new Set<ContactId>()
+  #greeter?: Greeter
 
   constructor (init: NodeServiceInit) {
     this.#init = init
@@ -138,8 +123,7 @@ export class NodeService {
 
   async stop (): Promise<void> {
     this.#stopped = true
-    for (const redial of this.#redials.values()) clearTimeout(redial.timer)
-    this.#redials.clear()
+    this.#greeter?.stop()
     this.#keeper?.stop()
     this.#upgrader?.stop()
     this.#outbox?.stop()
@@ -227,7 +211,7 @@ export class NodeService {
       if (this.#node.getConnections(peerId).length > 0) {
         await setPresence(db, invite.peerId, 'online', Date.now())
       }
-      this.#hello([contactId])
+      this.#greeter?.greet([contactId])
     }
     return contactId
   }
@@ -239,7 +223,7 @@ export class NodeService {
     if (contact.state === 'accepted') return
     if (contact.state !== 'pending') throw new NoRequestError('There is no request from this contact to accept.')
     await setContactState(this.#init.db, contactId, 'accepted', true)
-    this.#hello([contactId])
+    this.#greeter?.greet([contactId])
   }
 
   /** Saves the user's nickname (null removes it) and notes for a contact. */
@@ -267,7 +251,7 @@ export class NodeService {
       await this.#node?.hangUp(peerIdFromString(contact.peerId)).catch(() => {})
     } else {
       this.#blocked.delete(contact.peerId)
-      this.#hello([contactId])
+      this.#greeter?.greet([contactId])
     }
   }
 
@@ -280,9 +264,7 @@ export class NodeService {
     const contact = await getContact(this.#init.db, contactId)
     if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
     await deleteContact(this.#init.db, contactId, withHistory)
-    const redial = this.#redials.get(contactId)
-    clearTimeout(redial?.timer)
-    this.#redials.delete(contactId)
+    this.#greeter?.forget(contactId)
     if (!contact.blocked) await this.#node?.hangUp(peerIdFromString(contact.peerId)).catch(() => {})
   }
 
@@ -380,13 +362,21 @@ export class NodeService {
     const node = await createParleyNode({
       privateKey: privateKeyFromProtobuf(profile.privateKey),
       inbox: this.#inbox,
-      desk: this.#desk,
+      // the greeter exists before the node starts, so before any request can arrive
+      desk: { receive: async (from, frame) => this.#greeter?.receive(from, frame) ?? 'refused' },
       isBlocked: (peerId) => this.#blocked.has(peerId.toString()),
       isContact: this.#isContact,
       iceServers: this.#iceServers
     })
     this.#node = node
     this.#outbox = new OutboxSender(db, node)
+    const greeter = new Greeter({
+      db,
+      node,
+      outbox: this.#outbox,
+      me: () => ({ name: profile.username, addresses: this.#status.addresses })
+    })
+    this.#greeter = greeter
 
     // presence from an earlier run is stale: nothing is connected yet
     for (const contact of await listContacts(db)) {
@@ -404,13 +394,8 @@ export class NodeService {
     node.addEventListener('self:peer:update', updateAddresses)
     node.addEventListener('connection:open', (evt) => { this.#updatePath(evt.detail.remotePeer) })
     node.addEventListener('connection:close', (evt) => { this.#updatePath(evt.detail.remotePeer) })
-    const onPeer = (peerId: PeerId, status: 'online' | 'offline'): void => {
-      this.#onPeer(peerId, status).catch((err: unknown) => {
-        if (!this.#stopped) node.logger.forComponent('parley:node-service').error('presence update for %p failed - %e', peerId, err)
-      })
-    }
-    node.addEventListener('peer:connect', (evt) => { onPeer(evt.detail, 'online') })
-    node.addEventListener('peer:disconnect', (evt) => { onPeer(evt.detail, 'offline') })
+    node.addEventListener('peer:connect', (evt) => { greeter.onPeer(evt.detail, 'online') })
+    node.addEventListener('peer:disconnect', (evt) => { greeter.onPeer(evt.detail, 'offline') })
 
     await node.start()
     this.#upgrader = new DirectUpgrader(node, { isContact: this.#isContact })
@@ -473,68 +458,6 @@ export class NodeService {
     }
   }
 
-  /**
-   * Contact requests and acceptances from peers. Only addresses of the peer
-   * itself are kept; an accepted contact's outbox flows at once.
-   */
-  readonly #desk: ContactDesk = {
-    receive: async (from, frame) => {
-      const addresses = ownAddresses(from, frame.addresses)
-      const status = await receiveHello(this.#init.db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
-      if (status === 'refused') return status
-      await this.#node?.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
-      const contact = await getContactByPeerId(this.#init.db, from.toString())
-      if (contact != null) {
-        if (this.#node != null && this.#node.getConnections(from).length > 0) await setPresence(this.#init.db, contact.peerId, 'online', Date.now())
-        if (status === 'accepted') {
-          this.#outbox?.kick(contact.id)
-          // our own request or accept may still be owed (both added each other at once)
-          if (contact.helloPending === true) void this.#sendHello(contact.id)
-        }
-      }
-      return status
-    }
-  }
-
-  /**
-   * Sends the request or accept we owe `contactId`, if any, over an open
-   * connection or a new dial. The answer settles it: 'accepted' makes them a
-   * contact, 'pending' means it arrived, 'refused' ends the asking. Failures
-   * leave it owed for the next connection. Never throws.
-   */
-  async #sendHello (contactId: ContactId): Promise<void> {
-    const node = this.#node
-    const profile = this.#profile
-    if (node == null || profile == null || this.#stopped || this.#hellos.has(contactId) || this.#hellos.size >= MAX_HELLOS_IN_FLIGHT) return
-    this.#hellos.add(contactId)
-    try {
-      const contact = await getContact(this.#init.db, contactId)
-      const type = helloType(contact)
-      if (contact == null || type == null) return
-      const peerId = peerIdFromString(contact.peerId)
-      const connection = bestConnection(node, peerId) ?? await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
-      const status = await node.services.contact.send(connection, {
-        type,
-        name: profile.username,
-        addresses: this.#status.addresses.slice(0, MAX_CONTACT_ADDRESSES)
-      })
-      if (status === 'accepted') {
-        await setContactState(this.#init.db, contactId, 'accepted', false)
-        this.#outbox?.kick(contactId)
-      } else {
-        // only the hello is settled: their accept may have arrived meanwhile
-        await clearHelloPending(this.#init.db, contactId)
-      }
-    } catch (err) {
-      if (this.#stopped) return
-      node.logger.forComponent('parley:node-service').error('could not send the contact request to %d - %e', contactId, err)
-      // still owed: try again after a back-off (a new connection also sends it)
-      this.#scheduleRedial(contactId)
-    } finally {
-      this.#hellos.delete(contactId)
-    }
-  }
-
   #updateAddresses (): void {
     const node = this.#node
     if (node == null) return
@@ -547,11 +470,7 @@ export class NodeService {
       relays: this.#relays.map(r => ({ multiaddr: r, reserved: addresses.some(a => a.startsWith(r + '/p2p-circuit')) })),
       ...(online ? { error: undefined } : {})
     })
-    if (online && !wasOnline) {
-      this.#helloAll().catch((err: unknown) => {
-        if (!this.#stopped) this.#node?.logger.forComponent('parley:node-service').error('greeting contacts failed - %e', err)
-      })
-    }
+    if (online && !wasOnline) this.#greeter?.greetAll()
   }
 
   /** A tab offering to host WebRTC appeared: retry upgrades that failed for want of one. */
@@ -571,110 +490,7 @@ export class NodeService {
     this.#setStatus({ paths })
   }
 
-  async #onPeer (peerId: PeerId, status: 'online' | 'offline'): Promise<void> {
-    if (this.#stopped) return
-    const db = this.#init.db
-    const contact = await getContactByPeerId(db, peerId.toString())
-    if (contact?.id == null) return
-    if (status === 'offline' && (this.#node?.getConnections(peerId).length ?? 0) > 0) return
-    await setPresence(db, contact.peerId, status, Date.now())
-    if (status === 'online') {
-      const redial = this.#redials.get(contact.id)
-      clearTimeout(redial?.timer)
-      this.#redials.delete(contact.id)
-      if (contact.helloPending === true) void this.#sendHello(contact.id)
-      this.#outbox?.kick(contact.id)
-    } else if (!contact.blocked && (contact.state === 'accepted' || helloType(contact) != null)) {
-      // presence without pinging: try again later, backing off (DESIGN.md §4)
-      this.#scheduleRedial(contact.id)
-    }
-  }
 
-  /** Dials `contactId` again after the next back-off delay, unless one is already planned. */
-  #scheduleRedial (contactId: ContactId): void {
-    if (this.#stopped) return
-    let redial = this.#redials.get(contactId)
-    if (redial?.timer != null) return
-    if (redial == null) {
-      if (this.#redials.size >= MAX_HELLO_CONTACTS) return
-      redial = { attempt: 0 }
-      this.#redials.set(contactId, redial)
-    }
-    const entry = redial
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined
-      entry.attempt++
-      this.#hello([contactId])
-    }, backoffDelay(entry.attempt, REDIAL_BACKOFF))
-  }
-
-  /** Coming online: dial our contacts so that both sides' outboxes flow ("hello"). */
-  async #helloAll (): Promise<void> {
-    const contacts = (await listContacts(this.#init.db)).filter(c => helloType(c) != null || (!c.blocked && c.state === 'accepted'))
-    const withOutbox = new Set(await contactsWithOutbox(this.#init.db))
-    const ids = contacts.flatMap(c => c.id == null ? [] : [c.id])
-    // contacts we owe messages first
-    ids.sort((a, b) => Number(withOutbox.has(b)) - Number(withOutbox.has(a)))
-    this.#hello(ids.slice(0, MAX_HELLO_CONTACTS))
-  }
-
-  #hello (contactIds: ContactId[]): void {
-    const node = this.#node
-    if (node == null || this.#stopped) return
-    const queue = [...contactIds]
-    const worker = async (): Promise<void> => {
-      for (let id = queue.shift(); id != null; id = queue.shift()) {
-        const contact = await getContact(this.#init.db, id)
-        if (contact == null) continue
-        const peerId = peerIdFromString(contact.peerId)
-        if (node.getConnections(peerId).length > 0) {
-          if (contact.helloPending === true) await this.#sendHello(id)
-          this.#outbox?.kick(id)
-          continue
-        }
-        if (contact.blocked) continue
-        try {
-          await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
-        } catch {
-          // offline: dial again later; the outbox (if any) retries with back-off too
-          this.#scheduleRedial(id)
-          this.#outbox?.kick(id)
-        }
-      }
-    }
-    for (let i = 0; i < HELLO_CONCURRENCY; i++) {
-      worker().catch((err: unknown) => {
-        if (!this.#stopped) node.logger.forComponent('parley:node-service').error('greeting contacts failed - %e', err)
-      })
-    }
-  }
-}
-
-/** What we owe a contact: a request (we asked), an accept (we accepted), or nothing. */
-function helloType (contact: ContactRow | undefined): 'request' | 'accept' | undefined {
-  if (contact == null || contact.blocked || contact.helloPending !== true) return undefined
-  if (contact.state === 'requested') return 'request'
-  if (contact.state === 'accepted') return 'accept'
-  return undefined
-}
-
-/** The addresses in a hello that lead to `peer` itself (others are dropped), each ending in its /p2p. */
-function ownAddresses (peer: PeerId, addresses: string[]): string[] {
-  const out: string[] = []
-  for (const raw of addresses) {
-    try {
-      const ma = multiaddr(raw)
-      const last = ma.getComponents().at(-1)
-      if (last?.name === 'p2p') {
-        if (last.value === peer.toString()) out.push(ma.toString())
-      } else {
-        out.push(ma.encapsulate(`/p2p/${peer.toString()}`).toString())
-      }
-    } catch {
-      // not an address: dropped
-    }
-  }
-  return out
 }
 
 export function shortPeerId (peerId: string): string {

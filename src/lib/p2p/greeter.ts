@@ -1,0 +1,255 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setPresence } from '../db/contacts.ts'
+import { contactsWithOutbox } from '../db/messages.ts'
+import { backoffDelay } from './backoff.ts'
+import { bestConnection } from './connections.ts'
+import { MAX_CONTACT_ADDRESSES } from './protocols/contact/codec.ts'
+import type { ParleyDb } from '../db/db.ts'
+import type { ContactId, ContactRow } from '../db/types.ts'
+import type { BackoffOptions } from './backoff.ts'
+import type { ParleyNode } from './node.ts'
+import type { OutboxSender } from './outbox.ts'
+import type { ContactHelloFrame, ContactReplyFrame } from './protocols/contact/codec.ts'
+import type { Logger, PeerId } from '@libp2p/interface'
+
+/** How many contacts we dial at once when we come online ("hello"). */
+export const HELLO_CONCURRENCY = 4
+/** At most this many contacts are greeted per coming-online (and planned for a redial). */
+export const MAX_HELLO_CONTACTS = 200
+/** At most this many contact requests are sent at once. */
+export const MAX_HELLOS_IN_FLIGHT = 64
+/** An unreachable contact is dialled again after ~2 s, doubling up to 5 min (plus jitter). */
+export const REDIAL_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 300_000 }
+
+export interface GreeterInit {
+  db: ParleyDb
+  node: ParleyNode
+  outbox: OutboxSender
+  /** our display name and current (circuit) addresses, for the hellos we send */
+  me(): { name: string, addresses: string[] }
+}
+
+/**
+ * Who we are connected to, and who we owe a word (DESIGN.md §4): presence
+ * from libp2p's connection events, the contact requests and accepts of
+ * `/parley/contact/1.0.0` both ways, greeting contacts when we come online,
+ * and dialling offline ones again with bounded back-off. Never throws out of
+ * its event handlers.
+ */
+export class Greeter {
+  readonly #db: ParleyDb
+  readonly #node: ParleyNode
+  readonly #outbox: OutboxSender
+  readonly #me: GreeterInit['me']
+  readonly #log: Logger
+  #stopped = false
+  /** offline contacts waiting to be dialled again, at most MAX_HELLO_CONTACTS */
+  readonly #redials = new Map<ContactId, { attempt: number, timer?: ReturnType<typeof setTimeout> }>()
+  /** contacts a request or accept is being sent to right now */
+  readonly #hellos = new Set<ContactId>()
+
+  constructor (init: GreeterInit) {
+    this.#db = init.db
+    this.#node = init.node
+    this.#outbox = init.outbox
+    this.#me = init.me
+    this.#log = init.node.logger.forComponent('parley:greeter')
+  }
+
+  stop (): void {
+    this.#stopped = true
+    for (const redial of this.#redials.values()) clearTimeout(redial.timer)
+    this.#redials.clear()
+  }
+
+  /** Stops planning redials of a contact (deleted, say). */
+  forget (contactId: ContactId): void {
+    clearTimeout(this.#redials.get(contactId)?.timer)
+    this.#redials.delete(contactId)
+  }
+
+  /**
+   * A contact request or acceptance from a peer (the contact service's desk).
+   * Only addresses of the peer itself are kept; an accepted contact's outbox
+   * flows at once.
+   */
+  async receive (from: PeerId, frame: ContactHelloFrame): Promise<ContactReplyFrame['status']> {
+    const addresses = ownAddresses(from, frame.addresses)
+    const status = await receiveHello(this.#db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
+    if (status === 'refused') return status
+    await this.#node.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
+    const contact = await getContactByPeerId(this.#db, from.toString())
+    if (contact != null) {
+      if (this.#node.getConnections(from).length > 0) await setPresence(this.#db, contact.peerId, 'online', Date.now())
+      if (status === 'accepted') {
+        this.#outbox.kick(contact.id)
+        // our own request or accept may still be owed (both added each other at once)
+        if (contact.helloPending === true) void this.#sendHello(contact.id)
+      }
+    }
+    return status
+  }
+
+  /** libp2p's peer:connect / peer:disconnect, for presence. Never throws. */
+  onPeer (peerId: PeerId, status: 'online' | 'offline'): void {
+    this.#onPeer(peerId, status).catch((err: unknown) => {
+      if (!this.#stopped) this.#log.error('presence update for %p failed - %e', peerId, err)
+    })
+  }
+
+  /** Coming online: dial our contacts so that both sides' outboxes flow ("hello"). Never throws. */
+  greetAll (): void {
+    this.#greetAll().catch((err: unknown) => {
+      if (!this.#stopped) this.#log.error('greeting contacts failed - %e', err)
+    })
+  }
+
+  /**
+   * Sends the request or accept we owe `contactId`, if any, over an open
+   * connection or a new dial. The answer settles it: 'accepted' makes them a
+   * contact, 'pending' means it arrived, 'refused' ends the asking. Failures
+   * leave it owed for the next connection. Never throws.
+   */
+  async #sendHello (contactId: ContactId): Promise<void> {
+    const node = this.#node
+    if (this.#stopped || this.#hellos.has(contactId) || this.#hellos.size >= MAX_HELLOS_IN_FLIGHT) return
+    this.#hellos.add(contactId)
+    try {
+      const contact = await getContact(this.#db, contactId)
+      const type = helloType(contact)
+      if (contact == null || type == null) return
+      const peerId = peerIdFromString(contact.peerId)
+      const connection = bestConnection(node, peerId) ?? await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
+      const me = this.#me()
+      const status = await node.services.contact.send(connection, {
+        type,
+        name: me.name,
+        addresses: me.addresses.slice(0, MAX_CONTACT_ADDRESSES)
+      })
+      if (status === 'accepted') {
+        await setContactState(this.#db, contactId, 'accepted', false)
+        this.#outbox.kick(contactId)
+      } else {
+        // only the hello is settled: their accept may have arrived meanwhile
+        await clearHelloPending(this.#db, contactId)
+      }
+    } catch (err) {
+      if (this.#stopped) return
+      this.#log.error('could not send the contact request to %d - %e', contactId, err)
+      // still owed: try again after a back-off (a new connection also sends it)
+      this.#scheduleRedial(contactId)
+    } finally {
+      this.#hellos.delete(contactId)
+    }
+  }
+
+  async #onPeer (peerId: PeerId, status: 'online' | 'offline'): Promise<void> {
+    if (this.#stopped) return
+    const db = this.#db
+    const contact = await getContactByPeerId(db, peerId.toString())
+    if (contact?.id == null) return
+    if (status === 'offline' && (this.#node.getConnections(peerId).length) > 0) return
+    await setPresence(db, contact.peerId, status, Date.now())
+    if (status === 'online') {
+      const redial = this.#redials.get(contact.id)
+      clearTimeout(redial?.timer)
+      this.#redials.delete(contact.id)
+      if (contact.helloPending === true) void this.#sendHello(contact.id)
+      this.#outbox.kick(contact.id)
+    } else if (!contact.blocked && (contact.state === 'accepted' || helloType(contact) != null)) {
+      // presence without pinging: try again later, backing off (DESIGN.md §4)
+      this.#scheduleRedial(contact.id)
+    }
+  }
+
+  /** Dials `contactId` again after the next back-off delay, unless one is already planned. */
+  #scheduleRedial (contactId: ContactId): void {
+    if (this.#stopped) return
+    let redial = this.#redials.get(contactId)
+    if (redial?.timer != null) return
+    if (redial == null) {
+      if (this.#redials.size >= MAX_HELLO_CONTACTS) return
+      redial = { attempt: 0 }
+      this.#redials.set(contactId, redial)
+    }
+    const entry = redial
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined
+      entry.attempt++
+      this.greet([contactId])
+    }, backoffDelay(entry.attempt, REDIAL_BACKOFF))
+  }
+
+  async #greetAll (): Promise<void> {
+    const contacts = (await listContacts(this.#db)).filter(c => helloType(c) != null || (!c.blocked && c.state === 'accepted'))
+    const withOutbox = new Set(await contactsWithOutbox(this.#db))
+    const ids = contacts.flatMap(c => c.id == null ? [] : [c.id])
+    // contacts we owe messages first
+    ids.sort((a, b) => Number(withOutbox.has(b)) - Number(withOutbox.has(a)))
+    this.greet(ids.slice(0, MAX_HELLO_CONTACTS))
+  }
+
+  /**
+   * Dials each contact that is not connected (a failure plans a redial) and,
+   * once connected, sends what we owe it and kicks its outbox. Never throws.
+   */
+  greet (contactIds: ContactId[]): void {
+    const node = this.#node
+    if (this.#stopped) return
+    const queue = [...contactIds]
+    const worker = async (): Promise<void> => {
+      for (let id = queue.shift(); id != null; id = queue.shift()) {
+        const contact = await getContact(this.#db, id)
+        if (contact == null) continue
+        const peerId = peerIdFromString(contact.peerId)
+        if (node.getConnections(peerId).length > 0) {
+          if (contact.helloPending === true) await this.#sendHello(id)
+          this.#outbox.kick(id)
+          continue
+        }
+        if (contact.blocked) continue
+        try {
+          await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
+        } catch {
+          // offline: dial again later; the outbox (if any) retries with back-off too
+          this.#scheduleRedial(id)
+          this.#outbox.kick(id)
+        }
+      }
+    }
+    for (let i = 0; i < HELLO_CONCURRENCY; i++) {
+      worker().catch((err: unknown) => {
+        if (!this.#stopped) this.#log.error('greeting contacts failed - %e', err)
+      })
+    }
+  }
+}
+
+/** What we owe a contact: a request (we asked), an accept (we accepted), or nothing. */
+function helloType (contact: ContactRow | undefined): 'request' | 'accept' | undefined {
+  if (contact == null || contact.blocked || contact.helloPending !== true) return undefined
+  if (contact.state === 'requested') return 'request'
+  if (contact.state === 'accepted') return 'accept'
+  return undefined
+}
+
+/** The addresses in a hello that lead to `peer` itself (others are dropped), each ending in its /p2p. */
+function ownAddresses (peer: PeerId, addresses: string[]): string[] {
+  const out: string[] = []
+  for (const raw of addresses) {
+    try {
+      const ma = multiaddr(raw)
+      const last = ma.getComponents().at(-1)
+      if (last?.name === 'p2p') {
+        if (last.value === peer.toString()) out.push(ma.toString())
+      } else {
+        out.push(ma.encapsulate(`/p2p/${peer.toString()}`).toString())
+      }
+    } catch {
+      // not an address: dropped
+    }
+  }
+  return out
+}
+
