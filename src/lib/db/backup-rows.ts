@@ -1,0 +1,368 @@
+/**
+ * What an identity backup's plaintext holds (docs/protocols.md, "Identity
+ * backup file") and the strict checks of it: every row is read field by field
+ * against the row limits below, and the links between rows are checked
+ * (unique ids, messages pointing at contacts, the PeerID matching its key).
+ *
+ * Kept apart from the envelope (backup-envelope.ts) and from the database
+ * work (backup.ts) because export and import share these checks: export runs
+ * each row through them before writing it, import before restoring it.
+ *
+ * No libp2p (src/lib/db may not import it), so the key/PeerID check below
+ * reads libp2p's Ed25519 encodings by hand.
+ */
+import {
+  BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, fromBase64, isObject, toBase64, type Json
+} from './backup-envelope.ts'
+import { relayPeerId } from './relays.ts'
+import type {
+  ContactId, ContactRow, ContactState, MessageDirection, MessageId, MessageRow, MessageState,
+  ProfileRow, RelayRow, RelaySource
+} from './types.ts'
+
+export const MAX_BACKUP_CONTACTS = 10_000
+export const MAX_BACKUP_RELAYS = 1_000
+export const MAX_BACKUP_MESSAGES = 1_000_000
+/** Field bounds, in UTF-16 code units; generous, since they only keep a row from being absurd. */
+export const MAX_BACKUP_NAME_CHARS = 256
+export const MAX_BACKUP_NOTES_CHARS = 10_000
+export const MAX_BACKUP_ADDRESSES = 64
+export const MAX_BACKUP_ADDRESS_CHARS = 1024
+export const MAX_BACKUP_PEER_ID_CHARS = 128
+export const MAX_BACKUP_PUBLIC_KEY_BYTES = 1024
+/** A chat text is at most 16 384 UTF-8 bytes, which is never more UTF-16 code units. */
+export const MAX_BACKUP_BODY_CHARS = 16_384
+
+/** Shipped defaults come from the importing app's own `/config.json`, so they are not carried. */
+export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies readonly RelaySource[]
+
+/** A contact as backed up: presence is not carried, a restored contact starts offline. */
+export type BackupContact = Omit<ContactRow, 'status'>
+
+export interface BackupContents {
+  /** When the file was made, ms since the epoch. */
+  exportedAt: number
+  profile: ProfileRow
+  contacts: BackupContact[]
+  /** The user's and discovered relays. */
+  relays: RelayRow[]
+  includesHistory: boolean
+  /** Empty when `includesHistory` is false. */
+  messages: MessageRow[]
+}
+
+/**
+ * Checks the decrypted plaintext, `{"v":1,"exportedAt","profile","contacts","relays","messages"?}`,
+ * and returns it as rows only when every row is valid.
+ *
+ * @throws CorruptBackupError, BackupTooLargeError
+ */
+export function readContents (value: unknown): BackupContents {
+  const damaged = (problem: string): never => { throw new CorruptBackupError(`The backup is damaged: ${problem}.`) }
+  if (!isObject(value)) return damaged('its contents are not an object')
+  checkVersion(value.v, 'contents')
+  exactKeys(value, ['v', 'exportedAt', 'profile', 'contacts', 'relays'], 'the contents', damaged, ['messages'])
+  const lists = { contacts: MAX_BACKUP_CONTACTS, relays: MAX_BACKUP_RELAYS, messages: MAX_BACKUP_MESSAGES }
+  for (const [key, max] of Object.entries(lists)) {
+    const list = value[key]
+    if (key === 'messages' && list === undefined) continue
+    if (!Array.isArray(list)) return damaged(`"${key}" is not a list`)
+    if (list.length > max) throw new BackupTooLargeError(`The backup holds ${list.length} ${key}; at most ${max} can be restored.`)
+  }
+  try {
+    const exportedAt = value.exportedAt
+    if (!isTime(exportedAt)) throw new RowProblem('"exportedAt" is not a time in ms')
+    const checker = new ContentsChecker(readProfile(value.profile))
+    const messages = value.messages as unknown[] | undefined
+    return {
+      exportedAt,
+      profile: checker.profile,
+      contacts: (value.contacts as unknown[]).map((row, i) => checker.contact(row, i)),
+      relays: (value.relays as unknown[]).map((row, i) => checker.relay(row, i)),
+      includesHistory: messages !== undefined,
+      messages: (messages ?? []).map((row, i) => checker.message(row, i))
+    }
+  } catch (err) {
+    if (err instanceof RowProblem) return damaged(err.message)
+    throw err
+  }
+}
+
+/** A row as JSON: the fields its field map lists (others, and presence, are not backed up), bytes as base64. */
+export function rowToJson (row: object, fields: FieldMap): Json {
+  const source = row as Json
+  const out: Json = {}
+  for (const key of Object.keys(fields)) {
+    const value = source[key]
+    out[key] = value instanceof Uint8Array ? toBase64(value) : value
+  }
+  return out
+}
+
+export function isTime (value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+}
+
+// ---------------------------------------------------------------- row checks
+
+/** A row breaks a rule; the message names the row and the rule. Worded by the caller for import or export. */
+export class RowProblem extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'RowProblem'
+  }
+}
+
+/** Field name → whether it is optional. */
+type FieldMap = Readonly<Record<string, boolean>>
+
+/*
+ * Every field of each backed-up row, true when optional, and every value of
+ * each enum. `satisfies Record<…>` makes a field or value added to a row type
+ * a type error here, so the backup learns of it instead of dropping or
+ * refusing it.
+ */
+export const PROFILE_FIELDS = {
+  peerId: false, privateKey: false, username: false, createdAt: false
+} as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
+export const CONTACT_FIELDS = {
+  id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
+  notes: false, blocked: false, state: false, helloPending: true, rerequests: true, verified: false, addedAt: false, updatedAt: false
+} as const satisfies Record<keyof BackupContact, boolean>
+export const RELAY_FIELDS = {
+  multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
+} as const satisfies Record<keyof RelayRow, boolean>
+export const MESSAGE_FIELDS = {
+  id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
+  receivedAt: true, state: false, readAt: true
+} as const satisfies Record<keyof MessageRow, boolean>
+const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
+const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
+const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
+const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/
+/** libp2p protobuf of an Ed25519 private key: type 1, then 64 bytes (seed, public key). */
+const ED25519_PRIVATE_KEY_PREFIX = [0x08, 0x01, 0x12, 0x40]
+const ED25519_PRIVATE_KEY_BYTES = 68
+/** Identity multihash (0x00, 36 bytes) of the public key's protobuf (type 1, 32 bytes). */
+const ED25519_PEER_ID_PREFIX = [0x00, 0x24, 0x08, 0x01, 0x12, 0x20]
+
+/** Checks rows one by one and the links between them: unique ids, messages pointing at contacts. */
+export class ContentsChecker {
+  readonly profile: ProfileRow
+  readonly #contacts = new Map<ContactId, BackupContact>()
+  readonly #peerIds = new Set<string>()
+  readonly #relays = new Set<string>()
+  readonly #messages = new Set<string>()
+
+  constructor (profile: ProfileRow) {
+    this.profile = profile
+  }
+
+  contact (value: unknown, index: number): BackupContact {
+    const row = new Fields(value, `contact ${index + 1}`, CONTACT_FIELDS)
+    const contact: BackupContact = {
+      id: row.int('id', 1, Number.MAX_SAFE_INTEGER),
+      peerId: row.peerId('peerId'),
+      username: row.text('username', 1, MAX_BACKUP_NAME_CHARS),
+      addresses: row.textList('addresses', MAX_BACKUP_ADDRESSES, MAX_BACKUP_ADDRESS_CHARS),
+      notes: row.text('notes', 0, MAX_BACKUP_NOTES_CHARS),
+      blocked: row.bool('blocked'),
+      state: row.oneOf('state', CONTACT_STATES),
+      verified: row.bool('verified'),
+      addedAt: row.time('addedAt'),
+      updatedAt: row.time('updatedAt')
+    }
+    if (row.has('nickname')) contact.nickname = row.text('nickname', 1, MAX_BACKUP_NAME_CHARS)
+    if (row.has('publicKey')) contact.publicKey = row.bytes('publicKey', 1, MAX_BACKUP_PUBLIC_KEY_BYTES)
+    if (row.has('lastSeen')) contact.lastSeen = row.time('lastSeen')
+    if (row.has('helloPending')) contact.helloPending = row.bool('helloPending')
+    if (row.has('rerequests')) contact.rerequests = row.int('rerequests', 0, Number.MAX_SAFE_INTEGER)
+    if (this.#contacts.has(contact.id)) row.fail(`id ${contact.id} is used twice`)
+    if (this.#peerIds.has(contact.peerId)) row.fail(`PeerID ${contact.peerId} is used twice`)
+    if (contact.peerId === this.profile.peerId) row.fail('it has your own PeerID')
+    this.#contacts.set(contact.id, contact)
+    this.#peerIds.add(contact.peerId)
+    return contact
+  }
+
+  relay (value: unknown, index: number): RelayRow {
+    const row = new Fields(value, `relay ${index + 1}`, RELAY_FIELDS)
+    const relay: RelayRow = {
+      multiaddr: row.text('multiaddr', 1, MAX_BACKUP_ADDRESS_CHARS),
+      peerId: row.peerId('peerId'),
+      source: row.oneOf('source', EXPORTED_RELAY_SOURCES),
+      active: row.bool('active'),
+      failures: row.int('failures', 0, Number.MAX_SAFE_INTEGER)
+    }
+    if (row.has('lastConnected')) relay.lastConnected = row.time('lastConnected')
+    if (row.has('lastRtt')) relay.lastRtt = row.number('lastRtt', 0, Number.MAX_SAFE_INTEGER)
+    let addressPeerId: string | undefined
+    try {
+      addressPeerId = relayPeerId(relay.multiaddr)
+    } catch {
+      // reworded below: the row's own error names the relay
+    }
+    if (addressPeerId !== relay.peerId) row.fail('"multiaddr" does not end in /p2p/ with the relay\'s "peerId"')
+    if (this.#relays.has(relay.multiaddr)) row.fail('its address is listed twice')
+    this.#relays.add(relay.multiaddr)
+    return relay
+  }
+
+  message (value: unknown, index: number): MessageRow {
+    const row = new Fields(value, `message ${index + 1}`, MESSAGE_FIELDS)
+    const id = row.text('id', 26, 26)
+    if (!ULID.test(id)) row.fail('"id" is not a ULID')
+    const message: MessageRow = {
+      id: id as MessageId,
+      contactId: row.int('contactId', 1, Number.MAX_SAFE_INTEGER),
+      direction: row.oneOf('direction', DIRECTIONS),
+      fromPeerId: row.peerId('fromPeerId'),
+      kind: row.oneOf('kind', ['text'] as const),
+      body: row.text('body', 0, MAX_BACKUP_BODY_CHARS),
+      sentAt: row.time('sentAt'),
+      state: row.oneOf('state', MESSAGE_STATES)
+    }
+    if (row.has('receivedAt')) message.receivedAt = row.time('receivedAt')
+    if (row.has('readAt')) message.readAt = row.time('readAt')
+    const contact = this.#contacts.get(message.contactId)
+    if (contact === undefined) return row.fail(`its contact ${message.contactId} is not in the backup`)
+    if (this.#messages.has(id)) row.fail(`id ${id} is used twice`)
+    if (message.direction === 'out') {
+      if (message.fromPeerId !== this.profile.peerId) row.fail('an outgoing message is not from your PeerID')
+      if (message.receivedAt !== undefined) row.fail('an outgoing message has "receivedAt"')
+    } else {
+      if (message.fromPeerId !== contact.peerId) row.fail('an incoming message is not from its contact\'s PeerID')
+      if (message.receivedAt === undefined) row.fail('an incoming message has no "receivedAt"')
+      if (message.state !== 'delivered' && message.state !== 'read') row.fail(`an incoming message is "${message.state}"`)
+    }
+    if (message.readAt !== undefined && message.state !== 'read') row.fail('"readAt" is set on a message that is not read')
+    this.#messages.add(id)
+    return message
+  }
+}
+
+export function readProfile (value: unknown): ProfileRow {
+  const row = new Fields(value, 'the profile', PROFILE_FIELDS)
+  const peerId = row.peerId('peerId')
+  const privateKey = row.bytes('privateKey', ED25519_PRIVATE_KEY_BYTES, ED25519_PRIVATE_KEY_BYTES)
+  if (!ED25519_PRIVATE_KEY_PREFIX.every((byte, i) => privateKey[i] === byte)) {
+    row.fail('"privateKey" is not an Ed25519 key in libp2p\'s encoding')
+  }
+  const publicKey = privateKey.subarray(ED25519_PRIVATE_KEY_BYTES - 32)
+  if (base58btc(Uint8Array.from([...ED25519_PEER_ID_PREFIX, ...publicKey])) !== peerId) {
+    row.fail('"peerId" is not the PeerID of "privateKey"')
+  }
+  return { id: 1, peerId, privateKey, username: row.text('username', 1, MAX_BACKUP_NAME_CHARS), createdAt: row.time('createdAt') }
+}
+
+/** Typed reads of one JSON object with exactly the listed keys; failures name the row and field. */
+class Fields {
+  readonly #value: Json
+  readonly #at: string
+
+  constructor (value: unknown, at: string, fields: FieldMap) {
+    this.#at = at
+    const fail = (problem: string): never => this.fail(problem)
+    if (!isObject(value)) fail('it is not an object')
+    this.#value = value as Json
+    const keys = Object.keys(fields)
+    exactKeys(this.#value, keys.filter((key) => fields[key] === false), 'it', fail, keys.filter((key) => fields[key] === true))
+  }
+
+  fail (problem: string): never {
+    throw new RowProblem(`${this.#at}: ${problem}`)
+  }
+
+  has (key: string): boolean {
+    return Object.hasOwn(this.#value, key)
+  }
+
+  text (key: string, min: number, max: number): string {
+    const v = this.#value[key]
+    if (typeof v !== 'string') return this.fail(`"${key}" is not text`)
+    if (v.length < min || v.length > max) return this.fail(`"${key}" has ${v.length} characters, not ${min} to ${max}`)
+    return v
+  }
+
+  int (key: string, min: number, max: number): number {
+    const v = this.#value[key]
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+      return this.fail(`"${key}" is not a whole number from ${min} to ${max}`)
+    }
+    return v
+  }
+
+  /** ms since the epoch. */
+  time (key: string): number {
+    return this.int(key, 0, Number.MAX_SAFE_INTEGER)
+  }
+
+  number (key: string, min: number, max: number): number {
+    const v = this.#value[key]
+    if (typeof v !== 'number' || !(v >= min && v <= max)) return this.fail(`"${key}" is not a number from ${min} to ${max}`)
+    return v
+  }
+
+  bool (key: string): boolean {
+    const v = this.#value[key]
+    if (typeof v !== 'boolean') return this.fail(`"${key}" is not true or false`)
+    return v
+  }
+
+  oneOf<T extends string> (key: string, values: readonly T[]): T {
+    const v = this.#value[key]
+    if (!values.some((allowed) => allowed === v)) return this.fail(`"${key}" is ${JSON.stringify(v)}, not one of ${values.join(', ')}`)
+    return v as T
+  }
+
+  peerId (key: string): string {
+    const v = this.text(key, 1, MAX_BACKUP_PEER_ID_CHARS)
+    if (!BASE58.test(v)) this.fail(`"${key}" is not a PeerID`)
+    return v
+  }
+
+  bytes (key: string, min: number, max: number): Uint8Array<ArrayBuffer> {
+    const v = this.#value[key]
+    const bytes = typeof v === 'string' ? fromBase64(v) : undefined
+    if (bytes === undefined) return this.fail(`"${key}" is not base64`)
+    if (bytes.byteLength < min || bytes.byteLength > max) return this.fail(`"${key}" has ${bytes.byteLength} bytes, not ${min} to ${max}`)
+    return bytes
+  }
+
+  textList (key: string, maxItems: number, maxChars: number): string[] {
+    const v = this.#value[key]
+    if (!Array.isArray(v) || v.length > maxItems) return this.fail(`"${key}" is not a list of at most ${maxItems} entries`)
+    return v.map((item: unknown, i) => {
+      if (typeof item !== 'string' || item.length === 0 || item.length > maxChars) {
+        return this.fail(`"${key}" entry ${i + 1} is not text of 1 to ${maxChars} characters`)
+      }
+      return item
+    })
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function keysOf<T extends string> (record: Record<T, 1>): T[] {
+  return Object.keys(record) as T[]
+}
+
+/** Base58btc (the Bitcoin alphabet), as PeerIDs are written. */
+function base58btc (bytes: Uint8Array): string {
+  const digits: number[] = [] // little-endian base-58 digits
+  for (const byte of bytes) {
+    let carry = byte
+    for (let i = 0; i < digits.length; i++) {
+      carry += (digits[i] ?? 0) * 256
+      digits[i] = carry % 58
+      carry = Math.floor(carry / 58)
+    }
+    for (; carry > 0; carry = Math.floor(carry / 58)) digits.push(carry % 58)
+  }
+  let out = ''
+  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) out += '1'
+  for (let i = digits.length - 1; i >= 0; i--) out += BASE58_ALPHABET.charAt(digits[i] ?? 0)
+  return out
+}
