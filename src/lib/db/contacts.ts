@@ -220,3 +220,30 @@ export async function deleteContact (db: ParleyDb, id: ContactId, withHistory: b
 export async function setVerified (db: ParleyDb, id: ContactId, verified: boolean, now: number = Date.now()): Promise<boolean> {
   return (await db.contacts.update(id, { verified, updatedAt: now })) > 0
 }
+
+/**
+ * The user adds someone from an invite, in one transaction (so a request from
+ * them arriving at the same moment cannot slip in between): a new contact
+ * starts 'requested'; one whose request waits (or was declined) becomes
+ * 'accepted'; a deleted or still-requested one is asked again; an accepted
+ * one only gets the invite's name and addresses. Every case but 'accepted'
+ * owes them a hello. A blocked contact is left as it is.
+ *
+ * @returns the contact's id, and whether it is blocked (nothing was changed then)
+ */
+export async function addFromInvite (db: ParleyDb, input: ContactInput): Promise<{ id: ContactId, blocked: boolean }> {
+  const now = input.now ?? Date.now()
+  return db.transaction('rw', db.contacts, async () => {
+    const existing = await db.contacts.where('peerId').equals(input.peerId).first()
+    if (existing === undefined) {
+      return { id: await upsertContact(db, { ...input, now, state: 'requested', helloPending: true }), blocked: false }
+    }
+    if (existing.blocked) return { id: existing.id, blocked: true }
+    await upsertContact(db, { ...input, now })
+    if (existing.state !== 'accepted') {
+      const state = existing.state === 'pending' || existing.state === 'declined' ? 'accepted' : 'requested'
+      await db.contacts.update(existing.id, { state, helloPending: true })
+    }
+    return { id: existing.id, blocked: false }
+  })
+}

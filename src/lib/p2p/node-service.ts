@@ -2,8 +2,8 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  MAX_NOTES_CHARS, deleteContact, getContact, getContactByPeerId, listContacts, setBlocked, setContactState, setPresence,
-  setVerified, updateContactDetails, upsertContact
+  MAX_NOTES_CHARS, addFromInvite, deleteContact, getContact, listContacts, setBlocked, setContactState, setPresence,
+  setVerified, updateContactDetails
 } from '../db/contacts.ts'
 import { exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
 import { ContactCache } from '../db/contact-cache.ts'
@@ -191,21 +191,13 @@ export class NodeService {
     const invite = parseInvite(text)
     if (invite.peerId === profile.peerId) throw new OwnInviteError('This is your own invite. Send it to your contact and paste theirs here.')
     const db = this.#init.db
-    const existing = await getContactByPeerId(db, invite.peerId)
-    if (existing?.blocked === true) throw new BlockedContactError('You blocked this contact. Unblock them before adding them again.')
-    const peerId = peerIdFromString(invite.peerId)
-    const contactId = await upsertContact(db, {
+    const { id: contactId, blocked } = await addFromInvite(db, {
       peerId: invite.peerId,
       username: invite.name ?? shortPeerId(invite.peerId),
-      addresses: invite.addresses,
-      state: 'requested',
-      helloPending: true
+      addresses: invite.addresses
     })
-    if (existing !== undefined && existing.state !== 'accepted') {
-      // they asked us (or we declined them): adding them now accepts; otherwise we ask (again)
-      const state = existing.state === 'pending' || existing.state === 'declined' ? 'accepted' : 'requested'
-      await setContactState(db, contactId, state, true)
-    }
+    if (blocked) throw new BlockedContactError('You blocked this contact. Unblock them before adding them again.')
+    const peerId = peerIdFromString(invite.peerId)
     if (this.#node != null) {
       await this.#node.peerStore.merge(peerId, { multiaddrs: invite.addresses.map(a => multiaddr(a)) })
       if (this.#node.getConnections(peerId).length > 0) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  MAX_PENDING_REQUESTS, MAX_REREQUESTS, deleteContact, getContactByPeerId, receiveHello, setBlocked, setContactState, updateContactDetails, upsertContact
+  MAX_PENDING_REQUESTS, MAX_REREQUESTS, addFromInvite, deleteContact, getContactByPeerId, receiveHello, setBlocked, setContactState, updateContactDetails, upsertContact
 } from '../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { queueOutgoing } from '../../../src/lib/db/messages.ts'
@@ -127,5 +127,41 @@ describe('deleteContact', () => {
     expect(await receiveHello(db, hello('accept'))).toBe('refused')
     expect(await receiveHello(db, hello('request'))).toBe('pending')
     expect(await getContactByPeerId(db, PEER)).toMatchObject({ id, state: 'pending' })
+  })
+})
+
+describe('addFromInvite', () => {
+  const input = { peerId: PEER, username: 'Carol', addresses: ['/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWRelay/p2p-circuit/p2p/12D3KooWcarol'] }
+
+  it('a new contact is requested and owed a hello', async () => {
+    const { id, blocked } = await addFromInvite(db, input)
+    expect(blocked).toBe(false)
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ id, state: 'requested', helloPending: true })
+  })
+
+  it('accepts a waiting request, asks a deleted contact again, and only refreshes an accepted one', async () => {
+    await receiveHello(db, hello('request'))
+    await addFromInvite(db, input)
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'accepted', helloPending: true })
+
+    await setContactState(db, (await getContactByPeerId(db, PEER))?.id ?? -1, 'accepted', false)
+    await addFromInvite(db, { ...input, username: 'Caroline' })
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'accepted', helloPending: false, username: 'Caroline' })
+
+    await deleteContact(db, (await getContactByPeerId(db, PEER))?.id ?? -1, false)
+    await addFromInvite(db, input)
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'requested', helloPending: true })
+  })
+
+  it('a request and an add at the same moment end accepted, whichever commits first', async () => {
+    await Promise.all([receiveHello(db, hello('request')), addFromInvite(db, input)])
+    expect((await getContactByPeerId(db, PEER))?.state).toBe('accepted')
+  })
+
+  it('leaves a blocked contact as it is', async () => {
+    const id = await upsertContact(db, { peerId: PEER, username: 'Old', addresses: [], state: 'declined' })
+    await setBlocked(db, id, true)
+    expect(await addFromInvite(db, input)).toEqual({ id, blocked: true })
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'declined', username: 'Old' })
   })
 })
