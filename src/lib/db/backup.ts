@@ -48,7 +48,7 @@ export class BackupExportError extends Error {
   }
 }
 
-/** Same name as the worker's error for a call that needs a profile, so the UI matches one name. */
+/** No Parley identity yet (export, and every worker call that needs one). */
 export class NoProfileError extends Error {
   constructor (message = 'There is no Parley identity in this browser to back up.') {
     super(message)
@@ -56,7 +56,7 @@ export class NoProfileError extends Error {
   }
 }
 
-/** Same name as the worker's error for creating a second profile, so the UI matches one name. */
+/** This browser already has an identity (restore, and creating a second profile). */
 export class ProfileExistsError extends Error {
   constructor (message: string) {
     super(message)

@@ -5,7 +5,7 @@ import {
   MAX_NOTES_CHARS, addFromInvite, deleteContact, getContact, listContacts, setBlocked, setContactState, setPresence,
   setVerified, updateContactDetails
 } from '../db/contacts.ts'
-import { exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
+import { NoProfileError, ProfileExistsError, exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
 import { ContactCache } from '../db/contact-cache.ts'
 import { incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
@@ -28,12 +28,8 @@ import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
 import type { PeerId } from '@libp2p/interface'
 
-export class ProfileExistsError extends Error {
-  override name = 'ProfileExistsError'
-}
-export class NoProfileError extends Error {
-  override name = 'NoProfileError'
-}
+// one definition each: the backup module refuses for the same reasons with the same names
+export { NoProfileError, ProfileExistsError }
 export class UnknownContactError extends Error {
   override name = 'UnknownContactError'
 }
@@ -348,7 +344,8 @@ export class NodeService {
       this.#setStatus({ error: (err as Error).message })
     }
 
-    for (const contact of await listContacts(db)) {
+    const contacts = await listContacts(db)
+    for (const contact of contacts) {
       if (contact.blocked) this.#blocked.add(contact.peerId)
     }
     const node = await createParleyNode({
@@ -371,7 +368,7 @@ export class NodeService {
     this.#greeter = greeter
 
     // presence from an earlier run is stale: nothing is connected yet
-    for (const contact of await listContacts(db)) {
+    for (const contact of contacts) {
       if (contact.status === 'online') await setPresence(db, contact.peerId, 'offline', Date.now())
       if (contact.addresses.length > 0) {
         await node.peerStore.merge(peerIdFromString(contact.peerId), { multiaddrs: contact.addresses.map(a => multiaddr(a)) })
