@@ -16,7 +16,7 @@ import {
 } from './backup-envelope.ts'
 import { relayPeerId } from './relays.ts'
 import type {
-  ContactId, ContactRow, ContactState, MessageDirection, MessageId, MessageRow, MessageState,
+  ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
   ProfileRow, RelayRow, RelaySource
 } from './types.ts'
 
@@ -32,6 +32,12 @@ export const MAX_BACKUP_PEER_ID_CHARS = 128
 export const MAX_BACKUP_PUBLIC_KEY_BYTES = 1024
 /** A chat text is at most 16 384 UTF-8 bytes, which is never more UTF-16 code units. */
 export const MAX_BACKUP_BODY_CHARS = 16_384
+/** A file name is at most 255 UTF-8 bytes (files/names.ts), which is never more UTF-16 code units. */
+export const MAX_BACKUP_FILE_NAME_CHARS = 255
+/** Media types are `type/subtype` of at most 127 characters each. */
+export const MAX_BACKUP_MIME_CHARS = 255
+/** Thumbnails are much smaller (files/media.ts THUMB_MAX_BYTES); this bound only keeps a row from being absurd. */
+export const MAX_BACKUP_THUMB_BYTES = 64 * 1024
 
 /** Shipped defaults come from the importing app's own `/config.json`, so they are not carried. */
 export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies readonly RelaySource[]
@@ -88,13 +94,20 @@ export function readContents (value: unknown): BackupContents {
   }
 }
 
-/** A row as JSON: the fields its field map lists (others, and presence, are not backed up), bytes as base64. */
+/**
+ * A row as JSON: the fields its field map lists (others, and presence, are not
+ * backed up), bytes as base64. A field with a nested row (a message's `file`)
+ * goes through the same conversion with that row's field map.
+ */
 export function rowToJson (row: object, fields: FieldMap): Json {
   const source = row as Json
   const out: Json = {}
   for (const key of Object.keys(fields)) {
     const value = source[key]
-    out[key] = value instanceof Uint8Array ? toBase64(value) : value
+    const nested = NESTED_FIELDS[key]
+    if (value instanceof Uint8Array) out[key] = toBase64(value)
+    else if (nested !== undefined && isObject(value)) out[key] = rowToJson(value, nested)
+    else out[key] = value
   }
   return out
 }
@@ -134,11 +147,26 @@ export const RELAY_FIELDS = {
 } as const satisfies Record<keyof RelayRow, boolean>
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
-  receivedAt: true, state: false, readAt: true
+  receivedAt: true, state: false, readAt: true, file: true
 } as const satisfies Record<keyof MessageRow, boolean>
+/** A file message's offer (transfers are not backed up: a restored file message shows the offer, its bytes stay behind). */
+export const FILE_FIELDS = {
+  sha256: false, size: false, name: false, mime: false, chunkSize: false, listHash: false,
+  thumb: true, thumbMime: true, width: true, height: true
+} as const satisfies Record<keyof FileOffer, boolean>
+/** Fields that hold a nested row, by name, with that row's field map (for `rowToJson`). */
+const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS }
 const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
+const MESSAGE_KINDS = keysOf({ text: 1, file: 1 } satisfies Record<MessageKind, 1>)
+const THUMB_TYPES = keysOf({ 'image/jpeg': 1, 'image/png': 1, 'image/webp': 1 } satisfies Record<NonNullable<FileOffer['thumbMime']>, 1>)
+/** A SHA-256 as the offer writes it, or '' on an outgoing file still being hashed. */
+const SHA256_HEX_OR_EMPTY = /^(?:[0-9a-f]{64})?$/
+/** Lowercase `type/subtype`, RFC 6838 restricted names, no parameters (files/names.ts sanitizeMime). */
+const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}$/
+/** Path separators and control characters (C0, DEL, C1), which a sanitised file name never has. */
+const UNSAFE_NAME_CHARS = /[/\\\u0000-\u001f\u007f-\u009f]/
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/
@@ -219,13 +247,17 @@ export class ContentsChecker {
       contactId: row.int('contactId', 1, Number.MAX_SAFE_INTEGER),
       direction: row.oneOf('direction', DIRECTIONS),
       fromPeerId: row.peerId('fromPeerId'),
-      kind: row.oneOf('kind', ['text'] as const),
+      kind: row.oneOf('kind', MESSAGE_KINDS),
       body: row.text('body', 0, MAX_BACKUP_BODY_CHARS),
       sentAt: row.time('sentAt'),
       state: row.oneOf('state', MESSAGE_STATES)
     }
     if (row.has('receivedAt')) message.receivedAt = row.time('receivedAt')
     if (row.has('readAt')) message.readAt = row.time('readAt')
+    if (row.has('file')) message.file = readFileOffer(row.nested('file', FILE_FIELDS), message.direction)
+    if ((message.kind === 'file') !== (message.file !== undefined)) {
+      row.fail(message.kind === 'file' ? 'a file message has no "file"' : 'a text message has a "file"')
+    }
     const contact = this.#contacts.get(message.contactId)
     if (contact === undefined) return row.fail(`its contact ${message.contactId} is not in the backup`)
     if (this.#messages.has(id)) row.fail(`id ${id} is used twice`)
@@ -257,6 +289,44 @@ export function readProfile (value: unknown): ProfileRow {
   return { id: 1, peerId, privateKey, username: row.text('username', 1, MAX_BACKUP_NAME_CHARS), createdAt: row.time('createdAt') }
 }
 
+/**
+ * The offer of a file message. `sha256` and `listHash` are '' together, and
+ * only on an outgoing file that was still being hashed (its `chunkSize` may
+ * then be 0); a thumbnail comes with its type, a width with its height.
+ */
+function readFileOffer (row: Fields, direction: MessageDirection): FileOffer {
+  const sha256 = row.text('sha256', 0, 64)
+  const listHash = row.text('listHash', 0, 64)
+  if (!SHA256_HEX_OR_EMPTY.test(sha256)) row.fail('"sha256" is not 64 lowercase hex digits')
+  if (!SHA256_HEX_OR_EMPTY.test(listHash)) row.fail('"listHash" is not 64 lowercase hex digits')
+  const prepared = sha256 !== ''
+  if (prepared !== (listHash !== '')) row.fail('only one of "sha256" and "listHash" is set')
+  if (!prepared && direction === 'in') row.fail('an incoming file has no "sha256"')
+  const name = row.text('name', 1, MAX_BACKUP_FILE_NAME_CHARS)
+  if (UNSAFE_NAME_CHARS.test(name)) row.fail('"name" has a path separator or a control character')
+  const mime = row.text('mime', 1, MAX_BACKUP_MIME_CHARS)
+  if (!MIME.test(mime)) row.fail(`"mime" is ${JSON.stringify(mime)}, not a lowercase type/subtype`)
+  const file: FileOffer = {
+    sha256,
+    size: row.int('size', 0, Number.MAX_SAFE_INTEGER),
+    name,
+    mime,
+    chunkSize: row.int('chunkSize', prepared ? 1 : 0, Number.MAX_SAFE_INTEGER),
+    listHash
+  }
+  if (row.has('thumb') !== row.has('thumbMime')) row.fail('"thumb" and "thumbMime" come together')
+  if (row.has('thumb')) {
+    file.thumb = row.bytes('thumb', 1, MAX_BACKUP_THUMB_BYTES)
+    file.thumbMime = row.oneOf('thumbMime', THUMB_TYPES)
+  }
+  if (row.has('width') !== row.has('height')) row.fail('"width" and "height" come together')
+  if (row.has('width')) {
+    file.width = row.int('width', 1, Number.MAX_SAFE_INTEGER)
+    file.height = row.int('height', 1, Number.MAX_SAFE_INTEGER)
+  }
+  return file
+}
+
 /** Typed reads of one JSON object with exactly the listed keys; failures name the row and field. */
 class Fields {
   readonly #value: Json
@@ -277,6 +347,11 @@ class Fields {
 
   has (key: string): boolean {
     return Object.hasOwn(this.#value, key)
+  }
+
+  /** The object under `key`, read with its own field map; its failures name this row and the key. */
+  nested (key: string, fields: FieldMap): Fields {
+    return new Fields(this.#value[key], `${this.#at}, "${key}"`, fields)
   }
 
   text (key: string, min: number, max: number): string {

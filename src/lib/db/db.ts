@@ -1,6 +1,8 @@
-import Dexie, { type DexieOptions, type EntityTable } from 'dexie'
-import { dbSchemaV1 } from './schema.ts'
-import type { ContactRow, MessageRow, ProfileRow, RelayRow } from './types.ts'
+import Dexie, { type DexieOptions, type EntityTable, type Table } from 'dexie'
+import { dbSchemaV1, dbSchemaV2 } from './schema.ts'
+import type {
+  ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, TransferHashesRow, TransferRow
+} from './types.ts'
 
 /** IndexedDB name used by the app (tests pass their own names and factories). */
 export const DEFAULT_DB_NAME = 'parley'
@@ -28,6 +30,11 @@ export class ParleyDb extends Dexie {
   declare readonly contacts: EntityTable<ContactRow, 'id'>
   declare readonly messages: EntityTable<MessageRow, 'id'>
   declare readonly relays: EntityTable<RelayRow, 'multiaddr'>
+  declare readonly transfers: EntityTable<TransferRow, 'id'>
+  declare readonly transferHashes: EntityTable<TransferHashesRow, 'id'>
+  /** Compound primary key `[transferId+index]`: Dexie's EntityTable cannot name it, so keys are `[string, number]`. */
+  declare readonly fileChunks: Table<FileChunkRow, [string, number]>
+  declare readonly fileSources: EntityTable<FileSourceRow, 'id'>
 
   constructor (name: string = DEFAULT_DB_NAME, options: ParleyDbOptions = {}) {
     super(name, dexieOptions(options))
@@ -35,6 +42,8 @@ export class ParleyDb extends Dexie {
     // Every version ever shipped stays here, oldest first; each later one
     // gets `.upgrade((tx) => this.upgradeToVn(tx))` when it moves data.
     this.version(1).stores(dbSchemaV1)
+    // v2 adds tables only: nothing to move, so no upgrade step.
+    this.version(2).stores(dbSchemaV2)
 
     const { onVersionChange } = options
     this.on('versionchange', (event) => {

@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid'
 import { compareByDisplayName } from './contacts.ts'
 import type { ParleyDb } from './db.ts'
 import { ContactNotFoundError } from './errors.ts'
-import type { ContactId, ContactRow, MessageId, MessageRow, MessageState } from './types.ts'
+import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, MessageState } from './types.ts'
 
 /** Index names from `schema.ts`, spelled once. */
 const BY_CHAT = '[contactId+sentAt+id]'
@@ -48,6 +48,36 @@ export function outgoingRow (input: OutgoingInput): MessageRow {
   }
 }
 
+export interface OutgoingFileInput {
+  contactId: ContactId
+  /** Our own PeerID. */
+  fromPeerId: string
+  /** The offer; on a file still being hashed, `sha256` and `listHash` are '' (see transfers.ts `offerReady`). */
+  file: FileOffer
+  /** An optional caption; '' for none. */
+  body?: string
+  now?: number
+}
+
+/**
+ * A new outgoing file message (kind 'file', body = the caption), not stored
+ * yet: store it with its transfer row through transfers.ts `storeOutgoingFile`.
+ */
+export function outgoingFileRow (input: OutgoingFileInput): MessageRow {
+  const now = input.now ?? Date.now()
+  return {
+    id: newMessageId(now),
+    contactId: input.contactId,
+    direction: 'out',
+    fromPeerId: input.fromPeerId,
+    kind: 'file',
+    body: input.body ?? '',
+    sentAt: now,
+    state: 'queued',
+    file: { ...input.file }
+  }
+}
+
 /** Stores a message we are about to send; the outbox keeps it until the peer acks. */
 export async function storeOutgoing (db: ParleyDb, row: MessageRow): Promise<void> {
   await db.transaction('rw', db.contacts, db.messages, async () => {
@@ -87,6 +117,11 @@ export function incomingRow (input: IncomingInput): MessageRow {
   }
 }
 
+/** The row a received file offer is stored as (body = its caption); see transfers.ts `storeIncomingFile`. */
+export function incomingFileRow (input: IncomingInput & { file: FileOffer }): MessageRow {
+  return { ...incomingRow(input), kind: 'file', file: { ...input.file } }
+}
+
 /**
  * Stores a received message exactly once (DESIGN.md §4: receipt is
  * idempotent). A second copy with the same id changes nothing; the caller acks
@@ -101,16 +136,31 @@ export async function storeIncoming (db: ParleyDb, input: IncomingInput): Promis
   })
 }
 
-/** Outgoing messages to one contact that were not acked yet, oldest first. */
+/**
+ * Outgoing messages to one contact that were not acked yet, oldest first.
+ * A file message whose file is still being hashed (`file.sha256` is '') is
+ * left out: its offer is not complete, so it cannot be sent yet. It joins the
+ * outbox once transfers.ts `offerReady` fills in the hashes.
+ */
 export async function outbox (db: ParleyDb, contactId: ContactId): Promise<MessageRow[]> {
   const rows = await db.messages
     .where(BY_STATE)
     .anyOf(PENDING_STATES.map((state) => ['out', state, contactId]))
+    .filter(isSendable)
     .toArray()
   return rows.sort(compareById)
 }
 
-/** Contacts that have at least one unacked outgoing message, ascending. */
+/** Whether a pending outgoing message is complete enough to send (see `outbox`). */
+function isSendable (row: MessageRow): boolean {
+  return row.kind !== 'file' || (row.file !== undefined && row.file.sha256 !== '')
+}
+
+/**
+ * Contacts that have at least one unacked outgoing message, ascending. A key-only
+ * scan, so it also lists a contact whose only pending message is a file still
+ * being hashed; `outbox` then returns nothing for it.
+ */
 export async function contactsWithOutbox (db: ParleyDb): Promise<ContactId[]> {
   const ids = new Set<ContactId>()
   await db.transaction('r', db.messages, async () => {
@@ -226,7 +276,13 @@ function compareById (a: MessageRow, b: MessageRow): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
-async function requireContact (db: ParleyDb, contactId: ContactId): Promise<void> {
+/**
+ * Throws unless the contact exists; for writes that add rows pointing at a
+ * contact (here and in transfers.ts). Call it inside the write's transaction.
+ *
+ * @throws ContactNotFoundError
+ */
+export async function requireContact (db: ParleyDb, contactId: ContactId): Promise<void> {
   if (await db.contacts.get(contactId) === undefined) {
     throw new ContactNotFoundError(`No contact with id ${contactId}`)
   }

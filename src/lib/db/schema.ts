@@ -34,5 +34,32 @@ export const dbSchemaV1 = {
   relays: 'multiaddr, source'
 } as const
 
+/**
+ * ============================================================
+ * v2 — 2026-11-21
+ * ============================================================
+ * File transfers (docs/protocols.md, "Files"). New tables only, so no upgrade
+ * step: existing rows stay as they are.
+ * - transfers:      primary key `id` = the id of the chat message offering the
+ *                   file (one transfer per file message, either direction).
+ *                   `[contactId+id]`: the transfers of one chat, in message order.
+ *                   `state`: the transfers to resume at start-up.
+ * - transferHashes: primary key `id` (a transfer id). The chunk hash list
+ *                   (32 bytes per chunk), kept apart from `transfers` so that
+ *                   the per-chunk progress updates do not rewrite it.
+ * - fileChunks:     primary key `[transferId+index]`. Received chunks (Blobs)
+ *                   when OPFS is unavailable (files/chunk-store.ts); the key
+ *                   range of one transfer lists them in index order.
+ * - fileSources:    primary key `id` (a transfer id). The sender's own copy of
+ *                   a file it offered (a Blob), when OPFS is unavailable.
+ */
+export const dbSchemaV2 = {
+  ...dbSchemaV1,
+  transfers: 'id, [contactId+id], state',
+  transferHashes: 'id',
+  fileChunks: '[transferId+index]',
+  fileSources: 'id'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 1
+export const DB_VERSION = 2

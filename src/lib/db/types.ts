@@ -58,7 +58,8 @@ export interface ContactRow {
 }
 
 export type MessageDirection = 'in' | 'out'
-export type MessageKind = 'text'
+/** 'text': body is the text. 'file': an offered file, `file` says what it is and body is an optional caption. */
+export type MessageKind = 'text' | 'file'
 export type MessageState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed'
 
 export interface MessageRow {
@@ -75,6 +76,127 @@ export interface MessageRow {
   receivedAt?: number
   state: MessageState
   readAt?: number
+  /** kind 'file' only: the offer (docs/protocols.md, "Files"); its transfer row has the same id. */
+  file?: FileOffer
+}
+
+/**
+ * A file as offered in a chat message (docs/protocols.md, "Files"). On the
+ * sender, `sha256` and `listHash` are '' while the file is still being hashed
+ * (transfer state 'preparing'); such a message is not sent yet.
+ */
+export interface FileOffer {
+  /** SHA-256 of the whole file, 64 lowercase hex digits. */
+  sha256: string
+  /** bytes, 0 ≤ size ≤ the receiver's limit */
+  size: number
+  /** sanitised file name (see files/names.ts): no path separators or control characters, bounded */
+  name: string
+  /** declared media type, lowercase `type/subtype`; 'application/octet-stream' when unknown */
+  mime: string
+  /** bytes per chunk; every chunk but the last is exactly this long */
+  chunkSize: number
+  /** SHA-256 of the concatenated chunk hashes (32 bytes each, in index order), 64 lowercase hex digits */
+  listHash: string
+  /** a small preview made by the sender (images only): JPEG, PNG or WebP bytes */
+  thumb?: Uint8Array
+  thumbMime?: 'image/jpeg' | 'image/png' | 'image/webp'
+  /** pixel size of the full image, when it is one */
+  width?: number
+  height?: number
+}
+
+export type TransferDirection = 'in' | 'out'
+
+/**
+ * Where a transfer stands. out: preparing → waiting → active → complete.
+ * in: waiting → (waiting-direct) → active → verifying → complete.
+ * Either side may end it as cancelled; failed means it cannot go on without
+ * the user (retry), and `error` says why in words.
+ */
+export type TransferState =
+  /** out: hashing the file before it is offered */
+  | 'preparing'
+  /** out: offered, the receiver is not pulling right now. in: waits for a free slot or for the sender to be reachable */
+  | 'waiting'
+  /** in: too big for a relayed connection; starts as soon as a direct one exists */
+  | 'waiting-direct'
+  /** chunks are moving */
+  | 'active'
+  /** in: every chunk is stored, the whole-file hash is being checked */
+  | 'verifying'
+  | 'complete'
+  | 'cancelled'
+  | 'failed'
+
+/** One file transfer, sending or receiving. Its id is the id of the chat message that offers the file. */
+export interface TransferRow {
+  id: MessageId
+  contactId: ContactId
+  direction: TransferDirection
+  name: string
+  size: number
+  mime: string
+  /** '' while preparing */
+  sha256: string
+  chunkSize: number
+  chunkCount: number
+  state: TransferState
+  /** why it failed or was cancelled, in words */
+  error?: string
+  cancelledBy?: 'me' | 'peer'
+  /** our cancel has not reached the peer yet: tell it on the next connection */
+  cancelPending?: boolean
+  /**
+   * in: chunks verified and stored, one bit per chunk (chunk i is bit i % 8
+   * of byte i >> 3). out: unused (empty).
+   */
+  have: Uint8Array
+  /** in: chunks verified and stored (the bits set in `have`). out: chunks served. */
+  chunksDone: number
+  /** in: bytes verified and stored. out: bytes served (may exceed size after resumes). */
+  bytesDone: number
+  /** in: chunk requests sent per chunk, saturating at 255 (proof of what was fetched twice) */
+  requests: Uint8Array
+  /** in: `have` as it was when the latest resume began (absent before the first resume) */
+  resumedHave?: Uint8Array
+  /** in: how many times the transfer started again after an interruption */
+  resumes: number
+  /** the path of the connection it last moved over */
+  path?: 'direct' | 'relayed'
+  /** where the bytes are kept: OPFS files or IndexedDB blobs (files/chunk-store.ts) */
+  store: 'opfs' | 'idb'
+  createdAt: number
+  updatedAt: number
+  completedAt?: number
+}
+
+/**
+ * The chunk hash list of one transfer: SHA-256 of each chunk, 32 bytes each,
+ * in index order (its SHA-256 is the offer's `listHash`). Kept apart from the
+ * transfer row so per-chunk progress updates do not rewrite it.
+ */
+export interface TransferHashesRow {
+  /** The transfer's id. */
+  id: MessageId
+  hashes: Uint8Array
+}
+
+/** One received chunk, kept in IndexedDB when OPFS is unavailable (files/chunk-store.ts). */
+export interface FileChunkRow {
+  /** The transfer's id (a MessageId). */
+  transferId: string
+  /** Chunk index, 0-based. */
+  index: number
+  /** The chunk's bytes (a Blob, which browsers keep on disk rather than in the row). */
+  data: Blob
+}
+
+/** The sender's own copy of a file it offered, kept in IndexedDB when OPFS is unavailable. */
+export interface FileSourceRow {
+  /** The transfer's id (a MessageId). */
+  id: string
+  blob: Blob
 }
 
 export type RelaySource = 'default' | 'user' | 'discovered'

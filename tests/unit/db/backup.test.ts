@@ -14,10 +14,11 @@ import {
 } from '../../../src/lib/db/backup.ts'
 import { upsertContact } from '../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
-import { queueOutgoing, setMessageState, storeIncoming } from '../../../src/lib/db/messages.ts'
+import { outgoingFileRow, queueOutgoing, setMessageState, storeIncoming } from '../../../src/lib/db/messages.ts'
 import { saveProfile } from '../../../src/lib/db/profile.ts'
 import { syncDefaultRelays } from '../../../src/lib/db/relays.ts'
-import type { ContactId, ContactRow, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
+import { offerReady, outgoingTransferRow, storeIncomingFile, storeOutgoingFile } from '../../../src/lib/db/transfers.ts'
+import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
 
 const PASSPHRASE = 'correct horse battery'
@@ -354,6 +355,103 @@ describe('contents are checked row by row', () => {
     await expect(readBackup(await sealContents(plain), PASSPHRASE)).rejects.toMatchObject({
       name: 'BackupTooLargeError', message: expect.stringContaining(`holds ${MAX_BACKUP_RELAYS + 1} relays`)
     })
+  })
+})
+
+describe('file messages', () => {
+  const OFFER: FileOffer = {
+    sha256: 'c'.repeat(64), size: 300_000, name: 'holiday photo.jpg', mime: 'image/jpeg', chunkSize: 262_144, listHash: 'd'.repeat(64),
+    thumb: Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]), thumbMime: 'image/jpeg', width: 4_000, height: 3_000
+  }
+  const INCOMING_ID = '01JD00000000000000000000C1' as MessageId
+
+  /** Adds an outgoing file that is offered, one still being hashed, and a received one (each with a transfer row). */
+  async function seedFiles (): Promise<void> {
+    const me = source.profile.peerId
+    const offered = outgoingFileRow({ contactId: source.alice, fromPeerId: me, file: { ...OFFER, sha256: '', listHash: '' }, body: 'our trip', now: 3_000 })
+    await storeOutgoingFile(source.db, offered, outgoingTransferRow(offered, 'opfs', 3_000))
+    await offerReady(source.db, offered.id, { sha256: OFFER.sha256, listHash: OFFER.listHash, chunkSize: OFFER.chunkSize, chunkCount: 2, hashes: new Uint8Array(64) })
+    const hashing = outgoingFileRow({ contactId: source.alice, fromPeerId: me, file: { sha256: '', size: 0, name: 'empty', mime: 'application/octet-stream', chunkSize: 0, listHash: '' }, now: 3_100 })
+    await storeOutgoingFile(source.db, hashing, outgoingTransferRow(hashing, 'idb', 3_100))
+    const alice = await source.db.contacts.get(source.alice)
+    await storeIncomingFile(source.db, {
+      id: INCOMING_ID, contactId: source.alice, fromPeerId: alice?.peerId ?? '', body: '', sentAt: 3_200, receivedAt: 3_210,
+      file: { sha256: 'e'.repeat(64), size: 5, name: 'notes.txt', mime: 'text/plain', chunkSize: 262_144, listHash: 'f'.repeat(64) },
+      store: 'idb'
+    })
+  }
+
+  it('round-trips the offers with their thumbnails; transfers are not backed up', async () => {
+    await seedFiles()
+    const contents = await readBackup(await fastExport(), PASSPHRASE)
+    await restoreBackup(target, contents)
+
+    const sourceMessages = await source.db.messages.orderBy('id').toArray()
+    expect(sourceMessages.filter((m) => m.kind === 'file')).toHaveLength(3)
+    expect(await target.messages.orderBy('id').toArray()).toEqual(sourceMessages)
+    const restored = await target.messages.get(INCOMING_ID)
+    expect(restored?.file).toMatchObject({ name: 'notes.txt', size: 5 })
+    const withThumb = (await target.messages.toArray()).find((m) => m.file?.thumb !== undefined)
+    expect(withThumb?.file).toEqual(OFFER)
+    expect(withThumb?.file?.thumb).toBeInstanceOf(Uint8Array)
+    expect(await source.db.transfers.count()).toBe(3)
+    expect(await target.transfers.count()).toBe(0)
+    expect(await target.transferHashes.count()).toBe(0)
+  })
+
+  type Message = Record<string, unknown> & { file?: Record<string, unknown> }
+  type Plain = Record<string, unknown> & { messages: Message[] }
+  const fileMessage = (p: Plain, name: string): Message => {
+    const found = p.messages.find((m) => m.file?.name === name)
+    if (found === undefined) throw new Error(`no file message ${name}`)
+    return found
+  }
+  const fileOf = (m: Message): Record<string, unknown> => {
+    if (m.file === undefined) throw new Error('not a file message')
+    return m.file
+  }
+
+  it.each<[string, (p: Plain) => void, string]>([
+    ['a name with a path separator', (p) => { fileOf(fileMessage(p, 'notes.txt')).name = '../notes.txt' }, '"file": "name" has a path separator or a control character'],
+    ['a name with a control character', (p) => { fileOf(fileMessage(p, 'notes.txt')).name = 'notes\u0000.txt' }, '"name" has a path separator or a control character'],
+    ['an empty name', (p) => { fileOf(fileMessage(p, 'notes.txt')).name = '' }, '"file": "name" has 0 characters, not 1 to 255'],
+    ['an uppercase hash', (p) => { fileOf(fileMessage(p, 'notes.txt')).sha256 = 'E'.repeat(64) }, '"file": "sha256" is not 64 lowercase hex digits'],
+    ['an incoming file without a hash', (p) => { Object.assign(fileOf(fileMessage(p, 'notes.txt')), { sha256: '', listHash: '' }) }, '"file": an incoming file has no "sha256"'],
+    ['one hash without the other', (p) => { fileOf(fileMessage(p, 'notes.txt')).listHash = '' }, '"file": only one of "sha256" and "listHash" is set'],
+    ['a fractional size', (p) => { fileOf(fileMessage(p, 'notes.txt')).size = 1.5 }, '"file": "size" is not a whole number'],
+    ['a zero chunk size on a prepared file', (p) => { fileOf(fileMessage(p, 'notes.txt')).chunkSize = 0 }, '"file": "chunkSize" is not a whole number from 1'],
+    ['a media type with parameters', (p) => { fileOf(fileMessage(p, 'notes.txt')).mime = 'text/plain; charset=utf-8' }, '"file": "mime" is "text/plain; charset=utf-8", not a lowercase type/subtype'],
+    ['a thumbnail without its type', (p) => { delete fileOf(fileMessage(p, 'holiday photo.jpg')).thumbMime }, '"file": "thumb" and "thumbMime" come together'],
+    ['an SVG thumbnail', (p) => { fileOf(fileMessage(p, 'holiday photo.jpg')).thumbMime = 'image/svg+xml' }, '"file": "thumbMime" is "image/svg+xml", not one of image/jpeg, image/png, image/webp'],
+    ['an oversized thumbnail', (p) => { fileOf(fileMessage(p, 'holiday photo.jpg')).thumb = b64(new Uint8Array(64 * 1024 + 1)) }, '"file": "thumb" has 65537 bytes, not 1 to 65536'],
+    ['a width without a height', (p) => { delete fileOf(fileMessage(p, 'holiday photo.jpg')).height }, '"file": "width" and "height" come together'],
+    ['a zero width', (p) => { fileOf(fileMessage(p, 'holiday photo.jpg')).width = 0 }, '"file": "width" is not a whole number from 1'],
+    ['an unknown offer field', (p) => { fileOf(fileMessage(p, 'notes.txt')).path = '/tmp' }, '"file": it has an unknown field "path"'],
+    ['an offer that is not an object', (p) => { fileMessage(p, 'notes.txt').file = 'notes.txt' as unknown as Record<string, unknown> }, '"file": it is not an object'],
+    ['a file message without an offer', (p) => { delete fileMessage(p, 'notes.txt').file }, 'a file message has no "file"'],
+    ['a text message with an offer', (p) => { fileMessage(p, 'notes.txt').kind = 'text' }, 'a text message has a "file"'],
+    ['another kind', (p) => { fileMessage(p, 'notes.txt').kind = 'voice' }, '"kind" is "voice", not one of text, file']
+  ])('refuses %s and names the problem', async (_what, spoil, message) => {
+    await seedFiles()
+    const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
+    spoil(plain)
+    const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptBackupError)
+    expect((err as Error).message).toMatch(/^The backup is damaged: message \d+/)
+    expect((err as Error).message).toContain(message)
+  })
+
+  it('accepts the file messages re-sealed unchanged (the cases above fail only for their change)', async () => {
+    await seedFiles()
+    const plain = await decryptFile(await fastExport(), PASSPHRASE)
+    const contents = await readBackup(await sealContents(plain), PASSPHRASE)
+    expect(contents.messages.filter((m) => m.kind === 'file')).toHaveLength(3)
+  })
+
+  it('refuses to export a file message a backup could not carry', async () => {
+    await seedFiles()
+    await source.db.messages.update(INCOMING_ID, { file: { ...OFFER, name: 'a/b' } })
+    await expect(fastExport()).rejects.toThrow(/^This browser's data cannot be backed up: message \d+, "file": "name" has a path separator/)
   })
 })
 

@@ -37,17 +37,17 @@ afterEach(() => {
   db = undefined
 })
 
-describe('ParleyDb v1 schema', () => {
+describe('ParleyDb schema', () => {
   it('uses the app database name by default', () => {
     db = new ParleyDb(undefined, freshDeps())
     expect(db.name).toBe(DEFAULT_DB_NAME)
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 1 with exactly the intended stores and indexes', async () => {
+  it('opens at version 2 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(1)
+    expect(DB_VERSION).toBe(2)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -70,7 +70,18 @@ describe('ParleyDb v1 schema', () => {
         keyPath: 'multiaddr',
         autoIncrement: false,
         indexes: { source: { keyPath: 'source', unique: false } }
-      }
+      },
+      transfers: {
+        keyPath: 'id',
+        autoIncrement: false,
+        indexes: {
+          '[contactId+id]': { keyPath: ['contactId', 'id'], unique: false },
+          state: { keyPath: 'state', unique: false }
+        }
+      },
+      transferHashes: { keyPath: 'id', autoIncrement: false, indexes: {} },
+      fileChunks: { keyPath: ['transferId', 'index'], autoIncrement: false, indexes: {} },
+      fileSources: { keyPath: 'id', autoIncrement: false, indexes: {} }
     })
   })
 

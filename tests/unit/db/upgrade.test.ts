@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
 import { dbSchemaV1, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { deleteTransfer, getHashes, saveHashes, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
 import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
 import { freshDeps } from './helpers.ts'
 
@@ -98,6 +99,50 @@ describe('ParleyDb upgrades', () => {
       // Rows are found through the indexes, not only by primary key.
       expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
       expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+    })
+  })
+
+  describe('v2 (2026-11-21): file transfer tables', () => {
+    it('keeps every v1 row and adds empty, usable transfer tables', async () => {
+      const deps = freshDeps()
+      await seedRawDb(deps, 1, dbSchemaV1, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        messages: messagesV1,
+        relays: [relayV1]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(2)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      for (const table of [db.transfers, db.transferHashes, db.fileChunks, db.fileSources]) {
+        expect(await table.count()).toBe(0)
+      }
+
+      // The new tables and their indexes work on the upgraded database.
+      const id = '01JD0000000000000000000003' as MessageId
+      const file = { sha256: 'a'.repeat(64), size: 10, name: 'a.txt', mime: 'text/plain', chunkSize: 4, listHash: 'b'.repeat(64) }
+      expect(await storeIncomingFile(db, {
+        id, contactId: 7, fromPeerId: '12D3KooWAlice', body: '', sentAt: 300, receivedAt: 305, file, store: 'idb'
+      })).toBe('stored')
+      expect(await saveHashes(db, id, new Uint8Array(3 * 32).fill(9))).toBe(true)
+      await db.fileChunks.put({ transferId: id, index: 0, data: new Blob([new Uint8Array([1, 2, 3, 4])]) })
+      await db.fileSources.put({ id, blob: new Blob(['x']) })
+      expect((await transfersOfChat(db, 7)).map((t) => t.id)).toEqual([id])
+      expect((await unfinishedTransfers(db)).map((t) => t.id)).toEqual([id])
+      expect(await getHashes(db, id)).toEqual(new Uint8Array(3 * 32).fill(9))
+
+      await deleteTransfer(db, id)
+      for (const table of [db.transfers, db.transferHashes, db.fileChunks, db.fileSources]) {
+        expect(await table.count()).toBe(0)
+      }
+      expect(await db.messages.count()).toBe(3)
     })
   })
 })
