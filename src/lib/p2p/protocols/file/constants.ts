@@ -1,0 +1,84 @@
+/**
+ * Constants of the `/parley/file/1.0.0` protocol. Everything here is part of
+ * the wire contract documented in docs/protocols.md ("Files"): change it
+ * there too.
+ */
+
+export const FILE_PROTOCOL = '/parley/file/1.0.0'
+
+/** Smallest and largest chunk a receiver accepts, in bytes (powers of two only). */
+export const MIN_CHUNK_BYTES = 16 * 1024
+export const MAX_CHUNK_BYTES = 1024 * 1024
+
+/** The chunk size a sender picks: 256 KiB, doubled until the file has at most TARGET_CHUNKS chunks (capped at MAX_CHUNK_BYTES). */
+export const DEFAULT_CHUNK_BYTES = 256 * 1024
+export const TARGET_CHUNKS = 4096
+
+/** Most chunk hashes one HASHES reply carries (32 bytes each: 128 KiB). */
+export const MAX_HASHES_PER_FRAME = 4096
+
+/** SHA-256 digest length. */
+export const HASH_BYTES = 32
+
+/** Default largest file a peer sends or accepts (configurable in config.json as `maxFileBytes`). */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 ** 3
+
+/**
+ * Files up to this size may move over a relayed (limited) connection; bigger
+ * ones wait for a direct connection. Well under the relay's per-connection
+ * data limit, so a small file never exhausts a circuit the chat needs.
+ */
+export const RELAYED_MAX_FILE_BYTES = 256 * 1024
+
+/** Chunk requests a receiver keeps in flight on one stream (receiver-driven flow control). */
+export const WINDOW_CHUNKS = 8
+
+/** How often a receiver asks for a chunk whose bytes fail verification before it gives up. */
+export const MAX_CHUNK_ATTEMPTS = 3
+
+/** Incoming transfers active at once; the others wait for a slot. */
+export const MAX_ACTIVE_TRANSFERS = 3
+
+/** Concurrent file streams per connection and direction. */
+export const MAX_INBOUND_STREAMS = 8
+export const MAX_OUTBOUND_STREAMS = 8
+
+/** How long either side waits for the next frame before it gives up on a stream, in ms. */
+export const FRAME_TIMEOUT_MS = 30_000
+
+/** Longest error reason in an ERROR frame, in UTF-8 bytes. */
+export const MAX_REASON_BYTES = 256
+
+/**
+ * Largest frame body (without its varint length prefix), in bytes: a CHUNK
+ * reply, 1 type byte + 4 index bytes + at most MAX_CHUNK_BYTES of data.
+ */
+export const MAX_FRAME_BYTES = 5 + MAX_CHUNK_BYTES
+
+/**
+ * Largest body of a frame the dialer writes (OPEN or CANCEL: 1 + 26 + 32
+ * bytes). The listener refuses a longer announced length before reading the
+ * body, so a junk request never makes it buffer a megabyte.
+ */
+export const MAX_REQUEST_FRAME_BYTES = 59
+
+/**
+ * Longest varint length prefix, in bytes: 3 bytes carry 21 bits, enough for
+ * {@link MAX_FRAME_BYTES}. A longer prefix is refused before it is decoded.
+ */
+export const MAX_LENGTH_PREFIX_BYTES = 3
+
+/**
+ * Largest flow-control window a receiver may choose (`PullRequest.window`).
+ * Its read buffer holds up to window + 1 full CHUNK frames, so this also
+ * bounds the memory one pull can take (about 65 MiB at the limit).
+ */
+export const MAX_WINDOW_CHUNKS = 64
+
+/**
+ * Request bytes a sender buffers ahead of answering them. A receiver within
+ * its window has at most MAX_WINDOW_CHUNKS 6-byte CHUNK requests (with
+ * prefix) plus a DONE in flight, well under this; more unread data aborts
+ * the stream.
+ */
+export const MAX_REQUEST_BUFFER_BYTES = 16 * 1024

@@ -1,0 +1,670 @@
+/**
+ * @packageDocumentation
+ *
+ * The `/parley/file/1.0.0` service. The receiver of a file pulls it from the
+ * sender: it dials, names the transfer (OPEN) and asks for the chunk hashes
+ * and then for chunks, keeping a window of requests in flight; the sender
+ * answers each request in order from a {@link FileSource} its
+ * {@link FileHost} gives it. Either side tells the other of a cancel on a
+ * stream of its own. Wire format and behaviour: docs/protocols.md ("Files").
+ *
+ * @example
+ *
+ * ```ts
+ * const node = await createLibp2p({ services: { file: file({ host }) } })
+ * await node.services.file.pull(connection, {
+ *   id, sha256, size, chunkSize, listHash, missing,
+ *   onHashes: async (hashes) => { await storeHashes(id, hashes) },
+ *   onChunk: async (index, data) => { await storeChunk(id, index, data.slice()) },
+ *   verify: async () => { await checkWholeFile(id) }
+ * }, { signal })
+ * ```
+ */
+import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError, TimeoutError } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { Uint8ArrayList } from 'uint8arraylist'
+import {
+  chunkCountOf, chunkLengthOf, decodeFileFrame, decodeFrameLength, encodeFileFrameParts, ERROR_CODES, frameName, isValidChunkSize, truncateReason, ULID_PATTERN
+} from './codec.ts'
+import {
+  FILE_PROTOCOL, FRAME_TIMEOUT_MS, HASH_BYTES, MAX_CHUNK_ATTEMPTS, MAX_FRAME_BYTES, MAX_HASHES_PER_FRAME, MAX_INBOUND_STREAMS,
+  MAX_LENGTH_PREFIX_BYTES, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BUFFER_BYTES, MAX_REQUEST_FRAME_BYTES, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS
+} from './constants.ts'
+import { FileTransferError, isFileTransferError } from './errors.ts'
+import type { FileDialerFrame, FileFrame, FileListenerFrame } from './codec.ts'
+import type { FileWireErrorCode } from './errors.ts'
+import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
+import type { LengthPrefixedStream } from '@libp2p/utils'
+
+/** The sender's side of one transfer, opened for one OPEN; the app provides it. */
+export interface FileSource {
+  /** bytes of the file, 0 ≤ size < 2^53 */
+  size: number
+  /** a power of two in MIN_CHUNK_BYTES..MAX_CHUNK_BYTES */
+  chunkSize: number
+  /** ceil(size / chunkSize) */
+  chunkCount: number
+  /** The SHA-256 of chunks `from` .. `from + count - 1`, concatenated: exactly count × 32 bytes. */
+  hashes(from: number, count: number, options: AbortOptions): Promise<Uint8Array>
+  /**
+   * The bytes of chunk `index`: chunkSize bytes, the last chunk the rest. May
+   * throw FileTransferError('unavailable' | 'cancelled'), which is sent as
+   * ERROR; any other error resets the stream.
+   */
+  chunk(index: number, options: AbortOptions): Promise<Uint8Array>
+  /** The receiver sent DONE: it has the whole file and verified it. OK is sent once this resolves. */
+  done(): Promise<void>
+  /** The stream ended, for any reason (after done(), an error, a cancel or a reset). */
+  close?(): void
+}
+
+/** The app, on the sender's side and for cancels from either side. */
+export interface FileHost {
+  /**
+   * The receiver `from` opens transfer `id` (the id of the chat message that
+   * offered the file, whose whole-file hash is `sha256`). Resolve a
+   * FileSource, or throw FileTransferError('unknown-transfer' | 'cancelled' |
+   * 'unavailable' | 'needs-direct' | 'busy'), which is sent as ERROR. Any
+   * other error resets the stream. `connection` tells a relayed (limited)
+   * connection from a direct one.
+   */
+  open(from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource>
+  /** `from` says transfer `id` is cancelled (whichever way the file was going). OK is sent once this resolves. */
+  cancelled(from: PeerId, id: string, sha256: Uint8Array): Promise<void>
+}
+
+/** What the receiver asks for in {@link FileService.pull}: the offer, and what it still lacks. */
+export interface PullRequest {
+  /** the transfer id: the ULID of the chat message that offered the file */
+  id: string
+  /** SHA-256 of the whole file (32 bytes), from the offer */
+  sha256: Uint8Array
+  /** from the offer; READY must announce the same */
+  size: number
+  /** from the offer; READY must announce the same */
+  chunkSize: number
+  /** SHA-256 of the chunk hash list (32 bytes), from the offer */
+  listHash: Uint8Array
+  /**
+   * The chunk hash list (chunkCount × 32 bytes) when already known, on a
+   * resume; trusted as is. Without it, pull fetches it in HASHES frames,
+   * checks SHA-256(list) == listHash, then calls onHashes.
+   */
+  hashes?: Uint8Array
+  /** Stores a freshly fetched and checked hash list (not called when `hashes` was given). */
+  onHashes?(hashes: Uint8Array): Promise<void>
+  /** Chunk indices still needed, ascending, each below chunkCount; [] when only verify and DONE remain. */
+  missing: number[]
+  /** Called just before each CHUNK request is written (a chunk failing verification is requested again). */
+  onRequest?(index: number): void
+  /**
+   * A verified chunk. Calls are awaited one at a time, in the order the
+   * chunks arrive (the order of `missing`, retries later); while one is
+   * pending, at most `window` requests stay outstanding, so slow storage
+   * slows the sender down. `data` may be a view into a larger buffer: copy it
+   * (`data.slice()`) or wrap it in a Blob before storing it in IndexedDB,
+   * which would otherwise store the whole underlying buffer.
+   */
+  onChunk(index: number, data: Uint8Array): Promise<void>
+  /**
+   * Called once every chunk is stored: check the whole file against
+   * `sha256`. Throw FileTransferError('corrupt') if it fails; then no DONE
+   * is sent and pull throws that error.
+   */
+  verify(): Promise<void>
+  /** CHUNK requests kept in flight, 1..MAX_WINDOW_CHUNKS. @default WINDOW_CHUNKS */
+  window?: number
+}
+
+export interface FileServiceComponents {
+  registrar: Pick<Libp2p, 'handle' | 'unhandle'>
+  logger: ComponentLogger
+}
+
+export interface FileServiceInit {
+  host: FileHost
+  /** How long either side waits without a frame read or written before it gives up on a stream, in ms (tests shorten it). @default FRAME_TIMEOUT_MS */
+  frameTimeoutMs?: number
+}
+
+/**
+ * Read buffer of a stream that expects only short replies (READY, OK, or an
+ * ERROR of at most 2 + MAX_REASON_BYTES bytes), in bytes.
+ */
+const SMALL_REPLIES_BUFFER_BYTES = 4096
+
+/** A request the sender has read, with its reply's source read already started. */
+interface Job {
+  request: FileDialerFrame
+  reply?: Promise<FileListenerFrame>
+}
+
+export class FileService implements Startable {
+  readonly protocol = FILE_PROTOCOL
+  readonly [Symbol.toStringTag] = '@parley/file'
+  private readonly components: FileServiceComponents
+  private readonly host: FileHost
+  private readonly log: Logger
+  private readonly frameTimeoutMs: number
+  /** Aborted by stop(): ends every stream in flight, both ways. */
+  private shutdown = new AbortController()
+  private started = false
+
+  constructor (components: FileServiceComponents, init: FileServiceInit) {
+    this.components = components
+    this.host = init.host
+    this.log = components.logger.forComponent('parley:file')
+    this.frameTimeoutMs = init.frameTimeoutMs ?? FRAME_TIMEOUT_MS
+    this.handleFile = this.handleFile.bind(this)
+  }
+
+  async start (): Promise<void> {
+    this.shutdown = new AbortController()
+    await this.components.registrar.handle(FILE_PROTOCOL, this.handleFile, {
+      runOnLimitedConnection: true,
+      maxInboundStreams: MAX_INBOUND_STREAMS,
+      maxOutboundStreams: MAX_OUTBOUND_STREAMS
+    })
+    this.started = true
+  }
+
+  async stop (): Promise<void> {
+    this.shutdown.abort(new AbortError('The file service was stopped'))
+    await this.components.registrar.unhandle(FILE_PROTOCOL)
+    this.started = false
+  }
+
+  isStarted (): boolean {
+    return this.started
+  }
+
+  /**
+   * Inbound stream handler: serves one OPEN (as the sender) or answers one
+   * CANCEL. Never throws: a refusal from the host goes out as ERROR and the
+   * stream is closed; a request breaking the protocol gets ERROR bad-request
+   * and the stream is aborted (InvalidMessageError); anything else aborts it.
+   */
+  async handleFile (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer
+    const watchdog = new Watchdog(this.frameTimeoutMs, `The file stream from ${from} made no progress within ${this.frameTimeoutMs} ms`, [this.shutdown.signal])
+    // a reset must also end a pending source read, which knows nothing of the stream
+    const onClose = (evt: StreamCloseEvent): void => {
+      if (evt.error != null) watchdog.abort(evt.error)
+    }
+    stream.addEventListener('close', onClose)
+    const frames = new FrameStream(stream, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_BUFFER_BYTES, watchdog)
+    let source: FileSource | undefined
+    try {
+      const first = await frames.read('dialer')
+      if (first == null) {
+        throw new InvalidMessageError('Invalid file frame: the stream ended before its first frame')
+      }
+      if (first.type === 'cancel') {
+        await watchdog.race(this.host.cancelled(from, first.id, first.sha256))
+        await frames.write({ type: 'ok' })
+        this.log('transfer %s cancelled by %p', first.id, from)
+      } else if (first.type === 'open') {
+        const opening = this.host.open(from, first.id, first.sha256, connection)
+        source = await watchdog.race(opening).catch((err: unknown) => {
+          // a source that arrives after we gave up must still be let go of
+          opening.then(late => { late.close?.() }, () => {})
+          throw err
+        })
+        await this.serve(frames, source, watchdog.signal)
+        this.log('transfer %s served to %p', first.id, from)
+      } else {
+        throw new InvalidMessageError(`Invalid file frame: the first frame must be OPEN or CANCEL, got ${frameName(first.type)}`)
+      }
+      await stream.close({ signal: watchdog.signal })
+    } catch (err) {
+      await this.refuse(stream, frames, from, err)
+    } finally {
+      stream.removeEventListener('close', onClose)
+      watchdog.dispose()
+      try {
+        source?.close?.()
+      } catch (err) {
+        this.log.error('closing the file source failed - %e', err)
+      }
+    }
+  }
+
+  /**
+   * Pulls the chunks in `request.missing` from the sender over a new stream:
+   * OPEN, READY, HASHES (unless `hashes` is given), a window of CHUNK
+   * requests, then verify() and DONE. Resolves once the sender answered OK.
+   * Throws FileTransferError (a code from the sender's ERROR, or 'protocol',
+   * 'corrupt', 'mismatch'), `TimeoutError` when the sender stalls for
+   * frameTimeoutMs, the signal's reason when aborted (an `AbortError`), or
+   * a stream error such as `StreamResetError`; the stream is aborted then.
+   */
+  async pull (connection: Connection, request: PullRequest, options: AbortOptions = {}): Promise<void> {
+    const window = checkPullRequest(request)
+    const chunkCount = chunkCountOf(request.size, request.chunkSize)
+    await this.dial(connection, (window + 1) * (MAX_FRAME_BYTES + MAX_LENGTH_PREFIX_BYTES), `pulling ${request.id}`, options, async (frames, watchdog, stream) => {
+      await frames.write({ type: 'open', id: request.id, sha256: request.sha256 })
+      checkReady(await readReply(frames, 'ready'), request)
+      let hashes = request.hashes
+      if (hashes == null) {
+        hashes = await this.fetchHashes(frames, chunkCount, request.listHash)
+        const fetched = hashes
+        await watchdog.suspend(async () => request.onHashes?.(fetched))
+      }
+      await this.fetchChunks(frames, watchdog, request, hashes, window)
+      await watchdog.suspend(async () => request.verify())
+      if (stream.status !== 'open' || stream.writeStatus !== 'writable') {
+        // the sender gave up on this stream while we verified a big file:
+        // say DONE on a new one (OPEN and DONE together, then READY and OK)
+        this.log('stream for %s ended during verification, sending DONE on a new stream', request.id)
+        await this.dial(connection, SMALL_REPLIES_BUFFER_BYTES, `finishing ${request.id}`, options, async (again) => {
+          await again.write({ type: 'open', id: request.id, sha256: request.sha256 })
+          await again.write({ type: 'done' })
+          checkReady(await readReply(again, 'ready'), request)
+          await readReply(again, 'ok')
+        })
+        return
+      }
+      await frames.write({ type: 'done' })
+      await readReply(frames, 'ok')
+    })
+  }
+
+  /**
+   * Tells the peer that transfer `id` is cancelled (CANCEL on a new stream)
+   * and waits for its OK, which it sends whether or not it knows the
+   * transfer. Throws like {@link pull}.
+   */
+  async cancel (connection: Connection, id: string, sha256: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    checkTransfer(id, sha256)
+    await this.dial(connection, SMALL_REPLIES_BUFFER_BYTES, `cancelling ${id}`, options, async (frames) => {
+      await frames.write({ type: 'cancel', id, sha256 })
+      await readReply(frames, 'ok')
+    })
+  }
+
+  /**
+   * The sender's loop after OPEN: READY, then one reply per request, strictly
+   * in order, until DONE (answered OK) or the receiver closes its side. The
+   * next request is read, and its source read started, while the current
+   * reply is written, so the disk and the network overlap.
+   */
+  private async serve (frames: FrameStream, source: FileSource, signal: AbortSignal): Promise<void> {
+    const { size, chunkSize, chunkCount } = source
+    if (!Number.isSafeInteger(size) || size < 0 || !isValidChunkSize(chunkSize) || chunkCount !== chunkCountOf(size, chunkSize)) {
+      throw new InvalidParametersError(`The file source is inconsistent: size ${size}, chunkSize ${chunkSize}, chunkCount ${chunkCount}`)
+    }
+    await frames.write({ type: 'ready', size, chunkSize, chunkCount })
+    let next = this.nextJob(frames, source, signal)
+    for (;;) {
+      const job = await next
+      if (job == null) {
+        // the receiver closed its side without DONE: it stopped, nothing more to answer
+        return
+      }
+      if (job.reply == null) {
+        // DONE: every earlier reply is written
+        await race(source.done(), signal)
+        await frames.write({ type: 'ok' })
+        return
+      }
+      next = this.nextJob(frames, source, signal)
+      // awaited in the next round; until then a failure must not count as unhandled
+      next.catch(() => {})
+      await frames.write(await job.reply)
+    }
+  }
+
+  /** Reads the next request, checks it against the file and starts reading its answer from the source. */
+  private async nextJob (frames: FrameStream, source: FileSource, signal: AbortSignal): Promise<Job | null> {
+    const request = await frames.read('dialer')
+    if (request == null) {
+      return null
+    }
+    let reply: Promise<FileListenerFrame>
+    switch (request.type) {
+      case 'hashes-request': {
+        const { from, count } = request
+        if (from + count > source.chunkCount) {
+          throw new InvalidMessageError(`Invalid file frame: HASHES ${from}..${from + count - 1} is beyond the ${source.chunkCount} chunks`)
+        }
+        reply = race(source.hashes(from, count, { signal }), signal).then((hashes): FileListenerFrame => {
+          if (hashes.byteLength !== count * HASH_BYTES) throw new Error(`The file source returned ${hashes.byteLength} bytes for ${count} hashes`)
+          return { type: 'hashes', from, hashes }
+        })
+        break
+      }
+      case 'chunk-request': {
+        const { index } = request
+        if (index >= source.chunkCount) {
+          throw new InvalidMessageError(`Invalid file frame: CHUNK ${index} is beyond the ${source.chunkCount} chunks`)
+        }
+        reply = race(source.chunk(index, { signal }), signal).then((data): FileListenerFrame => {
+          const length = chunkLengthOf(index, source.size, source.chunkSize)
+          if (data.byteLength !== length) throw new Error(`The file source returned ${data.byteLength} bytes for chunk ${index}, not ${length}`)
+          return { type: 'chunk', index, data }
+        })
+        break
+      }
+      case 'done':
+        return { request }
+      default:
+        throw new InvalidMessageError(`Invalid file frame: only the first frame may be OPEN or CANCEL, got another ${frameName(request.type)}`)
+    }
+    // awaited when its turn comes; until then a failure must not count as unhandled
+    reply.catch(() => {})
+    return { request, reply }
+  }
+
+  /**
+   * The sender's side of a failed stream: a host or source refusal goes out
+   * as ERROR and the stream is closed; a bad request gets ERROR bad-request,
+   * then the stream is aborted; anything else just aborts it.
+   */
+  private async refuse (stream: Stream, frames: FrameStream, from: PeerId, err: unknown): Promise<void> {
+    const error = toError(err)
+    const refusal = isFileTransferError(error) && Object.hasOwn(ERROR_CODES, error.code) ? error.code as FileWireErrorCode : undefined
+    const code = refusal ?? (error.name === InvalidMessageError.name ? 'bad-request' : undefined)
+    if (code != null) {
+      try {
+        await frames.write({ type: 'error', code, reason: truncateReason(error.message) })
+        if (refusal != null) {
+          this.log('refused a file stream from %p: %s', from, code)
+          await stream.close({ signal: frames.watchdog.signal })
+          return
+        }
+      } catch (writeErr) {
+        this.log.error('writing ERROR %s to %p failed - %e', code, from, writeErr)
+      }
+    }
+    this.log.error('inbound file stream %s from %p failed - %e', stream.id, from, error)
+    stream.abort(error)
+  }
+
+  /**
+   * Opens a stream to `connection` and runs `fn` on it under a watchdog. On
+   * failure, logs, aborts the stream and throws (a malformed reply becomes
+   * FileTransferError('protocol')); on success, closes the stream.
+   */
+  private async dial (connection: Connection, maxBufferSize: number, what: string, options: AbortOptions,
+    fn: (frames: FrameStream, watchdog: Watchdog, stream: Stream) => Promise<void>): Promise<void> {
+    const watchdog = new Watchdog(this.frameTimeoutMs, `No file frame from ${connection.remotePeer} within ${this.frameTimeoutMs} ms`, [options.signal, this.shutdown.signal])
+    let stream: Stream | undefined
+    try {
+      // negotiateFully: false sends the protocol id together with the first
+      // frame, saving a round trip; a peer without the protocol still refuses
+      // it, which surfaces when we read its answer
+      stream = await connection.newStream(FILE_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal: watchdog.signal })
+      watchdog.touch()
+      await fn(new FrameStream(stream, MAX_FRAME_BYTES, maxBufferSize, watchdog), watchdog, stream)
+      await stream.close({ signal: watchdog.signal })
+    } catch (err) {
+      const error = toError(err)
+      this.log.error('%s from %p failed - %e', what, connection.remotePeer, error)
+      stream?.abort(error)
+      if (error.name === InvalidMessageError.name || error.name === ProtocolError.name) {
+        throw new FileTransferError('protocol', undefined, { reason: error.message, cause: error })
+      }
+      throw error
+    } finally {
+      watchdog.dispose()
+    }
+  }
+
+  /** HASHES requests, one at a time, for the whole list; checks it against listHash. */
+  private async fetchHashes (frames: FrameStream, chunkCount: number, listHash: Uint8Array): Promise<Uint8Array> {
+    const list = new Uint8Array(chunkCount * HASH_BYTES)
+    for (let from = 0; from < chunkCount; from += MAX_HASHES_PER_FRAME) {
+      const count = Math.min(MAX_HASHES_PER_FRAME, chunkCount - from)
+      await frames.write({ type: 'hashes-request', from, count })
+      const reply = await readReply(frames, 'hashes')
+      if (reply.from !== from || reply.hashes.byteLength !== count * HASH_BYTES) {
+        throw new InvalidMessageError(`Invalid file frame: HASHES for ${reply.from} (${reply.hashes.byteLength / HASH_BYTES}) while waiting for ${from} (${count})`)
+      }
+      list.set(reply.hashes, from * HASH_BYTES)
+    }
+    if (!equal(await sha256(list), listHash)) {
+      throw new FileTransferError('mismatch', undefined, { reason: 'the chunk hash list does not match listHash' })
+    }
+    return list
+  }
+
+  /**
+   * CHUNK requests for `request.missing`, at most `window` outstanding.
+   * Replies come in request order; each is checked (index, exact length,
+   * SHA-256 against its listed hash) and handed to onChunk. A chunk that
+   * fails its hash is requested again, up to MAX_CHUNK_ATTEMPTS in all.
+   */
+  private async fetchChunks (frames: FrameStream, watchdog: Watchdog, request: PullRequest, hashes: Uint8Array, window: number): Promise<void> {
+    const { missing, size, chunkSize } = request
+    const outstanding: number[] = []
+    const retries: number[] = []
+    const attempts = new Map<number, number>()
+    let next = 0
+    const topUp = async (): Promise<void> => {
+      while (outstanding.length < window) {
+        const index = retries.shift() ?? missing[next++]
+        if (index === undefined) return
+        attempts.set(index, (attempts.get(index) ?? 0) + 1)
+        outstanding.push(index)
+        request.onRequest?.(index)
+        await frames.write({ type: 'chunk-request', index })
+      }
+    }
+    await topUp()
+    for (let index = outstanding.shift(); index !== undefined; index = outstanding.shift()) {
+      const reply = await readReply(frames, 'chunk')
+      if (reply.index !== index) {
+        throw new InvalidMessageError(`Invalid file frame: CHUNK ${reply.index} while waiting for chunk ${index}`)
+      }
+      const length = chunkLengthOf(index, size, chunkSize)
+      if (reply.data.byteLength !== length) {
+        throw new InvalidMessageError(`Invalid file frame: chunk ${index} must be ${length} bytes, got ${reply.data.byteLength}`)
+      }
+      if (!equal(await sha256(reply.data), hashes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES))) {
+        const tries = attempts.get(index) ?? 0
+        this.log('chunk %d of %s failed verification (attempt %d of %d)', index, request.id, tries, MAX_CHUNK_ATTEMPTS)
+        if (tries >= MAX_CHUNK_ATTEMPTS) {
+          throw new FileTransferError('corrupt', undefined, { reason: `chunk ${index} failed verification ${tries} times` })
+        }
+        retries.push(index)
+        await topUp()
+        continue
+      }
+      const { data } = reply
+      // onChunk starts before the top-up, so requests minus stored chunks never exceed the window
+      await Promise.all([watchdog.suspend(async () => request.onChunk(index, data)), topUp()])
+    }
+  }
+}
+
+export function file (init: FileServiceInit): (components: FileServiceComponents) => FileService {
+  return (components) => new FileService(components, init)
+}
+
+/** Checks a pull request's own consistency (InvalidParametersError); returns its window. */
+function checkPullRequest (request: PullRequest): number {
+  checkTransfer(request.id, request.sha256)
+  const { size, chunkSize, listHash, hashes, missing } = request
+  const window = request.window ?? WINDOW_CHUNKS
+  const bad = (what: string): InvalidParametersError => new InvalidParametersError(`Cannot pull ${request.id}: ${what}`)
+  if (!Number.isSafeInteger(size) || size < 0) throw bad(`size must be an integer 0..2^53-1, got ${size}`)
+  if (!isValidChunkSize(chunkSize)) throw bad(`chunkSize ${chunkSize} is not a valid chunk size`)
+  if (listHash.byteLength !== HASH_BYTES) throw bad(`listHash must be ${HASH_BYTES} bytes`)
+  const chunkCount = chunkCountOf(size, chunkSize)
+  if (hashes != null && hashes.byteLength !== chunkCount * HASH_BYTES) throw bad(`hashes must be ${chunkCount} × ${HASH_BYTES} bytes`)
+  if (!missing.every((index, i) => Number.isInteger(index) && index >= 0 && index < chunkCount && (i === 0 || index > (missing[i - 1] ?? 0)))) {
+    throw bad(`missing must list distinct chunk indices below ${chunkCount}, ascending`)
+  }
+  if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW_CHUNKS) throw bad(`window must be 1..${MAX_WINDOW_CHUNKS}, got ${window}`)
+  return window
+}
+
+function checkTransfer (id: string, sha256: Uint8Array): void {
+  if (!ULID_PATTERN.test(id)) throw new InvalidParametersError(`A transfer id is a ULID, got ${JSON.stringify(id)}`)
+  if (sha256.byteLength !== HASH_BYTES) throw new InvalidParametersError(`A file's sha256 is ${HASH_BYTES} bytes, got ${sha256.byteLength}`)
+}
+
+/** READY must announce the offered size and chunk size (the codec checked its chunk count against them). */
+function checkReady (ready: { size: number, chunkSize: number }, request: PullRequest): void {
+  if (ready.size !== request.size || ready.chunkSize !== request.chunkSize) {
+    throw new FileTransferError('mismatch', undefined, {
+      reason: `READY announces ${ready.size} bytes in chunks of ${ready.chunkSize}, the offer ${request.size} in chunks of ${request.chunkSize}`
+    })
+  }
+}
+
+/**
+ * Reads the sender's next reply, which must be of `type`. An ERROR becomes
+ * the FileTransferError of its code; the end of the stream a ProtocolError;
+ * any other frame an InvalidMessageError.
+ */
+async function readReply<T extends FileListenerFrame['type']> (frames: FrameStream, type: T): Promise<Extract<FileListenerFrame, { type: T }>> {
+  const frame = await frames.read('listener')
+  if (frame == null) {
+    throw new ProtocolError(`The sender closed the file stream instead of answering with ${frameName(type)}`)
+  }
+  if (frame.type === 'error') {
+    throw new FileTransferError(frame.code, undefined, { reason: frame.reason })
+  }
+  if (frame.type !== type) {
+    throw new InvalidMessageError(`Invalid file frame: expected ${frameName(type)}, got ${frameName(frame.type)}`)
+  }
+  return frame as Extract<FileListenerFrame, { type: T }>
+}
+
+/** Errors of `lpStream` that mean the peer sent a malformed frame, or more than it may have in flight (StreamBufferError). */
+const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'UnexpectedEOFError', 'StreamBufferError'])
+
+/**
+ * `lpStream` with the file limits, decoding frames as they are read and
+ * touching the watchdog for each frame read or written. A clean end of
+ * stream between frames reads as null, a truncated frame as
+ * InvalidMessageError. A frame body is copied at most once (when it arrived
+ * in several pieces); payloads are views into it.
+ */
+class FrameStream {
+  readonly watchdog: Watchdog
+  private readonly lp: LengthPrefixedStream<Stream>
+  private prefixBytes = 0
+
+  constructor (stream: Stream, maxDataLength: number, maxBufferSize: number, watchdog: Watchdog) {
+    this.watchdog = watchdog
+    this.lp = lpStream(stream, {
+      maxDataLength,
+      maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
+      maxBufferSize,
+      lengthDecoder: (prefix) => {
+        this.prefixBytes = prefix.byteLength
+        return decodeFrameLength(prefix)
+      }
+    })
+  }
+
+  async read (sender: 'dialer'): Promise<FileDialerFrame | null>
+  async read (sender: 'listener'): Promise<FileListenerFrame | null>
+  async read (sender: 'dialer' | 'listener'): Promise<FileFrame | null> {
+    this.prefixBytes = 0
+    let body: Uint8Array
+    try {
+      body = (await this.lp.read({ signal: this.watchdog.signal })).subarray()
+    } catch (err) {
+      const name = err instanceof Error ? err.name : ''
+      if (name === 'UnexpectedEOFError' && this.prefixBytes === 0) {
+        return null
+      }
+      if (FRAMING_ERRORS.has(name)) {
+        throw new InvalidMessageError(`Invalid file frame: ${(err as Error).message}`)
+      }
+      throw err
+    }
+    this.watchdog.touch()
+    return decodeFileFrame(body, sender)
+  }
+
+  async write (frame: FileFrame): Promise<void> {
+    await this.lp.write(new Uint8ArrayList(...encodeFileFrameParts(frame)), { signal: this.watchdog.signal })
+    this.watchdog.touch()
+  }
+}
+
+/**
+ * A stream's deadline: `signal` aborts with a TimeoutError once `ms` pass
+ * without touch() (a frame read or written), except while suspend() runs the
+ * app's own work, and with the reason of any parent signal.
+ */
+class Watchdog {
+  readonly signal: AbortSignal
+  private readonly controller = new AbortController()
+  private readonly parents: AbortSignal[]
+  private readonly onParentAbort = (evt: Event): void => { this.abort((evt.target as AbortSignal).reason) }
+  private timer?: ReturnType<typeof setTimeout>
+  private suspended = 0
+
+  constructor (private readonly ms: number, private readonly message: string, parents: Array<AbortSignal | undefined>) {
+    this.signal = this.controller.signal
+    this.parents = parents.filter(p => p != null)
+    for (const parent of this.parents) {
+      if (parent.aborted) this.abort(parent.reason)
+      parent.addEventListener('abort', this.onParentAbort, { once: true })
+    }
+    this.touch()
+  }
+
+  touch (): void {
+    clearTimeout(this.timer)
+    if (this.suspended > 0 || this.signal.aborted) return
+    this.timer = setTimeout(() => { this.abort(new TimeoutError(this.message)) }, this.ms)
+  }
+
+  /** Runs `fn` (local work, not a wait for the peer) with the timer stopped; still ends on abort. */
+  async suspend<T> (fn: () => Promise<T>): Promise<T> {
+    this.suspended++
+    clearTimeout(this.timer)
+    try {
+      return await this.race(fn())
+    } finally {
+      this.suspended--
+      this.touch()
+    }
+  }
+
+  /** Settles with `promise`, or rejects with the abort reason. */
+  async race<T> (promise: Promise<T>): Promise<T> {
+    return race(promise, this.signal)
+  }
+
+  abort (reason: unknown): void {
+    clearTimeout(this.timer)
+    this.controller.abort(reason)
+  }
+
+  /** Ends the watch: whatever still waits on `signal` (a read ahead, a source read) is aborted. */
+  dispose (): void {
+    for (const parent of this.parents) parent.removeEventListener('abort', this.onParentAbort)
+    if (!this.signal.aborted) this.abort(new AbortError('The file stream has ended'))
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
+async function race<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => { reject(signal.reason) }
+    if (signal.aborted) {
+      onAbort()
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+  })
+}
+
+async function sha256 (data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>))
+}
+
+function equal (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
+}
+
+function toError (err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}
