@@ -73,6 +73,13 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     exportIdentity: async ({ passphrase, includeHistory }) => ({ file: await service.exportIdentity(passphrase, includeHistory) }),
     importIdentity: async ({ file, passphrase }) => service.importIdentity(file, passphrase),
     sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) }),
+    sendFile: async ({ contactId, file, name, mime, caption, thumb }) => {
+      if (!(file instanceof Blob)) throw new TypeError('sendFile needs a File or Blob.')
+      return { messageId: await service.sendFile({ contactId, file, name, mime, caption, ...(thumb == null ? {} : { thumb }) }) }
+    },
+    cancelTransfer: async ({ id }) => { await service.cancelTransfer(id); return null },
+    retryTransfer: async ({ id }) => { await service.retryTransfer(id); return null },
+    getFile: async ({ id }) => ({ file: await service.getFile(id) }),
     speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes)
   }, { onOtherMessage: offerRtcHost })
 

@@ -1,86 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
-import { ParleyDb } from '../../src/lib/db/db.ts'
 import { getContact, getContactByPeerId } from '../../src/lib/db/contacts.ts'
 import { chatMessages } from '../../src/lib/db/messages.ts'
 import { CONTACT_PROTOCOL } from '../../src/lib/p2p/protocols/contact/codec.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { NodeService } from '../../src/lib/p2p/node-service.ts'
-import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
+import { befriend, startHarness, WAIT } from './harness.ts'
+import type { ParleyDb } from '../../src/lib/db/db.ts'
 import type { ContactId, ContactRow } from '../../src/lib/db/types.ts'
-import type { IncomingMessageEvent } from '../../src/lib/rpc/protocol.ts'
+import type { Harness } from './harness.ts'
 
-/**
- * The worker's NodeService, run in Node against a real relay-node: the same
- * code path as the browser minus the SharedWorker and the UI.
- */
-
-const WAIT = { timeout: 20_000, interval: 50 }
-
-interface Peer {
-  service: NodeService
-  db: ParleyDb
-  /** what the service announced to the tabs */
-  events: IncomingMessageEvent[]
-  stop(): Promise<void>
-}
-
-let dataDir: string
-let relay: RelayNode
-let relayConfig: RelayConfig
-const peers: Peer[] = []
-
-async function startRelay (port = 0): Promise<RelayNode> {
-  // no WebRTC-Direct listener: its UDP port is released only when the process exits,
-  // and this test restarts the relay inside one process
-  relayConfig = { ...(parseConfig([], {}) as RelayConfig), port, dataDir, webrtcDirectPort: null }
-  return createRelayNode(relayConfig)
-}
-
-async function startPeer (factory = new IDBFactory(), name?: string): Promise<Peer & { factory: IDBFactory }> {
-  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
-  const events: IncomingMessageEvent[] = []
-  const service = new NodeService({
-    db,
-    origin: 'http://127.0.0.1:5173',
-    loadConfig: async () => ({ relays: relay.multiaddrs }),
-    onStatus: () => {},
-    onMessage: (event) => { events.push(event) }
-  })
-  await service.start()
-  if (name != null) await service.createProfile(name)
-  await vi.waitFor(() => { expect(service.status.phase).toBe('online') }, WAIT)
-  const peer = { service, db, events, factory, stop: async () => { await service.stop(); db.close() } }
-  peers.push(peer)
-  return peer
-}
-
-async function befriend (a: Peer, b: Peer): Promise<{ aToB: ContactId, bToA: ContactId }> {
-  const aToB = await a.service.addContact(b.service.getInvite())
-  const bToA = await b.service.addContact(a.service.getInvite())
-  return { aToB, bToA }
-}
+let harness: Harness
 
 async function states (db: ParleyDb, contactId: ContactId): Promise<string[]> {
   return (await chatMessages(db, contactId)).map(m => `${m.direction}:${m.body}:${m.state}`)
 }
 
-beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-relay-'))
-  relay = await startRelay()
-})
+beforeEach(async () => { harness = await startHarness() })
+afterEach(async () => { await harness.close() })
 
-afterEach(async () => {
-  await Promise.all(peers.splice(0).map(async p => p.stop()))
-  await relay.stop()
-  await rm(dataDir, { recursive: true, force: true })
-})
+const startPeer: Harness['startPeer'] = async (...args) => harness.startPeer(...args)
 
 describe('chat through a real relay-node', () => {
   it('delivers both ways and marks messages delivered', async () => {
@@ -113,7 +52,6 @@ describe('chat through a real relay-node', () => {
 
     const bobFactory = bob.factory
     await bob.stop()
-    peers.splice(peers.indexOf(bob), 1)
     for (const text of ['one', 'two', 'three']) await alice.service.sendMessage(aToB, text)
     const queued = await states(alice.db, aToB)
     expect(queued.slice(1).every(s => /:(queued|sent)$/.test(s))).toBe(true)
@@ -137,11 +75,11 @@ describe('chat through a real relay-node', () => {
     await bob.service.sendMessage(bToA, 'before')
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:before:delivered']) }, WAIT)
 
-    const port = Number(relay.multiaddrs[0]?.split('/')[4])
-    const peerIdBefore = relay.peerId
-    await relay.stop()
+    const port = Number(harness.relay.multiaddrs[0]?.split('/')[4])
+    const peerIdBefore = harness.relay.peerId
+    await harness.relay.stop()
     await vi.waitFor(() => { expect(alice.service.status.phase).toBe('offline') }, WAIT)
-    relay = await startRelay(port)
+    const relay = await harness.startRelay(port)
     expect(relay.peerId).toBe(peerIdBefore)
 
     await vi.waitFor(() => {

@@ -15,7 +15,16 @@ export interface AppConfig {
    * `[]`: none, host candidates only (local development and tests).
    */
   iceServers?: IceServer[]
+  /**
+   * Largest file this app sends or accepts, in bytes (default
+   * DEFAULT_MAX_FILE_BYTES, 4 GiB). An operator may lower it, or raise it up
+   * to MAX_CONFIG_FILE_BYTES.
+   */
+  maxFileBytes?: number
 }
+
+/** The highest `maxFileBytes` a config may set: 64 GiB (16 Ki chunks of 1 MiB, hash list 512 KiB). */
+export const MAX_CONFIG_FILE_BYTES = 64 * 1024 ** 3
 
 export const CONFIG_PATH = '/config.json'
 export const CONFIG_TIMEOUT_MS = 10_000
@@ -54,9 +63,14 @@ export function parseAppConfig (text: string): AppConfig {
     if (!ok) throw new InvalidConfigError(`The relay address "${relay.slice(0, 100)}" in the app configuration is not a full multiaddr ending in /p2p/<PeerID>.`)
   }
   const iceServers = parseIceServers((data as { iceServers?: unknown }).iceServers)
-  return iceServers == null
-    ? { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
-    : { relays: relays.slice(0, MAX_CONFIG_RELAYS), iceServers }
+  const maxFileBytes = (data as { maxFileBytes?: unknown }).maxFileBytes
+  if (maxFileBytes !== undefined && (typeof maxFileBytes !== 'number' || !Number.isSafeInteger(maxFileBytes) || maxFileBytes < 0 || maxFileBytes > MAX_CONFIG_FILE_BYTES)) {
+    throw new InvalidConfigError(`The app configuration's maxFileBytes must be a whole number of bytes from 0 to ${MAX_CONFIG_FILE_BYTES}.`)
+  }
+  const config: AppConfig = { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
+  if (iceServers != null) config.iceServers = iceServers
+  if (maxFileBytes !== undefined) config.maxFileBytes = maxFileBytes
+  return config
 }
 
 export async function fetchAppConfig (origin: string, signal: AbortSignal = AbortSignal.timeout(CONFIG_TIMEOUT_MS)): Promise<AppConfig> {

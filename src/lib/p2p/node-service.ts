@@ -8,6 +8,8 @@ import {
 import { NoProfileError, ProfileExistsError, exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
 import { ContactCache } from '../db/contact-cache.ts'
 import { incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
+import { transfersOfChat } from '../db/transfers.ts'
+import { openChunkStore } from '../files/chunk-store.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
 import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
@@ -17,6 +19,10 @@ import { Greeter } from './greeter.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
+import { DEFAULT_MAX_FILE_BYTES } from './protocols/file/constants.ts'
+import { FileTransferError } from './protocols/file/errors.ts'
+import { TransferManager } from './transfers.ts'
+import type { IncomingFile, OutgoingFile } from './transfers.ts'
 import { RelayKeeper } from './relay-keeper.ts'
 import { compareSafetyQr, safetyNumber } from './safety-number.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
@@ -86,6 +92,8 @@ export class NodeService {
   readonly #blocked = new Set<string>()
   #stopped = false
   #greeter?: Greeter
+  #transfers?: TransferManager
+  #maxFileBytes = DEFAULT_MAX_FILE_BYTES
 
   constructor (init: NodeServiceInit) {
     this.#init = init
@@ -120,6 +128,7 @@ export class NodeService {
   async stop (): Promise<void> {
     this.#stopped = true
     this.#greeter?.stop()
+    this.#transfers?.stop()
     this.#keeper?.stop()
     this.#upgrader?.stop()
     this.#outbox?.stop()
@@ -251,6 +260,7 @@ export class NodeService {
   async deleteContact (contactId: ContactId, withHistory: boolean): Promise<void> {
     const contact = await getContact(this.#init.db, contactId)
     if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (withHistory) await this.#transfers?.forget((await transfersOfChat(this.#init.db, contactId)).map(t => t.id))
     await deleteContact(this.#init.db, contactId, withHistory)
     this.#greeter?.forget(contactId)
     if (!contact.blocked) await this.#node?.hangUp(peerIdFromString(contact.peerId)).catch(() => {})
@@ -305,6 +315,33 @@ export class NodeService {
     return row.id
   }
 
+  /** Offers a file to a contact (see TransferManager.sendFile); resolves with its message id once stored. */
+  async sendFile (input: Omit<OutgoingFile, 'fromPeerId'>): Promise<MessageId> {
+    const profile = this.#requireProfile()
+    const contact = await this.#contacts.byId(input.contactId)
+    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (input.caption !== '') validateText(input.caption)
+    return this.#requireTransfers().sendFile({ ...input, fromPeerId: profile.peerId })
+  }
+
+  async cancelTransfer (id: MessageId): Promise<void> {
+    await this.#requireTransfers().cancel(id)
+  }
+
+  async retryTransfer (id: MessageId): Promise<void> {
+    await this.#requireTransfers().retry(id)
+  }
+
+  /** The bytes of a received (complete) or sent file, as a disk-backed Blob for saving or viewing. */
+  async getFile (id: MessageId): Promise<Blob> {
+    return this.#requireTransfers().file(id)
+  }
+
+  #requireTransfers (): TransferManager {
+    if (this.#transfers == null) throw new NotReachableError('Parley is still starting. Try again in a moment.')
+    return this.#transfers
+  }
+
   #requireProfile (): ProfileRow {
     if (this.#profile == null) throw new NoProfileError('Choose a name first: this browser has no Parley identity yet.')
     return this.#profile
@@ -339,6 +376,7 @@ export class NodeService {
       const config = await this.#init.loadConfig()
       this.#relays = config.relays
       this.#iceServers = config.iceServers
+      this.#maxFileBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
       await syncDefaultRelays(db, this.#relays)
     } catch (err) {
       this.#setStatus({ error: (err as Error).message })
@@ -355,6 +393,14 @@ export class NodeService {
       desk: { receive: async (from, frame) => this.#greeter?.receive(from, frame) ?? 'refused' },
       isBlocked: (peerId) => this.#blocked.has(peerId.toString()),
       isContact: this.#isContact,
+      // like the desk: exists before the node starts, answers once the transfers are loaded
+      fileHost: {
+        open: async (from, id, sha256, connection) => {
+          if (this.#transfers == null) throw new FileTransferError('busy', 'The sender is still starting. Try again shortly.')
+          return this.#transfers.open(from, id, sha256, connection)
+        },
+        cancelled: async (from, id) => this.#transfers?.cancelled(from, id)
+      },
       iceServers: this.#iceServers
     })
     this.#node = node
@@ -383,10 +429,21 @@ export class NodeService {
     node.addEventListener('self:peer:update', updateAddresses)
     node.addEventListener('connection:open', (evt) => { this.#updatePath(evt.detail.remotePeer) })
     node.addEventListener('connection:close', (evt) => { this.#updatePath(evt.detail.remotePeer) })
+    node.addEventListener('connection:open', (evt) => { this.#transfers?.onPeer(evt.detail.remotePeer) })
+    node.addEventListener('connection:close', (evt) => { this.#transfers?.onPeer(evt.detail.remotePeer) })
     node.addEventListener('peer:connect', (evt) => { greeter.onPeer(evt.detail, 'online') })
     node.addEventListener('peer:disconnect', (evt) => { greeter.onPeer(evt.detail, 'offline') })
 
     await node.start()
+    const transfers = new TransferManager({
+      db,
+      node,
+      store: await openChunkStore(db),
+      maxFileBytes: this.#maxFileBytes,
+      kickOutbox: (contactId) => { this.#outbox?.kick(contactId) }
+    })
+    this.#transfers = transfers
+    await transfers.start()
     this.#upgrader = new DirectUpgrader(node, { isContact: this.#isContact })
     this.#keeper = new RelayKeeper(node, this.#relays, {
       onDialResult: (addr, result) => {
@@ -436,6 +493,7 @@ export class NodeService {
         sentAt: message.sentAt,
         receivedAt: Date.now()
       }
+      if (message.file != null) return this.#receiveFile({ ...input, file: message.file })
       const stored = storeIncoming(this.#init.db, input)
       this.#init.onMessage?.({ kind: 'received', message: incomingRow(input) })
       try {
@@ -445,6 +503,12 @@ export class NodeService {
         throw err
       }
     }
+  }
+
+  /** A received file offer goes to the transfer manager, which stores it with its transfer row. */
+  async #receiveFile (input: IncomingFile): Promise<'stored' | 'duplicate'> {
+    if (this.#transfers == null) throw new NotReachableError('File transfers are still starting; the sender will try again.')
+    return this.#transfers.receive(input)
   }
 
   #updateAddresses (): void {

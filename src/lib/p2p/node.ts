@@ -12,6 +12,8 @@ import type { ContactDesk, ContactService } from './protocols/contact/contact.ts
 import { OUTBOUND_IDLE_MS } from './protocols/chat/constants.ts'
 import type { ChatInbox, ChatService } from './protocols/chat/chat.ts'
 import { speedtest } from './protocols/speedtest/speedtest.ts'
+import { file } from './protocols/file/file.ts'
+import type { FileHost, FileService } from './protocols/file/file.ts'
 import type { SpeedtestService } from './protocols/speedtest/speedtest.ts'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
@@ -24,6 +26,7 @@ export type ParleyServices = {
   chat: ChatService
   contact: ContactService
   speedtest: SpeedtestService
+  file: FileService
 }
 
 export type ParleyNode = Libp2p<ParleyServices>
@@ -37,6 +40,8 @@ export interface ParleyNodeInit {
   isBlocked(peerId: PeerId): boolean
   /** who may run a speed test against us (accepted contacts) */
   isContact(peerId: PeerId): Promise<boolean>
+  /** serves the files we offered, and hears cancels (the transfer manager) */
+  fileHost: FileHost
   /** STUN/TURN for WebRTC; undefined keeps libp2p's defaults, [] uses host candidates only */
   iceServers?: RTCIceServer[]
 }
@@ -88,7 +93,8 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
       ping: ping(),
       chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       contact: contact({ desk: init.desk }),
-      speedtest: speedtest({ allow: init.isContact })
+      speedtest: speedtest({ allow: init.isContact }),
+      file: file({ host: init.fileHost })
     }
   })
 }

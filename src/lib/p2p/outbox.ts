@@ -173,7 +173,9 @@ export class OutboxSender {
     const markedSent = stored
       .then(async () => Promise.all(batch.filter(m => m.state === 'queued').map(async m => setMessageState(this.#db, m.id, 'sent'))))
       .catch((err: unknown) => { this.#log.error('could not mark messages sent - %e', err) })
-    const frames: ChatMessageFrame[] = batch.map(m => ({ type: 'message', id: m.id, text: m.body, sentAt: m.sentAt }))
+    const frames: ChatMessageFrame[] = batch.map(m => m.file == null
+      ? { type: 'message', id: m.id, text: m.body, sentAt: m.sentAt }
+      : { type: 'message', id: m.id, text: m.body, sentAt: m.sentAt, file: m.file })
     try {
       await this.#node.services.chat.deliver(connection, frames, {
         signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS + frames.length * 1000),

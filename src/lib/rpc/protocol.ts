@@ -10,7 +10,10 @@
  *   tab → worker  `{ type: 'cancel', id }` (the caller aborted)
  */
 
-import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import type { ContactId, FileOffer, MessageId, MessageRow } from '../db/types.ts'
+
+/** A preview the tab made of an image it sends (files/media.ts makeThumbnail). */
+export type OutgoingThumb = Required<Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>>
 
 export type NodePhase =
   /** the worker is opening the database */
@@ -74,6 +77,17 @@ export interface NodeApi {
   importIdentity(params: { file: Uint8Array, passphrase: string }): NodeStatus
   /** queue a text message to a contact and try to deliver it */
   sendMessage(params: { contactId: ContactId, text: string }): { messageId: MessageId }
+  /**
+   * offer a file to a contact: stored at once (message + transfer 'preparing'),
+   * then hashed and offered; `file` is the user's File (a reference, not a copy)
+   */
+  sendFile(params: { contactId: ContactId, file: Blob, name: string, mime: string, caption: string, thumb: OutgoingThumb | null }): { messageId: MessageId }
+  /** cancel a transfer, sending or receiving; the peer is told */
+  cancelTransfer(params: { id: MessageId }): null
+  /** try a failed transfer again */
+  retryTransfer(params: { id: MessageId }): null
+  /** a received (complete) or sent file as a disk-backed Blob, to save or view */
+  getFile(params: { id: MessageId }): { file: Blob }
   /** diagnostics: push `bytes` (1..64 MiB) to a contact over the direct connection and time it */
   speedTest(params: { contactId: ContactId, bytes: number }): { bytes: number, ms: number }
 }

@@ -6,7 +6,7 @@
 import type { ContactId, MessageId } from '../db/types.ts'
 import type { CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { IncomingMessageEvent, NodePhase, NodeStatus } from '../rpc/protocol.ts'
+import type { IncomingMessageEvent, NodePhase, NodeStatus, OutgoingThumb } from '../rpc/protocol.ts'
 import { handleError } from './handle-error.ts'
 
 /**
@@ -214,6 +214,27 @@ export class NodeManager {
   async sendMessage (contactId: ContactId, text: string, options: CallOptions = {}): Promise<MessageId> {
     const { messageId } = await this.#client.call('sendMessage', { contactId, text: text.trim() }, options)
     return messageId
+  }
+
+  /** Offers a file to a contact; resolves once it is stored (hashing and sending follow in the node). */
+  async sendFile (contactId: ContactId, file: File, caption: string, thumb: OutgoingThumb | null, options: CallOptions = {}): Promise<MessageId> {
+    const params = { contactId, file, name: file.name, mime: file.type, caption: caption.trim(), thumb }
+    const { messageId } = await this.#client.call('sendFile', params, options)
+    return messageId
+  }
+
+  async cancelTransfer (id: MessageId, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('cancelTransfer', { id }, options)
+  }
+
+  async retryTransfer (id: MessageId, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('retryTransfer', { id }, options)
+  }
+
+  /** The file's bytes as a disk-backed Blob (not read into memory). */
+  async getFile (id: MessageId, options: CallOptions = {}): Promise<Blob> {
+    const { file } = await this.#client.call('getFile', { id }, options)
+    return file
   }
 
   /** Unsubscribes, closes the RPC client and forgets the status. For tests and teardown. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { CONFIG_PATH, fetchAppConfig, InvalidConfigError, parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
+import { CONFIG_PATH, fetchAppConfig, InvalidConfigError, MAX_CONFIG_FILE_BYTES, parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
 
 const MAX_CONFIG_CHARS = 64 * 1024
 const MAX_RELAYS = 16
@@ -50,6 +50,16 @@ describe('parseAppConfig', () => {
 
   it('returns only the relays, not other fields of the file', () => {
     expect(parseAppConfig(JSON.stringify({ relays: [wss()], comment: 'hi' }))).toEqual({ relays: [wss()] })
+  })
+
+  it('takes maxFileBytes from 0 up to 64 GiB', () => {
+    expect(parseAppConfig(JSON.stringify({ relays: [], maxFileBytes: 1024 }))).toEqual({ relays: [], maxFileBytes: 1024 })
+    expect(parseAppConfig(JSON.stringify({ relays: [], maxFileBytes: 0 }))).toEqual({ relays: [], maxFileBytes: 0 })
+    expect(parseAppConfig(JSON.stringify({ relays: [], maxFileBytes: MAX_CONFIG_FILE_BYTES }))).toEqual({ relays: [], maxFileBytes: MAX_CONFIG_FILE_BYTES })
+  })
+
+  it.each([-1, 1.5, '4GB', MAX_CONFIG_FILE_BYTES + 1, null])('rejects maxFileBytes %s', (maxFileBytes) => {
+    expect(() => parseAppConfig(JSON.stringify({ relays: [], maxFileBytes }))).toThrow(invalidConfig(/maxFileBytes must be a whole number of bytes from 0 to/))
   })
 
   it('rejects text that is not JSON', () => {

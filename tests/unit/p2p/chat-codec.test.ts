@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { decodeChatFrame, decodeFrameLength, encodeChatFrame, utf8ByteLength, validateText } from '../../../src/lib/p2p/protocols/chat/codec.ts'
-import { MAX_FRAME_BYTES, MAX_TEXT_BYTES } from '../../../src/lib/p2p/protocols/chat/constants.ts'
+import { MAX_FRAME_BYTES, MAX_MIME_CHARS, MAX_NAME_BYTES, MAX_TEXT_BYTES } from '../../../src/lib/p2p/protocols/chat/constants.ts'
+import { THUMB_MAX_BYTES } from '../../../src/lib/files/media.ts'
+import type { FileOffer } from '../../../src/lib/db/types.ts'
 import type { ChatAckFrame, ChatMessageFrame, ChatRejectFrame } from '../../../src/lib/p2p/protocols/chat/codec.ts'
 
 const ID = '01HZX3J5Q8W2N6R4T7V9B1C3D5'
@@ -81,7 +83,7 @@ describe('chat codec', () => {
       ['sentAt of 2^53', json({ ...message, sentAt: 2 ** 53 }), /"sentAt" must be an integer/],
       ['unknown ack status', json({ type: 'ack', id: ID, status: 'read' }), /"status" must be "stored" or "duplicate", got "read"/],
       ['unknown reject reason', json({ type: 'reject', id: ID, reason: 'blocked' }), /"reason" must be "not-a-contact", got "blocked"/],
-      ['oversize body', new Uint8Array(MAX_FRAME_BYTES + 1), /131073 bytes, the limit is 131072/]
+      ['oversize body', new Uint8Array(MAX_FRAME_BYTES + 1), new RegExp(`${MAX_FRAME_BYTES + 1} bytes, the limit is ${MAX_FRAME_BYTES}`)]
     ])('%s', (_name, bytes, detail) => {
       expect(() => decodeChatFrame(bytes)).toThrow(invalidFrame(detail))
     })
@@ -98,6 +100,66 @@ describe('chat codec', () => {
 
     it('encodeChatFrame refuses to produce an invalid frame', () => {
       expect(() => encodeChatFrame({ ...message, id: 'nope' })).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
+    })
+  })
+
+  describe('file offers', () => {
+    const offer: FileOffer = {
+      sha256: 'ab'.repeat(32),
+      size: 52_428_800,
+      name: 'отпуск 2026 🌊.mp4',
+      mime: 'video/mp4',
+      chunkSize: 262_144,
+      listHash: 'cd'.repeat(32)
+    }
+    const withFile: ChatMessageFrame = { ...message, text: '', file: offer }
+
+    it('round-trips an offer with an empty caption, and one with a thumbnail', () => {
+      expect(decodeChatFrame(encodeChatFrame(withFile), 'dialer')).toEqual(withFile)
+      const thumb = Uint8Array.from({ length: THUMB_MAX_BYTES }, (_, i) => i % 251)
+      const image: ChatMessageFrame = { ...message, file: { ...offer, mime: 'image/jpeg', thumb, thumbMime: 'image/jpeg', width: 4000, height: 3000 } }
+      const decoded = decodeChatFrame(encodeChatFrame(image), 'dialer')
+      expect(decoded).toEqual(image)
+      expect(decoded.file?.thumb).toBeInstanceOf(Uint8Array)
+    })
+
+    it('carries the thumbnail as base64 and leaves absent fields out', () => {
+      const text = new TextDecoder().decode(encodeChatFrame({ ...withFile, file: { ...offer, thumb: Uint8Array.of(1, 2, 3), thumbMime: 'image/png' } }))
+      expect(JSON.parse(text)).toEqual({ ...withFile, file: { ...offer, thumb: 'AQID', thumbMime: 'image/png' } })
+    })
+
+    it('fits the worst case of every field in one frame', () => {
+      const worst = json({
+        ...message,
+        text: '\u0001'.repeat(MAX_TEXT_BYTES),
+        file: { ...offer, name: '\u0001'.repeat(MAX_NAME_BYTES), mime: '\u0001'.repeat(MAX_MIME_CHARS), thumb: 'A'.repeat(THUMB_MAX_BYTES / 3 * 4), thumbMime: 'image/png', width: 65_536, height: 65_536 }
+      })
+      expect(worst.byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES)
+      expect(decodeChatFrame(worst, 'dialer').file?.name).toHaveLength(MAX_NAME_BYTES)
+    })
+
+    it.each<[string, unknown, RegExp]>([
+      ['not an object', 'x', /"file" must be an object/],
+      ['unknown field', { ...offer, path: '/etc' }, /unknown field\(s\) in "file": "path"/],
+      ['uppercase hash', { ...offer, sha256: 'AB'.repeat(32) }, /"file.sha256" must be 64 lowercase hex/],
+      ['short list hash', { ...offer, listHash: 'ab' }, /"file.listHash" must be 64 lowercase hex/],
+      ['negative size', { ...offer, size: -1 }, /"file.size" must be an integer/],
+      ['size of 2^53', { ...offer, size: 2 ** 53 }, /"file.size" must be an integer/],
+      ['empty name', { ...offer, name: '' }, /"file.name" must be a string of 1\.\.1024/],
+      ['numeric name', { ...offer, name: 5 }, /"file.name" must be a string/],
+      ['chunk size not a power of two', { ...offer, chunkSize: 300_000 }, /"file.chunkSize" must be a power of two/],
+      ['chunk size over 1 MiB', { ...offer, chunkSize: 2 * 1024 * 1024 }, /"file.chunkSize" must be a power of two/],
+      ['thumbnail without type', { ...offer, thumb: 'AQID' }, /"file.thumbMime" must be one of/],
+      ['SVG thumbnail', { ...offer, thumb: 'AQID', thumbMime: 'image/svg+xml' }, /"file.thumbMime" must be one of/],
+      ['thumbnail not base64', { ...offer, thumb: 'not base64!', thumbMime: 'image/png' }, /"file.thumb" must be base64/],
+      ['oversize thumbnail', { ...offer, thumb: 'A'.repeat((THUMB_MAX_BYTES + 3) / 3 * 4), thumbMime: 'image/png' }, /"file.thumb" must be base64 of 1\.\./],
+      ['zero width', { ...offer, width: 0 }, /"file.width" must be an integer/]
+    ])('refuses %s', (_name, file, detail) => {
+      expect(() => decodeChatFrame(json({ ...message, file }), 'dialer')).toThrow(invalidFrame(detail))
+    })
+
+    it('still needs a text when there is no file', () => {
+      expect(() => decodeChatFrame(json({ ...message, text: '' }), 'dialer')).toThrow(invalidFrame(/"text" must be 1\.\./))
     })
   })
 
@@ -130,7 +192,7 @@ describe('chat codec', () => {
       expect(decodeFrameLength(Uint8Array.of(0x00))).toBe(0)
       expect(decodeFrameLength(Uint8Array.of(0x7f))).toBe(127)
       expect(decodeFrameLength(new Uint8ArrayList(Uint8Array.of(0xac), Uint8Array.of(0x02)))).toBe(300)
-      expect(decodeFrameLength(Uint8Array.of(0x80, 0x80, 0x08))).toBe(MAX_FRAME_BYTES)
+      expect(decodeFrameLength(Uint8Array.of(0x80, 0x80, 0x08))).toBe(131_072)
     })
 
     it('throws RangeError while incomplete, InvalidMessageError past 3 bytes', () => {

@@ -54,6 +54,10 @@ function handlers (label: string): RpcHandlers {
     exportIdentity: () => ({ file: new Uint8Array(1) }),
     importIdentity: () => STATUS,
     sendMessage: ({ text }) => ({ messageId: `${label}:${text}` as MessageId }),
+    sendFile: () => ({ messageId: 'f0' as MessageId }),
+    cancelTransfer: () => null,
+    retryTransfer: () => null,
+    getFile: () => ({ file: new Blob([]) }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 })
   }
 }
@@ -475,6 +479,9 @@ describe('envelopes, sizes and the mode flag', () => {
   it('estimates sizes and stops counting past the limit', () => {
     expect(estimateSize('abcd')).toBe(8)
     expect(estimateSize({ a: new Uint8Array(100) })).toBe(102)
+    // a File is passed as a handle: a 50 MB one fits an envelope like a small one
+    expect(estimateSize({ file: new Blob([new Uint8Array(50_000_000)]) })).toBe(estimateSize({ file: new Blob(['x']) }))
+    expect(estimateSize({ file: new Blob([new Uint8Array(50_000_000)]) })).toBeLessThan(1024)
     expect(estimateSize(new Array(10_000).fill('x'.repeat(1000)), 1000)).toBeLessThan(10_000)
     let deep: unknown = 1
     for (let i = 0; i < 40; i++) deep = [deep]

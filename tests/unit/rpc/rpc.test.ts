@@ -58,6 +58,10 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     exportIdentity: () => ({ file: new Uint8Array(1) }),
     importIdentity: () => STATUS,
     sendMessage: () => ({ messageId: 'm0' as MessageId }),
+    sendFile: () => ({ messageId: 'f0' as MessageId }),
+    cancelTransfer: () => null,
+    retryTransfer: () => null,
+    getFile: () => ({ file: new Blob([]) }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     ...overrides
   }

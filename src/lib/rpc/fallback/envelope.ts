@@ -39,6 +39,9 @@ export const OPEN_RETRY_MS = 1_000
 /** Longest endpoint id accepted. */
 const MAX_ID_LENGTH = 64
 const ID_PATTERN = /^[0-9A-Za-z_-]+$/
+/** What a Blob counts for in {@link estimateSize}: the clone carries a handle, not the bytes. */
+const BLOB_HANDLE_BYTES = 256
+
 /** Deepest nesting {@link estimateSize} follows before it calls the value too large. */
 const MAX_DEPTH = 32
 
@@ -89,8 +92,8 @@ function hasEnvelopeKeys (x: Record<string, unknown>): boolean {
 /**
  * An estimate of the structured-clone size of `value`, in bytes, that stops
  * counting once past `limit` (so a huge value costs no more than a small one).
- * Strings count two bytes per UTF-16 unit; nesting deeper than 32 levels
- * counts as too large.
+ * Strings count two bytes per UTF-16 unit, a Blob or File a small handle
+ * (its bytes are not copied); nesting deeper than 32 levels counts as too large.
  */
 export function estimateSize (value: unknown, limit: number = MAX_ENVELOPE_BYTES): number {
   let total = 0
@@ -110,7 +113,8 @@ export function estimateSize (value: unknown, limit: number = MAX_ENVELOPE_BYTES
     } else if (ArrayBuffer.isView(v)) {
       total += v.byteLength
     } else if (typeof Blob !== 'undefined' && v instanceof Blob) {
-      total += v.size
+      // a cloned Blob (or File) is a handle to bytes the browser keeps, not a copy of them
+      total += BLOB_HANDLE_BYTES
     } else if (v instanceof Map) {
       for (const [k, item] of v) {
         walk(k, depth + 1)

@@ -188,7 +188,8 @@ export class ChatService implements Startable {
     const results: DeliveryResult[] = []
     try {
       for (const message of messages) {
-        validateText(message.text)
+        // a file offer may come without a caption
+        if (message.file == null || message.text !== '') validateText(message.text)
         const body = encodeChatFrame(message)
         const reply = await withDeadline(this.ackTimeoutMs, `No ack for message ${message.id} within ${this.ackTimeoutMs} ms`, [options.signal],
           async signal => {

@@ -4,8 +4,12 @@
  * No libp2p runtime here except the error class; see docs/protocols.md.
  */
 import { InvalidMessageError, InvalidParametersError } from '@libp2p/interface'
-import { MAX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES, MAX_TEXT_BYTES } from './constants.ts'
+import { fromBase64, toBase64 } from '../../../db/backup-envelope.ts'
+import { THUMB_MAX_BYTES } from '../../../files/media.ts'
+import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../file/constants.ts'
+import { MAX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES, MAX_NAME_BYTES, MAX_MIME_CHARS, MAX_TEXT_BYTES } from './constants.ts'
 import { EmptyMessageError, MessageTooLargeError } from './errors.ts'
+import type { FileOffer } from '../../../db/types.ts'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** Dialer → listener: one chat message. */
@@ -13,10 +17,12 @@ export interface ChatMessageFrame {
   type: 'message'
   /** Sender-chosen ULID; the receiver stores each id at most once. */
   id: string
-  /** 1..{@link MAX_TEXT_BYTES} UTF-8 bytes. */
+  /** 1..{@link MAX_TEXT_BYTES} UTF-8 bytes; 0.. when `file` is present (a caption). */
   text: string
   /** Integer ms since the Unix epoch, 0 < sentAt < 2^53. */
   sentAt: number
+  /** A file offer (docs/protocols.md, "Files"); the receiver pulls it with `/parley/file/1.0.0`. */
+  file?: FileOffer
 }
 
 /** Listener → dialer: the message is stored (now, or by an earlier delivery). */
@@ -43,10 +49,15 @@ export type ChatSender = 'dialer' | 'listener'
 export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/
 
 const FIELDS: Record<ChatFrame['type'], readonly string[]> = {
-  message: ['type', 'id', 'text', 'sentAt'],
+  message: ['type', 'id', 'text', 'sentAt', 'file'],
   ack: ['type', 'id', 'status'],
   reject: ['type', 'id', 'reason']
 }
+const FILE_FIELDS: readonly string[] = ['sha256', 'size', 'name', 'mime', 'chunkSize', 'listHash', 'thumb', 'thumbMime', 'width', 'height']
+const THUMB_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp']
+const HEX_SHA256 = /^[0-9a-f]{64}$/
+/** Largest width or height an offer may state, in pixels. */
+const MAX_IMAGE_SIDE = 1 << 16
 const ACK_STATUSES: readonly string[] = ['stored', 'duplicate']
 const REJECT_REASONS: readonly string[] = ['not-a-contact']
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
@@ -87,7 +98,7 @@ export function encodeChatFrame (frame: ChatFrame): Uint8Array {
   const body: Record<string, unknown> = {}
   const source: Record<string, unknown> = { ...frame }
   for (const key of FIELDS[frame.type]) {
-    body[key] = source[key]
+    body[key] = key === 'file' && frame.type === 'message' && frame.file != null ? fileToJson(frame.file) : source[key]
   }
   const bytes = encoder.encode(JSON.stringify(body))
   // round-trip through the decoder so we never send what a peer would refuse
@@ -149,14 +160,16 @@ export function decodeChatFrame (bytes: Uint8Array, sender?: ChatSender): ChatFr
       if (LONE_SURROGATE.test(text)) {
         throw invalid('"text" contains unpaired UTF-16 surrogates')
       }
+      const file = obj.file === undefined ? undefined : decodeFileOffer(obj.file)
+      const minText = file === undefined ? 1 : 0
       const textBytes = utf8ByteLength(text)
-      if (textBytes < 1 || textBytes > MAX_TEXT_BYTES) {
-        throw invalid(`"text" must be 1..${MAX_TEXT_BYTES} UTF-8 bytes, got ${textBytes}`)
+      if (textBytes < minText || textBytes > MAX_TEXT_BYTES) {
+        throw invalid(`"text" must be ${minText}..${MAX_TEXT_BYTES} UTF-8 bytes, got ${textBytes}`)
       }
       if (typeof sentAt !== 'number' || !Number.isSafeInteger(sentAt) || sentAt <= 0) {
         throw invalid(`"sentAt" must be an integer of ms since the epoch, 0 < sentAt < 2^53, got ${describe(sentAt)}`)
       }
-      return { type, id, text, sentAt }
+      return file === undefined ? { type, id, text, sentAt } : { type, id, text, sentAt, file }
     }
     case 'ack': {
       const status = obj.status
@@ -194,6 +207,70 @@ export function decodeFrameLength (prefix: Uint8Array | Uint8ArrayList): number 
     }
   }
   throw new RangeError('incomplete length prefix')
+}
+
+/** A file offer as JSON: the thumbnail as base64, absent optional fields left out. */
+function fileToJson (file: FileOffer): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  const source: Record<string, unknown> = { ...file }
+  for (const key of FILE_FIELDS) {
+    const value = source[key]
+    if (value === undefined) continue
+    out[key] = value instanceof Uint8Array ? toBase64(value) : value
+  }
+  return out
+}
+
+/** Strictly validates the `file` object of a message frame (docs/protocols.md, "Files"). */
+function decodeFileOffer (value: unknown): FileOffer {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalid(`"file" must be an object, got ${describe(value)}`)
+  }
+  const obj = value as Record<string, unknown>
+  const extra = Object.keys(obj).filter(key => !FILE_FIELDS.includes(key))
+  if (extra.length > 0) {
+    throw invalid(`unknown field(s) in "file": ${extra.map(k => JSON.stringify(k)).join(', ')}`)
+  }
+  const { sha256, size, name, mime, chunkSize, listHash, thumb, thumbMime, width, height } = obj
+  if (typeof sha256 !== 'string' || !HEX_SHA256.test(sha256)) {
+    throw invalid(`"file.sha256" must be 64 lowercase hex digits, got ${describe(sha256)}`)
+  }
+  if (typeof listHash !== 'string' || !HEX_SHA256.test(listHash)) {
+    throw invalid(`"file.listHash" must be 64 lowercase hex digits, got ${describe(listHash)}`)
+  }
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw invalid(`"file.size" must be an integer 0 ≤ size < 2^53, got ${describe(size)}`)
+  }
+  if (typeof name !== 'string' || LONE_SURROGATE.test(name) || name.length === 0 || utf8ByteLength(name) > MAX_NAME_BYTES) {
+    throw invalid(`"file.name" must be a string of 1..${MAX_NAME_BYTES} UTF-8 bytes, got ${describe(name)}`)
+  }
+  if (typeof mime !== 'string' || mime.length > MAX_MIME_CHARS) {
+    throw invalid(`"file.mime" must be a string of at most ${MAX_MIME_CHARS} characters, got ${describe(mime)}`)
+  }
+  if (typeof chunkSize !== 'number' || !Number.isSafeInteger(chunkSize) || chunkSize < MIN_CHUNK_BYTES ||
+    chunkSize > MAX_CHUNK_BYTES || (chunkSize & (chunkSize - 1)) !== 0) {
+    throw invalid(`"file.chunkSize" must be a power of two from ${MIN_CHUNK_BYTES} to ${MAX_CHUNK_BYTES}, got ${describe(chunkSize)}`)
+  }
+  const offer: FileOffer = { sha256, size, name, mime, chunkSize, listHash }
+  if (thumb !== undefined || thumbMime !== undefined) {
+    const bytes = typeof thumb === 'string' ? fromBase64(thumb) : undefined
+    if (bytes === undefined || bytes.byteLength === 0 || bytes.byteLength > THUMB_MAX_BYTES) {
+      throw invalid(`"file.thumb" must be base64 of 1..${THUMB_MAX_BYTES} bytes`)
+    }
+    if (typeof thumbMime !== 'string' || !THUMB_TYPES.includes(thumbMime)) {
+      throw invalid(`"file.thumbMime" must be one of ${THUMB_TYPES.join(', ')} when there is a thumbnail, got ${describe(thumbMime)}`)
+    }
+    offer.thumb = bytes
+    offer.thumbMime = thumbMime as NonNullable<FileOffer['thumbMime']>
+  }
+  for (const [key, side] of [['width', width], ['height', height]] as const) {
+    if (side === undefined) continue
+    if (typeof side !== 'number' || !Number.isSafeInteger(side) || side < 1 || side > MAX_IMAGE_SIDE) {
+      throw invalid(`"file.${key}" must be an integer of 1..${MAX_IMAGE_SIDE} pixels, got ${describe(side)}`)
+    }
+    offer[key] = side
+  }
+  return offer
 }
 
 function describe (value: unknown): string {

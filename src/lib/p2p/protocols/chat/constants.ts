@@ -16,14 +16,23 @@ export const CHAT_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VE
 export const MAX_TEXT_BYTES = 16_384
 
 /**
- * Largest frame body (the JSON, without its varint length prefix), in bytes.
- * Why 128 KiB: JSON escaping grows a text by at most 6x (a control character
- * becomes `\u0000`), so any valid message frame, however its JSON was written,
- * fits: 6 * 16 KiB + envelope < 128 KiB. It also equals the data limit of a
- * whole relayed connection under js-libp2p's relay defaults
- * (circuit-relay-v2 `DEFAULT_DATA_LIMIT = 1 << 17`), so it is no real loss.
+ * Longest file name in an offer, in UTF-8 bytes. The receiver sanitises the
+ * name (files/names.ts) and bounds it further for display and saving.
  */
-export const MAX_FRAME_BYTES = 131_072
+export const MAX_NAME_BYTES = 1024
+
+/** Longest declared media type in an offer, in characters. */
+export const MAX_MIME_CHARS = 255
+
+/**
+ * Largest frame body (the JSON, without its varint length prefix), in bytes.
+ * Why 144 KiB: JSON escaping grows a text by at most 6x (a control character
+ * becomes `\u0000`), so any valid message frame, however its JSON was
+ * written, fits: 6 * 16 KiB of text, a file offer with a 24 KiB thumbnail
+ * (32 KiB of base64), a 1 KiB name and a 255-character type escaped 6x
+ * (7.5 KiB), and the envelope come to under 137 KiB.
+ */
+export const MAX_FRAME_BYTES = 147_456
 
 /**
  * Longest varint length prefix, in bytes: 3 bytes carry 21 bits, enough for

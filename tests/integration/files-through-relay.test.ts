@@ -1,0 +1,150 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { sanitizeFileName } from '../../src/lib/files/names.ts'
+import { FILE_PROTOCOL } from '../../src/lib/p2p/protocols/file/constants.ts'
+import { befriend, startHarness, WAIT } from './harness.ts'
+import type { ParleyDb } from '../../src/lib/db/db.ts'
+import type { MessageId, TransferRow } from '../../src/lib/db/types.ts'
+import type { Harness, Peer } from './harness.ts'
+
+/**
+ * Files between two NodeServices through a real relay-node (and the direct
+ * WebRTC connection node-datachannel may add). The browser e2e covers the
+ * path policy, resumes and big files.
+ */
+
+let harness: Harness
+beforeEach(async () => { harness = await startHarness() })
+afterEach(async () => { await harness.close() })
+
+function sha256 (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+async function transferNamed (db: ParleyDb, name: string): Promise<TransferRow | undefined> {
+  return (await db.transfers.toArray()).find(t => t.name === name)
+}
+
+async function expectState (peer: Peer, name: string, state: TransferRow['state']): Promise<TransferRow> {
+  let row: TransferRow | undefined
+  await vi.waitFor(async () => {
+    row = await transferNamed(peer.db, name)
+    expect(row?.state).toBe(state)
+  }, WAIT)
+  if (row == null) throw new Error(`no transfer named ${name}`)
+  return row
+}
+
+async function pair (config: { bob?: { maxFileBytes: number } } = {}): Promise<{ alice: Peer, bob: Peer, aToB: number, bToA: number }> {
+  const alice = await harness.startPeer(undefined, 'Alice')
+  const bob = await harness.startPeer(undefined, 'Bob', config.bob)
+  const { aToB, bToA } = await befriend(alice, bob)
+  // contact requests crossed: wait until both sides accept each other
+  await vi.waitFor(async () => {
+    expect((await alice.db.contacts.get(aToB))?.state).toBe('accepted')
+    expect((await bob.db.contacts.get(bToA))?.state).toBe('accepted')
+  }, WAIT)
+  return { alice, bob, aToB, bToA }
+}
+
+describe('files through a real relay-node', () => {
+  it('a small file goes over the relayed connection and arrives verified, with its caption', async () => {
+    const { alice, bob, aToB } = await pair()
+    const bytes = randomBytes(100_000)
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([bytes]), name: 'notes/../../etc/passwd', mime: 'text/plain', caption: 'for you' })
+
+    const received = await expectState(bob, sanitizeFileName('notes/../../etc/passwd'), 'complete')
+    expect(received.name).not.toMatch(/[/\\]/)
+    expect(['direct', 'relayed']).toContain(received.path)
+    const blob = await bob.service.getFile(received.id)
+    expect(sha256(new Uint8Array(await blob.arrayBuffer()))).toBe(sha256(bytes))
+    expect((await bob.db.messages.get(received.id))?.body).toBe('for you')
+    await expectState(alice, received.name, 'complete')
+    // the offer itself was delivered like a message
+    await vi.waitFor(async () => { expect((await alice.db.messages.get(received.id))?.state).toBe('delivered') }, WAIT)
+  })
+
+  it('a 0-byte file completes at once', async () => {
+    const { alice, bob, aToB } = await pair()
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([]), name: 'empty.txt', mime: 'text/plain', caption: '' })
+    const row = await expectState(bob, 'empty.txt', 'complete')
+    expect(row.chunkCount).toBe(0)
+    expect((await bob.service.getFile(row.id)).size).toBe(0)
+  })
+
+  it('an offer over the receiver\'s size limit is kept but refused with the reason; the sender refuses its own oversize files', async () => {
+    const { alice, bob, aToB } = await pair({ bob: { maxFileBytes: 50_000 } })
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(60_000)]), name: 'too-big.bin', mime: '', caption: '' })
+    const row = await expectState(bob, 'too-big.bin', 'failed')
+    expect(row.error).toMatch(/over the .* this app accepts/)
+    expect(row.chunksDone).toBe(0)
+
+    const bobToAlice = (await bob.db.contacts.toArray())[0]?.id ?? -1
+    await expect(bob.service.sendFile({ contactId: bobToAlice, file: new Blob([new Uint8Array(50_001)]), name: 'x', mime: '', caption: '' }))
+      .rejects.toThrow(expect.objectContaining({ name: 'FileTooLargeError' }))
+    expect(await transferNamed(bob.db, 'x')).toBeUndefined()
+  })
+
+  it('either side can cancel; the other side hears of it', async () => {
+    // Bob accepts nothing over 1000 bytes, so these transfers stay unfinished until cancelled
+    const { alice, bob, aToB } = await pair({ bob: { maxFileBytes: 1000 } })
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'one.bin', mime: '', caption: '' })
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'two.bin', mime: '', caption: '' })
+    const one = await expectState(bob, 'one.bin', 'failed')
+    await expectState(bob, 'two.bin', 'failed')
+    expect((await transferNamed(alice.db, 'one.bin'))?.state).toBe('waiting')
+
+    // the receiver cancels: the sender hears of it
+    await bob.service.cancelTransfer(one.id)
+    expect((await expectState(alice, 'one.bin', 'cancelled')).cancelledBy).toBe('peer')
+    expect((await transferNamed(bob.db, 'one.bin'))?.cancelledBy).toBe('me')
+
+    // the sender cancels: the receiver hears of it
+    const two = await transferNamed(alice.db, 'two.bin')
+    await alice.service.cancelTransfer(two?.id as MessageId)
+    expect((await expectState(bob, 'two.bin', 'cancelled')).cancelledBy).toBe('peer')
+    expect((await transferNamed(alice.db, 'two.bin'))?.cancelPending).toBe(false)
+    await expect(alice.service.getFile(two?.id as MessageId)).rejects.toThrow(/no longer on this device/)
+  })
+
+  it('malformed file frames reset that stream only; transfers keep working', async () => {
+    const { alice, bob, aToB } = await pair()
+    const node = bob.service.node
+    if (node == null) throw new Error('bob has no node')
+    const alicePeer = peerIdFromString(alice.service.status.peerId ?? '')
+    await node.peerStore.merge(alicePeer, { multiaddrs: alice.service.status.addresses.map(a => multiaddr(a)) })
+    for (const garbage of [Uint8Array.of(0x03, 0, 0, 0, 9), Uint8Array.of(0x7f), randomBytes(59)]) {
+      const connection = node.getConnections(alicePeer).find(c => c.status === 'open')
+      if (connection == null) throw new Error('bob is not connected to alice')
+      const stream = await connection.newStream(FILE_PROTOCOL, { runOnLimitedConnection: true })
+      const received: Uint8Array[] = []
+      stream.addEventListener('message', (evt) => { received.push(evt.data.subarray()) })
+      const closed = new Promise<void>((resolve) => { stream.addEventListener('close', () => { resolve() }, { once: true }) })
+      lpStream(stream).write(garbage).catch(() => {})
+      // the sender ends the stream: an ERROR frame (prefix, then type 0x8f) at most, never a chunk
+      await closed
+      const reply = Buffer.concat(received)
+      if (reply.byteLength > 0) expect(reply[1]).toBe(0x8f)
+    }
+    const bytes = randomBytes(30_000)
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([bytes]), name: 'after.bin', mime: '', caption: '' })
+    const row = await expectState(bob, 'after.bin', 'complete')
+    expect(sha256(new Uint8Array(await (await bob.service.getFile(row.id)).arrayBuffer()))).toBe(sha256(bytes))
+  })
+
+  it('a received file survives a restart of the receiver and is not fetched again', async () => {
+    const { alice, bob, aToB } = await pair()
+    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(200_000)]), name: 'later.bin', mime: '', caption: '' })
+    await expectState(bob, 'later.bin', 'complete')
+    // Bob restarts on the same database: nothing is fetched again, the file is still there
+    const factory = bob.factory
+    await bob.stop()
+    const again = await harness.startPeer(factory)
+    const row = await expectState(again, 'later.bin', 'complete')
+    expect((await again.service.getFile(row.id)).size).toBe(200_000)
+    expect(row.requests.every(n => n <= 1)).toBe(true)
+  })
+})
