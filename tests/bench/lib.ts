@@ -42,3 +42,25 @@ export async function twoPeople (browser: Browser, url: string, options: { webrt
   await pageB.goto(url)
   return { pageA, pageB, close: async () => { await a.close(); await b.close() } }
 }
+
+interface TargetInfo { targetId: string, type: string, url: string }
+
+/** JS heap in use of every SharedWorker of `browser`, in bytes. */
+export async function sharedWorkerHeaps (browser: Browser): Promise<number[]> {
+  const cdp = await browser.newBrowserCDPSession()
+  const { targetInfos } = await cdp.send('Target.getTargets') as unknown as { targetInfos: TargetInfo[] }
+  const heaps: number[] = []
+  for (const target of targetInfos.filter(t => t.type === 'shared_worker')) {
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }) as { sessionId: string }
+    const reply = new Promise<number>((resolve) => {
+      cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string, message: string }) => {
+        const msg = JSON.parse(e.message) as { id?: number, result?: { usedSize: number } }
+        if (e.sessionId === sessionId && msg.id === 1 && msg.result != null) resolve(msg.result.usedSize)
+      })
+    })
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) })
+    heaps.push(await reply)
+  }
+  await cdp.detach()
+  return heaps
+}

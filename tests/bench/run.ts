@@ -13,6 +13,10 @@
  *   raw_dc_throughput_mbps        64 MiB over a plain RTCDataChannel between two contexts (no libp2p)
  *   bridge_throughput_mbps        64 MiB over a libp2p stream on the direct connection, through the worker bridge
  *   bridge_vs_raw_ratio           the two above divided (target >= 0.9)
+ *   file_throughput_mbps          a 64 MiB file A → B on the direct path through the whole app (bridge, file protocol, storage, checks)
+ *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.8)
+ *   file_peak_heap_mb             highest JS heap (node worker + tab) of one person during a 256 MiB transfer
+ *   file_peak_heap_64mib_mb       the same during the 64 MiB transfers (the heap must not grow with file size)
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
@@ -26,8 +30,9 @@ import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
+import { benchFiles } from './files.ts'
 import { benchLatency } from './latency.ts'
-import { launch, median, newContext, print } from './lib.ts'
+import { launch, median, newContext, print, sharedWorkerHeaps } from './lib.ts'
 import { benchBridgeThroughput, benchRawThroughput } from './throughput.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -64,27 +69,6 @@ async function benchOnline (browser: Browser, url: string): Promise<void> {
   print('online_ms', Math.round(median(samples)), 'ms')
 }
 
-
-interface TargetInfo { targetId: string, type: string, url: string }
-
-async function sharedWorkerHeaps (browser: Browser): Promise<number[]> {
-  const cdp = await browser.newBrowserCDPSession()
-  const { targetInfos } = await cdp.send('Target.getTargets') as unknown as { targetInfos: TargetInfo[] }
-  const heaps: number[] = []
-  for (const target of targetInfos.filter(t => t.type === 'shared_worker')) {
-    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }) as { sessionId: string }
-    const reply = new Promise<number>((resolve) => {
-      cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string, message: string }) => {
-        const msg = JSON.parse(e.message) as { id?: number, result?: { usedSize: number } }
-        if (e.sessionId === sessionId && msg.id === 1 && msg.result != null) resolve(msg.result.usedSize)
-      })
-    })
-    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.getHeapUsage' }) })
-    heaps.push(await reply)
-  }
-  await cdp.detach()
-  return heaps
-}
 
 async function benchIdleHeap (url: string): Promise<void> {
   // a browser of its own, so that only these contexts' workers are counted
@@ -148,6 +132,7 @@ async function main (): Promise<void> {
     const raw = await benchRawThroughput(browser, app.url)
     await benchBridgeThroughput(browser, app.url, raw)
     await browser.close()
+    await benchFiles(app.url, raw)
     await benchIdleHeap(app.url)
   } finally {
     await browser.close()

@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { expect, test } from './fixtures.ts'
+import { attach, expectFileState, fileCard, hasChunk, randomFile, randomPng, saveFile, sha256Hex, transferRecord } from './helpers/files.ts'
+import { befriend, expectPath, openChat } from './helpers/parley.ts'
+
+const MB = 1024 * 1024
+let dir = ''
+
+test.beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'parley-e2e-files-')) })
+
+test.afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+test.describe('files', () => {
+  test.setTimeout(180_000)
+
+  test('a 50 MB file arrives whole: the saved copy has the original SHA-256', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await expectPath(alice.page, 'direct')
+    const path = join(dir, 'random-50mb.bin')
+    const original = await randomFile(path, 50 * MB)
+
+    await attach(alice.page, path)
+    await expect(fileCard(bob.page, 'random-50mb.bin')).toBeVisible()
+    await expect(fileCard(bob.page, 'random-50mb.bin').getByTestId('file-path')).toHaveText('direct')
+    await expectFileState(bob.page, 'random-50mb.bin', 'complete', 120_000)
+    await expectFileState(alice.page, 'random-50mb.bin', 'complete')
+
+    const saved = await saveFile(bob.page, 'random-50mb.bin')
+    expect(saved.byteLength).toBe(50 * MB)
+    expect(sha256Hex(saved)).toBe(original)
+  })
+
+  test('closing the receiver at ~40 % and reopening resumes without fetching verified chunks again', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await expectPath(alice.page, 'direct')
+    const path = join(dir, 'resume.bin')
+    const original = await randomFile(path, 50 * MB)
+    await attach(alice.page, path)
+
+    await expect.poll(async () => {
+      const record = await transferRecord(bob.page, 'resume.bin')
+      return record === undefined ? 0 : record.chunksDone / record.chunkCount
+    }, { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(0.4)
+    // B's only page closes: its SharedWorker, and with it the transfer, stops
+    await bob.page.close()
+    await expect(fileCard(alice.page, 'resume.bin')).not.toHaveAttribute('data-state', 'active', { timeout: 30_000 })
+
+    const page = await bob.newTab()
+    await openChat(page, 'Alice')
+    await expectFileState(page, 'resume.bin', 'complete', 120_000)
+    const record = await transferRecord(page, 'resume.bin')
+    expect(record?.resumes).toBeGreaterThanOrEqual(1)
+    const before = record?.resumedHave ?? []
+    const verifiedBefore = Array.from({ length: record?.chunkCount ?? 0 }, (_, i) => i).filter(i => hasChunk(before, i))
+    expect(verifiedBefore.length).toBeGreaterThanOrEqual(Math.floor((record?.chunkCount ?? 0) * 0.3))
+    // every chunk verified before the interruption was requested exactly once: never again after it
+    expect(verifiedBefore.filter(i => record?.requests[i] !== 1)).toEqual([])
+    expect(sha256Hex(await saveFile(page, 'resume.bin'))).toBe(original)
+  })
+
+  test('stopping the relay-node mid-transfer on a direct connection does not stop the transfer', async ({ alice, bob, relay }) => {
+    await befriend(alice.page, bob.page)
+    await expectPath(alice.page, 'direct')
+    await expectPath(bob.page, 'direct')
+    const path = join(dir, 'no-relay.bin')
+    const original = await randomFile(path, 40 * MB)
+    await attach(alice.page, path)
+
+    await expect.poll(async () => (await transferRecord(bob.page, 'no-relay.bin'))?.chunksDone ?? 0, { timeout: 60_000, intervals: [50] })
+      .toBeGreaterThan(0)
+    await relay.process.stop('SIGTERM')
+    await expect(alice.page.getByRole('status', { name: 'Connection status' })).toHaveText('offline')
+
+    await expectFileState(bob.page, 'no-relay.bin', 'complete', 120_000)
+    const record = await transferRecord(bob.page, 'no-relay.bin')
+    expect(record?.resumes).toBe(0)
+    expect(record?.path).toBe('direct')
+    expect(sha256Hex(await saveFile(bob.page, 'no-relay.bin'))).toBe(original)
+  })
+
+  test('images show a thumbnail before they arrive; big files wait for a direct connection; SVG is only a file', async ({ browser, app, alice }) => {
+    // Bob's browser gathers no loopback ICE candidates (no media permission), so he stays relayed
+    const context = await browser.newContext()
+    const bob = await context.newPage()
+    await bob.goto(app.url)
+    try {
+      await befriend(alice.page, bob)
+      const small = randomPng(120, 100)
+      const big = randomPng(700, 500)
+      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.pwned = true</script><rect width="10" height="10"/></svg>')
+      await attach(alice.page, { name: 'small.png', mimeType: 'image/png', buffer: small })
+      await attach(alice.page, { name: 'big.png', mimeType: 'image/png', buffer: big })
+      await attach(alice.page, { name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: svg })
+
+      // the big image: its thumbnail is there while the bytes wait for a direct connection that never comes
+      await expect(fileCard(bob, 'big.png').getByTestId('file-thumb')).toBeVisible()
+      await expectFileState(bob, 'big.png', 'waiting-direct')
+      await expect(fileCard(bob, 'big.png')).toContainText('Waiting for a direct connection')
+      await expect(fileCard(bob, 'big.png').getByTestId('file-path')).toHaveText('relayed')
+
+      // the small image fits a relayed connection: it arrives, and opens full size
+      await expectFileState(bob, 'small.png', 'complete')
+      await fileCard(bob, 'small.png').getByTestId('file-thumb').click()
+      const viewer = bob.getByRole('dialog')
+      await expect(viewer.getByRole('img', { name: 'small.png' })).toBeVisible()
+      expect(await viewer.getByRole('img', { name: 'small.png' }).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(120)
+      await viewer.getByRole('button', { name: 'Close' }).click()
+      await expect(viewer).toBeHidden()
+      expect(sha256Hex(await saveFile(bob, 'small.png'))).toBe(sha256Hex(small))
+
+      // the SVG is offered as a file: no thumbnail, never rendered, saved as it was
+      await expectFileState(bob, 'drawing.svg', 'complete')
+      await expect(fileCard(bob, 'drawing.svg').getByTestId('file-thumb')).toHaveCount(0)
+      await expect(bob.locator('img[src^="blob:"]')).toHaveCount(2) // the two PNG thumbnails only
+      expect(sha256Hex(await saveFile(bob, 'drawing.svg'))).toBe(sha256Hex(svg))
+      expect(await bob.evaluate(() => (window as { pwned?: boolean }).pwned)).toBeUndefined()
+    } finally {
+      await context.close()
+    }
+  })
+})

@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { deflateSync } from 'node:zlib'
+import { expect } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
+
+/** Steps and checks around file transfers, through the UI (and the DB where a test must prove what happened). */
+
+export function sha256Hex (bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Writes `size` random bytes to `path` and returns their SHA-256. */
+export async function randomFile (path: string, size: number): Promise<string> {
+  const bytes = randomBytes(size)
+  await writeFile(path, bytes)
+  return sha256Hex(bytes)
+}
+
+/** Chooses files with the chat's attach button (its hidden file input). */
+export async function attach (page: Page, files: string | string[] | { name: string, mimeType: string, buffer: Buffer }): Promise<void> {
+  await page.getByTestId('attach-input').setInputFiles(files)
+}
+
+/** The file card of the message offering `name`. */
+export function fileCard (page: Page, name: string): Locator {
+  return page.getByRole('log', { name: 'Messages' }).getByTestId('file-card').filter({ hasText: name })
+}
+
+export async function expectFileState (page: Page, name: string, state: string, timeout = 60_000): Promise<void> {
+  await expect(fileCard(page, name)).toHaveAttribute('data-state', state, { timeout })
+}
+
+/** Clicks Save on a finished file and returns the downloaded bytes. */
+export async function saveFile (page: Page, name: string): Promise<Buffer> {
+  const download = page.waitForEvent('download')
+  await fileCard(page, name).getByTestId('file-save').click()
+  const file = await download
+  expect(file.suggestedFilename()).toBe(name)
+  const path = await file.path()
+  return readFile(path)
+}
+
+/** The transfer row (docs: db/types.ts TransferRow) of the file `name`, read from this person's IndexedDB. */
+export interface TransferRecord {
+  state: string
+  chunkCount: number
+  chunksDone: number
+  resumes: number
+  have: number[]
+  requests: number[]
+  resumedHave?: number[]
+  path?: string
+}
+
+export async function transferRecord (page: Page, name: string): Promise<TransferRecord | undefined> {
+  return page.evaluate(async (fileName) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('parley')
+      request.onsuccess = () => { resolve(request.result) }
+      request.onerror = () => { reject(request.error ?? new Error('cannot open the database')) }
+    })
+    try {
+      const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
+        const request = db.transaction('transfers').objectStore('transfers').getAll()
+        request.onsuccess = () => { resolve(request.result as Array<Record<string, unknown>>) }
+        request.onerror = () => { reject(request.error ?? new Error('cannot read transfers')) }
+      })
+      const row = rows.find(r => r.name === fileName)
+      if (row === undefined) return undefined
+      const bytes = (value: unknown): number[] | undefined => value instanceof Uint8Array ? [...value] : undefined
+      return {
+        state: row.state as string,
+        chunkCount: row.chunkCount as number,
+        chunksDone: row.chunksDone as number,
+        resumes: row.resumes as number,
+        have: bytes(row.have) ?? [],
+        requests: bytes(row.requests) ?? [],
+        resumedHave: bytes(row.resumedHave),
+        path: row.path as string | undefined
+      }
+    } finally {
+      db.close()
+    }
+  }, name)
+}
+
+/** Whether chunk `index` is set in a have-bitmap (bit index % 8 of byte index >> 3). */
+export function hasChunk (bitmap: number[], index: number): boolean {
+  return (((bitmap[index >> 3] ?? 0) >> (index % 8)) & 1) === 1
+}
+
+/** A valid PNG of `width` × `height` random RGB pixels (incompressible, so its size is about 3 bytes a pixel). */
+export function randomPng (width: number, height: number): Buffer {
+  const row = 1 + width * 3
+  const raw = randomBytes(row * height)
+  for (let y = 0; y < height; y++) raw[y * row] = 0 // filter type: none
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, 2, 0, 0, 0], 8) // 8 bits, RGB, deflate, no filter, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(raw, { level: 0 })),
+    pngChunk('IEND', Buffer.alloc(0))
+  ])
+}
+
+function pngChunk (type: string, data: Buffer): Buffer {
+  const out = Buffer.alloc(12 + data.length)
+  out.writeUInt32BE(data.length, 0)
+  out.write(type, 4, 'ascii')
+  data.copy(out, 8)
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length)
+  return out
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  return c >>> 0
+})
+
+function crc32 (bytes: Uint8Array): number {
+  let c = 0xffffffff
+  for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
