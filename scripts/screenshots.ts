@@ -9,6 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { chromium } from '@playwright/test'
+import { expect } from '@playwright/test'
+import { attach, fileCard, png } from '../tests/e2e/helpers/files.ts'
 import { addContact, befriend, expectPath, message, nav, onboard, readInvite, send } from '../tests/e2e/helpers/parley.ts'
 import { spawnRelay } from './lib/relay-process.ts'
 import { startStaticServer } from './lib/serve.ts'
@@ -51,6 +53,15 @@ try {
   await message(bob, 'Nothing stored').getByText('delivered').waitFor()
   await expectPath(alice, 'direct')
   await shot(alice, 'chat')
+  // a photo and a document: the photo's thumbnail travels with the offer, both arrive verified
+  const sunset = png(960, 640, (x, y) => [255 - Math.round(y / 4), 120 + Math.round(x / 10), 60 + Math.round(y / 5)])
+  await attach(alice, { name: 'sunset.png', mimeType: 'image/png', buffer: sunset })
+  await attach(alice, { name: 'Trip plan (draft).pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 a plan, not a real pdf') })
+  await fileCard(bob, 'sunset.png').getByTestId('file-thumb').waitFor()
+  for (const name of ['sunset.png', 'Trip plan (draft).pdf']) {
+    await expect(fileCard(bob, name)).toHaveAttribute('data-state', 'complete', { timeout: 30_000 })
+  }
+  await shot(bob, 'files')
   await alice.getByRole('link', { name: 'Contact info for Bob' }).click()
   await alice.getByLabel('Safety number digits').waitFor({ timeout: 30_000 })
   await alice.getByRole('img', { name: 'Safety number QR code' }).waitFor()

@@ -80,7 +80,7 @@ test.describe('files', () => {
     expect(sha256Hex(await saveFile(bob.page, 'no-relay.bin'))).toBe(original)
   })
 
-  test('images show a thumbnail before they arrive; big files wait for a direct connection; SVG is only a file', async ({ browser, app, alice }) => {
+  test('images show a thumbnail before they arrive; big files wait for a direct connection; SVG is only a file; cancel reaches the sender', async ({ browser, app, alice }) => {
     // Bob's browser gathers no loopback ICE candidates (no media permission), so he stays relayed
     const context = await browser.newContext()
     const bob = await context.newPage()
@@ -116,6 +116,12 @@ test.describe('files', () => {
       await expect(bob.locator('img[src^="blob:"]')).toHaveCount(2) // the two PNG thumbnails only
       expect(sha256Hex(await saveFile(bob, 'drawing.svg'))).toBe(sha256Hex(svg))
       expect(await bob.evaluate(() => (window as { pwned?: boolean }).pwned)).toBeUndefined()
+
+      // Bob cancels the image that waits: Alice's side hears of it
+      await fileCard(bob, 'big.png').getByTestId('file-cancel').click()
+      await expectFileState(bob, 'big.png', 'cancelled')
+      await expectFileState(alice.page, 'big.png', 'cancelled')
+      await expect(fileCard(alice.page, 'big.png')).toContainText('Cancelled by Bob')
     } finally {
       await context.close()
     }

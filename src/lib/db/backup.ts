@@ -24,7 +24,7 @@ import {
   type BackupContents
 } from './backup-rows.ts'
 import type { ParleyDb } from './db.ts'
-import type { ContactRow } from './types.ts'
+import type { ContactRow, MessageRow } from './types.ts'
 
 export {
   BACKUP_FORMAT, BACKUP_VERSION, BackupTooLargeError, CorruptBackupError, InvalidPassphraseError, IV_BYTES,
@@ -125,7 +125,9 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
     await db.profile.add(contents.profile)
     await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow => ({ ...contact, status: 'offline' })))
     await db.relays.bulkPut(contents.relays)
-    await db.messages.bulkAdd(contents.messages)
+    // a file's bytes are not in the backup: an offer not yet delivered cannot be served any more
+    await db.messages.bulkAdd(contents.messages.map((m): MessageRow =>
+      m.kind === 'file' && m.direction === 'out' && (m.state === 'queued' || m.state === 'sent') ? { ...m, state: 'failed' } : m))
   })
 }
 

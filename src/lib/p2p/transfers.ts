@@ -302,6 +302,9 @@ export class TransferManager implements FileHost {
   /** A connection to `peerId` opened or closed, or its path changed: pull what can be pulled, send pending cancels. */
   onPeer (peerId: PeerId): void {
     if (this.#stopped) return
+    // a new connection (perhaps the direct one) is worth trying at once, whatever the back-off said
+    for (const timer of this.#timers.values()) clearTimeout(timer)
+    this.#timers.clear()
     this.schedule()
     void this.#flushCancels(peerId.toString())
   }
@@ -494,6 +497,8 @@ export class TransferManager implements FileHost {
       },
       done: async () => {
         clearTimeout(timer)
+        // from now on the stored copy serves (save, or a later resend); the tab's File can go
+        this.#sources.delete(row.id)
         await flush()
         await setTransferState(this.#db, row.id, 'complete', { completedAt: Date.now() })
       },

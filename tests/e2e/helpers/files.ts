@@ -92,9 +92,20 @@ export function hasChunk (bitmap: number[], index: number): boolean {
 
 /** A valid PNG of `width` × `height` random RGB pixels (incompressible, so its size is about 3 bytes a pixel). */
 export function randomPng (width: number, height: number): Buffer {
+  const noise = randomBytes(width * height * 3)
+  return png(width, height, (x, y) => {
+    const i = (y * width + x) * 3
+    return [noise[i] ?? 0, noise[i + 1] ?? 0, noise[i + 2] ?? 0]
+  })
+}
+
+/** A valid RGB PNG whose pixel (x, y) is `pixel(x, y)`. */
+export function png (width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): Buffer {
   const row = 1 + width * 3
-  const raw = randomBytes(row * height)
-  for (let y = 0; y < height; y++) raw[y * row] = 0 // filter type: none
+  const raw = Buffer.alloc(row * height) // each row starts with filter type 0: none
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), y * row + 1 + x * 3)
+  }
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
@@ -102,7 +113,7 @@ export function randomPng (width: number, height: number): Buffer {
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(raw, { level: 0 })),
+    pngChunk('IDAT', deflateSync(raw, { level: 1 })),
     pngChunk('IEND', Buffer.alloc(0))
   ])
 }

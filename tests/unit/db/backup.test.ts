@@ -388,7 +388,9 @@ describe('file messages', () => {
 
     const sourceMessages = await source.db.messages.orderBy('id').toArray()
     expect(sourceMessages.filter((m) => m.kind === 'file')).toHaveLength(3)
-    expect(await target.messages.orderBy('id').toArray()).toEqual(sourceMessages)
+    // outgoing offers not yet delivered cannot be served from a backup: they come back failed
+    expect(await target.messages.orderBy('id').toArray()).toEqual(sourceMessages.map(m =>
+      m.kind === 'file' && m.direction === 'out' ? { ...m, state: 'failed' } : m))
     const restored = await target.messages.get(INCOMING_ID)
     expect(restored?.file).toMatchObject({ name: 'notes.txt', size: 5 })
     const withThumb = (await target.messages.toArray()).find((m) => m.file?.thumb !== undefined)
