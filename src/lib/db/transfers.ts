@@ -285,17 +285,33 @@ export async function recordChunk (
   requests: number,
   now: number = Date.now()
 ): Promise<TransferRow | undefined> {
+  return recordChunks(db, id, [{ index, requests }], now)
+}
+
+/**
+ * {@link recordChunk} for several chunks in one transaction (a group commit:
+ * the chunks whose bytes became durable while the previous record was being
+ * written).
+ */
+export async function recordChunks (
+  db: ParleyDb,
+  id: MessageId,
+  chunks: ReadonlyArray<{ index: number, requests: number }>,
+  now: number = Date.now()
+): Promise<TransferRow | undefined> {
   return db.transaction('rw', db.transfers, async () => {
     const row = await db.transfers.get(id)
     if (row === undefined || ENDED_STATES.has(row.state)) return undefined
     if (row.direction !== 'in') throw new RangeError(`transfer ${id} is not incoming`)
-    const length = chunkLength(row, index)
-    if (!hasChunk(row.have, index)) {
-      row.have[index >> 3] = (row.have[index >> 3] ?? 0) | (1 << (index & 7))
-      row.chunksDone += 1
-      row.bytesDone += length
+    for (const { index, requests } of chunks) {
+      const length = chunkLength(row, index)
+      if (!hasChunk(row.have, index)) {
+        row.have[index >> 3] = (row.have[index >> 3] ?? 0) | (1 << (index & 7))
+        row.chunksDone += 1
+        row.bytesDone += length
+      }
+      row.requests[index] = Math.max(0, Math.min(MAX_REQUESTS, Math.floor(requests)))
     }
-    row.requests[index] = Math.max(0, Math.min(MAX_REQUESTS, Math.floor(requests)))
     row.updatedAt = now
     await db.transfers.put(row)
     return row

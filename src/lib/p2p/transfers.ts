@@ -20,10 +20,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { getContact } from '../db/contacts.ts'
 import { outgoingFileRow } from '../db/messages.ts'
 import {
-  deleteTransfer, getHashes, getTransfer, markResumed, missingChunks, offerReady, recordChunk, recordServed,
+  deleteTransfer, getHashes, getTransfer, markResumed, missingChunks, offerReady, recordChunks, recordServed,
   resetChunks, saveHashes, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers
 } from '../db/transfers.ts'
-import { chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile } from '../files/hashing.ts'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile, toHex } from '../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../files/names.ts'
 import { backoffDelay } from './backoff.ts'
 import { bestConnection, isRelayed } from './connections.ts'
@@ -40,6 +41,8 @@ import type { Connection, Logger, PeerId } from '@libp2p/interface'
 export const MAX_OUTGOING_TRANSFERS = 100
 /** Re-try an interrupted pull after ~2 s, doubling up to 60 s. */
 const PULL_BACKOFF = { initialMs: 2000, maxMs: 60_000 }
+/** Chunk writes of one pull that may be under way at once. */
+const STORE_PARALLEL = 4
 /** How often the sender writes its served-bytes progress, in ms. */
 const SERVED_FLUSH_MS = 250
 
@@ -372,6 +375,22 @@ export class TransferManager implements FileHost {
     await setTransferState(this.#db, id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
     const requests = Uint8Array.from(row.requests)
     const hashes = await getHashes(this.#db, id)
+    // The whole-file hash, taken as verified chunks arrive in order (they do,
+    // unless one is fetched again or the pull resumed mid-file); otherwise
+    // verify() reads the stored file back once.
+    const whole = sha256.create()
+    let hashedChunks = 0
+    // Chunk writes overlap (each is its own OPFS file or IndexedDB row) and
+    // are recorded once durable; at most STORE_PARALLEL wait at once, which
+    // also bounds the chunk bytes held here.
+    const storing: Array<Promise<void>> = []
+    const record = groupCommit(async (chunks: Array<{ index: number, requests: number }>) => {
+      if (await recordChunks(this.#db, id, chunks) == null) throw new FileTransferError('cancelled', 'This transfer was cancelled.')
+    })
+    const store = async (index: number, data: Uint8Array): Promise<void> => {
+      await this.#store.putChunk(id, index, data)
+      await record({ index, requests: requests[index] ?? 1 })
+    }
     await this.#node.services.file.pull(connection, {
       id,
       sha256: fromHex(row.sha256),
@@ -383,14 +402,22 @@ export class TransferManager implements FileHost {
       missing: missingChunks(row),
       onRequest: (index) => { requests[index] = Math.min(255, (requests[index] ?? 0) + 1) },
       onChunk: async (index, data) => {
-        await this.#store.putChunk(id, index, data)
-        const updated = await recordChunk(this.#db, id, index, requests[index] ?? 1)
-        if (updated == null) throw new FileTransferError('cancelled', 'This transfer was cancelled.')
+        if (index === hashedChunks) {
+          whole.update(data)
+          hashedChunks++
+        }
+        const stored = store(index, data)
+        stored.catch(() => {}) // awaited below or in verify()
+        storing.push(stored)
+        if (storing.length >= STORE_PARALLEL) await storing.shift()
       },
       verify: async () => {
+        await Promise.all(storing.splice(0))
         await setTransferState(this.#db, id, 'verifying')
-        const blob = await this.#store.assemble(id, row.chunkCount, row.mime)
-        if (await hashBlob(blob, { signal }) !== row.sha256) {
+        const digest = hashedChunks === row.chunkCount
+          ? toHex(whole.digest())
+          : await hashBlob(await this.#store.assemble(id, row.chunkCount, row.mime), { signal })
+        if (digest !== row.sha256) {
           await resetChunks(this.#db, id)
           throw new FileTransferError('corrupt', 'The file arrived damaged although every piece checked out. It will be fetched again if you retry.')
         }
@@ -554,6 +581,36 @@ export class TransferManager implements FileHost {
     } catch (err) {
       this.#log('telling %s about the cancel of %s failed - %e', contact.peerId, row.id, err instanceof TimeoutError ? 'timeout' : err)
     }
+  }
+}
+
+/**
+ * Wraps a batch writer so that items arriving while a batch is being written
+ * go together in the next one. Each call resolves once its item is written
+ * (or rejects with its batch's error).
+ */
+function groupCommit<T> (write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
+  let waiting: Array<{ item: T, settle: PromiseWithResolvers<void> }> = []
+  let running = false
+  const run = async (): Promise<void> => {
+    running = true
+    while (waiting.length > 0) {
+      const batch = waiting
+      waiting = []
+      try {
+        await write(batch.map(b => b.item))
+        for (const b of batch) b.settle.resolve()
+      } catch (err) {
+        for (const b of batch) b.settle.reject(err)
+      }
+    }
+    running = false
+  }
+  return async (item) => {
+    const settle = Promise.withResolvers<void>()
+    waiting.push({ item, settle })
+    if (!running) void run()
+    return settle.promise
   }
 }
 
