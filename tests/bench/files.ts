@@ -18,11 +18,15 @@ const HEAP_SAMPLE_MS = 250
  * the transfer active and when it shows it complete (performance.now()).
  */
 async function watchTransfer (page: Page, name: string): Promise<void> {
-  await page.evaluate((fileName) => {
-    const times: { active?: number, complete?: number } = {}
-    ;(window as unknown as { __transfer: typeof times }).__transfer = times
-    const check = (): void => {
-      for (const card of document.querySelectorAll<HTMLElement>('[data-testid="file-card"]')) {
+  // a string, not a function: tsx would wrap the inner named function in a
+  // `__name` helper that does not exist in the page
+  await page.evaluate(`(() => {
+    const fileName = ${JSON.stringify(name)}
+    const times = {}
+    window.__transfer = times
+    const observer = new MutationObserver(() => { check() })
+    function check () {
+      for (const card of document.querySelectorAll('[data-testid="file-card"]')) {
         if (!(card.textContent ?? '').includes(fileName)) continue
         const state = card.dataset.state
         if (state === 'active' || state === 'verifying') times.active ??= performance.now()
@@ -33,10 +37,9 @@ async function watchTransfer (page: Page, name: string): Promise<void> {
         }
       }
     }
-    const observer = new MutationObserver(check)
     observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] })
     check()
-  }, name)
+  })()`)
 }
 
 async function transferMs (page: Page): Promise<number> {
@@ -48,7 +51,7 @@ async function transferMs (page: Page): Promise<number> {
 }
 
 /** Sends a random file of `bytes` from A to B and returns B's active → complete time in ms. */
-async function sendOne (pageA: Page, pageB: Page, dir: string, name: string, bytes: number): Promise<number> {
+export async function sendOne (pageA: Page, pageB: Page, dir: string, name: string, bytes: number): Promise<number> {
   const path = join(dir, name)
   await writeFile(path, randomBytes(bytes))
   await watchTransfer(pageB, name)

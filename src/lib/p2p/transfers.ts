@@ -28,7 +28,7 @@ import { chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile, toHex } from '
 import { sanitizeFileName, sanitizeMime } from '../files/names.ts'
 import { backoffDelay } from './backoff.ts'
 import { bestConnection, isRelayed } from './connections.ts'
-import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES } from './protocols/file/constants.ts'
+import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES, WINDOW_BYTES, WINDOW_CHUNKS } from './protocols/file/constants.ts'
 import { FileTransferError } from './protocols/file/errors.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, FileOffer, MessageId, TransferRow } from '../db/types.ts'
@@ -411,6 +411,7 @@ export class TransferManager implements FileHost {
         storing.push(stored)
         if (storing.length >= STORE_PARALLEL) await storing.shift()
       },
+      window: Math.max(2, Math.min(WINDOW_CHUNKS, Math.floor(WINDOW_BYTES / row.chunkSize))),
       verify: async () => {
         await Promise.all(storing.splice(0))
         await setTransferState(this.#db, id, 'verifying')

@@ -4,7 +4,7 @@ import { ContactNotFoundError } from '../../../src/lib/db/errors.ts'
 import { outbox, outgoingFileRow, queueOutgoing } from '../../../src/lib/db/messages.ts'
 import {
   canTransferTransition, chunkCountOf, chunkLength, deleteTransfer, getHashes, getTransfer, hasChunk, markResumed,
-  missingChunks, offerReady, outgoingTransferRow, recordChunk, recordServed, resetChunks, saveHashes, setTransferState,
+  missingChunks, offerReady, outgoingTransferRow, recordChunk, recordChunks, recordServed, resetChunks, saveHashes, setTransferState,
   storeIncomingFile, storeOutgoingFile, transfersOfChat, unfinishedTransfers, type IncomingFileInput, type OfferHashes
 } from '../../../src/lib/db/transfers.ts'
 import type { ContactId, FileOffer, MessageId, MessageRow, TransferDirection, TransferRow, TransferState } from '../../../src/lib/db/types.ts'
@@ -234,6 +234,16 @@ describe('receiving', () => {
     await recordChunk(db, ID, 1, 1)
     expect(await transfer(ID)).toMatchObject({ chunksDone: 3, bytesDone: 10, have: Uint8Array.from([0b111]) })
     await expect(recordChunk(db, ID, 3, 1)).rejects.toThrow(RangeError)
+  })
+
+  it('records several chunks in one write (a group commit), each once', async () => {
+    await storeIncomingFile(db, incoming(ID, alice, offer(10, 4)))
+    const row = await recordChunks(db, ID, [{ index: 0, requests: 1 }, { index: 2, requests: 2 }, { index: 0, requests: 1 }], 300)
+    expect(row).toMatchObject({ chunksDone: 2, bytesDone: 6, updatedAt: 300, have: Uint8Array.from([0b101]) })
+    expect(row?.requests).toEqual(Uint8Array.from([1, 0, 2]))
+    // one bad index refuses the whole batch: nothing of it is recorded
+    await expect(recordChunks(db, ID, [{ index: 1, requests: 1 }, { index: 9, requests: 1 }])).rejects.toThrow(RangeError)
+    expect(await transfer(ID)).toMatchObject({ chunksDone: 2, have: Uint8Array.from([0b101]) })
   })
 
   it('tells the caller to stop once the transfer is cancelled or gone', async () => {

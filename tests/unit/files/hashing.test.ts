@@ -30,9 +30,8 @@ function reference (bytes: Uint8Array, chunkSize: number): { sha256: string, has
 describe('chunkSizeFor', () => {
   it.each([
     [0, DEFAULT_CHUNK_BYTES],
-    [1, 256 * KiB],
-    [1 * GiB, 256 * KiB],
-    [1 * GiB + 1, 512 * KiB],
+    [1, 512 * KiB],
+    [1 * GiB, 512 * KiB],
     [2 * GiB, 512 * KiB],
     [2 * GiB + 1, 1 * MiB],
     [4 * GiB, 1 * MiB],
