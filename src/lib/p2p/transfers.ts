@@ -20,7 +20,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { getContact } from '../db/contacts.ts'
 import { outgoingFileRow } from '../db/messages.ts'
 import {
-  deleteTransfer, getHashes, getTransfer, markResumed, missingChunks, offerReady, recordChunks, recordServed,
+  deleteTransfer, getHashes, getTransfer, markResumed, missingChunks, offerReady, outgoingTransferRow, recordChunks, recordServed,
   resetChunks, saveHashes, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers
 } from '../db/transfers.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -178,26 +178,7 @@ export class TransferManager implements FileHost {
     const mime = sanitizeMime(input.mime)
     const offer: FileOffer = { sha256: '', size, name, mime, chunkSize, listHash: '', ...input.thumb }
     const message = outgoingFileRow({ contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now })
-    const transfer: TransferRow = {
-      id: message.id,
-      contactId: input.contactId,
-      direction: 'out',
-      name,
-      size,
-      mime,
-      sha256: '',
-      chunkSize,
-      chunkCount: chunkCountOf(size, chunkSize),
-      state: 'preparing',
-      have: new Uint8Array(0),
-      chunksDone: 0,
-      bytesDone: 0,
-      requests: new Uint8Array(0),
-      resumes: 0,
-      store: this.#store.kind,
-      createdAt: now,
-      updatedAt: now
-    }
+    const transfer = outgoingTransferRow(message, this.#store.kind, now)
     await storeOutgoingFile(this.#db, message, transfer)
     this.#sources.set(message.id, input.file)
     this.#prepare(message.id, input.contactId, input.file)

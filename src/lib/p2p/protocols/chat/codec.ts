@@ -3,6 +3,7 @@
  * (UTF-8 JSON, without the varint length prefix that `lpStream` adds).
  * No libp2p runtime here except the error class; see docs/protocols.md.
  */
+import { decodeVarintLength } from '../framing.ts'
 import { InvalidMessageError, InvalidParametersError } from '@libp2p/interface'
 import { fromBase64, toBase64 } from '../../../db/backup-envelope.ts'
 import { THUMB_MAX_BYTES } from '../../../files/media.ts'
@@ -195,18 +196,7 @@ export function decodeChatFrame (bytes: Uint8Array, sender?: ChatSender): ChatFr
  * {@link MAX_LENGTH_PREFIX_BYTES}.
  */
 export function decodeFrameLength (prefix: Uint8Array | Uint8ArrayList): number {
-  let value = 0
-  for (let i = 0; i < prefix.byteLength; i++) {
-    if (i >= MAX_LENGTH_PREFIX_BYTES) {
-      throw invalid(`length prefix is longer than ${MAX_LENGTH_PREFIX_BYTES} bytes`)
-    }
-    const byte = (prefix instanceof Uint8Array ? prefix[i] : prefix.get(i)) ?? 0
-    value += (byte & 0x7f) * 2 ** (7 * i)
-    if ((byte & 0x80) === 0) {
-      return value
-    }
-  }
-  throw new RangeError('incomplete length prefix')
+  return decodeVarintLength(prefix, MAX_LENGTH_PREFIX_BYTES, invalid)
 }
 
 /** A file offer as JSON: the thumbnail as base64, absent optional fields left out. */

@@ -4,6 +4,7 @@
  * `lpStream` adds). No libp2p runtime here except the error class; the
  * layout of every frame is in docs/protocols.md ("Files").
  */
+import { decodeVarintLength } from '../framing.ts'
 import { InvalidMessageError } from '@libp2p/interface'
 import {
   HASH_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_HASHES_PER_FRAME, MAX_LENGTH_PREFIX_BYTES, MAX_REASON_BYTES, MIN_CHUNK_BYTES
@@ -332,18 +333,7 @@ function validate (frame: FileFrame): void {
  * {@link MAX_LENGTH_PREFIX_BYTES}.
  */
 export function decodeFrameLength (prefix: Uint8Array | Uint8ArrayList): number {
-  let value = 0
-  for (let i = 0; i < prefix.byteLength; i++) {
-    if (i >= MAX_LENGTH_PREFIX_BYTES) {
-      throw invalid(`length prefix is longer than ${MAX_LENGTH_PREFIX_BYTES} bytes`)
-    }
-    const byte = (prefix instanceof Uint8Array ? prefix[i] : prefix.get(i)) ?? 0
-    value += (byte & 0x7f) * 2 ** (7 * i)
-    if ((byte & 0x80) === 0) {
-      return value
-    }
-  }
-  throw new RangeError('incomplete length prefix')
+  return decodeVarintLength(prefix, MAX_LENGTH_PREFIX_BYTES, invalid)
 }
 
 /** Cuts `reason` to at most MAX_REASON_BYTES of UTF-8, on a character boundary. */
