@@ -81,6 +81,9 @@ describe('files through a real relay-node', () => {
     const row = await expectState(bob, 'too-big.bin', 'failed')
     expect(row.error).toMatch(/over the .* this app accepts/)
     expect(row.chunksDone).toBe(0)
+    // retrying does not get around the limit
+    await expect(bob.service.retryTransfer(row.id)).rejects.toThrow(expect.objectContaining({ name: 'FileTooLargeError' }))
+    expect((await transferNamed(bob.db, 'too-big.bin'))?.state).toBe('failed')
 
     const bobToAlice = (await bob.db.contacts.toArray())[0]?.id ?? -1
     await expect(bob.service.sendFile({ contactId: bobToAlice, file: new Blob([new Uint8Array(50_001)]), name: 'x', mime: '', caption: '' }))

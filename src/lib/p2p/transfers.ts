@@ -255,6 +255,9 @@ export class TransferManager implements FileHost {
       }
       return
     }
+    if (row.size > this.#maxFileBytes) {
+      throw new FileTooLargeError(`This file is ${formatSize(row.size)}, over the ${formatSize(this.#maxFileBytes)} this app accepts.`)
+    }
     this.#attempts.delete(id)
     await setTransferState(this.#db, id, 'waiting')
     this.schedule()
