@@ -20,13 +20,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { getContact } from '../db/contacts.ts'
 import { outgoingFileRow } from '../db/messages.ts'
 import {
-  deleteTransfer, getHashes, getTransfer, markResumed, missingChunks, offerReady, outgoingTransferRow, recordChunks, recordServed,
+  deleteTransfer, getHashes, getTransfer, markResumed, missingChunks, offerReady, outgoingTransferRow, recordChunks,
   resetChunks, saveHashes, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers
 } from '../db/transfers.ts'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile, toHex } from '../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../files/names.ts'
 import { backoffDelay } from './backoff.ts'
+import { groupCommit } from './group-commit.ts'
+import { ServedFile } from './served-file.ts'
 import { bestConnection, isRelayed } from './connections.ts'
 import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES, WINDOW_BYTES, WINDOW_CHUNKS } from './protocols/file/constants.ts'
 import { FileTransferError } from './protocols/file/errors.ts'
@@ -43,8 +45,6 @@ export const MAX_OUTGOING_TRANSFERS = 100
 const PULL_BACKOFF = { initialMs: 2000, maxMs: 60_000 }
 /** Chunk writes of one pull that may be under way at once. */
 const STORE_PARALLEL = 4
-/** How often the sender writes its served-bytes progress, in ms. */
-const SERVED_FLUSH_MS = 250
 
 /** The file is over the size limit; `message` says so in words. */
 export class FileTooLargeError extends Error {
@@ -112,7 +112,7 @@ export class TransferManager implements FileHost {
   /** files handed over by a tab in this session, served from until the worker restarts (then from the store) */
   readonly #sources = new Map<MessageId, Blob>()
   /** sources being served right now, by transfer id (bounded by the file streams per connection) */
-  readonly #serving = new Map<MessageId, Set<{ stopped?: FileTransferError }>>()
+  readonly #serving = new Map<MessageId, Set<ServedFile>>()
   /** failed attempts per incoming transfer, for the back-off */
   readonly #attempts = new Map<MessageId, number>()
   readonly #timers = new Map<MessageId, ReturnType<typeof setTimeout>>()
@@ -473,58 +473,27 @@ export class TransferManager implements FileHost {
 
   /** Makes every source of `id` being served refuse its next chunk with `reason` (sent to the receiver as ERROR). */
   #stopServing (id: MessageId, reason: FileTransferError): void {
-    for (const serving of this.#serving.get(id) ?? []) serving.stopped = reason
+    for (const served of this.#serving.get(id) ?? []) served.stop(reason)
   }
 
   #source (row: TransferRow, blob: Blob, hashes: Uint8Array): FileSource {
-    const serving: { stopped?: FileTransferError } = {}
-    const all = this.#serving.get(row.id) ?? new Set()
-    all.add(serving)
+    const all = this.#serving.get(row.id) ?? new Set<ServedFile>()
     this.#serving.set(row.id, all)
-    const forget = (): void => {
-      all.delete(serving)
-      if (all.size === 0 && this.#serving.get(row.id) === all) this.#serving.delete(row.id)
-    }
-    let served = 0
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const flush = async (): Promise<void> => {
-      timer = undefined
-      const bytes = served
-      served = 0
-      if (bytes > 0) await recordServed(this.#db, row.id, bytes)
-    }
-    const onFlushError = (err: unknown): void => { this.#log.error('could not record progress of %s - %e', row.id, err) }
-    return {
-      size: row.size,
-      chunkSize: row.chunkSize,
-      chunkCount: row.chunkCount,
-      hashes: async (from, count) => hashes.slice(from * 32, (from + count) * 32),
-      chunk: async (index) => {
-        if (serving.stopped != null) throw serving.stopped
-        const start = index * row.chunkSize
-        const data = new Uint8Array(await blob.slice(start, Math.min(row.size, start + row.chunkSize)).arrayBuffer())
-        served += data.byteLength
-        timer ??= setTimeout(() => { flush().catch(onFlushError) }, SERVED_FLUSH_MS)
-        return data
-      },
-      done: async () => {
-        clearTimeout(timer)
-        // from now on the stored copy serves (save, or a later resend); the tab's File can go
-        this.#sources.delete(row.id)
-        await flush()
-        await setTransferState(this.#db, row.id, 'complete', { completedAt: Date.now() })
-      },
-      close: () => {
-        forget()
-        clearTimeout(timer)
-        flush()
-          .then(async () => {
-            const current = await getTransfer(this.#db, row.id)
-            if (current?.state === 'active') await setTransferState(this.#db, row.id, 'waiting')
-          })
-          .catch(onFlushError)
+    const served: ServedFile = new ServedFile({
+      db: this.#db,
+      row,
+      blob,
+      hashes,
+      log: this.#log,
+      // from now on the stored copy serves (save, or a later resend); the tab's File can go
+      onDone: () => { this.#sources.delete(row.id) },
+      onClose: () => {
+        all.delete(served)
+        if (all.size === 0 && this.#serving.get(row.id) === all) this.#serving.delete(row.id)
       }
-    }
+    })
+    all.add(served)
+    return served
   }
 
   /** FileHost: `from` cancelled transfer `id` (either direction). */
@@ -566,36 +535,6 @@ export class TransferManager implements FileHost {
     } catch (err) {
       this.#log('telling %s about the cancel of %s failed - %e', contact.peerId, row.id, err instanceof TimeoutError ? 'timeout' : err)
     }
-  }
-}
-
-/**
- * Wraps a batch writer so that items arriving while a batch is being written
- * go together in the next one. Each call resolves once its item is written
- * (or rejects with its batch's error).
- */
-function groupCommit<T> (write: (items: T[]) => Promise<void>): (item: T) => Promise<void> {
-  let waiting: Array<{ item: T, settle: PromiseWithResolvers<void> }> = []
-  let running = false
-  const run = async (): Promise<void> => {
-    running = true
-    while (waiting.length > 0) {
-      const batch = waiting
-      waiting = []
-      try {
-        await write(batch.map(b => b.item))
-        for (const b of batch) b.settle.resolve()
-      } catch (err) {
-        for (const b of batch) b.settle.reject(err)
-      }
-    }
-    running = false
-  }
-  return async (item) => {
-    const settle = Promise.withResolvers<void>()
-    waiting.push({ item, settle })
-    if (!running) void run()
-    return settle.promise
   }
 }
 

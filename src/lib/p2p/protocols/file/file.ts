@@ -20,21 +20,17 @@
  * }, { signal })
  * ```
  */
-import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError, TimeoutError } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
-import { Uint8ArrayList } from 'uint8arraylist'
-import {
-  chunkCountOf, chunkLengthOf, decodeFileFrame, decodeFrameLength, encodeFileFrameParts, ERROR_CODES, frameName, isValidChunkSize, truncateReason, ULID_PATTERN
-} from './codec.ts'
+import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError } from '@libp2p/interface'
+import { chunkCountOf, chunkLengthOf, ERROR_CODES, frameName, isValidChunkSize, truncateReason, ULID_PATTERN } from './codec.ts'
 import {
   FILE_PROTOCOL, FRAME_TIMEOUT_MS, HASH_BYTES, MAX_CHUNK_ATTEMPTS, MAX_FRAME_BYTES, MAX_HASHES_PER_FRAME, MAX_INBOUND_STREAMS,
   MAX_LENGTH_PREFIX_BYTES, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BUFFER_BYTES, MAX_REQUEST_FRAME_BYTES, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS
 } from './constants.ts'
 import { FileTransferError, isFileTransferError } from './errors.ts'
-import type { FileDialerFrame, FileFrame, FileListenerFrame } from './codec.ts'
+import { FrameStream, race, Watchdog } from './frames.ts'
+import type { FileDialerFrame, FileListenerFrame } from './codec.ts'
 import type { FileWireErrorCode } from './errors.ts'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
-import type { LengthPrefixedStream } from '@libp2p/utils'
 
 /** The sender's side of one transfer, opened for one OPEN; the app provides it. */
 export interface FileSource {
@@ -530,131 +526,6 @@ async function readReply<T extends FileListenerFrame['type']> (frames: FrameStre
     throw new InvalidMessageError(`Invalid file frame: expected ${frameName(type)}, got ${frameName(frame.type)}`)
   }
   return frame as Extract<FileListenerFrame, { type: T }>
-}
-
-/** Errors of `lpStream` that mean the peer sent a malformed frame, or more than it may have in flight (StreamBufferError). */
-const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'UnexpectedEOFError', 'StreamBufferError'])
-
-/**
- * `lpStream` with the file limits, decoding frames as they are read and
- * touching the watchdog for each frame read or written. A clean end of
- * stream between frames reads as null, a truncated frame as
- * InvalidMessageError. A frame body is copied at most once (when it arrived
- * in several pieces); payloads are views into it.
- */
-class FrameStream {
-  readonly watchdog: Watchdog
-  private readonly lp: LengthPrefixedStream<Stream>
-  private prefixBytes = 0
-
-  constructor (stream: Stream, maxDataLength: number, maxBufferSize: number, watchdog: Watchdog) {
-    this.watchdog = watchdog
-    this.lp = lpStream(stream, {
-      maxDataLength,
-      maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
-      maxBufferSize,
-      lengthDecoder: (prefix) => {
-        this.prefixBytes = prefix.byteLength
-        return decodeFrameLength(prefix)
-      }
-    })
-  }
-
-  async read (sender: 'dialer'): Promise<FileDialerFrame | null>
-  async read (sender: 'listener'): Promise<FileListenerFrame | null>
-  async read (sender: 'dialer' | 'listener'): Promise<FileFrame | null> {
-    this.prefixBytes = 0
-    let body: Uint8Array
-    try {
-      body = (await this.lp.read({ signal: this.watchdog.signal })).subarray()
-    } catch (err) {
-      const name = err instanceof Error ? err.name : ''
-      if (name === 'UnexpectedEOFError' && this.prefixBytes === 0) {
-        return null
-      }
-      if (FRAMING_ERRORS.has(name)) {
-        throw new InvalidMessageError(`Invalid file frame: ${(err as Error).message}`)
-      }
-      throw err
-    }
-    this.watchdog.touch()
-    return decodeFileFrame(body, sender)
-  }
-
-  async write (frame: FileFrame): Promise<void> {
-    await this.lp.write(new Uint8ArrayList(...encodeFileFrameParts(frame)), { signal: this.watchdog.signal })
-    this.watchdog.touch()
-  }
-}
-
-/**
- * A stream's deadline: `signal` aborts with a TimeoutError once `ms` pass
- * without touch() (a frame read or written), except while suspend() runs the
- * app's own work, and with the reason of any parent signal.
- */
-class Watchdog {
-  readonly signal: AbortSignal
-  private readonly controller = new AbortController()
-  private readonly parents: AbortSignal[]
-  private readonly onParentAbort = (evt: Event): void => { this.abort((evt.target as AbortSignal).reason) }
-  private timer?: ReturnType<typeof setTimeout>
-  private suspended = 0
-
-  constructor (private readonly ms: number, private readonly message: string, parents: Array<AbortSignal | undefined>) {
-    this.signal = this.controller.signal
-    this.parents = parents.filter(p => p != null)
-    for (const parent of this.parents) {
-      if (parent.aborted) this.abort(parent.reason)
-      parent.addEventListener('abort', this.onParentAbort, { once: true })
-    }
-    this.touch()
-  }
-
-  touch (): void {
-    clearTimeout(this.timer)
-    if (this.suspended > 0 || this.signal.aborted) return
-    this.timer = setTimeout(() => { this.abort(new TimeoutError(this.message)) }, this.ms)
-  }
-
-  /** Runs `fn` (local work, not a wait for the peer) with the timer stopped; still ends on abort. */
-  async suspend<T> (fn: () => Promise<T>): Promise<T> {
-    this.suspended++
-    clearTimeout(this.timer)
-    try {
-      return await this.race(fn())
-    } finally {
-      this.suspended--
-      this.touch()
-    }
-  }
-
-  /** Settles with `promise`, or rejects with the abort reason. */
-  async race<T> (promise: Promise<T>): Promise<T> {
-    return race(promise, this.signal)
-  }
-
-  abort (reason: unknown): void {
-    clearTimeout(this.timer)
-    this.controller.abort(reason)
-  }
-
-  /** Ends the watch: whatever still waits on `signal` (a read ahead, a source read) is aborted. */
-  dispose (): void {
-    for (const parent of this.parents) parent.removeEventListener('abort', this.onParentAbort)
-    if (!this.signal.aborted) this.abort(new AbortError('The file stream has ended'))
-  }
-}
-
-/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
-async function race<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(signal.reason) }
-    if (signal.aborted) {
-      onAbort()
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
-  })
 }
 
 async function sha256 (data: Uint8Array): Promise<Uint8Array> {
