@@ -222,6 +222,8 @@ export class TransferManager implements FileHost {
       if (ready) this.#kickOutbox(contactId)
     })().catch(async (err: unknown) => {
       this.#log.error('preparing file %s failed - %e', id, err)
+      // keep nothing for a failed file: a retry needs the copy in the store
+      this.#sources.delete(id)
       await setTransferState(this.#db, id, 'failed', { error: `The file could not be read: ${(err as Error).message}` }).catch(() => {})
     })
   }
@@ -418,6 +420,7 @@ export class TransferManager implements FileHost {
     if (current == null || current.state === 'cancelled' || current.state === 'complete') return
     const code = err instanceof FileTransferError ? err.code : undefined
     this.#log('pull of %s stopped - %e', id, err)
+    if (code !== undefined && code !== 'busy') this.#attempts.delete(id)
     switch (code) {
       case 'cancelled':
         await setTransferState(this.#db, id, 'cancelled', { cancelledBy: 'peer' })
