@@ -60,6 +60,29 @@ test.describe('files', () => {
     expect(sha256Hex(await saveFile(page, 'resume.bin'))).toBe(original)
   })
 
+  test('closing the sender mid-transfer and reopening: it serves the rest from its own stored copy', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await expectPath(alice.page, 'direct')
+    const path = join(dir, 'sender-restart.bin')
+    const original = await randomFile(path, 40 * MB)
+    await attach(alice.page, path)
+
+    await expect.poll(async () => {
+      const record = await transferRecord(bob.page, 'sender-restart.bin')
+      return record === undefined ? 0 : record.chunksDone / record.chunkCount
+    }, { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(0.3)
+    // A's only page closes: its worker, and the File the page handed it, are gone
+    await alice.page.close()
+    await expect(fileCard(bob.page, 'sender-restart.bin')).not.toHaveAttribute('data-state', 'active', { timeout: 30_000 })
+
+    const page = await alice.newTab()
+    await expectFileState(bob.page, 'sender-restart.bin', 'complete', 120_000)
+    expect((await transferRecord(bob.page, 'sender-restart.bin'))?.resumes).toBeGreaterThanOrEqual(1)
+    expect(sha256Hex(await saveFile(bob.page, 'sender-restart.bin'))).toBe(original)
+    await openChat(page, 'Bob')
+    await expectFileState(page, 'sender-restart.bin', 'complete')
+  })
+
   test('stopping the relay-node mid-transfer on a direct connection does not stop the transfer', async ({ alice, bob, relay }) => {
     await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
