@@ -18,7 +18,8 @@ async function main (): Promise<void> {
     if (relay.certificate.replaced != null) process.stdout.write(`relay-node replaced its WebRTC-Direct certificate: ${relay.certificate.replaced}; the certhash changed, update the relay addresses you serve\n`)
     process.stdout.write(`relay-node ${relay.certificate.created ? 'created a new' : 'loaded its'} WebRTC-Direct certificate, certhash ${relay.certificate.certhash}\n`)
   }
-  process.stdout.write(`relay-node limits: ${config.maxReservations} reservations, relayed connections ${config.circuitDataLimitBytes} bytes / ${config.circuitDurationLimitMs} ms\n`)
+  process.stdout.write(`relay-node limits: ${config.maxReservations} reservations (${config.maxReservationsPerIp} per IP address), relayed connections ${config.circuitDataLimitBytes} bytes / ${config.circuitDurationLimitMs} ms\n`)
+  if (relay.opsUrl != null) process.stdout.write(`relay-node metrics at ${relay.opsUrl}/metrics, health at ${relay.opsUrl}/healthz\n`)
   for (const ma of relay.multiaddrs) process.stdout.write(`relay-node listening on ${ma}\n`)
   // one machine-readable line for scripts and tests
   process.stdout.write(`relay-node ready ${JSON.stringify({ peerId: relay.peerId, multiaddrs: relay.multiaddrs })}\n`)

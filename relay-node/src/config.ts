@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST,
-  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_PORT, DEFAULT_RESERVATION_TTL_MS,
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_WEBRTC_DIRECT_PORT
 } from './constants.ts'
 import { ConfigError } from './errors.ts'
@@ -14,10 +14,13 @@ export interface RelayConfig {
   webrtcDirectPort: number | null
   dataDir: string
   maxReservations: number
+  maxReservationsPerIp: number
   reservationTtlMs: number
   circuitDurationLimitMs: number
   circuitDataLimitBytes: number
   maxConnections: number
+  /** TCP port of the operations HTTP server (`/metrics`, `/healthz`) on `host`; 0 picks a free port, `null` = off */
+  metricsPort: number | null
 }
 
 export const HELP = `parley-relay: circuit relay v2 node for Parley browsers
@@ -32,11 +35,15 @@ Options (each also settable by the environment variable in brackets):
   --data-dir <path>              identity key and WebRTC-Direct certificate live here
                                                              [PARLEY_RELAY_DATA_DIR] (default ${DEFAULT_DATA_DIR})
   --max-reservations <n>         reservation slots           [PARLEY_RELAY_MAX_RESERVATIONS] (default ${DEFAULT_MAX_RESERVATIONS})
+  --max-reservations-per-ip <n> reservations one IP address may hold
+                                                             [PARLEY_RELAY_MAX_RESERVATIONS_PER_IP] (default ${DEFAULT_MAX_RESERVATIONS_PER_IP})
   --reservation-ttl-ms <n>       reservation lifetime        [PARLEY_RELAY_RESERVATION_TTL_MS] (default ${DEFAULT_RESERVATION_TTL_MS})
   --circuit-duration-ms <n>      max life of a relayed conn  [PARLEY_RELAY_CIRCUIT_DURATION_MS] (default ${DEFAULT_CIRCUIT_DURATION_LIMIT_MS})
   --circuit-data-bytes <n>       max bytes per relayed conn, both directions together
                                                              [PARLEY_RELAY_CIRCUIT_DATA_BYTES] (default ${DEFAULT_CIRCUIT_DATA_LIMIT_BYTES})
   --max-connections <n>          connection cap              [PARLEY_RELAY_MAX_CONNECTIONS] (default ${DEFAULT_MAX_CONNECTIONS})
+  --metrics-port <n|off>         HTTP port for /metrics (Prometheus) and /healthz, 0 = any, off = none
+                                                             [PARLEY_RELAY_METRICS_PORT] (default off)
   -h, --help                     show this help
 `
 
@@ -57,6 +64,15 @@ function readInt (value: string | undefined, spec: IntSpec): number {
   return n
 }
 
+/** A port number, or a ConfigError that also says "off" is allowed. */
+function portOrOff (value: string | undefined, spec: IntSpec): number {
+  try {
+    return readInt(value, spec)
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message} (or "off")`)
+  }
+}
+
 /**
  * Parses command-line flags (which win) and environment variables once, at
  * start. Throws ConfigError with a sentence naming the bad option.
@@ -74,6 +90,8 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
         'webrtc-direct-port': { type: 'string' },
         'data-dir': { type: 'string' },
         'max-reservations': { type: 'string' },
+        'max-reservations-per-ip': { type: 'string' },
+        'metrics-port': { type: 'string' },
         'reservation-ttl-ms': { type: 'string' },
         'circuit-duration-ms': { type: 'string' },
         'circuit-data-bytes': { type: 'string' },
@@ -101,20 +119,18 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
 
   const webrtcDirectSpec: IntSpec = { flag: 'webrtc-direct-port', env: 'PARLEY_RELAY_WEBRTC_DIRECT_PORT', min: 0, max: 65535, fallback: DEFAULT_WEBRTC_DIRECT_PORT }
   const webrtcDirectRaw = str(webrtcDirectSpec.flag, webrtcDirectSpec.env)
-  let webrtcDirectPort: number | null
-  if (webrtcDirectRaw?.trim().toLowerCase() === 'off') {
-    webrtcDirectPort = null
-  } else {
-    try {
-      webrtcDirectPort = readInt(webrtcDirectRaw, webrtcDirectSpec)
-    } catch (err) {
-      throw new ConfigError(`${(err as Error).message} (or "off" to disable WebRTC-Direct)`)
-    }
-  }
+  const webrtcDirectPort = webrtcDirectRaw?.trim().toLowerCase() === 'off' ? null : portOrOff(webrtcDirectRaw, webrtcDirectSpec)
+
+  const metricsRaw = str('metrics-port', 'PARLEY_RELAY_METRICS_PORT')
+  const metricsPort = metricsRaw == null || metricsRaw.trim().toLowerCase() === 'off'
+    ? null
+    : portOrOff(metricsRaw, { flag: 'metrics-port', env: 'PARLEY_RELAY_METRICS_PORT', min: 0, max: 65535, fallback: 0 })
 
   return {
     host,
     dataDir,
+    metricsPort,
+    maxReservationsPerIp: int({ flag: 'max-reservations-per-ip', env: 'PARLEY_RELAY_MAX_RESERVATIONS_PER_IP', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_RESERVATIONS_PER_IP }),
     port: int({ flag: 'port', env: 'PARLEY_RELAY_PORT', min: 0, max: 65535, fallback: DEFAULT_PORT }),
     webrtcDirectPort,
     maxReservations: int({ flag: 'max-reservations', env: 'PARLEY_RELAY_MAX_RESERVATIONS', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_RESERVATIONS }),

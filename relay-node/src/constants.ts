@@ -15,7 +15,13 @@ export const DEFAULT_WEBRTC_DIRECT_PORT = 9091
 export const DEFAULT_DATA_DIR = '.relay-data'
 
 /** Total reservation slots. Each browser holds one per relay it uses. */
-export const DEFAULT_MAX_RESERVATIONS = 2048
+export const DEFAULT_MAX_RESERVATIONS = 5000
+/**
+ * Reservations one IP address may hold at once. Many people behind one NAT
+ * (an office, a campus) share an address, so this is generous; it stops one
+ * host from taking every slot.
+ */
+export const DEFAULT_MAX_RESERVATIONS_PER_IP = 32
 
 /** How long a reservation lasts before the client must refresh it (clients refresh ahead of expiry). */
 export const DEFAULT_RESERVATION_TTL_MS = 60 * MINUTE_MS

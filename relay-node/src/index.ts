@@ -21,13 +21,18 @@ import { ping } from '@libp2p/ping'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createLibp2p } from 'libp2p'
+import { Registry } from 'prom-client'
 import {
   DEFAULT_HOP_TIMEOUT_MS, DEFAULT_INBOUND_UPGRADE_TIMEOUT_MS, DEFAULT_MAX_INBOUND_HOP_STREAMS
 } from './constants.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
 import { loadOrCreateIdentity } from './identity.ts'
+import { reservationGate } from './limits.ts'
+import { relayMetrics, startOpsServer } from './ops.ts'
 import type { RelayConfig } from './config.ts'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Libp2p } from '@libp2p/interface'
 
 export type { RelayConfig } from './config.ts'
@@ -46,6 +51,8 @@ export interface RelayNode {
   readonly identityCreated: boolean
   /** WebRTC-Direct certificate: `created` when this start made a new one (new certhash); undefined when WebRTC-Direct is off */
   readonly certificate?: { certhash: string, created: boolean, replaced?: string }
+  /** base URL of the operations server (`/metrics`, `/healthz`); undefined when it is off */
+  readonly opsUrl?: string
   stop(): Promise<void>
 }
 
@@ -62,8 +69,21 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
   const listen = [`/${family(config.host)}/${config.host}/tcp/${config.port}/ws`]
   if (config.webrtcDirectPort != null) listen.push(`/${family(config.host)}/${config.host}/udp/${config.webrtcDirectPort}/webrtc-direct`)
 
+  // a registry per relay: libp2p's metrics and ours, nothing global (tests run several relays in one process)
+  const registry = new Registry()
+  // set once created; the gater and the metrics read it through closures
+  let libp2p: Libp2p<{ relay: CircuitRelayService }> | undefined = undefined
+  const reservations = (): CircuitRelayService['reservations'] | undefined => libp2p?.services.relay.reservations
+  const metrics = relayMetrics(registry, () => libp2p, () => reservations()?.size ?? 0)
   const node = await createLibp2p({
     privateKey,
+    // libp2p's metric objects live in a module-wide map that a new instance
+    // clears: with one relay per process (always, outside tests) that is moot
+    metrics: prometheusMetrics({ registry }),
+    connectionGater: {
+      // per-IP share of the reservations; refusals are counted by reason
+      denyInboundRelayReservation: reservationGate(() => libp2p, reservations, config, metrics.rejected)
+    },
     addresses: { listen },
     transports: [
       webSockets(),
@@ -101,7 +121,16 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
     }
   })
 
+  libp2p = node
   const peerId = node.peerId.toString()
+  let stopping = false
+  const ops = config.metricsPort == null
+    ? undefined
+    : await startOpsServer(config.host, config.metricsPort, registry, () => ({ ok: !stopping && node.status === 'started', peerId, reservations: reservations()?.size ?? 0 }))
+      .catch(async (err: unknown) => {
+        await node.stop()
+        throw err
+      })
   const all = node.getMultiaddrs().map(ma => ma.toString())
   const wsMultiaddrs = all.filter(ma => !isWebRTCDirect(ma))
   const webrtcDirectMultiaddrs = all.filter(isWebRTCDirect)
@@ -115,8 +144,11 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
     ...(cert == null
       ? {}
       : { certificate: { certhash: cert.certificate.certhash, created: cert.created, ...(cert.replaced == null ? {} : { replaced: cert.replaced }) } }),
+    ...(ops == null ? {} : { opsUrl: ops.url }),
     async stop () {
+      stopping = true
       await node.stop()
+      await ops?.close()
     }
   }
 }

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { loadOrCreateCertificate } from '../src/certificate.ts'
 import { parseConfig } from '../src/config.ts'
 import {
-  DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_MAX_RESERVATIONS, DEFAULT_WEBRTC_DIRECT_PORT,
+  DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_WEBRTC_DIRECT_PORT,
   IDENTITY_FILE, WEBRTC_DIRECT_CERT_FILE, WEBRTC_DIRECT_CERT_LIFESPAN_MS
 } from '../src/constants.ts'
 import { CertificateError, ConfigError, IdentityError } from '../src/errors.ts'
@@ -94,6 +94,106 @@ describe('config', () => {
     expect(() => parseConfig(['--webrtc-direct-port=-1'], {})).toThrow(/--webrtc-direct-port \(PARLEY_RELAY_WEBRTC_DIRECT_PORT\) must be a whole number.*"off"/)
     expect(() => parseConfig(['--webrtc-direct-port', 'no'], {})).toThrow(ConfigError)
     expect(() => parseConfig([], { PARLEY_RELAY_WEBRTC_DIRECT_PORT: '65536' })).toThrow(/between 0 and 65535.*"off"/)
+  })
+})
+
+describe('config: limits and the operations port', () => {
+  it('has a per-IP share of reservations and no metrics port by default', () => {
+    const c = parseConfig([], {}) as RelayConfig
+    expect(c.maxReservations).toBeGreaterThanOrEqual(5000)
+    expect(c.maxReservationsPerIp).toBe(DEFAULT_MAX_RESERVATIONS_PER_IP)
+    expect(c.metricsPort).toBeNull()
+  })
+
+  it('takes --max-reservations-per-ip and --metrics-port (a port, 0 for any, or off)', () => {
+    const c = parseConfig(['--max-reservations-per-ip', '3', '--metrics-port', '9100'], {}) as RelayConfig
+    expect(c.maxReservationsPerIp).toBe(3)
+    expect(c.metricsPort).toBe(9100)
+    expect((parseConfig([], { PARLEY_RELAY_METRICS_PORT: '0' }) as RelayConfig).metricsPort).toBe(0)
+    expect((parseConfig(['--metrics-port', 'off'], { PARLEY_RELAY_METRICS_PORT: '9100' }) as RelayConfig).metricsPort).toBeNull()
+  })
+
+  it.each<[string[], Record<string, string>, RegExp]>([
+    [['--max-reservations-per-ip', '0'], {}, /--max-reservations-per-ip \(PARLEY_RELAY_MAX_RESERVATIONS_PER_IP\) must be between 1 and/],
+    [[], { PARLEY_RELAY_MAX_RESERVATIONS_PER_IP: 'many' }, /--max-reservations-per-ip .* must be a whole number, got "many"/],
+    [['--metrics-port', '70000'], {}, /--metrics-port \(PARLEY_RELAY_METRICS_PORT\) must be between 0 and 65535.*"off"/],
+    [[], { PARLEY_RELAY_METRICS_PORT: 'yes' }, /--metrics-port .* must be a whole number, got "yes".*"off"/]
+  ])('refuses %j %j with a sentence naming the option', (argv, env, message) => {
+    expect(() => parseConfig(argv, env)).toThrow(message)
+    expect(() => parseConfig(argv, env)).toThrow(ConfigError)
+  })
+})
+
+describe('limits, /metrics and /healthz', () => {
+  /** The value of one sample line of the relay's /metrics, e.g. `parley_relay_reservations`. */
+  async function metric (r: RelayNode, sample: string): Promise<number | undefined> {
+    const text = await (await fetch(`${r.opsUrl ?? ''}/metrics`)).text()
+    const line = text.split('\n').find(l => l.startsWith(`${sample} `))
+    return line == null ? undefined : Number(line.slice(sample.length + 1))
+  }
+
+  const hasCircuit = (node: Libp2p): boolean => node.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit'))
+
+  it('refuses a reservation beyond the per-IP share, counts it, and keeps relaying for the others', async () => {
+    const r = await relay({ maxReservationsPerIp: 1, metricsPort: 0, webrtcDirectPort: null })
+    const a = await client()
+    await a.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(() => { expect(hasCircuit(a)).toBe(true) }, { timeout: 10_000 })
+    expect(await metric(r, 'parley_relay_reservations')).toBe(1)
+    expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="per-ip"}')).toBe(0)
+
+    // b comes from the same address (127.0.0.1): its reservation is refused
+    const b = await client()
+    await b.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="per-ip"}')).toBeGreaterThanOrEqual(1) }, { timeout: 10_000 })
+    expect(hasCircuit(b)).toBe(false)
+    expect(await metric(r, 'parley_relay_reservations')).toBe(1)
+    expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="capacity"}')).toBe(0)
+
+    // a is still reachable through the relay
+    const circuit = a.getMultiaddrs().find(ma => ma.toString().includes('/p2p-circuit'))
+    if (circuit == null) throw new Error('a lost its circuit address')
+    const connection = await b.dial(circuit)
+    expect(connection.remotePeer.equals(a.peerId)).toBe(true)
+  })
+
+  it('counts the refusals when every reservation slot is taken', async () => {
+    const r = await relay({ maxReservations: 1, maxReservationsPerIp: 10, metricsPort: 0, webrtcDirectPort: null })
+    const a = await client()
+    await a.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(() => { expect(hasCircuit(a)).toBe(true) }, { timeout: 10_000 })
+    const b = await client()
+    await b.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="capacity"}')).toBeGreaterThanOrEqual(1) }, { timeout: 10_000 })
+    expect(hasCircuit(b)).toBe(false)
+    expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="per-ip"}')).toBe(0)
+  })
+
+  it('serves libp2p metrics and /healthz on their own port; 404 and 405 for anything else', async () => {
+    const r = await relay({ metricsPort: 0, webrtcDirectPort: null })
+    expect(r.opsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(r.opsUrl).not.toContain(r.multiaddrs[0]?.split('/')[4] ?? 'none')
+    const metrics = await fetch(`${r.opsUrl ?? ''}/metrics`)
+    expect(metrics.status).toBe(200)
+    expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/)
+    const text = await metrics.text()
+    expect(text).toMatch(/^libp2p_/m)
+    expect(text).toMatch(/^parley_relay_connections \d+$/m)
+
+    const health = await fetch(`${r.opsUrl ?? ''}/healthz`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toEqual({ status: 'ok', peerId: r.peerId, reservations: 0 })
+    expect((await fetch(`${r.opsUrl ?? ''}/nope`)).status).toBe(404)
+    expect((await fetch(`${r.opsUrl ?? ''}/metrics`, { method: 'POST' })).status).toBe(405)
+
+    const url = r.opsUrl ?? ''
+    await r.stop()
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+  })
+
+  it('has no operations server unless asked', async () => {
+    const r = await relay({ webrtcDirectPort: null })
+    expect(r.opsUrl).toBeUndefined()
   })
 })
 
