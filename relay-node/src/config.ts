@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_DATA_DIR, DEFAULT_HOST,
   DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_TTL_MS,
@@ -19,6 +21,11 @@ export interface RelayConfig {
   circuitDurationLimitMs: number
   circuitDataLimitBytes: number
   maxConnections: number
+  /**
+   * Multiaddrs to advertise instead of the listen addresses (a public IP or
+   * domain in front of this host); empty = advertise what it listens on
+   */
+  announce: string[]
   /** TCP port of the operations HTTP server (`/metrics`, `/healthz`) on `host`; 0 picks a free port, `null` = off */
   metricsPort: number | null
 }
@@ -44,6 +51,11 @@ Options (each also settable by the environment variable in brackets):
   --max-connections <n>          connection cap              [PARLEY_RELAY_MAX_CONNECTIONS] (default ${DEFAULT_MAX_CONNECTIONS})
   --metrics-port <n|off>         HTTP port for /metrics (Prometheus) and /healthz, 0 = any, off = none
                                                              [PARLEY_RELAY_METRICS_PORT] (default off)
+  --announce <ma,ma,...>         addresses to advertise (public IP or domain), comma-separated multiaddrs
+                                                             [PARLEY_RELAY_ANNOUNCE] (default: the listen addresses)
+  --config <path>                a JSON file of these options, keyed by flag name without "--"
+                                 (flags and environment variables win over it)
+                                                             [PARLEY_RELAY_CONFIG]
   -h, --help                     show this help
 `
 
@@ -64,6 +76,53 @@ function readInt (value: string | undefined, spec: IntSpec): number {
   return n
 }
 
+/** Most addresses `--announce` takes. */
+const MAX_ANNOUNCE = 16
+/** Largest config file read, in bytes. */
+const MAX_CONFIG_FILE_BYTES = 64 * 1024
+/** Options a config file may set: every flag but `config` and `help`. */
+const FILE_OPTIONS = new Set([
+  'host', 'port', 'webrtc-direct-port', 'data-dir', 'max-reservations', 'max-reservations-per-ip', 'reservation-ttl-ms',
+  'circuit-duration-ms', 'circuit-data-bytes', 'max-connections', 'metrics-port', 'announce'
+])
+
+/**
+ * Reads a JSON config file: an object keyed by flag names (without `--`),
+ * with numbers or strings as values (`announce` may be a list). Returns the
+ * values as the strings a flag would carry; throws ConfigError naming the
+ * file and what is wrong.
+ */
+function readConfigFile (path: string): Record<string, string> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`cannot read the config file ${path}: ${(err as Error).message}`)
+  }
+  if (text.length > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`the config file ${path} is over ${MAX_CONFIG_FILE_BYTES} bytes`)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (err) {
+    throw new ConfigError(`the config file ${path} is not valid JSON: ${(err as Error).message}`)
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new ConfigError(`the config file ${path} must hold a JSON object of options`)
+  }
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(data)) {
+    if (!FILE_OPTIONS.has(key)) throw new ConfigError(`the config file ${path} has an unknown option "${key.slice(0, 40)}" (options are the flag names without "--")`)
+    if (typeof value === 'number' || typeof value === 'string') {
+      out[key] = String(value)
+    } else if (key === 'announce' && Array.isArray(value) && value.every(v => typeof v === 'string')) {
+      out[key] = value.join(',')
+    } else {
+      throw new ConfigError(`the config file ${path}: "${key}" must be a number or a string${key === 'announce' ? ' (or a list of strings)' : ''}`)
+    }
+  }
+  return out
+}
+
 /** A port number, or a ConfigError that also says "off" is allowed. */
 function portOrOff (value: string | undefined, spec: IntSpec): number {
   try {
@@ -74,8 +133,9 @@ function portOrOff (value: string | undefined, spec: IntSpec): number {
 }
 
 /**
- * Parses command-line flags (which win) and environment variables once, at
- * start. Throws ConfigError with a sentence naming the bad option.
+ * Parses command-line flags (which win), environment variables and the
+ * optional config file once, at start. Throws ConfigError with a sentence
+ * naming the bad option.
  */
 export function parseConfig (argv: string[], env: Env = process.env): RelayConfig | 'help' {
   let values: Record<string, string | boolean | undefined>
@@ -92,6 +152,8 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
         'max-reservations': { type: 'string' },
         'max-reservations-per-ip': { type: 'string' },
         'metrics-port': { type: 'string' },
+        announce: { type: 'string' },
+        config: { type: 'string' },
         'reservation-ttl-ms': { type: 'string' },
         'circuit-duration-ms': { type: 'string' },
         'circuit-data-bytes': { type: 'string' },
@@ -104,9 +166,11 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
   }
   if (values.help === true) return 'help'
 
+  const configPath = typeof values.config === 'string' ? values.config : env.PARLEY_RELAY_CONFIG
+  const file = configPath == null ? {} : readConfigFile(configPath)
   const str = (flag: string, envName: string): string | undefined => {
     const v = values[flag]
-    return typeof v === 'string' ? v : env[envName]
+    return typeof v === 'string' ? v : env[envName] ?? file[flag]
   }
   const int = (spec: IntSpec): number => readInt(str(spec.flag, spec.env), spec)
 
@@ -126,9 +190,24 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
     ? null
     : portOrOff(metricsRaw, { flag: 'metrics-port', env: 'PARLEY_RELAY_METRICS_PORT', min: 0, max: 65535, fallback: 0 })
 
+  const announce = (str('announce', 'PARLEY_RELAY_ANNOUNCE') ?? '').split(',').map(a => a.trim()).filter(a => a !== '')
+  if (announce.length > MAX_ANNOUNCE) throw new ConfigError(`--announce (PARLEY_RELAY_ANNOUNCE) takes at most ${MAX_ANNOUNCE} addresses, got ${announce.length}`)
+  for (const address of announce) {
+    let ok = false
+    try {
+      ok = multiaddr(address).getComponents().length > 1
+    } catch {
+      ok = false
+    }
+    if (!ok || address.includes('/p2p/')) {
+      throw new ConfigError(`--announce (PARLEY_RELAY_ANNOUNCE) must be multiaddrs such as /dns4/relay.example.org/tcp/443/wss, without /p2p/<id>; "${address.slice(0, 100)}" is not one`)
+    }
+  }
+
   return {
     host,
     dataDir,
+    announce,
     metricsPort,
     maxReservationsPerIp: int({ flag: 'max-reservations-per-ip', env: 'PARLEY_RELAY_MAX_RESERVATIONS_PER_IP', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_RESERVATIONS_PER_IP }),
     port: int({ flag: 'port', env: 'PARLEY_RELAY_PORT', min: 0, max: 65535, fallback: DEFAULT_PORT }),

@@ -84,7 +84,7 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
       // per-IP share of the reservations; refusals are counted by reason
       denyInboundRelayReservation: reservationGate(() => libp2p, reservations, config, metrics.rejected)
     },
-    addresses: { listen },
+    addresses: config.announce.length > 0 ? { listen, announce: config.announce } : { listen },
     transports: [
       webSockets(),
       ...(cert == null

@@ -124,6 +124,46 @@ describe('config: limits and the operations port', () => {
   })
 })
 
+describe('config file and announce addresses', () => {
+  async function configFile (content: unknown): Promise<string> {
+    const path = join(dataDir, 'relay.json')
+    await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content))
+    return path
+  }
+
+  it('reads options from a JSON file keyed by flag name; environment and flags win over it', async () => {
+    const path = await configFile({ port: 7100, 'max-reservations': 6000, 'metrics-port': 'off', announce: ['/dns4/relay.example.org/tcp/443/wss'] })
+    const fromFile = parseConfig(['--config', path], {}) as RelayConfig
+    expect(fromFile).toMatchObject({ port: 7100, maxReservations: 6000, metricsPort: null, announce: ['/dns4/relay.example.org/tcp/443/wss'] })
+    const overridden = parseConfig(['--config', path, '--port', '7200'], { PARLEY_RELAY_MAX_RESERVATIONS: '7000' }) as RelayConfig
+    expect(overridden).toMatchObject({ port: 7200, maxReservations: 7000 })
+    expect((parseConfig([], { PARLEY_RELAY_CONFIG: path }) as RelayConfig).port).toBe(7100)
+  })
+
+  it.each<[string, unknown, RegExp]>([
+    ['not JSON', '{"port": ', /the config file .* is not valid JSON/],
+    ['a list', '[1, 2]', /must hold a JSON object of options/],
+    ['an unknown option', { prot: 9000 }, /unknown option "prot" \(options are the flag names without "--"\)/],
+    ['a nested value', { port: { value: 9000 } }, /"port" must be a number or a string/],
+    ['a bad value', { 'max-reservations': -5 }, /--max-reservations \(PARLEY_RELAY_MAX_RESERVATIONS\) must be a whole number, got "-5"/],
+    ['an announce address with /p2p/', { announce: '/dns4/a.example/tcp/443/wss/p2p/12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj' }, /without \/p2p\/<id>/],
+    ['an announce address that is not a multiaddr', { announce: ['relay.example.org:443'] }, /--announce .* "relay.example.org:443" is not one/]
+  ])('refuses a config file with %s, naming what is wrong', async (_name, content, message) => {
+    const path = await configFile(content)
+    expect(() => parseConfig(['--config', path], {})).toThrow(message)
+    expect(() => parseConfig(['--config', path], {})).toThrow(ConfigError)
+  })
+
+  it('refuses a config file it cannot read', () => {
+    expect(() => parseConfig(['--config', join(dataDir, 'missing.json')], {})).toThrow(/cannot read the config file .*missing\.json/)
+  })
+
+  it('advertises the announce addresses instead of the listen addresses', async () => {
+    const r = await relay({ announce: ['/dns4/relay.example.org/tcp/443/wss'], webrtcDirectPort: null })
+    expect(r.multiaddrs).toEqual([`/dns4/relay.example.org/tcp/443/wss/p2p/${r.peerId}`])
+  })
+})
+
 describe('limits, /metrics and /healthz', () => {
   /** The value of one sample line of the relay's /metrics, e.g. `parley_relay_reservations`. */
   async function metric (r: RelayNode, sample: string): Promise<number | undefined> {
@@ -354,15 +394,28 @@ describe('process', () => {
     expect(await second.stop()).toBe(0)
   })
 
-  it('exits with code 2 and a clear message on a bad flag', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay-node/src/bin.ts', '--port', 'x'], {
+  async function exitOf (...args: string[]): Promise<{ code: number | null, err: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay-node/src/bin.ts', ...args], {
       cwd: join(import.meta.dirname, '..', '..'),
       stdio: ['ignore', 'pipe', 'pipe']
     })
     let err = ''
     child.stderr.on('data', (d: Buffer) => { err += d.toString() })
     const code = await new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))
+    return { code, err }
+  }
+
+  it('exits with code 2 and a clear message on a bad flag', async () => {
+    const { code, err } = await exitOf('--port', 'x')
     expect(code).toBe(2)
     expect(err).toContain('--port (PARLEY_RELAY_PORT) must be a whole number')
+  })
+
+  it('exits with code 2 and a clear message on a bad config file', async () => {
+    const path = join(dataDir, 'relay.json')
+    await writeFile(path, JSON.stringify({ port: 9000, 'max-connections': 3 }))
+    const { code, err } = await exitOf('--config', path)
+    expect(code).toBe(2)
+    expect(err).toContain('--max-connections (PARLEY_RELAY_MAX_CONNECTIONS) must be between 16 and')
   })
 })
