@@ -51,7 +51,7 @@ async function transferMs (page: Page): Promise<number> {
 }
 
 /** Sends a random file of `bytes` from A to B and returns B's active → complete time in ms. */
-export async function sendOne (pageA: Page, pageB: Page, dir: string, name: string, bytes: number): Promise<number> {
+async function sendOne (pageA: Page, pageB: Page, dir: string, name: string, bytes: number): Promise<number> {
   const path = join(dir, name)
   await writeFile(path, randomBytes(bytes))
   await watchTransfer(pageB, name)

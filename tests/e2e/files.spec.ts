@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from './fixtures.ts'
-import { attach, expectFileState, fileCard, hasChunk, randomFile, randomPng, saveFile, sha256Hex, transferRecord } from './helpers/files.ts'
+import { attach, expectFileState, fileCard, hasChunk, randomFile, randomPng, saveFile, sha256Hex, transferRecord, untilReceived } from './helpers/files.ts'
 import { befriend, expectPath, openChat } from './helpers/parley.ts'
 
 const MB = 1024 * 1024
@@ -39,10 +39,7 @@ test.describe('files', () => {
     const original = await randomFile(path, 50 * MB)
     await attach(alice.page, path)
 
-    await expect.poll(async () => {
-      const record = await transferRecord(bob.page, 'resume.bin')
-      return record === undefined ? 0 : record.chunksDone / record.chunkCount
-    }, { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(0.4)
+    await untilReceived(bob.page, 'resume.bin', 0.4)
     // B's only page closes: its SharedWorker, and with it the transfer, stops
     await bob.page.close()
     await expect(fileCard(alice.page, 'resume.bin')).not.toHaveAttribute('data-state', 'active', { timeout: 30_000 })
@@ -67,10 +64,7 @@ test.describe('files', () => {
     const original = await randomFile(path, 40 * MB)
     await attach(alice.page, path)
 
-    await expect.poll(async () => {
-      const record = await transferRecord(bob.page, 'sender-restart.bin')
-      return record === undefined ? 0 : record.chunksDone / record.chunkCount
-    }, { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(0.3)
+    await untilReceived(bob.page, 'sender-restart.bin', 0.3)
     // A's only page closes: its worker, and the File the page handed it, are gone
     await alice.page.close()
     await expect(fileCard(bob.page, 'sender-restart.bin')).not.toHaveAttribute('data-state', 'active', { timeout: 30_000 })

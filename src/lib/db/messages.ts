@@ -64,18 +64,7 @@ export interface OutgoingFileInput {
  * yet: store it with its transfer row through transfers.ts `storeOutgoingFile`.
  */
 export function outgoingFileRow (input: OutgoingFileInput): MessageRow {
-  const now = input.now ?? Date.now()
-  return {
-    id: newMessageId(now),
-    contactId: input.contactId,
-    direction: 'out',
-    fromPeerId: input.fromPeerId,
-    kind: 'file',
-    body: input.body ?? '',
-    sentAt: now,
-    state: 'queued',
-    file: { ...input.file }
-  }
+  return { ...outgoingRow({ ...input, body: input.body ?? '' }), kind: 'file', file: { ...input.file } }
 }
 
 /** Stores a message we are about to send; the outbox keeps it until the peer acks. */

@@ -26,6 +26,7 @@ import {
 import { sha256 } from '@noble/hashes/sha2.js'
 import { chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile, toHex } from '../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../files/names.ts'
+import { formatBytes } from '../files/size.ts'
 import { backoffDelay } from './backoff.ts'
 import { groupCommit } from './group-commit.ts'
 import { ServedFile } from './served-file.ts'
@@ -34,6 +35,7 @@ import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES, WINDOW_BYTES, WINDOW_CHUN
 import { FileTransferError } from './protocols/file/errors.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, FileOffer, MessageId, TransferRow } from '../db/types.ts'
+import type { IncomingFileInput } from '../db/transfers.ts'
 import type { ChunkStore } from '../files/chunk-store.ts'
 import type { ParleyNode } from './node.ts'
 import type { FileHost, FileSource } from './protocols/file/file.ts'
@@ -75,16 +77,7 @@ export interface OutgoingFile {
 }
 
 /** A received message that offers a file (its chat frame, checked by the codec). */
-export interface IncomingFile {
-  id: MessageId
-  contactId: ContactId
-  fromPeerId: string
-  /** the caption */
-  body: string
-  sentAt: number
-  receivedAt: number
-  file: FileOffer
-}
+export type IncomingFile = Omit<IncomingFileInput, 'store'>
 
 export interface TransferManagerInit {
   db: ParleyDb
@@ -166,7 +159,7 @@ export class TransferManager implements FileHost {
   async sendFile (input: OutgoingFile): Promise<MessageId> {
     const size = input.file.size
     if (size > this.#maxFileBytes) {
-      throw new FileTooLargeError(`This file is ${formatSize(size)}; files can be at most ${formatSize(this.#maxFileBytes)}.`)
+      throw new FileTooLargeError(`This file is ${formatBytes(size)}; files can be at most ${formatBytes(this.#maxFileBytes)}.`)
     }
     const waiting = (await unfinishedTransfers(this.#db)).filter(t => t.direction === 'out').length
     if (waiting >= MAX_OUTGOING_TRANSFERS) {
@@ -197,7 +190,7 @@ export class TransferManager implements FileHost {
     if (outcome === 'stored') {
       if (offer.size > this.#maxFileBytes) {
         await setTransferState(this.#db, input.id, 'failed', {
-          error: `This file is ${formatSize(offer.size)}, over the ${formatSize(this.#maxFileBytes)} this app accepts.`
+          error: `This file is ${formatBytes(offer.size)}, over the ${formatBytes(this.#maxFileBytes)} this app accepts.`
         })
       } else {
         this.schedule()
@@ -258,7 +251,7 @@ export class TransferManager implements FileHost {
       return
     }
     if (row.size > this.#maxFileBytes) {
-      throw new FileTooLargeError(`This file is ${formatSize(row.size)}, over the ${formatSize(this.#maxFileBytes)} this app accepts.`)
+      throw new FileTooLargeError(`This file is ${formatBytes(row.size)}, over the ${formatBytes(this.#maxFileBytes)} this app accepts.`)
     }
     this.#attempts.delete(id)
     await setTransferState(this.#db, id, 'waiting')
@@ -460,7 +453,7 @@ export class TransferManager implements FileHost {
     const row = await getTransfer(this.#db, id as MessageId)
     const contact = row == null ? undefined : await getContact(this.#db, row.contactId)
     if (row == null || row.direction !== 'out' || contact?.peerId !== from.toString() || row.sha256 === '' ||
-      !equalBytes(fromHex(row.sha256), sha256)) {
+      toHex(sha256) !== row.sha256) {
       throw new FileTransferError('unknown-transfer', 'There is no such file offered to you.')
     }
     if (row.state === 'cancelled') throw new FileTransferError('cancelled', 'The sender cancelled this file.')
@@ -541,12 +534,4 @@ export class TransferManager implements FileHost {
   }
 }
 
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
-}
 
-function formatSize (bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`
-  return `${Math.ceil(bytes / 1024)} KiB`
-}

@@ -6,6 +6,7 @@
  * Sizes use binary units (1 KiB = 1024 B), as the rest of the codebase does.
  */
 
+import { formatBytes } from '../files/size.ts'
 import type { TransferRow } from '../db/types.ts'
 
 /** How far back the meter averages: long enough to smooth bursts of chunks, short enough to follow a change of path. */
@@ -14,8 +15,6 @@ export const RATE_WINDOW_MS = 3_000
 /** Most samples the meter keeps, whatever the window: a fast writer cannot grow it. */
 export const MAX_RATE_SAMPLES = 32
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const
-const UNIT_BYTES = 1024
 
 /** Every user-visible word of this module, in one place (for i18n later). */
 const TEXT = {
@@ -113,26 +112,6 @@ export function createRateMeter (options: RateMeterOptions = {}): RateMeter {
   return { sample, speed, eta, reset }
 }
 
-/** "0 B", "512 B", "1.5 KiB", "12 KiB", "3.2 GiB": one decimal below 10 units, none above. */
-export function formatBytes (bytes: number): string {
-  const n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0
-  if (n < UNIT_BYTES) return `${Math.round(n)} B`
-  let unit = 0
-  let value = n
-  while (value >= UNIT_BYTES && unit < UNITS.length - 1) {
-    value /= UNIT_BYTES
-    unit++
-  }
-  let text = value < 10 ? value.toFixed(1) : Math.round(value).toString()
-  // 1023.7 KiB rounds to "1024 KiB": say "1.0 MiB" instead
-  if (Number(text) >= UNIT_BYTES && unit < UNITS.length - 1) {
-    value /= UNIT_BYTES
-    unit++
-    text = value.toFixed(1)
-  }
-  if (text.endsWith('.0')) text = text.slice(0, -2)
-  return `${text} ${UNITS[unit] as string}`
-}
 
 /** "1.5 MiB/s"; '' when the speed is unknown or not positive. */
 export function formatSpeed (bytesPerSecond: number | undefined): string {
@@ -203,3 +182,5 @@ export function transferLabel (row: TransferRow, contactName: string, path?: 'di
 export function isUnfinished (row: TransferRow): boolean {
   return row.state !== 'complete' && row.state !== 'cancelled' && row.state !== 'failed'
 }
+
+export { formatBytes }

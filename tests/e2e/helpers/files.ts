@@ -85,6 +85,14 @@ export async function transferRecord (page: Page, name: string): Promise<Transfe
   }, name)
 }
 
+/** Waits until the receiver has verified and stored at least `fraction` of the file's chunks (read from its transfer record). */
+export async function untilReceived (page: Page, name: string, fraction: number): Promise<void> {
+  await expect.poll(async () => {
+    const record = await transferRecord(page, name)
+    return record === undefined || record.chunkCount === 0 ? 0 : record.chunksDone / record.chunkCount
+  }, { timeout: 60_000, intervals: [50] }).toBeGreaterThanOrEqual(fraction)
+}
+
 /** Whether chunk `index` is set in a have-bitmap (bit index % 8 of byte index >> 3). */
 export function hasChunk (bitmap: number[], index: number): boolean {
   return (((bitmap[index >> 3] ?? 0) >> (index % 8)) & 1) === 1
