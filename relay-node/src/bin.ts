@@ -1,9 +1,21 @@
 #!/usr/bin/env node
+/**
+ * The relay-node process. Logs one JSON object per line on stdout
+ * (src/log.ts); the line `{"level":"info","msg":"ready","peerId":…,
+ * "multiaddrs":[…],…}` says it listens. SIGTERM/SIGINT drain and stop,
+ * SIGHUP reloads the WSS certificate. Exit codes: 0 stopped, 1 failed,
+ * 2 bad configuration, identity or certificate.
+ */
 import './polyfill.ts'
 import { CertificateError, ConfigError, IdentityError } from './errors.ts'
 import { HELP, parseConfig } from './config.ts'
-import { SHUTDOWN_TIMEOUT_MS } from './constants.ts'
+import { STOP_TIMEOUT_MS } from './constants.ts'
 import { createRelayNode } from './index.ts'
+import { createLogger } from './log.ts'
+import type { Logger } from './log.ts'
+
+/** Before the config is read, and for errors that end the process. */
+let log: Logger = createLogger('info')
 
 async function main (): Promise<void> {
   const config = parseConfig(process.argv.slice(2))
@@ -11,46 +23,81 @@ async function main (): Promise<void> {
     process.stdout.write(HELP)
     return
   }
+  log = createLogger(config.logLevel)
 
-  const relay = await createRelayNode(config)
-  process.stdout.write(`relay-node ${relay.identityCreated ? 'created a new identity' : 'loaded its identity'} in ${config.dataDir}\n`)
+  const relay = await createRelayNode(config, { log })
+  log.info(relay.identityCreated ? 'created a new identity' : 'loaded its identity', { dataDir: config.dataDir, peerId: relay.peerId })
   if (relay.certificate != null) {
-    if (relay.certificate.replaced != null) process.stdout.write(`relay-node replaced its WebRTC-Direct certificate: ${relay.certificate.replaced}; the certhash changed, update the relay addresses you serve\n`)
-    process.stdout.write(`relay-node ${relay.certificate.created ? 'created a new' : 'loaded its'} WebRTC-Direct certificate, certhash ${relay.certificate.certhash}\n`)
+    if (relay.certificate.replaced != null) log.warn('replaced the WebRTC-Direct certificate: the certhash changed, update the relay addresses you serve', { reason: relay.certificate.replaced })
+    log.info(relay.certificate.created ? 'created a new WebRTC-Direct certificate' : 'loaded its WebRTC-Direct certificate', { certhash: relay.certificate.certhash })
   }
-  process.stdout.write(`relay-node limits: ${config.maxReservations} reservations (${config.maxReservationsPerIp} per IP address), relayed connections ${config.circuitDataLimitBytes} bytes / ${config.circuitDurationLimitMs} ms\n`)
-  if (relay.opsUrl != null) process.stdout.write(`relay-node metrics at ${relay.opsUrl}/metrics, health at ${relay.opsUrl}/healthz\n`)
-  for (const ma of relay.multiaddrs) process.stdout.write(`relay-node listening on ${ma}\n`)
-  // one machine-readable line for scripts and tests
-  process.stdout.write(`relay-node ready ${JSON.stringify({ peerId: relay.peerId, multiaddrs: relay.multiaddrs })}\n`)
+  if (relay.tls != null) log.info('loaded the WSS certificate', { ...relay.tls })
+  log.info('limits', {
+    maxReservations: config.maxReservations,
+    maxReservationsPerIp: config.maxReservationsPerIp,
+    reservationRatePerIpPerMinute: config.reservationRatePerIp,
+    circuitDataLimitBytes: config.circuitDataLimitBytes,
+    circuitDurationLimitMs: config.circuitDurationLimitMs,
+    maxConnections: config.maxConnections,
+    maxConnectionsPerIp: config.maxConnectionsPerIp,
+    maxConnectionsPerPeer: config.maxConnectionsPerPeer,
+    connectionRatePerIpPerSecond: config.connectionRatePerIp,
+    maxPendingConnections: config.maxPendingConnections,
+    maxInboundStreams: config.maxInboundStreams,
+    wsMaxFrameBytes: config.wsMaxFrameBytes,
+    handshakeTimeoutMs: config.handshakeTimeoutMs
+  })
+  if (relay.opsUrl != null) log.info('operations server', { metrics: `${relay.opsUrl}/metrics`, healthz: `${relay.opsUrl}/healthz` })
+  // the machine-readable line scripts and tests wait for
+  log.info('ready', {
+    peerId: relay.peerId,
+    multiaddrs: relay.multiaddrs,
+    tcpMultiaddrs: relay.tcpMultiaddrs,
+    ...(relay.opsUrl == null ? {} : { opsUrl: relay.opsUrl })
+  })
 
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) return
     stopping = true
-    process.stdout.write(`relay-node stopping (${signal})\n`)
+    log.info('draining', { signal, circuits: relay.circuits, timeoutMs: config.drainTimeoutMs })
     const force = setTimeout(() => {
-      process.stderr.write('relay-node did not stop in time, exiting\n')
+      log.error('did not stop in time, exiting')
       process.exit(1)
-    }, SHUTDOWN_TIMEOUT_MS)
+    }, config.drainTimeoutMs + STOP_TIMEOUT_MS)
     force.unref()
-    relay.stop().then(() => {
-      process.stdout.write('relay-node stopped\n')
-      process.exit(0)
-    }, (err: unknown) => {
-      process.stderr.write(`relay-node failed to stop cleanly: ${(err as Error).message}\n`)
-      process.exit(1)
-    })
+    relay.drain(config.drainTimeoutMs)
+      .then(async (left) => {
+        log.info('drained', { circuitsCut: left })
+        await relay.stop()
+      })
+      .then(() => {
+        log.info('stopped')
+        process.exit(0)
+      }, (err: unknown) => {
+        log.error('failed to stop cleanly', { error: err })
+        process.exit(1)
+      })
   }
   process.on('SIGINT', () => { shutdown('SIGINT') })
   process.on('SIGTERM', () => { shutdown('SIGTERM') })
+  process.on('SIGHUP', () => {
+    relay.reloadTls().then(
+      (tls) => {
+        if (tls == null) log.warn('SIGHUP: no WSS listener, nothing to reload')
+        else log.info('reloaded the WSS certificate', { ...tls })
+      },
+      (err: unknown) => { log.error('SIGHUP: kept the old WSS certificate', { error: err }) })
+  })
 }
 
 main().catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof IdentityError || err instanceof CertificateError) {
+    log.error((err).message, { error: err.name })
     process.stderr.write(`relay-node: ${err.message}\n`)
     process.exit(2)
   }
+  log.error('failed to start', { error: err, stack: (err as Error).stack })
   process.stderr.write(`relay-node failed to start: ${(err as Error).stack ?? String(err)}\n`)
   process.exit(1)
 })

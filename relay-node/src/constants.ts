@@ -46,17 +46,57 @@ export const DEFAULT_CIRCUIT_DATA_LIMIT_BYTES = 32 * MIB
 /** Connections of all kinds (reservation holders plus the circuits between them). */
 export const DEFAULT_MAX_CONNECTIONS = 4096
 
-/** Inbound hop streams (reserve / connect requests) open at once, per connection. */
-export const DEFAULT_MAX_INBOUND_HOP_STREAMS = 32
+/**
+ * Connections one IP address may hold open. Sized for a NAT with many people
+ * behind it; one browser holds one or two (WebSocket, WebRTC-Direct).
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 256
 
-/** A new connection must finish its Noise + yamux upgrade within this time (slowloris guard). */
-export const DEFAULT_INBOUND_UPGRADE_TIMEOUT_MS = 10 * SECOND_MS
+/** Connections one PeerID may hold open (a browser needs one, two while it switches transports). */
+export const DEFAULT_MAX_CONNECTIONS_PER_PEER = 4
+
+/** New inbound connections per second from one IP address (a token bucket: bursts up to twice this). */
+export const DEFAULT_CONNECTION_RATE_PER_IP = 20
+
+/** Reservation requests per minute from one IP address (bursts up to this many at once). */
+export const DEFAULT_RESERVATION_RATE_PER_IP = 120
+
+/** Inbound connections still in their handshakes at once (slowloris bound). */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 256
+
+/**
+ * Inbound streams of one protocol (hop, identify, ping, DHT, AutoNAT) open at
+ * once on one connection. A browser uses one or two of each.
+ */
+export const DEFAULT_MAX_INBOUND_STREAMS = 32
+
+/**
+ * Largest WebSocket message accepted. libp2p sends one Noise message per
+ * WebSocket message (at most 65,535 bytes plus framing); the \`ws\` library's own
+ * default, 100 MiB, would let each connection make the relay buffer that much.
+ */
+export const DEFAULT_WS_MAX_FRAME_BYTES = 256 * 1024
+
+/**
+ * A new connection must finish its WebSocket (or TLS), Noise and yamux
+ * handshakes within this time, or it is closed (slowloris guard).
+ */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10 * SECOND_MS
+
+/** On SIGTERM, relayed connections in progress get this long to finish. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10 * SECOND_MS
+
+/** The Kademlia protocol id of Parley's DHT: its own network, apart from the public IPFS one. */
+export const DHT_PROTOCOL = '/parley/kad/1.0.0'
+
+/** mDNS service tag relay-nodes announce and look for on a LAN. */
+export const MDNS_SERVICE_TAG = 'parley-relay.local'
 
 /** A hop request (reserve or connect) must complete within this time. */
 export const DEFAULT_HOP_TIMEOUT_MS = 30 * SECOND_MS
 
-/** Graceful shutdown gives up after this long and exits anyway. */
-export const SHUTDOWN_TIMEOUT_MS = 10 * SECOND_MS
+/** After the drain, stopping the node gives up after this long and the process exits anyway. */
+export const STOP_TIMEOUT_MS = 10 * SECOND_MS
 
 /** Name of the identity key file inside the data directory. */
 export const IDENTITY_FILE = 'identity.key'

@@ -3,7 +3,9 @@
  *
  * relay-node: a js-libp2p node that browsers running Parley use to meet.
  * It holds circuit relay v2 reservations for them and relays their (end-to-end
- * Noise-encrypted) connections; it can read nothing they say.
+ * Noise-encrypted) connections; it can read nothing they say. relay-nodes form
+ * one Kademlia DHT (`/parley/kad/1.0.0`) in which a browser is found through
+ * the relay it holds a reservation on.
  *
  * @example
  * ```ts
@@ -14,79 +16,209 @@
  */
 
 import './polyfill.ts'
+import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { tcp } from '@libp2p/tcp'
 import { webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
-import {
-  DEFAULT_HOP_TIMEOUT_MS, DEFAULT_INBOUND_UPGRADE_TIMEOUT_MS, DEFAULT_MAX_INBOUND_HOP_STREAMS
-} from './constants.ts'
+import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
+import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, MDNS_SERVICE_TAG } from './constants.ts'
+import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { reservationGate } from './limits.ts'
+import { relayGater } from './limits.ts'
+import { RefusalLog, silentLogger } from './log.ts'
 import { relayMetrics, startOpsServer } from './ops.ts'
+import { loadTlsFiles } from './tls.ts'
+import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
+import type { Logger } from './log.ts'
+import type { TlsFiles } from './tls.ts'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
+import type { Ping } from '@libp2p/ping'
 import type { Libp2p } from '@libp2p/interface'
+import type { Registry as PromRegistry } from 'prom-client'
 
 export type { RelayConfig } from './config.ts'
 export { parseConfig } from './config.ts'
 
 export interface RelayNode {
-  readonly node: Libp2p
+  readonly node: Libp2p<RelayServices>
   readonly peerId: string
-  /** Full multiaddrs including `/p2p/<peerId>`, as browsers dial them: WebSocket ones first, then WebRTC-Direct. */
+  /**
+   * Full multiaddrs browsers can dial, each with `/p2p/<peerId>`: WebSocket
+   * ones first, then secure WebSocket, then WebRTC-Direct.
+   */
   readonly multiaddrs: string[]
-  /** The `/ws` subset of {@link multiaddrs}. */
+  /** The plain `/ws` subset of {@link multiaddrs}. */
   readonly wsMultiaddrs: string[]
+  /** The `/wss` (or `/tls/ws`) subset of {@link multiaddrs}; empty when WSS is off. */
+  readonly wssMultiaddrs: string[]
   /** The `/webrtc-direct/certhash/…` subset of {@link multiaddrs}; empty when WebRTC-Direct is off. */
   readonly webrtcDirectMultiaddrs: string[]
+  /** Plain TCP addresses (other relay-nodes; browsers cannot dial them); empty when TCP is off. */
+  readonly tcpMultiaddrs: string[]
   /** true when the identity key was created by this start */
   readonly identityCreated: boolean
   /** WebRTC-Direct certificate: `created` when this start made a new one (new certhash); undefined when WebRTC-Direct is off */
   readonly certificate?: { certhash: string, created: boolean, replaced?: string }
+  /** the WSS certificate in use; undefined when WSS is off */
+  readonly tls?: Omit<TlsFiles, 'cert' | 'key'>
   /** base URL of the operations server (`/metrics`, `/healthz`); undefined when it is off */
   readonly opsUrl?: string
+  /** relayed connections open now */
+  readonly circuits: number
+  readonly draining: boolean
+  /**
+   * Reads the WSS certificate and key again and uses them for new
+   * connections (SIGHUP). A bad file leaves the old certificate in place and
+   * throws CertificateError.
+   */
+  reloadTls(): Promise<Omit<TlsFiles, 'cert' | 'key'> | undefined>
+  /**
+   * Refuses everything new (connections, reservations, relayed connections;
+   * /healthz says 503 "draining") and waits until the relayed connections in
+   * progress have ended, at most `timeoutMs`. Resolves with how many are left.
+   */
+  drain(timeoutMs: number): Promise<number>
   stop(): Promise<void>
 }
+
+export interface RelayNodeOptions {
+  log?: Logger
+}
+
+// a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
+export type RelayServices = {
+  identify: Identify
+  identifyPush: IdentifyPush
+  ping: Ping
+  autoNAT: unknown
+  dht: SingleKadDHT
+  relay: CircuitRelayService
+}
+
+const isWebRTCDirect = (ma: string): boolean => ma.includes('/webrtc-direct')
+const isWss = (ma: string): boolean => ma.includes('/wss') || ma.includes('/tls/ws')
+const isWs = (ma: string): boolean => !isWss(ma) && ma.includes('/ws')
+
+/** The multistream id of the circuit relay v2 STOP protocol: the relay opens one per relayed connection. */
+const STOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/stop'
+const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+/** The drain checks whether relayed connections are left this often. */
+const DRAIN_POLL_MS = 100
+/** Refusals are summed up in one log line per reason this often. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000
 
 function family (host: string): 'ip4' | 'ip6' {
   return host.includes(':') ? 'ip6' : 'ip4'
 }
 
-const isWebRTCDirect = (ma: string): boolean => ma.includes('/webrtc-direct')
+/** Relayed connections open now: the STOP streams this relay opened to their destinations. */
+function countCircuits (node: Libp2p): number {
+  let n = 0
+  for (const connection of node.getConnections()) {
+    for (const stream of connection.streams) {
+      if (stream.protocol === STOP_PROTOCOL && stream.direction === 'outbound' && stream.status === 'open') n++
+    }
+  }
+  return n
+}
 
-export async function createRelayNode (config: RelayConfig): Promise<RelayNode> {
+/** Bytes the relay sent on HOP and STOP streams, as libp2p's metrics counted them. */
+async function relayedBytes (registry: PromRegistry): Promise<number> {
+  const metric = registry.getSingleMetric('libp2p_data_transfer_bytes_total')
+  if (metric == null) return 0
+  const { values } = await metric.get()
+  let sum = 0
+  for (const { labels, value } of values) {
+    const protocol = String(labels.protocol ?? '')
+    if (protocol === `${STOP_PROTOCOL} sent` || protocol === `${HOP_PROTOCOL} sent`) sum += value
+  }
+  return sum
+}
+
+export async function createRelayNode (config: RelayConfig, options: RelayNodeOptions = {}): Promise<RelayNode> {
+  const log = options.log ?? silentLogger
+  // the operator's files first: a bad one stops the start before anything is written
+  let tlsFiles = config.wssPort == null || config.tlsCertPath == null || config.tlsKeyPath == null
+    ? undefined
+    : await loadTlsFiles(config.tlsCertPath, config.tlsKeyPath)
   const { privateKey, created } = await loadOrCreateIdentity(config.dataDir)
   const cert = config.webrtcDirectPort == null ? undefined : await loadOrCreateCertificate(config.dataDir)
 
-  const listen = [`/${family(config.host)}/${config.host}/tcp/${config.port}/ws`]
-  if (config.webrtcDirectPort != null) listen.push(`/${family(config.host)}/${config.host}/udp/${config.webrtcDirectPort}/webrtc-direct`)
+  const ip = `/${family(config.host)}/${config.host}`
+  const listen = [`${ip}/tcp/${config.port}/ws`]
+  if (config.wssPort != null) listen.push(`${ip}/tcp/${config.wssPort}/wss`)
+  if (config.tcpPort != null) listen.push(`${ip}/tcp/${config.tcpPort}`)
+  if (config.webrtcDirectPort != null) listen.push(`${ip}/udp/${config.webrtcDirectPort}/webrtc-direct`)
 
   // a registry per relay: libp2p's metrics and ours, nothing global (tests run several relays in one process)
   const registry = new Registry()
   // set once created; the gater and the metrics read it through closures
-  let libp2p: Libp2p<{ relay: CircuitRelayService }> | undefined = undefined
+  let libp2p: Libp2p<RelayServices> | undefined = undefined
+  let draining = false
+  let stopping = false
   const reservations = (): CircuitRelayService['reservations'] | undefined => libp2p?.services.relay.reservations
-  const metrics = relayMetrics(registry, () => libp2p, () => reservations()?.size ?? 0)
-  const node = await createLibp2p({
+  const metrics = relayMetrics(registry, {
+    reservations: () => reservations()?.size ?? 0,
+    connections: () => libp2p?.getConnections().length ?? 0,
+    circuits: () => libp2p == null ? 0 : countCircuits(libp2p),
+    relayedBytes: async () => relayedBytes(registry),
+    dhtPeers: () => libp2p?.services.dht.routingTable.size ?? 0
+  })
+  const refusals = new RefusalLog(log, REFUSAL_LOG_INTERVAL_MS)
+  const gater = relayGater(
+    { node: () => libp2p, reservations, draining: () => draining },
+    config,
+    {
+      reservationRefused: (reason, peer, address) => {
+        metrics.reservationRefused(reason)
+        refusals.refused('reservation', reason, { peer, ip: address })
+      },
+      connectionRefused: (reason, address) => {
+        metrics.connectionRefused(reason)
+        refusals.refused('connection', reason, { ip: address })
+      },
+      circuitRefused: (reason, source, destination) => {
+        metrics.circuitRefused(reason)
+        refusals.refused('relayed connection', reason, { source, destination })
+      }
+    })
+  // the HTTP side of the WebSocket listeners: a request (the upgrade) must
+  // arrive whole within the handshake time, with small headers
+  const httpOptions = {
+    headersTimeout: config.handshakeTimeoutMs,
+    requestTimeout: config.handshakeTimeoutMs,
+    maxHeaderSize: 16 * 1024
+  }
+  const perProtocol = { maxInboundStreams: config.maxInboundStreams }
+
+  const node = await createLibp2p<RelayServices>({
     privateKey,
     // libp2p's metric objects live in a module-wide map that a new instance
     // clears: with one relay per process (always, outside tests) that is moot
     metrics: prometheusMetrics({ registry }),
-    connectionGater: {
-      // per-IP share of the reservations; refusals are counted by reason
-      denyInboundRelayReservation: reservationGate(() => libp2p, reservations, config, metrics.rejected)
-    },
+    connectionGater: gater,
     addresses: config.announce.length > 0 ? { listen, announce: config.announce } : { listen },
     transports: [
-      webSockets(),
+      webSockets({
+        http: httpOptions,
+        ...(tlsFiles == null ? {} : { https: { ...httpOptions, cert: tlsFiles.cert, key: tlsFiles.key } })
+      }),
+      // dials other relay-nodes' TCP addresses; listens only with --tcp-port
+      tcp({ maxConnections: config.maxConnections }),
       ...(cert == null
         ? []
         : [webRTCDirect({
@@ -102,14 +234,29 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: config.maxConnections,
-      inboundUpgradeTimeout: DEFAULT_INBOUND_UPGRADE_TIMEOUT_MS
+      maxIncomingPendingConnections: config.maxPendingConnections,
+      // the gater applies the per-IP rate (and counts its refusals); libp2p's own limiter stays out of its way
+      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER,
+      inboundUpgradeTimeout: config.handshakeTimeoutMs
     },
+    // bootstrap relays are dialled (and re-dialled) by BootstrapKeeper
+    peerDiscovery: config.mdns ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : [],
     services: {
-      identify: identify(),
-      ping: ping(),
+      identify: identify(perProtocol),
+      identifyPush: identifyPush(perProtocol),
+      ping: ping(perProtocol),
+      autoNAT: autoNAT(perProtocol),
+      // kadDHT() is typed as returning KadDHT; the instance is a SingleKadDHT (it has the routing table)
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        // relay-nodes on one LAN, or in the tests on loopback, are real peers here
+        peerInfoMapper: passthroughMapper,
+        ...perProtocol
+      }) as (components: KadDHTComponents) => SingleKadDHT,
       relay: circuitRelayServer({
         hopTimeout: DEFAULT_HOP_TIMEOUT_MS,
-        maxInboundHopStreams: DEFAULT_MAX_INBOUND_HOP_STREAMS,
+        maxInboundHopStreams: config.maxInboundStreams,
         reservations: {
           maxReservations: config.maxReservations,
           reservationTtl: config.reservationTtlMs,
@@ -123,30 +270,99 @@ export async function createRelayNode (config: RelayConfig): Promise<RelayNode> 
 
   libp2p = node
   const peerId = node.peerId.toString()
-  let stopping = false
-  const ops = config.metricsPort == null
-    ? undefined
-    : await startOpsServer(config.host, config.metricsPort, registry, () => ({ ok: !stopping && node.status === 'started', peerId, reservations: reservations()?.size ?? 0 }))
-      .catch(async (err: unknown) => {
-        await node.stop()
-        throw err
-      })
+  let guard: ReturnType<typeof guardWebSocketListeners>
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
+  try {
+    answerForReservedPeers(node.services.dht, node, reservations)
+    refuseDhtRecords(node.services.dht)
+    guard = guardWebSocketListeners(node, {
+      maxFrameBytes: config.wsMaxFrameBytes,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+      maxPending: config.maxPendingConnections,
+      maxPendingPerIp: Math.min(config.maxPendingConnections, config.maxConnectionsPerIp),
+      draining: () => draining,
+      refused: (reason, address) => {
+        metrics.connectionRefused(reason)
+        refusals.refused('connection', reason, { ip: address })
+      }
+    })
+    ops = config.metricsPort == null
+      ? undefined
+      : await startOpsServer(config.host, config.metricsPort, registry, () => ({
+        status: stopping || node.status !== 'started' ? 'stopping' : draining ? 'draining' : 'ok',
+        peerId,
+        reservations: reservations()?.size ?? 0
+      }))
+  } catch (err) {
+    refusals.stop()
+    await node.stop()
+    throw err
+  }
+
+  const bootstrap = config.bootstrap.length > 0 ? new BootstrapKeeper(node, config.bootstrap, log) : undefined
+  node.addEventListener('peer:discovery', (event) => {
+    const { id, multiaddrs } = event.detail
+    log.debug('peer discovered', { peer: id, addresses: multiaddrs.map(String) })
+    // mDNS finds other relay-nodes but does not connect to them, and the DHT needs a
+    // connection. Only relay-nodes (direct addresses, not circuits through someone) are dialled.
+    const direct = multiaddrs.length > 0 && multiaddrs.every(ma => !ma.toString().includes('/p2p-circuit'))
+    if (config.mdns && direct && node.getConnections(id).length === 0) {
+      log.info('dialling a relay-node found on the network', { peer: id, addresses: multiaddrs.map(String) })
+      node.dial(id, { signal: AbortSignal.timeout(config.handshakeTimeoutMs) })
+        .catch((err: unknown) => { log.warn('cannot reach a discovered relay-node', { peer: id, error: err }) })
+    }
+  })
+  if (log.enabled('debug')) {
+    node.addEventListener('connection:open', (event) => { log.debug('connection opened', { peer: event.detail.remotePeer, address: event.detail.remoteAddr }) })
+    node.addEventListener('connection:close', (event) => { log.debug('connection closed', { peer: event.detail.remotePeer, address: event.detail.remoteAddr }) })
+  }
+
   const all = node.getMultiaddrs().map(ma => ma.toString())
-  const wsMultiaddrs = all.filter(ma => !isWebRTCDirect(ma))
+  const wsMultiaddrs = all.filter(isWs)
+  const wssMultiaddrs = all.filter(isWss)
   const webrtcDirectMultiaddrs = all.filter(isWebRTCDirect)
+  const tcpMultiaddrs = all.filter(ma => !isWs(ma) && !isWss(ma) && !isWebRTCDirect(ma))
+  const describe = (files: TlsFiles): Omit<TlsFiles, 'cert' | 'key'> => ({ subject: files.subject, fingerprint256: files.fingerprint256, validTo: files.validTo })
+
   return {
     node,
     peerId,
-    multiaddrs: [...wsMultiaddrs, ...webrtcDirectMultiaddrs],
+    multiaddrs: [...wsMultiaddrs, ...wssMultiaddrs, ...webrtcDirectMultiaddrs],
     wsMultiaddrs,
+    wssMultiaddrs,
     webrtcDirectMultiaddrs,
+    tcpMultiaddrs,
     identityCreated: created,
     ...(cert == null
       ? {}
       : { certificate: { certhash: cert.certificate.certhash, created: cert.created, ...(cert.replaced == null ? {} : { replaced: cert.replaced }) } }),
+    get tls () { return tlsFiles == null ? undefined : describe(tlsFiles) },
     ...(ops == null ? {} : { opsUrl: ops.url }),
+    get circuits () { return countCircuits(node) },
+    get draining () { return draining },
+    async reloadTls () {
+      if (config.tlsCertPath == null || config.tlsKeyPath == null) return undefined
+      const files = await loadTlsFiles(config.tlsCertPath, config.tlsKeyPath)
+      guard.setSecureContext({ cert: files.cert, key: files.key })
+      tlsFiles = files
+      return describe(files)
+    },
+    async drain (timeoutMs) {
+      draining = true
+      const deadline = Date.now() + timeoutMs
+      let left = countCircuits(node)
+      while (left > 0 && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, Math.min(DRAIN_POLL_MS, Math.max(0, deadline - Date.now()))))
+        left = countCircuits(node)
+      }
+      return left
+    },
     async stop () {
       stopping = true
+      draining = true
+      guard.stop()
+      bootstrap?.stop()
+      refusals.stop()
       await node.stop()
       await ops?.close()
     }

@@ -1,5 +1,17 @@
-import type { RejectionReason } from './ops.ts'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { MultiaddrConnection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Why a reservation was refused (`parley_relay_reservation_rejections_total{reason}`). */
+export type ReservationRejection = 'per-ip' | 'capacity' | 'rate' | 'draining'
+export const RESERVATION_REJECTIONS: readonly ReservationRejection[] = ['per-ip', 'capacity', 'rate', 'draining']
+
+/** Why an inbound connection was refused or closed early (`parley_relay_connection_rejections_total{reason}`). */
+export type ConnectionRejection = 'per-ip' | 'per-peer' | 'rate' | 'pending' | 'handshake-timeout' | 'frame-too-large' | 'draining'
+export const CONNECTION_REJECTIONS: readonly ConnectionRejection[] = ['per-ip', 'per-peer', 'rate', 'pending', 'handshake-timeout', 'frame-too-large', 'draining']
+
+/** Why a relayed connection (hop CONNECT) was refused (`parley_relay_circuit_rejections_total{reason}`). */
+export type CircuitRejection = 'draining'
+export const CIRCUIT_REJECTIONS: readonly CircuitRejection[] = ['draining']
 
 /** The reservations held now (the relay service's PeerMap). */
 export interface HeldReservations {
@@ -8,49 +20,156 @@ export interface HeldReservations {
   readonly size: number
 }
 
-export interface ReservationLimits {
+export interface RelayLimits {
   maxReservations: number
   maxReservationsPerIp: number
+  reservationRatePerIp: number
+  maxConnectionsPerIp: number
+  maxConnectionsPerPeer: number
+  connectionRatePerIp: number
+}
+
+/** Most addresses a rate limiter remembers; the longest idle is forgotten first (its bucket is full again by then, or nearly). */
+export const MAX_TRACKED_ADDRESSES = 65_536
+
+/**
+ * Token buckets keyed by IP address: `capacity` tokens, refilled at
+ * `perMs` tokens per millisecond. Bounded: at most MAX_TRACKED_ADDRESSES
+ * addresses, least recently used forgotten first.
+ */
+export class RateLimiter {
+  readonly #buckets = new Map<string, { tokens: number, at: number }>()
+
+  constructor (private readonly capacity: number, private readonly perMs: number, private readonly now: () => number = Date.now) {}
+
+  /** Takes a token for `key`; false when its bucket is empty. */
+  take (key: string): boolean {
+    const now = this.now()
+    const bucket = this.#buckets.get(key)
+    let tokens = this.capacity
+    if (bucket != null) {
+      tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.at) * this.perMs)
+      this.#buckets.delete(key)
+    } else if (this.#buckets.size >= MAX_TRACKED_ADDRESSES) {
+      const oldest = this.#buckets.keys().next().value
+      if (oldest != null) this.#buckets.delete(oldest)
+    }
+    const allowed = tokens >= 1
+    this.#buckets.set(key, { tokens: allowed ? tokens - 1 : tokens, at: now })
+    return allowed
+  }
+
+  get size (): number {
+    return this.#buckets.size
+  }
+}
+
+/** The IP address in a multiaddr, if it has one. */
+export function ipOfAddr (addr: Multiaddr): string | undefined {
+  return addr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+}
+
+/** The IP address of a peer's first open connection, if any. */
+function ipOfPeer (node: Libp2p, peer: PeerId): string | undefined {
+  for (const connection of node.getConnections(peer)) {
+    const ip = ipOfAddr(connection.remoteAddr)
+    if (ip != null) return ip
+  }
+  return undefined
+}
+
+export interface GateState {
+  node(): Libp2p | undefined
+  reservations(): HeldReservations | undefined
+  draining(): boolean
+}
+
+export interface GateCallbacks {
+  reservationRefused(reason: ReservationRejection, peer: PeerId, ip: string | undefined): void
+  connectionRefused(reason: ConnectionRejection, ip: string | undefined): void
+  circuitRefused(reason: CircuitRejection, source: PeerId, destination: PeerId): void
 }
 
 /**
- * The connection gater's `denyInboundRelayReservation`: refuses a new
- * reservation when the client's IP address already holds its share
- * (`maxReservationsPerIp`), and counts the refusals the reservation store is
- * about to make because every slot is taken. A peer renewing its own
- * reservation is never refused here.
+ * The relay's connection gater: per-IP and per-peer shares of connections and
+ * reservations, per-IP rates of new connections and reservation requests, and
+ * refusal of anything new while the node drains. Every refusal is reported
+ * with its reason.
  */
-export function reservationGate (
-  node: () => Libp2p | undefined,
-  reservations: () => HeldReservations | undefined,
-  limits: ReservationLimits,
-  onReject: (reason: RejectionReason) => void
-): (peer: PeerId) => boolean {
-  return (peer) => {
-    const held = reservations()
-    const libp2p = node()
-    if (held == null || held.has(peer)) return false
-    const ip = libp2p == null ? undefined : ipOf(libp2p, peer)
-    if (ip != null && libp2p != null) {
-      let fromIp = 0
-      for (const other of held.keys()) {
-        if (ipOf(libp2p, other) === ip) fromIp++
-      }
-      if (fromIp >= limits.maxReservationsPerIp) {
-        onReject('per-ip')
+export function relayGater (state: GateState, limits: RelayLimits, on: GateCallbacks): {
+  denyInboundConnection(maConn: MultiaddrConnection): boolean
+  denyInboundUpgradedConnection(peer: PeerId): boolean
+  denyInboundRelayReservation(peer: PeerId): boolean
+  denyOutboundRelayedConnection(source: PeerId, destination: PeerId): boolean
+} {
+  const connectionRate = new RateLimiter(2 * limits.connectionRatePerIp, limits.connectionRatePerIp / 1000)
+  const reservationRate = new RateLimiter(limits.reservationRatePerIp, limits.reservationRatePerIp / 60_000)
+
+  return {
+    denyInboundConnection (maConn) {
+      const ip = ipOfAddr(maConn.remoteAddr)
+      const refuse = (reason: ConnectionRejection): true => {
+        on.connectionRefused(reason, ip)
         return true
       }
+      if (state.draining()) return refuse('draining')
+      if (ip == null) return false
+      if (!connectionRate.take(ip)) return refuse('rate')
+      const node = state.node()
+      if (node != null) {
+        let fromIp = 0
+        for (const connection of node.getConnections()) {
+          if (ipOfAddr(connection.remoteAddr) === ip) fromIp++
+        }
+        if (fromIp >= limits.maxConnectionsPerIp) return refuse('per-ip')
+      }
+      return false
+    },
+
+    denyInboundUpgradedConnection (peer) {
+      // the connection being upgraded is not open yet: count the others
+      const open = state.node()?.getConnections(peer).length ?? 0
+      if (open >= limits.maxConnectionsPerPeer) {
+        on.connectionRefused('per-peer', ipOfPeerSafe(state, peer))
+        return true
+      }
+      return false
+    },
+
+    denyInboundRelayReservation (peer) {
+      const held = state.reservations()
+      const node = state.node()
+      if (held == null || node == null) return false
+      const ip = ipOfPeer(node, peer)
+      const refuse = (reason: ReservationRejection): true => {
+        on.reservationRefused(reason, peer, ip)
+        return true
+      }
+      if (state.draining()) return refuse('draining')
+      if (ip != null && !reservationRate.take(ip)) return refuse('rate')
+      // a peer renewing its own reservation keeps it
+      if (held.has(peer)) return false
+      if (ip != null) {
+        let fromIp = 0
+        for (const other of held.keys()) {
+          if (ipOfPeer(node, other) === ip) fromIp++
+        }
+        if (fromIp >= limits.maxReservationsPerIp) return refuse('per-ip')
+      }
+      // the reservation store refuses it itself (RESERVATION_REFUSED); counted here
+      if (held.size >= limits.maxReservations) on.reservationRefused('capacity', peer, ip)
+      return false
+    },
+
+    denyOutboundRelayedConnection (source, destination) {
+      if (!state.draining()) return false
+      on.circuitRefused('draining', source, destination)
+      return true
     }
-    if (held.size >= limits.maxReservations) onReject('capacity')
-    return false
   }
 }
 
-/** The IP address of a peer's first open direct connection, if any. */
-function ipOf (node: Libp2p, peer: PeerId): string | undefined {
-  for (const connection of node.getConnections(peer)) {
-    const ip = connection.remoteAddr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')
-    if (ip?.value != null) return ip.value
-  }
-  return undefined
+function ipOfPeerSafe (state: GateState, peer: PeerId): string | undefined {
+  const node = state.node()
+  return node == null ? undefined : ipOfPeer(node, peer)
 }

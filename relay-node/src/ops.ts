@@ -1,42 +1,70 @@
 import { createServer } from 'node:http'
 import { Counter, Gauge } from 'prom-client'
-import type { Libp2p } from '@libp2p/interface'
+import { CIRCUIT_REJECTIONS, CONNECTION_REJECTIONS, RESERVATION_REJECTIONS } from './limits.ts'
+import type { CircuitRejection, ConnectionRejection, ReservationRejection } from './limits.ts'
 import type { Server } from 'node:http'
 import type { Registry } from 'prom-client'
 
-/** Why a reservation was refused, as counted in `parley_relay_reservation_rejections_total{reason}`. */
-export type RejectionReason = 'per-ip' | 'capacity'
-
 /** The relay's own metrics, next to libp2p's in the same registry. */
 export interface RelayMetrics {
-  rejected(reason: RejectionReason): void
+  reservationRefused(reason: ReservationRejection): void
+  connectionRefused(reason: ConnectionRejection): void
+  circuitRefused(reason: CircuitRejection): void
+}
+
+/** What the relay's gauges read when scraped. */
+export interface RelayReadings {
+  reservations(): number
+  connections(): number
+  /** relayed connections open now */
+  circuits(): number
+  /** bytes the relay has forwarded on relayed connections since it started */
+  relayedBytes(): Promise<number>
+  /** peers in the DHT routing table */
+  dhtPeers(): number
 }
 
 /**
- * Registers Parley's relay metrics in `registry`: current reservations and
- * connections (read when scraped), and reservation refusals by reason.
+ * Registers Parley's relay metrics in `registry`: reservations, connections,
+ * circuits, relayed bytes and DHT peers (read when scraped), and refusals of
+ * reservations, connections and circuits by reason.
  */
-export function relayMetrics (registry: Registry, node: () => Libp2p | undefined, reservations: () => number): RelayMetrics {
-  const rejections = new Counter({
-    name: 'parley_relay_reservation_rejections_total',
-    help: 'Reservation requests refused, by reason: per-ip (the address holds its share), capacity (all slots taken)',
-    labelNames: ['reason'],
-    registers: [registry]
-  })
-  for (const reason of ['per-ip', 'capacity'] satisfies RejectionReason[]) rejections.inc({ reason }, 0)
-  new Gauge({
-    name: 'parley_relay_reservations',
-    help: 'Circuit relay reservations held now',
+export function relayMetrics (registry: Registry, read: RelayReadings): RelayMetrics {
+  const counter = <R extends string>(name: string, help: string, reasons: readonly R[]): Counter<'reason'> => {
+    const c = new Counter({ name, help, labelNames: ['reason'], registers: [registry] })
+    for (const reason of reasons) c.inc({ reason }, 0)
+    return c
+  }
+  const reservations = counter('parley_relay_reservation_rejections_total',
+    'Reservation requests refused, by reason: per-ip (the address holds its share), capacity (all slots taken), rate (too many requests from the address), draining (shutting down)',
+    RESERVATION_REJECTIONS)
+  const connections = counter('parley_relay_connection_rejections_total',
+    'Inbound connections refused or closed early, by reason: per-ip, per-peer (open connections), rate (new connections per second), pending (too many in their handshake), handshake-timeout, frame-too-large (WebSocket message over the limit), draining',
+    CONNECTION_REJECTIONS)
+  const circuits = counter('parley_relay_circuit_rejections_total',
+    'Relayed connections (hop CONNECT) refused, by reason: draining', CIRCUIT_REJECTIONS)
+  const gauge = (name: string, help: string, value: () => number): void => {
+    new Gauge({ name, help, registers: [registry], collect () { this.set(value()) } })
+  }
+  gauge('parley_relay_reservations', 'Circuit relay reservations held now', read.reservations)
+  gauge('parley_relay_connections', 'Open connections now', read.connections)
+  gauge('parley_relay_circuits', 'Relayed connections open now', read.circuits)
+  gauge('parley_relay_dht_peers', 'Peers in the DHT routing table', read.dhtPeers)
+  new Counter({
+    name: 'parley_relay_relayed_bytes_total',
+    help: 'Bytes forwarded on relayed connections (both directions; handshakes included)',
     registers: [registry],
-    collect () { this.set(reservations()) }
+    async collect () {
+      const bytes = await read.relayedBytes()
+      this.reset()
+      this.inc(bytes)
+    }
   })
-  new Gauge({
-    name: 'parley_relay_connections',
-    help: 'Open connections now',
-    registers: [registry],
-    collect () { this.set(node()?.getConnections().length ?? 0) }
-  })
-  return { rejected: (reason) => { rejections.inc({ reason }) } }
+  return {
+    reservationRefused: (reason) => { reservations.inc({ reason }) },
+    connectionRefused: (reason) => { connections.inc({ reason }) },
+    circuitRefused: (reason) => { circuits.inc({ reason }) }
+  }
 }
 
 /** Longest a scrape or health check may take before the server drops it, in ms. */
@@ -45,9 +73,9 @@ const REQUEST_TIMEOUT_MS = 10_000
 /**
  * The operations HTTP server, on a port of its own: `GET /metrics`
  * (Prometheus text format) and `GET /healthz` (200 with a small JSON body
- * while the node runs, 503 otherwise). Anything else is 404, other methods 405.
+ * while the node runs, 503 while it drains or stops). Anything else is 404, other methods 405.
  */
-export async function startOpsServer (host: string, port: number, registry: Registry, health: () => { ok: boolean, peerId: string, reservations: number }): Promise<{ server: Server, url: string, close(): Promise<void> }> {
+export async function startOpsServer (host: string, port: number, registry: Registry, health: () => { status: 'ok' | 'draining' | 'stopping', peerId: string, reservations: number }): Promise<{ server: Server, url: string, close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -62,8 +90,8 @@ export async function startOpsServer (host: string, port: number, registry: Regi
     }
     if (path === '/healthz') {
       const status = health()
-      res.writeHead(status.ok ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: status.ok ? 'ok' : 'stopping', peerId: status.peerId, reservations: status.reservations }))
+      res.writeHead(status.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify(status))
       return
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n')

@@ -2,9 +2,9 @@
  * Runs relay-node as a child process and waits until it listens. Used by
  * `npm start` and the e2e fixtures.
  *
- * relay-node prints exactly one line once it listens:
- *   relay-node ready {"peerId":"…","multiaddrs":["/ip4/127.0.0.1/tcp/…/ws/p2p/…",
- *     "/ip4/127.0.0.1/udp/…/webrtc-direct/certhash/…/p2p/…"]}
+ * relay-node logs JSON lines; exactly one says it listens:
+ *   {"time":"…","level":"info","msg":"ready","peerId":"…","multiaddrs":["/ip4/127.0.0.1/tcp/…/ws/p2p/…",
+ *     "/ip4/127.0.0.1/udp/…/webrtc-direct/certhash/…/p2p/…"],"tcpMultiaddrs":[…],"opsUrl":"http://…"}
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
@@ -38,6 +38,10 @@ export interface RelayProcess {
   wsMultiaddrs: string[]
   /** The `/webrtc-direct/certhash/…` subset of {@link multiaddrs} (empty when off). */
   webrtcDirectMultiaddrs: string[]
+  /** Plain TCP addresses (with `--tcp-port`), for other relay-nodes. */
+  tcpMultiaddrs: string[]
+  /** Base URL of `/metrics` and `/healthz` (with `--metrics-port`). */
+  opsUrl?: string
   pid: number
   /**
    * Sends `signal` and resolves with the exit code once the process has exited
@@ -55,7 +59,7 @@ export interface RelayProcess {
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 const RELAY_ENTRY = 'relay-node/src/bin.ts'
-const READY_PREFIX = 'relay-node ready '
+const READY_MSG = 'ready'
 
 /** Start-up includes tsx compiling relay-node and libp2p loading on a busy 2-core machine. */
 export const READY_TIMEOUT_MS = 20_000
@@ -121,7 +125,7 @@ export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProc
 
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      fail(`relay-node did not print "${READY_PREFIX.trim()}" within ${READY_TIMEOUT_MS} ms`)
+      fail(`relay-node did not log "${READY_MSG}" within ${READY_TIMEOUT_MS} ms`)
     }, READY_TIMEOUT_MS)
 
     child.once('error', (err) => {
@@ -194,32 +198,35 @@ export function portOf (multiaddr: string): number {
   return port
 }
 
-type ReadyLine = Pick<RelayProcess, 'peerId' | 'multiaddrs' | 'wsMultiaddrs' | 'webrtcDirectMultiaddrs'>
+type ReadyLine = Pick<RelayProcess, 'peerId' | 'multiaddrs' | 'wsMultiaddrs' | 'webrtcDirectMultiaddrs' | 'tcpMultiaddrs' | 'opsUrl'>
 
-/** `null` for an ordinary log line, an Error for a malformed ready line. */
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every(v => typeof v === 'string')
+
+/** `null` for any other log line, an Error for a malformed ready line. */
 function parseReadyLine (raw: string): ReadyLine | Error | null {
   const line = raw.replace(/\r$/, '')
-  if (!line.startsWith(READY_PREFIX)) return null
+  if (!line.startsWith('{') || !line.includes(`"msg":"${READY_MSG}"`)) return null
   let value: unknown
   try {
-    value = JSON.parse(line.slice(READY_PREFIX.length))
+    value = JSON.parse(line)
   } catch (err) {
     return new Error(`malformed relay-node ready line (${(err as Error).message}): ${line}`)
   }
-  if (typeof value !== 'object' || value == null) {
-    return new Error(`malformed relay-node ready line: ${line}`)
-  }
-  const { peerId, multiaddrs } = value as { peerId?: unknown, multiaddrs?: unknown }
-  if (
-    typeof peerId !== 'string' || peerId === '' ||
-    !Array.isArray(multiaddrs) || multiaddrs.length === 0 ||
-    !multiaddrs.every((ma): ma is string => typeof ma === 'string')
-  ) {
+  if (typeof value !== 'object' || value == null || (value as { msg?: unknown }).msg !== READY_MSG) return null
+  const { peerId, multiaddrs, tcpMultiaddrs, opsUrl } = value as { peerId?: unknown, multiaddrs?: unknown, tcpMultiaddrs?: unknown, opsUrl?: unknown }
+  if (typeof peerId !== 'string' || peerId === '' || !isStringList(multiaddrs) || multiaddrs.length === 0) {
     return new Error(`relay-node ready line lacks peerId or multiaddrs: ${line}`)
   }
   const wsMultiaddrs = multiaddrs.filter(ma => !isWebRTCDirect(ma))
   const webrtcDirectMultiaddrs = multiaddrs.filter(isWebRTCDirect)
-  return { peerId, multiaddrs: [...wsMultiaddrs, ...webrtcDirectMultiaddrs], wsMultiaddrs, webrtcDirectMultiaddrs }
+  return {
+    peerId,
+    multiaddrs: [...wsMultiaddrs, ...webrtcDirectMultiaddrs],
+    wsMultiaddrs,
+    webrtcDirectMultiaddrs,
+    tcpMultiaddrs: isStringList(tcpMultiaddrs) ? tcpMultiaddrs : [],
+    ...(typeof opsUrl === 'string' ? { opsUrl } : {})
+  }
 }
 
 /** Keeps the newest `limit` bytes. */

@@ -53,29 +53,11 @@ export async function startHarness (): Promise<Harness> {
     get relay () { return relay },
     startRelay,
     async startPeer (factory = new IDBFactory(), name?: string, config: Partial<AppConfig> = {}) {
-      const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
-      const events: IncomingMessageEvent[] = []
-      const service = new NodeService({
-        db,
-        origin: 'http://127.0.0.1:5173',
-        // no STUN: host candidates only (and the test runs in a loopback-only namespace)
-        loadConfig: async () => ({ relays: relay.multiaddrs, iceServers: [], ...config }),
-        onStatus: () => {},
-        onMessage: (event) => { events.push(event) }
-      })
-      await service.start()
-      if (name != null) await service.createProfile(name)
-      await vi.waitFor(() => { expect(service.status.phase).toBe('online') }, WAIT)
-      const peer: Peer = {
-        service,
-        db,
-        events,
-        factory,
-        stop: async () => {
-          peers.splice(peers.indexOf(peer), 1)
-          await service.stop()
-          db.close()
-        }
+      const peer = await startServicePeer(() => relay.multiaddrs, factory, name, config)
+      const stop = peer.stop
+      peer.stop = async () => {
+        peers.splice(peers.indexOf(peer), 1)
+        await stop()
       }
       peers.push(peer)
       return peer
@@ -84,6 +66,37 @@ export async function startHarness (): Promise<Harness> {
       await Promise.all([...peers].map(async p => p.stop()))
       await relay.stop()
       await rm(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+/**
+ * A NodeService on its own (or the given) IndexedDB, online through the
+ * relays `relays()` names; with `name`, a new profile. For relays outside a
+ * Harness (a relay-node process).
+ */
+export async function startServicePeer (relays: () => string[], factory = new IDBFactory(), name?: string, config: Partial<AppConfig> = {}): Promise<Peer> {
+  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
+  const events: IncomingMessageEvent[] = []
+  const service = new NodeService({
+    db,
+    origin: 'http://127.0.0.1:5173',
+    // no STUN: host candidates only (and the test runs in a loopback-only namespace)
+    loadConfig: async () => ({ relays: relays(), iceServers: [], ...config }),
+    onStatus: () => {},
+    onMessage: (event) => { events.push(event) }
+  })
+  await service.start()
+  if (name != null) await service.createProfile(name)
+  await vi.waitFor(() => { expect(service.status.phase).toBe('online') }, WAIT)
+  return {
+    service,
+    db,
+    events,
+    factory,
+    stop: async () => {
+      await service.stop()
+      db.close()
     }
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * Guards @libp2p/websockets' listener where it has no options of its own:
+ *
+ * - the `ws` server's largest message (`maxPayload`, 100 MiB by default),
+ *   which every connection could make the relay buffer;
+ * - sockets that connect and then say nothing, or stall in the HTTP upgrade or
+ *   TLS handshake: the listener waits for their first byte without a timeout,
+ *   and libp2p's upgrade timeout only starts after the WebSocket handshake;
+ * - how many such sockets may be pending at once, in all and per IP address;
+ * - reloading the WSS certificate (SIGHUP).
+ *
+ * It reaches into the listener's fields (`server`, `wsServer`, `https`),
+ * which @libp2p/websockets 10.1 has but does not export; the package version
+ * is pinned, and {@link guardWebSocketListeners} refuses to start if they are
+ * missing rather than run unguarded.
+ */
+import type { ConnectionRejection } from './limits.ts'
+import type { Connection, Libp2p } from '@libp2p/interface'
+import type { Server as HttpsServer } from 'node:https'
+import type { Server as NetServer, Socket } from 'node:net'
+import type { SecureContextOptions } from 'node:tls'
+
+interface WsServerInternals {
+  options: { maxPayload: number }
+  handleUpgrade: (req: unknown, socket: unknown, head: unknown, cb: (ws: { on(event: 'error', fn: (err: Error & { code?: string }) => void): void }, req: unknown) => void) => void
+}
+
+interface WebSocketListenerInternals {
+  server: NetServer
+  wsServer: WsServerInternals
+  https?: HttpsServer
+}
+
+export interface WebSocketGuardOptions {
+  maxFrameBytes: number
+  handshakeTimeoutMs: number
+  maxPending: number
+  maxPendingPerIp: number
+  draining(): boolean
+  refused(reason: ConnectionRejection, ip: string | undefined): void
+}
+
+export interface WebSocketGuard {
+  /** sockets accepted and not yet a libp2p connection */
+  readonly pending: number
+  /** replaces the certificate of every WSS listener; new TLS handshakes use it */
+  setSecureContext(options: SecureContextOptions): number
+  stop(): void
+}
+
+export class WebSocketInternalsError extends Error {
+  override name = 'WebSocketInternalsError'
+}
+
+function isWebSocketListener (listener: unknown): listener is WebSocketListenerInternals {
+  const l = listener as Partial<WebSocketListenerInternals> | null
+  return l?.wsServer != null && l.server != null
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`, as libp2p writes it in multiaddrs. */
+function plainIp (address: string | undefined): string | undefined {
+  return address?.startsWith('::ffff:') === true ? address.slice(7) : address
+}
+
+const keyOf = (ip: string | undefined, port: number | string | undefined): string => `${ip ?? ''}|${String(port ?? '')}`
+
+/** The `ip|port` a libp2p connection came from. */
+function connectionKey (connection: Connection): string | undefined {
+  const parts = connection.remoteAddr.getComponents()
+  const ip = parts.find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+  const port = parts.find(c => c.name === 'tcp')?.value
+  return ip == null || port == null ? undefined : keyOf(ip, port)
+}
+
+export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOptions): WebSocketGuard {
+  const transportManager = (node as unknown as { components?: { transportManager?: { getListeners(): unknown[] } } }).components?.transportManager
+  if (transportManager == null) throw new WebSocketInternalsError('libp2p no longer exposes its transport manager; the WebSocket listener cannot be guarded')
+  const listeners = transportManager.getListeners().filter(isWebSocketListener)
+  if (listeners.length === 0) throw new WebSocketInternalsError('no WebSocket listener with the fields this guard needs (server, wsServer): has @libp2p/websockets changed?')
+
+  const pending = new Map<string, { socket: Socket, ip: string | undefined, timer: ReturnType<typeof setTimeout> }>()
+  const perIp = new Map<string, number>()
+  const release = (key: string): void => {
+    const entry = pending.get(key)
+    if (entry == null) return
+    clearTimeout(entry.timer)
+    pending.delete(key)
+    if (entry.ip != null) {
+      const n = (perIp.get(entry.ip) ?? 1) - 1
+      if (n <= 0) perIp.delete(entry.ip)
+      else perIp.set(entry.ip, n)
+    }
+  }
+
+  const onSocket = (socket: Socket): void => {
+    // the listener reads the first byte; errors from destroying it here must not go unhandled
+    socket.on('error', () => {})
+    const ip = plainIp(socket.remoteAddress)
+    const refuse = (reason: ConnectionRejection): void => {
+      options.refused(reason, ip)
+      socket.destroy()
+    }
+    if (options.draining()) { refuse('draining'); return }
+    if (pending.size >= options.maxPending) { refuse('pending'); return }
+    if (ip != null && (perIp.get(ip) ?? 0) >= options.maxPendingPerIp) { refuse('pending'); return }
+    const key = keyOf(ip, socket.remotePort)
+    const timer = setTimeout(() => {
+      if (!pending.has(key)) return
+      release(key)
+      options.refused('handshake-timeout', ip)
+      socket.destroy(new Error('handshake timeout'))
+    }, options.handshakeTimeoutMs)
+    timer.unref()
+    pending.set(key, { socket, ip, timer })
+    if (ip != null) perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
+    socket.once('close', () => { release(key) })
+  }
+
+  const onOpen = (event: CustomEvent<Connection>): void => {
+    const key = connectionKey(event.detail)
+    if (key != null) release(key)
+  }
+  node.addEventListener('connection:open', onOpen)
+
+  for (const listener of listeners) {
+    listener.wsServer.options.maxPayload = options.maxFrameBytes
+    const handleUpgrade = listener.wsServer.handleUpgrade.bind(listener.wsServer)
+    listener.wsServer.handleUpgrade = (req, socket, head, cb) => {
+      handleUpgrade(req, socket, head, (ws, request) => {
+        ws.on('error', (err) => {
+          if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') options.refused('frame-too-large', plainIp((socket as Socket).remoteAddress))
+        })
+        cb(ws, request)
+      })
+    }
+    listener.server.on('connection', onSocket)
+  }
+
+  return {
+    get pending () { return pending.size },
+    setSecureContext (secure) {
+      let n = 0
+      for (const listener of listeners) {
+        if (listener.https == null) continue
+        listener.https.setSecureContext(secure)
+        n++
+      }
+      return n
+    },
+    stop () {
+      node.removeEventListener('connection:open', onOpen)
+      for (const listener of listeners) listener.server.off('connection', onSocket)
+      for (const key of [...pending.keys()]) release(key)
+    }
+  }
+}
