@@ -80,7 +80,10 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     cancelTransfer: async ({ id }) => { await service.cancelTransfer(id); return null },
     retryTransfer: async ({ id }) => { await service.retryTransfer(id); return null },
     getFile: async ({ id }) => ({ file: await service.getFile(id) }),
-    speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes)
+    speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes),
+    // checked whole (exact keys, types, the URL rules) in db/turn-servers.ts, as is the id below
+    addTurnServer: async (params) => ({ id: await service.addTurnServer(params) }),
+    removeTurnServer: async ({ id }) => { await service.removeTurnServer(id); return null }
   }, { onOtherMessage: offerRtcHost })
 
   service.start().catch((err: unknown) => {

@@ -137,4 +137,27 @@ describe('NodeService safety numbers', () => {
     await service.setVerified(contactId, false)
     expect((await getContact(db, contactId))?.verified).toBe(false)
   }, 60_000)
+
+  it('adds and removes the user\'s TURN servers, refusing malformed RPC params in words and storing nothing', async () => {
+    const { service, db } = make(async () => ({ relays: [], iceServers: [] }))
+    await service.start()
+    await service.createProfile('Alice')
+    const good = { url: 'turn:127.0.0.1:3478?transport=udp', username: 'alice', credential: 's3cret' }
+
+    for (const [params, why] of [
+      [null, /needs an address, a username and a credential/],
+      [{ ...good, extra: 1 }, /exactly an address, a username and a credential/],
+      [{ ...good, url: 'stun:stun.example.org' }, /This is a STUN address/],
+      [{ ...good, credential: 7 }, /The credential must be text/]
+    ] as const) {
+      await expect(service.addTurnServer(params)).rejects.toThrow(expect.objectContaining({ name: 'InvalidTurnServerError', message: expect.stringMatching(why) }))
+    }
+    expect(await db.turnServers.count()).toBe(0)
+
+    const id = await service.addTurnServer(good)
+    expect(await db.turnServers.get(id)).toMatchObject(good)
+    await expect(service.removeTurnServer('1')).rejects.toThrow(expect.objectContaining({ name: 'InvalidTurnServerError' }))
+    await service.removeTurnServer(id)
+    expect(await db.turnServers.count()).toBe(0)
+  }, 60_000)
 })

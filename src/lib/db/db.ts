@@ -1,7 +1,7 @@
 import Dexie, { type DexieOptions, type EntityTable, type Table } from 'dexie'
-import { dbSchemaV1, dbSchemaV2 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3 } from './schema.ts'
 import type {
-  ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, TransferHashesRow, TransferRow
+  ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
 
 /** IndexedDB name used by the app (tests pass their own names and factories). */
@@ -35,6 +35,7 @@ export class ParleyDb extends Dexie {
   /** Compound primary key `[transferId+index]`: Dexie's EntityTable cannot name it, so keys are `[string, number]`. */
   declare readonly fileChunks: Table<FileChunkRow, [string, number]>
   declare readonly fileSources: EntityTable<FileSourceRow, 'id'>
+  declare readonly turnServers: EntityTable<TurnServerRow, 'id'>
 
   constructor (name: string = DEFAULT_DB_NAME, options: ParleyDbOptions = {}) {
     super(name, dexieOptions(options))
@@ -44,6 +45,8 @@ export class ParleyDb extends Dexie {
     this.version(1).stores(dbSchemaV1)
     // v2 adds tables only: nothing to move, so no upgrade step.
     this.version(2).stores(dbSchemaV2)
+    // v3 adds the turnServers table: nothing to move either.
+    this.version(3).stores(dbSchemaV3)
 
     const { onVersionChange } = options
     this.on('versionchange', (event) => {

@@ -3,7 +3,9 @@ import { InvalidRelayAddressError } from './errors.ts'
 import type { RelayRow, RelaySource } from './types.ts'
 
 /**
- * The PeerID in the trailing `/p2p/<id>` component of a multiaddr string.
+ * The PeerID in the trailing `/p2p/<id>` component of a multiaddr string,
+ * whatever its transport (backups carry relay rows as they were stored; see
+ * {@link parseRelayAddress} for the full check of an address to dial).
  * Plain string parsing: the db layer does not load libp2p.
  *
  * @throws InvalidRelayAddressError when the address does not end in `/p2p/<id>`.
@@ -18,17 +20,151 @@ export function relayPeerId (multiaddr: string): string {
   return peerId
 }
 
+/** How a browser reaches a relay: the transports Parley's node can dial (src/lib/p2p/node.ts). */
+export type RelayTransport = 'ws' | 'wss' | 'webrtc-direct' | 'webtransport'
+
+export interface RelayAddress {
+  peerId: string
+  transport: RelayTransport
+}
+
+/** Longest relay multiaddr accepted (real ones, with two certhashes, are under 250 characters). */
+export const MAX_RELAY_ADDRESS_CHARS = 1024
+/** WebRTC-Direct and WebTransport addresses carry one or two certificate hashes (multiaddr-matcher's grammar). */
+const MAX_CERTHASHES = 2
+
+const HOST_PROTOCOLS = new Set(['ip4', 'ip6', 'dns', 'dns4', 'dns6'])
+const IP4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+const IP6 = /^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/
+const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,62}))*\.?$/
+/**
+ * The shape of a PeerID only (base58btc `12D3KooW…` and base32 CIDs `bafz…` are
+ * alphanumeric); app-config.ts decodes it with libp2p.
+ */
+const PEER_ID = /^[A-Za-z0-9]{1,128}$/
+/** A multibase string (base64url `u…`, base32 `b…`, base58btc `z…`, …). */
+const CERTHASH = /^[A-Za-z0-9_-]{2,256}$/
+const PORT = /^[1-9]\d{0,4}$/
+
+/** What a browser can dial, as a hint after a refusal. */
+const DIALABLE_HINT = 'use the relay\'s WebSocket (/tcp/<port>/ws or /wss), WebRTC-Direct ' +
+  '(/udp/<port>/webrtc-direct/certhash/…) or WebTransport (/udp/<port>/quic-v1/webtransport/certhash/…) address'
+
+/** The phrase every caller uses for an address that is not `/<host>/…/p2p/<id>` at all. */
+export const NOT_A_FULL_RELAY_ADDRESS = 'is not a full multiaddr ending in /p2p/<PeerID>'
+
+/**
+ * Why a browser cannot use `multiaddr` as a relay address, as a phrase that
+ * follows `The relay address "…"`, or undefined when it can: it must be
+ * `/<ip4|ip6|dns|dns4|dns6>/<host>/` then one of
+ *
+ * - `tcp/<port>/ws` (WebSocket), `tcp/<port>/wss` or `tcp/<port>/tls[/sni/<name>]/ws` (secure WebSocket),
+ * - `udp/<port>/webrtc-direct/certhash/<hash>` (one or two certhashes),
+ * - `udp/<port>/quic-v1/webtransport/certhash/<hash>` (one or two certhashes),
+ *
+ * then `/p2p/<PeerID>`. Plain string parsing (the db layer does not load
+ * libp2p); `src/lib/p2p/app-config.ts` also parses the address with
+ * `@multiformats/multiaddr` and checks the PeerID itself.
+ */
+export function relayAddressProblem (multiaddr: string): string | undefined {
+  return classify(multiaddr).problem
+}
+
+/**
+ * The PeerID and transport of a relay address a browser can dial.
+ *
+ * @throws InvalidRelayAddressError, saying in words what is wrong (see {@link relayAddressProblem}).
+ */
+export function parseRelayAddress (multiaddr: string): RelayAddress {
+  const result = classify(multiaddr)
+  if (result.problem !== undefined) {
+    throw new InvalidRelayAddressError(`The relay address "${multiaddr.slice(0, 100)}" ${result.problem}.`)
+  }
+  return result.address
+}
+
+type Classified = { address: RelayAddress, problem?: undefined } | { problem: string }
+
+function classify (multiaddr: string): Classified {
+  if (multiaddr.length > MAX_RELAY_ADDRESS_CHARS) return { problem: `is longer than ${MAX_RELAY_ADDRESS_CHARS} characters` }
+  const parts = multiaddr.split('/')
+  const peerId = parts.at(-1) ?? ''
+  // parts[0] is the empty string before the leading '/'; then at least one
+  // component pair before the trailing `/p2p/<id>`
+  if (parts[0] !== '' || parts.length < 5 || parts.at(-2) !== 'p2p' || !PEER_ID.test(peerId)) {
+    return { problem: NOT_A_FULL_RELAY_ADDRESS }
+  }
+  const body = parts.slice(1, -2)
+  if (body.includes('p2p-circuit') || body.includes('p2p')) {
+    return { problem: 'is a circuit address through another relay, not a relay\'s own address' }
+  }
+  const [hostProtocol = '', host = '', transport = '', port = '', ...rest] = body
+  if (!HOST_PROTOCOLS.has(hostProtocol)) {
+    return { problem: 'must start with the relay\'s host: /ip4/, /ip6/, /dns/, /dns4/ or /dns6/' }
+  }
+  if (!validHost(hostProtocol, host)) return { problem: `has "${host.slice(0, 64)}", which is not a valid /${hostProtocol}/ host` }
+  if (transport === '') return { problem: `names no transport after the host; ${DIALABLE_HINT}` }
+  if (transport !== 'tcp' && transport !== 'udp') {
+    return { problem: `uses /${transport.slice(0, 32)}/, which a browser cannot dial; ${DIALABLE_HINT}` }
+  }
+  if (!PORT.test(port) || Number(port) > 65_535) return { problem: `has no valid /${transport}/ port (1 to 65535)` }
+  const kind = transport === 'tcp' ? tcpKind(rest) : udpKind(rest)
+  if (typeof kind === 'object') return kind
+  return { address: { peerId, transport: kind } }
+}
+
+function validHost (protocol: string, host: string): boolean {
+  switch (protocol) {
+    case 'ip4': return IP4.test(host)
+    case 'ip6': return host.length <= 45 && IP6.test(host)
+    default: return DNS_NAME.test(host)
+  }
+}
+
+function tcpKind (rest: string[]): RelayTransport | { problem: string } {
+  const path = rest.join('/')
+  if (path === 'ws') return 'ws'
+  if (path === 'wss' || path === 'tls/ws' || (rest.length === 4 && rest[0] === 'tls' && rest[1] === 'sni' && DNS_NAME.test(rest[2] ?? '') && rest[3] === 'ws')) {
+    return 'wss'
+  }
+  if (path === '') return { problem: `is plain TCP, which a browser cannot dial; ${DIALABLE_HINT}` }
+  return { problem: `uses /tcp/<port>/${path.slice(0, 64)}, which a browser cannot dial; ${DIALABLE_HINT}` }
+}
+
+function udpKind (rest: string[]): RelayTransport | { problem: string } {
+  if (rest[0] === 'webrtc-direct') return withCerthashes('webrtc-direct', 'WebRTC-Direct', rest.slice(1))
+  if (rest[0] === 'quic-v1' && rest[1] === 'webtransport') return withCerthashes('webtransport', 'WebTransport', rest.slice(2))
+  if (rest.length === 0) return { problem: `is plain UDP, which a browser cannot dial; ${DIALABLE_HINT}` }
+  if (rest.length === 1 && (rest[0] === 'quic-v1' || rest[0] === 'quic')) {
+    return { problem: `is plain QUIC, which a browser cannot dial; ${DIALABLE_HINT}` }
+  }
+  return { problem: `uses /udp/<port>/${rest.join('/').slice(0, 64)}, which a browser cannot dial; ${DIALABLE_HINT}` }
+}
+
+/** `certhash/<hash>` once or twice: the browser pins the relay's self-signed certificate by it. */
+function withCerthashes (kind: RelayTransport, name: string, rest: string[]): RelayTransport | { problem: string } {
+  if (rest.length === 0) {
+    return { problem: `is ${name} without /certhash/<hash>, which a browser needs to check the relay's certificate` }
+  }
+  const pairs = rest.length / 2
+  const wellFormed = rest.length % 2 === 0 && rest.every((part, i) => i % 2 === 0 ? part === 'certhash' : CERTHASH.test(part))
+  if (!wellFormed) return { problem: `has a malformed ${name} part: after /${kind}/ only /certhash/<hash> may follow` }
+  if (pairs > MAX_CERTHASHES) return { problem: `has ${pairs} certhashes; a ${name} address carries one or two` }
+  return kind
+}
+
 /**
  * Makes the 'default' rows match the shipped list: adds missing ones (active,
  * no failures), keeps the stats of those already known, removes defaults no
  * longer shipped. User-added and discovered rows are never touched, also when
  * their address is in the list: the user's choice outlives the shipped list.
  *
- * @throws InvalidRelayAddressError before writing anything if an address is malformed.
+ * @throws InvalidRelayAddressError before writing anything if an address is
+ *   malformed or one a browser cannot dial ({@link parseRelayAddress}).
  */
 export async function syncDefaultRelays (db: ParleyDb, multiaddrs: string[]): Promise<void> {
   const wanted = new Map<string, string>()
-  for (const multiaddr of multiaddrs) wanted.set(multiaddr, relayPeerId(multiaddr))
+  for (const multiaddr of multiaddrs) wanted.set(multiaddr, parseRelayAddress(multiaddr).peerId)
 
   await db.transaction('rw', db.relays, async () => {
     const existing = new Map((await db.relays.bulkGet([...wanted.keys()]))

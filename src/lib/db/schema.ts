@@ -61,5 +61,21 @@ export const dbSchemaV2 = {
   fileSources: 'id'
 } as const
 
+/**
+ * ============================================================
+ * v3 — 2026-11-21
+ * ============================================================
+ * The user's TURN servers (Settings → "Connection help (TURN)"). A new table
+ * only, so no upgrade step. Its own table rather than a field of the profile
+ * row: they are settings of this browser, not part of the identity, so they
+ * stay out of identity backups and can change without rewriting the key's row.
+ * - turnServers: `++id`; the list is read in id order (the order added),
+ *                at most 4 rows (db/turn-servers.ts MAX_TURN_SERVERS).
+ */
+export const dbSchemaV3 = {
+  ...dbSchemaV2,
+  turnServers: '++id'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 2
+export const DB_VERSION = 3

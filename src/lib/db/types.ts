@@ -211,3 +211,19 @@ export interface RelayRow {
   lastRtt?: number
   failures: number
 }
+
+/**
+ * A TURN server the user added in Settings (db/turn-servers.ts), used for
+ * WebRTC next to the served `iceServers`. Kept on this device only: not in
+ * identity backups.
+ */
+export interface TurnServerRow {
+  /** Assigned by the database on insert (`++id`); the list is in this order. */
+  id: number
+  /** `turn:` or `turns:` URL (RFC 7065), checked by `turnServerProblems`. */
+  url: string
+  username: string
+  /** The TURN password or token. Never logged; the UI shows it as dots. */
+  credential: string
+  addedAt: number
+}

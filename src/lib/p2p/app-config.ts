@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { NOT_A_FULL_RELAY_ADDRESS, relayAddressProblem } from '../db/relays.ts'
 
 /** What the server hosting the app says about the network (served as `/config.json`). */
 export interface IceServer {
@@ -35,7 +36,11 @@ export class InvalidConfigError extends Error {
   override name = 'InvalidConfigError'
 }
 
-/** Validates the served config: a list of relay multiaddrs, each ending in `/p2p/<PeerID>`. */
+/**
+ * Validates the served config: a list of relay multiaddrs a browser can dial
+ * (WebSocket, secure WebSocket, WebRTC-Direct or WebTransport, see
+ * `relayAddressProblem` in db/relays.ts), each ending in `/p2p/<PeerID>`.
+ */
 export function parseAppConfig (text: string): AppConfig {
   if (text.length > MAX_CONFIG_BYTES) throw new InvalidConfigError('The app configuration is too large.')
   let data: unknown
@@ -49,18 +54,8 @@ export function parseAppConfig (text: string): AppConfig {
     throw new InvalidConfigError('The app configuration has no list of relays.')
   }
   for (const relay of relays) {
-    let ok = false
-    try {
-      const components = multiaddr(relay).getComponents()
-      const last = components.at(-1)
-      if (components.length > 1 && last?.name === 'p2p' && last.value != null) {
-        peerIdFromString(last.value) // throws if it is not a valid PeerID
-        ok = true
-      }
-    } catch {
-      ok = false
-    }
-    if (!ok) throw new InvalidConfigError(`The relay address "${relay.slice(0, 100)}" in the app configuration is not a full multiaddr ending in /p2p/<PeerID>.`)
+    const problem = isFullMultiaddr(relay) ? relayAddressProblem(relay) : NOT_A_FULL_RELAY_ADDRESS
+    if (problem !== undefined) throw new InvalidConfigError(`The relay address "${relay.slice(0, 100)}" in the app configuration ${problem}.`)
   }
   const iceServers = parseIceServers((data as { iceServers?: unknown }).iceServers)
   const maxFileBytes = (data as { maxFileBytes?: unknown }).maxFileBytes
@@ -71,6 +66,20 @@ export function parseAppConfig (text: string): AppConfig {
   if (iceServers != null) config.iceServers = iceServers
   if (maxFileBytes !== undefined) config.maxFileBytes = maxFileBytes
   return config
+}
+
+/** True when `relay` parses as a multiaddr (protocols and values) and ends in `/p2p/<a valid PeerID>`. */
+function isFullMultiaddr (relay: string): boolean {
+  try {
+    const components = multiaddr(relay).getComponents()
+    const last = components.at(-1)
+    if (components.length < 2 || last?.name !== 'p2p' || last.value == null) return false
+    peerIdFromString(last.value) // throws if it is not a valid PeerID
+    return true
+  } catch {
+    // the multiaddr or PeerID parser refused it: reported as not a full multiaddr
+    return false
+  }
 }
 
 export async function fetchAppConfig (origin: string, signal: AbortSignal = AbortSignal.timeout(CONFIG_TIMEOUT_MS)): Promise<AppConfig> {

@@ -16,6 +16,7 @@ import { encodeInvite, parseInvite, validateName } from './invite.ts'
 import { bestConnection, isRelayed, pathTo } from './connections.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
 import { Greeter } from './greeter.ts'
+import { IceServers } from './ice-servers.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
@@ -79,12 +80,13 @@ export class NodeService {
   readonly #init: NodeServiceInit
   /** contact lookups on the message paths */
   readonly #contacts: ContactCache
+  /** the served STUN/TURN servers and the user's TURN servers, asked for per WebRTC connection */
+  readonly #ice: IceServers
   #status: NodeStatus = { phase: 'loading', addresses: [], relays: [], paths: {} }
   #profile?: ProfileRow
   #node?: ParleyNode
   #keeper?: RelayKeeper
   #upgrader?: DirectUpgrader
-  #iceServers?: AppConfig['iceServers']
   #outbox?: OutboxSender
   #relays: string[] = []
   #starting?: Promise<void>
@@ -98,6 +100,7 @@ export class NodeService {
   constructor (init: NodeServiceInit) {
     this.#init = init
     this.#contacts = new ContactCache(init.db)
+    this.#ice = new IceServers(init.db)
   }
 
   get status (): NodeStatus {
@@ -375,7 +378,7 @@ export class NodeService {
     try {
       const config = await this.#init.loadConfig()
       this.#relays = config.relays
-      this.#iceServers = config.iceServers
+      this.#ice.setServed(config.iceServers)
       this.#maxFileBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
       await syncDefaultRelays(db, this.#relays)
     } catch (err) {
@@ -386,6 +389,7 @@ export class NodeService {
     for (const contact of contacts) {
       if (contact.blocked) this.#blocked.add(contact.peerId)
     }
+    await this.#ice.load()
     const node = await createParleyNode({
       privateKey: privateKeyFromProtobuf(profile.privateKey),
       inbox: this.#inbox,
@@ -401,7 +405,7 @@ export class NodeService {
         },
         cancelled: async (from, id) => this.#transfers?.cancelled(from, id)
       },
-      iceServers: this.#iceServers
+      rtcConfiguration: () => this.#ice.rtcConfiguration()
     })
     this.#node = node
     this.#outbox = new OutboxSender(db, node)
@@ -459,6 +463,20 @@ export class NodeService {
   readonly #isContact = async (peerId: PeerId): Promise<boolean> => {
     const contact = await this.#contacts.byPeerId(peerId.toString())
     return contact != null && !contact.blocked && contact.state === 'accepted'
+  }
+
+  /**
+   * Adds one of the user's TURN servers (the RPC params, checked in
+   * db/turn-servers.ts; at most 4). Every WebRTC connection made from now on
+   * uses it, after the served iceServers; open connections keep theirs.
+   */
+  async addTurnServer (params: unknown): Promise<number> {
+    return this.#ice.add(params)
+  }
+
+  /** Removes one of the user's TURN servers; new connections no longer use it. */
+  async removeTurnServer (id: unknown): Promise<void> {
+    await this.#ice.remove(id)
   }
 
   /**

@@ -4,6 +4,7 @@ import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
+import { webTransport } from '@libp2p/webtransport'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chat } from './protocols/chat/chat.ts'
@@ -42,12 +43,18 @@ export interface ParleyNodeInit {
   isContact(peerId: PeerId): Promise<boolean>
   /** serves the files we offered, and hears cancels (the transfer manager) */
   fileHost: FileHost
-  /** STUN/TURN for WebRTC; undefined keeps libp2p's defaults, [] uses host candidates only */
-  iceServers?: RTCIceServer[]
+  /**
+   * The STUN/TURN configuration for WebRTC and WebRTC-Direct, asked for again
+   * for every new RTCPeerConnection, so that TURN servers the user adds or
+   * removes apply without restarting the node. Return a new object each time:
+   * @libp2p/webrtc fills in its default STUN servers on the object it gets
+   * when `iceServers` is absent.
+   */
+  rtcConfiguration(): RTCConfiguration
 }
 
 /**
- * The Parley node: WebSockets or WebRTC-Direct to relays, circuit relay v2 to
+ * The Parley node: WebSockets, WebRTC-Direct or WebTransport to relays, circuit relay v2 to
  * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
  * identify, ping, and the chat and contact protocols. In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
@@ -59,7 +66,9 @@ export interface ParleyNodeInit {
  * relay being up; RelayKeeper dials the configured relays after start.
  */
 export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNode> {
-  const rtc = init.iceServers == null ? {} : { rtcConfiguration: { iceServers: init.iceServers } }
+  // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
+  // and calls it for each new peer connection
+  const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
   return createLibp2p({
     privateKey: init.privateKey,
     start: false,
@@ -73,6 +82,11 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
       // needs no TLS certificate for the relay's name (unlike wss:// from an
       // https:// page); the browser verifies the relay by the certhash
       webRTCDirect(rtc),
+      // dial-only: `/udp/…/quic-v1/webtransport/certhash/…` of relays written
+      // in Go or Rust (js-libp2p cannot listen on WebTransport); like
+      // WebRTC-Direct, verified by the certhash. Its dialFilter accepts
+      // nothing where the browser has no WebTransport.
+      webTransport(),
       circuitRelayTransport(),
       webRTC(rtc)
     ],

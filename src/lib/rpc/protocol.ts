@@ -90,6 +90,14 @@ export interface NodeApi {
   getFile(params: { id: MessageId }): { file: Blob }
   /** diagnostics: push `bytes` (1..64 MiB) to a contact over the direct connection and time it */
   speedTest(params: { contactId: ContactId, bytes: number }): { bytes: number, ms: number }
+  /**
+   * add a TURN server (at most 4; `url` is `turn:`/`turns:` host[:port][?transport=udp|tcp],
+   * see db/turn-servers.ts); every new WebRTC connection uses it after the served iceServers.
+   * Tabs list them from the `turnServers` table.
+   */
+  addTurnServer(params: { url: string, username: string, credential: string }): { id: number }
+  /** remove one of the user's TURN servers (already gone is fine) */
+  removeTurnServer(params: { id: number }): null
 }
 
 export type NodeMethod = keyof NodeApi

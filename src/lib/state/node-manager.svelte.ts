@@ -237,6 +237,17 @@ export class NodeManager {
     return file
   }
 
+  /** Adds a TURN server for WebRTC (checked again in the node); resolves with its row id. */
+  async addTurnServer (server: { url: string, username: string, credential: string }, options: CallOptions = {}): Promise<number> {
+    const { id } = await this.#client.call('addTurnServer', { url: server.url.trim(), username: server.username, credential: server.credential }, options)
+    return id
+  }
+
+  /** Removes one of the user's TURN servers. */
+  async removeTurnServer (id: number, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('removeTurnServer', { id }, options)
+  }
+
   /** Unsubscribes, closes the RPC client and forgets the status. For tests and teardown. */
   reset (): void {
     if (this.#closed) return

@@ -125,7 +125,8 @@ export class RtcHost {
   readonly #onMessage = (event: Event): void => {
     const data: unknown = (event as MessageEvent).data
     if (!isWorkerToHost(data) && !isPumpClosed(data)) {
-      this.#log('dropped a malformed message from the worker: %o', data)
+      // the type only: a 'create' carries ICE server credentials, which are never logged
+      this.#log('dropped a malformed message from the worker (type %s)', describeType(data))
       return
     }
     try {
@@ -343,4 +344,10 @@ export class RtcHost {
     if (hosted === undefined) throw new InvalidStateError(`Unknown peer connection ${pcId}`)
     return hosted.pc
   }
+}
+
+/** A malformed message's `type`, bounded, for the log. */
+function describeType (data: unknown): string {
+  const type = typeof data === 'object' && data !== null ? (data as { type?: unknown }).type : undefined
+  return typeof type === 'string' ? type.slice(0, 32) : typeof type
 }

@@ -18,6 +18,7 @@ import { outgoingFileRow, queueOutgoing, setMessageState, storeIncoming } from '
 import { saveProfile } from '../../../src/lib/db/profile.ts'
 import { syncDefaultRelays } from '../../../src/lib/db/relays.ts'
 import { offerReady, outgoingTransferRow, storeIncomingFile, storeOutgoingFile } from '../../../src/lib/db/transfers.ts'
+import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
 import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
 
@@ -184,6 +185,18 @@ describe('round trip', () => {
     expect(await target.messages.count()).toBe(4)
     // Shipped defaults come from the importing app's config, not the file.
     expect(await target.relays.orderBy('multiaddr').toArray()).toEqual([FOUND_RELAY, USER_RELAY].sort((x, y) => x.multiaddr < y.multiaddr ? -1 : 1))
+  })
+
+  it('leaves the user\'s TURN servers on this device: the file carries none, a restore adds none', async () => {
+    await addTurnServer(source.db, { url: 'turn:turn.example.org:3478', username: 'me', credential: 'turn-secret-1' }, 10)
+    const file = await fastExport()
+    const plain = JSON.stringify(await decryptFile(file, PASSPHRASE))
+    expect(plain).not.toContain('turn-secret-1')
+    expect(plain).not.toContain('turn.example.org')
+    expect(Object.keys(await decryptFile(file, PASSPHRASE)).sort()).toEqual(['contacts', 'exportedAt', 'messages', 'profile', 'relays', 'v'])
+
+    await restoreBackup(target, await readBackup(file, PASSPHRASE))
+    expect(await listTurnServers(target)).toEqual([])
   })
 
   it('without history carries no messages, and new contacts continue after the restored ids', async () => {

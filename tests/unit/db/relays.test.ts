@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { InvalidRelayAddressError } from '../../../src/lib/db/errors.ts'
 import {
-  listRelays, recordRelayResult, relayPeerId, syncDefaultRelays
+  listRelays, parseRelayAddress, recordRelayResult, relayAddressProblem, relayPeerId, syncDefaultRelays
 } from '../../../src/lib/db/relays.ts'
 import type { RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
@@ -36,6 +36,64 @@ describe('relayPeerId', () => {
   })
 })
 
+const PEER = '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
+/** sha2-256 multihashes, multibase base64url, as relays announce them */
+const CERTHASH_1 = 'uEiBL9RIvNEVUxTveLruM0rfj0WAK1jHDhaXXzOI8d4VFmg'
+const CERTHASH_2 = 'uEiDbwbTJAP_kjVdbXaXGOAQBJfZdsP4-JElLduqYZFfZhg'
+const WSS = `/dns4/relay.example.org/tcp/443/wss/p2p/${PEER}`
+const WEBRTC_DIRECT = `/ip4/203.0.113.7/udp/9091/webrtc-direct/certhash/${CERTHASH_1}/p2p/${PEER}`
+const WEBTRANSPORT = `/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/${CERTHASH_1}/certhash/${CERTHASH_2}/p2p/${PEER}`
+
+describe('parseRelayAddress', () => {
+  it.each([
+    ['WebSocket', `/ip4/127.0.0.1/tcp/9090/ws/p2p/${PEER}`, 'ws'],
+    ['WebSocket over IPv6', `/ip6/::1/tcp/9090/ws/p2p/${PEER}`, 'ws'],
+    ['secure WebSocket (/wss)', WSS, 'wss'],
+    ['secure WebSocket (/tls/ws)', `/dns/relay.example.org/tcp/443/tls/ws/p2p/${PEER}`, 'wss'],
+    ['secure WebSocket (/tls/sni/…/ws)', `/ip4/1.2.3.4/tcp/443/tls/sni/relay.example.org/ws/p2p/${PEER}`, 'wss'],
+    ['WebRTC-Direct with its certhash', WEBRTC_DIRECT, 'webrtc-direct'],
+    ['WebRTC-Direct over IPv6', `/ip6/2001:db8::7/udp/9091/webrtc-direct/certhash/${CERTHASH_1}/p2p/${PEER}`, 'webrtc-direct'],
+    ['WebTransport with two certhashes (Go/Rust relays)', WEBTRANSPORT, 'webtransport'],
+    ['WebTransport with one certhash, by DNS name', `/dns6/relay.example.org/udp/443/quic-v1/webtransport/certhash/${CERTHASH_1}/p2p/${PEER}`, 'webtransport']
+  ])('accepts %s', (_kind, address, transport) => {
+    expect(parseRelayAddress(address)).toEqual({ peerId: PEER, transport })
+    expect(relayAddressProblem(address)).toBeUndefined()
+  })
+
+  it.each([
+    ['garbage', 'garbage', /"garbage" is not a full multiaddr ending in \/p2p\/<PeerID>/],
+    ['an empty string', '', /"" is not a full multiaddr ending in \/p2p\/<PeerID>/],
+    ['an address without /p2p/', '/dns4/relay.example.org/tcp/443/wss', /is not a full multiaddr ending in \/p2p\/<PeerID>/],
+    ['a bare /p2p/<id>', `/p2p/${PEER}`, /is not a full multiaddr ending in \/p2p\/<PeerID>/],
+    ['a PeerID with characters no PeerID has', '/ip4/1.2.3.4/tcp/1/ws/p2p/not-a-peer!', /is not a full multiaddr/],
+    ['a circuit address', `${WSS}/p2p-circuit/p2p/12D3KooWTarget`, /is a circuit address through another relay, not a relay's own address/],
+    ['no host protocol', `/tcp/443/wss/p2p/${PEER}`, /must start with the relay's host: \/ip4\/, \/ip6\/, \/dns\/, \/dns4\/ or \/dns6\//],
+    ['a bad IPv4 address', `/ip4/999.0.0.1/tcp/1/ws/p2p/${PEER}`, /"999\.0\.0\.1", which is not a valid \/ip4\/ host/],
+    ['no transport', `/dns4/relay.example.org/p2p/${PEER}`, /names no transport after the host/],
+    ['plain TCP (only Node can dial it)', `/ip4/1.2.3.4/tcp/4001/p2p/${PEER}`, /is plain TCP, which a browser cannot dial; use the relay's WebSocket/],
+    ['plain QUIC', `/ip4/1.2.3.4/udp/4001/quic-v1/p2p/${PEER}`, /is plain QUIC, which a browser cannot dial/],
+    ['plain UDP', `/ip4/1.2.3.4/udp/4001/p2p/${PEER}`, /is plain UDP, which a browser cannot dial/],
+    ['an unknown transport', `/ip4/1.2.3.4/sctp/4001/p2p/${PEER}`, /uses \/sctp\/, which a browser cannot dial/],
+    ['something else over TCP', `/ip4/1.2.3.4/tcp/80/http/p2p/${PEER}`, /uses \/tcp\/<port>\/http, which a browser cannot dial/],
+    ['port 0', `/ip4/1.2.3.4/tcp/0/ws/p2p/${PEER}`, /has no valid \/tcp\/ port \(1 to 65535\)/],
+    ['a port above 65535', `/ip4/1.2.3.4/udp/70000/webrtc-direct/certhash/${CERTHASH_1}/p2p/${PEER}`, /has no valid \/udp\/ port/],
+    ['WebRTC-Direct without a certhash', `/ip4/1.2.3.4/udp/9091/webrtc-direct/p2p/${PEER}`, /is WebRTC-Direct without \/certhash\/<hash>, which a browser needs/],
+    ['WebTransport without a certhash', `/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/p2p/${PEER}`, /is WebTransport without \/certhash\/<hash>/],
+    ['three certhashes', `/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/${CERTHASH_1}/certhash/${CERTHASH_2}/certhash/${CERTHASH_1}/p2p/${PEER}`, /has 3 certhashes; a WebTransport address carries one or two/],
+    ['something after webrtc-direct other than certhashes', `/ip4/1.2.3.4/udp/9091/webrtc-direct/certhash/${CERTHASH_1}/ws/p2p/${PEER}`, /has a malformed WebRTC-Direct part/],
+    ['an overlong address', `/dns4/${'a'.repeat(1100)}/tcp/443/wss/p2p/${PEER}`, /is longer than 1024 characters/]
+  ])('refuses %s, saying why in words', (_kind, address, why) => {
+    expect(() => parseRelayAddress(address)).toThrow(InvalidRelayAddressError)
+    expect(() => parseRelayAddress(address)).toThrow(why)
+    expect(relayAddressProblem(address)).toBeDefined()
+  })
+
+  it('quotes at most 100 characters of the address', () => {
+    const bad = `/ip4/1.2.3.4/tcp/4001/${'x'.repeat(200)}/p2p/${PEER}`
+    expect(() => parseRelayAddress(bad)).toThrow(`"${bad.slice(0, 100)}" `)
+  })
+})
+
 describe('syncDefaultRelays', () => {
   it('adds the shipped relays as active defaults with parsed PeerIDs', async () => {
     await syncDefaultRelays(db, [A, B, A])
@@ -65,6 +123,20 @@ describe('syncDefaultRelays', () => {
     // An empty shipped list removes only defaults.
     await syncDefaultRelays(db, [])
     expect((await listRelays(db)).map((r) => r.multiaddr)).toEqual([alsoDefault.multiaddr, mine.multiaddr, FOUND])
+  })
+
+  it('stores WSS, WebRTC-Direct and WebTransport relays', async () => {
+    await syncDefaultRelays(db, [WSS, WEBRTC_DIRECT, WEBTRANSPORT])
+    expect((await listRelays(db)).map((r) => [r.multiaddr, r.peerId])).toEqual(
+      // sorted by address within the defaults
+      [WSS, WEBTRANSPORT, WEBRTC_DIRECT].map((multiaddr) => [multiaddr, PEER])
+    )
+  })
+
+  it('writes nothing when one address is one a browser cannot dial', async () => {
+    await syncDefaultRelays(db, [A])
+    await expect(syncDefaultRelays(db, [WSS, `/ip4/1.2.3.4/tcp/4001/p2p/${PEER}`])).rejects.toThrow(/is plain TCP, which a browser cannot dial/)
+    expect((await listRelays(db)).map((r) => r.multiaddr)).toEqual([A])
   })
 
   it('writes nothing when one address is malformed', async () => {

@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 2 with exactly the intended stores and indexes', async () => {
+  it('opens at version 3 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(2)
+    expect(DB_VERSION).toBe(3)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -81,7 +81,8 @@ describe('ParleyDb schema', () => {
       },
       transferHashes: { keyPath: 'id', autoIncrement: false, indexes: {} },
       fileChunks: { keyPath: ['transferId', 'index'], autoIncrement: false, indexes: {} },
-      fileSources: { keyPath: 'id', autoIncrement: false, indexes: {} }
+      fileSources: { keyPath: 'id', autoIncrement: false, indexes: {} },
+      turnServers: { keyPath: 'id', autoIncrement: true, indexes: {} }
     })
   })
 

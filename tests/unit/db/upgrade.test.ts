@@ -9,9 +9,10 @@ import Dexie from 'dexie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
-import { dbSchemaV1, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { dbSchemaV1, dbSchemaV2, DB_VERSION } from '../../../src/lib/db/schema.ts'
 import { deleteTransfer, getHashes, saveHashes, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
-import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
+import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
+import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow, TransferRow } from '../../../src/lib/db/types.ts'
 import { freshDeps } from './helpers.ts'
 
 type Deps = ReturnType<typeof freshDeps>
@@ -115,7 +116,7 @@ describe('ParleyDb upgrades', () => {
       db = new ParleyDb(DB_NAME, deps)
       await db.open()
 
-      expect(db.verno).toBe(2)
+      expect(db.verno).toBe(DB_VERSION)
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
@@ -143,6 +144,39 @@ describe('ParleyDb upgrades', () => {
         expect(await table.count()).toBe(0)
       }
       expect(await db.messages.count()).toBe(3)
+    })
+  })
+
+  describe('v3 (2026-11-21): the user\'s TURN servers', () => {
+    it('keeps every v2 row and adds an empty, usable turnServers table', async () => {
+      const deps = freshDeps()
+      const transferV2: TransferRow = {
+        id: '01JD0000000000000000000003' as MessageId, contactId: 7, direction: 'in', name: 'a.txt', size: 10,
+        mime: 'text/plain', sha256: 'a'.repeat(64), chunkSize: 4, chunkCount: 3, state: 'complete',
+        have: new Uint8Array([7]), chunksDone: 3, bytesDone: 10, requests: new Uint8Array([1, 1, 1]), resumes: 0,
+        store: 'idb', createdAt: 110, updatedAt: 120, completedAt: 120
+      }
+      await seedRawDb(deps, 2, dbSchemaV2, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        messages: messagesV1,
+        relays: [relayV1],
+        transfers: [transferV2]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(3)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await transfersOfChat(db, 7)).toEqual([transferV2])
+      expect(await listTurnServers(db)).toEqual([])
+
+      const id = await addTurnServer(db, { url: 'turn:turn.example.org:3478', username: 'me', credential: 'pw' }, 500)
+      expect(await listTurnServers(db)).toEqual([{ id, url: 'turn:turn.example.org:3478', username: 'me', credential: 'pw', addedAt: 500 }])
     })
   })
 })

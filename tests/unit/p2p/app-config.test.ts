@@ -14,6 +14,10 @@ beforeAll(async () => {
   otherRelayId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
 })
 
+/** sha2-256 multihashes, multibase base64url, as relays announce them */
+const CERTHASH_1 = 'uEiBL9RIvNEVUxTveLruM0rfj0WAK1jHDhaXXzOI8d4VFmg'
+const CERTHASH_2 = 'uEiDbwbTJAP_kjVdbXaXGOAQBJfZdsP4-JElLduqYZFfZhg'
+
 const wss = (port = 443, peer = relayId): string => `/dns4/relay.example/tcp/${port}/wss/p2p/${peer}`
 const config = (relays: unknown): string => JSON.stringify({ relays })
 
@@ -38,6 +42,25 @@ describe('parseAppConfig', () => {
   it('accepts a list of full relay multiaddrs, keeping their order', () => {
     const relays = [wss(), `/ip4/127.0.0.1/tcp/9090/ws/p2p/${otherRelayId}`, `/ip6/::1/tcp/9091/ws/p2p/${relayId}`]
     expect(parseAppConfig(config(relays))).toEqual({ relays })
+  })
+
+  it('accepts the three kinds of relay address a browser dials: WSS, WebRTC-Direct and WebTransport', () => {
+    const relays = [
+      `/dns4/relay.example.org/tcp/443/wss/p2p/${relayId}`,
+      `/ip4/203.0.113.7/udp/9091/webrtc-direct/certhash/${CERTHASH_1}/p2p/${relayId}`,
+      `/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/certhash/${CERTHASH_1}/certhash/${CERTHASH_2}/p2p/${otherRelayId}`
+    ]
+    expect(parseAppConfig(config(relays))).toEqual({ relays })
+  })
+
+  it.each([
+    ['plain TCP', () => `/ip4/1.2.3.4/tcp/4001/p2p/${relayId}`, /relay address "\/ip4\/1\.2\.3\.4\/tcp\/4001\/p2p\/12D3KooW\w+" in the app configuration is plain TCP, which a browser cannot dial; use the relay's WebSocket/],
+    ['plain QUIC', () => `/ip4/1.2.3.4/udp/4001/quic-v1/p2p/${relayId}`, /in the app configuration is plain QUIC, which a browser cannot dial/],
+    ['WebRTC-Direct without a certhash', () => `/ip4/1.2.3.4/udp/9091/webrtc-direct/p2p/${relayId}`, /in the app configuration is WebRTC-Direct without \/certhash\/<hash>/],
+    ['WebTransport without a certhash', () => `/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/p2p/${relayId}`, /in the app configuration is WebTransport without \/certhash\/<hash>/],
+    ['a circuit address', () => `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit/p2p/${otherRelayId}`, /in the app configuration is a circuit address through another relay/]
+  ])('rejects a relay address that is %s, saying so in words', (_name, relay, message) => {
+    expect(() => parseAppConfig(config([wss(), relay()]))).toThrow(invalidConfig(message))
   })
 
   it('accepts an empty relay list', () => {

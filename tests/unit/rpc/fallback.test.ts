@@ -58,7 +58,9 @@ function handlers (label: string): RpcHandlers {
     cancelTransfer: () => null,
     retryTransfer: () => null,
     getFile: () => ({ file: new Blob([]) }),
-    speedTest: ({ bytes }) => ({ bytes, ms: 1 })
+    speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
+    addTurnServer: () => ({ id: 1 }),
+    removeTurnServer: () => null
   }
 }
 

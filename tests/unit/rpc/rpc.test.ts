@@ -63,6 +63,8 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     retryTransfer: () => null,
     getFile: () => ({ file: new Blob([]) }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
+    addTurnServer: () => ({ id: 1 }),
+    removeTurnServer: () => null,
     ...overrides
   }
 }

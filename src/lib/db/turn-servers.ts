@@ -1,0 +1,206 @@
+/**
+ * The user's own TURN servers (Settings → "Connection help (TURN)"): the
+ * rules for one, and the `turnServers` table. The worker adds and removes
+ * rows (through RPC, see NodeService) and hands them to WebRTC next to the
+ * served `iceServers`; tabs list them with `liveQuery` and run the same
+ * checks before calling, to show each problem next to its field.
+ *
+ * A TURN URL follows RFC 7065: `turn:` or `turns:`, a host (name, IPv4, or
+ * IPv6 in brackets), an optional port and an optional `?transport=udp|tcp`.
+ * The checks are strict on purpose: Chromium's RTCPeerConnection constructor
+ * throws on a TURN URL it cannot parse or one without username and credential,
+ * and one bad entry would then fail every new WebRTC connection.
+ */
+import type { ParleyDb } from './db.ts'
+import { InvalidTurnServerError, TooManyTurnServersError } from './errors.ts'
+import type { TurnServerRow } from './types.ts'
+
+/** Most TURN servers a user keeps: more only slows ICE gathering (each one is asked for a relay candidate). */
+export const MAX_TURN_SERVERS = 4
+/** Longest TURN URL, in characters. */
+export const MAX_TURN_URL_CHARS = 256
+/** Longest username or credential, in characters (STUN allows 513 bytes; real ones are far shorter). */
+export const MAX_TURN_SECRET_CHARS = 256
+
+/** What the user types for one TURN server. */
+export interface TurnServerInput {
+  url: string
+  username: string
+  credential: string
+}
+
+export type TurnServerField = keyof TurnServerInput
+
+/** The problem with each field, in words; a field that is fine is absent. */
+export type TurnServerProblems = Partial<Record<TurnServerField, string>>
+
+/** The fields, in the order they are shown and checked. */
+const FIELDS: readonly TurnServerField[] = ['url', 'username', 'credential']
+const FIELD_WORDS = { username: 'The username', credential: 'The credential' } as const
+
+const SCHEME = /^(turns?):/i
+/** C0 and C1 controls, DEL, and whitespace: none belongs in a URL, a username or a credential. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const WHITESPACE = /\s/
+const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/
+const IP4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
+const IP6 = /^[0-9A-Fa-f:.]{2,45}$/
+const PORT = /^\d{1,5}$/
+const TRANSPORTS = new Set(['transport=udp', 'transport=tcp'])
+
+/**
+ * Why `input` cannot be saved, field by field, in words; `{}` when it can.
+ * Takes `unknown` values too, since the worker checks what arrives over RPC.
+ */
+export function turnServerProblems (input: { url: unknown, username: unknown, credential: unknown }): TurnServerProblems {
+  const problems: TurnServerProblems = {}
+  const url = urlProblem(input.url)
+  if (url !== undefined) problems.url = url
+  for (const field of ['username', 'credential'] as const) {
+    const problem = secretProblem(field, input[field])
+    if (problem !== undefined) problems[field] = problem
+  }
+  return problems
+}
+
+/** The URL as stored: the scheme in lower case (`TURN:` works, but is not how it is written). */
+export function normalizeTurnUrl (url: string): string {
+  return url.replace(SCHEME, (scheme) => scheme.toLowerCase())
+}
+
+/**
+ * Checks an RPC request to add a TURN server: exactly `{ url, username, credential }`,
+ * each valid. Returns it with the URL normalised.
+ *
+ * @throws InvalidTurnServerError with the first problem in words.
+ */
+export function readTurnServerInput (params: unknown): TurnServerInput {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new InvalidTurnServerError('A TURN server needs an address, a username and a credential.')
+  }
+  const keys = Object.keys(params)
+  if (keys.length !== FIELDS.length || !FIELDS.every((field) => Object.hasOwn(params, field))) {
+    throw new InvalidTurnServerError('A TURN server is exactly an address, a username and a credential.')
+  }
+  const value = params as Record<TurnServerField, unknown>
+  const problems = turnServerProblems(value)
+  const first = FIELDS.map((field) => problems[field]).find((problem) => problem !== undefined)
+  if (first !== undefined) throw new InvalidTurnServerError(first)
+  const input = value as TurnServerInput
+  return { url: normalizeTurnUrl(input.url), username: input.username, credential: input.credential }
+}
+
+/**
+ * Adds a TURN server, after the same checks as {@link readTurnServerInput}.
+ * The count and the duplicate check run in the write transaction, so two tabs
+ * adding at once cannot go past the limit.
+ *
+ * @returns the new row's id.
+ * @throws InvalidTurnServerError, TooManyTurnServersError; nothing is written then.
+ */
+export async function addTurnServer (db: ParleyDb, params: unknown, now: number): Promise<number> {
+  const input = readTurnServerInput(params)
+  return db.transaction('rw', db.turnServers, async () => {
+    const rows = await db.turnServers.toArray()
+    if (rows.length >= MAX_TURN_SERVERS) {
+      throw new TooManyTurnServersError(`You already have ${MAX_TURN_SERVERS} TURN servers, the most Parley keeps. Remove one to add another.`)
+    }
+    if (rows.some((row) => row.url === input.url && row.username === input.username)) {
+      throw new InvalidTurnServerError('This TURN server is already in your list with this username.')
+    }
+    return db.turnServers.add({ ...input, addedAt: now })
+  })
+}
+
+/**
+ * Removes one TURN server. Removing one that is already gone (another tab
+ * removed it first) is not an error.
+ *
+ * @throws InvalidTurnServerError when `id` is not a row id at all.
+ */
+export async function removeTurnServer (db: ParleyDb, id: unknown): Promise<void> {
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
+    throw new InvalidTurnServerError('There is no such TURN server.')
+  }
+  await db.turnServers.delete(id)
+}
+
+/** The user's TURN servers in the order they were added (at most {@link MAX_TURN_SERVERS}). */
+export async function listTurnServers (db: ParleyDb): Promise<TurnServerRow[]> {
+  return db.turnServers.orderBy('id').limit(MAX_TURN_SERVERS).toArray()
+}
+
+/**
+ * The rows as `RTCIceServer`s, skipping any that break the rules (a row can
+ * only get there from outside Parley, e.g. edited in the browser's dev
+ * tools, and must not fail every connection).
+ */
+export function toIceServers (rows: readonly TurnServerRow[]): Array<{ urls: string[], username: string, credential: string }> {
+  return rows
+    .filter((row) => Object.keys(turnServerProblems(row)).length === 0)
+    .slice(0, MAX_TURN_SERVERS)
+    .map((row) => ({ urls: [row.url], username: row.username, credential: row.credential }))
+}
+
+function urlProblem (value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'The address must be text.'
+  if (value === '') return 'Enter the TURN server\'s address, like turn:turn.example.org:3478.'
+  if (value.length > MAX_TURN_URL_CHARS) return `The address is too long: at most ${MAX_TURN_URL_CHARS} characters.`
+  if (WHITESPACE.test(value) || CONTROL.test(value)) return 'The address cannot contain spaces or control characters.'
+  const scheme = SCHEME.exec(value)
+  if (scheme === null) {
+    if (/^stuns?:/i.test(value)) return 'This is a STUN address. Enter a TURN server\'s address, which starts with turn: or turns: (like turn:turn.example.org:3478).'
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'A TURN address starts with turn: or turns:, not with a web address scheme like https://.'
+    return 'The address must start with turn: or turns:, like turn:turn.example.org:3478.'
+  }
+  const rest = value.slice(scheme[0].length)
+  if (rest.startsWith('//')) return 'Leave out the "//": write turn:host:port, without slashes.'
+  const [hostPort = '', query, extra] = rest.split('?')
+  if (extra !== undefined || (query !== undefined && !TRANSPORTS.has(query))) {
+    return 'The only option allowed after "?" is transport=udp or transport=tcp.'
+  }
+  if (hostPort.includes('/') || hostPort.includes('@') || hostPort.includes('#')) {
+    return 'The address is only a host and a port: no path, no "@" and no "#".'
+  }
+  return hostPortProblem(hostPort)
+}
+
+function hostPortProblem (hostPort: string): string | undefined {
+  let host: string
+  let port: string | undefined
+  if (hostPort.startsWith('[')) {
+    const end = hostPort.indexOf(']')
+    if (end === -1) return 'The IPv6 address has no closing "]".'
+    host = hostPort.slice(1, end)
+    const after = hostPort.slice(end + 1)
+    if (after !== '' && !after.startsWith(':')) return 'After the IPv6 address in brackets only ":port" may follow.'
+    if (after !== '') port = after.slice(1)
+    if (!IP6.test(host) || !host.includes(':')) return 'The address in brackets is not an IPv6 address.'
+  } else {
+    const parts = hostPort.split(':')
+    if (parts.length > 2) return 'Put an IPv6 address in brackets, like turn:[2001:db8::1]:3478.'
+    host = parts[0] ?? ''
+    port = parts[1]
+    if (host === '') return 'The address has no host: write turn:<host>, or turn:<host>:<port>.'
+    if (!validHostName(host)) return `"${host.slice(0, 64)}" is not a valid host: use a name like turn.example.org or an IP address.`
+  }
+  if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
+    return 'The port must be a number from 1 to 65535.'
+  }
+  return undefined
+}
+
+function validHostName (host: string): boolean {
+  if (/^[\d.]+$/.test(host)) return IP4.test(host)
+  const name = host.endsWith('.') ? host.slice(0, -1) : host
+  return name.length <= 253 && name.split('.').every((label) => DNS_LABEL.test(label))
+}
+
+function secretProblem (field: 'username' | 'credential', value: unknown): string | undefined {
+  const words = FIELD_WORDS[field]
+  if (typeof value !== 'string') return `${words} must be text.`
+  if (value === '') return `Enter the ${field} the TURN server gave you: WebRTC cannot use a TURN server without one.`
+  if (value.length > MAX_TURN_SECRET_CHARS) return `${words} is too long: at most ${MAX_TURN_SECRET_CHARS} characters.`
+  if (CONTROL.test(value)) return `${words} cannot contain control characters.`
+  return undefined
+}
