@@ -4,10 +4,10 @@
  * (src/log.ts); the line `{"level":"info","msg":"ready","peerId":…,
  * "multiaddrs":[…],…}` says it listens. SIGTERM/SIGINT drain and stop,
  * SIGHUP reloads the WSS certificate. Exit codes: 0 stopped, 1 failed,
- * 2 bad configuration, identity or certificate.
+ * 2 bad configuration, identity, certificate or mailbox database.
  */
 import './polyfill.ts'
-import { CertificateError, ConfigError, IdentityError } from './errors.ts'
+import { CertificateError, ConfigError, IdentityError, MailboxOpenError } from './errors.ts'
 import { HELP, parseConfig } from './config.ts'
 import { STOP_TIMEOUT_MS } from './constants.ts'
 import { createRelayNode } from './index.ts'
@@ -92,7 +92,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof IdentityError || err instanceof CertificateError) {
+  if (err instanceof ConfigError || err instanceof IdentityError || err instanceof CertificateError || err instanceof MailboxOpenError) {
     log.error((err).message, { error: err.name })
     process.stderr.write(`relay-node: ${err.message}\n`)
     process.exit(2)

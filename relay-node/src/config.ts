@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DATA_DIR,
-  DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAILBOX_MAX_BYTES, DEFAULT_MAILBOX_RATE_PER_PEER,
+  DEFAULT_MAILBOX_RECIPIENT_BYTES, DEFAULT_MAILBOX_RECIPIENT_ITEMS, DEFAULT_MAILBOX_SENDER_BYTES, DEFAULT_MAILBOX_SENDER_ITEMS, DEFAULT_MAILBOX_TTL_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_RATE_PER_IP, DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES
@@ -60,6 +61,15 @@ export interface RelayConfig {
   logLevel: LogLevel
   /** on SIGTERM/SIGINT, relayed connections get this long to finish before the node stops */
   drainTimeoutMs: number
+  /** serve `/parley/mailbox/1.0.0` (store-and-forward of sealed items) */
+  mailbox: boolean
+  mailboxTtlMs: number
+  mailboxMaxBytes: number
+  mailboxRecipientItems: number
+  mailboxRecipientBytes: number
+  mailboxSenderItems: number
+  mailboxSenderBytes: number
+  mailboxRatePerPeer: number
 }
 
 type Env = Record<string, string | undefined>
@@ -115,7 +125,15 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'mdns', key: 'mdns', arg: '<on|off>', kind: { type: 'on-off', fallback: false }, help: 'find other relay-nodes on the local network (multicast DNS)' },
   { flag: 'metrics-port', key: 'metricsPort', arg: '<n|off>', kind: { type: 'port-or-off', fallback: null }, help: 'HTTP port for /metrics (Prometheus) and /healthz, 0 = any' },
   { flag: 'log-level', key: 'logLevel', arg: '<level>', kind: { type: 'choice', choices: LOG_LEVELS, fallback: 'info' }, help: `JSON log lines on stdout at this level and above: ${LOG_LEVELS.join(', ')}` },
-  { flag: 'drain-timeout-ms', key: 'drainTimeoutMs', arg: '<n>', kind: { type: 'int', min: 0, max: 10 * MINUTE_MS, fallback: DEFAULT_DRAIN_TIMEOUT_MS }, help: 'on SIGTERM, relayed connections get this long to finish' }
+  { flag: 'drain-timeout-ms', key: 'drainTimeoutMs', arg: '<n>', kind: { type: 'int', min: 0, max: 10 * MINUTE_MS, fallback: DEFAULT_DRAIN_TIMEOUT_MS }, help: 'on SIGTERM, relayed connections get this long to finish' },
+  { flag: 'mailbox', key: 'mailbox', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'hold sealed mail for offline peers (/parley/mailbox/1.0.0), kept in <data-dir>/mailbox' },
+  { flag: 'mailbox-ttl-ms', key: 'mailboxTtlMs', arg: '<n>', kind: { type: 'int', min: MINUTE_MS, max: 365 * 24 * HOUR_MS, fallback: DEFAULT_MAILBOX_TTL_MS }, help: 'how long a mailbox item is kept' },
+  { flag: 'mailbox-max-bytes', key: 'mailboxMaxBytes', arg: '<n>', kind: { type: 'int', min: 1024 * 1024, max: 2 ** 44, fallback: DEFAULT_MAILBOX_MAX_BYTES }, help: 'bytes of mailbox items stored in all' },
+  { flag: 'mailbox-recipient-items', key: 'mailboxRecipientItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RECIPIENT_ITEMS }, help: 'mailbox items waiting for one recipient' },
+  { flag: 'mailbox-recipient-bytes', key: 'mailboxRecipientBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_RECIPIENT_BYTES }, help: 'bytes of mailbox items waiting for one recipient' },
+  { flag: 'mailbox-sender-items', key: 'mailboxSenderItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_SENDER_ITEMS }, help: 'mailbox items one sender may have waiting, for all recipients' },
+  { flag: 'mailbox-sender-bytes', key: 'mailboxSenderBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_SENDER_BYTES }, help: 'bytes of mailbox items one sender may have waiting' },
+  { flag: 'mailbox-rate-per-peer', key: 'mailboxRatePerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RATE_PER_PEER }, help: 'mailbox requests per minute from one PeerID' }
 ]
 
 const envName = (flag: string): string => `PARLEY_RELAY_${flag.toUpperCase().replaceAll('-', '_')}`
@@ -182,7 +200,7 @@ function readConfigFile (path: string): Record<string, string> {
     if (!FILE_OPTIONS.has(key)) throw new ConfigError(`the config file ${path} has an unknown option "${key.slice(0, 40)}" (options are the flag names without "--")`)
     if (typeof value === 'number' || typeof value === 'string') {
       out[key] = String(value)
-    } else if (typeof value === 'boolean' && key === 'mdns') {
+    } else if (typeof value === 'boolean' && (key === 'mdns' || key === 'mailbox')) {
       out[key] = value ? 'on' : 'off'
     } else if (LIST_OPTIONS.has(key) && Array.isArray(value) && value.every(v => typeof v === 'string')) {
       out[key] = value.join(',')

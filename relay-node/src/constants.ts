@@ -112,3 +112,20 @@ export const WEBRTC_DIRECT_CERT_FILE = 'webrtc-direct.pem'
  * invalidate the served relay list every two weeks.
  */
 export const WEBRTC_DIRECT_CERT_LIFESPAN_MS = 10 * 365 * 24 * 60 * MINUTE_MS
+
+/** Mailbox: how long a deposited item is kept (14 days). */
+export const DEFAULT_MAILBOX_TTL_MS = 14 * 24 * 60 * MINUTE_MS
+/** Mailbox: bytes of items stored in all (1 GiB). */
+export const DEFAULT_MAILBOX_MAX_BYTES = 1024 * MIB
+/** Mailbox: items and bytes waiting for one recipient. */
+export const DEFAULT_MAILBOX_RECIPIENT_ITEMS = 1000
+export const DEFAULT_MAILBOX_RECIPIENT_BYTES = 32 * MIB
+/** Mailbox: items and bytes one sender may have waiting here, for all its recipients together. */
+export const DEFAULT_MAILBOX_SENDER_ITEMS = 2000
+export const DEFAULT_MAILBOX_SENDER_BYTES = 64 * MIB
+/** Mailbox requests (deposit, list, fetch, delete) per minute from one PeerID; bursts up to this many. */
+export const DEFAULT_MAILBOX_RATE_PER_PEER = 600
+/** Expired mailbox items are removed this often. */
+export const MAILBOX_SWEEP_INTERVAL_MS = MINUTE_MS
+/** The mailbox database, inside the data directory. */
+export const MAILBOX_DIR = 'mailbox'

@@ -12,3 +12,8 @@ export class IdentityError extends Error {
 export class CertificateError extends Error {
   override name = 'CertificateError'
 }
+
+/** The mailbox database cannot be opened (locked by another process, damaged). */
+export class MailboxOpenError extends Error {
+  override name = 'MailboxOpenError'
+}

@@ -16,6 +16,7 @@
  */
 
 import './polyfill.ts'
+import { join } from 'node:path'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
 import { identify, identifyPush } from '@libp2p/identify'
@@ -32,12 +33,15 @@ import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
 import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
-import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, MDNS_SERVICE_TAG } from './constants.ts'
+import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
-import { relayMetrics, startOpsServer } from './ops.ts'
+import { startMailbox } from './mailbox/service.ts'
+import { MailboxStore } from './mailbox/store.ts'
+import { mailboxMetrics, relayMetrics, startOpsServer } from './ops.ts'
+import { MailboxOpenError } from './errors.ts'
 import { loadTlsFiles } from './tls.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
@@ -80,6 +84,8 @@ export interface RelayNode {
   /** relayed connections open now */
   readonly circuits: number
   readonly draining: boolean
+  /** items and bytes in the mailbox now, in all or for one recipient (a PeerID); undefined with `--mailbox off` */
+  mailboxUsage(recipient?: string): { items: number, bytes: number } | undefined
   /**
    * Reads the WSS certificate and key again and uses them for new
    * connections (SIGHUP). A bad file leaves the old certificate in place and
@@ -270,6 +276,9 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
 
   libp2p = node
   const peerId = node.peerId.toString()
+  let mailbox: MailboxStore | undefined
+  let mailboxService: { stop(): Promise<void> } | undefined
+  let sweeper: ReturnType<typeof setInterval> | undefined
   let guard: ReturnType<typeof guardWebSocketListeners>
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
   try {
@@ -286,6 +295,26 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
         refusals.refused('connection', reason, { ip: address })
       }
     })
+    if (config.mailbox) {
+      const store = mailbox = await openMailbox(join(config.dataDir, MAILBOX_DIR), config)
+      const metrics = mailboxMetrics(registry, () => store.usage)
+      mailboxService = await startMailbox(node, {
+        store,
+        ratePerPeer: config.mailboxRatePerPeer,
+        maxInboundStreams: config.maxInboundStreams,
+        draining: () => draining,
+        log,
+        metrics
+      })
+      const sweep = (): void => {
+        store.sweep().then(
+          (n) => { if (n > 0) { metrics.expired(n); log.info('removed expired mailbox items', { count: n }) } },
+          (err: unknown) => { log.error('mailbox sweep failed', { error: err }) })
+      }
+      sweep()
+      sweeper = setInterval(sweep, MAILBOX_SWEEP_INTERVAL_MS)
+      sweeper.unref()
+    }
     ops = config.metricsPort == null
       ? undefined
       : await startOpsServer(config.host, config.metricsPort, registry, () => ({
@@ -295,7 +324,9 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       }))
   } catch (err) {
     refusals.stop()
+    clearInterval(sweeper)
     await node.stop()
+    await mailbox?.close()
     throw err
   }
 
@@ -340,6 +371,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     ...(ops == null ? {} : { opsUrl: ops.url }),
     get circuits () { return countCircuits(node) },
     get draining () { return draining },
+    mailboxUsage: (recipient) => recipient == null ? mailbox?.usage : mailbox?.usageOf(recipient),
     async reloadTls () {
       if (config.tlsCertPath == null || config.tlsKeyPath == null) return undefined
       const files = await loadTlsFiles(config.tlsCertPath, config.tlsKeyPath)
@@ -363,8 +395,28 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       guard.stop()
       bootstrap?.stop()
       refusals.stop()
+      clearInterval(sweeper)
+      await mailboxService?.stop()
       await node.stop()
+      await mailbox?.close()
       await ops?.close()
     }
+  }
+}
+
+/** Opens the mailbox database; another process holding it is a clear error. */
+async function openMailbox (dir: string, config: RelayConfig): Promise<MailboxStore> {
+  try {
+    return await MailboxStore.open(dir, {
+      ttlMs: config.mailboxTtlMs,
+      maxTotalBytes: config.mailboxMaxBytes,
+      maxRecipientItems: config.mailboxRecipientItems,
+      maxRecipientBytes: config.mailboxRecipientBytes,
+      maxSenderItems: config.mailboxSenderItems,
+      maxSenderBytes: config.mailboxSenderBytes
+    })
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message
+    throw new MailboxOpenError(`cannot open the mailbox database ${dir}: ${cause}${/lock/i.test(cause) ? ' (is another relay-node using this data directory?)' : ''}`)
   }
 }

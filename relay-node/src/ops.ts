@@ -1,6 +1,8 @@
 import { createServer } from 'node:http'
 import { Counter, Gauge } from 'prom-client'
+import { MailboxErrorCode } from './mailbox/codec.ts'
 import { CIRCUIT_REJECTIONS, CONNECTION_REJECTIONS, RESERVATION_REJECTIONS } from './limits.ts'
+import type { MailboxMetrics } from './mailbox/service.ts'
 import type { CircuitRejection, ConnectionRejection, ReservationRejection } from './limits.ts'
 import type { Server } from 'node:http'
 import type { Registry } from 'prom-client'
@@ -64,6 +66,29 @@ export function relayMetrics (registry: Registry, read: RelayReadings): RelayMet
     reservationRefused: (reason) => { reservations.inc({ reason }) },
     connectionRefused: (reason) => { connections.inc({ reason }) },
     circuitRefused: (reason) => { circuits.inc({ reason }) }
+  }
+}
+
+/**
+ * The mailbox's metrics: items and bytes stored (read when scraped),
+ * deposits, items fetched, deleted and expired, and refusals by code.
+ */
+export function mailboxMetrics (registry: Registry, usage: () => { items: number, bytes: number }): MailboxMetrics & { expired(n: number): void } {
+  new Gauge({ name: 'parley_mailbox_items', help: 'Mailbox items stored now', registers: [registry], collect () { this.set(usage().items) } })
+  new Gauge({ name: 'parley_mailbox_bytes', help: 'Bytes of mailbox items stored now', registers: [registry], collect () { this.set(usage().bytes) } })
+  const deposits = new Counter({ name: 'parley_mailbox_deposits_total', help: 'Items deposited (duplicate="true": the same item again, nothing stored)', labelNames: ['duplicate'], registers: [registry] })
+  const fetched = new Counter({ name: 'parley_mailbox_fetched_total', help: 'Items handed to their recipient', registers: [registry] })
+  const deleted = new Counter({ name: 'parley_mailbox_deleted_total', help: 'Items deleted by their recipient', registers: [registry] })
+  const expired = new Counter({ name: 'parley_mailbox_expired_total', help: 'Items removed unfetched when their time was up', registers: [registry] })
+  const refused = new Counter({ name: 'parley_mailbox_rejections_total', help: 'Mailbox requests refused, by code', labelNames: ['code'], registers: [registry] })
+  for (const code of Object.keys(MailboxErrorCode)) refused.inc({ code }, 0)
+  for (const duplicate of ['false', 'true']) deposits.inc({ duplicate }, 0)
+  return {
+    deposited: (duplicate) => { deposits.inc({ duplicate: String(duplicate) }) },
+    fetched: (n) => { fetched.inc(n) },
+    deleted: (n) => { deleted.inc(n) },
+    expired: (n) => { expired.inc(n) },
+    refused: (code) => { refused.inc({ code }) }
   }
 }
 

@@ -1,4 +1,5 @@
 import { connect } from 'node:net'
+import { join } from 'node:path'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -6,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { DHT_PROTOCOL } from '../src/constants.ts'
 import { RateLimiter } from '../src/limits.ts'
-import { client, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
+import { client, dataDir, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { Socket } from 'node:net'
 
@@ -79,7 +80,7 @@ describe('limits', () => {
     expect(results.filter(x => x.status === 'rejected')).toHaveLength(1)
     expect(await metric(rated, 'parley_relay_connection_rejections_total{reason="rate"}')).toBe(1)
 
-    const shared = await relay({ maxConnectionsPerIp: 2, metricsPort: 0, webrtcDirectPort: null })
+    const shared = await relay({ maxConnectionsPerIp: 2, metricsPort: 0, webrtcDirectPort: null, dataDir: join(dataDir, 'shared') })
     await (await client()).dial(multiaddr(shared.multiaddrs[0] ?? ''))
     await (await client()).dial(multiaddr(shared.multiaddrs[0] ?? ''))
     await expect((await client()).dial(multiaddr(shared.multiaddrs[0] ?? ''))).rejects.toThrow()

@@ -75,17 +75,20 @@ describe('mDNS', () => {
     const [r1, r2] = result.relays
     if (r1 == null || r2 == null) throw new Error('the fixture reported fewer than two relays')
     expect(r1.peerId).not.toBe(r2.peerId)
-    for (const [self, other] of [[r1, r2], [r2, r1]] as const) {
-      const found = self.discovered.find(d => d.peer === other.peerId)
-      expect(found, `${self.peerId} did not discover ${other.peerId}`).toBeDefined()
+    // libp2p reports a peer as discovered only while it is new: whichever hears the other's
+    // mDNS answer first dials it, and the other then knows it from that connection
+    const heard = [[r1, r2], [r2, r1]].flatMap(([self, other]) => (self?.discovered ?? []).filter(d => d.peer === other?.peerId).map(d => ({ d, other })))
+    expect(heard.length).toBeGreaterThan(0)
+    for (const { d, other } of heard) {
       // what it found are the other's listen addresses (mDNS announces them without /p2p/)
-      const announced = other.addresses.map(a => a.replace(`/p2p/${other.peerId}`, ''))
-      expect(found?.addresses.length).toBeGreaterThan(0)
-      for (const address of found?.addresses ?? []) expect(announced).toContain(address)
-      expect(self.dhtPeers).toBe(1)
+      const announced = (other?.addresses ?? []).map(a => a.replace(`/p2p/${other?.peerId ?? ''}`, ''))
+      expect(d.addresses.length).toBeGreaterThan(0)
+      for (const address of d.addresses) expect(announced).toContain(address)
     }
-    // at least one of them learnt of the other before any connection existed: from mDNS alone
-    expect([...r1.discovered, ...r2.discovered].some(d => !d.connected)).toBe(true)
+    // learnt before any connection existed: from mDNS alone (there is no bootstrap list)
+    expect(heard.some(({ d }) => !d.connected)).toBe(true)
+    expect(r1.dhtPeers).toBe(1)
+    expect(r2.dhtPeers).toBe(1)
     expect(result.connection?.remoteAddr).toMatch(/^\/ip4\/127\.0\.0\.1\/tcp\/\d+/)
     expect(result.elapsedMs).toBeLessThan(20_000)
   })

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it, vi } from 'vitest'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
@@ -44,7 +45,7 @@ describe('process', () => {
     expect(logLines(quiet).some(l => l.level === 'debug')).toBe(false)
     await a.stop()
 
-    const loud = await run({ extraArgs: ['--log-level', 'debug'] })
+    const loud = await run({ dataDir: join(dataDir, 'loud'), extraArgs: ['--log-level', 'debug'] })
     const b = await client()
     await b.dial(multiaddr(loud.multiaddrs[0] ?? ''))
     await vi.waitFor(() => { expect(logLines(loud).find(l => l.msg === 'connection opened')?.peer).toBe(b.peerId.toString()) }, WAIT)

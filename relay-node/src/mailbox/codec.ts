@@ -1,0 +1,267 @@
+/**
+ * Frames of `/parley/mailbox/1.0.0` (docs/protocols.md, "Mailboxes"), pure
+ * and shared by relay-node and the app. One request and one reply per
+ * stream, each one frame: an unsigned-varint length, then the body below.
+ * Integers are big-endian; times are ms since the Unix epoch (u64, < 2^53).
+ *
+ * Requests (dialer → relay), first byte the operation:
+ *   DEPOSIT 0x01 · id (16) · recipientLength (u8, 1..64) · recipient PeerID multihash · item (the rest, 1..MAX_ITEM_BYTES)
+ *   LIST    0x02 · afterLength (u8, 0 or 16) · after id · limit (u16, 1..MAX_LIST)
+ *   FETCH   0x03 · count (u8, 1..MAX_IDS) · ids (16 each)
+ *   DELETE  0x04 · count (u8, 1..MAX_IDS) · ids (16 each)
+ * Replies (relay → dialer), first byte the status, 0x00 OK or an error code:
+ *   OK to DEPOSIT  0x00 · storedAt (u64) · expiresAt (u64) · duplicate (u8, 0 or 1)
+ *   OK to LIST     0x00 · more (u8) · count (u16) · count × [id (16) · size (u32) · storedAt (u64) · expiresAt (u64)]
+ *   OK to FETCH    0x00 · count (u8) · count × [id (16) · storedAt (u64) · size (u32) · item (size)]
+ *   OK to DELETE   0x00 · deleted (u16)
+ *   error          code (u8, 1..) · reason (UTF-8, the rest, ≤ MAX_REASON_BYTES)
+ */
+
+export const MAILBOX_PROTOCOL = '/parley/mailbox/1.0.0'
+
+/** Largest sealed item, in bytes: the largest chat frame (144 KiB) sealed, with room to spare. */
+export const MAX_ITEM_BYTES = 160 * 1024
+/** Largest request frame: a deposit of the largest item. */
+export const MAX_REQUEST_BYTES = 1 + 16 + 1 + 64 + MAX_ITEM_BYTES
+/** A FETCH reply carries whole items up to about this many bytes (at least one item). */
+export const MAX_FETCH_REPLY_BYTES = 1024 * 1024
+/** Largest reply frame. */
+export const MAX_REPLY_BYTES = MAX_FETCH_REPLY_BYTES + MAX_ITEM_BYTES + 1024
+/** Most entries in one LIST reply. */
+export const MAX_LIST = 512
+/** Most ids in one FETCH or DELETE. */
+export const MAX_IDS = 64
+export const ID_BYTES = 16
+const MAX_RECIPIENT_BYTES = 64
+export const MAX_REASON_BYTES = 200
+
+export const Op = { deposit: 0x01, list: 0x02, fetch: 0x03, delete: 0x04 } as const
+export type OpName = keyof typeof Op
+
+/** Error codes of a reply; the relay changes nothing when it answers with one. */
+export const MailboxErrorCode = {
+  'bad-request': 1,
+  'too-large': 2,
+  'recipient-quota': 3,
+  'sender-quota': 4,
+  'rate-limited': 5,
+  'storage-full': 6,
+  conflict: 7,
+  unavailable: 8
+} as const
+export type MailboxErrorName = keyof typeof MailboxErrorCode
+const ERROR_NAMES = new Map(Object.entries(MailboxErrorCode).map(([name, code]) => [code, name as MailboxErrorName]))
+
+/** A frame that does not follow the format: the stream is answered with bad-request (where possible) and reset. */
+export class MailboxFrameError extends Error {
+  override name = 'MailboxFrameError'
+}
+
+/** The relay answered with an error code. */
+export class MailboxRefusedError extends Error {
+  override name = 'MailboxRefusedError'
+  constructor (readonly code: MailboxErrorName, readonly reason: string) {
+    super(`the mailbox refused: ${code}${reason === '' ? '' : ` (${reason})`}`)
+  }
+}
+
+export type MailboxRequest =
+  | { op: 'deposit', id: Uint8Array, recipient: Uint8Array, item: Uint8Array }
+  | { op: 'list', after?: Uint8Array, limit: number }
+  | { op: 'fetch', ids: Uint8Array[] }
+  | { op: 'delete', ids: Uint8Array[] }
+
+export interface ListedItem { id: Uint8Array, size: number, storedAt: number, expiresAt: number }
+export interface FetchedItem { id: Uint8Array, storedAt: number, item: Uint8Array }
+
+export type MailboxReply =
+  | { op: 'deposit', storedAt: number, expiresAt: number, duplicate: boolean }
+  | { op: 'list', more: boolean, items: ListedItem[] }
+  | { op: 'fetch', items: FetchedItem[] }
+  | { op: 'delete', deleted: number }
+
+/** Writes big-endian integers and bytes into a growing buffer. */
+class Writer {
+  readonly #parts: Uint8Array[] = []
+  #length = 0
+  u8 (n: number): this { return this.bytes(Uint8Array.of(n)) }
+  u16 (n: number): this { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, n); return this.bytes(b) }
+  u32 (n: number): this { const b = new Uint8Array(4); new DataView(b.buffer).setUint32(0, n); return this.bytes(b) }
+  u64 (n: number): this { const b = new Uint8Array(8); new DataView(b.buffer).setBigUint64(0, BigInt(n)); return this.bytes(b) }
+  bytes (b: Uint8Array): this { this.#parts.push(b); this.#length += b.byteLength; return this }
+  finish (): Uint8Array {
+    const out = new Uint8Array(this.#length)
+    let at = 0
+    for (const part of this.#parts) { out.set(part, at); at += part.byteLength }
+    return out
+  }
+}
+
+/** Reads what Writer wrote; any overrun is a MailboxFrameError. */
+class Reader {
+  #at = 0
+  constructor (private readonly buf: Uint8Array, private readonly what: string) {}
+  #take (n: number, field: string): Uint8Array {
+    if (this.#at + n > this.buf.byteLength) throw new MailboxFrameError(`${this.what}: the frame ends inside ${field}`)
+    const out = this.buf.subarray(this.#at, this.#at + n)
+    this.#at += n
+    return out
+  }
+  u8 (field: string): number { return this.#take(1, field)[0] ?? 0 }
+  u16 (field: string): number { const b = this.#take(2, field); return new DataView(b.buffer, b.byteOffset, 2).getUint16(0) }
+  u32 (field: string): number { const b = this.#take(4, field); return new DataView(b.buffer, b.byteOffset, 4).getUint32(0) }
+  u64 (field: string): number {
+    const b = this.#take(8, field)
+    const n = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0)
+    if (n > BigInt(Number.MAX_SAFE_INTEGER)) throw new MailboxFrameError(`${this.what}: ${field} is over 2^53`)
+    return Number(n)
+  }
+  bytes (n: number, field: string): Uint8Array { return this.#take(n, field).slice() }
+  rest (): Uint8Array { const out = this.buf.subarray(this.#at).slice(); this.#at = this.buf.byteLength; return out }
+  get left (): number { return this.buf.byteLength - this.#at }
+  end (): void {
+    if (this.left !== 0) throw new MailboxFrameError(`${this.what}: ${this.left} bytes after the last field`)
+  }
+}
+
+function flag (value: number, field: string): boolean {
+  if (value !== 0 && value !== 1) throw new MailboxFrameError(`a mailbox reply: ${field} is 0 or 1, not ${value}`)
+  return value === 1
+}
+
+function idList (r: Reader, what: string): Uint8Array[] {
+  const count = r.u8('the id count')
+  if (count < 1 || count > MAX_IDS) throw new MailboxFrameError(`${what}: between 1 and ${MAX_IDS} ids, not ${count}`)
+  const ids = Array.from({ length: count }, (_, i) => r.bytes(ID_BYTES, `id ${i + 1}`))
+  r.end()
+  return ids
+}
+
+function checkIds (ids: Uint8Array[]): void {
+  if (ids.length < 1 || ids.length > MAX_IDS) throw new MailboxFrameError(`between 1 and ${MAX_IDS} ids, not ${ids.length}`)
+  if (ids.some(id => id.byteLength !== ID_BYTES)) throw new MailboxFrameError(`an id is ${ID_BYTES} bytes`)
+}
+
+export function encodeRequest (request: MailboxRequest): Uint8Array {
+  const w = new Writer().u8(Op[request.op])
+  switch (request.op) {
+    case 'deposit':
+      if (request.id.byteLength !== ID_BYTES) throw new MailboxFrameError(`an id is ${ID_BYTES} bytes`)
+      if (request.recipient.byteLength < 1 || request.recipient.byteLength > MAX_RECIPIENT_BYTES) throw new MailboxFrameError('a recipient is 1 to 64 bytes')
+      if (request.item.byteLength < 1 || request.item.byteLength > MAX_ITEM_BYTES) throw new MailboxFrameError(`an item is 1 to ${MAX_ITEM_BYTES} bytes`)
+      return w.bytes(request.id).u8(request.recipient.byteLength).bytes(request.recipient).bytes(request.item).finish()
+    case 'list':
+      if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > MAX_LIST) throw new MailboxFrameError(`a list asks for 1 to ${MAX_LIST} entries`)
+      if (request.after != null && request.after.byteLength !== ID_BYTES) throw new MailboxFrameError(`an id is ${ID_BYTES} bytes`)
+      return (request.after == null ? w.u8(0) : w.u8(ID_BYTES).bytes(request.after)).u16(request.limit).finish()
+    case 'fetch':
+    case 'delete':
+      checkIds(request.ids)
+      w.u8(request.ids.length)
+      for (const id of request.ids) w.bytes(id)
+      return w.finish()
+  }
+}
+
+export function decodeRequest (frame: Uint8Array): MailboxRequest {
+  const r = new Reader(frame, 'a mailbox request')
+  const op = r.u8('the operation')
+  switch (op) {
+    case Op.deposit: {
+      const id = r.bytes(ID_BYTES, 'the id')
+      const length = r.u8('the recipient length')
+      if (length < 1 || length > MAX_RECIPIENT_BYTES) throw new MailboxFrameError(`a mailbox request: the recipient is 1 to ${MAX_RECIPIENT_BYTES} bytes, not ${length}`)
+      const recipient = r.bytes(length, 'the recipient')
+      const item = r.rest()
+      if (item.byteLength < 1) throw new MailboxFrameError('a mailbox request: the item is empty')
+      if (item.byteLength > MAX_ITEM_BYTES) throw new MailboxFrameError(`a mailbox request: the item is over ${MAX_ITEM_BYTES} bytes`)
+      return { op: 'deposit', id, recipient, item }
+    }
+    case Op.list: {
+      const afterLength = r.u8('the cursor length')
+      if (afterLength !== 0 && afterLength !== ID_BYTES) throw new MailboxFrameError(`a mailbox request: the cursor is 0 or ${ID_BYTES} bytes, not ${afterLength}`)
+      const after = afterLength === 0 ? undefined : r.bytes(ID_BYTES, 'the cursor')
+      const limit = r.u16('the limit')
+      if (limit < 1 || limit > MAX_LIST) throw new MailboxFrameError(`a mailbox request: the limit is 1 to ${MAX_LIST}, not ${limit}`)
+      r.end()
+      return after == null ? { op: 'list', limit } : { op: 'list', after, limit }
+    }
+    case Op.fetch: return { op: 'fetch', ids: idList(r, 'a mailbox fetch') }
+    case Op.delete: return { op: 'delete', ids: idList(r, 'a mailbox delete') }
+    default: throw new MailboxFrameError(`a mailbox request: unknown operation ${op}`)
+  }
+}
+
+export function encodeReply (reply: MailboxReply): Uint8Array {
+  const w = new Writer().u8(0)
+  switch (reply.op) {
+    case 'deposit': return w.u64(reply.storedAt).u64(reply.expiresAt).u8(reply.duplicate ? 1 : 0).finish()
+    case 'list':
+      w.u8(reply.more ? 1 : 0).u16(reply.items.length)
+      for (const item of reply.items) w.bytes(item.id).u32(item.size).u64(item.storedAt).u64(item.expiresAt)
+      return w.finish()
+    case 'fetch':
+      w.u8(reply.items.length)
+      for (const item of reply.items) w.bytes(item.id).u64(item.storedAt).u32(item.item.byteLength).bytes(item.item)
+      return w.finish()
+    case 'delete': return w.u16(reply.deleted).finish()
+  }
+}
+
+export function encodeError (code: MailboxErrorName, reason: string): Uint8Array {
+  let text = new TextEncoder().encode(reason)
+  if (text.byteLength > MAX_REASON_BYTES) text = text.subarray(0, MAX_REASON_BYTES)
+  return new Writer().u8(MailboxErrorCode[code]).bytes(text).finish()
+}
+
+/**
+ * Decodes the reply to a request of `op`.
+ *
+ * @throws MailboxRefusedError for an error reply, MailboxFrameError for a malformed one
+ */
+export function decodeReply (op: OpName, frame: Uint8Array): MailboxReply {
+  const r = new Reader(frame, `a mailbox reply to ${op}`)
+  const status = r.u8('the status')
+  if (status !== 0) {
+    const name = ERROR_NAMES.get(status as never)
+    if (name == null) throw new MailboxFrameError(`a mailbox reply: unknown status ${status}`)
+    const reason = r.rest()
+    if (reason.byteLength > MAX_REASON_BYTES) throw new MailboxFrameError('a mailbox reply: the reason is too long')
+    throw new MailboxRefusedError(name, new TextDecoder('utf-8', { fatal: false }).decode(reason))
+  }
+  switch (op) {
+    case 'deposit': {
+      const reply = { op, storedAt: r.u64('storedAt'), expiresAt: r.u64('expiresAt'), duplicate: flag(r.u8('duplicate'), 'duplicate') } as const
+      r.end()
+      return reply
+    }
+    case 'list': {
+      const more = flag(r.u8('more'), 'more')
+      const count = r.u16('the count')
+      if (count > MAX_LIST) throw new MailboxFrameError(`a mailbox reply: more than ${MAX_LIST} entries`)
+      const items = Array.from({ length: count }, (_, i) => ({
+        id: r.bytes(ID_BYTES, `entry ${i + 1}`), size: r.u32('a size'), storedAt: r.u64('storedAt'), expiresAt: r.u64('expiresAt')
+      }))
+      r.end()
+      return { op, more, items }
+    }
+    case 'fetch': {
+      const count = r.u8('the count')
+      if (count > MAX_IDS) throw new MailboxFrameError(`a mailbox reply: more than ${MAX_IDS} items`)
+      const items = Array.from({ length: count }, (_, i) => {
+        const id = r.bytes(ID_BYTES, `item ${i + 1}`)
+        const storedAt = r.u64('storedAt')
+        const size = r.u32('a size')
+        if (size < 1 || size > MAX_ITEM_BYTES) throw new MailboxFrameError(`a mailbox reply: an item of ${size} bytes`)
+        return { id, storedAt, item: r.bytes(size, 'an item') }
+      })
+      r.end()
+      return { op, items }
+    }
+    case 'delete': {
+      const deleted = r.u16('deleted')
+      r.end()
+      return { op, deleted }
+    }
+  }
+}

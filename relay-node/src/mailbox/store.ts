@@ -1,0 +1,261 @@
+/**
+ * The relay's mailbox storage: sealed items kept in LevelDB (classic-level)
+ * under `<data-dir>/mailbox`, written with `sync` before a deposit is
+ * acknowledged, expired after their TTL, bounded per recipient, per sender
+ * and in all. The relay cannot open the items; it keeps whom each is for,
+ * who deposited it, its size and its times.
+ *
+ * Keys (UTF-8):
+ *   m!<recipient>!<storedAt, 16 hex>!<id, 32 hex>  → record: 0x01 · expiresAt (u64) · depositorLength (u8) · depositor (UTF-8) · item
+ *   i!<recipient>!<id>                           → storedAt (16 hex, UTF-8)
+ *   e!<expiresAt, 16 hex>!<recipient>!<id>         → empty
+ *   s!last                                        → the highest storedAt given out (16 hex), so it never goes back
+ * PeerIDs are base58btc strings. `storedAt` is strictly increasing across the
+ * store, so a recipient's items list in the order they were deposited.
+ */
+import { ClassicLevel } from 'classic-level'
+import { MailboxRefusedError } from './codec.ts'
+import type { FetchedItem, ListedItem } from './codec.ts'
+
+export interface MailboxLimits {
+  /** how long an item is kept, in ms */
+  ttlMs: number
+  maxTotalBytes: number
+  maxRecipientItems: number
+  maxRecipientBytes: number
+  maxSenderItems: number
+  maxSenderBytes: number
+}
+
+export interface DepositResult { storedAt: number, expiresAt: number, duplicate: boolean }
+
+interface Usage { items: number, bytes: number }
+
+const RECORD_VERSION = 1
+const hex16 = (n: number): string => n.toString(16).padStart(16, '0')
+const idHex = (id: Uint8Array): string => Buffer.from(id).toString('hex')
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+/** Expired items removed per batch while sweeping. */
+const SWEEP_BATCH = 1000
+
+function encodeRecord (expiresAt: number, depositor: string, item: Uint8Array): Uint8Array {
+  const who = encoder.encode(depositor)
+  const out = new Uint8Array(1 + 8 + 1 + who.byteLength + item.byteLength)
+  const view = new DataView(out.buffer)
+  out[0] = RECORD_VERSION
+  view.setBigUint64(1, BigInt(expiresAt))
+  out[9] = who.byteLength
+  out.set(who, 10)
+  out.set(item, 10 + who.byteLength)
+  return out
+}
+
+function decodeRecord (value: Uint8Array): { expiresAt: number, depositor: string, item: Uint8Array } {
+  if (value[0] !== RECORD_VERSION) throw new Error(`unknown mailbox record version ${String(value[0])}`)
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength)
+  const expiresAt = Number(view.getBigUint64(1))
+  const length = value[9] ?? 0
+  return { expiresAt, depositor: decoder.decode(value.subarray(10, 10 + length)), item: value.subarray(10 + length) }
+}
+
+function bump (map: Map<string, Usage>, key: string, items: number, bytes: number): void {
+  const usage = map.get(key) ?? { items: 0, bytes: 0 }
+  usage.items += items
+  usage.bytes += bytes
+  if (usage.items <= 0) map.delete(key)
+  else map.set(key, usage)
+}
+
+export class MailboxStore {
+  readonly #db: ClassicLevel<string, Uint8Array>
+  readonly #limits: MailboxLimits
+  readonly #now: () => number
+  /** usage by recipient and by depositor, and in all; rebuilt from the records at open */
+  readonly #recipients = new Map<string, Usage>()
+  readonly #senders = new Map<string, Usage>()
+  #total: Usage = { items: 0, bytes: 0 }
+  #lastStoredAt = 0
+  /** deposits, deletes and sweeps one at a time: each checks the quotas, then writes */
+  #queue: Promise<unknown> = Promise.resolve()
+
+  private constructor (db: ClassicLevel<string, Uint8Array>, limits: MailboxLimits, now: () => number) {
+    this.#db = db
+    this.#limits = limits
+    this.#now = now
+  }
+
+  static async open (dir: string, limits: MailboxLimits, now: () => number = Date.now): Promise<MailboxStore> {
+    const db = new ClassicLevel<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
+    await db.open()
+    const store = new MailboxStore(db, limits, now)
+    const last = await db.get('s!last')
+    if (last != null) store.#lastStoredAt = parseInt(decoder.decode(last), 16)
+    for await (const [key, value] of db.iterator({ gt: 'm!', lt: 'm~' })) {
+      const [, recipient = '', storedAt = '0'] = key.split('!')
+      const record = decodeRecord(value)
+      store.#count(recipient, record.depositor, 1, record.item.byteLength)
+      store.#lastStoredAt = Math.max(store.#lastStoredAt, parseInt(storedAt, 16))
+    }
+    return store
+  }
+
+  #count (recipient: string, depositor: string, items: number, bytes: number): void {
+    bump(this.#recipients, recipient, items, bytes)
+    bump(this.#senders, depositor, items, bytes)
+    this.#total = { items: this.#total.items + items, bytes: this.#total.bytes + bytes }
+  }
+
+  async #serial<T> (work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work)
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  get usage (): Usage {
+    return { ...this.#total }
+  }
+
+  /** Items and bytes waiting for one recipient (a base58btc PeerID). */
+  usageOf (recipient: string): Usage {
+    return { ...(this.#recipients.get(recipient) ?? { items: 0, bytes: 0 }) }
+  }
+
+  /**
+   * Stores an item for `recipient` once it is on disk. The same id from the
+   * same depositor again is a duplicate (nothing new is stored); from anyone
+   * else a conflict.
+   *
+   * @throws MailboxRefusedError (recipient-quota, sender-quota, storage-full, conflict)
+   */
+  async deposit (depositor: string, recipient: string, id: Uint8Array, item: Uint8Array): Promise<DepositResult> {
+    return this.#serial(async () => {
+      const existing = await this.#db.get(`i!${recipient}!${idHex(id)}`)
+      if (existing != null) {
+        const storedAt = parseInt(decoder.decode(existing), 16)
+        const record = await this.#db.get(`m!${recipient}!${hex16(storedAt)}!${idHex(id)}`)
+        const found = record == null ? undefined : decodeRecord(record)
+        if (found != null && found.expiresAt <= this.#now()) {
+          // its time is up (not yet swept): gone for the recipient, so this deposit is new
+          await this.#remove(recipient, idHex(id))
+        } else {
+          if (found?.depositor !== depositor) throw new MailboxRefusedError('conflict', 'an item with this id is already stored for this recipient')
+          return { storedAt, expiresAt: found.expiresAt, duplicate: true }
+        }
+      }
+      const recipientUsage = this.#recipients.get(recipient) ?? { items: 0, bytes: 0 }
+      const senderUsage = this.#senders.get(depositor) ?? { items: 0, bytes: 0 }
+      const size = item.byteLength
+      if (recipientUsage.items + 1 > this.#limits.maxRecipientItems || recipientUsage.bytes + size > this.#limits.maxRecipientBytes) {
+        throw new MailboxRefusedError('recipient-quota', `the recipient's mailbox holds ${recipientUsage.items} items, ${recipientUsage.bytes} bytes`)
+      }
+      if (senderUsage.items + 1 > this.#limits.maxSenderItems || senderUsage.bytes + size > this.#limits.maxSenderBytes) {
+        throw new MailboxRefusedError('sender-quota', `you have ${senderUsage.items} items, ${senderUsage.bytes} bytes waiting here`)
+      }
+      if (this.#total.bytes + size > this.#limits.maxTotalBytes) throw new MailboxRefusedError('storage-full', 'the relay\'s mailbox storage is full')
+      const storedAt = Math.max(this.#now(), this.#lastStoredAt + 1)
+      const expiresAt = storedAt + this.#limits.ttlMs
+      const key = `${recipient}!${idHex(id)}`
+      // durable before it is acknowledged
+      await this.#db.batch([
+        { type: 'put', key: `m!${recipient}!${hex16(storedAt)}!${idHex(id)}`, value: encodeRecord(expiresAt, depositor, item) },
+        { type: 'put', key: `i!${key}`, value: encoder.encode(hex16(storedAt)) },
+        { type: 'put', key: `e!${hex16(expiresAt)}!${key}`, value: new Uint8Array(0) },
+        { type: 'put', key: 's!last', value: encoder.encode(hex16(storedAt)) }
+      ], { sync: true })
+      this.#lastStoredAt = storedAt
+      this.#count(recipient, depositor, 1, size)
+      return { storedAt, expiresAt, duplicate: false }
+    })
+  }
+
+  /** The recipient's items that have not expired, oldest first, after `after` (an id; unknown = from the start). */
+  async list (recipient: string, limit: number, after?: Uint8Array): Promise<{ more: boolean, items: ListedItem[] }> {
+    let gt = `m!${recipient}!`
+    if (after != null) {
+      const at = await this.#db.get(`i!${recipient}!${idHex(after)}`)
+      if (at != null) gt = `m!${recipient}!${decoder.decode(at)}!${idHex(after)}`
+    }
+    const items: ListedItem[] = []
+    const now = this.#now()
+    // expired entries not yet swept are skipped, not counted (a recipient's entries are bounded by its quota)
+    for await (const [key, value] of this.#db.iterator({ gt, lt: `m!${recipient}!~` })) {
+      const [, , storedAt = '0', id = ''] = key.split('!')
+      const record = decodeRecord(value)
+      if (record.expiresAt <= now) continue
+      items.push({ id: Uint8Array.from(Buffer.from(id, 'hex')), size: record.item.byteLength, storedAt: parseInt(storedAt, 16), expiresAt: record.expiresAt })
+      if (items.length > limit) break
+    }
+    const more = items.length > limit
+    return { more, items: items.slice(0, limit) }
+  }
+
+  /** The recipient's items with these ids (unknown or expired ones are left out), up to about `maxBytes` (at least one). */
+  async fetch (recipient: string, ids: Uint8Array[], maxBytes: number): Promise<FetchedItem[]> {
+    const out: FetchedItem[] = []
+    let bytes = 0
+    const now = this.#now()
+    for (const id of ids) {
+      const at = await this.#db.get(`i!${recipient}!${idHex(id)}`)
+      if (at == null) continue
+      const storedAt = parseInt(decoder.decode(at), 16)
+      const value = await this.#db.get(`m!${recipient}!${hex16(storedAt)}!${idHex(id)}`)
+      if (value == null) continue
+      const record = decodeRecord(value)
+      if (record.expiresAt <= now) continue
+      if (out.length > 0 && bytes + record.item.byteLength > maxBytes) break
+      bytes += record.item.byteLength
+      // a copy of its own (the record is a Node Buffer over the whole value)
+      out.push({ id, storedAt, item: new Uint8Array(record.item) })
+    }
+    return out
+  }
+
+  /** Deletes the recipient's items with these ids; returns how many there were. */
+  async delete (recipient: string, ids: Uint8Array[]): Promise<number> {
+    return this.#serial(async () => {
+      let deleted = 0
+      for (const id of ids) {
+        if (await this.#remove(recipient, idHex(id))) deleted++
+      }
+      return deleted
+    })
+  }
+
+  async #remove (recipient: string, id: string, sync = true): Promise<boolean> {
+    const at = await this.#db.get(`i!${recipient}!${id}`)
+    if (at == null) return false
+    const storedAt = decoder.decode(at)
+    const mKey = `m!${recipient}!${storedAt}!${id}`
+    const value = await this.#db.get(mKey)
+    const record = value == null ? undefined : decodeRecord(value)
+    const ops: Array<{ type: 'del', key: string }> = [{ type: 'del', key: mKey }, { type: 'del', key: `i!${recipient}!${id}` }]
+    if (record != null) ops.push({ type: 'del', key: `e!${hex16(record.expiresAt)}!${recipient}!${id}` })
+    await this.#db.batch(ops, { sync })
+    if (record != null) this.#count(recipient, record.depositor, -1, -record.item.byteLength)
+    return true
+  }
+
+  /** Removes every item whose time is up; returns how many. */
+  async sweep (): Promise<number> {
+    return this.#serial(async () => {
+      let removed = 0
+      const until = `e!${hex16(this.#now() + 1)}`
+      for (;;) {
+        const keys: string[] = []
+        for await (const key of this.#db.keys({ gt: 'e!', lt: until, limit: SWEEP_BATCH })) keys.push(key)
+        if (keys.length === 0) return removed
+        for (const key of keys) {
+          const [, , recipient = '', id = ''] = key.split('!')
+          if (await this.#remove(recipient, id, false)) removed++
+          else await this.#db.del(key)
+        }
+      }
+    })
+  }
+
+  async close (): Promise<void> {
+    await this.#queue.catch(() => {})
+    await this.#db.close()
+  }
+}
