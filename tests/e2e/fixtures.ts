@@ -22,6 +22,35 @@ export interface RelayFixture {
   restart(): Promise<void>
   /** start again (same port and identity) after `process.stop()` */
   start(): Promise<void>
+  /** stops it and removes its data directory (the fixture does this after the test) */
+  close(): Promise<void>
+}
+
+/** A relay-node process in a data directory of its own, on free ports it keeps across restarts. */
+async function startRelayFixture (): Promise<RelayFixture> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-relay-'))
+  let current = await spawnRelay({ port: 0, webrtcDirectPort: 0, dataDir })
+  const ports = {
+    port: portOf(current.wsMultiaddrs[0] ?? ''),
+    webrtcDirectPort: portOf(current.webrtcDirectMultiaddrs[0] ?? '')
+  }
+  return {
+    get process () { return current },
+    get multiaddrs () { return current.multiaddrs },
+    get wsMultiaddrs () { return current.wsMultiaddrs },
+    get webrtcDirectMultiaddrs () { return current.webrtcDirectMultiaddrs },
+    async restart () {
+      await current.stop('SIGTERM')
+      current = await spawnRelay({ ...ports, dataDir })
+    },
+    async start () {
+      current = await spawnRelay({ ...ports, dataDir })
+    },
+    async close () {
+      await current.stop('SIGTERM')
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }
 }
 
 /** One person: a browser context of its own (own IndexedDB, own SharedWorker). */
@@ -49,7 +78,11 @@ export function relayAddresses (relay: Pick<RelayFixture, 'wsMultiaddrs' | 'webr
 
 export interface Fixtures {
   relayTransports: RelayTransports
-  /** relay-node started for this test */
+  /** how many relay-nodes the test runs (all listed in `/config.json`); set with `test.use({ relayCount: 2 })` */
+  relayCount: number
+  /** the relay-nodes started for this test */
+  relays: RelayFixture[]
+  /** the first of {@link relays} */
   relay: RelayFixture
   /** the built app (dist/) served with `/config.json` naming the relay (see {@link RelayTransports}) */
   app: StaticServer
@@ -78,35 +111,22 @@ async function newPerson (browser: Browser, url: string): Promise<Person> {
 
 export const test = base.extend<Fixtures>({
   relayTransports: ['ws', { option: true }],
+  relayCount: [1, { option: true }],
 
-  // Playwright fixtures must destructure their first argument, even when they need nothing
-  relay: async ({}, use) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-relay-'))
-    let current = await spawnRelay({ port: 0, webrtcDirectPort: 0, dataDir })
-    const ports = {
-      port: portOf(current.wsMultiaddrs[0] ?? ''),
-      webrtcDirectPort: portOf(current.webrtcDirectMultiaddrs[0] ?? '')
-    }
-    const fixture: RelayFixture = {
-      get process () { return current },
-      get multiaddrs () { return current.multiaddrs },
-      get wsMultiaddrs () { return current.wsMultiaddrs },
-      get webrtcDirectMultiaddrs () { return current.webrtcDirectMultiaddrs },
-      async restart () {
-        await current.stop('SIGTERM')
-        current = await spawnRelay({ ...ports, dataDir })
-      },
-      async start () {
-        current = await spawnRelay({ ...ports, dataDir })
-      }
-    }
-    await use(fixture)
-    await current.stop('SIGTERM')
-    await rm(dataDir, { recursive: true, force: true })
+  relays: async ({ relayCount }, use) => {
+    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture()))
+    await use(relays)
+    await Promise.all(relays.map(async r => r.close()))
   },
 
-  app: async ({ relay, relayTransports }, use) => {
-    const server = await startStaticServer({ config: { relays: relayAddresses(relay, relayTransports), iceServers: [] } })
+  relay: async ({ relays }, use) => {
+    const [first] = relays
+    if (first == null) throw new Error('relayCount must be at least 1')
+    await use(first)
+  },
+
+  app: async ({ relays, relayTransports }, use) => {
+    const server = await startStaticServer({ config: { relays: relays.flatMap(r => relayAddresses(r, relayTransports)), iceServers: [] } })
     await use(server)
     await server.close()
   },

@@ -54,7 +54,7 @@ describe('chat through a real relay-node', () => {
     await bob.stop()
     for (const text of ['one', 'two', 'three']) await alice.service.sendMessage(aToB, text)
     const queued = await states(alice.db, aToB)
-    expect(queued.slice(1).every(s => /:(queued|sent)$/.test(s))).toBe(true)
+    expect(queued.slice(1).every(s => /:(queued|sent|stored)$/.test(s))).toBe(true)
 
     const bobAgain = await startPeer(bobFactory)
     await vi.waitFor(async () => {

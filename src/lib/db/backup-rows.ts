@@ -158,7 +158,7 @@ export const FILE_FIELDS = {
 const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS }
 const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
-const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
+const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, stored: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
 const MESSAGE_KINDS = keysOf({ text: 1, file: 1 } satisfies Record<MessageKind, 1>)
 const THUMB_TYPES = keysOf({ 'image/jpeg': 1, 'image/png': 1, 'image/webp': 1 } satisfies Record<NonNullable<FileOffer['thumbMime']>, 1>)
 /** A SHA-256 as the offer writes it, or '' on an outgoing file still being hashed. */

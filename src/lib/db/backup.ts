@@ -127,7 +127,7 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
     await db.relays.bulkPut(contents.relays)
     // a file's bytes are not in the backup: an offer not yet delivered cannot be served any more
     await db.messages.bulkAdd(contents.messages.map((m): MessageRow =>
-      m.kind === 'file' && m.direction === 'out' && (m.state === 'queued' || m.state === 'sent') ? { ...m, state: 'failed' } : m))
+      m.kind === 'file' && m.direction === 'out' && (m.state === 'queued' || m.state === 'sent' || m.state === 'stored') ? { ...m, state: 'failed' } : m))
   })
 }
 

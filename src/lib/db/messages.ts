@@ -13,7 +13,7 @@ const BY_STATE = '[direction+state+contactId]'
 type ChatCollection = ReturnType<ParleyDb['messages']['toCollection']>
 
 /** Outgoing states that still wait for the peer's ack. */
-const PENDING_STATES = ['queued', 'sent'] as const satisfies readonly MessageState[]
+const PENDING_STATES = ['queued', 'sent', 'stored'] as const satisfies readonly MessageState[]
 
 const nextUlid = monotonicFactory()
 
@@ -170,19 +170,20 @@ export async function contactsWithOutbox (db: ParleyDb): Promise<ContactId[]> {
 const STATE_RANK: Record<Exclude<MessageState, 'failed'>, number> = {
   queued: 0,
   sent: 1,
-  delivered: 2,
-  read: 3
+  stored: 2,
+  delivered: 3,
+  read: 4
 }
 
 /**
  * Whether a message may go from `from` to `to`. States only move forward
- * (queued < sent < delivered < read). 'failed' is entered only from queued or
- * sent, and left only for delivered or read: a late ack proves the peer has
+ * (queued < sent < stored < delivered < read). 'failed' is entered only from
+ * queued, sent or stored, and left only for delivered or read: a late ack proves the peer has
  * the message, while going back to queued/sent is a retry, not a receipt.
  */
 export function canTransition (from: MessageState, to: MessageState): boolean {
   if (from === to) return false
-  if (to === 'failed') return from === 'queued' || from === 'sent'
+  if (to === 'failed') return from === 'queued' || from === 'sent' || from === 'stored'
   if (from === 'failed') return to === 'delivered' || to === 'read'
   return STATE_RANK[to] > STATE_RANK[from]
 }

@@ -22,7 +22,7 @@
  *             `[contactId+sentAt+id]`: one chat in display order, for paging
  *             (the trailing id breaks ties between messages of the same ms).
  *             `[direction+state+contactId]`: the outbox of one contact
- *             (`['out', 'queued' | 'sent', contactId]`), the distinct contacts
+ *             (`['out', 'queued' | 'sent' | 'stored', contactId]`), the distinct contacts
  *             that have one (key-only scan), and unread counts
  *             (`['in', 'delivered', contactId]`).
  * - relays:   primary key `multiaddr`, `source` (default / user / discovered).

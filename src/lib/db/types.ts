@@ -60,7 +60,12 @@ export interface ContactRow {
 export type MessageDirection = 'in' | 'out'
 /** 'text': body is the text. 'file': an offered file, `file` says what it is and body is an optional caption. */
 export type MessageKind = 'text' | 'file'
-export type MessageState = 'queued' | 'sent' | 'delivered' | 'read' | 'failed'
+/**
+ * An outgoing message goes queued → sent (handed to a connection) → stored
+ * (held by at least one of the recipient's mailbox relays) → delivered (the
+ * recipient has it) → read; 'failed' when it cannot be sent at all.
+ */
+export type MessageState = 'queued' | 'sent' | 'stored' | 'delivered' | 'read' | 'failed'
 
 export interface MessageRow {
   id: MessageId

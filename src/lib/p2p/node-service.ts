@@ -7,7 +7,7 @@ import {
 } from '../db/contacts.ts'
 import { NoProfileError, ProfileExistsError, exportBackup, readBackup, restoreBackup } from '../db/backup.ts'
 import { ContactCache } from '../db/contact-cache.ts'
-import { incomingRow, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
+import { incomingRow, outbox, outgoingRow, storeIncoming, storeOutgoing } from '../db/messages.ts'
 import { transfersOfChat } from '../db/transfers.ts'
 import { openChunkStore } from '../files/chunk-store.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
@@ -17,6 +17,8 @@ import { bestConnection, isRelayed, pathTo } from './connections.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
 import { Greeter } from './greeter.ts'
 import { IceServers } from './ice-servers.ts'
+import { MailboxCourier } from './mailbox/courier.ts'
+import type { CourierStats } from './mailbox/courier.ts'
 import { createParleyNode } from './node.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
@@ -33,7 +35,7 @@ import type { IncomingMessageEvent, NodeStatus } from '../rpc/protocol.ts'
 import type { AppConfig } from './app-config.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 
 // one definition each: the backup module refuses for the same reasons with the same names
 export { NoProfileError, ProfileExistsError }
@@ -70,6 +72,9 @@ export interface NodeServiceInit {
   onMessage?(event: IncomingMessageEvent): void
 }
 
+/** Our relays' mailboxes are looked at this often while the node runs (besides on every relay or contact connection). */
+export const MAILBOX_DRAIN_INTERVAL_MS = 30_000
+
 /**
  * Everything the worker does: it owns the identity, the libp2p node, the
  * relay keeper, the outbox and the greeter (presence and contact requests),
@@ -94,6 +99,8 @@ export class NodeService {
   readonly #blocked = new Set<string>()
   #stopped = false
   #greeter?: Greeter
+  #courier?: MailboxCourier
+  #drainTimer?: ReturnType<typeof setInterval>
   #transfers?: TransferManager
   #maxFileBytes = DEFAULT_MAX_FILE_BYTES
 
@@ -135,6 +142,7 @@ export class NodeService {
     this.#keeper?.stop()
     this.#upgrader?.stop()
     this.#outbox?.stop()
+    clearInterval(this.#drainTimer)
     await this.#node?.stop()
     this.#contacts.close()
   }
@@ -408,7 +416,20 @@ export class NodeService {
       rtcConfiguration: () => this.#ice.rtcConfiguration()
     })
     this.#node = node
-    this.#outbox = new OutboxSender(db, node)
+    const courier = new MailboxCourier({
+      db,
+      node,
+      privateKey: privateKeyFromProtobuf(profile.privateKey) as Ed25519PrivateKey,
+      inbox: this.#inbox,
+      contactByPeerId: async (peerId) => this.#contacts.byPeerId(peerId),
+      ownRelays: () => this.#relays
+    })
+    this.#courier = courier
+    // a contact we cannot reach now gets what waits for it through its mailbox relays
+    this.#outbox = new OutboxSender(db, node, async (contactId) => {
+      const contact = await getContact(db, contactId)
+      if (contact != null) await courier.deposit(contact, await outbox(db, contactId))
+    })
     const greeter = new Greeter({
       db,
       node,
@@ -436,6 +457,14 @@ export class NodeService {
     node.addEventListener('connection:open', (evt) => { this.#transfers?.onPeer(evt.detail.remotePeer) })
     node.addEventListener('connection:close', (evt) => { this.#transfers?.onPeer(evt.detail.remotePeer) })
     node.addEventListener('peer:connect', (evt) => { greeter.onPeer(evt.detail, 'online') })
+    // our mailbox: whenever a relay of ours connects, and when a contact comes online (it may
+    // have left receipts there), and every MAILBOX_DRAIN_INTERVAL_MS
+    node.addEventListener('peer:connect', (evt) => {
+      const id = evt.detail.toString()
+      if (this.#relays.some(r => r.endsWith(`/p2p/${id}`))) void courier.drain()
+      else void this.#contacts.byPeerId(id).then((contact) => { if (contact != null) void courier.drain() })
+    })
+    this.#drainTimer = setInterval(() => { void courier.drain() }, MAILBOX_DRAIN_INTERVAL_MS)
     node.addEventListener('peer:disconnect', (evt) => { greeter.onPeer(evt.detail, 'offline') })
 
     await node.start()
@@ -463,6 +492,16 @@ export class NodeService {
   readonly #isContact = async (peerId: PeerId): Promise<boolean> => {
     const contact = await this.#contacts.byPeerId(peerId.toString())
     return contact != null && !contact.blocked && contact.state === 'accepted'
+  }
+
+  /** What the mailbox courier did since start: deposited, received, receipts, and drops by reason. */
+  mailboxStats (): CourierStats | undefined {
+    return this.#courier?.stats
+  }
+
+  /** Looks at our relays' mailboxes now (besides the usual times); resolves when done. */
+  async checkMailbox (): Promise<void> {
+    await this.#courier?.drain()
   }
 
   /**

@@ -61,9 +61,9 @@ export interface ParleyNodeInit {
  * installed on the global scope before this module is evaluated. Configuration only —
  * behaviour lives in the services and in NodeService.
  *
- * It listens on `/p2p-circuit` (search mode): the relay transport reserves a
- * slot on whichever relay we are connected to, so start-up never depends on a
- * relay being up; RelayKeeper dials the configured relays after start.
+ * It listens on `/p2p-circuit` twice (search mode): the relay transport reserves a
+ * slot on each of up to two relays we are connected to, so start-up never
+ * depends on a relay being up; RelayKeeper dials the configured relays after start.
  */
 export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNode> {
   // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
@@ -73,8 +73,11 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
     privateKey: init.privateKey,
     start: false,
     addresses: {
+      // each '/p2p-circuit' is one reservation on a relay we are connected to:
+      // two, so that a second relay holds our mailbox and reachability when one
+      // is down (with one relay configured the second simply waits);
       // '/webrtc' accepts direct WebRTC connections signalled over a relayed one
-      listen: ['/p2p-circuit', '/webrtc']
+      listen: ['/p2p-circuit', '/p2p-circuit', '/webrtc']
     },
     transports: [
       webSockets(),

@@ -19,6 +19,11 @@ export const MAX_BATCH_MESSAGES = 100
 /** Retry timers are kept for at most this many contacts at once (oldest dropped; they retry on the next connect). */
 export const MAX_RETRY_TIMERS = 1000
 
+/** The contact's node answered and refused the message (it does not have us as a contact): no mailbox will change that. */
+export class RefusedByContactError extends Error {
+  override name = 'RefusedByContactError'
+}
+
 /** A message sent the moment it was written (see `OutboxSender.send`). */
 interface FreshMessage {
   connection: Connection
@@ -51,9 +56,13 @@ export class OutboxSender {
   readonly #slots = new Map<ContactId, ContactSlot>()
   #stopped = false
 
-  constructor (db: ParleyDb, node: ParleyNode) {
+  /** called (and awaited) after a failed delivery, before the retry is planned: the mailbox takes over */
+  readonly #onUndeliverable?: (contactId: ContactId) => Promise<void>
+
+  constructor (db: ParleyDb, node: ParleyNode, onUndeliverable?: (contactId: ContactId) => Promise<void>) {
     this.#db = db
     this.#node = node
+    this.#onUndeliverable = onUndeliverable
     this.#log = node.logger.forComponent('parley:outbox')
   }
 
@@ -129,6 +138,10 @@ export class OutboxSender {
       if (more) slot.again = true
     } catch (err) {
       this.#log.error('could not deliver outbox of contact %d - %e', contactId, err)
+      // unreachable (not refused): its mailbox relays hold the messages until it is back
+      if (!(err instanceof RefusedByContactError)) {
+        await this.#onUndeliverable?.(contactId).catch((e: unknown) => { this.#log.error('mailbox deposit for contact %d failed - %e', contactId, e) })
+      }
       this.#retryLater(contactId, slot)
     }
   }
@@ -185,7 +198,7 @@ export class OutboxSender {
             await setMessageState(this.#db, result.id as MessageId, 'delivered')
           } else {
             // the contact does not (yet) accept us: keep it in the outbox, try again later
-            throw new Error(`contact refused message ${result.id}: ${result.reason ?? 'unknown reason'}`)
+            throw new RefusedByContactError(`contact refused message ${result.id}: ${result.reason ?? 'unknown reason'}`)
           }
         }
       })

@@ -1,0 +1,90 @@
+/**
+ * What a NodeService does with mailbox items it must not trust: each is
+ * dropped, counted by reason and deleted from the relay, and none is ever
+ * stored as a message.
+ */
+import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { mailboxRequest } from '../../relay-node/src/mailbox/client.ts'
+import { getProfile } from '../../src/lib/db/profile.ts'
+import { chatMessages } from '../../src/lib/db/messages.ts'
+import { encodeChatFrame } from '../../src/lib/p2p/protocols/chat/codec.ts'
+import { seal } from '../../src/lib/p2p/mailbox/seal.ts'
+import { befriend, startHarness } from './harness.ts'
+import type { Harness, Peer } from './harness.ts'
+import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
+
+let harness: Harness
+let mallory: Libp2p | undefined
+
+beforeEach(async () => { harness = await startHarness() })
+afterEach(async () => {
+  await mallory?.stop()
+  await harness.close()
+})
+
+async function secretOf (peer: Peer): Promise<Uint8Array> {
+  const profile = await getProfile(peer.db)
+  if (profile == null) throw new Error('no profile')
+  return (privateKeyFromProtobuf(profile.privateKey) as Ed25519PrivateKey).raw.subarray(0, 32)
+}
+
+describe('mailbox items a node must not trust', () => {
+  it('drops and counts unreadable items, strangers, forged senders, non-chat payloads and receipts for messages it never sent', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const { bToA } = await befriend(alice, bob)
+    const bobId = peerIdFromString(bob.service.status.peerId ?? '')
+    const to = { recipientPublic: bobId.publicKey?.raw ?? new Uint8Array(0), recipientMultihash: bobId.toMultihash().bytes }
+    const aliceSecret = await secretOf(alice)
+    const text = (s: string): Uint8Array => new TextEncoder().encode(s)
+    const message = (id: string, body: string): Uint8Array => encodeChatFrame({ type: 'message', id, text: body, sentAt: Date.now() })
+
+    // Mallory, a stranger with a connection to the same relay
+    const key = await generateKeyPair('Ed25519') as Ed25519PrivateKey
+    mallory = await createLibp2p({ privateKey: key, transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
+    const connection = await mallory.dial(multiaddr(harness.relay.multiaddrs[0] ?? ''))
+    const deposit = async (item: Uint8Array): Promise<void> => {
+      await mailboxRequest(connection, { op: 'deposit', id: crypto.getRandomValues(new Uint8Array(16)), recipient: to.recipientMultihash, item })
+    }
+    const malloryKeys = { senderSecret: key.raw.subarray(0, 32), ...to }
+
+    // not a seal at all
+    await deposit(text('x'.repeat(300)))
+    // sealed by a stranger
+    await deposit(seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ0', 'from a stranger'), malloryKeys))
+    // a real seal of Alice's, altered on the way (a forged signature inside a valid seal: the seal's unit tests)
+    const forged = seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ1', 'I am Alice'), { senderSecret: aliceSecret, ...to })
+    forged[forged.length - 20] = (forged[forged.length - 20] ?? 0) ^ 0xff
+    await deposit(forged)
+    // really from Alice, but not a chat frame
+    await deposit(seal(text('{"type":"hello"}'), { senderSecret: aliceSecret, ...to }))
+    // really from Alice: a receipt for a message Bob never sent her
+    await deposit(seal(encodeChatFrame({ type: 'ack', id: '01J9ZZZZZZZZZZZZZZZZZZZZZ2', status: 'stored' }), { senderSecret: aliceSecret, ...to }))
+
+    await bob.service.checkMailbox()
+    expect(bob.service.mailboxStats()?.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1 })
+    expect(bob.service.mailboxStats()?.received).toBe(0)
+    expect(await chatMessages(bob.db, bToA)).toEqual([])
+    expect(await bob.db.messages.count()).toBe(0)
+    // dropped items are deleted from the relay like any other
+    expect(harness.relay.mailboxUsage(bobId.toString())?.items).toBe(0)
+
+    // a real one from Alice still gets through, and is acked back
+    await deposit(seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ3', 'really me'), { senderSecret: aliceSecret, ...to }))
+    await bob.service.checkMailbox()
+    expect((await chatMessages(bob.db, bToA)).map(m => m.body)).toEqual(['really me'])
+    expect(bob.service.mailboxStats()?.received).toBe(1)
+    // its receipt went back to Alice's mailbox; she never sent that message (the test made it up), so she drops it
+    await alice.service.checkMailbox()
+    expect(alice.service.mailboxStats()?.dropped['not-ours']).toBe(1)
+    expect(harness.relay.mailboxUsage(alice.service.status.peerId ?? '')?.items).toBe(0)
+  })
+})
