@@ -211,28 +211,41 @@ export class MailboxStore {
     return out
   }
 
-  /** Deletes the recipient's items with these ids; returns how many there were. */
+  /** Deletes the recipient's items with these ids (one synchronous write for all); returns how many there were. */
   async delete (recipient: string, ids: Uint8Array[]): Promise<number> {
     return this.#serial(async () => {
-      let deleted = 0
-      for (const id of ids) {
-        if (await this.#remove(recipient, idHex(id))) deleted++
+      const ops: Array<{ type: 'del', key: string }> = []
+      const gone: Array<{ depositor: string, bytes: number }> = []
+      for (const id of new Set(ids.map(idHex))) {
+        const removal = await this.#removal(recipient, id)
+        if (removal == null) continue
+        ops.push(...removal.ops)
+        if (removal.record != null) gone.push({ depositor: removal.record.depositor, bytes: removal.record.item.byteLength })
       }
-      return deleted
+      if (ops.length === 0) return 0
+      await this.#db.batch(ops, { sync: true })
+      for (const { depositor, bytes } of gone) this.#count(recipient, depositor, -1, -bytes)
+      return ops.filter(op => op.key.startsWith('i!')).length
     })
   }
 
-  async #remove (recipient: string, id: string, sync = true): Promise<boolean> {
+  /** The writes that remove one item, and its record (undefined when the id is not stored). */
+  async #removal (recipient: string, id: string): Promise<{ ops: Array<{ type: 'del', key: string }>, record?: ReturnType<typeof decodeRecord> } | undefined> {
     const at = await this.#db.get(`i!${recipient}!${id}`)
-    if (at == null) return false
-    const storedAt = decoder.decode(at)
-    const mKey = `m!${recipient}!${storedAt}!${id}`
+    if (at == null) return undefined
+    const mKey = `m!${recipient}!${decoder.decode(at)}!${id}`
     const value = await this.#db.get(mKey)
     const record = value == null ? undefined : decodeRecord(value)
     const ops: Array<{ type: 'del', key: string }> = [{ type: 'del', key: mKey }, { type: 'del', key: `i!${recipient}!${id}` }]
     if (record != null) ops.push({ type: 'del', key: `e!${hex16(record.expiresAt)}!${recipient}!${id}` })
-    await this.#db.batch(ops, { sync })
-    if (record != null) this.#count(recipient, record.depositor, -1, -record.item.byteLength)
+    return record == null ? { ops } : { ops, record }
+  }
+
+  async #remove (recipient: string, id: string, sync = true): Promise<boolean> {
+    const removal = await this.#removal(recipient, id)
+    if (removal == null) return false
+    await this.#db.batch(removal.ops, { sync })
+    if (removal.record != null) this.#count(recipient, removal.record.depositor, -1, -removal.record.item.byteLength)
     return true
   }
 
