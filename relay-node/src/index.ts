@@ -39,9 +39,9 @@ import { loadOrCreateIdentity } from './identity.ts'
 import { relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
 import { startMailbox } from './mailbox/service.ts'
-import { MailboxStore } from './mailbox/store.ts'
-import { mailboxMetrics, relayMetrics, startOpsServer } from './ops.ts'
-import { MailboxOpenError } from './errors.ts'
+import { openMailbox } from './mailbox/store.ts'
+import type { MailboxStore } from './mailbox/store.ts'
+import { countCircuits, mailboxMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
 import { loadTlsFiles } from './tls.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
@@ -52,7 +52,6 @@ import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
 import type { Libp2p } from '@libp2p/interface'
-import type { Registry as PromRegistry } from 'prom-client'
 
 export type { RelayConfig } from './config.ts'
 export { parseConfig } from './config.ts'
@@ -119,9 +118,6 @@ const isWebRTCDirect = (ma: string): boolean => ma.includes('/webrtc-direct')
 const isWss = (ma: string): boolean => ma.includes('/wss') || ma.includes('/tls/ws')
 const isWs = (ma: string): boolean => !isWss(ma) && ma.includes('/ws')
 
-/** The multistream id of the circuit relay v2 STOP protocol: the relay opens one per relayed connection. */
-const STOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/stop'
-const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
 /** The drain checks whether relayed connections are left this often. */
 const DRAIN_POLL_MS = 100
 /** Refusals are summed up in one log line per reason this often. */
@@ -129,30 +125,6 @@ const REFUSAL_LOG_INTERVAL_MS = 10_000
 
 function family (host: string): 'ip4' | 'ip6' {
   return host.includes(':') ? 'ip6' : 'ip4'
-}
-
-/** Relayed connections open now: the STOP streams this relay opened to their destinations. */
-function countCircuits (node: Libp2p): number {
-  let n = 0
-  for (const connection of node.getConnections()) {
-    for (const stream of connection.streams) {
-      if (stream.protocol === STOP_PROTOCOL && stream.direction === 'outbound' && stream.status === 'open') n++
-    }
-  }
-  return n
-}
-
-/** Bytes the relay sent on HOP and STOP streams, as libp2p's metrics counted them. */
-async function relayedBytes (registry: PromRegistry): Promise<number> {
-  const metric = registry.getSingleMetric('libp2p_data_transfer_bytes_total')
-  if (metric == null) return 0
-  const { values } = await metric.get()
-  let sum = 0
-  for (const { labels, value } of values) {
-    const protocol = String(labels.protocol ?? '')
-    if (protocol === `${STOP_PROTOCOL} sent` || protocol === `${HOP_PROTOCOL} sent`) sum += value
-  }
-  return sum
 }
 
 export async function createRelayNode (config: RelayConfig, options: RelayNodeOptions = {}): Promise<RelayNode> {
@@ -401,22 +373,5 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       await mailbox?.close()
       await ops?.close()
     }
-  }
-}
-
-/** Opens the mailbox database; another process holding it is a clear error. */
-async function openMailbox (dir: string, config: RelayConfig): Promise<MailboxStore> {
-  try {
-    return await MailboxStore.open(dir, {
-      ttlMs: config.mailboxTtlMs,
-      maxTotalBytes: config.mailboxMaxBytes,
-      maxRecipientItems: config.mailboxRecipientItems,
-      maxRecipientBytes: config.mailboxRecipientBytes,
-      maxSenderItems: config.mailboxSenderItems,
-      maxSenderBytes: config.mailboxSenderBytes
-    })
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message
-    throw new MailboxOpenError(`cannot open the mailbox database ${dir}: ${cause}${/lock/i.test(cause) ? ' (is another relay-node using this data directory?)' : ''}`)
   }
 }

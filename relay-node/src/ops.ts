@@ -4,6 +4,7 @@ import { MailboxErrorCode } from './mailbox/codec.ts'
 import { CIRCUIT_REJECTIONS, CONNECTION_REJECTIONS, RESERVATION_REJECTIONS } from './limits.ts'
 import type { MailboxMetrics } from './mailbox/service.ts'
 import type { CircuitRejection, ConnectionRejection, ReservationRejection } from './limits.ts'
+import type { Libp2p } from '@libp2p/interface'
 import type { Server } from 'node:http'
 import type { Registry } from 'prom-client'
 
@@ -90,6 +91,34 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
     expired: (n) => { expired.inc(n) },
     refused: (code) => { refused.inc({ code }) }
   }
+}
+
+/** The multistream id of the circuit relay v2 STOP protocol: the relay opens one per relayed connection. */
+const STOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/stop'
+const HOP_PROTOCOL = '/libp2p/circuit/relay/0.2.0/hop'
+
+/** Relayed connections open now: the STOP streams this relay opened to their destinations. */
+export function countCircuits (node: Libp2p): number {
+  let n = 0
+  for (const connection of node.getConnections()) {
+    for (const stream of connection.streams) {
+      if (stream.protocol === STOP_PROTOCOL && stream.direction === 'outbound' && stream.status === 'open') n++
+    }
+  }
+  return n
+}
+
+/** Bytes the relay sent on HOP and STOP streams, as libp2p's metrics counted them. */
+export async function relayedBytes (registry: Registry): Promise<number> {
+  const metric = registry.getSingleMetric('libp2p_data_transfer_bytes_total')
+  if (metric == null) return 0
+  const { values } = await metric.get()
+  let sum = 0
+  for (const { labels, value } of values) {
+    const protocol = String(labels.protocol ?? '')
+    if (protocol === `${STOP_PROTOCOL} sent` || protocol === `${HOP_PROTOCOL} sent`) sum += value
+  }
+  return sum
 }
 
 /** Longest a scrape or health check may take before the server drops it, in ms. */

@@ -15,6 +15,8 @@
  */
 import { ClassicLevel } from 'classic-level'
 import { MailboxRefusedError } from './codec.ts'
+import { MailboxOpenError } from '../errors.ts'
+import type { RelayConfig } from '../config.ts'
 import type { FetchedItem, ListedItem } from './codec.ts'
 
 export interface MailboxLimits {
@@ -270,5 +272,22 @@ export class MailboxStore {
   async close (): Promise<void> {
     await this.#queue.catch(() => {})
     await this.#db.close()
+  }
+}
+
+/** Opens the mailbox database; another process holding it is a clear error. */
+export async function openMailbox (dir: string, config: RelayConfig): Promise<MailboxStore> {
+  try {
+    return await MailboxStore.open(dir, {
+      ttlMs: config.mailboxTtlMs,
+      maxTotalBytes: config.mailboxMaxBytes,
+      maxRecipientItems: config.mailboxRecipientItems,
+      maxRecipientBytes: config.mailboxRecipientBytes,
+      maxSenderItems: config.mailboxSenderItems,
+      maxSenderBytes: config.mailboxSenderBytes
+    })
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message
+    throw new MailboxOpenError(`cannot open the mailbox database ${dir}: ${cause}${/lock/i.test(cause) ? ' (is another relay-node using this data directory?)' : ''}`)
   }
 }
