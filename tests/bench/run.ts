@@ -22,6 +22,17 @@
  *   bundle_worker_gzip_kib        gzip size of the node worker
  *   bundle_pump_gzip_kib          gzip size of the tab's channel pump worker
  *   bundle_lazy_gzip_kib          gzip size of the chunks loaded on demand (QR code, QR decoder + its wasm)
+ *   mailbox_deposit_p50_ms        seal + DEPOSIT of a ~100-character chat message to a relay-node, until its (on-disk) acknowledgement
+ *   mailbox_deposit_p99_ms        the same, p99
+ *   mailbox_drain_1000_ms         Bob opens the app with 1,000 sealed messages waiting in his mailbox → all 1,000 stored in his IndexedDB
+ *   relay_reservations_held       circuit relay v2 reservations one relay-node (default --max-reservations) holds at once,
+ *                                 Node clients over WebSockets trying until it refuses (tests/bench/relay.ts)
+ *   relay_rss_mb_per_1000_reservations  (relay RSS with them held − relay RSS idle) per 1000 reservations
+ *   relay_circuits_active         relayed connections between those clients open at once, each carrying an echo
+ *   relay_cpu_percent             relay CPU over the reservations and circuits, in % of one core
+ *   (the relay figures come from one run: it takes minutes)
+ *
+ * `tsx tests/bench/run.ts --only relay` runs just the relay figures (still inside `unshare -n`).
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -32,7 +43,9 @@ import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFiles } from './files.ts'
 import { benchLatency } from './latency.ts'
+import { benchMailbox } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps } from './lib.ts'
+import { benchRelay } from './relay.ts'
 import { benchBridgeThroughput, benchRawThroughput } from './throughput.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -120,6 +133,10 @@ async function benchBundle (): Promise<void> {
 }
 
 async function main (): Promise<void> {
+  if (process.argv[process.argv.indexOf('--only') + 1] === 'relay') {
+    await benchRelay()
+    return
+  }
   await benchBundle()
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
   const relay = await spawnRelay({ port: 0, dataDir })
@@ -131,6 +148,7 @@ async function main (): Promise<void> {
     await benchLatency(browser, app.url, 'direct')
     const raw = await benchRawThroughput(browser, app.url)
     await benchBridgeThroughput(browser, app.url, raw)
+    await benchMailbox(browser, relay)
     await browser.close()
     await benchFiles(app.url, raw)
     await benchIdleHeap(app.url)
@@ -140,6 +158,8 @@ async function main (): Promise<void> {
     await relay.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
+  // last, alone: it loads the machine with thousands of clients and a relay of its own
+  await benchRelay()
 }
 
 await main()

@@ -1,0 +1,191 @@
+/**
+ * Helpers of tests/bench/mailbox.ts: a lean Node libp2p client of a
+ * relay-node's mailbox, the relay's /metrics, and scripts that read a
+ * person's Parley database (IndexedDB `parley`) from their page.
+ */
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { WebSocket as NodeWebSocket } from 'ws'
+import { mailboxRequest } from '../../relay-node/src/mailbox/client.ts'
+import { MAX_IDS, MAX_LIST } from '../../relay-node/src/mailbox/codec.ts'
+import type { Connection, Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
+import type { Browser, Page } from '@playwright/test'
+
+/**
+ * Node 20 has no global WebSocket and @libp2p/websockets dials with the
+ * global one: `ws`, as in tests/unit/setup.ts (with the no-op 'error'
+ * listener that gives it browser behaviour when a node stops mid-dial).
+ */
+class BrowserLikeWebSocket extends NodeWebSocket {
+  constructor (...args: ConstructorParameters<typeof NodeWebSocket>) {
+    super(...args)
+    this.on('error', () => {})
+  }
+}
+;(globalThis as { WebSocket?: unknown }).WebSocket ??= BrowserLikeWebSocket
+
+const DIAL_TIMEOUT_MS = 15_000
+const STOP_TIMEOUT_MS = 5_000
+export const REQUEST_TIMEOUT_MS = 10_000
+
+export async function withTimeout<T> (promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => { reject(new Error(`${what} timed out after ${ms} ms`)) }, ms)
+    })])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+export interface MailboxClient {
+  node: Libp2p
+  connection: Connection
+  stop(): Promise<void>
+}
+
+/**
+ * A Node libp2p client connected to `relayAddr` over WebSockets, with
+ * `privateKey` as its identity when given (a fresh one otherwise).
+ */
+export async function mailboxClient (relayAddr: string, privateKey?: Ed25519PrivateKey): Promise<MailboxClient> {
+  const node = await createLibp2p({
+    ...(privateKey == null ? {} : { privateKey }),
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionMonitor: { enabled: false },
+    services: { identify: identify() }
+  })
+  const stop = async (): Promise<void> => { await withTimeout(Promise.resolve(node.stop()), STOP_TIMEOUT_MS, 'stopping a mailbox client').catch(() => {}) }
+  try {
+    const connection = await node.dial(multiaddr(relayAddr), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+    return { node, connection, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+const signal = (): AbortSignal => AbortSignal.timeout(REQUEST_TIMEOUT_MS)
+
+/** Every id the relay holds for the client's own PeerID, oldest first. */
+export async function listAll (connection: Connection): Promise<Uint8Array[]> {
+  const ids: Uint8Array[] = []
+  let after: Uint8Array | undefined
+  for (;;) {
+    const page = await mailboxRequest(connection, after == null ? { op: 'list', limit: MAX_LIST } : { op: 'list', limit: MAX_LIST, after }, { signal: signal() })
+    ids.push(...page.items.map(i => i.id))
+    const last = page.items.at(-1)
+    if (!page.more || last == null) return ids
+    after = last.id
+  }
+}
+
+/** Deletes everything the relay holds for the client's own PeerID; resolves how many went. */
+export async function deleteAll (connection: Connection): Promise<number> {
+  const ids = await listAll(connection)
+  let deleted = 0
+  for (let i = 0; i < ids.length; i += MAX_IDS) {
+    deleted += (await mailboxRequest(connection, { op: 'delete', ids: ids.slice(i, i + MAX_IDS) }, { signal: signal() })).deleted
+  }
+  return deleted
+}
+
+/** One sample of the relay's Prometheus /metrics (e.g. `parley_mailbox_items`). */
+export async function metric (opsUrl: string, sample: string): Promise<number> {
+  const response = await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
+  const text = await response.text()
+  const line = text.split('\n').find(l => l.startsWith(`${sample} `))
+  if (line == null) throw new Error(`the relay's /metrics has no ${sample}`)
+  return Number(line.slice(sample.length + 1))
+}
+
+/**
+ * An expression, evaluated in a page, that opens the existing `parley`
+ * database (never creating it), runs `body` with `db` in scope and closes it.
+ * A string, not a function: tsx would wrap inner named functions in a
+ * `__name` helper that does not exist in the page.
+ */
+function withDb (body: string): string {
+  return `(async () => {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('parley')
+      request.onupgradeneeded = () => { request.transaction.abort() }
+      request.onsuccess = () => { resolve(request.result) }
+      request.onerror = () => { reject(request.error ?? new Error('cannot open the parley database')) }
+    })
+    const req = (r) => new Promise((resolve, reject) => { r.onsuccess = () => { resolve(r.result) }; r.onerror = () => { reject(r.error) } })
+    try {
+      ${body}
+    } finally {
+      db.close()
+    }
+  })()`
+}
+
+/** The person's PeerID and identity key (libp2p protobuf), from the `profile` row. */
+export async function readProfile (page: Page): Promise<{ peerId: string, privateKey: Uint8Array }> {
+  const row = await page.evaluate(withDb(`
+    const row = await req(db.transaction('profile').objectStore('profile').get(1))
+    return row == null ? null : { peerId: row.peerId, privateKey: Array.from(row.privateKey) }
+  `)) as { peerId: string, privateKey: number[] } | null
+  if (row == null) throw new Error('no profile row in the page\'s database')
+  return { peerId: row.peerId, privateKey: Uint8Array.from(row.privateKey) }
+}
+
+/** The contact row of `peerId` in the page's database: its id and state, or null. */
+export async function readContact (page: Page, peerId: string): Promise<{ id: number, state: string } | null> {
+  return await page.evaluate(withDb(`
+    const row = await req(db.transaction('contacts').objectStore('contacts').index('peerId').get(${JSON.stringify(peerId)}))
+    return row == null ? null : { id: row.id, state: row.state }
+  `)) as { id: number, state: string } | null
+}
+
+/** The key range of one chat in the `[contactId+sentAt+id]` index (arrays sort after numbers). */
+const chatRange = (contactId: number): string => `IDBKeyRange.bound([${contactId}], [${contactId}, []])`
+
+/** The messages of one chat in the page's database: id, direction and body of each. */
+export async function readChat (page: Page, contactId: number): Promise<Array<{ id: string, direction: string, body: string }>> {
+  return await page.evaluate(withDb(`
+    const rows = await req(db.transaction('messages').objectStore('messages').index('[contactId+sentAt+id]').getAll(${chatRange(contactId)}))
+    return rows.map(r => ({ id: r.id, direction: r.direction, body: r.body }))
+  `)) as Array<{ id: string, direction: string, body: string }>
+}
+
+/**
+ * Waits in the page until the chat with `contactId` holds at least `count`
+ * messages, counting every `pollMs`; resolves performance.now() (ms since the
+ * page's navigation started) when it first did, or null after `timeoutMs`
+ * (with the last count).
+ */
+export async function whenChatHolds (page: Page, contactId: number, count: number, options: { pollMs: number, timeoutMs: number }): Promise<{ at: number | null, count: number }> {
+  const script = withDb(`
+    const deadline = performance.now() + ${options.timeoutMs}
+    for (;;) {
+      const n = await req(db.transaction('messages').objectStore('messages').index('[contactId+sentAt+id]').count(${chatRange(contactId)}))
+      if (n >= ${count}) return { at: performance.now(), count: n }
+      if (performance.now() > deadline) return { at: null, count: n }
+      await new Promise(resolve => setTimeout(resolve, ${options.pollMs}))
+    }
+  `)
+  return await withTimeout(page.evaluate(script) as Promise<{ at: number | null, count: number }>, options.timeoutMs + 10_000, 'waiting for the chat in the page')
+}
+
+interface TargetInfo { targetId: string, type: string, url: string }
+
+/** How many SharedWorkers of `browser` run a script under `origin` (e.g. the app's URL). */
+export async function sharedWorkersUnder (browser: Browser, origin: string): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession()
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets') as unknown as { targetInfos: TargetInfo[] }
+    return targetInfos.filter(t => t.type === 'shared_worker' && t.url.startsWith(origin)).length
+  } finally {
+    await cdp.detach()
+  }
+}
