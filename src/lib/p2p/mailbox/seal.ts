@@ -19,7 +19,7 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { randomBytes } from '@noble/hashes/utils.js'
+import { concatBytes as concat, randomBytes } from '@noble/hashes/utils.js'
 
 export const SEAL_VERSION = 1
 export const SEAL_INFO = new TextEncoder().encode('parley/mailbox/seal/v1')
@@ -43,16 +43,6 @@ export interface SealKeys {
   recipientPublic: Uint8Array
   /** the recipient's PeerID multihash (identity multihash of its public key) */
   recipientMultihash: Uint8Array
-}
-
-function concat (...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.byteLength
-  }
-  return out
 }
 
 function deriveKey (shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX: Uint8Array): Uint8Array {
