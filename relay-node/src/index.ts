@@ -36,7 +36,7 @@ import { loadOrCreateCertificate } from './certificate.ts'
 import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { relayGater } from './limits.ts'
+import { ConnectionsByIp, relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
 import { startMailbox } from './mailbox/service.ts'
 import { openMailbox } from './mailbox/store.ts'
@@ -51,7 +51,7 @@ import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Ping } from '@libp2p/ping'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 
 export type { RelayConfig } from './config.ts'
 export { parseConfig } from './config.ts'
@@ -157,8 +157,9 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     dhtPeers: () => libp2p?.services.dht.routingTable.size ?? 0
   })
   const refusals = new RefusalLog(log, REFUSAL_LOG_INTERVAL_MS)
+  const byIp = new ConnectionsByIp()
   const gater = relayGater(
-    { node: () => libp2p, reservations, draining: () => draining },
+    { node: () => libp2p, byIp, reservations, draining: () => draining },
     config,
     {
       reservationRefused: (reason, peer, address) => {
@@ -248,6 +249,17 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
 
   libp2p = node
   const peerId = node.peerId.toString()
+  const unfollow = byIp.follow(node)
+  // a reservation ends with the peer's last connection (circuit relay v2
+  // spec); libp2p would keep it until its TTL, holding a place no one can use
+  const onDisconnect = (event: CustomEvent<PeerId>): void => {
+    const held = reservations()
+    const reservation = held?.get(event.detail)
+    if (held == null || reservation == null) return
+    reservation.signal.clear()
+    held.delete(event.detail)
+  }
+  node.addEventListener('peer:disconnect', onDisconnect)
   let mailbox: MailboxStore | undefined
   let mailboxService: { stop(): Promise<void> } | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
@@ -298,6 +310,8 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     refusals.stop()
     clearInterval(sweeper)
     await node.stop()
+    unfollow()
+    node.removeEventListener('peer:disconnect', onDisconnect)
     await mailbox?.close()
     throw err
   }
@@ -370,6 +384,8 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       clearInterval(sweeper)
       await mailboxService?.stop()
       await node.stop()
+      unfollow()
+      node.removeEventListener('peer:disconnect', onDisconnect)
       await mailbox?.close()
       await ops?.close()
     }

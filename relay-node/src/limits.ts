@@ -1,4 +1,4 @@
-import type { MultiaddrConnection, Libp2p, PeerId } from '@libp2p/interface'
+import type { Connection, MultiaddrConnection, Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Why a reservation was refused (`parley_relay_reservation_rejections_total{reason}`). */
@@ -16,7 +16,6 @@ export const CIRCUIT_REJECTIONS: readonly CircuitRejection[] = ['draining']
 /** The reservations held now (the relay service's PeerMap). */
 export interface HeldReservations {
   has(peer: PeerId): boolean
-  keys(): Iterable<PeerId>
   readonly size: number
 }
 
@@ -78,8 +77,78 @@ function ipOfPeer (node: Libp2p, peer: PeerId): string | undefined {
   return undefined
 }
 
+type Counted = Pick<Connection, 'remoteAddr' | 'remotePeer'>
+
+/**
+ * The open connections counted by remote IP address, with the peers they
+ * belong to: kept up to date from `connection:open` / `connection:close`, so
+ * the gater answers "how many from this address" without scanning every
+ * connection (at thousands of connections a scan per new connection or
+ * reservation request stalls the relay). Holds only open connections.
+ */
+export class ConnectionsByIp {
+  readonly #byIp = new Map<string, { connections: number, peers: Map<string, { peer: PeerId, connections: number }> }>()
+
+  opened (connection: Counted): void {
+    const ip = ipOfAddr(connection.remoteAddr)
+    if (ip == null) return
+    let entry = this.#byIp.get(ip)
+    if (entry == null) {
+      entry = { connections: 0, peers: new Map() }
+      this.#byIp.set(ip, entry)
+    }
+    entry.connections++
+    const key = connection.remotePeer.toString()
+    const peer = entry.peers.get(key)
+    if (peer == null) entry.peers.set(key, { peer: connection.remotePeer, connections: 1 })
+    else peer.connections++
+  }
+
+  closed (connection: Counted): void {
+    const ip = ipOfAddr(connection.remoteAddr)
+    const entry = ip == null ? undefined : this.#byIp.get(ip)
+    if (ip == null || entry == null) return
+    const key = connection.remotePeer.toString()
+    const peer = entry.peers.get(key)
+    if (peer == null) return
+    entry.connections--
+    if (--peer.connections <= 0) entry.peers.delete(key)
+    if (entry.connections <= 0) this.#byIp.delete(ip)
+  }
+
+  /** Open connections from `ip`. */
+  connections (ip: string): number {
+    return this.#byIp.get(ip)?.connections ?? 0
+  }
+
+  /** The peers with an open connection from `ip`. */
+  * peers (ip: string): Iterable<PeerId> {
+    for (const { peer } of this.#byIp.get(ip)?.peers.values() ?? []) yield peer
+  }
+
+  /** Addresses with at least one open connection. */
+  get addresses (): number {
+    return this.#byIp.size
+  }
+
+  /** Follows `node`'s connections from now on (and counts those already open); returns the unsubscribe. */
+  follow (node: Libp2p): () => void {
+    for (const connection of node.getConnections()) this.opened(connection)
+    const onOpen = (event: CustomEvent<Connection>): void => { this.opened(event.detail) }
+    const onClose = (event: CustomEvent<Connection>): void => { this.closed(event.detail) }
+    node.addEventListener('connection:open', onOpen)
+    node.addEventListener('connection:close', onClose)
+    return () => {
+      node.removeEventListener('connection:open', onOpen)
+      node.removeEventListener('connection:close', onClose)
+    }
+  }
+}
+
 export interface GateState {
   node(): Libp2p | undefined
+  /** the node's open connections by IP address (see {@link ConnectionsByIp.follow}) */
+  byIp: ConnectionsByIp
   reservations(): HeldReservations | undefined
   draining(): boolean
 }
@@ -115,14 +184,7 @@ export function relayGater (state: GateState, limits: RelayLimits, on: GateCallb
       if (state.draining()) return refuse('draining')
       if (ip == null) return false
       if (!connectionRate.take(ip)) return refuse('rate')
-      const node = state.node()
-      if (node != null) {
-        let fromIp = 0
-        for (const connection of node.getConnections()) {
-          if (ipOfAddr(connection.remoteAddr) === ip) fromIp++
-        }
-        if (fromIp >= limits.maxConnectionsPerIp) return refuse('per-ip')
-      }
+      if (state.byIp.connections(ip) >= limits.maxConnectionsPerIp) return refuse('per-ip')
       return false
     },
 
@@ -150,9 +212,10 @@ export function relayGater (state: GateState, limits: RelayLimits, on: GateCallb
       // a peer renewing its own reservation keeps it
       if (held.has(peer)) return false
       if (ip != null) {
+        // the peers connected from this address (at most its connection share), not every reservation
         let fromIp = 0
-        for (const other of held.keys()) {
-          if (ipOfPeer(node, other) === ip) fromIp++
+        for (const other of state.byIp.peers(ip)) {
+          if (held.has(other)) fromIp++
         }
         if (fromIp >= limits.maxReservationsPerIp) return refuse('per-ip')
       }

@@ -7,7 +7,10 @@
  *   TLS handshake: the listener waits for their first byte without a timeout,
  *   and libp2p's upgrade timeout only starts after the WebSocket handshake;
  * - how many such sockets may be pending at once, in all and per IP address;
- * - reloading the WSS certificate (SIGHUP).
+ * - reloading the WSS certificate (SIGHUP);
+ * - resetting a connection: @libp2p/websockets calls `close(1006)`, a code
+ *   no endpoint may send, and `ws` throws instead of closing; the socket and
+ *   its file descriptor stayed open for good. Here 1006 terminates the socket.
  *
  * It reaches into the listener's fields (`server`, `wsServer`, `https`),
  * which @libp2p/websockets 10.1 has but does not export; the package version
@@ -20,9 +23,28 @@ import type { Server as HttpsServer } from 'node:https'
 import type { Server as NetServer, Socket } from 'node:net'
 import type { SecureContextOptions } from 'node:tls'
 
+/** The parts of a `ws` server-side WebSocket this guard uses. */
+export interface ServerWebSocket {
+  on(event: 'error', fn: (err: Error & { code?: string }) => void): void
+  close(code?: number, reason?: string | Buffer): void
+  terminate(): void
+}
+
 interface WsServerInternals {
   options: { maxPayload: number }
-  handleUpgrade: (req: unknown, socket: unknown, head: unknown, cb: (ws: { on(event: 'error', fn: (err: Error & { code?: string }) => void): void }, req: unknown) => void) => void
+  handleUpgrade: (req: unknown, socket: unknown, head: unknown, cb: (ws: ServerWebSocket, req: unknown) => void) => void
+}
+
+/** WebSocket close 1006 ("abnormal closure") is never sent: it means "closed without a close frame", so that is what it does. */
+export const ABNORMAL_CLOSURE = 1006
+
+/** Makes `ws.close(1006)` (how @libp2p/websockets resets a connection) drop the socket instead of throwing. */
+export function terminateOnAbnormalClose (ws: ServerWebSocket): void {
+  const close = ws.close.bind(ws)
+  ws.close = (code, reason) => {
+    if (code === ABNORMAL_CLOSURE) ws.terminate()
+    else close(code, reason)
+  }
 }
 
 interface WebSocketListenerInternals {
@@ -127,6 +149,7 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
     const handleUpgrade = listener.wsServer.handleUpgrade.bind(listener.wsServer)
     listener.wsServer.handleUpgrade = (req, socket, head, cb) => {
       handleUpgrade(req, socket, head, (ws, request) => {
+        terminateOnAbnormalClose(ws)
         ws.on('error', (err) => {
           if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') options.refused('frame-too-large', plainIp((socket as Socket).remoteAddress))
         })

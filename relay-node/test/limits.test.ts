@@ -1,12 +1,14 @@
 import { connect } from 'node:net'
 import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { DHT_PROTOCOL } from '../src/constants.ts'
-import { RateLimiter } from '../src/limits.ts'
+import { ConnectionsByIp, RateLimiter } from '../src/limits.ts'
 import { client, dataDir, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { Socket } from 'node:net'
@@ -47,6 +49,47 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(1, 0, () => 0)
     for (let i = 0; i < 70_000; i++) limiter.take(`10.0.${i >> 8}.${i & 255}`)
     expect(limiter.size).toBe(65_536)
+  })
+})
+
+describe('ConnectionsByIp', () => {
+  const peer = async (): Promise<ReturnType<typeof peerIdFromPrivateKey>> => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+
+  it('counts open connections and their peers per address, and forgets an address when its last connection closes', async () => {
+    const [a, b, c] = [await peer(), await peer(), await peer()]
+    const conn = (ip: string, port: number, remotePeer: typeof a): { remoteAddr: ReturnType<typeof multiaddr>, remotePeer: typeof a } =>
+      ({ remoteAddr: multiaddr(`/ip4/${ip}/tcp/${port}/ws`), remotePeer })
+    const byIp = new ConnectionsByIp()
+    const a1 = conn('10.0.0.1', 1, a)
+    const a2 = conn('10.0.0.1', 2, a)
+    const b1 = conn('10.0.0.1', 3, b)
+    const c1 = conn('10.0.0.2', 4, c)
+    for (const x of [a1, a2, b1, c1]) byIp.opened(x)
+    expect(byIp.connections('10.0.0.1')).toBe(3)
+    expect(byIp.connections('10.0.0.2')).toBe(1)
+    expect([...byIp.peers('10.0.0.1')].map(String).sort()).toEqual([a, b].map(String).sort())
+    expect(byIp.addresses).toBe(2)
+
+    byIp.closed(a1)
+    expect(byIp.connections('10.0.0.1')).toBe(2)
+    expect([...byIp.peers('10.0.0.1')]).toHaveLength(2)
+    byIp.closed(a2)
+    expect([...byIp.peers('10.0.0.1')].map(String)).toEqual([b.toString()])
+    byIp.closed(b1)
+    byIp.closed(c1)
+    expect(byIp.addresses).toBe(0)
+    expect(byIp.connections('10.0.0.1')).toBe(0)
+    // a close it never saw opened (or a second close) changes nothing
+    byIp.closed(c1)
+    byIp.opened(conn('10.0.0.3', 5, c))
+    byIp.closed(conn('10.0.0.3', 6, a))
+    expect(byIp.connections('10.0.0.3')).toBe(1)
+  })
+
+  it('ignores addresses without an IP (relayed connections)', async () => {
+    const byIp = new ConnectionsByIp()
+    byIp.opened({ remoteAddr: multiaddr('/p2p-circuit'), remotePeer: await peer() })
+    expect(byIp.addresses).toBe(0)
   })
 })
 

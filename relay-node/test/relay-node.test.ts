@@ -47,6 +47,34 @@ describe('limits, /metrics and /healthz', () => {
     expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="per-ip"}')).toBe(0)
   })
 
+  it('ends a reservation when its peer disconnects, so its place is free at once', async () => {
+    const r = await relay({ maxReservations: 1, metricsPort: 0, webrtcDirectPort: null })
+    const a = await client()
+    await a.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(() => { expect(hasCircuit(a)).toBe(true) }, { timeout: 10_000 })
+    // a goes away for good (after a mere hang-up it would reserve again)
+    await a.stop()
+    await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_reservations')).toBe(0) }, { timeout: 10_000 })
+
+    const b = await client()
+    await b.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(() => { expect(hasCircuit(b)).toBe(true) }, { timeout: 10_000 })
+    expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="capacity"}')).toBe(0)
+  })
+
+  it('closes the WebSocket of a connection it resets (libp2p asks for close code 1006, which ws refuses to send)', async () => {
+    const r = await relay({ webrtcDirectPort: null })
+    const a = await client()
+    const ours = await a.dial(multiaddr(r.multiaddrs[0] ?? ''))
+    await vi.waitFor(() => { expect(r.node.getConnections(a.peerId)).toHaveLength(1) }, { timeout: 5_000 })
+    const [connection] = r.node.getConnections(a.peerId)
+    if (connection == null) throw new Error('the relay has no connection from the client')
+    connection.abort(new Error('reset by the test'))
+    // the client's socket closes with it (libp2p's own ping would only notice after its 10 s interval);
+    // the client may then dial again to keep its reservation: that is another connection
+    await vi.waitFor(() => { expect(['closed', 'reset']).toContain(ours.status) }, { timeout: 5_000 })
+  })
+
   it('serves libp2p metrics and /healthz on their own port; 404 and 405 for anything else', async () => {
     const r = await relay({ metricsPort: 0, webrtcDirectPort: null })
     expect(r.opsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
