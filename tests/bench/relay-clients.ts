@@ -30,7 +30,10 @@ export type ToWorker =
   | { type: 'reserve', relay: string, attempts: number, concurrency: number }
   /** Start no more reservation attempts; the pending `reserve` then answers. */
   | { type: 'halt' }
-  /** Pair clients that hold a live reservation and dial `pairs` circuits through the relay, starting none after `budgetMs`. */
+  /**
+   * Pair clients that hold a live reservation (as the last `status` found) and dial `pairs` circuits
+   * through the relay, starting none after `budgetMs`.
+   */
   | { type: 'dial', pairs: number, concurrency: number, budgetMs: number }
   /** One round trip on every open circuit, all at once. */
   | { type: 'echo' }
@@ -59,7 +62,7 @@ const ROUND_TRIP_BYTES = 32
 const START_TIMEOUT_MS = 60_000
 const DIAL_TIMEOUT_MS = 30_000
 const ROUND_TRIP_TIMEOUT_MS = 30_000
-const PROBE_CONCURRENCY = 64
+const PROBE_CONCURRENCY = 32
 const STOP_TIMEOUT_MS = 5_000
 
 const workerIndex = Number(process.argv[2] ?? 0)
@@ -87,6 +90,8 @@ const circuits: Connection[] = []
 let relayPeer = ''
 let relayAddr = ''
 let halted = false
+/** The clients the last `status` found alive: `dial` pairs these rather than probe all again. */
+let lastAlive: Libp2p[] | undefined
 
 function send (message: FromWorker): void {
   process.send?.(message)
@@ -227,7 +232,7 @@ async function reserve (attempts: number, concurrency: number): Promise<void> {
 }
 
 async function dial (pairs: number, concurrency: number, budgetMs: number): Promise<FromWorker> {
-  const holding = await alive()
+  const holding = (lastAlive ?? await alive()).filter(node => circuitAddr(node) != null)
   const deadline = Date.now() + budgetMs
   const n = Math.min(pairs, Math.floor(holding.length / 2))
   const errors: Record<string, number> = {}
@@ -289,10 +294,11 @@ async function handle (message: ToWorker): Promise<void> {
       send(await echo())
       return
     case 'status':
+      lastAlive = await alive()
       send({
         type: 'status',
         listed: clients.filter(node => circuitAddr(node) != null).length,
-        holding: (await alive()).length,
+        holding: lastAlive.length,
         circuits: circuits.filter(c => c.status === 'open').length,
         maxLagMs: lag.max / 1e6
       })

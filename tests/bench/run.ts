@@ -26,7 +26,7 @@
  *   mailbox_deposit_p99_ms        the same, p99
  *   mailbox_drain_1000_ms         Bob opens the app with 1,000 sealed messages waiting in his mailbox → all 1,000 stored in his IndexedDB
  *   relay_reservations_held       circuit relay v2 reservations one relay-node (default --max-reservations) holds at once,
- *                                 Node clients over WebSockets trying until it refuses (tests/bench/relay.ts)
+ *                                 Node clients over WebSockets reserving until it refuses or 180 s pass (tests/bench/relay.ts)
  *   relay_rss_mb_per_1000_reservations  (relay RSS with them held − relay RSS idle) per 1000 reservations
  *   relay_circuits_active         relayed connections between those clients open at once, each carrying an echo
  *   relay_cpu_percent             relay CPU over the reservations and circuits, in % of one core
