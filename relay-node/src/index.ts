@@ -36,6 +36,7 @@ import { loadOrCreateCertificate } from './certificate.ts'
 import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
+import { linearConnectionList } from './connection-list.ts'
 import { ConnectionsByIp, relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
 import { startMailbox } from './mailbox/service.ts'
@@ -266,6 +267,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   let guard: ReturnType<typeof guardWebSocketListeners>
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
   try {
+    linearConnectionList(node)
     answerForReservedPeers(node.services.dht, node, reservations)
     refuseDhtRecords(node.services.dht)
     guard = guardWebSocketListeners(node, {
