@@ -129,3 +129,14 @@ export const DEFAULT_MAILBOX_RATE_PER_PEER = 600
 export const MAILBOX_SWEEP_INTERVAL_MS = MINUTE_MS
 /** The mailbox database, inside the data directory. */
 export const MAILBOX_DIR = 'mailbox'
+
+/**
+ * Every connection is checked this often (relay-node/src/keepalive.ts): a
+ * WebSocket ping frame, or a libp2p ping on other transports. One that has
+ * not answered by its next turn is closed, so a dead peer goes within two
+ * intervals. libp2p's own connection monitor is off: it pings every
+ * connection in the same tick, which stalls a relay with thousands of them.
+ */
+export const KEEPALIVE_INTERVAL_MS = 15 * SECOND_MS
+/** The interval is spread over this many turns, each checking its share of the connections. */
+export const KEEPALIVE_SLICES = 15

@@ -33,7 +33,7 @@ import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
 import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
-import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
+import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { linearConnectionList } from './connection-list.ts'
@@ -44,6 +44,7 @@ import { openMailbox } from './mailbox/store.ts'
 import type { MailboxStore } from './mailbox/store.ts'
 import { countCircuits, mailboxMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
 import { loadTlsFiles } from './tls.ts'
+import { Keepalive } from './keepalive.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
 import type { Logger } from './log.ts'
@@ -103,6 +104,8 @@ export interface RelayNode {
 
 export interface RelayNodeOptions {
   log?: Logger
+  /** how often each connection is checked (keepalive.ts); tests shorten it */
+  keepaliveIntervalMs?: number
 }
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
@@ -158,6 +161,15 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     dhtPeers: () => libp2p?.services.dht.routingTable.size ?? 0
   })
   const refusals = new RefusalLog(log, REFUSAL_LOG_INTERVAL_MS)
+  const keepalive = new Keepalive({
+    intervalMs: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
+    slices: KEEPALIVE_SLICES,
+    ping: async (connection, signal) => {
+      if (libp2p == null) return
+      await libp2p.services.ping.ping(connection.remotePeer, { signal })
+    },
+    dead: (kind) => { log.debug('closed a connection that stopped answering', { kind }) }
+  })
   const byIp = new ConnectionsByIp()
   const gater = relayGater(
     { node: () => libp2p, byIp, reservations, draining: () => draining },
@@ -191,6 +203,8 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     // clears: with one relay per process (always, outside tests) that is moot
     metrics: prometheusMetrics({ registry }),
     connectionGater: gater,
+    // replaced by keepalive.ts: it pings every connection in one tick
+    connectionMonitor: { enabled: false },
     addresses: config.announce.length > 0 ? { listen, announce: config.announce } : { listen },
     transports: [
       webSockets({
@@ -270,7 +284,9 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     linearConnectionList(node)
     answerForReservedPeers(node.services.dht, node, reservations)
     refuseDhtRecords(node.services.dht)
+    keepalive.start(node)
     guard = guardWebSocketListeners(node, {
+      keepalive,
       maxFrameBytes: config.wsMaxFrameBytes,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       maxPending: config.maxPendingConnections,
@@ -310,6 +326,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       }))
   } catch (err) {
     refusals.stop()
+    keepalive.stop()
     clearInterval(sweeper)
     await node.stop()
     unfollow()
@@ -381,6 +398,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       stopping = true
       draining = true
       guard.stop()
+      keepalive.stop()
       bootstrap?.stop()
       refusals.stop()
       clearInterval(sweeper)

@@ -17,6 +17,7 @@
  * is pinned, and {@link guardWebSocketListeners} refuses to start if they are
  * missing rather than run unguarded.
  */
+import type { Keepalive, PingableWebSocket } from './keepalive.ts'
 import type { ConnectionRejection } from './limits.ts'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Server as HttpsServer } from 'node:https'
@@ -24,8 +25,9 @@ import type { Server as NetServer, Socket } from 'node:net'
 import type { SecureContextOptions } from 'node:tls'
 
 /** The parts of a `ws` server-side WebSocket this guard uses. */
-export interface ServerWebSocket {
+export interface ServerWebSocket extends PingableWebSocket {
   on(event: 'error', fn: (err: Error & { code?: string }) => void): void
+  on(event: 'pong' | 'close', fn: () => void): void
   close(code?: number, reason?: string | Buffer): void
   terminate(): void
 }
@@ -60,6 +62,8 @@ export interface WebSocketGuardOptions {
   maxPendingPerIp: number
   draining(): boolean
   refused(reason: ConnectionRejection, ip: string | undefined): void
+  /** watches every accepted WebSocket with ping frames */
+  keepalive?: Keepalive
 }
 
 export interface WebSocketGuard {
@@ -150,6 +154,7 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
     listener.wsServer.handleUpgrade = (req, socket, head, cb) => {
       handleUpgrade(req, socket, head, (ws, request) => {
         terminateOnAbnormalClose(ws)
+        options.keepalive?.addWebSocket(ws)
         ws.on('error', (err) => {
           if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') options.refused('frame-too-large', plainIp((socket as Socket).remoteAddress))
         })

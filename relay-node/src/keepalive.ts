@@ -1,0 +1,117 @@
+/**
+ * Finds dead connections without stalling the relay. libp2p's connection
+ * monitor opens a ping stream on every connection in one tick every 10 s;
+ * at ~3,000 connections that tick blocked the event loop for ~4 s (stream
+ * set-up, protocol negotiation, encryption and a write each), and its
+ * adaptive timeout then aborted healthy connections whose pings had waited
+ * behind it. Here the connections are spread over KEEPALIVE_SLICES turns of
+ * one interval, and a WebSocket gets a ping *frame* (a few bytes below
+ * libp2p, answered by the browser itself) instead of a libp2p stream. Other
+ * transports (relay-to-relay TCP, WebRTC-Direct) get a libp2p ping.
+ * A connection that has not answered by its next turn is closed.
+ */
+import type { Connection, Libp2p } from '@libp2p/interface'
+
+/** The parts of a `ws` WebSocket the heartbeat uses. */
+export interface PingableWebSocket {
+  ping(): void
+  terminate(): void
+  on(event: 'pong' | 'close', fn: () => void): void
+}
+
+export interface KeepaliveOptions {
+  intervalMs: number
+  slices: number
+  /** a libp2p ping on a connection that is not a WebSocket; rejects when it fails */
+  ping(connection: Connection, signal: AbortSignal): Promise<unknown>
+  /** told each time a connection is closed for not answering */
+  dead?(kind: 'websocket' | 'connection'): void
+}
+
+interface Watched { answered: boolean, slice: number }
+
+export class Keepalive {
+  readonly #options: KeepaliveOptions
+  readonly #sockets: Array<Map<PingableWebSocket, Watched>>
+  readonly #pinging = new Set<Connection>()
+  #next = 0
+  #turn = 0
+  #timer?: ReturnType<typeof setInterval>
+  #node?: Libp2p
+
+  constructor (options: KeepaliveOptions) {
+    this.#options = options
+    this.#sockets = Array.from({ length: options.slices }, () => new Map())
+  }
+
+  /** Watches a WebSocket from now until it closes. */
+  addWebSocket (ws: PingableWebSocket): void {
+    const slice = this.#next++ % this.#options.slices
+    const watched: Watched = { answered: true, slice }
+    this.#sockets[slice]?.set(ws, watched)
+    ws.on('pong', () => { watched.answered = true })
+    ws.on('close', () => { this.#sockets[slice]?.delete(ws) })
+  }
+
+  /** Starts the turns; `node`'s connections that are not WebSockets get libp2p pings. */
+  start (node: Libp2p): void {
+    this.#node = node
+    this.#timer = setInterval(() => { this.#tick() }, this.#options.intervalMs / this.#options.slices)
+    this.#timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.#timer)
+    for (const slice of this.#sockets) slice.clear()
+  }
+
+  /** WebSockets watched now (for tests and metrics). */
+  get webSockets (): number {
+    return this.#sockets.reduce((n, s) => n + s.size, 0)
+  }
+
+  #tick (): void {
+    const turn = this.#turn
+    this.#turn = (turn + 1) % this.#options.slices
+    for (const [ws, watched] of this.#sockets[turn] ?? []) {
+      if (!watched.answered) {
+        this.#sockets[turn]?.delete(ws)
+        this.#options.dead?.('websocket')
+        ws.terminate()
+        continue
+      }
+      watched.answered = false
+      try {
+        ws.ping()
+      } catch {
+        // closing already: its close event removes it
+      }
+    }
+    this.#pingOthers(turn)
+  }
+
+  /** libp2p pings for this turn's share of the connections that are not WebSockets. */
+  #pingOthers (turn: number): void {
+    const node = this.#node
+    if (node == null) return
+    const connections = node.getConnections()
+    for (let i = turn; i < connections.length; i += this.#options.slices) {
+      const connection = connections[i]
+      if (connection == null || watchedAsWebSocket(connection) || connection.status !== 'open' || this.#pinging.has(connection)) continue
+      this.#pinging.add(connection)
+      // answered within one interval, or it is closed
+      this.#options.ping(connection, AbortSignal.timeout(this.#options.intervalMs))
+        .catch((err: unknown) => {
+          if (connection.status !== 'open') return
+          this.#options.dead?.('connection')
+          connection.abort(err instanceof Error ? err : new Error('keepalive ping failed'))
+        })
+        .finally(() => { this.#pinging.delete(connection) })
+    }
+  }
+}
+
+/** A connection that came in over our WebSocket listener (its socket gets ping frames; one we dialled does not). */
+function watchedAsWebSocket (connection: Connection): boolean {
+  return connection.direction === 'inbound' && connection.remoteAddr.getComponents().some(c => c.name === 'ws' || c.name === 'wss')
+}

@@ -1,0 +1,100 @@
+import { EventEmitter } from 'node:events'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import WebSocket from 'ws'
+import { createRelayNode } from '../src/index.ts'
+import { Keepalive } from '../src/keepalive.ts'
+import { client, config, defer, useRelayTestDir } from './helpers.ts'
+import type { PingableWebSocket } from '../src/keepalive.ts'
+import type { Connection, Libp2p } from '@libp2p/interface'
+
+useRelayTestDir()
+
+class FakeSocket extends EventEmitter implements PingableWebSocket {
+  pings = 0
+  terminated = false
+  constructor (private readonly answers: () => boolean) { super() }
+  ping (): void {
+    this.pings++
+    if (this.answers()) queueMicrotask(() => this.emit('pong'))
+  }
+
+  terminate (): void {
+    this.terminated = true
+    this.emit('close')
+  }
+}
+
+describe('Keepalive', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('spreads the pings over the interval and closes a socket that stopped answering within two intervals', async () => {
+    vi.useFakeTimers()
+    const keepalive = new Keepalive({ intervalMs: 1000, slices: 10, ping: async () => {} })
+    let alive = true
+    const sockets = Array.from({ length: 100 }, (_, i) => new FakeSocket(() => i !== 7 || alive))
+    for (const s of sockets) keepalive.addWebSocket(s)
+    keepalive.start({ getConnections: () => [] } as unknown as Libp2p)
+
+    // one turn (a tenth of the interval) pings a tenth of the sockets, not all of them
+    await vi.advanceTimersByTimeAsync(100)
+    expect(sockets.reduce((n, s) => n + s.pings, 0)).toBe(10)
+    await vi.advanceTimersByTimeAsync(900)
+    expect(sockets.every(s => s.pings === 1)).toBe(true)
+
+    alive = false
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(sockets[7]?.terminated).toBe(true)
+    expect(sockets.filter(s => s.terminated)).toHaveLength(1)
+    expect(keepalive.webSockets).toBe(99)
+    keepalive.stop()
+  })
+
+  it('pings connections that are not inbound WebSockets over libp2p, and aborts one whose ping fails', async () => {
+    vi.useFakeTimers()
+    const connection = (addr: string, direction: 'inbound' | 'outbound', answers: boolean): Connection & { aborted?: Error, answers: boolean } =>
+      ({ remoteAddr: multiaddr(addr), direction, status: 'open', answers, abort (err: Error) { this.aborted = err } }) as unknown as Connection & { aborted?: Error, answers: boolean }
+    const tcpGood = connection('/ip4/127.0.0.1/tcp/4001', 'outbound', true)
+    const tcpDead = connection('/ip4/127.0.0.1/tcp/4002', 'inbound', false)
+    const wsOut = connection('/ip4/127.0.0.1/tcp/4003/ws', 'outbound', true)
+    const wsIn = connection('/ip4/127.0.0.1/tcp/4004/ws', 'inbound', false)
+    const pinged: Connection[] = []
+    const keepalive = new Keepalive({
+      intervalMs: 1000,
+      slices: 2,
+      ping: async (c) => {
+        pinged.push(c)
+        if (!(c as typeof tcpGood).answers) throw new Error('no answer')
+      }
+    })
+    keepalive.start({ getConnections: () => [tcpGood, tcpDead, wsOut, wsIn] } as unknown as Libp2p)
+    await vi.advanceTimersByTimeAsync(1000)
+    // the inbound WebSocket is watched with ping frames, not libp2p pings
+    expect(new Set(pinged)).toEqual(new Set([tcpGood, tcpDead, wsOut]))
+    expect(tcpDead.aborted?.message).toBe('no answer')
+    expect(tcpGood.aborted).toBeUndefined()
+    expect(wsOut.aborted).toBeUndefined()
+    keepalive.stop()
+  })
+})
+
+describe('relay keepalive', () => {
+  it('closes a WebSocket that does not answer ping frames, and keeps a client that does', async () => {
+    // a handshake timeout far away: only the keepalive can close the silent socket
+    const r = await createRelayNode(config({ webrtcDirectPort: null, handshakeTimeoutMs: 120_000 }), { keepaliveIntervalMs: 500 })
+    defer(async () => r.stop())
+    const good = await client()
+    const connection = await good.dial(multiaddr(r.multiaddrs[0] ?? ''))
+
+    const parts = (r.wsMultiaddrs[0] ?? '').split('/')
+    const silent = new WebSocket(`ws://${parts[2] ?? ''}:${parts[4] ?? ''}`, { autoPong: false })
+    silent.on('error', () => {})
+    const closed = new Promise<number>(resolve => silent.once('close', (code) => { resolve(code) }))
+    // closed by the keepalive: the server terminates it, without a close frame
+    expect(await closed).toBe(1006)
+
+    // the libp2p client answered every ping frame (its WebSocket does that itself) and is still connected
+    expect(connection.status).toBe('open')
+    expect(r.node.getConnections(good.peerId)).toHaveLength(1)
+  })
+})
