@@ -52,22 +52,25 @@ describe('Keepalive', () => {
 
   it('pings connections that are not inbound WebSockets over libp2p, and aborts one whose ping fails', async () => {
     vi.useFakeTimers()
-    const connection = (addr: string, direction: 'inbound' | 'outbound', answers: boolean): Connection & { aborted?: Error, answers: boolean } =>
-      ({ remoteAddr: multiaddr(addr), direction, status: 'open', answers, abort (err: Error) { this.aborted = err } }) as unknown as Connection & { aborted?: Error, answers: boolean }
+    interface FakeConnection { remoteAddr: ReturnType<typeof multiaddr>, direction: 'inbound' | 'outbound', status: 'open', answers: boolean, aborted?: Error, abort(err: Error): void }
+    const connection = (addr: string, direction: 'inbound' | 'outbound', answers: boolean): FakeConnection => {
+      const c: FakeConnection = { remoteAddr: multiaddr(addr), direction, status: 'open', answers, abort: (err) => { c.aborted = err } }
+      return c
+    }
     const tcpGood = connection('/ip4/127.0.0.1/tcp/4001', 'outbound', true)
     const tcpDead = connection('/ip4/127.0.0.1/tcp/4002', 'inbound', false)
     const wsOut = connection('/ip4/127.0.0.1/tcp/4003/ws', 'outbound', true)
     const wsIn = connection('/ip4/127.0.0.1/tcp/4004/ws', 'inbound', false)
-    const pinged: Connection[] = []
+    const pinged: unknown[] = []
     const keepalive = new Keepalive({
       intervalMs: 1000,
       slices: 2,
       ping: async (c) => {
         pinged.push(c)
-        if (!(c as typeof tcpGood).answers) throw new Error('no answer')
+        if (!(c as unknown as FakeConnection).answers) throw new Error('no answer')
       }
     })
-    keepalive.start({ getConnections: () => [tcpGood, tcpDead, wsOut, wsIn] } as unknown as Libp2p)
+    keepalive.start({ getConnections: () => [tcpGood, tcpDead, wsOut, wsIn] as unknown as Connection[] } as unknown as Libp2p)
     await vi.advanceTimersByTimeAsync(1000)
     // the inbound WebSocket is watched with ping frames, not libp2p pings
     expect(new Set(pinged)).toEqual(new Set([tcpGood, tcpDead, wsOut]))
