@@ -5,13 +5,17 @@
  * itself. This adds that answer to the relay's FIND_NODE responses — when the
  * key is the PeerID of a peer holding a reservation here (and not the asker),
  * the response's `closer` list carries that peer with the relay's own
- * addresses + `/p2p-circuit`. The rest of the response is Kademlia's own.
+ * addresses + `/p2p-circuit` (replacing what the peer store remembers). A
+ * browser neither reserved nor connected here is left out: what the peer
+ * store has for it dates from its last connection and goes stale when it
+ * moves to another relay. The rest of the response is Kademlia's own.
  *
  * @libp2p/kad-dht 16.4 has no hook for this; it wraps the FIND_NODE handler
  * of the DHT's RPC (`rpc.handlers.FIND_NODE.handle`). The version is pinned
  * and {@link answerForReservedPeers} throws at start if the shape differs.
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
 import type { HeldReservations } from './limits.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
@@ -45,12 +49,37 @@ export function answerForReservedPeers (dht: unknown, node: Libp2p, reservations
   handler.handle = async (asker, msg) => {
     const response = await handle(asker, msg)
     const target = peerOfKey(msg.key)
-    if (response == null || target == null || target.equals(asker) || reservations()?.has(target) !== true) return response
+    if (response == null || target == null || target.equals(asker)) return response
     const id = target.toMultihash().bytes
-    if (response.closer.some(p => equalBytes(p.id, id))) return response
-    const circuits = node.getMultiaddrs().map(ma => ma.encapsulate('/p2p-circuit').bytes)
-    if (circuits.length > 0) response.closer.push({ id, multiaddrs: circuits })
+    const index = response.closer.findIndex(p => equalBytes(p.id, id))
+    if (reservations()?.has(target) === true) {
+      // reserved here: our circuit addresses are the ones that work now, whatever
+      // the peer store remembers from an earlier connection
+      const circuits = node.getMultiaddrs().map(ma => ma.encapsulate('/p2p-circuit').bytes)
+      if (circuits.length === 0) return response
+      if (index >= 0) response.closer.splice(index, 1)
+      response.closer.push({ id, multiaddrs: circuits })
+      return response
+    }
+    // Not reserved here. A browser's entry (circuit addresses only) comes from
+    // the peer store, i.e. from when it was last connected: once it moved to
+    // another relay those addresses are dead, and an asker that takes the first
+    // answer would dial them. Only a peer connected here now is vouched for.
+    const entry = index >= 0 ? response.closer[index] : undefined
+    if (entry != null && node.getConnections(target).length === 0 && entry.multiaddrs.length > 0 && entry.multiaddrs.every(isCircuit)) {
+      response.closer.splice(index, 1)
+    }
     return response
+  }
+}
+
+const CIRCUIT_CODE = multiaddr('/p2p-circuit').getComponents()[0]?.code
+
+function isCircuit (bytes: Uint8Array): boolean {
+  try {
+    return multiaddr(bytes).getComponents().some(c => c.code === CIRCUIT_CODE)
+  } catch {
+    return false
   }
 }
 

@@ -148,6 +148,54 @@ describe('relay-nodes share one DHT', () => {
     expect(connection?.limits).toBeDefined()
   })
 
+  it('answers with the relay a peer moved to, not the addresses its peer store kept from before the move', async () => {
+    const [r1, r2] = await relayPair('ws')
+    const p = await reservingPeer(await generateKeyPair('Ed25519'), r1.wsMultiaddrs[0] ?? '')
+    const viaR1 = `/p2p/${r1.peerId}/p2p-circuit`
+    const viaR2 = `/p2p/${r2.peerId}/p2p-circuit`
+    // P meets R2 while reserved on R1: R2's peer store keeps P's circuit addresses through R1
+    await p.dial(multiaddr(r2.wsMultiaddrs[0] ?? ''))
+    await vi.waitFor(async () => {
+      const stored = (await r2.node.peerStore.get(p.peerId)).addresses.map(a => a.multiaddr.toString())
+      expect(stored.some(a => a.includes(viaR1))).toBe(true)
+    }, WAIT)
+
+    // R1 goes away: P's relay transport reserves on R2 instead (P runs no identify-push, so R2's peer store is now stale)
+    await r1.stop()
+    await vi.waitFor(() => { expect(p.getMultiaddrs().some(a => a.toString().includes(viaR2))).toBe(true) }, { timeout: 20_000, interval: 50 })
+
+    const q = await dhtClient()
+    await q.dial(multiaddr(r2.wsMultiaddrs[0] ?? ''))
+    const found = await q.peerRouting.findPeer(p.peerId, { signal: AbortSignal.timeout(10_000) })
+    expect(found.multiaddrs.length).toBeGreaterThan(0)
+    expect(found.multiaddrs.every(a => a.toString().includes(viaR2))).toBe(true)
+    expect(await q.services.ping.ping(p.peerId, { signal: AbortSignal.timeout(10_000) })).toBeGreaterThanOrEqual(0)
+  })
+
+  it('leaves out a browser that is neither reserved nor connected on this relay (its stored addresses may be stale)', async () => {
+    const [r1, r2] = await relayPair('ws')
+    const p = await reservingPeer(await generateKeyPair('Ed25519'), r1.wsMultiaddrs[0] ?? '')
+    // P met R2 once, then left: R2 remembers its addresses but cannot vouch for them
+    await p.dial(multiaddr(r2.wsMultiaddrs[0] ?? ''))
+    await vi.waitFor(async () => { expect(await r2.node.peerStore.has(p.peerId)).toBe(true) }, WAIT)
+    await p.hangUp(r2.node.peerId)
+    await vi.waitFor(() => { expect(r2.node.getConnections(p.peerId)).toHaveLength(0) }, WAIT)
+
+    const q = await dhtClient()
+    await q.dial(multiaddr(r2.wsMultiaddrs[0] ?? ''))
+    await vi.waitFor(() => { expect(q.services.dht.routingTable.size).toBe(2) }, { timeout: 20_000, interval: 50 })
+    const lookup = await collect(q.services.dht.findPeer(p.peerId, { signal: AbortSignal.timeout(10_000) }))
+    const answers = lookup.events.flatMap(e => e.name === 'PEER_RESPONSE' && e.messageName === 'FIND_NODE' ? [e] : [])
+    const named = (from: RelayNode): string[][] => answers.filter(e => e.from.equals(from.node.peerId))
+      .map(e => e.closer.filter(c => c.id.equals(p.peerId)).flatMap(c => c.multiaddrs.map(String)))
+    // R2 answered, without P
+    expect(named(r2)).not.toHaveLength(0)
+    expect(named(r2).flat()).toEqual([])
+    // R1, which holds P's reservation, answers for it with its own circuit addresses
+    expect(named(r1).flat()).not.toHaveLength(0)
+    expect(named(r1).flat().every(a => a.includes(`/p2p/${r1.peerId}/p2p-circuit`))).toBe(true)
+  })
+
   it('answers a lookup for an unknown peer with "not found", promptly, and refuses PUT_VALUE without falling over', async () => {
     const [r1, r2] = await relayPair('ws')
     const q = await dhtClient()
