@@ -31,8 +31,15 @@
  *   relay_circuits_active         relayed connections between those clients open at once, each carrying an echo
  *   relay_cpu_percent             relay CPU over the reservations and circuits, in % of one core
  *   (the relay figures come from one run: it takes minutes)
+ *   dht_lookup_p50_ms             a simulated federation of 20 relay-nodes on loopback (tests/bench/federation.ts): a Node
+ *                                 DHT client joined through one random relay finds the circuit address of a peer reserved
+ *                                 on another random relay (`peerRouting.findPeer`, from the network); p50 of 200 lookups
+ *   dht_lookup_p99_ms             the same, p99
+ *   relay_failover_ms             a relay stops → each client that held its reservation there holds one on another relay
+ *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
- * `tsx tests/bench/run.ts --only relay` runs just the relay figures (still inside `unshare -n`).
+ * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
+ * federation figures (still inside `unshare -n`).
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -41,6 +48,7 @@ import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
+import { benchFederation } from './federation.ts'
 import { benchFiles } from './files.ts'
 import { benchLatency } from './latency.ts'
 import { benchMailbox } from './mailbox.ts'
@@ -133,8 +141,13 @@ async function benchBundle (): Promise<void> {
 }
 
 async function main (): Promise<void> {
-  if (process.argv[process.argv.indexOf('--only') + 1] === 'relay') {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
+  if (only === 'relay') {
     await benchRelay()
+    return
+  }
+  if (only === 'federation') {
+    await benchFederation()
     return
   }
   await benchBundle()
@@ -158,8 +171,9 @@ async function main (): Promise<void> {
     await relay.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
-  // last, alone: it loads the machine with thousands of clients and a relay of its own
+  // alone: it loads the machine with thousands of clients and a relay of its own
   await benchRelay()
+  await benchFederation()
 }
 
 await main()

@@ -1,0 +1,147 @@
+/**
+ * The parent's side of tests/bench/federation-relays.ts: the child processes
+ * that host the federation's relay-nodes, and the federation's bookkeeping
+ * (which relay runs where, under which PeerID, whether it still runs).
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { join, resolve } from 'node:path'
+import type { FromRelayHost, RelayStatus, ToRelayHost } from './federation-relays.ts'
+
+const ROOT = resolve(import.meta.dirname, '..', '..')
+const RELAY_HOST_SCRIPT = join(import.meta.dirname, 'federation-relays.ts')
+
+/** A relay process loads relay-node through tsx before it answers. */
+const HOST_START_TIMEOUT_MS = 60_000
+const RELAY_START_TIMEOUT_MS = 30_000
+const STATUS_TIMEOUT_MS = 10_000
+const RELAY_STOP_TIMEOUT_MS = 20_000
+const HOST_STOP_TIMEOUT_MS = 30_000
+/** Time a relay process is given to answer beyond the work it was asked to do. */
+export const HOST_REPLY_MARGIN_MS = 10_000
+
+function sample<T> (items: readonly T[], n: number): T[] {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j] as T, copy[i] as T]
+  }
+  return copy.slice(0, n)
+}
+
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
+type Request = WithoutId<ToRelayHost>
+type Reply<T extends FromRelayHost['type']> = Extract<FromRelayHost, { type: T }>
+
+/** One child process of relays; requests are matched to replies by id, each with a timeout. */
+export class RelayHost {
+  readonly child: ChildProcess
+  readonly exited: Promise<void>
+  readonly #pending = new Map<number, { resolve(m: FromRelayHost): void, reject(e: Error): void }>()
+  #nextId = 0
+
+  constructor (readonly index: number) {
+    this.child = fork(RELAY_HOST_SCRIPT, [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+    })
+    this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => {
+      for (const waiting of this.#pending.values()) waiting.reject(new Error(`relay process ${index} exited (${String(code ?? signal)})`))
+      this.#pending.clear()
+      resolve()
+    }))
+    this.child.on('message', (message: FromRelayHost) => {
+      const waiting = this.#pending.get(message.id)
+      if (waiting == null) return
+      this.#pending.delete(message.id)
+      if (message.type === 'failed') waiting.reject(new Error(`relay process ${index}: ${message.message}`))
+      else waiting.resolve(message)
+    })
+  }
+
+  async request<T extends FromRelayHost['type']> (request: Request, reply: T, timeoutMs: number): Promise<Reply<T>> {
+    if (this.child.exitCode != null || this.child.signalCode != null) throw new Error(`relay process ${this.index} has exited`)
+    const id = this.#nextId++
+    let timer: NodeJS.Timeout | undefined
+    try {
+      const message = await new Promise<FromRelayHost>((resolve, reject) => {
+        this.#pending.set(id, { resolve, reject })
+        timer = setTimeout(() => { reject(new Error(`relay process ${this.index}: no "${reply}" within ${timeoutMs} ms`)) }, timeoutMs)
+        this.child.send({ ...request, id } as ToRelayHost)
+      })
+      if (message.type !== reply) throw new Error(`relay process ${this.index}: "${message.type}" where "${reply}" was expected`)
+      return message as Reply<T>
+    } finally {
+      clearTimeout(timer)
+      this.#pending.delete(id)
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (this.child.exitCode != null || this.child.signalCode != null) return
+    const timer = setTimeout(() => { this.child.kill('SIGKILL') }, HOST_STOP_TIMEOUT_MS)
+    try {
+      await this.request({ type: 'stop' }, 'stopped', HOST_STOP_TIMEOUT_MS)
+    } catch (err) {
+      console.error(`federation: relay process ${this.index} did not stop cleanly (${err instanceof Error ? err.message : String(err)}); killing it`)
+      this.child.kill('SIGKILL')
+    }
+    await this.exited
+    clearTimeout(timer)
+  }
+}
+
+export interface FederationRelay {
+  index: number
+  host: RelayHost
+  peerId: string
+  wsAddr: string
+  running: boolean
+}
+
+export class Federation {
+  readonly relays: FederationRelay[] = []
+  readonly #byPeer = new Map<string, FederationRelay>()
+
+  constructor (readonly hosts: RelayHost[], readonly dataDir: string) {}
+
+  name = (peerId: string): string => {
+    const relay = this.#byPeer.get(peerId)
+    return relay == null ? `peer …${peerId.slice(-6)}` : `relay #${relay.index}`
+  }
+
+  relayOf (peerId: string): FederationRelay | undefined {
+    return this.#byPeer.get(peerId)
+  }
+
+  get running (): FederationRelay[] {
+    return this.relays.filter(r => r.running)
+  }
+
+  /** Resolves once every relay process has loaded relay-node and answers. */
+  async ready (): Promise<void> {
+    await Promise.all(this.hosts.map(async h => h.request({ type: 'status' }, 'status', HOST_START_TIMEOUT_MS)))
+  }
+
+  /** Starts relay `index` in process `index % processes`, bootstrapped from `bootstrapPeers` random relays started before it. */
+  async startRelay (index: number, bootstrapPeers: number): Promise<void> {
+    const host = this.hosts[index % this.hosts.length]
+    if (host == null) throw new Error('no relay process')
+    const bootstrap = sample(this.relays, bootstrapPeers).map(r => r.wsAddr)
+    const started = await host.request({ type: 'start', index, dataDir: join(this.dataDir, `relay-${index}`), bootstrap }, 'started', RELAY_START_TIMEOUT_MS)
+    const relay = { index, host, peerId: started.peerId, wsAddr: started.wsAddr, running: true }
+    this.relays.push(relay)
+    this.#byPeer.set(relay.peerId, relay)
+  }
+
+  async status (): Promise<RelayStatus[]> {
+    const replies = await Promise.all(this.hosts.map(async h => h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)))
+    return replies.flatMap(r => r.relays).sort((a, b) => a.index - b.index)
+  }
+
+  async stopRelay (relay: FederationRelay): Promise<number> {
+    relay.running = false
+    const reply = await relay.host.request({ type: 'stop-relay', index: relay.index }, 'relay-stopped', RELAY_STOP_TIMEOUT_MS)
+    return reply.stopMs
+  }
+}
