@@ -37,12 +37,12 @@ const REFUSALS_TO_SEE = 16
 /** Attempts allowed beyond the cap, for attempts that fail for other reasons. */
 const ATTEMPT_MARGIN = 500
 /** Relayed connections to open, each between two reservation holders. */
-const CIRCUITS = 500
+const CIRCUITS = 2000
 const WORKERS = 4
 /** Reservations in flight per client process. */
 const RESERVE_CONCURRENCY = 2
 /** Circuit dials in flight per client process. */
-const DIAL_CONCURRENCY = 4
+const DIAL_CONCURRENCY = 8
 /** Time for the relay to finish its start-up work before its idle RSS is read. */
 const IDLE_SETTLE_MS = 3_000
 /** Time after the last reservation before the held count and RSS are read. */
@@ -58,7 +58,7 @@ const WORKER_START_TIMEOUT_MS = 30_000
  */
 const RESERVE_BUDGET_MS = 180_000
 /** After this no more circuits are dialed. */
-const DIAL_BUDGET_MS = 60_000
+const DIAL_BUDGET_MS = 90_000
 /** An attempt in flight when reserving stops may take this long (relay-clients.ts START_TIMEOUT_MS). */
 const ATTEMPT_TIMEOUT_MS = 60_000
 /** The dial budget and a dial still in flight (relay-clients.ts DIAL_TIMEOUT_MS). */
