@@ -10,7 +10,7 @@
 // Node 20: Promise.withResolvers for libp2p, a global WebSocket for @libp2p/websockets
 import '../../relay-node/src/polyfill.ts'
 import { RELAY_V2_HOP_CODEC, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
@@ -19,7 +19,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '../../relay-node/src/constants.ts'
-import type { Identify } from '@libp2p/identify'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -27,6 +27,7 @@ import type { Ping } from '@libp2p/ping'
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
 export type PeerServices = {
   identify: Identify
+  identifyPush: IdentifyPush
   ping: Ping
   dht: SingleKadDHT
 }
@@ -140,6 +141,8 @@ export async function startPeer (options: StartPeerOptions): Promise<StartedPeer
     connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
+      // as the app's node: the relays it is connected to learn its new addresses when it moves
+      identifyPush: identifyPush(),
       // libp2p's connection monitor pings each connection too: room for its ping beside the bench's own
       ping: ping({ maxOutboundStreams: 2 }),
       // client mode: it asks the relays and answers nobody, like the browser's node. The relays
