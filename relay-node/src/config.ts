@@ -70,6 +70,8 @@ export interface RelayConfig {
   mailboxSenderItems: number
   mailboxSenderBytes: number
   mailboxRatePerPeer: number
+  /** serve `/parley/nearby/1.0.0`: opted-in browsers on one network see each other through this relay */
+  nearby: boolean
 }
 
 type Env = Record<string, string | undefined>
@@ -133,7 +135,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'mailbox-recipient-bytes', key: 'mailboxRecipientBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_RECIPIENT_BYTES }, help: 'bytes of mailbox items waiting for one recipient' },
   { flag: 'mailbox-sender-items', key: 'mailboxSenderItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_SENDER_ITEMS }, help: 'mailbox items one sender may have waiting, for all recipients' },
   { flag: 'mailbox-sender-bytes', key: 'mailboxSenderBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_SENDER_BYTES }, help: 'bytes of mailbox items one sender may have waiting' },
-  { flag: 'mailbox-rate-per-peer', key: 'mailboxRatePerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RATE_PER_PEER }, help: 'mailbox requests per minute from one PeerID' }
+  { flag: 'mailbox-rate-per-peer', key: 'mailboxRatePerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RATE_PER_PEER }, help: 'mailbox requests per minute from one PeerID' },
+  { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' }
 ]
 
 const envName = (flag: string): string => `PARLEY_RELAY_${flag.toUpperCase().replaceAll('-', '_')}`
@@ -200,7 +203,7 @@ function readConfigFile (path: string): Record<string, string> {
     if (!FILE_OPTIONS.has(key)) throw new ConfigError(`the config file ${path} has an unknown option "${key.slice(0, 40)}" (options are the flag names without "--")`)
     if (typeof value === 'number' || typeof value === 'string') {
       out[key] = String(value)
-    } else if (typeof value === 'boolean' && (key === 'mdns' || key === 'mailbox')) {
+    } else if (typeof value === 'boolean' && (key === 'mdns' || key === 'mailbox' || key === 'nearby')) {
       out[key] = value ? 'on' : 'off'
     } else if (LIST_OPTIONS.has(key) && Array.isArray(value) && value.every(v => typeof v === 'string')) {
       out[key] = value.join(',')

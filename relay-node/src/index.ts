@@ -40,9 +40,11 @@ import { linearConnectionList } from './connection-list.ts'
 import { ConnectionsByIp, relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
 import { startMailbox } from './mailbox/service.ts'
+import { startNearby } from './nearby.ts'
+import type { NearbyService } from './nearby.ts'
 import { openMailbox } from './mailbox/store.ts'
 import type { MailboxStore } from './mailbox/store.ts'
-import { countCircuits, mailboxMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
+import { countCircuits, mailboxMetrics, nearbyMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
 import { loadTlsFiles } from './tls.ts'
 import { Keepalive } from './keepalive.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
@@ -277,6 +279,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   node.addEventListener('peer:disconnect', onDisconnect)
   let mailbox: MailboxStore | undefined
   let mailboxService: { stop(): Promise<void> } | undefined
+  let nearbyService: NearbyService | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
   let guard: ReturnType<typeof guardWebSocketListeners>
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
@@ -316,6 +319,15 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       sweep()
       sweeper = setInterval(sweep, MAILBOX_SWEEP_INTERVAL_MS)
       sweeper.unref()
+    }
+    if (config.nearby) {
+      nearbyService = await startNearby(node, {
+        maxInboundStreams: config.maxInboundStreams,
+        draining: () => draining,
+        reserved: (peer) => reservations()?.has(peer) ?? false,
+        log,
+        metrics: nearbyMetrics(registry, () => nearbyService?.size ?? 0)
+      })
     }
     ops = config.metricsPort == null
       ? undefined
@@ -403,6 +415,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       refusals.stop()
       clearInterval(sweeper)
       await mailboxService?.stop()
+      await nearbyService?.stop()
       await node.stop()
       unfollow()
       node.removeEventListener('peer:disconnect', onDisconnect)

@@ -2,7 +2,10 @@ import { createServer } from 'node:http'
 import { Counter, Gauge } from 'prom-client'
 import { MailboxErrorCode } from './mailbox/codec.ts'
 import { CIRCUIT_REJECTIONS, CONNECTION_REJECTIONS, RESERVATION_REJECTIONS } from './limits.ts'
+import { NearbyErrorCode } from './nearby-codec.ts'
+import { NEARBY_REMOVALS } from './nearby.ts'
 import type { MailboxMetrics } from './mailbox/service.ts'
+import type { NearbyMetrics } from './nearby.ts'
 import type { CircuitRejection, ConnectionRejection, ReservationRejection } from './limits.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Server } from 'node:http'
@@ -89,6 +92,26 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
     fetched: (n) => { fetched.inc(n) },
     deleted: (n) => { deleted.inc(n) },
     expired: (n) => { expired.inc(n) },
+    refused: (code) => { refused.inc({ code }) }
+  }
+}
+
+/**
+ * Nearby's metrics: registrations held now (read when scraped), registrations
+ * made, ended by reason, LISTs answered, and refusals by code.
+ */
+export function nearbyMetrics (registry: Registry, registrations: () => number): NearbyMetrics {
+  new Gauge({ name: 'parley_nearby_registrations', help: 'Peers registered as nearby now', registers: [registry], collect () { this.set(registrations()) } })
+  const registered = new Counter({ name: 'parley_nearby_registered_total', help: 'Nearby registrations made (a peer renaming itself counts again)', registers: [registry] })
+  const removed = new Counter({ name: 'parley_nearby_removed_total', help: 'Nearby registrations ended, by reason: withdrawn (UNREGISTER), disconnected (the peer\'s last connection closed)', labelNames: ['reason'], registers: [registry] })
+  const listed = new Counter({ name: 'parley_nearby_lists_total', help: 'Nearby LIST requests answered', registers: [registry] })
+  const refused = new Counter({ name: 'parley_nearby_rejections_total', help: 'Nearby requests refused, by code', labelNames: ['code'], registers: [registry] })
+  for (const reason of NEARBY_REMOVALS) removed.inc({ reason }, 0)
+  for (const code of Object.keys(NearbyErrorCode)) refused.inc({ code }, 0)
+  return {
+    registered: () => { registered.inc() },
+    removed: (reason) => { removed.inc({ reason }) },
+    listed: () => { listed.inc() },
     refused: (code) => { refused.inc({ code }) }
   }
 }
