@@ -82,6 +82,18 @@ try {
   await alice.getByRole('button', { name: 'Add contact' }).click()
   await alice.getByRole('alert').waitFor()
   await shot(alice, 'bad-invite')
+  // Nearby (Add contact): Carol and Alice opt in and see each other through their relay-node
+  for (const page of [carol, alice]) {
+    await nav(page).getByRole('link', { name: 'Add contact' }).click()
+    await page.getByRole('switch', { name: 'Show me to people nearby' }).check()
+  }
+  await alice.getByRole('list', { name: 'People nearby' }).getByRole('listitem').filter({ hasText: 'Carol' }).waitFor({ timeout: 30_000 })
+  await alice.getByRole('list', { name: 'People nearby' }).scrollIntoViewIfNeeded()
+  await shot(alice, 'nearby')
+  // the Network panel: relays with their state, own addresses, reachability, DHT, connections
+  await nav(alice).getByRole('link', { name: 'Network' }).click()
+  await expect(alice.getByRole('region', { name: 'Reachability' })).toContainText(/reservation/, { timeout: 30_000 })
+  await shot(alice, 'network')
 } finally {
   await browser.close()
   await app.close()

@@ -83,7 +83,18 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes),
     // checked whole (exact keys, types, the URL rules) in db/turn-servers.ts, as is the id below
     addTurnServer: async (params) => ({ id: await service.addTurnServer(params) }),
-    removeTurnServer: async ({ id }) => { await service.removeTurnServer(id); return null }
+    removeTurnServer: async ({ id }) => { await service.removeTurnServer(id); return null },
+    // checked whole (exact keys and types) in p2p/nearby.ts, as is addNearby's
+    setNearby: async (params) => { await service.setNearby(params); return null },
+    listNearby: async () => ({ people: await service.listNearby() }),
+    addNearby: async (params) => ({ contactId: await service.addNearby(params) }),
+    // relay params are checked whole (rpc/guards.ts, then db/relays.ts in words) in the service
+    getNetwork: async () => service.getNetwork(),
+    listRelays: async () => ({ relays: await service.listRelays() }),
+    addRelay: async (params) => service.addRelay(params),
+    testRelay: async (params, { signal }) => service.testRelay(params, signal),
+    setRelayActive: async (params) => { await service.setRelayActive(params); return null },
+    removeRelay: async (params) => ({ outcome: await service.removeRelay(params) })
   }, { onOtherMessage: offerRtcHost })
 
   service.start().catch((err: unknown) => {

@@ -27,9 +27,9 @@ export interface RelayFixture {
 }
 
 /** A relay-node process in a data directory of its own, on free ports it keeps across restarts. */
-async function startRelayFixture (): Promise<RelayFixture> {
+async function startRelayFixture (extraArgs: string[] = []): Promise<RelayFixture> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-relay-'))
-  let current = await spawnRelay({ port: 0, webrtcDirectPort: 0, dataDir })
+  let current = await spawnRelay({ port: 0, webrtcDirectPort: 0, dataDir, extraArgs })
   const ports = {
     port: portOf(current.wsMultiaddrs[0] ?? ''),
     webrtcDirectPort: portOf(current.webrtcDirectMultiaddrs[0] ?? '')
@@ -41,10 +41,10 @@ async function startRelayFixture (): Promise<RelayFixture> {
     get webrtcDirectMultiaddrs () { return current.webrtcDirectMultiaddrs },
     async restart () {
       await current.stop('SIGTERM')
-      current = await spawnRelay({ ...ports, dataDir })
+      current = await spawnRelay({ ...ports, dataDir, extraArgs })
     },
     async start () {
-      current = await spawnRelay({ ...ports, dataDir })
+      current = await spawnRelay({ ...ports, dataDir, extraArgs })
     },
     async close () {
       await current.stop('SIGTERM')
@@ -80,6 +80,14 @@ export interface Fixtures {
   relayTransports: RelayTransports
   /** how many relay-nodes the test runs (all listed in `/config.json`); set with `test.use({ relayCount: 2 })` */
   relayCount: number
+  /**
+   * How many of {@link relays} (the first ones) `/config.json` lists; the
+   * default, 'all', lists every one. The others run, unknown to the app, for
+   * tests that add a relay by hand: `test.use({ relayCount: 2, servedRelays: 1 })`.
+   */
+  servedRelays: number | 'all'
+  /** start the relay-nodes with `/metrics` and `/healthz` (their `process.opsUrl`); default false */
+  relayMetrics: boolean
   /** the relay-nodes started for this test */
   relays: RelayFixture[]
   /** the first of {@link relays} */
@@ -112,9 +120,12 @@ async function newPerson (browser: Browser, url: string): Promise<Person> {
 export const test = base.extend<Fixtures>({
   relayTransports: ['ws', { option: true }],
   relayCount: [1, { option: true }],
+  servedRelays: ['all', { option: true }],
+  relayMetrics: [false, { option: true }],
 
-  relays: async ({ relayCount }, use) => {
-    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture()))
+  relays: async ({ relayCount, relayMetrics }, use) => {
+    const extraArgs = relayMetrics ? ['--metrics-port', '0'] : []
+    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture(extraArgs)))
     await use(relays)
     await Promise.all(relays.map(async r => r.close()))
   },
@@ -125,8 +136,9 @@ export const test = base.extend<Fixtures>({
     await use(first)
   },
 
-  app: async ({ relays, relayTransports }, use) => {
-    const server = await startStaticServer({ config: { relays: relays.flatMap(r => relayAddresses(r, relayTransports)), iceServers: [] } })
+  app: async ({ relays, relayTransports, servedRelays }, use) => {
+    const served = servedRelays === 'all' ? relays : relays.slice(0, servedRelays)
+    const server = await startStaticServer({ config: { relays: served.flatMap(r => relayAddresses(r, relayTransports)), iceServers: [] } })
     await use(server)
     await server.close()
   },

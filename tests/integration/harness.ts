@@ -70,6 +70,84 @@ export async function startHarness (): Promise<Harness> {
   }
 }
 
+/** Several relay-nodes in one DHT (`/parley/kad/1.0.0`), and NodeServices that each know only some of them. */
+export interface Federation {
+  /** the relays in start order (R1 first); a stopped one keeps its place */
+  readonly relays: readonly RelayNode[]
+  /**
+   * A NodeService whose served config lists only the relays at `relayIndexes`
+   * (it may learn the others from the DHT), online; on its own IndexedDB or
+   * `options.factory` (a restart); with `options.name`, a new profile.
+   */
+  startPeer(relayIndexes: number[], options?: { name?: string, factory?: IDBFactory, config?: Partial<AppConfig> }): Promise<Peer>
+  /** stops the relay at `index` for good (its peers see it die) */
+  stopRelay(index: number): Promise<void>
+  /** stops every peer and the relays still running, removes their data directories */
+  close(): Promise<void>
+}
+
+/**
+ * Starts `count` relay-nodes, each bootstrapped from all started before it
+ * (over WebSockets), and waits until every one has all the others in its
+ * DHT routing table.
+ */
+export async function startFederation (count: number): Promise<Federation> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-federation-'))
+  const relays: RelayNode[] = []
+  const stopped = new Set<number>()
+  const peers: Peer[] = []
+  const close = async (): Promise<void> => {
+    await Promise.all(peers.splice(0).map(async p => p.stop()))
+    await Promise.all(relays.map(async (r, i) => { if (!stopped.has(i)) await r.stop() }))
+    stopped.clear()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  try {
+    for (let i = 0; i < count; i++) {
+      const bootstrap = relays.flatMap(r => r.wsMultiaddrs.slice(0, 1))
+      relays.push(await createRelayNode({
+        ...(parseConfig([], {}) as RelayConfig),
+        port: 0,
+        dataDir: join(dataDir, `r${i + 1}`),
+        // see startHarness: no UDP port that outlives a stop
+        webrtcDirectPort: null,
+        bootstrap
+      }))
+    }
+    await vi.waitFor(() => {
+      for (const r of relays) expect(r.node.services.dht.routingTable.size).toBe(count - 1)
+    }, WAIT)
+  } catch (err) {
+    await close()
+    throw err
+  }
+  return {
+    relays,
+    async startPeer (relayIndexes, options = {}) {
+      const listed = relayIndexes.map(i => {
+        const relay = relays[i]
+        if (relay == null) throw new Error(`there is no relay ${i}`)
+        return relay
+      })
+      const peer = await startServicePeer(() => listed.flatMap(r => r.multiaddrs), options.factory ?? new IDBFactory(), options.name, options.config ?? {})
+      const stop = peer.stop
+      peer.stop = async () => {
+        const index = peers.indexOf(peer)
+        if (index >= 0) peers.splice(index, 1)
+        await stop()
+      }
+      peers.push(peer)
+      return peer
+    },
+    async stopRelay (index) {
+      if (stopped.has(index)) return
+      stopped.add(index)
+      await relays[index]?.stop()
+    },
+    close
+  }
+}
+
 /**
  * A NodeService on its own (or the given) IndexedDB, online through the
  * relays `relays()` names; with `name`, a new profile. For relays outside a

@@ -103,6 +103,46 @@ export async function setPresence (
   return count > 0
 }
 
+/**
+ * At most this many addresses are kept for a contact, each at most this
+ * long: the limits of a contact frame and an invite (MAX_CONTACT_ADDRESSES,
+ * MAX_CONTACT_ADDRESS_CHARS in p2p/protocols/contact/codec.ts; a unit test
+ * keeps them equal).
+ */
+export const MAX_STORED_CONTACT_ADDRESSES = 8
+export const MAX_STORED_CONTACT_ADDRESS_CHARS = 512
+
+/** Addresses given to setContactAddresses break a rule; the message says which, in words. */
+export class InvalidContactAddressesError extends Error {
+  override name = 'InvalidContactAddressesError'
+}
+
+/**
+ * Replaces the addresses of the contact with this PeerID by where the
+ * network found it now (a DHT lookup, docs/protocols.md): duplicates are
+ * dropped, the order kept. Like presence this is network data, not an edit
+ * of the contact, so updatedAt is left alone; nothing else changes.
+ * Throws InvalidContactAddressesError (and changes nothing) for an empty
+ * list, more than MAX_STORED_CONTACT_ADDRESSES addresses, or an address
+ * that is empty or longer than MAX_STORED_CONTACT_ADDRESS_CHARS.
+ *
+ * @returns false when no contact has this PeerID.
+ */
+export async function setContactAddresses (db: ParleyDb, peerId: string, addresses: readonly string[]): Promise<boolean> {
+  const unique = [...new Set(addresses)]
+  if (unique.length === 0) throw new InvalidContactAddressesError('A contact needs at least one address to be found at; none was given.')
+  if (unique.length > MAX_STORED_CONTACT_ADDRESSES) {
+    throw new InvalidContactAddressesError(`A contact keeps at most ${MAX_STORED_CONTACT_ADDRESSES} addresses; ${unique.length} were given.`)
+  }
+  for (const address of unique) {
+    if (typeof address !== 'string' || address.length === 0 || address.length > MAX_STORED_CONTACT_ADDRESS_CHARS) {
+      throw new InvalidContactAddressesError(`Each address must be text of 1 to ${MAX_STORED_CONTACT_ADDRESS_CHARS} characters.`)
+    }
+  }
+  const count = await db.contacts.where('peerId').equals(peerId).modify({ addresses: unique })
+  return count > 0
+}
+
 /** After the user declined a peer, it may ask again at most this many times; then it is refused. */
 export const MAX_REREQUESTS = 3
 /** At most this many requests wait for the user; strangers beyond it are refused. */

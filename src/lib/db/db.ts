@@ -1,7 +1,7 @@
 import Dexie, { type DexieOptions, type EntityTable, type Table } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4 } from './schema.ts'
 import type {
-  ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, TransferHashesRow, TransferRow, TurnServerRow
+  ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
 
 /** IndexedDB name used by the app (tests pass their own names and factories). */
@@ -36,6 +36,7 @@ export class ParleyDb extends Dexie {
   declare readonly fileChunks: Table<FileChunkRow, [string, number]>
   declare readonly fileSources: EntityTable<FileSourceRow, 'id'>
   declare readonly turnServers: EntityTable<TurnServerRow, 'id'>
+  declare readonly settings: EntityTable<SettingRow, 'key'>
 
   constructor (name: string = DEFAULT_DB_NAME, options: ParleyDbOptions = {}) {
     super(name, dexieOptions(options))
@@ -47,6 +48,8 @@ export class ParleyDb extends Dexie {
     this.version(2).stores(dbSchemaV2)
     // v3 adds the turnServers table: nothing to move either.
     this.version(3).stores(dbSchemaV3)
+    // v4 adds the settings table: nothing to move either.
+    this.version(4).stores(dbSchemaV4)
 
     const { onVersionChange } = options
     this.on('versionchange', (event) => {

@@ -220,3 +220,151 @@ export async function recordRelayResult (db: ParleyDb, multiaddr: string, result
     return true
   })
 }
+
+// ---------------------------------------------------------------- the user's list (Network panel)
+
+/**
+ * Most relays the user adds by hand. Each one is a connection the node keeps
+ * open; with the shipped defaults (at most 16 in the served config) and the
+ * discovered ones this stays within the keeper's MAX_RELAYS.
+ */
+export const MAX_USER_RELAYS = 8
+/**
+ * Most relays learned from the network kept at once; when one more is
+ * learned, the one seen least recently (lastConnected) is dropped first.
+ */
+export const MAX_DISCOVERED_RELAYS = 8
+
+/** The relay is already in the list (the message says how it got there). */
+export class DuplicateRelayError extends Error {
+  constructor (message = 'This relay is already in the list') {
+    super(message)
+    this.name = 'DuplicateRelayError'
+  }
+}
+
+/** The user already has {@link MAX_USER_RELAYS} relays of their own. */
+export class TooManyRelaysError extends Error {
+  constructor (message = 'Too many relays') {
+    super(message)
+    this.name = 'TooManyRelaysError'
+  }
+}
+
+/** No relay has this address (any more). */
+export class UnknownRelayError extends Error {
+  constructor (message = 'There is no such relay') {
+    super(message)
+    this.name = 'UnknownRelayError'
+  }
+}
+
+/** One relay, or undefined. */
+export async function getRelay (db: ParleyDb, multiaddr: string): Promise<RelayRow | undefined> {
+  return db.relays.get(multiaddr)
+}
+
+/** The addresses the node should keep connections to: every active relay, in {@link listRelays} order. */
+export async function activeRelays (db: ParleyDb): Promise<string[]> {
+  return (await listRelays(db)).filter((row) => row.active).map((row) => row.multiaddr)
+}
+
+/**
+ * Adds a relay the user typed, active. An address the network taught us
+ * becomes the user's (it then outlives the discovered list's turnover).
+ * The count and the duplicate check run in the write transaction, so two
+ * tabs adding at once cannot pass the limit.
+ *
+ * @throws InvalidRelayAddressError (what is wrong, in words), DuplicateRelayError,
+ *   TooManyRelaysError; nothing is written then.
+ */
+export async function addUserRelay (db: ParleyDb, multiaddr: string): Promise<RelayRow> {
+  const { peerId } = parseRelayAddress(multiaddr)
+  return db.transaction('rw', db.relays, async () => {
+    const existing = await db.relays.get(multiaddr)
+    if (existing?.source === 'user') throw new DuplicateRelayError('This relay is already in your list.')
+    if (existing?.source === 'default') {
+      throw new DuplicateRelayError(existing.active
+        ? 'This relay comes with the app and is already in the list.'
+        : 'This relay comes with the app and is already in the list, disabled: enable it instead.')
+    }
+    const mine = await db.relays.where('source').equals('user').count()
+    if (mine >= MAX_USER_RELAYS) {
+      throw new TooManyRelaysError(`You already have ${MAX_USER_RELAYS} relays of your own, the most Parley keeps. Remove one to add another.`)
+    }
+    const row: RelayRow = existing === undefined
+      ? { multiaddr, peerId, source: 'user', active: true, failures: 0 }
+      : { ...existing, source: 'user', active: true }
+    await db.relays.put(row)
+    return row
+  })
+}
+
+/**
+ * Enables or disables a relay. A disabled relay stays in the list (with its
+ * statistics) and the node keeps no connection to it.
+ *
+ * @throws UnknownRelayError when there is no such relay.
+ */
+export async function setRelayActive (db: ParleyDb, multiaddr: string, active: boolean): Promise<RelayRow> {
+  return db.transaction('rw', db.relays, async () => {
+    const row = await db.relays.get(multiaddr)
+    if (row === undefined) throw new UnknownRelayError('There is no such relay (any more).')
+    if (row.active !== active) await db.relays.update(multiaddr, { active })
+    return { ...row, active }
+  })
+}
+
+/**
+ * Removes a relay from the list. What a Signal or Briar user would expect:
+ * something they removed does not come back by itself. The user's own and
+ * discovered relays are deleted (a discovered one is listed again only if
+ * the node holds a reservation on it again, which is then the truth about
+ * where it is reachable). A shipped default cannot be deleted for good: the
+ * next config sync would bring it back, active. It is disabled instead, and
+ * {@link syncDefaultRelays} keeps that choice; the user can enable it again.
+ * Removing a relay that is already gone (another tab removed it) is fine.
+ *
+ * @returns 'removed', or 'disabled' for a shipped default.
+ */
+export async function removeRelay (db: ParleyDb, multiaddr: string): Promise<'removed' | 'disabled'> {
+  return db.transaction('rw', db.relays, async () => {
+    const row = await db.relays.get(multiaddr)
+    if (row?.source === 'default') {
+      if (row.active) await db.relays.update(multiaddr, { active: false })
+      return 'disabled'
+    }
+    if (row !== undefined) await db.relays.delete(multiaddr)
+    return 'removed'
+  })
+}
+
+/**
+ * Notes a relay the network showed us (the node holds a reservation on it,
+ * though it is not in the list): added as 'discovered' and active, or, when
+ * already discovered (at any of its addresses), its lastConnected refreshed.
+ * A relay the list has from another source, at any address with the same
+ * PeerID, is left alone (a disabled one stays disabled). At most
+ * {@link MAX_DISCOVERED_RELAYS}: the one seen least recently makes room.
+ *
+ * @returns what happened: 'added', 'refreshed', or 'known' (another source has it).
+ * @throws InvalidRelayAddressError when it is not an address a browser can dial.
+ */
+export async function noteDiscoveredRelay (db: ParleyDb, multiaddr: string, now: number): Promise<'added' | 'refreshed' | 'known'> {
+  const { peerId } = parseRelayAddress(multiaddr)
+  return db.transaction('rw', db.relays, async () => {
+    // a relay announces several addresses (WebSocket, WebRTC-Direct, …): it is the PeerID that is known
+    const samePeer = await db.relays.filter((row) => row.peerId === peerId).toArray()
+    if (samePeer.some((row) => row.source !== 'discovered')) return 'known'
+    if (samePeer.length > 0) {
+      await db.relays.bulkUpdate(samePeer.map((row) => ({ key: row.multiaddr, changes: { lastConnected: now } })))
+      return 'refreshed'
+    }
+    const discovered = await db.relays.where('source').equals('discovered').toArray()
+    discovered.sort((a, b) => (a.lastConnected ?? 0) - (b.lastConnected ?? 0) || (a.multiaddr < b.multiaddr ? -1 : 1))
+    const surplus = discovered.length - MAX_DISCOVERED_RELAYS + 1
+    if (surplus > 0) await db.relays.bulkDelete(discovered.slice(0, surplus).map((row) => row.multiaddr))
+    await db.relays.add({ multiaddr, peerId, source: 'discovered', active: true, lastConnected: now, failures: 0 })
+    return 'added'
+  })
+}

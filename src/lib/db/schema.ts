@@ -77,5 +77,19 @@ export const dbSchemaV3 = {
   turnServers: '++id'
 } as const
 
+/**
+ * ============================================================
+ * v4 — 2026-11-21
+ * ============================================================
+ * Settings of this browser that are not part of the identity (so they stay
+ * out of identity backups), one row per setting. A new table only, so no
+ * upgrade step.
+ * - settings: primary key `key` (the setting's name, e.g. 'nearby').
+ */
+export const dbSchemaV4 = {
+  ...dbSchemaV3,
+  settings: 'key'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 3
+export const DB_VERSION = 4

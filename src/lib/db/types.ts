@@ -232,3 +232,14 @@ export interface TurnServerRow {
   credential: string
   addedAt: number
 }
+
+/**
+ * A setting of this browser (the `settings` table), not part of the identity:
+ * 'nearby' is whether the user opted in to be seen by, and see, people on the
+ * same network connected to the same relay (docs/protocols.md, "Nearby").
+ */
+export interface SettingRow {
+  key: 'nearby'
+  enabled: boolean
+  updatedAt: number
+}

@@ -4,10 +4,12 @@ import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiv
 import { contactsWithOutbox } from '../db/messages.ts'
 import { backoffDelay } from './backoff.ts'
 import { bestConnection } from './connections.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS, plainDialer } from './contact-finder.ts'
 import { MAX_CONTACT_ADDRESSES } from './protocols/contact/codec.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, ContactRow } from '../db/types.ts'
 import type { BackoffOptions } from './backoff.ts'
+import type { ContactDialer } from './contact-finder.ts'
 import type { ParleyNode } from './node.ts'
 import type { OutboxSender } from './outbox.ts'
 import type { ContactHelloFrame, ContactReplyFrame } from './protocols/contact/codec.ts'
@@ -21,11 +23,19 @@ export const MAX_HELLO_CONTACTS = 200
 export const MAX_HELLOS_IN_FLIGHT = 64
 /** An unreachable contact is dialled again after ~2 s, doubling up to 5 min (plus jitter). */
 export const REDIAL_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 300_000 }
+/**
+ * Connected contacts hear our new addresses this long after the last change
+ * of them: libp2p reports a reservation that ends and the one that replaces
+ * it as separate updates, which one hello then covers.
+ */
+export const ADDRESS_HELLO_DEBOUNCE_MS = 2000
 
 export interface GreeterInit {
   db: ParleyDb
   node: ParleyNode
   outbox: OutboxSender
+  /** how contacts are dialled: ContactFinder (the DHT when known addresses fail); by default the PeerID only */
+  dialer?: ContactDialer
   /** our display name and current (circuit) addresses, for the hellos we send */
   me(): { name: string, addresses: string[] }
 }
@@ -34,13 +44,16 @@ export interface GreeterInit {
  * Who we are connected to, and who we owe a word (DESIGN.md §4): presence
  * from libp2p's connection events, the contact requests and accepts of
  * `/parley/contact/1.0.0` both ways, greeting contacts when we come online,
- * and dialling offline ones again with bounded back-off. Never throws out of
- * its event handlers.
+ * and dialling offline ones again with bounded back-off. When our own
+ * addresses change (a relay died and another holds our reservation),
+ * connected contacts get a hello with the new ones. Never throws out of its
+ * event handlers.
  */
 export class Greeter {
   readonly #db: ParleyDb
   readonly #node: ParleyNode
   readonly #outbox: OutboxSender
+  readonly #dialer: ContactDialer
   readonly #me: GreeterInit['me']
   readonly #log: Logger
   #stopped = false
@@ -48,17 +61,26 @@ export class Greeter {
   readonly #redials = new Map<ContactId, { attempt: number, timer?: ReturnType<typeof setTimeout> }>()
   /** contacts a request or accept is being sent to right now */
   readonly #hellos = new Set<ContactId>()
+  /** the addresses connected contacts were last told (sorted, joined), and the pending announcement */
+  #announced = ''
+  #announceTimer?: ReturnType<typeof setTimeout>
+  #announcing = false
+  #announceAgain = false
 
   constructor (init: GreeterInit) {
     this.#db = init.db
     this.#node = init.node
     this.#outbox = init.outbox
+    this.#dialer = init.dialer ?? plainDialer(init.node)
     this.#me = init.me
     this.#log = init.node.logger.forComponent('parley:greeter')
+    init.node.addEventListener('self:peer:update', this.#onSelfUpdate)
   }
 
   stop (): void {
     this.#stopped = true
+    this.#node.removeEventListener('self:peer:update', this.#onSelfUpdate)
+    clearTimeout(this.#announceTimer)
     for (const redial of this.#redials.values()) clearTimeout(redial.timer)
     this.#redials.clear()
   }
@@ -105,6 +127,67 @@ export class Greeter {
     })
   }
 
+  /** libp2p's self:peer:update: our addresses may have changed; connected contacts hear of it once they settle. */
+  readonly #onSelfUpdate = (): void => {
+    if (this.#stopped) return
+    clearTimeout(this.#announceTimer)
+    this.#announceTimer = setTimeout(() => {
+      this.#announceTimer = undefined
+      this.#announce().catch((err: unknown) => {
+        if (!this.#stopped) this.#log.error('telling contacts our new addresses failed - %e', err)
+      })
+    }, ADDRESS_HELLO_DEBOUNCE_MS)
+  }
+
+  /**
+   * Sends our current addresses in an `accept` hello (which the node of a
+   * contact that has us as accepted takes as a refresh of our name and
+   * addresses) to each accepted contact we are connected to, when they differ
+   * from what we told last: at most MAX_HELLO_CONTACTS contacts,
+   * HELLO_CONCURRENCY at a time, one round at a time (a change during a round
+   * is told in the next). Contacts not connected now find us through the DHT;
+   * contacts owed a request or accept get our addresses with it.
+   */
+  async #announce (): Promise<void> {
+    if (this.#stopped) return
+    if (this.#announcing) {
+      this.#announceAgain = true
+      return
+    }
+    const me = this.#me()
+    const addresses = me.addresses.slice(0, MAX_CONTACT_ADDRESSES)
+    const key = [...addresses].sort().join(' ')
+    if (addresses.length === 0 || key === this.#announced) return
+    this.#announcing = true
+    this.#announced = key
+    try {
+      const queue = (await listContacts(this.#db))
+        .filter(c => !c.blocked && c.state === 'accepted' && c.helloPending !== true)
+        .flatMap(contact => {
+          const connection = bestConnection(this.#node, peerIdFromString(contact.peerId))
+          return connection == null ? [] : [{ contact, connection }]
+        })
+        .slice(0, MAX_HELLO_CONTACTS)
+      const worker = async (): Promise<void> => {
+        for (let next = queue.shift(); next != null && !this.#stopped; next = queue.shift()) {
+          try {
+            await this.#node.services.contact.send(next.connection, { type: 'accept', name: me.name, addresses })
+          } catch (err) {
+            // it finds us through the DHT instead, once the connection is gone
+            this.#log('could not tell contact %d our new addresses - %e', next.contact.id, err)
+          }
+        }
+      }
+      await Promise.all(Array.from({ length: HELLO_CONCURRENCY }, worker))
+    } finally {
+      this.#announcing = false
+    }
+    if (this.#announceAgain) {
+      this.#announceAgain = false
+      await this.#announce()
+    }
+  }
+
   /**
    * Sends the request or accept we owe `contactId`, if any, over an open
    * connection or a new dial. The answer settles it: 'accepted' makes them a
@@ -119,8 +202,7 @@ export class Greeter {
       const contact = await getContact(this.#db, contactId)
       const type = helloType(contact)
       if (contact == null || type == null) return
-      const peerId = peerIdFromString(contact.peerId)
-      const connection = bestConnection(node, peerId) ?? await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
+      const connection = await this.#dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
       const me = this.#me()
       const status = await node.services.contact.send(connection, {
         type,
@@ -210,7 +292,7 @@ export class Greeter {
         }
         if (contact.blocked) continue
         try {
-          await node.dial(peerId, { signal: AbortSignal.timeout(15_000) })
+          await this.#dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
         } catch {
           // offline: dial again later; the outbox (if any) retries with back-off too
           this.#scheduleRedial(id)

@@ -11,15 +11,25 @@ import { incomingRow, outbox, outgoingRow, storeIncoming, storeOutgoing } from '
 import { transfersOfChat } from '../db/transfers.ts'
 import { openChunkStore } from '../files/chunk-store.ts'
 import { getProfile, saveProfile } from '../db/profile.ts'
-import { recordRelayResult, syncDefaultRelays } from '../db/relays.ts'
+import { nearbyEnabled, setNearbyEnabled } from '../db/settings.ts'
+import {
+  activeRelays, addUserRelay, getRelay, listRelays, noteDiscoveredRelay, recordRelayResult, relayAddressProblem, removeRelay, setRelayActive,
+  syncDefaultRelays, UnknownRelayError
+} from '../db/relays.ts'
+import { readRelayActiveParams, readRelayAddressParams } from '../rpc/guards.ts'
+import { circuitRelayAddress, networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot.ts'
+import { testRelay } from './relay-test.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
 import { bestConnection, isRelayed, pathTo } from './connections.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
-import { Greeter } from './greeter.ts'
+import { ContactFinder } from './contact-finder.ts'
+import { Greeter, REDIAL_BACKOFF } from './greeter.ts'
 import { IceServers } from './ice-servers.ts'
 import { MailboxCourier } from './mailbox/courier.ts'
 import type { CourierStats } from './mailbox/courier.ts'
 import { createParleyNode } from './node.ts'
+import { Nearby, NotNearbyError, readNearbyPeer, readNearbySwitch } from './nearby.ts'
+import type { NearbyPerson } from '../rpc/protocol.ts'
 import { OutboxSender } from './outbox.ts'
 import { validateText } from './protocols/chat/codec.ts'
 import { DEFAULT_MAX_FILE_BYTES } from './protocols/file/constants.ts'
@@ -31,7 +41,7 @@ import { compareSafetyQr, safetyNumber } from './safety-number.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, ProfileRow } from '../db/types.ts'
-import type { IncomingMessageEvent, NodeStatus } from '../rpc/protocol.ts'
+import type { IncomingMessageEvent, NetworkSnapshot, NodeStatus, RelayInfo } from '../rpc/protocol.ts'
 import type { AppConfig } from './app-config.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
@@ -60,6 +70,9 @@ export class NoRequestError extends Error {
 export class InvalidDetailsError extends Error {
   override name = 'InvalidDetailsError'
 }
+
+/** Relay addresses remembered as already noted (see NodeService #noteReservations); past this the memory starts over. */
+const MAX_NOTED_RELAYS = 64
 
 export interface NodeServiceInit {
   db: ParleyDb
@@ -93,13 +106,20 @@ export class NodeService {
   #keeper?: RelayKeeper
   #upgrader?: DirectUpgrader
   #outbox?: OutboxSender
+  /** the active rows of the `relays` table, as handed to the keeper */
   #relays: string[] = []
+  /** relay addresses already noted as discovered in this run (bounded: cleared past MAX_NOTED_RELAYS) */
+  readonly #notedRelays = new Set<string>()
   #starting?: Promise<void>
   /** PeerIDs of blocked contacts, for the connection gater (which must answer synchronously) */
   readonly #blocked = new Set<string>()
   #stopped = false
   #greeter?: Greeter
+  /** finds contacts again through the DHT, for the greeter and the outbox */
+  #finder?: ContactFinder
   #courier?: MailboxCourier
+  /** registers on our relays and lists who is nearby while the user opted in */
+  #nearby?: Nearby
   #drainTimer?: ReturnType<typeof setInterval>
   #transfers?: TransferManager
   #maxFileBytes = DEFAULT_MAX_FILE_BYTES
@@ -138,7 +158,9 @@ export class NodeService {
   async stop (): Promise<void> {
     this.#stopped = true
     this.#greeter?.stop()
+    this.#finder?.stop()
     this.#transfers?.stop()
+    this.#nearby?.stop()
     this.#keeper?.stop()
     this.#upgrader?.stop()
     this.#outbox?.stop()
@@ -392,6 +414,8 @@ export class NodeService {
     } catch (err) {
       this.#setStatus({ error: (err as Error).message })
     }
+    // the shipped defaults just synced, the user's and the discovered ones, minus the disabled
+    this.#relays = await activeRelays(db)
 
     const contacts = await listContacts(db)
     for (const contact of contacts) {
@@ -425,15 +449,21 @@ export class NodeService {
       ownRelays: () => this.#relays
     })
     this.#courier = courier
+    const nearby = new Nearby({ node, name: () => profile.username, log: node.logger.forComponent('parley:nearby') })
+    this.#nearby = nearby
+    // one finder for both dial paths: one DHT lookup per contact at a time, one back-off
+    const finder = new ContactFinder({ db, node, backoff: REDIAL_BACKOFF })
+    this.#finder = finder
     // a contact we cannot reach now gets what waits for it through its mailbox relays
     this.#outbox = new OutboxSender(db, node, async (contactId) => {
       const contact = await getContact(db, contactId)
       if (contact != null) await courier.deposit(contact, await outbox(db, contactId))
-    })
+    }, finder)
     const greeter = new Greeter({
       db,
       node,
       outbox: this.#outbox,
+      dialer: finder,
       me: () => ({ name: profile.username, addresses: this.#status.addresses })
     })
     this.#greeter = greeter
@@ -468,6 +498,7 @@ export class NodeService {
     node.addEventListener('peer:disconnect', (evt) => { greeter.onPeer(evt.detail, 'offline') })
 
     await node.start()
+    nearby.start(await nearbyEnabled(db))
     const transfers = new TransferManager({
       db,
       node,
@@ -505,6 +536,36 @@ export class NodeService {
   }
 
   /**
+   * Opts this device in to Nearby or out of it (the RPC params, checked in
+   * nearby.ts): remembered in the settings table, then registered on our
+   * relays or withdrawn from them at once.
+   */
+  async setNearby (params: unknown): Promise<void> {
+    const enabled = readNearbySwitch(params)
+    this.#requireProfile()
+    await setNearbyEnabled(this.#init.db, enabled)
+    await this.#nearby?.setEnabled(enabled)
+  }
+
+  /** The people our relays see nearby now; empty while Nearby is off or the node is starting. */
+  async listNearby (): Promise<NearbyPerson[]> {
+    return await this.#nearby?.list() ?? []
+  }
+
+  /**
+   * Adds someone the relays listed as nearby exactly as their invite would
+   * be added (the same checks, the same contact request, which they accept
+   * or not): the invite is made of the PeerID, name and circuit addresses
+   * the relay gave.
+   */
+  async addNearby (params: unknown): Promise<ContactId> {
+    const peerId = readNearbyPeer(params)
+    const person = this.#nearby?.find(peerId)
+    if (person == null) throw new NotNearbyError('This person is not nearby any more: they turned Nearby off, or left the network or the relay.')
+    return this.addContact(encodeInvite({ peerId: person.peerId, name: person.name, addresses: person.addresses }, this.#init.origin))
+  }
+
+  /**
    * Adds one of the user's TURN servers (the RPC params, checked in
    * db/turn-servers.ts; at most 4). Every WebRTC connection made from now on
    * uses it, after the served iceServers; open connections keep theirs.
@@ -516,6 +577,123 @@ export class NodeService {
   /** Removes one of the user's TURN servers; new connections no longer use it. */
   async removeTurnServer (id: unknown): Promise<void> {
     await this.#ice.remove(id)
+  }
+
+  // ---- relays (Network panel); params arrive over RPC and are checked here
+
+  /** The relays with their live state (see network-snapshot.ts relayInfo). */
+  async listRelays (): Promise<RelayInfo[]> {
+    return (await this.#network()).relays
+  }
+
+  /** Own addresses, reachability, DHT, connections and relays, as the node sees them now. */
+  async getNetwork (): Promise<NetworkSnapshot> {
+    return this.#network()
+  }
+
+  /** Adds a relay the user typed (db/relays.ts addUserRelay); the keeper dials it at once. */
+  async addRelay (params: unknown): Promise<RelayInfo> {
+    const { multiaddr: address } = readRelayAddressParams('addRelay', params)
+    await addUserRelay(this.#init.db, address.trim())
+    await this.#applyRelays()
+    const info = (await this.#network()).relays.find(r => r.multiaddr === address.trim())
+    if (info === undefined) throw new UnknownRelayError('The relay was removed again before it could be shown.')
+    return info
+  }
+
+  /**
+   * Tests a listed relay: dial, circuit relay check, ping (relay-test.ts).
+   * The outcome is recorded in its row; a connection opened only for the
+   * test is closed again when the relay is not kept (disabled).
+   */
+  async testRelay (params: unknown, signal?: AbortSignal): Promise<{ rtt: number }> {
+    const { multiaddr: address } = readRelayAddressParams('testRelay', params)
+    const node = this.#node
+    if (node == null) throw new NotReachableError('Parley is still starting. Try again in a moment.')
+    const row = await getRelay(this.#init.db, address)
+    if (row == null) throw new UnknownRelayError('This relay is not in the list (any more).')
+    const peerId = peerIdFromString(row.peerId)
+    const wasConnected = node.getConnections(peerId).length > 0
+    try {
+      const { rtt } = await testRelay(node, address, signal === undefined ? {} : { signal })
+      await recordRelayResult(this.#init.db, address, { ok: true, rtt, now: Date.now() })
+      return { rtt }
+    } catch (err) {
+      if (signal?.aborted !== true) await recordRelayResult(this.#init.db, address, { ok: false, now: Date.now() })
+      throw err
+    } finally {
+      if (!wasConnected) await this.#keeper?.release(peerId)
+    }
+  }
+
+  /** Enables or disables a relay; the keeper connects to it, or hangs up on it, at once. */
+  async setRelayActive (params: unknown): Promise<void> {
+    const { multiaddr: address, active } = readRelayActiveParams(params)
+    await setRelayActive(this.#init.db, address, active)
+    await this.#applyRelays()
+  }
+
+  /** Removes a relay (a shipped default is disabled instead: db/relays.ts removeRelay) and hangs up on it. */
+  async removeRelay (params: unknown): Promise<'removed' | 'disabled'> {
+    const { multiaddr: address } = readRelayAddressParams('removeRelay', params)
+    const outcome = await removeRelay(this.#init.db, address)
+    await this.#applyRelays()
+    return outcome
+  }
+
+  /** Hands the table's active relays to the keeper (which dials new ones and hangs up on dropped ones). */
+  async #applyRelays (): Promise<void> {
+    this.#relays = await activeRelays(this.#init.db)
+    await this.#keeper?.setRelays(this.#relays)
+    this.#updateAddresses()
+  }
+
+  async #network (): Promise<NetworkSnapshot> {
+    const rows = await listRelays(this.#init.db)
+    const node = this.#node
+    if (node == null) {
+      return {
+        addresses: [],
+        reachability: 'unreachable',
+        reservations: 0,
+        directConnections: 0,
+        dht: { running: false },
+        connections: [],
+        relays: rows.map(row => relayInfo(row, { connected: false, reserved: false }))
+      }
+    }
+    return networkSnapshot(node, {
+      rows,
+      kept: (address) => this.#keeper?.state(address),
+      contactName: async (peerId) => {
+        const contact = await this.#contacts.byPeerId(peerId)
+        return contact == null ? undefined : contact.nickname ?? contact.username
+      }
+    })
+  }
+
+  /**
+   * A reservation on a relay the list does not have (the relay transport
+   * found it, e.g. through the DHT) makes it a 'discovered' relay, which the
+   * keeper then keeps. Each address is looked at once per run.
+   */
+  #noteReservations (addresses: readonly string[]): void {
+    const known = new Set(this.#relays.map(r => r.split('/').at(-1)))
+    for (const id of reservedRelayIds(addresses)) {
+      if (known.has(id)) continue
+      // the relay's first address a browser can dial (it announces its TCP one too)
+      const relay = addresses.map(circuitRelayAddress)
+        .find((r): r is string => r?.endsWith(`/p2p/${id}`) === true && relayAddressProblem(r) === undefined)
+      if (relay === undefined || this.#notedRelays.has(relay)) continue
+      if (this.#notedRelays.size >= MAX_NOTED_RELAYS) this.#notedRelays.clear()
+      this.#notedRelays.add(relay)
+      const log = this.#node?.logger.forComponent('parley:node-service')
+      noteDiscoveredRelay(this.#init.db, relay, Date.now())
+        .then(async (outcome) => { if (outcome === 'added') await this.#applyRelays() })
+        .catch((err: unknown) => {
+          if (!this.#stopped) log?.error('could not note discovered relay %s - %e', relay, err)
+        })
+    }
   }
 
   /**
@@ -572,6 +750,7 @@ export class NodeService {
     const node = this.#node
     if (node == null) return
     const addresses = node.getMultiaddrs().map(ma => ma.toString()).filter(a => a.includes('/p2p-circuit'))
+    this.#noteReservations(addresses)
     const wasOnline = this.#status.phase === 'online'
     const online = addresses.length > 0
     this.#setStatus({

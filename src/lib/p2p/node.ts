@@ -1,5 +1,5 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
+import { identify, identifyPush } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { webRTC, webRTCDirect } from '@libp2p/webrtc'
@@ -7,6 +7,7 @@ import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { parleyDht } from './dht.ts'
 import { chat } from './protocols/chat/chat.ts'
 import { contact } from './protocols/contact/contact.ts'
 import type { ContactDesk, ContactService } from './protocols/contact/contact.ts'
@@ -16,18 +17,23 @@ import { speedtest } from './protocols/speedtest/speedtest.ts'
 import { file } from './protocols/file/file.ts'
 import type { FileHost, FileService } from './protocols/file/file.ts'
 import type { SpeedtestService } from './protocols/speedtest/speedtest.ts'
-import type { Identify } from '@libp2p/identify'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
 export type ParleyServices = {
   identify: Identify
+  /** tells connected relays (and contacts) our new addresses when they change */
+  identifyPush: IdentifyPush
   ping: Ping
   chat: ChatService
   contact: ContactService
   speedtest: SpeedtestService
   file: FileService
+  /** DHT client of the relay-nodes (src/lib/p2p/dht.ts) */
+  dht: SingleKadDHT
 }
 
 export type ParleyNode = Libp2p<ParleyServices>
@@ -56,7 +62,7 @@ export interface ParleyNodeInit {
 /**
  * The Parley node: WebSockets, WebRTC-Direct or WebTransport to relays, circuit relay v2 to
  * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
- * identify, ping, and the chat and contact protocols. In the SharedWorker, WebRTC runs
+ * identify, ping, a kad-dht client, and the chat and contact protocols. In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
  * installed on the global scope before this module is evaluated. Configuration only —
  * behaviour lives in the services and in NodeService.
@@ -64,6 +70,14 @@ export interface ParleyNodeInit {
  * It listens on `/p2p-circuit` twice (search mode): the relay transport reserves a
  * slot on each of up to two relays we are connected to, so start-up never
  * depends on a relay being up; RelayKeeper dials the configured relays after start.
+ *
+ * The DHT (client mode, `/parley/kad/1.0.0`) is libp2p's peer routing: it
+ * finds a contact by PeerID through the relays (ContactFinder), and the relay
+ * transport's random walk over it finds relays nobody configured, so a
+ * reservation on a relay that died is replaced by one elsewhere. Identify-push
+ * tells the relays we are connected to our new addresses when they change: a
+ * relay's FIND_NODE answer names a peer it knows with the addresses in its
+ * peer store, which identify alone would leave as they were at connection time.
  */
 export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNode> {
   // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
@@ -107,11 +121,13 @@ export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNod
     },
     services: {
       identify: identify(),
+      identifyPush: identifyPush(),
       ping: ping(),
       chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       contact: contact({ desk: init.desk }),
       speedtest: speedtest({ allow: init.isContact }),
-      file: file({ host: init.fileHost })
+      file: file({ host: init.fileHost }),
+      dht: parleyDht()
     }
   })
 }

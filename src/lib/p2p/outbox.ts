@@ -3,17 +3,19 @@ import { getContact } from '../db/contacts.ts'
 import { outbox, setMessageState } from '../db/messages.ts'
 import { backoffDelay } from './backoff.ts'
 import { bestConnection } from './connections.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS, plainDialer } from './contact-finder.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, ContactRow, MessageId, MessageRow } from '../db/types.ts'
 import type { BackoffOptions } from './backoff.ts'
+import type { ContactDialer } from './contact-finder.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatMessageFrame } from './protocols/chat/codec.ts'
 import type { Connection, Logger } from '@libp2p/interface'
 
 /** Re-try an unreachable contact after ~2 s, doubling up to 60 s (plus jitter). */
 export const OUTBOX_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 60_000 }
-/** One dial to a contact (through its relay) gives up after this long. */
-export const CONTACT_DIAL_TIMEOUT_MS = 15_000
+/** Delivering a batch over an open connection gives up after this long (plus a second per message). */
+export const DELIVERY_TIMEOUT_MS = 15_000
 /** At most this many queued messages go out in one stream; the rest follow in the next. */
 export const MAX_BATCH_MESSAGES = 100
 /** Retry timers are kept for at most this many contacts at once (oldest dropped; they retry on the next connect). */
@@ -48,21 +50,25 @@ interface ContactSlot {
  * exponential back-off; any new connection to it kicks again at once. Runs for
  * one contact never overlap. `send(contact, row, stored)` is the fast path for
  * a message just created: it goes out while its row is still being written.
+ * Dials go through a ContactDialer (in the app, ContactFinder: a contact whose
+ * known addresses fail is looked up in the DHT).
  */
 export class OutboxSender {
   readonly #db: ParleyDb
   readonly #node: ParleyNode
   readonly #log: Logger
   readonly #slots = new Map<ContactId, ContactSlot>()
+  readonly #dialer: ContactDialer
   #stopped = false
 
   /** called (and awaited) after a failed delivery, before the retry is planned: the mailbox takes over */
   readonly #onUndeliverable?: (contactId: ContactId) => Promise<void>
 
-  constructor (db: ParleyDb, node: ParleyNode, onUndeliverable?: (contactId: ContactId) => Promise<void>) {
+  constructor (db: ParleyDb, node: ParleyNode, onUndeliverable?: (contactId: ContactId) => Promise<void>, dialer: ContactDialer = plainDialer(node)) {
     this.#db = db
     this.#node = node
     this.#onUndeliverable = onUndeliverable
+    this.#dialer = dialer
     this.#log = node.logger.forComponent('parley:outbox')
   }
 
@@ -163,9 +169,7 @@ export class OutboxSender {
     const contact = await getContact(this.#db, contactId)
     if (contact == null || !mayReceive(contact)) return false
 
-    const peerId = peerIdFromString(contact.peerId)
-    const connection = bestConnection(this.#node, peerId) ??
-      await this.#node.dial(peerId, { signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS) })
+    const connection = await this.#dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
 
     const batch = pending.slice(0, MAX_BATCH_MESSAGES)
     await this.#deliverBatch(connection, batch, Promise.resolve())
@@ -191,7 +195,7 @@ export class OutboxSender {
       : { type: 'message', id: m.id, text: m.body, sentAt: m.sentAt, file: m.file })
     try {
       await this.#node.services.chat.deliver(connection, frames, {
-        signal: AbortSignal.timeout(CONTACT_DIAL_TIMEOUT_MS + frames.length * 1000),
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS + frames.length * 1000),
         onResult: async (result) => {
           if (result.outcome === 'delivered') {
             await stored

@@ -1,3 +1,4 @@
+import { KEEP_ALIVE } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { backoffDelay } from './backoff.ts'
@@ -9,15 +10,25 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 export const RELAY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 }
 /** One dial attempt to a relay gives up after this long. */
 export const RELAY_DIAL_TIMEOUT_MS = 10_000
-/** More configured relays than this are ignored (the served config is bounded too). */
+/**
+ * More relays than this are not kept (the list is in the `relays` table's
+ * order: shipped defaults, the user's, discovered): every kept relay is an
+ * open connection, and two reservations are all the node makes.
+ */
 export const MAX_RELAYS = 16
 
+/** How the keeper stands with one relay address. */
+export type KeptRelayState = 'connected' | 'dialing' | 'waiting'
+
 interface RelayEntry {
-  addr: Multiaddr
-  peerId: PeerId | undefined
+  readonly key: string
+  readonly addr: Multiaddr
+  readonly peerId: PeerId
   attempt: number
   timer?: ReturnType<typeof setTimeout>
   dialing: boolean
+  /** no longer in the list: a dial still under way hangs up when it lands */
+  dropped: boolean
 }
 
 export interface RelayKeeperEvents {
@@ -25,67 +36,161 @@ export interface RelayKeeperEvents {
 }
 
 /**
- * Keeps a connection open to every configured relay. The circuit relay
- * transport (listening on `/p2p-circuit`) reserves a slot on any connected
- * relay by itself; this class only makes sure there is a connection: it dials
- * at start, and re-dials with back-off whenever a relay connection closes or a
- * dial fails. A relay that is down therefore never fails start-up.
+ * Keeps a connection open to every relay in its list (the active rows of the
+ * `relays` table, handed over by NodeService with {@link setRelays} whenever
+ * the table changes). The circuit relay transport (listening on
+ * `/p2p-circuit`) reserves a slot on connected relays by itself; this class
+ * only makes sure there is a connection: it dials a relay when it joins the
+ * list, and re-dials with back-off whenever a relay connection closes or a
+ * dial fails. A relay that is down therefore never fails start-up. A relay
+ * that leaves the list (disabled or removed) is hung up on, and libp2p is
+ * told to forget it so that neither its reconnect queue nor the relay
+ * transport's search dials it again by themselves.
  */
 export class RelayKeeper {
   readonly #node: Libp2p
   readonly #log: Logger
-  readonly #entries: RelayEntry[]
+  readonly #entries = new Map<string, RelayEntry>()
   readonly #events: RelayKeeperEvents
+  #started = false
   #stopped = false
 
   constructor (node: Libp2p, relays: string[], events: RelayKeeperEvents = {}) {
     this.#node = node
     this.#log = node.logger.forComponent('parley:relay-keeper')
     this.#events = events
-    this.#entries = relays.slice(0, MAX_RELAYS).map(str => {
-      const addr = multiaddr(str)
-      return { addr, peerId: peerIdOf(addr), attempt: 0, dialing: false }
-    })
+    for (const str of relays.slice(0, MAX_RELAYS)) this.#add(str)
     node.addEventListener('peer:disconnect', this.#onDisconnect)
   }
 
   start (): void {
-    for (const entry of this.#entries) this.#dial(entry)
+    this.#started = true
+    for (const entry of this.#entries.values()) this.#dial(entry)
   }
 
   stop (): void {
     this.#stopped = true
     this.#node.removeEventListener('peer:disconnect', this.#onDisconnect)
-    for (const entry of this.#entries) clearTimeout(entry.timer)
+    for (const entry of this.#entries.values()) clearTimeout(entry.timer)
+  }
+
+  /** The addresses kept now, in list order. */
+  get relays (): string[] {
+    return [...this.#entries.keys()]
+  }
+
+  /** True when some kept address leads to `peerId`. */
+  keepsPeer (peerId: PeerId): boolean {
+    return [...this.#entries.values()].some(e => e.peerId.equals(peerId))
+  }
+
+  /** How the keeper stands with `addr`, or undefined when it is not kept. */
+  state (addr: string): KeptRelayState | undefined {
+    const entry = this.#entries.get(addr)
+    if (entry === undefined) return undefined
+    if (this.#connected(entry)) return 'connected'
+    return entry.dialing ? 'dialing' : 'waiting'
+  }
+
+  /**
+   * Replaces the list (the first {@link MAX_RELAYS}; malformed addresses are
+   * skipped and logged). New relays are dialed at once; relays that left it
+   * are hung up on, unless another kept address leads to the same peer.
+   * Resolves once those connections are closed.
+   */
+  async setRelays (relays: string[]): Promise<void> {
+    const wanted = new Set(relays.slice(0, MAX_RELAYS))
+    const gone: RelayEntry[] = []
+    for (const [key, entry] of this.#entries) {
+      if (wanted.has(key)) continue
+      this.#entries.delete(key)
+      entry.dropped = true
+      clearTimeout(entry.timer)
+      entry.timer = undefined
+      gone.push(entry)
+    }
+    for (const str of wanted) {
+      if (this.#entries.has(str)) continue
+      const entry = this.#add(str)
+      if (entry !== undefined && this.#started) this.#dial(entry)
+    }
+    await Promise.all(gone.map(async entry => this.#release(entry.peerId)))
+  }
+
+  /**
+   * Hangs up on a relay the keeper does not keep (e.g. one disabled, after a
+   * test dialed it), the same way as on one that leaves the list. Does
+   * nothing for a kept relay.
+   */
+  async release (peerId: PeerId): Promise<void> {
+    await this.#release(peerId)
   }
 
   /** Re-dial every relay that is not connected now (e.g. the browser came back online). */
   retryNow (): void {
-    for (const entry of this.#entries) {
+    for (const entry of this.#entries.values()) {
       if (!this.#connected(entry)) {
         clearTimeout(entry.timer)
+        entry.timer = undefined
         entry.attempt = 0
         this.#dial(entry)
       }
     }
   }
 
+  #add (str: string): RelayEntry | undefined {
+    try {
+      const addr = multiaddr(str)
+      const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value
+      if (id == null) throw new Error('the address has no /p2p/<PeerID>')
+      const entry: RelayEntry = { key: str, addr, peerId: peerIdFromString(id), attempt: 0, dialing: false, dropped: false }
+      this.#entries.set(str, entry)
+      return entry
+    } catch (err) {
+      this.#log.error('not keeping relay %s - %e', str, err)
+      return undefined
+    }
+  }
 
   #connected (entry: RelayEntry): boolean {
-    return entry.peerId != null && this.#node.getConnections(entry.peerId).length > 0
+    return this.#node.getConnections(entry.peerId).length > 0
+  }
+
+  /**
+   * Closes our connections to a relay that is not kept. The relay
+   * transport tags a relay it holds a reservation on as keep-alive, and
+   * libp2p's reconnect queue re-dials such peers when they disconnect: the
+   * tag goes first. The peer store entry goes last, so that the transport's
+   * search for relays (it looks in the peer store) does not pick it again.
+   */
+  async #release (peerId: PeerId): Promise<void> {
+    if (this.#stopped || this.keepsPeer(peerId)) return
+    try {
+      // NotFoundError: libp2p knows nothing of it, so there is no tag to clear
+      const peer = await this.#node.peerStore.get(peerId).catch(() => undefined)
+      const tags = Object.fromEntries([...(peer?.tags.keys() ?? [])].filter(tag => tag.startsWith(KEEP_ALIVE)).map(tag => [tag, undefined]))
+      if (Object.keys(tags).length > 0) await this.#node.peerStore.merge(peerId, { tags })
+      await this.#node.hangUp(peerId)
+      await this.#node.peerStore.delete(peerId)
+      this.#log('hung up on relay %p, which is not kept', peerId)
+    } catch (err) {
+      // the relay is out of the list either way; an open connection only costs until it idles out
+      this.#log.error('could not hang up on relay %p - %e', peerId, err)
+    }
   }
 
   readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.#stopped) return
     // every address of that relay: if one transport is down, another may work
-    for (const entry of this.#entries.filter(e => e.peerId?.equals(evt.detail) === true)) {
+    for (const entry of this.#entries.values()) {
+      if (!entry.peerId.equals(evt.detail)) continue
       this.#log('relay %a disconnected, re-dialing', entry.addr)
       this.#schedule(entry)
     }
   }
 
   #schedule (entry: RelayEntry): void {
-    if (this.#stopped || entry.dialing || entry.timer != null) return
+    if (this.#stopped || entry.dropped || entry.dialing || entry.timer != null) return
     const delay = backoffDelay(entry.attempt, RELAY_BACKOFF)
     entry.attempt++
     entry.timer = setTimeout(() => {
@@ -95,25 +200,22 @@ export class RelayKeeper {
   }
 
   #dial (entry: RelayEntry): void {
-    if (this.#stopped || entry.dialing) return
+    if (this.#stopped || entry.dropped || entry.dialing) return
     entry.dialing = true
     const started = Date.now()
     this.#node.dial(entry.addr, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
-      .then(connection => {
+      .then(() => {
         entry.dialing = false
         entry.attempt = 0
-        entry.peerId ??= connection.remotePeer
-        this.#events.onDialResult?.(entry.addr.toString(), { ok: true, rtt: Date.now() - started })
+        this.#events.onDialResult?.(entry.key, { ok: true, rtt: Date.now() - started })
+        // removed from the list while the dial was under way
+        if (entry.dropped) void this.#release(entry.peerId)
       }, (err: Error) => {
         entry.dialing = false
+        if (entry.dropped) return
         this.#log.error('could not dial relay %a - %e', entry.addr, err)
-        this.#events.onDialResult?.(entry.addr.toString(), { ok: false, error: err.message })
+        this.#events.onDialResult?.(entry.key, { ok: false, error: err.message })
         this.#schedule(entry)
       })
   }
-}
-
-function peerIdOf (addr: Multiaddr): PeerId | undefined {
-  const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value
-  return id == null ? undefined : peerIdFromString(id)
 }

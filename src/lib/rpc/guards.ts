@@ -9,7 +9,7 @@
  * worker URL, hence a new SharedWorker), so there is no older peer to tolerate.
  */
 
-import { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH } from './errors.ts'
+import { InvalidRpcMessageError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH } from './errors.ts'
 import type { RpcErrorShape, TabToWorker, WorkerToTab } from './protocol.ts'
 
 /** Longest method name accepted on the wire (real ones are far shorter). */
@@ -92,6 +92,44 @@ export function isWorkerToTab (x: unknown): x is WorkerToTab {
     default:
       return false
   }
+}
+
+/**
+ * Longest relay address accepted in RPC params; db/relays.ts then says in
+ * words what is wrong with one (its own limit, 1024 characters, is lower).
+ */
+export const MAX_RELAY_PARAM_CHARS = 2048
+
+/** True if `x` is exactly `{ multiaddr }` with a bounded string (addRelay, testRelay, removeRelay). */
+export function isRelayAddressParams (x: unknown): x is { multiaddr: string } {
+  return isRecord(x) && hasExactKeys(x, ['multiaddr']) &&
+    typeof x.multiaddr === 'string' && x.multiaddr.length <= MAX_RELAY_PARAM_CHARS
+}
+
+/** True if `x` is exactly `{ multiaddr, active }` (setRelayActive). */
+export function isRelayActiveParams (x: unknown): x is { multiaddr: string, active: boolean } {
+  return isRecord(x) && hasExactKeys(x, ['multiaddr', 'active']) &&
+    typeof x.multiaddr === 'string' && x.multiaddr.length <= MAX_RELAY_PARAM_CHARS && typeof x.active === 'boolean'
+}
+
+/**
+ * The params of a relay call, checked with {@link isRelayAddressParams}.
+ *
+ * @throws InvalidRpcMessageError saying what the call needs.
+ */
+export function readRelayAddressParams (method: string, x: unknown): { multiaddr: string } {
+  if (!isRelayAddressParams(x)) throw new InvalidRpcMessageError(`${method} needs exactly { multiaddr }: the relay's address as text of at most ${MAX_RELAY_PARAM_CHARS} characters.`)
+  return { multiaddr: x.multiaddr }
+}
+
+/**
+ * The params of setRelayActive, checked with {@link isRelayActiveParams}.
+ *
+ * @throws InvalidRpcMessageError saying what the call needs.
+ */
+export function readRelayActiveParams (x: unknown): { multiaddr: string, active: boolean } {
+  if (!isRelayActiveParams(x)) throw new InvalidRpcMessageError(`setRelayActive needs exactly { multiaddr, active }: the relay's address as text of at most ${MAX_RELAY_PARAM_CHARS} characters, and true or false.`)
+  return { multiaddr: x.multiaddr, active: x.active }
 }
 
 /** A short, bounded description of a rejected message for the log (never the whole payload). */

@@ -46,6 +46,80 @@ export interface NodeStatus {
   paths: Record<string, 'direct' | 'relayed'>
 }
 
+/** Where a relay came from (the `relays` table's `source`). */
+export type RelaySourceName = 'default' | 'user' | 'discovered'
+
+/**
+ * How the node stands with a relay now: 'reserved' (connected and holding a
+ * reservation: contacts reach us through it), 'connected' (no reservation
+ * there; two are all the node makes), 'connecting' (kept, not connected, no
+ * failure yet), 'failing' (kept, the last attempts failed), 'disabled'.
+ */
+export type RelayState = 'reserved' | 'connected' | 'connecting' | 'failing' | 'disabled'
+
+/** One relay of the Network panel: its row plus the live state. */
+export interface RelayInfo {
+  multiaddr: string
+  peerId: string
+  source: RelaySourceName
+  active: boolean
+  state: RelayState
+  /** ms since epoch */
+  lastConnected?: number
+  /** ms, of the last connection or test */
+  lastRtt?: number
+  /** failed attempts since the last success */
+  failures: number
+}
+
+/**
+ * What the node can say about being reachable: 'direct' when it has
+ * addresses others can dial directly (never in a browser), 'relayed' when
+ * only circuit addresses through relays (direct WebRTC connections are then
+ * made after a relayed first contact), 'unreachable' when it has none.
+ */
+export type Reachability = 'direct' | 'relayed' | 'unreachable'
+
+/** One open connection of the node. */
+export interface NetworkConnection {
+  peerId: string
+  path: 'direct' | 'relayed'
+  /** PeerID of the relay a relayed connection goes through */
+  relay?: string
+  /** the transport, in words: 'WebSocket', 'WebRTC', 'WebRTC-Direct', … */
+  transport: string
+  /** who the peer is to us */
+  role: 'relay' | 'contact' | 'other'
+  /** the contact's name, for role 'contact' */
+  name?: string
+}
+
+/** The Network panel's view of the node (NodeApi.getNetwork). */
+export interface NetworkSnapshot {
+  /** every address of ours: circuit addresses through relays, and any direct ones */
+  addresses: string[]
+  reachability: Reachability
+  /** relays holding a reservation of ours now */
+  reservations: number
+  /** open direct connections (WebRTC upgrades worked through our NAT) */
+  directConnections: number
+  /** the Kademlia DHT client: absent from the node → not running */
+  dht: { running: false } | { running: true, mode?: 'client' | 'server', routingTableSize: number }
+  /** at most MAX_LISTED_CONNECTIONS, relays first */
+  connections: NetworkConnection[]
+  relays: RelayInfo[]
+}
+
+/**
+ * Someone a relay we share lists as nearby (docs/protocols.md, "Nearby"):
+ * opted in, on the same network. The addresses to reach them stay in the node.
+ */
+export interface NearbyPerson {
+  peerId: string
+  /** the display name they chose (1 to 64 characters) */
+  name: string
+}
+
 /** Methods a tab may call on the node. Each takes one params object (or none). */
 export interface NodeApi {
   getStatus(): NodeStatus
@@ -98,6 +172,28 @@ export interface NodeApi {
   addTurnServer(params: { url: string, username: string, credential: string }): { id: number }
   /** remove one of the user's TURN servers (already gone is fine) */
   removeTurnServer(params: { id: number }): null
+  /**
+   * opt this device in to Nearby (our name shown to people on the same network
+   * connected to the same relay, theirs to us) or out of it; remembered in the
+   * `settings` table, which tabs read
+   */
+  setNearby(params: { enabled: boolean }): null
+  /** the people nearby now (empty while Nearby is off); the Nearby screen asks every few seconds while open */
+  listNearby(): { people: NearbyPerson[] }
+  /** add someone listed as nearby: the same contact request an invite sends, which they accept or not */
+  addNearby(params: { peerId: string }): { contactId: ContactId }
+  /** the Network panel: own addresses, reachability, DHT, connections and relays with their live state */
+  getNetwork(): NetworkSnapshot
+  /** the relays (defaults, the user's, discovered) with their live state */
+  listRelays(): { relays: RelayInfo[] }
+  /** add a relay the user typed (checked in words; at most 8 of the user's own); the node connects at once */
+  addRelay(params: { multiaddr: string }): RelayInfo
+  /** dial the relay, check it relays, ping it: the RTT, or an error saying why in words; recorded in its row */
+  testRelay(params: { multiaddr: string }): { rtt: number }
+  /** enable or disable a relay; disabling hangs up on it */
+  setRelayActive(params: { multiaddr: string, active: boolean }): null
+  /** remove a relay and hang up on it; a shipped default is disabled instead (see db/relays.ts removeRelay) */
+  removeRelay(params: { multiaddr: string }): { outcome: 'removed' | 'disabled' }
 }
 
 export type NodeMethod = keyof NodeApi

@@ -6,7 +6,7 @@
 import type { ContactId, MessageId } from '../db/types.ts'
 import type { CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { IncomingMessageEvent, NodePhase, NodeStatus, OutgoingThumb } from '../rpc/protocol.ts'
+import type { IncomingMessageEvent, NearbyPerson, NetworkSnapshot, NodePhase, NodeStatus, OutgoingThumb, RelayInfo } from '../rpc/protocol.ts'
 import { handleError } from './handle-error.ts'
 
 /**
@@ -26,6 +26,9 @@ export const USERNAME_MAX_CHARS = 64
  * before it answers: allow more than the client's default call timeout.
  */
 const CREATE_PROFILE_TIMEOUT_MS = 60_000
+
+/** A relay test gives up in the node after 10 s (RELAY_TEST_TIMEOUT_MS); the call waits a little longer for its answer. */
+const RELAY_TEST_CALL_TIMEOUT_MS = 20_000
 
 /** Encrypting or decrypting a backup (PBKDF2, a large history), or deriving a safety number, takes a while. */
 const BACKUP_TIMEOUT_MS = 120_000
@@ -246,6 +249,49 @@ export class NodeManager {
   /** Removes one of the user's TURN servers. */
   async removeTurnServer (id: number, options: CallOptions = {}): Promise<void> {
     await this.#client.call('removeTurnServer', { id }, options)
+  }
+
+  /** Opts this device in to Nearby or out of it (tabs read the setting from the DB). */
+  async setNearby (enabled: boolean, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('setNearby', { enabled }, options)
+  }
+
+  /** The people nearby now; empty while Nearby is off. */
+  async listNearby (options: CallOptions = {}): Promise<NearbyPerson[]> {
+    const { people } = await this.#client.call('listNearby', undefined, options)
+    return people
+  }
+
+  /** Sends someone nearby a contact request, as their invite would; resolves with the new contact. */
+  async addNearby (peerId: string, options: CallOptions = {}): Promise<ContactId> {
+    const { contactId } = await this.#client.call('addNearby', { peerId }, options)
+    return contactId
+  }
+
+  /** The Network panel's snapshot: own addresses, reachability, DHT, connections, relays. */
+  async getNetwork (options: CallOptions = {}): Promise<NetworkSnapshot> {
+    return this.#client.call('getNetwork', undefined, options)
+  }
+
+  /** Adds a relay (checked in words in the node); it is dialed at once. */
+  async addRelay (multiaddr: string, options: CallOptions = {}): Promise<RelayInfo> {
+    return this.#client.call('addRelay', { multiaddr: multiaddr.trim() }, options)
+  }
+
+  /** Dials and pings a relay; resolves with the round-trip time in ms, or rejects saying why in words. */
+  async testRelay (multiaddr: string, options: CallOptions = {}): Promise<number> {
+    const { rtt } = await this.#client.call('testRelay', { multiaddr }, { timeoutMs: RELAY_TEST_CALL_TIMEOUT_MS, ...options })
+    return rtt
+  }
+
+  async setRelayActive (multiaddr: string, active: boolean, options: CallOptions = {}): Promise<void> {
+    await this.#client.call('setRelayActive', { multiaddr, active }, options)
+  }
+
+  /** Removes a relay; a shipped default is disabled instead ('disabled'). */
+  async removeRelay (multiaddr: string, options: CallOptions = {}): Promise<'removed' | 'disabled'> {
+    const { outcome } = await this.#client.call('removeRelay', { multiaddr }, options)
+    return outcome
   }
 
   /** Unsubscribes, closes the RPC client and forgets the status. For tests and teardown. */

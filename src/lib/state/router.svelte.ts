@@ -9,6 +9,7 @@
  *   #/add/<invite>       add a contact, invite prefilled (the invite link, DESIGN.md §5)
  *   #/invite             my invite
  *   #/settings           settings (identity backup)
+ *   #/network            network panel (relays, own addresses, reachability, DHT, connections)
  */
 import type { ContactId } from '../db/types.ts'
 
@@ -19,6 +20,7 @@ export type Route =
   | { name: 'add', invite?: string }
   | { name: 'invite' }
   | { name: 'settings' }
+  | { name: 'network' }
   | { name: 'not-found', path: string }
 
 export type RouteName = Route['name']
@@ -44,6 +46,7 @@ export function parseHash (hash: string): Route {
   if (path === '/add') return { name: 'add' }
   if (path === '/invite') return { name: 'invite' }
   if (path === '/settings') return { name: 'settings' }
+  if (path === '/network') return { name: 'network' }
 
   const chat = CHAT_PATH.exec(path)
   if (chat?.[1] !== undefined) {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { InvalidRelayAddressError } from '../../../src/lib/db/errors.ts'
 import {
-  listRelays, parseRelayAddress, recordRelayResult, relayAddressProblem, relayPeerId, syncDefaultRelays
+  activeRelays, addUserRelay, listRelays, MAX_DISCOVERED_RELAYS, MAX_USER_RELAYS, noteDiscoveredRelay, parseRelayAddress,
+  recordRelayResult, relayAddressProblem, relayPeerId, removeRelay, setRelayActive, syncDefaultRelays
 } from '../../../src/lib/db/relays.ts'
 import type { RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
@@ -167,5 +168,99 @@ describe('recordRelayResult', () => {
   it('reports an unknown relay', async () => {
     expect(await recordRelayResult(db, C, { ok: true, now: 1 })).toBe(false)
     expect(await db.relays.count()).toBe(0)
+  })
+})
+
+describe('the user\'s relays', () => {
+  const MINE = `/ip4/127.0.0.1/tcp/9002/ws/p2p/${PEER}`
+
+  it('adds a relay the user typed, active, after the defaults', async () => {
+    await syncDefaultRelays(db, [A])
+    expect(await addUserRelay(db, MINE)).toEqual({ multiaddr: MINE, peerId: PEER, source: 'user', active: true, failures: 0 })
+    expect(await activeRelays(db)).toEqual([A, MINE])
+  })
+
+  it('refuses garbage in words and a relay already listed, writing nothing', async () => {
+    await syncDefaultRelays(db, [A])
+    await expect(addUserRelay(db, 'garbage')).rejects.toThrow(/"garbage" is not a full multiaddr ending in \/p2p\/<PeerID>/)
+    await expect(addUserRelay(db, `/ip4/1.2.3.4/tcp/4001/p2p/${PEER}`)).rejects.toMatchObject({ name: 'InvalidRelayAddressError' })
+    await addUserRelay(db, MINE)
+    await expect(addUserRelay(db, MINE)).rejects.toMatchObject({ name: 'DuplicateRelayError', message: 'This relay is already in your list.' })
+    await expect(addUserRelay(db, A)).rejects.toThrow('This relay comes with the app and is already in the list.')
+    await setRelayActive(db, A, false)
+    await expect(addUserRelay(db, A)).rejects.toThrow(/disabled: enable it instead/)
+    expect((await listRelays(db)).map((r) => [r.multiaddr, r.source, r.active])).toEqual([[A, 'default', false], [MINE, 'user', true]])
+  })
+
+  it(`keeps at most ${MAX_USER_RELAYS} of the user's own`, async () => {
+    for (let i = 0; i < MAX_USER_RELAYS; i++) await addUserRelay(db, `/ip4/127.0.0.1/tcp/${9100 + i}/ws/p2p/${PEER}`)
+    await expect(addUserRelay(db, MINE)).rejects.toMatchObject({ name: 'TooManyRelaysError', message: expect.stringMatching(/Remove one to add another/) })
+    expect(await db.relays.count()).toBe(MAX_USER_RELAYS)
+  })
+
+  it('makes a discovered relay the user\'s when they add it, keeping its statistics', async () => {
+    await noteDiscoveredRelay(db, FOUND, 50)
+    await setRelayActive(db, FOUND, false)
+    expect(await addUserRelay(db, FOUND)).toEqual({ multiaddr: FOUND, peerId: '12D3KooWFound', source: 'user', active: true, lastConnected: 50, failures: 0 })
+  })
+
+  it('disables and enables a relay; an unknown one is refused in words', async () => {
+    await syncDefaultRelays(db, [A, B])
+    expect(await setRelayActive(db, B, false)).toMatchObject({ multiaddr: B, active: false })
+    expect(await activeRelays(db)).toEqual([A])
+    await setRelayActive(db, B, true)
+    expect(await activeRelays(db)).toEqual([A, B])
+    await expect(setRelayActive(db, C, true)).rejects.toMatchObject({ name: 'UnknownRelayError', message: 'There is no such relay (any more).' })
+  })
+
+  it('removes the user\'s and discovered relays; a shipped default is disabled and stays so across config syncs', async () => {
+    await syncDefaultRelays(db, [A])
+    await addUserRelay(db, MINE)
+    await noteDiscoveredRelay(db, FOUND, 1)
+    expect(await removeRelay(db, MINE)).toBe('removed')
+    expect(await removeRelay(db, FOUND)).toBe('removed')
+    expect(await removeRelay(db, A)).toBe('disabled')
+    // the app starts again with the same shipped list: A does not come back on
+    await syncDefaultRelays(db, [A])
+    expect(await listRelays(db)).toEqual([{ multiaddr: A, peerId: '12D3KooWA', source: 'default', active: false, failures: 0 }])
+    expect(await activeRelays(db)).toEqual([])
+    // already gone: fine, nothing changes
+    expect(await removeRelay(db, MINE)).toBe('removed')
+    expect(await db.relays.count()).toBe(1)
+  })
+})
+
+describe('noteDiscoveredRelay', () => {
+  it('adds a relay learned from the network, refreshes it when seen again, leaves other sources alone', async () => {
+    await syncDefaultRelays(db, [B])
+    await setRelayActive(db, B, false)
+    expect(await noteDiscoveredRelay(db, FOUND, 10)).toBe('added')
+    expect(await noteDiscoveredRelay(db, FOUND, 20)).toBe('refreshed')
+    expect(await db.relays.get(FOUND)).toEqual({ multiaddr: FOUND, peerId: '12D3KooWFound', source: 'discovered', active: true, lastConnected: 20, failures: 0 })
+    // a disabled default the network shows us stays disabled
+    expect(await noteDiscoveredRelay(db, B, 30)).toBe('known')
+    expect(await db.relays.get(B)).toMatchObject({ source: 'default', active: false })
+    // so is another address of the same relay (its PeerID is what is known)
+    expect(await noteDiscoveredRelay(db, '/ip4/127.0.0.1/tcp/9009/ws/p2p/12D3KooWB', 30)).toBe('known')
+    expect(await noteDiscoveredRelay(db, '/ip4/10.0.0.6/tcp/4001/ws/p2p/12D3KooWFound', 35)).toBe('refreshed')
+    expect(await db.relays.get(FOUND)).toMatchObject({ lastConnected: 35 })
+    expect(await db.relays.count()).toBe(2)
+    await expect(noteDiscoveredRelay(db, `${B}/p2p-circuit/p2p/12D3KooWTarget`, 40)).rejects.toMatchObject({ name: 'InvalidRelayAddressError' })
+  })
+
+  it(`keeps at most ${MAX_DISCOVERED_RELAYS}, dropping the one seen least recently`, async () => {
+    const found = (i: number): string => `/ip4/10.0.0.${i + 1}/tcp/4001/ws/p2p/12D3KooWFound${i}`
+    for (let i = 0; i < MAX_DISCOVERED_RELAYS; i++) await noteDiscoveredRelay(db, found(i), 100 + i)
+    // the first one was seen again: the second is now the oldest
+    await noteDiscoveredRelay(db, found(0), 500)
+    await addUserRelay(db, USER)
+    expect(await noteDiscoveredRelay(db, found(MAX_DISCOVERED_RELAYS), 600)).toBe('added')
+    const discovered = (await listRelays(db)).filter((r) => r.source === 'discovered').map((r) => r.multiaddr)
+    expect(discovered).toHaveLength(MAX_DISCOVERED_RELAYS)
+    expect(discovered).not.toContain(found(1))
+    expect(discovered).toContain(found(0))
+    expect(discovered).toContain(found(MAX_DISCOVERED_RELAYS))
+    // the user's relay never makes room
+    expect(await db.relays.get(USER)).toMatchObject({ source: 'user' })
   })
 })

@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 3 with exactly the intended stores and indexes', async () => {
+  it('opens at version 4 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(3)
+    expect(DB_VERSION).toBe(4)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -82,7 +82,8 @@ describe('ParleyDb schema', () => {
       transferHashes: { keyPath: 'id', autoIncrement: false, indexes: {} },
       fileChunks: { keyPath: ['transferId', 'index'], autoIncrement: false, indexes: {} },
       fileSources: { keyPath: 'id', autoIncrement: false, indexes: {} },
-      turnServers: { keyPath: 'id', autoIncrement: true, indexes: {} }
+      turnServers: { keyPath: 'id', autoIncrement: true, indexes: {} },
+      settings: { keyPath: 'key', autoIncrement: false, indexes: {} }
     })
   })
 

@@ -9,8 +9,9 @@ import Dexie from 'dexie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
-import { dbSchemaV1, dbSchemaV2, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, DB_VERSION } from '../../../src/lib/db/schema.ts'
 import { deleteTransfer, getHashes, saveHashes, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
+import { nearbyEnabled, setNearbyEnabled } from '../../../src/lib/db/settings.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
 import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow, TransferRow } from '../../../src/lib/db/types.ts'
 import { freshDeps } from './helpers.ts'
@@ -167,7 +168,7 @@ describe('ParleyDb upgrades', () => {
       db = new ParleyDb(DB_NAME, deps)
       await db.open()
 
-      expect(db.verno).toBe(3)
+      expect(db.verno).toBe(DB_VERSION)
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
@@ -177,6 +178,36 @@ describe('ParleyDb upgrades', () => {
 
       const id = await addTurnServer(db, { url: 'turn:turn.example.org:3478', username: 'me', credential: 'pw' }, 500)
       expect(await listTurnServers(db)).toEqual([{ id, url: 'turn:turn.example.org:3478', username: 'me', credential: 'pw', addedAt: 500 }])
+    })
+  })
+
+  describe('v4 (2026-11-21): settings of this browser', () => {
+    it('keeps every v3 row and adds an empty, usable settings table (Nearby off until turned on)', async () => {
+      const deps = freshDeps()
+      const turnV3 = { id: 1, url: 'turn:turn.example.org:3478', username: 'me', credential: 'pw', addedAt: 500 }
+      await seedRawDb(deps, 3, dbSchemaV3, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        messages: messagesV1,
+        relays: [relayV1],
+        turnServers: [turnV3]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(DB_VERSION)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await listTurnServers(db)).toEqual([turnV3])
+      expect(await db.settings.count()).toBe(0)
+      expect(await nearbyEnabled(db)).toBe(false)
+
+      await setNearbyEnabled(db, true, 600)
+      expect(await nearbyEnabled(db)).toBe(true)
+      expect(await db.settings.toArray()).toEqual([{ key: 'nearby', enabled: true, updatedAt: 600 }])
     })
   })
 })

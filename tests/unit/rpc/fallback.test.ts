@@ -60,7 +60,16 @@ function handlers (label: string): RpcHandlers {
     getFile: () => ({ file: new Blob([]) }),
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     addTurnServer: () => ({ id: 1 }),
-    removeTurnServer: () => null
+    removeTurnServer: () => null,
+    setNearby: () => null,
+    listNearby: () => ({ people: [] }),
+    addNearby: () => ({ contactId: 1 }),
+    getNetwork: () => ({ addresses: [], reachability: 'unreachable', reservations: 0, directConnections: 0, dht: { running: false }, connections: [], relays: [] }),
+    listRelays: () => ({ relays: [] }),
+    addRelay: () => { throw new Error('not used') },
+    testRelay: () => ({ rtt: 1 }),
+    setRelayActive: () => null,
+    removeRelay: () => ({ outcome: 'removed' })
   }
 }
 

@@ -65,6 +65,15 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
     addTurnServer: () => ({ id: 1 }),
     removeTurnServer: () => null,
+    setNearby: () => null,
+    listNearby: () => ({ people: [] }),
+    addNearby: () => ({ contactId: 1 }),
+    getNetwork: () => ({ addresses: [], reachability: 'unreachable', reservations: 0, directConnections: 0, dht: { running: false }, connections: [], relays: [] }),
+    listRelays: () => ({ relays: [] }),
+    addRelay: ({ multiaddr }) => ({ multiaddr, peerId: '12D3KooWrelay', source: 'user', active: true, state: 'connecting', failures: 0 }),
+    testRelay: () => ({ rtt: 5 }),
+    setRelayActive: () => null,
+    removeRelay: () => ({ outcome: 'removed' }),
     ...overrides
   }
 }

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { addUserRelay, listRelays, removeRelay, setRelayActive } from '../../../src/lib/db/relays.ts'
+import { relayInfo } from '../../../src/lib/p2p/network-snapshot.ts'
+import { RpcClient } from '../../../src/lib/rpc/client.ts'
+import {
+  isRelayActiveParams, isRelayAddressParams, MAX_RELAY_PARAM_CHARS, readRelayActiveParams, readRelayAddressParams
+} from '../../../src/lib/rpc/guards.ts'
+import { RpcServer } from '../../../src/lib/rpc/server.ts'
+import type { ParleyDb } from '../../../src/lib/db/db.ts'
+import type { NetworkSnapshot } from '../../../src/lib/rpc/protocol.ts'
+import type { HandlerContext, RpcHandlers } from '../../../src/lib/rpc/server.ts'
+import { openTestDb } from '../db/helpers.ts'
+
+/*
+ * The relay messages of the Network panel over a real MessageChannel, with
+ * handlers that do what the worker's do minus libp2p: check the params with
+ * the guards, then write the `relays` table (fake-indexeddb). The node's part
+ * (dialing, hanging up) is covered by the integration and e2e tests.
+ */
+
+const PEER = '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
+const RELAY = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${PEER}`
+
+class RelayUnreachableError extends Error { override name = 'RelayUnreachableError' }
+
+describe('relay RPC params guards', () => {
+  it('accept exactly { multiaddr } and { multiaddr, active }', () => {
+    expect(isRelayAddressParams({ multiaddr: RELAY })).toBe(true)
+    expect(isRelayAddressParams({ multiaddr: '' })).toBe(true)
+    expect(isRelayActiveParams({ multiaddr: RELAY, active: false })).toBe(true)
+    for (const bad of [undefined, null, RELAY, [RELAY], {}, { multiaddr: 1 }, { multiaddr: RELAY, extra: 1 },
+      { multiaddr: 'x'.repeat(MAX_RELAY_PARAM_CHARS + 1) }]) {
+      expect(isRelayAddressParams(bad)).toBe(false)
+    }
+    for (const bad of [{ multiaddr: RELAY }, { multiaddr: RELAY, active: 'yes' }, { multiaddr: 2, active: true }, { active: true }]) {
+      expect(isRelayActiveParams(bad)).toBe(false)
+    }
+  })
+
+  it('read*Params say in words what the call needs', () => {
+    expect(readRelayAddressParams('addRelay', { multiaddr: RELAY })).toEqual({ multiaddr: RELAY })
+    expect(() => readRelayAddressParams('addRelay', { address: RELAY })).toThrow(
+      expect.objectContaining({ name: 'InvalidRpcMessageError', message: expect.stringMatching(/^addRelay needs exactly \{ multiaddr \}: the relay's address as text/) }))
+    expect(readRelayActiveParams({ multiaddr: RELAY, active: true })).toEqual({ multiaddr: RELAY, active: true })
+    expect(() => readRelayActiveParams({ multiaddr: RELAY })).toThrow(/setRelayActive needs exactly \{ multiaddr, active \}/)
+  })
+})
+
+describe('relay messages over MessageChannel', () => {
+  let db: ParleyDb
+  let server: RpcServer
+  let client: RpcClient
+  let channel: MessageChannel
+  const testSignals: AbortSignal[] = []
+
+  function handlers (): Pick<RpcHandlers, 'getNetwork' | 'listRelays' | 'addRelay' | 'testRelay' | 'setRelayActive' | 'removeRelay'> {
+    const snapshot = async (): Promise<NetworkSnapshot> => ({
+      addresses: [],
+      reachability: 'unreachable',
+      reservations: 0,
+      directConnections: 0,
+      dht: { running: false },
+      connections: [],
+      relays: (await listRelays(db)).map(row => relayInfo(row, { connected: false, reserved: false }))
+    })
+    return {
+      getNetwork: snapshot,
+      listRelays: async () => ({ relays: (await snapshot()).relays }),
+      addRelay: async (params) => relayInfo(await addUserRelay(db, readRelayAddressParams('addRelay', params).multiaddr), { connected: false, reserved: false }),
+      testRelay: async (params, { signal }: HandlerContext) => {
+        const { multiaddr } = readRelayAddressParams('testRelay', params)
+        testSignals.push(signal)
+        if (multiaddr.includes('/tcp/9/')) throw new RelayUnreachableError('The relay is unreachable: nothing accepted a connection at this address.')
+        // hangs until the caller gives up, like a dial to an address that never answers
+        return new Promise<{ rtt: number }>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(signal.reason) }) })
+      },
+      setRelayActive: async (params) => {
+        const { multiaddr, active } = readRelayActiveParams(params)
+        await setRelayActive(db, multiaddr, active)
+        return null
+      },
+      removeRelay: async (params) => ({ outcome: await removeRelay(db, readRelayAddressParams('removeRelay', params).multiaddr) })
+    }
+  }
+
+  beforeEach(async () => {
+    db = await openTestDb()
+    const fail = (): never => { throw new Error('not used') }
+    server = new RpcServer({
+      getStatus: fail, createProfile: fail, getInvite: fail, addContact: fail, acceptContact: fail, declineContact: fail,
+      updateContact: fail, setBlocked: fail, deleteContact: fail, getSafetyNumber: fail, checkSafetyCode: fail, setVerified: fail,
+      exportIdentity: fail, importIdentity: fail, sendMessage: fail, sendFile: fail, cancelTransfer: fail, retryTransfer: fail,
+      getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail,
+      ...handlers()
+    }, { log: vi.fn() })
+    channel = new MessageChannel()
+    server.addPort(channel.port2)
+    client = new RpcClient(channel.port1, { log: vi.fn() })
+  })
+
+  afterEach(() => {
+    client.close()
+    server.close()
+    channel.port1.close()
+    channel.port2.close()
+    db.close()
+    testSignals.length = 0
+  })
+
+  it('adds, lists, disables and removes a relay', async () => {
+    await expect(client.call('addRelay', { multiaddr: RELAY })).resolves.toEqual({
+      multiaddr: RELAY, peerId: PEER, source: 'user', active: true, state: 'connecting', failures: 0
+    })
+    await client.call('setRelayActive', { multiaddr: RELAY, active: false })
+    expect((await client.call('listRelays')).relays).toEqual([expect.objectContaining({ multiaddr: RELAY, state: 'disabled', active: false })])
+    await expect(client.call('removeRelay', { multiaddr: RELAY })).resolves.toEqual({ outcome: 'removed' })
+    expect((await client.call('getNetwork')).relays).toEqual([])
+  })
+
+  it('brings the refusals back by name, in words, and stores nothing', async () => {
+    await expect(client.call('addRelay', { multiaddr: 'garbage' })).rejects.toMatchObject({
+      name: 'InvalidRelayAddressError', message: 'The relay address "garbage" is not a full multiaddr ending in /p2p/<PeerID>.'
+    })
+    await client.call('addRelay', { multiaddr: RELAY })
+    await expect(client.call('addRelay', { multiaddr: RELAY })).rejects.toMatchObject({ name: 'DuplicateRelayError', message: 'This relay is already in your list.' })
+    // a malformed call from a tab that is not ours
+    await expect(client.call('addRelay', { multiaddr: 7 } as unknown as { multiaddr: string })).rejects.toMatchObject({ name: 'InvalidRpcMessageError' })
+    await expect(client.call('setRelayActive', { multiaddr: `${RELAY}x`, active: true })).rejects.toMatchObject({ name: 'UnknownRelayError' })
+    expect((await listRelays(db)).map(r => r.multiaddr)).toEqual([RELAY])
+  })
+
+  it('a failed test comes back as its error class; a test the caller gives up on is cancelled in the worker', async () => {
+    await expect(client.call('testRelay', { multiaddr: `/ip4/127.0.0.1/tcp/9/ws/p2p/${PEER}` })).rejects.toMatchObject({
+      name: 'RelayUnreachableError', message: expect.stringMatching(/unreachable/)
+    })
+    const controller = new AbortController()
+    const call = client.call('testRelay', { multiaddr: RELAY }, { signal: controller.signal })
+    await vi.waitFor(() => { expect(testSignals).toHaveLength(2) })
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ name: 'AbortError' })
+    await vi.waitFor(() => { expect(testSignals[1]?.aborted).toBe(true) })
+    expect(server.inflightCount).toBe(0)
+  })
+})
