@@ -8,15 +8,15 @@
  * registration lasts while the peer stays connected and can be withdrawn
  * (UNREGISTER) at once. One request per stream.
  */
-import { lpStream } from '@libp2p/utils'
-import { RateLimiter, ipOfAddr } from './limits.ts'
+import { ipOfAddr } from './limits.ts'
+import { oneRequestHandler } from './one-request.ts'
 import {
   MAX_NEARBY_ADDRESSES, MAX_NEARBY_ADDRESS_BYTES, MAX_NEARBY_ENTRIES, MAX_NEARBY_REQUEST_BYTES, NEARBY_PROTOCOL,
   NearbyFrameError, NearbyRefusedError, decodeNearbyRequest, encodeNearbyError, encodeNearbyReply
 } from './nearby-codec.ts'
 import type { Logger } from './log.ts'
 import type { NearbyEntry, NearbyErrorName, NearbyReply, NearbyRequest } from './nearby-codec.ts'
-import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 
 /** A request must arrive and be answered within this time. */
 export const NEARBY_REQUEST_TIMEOUT_MS = 10_000
@@ -259,7 +259,6 @@ function directIp (connection: Connection): string | undefined {
 
 export async function startNearby (node: Libp2p, init: NearbyServiceInit): Promise<NearbyService> {
   const ratePerPeer = init.ratePerPeer ?? DEFAULT_NEARBY_RATE_PER_PEER
-  const rate = new RateLimiter(ratePerPeer, ratePerPeer / 60_000)
   const registry = new NearbyRegistry(init.maxPerIp ?? DEFAULT_NEARBY_MAX_PER_IP, init.maxRegistrations ?? DEFAULT_NEARBY_MAX_REGISTRATIONS)
   const shutdown = new AbortController()
 
@@ -307,45 +306,22 @@ export async function startNearby (node: Libp2p, init: NearbyServiceInit): Promi
     }
   }
 
-  async function handle (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.any([AbortSignal.timeout(NEARBY_REQUEST_TIMEOUT_MS), shutdown.signal])
-    const frames = lpStream(stream, { maxDataLength: MAX_NEARBY_REQUEST_BYTES, maxLengthLength: MAX_PREFIX_BYTES })
-    const peer = connection.remotePeer.toString()
-    const refuse = async (code: NearbyErrorName, reason: string): Promise<void> => {
-      init.metrics.refused(code)
-      await frames.write(encodeNearbyError(code, reason), { signal })
-    }
-    let request: NearbyRequest
-    try {
-      request = decodeNearbyRequest((await frames.read({ signal })).subarray())
-    } catch (err) {
-      // malformed: say so when the stream still works, then reset it
-      init.log.debug('malformed nearby request', { peer, error: err })
-      if (err instanceof NearbyFrameError) await refuse('bad-request', err.message).catch(() => {})
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      return
-    }
-    try {
-      if (init.draining()) {
-        await refuse('unavailable', 'the relay is shutting down')
-      } else if (!rate.take(peer)) {
-        await refuse('rate-limited', `at most ${ratePerPeer} nearby requests a minute`)
-      } else {
-        await frames.write(encodeNearbyReply(answer(request, connection)), { signal })
-      }
-      await stream.close({ signal })
-    } catch (err) {
-      if (err instanceof NearbyRefusedError) {
-        await refuse(err.code, err.reason).then(
-          async () => stream.close({ signal }),
-          (e: unknown) => { stream.abort(e instanceof Error ? e : new Error(String(e))) })
-        return
-      }
-      init.log.warn('nearby request failed', { peer, op: request.op, error: err })
-      await refuse('unavailable', 'the relay could not complete the request').catch(() => {})
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-    }
-  }
+  const handle = oneRequestHandler<NearbyRequest, NearbyReply, NearbyErrorName>({
+    name: 'nearby',
+    timeoutMs: NEARBY_REQUEST_TIMEOUT_MS,
+    maxRequestBytes: MAX_NEARBY_REQUEST_BYTES,
+    maxPrefixBytes: MAX_PREFIX_BYTES,
+    ratePerMinute: ratePerPeer,
+    decode: decodeNearbyRequest,
+    encodeReply: encodeNearbyReply,
+    encodeError: encodeNearbyError,
+    isFrameError: (err) => err instanceof NearbyFrameError,
+    refusal: (err) => err instanceof NearbyRefusedError ? { code: err.code, reason: err.reason } : undefined,
+    answer,
+    draining: init.draining,
+    refused: (code) => { init.metrics.refused(code) },
+    log: init.log
+  }, shutdown.signal)
 
   await node.handle(NEARBY_PROTOCOL, handle, { maxInboundStreams: init.maxInboundStreams })
   return {

@@ -4,17 +4,16 @@
  * proved) may list, fetch and delete its own items. One request per stream.
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
-import { lpStream } from '@libp2p/utils'
 import * as Digest from 'multiformats/hashes/digest'
 import {
   MAILBOX_PROTOCOL, MAX_FETCH_REPLY_BYTES, MAX_REQUEST_BYTES, MailboxFrameError, MailboxRefusedError,
   decodeRequest, encodeError, encodeReply
 } from './codec.ts'
-import { RateLimiter } from '../limits.ts'
+import { oneRequestHandler } from '../one-request.ts'
 import type { MailboxErrorName, MailboxReply, MailboxRequest } from './codec.ts'
 import type { MailboxStore } from './store.ts'
 import type { Logger } from '../log.ts'
-import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 
 /** A request must arrive and be answered within this time. */
 export const MAILBOX_REQUEST_TIMEOUT_MS = 10_000
@@ -50,7 +49,6 @@ function recipientOf (multihash: Uint8Array): string {
 }
 
 export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Promise<{ stop(): Promise<void> }> {
-  const rate = new RateLimiter(init.ratePerPeer, init.ratePerPeer / 60_000)
   const shutdown = new AbortController()
 
   async function answer (request: MailboxRequest, peer: string): Promise<MailboxReply> {
@@ -75,45 +73,22 @@ export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Pro
     }
   }
 
-  async function handle (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.any([AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS), shutdown.signal])
-    const frames = lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES, maxLengthLength: MAX_PREFIX_BYTES })
-    const peer = connection.remotePeer.toString()
-    const refuse = async (code: MailboxErrorName, reason: string): Promise<void> => {
-      init.metrics.refused(code)
-      await frames.write(encodeError(code, reason), { signal })
-    }
-    let request: MailboxRequest
-    try {
-      request = decodeRequest((await frames.read({ signal })).subarray())
-    } catch (err) {
-      // malformed: say so when the stream still works, then reset it
-      init.log.debug('malformed mailbox request', { peer, error: err })
-      if (err instanceof MailboxFrameError) await refuse('bad-request', err.message).catch(() => {})
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      return
-    }
-    try {
-      if (init.draining()) {
-        await refuse('unavailable', 'the relay is shutting down')
-      } else if (!rate.take(peer)) {
-        await refuse('rate-limited', `at most ${init.ratePerPeer} mailbox requests a minute`)
-      } else {
-        await frames.write(encodeReply(await answer(request, peer)), { signal })
-      }
-      await stream.close({ signal })
-    } catch (err) {
-      if (err instanceof MailboxRefusedError) {
-        await refuse(err.code, err.reason).then(
-          async () => stream.close({ signal }),
-          (e: unknown) => { stream.abort(e instanceof Error ? e : new Error(String(e))) })
-        return
-      }
-      init.log.warn('mailbox request failed', { peer, op: request.op, error: err })
-      await refuse('unavailable', 'the relay could not complete the request').catch(() => {})
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-    }
-  }
+  const handle = oneRequestHandler<MailboxRequest, MailboxReply, MailboxErrorName>({
+    name: 'mailbox',
+    timeoutMs: MAILBOX_REQUEST_TIMEOUT_MS,
+    maxRequestBytes: MAX_REQUEST_BYTES,
+    maxPrefixBytes: MAX_PREFIX_BYTES,
+    ratePerMinute: init.ratePerPeer,
+    decode: decodeRequest,
+    encodeReply,
+    encodeError,
+    isFrameError: (err) => err instanceof MailboxFrameError,
+    refusal: (err) => err instanceof MailboxRefusedError ? { code: err.code, reason: err.reason } : undefined,
+    answer: async (request, connection) => answer(request, connection.remotePeer.toString()),
+    draining: init.draining,
+    refused: (code) => { init.metrics.refused(code) },
+    log: init.log
+  }, shutdown.signal)
 
   await node.handle(MAILBOX_PROTOCOL, handle, { maxInboundStreams: init.maxInboundStreams })
   return {
