@@ -3,7 +3,7 @@
  * first `getNodeManager()` call (App.svelte), so this module stays tiny.
  */
 import { mount } from 'svelte'
-import App from './App.svelte'
+import Root from './Root.svelte'
 import './app.css'
 
 const target = document.getElementById('app')
@@ -11,4 +11,4 @@ if (target === null) {
   throw new Error('index.html has no #app element')
 }
 
-export default mount(App, { target })
+export default mount(Root, { target })

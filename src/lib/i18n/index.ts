@@ -1,0 +1,142 @@
+/**
+ * English and Russian strings for every screen, error and date (DESIGN.md §6).
+ *
+ * Pure TypeScript, no Svelte: the tabs and the node's worker both use it (the
+ * worker writes its errors in the tab's language: the tab tells it through
+ * `NodeApi.setLocale`). Each area keeps its table in `messages/<area>.ts`;
+ * a key is `<area>.<name>`:
+ *
+ *   t('chat.send')                        → 'Send' / 'Отправить'
+ *   t('chats.unread', { count: 3 })       → '3 unread' / '3 непрочитанных'
+ *   t('errors.badInvite', { reason })     → fills `{reason}`
+ *
+ * The current locale is per JS realm. In a tab, change it through
+ * `lib/state/preferences.svelte.ts` (which remounts the UI); `setLocale` here
+ * only swaps the table.
+ */
+import * as add from './messages/add.ts'
+import * as app from './messages/app.ts'
+import * as chat from './messages/chat.ts'
+import * as chats from './messages/chats.ts'
+import * as common from './messages/common.ts'
+import * as contacts from './messages/contacts.ts'
+import * as errors from './messages/errors.ts'
+import * as files from './messages/files.ts'
+import * as invite from './messages/invite.ts'
+import * as message from './messages/message.ts'
+import * as network from './messages/network.ts'
+import * as onboarding from './messages/onboarding.ts'
+import * as pwa from './messages/pwa.ts'
+import * as search from './messages/search.ts'
+import * as settings from './messages/settings.ts'
+import * as share from './messages/share.ts'
+import type { Entry } from './table.ts'
+
+const AREAS = {
+  add, app, chat, chats, common, contacts, errors, files, invite, message, network, onboarding, pwa, search, settings, share
+} as const
+
+type Areas = typeof AREAS
+
+/** Every string's key: `<area>.<name>`. */
+export type MessageKey = {
+  [A in keyof Areas]: `${A & string}.${keyof Areas[A]['en'] & string}`
+}[keyof Areas]
+
+/** Values for `{placeholders}`; `count` also picks the plural form. */
+export type MessageParams = Readonly<Record<string, string | number>>
+
+export const LOCALES = ['en', 'ru'] as const
+export type Locale = typeof LOCALES[number]
+
+/** Each language's name in itself, for the language picker. */
+export const LOCALE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', ru: 'Русский' }
+
+export function isLocale (value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
+}
+
+function flatten (locale: Locale): ReadonlyMap<string, Entry> {
+  const table = new Map<string, Entry>()
+  for (const [area, module] of Object.entries(AREAS)) {
+    for (const [name, entry] of Object.entries(module[locale] as Readonly<Record<string, Entry>>)) {
+      table.set(`${area}.${name}`, entry)
+    }
+  }
+  return table
+}
+
+const TABLES: Readonly<Record<Locale, ReadonlyMap<string, Entry>>> = { en: flatten('en'), ru: flatten('ru') }
+
+/**
+ * The first of the user's preferred languages (`navigator.languages`, most
+ * preferred first; 'ru-RU' counts as 'ru') that Parley speaks, else English.
+ */
+export function detectLocale (languages: readonly string[] | undefined = globalThis.navigator?.languages): Locale {
+  for (const tag of languages ?? []) {
+    const base = tag.toLowerCase().split('-')[0]
+    if (isLocale(base)) return base
+  }
+  return 'en'
+}
+
+let current: Locale = detectLocale()
+const pluralRules = new Map<Locale, Intl.PluralRules>()
+const listeners = new Set<(locale: Locale) => void>()
+
+export function getLocale (): Locale {
+  return current
+}
+
+/** Switches this realm's strings (and date formats); listeners hear of a change. */
+export function setLocale (locale: Locale): void {
+  if (locale === current) return
+  current = locale
+  for (const listener of listeners) listener(locale)
+}
+
+/** Calls `listener` after every locale change; returns the unsubscribe function. */
+export function onLocaleChange (listener: (locale: Locale) => void): () => void {
+  listeners.add(listener)
+  return () => { listeners.delete(listener) }
+}
+
+function pluralRule (locale: Locale, count: number): Intl.LDMLPluralRule {
+  let rules = pluralRules.get(locale)
+  if (rules === undefined) {
+    rules = new Intl.PluralRules(locale)
+    pluralRules.set(locale, rules)
+  }
+  return rules.select(count)
+}
+
+const PLACEHOLDER = /\{(\w+)\}/g
+
+function fill (text: string, params: MessageParams | undefined): string {
+  if (params === undefined) return text
+  return text.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = params[name]
+    if (value === undefined) return whole
+    return typeof value === 'number' ? formatNumber(value) : value
+  })
+}
+
+/** A number in the current locale's digits grouping ('100,000' / '100 000'). */
+export function formatNumber (value: number): string {
+  return value.toLocaleString(current)
+}
+
+/** The string `key` in the current locale (`locale` to override), placeholders filled. */
+export function t (key: MessageKey, params?: MessageParams, locale: Locale = current): string {
+  const entry = TABLES[locale].get(key) ?? TABLES.en.get(key)
+  if (entry === undefined) return key
+  if (typeof entry === 'string') return fill(entry, params)
+  const count = typeof params?.['count'] === 'number' ? params['count'] : 0
+  const text = entry[pluralRule(locale, count)] ?? entry.other ?? ''
+  return fill(text, params)
+}
+
+/** Every English string with its key (the e2e check that a Russian screen has none left). */
+export function englishStrings (): ReadonlyMap<string, Entry> {
+  return TABLES.en
+}

@@ -1,0 +1,99 @@
+/**
+ * This browser's display preferences: language and theme. Kept in
+ * localStorage (read synchronously before the first paint, so the app never
+ * flashes the wrong language or colours), shared by the tabs of this origin.
+ * They are not part of the identity and stay out of backups.
+ *
+ * - language: 'auto' follows the browser (`navigator.languages`), else 'en' / 'ru'.
+ * - theme: 'system' follows `prefers-color-scheme`, else 'light' / 'dark'
+ *   (set as `data-theme` on <html>; app.css holds both palettes).
+ *
+ * Changing the language remounts the UI (Root.svelte keys on `locale`), so
+ * every `t()` call re-runs; the node's worker is told by the node manager.
+ */
+import { detectLocale, isLocale, setLocale, type Locale } from '../i18n/index.ts'
+
+export const LANGUAGE_CHOICES = ['auto', 'en', 'ru'] as const
+export type LanguageChoice = typeof LANGUAGE_CHOICES[number]
+export const THEME_CHOICES = ['system', 'light', 'dark'] as const
+export type ThemeChoice = typeof THEME_CHOICES[number]
+
+const LANGUAGE_KEY = 'parley.language'
+const THEME_KEY = 'parley.theme'
+
+function read (key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null
+  } catch {
+    // storage disabled (privacy settings): defaults for this visit
+    return null
+  }
+}
+
+function write (key: string, value: string): void {
+  try {
+    globalThis.localStorage?.setItem(key, value)
+  } catch {
+    // storage disabled or full: the choice holds for this visit only
+  }
+}
+
+export function parseLanguage (value: string | null): LanguageChoice {
+  return value === 'en' || value === 'ru' ? value : 'auto'
+}
+
+export function parseTheme (value: string | null): ThemeChoice {
+  return value === 'light' || value === 'dark' ? value : 'system'
+}
+
+/** The locale a language choice means in this browser. */
+export function resolveLocale (choice: LanguageChoice, languages?: readonly string[]): Locale {
+  return isLocale(choice) ? choice : detectLocale(languages)
+}
+
+class Preferences {
+  language = $state<LanguageChoice>(parseLanguage(read(LANGUAGE_KEY)))
+  theme = $state<ThemeChoice>(parseTheme(read(THEME_KEY)))
+  /** The language in use. */
+  readonly locale: Locale = $derived(resolveLocale(this.language))
+
+  constructor () {
+    this.#apply()
+    if (typeof window !== 'undefined') {
+      // another tab changed a preference: follow it
+      window.addEventListener('storage', (event) => {
+        if (event.key === LANGUAGE_KEY) this.language = parseLanguage(event.newValue)
+        if (event.key === THEME_KEY) this.theme = parseTheme(event.newValue)
+        this.#apply()
+      })
+    }
+  }
+
+  setLanguage (choice: LanguageChoice): void {
+    this.language = choice
+    write(LANGUAGE_KEY, choice)
+    this.#apply()
+  }
+
+  setTheme (choice: ThemeChoice): void {
+    this.theme = choice
+    write(THEME_KEY, choice)
+    this.#apply()
+  }
+
+  #apply (): void {
+    const locale = resolveLocale(this.language)
+    setLocale(locale)
+    if (typeof document === 'undefined') return
+    const root = document.documentElement
+    root.lang = locale
+    if (this.theme === 'system') {
+      delete root.dataset['theme']
+    } else {
+      root.dataset['theme'] = this.theme
+    }
+  }
+}
+
+/** The tab's preferences: read `language`, `theme`, `locale`; change with the setters. */
+export const preferences = new Preferences()
