@@ -12,6 +12,7 @@ import { ParleyDb } from '../lib/db/db.ts'
 import { fetchAppConfig } from '../lib/p2p/app-config.ts'
 import { NodeService } from '../lib/p2p/node-service.ts'
 import { RpcServer } from '../lib/rpc/server.ts'
+import { handleSetLocale } from '../lib/rpc/locale.ts'
 
 /** What an entry point needs of the running node. */
 export interface NodeCore {
@@ -94,7 +95,9 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     addRelay: async (params) => service.addRelay(params),
     testRelay: async (params, { signal }) => service.testRelay(params, signal),
     setRelayActive: async (params) => { await service.setRelayActive(params); return null },
-    removeRelay: async (params) => ({ outcome: await service.removeRelay(params) })
+    removeRelay: async (params) => ({ outcome: await service.removeRelay(params) }),
+    // the node's errors and status texts follow the tab's language (checked whole in rpc/guards.ts)
+    setLocale: (params) => handleSetLocale(params)
   }, { onOtherMessage: offerRtcHost })
 
   service.start().catch((err: unknown) => {

@@ -11,6 +11,7 @@
  *
  * Pure WebCrypto (`crypto.subtle`: browsers, workers, Node 20).
  */
+import { t } from '../i18n/index.ts'
 
 /** `format` of every backup file: tells a backup from any other JSON. */
 export const BACKUP_FORMAT = 'parley-backup'
@@ -39,7 +40,7 @@ const ENVELOPE_OVERHEAD_BYTES = 1024
 export const MAX_PLAINTEXT_BYTES = Math.floor((MAX_BACKUP_BYTES - ENVELOPE_OVERHEAD_BYTES) / 4) * 3 - GCM_TAG_BYTES
 
 export class WrongPassphraseError extends Error {
-  constructor (message = 'The passphrase is wrong, or the file was changed.') {
+  constructor (message = t('errors.backupWrongPassphrase')) {
     super(message)
     this.name = 'WrongPassphraseError'
   }
@@ -121,7 +122,7 @@ export async function sealEnvelope (plaintext: Uint8Array<ArrayBuffer>, passphra
   const key = await deriveKey(passphrase, salt, iterations, 'encrypt')
   const ciphertext = await crypto.subtle.encrypt({ name: CIPHER_NAME, iv, additionalData: headerBytes(header) }, key, plaintext)
   const file = encoder.encode(JSON.stringify({ ...header, data: toBase64(new Uint8Array(ciphertext)) }))
-  if (file.byteLength > MAX_BACKUP_BYTES) throw tooLarge(`The backup would be ${mib(file.byteLength)}`)
+  if (file.byteLength > MAX_BACKUP_BYTES) throw tooLarge('errors.backupWouldBe', file.byteLength)
   return file
 }
 
@@ -145,32 +146,33 @@ export async function openEnvelope (bytes: Uint8Array, passphrase: string): Prom
   try {
     return JSON.parse(decoder.decode(plaintext))
   } catch {
-    throw new CorruptBackupError('The backup decrypted, but its contents are not valid JSON: it was written by a faulty program.')
+    throw new CorruptBackupError(t('errors.backupFaultyJson'))
   }
 }
 
 function readEnvelope (bytes: Uint8Array): Envelope {
-  if (bytes.byteLength > MAX_BACKUP_BYTES) throw tooLarge(`The file is ${mib(bytes.byteLength)}`)
-  if (bytes.byteLength === 0) throw new CorruptBackupError('The file is empty.')
+  if (bytes.byteLength > MAX_BACKUP_BYTES) throw tooLarge('errors.backupFileIs', bytes.byteLength)
+  if (bytes.byteLength === 0) throw new CorruptBackupError(t('errors.backupFileEmpty'))
   let text: string
   let value: unknown
   try {
     text = decoder.decode(bytes)
   } catch {
-    throw new CorruptBackupError('This is not a Parley backup file: it is not text.')
+    throw new CorruptBackupError(t('errors.backupNotText'))
   }
   try {
     value = JSON.parse(text)
   } catch {
     // Every backup starts like this and ends with the data: a file that starts right is cut off.
     if (text.startsWith(`{"format":"${BACKUP_FORMAT}"`)) {
-      throw new CorruptBackupError('The backup file is incomplete: it was cut off or damaged. Copy the whole file again.')
+      throw new CorruptBackupError(t('errors.backupCutOff'))
     }
-    throw new CorruptBackupError('This is not a Parley backup file: it is not JSON.')
+    throw new CorruptBackupError(t('errors.backupNotJson'))
   }
-  if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new CorruptBackupError('This is not a Parley backup file.')
+  if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new CorruptBackupError(t('errors.backupNotParley'))
   checkVersion(value.v, 'file')
-  const damaged = (problem: string): never => { throw new CorruptBackupError(`The backup file is damaged: ${problem}.`) }
+  // the problem itself names the file's JSON fields: technical detail, left in English
+  const damaged = (problem: string): never => { throw new CorruptBackupError(t('errors.backupFileDamaged', { problem })) }
   exactKeys(value, ['format', 'v', 'kdf', 'cipher', 'data'], 'the file', damaged)
   const { kdf, cipher, data } = value
   if (!isObject(kdf)) return damaged('"kdf" is not an object')
@@ -217,9 +219,9 @@ async function deriveKey (passphrase: string, salt: Uint8Array<ArrayBuffer>, ite
 /** A passphrase for a new backup: {@link MIN_PASSPHRASE_CHARS} to {@link MAX_PASSPHRASE_CHARS} characters after NFC. */
 export function newPassphrase (passphrase: string): string {
   const chars = [...passphrase.normalize('NFC')].length
-  if (chars === 0) throw new InvalidPassphraseError('Choose a passphrase to protect the backup.')
-  if (chars < MIN_PASSPHRASE_CHARS) throw new InvalidPassphraseError(`The passphrase must be at least ${MIN_PASSPHRASE_CHARS} characters long.`)
-  if (chars > MAX_PASSPHRASE_CHARS) throw new InvalidPassphraseError(`The passphrase must be at most ${MAX_PASSPHRASE_CHARS} characters long.`)
+  if (chars === 0) throw new InvalidPassphraseError(t('errors.backupChoosePassphrase'))
+  if (chars < MIN_PASSPHRASE_CHARS) throw new InvalidPassphraseError(t('errors.backupPassphraseShort', { min: String(MIN_PASSPHRASE_CHARS) }))
+  if (chars > MAX_PASSPHRASE_CHARS) throw new InvalidPassphraseError(t('errors.backupPassphraseLong', { max: String(MAX_PASSPHRASE_CHARS) }))
   return passphrase
 }
 
@@ -227,9 +229,10 @@ export function newPassphrase (passphrase: string): string {
 export function checkVersion (v: unknown, what: 'file' | 'contents'): void {
   if (v === BACKUP_VERSION) return
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > BACKUP_VERSION) {
-    throw new CorruptBackupError(`This backup was made by a newer version of Parley (${what} version ${v}); this version reads version ${BACKUP_VERSION}. Update Parley and try again.`)
+    throw new CorruptBackupError(t(what === 'file' ? 'errors.backupNewerFile' : 'errors.backupNewerContents', { version: String(v), supported: String(BACKUP_VERSION) }))
   }
-  throw new CorruptBackupError(`The backup has an unsupported ${what} version (${JSON.stringify(v) ?? 'none'}); this version of Parley reads version ${BACKUP_VERSION}.`)
+  const version = JSON.stringify(v) ?? t('errors.backupVersionNone')
+  throw new CorruptBackupError(t(what === 'file' ? 'errors.backupBadFileVersion' : 'errors.backupBadContentsVersion', { version, supported: String(BACKUP_VERSION) }))
 }
 
 // ---------------------------------------------------------------- helpers
@@ -246,12 +249,14 @@ export function exactKeys (value: Json, required: readonly string[], what: strin
   }
 }
 
-export function tooLarge (what: string): BackupTooLargeError {
-  return new BackupTooLargeError(`${what}; a Parley backup is at most ${mib(MAX_BACKUP_BYTES)}.`)
+/** The sentence `key` (which says a backup is at most `{max}`), with `{size}` when the size is known. */
+export function tooLarge (key: 'errors.backupWouldBeTooLarge' | 'errors.backupWouldBe' | 'errors.backupFileIs', bytes?: number): BackupTooLargeError {
+  const max = mib(MAX_BACKUP_BYTES)
+  return new BackupTooLargeError(t(key, bytes === undefined ? { max } : { size: mib(bytes), max }))
 }
 
 function mib (bytes: number): string {
-  return `${Math.ceil(bytes / (1024 * 1024))} MiB`
+  return t('errors.sizeMiB', { value: String(Math.ceil(bytes / (1024 * 1024))) })
 }
 
 /** Spread into String.fromCharCode at most this many bytes at a time (argument count limits). */

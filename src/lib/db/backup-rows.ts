@@ -15,6 +15,7 @@ import {
   BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, fromBase64, isObject, toBase64, type Json
 } from './backup-envelope.ts'
 import { relayPeerId } from './relays.ts'
+import { t } from '../i18n/index.ts'
 import type {
   ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
   ProfileRow, RelayRow, RelaySource
@@ -64,16 +65,19 @@ export interface BackupContents {
  * @throws CorruptBackupError, BackupTooLargeError
  */
 export function readContents (value: unknown): BackupContents {
-  const damaged = (problem: string): never => { throw new CorruptBackupError(`The backup is damaged: ${problem}.`) }
+  // the problem itself names the contents' JSON fields and rows: technical detail, left in English
+  const damaged = (problem: string): never => { throw new CorruptBackupError(t('errors.backupDamaged', { problem })) }
   if (!isObject(value)) return damaged('its contents are not an object')
   checkVersion(value.v, 'contents')
   exactKeys(value, ['v', 'exportedAt', 'profile', 'contacts', 'relays'], 'the contents', damaged, ['messages'])
   const lists = { contacts: MAX_BACKUP_CONTACTS, relays: MAX_BACKUP_RELAYS, messages: MAX_BACKUP_MESSAGES }
-  for (const [key, max] of Object.entries(lists)) {
+  const tooMany = { contacts: 'errors.backupHoldsTooManyContacts', relays: 'errors.backupHoldsTooManyRelays', messages: 'errors.backupHoldsTooManyMessages' } as const
+  for (const key of ['contacts', 'relays', 'messages'] as const) {
+    const max = lists[key]
     const list = value[key]
     if (key === 'messages' && list === undefined) continue
     if (!Array.isArray(list)) return damaged(`"${key}" is not a list`)
-    if (list.length > max) throw new BackupTooLargeError(`The backup holds ${list.length} ${key}; at most ${max} can be restored.`)
+    if (list.length > max) throw new BackupTooLargeError(t(tooMany[key], { count: String(list.length), max: String(max) }))
   }
   try {
     const exportedAt = value.exportedAt

@@ -25,6 +25,7 @@ import {
 } from './backup-rows.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactRow, MessageRow } from './types.ts'
+import { t } from '../i18n/index.ts'
 
 export {
   BACKUP_FORMAT, BACKUP_VERSION, BackupTooLargeError, CorruptBackupError, InvalidPassphraseError, IV_BYTES,
@@ -50,7 +51,7 @@ export class BackupExportError extends Error {
 
 /** No Parley identity yet (export, and every worker call that needs one). */
 export class NoProfileError extends Error {
-  constructor (message = 'There is no Parley identity in this browser to back up.') {
+  constructor (message = t('errors.backupNoProfile')) {
     super(message)
     this.name = 'NoProfileError'
   }
@@ -98,7 +99,7 @@ export async function exportBackup (db: ParleyDb, passphrase: string, options: E
  * @throws InvalidPassphraseError, WrongPassphraseError, CorruptBackupError, BackupTooLargeError
  */
 export async function readBackup (bytes: Uint8Array, passphrase: string): Promise<BackupContents> {
-  if (passphrase.length === 0) throw new InvalidPassphraseError('Enter the passphrase this backup was made with.')
+  if (passphrase.length === 0) throw new InvalidPassphraseError(t('errors.backupEnterPassphrase'))
   return readContents(await openEnvelope(bytes, passphrase))
 }
 
@@ -116,11 +117,11 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
     const existing = await db.profile.get(1)
     if (existing !== undefined) {
       throw new ProfileExistsError(existing.peerId === contents.profile.peerId
-        ? 'This browser already has a Parley identity, the same one as in the backup. Nothing was changed.'
-        : `This browser already has a Parley identity (${existing.peerId}). Restoring would replace it, so nothing was changed. Restore in a new browser profile.`)
+        ? t('errors.backupSameIdentity')
+        : t('errors.backupOtherIdentity', { peerId: existing.peerId }))
     }
     if (await db.contacts.count() > 0 || await db.messages.count() > 0) {
-      throw new ProfileExistsError('This browser already has Parley contacts or messages. Restoring would mix them with the backup\'s, so nothing was changed.')
+      throw new ProfileExistsError(t('errors.backupHasData'))
     }
     await db.profile.add(contents.profile)
     await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow => ({ ...contact, status: 'offline' })))
@@ -142,22 +143,22 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
   const push = (part: string): void => {
     chars += part.length
     // A UTF-16 code unit is at least one UTF-8 byte, so this stops only past the real limit.
-    if (chars > MAX_PLAINTEXT_BYTES) throw tooLarge('The backup would be too large')
+    if (chars > MAX_PLAINTEXT_BYTES) throw tooLarge('errors.backupWouldBeTooLarge')
     parts.push(part)
   }
   const unexportable = (err: unknown): never => {
-    if (err instanceof RowProblem) throw new BackupExportError(`This browser's data cannot be backed up: ${err.message}.`)
+    if (err instanceof RowProblem) throw new BackupExportError(t('errors.backupUnexportable', { problem: err.message }))
     throw err
   }
   await db.transaction('r', [db.profile, db.contacts, db.relays, db.messages], async () => {
     const profileRow = await db.profile.get(1)
     if (profileRow === undefined) throw new NoProfileError()
     const contacts = await db.contacts.orderBy('id').toArray()
-    if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError(`This browser has ${contacts.length} contacts; a backup holds at most ${MAX_BACKUP_CONTACTS}.`)
+    if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError(t('errors.backupTooManyContacts', { count: String(contacts.length), max: String(MAX_BACKUP_CONTACTS) }))
     const relays = await db.relays.where('source').anyOf(EXPORTED_RELAY_SOURCES).sortBy('multiaddr')
-    if (relays.length > MAX_BACKUP_RELAYS) throw new BackupTooLargeError(`This browser has ${relays.length} relays; a backup holds at most ${MAX_BACKUP_RELAYS}.`)
+    if (relays.length > MAX_BACKUP_RELAYS) throw new BackupTooLargeError(t('errors.backupTooManyRelays', { count: String(relays.length), max: String(MAX_BACKUP_RELAYS) }))
     const messageCount = includeHistory ? await db.messages.count() : 0
-    if (messageCount > MAX_BACKUP_MESSAGES) throw new BackupTooLargeError(`This browser has ${messageCount} messages; a backup holds at most ${MAX_BACKUP_MESSAGES}.`)
+    if (messageCount > MAX_BACKUP_MESSAGES) throw new BackupTooLargeError(t('errors.backupTooManyMessages', { count: String(messageCount), max: String(MAX_BACKUP_MESSAGES) }))
 
     try {
       // Each row goes out as JSON and comes back through the import checks.
@@ -198,6 +199,6 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
     }
   })
   const plaintext = encoder.encode(parts.join(''))
-  if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw tooLarge('The backup would be too large')
+  if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw tooLarge('errors.backupWouldBeTooLarge')
   return plaintext
 }

@@ -1,6 +1,7 @@
 import type { ParleyDb } from './db.ts'
 import { InvalidRelayAddressError } from './errors.ts'
 import type { RelayRow, RelaySource } from './types.ts'
+import { t } from '../i18n/index.ts'
 
 /**
  * The PeerID in the trailing `/p2p/<id>` component of a multiaddr string,
@@ -46,16 +47,34 @@ const PEER_ID = /^[A-Za-z0-9]{1,128}$/
 const CERTHASH = /^[A-Za-z0-9_-]{2,256}$/
 const PORT = /^[1-9]\d{0,4}$/
 
-/** What a browser can dial, as a hint after a refusal. */
-const DIALABLE_HINT = 'use the relay\'s WebSocket (/tcp/<port>/ws or /wss), WebRTC-Direct ' +
-  '(/udp/<port>/webrtc-direct/certhash/…) or WebTransport (/udp/<port>/quic-v1/webtransport/certhash/…) address'
-
-/** The phrase every caller uses for an address that is not `/<host>/…/p2p/<id>` at all. */
-export const NOT_A_FULL_RELAY_ADDRESS = 'is not a full multiaddr ending in /p2p/<PeerID>'
+/** What a browser can dial, as a hint after a refusal (in the current language). */
+function dialableHint (): string {
+  return t('errors.relayDialableHint')
+}
 
 /**
- * Why a browser cannot use `multiaddr` as a relay address, as a phrase that
- * follows `The relay address "…"`, or undefined when it can: it must be
+ * The phrase every caller uses for an address that is not `/<host>/…/p2p/<id>`
+ * at all, in English; {@link notAFullRelayAddress} gives it in the current language.
+ */
+export const NOT_A_FULL_RELAY_ADDRESS = 'is not a full multiaddr ending in /p2p/<PeerID>'
+
+/** {@link NOT_A_FULL_RELAY_ADDRESS} in the current language (lib/i18n). */
+export function notAFullRelayAddress (): string {
+  return t('errors.relayProblemNotFull')
+}
+
+/**
+ * The whole sentence for a refused relay address ('The relay address "…" is …'),
+ * in the current language: `problem` is one of {@link relayAddressProblem}'s phrases.
+ */
+export function relayAddressSentence (multiaddr: string, problem: string): string {
+  return t('errors.relayAddressInvalid', { address: multiaddr.slice(0, 100), problem })
+}
+
+/**
+ * Why a browser cannot use `multiaddr` as a relay address, as a phrase (in the
+ * current language) that follows `The relay address "…"` (see
+ * {@link relayAddressSentence}), or undefined when it can: it must be
  * `/<ip4|ip6|dns|dns4|dns6>/<host>/` then one of
  *
  * - `tcp/<port>/ws` (WebSocket), `tcp/<port>/wss` or `tcp/<port>/tls[/sni/<name>]/ws` (secure WebSocket),
@@ -78,7 +97,7 @@ export function relayAddressProblem (multiaddr: string): string | undefined {
 export function parseRelayAddress (multiaddr: string): RelayAddress {
   const result = classify(multiaddr)
   if (result.problem !== undefined) {
-    throw new InvalidRelayAddressError(`The relay address "${multiaddr.slice(0, 100)}" ${result.problem}.`)
+    throw new InvalidRelayAddressError(relayAddressSentence(multiaddr, result.problem))
   }
   return result.address
 }
@@ -86,28 +105,28 @@ export function parseRelayAddress (multiaddr: string): RelayAddress {
 type Classified = { address: RelayAddress, problem?: undefined } | { problem: string }
 
 function classify (multiaddr: string): Classified {
-  if (multiaddr.length > MAX_RELAY_ADDRESS_CHARS) return { problem: `is longer than ${MAX_RELAY_ADDRESS_CHARS} characters` }
+  if (multiaddr.length > MAX_RELAY_ADDRESS_CHARS) return { problem: t('errors.relayProblemTooLong', { max: String(MAX_RELAY_ADDRESS_CHARS) }) }
   const parts = multiaddr.split('/')
   const peerId = parts.at(-1) ?? ''
   // parts[0] is the empty string before the leading '/'; then at least one
   // component pair before the trailing `/p2p/<id>`
   if (parts[0] !== '' || parts.length < 5 || parts.at(-2) !== 'p2p' || !PEER_ID.test(peerId)) {
-    return { problem: NOT_A_FULL_RELAY_ADDRESS }
+    return { problem: notAFullRelayAddress() }
   }
   const body = parts.slice(1, -2)
   if (body.includes('p2p-circuit') || body.includes('p2p')) {
-    return { problem: 'is a circuit address through another relay, not a relay\'s own address' }
+    return { problem: t('errors.relayProblemCircuit') }
   }
   const [hostProtocol = '', host = '', transport = '', port = '', ...rest] = body
   if (!HOST_PROTOCOLS.has(hostProtocol)) {
-    return { problem: 'must start with the relay\'s host: /ip4/, /ip6/, /dns/, /dns4/ or /dns6/' }
+    return { problem: t('errors.relayProblemNoHost') }
   }
-  if (!validHost(hostProtocol, host)) return { problem: `has "${host.slice(0, 64)}", which is not a valid /${hostProtocol}/ host` }
-  if (transport === '') return { problem: `names no transport after the host; ${DIALABLE_HINT}` }
+  if (!validHost(hostProtocol, host)) return { problem: t('errors.relayProblemBadHost', { host: host.slice(0, 64), protocol: hostProtocol }) }
+  if (transport === '') return { problem: t('errors.relayProblemNoTransport', { hint: dialableHint() }) }
   if (transport !== 'tcp' && transport !== 'udp') {
-    return { problem: `uses /${transport.slice(0, 32)}/, which a browser cannot dial; ${DIALABLE_HINT}` }
+    return { problem: t('errors.relayProblemTransport', { transport: transport.slice(0, 32), hint: dialableHint() }) }
   }
-  if (!PORT.test(port) || Number(port) > 65_535) return { problem: `has no valid /${transport}/ port (1 to 65535)` }
+  if (!PORT.test(port) || Number(port) > 65_535) return { problem: t('errors.relayProblemPort', { transport }) }
   const kind = transport === 'tcp' ? tcpKind(rest) : udpKind(rest)
   if (typeof kind === 'object') return kind
   return { address: { peerId, transport: kind } }
@@ -127,29 +146,29 @@ function tcpKind (rest: string[]): RelayTransport | { problem: string } {
   if (path === 'wss' || path === 'tls/ws' || (rest.length === 4 && rest[0] === 'tls' && rest[1] === 'sni' && DNS_NAME.test(rest[2] ?? '') && rest[3] === 'ws')) {
     return 'wss'
   }
-  if (path === '') return { problem: `is plain TCP, which a browser cannot dial; ${DIALABLE_HINT}` }
-  return { problem: `uses /tcp/<port>/${path.slice(0, 64)}, which a browser cannot dial; ${DIALABLE_HINT}` }
+  if (path === '') return { problem: t('errors.relayProblemPlainTcp', { hint: dialableHint() }) }
+  return { problem: t('errors.relayProblemTcpPath', { path: path.slice(0, 64), hint: dialableHint() }) }
 }
 
 function udpKind (rest: string[]): RelayTransport | { problem: string } {
   if (rest[0] === 'webrtc-direct') return withCerthashes('webrtc-direct', 'WebRTC-Direct', rest.slice(1))
   if (rest[0] === 'quic-v1' && rest[1] === 'webtransport') return withCerthashes('webtransport', 'WebTransport', rest.slice(2))
-  if (rest.length === 0) return { problem: `is plain UDP, which a browser cannot dial; ${DIALABLE_HINT}` }
+  if (rest.length === 0) return { problem: t('errors.relayProblemPlainUdp', { hint: dialableHint() }) }
   if (rest.length === 1 && (rest[0] === 'quic-v1' || rest[0] === 'quic')) {
-    return { problem: `is plain QUIC, which a browser cannot dial; ${DIALABLE_HINT}` }
+    return { problem: t('errors.relayProblemPlainQuic', { hint: dialableHint() }) }
   }
-  return { problem: `uses /udp/<port>/${rest.join('/').slice(0, 64)}, which a browser cannot dial; ${DIALABLE_HINT}` }
+  return { problem: t('errors.relayProblemUdpPath', { path: rest.join('/').slice(0, 64), hint: dialableHint() }) }
 }
 
 /** `certhash/<hash>` once or twice: the browser pins the relay's self-signed certificate by it. */
 function withCerthashes (kind: RelayTransport, name: string, rest: string[]): RelayTransport | { problem: string } {
   if (rest.length === 0) {
-    return { problem: `is ${name} without /certhash/<hash>, which a browser needs to check the relay's certificate` }
+    return { problem: t('errors.relayProblemNoCerthash', { name }) }
   }
   const pairs = rest.length / 2
   const wellFormed = rest.length % 2 === 0 && rest.every((part, i) => i % 2 === 0 ? part === 'certhash' : CERTHASH.test(part))
-  if (!wellFormed) return { problem: `has a malformed ${name} part: after /${kind}/ only /certhash/<hash> may follow` }
-  if (pairs > MAX_CERTHASHES) return { problem: `has ${pairs} certhashes; a ${name} address carries one or two` }
+  if (!wellFormed) return { problem: t('errors.relayProblemBadCerthash', { name, kind }) }
+  if (pairs > MAX_CERTHASHES) return { problem: t('errors.relayProblemCerthashes', { count: String(pairs), name }) }
   return kind
 }
 
@@ -282,15 +301,13 @@ export async function addUserRelay (db: ParleyDb, multiaddr: string): Promise<Re
   const { peerId } = parseRelayAddress(multiaddr)
   return db.transaction('rw', db.relays, async () => {
     const existing = await db.relays.get(multiaddr)
-    if (existing?.source === 'user') throw new DuplicateRelayError('This relay is already in your list.')
+    if (existing?.source === 'user') throw new DuplicateRelayError(t('errors.relayDuplicate'))
     if (existing?.source === 'default') {
-      throw new DuplicateRelayError(existing.active
-        ? 'This relay comes with the app and is already in the list.'
-        : 'This relay comes with the app and is already in the list, disabled: enable it instead.')
+      throw new DuplicateRelayError(t(existing.active ? 'errors.relayDefaultDuplicate' : 'errors.relayDefaultDisabled'))
     }
     const mine = await db.relays.where('source').equals('user').count()
     if (mine >= MAX_USER_RELAYS) {
-      throw new TooManyRelaysError(`You already have ${MAX_USER_RELAYS} relays of your own, the most Parley keeps. Remove one to add another.`)
+      throw new TooManyRelaysError(t('errors.tooManyRelays', { max: String(MAX_USER_RELAYS) }))
     }
     const row: RelayRow = existing === undefined
       ? { multiaddr, peerId, source: 'user', active: true, failures: 0 }
@@ -309,7 +326,7 @@ export async function addUserRelay (db: ParleyDb, multiaddr: string): Promise<Re
 export async function setRelayActive (db: ParleyDb, multiaddr: string, active: boolean): Promise<RelayRow> {
   return db.transaction('rw', db.relays, async () => {
     const row = await db.relays.get(multiaddr)
-    if (row === undefined) throw new UnknownRelayError('There is no such relay (any more).')
+    if (row === undefined) throw new UnknownRelayError(t('errors.relayUnknown'))
     if (row.active !== active) await db.relays.update(multiaddr, { active })
     return { ...row, active }
   })

@@ -14,6 +14,8 @@
 import type { ParleyDb } from './db.ts'
 import { InvalidTurnServerError, TooManyTurnServersError } from './errors.ts'
 import type { TurnServerRow } from './types.ts'
+import { t } from '../i18n/index.ts'
+import type { MessageKey } from '../i18n/index.ts'
 
 /** Most TURN servers a user keeps: more only slows ICE gathering (each one is asked for a relay candidate). */
 export const MAX_TURN_SERVERS = 4
@@ -36,7 +38,11 @@ export type TurnServerProblems = Partial<Record<TurnServerField, string>>
 
 /** The fields, in the order they are shown and checked. */
 const FIELDS: readonly TurnServerField[] = ['url', 'username', 'credential']
-const FIELD_WORDS = { username: 'The username', credential: 'The credential' } as const
+/** Each secret field's sentences (lib/i18n, area 'errors'). */
+const FIELD_PROBLEMS = {
+  username: { notText: 'errors.turnUsernameNotText', empty: 'errors.turnUsernameEmpty', tooLong: 'errors.turnUsernameTooLong', control: 'errors.turnUsernameControl' },
+  credential: { notText: 'errors.turnCredentialNotText', empty: 'errors.turnCredentialEmpty', tooLong: 'errors.turnCredentialTooLong', control: 'errors.turnCredentialControl' }
+} as const satisfies Record<'username' | 'credential', Record<string, MessageKey>>
 
 const SCHEME = /^(turns?):/i
 /** C0 and C1 controls, DEL, and whitespace: none belongs in a URL, a username or a credential. */
@@ -49,7 +55,8 @@ const PORT = /^\d{1,5}$/
 const TRANSPORTS = new Set(['transport=udp', 'transport=tcp'])
 
 /**
- * Why `input` cannot be saved, field by field, in words; `{}` when it can.
+ * Why `input` cannot be saved, field by field, in words (the current
+ * language); `{}` when it can.
  * Takes `unknown` values too, since the worker checks what arrives over RPC.
  */
 export function turnServerProblems (input: { url: unknown, username: unknown, credential: unknown }): TurnServerProblems {
@@ -76,11 +83,11 @@ export function normalizeTurnUrl (url: string): string {
  */
 export function readTurnServerInput (params: unknown): TurnServerInput {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new InvalidTurnServerError('A TURN server needs an address, a username and a credential.')
+    throw new InvalidTurnServerError(t('errors.turnNotObject'))
   }
   const keys = Object.keys(params)
   if (keys.length !== FIELDS.length || !FIELDS.every((field) => Object.hasOwn(params, field))) {
-    throw new InvalidTurnServerError('A TURN server is exactly an address, a username and a credential.')
+    throw new InvalidTurnServerError(t('errors.turnExactFields'))
   }
   const value = params as Record<TurnServerField, unknown>
   const problems = turnServerProblems(value)
@@ -103,10 +110,10 @@ export async function addTurnServer (db: ParleyDb, params: unknown, now: number)
   return db.transaction('rw', db.turnServers, async () => {
     const rows = await db.turnServers.toArray()
     if (rows.length >= MAX_TURN_SERVERS) {
-      throw new TooManyTurnServersError(`You already have ${MAX_TURN_SERVERS} TURN servers, the most Parley keeps. Remove one to add another.`)
+      throw new TooManyTurnServersError(t('errors.turnTooMany', { max: String(MAX_TURN_SERVERS) }))
     }
     if (rows.some((row) => row.url === input.url && row.username === input.username)) {
-      throw new InvalidTurnServerError('This TURN server is already in your list with this username.')
+      throw new InvalidTurnServerError(t('errors.turnDuplicate'))
     }
     return db.turnServers.add({ ...input, addedAt: now })
   })
@@ -120,7 +127,7 @@ export async function addTurnServer (db: ParleyDb, params: unknown, now: number)
  */
 export async function removeTurnServer (db: ParleyDb, id: unknown): Promise<void> {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    throw new InvalidTurnServerError('There is no such TURN server.')
+    throw new InvalidTurnServerError(t('errors.turnUnknown'))
   }
   await db.turnServers.delete(id)
 }
@@ -143,24 +150,24 @@ export function toIceServers (rows: readonly TurnServerRow[]): Array<{ urls: str
 }
 
 function urlProblem (value: unknown): string | undefined {
-  if (typeof value !== 'string') return 'The address must be text.'
-  if (value === '') return 'Enter the TURN server\'s address, like turn:turn.example.org:3478.'
-  if (value.length > MAX_TURN_URL_CHARS) return `The address is too long: at most ${MAX_TURN_URL_CHARS} characters.`
-  if (WHITESPACE.test(value) || CONTROL.test(value)) return 'The address cannot contain spaces or control characters.'
+  if (typeof value !== 'string') return t('errors.turnUrlNotText')
+  if (value === '') return t('errors.turnUrlEmpty')
+  if (value.length > MAX_TURN_URL_CHARS) return t('errors.turnUrlTooLong', { max: String(MAX_TURN_URL_CHARS) })
+  if (WHITESPACE.test(value) || CONTROL.test(value)) return t('errors.turnUrlSpaces')
   const scheme = SCHEME.exec(value)
   if (scheme === null) {
-    if (/^stuns?:/i.test(value)) return 'This is a STUN address. Enter a TURN server\'s address, which starts with turn: or turns: (like turn:turn.example.org:3478).'
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return 'A TURN address starts with turn: or turns:, not with a web address scheme like https://.'
-    return 'The address must start with turn: or turns:, like turn:turn.example.org:3478.'
+    if (/^stuns?:/i.test(value)) return t('errors.turnUrlStun')
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return t('errors.turnUrlWebScheme')
+    return t('errors.turnUrlScheme')
   }
   const rest = value.slice(scheme[0].length)
-  if (rest.startsWith('//')) return 'Leave out the "//": write turn:host:port, without slashes.'
+  if (rest.startsWith('//')) return t('errors.turnUrlSlashes')
   const [hostPort = '', query, extra] = rest.split('?')
   if (extra !== undefined || (query !== undefined && !TRANSPORTS.has(query))) {
-    return 'The only option allowed after "?" is transport=udp or transport=tcp.'
+    return t('errors.turnUrlQuery')
   }
   if (hostPort.includes('/') || hostPort.includes('@') || hostPort.includes('#')) {
-    return 'The address is only a host and a port: no path, no "@" and no "#".'
+    return t('errors.turnUrlPath')
   }
   return hostPortProblem(hostPort)
 }
@@ -170,22 +177,22 @@ function hostPortProblem (hostPort: string): string | undefined {
   let port: string | undefined
   if (hostPort.startsWith('[')) {
     const end = hostPort.indexOf(']')
-    if (end === -1) return 'The IPv6 address has no closing "]".'
+    if (end === -1) return t('errors.turnIpv6Unclosed')
     host = hostPort.slice(1, end)
     const after = hostPort.slice(end + 1)
-    if (after !== '' && !after.startsWith(':')) return 'After the IPv6 address in brackets only ":port" may follow.'
+    if (after !== '' && !after.startsWith(':')) return t('errors.turnIpv6After')
     if (after !== '') port = after.slice(1)
-    if (!IP6.test(host) || !host.includes(':')) return 'The address in brackets is not an IPv6 address.'
+    if (!IP6.test(host) || !host.includes(':')) return t('errors.turnIpv6Invalid')
   } else {
     const parts = hostPort.split(':')
-    if (parts.length > 2) return 'Put an IPv6 address in brackets, like turn:[2001:db8::1]:3478.'
+    if (parts.length > 2) return t('errors.turnIpv6Brackets')
     host = parts[0] ?? ''
     port = parts[1]
-    if (host === '') return 'The address has no host: write turn:<host>, or turn:<host>:<port>.'
-    if (!validHostName(host)) return `"${host.slice(0, 64)}" is not a valid host: use a name like turn.example.org or an IP address.`
+    if (host === '') return t('errors.turnNoHost')
+    if (!validHostName(host)) return t('errors.turnBadHost', { host: host.slice(0, 64) })
   }
   if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
-    return 'The port must be a number from 1 to 65535.'
+    return t('errors.turnBadPort')
   }
   return undefined
 }
@@ -197,10 +204,10 @@ function validHostName (host: string): boolean {
 }
 
 function secretProblem (field: 'username' | 'credential', value: unknown): string | undefined {
-  const words = FIELD_WORDS[field]
-  if (typeof value !== 'string') return `${words} must be text.`
-  if (value === '') return `Enter the ${field} the TURN server gave you: WebRTC cannot use a TURN server without one.`
-  if (value.length > MAX_TURN_SECRET_CHARS) return `${words} is too long: at most ${MAX_TURN_SECRET_CHARS} characters.`
-  if (CONTROL.test(value)) return `${words} cannot contain control characters.`
+  const problems = FIELD_PROBLEMS[field]
+  if (typeof value !== 'string') return t(problems.notText)
+  if (value === '') return t(problems.empty)
+  if (value.length > MAX_TURN_SECRET_CHARS) return t(problems.tooLong, { max: String(MAX_TURN_SECRET_CHARS) })
+  if (CONTROL.test(value)) return t(problems.control)
   return undefined
 }

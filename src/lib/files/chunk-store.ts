@@ -16,6 +16,7 @@
  */
 import Dexie from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
+import { t } from '../i18n/index.ts'
 
 export interface ChunkStore {
   /** Which store this is; saved on each transfer row (`TransferRow.store`). */
@@ -46,7 +47,7 @@ export interface ChunkStoreOptions {
   log?: (message: string, err: unknown) => void
 }
 
-/** A chunk that `assemble` needs is not in the store. */
+/** A chunk that `assemble` needs is not in the store (the message, in the realm's language, may reach the UI as a failed transfer's reason). */
 export class MissingChunkError extends Error {
   constructor (message: string) {
     super(message)
@@ -120,7 +121,7 @@ export class OpfsChunkStore implements ChunkStore {
     checkCount(chunkCount)
     if (chunkCount === 0) return new Blob([], { type: mime })
     const dir = await this.#dir(transferId, false).catch((err: unknown) => {
-      throw isNotFound(err) ? new MissingChunkError(`No chunks of ${transferId} are stored`) : err
+      throw isNotFound(err) ? new MissingChunkError(t('errors.chunksMissing', { transferId })) : err
     })
     const parts: File[] = []
     for (let start = 0; start < chunkCount; start += ASSEMBLE_BATCH) {
@@ -129,7 +130,7 @@ export class OpfsChunkStore implements ChunkStore {
         try {
           return await (await dir.getFileHandle(String(index))).getFile()
         } catch (err) {
-          throw isNotFound(err) ? new MissingChunkError(`Chunk ${index} of ${transferId} is not stored`) : err
+          throw isNotFound(err) ? new MissingChunkError(t('errors.chunkMissing', { index: String(index), transferId })) : err
         }
       })
       parts.push(...await Promise.all(batch))
@@ -189,9 +190,9 @@ export class IdbChunkStore implements ChunkStore {
     // Rows carry Blob handles, not the bytes: listing them reads no file data.
     const rows = await this.#db.fileChunks.where(CHUNK_KEY).between([transferId, 0], [transferId, chunkCount], true, false).toArray()
     rows.forEach((row, i) => {
-      if (row.index !== i) throw new MissingChunkError(`Chunk ${i} of ${transferId} is not stored`)
+      if (row.index !== i) throw new MissingChunkError(t('errors.chunkMissing', { index: String(i), transferId }))
     })
-    if (rows.length < chunkCount) throw new MissingChunkError(`Chunk ${rows.length} of ${transferId} is not stored`)
+    if (rows.length < chunkCount) throw new MissingChunkError(t('errors.chunkMissing', { index: String(rows.length), transferId }))
     return new Blob(rows.map((row) => row.data), { type: mime })
   }
 

@@ -1,25 +1,35 @@
-/** Byte counts in words, for the UI and for error messages (1024-based units). */
+/**
+ * Byte counts in words, for the UI and for error messages (1024-based units),
+ * in the current language (lib/i18n): "1.5 KiB" / "1,5 КиБ".
+ */
+import { getLocale, t } from '../i18n/index.ts'
+import type { MessageKey } from '../i18n/index.ts'
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const
+const UNITS = ['errors.sizeB', 'errors.sizeKiB', 'errors.sizeMiB', 'errors.sizeGiB', 'errors.sizeTiB'] as const satisfies readonly MessageKey[]
 const UNIT_BYTES = 1024
 
-/** "0 B", "512 B", "1.5 KiB", "12 KiB", "3.2 GiB": one decimal below 10 units, none above. */
+/** "0 B", "512 B", "1.5 KiB", "12 KiB", "3.2 GiB": one decimal below 10 units, none above (no digit grouping). */
 export function formatBytes (bytes: number): string {
   const n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0
-  if (n < UNIT_BYTES) return `${Math.round(n)} B`
+  if (n < UNIT_BYTES) return inUnit(Math.round(n), 0)
   let unit = 0
   let value = n
   while (value >= UNIT_BYTES && unit < UNITS.length - 1) {
     value /= UNIT_BYTES
     unit++
   }
-  let text = value < 10 ? value.toFixed(1) : Math.round(value).toString()
+  let rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value)
   // 1023.7 KiB rounds to "1024 KiB": say "1.0 MiB" instead
-  if (Number(text) >= UNIT_BYTES && unit < UNITS.length - 1) {
+  if (rounded >= UNIT_BYTES && unit < UNITS.length - 1) {
     value /= UNIT_BYTES
     unit++
-    text = value.toFixed(1)
+    rounded = Math.round(value * 10) / 10
   }
-  if (text.endsWith('.0')) text = text.slice(0, -2)
-  return `${text} ${UNITS[unit] as string}`
+  return inUnit(rounded, unit)
+}
+
+function inUnit (value: number, unit: number): string {
+  // a whole number shows no ".0"; otherwise one decimal, with the locale's separator
+  const text = value.toLocaleString(getLocale(), { useGrouping: false, maximumFractionDigits: 1 })
+  return t(UNITS[unit] ?? 'errors.sizeTiB', { value: text })
 }

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { NOT_A_FULL_RELAY_ADDRESS, relayAddressProblem } from '../db/relays.ts'
+import { notAFullRelayAddress, relayAddressProblem } from '../db/relays.ts'
+import { t } from '../i18n/index.ts'
 
 /** What the server hosting the app says about the network (served as `/config.json`). */
 export interface IceServer {
@@ -42,25 +43,25 @@ export class InvalidConfigError extends Error {
  * `relayAddressProblem` in db/relays.ts), each ending in `/p2p/<PeerID>`.
  */
 export function parseAppConfig (text: string): AppConfig {
-  if (text.length > MAX_CONFIG_BYTES) throw new InvalidConfigError('The app configuration is too large.')
+  if (text.length > MAX_CONFIG_BYTES) throw new InvalidConfigError(t('errors.configTooLarge'))
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch {
-    throw new InvalidConfigError('The app configuration is not valid JSON.')
+    throw new InvalidConfigError(t('errors.configNotJson'))
   }
   const relays = (data as { relays?: unknown } | null)?.relays
   if (!Array.isArray(relays) || !relays.every((r): r is string => typeof r === 'string')) {
-    throw new InvalidConfigError('The app configuration has no list of relays.')
+    throw new InvalidConfigError(t('errors.configNoRelays'))
   }
   for (const relay of relays) {
-    const problem = isFullMultiaddr(relay) ? relayAddressProblem(relay) : NOT_A_FULL_RELAY_ADDRESS
-    if (problem !== undefined) throw new InvalidConfigError(`The relay address "${relay.slice(0, 100)}" in the app configuration ${problem}.`)
+    const problem = isFullMultiaddr(relay) ? relayAddressProblem(relay) : notAFullRelayAddress()
+    if (problem !== undefined) throw new InvalidConfigError(t('errors.relayAddressInConfig', { address: relay.slice(0, 100), problem }))
   }
   const iceServers = parseIceServers((data as { iceServers?: unknown }).iceServers)
   const maxFileBytes = (data as { maxFileBytes?: unknown }).maxFileBytes
   if (maxFileBytes !== undefined && (typeof maxFileBytes !== 'number' || !Number.isSafeInteger(maxFileBytes) || maxFileBytes < 0 || maxFileBytes > MAX_CONFIG_FILE_BYTES)) {
-    throw new InvalidConfigError(`The app configuration's maxFileBytes must be a whole number of bytes from 0 to ${MAX_CONFIG_FILE_BYTES}.`)
+    throw new InvalidConfigError(t('errors.configMaxFileBytes', { max: String(MAX_CONFIG_FILE_BYTES) }))
   }
   const config: AppConfig = { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
   if (iceServers != null) config.iceServers = iceServers
@@ -84,7 +85,7 @@ function isFullMultiaddr (relay: string): boolean {
 
 export async function fetchAppConfig (origin: string, signal: AbortSignal = AbortSignal.timeout(CONFIG_TIMEOUT_MS)): Promise<AppConfig> {
   const response = await fetch(new URL(CONFIG_PATH, origin), { signal, cache: 'no-store' })
-  if (!response.ok) throw new InvalidConfigError(`Could not load the app configuration (HTTP ${response.status}).`)
+  if (!response.ok) throw new InvalidConfigError(t('errors.configHttp', { status: String(response.status) }))
   return parseAppConfig(await response.text())
 }
 
@@ -94,16 +95,16 @@ const ICE_URL = /^(stun|stuns|turn|turns):[^\s]{1,250}$/
 function parseIceServers (value: unknown): IceServer[] | undefined {
   if (value === undefined) return undefined
   if (!Array.isArray(value) || value.length > MAX_ICE_SERVERS) {
-    throw new InvalidConfigError(`The app configuration's iceServers must be a list of at most ${MAX_ICE_SERVERS} servers.`)
+    throw new InvalidConfigError(t('errors.configIceServers', { max: String(MAX_ICE_SERVERS) }))
   }
   return value.map((entry: unknown): IceServer => {
     const { urls, username, credential } = (entry ?? {}) as Record<string, unknown>
     const list = typeof urls === 'string' ? [urls] : urls
     if (!Array.isArray(list) || list.length === 0 || !list.every((u): u is string => typeof u === 'string' && ICE_URL.test(u))) {
-      throw new InvalidConfigError('An ICE server in the app configuration has no valid stun:/turn: URL.')
+      throw new InvalidConfigError(t('errors.configIceUrl'))
     }
     if ((username != null && typeof username !== 'string') || (credential != null && typeof credential !== 'string')) {
-      throw new InvalidConfigError('An ICE server in the app configuration has a username or credential that is not text.')
+      throw new InvalidConfigError(t('errors.configIceCredential'))
     }
     const server: IceServer = { urls: list }
     if (typeof username === 'string') server.username = username

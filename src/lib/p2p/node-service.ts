@@ -46,6 +46,7 @@ import type { AppConfig } from './app-config.ts'
 import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
+import { t } from '../i18n/index.ts'
 
 // one definition each: the backup module refuses for the same reasons with the same names
 export { NoProfileError, ProfileExistsError }
@@ -144,7 +145,7 @@ export class NodeService {
     try {
       profile = await getProfile(this.#init.db)
     } catch (err) {
-      this.#setStatus({ phase: 'offline', error: `Cannot open this browser's Parley database: ${(err as Error).message}` })
+      this.#setStatus({ phase: 'offline', error: t('errors.databaseUnavailable', { reason: (err as Error).message }) })
       throw err
     }
     if (profile == null) {
@@ -172,7 +173,7 @@ export class NodeService {
   async createProfile (username: string): Promise<NodeStatus> {
     const name = validateName(username)
     if (this.#profile != null || await getProfile(this.#init.db) != null) {
-      throw new ProfileExistsError('This browser already has a Parley identity.')
+      throw new ProfileExistsError(t('errors.profileExists'))
     }
     const key = await generateKeyPair('Ed25519')
     const profile: ProfileRow = {
@@ -201,7 +202,7 @@ export class NodeService {
    */
   async importIdentity (bytes: Uint8Array, passphrase: string): Promise<NodeStatus> {
     if (this.#profile != null || await getProfile(this.#init.db) != null) {
-      throw new ProfileExistsError('This browser already has a Parley identity. Restore a backup in a browser (or browser profile) that has none.')
+      throw new ProfileExistsError(t('errors.profileExistsRestore'))
     }
     const contents = await readBackup(bytes, passphrase)
     await restoreBackup(this.#init.db, contents)
@@ -213,7 +214,7 @@ export class NodeService {
   getInvite (): string {
     const profile = this.#requireProfile()
     if (this.#status.addresses.length === 0) {
-      throw new NotReachableError('You are not connected to a relay yet, so an invite could not tell anyone how to reach you. It appears here as soon as you are online.')
+      throw new NotReachableError(t('errors.inviteNotOnline'))
     }
     return encodeInvite({ peerId: profile.peerId, name: profile.username, addresses: this.#status.addresses }, this.#init.origin)
   }
@@ -227,14 +228,14 @@ export class NodeService {
   async addContact (text: string): Promise<ContactId> {
     const profile = this.#requireProfile()
     const invite = parseInvite(text)
-    if (invite.peerId === profile.peerId) throw new OwnInviteError('This is your own invite. Send it to your contact and paste theirs here.')
+    if (invite.peerId === profile.peerId) throw new OwnInviteError(t('errors.ownInvite'))
     const db = this.#init.db
     const { id: contactId, blocked } = await addFromInvite(db, {
       peerId: invite.peerId,
       username: invite.name ?? shortPeerId(invite.peerId),
       addresses: invite.addresses
     })
-    if (blocked) throw new BlockedContactError('You blocked this contact. Unblock them before adding them again.')
+    if (blocked) throw new BlockedContactError(t('errors.contactBlocked'))
     const peerId = peerIdFromString(invite.peerId)
     if (this.#node != null) {
       await this.#node.peerStore.merge(peerId, { multiaddrs: invite.addresses.map(a => multiaddr(a)) })
@@ -249,9 +250,9 @@ export class NodeService {
   /** Accepts a waiting contact request: they become a contact and are told so. */
   async acceptContact (contactId: ContactId): Promise<void> {
     const contact = await this.#contacts.byId(contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     if (contact.state === 'accepted') return
-    if (contact.state !== 'pending') throw new NoRequestError('There is no request from this contact to accept.')
+    if (contact.state !== 'pending') throw new NoRequestError(t('errors.noRequestToAccept'))
     await setContactState(this.#init.db, contactId, 'accepted', true)
     this.#greeter?.greet([contactId])
   }
@@ -259,10 +260,10 @@ export class NodeService {
   /** Saves the user's nickname (null removes it) and notes for a contact. */
   async updateContact (contactId: ContactId, nickname: string | null, notes: string): Promise<void> {
     const name = nickname === null ? null : validateName(nickname)
-    if (notes.length > MAX_NOTES_CHARS) throw new InvalidDetailsError(`Notes can be at most ${MAX_NOTES_CHARS} characters long.`)
-    if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(notes)) throw new InvalidDetailsError('Notes cannot contain control characters.')
+    if (notes.length > MAX_NOTES_CHARS) throw new InvalidDetailsError(t('errors.notesTooLong', { max: String(MAX_NOTES_CHARS) }))
+    if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(notes)) throw new InvalidDetailsError(t('errors.notesControl'))
     if (!await updateContactDetails(this.#init.db, contactId, { nickname: name, notes })) {
-      throw new UnknownContactError('This contact does not exist (any more).')
+      throw new UnknownContactError(t('errors.unknownContact'))
     }
   }
 
@@ -274,7 +275,7 @@ export class NodeService {
    */
   async setBlocked (contactId: ContactId, blocked: boolean): Promise<void> {
     const contact = await getContact(this.#init.db, contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     await setBlocked(this.#init.db, contactId, blocked)
     if (blocked) {
       this.#blocked.add(contact.peerId)
@@ -292,7 +293,7 @@ export class NodeService {
    */
   async deleteContact (contactId: ContactId, withHistory: boolean): Promise<void> {
     const contact = await getContact(this.#init.db, contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     if (withHistory) await this.#transfers?.forget((await transfersOfChat(this.#init.db, contactId)).map(t => t.id))
     await deleteContact(this.#init.db, contactId, withHistory)
     this.#greeter?.forget(contactId)
@@ -303,7 +304,7 @@ export class NodeService {
   async getSafetyNumber (contactId: ContactId): Promise<{ groups: string[], qr: string }> {
     const profile = this.#requireProfile()
     const contact = await getContact(this.#init.db, contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     const { groups, qr } = await safetyNumber(profile.peerId, contact.peerId)
     return { groups, qr }
   }
@@ -312,7 +313,7 @@ export class NodeService {
   async checkSafetyCode (contactId: ContactId, code: string): Promise<SafetyQrComparison> {
     const profile = this.#requireProfile()
     const contact = await getContact(this.#init.db, contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     const result = compareSafetyQr(code, await safetyNumber(profile.peerId, contact.peerId))
     if (result === 'match') await setVerified(this.#init.db, contactId, true)
     return result
@@ -320,14 +321,14 @@ export class NodeService {
 
   /** Marks a contact verified (the user compared the safety numbers) or not. */
   async setVerified (contactId: ContactId, verified: boolean): Promise<void> {
-    if (!await setVerified(this.#init.db, contactId, verified)) throw new UnknownContactError('This contact does not exist (any more).')
+    if (!await setVerified(this.#init.db, contactId, verified)) throw new UnknownContactError(t('errors.unknownContact'))
   }
 
   /** Declines a waiting contact request. They are not told; they may ask again a few times. */
   async declineContact (contactId: ContactId): Promise<void> {
     const contact = await this.#contacts.byId(contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
-    if (contact.state !== 'pending') throw new NoRequestError('There is no request from this contact to decline.')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
+    if (contact.state !== 'pending') throw new NoRequestError(t('errors.noRequestToDecline'))
     await setContactState(this.#init.db, contactId, 'declined', false)
   }
 
@@ -340,7 +341,7 @@ export class NodeService {
     const profile = this.#requireProfile()
     validateText(text)
     const contact = await this.#contacts.byId(contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text })
     const stored = storeOutgoing(this.#init.db, row)
     this.#outbox?.send(contact, row, stored)
@@ -352,7 +353,7 @@ export class NodeService {
   async sendFile (input: Omit<OutgoingFile, 'fromPeerId'>): Promise<MessageId> {
     const profile = this.#requireProfile()
     const contact = await this.#contacts.byId(input.contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     if (input.caption !== '') validateText(input.caption)
     return this.#requireTransfers().sendFile({ ...input, fromPeerId: profile.peerId })
   }
@@ -371,12 +372,12 @@ export class NodeService {
   }
 
   #requireTransfers (): TransferManager {
-    if (this.#transfers == null) throw new NotReachableError('Parley is still starting. Try again in a moment.')
+    if (this.#transfers == null) throw new NotReachableError(t('errors.stillStarting'))
     return this.#transfers
   }
 
   #requireProfile (): ProfileRow {
-    if (this.#profile == null) throw new NoProfileError('Choose a name first: this browser has no Parley identity yet.')
+    if (this.#profile == null) throw new NoProfileError(t('errors.noProfile'))
     return this.#profile
   }
 
@@ -394,7 +395,7 @@ export class NodeService {
     this.#starting ??= this.#doStartNode().catch((err: unknown) => {
       // keep the reason where every tab sees it; a later call may try again
       this.#starting = undefined
-      this.#setStatus({ phase: 'offline', error: `The node could not start: ${(err as Error).message}` })
+      this.#setStatus({ phase: 'offline', error: t('errors.nodeStartFailed', { reason: (err as Error).message }) })
       throw err
     })
     return this.#starting
@@ -432,7 +433,7 @@ export class NodeService {
       // like the desk: exists before the node starts, answers once the transfers are loaded
       fileHost: {
         open: async (from, id, sha256, connection) => {
-          if (this.#transfers == null) throw new FileTransferError('busy', 'The sender is still starting. Try again shortly.')
+          if (this.#transfers == null) throw new FileTransferError('busy', t('errors.senderStarting'))
           return this.#transfers.open(from, id, sha256, connection)
         },
         cancelled: async (from, id) => this.#transfers?.cancelled(from, id)
@@ -513,7 +514,7 @@ export class NodeService {
       onDialResult: (addr, result) => {
         recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
           .catch((err: unknown) => { if (!this.#stopped) node.logger.forComponent('parley:node-service').error('could not record a relay result - %e', err) })
-        if (!result.ok) this.#setStatus({ error: `Cannot reach relay: ${result.error}` })
+        if (!result.ok) this.#setStatus({ error: t('errors.relayUnreachableStatus', { reason: result.error }) })
       }
     })
     this.#keeper.start()
@@ -561,7 +562,7 @@ export class NodeService {
   async addNearby (params: unknown): Promise<ContactId> {
     const peerId = readNearbyPeer(params)
     const person = this.#nearby?.find(peerId)
-    if (person == null) throw new NotNearbyError('This person is not nearby any more: they turned Nearby off, or left the network or the relay.')
+    if (person == null) throw new NotNearbyError(t('errors.notNearby'))
     return this.addContact(encodeInvite({ peerId: person.peerId, name: person.name, addresses: person.addresses }, this.#init.origin))
   }
 
@@ -597,7 +598,7 @@ export class NodeService {
     await addUserRelay(this.#init.db, address.trim())
     await this.#applyRelays()
     const info = (await this.#network()).relays.find(r => r.multiaddr === address.trim())
-    if (info === undefined) throw new UnknownRelayError('The relay was removed again before it could be shown.')
+    if (info === undefined) throw new UnknownRelayError(t('errors.relayGoneAgain'))
     return info
   }
 
@@ -609,9 +610,9 @@ export class NodeService {
   async testRelay (params: unknown, signal?: AbortSignal): Promise<{ rtt: number }> {
     const { multiaddr: address } = readRelayAddressParams('testRelay', params)
     const node = this.#node
-    if (node == null) throw new NotReachableError('Parley is still starting. Try again in a moment.')
+    if (node == null) throw new NotReachableError(t('errors.stillStarting'))
     const row = await getRelay(this.#init.db, address)
-    if (row == null) throw new UnknownRelayError('This relay is not in the list (any more).')
+    if (row == null) throw new UnknownRelayError(t('errors.relayNotListed'))
     const peerId = peerIdFromString(row.peerId)
     const wasConnected = node.getConnections(peerId).length > 0
     try {
@@ -702,11 +703,11 @@ export class NodeService {
    */
   async speedTest (contactId: ContactId, bytes: number): Promise<{ bytes: number, ms: number }> {
     const contact = await getContact(this.#init.db, contactId)
-    if (contact == null) throw new UnknownContactError('This contact does not exist (any more).')
+    if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     const node = this.#node
     const connection = node == null ? undefined : bestConnection(node, peerIdFromString(contact.peerId))
     if (node == null || connection == null || isRelayed(connection)) {
-      throw new NotDirectError('A speed test needs a direct connection to this contact, and there is none right now.')
+      throw new NotDirectError(t('errors.speedTestNotDirect'))
     }
     return node.services.speedtest.run(connection, bytes)
   }
@@ -742,7 +743,7 @@ export class NodeService {
 
   /** A received file offer goes to the transfer manager, which stores it with its transfer row. */
   async #receiveFile (input: IncomingFile): Promise<'stored' | 'duplicate'> {
-    if (this.#transfers == null) throw new NotReachableError('File transfers are still starting; the sender will try again.')
+    if (this.#transfers == null) throw new NotReachableError(t('errors.transfersStarting'))
     return this.#transfers.receive(input)
   }
 

@@ -2,6 +2,7 @@ import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Connection, IdentifyResult, Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
+import { t } from '../i18n/index.ts'
 
 /**
  * Testing a relay (Network panel → Test): dial it, check it is a relay-node
@@ -56,21 +57,17 @@ export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Li
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
   const ma = multiaddr(address)
   const peerId = ma.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
-  const seconds = `${Math.round(timeoutMs / 100) / 10} s`
+  const seconds = Math.round(timeoutMs / 100) / 10
 
   const fail = (err: unknown, stage: 'dial' | 'answer'): Error => {
-    if (options.signal?.aborted === true) return options.signal.reason instanceof Error ? options.signal.reason : new DOMException('The test was cancelled', 'AbortError')
+    if (options.signal?.aborted === true) return options.signal.reason instanceof Error ? options.signal.reason : new DOMException(t('errors.relayTestCancelled'), 'AbortError')
     if (timeout.aborted) {
-      return new RelayTestTimeoutError(stage === 'dial'
-        ? `The relay did not answer within ${seconds}: it may be down, or a firewall drops the connection.`
-        : `The relay connected but did not finish the test within ${seconds}.`)
+      return new RelayTestTimeoutError(t(stage === 'dial' ? 'errors.relayTestDialTimeout' : 'errors.relayTestAnswerTimeout', { seconds }))
     }
     if (someError(err, isWrongPeer)) {
-      return new WrongRelayPeerError(`Something answered at this address, but not the relay with PeerID ${shorten(peerId)}: check the /p2p/ part of the address.`)
+      return new WrongRelayPeerError(t('errors.relayTestWrongPeer', { peerId: shorten(peerId) }))
     }
-    return new RelayUnreachableError(stage === 'dial'
-      ? `The relay is unreachable: nothing accepted a connection at this address (${reasonOf(err)}).`
-      : `The relay closed the connection during the test (${reasonOf(err)}).`)
+    return new RelayUnreachableError(t(stage === 'dial' ? 'errors.relayTestDialFailed' : 'errors.relayTestClosed', { reason: reasonOf(err) }))
   }
 
   // libp2p identifies every new connection by itself (and a peer may refuse a
@@ -95,7 +92,7 @@ export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Li
       throw fail(err, 'answer')
     }
     if (!protocols.includes(RELAY_V2_HOP_CODEC)) {
-      throw new NotARelayError('A libp2p peer answered at this address, but it is not a relay-node: it does not offer circuit relay (v2 hop), so nobody could reach you through it.')
+      throw new NotARelayError(t('errors.relayTestNotARelay'))
     }
 
     try {

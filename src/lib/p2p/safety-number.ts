@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { t } from '../i18n/index.ts'
 
 /**
  * Safety numbers (docs/protocols.md, "Safety numbers"): two people compare a
@@ -90,10 +91,10 @@ function ed25519Key (peerIdText: string): Identity {
   try {
     peerId = peerIdFromString(peerIdText)
   } catch {
-    throw new SafetyNumberError(`"${[...peerIdText].slice(0, 60).join('')}" is not a valid PeerID, so it has no safety number.`)
+    throw new SafetyNumberError(t('errors.safetyBadPeerId', { id: [...peerIdText].slice(0, 60).join('') }))
   }
   if (peerId.type !== 'Ed25519' || peerId.publicKey == null) {
-    throw new SafetyNumberError(`A safety number needs an Ed25519 PeerID, which holds its public key, and this is ${peerId.type === 'RSA' ? 'an RSA' : `a ${peerId.type}`} PeerID.`)
+    throw new SafetyNumberError(peerId.type === 'RSA' ? t('errors.safetyRsa') : t('errors.safetyNotEd25519', { type: peerId.type }))
   }
   return { id: peerId.toString(), key: peerId.publicKey.raw }
 }

@@ -27,6 +27,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile, toHex } from '../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../files/names.ts'
 import { formatBytes } from '../files/size.ts'
+import { t } from '../i18n/index.ts'
 import { backoffDelay } from './backoff.ts'
 import { groupCommit } from './group-commit.ts'
 import { ServedFile } from './served-file.ts'
@@ -132,7 +133,7 @@ export class TransferManager implements FileHost {
       if (row.direction === 'out' && row.state === 'preparing') {
         const blob = await this.#store.source(row.id)
         if (blob == null) {
-          await setTransferState(this.#db, row.id, 'failed', { error: 'The browser closed before the file was ready to send. Send it again.' })
+          await setTransferState(this.#db, row.id, 'failed', { error: t('errors.browserClosedBeforeReady') })
         } else {
           this.#prepare(row.id, row.contactId, blob)
         }
@@ -148,7 +149,7 @@ export class TransferManager implements FileHost {
     this.#stopped = true
     for (const timer of this.#timers.values()) clearTimeout(timer)
     this.#timers.clear()
-    for (const pull of this.#pulls.values()) pull.controller.abort(new TransferStateError('The node is stopping.'))
+    for (const pull of this.#pulls.values()) pull.controller.abort(new TransferStateError(t('errors.nodeStopping')))
   }
 
   /**
@@ -159,11 +160,11 @@ export class TransferManager implements FileHost {
   async sendFile (input: OutgoingFile): Promise<MessageId> {
     const size = input.file.size
     if (size > this.#maxFileBytes) {
-      throw new FileTooLargeError(`This file is ${formatBytes(size)}; files can be at most ${formatBytes(this.#maxFileBytes)}.`)
+      throw new FileTooLargeError(t('errors.fileTooLarge', { size: formatBytes(size), max: formatBytes(this.#maxFileBytes) }))
     }
     const waiting = (await unfinishedTransfers(this.#db)).filter(t => t.direction === 'out').length
     if (waiting >= MAX_OUTGOING_TRANSFERS) {
-      throw new TooManyTransfersError(`${waiting} files are still waiting to be sent. Wait for some of them, or cancel some, before sending more.`)
+      throw new TooManyTransfersError(t('errors.tooManyTransfers', { count: waiting }))
     }
     const now = Date.now()
     const chunkSize = chunkSizeFor(size)
@@ -190,7 +191,7 @@ export class TransferManager implements FileHost {
     if (outcome === 'stored') {
       if (offer.size > this.#maxFileBytes) {
         await setTransferState(this.#db, input.id, 'failed', {
-          error: `This file is ${formatBytes(offer.size)}, over the ${formatBytes(this.#maxFileBytes)} this app accepts.`
+          error: t('errors.fileOverLimit', { size: formatBytes(offer.size), max: formatBytes(this.#maxFileBytes) })
         })
       } else {
         this.schedule()
@@ -217,18 +218,18 @@ export class TransferManager implements FileHost {
       this.#log.error('preparing file %s failed - %e', id, err)
       // keep nothing for a failed file: a retry needs the copy in the store
       this.#sources.delete(id)
-      await setTransferState(this.#db, id, 'failed', { error: `The file could not be read: ${(err as Error).message}` }).catch(() => {})
+      await setTransferState(this.#db, id, 'failed', { error: t('errors.fileUnreadable', { reason: (err as Error).message }) }).catch(() => {})
     })
   }
 
   /** Cancels a transfer (either direction) and tells the peer, now or on the next connection. */
   async cancel (id: MessageId): Promise<void> {
     const row = await getTransfer(this.#db, id)
-    if (row == null) throw new TransferStateError('This transfer does not exist (any more).')
+    if (row == null) throw new TransferStateError(t('errors.transferUnknown'))
     if (row.state === 'complete' || row.state === 'cancelled') return
     await setTransferState(this.#db, id, 'cancelled', { cancelledBy: 'me', cancelPending: true })
-    this.#pulls.get(id)?.controller.abort(new FileTransferError('cancelled', 'You cancelled this transfer.'))
-    this.#stopServing(id, new FileTransferError('cancelled', 'The sender cancelled this file.'))
+    this.#pulls.get(id)?.controller.abort(new FileTransferError('cancelled', t('errors.transferCancelledByMe')))
+    this.#stopServing(id, new FileTransferError('cancelled', t('errors.transferCancelledBySender')))
     this.#sources.delete(id)
     await this.#store.delete(id).catch((err: unknown) => { this.#log.error('could not delete the bytes of %s - %e', id, err) })
     await this.#tellCancel(row)
@@ -237,11 +238,11 @@ export class TransferManager implements FileHost {
   /** Tries a failed transfer again. */
   async retry (id: MessageId): Promise<void> {
     const row = await getTransfer(this.#db, id)
-    if (row == null) throw new TransferStateError('This transfer does not exist (any more).')
-    if (row.state !== 'failed') throw new TransferStateError('Only a failed transfer can be tried again.')
+    if (row == null) throw new TransferStateError(t('errors.transferUnknown'))
+    if (row.state !== 'failed') throw new TransferStateError(t('errors.transferRetryOnlyFailed'))
     if (row.direction === 'out') {
       const blob = this.#sources.get(id) ?? await this.#store.source(id)
-      if (blob == null) throw new TransferStateError('This file is no longer on this device. Send it again.')
+      if (blob == null) throw new TransferStateError(t('errors.fileGoneSendAgain'))
       if (row.sha256 === '') {
         await setTransferState(this.#db, id, 'preparing')
         this.#prepare(id, row.contactId, blob)
@@ -251,7 +252,7 @@ export class TransferManager implements FileHost {
       return
     }
     if (row.size > this.#maxFileBytes) {
-      throw new FileTooLargeError(`This file is ${formatBytes(row.size)}, over the ${formatBytes(this.#maxFileBytes)} this app accepts.`)
+      throw new FileTooLargeError(t('errors.fileOverLimit', { size: formatBytes(row.size), max: formatBytes(this.#maxFileBytes) }))
     }
     this.#attempts.delete(id)
     await setTransferState(this.#db, id, 'waiting')
@@ -261,20 +262,20 @@ export class TransferManager implements FileHost {
   /** The file of a transfer: a received one once complete, a sent one while we still have it. */
   async file (id: MessageId): Promise<Blob> {
     const row = await getTransfer(this.#db, id)
-    if (row == null) throw new TransferStateError('This file is not on this device.')
+    if (row == null) throw new TransferStateError(t('errors.fileNotOnDevice'))
     if (row.direction === 'out') {
       const blob = this.#sources.get(id) ?? await this.#store.source(id)
-      if (blob == null) throw new TransferStateError('This file is no longer on this device.')
+      if (blob == null) throw new TransferStateError(t('errors.fileGone'))
       return blob
     }
-    if (row.state !== 'complete') throw new TransferStateError('This file has not arrived completely yet.')
+    if (row.state !== 'complete') throw new TransferStateError(t('errors.fileIncomplete'))
     return this.#store.assemble(id, row.chunkCount, row.mime)
   }
 
   /** Deletes the bytes and the transfer rows of messages that are being deleted. */
   async forget (ids: MessageId[]): Promise<void> {
     for (const id of ids) {
-      this.#pulls.get(id)?.controller.abort(new TransferStateError('The chat was deleted.'))
+      this.#pulls.get(id)?.controller.abort(new TransferStateError(t('errors.chatDeleted')))
       this.#sources.delete(id)
       await this.#store.delete(id)
       await deleteTransfer(this.#db, id)
@@ -349,7 +350,7 @@ export class TransferManager implements FileHost {
     const id = row.id
     const message = await this.#db.messages.get(id)
     const offer = message?.file
-    if (offer == null) throw new TransferStateError('The offer of this file is missing.')
+    if (offer == null) throw new TransferStateError(t('errors.offerMissing'))
     if (row.chunksDone > 0) await markResumed(this.#db, id)
     await setTransferState(this.#db, id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
     const requests = Uint8Array.from(row.requests)
@@ -364,7 +365,7 @@ export class TransferManager implements FileHost {
     // also bounds the chunk bytes held here.
     const storing: Array<Promise<void>> = []
     const record = groupCommit(async (chunks: Array<{ index: number, requests: number }>) => {
-      if (await recordChunks(this.#db, id, chunks) == null) throw new FileTransferError('cancelled', 'This transfer was cancelled.')
+      if (await recordChunks(this.#db, id, chunks) == null) throw new FileTransferError('cancelled', t('errors.transferWasCancelled'))
     })
     const store = async (index: number, data: Uint8Array): Promise<void> => {
       await this.#store.putChunk(id, index, data)
@@ -399,7 +400,7 @@ export class TransferManager implements FileHost {
           : await hashBlob(await this.#store.assemble(id, row.chunkCount, row.mime), { signal })
         if (digest !== row.sha256) {
           await resetChunks(this.#db, id)
-          throw new FileTransferError('corrupt', 'The file arrived damaged although every piece checked out. It will be fetched again if you retry.')
+          throw new FileTransferError('corrupt', t('errors.fileDamagedRetry'))
         }
       }
     }, { signal })
@@ -454,15 +455,15 @@ export class TransferManager implements FileHost {
     const contact = row == null ? undefined : await getContact(this.#db, row.contactId)
     if (row == null || row.direction !== 'out' || contact?.peerId !== from.toString() || row.sha256 === '' ||
       toHex(sha256) !== row.sha256) {
-      throw new FileTransferError('unknown-transfer', 'There is no such file offered to you.')
+      throw new FileTransferError('unknown-transfer', t('errors.fileNotOffered'))
     }
-    if (row.state === 'cancelled') throw new FileTransferError('cancelled', 'The sender cancelled this file.')
+    if (row.state === 'cancelled') throw new FileTransferError('cancelled', t('errors.transferCancelledBySender'))
     if (isRelayed(connection) && row.size > RELAYED_MAX_FILE_BYTES) {
-      throw new FileTransferError('needs-direct', 'This file is only sent over a direct connection.')
+      throw new FileTransferError('needs-direct', t('errors.fileOnlyDirect'))
     }
     const blob = this.#sources.get(row.id) ?? await this.#store.source(row.id)
     const hashes = await getHashes(this.#db, row.id)
-    if (blob == null || hashes == null) throw new FileTransferError('unavailable', 'The sender no longer has this file.')
+    if (blob == null || hashes == null) throw new FileTransferError('unavailable', t('errors.fileUnavailable'))
     await setTransferState(this.#db, row.id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
     return this.#source(row, blob, hashes)
   }
@@ -500,8 +501,8 @@ export class TransferManager implements FileHost {
     if (contact?.peerId !== from.toString()) return
     if (row.state === 'complete' || row.state === 'cancelled') return
     await setTransferState(this.#db, row.id, 'cancelled', { cancelledBy: 'peer' })
-    this.#pulls.get(row.id)?.controller.abort(new FileTransferError('cancelled', 'The sender cancelled this file.'))
-    this.#stopServing(row.id, new FileTransferError('cancelled', 'The receiver cancelled this file.'))
+    this.#pulls.get(row.id)?.controller.abort(new FileTransferError('cancelled', t('errors.transferCancelledBySender')))
+    this.#stopServing(row.id, new FileTransferError('cancelled', t('errors.transferCancelledByReceiver')))
     this.#sources.delete(row.id)
     await this.#store.delete(row.id)
   }

@@ -122,7 +122,7 @@ export class RpcClient {
     const [params, options = {}] = args
     const { signal } = options
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs
-    if (this.#closed) return Promise.reject(new RpcClosedError(`Cannot call ${method}: RPC client closed`))
+    if (this.#closed) return Promise.reject(new RpcClosedError())
     if (signal?.aborted === true) return Promise.reject(signal.reason)
     if (!(timeoutMs > 0)) return Promise.reject(new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`))
     if (this.#pending.size >= this.#maxPending) {
@@ -140,7 +140,7 @@ export class RpcClient {
         resolve: resolve as (value: unknown) => void,
         reject,
         timer: setTimeout(() => {
-          this.#cancel(id, new RpcTimeoutError(`RPC call ${method} timed out after ${timeoutMs} ms`))
+          this.#cancel(id, new RpcTimeoutError())
         }, Math.min(timeoutMs, MAX_TIMER_MS))
       }
       if (signal !== undefined) {
@@ -173,7 +173,7 @@ export class RpcClient {
   close (): void {
     if (this.#closed) return
     this.#post({ type: 'leave' })
-    this.#shutdown(new RpcClosedError('RPC client closed'))
+    this.#shutdown(new RpcClosedError())
   }
 
   readonly #onMessage = (event: MessageEvent): void => {
@@ -191,7 +191,7 @@ export class RpcClient {
   }
 
   readonly #onPortClose = (): void => {
-    this.#shutdown(new RpcClosedError('RPC port closed by the worker'))
+    this.#shutdown(new RpcClosedError())
   }
 
   #handle (msg: WorkerToTab): void {

@@ -7,9 +7,13 @@
  * re-creates them as plain `Error`s whose `name` and `message` are the remote
  * ones (see {@link errorFromShape}), so the UI matches `err.name` the same way
  * whether the error was raised locally or in the worker.
+ *
+ * Default messages are in the language of the realm that creates the error
+ * (lib/i18n): the tab's for timeouts and closed ports.
  */
 
 import type { RpcErrorShape } from './protocol.ts'
+import { t } from '../i18n/index.ts'
 
 /** Longest error `name` that crosses the port; longer ones are truncated. */
 export const MAX_ERROR_NAME_LENGTH = 64
@@ -19,7 +23,7 @@ export const MAX_ERROR_MESSAGE_LENGTH = 4096
 /** A call got no result within its timeout. */
 export class RpcTimeoutError extends Error {
   override name = 'RpcTimeoutError'
-  constructor (message = 'RPC call timed out') {
+  constructor (message = t('errors.rpcTimeout')) {
     super(message)
   }
 }
@@ -27,7 +31,7 @@ export class RpcTimeoutError extends Error {
 /** The port was closed (client closed, worker gone, or this tab was evicted). */
 export class RpcClosedError extends Error {
   override name = 'RpcClosedError'
-  constructor (message = 'RPC port closed') {
+  constructor (message = t('errors.rpcClosed')) {
     super(message)
   }
 }
@@ -35,7 +39,7 @@ export class RpcClosedError extends Error {
 /** The worker has no handler for the called method. */
 export class UnknownMethodError extends Error {
   override name = 'UnknownMethodError'
-  constructor (message = 'Unknown RPC method') {
+  constructor (message = t('errors.rpcUnknownMethod')) {
     super(message)
   }
 }
@@ -43,7 +47,7 @@ export class UnknownMethodError extends Error {
 /** A message on the port did not match the wire format; it is logged and dropped. */
 export class InvalidRpcMessageError extends Error {
   override name = 'InvalidRpcMessageError'
-  constructor (message = 'Invalid RPC message') {
+  constructor (message = t('errors.rpcInvalidMessage')) {
     super(message)
   }
 }
@@ -51,7 +55,7 @@ export class InvalidRpcMessageError extends Error {
 /** Too many calls are in flight on one port; the call was refused, not queued. */
 export class TooManyPendingCallsError extends Error {
   override name = 'TooManyPendingCallsError'
-  constructor (message = 'Too many pending RPC calls') {
+  constructor (message = t('errors.rpcTooManyCalls')) {
     super(message)
   }
 }

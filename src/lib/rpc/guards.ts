@@ -10,6 +10,8 @@
  */
 
 import { InvalidRpcMessageError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH } from './errors.ts'
+import { isLocale, LOCALES, t } from '../i18n/index.ts'
+import type { Locale } from '../i18n/index.ts'
 import type { RpcErrorShape, TabToWorker, WorkerToTab } from './protocol.ts'
 
 /** Longest method name accepted on the wire (real ones are far shorter). */
@@ -130,6 +132,19 @@ export function readRelayAddressParams (method: string, x: unknown): { multiaddr
 export function readRelayActiveParams (x: unknown): { multiaddr: string, active: boolean } {
   if (!isRelayActiveParams(x)) throw new InvalidRpcMessageError(`setRelayActive needs exactly { multiaddr, active }: the relay's address as text of at most ${MAX_RELAY_PARAM_CHARS} characters, and true or false.`)
   return { multiaddr: x.multiaddr, active: x.active }
+}
+
+/**
+ * The language of a setLocale call: exactly `{ locale }`, one of the
+ * languages Parley speaks (i18n LOCALES).
+ *
+ * @throws InvalidRpcMessageError saying what the call needs (in the worker's current language).
+ */
+export function readLocaleParams (x: unknown): Locale {
+  if (!isRecord(x) || !hasExactKeys(x, ['locale']) || !isLocale(x.locale)) {
+    throw new InvalidRpcMessageError(t('errors.badLocale', { locales: LOCALES.join(', ') }))
+  }
+  return x.locale
 }
 
 /** A short, bounded description of a rejected message for the log (never the whole payload). */

@@ -11,6 +11,7 @@
  */
 
 import type { ContactId, FileOffer, MessageId, MessageRow } from '../db/types.ts'
+import type { Locale } from '../i18n/index.ts'
 
 /** A preview the tab made of an image it sends (files/media.ts makeThumbnail). */
 export type OutgoingThumb = Required<Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>>
@@ -194,6 +195,12 @@ export interface NodeApi {
   setRelayActive(params: { multiaddr: string, active: boolean }): null
   /** remove a relay and hang up on it; a shipped default is disabled instead (see db/relays.ts removeRelay) */
   removeRelay(params: { multiaddr: string }): { outcome: 'removed' | 'disabled' }
+  /**
+   * the tab's language ('en' or 'ru'), for the errors and status texts the node
+   * writes from now on; each tab sends it on every (re)connect and on a change
+   * (with several tabs the last one to send wins: they share one language setting)
+   */
+  setLocale(params: { locale: Locale }): null
 }
 
 export type NodeMethod = keyof NodeApi

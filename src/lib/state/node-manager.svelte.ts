@@ -8,6 +8,7 @@ import type { CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
 import type { IncomingMessageEvent, NearbyPerson, NetworkSnapshot, NodePhase, NodeStatus, OutgoingThumb, RelayInfo } from '../rpc/protocol.ts'
 import { handleError } from './handle-error.ts'
+import { getLocale, onLocaleChange, t } from '../i18n/index.ts'
 
 /**
  * What the manager needs of an RpcClient (tests pass a fake). `onReconnect`
@@ -35,14 +36,14 @@ const BACKUP_TIMEOUT_MS = 120_000
 
 const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {} })
 
-/** Why `username` cannot be used, in words, or undefined when it can. */
+/** Why `username` cannot be used, in words (the current language), or undefined when it can. */
 export function validateUsername (username: string): string | undefined {
   const name = username.trim()
   if (name === '') {
-    return 'Please enter a name.'
+    return t('errors.usernameEmpty')
   }
   if ([...name].length > USERNAME_MAX_CHARS) {
-    return `Your name can be at most ${USERNAME_MAX_CHARS} characters long.`
+    return t('errors.usernameTooLong', { max: String(USERNAME_MAX_CHARS) })
   }
   return undefined
 }
@@ -57,13 +58,31 @@ export class NodeManager {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #messageListeners = new Set<(event: IncomingMessageEvent) => void>()
   #connectionError = $state('')
+  readonly #offLocale: () => void
 
-  /** Connects, subscribes to the node's status events and asks for the current status. */
+  /**
+   * Connects, subscribes to the node's status events, tells the node the
+   * tab's language (again on every language change) and asks for the current status.
+   */
   constructor (connect: () => NodeClient) {
     this.#connect = connect
     this.#client = connect()
     this.#offStatus = this.#subscribe(this.#client)
+    this.#offLocale = onLocaleChange(() => { this.#sendLocale(this.#client) })
+    this.#sendLocale(this.#client)
     void this.refresh()
+  }
+
+  /**
+   * Tells the node this tab's language, so the errors and status texts it
+   * writes are in it. Never rejects: a node that cannot be reached is
+   * reported by `refresh`, and the next (re)connect sends the language again.
+   */
+  #sendLocale (client: NodeClient): void {
+    if (this.#closed) return
+    client.call('setLocale', { locale: getLocale() }).catch((err: unknown) => {
+      if (!this.#closed && client === this.#client) handleError(err, 'could not tell the node the language')
+    })
   }
 
   #subscribe (client: NodeClient): () => void {
@@ -75,7 +94,10 @@ export class NodeManager {
       for (const listener of [...this.#messageListeners]) listener(event)
     })
     const offReconnect = client.onReconnect?.(() => {
-      if (client === this.#client) void this.refresh()
+      if (client !== this.#client) return
+      // the node may have moved to another worker, which has its own language
+      this.#sendLocale(client)
+      void this.refresh()
     })
     return () => {
       offStatus()
@@ -94,6 +116,7 @@ export class NodeManager {
     this.#client.close()
     this.#client = this.#connect()
     this.#offStatus = this.#subscribe(this.#client)
+    this.#sendLocale(this.#client)
     void this.refresh()
   }
 
@@ -299,6 +322,7 @@ export class NodeManager {
     if (this.#closed) return
     this.#closed = true
     this.#offStatus()
+    this.#offLocale()
     this.#client.close()
     this.#messageListeners.clear()
     this.#status = INITIAL_STATUS

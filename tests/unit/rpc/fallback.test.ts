@@ -69,7 +69,8 @@ function handlers (label: string): RpcHandlers {
     addRelay: () => { throw new Error('not used') },
     testRelay: () => ({ rtt: 1 }),
     setRelayActive: () => null,
-    removeRelay: () => ({ outcome: 'removed' })
+    removeRelay: () => ({ outcome: 'removed' }),
+    setLocale: () => null
   }
 }
 

@@ -7,7 +7,7 @@ const STATUS = { phase: 'online' as const, addresses: [], relays: [], paths: {} 
 
 function handlers (): RpcHandlers {
   const fail = (): never => { throw new Error('not used') }
-  return { getStatus: () => STATUS, createProfile: fail, getInvite: fail, addContact: fail, acceptContact: fail, declineContact: fail, updateContact: fail, setBlocked: fail, deleteContact: fail, getSafetyNumber: fail, checkSafetyCode: fail, setVerified: fail, exportIdentity: fail, importIdentity: fail, sendMessage: fail, sendFile: fail, cancelTransfer: fail, retryTransfer: fail, getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail, getNetwork: fail, listRelays: fail, addRelay: fail, testRelay: fail, setRelayActive: fail, removeRelay: fail }
+  return { getStatus: () => STATUS, createProfile: fail, getInvite: fail, addContact: fail, acceptContact: fail, declineContact: fail, updateContact: fail, setBlocked: fail, deleteContact: fail, getSafetyNumber: fail, checkSafetyCode: fail, setVerified: fail, exportIdentity: fail, importIdentity: fail, sendMessage: fail, sendFile: fail, cancelTransfer: fail, retryTransfer: fail, getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail, getNetwork: fail, listRelays: fail, addRelay: fail, testRelay: fail, setRelayActive: fail, removeRelay: fail, setLocale: fail }
 }
 
 describe('RpcServer onOtherMessage', () => {

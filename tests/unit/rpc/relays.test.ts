@@ -90,7 +90,7 @@ describe('relay messages over MessageChannel', () => {
       getStatus: fail, createProfile: fail, getInvite: fail, addContact: fail, acceptContact: fail, declineContact: fail,
       updateContact: fail, setBlocked: fail, deleteContact: fail, getSafetyNumber: fail, checkSafetyCode: fail, setVerified: fail,
       exportIdentity: fail, importIdentity: fail, sendMessage: fail, sendFile: fail, cancelTransfer: fail, retryTransfer: fail,
-      getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail,
+      getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail, setLocale: fail,
       ...handlers()
     }, { log: vi.fn() })
     channel = new MessageChannel()

@@ -74,6 +74,7 @@ function makeHandlers (overrides: Partial<RpcHandlers> = {}): RpcHandlers {
     testRelay: () => ({ rtt: 5 }),
     setRelayActive: () => null,
     removeRelay: () => ({ outcome: 'removed' }),
+    setLocale: () => null,
     ...overrides
   }
 }

@@ -1,15 +1,31 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 import type { MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import type { IncomingMessageEvent, NodeEvents, NodeStatus } from '../../../src/lib/rpc/protocol.ts'
 import { NodeManager } from '../../../src/lib/state/node-manager.svelte.ts'
 import type { NodeClient } from '../../../src/lib/state/node-manager.svelte.ts'
 
-/** A client whose events the test fires by hand. */
+/** A client whose events the test fires by hand; it records the calls made on it. */
 class FakeClient {
   readonly listeners = new Map<string, Set<(payload: never) => void>>()
   closed = false
+  readonly calls: Array<{ method: string, params: unknown }> = []
+  reconnectListeners = new Set<() => void>()
 
-  readonly call = (async () => ({ phase: 'online', addresses: [], relays: [], paths: {} }) satisfies NodeStatus) as unknown as NodeClient['call']
+  readonly call = (async (method: string, params: unknown) => {
+    this.calls.push({ method, params })
+    return { phase: 'online', addresses: [], relays: [], paths: {} } satisfies NodeStatus
+  }) as unknown as NodeClient['call']
+
+  readonly onReconnect = (cb: () => void): () => void => {
+    this.reconnectListeners.add(cb)
+    return () => { this.reconnectListeners.delete(cb) }
+  }
+
+  /** The languages sent to the node with setLocale, in order. */
+  locales (): unknown[] {
+    return this.calls.filter(c => c.method === 'setLocale').map(c => c.params)
+  }
 
   on<E extends keyof NodeEvents>(event: E, cb: (payload: NodeEvents[E]) => void): () => void {
     let set = this.listeners.get(event)
@@ -58,5 +74,46 @@ describe('NodeManager.onMessage', () => {
     client.fire(received('late'))
     expect(seen).toEqual([])
     expect(client.listeners.get('message')?.size ?? 0).toBe(0)
+  })
+})
+
+describe('NodeManager tells the node the tab\'s language', () => {
+  const startLocale = getLocale()
+  afterEach(() => { setLocale(startLocale) })
+
+  it('on connect, before asking for the status', () => {
+    setLocale('ru')
+    const client = new FakeClient()
+    const manager = new NodeManager(() => client)
+    expect(client.calls.map(c => c.method)).toEqual(['setLocale', 'getStatus'])
+    expect(client.locales()).toEqual([{ locale: 'ru' }])
+    manager.reset()
+  })
+
+  it('again on every reconnect (a new client, or the fallback\'s node moving), and on a language change', () => {
+    setLocale('en')
+    const clients: FakeClient[] = []
+    const manager = new NodeManager(() => { const c = new FakeClient(); clients.push(c); return c })
+    const [first] = clients
+    expect(first?.locales()).toEqual([{ locale: 'en' }])
+
+    // the dedicated-Worker fallback reconnected by itself: the node may be a new one
+    for (const cb of first?.reconnectListeners ?? []) cb()
+    expect(first?.locales()).toEqual([{ locale: 'en' }, { locale: 'en' }])
+
+    setLocale('ru')
+    expect(first?.locales()).toEqual([{ locale: 'en' }, { locale: 'en' }, { locale: 'ru' }])
+
+    // back from the back/forward cache: a fresh client hears the current language first
+    manager.reconnect()
+    expect(clients[1]?.calls[0]).toEqual({ method: 'setLocale', params: { locale: 'ru' } })
+    setLocale('en')
+    expect(clients[1]?.locales()).toEqual([{ locale: 'ru' }, { locale: 'en' }])
+    // the old client hears nothing more
+    expect(first?.locales()).toHaveLength(3)
+
+    manager.reset()
+    setLocale('ru')
+    expect(clients[1]?.locales()).toHaveLength(2)
   })
 })

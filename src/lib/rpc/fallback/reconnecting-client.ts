@@ -138,12 +138,12 @@ export class ReconnectingClient {
     this.#drop()?.client.close()
     this.#listeners.clear()
     this.#reconnectListeners.clear()
-    const error = new RpcClosedError('RPC client closed')
+    const error = new RpcClosedError()
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error)
   }
 
   #ready (method: string): Promise<Connection> {
-    if (this.#closed) return Promise.reject(new RpcClosedError(`Cannot call ${method}: RPC client closed`))
+    if (this.#closed) return Promise.reject(new RpcClosedError())
     if (this.#current !== undefined) return Promise.resolve(this.#current)
     if (this.#waiters.length >= MAX_WAITING_CALLS) {
       return Promise.reject(new TooManyPendingCallsError(

@@ -10,6 +10,7 @@ import { THUMB_MAX_BYTES } from '../../../files/media.ts'
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../file/constants.ts'
 import { MAX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES, MAX_NAME_BYTES, MAX_MIME_CHARS, MAX_TEXT_BYTES } from './constants.ts'
 import { EmptyMessageError, MessageTooLargeError } from './errors.ts'
+import { t } from '../../../i18n/index.ts'
 import type { FileOffer } from '../../../db/types.ts'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -86,7 +87,7 @@ export function validateText (text: string): void {
     throw new EmptyMessageError()
   }
   if (LONE_SURROGATE.test(text)) {
-    throw new InvalidParametersError('This message contains broken characters (unpaired UTF-16 surrogates) and cannot be sent.')
+    throw new InvalidParametersError(t('errors.messageBrokenChars'))
   }
   const bytes = utf8ByteLength(text)
   if (bytes > MAX_TEXT_BYTES) {

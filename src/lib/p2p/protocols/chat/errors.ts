@@ -1,4 +1,5 @@
 import { MAX_TEXT_BYTES } from './constants.ts'
+import { t } from '../../../i18n/index.ts'
 
 /**
  * The text of a message is over {@link MAX_TEXT_BYTES} UTF-8 bytes, so it
@@ -13,7 +14,7 @@ export class MessageTooLargeError extends Error {
   readonly limit: number
 
   constructor (bytes: number, limit: number = MAX_TEXT_BYTES) {
-    super(`This message is too long to send: it is ${bytes} bytes and the limit is ${limit} bytes. Shorten it or send it as a file.`)
+    super(t('errors.messageTooLong', { bytes: String(bytes), limit: String(limit) }))
     this.bytes = bytes
     this.limit = limit
   }
@@ -26,7 +27,7 @@ export class EmptyMessageError extends Error {
   static readonly NAME = 'EmptyMessageError'
   override readonly name = EmptyMessageError.NAME
 
-  constructor (message = 'This message is empty, so there is nothing to send.') {
+  constructor (message = t('errors.messageEmpty')) {
     super(message)
   }
 }

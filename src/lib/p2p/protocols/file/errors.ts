@@ -1,3 +1,6 @@
+import { t } from '../../../i18n/index.ts'
+import type { MessageKey } from '../../../i18n/index.ts'
+
 /**
  * Why a file transfer failed or was refused. The first six are also sent on
  * the wire, as the code of an ERROR frame (see codec.ts); the last three are
@@ -26,16 +29,17 @@ export type FileErrorCode =
 /** The codes an ERROR frame carries. */
 export type FileWireErrorCode = Extract<FileErrorCode, 'unknown-transfer' | 'cancelled' | 'unavailable' | 'needs-direct' | 'busy' | 'bad-request'>
 
-const MESSAGES: Record<FileErrorCode, string> = {
-  'unknown-transfer': 'The sender does not offer this file to you.',
-  cancelled: 'The file transfer was cancelled.',
-  unavailable: 'The sender no longer has this file.',
-  'needs-direct': 'This file is too big for a relayed connection; it can move once there is a direct connection.',
-  busy: 'The sender is busy with other file transfers right now.',
-  'bad-request': 'The sender refused a request of this transfer as invalid.',
-  protocol: 'The other side broke the file transfer protocol.',
-  corrupt: 'The received file is damaged: its content does not match its checksum.',
-  mismatch: 'The file the sender has does not match the one it offered.'
+/** The sentence for each code, in the realm's language when the error is made (lib/i18n, area 'errors'). */
+const MESSAGES: Record<FileErrorCode, MessageKey> = {
+  'unknown-transfer': 'errors.fileUnknownTransfer',
+  cancelled: 'errors.fileCancelled',
+  unavailable: 'errors.fileUnavailable',
+  'needs-direct': 'errors.fileNeedsDirect',
+  busy: 'errors.fileBusy',
+  'bad-request': 'errors.fileBadRequest',
+  protocol: 'errors.fileProtocol',
+  corrupt: 'errors.fileCorrupt',
+  mismatch: 'errors.fileMismatch'
 }
 
 export interface FileTransferErrorOptions {
@@ -61,7 +65,7 @@ export class FileTransferError extends Error {
   readonly code: FileErrorCode
   readonly reason: string
 
-  constructor (code: FileErrorCode, message: string = MESSAGES[code], options: FileTransferErrorOptions = {}) {
+  constructor (code: FileErrorCode, message: string = t(MESSAGES[code]), options: FileTransferErrorOptions = {}) {
     super(message, { cause: options.cause })
     this.code = code
     this.reason = options.reason ?? ''

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
+import { en, ru } from '../../../src/lib/i18n/messages/errors.ts'
+import { newPassphrase } from '../../../src/lib/db/backup-envelope.ts'
+import { parseRelayAddress, relayAddressProblem } from '../../../src/lib/db/relays.ts'
+import { turnServerProblems } from '../../../src/lib/db/turn-servers.ts'
+import { formatBytes } from '../../../src/lib/files/size.ts'
+import { parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
+import { FileTransferError } from '../../../src/lib/p2p/protocols/file/errors.ts'
+import { safetyNumber } from '../../../src/lib/p2p/safety-number.ts'
+import { RpcTimeoutError } from '../../../src/lib/rpc/errors.ts'
+import { validateUsername } from '../../../src/lib/state/node-manager.svelte.ts'
+
+/*
+ * The 'errors' string area and the modules that throw with it: every English
+ * sentence has a Russian one with the same placeholders, and errors made
+ * while the realm is Russian are Russian (English wording is pinned by each
+ * module's own tests).
+ */
+
+const startLocale = getLocale()
+afterEach(() => { setLocale(startLocale) })
+
+const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map(m => m[1] ?? '').sort()
+const texts = (entry: string | object): string[] => typeof entry === 'string' ? [entry] : Object.values(entry as Record<string, string>)
+
+describe('the errors table', () => {
+  it.each(Object.keys(en))('%s: Russian has the same placeholders and is not the English', (key) => {
+    const english = en[key as keyof typeof en]
+    const russian = ru[key as keyof typeof ru]
+    const wanted = placeholders(texts(english)[0] ?? '')
+    for (const text of texts(russian)) {
+      expect(placeholders(text)).toEqual(wanted)
+      expect(texts(english)).not.toContain(text)
+    }
+  })
+})
+
+describe('errors made in a Russian realm are Russian', () => {
+  it('file transfer defaults, sizes and size errors', () => {
+    setLocale('ru')
+    expect(new FileTransferError('busy').message).toBe('Отправитель сейчас занят другими передачами файлов.')
+    expect(formatBytes(1536)).toBe('1,5 КиБ')
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3 ГиБ')
+    setLocale('en')
+    expect(new FileTransferError('busy').message).toBe('The sender is busy with other file transfers right now.')
+    expect(formatBytes(1536)).toBe('1.5 KiB')
+    expect(formatBytes(1023)).toBe('1023 B')
+  })
+
+  it('relay addresses, TURN servers and the app configuration', () => {
+    setLocale('ru')
+    expect(relayAddressProblem('/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWabc')).toMatch(/^— это простой TCP, к нему браузер подключиться не может; используйте/)
+    expect(() => parseRelayAddress('garbage')).toThrow('Адрес ретранслятора «garbage» не является полным multiaddr, оканчивающимся на /p2p/<PeerID>.')
+    expect(turnServerProblems({ url: 'stun:x.org', username: '', credential: 'c' })).toEqual({
+      url: expect.stringMatching(/^Это адрес STUN\./),
+      username: expect.stringMatching(/^Введите имя пользователя/)
+    })
+    expect(() => parseAppConfig('{')).toThrow('Настройки приложения — недопустимый JSON.')
+  })
+
+  it('backups, safety numbers, usernames and RPC timeouts', async () => {
+    setLocale('ru')
+    expect(() => newPassphrase('short')).toThrow('Пароль должен быть не короче 8 символов.')
+    await expect(safetyNumber('nonsense', 'nonsense')).rejects.toThrow(/^«nonsense» — недопустимый PeerID/)
+    expect(validateUsername(' ')).toBe('Пожалуйста, введите имя.')
+    expect(new RpcTimeoutError().message).toBe('Фоновый узел Parley не ответил вовремя. Попробуйте ещё раз.')
+    setLocale('en')
+    expect(validateUsername('x'.repeat(65))).toBe('Your name can be at most 64 characters long.')
+    expect(new RpcTimeoutError().message).toBe('Parley’s background node did not answer in time. Please try again.')
+  })
+})
