@@ -35,11 +35,13 @@
  *                                 DHT client joined through one random relay finds the circuit address of a peer reserved
  *                                 on another random relay (`peerRouting.findPeer`, from the network); p50 of 200 lookups
  *   dht_lookup_p99_ms             the same, p99
+ *   history_open_100k_ms          a chat holding 100,000 messages: hash navigation → its newest message rendered (tests/bench/history.ts)
+ *   history_search_100k_ms        search across all chats (100,000 + 4,000 messages): query typed → results shown
  *   relay_failover_ms             a relay stops → each client that held its reservation there holds one on another relay
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures (still inside `unshare -n`).
+ * federation figures, `--only history` just the history figures (still inside `unshare -n`).
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -50,6 +52,7 @@ import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
 import { benchFiles } from './files.ts'
+import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchLatency } from './latency.ts'
 import { benchMailbox } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps } from './lib.ts'
@@ -150,6 +153,10 @@ async function main (): Promise<void> {
     await benchFederation()
     return
   }
+  if (only === 'history') {
+    await benchHistoryAlone()
+    return
+  }
   await benchBundle()
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
   const relay = await spawnRelay({ port: 0, dataDir })
@@ -165,6 +172,7 @@ async function main (): Promise<void> {
     await browser.close()
     await benchFiles(app.url, raw)
     await benchIdleHeap(app.url)
+    await benchHistory(app.url)
   } finally {
     await browser.close()
     await app.close()

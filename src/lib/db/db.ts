@@ -1,5 +1,6 @@
-import Dexie, { type DexieOptions, type EntityTable, type Table } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4 } from './schema.ts'
+import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5 } from './schema.ts'
+import { messageWords } from './search.ts'
 import type {
   ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
@@ -50,6 +51,12 @@ export class ParleyDb extends Dexie {
     this.version(3).stores(dbSchemaV3)
     // v4 adds the settings table: nothing to move either.
     this.version(4).stores(dbSchemaV4)
+    // v5 adds the `*words` search index: fill it for the messages already stored.
+    this.version(5).stores(dbSchemaV5).upgrade(async (tx) => { await fillWords(tx) })
+
+    // `words` exists for the index only: written on every add/put, never handed out.
+    this.use(messageWordsMiddleware)
+    this.messages.hook('reading', withoutWords)
 
     const { onVersionChange } = options
     this.on('versionchange', (event) => {
@@ -60,6 +67,55 @@ export class ParleyDb extends Dexie {
       return false
     })
   }
+}
+
+/** A stored message row: a `MessageRow` plus its search words. */
+type StoredMessage = MessageRow & { words?: string[] }
+
+/** `row` with `words` recomputed from its body and file name (a new object: the caller's row stays as it was). */
+function withWords (value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  const row = value as StoredMessage
+  if (typeof row.body !== 'string') return value
+  return { ...row, words: messageWords(row) }
+}
+
+/** The row as the app sees it: without the index-only `words`. */
+function withoutWords (value: StoredMessage | undefined): MessageRow | undefined {
+  if (value === undefined || value.words === undefined) return value
+  const { words: _words, ...row } = value
+  return row
+}
+
+/**
+ * Keeps `messages.words` (schema v5) in step with every write: each row an
+ * add or put stores (`add`, `put`, `bulkPut`, `update`, `modify`, backups,
+ * upgrades) gets its words computed from what is actually stored.
+ */
+const messageWordsMiddleware: Middleware<DBCore> = {
+  stack: 'dbcore',
+  name: 'ParleyMessageWords',
+  create: (down) => ({
+    ...down,
+    table: (name) => {
+      const table = down.table(name)
+      if (name !== 'messages') return table
+      return {
+        ...table,
+        mutate: async (req: DBCoreMutateRequest) => {
+          if (req.type !== 'add' && req.type !== 'put') return table.mutate(req)
+          return table.mutate({ ...req, values: req.values.map(withWords) })
+        }
+      }
+    }
+  })
+}
+
+/** v5 upgrade: stores `words` on every message (the middleware computes them on the put). */
+async function fillWords (tx: Transaction): Promise<void> {
+  await tx.table<StoredMessage, string>('messages').toCollection().modify((row) => {
+    row.words = messageWords(row)
+  })
 }
 
 /** Passes only the dependencies that were given: an explicit `undefined` would override Dexie's globals. */

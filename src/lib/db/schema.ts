@@ -6,7 +6,8 @@
  * in `db.ts`, and a migration test in `tests/unit/db/upgrade.test.ts` that opens
  * a database seeded at version n - 1.
  *
- * Index only what a query in this folder uses. Message bodies are never indexed.
+ * Index only what a query in this folder uses. Message bodies are never indexed
+ * as such: from v5 on, search (search.ts) uses a word index derived from them.
  */
 
 /**
@@ -91,5 +92,26 @@ export const dbSchemaV4 = {
   settings: 'key'
 } as const
 
+/**
+ * ============================================================
+ * v5 — 2026-11-21
+ * ============================================================
+ * Full-text search across all chats (search.ts).
+ * - messages: multiEntry `*words`: the normalised, de-duplicated words of the
+ *             body and, for a file message, of the file name (search.ts
+ *             `messageWords`: NFKC, lower case, split on anything that is not a
+ *             letter or digit, each cut to 32 characters, at most 256 per
+ *             message). So the index does hold what people wrote, word by
+ *             word, in this browser's IndexedDB, next to the bodies themselves.
+ *             `words` is maintained on every write by a DBCore middleware in
+ *             db.ts (no write path can forget it) and stripped on every read,
+ *             so rows read back are plain `MessageRow`s. The upgrade step fills
+ *             it for the rows already stored.
+ */
+export const dbSchemaV5 = {
+  ...dbSchemaV4,
+  messages: 'id, [contactId+sentAt+id], [direction+state+contactId], *words'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 4
+export const DB_VERSION = 5

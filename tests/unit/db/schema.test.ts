@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 4 with exactly the intended stores and indexes', async () => {
+  it('opens at version 5 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(4)
+    expect(DB_VERSION).toBe(5)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -63,7 +63,8 @@ describe('ParleyDb schema', () => {
         autoIncrement: false,
         indexes: {
           '[contactId+sentAt+id]': { keyPath: ['contactId', 'sentAt', 'id'], unique: false },
-          '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false }
+          '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
+          words: { keyPath: 'words', unique: false }
         }
       },
       relays: {

@@ -9,7 +9,8 @@ import Dexie from 'dexie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { searchMessages } from '../../../src/lib/db/search.ts'
 import { deleteTransfer, getHashes, saveHashes, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
 import { nearbyEnabled, setNearbyEnabled } from '../../../src/lib/db/settings.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
@@ -208,6 +209,52 @@ describe('ParleyDb upgrades', () => {
       await setNearbyEnabled(db, true, 600)
       expect(await nearbyEnabled(db)).toBe(true)
       expect(await db.settings.toArray()).toEqual([{ key: 'nearby', enabled: true, updatedAt: 600 }])
+    })
+  })
+  describe('v5 (2026-11-21): the search word index', () => {
+    it('keeps every v4 row, fills `words` for stored messages and finds them', async () => {
+      const deps = freshDeps()
+      const fileMessage: MessageRow = {
+        id: '01JD0000000000000000000003' as MessageId, contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice',
+        kind: 'file', body: 'Отчёт за май', sentAt: 300, receivedAt: 305, state: 'delivered',
+        file: { sha256: 'a'.repeat(64), size: 3, name: 'Budget-2026.xlsx', mime: 'application/octet-stream', chunkSize: 65536, listHash: 'b'.repeat(64) }
+      }
+      await seedRawDb(deps, 4, dbSchemaV4, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        messages: [...messagesV1, fileMessage],
+        relays: [relayV1],
+        settings: [{ key: 'nearby', enabled: true, updatedAt: 600 }]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(DB_VERSION)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      expect(await nearbyEnabled(db)).toBe(true)
+      // rows read through ParleyDb stay plain MessageRows (no index-only field)
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0], fileMessage])
+      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      db.close()
+
+      // what is stored: a raw Dexie at v5 sees the words the upgrade wrote
+      const raw = new Dexie(DB_NAME, deps)
+      await raw.open()
+      const stored = await raw.table<{ id: string, words?: string[] }>('messages').toArray()
+      expect(Object.fromEntries(stored.map(r => [r.id, r.words]))).toEqual({
+        '01JD0000000000000000000001': ['hi'],
+        '01JD0000000000000000000002': ['queued', 'one'],
+        '01JD0000000000000000000003': ['отчёт', 'за', 'май', 'budget', '2026', 'xlsx']
+      })
+      raw.close()
+
+      db = new ParleyDb(DB_NAME, deps)
+      expect((await searchMessages(db, 'queued')).map(h => h.message)).toEqual([messagesV1[0]])
+      expect((await searchMessages(db, 'budg')).map(h => [h.message.id, h.contact.id])).toEqual([[fileMessage.id, 7]])
+      expect((await searchMessages(db, 'ОТЧЁТ май')).map(h => h.message.id)).toEqual([fileMessage.id])
     })
   })
 })

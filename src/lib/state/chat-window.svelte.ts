@@ -1,0 +1,212 @@
+/**
+ * The messages an open chat shows: a bounded window over the chat's
+ * `[contactId+sentAt+id]` index (issue 9, "history at scale").
+ *
+ * The window is a key range [low, high] of that index (`high` open while it
+ * reaches the newest message). A liveQuery over exactly that range keeps the
+ * rows current (new messages, receipts); paging only moves the bounds, after a
+ * key-only read of at most one page. Nothing ever counts or loads the whole
+ * chat, so a chat of 100,000 messages opens as fast as one of 50.
+ */
+import Dexie, { liveQuery } from 'dexie'
+import type { ParleyDb } from '../db/db.ts'
+import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+
+/** Messages read per page (when opening, and per step up or down). */
+export const PAGE = 50
+/** At most this many messages stay in the window: paging drops the far end. */
+export const MAX_WINDOW = 200
+
+/** Index name from db/schema.ts. */
+const BY_CHAT = '[contactId+sentAt+id]'
+
+/** A key of the chat index: [contactId, sentAt, id]. */
+type ChatKey = [ContactId, number, MessageId]
+
+function keyOf (row: MessageRow): ChatKey {
+  return [row.contactId, row.sentAt, row.id]
+}
+
+interface Bounds {
+  /** inclusive; undefined: from the chat's first message */
+  low?: ChatKey
+  /** inclusive; undefined: up to the newest message (live) */
+  high?: ChatKey
+}
+
+export class ChatWindow {
+  /** The window's messages in display order (sentAt, then id). */
+  rows = $state.raw<readonly MessageRow[]>([])
+  /** False until the first rows (or error) arrive. */
+  loaded = $state(false)
+  /** The last read error, cleared by the next result. */
+  error = $state.raw<unknown>(undefined)
+  /** The window holds the chat's newest message and follows new ones. */
+  atNewest = $state(true)
+  /** The window holds the chat's first message: nothing older to load. */
+  atOldest = $state(false)
+  /** A page is being read (the sentinels wait for it). */
+  busy = $state(false)
+  /** The message `openAt` asked for, once it is in the window (for scrolling to it). */
+  target = $state<MessageId | undefined>(undefined)
+
+  readonly #db: ParleyDb
+  readonly #contactId: ContactId
+  #bounds: Bounds = {}
+  #subscription: { unsubscribe: () => void } | undefined
+  /** Bumped on every re-subscription: results of an older one are ignored. */
+  #generation = 0
+  #closed = false
+
+  constructor (db: ParleyDb, contactId: ContactId) {
+    this.#db = db
+    this.#contactId = contactId
+  }
+
+  /** Shows the newest page. */
+  async openLatest (): Promise<void> {
+    await this.#step(async () => {
+      const { keys, more } = await this.#keys(this.#chatLow(), this.#chatHigh(), true, true, 'older', PAGE)
+      this.atOldest = !more
+      this.target = undefined
+      this.#watch({ low: keys.at(-1) }, true)
+    })
+  }
+
+  /**
+   * Shows the part of the chat around message `id` (a search result). Falls
+   * back to the newest page when the message is not in this chat.
+   *
+   * @returns whether the message was found
+   */
+  async openAt (id: MessageId): Promise<boolean> {
+    const row = await this.#db.messages.get(id)
+    if (row === undefined || row.contactId !== this.#contactId) {
+      await this.openLatest()
+      return false
+    }
+    await this.#step(async () => {
+      const at = keyOf(row)
+      const half = PAGE / 2
+      const older = await this.#keys(this.#chatLow(), at, true, false, 'older', half)
+      const newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', half)
+      const before = older.keys
+      const after = newer.keys
+      this.atOldest = !older.more
+      const newest = !newer.more
+      this.target = id
+      this.#watch({ low: before.at(-1) ?? at, high: newest ? undefined : after.at(-1) ?? at }, newest)
+    })
+    return true
+  }
+
+  /** Adds the page before the window (dropping from the newest end beyond MAX_WINDOW). */
+  async loadOlder (): Promise<void> {
+    if (this.atOldest || this.busy) return
+    const first = this.rows[0]
+    if (first === undefined) return
+    await this.#step(async () => {
+      const { keys, more } = await this.#keys(this.#chatLow(), keyOf(first), true, false, 'older', PAGE)
+      this.atOldest = !more
+      const low = keys.at(-1)
+      if (low === undefined) { this.busy = false; return }
+      const keep = MAX_WINDOW - keys.length
+      const dropNewest = this.rows.length > keep
+      const lastKept = this.rows[keep - 1]
+      const high = dropNewest && lastKept !== undefined ? keyOf(lastKept) : this.#bounds.high
+      this.#watch({ low, high }, high === undefined)
+    })
+  }
+
+  /** Adds the page after the window (dropping from the oldest end beyond MAX_WINDOW). */
+  async loadNewer (): Promise<void> {
+    if (this.atNewest || this.busy) return
+    const last = this.rows.at(-1)
+    if (last === undefined) return
+    await this.#step(async () => {
+      const { keys, more } = await this.#keys(keyOf(last), this.#chatHigh(), false, true, 'newer', PAGE)
+      const newest = !more
+      const excess = this.rows.length + keys.length - MAX_WINDOW
+      const firstKept = excess > 0 ? this.rows[excess] : undefined
+      if (firstKept !== undefined) this.atOldest = false
+      const low = firstKept !== undefined ? keyOf(firstKept) : this.#bounds.low
+      this.#watch({ low, high: newest ? undefined : keys.at(-1) }, newest)
+    })
+  }
+
+  /** Stops the live query; the window is done. */
+  close (): void {
+    this.#closed = true
+    this.#subscription?.unsubscribe()
+    this.#subscription = undefined
+  }
+
+  async #step (work: () => Promise<void>): Promise<void> {
+    this.busy = true
+    try {
+      await work()
+    } catch (err) {
+      this.error = err
+      this.loaded = true
+      this.busy = false
+    }
+  }
+
+  /** Below every key of this chat (Dexie.minKey sorts before any sentAt and id). */
+  #chatLow (): ChatKey {
+    return [this.#contactId, Dexie.minKey, Dexie.minKey] as unknown as ChatKey
+  }
+
+  /** Above every key of this chat. */
+  #chatHigh (): ChatKey {
+    return [this.#contactId, Dexie.maxKey, Dexie.maxKey] as unknown as ChatKey
+  }
+
+  /**
+   * Up to `limit` index keys between `from` and `to`, nearest to the window
+   * first, plus one more when there is one: a result longer than `limit`
+   * tells the caller there is more beyond (it uses only the first `limit`).
+   */
+  async #keys (from: ChatKey, to: ChatKey, includeFrom: boolean, includeTo: boolean, direction: 'older' | 'newer', limit: number): Promise<{ keys: ChatKey[], more: boolean }> {
+    let collection = this.#db.messages.where(BY_CHAT).between(from, to, includeFrom, includeTo)
+    if (direction === 'older') collection = collection.reverse()
+    const keys = await collection.limit(limit + 1).keys() as unknown as ChatKey[]
+    return { keys: keys.slice(0, limit), more: keys.length > limit }
+  }
+
+  /** Moves the window to `bounds` and follows that range live. */
+  #watch (bounds: Bounds, atNewest: boolean): void {
+    if (this.#closed) return
+    this.#bounds = bounds
+    this.atNewest = atNewest
+    this.#subscription?.unsubscribe()
+    const generation = ++this.#generation
+    const low = bounds.low ?? this.#chatLow()
+    const high = bounds.high ?? this.#chatHigh()
+    const query = async (): Promise<MessageRow[]> =>
+      this.#db.messages.where(BY_CHAT).between(low, high, true, true).toArray()
+    this.#subscription = liveQuery(query).subscribe({
+      next: (rows) => {
+        if (generation !== this.#generation) return
+        this.rows = rows
+        this.error = undefined
+        this.loaded = true
+        this.busy = false
+        // new messages kept arriving while at the newest: keep the window bounded
+        const excess = rows.length - MAX_WINDOW - PAGE
+        const firstKept = rows[excess + PAGE]
+        if (excess > 0 && this.#bounds.high === undefined && firstKept !== undefined) {
+          this.atOldest = false
+          this.#watch({ low: keyOf(firstKept) }, true)
+        }
+      },
+      error: (err: unknown) => {
+        if (generation !== this.#generation) return
+        console.error('parley: chat window query failed', err)
+        this.error = err
+        this.loaded = true
+        this.busy = false
+      }
+    })
+  }
+}

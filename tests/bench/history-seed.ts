@@ -1,0 +1,107 @@
+/**
+ * Page-side seeding for the history bench (tests/bench/history.ts) and
+ * tests/e2e/history.spec.ts: writes contacts and many messages into the
+ * page's own 'parley' IndexedDB through the app's ParleyDb (its schema, and
+ * the middleware that keeps the search index), fast.
+ *
+ * Not part of the app: `seedScript()` in history.ts bundles this file with
+ * Vite into one IIFE that a test evaluates in the page, which then exposes
+ * `window.parleySeed`.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { upsertContact } from '../../src/lib/db/contacts.ts'
+import { DEFAULT_DB_NAME, ParleyDb } from '../../src/lib/db/db.ts'
+import { newMessageId } from '../../src/lib/db/messages.ts'
+import type { ContactId, MessageId, MessageRow } from '../../src/lib/db/types.ts'
+
+/** Words the generated bodies are made of (English and Russian). */
+const VOCABULARY = [
+  'hello', 'meeting', 'tomorrow', 'coffee', 'project', 'deadline', 'weekend', 'train', 'photo', 'garden',
+  'привет', 'встреча', 'завтра', 'кофе', 'проект', 'выходные', 'поезд', 'фото', 'сад', 'работа',
+  'the', 'and', 'we', 'can', 'see', 'later', 'maybe', 'today', 'call', 'me'
+]
+
+const BATCH = 2_000
+
+export interface SeedChatInput {
+  /** an existing contact, by PeerID; else a new contact named `name` is made */
+  peerId?: string
+  name?: string
+  count: number
+  /** sentAt of the first message; each next one is `stepMs` later */
+  firstAt: number
+  stepMs: number
+  /** the body of message i is `${prefix} ${i} ` + a few generated words */
+  prefix: string
+  /** bodies to use instead of the generated ones, by index */
+  special?: Record<number, string>
+}
+
+export interface SeededChat {
+  contactId: ContactId
+  peerId: string
+  /** ids by index, for the indexes of `special` */
+  specialIds: Record<number, MessageId>
+}
+
+/** A small deterministic PRNG, so that runs write the same text. */
+function wordsFor (i: number): string {
+  let x = (i * 2654435761) >>> 0
+  const out: string[] = []
+  for (let k = 0; k < 6; k++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    out.push(VOCABULARY[x % VOCABULARY.length] ?? 'hello')
+  }
+  return out.join(' ')
+}
+
+async function seedChat (input: SeedChatInput): Promise<SeededChat> {
+  const db = new ParleyDb(DEFAULT_DB_NAME)
+  try {
+    const profile = await db.profile.get(1)
+    if (profile === undefined) throw new Error('no profile yet: onboard first')
+    let peerId = input.peerId
+    if (peerId === undefined) {
+      peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      await upsertContact(db, { peerId, username: input.name ?? 'Seed', addresses: [] })
+    }
+    const contact = await db.contacts.where('peerId').equals(peerId).first()
+    if (contact === undefined) throw new Error(`no contact ${peerId}`)
+    const specialIds: Record<number, MessageId> = {}
+    for (let start = 0; start < input.count; start += BATCH) {
+      const rows: MessageRow[] = []
+      for (let i = start; i < Math.min(input.count, start + BATCH); i++) {
+        const sentAt = input.firstAt + i * input.stepMs
+        const incoming = i % 3 !== 0
+        const id = newMessageId(sentAt)
+        const body = input.special?.[i] ?? `${input.prefix} ${i} ${wordsFor(i)}`
+        if (input.special?.[i] !== undefined) specialIds[i] = id
+        rows.push({
+          id,
+          contactId: contact.id,
+          direction: incoming ? 'in' : 'out',
+          fromPeerId: incoming ? peerId : profile.peerId,
+          kind: 'text',
+          body,
+          sentAt,
+          ...(incoming ? { receivedAt: sentAt + 50 } : {}),
+          state: 'read',
+          readAt: sentAt + 1000
+        })
+      }
+      await db.messages.bulkAdd(rows)
+    }
+    return { contactId: contact.id, peerId, specialIds }
+  } finally {
+    db.close()
+  }
+}
+
+declare global {
+  interface Window {
+    parleySeed?: { seedChat: typeof seedChat }
+  }
+}
+
+window.parleySeed = { seedChat }

@@ -1,0 +1,122 @@
+/** The chat window (state/chat-window.svelte.ts) over a fake-indexeddb ParleyDb. */
+import Dexie from 'dexie'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { ParleyDb } from '../../../src/lib/db/db.ts'
+import { newMessageId, queueOutgoing } from '../../../src/lib/db/messages.ts'
+import type { MessageRow } from '../../../src/lib/db/types.ts'
+import { ChatWindow, MAX_WINDOW, PAGE } from '../../../src/lib/state/chat-window.svelte.ts'
+import { addContact, openTestDb } from '../db/helpers.ts'
+
+let db: ParleyDb | undefined
+let win: ChatWindow | undefined
+
+beforeAll(() => {
+  // liveQuery runs only where Dexie found an IndexedDB at load time (Node has none)
+  Dexie.dependencies.indexedDB ??= new IDBFactory()
+  Dexie.dependencies.IDBKeyRange ??= IDBKeyRange
+})
+
+afterEach(() => {
+  win?.close()
+  db?.close()
+  win = undefined
+  db = undefined
+})
+
+/** `count` messages "m0" … in contact `contactId`'s chat, one second apart. */
+async function seedChat (d: ParleyDb, contactId: number, count: number): Promise<MessageRow[]> {
+  const rows: MessageRow[] = Array.from({ length: count }, (_, i) => ({
+    id: newMessageId(1_000_000 + i * 1000),
+    contactId,
+    direction: i % 2 === 0 ? 'out' : 'in',
+    fromPeerId: 'x',
+    kind: 'text',
+    body: `m${i}`,
+    sentAt: 1_000_000 + i * 1000,
+    state: 'delivered'
+  }))
+  await d.messages.bulkAdd(rows)
+  return rows
+}
+
+const bodies = (w: ChatWindow): string[] => w.rows.map(r => r.body)
+
+async function settled (w: ChatWindow): Promise<void> {
+  await expect.poll(() => w.busy || !w.loaded).toBe(false)
+}
+
+describe('ChatWindow', () => {
+  it('opens on the newest page of a long chat and pages up and down within bounds', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const bob = await addContact(db, 'bob')
+    await seedChat(db, bob, 30)
+    await seedChat(db, alice, 1000)
+    win = new ChatWindow(db, alice)
+    await win.openLatest()
+    await settled(win)
+    expect(win.rows).toHaveLength(PAGE)
+    expect(bodies(win).at(-1)).toBe('m999')
+    expect(bodies(win)[0]).toBe(`m${1000 - PAGE}`)
+    expect(win.atNewest).toBe(true)
+    expect(win.atOldest).toBe(false)
+
+    for (let i = 0; i < 5; i++) {
+      await win.loadOlder()
+      await settled(win)
+    }
+    // bounded: the newest end was dropped
+    expect(win.rows).toHaveLength(MAX_WINDOW)
+    expect(bodies(win)[0]).toBe(`m${1000 - 6 * PAGE}`)
+    expect(win.atNewest).toBe(false)
+
+    await win.loadNewer()
+    await settled(win)
+    expect(win.rows).toHaveLength(MAX_WINDOW)
+    expect(bodies(win)[0]).toBe(`m${1000 - 5 * PAGE}`)
+    expect(bodies(win).at(-1)).toBe(`m${1000 - PAGE - 1}`)
+    await win.loadNewer()
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('m999')
+    expect(win.atNewest).toBe(true)
+    expect(win.rows.every(r => r.contactId === alice)).toBe(true)
+  })
+
+  it('follows new messages live while at the newest, not the chat of another contact', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const bob = await addContact(db, 'bob')
+    await seedChat(db, alice, 3)
+    win = new ChatWindow(db, alice)
+    await win.openLatest()
+    await settled(win)
+    expect(win.atOldest).toBe(true)
+    expect(bodies(win)).toEqual(['m0', 'm1', 'm2'])
+    await queueOutgoing(db, { contactId: alice, fromPeerId: 'me', body: 'new one', now: 9_000_000 })
+    await queueOutgoing(db, { contactId: bob, fromPeerId: 'me', body: 'elsewhere', now: 9_000_001 })
+    await expect.poll(() => bodies(win as ChatWindow)).toEqual(['m0', 'm1', 'm2', 'new one'])
+  })
+
+  it('opens around one message, and falls back to the newest for an unknown one', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const bob = await addContact(db, 'bob')
+    const rows = await seedChat(db, alice, 500)
+    const other = await seedChat(db, bob, 1)
+    win = new ChatWindow(db, alice)
+    const target = rows[100] as MessageRow
+    expect(await win.openAt(target.id)).toBe(true)
+    await settled(win)
+    expect(win.target).toBe(target.id)
+    expect(bodies(win)).toContain('m100')
+    expect(win.rows.length).toBeLessThanOrEqual(PAGE + 1)
+    expect(win.atNewest).toBe(false)
+    expect(win.atOldest).toBe(false)
+
+    expect(await win.openAt((other[0] as MessageRow).id)).toBe(false)
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('m499')
+    expect(win.atNewest).toBe(true)
+  })
+})
