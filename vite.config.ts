@@ -1,10 +1,8 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
-
-/** Brand colour: the icons' background and the light theme's accent. */
-const THEME_COLOR = '#0f766e'
-const BACKGROUND_COLOR = '#ffffff'
+import { MANIFEST } from './scripts/lib/pwa-manifest.ts'
+import { cspMeta } from './scripts/lib/csp.ts'
 
 /**
  * The libp2p worker bundle is the largest asset (the QR reader's .wasm, about
@@ -16,42 +14,25 @@ const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024
 export default defineConfig({
   plugins: [
     svelte(),
+    // the Content-Security-Policy <meta> in the built index.html (scripts/lib/csp.ts)
+    cspMeta(),
     VitePWA({
-      registerType: 'autoUpdate',
-      injectRegister: 'auto',
+      // our own service worker (src/sw.ts): precaching plus the share target and notification clicks
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      // a new version waits for the user's Reload (lib/state/pwa.svelte.ts registers it)
+      registerType: 'prompt',
+      injectRegister: false,
       // public/ icons are already matched by globPatterns; listing them again duplicates precache entries
       includeManifestIcons: false,
-      manifest: {
-        name: 'Parley',
-        short_name: 'Parley',
-        description: 'A peer-to-peer messenger that lives at a URL: no account, no central server.',
-        theme_color: THEME_COLOR,
-        background_color: BACKGROUND_COLOR,
-        display: 'standalone',
-        start_url: '/',
-        scope: '/',
-        icons: [
-          { src: 'icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
-          // the PNGs are full-bleed with the bubble inside the maskable safe zone
-          { src: 'icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-          { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }
-        ]
-      },
-      workbox: {
+      // manifest fields, icons, shortcuts and share target: scripts/lib/pwa-manifest.ts
+      manifest: MANIFEST,
+      injectManifest: {
         // no json: /config.json (runtime settings written by the server) must never be precached;
         // wasm: the QR reader (zxing-wasm), so scanning works offline too
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
-        maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES,
-        navigateFallback: 'index.html',
-        navigateFallbackDenylist: [/^\/config\.json$/],
-        runtimeCaching: [
-          {
-            // always ask the server; nothing is stored, so an edited config takes effect at once
-            urlPattern: ({ url }) => url.pathname === '/config.json',
-            handler: 'NetworkOnly'
-          }
-        ]
+        maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES
       }
     })
   ],

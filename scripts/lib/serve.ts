@@ -11,6 +11,7 @@ import { extname, isAbsolute, join, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import type { AppConfig } from './app-config.ts'
+import { CSP_HEADER_POLICY } from './csp.ts'
 
 export type { AppConfig } from './app-config.ts'
 
@@ -168,7 +169,10 @@ async function handle (req: IncomingMessage, res: ServerResponse, root: string, 
   const headers: Record<string, string | number> = {
     'Content-Type': MIME_TYPES[extname(name).toLowerCase()] ?? DEFAULT_MIME_TYPE,
     'Content-Length': target.size,
-    'X-Content-Type-Options': 'nosniff'
+    'X-Content-Type-Options': 'nosniff',
+    // the same policy as index.html's <meta>, plus no framing (scripts/lib/csp.ts); workers and
+    // the service worker take theirs from their script's response, so every file carries it
+    'Content-Security-Policy': CSP_HEADER_POLICY
   }
   if (NO_CACHE_FILES.has(name)) {
     headers['Cache-Control'] = 'no-cache'

@@ -1,0 +1,238 @@
+/**
+ * Notifications and unread counts (issue 9, "Notifications").
+ *
+ * - While the page is hidden, each new incoming message shows a notification
+ *   (title: the contact's name; body: the text or "Sent a file"; one tag per
+ *   chat; click opens the chat, see src/sw.ts), and so does each new contact
+ *   request. Shown through the service worker's `showNotification` (the only
+ *   way on Android).
+ * - Only once the user said yes: the app asks at a sensible moment (a card
+ *   once there is an accepted contact, or the Settings toggle), never on load.
+ *   The choice is kept in localStorage.
+ * - Several tabs: every hidden tab hears the same message, and each shows it
+ *   under the chat's tag. A notification with the same tag replaces the
+ *   earlier one (silently: no `renotify`), so the user sees one notification
+ *   per chat however many tabs are open: no election between tabs is needed.
+ * - Unread counts (lib/pwa/unread.ts) give the title "(3) Parley" and the app
+ *   badge (`navigator.setAppBadge`, where present); `unread` has them per chat.
+ */
+import { liveQuery } from 'dexie'
+import { displayName } from '../db/contacts.ts'
+import { chatSummaries, type ChatSummary } from '../db/messages.ts'
+import type { ContactId, MessageRow } from '../db/types.ts'
+import { t } from '../i18n/index.ts'
+import type { NotificationData } from '../pwa/protocol.ts'
+import { markOf, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, writeSeenMarks, type SeenMark } from '../pwa/unread.ts'
+import { getDb } from './live.svelte.ts'
+import type { NodeManager } from './node-manager.svelte.ts'
+import { chatHref, parseHash } from './router.svelte.ts'
+
+const CHOICE_KEY = 'parley.notifications'
+const PROMPT_KEY = 'parley.notifications.prompt'
+/** Longest message text shown in a notification, in characters. */
+const MAX_BODY_CHARS = 200
+
+export type NotificationChoice = 'on' | 'off' | 'unset'
+export type PermissionState = NotificationPermission | 'unsupported'
+
+function read (key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null
+  } catch {
+    return null
+  }
+}
+
+function write (key: string, value: string): void {
+  try {
+    globalThis.localStorage?.setItem(key, value)
+  } catch {
+    // storage disabled: the choice holds for this visit only
+  }
+}
+
+function currentPermission (): PermissionState {
+  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission
+}
+
+function pageHidden (): boolean {
+  return typeof document !== 'undefined' && document.visibilityState === 'hidden'
+}
+
+/** The chat on screen right now, if any (the route is a chat and the page is visible). */
+function chatOnScreen (): ContactId | undefined {
+  if (typeof location === 'undefined' || pageHidden()) return undefined
+  const route = parseHash(location.hash)
+  return route.name === 'chat' ? route.contactId : undefined
+}
+
+/** The notification text of an incoming message. */
+export function messageBody (message: Pick<MessageRow, 'kind' | 'body'>): string {
+  const text = message.body.trim()
+  if (message.kind === 'file' && text === '') return t('pwa.sentFile')
+  return [...text].length > MAX_BODY_CHARS ? `${[...text].slice(0, MAX_BODY_CHARS).join('')}…` : text
+}
+
+interface Snapshot {
+  summaries: ChatSummary[]
+  unread: Map<ContactId, number>
+  marks: Map<ContactId, SeenMark>
+}
+
+class Notifications {
+  permission = $state<PermissionState>(currentPermission())
+  choice = $state<NotificationChoice>(read(CHOICE_KEY) === 'on' ? 'on' : read(CHOICE_KEY) === 'off' ? 'off' : 'unset')
+  promptDismissed = $state(read(PROMPT_KEY) === 'dismissed')
+  /** Whether the user has at least one accepted contact (the moment to offer notifications). */
+  hasAcceptedContact = $state(false)
+  /** Unread incoming messages per chat. */
+  unread = $state.raw<ReadonlyMap<ContactId, number>>(new Map())
+  readonly totalUnread: number = $derived([...this.unread.values()].reduce((sum, n) => sum + n, 0))
+
+  /** Contact requests already known (a new id is a new request); replaced by each result, so bounded. */
+  #knownRequests: Set<ContactId> | undefined
+
+  get supported (): boolean {
+    return this.permission !== 'unsupported'
+  }
+
+  /** Notifications are shown (when the page is hidden). */
+  get enabled (): boolean {
+    return this.choice === 'on' && this.permission === 'granted'
+  }
+
+  /** Whether to offer the "Get notified" card. */
+  get offer (): boolean {
+    return this.supported && this.permission !== 'denied' && this.choice === 'unset' && !this.promptDismissed && this.hasAcceptedContact
+  }
+
+  /** Asks the browser's permission (call from a click) and turns notifications on; '' or why not, in words. */
+  async turnOn (): Promise<string> {
+    if (typeof Notification === 'undefined') return t('pwa.notificationsUnsupported')
+    const permission = await Notification.requestPermission()
+    this.permission = permission
+    if (permission !== 'granted') {
+      this.#setChoice('off')
+      return t('pwa.notificationsBlocked')
+    }
+    this.#setChoice('on')
+    return ''
+  }
+
+  turnOff (): void {
+    this.#setChoice('off')
+  }
+
+  dismissOffer (): void {
+    this.promptDismissed = true
+    write(PROMPT_KEY, 'dismissed')
+  }
+
+  #setChoice (choice: NotificationChoice): void {
+    this.choice = choice
+    write(CHOICE_KEY, choice)
+  }
+
+  /**
+   * Listens for messages and contact requests, keeps the unread counts, the
+   * title and the badge. Returns the function that stops it all.
+   */
+  start (node: Pick<NodeManager, 'onMessage'>): () => void {
+    let subscription: { unsubscribe: () => void } | undefined
+    const subscribe = (): void => {
+      subscription?.unsubscribe()
+      subscription = liveQuery(async () => this.#snapshot()).subscribe({
+        next: (snapshot) => { this.#apply(snapshot) },
+        error: (err: unknown) => { console.error('parley: unread counts failed', err) }
+      })
+    }
+    const onChange = (): void => {
+      this.permission = currentPermission()
+      subscribe()
+    }
+    const offMessage = node.onMessage((event) => {
+      if (event.kind === 'received' && event.message.direction === 'in') void this.#notifyMessage(event.message)
+    })
+    subscribe()
+    // the chat on screen changes what is seen: read again
+    window.addEventListener('hashchange', onChange)
+    document.addEventListener('visibilitychange', onChange)
+    return () => {
+      offMessage()
+      subscription?.unsubscribe()
+      window.removeEventListener('hashchange', onChange)
+      document.removeEventListener('visibilitychange', onChange)
+      this.#knownRequests = undefined
+    }
+  }
+
+  async #snapshot (): Promise<Snapshot> {
+    const db = getDb()
+    const summaries = await chatSummaries(db)
+    const marks = readSeenMarks()
+    const viewing = chatOnScreen()
+    // a plain value handed to `unread` whole ($state.raw), never mutated after
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const unread = new Map<ContactId, number>()
+    for (const { contact, lastMessage } of summaries) {
+      const mark = marks.get(contact.id)
+      if (contact.state !== 'accepted') {
+        // a request on its way: whatever it brings counts once it is accepted
+        if (mark === undefined) marks.set(contact.id, NOTHING_SEEN)
+        continue
+      }
+      if (mark === undefined || contact.id === viewing) {
+        // on screen: everything in it is seen. Unmarked and accepted: a chat
+        // from before unread counts (or a restored backup), seen up to now.
+        marks.set(contact.id, lastMessage === undefined ? NOTHING_SEEN : markOf(lastMessage))
+        continue
+      }
+      if (lastMessage === undefined) continue
+      const count = contact.blocked ? 0 : await unreadAfter(db, contact.id, mark)
+      if (count > 0) unread.set(contact.id, count)
+    }
+    return { summaries, unread, marks }
+  }
+
+  #apply ({ summaries, unread, marks }: Snapshot): void {
+    writeSeenMarks(marks, new Set(summaries.map(s => s.contact.id)))
+    this.unread = unread
+    this.hasAcceptedContact = summaries.some(s => s.contact.state === 'accepted')
+    const total = [...unread.values()].reduce((sum, n) => sum + n, 0)
+    document.title = titleWithCount(total, t('common.appName'))
+    const nav = navigator as Navigator & { setAppBadge?: (n?: number) => Promise<void>, clearAppBadge?: () => Promise<void> }
+    const badge = total > 0 ? nav.setAppBadge?.(total) : nav.clearAppBadge?.()
+    void badge?.catch(() => { /* no badge here (not installed, or not allowed): the title still counts */ })
+
+    const requests = summaries.filter(s => s.contact.state === 'pending' && !s.contact.blocked).map(s => s.contact)
+    const known = this.#knownRequests
+    this.#knownRequests = new Set(requests.map(c => c.id))
+    // the first result is what was already there: only later arrivals are news
+    if (known === undefined) return
+    for (const contact of requests) {
+      if (!known.has(contact.id)) void this.#show(t('pwa.requestTitle'), t('pwa.requestBody', { name: displayName(contact) }), 'contact-requests', '#/')
+    }
+  }
+
+  async #notifyMessage (message: MessageRow): Promise<void> {
+    if (!this.enabled || !pageHidden()) return
+    const contact = await getDb().contacts.get(message.contactId)
+    if (contact === undefined || contact.blocked || contact.state !== 'accepted') return
+    await this.#show(displayName(contact), messageBody(message), `chat-${contact.id}`, chatHref(contact.id))
+  }
+
+  async #show (title: string, body: string, tag: string, href: string): Promise<void> {
+    if (!this.enabled || !pageHidden()) return
+    try {
+      const registration = await navigator.serviceWorker?.getRegistration()
+      if (registration === undefined) return
+      const data: NotificationData = { href }
+      await registration.showNotification(title, { body, tag, data, icon: '/icon-192.png', badge: '/icon-96.png', lang: document.documentElement.lang })
+    } catch (err) {
+      console.error('parley: could not show a notification', err)
+    }
+  }
+}
+
+/** The tab's notifications and unread counts: read its fields, call `start(node)` once the node is up. */
+export const notifications = new Notifications()

@@ -1,0 +1,87 @@
+/**
+ * The installable app, seen from a tab: registers the service worker
+ * (src/sw.ts, through vite-plugin-pwa's `virtual:pwa-register`), says when a
+ * new version waits (`updateReady`; `reload()` activates it and reloads), and
+ * offers installation where the browser fired `beforeinstallprompt`
+ * (`canInstall`; hidden once installed or when running standalone).
+ *
+ * One per tab, started on first import; it outlives the UI's remounts.
+ */
+/// <reference types="vite-plugin-pwa/vanillajs" />
+import { registerSW } from 'virtual:pwa-register'
+import { navigateHref } from '../pwa/protocol.ts'
+import { navigate } from './router.svelte.ts'
+
+/** Chromium's install prompt event (not in the DOM typings). */
+interface BeforeInstallPromptEvent extends Event {
+  prompt(): Promise<void>
+  readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>
+}
+
+function runningStandalone (): boolean {
+  if (typeof window === 'undefined') return false
+  return window.matchMedia('(display-mode: standalone)').matches ||
+    (navigator as Navigator & { standalone?: boolean }).standalone === true
+}
+
+class Pwa {
+  /** A new version is installed and waits for a reload. */
+  updateReady = $state(false)
+  /** The browser offered installation and the app is not installed. */
+  canInstall = $state(false)
+  installed = $state(runningStandalone())
+
+  #prompt: BeforeInstallPromptEvent | undefined
+  #update: ((reload?: boolean) => Promise<void>) | undefined
+
+  constructor () {
+    if (typeof window === 'undefined') return
+    window.addEventListener('beforeinstallprompt', (event) => {
+      // keep it for our own button instead of the browser's mini-infobar
+      event.preventDefault()
+      this.#prompt = event as BeforeInstallPromptEvent
+      this.canInstall = !this.installed
+    })
+    window.addEventListener('appinstalled', () => {
+      this.installed = true
+      this.canInstall = false
+      this.#prompt = undefined
+    })
+    // a notification was clicked: the service worker tells which chat to show
+    navigator.serviceWorker?.addEventListener('message', (event: MessageEvent<unknown>) => {
+      const href = navigateHref(event.data)
+      if (href !== undefined) navigate(href)
+    })
+    this.#update = registerSW({
+      immediate: true,
+      onNeedRefresh: () => { this.updateReady = true },
+      onRegisterError: (err: unknown) => { console.error('parley: service worker registration failed', err) }
+    })
+  }
+
+  /** Activates the waiting version; the page reloads when it takes over. */
+  async reload (): Promise<void> {
+    await this.#update?.(true)
+  }
+
+  /** Hides the update banner until the next update (the new version then loads on the next visit). */
+  dismissUpdate (): void {
+    this.updateReady = false
+  }
+
+  /** Shows the browser's install dialog; true when the user accepted. */
+  async install (): Promise<boolean> {
+    const prompt = this.#prompt
+    if (prompt === undefined) return false
+    // a prompt event can be used once
+    this.#prompt = undefined
+    this.canInstall = false
+    await prompt.prompt()
+    const { outcome } = await prompt.userChoice
+    if (outcome === 'accepted') this.installed = true
+    return outcome === 'accepted'
+  }
+}
+
+/** The tab's PWA state. */
+export const pwa = new Pwa()

@@ -1,0 +1,94 @@
+/**
+ * Parley's service worker (vite-plugin-pwa `injectManifest`: the build fills
+ * `self.__WB_MANIFEST` with the app shell).
+ *
+ * - Precaches the app shell (html, js, css, icons, the QR reader's wasm) so
+ *   the installed app opens with no network; every navigation falls back to
+ *   index.html. `/config.json` is never cached: it is asked of the server every
+ *   time, so an edited config takes effect at once.
+ * - Updates wait: a new version activates only when a tab asks
+ *   ({ type: 'SKIP_WAITING' }, the "A new version is ready" banner's Reload).
+ * - Share target: the share sheet's POST to /share-target is stored as the one
+ *   pending share (lib/pwa/pending-share.ts) and answered with a 303 to #/share.
+ * - Notification clicks focus a Parley tab and open the notification's chat
+ *   there (or open a new tab).
+ */
+/// <reference lib="webworker" />
+import { clientsClaim } from 'workbox-core'
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
+import { NavigationRoute, registerRoute } from 'workbox-routing'
+import { NetworkOnly } from 'workbox-strategies'
+import { readShareForm, savePendingShare } from './lib/pwa/pending-share.ts'
+import { NAVIGATE_MESSAGE, SHARE_TARGET_ACTION, SKIP_WAITING_MESSAGE, isNotificationData } from './lib/pwa/protocol.ts'
+
+declare let self: ServiceWorkerGlobalScope
+
+/** The screen a share lands on. */
+const SHARE_SCREEN = '/#/share'
+
+precacheAndRoute(self.__WB_MANIFEST)
+cleanupOutdatedCaches()
+
+// the first install takes the open tabs at once (so one online visit is enough to work offline);
+// later versions wait for the page's SKIP_WAITING, then take the tabs when they activate
+clientsClaim()
+
+self.addEventListener('message', (event) => {
+  const data: unknown = event.data
+  if (typeof data === 'object' && data !== null && (data as { type?: unknown }).type === SKIP_WAITING_MESSAGE) {
+    void self.skipWaiting()
+  }
+})
+
+// always ask the server; nothing is stored, so an edited config takes effect at once
+registerRoute(({ url }) => url.origin === self.location.origin && url.pathname === '/config.json', new NetworkOnly())
+
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), {
+  denylist: [/^\/config\.json$/, /^\/share-target/]
+}))
+
+/** Stores the shared form as the pending share, then sends the tab to the share screen. */
+async function handleShare (request: Request): Promise<Response> {
+  let stored = false
+  try {
+    const { meta, files } = readShareForm(await request.formData())
+    await savePendingShare(self.caches, meta, files)
+    stored = true
+  } catch (err) {
+    console.error('parley sw: could not store a share', err)
+  }
+  if (!stored) {
+    // the screen then says so: a share whose form could not be read
+    await savePendingShare(self.caches, { at: Date.now(), title: '', text: '', url: '', files: [], problem: 'unreadable' }, [])
+      .catch((err: unknown) => { console.error('parley sw: could not store a share', err) })
+  }
+  return Response.redirect(new URL(SHARE_SCREEN, self.location.origin).href, 303)
+}
+
+registerRoute(
+  ({ url, request }) => url.origin === self.location.origin && url.pathname === SHARE_TARGET_ACTION && request.method === 'POST',
+  async ({ request }) => handleShare(request),
+  'POST'
+)
+
+/** Focuses a Parley tab (the focused or most recently used one) and shows `href` there, else opens one. */
+async function openChat (href: string): Promise<void> {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true })
+  const inScope = windows.filter(c => new URL(c.url).origin === self.location.origin)
+  // matchAll lists the most recently focused first
+  const target = inScope.find(c => c.focused) ?? inScope[0]
+  const url = new URL(`/${href}`, self.location.origin).href
+  if (target === undefined) {
+    await self.clients.openWindow(url)
+    return
+  }
+  const focused = await target.focus()
+  focused.postMessage({ type: NAVIGATE_MESSAGE, href })
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close()
+  const data: unknown = event.notification.data
+  const href = isNotificationData(data) ? data.href : '#/'
+  event.waitUntil(openChat(href))
+})

@@ -1,0 +1,64 @@
+import { expect, test } from './fixtures.ts'
+import { befriend, message, nav, openChat, send } from './helpers/parley.ts'
+import type { Page } from '@playwright/test'
+
+/**
+ * Makes the page report itself hidden (or visible again) and fires
+ * `visibilitychange`, as the browser does when the tab goes to the
+ * background. Headless Chromium keeps every tab 'visible' (bringing another
+ * tab to the front or minimising the window through CDP changes nothing), so
+ * the property is overridden on this document; the rest (the node's message
+ * event, the service worker's showNotification) is the real thing.
+ */
+async function setHidden (page: Page, hidden: boolean): Promise<void> {
+  await page.evaluate((hide) => {
+    if (hide) {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true })
+    } else {
+      // back to the prototype's real getters
+      Reflect.deleteProperty(document, 'visibilityState')
+      Reflect.deleteProperty(document, 'hidden')
+    }
+    document.dispatchEvent(new Event('visibilitychange'))
+  }, hidden)
+}
+
+async function shownNotifications (page: Page): Promise<Array<{ title: string, body: string, tag: string, href: unknown }>> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready
+    const shown = await registration.getNotifications()
+    return shown.map(n => ({ title: n.title, body: n.body, tag: n.tag, href: (n.data as { href?: unknown } | null)?.href }))
+  })
+}
+
+test.describe('notifications and unread counts', () => {
+  test('a message arriving while the page is hidden shows a notification and counts as unread', async ({ alice, bob }) => {
+    await alice.context.grantPermissions(['notifications'])
+    await befriend(alice.page, bob.page)
+    await expect.poll(async () => alice.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
+
+    // the offer appears once there is an accepted contact, never before
+    await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
+    await expect(alice.page.getByRole('heading', { name: 'Get notified of new messages' })).toBeVisible()
+    await alice.page.getByRole('button', { name: 'Turn on' }).click()
+    await expect(alice.page.getByRole('heading', { name: 'Get notified of new messages' })).toBeHidden()
+    await expect(alice.page).toHaveTitle('Parley')
+
+    await setHidden(alice.page, true)
+    await send(bob.page, 'are you there?')
+    await send(bob.page, 'second one')
+
+    // one notification for the chat (same tag: the newer replaces the older), titled with Bob's name
+    await expect.poll(async () => shownNotifications(alice.page)).toEqual([
+      { title: 'Bob', body: 'second one', tag: expect.stringMatching(/^chat-\d+$/) as unknown as string, href: expect.stringMatching(/^#\/chat\/\d+$/) }
+    ])
+    await expect(alice.page).toHaveTitle('(2) Parley')
+
+    // back on screen, opening the chat reads it
+    await setHidden(alice.page, false)
+    await openChat(alice.page, 'Bob')
+    await expect(message(alice.page, 'second one')).toBeVisible()
+    await expect(alice.page).toHaveTitle('Parley')
+  })
+})
