@@ -74,7 +74,10 @@ export default defineConfig(
         parser: tseslint.parser,
         extraFileExtensions: ['.svelte']
       }
-    }
+    },
+    // message bodies, names and file names are text only (issue 9 "safe rendering"); the
+    // recommended set has this already: kept explicit so no config edit drops it
+    rules: { 'svelte/no-at-html-tags': 'error' }
   },
 
   // Environments.

@@ -1,8 +1,24 @@
 import type { EnTable, RuTable } from '../table.ts'
 
-/** Strings of the 'message' area (keys are used as `t('message.<key>')`). */
+/** Strings of the 'message' area (keys are used as `t('message.<key>')`): one message bubble. */
 export const en = {
+  /** who wrote an outgoing message, for screen readers */
+  you: 'You',
+  /** delivery states under an outgoing message */
+  queued: 'queued',
+  sent: 'sent',
+  stored: 'stored on relay',
+  delivered: 'delivered',
+  read: 'read',
+  failed: 'failed'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
+  you: 'Вы',
+  queued: 'в очереди',
+  sent: 'отправлено',
+  stored: 'сохранено на ретрансляторе',
+  delivered: 'доставлено',
+  read: 'прочитано',
+  failed: 'не отправлено'
 }

@@ -1,0 +1,122 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, test } from './fixtures.ts'
+import { prepareTour, reloadApp, showOnboarding, showScreen, tourScreens } from './helpers/screens.ts'
+import type { Page } from '@playwright/test'
+
+/**
+ * axe-core on every screen (issue 9 "Accessibility"): 0 serious or critical
+ * violations, in the light and the dark palette, whether the palette comes
+ * from the system (`prefers-color-scheme`) or from the app's own theme
+ * setting (localStorage 'parley.theme', see lib/state/preferences.svelte.ts).
+ */
+
+type Scheme = 'light' | 'dark'
+
+interface ThemeMode {
+  readonly name: string
+  /** what the system prefers */
+  readonly system: Scheme
+  /** the app's theme setting */
+  readonly theme: 'system' | Scheme
+}
+
+const MODES: readonly ThemeMode[] = [
+  { name: 'system light', system: 'light', theme: 'system' },
+  { name: 'system dark', system: 'dark', theme: 'system' },
+  { name: 'app dark on a light system', system: 'light', theme: 'dark' },
+  { name: 'app light on a dark system', system: 'dark', theme: 'light' }
+]
+
+const SERIOUS = new Set(['serious', 'critical'])
+
+/** Serious and critical violations on the page as it is, one readable line per element. */
+async function seriousViolations (page: Page, where: string): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  return violations
+    .filter(v => SERIOUS.has(v.impact ?? ''))
+    .flatMap(v => v.nodes.map(node =>
+      `${where}: [${v.impact ?? ''}] ${v.id} (${v.help}) at ${node.target.join(' ')}\n    ${node.failureSummary?.replaceAll('\n', '\n    ') ?? ''}\n    ${node.html.slice(0, 300)}`))
+}
+
+/** Tab presses per screen: enough to pass every control of the longest screen's first part. */
+const TAB_PRESSES = 40
+
+/**
+ * Walks the screen with Tab from the top: focus must move on every press (no
+ * keyboard trap) and every element that gets it must show it (an outline of
+ * at least 2 px or a box-shadow, on it or on the label that draws it).
+ */
+async function keyboardProblems (page: Page, where: string): Promise<string[]> {
+  await page.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur() })
+  const problems: string[] = []
+  let previous = ''
+  for (let press = 0; press < TAB_PRESSES; press++) {
+    await page.keyboard.press('Tab')
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement
+      if (el === null || el === document.body) return undefined
+      const shown = (target: Element | null): boolean => {
+        if (target === null) return false
+        const style = getComputedStyle(target)
+        return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none'
+      }
+      const id = `${el.tagName.toLowerCase()}${el.id === '' ? '' : `#${el.id}`} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`
+      return { id, path: [...document.querySelectorAll('*')].indexOf(el), visible: shown(el) || shown(el.closest('label')) }
+    })
+    if (focus === undefined) break // past the last control: focus left the page
+    const key = `${focus.path}`
+    if (key === previous) {
+      problems.push(`${where}: focus stuck on ${focus.id} (keyboard trap)`)
+      break
+    }
+    if (!focus.visible) problems.push(`${where}: no visible focus on ${focus.id}`)
+    previous = key
+  }
+  return problems
+}
+
+async function applyMode (page: Page, mode: ThemeMode): Promise<void> {
+  await page.emulateMedia({ colorScheme: mode.system })
+  await page.evaluate((theme) => { localStorage.setItem('parley.theme', theme) }, mode.theme)
+}
+
+async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
+  const dark = mode.theme === 'system' ? mode.system === 'dark' : mode.theme === 'dark'
+  // the page background follows the palette: near-black in dark, white in light
+  await expect.poll(async () => page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+    .toBe(dark ? 'rgb(17, 20, 24)' : 'rgb(255, 255, 255)')
+}
+
+test('axe: every screen, light and dark, has no serious or critical violation; keyboard reaches and shows every control', async ({ alice, bob, carol, browser, app }) => {
+  test.setTimeout(300_000)
+  const setup = await prepareTour(alice.page, bob.page, carol.page)
+  const screens = tourScreens(setup)
+  const newcomer = await (await browser.newContext()).newPage()
+  await newcomer.goto(app.url)
+
+  const found: string[] = []
+  for (const mode of MODES) {
+    await applyMode(newcomer, mode)
+    await showOnboarding(newcomer, app.url)
+    await expectPalette(newcomer, mode)
+    found.push(...await seriousViolations(newcomer, `${mode.name} / onboarding`))
+
+    await applyMode(alice.page, mode)
+    await reloadApp(alice.page)
+    await expectPalette(alice.page, mode)
+    for (const screen of screens) {
+      await showScreen(alice.page, screen)
+      found.push(...await seriousViolations(alice.page, `${mode.name} / ${screen.name}`))
+    }
+  }
+  await newcomer.context().close()
+
+  // keyboard: no trap, visible focus (light palette)
+  await applyMode(alice.page, MODES[0] ?? { name: 'system light', system: 'light', theme: 'system' })
+  await reloadApp(alice.page)
+  for (const screen of screens) {
+    await showScreen(alice.page, screen)
+    found.push(...await keyboardProblems(alice.page, `keyboard / ${screen.name}`))
+  }
+  expect(found, `axe found serious or critical violations:\n${found.join('\n')}`).toEqual([])
+})

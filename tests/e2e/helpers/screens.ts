@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { expect } from '@playwright/test'
+import { addContact, befriend, message, onboard, readInvite, send } from './parley.ts'
+import type { Locator, Page } from '@playwright/test'
+
+/**
+ * A tour of every screen of Parley, for checks that must hold on all of them
+ * (axe, no English left in Russian, no CSP violation, screenshots). The tour
+ * moves by URL (`#/…`), not by link names, so it works in any language.
+ *
+ * {@link prepareTour} builds the data the screens show: Alice and Bob are
+ * contacts with a few messages, and (with Carol) a contact request waits in
+ * Alice's chats list. Then {@link tourScreens} lists the screens and
+ * {@link showScreen} brings a page to one of them, ready to be checked.
+ */
+
+/** One screen: a name for reports and the hash route that shows it. */
+export interface TourScreen {
+  readonly name: string
+  readonly hash: string
+}
+
+export interface TourSetup {
+  /** Alice's contact id for Bob (`#/chat/<id>`) */
+  readonly bobContactId: number
+}
+
+const ROUTER_SOURCE = resolve(import.meta.dirname, '../../../src/lib/state/router.svelte.ts')
+
+/** Whether the app's router knows `path` (search and share are being added in parallel). */
+function routeExists (path: string): boolean {
+  return readFileSync(ROUTER_SOURCE, 'utf8').includes(`'${path}'`)
+}
+
+/**
+ * The messages the chat screen shows in a tour: a link and a reply. No emoji:
+ * the test machine has no colour-emoji font, and the screenshots would show
+ * empty boxes (hostile.spec.ts checks emoji text).
+ */
+export const TOUR_MESSAGES = {
+  fromBob: 'Hi Alice! Here is the plan: https://example.org/plan',
+  fromAlice: 'Thanks Bob, see you at 7.',
+  fromBobAgain: 'Great, bring the map!'
+} as const
+
+/**
+ * Alice and Bob onboard, become contacts and exchange three messages (Alice
+ * ends in the chat with Bob); with `carol`, Carol asks Alice to be her
+ * contact, so the request shows in Alice's chats list.
+ */
+export async function prepareTour (alice: Page, bob: Page, carol?: Page): Promise<TourSetup> {
+  await befriend(alice, bob)
+  const bobContactId = Number(/#\/chat\/(\d+)/.exec(alice.url())?.[1])
+  if (!Number.isSafeInteger(bobContactId)) throw new Error(`Alice is not in a chat after befriending: ${alice.url()}`)
+  await send(bob, TOUR_MESSAGES.fromBob)
+  await expect(message(alice, 'Here is the plan')).toBeVisible()
+  await send(alice, TOUR_MESSAGES.fromAlice)
+  await expect(message(bob, 'see you at 7')).toBeVisible()
+  await send(bob, TOUR_MESSAGES.fromBobAgain)
+  await expect(message(alice, 'bring the map')).toBeVisible()
+  await expect(message(alice, 'see you at 7')).toHaveAttribute('data-state', /delivered|read/)
+  if (carol !== undefined) {
+    const { invite } = await readInvite(alice)
+    await onboard(carol, 'Carol')
+    await addContact(carol, invite, 'Alice')
+    await alice.evaluate(() => { location.hash = '#/' })
+    await expect(alice.locator('main li.request')).toHaveCount(1, { timeout: 30_000 })
+  }
+  return { bobContactId }
+}
+
+/** Every screen of an onboarded person, in tour order (search and share when the app has them). */
+export function tourScreens (setup: TourSetup): TourScreen[] {
+  const screens: TourScreen[] = [
+    { name: 'chats', hash: '#/' },
+    { name: 'chat', hash: `#/chat/${setup.bobContactId}` },
+    { name: 'contact info', hash: `#/contact/${setup.bobContactId}` },
+    { name: 'add contact', hash: '#/add' },
+    { name: 'my invite', hash: '#/invite' },
+    { name: 'network', hash: '#/network' },
+    { name: 'settings', hash: '#/settings' }
+  ]
+  if (routeExists('/search')) screens.push({ name: 'search', hash: '#/search' })
+  if (routeExists('/share')) screens.push({ name: 'share', hash: '#/share' })
+  return screens
+}
+
+/** The visible heading of the current screen. */
+function heading (page: Page): Locator {
+  return page.locator('main h1').first()
+}
+
+/** Brings `page` to `screen` and waits until it has loaded its data. */
+export async function showScreen (page: Page, screen: TourScreen): Promise<void> {
+  await page.evaluate((hash) => { location.hash = hash }, screen.hash)
+  await expect(heading(page)).toBeVisible()
+  await expect(heading(page)).not.toHaveAttribute('aria-busy', 'true')
+  await expect(page.locator('main').getByText(/^(Loading…|Загрузка…)$/)).toHaveCount(0)
+  switch (screen.name) {
+    case 'chats':
+      await expect(page.locator('main a[href^="#/chat/"]').first()).toBeVisible()
+      break
+    case 'chat':
+      await expect(page.locator('main [role=log] li[data-message-id]').first()).toBeVisible()
+      await expect(page.locator('main [role=log]')).not.toHaveAttribute('aria-busy', 'true')
+      break
+    case 'my invite':
+      await expect(page.locator('main img, main svg, main canvas').first()).toBeVisible()
+      break
+  }
+}
+
+/** Reloads `page` and waits for the app to be back on a screen (the onboarded shell). */
+export async function reloadApp (page: Page): Promise<void> {
+  await page.reload()
+  await expect(page.locator('main h1').first()).toBeVisible({ timeout: 30_000 })
+}
+
+/** A fresh person's first screen: onboarding, in its own browser context. */
+export async function showOnboarding (page: Page, url: string): Promise<void> {
+  await page.goto(url)
+  await expect(heading(page)).toBeVisible({ timeout: 30_000 })
+  await expect(page.locator('main input').first()).toBeVisible()
+}
