@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const EMOJI_FONT = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf'
 const UNIT_REPORT = 'test-results/unit.json'
 /** Must match the json reporter's outputFile in playwright.config.ts. */
 const E2E_REPORT = 'test-results/e2e.json'
@@ -67,6 +68,15 @@ async function run (command: string, args: string[], options: { capture?: boolea
   })
 }
 
+async function exists (path: string): Promise<boolean> {
+  try {
+    await access(path, constants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function isExecutable (path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK)
@@ -86,8 +96,9 @@ async function hasCommand (name: string): Promise<boolean> {
 }
 
 /**
- * Installs what e2e needs from Debian when it is missing: Chromium, and
- * iproute2 (`ip`, to bring up `lo` in the test's network namespace).
+ * Installs what e2e needs from Debian when it is missing: Chromium,
+ * iproute2 (`ip`, to bring up `lo` in the test's network namespace) and a
+ * colour emoji font.
  * Returns an error message, or null when everything is (now) present.
  */
 async function ensureSystemPackages (): Promise<string | null> {
@@ -99,6 +110,8 @@ async function ensureSystemPackages (): Promise<string | null> {
     missing.push('chromium')
   }
   if (!(await hasCommand('ip'))) missing.push('iproute2')
+  // emoji in messages and the README screenshots render in colour (Chromium has no font of its own)
+  if (!(await exists(EMOJI_FONT))) missing.push('fonts-noto-color-emoji')
   if (missing.length === 0) return null
 
   console.log(`Installing with apt-get: ${missing.join(' ')}`)
@@ -219,7 +232,7 @@ async function main (): Promise<number> {
   tallies.push(checks)
 
   if (e2e) {
-    step('System packages (chromium, iproute2)')
+    step('System packages (chromium, iproute2, emoji font)')
     const error = await ensureSystemPackages()
     if (error != null) {
       console.error(error)

@@ -5,7 +5,7 @@
  * everything here matches by `name`, never by `instanceof`.
  */
 
-const FALLBACK_MESSAGE = 'Something went wrong. Please try again.'
+import { t } from '../i18n/index.ts'
 
 /** Lines of a V8/SpiderMonkey stack trace, in case one leaked into a message. */
 const STACK_LINE = /^\s*at\s|^\s*\S*@\S+:\d+:\d+\s*$/
@@ -24,7 +24,8 @@ export function isAbortError (err: unknown): boolean {
 
 /**
  * The sentence to show for `err`: '' for an AbortError, otherwise the error's
- * message (stack lines removed), or a generic sentence when it has none.
+ * message (stack lines removed), or a generic sentence (in the current
+ * locale) when it has none.
  */
 export function errorMessage (err: unknown): string {
   if (isAbortError(err)) {
@@ -44,7 +45,7 @@ export function errorMessage (err: unknown): string {
     .join('\n')
     .trim()
 
-  return text === '' ? FALLBACK_MESSAGE : text
+  return text === '' ? t('common.genericError') : text
 }
 
 /**

@@ -4,28 +4,33 @@
  *
  *   #/                   chats list (also an empty hash)
  *   #/chat/<contactId>   one chat
+ *   #/chat/<contactId>/<messageId>  one chat, opened at that message (search results)
+ *   #/search             search across all chats
  *   #/contact/<contactId> a contact's details (nickname, notes, block)
  *   #/add                add a contact
  *   #/add/<invite>       add a contact, invite prefilled (the invite link, DESIGN.md §5)
  *   #/invite             my invite
  *   #/settings           settings (identity backup)
  *   #/network            network panel (relays, own addresses, reachability, DHT, connections)
+ *   #/share              what another app shared (the share target lands here), to send to a contact
  */
-import type { ContactId } from '../db/types.ts'
+import type { ContactId, MessageId } from '../db/types.ts'
 
 export type Route =
   | { name: 'chats' }
-  | { name: 'chat', contactId: ContactId }
+  | { name: 'chat', contactId: ContactId, messageId?: MessageId }
+  | { name: 'search' }
   | { name: 'contact', contactId: ContactId }
   | { name: 'add', invite?: string }
   | { name: 'invite' }
   | { name: 'settings' }
   | { name: 'network' }
+  | { name: 'share' }
   | { name: 'not-found', path: string }
 
 export type RouteName = Route['name']
 
-const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})$/
+const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})(?:\/([0-9A-HJKMNP-TV-Z]{26}))?$/
 const CONTACT_PATH = /^\/contact\/([1-9]\d{0,15})$/
 const ADD_PATH = /^\/add\/(.+)$/
 
@@ -47,11 +52,14 @@ export function parseHash (hash: string): Route {
   if (path === '/invite') return { name: 'invite' }
   if (path === '/settings') return { name: 'settings' }
   if (path === '/network') return { name: 'network' }
+  if (path === '/share') return { name: 'share' }
+  if (path === '/search') return { name: 'search' }
 
   const chat = CHAT_PATH.exec(path)
   if (chat?.[1] !== undefined) {
     const contactId = Number(chat[1])
-    if (Number.isSafeInteger(contactId)) return { name: 'chat', contactId }
+    const messageId = chat[2] as MessageId | undefined
+    if (Number.isSafeInteger(contactId)) return messageId === undefined ? { name: 'chat', contactId } : { name: 'chat', contactId, messageId }
   }
 
   const info = CONTACT_PATH.exec(path)
@@ -74,9 +82,9 @@ export function contactHref (contactId: ContactId): string {
   return `#/contact/${contactId}`
 }
 
-/** The href of a chat, for links. */
-export function chatHref (contactId: ContactId): string {
-  return `#/chat/${contactId}`
+/** The href of a chat, for links; with `messageId`, the chat opened at that message. */
+export function chatHref (contactId: ContactId, messageId?: MessageId): string {
+  return messageId === undefined ? `#/chat/${contactId}` : `#/chat/${contactId}/${messageId}`
 }
 
 class Router {

@@ -4,16 +4,10 @@
  * the event handler, because the browser empties the DataTransfer after it.
  */
 
+import { t } from '../i18n/index.ts'
+
 /** Most files one drop or paste sends; the rest are left out and reported. */
 export const MAX_ATTACH_FILES = 10
-
-/** Every user-visible word of this module, in one place (for i18n later). */
-const TEXT = {
-  extra: (max: number, extra: number) =>
-    `Only ${max} files can be sent at once: ${extra} ${extra === 1 ? 'was' : 'were'} left out.`,
-  folders: (folders: number) =>
-    folders === 1 ? 'Folders cannot be sent: a folder was left out.' : `Folders cannot be sent: ${folders} folders were left out.`
-} as const
 
 /** What a drop or paste gave. */
 export interface AttachedFiles {
@@ -94,10 +88,10 @@ export function draggingFiles (dt: DataTransfer | null): boolean {
   return Array.from(dt.types as ArrayLike<string>).includes('Files')
 }
 
-/** Why some files were left out, in words; '' when none were. */
+/** Why some files were left out, in words (the current locale); '' when none were. */
 export function skippedMessage (attached: AttachedFiles): string {
   const parts: string[] = []
-  if (attached.extra > 0) parts.push(TEXT.extra(MAX_ATTACH_FILES, attached.extra))
-  if (attached.folders > 0) parts.push(TEXT.folders(attached.folders))
+  if (attached.extra > 0) parts.push(t('files.tooMany', { max: MAX_ATTACH_FILES, count: attached.extra }))
+  if (attached.folders > 0) parts.push(t('files.folders', { count: attached.folders }))
   return parts.join(' ')
 }

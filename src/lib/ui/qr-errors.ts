@@ -1,13 +1,15 @@
 /**
  * Why a QR scan gave no text. Each message is a sentence the UI shows as is;
- * callers match by `name` (STYLE.md "Errors").
+ * callers match by `name` (STYLE.md "Errors"). Messages are in the language
+ * current when the error is made (lib/i18n).
  */
+import { t } from '../i18n/index.ts'
 
 /** The picture was read, but nothing in it decodes as a QR code. */
 export class NoQrCodeError extends Error {
   override name = 'NoQrCodeError'
 
-  constructor (message = 'No QR code found in this image. Try a sharper picture, or one where the code fills more of it.', options?: ErrorOptions) {
+  constructor (message = t('add.noQrCode'), options?: ErrorOptions) {
     super(message, options)
   }
 }
@@ -16,7 +18,7 @@ export class NoQrCodeError extends Error {
 export class UnreadableImageError extends Error {
   override name = 'UnreadableImageError'
 
-  constructor (message = 'This image could not be read. Choose a PNG, JPEG or WebP picture of the QR code.', options?: ErrorOptions) {
+  constructor (message = t('add.unreadableImage'), options?: ErrorOptions) {
     super(message, options)
   }
 }
@@ -30,7 +32,7 @@ export class ImageTooLargeError extends Error {
 export class QrDecoderUnavailableError extends Error {
   override name = 'QrDecoderUnavailableError'
 
-  constructor (message = 'The QR code reader could not be loaded. Reload the page and try again, or paste the invite instead.', options?: ErrorOptions) {
+  constructor (message = t('add.decoderUnavailable'), options?: ErrorOptions) {
     super(message, options)
   }
 }

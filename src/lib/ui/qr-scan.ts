@@ -6,6 +6,7 @@
  * does not carry it. Failures are typed errors (qr-errors.ts) whose messages
  * are sentences for the UI.
  */
+import { t } from '../i18n/index.ts'
 import { ImageTooLargeError, NoQrCodeError, QrDecoderUnavailableError, UnreadableImageError } from './qr-errors.ts'
 
 /** RGBA pixels, row by row: a DOM ImageData or anything shaped like one (Node tests). */
@@ -56,13 +57,13 @@ async function toPixels (source: QrSource): Promise<QrPixels> {
   if (source instanceof Blob) return blobPixels(source)
   if (typeof HTMLVideoElement !== 'undefined' && source instanceof HTMLVideoElement) {
     if (source.readyState < HAVE_CURRENT_DATA || source.videoWidth === 0) {
-      throw new NoQrCodeError('The camera has not shown a picture yet.')
+      throw new NoQrCodeError(t('add.noCameraPicture'))
     }
     return rasterize(source, source.videoWidth, source.videoHeight)
   }
   if ('data' in source) {
     if (source.width * source.height > MAX_DECODE_PIXELS) {
-      throw new ImageTooLargeError(`This image has more than ${MAX_DECODE_PIXELS} pixels. Use a smaller picture of the QR code.`)
+      throw new ImageTooLargeError(t('add.tooManyPixels', { pixels: MAX_DECODE_PIXELS }))
     }
     return source
   }
@@ -71,9 +72,9 @@ async function toPixels (source: QrSource): Promise<QrPixels> {
 
 async function blobPixels (blob: Blob): Promise<QrPixels> {
   if (blob.size > MAX_IMAGE_FILE_BYTES) {
-    throw new ImageTooLargeError(`This image is larger than ${MAX_IMAGE_FILE_BYTES / 1024 / 1024} MB. Choose a smaller picture, or a screenshot of just the QR code.`)
+    throw new ImageTooLargeError(t('add.tooLargeFile', { megabytes: MAX_IMAGE_FILE_BYTES / 1024 / 1024 }))
   }
-  if (blob.size === 0) throw new UnreadableImageError('This file is empty. Choose a picture of the QR code.')
+  if (blob.size === 0) throw new UnreadableImageError(t('add.emptyImage'))
   let bitmap: ImageBitmap
   try {
     bitmap = await createImageBitmap(blob)
@@ -94,7 +95,7 @@ function rasterize (image: CanvasImageSource, width: number, height: number): Qr
   const w = Math.max(1, Math.round(width * scale))
   const h = Math.max(1, Math.round(height * scale))
   const context = canvas2d(w, h)
-  if (context === null) throw new UnreadableImageError('This browser could not draw the image to read it.')
+  if (context === null) throw new UnreadableImageError(t('add.cannotDraw'))
   // transparent pixels would read as black and swallow the code's dark modules
   context.fillStyle = '#ffffff'
   context.fillRect(0, 0, w, h)

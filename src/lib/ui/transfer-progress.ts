@@ -4,10 +4,11 @@
  * their arguments (the meter keeps its own bounded buffer).
  *
  * Sizes use binary units (1 KiB = 1024 B), as the rest of the codebase does.
+ * Words, units and decimal separators follow the current locale (lib/i18n).
  */
 
-import { formatBytes } from '../files/size.ts'
 import type { TransferRow } from '../db/types.ts'
+import { getLocale, t, type Locale, type MessageKey } from '../i18n/index.ts'
 
 /** How far back the meter averages: long enough to smooth bursts of chunks, short enough to follow a change of path. */
 export const RATE_WINDOW_MS = 3_000
@@ -15,30 +16,6 @@ export const RATE_WINDOW_MS = 3_000
 /** Most samples the meter keeps, whatever the window: a fast writer cannot grow it. */
 export const MAX_RATE_SAMPLES = 32
 
-
-/** Every user-visible word of this module, in one place (for i18n later). */
-const TEXT = {
-  preparing: 'Preparing…',
-  waitingOnline: (name: string) => `Waiting for ${name} to come online`,
-  waitingToFetch: (name: string) => `Waiting for ${name} to download it`,
-  waitingSlot: 'Waiting for other downloads to finish',
-  waitingDirect: 'Waiting for a direct connection',
-  sending: 'Sending',
-  receiving: 'Receiving',
-  verifying: 'Checking the file…',
-  sent: 'Sent',
-  received: 'Received',
-  cancelledByMe: 'Cancelled by you',
-  cancelledByPeer: (name: string) => `Cancelled by ${name}`,
-  cancelled: 'Cancelled',
-  failed: (reason: string) => `Failed: ${reason}`,
-  failedNoReason: 'Failed',
-  seconds: (s: number) => `${s} s`,
-  minutes: (m: number) => `${m} min`,
-  hours: (h: number) => `${h} h`,
-  hoursMinutes: (h: number, m: number) => `${h} h ${m} min`,
-  perSecond: (size: string) => `${size}/s`
-} as const
 
 interface Sample {
   atMs: number
@@ -116,23 +93,23 @@ export function createRateMeter (options: RateMeterOptions = {}): RateMeter {
 /** "1.5 MiB/s"; '' when the speed is unknown or not positive. */
 export function formatSpeed (bytesPerSecond: number | undefined): string {
   if (bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return ''
-  return TEXT.perSecond(formatBytes(bytesPerSecond))
+  return t('files.perSecond', { size: formatBytes(bytesPerSecond) })
 }
 
 /** "12 s", "3 min", "1 h 5 min"; '' when unknown or negative. */
 export function formatEta (seconds: number | undefined): string {
   if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return ''
   const s = Math.ceil(seconds)
-  if (s < 60) return TEXT.seconds(s)
+  if (s < 60) return t('files.seconds', { s })
   const minutes = Math.round(s / 60)
-  if (minutes < 60) return TEXT.minutes(minutes)
+  if (minutes < 60) return t('files.minutes', { m: minutes })
   let h = Math.floor(s / 3600)
   let m = Math.round((s % 3600) / 60)
   if (m === 60) {
     h++
     m = 0
   }
-  return m === 0 ? TEXT.hours(h) : TEXT.hoursMinutes(h, m)
+  return m === 0 ? t('files.hours', { h }) : t('files.hoursMinutes', { h, m })
 }
 
 /**
@@ -146,36 +123,48 @@ export function percentOf (done: number, total: number, complete = false): numbe
 }
 
 /**
- * A short status of a transfer in words, for every state and direction.
- * `contactName` is the other side's display name; `path` is how we reach them
- * right now (undefined: not connected), which tells apart the reasons for
- * waiting.
+ * A transfer's status as an unfilled sentence: `text` may hold `{name}` (the
+ * contact's display name, user data: see ui/template.ts) and is otherwise
+ * final. `path` is how we reach the contact right now (undefined: not
+ * connected), which tells apart the reasons for waiting.
  */
-export function transferLabel (row: TransferRow, contactName: string, path?: 'direct' | 'relayed'): string {
+export function transferLabelTemplate (row: TransferRow, path?: 'direct' | 'relayed'): string {
   const outgoing = row.direction === 'out'
   switch (row.state) {
     case 'preparing':
-      return TEXT.preparing
+      return t('files.preparing')
     case 'waiting':
-      if (path === undefined) return TEXT.waitingOnline(contactName)
-      return outgoing ? TEXT.waitingToFetch(contactName) : TEXT.waitingSlot
+      if (path === undefined) return t('files.waitingOnline')
+      return outgoing ? t('files.waitingToFetch') : t('files.waitingSlot')
     case 'waiting-direct':
-      return TEXT.waitingDirect
+      return t('files.waitingDirect')
     case 'active':
-      return outgoing ? TEXT.sending : TEXT.receiving
+      return outgoing ? t('files.sending') : t('files.receiving')
     case 'verifying':
-      return TEXT.verifying
+      return t('files.verifying')
     case 'complete':
-      return outgoing ? TEXT.sent : TEXT.received
+      return outgoing ? t('files.sent') : t('files.received')
     case 'cancelled':
-      if (row.cancelledBy === 'me') return TEXT.cancelledByMe
-      if (row.cancelledBy === 'peer') return TEXT.cancelledByPeer(contactName)
-      return TEXT.cancelled
+      if (row.cancelledBy === 'me') return t('files.cancelledByMe')
+      if (row.cancelledBy === 'peer') return t('files.cancelledByPeer')
+      return t('files.cancelled')
     case 'failed': {
+      // the reason comes worded from the node, in this locale
       const reason = row.error?.trim() ?? ''
-      return reason === '' ? TEXT.failedNoReason : TEXT.failed(reason)
+      return reason === '' ? t('files.failedNoReason') : t('files.failed', { reason })
     }
   }
+}
+
+/**
+ * A short status of a transfer in words, for every state and direction.
+ * `contactName` is the other side's display name; `path` as in
+ * `transferLabelTemplate`.
+ */
+export function transferLabel (row: TransferRow, contactName: string, path?: 'direct' | 'relayed'): string {
+  // a split, not a replace: a reason may hold "{name}" too, and `$` in a name is no pattern
+  const template = transferLabelTemplate(row, path)
+  return row.state === 'failed' ? template : template.split('{name}').join(contactName)
 }
 
 /** States in which the transfer can still move: the card shows progress and a Cancel button. */
@@ -183,4 +172,47 @@ export function isUnfinished (row: TransferRow): boolean {
   return row.state !== 'complete' && row.state !== 'cancelled' && row.state !== 'failed'
 }
 
-export { formatBytes }
+const UNIT_KEYS = ['files.unitB', 'files.unitKiB', 'files.unitMiB', 'files.unitGiB', 'files.unitTiB'] as const satisfies readonly MessageKey[]
+const UNIT_BYTES = 1024
+
+const sizeFormats = new Map<Locale, { whole: Intl.NumberFormat, tenths: Intl.NumberFormat }>()
+
+function sizeFormat (locale: Locale): { whole: Intl.NumberFormat, tenths: Intl.NumberFormat } {
+  let found = sizeFormats.get(locale)
+  if (found === undefined) {
+    found = {
+      whole: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false }),
+      tenths: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false })
+    }
+    sizeFormats.set(locale, found)
+  }
+  return found
+}
+
+/**
+ * "0 B", "512 B", "1.5 KiB", "12 KiB", "3.2 GiB" ("1,5 КиБ" in Russian): one
+ * decimal below 10 units, none above, 1024-based units.
+ */
+export function formatBytes (bytes: number): string {
+  const n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0
+  let unit = 0
+  let value = n
+  while (value >= UNIT_BYTES && unit < UNIT_KEYS.length - 1) {
+    value /= UNIT_BYTES
+    unit++
+  }
+  let rounded = unit === 0 ? Math.round(value) : value < 10 ? Math.round(value * 10) / 10 : Math.round(value)
+  // 1023.7 KiB rounds to "1024 KiB": say "1 MiB" instead
+  if (rounded >= UNIT_BYTES && unit < UNIT_KEYS.length - 1) {
+    unit++
+    rounded = Math.round(value / UNIT_BYTES * 10) / 10
+  }
+  const format = sizeFormat(getLocale())
+  const text = Number.isInteger(rounded) ? format.whole.format(rounded) : format.tenths.format(rounded)
+  return t('files.size', { value: text, unit: t(UNIT_KEYS[unit] as MessageKey) })
+}
+
+/** "45%" ("45 %" in Russian): a whole percent, 0..100, in the locale's way. */
+export function formatPercent (percent: number): string {
+  return new Intl.NumberFormat(getLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(percent / 100)
+}

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { setLocale } from '../../../src/lib/i18n/index.ts'
 import {
   MAX_ATTACH_FILES,
   attachedFromClipboard,
@@ -174,5 +175,17 @@ describe('skippedMessage', () => {
     expect(skippedMessage({ files: [], extra: 2, folders: 3 })).toBe(
       `Only ${MAX_ATTACH_FILES} files can be sent at once: 2 were left out. Folders cannot be sent: 3 folders were left out.`
     )
+  })
+})
+
+describe('skippedMessage in Russian', () => {
+  afterEach(() => { setLocale('en') })
+
+  it('agrees the number with the noun', () => {
+    setLocale('ru')
+    expect(skippedMessage({ files: [], extra: 1, folders: 0 })).toBe(`За один раз можно отправить не больше ${MAX_ATTACH_FILES} файлов: 1 файл не добавлен.`)
+    expect(skippedMessage({ files: [], extra: 3, folders: 0 })).toBe(`За один раз можно отправить не больше ${MAX_ATTACH_FILES} файлов: 3 файла не добавлены.`)
+    expect(skippedMessage({ files: [], extra: 0, folders: 5 })).toBe('Папки отправлять нельзя: 5 папок не добавлено.')
+    expect(skippedMessage({ files: [], extra: 0, folders: 21 })).toBe('Папки отправлять нельзя: 21 папка не добавлена.')
   })
 })

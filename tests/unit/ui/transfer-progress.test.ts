@@ -1,15 +1,18 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { MessageId, TransferRow, TransferState } from '../../../src/lib/db/types.ts'
+import { setLocale } from '../../../src/lib/i18n/index.ts'
 import {
   MAX_RATE_SAMPLES,
   RATE_WINDOW_MS,
   createRateMeter,
   formatBytes,
   formatEta,
+  formatPercent,
   formatSpeed,
   isUnfinished,
   percentOf,
-  transferLabel
+  transferLabel,
+  transferLabelTemplate
 } from '../../../src/lib/ui/transfer-progress.ts'
 
 const KiB = 1024
@@ -294,5 +297,54 @@ describe('isUnfinished', () => {
     const unfinished = (['preparing', 'waiting', 'waiting-direct', 'active', 'verifying', 'complete', 'cancelled', 'failed'] as const)
       .filter(state => isUnfinished(transfer(state, 'in')))
     expect(unfinished).toEqual(['preparing', 'waiting', 'waiting-direct', 'active', 'verifying'])
+  })
+})
+
+describe('formatPercent', () => {
+  it('is a whole percent', () => {
+    expect([0, 45, 100].map(formatPercent)).toEqual(['0%', '45%', '100%'])
+  })
+})
+
+describe('transferLabelTemplate', () => {
+  it('leaves the contact name as a placeholder, to be shown untranslated', () => {
+    expect(transferLabelTemplate(transfer('waiting', 'out'))).toBe('Waiting for {name} to come online')
+    expect(transferLabelTemplate(transfer('active', 'in'), 'relayed')).toBe('Receiving')
+  })
+
+  it('does not take a failure reason for a placeholder', () => {
+    expect(transferLabel(transfer('failed', 'in', { error: 'Bad {name}' }), 'Alice')).toBe('Failed: Bad {name}')
+  })
+})
+
+describe('in Russian', () => {
+  beforeEach(() => { setLocale('ru') })
+  afterEach(() => { setLocale('en') })
+
+  it('writes sizes with Russian units and a decimal comma', () => {
+    expect([0, 1023, 1536, 10 * KiB, 9.94 * MiB, 3.2 * GiB, 2048 * GiB].map(formatBytes))
+      .toEqual(['0 Б', '1023 Б', '1,5 КиБ', '10 КиБ', '9,9 МиБ', '3,2 ГиБ', '2 ТиБ'])
+  })
+
+  it('writes speeds, times left and percentages the Russian way', () => {
+    expect(formatSpeed(1.5 * MiB)).toBe('1,5 МиБ/с')
+    expect([12, 180, 3600, 3900].map(s => formatEta(s))).toEqual(['12 с', '3 мин', '1 ч', '1 ч 5 мин'])
+    // Russian puts a (no-break) space before the sign
+    expect(formatPercent(45)).toMatch(/^45\s%$/u)
+  })
+
+  it('says where every transfer stands in Russian, the name kept as given', () => {
+    expect(transferLabel(transfer('waiting', 'out'), 'Alice')).toBe('Ждём, когда Alice будет в сети')
+    expect(transferLabel(transfer('cancelled', 'in', { cancelledBy: 'peer' }), 'Alice')).toBe('Alice отменил(а) передачу')
+    expect(transferLabel(transfer('failed', 'in', { error: 'Файл не совпал с хешем' }), 'Alice')).toBe('Ошибка: Файл не совпал с хешем')
+    const states: TransferState[] = ['preparing', 'waiting', 'waiting-direct', 'active', 'verifying', 'complete', 'cancelled', 'failed']
+    for (const state of states) {
+      for (const direction of ['in', 'out'] as const) {
+        for (const path of ['direct', 'relayed', undefined] as const) {
+          // no English word left (the name is the only Latin text, and it is left out here)
+          expect(transferLabel(transfer(state, direction), '', path)).toMatch(/^[^A-Za-z]*[А-Яа-яЁё][^A-Za-z]*$/u)
+        }
+      }
+    }
   })
 })

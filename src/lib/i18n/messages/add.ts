@@ -1,8 +1,86 @@
 import type { EnTable, RuTable } from '../table.ts'
 
-/** Strings of the 'add' area (keys are used as `t('add.<key>')`). */
+/**
+ * Strings of the Add contact screen (routes/AddContact.svelte): pasting an
+ * invite, Nearby, and scanning a QR code (lib/ui/QrScanner.svelte,
+ * qr-scan.ts, qr-errors.ts).
+ */
 export const en = {
+  title: 'Add contact',
+  intro: 'Paste the invite your contact shared with you, or scan its QR code.',
+  inviteLabel: 'Invite',
+  submit: 'Add contact',
+  pasteFirst: 'Paste an invite first.',
+  nearbyHeading: 'Nearby',
+  nearbySwitch: 'Show me to people nearby',
+  nearbyWhat: 'While this is on, your name is shown to people on the same network who are connected to the same relay, and you see theirs.',
+  nearbyLooking: 'Looking for people nearby…',
+  nearbyEmpty: 'No one nearby yet. Ask the other person to turn on Nearby on their Add contact screen, on the same network.',
+  nearbyList: 'People nearby',
+  add: 'Add',
+  adding: 'Adding…',
+  scanHeading: 'Scan a QR code',
+  scanIntro: 'Show your camera the code on your contact\'s {screen} screen, or choose a screenshot of it.',
+  // QrScanner.svelte
+  scanCamera: 'Scan QR code',
+  stopCamera: 'Stop camera',
+  scanFile: 'Scan from image file',
+  cameraPreview: 'Camera preview',
+  cameraStarting: 'Starting the camera…',
+  cameraPoint: 'Point the camera at the QR code.',
+  readingImage: 'Reading the image…',
+  cameraDenied: 'Camera access was denied. Allow the camera for this site in your browser settings, or scan from an image file.',
+  cameraNotFound: 'No camera was found. Scan from an image file instead.',
+  cameraBusy: 'The camera could not be started: another app may be using it. Close that app and try again, or scan from an image file.',
+  cameraFailed: 'The camera could not be started. Scan from an image file instead.',
+  cameraUnsupported: 'This browser cannot use a camera on this page. Scan from an image file instead.',
+  cameraStopped: 'The camera stopped. Start it again, or scan from an image file.',
+  // qr-errors.ts, qr-scan.ts
+  noQrCode: 'No QR code found in this image. Try a sharper picture, or one where the code fills more of it.',
+  noCameraPicture: 'The camera has not shown a picture yet.',
+  unreadableImage: 'This image could not be read. Choose a PNG, JPEG or WebP picture of the QR code.',
+  emptyImage: 'This file is empty. Choose a picture of the QR code.',
+  cannotDraw: 'This browser could not draw the image to read it.',
+  tooManyPixels: 'This image has more than {pixels} pixels. Use a smaller picture of the QR code.',
+  tooLargeFile: 'This image is larger than {megabytes} MB. Choose a smaller picture, or a screenshot of just the QR code.',
+  decoderUnavailable: 'The QR code reader could not be loaded. Reload the page and try again, or paste the invite instead.'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
+  title: 'Добавить контакт',
+  intro: 'Вставьте приглашение, которым с вами поделился контакт, или отсканируйте его QR-код.',
+  inviteLabel: 'Приглашение',
+  submit: 'Добавить контакт',
+  pasteFirst: 'Сначала вставьте приглашение.',
+  nearbyHeading: 'Рядом',
+  nearbySwitch: 'Показывать меня людям рядом',
+  nearbyWhat: 'Пока этот переключатель включён, ваше имя видят люди в той же сети, подключённые к тому же ретранслятору, а вы видите их имена.',
+  nearbyLooking: 'Ищем людей рядом…',
+  nearbyEmpty: 'Рядом пока никого нет. Попросите собеседника включить «Рядом» на экране «Добавить контакт», находясь в той же сети.',
+  nearbyList: 'Люди рядом',
+  add: 'Добавить',
+  adding: 'Добавление…',
+  scanHeading: 'Сканировать QR-код',
+  scanIntro: 'Покажите камере код с экрана «{screen}» вашего контакта или выберите снимок этого экрана.',
+  scanCamera: 'Сканировать камерой',
+  stopCamera: 'Выключить камеру',
+  scanFile: 'Сканировать из файла',
+  cameraPreview: 'Изображение с камеры',
+  cameraStarting: 'Включаем камеру…',
+  cameraPoint: 'Наведите камеру на QR-код.',
+  readingImage: 'Читаем изображение…',
+  cameraDenied: 'Доступ к камере запрещён. Разрешите камеру для этого сайта в настройках браузера или отсканируйте код из файла.',
+  cameraNotFound: 'Камера не найдена. Отсканируйте код из файла.',
+  cameraBusy: 'Не удалось включить камеру: возможно, её использует другое приложение. Закройте его и попробуйте ещё раз или отсканируйте код из файла.',
+  cameraFailed: 'Не удалось включить камеру. Отсканируйте код из файла.',
+  cameraUnsupported: 'Этот браузер не может использовать камеру на этой странице. Отсканируйте код из файла.',
+  cameraStopped: 'Камера выключилась. Включите её снова или отсканируйте код из файла.',
+  noQrCode: 'На этом изображении не найден QR-код. Попробуйте более чёткий снимок или такой, где код занимает больше места.',
+  noCameraPicture: 'Камера ещё не показала изображение.',
+  unreadableImage: 'Не удалось прочитать это изображение. Выберите снимок QR-кода в формате PNG, JPEG или WebP.',
+  emptyImage: 'Этот файл пуст. Выберите изображение QR-кода.',
+  cannotDraw: 'Этот браузер не смог отрисовать изображение, чтобы его прочитать.',
+  tooManyPixels: 'В этом изображении больше {pixels} пикселей. Возьмите снимок QR-кода поменьше.',
+  tooLargeFile: 'Это изображение больше {megabytes} МБ. Выберите файл поменьше или снимок экрана только с QR-кодом.',
+  decoderUnavailable: 'Не удалось загрузить модуль чтения QR-кодов. Перезагрузите страницу и попробуйте снова или вставьте приглашение вручную.'
 }

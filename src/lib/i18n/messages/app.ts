@@ -1,8 +1,39 @@
 import type { EnTable, RuTable } from '../table.ts'
 
-/** Strings of the 'app' area (keys are used as `t('app.<key>')`). */
+/**
+ * Strings of the 'app' area (keys are used as `t('app.<key>')`): the app
+ * shell (App.svelte) and its header (AppHeader.svelte).
+ */
 export const en = {
+  couldNotStart: 'Parley could not start: {error}',
+  notFoundTitle: 'Page not found',
+  notFoundText: 'There is nothing at this address.',
+  backToChats: 'Back to chats',
+  connectionStatus: 'Connection status',
+  online: 'online',
+  offline: 'offline',
+  connecting: 'connecting',
+  navLabel: 'Main',
+  navChats: 'Chats',
+  navAdd: 'Add contact',
+  navInvite: 'My invite',
+  navNetwork: 'Network',
+  navSettings: 'Settings'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
+  couldNotStart: 'Не удалось запустить Parley: {error}',
+  notFoundTitle: 'Страница не найдена',
+  notFoundText: 'По этому адресу ничего нет.',
+  backToChats: 'К чатам',
+  connectionStatus: 'Состояние соединения',
+  online: 'в сети',
+  offline: 'не в сети',
+  connecting: 'подключение',
+  navLabel: 'Главное меню',
+  navChats: 'Чаты',
+  navAdd: 'Добавить контакт',
+  navInvite: 'Моё приглашение',
+  navNetwork: 'Сеть',
+  navSettings: 'Настройки'
 }

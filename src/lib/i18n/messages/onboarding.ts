@@ -1,8 +1,38 @@
 import type { EnTable, RuTable } from '../table.ts'
 
-/** Strings of the 'onboarding' area (keys are used as `t('onboarding.<key>')`). */
+/** Strings of the 'onboarding' area (keys are used as `t('onboarding.<key>')`): the first screen. */
 export const en = {
+  welcome: 'Welcome to Parley',
+  intro: 'Chat directly with the people you add, browser to browser. There is no account: your identity is created on this device and your history stays here.',
+  yourName: 'Your name',
+  nameHint: 'Shown to your contacts; 1 to {max} characters.',
+  creating: 'Creating your identity…',
+  continue: 'Continue',
+  restoreHeading: 'Already use Parley?',
+  restoreHint: 'Restore your identity and contacts from a backup file made in Settings.',
+  backupFile: 'Backup file',
+  backupPassphrase: 'Backup passphrase',
+  restoring: 'Restoring…',
+  restore: 'Restore',
+  chooseFile: 'Choose your backup file first.',
+  fileTooLarge: 'This file is too large to be a Parley backup.',
+  enterPassphrase: 'Enter the passphrase of the backup.'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
+  welcome: 'Добро пожаловать в Parley',
+  intro: 'Общайтесь напрямую с теми, кого добавили, из браузера в браузер. Учётной записи нет: ваша личность создаётся на этом устройстве, и история остаётся здесь.',
+  yourName: 'Ваше имя',
+  nameHint: 'Его видят ваши контакты; от 1 до {max} символов.',
+  creating: 'Создаём вашу личность…',
+  continue: 'Продолжить',
+  restoreHeading: 'Уже пользуетесь Parley?',
+  restoreHint: 'Восстановите свою личность и контакты из резервной копии, сделанной в настройках.',
+  backupFile: 'Файл резервной копии',
+  backupPassphrase: 'Пароль резервной копии',
+  restoring: 'Восстановление…',
+  restore: 'Восстановить',
+  chooseFile: 'Сначала выберите файл резервной копии.',
+  fileTooLarge: 'Этот файл слишком большой для резервной копии Parley.',
+  enterPassphrase: 'Введите пароль резервной копии.'
 }

@@ -1,0 +1,159 @@
+import { copyFile, mkdir } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { expect, test } from './fixtures.ts'
+import { attach, fileCard, png } from './helpers/files.ts'
+import { addContact, befriend, expectOnline, expectPath, message, nav, onboard, readInvite, send } from './helpers/parley.ts'
+import { prepareTour, showOnboarding, showScreen } from './helpers/screens.ts'
+import type { Browser, Page } from '@playwright/test'
+
+/**
+ * Screenshots of the real app, taken on every e2e run into
+ * test-results/screenshots/, and also into $PARLEY_SCREENSHOTS_DIR when set
+ * (`npm run screenshots` sets it to docs/screenshots, which the README shows).
+ *
+ * 1. Phone (360×780 at 2× pixels) and desktop (1280×800), light and dark: the
+ *    onboarding, the chats list and a chat with a few messages. Alice uses the
+ *    phone and Bob the desktop, chatting with each other.
+ * 2. The feature gallery (420×720, light): onboarding, chat, files, contact
+ *    info, chats with a request, invite, a bad invite, nearby, network.
+ */
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const RUN_DIR = join(ROOT, 'test-results', 'screenshots')
+const DOCS_DIR = process.env['PARLEY_SCREENSHOTS_DIR']
+
+const PHONE = { viewport: { width: 360, height: 780 }, deviceScaleFactor: 2 }
+const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 }
+const GALLERY_VIEWPORT = { width: 420, height: 720 }
+const SCHEMES = ['light', 'dark'] as const
+
+async function shot (page: Page, name: string): Promise<void> {
+  const path = join(RUN_DIR, `${name}.png`)
+  // no hover highlight from the last click
+  await page.mouse.move(0, 0)
+  await page.screenshot({ path, animations: 'disabled', caret: 'hide' })
+  if (DOCS_DIR !== undefined && DOCS_DIR !== '') {
+    const dir = resolve(ROOT, DOCS_DIR)
+    await mkdir(dir, { recursive: true })
+    await copyFile(path, join(dir, `${name}.png`))
+  }
+}
+
+/** A person in a browser context of this device's size. */
+async function personOn (browser: Browser, device: typeof PHONE, url: string): Promise<Page> {
+  // the microphone permission lets Chromium gather loopback ICE candidates (ENVIRONMENT.md)
+  const context = await browser.newContext({ ...device, permissions: ['microphone'] })
+  const page = await context.newPage()
+  await page.goto(url)
+  return page
+}
+
+/** Shoots `page` in the light and the dark palette (the system's), as `<name>-<scheme>`. */
+async function bothSchemes (page: Page, name: string): Promise<void> {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme })
+    await expect.poll(async () => page.evaluate(() => getComputedStyle(document.body).backgroundColor))
+      .toBe(scheme === 'dark' ? 'rgb(17, 20, 24)' : 'rgb(255, 255, 255)')
+    await shot(page, `${name}-${scheme}`)
+  }
+  await page.emulateMedia({ colorScheme: 'light' })
+}
+
+test('phone and desktop, light and dark: onboarding, chats, chat', async ({ browser, app, carol }) => {
+  test.setTimeout(180_000)
+  const phone = await personOn(browser, PHONE, app.url)
+  const desktop = await personOn(browser, DESKTOP, app.url)
+  try {
+    await showOnboarding(phone, app.url)
+    await showOnboarding(desktop, app.url)
+    await bothSchemes(phone, 'onboarding-phone')
+    await bothSchemes(desktop, 'onboarding-desktop')
+
+    const setup = await prepareTour(phone, desktop, carol.page)
+    const aliceId = Number(/#\/chat\/(\d+)/.exec(desktop.url())?.[1])
+
+    await showScreen(phone, { name: 'chat', hash: `#/chat/${setup.bobContactId}` })
+    await expectPath(phone, 'direct')
+    await bothSchemes(phone, 'chat-phone')
+    await showScreen(desktop, { name: 'chat', hash: `#/chat/${aliceId}` })
+    await expectPath(desktop, 'direct')
+    await bothSchemes(desktop, 'chat-desktop')
+
+    await showScreen(phone, { name: 'chats', hash: '#/' })
+    await expect(phone.getByRole('button', { name: 'Accept Carol' })).toBeVisible()
+    await bothSchemes(phone, 'chats-phone')
+    await showScreen(desktop, { name: 'chats', hash: '#/' })
+    await bothSchemes(desktop, 'chats-desktop')
+  } finally {
+    await phone.context().close()
+    await desktop.context().close()
+  }
+})
+
+test('feature gallery: chat, files, contact info, requests, invite, nearby, network', async ({ alice, bob, carol }) => {
+  test.setTimeout(240_000)
+  const [a, b, c] = [alice.page, bob.page, carol.page]
+  for (const page of [a, b, c]) await page.setViewportSize(GALLERY_VIEWPORT)
+
+  await expect(a.getByRole('heading', { name: 'Welcome to Parley' })).toBeVisible()
+  await shot(a, 'onboarding')
+  await befriend(a, b)
+  await send(b, 'Hi Alice! Found you through the relay, now we talk directly.')
+  await expect(message(a, 'Found you')).toBeVisible()
+  await send(a, 'Hello Bob, this came straight from my browser.')
+  await expect(message(a, 'straight from my browser')).toHaveAttribute('data-state', 'delivered')
+  await send(b, 'Nice. Nothing stored anywhere but on our devices.')
+  await expect(message(b, 'Nothing stored')).toHaveAttribute('data-state', 'delivered')
+  await expectPath(a, 'direct')
+  await shot(a, 'chat')
+
+  // a photo and a document: the photo's thumbnail travels with the offer, both arrive verified
+  const sunset = png(960, 640, (x, y) => [255 - Math.round(y / 4), 120 + Math.round(x / 10), 60 + Math.round(y / 5)])
+  await attach(a, { name: 'sunset.png', mimeType: 'image/png', buffer: sunset })
+  await attach(a, { name: 'Trip plan (draft).pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 a plan, not a real pdf') })
+  await expect(fileCard(b, 'sunset.png').getByTestId('file-thumb')).toBeVisible()
+  for (const name of ['sunset.png', 'Trip plan (draft).pdf']) {
+    await expect(fileCard(b, name)).toHaveAttribute('data-state', 'complete', { timeout: 30_000 })
+  }
+  await shot(b, 'files')
+
+  await a.getByRole('link', { name: 'Contact info for Bob' }).click()
+  await expect(a.getByLabel('Safety number digits')).toBeVisible({ timeout: 30_000 })
+  await expect(a.getByRole('img', { name: 'Safety number QR code' })).toBeVisible()
+  await a.evaluate(() => { document.getElementById('safety-heading')?.scrollIntoView() })
+  await shot(a, 'contact-info')
+
+  // Carol asks Alice to be her contact: a request waits in Alice's chats list
+  await onboard(c, 'Carol')
+  const { invite } = await readInvite(a)
+  await addContact(c, invite, 'Alice')
+  await nav(a).getByRole('link', { name: 'Chats' }).click()
+  await expect(a.getByRole('button', { name: 'Accept Carol' })).toBeVisible({ timeout: 30_000 })
+  await shot(a, 'chats')
+
+  await nav(a).getByRole('link', { name: 'My invite' }).click()
+  await expect(a.getByRole('img', { name: 'Invite QR code' })).toBeVisible()
+  await shot(a, 'invite')
+
+  await nav(a).getByRole('link', { name: 'Add contact' }).click()
+  await a.getByRole('textbox', { name: 'Invite', exact: true }).fill('http://127.0.0.1:5173/#/add/eyJ2IjoxLCJpZCI6')
+  await a.getByRole('button', { name: 'Add contact' }).click()
+  await expect(a.getByRole('alert')).toBeVisible()
+  await shot(a, 'bad-invite')
+
+  // Nearby (Add contact): Carol and Alice opt in and see each other through their relay-node
+  for (const page of [c, a]) {
+    await nav(page).getByRole('link', { name: 'Add contact' }).click()
+    await page.getByRole('switch', { name: 'Show me to people nearby' }).check()
+  }
+  const nearby = a.getByRole('list', { name: 'People nearby' })
+  await expect(nearby.getByRole('listitem').filter({ hasText: 'Carol' })).toBeVisible({ timeout: 30_000 })
+  await nearby.scrollIntoViewIfNeeded()
+  await shot(a, 'nearby')
+
+  // the Network panel: relays with their state, own addresses, reachability, DHT, connections
+  await nav(a).getByRole('link', { name: 'Network' }).click()
+  await expectOnline(a)
+  await expect(a.getByRole('region', { name: 'Reachability' })).toContainText(/reservation/, { timeout: 30_000 })
+  await shot(a, 'network')
+})
