@@ -13,7 +13,9 @@ const run = (command: string, args: string[]): number =>
 
 if (run('npx', ['vite', 'build', '--logLevel', 'warn']) !== 0) process.exit(1)
 
-const inner = 'npx tsx tests/bench/run.ts'
+// `npm run bench -- --only history`: the runner's own options, passed on (quoted for the shell)
+const passed = process.argv.slice(2).map(arg => `'${arg.replaceAll("'", "'\\''")}'`).join(' ')
+const inner = `npx tsx tests/bench/run.ts ${passed}`.trim()
 const probe = spawnSync('unshare', ['-n', '--', 'true'])
 if (probe.status === 0) {
   process.exit(run('unshare', ['-n', '--', 'sh', '-c', `ip link set lo up && exec ${inner}`]))

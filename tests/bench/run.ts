@@ -41,7 +41,8 @@
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures, `--only history` just the history figures (still inside `unshare -n`).
+ * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes; a
+ * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
@@ -144,17 +145,15 @@ async function benchBundle (): Promise<void> {
 }
 
 async function main (): Promise<void> {
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
-  if (only === 'relay') {
-    await benchRelay()
-    return
-  }
-  if (only === 'federation') {
-    await benchFederation()
-    return
-  }
-  if (only === 'history') {
-    await benchHistoryAlone()
+  const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
+  if (onlyArg !== undefined) {
+    const parts = new Set(onlyArg.split(','))
+    const known: Record<string, () => Promise<void>> = {
+      bundle: benchBundle, relay: benchRelay, federation: benchFederation, history: benchHistoryAlone
+    }
+    const unknown = [...parts].filter(part => known[part] === undefined)
+    if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
+    for (const part of parts) await known[part]?.()
     return
   }
   await benchBundle()
