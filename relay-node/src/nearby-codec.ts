@@ -87,7 +87,8 @@ export type NearbyReply =
   | { op: 'list', entries: NearbyEntry[] }
 
 const encoder = new TextEncoder()
-const strict = new TextDecoder('utf-8', { fatal: true })
+// fatal: refuse invalid UTF-8; ignoreBOM: keep a leading U+FEFF, so what is decoded is exactly what was sent
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** C0 and C1 control characters, which a name never holds. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 

@@ -102,4 +102,13 @@ describe('nearby codec', () => {
     expect(() => peerIdOfEntry({ ...entry('Bob'), peer: Uint8Array.of(1, 2, 3) })).toThrow(NearbyFrameError)
     expect(() => encodeNearbyReply({ op: 'list', entries: [entry('Bob', [])] })).toThrow('an entry has 1 to 4 addresses')
   })
+
+  // found by tests/unit/fuzz/nearby-codec.test.ts: the decoder stripped a leading UTF-8 BOM,
+  // so a name or address read back differently from what was sent
+  it('decodes names and addresses byte for byte, a leading BOM included', () => {
+    expect(() => decodeNearbyRequest(Uint8Array.of(0x01, 0xef, 0xbb, 0xbf, 0x42)))
+      .toThrow(new NearbyFrameError('a nearby request: the name has spaces at its start or end'))
+    const reply: NearbyReply = { op: 'list', entries: [entry('Bob', ['\uFEFF/ip4/127.0.0.1/tcp/1'])] }
+    expect(decodeNearbyReply('list', encodeNearbyReply(reply))).toEqual(reply)
+  })
 })
