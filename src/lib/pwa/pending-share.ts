@@ -81,11 +81,18 @@ export async function savePendingShare (storage: CacheStorage, meta: PendingShar
   await cache.put(META_URL, new Response(JSON.stringify(meta), { headers: { 'Content-Type': 'application/json' } }))
 }
 
+function isFileMeta (value: unknown): value is SharedFileMeta {
+  if (typeof value !== 'object' || value === null) return false
+  const f = value as Partial<SharedFileMeta>
+  return typeof f.name === 'string' && typeof f.type === 'string' && typeof f.size === 'number'
+}
+
 function isMeta (value: unknown): value is PendingShareMeta {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Partial<PendingShareMeta>
+  // every file entry too: a damaged one would otherwise throw while the share is read back
   return typeof v.at === 'number' && typeof v.title === 'string' && typeof v.text === 'string' &&
-    typeof v.url === 'string' && Array.isArray(v.files)
+    typeof v.url === 'string' && Array.isArray(v.files) && v.files.every(isFileMeta)
 }
 
 /** The pending share, or undefined when there is none (or it is damaged). */

@@ -151,7 +151,8 @@ export function readLocaleParams (x: unknown): Locale {
 export function describeMessage (x: unknown): string {
   if (!isRecord(x)) return Array.isArray(x) ? 'array' : typeof x
   const type = typeof x.type === 'string' ? x.type.slice(0, 32) : typeof x.type
-  return `object type=${type} keys=${Object.keys(x).slice(0, 8).join(',')}`
+  // keys are untrusted too: a key may be any length
+  return `object type=${type} keys=${Object.keys(x).slice(0, 8).map(k => k.slice(0, 32)).join(',')}`
 }
 
 /**

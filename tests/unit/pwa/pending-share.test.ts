@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isEmptyShare, MAX_SHARE_BYTES, MAX_SHARE_FILES, MAX_SHARE_TEXT_CHARS, readShareForm } from '../../../src/lib/pwa/pending-share.ts'
+import { isEmptyShare, MAX_SHARE_BYTES, MAX_SHARE_FILES, MAX_SHARE_TEXT_CHARS, readPendingShare, readShareForm, SHARE_CACHE } from '../../../src/lib/pwa/pending-share.ts'
 
 function form (fields: Record<string, string>, files: File[] = []): FormData {
   const data = new FormData()
@@ -51,5 +51,22 @@ describe('readShareForm', () => {
   it('tells an empty share', () => {
     expect(isEmptyShare(readShareForm(form({ title: ' ', text: '' })).meta)).toBe(true)
     expect(isEmptyShare(readShareForm(form({ url: 'https://a.example/' })).meta)).toBe(false)
+  })
+})
+
+describe('readPendingShare', () => {
+  /** Cache Storage holding the description `meta` and one file at index 0. */
+  function storage (meta: string): CacheStorage {
+    const entries = new Map<string, string>([['/__parley/pending-share/meta.json', meta], ['/__parley/pending-share/file/0', 'bytes']])
+    const cache = { match: async (url: string) => { const body = entries.get(url); return body === undefined ? undefined : new Response(body) } }
+    return { has: async (name: string) => name === SHARE_CACHE, open: async () => cache } as unknown as CacheStorage
+  }
+
+  it('reads a damaged file entry as no share (found by fuzzing: it threw a TypeError)', async () => {
+    for (const files of [[null], [1], [{ name: 'a' }], [{ name: 1, type: '', size: 0 }]]) {
+      expect(await readPendingShare(storage(JSON.stringify({ at: 0, title: '', text: '', url: '', files })))).toBeUndefined()
+    }
+    const share = await readPendingShare(storage(JSON.stringify({ at: 0, title: '', text: '', url: '', files: [{ name: 'a.txt', type: 'text/plain', size: 5 }] })))
+    expect(share?.files.map(f => f.name)).toEqual(['a.txt'])
   })
 })

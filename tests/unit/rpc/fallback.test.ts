@@ -11,6 +11,7 @@ import { DedicatedNode } from '../../../src/lib/rpc/fallback/dedicated-node.ts'
 import type { WorkerLike } from '../../../src/lib/rpc/fallback/dedicated-node.ts'
 import {
   CLIENT_LOCK_PREFIX,
+  describeEnvelope,
   estimateSize,
   isFromOwnerEnvelope,
   isToOwnerEnvelope,
@@ -476,6 +477,10 @@ describe('DedicatedNode: owner election and hand-over', () => {
 })
 
 describe('envelopes, sizes and the mode flag', () => {
+  it('describeEnvelope clips long keys (found by fuzzing: a key of any length went whole into the log)', () => {
+    expect(describeEnvelope({ from: 'a1', [`k${'x'.repeat(100_000)}`]: 1 })).toBe(`envelope from=a1 to=undefined kind=undefined keys=from,k${'x'.repeat(23)}`)
+  })
+
   it('validates envelopes strictly by direction', () => {
     const call = { type: 'call', id: 1, method: 'getStatus', params: undefined }
     const result = { type: 'result', id: 1, ok: true, result: 1 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import type { RpcClientOptions } from '../../../src/lib/rpc/client.ts'
-import { isTabToWorker, isWorkerToTab } from '../../../src/lib/rpc/guards.ts'
+import { describeMessage, isTabToWorker, isWorkerToTab } from '../../../src/lib/rpc/guards.ts'
 import type { RpcLog, RpcPort } from '../../../src/lib/rpc/guards.ts'
 import type { MessageId } from '../../../src/lib/db/types.ts'
 import type { NodeMethod, NodeStatus } from '../../../src/lib/rpc/protocol.ts'
@@ -355,6 +355,11 @@ describe('RPC edge cases over a fake port', () => {
     server.emit('status', STATUS)
     expect(server.portCount).toBe(1)
     expect(got).toEqual([{ type: 'event', event: 'status', payload: STATUS }])
+  })
+
+  it('describeMessage clips long keys (found by fuzzing: a key of any length went whole into the log)', () => {
+    const key = 'k'.repeat(100_000)
+    expect(describeMessage({ type: 'call', [key]: 1 })).toBe(`object type=call keys=type,${'k'.repeat(32)}`)
   })
 
   it('guards accept the wire format exactly', () => {

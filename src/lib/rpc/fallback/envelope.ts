@@ -168,7 +168,7 @@ export function isFromOwnerEnvelope (x: unknown, maxBytes: number = MAX_ENVELOPE
 export function describeEnvelope (x: unknown): string {
   if (!isRecord(x)) return Array.isArray(x) ? 'array' : typeof x
   const field = (v: unknown): string => typeof v === 'string' ? v.slice(0, 24) : typeof v
-  return `envelope from=${field(x.from)} to=${field(x.to)} kind=${field(x.kind)} keys=${Object.keys(x).slice(0, 8).join(',')}`
+  return `envelope from=${field(x.from)} to=${field(x.to)} kind=${field(x.kind)} keys=${Object.keys(x).slice(0, 8).map(k => k.slice(0, 24)).join(',')}`
 }
 
 /**
