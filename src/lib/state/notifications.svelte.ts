@@ -26,6 +26,7 @@ import { markOf, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, write
 import { getDb } from './live.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { chatHref, parseHash } from './router.svelte.ts'
+import { readLocal, writeLocal } from './local-store.ts'
 
 const CHOICE_KEY = 'parley.notifications'
 const PROMPT_KEY = 'parley.notifications.prompt'
@@ -35,20 +36,8 @@ const MAX_BODY_CHARS = 200
 export type NotificationChoice = 'on' | 'off' | 'unset'
 export type PermissionState = NotificationPermission | 'unsupported'
 
-function read (key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null
-  } catch {
-    return null
-  }
-}
-
-function write (key: string, value: string): void {
-  try {
-    globalThis.localStorage?.setItem(key, value)
-  } catch {
-    // storage disabled: the choice holds for this visit only
-  }
+function parseChoice (value: string | null): NotificationChoice {
+  return value === 'on' || value === 'off' ? value : 'unset'
 }
 
 function currentPermission (): PermissionState {
@@ -81,8 +70,8 @@ interface Snapshot {
 
 class Notifications {
   permission = $state<PermissionState>(currentPermission())
-  choice = $state<NotificationChoice>(read(CHOICE_KEY) === 'on' ? 'on' : read(CHOICE_KEY) === 'off' ? 'off' : 'unset')
-  promptDismissed = $state(read(PROMPT_KEY) === 'dismissed')
+  choice = $state<NotificationChoice>(parseChoice(readLocal(CHOICE_KEY)))
+  promptDismissed = $state(readLocal(PROMPT_KEY) === 'dismissed')
   /** Whether the user has at least one accepted contact (the moment to offer notifications). */
   hasAcceptedContact = $state(false)
   /** Unread incoming messages per chat. */
@@ -125,12 +114,12 @@ class Notifications {
 
   dismissOffer (): void {
     this.promptDismissed = true
-    write(PROMPT_KEY, 'dismissed')
+    writeLocal(PROMPT_KEY, 'dismissed')
   }
 
   #setChoice (choice: NotificationChoice): void {
     this.choice = choice
-    write(CHOICE_KEY, choice)
+    writeLocal(CHOICE_KEY, choice)
   }
 
   /**

@@ -12,6 +12,7 @@
  * every `t()` call re-runs; the node's worker is told by the node manager.
  */
 import { detectLocale, isLocale, setLocale, type Locale } from '../i18n/index.ts'
+import { readLocal, writeLocal } from './local-store.ts'
 
 export const LANGUAGE_CHOICES = ['auto', 'en', 'ru'] as const
 export type LanguageChoice = typeof LANGUAGE_CHOICES[number]
@@ -20,23 +21,6 @@ export type ThemeChoice = typeof THEME_CHOICES[number]
 
 const LANGUAGE_KEY = 'parley.language'
 const THEME_KEY = 'parley.theme'
-
-function read (key: string): string | null {
-  try {
-    return globalThis.localStorage?.getItem(key) ?? null
-  } catch {
-    // storage disabled (privacy settings): defaults for this visit
-    return null
-  }
-}
-
-function write (key: string, value: string): void {
-  try {
-    globalThis.localStorage?.setItem(key, value)
-  } catch {
-    // storage disabled or full: the choice holds for this visit only
-  }
-}
 
 export function parseLanguage (value: string | null): LanguageChoice {
   return value === 'en' || value === 'ru' ? value : 'auto'
@@ -52,8 +36,8 @@ export function resolveLocale (choice: LanguageChoice, languages?: readonly stri
 }
 
 class Preferences {
-  language = $state<LanguageChoice>(parseLanguage(read(LANGUAGE_KEY)))
-  theme = $state<ThemeChoice>(parseTheme(read(THEME_KEY)))
+  language = $state<LanguageChoice>(parseLanguage(readLocal(LANGUAGE_KEY)))
+  theme = $state<ThemeChoice>(parseTheme(readLocal(THEME_KEY)))
   /** The language in use. */
   readonly locale: Locale = $derived(resolveLocale(this.language))
 
@@ -71,13 +55,13 @@ class Preferences {
 
   setLanguage (choice: LanguageChoice): void {
     this.language = choice
-    write(LANGUAGE_KEY, choice)
+    writeLocal(LANGUAGE_KEY, choice)
     this.#apply()
   }
 
   setTheme (choice: ThemeChoice): void {
     this.theme = choice
-    write(THEME_KEY, choice)
+    writeLocal(THEME_KEY, choice)
     this.#apply()
   }
 
