@@ -28,6 +28,12 @@ export interface SpawnRelayOptions {
   extraArgs?: string[]
   /** Environment for the child; default `process.env`. */
   env?: NodeJS.ProcessEnv
+  /**
+   * Run it inside this named network namespace (`ip netns exec <netns> node …`,
+   * root only; the NAT lab, tests/lab/). `ip netns exec` execs node in place,
+   * so signals and the pid are the relay's own.
+   */
+  netns?: string
 }
 
 export interface RelayProcess {
@@ -85,7 +91,7 @@ function installExitHook (): void {
 }
 
 export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
-  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], env = process.env } = options
+  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], env = process.env, netns } = options
   const args = [
     '--import', 'tsx',
     RELAY_ENTRY,
@@ -96,7 +102,10 @@ export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProc
     ...extraArgs
   ]
 
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const [command, commandArgs] = netns == null
+    ? [process.execPath, args]
+    : ['ip', ['netns', 'exec', netns, process.execPath, ...args]]
+  const child = spawn(command, commandArgs, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
   installExitHook()
   live.add(child)
 

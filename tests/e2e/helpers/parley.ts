@@ -54,7 +54,7 @@ export function message (page: Page, text: string): Locator {
 
 export async function send (page: Page, text: string): Promise<void> {
   await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text)
-  await page.getByRole('button', { name: 'Send' }).click()
+  await page.getByRole('button', { name: 'Send', exact: true }).click()
   await expect(message(page, text)).toBeVisible()
 }
 

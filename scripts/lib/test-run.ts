@@ -1,0 +1,199 @@
+/**
+ * Steps shared by `npm test` (scripts/test.ts) and `npm run lab`
+ * (scripts/lab.ts): running commands, installing Debian packages, the
+ * loopback-only network namespace, and reading test reports into counts.
+ */
+import { spawn, type StdioOptions } from 'node:child_process'
+import { constants } from 'node:fs'
+import { access, readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const EMOJI_FONT = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf'
+
+export interface RunResult {
+  /** Exit code; null when a signal ended the process or it could not start. */
+  code: number | null
+  /** Why the process did not exit 0, for the step log. */
+  failure?: string
+  stderr: string
+}
+
+export interface Tally {
+  suite: string
+  passed: number
+  failed: number
+  note?: string
+}
+
+export function step (name: string): void {
+  console.log(`\n=== ${name} ===`)
+}
+
+export function warn (lines: string[]): void {
+  const bar = '!'.repeat(78)
+  console.error(`\n${bar}\n${lines.map((line) => `!! ${line}`).join('\n')}\n${bar}\n`)
+}
+
+/** Runs a command from the repo root; output streams live unless `capture` is set. */
+export async function run (command: string, args: string[], options: { capture?: boolean, env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const stdio: StdioOptions = options.capture === true ? ['ignore', 'pipe', 'pipe'] : 'inherit'
+  return await new Promise<RunResult>((resolveRun) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio, env: options.env ?? process.env })
+    let stderr = ''
+    child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-8192) })
+    child.stdout?.resume()
+    child.once('error', (err) => {
+      resolveRun({ code: null, failure: `could not run ${command}: ${err.message}`, stderr })
+    })
+    child.once('close', (code, signal) => {
+      if (code === 0) {
+        resolveRun({ code, stderr })
+      } else {
+        const failure = signal != null ? `${command} killed by ${signal}` : `${command} exited with code ${String(code)}`
+        resolveRun({ code, failure, stderr })
+      }
+    })
+  })
+}
+
+async function exists (path: string): Promise<boolean> {
+  try {
+    await access(path, constants.R_OK)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function isExecutable (path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK)
+    return true
+  } catch {
+    // Missing or not executable: both mean "install it".
+    return false
+  }
+}
+
+/** True when `name` is a command on PATH (or in /usr/sbin, where `ip` lives). */
+export async function hasCommand (name: string): Promise<boolean> {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin']) {
+    if (dir !== '' && await isExecutable(resolve(dir, name))) return true
+  }
+  return false
+}
+
+/**
+ * Installs what e2e needs from Debian when it is missing: Chromium,
+ * iproute2 (`ip`, to bring up `lo` in the test's network namespace) and a
+ * colour emoji font.
+ * Returns an error message, or null when everything is (now) present.
+ */
+export async function ensureSystemPackages (options: { lab?: boolean } = {}): Promise<string | null> {
+  const missing: string[] = []
+  if (await isExecutable(CHROMIUM_PATH)) {
+    console.log(`Chromium found at ${CHROMIUM_PATH}`)
+  } else {
+    console.log(`Chromium not found at ${CHROMIUM_PATH}.`)
+    missing.push('chromium')
+  }
+  if (!(await hasCommand('ip'))) missing.push('iproute2')
+  // emoji in messages and the README screenshots render in colour (Chromium has no font of its own)
+  if (!(await exists(EMOJI_FONT))) missing.push('fonts-noto-color-emoji')
+  // the NAT lab (tests/lab/): routers' NAT rules, coturn as STUN/TURN, the impairment wire
+  if (options.lab === true) {
+    if (!(await hasCommand('nft'))) missing.push('nftables')
+    if (!(await hasCommand('turnserver'))) missing.push('coturn')
+    if (!(await hasCommand('python3'))) missing.push('python3')
+  }
+  if (missing.length === 0) return null
+
+  console.log(`Installing with apt-get: ${missing.join(' ')}`)
+  if (process.getuid?.() !== 0) {
+    return `${missing.join(' and ')} missing and this is not root, so apt-get cannot install it. Run \`apt-get install -y ${missing.join(' ')}\` as root${missing.includes('chromium') ? ', or set CHROMIUM_PATH' : ''}.`
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
+  const update = await run('apt-get', ['update'], { env })
+  if (update.failure != null) return `apt-get update failed: ${update.failure}`
+  const install = await run('apt-get', ['install', '-y', ...missing], { env })
+  if (install.failure != null) return `apt-get install -y ${missing.join(' ')} failed: ${install.failure}`
+  if (!(await isExecutable(CHROMIUM_PATH))) {
+    return `apt-get installed chromium, but ${CHROMIUM_PATH} is still missing (is CHROMIUM_PATH right?)`
+  }
+  return null
+}
+
+/**
+ * `npx playwright test <args>` in a fresh network namespace that only has
+ * `lo`: the e2e tests must not reach beyond loopback (ENVIRONMENT.md), and the
+ * NAT lab starts from there too. Probe first, so that a failing test run is
+ * never mistaken for a missing privilege. `args` must need no shell quoting.
+ */
+export async function isolatedCommand (playwrightArgs: string[]): Promise<{ command: string, args: string[] }> {
+  const isolated = { command: 'unshare', args: ['-n', '--', 'sh', '-c', `ip link set lo up && exec npx playwright test ${playwrightArgs.join(' ')}`] }
+  const plain = { command: 'npx', args: ['playwright', 'test', ...playwrightArgs] }
+  if (process.getuid?.() !== 0) {
+    warn([
+      'Not root: running browser tests WITHOUT a loopback-only network namespace.',
+      'WebRTC may pick non-loopback addresses and traffic may leave this machine.'
+    ])
+    return plain
+  }
+  const probe = await run('unshare', ['-n', '--', 'sh', '-c', 'ip link set lo up'], { capture: true })
+  if (probe.failure != null) {
+    warn([
+      'Could not create a loopback-only network namespace',
+      `(${probe.failure}${probe.stderr.trim() === '' ? '' : `: ${probe.stderr.trim()}`}).`,
+      'Running browser tests WITHOUT it: traffic may leave loopback.'
+    ])
+    return plain
+  }
+  console.log('Running inside a loopback-only network namespace (unshare -n).')
+  return isolated
+}
+
+function isCount (value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0
+}
+
+async function readJson (path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(resolve(REPO_ROOT, path), 'utf8')) as unknown
+  } catch {
+    // Missing or truncated: the runner crashed before writing it; the caller counts a failure.
+    return undefined
+  }
+}
+
+/**
+ * Turns a report into counts. A missing or unreadable report, or a runner that
+ * failed while reporting no failed test (a file that does not load, a global
+ * setup error, "no tests found"), counts as at least one failure.
+ */
+export function tally (suite: string, counts: { passed: number, failed: number } | undefined, result: RunResult): Tally {
+  if (counts == null) {
+    return { suite, passed: 0, failed: 1, note: `no readable report${result.failure != null ? `; ${result.failure}` : ''}` }
+  }
+  if (result.failure != null && counts.failed === 0) {
+    return { suite, passed: counts.passed, failed: 1, note: `${result.failure} with no failed test in the report` }
+  }
+  return { suite, ...counts }
+}
+
+export async function readVitestReport (path: string): Promise<{ passed: number, failed: number } | undefined> {
+  const report = await readJson(path) as { numPassedTests?: unknown, numFailedTests?: unknown } | undefined
+  if (report == null || !isCount(report.numPassedTests) || !isCount(report.numFailedTests)) return undefined
+  return { passed: report.numPassedTests, failed: report.numFailedTests }
+}
+
+export async function readPlaywrightReport (path: string): Promise<{ passed: number, failed: number } | undefined> {
+  const report = await readJson(path) as { stats?: { expected?: unknown, unexpected?: unknown, flaky?: unknown } } | undefined
+  const stats = report?.stats
+  if (stats == null || !isCount(stats.expected) || !isCount(stats.unexpected) || !isCount(stats.flaky)) return undefined
+  // A flaky test passed only on retry; CI treats it as a failure.
+  return { passed: stats.expected, failed: stats.unexpected + stats.flaky }
+}
+

@@ -1,0 +1,142 @@
+/**
+ * The scenario matrix: every pair of NAT types, each person a real Chromium
+ * behind a router of that type, relay-node and coturn (STUN) on the public
+ * side. For each pair: do they connect, is the chat direct or relayed, how
+ * long to the first message and to the direct upgrade. Then the pairs that
+ * stay relayed, again with coturn also offered as TURN: direct through TURN.
+ *
+ *   lab <natA>-<natB>[+turn] connected=<yes|no> path=<direct|relayed> first_msg_ms=<n> direct_ms=<n|->
+ */
+import { expect, recordLine, test, type Lab } from './fixtures.ts'
+import { NAT_TYPES, type NatType } from './netlab.ts'
+import { failedAttempts, launchPerson, selectedCandidates, type LabPerson } from './services.ts'
+import { addContact, connectionPath, message, onboard, readInvite, send } from '../e2e/helpers/parley.ts'
+import type { Page } from '@playwright/test'
+
+/** Waiting for the upgrade: the app tries for 20 s per attempt (UPGRADE_TIMEOUT_MS) and retries after 2 s, 4 s… */
+const DIRECT_WAIT_MS = 60_000
+const POLL_MS = 50
+
+/**
+ * Where ICE can succeed with STUN alone: both sides send UDP, and a symmetric
+ * NAT's fresh port per destination only meets a peer that accepts packets
+ * from anyone (a full cone).
+ */
+export function expectDirect (a: NatType, b: NatType, turn: boolean): boolean {
+  if (turn) return true
+  if (a === 'udpblocked' || b === 'udpblocked') return false
+  if (a === 'symmetric' && b === 'symmetric') return false
+  if (a === 'symmetric') return b === 'cone'
+  if (b === 'symmetric') return a === 'cone'
+  return true
+}
+
+interface Outcome {
+  path: 'direct' | 'relayed'
+  firstMsgMs: number
+  directMs: number | undefined
+  candidates: string[]
+}
+
+/** Resolves when `page`'s chat badge says direct ('direct'), or a WebRTC attempt there ended unconnected ('failed'). */
+async function directOrFailed (page: Page, timeoutMs: number, acceptFailure: boolean): Promise<'direct' | 'failed' | 'timeout'> {
+  try {
+    const handle = await page.waitForFunction((acceptFail) => {
+      const path = document.querySelector('[data-testid="connection-path"]')?.getAttribute('data-path')
+      if (path === 'direct') return 'direct'
+      const list = (globalThis as unknown as { __labPeerConnections?: Array<{ connected: boolean, ended: boolean }> }).__labPeerConnections ?? []
+      return acceptFail && list.some(e => e.ended && !e.connected) ? 'failed' : false
+    }, acceptFailure, { polling: POLL_MS, timeout: timeoutMs })
+    return await handle.jsonValue() as 'direct' | 'failed'
+  } catch (err) {
+    if (err instanceof Error && err.name === 'TimeoutError') return 'timeout'
+    throw err
+  }
+}
+
+async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Promise<Outcome> {
+  const siteA = await lab.net.addSite(natA)
+  const siteB = await lab.net.addSite(natB)
+  const people: LabPerson[] = []
+  try {
+    const url = turn ? lab.turnUrl : lab.url
+    const [alice, bob] = await Promise.all([launchPerson(siteA, url, lab.workDir), launchPerson(siteB, url, lab.workDir)])
+    people.push(alice, bob)
+    await Promise.all([onboard(alice.page, 'Alice'), onboard(bob.page, 'Bob')])
+    const a = await readInvite(alice.page)
+    const b = await readInvite(bob.page)
+
+    // Alice's contact request is the first connection between the two
+    const start = Date.now()
+    await addContact(alice.page, b.invite, 'Bob')
+    const upgrade = (async () => {
+      let result = await directOrFailed(alice.page, DIRECT_WAIT_MS, !expectDirect(natA, natB, turn))
+      // an expected-direct pair may fail an attempt and succeed on the retry
+      if (result === 'failed' && expectDirect(natA, natB, turn)) result = await directOrFailed(alice.page, DIRECT_WAIT_MS, false)
+      return { result, at: Date.now() }
+    })()
+    await addContact(bob.page, a.invite, 'Alice')
+
+    const sentAt = Date.now()
+    await send(alice.page, 'first message')
+    await expect(message(bob.page, 'first message')).toBeVisible()
+    const firstMsgMs = Date.now() - sentAt
+    await send(bob.page, 'and back')
+    await expect(message(alice.page, 'and back')).toBeVisible()
+
+    const { result, at } = await upgrade
+    const path = result === 'direct' ? 'direct' : 'relayed'
+    // the badge agrees on both sides, and chat still works on that path
+    await expect(connectionPath(bob.page)).toHaveAttribute('data-path', path)
+    await expect(connectionPath(alice.page)).toHaveAttribute('data-path', path)
+    await send(bob.page, `over the ${path} path`)
+    await expect(message(alice.page, `over the ${path} path`)).toBeVisible()
+    const candidates = path === 'direct' ? [...await selectedCandidates(alice.page), ...await selectedCandidates(bob.page)] : []
+    if (candidates.length > 0) console.log(`  ${natA}-${natB}${turn ? '+turn' : ''} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)
+    if (path === 'relayed') expect(await failedAttempts(alice.page) + await failedAttempts(bob.page)).toBeGreaterThan(0)
+    return { path, firstMsgMs, directMs: path === 'direct' ? at - start : undefined, candidates }
+  } finally {
+    await Promise.allSettled(people.map(async p => await p.close()))
+    await siteA.remove()
+    await siteB.remove()
+  }
+}
+
+/** Records the scenario's line, also when it did not connect (then the test fails). */
+async function measured (name: string, run: Promise<Outcome>): Promise<Outcome> {
+  try {
+    const o = await run
+    await recordLine(`lab ${name} connected=yes path=${o.path} first_msg_ms=${o.firstMsgMs} direct_ms=${o.directMs ?? '-'}`)
+    return o
+  } catch (err) {
+    await recordLine(`lab ${name} connected=no path=- first_msg_ms=- direct_ms=-`)
+    throw err
+  }
+}
+
+const SUBSET = new Set(['cone-symmetric', 'cone-udpblocked'])
+
+const pairs: Array<[NatType, NatType]> = []
+NAT_TYPES.forEach((a, i) => { for (const b of NAT_TYPES.slice(i)) pairs.push([a, b]) })
+
+test.describe('NAT matrix', () => {
+  for (const [a, b] of pairs) {
+    const name = `${a}-${b}`
+    const tag = SUBSET.has(name) ? ['@subset'] : []
+    test(`${name}: connected, ${expectDirect(a, b, false) ? 'direct' : 'relayed'} (STUN only)`, { tag }, async ({ lab }) => {
+      const outcome = await measured(name, pair(lab, a, b, false))
+      expect(outcome.path).toBe(expectDirect(a, b, false) ? 'direct' : 'relayed')
+      // direct with STUN alone never goes through a TURN relay
+      for (const c of outcome.candidates) expect(c).not.toContain('relay')
+    })
+  }
+
+  for (const [a, b] of pairs.filter(([a, b]) => !expectDirect(a, b, false))) {
+    const name = `${a}-${b}+turn`
+    test(`${name}: direct through TURN`, async ({ lab }) => {
+      const outcome = await measured(name, pair(lab, a, b, true))
+      expect(outcome.path).toBe('direct')
+      expect(outcome.candidates.some(c => c.includes('relay'))).toBe(true)
+    })
+  }
+})

@@ -1,0 +1,257 @@
+/**
+ * What runs in the lab: relay-node, coturn and the web server in the public
+ * namespace, and one Chromium per person in that person's host namespace.
+ * Each is a real process; the test drives Chromium over Playwright's pipe.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { spawnRelay, type RelayProcess } from '../../scripts/lib/relay-process.ts'
+import { inNs, LabError, PUBLIC_IP, type NetLab, type Site } from './netlab.ts'
+import type { AppConfig } from '../../scripts/lib/app-config.ts'
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+/** Fixed: the lab's public address is the lab's own, so fixed ports cannot clash. */
+export const RELAY_PORT = 9090
+export const STUN_PORT = 3478
+/** The app without TURN (STUN only), and the same app whose /config.json adds coturn as TURN. */
+export const WEB_PORT = 8080
+export const WEB_PORT_TURN = 8081
+export const TURN_USER = 'parley'
+export const TURN_PASSWORD = 'lab-only'
+const START_TIMEOUT_MS = 20_000
+/** coturn's log of the last lab run */
+export const COTURN_LOG = resolve(REPO_ROOT, 'test-results/lab-coturn.log')
+
+/** Waits for a line of `child`'s stdout that `match` accepts, and returns it. */
+async function waitForLine (child: ChildProcess, what: string, match: (line: string) => boolean): Promise<string> {
+  if (child.stdout == null) throw new LabError(`${what}: no stdout`)
+  const lines = createInterface({ input: child.stdout })
+  const seen: string[] = []
+  return await new Promise<string>((resolveLine, rejectLine) => {
+    const timer = setTimeout(() => { done(new LabError(`${what} did not start within ${START_TIMEOUT_MS} ms:\n${seen.join('\n')}`)) }, START_TIMEOUT_MS)
+    const onExit = (code: number | null): void => { done(new LabError(`${what} exited (${String(code)}) before it was ready:\n${seen.join('\n')}`)) }
+    const onLine = (line: string): void => {
+      seen.push(line)
+      if (seen.length > 200) seen.shift()
+      if (match(line)) done(undefined, line)
+    }
+    function done (err: Error | undefined, line?: string): void {
+      clearTimeout(timer)
+      lines.off('line', onLine)
+      child.off('exit', onExit)
+      // keep draining, so a chatty child never blocks on a full pipe
+      child.stdout?.resume()
+      if (err != null) rejectLine(err)
+      else resolveLine(line ?? '')
+    }
+    lines.on('line', onLine)
+    child.once('exit', onExit)
+  })
+}
+
+async function stopChild (child: ChildProcess): Promise<void> {
+  if (child.exitCode != null || child.signalCode != null) return
+  const exited = new Promise(resolveExit => child.once('exit', resolveExit))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+export interface LabRelay {
+  readonly wsMultiaddrs: string[]
+  readonly process: RelayProcess
+  /** SIGTERM, then start again with the same port and identity */
+  restart(): Promise<void>
+  /** SIGTERM and wait for the exit (the relay is down until {@link start}) */
+  stop(): Promise<void>
+  /** starts it again after {@link stop}: same port and identity */
+  start(): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startRelay (lab: NetLab): Promise<LabRelay> {
+  const dataDir = await mkdtemp(join(tmpdir(), `parley-lab-relay-`))
+  const options = { host: PUBLIC_IP, port: RELAY_PORT, webrtcDirectPort: 'off' as const, dataDir, netns: lab.publicNs }
+  let current = await spawnRelay(options)
+  return {
+    get wsMultiaddrs () { return current.wsMultiaddrs },
+    get process () { return current },
+    async restart () {
+      await current.stop('SIGTERM')
+      current = await spawnRelay(options)
+    },
+    async stop () {
+      await current.stop('SIGTERM')
+    },
+    async start () {
+      current = await spawnRelay(options)
+    },
+    async close () {
+      await current.stop('SIGTERM')
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  }
+}
+
+/** coturn as STUN (and TURN, long-term credentials) on {@link PUBLIC_IP}:{@link STUN_PORT}, UDP and TCP. */
+export async function startCoturn (lab: NetLab, workDir: string): Promise<{ close(): Promise<void> }> {
+  const [cmd, argv] = inNs(lab.publicNs, 'turnserver', [
+    '-n', '--no-cli', '--no-tls', '--no-dtls', '--fingerprint', '--lt-cred-mech',
+    `--listening-ip=${PUBLIC_IP}`, `--relay-ip=${PUBLIC_IP}`, `--listening-port=${STUN_PORT}`,
+    '--min-port=49152', '--max-port=49999',
+    `--user=${TURN_USER}:${TURN_PASSWORD}`, '--realm=parley.lab',
+    '--log-file=stdout', `--pidfile=${join(workDir, 'turnserver.pid')}`, `--userdb=${join(workDir, 'turndb')}`
+  ])
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stderr?.resume()
+  // its log, for a scenario that fails: allocations, permissions, refused peers
+  await mkdir(dirname(COTURN_LOG), { recursive: true })
+  child.stdout?.pipe(createWriteStream(COTURN_LOG))
+  await waitForLine(child, 'coturn', line => line.includes('Total General servers'))
+  return { close: async () => { await stopChild(child) } }
+}
+
+export function labConfig (relays: string[], turn: boolean): AppConfig {
+  const iceServers: NonNullable<AppConfig['iceServers']> = [{ urls: `stun:${PUBLIC_IP}:${STUN_PORT}` }]
+  if (turn) {
+    iceServers.push({
+      urls: [`turn:${PUBLIC_IP}:${STUN_PORT}?transport=udp`, `turn:${PUBLIC_IP}:${STUN_PORT}?transport=tcp`],
+      username: TURN_USER,
+      credential: TURN_PASSWORD
+    })
+  }
+  return { relays, iceServers }
+}
+
+/** The built app on {@link WEB_PORT} (STUN) and {@link WEB_PORT_TURN} (STUN + TURN), in the public namespace. */
+export async function startWebServer (lab: NetLab, relays: string[]): Promise<{ url: string, turnUrl: string, close(): Promise<void> }> {
+  const [cmd, argv] = inNs(lab.publicNs, process.execPath, [
+    '--import', 'tsx', resolve(REPO_ROOT, 'tests/lab/serve.ts'), PUBLIC_IP,
+    String(WEB_PORT), JSON.stringify(labConfig(relays, false)),
+    String(WEB_PORT_TURN), JSON.stringify(labConfig(relays, true))
+  ])
+  const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] })
+  const line = await waitForLine(child, 'web server', l => l.startsWith('{'))
+  const { urls } = JSON.parse(line) as { urls: string[] }
+  const [url, turnUrl] = urls
+  if (url == null || turnUrl == null) throw new LabError(`web server printed ${line}`)
+  return { url, turnUrl, close: async () => { await stopChild(child) } }
+}
+
+/** One person: a Chromium of their own, running in their site's host namespace. */
+export interface LabPerson {
+  readonly site: Site
+  readonly browser: Browser
+  readonly context: BrowserContext
+  readonly page: Page
+  close(): Promise<void>
+}
+
+/**
+ * Launches Chromium inside `site.host` (through a two-line wrapper that does
+ * `ip netns exec`), with a fresh profile, and opens `url`. The web origin is
+ * plain http on the lab's public address, so it is declared secure for this
+ * browser only (service worker, WebCrypto, WebRTC need a secure context).
+ */
+export async function launchPerson (site: Site, url: string, workDir: string): Promise<LabPerson> {
+  const wrapper = join(workDir, `chromium-${site.host}.sh`)
+  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${site.host}' '${CHROMIUM_PATH}' "$@"\n`)
+  await chmod(wrapper, 0o755)
+  const origins = [WEB_PORT, WEB_PORT_TURN].map(p => `http://${PUBLIC_IP}:${p}`).join(',')
+  const browser = await chromium.launch({
+    executablePath: wrapper,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      `--unsafely-treat-insecure-origin-as-secure=${origins}`
+    ]
+  })
+  // the microphone permission makes Chromium show real host candidates instead of mDNS names
+  const context = await browser.newContext({ permissions: ['microphone'] })
+  await context.addInitScript(recordPeerConnections)
+  const page = await context.newPage()
+  await page.goto(url)
+  return {
+    site,
+    browser,
+    context,
+    page,
+    async close () { await browser.close() }
+  }
+}
+
+/**
+ * Test instrumentation, in every page before the app's scripts: keeps the
+ * page's RTCPeerConnections (the app's windows own them, ENVIRONMENT.md) so the
+ * test can read which ICE candidate pair each one selected, and whether a
+ * connection attempt ended without ever connecting (a failed upgrade).
+ */
+function recordPeerConnections (): void {
+  interface Entry { pc: RTCPeerConnection, connected: boolean, ended: boolean }
+  const Native = globalThis.RTCPeerConnection
+  const list: Entry[] = []
+  Object.defineProperty(globalThis, '__labPeerConnections', { value: list })
+  globalThis.RTCPeerConnection = class extends Native {
+    constructor (config?: RTCConfiguration) {
+      super(config)
+      const entry: Entry = { pc: this, connected: false, ended: false }
+      list.push(entry)
+      if (list.length > 64) list.shift()
+      this.addEventListener('connectionstatechange', () => {
+        if (this.connectionState === 'connected') entry.connected = true
+        if (this.connectionState === 'failed' || this.connectionState === 'closed') entry.ended = true
+      })
+    }
+
+    override close (): void {
+      const entry = list.find(e => e.pc === this)
+      if (entry != null) entry.ended = true
+      super.close()
+    }
+  }
+}
+
+interface RecordedConnection { pc: RTCPeerConnection, connected: boolean, ended: boolean }
+
+/** How many WebRTC attempts in `page` ended without ever connecting (failed ICE, or the app gave up). */
+export async function failedAttempts (page: Page): Promise<number> {
+  return await page.evaluate(() => {
+    const list = (globalThis as unknown as { __labPeerConnections?: RecordedConnection[] }).__labPeerConnections ?? []
+    return list.filter(e => e.ended && !e.connected).length
+  })
+}
+
+/** `local/remote` candidate types (host, srflx, prflx, relay) of every connected peer connection in `page`. */
+export async function selectedCandidates (page: Page): Promise<string[]> {
+  return await page.evaluate(async () => {
+    const list = (globalThis as unknown as { __labPeerConnections?: RecordedConnection[] }).__labPeerConnections ?? []
+    const pairs: string[] = []
+    for (const { pc } of list) {
+      if (pc.connectionState !== 'connected') continue
+      const stats = await pc.getStats()
+      let pairId: string | undefined
+      stats.forEach((s: { type: string, selectedCandidatePairId?: string }) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId != null) pairId = s.selectedCandidatePairId
+      })
+      const pair = pairId == null ? undefined : stats.get(pairId) as { localCandidateId: string, remoteCandidateId: string } | undefined
+      if (pair == null) continue
+      const local = stats.get(pair.localCandidateId) as { candidateType?: string } | undefined
+      const remote = stats.get(pair.remoteCandidateId) as { candidateType?: string } | undefined
+      pairs.push(`${local?.candidateType ?? '?'}/${remote?.candidateType ?? '?'}`)
+    }
+    return pairs
+  })
+}
+
+export async function makeWorkDir (): Promise<{ dir: string, remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-lab-'))
+  return { dir, remove: async () => { await rm(dir, { recursive: true, force: true }) } }
+}
