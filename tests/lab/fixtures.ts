@@ -2,13 +2,13 @@ import { appendFile, mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test as base } from '@playwright/test'
-import { NetLab, removeStaleNamespaces } from './netlab.ts'
+import { labId, NetLab, removeStaleNamespaces } from './netlab.ts'
 import { makeWorkDir, startCoturn, startRelay, startWebServer, type LabRelay } from './services.ts'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 /** Every `lab …` and `soak …` line of a run, in order (scripts/lab.ts prints them at the end). */
 export const LINES_FILE = resolve(REPO_ROOT, 'test-results/lab-lines.txt')
-/** Namespace names start with this; a crashed earlier run's are removed at start. */
+/** Namespace names are `<prefix><pid>-…`; a crashed earlier run's are removed at start. */
 const LAB_PREFIX = 'plab'
 
 export interface Lab {
@@ -33,7 +33,7 @@ export const test = base.extend<Record<never, never>, { lab: Lab }>({
   lab: [async ({}, use) => {
     await removeStaleNamespaces(LAB_PREFIX)
     const work = await makeWorkDir()
-    const net = await NetLab.create(`${LAB_PREFIX}${process.pid % 100_000}`)
+    const net = await NetLab.create(labId(LAB_PREFIX))
     const closers: Array<() => Promise<void>> = []
     try {
       const coturn = await startCoturn(net, work.dir)

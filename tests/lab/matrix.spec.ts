@@ -9,7 +9,7 @@
  */
 import { expect, recordLine, test, type Lab } from './fixtures.ts'
 import { NAT_TYPES, type NatType } from './netlab.ts'
-import { failedAttempts, launchPerson, selectedCandidates, type LabPerson } from './services.ts'
+import { connectionHistory, failedAttempts, launchPerson, selectedCandidates, type LabPerson } from './services.ts'
 import { addContact, connectionPath, message, onboard, readInvite, send } from '../e2e/helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
@@ -92,9 +92,18 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Pro
     await send(bob.page, `over the ${path} path`)
     await expect(message(alice.page, `over the ${path} path`)).toBeVisible()
     const candidates = path === 'direct' ? [...await selectedCandidates(alice.page), ...await selectedCandidates(bob.page)] : []
+    if (process.env['LAB_VERBOSE'] === '1') {
+      for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page)).join('\n    ')}`)
+    }
     if (candidates.length > 0) console.log(`  ${natA}-${natB}${turn ? '+turn' : ''} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)
     if (path === 'relayed') expect(await failedAttempts(alice.page) + await failedAttempts(bob.page)).toBeGreaterThan(0)
     return { path, firstMsgMs, directMs: path === 'direct' ? at - start : undefined, candidates }
+  } catch (err) {
+    // what WebRTC did, for the report
+    for (const [who, person] of [['Alice', people[0]], ['Bob', people[1]]] as const) {
+      if (person != null) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page).catch(() => ['(page gone)'])).join('\n    ')}`)
+    }
+    throw err
   } finally {
     await Promise.allSettled(people.map(async p => await p.close()))
     await siteA.remove()

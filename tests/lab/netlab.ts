@@ -248,7 +248,10 @@ export class NetLab {
         const at = this.#namespaces.indexOf(ns)
         if (at < 0) continue
         this.#namespaces.splice(at, 1)
-        await sh('ip', ['netns', 'del', ns])
+        await sh('ip', ['netns', 'del', ns]).catch((err: unknown) => {
+          // already gone (deleted by hand): nothing left to clean
+          if (!(err instanceof LabError && err.message.includes('No such file'))) throw err
+        })
       }
     }
 
@@ -315,11 +318,35 @@ export class NetLab {
   }
 }
 
-/** Deletes namespaces left by an earlier run that crashed (names start with `prefix`). */
+/** True while process `pid` exists (signal 0 only checks). */
+function isAlive (pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: it exists, owned by someone else
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The lab id of this process: `<prefix><pid>`, so a later run can tell a crashed run's namespaces from a live one's. */
+export function labId (prefix: string): string {
+  return `${prefix}${process.pid}`
+}
+
+/**
+ * Deletes namespaces of earlier runs that crashed: names `<prefix><pid>-…`
+ * whose process is gone. A run that is still going (another terminal, CI)
+ * keeps its own.
+ */
 export async function removeStaleNamespaces (prefix: string): Promise<void> {
   const list = await sh('ip', ['netns', 'list'])
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0] ?? ''
-    if (name.startsWith(prefix)) await sh('ip', ['netns', 'del', name]).catch(() => {})
+    const match = new RegExp(`^${prefix}(\\d+)-`).exec(name)
+    if (match == null || isAlive(Number(match[1]))) continue
+    await sh('ip', ['netns', 'del', name]).catch(() => {
+      // gone already
+    })
   }
 }

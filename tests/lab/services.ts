@@ -104,7 +104,7 @@ export async function startRelay (lab: NetLab): Promise<LabRelay> {
 /** coturn as STUN (and TURN, long-term credentials) on {@link PUBLIC_IP}:{@link STUN_PORT}, UDP and TCP. */
 export async function startCoturn (lab: NetLab, workDir: string): Promise<{ close(): Promise<void> }> {
   const [cmd, argv] = inNs(lab.publicNs, 'turnserver', [
-    '-n', '--no-cli', '--no-tls', '--no-dtls', '--fingerprint', '--lt-cred-mech',
+    '-n', '--verbose', '--no-cli', '--no-tls', '--no-dtls', '--fingerprint', '--lt-cred-mech',
     `--listening-ip=${PUBLIC_IP}`, `--relay-ip=${PUBLIC_IP}`, `--listening-port=${STUN_PORT}`,
     '--min-port=49152', '--max-port=49999',
     `--user=${TURN_USER}:${TURN_PASSWORD}`, '--realm=parley.lab',
@@ -195,31 +195,62 @@ export async function launchPerson (site: Site, url: string, workDir: string): P
  * connection attempt ended without ever connecting (a failed upgrade).
  */
 function recordPeerConnections (): void {
-  interface Entry { pc: RTCPeerConnection, connected: boolean, ended: boolean }
+  interface Entry { pc: RTCPeerConnection, connected: boolean, ended: boolean, history: string[] }
   const Native = globalThis.RTCPeerConnection
   const list: Entry[] = []
   Object.defineProperty(globalThis, '__labPeerConnections', { value: list })
   globalThis.RTCPeerConnection = class extends Native {
     constructor (config?: RTCConfiguration) {
       super(config)
-      const entry: Entry = { pc: this, connected: false, ended: false }
+      const born = performance.now()
+      const entry: Entry = { pc: this, connected: false, ended: false, history: [] }
+      const note = (what: string): void => {
+        if (entry.history.length < 100) entry.history.push(`${Math.round(performance.now() - born)}ms ${what}`)
+      }
+      this.addEventListener('iceconnectionstatechange', () => { note(`ice:${this.iceConnectionState}`) })
       list.push(entry)
       if (list.length > 64) list.shift()
       this.addEventListener('connectionstatechange', () => {
-        if (this.connectionState === 'connected') entry.connected = true
+        note(this.connectionState)
+        if (this.connectionState === 'connected') {
+          entry.connected = true
+          // which pair carried it: candidate types and addresses
+          void this.getStats().then(stats => {
+            stats.forEach((t: { type: string, selectedCandidatePairId?: string }) => {
+              if (t.type !== 'transport' || t.selectedCandidatePairId == null) return
+              const pair = stats.get(t.selectedCandidatePairId) as { localCandidateId: string, remoteCandidateId: string } | undefined
+              const side = (id: string | undefined): string => {
+                const c = id == null ? undefined : stats.get(id) as { candidateType?: string, address?: string, port?: number, protocol?: string, relayProtocol?: string } | undefined
+                return `${c?.candidateType ?? '?'}(${c?.protocol ?? ''}${c?.relayProtocol != null ? `/${c.relayProtocol}` : ''} ${c?.address ?? ''}:${c?.port ?? ''})`
+              }
+              note(`pair ${side(pair?.localCandidateId)} -> ${side(pair?.remoteCandidateId)}`)
+            })
+          })
+        }
         if (this.connectionState === 'failed' || this.connectionState === 'closed') entry.ended = true
       })
     }
 
     override close (): void {
       const entry = list.find(e => e.pc === this)
-      if (entry != null) entry.ended = true
+      if (entry != null) {
+        entry.ended = true
+        if (entry.history.length < 100) entry.history.push('close() called')
+      }
       super.close()
     }
   }
 }
 
-interface RecordedConnection { pc: RTCPeerConnection, connected: boolean, ended: boolean }
+interface RecordedConnection { pc: RTCPeerConnection, connected: boolean, ended: boolean, history: string[] }
+
+/** What happened to each peer connection in `page`, oldest first (for a failed scenario's report). */
+export async function connectionHistory (page: Page): Promise<string[]> {
+  return await page.evaluate(() => {
+    const list = (globalThis as unknown as { __labPeerConnections?: RecordedConnection[] }).__labPeerConnections ?? []
+    return list.map((e, i) => `#${i}: ${e.history.join(', ')}`)
+  })
+}
 
 /** How many WebRTC attempts in `page` ended without ever connecting (failed ICE, or the app gave up). */
 export async function failedAttempts (page: Page): Promise<number> {
