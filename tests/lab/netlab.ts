@@ -214,6 +214,14 @@ export class NetLab {
       await nsRun(lab.publicNs, 'ip', ['link', 'add', 'br0', 'type', 'bridge'])
       await nsRun(lab.publicNs, 'ip', ['addr', 'add', `${PUBLIC_IP}/24`, 'dev', 'br0'])
       await nsRun(lab.publicNs, 'ip', ['link', 'set', 'br0', 'up'])
+      // The rest of the internet: a default route into a link that leads
+      // nowhere. Without one, a send to an address nobody routes (a peer's
+      // private host candidate, relayed through coturn) fails at once with
+      // ENETUNREACH, and coturn closes the whole allocation on that error;
+      // on the real internet such packets just vanish.
+      await sh('ip', ['link', 'add', 'name', 'void0', 'netns', lab.publicNs, 'type', 'veth', 'peer', 'name', 'void1', 'netns', lab.publicNs])
+      for (const dev of ['void0', 'void1']) await nsRun(lab.publicNs, 'ip', ['link', 'set', dev, 'up'])
+      await nsRun(lab.publicNs, 'ip', ['route', 'add', 'default', 'dev', 'void0'])
     } catch (err) {
       await lab.close()
       throw err
@@ -276,6 +284,8 @@ export class NetLab {
     await nsRun(router, 'ip', ['addr', 'add', `${gateway}/24`, 'dev', 'lan'])
     await nsRun(router, 'ip', ['link', 'set', 'lan', 'up'])
     await nsRun(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1'])
+    // everything beyond the site goes to the internet (which drops what nobody routes)
+    await nsRun(router, 'ip', ['route', 'add', 'default', 'via', PUBLIC_IP])
     await nsRun(router, 'nft', ['-f', '-'], natRules(nat, publicIp, privateIp))
     await nsRun(host, 'ip', ['addr', 'add', `${privateIp}/24`, 'dev', 'eth0'])
     await nsRun(host, 'ip', ['link', 'set', 'eth0', 'up'])
