@@ -89,7 +89,8 @@ export async function hasCommand (name: string): Promise<boolean> {
 /**
  * Installs what e2e needs from Debian when it is missing: Chromium,
  * iproute2 (`ip`, to bring up `lo` in the test's network namespace) and a
- * colour emoji font.
+ * colour emoji font; with `lab`, also what the NAT lab needs: nftables (the
+ * routers), coturn (STUN/TURN) and python3 (the delay/loss wire).
  * Returns an error message, or null when everything is (now) present.
  */
 export async function ensureSystemPackages (options: { lab?: boolean } = {}): Promise<string | null> {

@@ -75,6 +75,8 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Pro
       if (result === 'failed' && expectDirect(natA, natB, turn)) result = await directOrFailed(alice.page, DIRECT_WAIT_MS, false)
       return { result, at: Date.now() }
     })()
+    // awaited below; if a step before that fails, the page closes under it
+    upgrade.catch(() => {})
     await addContact(bob.page, a.invite, 'Alice')
 
     const sentAt = Date.now()

@@ -284,8 +284,6 @@ export class NetLab {
     await nsRun(router, 'ip', ['addr', 'add', `${gateway}/24`, 'dev', 'lan'])
     await nsRun(router, 'ip', ['link', 'set', 'lan', 'up'])
     await nsRun(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1'])
-    // everything beyond the site goes to the internet (which drops what nobody routes)
-    await nsRun(router, 'ip', ['route', 'add', 'default', 'via', PUBLIC_IP])
     await nsRun(router, 'nft', ['-f', '-'], natRules(nat, publicIp, privateIp))
     await nsRun(host, 'ip', ['addr', 'add', `${privateIp}/24`, 'dev', 'eth0'])
     await nsRun(host, 'ip', ['link', 'set', 'eth0', 'up'])

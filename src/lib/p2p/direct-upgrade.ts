@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { backoffDelay } from './backoff.ts'
-import { isRelayed } from './connections.ts'
+import { isRelayed, isWebRtc } from './connections.ts'
 import type { BackoffOptions } from './backoff.ts'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -13,6 +13,38 @@ export const MAX_UPGRADE_ATTEMPTS = 8
 export const UPGRADE_TIMEOUT_MS = 20_000
 /** Peers with an upgrade in progress or scheduled, at most. */
 export const MAX_UPGRADE_PEERS = 256
+/**
+ * A new direct WebRTC connection must carry one stream negotiation within
+ * this time, or it is closed as dead (see {@link probeDirect}).
+ */
+export const PROBE_TIMEOUT_MS = 10_000
+/** The protocol the probe negotiates: every Parley node runs the ping service. */
+export const PROBE_PROTOCOL = '/ipfs/ping/1.0.0'
+
+/**
+ * Checks that a new direct WebRTC connection really carries data: opens a
+ * stream and negotiates {@link PROBE_PROTOCOL} over it (both ways across the
+ * data channel), then closes the stream. Resolves true when that works within
+ * `timeoutMs`, false otherwise.
+ *
+ * Needed because @libp2p/webrtc's answering side can register a connection
+ * whose ICE never connected: when the dialer gives up and its signalling
+ * stream ends before ICE succeeds, the answerer stops waiting and upgrades
+ * anyway (found by the NAT lab, tests/lab/). Such a connection looks direct,
+ * takes every message and delivers none until the browser declares ICE
+ * failed, or never.
+ */
+export async function probeDirect (connection: Pick<Connection, 'newStream'>, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    const stream = await connection.newStream(PROBE_PROTOCOL, { signal })
+    await stream.close({ signal }).catch(() => { stream.abort(new Error('probe done')) })
+    return true
+  } catch {
+    // timed out or refused: either way no data crossed it
+    return false
+  }
+}
 
 interface Attempt {
   attempts: number
@@ -70,6 +102,10 @@ export class DirectUpgrader {
 
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const connection = evt.detail
+    if (!isRelayed(connection) && isWebRtc(connection)) {
+      this.#verify(connection)
+      return
+    }
     if (!this.#wantsUpgrade(connection)) return
     void this.#init.isContact(connection.remotePeer).then(contact => {
       if (!contact) return
@@ -89,6 +125,15 @@ export class DirectUpgrader {
       this.#peers.delete(closed.remotePeer.toString())
       this.#schedule(closed.remotePeer, 0)
     }
+  }
+
+  /** Closes a new direct WebRTC connection that carries nothing ({@link probeDirect}); chat goes back to the relayed one. */
+  #verify (connection: Connection): void {
+    void probeDirect(connection).then(works => {
+      if (works || this.#stopped || connection.status !== 'open') return
+      this.#log.error('direct WebRTC connection to %p carries no data - closing it', connection.remotePeer)
+      connection.abort(new Error(`The direct connection carried no data within ${PROBE_TIMEOUT_MS} ms.`))
+    })
   }
 
   #wantsUpgrade (connection: Connection): boolean {
