@@ -9,7 +9,7 @@
  */
 import { readFile, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { ensureSystemPackages, isolatedCommand, readPlaywrightReport, REPO_ROOT, run, step, tally } from './lib/test-run.ts'
+import { ensureSystemPackages, isolatedCommand, readPlaywrightReport, REPO_ROOT, run, runScript, step, tally } from './lib/test-run.ts'
 
 const LAB_REPORT = 'test-results/lab.json'
 /** Must match LINES_FILE in tests/lab/fixtures.ts. */
@@ -45,11 +45,4 @@ async function main (): Promise<number> {
   return counts.failed > 0 ? 1 : 0
 }
 
-main().then(
-  (code) => { process.exitCode = code },
-  (err: unknown) => {
-    console.error(err)
-    console.log('0 passed, 1 failed')
-    process.exitCode = 1
-  }
-)
+runScript(main)

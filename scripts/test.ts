@@ -13,7 +13,7 @@
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import {
-  ensureSystemPackages, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, step, tally, type Tally
+  ensureSystemPackages, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, runScript, step, tally, type Tally
 } from './lib/test-run.ts'
 
 const UNIT_REPORT = 'test-results/unit.json'
@@ -119,11 +119,4 @@ async function main (): Promise<number> {
   return failed > 0 || failedSteps.length > 0 ? 1 : 0
 }
 
-main().then(
-  (code) => { process.exitCode = code },
-  (err: unknown) => {
-    console.error(err)
-    console.log('0 passed, 1 failed')
-    process.exitCode = 1
-  }
-)
+runScript(main)

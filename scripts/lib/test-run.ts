@@ -198,3 +198,18 @@ export async function readPlaywrightReport (path: string): Promise<{ passed: num
   return { passed: stats.expected, failed: stats.unexpected + stats.flaky }
 }
 
+
+/**
+ * Runs a script's `main` and sets the exit code from it; a crash prints its
+ * error and still ends with the `N passed, N failed` line CI looks for.
+ */
+export function runScript (main: () => Promise<number>): void {
+  main().then(
+    (code) => { process.exitCode = code },
+    (err: unknown) => {
+      console.error(err)
+      console.log('0 passed, 1 failed')
+      process.exitCode = 1
+    }
+  )
+}
