@@ -54,7 +54,15 @@ async function directOrFailed (page: Page, timeoutMs: number, acceptFailure: boo
   }
 }
 
+/**
+ * One scenario. Its `lab …` line is recorded as soon as the path is known,
+ * before the checks that follow (both badges agree, chat works on that path),
+ * so a failing check still leaves what was measured; a scenario that never
+ * got a message across records `connected=no`.
+ */
 async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Promise<Outcome> {
+  const name = `${natA}-${natB}${turn ? '+turn' : ''}`
+  let recorded = false
   const siteA = await lab.net.addSite(natA)
   const siteB = await lab.net.addSite(natB)
   const people: LabPerson[] = []
@@ -88,19 +96,23 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Pro
 
     const { result, at } = await upgrade
     const path = result === 'direct' ? 'direct' : 'relayed'
+    const directMs = path === 'direct' ? at - start : undefined
+    await recordLine(`lab ${name} connected=yes path=${path} first_msg_ms=${firstMsgMs} direct_ms=${directMs ?? '-'}`)
+    recorded = true
     // the badge agrees on both sides, and chat still works on that path
-    await expect(connectionPath(bob.page)).toHaveAttribute('data-path', path)
-    await expect(connectionPath(alice.page)).toHaveAttribute('data-path', path)
+    await expect(connectionPath(bob.page), `Bob's chat shows the path Alice's upgrade took (${path})`).toHaveAttribute('data-path', path)
+    await expect(connectionPath(alice.page), `Alice's chat shows ${path}`).toHaveAttribute('data-path', path)
     await send(bob.page, `over the ${path} path`)
     await expect(message(alice.page, `over the ${path} path`)).toBeVisible()
     const candidates = path === 'direct' ? [...await selectedCandidates(alice.page), ...await selectedCandidates(bob.page)] : []
     if (process.env['LAB_VERBOSE'] === '1') {
       for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page)).join('\n    ')}`)
     }
-    if (candidates.length > 0) console.log(`  ${natA}-${natB}${turn ? '+turn' : ''} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)
+    if (candidates.length > 0) console.log(`  ${name} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)
     if (path === 'relayed') expect(await failedAttempts(alice.page) + await failedAttempts(bob.page)).toBeGreaterThan(0)
-    return { path, firstMsgMs, directMs: path === 'direct' ? at - start : undefined, candidates }
+    return { path, firstMsgMs, directMs, candidates }
   } catch (err) {
+    if (!recorded) await recordLine(`lab ${name} connected=no path=- first_msg_ms=- direct_ms=-`)
     // what WebRTC did, for the report
     for (const [who, person] of [['Alice', people[0]], ['Bob', people[1]]] as const) {
       if (person != null) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page).catch(() => ['(page gone)'])).join('\n    ')}`)
@@ -110,18 +122,6 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Pro
     await Promise.allSettled(people.map(async p => await p.close()))
     await siteA.remove()
     await siteB.remove()
-  }
-}
-
-/** Records the scenario's line, also when it did not connect (then the test fails). */
-async function measured (name: string, run: Promise<Outcome>): Promise<Outcome> {
-  try {
-    const o = await run
-    await recordLine(`lab ${name} connected=yes path=${o.path} first_msg_ms=${o.firstMsgMs} direct_ms=${o.directMs ?? '-'}`)
-    return o
-  } catch (err) {
-    await recordLine(`lab ${name} connected=no path=- first_msg_ms=- direct_ms=-`)
-    throw err
   }
 }
 
@@ -135,7 +135,7 @@ test.describe('NAT matrix', () => {
     const name = `${a}-${b}`
     const tag = SUBSET.has(name) ? ['@subset'] : []
     test(`${name}: connected, ${expectDirect(a, b, false) ? 'direct' : 'relayed'} (STUN only)`, { tag }, async ({ lab }) => {
-      const outcome = await measured(name, pair(lab, a, b, false))
+      const outcome = await pair(lab, a, b, false)
       expect(outcome.path).toBe(expectDirect(a, b, false) ? 'direct' : 'relayed')
       // direct with STUN alone never goes through a TURN relay
       for (const c of outcome.candidates) expect(c).not.toContain('relay')
@@ -145,7 +145,7 @@ test.describe('NAT matrix', () => {
   for (const [a, b] of pairs.filter(([a, b]) => !expectDirect(a, b, false))) {
     const name = `${a}-${b}+turn`
     test(`${name}: direct through TURN`, async ({ lab }) => {
-      const outcome = await measured(name, pair(lab, a, b, true))
+      const outcome = await pair(lab, a, b, true)
       expect(outcome.path).toBe('direct')
       expect(outcome.candidates.some(c => c.includes('relay'))).toBe(true)
     })
