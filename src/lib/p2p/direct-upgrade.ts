@@ -35,14 +35,34 @@ export const PROBE_PROTOCOL = '/ipfs/ping/1.0.0'
  * failed, or never.
  */
 export async function probeDirect (connection: Pick<Connection, 'newStream'>, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
-  const signal = AbortSignal.timeout(timeoutMs)
+  const controller = new AbortController()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  // its own timer: opening a stream on such a connection can wait for the data channel
+  // without heeding the signal, until the connection itself fails
+  const expired = new Promise<false>(resolve => {
+    timer = setTimeout(() => {
+      controller.abort(new Error(`no stream negotiated within ${timeoutMs} ms`))
+      resolve(false)
+    }, timeoutMs)
+  })
+  const attempt = (async (): Promise<boolean> => {
+    try {
+      const stream = await connection.newStream(PROBE_PROTOCOL, { signal: controller.signal })
+      if (controller.signal.aborted) {
+        stream.abort(new Error('probe timed out'))
+        return false
+      }
+      await stream.close({ signal: controller.signal }).catch(() => { stream.abort(new Error('probe done')) })
+      return true
+    } catch {
+      // refused or aborted: either way no data crossed it
+      return false
+    }
+  })()
   try {
-    const stream = await connection.newStream(PROBE_PROTOCOL, { signal })
-    await stream.close({ signal }).catch(() => { stream.abort(new Error('probe done')) })
-    return true
-  } catch {
-    // timed out or refused: either way no data crossed it
-    return false
+    return await Promise.race([attempt, expired])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -34,6 +34,22 @@ describe('probeDirect (a new direct connection must carry a stream)', () => {
     expect(Date.now() - started).toBeLessThan(5000)
   })
 
+  it('is false at the time limit even when opening the stream ignores the signal (waits for a data channel that never opens)', async () => {
+    const never = async (): Promise<never> => await new Promise<never>(() => {})
+    const started = Date.now()
+    expect(await probeDirect(connectionWith(never), 50)).toBe(false)
+    expect(Date.now() - started).toBeLessThan(5000)
+  })
+
+  it('aborts a stream that opens only after the time limit', async () => {
+    const abort = vi.fn()
+    let open: (stream: Partial<Stream>) => void = () => {}
+    const late = async (): Promise<Partial<Stream>> => await new Promise(resolve => { open = resolve })
+    expect(await probeDirect(connectionWith(late), 20)).toBe(false)
+    open({ close: vi.fn(async () => {}), abort })
+    await vi.waitFor(() => { expect(abort).toHaveBeenCalledOnce() })
+  })
+
   it('is false when the stream is refused', async () => {
     expect(await probeDirect(connectionWith(async () => { throw new Error('protocol selection failed') }), 1000)).toBe(false)
   })
