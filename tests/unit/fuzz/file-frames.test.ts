@@ -23,7 +23,7 @@ import { FILE_PROTOCOL, MAX_FRAME_BYTES, MAX_REQUEST_FRAME_BYTES } from '../../.
 import { FrameStream, Watchdog } from '../../../src/lib/p2p/protocols/file/frames.ts'
 import { validFileFrame } from './file-arbs.ts'
 import { FUZZ_PARAMS } from './runs.ts'
-import { mutate, mutationArb, typedAsync } from './wire-helpers.ts'
+import { mutate, mutationArb, typedAsync, varint } from './wire-helpers.ts'
 import type { FileFrame, FileFrameSender } from '../../../src/lib/p2p/protocols/file/codec.ts'
 import type { Stream } from '@libp2p/interface'
 
@@ -82,16 +82,6 @@ async function feed (bytes: Uint8Array, cuts: number[], from: FileFrameSender, m
   }
 }
 
-function varint (n: number): number[] {
-  const out: number[] = []
-  let rest = n
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80)
-    rest = Math.floor(rest / 0x80)
-  }
-  out.push(rest)
-  return out
-}
 
 const lengthPrefixed = (frames: FileFrame[]): Uint8Array => Uint8Array.from(frames.flatMap(f => {
   const body = encodeFileFrame(f)

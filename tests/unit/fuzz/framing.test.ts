@@ -21,7 +21,7 @@ import { MAX_FRAME_BYTES as MAX_CHAT_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES as CHA
 import { decodeFrameLength as decodeFileLength } from '../../../src/lib/p2p/protocols/file/codec.ts'
 import { MAX_LENGTH_PREFIX_BYTES as FILE_PREFIX_BYTES } from '../../../src/lib/p2p/protocols/file/constants.ts'
 import { FUZZ_PARAMS } from './runs.ts'
-import { memoryGrowth, typed } from './wire-helpers.ts'
+import { memoryGrowth, typed, varint } from './wire-helpers.ts'
 
 class PrefixError extends Error {
   override name = 'PrefixError'
@@ -40,16 +40,6 @@ function reference (bytes: Uint8Array, maxBytes: number): { value: number } | 'i
   return 'incomplete'
 }
 
-function varint (n: number): Uint8Array {
-  const out: number[] = []
-  let rest = n
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80)
-    rest = Math.floor(rest / 0x80)
-  }
-  out.push(rest)
-  return Uint8Array.from(out)
-}
 
 /** `bytes` cut into a Uint8ArrayList at the given points. */
 function pieces (bytes: Uint8Array, cuts: number[]): Uint8ArrayList {

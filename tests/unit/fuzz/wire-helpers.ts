@@ -116,3 +116,15 @@ export function memoryGrowth (fn: () => void): number {
   gc?.()
   return memory() - before
 }
+
+/** The unsigned LEB128 varint of `n` (the length prefix of every Parley frame), written by hand so the tests do not share the code under test. */
+export function varint (n: number): Uint8Array {
+  const out: number[] = []
+  let rest = n
+  while (rest >= 0x80) {
+    out.push((rest % 0x80) | 0x80)
+    rest = Math.floor(rest / 0x80)
+  }
+  out.push(rest)
+  return Uint8Array.from(out)
+}
