@@ -198,16 +198,23 @@ function recordPeerConnections (): void {
   interface Entry { pc: RTCPeerConnection, connected: boolean, ended: boolean, history: string[] }
   const Native = globalThis.RTCPeerConnection
   const list: Entry[] = []
+  const notes = new WeakMap<RTCPeerConnection, (what: string) => void>()
   Object.defineProperty(globalThis, '__labPeerConnections', { value: list })
   globalThis.RTCPeerConnection = class extends Native {
     constructor (config?: RTCConfiguration) {
       super(config)
       const born = performance.now()
-      const entry: Entry = { pc: this, connected: false, ended: false, history: [] }
+      const entry: Entry = { pc: this, connected: false, ended: false, history: [`born at ${(born / 1000).toFixed(1)} s`] }
       const note = (what: string): void => {
         if (entry.history.length < 100) entry.history.push(`${Math.round(performance.now() - born)}ms ${what}`)
       }
+      notes.set(this, note)
       this.addEventListener('iceconnectionstatechange', () => { note(`ice:${this.iceConnectionState}`) })
+      // which side: the dialler makes the offer, the recipient answers one
+      this.addEventListener('signalingstatechange', () => {
+        if (this.signalingState === 'have-local-offer') note('offer (dialler)')
+        if (this.signalingState === 'have-remote-offer') note('answer (recipient)')
+      })
       list.push(entry)
       if (list.length > 64) list.shift()
       this.addEventListener('connectionstatechange', () => {
@@ -233,10 +240,8 @@ function recordPeerConnections (): void {
 
     override close (): void {
       const entry = list.find(e => e.pc === this)
-      if (entry != null) {
-        entry.ended = true
-        if (entry.history.length < 100) entry.history.push('close() called')
-      }
+      if (entry != null) entry.ended = true
+      notes.get(this)?.('close() called')
       super.close()
     }
   }

@@ -12,10 +12,28 @@ export function isWebRtc (connection: Connection): boolean {
   return connection.remoteAddr.getComponents().some(c => c.name === 'webrtc')
 }
 
-/** The open connection to use for a peer: a direct one when there is one. */
+/**
+ * Direct WebRTC connections that have carried a stream (their probe passed,
+ * direct-upgrade.ts). Until then a new one may be a connection whose ICE never
+ * connected, so chat, files and the path badge keep to the relayed one.
+ */
+const carryingData = new WeakSet<Connection>()
+
+/** `connection` carried a stream: from now on it may carry ours. */
+export function markCarriesData (connection: Connection): void {
+  carryingData.add(connection)
+}
+
+/** Open, and not a direct WebRTC connection still waiting for its probe. */
+export function isUsable (connection: Connection): boolean {
+  if (connection.status !== 'open') return false
+  return isRelayed(connection) || !isWebRtc(connection) || carryingData.has(connection)
+}
+
+/** The usable connection to use for a peer: a direct one when there is one. */
 export function bestConnection (node: Libp2p, peerId: PeerId): Connection | undefined {
-  const open = node.getConnections(peerId).filter(c => c.status === 'open')
-  return open.find(c => !isRelayed(c)) ?? open[0]
+  const usable = node.getConnections(peerId).filter(isUsable)
+  return usable.find(c => !isRelayed(c)) ?? usable[0]
 }
 
 export function pathTo (node: Libp2p, peerId: PeerId): PeerPath | undefined {

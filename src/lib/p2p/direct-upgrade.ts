@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { backoffDelay } from './backoff.ts'
-import { isRelayed, isWebRtc } from './connections.ts'
+import { isRelayed, isWebRtc, markCarriesData } from './connections.ts'
 import type { BackoffOptions } from './backoff.ts'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -9,7 +9,11 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 export const UPGRADE_BACKOFF: BackoffOptions = { initialMs: 2000, maxMs: 60_000 }
 /** Give up on a peer's upgrade after this many failures in a row (until its next relayed connection). */
 export const MAX_UPGRADE_ATTEMPTS = 8
-/** One WebRTC upgrade (signalling over the relayed connection + ICE) must finish within this time. */
+/**
+ * One WebRTC upgrade (signalling over the relayed connection + ICE) must finish
+ * within this time, dial queue included. The attempt itself ends sooner: libp2p
+ * bounds each address dial by its `addressDialTimeout` (6 s by default).
+ */
 export const UPGRADE_TIMEOUT_MS = 20_000
 /** Peers with an upgrade in progress or scheduled, at most. */
 export const MAX_UPGRADE_PEERS = 256
@@ -75,6 +79,8 @@ interface Attempt {
 export interface DirectUpgraderInit {
   /** upgrade only connections to these peers (contacts) */
   isContact(peerId: PeerId): Promise<boolean>
+  /** a new direct WebRTC connection passed its probe and is now usable (connections.ts) */
+  onUsable?(connection: Connection): void
 }
 
 /**
@@ -147,10 +153,19 @@ export class DirectUpgrader {
     }
   }
 
-  /** Closes a new direct WebRTC connection that carries nothing ({@link probeDirect}); chat goes back to the relayed one. */
+  /**
+   * Probes a new direct WebRTC connection ({@link probeDirect}): one that
+   * carries a stream becomes usable; one that carries nothing is closed, and
+   * chat stays on the relayed one.
+   */
   #verify (connection: Connection): void {
     void probeDirect(connection).then(works => {
-      if (works || this.#stopped || connection.status !== 'open') return
+      if (this.#stopped || connection.status !== 'open') return
+      if (works) {
+        markCarriesData(connection)
+        this.#init.onUsable?.(connection)
+        return
+      }
       this.#log.error('direct WebRTC connection to %p carries no data - closing it', connection.remotePeer)
       connection.abort(new Error(`The direct connection carried no data within ${PROBE_TIMEOUT_MS} ms.`))
     })

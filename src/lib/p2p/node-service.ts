@@ -509,7 +509,14 @@ export class NodeService {
     })
     this.#transfers = transfers
     await transfers.start()
-    this.#upgrader = new DirectUpgrader(node, { isContact: this.#isContact })
+    this.#upgrader = new DirectUpgrader(node, {
+      isContact: this.#isContact,
+      // a direct connection counts once its probe passed: the badge and waiting transfers move to it
+      onUsable: (connection) => {
+        this.#updatePath(connection.remotePeer)
+        transfers.onPeer(connection.remotePeer)
+      }
+    })
     this.#keeper = new RelayKeeper(node, this.#relays, {
       onDialResult: (addr, result) => {
         recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
