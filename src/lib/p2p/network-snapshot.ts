@@ -1,4 +1,4 @@
-import { isRelayed } from './connections.ts'
+import { isRelayed, isUsable } from './connections.ts'
 import type { KeptRelayState } from './relay-keeper.ts'
 import type { RelayRow } from '../db/types.ts'
 import type { NetworkConnection, NetworkSnapshot, Reachability, RelayInfo, RelayState } from '../rpc/protocol.ts'
@@ -83,7 +83,7 @@ export async function networkSnapshot (node: Libp2p, input: SnapshotInput): Prom
     addresses,
     reachability,
     reservations: reserved.size,
-    directConnections: open.filter(c => !isRelayed(c) && !relayIds.has(c.remotePeer.toString())).length,
+    directConnections: open.filter(c => !isRelayed(c) && isUsable(c) && !relayIds.has(c.remotePeer.toString())).length,
     dht: dhtStatus(node),
     connections,
     relays
@@ -98,6 +98,8 @@ async function describeConnection (connection: Connection, relayIds: ReadonlySet
   if (relayed) {
     const relay = circuitRelayAddress(remote)?.split('/').at(-1)
     if (relay !== undefined) out.relay = relay
+  } else if (!isUsable(connection)) {
+    out.checking = true
   }
   if (relayIds.has(peerId)) {
     out.role = 'relay'

@@ -93,6 +93,8 @@ export interface NetworkConnection {
   role: 'relay' | 'contact' | 'other'
   /** the contact's name, for role 'contact' */
   name?: string
+  /** a new direct WebRTC connection whose probe has not passed yet: it carries nothing of ours */
+  checking?: true
 }
 
 /** The Network panel's view of the node (NodeApi.getNetwork). */

@@ -5,6 +5,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bestConnection, markCarriesData, pathTo } from '../../../src/lib/p2p/connections.ts'
 import { DirectUpgrader, PROBE_PROTOCOL, PROBE_TIMEOUT_MS } from '../../../src/lib/p2p/direct-upgrade.ts'
+import { networkSnapshot } from '../../../src/lib/p2p/network-snapshot.ts'
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
 /**
@@ -62,6 +63,8 @@ function fakeNode (connections: Connection[]): Libp2p & { open(connection: Conne
   return Object.assign(events, {
     logger: defaultLogger(),
     getConnections: (p?: PeerId) => connections.filter(c => p == null || c.remotePeer.equals(p)),
+    getMultiaddrs: () => [],
+    services: {},
     dial: async () => { throw new Error('not in this test') },
     open (connection: Connection) {
       connections.push(connection)
@@ -102,6 +105,21 @@ describe('which connection carries our traffic', () => {
     ;(direct as { status: string }).status = 'closed'
     const node = fakeNode([relayed(), direct])
     expect(pathTo(node, peer)).toBe('relayed')
+  })
+})
+
+describe('the Network panel', () => {
+  it('lists an unproven direct connection as being checked, and counts it as direct only once it carried a stream', async () => {
+    const direct = webRtc(answers)
+    const node = fakeNode([relayed(), direct])
+    const input = { rows: [], kept: () => undefined, contactName: async () => 'Alice' }
+    const before = await networkSnapshot(node, input)
+    expect(before.connections.map(c => [c.path, c.checking ?? false])).toEqual([['relayed', false], ['direct', true]])
+    expect(before.directConnections).toBe(0)
+    markCarriesData(direct)
+    const after = await networkSnapshot(node, input)
+    expect(after.connections.map(c => [c.path, c.checking ?? false])).toEqual([['relayed', false], ['direct', false]])
+    expect(after.directConnections).toBe(1)
   })
 })
 
