@@ -106,6 +106,8 @@ async function addByInvite (page: Page, invite: string, name: string): Promise<n
 
 /** The page scrolls no sideways, bubbles sit inside the viewport, header and composer are on screen and work. */
 async function expectLayoutIntact (page: Page, where: string): Promise<void> {
+  // a chat just opened loads its history a moment after the heading shows
+  await expect(page.locator('[role=log] .bubble').first(), `${where}: no bubbles rendered`).toBeVisible()
   const box = await page.evaluate(() => ({
     viewport: document.documentElement.clientWidth,
     scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
