@@ -61,6 +61,8 @@ export interface RelayProcess {
   output(): string
   /** Settles with the exit code when the process exits, whoever caused it. */
   readonly exited: Promise<number | null>
+  /** The signal that ended the process (a crash, or SIGKILL), null while it runs or when it exited by itself. */
+  exitSignal(): NodeJS.Signals | null
 }
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
@@ -170,7 +172,8 @@ export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProc
           stop: async (signal = 'SIGTERM') => await stop(child, exited, () => exitCode, signal),
           kill: () => { child.kill('SIGKILL') },
           output: () => output.text(),
-          exited
+          exited,
+          exitSignal: () => child.signalCode
         })
         return
       }
