@@ -198,7 +198,8 @@ function recordPeerConnections (): void {
   interface Entry { pc: RTCPeerConnection, connected: boolean, ended: boolean, history: string[] }
   const Native = globalThis.RTCPeerConnection
   const list: Entry[] = []
-  const notes = new WeakMap<RTCPeerConnection, (what: string) => void>()
+  // close() finds its record here (the list drops old ones)
+  const records = new WeakMap<RTCPeerConnection, { entry: Entry, note: (what: string) => void }>()
   Object.defineProperty(globalThis, '__labPeerConnections', { value: list })
   globalThis.RTCPeerConnection = class extends Native {
     constructor (config?: RTCConfiguration) {
@@ -208,7 +209,7 @@ function recordPeerConnections (): void {
       const note = (what: string): void => {
         if (entry.history.length < 100) entry.history.push(`${Math.round(performance.now() - born)}ms ${what}`)
       }
-      notes.set(this, note)
+      records.set(this, { entry, note })
       this.addEventListener('iceconnectionstatechange', () => { note(`ice:${this.iceConnectionState}`) })
       // which side: the dialler makes the offer, the recipient answers one
       this.addEventListener('signalingstatechange', () => {
@@ -239,9 +240,11 @@ function recordPeerConnections (): void {
     }
 
     override close (): void {
-      const entry = list.find(e => e.pc === this)
-      if (entry != null) entry.ended = true
-      notes.get(this)?.('close() called')
+      const record = records.get(this)
+      if (record != null) {
+        record.entry.ended = true
+        record.note('close() called')
+      }
       super.close()
     }
   }
