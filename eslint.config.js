@@ -47,6 +47,7 @@ export default defineConfig(
     'dev-dist/',
     '**/node_modules/',
     'relay-node/dist/',
+    'packages/*/dist/',
     'test-results/',
     'playwright-report/',
     '.relay-data/'
@@ -88,7 +89,7 @@ export default defineConfig(
   },
   {
     name: 'parley/node-globals',
-    files: ['scripts/**', 'relay-node/**', 'tests/**', '*.config.{js,ts}'],
+    files: ['scripts/**', 'relay-node/**', 'packages/**', 'tests/**', '*.config.{js,ts}'],
     languageOptions: { globals: { ...globals.node } }
   },
 
@@ -112,7 +113,7 @@ export default defineConfig(
   // Unit tests (vitest).
   {
     name: 'parley/vitest',
-    files: ['tests/unit/**', 'relay-node/test/**'],
+    files: ['tests/unit/**', 'relay-node/test/**', 'packages/*/test/**'],
     ...vitest.configs.recommended,
     rules: {
       ...vitest.configs.recommended.rules,

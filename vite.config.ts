@@ -3,6 +3,7 @@ import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { MANIFEST } from './scripts/lib/pwa-manifest.ts'
 import { cspMeta } from './scripts/lib/csp.ts'
+import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 
 /**
  * The libp2p worker bundle is the largest asset (the QR reader's .wasm, about
@@ -12,6 +13,9 @@ import { cspMeta } from './scripts/lib/csp.ts'
 const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024
 
 export default defineConfig({
+  resolve: {
+    alias: [PROTOCOL_ALIAS]
+  },
   plugins: [
     svelte(),
     // the Content-Security-Policy <meta> in the built index.html (scripts/lib/csp.ts)

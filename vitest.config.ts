@@ -1,11 +1,15 @@
 import { availableParallelism } from 'node:os'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vitest/config'
+import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 
 export default defineConfig({
   plugins: [svelte()],
+  resolve: {
+    alias: [PROTOCOL_ALIAS]
+  },
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'relay-node/test/**/*.test.ts'],
+    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'relay-node/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     setupFiles: ['./tests/unit/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

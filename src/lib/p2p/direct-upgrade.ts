@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { backoffDelay } from './backoff.ts'
+import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { isRelayed, isWebRtc, markCarriesData } from './connections.ts'
-import type { BackoffOptions } from './backoff.ts'
+import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

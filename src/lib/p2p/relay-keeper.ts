@@ -1,8 +1,8 @@
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { backoffDelay } from './backoff.ts'
-import type { BackoffOptions } from './backoff.ts'
+import { backoffDelay } from '@parley/protocol/scheduling/backoff'
+import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

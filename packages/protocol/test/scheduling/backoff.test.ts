@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from '../../../src/lib/p2p/backoff.ts'
-import type { BackoffOptions } from '../../../src/lib/p2p/backoff.ts'
+import { backoffDelay } from '../../src/scheduling/backoff.ts'
+import type { BackoffOptions } from '../../src/scheduling/backoff.ts'
 
 const options: BackoffOptions = { initialMs: 1000, maxMs: 60_000 }
 const top = (): number => 1
