@@ -11,8 +11,9 @@ import { rtcBridge } from './rtc-bridge.ts'
 import { ParleyDb } from '../lib/db/db.ts'
 import { fetchAppConfig } from '../lib/p2p/app-config.ts'
 import { NodeService } from '../lib/p2p/node-service.ts'
+import { nodeContract } from '../lib/contract/index.ts'
 import { RpcServer } from '../lib/rpc/server.ts'
-import { handleSetLocale } from '../lib/rpc/locale.ts'
+import { setLocale } from '../lib/i18n/index.ts'
 
 /** What an entry point needs of the running node. */
 export interface NodeCore {
@@ -58,7 +59,7 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
 
   rtcBridge.onHostsChanged = () => { service.onRtcHostsChanged() }
 
-  const server = new RpcServer({
+  const server = new RpcServer(nodeContract, {
     getStatus: () => service.status,
     createProfile: async ({ username }) => service.createProfile(username),
     getInvite: () => ({ invite: service.getInvite() }),
@@ -74,30 +75,27 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     exportIdentity: async ({ passphrase, includeHistory }) => ({ file: await service.exportIdentity(passphrase, includeHistory) }),
     importIdentity: async ({ file, passphrase }) => service.importIdentity(file, passphrase),
     sendMessage: async ({ contactId, text }) => ({ messageId: await service.sendMessage(contactId, text) }),
-    sendFile: async ({ contactId, file, name, mime, caption, thumb }) => {
-      if (!(file instanceof Blob)) throw new TypeError('sendFile needs a File or Blob.')
-      return { messageId: await service.sendFile({ contactId, file, name, mime, caption, ...(thumb == null ? {} : { thumb }) }) }
-    },
+    sendFile: async ({ contactId, file, name, mime, caption, thumb }) =>
+      ({ messageId: await service.sendFile({ contactId, file, name, mime, caption, ...(thumb == null ? {} : { thumb }) }) }),
     cancelTransfer: async ({ id }) => { await service.cancelTransfer(id); return null },
     retryTransfer: async ({ id }) => { await service.retryTransfer(id); return null },
     getFile: async ({ id }) => ({ file: await service.getFile(id) }),
     speedTest: async ({ contactId, bytes }) => service.speedTest(contactId, bytes),
-    // checked whole (exact keys, types, the URL rules) in db/turn-servers.ts, as is the id below
+    // the URL rules are checked in db/turn-servers.ts
     addTurnServer: async (params) => ({ id: await service.addTurnServer(params) }),
     removeTurnServer: async ({ id }) => { await service.removeTurnServer(id); return null },
-    // checked whole (exact keys and types) in p2p/nearby.ts, as is addNearby's
     setNearby: async (params) => { await service.setNearby(params); return null },
     listNearby: async () => ({ people: await service.listNearby() }),
     addNearby: async (params) => ({ contactId: await service.addNearby(params) }),
-    // relay params are checked whole (rpc/guards.ts, then db/relays.ts in words) in the service
+    // relay addresses are checked in words in db/relays.ts
     getNetwork: async () => service.getNetwork(),
     listRelays: async () => ({ relays: await service.listRelays() }),
     addRelay: async (params) => service.addRelay(params),
     testRelay: async (params, { signal }) => service.testRelay(params, signal),
     setRelayActive: async (params) => { await service.setRelayActive(params); return null },
     removeRelay: async (params) => ({ outcome: await service.removeRelay(params) }),
-    // the node's errors and status texts follow the tab's language (checked whole in rpc/guards.ts)
-    setLocale: (params) => handleSetLocale(params)
+    // the node's errors and status texts follow the tab's language
+    setLocale: ({ locale }) => { setLocale(locale); return null }
   }, { onOtherMessage: offerRtcHost })
 
   service.start().catch((err: unknown) => {

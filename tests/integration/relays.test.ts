@@ -13,6 +13,8 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
+import { nodeContract } from '../../src/lib/contract/index.ts'
+import { SchemaError } from '../../src/lib/contract/schema.ts'
 import { testRelay } from '../../src/lib/p2p/relay-test.ts'
 import { startHarness, WAIT } from './harness.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
@@ -116,8 +118,9 @@ describe('relays at run time', () => {
     await expect(alice.service.addRelay({ multiaddr: 'relay.example.org:443' })).rejects.toMatchObject({
       name: 'InvalidRelayAddressError', message: 'The relay address "relay.example.org:443" is not a full multiaddr ending in /p2p/<PeerID>.'
     })
-    await expect(alice.service.addRelay({ multiaddr: harness.relay.multiaddrs[0] })).rejects.toMatchObject({ name: 'DuplicateRelayError' })
-    await expect(alice.service.addRelay({ address: 'x' })).rejects.toMatchObject({ name: 'InvalidRpcMessageError' })
+    await expect(alice.service.addRelay({ multiaddr: harness.relay.multiaddrs[0] ?? '' })).rejects.toMatchObject({ name: 'DuplicateRelayError' })
+    // malformed params never reach the node: the contract refuses them at the RPC edge
+    expect(() => nodeContract.methods.addRelay.params.parse({ address: 'x' })).toThrow(SchemaError)
     await expect(alice.service.testRelay({ multiaddr: `/ip4/127.0.0.1/tcp/9/ws/p2p/${await randomPeerId()}` })).rejects.toMatchObject({ name: 'UnknownRelayError' })
     expect(await listed()).toEqual(before)
   })

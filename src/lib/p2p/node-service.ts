@@ -16,7 +16,6 @@ import {
   activeRelays, addUserRelay, getRelay, listRelays, noteDiscoveredRelay, recordRelayResult, relayAddressProblem, removeRelay, setRelayActive,
   syncDefaultRelays, UnknownRelayError
 } from '../db/relays.ts'
-import { readRelayActiveParams, readRelayAddressParams } from '../rpc/guards.ts'
 import { circuitRelayAddress, networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot.ts'
 import { testRelay } from './relay-test.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
@@ -587,7 +586,7 @@ export class NodeService {
     await this.#ice.remove(id)
   }
 
-  // ---- relays (Network panel); params arrive over RPC and are checked here
+  // ---- relays (Network panel); the RPC server checked the params' shape against the contract
 
   /** The relays with their live state (see network-snapshot.ts relayInfo). */
   async listRelays (): Promise<RelayInfo[]> {
@@ -600,8 +599,7 @@ export class NodeService {
   }
 
   /** Adds a relay the user typed (db/relays.ts addUserRelay); the keeper dials it at once. */
-  async addRelay (params: unknown): Promise<RelayInfo> {
-    const { multiaddr: address } = readRelayAddressParams('addRelay', params)
+  async addRelay ({ multiaddr: address }: { multiaddr: string }): Promise<RelayInfo> {
     await addUserRelay(this.#init.db, address.trim())
     await this.#applyRelays()
     const info = (await this.#network()).relays.find(r => r.multiaddr === address.trim())
@@ -614,8 +612,7 @@ export class NodeService {
    * The outcome is recorded in its row; a connection opened only for the
    * test is closed again when the relay is not kept (disabled).
    */
-  async testRelay (params: unknown, signal?: AbortSignal): Promise<{ rtt: number }> {
-    const { multiaddr: address } = readRelayAddressParams('testRelay', params)
+  async testRelay ({ multiaddr: address }: { multiaddr: string }, signal?: AbortSignal): Promise<{ rtt: number }> {
     const node = this.#node
     if (node == null) throw new NotReachableError(t('errors.stillStarting'))
     const row = await getRelay(this.#init.db, address)
@@ -635,15 +632,13 @@ export class NodeService {
   }
 
   /** Enables or disables a relay; the keeper connects to it, or hangs up on it, at once. */
-  async setRelayActive (params: unknown): Promise<void> {
-    const { multiaddr: address, active } = readRelayActiveParams(params)
+  async setRelayActive ({ multiaddr: address, active }: { multiaddr: string, active: boolean }): Promise<void> {
     await setRelayActive(this.#init.db, address, active)
     await this.#applyRelays()
   }
 
   /** Removes a relay (a shipped default is disabled instead: db/relays.ts removeRelay) and hangs up on it. */
-  async removeRelay (params: unknown): Promise<'removed' | 'disabled'> {
-    const { multiaddr: address } = readRelayAddressParams('removeRelay', params)
+  async removeRelay ({ multiaddr: address }: { multiaddr: string }): Promise<'removed' | 'disabled'> {
     const outcome = await removeRelay(this.#init.db, address)
     await this.#applyRelays()
     return outcome

@@ -1,7 +1,7 @@
 /**
- * The tab side of the RPC layer: typed calls to the node worker and a typed
- * subscription to its events, over one `MessagePort` (DESIGN.md §1,
- * STYLE.md "RPC design").
+ * The tab side of the RPC layer: calls to the node worker and subscriptions
+ * to its events over one `MessagePort`, typed by a contract (lib/contract),
+ * which also gives each method's default timeout.
  *
  * Every call has a timeout and may take an AbortSignal; its pending entry is
  * removed when it settles, times out, is aborted or the client closes, and the
@@ -17,18 +17,10 @@ import {
 } from './errors.ts'
 import { defaultRpcLog, describeMessage, isWorkerToTab } from './guards.ts'
 import type { RpcLog, RpcPort } from './guards.ts'
-import type {
-  CallMessage,
-  NodeEventName,
-  NodeEvents,
-  NodeMethod,
-  NodeParams,
-  NodeResult,
-  TabToWorker,
-  WorkerToTab
-} from './protocol.ts'
+import type { ContractShape, EventName, MethodName, ParamsOf, PayloadOf, ResultOf } from '../contract/define.ts'
+import type { CallMessage, TabToWorker, WorkerToTab } from './protocol.ts'
 
-/** Timeout of a call whose options give none. */
+/** Timeout of a call whose options and contract entry give none. */
 export const DEFAULT_CALL_TIMEOUT_MS = 15_000
 /** Most calls in flight (queued or sent) at once; more are refused, not queued. */
 export const DEFAULT_MAX_PENDING_CALLS = 256
@@ -39,18 +31,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 export interface CallOptions {
   /** aborting rejects the call with `signal.reason` and cancels the handler in the worker */
   signal?: AbortSignal
-  /** defaults to the client's `timeoutMs` ({@link DEFAULT_CALL_TIMEOUT_MS}) */
+  /** defaults to the method's `timeoutMs` in the contract, else the client's ({@link DEFAULT_CALL_TIMEOUT_MS}) */
   timeoutMs?: number
 }
 
 /** The arguments of `call(method, …)`: params are optional for methods that take none. */
-export type CallArgs<M extends NodeMethod> = NodeParams<M> extends undefined
+export type CallArgs<C extends ContractShape, M extends MethodName<C>> = ParamsOf<C, M> extends undefined
   ? [params?: undefined, options?: CallOptions]
-  : [params: NodeParams<M>, options?: CallOptions]
+  : [params: ParamsOf<C, M>, options?: CallOptions]
 
 /** Options of {@link RpcClient}. */
 export interface RpcClientOptions {
-  /** default per-call timeout; {@link DEFAULT_CALL_TIMEOUT_MS} */
+  /** per-call timeout of methods whose contract entry gives none; {@link DEFAULT_CALL_TIMEOUT_MS} */
   timeoutMs?: number
   /** bound of the pending map; {@link DEFAULT_MAX_PENDING_CALLS} */
   maxPending?: number
@@ -74,14 +66,15 @@ type Listener = (payload: unknown) => void
  *
  * @example
  * ```ts
- * const client = new RpcClient(worker.port)
+ * const client = new RpcClient(nodeContract, worker.port)
  * const off = client.on('status', status => { console.log(status.phase) })
  * const { invite } = await client.call('getInvite')
  * await client.call('sendMessage', { contactId, text: 'hi' }, { timeoutMs: 5_000 })
  * off(); client.close()
  * ```
  */
-export class RpcClient {
+export class RpcClient<C extends ContractShape> {
+  readonly #contract: C
   readonly #port: RpcPort
   readonly #log: RpcLog
   readonly #timeoutMs: number
@@ -95,7 +88,8 @@ export class RpcClient {
   #closed = false
 
   /** Takes ownership of `port`: starts it and sends `arrive`. */
-  constructor (port: RpcPort, options: RpcClientOptions = {}) {
+  constructor (contract: C, port: RpcPort, options: RpcClientOptions = {}) {
+    this.#contract = contract
     this.#port = port
     this.#log = options.log ?? defaultRpcLog
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS
@@ -118,29 +112,28 @@ export class RpcClient {
    * `Error` carrying the remote `name` and `message`), `RpcTimeoutError`,
    * `signal.reason` on abort, `TooManyPendingCallsError` or `RpcClosedError`.
    */
-  call<M extends NodeMethod>(method: M, ...args: CallArgs<M>): Promise<NodeResult<M>> {
+  call<M extends MethodName<C>>(method: M, ...args: CallArgs<C, M>): Promise<ResultOf<C, M>> {
     const [params, options = {}] = args
     const { signal } = options
-    const timeoutMs = options.timeoutMs ?? this.#timeoutMs
-    if (this.#closed) return Promise.reject(new RpcClosedError())
+    const timeoutMs = options.timeoutMs ?? this.#contract.methods[method]?.timeoutMs ?? this.#timeoutMs
+    if (this.#closed) return Promise.reject(new RpcClosedError('rpcClosed'))
     if (signal?.aborted === true) return Promise.reject(signal.reason)
     if (!(timeoutMs > 0)) return Promise.reject(new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`))
     if (this.#pending.size >= this.#maxPending) {
-      return Promise.reject(new TooManyPendingCallsError(
-        `Cannot call ${method}: ${this.#pending.size} calls already pending (max ${this.#maxPending})`))
+      return Promise.reject(new TooManyPendingCallsError('rpcTooManyCalls', { pending: this.#pending.size }))
     }
 
     const id = this.#nextId
     this.#nextId = id >= Number.MAX_SAFE_INTEGER ? 0 : id + 1
     const message: CallMessage = { type: 'call', id, method, params }
 
-    return new Promise<NodeResult<M>>((resolve, reject) => {
+    return new Promise<ResultOf<C, M>>((resolve, reject) => {
       const entry: Pending = {
         sent: false,
         resolve: resolve as (value: unknown) => void,
         reject,
         timer: setTimeout(() => {
-          this.#cancel(id, new RpcTimeoutError())
+          this.#cancel(id, new RpcTimeoutError('rpcTimeout'))
         }, Math.min(timeoutMs, MAX_TIMER_MS))
       }
       if (signal !== undefined) {
@@ -155,7 +148,7 @@ export class RpcClient {
   }
 
   /** Subscribes to a worker event; returns the unsubscribe function. */
-  on<E extends NodeEventName>(event: E, cb: (payload: NodeEvents[E]) => void): () => void {
+  on<E extends EventName<C>>(event: E, cb: (payload: PayloadOf<C, E>) => void): () => void {
     let set = this.#listeners.get(event)
     if (set === undefined) {
       set = new Set()
@@ -173,7 +166,7 @@ export class RpcClient {
   close (): void {
     if (this.#closed) return
     this.#post({ type: 'leave' })
-    this.#shutdown(new RpcClosedError())
+    this.#shutdown(new RpcClosedError('rpcClosed'))
   }
 
   readonly #onMessage = (event: MessageEvent): void => {
@@ -191,7 +184,7 @@ export class RpcClient {
   }
 
   readonly #onPortClose = (): void => {
-    this.#shutdown(new RpcClosedError())
+    this.#shutdown(new RpcClosedError('rpcClosed'))
   }
 
   #handle (msg: WorkerToTab): void {
@@ -265,7 +258,7 @@ export class RpcClient {
     }
   }
 
-  #shutdown (reason: RpcClosedError): void {
+  #shutdown (reason: Error): void {
     if (this.#closed) return
     this.#closed = true
     this.#port.removeEventListener('message', this.#onMessage)

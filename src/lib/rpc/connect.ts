@@ -13,6 +13,8 @@
  */
 
 import { RtcHost } from '../webrtc-bridge/host.ts'
+import { nodeContract } from '../contract/index.ts'
+import type { NodeContract } from '../contract/index.ts'
 import { RpcClient } from './client.ts'
 import { DedicatedNode } from './fallback/dedicated-node.ts'
 import type { WorkerLike } from './fallback/dedicated-node.ts'
@@ -29,7 +31,7 @@ export interface RtcHostOffer {
 }
 
 /** What {@link connectToNode} returns in either mode. */
-export type NodeConnection = Pick<RpcClient, 'call' | 'on' | 'close'> & {
+export type NodeConnection = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> & {
   /** present when the connection can move to another node instance (fallback mode) */
   onReconnect?: (cb: () => void) => () => void
 }
@@ -154,12 +156,12 @@ function startPump (ready: (ports: PumpPorts | null) => void): () => void {
 }
 
 /** Starts (or joins) the `parley-node` SharedWorker; the tab also becomes an RTC host. */
-function connectShared (): RpcClient {
+function connectShared (): RpcClient<NodeContract> {
   const worker = new SharedWorker(new URL('../../workers/node.worker.ts', import.meta.url), {
     type: 'module',
     name: 'parley-node'
   })
-  const client = new RpcClient(worker.port)
+  const client = new RpcClient(nodeContract, worker.port)
   const closeHost = hostRtc((offer, port) => { worker.port.postMessage(offer, [port]) }, true)
   addEventListener('pagehide', () => {
     closeHost()
@@ -201,9 +203,9 @@ function getDedicatedNode (): DedicatedNode {
 }
 
 /** A client that follows the node from owner tab to owner tab. */
-function connectDedicated (): ReconnectingClient {
+function connectDedicated (): ReconnectingClient<NodeContract> {
   const node = getDedicatedNode()
-  const client = new ReconnectingClient({ openPort: async () => node.openPort() })
+  const client = new ReconnectingClient({ contract: nodeContract, openPort: async () => node.openPort() })
   // this tab just took the node over: talk to its own Worker directly
   const off = node.onRoleChange((role, previous) => {
     if (role === 'owner' && previous === 'client') client.reconnect()

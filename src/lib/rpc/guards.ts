@@ -1,5 +1,6 @@
 /**
- * Runtime validators for the wire format in `protocol.ts`. Both ends run every
+ * Runtime validators for the wire format in `protocol.ts` (a call's params
+ * are checked against the contract by the server, not here). Both ends run every
  * incoming message through these before acting on it; a message that fails is
  * logged and dropped (never thrown out of a 'message' listener, where a throw
  * would escape dispatch and be lost; cf. automerge-repo's MessageChannel adapter).
@@ -9,10 +10,10 @@
  * worker URL, hence a new SharedWorker), so there is no older peer to tolerate.
  */
 
-import { InvalidRpcMessageError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH } from './errors.ts'
-import { isLocale, LOCALES, t } from '../i18n/index.ts'
-import type { Locale } from '../i18n/index.ts'
-import type { RpcErrorShape, TabToWorker, WorkerToTab } from './protocol.ts'
+import { isErrorShape } from '../contract/errors.ts'
+import type { TabToWorker, WorkerToTab } from './protocol.ts'
+
+export { isErrorShape }
 
 /** Longest method name accepted on the wire (real ones are far shorter). */
 export const MAX_METHOD_NAME_LENGTH = 64
@@ -44,14 +45,6 @@ function isId (x: unknown): x is number {
 
 function isName (x: unknown, max: number): x is string {
   return typeof x === 'string' && x.length > 0 && x.length <= max
-}
-
-/** True if `x` is exactly `{ name, message }` with bounded strings. */
-export function isErrorShape (x: unknown): x is RpcErrorShape {
-  return isRecord(x) &&
-    hasExactKeys(x, ['name', 'message']) &&
-    isName(x.name, MAX_ERROR_NAME_LENGTH) &&
-    typeof x.message === 'string' && x.message.length <= MAX_ERROR_MESSAGE_LENGTH
 }
 
 function isBare (x: Rec): boolean {
@@ -94,57 +87,6 @@ export function isWorkerToTab (x: unknown): x is WorkerToTab {
     default:
       return false
   }
-}
-
-/**
- * Longest relay address accepted in RPC params; db/relays.ts then says in
- * words what is wrong with one (its own limit, 1024 characters, is lower).
- */
-export const MAX_RELAY_PARAM_CHARS = 2048
-
-/** True if `x` is exactly `{ multiaddr }` with a bounded string (addRelay, testRelay, removeRelay). */
-export function isRelayAddressParams (x: unknown): x is { multiaddr: string } {
-  return isRecord(x) && hasExactKeys(x, ['multiaddr']) &&
-    typeof x.multiaddr === 'string' && x.multiaddr.length <= MAX_RELAY_PARAM_CHARS
-}
-
-/** True if `x` is exactly `{ multiaddr, active }` (setRelayActive). */
-export function isRelayActiveParams (x: unknown): x is { multiaddr: string, active: boolean } {
-  return isRecord(x) && hasExactKeys(x, ['multiaddr', 'active']) &&
-    typeof x.multiaddr === 'string' && x.multiaddr.length <= MAX_RELAY_PARAM_CHARS && typeof x.active === 'boolean'
-}
-
-/**
- * The params of a relay call, checked with {@link isRelayAddressParams}.
- *
- * @throws InvalidRpcMessageError saying what the call needs.
- */
-export function readRelayAddressParams (method: string, x: unknown): { multiaddr: string } {
-  if (!isRelayAddressParams(x)) throw new InvalidRpcMessageError(`${method} needs exactly { multiaddr }: the relay's address as text of at most ${MAX_RELAY_PARAM_CHARS} characters.`)
-  return { multiaddr: x.multiaddr }
-}
-
-/**
- * The params of setRelayActive, checked with {@link isRelayActiveParams}.
- *
- * @throws InvalidRpcMessageError saying what the call needs.
- */
-export function readRelayActiveParams (x: unknown): { multiaddr: string, active: boolean } {
-  if (!isRelayActiveParams(x)) throw new InvalidRpcMessageError(`setRelayActive needs exactly { multiaddr, active }: the relay's address as text of at most ${MAX_RELAY_PARAM_CHARS} characters, and true or false.`)
-  return { multiaddr: x.multiaddr, active: x.active }
-}
-
-/**
- * The language of a setLocale call: exactly `{ locale }`, one of the
- * languages Parley speaks (i18n LOCALES).
- *
- * @throws InvalidRpcMessageError saying what the call needs (in the worker's current language).
- */
-export function readLocaleParams (x: unknown): Locale {
-  if (!isRecord(x) || !hasExactKeys(x, ['locale']) || !isLocale(x.locale)) {
-    throw new InvalidRpcMessageError(t('errors.badLocale', { locales: LOCALES.join(', ') }))
-  }
-  return x.locale
 }
 
 /** A short, bounded description of a rejected message for the log (never the whole payload). */

@@ -1,6 +1,8 @@
 /**
- * The worker side of the RPC layer: serves {@link RpcHandlers} to every
- * connected tab and broadcasts node events to them (DESIGN.md §1).
+ * The worker side of the RPC layer: serves a contract's handlers to every
+ * connected tab and broadcasts its events to them. Every call's params are
+ * checked against the contract before its handler runs (the worker's edge):
+ * a call that does not match gets an `invalidParams` error and changes nothing.
  *
  * Ports come from the SharedWorker `connect` event. A port is dropped on
  * `leave`, on its `close` event (Chromium fires it when the tab's document goes
@@ -9,40 +11,19 @@
  * message escapes a 'message' listener.
  */
 
-import { RpcClosedError, TooManyPendingCallsError, toErrorShape, UnknownMethodError } from './errors.ts'
+import { SchemaError } from '../contract/schema.ts'
+import { InvalidParamsError, RpcClosedError, TooManyPendingCallsError, toErrorShape, UnknownMethodError } from './errors.ts'
 import { defaultRpcLog, describeMessage, isTabToWorker } from './guards.ts'
+import type { ContractShape, EventName, HandlerContext, Handlers, MethodName, PayloadOf } from '../contract/define.ts'
 import type { RpcLog, RpcPort } from './guards.ts'
-import type {
-  CallMessage,
-  NodeEventName,
-  NodeEvents,
-  NodeMethod,
-  NodeParams,
-  NodeResult,
-  ResultErr,
-  ResultOk,
-  TabToWorker,
-  WorkerToTab
-} from './protocol.ts'
+import type { CallMessage, ResultErr, ResultOk, TabToWorker, WorkerToTab } from './protocol.ts'
+
+export type { HandlerContext }
 
 /** Most tabs served at once; beyond that the longest-silent port is dropped. */
 export const DEFAULT_MAX_PORTS = 64
 /** Most calls in flight per port; matches the client's pending bound, so only a misbehaving client hits it. */
 export const DEFAULT_MAX_INFLIGHT_PER_PORT = 256
-
-/** What a handler gets besides its params. */
-export interface HandlerContext {
-  /** aborted when the caller cancels (abort or timeout) or its port goes away */
-  signal: AbortSignal
-}
-
-/**
- * One handler per {@link NodeMethod}. Params come from another same-origin
- * context and are only checked for envelope shape: handlers validate them.
- */
-export type RpcHandlers = {
-  [M in NodeMethod]: (params: NodeParams<M>, ctx: HandlerContext) => Promise<NodeResult<M>> | NodeResult<M>
-}
 
 /** Options of {@link RpcServer}. */
 export interface RpcServerOptions {
@@ -72,13 +53,14 @@ type AnyHandler = (params: unknown, ctx: HandlerContext) => unknown
 /**
  * @example
  * ```ts
- * const server = new RpcServer({ getStatus: () => node.status, … })
+ * const server = new RpcServer(nodeContract, { getStatus: () => node.status, … })
  * self.addEventListener('connect', e => { for (const p of e.ports) server.addPort(p) })
  * node.addEventListener('status', () => { server.emit('status', node.status) })
  * ```
  */
-export class RpcServer {
-  readonly #handlers: RpcHandlers
+export class RpcServer<C extends ContractShape> {
+  readonly #contract: C
+  readonly #handlers: Handlers<C>
   readonly #onOtherMessage: RpcServerOptions['onOtherMessage']
   readonly #maxPorts: number
   readonly #maxInflight: number
@@ -88,7 +70,8 @@ export class RpcServer {
   #tick = 0
   #closed = false
 
-  constructor (handlers: RpcHandlers, options: RpcServerOptions = {}) {
+  constructor (contract: C, handlers: Handlers<C>, options: RpcServerOptions = {}) {
+    this.#contract = contract
     this.#handlers = handlers
     this.#maxPorts = Math.max(1, options.maxPorts ?? DEFAULT_MAX_PORTS)
     this.#maxInflight = options.maxInflightPerPort ?? DEFAULT_MAX_INFLIGHT_PER_PORT
@@ -133,7 +116,7 @@ export class RpcServer {
   }
 
   /** Broadcasts an event to every port. */
-  emit<E extends NodeEventName>(event: E, payload: NodeEvents[E]): void {
+  emit<E extends EventName<C>>(event: E, payload: PayloadOf<C, E>): void {
     for (const port of [...this.#ports.keys()]) {
       if (!this.#post(port, { type: 'event', event, payload })) return
     }
@@ -191,19 +174,29 @@ export class RpcServer {
       return
     }
     if (state.inflight.size >= this.#maxInflight) {
-      this.#postError(port, id, new TooManyPendingCallsError(`${method} refused: ${state.inflight.size} calls in flight`))
+      this.#postError(port, id, new TooManyPendingCallsError('rpcTooManyCalls', { pending: state.inflight.size }))
       return
     }
-    if (!Object.hasOwn(this.#handlers, method)) {
-      this.#postError(port, id, new UnknownMethodError(`Unknown RPC method: ${method}`))
+    if (!Object.hasOwn(this.#contract.methods, method) || !Object.hasOwn(this.#handlers, method)) {
+      this.#postError(port, id, new UnknownMethodError('rpcUnknownMethod', { method }))
       return
     }
-    const handler = this.#handlers[method as NodeMethod] as AnyHandler
+    const spec = this.#contract.methods[method as MethodName<C>]
+    const handler = this.#handlers[method as MethodName<C>] as AnyHandler
+    let params: unknown
+    try {
+      params = spec?.params.parse(msg.params, 'params')
+    } catch (err) {
+      if (!(err instanceof SchemaError)) throw err
+      this.#log('call of %s refused: %s', method, err.message)
+      this.#postError(port, id, new InvalidParamsError('invalidParams', { method, problem: err.message }))
+      return
+    }
     const controller = new AbortController()
     state.inflight.set(id, controller)
     let reply: ResultOk | ResultErr
     try {
-      const result = await handler(msg.params, { signal: controller.signal })
+      const result = await handler(params, { signal: controller.signal })
       reply = { type: 'result', id, ok: true, result }
     } catch (err) {
       this.#log('handler %s failed', method, err)
@@ -260,7 +253,7 @@ export class RpcServer {
     this.#ports.delete(port)
     port.removeEventListener('message', state.onMessage)
     port.removeEventListener('close', state.onClose)
-    const reason = new RpcClosedError(`RPC port removed: ${why}`)
+    const reason = new RpcClosedError('rpcClosed', {}, { cause: `RPC port removed: ${why}` })
     for (const controller of state.inflight.values()) controller.abort(reason)
     state.inflight.clear()
     this.#closePort(port)

@@ -5,6 +5,7 @@
  * everything here matches by `name`, never by `instanceof`.
  */
 
+import { textOfError } from '../i18n/error-text.ts'
 import { t } from '../i18n/index.ts'
 
 /** Lines of a V8/SpiderMonkey stack trace, in case one leaked into a message. */
@@ -23,23 +24,16 @@ export function isAbortError (err: unknown): boolean {
 }
 
 /**
- * The sentence to show for `err`: '' for an AbortError, otherwise the error's
- * message (stack lines removed), or a generic sentence (in the current
- * locale) when it has none.
+ * The sentence to show for `err`: '' for an AbortError; a coded error (the
+ * node's, or the RPC layer's) in words of the current locale; otherwise the
+ * error's message (stack lines removed), or a generic sentence when it has none.
  */
 export function errorMessage (err: unknown): string {
   if (isAbortError(err)) {
     return ''
   }
 
-  let message: string | undefined
-  if (typeof err === 'string') {
-    message = err
-  } else if (typeof err === 'object' && err !== null && 'message' in err && typeof err.message === 'string') {
-    message = err.message
-  }
-
-  const text = (message ?? '')
+  const text = (textOfError(err) ?? '')
     .split('\n')
     .filter((line) => !STACK_LINE.test(line))
     .join('\n')

@@ -4,9 +4,11 @@
  * holds no data of its own: screens read the database with `live()`.
  */
 import type { ContactId, MessageId } from '../db/types.ts'
-import type { CallOptions, RpcClient } from '../rpc/client.ts'
+import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { IncomingMessageEvent, NearbyPerson, NetworkSnapshot, NodePhase, NodeStatus, OutgoingThumb, RelayInfo } from '../rpc/protocol.ts'
+import type {
+  IncomingMessageEvent, NearbyPerson, NetworkSnapshot, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, OutgoingThumb, RelayInfo
+} from '../contract/index.ts'
 import { handleError } from './handle-error.ts'
 import { getLocale, onLocaleChange, t } from '../i18n/index.ts'
 
@@ -15,24 +17,12 @@ import { getLocale, onLocaleChange, t } from '../i18n/index.ts'
  * exists where the node can move (the dedicated-Worker fallback): the client
  * then reconnects by itself, and the manager asks for the status again.
  */
-export type NodeClient = Pick<RpcClient, 'call' | 'on' | 'close'> & {
+export type NodeClient = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> & {
   onReconnect?: (cb: () => void) => () => void
 }
 
 /** Longest username, in characters (Unicode code points), after trimming. */
 export const USERNAME_MAX_CHARS = 64
-
-/**
- * Creating a profile generates a key, writes the profile and starts libp2p
- * before it answers: allow more than the client's default call timeout.
- */
-const CREATE_PROFILE_TIMEOUT_MS = 60_000
-
-/** A relay test gives up in the node after 10 s (RELAY_TEST_TIMEOUT_MS); the call waits a little longer for its answer. */
-const RELAY_TEST_CALL_TIMEOUT_MS = 20_000
-
-/** Encrypting or decrypting a backup (PBKDF2, a large history), or deriving a safety number, takes a while. */
-const BACKUP_TIMEOUT_MS = 120_000
 
 const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {} })
 
@@ -135,6 +125,14 @@ export class NodeManager {
     return () => { this.#messageListeners.delete(listener) }
   }
 
+  /**
+   * Calls a method of the node contract (lib/contract): typed params and
+   * result, the contract's timeout unless `options` give one.
+   */
+  async call<M extends NodeMethod>(method: M, ...args: CallArgs<NodeContract, M>): Promise<NodeResult<M>> {
+    return this.#client.call(method, ...args)
+  }
+
   /** Why the node could not be reached ('' when it could). */
   get connectionError (): string {
     return this.#connectionError
@@ -160,11 +158,7 @@ export class NodeManager {
 
   /** Onboarding: creates the identity and profile, then the node starts. */
   async createProfile (username: string, options: CallOptions = {}): Promise<NodeStatus> {
-    const status = await this.#client.call(
-      'createProfile',
-      { username: username.trim() },
-      { timeoutMs: CREATE_PROFILE_TIMEOUT_MS, ...options }
-    )
+    const status = await this.#client.call('createProfile', { username: username.trim() }, options)
     if (!this.#closed) this.#status = status
     return status
   }
@@ -199,12 +193,12 @@ export class NodeManager {
 
   /** The safety number of us and a contact (digit groups and a QR payload). */
   async getSafetyNumber (contactId: ContactId, options: CallOptions = {}): Promise<{ groups: string[], qr: string }> {
-    return this.#client.call('getSafetyNumber', { contactId }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    return this.#client.call('getSafetyNumber', { contactId }, options)
   }
 
   /** Compares a scanned safety code; 'match' also marks the contact verified. */
   async checkSafetyCode (contactId: ContactId, code: string, options: CallOptions = {}): Promise<'match' | 'mismatch' | 'not-a-safety-code'> {
-    const { result } = await this.#client.call('checkSafetyCode', { contactId, code }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    const { result } = await this.#client.call('checkSafetyCode', { contactId, code }, options)
     return result
   }
 
@@ -225,13 +219,13 @@ export class NodeManager {
 
   /** This identity as a passphrase-encrypted backup file. Key derivation takes a moment: a long timeout. */
   async exportIdentity (passphrase: string, includeHistory: boolean, options: CallOptions = {}): Promise<Uint8Array> {
-    const { file } = await this.#client.call('exportIdentity', { passphrase, includeHistory }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    const { file } = await this.#client.call('exportIdentity', { passphrase, includeHistory }, options)
     return file
   }
 
   /** Restores an identity from a backup file; on success the node starts with it. */
   async importIdentity (file: Uint8Array, passphrase: string, options: CallOptions = {}): Promise<NodeStatus> {
-    const status = await this.#client.call('importIdentity', { file, passphrase }, { timeoutMs: BACKUP_TIMEOUT_MS, ...options })
+    const status = await this.#client.call('importIdentity', { file, passphrase }, options)
     if (!this.#closed) this.#status = status
     return status
   }
@@ -303,7 +297,7 @@ export class NodeManager {
 
   /** Dials and pings a relay; resolves with the round-trip time in ms, or rejects saying why in words. */
   async testRelay (multiaddr: string, options: CallOptions = {}): Promise<number> {
-    const { rtt } = await this.#client.call('testRelay', { multiaddr }, { timeoutMs: RELAY_TEST_CALL_TIMEOUT_MS, ...options })
+    const { rtt } = await this.#client.call('testRelay', { multiaddr }, options)
     return rtt
   }
 

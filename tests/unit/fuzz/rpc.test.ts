@@ -3,46 +3,48 @@
  * worker, src/lib/rpc/guards.ts, errors.ts, and the message handlers of
  * server.ts and client.ts.
  *
- * Fuzzed: the guards (isTabToWorker, isWorkerToTab, isErrorShape, the relay
- * and locale params readers, describeMessage) on arbitrary values and on
- * mutations of valid messages (a key dropped, added or retyped); the
- * RpcServer and RpcClient 'message' listeners fed arbitrary data.
- * Contract: a guard returns a boolean and never throws, accepts every valid
- * message (also after a structured clone) and rejects every mutation that
- * breaks the shape; a params reader returns exactly the checked fields or
- * throws InvalidRpcMessageError; describeMessage stays short; the listeners
+ * Fuzzed: the guards (isTabToWorker, isWorkerToTab, isErrorShape,
+ * describeMessage) and every method's params schema in the node contract on
+ * arbitrary values and on mutations of valid messages (a key dropped, added
+ * or retyped); the RpcServer and RpcClient 'message' listeners fed arbitrary
+ * data. Contract: a guard returns a boolean and never throws, accepts every
+ * valid message (also after a structured clone) and rejects every mutation
+ * that breaks the shape; a params schema returns exactly the checked fields or
+ * throws SchemaError; describeMessage stays short; the listeners
  * never throw, drop what is invalid (logged), and the server only ever posts
  * messages its peer's guard accepts.
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
+import { nodeContract } from '../../../src/lib/contract/index.ts'
+import { MAX_RELAY_PARAM_CHARS } from '../../../src/lib/contract/ids.ts'
+import { SchemaError } from '../../../src/lib/contract/schema.ts'
 import {
   describeMessage,
   isErrorShape,
-  isRelayActiveParams,
-  isRelayAddressParams,
   isTabToWorker,
   isWorkerToTab,
   MAX_EVENT_NAME_LENGTH,
-  MAX_METHOD_NAME_LENGTH,
-  MAX_RELAY_PARAM_CHARS,
-  readLocaleParams,
-  readRelayActiveParams,
-  readRelayAddressParams
+  MAX_METHOD_NAME_LENGTH
 } from '../../../src/lib/rpc/guards.ts'
 import type { RpcPort } from '../../../src/lib/rpc/guards.ts'
-import { errorFromShape, InvalidRpcMessageError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH, toErrorShape } from '../../../src/lib/rpc/errors.ts'
+import { errorFromShape, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH, toErrorShape } from '../../../src/lib/rpc/errors.ts'
 import { RpcServer } from '../../../src/lib/rpc/server.ts'
-import type { RpcHandlers } from '../../../src/lib/rpc/server.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import { LOCALES } from '../../../src/lib/i18n/index.ts'
+import { testContract, testHandlers } from '../../support/rpc-fixtures.ts'
 import { FUZZ_PARAMS } from './runs.ts'
 
 const anything = fc.anything({ maxDepth: 2, withNullPrototype: true, withObjectString: true, withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withSparseArray: true, withBoxedValues: true, withUnicodeString: true })
 
 const id = fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER))
 const name = (max: number): fc.Arbitrary<string> => fc.string({ minLength: 1, maxLength: max })
-const errorShape = fc.record({ name: name(MAX_ERROR_NAME_LENGTH), message: fc.string({ maxLength: 200 }) })
+const errorShape = fc.record({
+  name: name(MAX_ERROR_NAME_LENGTH),
+  code: name(64),
+  params: fc.dictionary(fc.string({ maxLength: 32 }), fc.oneof(fc.string({ maxLength: 200 }), fc.integer()), { maxKeys: 4 }),
+  message: fc.string({ maxLength: 200 })
+})
 
 const tabToWorker = fc.oneof(
   fc.record({ type: fc.constant('call'), id, method: name(MAX_METHOD_NAME_LENGTH), params: fc.jsonValue({ maxDepth: 2 }) }),
@@ -97,7 +99,7 @@ function noThrowBoolean (guard: (x: unknown) => boolean, x: unknown): boolean {
 describe('fuzz: RPC guards', () => {
   it('arbitrary values: every guard returns a boolean, describeMessage a short string', () => {
     fc.assert(fc.property(anything, x => {
-      for (const guard of [isTabToWorker, isWorkerToTab, isErrorShape, isRelayAddressParams, isRelayActiveParams]) noThrowBoolean(guard, x)
+      for (const guard of [isTabToWorker, isWorkerToTab, isErrorShape]) noThrowBoolean(guard, x)
       const description = describeMessage(x)
       expect(typeof description).toBe('string')
       expect(description.length).toBeLessThanOrEqual(400)
@@ -131,23 +133,26 @@ describe('fuzz: RPC guards', () => {
     }), FUZZ_PARAMS)
   })
 
-  it('params readers: exactly the checked fields, or an InvalidRpcMessageError', () => {
+  it('params schemas of every contract method: exactly the checked fields, or a SchemaError', () => {
     const params = fc.oneof(
       anything,
       fc.record({ multiaddr: fc.oneof(fc.string({ maxLength: 40 }), fc.constant('/'.repeat(MAX_RELAY_PARAM_CHARS + 1)), badField), active: fc.oneof(fc.boolean(), badField) }, { requiredKeys: [] }),
-      fc.record({ locale: fc.oneof(fc.constantFrom(...LOCALES), fc.string({ maxLength: 5 }), badField) }, { requiredKeys: [] })
+      fc.record({ locale: fc.oneof(fc.constantFrom(...LOCALES), fc.string({ maxLength: 5 }), badField) }, { requiredKeys: [] }),
+      fc.record({ contactId: fc.oneof(fc.integer({ min: 1 }), badField), text: fc.oneof(fc.string({ maxLength: 40 }), badField), withHistory: fc.oneof(fc.boolean(), badField) }, { requiredKeys: [] }),
+      fc.record({ id: fc.oneof(fc.constant('01ARZ3NDEKTSV4RRFFQ69G5FAV'), fc.string({ maxLength: 30 }), fc.integer(), badField) }, { requiredKeys: [] })
     )
-    const refusedOrEqual = (read: () => unknown, x: unknown): void => {
-      try {
-        expect(read()).toEqual(x)
-      } catch (err) {
-        if (!(err instanceof InvalidRpcMessageError)) throw err
-      }
-    }
+    const schemas = Object.values(nodeContract.methods).map(m => m.params)
     fc.assert(fc.property(params, x => {
-      refusedOrEqual(() => readRelayAddressParams('addRelay', x), x)
-      refusedOrEqual(() => readRelayActiveParams(x), x)
-      refusedOrEqual(() => ({ locale: readLocaleParams(x) }), x)
+      for (const schema of schemas) {
+        let parsed: unknown
+        try {
+          parsed = schema.parse(x)
+        } catch (err) {
+          if (!(err instanceof SchemaError)) throw err
+          continue
+        }
+        expect(parsed).toEqual(x)
+      }
     }), FUZZ_PARAMS)
   })
 
@@ -185,13 +190,12 @@ const nextTurn = async (): Promise<void> => { await new Promise(resolve => setIm
 
 describe('fuzz: RPC message listeners', () => {
   it('the server never throws and only posts valid worker → tab messages', async () => {
-    const handlers = { getStatus: (params: unknown) => ({ echo: params }) } as unknown as RpcHandlers
     let dropped = 0
-    const server = new RpcServer(handlers, { log: (message) => { if (message.startsWith('dropped invalid')) dropped++ } })
+    const server = new RpcServer(testContract, testHandlers(), { log: (message) => { if (message.startsWith('dropped invalid')) dropped++ } })
     const { port, deliver, posted } = fakePort()
     server.addPort(port)
     const input = fc.oneof(anything, tabToWorker, fc.tuple(tabToWorker, mutation).map(([m, mu]) => mutate(m, mu).mutated),
-      fc.record({ type: fc.constant('call'), id, method: fc.constantFrom('getStatus', 'toString', '__proto__', 'constructor', 'hasOwnProperty'), params: fc.jsonValue({ maxDepth: 1 }) }))
+      fc.record({ type: fc.constant('call'), id, method: fc.constantFrom('getStatus', 'createProfile', 'toString', '__proto__', 'constructor', 'hasOwnProperty'), params: fc.jsonValue({ maxDepth: 1 }) }))
     await fc.assert(fc.asyncProperty(input, async data => {
       const before = dropped
       expect(() => { deliver(data) }).not.toThrow()
@@ -207,7 +211,7 @@ describe('fuzz: RPC message listeners', () => {
     await fc.assert(fc.asyncProperty(fc.array(fc.oneof(anything, workerToTab, fc.tuple(workerToTab, mutation).map(([m, mu]) => mutate(m, mu).mutated)), { maxLength: 3 }), async messages => {
       let dropped = 0
       const { port, deliver } = fakePort()
-      const client = new RpcClient(port, { timeoutMs: 60_000, log: (message) => { if (message.startsWith('dropped invalid')) dropped++ } })
+      const client = new RpcClient(testContract, port, { timeoutMs: 60_000, log: (message) => { if (message.startsWith('dropped invalid')) dropped++ } })
       const payloads: unknown[] = []
       client.on('status', payload => { payloads.push(payload) })
       const call = client.call('getStatus').then(value => ({ value }), (err: unknown) => ({ err }))

@@ -8,6 +8,7 @@ import { formatBytes } from '../../../src/lib/files/size.ts'
 import { parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
 import { FileTransferError } from '../../../src/lib/p2p/protocols/file/errors.ts'
 import { safetyNumber } from '../../../src/lib/p2p/safety-number.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
 import { RpcTimeoutError } from '../../../src/lib/rpc/errors.ts'
 import { validateUsername } from '../../../src/lib/state/node-manager.svelte.ts'
 
@@ -29,9 +30,11 @@ describe('the errors table', () => {
     const english = en[key as keyof typeof en]
     const russian = ru[key as keyof typeof ru]
     const wanted = placeholders(texts(english)[0] ?? '')
+    // an entry made of placeholders only (a library's own message passed through) has no words to translate
+    const wordless = texts(english).every(text => /^(\{\w+\})+$/.test(text))
     for (const text of texts(russian)) {
       expect(placeholders(text)).toEqual(wanted)
-      expect(texts(english)).not.toContain(text)
+      expect(texts(english).includes(text)).toBe(wordless)
     }
   })
 })
@@ -64,9 +67,9 @@ describe('errors made in a Russian realm are Russian', () => {
     expect(() => newPassphrase('short')).toThrow('Пароль должен быть не короче 8 символов.')
     await expect(safetyNumber('nonsense', 'nonsense')).rejects.toThrow(/^«nonsense» — недопустимый PeerID/)
     expect(validateUsername(' ')).toBe('Пожалуйста, введите имя.')
-    expect(new RpcTimeoutError().message).toBe('Фоновый узел Parley не ответил вовремя. Попробуйте ещё раз.')
+    expect(textOfError(new RpcTimeoutError('rpcTimeout'))).toBe('Фоновый узел Parley не ответил вовремя. Попробуйте ещё раз.')
     setLocale('en')
     expect(validateUsername('x'.repeat(65))).toBe('Your name can be at most 64 characters long.')
-    expect(new RpcTimeoutError().message).toBe('Parley’s background node did not answer in time. Please try again.')
+    expect(textOfError(new RpcTimeoutError('rpcTimeout'))).toBe('Parley’s background node did not answer in time. Please try again.')
   })
 })

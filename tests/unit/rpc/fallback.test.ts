@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Handlers } from '../../../src/lib/contract/define.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { setLocale } from '../../../src/lib/i18n/index.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import type { RpcLog } from '../../../src/lib/rpc/guards.ts'
-import type { MessageId } from '../../../src/lib/db/types.ts'
-import type { NodeStatus } from '../../../src/lib/rpc/protocol.ts'
+import type { NodeStatus } from '../../../src/lib/contract/index.ts'
 import { RpcServer } from '../../../src/lib/rpc/server.ts'
-import type { RpcHandlers } from '../../../src/lib/rpc/server.ts'
 import { BroadcastPort } from '../../../src/lib/rpc/fallback/broadcast-port.ts'
 import type { BroadcastPortOptions } from '../../../src/lib/rpc/fallback/broadcast-port.ts'
 import { DedicatedNode } from '../../../src/lib/rpc/fallback/dedicated-node.ts'
@@ -18,11 +19,12 @@ import {
   NoNodeOwnerError,
   OWNER_LOCK_NAME
 } from '../../../src/lib/rpc/fallback/envelope.ts'
-import type { LockManagerLike } from '../../../src/lib/rpc/fallback/envelope.ts'
 import { chooseWorkerMode } from '../../../src/lib/rpc/fallback/mode.ts'
 import { OwnerRelay } from '../../../src/lib/rpc/fallback/owner-relay.ts'
 import type { OwnerRelayOptions } from '../../../src/lib/rpc/fallback/owner-relay.ts'
 import { ReconnectingClient } from '../../../src/lib/rpc/fallback/reconnecting-client.ts'
+import { channelName, FakeLocks, STATUS, testContract, testHandlers, until } from '../../support/rpc-fixtures.ts'
+import type { TestContract } from '../../support/rpc-fixtures.ts'
 
 /*
  * The dedicated-Worker fallback over real BroadcastChannels and MessageChannels
@@ -31,107 +33,15 @@ import { ReconnectingClient } from '../../../src/lib/rpc/fallback/reconnecting-c
  * millisecond, and messages from one sender arrive in order.
  */
 
-async function until (check: () => void): Promise<void> {
-  await vi.waitFor(check, { interval: 2, timeout: 5_000 })
+/** Handlers that say which worker answered (`getInvite` → `{ invite: label }`, `getStatus` → its username). */
+function handlers (label: string): Handlers<TestContract> {
+  return testHandlers({ getStatus: () => ({ ...STATUS, username: label }) }, label)
 }
 
-const STATUS: NodeStatus = { phase: 'online', peerId: '12D3KooWtest', addresses: [], relays: [], paths: {} }
-
-/** Handlers that say which worker answered (`getInvite` → `{ invite: label }`). */
-function handlers (label: string): RpcHandlers {
-  return {
-    getStatus: () => ({ ...STATUS, username: label }),
-    createProfile: ({ username }) => ({ ...STATUS, username }),
-    getInvite: () => ({ invite: label }),
-    addContact: () => ({ contactId: 1 }),
-    acceptContact: () => null,
-    declineContact: () => null,
-    updateContact: () => null,
-    setBlocked: () => null,
-    deleteContact: () => null,
-    getSafetyNumber: () => ({ groups: [], qr: '' }),
-    checkSafetyCode: () => ({ result: 'match' }),
-    setVerified: () => null,
-    exportIdentity: () => ({ file: new Uint8Array(1) }),
-    importIdentity: () => STATUS,
-    sendMessage: ({ text }) => ({ messageId: `${label}:${text}` as MessageId }),
-    sendFile: () => ({ messageId: 'f0' as MessageId }),
-    cancelTransfer: () => null,
-    retryTransfer: () => null,
-    getFile: () => ({ file: new Blob([]) }),
-    speedTest: ({ bytes }) => ({ bytes, ms: 1 }),
-    addTurnServer: () => ({ id: 1 }),
-    removeTurnServer: () => null,
-    setNearby: () => null,
-    listNearby: () => ({ people: [] }),
-    addNearby: () => ({ contactId: 1 }),
-    getNetwork: () => ({ addresses: [], reachability: 'unreachable', reservations: 0, directConnections: 0, dht: { running: false }, connections: [], relays: [] }),
-    listRelays: () => ({ relays: [] }),
-    addRelay: () => { throw new Error('not used') },
-    testRelay: () => ({ rtt: 1 }),
-    setRelayActive: () => null,
-    removeRelay: () => ({ outcome: 'removed' }),
-    setLocale: () => null
-  }
-}
-
-/**
- * An in-memory Web Locks `LockManager`: exclusive locks, FIFO queues,
- * `ifAvailable` and `signal`. `crash(name)` frees a held lock the way a
- * browser does when the holder's tab dies.
- */
-class FakeLocks implements LockManagerLike {
-  readonly #held = new Set<string>()
-  readonly #queues = new Map<string, Array<() => void>>()
-
-  request (name: string, a: unknown, b?: unknown): Promise<unknown> {
-    const options = (typeof a === 'function' ? {} : a) as { ifAvailable?: boolean, signal?: AbortSignal }
-    const callback = (typeof a === 'function' ? a : b) as (lock: unknown) => unknown
-    return new Promise((resolve, reject) => {
-      const grant = (): void => {
-        this.#held.add(name)
-        Promise.resolve()
-          .then(() => callback({ name }))
-          .then(resolve, reject)
-          .finally(() => { this.#release(name) })
-      }
-      if (!this.#held.has(name)) {
-        grant()
-      } else if (options.ifAvailable === true) {
-        Promise.resolve().then(() => callback(null)).then(resolve, reject)
-      } else {
-        const queue = this.#queues.get(name) ?? []
-        this.#queues.set(name, queue)
-        queue.push(grant)
-        options.signal?.addEventListener('abort', () => {
-          const i = queue.indexOf(grant)
-          if (i >= 0) queue.splice(i, 1)
-          reject(options.signal?.reason)
-        })
-      }
-    })
-  }
-
-  held (name: string): boolean { return this.#held.has(name) }
-
-  crash (name: string): void { this.#release(name) }
-
-  #release (name: string): void {
-    if (!this.#held.delete(name)) return
-    this.#queues.get(name)?.shift()?.()
-  }
-}
-
-let channelCount = 0
 const closers: Array<() => void> = []
 afterEach(() => {
   for (const close of closers.splice(0).reverse()) close()
 })
-
-/** A fresh channel name per test, so tests never hear each other. */
-function channelName (): string {
-  return `parley-node-test-${process.pid}-${++channelCount}`
-}
 
 function open (name: string): BroadcastChannel {
   const channel = new BroadcastChannel(name)
@@ -141,12 +51,12 @@ function open (name: string): BroadcastChannel {
 
 /** An owner relay in front of a real RpcServer, one MessageChannel per relayed client. */
 function startOwner (name: string, label = 'w1', options: Partial<OwnerRelayOptions> = {}): {
-  server: RpcServer
+  server: RpcServer<TestContract>
   relay: OwnerRelay
   log: ReturnType<typeof vi.fn<RpcLog>>
 } {
   const log = vi.fn<RpcLog>()
-  const server = new RpcServer(handlers(label), { log })
+  const server = new RpcServer(testContract, handlers(label), { log })
   const relay = new OwnerRelay(open(name), {
     connect: () => {
       const { port1, port2 } = new MessageChannel()
@@ -161,10 +71,10 @@ function startOwner (name: string, label = 'w1', options: Partial<OwnerRelayOpti
   return { server, relay, log }
 }
 
-function remoteClient (name: string, options: BroadcastPortOptions = {}): { client: RpcClient, port: BroadcastPort, log: ReturnType<typeof vi.fn<RpcLog>> } {
+function remoteClient (name: string, options: BroadcastPortOptions = {}): { client: RpcClient<TestContract>, port: BroadcastPort, log: ReturnType<typeof vi.fn<RpcLog>> } {
   const log = vi.fn<RpcLog>()
   const port = new BroadcastPort(open(name), { log, ...options })
-  const client = new RpcClient(port, { log })
+  const client = new RpcClient(testContract, port, { log })
   closers.push(() => { client.close() })
   return { client, port, log }
 }
@@ -237,7 +147,7 @@ describe('BroadcastPort + OwnerRelay', () => {
   it('refuses an oversized call locally and answers an oversized result with an error', async () => {
     const name = channelName()
     const log = vi.fn<RpcLog>()
-    const server = new RpcServer({ ...handlers('w1'), getInvite: () => ({ invite: 'x'.repeat(40_000) }) }, { log })
+    const server = new RpcServer(testContract, { ...handlers('w1'), getInvite: () => ({ invite: 'x'.repeat(40_000) }) }, { log })
     const relay = new OwnerRelay(open(name), {
       connect: () => {
         const { port1, port2 } = new MessageChannel()
@@ -251,7 +161,10 @@ describe('BroadcastPort + OwnerRelay', () => {
     closers.push(() => { relay.close(); server.close() })
     const { client } = remoteClient(name, { maxBytes: 64 * 1024 })
     await expect(client.call('sendMessage', { contactId: 1, text: 'y'.repeat(40_000) })).rejects.toThrow(RangeError)
-    await expect(client.call('getInvite')).rejects.toMatchObject({ name: 'RangeError', message: /larger than 65536 bytes/ })
+    const tooLarge: unknown = await client.call('getInvite').catch((err: unknown) => err)
+    expect(tooLarge).toMatchObject({ name: 'ResultTooLargeError', code: 'rpcResultTooLarge', params: { max: 65536 } })
+    setLocale('en')
+    expect(textOfError(tooLarge)).toBe('The node’s answer is larger than 64 KiB.')
     await expect(client.call('getStatus')).resolves.toMatchObject({ phase: 'online' })
   })
 
@@ -320,7 +233,8 @@ describe('BroadcastPort + OwnerRelay', () => {
     const call = client.call('getStatus')
     await expect(call).rejects.toMatchObject({ name: 'RpcClosedError' })
     expect(port.closeReason).toBeInstanceOf(NoNodeOwnerError)
-    expect(port.closeReason?.message).toMatch(/No Parley tab answered as the node's owner/)
+    setLocale('en')
+    expect(textOfError(port.closeReason)).toMatch(/^No Parley tab answered as the node's owner within 0\.05 s\./)
   })
 })
 
@@ -328,7 +242,7 @@ describe('ReconnectingClient', () => {
   it('retries on the next port a call whose port was lost before the node welcomed it', async () => {
     const name = channelName()
     const ports: BroadcastPort[] = []
-    const client = new ReconnectingClient({
+    const client = new ReconnectingClient({ contract: testContract,
       openPort: async () => {
         const port = new BroadcastPort(open(name), { log: () => {} })
         ports.push(port)
@@ -349,7 +263,7 @@ describe('ReconnectingClient', () => {
 
   it('surfaces the owner timeout as the call error', async () => {
     const name = channelName()
-    const client = new ReconnectingClient({
+    const client = new ReconnectingClient({ contract: testContract,
       openPort: async () => new BroadcastPort(open(name), { ownerTimeoutMs: 50, log: () => {} }),
       log: () => {}
     })
@@ -361,7 +275,7 @@ describe('ReconnectingClient', () => {
     const name = channelName()
     const first = startOwner(name, 'w1')
     const log = vi.fn<RpcLog>()
-    const client = new ReconnectingClient({ openPort: async () => new BroadcastPort(open(name), { log }), log })
+    const client = new ReconnectingClient({ contract: testContract, openPort: async () => new BroadcastPort(open(name), { log }), log })
     closers.push(() => { client.close() })
     const reconnects = vi.fn()
     client.onReconnect(reconnects)
@@ -381,19 +295,19 @@ describe('ReconnectingClient', () => {
 /** A browser tab in fallback mode: the election, its own client, and the workers it started. */
 interface Tab {
   node: DedicatedNode
-  client: ReconnectingClient
+  client: ReconnectingClient<TestContract>
   statuses: NodeStatus[]
   reconnects: number
   close: () => void
 }
 
-function startTab (name: string, locks: FakeLocks, label: string, workers: RpcServer[]): Tab {
+function startTab (name: string, locks: FakeLocks, label: string, workers: Array<RpcServer<TestContract>>): Tab {
   const log = vi.fn<RpcLog>()
   const node = new DedicatedNode({
     locks,
     createChannel: () => new BroadcastChannel(name),
     createWorker: (): WorkerLike => {
-      const server = new RpcServer(handlers(`${label}-worker`), { log })
+      const server = new RpcServer(testContract, handlers(`${label}-worker`), { log })
       workers.push(server)
       return {
         postMessage: (message, transfer) => {
@@ -406,7 +320,7 @@ function startTab (name: string, locks: FakeLocks, label: string, workers: RpcSe
     log
   })
   node.start()
-  const client = new ReconnectingClient({ openPort: async () => node.openPort(), log })
+  const client = new ReconnectingClient({ contract: testContract, openPort: async () => node.openPort(), log })
   node.onRoleChange((role, previous) => {
     if (role === 'owner' && previous === 'client') client.reconnect()
   })
@@ -430,7 +344,7 @@ describe('DedicatedNode: owner election and hand-over', () => {
   it('one tab owns the worker; the others reach it; the next tab takes over when the owner closes', async () => {
     const name = channelName()
     const locks = new FakeLocks()
-    const workers: RpcServer[] = []
+    const workers: Array<RpcServer<TestContract>> = []
     const a = startTab(name, locks, 'a', workers)
     await until(() => { expect(a.node.role).toBe('owner') })
     const b = startTab(name, locks, 'b', workers)
@@ -468,7 +382,7 @@ describe('DedicatedNode: owner election and hand-over', () => {
   })
 
   it('without Web Locks the tab runs a node of its own', async () => {
-    const workers: RpcServer[] = []
+    const workers: Array<RpcServer<TestContract>> = []
     const name = channelName()
     const tab = startTab(name, undefined as unknown as FakeLocks, 'solo', workers)
     await expect(tab.client.call('getInvite')).resolves.toEqual({ invite: 'solo-worker' })

@@ -1,65 +1,57 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { identityMethods } from '../../../src/lib/contract/methods/identity.ts'
+import { SchemaError } from '../../../src/lib/contract/schema.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
-import { readLocaleParams } from '../../../src/lib/rpc/guards.ts'
-import { handleSetLocale } from '../../../src/lib/rpc/locale.ts'
 import { RpcServer } from '../../../src/lib/rpc/server.ts'
-import type { RpcHandlers } from '../../../src/lib/rpc/server.ts'
 
 /*
- * NodeApi.setLocale: the worker's realm follows the tab's language. The guard
- * takes exactly { locale } with a language Parley speaks; anything else is
- * refused in words and changes nothing. Over a real MessageChannel with the
- * worker's handler (rpc/locale.ts, as src/workers/node-core.ts registers it).
+ * setLocale: the worker's realm follows the tab's language. The contract takes
+ * exactly { locale } with a language Parley speaks; anything else is refused
+ * at the RPC edge, said in words by the tab, and changes nothing. Over a real
+ * MessageChannel with a handler that does what src/workers/node-core.ts does.
  */
 
 const startLocale = getLocale()
 afterEach(() => { setLocale(startLocale) })
 
-describe('readLocaleParams', () => {
+const params = identityMethods.setLocale.params
+
+describe('setLocale params', () => {
   it('accepts exactly { locale } with en or ru', () => {
-    expect(readLocaleParams({ locale: 'en' })).toBe('en')
-    expect(readLocaleParams({ locale: 'ru' })).toBe('ru')
+    expect(params.parse({ locale: 'en' })).toEqual({ locale: 'en' })
+    expect(params.parse({ locale: 'ru' })).toEqual({ locale: 'ru' })
   })
 
   it.each([
-    ['a language Parley does not speak', { locale: 'de' }],
-    ['a region tag', { locale: 'ru-RU' }],
-    ['upper case', { locale: 'RU' }],
-    ['a number', { locale: 42 }],
-    ['a bare string', 'ru'],
-    ['a bare number', 42],
-    ['null', null],
-    ['no locale', {}],
-    ['an extra key', { locale: 'ru', also: 'en' }],
-    ['a list', ['ru']]
-  ])('refuses %s in words', (_name, params) => {
-    setLocale('en')
-    expect(() => readLocaleParams(params)).toThrow(expect.objectContaining({
-      name: 'InvalidRpcMessageError',
-      message: 'setLocale needs exactly { locale } with one of the languages Parley speaks: en, ru.'
-    }))
-    // the refusal is in the worker's current language
-    setLocale('ru')
-    expect(() => readLocaleParams(params)).toThrow('setLocale ожидает ровно { locale } с одним из языков Parley: en, ru.')
+    ['a language Parley does not speak', { locale: 'de' }, "params.locale must be one of 'en', 'ru', not text of 2 characters"],
+    ['a region tag', { locale: 'ru-RU' }, "params.locale must be one of 'en', 'ru', not text of 5 characters"],
+    ['upper case', { locale: 'RU' }, "params.locale must be one of 'en', 'ru', not text of 2 characters"],
+    ['a number', { locale: 42 }, "params.locale must be one of 'en', 'ru', not the number 42"],
+    ['a bare string', 'ru', 'params must be exactly { locale }, not text of 2 characters'],
+    ['a bare number', 42, 'params must be exactly { locale }, not the number 42'],
+    ['null', null, 'params must be exactly { locale }, not null'],
+    ['no locale', {}, 'params must be exactly { locale }: "locale" is missing'],
+    ['an extra key', { locale: 'ru', also: 'en' }, 'params must be exactly { locale }: unexpected key "also"'],
+    ['a list', ['ru'], 'params must be exactly { locale }, not a list of 1']
+  ])('refuses %s in words', (_name, value, problem) => {
+    expect(() => params.parse(value)).toThrow(new SchemaError(problem))
   })
 })
 
 describe('setLocale over RPC', () => {
-  function connect (): { client: RpcClient, close: () => void } {
-    const fail = (): never => { throw new Error('not used') }
-    const handlers = new Proxy({ setLocale: handleSetLocale } as Partial<RpcHandlers>, {
-      get: (target, key: string) => target[key as keyof RpcHandlers] ?? fail
-    }) as RpcHandlers
-    const server = new RpcServer(handlers, { log: vi.fn() })
+  function connect (): { client: RpcClient<typeof contract>, close: () => void } {
+    const server = new RpcServer(contract, { setLocale: ({ locale }) => { setLocale(locale); return null } }, { log: vi.fn() })
     const channel = new MessageChannel()
     server.addPort(channel.port2)
-    const client = new RpcClient(channel.port1, { log: vi.fn() })
+    const client = new RpcClient(contract, channel.port1, { log: vi.fn() })
     return {
       client,
       close: () => { client.close(); server.close(); channel.port1.close(); channel.port2.close() }
     }
   }
+  const contract = { methods: { setLocale: identityMethods.setLocale }, events: {} }
 
   it('switches the worker realm\'s language, and refuses bad input without changing it', async () => {
     const { client, close } = connect()
@@ -68,18 +60,17 @@ describe('setLocale over RPC', () => {
       await expect(client.call('setLocale', { locale: 'ru' })).resolves.toBeNull()
       expect(getLocale()).toBe('ru')
 
-      // 'de' and 42 are refused with a clear error (in the current language, Russian), nothing changes
-      await expect(client.call('setLocale', { locale: 'de' } as never)).rejects.toMatchObject({
-        name: 'InvalidRpcMessageError', message: expect.stringMatching(/^setLocale ожидает ровно \{ locale \}/)
-      })
-      await expect(client.call('setLocale', 42 as never)).rejects.toMatchObject({ name: 'InvalidRpcMessageError' })
+      // 'de' and 42 are refused with a clear error (worded by the tab in its language), nothing changes
+      const refused: unknown = await client.call('setLocale', { locale: 'de' } as never).catch((err: unknown) => err)
+      expect(refused).toMatchObject({ name: 'InvalidParamsError', code: 'invalidParams', params: { method: 'setLocale' } })
+      expect(textOfError(refused)).toBe("Узел отклонил команду с неверными данными (setLocale: params.locale must be one of 'en', 'ru', not text of 2 characters).")
+      await expect(client.call('setLocale', 42 as never)).rejects.toMatchObject({ name: 'InvalidParamsError' })
       expect(getLocale()).toBe('ru')
 
       await client.call('setLocale', { locale: 'en' })
       expect(getLocale()).toBe('en')
-      await expect(client.call('setLocale', { locale: 'de' } as never)).rejects.toMatchObject({
-        message: 'setLocale needs exactly { locale } with one of the languages Parley speaks: en, ru.'
-      })
+      expect(textOfError(await client.call('setLocale', { locale: 'de' } as never).catch((err: unknown) => err))).toBe(
+        "The node refused a command with wrong data (setLocale: params.locale must be one of 'en', 'ru', not text of 2 characters).")
     } finally {
       close()
     }

@@ -1,20 +1,13 @@
 import { describe, expect, it, vi } from 'vitest'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import { RpcServer } from '../../../src/lib/rpc/server.ts'
-import type { RpcHandlers } from '../../../src/lib/rpc/server.ts'
-
-const STATUS = { phase: 'online' as const, addresses: [], relays: [], paths: {} }
-
-function handlers (): RpcHandlers {
-  const fail = (): never => { throw new Error('not used') }
-  return { getStatus: () => STATUS, createProfile: fail, getInvite: fail, addContact: fail, acceptContact: fail, declineContact: fail, updateContact: fail, setBlocked: fail, deleteContact: fail, getSafetyNumber: fail, checkSafetyCode: fail, setVerified: fail, exportIdentity: fail, importIdentity: fail, sendMessage: fail, sendFile: fail, cancelTransfer: fail, retryTransfer: fail, getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail, getNetwork: fail, listRelays: fail, addRelay: fail, testRelay: fail, setRelayActive: fail, removeRelay: fail, setLocale: fail }
-}
+import { testContract, testHandlers } from '../../support/rpc-fixtures.ts'
 
 describe('RpcServer onOtherMessage', () => {
   it('hands non-RPC messages with their ports to the hook, and RPC keeps working', async () => {
     const seen: Array<{ data: unknown, ports: number }> = []
     const log = vi.fn()
-    const server = new RpcServer(handlers(), {
+    const server = new RpcServer(testContract, testHandlers(), {
       log,
       onOtherMessage: (data, ports) => {
         seen.push({ data, ports: ports.length })
@@ -23,7 +16,7 @@ describe('RpcServer onOtherMessage', () => {
     })
     const { port1, port2 } = new MessageChannel()
     server.addPort(port2)
-    const client = new RpcClient(port1)
+    const client = new RpcClient(testContract, port1)
 
     const extra = new MessageChannel()
     port1.postMessage({ type: 'rtc-host', visible: true }, [extra.port2])

@@ -1,59 +1,65 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { addUserRelay, listRelays, removeRelay, setRelayActive } from '../../../src/lib/db/relays.ts'
 import { relayInfo } from '../../../src/lib/p2p/network-snapshot.ts'
+import type { HandlerContext, Handlers } from '../../../src/lib/contract/define.ts'
+import { MAX_RELAY_PARAM_CHARS } from '../../../src/lib/contract/ids.ts'
+import { relaysMethods } from '../../../src/lib/contract/methods/relays.ts'
+import { SchemaError } from '../../../src/lib/contract/schema.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
-import {
-  isRelayActiveParams, isRelayAddressParams, MAX_RELAY_PARAM_CHARS, readRelayActiveParams, readRelayAddressParams
-} from '../../../src/lib/rpc/guards.ts'
 import { RpcServer } from '../../../src/lib/rpc/server.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
-import type { NetworkSnapshot } from '../../../src/lib/rpc/protocol.ts'
-import type { HandlerContext, RpcHandlers } from '../../../src/lib/rpc/server.ts'
+import type { NetworkSnapshot } from '../../../src/lib/contract/index.ts'
 import { openTestDb } from '../db/helpers.ts'
 
 /*
  * The relay messages of the Network panel over a real MessageChannel, with
- * handlers that do what the worker's do minus libp2p: check the params with
- * the guards, then write the `relays` table (fake-indexeddb). The node's part
- * (dialing, hanging up) is covered by the integration and e2e tests.
+ * handlers that do what the worker's do minus libp2p: the server checks the
+ * params against the contract (contract/methods/relays.ts), the handlers
+ * write the `relays` table (fake-indexeddb). The node's part (dialing,
+ * hanging up) is covered by the integration and e2e tests.
  */
+
+const relayContract = { methods: relaysMethods, events: {} }
+type RelayContract = typeof relayContract
+const addressParams = relaysMethods.addRelay.params
+const activeParams = relaysMethods.setRelayActive.params
 
 const PEER = '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
 const RELAY = `/ip4/127.0.0.1/tcp/9090/ws/p2p/${PEER}`
+const fail = (): never => { throw new Error('not used') }
 
 class RelayUnreachableError extends Error { override name = 'RelayUnreachableError' }
 
-describe('relay RPC params guards', () => {
+describe('relay params in the contract', () => {
   it('accept exactly { multiaddr } and { multiaddr, active }', () => {
-    expect(isRelayAddressParams({ multiaddr: RELAY })).toBe(true)
-    expect(isRelayAddressParams({ multiaddr: '' })).toBe(true)
-    expect(isRelayActiveParams({ multiaddr: RELAY, active: false })).toBe(true)
+    expect(addressParams.parse({ multiaddr: RELAY })).toEqual({ multiaddr: RELAY })
+    expect(addressParams.parse({ multiaddr: '' })).toEqual({ multiaddr: '' })
+    expect(activeParams.parse({ multiaddr: RELAY, active: false })).toEqual({ multiaddr: RELAY, active: false })
     for (const bad of [undefined, null, RELAY, [RELAY], {}, { multiaddr: 1 }, { multiaddr: RELAY, extra: 1 },
       { multiaddr: 'x'.repeat(MAX_RELAY_PARAM_CHARS + 1) }]) {
-      expect(isRelayAddressParams(bad)).toBe(false)
+      expect(() => addressParams.parse(bad)).toThrow(SchemaError)
     }
     for (const bad of [{ multiaddr: RELAY }, { multiaddr: RELAY, active: 'yes' }, { multiaddr: 2, active: true }, { active: true }]) {
-      expect(isRelayActiveParams(bad)).toBe(false)
+      expect(() => activeParams.parse(bad)).toThrow(SchemaError)
     }
   })
 
-  it('read*Params say in words what the call needs', () => {
-    expect(readRelayAddressParams('addRelay', { multiaddr: RELAY })).toEqual({ multiaddr: RELAY })
-    expect(() => readRelayAddressParams('addRelay', { address: RELAY })).toThrow(
-      expect.objectContaining({ name: 'InvalidRpcMessageError', message: expect.stringMatching(/^addRelay needs exactly \{ multiaddr \}: the relay's address as text/) }))
-    expect(readRelayActiveParams({ multiaddr: RELAY, active: true })).toEqual({ multiaddr: RELAY, active: true })
-    expect(() => readRelayActiveParams({ multiaddr: RELAY })).toThrow(/setRelayActive needs exactly \{ multiaddr, active \}/)
+  it('say in words what the call needs', () => {
+    expect(() => addressParams.parse({ address: RELAY })).toThrow(
+      expect.objectContaining({ name: 'SchemaError', message: 'params must be exactly { multiaddr }: unexpected key "address"' }))
+    expect(() => addressParams.parse({ multiaddr: 7 })).toThrow(`params.multiaddr must be text of at most ${MAX_RELAY_PARAM_CHARS} characters, not the number 7`)
+    expect(() => activeParams.parse({ multiaddr: RELAY })).toThrow('params must be exactly { multiaddr, active }: "active" is missing')
   })
 })
 
 describe('relay messages over MessageChannel', () => {
   let db: ParleyDb
-  let server: RpcServer
-  let client: RpcClient
+  let server: RpcServer<RelayContract>
+  let client: RpcClient<RelayContract>
   let channel: MessageChannel
   const testSignals: AbortSignal[] = []
 
-  function handlers (): Pick<RpcHandlers, 'getNetwork' | 'listRelays' | 'addRelay' | 'testRelay' | 'setRelayActive' | 'removeRelay'> {
+  function handlers (): Handlers<RelayContract> {
     const snapshot = async (): Promise<NetworkSnapshot> => ({
       addresses: [],
       reachability: 'unreachable',
@@ -66,36 +72,29 @@ describe('relay messages over MessageChannel', () => {
     return {
       getNetwork: snapshot,
       listRelays: async () => ({ relays: (await snapshot()).relays }),
-      addRelay: async (params) => relayInfo(await addUserRelay(db, readRelayAddressParams('addRelay', params).multiaddr), { connected: false, reserved: false }),
-      testRelay: async (params, { signal }: HandlerContext) => {
-        const { multiaddr } = readRelayAddressParams('testRelay', params)
+      addRelay: async ({ multiaddr }) => relayInfo(await addUserRelay(db, multiaddr), { connected: false, reserved: false }),
+      testRelay: async ({ multiaddr }, { signal }: HandlerContext) => {
         testSignals.push(signal)
         if (multiaddr.includes('/tcp/9/')) throw new RelayUnreachableError('The relay is unreachable: nothing accepted a connection at this address.')
         // hangs until the caller gives up, like a dial to an address that never answers
         return new Promise<{ rtt: number }>((_resolve, reject) => { signal.addEventListener('abort', () => { reject(signal.reason) }) })
       },
-      setRelayActive: async (params) => {
-        const { multiaddr, active } = readRelayActiveParams(params)
+      setRelayActive: async ({ multiaddr, active }) => {
         await setRelayActive(db, multiaddr, active)
         return null
       },
-      removeRelay: async (params) => ({ outcome: await removeRelay(db, readRelayAddressParams('removeRelay', params).multiaddr) })
+      removeRelay: async ({ multiaddr }) => ({ outcome: await removeRelay(db, multiaddr) }),
+      addTurnServer: fail,
+      removeTurnServer: fail
     }
   }
 
   beforeEach(async () => {
     db = await openTestDb()
-    const fail = (): never => { throw new Error('not used') }
-    server = new RpcServer({
-      getStatus: fail, createProfile: fail, getInvite: fail, addContact: fail, acceptContact: fail, declineContact: fail,
-      updateContact: fail, setBlocked: fail, deleteContact: fail, getSafetyNumber: fail, checkSafetyCode: fail, setVerified: fail,
-      exportIdentity: fail, importIdentity: fail, sendMessage: fail, sendFile: fail, cancelTransfer: fail, retryTransfer: fail,
-      getFile: fail, speedTest: fail, addTurnServer: fail, removeTurnServer: fail, setNearby: fail, listNearby: fail, addNearby: fail, setLocale: fail,
-      ...handlers()
-    }, { log: vi.fn() })
+    server = new RpcServer(relayContract, handlers(), { log: vi.fn() })
     channel = new MessageChannel()
     server.addPort(channel.port2)
-    client = new RpcClient(channel.port1, { log: vi.fn() })
+    client = new RpcClient(relayContract, channel.port1, { log: vi.fn() })
   })
 
   afterEach(() => {
@@ -124,7 +123,7 @@ describe('relay messages over MessageChannel', () => {
     await client.call('addRelay', { multiaddr: RELAY })
     await expect(client.call('addRelay', { multiaddr: RELAY })).rejects.toMatchObject({ name: 'DuplicateRelayError', message: 'This relay is already in your list.' })
     // a malformed call from a tab that is not ours
-    await expect(client.call('addRelay', { multiaddr: 7 } as unknown as { multiaddr: string })).rejects.toMatchObject({ name: 'InvalidRpcMessageError' })
+    await expect(client.call('addRelay', { multiaddr: 7 } as unknown as { multiaddr: string })).rejects.toMatchObject({ name: 'InvalidParamsError', code: 'invalidParams' })
     await expect(client.call('setRelayActive', { multiaddr: `${RELAY}x`, active: true })).rejects.toMatchObject({ name: 'UnknownRelayError' })
     expect((await listRelays(db)).map(r => r.multiaddr)).toEqual([RELAY])
   })

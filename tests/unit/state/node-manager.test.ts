@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 import type { MessageId, MessageRow } from '../../../src/lib/db/types.ts'
-import type { IncomingMessageEvent, NodeEvents, NodeStatus } from '../../../src/lib/rpc/protocol.ts'
+import type { IncomingMessageEvent, NodeEvents, NodeStatus } from '../../../src/lib/contract/index.ts'
 import { NodeManager } from '../../../src/lib/state/node-manager.svelte.ts'
 import type { NodeClient } from '../../../src/lib/state/node-manager.svelte.ts'
 

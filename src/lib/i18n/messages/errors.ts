@@ -1,4 +1,5 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { ErrorCode } from '../../contract/errors.ts'
+import type { EnEntry, EnTable, RuTable } from '../table.ts'
 
 /**
  * Strings of the 'errors' area (keys are used as `t('errors.<key>')`): every
@@ -273,8 +274,14 @@ export const en = {
   rpcClosed: 'The connection to Parley’s background node was lost. Please try again.',
   rpcUnknownMethod: 'Unknown RPC method',
   rpcInvalidMessage: 'Invalid RPC message',
-  rpcTooManyCalls: 'Too many pending RPC calls'
-} as const satisfies EnTable
+  rpcTooManyCalls: 'Too many pending RPC calls',
+  rpcResultTooLarge: 'The node’s answer is larger than {max}.',
+  invalidParams: 'The node refused a command with wrong data ({method}: {problem}).',
+  noNodeOwner: 'No Parley tab answered as the node\'s owner within {seconds} s. Reload the page; if this persists, close the other Parley tabs.',
+  nodeOwnerLost: 'The Parley tab that ran the node went away. Please try again.',
+  // a coded error nobody worded (a library's, or a bug): its own message
+  unexpected: '{message}'
+} as const satisfies EnTable & Record<ErrorCode, EnEntry>
 
 export const ru: RuTable<typeof en> = {
   inviteNameEmpty: 'Имя не указано.',
@@ -533,5 +540,10 @@ export const ru: RuTable<typeof en> = {
   rpcClosed: 'Связь с фоновым узлом Parley прервалась. Попробуйте ещё раз.',
   rpcUnknownMethod: 'Узел не знает такой команды',
   rpcInvalidMessage: 'Недопустимое сообщение узла',
-  rpcTooManyCalls: 'Слишком много команд ждут ответа узла'
+  rpcTooManyCalls: 'Слишком много команд ждут ответа узла',
+  rpcResultTooLarge: 'Ответ узла больше {max}.',
+  invalidParams: 'Узел отклонил команду с неверными данными ({method}: {problem}).',
+  noNodeOwner: 'Ни одна вкладка Parley не ответила как владелец узла за {seconds} с. Перезагрузите страницу; если это повторяется, закройте другие вкладки Parley.',
+  nodeOwnerLost: 'Вкладка Parley, в которой работал узел, закрылась. Попробуйте ещё раз.',
+  unexpected: '{message}'
 }

@@ -101,9 +101,7 @@ export class BroadcastPort implements RpcPort {
   start (): void {
     if (this.#state !== 'idle') return
     this.#ownerTimer = setTimeout(() => {
-      this.#lose(new NoNodeOwnerError(
-        `No Parley tab answered as the node's owner within ${this.#ownerTimeoutMs / 1000} s. ` +
-        'Reload the page; if this persists, close the other Parley tabs.'))
+      this.#lose(new NoNodeOwnerError('noNodeOwner', { seconds: this.#ownerTimeoutMs / 1000 }))
     }, this.#ownerTimeoutMs)
     const locks = this.#locks
     if (locks === undefined) {
@@ -133,7 +131,9 @@ export class BroadcastPort implements RpcPort {
       throw new RangeError(`RPC message larger than ${this.#maxBytes} bytes`)
     }
     if (this.#state === 'open') {
-      this.#send({ from: this.id, to: 'owner', kind: 'data', data: message })
+      // a message that cannot be cloned is its caller's to hear about (RpcClient rejects that
+      // call at once, as over a MessagePort); a queued one can only be logged when flushed
+      this.#channel.postMessage({ from: this.id, to: 'owner', kind: 'data', data: message } satisfies ToOwnerEnvelope)
       return
     }
     if (this.#queue.length >= this.#maxQueued) {
@@ -184,9 +184,9 @@ export class BroadcastPort implements RpcPort {
       if (env.kind === 'open') {
         // a (new) owner announced itself
         if (state === 'opening') this.#sendOpen()
-        else if (state === 'open' && env.from !== this.#ownerId) this.#lose(new NodeOwnerLostError('The node moved to another tab'))
+        else if (state === 'open' && env.from !== this.#ownerId) this.#lose(new NodeOwnerLostError('nodeOwnerLost', {}, { cause: 'The node moved to another tab' }))
       } else if (state === 'open' && env.from === this.#ownerId) {
-        this.#lose(new NodeOwnerLostError('The tab running the node closed'))
+        this.#lose(new NodeOwnerLostError('nodeOwnerLost', {}, { cause: 'The tab running the node closed' }))
       }
       return
     }
@@ -201,7 +201,7 @@ export class BroadcastPort implements RpcPort {
         return
       case 'close':
         if (state === 'open' ? env.from === this.#ownerId : state === 'opening') {
-          this.#lose(new NodeOwnerLostError('The node closed this connection'))
+          this.#lose(new NodeOwnerLostError('nodeOwnerLost', {}, { cause: 'The node closed this connection' }))
         }
     }
   }

@@ -15,6 +15,7 @@
  * logged and dropped, never thrown out of a listener.
  */
 
+import { errorClass } from '../../contract/errors.ts'
 import { isTabToWorker, isWorkerToTab } from '../guards.ts'
 import type { TabToWorker, WorkerToTab } from '../protocol.ts'
 
@@ -59,15 +60,11 @@ export type FromOwnerEnvelope =
 
 export type Envelope = ToOwnerEnvelope | FromOwnerEnvelope
 
-/** No tab answered as the node's owner in time (e.g. the lock holder runs another mode, or hangs). */
-export class NoNodeOwnerError extends Error {
-  override name = 'NoNodeOwnerError'
-}
+/** No tab answered as the node's owner in time (e.g. the lock holder runs another mode, or hangs): `noNodeOwner`. */
+export const NoNodeOwnerError = errorClass('NoNodeOwnerError')
 
-/** The owner changed or dropped this client: its RPC session is over (the client reconnects). */
-export class NodeOwnerLostError extends Error {
-  override name = 'NodeOwnerLostError'
-}
+/** The owner changed or dropped this client: its RPC session is over (the client reconnects): `nodeOwnerLost`. */
+export const NodeOwnerLostError = errorClass('NodeOwnerLostError')
 
 /** A random endpoint id; `getRandomValues` also exists on insecure origins, unlike `randomUUID`. */
 export function newEndpointId (): string {

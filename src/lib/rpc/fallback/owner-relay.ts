@@ -12,6 +12,7 @@
  * without a goodbye), when the Worker closes its port, or when evicted.
  */
 
+import { errorClass, toErrorShape } from '../../contract/errors.ts'
 import { defaultRpcLog, isWorkerToTab, describeMessage } from '../guards.ts'
 import type { RpcLog, RpcPort } from '../guards.ts'
 import type { WorkerToTab } from '../protocol.ts'
@@ -25,6 +26,9 @@ import {
   newEndpointId
 } from './envelope.ts'
 import type { BroadcastChannelLike, FromOwnerEnvelope, LockManagerLike, ToOwnerEnvelope } from './envelope.ts'
+
+/** A result too large for the BroadcastChannel: the caller gets this error instead (`rpcResultTooLarge`). */
+export const ResultTooLargeError = errorClass('ResultTooLargeError')
 
 export interface OwnerRelayOptions {
   /** opens a new RPC port into the Worker (the owner posts its other end with `{ type: 'connect' }`) */
@@ -183,7 +187,7 @@ export class OwnerRelay {
   /** An oversized result becomes an error result (the caller gets an answer); other oversized messages are not sent. */
   #bounded (msg: WorkerToTab): WorkerToTab {
     if (estimateSize(msg, this.#maxBytes) <= this.#maxBytes) return msg
-    const error = { name: 'RangeError', message: `The node's answer is larger than ${this.#maxBytes} bytes` }
+    const error = toErrorShape(new ResultTooLargeError('rpcResultTooLarge', { max: this.#maxBytes }))
     if (msg.type === 'result') return { type: 'result', id: msg.id, ok: false, error }
     throw new RangeError(`${msg.type} message larger than ${this.#maxBytes} bytes`)
   }

@@ -20,7 +20,7 @@ import type { CallArgs, RpcClientOptions } from '../client.ts'
 import { RpcClosedError, TooManyPendingCallsError } from '../errors.ts'
 import { defaultRpcLog } from '../guards.ts'
 import type { RpcLog, RpcPort } from '../guards.ts'
-import type { NodeEventName, NodeEvents, NodeMethod, NodeResult } from '../protocol.ts'
+import type { ContractShape, EventName, MethodName, PayloadOf, ResultOf } from '../../contract/define.ts'
 import { NoNodeOwnerError } from './envelope.ts'
 
 /** First wait before reconnecting after a port was lost; doubles per quick failure. */
@@ -34,7 +34,9 @@ export const MAX_CALL_RETRIES = 2
 /** Most calls waiting for a connection at once. */
 export const MAX_WAITING_CALLS = 256
 
-export interface ReconnectingClientOptions {
+export interface ReconnectingClientOptions<C extends ContractShape> {
+  /** what the node says (each inner {@link RpcClient} is typed by it) */
+  contract: C
   /** a new port to the node; may reject (the client retries with back-off) */
   openPort: () => Promise<RpcPort>
   /** options of each inner {@link RpcClient} */
@@ -42,9 +44,9 @@ export interface ReconnectingClientOptions {
   log?: RpcLog
 }
 
-interface Connection {
+interface Connection<C extends ContractShape> {
   port: RpcPort
-  client: RpcClient
+  client: RpcClient<C>
   openedAt: number
   offs: Array<() => void>
   onClose: () => void
@@ -52,14 +54,15 @@ interface Connection {
 
 type Listener = (payload: unknown) => void
 
-export class ReconnectingClient {
+export class ReconnectingClient<C extends ContractShape> {
+  readonly #contract: C
   readonly #openPort: () => Promise<RpcPort>
   readonly #clientOptions: RpcClientOptions
   readonly #log: RpcLog
-  readonly #listeners = new Map<NodeEventName, Set<Listener>>()
+  readonly #listeners = new Map<EventName<C>, Set<Listener>>()
   readonly #reconnectListeners = new Set<() => void>()
-  #current: Connection | undefined
-  #waiters: Array<{ resolve: (c: Connection) => void, reject: (e: unknown) => void }> = []
+  #current: Connection<C> | undefined
+  #waiters: Array<{ resolve: (c: Connection<C>) => void, reject: (e: unknown) => void }> = []
   /** bumped by every connection attempt; an attempt that is no longer the latest gives up */
   #generation = 0
   #connections = 0
@@ -68,7 +71,8 @@ export class ReconnectingClient {
   #closed = false
 
   /** Starts connecting at once. */
-  constructor (options: ReconnectingClientOptions) {
+  constructor (options: ReconnectingClientOptions<C>) {
+    this.#contract = options.contract
     this.#openPort = options.openPort
     this.#log = options.log ?? defaultRpcLog
     this.#clientOptions = { log: this.#log, ...options.client }
@@ -83,10 +87,10 @@ export class ReconnectingClient {
   get connectionCount (): number { return this.#connections }
 
   /** Calls `method` on the node, waiting for a connection first if there is none. */
-  async call<M extends NodeMethod>(method: M, ...args: CallArgs<M>): Promise<NodeResult<M>> {
+  async call<M extends MethodName<C>>(method: M, ...args: CallArgs<C, M>): Promise<ResultOf<C, M>> {
     const signal = args[1]?.signal
     for (let attempt = 0; ; attempt++) {
-      const connection = await this.#ready(method)
+      const connection = await this.#ready()
       if (signal?.aborted === true) throw signal.reason
       try {
         return await connection.client.call(method, ...args)
@@ -101,7 +105,7 @@ export class ReconnectingClient {
   }
 
   /** Subscribes to a node event across reconnections; returns the unsubscribe function. */
-  on<E extends NodeEventName>(event: E, cb: (payload: NodeEvents[E]) => void): () => void {
+  on<E extends EventName<C>>(event: E, cb: (payload: PayloadOf<C, E>) => void): () => void {
     let set = this.#listeners.get(event)
     if (set === undefined) {
       set = new Set()
@@ -138,16 +142,15 @@ export class ReconnectingClient {
     this.#drop()?.client.close()
     this.#listeners.clear()
     this.#reconnectListeners.clear()
-    const error = new RpcClosedError()
+    const error = new RpcClosedError('rpcClosed')
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error)
   }
 
-  #ready (method: string): Promise<Connection> {
-    if (this.#closed) return Promise.reject(new RpcClosedError())
+  #ready (): Promise<Connection<C>> {
+    if (this.#closed) return Promise.reject(new RpcClosedError('rpcClosed'))
     if (this.#current !== undefined) return Promise.resolve(this.#current)
     if (this.#waiters.length >= MAX_WAITING_CALLS) {
-      return Promise.reject(new TooManyPendingCallsError(
-        `Cannot call ${method}: ${this.#waiters.length} calls already wait for the node`))
+      return Promise.reject(new TooManyPendingCallsError('rpcTooManyCalls', { pending: this.#waiters.length }))
     }
     return new Promise((resolve, reject) => { this.#waiters.push({ resolve, reject }) })
   }
@@ -169,8 +172,8 @@ export class ReconnectingClient {
       port.close()
       return
     }
-    const client = new RpcClient(port, this.#clientOptions)
-    const connection: Connection = {
+    const client = new RpcClient(this.#contract, port, this.#clientOptions)
+    const connection: Connection<C> = {
       port,
       client,
       openedAt: Date.now(),
@@ -194,7 +197,7 @@ export class ReconnectingClient {
     }
   }
 
-  #forward (client: RpcClient, event: NodeEventName): () => void {
+  #forward (client: RpcClient<C>, event: EventName<C>): () => void {
     return client.on(event, (payload) => {
       for (const listener of [...(this.#listeners.get(event) ?? [])]) {
         try {
@@ -206,7 +209,7 @@ export class ReconnectingClient {
     })
   }
 
-  #lost (connection: Connection): void {
+  #lost (connection: Connection<C>): void {
     if (connection !== this.#current || this.#closed) return
     this.#drop()
     const reason = (connection.port as { closeReason?: unknown }).closeReason
@@ -216,7 +219,7 @@ export class ReconnectingClient {
   }
 
   /** Forgets the current connection (listeners off); returns it so the caller may close it. */
-  #drop (): Connection | undefined {
+  #drop (): Connection<C> | undefined {
     const connection = this.#current
     if (connection === undefined) return undefined
     this.#current = undefined

@@ -1,0 +1,22 @@
+/**
+ * The catalog of error codes: every code the node (worker, database, RPC
+ * layer) may report to a tab, with the kind of each parameter. One module per
+ * area; the tab's words for each code are in lib/i18n/messages/errors.ts,
+ * whose tables must name every code here (the type checks it).
+ *
+ * Parameter kinds, so the tab can word them in its language:
+ * - 'text'  user data or a developer reason, shown as it is;
+ * - 'count' a number (limits, counts, indexes), shown in the locale's digits;
+ * - 'bytes' a size in bytes, shown as "1.5 MiB" in the locale;
+ * - 'code'  another error code, worded in its turn (a reason inside a reason).
+ */
+import { RPC_ERRORS } from './rpc.ts'
+
+export type ParamKind = 'text' | 'count' | 'bytes' | 'code'
+
+/** The shape every area's catalog has. */
+export type ErrorCatalog = Readonly<Record<string, Readonly<Record<string, ParamKind>>>>
+
+export const ERROR_CATALOG = {
+  ...RPC_ERRORS
+} as const satisfies ErrorCatalog

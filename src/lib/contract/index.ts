@@ -1,0 +1,47 @@
+/**
+ * The node contract: every tab → worker method and worker → tab event,
+ * declared once (contract/methods/<area>.ts, define.ts says how). Only this
+ * module's types cross the tab/worker line; the UI never imports libp2p.
+ */
+import { event } from './define.ts'
+import type { EventName, Handlers, MethodName, ParamsOf, PayloadOf, ResultOf } from './define.ts'
+import { contactsMethods } from './methods/contacts.ts'
+import { diagnosticsMethods } from './methods/diagnostics.ts'
+import { identityMethods } from './methods/identity.ts'
+import { messagingMethods } from './methods/messaging.ts'
+import { nearbyMethods } from './methods/nearby.ts'
+import { relaysMethods } from './methods/relays.ts'
+import { transfersMethods } from './methods/transfers.ts'
+import type { IncomingMessageEvent, NodeStatus } from './types.ts'
+
+export const nodeContract = {
+  methods: {
+    ...identityMethods,
+    ...contactsMethods,
+    ...messagingMethods,
+    ...transfersMethods,
+    ...relaysMethods,
+    ...nearbyMethods,
+    ...diagnosticsMethods
+  },
+  events: {
+    /** the node's status, on every change */
+    status: event<NodeStatus>(),
+    /**
+     * a message the node has just received, announced before its DB write
+     * commits ('received'), or withdrawn when that write failed ('dropped')
+     */
+    message: event<IncomingMessageEvent>()
+  }
+} as const
+
+export type NodeContract = typeof nodeContract
+export type NodeMethod = MethodName<NodeContract>
+export type NodeParams<M extends NodeMethod> = ParamsOf<NodeContract, M>
+export type NodeResult<M extends NodeMethod> = ResultOf<NodeContract, M>
+export type NodeHandlers<M extends NodeMethod = NodeMethod> = Handlers<NodeContract, M>
+export type NodeEventName = EventName<NodeContract>
+export type NodeEvents = { [E in NodeEventName]: PayloadOf<NodeContract, E> }
+
+export * from './define.ts'
+export type * from './types.ts'

@@ -1,0 +1,12 @@
+/** Diagnostics. */
+import { method, returns } from '../define.ts'
+import { contactId } from '../ids.ts'
+import { v } from '../schema.ts'
+
+export const diagnosticsMethods = {
+  /** push `bytes` (1..64 MiB) to a contact over the direct connection and time it */
+  speedTest: method({
+    params: v.object({ contactId: contactId(), bytes: v.number({ integer: true, min: 0, max: 2 ** 31 }) }),
+    result: returns<{ bytes: number, ms: number }>()
+  })
+} as const

@@ -1,0 +1,36 @@
+/** The node's status, the identity (onboarding, backups) and its invite; the tab's language. */
+import { method, returns } from '../define.ts'
+import { MAX_BYTES_PARAM, shortText } from '../ids.ts'
+import { v } from '../schema.ts'
+import type { NodeStatus } from '../types.ts'
+
+/** Creating a profile generates a key, writes the profile and starts libp2p before it answers. */
+export const CREATE_PROFILE_TIMEOUT_MS = 60_000
+/** Encrypting or decrypting a backup (PBKDF2, a large history) takes a while. */
+export const BACKUP_TIMEOUT_MS = 120_000
+
+export const identityMethods = {
+  /** the node's status now */
+  getStatus: method({ params: v.none(), result: returns<NodeStatus>() }),
+  /** onboarding: creates the identity (Ed25519) and the profile, then starts the node */
+  createProfile: method({ params: v.object({ username: shortText() }), result: returns<NodeStatus>(), timeoutMs: CREATE_PROFILE_TIMEOUT_MS }),
+  /** our invite in its text form (docs/protocols.md, "Invites") */
+  getInvite: method({ params: v.none(), result: returns<{ invite: string }>() }),
+  /** this identity as a passphrase-encrypted backup file (docs/protocols.md, "Identity backup file") */
+  exportIdentity: method({
+    params: v.object({ passphrase: shortText(), includeHistory: v.boolean() }),
+    result: returns<{ file: Uint8Array }>(),
+    timeoutMs: BACKUP_TIMEOUT_MS
+  }),
+  /** onboarding alternative: restore an identity from a backup file, then start the node */
+  importIdentity: method({
+    params: v.object({ file: v.bytes({ max: MAX_BYTES_PARAM }), passphrase: shortText() }),
+    result: returns<NodeStatus>(),
+    timeoutMs: BACKUP_TIMEOUT_MS
+  }),
+  /**
+   * the tab's language, for the errors and status texts the node writes from
+   * now on; each tab sends it on every (re)connect and on a change
+   */
+  setLocale: method({ params: v.object({ locale: v.literal('en', 'ru') }), result: returns<null>() })
+} as const

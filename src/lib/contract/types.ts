@@ -1,0 +1,128 @@
+/**
+ * The types that cross the tab ⇄ worker line besides params: the node's
+ * status, the Network panel's snapshot, Nearby people, arriving messages.
+ * Declared once here; the contract's methods and events name them.
+ */
+import type { ContactId, FileOffer, MessageId, MessageRow } from '../db/types.ts'
+
+/** A preview the tab made of an image it sends (files/media.ts makeThumbnail). */
+export type OutgoingThumb = Required<Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>>
+
+export type NodePhase =
+  /** the worker is opening the database */
+  | 'loading'
+  /** no identity yet: the user must choose a name (onboarding) */
+  | 'needs-profile'
+  /** libp2p is starting */
+  | 'starting'
+  /** at least one relay reservation is held: contacts can reach us */
+  | 'online'
+  /** running, but no relay reservation (relays down or unreachable); retrying */
+  | 'offline'
+
+export interface RelayStatus {
+  multiaddr: string
+  /** true while a reservation is held on this relay */
+  reserved: boolean
+}
+
+export interface NodeStatus {
+  phase: NodePhase
+  peerId?: string
+  username?: string
+  /** our own reachable multiaddrs (circuit addresses through relays) */
+  addresses: string[]
+  relays: RelayStatus[]
+  /** human-readable reason for the last failure, if any */
+  error?: string
+  /** how each connected peer (by PeerID) is reached now; absent = not connected */
+  paths: Record<string, 'direct' | 'relayed'>
+}
+
+/** Where a relay came from (the `relays` table's `source`). */
+export type RelaySourceName = 'default' | 'user' | 'discovered'
+
+/**
+ * How the node stands with a relay now: 'reserved' (connected and holding a
+ * reservation: contacts reach us through it), 'connected' (no reservation
+ * there; two are all the node makes), 'connecting' (kept, not connected, no
+ * failure yet), 'failing' (kept, the last attempts failed), 'disabled'.
+ */
+export type RelayState = 'reserved' | 'connected' | 'connecting' | 'failing' | 'disabled'
+
+/** One relay of the Network panel: its row plus the live state. */
+export interface RelayInfo {
+  multiaddr: string
+  peerId: string
+  source: RelaySourceName
+  active: boolean
+  state: RelayState
+  /** ms since epoch */
+  lastConnected?: number
+  /** ms, of the last connection or test */
+  lastRtt?: number
+  /** failed attempts since the last success */
+  failures: number
+}
+
+/**
+ * What the node can say about being reachable: 'direct' when it has
+ * addresses others can dial directly (never in a browser), 'relayed' when
+ * only circuit addresses through relays (direct WebRTC connections are then
+ * made after a relayed first contact), 'unreachable' when it has none.
+ */
+export type Reachability = 'direct' | 'relayed' | 'unreachable'
+
+/** One open connection of the node. */
+export interface NetworkConnection {
+  peerId: string
+  path: 'direct' | 'relayed'
+  /** PeerID of the relay a relayed connection goes through */
+  relay?: string
+  /** the transport, in words: 'WebSocket', 'WebRTC', 'WebRTC-Direct', … */
+  transport: string
+  /** who the peer is to us */
+  role: 'relay' | 'contact' | 'other'
+  /** the contact's name, for role 'contact' */
+  name?: string
+  /** a new direct WebRTC connection whose probe has not passed yet: it carries nothing of ours */
+  checking?: true
+}
+
+/** The Network panel's view of the node (NodeApi.getNetwork). */
+export interface NetworkSnapshot {
+  /** every address of ours: circuit addresses through relays, and any direct ones */
+  addresses: string[]
+  reachability: Reachability
+  /** relays holding a reservation of ours now */
+  reservations: number
+  /** open direct connections (WebRTC upgrades worked through our NAT) */
+  directConnections: number
+  /** the Kademlia DHT client: absent from the node → not running */
+  dht: { running: false } | { running: true, mode?: 'client' | 'server', routingTableSize: number }
+  /** at most MAX_LISTED_CONNECTIONS, relays first */
+  connections: NetworkConnection[]
+  relays: RelayInfo[]
+}
+
+/**
+ * Someone a relay we share lists as nearby (docs/protocols.md, "Nearby"):
+ * opted in, on the same network. The addresses to reach them stay in the node.
+ */
+export interface NearbyPerson {
+  peerId: string
+  /** the display name they chose (1 to 64 characters) */
+  name: string
+}
+
+/**
+ * A message the node has just received, announced before its DB write commits
+ * so that an open chat shows it at once ('received'); 'dropped' follows if
+ * that write failed (nothing was acked, so the sender sends it again). The
+ * database stays the record: a tab shows an announced message only until its
+ * stored row arrives through liveQuery.
+ */
+export type IncomingMessageEvent =
+  | { kind: 'received', message: MessageRow }
+  | { kind: 'dropped', contactId: ContactId, id: MessageId }
+
