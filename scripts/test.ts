@@ -1,6 +1,7 @@
 /**
  * `npm test`: installs Chromium (and what the NAT lab needs) if missing,
- * builds the app, runs the unit tests (vitest), the e2e tests (playwright,
+ * builds the app, holds the source and bundle budgets (scripts/budgets.ts),
+ * runs the unit tests (vitest), the e2e tests (playwright,
  * inside a loopback-only network namespace) and the NAT lab's subset
  * (tests/lab/, in network namespaces it makes itself), then prints
  * `N passed, N failed` as the last line.
@@ -71,6 +72,17 @@ async function main (): Promise<number> {
       failedSteps.push('build')
       e2eReady = false
     }
+  }
+
+  // the budgets count as one check: source files under their line limit, and
+  // (when the app was built) the gzip sizes of the shell, the workers and the lazy chunks
+  step(`Budgets (tsx scripts/budgets.ts${e2eReady ? '' : ' --lines-only'})`)
+  const budgets = await run('npx', ['tsx', 'scripts/budgets.ts', ...(e2eReady ? [] : ['--lines-only'])])
+  if (budgets.failure == null) {
+    checks.passed++
+  } else {
+    checks.failed++
+    failedSteps.push('budgets')
   }
 
   if (unit) {

@@ -45,10 +45,10 @@
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { bundleSizes } from '../../scripts/lib/bundle-sizes.ts'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
@@ -123,21 +123,7 @@ async function benchIdleHeap (url: string): Promise<void> {
 }
 
 async function benchBundle (): Promise<void> {
-  const assets = await readdir(join(DIST, 'assets'))
-  const gz = async (path: string): Promise<number> => gzipSync(await readFile(path), { level: 9 }).length
-  const html = await readFile(join(DIST, 'index.html'), 'utf8')
-  let shell = await gz(join(DIST, 'index.html'))
-  let worker = 0
-  let pump = 0
-  let lazy = 0
-  for (const file of assets) {
-    const size = await gz(join(DIST, 'assets', file))
-    if (file.startsWith('node.worker')) worker += size
-    else if (file.startsWith('channel-pump.worker')) pump += size
-    // the shell is what index.html loads; everything else loads on demand (QR scanning, …)
-    else if (html.includes(`/assets/${file}`)) shell += size
-    else if (/\.(js|css|wasm)$/.test(file)) lazy += size
-  }
+  const { shell, worker, pump, lazy } = await bundleSizes(DIST)
   print('bundle_shell_gzip_kib', shell / 1024, 'KiB')
   print('bundle_worker_gzip_kib', worker / 1024, 'KiB')
   print('bundle_pump_gzip_kib', pump / 1024, 'KiB')

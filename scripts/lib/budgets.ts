@@ -1,0 +1,107 @@
+/**
+ * What later work may not grow unnoticed (issue 19): source files stay under
+ * MAX_SOURCE_LINES lines (string tables excepted), and the built app's gzip
+ * sizes stay within their budgets, set at the sizes measured when they were
+ * introduced (main at 7856f8f: shell 126.4, worker 308.7, pump 4.5, lazy
+ * 423.0 KiB) or lower. `npm test` checks both (scripts/budgets.ts).
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import type { BundleSizes } from './bundle-sizes.ts'
+
+/** Longest source file, in lines: past it a file is split by responsibility. */
+export const MAX_SOURCE_LINES = 400
+
+/** The trees whose .ts and .svelte files are held to MAX_SOURCE_LINES. */
+export const SOURCE_ROOTS = ['src', 'packages', 'relay-node/src'] as const
+
+/** String tables: long by nature, one entry a line, no logic. */
+export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
+
+/**
+ * Files still over the limit, with the most lines each may have until it is
+ * split. Only ever shrinks; empty once the house is in order.
+ */
+export const OVERSIZED_FILES: Readonly<Record<string, number>> = {
+  'src/lib/p2p/node-service.ts': 795,
+  'src/routes/Chat.svelte': 572,
+  'src/lib/p2p/protocols/file/file.ts': 541,
+  'src/lib/p2p/transfers.ts': 538,
+  'src/routes/Network.svelte': 509,
+  'src/lib/db/transfers.ts': 490,
+  'src/lib/db/backup-rows.ts': 447,
+  'relay-node/src/index.ts': 426,
+  'src/lib/webrtc-bridge/pump.ts': 401
+}
+
+/** Gzip budgets of the built app, in KiB. */
+export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
+  shell: 126.5,
+  worker: 309,
+  pump: 4.6,
+  lazy: 423.1
+}
+
+export interface BudgetResult {
+  name: string
+  ok: boolean
+  detail: string
+}
+
+/** Every .ts/.svelte file under `roots` (relative to `root`, with '/'), skipping node_modules and dist. */
+export async function sourceFiles (root: string, roots: readonly string[] = SOURCE_ROOTS): Promise<string[]> {
+  const out: string[] = []
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name === 'dist') continue
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) await walk(path)
+      else if (/\.(ts|svelte)$/.test(entry.name)) out.push(relative(root, path).split(sep).join('/'))
+    }
+  }
+  for (const r of roots) await walk(join(root, r)).catch((err: unknown) => { if ((err as { code?: string }).code !== 'ENOENT') throw err })
+  return out.sort()
+}
+
+/** Lines of a text as `wc -l` counts them (a last line without a newline counts too). */
+export function countLines (text: string): number {
+  if (text === '') return 0
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0)
+}
+
+/**
+ * One result per file over its limit (MAX_SOURCE_LINES, or its entry in
+ * `oversized`), and one per `oversized` entry that is stale (the file shrank
+ * under the limit or is gone), so the list only ever shrinks.
+ */
+export function lineBudgetResults (
+  lines: ReadonlyMap<string, number>,
+  oversized: Readonly<Record<string, number>> = OVERSIZED_FILES
+): BudgetResult[] {
+  const results: BudgetResult[] = []
+  for (const [file, count] of lines) {
+    if (LINE_BUDGET_EXEMPT.some(re => re.test(file))) continue
+    const limit = oversized[file] ?? MAX_SOURCE_LINES
+    if (count > limit) results.push({ name: `lines ${file}`, ok: false, detail: `${count} lines, more than ${limit}` })
+  }
+  for (const [file, limit] of Object.entries(oversized)) {
+    const count = lines.get(file)
+    if (count === undefined || count <= MAX_SOURCE_LINES) {
+      results.push({ name: `lines ${file}`, ok: false, detail: `listed as oversized (${limit}) but ${count === undefined ? 'gone' : `now ${count} lines`}: remove it from OVERSIZED_FILES` })
+    }
+  }
+  return results
+}
+
+export async function lineCounts (root: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>()
+  for (const file of await sourceFiles(root)) counts.set(file, countLines(await readFile(join(root, file), 'utf8')))
+  return counts
+}
+
+export function bundleBudgetResults (sizes: BundleSizes, budgets = BUNDLE_BUDGETS_KIB): BudgetResult[] {
+  return (Object.keys(budgets) as Array<keyof BundleSizes>).map(part => {
+    const kib = sizes[part] / 1024
+    return { name: `bundle ${part}`, ok: kib <= budgets[part], detail: `${kib.toFixed(1)} KiB gzip, budget ${budgets[part]} KiB` }
+  })
+}
