@@ -3,6 +3,7 @@ import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { MANIFEST } from './scripts/lib/pwa-manifest.ts'
 import { cspMeta } from './scripts/lib/csp.ts'
+import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 
 /**
@@ -18,6 +19,8 @@ export default defineConfig({
   },
   plugins: [
     svelte(),
+    // the node contract's timeouts for the tab's RPC client (the schemas stay in the worker)
+    contractTimeouts(),
     // the Content-Security-Policy <meta> in the built index.html (scripts/lib/csp.ts)
     cspMeta(),
     VitePWA({

@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { defineConfig } from 'vitest/config'
+import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), contractTimeouts()],
   resolve: {
     alias: [PROTOCOL_ALIAS]
   },

@@ -57,6 +57,18 @@ export type ResultOf<C extends ContractShape, M extends MethodName<C>> =
 export type PayloadOf<C extends ContractShape, E extends EventName<C>> =
   C['events'][E] extends EventSpec<infer T> ? T : never
 
+/**
+ * The per-method timeouts of a contract: all the tab's client needs of it at
+ * run time besides its types (which `C` carries). The tab's bundle holds only
+ * this table (derived at build time, see scripts/lib/contract-timeouts.ts),
+ * not the schemas: the worker checks params.
+ */
+export type ContractTimeouts<C extends ContractShape> = { readonly [M in MethodName<C>]?: number } & { readonly __contract?: C }
+
+export function timeoutsOf<C extends ContractShape> (contract: C): ContractTimeouts<C> {
+  return Object.fromEntries(Object.entries(contract.methods).map(([name, spec]) => [name, spec.timeoutMs])) as ContractTimeouts<C>
+}
+
 /** What a handler gets besides its params. */
 export interface HandlerContext {
   /** aborted when the caller cancels (abort or timeout) or its port goes away */

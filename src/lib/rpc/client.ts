@@ -1,7 +1,7 @@
 /**
  * The tab side of the RPC layer: calls to the node worker and subscriptions
  * to its events over one `MessagePort`, typed by a contract (lib/contract),
- * which also gives each method's default timeout.
+ * whose timeouts table gives each method's default timeout.
  *
  * Every call has a timeout and may take an AbortSignal; its pending entry is
  * removed when it settles, times out, is aborted or the client closes, and the
@@ -17,7 +17,7 @@ import {
 } from './errors.ts'
 import { defaultRpcLog, describeMessage, isWorkerToTab } from './guards.ts'
 import type { RpcLog, RpcPort } from './guards.ts'
-import type { ContractShape, EventName, MethodName, ParamsOf, PayloadOf, ResultOf } from '../contract/define.ts'
+import type { ContractShape, ContractTimeouts, EventName, MethodName, ParamsOf, PayloadOf, ResultOf } from '../contract/define.ts'
 import type { CallMessage, TabToWorker, WorkerToTab } from './protocol.ts'
 
 /** Timeout of a call whose options and contract entry give none. */
@@ -66,7 +66,7 @@ type Listener = (payload: unknown) => void
  *
  * @example
  * ```ts
- * const client = new RpcClient(nodeContract, worker.port)
+ * const client = new RpcClient(CONTRACT_TIMEOUTS, worker.port)
  * const off = client.on('status', status => { console.log(status.phase) })
  * const { invite } = await client.call('getInvite')
  * await client.call('sendMessage', { contactId, text: 'hi' }, { timeoutMs: 5_000 })
@@ -74,7 +74,7 @@ type Listener = (payload: unknown) => void
  * ```
  */
 export class RpcClient<C extends ContractShape> {
-  readonly #contract: C
+  readonly #timeouts: ContractTimeouts<C>
   readonly #port: RpcPort
   readonly #log: RpcLog
   readonly #timeoutMs: number
@@ -87,9 +87,12 @@ export class RpcClient<C extends ContractShape> {
   #welcomed = false
   #closed = false
 
-  /** Takes ownership of `port`: starts it and sends `arrive`. */
-  constructor (contract: C, port: RpcPort, options: RpcClientOptions = {}) {
-    this.#contract = contract
+  /**
+   * Takes ownership of `port`: starts it and sends `arrive`. `timeouts` is the
+   * contract's timeouts table (`timeoutsOf(contract)`), which also types the client.
+   */
+  constructor (timeouts: ContractTimeouts<C>, port: RpcPort, options: RpcClientOptions = {}) {
+    this.#timeouts = timeouts
     this.#port = port
     this.#log = options.log ?? defaultRpcLog
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS
@@ -115,7 +118,7 @@ export class RpcClient<C extends ContractShape> {
   call<M extends MethodName<C>>(method: M, ...args: CallArgs<C, M>): Promise<ResultOf<C, M>> {
     const [params, options = {}] = args
     const { signal } = options
-    const timeoutMs = options.timeoutMs ?? this.#contract.methods[method]?.timeoutMs ?? this.#timeoutMs
+    const timeoutMs = options.timeoutMs ?? (Object.hasOwn(this.#timeouts, method) ? this.#timeouts[method] : undefined) ?? this.#timeoutMs
     if (this.#closed) return Promise.reject(new RpcClosedError('rpcClosed'))
     if (signal?.aborted === true) return Promise.reject(signal.reason)
     if (!(timeoutMs > 0)) return Promise.reject(new RangeError(`timeoutMs must be > 0, got ${timeoutMs}`))

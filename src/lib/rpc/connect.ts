@@ -13,7 +13,7 @@
  */
 
 import { RtcHost } from '../webrtc-bridge/host.ts'
-import { nodeContract } from '../contract/index.ts'
+import { CONTRACT_TIMEOUTS } from 'virtual:parley/contract-timeouts'
 import type { NodeContract } from '../contract/index.ts'
 import { RpcClient } from './client.ts'
 import { DedicatedNode } from './fallback/dedicated-node.ts'
@@ -161,7 +161,8 @@ function connectShared (): RpcClient<NodeContract> {
     type: 'module',
     name: 'parley-node'
   })
-  const client = new RpcClient(nodeContract, worker.port)
+  // the tab holds the contract's types and timeouts, not its schemas: the worker checks params
+  const client = new RpcClient<NodeContract>(CONTRACT_TIMEOUTS, worker.port)
   const closeHost = hostRtc((offer, port) => { worker.port.postMessage(offer, [port]) }, true)
   addEventListener('pagehide', () => {
     closeHost()
@@ -205,7 +206,7 @@ function getDedicatedNode (): DedicatedNode {
 /** A client that follows the node from owner tab to owner tab. */
 function connectDedicated (): ReconnectingClient<NodeContract> {
   const node = getDedicatedNode()
-  const client = new ReconnectingClient({ contract: nodeContract, openPort: async () => node.openPort() })
+  const client = new ReconnectingClient<NodeContract>({ timeouts: CONTRACT_TIMEOUTS, openPort: async () => node.openPort() })
   // this tab just took the node over: talk to its own Worker directly
   const off = node.onRoleChange((role, previous) => {
     if (role === 'owner' && previous === 'client') client.reconnect()

@@ -14,6 +14,7 @@
  * never throw, drop what is invalid (logged), and the server only ever posts
  * messages its peer's guard accepts.
  */
+import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { nodeContract } from '../../../src/lib/contract/index.ts'
@@ -211,7 +212,7 @@ describe('fuzz: RPC message listeners', () => {
     await fc.assert(fc.asyncProperty(fc.array(fc.oneof(anything, workerToTab, fc.tuple(workerToTab, mutation).map(([m, mu]) => mutate(m, mu).mutated)), { maxLength: 3 }), async messages => {
       let dropped = 0
       const { port, deliver } = fakePort()
-      const client = new RpcClient(testContract, port, { timeoutMs: 60_000, log: (message) => { if (message.startsWith('dropped invalid')) dropped++ } })
+      const client = new RpcClient(timeoutsOf(testContract), port, { timeoutMs: 60_000, log: (message) => { if (message.startsWith('dropped invalid')) dropped++ } })
       const payloads: unknown[] = []
       client.on('status', payload => { payloads.push(payload) })
       const call = client.call('getStatus').then(value => ({ value }), (err: unknown) => ({ err }))

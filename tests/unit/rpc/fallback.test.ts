@@ -1,3 +1,4 @@
+import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Handlers } from '../../../src/lib/contract/define.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
@@ -74,7 +75,7 @@ function startOwner (name: string, label = 'w1', options: Partial<OwnerRelayOpti
 function remoteClient (name: string, options: BroadcastPortOptions = {}): { client: RpcClient<TestContract>, port: BroadcastPort, log: ReturnType<typeof vi.fn<RpcLog>> } {
   const log = vi.fn<RpcLog>()
   const port = new BroadcastPort(open(name), { log, ...options })
-  const client = new RpcClient(testContract, port, { log })
+  const client = new RpcClient(timeoutsOf(testContract), port, { log })
   closers.push(() => { client.close() })
   return { client, port, log }
 }
@@ -242,7 +243,7 @@ describe('ReconnectingClient', () => {
   it('retries on the next port a call whose port was lost before the node welcomed it', async () => {
     const name = channelName()
     const ports: BroadcastPort[] = []
-    const client = new ReconnectingClient({ contract: testContract,
+    const client = new ReconnectingClient({ timeouts: timeoutsOf(testContract),
       openPort: async () => {
         const port = new BroadcastPort(open(name), { log: () => {} })
         ports.push(port)
@@ -263,7 +264,7 @@ describe('ReconnectingClient', () => {
 
   it('surfaces the owner timeout as the call error', async () => {
     const name = channelName()
-    const client = new ReconnectingClient({ contract: testContract,
+    const client = new ReconnectingClient({ timeouts: timeoutsOf(testContract),
       openPort: async () => new BroadcastPort(open(name), { ownerTimeoutMs: 50, log: () => {} }),
       log: () => {}
     })
@@ -275,7 +276,7 @@ describe('ReconnectingClient', () => {
     const name = channelName()
     const first = startOwner(name, 'w1')
     const log = vi.fn<RpcLog>()
-    const client = new ReconnectingClient({ contract: testContract, openPort: async () => new BroadcastPort(open(name), { log }), log })
+    const client = new ReconnectingClient({ timeouts: timeoutsOf(testContract), openPort: async () => new BroadcastPort(open(name), { log }), log })
     closers.push(() => { client.close() })
     const reconnects = vi.fn()
     client.onReconnect(reconnects)
@@ -320,7 +321,7 @@ function startTab (name: string, locks: FakeLocks, label: string, workers: Array
     log
   })
   node.start()
-  const client = new ReconnectingClient({ contract: testContract, openPort: async () => node.openPort(), log })
+  const client = new ReconnectingClient({ timeouts: timeoutsOf(testContract), openPort: async () => node.openPort(), log })
   node.onRoleChange((role, previous) => {
     if (role === 'owner' && previous === 'client') client.reconnect()
   })

@@ -1,3 +1,4 @@
+import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { identityMethods } from '../../../src/lib/contract/methods/identity.ts'
 import { SchemaError } from '../../../src/lib/contract/schema.ts'
@@ -45,7 +46,7 @@ describe('setLocale over RPC', () => {
     const server = new RpcServer(contract, { setLocale: ({ locale }) => { setLocale(locale); return null } }, { log: vi.fn() })
     const channel = new MessageChannel()
     server.addPort(channel.port2)
-    const client = new RpcClient(contract, channel.port1, { log: vi.fn() })
+    const client = new RpcClient(timeoutsOf(contract), channel.port1, { log: vi.fn() })
     return {
       client,
       close: () => { client.close(); server.close(); channel.port1.close(); channel.port2.close() }

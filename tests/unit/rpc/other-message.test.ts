@@ -1,3 +1,4 @@
+import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { describe, expect, it, vi } from 'vitest'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import { RpcServer } from '../../../src/lib/rpc/server.ts'
@@ -16,7 +17,7 @@ describe('RpcServer onOtherMessage', () => {
     })
     const { port1, port2 } = new MessageChannel()
     server.addPort(port2)
-    const client = new RpcClient(testContract, port1)
+    const client = new RpcClient(timeoutsOf(testContract), port1)
 
     const extra = new MessageChannel()
     port1.postMessage({ type: 'rtc-host', visible: true }, [extra.port2])

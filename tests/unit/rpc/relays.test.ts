@@ -1,3 +1,4 @@
+import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { addUserRelay, listRelays, removeRelay, setRelayActive } from '../../../src/lib/db/relays.ts'
 import { relayInfo } from '../../../src/lib/p2p/network-snapshot.ts'
@@ -94,7 +95,7 @@ describe('relay messages over MessageChannel', () => {
     server = new RpcServer(relayContract, handlers(), { log: vi.fn() })
     channel = new MessageChannel()
     server.addPort(channel.port2)
-    client = new RpcClient(relayContract, channel.port1, { log: vi.fn() })
+    client = new RpcClient(timeoutsOf(relayContract), channel.port1, { log: vi.fn() })
   })
 
   afterEach(() => {

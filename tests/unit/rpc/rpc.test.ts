@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { method, returns } from '../../../src/lib/contract/define.ts'
+import { method, returns, timeoutsOf } from '../../../src/lib/contract/define.ts'
 import type { HandlerContext } from '../../../src/lib/contract/define.ts'
 import { v } from '../../../src/lib/contract/schema.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
@@ -57,7 +57,7 @@ function runRpcTests (makePorts: () => PortType): void {
       server: made.server,
       log: made.log,
       connect: (opts = {}) => {
-        const client = new RpcClient(testContract, portType.newPort(made.server), { log: made.log, ...opts })
+        const client = new RpcClient(timeoutsOf(testContract), portType.newPort(made.server), { log: made.log, ...opts })
         clients.push(client)
         return client
       }
@@ -236,7 +236,7 @@ function runRpcTests (makePorts: () => PortType): void {
     }
     const extended = new RpcServer(contract, { ...testHandlers(), shout: ({ text }) => ({ text: text.toUpperCase() }) }, { log: () => {} })
     const portType = makePorts()
-    const client = new RpcClient(contract, portType.newPort(extended as unknown as RpcServer<TestContract>), { log: () => {} })
+    const client = new RpcClient(timeoutsOf(contract), portType.newPort(extended as unknown as RpcServer<TestContract>), { log: () => {} })
     try {
       await expect(client.call('shout', { text: 'hi' })).resolves.toEqual({ text: 'HI' })
       await expect(client.call('shout', { text: 'x'.repeat(11) })).rejects.toMatchObject({ code: 'invalidParams' })
@@ -324,7 +324,7 @@ describe('RPC server over raw MessagePorts', () => {
     const { server, log } = serve()
     const { port1, port2 } = new MessageChannel()
     closers.push(() => { port1.close(); port2.close() })
-    const client = new RpcClient(testContract, port1, { log })
+    const client = new RpcClient(timeoutsOf(testContract), port1, { log })
     closers.push(() => { client.close() })
     server.addPort(port2)
     await until(() => { expect(client.welcomed).toBe(true) })
@@ -375,7 +375,7 @@ describe('RPC edge cases over a fake port', () => {
 
   it('sends nothing but arrive before welcome', () => {
     const sent: unknown[] = []
-    const client = new RpcClient(testContract, fakePort(m => { sent.push(m) }), { log: () => {} })
+    const client = new RpcClient(timeoutsOf(testContract), fakePort(m => { sent.push(m) }), { log: () => {} })
     void client.call('getStatus').catch(() => {})
     expect(sent).toEqual([{ type: 'arrive' }])
     client.close()

@@ -20,7 +20,7 @@ import type { CallArgs, RpcClientOptions } from '../client.ts'
 import { RpcClosedError, TooManyPendingCallsError } from '../errors.ts'
 import { defaultRpcLog } from '../guards.ts'
 import type { RpcLog, RpcPort } from '../guards.ts'
-import type { ContractShape, EventName, MethodName, PayloadOf, ResultOf } from '../../contract/define.ts'
+import type { ContractShape, ContractTimeouts, EventName, MethodName, PayloadOf, ResultOf } from '../../contract/define.ts'
 import { NoNodeOwnerError } from './envelope.ts'
 
 /** First wait before reconnecting after a port was lost; doubles per quick failure. */
@@ -35,8 +35,8 @@ export const MAX_CALL_RETRIES = 2
 export const MAX_WAITING_CALLS = 256
 
 export interface ReconnectingClientOptions<C extends ContractShape> {
-  /** what the node says (each inner {@link RpcClient} is typed by it) */
-  contract: C
+  /** the contract's timeouts table (each inner {@link RpcClient} is typed by it) */
+  timeouts: ContractTimeouts<C>
   /** a new port to the node; may reject (the client retries with back-off) */
   openPort: () => Promise<RpcPort>
   /** options of each inner {@link RpcClient} */
@@ -55,7 +55,7 @@ interface Connection<C extends ContractShape> {
 type Listener = (payload: unknown) => void
 
 export class ReconnectingClient<C extends ContractShape> {
-  readonly #contract: C
+  readonly #timeouts: ContractTimeouts<C>
   readonly #openPort: () => Promise<RpcPort>
   readonly #clientOptions: RpcClientOptions
   readonly #log: RpcLog
@@ -72,7 +72,7 @@ export class ReconnectingClient<C extends ContractShape> {
 
   /** Starts connecting at once. */
   constructor (options: ReconnectingClientOptions<C>) {
-    this.#contract = options.contract
+    this.#timeouts = options.timeouts
     this.#openPort = options.openPort
     this.#log = options.log ?? defaultRpcLog
     this.#clientOptions = { log: this.#log, ...options.client }
@@ -172,7 +172,7 @@ export class ReconnectingClient<C extends ContractShape> {
       port.close()
       return
     }
-    const client = new RpcClient(this.#contract, port, this.#clientOptions)
+    const client = new RpcClient(this.#timeouts, port, this.#clientOptions)
     const connection: Connection<C> = {
       port,
       client,
