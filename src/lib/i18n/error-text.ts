@@ -2,7 +2,10 @@
  * Words for coded errors (lib/contract/errors.ts): the node and the database
  * report a code and its params, and only the tab says what they mean, in its
  * language, from the 'errors' table (keyed by code). Params are worded by
- * their kind: sizes in the locale's units, nested codes in words of their own.
+ * their kind: sizes in the locale's units, nested codes in words of their own
+ * (a reason inside a reason: `relayAddressInvalid { address, problem:
+ * 'relayProblemTooLong', max }` — the nested code takes its params from the
+ * same flat set).
  */
 import { ERROR_CATALOG, isErrorCode } from '../contract/errors.ts'
 import type { ErrorCode, ParamKind } from '../contract/errors.ts'
@@ -18,12 +21,24 @@ export function errorText (code: ErrorCode, params: Readonly<Record<string, stri
   const kinds: Readonly<Record<string, ParamKind>> = ERROR_CATALOG[code]
   const worded: Record<string, string | number> = {}
   for (const [name, value] of Object.entries(params)) {
-    const kind = kinds[name]
+    // a nested code's params ride along in the same set; the kind of one this code does not name is looked up there
+    const kind = kinds[name] ?? kindElsewhere(name, params)
     if (kind === 'bytes' && typeof value === 'number') worded[name] = formatBytes(value)
-    else if (kind === 'code' && isErrorCode(value) && depth < MAX_NESTING) worded[name] = errorText(value, {}, depth + 1)
+    else if (kind === 'code' && isErrorCode(value) && depth < MAX_NESTING) worded[name] = errorText(value, params, depth + 1)
     else worded[name] = value
   }
   return t(`errors.${code}` as MessageKey, worded satisfies MessageParams)
+}
+
+/** The kind of a param named by a nested code among `params`' code values. */
+function kindElsewhere (name: string, params: Readonly<Record<string, string | number>>): ParamKind | undefined {
+  for (const value of Object.values(params)) {
+    if (isErrorCode(value)) {
+      const kind = (ERROR_CATALOG[value] as Readonly<Record<string, ParamKind>>)[name]
+      if (kind !== undefined) return kind
+    }
+  }
+  return undefined
 }
 
 /**
