@@ -59,7 +59,11 @@ let chat: ChatManager | undefined
 
 beforeAll(enableLiveQuery)
 
+// handleError logs every failure it words; these failures are made up
+beforeEach(() => { vi.spyOn(console, 'error').mockImplementation(() => undefined) })
+
 afterEach(() => {
+  vi.restoreAllMocks()
   chat?.reset()
   db?.close()
   chat = undefined
@@ -243,10 +247,6 @@ describe('ChatManager: following the newest message', () => {
 })
 
 describe('ChatManager: sending', () => {
-  // handleError logs every failure it words; these failures are made up
-  beforeEach(() => { vi.spyOn(console, 'error').mockImplementation(() => undefined) })
-  afterEach(() => { vi.restoreAllMocks() })
-
   it('sends the draft, clearing it at once; a blank draft sends nothing', async () => {
     const { node, c, alice } = await setup()
     c.open(alice)
