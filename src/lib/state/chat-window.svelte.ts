@@ -35,20 +35,13 @@ interface Bounds {
 }
 
 export class ChatWindow {
-  /** The window's messages in display order (sentAt, then id). */
-  rows = $state.raw<readonly MessageRow[]>([])
-  /** False until the first rows (or error) arrive. */
-  loaded = $state(false)
-  /** The last read error, cleared by the next result. */
-  error = $state.raw<unknown>(undefined)
-  /** The window holds the chat's newest message and follows new ones. */
-  atNewest = $state(true)
-  /** The window holds the chat's first message: nothing older to load. */
-  atOldest = $state(false)
-  /** A page is being read (the sentinels wait for it). */
-  busy = $state(false)
-  /** The message `openAt` asked for, once it is in the window (for scrolling to it). */
-  target = $state<MessageId | undefined>(undefined)
+  #rows = $state.raw<readonly MessageRow[]>([])
+  #loaded = $state(false)
+  #error = $state.raw<unknown>(undefined)
+  #atNewest = $state(true)
+  #atOldest = $state(false)
+  #busy = $state(false)
+  #target = $state<MessageId | undefined>(undefined)
 
   readonly #db: ParleyDb
   readonly #contactId: ContactId
@@ -63,12 +56,27 @@ export class ChatWindow {
     this.#contactId = contactId
   }
 
+  /** The window's messages in display order (sentAt, then id). */
+  get rows (): readonly MessageRow[] { return this.#rows }
+  /** False until the first rows (or error) arrive. */
+  get loaded (): boolean { return this.#loaded }
+  /** The last read error, cleared by the next result. */
+  get error (): unknown { return this.#error }
+  /** The window holds the chat's newest message and follows new ones. */
+  get atNewest (): boolean { return this.#atNewest }
+  /** The window holds the chat's first message: nothing older to load. */
+  get atOldest (): boolean { return this.#atOldest }
+  /** A page is being read (the sentinels wait for it). */
+  get busy (): boolean { return this.#busy }
+  /** The message `openAt` asked for, once it is in the window (for scrolling to it). */
+  get target (): MessageId | undefined { return this.#target }
+
   /** Shows the newest page. */
   async openLatest (): Promise<void> {
     await this.#step(async () => {
       const { keys, more } = await this.#keys(this.#chatLow(), this.#chatHigh(), true, true, 'older', PAGE)
-      this.atOldest = !more
-      this.target = undefined
+      this.#atOldest = !more
+      this.#target = undefined
       this.#watch({ low: keys.at(-1) }, true)
     })
   }
@@ -92,9 +100,9 @@ export class ChatWindow {
       const newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', half)
       const before = older.keys
       const after = newer.keys
-      this.atOldest = !older.more
+      this.#atOldest = !older.more
       const newest = !newer.more
-      this.target = id
+      this.#target = id
       this.#watch({ low: before.at(-1) ?? at, high: newest ? undefined : after.at(-1) ?? at }, newest)
     })
     return true
@@ -102,17 +110,17 @@ export class ChatWindow {
 
   /** Adds the page before the window (dropping from the newest end beyond MAX_WINDOW). */
   async loadOlder (): Promise<void> {
-    if (this.atOldest || this.busy) return
-    const first = this.rows[0]
+    if (this.#atOldest || this.#busy) return
+    const first = this.#rows[0]
     if (first === undefined) return
     await this.#step(async () => {
       const { keys, more } = await this.#keys(this.#chatLow(), keyOf(first), true, false, 'older', PAGE)
-      this.atOldest = !more
+      this.#atOldest = !more
       const low = keys.at(-1)
-      if (low === undefined) { this.busy = false; return }
+      if (low === undefined) { this.#busy = false; return }
       const keep = MAX_WINDOW - keys.length
-      const dropNewest = this.rows.length > keep
-      const lastKept = this.rows[keep - 1]
+      const dropNewest = this.#rows.length > keep
+      const lastKept = this.#rows[keep - 1]
       const high = dropNewest && lastKept !== undefined ? keyOf(lastKept) : this.#bounds.high
       this.#watch({ low, high }, high === undefined)
     })
@@ -120,15 +128,15 @@ export class ChatWindow {
 
   /** Adds the page after the window (dropping from the oldest end beyond MAX_WINDOW). */
   async loadNewer (): Promise<void> {
-    if (this.atNewest || this.busy) return
-    const last = this.rows.at(-1)
+    if (this.#atNewest || this.#busy) return
+    const last = this.#rows.at(-1)
     if (last === undefined) return
     await this.#step(async () => {
       const { keys, more } = await this.#keys(keyOf(last), this.#chatHigh(), false, true, 'newer', PAGE)
       const newest = !more
-      const excess = this.rows.length + keys.length - MAX_WINDOW
-      const firstKept = excess > 0 ? this.rows[excess] : undefined
-      if (firstKept !== undefined) this.atOldest = false
+      const excess = this.#rows.length + keys.length - MAX_WINDOW
+      const firstKept = excess > 0 ? this.#rows[excess] : undefined
+      if (firstKept !== undefined) this.#atOldest = false
       const low = firstKept !== undefined ? keyOf(firstKept) : this.#bounds.low
       this.#watch({ low, high: newest ? undefined : keys.at(-1) }, newest)
     })
@@ -142,13 +150,13 @@ export class ChatWindow {
   }
 
   async #step (work: () => Promise<void>): Promise<void> {
-    this.busy = true
+    this.#busy = true
     try {
       await work()
     } catch (err) {
-      this.error = err
-      this.loaded = true
-      this.busy = false
+      this.#error = err
+      this.#loaded = true
+      this.#busy = false
     }
   }
 
@@ -178,7 +186,7 @@ export class ChatWindow {
   #watch (bounds: Bounds, atNewest: boolean): void {
     if (this.#closed) return
     this.#bounds = bounds
-    this.atNewest = atNewest
+    this.#atNewest = atNewest
     this.#subscription?.unsubscribe()
     const generation = ++this.#generation
     const low = bounds.low ?? this.#chatLow()
@@ -188,24 +196,24 @@ export class ChatWindow {
     this.#subscription = liveQuery(query).subscribe({
       next: (rows) => {
         if (generation !== this.#generation) return
-        this.rows = rows
-        this.error = undefined
-        this.loaded = true
-        this.busy = false
+        this.#rows = rows
+        this.#error = undefined
+        this.#loaded = true
+        this.#busy = false
         // new messages kept arriving while at the newest: keep the window bounded
         const excess = rows.length - MAX_WINDOW - PAGE
         const firstKept = rows[excess + PAGE]
         if (excess > 0 && this.#bounds.high === undefined && firstKept !== undefined) {
-          this.atOldest = false
+          this.#atOldest = false
           this.#watch({ low: keyOf(firstKept) }, true)
         }
       },
       error: (err: unknown) => {
         if (generation !== this.#generation) return
         console.error('parley: chat window query failed', err)
-        this.error = err
-        this.loaded = true
-        this.busy = false
+        this.#error = err
+        this.#loaded = true
+        this.#busy = false
       }
     })
   }

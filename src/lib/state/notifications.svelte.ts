@@ -62,6 +62,9 @@ export function messageBody (message: Pick<MessageRow, 'kind' | 'body'>): string
   return [...text].length > MAX_BODY_CHARS ? `${[...text].slice(0, MAX_BODY_CHARS).join('')}…` : text
 }
 
+/** No chat has unread messages. */
+const NO_UNREAD: ReadonlyMap<ContactId, number> = new Map()
+
 interface Snapshot {
   summaries: ChatSummary[]
   unread: Map<ContactId, number>
@@ -69,37 +72,66 @@ interface Snapshot {
 }
 
 class Notifications {
-  permission = $state<PermissionState>(currentPermission())
-  choice = $state<NotificationChoice>(parseChoice(readLocal(CHOICE_KEY)))
-  promptDismissed = $state(readLocal(PROMPT_KEY) === 'dismissed')
-  /** Whether the user has at least one accepted contact (the moment to offer notifications). */
-  hasAcceptedContact = $state(false)
-  /** Unread incoming messages per chat. */
-  unread = $state.raw<ReadonlyMap<ContactId, number>>(new Map())
-  readonly totalUnread: number = $derived([...this.unread.values()].reduce((sum, n) => sum + n, 0))
+  #permission = $state<PermissionState>(currentPermission())
+  #choice = $state<NotificationChoice>(parseChoice(readLocal(CHOICE_KEY)))
+  #promptDismissed = $state(readLocal(PROMPT_KEY) === 'dismissed')
+  #hasAcceptedContact = $state(false)
+  #unread = $state.raw<ReadonlyMap<ContactId, number>>(NO_UNREAD)
+  readonly #totalUnread: number = $derived([...this.#unread.values()].reduce((sum, n) => sum + n, 0))
 
   /** Contact requests already known (a new id is a new request); replaced by each result, so bounded. */
   #knownRequests: Set<ContactId> | undefined
+  /** Stops what `start` started (undefined while stopped). */
+  #stop: (() => void) | undefined
+
+  /** The browser's notification permission ('unsupported' without the Notification API). */
+  get permission (): PermissionState {
+    return this.#permission
+  }
+
+  /** What the user chose here ('unset' until asked). */
+  get choice (): NotificationChoice {
+    return this.#choice
+  }
+
+  /** The user said "Not now" to the offer card. */
+  get promptDismissed (): boolean {
+    return this.#promptDismissed
+  }
+
+  /** Whether the user has at least one accepted contact (the moment to offer notifications). */
+  get hasAcceptedContact (): boolean {
+    return this.#hasAcceptedContact
+  }
+
+  /** Unread incoming messages per chat. */
+  get unread (): ReadonlyMap<ContactId, number> {
+    return this.#unread
+  }
+
+  get totalUnread (): number {
+    return this.#totalUnread
+  }
 
   get supported (): boolean {
-    return this.permission !== 'unsupported'
+    return this.#permission !== 'unsupported'
   }
 
   /** Notifications are shown (when the page is hidden). */
   get enabled (): boolean {
-    return this.choice === 'on' && this.permission === 'granted'
+    return this.#choice === 'on' && this.#permission === 'granted'
   }
 
   /** Whether to offer the "Get notified" card. */
   get offer (): boolean {
-    return this.supported && this.permission !== 'denied' && this.choice === 'unset' && !this.promptDismissed && this.hasAcceptedContact
+    return this.supported && this.#permission !== 'denied' && this.#choice === 'unset' && !this.#promptDismissed && this.#hasAcceptedContact
   }
 
   /** Asks the browser's permission (call from a click) and turns notifications on; '' or why not, in words. */
   async turnOn (): Promise<string> {
     if (typeof Notification === 'undefined') return t('pwa.notificationsUnsupported')
     const permission = await Notification.requestPermission()
-    this.permission = permission
+    this.#permission = permission
     if (permission !== 'granted') {
       this.#setChoice('off')
       return t('pwa.notificationsBlocked')
@@ -113,12 +145,12 @@ class Notifications {
   }
 
   dismissOffer (): void {
-    this.promptDismissed = true
+    this.#promptDismissed = true
     writeLocal(PROMPT_KEY, 'dismissed')
   }
 
   #setChoice (choice: NotificationChoice): void {
-    this.choice = choice
+    this.#choice = choice
     writeLocal(CHOICE_KEY, choice)
   }
 
@@ -136,7 +168,7 @@ class Notifications {
       })
     }
     const onChange = (): void => {
-      this.permission = currentPermission()
+      this.#permission = currentPermission()
       subscribe()
     }
     const offMessage = node.onMessage((event) => {
@@ -146,13 +178,26 @@ class Notifications {
     // the chat on screen changes what is seen: read again
     window.addEventListener('hashchange', onChange)
     document.addEventListener('visibilitychange', onChange)
-    return () => {
+    const stop = (): void => {
       offMessage()
       subscription?.unsubscribe()
       window.removeEventListener('hashchange', onChange)
       document.removeEventListener('visibilitychange', onChange)
       this.#knownRequests = undefined
+      if (this.#stop === stop) this.#stop = undefined
     }
+    this.#stop = stop
+    return stop
+  }
+
+  /** Stops what `start` started and goes back to what localStorage and the browser say (tests, teardown). */
+  reset (): void {
+    this.#stop?.()
+    this.#permission = currentPermission()
+    this.#choice = parseChoice(readLocal(CHOICE_KEY))
+    this.#promptDismissed = readLocal(PROMPT_KEY) === 'dismissed'
+    this.#hasAcceptedContact = false
+    this.#unread = NO_UNREAD
   }
 
   async #snapshot (): Promise<Snapshot> {
@@ -185,8 +230,8 @@ class Notifications {
 
   #apply ({ summaries, unread, marks }: Snapshot): void {
     writeSeenMarks(marks, new Set(summaries.map(s => s.contact.id)))
-    this.unread = unread
-    this.hasAcceptedContact = summaries.some(s => s.contact.state === 'accepted')
+    this.#unread = unread
+    this.#hasAcceptedContact = summaries.some(s => s.contact.state === 'accepted')
     const total = [...unread.values()].reduce((sum, n) => sum + n, 0)
     document.title = titleWithCount(total, t('common.appName'))
     const nav = navigator as Navigator & { setAppBadge?: (n?: number) => Promise<void>, clearAppBadge?: () => Promise<void> }

@@ -36,45 +36,66 @@ export function resolveLocale (choice: LanguageChoice, languages?: readonly stri
 }
 
 class Preferences {
-  language = $state<LanguageChoice>(parseLanguage(readLocal(LANGUAGE_KEY)))
-  theme = $state<ThemeChoice>(parseTheme(readLocal(THEME_KEY)))
-  /** The language in use. */
-  readonly locale: Locale = $derived(resolveLocale(this.language))
+  #language = $state<LanguageChoice>(parseLanguage(readLocal(LANGUAGE_KEY)))
+  #theme = $state<ThemeChoice>(parseTheme(readLocal(THEME_KEY)))
+  readonly #locale: Locale = $derived(resolveLocale(this.#language))
 
   constructor () {
     this.#apply()
     if (typeof window !== 'undefined') {
       // another tab changed a preference: follow it
       window.addEventListener('storage', (event) => {
-        if (event.key === LANGUAGE_KEY) this.language = parseLanguage(event.newValue)
-        if (event.key === THEME_KEY) this.theme = parseTheme(event.newValue)
+        if (event.key === LANGUAGE_KEY) this.#language = parseLanguage(event.newValue)
+        if (event.key === THEME_KEY) this.#theme = parseTheme(event.newValue)
         this.#apply()
       })
     }
   }
 
+  /** The language the user chose ('auto': the browser's). */
+  get language (): LanguageChoice {
+    return this.#language
+  }
+
+  /** The colours the user chose ('system': the system's palette). */
+  get theme (): ThemeChoice {
+    return this.#theme
+  }
+
+  /** The language in use. */
+  get locale (): Locale {
+    return this.#locale
+  }
+
   setLanguage (choice: LanguageChoice): void {
-    this.language = choice
+    this.#language = choice
     writeLocal(LANGUAGE_KEY, choice)
     this.#apply()
   }
 
   setTheme (choice: ThemeChoice): void {
-    this.theme = choice
+    this.#theme = choice
     writeLocal(THEME_KEY, choice)
     this.#apply()
   }
 
+  /** Forgets the choices held here and reads them again from localStorage (tests). */
+  reset (): void {
+    this.#language = parseLanguage(readLocal(LANGUAGE_KEY))
+    this.#theme = parseTheme(readLocal(THEME_KEY))
+    this.#apply()
+  }
+
   #apply (): void {
-    const locale = resolveLocale(this.language)
+    const locale = resolveLocale(this.#language)
     setLocale(locale)
     if (typeof document === 'undefined') return
     const root = document.documentElement
     root.lang = locale
-    if (this.theme === 'system') {
+    if (this.#theme === 'system') {
       delete root.dataset['theme']
     } else {
-      root.dataset['theme'] = this.theme
+      root.dataset['theme'] = this.#theme
     }
   }
 }

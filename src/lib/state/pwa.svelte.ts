@@ -25,11 +25,9 @@ function runningStandalone (): boolean {
 }
 
 class Pwa {
-  /** A new version is installed and waits for a reload. */
-  updateReady = $state(false)
-  /** The browser offered installation and the app is not installed. */
-  canInstall = $state(false)
-  installed = $state(runningStandalone())
+  #updateReady = $state(false)
+  #canInstall = $state(false)
+  #installed = $state(runningStandalone())
 
   #prompt: BeforeInstallPromptEvent | undefined
   #update: ((reload?: boolean) => Promise<void>) | undefined
@@ -40,11 +38,11 @@ class Pwa {
       // keep it for our own button instead of the browser's mini-infobar
       event.preventDefault()
       this.#prompt = event as BeforeInstallPromptEvent
-      this.canInstall = !this.installed
+      this.#canInstall = !this.#installed
     })
     window.addEventListener('appinstalled', () => {
-      this.installed = true
-      this.canInstall = false
+      this.#installed = true
+      this.#canInstall = false
       this.#prompt = undefined
     })
     // a notification was clicked: the service worker tells which chat to show
@@ -54,9 +52,24 @@ class Pwa {
     })
     this.#update = registerSW({
       immediate: true,
-      onNeedRefresh: () => { this.updateReady = true },
+      onNeedRefresh: () => { this.#updateReady = true },
       onRegisterError: (err: unknown) => { console.error('parley: service worker registration failed', err) }
     })
+  }
+
+  /** A new version is installed and waits for a reload. */
+  get updateReady (): boolean {
+    return this.#updateReady
+  }
+
+  /** The browser offered installation and the app is not installed. */
+  get canInstall (): boolean {
+    return this.#canInstall
+  }
+
+  /** The app runs installed (standalone), or was installed from this tab. */
+  get installed (): boolean {
+    return this.#installed
   }
 
   /** Activates the waiting version; the page reloads when it takes over. */
@@ -66,7 +79,7 @@ class Pwa {
 
   /** Hides the update banner until the next update (the new version then loads on the next visit). */
   dismissUpdate (): void {
-    this.updateReady = false
+    this.#updateReady = false
   }
 
   /** Shows the browser's install dialog; true when the user accepted. */
@@ -75,11 +88,22 @@ class Pwa {
     if (prompt === undefined) return false
     // a prompt event can be used once
     this.#prompt = undefined
-    this.canInstall = false
+    this.#canInstall = false
     await prompt.prompt()
     const { outcome } = await prompt.userChoice
-    if (outcome === 'accepted') this.installed = true
+    if (outcome === 'accepted') this.#installed = true
     return outcome === 'accepted'
+  }
+
+  /**
+   * Forgets the update offer and the install prompt (tests). The listeners
+   * stay: they live as long as the page.
+   */
+  reset (): void {
+    this.#updateReady = false
+    this.#canInstall = false
+    this.#installed = runningStandalone()
+    this.#prompt = undefined
   }
 }
 

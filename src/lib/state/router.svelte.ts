@@ -87,10 +87,13 @@ export function chatHref (contactId: ContactId, messageId?: MessageId): string {
   return messageId === undefined ? `#/chat/${contactId}` : `#/chat/${contactId}/${messageId}`
 }
 
-class Router {
-  #hash = $state(typeof location === 'undefined' ? '' : location.hash)
+function currentHash (): string {
+  return typeof location === 'undefined' ? '' : location.hash
+}
 
-  readonly route: Route = $derived(parseHash(this.#hash))
+class Router {
+  #hash = $state(currentHash())
+  readonly #route: Route = $derived(parseHash(this.#hash))
 
   constructor () {
     if (typeof window !== 'undefined') {
@@ -101,11 +104,21 @@ class Router {
     }
   }
 
+  /** The route the hash names now. */
+  get route (): Route {
+    return this.#route
+  }
+
   /** Goes to `path` ('/chat/3' or '#/chat/3'), adding a history entry. */
   navigate (path: string): void {
     const hash = path.startsWith('#') ? path : `#${path}`
     this.#hash = hash
     if (location.hash !== hash) location.hash = hash
+  }
+
+  /** Reads the route from the address again (tests); the hashchange listener stays, as long as the page. */
+  reset (): void {
+    this.#hash = currentHash()
   }
 }
 

@@ -1,21 +1,16 @@
 /** The chat window (state/chat-window.svelte.ts) over a fake-indexeddb ParleyDb. */
-import Dexie from 'dexie'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
-import { newMessageId, queueOutgoing } from '../../../src/lib/db/messages.ts'
+import { queueOutgoing } from '../../../src/lib/db/messages.ts'
 import type { MessageRow } from '../../../src/lib/db/types.ts'
 import { ChatWindow, MAX_WINDOW, PAGE } from '../../../src/lib/state/chat-window.svelte.ts'
 import { addContact, openTestDb } from '../db/helpers.ts'
+import { enableLiveQuery, seedChat } from './helpers.ts'
 
 let db: ParleyDb | undefined
 let win: ChatWindow | undefined
 
-beforeAll(() => {
-  // liveQuery runs only where Dexie found an IndexedDB at load time (Node has none)
-  Dexie.dependencies.indexedDB ??= new IDBFactory()
-  Dexie.dependencies.IDBKeyRange ??= IDBKeyRange
-})
+beforeAll(enableLiveQuery)
 
 afterEach(() => {
   win?.close()
@@ -23,22 +18,6 @@ afterEach(() => {
   win = undefined
   db = undefined
 })
-
-/** `count` messages "m0" … in contact `contactId`'s chat, one second apart. */
-async function seedChat (d: ParleyDb, contactId: number, count: number): Promise<MessageRow[]> {
-  const rows: MessageRow[] = Array.from({ length: count }, (_, i) => ({
-    id: newMessageId(1_000_000 + i * 1000),
-    contactId,
-    direction: i % 2 === 0 ? 'out' : 'in',
-    fromPeerId: 'x',
-    kind: 'text',
-    body: `m${i}`,
-    sentAt: 1_000_000 + i * 1000,
-    state: 'delivered'
-  }))
-  await d.messages.bulkAdd(rows)
-  return rows
-}
 
 const bodies = (w: ChatWindow): string[] => w.rows.map(r => r.body)
 

@@ -1,0 +1,215 @@
+/**
+ * One open chat, as the Chat screen shows it: the window of stored messages
+ * (chat-window.svelte.ts) and, at its newest end, the messages the node
+ * announced on arrival until their stored rows reach the window
+ * (announced.ts); the draft; sending text and files; the file actions. The
+ * screen renders what this holds and keeps the DOM's part: scrolling,
+ * paging as a sentinel comes into view, the image viewer, downloads.
+ *
+ * ```ts
+ * const chat = new ChatManager(getNodeManager(), getDb())
+ * $effect(() => { chat.open(contactId, messageId) })
+ * $effect(() => () => { chat.reset() })
+ * ```
+ */
+import { untrack } from 'svelte'
+import type { ParleyDb } from '../db/db.ts'
+import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import { applyAnnounced, mergeMessages, pruneAnnounced } from './announced.ts'
+import { ChatWindow } from './chat-window.svelte.ts'
+import { handleError } from './handle-error.ts'
+import type { NodeManager } from './node-manager.svelte.ts'
+import { sendFiles } from './send-files.ts'
+
+/** What a chat needs of the node. */
+export type ChatNode = Pick<NodeManager, 'onMessage' | 'sendMessage' | 'sendFile' | 'cancelTransfer' | 'retryTransfer'>
+
+const NO_MESSAGES: readonly MessageRow[] = []
+
+export class ChatManager {
+  readonly #node: ChatNode
+  readonly #db: ParleyDb
+  /** The chat open now; not a rune: nothing renders from it (the screen has its own). */
+  #contactId: ContactId | undefined
+  #window = $state.raw<ChatWindow | undefined>(undefined)
+  /** Announced messages of this chat not seen stored yet (at most MAX_ANNOUNCED). */
+  #announced = $state.raw<readonly MessageRow[]>(NO_MESSAGES)
+  #draft = $state('')
+  #error = $state('')
+  /** Not a rune: the screen reads it while scrolling, and no render depends on it. */
+  #stickToBottom = true
+  #offMessage: (() => void) | undefined
+
+  readonly #stored: readonly MessageRow[] = $derived(this.#window?.rows ?? NO_MESSAGES)
+  /** The announcements whose stored rows have not reached the window yet. */
+  readonly #pending: readonly MessageRow[] = $derived(pruneAnnounced(this.#announced, this.#stored))
+  // announced messages belong after the newest stored one: shown only while the window reaches it
+  readonly #shown: readonly MessageRow[] = $derived.by(() => {
+    const win = this.#window
+    return win?.atNewest === true ? mergeMessages(this.#stored, this.#pending, win.atOldest ? Infinity : 0) : this.#stored
+  })
+
+  constructor (node: ChatNode, db: ParleyDb) {
+    this.#node = node
+    this.#db = db
+  }
+
+  /** The window over the chat's stored messages; undefined until `open`. */
+  get window (): ChatWindow | undefined {
+    return this.#window
+  }
+
+  /**
+   * What the chat shows, in display order: the window's stored messages and,
+   * while the window reaches the newest message, the announced ones not
+   * stored yet (a stored row always replaces its announcement).
+   */
+  get shown (): readonly MessageRow[] {
+    return this.#shown
+  }
+
+  /** The text being written. */
+  get draft (): string {
+    return this.#draft
+  }
+
+  set draft (text: string) {
+    this.#draft = text
+  }
+
+  /** The last failure (sending, a file action) in words, or why some files were left out; '' for none. */
+  get error (): string {
+    return this.#error
+  }
+
+  /**
+   * Whether the view follows new messages (stays scrolled to the bottom).
+   * Opening on the newest page, jumping to it and sending set it; the screen
+   * sets it as the reader scrolls.
+   */
+  get stickToBottom (): boolean {
+    return this.#stickToBottom
+  }
+
+  set stickToBottom (stick: boolean) {
+    this.#stickToBottom = stick
+  }
+
+  /**
+   * Shows the chat with `contactId`: on its newest page, or around message
+   * `messageId` (a search result; the newest page when it is not in this
+   * chat). Another contact than before starts afresh (no announcements,
+   * draft or error carried over); the same contact keeps them. Safe to call
+   * from an `$effect`: nothing read here becomes a dependency.
+   */
+  open (contactId: ContactId, messageId?: MessageId): void {
+    untrack(() => {
+      if (contactId !== this.#contactId) this.#switchTo(contactId)
+      this.#window?.close()
+      const win = new ChatWindow(this.#db, contactId)
+      this.#window = win
+      this.#stickToBottom = messageId === undefined
+      if (messageId === undefined) {
+        void win.openLatest()
+        return
+      }
+      void win.openAt(messageId).then((found) => {
+        if (!found && this.#window === win) this.#stickToBottom = true
+      })
+    })
+  }
+
+  #switchTo (contactId: ContactId): void {
+    this.#contactId = contactId
+    this.#announced = NO_MESSAGES
+    this.#draft = ''
+    this.#error = ''
+    // Messages the node announced on arrival show at once, before their DB
+    // write commits and liveQuery brings the stored rows (which replace them).
+    this.#offMessage ??= this.#node.onMessage((event) => {
+      const id = this.#contactId
+      if (id !== undefined) this.#announced = applyAnnounced(this.#pending, event, id)
+    })
+  }
+
+  /** Moves the window back to the newest page and follows it ('Jump to latest'). */
+  showLatest (): void {
+    this.#stickToBottom = true
+    void this.#window?.openLatest()
+  }
+
+  /** Before sending: the newest page, followed, so the message just sent is in view. */
+  #toLatest (): void {
+    if (this.#window !== undefined && !this.#window.atNewest) this.showLatest()
+    this.#stickToBottom = true
+  }
+
+  /**
+   * Sends the draft (nothing when it is blank). The draft is cleared at once,
+   * so the next message can be typed and sent while this one is queued; if
+   * sending fails the text comes back, unless a new message was started.
+   */
+  async send (): Promise<void> {
+    const contactId = this.#contactId
+    const body = this.#draft
+    if (contactId === undefined || body.trim() === '') return
+    this.#draft = ''
+    this.#error = ''
+    this.#toLatest()
+    try {
+      await this.#node.sendMessage(contactId, body)
+    } catch (err) {
+      this.#error = handleError(err, 'sendMessage')
+      if (this.#draft === '') this.#draft = body
+    }
+  }
+
+  /**
+   * Offers `files` (send-files.ts); `notice` says which were left out (too
+   * many, folders), until a failure replaces it with its own words.
+   */
+  async sendFiles (files: readonly File[], notice = ''): Promise<void> {
+    const contactId = this.#contactId
+    if (contactId === undefined) return
+    this.#error = notice
+    this.#toLatest()
+    try {
+      await sendFiles(this.#node, contactId, files)
+    } catch (err) {
+      this.#error = handleError(err, 'sendFile')
+    }
+  }
+
+  /** Runs a file action (`what` names it in the log); a failure shows in words. */
+  async act (what: string, action: () => Promise<void>): Promise<void> {
+    this.#error = ''
+    try {
+      await action()
+    } catch (err) {
+      this.#error = handleError(err, what)
+    }
+  }
+
+  /** Cancels a file transfer, either way (the contact is told). */
+  async cancelTransfer (id: MessageId): Promise<void> {
+    await this.act('cancelTransfer', async () => { await this.#node.cancelTransfer(id) })
+  }
+
+  /** Tries a failed file transfer again. */
+  async retryTransfer (id: MessageId): Promise<void> {
+    await this.act('retryTransfer', async () => { await this.#node.retryTransfer(id) })
+  }
+
+  /** Closes the window, stops listening for announcements and forgets the chat; `open` starts again. */
+  reset (): void {
+    this.#offMessage?.()
+    this.#offMessage = undefined
+    this.#window?.close()
+    this.#window = undefined
+    this.#contactId = undefined
+    this.#announced = NO_MESSAGES
+    this.#draft = ''
+    this.#error = ''
+    this.#stickToBottom = true
+  }
+}

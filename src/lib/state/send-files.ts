@@ -1,0 +1,38 @@
+/**
+ * Offering files to a contact: the one way the Chat screen (picked, pasted or
+ * dropped files) and the Share screen (what another app shared) both send
+ * them. Each file in turn: an image gets a thumbnail made here in the tab
+ * (lib/files/media.ts), so the contact sees a preview before the file itself
+ * arrives; the node then hashes and offers the file (NodeManager.sendFile).
+ */
+import type { ContactId, MessageId } from '../db/types.ts'
+import { makeThumbnail } from '../files/media.ts'
+import type { NodeManager } from './node-manager.svelte.ts'
+
+/** What sending files needs of the node. */
+export type FileSender = Pick<NodeManager, 'sendFile'>
+
+/** The thumbnail `sendFile` takes (null: no preview). */
+type OutgoingThumb = Parameters<NodeManager['sendFile']>[3]
+
+/** The thumbnail of `file` to send with it, or null when it is not an image a preview can be made of. */
+async function thumbnailOf (file: File): Promise<OutgoingThumb> {
+  const made = await makeThumbnail(file)
+  return made === null ? null : { thumb: made.bytes, thumbMime: made.mime, width: made.width, height: made.height }
+}
+
+/**
+ * Offers `files` to the contact one after another, in order, each with
+ * `caption` ('' for none: neither screen asks for one yet). Stops at the
+ * first file that fails and rejects with its error (the files before it are
+ * sent, the ones after it are not); the caller says it in words.
+ *
+ * @returns the new messages' ids, in the order of `files`
+ */
+export async function sendFiles (node: FileSender, contactId: ContactId, files: readonly File[], caption = ''): Promise<MessageId[]> {
+  const sent: MessageId[] = []
+  for (const file of files) {
+    sent.push(await node.sendFile(contactId, file, caption, await thumbnailOf(file)))
+  }
+  return sent
+}

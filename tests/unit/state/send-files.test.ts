@@ -1,0 +1,74 @@
+/** The one way Chat and Share send files (state/send-files.ts), over a fake node and a fake thumbnailer. */
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ContactId, MessageId } from '../../../src/lib/db/types.ts'
+import { makeThumbnail, type Thumbnail } from '../../../src/lib/files/media.ts'
+import { sendFiles, type FileSender } from '../../../src/lib/state/send-files.ts'
+
+// A real thumbnail needs createImageBitmap and a canvas (a browser); here a
+// ".png" file gets a made-up one, recorded in the order the calls happen.
+const events: string[] = []
+vi.mock(import('../../../src/lib/files/media.ts'), async (importOriginal) => ({
+  ...await importOriginal(),
+  makeThumbnail: vi.fn(async (blob: Blob): Promise<Thumbnail | null> => {
+    const name = blob instanceof File ? blob.name : ''
+    events.push(`thumb ${name}`)
+    return name.endsWith('.png') ? { bytes: new Uint8Array([1, 2, 3]), mime: 'image/webp', width: 640, height: 480 } : null
+  })
+}))
+
+const ALICE: ContactId = 7
+
+type SendFileArgs = Parameters<FileSender['sendFile']>
+
+/** A node that records each sendFile call and fails for the file named `failOn`. */
+function fakeNode (failOn?: string): FileSender & { calls: SendFileArgs[] } {
+  const calls: SendFileArgs[] = []
+  return {
+    calls,
+    sendFile: async (...args: SendFileArgs) => {
+      const [, file] = args
+      calls.push(args)
+      events.push(`send ${file.name}`)
+      if (file.name === failOn) throw Object.assign(new Error(`no room for ${file.name}`), { name: 'QuotaExceededError' })
+      return `id-${file.name}` as MessageId
+    }
+  }
+}
+
+const file = (name: string): File => new File([new Uint8Array([0])], name, { type: 'application/octet-stream' })
+
+beforeEach(() => {
+  events.length = 0
+  vi.mocked(makeThumbnail).mockClear()
+})
+
+describe('sendFiles', () => {
+  it('offers each file in order, an image with its thumbnail made just before it is sent, no caption', async () => {
+    const node = fakeNode()
+    const ids = await sendFiles(node, ALICE, [file('a.png'), file('b.txt')])
+    expect(ids).toEqual(['id-a.png', 'id-b.txt'])
+    expect(events).toEqual(['thumb a.png', 'send a.png', 'thumb b.txt', 'send b.txt'])
+    expect(node.calls.map(([contactId, f, caption]) => [contactId, f.name, caption])).toEqual([[ALICE, 'a.png', ''], [ALICE, 'b.txt', '']])
+    expect(node.calls[0]?.[3]).toEqual({ thumb: new Uint8Array([1, 2, 3]), thumbMime: 'image/webp', width: 640, height: 480 })
+    expect(node.calls[1]?.[3]).toBeNull()
+  })
+
+  it('passes a caption on to every file', async () => {
+    const node = fakeNode()
+    await sendFiles(node, ALICE, [file('a.txt'), file('b.txt')], 'for you')
+    expect(node.calls.map(([, , caption]) => caption)).toEqual(['for you', 'for you'])
+  })
+
+  it('stops at the first failure and rejects with it: earlier files are sent, later ones are not tried', async () => {
+    const node = fakeNode('b.txt')
+    await expect(sendFiles(node, ALICE, [file('a.txt'), file('b.txt'), file('c.png')])).rejects.toMatchObject({ name: 'QuotaExceededError', message: 'no room for b.txt' })
+    expect(events).toEqual(['thumb a.txt', 'send a.txt', 'thumb b.txt', 'send b.txt'])
+    expect(makeThumbnail).toHaveBeenCalledTimes(2)
+  })
+
+  it('sends nothing for no files', async () => {
+    const node = fakeNode()
+    await expect(sendFiles(node, ALICE, [])).resolves.toEqual([])
+    expect(node.calls).toEqual([])
+  })
+})

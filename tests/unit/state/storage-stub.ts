@@ -1,0 +1,8 @@
+/** A Map-backed localStorage for the state tests (Node has none). */
+export class MemoryStorage {
+  readonly #items = new Map<string, string>()
+  getItem (key: string): string | null { return this.#items.get(key) ?? null }
+  setItem (key: string, value: string): void { this.#items.set(key, value) }
+  removeItem (key: string): void { this.#items.delete(key) }
+  clear (): void { this.#items.clear() }
+}
