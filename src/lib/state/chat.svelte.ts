@@ -22,7 +22,7 @@ import type { NodeManager } from './node-manager.svelte.ts'
 import { sendFiles } from './send-files.ts'
 
 /** What a chat needs of the node. */
-export type ChatNode = Pick<NodeManager, 'onMessage' | 'sendMessage' | 'sendFile' | 'cancelTransfer' | 'retryTransfer'>
+export type ChatNode = Pick<NodeManager, 'onMessage' | 'call'>
 
 const NO_MESSAGES: readonly MessageRow[] = []
 
@@ -157,7 +157,7 @@ export class ChatManager {
     this.#error = ''
     this.#toLatest()
     try {
-      await this.#node.sendMessage(contactId, body)
+      await this.#node.call('sendMessage', { contactId, text: body.trim() })
     } catch (err) {
       this.#error = handleError(err, 'sendMessage')
       if (this.#draft === '') this.#draft = body
@@ -192,12 +192,12 @@ export class ChatManager {
 
   /** Cancels a file transfer, either way (the contact is told). */
   async cancelTransfer (id: MessageId): Promise<void> {
-    await this.act('cancelTransfer', async () => { await this.#node.cancelTransfer(id) })
+    await this.act('cancelTransfer', async () => { await this.#node.call('cancelTransfer', { id }) })
   }
 
   /** Tries a failed file transfer again. */
   async retryTransfer (id: MessageId): Promise<void> {
-    await this.act('retryTransfer', async () => { await this.#node.retryTransfer(id) })
+    await this.act('retryTransfer', async () => { await this.#node.call('retryTransfer', { id }) })
   }
 
   /** Closes the window, stops listening for announcements and forgets the chat; `open` starts again. */

@@ -27,7 +27,7 @@ export const NETWORK_POLL_MS = 2_000
 export const EXAMPLE_ADDRESS = '/dns4/relay.example.org/tcp/443/wss/p2p/12D3KooW…'
 
 /** What the panel needs of the node. */
-export type NetworkNode = Pick<NodeManager, 'status' | 'getNetwork' | 'addRelay' | 'testRelay' | 'setRelayActive' | 'removeRelay'>
+export type NetworkNode = Pick<NodeManager, 'status' | 'call'>
 
 /** Calls `listener` at once and after every status event, until the function it returns is called. */
 export type StatusFollower = (listener: () => void) => () => void
@@ -224,7 +224,7 @@ export class NetworkManager {
     try {
       do {
         this.#again = false
-        const next = await this.#node.getNetwork({ signal })
+        const next = await this.#node.call('getNetwork', undefined, { signal })
         if (signal.aborted) return
         this.#snapshot = next
         this.#loadError = ''
@@ -252,7 +252,7 @@ export class NetworkManager {
     if (this.#addProblem.text !== '') return false
     this.#addBusy = true
     try {
-      await this.#node.addRelay(text)
+      await this.#node.call('addRelay', { multiaddr: text.trim() })
       this.#address = ''
       this.#addDone = { text: t('network.added'), values: { address: text } }
       void this.refresh()
@@ -268,7 +268,7 @@ export class NetworkManager {
   async test (relay: RelayInfo): Promise<void> {
     await this.#act(relay, async () => {
       this.#setOutcome(relay, { ok: true, text: t('network.testing') })
-      const rtt = await this.#node.testRelay(relay.multiaddr, { signal: this.#controller.signal })
+      const { rtt } = await this.#node.call('testRelay', { multiaddr: relay.multiaddr }, { signal: this.#controller.signal })
       return { ok: true, text: t('network.works', { rtt: Math.round(rtt) }) }
     })
   }
@@ -276,7 +276,7 @@ export class NetworkManager {
   /** Disables an active relay, enables a disabled one. */
   async toggle (relay: RelayInfo): Promise<void> {
     await this.#act(relay, async () => {
-      await this.#node.setRelayActive(relay.multiaddr, !relay.active)
+      await this.#node.call('setRelayActive', { multiaddr: relay.multiaddr, active: !relay.active })
       return undefined
     })
   }
@@ -284,7 +284,7 @@ export class NetworkManager {
   /** Removes the relay (a shipped default is disabled instead); `listDone` says which. */
   async remove (relay: RelayInfo): Promise<void> {
     await this.#act(relay, async () => {
-      const outcome = await this.#node.removeRelay(relay.multiaddr)
+      const { outcome } = await this.#node.call('removeRelay', { multiaddr: relay.multiaddr })
       this.#listDone = { text: t(outcome === 'removed' ? 'network.removed' : 'network.disabledDefault'), values: { address: relay.multiaddr } }
       return undefined
     })

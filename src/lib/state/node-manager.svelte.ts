@@ -1,14 +1,13 @@
 /**
- * The tab's handle on the node (DESIGN.md §1): owns the RPC client, mirrors
- * the node's status into a rune, and turns user commands into RPC calls. It
- * holds no data of its own: screens read the database with `live()`.
+ * The tab's handle on the node: owns the RPC client, mirrors the node's status
+ * into a rune, passes the node's announced messages on, and gives the tab the
+ * contract's typed `call` (lib/contract: one declaration per method, nothing
+ * to add here for a new one). It holds no data of its own: screens read the
+ * database with `live()`.
  */
-import type { ContactId, MessageId } from '../db/types.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type {
-  IncomingMessageEvent, NearbyPerson, NetworkSnapshot, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, OutgoingThumb, RelayInfo
-} from '../contract/index.ts'
+import type { IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus } from '../contract/index.ts'
 import { handleError } from './handle-error.ts'
 import { getLocale, onLocaleChange, t } from '../i18n/index.ts'
 
@@ -163,152 +162,11 @@ export class NodeManager {
     return status
   }
 
-  /** Our invite in its text form. */
-  async getInvite (options: CallOptions = {}): Promise<string> {
-    const { invite } = await this.#client.call('getInvite', undefined, options)
-    return invite
-  }
-
-  /** Validates the invite in the node and adds (or refreshes) that contact. */
-  async addContact (invite: string, options: CallOptions = {}): Promise<ContactId> {
-    const { contactId } = await this.#client.call('addContact', { invite: invite.trim() }, options)
-    return contactId
-  }
-
-  /** Accepts a waiting contact request. */
-  async acceptContact (contactId: ContactId, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('acceptContact', { contactId }, options)
-  }
-
-  /** Declines a waiting contact request. */
-  async declineContact (contactId: ContactId, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('declineContact', { contactId }, options)
-  }
-
-  /** Saves the user's nickname (empty removes it) and notes for a contact. */
-  async updateContact (contactId: ContactId, nickname: string, notes: string, options: CallOptions = {}): Promise<void> {
-    const trimmed = nickname.trim()
-    await this.#client.call('updateContact', { contactId, nickname: trimmed === '' ? null : trimmed, notes }, options)
-  }
-
-  /** The safety number of us and a contact (digit groups and a QR payload). */
-  async getSafetyNumber (contactId: ContactId, options: CallOptions = {}): Promise<{ groups: string[], qr: string }> {
-    return this.#client.call('getSafetyNumber', { contactId }, options)
-  }
-
-  /** Compares a scanned safety code; 'match' also marks the contact verified. */
-  async checkSafetyCode (contactId: ContactId, code: string, options: CallOptions = {}): Promise<'match' | 'mismatch' | 'not-a-safety-code'> {
-    const { result } = await this.#client.call('checkSafetyCode', { contactId, code }, options)
-    return result
-  }
-
-  /** Marks a contact verified or not. */
-  async setVerified (contactId: ContactId, verified: boolean, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('setVerified', { contactId, verified }, options)
-  }
-
-  /** Deletes a contact, with or without the chat history. */
-  async deleteContact (contactId: ContactId, withHistory: boolean, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('deleteContact', { contactId, withHistory }, options)
-  }
-
-  /** Blocks or unblocks a contact. */
-  async setBlocked (contactId: ContactId, blocked: boolean, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('setBlocked', { contactId, blocked }, options)
-  }
-
-  /** This identity as a passphrase-encrypted backup file. Key derivation takes a moment: a long timeout. */
-  async exportIdentity (passphrase: string, includeHistory: boolean, options: CallOptions = {}): Promise<Uint8Array> {
-    const { file } = await this.#client.call('exportIdentity', { passphrase, includeHistory }, options)
-    return file
-  }
-
   /** Restores an identity from a backup file; on success the node starts with it. */
   async importIdentity (file: Uint8Array, passphrase: string, options: CallOptions = {}): Promise<NodeStatus> {
     const status = await this.#client.call('importIdentity', { file, passphrase }, options)
     if (!this.#closed) this.#status = status
     return status
-  }
-
-  /** Queues a text message (surrounding whitespace removed); the node delivers it. */
-  async sendMessage (contactId: ContactId, text: string, options: CallOptions = {}): Promise<MessageId> {
-    const { messageId } = await this.#client.call('sendMessage', { contactId, text: text.trim() }, options)
-    return messageId
-  }
-
-  /** Offers a file to a contact; resolves once it is stored (hashing and sending follow in the node). */
-  async sendFile (contactId: ContactId, file: File, caption: string, thumb: OutgoingThumb | null, options: CallOptions = {}): Promise<MessageId> {
-    const params = { contactId, file, name: file.name, mime: file.type, caption: caption.trim(), thumb }
-    const { messageId } = await this.#client.call('sendFile', params, options)
-    return messageId
-  }
-
-  async cancelTransfer (id: MessageId, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('cancelTransfer', { id }, options)
-  }
-
-  async retryTransfer (id: MessageId, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('retryTransfer', { id }, options)
-  }
-
-  /** The file's bytes as a disk-backed Blob (not read into memory). */
-  async getFile (id: MessageId, options: CallOptions = {}): Promise<Blob> {
-    const { file } = await this.#client.call('getFile', { id }, options)
-    return file
-  }
-
-  /** Adds a TURN server for WebRTC (checked again in the node); resolves with its row id. */
-  async addTurnServer (server: { url: string, username: string, credential: string }, options: CallOptions = {}): Promise<number> {
-    const { id } = await this.#client.call('addTurnServer', { url: server.url.trim(), username: server.username, credential: server.credential }, options)
-    return id
-  }
-
-  /** Removes one of the user's TURN servers. */
-  async removeTurnServer (id: number, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('removeTurnServer', { id }, options)
-  }
-
-  /** Opts this device in to Nearby or out of it (tabs read the setting from the DB). */
-  async setNearby (enabled: boolean, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('setNearby', { enabled }, options)
-  }
-
-  /** The people nearby now; empty while Nearby is off. */
-  async listNearby (options: CallOptions = {}): Promise<NearbyPerson[]> {
-    const { people } = await this.#client.call('listNearby', undefined, options)
-    return people
-  }
-
-  /** Sends someone nearby a contact request, as their invite would; resolves with the new contact. */
-  async addNearby (peerId: string, options: CallOptions = {}): Promise<ContactId> {
-    const { contactId } = await this.#client.call('addNearby', { peerId }, options)
-    return contactId
-  }
-
-  /** The Network panel's snapshot: own addresses, reachability, DHT, connections, relays. */
-  async getNetwork (options: CallOptions = {}): Promise<NetworkSnapshot> {
-    return this.#client.call('getNetwork', undefined, options)
-  }
-
-  /** Adds a relay (checked in words in the node); it is dialed at once. */
-  async addRelay (multiaddr: string, options: CallOptions = {}): Promise<RelayInfo> {
-    return this.#client.call('addRelay', { multiaddr: multiaddr.trim() }, options)
-  }
-
-  /** Dials and pings a relay; resolves with the round-trip time in ms, or rejects saying why in words. */
-  async testRelay (multiaddr: string, options: CallOptions = {}): Promise<number> {
-    const { rtt } = await this.#client.call('testRelay', { multiaddr }, options)
-    return rtt
-  }
-
-  async setRelayActive (multiaddr: string, active: boolean, options: CallOptions = {}): Promise<void> {
-    await this.#client.call('setRelayActive', { multiaddr, active }, options)
-  }
-
-  /** Removes a relay; a shipped default is disabled instead ('disabled'). */
-  async removeRelay (multiaddr: string, options: CallOptions = {}): Promise<'removed' | 'disabled'> {
-    const { outcome } = await this.#client.call('removeRelay', { multiaddr }, options)
-    return outcome
   }
 
   /** Unsubscribes, closes the RPC client and forgets the status. For tests and teardown. */

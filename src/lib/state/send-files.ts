@@ -3,17 +3,18 @@
  * dropped files) and the Share screen (what another app shared) both send
  * them. Each file in turn: an image gets a thumbnail made here in the tab
  * (lib/files/media.ts), so the contact sees a preview before the file itself
- * arrives; the node then hashes and offers the file (NodeManager.sendFile).
+ * arrives; the node then hashes and offers the file (the contract's sendFile).
  */
 import type { ContactId, MessageId } from '../db/types.ts'
 import { makeThumbnail } from '../files/media.ts'
+import type { NodeParams } from '../contract/index.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
 /** What sending files needs of the node. */
-export type FileSender = Pick<NodeManager, 'sendFile'>
+export type FileSender = Pick<NodeManager, 'call'>
 
 /** The thumbnail `sendFile` takes (null: no preview). */
-type OutgoingThumb = Parameters<NodeManager['sendFile']>[3]
+type OutgoingThumb = NodeParams<'sendFile'>['thumb']
 
 /** The thumbnail of `file` to send with it, or null when it is not an image a preview can be made of. */
 async function thumbnailOf (file: File): Promise<OutgoingThumb> {
@@ -32,7 +33,8 @@ async function thumbnailOf (file: File): Promise<OutgoingThumb> {
 export async function sendFiles (node: FileSender, contactId: ContactId, files: readonly File[], caption = ''): Promise<MessageId[]> {
   const sent: MessageId[] = []
   for (const file of files) {
-    sent.push(await node.sendFile(contactId, file, caption, await thumbnailOf(file)))
+    const params = { contactId, file, name: file.name, mime: file.type, caption: caption.trim(), thumb: await thumbnailOf(file) }
+    sent.push((await node.call('sendFile', params)).messageId)
   }
   return sent
 }

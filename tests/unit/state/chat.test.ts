@@ -3,6 +3,7 @@
  * fake node: stored and announced messages reconciled, the window per
  * contact and target, the draft, sending text and files.
  */
+import { fakeCall } from '../../support/fake-node.ts'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { newMessageId } from '../../../src/lib/db/messages.ts'
@@ -52,6 +53,14 @@ class FakeNode implements ChatNode {
   async retryTransfer (id: MessageId): Promise<void> {
     this.#call(`retryTransfer ${id}`)
   }
+
+  /** The contract's call, answered by the methods above. */
+  readonly call = fakeCall({
+    sendMessage: async ({ contactId, text }) => ({ messageId: await this.sendMessage(contactId, text) }),
+    sendFile: async ({ contactId, file, caption }) => ({ messageId: await this.sendFile(contactId, file as File, caption) }),
+    cancelTransfer: async ({ id }) => { await this.cancelTransfer(id); return null },
+    retryTransfer: async ({ id }) => { await this.retryTransfer(id); return null }
+  }).call as ChatNode['call']
 }
 
 let db: ParleyDb | undefined
@@ -254,7 +263,8 @@ describe('ChatManager: sending', () => {
     const sending = c.send()
     expect(c.draft).toBe('')
     await sending
-    expect(node.calls).toEqual([`sendMessage ${alice}   hi there `])
+    // the text goes without the whitespace around it
+    expect(node.calls).toEqual([`sendMessage ${alice} hi there`])
     c.draft = ' \n '
     await c.send()
     expect(node.calls).toHaveLength(1)

@@ -5,6 +5,7 @@
  * error, and the relay actions. Status events come through a fake follower:
  * Vitest runs rune modules compiled for the server, where effects never run.
  */
+import { fakeCall } from '../../support/fake-node.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { NetworkSnapshot, NodeStatus, RelayInfo } from '../../../src/lib/rpc/protocol.ts'
 import type { CallOptions } from '../../../src/lib/rpc/client.ts'
@@ -82,6 +83,15 @@ class FakeNode implements NetworkNode {
     this.#answer(`removeRelay ${multiaddr}`)
     return this.removeOutcome
   }
+
+  /** The contract's call, answered by the methods above. */
+  readonly call = fakeCall({
+    getNetwork: async (_params, options) => this.getNetwork(options),
+    testRelay: async ({ multiaddr }, options) => ({ rtt: await this.testRelay(multiaddr, options) }),
+    addRelay: async ({ multiaddr }) => this.addRelay(multiaddr),
+    setRelayActive: async ({ multiaddr, active }) => { await this.setRelayActive(multiaddr, active); return null },
+    removeRelay: async ({ multiaddr }) => ({ outcome: await this.removeRelay(multiaddr) })
+  }).call as NetworkNode['call']
 }
 
 /** Lets the promise callbacks queued so far run (the manager's awaits). */
