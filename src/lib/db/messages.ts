@@ -15,13 +15,15 @@ type ChatCollection = ReturnType<ParleyDb['messages']['toCollection']>
 /** Outgoing states that still wait for the peer's ack. */
 const PENDING_STATES = ['queued', 'sent', 'stored'] as const satisfies readonly MessageState[]
 
-const nextUlid = monotonicFactory()
+/** Made on first use, so that a bundle that never makes ids (the tab's) does not carry the ULID library. */
+let nextUlid: ReturnType<typeof monotonicFactory> | undefined
 
 /**
  * A new message id. Monotonic within this JS realm: ids made in the same
  * millisecond (or after the clock stepped back) still sort in creation order.
  */
 export function newMessageId (now?: number): MessageId {
+  nextUlid ??= monotonicFactory()
   return nextUlid(now) as MessageId
 }
 

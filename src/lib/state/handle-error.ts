@@ -23,6 +23,11 @@ export function isAbortError (err: unknown): boolean {
   return errorName(err) === 'AbortError'
 }
 
+/** True when `err` (raised here or re-created from a port, where prototypes are lost) is named `name`. */
+export function isErrorNamed (err: unknown, name: string): boolean {
+  return errorName(err) === name
+}
+
 /**
  * The sentence to show for `err`: '' for an AbortError; a coded error (the
  * node's, or the RPC layer's) in words of the current locale; otherwise the

@@ -10,10 +10,9 @@
  * ```
  */
 import { untrack } from 'svelte'
-import { parseRelayAddress } from '../db/relays.ts'
 import { t } from '../i18n/index.ts'
-import type { NetworkSnapshot, RelayInfo } from '../rpc/protocol.ts'
-import { errorMessage, handleError } from './handle-error.ts'
+import type { NetworkSnapshot, RelayInfo } from '../contract/index.ts'
+import { errorMessage, handleError, isErrorNamed } from './handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
 /**
@@ -67,15 +66,8 @@ export interface Outcome {
   text: string
 }
 
-/** The db layer's sentence on what is wrong with `text` (in the current language), '' when a browser can dial it. */
-function problemOf (text: string): string {
-  try {
-    parseRelayAddress(text)
-    return ''
-  } catch (err) {
-    return errorMessage(err)
-  }
-}
+/** The node's refusal of an address it cannot use (db/relays.ts), which the screen shows next to the field. */
+const INVALID_ADDRESS = 'InvalidRelayAddressError'
 
 export class NetworkManager {
   readonly #node: NetworkNode
@@ -238,25 +230,30 @@ export class NetworkManager {
   }
 
   /**
-   * Adds the relay at `address`, checked here first (the node checks again),
-   * so a problem shows next to the field and nothing is sent.
+   * Adds the relay at `address`. The node checks it (db/relays.ts, where the
+   * rules live: the tab does not carry them); what is wrong with an address
+   * shows next to the field, any other refusal below the form.
    *
-   * @returns false when the address was refused here (the screen focuses the field)
+   * @returns false when the address itself was refused (the screen focuses the field)
    */
   async add (): Promise<boolean> {
     if (this.#addBusy) return true
     this.#addDone = NO_SENTENCE
     this.#addError = ''
     const text = this.#address.trim()
-    this.#addProblem = text === '' ? { text: t('network.enterAddress'), values: { example: EXAMPLE_ADDRESS } } : { text: problemOf(text), values: {} }
-    if (this.#addProblem.text !== '') return false
+    this.#addProblem = text === '' ? { text: t('network.enterAddress'), values: { example: EXAMPLE_ADDRESS } } : NO_SENTENCE
+    if (text === '') return false
     this.#addBusy = true
     try {
-      await this.#node.call('addRelay', { multiaddr: text.trim() })
+      await this.#node.call('addRelay', { multiaddr: text })
       this.#address = ''
       this.#addDone = { text: t('network.added'), values: { address: text } }
       void this.refresh()
     } catch (err) {
+      if (isErrorNamed(err, INVALID_ADDRESS)) {
+        this.#addProblem = { text: errorMessage(err), values: {} }
+        return false
+      }
       this.#addError = handleError(err, 'addRelay')
     } finally {
       this.#addBusy = false

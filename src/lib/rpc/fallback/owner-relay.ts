@@ -12,7 +12,8 @@
  * without a goodbye), when the Worker closes its port, or when evicted.
  */
 
-import { errorClass, toErrorShape } from '../../contract/errors.ts'
+import { errorClass } from '../../contract/errors.ts'
+import type { ErrorShape } from '../../contract/errors.ts'
 import { defaultRpcLog, isWorkerToTab, describeMessage } from '../guards.ts'
 import type { RpcLog, RpcPort } from '../guards.ts'
 import type { WorkerToTab } from '../protocol.ts'
@@ -187,7 +188,8 @@ export class OwnerRelay {
   /** An oversized result becomes an error result (the caller gets an answer); other oversized messages are not sent. */
   #bounded (msg: WorkerToTab): WorkerToTab {
     if (estimateSize(msg, this.#maxBytes) <= this.#maxBytes) return msg
-    const error = toErrorShape(new ResultTooLargeError('rpcResultTooLarge', { max: this.#maxBytes }))
+    // the shape as toErrorShape makes it, written out: the tab's bundle need not carry that function
+    const error: ErrorShape = { name: ResultTooLargeError.NAME, code: 'rpcResultTooLarge', params: { max: this.#maxBytes }, message: `rpcResultTooLarge (max: ${this.#maxBytes})` }
     if (msg.type === 'result') return { type: 'result', id: msg.id, ok: false, error }
     throw new RangeError(`${msg.type} message larger than ${this.#maxBytes} bytes`)
   }
