@@ -17,6 +17,7 @@ import { nodeContract } from '../../src/lib/contract/index.ts'
 import { SchemaError } from '../../src/lib/contract/schema.ts'
 import { testRelay } from '../../src/lib/p2p/relay-test.ts'
 import { startHarness, WAIT } from './harness.ts'
+import { expectRefusal } from '../support/words.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
 import type { Harness, Peer } from './harness.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -115,9 +116,7 @@ describe('relays at run time', () => {
   it('refuses garbage, a duplicate and malformed params in words, storing nothing', async () => {
     const listed = async (): Promise<unknown[]> => (await alice.db.relays.toArray()).map(r => [r.multiaddr, r.source, r.active])
     const before = await listed()
-    await expect(alice.service.addRelay({ multiaddr: 'relay.example.org:443' })).rejects.toMatchObject({
-      name: 'InvalidRelayAddressError', message: 'The relay address "relay.example.org:443" is not a full multiaddr ending in /p2p/<PeerID>.'
-    })
+    await expectRefusal(alice.service.addRelay({ multiaddr: 'relay.example.org:443' }), 'InvalidRelayAddressError', 'The relay address "relay.example.org:443" is not a full multiaddr ending in /p2p/<PeerID>.')
     await expect(alice.service.addRelay({ multiaddr: harness.relay.multiaddrs[0] ?? '' })).rejects.toMatchObject({ name: 'DuplicateRelayError' })
     // malformed params never reach the node: the contract refuses them at the RPC edge
     expect(() => nodeContract.methods.addRelay.params.parse({ address: 'x' })).toThrow(SchemaError)
@@ -130,9 +129,7 @@ describe('testing a relay says why it is no use', () => {
   it('nothing listens at the address: unreachable, recorded as a failure', async () => {
     const nowhere = `/ip4/127.0.0.1/tcp/${await closedPort()}/ws/p2p/${await randomPeerId()}`
     await alice.service.addRelay({ multiaddr: nowhere })
-    await expect(alice.service.testRelay({ multiaddr: nowhere })).rejects.toMatchObject({
-      name: 'RelayUnreachableError', message: expect.stringMatching(/^The relay is unreachable: nothing accepted a connection at this address/)
-    })
+    await expectRefusal(alice.service.testRelay({ multiaddr: nowhere }), 'RelayUnreachableError', /^The relay is unreachable: nothing accepted a connection at this address/)
     expect((await alice.db.relays.get(nowhere))?.failures).toBeGreaterThan(0)
     await vi.waitFor(async () => {
       expect((await alice.service.listRelays()).find(r => r.multiaddr === nowhere)?.state).toBe('failing')
@@ -144,9 +141,7 @@ describe('testing a relay says why it is no use', () => {
     const port = (second.wsMultiaddrs[0] ?? '').split('/')[4]
     const impostor = `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${await randomPeerId()}`
     await alice.service.addRelay({ multiaddr: impostor })
-    await expect(alice.service.testRelay({ multiaddr: impostor })).rejects.toMatchObject({
-      name: 'WrongRelayPeerError', message: expect.stringMatching(/but not the relay with PeerID .*check the \/p2p\/ part of the address/)
-    })
+    await expectRefusal(alice.service.testRelay({ multiaddr: impostor }), 'WrongRelayPeerError', /but not the relay with PeerID .*check the \/p2p\/ part of the address/)
     await alice.service.removeRelay({ multiaddr: impostor })
   })
 
@@ -161,9 +156,7 @@ describe('testing a relay says why it is no use', () => {
     try {
       const address = plain.getMultiaddrs()[0]?.toString() ?? ''
       await alice.service.addRelay({ multiaddr: address })
-      await expect(alice.service.testRelay({ multiaddr: address })).rejects.toMatchObject({
-        name: 'NotARelayError', message: expect.stringMatching(/it is not a relay-node: it does not offer circuit relay/)
-      })
+      await expectRefusal(alice.service.testRelay({ multiaddr: address }), 'NotARelayError', /it is not a relay-node: it does not offer circuit relay/)
       await alice.service.removeRelay({ multiaddr: address })
     } finally {
       await plain.stop()
@@ -179,9 +172,7 @@ describe('testing a relay says why it is no use', () => {
       if (address === null || typeof address === 'string') throw new Error('no TCP port')
       const node = alice.service.node
       if (node == null) throw new Error('the node is not running')
-      await expect(testRelay(node, `/ip4/127.0.0.1/tcp/${address.port}/ws/p2p/${await randomPeerId()}`, { timeoutMs: 500 })).rejects.toMatchObject({
-        name: 'RelayTestTimeoutError', message: 'The relay did not answer within 0.5 s: it may be down, or a firewall drops the connection.'
-      })
+      await expectRefusal(testRelay(node, `/ip4/127.0.0.1/tcp/${address.port}/ws/p2p/${await randomPeerId()}`, { timeoutMs: 500 }), 'RelayTestTimeoutError', 'The relay did not answer within 0.5 s: it may be down, or a firewall drops the connection.')
     } finally {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => { silent.close(() => { resolve() }) })

@@ -26,6 +26,12 @@ export interface RelayStatus {
   reserved: boolean
 }
 
+/** A coded problem (lib/contract/errors.ts) in the node's status. */
+export interface StatusProblem {
+  code: string
+  params: Record<string, string | number>
+}
+
 export interface NodeStatus {
   phase: NodePhase
   peerId?: string
@@ -33,8 +39,8 @@ export interface NodeStatus {
   /** our own reachable multiaddrs (circuit addresses through relays) */
   addresses: string[]
   relays: RelayStatus[]
-  /** human-readable reason for the last failure, if any */
-  error?: string
+  /** why the last thing failed, if anything did: a code the tab words (lib/i18n/error-text.ts) */
+  error?: StatusProblem
   /** how each connected peer (by PeerID) is reached now; absent = not connected */
   paths: Record<string, 'direct' | 'relayed'>
 }

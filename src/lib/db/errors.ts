@@ -1,36 +1,28 @@
 /**
- * Errors thrown by the data layer. `name` equals the class name so callers on
- * the other side of a structured clone (RPC) can match on `err.name`.
+ * Errors thrown by the data layer, as coded errors (lib/contract/errors.ts):
+ * the code and its params say what is wrong, the tab says it in words. `name`
+ * equals the class name so callers on the other side of a structured clone
+ * (RPC) can match on `err.name`.
  */
+import { errorClass } from '../contract/errors.ts'
 
-/** A write referred to a contact id that has no row. */
-export class ContactNotFoundError extends Error {
-  constructor (message = 'Contact not found') {
-    super(message)
-    this.name = 'ContactNotFoundError'
-  }
-}
+/** A relay multiaddr does not end in `/p2p/<peer id>`, or names a transport a browser cannot dial (`relayAddressInvalid`). */
+export const InvalidRelayAddressError = errorClass('InvalidRelayAddressError')
 
-/** A relay multiaddr does not end in `/p2p/<peer id>`, or names a transport a browser cannot dial. */
-export class InvalidRelayAddressError extends Error {
-  constructor (message = 'Invalid relay address') {
-    super(message)
-    this.name = 'InvalidRelayAddressError'
-  }
-}
+/** The relay is already in the list (`relayDuplicate`, `relayDefaultDuplicate`, `relayDefaultDisabled`). */
+export const DuplicateRelayError = errorClass('DuplicateRelayError')
 
-/** A TURN server the user typed breaks a rule (db/turn-servers.ts); the message says which, in words. */
-export class InvalidTurnServerError extends Error {
-  constructor (message = 'Invalid TURN server') {
-    super(message)
-    this.name = 'InvalidTurnServerError'
-  }
-}
+/** The user already has as many relays of their own as Parley keeps (`tooManyRelays`). */
+export const TooManyRelaysError = errorClass('TooManyRelaysError')
 
-/** The user already has as many TURN servers as Parley keeps (MAX_TURN_SERVERS). */
-export class TooManyTurnServersError extends Error {
-  constructor (message = 'Too many TURN servers') {
-    super(message)
-    this.name = 'TooManyTurnServersError'
-  }
-}
+/** No relay has this address (any more): `relayUnknown`. */
+export const UnknownRelayError = errorClass('UnknownRelayError')
+
+/** A TURN server the user typed breaks a rule (db/turn-servers.ts): `turnServerInvalid` names each field's problem. */
+export const InvalidTurnServerError = errorClass('InvalidTurnServerError')
+
+/** The user already has as many TURN servers as Parley keeps (`turnTooMany`). */
+export const TooManyTurnServersError = errorClass('TooManyTurnServersError')
+
+/** A write referred to a contact id that has no row (`unknownContact`). */
+export const ContactNotFoundError = errorClass('ContactNotFoundError')

@@ -276,6 +276,6 @@ function compareById (a: MessageRow, b: MessageRow): number {
  */
 export async function requireContact (db: ParleyDb, contactId: ContactId): Promise<void> {
   if (await db.contacts.get(contactId) === undefined) {
-    throw new ContactNotFoundError(`No contact with id ${contactId}`)
+    throw new ContactNotFoundError('unknownContact', {}, { cause: `No contact with id ${contactId}` })
   }
 }

@@ -1,7 +1,9 @@
+import type { ErrorCode, ErrorParams } from '../contract/errors.ts'
 import type { ParleyDb } from './db.ts'
-import { InvalidRelayAddressError } from './errors.ts'
+import { DuplicateRelayError, InvalidRelayAddressError, TooManyRelaysError, UnknownRelayError } from './errors.ts'
 import type { RelayRow, RelaySource } from './types.ts'
-import { t } from '../i18n/index.ts'
+
+export { DuplicateRelayError, TooManyRelaysError, UnknownRelayError }
 
 /**
  * The PeerID in the trailing `/p2p/<id>` component of a multiaddr string,
@@ -16,7 +18,7 @@ export function relayPeerId (multiaddr: string): string {
   const peerId = parts[parts.length - 1]
   if (!multiaddr.startsWith('/') || parts.length < 3 || parts[parts.length - 2] !== 'p2p' ||
       peerId === undefined || peerId === '') {
-    throw new InvalidRelayAddressError(`Relay address must end in /p2p/<peer id>: ${multiaddr}`)
+    throw new InvalidRelayAddressError('relayAddressInvalid', { address: multiaddr.slice(0, 100), problem: 'relayProblemNotFull' })
   }
   return peerId
 }
@@ -47,34 +49,23 @@ const PEER_ID = /^[A-Za-z0-9]{1,128}$/
 const CERTHASH = /^[A-Za-z0-9_-]{2,256}$/
 const PORT = /^[1-9]\d{0,4}$/
 
-/** What a browser can dial, as a hint after a refusal (in the current language). */
-function dialableHint (): string {
-  return t('errors.relayDialableHint')
+/** The relayProblem* codes: what is wrong with a relay address (each follows 'The relay address "…"'). */
+export type RelayProblemCode = Extract<ErrorCode, `relayProblem${string}`>
+
+/** One problem with a relay address: its code and that code's params. */
+export type RelayProblem = { [C in RelayProblemCode]: { code: C, params: ErrorParams<C> } }[RelayProblemCode]
+
+/** Several problems end with what a browser can dial. */
+const HINT = { hint: 'relayDialableHint' } as const
+
+/** The params of a refused address: the problem's code and its own params ride along (lib/i18n/error-text.ts). */
+export function relayProblemParams (multiaddr: string, problem: RelayProblem): ErrorParams<'relayAddressInvalid'> {
+  return { address: multiaddr.slice(0, 100), problem: problem.code, ...problem.params }
 }
 
 /**
- * The phrase every caller uses for an address that is not `/<host>/…/p2p/<id>`
- * at all, in English; {@link notAFullRelayAddress} gives it in the current language.
- */
-export const NOT_A_FULL_RELAY_ADDRESS = 'is not a full multiaddr ending in /p2p/<PeerID>'
-
-/** {@link NOT_A_FULL_RELAY_ADDRESS} in the current language (lib/i18n). */
-export function notAFullRelayAddress (): string {
-  return t('errors.relayProblemNotFull')
-}
-
-/**
- * The whole sentence for a refused relay address ('The relay address "…" is …'),
- * in the current language: `problem` is one of {@link relayAddressProblem}'s phrases.
- */
-export function relayAddressSentence (multiaddr: string, problem: string): string {
-  return t('errors.relayAddressInvalid', { address: multiaddr.slice(0, 100), problem })
-}
-
-/**
- * Why a browser cannot use `multiaddr` as a relay address, as a phrase (in the
- * current language) that follows `The relay address "…"` (see
- * {@link relayAddressSentence}), or undefined when it can: it must be
+ * Why a browser cannot use `multiaddr` as a relay address (a problem code that
+ * follows `The relay address "…"`), or undefined when it can: it must be
  * `/<ip4|ip6|dns|dns4|dns6>/<host>/` then one of
  *
  * - `tcp/<port>/ws` (WebSocket), `tcp/<port>/wss` or `tcp/<port>/tls[/sni/<name>]/ws` (secure WebSocket),
@@ -85,48 +76,51 @@ export function relayAddressSentence (multiaddr: string, problem: string): strin
  * libp2p); `src/lib/p2p/app-config.ts` also parses the address with
  * `@multiformats/multiaddr` and checks the PeerID itself.
  */
-export function relayAddressProblem (multiaddr: string): string | undefined {
+export function relayAddressProblem (multiaddr: string): RelayProblem | undefined {
   return classify(multiaddr).problem
 }
 
 /**
  * The PeerID and transport of a relay address a browser can dial.
  *
- * @throws InvalidRelayAddressError, saying in words what is wrong (see {@link relayAddressProblem}).
+ * @throws InvalidRelayAddressError (`relayAddressInvalid` with the problem: see {@link relayAddressProblem}).
  */
 export function parseRelayAddress (multiaddr: string): RelayAddress {
   const result = classify(multiaddr)
   if (result.problem !== undefined) {
-    throw new InvalidRelayAddressError(relayAddressSentence(multiaddr, result.problem))
+    throw new InvalidRelayAddressError('relayAddressInvalid', relayProblemParams(multiaddr, result.problem))
   }
   return result.address
 }
 
-type Classified = { address: RelayAddress, problem?: undefined } | { problem: string }
+type Classified = { address: RelayAddress, problem?: undefined } | { problem: RelayProblem }
+
+const problem = <C extends RelayProblemCode>(code: C, ...[params]: Record<string, never> extends ErrorParams<C> ? [] : [ErrorParams<C>]): { problem: RelayProblem } =>
+  ({ problem: { code, params: params ?? {} } as RelayProblem })
 
 function classify (multiaddr: string): Classified {
-  if (multiaddr.length > MAX_RELAY_ADDRESS_CHARS) return { problem: t('errors.relayProblemTooLong', { max: String(MAX_RELAY_ADDRESS_CHARS) }) }
+  if (multiaddr.length > MAX_RELAY_ADDRESS_CHARS) return problem('relayProblemTooLong', { max: MAX_RELAY_ADDRESS_CHARS })
   const parts = multiaddr.split('/')
   const peerId = parts.at(-1) ?? ''
   // parts[0] is the empty string before the leading '/'; then at least one
   // component pair before the trailing `/p2p/<id>`
   if (parts[0] !== '' || parts.length < 5 || parts.at(-2) !== 'p2p' || !PEER_ID.test(peerId)) {
-    return { problem: notAFullRelayAddress() }
+    return problem('relayProblemNotFull')
   }
   const body = parts.slice(1, -2)
   if (body.includes('p2p-circuit') || body.includes('p2p')) {
-    return { problem: t('errors.relayProblemCircuit') }
+    return problem('relayProblemCircuit')
   }
   const [hostProtocol = '', host = '', transport = '', port = '', ...rest] = body
   if (!HOST_PROTOCOLS.has(hostProtocol)) {
-    return { problem: t('errors.relayProblemNoHost') }
+    return problem('relayProblemNoHost')
   }
-  if (!validHost(hostProtocol, host)) return { problem: t('errors.relayProblemBadHost', { host: host.slice(0, 64), protocol: hostProtocol }) }
-  if (transport === '') return { problem: t('errors.relayProblemNoTransport', { hint: dialableHint() }) }
+  if (!validHost(hostProtocol, host)) return problem('relayProblemBadHost', { host: host.slice(0, 64), protocol: hostProtocol })
+  if (transport === '') return problem('relayProblemNoTransport', HINT)
   if (transport !== 'tcp' && transport !== 'udp') {
-    return { problem: t('errors.relayProblemTransport', { transport: transport.slice(0, 32), hint: dialableHint() }) }
+    return problem('relayProblemTransport', { transport: transport.slice(0, 32), ...HINT })
   }
-  if (!PORT.test(port) || Number(port) > 65_535) return { problem: t('errors.relayProblemPort', { transport }) }
+  if (!PORT.test(port) || Number(port) > 65_535) return problem('relayProblemPort', { transport })
   const kind = transport === 'tcp' ? tcpKind(rest) : udpKind(rest)
   if (typeof kind === 'object') return kind
   return { address: { peerId, transport: kind } }
@@ -140,35 +134,35 @@ function validHost (protocol: string, host: string): boolean {
   }
 }
 
-function tcpKind (rest: string[]): RelayTransport | { problem: string } {
+function tcpKind (rest: string[]): RelayTransport | { problem: RelayProblem } {
   const path = rest.join('/')
   if (path === 'ws') return 'ws'
   if (path === 'wss' || path === 'tls/ws' || (rest.length === 4 && rest[0] === 'tls' && rest[1] === 'sni' && DNS_NAME.test(rest[2] ?? '') && rest[3] === 'ws')) {
     return 'wss'
   }
-  if (path === '') return { problem: t('errors.relayProblemPlainTcp', { hint: dialableHint() }) }
-  return { problem: t('errors.relayProblemTcpPath', { path: path.slice(0, 64), hint: dialableHint() }) }
+  if (path === '') return problem('relayProblemPlainTcp', HINT)
+  return problem('relayProblemTcpPath', { path: path.slice(0, 64), ...HINT })
 }
 
-function udpKind (rest: string[]): RelayTransport | { problem: string } {
+function udpKind (rest: string[]): RelayTransport | { problem: RelayProblem } {
   if (rest[0] === 'webrtc-direct') return withCerthashes('webrtc-direct', 'WebRTC-Direct', rest.slice(1))
   if (rest[0] === 'quic-v1' && rest[1] === 'webtransport') return withCerthashes('webtransport', 'WebTransport', rest.slice(2))
-  if (rest.length === 0) return { problem: t('errors.relayProblemPlainUdp', { hint: dialableHint() }) }
+  if (rest.length === 0) return problem('relayProblemPlainUdp', HINT)
   if (rest.length === 1 && (rest[0] === 'quic-v1' || rest[0] === 'quic')) {
-    return { problem: t('errors.relayProblemPlainQuic', { hint: dialableHint() }) }
+    return problem('relayProblemPlainQuic', HINT)
   }
-  return { problem: t('errors.relayProblemUdpPath', { path: rest.join('/').slice(0, 64), hint: dialableHint() }) }
+  return problem('relayProblemUdpPath', { path: rest.join('/').slice(0, 64), ...HINT })
 }
 
 /** `certhash/<hash>` once or twice: the browser pins the relay's self-signed certificate by it. */
-function withCerthashes (kind: RelayTransport, name: string, rest: string[]): RelayTransport | { problem: string } {
+function withCerthashes (kind: RelayTransport, name: string, rest: string[]): RelayTransport | { problem: RelayProblem } {
   if (rest.length === 0) {
-    return { problem: t('errors.relayProblemNoCerthash', { name }) }
+    return problem('relayProblemNoCerthash', { name })
   }
   const pairs = rest.length / 2
   const wellFormed = rest.length % 2 === 0 && rest.every((part, i) => i % 2 === 0 ? part === 'certhash' : CERTHASH.test(part))
-  if (!wellFormed) return { problem: t('errors.relayProblemBadCerthash', { name, kind }) }
-  if (pairs > MAX_CERTHASHES) return { problem: t('errors.relayProblemCerthashes', { count: String(pairs), name }) }
+  if (!wellFormed) return problem('relayProblemBadCerthash', { name, kind })
+  if (pairs > MAX_CERTHASHES) return problem('relayProblemCerthashes', { count: pairs, name })
   return kind
 }
 
@@ -254,30 +248,6 @@ export const MAX_USER_RELAYS = 8
  */
 export const MAX_DISCOVERED_RELAYS = 8
 
-/** The relay is already in the list (the message says how it got there). */
-export class DuplicateRelayError extends Error {
-  constructor (message = 'This relay is already in the list') {
-    super(message)
-    this.name = 'DuplicateRelayError'
-  }
-}
-
-/** The user already has {@link MAX_USER_RELAYS} relays of their own. */
-export class TooManyRelaysError extends Error {
-  constructor (message = 'Too many relays') {
-    super(message)
-    this.name = 'TooManyRelaysError'
-  }
-}
-
-/** No relay has this address (any more). */
-export class UnknownRelayError extends Error {
-  constructor (message = 'There is no such relay') {
-    super(message)
-    this.name = 'UnknownRelayError'
-  }
-}
-
 /** One relay, or undefined. */
 export async function getRelay (db: ParleyDb, multiaddr: string): Promise<RelayRow | undefined> {
   return db.relays.get(multiaddr)
@@ -301,13 +271,13 @@ export async function addUserRelay (db: ParleyDb, multiaddr: string): Promise<Re
   const { peerId } = parseRelayAddress(multiaddr)
   return db.transaction('rw', db.relays, async () => {
     const existing = await db.relays.get(multiaddr)
-    if (existing?.source === 'user') throw new DuplicateRelayError(t('errors.relayDuplicate'))
+    if (existing?.source === 'user') throw new DuplicateRelayError('relayDuplicate')
     if (existing?.source === 'default') {
-      throw new DuplicateRelayError(t(existing.active ? 'errors.relayDefaultDuplicate' : 'errors.relayDefaultDisabled'))
+      throw new DuplicateRelayError(existing.active ? 'relayDefaultDuplicate' : 'relayDefaultDisabled')
     }
     const mine = await db.relays.where('source').equals('user').count()
     if (mine >= MAX_USER_RELAYS) {
-      throw new TooManyRelaysError(t('errors.tooManyRelays', { max: String(MAX_USER_RELAYS) }))
+      throw new TooManyRelaysError('tooManyRelays', { max: MAX_USER_RELAYS })
     }
     const row: RelayRow = existing === undefined
       ? { multiaddr, peerId, source: 'user', active: true, failures: 0 }
@@ -326,7 +296,7 @@ export async function addUserRelay (db: ParleyDb, multiaddr: string): Promise<Re
 export async function setRelayActive (db: ParleyDb, multiaddr: string, active: boolean): Promise<RelayRow> {
   return db.transaction('rw', db.relays, async () => {
     const row = await db.relays.get(multiaddr)
-    if (row === undefined) throw new UnknownRelayError(t('errors.relayUnknown'))
+    if (row === undefined) throw new UnknownRelayError('relayUnknown')
     if (row.active !== active) await db.relays.update(multiaddr, { active })
     return { ...row, active }
   })

@@ -11,11 +11,10 @@
  * throws on a TURN URL it cannot parse or one without username and credential,
  * and one bad entry would then fail every new WebRTC connection.
  */
+import type { ErrorCode, ErrorParams } from '../contract/errors.ts'
 import type { ParleyDb } from './db.ts'
 import { InvalidTurnServerError, TooManyTurnServersError } from './errors.ts'
 import type { TurnServerRow } from './types.ts'
-import { t } from '../i18n/index.ts'
-import type { MessageKey } from '../i18n/index.ts'
 
 /** Most TURN servers a user keeps: more only slows ICE gathering (each one is asked for a relay candidate). */
 export const MAX_TURN_SERVERS = 4
@@ -34,15 +33,24 @@ export interface TurnServerInput {
 export type TurnServerField = keyof TurnServerInput
 
 /** The problem with each field, in words; a field that is fine is absent. */
-export type TurnServerProblems = Partial<Record<TurnServerField, string>>
+/** The turn* codes that say what is wrong with one field. */
+export type TurnProblemCode = Extract<ErrorCode, `turn${'Url' | 'Ipv6' | 'No' | 'Bad' | 'Username' | 'Credential'}${string}`>
+
+/** One field's problem: its code and that code's params. */
+export type TurnProblem = { [C in TurnProblemCode]: { code: C, params: ErrorParams<C> } }[TurnProblemCode]
+
+export type TurnServerProblems = Partial<Record<TurnServerField, TurnProblem>>
+
+const problem = <C extends TurnProblemCode>(code: C, ...[params]: Record<string, never> extends ErrorParams<C> ? [] : [ErrorParams<C>]): TurnProblem =>
+  ({ code, params: params ?? {} }) as TurnProblem
 
 /** The fields, in the order they are shown and checked. */
 const FIELDS: readonly TurnServerField[] = ['url', 'username', 'credential']
 /** Each secret field's sentences (lib/i18n, area 'errors'). */
 const FIELD_PROBLEMS = {
-  username: { notText: 'errors.turnUsernameNotText', empty: 'errors.turnUsernameEmpty', tooLong: 'errors.turnUsernameTooLong', control: 'errors.turnUsernameControl' },
-  credential: { notText: 'errors.turnCredentialNotText', empty: 'errors.turnCredentialEmpty', tooLong: 'errors.turnCredentialTooLong', control: 'errors.turnCredentialControl' }
-} as const satisfies Record<'username' | 'credential', Record<string, MessageKey>>
+  username: { notText: 'turnUsernameNotText', empty: 'turnUsernameEmpty', tooLong: 'turnUsernameTooLong', control: 'turnUsernameControl' },
+  credential: { notText: 'turnCredentialNotText', empty: 'turnCredentialEmpty', tooLong: 'turnCredentialTooLong', control: 'turnCredentialControl' }
+} as const satisfies Record<'username' | 'credential', Record<string, TurnProblemCode>>
 
 const SCHEME = /^(turns?):/i
 /** C0 and C1 controls, DEL, and whitespace: none belongs in a URL, a username or a credential. */
@@ -83,16 +91,16 @@ export function normalizeTurnUrl (url: string): string {
  */
 export function readTurnServerInput (params: unknown): TurnServerInput {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw new InvalidTurnServerError(t('errors.turnNotObject'))
+    throw new InvalidTurnServerError('turnNotObject')
   }
   const keys = Object.keys(params)
   if (keys.length !== FIELDS.length || !FIELDS.every((field) => Object.hasOwn(params, field))) {
-    throw new InvalidTurnServerError(t('errors.turnExactFields'))
+    throw new InvalidTurnServerError('turnExactFields')
   }
   const value = params as Record<TurnServerField, unknown>
   const problems = turnServerProblems(value)
   const first = FIELDS.map((field) => problems[field]).find((problem) => problem !== undefined)
-  if (first !== undefined) throw new InvalidTurnServerError(first)
+  if (first !== undefined) throw new InvalidTurnServerError(first.code, first.params)
   const input = value as TurnServerInput
   return { url: normalizeTurnUrl(input.url), username: input.username, credential: input.credential }
 }
@@ -110,10 +118,10 @@ export async function addTurnServer (db: ParleyDb, params: unknown, now: number)
   return db.transaction('rw', db.turnServers, async () => {
     const rows = await db.turnServers.toArray()
     if (rows.length >= MAX_TURN_SERVERS) {
-      throw new TooManyTurnServersError(t('errors.turnTooMany', { max: String(MAX_TURN_SERVERS) }))
+      throw new TooManyTurnServersError('turnTooMany', { max: MAX_TURN_SERVERS })
     }
     if (rows.some((row) => row.url === input.url && row.username === input.username)) {
-      throw new InvalidTurnServerError(t('errors.turnDuplicate'))
+      throw new InvalidTurnServerError('turnDuplicate')
     }
     return db.turnServers.add({ ...input, addedAt: now })
   })
@@ -127,7 +135,7 @@ export async function addTurnServer (db: ParleyDb, params: unknown, now: number)
  */
 export async function removeTurnServer (db: ParleyDb, id: unknown): Promise<void> {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1) {
-    throw new InvalidTurnServerError(t('errors.turnUnknown'))
+    throw new InvalidTurnServerError('turnUnknown')
   }
   await db.turnServers.delete(id)
 }
@@ -149,50 +157,50 @@ export function toIceServers (rows: readonly TurnServerRow[]): Array<{ urls: str
     .map((row) => ({ urls: [row.url], username: row.username, credential: row.credential }))
 }
 
-function urlProblem (value: unknown): string | undefined {
-  if (typeof value !== 'string') return t('errors.turnUrlNotText')
-  if (value === '') return t('errors.turnUrlEmpty')
-  if (value.length > MAX_TURN_URL_CHARS) return t('errors.turnUrlTooLong', { max: String(MAX_TURN_URL_CHARS) })
-  if (WHITESPACE.test(value) || CONTROL.test(value)) return t('errors.turnUrlSpaces')
+function urlProblem (value: unknown): TurnProblem | undefined {
+  if (typeof value !== 'string') return problem('turnUrlNotText')
+  if (value === '') return problem('turnUrlEmpty')
+  if (value.length > MAX_TURN_URL_CHARS) return problem('turnUrlTooLong', { max: MAX_TURN_URL_CHARS })
+  if (WHITESPACE.test(value) || CONTROL.test(value)) return problem('turnUrlSpaces')
   const scheme = SCHEME.exec(value)
   if (scheme === null) {
-    if (/^stuns?:/i.test(value)) return t('errors.turnUrlStun')
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return t('errors.turnUrlWebScheme')
-    return t('errors.turnUrlScheme')
+    if (/^stuns?:/i.test(value)) return problem('turnUrlStun')
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return problem('turnUrlWebScheme')
+    return problem('turnUrlScheme')
   }
   const rest = value.slice(scheme[0].length)
-  if (rest.startsWith('//')) return t('errors.turnUrlSlashes')
+  if (rest.startsWith('//')) return problem('turnUrlSlashes')
   const [hostPort = '', query, extra] = rest.split('?')
   if (extra !== undefined || (query !== undefined && !TRANSPORTS.has(query))) {
-    return t('errors.turnUrlQuery')
+    return problem('turnUrlQuery')
   }
   if (hostPort.includes('/') || hostPort.includes('@') || hostPort.includes('#')) {
-    return t('errors.turnUrlPath')
+    return problem('turnUrlPath')
   }
   return hostPortProblem(hostPort)
 }
 
-function hostPortProblem (hostPort: string): string | undefined {
+function hostPortProblem (hostPort: string): TurnProblem | undefined {
   let host: string
   let port: string | undefined
   if (hostPort.startsWith('[')) {
     const end = hostPort.indexOf(']')
-    if (end === -1) return t('errors.turnIpv6Unclosed')
+    if (end === -1) return problem('turnIpv6Unclosed')
     host = hostPort.slice(1, end)
     const after = hostPort.slice(end + 1)
-    if (after !== '' && !after.startsWith(':')) return t('errors.turnIpv6After')
+    if (after !== '' && !after.startsWith(':')) return problem('turnIpv6After')
     if (after !== '') port = after.slice(1)
-    if (!IP6.test(host) || !host.includes(':')) return t('errors.turnIpv6Invalid')
+    if (!IP6.test(host) || !host.includes(':')) return problem('turnIpv6Invalid')
   } else {
     const parts = hostPort.split(':')
-    if (parts.length > 2) return t('errors.turnIpv6Brackets')
+    if (parts.length > 2) return problem('turnIpv6Brackets')
     host = parts[0] ?? ''
     port = parts[1]
-    if (host === '') return t('errors.turnNoHost')
-    if (!validHostName(host)) return t('errors.turnBadHost', { host: host.slice(0, 64) })
+    if (host === '') return problem('turnNoHost')
+    if (!validHostName(host)) return problem('turnBadHost', { host: host.slice(0, 64) })
   }
   if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
-    return t('errors.turnBadPort')
+    return problem('turnBadPort')
   }
   return undefined
 }
@@ -203,11 +211,11 @@ function validHostName (host: string): boolean {
   return name.length <= 253 && name.split('.').every((label) => DNS_LABEL.test(label))
 }
 
-function secretProblem (field: 'username' | 'credential', value: unknown): string | undefined {
+function secretProblem (field: 'username' | 'credential', value: unknown): TurnProblem | undefined {
   const problems = FIELD_PROBLEMS[field]
-  if (typeof value !== 'string') return t(problems.notText)
-  if (value === '') return t(problems.empty)
-  if (value.length > MAX_TURN_SECRET_CHARS) return t(problems.tooLong, { max: String(MAX_TURN_SECRET_CHARS) })
-  if (CONTROL.test(value)) return t(problems.control)
+  if (typeof value !== 'string') return problem(problems.notText)
+  if (value === '') return problem(problems.empty)
+  if (value.length > MAX_TURN_SECRET_CHARS) return problem(problems.tooLong, { max: MAX_TURN_SECRET_CHARS })
+  if (CONTROL.test(value)) return problem(problems.control)
   return undefined
 }

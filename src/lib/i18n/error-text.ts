@@ -24,6 +24,7 @@ export function errorText (code: ErrorCode, params: Readonly<Record<string, stri
     // a nested code's params ride along in the same set; the kind of one this code does not name is looked up there
     const kind = kinds[name] ?? kindElsewhere(name, params)
     if (kind === 'bytes' && typeof value === 'number') worded[name] = formatBytes(value)
+    else if (kind === 'number') worded[name] = String(value)
     else if (kind === 'code' && isErrorCode(value) && depth < MAX_NESTING) worded[name] = errorText(value, params, depth + 1)
     else worded[name] = value
   }

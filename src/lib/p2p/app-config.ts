@@ -1,7 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { notAFullRelayAddress, relayAddressProblem } from '../db/relays.ts'
-import { t } from '../i18n/index.ts'
+import { errorClass } from '../contract/errors.ts'
+import { relayAddressProblem, relayProblemParams } from '../db/relays.ts'
+import type { RelayProblem } from '../db/relays.ts'
 
 /** What the server hosting the app says about the network (served as `/config.json`). */
 export interface IceServer {
@@ -33,9 +34,10 @@ export const CONFIG_TIMEOUT_MS = 10_000
 const MAX_CONFIG_BYTES = 64 * 1024
 const MAX_CONFIG_RELAYS = 16
 
-export class InvalidConfigError extends Error {
-  override name = 'InvalidConfigError'
-}
+/** The served /config.json breaks a rule (config* codes, relayAddressInConfig). */
+export const InvalidConfigError = errorClass('InvalidConfigError')
+
+const NOT_FULL: RelayProblem = { code: 'relayProblemNotFull', params: {} }
 
 /**
  * Validates the served config: a list of relay multiaddrs a browser can dial
@@ -43,25 +45,25 @@ export class InvalidConfigError extends Error {
  * `relayAddressProblem` in db/relays.ts), each ending in `/p2p/<PeerID>`.
  */
 export function parseAppConfig (text: string): AppConfig {
-  if (text.length > MAX_CONFIG_BYTES) throw new InvalidConfigError(t('errors.configTooLarge'))
+  if (text.length > MAX_CONFIG_BYTES) throw new InvalidConfigError('configTooLarge')
   let data: unknown
   try {
     data = JSON.parse(text)
   } catch {
-    throw new InvalidConfigError(t('errors.configNotJson'))
+    throw new InvalidConfigError('configNotJson')
   }
   const relays = (data as { relays?: unknown } | null)?.relays
   if (!Array.isArray(relays) || !relays.every((r): r is string => typeof r === 'string')) {
-    throw new InvalidConfigError(t('errors.configNoRelays'))
+    throw new InvalidConfigError('configNoRelays')
   }
   for (const relay of relays) {
-    const problem = isFullMultiaddr(relay) ? relayAddressProblem(relay) : notAFullRelayAddress()
-    if (problem !== undefined) throw new InvalidConfigError(t('errors.relayAddressInConfig', { address: relay.slice(0, 100), problem }))
+    const problem = isFullMultiaddr(relay) ? relayAddressProblem(relay) : NOT_FULL
+    if (problem !== undefined) throw new InvalidConfigError('relayAddressInConfig', relayProblemParams(relay, problem))
   }
   const iceServers = parseIceServers((data as { iceServers?: unknown }).iceServers)
   const maxFileBytes = (data as { maxFileBytes?: unknown }).maxFileBytes
   if (maxFileBytes !== undefined && (typeof maxFileBytes !== 'number' || !Number.isSafeInteger(maxFileBytes) || maxFileBytes < 0 || maxFileBytes > MAX_CONFIG_FILE_BYTES)) {
-    throw new InvalidConfigError(t('errors.configMaxFileBytes', { max: String(MAX_CONFIG_FILE_BYTES) }))
+    throw new InvalidConfigError('configMaxFileBytes', { max: MAX_CONFIG_FILE_BYTES })
   }
   const config: AppConfig = { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
   if (iceServers != null) config.iceServers = iceServers
@@ -85,7 +87,7 @@ function isFullMultiaddr (relay: string): boolean {
 
 export async function fetchAppConfig (origin: string, signal: AbortSignal = AbortSignal.timeout(CONFIG_TIMEOUT_MS)): Promise<AppConfig> {
   const response = await fetch(new URL(CONFIG_PATH, origin), { signal, cache: 'no-store' })
-  if (!response.ok) throw new InvalidConfigError(t('errors.configHttp', { status: String(response.status) }))
+  if (!response.ok) throw new InvalidConfigError('configHttp', { status: response.status })
   return parseAppConfig(await response.text())
 }
 
@@ -95,16 +97,16 @@ const ICE_URL = /^(stun|stuns|turn|turns):[^\s]{1,250}$/
 function parseIceServers (value: unknown): IceServer[] | undefined {
   if (value === undefined) return undefined
   if (!Array.isArray(value) || value.length > MAX_ICE_SERVERS) {
-    throw new InvalidConfigError(t('errors.configIceServers', { max: String(MAX_ICE_SERVERS) }))
+    throw new InvalidConfigError('configIceServers', { max: MAX_ICE_SERVERS })
   }
   return value.map((entry: unknown): IceServer => {
     const { urls, username, credential } = (entry ?? {}) as Record<string, unknown>
     const list = typeof urls === 'string' ? [urls] : urls
     if (!Array.isArray(list) || list.length === 0 || !list.every((u): u is string => typeof u === 'string' && ICE_URL.test(u))) {
-      throw new InvalidConfigError(t('errors.configIceUrl'))
+      throw new InvalidConfigError('configIceUrl')
     }
     if ((username != null && typeof username !== 'string') || (credential != null && typeof credential !== 'string')) {
-      throw new InvalidConfigError(t('errors.configIceCredential'))
+      throw new InvalidConfigError('configIceCredential')
     }
     const server: IceServer = { urls: list }
     if (typeof username === 'string') server.username = username

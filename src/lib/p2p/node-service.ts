@@ -46,6 +46,7 @@ import type { ParleyNode } from './node.ts'
 import type { ChatInbox } from './protocols/chat/chat.ts'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import { t } from '../i18n/index.ts'
+import { toErrorShape } from '../contract/errors.ts'
 
 // one definition each: the backup module refuses for the same reasons with the same names
 export { NoProfileError, ProfileExistsError }
@@ -144,7 +145,7 @@ export class NodeService {
     try {
       profile = await getProfile(this.#init.db)
     } catch (err) {
-      this.#setStatus({ phase: 'offline', error: t('errors.databaseUnavailable', { reason: (err as Error).message }) })
+      this.#setStatus({ phase: 'offline', error: { code: 'databaseUnavailable', params: { reason: (err as Error).message } } })
       throw err
     }
     if (profile == null) {
@@ -394,7 +395,7 @@ export class NodeService {
     this.#starting ??= this.#doStartNode().catch((err: unknown) => {
       // keep the reason where every tab sees it; a later call may try again
       this.#starting = undefined
-      this.#setStatus({ phase: 'offline', error: t('errors.nodeStartFailed', { reason: (err as Error).message }) })
+      this.#setStatus({ phase: 'offline', error: { code: 'nodeStartFailed', params: { reason: (err as Error).message } } })
       throw err
     })
     return this.#starting
@@ -412,7 +413,8 @@ export class NodeService {
       this.#maxFileBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES
       await syncDefaultRelays(db, this.#relays)
     } catch (err) {
-      this.#setStatus({ error: (err as Error).message })
+      const { code, params } = toErrorShape(err)
+      this.#setStatus({ error: { code, params } })
     }
     // the shipped defaults just synced, the user's and the discovered ones, minus the disabled
     this.#relays = await activeRelays(db)
@@ -520,7 +522,7 @@ export class NodeService {
       onDialResult: (addr, result) => {
         recordRelayResult(db, addr, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
           .catch((err: unknown) => { if (!this.#stopped) node.logger.forComponent('parley:node-service').error('could not record a relay result - %e', err) })
-        if (!result.ok) this.#setStatus({ error: t('errors.relayUnreachableStatus', { reason: result.error }) })
+        if (!result.ok) this.#setStatus({ error: { code: 'relayUnreachableStatus', params: { reason: result.error } } })
       }
     })
     this.#keeper.start()
@@ -603,7 +605,7 @@ export class NodeService {
     await addUserRelay(this.#init.db, address.trim())
     await this.#applyRelays()
     const info = (await this.#network()).relays.find(r => r.multiaddr === address.trim())
-    if (info === undefined) throw new UnknownRelayError(t('errors.relayGoneAgain'))
+    if (info === undefined) throw new UnknownRelayError('relayGoneAgain')
     return info
   }
 
@@ -616,7 +618,7 @@ export class NodeService {
     const node = this.#node
     if (node == null) throw new NotReachableError(t('errors.stillStarting'))
     const row = await getRelay(this.#init.db, address)
-    if (row == null) throw new UnknownRelayError(t('errors.relayNotListed'))
+    if (row == null) throw new UnknownRelayError('relayNotListed')
     const peerId = peerIdFromString(row.peerId)
     const wasConnected = node.getConnections(peerId).length > 0
     try {

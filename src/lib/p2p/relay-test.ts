@@ -2,33 +2,25 @@ import { RELAY_V2_HOP_CODEC } from '@libp2p/circuit-relay-v2'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Connection, IdentifyResult, Libp2p, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
-import { t } from '../i18n/index.ts'
+import { errorClass } from '../contract/errors.ts'
 
 /**
  * Testing a relay (Network panel → Test): dial it, check it is a relay-node
  * (it speaks circuit relay v2 hop), and measure a round trip. Each failure
- * gets its own error class and a sentence a user can act on.
+ * gets its own error class and a code the tab words as a sentence a user can act on.
  */
 
 /** A whole test (dial, identify, ping) gives up after this long: a relay that needs more is no use for chat. */
 export const RELAY_TEST_TIMEOUT_MS = 10_000
 
-/** Nothing answered at that address (refused, closed, no route, or the browser refused to dial it). */
-export class RelayUnreachableError extends Error {
-  override name = 'RelayUnreachableError'
-}
-/** Something answered, but with another PeerID than the address names. */
-export class WrongRelayPeerError extends Error {
-  override name = 'WrongRelayPeerError'
-}
-/** The relay did not finish within the test's time. */
-export class RelayTestTimeoutError extends Error {
-  override name = 'RelayTestTimeoutError'
-}
-/** A libp2p peer answered, but it does not relay (no circuit relay v2 hop protocol). */
-export class NotARelayError extends Error {
-  override name = 'NotARelayError'
-}
+/** Nothing answered at that address (refused, closed, no route, or the browser refused to dial it): `relayTestDialFailed`, `relayTestClosed`. */
+export const RelayUnreachableError = errorClass('RelayUnreachableError')
+/** Something answered, but with another PeerID than the address names: `relayTestWrongPeer`. */
+export const WrongRelayPeerError = errorClass('WrongRelayPeerError')
+/** The relay did not finish within the test's time: `relayTestDialTimeout`, `relayTestAnswerTimeout`. */
+export const RelayTestTimeoutError = errorClass('RelayTestTimeoutError')
+/** A libp2p peer answered, but it does not relay (no circuit relay v2 hop protocol): `relayTestNotARelay`. */
+export const NotARelayError = errorClass('NotARelayError')
 
 export interface RelayTestOptions {
   /** the caller's cancel (an AbortError comes back as is) */
@@ -48,7 +40,7 @@ export interface RelayTestResult {
  * stays open (the caller closes it when it does not keep that relay).
  *
  * @throws RelayUnreachableError, WrongRelayPeerError, RelayTestTimeoutError,
- *   NotARelayError, each saying what happened in words; or the caller's
+ *   NotARelayError, each with a code saying what happened; or the caller's
  *   `signal.reason` when it aborts.
  */
 export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Libp2p<S>, address: string, options: RelayTestOptions = {}): Promise<RelayTestResult> {
@@ -60,14 +52,15 @@ export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Li
   const seconds = Math.round(timeoutMs / 100) / 10
 
   const fail = (err: unknown, stage: 'dial' | 'answer'): Error => {
-    if (options.signal?.aborted === true) return options.signal.reason instanceof Error ? options.signal.reason : new DOMException(t('errors.relayTestCancelled'), 'AbortError')
+    // an AbortError the tab does not show: the user cancelled
+    if (options.signal?.aborted === true) return options.signal.reason instanceof Error ? options.signal.reason : new DOMException('The test was cancelled', 'AbortError')
     if (timeout.aborted) {
-      return new RelayTestTimeoutError(t(stage === 'dial' ? 'errors.relayTestDialTimeout' : 'errors.relayTestAnswerTimeout', { seconds }))
+      return new RelayTestTimeoutError(stage === 'dial' ? 'relayTestDialTimeout' : 'relayTestAnswerTimeout', { seconds })
     }
     if (someError(err, isWrongPeer)) {
-      return new WrongRelayPeerError(t('errors.relayTestWrongPeer', { peerId: shorten(peerId) }))
+      return new WrongRelayPeerError('relayTestWrongPeer', { peerId: shorten(peerId) })
     }
-    return new RelayUnreachableError(t(stage === 'dial' ? 'errors.relayTestDialFailed' : 'errors.relayTestClosed', { reason: reasonOf(err) }))
+    return new RelayUnreachableError(stage === 'dial' ? 'relayTestDialFailed' : 'relayTestClosed', { reason: reasonOf(err) })
   }
 
   // libp2p identifies every new connection by itself (and a peer may refuse a
@@ -92,7 +85,7 @@ export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Li
       throw fail(err, 'answer')
     }
     if (!protocols.includes(RELAY_V2_HOP_CODEC)) {
-      throw new NotARelayError(t('errors.relayTestNotARelay'))
+      throw new NotARelayError('relayTestNotARelay')
     }
 
     try {

@@ -7,6 +7,8 @@ import {
 } from '../../../src/lib/db/relays.ts'
 import type { RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { rejection, rejectionWords, wordsOf } from '../../support/words.ts'
 
 const A = '/dns4/a.example/tcp/443/wss/p2p/12D3KooWA'
 const B = '/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3KooWB'
@@ -33,7 +35,8 @@ describe('relayPeerId', () => {
     for (const bad of ['/ip4/1.2.3.4/tcp/1/ws', `${A}/p2p-circuit`, '/p2p/', 'p2p/12D3KooWA', '']) {
       expect(() => relayPeerId(bad)).toThrow(InvalidRelayAddressError)
     }
-    expect(new InvalidRelayAddressError().name).toBe('InvalidRelayAddressError')
+    expect(wordsOf(() => relayPeerId('/p2p/'))).toBe('The relay address "/p2p/" is not a full multiaddr ending in /p2p/<PeerID>.')
+    expect(new InvalidRelayAddressError('relayAddressInvalid', { address: 'x', problem: 'relayProblemNotFull' }).name).toBe('InvalidRelayAddressError')
   })
 })
 
@@ -85,13 +88,13 @@ describe('parseRelayAddress', () => {
     ['an overlong address', `/dns4/${'a'.repeat(1100)}/tcp/443/wss/p2p/${PEER}`, /is longer than 1024 characters/]
   ])('refuses %s, saying why in words', (_kind, address, why) => {
     expect(() => parseRelayAddress(address)).toThrow(InvalidRelayAddressError)
-    expect(() => parseRelayAddress(address)).toThrow(why)
-    expect(relayAddressProblem(address)).toBeDefined()
+    expect(wordsOf(() => parseRelayAddress(address))).toMatch(why)
+    expect(relayAddressProblem(address)?.code).toMatch(/^relayProblem/)
   })
 
   it('quotes at most 100 characters of the address', () => {
     const bad = `/ip4/1.2.3.4/tcp/4001/${'x'.repeat(200)}/p2p/${PEER}`
-    expect(() => parseRelayAddress(bad)).toThrow(`"${bad.slice(0, 100)}" `)
+    expect(wordsOf(() => parseRelayAddress(bad))).toContain(`"${bad.slice(0, 100)}" `)
   })
 })
 
@@ -136,7 +139,7 @@ describe('syncDefaultRelays', () => {
 
   it('writes nothing when one address is one a browser cannot dial', async () => {
     await syncDefaultRelays(db, [A])
-    await expect(syncDefaultRelays(db, [WSS, `/ip4/1.2.3.4/tcp/4001/p2p/${PEER}`])).rejects.toThrow(/is plain TCP, which a browser cannot dial/)
+    expect(await rejectionWords(syncDefaultRelays(db, [WSS, `/ip4/1.2.3.4/tcp/4001/p2p/${PEER}`]))).toMatch(/is plain TCP, which a browser cannot dial/)
     expect((await listRelays(db)).map((r) => r.multiaddr)).toEqual([A])
   })
 
@@ -182,19 +185,23 @@ describe('the user\'s relays', () => {
 
   it('refuses garbage in words and a relay already listed, writing nothing', async () => {
     await syncDefaultRelays(db, [A])
-    await expect(addUserRelay(db, 'garbage')).rejects.toThrow(/"garbage" is not a full multiaddr ending in \/p2p\/<PeerID>/)
+    expect(await rejectionWords(addUserRelay(db, 'garbage'))).toMatch(/"garbage" is not a full multiaddr ending in \/p2p\/<PeerID>/)
     await expect(addUserRelay(db, `/ip4/1.2.3.4/tcp/4001/p2p/${PEER}`)).rejects.toMatchObject({ name: 'InvalidRelayAddressError' })
     await addUserRelay(db, MINE)
-    await expect(addUserRelay(db, MINE)).rejects.toMatchObject({ name: 'DuplicateRelayError', message: 'This relay is already in your list.' })
-    await expect(addUserRelay(db, A)).rejects.toThrow('This relay comes with the app and is already in the list.')
+    const duplicate = await rejection(addUserRelay(db, MINE))
+    expect(duplicate).toMatchObject({ name: 'DuplicateRelayError', code: 'relayDuplicate' })
+    expect(textOfError(duplicate)).toBe('This relay is already in your list.')
+    expect(await rejectionWords(addUserRelay(db, A))).toBe('This relay comes with the app and is already in the list.')
     await setRelayActive(db, A, false)
-    await expect(addUserRelay(db, A)).rejects.toThrow(/disabled: enable it instead/)
+    expect(await rejectionWords(addUserRelay(db, A))).toMatch(/disabled: enable it instead/)
     expect((await listRelays(db)).map((r) => [r.multiaddr, r.source, r.active])).toEqual([[A, 'default', false], [MINE, 'user', true]])
   })
 
   it(`keeps at most ${MAX_USER_RELAYS} of the user's own`, async () => {
     for (let i = 0; i < MAX_USER_RELAYS; i++) await addUserRelay(db, `/ip4/127.0.0.1/tcp/${9100 + i}/ws/p2p/${PEER}`)
-    await expect(addUserRelay(db, MINE)).rejects.toMatchObject({ name: 'TooManyRelaysError', message: expect.stringMatching(/Remove one to add another/) })
+    const tooMany = await rejection(addUserRelay(db, MINE))
+    expect(tooMany).toMatchObject({ name: 'TooManyRelaysError', code: 'tooManyRelays', params: { max: MAX_USER_RELAYS } })
+    expect(textOfError(tooMany)).toMatch(/Remove one to add another/)
     expect(await db.relays.count()).toBe(MAX_USER_RELAYS)
   })
 
@@ -210,7 +217,9 @@ describe('the user\'s relays', () => {
     expect(await activeRelays(db)).toEqual([A])
     await setRelayActive(db, B, true)
     expect(await activeRelays(db)).toEqual([A, B])
-    await expect(setRelayActive(db, C, true)).rejects.toMatchObject({ name: 'UnknownRelayError', message: 'There is no such relay (any more).' })
+    const unknown = await rejection(setRelayActive(db, C, true))
+    expect(unknown).toMatchObject({ name: 'UnknownRelayError', code: 'relayUnknown' })
+    expect(textOfError(unknown)).toBe('There is no such relay (any more).')
   })
 
   it('removes the user\'s and discovered relays; a shipped default is disabled and stays so across config syncs', async () => {

@@ -6,6 +6,14 @@ import {
 } from '../../../src/lib/db/turn-servers.ts'
 import type { TurnServerRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import type { TurnServerProblems } from '../../../src/lib/db/turn-servers.ts'
+import { rejection, rejectionWords, wordsOf } from '../../support/words.ts'
+
+/** Each field's problem in the words the user reads (the db reports codes). */
+function worded (problems: TurnServerProblems): Partial<Record<keyof TurnServerProblems, string>> {
+  return Object.fromEntries(Object.entries(problems).map(([field, problem]) => [field, textOfError(problem)]))
+}
 
 const GOOD = { url: 'turn:turn.example.org:3478?transport=udp', username: 'alice', credential: 's3cret' }
 
@@ -48,14 +56,14 @@ describe('turnServerProblems', () => {
     ['too long an address', `turn:${'a'.repeat(MAX_TURN_URL_CHARS)}.org`, /The address is too long: at most 256 characters\./],
     ['not text', 42, /The address must be text\./]
   ])('refuses %s, in words', (_what, url, why) => {
-    const problems = turnServerProblems({ ...GOOD, url })
+    const problems = worded(turnServerProblems({ ...GOOD, url }))
     expect(problems.url).toMatch(why)
     expect(problems.username).toBeUndefined()
     expect(problems.credential).toBeUndefined()
   })
 
   it('needs a username and a credential (WebRTC refuses a TURN server without them)', () => {
-    expect(turnServerProblems({ ...GOOD, username: '', credential: '' })).toEqual({
+    expect(worded(turnServerProblems({ ...GOOD, username: '', credential: '' }))).toEqual({
       username: 'Enter the username the TURN server gave you: WebRTC cannot use a TURN server without one.',
       credential: 'Enter the credential the TURN server gave you: WebRTC cannot use a TURN server without one.'
     })
@@ -63,13 +71,13 @@ describe('turnServerProblems', () => {
 
   it('bounds the username and credential and refuses control characters or non-text', () => {
     const long = 'x'.repeat(MAX_TURN_SECRET_CHARS + 1)
-    expect(turnServerProblems({ ...GOOD, username: long, credential: long })).toEqual({
+    expect(worded(turnServerProblems({ ...GOOD, username: long, credential: long }))).toEqual({
       username: `The username is too long: at most ${MAX_TURN_SECRET_CHARS} characters.`,
       credential: `The credential is too long: at most ${MAX_TURN_SECRET_CHARS} characters.`
     })
     expect(turnServerProblems({ ...GOOD, username: 'x'.repeat(MAX_TURN_SECRET_CHARS) })).toEqual({})
-    expect(turnServerProblems({ ...GOOD, username: 'a\nb' }).username).toBe('The username cannot contain control characters.')
-    expect(turnServerProblems({ ...GOOD, credential: null }).credential).toBe('The credential must be text.')
+    expect(worded(turnServerProblems({ ...GOOD, username: 'a\nb' })).username).toBe('The username cannot contain control characters.')
+    expect(worded(turnServerProblems({ ...GOOD, credential: null })).credential).toBe('The credential must be text.')
   })
 
   it('reports every field at once', () => {
@@ -92,7 +100,7 @@ describe('readTurnServerInput (the RPC params)', () => {
     ['a bad URL', { ...GOOD, url: 'stun:x' }, /This is a STUN address/],
     ['a bad credential after a good URL', { ...GOOD, credential: '' }, /Enter the credential/]
   ])('refuses %s with an InvalidTurnServerError', (_what, params, why) => {
-    expect(() => readTurnServerInput(params)).toThrow(why)
+    expect(wordsOf(() => readTurnServerInput(params))).toMatch(why)
     expect(() => readTurnServerInput(params)).toThrow(expect.objectContaining({ name: 'InvalidTurnServerError' }))
   })
 })
@@ -115,17 +123,17 @@ describe('the turnServers table', () => {
 
   it(`keeps at most ${MAX_TURN_SERVERS} and writes nothing beyond`, async () => {
     for (let i = 1; i <= MAX_TURN_SERVERS; i++) await addTurnServer(db, { ...GOOD, url: `turn:turn${i}.example.org` }, i)
-    await expect(addTurnServer(db, { ...GOOD, url: 'turn:one-more.example.org' }, 9)).rejects.toThrow(
-      expect.objectContaining({ name: 'TooManyTurnServersError', message: expect.stringMatching(/already have 4 TURN servers.*Remove one to add another/) })
-    )
+    const tooMany = await rejection(addTurnServer(db, { ...GOOD, url: 'turn:one-more.example.org' }, 9))
+    expect(tooMany).toMatchObject({ name: 'TooManyTurnServersError', code: 'turnTooMany', params: { max: MAX_TURN_SERVERS } })
+    expect(textOfError(tooMany)).toMatch(/already have 4 TURN servers.*Remove one to add another/)
     expect((await listTurnServers(db)).map((row) => row.url)).toEqual(['turn1', 'turn2', 'turn3', 'turn4'].map((h) => `turn:${h}.example.org`))
   })
 
   it('refuses the same server with the same username twice, and anything invalid, writing nothing', async () => {
     await addTurnServer(db, GOOD, 1)
-    await expect(addTurnServer(db, { ...GOOD, credential: 'new' }, 2)).rejects.toThrow('This TURN server is already in your list with this username.')
-    await expect(addTurnServer(db, { ...GOOD, url: 'turn:' }, 3)).rejects.toThrow(/has no host/)
-    await expect(addTurnServer(db, { ...GOOD, extra: true }, 4)).rejects.toThrow(/exactly an address, a username and a credential/)
+    expect(await rejectionWords(addTurnServer(db, { ...GOOD, credential: 'new' }, 2))).toBe('This TURN server is already in your list with this username.')
+    expect(await rejectionWords(addTurnServer(db, { ...GOOD, url: 'turn:' }, 3))).toMatch(/has no host/)
+    expect(await rejectionWords(addTurnServer(db, { ...GOOD, extra: true }, 4))).toMatch(/exactly an address, a username and a credential/)
     expect(await db.turnServers.count()).toBe(1)
     // another username on the same server is another account
     await addTurnServer(db, { ...GOOD, username: 'bob' }, 5)

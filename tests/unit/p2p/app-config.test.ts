@@ -2,6 +2,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { CONFIG_PATH, fetchAppConfig, InvalidConfigError, MAX_CONFIG_FILE_BYTES, parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { rejectionWords } from '../../support/words.ts'
 
 const MAX_CONFIG_CHARS = 64 * 1024
 const MAX_RELAYS = 16
@@ -21,21 +23,21 @@ const CERTHASH_2 = 'uEiDbwbTJAP_kjVdbXaXGOAQBJfZdsP4-JElLduqYZFfZhg'
 const wss = (port = 443, peer = relayId): string => `/dns4/relay.example/tcp/${port}/wss/p2p/${peer}`
 const config = (relays: unknown): string => JSON.stringify({ relays })
 
-/** Runs `fn` and returns the InvalidConfigError it throws (fails the test otherwise). */
-function invalid (fn: () => unknown): InvalidConfigError {
+/** Runs `fn` and returns the words of the InvalidConfigError it throws (fails the test otherwise). */
+function invalid (fn: () => unknown): string {
   try {
     fn()
   } catch (err) {
     expect(err).toBeInstanceOf(InvalidConfigError)
     expect((err as Error).name).toBe('InvalidConfigError')
-    return err as InvalidConfigError
+    return textOfError(err) ?? ''
   }
   throw new Error('expected an InvalidConfigError, but nothing was thrown')
 }
 
-/** Matches the InvalidConfigError a malformed input must raise, its message matching `message`. */
-function invalidConfig (message: RegExp): unknown {
-  return expect.objectContaining({ name: 'InvalidConfigError', message: expect.stringMatching(message) })
+/** `fn` throws the InvalidConfigError a malformed input must raise, its words matching `words`. */
+function expectInvalidConfig (fn: () => unknown, words: RegExp): void {
+  expect(invalid(fn)).toMatch(words)
 }
 
 describe('parseAppConfig', () => {
@@ -60,7 +62,7 @@ describe('parseAppConfig', () => {
     ['WebTransport without a certhash', () => `/ip4/1.2.3.4/udp/4001/quic-v1/webtransport/p2p/${relayId}`, /in the app configuration is WebTransport without \/certhash\/<hash>/],
     ['a circuit address', () => `/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit/p2p/${otherRelayId}`, /in the app configuration is a circuit address through another relay/]
   ])('rejects a relay address that is %s, saying so in words', (_name, relay, message) => {
-    expect(() => parseAppConfig(config([wss(), relay()]))).toThrow(invalidConfig(message))
+    expectInvalidConfig(() => parseAppConfig(config([wss(), relay()])), message)
   })
 
   it('accepts an empty relay list', () => {
@@ -82,14 +84,14 @@ describe('parseAppConfig', () => {
   })
 
   it.each([-1, 1.5, '4GB', MAX_CONFIG_FILE_BYTES + 1, null])('rejects maxFileBytes %s', (maxFileBytes) => {
-    expect(() => parseAppConfig(JSON.stringify({ relays: [], maxFileBytes }))).toThrow(invalidConfig(/maxFileBytes must be a whole number of bytes from 0 to/))
+    expectInvalidConfig(() => parseAppConfig(JSON.stringify({ relays: [], maxFileBytes })), /maxFileBytes must be a whole number of bytes from 0 to/)
   })
 
   it('rejects text that is not JSON', () => {
-    expect(() => parseAppConfig('')).toThrow(invalidConfig(/not valid JSON/))
-    expect(() => parseAppConfig('relays: []')).toThrow(invalidConfig(/not valid JSON/))
-    expect(() => parseAppConfig('{"relays": [')).toThrow(invalidConfig(/not valid JSON/))
-    expect(() => parseAppConfig('<!doctype html><html></html>')).toThrow(invalidConfig(/not valid JSON/))
+    expectInvalidConfig(() => parseAppConfig(''), /not valid JSON/)
+    expectInvalidConfig(() => parseAppConfig('relays: []'), /not valid JSON/)
+    expectInvalidConfig(() => parseAppConfig('{"relays": ['), /not valid JSON/)
+    expectInvalidConfig(() => parseAppConfig('<!doctype html><html></html>'), /not valid JSON/)
   })
 
   it.each([
@@ -102,7 +104,7 @@ describe('parseAppConfig', () => {
     ['a string', '"relays"'],
     ['an array of relays', JSON.stringify([wss()])]
   ])('rejects %s: no list of relays', (_name, text) => {
-    expect(() => parseAppConfig(text)).toThrow(invalidConfig(/has no list of relays/))
+    expectInvalidConfig(() => parseAppConfig(text), /has no list of relays/)
   })
 
   it.each([
@@ -111,33 +113,33 @@ describe('parseAppConfig', () => {
     ['an object', [{ addr: wss() }]],
     ['a nested list', [[wss()]]]
   ])('rejects a relay entry that is %s', (_name, relays) => {
-    expect(() => parseAppConfig(config(relays))).toThrow(invalidConfig(/has no list of relays/))
+    expectInvalidConfig(() => parseAppConfig(config(relays)), /has no list of relays/)
   })
 
   it('rejects a relay address without /p2p/<PeerID>, quoting it', () => {
-    expect(() => parseAppConfig(config([wss(), '/dns4/relay.example/tcp/443/wss']))).toThrow(invalidConfig(/relay address "\/dns4\/relay\.example\/tcp\/443\/wss" .*not a full multiaddr ending in \/p2p\/<PeerID>/))
-    expect(() => parseAppConfig(config([`/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit`]))).toThrow(invalidConfig(/not a full multiaddr ending in \/p2p\/<PeerID>/))
+    expectInvalidConfig(() => parseAppConfig(config([wss(), '/dns4/relay.example/tcp/443/wss'])), /relay address "\/dns4\/relay\.example\/tcp\/443\/wss" .*not a full multiaddr ending in \/p2p\/<PeerID>/)
+    expectInvalidConfig(() => parseAppConfig(config([`/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit`])), /not a full multiaddr ending in \/p2p\/<PeerID>/)
   })
 
   it('rejects a garbage relay address', () => {
-    expect(() => parseAppConfig(config(['garbage']))).toThrow(invalidConfig(/relay address "garbage" .*not a full multiaddr/))
-    expect(() => parseAppConfig(config(['']))).toThrow(invalidConfig(/relay address "" .*not a full multiaddr/))
-    expect(() => parseAppConfig(config([`/ip4/999.0.0.1/tcp/1/ws/p2p/${relayId}`]))).toThrow(invalidConfig(/not a full multiaddr/))
-    expect(() => parseAppConfig(config(['https://relay.example/']))).toThrow(invalidConfig(/not a full multiaddr/))
+    expectInvalidConfig(() => parseAppConfig(config(['garbage'])), /relay address "garbage" .*not a full multiaddr/)
+    expectInvalidConfig(() => parseAppConfig(config([''])), /relay address "" .*not a full multiaddr/)
+    expectInvalidConfig(() => parseAppConfig(config([`/ip4/999.0.0.1/tcp/1/ws/p2p/${relayId}`])), /not a full multiaddr/)
+    expectInvalidConfig(() => parseAppConfig(config(['https://relay.example/'])), /not a full multiaddr/)
   })
 
   it('rejects a relay address whose /p2p/ part is not a PeerID', () => {
-    expect(() => parseAppConfig(config(['/dns4/relay.example/tcp/443/wss/p2p/QmNotAPeer']))).toThrow(invalidConfig(/"\/dns4\/relay\.example\/tcp\/443\/wss\/p2p\/QmNotAPeer" .*not a full multiaddr/))
-    expect(() => parseAppConfig(config(['/dns4/relay.example/tcp/443/wss/p2p/abc']))).toThrow(invalidConfig(/not a full multiaddr/))
+    expectInvalidConfig(() => parseAppConfig(config(['/dns4/relay.example/tcp/443/wss/p2p/QmNotAPeer'])), /"\/dns4\/relay\.example\/tcp\/443\/wss\/p2p\/QmNotAPeer" .*not a full multiaddr/)
+    expectInvalidConfig(() => parseAppConfig(config(['/dns4/relay.example/tcp/443/wss/p2p/abc'])), /not a full multiaddr/)
   })
 
   it('rejects a bare /p2p/<PeerID> with no transport', () => {
-    expect(() => parseAppConfig(config([`/p2p/${relayId}`]))).toThrow(invalidConfig(/not a full multiaddr/))
+    expectInvalidConfig(() => parseAppConfig(config([`/p2p/${relayId}`])), /not a full multiaddr/)
   })
 
   it('quotes at most 100 characters of a bad address', () => {
     const bad = '/' + 'x'.repeat(300)
-    const message = invalid(() => parseAppConfig(config([bad]))).message
+    const message = invalid(() => parseAppConfig(config([bad])))
     expect(message).toContain(`"${bad.slice(0, 100)}"`)
     expect(message).not.toContain(bad.slice(0, 101))
   })
@@ -148,8 +150,8 @@ describe('parseAppConfig', () => {
       return text + ' '.repeat(length - text.length)
     }
     expect(parseAppConfig(padded(MAX_CONFIG_CHARS))).toEqual({ relays: [wss()] })
-    expect(() => parseAppConfig(padded(MAX_CONFIG_CHARS + 1))).toThrow(invalidConfig(/too large/))
-    expect(() => parseAppConfig('x'.repeat(MAX_CONFIG_CHARS + 1))).toThrow(invalidConfig(/too large/))
+    expectInvalidConfig(() => parseAppConfig(padded(MAX_CONFIG_CHARS + 1)), /too large/)
+    expectInvalidConfig(() => parseAppConfig('x'.repeat(MAX_CONFIG_CHARS + 1)), /too large/)
   })
 
   it(`keeps only the first ${MAX_RELAYS} relays`, () => {
@@ -166,7 +168,7 @@ describe('parseAppConfig', () => {
 
   it(`still validates relays beyond the first ${MAX_RELAYS}`, () => {
     const relays = [...Array.from({ length: MAX_RELAYS }, (_, i) => wss(1000 + i)), 'garbage']
-    expect(() => parseAppConfig(config(relays))).toThrow(invalidConfig(/relay address "garbage"/))
+    expectInvalidConfig(() => parseAppConfig(config(relays)), /relay address "garbage"/)
   })
 })
 
@@ -188,11 +190,12 @@ describe('fetchAppConfig', () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('not found', { status: 404 })))
     const error = await fetchAppConfig('https://parley.example').catch((err: unknown) => err)
     expect(error).toBeInstanceOf(InvalidConfigError)
-    expect((error as Error).message).toMatch(/HTTP 404/)
+    expect(error).toMatchObject({ code: 'configHttp', params: { status: 404 } })
+    expect(textOfError(error)).toMatch(/HTTP 404/)
   })
 
   it('rejects an invalid served configuration', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => new Response('<html></html>', { status: 200 })))
-    await expect(fetchAppConfig('https://parley.example')).rejects.toThrow(/not valid JSON/)
+    expect(await rejectionWords(fetchAppConfig('https://parley.example'))).toMatch(/not valid JSON/)
   })
 })

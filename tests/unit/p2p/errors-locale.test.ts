@@ -8,7 +8,8 @@ import { formatBytes } from '../../../src/lib/files/size.ts'
 import { parseAppConfig } from '../../../src/lib/p2p/app-config.ts'
 import { FileTransferError } from '../../../src/lib/p2p/protocols/file/errors.ts'
 import { safetyNumber } from '../../../src/lib/p2p/safety-number.ts'
-import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { errorText, textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { wordsOf } from '../../support/words.ts'
 import { RpcTimeoutError } from '../../../src/lib/rpc/errors.ts'
 import { validateUsername } from '../../../src/lib/state/node-manager.svelte.ts'
 
@@ -53,13 +54,16 @@ describe('errors made in a Russian realm are Russian', () => {
 
   it('relay addresses, TURN servers and the app configuration', () => {
     setLocale('ru')
-    expect(relayAddressProblem('/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWabc')).toMatch(/^— это простой TCP, к нему браузер подключиться не может; используйте/)
-    expect(() => parseRelayAddress('garbage')).toThrow('Адрес ретранслятора «garbage» не является полным multiaddr, оканчивающимся на /p2p/<PeerID>.')
-    expect(turnServerProblems({ url: 'stun:x.org', username: '', credential: 'c' })).toEqual({
+    const plainTcp = relayAddressProblem('/ip4/1.2.3.4/tcp/4001/p2p/12D3KooWabc')
+    expect(plainTcp === undefined ? '' : errorText(plainTcp.code, plainTcp.params)).toMatch(/^— это простой TCP, к нему браузер подключиться не может; используйте/)
+    expect(wordsOf(() => parseRelayAddress('garbage'))).toBe('Адрес ретранслятора «garbage» не является полным multiaddr, оканчивающимся на /p2p/<PeerID>.')
+    const turn = turnServerProblems({ url: 'stun:x.org', username: '', credential: 'c' })
+    expect({ url: textOfError(turn.url), username: textOfError(turn.username), credential: turn.credential }).toEqual({
       url: expect.stringMatching(/^Это адрес STUN\./),
-      username: expect.stringMatching(/^Введите имя пользователя/)
+      username: expect.stringMatching(/^Введите имя пользователя/),
+      credential: undefined
     })
-    expect(() => parseAppConfig('{')).toThrow('Настройки приложения — недопустимый JSON.')
+    expect(wordsOf(() => parseAppConfig('{'))).toBe('Настройки приложения — недопустимый JSON.')
   })
 
   it('backups, safety numbers, usernames and RPC timeouts', async () => {

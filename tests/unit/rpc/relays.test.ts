@@ -11,6 +11,8 @@ import { RpcServer } from '../../../src/lib/rpc/server.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { NetworkSnapshot } from '../../../src/lib/contract/index.ts'
 import { openTestDb } from '../db/helpers.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { rejection } from '../../support/words.ts'
 
 /*
  * The relay messages of the Network panel over a real MessageChannel, with
@@ -118,11 +120,13 @@ describe('relay messages over MessageChannel', () => {
   })
 
   it('brings the refusals back by name, in words, and stores nothing', async () => {
-    await expect(client.call('addRelay', { multiaddr: 'garbage' })).rejects.toMatchObject({
-      name: 'InvalidRelayAddressError', message: 'The relay address "garbage" is not a full multiaddr ending in /p2p/<PeerID>.'
-    })
+    const garbage = await rejection(client.call('addRelay', { multiaddr: 'garbage' }))
+    expect(garbage).toMatchObject({ name: 'InvalidRelayAddressError', code: 'relayAddressInvalid', params: { address: 'garbage', problem: 'relayProblemNotFull' } })
+    expect(textOfError(garbage)).toBe('The relay address "garbage" is not a full multiaddr ending in /p2p/<PeerID>.')
     await client.call('addRelay', { multiaddr: RELAY })
-    await expect(client.call('addRelay', { multiaddr: RELAY })).rejects.toMatchObject({ name: 'DuplicateRelayError', message: 'This relay is already in your list.' })
+    const duplicate = await rejection(client.call('addRelay', { multiaddr: RELAY }))
+    expect(duplicate).toMatchObject({ name: 'DuplicateRelayError', code: 'relayDuplicate' })
+    expect(textOfError(duplicate)).toBe('This relay is already in your list.')
     // a malformed call from a tab that is not ours
     await expect(client.call('addRelay', { multiaddr: 7 } as unknown as { multiaddr: string })).rejects.toMatchObject({ name: 'InvalidParamsError', code: 'invalidParams' })
     await expect(client.call('setRelayActive', { multiaddr: `${RELAY}x`, active: true })).rejects.toMatchObject({ name: 'UnknownRelayError' })

@@ -6,17 +6,25 @@
  *
  * Parameter kinds, so the tab can word them in its language:
  * - 'text'  user data or a developer reason, shown as it is;
- * - 'count' a number (limits, counts, indexes), shown in the locale's digits;
+ * - 'number' a number shown as it is (limits, ports, indexes: "4096");
+ * - 'count' a quantity: chooses the plural form and is shown in the locale's digits ("1,024");
  * - 'bytes' a size in bytes, shown as "1.5 MiB" in the locale;
  * - 'code'  another error code, worded in its turn (a reason inside a reason).
  */
+import { CONTACT_ERRORS } from './contacts.ts'
+import { NODE_ERRORS } from './node.ts'
+import { RELAY_ERRORS, TURN_ERRORS } from './relays.ts'
 import { RPC_ERRORS } from './rpc.ts'
 
-export type ParamKind = 'text' | 'count' | 'bytes' | 'code'
+export type ParamKind = 'text' | 'number' | 'count' | 'bytes' | 'code'
 
 /** The shape every area's catalog has. */
 export type ErrorCatalog = Readonly<Record<string, Readonly<Record<string, ParamKind>>>>
 
 export const ERROR_CATALOG = {
-  ...RPC_ERRORS
+  ...RPC_ERRORS,
+  ...NODE_ERRORS,
+  ...CONTACT_ERRORS,
+  ...RELAY_ERRORS,
+  ...TURN_ERRORS
 } as const satisfies ErrorCatalog

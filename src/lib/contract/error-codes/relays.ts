@@ -9,7 +9,7 @@ export const RELAY_ERRORS = {
   relayAddressInvalid: { address: 'text', problem: 'code' },
   /** the served /config.json lists a relay `address` with `problem` */
   relayAddressInConfig: { address: 'text', problem: 'code' },
-  relayProblemTooLong: { max: 'count' },
+  relayProblemTooLong: { max: 'number' },
   relayProblemNotFull: {},
   relayProblemCircuit: {},
   relayProblemNoHost: {},
@@ -24,25 +24,35 @@ export const RELAY_ERRORS = {
   relayProblemUdpPath: { path: 'text', hint: 'code' },
   relayProblemNoCerthash: { name: 'text' },
   relayProblemBadCerthash: { name: 'text', kind: 'text' },
-  relayProblemCerthashes: { count: 'count', name: 'text' },
+  relayProblemCerthashes: { count: 'number', name: 'text' },
   /** what a browser can dial (the hint of several problems) */
   relayDialableHint: {},
   relayDuplicate: {},
   relayDefaultDuplicate: {},
   relayDefaultDisabled: {},
-  tooManyRelays: { max: 'count' },
-  relayUnknown: {}
+  tooManyRelays: { max: 'number' },
+  relayUnknown: {},
+  /** the relay was removed again before it could be shown */
+  relayGoneAgain: {},
+  /** a test of a relay that is not in the list (any more) */
+  relayNotListed: {},
+  relayTestDialTimeout: { seconds: 'number' },
+  relayTestAnswerTimeout: { seconds: 'number' },
+  relayTestWrongPeer: { peerId: 'text' },
+  relayTestDialFailed: { reason: 'text' },
+  relayTestClosed: { reason: 'text' },
+  relayTestNotARelay: {}
 } as const
 
 export const TURN_ERRORS = {
-  /** a TURN server the user typed: each field's problem (a turn* code) when it has one */
-  turnServerInvalid: { url: 'code', username: 'code', credential: 'code' },
-  turnTooMany: { max: 'count' },
+  turnNotObject: {},
+  turnExactFields: {},
+  turnTooMany: { max: 'number' },
   turnDuplicate: {},
   turnUnknown: {},
   turnUrlNotText: {},
   turnUrlEmpty: {},
-  turnUrlTooLong: { max: 'count' },
+  turnUrlTooLong: { max: 'number' },
   turnUrlSpaces: {},
   turnUrlStun: {},
   turnUrlWebScheme: {},
@@ -56,5 +66,13 @@ export const TURN_ERRORS = {
   turnIpv6Brackets: {},
   turnNoHost: {},
   turnBadHost: { host: 'text' },
-  turnBadPort: {}
+  turnBadPort: {},
+  turnUsernameNotText: {},
+  turnCredentialNotText: {},
+  turnUsernameEmpty: {},
+  turnCredentialEmpty: {},
+  turnUsernameTooLong: { max: 'number' },
+  turnCredentialTooLong: { max: 'number' },
+  turnUsernameControl: {},
+  turnCredentialControl: {}
 } as const

@@ -17,7 +17,7 @@ export const RPC_ERRORS = {
   /** dedicated-Worker fallback: a result too large to relay to a tab over the BroadcastChannel */
   rpcResultTooLarge: { max: 'bytes' },
   /** dedicated-Worker fallback: no tab answered as the node's owner */
-  noNodeOwner: { seconds: 'count' },
+  noNodeOwner: { seconds: 'number' },
   /** dedicated-Worker fallback: the owner went away while a call may have reached it */
   nodeOwnerLost: {}
 } as const
