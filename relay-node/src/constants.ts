@@ -86,8 +86,6 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10 * SECOND_MS
 /** On SIGTERM, relayed connections in progress get this long to finish. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10 * SECOND_MS
 
-/** The Kademlia protocol id of Parley's DHT: its own network, apart from the public IPFS one. */
-export const DHT_PROTOCOL = '/parley/kad/1.0.0'
 
 /** mDNS service tag relay-nodes announce and look for on a LAN. */
 export const MDNS_SERVICE_TAG = 'parley-relay.local'

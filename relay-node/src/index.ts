@@ -15,6 +15,7 @@
  * ```
  */
 
+import { isCircuitAddress } from '@parley/protocol/multiaddr'
 import './polyfill.ts'
 import { join } from 'node:path'
 import { autoNAT } from '@libp2p/autonat'
@@ -32,8 +33,9 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
 import { BootstrapKeeper } from './bootstrap.ts'
+import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { loadOrCreateCertificate } from './certificate.ts'
-import { DEFAULT_HOP_TIMEOUT_MS, DHT_PROTOCOL, KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
+import { DEFAULT_HOP_TIMEOUT_MS, KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { linearConnectionList } from './connection-list.ts'
@@ -353,7 +355,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     log.debug('peer discovered', { peer: id, addresses: multiaddrs.map(String) })
     // mDNS finds other relay-nodes but does not connect to them, and the DHT needs a
     // connection. Only relay-nodes (direct addresses, not circuits through someone) are dialled.
-    const direct = multiaddrs.length > 0 && multiaddrs.every(ma => !ma.toString().includes('/p2p-circuit'))
+    const direct = multiaddrs.length > 0 && multiaddrs.every(ma => !isCircuitAddress(ma.toString()))
     if (config.mdns && direct && node.getConnections(id).length === 0) {
       log.info('dialling a relay-node found on the network', { peer: id, addresses: multiaddrs.map(String) })
       node.dial(id, { signal: AbortSignal.timeout(config.handshakeTimeoutMs) })

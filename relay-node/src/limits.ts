@@ -1,3 +1,4 @@
+import { RateLimiter } from '@parley/protocol/rate-limit'
 import type { Connection, MultiaddrConnection, Libp2p, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -31,37 +32,8 @@ export interface RelayLimits {
 /** Most addresses a rate limiter remembers; the longest idle is forgotten first (its bucket is full again by then, or nearly). */
 export const MAX_TRACKED_ADDRESSES = 65_536
 
-/**
- * Token buckets keyed by IP address: `capacity` tokens, refilled at
- * `perMs` tokens per millisecond. Bounded: at most MAX_TRACKED_ADDRESSES
- * addresses, least recently used forgotten first.
- */
-export class RateLimiter {
-  readonly #buckets = new Map<string, { tokens: number, at: number }>()
-
-  constructor (private readonly capacity: number, private readonly perMs: number, private readonly now: () => number = Date.now) {}
-
-  /** Takes a token for `key`; false when its bucket is empty. */
-  take (key: string): boolean {
-    const now = this.now()
-    const bucket = this.#buckets.get(key)
-    let tokens = this.capacity
-    if (bucket != null) {
-      tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.at) * this.perMs)
-      this.#buckets.delete(key)
-    } else if (this.#buckets.size >= MAX_TRACKED_ADDRESSES) {
-      const oldest = this.#buckets.keys().next().value
-      if (oldest != null) this.#buckets.delete(oldest)
-    }
-    const allowed = tokens >= 1
-    this.#buckets.set(key, { tokens: allowed ? tokens - 1 : tokens, at: now })
-    return allowed
-  }
-
-  get size (): number {
-    return this.#buckets.size
-  }
-}
+// token buckets by key, shared with the one-request server of @parley/protocol
+export { RateLimiter }
 
 /** The IP address in a multiaddr, if it has one. */
 export function ipOfAddr (addr: Multiaddr): string | undefined {

@@ -8,14 +8,15 @@
  * registration lasts while the peer stays connected and can be withdrawn
  * (UNREGISTER) at once. One request per stream.
  */
+import { circuitAddressThrough, isCircuitAddress } from '@parley/protocol/multiaddr'
 import { ipOfAddr } from './limits.ts'
-import { oneRequestHandler } from './one-request.ts'
+import { oneRequestHandler } from '@parley/protocol/one-request/server'
 import {
   MAX_NEARBY_ADDRESSES, MAX_NEARBY_ADDRESS_BYTES, MAX_NEARBY_ENTRIES, MAX_NEARBY_REQUEST_BYTES, NEARBY_PROTOCOL,
   NearbyFrameError, NearbyRefusedError, decodeNearbyRequest, encodeNearbyError, encodeNearbyReply
-} from './nearby-codec.ts'
+} from '@parley/protocol/nearby/codec'
 import type { Logger } from './log.ts'
-import type { NearbyEntry, NearbyErrorName, NearbyReply, NearbyRequest } from './nearby-codec.ts'
+import type { NearbyEntry, NearbyErrorName, NearbyReply, NearbyRequest } from '@parley/protocol/nearby/codec'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 
 /** A request must arrive and be answered within this time. */
@@ -244,8 +245,8 @@ function transportOf (address: string): string {
 export function circuitAddresses (relayAddresses: string[], askerAddress: string, peer: string): string[] {
   const asker = transportOf(askerAddress)
   return relayAddresses
-    .filter(a => !a.includes('/p2p-circuit'))
-    .map(a => `${a}/p2p-circuit/p2p/${peer}`)
+    .filter(a => !isCircuitAddress(a))
+    .map(a => circuitAddressThrough(a, peer))
     .filter(a => new TextEncoder().encode(a).byteLength <= MAX_NEARBY_ADDRESS_BYTES)
     .sort((x, y) => Number(transportOf(y) === asker) - Number(transportOf(x) === asker))
     .slice(0, MAX_NEARBY_ADDRESSES)
@@ -253,7 +254,7 @@ export function circuitAddresses (relayAddresses: string[], askerAddress: string
 
 /** The IP address a direct connection comes from; undefined for a relayed one (it says nothing of where the peer is). */
 function directIp (connection: Connection): string | undefined {
-  if (connection.remoteAddr.toString().includes('/p2p-circuit')) return undefined
+  if (isCircuitAddress(connection.remoteAddr.toString())) return undefined
   return ipOfAddr(connection.remoteAddr)
 }
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { describe, expect, it } from 'vitest'
-import { MailboxRefusedError } from '../src/mailbox/codec.ts'
+import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
 import { MailboxStore } from '../src/mailbox/store.ts'
 import { dataDir, defer, useRelayTestDir } from './helpers.ts'
-import type { MailboxErrorName } from '../src/mailbox/codec.ts'
+import type { MailboxErrorName } from '@parley/protocol/mailbox/codec'
 import type { MailboxLimits } from '../src/mailbox/store.ts'
 
 useRelayTestDir()

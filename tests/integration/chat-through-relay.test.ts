@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getContact, getContactByPeerId } from '../../src/lib/db/contacts.ts'
 import { chatMessages } from '../../src/lib/db/messages.ts'
-import { CONTACT_PROTOCOL } from '../../src/lib/p2p/protocols/contact/codec.ts'
+import { CONTACT_PROTOCOL } from '@parley/protocol/contact/codec'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'

@@ -5,6 +5,7 @@
  * kind of abuse is refused and counted by reason, and two people connected
  * throughout keep chatting through it.
  */
+import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -36,7 +37,6 @@ const FLOOD = {
 }
 /** relay-node's RSS may grow by at most this much during the flood */
 const MAX_RSS_GROWTH_MB = 150
-const DHT_PROTOCOL = '/parley/kad/1.0.0'
 
 let dir: string
 let relay: RelayProcess

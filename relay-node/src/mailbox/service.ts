@@ -8,9 +8,9 @@ import * as Digest from 'multiformats/hashes/digest'
 import {
   MAILBOX_PROTOCOL, MAX_FETCH_REPLY_BYTES, MAX_REQUEST_BYTES, MailboxFrameError, MailboxRefusedError,
   decodeRequest, encodeError, encodeReply
-} from './codec.ts'
-import { oneRequestHandler } from '../one-request.ts'
-import type { MailboxErrorName, MailboxReply, MailboxRequest } from './codec.ts'
+} from '@parley/protocol/mailbox/codec'
+import { oneRequestHandler } from '@parley/protocol/one-request/server'
+import type { MailboxErrorName, MailboxReply, MailboxRequest } from '@parley/protocol/mailbox/codec'
 import type { MailboxStore } from './store.ts'
 import type { Logger } from '../log.ts'
 import type { Libp2p } from '@libp2p/interface'

@@ -14,10 +14,10 @@
  * store, so a recipient's items list in the order they were deposited.
  */
 import { ClassicLevel } from 'classic-level'
-import { MailboxRefusedError } from './codec.ts'
+import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
 import { MailboxOpenError } from '../errors.ts'
 import type { RelayConfig } from '../config.ts'
-import type { FetchedItem, ListedItem } from './codec.ts'
+import type { FetchedItem, ListedItem } from '@parley/protocol/mailbox/codec'
 
 export interface MailboxLimits {
   /** how long an item is kept, in ms */

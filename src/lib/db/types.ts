@@ -1,7 +1,8 @@
 /**
- * Row types of the Parley database (DESIGN.md §3). Shared by the worker (the
- * single writer of network data) and the tabs (readers through liveQuery).
+ * Row types of the Parley database. Shared by the worker (the single writer
+ * of network data) and the tabs (readers through liveQuery).
  */
+import type { FileOffer } from '@parley/protocol/chat/codec'
 
 /** A message id: a ULID chosen by the sender, sortable by creation time. */
 export type MessageId = string & { readonly __messageId: true }
@@ -85,31 +86,8 @@ export interface MessageRow {
   file?: FileOffer
 }
 
-/**
- * A file as offered in a chat message (docs/protocols.md, "Files"). On the
- * sender, `sha256` and `listHash` are '' while the file is still being hashed
- * (transfer state 'preparing'); such a message is not sent yet.
- */
-export interface FileOffer {
-  /** SHA-256 of the whole file, 64 lowercase hex digits. */
-  sha256: string
-  /** bytes, 0 ≤ size ≤ the receiver's limit */
-  size: number
-  /** sanitised file name (see files/names.ts): no path separators or control characters, bounded */
-  name: string
-  /** declared media type, lowercase `type/subtype`; 'application/octet-stream' when unknown */
-  mime: string
-  /** bytes per chunk; every chunk but the last is exactly this long */
-  chunkSize: number
-  /** SHA-256 of the concatenated chunk hashes (32 bytes each, in index order), 64 lowercase hex digits */
-  listHash: string
-  /** a small preview made by the sender (images only): JPEG, PNG or WebP bytes */
-  thumb?: Uint8Array
-  thumbMime?: 'image/jpeg' | 'image/png' | 'image/webp'
-  /** pixel size of the full image, when it is one */
-  width?: number
-  height?: number
-}
+/** A file as offered in a chat message: the wire type of @parley/protocol (docs/protocols.md, "Files"). */
+export type { FileOffer }
 
 export type TransferDirection = 'in' | 'out'
 

@@ -7,7 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { chunkCountOf } from '../db/transfers.ts'
-import { DEFAULT_CHUNK_BYTES, HASH_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '../p2p/protocols/file/constants.ts'
+import { DEFAULT_CHUNK_BYTES, HASH_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '@parley/protocol/file/constants'
 
 export { chunkCountOf }
 

@@ -7,14 +7,15 @@
  * is really SVG or HTML is offered as a file, not rendered). `makeThumbnail`
  * needs a browser (createImageBitmap, a canvas); the rest is pure.
  */
+import { THUMB_MAX_BYTES } from '@parley/protocol/chat/constants'
 
 /** Raster formats recognised by their first bytes. */
 export type SniffedImageType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp'
 /** Formats a thumbnail may have (the FileOffer's `thumbMime`). */
 export type ThumbMime = 'image/jpeg' | 'image/png' | 'image/webp'
 
-/** Largest thumbnail a sender makes and a receiver accepts, in bytes. */
-export const THUMB_MAX_BYTES = 24 * 1024
+/** Largest thumbnail a sender makes and a receiver accepts, in bytes (a wire limit of the chat protocol). */
+export { THUMB_MAX_BYTES }
 /** Longest side of a thumbnail, in pixels. */
 export const THUMB_MAX_PX = 320
 /** Bytes `sniffImage` looks at; read at least this many for it. */

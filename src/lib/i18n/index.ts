@@ -110,7 +110,11 @@ function pluralRule (locale: Locale, count: number): Intl.LDMLPluralRule {
   return rules.select(count)
 }
 
-const PLACEHOLDER = /\{(\w+)\}/g
+/**
+ * `{name}`, or `{name:kind}` where the words say how a value is shown (an
+ * error's `{size:bytes}`, `{problem:code}`, `{count:count}`: lib/i18n/error-text.ts).
+ */
+const PLACEHOLDER = /\{(\w+)(?::\w+)?\}/g
 
 function fill (text: string, params: MessageParams | undefined): string {
   if (params === undefined) return text
@@ -134,6 +138,11 @@ export function t (key: MessageKey, params?: MessageParams, locale: Locale = cur
   const count = typeof params?.['count'] === 'number' ? params['count'] : 0
   const text = entry[pluralRule(locale, count)] ?? entry.other ?? ''
   return fill(text, params)
+}
+
+/** The raw entry of `key` (a string or its plural forms), placeholders unfilled; undefined for no such key. */
+export function entryOf (key: string, locale: Locale = current): Entry | undefined {
+  return TABLES[locale].get(key) ?? TABLES.en.get(key)
 }
 
 /** Every English string with its key (the e2e check that a Russian screen has none left). */

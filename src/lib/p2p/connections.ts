@@ -1,3 +1,4 @@
+import { isCircuitAddress } from '@parley/protocol/multiaddr'
 import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
 
 /** How we are connected to a peer right now. */
@@ -5,7 +6,7 @@ export type PeerPath = 'direct' | 'relayed'
 
 /** A relayed (circuit) connection is limited by the relay; a direct one is not. */
 export function isRelayed (connection: Connection): boolean {
-  return connection.limits != null || (connection.remoteAddr.toString().includes('/p2p-circuit') && !isWebRtc(connection))
+  return connection.limits != null || (isCircuitAddress(connection.remoteAddr.toString()) && !isWebRtc(connection))
 }
 
 export function isWebRtc (connection: Connection): boolean {

@@ -1,8 +1,10 @@
+import { raceSignal } from '@parley/protocol/abort'
+import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { setContactAddresses } from '../db/contacts.ts'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { bestConnection } from './connections.ts'
-import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from './protocols/contact/codec.ts'
+import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactRow } from '../db/types.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
@@ -204,7 +206,7 @@ export class ContactFinder implements ContactDialer {
       for await (const event of this.#node.services.dht.findPeer(peerId, { signal, useCache: false })) {
         if (event.name !== 'FINAL_PEER') continue
         const relay = event.from.toString()
-        for (const address of event.peer.multiaddrs) (relayOf(address) === relay ? own : heard).push(address)
+        for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? own : heard).push(address)
         timer ??= setTimeout(() => { enough.abort() }, LOOKUP_MORE_ANSWERS_MS)
       }
     } catch (err) {
@@ -263,24 +265,4 @@ export function circuitAddressesOf (peer: PeerId, addresses: Multiaddr[]): Multi
     if (text.length <= MAX_CONTACT_ADDRESS_CHARS) out.set(text, full)
   }
   return [...out.values()]
-}
-
-/** The PeerID of the relay a circuit address goes through, if it is one. */
-function relayOf (address: Multiaddr): string | undefined {
-  const components = address.getComponents()
-  const circuit = components.findIndex(c => c.name === 'p2p-circuit')
-  return circuit > 0 ? components.slice(0, circuit).findLast(c => c.name === 'p2p')?.value : undefined
-}
-
-/** `promise`, or the signal's reason once it aborts first (the promise itself runs on). */
-async function raceSignal<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  signal.throwIfAborted()
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(signal.reason as Error) }
-    signal.addEventListener('abort', onAbort, { once: true })
-    void promise.then(
-      (value) => { signal.removeEventListener('abort', onAbort); resolve(value) },
-      (err: unknown) => { signal.removeEventListener('abort', onAbort); reject(err as Error) }
-    )
-  })
 }

@@ -7,17 +7,12 @@
  * on when one dies (the circuit relay transport's random walk).
  */
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { peerRoutingSymbol } from '@libp2p/interface'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerRouting } from '@libp2p/interface'
 
-/**
- * The Kademlia protocol id of Parley's DHT, apart from the public IPFS one.
- * Must equal relay-node's DHT_PROTOCOL (relay-node/src/constants.ts); a unit
- * test checks. Defined here again so that the browser bundle does not reach
- * into relay-node for one string.
- */
-export const DHT_PROTOCOL = '/parley/kad/1.0.0'
+export { DHT_PROTOCOL }
 
 /**
  * At most one random walk (a Kademlia lookup of a random key) starts per this

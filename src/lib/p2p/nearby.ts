@@ -9,10 +9,11 @@
  * same contact request as a pasted invite, which the other side accepts or
  * declines as usual. No new trust path: the relay only introduces.
  */
+import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { nearbyRequest, peerIdOfEntry } from '../../../relay-node/src/nearby-client.ts'
-import { NearbyRefusedError } from '../../../relay-node/src/nearby-codec.ts'
-import type { NearbyEntry } from '../../../relay-node/src/nearby-codec.ts'
+import { nearbyRequest, peerIdOfEntry } from '@parley/protocol/nearby/client'
+import { NearbyRefusedError } from '@parley/protocol/nearby/codec'
+import type { NearbyEntry } from '@parley/protocol/nearby/codec'
 import type { NearbyPerson } from '../rpc/protocol.ts'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -82,8 +83,8 @@ export function readNearbyPeer (params: unknown): string {
 function reservedRelays (node: NearbyNode): string[] {
   const relays = new Set<string>()
   for (const ma of node.getMultiaddrs()) {
-    const relay = /\/p2p\/([^/]+)\/p2p-circuit/.exec(ma.toString())?.[1]
-    if (relay != null) relays.add(relay)
+    const relay = circuitRelayId(ma.toString())
+    if (relay !== undefined) relays.add(relay)
   }
   return [...relays]
 }

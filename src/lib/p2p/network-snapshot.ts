@@ -1,3 +1,4 @@
+import { circuitRelayAddress, circuitRelayId, isCircuitAddress } from '@parley/protocol/multiaddr'
 import { isRelayed, isUsable } from './connections.ts'
 import type { KeptRelayState } from './relay-keeper.ts'
 import type { RelayRow } from '../db/types.ts'
@@ -16,20 +17,13 @@ export const MAX_LISTED_CONNECTIONS = 64
 export function reservedRelayIds (addresses: readonly string[]): Set<string> {
   const ids = new Set<string>()
   for (const address of addresses) {
-    const relay = circuitRelayAddress(address)
-    const id = relay?.split('/').at(-1)
-    if (id !== undefined && id !== '') ids.add(id)
+    const id = circuitRelayId(address)
+    if (id !== undefined) ids.add(id)
   }
   return ids
 }
 
-/** The relay part (`…/p2p/<relay>`) of a circuit address `…/p2p/<relay>/p2p-circuit/…`, or undefined. */
-export function circuitRelayAddress (address: string): string | undefined {
-  const at = address.indexOf('/p2p-circuit')
-  if (at <= 0) return undefined
-  const relay = address.slice(0, at)
-  return relay.split('/').at(-2) === 'p2p' ? relay : undefined
-}
+export { circuitRelayAddress }
 
 /**
  * A relay row with its live state: disabled rows are 'disabled'; else
@@ -77,7 +71,7 @@ export async function networkSnapshot (node: Libp2p, input: SnapshotInput): Prom
   const rank = { relay: 0, contact: 1, other: 2 } as const
   connections.sort((a, b) => rank[a.role] - rank[b.role])
 
-  const direct = addresses.filter(a => !a.includes('/p2p-circuit') && !isLoopbackOnly(a))
+  const direct = addresses.filter(a => !isCircuitAddress(a) && !isLoopbackOnly(a))
   const reachability: Reachability = direct.length > 0 ? 'direct' : reserved.size > 0 ? 'relayed' : 'unreachable'
   return {
     addresses,

@@ -1,3 +1,4 @@
+import { circuitRelayAddress, isCircuitAddress } from '@parley/protocol/multiaddr'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -16,7 +17,7 @@ import {
   activeRelays, addUserRelay, getRelay, listRelays, noteDiscoveredRelay, recordRelayResult, relayAddressProblem, removeRelay, setRelayActive,
   syncDefaultRelays, UnknownRelayError
 } from '../db/relays.ts'
-import { circuitRelayAddress, networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot.ts'
+import { networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot.ts'
 import { testRelay } from './relay-test.ts'
 import { encodeInvite, parseInvite, validateName } from './invite.ts'
 import { bestConnection, isRelayed, pathTo } from './connections.ts'
@@ -30,9 +31,9 @@ import { createParleyNode } from './node.ts'
 import { Nearby, NotNearbyError, readNearbyPeer, readNearbySwitch } from './nearby.ts'
 import type { NearbyPerson } from '../rpc/protocol.ts'
 import { OutboxSender } from './outbox.ts'
-import { validateText } from './protocols/chat/codec.ts'
-import { DEFAULT_MAX_FILE_BYTES } from './protocols/file/constants.ts'
-import { FileTransferError } from './protocols/file/errors.ts'
+import { checkText } from './text.ts'
+import { DEFAULT_MAX_FILE_BYTES } from '@parley/protocol/file/constants'
+import { FileTransferError } from '@parley/protocol/file/errors'
 import { TransferManager } from './transfers.ts'
 import type { IncomingFile, OutgoingFile } from './transfers.ts'
 import { RelayKeeper } from './relay-keeper.ts'
@@ -339,7 +340,7 @@ export class NodeService {
    */
   async sendMessage (contactId: ContactId, text: string): Promise<MessageId> {
     const profile = this.#requireProfile()
-    validateText(text)
+    checkText(text)
     const contact = await this.#contacts.byId(contactId)
     if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
     const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text })
@@ -354,7 +355,7 @@ export class NodeService {
     const profile = this.#requireProfile()
     const contact = await this.#contacts.byId(input.contactId)
     if (contact == null) throw new UnknownContactError(t('errors.unknownContact'))
-    if (input.caption !== '') validateText(input.caption)
+    if (input.caption !== '') checkText(input.caption)
     return this.#requireTransfers().sendFile({ ...input, fromPeerId: profile.peerId })
   }
 
@@ -754,14 +755,14 @@ export class NodeService {
   #updateAddresses (): void {
     const node = this.#node
     if (node == null) return
-    const addresses = node.getMultiaddrs().map(ma => ma.toString()).filter(a => a.includes('/p2p-circuit'))
+    const addresses = node.getMultiaddrs().map(ma => ma.toString()).filter(isCircuitAddress)
     this.#noteReservations(addresses)
     const wasOnline = this.#status.phase === 'online'
     const online = addresses.length > 0
     this.#setStatus({
       phase: online ? 'online' : 'offline',
       addresses,
-      relays: this.#relays.map(r => ({ multiaddr: r, reserved: addresses.some(a => a.startsWith(r + '/p2p-circuit')) })),
+      relays: this.#relays.map(r => ({ multiaddr: r, reserved: addresses.some(a => circuitRelayAddress(a) === r) })),
       ...(online ? { error: undefined } : {})
     })
     if (online && !wasOnline) this.#greeter?.greetAll()

@@ -9,7 +9,7 @@ import type { ContactId, ContactRow, MessageId, MessageRow } from '../db/types.t
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { ContactDialer } from './contact-finder.ts'
 import type { ParleyNode } from './node.ts'
-import type { ChatMessageFrame } from './protocols/chat/codec.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { Connection, Logger } from '@libp2p/interface'
 
 /** Re-try an unreachable contact after ~2 s, doubling up to 60 s (plus jitter). */

@@ -1,7 +1,7 @@
 import { getTransfer, recordServed, setTransferState } from '../db/transfers.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { TransferRow } from '../db/types.ts'
-import type { FileTransferError } from './protocols/file/errors.ts'
+import type { FileTransferError } from '@parley/protocol/file/errors'
 import type { FileSource } from './protocols/file/file.ts'
 import type { Logger } from '@libp2p/interface'
 

@@ -32,8 +32,10 @@ import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { groupCommit } from './group-commit.ts'
 import { ServedFile } from './served-file.ts'
 import { bestConnection, isRelayed } from './connections.ts'
-import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES, WINDOW_BYTES, WINDOW_CHUNKS } from './protocols/file/constants.ts'
-import { FileTransferError } from './protocols/file/errors.ts'
+import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES, WINDOW_BYTES, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
+import { FileTransferError } from '@parley/protocol/file/errors'
+import type { FileErrorCode } from '@parley/protocol/file/errors'
+import type { ErrorCode } from '../contract/errors.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, FileOffer, MessageId, TransferRow } from '../db/types.ts'
 import type { IncomingFileInput } from '../db/transfers.ts'
@@ -41,6 +43,19 @@ import type { ChunkStore } from '../files/chunk-store.ts'
 import type { ParleyNode } from './node.ts'
 import type { FileHost, FileSource } from './protocols/file/file.ts'
 import type { Connection, Logger, PeerId } from '@libp2p/interface'
+
+/** The catalog code of each of the file protocol's reasons (lib/contract/error-codes/transfers.ts). */
+export const FILE_ERROR_CODES = {
+  'unknown-transfer': 'fileUnknownTransfer',
+  cancelled: 'fileCancelled',
+  unavailable: 'fileUnavailable',
+  'needs-direct': 'fileNeedsDirect',
+  busy: 'fileBusy',
+  'bad-request': 'fileBadRequest',
+  protocol: 'fileProtocol',
+  corrupt: 'fileCorrupt',
+  mismatch: 'fileMismatch'
+} as const satisfies Record<FileErrorCode, ErrorCode>
 
 /** Outgoing files not yet fully sent that one browser keeps at once. */
 export const MAX_OUTGOING_TRANSFERS = 100
@@ -429,7 +444,11 @@ export class TransferManager implements FileHost {
       case 'mismatch':
       case 'bad-request':
       case 'protocol':
-        await setTransferState(this.#db, id, 'failed', { error: (err as Error).message })
+        // interim, until transfer rows hold codes: the protocol's own reason is English, so it is
+        // worded here; a reason this app gave (in the user's words already) is kept
+        await setTransferState(this.#db, id, 'failed', {
+          error: (err as Error).message === new FileTransferError(code).message ? t(`errors.${FILE_ERROR_CODES[code]}`) : (err as Error).message
+        })
         return
       default: {
         // connection lost, timeout, busy: wait and try again

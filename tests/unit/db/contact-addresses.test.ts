@@ -3,7 +3,7 @@ import {
   InvalidContactAddressesError, MAX_STORED_CONTACT_ADDRESS_CHARS, MAX_STORED_CONTACT_ADDRESSES, getContact, setContactAddresses,
   upsertContact
 } from '../../../src/lib/db/contacts.ts'
-import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '../../../src/lib/p2p/protocols/contact/codec.ts'
+import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { ContactId, ContactRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   chunkCountOf, chunkSizeFor, fromHex, hashBlob, hashFile, listHashOf, toHex, WHOLE_FILE_SLICE_BYTES
 } from '../../../src/lib/files/hashing.ts'
-import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '../../../src/lib/p2p/protocols/file/constants.ts'
+import { DEFAULT_CHUNK_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '@parley/protocol/file/constants'
 
 const KiB = 1024
 const MiB = 1024 * KiB

@@ -3,10 +3,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { lpStream, streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chat } from '../../../src/lib/p2p/protocols/chat/chat.ts'
-import { decodeChatFrame, encodeChatFrame } from '../../../src/lib/p2p/protocols/chat/codec.ts'
-import { CHAT_PROTOCOL, MAX_MESSAGES_PER_STREAM, MAX_TEXT_BYTES } from '../../../src/lib/p2p/protocols/chat/constants.ts'
+import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
+import { CHAT_PROTOCOL, MAX_MESSAGES_PER_STREAM, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
 import type { ChatInbox, ChatService, ChatServiceInit, DeliveryResult, Registrar } from '../../../src/lib/p2p/protocols/chat/chat.ts'
-import type { ChatMessageFrame } from '../../../src/lib/p2p/protocols/chat/codec.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
 
 const HANDLE_OPTIONS = { runOnLimitedConnection: true, maxInboundStreams: 8, maxOutboundStreams: 8 }

@@ -8,7 +8,7 @@ import { getContact, upsertContact } from '../../../src/lib/db/contacts.ts'
 import {
   ContactFinder, ContactUnreachableError, MAX_TRACKED_LOOKUPS, circuitAddressesOf, type FinderNode
 } from '../../../src/lib/p2p/contact-finder.ts'
-import { MAX_CONTACT_ADDRESSES } from '../../../src/lib/p2p/protocols/contact/codec.ts'
+import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { openTestDb } from '../db/helpers.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'

@@ -11,7 +11,7 @@ import type { ContactState } from '../../../src/lib/db/types.ts'
 import type { ContactDialer } from '../../../src/lib/p2p/contact-finder.ts'
 import type { ParleyNode } from '../../../src/lib/p2p/node.ts'
 import type { OutboxSender } from '../../../src/lib/p2p/outbox.ts'
-import type { ContactHelloFrame } from '../../../src/lib/p2p/protocols/contact/codec.ts'
+import type { ContactHelloFrame } from '@parley/protocol/contact/codec'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /**

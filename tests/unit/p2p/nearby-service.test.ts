@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getContactByPeerId } from '../../../src/lib/db/contacts.ts'
 import { nearbyEnabled } from '../../../src/lib/db/settings.ts'
 import { WAIT, startHarness } from '../../integration/harness.ts'
+import { MAX_NEARBY_NAME_CHARS } from '@parley/protocol/nearby/codec'
+import { MAX_NAME_CHARS } from '../../../src/lib/p2p/invite.ts'
 import type { Harness, Peer } from '../../integration/harness.ts'
 
 let harness: Harness
@@ -90,5 +92,11 @@ describe('Nearby in NodeService', () => {
     expect(await nearbyEnabled(alice.db)).toBe(false)
     expect(await alice.db.settings.count()).toBe(0)
     expect(await alice.db.contacts.count()).toBe(0)
+  })
+})
+
+describe('Nearby names', () => {
+  it('carry exactly the names the app allows (an invite\'s, a profile\'s)', () => {
+    expect(MAX_NEARBY_NAME_CHARS).toBe(MAX_NAME_CHARS)
   })
 })

@@ -10,7 +10,7 @@ import type { ContactRow, MessageRow, MessageState } from '../../../src/lib/db/t
 import { OutboxSender } from '../../../src/lib/p2p/outbox.ts'
 import type { ParleyNode } from '../../../src/lib/p2p/node.ts'
 import type { DeliverOptions, DeliveryResult } from '../../../src/lib/p2p/protocols/chat/chat.ts'
-import type { ChatMessageFrame } from '../../../src/lib/p2p/protocols/chat/codec.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import { openTestDb } from '../db/helpers.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 

@@ -12,9 +12,11 @@
  * - 'code'  another error code, worded in its turn (a reason inside a reason).
  */
 import { CONTACT_ERRORS } from './contacts.ts'
+import { MESSAGING_ERRORS } from './messaging.ts'
 import { NODE_ERRORS } from './node.ts'
 import { RELAY_ERRORS, TURN_ERRORS } from './relays.ts'
 import { RPC_ERRORS } from './rpc.ts'
+import { TRANSFER_ERRORS } from './transfers.ts'
 
 export type ParamKind = 'text' | 'number' | 'count' | 'bytes' | 'code'
 
@@ -25,6 +27,8 @@ export const ERROR_CATALOG = {
   ...RPC_ERRORS,
   ...NODE_ERRORS,
   ...CONTACT_ERRORS,
+  ...MESSAGING_ERRORS,
   ...RELAY_ERRORS,
-  ...TURN_ERRORS
+  ...TURN_ERRORS,
+  ...TRANSFER_ERRORS
 } as const satisfies ErrorCatalog

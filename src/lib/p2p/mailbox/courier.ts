@@ -10,20 +10,21 @@
  * ack sealed back to the sender's relays, and deletes what it processed from
  * the relay. Acks arriving this way mark our messages delivered.
  */
+import { circuitRelayAddress, circuitRelayId } from '@parley/protocol/multiaddr'
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { mailboxRequest } from '../../../../relay-node/src/mailbox/client.ts'
-import { MAX_IDS, MAX_ITEM_BYTES, MailboxRefusedError } from '../../../../relay-node/src/mailbox/codec.ts'
+import { mailboxRequest } from '@parley/protocol/mailbox/client'
+import { MAX_IDS, MAX_ITEM_BYTES, MailboxRefusedError } from '@parley/protocol/mailbox/codec'
 import { setMessageState } from '../../db/messages.ts'
-import { ULID_PATTERN, decodeChatFrame, encodeChatFrame } from '../protocols/chat/codec.ts'
-import { SealError, open, seal } from './seal.ts'
+import { ULID_PATTERN, decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
+import { SealError, open, seal } from '@parley/protocol/mailbox/seal'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ParleyNode } from '../node.ts'
 import type { ChatInbox } from '../protocols/chat/chat.ts'
-import type { ChatFrame, ChatMessageFrame } from '../protocols/chat/codec.ts'
+import type { ChatFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { Connection, Ed25519PrivateKey, Logger, PeerId } from '@libp2p/interface'
 
 /** A message is deposited on at most this many of the contact's relays. */
@@ -107,11 +108,9 @@ export function decodeReceipts (payload: Uint8Array): ReceiptsPayload {
 export function mailboxRelaysOf (contact: Pick<ContactRow, 'addresses'>): string[] {
   const byRelay = new Map<string, string>()
   for (const address of contact.addresses) {
-    const at = address.indexOf('/p2p-circuit')
-    if (at <= 0) continue
-    const relay = address.slice(0, at)
-    const relayId = /\/p2p\/([^/]+)$/.exec(relay)?.[1]
-    if (relayId == null || byRelay.has(relayId)) continue
+    const relay = circuitRelayAddress(address)
+    const relayId = relay === undefined ? undefined : circuitRelayId(address)
+    if (relay === undefined || relayId === undefined || byRelay.has(relayId)) continue
     byRelay.set(relayId, relay)
     if (byRelay.size >= MAX_MAILBOX_RELAYS) break
   }

@@ -17,16 +17,16 @@
  * })
  * ```
  */
-import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError, TimeoutError } from '@libp2p/interface'
-import { lpStream } from '@libp2p/utils'
-import { decodeChatFrame, decodeFrameLength, encodeChatFrame, validateText } from './codec.ts'
+import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError } from '@libp2p/interface'
+import { raceSignal, toError, withDeadline } from '@parley/protocol/abort'
+import { decodeChatFrame, encodeChatFrame, validateText } from '@parley/protocol/chat/codec'
+import { FrameStream } from '@parley/protocol/framing'
 import {
-  ACK_TIMEOUT_MS, CHAT_PROTOCOL, MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_LENGTH_PREFIX_BYTES,
-  MAX_IDLE_OUTBOUND_STREAMS, MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, MAX_READ_BUFFER_BYTES, READ_TIMEOUT_MS
-} from './constants.ts'
-import type { ChatMessageFrame, ChatReplyFrame } from './codec.ts'
+  ACK_TIMEOUT_MS, CHAT_FRAME_LIMITS, CHAT_PROTOCOL, MAX_INBOUND_STREAMS,
+  MAX_IDLE_OUTBOUND_STREAMS, MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, READ_TIMEOUT_MS
+} from '@parley/protocol/chat/constants'
+import type { ChatMessageFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-import type { LengthPrefixedStream } from '@libp2p/utils'
 
 /** Where received messages go (the worker's DB writer). */
 export interface ChatInbox {
@@ -136,7 +136,7 @@ export class ChatService implements Startable {
    * any failure it logs and aborts the stream, and the node carries on.
    */
   async handleChat (stream: Stream, connection: Connection): Promise<void> {
-    const frames = new FrameStream(stream)
+    const frames = new FrameStream(stream, CHAT_FRAME_LIMITS)
     const from = connection.remotePeer
     const shutdown = this.shutdown.signal
     try {
@@ -152,7 +152,7 @@ export class ChatService implements Startable {
         const message = decodeChatFrame(bytes, 'dialer')
         const reply = await withDeadline(this.ackTimeoutMs, `Storing and acking message ${message.id} took over ${this.ackTimeoutMs} ms`, [shutdown],
           async signal => {
-            const outcome = await race(this.inbox.receive(from, message, { signal }), signal)
+            const outcome = await raceSignal(this.inbox.receive(from, message, { signal }), signal)
             const reply: ChatReplyFrame = outcome === 'not-a-contact'
               ? { type: 'reject', id: message.id, reason: outcome }
               : { type: 'ack', id: message.id, status: outcome }
@@ -246,7 +246,7 @@ export class ChatService implements Startable {
       // message's latency); a peer without the protocol still refuses it, and
       // that surfaces as an error when we read the ack
       async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal }))
-    const session: OutboundSession = { stream, frames: new FrameStream(stream), sent: 0, busy: true }
+    const session: OutboundSession = { stream, frames: new FrameStream(stream, CHAT_FRAME_LIMITS), sent: 0, busy: true }
     if (this.keepStreamsOpenMs > 0 && !this.sessions.has(connection.id) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
       this.sessions.set(connection.id, session)
       stream.addEventListener('close', () => {
@@ -271,90 +271,4 @@ export class ChatService implements Startable {
 
 export function chat (init: ChatServiceInit): (components: ChatServiceComponents) => ChatService {
   return (components) => new ChatService(components, init)
-}
-
-/** Errors of `lpStream` that mean the peer sent a malformed frame. */
-const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'UnexpectedEOFError'])
-
-/**
- * `lpStream` with the chat limits, telling a clean end of stream (the remote
- * closed its write side between frames: `read` resolves null) from a
- * truncated frame (InvalidMessageError). lpStream reports both as
- * UnexpectedEOFError; the length decoder records whether a prefix had begun.
- */
-class FrameStream {
-  private readonly lp: LengthPrefixedStream<Stream>
-  private prefixBytes = 0
-
-  constructor (stream: Stream) {
-    this.lp = lpStream(stream, {
-      maxDataLength: MAX_FRAME_BYTES,
-      maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
-      maxBufferSize: MAX_READ_BUFFER_BYTES,
-      lengthDecoder: (prefix) => {
-        this.prefixBytes = prefix.byteLength
-        return decodeFrameLength(prefix)
-      }
-    })
-  }
-
-  async read (options: AbortOptions): Promise<Uint8Array | null> {
-    this.prefixBytes = 0
-    try {
-      return (await this.lp.read(options)).subarray()
-    } catch (err) {
-      const name = err instanceof Error ? err.name : ''
-      if (name === 'UnexpectedEOFError' && this.prefixBytes === 0) {
-        return null
-      }
-      if (FRAMING_ERRORS.has(name)) {
-        throw new InvalidMessageError(`Invalid chat frame: ${(err as Error).message}`)
-      }
-      throw err
-    }
-  }
-
-  async write (body: Uint8Array, options: AbortOptions): Promise<void> {
-    await this.lp.write(body, options)
-  }
-}
-
-/**
- * Runs `fn` with a signal that aborts with a TimeoutError(`message`) after
- * `ms`, or with the reason of any aborted parent signal.
- */
-async function withDeadline<T> (ms: number, message: string, parents: Array<AbortSignal | undefined>, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  const timer = setTimeout(() => { controller.abort(new TimeoutError(message)) }, ms)
-  const onAbort = (evt: Event): void => { controller.abort((evt.target as AbortSignal).reason) }
-  for (const parent of parents) {
-    if (parent?.aborted === true) {
-      controller.abort(parent.reason)
-    }
-    parent?.addEventListener('abort', onAbort, { once: true })
-  }
-  try {
-    return await fn(controller.signal)
-  } finally {
-    clearTimeout(timer)
-    for (const parent of parents) {
-      parent?.removeEventListener('abort', onAbort)
-    }
-  }
-}
-
-/** Settles with `promise`, or rejects with the signal's reason once it aborts. */
-async function race<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { reject(signal.reason) }
-    if (signal.aborted) {
-      onAbort()
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
-  })
-}
-
-function toError (err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err))
 }

@@ -8,11 +8,14 @@
  */
 import { AbortError } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { toError } from '@parley/protocol/abort'
 import {
   CONTACT_EXCHANGE_TIMEOUT_MS, CONTACT_PROTOCOL, MAX_CONTACT_FRAME_BYTES, MAX_CONTACT_PREFIX_BYTES,
   decodeContactFrame, encodeContactFrame
-} from './codec.ts'
-import type { ContactHelloFrame, ContactReplyFrame } from './codec.ts'
+} from '@parley/protocol/contact/codec'
+import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
+import { oneRequest } from '@parley/protocol/one-request/client'
+import type { OneRequestClient } from '@parley/protocol/one-request/client'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 /** Where hellos go (the worker's contact book). */
@@ -33,6 +36,17 @@ export interface ContactServiceInit {
   desk: ContactDesk
   /** Bound of one exchange, in ms (tests shorten it). @default CONTACT_EXCHANGE_TIMEOUT_MS */
   timeoutMs?: number
+}
+
+/** The dialer's side: one hello, one reply (one-request/client.ts), also over a relayed connection. */
+const CONTACT_CLIENT: OneRequestClient<ContactHelloFrame, ContactReplyFrame> = {
+  protocol: CONTACT_PROTOCOL,
+  maxReplyBytes: MAX_CONTACT_FRAME_BYTES,
+  maxPrefixBytes: MAX_CONTACT_PREFIX_BYTES,
+  encode: encodeContactFrame,
+  decode: (bytes) => decodeContactFrame(bytes, 'listener'),
+  defaultTimeoutMs: CONTACT_EXCHANGE_TIMEOUT_MS,
+  runOnLimitedConnection: true
 }
 
 /** At most this many contact exchanges run at once per connection, each way. */
@@ -86,7 +100,7 @@ export class ContactService implements Startable {
       await stream.close({ signal })
     } catch (err) {
       this.log.error('inbound contact exchange with %p failed - %e', connection.remotePeer, err)
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      stream.abort(toError(err))
     }
   }
 
@@ -96,18 +110,8 @@ export class ContactService implements Startable {
    * a peer without the protocol, or the deadline.
    */
   async send (connection: Connection, hello: ContactHelloFrame, options: AbortOptions = {}): Promise<ContactReplyFrame['status']> {
-    const signal = this.deadline([options.signal])
-    const stream = await connection.newStream(CONTACT_PROTOCOL, { runOnLimitedConnection: true, signal })
-    try {
-      const frames = framed(stream)
-      await frames.write(encodeContactFrame(hello), { signal })
-      const reply = decodeContactFrame((await frames.read({ signal })).subarray(), 'listener')
-      await stream.close({ signal })
-      return reply.status
-    } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      throw err
-    }
+    const reply = await oneRequest(CONTACT_CLIENT, connection, hello, { signal: this.deadline([options.signal]) })
+    return reply.status
   }
 
   /** A signal that aborts after `timeoutMs` (a TimeoutError) or with any of `parents`. */

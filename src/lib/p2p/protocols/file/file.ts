@@ -21,15 +21,16 @@
  * ```
  */
 import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError } from '@libp2p/interface'
-import { chunkCountOf, chunkLengthOf, ERROR_CODES, frameName, isValidChunkSize, truncateReason, ULID_PATTERN } from './codec.ts'
+import { chunkCountOf, chunkLengthOf, ERROR_CODES, frameName, isValidChunkSize, truncateReason, ULID_PATTERN } from '@parley/protocol/file/codec'
 import {
   FILE_PROTOCOL, FRAME_TIMEOUT_MS, HASH_BYTES, MAX_CHUNK_ATTEMPTS, MAX_FRAME_BYTES, MAX_HASHES_PER_FRAME, MAX_INBOUND_STREAMS,
   MAX_LENGTH_PREFIX_BYTES, MAX_OUTBOUND_STREAMS, MAX_REQUEST_BUFFER_BYTES, MAX_REQUEST_FRAME_BYTES, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS
-} from './constants.ts'
-import { FileTransferError, isFileTransferError } from './errors.ts'
-import { FrameStream, race, Watchdog } from './frames.ts'
-import type { FileDialerFrame, FileListenerFrame } from './codec.ts'
-import type { FileWireErrorCode } from './errors.ts'
+} from '@parley/protocol/file/constants'
+import { FileTransferError, isFileTransferError } from '@parley/protocol/file/errors'
+import { raceSignal, toError } from '@parley/protocol/abort'
+import { FileFrames, Watchdog } from '@parley/protocol/file/frames'
+import type { FileDialerFrame, FileListenerFrame } from '@parley/protocol/file/codec'
+import type { FileWireErrorCode } from '@parley/protocol/file/errors'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
 
 /** The sender's side of one transfer, opened for one OPEN; the app provides it. */
@@ -188,7 +189,7 @@ export class FileService implements Startable {
       if (evt.error != null) watchdog.abort(evt.error)
     }
     stream.addEventListener('close', onClose)
-    const frames = new FrameStream(stream, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_BUFFER_BYTES, watchdog)
+    const frames = new FileFrames(stream, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_BUFFER_BYTES, watchdog)
     let source: FileSource | undefined
     try {
       const first = await frames.read('dialer')
@@ -284,7 +285,7 @@ export class FileService implements Startable {
    * next request is read, and its source read started, while the current
    * reply is written, so the disk and the network overlap.
    */
-  private async serve (frames: FrameStream, source: FileSource, signal: AbortSignal): Promise<void> {
+  private async serve (frames: FileFrames, source: FileSource, signal: AbortSignal): Promise<void> {
     const { size, chunkSize, chunkCount } = source
     if (!Number.isSafeInteger(size) || size < 0 || !isValidChunkSize(chunkSize) || chunkCount !== chunkCountOf(size, chunkSize)) {
       throw new InvalidParametersError(`The file source is inconsistent: size ${size}, chunkSize ${chunkSize}, chunkCount ${chunkCount}`)
@@ -299,7 +300,7 @@ export class FileService implements Startable {
       }
       if (job.reply == null) {
         // DONE: every earlier reply is written
-        await race(source.done(), signal)
+        await raceSignal(source.done(), signal)
         await frames.write({ type: 'ok' })
         return
       }
@@ -311,7 +312,7 @@ export class FileService implements Startable {
   }
 
   /** Reads the next request, checks it against the file and starts reading its answer from the source. */
-  private async nextJob (frames: FrameStream, source: FileSource, signal: AbortSignal): Promise<Job | null> {
+  private async nextJob (frames: FileFrames, source: FileSource, signal: AbortSignal): Promise<Job | null> {
     const request = await frames.read('dialer')
     if (request == null) {
       return null
@@ -323,7 +324,7 @@ export class FileService implements Startable {
         if (from + count > source.chunkCount) {
           throw new InvalidMessageError(`Invalid file frame: HASHES ${from}..${from + count - 1} is beyond the ${source.chunkCount} chunks`)
         }
-        reply = race(source.hashes(from, count, { signal }), signal).then((hashes): FileListenerFrame => {
+        reply = raceSignal(source.hashes(from, count, { signal }), signal).then((hashes): FileListenerFrame => {
           if (hashes.byteLength !== count * HASH_BYTES) throw new Error(`The file source returned ${hashes.byteLength} bytes for ${count} hashes`)
           return { type: 'hashes', from, hashes }
         })
@@ -334,7 +335,7 @@ export class FileService implements Startable {
         if (index >= source.chunkCount) {
           throw new InvalidMessageError(`Invalid file frame: CHUNK ${index} is beyond the ${source.chunkCount} chunks`)
         }
-        reply = race(source.chunk(index, { signal }), signal).then((data): FileListenerFrame => {
+        reply = raceSignal(source.chunk(index, { signal }), signal).then((data): FileListenerFrame => {
           const length = chunkLengthOf(index, source.size, source.chunkSize)
           if (data.byteLength !== length) throw new Error(`The file source returned ${data.byteLength} bytes for chunk ${index}, not ${length}`)
           return { type: 'chunk', index, data }
@@ -356,7 +357,7 @@ export class FileService implements Startable {
    * as ERROR and the stream is closed; a bad request gets ERROR bad-request,
    * then the stream is aborted; anything else just aborts it.
    */
-  private async refuse (stream: Stream, frames: FrameStream, from: PeerId, err: unknown): Promise<void> {
+  private async refuse (stream: Stream, frames: FileFrames, from: PeerId, err: unknown): Promise<void> {
     const error = toError(err)
     const refusal = isFileTransferError(error) && Object.hasOwn(ERROR_CODES, error.code) ? error.code as FileWireErrorCode : undefined
     const code = refusal ?? (error.name === InvalidMessageError.name ? 'bad-request' : undefined)
@@ -382,7 +383,7 @@ export class FileService implements Startable {
    * FileTransferError('protocol')); on success, closes the stream.
    */
   private async dial (connection: Connection, maxBufferSize: number, what: string, options: AbortOptions,
-    fn: (frames: FrameStream, watchdog: Watchdog, stream: Stream) => Promise<void>): Promise<void> {
+    fn: (frames: FileFrames, watchdog: Watchdog, stream: Stream) => Promise<void>): Promise<void> {
     const watchdog = new Watchdog(this.frameTimeoutMs, `No file frame from ${connection.remotePeer} within ${this.frameTimeoutMs} ms`, [options.signal, this.shutdown.signal])
     let stream: Stream | undefined
     try {
@@ -391,7 +392,7 @@ export class FileService implements Startable {
       // it, which surfaces when we read its answer
       stream = await connection.newStream(FILE_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal: watchdog.signal })
       watchdog.touch()
-      await fn(new FrameStream(stream, MAX_FRAME_BYTES, maxBufferSize, watchdog), watchdog, stream)
+      await fn(new FileFrames(stream, MAX_FRAME_BYTES, maxBufferSize, watchdog), watchdog, stream)
       await stream.close({ signal: watchdog.signal })
     } catch (err) {
       const error = toError(err)
@@ -407,7 +408,7 @@ export class FileService implements Startable {
   }
 
   /** HASHES requests, one at a time, for the whole list; checks it against listHash. */
-  private async fetchHashes (frames: FrameStream, chunkCount: number, listHash: Uint8Array): Promise<Uint8Array> {
+  private async fetchHashes (frames: FileFrames, chunkCount: number, listHash: Uint8Array): Promise<Uint8Array> {
     const list = new Uint8Array(chunkCount * HASH_BYTES)
     for (let from = 0; from < chunkCount; from += MAX_HASHES_PER_FRAME) {
       const count = Math.min(MAX_HASHES_PER_FRAME, chunkCount - from)
@@ -430,7 +431,7 @@ export class FileService implements Startable {
    * SHA-256 against its listed hash) and handed to onChunk. A chunk that
    * fails its hash is requested again, up to MAX_CHUNK_ATTEMPTS in all.
    */
-  private async fetchChunks (frames: FrameStream, watchdog: Watchdog, request: PullRequest, hashes: Uint8Array, window: number): Promise<void> {
+  private async fetchChunks (frames: FileFrames, watchdog: Watchdog, request: PullRequest, hashes: Uint8Array, window: number): Promise<void> {
     const { missing, size, chunkSize } = request
     const outstanding: number[] = []
     const retries: number[] = []
@@ -514,7 +515,7 @@ function checkReady (ready: { size: number, chunkSize: number }, request: PullRe
  * the FileTransferError of its code; the end of the stream a ProtocolError;
  * any other frame an InvalidMessageError.
  */
-async function readReply<T extends FileListenerFrame['type']> (frames: FrameStream, type: T): Promise<Extract<FileListenerFrame, { type: T }>> {
+async function readReply<T extends FileListenerFrame['type']> (frames: FileFrames, type: T): Promise<Extract<FileListenerFrame, { type: T }>> {
   const frame = await frames.read('listener')
   if (frame == null) {
     throw new ProtocolError(`The sender closed the file stream instead of answering with ${frameName(type)}`)
@@ -534,8 +535,4 @@ async function sha256 (data: Uint8Array): Promise<Uint8Array> {
 
 function equal (a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
-}
-
-function toError (err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err))
 }

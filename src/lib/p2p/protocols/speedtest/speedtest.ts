@@ -2,7 +2,7 @@ import { InvalidMessageError, TimeoutError } from '@libp2p/interface'
 import { byteStream } from '@libp2p/utils'
 import {
   HEADER_BYTES, MAX_SPEEDTEST_BYTES, MAX_SPEEDTEST_STREAMS, SPEEDTEST_PROTOCOL, SPEEDTEST_TIMEOUT_MS, WRITE_CHUNK_BYTES
-} from './constants.ts'
+} from '@parley/protocol/speedtest/constants'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 export interface SpeedtestResult {

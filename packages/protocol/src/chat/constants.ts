@@ -1,0 +1,103 @@
+/**
+ * Constants of the `/parley/chat/1.0.0` protocol. Everything here is part of
+ * the wire contract documented in docs/protocols.md: change it there too, and
+ * bump {@link PROTOCOL_VERSION} for anything a deployed peer would notice.
+ */
+
+import type { FrameLimits } from '../framing.ts'
+
+export const PROTOCOL_PREFIX = 'parley'
+export const PROTOCOL_NAME = 'chat'
+export const PROTOCOL_VERSION = '1.0.0'
+export const CHAT_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+
+/**
+ * Largest text of one message, in UTF-8 bytes. 16 KiB is several pages of
+ * prose; anything longer is a document and goes through the file protocol.
+ */
+export const MAX_TEXT_BYTES = 16_384
+
+/**
+ * Longest file name in an offer, in UTF-8 bytes. The receiver sanitises the
+ * name (files/names.ts) and bounds it further for display and saving.
+ */
+export const MAX_NAME_BYTES = 1024
+
+/** Longest declared media type in an offer, in characters. */
+export const MAX_MIME_CHARS = 255
+
+/**
+ * Largest frame body (the JSON, without its varint length prefix), in bytes.
+ * Why 144 KiB: JSON escaping grows a text by at most 6x (a control character
+ * becomes `\u0000`), so any valid message frame, however its JSON was
+ * written, fits: 6 * 16 KiB of text, a file offer with a 24 KiB thumbnail
+ * (32 KiB of base64), a 1 KiB name and a 255-character type escaped 6x
+ * (7.5 KiB), and the envelope come to under 137 KiB.
+ */
+export const MAX_FRAME_BYTES = 147_456
+
+/**
+ * Longest varint length prefix, in bytes: 3 bytes carry 21 bits, enough for
+ * {@link MAX_FRAME_BYTES}. A longer prefix is refused before it is decoded.
+ */
+export const MAX_LENGTH_PREFIX_BYTES = 3
+
+/**
+ * How many bytes a chat stream buffers ahead of the reader. A compliant peer
+ * has at most one frame in flight (the dialer waits for each ack), so two
+ * frames' worth is already generous; more means a misbehaving peer.
+ */
+export const MAX_READ_BUFFER_BYTES = 2 * MAX_FRAME_BYTES
+
+/**
+ * How long the dialer waits for the ack or reject of one message frame,
+ * counted from when it starts writing the frame, in ms. The listener applies
+ * the same bound to storing a message and writing its ack, since a later ack
+ * would reach nobody.
+ */
+export const ACK_TIMEOUT_MS = 10_000
+
+/**
+ * How long the listener waits for the next frame (or the end of the stream)
+ * before it gives up on an idle stream, in ms. Long enough for a slow relayed
+ * path, short enough that an idle stream does not hold one of the few
+ * inbound stream slots for long.
+ */
+export const READ_TIMEOUT_MS = 30_000
+
+/**
+ * Most message frames the listener accepts on one stream; the next one aborts
+ * the stream. Bounds the work one stream can cause; an outbox with more
+ * messages opens another stream.
+ */
+export const MAX_MESSAGES_PER_STREAM = 1000
+
+/**
+ * Concurrent chat streams per connection and direction. The dialer opens one
+ * stream per delivery batch, so a few cover retries overlapping a new batch.
+ */
+export const MAX_INBOUND_STREAMS = 8
+export const MAX_OUTBOUND_STREAMS = 8
+
+/**
+ * How long the dialer may keep an idle outbound chat stream open for the next
+ * batch. Opening a stream costs at least a round trip, and on a WebRTC
+ * connection a new data channel (tens of ms); keeping it saves that for every
+ * message after the first. Well below READ_TIMEOUT_MS, so the dialer always
+ * closes an idle stream before the listener would abort it.
+ */
+export const OUTBOUND_IDLE_MS = 15_000
+
+/** Idle outbound streams kept at once (one per connection at most). */
+export const MAX_IDLE_OUTBOUND_STREAMS = 256
+
+/** The frame limits of a chat stream (framing.ts FrameStream). */
+export const CHAT_FRAME_LIMITS: FrameLimits = {
+  protocol: 'chat',
+  maxDataLength: MAX_FRAME_BYTES,
+  maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
+  maxBufferSize: MAX_READ_BUFFER_BYTES
+}
+
+/** Largest thumbnail a sender makes and a receiver accepts in a file offer, in bytes. */
+export const THUMB_MAX_BYTES = 24 * 1024

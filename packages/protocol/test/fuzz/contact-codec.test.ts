@@ -1,0 +1,100 @@
+/**
+ * Fuzzing of the `/parley/contact/1.0.0` frame codec
+ * (src/lib/p2p/protocols/contact/codec.ts: `decodeContactFrame`,
+ * `encodeContactFrame`). Contract checked, for 10,000 generated inputs per
+ * property:
+ * - arbitrary bytes, arbitrary JSON values and near-valid frames (the right
+ *   keys with arbitrary values, addresses that are almost multiaddrs), from
+ *   either sender, decode or throw `InvalidMessageError`; a decoded frame
+ *   re-encodes to an equal frame;
+ * - valid requests, accepts and replies round-trip; mutated encodings of them
+ *   decode or throw `InvalidMessageError`;
+ * - bodies over MAX_CONTACT_FRAME_BYTES are refused by size.
+ */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, MAX_CONTACT_NAME_CHARS, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
+import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
+import type { ContactFrame } from '../../src/contact/codec.ts'
+
+type Sender = 'dialer' | 'listener'
+const INVALID = ['InvalidMessageError']
+const encoder = new TextEncoder()
+const PEER_ID = '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+const address = fc.oneof(
+  fc.tuple(fc.nat({ max: 255 }), fc.nat({ max: 255 }), fc.integer({ min: 1, max: 65535 }))
+    .map(([a, b, port]) => `/ip4/10.${a}.${b}.1/tcp/${port}/ws/p2p/${PEER_ID}/p2p-circuit/p2p/${PEER_ID}`),
+  fc.integer({ min: 1, max: 65535 }).map(port => `/dns4/relay.example.com/tcp/${port}/wss`),
+  fc.integer({ min: 1, max: 65535 }).map(port => `/ip6/::1/udp/${port}/webrtc-direct`)
+)
+const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: MAX_CONTACT_NAME_CHARS })
+  .filter(s => s.trim() === s && s.length > 0 && [...s].length <= MAX_CONTACT_NAME_CHARS && !CONTROL.test(s) && !LONE_SURROGATE.test(s))
+const validFrame: fc.Arbitrary<ContactFrame> = fc.oneof(
+  fc.record({ type: fc.constantFrom('request' as const, 'accept' as const), name, addresses: fc.array(address, { maxLength: MAX_CONTACT_ADDRESSES }) }),
+  fc.record({ type: fc.constant('reply' as const), status: fc.constantFrom('pending' as const, 'accepted' as const, 'refused' as const) })
+)
+const sender = fc.constantFrom<Sender>('dialer', 'listener')
+
+function decodeChecked (bytes: Uint8Array, from: Sender): void {
+  const result = typed(() => decodeContactFrame(bytes, from), INVALID)
+  if (result.ok) {
+    expect(decodeContactFrame(encodeContactFrame(result.value), from)).toEqual(result.value)
+  }
+}
+
+/** Almost multiaddrs: real ones cut, spliced with junk, or junk with slashes. */
+const nearAddress = fc.oneof(address, fc.tuple(address, fc.nat(), fc.string({ maxLength: 6 })).map(([a, at, junk]) => a.slice(0, at % (a.length + 1)) + junk),
+  fc.array(fc.constantFrom('/', 'ip4', 'tcp', '1', 'p2p', PEER_ID, 'p2p-circuit', 'x', '::', 'ws', '%'), { maxLength: 8 }).map(parts => parts.join('')))
+const nearValue = fc.oneof(fc.jsonValue({ maxDepth: 1, depthSize: 'xsmall' }), fc.constantFrom('request', 'accept', 'reply', 'pending', 'accepted', 'refused', ' Bob', 'Bob\u0000', ''),
+  fc.array(nearAddress, { maxLength: MAX_CONTACT_ADDRESSES + 1 }), name)
+const nearFrame = fc.record(Object.fromEntries(['type', 'name', 'addresses', 'status', 'extra'].map(k => [k, nearValue])), { requiredKeys: [] })
+
+describe('fuzz: contact codec', () => {
+  it('arbitrary bytes decode or throw InvalidMessageError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), sender, decodeChecked), FUZZ_PARAMS)
+  })
+
+  it('arbitrary JSON values decode or throw InvalidMessageError', () => {
+    fc.assert(fc.property(fc.jsonValue({ depthSize: 'small' }), sender, (value, from) => {
+      decodeChecked(encoder.encode(JSON.stringify(value)), from)
+    }), FUZZ_PARAMS)
+  })
+
+  it('near-valid frames decode or throw InvalidMessageError', () => {
+    fc.assert(fc.property(nearFrame, sender, (value, from) => {
+      decodeChecked(encoder.encode(JSON.stringify(value)), from)
+    }), FUZZ_PARAMS)
+  })
+
+  it('valid frames round-trip from their own sender and are refused from the other', () => {
+    fc.assert(fc.property(validFrame, (frame) => {
+      const bytes = encodeContactFrame(frame)
+      const own: Sender = frame.type === 'reply' ? 'listener' : 'dialer'
+      expect(decodeContactFrame(bytes, own)).toEqual(frame)
+      expect(typed(() => decodeContactFrame(bytes, own === 'dialer' ? 'listener' : 'dialer'), INVALID).ok).toBe(false)
+    }), FUZZ_PARAMS)
+  })
+
+  it('mutated valid encodings decode or throw InvalidMessageError', () => {
+    fc.assert(fc.property(validFrame, mutationArb, sender, (frame, mutations, from) => {
+      decodeChecked(mutate(encodeContactFrame(frame), mutations), from)
+    }), FUZZ_PARAMS)
+  })
+
+  it('bodies over the limit are refused by size', () => {
+    const big = new Uint8Array(MAX_CONTACT_FRAME_BYTES + 1 + 4096).fill(0x20)
+    const growth = memoryGrowth(() => {
+      fc.assert(fc.property(fc.nat({ max: 4096 }), sender, (over, from) => {
+        const result = typed(() => decodeContactFrame(big.subarray(0, MAX_CONTACT_FRAME_BYTES + 1 + over), from), INVALID)
+        expect(result.ok).toBe(false)
+        expect(result.ok ? '' : result.error.message).toMatch(/the limit is/)
+      }), FUZZ_PARAMS)
+    })
+    expect(growth).toBeLessThan(64 * 1024 * 1024)
+  })
+})

@@ -1,0 +1,6 @@
+/** Codes of messages: the text a user sends (lib/p2p/text.ts). */
+export const MESSAGING_ERRORS = {
+  messageTooLong: { bytes: 'number', limit: 'number' },
+  messageEmpty: {},
+  messageBrokenChars: {}
+} as const
