@@ -22,8 +22,8 @@ const UI_RESTRICTIONS = {
       message: 'UI code must not import libp2p: go through src/lib/rpc/client.ts.'
     },
     {
-      group: ['**/workers/**', '**/workers', '**/lib/p2p/**', '**/lib/p2p', '**/p2p/**', '**/p2p', '$lib/p2p/**', '$lib/p2p'],
-      message: 'UI code must not import the worker or src/lib/p2p: go through src/lib/rpc/client.ts.'
+      group: ['**/workers/**', '**/workers', '**/lib/node/**', '**/lib/node', '../node/**', '../node'],
+      message: 'UI code must not import the worker or src/lib/node: go through src/lib/rpc/client.ts.'
     }
   ]
 }
@@ -38,7 +38,7 @@ const DB_RESTRICTIONS = {
 
 /** The network layer runs in a worker and knows nothing of the UI framework. */
 const P2P_RESTRICTIONS = {
-  patterns: [{ group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' }]
+  patterns: [{ group: SVELTE_PACKAGES, message: 'src/lib/node must not import svelte.' }]
 }
 
 export default defineConfig(
@@ -106,7 +106,7 @@ export default defineConfig(
   },
   {
     name: 'parley/boundaries/p2p',
-    files: ['src/lib/p2p/**'],
+    files: ['src/lib/node/**'],
     rules: { 'no-restricted-imports': ['error', P2P_RESTRICTIONS] }
   },
 

@@ -15,7 +15,6 @@
  * ```
  */
 
-import { isCircuitAddress } from '@parley/protocol/multiaddr'
 import './polyfill.ts'
 import { join } from 'node:path'
 import { autoNAT } from '@libp2p/autonat'
@@ -32,8 +31,9 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
-import { BootstrapKeeper } from './bootstrap.ts'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
+import { isCircuitAddress } from '@parley/protocol/multiaddr'
+import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
 import { DEFAULT_HOP_TIMEOUT_MS, KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
@@ -51,76 +51,15 @@ import { loadTlsFiles } from './tls.ts'
 import { Keepalive } from './keepalive.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
-import type { Logger } from './log.ts'
 import type { TlsFiles } from './tls.ts'
-import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
-import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
-import type { Ping } from '@libp2p/ping'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 export type { RelayConfig } from './config.ts'
 export { parseConfig } from './config.ts'
-
-export interface RelayNode {
-  readonly node: Libp2p<RelayServices>
-  readonly peerId: string
-  /**
-   * Full multiaddrs browsers can dial, each with `/p2p/<peerId>`: WebSocket
-   * ones first, then secure WebSocket, then WebRTC-Direct.
-   */
-  readonly multiaddrs: string[]
-  /** The plain `/ws` subset of {@link multiaddrs}. */
-  readonly wsMultiaddrs: string[]
-  /** The `/wss` (or `/tls/ws`) subset of {@link multiaddrs}; empty when WSS is off. */
-  readonly wssMultiaddrs: string[]
-  /** The `/webrtc-direct/certhash/…` subset of {@link multiaddrs}; empty when WebRTC-Direct is off. */
-  readonly webrtcDirectMultiaddrs: string[]
-  /** Plain TCP addresses (other relay-nodes; browsers cannot dial them); empty when TCP is off. */
-  readonly tcpMultiaddrs: string[]
-  /** true when the identity key was created by this start */
-  readonly identityCreated: boolean
-  /** WebRTC-Direct certificate: `created` when this start made a new one (new certhash); undefined when WebRTC-Direct is off */
-  readonly certificate?: { certhash: string, created: boolean, replaced?: string }
-  /** the WSS certificate in use; undefined when WSS is off */
-  readonly tls?: Omit<TlsFiles, 'cert' | 'key'>
-  /** base URL of the operations server (`/metrics`, `/healthz`); undefined when it is off */
-  readonly opsUrl?: string
-  /** relayed connections open now */
-  readonly circuits: number
-  readonly draining: boolean
-  /** items and bytes in the mailbox now, in all or for one recipient (a PeerID); undefined with `--mailbox off` */
-  mailboxUsage(recipient?: string): { items: number, bytes: number } | undefined
-  /**
-   * Reads the WSS certificate and key again and uses them for new
-   * connections (SIGHUP). A bad file leaves the old certificate in place and
-   * throws CertificateError.
-   */
-  reloadTls(): Promise<Omit<TlsFiles, 'cert' | 'key'> | undefined>
-  /**
-   * Refuses everything new (connections, reservations, relayed connections;
-   * /healthz says 503 "draining") and waits until the relayed connections in
-   * progress have ended, at most `timeoutMs`. Resolves with how many are left.
-   */
-  drain(timeoutMs: number): Promise<number>
-  stop(): Promise<void>
-}
-
-export interface RelayNodeOptions {
-  log?: Logger
-  /** how often each connection is checked (keepalive.ts); tests shorten it */
-  keepaliveIntervalMs?: number
-}
-
-// a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
-export type RelayServices = {
-  identify: Identify
-  identifyPush: IdentifyPush
-  ping: Ping
-  autoNAT: unknown
-  dht: SingleKadDHT
-  relay: CircuitRelayService
-}
+export type { RelayNode, RelayNodeOptions, RelayServices } from './types.ts'
+import type { RelayNode, RelayNodeOptions, RelayServices } from './types.ts'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 
 const isWebRTCDirect = (ma: string): boolean => ma.includes('/webrtc-direct')
 const isWss = (ma: string): boolean => ma.includes('/wss') || ma.includes('/tls/ws')

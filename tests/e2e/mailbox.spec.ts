@@ -1,4 +1,4 @@
-import { parseInvite } from '../../src/lib/p2p/invite.ts'
+import { parseInvite } from '../../src/lib/node/identity/invite.ts'
 import { expect, test } from './fixtures.ts'
 import { addContact, expectOnline, message, messages, onboard, openChat, readInvite, send } from './helpers/parley.ts'
 import type { Person } from './fixtures.ts'

@@ -5,10 +5,10 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
-import { NodeService } from '../../src/lib/p2p/node-service.ts'
+import { NodeService } from '../../src/lib/node/kernel/node-service.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
-import type { AppConfig } from '../../src/lib/p2p/app-config.ts'
+import type { AppConfig } from '../../src/lib/node/kernel/app-config.ts'
 import type { IncomingMessageEvent } from '../../src/lib/rpc/protocol.ts'
 
 /**

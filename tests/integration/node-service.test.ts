@@ -6,9 +6,9 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { getContact, upsertContact } from '../../src/lib/db/contacts.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
-import { safetyNumber } from '../../src/lib/p2p/safety-number.ts'
-import { NodeService } from '../../src/lib/p2p/node-service.ts'
-import type { AppConfig } from '../../src/lib/p2p/app-config.ts'
+import { safetyNumber } from '../../src/lib/node/contacts/safety-number.ts'
+import { NodeService } from '../../src/lib/node/kernel/node-service.ts'
+import type { AppConfig } from '../../src/lib/node/kernel/app-config.ts'
 import type { NodeStatus } from '../../src/lib/rpc/protocol.ts'
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Fuzzing (issue 10): the invite parser, src/lib/p2p/invite.ts.
+ * Fuzzing (issue 10): the invite parser, src/lib/node/identity/invite.ts.
  *
  * Fuzzed: parseInvite on arbitrary strings, on base64url payloads and links
  * of arbitrary JSON, on invite-shaped objects with wrong fields, on the text
@@ -22,8 +22,8 @@ import {
   MAX_INVITE_CHARS,
   parseInvite,
   validateName
-} from '../../../src/lib/p2p/invite.ts'
-import type { Invite } from '../../../src/lib/p2p/invite.ts'
+} from '../../../src/lib/node/identity/invite.ts'
+import type { Invite } from '../../../src/lib/node/identity/invite.ts'
 import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */

@@ -18,11 +18,11 @@ describe('import boundaries', () => {
     ['src/routes/Probe.ts', "import { createLibp2p } from 'libp2p'"],
     ['src/lib/ui/probe.ts', "import { noise } from '@libp2p/noise'"],
     ['src/lib/state/probe.ts', "import { multiaddr } from '@multiformats/multiaddr'"],
-    ['src/lib/state/probe.ts', "import { NodeService } from '../p2p/node-service.ts'"],
+    ['src/lib/state/probe.ts', "import { NodeService } from '../node/kernel/node-service.ts'"],
     ['src/routes/Probe.ts', "import '../workers/node.worker.ts'"],
     ['src/lib/db/probe.ts', "import { createLibp2p } from 'libp2p'"],
     ['src/lib/db/probe.ts', "import { mount } from 'svelte'"],
-    ['src/lib/p2p/probe.ts', "import { mount } from 'svelte'"]
+    ['src/lib/node/probe.ts', "import { mount } from 'svelte'"]
   ])('%s may not: %s', async (filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport {}\n`)).not.toEqual([])
   })
@@ -30,7 +30,7 @@ describe('import boundaries', () => {
   it.each([
     ['src/routes/Probe.ts', "import { connectToNode } from '../lib/rpc/connect.ts'"],
     ['src/lib/state/probe.ts', "import { chatMessages } from '../db/messages.ts'"],
-    ['src/lib/p2p/probe.ts', "import { createLibp2p } from 'libp2p'"]
+    ['src/lib/node/probe.ts', "import { createLibp2p } from 'libp2p'"]
   ])('%s may: %s', async (filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport {}\n`)).toEqual([])
   })

@@ -1,4 +1,4 @@
-/** Codes of messages: the text a user sends (lib/p2p/text.ts). */
+/** Codes of messages: the text a user sends (lib/node/messaging/text.ts). */
 export const MESSAGING_ERRORS = {
   messageTooLong: { bytes: 'number', limit: 'number' },
   messageEmpty: {},

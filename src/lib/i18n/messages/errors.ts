@@ -9,7 +9,7 @@ import type { EnEntry, EnTable, RuTable } from '../table.ts'
  * (`size*`), which file-size errors and the UI share (files/size.ts).
  */
 export const en = {
-  // ---- invites (p2p/invite.ts)
+  // ---- invites (node/identity/invite.ts)
   inviteNameEmpty: 'The name is empty.',
   inviteNameTooLong: 'The name is longer than {max} characters.',
   inviteNameControl: 'The name contains control characters.',
@@ -80,7 +80,7 @@ export const en = {
   invitePeerIdRsa: 'The PeerID in the invite is an RSA identity, not an Ed25519 identity, which Parley requires.',
   invitePeerIdSecp256k1: 'The PeerID in the invite is a secp256k1 identity, not an Ed25519 identity, which Parley requires.',
 
-  // ---- the node (p2p/node-service.ts)
+  // ---- the node (node/kernel/node-service.ts)
   profileExists: 'This browser already has a Parley identity.',
   profileExistsRestore: 'This browser already has a Parley identity. Restore a backup in a browser (or browser profile) that has none.',
   inviteNotOnline: 'You are not connected to a relay yet, so an invite could not tell anyone how to reach you. It appears here as soon as you are online.',
@@ -109,7 +109,7 @@ export const en = {
   messageEmpty: 'This message is empty, so there is nothing to send.',
   messageBrokenChars: 'This message contains broken characters (unpaired UTF-16 surrogates) and cannot be sent.',
 
-  // ---- file transfers (p2p/transfers.ts, p2p/protocols/file/errors.ts)
+  // ---- file transfers (node/transfers/transfers.ts, p2p/protocols/file/errors.ts)
   fileTooLarge: 'This file is {size}; files can be at most {max}.',
   fileOverLimit: 'This file is {size}, over the {max} this app accepts.',
   tooManyTransfers: {
@@ -151,7 +151,7 @@ export const en = {
   sizeGiB: '{value} GiB',
   sizeTiB: '{value} TiB',
 
-  // ---- relay test (p2p/relay-test.ts)
+  // ---- relay test (node/relays/relay-test.ts)
   relayTestCancelled: 'The test was cancelled',
   relayTestDialTimeout: 'The relay did not answer within {seconds} s: it may be down, or a firewall drops the connection.',
   relayTestAnswerTimeout: 'The relay connected but did not finish the test within {seconds} s.',
@@ -186,7 +186,7 @@ export const en = {
   tooManyRelays: 'You already have {max} relays of your own, the most Parley keeps. Remove one to add another.',
   relayUnknown: 'There is no such relay (any more).',
 
-  // ---- the app configuration (p2p/app-config.ts)
+  // ---- the app configuration (node/kernel/app-config.ts)
   configTooLarge: 'The app configuration is too large.',
   configNotJson: 'The app configuration is not valid JSON.',
   configNoRelays: 'The app configuration has no list of relays.',
@@ -262,7 +262,7 @@ export const en = {
   backupBadContentsVersion: 'The backup has an unsupported contents version ({version}); this version of Parley reads version {supported}.',
   backupVersionNone: 'none',
 
-  // ---- safety numbers, Nearby (p2p/safety-number.ts, p2p/nearby.ts)
+  // ---- safety numbers, Nearby (node/contacts/safety-number.ts, node/nearby/nearby.ts)
   safetyBadPeerId: '"{id}" is not a valid PeerID, so it has no safety number.',
   safetyNotEd25519: 'A safety number needs an Ed25519 PeerID, which holds its public key, and this is a {type} PeerID.',
   safetyRsa: 'A safety number needs an Ed25519 PeerID, which holds its public key, and this is an RSA PeerID.',

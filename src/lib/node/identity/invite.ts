@@ -1,0 +1,286 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { SAFETY_QR_PREFIX } from '../contacts/safety-number.ts'
+import { t } from '../../i18n/index.ts'
+import type { MessageKey } from '../../i18n/index.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/**
+ * Invites (docs/protocols.md, "Invites"): one format, carried as a link
+ * `<origin>/#/add/<payload>` where payload is base64url (no padding) of the
+ * UTF-8 JSON `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...]}`.
+ * Also accepted on import: the bare payload, and the text form
+ * `<PeerID>@<multiaddr>` (no name).
+ */
+
+export const INVITE_VERSION = 1
+/** Whole invite text, as pasted. */
+export const MAX_INVITE_CHARS = 4096
+export const MAX_NAME_CHARS = 64
+export const MAX_INVITE_ADDRESSES = 8
+export const MAX_ADDRESS_CHARS = 512
+export const INVITE_LINK_PATH = '#/add/'
+
+/**
+ * Longest text worth decoding as a PeerID to explain why it is not one. Real
+ * ones are 46 (RSA) to 53 characters; the bound keeps the base58 decoding of
+ * pasted junk cheap.
+ */
+const MAX_PEER_ID_CHARS = 128
+/** How much of an untrusted value an error message quotes: enough to recognise it, never a wall of text. */
+const QUOTED_PEER_ID_CHARS = 60
+const QUOTED_ADDRESS_CHARS = 80
+const QUOTED_SHORT_CHARS = 40
+
+const NOT_BASE64URL = /[^A-Za-z0-9_-]/
+/** C0 and C1 controls, and the bidi controls that could make a quoted value reorder the sentence around it. */
+const UNSAFE_IN_MESSAGE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+export interface Invite {
+  peerId: string
+  /** the display name the inviter chose; undefined for the `peerid@multiaddr` form */
+  name?: string
+  addresses: string[]
+}
+
+/** The invite text cannot be used; the message says why in words, in the realm's language (lib/i18n). */
+export class InvalidInviteError extends Error {
+  override name = 'InvalidInviteError'
+}
+
+export function validateName (raw: string): string {
+  const name = raw.trim()
+  if (name.length === 0) throw new InvalidInviteError(t('errors.inviteNameEmpty'))
+  if ([...name].length > MAX_NAME_CHARS) throw new InvalidInviteError(t('errors.inviteNameTooLong', { max: String(MAX_NAME_CHARS) }))
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new InvalidInviteError(t('errors.inviteNameControl'))
+  return name
+}
+
+export function encodeInvite (invite: Invite, origin: string): string {
+  const json = JSON.stringify({ v: INVITE_VERSION, id: invite.peerId, n: invite.name, a: invite.addresses.slice(0, MAX_INVITE_ADDRESSES) })
+  return `${origin}/${INVITE_LINK_PATH}${base64UrlEncode(new TextEncoder().encode(json))}`
+}
+
+/** Parses and fully validates an invite in any accepted form. */
+export function parseInvite (text: string): Invite {
+  const trimmed = text.trim()
+  if (trimmed.length === 0) throw new InvalidInviteError(t('errors.inviteEmpty'))
+  if (trimmed.length > MAX_INVITE_CHARS) throw new InvalidInviteError(t('errors.inviteTooLong', { max: String(MAX_INVITE_CHARS) }))
+
+  const hashAt = trimmed.indexOf(INVITE_LINK_PATH)
+  if (hashAt < 0) {
+    // People scan whatever QR code is in front of them: naming what it was
+    // says more than "not an invite". Checked before the text form, because
+    // e-mail addresses, vCards and Wi-Fi passwords may contain "@".
+    const foreign = describeForeignText(trimmed)
+    if (foreign != null) throw new InvalidInviteError(foreign)
+    if (!trimmed.includes('#')) {
+      const at = trimmed.indexOf('@')
+      if (at === 0) throw new InvalidInviteError(t('errors.inviteNoPeerIdBeforeAt'))
+      if (at > 0) {
+        const address = trimmed.slice(at + 1)
+        if (address.length === 0) throw new InvalidInviteError(t('errors.inviteNoAddressAfterAt'))
+        return checkInvite(trimmed.slice(0, at), undefined, [address])
+      }
+    }
+  }
+
+  const isLink = hashAt >= 0
+  const data = decodePayload(isLink ? trimmed.slice(hashAt + INVITE_LINK_PATH.length) : trimmed, isLink)
+  if (typeof data !== 'object' || data == null || Array.isArray(data)) {
+    throw new InvalidInviteError(t('errors.inviteNoData', { what: describeJson(data) }))
+  }
+  const fields = data as Record<string, unknown>
+  const { v, id, n, a } = fields
+  if (v === undefined) throw new InvalidInviteError(t('errors.inviteVersionMissing'))
+  if (typeof v !== 'number') throw new InvalidInviteError(t('errors.inviteVersionNotNumber'))
+  if (v !== INVITE_VERSION) {
+    const newer = Number.isInteger(v) && v > INVITE_VERSION
+    throw new InvalidInviteError(t(newer ? 'errors.inviteVersionNewer' : 'errors.inviteVersionUnknown', { version: String(v) }))
+  }
+  if (id === undefined) throw new InvalidInviteError(t('errors.invitePeerIdMissing'))
+  if (typeof id !== 'string') throw new InvalidInviteError(t('errors.invitePeerIdNotText'))
+  if (n != null && typeof n !== 'string') throw new InvalidInviteError(t('errors.inviteNameNotText'))
+  if (a === undefined) throw new InvalidInviteError(t('errors.inviteAddressesMissing'))
+  if (!Array.isArray(a)) throw new InvalidInviteError(t('errors.inviteAddressesNotList'))
+  if (!a.every((x): x is string => typeof x === 'string')) {
+    const notText = a.findIndex(x => typeof x !== 'string')
+    throw new InvalidInviteError(t('errors.inviteAddressNotText', { index: String(notText + 1) }))
+  }
+  const extra = Object.keys(fields).filter(k => !['v', 'id', 'n', 'a'].includes(k))
+  if (extra[0] != null) throw new InvalidInviteError(t('errors.inviteUnknownField', { field: clip(extra[0], QUOTED_SHORT_CHARS) }))
+  return checkInvite(id, n ?? undefined, a)
+}
+
+/**
+ * Decodes base64url → UTF-8 → JSON, saying which step failed. A copy that
+ * lost its end still starts like an invite (with `{`, or is empty), which
+ * tells a cut-off invite apart from text that never was one.
+ */
+function decodePayload (payload: string, isLink: boolean): unknown {
+  const notInvite = (link: MessageKey, text: MessageKey): InvalidInviteError => new InvalidInviteError(t(isLink ? link : text))
+  if (NOT_BASE64URL.test(payload.replace(/\s/g, ''))) throw notInvite('errors.inviteLinkBadChars', 'errors.inviteTextBadChars')
+  if (NOT_BASE64URL.test(payload)) throw notInvite('errors.inviteLinkSplit', 'errors.inviteTextSplit')
+  // base64url of whole bytes never leaves 1 character over; a cut can
+  const usable = payload.length % 4 === 1 ? payload.slice(0, -1) : payload
+  const bytes = base64UrlDecode(usable)
+  const startsLikeInvite = bytes.length === 0 || bytes[0] === 0x7b // '{'
+  const cutOff = (): InvalidInviteError => new InvalidInviteError(t('errors.inviteCutOff'))
+  if (usable !== payload) throw startsLikeInvite ? cutOff() : notInvite('errors.inviteLinkNotEncoded', 'errors.inviteTextNotEncoded')
+  let text
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw startsLikeInvite ? cutOff() : notInvite('errors.inviteLinkBinary', 'errors.inviteTextBinary')
+  }
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw startsLikeInvite ? cutOff() : notInvite('errors.inviteLinkNotData', 'errors.inviteTextNotData')
+  }
+}
+
+/** What a QR code or pasted text that is not an invite looks like, in words; undefined if it could be an invite. */
+function describeForeignText (text: string): string | undefined {
+  if (text.startsWith(`${SAFETY_QR_PREFIX}:`)) return t('errors.inviteIsSafetyCode')
+  if (/^WIFI:/i.test(text)) return t('errors.inviteIsWifi')
+  if (/^mailto:/i.test(text) || /^[^\s@/:]+@[^\s@/:]+\.[a-z]{2,}$/i.test(text)) return t('errors.inviteIsEmail')
+  if (/^(BEGIN:VCARD|MECARD:)/i.test(text)) return t('errors.inviteIsVcard')
+  if (/^BEGIN:(VCALENDAR|VEVENT)/i.test(text)) return t('errors.inviteIsCalendar')
+  if (/^tel:/i.test(text)) return t('errors.inviteIsPhone')
+  if (/^(sms|smsto|mms|mmsto):/i.test(text)) return t('errors.inviteIsSms')
+  if (/^geo:/i.test(text)) return t('errors.inviteIsGeo')
+  if (/<[a-z!/?]/i.test(text)) return t('errors.inviteIsHtml')
+  if (/^javascript:/i.test(text)) return t('errors.inviteIsJavascript')
+  if (/^data:/i.test(text)) return t('errors.inviteIsDataUrl')
+  if (/^https?:/i.test(text)) {
+    let url
+    try {
+      url = new URL(text)
+    } catch {
+      return t('errors.inviteIsWebLink')
+    }
+    // a Parley link cut before its payload
+    if (url.hash.length > 1 && INVITE_LINK_PATH.startsWith(url.hash)) return t('errors.inviteCutOff')
+    return t('errors.inviteIsWebSite', { host: clip(url.hostname, QUOTED_ADDRESS_CHARS) })
+  }
+  // Neither a payload (base64url) nor the text form (a PeerID, then "@")
+  // has a ":" before any "@" or "/", so this is some other kind of link.
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]
+  if (scheme != null) return t('errors.inviteIsOtherLink', { scheme: clip(`${scheme}:`, QUOTED_SHORT_CHARS) })
+  return undefined
+}
+
+/** What a JSON value that is not an invite object is, in words. */
+function describeJson (value: unknown): string {
+  if (value === null) return t('errors.inviteJsonNull')
+  if (Array.isArray(value)) return t('errors.inviteJsonList')
+  if (typeof value === 'string') return t('errors.inviteJsonText')
+  if (typeof value === 'boolean') return t('errors.inviteJsonBoolean')
+  if (typeof value === 'number') return t('errors.inviteJsonNumber')
+  return t('errors.inviteJsonOther', { type: typeof value })
+}
+
+function checkInvite (id: string, name: string | undefined, addresses: string[]): Invite {
+  const peerId = checkPeerId(id)
+  if (addresses.length === 0) throw new InvalidInviteError(t('errors.inviteNoAddress'))
+  if (addresses.length > MAX_INVITE_ADDRESSES) {
+    throw new InvalidInviteError(t('errors.inviteTooManyAddresses', { max: String(MAX_INVITE_ADDRESSES), count: String(addresses.length) }))
+  }
+  const normalised = addresses.map(raw => {
+    if (raw.length > MAX_ADDRESS_CHARS) throw new InvalidInviteError(t('errors.inviteAddressTooLong', { max: String(MAX_ADDRESS_CHARS) }))
+    const address = clip(raw, QUOTED_ADDRESS_CHARS)
+    let ma
+    try {
+      ma = multiaddr(raw)
+    } catch (err) {
+      throw new InvalidInviteError(t(addressProblem(raw, err), { address }))
+    }
+    const components = ma.getComponents()
+    const last = components.at(-1)
+    if (components.length === (last?.name === 'p2p' ? 1 : 0)) {
+      throw new InvalidInviteError(t('errors.inviteAddressUnusable', { address }))
+    }
+    if (last?.name !== 'p2p') {
+      return ma.encapsulate(`/p2p/${peerId.toString()}`).toString()
+    }
+    if (last.value !== peerId.toString()) {
+      throw new InvalidInviteError(t('errors.inviteAddressOtherPeer'))
+    }
+    return ma.toString()
+  })
+  return {
+    peerId: peerId.toString(),
+    name: name == null ? undefined : validateName(name),
+    addresses: normalised
+  }
+}
+
+/** Why a multiaddr did not parse, from the error's name (its message may quote the input at any length). */
+function addressProblem (raw: string, err: unknown): MessageKey {
+  if (!raw.startsWith('/')) return 'errors.inviteAddressNoSlash'
+  const name = err instanceof Error ? err.name : ''
+  if (name === 'UnknownProtocolError') return 'errors.inviteAddressUnknownProtocol'
+  if (name === 'ValidationError') return 'errors.inviteAddressBadValue'
+  if (name === 'InvalidMultiaddrError') return 'errors.inviteAddressIncomplete'
+  return 'errors.inviteAddressInvalid'
+}
+
+/** An Ed25519 PeerID, whose public key is embedded in it; anything else is refused with the reason. */
+function checkPeerId (id: string): PeerId {
+  let peerId
+  try {
+    peerId = peerIdFromString(id)
+  } catch {
+    throw new InvalidInviteError(t(peerIdProblem(id), { id: clip(id, QUOTED_PEER_ID_CHARS) }))
+  }
+  if (peerId.type === 'Ed25519' && peerId.publicKey != null) return peerId
+  if (peerId.type === 'url') throw new InvalidInviteError(t('errors.invitePeerIdUrl'))
+  throw new InvalidInviteError(t(peerId.type === 'RSA' ? 'errors.invitePeerIdRsa' : 'errors.invitePeerIdSecp256k1'))
+}
+
+/**
+ * Why `peerIdFromString` refused `id`. An Ed25519 PeerID is base58btc of an
+ * identity multihash (0x00, length, key): if the length is right but the key
+ * in it does not decode, the PeerID is the PeerID of no key.
+ */
+function peerIdProblem (id: string): MessageKey {
+  if (id.length === 0) return 'errors.invitePeerIdEmpty'
+  if (id.length > MAX_PEER_ID_CHARS) return 'errors.invitePeerIdTooLong'
+  if (!id.startsWith('1') && !id.startsWith('Q')) return 'errors.invitePeerIdPrefix'
+  if (!/^[1-9A-HJ-NP-Za-km-z]+$/.test(id)) return 'errors.invitePeerIdBadChars'
+  const bytes = base58Decode(id)
+  if (bytes[0] === 0 && bytes[1] === bytes.length - 2) return 'errors.invitePeerIdBadKey'
+  return 'errors.invitePeerIdCut'
+}
+
+/**
+ * Untrusted text for an error message (the message's own quotes go around
+ * it): at most `max` characters, with no control characters.
+ */
+function clip (text: string, max: number): string {
+  return [...text].slice(0, max).join('').replace(UNSAFE_IN_MESSAGE, '\uFFFD')
+}
+
+const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+
+/** base58btc, for text already checked against the alphabet; only used to explain a refused PeerID. */
+function base58Decode (text: string): Uint8Array {
+  let n = 0n
+  for (const c of text) n = n * 58n + BigInt(BASE58_ALPHABET.indexOf(c))
+  const bytes: number[] = []
+  for (; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn))
+  const zeros = /^1*/.exec(text)?.[0].length ?? 0
+  return Uint8Array.from([...new Array<number>(zeros).fill(0), ...bytes])
+}
+
+function base64UrlEncode (bytes: Uint8Array): string {
+  let bin = ''
+  for (const b of bytes) bin += String.fromCharCode(b)
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function base64UrlDecode (text: string): Uint8Array {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - text.length % 4) % 4))
+  return Uint8Array.from(bin, c => c.charCodeAt(0))
+}

@@ -1,0 +1,133 @@
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify, identifyPush } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { webRTC, webRTCDirect } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { webTransport } from '@libp2p/webtransport'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { parleyDht } from '../relays/dht.ts'
+import { chat } from '../messaging/chat-service.ts'
+import { contact } from '../contacts/contact-service.ts'
+import type { ContactDesk, ContactService } from '../contacts/contact-service.ts'
+import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
+import type { ChatInbox, ChatService } from '../messaging/chat-service.ts'
+import { speedtest } from '../diagnostics/speedtest-service.ts'
+import { file } from '../transfers/file-service.ts'
+import type { FileHost, FileService } from '../transfers/file-service.ts'
+import type { SpeedtestService } from '../diagnostics/speedtest-service.ts'
+import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
+import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+
+// a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
+export type ParleyServices = {
+  identify: Identify
+  /** tells connected relays (and contacts) our new addresses when they change */
+  identifyPush: IdentifyPush
+  ping: Ping
+  chat: ChatService
+  contact: ContactService
+  speedtest: SpeedtestService
+  file: FileService
+  /** DHT client of the relay-nodes (src/lib/node/relays/dht.ts) */
+  dht: SingleKadDHT
+}
+
+export type ParleyNode = Libp2p<ParleyServices>
+
+export interface ParleyNodeInit {
+  privateKey: PrivateKey
+  inbox: ChatInbox
+  /** where contact requests and acceptances go */
+  desk: ContactDesk
+  /** peers refused at the connection gater (blocked contacts); must answer synchronously */
+  isBlocked(peerId: PeerId): boolean
+  /** who may run a speed test against us (accepted contacts) */
+  isContact(peerId: PeerId): Promise<boolean>
+  /** serves the files we offered, and hears cancels (the transfer manager) */
+  fileHost: FileHost
+  /**
+   * The STUN/TURN configuration for WebRTC and WebRTC-Direct, asked for again
+   * for every new RTCPeerConnection, so that TURN servers the user adds or
+   * removes apply without restarting the node. Return a new object each time:
+   * @libp2p/webrtc fills in its default STUN servers on the object it gets
+   * when `iceServers` is absent.
+   */
+  rtcConfiguration(): RTCConfiguration
+}
+
+/**
+ * The Parley node: WebSockets, WebRTC-Direct or WebTransport to relays, circuit relay v2 to
+ * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
+ * identify, ping, a kad-dht client, and the chat and contact protocols. In the SharedWorker, WebRTC runs
+ * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
+ * installed on the global scope before this module is evaluated. Configuration only —
+ * behaviour lives in the services and in NodeService.
+ *
+ * It listens on `/p2p-circuit` twice (search mode): the relay transport reserves a
+ * slot on each of up to two relays we are connected to, so start-up never
+ * depends on a relay being up; RelayKeeper dials the configured relays after start.
+ *
+ * The DHT (client mode, `/parley/kad/1.0.0`) is libp2p's peer routing: it
+ * finds a contact by PeerID through the relays (ContactFinder), and the relay
+ * transport's random walk over it finds relays nobody configured, so a
+ * reservation on a relay that died is replaced by one elsewhere. Identify-push
+ * tells the relays we are connected to our new addresses when they change: a
+ * relay's FIND_NODE answer names a peer it knows with the addresses in its
+ * peer store, which identify alone would leave as they were at connection time.
+ */
+export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNode> {
+  // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
+  // and calls it for each new peer connection
+  const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
+  return createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    addresses: {
+      // each '/p2p-circuit' is one reservation on a relay we are connected to:
+      // two, so that a second relay holds our mailbox and reachability when one
+      // is down (with one relay configured the second simply waits);
+      // '/webrtc' accepts direct WebRTC connections signalled over a relayed one
+      listen: ['/p2p-circuit', '/p2p-circuit', '/webrtc']
+    },
+    transports: [
+      webSockets(),
+      // dial-only: a relay's `/udp/…/webrtc-direct/certhash/…` address, which
+      // needs no TLS certificate for the relay's name (unlike wss:// from an
+      // https:// page); the browser verifies the relay by the certhash
+      webRTCDirect(rtc),
+      // dial-only: `/udp/…/quic-v1/webtransport/certhash/…` of relays written
+      // in Go or Rust (js-libp2p cannot listen on WebTransport); like
+      // WebRTC-Direct, verified by the certhash. Its dialFilter accepts
+      // nothing where the browser has no WebTransport.
+      webTransport(),
+      circuitRelayTransport(),
+      webRTC(rtc)
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // Parley dials only relays from the served config and contacts' circuit
+      // addresses, which are loopback or private-network addresses in
+      // development; the browser default gater refuses those and plain ws://.
+      denyDialMultiaddr: () => false,
+      // blocked contacts get no connection either way, so nothing of theirs arrives
+      denyDialPeer: (peerId) => init.isBlocked(peerId),
+      denyInboundEncryptedConnection: (peerId) => init.isBlocked(peerId),
+      denyOutboundEncryptedConnection: (peerId) => init.isBlocked(peerId)
+    },
+    services: {
+      identify: identify(),
+      identifyPush: identifyPush(),
+      ping: ping(),
+      chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
+      contact: contact({ desk: init.desk }),
+      speedtest: speedtest({ allow: init.isContact }),
+      file: file({ host: init.fileHost }),
+      dht: parleyDht()
+    }
+  })
+}

@@ -1,0 +1,268 @@
+import { raceSignal } from '@parley/protocol/abort'
+import { circuitRelayId } from '@parley/protocol/multiaddr'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { setContactAddresses } from '../../db/contacts.ts'
+import { backoffDelay } from '@parley/protocol/scheduling/backoff'
+import { bestConnection } from '../kernel/connections.ts'
+import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactRow } from '../../db/types.ts'
+import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
+import type { KadDHT } from '@libp2p/kad-dht'
+import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** One DHT lookup of a contact gives up after this long. */
+export const CONTACT_LOOKUP_TIMEOUT_MS = 10_000
+/**
+ * After the first relay names the contact, other relays' answers are taken
+ * for this much longer: a relay answers from its peer store, which may hold
+ * addresses from before the contact moved, so one answer alone may be stale.
+ */
+export const LOOKUP_MORE_ANSWERS_MS = 1000
+/**
+ * Dialling a contact's known addresses gives up after this long, leaving the
+ * rest of the caller's time to a lookup: a relay that died may take a dial
+ * to it down with it instead of refusing it.
+ */
+export const KNOWN_ADDRESS_DIAL_TIMEOUT_MS = 10_000
+/** What callers give `connect` in all: known addresses, a lookup, the addresses it found. */
+export const CONTACT_CONNECT_TIMEOUT_MS = 30_000
+/** Lookup state (under way or backing off) is kept for at most this many contacts; the oldest idle one is forgotten. */
+export const MAX_TRACKED_LOOKUPS = 1000
+
+/** The contact could not be reached at a known address, and the DHT gave no (new) one. */
+export class ContactUnreachableError extends Error {
+  override name = 'ContactUnreachableError'
+}
+
+/** How the greeter and the outbox get a connection to a contact. */
+export interface ContactDialer {
+  /** An open connection to the contact, or a new one; rejects when it cannot be reached before `signal` aborts. */
+  connect(contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection>
+}
+
+/** A dialer that reuses an open connection or dials the PeerID: libp2p's peer store only, no lookups of its own. */
+export function plainDialer (node: Libp2p): ContactDialer {
+  return {
+    connect: async (contact, options) => {
+      const peerId = peerIdFromString(contact.peerId)
+      return bestConnection(node, peerId) ?? node.dial(peerId, options)
+    }
+  }
+}
+
+/** What the DHT said: circuits through the relay that answered (`own`), and what relays said of others (`heard`). */
+interface Answers {
+  own: Multiaddr[]
+  heard: Multiaddr[]
+}
+
+interface LookupState {
+  /** the lookup under way; other callers for the same contact join it */
+  running?: Promise<Answers>
+  /** lookups since the contact was last reached */
+  lookups: number
+  /** no new lookup starts before this time (ms since the epoch) */
+  notBefore: number
+}
+
+/** The node as the finder uses it: libp2p with the DHT client (service `dht`). */
+export type FinderNode = Libp2p<{ dht: Pick<KadDHT, 'findPeer'> }>
+
+export interface ContactFinderInit {
+  db: ParleyDb
+  node: FinderNode
+  /** spacing of a contact's lookups until it is reached again: the greeter's redial back-off */
+  backoff: BackoffOptions
+  /** defaults to CONTACT_LOOKUP_TIMEOUT_MS */
+  lookupTimeoutMs?: number
+  /** defaults to MAX_TRACKED_LOOKUPS */
+  maxTrackedLookups?: number
+  /** the clock, for tests */
+  now?: () => number
+}
+
+/**
+ * Finds a contact again by its PeerID (docs/protocols.md, "Finding a peer
+ * by PeerID"): it dials the addresses the peer store knows (from the contact
+ * row, an invite or a hello) and, when that fails or there are none, asks the
+ * DHT where the contact is now (the DHT's findPeer without the local cache;
+ * every relay's answer within LOOKUP_MORE_ANSWERS_MS of the first, since one
+ * may be stale), dials the circuit addresses they name, and on success keeps
+ * them in the peer store and the contact row.
+ *
+ * It does not rely on libp2p's dial looking a PeerID up by itself: that
+ * happens only when the peer store has no entry at all for the peer, and
+ * kad-dht answers from the local peer store first, even from an entry without
+ * addresses.
+ *
+ * Bounded: one lookup per contact at a time (callers join it), each within
+ * CONTACT_LOOKUP_TIMEOUT_MS, and the next one for that contact only after a
+ * back-off delay (the greeter's redial back-off) until a connection to it is
+ * made; the state is kept for at most MAX_TRACKED_LOOKUPS contacts.
+ */
+export class ContactFinder implements ContactDialer {
+  readonly #db: ParleyDb
+  readonly #node: FinderNode
+  readonly #backoff: BackoffOptions
+  readonly #lookupTimeoutMs: number
+  readonly #maxTracked: number
+  readonly #now: () => number
+  readonly #log: Logger
+  readonly #lookups = new Map<string, LookupState>()
+  readonly #shutdown = new AbortController()
+
+  constructor (init: ContactFinderInit) {
+    this.#db = init.db
+    this.#node = init.node
+    this.#backoff = init.backoff
+    this.#lookupTimeoutMs = init.lookupTimeoutMs ?? CONTACT_LOOKUP_TIMEOUT_MS
+    this.#maxTracked = init.maxTrackedLookups ?? MAX_TRACKED_LOOKUPS
+    this.#now = init.now ?? Date.now
+    this.#log = init.node.logger.forComponent('parley:contact-finder')
+  }
+
+  /** Ends the lookups under way and forgets every back-off. */
+  stop (): void {
+    this.#shutdown.abort(new ContactUnreachableError('The node is stopping.'))
+    this.#lookups.clear()
+  }
+
+  async connect (contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection> {
+    const node = this.#node
+    const peerId = peerIdFromString(contact.peerId)
+    const open = bestConnection(node, peerId)
+    if (open != null) return open
+
+    let dialError: unknown
+    if (await this.#knowsAddresses(peerId)) {
+      try {
+        const connection = await node.dial(peerId, { signal: AbortSignal.any([options.signal, AbortSignal.timeout(KNOWN_ADDRESS_DIAL_TIMEOUT_MS)]) })
+        this.#lookups.delete(peerId.toString())
+        return connection
+      } catch (err) {
+        options.signal.throwIfAborted()
+        dialError = err
+      }
+    }
+
+    const { own, heard } = await this.#lookup(peerId, options.signal)
+    const found = circuitAddressesOf(peerId, [...own, ...heard])
+    if (found.length === 0) {
+      if (dialError != null) throw dialError
+      throw new ContactUnreachableError('No address of this contact is known, and the DHT does not know where it is (or was asked moments ago).')
+    }
+    const connection = await node.dial(found, options)
+    this.#lookups.delete(peerId.toString())
+    // what relays said of others is kept only when no relay spoke for itself; the address that worked comes first
+    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...(own.length > 0 ? own : heard)])
+    await this.#remember(peerId, kept.length > 0 ? kept : found)
+    return connection
+  }
+
+  async #knowsAddresses (peerId: PeerId): Promise<boolean> {
+    try {
+      return (await this.#node.peerStore.get(peerId)).addresses.length > 0
+    } catch (err) {
+      if ((err as Error).name === 'NotFoundError') return false
+      throw err
+    }
+  }
+
+  /** What the DHT says of `peerId` now; nothing while its lookups back off. */
+  async #lookup (peerId: PeerId, signal: AbortSignal): Promise<Answers> {
+    const key = peerId.toString()
+    const state = this.#lookups.get(key)
+    let running = state?.running
+    if (running == null) {
+      if (state != null && this.#now() < state.notBefore) {
+        this.#log('not looking up %p again yet', peerId)
+        return { own: [], heard: [] }
+      }
+      const entry = state ?? this.#track(key)
+      // the back-off runs from this lookup's start; reaching the contact clears it
+      entry.notBefore = this.#now() + backoffDelay(entry.lookups, this.#backoff)
+      entry.lookups++
+      running = this.#find(peerId).finally(() => { entry.running = undefined })
+      entry.running = running
+    }
+    return raceSignal(running, signal)
+  }
+
+  /**
+   * Asks the DHT (kad-dht's own findPeer, whose events say which relay
+   * answered) and keeps every answer that comes within LOOKUP_MORE_ANSWERS_MS
+   * of the first: addresses through the relay that answered first (a relay
+   * adds the peers holding a reservation on it), then the others.
+   */
+  async #find (peerId: PeerId): Promise<Answers> {
+    const enough = new AbortController()
+    const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#lookupTimeoutMs), enough.signal])
+    const own: Multiaddr[] = []
+    const heard: Multiaddr[] = []
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      for await (const event of this.#node.services.dht.findPeer(peerId, { signal, useCache: false })) {
+        if (event.name !== 'FINAL_PEER') continue
+        const relay = event.from.toString()
+        for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? own : heard).push(address)
+        timer ??= setTimeout(() => { enough.abort() }, LOOKUP_MORE_ANSWERS_MS)
+      }
+    } catch (err) {
+      // the end of the time for more answers, or nothing found at all
+      if (own.length + heard.length === 0) {
+        this.#log('the DHT does not know where %p is - %e', peerId, err)
+        return { own: [], heard: [] }
+      }
+    } finally {
+      clearTimeout(timer)
+    }
+    this.#log('the DHT has %p at %s (through the answering relay) and %s (heard)', peerId, own.map(String), heard.map(String))
+    return { own, heard }
+  }
+
+  #track (key: string): LookupState {
+    if (this.#lookups.size >= this.#maxTracked) {
+      for (const [oldKey, old] of this.#lookups) {
+        if (old.running == null) {
+          this.#lookups.delete(oldKey)
+          break
+        }
+      }
+    }
+    const state: LookupState = { lookups: 0, notBefore: 0 }
+    this.#lookups.set(key, state)
+    return state
+  }
+
+  /** Where the DHT found the contact replaces what the peer store and its row knew. Never throws. */
+  async #remember (peerId: PeerId, found: Multiaddr[]): Promise<void> {
+    try {
+      await this.#node.peerStore.patch(peerId, { multiaddrs: found })
+      await setContactAddresses(this.#db, peerId.toString(), found.map(ma => ma.toString()))
+    } catch (err) {
+      this.#log.error('could not keep the new addresses of %p - %e', peerId, err)
+    }
+  }
+}
+
+/**
+ * The addresses in a DHT answer that lead to `peer` through a relay, each
+ * ending in `/p2p/<peer>`; others are dropped (a wrong answer costs only a
+ * failed dial, since Noise proves the PeerID, but it should not cost more).
+ * At most MAX_CONTACT_ADDRESSES, each at most MAX_CONTACT_ADDRESS_CHARS.
+ */
+export function circuitAddressesOf (peer: PeerId, addresses: Multiaddr[]): Multiaddr[] {
+  const out = new Map<string, Multiaddr>()
+  for (const address of addresses) {
+    if (out.size === MAX_CONTACT_ADDRESSES) break
+    const components = address.getComponents()
+    if (!components.some(c => c.name === 'p2p-circuit')) continue
+    const full = components.at(-1)?.name === 'p2p' ? address : address.encapsulate(`/p2p/${peer.toString()}`)
+    if (full.getComponents().at(-1)?.value !== peer.toString()) continue
+    const text = full.toString()
+    if (text.length <= MAX_CONTACT_ADDRESS_CHARS) out.set(text, full)
+  }
+  return [...out.values()]
+}

@@ -1,0 +1,165 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { bestConnection, markCarriesData, pathTo } from '../../../../src/lib/node/kernel/connections.ts'
+import { DirectUpgrader, PROBE_PROTOCOL, PROBE_TIMEOUT_MS } from '../../../../src/lib/node/presence/direct-upgrade.ts'
+import { networkSnapshot } from '../../../../src/lib/node/relays/network-snapshot.ts'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+
+/**
+ * A new direct WebRTC connection is not used (chat, files, the path badge)
+ * until its probe has negotiated a stream over it: libp2p's answering side can
+ * register one whose ICE never connected, and while upgrades are retried such
+ * connections follow one another (the NAT lab saw Bob's badge say "direct" for
+ * 30 s in a pair that can only be relayed). Fakes: connections are plain
+ * objects, the node an EventTarget with a connection list.
+ */
+
+const RELAY = '/ip4/203.0.113.1/tcp/9090/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+
+let peer: PeerId
+
+beforeAll(async () => {
+  peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+})
+
+interface FakeConnection extends Connection {
+  aborted?: Error
+}
+
+function relayed (direction: 'inbound' | 'outbound' = 'outbound'): FakeConnection {
+  return {
+    id: `relayed-${direction}`,
+    status: 'open',
+    direction,
+    remotePeer: peer,
+    remoteAddr: multiaddr(`${RELAY}/p2p-circuit/p2p/${peer.toString()}`),
+    limits: { bytes: 1n << 17n, seconds: 120 }
+  } as unknown as FakeConnection
+}
+
+/** A direct WebRTC connection as the answering side registers it; `newStream` decides what the probe sees. */
+function webRtc (newStream: (protocol: string, options: { signal: AbortSignal }) => Promise<Partial<Stream>>): FakeConnection {
+  const connection = {
+    id: 'webrtc',
+    status: 'open',
+    direction: 'inbound',
+    remotePeer: peer,
+    remoteAddr: multiaddr(`/webrtc/p2p/${peer.toString()}`),
+    limits: undefined,
+    newStream,
+    abort (err: Error) {
+      connection.aborted = err
+      connection.status = 'closed'
+    }
+  } as unknown as FakeConnection & { status: string }
+  return connection
+}
+
+function fakeNode (connections: Connection[]): Libp2p & { open(connection: Connection): void } {
+  const events = new EventTarget()
+  return Object.assign(events, {
+    logger: defaultLogger(),
+    getConnections: (p?: PeerId) => connections.filter(c => p == null || c.remotePeer.equals(p)),
+    getMultiaddrs: () => [],
+    services: {},
+    dial: async () => { throw new Error('not in this test') },
+    open (connection: Connection) {
+      connections.push(connection)
+      events.dispatchEvent(new CustomEvent('connection:open', { detail: connection }))
+    }
+  }) as unknown as Libp2p & { open(connection: Connection): void }
+}
+
+const answers = async (): Promise<Partial<Stream>> => ({ close: async () => {}, abort: () => {} })
+const neverOpens = async (): Promise<never> => await new Promise<never>(() => {})
+
+describe('which connection carries our traffic', () => {
+  it('keeps to the relayed connection while a new direct WebRTC one has not carried a stream', () => {
+    const direct = webRtc(answers)
+    const node = fakeNode([relayed(), direct])
+    expect(bestConnection(node, peer)?.id).toBe('relayed-outbound')
+    expect(pathTo(node, peer)).toBe('relayed')
+    markCarriesData(direct)
+    expect(bestConnection(node, peer)).toBe(direct)
+    expect(pathTo(node, peer)).toBe('direct')
+  })
+
+  it('does not use an unproven direct connection even when it is the only one', () => {
+    const node = fakeNode([webRtc(answers)])
+    expect(bestConnection(node, peer)).toBeUndefined()
+    expect(pathTo(node, peer)).toBeUndefined()
+  })
+
+  it('uses direct connections of other transports (a relay over WebSockets or WebRTC-Direct) without a probe', () => {
+    const wsDirect = { id: 'ws', status: 'open', remotePeer: peer, remoteAddr: multiaddr('/ip4/203.0.113.1/tcp/9090/ws'), limits: undefined } as unknown as Connection
+    const node = fakeNode([relayed(), wsDirect])
+    expect(bestConnection(node, peer)).toBe(wsDirect)
+  })
+
+  it('never picks a closed connection', () => {
+    const direct = webRtc(answers)
+    markCarriesData(direct)
+    ;(direct as { status: string }).status = 'closed'
+    const node = fakeNode([relayed(), direct])
+    expect(pathTo(node, peer)).toBe('relayed')
+  })
+})
+
+describe('the Network panel', () => {
+  it('lists an unproven direct connection as being checked, and counts it as direct only once it carried a stream', async () => {
+    const direct = webRtc(answers)
+    const node = fakeNode([relayed(), direct])
+    const input = { rows: [], kept: () => undefined, contactName: async () => 'Alice' }
+    const before = await networkSnapshot(node, input)
+    expect(before.connections.map(c => [c.path, c.checking ?? false])).toEqual([['relayed', false], ['direct', true]])
+    expect(before.directConnections).toBe(0)
+    markCarriesData(direct)
+    const after = await networkSnapshot(node, input)
+    expect(after.connections.map(c => [c.path, c.checking ?? false])).toEqual([['relayed', false], ['direct', false]])
+    expect(after.directConnections).toBe(1)
+  })
+})
+
+describe('DirectUpgrader probes every new direct WebRTC connection', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('makes one that negotiates the probe usable and says so', async () => {
+    const protocols: string[] = []
+    const direct = webRtc(async (protocol) => { protocols.push(protocol); return await answers() })
+    const node = fakeNode([relayed('inbound')])
+    const usable: Connection[] = []
+    const upgrader = new DirectUpgrader(node, { isContact: async () => true, onUsable: (c) => { usable.push(c) } })
+    try {
+      node.open(direct)
+      await vi.waitFor(() => { expect(usable).toEqual([direct]) })
+      expect(protocols).toEqual([PROBE_PROTOCOL])
+      expect(pathTo(node, peer)).toBe('direct')
+      expect(direct.aborted).toBeUndefined()
+    } finally {
+      upgrader.stop()
+    }
+  })
+
+  it('closes one whose data channel never opens, and the path stays relayed all along', async () => {
+    vi.useFakeTimers()
+    const direct = webRtc(neverOpens)
+    const node = fakeNode([relayed('inbound')])
+    const usable: Connection[] = []
+    const upgrader = new DirectUpgrader(node, { isContact: async () => true, onUsable: (c) => { usable.push(c) } })
+    try {
+      node.open(direct)
+      await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS - 1)
+      expect(pathTo(node, peer)).toBe('relayed')
+      expect(direct.aborted).toBeUndefined()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(direct.aborted?.message).toMatch(/carried no data/)
+      expect(usable).toEqual([])
+      expect(pathTo(node, peer)).toBe('relayed')
+    } finally {
+      upgrader.stop()
+    }
+  })
+})

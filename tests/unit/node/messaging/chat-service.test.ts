@@ -1,0 +1,295 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { lpStream, streamPair } from '@libp2p/utils'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { chat } from '../../../../src/lib/node/messaging/chat-service.ts'
+import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
+import { CHAT_PROTOCOL, MAX_MESSAGES_PER_STREAM, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
+import type { ChatInbox, ChatService, ChatServiceInit, DeliveryResult, Registrar } from '../../../../src/lib/node/messaging/chat-service.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
+import type { ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
+
+const HANDLE_OPTIONS = { runOnLimitedConnection: true, maxInboundStreams: 8, maxOutboundStreams: 8 }
+const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+let counter = 0
+
+function msg (text: string): ChatMessageFrame {
+  const n = counter++
+  const id = `01HZX3J5Q8W2N6R4T7V9B1${[3, 2, 1, 0].map(i => ULID_ALPHABET[Math.floor(n / 32 ** i) % 32]).join('')}`
+  return { type: 'message', id, text, sentAt: 1_717_000_000_000 + n }
+}
+
+function stubLogger (errors: unknown[][]): ComponentLogger {
+  const make = (): Logger => Object.assign(() => {}, {
+    error: (...args: unknown[]) => { errors.push(args) },
+    trace: () => {},
+    enabled: false,
+    newScope: () => make()
+  })
+  return { forComponent: () => make() }
+}
+
+interface Node {
+  peerId: PeerId
+  service: ChatService
+  handler: StreamHandler
+  receive: ReturnType<typeof vi.fn<ChatInbox['receive']>>
+  registrar: { handle: ReturnType<typeof vi.fn<Registrar['handle']>>, unhandle: ReturnType<typeof vi.fn<Registrar['unhandle']>> }
+  errors: unknown[][]
+}
+
+const started: ChatService[] = []
+afterEach(async () => { await Promise.all(started.splice(0).map(async s => s.stop())) })
+
+async function createNode (init: Partial<ChatServiceInit> = {}, receive?: ChatInbox['receive']): Promise<Node> {
+  const stored = new Set<string>()
+  const inbox = vi.fn<ChatInbox['receive']>(receive ?? (async (_from, message) => {
+    if (stored.has(message.id)) return 'duplicate'
+    stored.add(message.id)
+    return 'stored'
+  }))
+  const errors: unknown[][] = []
+  const registrar = { handle: vi.fn<Registrar['handle']>(async () => {}), unhandle: vi.fn<Registrar['unhandle']>(async () => {}) }
+  const service = chat({ ...init, inbox: { receive: inbox } })({ registrar, logger: stubLogger(errors) })
+  await service.start()
+  started.push(service)
+  const handler = registrar.handle.mock.calls[0]?.[1]
+  if (handler == null) throw new Error('no handler registered')
+  const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  return { peerId, service, handler, receive: inbox, registrar, errors }
+}
+
+/** A Connection from `dialer` to `listener` whose streams are fed to the listener's captured handler. */
+function connect (dialer: Node, listener: Node | null) {
+  const inbound: Stream[] = []
+  const outbound: Stream[] = []
+  const handled: Array<Promise<void>> = []
+  const newStream = vi.fn(async (_protocol: string | string[], _options?: unknown) => {
+    const [out, inb] = await streamPair({ protocol: CHAT_PROTOCOL })
+    outbound.push(out)
+    inbound.push(inb)
+    if (listener != null) handled.push(Promise.resolve(listener.handler(inb, stubConnection(dialer.peerId))))
+    return out
+  })
+  const connection = { ...stubConnection(listener?.peerId ?? dialer.peerId), newStream } as unknown as Connection
+  return { connection, newStream, inbound, outbound, handled }
+}
+
+function stubConnection (remotePeer: PeerId): Connection {
+  return { remotePeer } as unknown as Connection
+}
+
+/** A raw stream into `listener`'s handler, for writing arbitrary bytes. */
+async function rawStream (listener: Node, dialerPeer: PeerId) {
+  const [dialer, inbound] = await streamPair({ protocol: CHAT_PROTOCOL })
+  const abort = vi.spyOn(inbound, 'abort')
+  const done = Promise.resolve(listener.handler(inbound, stubConnection(dialerPeer)))
+  return { dialer, inbound, abort, done }
+}
+
+describe('ChatService', () => {
+  it('registers and unregisters the chat protocol for limited connections', async () => {
+    const bob = await createNode()
+    expect(bob.registrar.handle).toHaveBeenCalledWith(CHAT_PROTOCOL, expect.any(Function), HANDLE_OPTIONS)
+    await bob.service.stop()
+    expect(bob.registrar.unhandle).toHaveBeenCalledWith(CHAT_PROTOCOL)
+  })
+
+  it('delivers messages in order over one stream and reports each ack', async () => {
+    const [alice, bob] = await Promise.all([createNode(), createNode()])
+    const link = connect(alice, bob)
+    const messages = [msg('one'), msg('two'), msg('три 🎉')]
+    const seen: DeliveryResult[] = []
+    const results = await alice.service.deliver(link.connection, messages, { onResult: r => { seen.push(r) } })
+
+    const expected = messages.map(m => ({ id: m.id, outcome: 'delivered', status: 'stored' }))
+    expect(results).toEqual(expected)
+    expect(seen).toEqual(expected)
+    expect(link.newStream).toHaveBeenCalledTimes(1)
+    expect(link.newStream).toHaveBeenCalledWith(CHAT_PROTOCOL, expect.objectContaining({ runOnLimitedConnection: true, signal: expect.any(AbortSignal) }))
+    expect(bob.receive.mock.calls.map(([from, message]) => [from.toString(), message])).toEqual(messages.map(m => [alice.peerId.toString(), m]))
+    await Promise.all(link.handled)
+    await expect.poll(() => [link.outbound[0]?.status, link.inbound[0]?.status]).toEqual(['closed', 'closed'])
+    expect(bob.errors).toEqual([])
+  })
+
+  describe('keeping the outbound stream open between batches (keepStreamsOpenMs)', () => {
+    it('reuses one stream for later batches on the same connection, then closes it when idle', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 50 }), createNode()])
+      const link = connect(alice, bob)
+      // connection ids key the kept streams
+      Object.assign(link.connection, { id: 'conn-1' })
+      await alice.service.deliver(link.connection, [msg('first')])
+      await alice.service.deliver(link.connection, [msg('second'), msg('third')])
+      expect(link.newStream).toHaveBeenCalledTimes(1)
+      expect(bob.receive.mock.calls.map(([, m]) => m.text)).toEqual(['first', 'second', 'third'])
+      // idle for longer than keepStreamsOpenMs: the dialer closes it, the listener ends cleanly
+      await Promise.all(link.handled)
+      await expect.poll(() => [link.outbound[0]?.status, link.inbound[0]?.status]).toEqual(['closed', 'closed'])
+      expect(bob.errors).toEqual([])
+    })
+
+    it('opens a new stream when the kept one was reset, and delivers', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-2' })
+      await alice.service.deliver(link.connection, [msg('before')])
+      link.inbound[0]?.abort(new Error('the remote went away'))
+      await expect.poll(() => link.outbound[0]?.status).not.toBe('open')
+      const results = await alice.service.deliver(link.connection, [msg('after')])
+      expect(results.map(r => r.outcome)).toEqual(['delivered'])
+      expect(link.newStream).toHaveBeenCalledTimes(2)
+      await alice.service.stop()
+      await expect.poll(() => link.outbound[1]?.status).toBe('closed')
+    })
+
+    it('never shares a kept stream between two deliveries at once', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-3' })
+      const [a, b] = await Promise.all([
+        alice.service.deliver(link.connection, [msg('a1'), msg('a2')]),
+        alice.service.deliver(link.connection, [msg('b1'), msg('b2')])
+      ])
+      expect([...a, ...b].every(r => r.outcome === 'delivered')).toBe(true)
+      expect(link.newStream).toHaveBeenCalledTimes(2)
+      await alice.service.stop()
+    })
+  })
+
+  it('acks a message received twice as duplicate', async () => {
+    const [alice, bob] = await Promise.all([createNode(), createNode()])
+    const link = connect(alice, bob)
+    const m = msg('again')
+    await alice.service.deliver(link.connection, [m])
+    const results = await alice.service.deliver(link.connection, [m, m])
+    expect(results.map(r => r.status)).toEqual(['duplicate', 'duplicate'])
+    expect(bob.receive).toHaveBeenCalledTimes(3)
+    expect(link.newStream).toHaveBeenCalledTimes(2)
+  })
+
+  it('reports a reject from a peer that does not know us', async () => {
+    const alice = await createNode()
+    const bob = await createNode({}, async () => 'not-a-contact')
+    const m = msg('hi stranger')
+    const results = await alice.service.deliver(connect(alice, bob).connection, [m])
+    expect(results).toEqual([{ id: m.id, outcome: 'rejected', reason: 'not-a-contact' }])
+    expect(bob.receive).toHaveBeenCalledTimes(1)
+  })
+
+  describe('malformed input: the stream is aborted, nothing is stored, the node keeps serving', () => {
+    const varint = (n: number): number[] => n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(Math.floor(n / 128))]
+    const frame = (body: Uint8Array): Uint8Array => Uint8Array.from([...varint(body.byteLength), ...body])
+    const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+    it.each<[string, () => Uint8Array]>([
+      ['random bytes', () => crypto.getRandomValues(new Uint8Array(64))],
+      ['a valid length prefix followed by invalid JSON', () => frame(utf8('{"type":"message",'))],
+      ['a length prefix above MAX_FRAME_BYTES', () => Uint8Array.from([...varint(131_073), 1, 2, 3])],
+      ['a 4-byte length prefix', () => Uint8Array.of(0x80, 0x80, 0x80, 0x01)],
+      ['a frame cut short by the end of the stream', () => frame(utf8(JSON.stringify(msg('x')))).subarray(0, 20)],
+      ['an ack sent by the dialer', () => frame(encodeChatFrame({ type: 'ack', id: msg('x').id, status: 'stored' }))],
+      ['a 16385-byte text', () => frame(utf8(JSON.stringify({ ...msg('x'), text: 'a'.repeat(MAX_TEXT_BYTES + 1) })))],
+      ['a valid message followed by garbage', () => Uint8Array.from([...frame(encodeChatFrame(msg('ok'))), ...frame(utf8('nope'))])]
+    ])('%s', async (_name, bytes) => {
+      const [alice, bob] = await Promise.all([createNode(), createNode()])
+      const raw = await rawStream(bob, alice.peerId)
+      const input = bytes()
+      raw.dialer.send(input)
+      await raw.dialer.close()
+      await raw.done
+
+      expect(raw.abort).toHaveBeenCalledTimes(1)
+      expect(raw.abort.mock.calls[0]?.[0]).toMatchObject({ name: 'InvalidMessageError', message: expect.stringMatching(/^Invalid chat frame: /) })
+      expect(raw.inbound.status).toBe('aborted')
+      await expect.poll(() => raw.dialer.status).toBe('reset')
+      expect(bob.errors).toHaveLength(1)
+      // only the valid frame before the garbage may have been stored
+      expect(bob.receive).toHaveBeenCalledTimes(_name.startsWith('a valid message') ? 1 : 0)
+
+      const m = msg('still here')
+      await expect(alice.service.deliver(connect(alice, bob).connection, [m])).resolves.toEqual([{ id: m.id, outcome: 'delivered', status: 'stored' }])
+    })
+
+    it(`aborts a stream carrying more than ${MAX_MESSAGES_PER_STREAM} messages`, async () => {
+      const [alice, bob] = await Promise.all([createNode(), createNode()])
+      const raw = await rawStream(bob, alice.peerId)
+      const frames = Array.from({ length: MAX_MESSAGES_PER_STREAM + 1 }, () => encodeChatFrame(msg('m')))
+      await lpStream(raw.dialer).writeV(frames)
+      await raw.done
+      expect(bob.receive).toHaveBeenCalledTimes(MAX_MESSAGES_PER_STREAM)
+      expect(raw.abort.mock.calls[0]?.[0]).toMatchObject({ name: 'InvalidMessageError', message: expect.stringContaining('more than 1000 messages') })
+    })
+
+    it('aborts a reply for another message id on the dialer side', async () => {
+      const alice = await createNode()
+      const link = connect(alice, null)
+      const delivery = alice.service.deliver(link.connection, [msg('a')])
+      await expect.poll(() => link.inbound.length).toBe(1)
+      const listener = lpStream(link.inbound[0] as Stream)
+      decodeChatFrame((await listener.read()).subarray(), 'dialer')
+      await listener.write(encodeChatFrame({ type: 'ack', id: msg('other').id, status: 'stored' }))
+      await expect(delivery).rejects.toMatchObject({ name: 'InvalidMessageError', message: expect.stringContaining('while waiting for') })
+      expect(link.outbound[0]?.status).toBe('aborted')
+    })
+  })
+
+  describe('timeouts and shutdown', () => {
+    it('rejects with a TimeoutError when no ack arrives in time', async () => {
+      const alice = await createNode({ ackTimeoutMs: 50 })
+      const link = connect(alice, null) // nobody answers
+      const onResult = vi.fn()
+      const m = msg('anyone?')
+      await expect(alice.service.deliver(link.connection, [m], { onResult })).rejects.toMatchObject({
+        name: 'TimeoutError', message: `No ack for message ${m.id} within 50 ms`
+      })
+      expect(onResult).not.toHaveBeenCalled()
+      expect(link.outbound[0]?.status).toBe('aborted')
+      expect(alice.errors).toHaveLength(1)
+    })
+
+    it('aborts an idle inbound stream after the read timeout', async () => {
+      const [alice, bob] = await Promise.all([createNode(), createNode({ readTimeoutMs: 50 })])
+      const raw = await rawStream(bob, alice.peerId)
+      await raw.done
+      expect(raw.abort.mock.calls[0]?.[0]).toMatchObject({ name: 'TimeoutError' })
+    })
+
+    it('stop() aborts in-flight inbound handling', async () => {
+      const alice = await createNode()
+      const bob = await createNode({}, async (_from, _m, { signal }) => new Promise((_resolve, reject) => {
+        signal?.addEventListener('abort', () => { reject(signal.reason) })
+      }))
+      const link = connect(alice, bob)
+      const delivery = alice.service.deliver(link.connection, [msg('slow')])
+      await expect.poll(() => bob.receive.mock.calls.length).toBe(1)
+      await bob.service.stop()
+      await Promise.all(link.handled)
+      expect(link.inbound[0]?.status).toBe('aborted')
+      await expect(delivery).rejects.toMatchObject({ name: 'StreamResetError' })
+    })
+  })
+
+  describe('sender-side checks', () => {
+    it('delivers up to a too-long text, then throws MessageTooLargeError', async () => {
+      const [alice, bob] = await Promise.all([createNode(), createNode()])
+      const link = connect(alice, bob)
+      const ok = msg('fine')
+      const onResult = vi.fn()
+      await expect(alice.service.deliver(link.connection, [ok, msg('a'.repeat(MAX_TEXT_BYTES + 1))], { onResult }))
+        .rejects.toMatchObject({ name: 'MessageTooLargeError' })
+      expect(onResult).toHaveBeenCalledWith({ id: ok.id, outcome: 'delivered', status: 'stored' })
+      expect(bob.receive).toHaveBeenCalledTimes(1)
+      expect(link.outbound[0]?.status).toBe('aborted')
+    })
+
+    it('opens no stream for an empty batch and refuses an oversized one', async () => {
+      const alice = await createNode()
+      const link = connect(alice, null)
+      await expect(alice.service.deliver(link.connection, [])).resolves.toEqual([])
+      const many = Array.from({ length: MAX_MESSAGES_PER_STREAM + 1 }, () => msg('m'))
+      await expect(alice.service.deliver(link.connection, many)).rejects.toMatchObject({ name: 'InvalidParametersError' })
+      expect(link.newStream).not.toHaveBeenCalled()
+    })
+  })
+})

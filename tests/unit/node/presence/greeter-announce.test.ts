@@ -1,0 +1,192 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { upsertContact } from '../../../../src/lib/db/contacts.ts'
+import { ADDRESS_HELLO_DEBOUNCE_MS, Greeter, HELLO_CONCURRENCY, REDIAL_BACKOFF } from '../../../../src/lib/node/presence/greeter.ts'
+import { openTestDb } from '../../db/helpers.ts'
+import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { ContactState } from '../../../../src/lib/db/types.ts'
+import type { ContactDialer } from '../../../../src/lib/node/presence/contact-finder.ts'
+import type { ParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
+import type { OutboxSender } from '../../../../src/lib/node/messaging/outbox.ts'
+import type { ContactHelloFrame } from '@parley/protocol/contact/codec'
+import type { Connection, PeerId } from '@libp2p/interface'
+
+/**
+ * The greeter tells connected contacts our new addresses (a relay died and
+ * another holds our reservation) in an `accept` hello, once they settle; and
+ * it dials through the dialer it is given (ContactFinder in the app).
+ */
+
+let db: ParleyDb
+let events: EventTarget
+/** PeerIDs (strings) we hold a connection to */
+let connected: Set<string>
+let hellos: Array<{ to: string, hello: ContactHelloFrame }>
+let addresses: string[]
+let greeter: Greeter
+let dialed: string[]
+let dialer: ContactDialer
+/** runs before a hello is recorded as sent; a throw fails that send */
+let sendHook: ((to: string) => Promise<void>) | undefined
+
+function fakeConnection (remotePeer: PeerId): Connection {
+  return { id: `c-${remotePeer.toString()}`, status: 'open', remotePeer, remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/9090/ws/p2p/${remotePeer.toString()}`), limits: undefined } as unknown as Connection
+}
+
+async function contact (name: string, state: ContactState, extra: { connected?: boolean, blocked?: boolean, helloPending?: boolean } = {}): Promise<PeerId> {
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const id = await upsertContact(db, { peerId: peer.toString(), username: name, addresses: [], state })
+  await db.contacts.update(id, { blocked: extra.blocked === true, helloPending: extra.helloPending === true })
+  if (extra.connected !== false) connected.add(peer.toString())
+  return peer
+}
+
+function selfUpdate (): void {
+  events.dispatchEvent(new CustomEvent('self:peer:update'))
+}
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+  db = await openTestDb()
+  events = new EventTarget()
+  connected = new Set()
+  hellos = []
+  dialed = []
+  sendHook = undefined
+  addresses = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWR1/p2p-circuit/p2p/12D3KooWMe']
+  const node = {
+    logger: defaultLogger(),
+    addEventListener: events.addEventListener.bind(events),
+    removeEventListener: events.removeEventListener.bind(events),
+    getConnections: (peer: PeerId) => connected.has(peer.toString()) ? [fakeConnection(peer)] : [],
+    dial: async () => { throw new Error('the greeter dials through its dialer') },
+    services: {
+      contact: {
+        send: async (connection: Connection, hello: ContactHelloFrame) => {
+          const to = connection.remotePeer.toString()
+          await sendHook?.(to)
+          hellos.push({ to, hello })
+          return 'accepted'
+        }
+      }
+    }
+  }
+  dialer = {
+    connect: async (c) => {
+      dialed.push(c.peerId)
+      throw new Error('unreachable')
+    }
+  }
+  const outbox = { kick: () => {} } as unknown as OutboxSender
+  greeter = new Greeter({ db, node: node as unknown as ParleyNode, outbox, dialer, me: () => ({ name: 'Me', addresses }) })
+})
+afterEach(() => {
+  greeter.stop()
+  db.close()
+  vi.useRealTimers()
+})
+
+describe('Greeter: our new addresses', () => {
+  it('are sent, once they settle, to each accepted contact we are connected to, in an accept hello', async () => {
+    const alice = await contact('alice', 'accepted')
+    const bob = await contact('bob', 'accepted')
+    await contact('carol', 'accepted', { connected: false })
+    await contact('dave', 'accepted', { blocked: true })
+    await contact('erin', 'pending')
+    await contact('frank', 'requested')
+    await contact('grace', 'accepted', { helloPending: true }) // her owed accept carries them
+
+    // libp2p reports a reservation that ends and the one replacing it separately: one round for both
+    selfUpdate()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS - 1)
+    selfUpdate()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS - 1)
+    expect(hellos).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+
+    await vi.waitFor(() => { expect(hellos).toHaveLength(2) })
+    expect(hellos.map(h => h.to).sort()).toEqual([alice.toString(), bob.toString()].sort())
+    for (const { hello } of hellos) expect(hello).toEqual({ type: 'accept', name: 'Me', addresses })
+    // nobody is dialled for it: contacts not connected find us through the DHT
+    expect(dialed).toEqual([])
+  })
+
+  it('are not sent again while they stay the same, and are sent when they change again', async () => {
+    await contact('alice', 'accepted')
+    selfUpdate()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    await vi.waitFor(() => { expect(hellos).toHaveLength(1) })
+
+    selfUpdate() // e.g. a protocol change: the same addresses
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    addresses = [...addresses].reverse()
+    selfUpdate() // the same set in another order
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    await db.contacts.count() // one more IndexedDB round trip for a round that should not happen
+    expect(hellos).toHaveLength(1)
+
+    addresses = ['/ip4/127.0.0.1/tcp/9092/ws/p2p/12D3KooWR2/p2p-circuit/p2p/12D3KooWMe']
+    selfUpdate()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    await vi.waitFor(() => { expect(hellos).toHaveLength(2) })
+    expect(hellos[1]?.hello.addresses).toEqual(addresses)
+  })
+
+  it('are not sent while we have none (no relay holds a reservation)', async () => {
+    await contact('alice', 'accepted')
+    addresses = []
+    selfUpdate()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    await db.contacts.count()
+    expect(hellos).toEqual([])
+  })
+
+  it(`go to at most ${HELLO_CONCURRENCY} contacts at once, and a failure does not stop the others`, async () => {
+    const peers = await Promise.all(Array.from({ length: HELLO_CONCURRENCY + 3 }, async (_, i) => contact(`c${i}`, 'accepted')))
+    const failing = peers[0]?.toString()
+    let inFlight = 0
+    let most = 0
+    const waiting: Array<() => void> = []
+    sendHook = async (to) => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      await new Promise<void>(resolve => { waiting.push(resolve) })
+      inFlight--
+      if (to === failing) throw new Error('stream reset')
+    }
+    selfUpdate()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    for (let released = 0; released < peers.length; released++) {
+      await vi.waitFor(() => { expect(waiting.length).toBeGreaterThan(0) })
+      expect(inFlight).toBeLessThanOrEqual(HELLO_CONCURRENCY)
+      waiting.shift()?.()
+    }
+    await vi.waitFor(() => { expect(hellos).toHaveLength(peers.length - 1) })
+    expect(most).toBe(HELLO_CONCURRENCY)
+    expect(hellos.map(h => h.to).sort()).toEqual(peers.map(String).filter(p => p !== failing).sort())
+  })
+
+  it('stop() cancels a pending round', async () => {
+    await contact('alice', 'accepted')
+    selfUpdate()
+    greeter.stop()
+    await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
+    await db.contacts.count()
+    expect(hellos).toEqual([])
+  })
+})
+
+describe('Greeter: dialling', () => {
+  it('dials a contact that is not connected through its dialer, and plans a redial when that fails', async () => {
+    const alice = await contact('alice', 'accepted', { connected: false })
+    const id = (await db.contacts.where('peerId').equals(alice.toString()).first())?.id ?? -1
+    greeter.greet([id])
+    await vi.waitFor(() => { expect(dialed).toEqual([alice.toString()]) })
+    // the redial comes after the first back-off delay (1 to 2 s with its jitter); the next one only 2 s after that
+    await vi.advanceTimersByTimeAsync(REDIAL_BACKOFF.initialMs)
+    await vi.waitFor(() => { expect(dialed).toEqual([alice.toString(), alice.toString()]) })
+  })
+})

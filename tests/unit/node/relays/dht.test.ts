@@ -1,0 +1,136 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { DHT_PROTOCOL as RELAY_DHT_PROTOCOL } from '@parley/protocol/kad'
+import { DHT_PROTOCOL, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting } from '../../../../src/lib/node/relays/dht.ts'
+import { createParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
+import type { PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
+
+/**
+ * The app's DHT: the same protocol id as the relay-nodes', and random walks
+ * (libp2p's relay discovery) paced so that a network of one relay is not
+ * asked without pause.
+ */
+
+afterEach(() => { vi.useRealTimers() })
+
+async function peerInfo (): Promise<PeerInfo> {
+  const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  return { id, multiaddrs: [multiaddr(`/ip4/127.0.0.1/tcp/9090/ws/p2p/${id.toString()}`)] }
+}
+
+/** A router whose walks each yield `info` and record when they started. */
+function scriptedRouter (info: PeerInfo): PeerRouting & { starts: number[], lookups: RoutingOptions[] } {
+  const starts: number[] = []
+  const lookups: RoutingOptions[] = []
+  return {
+    starts,
+    lookups,
+    findPeer: async (_peer, options = {}) => {
+      lookups.push(options)
+      return info
+    },
+    getClosestPeers: async function * () {
+      starts.push(Date.now())
+      yield info
+    }
+  }
+}
+
+async function walk (router: PeerRouting, options: RoutingOptions = {}): Promise<PeerInfo[]> {
+  const found: PeerInfo[] = []
+  for await (const peer of router.getClosestPeers(new Uint8Array(32), options)) found.push(peer)
+  return found
+}
+
+describe('DHT_PROTOCOL', () => {
+  it("is the relay-nodes' protocol id, so that the app's client and the relays' servers speak to each other", () => {
+    expect(DHT_PROTOCOL).toBe(RELAY_DHT_PROTOCOL)
+    expect(DHT_PROTOCOL).toBe('/parley/kad/1.0.0')
+  })
+})
+
+describe("the node's DHT service", () => {
+  it('is a client of /parley/kad/1.0.0: it answers nobody, and its routing table is there to read', async () => {
+    const node = await createParleyNode({
+      privateKey: await generateKeyPair('Ed25519'),
+      inbox: { receive: async () => 'not-a-contact' },
+      desk: { receive: async () => 'refused' },
+      isBlocked: () => false,
+      isContact: async () => false,
+      fileHost: {
+        open: async () => { throw new Error('not used') },
+        cancelled: async () => {}
+      },
+      rtcConfiguration: () => ({ iceServers: [] })
+    })
+    await node.start()
+    try {
+      expect(node.services.dht.getMode()).toBe('client')
+      expect((node.services.dht as unknown as { protocol: string }).protocol).toBe(DHT_PROTOCOL)
+      expect(node.getProtocols()).not.toContain(DHT_PROTOCOL)
+      expect(node.services.dht.routingTable.size).toBe(0)
+    } finally {
+      await node.stop()
+    }
+  })
+})
+
+describe('pacedPeerRouting', () => {
+  it('starts the first walk at once and each next one an interval after the one before started', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const info = await peerInfo()
+    const router = scriptedRouter(info)
+    const paced = pacedPeerRouting(router, RANDOM_WALK_INTERVAL_MS)
+    const t0 = Date.now()
+
+    expect(await walk(paced)).toEqual([info])
+    const second = walk(paced)
+    const third = walk(paced)
+    await vi.advanceTimersByTimeAsync(RANDOM_WALK_INTERVAL_MS - 1)
+    expect(router.starts).toEqual([t0])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(await second).toEqual([info])
+    await vi.advanceTimersByTimeAsync(RANDOM_WALK_INTERVAL_MS)
+    expect(await third).toEqual([info])
+    expect(router.starts).toEqual([t0, t0 + RANDOM_WALK_INTERVAL_MS, t0 + 2 * RANDOM_WALK_INTERVAL_MS])
+  })
+
+  it('does not wait when the last walk started an interval ago or longer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const router = scriptedRouter(await peerInfo())
+    const paced = pacedPeerRouting(router, 1000)
+    await walk(paced)
+    vi.setSystemTime(Date.now() + 5000)
+    const started = Date.now()
+    await walk(paced)
+    expect(router.starts).toEqual([started - 5000, started])
+  })
+
+  it('ends a waiting walk with the abort reason when its signal aborts, without asking the router', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const router = scriptedRouter(await peerInfo())
+    const paced = pacedPeerRouting(router, 1000)
+    await walk(paced)
+    const controller = new AbortController()
+    const waiting = walk(paced, { signal: controller.signal })
+    controller.abort(new Error('no more relays needed'))
+    await expect(waiting).rejects.toThrow('no more relays needed')
+    expect(router.starts).toHaveLength(1)
+    // an aborted signal ends the next one before it starts, too
+    await expect(walk(paced, { signal: controller.signal })).rejects.toThrow('no more relays needed')
+    expect(router.starts).toHaveLength(1)
+  })
+
+  it('passes findPeer (a contact lookup) straight through, options included', async () => {
+    const info = await peerInfo()
+    const router = scriptedRouter(info)
+    const paced = pacedPeerRouting(router, 60_000)
+    await walk(paced)
+    const signal = AbortSignal.timeout(10_000)
+    expect(await paced.findPeer(info.id, { signal, useCache: false })).toBe(info)
+    expect(await paced.findPeer(info.id, { signal, useCache: false })).toBe(info)
+    expect(router.lookups).toEqual([{ signal, useCache: false }, { signal, useCache: false }])
+  })
+})
