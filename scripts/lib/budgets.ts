@@ -23,9 +23,7 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * split. Only ever shrinks; empty once the house is in order.
  */
 export const OVERSIZED_FILES: Readonly<Record<string, number>> = {
-  'src/lib/node/kernel/node-service.ts': 795,
   'src/lib/node/transfers/file-service.ts': 541,
-  'src/lib/node/transfers/transfers.ts': 560,
   'src/lib/db/transfers.ts': 490,
   'src/lib/db/backup-rows.ts': 447,
   'src/lib/webrtc-bridge/pump.ts': 401
@@ -34,7 +32,7 @@ export const OVERSIZED_FILES: Readonly<Record<string, number>> = {
 /** Gzip budgets of the built app, in KiB. */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 126.5,
-  worker: 309,
+  worker: 286,
   pump: 4.6,
   lazy: 423.1
 }

@@ -3,11 +3,10 @@ import { onboard } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 /**
- * Errors come from the node, in its SharedWorker, in the tab's language: the
- * tab tells the worker its language on connect and on every change
- * (NodeApi.setLocale). The worker's own browser language is English here, so
- * a Russian invite error can only come from that. English comes back when
- * the language is switched back.
+ * Errors come from the node, in its SharedWorker, as codes; the tab words them
+ * in the language the user chose. The worker's own browser language is English
+ * here, so a Russian invite error can only come from the tab's words. English
+ * comes back when the language is switched back.
  */
 
 /** Submits `text` on the Add contact screen (reached through the main menu); the alert must say `error`. */

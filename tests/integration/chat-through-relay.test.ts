@@ -27,11 +27,11 @@ describe('chat through a real relay-node', () => {
     const bob = await startPeer(undefined, 'Bob')
     const { aToB, bToA } = await befriend(alice, bob)
 
-    await bob.service.sendMessage(bToA, 'hello alice')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'hello alice' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:hello alice:delivered']) }, WAIT)
     await vi.waitFor(async () => { expect(await states(bob.db, bToA)).toEqual(['out:hello alice:delivered']) }, WAIT)
 
-    await alice.service.sendMessage(aToB, 'hi bob')
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hi bob' })
     await vi.waitFor(async () => {
       expect(await states(alice.db, aToB)).toEqual(['in:hello alice:delivered', 'out:hi bob:delivered'])
     }, WAIT)
@@ -47,12 +47,12 @@ describe('chat through a real relay-node', () => {
     const alice = await startPeer(undefined, 'Alice')
     const bob = await startPeer(undefined, 'Bob')
     const { aToB } = await befriend(alice, bob)
-    await alice.service.sendMessage(aToB, 'first contact')
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'first contact' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['out:first contact:delivered']) }, WAIT)
 
     const bobFactory = bob.factory
     await bob.stop()
-    for (const text of ['one', 'two', 'three']) await alice.service.sendMessage(aToB, text)
+    for (const text of ['one', 'two', 'three']) await alice.node.call('sendMessage', { contactId: aToB, text: text })
     const queued = await states(alice.db, aToB)
     expect(queued.slice(1).every(s => /:(queued|sent|stored)$/.test(s))).toBe(true)
 
@@ -72,21 +72,21 @@ describe('chat through a real relay-node', () => {
     const alice = await startPeer(undefined, 'Alice')
     const bob = await startPeer(undefined, 'Bob')
     const { aToB, bToA } = await befriend(alice, bob)
-    await bob.service.sendMessage(bToA, 'before')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'before' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:before:delivered']) }, WAIT)
 
     const port = Number(harness.relay.multiaddrs[0]?.split('/')[4])
     const peerIdBefore = harness.relay.peerId
     await harness.relay.stop()
-    await vi.waitFor(() => { expect(alice.service.status.phase).toBe('offline') }, WAIT)
+    await vi.waitFor(() => { expect(alice.node.status.phase).toBe('offline') }, WAIT)
     const relay = await harness.startRelay(port)
     expect(relay.peerId).toBe(peerIdBefore)
 
     await vi.waitFor(() => {
-      expect(alice.service.status.phase).toBe('online')
-      expect(bob.service.status.phase).toBe('online')
+      expect(alice.node.status.phase).toBe('online')
+      expect(bob.node.status.phase).toBe('online')
     }, { timeout: 40_000, interval: 100 })
-    await bob.service.sendMessage(bToA, 'after')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'after' })
     await vi.waitFor(async () => {
       expect(await states(alice.db, aToB)).toEqual(['in:before:delivered', 'in:after:delivered'])
     }, { timeout: 40_000, interval: 100 })
@@ -97,39 +97,39 @@ describe('contact requests through a real relay-node', () => {
   it('a request waits for the other side, which accepts; then messages flow both ways', async () => {
     const alice = await startPeer(undefined, 'Alice')
     const bob = await startPeer(undefined, 'Bob')
-    const aToB = await alice.service.addContact(bob.service.getInvite())
-    await alice.service.sendMessage(aToB, 'hello, may I?')
+    const { contactId: aToB } = await alice.node.call('addContact', await bob.node.call('getInvite'))
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hello, may I?' })
 
-    const request = async (): Promise<ContactRow | undefined> => getContactByPeerId(bob.db, alice.service.status.peerId ?? '')
+    const request = async (): Promise<ContactRow | undefined> => getContactByPeerId(bob.db, alice.node.status.peerId ?? '')
     await vi.waitFor(async () => { expect((await request())?.state).toBe('pending') }, WAIT)
     expect((await request())?.username).toBe('Alice')
     // nothing is stored on Bob's side before he accepts
     expect(await bob.db.messages.count()).toBe(0)
     expect((await getContact(alice.db, aToB))?.state).toBe('requested')
 
-    await bob.service.acceptContact((await request())?.id ?? -1)
+    await bob.node.call('acceptContact', { contactId: (await request())?.id ?? -1 })
     await vi.waitFor(async () => { expect((await getContact(alice.db, aToB))?.state).toBe('accepted') }, WAIT)
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['out:hello, may I?:delivered']) }, WAIT)
     const bToA = (await request())?.id ?? -1
-    await bob.service.sendMessage(bToA, 'welcome')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'welcome' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['out:hello, may I?:delivered', 'in:welcome:delivered']) }, WAIT)
   })
 
   it('a malformed contact frame resets that stream only; the node keeps answering', async () => {
     const alice = await startPeer(undefined, 'Alice')
     const bob = await startPeer(undefined, 'Bob')
-    const bobPeer = peerIdFromString(bob.service.status.peerId ?? '')
-    const node = alice.service.node
+    const bobPeer = peerIdFromString(bob.node.status.peerId ?? '')
+    const node = alice.node.libp2p
     if (node == null) throw new Error('alice has no node')
-    await node.peerStore.merge(bobPeer, { multiaddrs: bob.service.status.addresses.map(a => multiaddr(a)) })
+    await node.peerStore.merge(bobPeer, { multiaddrs: bob.node.status.addresses.map(a => multiaddr(a)) })
     const stream = await node.dialProtocol(bobPeer, CONTACT_PROTOCOL, { runOnLimitedConnection: true })
     const frames = lpStream(stream)
     await frames.write(new TextEncoder().encode('{"type":"request","name":"<script>","addresses":"nope"}'))
     await expect(frames.read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
-    expect(await getContactByPeerId(bob.db, alice.service.status.peerId ?? '')).toBeUndefined()
+    expect(await getContactByPeerId(bob.db, alice.node.status.peerId ?? '')).toBeUndefined()
 
     // a proper request on a new stream still works
-    await alice.service.addContact(bob.service.getInvite())
-    await vi.waitFor(async () => { expect((await getContactByPeerId(bob.db, alice.service.status.peerId ?? ''))?.state).toBe('pending') }, WAIT)
+    await alice.node.call('addContact', await bob.node.call('getInvite'))
+    await vi.waitFor(async () => { expect((await getContactByPeerId(bob.db, alice.node.status.peerId ?? ''))?.state).toBe('pending') }, WAIT)
   })
 })

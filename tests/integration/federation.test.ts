@@ -28,14 +28,14 @@ async function states (db: ParleyDb, contactId: ContactId): Promise<string[]> {
 }
 
 function peerIdOf (peer: Peer): string {
-  const id = peer.service.status.peerId
+  const id = peer.node.status.peerId
   if (id == null) throw new Error('the peer has no identity')
   return id
 }
 
 /** The relays (PeerIDs) whose circuits the peer's addresses go through. */
 function relaysOf (peer: Peer): string[] {
-  return [...new Set(peer.service.status.addresses.flatMap(a => /\/p2p\/(\w+)\/p2p-circuit/.exec(a)?.[1] ?? []))].sort()
+  return [...new Set(peer.node.status.addresses.flatMap(a => /\/p2p\/(\w+)\/p2p-circuit/.exec(a)?.[1] ?? []))].sort()
 }
 
 /**
@@ -44,7 +44,7 @@ function relaysOf (peer: Peer): string[] {
  * knows where else to go. A relay that dies before that leaves it nowhere.
  */
 async function learnsTheNetwork (peer: Peer, relays: number): Promise<void> {
-  await vi.waitFor(() => { expect(peer.service.node?.services.dht.routingTable.size).toBe(relays) }, WAIT)
+  await vi.waitFor(() => { expect(peer.node.libp2p?.services.dht.routingTable.size).toBe(relays) }, WAIT)
 }
 
 /**
@@ -68,9 +68,9 @@ describe('federation: relay-nodes in one DHT', () => {
     expect(relaysOf(alice)).toContain(r1?.peerId)
     expect(relaysOf(bob)).toContain(r3?.peerId)
     expect((await getContact(bob.db, bToA))?.addresses).toEqual([])
-    expect(bob.service.node?.getConnections(peerIdFromString(peerIdOf(alice)))).toEqual([])
+    expect(bob.node.libp2p?.getConnections(peerIdFromString(peerIdOf(alice)))).toEqual([])
 
-    await bob.service.sendMessage(bToA, 'found you')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'found you' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:found you:delivered']) }, WAIT)
     await vi.waitFor(async () => { expect(await states(bob.db, bToA)).toEqual(['out:found you:delivered']) }, WAIT)
 
@@ -79,7 +79,7 @@ describe('federation: relay-nodes in one DHT', () => {
     const found = (await getContact(bob.db, bToA))?.addresses ?? []
     expect(found.length).toBeGreaterThan(0)
     for (const address of found) expect(address).toMatch(new RegExp(`/p2p-circuit(/webrtc)?/p2p/${peerIdOf(alice)}$`))
-    expect(found.some(a => alice.service.status.addresses.includes(a))).toBe(true)
+    expect(found.some(a => alice.node.status.addresses.includes(a))).toBe(true)
   }, 60_000)
 
   it('R1 stops: A holds its reservations on R2 and R3 within 30 s, and B reaches A again by itself', async () => {
@@ -87,7 +87,7 @@ describe('federation: relay-nodes in one DHT', () => {
     const [r1, r2, r3] = federation.relays
     if (r1 == null || r2 == null || r3 == null) throw new Error('three relays expected')
     const { alice, bob, aToB, bToA } = await aliceAndBob(federation)
-    await bob.service.sendMessage(bToA, 'before')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'before' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:before:delivered']) }, WAIT)
     expect(relaysOf(alice)).toContain(r1.peerId)
     await learnsTheNetwork(alice, 3)
@@ -101,7 +101,7 @@ describe('federation: relay-nodes in one DHT', () => {
     expect(r2.node.services.relay.reservations.has(alicePeer)).toBe(true)
     expect(r3.node.services.relay.reservations.has(alicePeer)).toBe(true)
 
-    await bob.service.sendMessage(bToA, 'after')
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'after' })
     await vi.waitFor(async () => {
       expect(await states(alice.db, aToB)).toEqual(['in:before:delivered', 'in:after:delivered'])
     }, WAIT)
@@ -116,7 +116,7 @@ describe('federation: relay-nodes in one DHT', () => {
     if (r1 == null) throw new Error('three relays expected')
     const { alice, bob, aToB, bToA } = await aliceAndBob(federation)
     // what an invite made while A was on R1 says
-    const atR1 = alice.service.status.addresses.filter(a => a.includes(`/p2p/${r1.peerId}/p2p-circuit/p2p/`))
+    const atR1 = alice.node.status.addresses.filter(a => a.includes(`/p2p/${r1.peerId}/p2p-circuit/p2p/`))
     expect(atR1.length).toBeGreaterThan(0)
     await bob.db.contacts.update(bToA, { addresses: atR1 })
     const bobDb = bob.factory
@@ -133,11 +133,11 @@ describe('federation: relay-nodes in one DHT', () => {
     // second after A moved, the relays may still answer with A's addresses from before (until A's
     // identify-push reaches them); B then asks again after its back-off (2 s, 4 s, …)
     const bobAgain = await federation.startPeer([2], { factory: bobDb })
-    await bobAgain.service.sendMessage(bToA, 'you moved')
+    await bobAgain.node.call('sendMessage', { contactId: bToA, text: 'you moved' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:you moved:delivered']) }, { timeout: FAILOVER_MS, interval: 100 })
     const row = (await getContact(bobAgain.db, bToA))?.addresses ?? []
     expect(row.length).toBeGreaterThan(0)
     expect(row.filter(a => a.includes(r1.peerId))).toEqual([])
-    expect(row.some(a => alice.service.status.addresses.includes(a))).toBe(true)
+    expect(row.some(a => alice.node.status.addresses.includes(a))).toBe(true)
   }, 90_000)
 })

@@ -6,12 +6,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sanitizeFileName } from '../../src/lib/files/names.ts'
 import { FILE_PROTOCOL } from '@parley/protocol/file/constants'
 import { befriend, startHarness, WAIT } from './harness.ts'
+import { errorText } from '../../src/lib/i18n/error-text.ts'
+import { expectRefusal } from '../support/words.ts'
 import type { ParleyDb } from '../../src/lib/db/db.ts'
 import type { MessageId, TransferRow } from '../../src/lib/db/types.ts'
 import type { Harness, Peer } from './harness.ts'
 
 /**
- * Files between two NodeServices through a real relay-node (and the direct
+ * Files between two nodes through a real relay-node (and the direct
  * WebRTC connection node-datachannel may add). The browser e2e covers the
  * path policy, resumes and big files.
  */
@@ -54,12 +56,12 @@ describe('files through a real relay-node', () => {
   it('a small file goes over the relayed connection and arrives verified, with its caption', async () => {
     const { alice, bob, aToB } = await pair()
     const bytes = randomBytes(100_000)
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([bytes]), name: 'notes/../../etc/passwd', mime: 'text/plain', caption: 'for you' })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([bytes]), name: 'notes/../../etc/passwd', mime: 'text/plain', caption: 'for you', thumb: null })
 
     const received = await expectState(bob, sanitizeFileName('notes/../../etc/passwd'), 'complete')
     expect(received.name).not.toMatch(/[/\\]/)
     expect(['direct', 'relayed']).toContain(received.path)
-    const blob = await bob.service.getFile(received.id)
+    const blob = (await bob.node.call('getFile', { id: received.id })).file
     expect(sha256(new Uint8Array(await blob.arrayBuffer()))).toBe(sha256(bytes))
     expect((await bob.db.messages.get(received.id))?.body).toBe('for you')
     await expectState(alice, received.name, 'complete')
@@ -69,56 +71,57 @@ describe('files through a real relay-node', () => {
 
   it('a 0-byte file completes at once', async () => {
     const { alice, bob, aToB } = await pair()
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([]), name: 'empty.txt', mime: 'text/plain', caption: '' })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([]), name: 'empty.txt', mime: 'text/plain', caption: '', thumb: null })
     const row = await expectState(bob, 'empty.txt', 'complete')
     expect(row.chunkCount).toBe(0)
-    expect((await bob.service.getFile(row.id)).size).toBe(0)
+    expect((await bob.node.call('getFile', { id: row.id })).file.size).toBe(0)
   })
 
   it('an offer over the receiver\'s size limit is kept but refused with the reason; the sender refuses its own oversize files', async () => {
     const { alice, bob, aToB } = await pair({ bob: { maxFileBytes: 50_000 } })
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(60_000)]), name: 'too-big.bin', mime: '', caption: '' })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(60_000)]), name: 'too-big.bin', mime: '', caption: '', thumb: null })
     const row = await expectState(bob, 'too-big.bin', 'failed')
-    expect(row.error).toMatch(/over the .* this app accepts/)
+    expect(row.problem).toEqual({ code: 'fileOverLimit', params: { size: 60_000, max: 50_000 } })
+    expect(errorText(row.problem?.code ?? '', row.problem?.params)).toMatch(/over the .* this app accepts/)
     expect(row.chunksDone).toBe(0)
     // retrying does not get around the limit
-    await expect(bob.service.retryTransfer(row.id)).rejects.toThrow(expect.objectContaining({ name: 'FileTooLargeError' }))
+    await expectRefusal(bob.node.call('retryTransfer', { id: row.id }), 'FileTooLargeError', 'This file is 59 KiB, over the 49 KiB this app accepts.')
     expect((await transferNamed(bob.db, 'too-big.bin'))?.state).toBe('failed')
 
     const bobToAlice = (await bob.db.contacts.toArray())[0]?.id ?? -1
-    await expect(bob.service.sendFile({ contactId: bobToAlice, file: new Blob([new Uint8Array(50_001)]), name: 'x', mime: '', caption: '' }))
-      .rejects.toThrow(expect.objectContaining({ name: 'FileTooLargeError' }))
+    await expectRefusal(bob.node.call('sendFile', { contactId: bobToAlice, file: new Blob([new Uint8Array(50_001)]), name: 'x', mime: '', caption: '', thumb: null }),
+      'FileTooLargeError', 'This file is 49 KiB; files can be at most 49 KiB.')
     expect(await transferNamed(bob.db, 'x')).toBeUndefined()
   })
 
   it('either side can cancel; the other side hears of it', async () => {
     // Bob accepts nothing over 1000 bytes, so these transfers stay unfinished until cancelled
     const { alice, bob, aToB } = await pair({ bob: { maxFileBytes: 1000 } })
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'one.bin', mime: '', caption: '' })
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'two.bin', mime: '', caption: '' })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'one.bin', mime: '', caption: '', thumb: null })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'two.bin', mime: '', caption: '', thumb: null })
     const one = await expectState(bob, 'one.bin', 'failed')
     await expectState(bob, 'two.bin', 'failed')
     expect((await transferNamed(alice.db, 'one.bin'))?.state).toBe('waiting')
 
     // the receiver cancels: the sender hears of it
-    await bob.service.cancelTransfer(one.id)
+    await bob.node.call('cancelTransfer', { id: one.id })
     expect((await expectState(alice, 'one.bin', 'cancelled')).cancelledBy).toBe('peer')
     expect((await transferNamed(bob.db, 'one.bin'))?.cancelledBy).toBe('me')
 
     // the sender cancels: the receiver hears of it
     const two = await transferNamed(alice.db, 'two.bin')
-    await alice.service.cancelTransfer(two?.id as MessageId)
+    await alice.node.call('cancelTransfer', { id: two?.id as MessageId })
     expect((await expectState(bob, 'two.bin', 'cancelled')).cancelledBy).toBe('peer')
     expect((await transferNamed(alice.db, 'two.bin'))?.cancelPending).toBe(false)
-    await expect(alice.service.getFile(two?.id as MessageId)).rejects.toThrow(/no longer on this device/)
+    await expectRefusal(alice.node.call('getFile', { id: two?.id as MessageId }), 'TransferStateError', 'This file is no longer on this device.')
   })
 
   it('malformed file frames reset that stream only; transfers keep working', async () => {
     const { alice, bob, aToB } = await pair()
-    const node = bob.service.node
+    const node = bob.node.libp2p
     if (node == null) throw new Error('bob has no node')
-    const alicePeer = peerIdFromString(alice.service.status.peerId ?? '')
-    await node.peerStore.merge(alicePeer, { multiaddrs: alice.service.status.addresses.map(a => multiaddr(a)) })
+    const alicePeer = peerIdFromString(alice.node.status.peerId ?? '')
+    await node.peerStore.merge(alicePeer, { multiaddrs: alice.node.status.addresses.map(a => multiaddr(a)) })
     for (const garbage of [Uint8Array.of(0x03, 0, 0, 0, 9), Uint8Array.of(0x7f), randomBytes(59)]) {
       const connection = node.getConnections(alicePeer).find(c => c.status === 'open')
       if (connection == null) throw new Error('bob is not connected to alice')
@@ -133,21 +136,21 @@ describe('files through a real relay-node', () => {
       if (reply.byteLength > 0) expect(reply[1]).toBe(0x8f)
     }
     const bytes = randomBytes(30_000)
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([bytes]), name: 'after.bin', mime: '', caption: '' })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([bytes]), name: 'after.bin', mime: '', caption: '', thumb: null })
     const row = await expectState(bob, 'after.bin', 'complete')
-    expect(sha256(new Uint8Array(await (await bob.service.getFile(row.id)).arrayBuffer()))).toBe(sha256(bytes))
+    expect(sha256(new Uint8Array(await (await bob.node.call('getFile', { id: row.id })).file.arrayBuffer()))).toBe(sha256(bytes))
   })
 
   it('a received file survives a restart of the receiver and is not fetched again', async () => {
     const { alice, bob, aToB } = await pair()
-    await alice.service.sendFile({ contactId: aToB, file: new Blob([randomBytes(200_000)]), name: 'later.bin', mime: '', caption: '' })
+    await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(200_000)]), name: 'later.bin', mime: '', caption: '', thumb: null })
     await expectState(bob, 'later.bin', 'complete')
     // Bob restarts on the same database: nothing is fetched again, the file is still there
     const factory = bob.factory
     await bob.stop()
     const again = await harness.startPeer(factory)
     const row = await expectState(again, 'later.bin', 'complete')
-    expect((await again.service.getFile(row.id)).size).toBe(200_000)
+    expect((await again.node.call('getFile', { id: row.id })).file.size).toBe(200_000)
     expect(row.requests.every(n => n <= 1)).toBe(true)
   })
 })

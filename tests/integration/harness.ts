@@ -5,24 +5,25 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
-import { NodeService } from '../../src/lib/node/kernel/node-service.ts'
+import { NodeRoot } from '../../src/lib/node/kernel/root.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { AppConfig } from '../../src/lib/node/kernel/app-config.ts'
-import type { IncomingMessageEvent } from '../../src/lib/rpc/protocol.ts'
+import type { IncomingMessageEvent } from '../../src/lib/contract/index.ts'
 
 /**
- * The worker's NodeService, run in Node against a real relay-node: the same
- * code path as the browser minus the SharedWorker, WebRTC and the UI.
+ * The worker's node (its composition root, called through the contract as a
+ * tab calls it), run in Node against a real relay-node: the same code path as
+ * the browser minus the SharedWorker, WebRTC and the UI.
  */
 
 export const WAIT = { timeout: 20_000, interval: 50 }
 
 export interface Peer {
-  service: NodeService
+  node: NodeRoot
   db: ParleyDb
   factory: IDBFactory
-  /** what the service announced to the tabs */
+  /** what the node announced to the tabs */
   events: IncomingMessageEvent[]
   stop(): Promise<void>
 }
@@ -31,7 +32,7 @@ export interface Harness {
   readonly relay: RelayNode
   /** (re)starts the relay; pass the old port to restart it in place */
   startRelay(port?: number): Promise<RelayNode>
-  /** a NodeService on its own (or the given) IndexedDB, online; with `name`, a new profile */
+  /** a node on its own (or the given) IndexedDB, online; with `name`, a new profile */
   startPeer(factory?: IDBFactory, name?: string, config?: Partial<AppConfig>): Promise<Peer>
   /** stops every peer and the relay, removes the relay's data directory */
   close(): Promise<void>
@@ -70,12 +71,12 @@ export async function startHarness (): Promise<Harness> {
   }
 }
 
-/** Several relay-nodes in one DHT (`/parley/kad/1.0.0`), and NodeServices that each know only some of them. */
+/** Several relay-nodes in one DHT (`/parley/kad/1.0.0`), and nodes that each know only some of them. */
 export interface Federation {
   /** the relays in start order (R1 first); a stopped one keeps its place */
   readonly relays: readonly RelayNode[]
   /**
-   * A NodeService whose served config lists only the relays at `relayIndexes`
+   * A node whose served config lists only the relays at `relayIndexes`
    * (it may learn the others from the DHT), online; on its own IndexedDB or
    * `options.factory` (a restart); with `options.name`, a new profile.
    */
@@ -149,31 +150,30 @@ export async function startFederation (count: number): Promise<Federation> {
 }
 
 /**
- * A NodeService on its own (or the given) IndexedDB, online through the
- * relays `relays()` names; with `name`, a new profile. For relays outside a
- * Harness (a relay-node process).
+ * A node on its own (or the given) IndexedDB, online through the relays
+ * `relays()` names; with `name`, a new profile. For relays outside a Harness
+ * (a relay-node process).
  */
 export async function startServicePeer (relays: () => string[], factory = new IDBFactory(), name?: string, config: Partial<AppConfig> = {}): Promise<Peer> {
   const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
   const events: IncomingMessageEvent[] = []
-  const service = new NodeService({
+  const node = new NodeRoot({
     db,
     origin: 'http://127.0.0.1:5173',
     // no STUN: host candidates only (and the test runs in a loopback-only namespace)
-    loadConfig: async () => ({ relays: relays(), iceServers: [], ...config }),
-    onStatus: () => {},
-    onMessage: (event) => { events.push(event) }
+    loadConfig: async () => ({ relays: relays(), iceServers: [], ...config })
   })
-  await service.start()
-  if (name != null) await service.createProfile(name)
-  await vi.waitFor(() => { expect(service.status.phase).toBe('online') }, WAIT)
+  node.events.addEventListener('message', (event) => { events.push(event.detail) })
+  await node.start()
+  if (name != null) await node.call('createProfile', { username: name })
+  await vi.waitFor(() => { expect(node.status.phase).toBe('online') }, WAIT)
   return {
-    service,
+    node,
     db,
     events,
     factory,
     stop: async () => {
-      await service.stop()
+      await node.stop()
       db.close()
     }
   }
@@ -181,7 +181,7 @@ export async function startServicePeer (relays: () => string[], factory = new ID
 
 /** Each adds the other from its invite; returns each one's contact id of the other. */
 export async function befriend (a: Peer, b: Peer): Promise<{ aToB: ContactId, bToA: ContactId }> {
-  const aToB = await a.service.addContact(b.service.getInvite())
-  const bToA = await b.service.addContact(a.service.getInvite())
+  const { contactId: aToB } = await a.node.call('addContact', await b.node.call('getInvite'))
+  const { contactId: bToA } = await b.node.call('addContact', await a.node.call('getInvite'))
   return { aToB, bToA }
 }

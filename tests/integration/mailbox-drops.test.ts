@@ -41,7 +41,7 @@ describe('mailbox items a node must not trust', () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')
     const { bToA } = await befriend(alice, bob)
-    const bobId = peerIdFromString(bob.service.status.peerId ?? '')
+    const bobId = peerIdFromString(bob.node.status.peerId ?? '')
     const to = { recipientPublic: bobId.publicKey?.raw ?? new Uint8Array(0), recipientMultihash: bobId.toMultihash().bytes }
     const aliceSecret = await secretOf(alice)
     const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -69,9 +69,9 @@ describe('mailbox items a node must not trust', () => {
     // really from Alice: a receipt for a message Bob never sent her
     await deposit(seal(encodeChatFrame({ type: 'ack', id: '01J9ZZZZZZZZZZZZZZZZZZZZZ2', status: 'stored' }), { senderSecret: aliceSecret, ...to }))
 
-    await bob.service.checkMailbox()
-    expect(bob.service.mailboxStats()?.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1 })
-    expect(bob.service.mailboxStats()?.received).toBe(0)
+    await bob.node.components.courier.drain()
+    expect(bob.node.components.courier.stats.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1 })
+    expect(bob.node.components.courier.stats.received).toBe(0)
     expect(await chatMessages(bob.db, bToA)).toEqual([])
     expect(await bob.db.messages.count()).toBe(0)
     // dropped items are deleted from the relay like any other
@@ -79,12 +79,12 @@ describe('mailbox items a node must not trust', () => {
 
     // a real one from Alice still gets through, and is acked back
     await deposit(seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ3', 'really me'), { senderSecret: aliceSecret, ...to }))
-    await bob.service.checkMailbox()
+    await bob.node.components.courier.drain()
     expect((await chatMessages(bob.db, bToA)).map(m => m.body)).toEqual(['really me'])
-    expect(bob.service.mailboxStats()?.received).toBe(1)
+    expect(bob.node.components.courier.stats.received).toBe(1)
     // its receipt went back to Alice's mailbox; she never sent that message (the test made it up), so she drops it
-    await alice.service.checkMailbox()
-    expect(alice.service.mailboxStats()?.dropped['not-ours']).toBe(1)
-    expect(harness.relay.mailboxUsage(alice.service.status.peerId ?? '')?.items).toBe(0)
+    await alice.node.components.courier.drain()
+    expect(alice.node.components.courier.stats.dropped['not-ours']).toBe(1)
+    expect(harness.relay.mailboxUsage(alice.node.status.peerId ?? '')?.items).toBe(0)
   })
 })

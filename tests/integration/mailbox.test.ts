@@ -22,13 +22,13 @@ describe('mailbox delivery between two NodeServices', () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')
     const { aToB, bToA } = await befriend(alice, bob)
-    await alice.service.sendMessage(aToB, 'hello while you are here')
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hello while you are here' })
     await vi.waitFor(async () => { expect((await chatMessages(alice.db, aToB)).map(m => m.state)).toEqual(['delivered']) }, SLOW)
 
     const bobFactory = bob.factory
     await bob.stop()
     const texts = ['one', 'two', 'three', 'four', 'five']
-    for (const text of texts) await alice.service.sendMessage(aToB, text)
+    for (const text of texts) await alice.node.call('sendMessage', { contactId: aToB, text: text })
     await vi.waitFor(async () => {
       expect((await chatMessages(alice.db, aToB)).slice(1).map(m => `${m.body}:${m.state}`)).toEqual(texts.map(t => `${t}:stored`))
     }, SLOW)
@@ -39,8 +39,8 @@ describe('mailbox delivery between two NodeServices', () => {
     const port = Number(harness.relay.wsMultiaddrs[0]?.split('/')[4])
     await harness.relay.stop()
     await harness.startRelay(port)
-    const bobId = bob.service.status.peerId ?? ''
-    const aliceId = alice.service.status.peerId ?? ''
+    const bobId = bob.node.status.peerId ?? ''
+    const aliceId = alice.node.status.peerId ?? ''
     // the five (and a copy of the first message, when its first direct attempt failed before one succeeded)
     expect(harness.relay.mailboxUsage(bobId)?.items).toBeGreaterThanOrEqual(5)
 

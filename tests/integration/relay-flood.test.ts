@@ -161,7 +161,7 @@ describe('relay-node under a flood', () => {
     stops.push(async () => bob.stop())
     const { aToB, bToA } = await befriend(alice, bob)
     const delivered = async (from: Peer, to: ContactId, text: string): Promise<void> => {
-      await from.service.sendMessage(to, text)
+      await from.node.call('sendMessage', { contactId: to, text: text })
       await vi.waitFor(async () => {
         expect((await chatMessages(from.db, to)).find(m => m.body === text)?.state).toBe('delivered')
       }, { timeout: 30_000, interval: 100 })

@@ -23,7 +23,7 @@ import type { Harness, Peer } from './harness.ts'
 import type { Libp2p } from '@libp2p/interface'
 
 /**
- * Relay management in the worker's NodeService against real relay-nodes on
+ * Relay management in the worker's node against real relay-nodes on
  * loopback: a relay added at run time is dialed and reserved on, tested,
  * removed (and hung up on, as the relay sees it); a test says in words why
  * an address is no use: nothing there, the wrong peer, not a relay, no answer.
@@ -49,7 +49,7 @@ async function closedPort (): Promise<number> {
 }
 
 function aliceId (): string {
-  return alice.service.node?.peerId.toString() ?? ''
+  return alice.node.libp2p?.peerId.toString() ?? ''
 }
 
 beforeAll(async () => {
@@ -68,59 +68,59 @@ afterAll(async () => {
 describe('relays at run time', () => {
   it('adds a relay: dialed at once, reserved on, tested with an RTT; removed: the relay sees the node hang up', async () => {
     const address = second.wsMultiaddrs[0] ?? ''
-    const added = await alice.service.addRelay({ multiaddr: address })
+    const added = await alice.node.call('addRelay', { multiaddr: address })
     expect(added).toMatchObject({ multiaddr: address, peerId: second.peerId, source: 'user', active: true })
     await vi.waitFor(async () => {
-      const relay = (await alice.service.listRelays()).find(r => r.multiaddr === address)
+      const relay = ((await alice.node.call('listRelays')).relays).find(r => r.multiaddr === address)
       expect(relay?.state).toBe('reserved')
     }, WAIT)
     expect(second.node.getConnections().some(c => c.remotePeer.toString() === aliceId())).toBe(true)
     // our circuit address through it is in the status, so the greeter tells contacts
-    expect(alice.service.status.addresses.some(a => a.startsWith(`${address}/p2p-circuit`))).toBe(true)
+    expect(alice.node.status.addresses.some(a => a.startsWith(`${address}/p2p-circuit`))).toBe(true)
 
-    const { rtt } = await alice.service.testRelay({ multiaddr: address })
+    const { rtt } = await alice.node.call('testRelay', { multiaddr: address })
     expect(rtt).toBeGreaterThanOrEqual(0)
     expect(await alice.db.relays.get(address)).toMatchObject({ lastRtt: rtt, failures: 0, lastConnected: expect.any(Number) })
 
-    const network = await alice.service.getNetwork()
+    const network = await alice.node.call('getNetwork')
     expect(network.reachability).toBe('relayed')
     expect(network.reservations).toBe(2)
     expect(network.connections.filter(c => c.role === 'relay').map(c => c.peerId).sort()).toEqual([harness.relay.peerId, second.peerId].sort())
 
-    expect(await alice.service.removeRelay({ multiaddr: address })).toBe('removed')
+    expect(await alice.node.call('removeRelay', { multiaddr: address })).toEqual({ outcome: 'removed' })
     expect(await alice.db.relays.get(address)).toBeUndefined()
     await vi.waitFor(() => {
       expect(second.node.getConnections().filter(c => c.remotePeer.toString() === aliceId())).toEqual([])
     }, WAIT)
     await vi.waitFor(() => {
-      expect(alice.service.status.addresses.some(a => a.includes(second.peerId))).toBe(false)
+      expect(alice.node.status.addresses.some(a => a.includes(second.peerId))).toBe(false)
     }, WAIT)
     // the shipped relay stays
-    expect(alice.service.status.phase).toBe('online')
+    expect(alice.node.status.phase).toBe('online')
   })
 
   it('disabling the shipped relay hangs up on it; removing it keeps it disabled; enabling brings the reservation back', async () => {
     const shipped = harness.relay.multiaddrs[0] ?? ''
-    await alice.service.setRelayActive({ multiaddr: shipped, active: false })
+    await alice.node.call('setRelayActive', { multiaddr: shipped, active: false })
     await vi.waitFor(() => {
       expect(harness.relay.node.getConnections().filter(c => c.remotePeer.toString() === aliceId())).toEqual([])
-      expect(alice.service.status.phase).toBe('offline')
+      expect(alice.node.status.phase).toBe('offline')
     }, WAIT)
-    expect(await alice.service.removeRelay({ multiaddr: shipped })).toBe('disabled')
-    expect((await alice.service.listRelays()).find(r => r.multiaddr === shipped)).toMatchObject({ state: 'disabled', source: 'default' })
+    expect(await alice.node.call('removeRelay', { multiaddr: shipped })).toEqual({ outcome: 'disabled' })
+    expect(((await alice.node.call('listRelays')).relays).find(r => r.multiaddr === shipped)).toMatchObject({ state: 'disabled', source: 'default' })
 
-    await alice.service.setRelayActive({ multiaddr: shipped, active: true })
-    await vi.waitFor(() => { expect(alice.service.status.phase).toBe('online') }, WAIT)
+    await alice.node.call('setRelayActive', { multiaddr: shipped, active: true })
+    await vi.waitFor(() => { expect(alice.node.status.phase).toBe('online') }, WAIT)
   })
 
   it('refuses garbage, a duplicate and malformed params in words, storing nothing', async () => {
     const listed = async (): Promise<unknown[]> => (await alice.db.relays.toArray()).map(r => [r.multiaddr, r.source, r.active])
     const before = await listed()
-    await expectRefusal(alice.service.addRelay({ multiaddr: 'relay.example.org:443' }), 'InvalidRelayAddressError', 'The relay address "relay.example.org:443" is not a full multiaddr ending in /p2p/<PeerID>.')
-    await expect(alice.service.addRelay({ multiaddr: harness.relay.multiaddrs[0] ?? '' })).rejects.toMatchObject({ name: 'DuplicateRelayError' })
+    await expectRefusal(alice.node.call('addRelay', { multiaddr: 'relay.example.org:443' }), 'InvalidRelayAddressError', 'The relay address "relay.example.org:443" is not a full multiaddr ending in /p2p/<PeerID>.')
+    await expect(alice.node.call('addRelay', { multiaddr: harness.relay.multiaddrs[0] ?? '' })).rejects.toMatchObject({ name: 'DuplicateRelayError' })
     // malformed params never reach the node: the contract refuses them at the RPC edge
     expect(() => nodeContract.methods.addRelay.params.parse({ address: 'x' })).toThrow(SchemaError)
-    await expect(alice.service.testRelay({ multiaddr: `/ip4/127.0.0.1/tcp/9/ws/p2p/${await randomPeerId()}` })).rejects.toMatchObject({ name: 'UnknownRelayError' })
+    await expect(alice.node.call('testRelay', { multiaddr: `/ip4/127.0.0.1/tcp/9/ws/p2p/${await randomPeerId()}` })).rejects.toMatchObject({ name: 'UnknownRelayError' })
     expect(await listed()).toEqual(before)
   })
 })
@@ -128,21 +128,21 @@ describe('relays at run time', () => {
 describe('testing a relay says why it is no use', () => {
   it('nothing listens at the address: unreachable, recorded as a failure', async () => {
     const nowhere = `/ip4/127.0.0.1/tcp/${await closedPort()}/ws/p2p/${await randomPeerId()}`
-    await alice.service.addRelay({ multiaddr: nowhere })
-    await expectRefusal(alice.service.testRelay({ multiaddr: nowhere }), 'RelayUnreachableError', /^The relay is unreachable: nothing accepted a connection at this address/)
+    await alice.node.call('addRelay', { multiaddr: nowhere })
+    await expectRefusal(alice.node.call('testRelay', { multiaddr: nowhere }), 'RelayUnreachableError', /^The relay is unreachable: nothing accepted a connection at this address/)
     expect((await alice.db.relays.get(nowhere))?.failures).toBeGreaterThan(0)
     await vi.waitFor(async () => {
-      expect((await alice.service.listRelays()).find(r => r.multiaddr === nowhere)?.state).toBe('failing')
+      expect(((await alice.node.call('listRelays')).relays).find(r => r.multiaddr === nowhere)?.state).toBe('failing')
     }, WAIT)
-    await alice.service.removeRelay({ multiaddr: nowhere })
+    await alice.node.call('removeRelay', { multiaddr: nowhere })
   })
 
   it('another peer answers: the wrong PeerID', async () => {
     const port = (second.wsMultiaddrs[0] ?? '').split('/')[4]
     const impostor = `/ip4/127.0.0.1/tcp/${port}/ws/p2p/${await randomPeerId()}`
-    await alice.service.addRelay({ multiaddr: impostor })
-    await expectRefusal(alice.service.testRelay({ multiaddr: impostor }), 'WrongRelayPeerError', /but not the relay with PeerID .*check the \/p2p\/ part of the address/)
-    await alice.service.removeRelay({ multiaddr: impostor })
+    await alice.node.call('addRelay', { multiaddr: impostor })
+    await expectRefusal(alice.node.call('testRelay', { multiaddr: impostor }), 'WrongRelayPeerError', /but not the relay with PeerID .*check the \/p2p\/ part of the address/)
+    await alice.node.call('removeRelay', { multiaddr: impostor })
   })
 
   it('a libp2p peer that does not relay: not a relay-node', async () => {
@@ -155,9 +155,9 @@ describe('testing a relay says why it is no use', () => {
     })
     try {
       const address = plain.getMultiaddrs()[0]?.toString() ?? ''
-      await alice.service.addRelay({ multiaddr: address })
-      await expectRefusal(alice.service.testRelay({ multiaddr: address }), 'NotARelayError', /it is not a relay-node: it does not offer circuit relay/)
-      await alice.service.removeRelay({ multiaddr: address })
+      await alice.node.call('addRelay', { multiaddr: address })
+      await expectRefusal(alice.node.call('testRelay', { multiaddr: address }), 'NotARelayError', /it is not a relay-node: it does not offer circuit relay/)
+      await alice.node.call('removeRelay', { multiaddr: address })
     } finally {
       await plain.stop()
     }
@@ -170,7 +170,7 @@ describe('testing a relay says why it is no use', () => {
     try {
       const address = silent.address()
       if (address === null || typeof address === 'string') throw new Error('no TCP port')
-      const node = alice.service.node
+      const node = alice.node.libp2p
       if (node == null) throw new Error('the node is not running')
       await expectRefusal(testRelay(node, `/ip4/127.0.0.1/tcp/${address.port}/ws/p2p/${await randomPeerId()}`, { timeoutMs: 500 }), 'RelayTestTimeoutError', 'The relay did not answer within 0.5 s: it may be down, or a firewall drops the connection.')
     } finally {

@@ -35,3 +35,18 @@ export async function expectRefusal (promise: Promise<unknown>, name: string, wo
   if (typeof words === 'string') expect(text).toBe(words)
   else expect(text).toMatch(words)
 }
+
+/**
+ * An asymmetric matcher for `toThrow`/`rejects.toThrow`: an error named `name`
+ * whose words (in the realm's language) match `words`.
+ */
+export function refusedWith (name: string, words: RegExp | string): { asymmetricMatch: (err: unknown) => boolean, toString: () => string } {
+  return {
+    asymmetricMatch (err: unknown): boolean {
+      if (typeof err !== 'object' || err === null || (err as { name?: unknown }).name !== name) return false
+      const text = textOfError(err) ?? ''
+      return typeof words === 'string' ? text === words : words.test(text)
+    },
+    toString: () => `${name} saying ${String(words)}`
+  }
+}

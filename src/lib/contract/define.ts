@@ -57,6 +57,11 @@ export type ResultOf<C extends ContractShape, M extends MethodName<C>> =
 export type PayloadOf<C extends ContractShape, E extends EventName<C>> =
   C['events'][E] extends EventSpec<infer T> ? T : never
 
+/** The arguments of a typed `call(method, …)` with options `O`: params are optional for methods that take none. */
+export type CallArgsOf<C extends ContractShape, M extends MethodName<C>, O> = ParamsOf<C, M> extends undefined
+  ? [params?: undefined, options?: O]
+  : [params: ParamsOf<C, M>, options?: O]
+
 /**
  * The per-method timeouts of a contract: all the tab's client needs of it at
  * run time besides its types (which `C` carries). The tab's bundle holds only

@@ -12,7 +12,7 @@
  * Pure WebCrypto (`crypto.subtle`: browsers, workers, Node 20).
  */
 import { fromBase64, toBase64 } from '@parley/protocol/base64'
-import { t } from '../i18n/index.ts'
+import { errorClass } from '../contract/errors.ts'
 
 /** `format` of every backup file: tells a backup from any other JSON. */
 export const BACKUP_FORMAT = 'parley-backup'
@@ -40,36 +40,17 @@ const ENVELOPE_OVERHEAD_BYTES = 1024
 /** Largest plaintext whose base64 ciphertext, with its tag and the header, fits in {@link MAX_BACKUP_BYTES}. */
 export const MAX_PLAINTEXT_BYTES = Math.floor((MAX_BACKUP_BYTES - ENVELOPE_OVERHEAD_BYTES) / 4) * 3 - GCM_TAG_BYTES
 
-export class WrongPassphraseError extends Error {
-  constructor (message = t('errors.backupWrongPassphrase')) {
-    super(message)
-    this.name = 'WrongPassphraseError'
-  }
-}
+/** The passphrase is wrong, or the file was changed (AES-GCM cannot tell which). */
+export const WrongPassphraseError = errorClass('WrongPassphraseError')
 
-/** Not a Parley backup, damaged, truncated or of an unsupported version; the message says which. */
-export class CorruptBackupError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'CorruptBackupError'
-  }
-}
+/** Not a Parley backup, damaged, truncated or of an unsupported version; the code says which. */
+export const CorruptBackupError = errorClass('CorruptBackupError')
 
 /** Over {@link MAX_BACKUP_BYTES} or one of the row limits, on export or import. */
-export class BackupTooLargeError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'BackupTooLargeError'
-  }
-}
+export const BackupTooLargeError = errorClass('BackupTooLargeError')
 
 /** The passphrase is empty, or too short or long for a new backup. */
-export class InvalidPassphraseError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'InvalidPassphraseError'
-  }
-}
+export const InvalidPassphraseError = errorClass('InvalidPassphraseError')
 
 /**
  * The file's JSON object, in this key order, followed by `data`:
@@ -123,7 +104,7 @@ export async function sealEnvelope (plaintext: Uint8Array<ArrayBuffer>, passphra
   const key = await deriveKey(passphrase, salt, iterations, 'encrypt')
   const ciphertext = await crypto.subtle.encrypt({ name: CIPHER_NAME, iv, additionalData: headerBytes(header) }, key, plaintext)
   const file = encoder.encode(JSON.stringify({ ...header, data: toBase64(new Uint8Array(ciphertext)) }))
-  if (file.byteLength > MAX_BACKUP_BYTES) throw tooLarge('errors.backupWouldBe', file.byteLength)
+  if (file.byteLength > MAX_BACKUP_BYTES) throw tooLarge('backupWouldBe', file.byteLength)
   return file
 }
 
@@ -141,39 +122,39 @@ export async function openEnvelope (bytes: Uint8Array, passphrase: string): Prom
     plaintext = await crypto.subtle.decrypt({ name: CIPHER_NAME, iv, additionalData: headerBytes(header) }, key, data)
   } catch (err) {
     // AES-GCM reports a wrong key and a changed byte alike, as an OperationError.
-    if (err instanceof Error && err.name === 'OperationError') throw new WrongPassphraseError()
+    if (err instanceof Error && err.name === 'OperationError') throw new WrongPassphraseError('backupWrongPassphrase')
     throw err
   }
   try {
     return JSON.parse(decoder.decode(plaintext))
   } catch {
-    throw new CorruptBackupError(t('errors.backupFaultyJson'))
+    throw new CorruptBackupError('backupFaultyJson')
   }
 }
 
 function readEnvelope (bytes: Uint8Array): Envelope {
-  if (bytes.byteLength > MAX_BACKUP_BYTES) throw tooLarge('errors.backupFileIs', bytes.byteLength)
-  if (bytes.byteLength === 0) throw new CorruptBackupError(t('errors.backupFileEmpty'))
+  if (bytes.byteLength > MAX_BACKUP_BYTES) throw tooLarge('backupFileIs', bytes.byteLength)
+  if (bytes.byteLength === 0) throw new CorruptBackupError('backupFileEmpty')
   let text: string
   let value: unknown
   try {
     text = decoder.decode(bytes)
   } catch {
-    throw new CorruptBackupError(t('errors.backupNotText'))
+    throw new CorruptBackupError('backupNotText')
   }
   try {
     value = JSON.parse(text)
   } catch {
     // Every backup starts like this and ends with the data: a file that starts right is cut off.
     if (text.startsWith(`{"format":"${BACKUP_FORMAT}"`)) {
-      throw new CorruptBackupError(t('errors.backupCutOff'))
+      throw new CorruptBackupError('backupCutOff')
     }
-    throw new CorruptBackupError(t('errors.backupNotJson'))
+    throw new CorruptBackupError('backupNotJson')
   }
-  if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new CorruptBackupError(t('errors.backupNotParley'))
+  if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new CorruptBackupError('backupNotParley')
   checkVersion(value.v, 'file')
   // the problem itself names the file's JSON fields: technical detail, left in English
-  const damaged = (problem: string): never => { throw new CorruptBackupError(t('errors.backupFileDamaged', { problem })) }
+  const damaged = (problem: string): never => { throw new CorruptBackupError('backupFileDamaged', { problem }) }
   exactKeys(value, ['format', 'v', 'kdf', 'cipher', 'data'], 'the file', damaged)
   const { kdf, cipher, data } = value
   if (!isObject(kdf)) return damaged('"kdf" is not an object')
@@ -220,9 +201,9 @@ async function deriveKey (passphrase: string, salt: Uint8Array<ArrayBuffer>, ite
 /** A passphrase for a new backup: {@link MIN_PASSPHRASE_CHARS} to {@link MAX_PASSPHRASE_CHARS} characters after NFC. */
 export function newPassphrase (passphrase: string): string {
   const chars = [...passphrase.normalize('NFC')].length
-  if (chars === 0) throw new InvalidPassphraseError(t('errors.backupChoosePassphrase'))
-  if (chars < MIN_PASSPHRASE_CHARS) throw new InvalidPassphraseError(t('errors.backupPassphraseShort', { min: String(MIN_PASSPHRASE_CHARS) }))
-  if (chars > MAX_PASSPHRASE_CHARS) throw new InvalidPassphraseError(t('errors.backupPassphraseLong', { max: String(MAX_PASSPHRASE_CHARS) }))
+  if (chars === 0) throw new InvalidPassphraseError('backupChoosePassphrase')
+  if (chars < MIN_PASSPHRASE_CHARS) throw new InvalidPassphraseError('backupPassphraseShort', { min: MIN_PASSPHRASE_CHARS })
+  if (chars > MAX_PASSPHRASE_CHARS) throw new InvalidPassphraseError('backupPassphraseLong', { max: MAX_PASSPHRASE_CHARS })
   return passphrase
 }
 
@@ -230,10 +211,11 @@ export function newPassphrase (passphrase: string): string {
 export function checkVersion (v: unknown, what: 'file' | 'contents'): void {
   if (v === BACKUP_VERSION) return
   if (typeof v === 'number' && Number.isSafeInteger(v) && v > BACKUP_VERSION) {
-    throw new CorruptBackupError(t(what === 'file' ? 'errors.backupNewerFile' : 'errors.backupNewerContents', { version: String(v), supported: String(BACKUP_VERSION) }))
+    throw new CorruptBackupError(what === 'file' ? 'backupNewerFile' : 'backupNewerContents', { version: v, supported: BACKUP_VERSION })
   }
-  const version = JSON.stringify(v) ?? t('errors.backupVersionNone')
-  throw new CorruptBackupError(t(what === 'file' ? 'errors.backupBadFileVersion' : 'errors.backupBadContentsVersion', { version, supported: String(BACKUP_VERSION) }))
+  const version = JSON.stringify(v)
+  if (version === undefined) throw new CorruptBackupError(what === 'file' ? 'backupNoFileVersion' : 'backupNoContentsVersion', { supported: BACKUP_VERSION })
+  throw new CorruptBackupError(what === 'file' ? 'backupBadFileVersion' : 'backupBadContentsVersion', { version, supported: BACKUP_VERSION })
 }
 
 // ---------------------------------------------------------------- helpers
@@ -250,14 +232,19 @@ export function exactKeys (value: Json, required: readonly string[], what: strin
   }
 }
 
-/** The sentence `key` (which says a backup is at most `{max}`), with `{size}` when the size is known. */
-export function tooLarge (key: 'errors.backupWouldBeTooLarge' | 'errors.backupWouldBe' | 'errors.backupFileIs', bytes?: number): BackupTooLargeError {
-  const max = mib(MAX_BACKUP_BYTES)
-  return new BackupTooLargeError(t(key, bytes === undefined ? { max } : { size: mib(bytes), max }))
+/** The refusal `code` (which says a backup is at most `max`), with `size` when the size is known. */
+export function tooLarge (code: 'backupWouldBe' | 'backupFileIs', bytes: number): InstanceType<typeof BackupTooLargeError>
+export function tooLarge (code: 'backupWouldBeTooLarge'): InstanceType<typeof BackupTooLargeError>
+export function tooLarge (code: 'backupWouldBeTooLarge' | 'backupWouldBe' | 'backupFileIs', bytes?: number): InstanceType<typeof BackupTooLargeError> {
+  const max = MAX_BACKUP_BYTES
+  if (code === 'backupWouldBeTooLarge') return new BackupTooLargeError(code, { max })
+  return new BackupTooLargeError(code, { size: wholeMiB(bytes ?? 0), max })
 }
 
-function mib (bytes: number): string {
-  return t('errors.sizeMiB', { value: String(Math.ceil(bytes / (1024 * 1024))) })
+/** `bytes` rounded up to whole MiB, so one byte over the limit never reads as the limit itself. */
+function wholeMiB (bytes: number): number {
+  const MiB = 1024 * 1024
+  return Math.ceil(bytes / MiB) * MiB
 }
 
 // the one base64 of the wire code and of backups

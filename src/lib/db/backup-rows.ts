@@ -15,7 +15,6 @@ import {
   BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, fromBase64, isObject, toBase64, type Json
 } from './backup-envelope.ts'
 import { relayPeerId } from './relays.ts'
-import { t } from '../i18n/index.ts'
 import type {
   ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
   ProfileRow, RelayRow, RelaySource
@@ -66,18 +65,18 @@ export interface BackupContents {
  */
 export function readContents (value: unknown): BackupContents {
   // the problem itself names the contents' JSON fields and rows: technical detail, left in English
-  const damaged = (problem: string): never => { throw new CorruptBackupError(t('errors.backupDamaged', { problem })) }
+  const damaged = (problem: string): never => { throw new CorruptBackupError('backupDamaged', { problem }) }
   if (!isObject(value)) return damaged('its contents are not an object')
   checkVersion(value.v, 'contents')
   exactKeys(value, ['v', 'exportedAt', 'profile', 'contacts', 'relays'], 'the contents', damaged, ['messages'])
   const lists = { contacts: MAX_BACKUP_CONTACTS, relays: MAX_BACKUP_RELAYS, messages: MAX_BACKUP_MESSAGES }
-  const tooMany = { contacts: 'errors.backupHoldsTooManyContacts', relays: 'errors.backupHoldsTooManyRelays', messages: 'errors.backupHoldsTooManyMessages' } as const
+  const tooMany = { contacts: 'backupHoldsTooManyContacts', relays: 'backupHoldsTooManyRelays', messages: 'backupHoldsTooManyMessages' } as const
   for (const key of ['contacts', 'relays', 'messages'] as const) {
     const max = lists[key]
     const list = value[key]
     if (key === 'messages' && list === undefined) continue
     if (!Array.isArray(list)) return damaged(`"${key}" is not a list`)
-    if (list.length > max) throw new BackupTooLargeError(t(tooMany[key], { count: String(list.length), max: String(max) }))
+    if (list.length > max) throw new BackupTooLargeError(tooMany[key], { count: list.length, max })
   }
   try {
     const exportedAt = value.exportedAt

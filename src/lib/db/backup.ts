@@ -23,9 +23,10 @@ import {
   MAX_BACKUP_RELAYS, MESSAGE_FIELDS, PROFILE_FIELDS, readContents, readProfile, RELAY_FIELDS, RowProblem, rowToJson,
   type BackupContents
 } from './backup-rows.ts'
+import { errorClass } from '../contract/errors.ts'
+import { NoProfileError, ProfileExistsError } from './errors.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactRow, MessageRow } from './types.ts'
-import { t } from '../i18n/index.ts'
 
 export {
   BACKUP_FORMAT, BACKUP_VERSION, BackupTooLargeError, CorruptBackupError, InvalidPassphraseError, IV_BYTES,
@@ -41,29 +42,10 @@ export {
 /** Messages are read in pages so an oversized history fails early instead of filling memory. */
 const EXPORT_PAGE_ROWS = 1_000
 
-/** The database holds a row a backup cannot carry; the message names it. */
-export class BackupExportError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'BackupExportError'
-  }
-}
+/** The database holds a row a backup cannot carry; the `problem` param names it. */
+export const BackupExportError = errorClass('BackupExportError')
 
-/** No Parley identity yet (export, and every worker call that needs one). */
-export class NoProfileError extends Error {
-  constructor (message = t('errors.backupNoProfile')) {
-    super(message)
-    this.name = 'NoProfileError'
-  }
-}
-
-/** This browser already has an identity (restore, and creating a second profile). */
-export class ProfileExistsError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'ProfileExistsError'
-  }
-}
+export { NoProfileError, ProfileExistsError }
 
 export interface ExportOptions {
   includeHistory: boolean
@@ -99,7 +81,7 @@ export async function exportBackup (db: ParleyDb, passphrase: string, options: E
  * @throws InvalidPassphraseError, WrongPassphraseError, CorruptBackupError, BackupTooLargeError
  */
 export async function readBackup (bytes: Uint8Array, passphrase: string): Promise<BackupContents> {
-  if (passphrase.length === 0) throw new InvalidPassphraseError(t('errors.backupEnterPassphrase'))
+  if (passphrase.length === 0) throw new InvalidPassphraseError('backupEnterPassphrase')
   return readContents(await openEnvelope(bytes, passphrase))
 }
 
@@ -116,12 +98,12 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
   await db.transaction('rw', [db.profile, db.contacts, db.messages, db.relays], async () => {
     const existing = await db.profile.get(1)
     if (existing !== undefined) {
-      throw new ProfileExistsError(existing.peerId === contents.profile.peerId
-        ? t('errors.backupSameIdentity')
-        : t('errors.backupOtherIdentity', { peerId: existing.peerId }))
+      throw existing.peerId === contents.profile.peerId
+        ? new ProfileExistsError('backupSameIdentity')
+        : new ProfileExistsError('backupOtherIdentity', { peerId: existing.peerId })
     }
     if (await db.contacts.count() > 0 || await db.messages.count() > 0) {
-      throw new ProfileExistsError(t('errors.backupHasData'))
+      throw new ProfileExistsError('backupHasData')
     }
     await db.profile.add(contents.profile)
     await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow => ({ ...contact, status: 'offline' })))
@@ -143,22 +125,22 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
   const push = (part: string): void => {
     chars += part.length
     // A UTF-16 code unit is at least one UTF-8 byte, so this stops only past the real limit.
-    if (chars > MAX_PLAINTEXT_BYTES) throw tooLarge('errors.backupWouldBeTooLarge')
+    if (chars > MAX_PLAINTEXT_BYTES) throw tooLarge('backupWouldBeTooLarge')
     parts.push(part)
   }
   const unexportable = (err: unknown): never => {
-    if (err instanceof RowProblem) throw new BackupExportError(t('errors.backupUnexportable', { problem: err.message }))
+    if (err instanceof RowProblem) throw new BackupExportError('backupUnexportable', { problem: err.message })
     throw err
   }
   await db.transaction('r', [db.profile, db.contacts, db.relays, db.messages], async () => {
     const profileRow = await db.profile.get(1)
-    if (profileRow === undefined) throw new NoProfileError()
+    if (profileRow === undefined) throw new NoProfileError('backupNoProfile')
     const contacts = await db.contacts.orderBy('id').toArray()
-    if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError(t('errors.backupTooManyContacts', { count: String(contacts.length), max: String(MAX_BACKUP_CONTACTS) }))
+    if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError('backupTooManyContacts', { count: contacts.length, max: MAX_BACKUP_CONTACTS })
     const relays = await db.relays.where('source').anyOf(EXPORTED_RELAY_SOURCES).sortBy('multiaddr')
-    if (relays.length > MAX_BACKUP_RELAYS) throw new BackupTooLargeError(t('errors.backupTooManyRelays', { count: String(relays.length), max: String(MAX_BACKUP_RELAYS) }))
+    if (relays.length > MAX_BACKUP_RELAYS) throw new BackupTooLargeError('backupTooManyRelays', { count: relays.length, max: MAX_BACKUP_RELAYS })
     const messageCount = includeHistory ? await db.messages.count() : 0
-    if (messageCount > MAX_BACKUP_MESSAGES) throw new BackupTooLargeError(t('errors.backupTooManyMessages', { count: String(messageCount), max: String(MAX_BACKUP_MESSAGES) }))
+    if (messageCount > MAX_BACKUP_MESSAGES) throw new BackupTooLargeError('backupTooManyMessages', { count: messageCount, max: MAX_BACKUP_MESSAGES })
 
     try {
       // Each row goes out as JSON and comes back through the import checks.
@@ -199,6 +181,6 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
     }
   })
   const plaintext = encoder.encode(parts.join(''))
-  if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw tooLarge('errors.backupWouldBeTooLarge')
+  if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw tooLarge('backupWouldBeTooLarge')
   return plaintext
 }

@@ -1,5 +1,5 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6 } from './schema.ts'
 import { messageWords } from './search.ts'
 import type {
   ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
@@ -53,6 +53,8 @@ export class ParleyDb extends Dexie {
     this.version(4).stores(dbSchemaV4)
     // v5 adds the `*words` search index: fill it for the messages already stored.
     this.version(5).stores(dbSchemaV5).upgrade(async (tx) => { await fillWords(tx) })
+    // v6: a failed transfer's reason is a code (`problem`), no longer a sentence (`error`).
+    this.version(6).stores(dbSchemaV6).upgrade(async (tx) => { await reasonsToProblems(tx) })
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)
@@ -115,6 +117,14 @@ const messageWordsMiddleware: Middleware<DBCore> = {
 async function fillWords (tx: Transaction): Promise<void> {
   await tx.table<StoredMessage, string>('messages').toCollection().modify((row) => {
     row.words = messageWords(row)
+  })
+}
+
+/** v6 upgrade: each transfer's worded `error` becomes the `problem` `fileFailedEarlier`, carrying the old words. */
+async function reasonsToProblems (tx: Transaction): Promise<void> {
+  await tx.table<TransferRow & { error?: unknown }, string>('transfers').toCollection().modify((row) => {
+    if (typeof row.error === 'string' && row.error.trim() !== '') row.problem = { code: 'fileFailedEarlier', params: { reason: row.error } }
+    delete row.error
   })
 }
 

@@ -26,3 +26,9 @@ export const TooManyTurnServersError = errorClass('TooManyTurnServersError')
 
 /** A write referred to a contact id that has no row (`unknownContact`). */
 export const ContactNotFoundError = errorClass('ContactNotFoundError')
+
+/** No Parley identity yet: `noProfile` (a call that needs one), `backupNoProfile` (an export). */
+export const NoProfileError = errorClass('NoProfileError')
+
+/** This browser already has an identity: creating a second one, or restoring over it or over leftover data. */
+export const ProfileExistsError = errorClass('ProfileExistsError')

@@ -1,5 +1,5 @@
 /**
- * Dexie schemas of the Parley database (DESIGN.md §3), one constant per version.
+ * Dexie schemas of the Parley database, one constant per version.
  *
  * Shipped versions are immutable. A schema change is a new `dbSchemaVn` that
  * spreads the previous one, a `.version(n).stores(dbSchemaVn).upgrade(...)` step
@@ -113,5 +113,20 @@ export const dbSchemaV5 = {
   messages: 'id, [contactId+sentAt+id], [direction+state+contactId], *words'
 } as const
 
+/**
+ * ============================================================
+ * v6 — 2026-11-22
+ * ============================================================
+ * Rows hold codes, not sentences: a failed transfer's reason moves from
+ * `error` (words in the language of the tab that last set the node's) to
+ * `problem` ({ code, params } of lib/contract/error-codes, which the tab
+ * words). No index changes; the upgrade step keeps each old sentence as the
+ * `reason` of the `fileFailedEarlier` code, so the user reads what they read
+ * before.
+ */
+export const dbSchemaV6 = {
+  ...dbSchemaV5
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 5
+export const DB_VERSION = 6

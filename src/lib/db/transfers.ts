@@ -11,7 +11,7 @@
 import Dexie from 'dexie'
 import type { ParleyDb } from './db.ts'
 import { incomingFileRow, requireContact, type IncomingInput } from './messages.ts'
-import type { ContactId, FileOffer, MessageId, MessageRow, TransferDirection, TransferRow, TransferState } from './types.ts'
+import type { ContactId, FileOffer, MessageId, MessageRow, StoredProblem, TransferDirection, TransferRow, TransferState } from './types.ts'
 
 /** SHA-256 digest length: one entry of a chunk hash list. */
 const HASH_BYTES = 32
@@ -361,7 +361,7 @@ export async function resetChunks (db: ParleyDb, id: MessageId, now: number = Da
 
 /** What `setTransferState` may set along with the state. */
 export interface TransferStatePatch {
-  error?: string
+  problem?: StoredProblem
   cancelledBy?: 'me' | 'peer'
   cancelPending?: boolean
   path?: 'direct' | 'relayed'
@@ -375,7 +375,7 @@ export interface TransferStatePatch {
  * our cancel reached the peer. On a cancelled row only `cancelPending`
  * changes (the first cancel's reason and author stay); a complete row never
  * changes. Entering complete stamps completedAt (unless the patch has it); a
- * retry (leaving failed) clears the old `error` (unless the patch has one).
+ * retry (leaving failed) clears the old `problem` (unless the patch has one).
  * Stamps updatedAt whenever something changed.
  *
  * @returns whether the row changed (false also when the id is unknown)
@@ -402,7 +402,7 @@ export async function setTransferState (
       if (!canTransferTransition(row.state, state, row.direction)) return false
       changes = { ...patch, state }
       if (state === 'complete') changes.completedAt ??= now
-      if (row.state === 'failed' && state !== 'cancelled' && patch.error === undefined) changes.error = undefined
+      if (row.state === 'failed' && state !== 'cancelled' && patch.problem === undefined) changes.problem = undefined
     }
     await db.transfers.update(id, { ...changes, updatedAt: now })
     return true

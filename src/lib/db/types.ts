@@ -92,10 +92,20 @@ export type { FileOffer }
 export type TransferDirection = 'in' | 'out'
 
 /**
+ * Why something failed, as a row keeps it: a code of the catalog
+ * (lib/contract/error-codes) and its params, never a sentence, so the tab
+ * words it in the language it shows now.
+ */
+export interface StoredProblem {
+  code: string
+  params: Record<string, string | number>
+}
+
+/**
  * Where a transfer stands. out: preparing → waiting → active → complete.
  * in: waiting → (waiting-direct) → active → verifying → complete.
  * Either side may end it as cancelled; failed means it cannot go on without
- * the user (retry), and `error` says why in words.
+ * the user (retry), and `problem` says why (a code the tab words).
  */
 export type TransferState =
   /** out: hashing the file before it is offered */
@@ -125,8 +135,8 @@ export interface TransferRow {
   chunkSize: number
   chunkCount: number
   state: TransferState
-  /** why it failed or was cancelled, in words */
-  error?: string
+  /** why it failed: a code and its params (lib/contract/error-codes), which the tab words */
+  problem?: StoredProblem
   cancelledBy?: 'me' | 'peer'
   /** our cancel has not reached the peer yet: tell it on the next connection */
   cancelPending?: boolean

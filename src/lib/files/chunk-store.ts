@@ -16,7 +16,7 @@
  */
 import Dexie from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
-import { t } from '../i18n/index.ts'
+import { errorClass } from '../contract/errors.ts'
 
 export interface ChunkStore {
   /** Which store this is; saved on each transfer row (`TransferRow.store`). */
@@ -47,13 +47,8 @@ export interface ChunkStoreOptions {
   log?: (message: string, err: unknown) => void
 }
 
-/** A chunk that `assemble` needs is not in the store (the message, in the realm's language, may reach the UI as a failed transfer's reason). */
-export class MissingChunkError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'MissingChunkError'
-  }
-}
+/** A chunk that `assemble` needs is not in the store (its code may reach the UI as a failed transfer's problem). */
+export const MissingChunkError = errorClass('MissingChunkError')
 
 /** The directory under the OPFS root that holds one directory per transfer. */
 export const OPFS_ROOT_DIR = 'parley-files'
@@ -121,7 +116,7 @@ export class OpfsChunkStore implements ChunkStore {
     checkCount(chunkCount)
     if (chunkCount === 0) return new Blob([], { type: mime })
     const dir = await this.#dir(transferId, false).catch((err: unknown) => {
-      throw isNotFound(err) ? new MissingChunkError(t('errors.chunksMissing', { transferId })) : err
+      throw isNotFound(err) ? new MissingChunkError('chunksMissing', { transferId }) : err
     })
     const parts: File[] = []
     for (let start = 0; start < chunkCount; start += ASSEMBLE_BATCH) {
@@ -130,7 +125,7 @@ export class OpfsChunkStore implements ChunkStore {
         try {
           return await (await dir.getFileHandle(String(index))).getFile()
         } catch (err) {
-          throw isNotFound(err) ? new MissingChunkError(t('errors.chunkMissing', { index: String(index), transferId })) : err
+          throw isNotFound(err) ? new MissingChunkError('chunkMissing', { index, transferId }) : err
         }
       })
       parts.push(...await Promise.all(batch))
@@ -190,9 +185,9 @@ export class IdbChunkStore implements ChunkStore {
     // Rows carry Blob handles, not the bytes: listing them reads no file data.
     const rows = await this.#db.fileChunks.where(CHUNK_KEY).between([transferId, 0], [transferId, chunkCount], true, false).toArray()
     rows.forEach((row, i) => {
-      if (row.index !== i) throw new MissingChunkError(t('errors.chunkMissing', { index: String(i), transferId }))
+      if (row.index !== i) throw new MissingChunkError('chunkMissing', { index: i, transferId })
     })
-    if (rows.length < chunkCount) throw new MissingChunkError(t('errors.chunkMissing', { index: String(rows.length), transferId }))
+    if (rows.length < chunkCount) throw new MissingChunkError('chunkMissing', { index: rows.length, transferId })
     return new Blob(rows.map((row) => row.data), { type: mime })
   }
 

@@ -17,7 +17,7 @@ import {
 } from './errors.ts'
 import { defaultRpcLog, describeMessage, isWorkerToTab } from './guards.ts'
 import type { RpcLog, RpcPort } from './guards.ts'
-import type { ContractShape, ContractTimeouts, EventName, MethodName, ParamsOf, PayloadOf, ResultOf } from '../contract/define.ts'
+import type { CallArgsOf, ContractShape, ContractTimeouts, EventName, MethodName, PayloadOf, ResultOf } from '../contract/define.ts'
 import type { CallMessage, TabToWorker, WorkerToTab } from './protocol.ts'
 
 /** Timeout of a call whose options and contract entry give none. */
@@ -36,9 +36,7 @@ export interface CallOptions {
 }
 
 /** The arguments of `call(method, …)`: params are optional for methods that take none. */
-export type CallArgs<C extends ContractShape, M extends MethodName<C>> = ParamsOf<C, M> extends undefined
-  ? [params?: undefined, options?: CallOptions]
-  : [params: ParamsOf<C, M>, options?: CallOptions]
+export type CallArgs<C extends ContractShape, M extends MethodName<C>> = CallArgsOf<C, M, CallOptions>
 
 /** Options of {@link RpcClient}. */
 export interface RpcClientOptions {

@@ -9,7 +9,7 @@ import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
 import type { IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus } from '../contract/index.ts'
 import { handleError } from './handle-error.ts'
-import { getLocale, onLocaleChange, t } from '../i18n/index.ts'
+import { t } from '../i18n/index.ts'
 
 /**
  * What the manager needs of an RpcClient (tests pass a fake). `onReconnect`
@@ -47,31 +47,17 @@ export class NodeManager {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #messageListeners = new Set<(event: IncomingMessageEvent) => void>()
   #connectionError = $state('')
-  readonly #offLocale: () => void
 
   /**
-   * Connects, subscribes to the node's status events, tells the node the
-   * tab's language (again on every language change) and asks for the current status.
+   * Connects, subscribes to the node's status events and asks for the current
+   * status. The node speaks codes, so it needs no language: the tab words
+   * them (lib/i18n/error-text.ts) in whichever language it shows.
    */
   constructor (connect: () => NodeClient) {
     this.#connect = connect
     this.#client = connect()
     this.#offStatus = this.#subscribe(this.#client)
-    this.#offLocale = onLocaleChange(() => { this.#sendLocale(this.#client) })
-    this.#sendLocale(this.#client)
     void this.refresh()
-  }
-
-  /**
-   * Tells the node this tab's language, so the errors and status texts it
-   * writes are in it. Never rejects: a node that cannot be reached is
-   * reported by `refresh`, and the next (re)connect sends the language again.
-   */
-  #sendLocale (client: NodeClient): void {
-    if (this.#closed) return
-    client.call('setLocale', { locale: getLocale() }).catch((err: unknown) => {
-      if (!this.#closed && client === this.#client) handleError(err, 'could not tell the node the language')
-    })
   }
 
   #subscribe (client: NodeClient): () => void {
@@ -84,8 +70,7 @@ export class NodeManager {
     })
     const offReconnect = client.onReconnect?.(() => {
       if (client !== this.#client) return
-      // the node may have moved to another worker, which has its own language
-      this.#sendLocale(client)
+      // the node may have moved to another worker: ask it where it stands
       void this.refresh()
     })
     return () => {
@@ -105,7 +90,6 @@ export class NodeManager {
     this.#client.close()
     this.#client = this.#connect()
     this.#offStatus = this.#subscribe(this.#client)
-    this.#sendLocale(this.#client)
     void this.refresh()
   }
 
@@ -174,7 +158,6 @@ export class NodeManager {
     if (this.#closed) return
     this.#closed = true
     this.#offStatus()
-    this.#offLocale()
     this.#client.close()
     this.#messageListeners.clear()
     this.#status = INITIAL_STATUS

@@ -9,6 +9,7 @@
 
 import type { TransferRow } from '../db/types.ts'
 import { getLocale, t, type Locale, type MessageKey } from '../i18n/index.ts'
+import { errorText } from '../i18n/error-text.ts'
 
 /** How far back the meter averages: long enough to smooth bursts of chunks, short enough to follow a change of path. */
 export const RATE_WINDOW_MS = 3_000
@@ -149,8 +150,8 @@ export function transferLabelTemplate (row: TransferRow, path?: 'direct' | 'rela
       if (row.cancelledBy === 'peer') return t('files.cancelledByPeer')
       return t('files.cancelled')
     case 'failed': {
-      // the reason comes worded from the node, in this locale
-      const reason = row.error?.trim() ?? ''
+      // the row keeps the reason as a code: worded here, in this locale
+      const reason = row.problem == null ? '' : errorText(row.problem.code, row.problem.params).trim()
       return reason === '' ? t('files.failedNoReason') : t('files.failed', { reason })
     }
   }

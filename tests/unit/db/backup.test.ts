@@ -8,7 +8,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf, publicKe
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  BackupExportError, BackupTooLargeError, CorruptBackupError, exportBackup, InvalidPassphraseError,
+  CorruptBackupError, exportBackup,
   MAX_BACKUP_BYTES, MAX_BACKUP_RELAYS, MAX_PBKDF2_ITERATIONS, NoProfileError, PBKDF2_ITERATIONS,
   ProfileExistsError, readBackup, restoreBackup, WrongPassphraseError, type BackupContents
 } from '../../../src/lib/db/backup.ts'
@@ -21,6 +21,8 @@ import { offerReady, outgoingTransferRow, storeIncomingFile, storeOutgoingFile }
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
 import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
+import { refusedWith, rejectionWords } from '../../support/words.ts'
+import { textOfError } from '../../../src/lib/i18n/error-text.ts'
 
 const PASSPHRASE = 'correct horse battery'
 /** Low enough to keep the suite fast; the default is checked on its own. */
@@ -269,9 +271,9 @@ describe('round trip', () => {
 describe('passphrase', () => {
   it('refuses an empty or short passphrase for a new backup', async () => {
     await expect(exportBackup(source.db, '', { includeHistory: false, iterations: FAST }))
-      .rejects.toThrow(new InvalidPassphraseError('Choose a passphrase to protect the backup.'))
+      .rejects.toThrow(refusedWith('InvalidPassphraseError', 'Choose a passphrase to protect the backup.'))
     await expect(exportBackup(source.db, 'seven77', { includeHistory: false, iterations: FAST }))
-      .rejects.toThrow(new InvalidPassphraseError('The passphrase must be at least 8 characters long.'))
+      .rejects.toThrow(refusedWith('InvalidPassphraseError', 'The passphrase must be at least 8 characters long.'))
     await expect(readBackup(await fastExport(), '')).rejects.toMatchObject({ name: 'InvalidPassphraseError' })
   })
 
@@ -279,7 +281,8 @@ describe('passphrase', () => {
     const file = await fastExport()
     const err: unknown = await readBackup(file, 'not the passphrase').then((c) => restoreBackup(target, c), (e: unknown) => e)
     expect(err).toBeInstanceOf(WrongPassphraseError)
-    expect(err).toMatchObject({ name: 'WrongPassphraseError', message: WRONG })
+    expect(err).toMatchObject({ name: 'WrongPassphraseError', code: 'backupWrongPassphrase' })
+    expect(textOfError(err)).toBe(WRONG)
     await expectEmpty(target)
   })
 })
@@ -294,7 +297,7 @@ describe('a changed file fails to decrypt', () => {
   ]
   it.each(edits)('%s', async (_what, edit) => {
     const file = tamper(await fastExport(), edit)
-    await expect(readBackup(file, PASSPHRASE)).rejects.toThrow(new WrongPassphraseError(WRONG))
+    await expect(readBackup(file, PASSPHRASE)).rejects.toThrow(refusedWith('WrongPassphraseError', WRONG))
   })
 })
 
@@ -317,12 +320,13 @@ describe('damaged and foreign files', () => {
   ])('refuses %s with a CorruptBackupError that says why', async (_what, make, message) => {
     const err: unknown = await readBackup(await make(), PASSPHRASE).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CorruptBackupError)
-    expect(err).toMatchObject({ name: 'CorruptBackupError', message: expect.stringMatching(message) })
+    expect(err).toMatchObject({ name: 'CorruptBackupError' })
+    expect(textOfError(err)).toMatch(message)
   })
 
   it('refuses a file over MAX_BACKUP_BYTES without reading it', async () => {
     await expect(readBackup(new Uint8Array(MAX_BACKUP_BYTES + 1), PASSPHRASE))
-      .rejects.toThrow(new BackupTooLargeError('The file is 257 MiB; a Parley backup is at most 256 MiB.'))
+      .rejects.toThrow(refusedWith('BackupTooLargeError', 'The file is 257 MiB; a Parley backup is at most 256 MiB.'))
   })
 })
 
@@ -353,7 +357,7 @@ describe('contents are checked row by row', () => {
     spoil(plain)
     const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CorruptBackupError)
-    expect((err as Error).message).toContain(message)
+    expect(textOfError(err)).toContain(message)
   })
 
   it('accepts the same contents re-sealed unchanged (the cases above fail only for their change)', async () => {
@@ -365,9 +369,8 @@ describe('contents are checked row by row', () => {
   it('refuses more rows than a backup may hold', async () => {
     const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
     plain.relays = Array.from({ length: MAX_BACKUP_RELAYS + 1 }, () => first(plain.relays))
-    await expect(readBackup(await sealContents(plain), PASSPHRASE)).rejects.toMatchObject({
-      name: 'BackupTooLargeError', message: expect.stringContaining(`holds ${MAX_BACKUP_RELAYS + 1} relays`)
-    })
+    await expect(readBackup(await sealContents(plain), PASSPHRASE)).rejects.toThrow(
+      refusedWith('BackupTooLargeError', new RegExp(`holds ${MAX_BACKUP_RELAYS + 1} relays`)))
   })
 })
 
@@ -452,8 +455,8 @@ describe('file messages', () => {
     spoil(plain)
     const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CorruptBackupError)
-    expect((err as Error).message).toMatch(/^The backup is damaged: message \d+/)
-    expect((err as Error).message).toContain(message)
+    expect(textOfError(err)).toMatch(/^The backup is damaged: message \d+/)
+    expect(textOfError(err)).toContain(message)
   })
 
   it('accepts the file messages re-sealed unchanged (the cases above fail only for their change)', async () => {
@@ -466,19 +469,21 @@ describe('file messages', () => {
   it('refuses to export a file message a backup could not carry', async () => {
     await seedFiles()
     await source.db.messages.update(INCOMING_ID, { file: { ...OFFER, name: 'a/b' } })
-    await expect(fastExport()).rejects.toThrow(/^This browser's data cannot be backed up: message \d+, "file": "name" has a path separator/)
+    await expect(fastExport()).rejects.toThrow(refusedWith('BackupExportError', /^This browser's data cannot be backed up: message \d+, "file": "name" has a path separator/))
   })
 })
 
 describe('exportBackup refuses', () => {
   it('a database without an identity', async () => {
     await expect(exportBackup(target, PASSPHRASE, { includeHistory: true, iterations: FAST }))
-      .rejects.toThrow(new NoProfileError('There is no Parley identity in this browser to back up.'))
+      .rejects.toThrow(NoProfileError)
+    expect(await rejectionWords(exportBackup(target, PASSPHRASE, { includeHistory: true, iterations: FAST })))
+      .toBe('There is no Parley identity in this browser to back up.')
   })
 
   it('a row a backup could not carry, naming it', async () => {
     await source.db.contacts.update(source.bob, { state: 'friend' as ContactRow['state'] })
-    await expect(fastExport()).rejects.toThrow(new BackupExportError(
+    await expect(fastExport()).rejects.toThrow(refusedWith('BackupExportError', 
       'This browser\'s data cannot be backed up: contact 2: "state" is "friend", not one of requested, pending, accepted, declined, deleted.'))
   })
 
@@ -486,7 +491,7 @@ describe('exportBackup refuses', () => {
     await source.db.relays.bulkAdd(Array.from({ length: MAX_BACKUP_RELAYS }, (_, i) => ({
       ...USER_RELAY, multiaddr: `/dns4/r${i}.example/tcp/443/wss/p2p/12D3KooWR${i}`, peerId: `12D3KooWR${i}`
     })))
-    await expect(fastExport()).rejects.toThrow(new BackupTooLargeError(`This browser has ${MAX_BACKUP_RELAYS + 2} relays; a backup holds at most ${MAX_BACKUP_RELAYS}.`))
+    await expect(fastExport()).rejects.toThrow(refusedWith('BackupTooLargeError', `This browser has ${MAX_BACKUP_RELAYS + 2} relays; a backup holds at most ${MAX_BACKUP_RELAYS}.`))
   })
 
   it('an iteration count out of range', async () => {
@@ -505,7 +510,7 @@ describe('restoreBackup', () => {
     await target.relays.add(USER_RELAY)
 
     await expect(restoreBackup(target, contents)).rejects.toThrow(ProfileExistsError)
-    await expect(restoreBackup(target, contents)).rejects.toThrow(/^This browser already has a Parley identity \(12D3KooW/)
+    expect(await rejectionWords(restoreBackup(target, contents))).toMatch(/^This browser already has a Parley identity \(12D3KooW/)
     expect(await target.profile.toArray()).toEqual([existing])
     expect(await target.relays.toArray()).toEqual([USER_RELAY])
     expect(await target.contacts.count()).toBe(0)
@@ -514,7 +519,7 @@ describe('restoreBackup', () => {
 
   it('refuses a database that already has this identity', async () => {
     await restoreBackup(target, contents)
-    await expect(restoreBackup(target, contents)).rejects.toThrow(
+    expect(await rejectionWords(restoreBackup(target, contents))).toBe(
       'This browser already has a Parley identity, the same one as in the backup. Nothing was changed.')
     expect(await target.contacts.count()).toBe(2)
     expect(await target.messages.count()).toBe(4)

@@ -47,7 +47,7 @@ describe('ParleyDb schema', () => {
   it('opens at version 5 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(5)
+    expect(DB_VERSION).toBe(6)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {

@@ -311,20 +311,20 @@ describe('setTransferState', () => {
   })
 
   it('keeps the first cancel: later cancels change only cancelPending', async () => {
-    expect(await setTransferState(db, ID, 'cancelled', { cancelledBy: 'me', cancelPending: true, error: 'You cancelled it.' })).toBe(true)
-    expect(await setTransferState(db, ID, 'cancelled', { cancelledBy: 'peer', error: 'They cancelled it.' })).toBe(false)
+    expect(await setTransferState(db, ID, 'cancelled', { cancelledBy: 'me', cancelPending: true, problem: { code: 'fileCancelled', params: {} } })).toBe(true)
+    expect(await setTransferState(db, ID, 'cancelled', { cancelledBy: 'peer', problem: { code: 'fileBusy', params: {} } })).toBe(false)
     expect(await setTransferState(db, ID, 'cancelled', { cancelPending: false })).toBe(true)
-    expect(await transfer(ID)).toMatchObject({ state: 'cancelled', cancelledBy: 'me', cancelPending: false, error: 'You cancelled it.' })
+    expect(await transfer(ID)).toMatchObject({ state: 'cancelled', cancelledBy: 'me', cancelPending: false, problem: { code: 'fileCancelled', params: {} } })
     expect(await setTransferState(db, ID, 'waiting')).toBe(false)
   })
 
-  it('clears the old error on a retry', async () => {
-    expect(await setTransferState(db, ID, 'failed', { error: 'It broke.' })).toBe(true)
-    expect((await transfer(ID)).error).toBe('It broke.')
+  it('clears the old problem on a retry', async () => {
+    expect(await setTransferState(db, ID, 'failed', { problem: { code: 'fileProtocol', params: {} } })).toBe(true)
+    expect((await transfer(ID)).problem).toEqual({ code: 'fileProtocol', params: {} })
     expect(await setTransferState(db, ID, 'waiting')).toBe(true)
     const row = await transfer(ID)
     expect(row.state).toBe('waiting')
-    expect(row.error).toBeUndefined()
+    expect(row.problem).toBeUndefined()
   })
 })
 

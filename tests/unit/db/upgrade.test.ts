@@ -9,13 +9,14 @@ import Dexie from 'dexie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, DB_VERSION } from '../../../src/lib/db/schema.ts'
 import { searchMessages } from '../../../src/lib/db/search.ts'
-import { deleteTransfer, getHashes, saveHashes, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
+import { deleteTransfer, getHashes, saveHashes, setTransferState, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
 import { nearbyEnabled, setNearbyEnabled } from '../../../src/lib/db/settings.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
 import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow, TransferRow } from '../../../src/lib/db/types.ts'
 import { freshDeps } from './helpers.ts'
+import { errorText } from '../../../src/lib/i18n/error-text.ts'
 
 type Deps = ReturnType<typeof freshDeps>
 const DB_NAME = 'parley-upgrade'
@@ -255,6 +256,49 @@ describe('ParleyDb upgrades', () => {
       expect((await searchMessages(db, 'queued')).map(h => h.message)).toEqual([messagesV1[0]])
       expect((await searchMessages(db, 'budg')).map(h => [h.message.id, h.contact.id])).toEqual([[fileMessage.id, 7]])
       expect((await searchMessages(db, 'ОТЧЁТ май')).map(h => h.message.id)).toEqual([fileMessage.id])
+    })
+  })
+  describe('v6 (2026-11-22): rows hold codes, not sentences', () => {
+    const transfer = (id: string, extra: Record<string, unknown>): Record<string, unknown> => ({
+      id, contactId: 7, direction: 'in', name: 'a.txt', size: 10, mime: 'text/plain', sha256: 'a'.repeat(64), chunkSize: 4, chunkCount: 3,
+      have: new Uint8Array(1), requests: new Uint8Array(3), chunksDone: 0, bytesDone: 0, resumes: 0, createdAt: 300, updatedAt: 310, store: 'idb', ...extra
+    })
+
+    it('keeps every v5 row and turns a failed transfer\'s worded reason into the code that carries those words', async () => {
+      const deps = freshDeps()
+      await seedRawDb(deps, 5, dbSchemaV5, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        messages: messagesV1,
+        relays: [relayV1],
+        transfers: [
+          transfer('01JD0000000000000000000004', { state: 'failed', error: 'Файл пришёл повреждённым.' }),
+          transfer('01JD0000000000000000000005', { state: 'failed', error: '  ' }),
+          transfer('01JD0000000000000000000006', { state: 'waiting' })
+        ]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(DB_VERSION)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      const rows = await db.transfers.orderBy('id').toArray()
+      expect(rows.map(r => [r.state, r.problem])).toEqual([
+        ['failed', { code: 'fileFailedEarlier', params: { reason: 'Файл пришёл повреждённым.' } }],
+        ['failed', undefined],
+        ['waiting', undefined]
+      ])
+      expect(rows.every(r => !('error' in r))).toBe(true)
+      // the user reads what they read before, whatever language the tab speaks now
+      const [first] = rows
+      expect(errorText(first?.problem?.code ?? '', first?.problem?.params)).toBe('Файл пришёл повреждённым.')
+      // a retry clears the old reason, as it always did
+      expect(await setTransferState(db, '01JD0000000000000000000004' as MessageId, 'waiting')).toBe(true)
+      expect((await db.transfers.get('01JD0000000000000000000004' as MessageId))?.problem).toBeUndefined()
     })
   })
 })

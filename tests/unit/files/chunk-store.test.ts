@@ -11,6 +11,7 @@ import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import {
   IdbChunkStore, MissingChunkError, OPFS_ROOT_DIR, OpfsChunkStore, openChunkStore, SOURCE_FILE, type ChunkStore
 } from '../../../src/lib/files/chunk-store.ts'
+import { rejectionWords } from '../../support/words.ts'
 import { openTestDb } from '../db/helpers.ts'
 
 // ---------------------------------------------------------------- the OPFS fake
@@ -196,7 +197,8 @@ describe.each(setups)('%s chunk store', (kind, setup) => {
     await store.putChunk(T1, 0, text('a'))
     await store.putChunk(T1, 2, text('c'))
     await expect(store.assemble(T1, 3, '')).rejects.toThrow(MissingChunkError)
-    await expect(store.assemble(T1, 3, '')).rejects.toThrow(/Chunk 1 of /)
+    await expect(store.assemble(T1, 3, '')).rejects.toMatchObject({ code: 'chunkMissing', params: { index: 1, transferId: T1 } })
+    expect(await rejectionWords(store.assemble(T1, 3, ''))).toMatch(/^Chunk 1 of /)
     await expect(store.assemble(T1, 4, '')).rejects.toMatchObject({ name: 'MissingChunkError' })
     await expect(store.assemble(T2, 1, '')).rejects.toMatchObject({ name: 'MissingChunkError' })
   })

@@ -7,10 +7,10 @@ import { turnServerProblems } from '../../../src/lib/db/turn-servers.ts'
 import { formatBytes } from '../../../src/lib/files/size.ts'
 import { parseAppConfig } from '../../../src/lib/node/kernel/app-config.ts'
 import { FileTransferError } from '@parley/protocol/file/errors'
-import { FILE_ERROR_CODES } from '../../../src/lib/node/transfers/transfers.ts'
+import { FILE_ERROR_CODES } from '../../../src/lib/node/transfers/errors.ts'
 import { safetyNumber } from '../../../src/lib/node/contacts/safety-number.ts'
 import { errorText, textOfError } from '../../../src/lib/i18n/error-text.ts'
-import { wordsOf } from '../../support/words.ts'
+import { rejectionWords, wordsOf } from '../../support/words.ts'
 import { RpcTimeoutError } from '../../../src/lib/rpc/errors.ts'
 import { validateUsername } from '../../../src/lib/state/node-manager.svelte.ts'
 
@@ -45,7 +45,7 @@ describe('the errors table', () => {
 describe('errors made in a Russian realm are Russian', () => {
   it('file transfer defaults, sizes and size errors', () => {
     setLocale('ru')
-    // the protocol's reason is English data; the app words its code (transfers.ts FILE_ERROR_CODES)
+    // the protocol's reason is English data; the app words its code (transfers/errors.ts FILE_ERROR_CODES)
     expect(errorText(FILE_ERROR_CODES[new FileTransferError('busy').code])).toBe('Отправитель сейчас занят другими передачами файлов.')
     expect(formatBytes(1536)).toBe('1,5 КиБ')
     expect(formatBytes(3 * 1024 ** 3)).toBe('3 ГиБ')
@@ -72,8 +72,8 @@ describe('errors made in a Russian realm are Russian', () => {
 
   it('backups, safety numbers, usernames and RPC timeouts', async () => {
     setLocale('ru')
-    expect(() => newPassphrase('short')).toThrow('Пароль должен быть не короче 8 символов.')
-    await expect(safetyNumber('nonsense', 'nonsense')).rejects.toThrow(/^«nonsense» — недопустимый PeerID/)
+    expect(wordsOf(() => newPassphrase('short'))).toBe('Пароль должен быть не короче 8 символов.')
+    expect(await rejectionWords(safetyNumber('nonsense', 'nonsense'))).toMatch(/^«nonsense» — недопустимый PeerID/)
     expect(validateUsername(' ')).toBe('Пожалуйста, введите имя.')
     expect(textOfError(new RpcTimeoutError('rpcTimeout'))).toBe('Фоновый узел Parley не ответил вовремя. Попробуйте ещё раз.')
     setLocale('en')

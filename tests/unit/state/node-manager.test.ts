@@ -22,11 +22,6 @@ class FakeClient {
     return () => { this.reconnectListeners.delete(cb) }
   }
 
-  /** The languages sent to the node with setLocale, in order. */
-  locales (): unknown[] {
-    return this.calls.filter(c => c.method === 'setLocale').map(c => c.params)
-  }
-
   on<E extends keyof NodeEvents>(event: E, cb: (payload: NodeEvents[E]) => void): () => void {
     let set = this.listeners.get(event)
     if (set === undefined) this.listeners.set(event, set = new Set())
@@ -77,43 +72,38 @@ describe('NodeManager.onMessage', () => {
   })
 })
 
-describe('NodeManager tells the node the tab\'s language', () => {
+describe('NodeManager asks the node for no language: the words are the tab\'s', () => {
   const startLocale = getLocale()
   afterEach(() => { setLocale(startLocale) })
 
-  it('on connect, before asking for the status', () => {
+  it('on connect it only asks for the status', () => {
     setLocale('ru')
     const client = new FakeClient()
     const manager = new NodeManager(() => client)
-    expect(client.calls.map(c => c.method)).toEqual(['setLocale', 'getStatus'])
-    expect(client.locales()).toEqual([{ locale: 'ru' }])
+    expect(client.calls.map(c => c.method)).toEqual(['getStatus'])
     manager.reset()
   })
 
-  it('again on every reconnect (a new client, or the fallback\'s node moving), and on a language change', () => {
+  it('a reconnect asks for the status again, and a language change calls nothing', () => {
     setLocale('en')
     const clients: FakeClient[] = []
     const manager = new NodeManager(() => { const c = new FakeClient(); clients.push(c); return c })
     const [first] = clients
-    expect(first?.locales()).toEqual([{ locale: 'en' }])
+    expect(first?.calls.map(c => c.method)).toEqual(['getStatus'])
 
     // the dedicated-Worker fallback reconnected by itself: the node may be a new one
     for (const cb of first?.reconnectListeners ?? []) cb()
-    expect(first?.locales()).toEqual([{ locale: 'en' }, { locale: 'en' }])
+    expect(first?.calls.map(c => c.method)).toEqual(['getStatus', 'getStatus'])
 
     setLocale('ru')
-    expect(first?.locales()).toEqual([{ locale: 'en' }, { locale: 'en' }, { locale: 'ru' }])
+    expect(first?.calls).toHaveLength(2)
 
-    // back from the back/forward cache: a fresh client hears the current language first
+    // back from the back/forward cache: a fresh client asks where the node stands
     manager.reconnect()
-    expect(clients[1]?.calls[0]).toEqual({ method: 'setLocale', params: { locale: 'ru' } })
-    setLocale('en')
-    expect(clients[1]?.locales()).toEqual([{ locale: 'ru' }, { locale: 'en' }])
+    expect(clients[1]?.calls.map(c => c.method)).toEqual(['getStatus'])
     // the old client hears nothing more
-    expect(first?.locales()).toHaveLength(3)
-
+    for (const cb of first?.reconnectListeners ?? []) cb()
+    expect(first?.calls).toHaveLength(2)
     manager.reset()
-    setLocale('ru')
-    expect(clients[1]?.locales()).toHaveLength(2)
   })
 })

@@ -267,8 +267,10 @@ describe('transferLabel', () => {
     ['cancelled', 'out', { cancelledBy: 'me' }, 'direct', 'Cancelled by you'],
     ['cancelled', 'in', { cancelledBy: 'peer' }, 'direct', 'Cancelled by Alice'],
     ['cancelled', 'in', {}, 'direct', 'Cancelled'],
-    ['failed', 'in', { error: 'The file did not match its hash' }, 'direct', 'Failed: The file did not match its hash'],
-    ['failed', 'out', { error: '  ' }, undefined, 'Failed'],
+    ['failed', 'in', { problem: { code: 'fileCorrupt', params: {} } }, 'direct', 'Failed: The received file is damaged: its content does not match its checksum.'],
+    ['failed', 'in', { problem: { code: 'fileOverLimit', params: { size: 3 * 1024 ** 3, max: 2 * 1024 ** 3 } } }, undefined, 'Failed: This file is 3 GiB, over the 2 GiB this app accepts.'],
+    ['failed', 'out', { problem: { code: 'fileFailedEarlier', params: { reason: 'The file did not match its hash' } } }, 'direct', 'Failed: The file did not match its hash'],
+    ['failed', 'out', { problem: { code: 'fileFailedEarlier', params: { reason: '  ' } } }, undefined, 'Failed'],
     ['failed', 'out', {}, undefined, 'Failed']
   ]
 
@@ -313,7 +315,7 @@ describe('transferLabelTemplate', () => {
   })
 
   it('does not take a failure reason for a placeholder', () => {
-    expect(transferLabel(transfer('failed', 'in', { error: 'Bad {name}' }), 'Alice')).toBe('Failed: Bad {name}')
+    expect(transferLabel(transfer('failed', 'in', { problem: { code: 'fileFailedEarlier', params: { reason: 'Bad {name}' } } }), 'Alice')).toBe('Failed: Bad {name}')
   })
 })
 
@@ -336,7 +338,10 @@ describe('in Russian', () => {
   it('says where every transfer stands in Russian, the name kept as given', () => {
     expect(transferLabel(transfer('waiting', 'out'), 'Alice')).toBe('Ждём, когда Alice будет в сети')
     expect(transferLabel(transfer('cancelled', 'in', { cancelledBy: 'peer' }), 'Alice')).toBe('Alice отменил(а) передачу')
-    expect(transferLabel(transfer('failed', 'in', { error: 'Файл не совпал с хешем' }), 'Alice')).toBe('Ошибка: Файл не совпал с хешем')
+    expect(transferLabel(transfer('failed', 'in', { problem: { code: 'fileFailedEarlier', params: { reason: 'Файл не совпал с хешем' } } }), 'Alice')).toBe('Ошибка: Файл не совпал с хешем')
+    // a code is worded in the language shown now
+    expect(transferLabel(transfer('failed', 'in', { problem: { code: 'fileOverLimit', params: { size: 3 * 1024 ** 3, max: 2 * 1024 ** 3 } } }), 'Alice'))
+      .toBe('Ошибка: Размер этого файла — 3 ГиБ, а это приложение принимает файлы не больше 2 ГиБ.')
     const states: TransferState[] = ['preparing', 'waiting', 'waiting-direct', 'active', 'verifying', 'complete', 'cancelled', 'failed']
     for (const state of states) {
       for (const direction of ['in', 'out'] as const) {

@@ -21,8 +21,11 @@ export interface KeyedRetryInit<K> {
    * next trigger), or plan nothing for the new one ('refuse').
    */
   whenFull?: 'evict-oldest' | 'refuse'
-  /** After this many failures in a row nothing more is planned for a key, until `succeeded` or `forget`. */
-  maxAttempts?: number
+  /**
+   * At most this many retries are planned for a key in a row: a failure past
+   * them plans nothing, until `succeeded` or `forget`.
+   */
+  maxRetries?: number
   /** For tests: the jitter's random source (default Math.random). */
   random?(): number
   /** Node: the timers do not keep the process alive. */
@@ -49,11 +52,11 @@ export class KeyedRetry<K> {
    *
    * @returns the delay planned, or undefined when nothing was planned: one is
    * planned already (the failure is not counted then), the key is out of
-   * attempts, the map is full ('refuse'), or the scheduler is stopped
+   * retries, the map is full ('refuse'), or the scheduler is stopped
    */
   failed (key: K): number | undefined {
     const entry = this.#entry(key)
-    if (entry === undefined || entry.timer !== undefined || this.#outOfAttempts(entry)) return undefined
+    if (entry === undefined || entry.timer !== undefined || this.#outOfRetries(entry)) return undefined
     const delay = backoffDelay(entry.failures, this.#init.backoff, this.#init.random)
     entry.failures++
     this.#arm(key, entry, delay)
@@ -65,11 +68,11 @@ export class KeyedRetry<K> {
    * (e.g. 0: as soon as possible, once).
    *
    * @returns false when nothing was planned: one is planned already, the key
-   * is out of attempts, the map is full ('refuse'), or the scheduler is stopped
+   * is out of retries, the map is full ('refuse'), or the scheduler is stopped
    */
   plan (key: K, delayMs: number): boolean {
     const entry = this.#entry(key)
-    if (entry === undefined || entry.timer !== undefined || this.#outOfAttempts(entry)) return false
+    if (entry === undefined || entry.timer !== undefined || this.#outOfRetries(entry)) return false
     this.#arm(key, entry, delayMs)
     return true
   }
@@ -120,8 +123,8 @@ export class KeyedRetry<K> {
     this.#entries.clear()
   }
 
-  #outOfAttempts (entry: Entry): boolean {
-    return this.#init.maxAttempts !== undefined && entry.failures >= this.#init.maxAttempts
+  #outOfRetries (entry: Entry): boolean {
+    return this.#init.maxRetries !== undefined && entry.failures >= this.#init.maxRetries
   }
 
   #entry (key: K): Entry | undefined {

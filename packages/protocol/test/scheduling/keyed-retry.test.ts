@@ -71,8 +71,8 @@ describe('KeyedRetry', () => {
     expect(r.failed('a')).toBe(2000)
   })
 
-  it('stops planning after maxAttempts failures in a row', () => {
-    const { retry: r } = retry({ maxAttempts: 2 })
+  it('plans at most maxRetries retries in a row', () => {
+    const { retry: r } = retry({ maxRetries: 2 })
     expect(r.failed('a')).toBe(1000)
     vi.advanceTimersByTime(1000)
     expect(r.failed('a')).toBe(2000)

@@ -12,6 +12,7 @@
  * - 'code'  another error code, worded in its turn (a reason inside a reason).
  */
 import { CONTACT_ERRORS } from './contacts.ts'
+import { IDENTITY_ERRORS } from './identity.ts'
 import { MESSAGING_ERRORS } from './messaging.ts'
 import { NODE_ERRORS } from './node.ts'
 import { RELAY_ERRORS, TURN_ERRORS } from './relays.ts'
@@ -26,6 +27,7 @@ export type ErrorCatalog = Readonly<Record<string, Readonly<Record<string, Param
 export const ERROR_CATALOG = {
   ...RPC_ERRORS,
   ...NODE_ERRORS,
+  ...IDENTITY_ERRORS,
   ...CONTACT_ERRORS,
   ...MESSAGING_ERRORS,
   ...RELAY_ERRORS,

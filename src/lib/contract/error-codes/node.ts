@@ -1,6 +1,12 @@
 /** Codes of the node as a whole: its start, its status, the served app config (lib/node/kernel/app-config.ts). */
 export const NODE_ERRORS = {
   databaseUnavailable: { reason: 'text' },
+  /** a call that needs the network came while the node starts */
+  stillStarting: {},
+  /** a file offer arrived before the transfers were loaded (the sender tries again) */
+  transfersStarting: {},
+  /** a speed test needs a direct connection */
+  speedTestNotDirect: {},
   nodeStartFailed: { reason: 'text' },
   relayUnreachableStatus: { reason: 'text' },
   configTooLarge: {},

@@ -1,7 +1,9 @@
 /**
  * Codes of file transfers. The first nine are the file protocol's own reasons
  * (@parley/protocol/file/errors FileErrorCode, worded for the user: see
- * FILE_ERROR_CODES in lib/node/transfers/transfers.ts).
+ * FILE_ERROR_CODES in lib/node/transfers/errors.ts); the rest are the
+ * transfers feature's own, thrown to the tab or kept in a transfer row's
+ * `problem`.
  */
 export const TRANSFER_ERRORS = {
   fileUnknownTransfer: {},
@@ -12,5 +14,27 @@ export const TRANSFER_ERRORS = {
   fileBadRequest: {},
   fileProtocol: {},
   fileCorrupt: {},
-  fileMismatch: {}
+  fileMismatch: {},
+  /** sending: the file is over the limit (the served config's maxFileBytes) */
+  fileTooLarge: { size: 'bytes', max: 'bytes' },
+  /** receiving: an offer over our limit is kept, and fails at once */
+  fileOverLimit: { size: 'bytes', max: 'bytes' },
+  tooManyTransfers: { count: 'count' },
+  transferUnknown: {},
+  transferRetryOnlyFailed: {},
+  fileGoneSendAgain: {},
+  fileNotOnDevice: {},
+  fileGone: {},
+  fileIncomplete: {},
+  /** the worker stopped while the file was being prepared, and its copy is gone */
+  browserClosedBeforeReady: {},
+  /** the tab's File could not be read while preparing it */
+  fileUnreadable: { reason: 'text' },
+  /** every chunk verified, the whole file did not: a retry fetches it again */
+  fileDamagedRetry: {},
+  /** the local copy lost its chunks (lib/files/chunk-store.ts) */
+  chunksMissing: { transferId: 'text' },
+  chunkMissing: { index: 'number', transferId: 'text' },
+  /** a reason stored as words before rows held codes (database v6): the words as they were */
+  fileFailedEarlier: { reason: 'text' }
 } as const

@@ -27,10 +27,5 @@ export const identityMethods = {
     params: v.object({ file: v.bytes({ max: MAX_BYTES_PARAM }), passphrase: shortText() }),
     result: returns<NodeStatus>(),
     timeoutMs: BACKUP_TIMEOUT_MS
-  }),
-  /**
-   * the tab's language, for the errors and status texts the node writes from
-   * now on; each tab sends it on every (re)connect and on a change
-   */
-  setLocale: method({ params: v.object({ locale: v.literal('en', 'ru') }), result: returns<null>() })
+  })
 } as const

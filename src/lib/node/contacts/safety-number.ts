@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { t } from '../../i18n/index.ts'
+import { errorClass } from '../../contract/errors.ts'
 
 /**
  * Safety numbers (docs/protocols.md, "Safety numbers"): two people compare a
@@ -39,10 +39,8 @@ export interface SafetyNumber {
 
 export type SafetyQrComparison = 'match' | 'mismatch' | 'not-a-safety-code'
 
-/** A PeerID that no safety number can be derived from; the message says why in words. */
-export class SafetyNumberError extends Error {
-  override name = 'SafetyNumberError'
-}
+/** A PeerID that no safety number can be derived from; the code says why. */
+export const SafetyNumberError = errorClass('SafetyNumberError')
 
 /** The safety number of a conversation between two Ed25519 PeerIDs; both sides get the same digits. */
 export async function safetyNumber (ourPeerId: string, theirPeerId: string): Promise<SafetyNumber> {
@@ -91,10 +89,10 @@ function ed25519Key (peerIdText: string): Identity {
   try {
     peerId = peerIdFromString(peerIdText)
   } catch {
-    throw new SafetyNumberError(t('errors.safetyBadPeerId', { id: [...peerIdText].slice(0, 60).join('') }))
+    throw new SafetyNumberError('safetyBadPeerId', { id: [...peerIdText].slice(0, 60).join('') })
   }
   if (peerId.type !== 'Ed25519' || peerId.publicKey == null) {
-    throw new SafetyNumberError(peerId.type === 'RSA' ? t('errors.safetyRsa') : t('errors.safetyNotEd25519', { type: peerId.type }))
+    throw peerId.type === 'RSA' ? new SafetyNumberError('safetyRsa') : new SafetyNumberError('safetyNotEd25519', { type: peerId.type })
   }
   return { id: peerId.toString(), key: peerId.publicKey.raw }
 }

@@ -1,8 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { SAFETY_QR_PREFIX } from '../contacts/safety-number.ts'
-import { t } from '../../i18n/index.ts'
-import type { MessageKey } from '../../i18n/index.ts'
+import { errorClass } from '../../contract/errors.ts'
+import type { ErrorCode, ErrorParams } from '../../contract/errors.ts'
 import type { PeerId } from '@libp2p/interface'
 
 /**
@@ -43,16 +43,21 @@ export interface Invite {
   addresses: string[]
 }
 
-/** The invite text cannot be used; the message says why in words, in the realm's language (lib/i18n). */
-export class InvalidInviteError extends Error {
-  override name = 'InvalidInviteError'
+/** The invite text (or a name) cannot be used; the code says why (contract/error-codes/identity.ts, `invite*`), the tab words it. */
+export const InvalidInviteError = errorClass('InvalidInviteError')
+
+/** A code of the catalog with its params, before it is thrown. */
+type Problem = { [C in ErrorCode]: { code: C, params: ErrorParams<C> } }[ErrorCode]
+
+function refuse (problem: Problem): InstanceType<typeof InvalidInviteError> {
+  return new (InvalidInviteError as new (code: ErrorCode, params: object) => InstanceType<typeof InvalidInviteError>)(problem.code, problem.params)
 }
 
 export function validateName (raw: string): string {
   const name = raw.trim()
-  if (name.length === 0) throw new InvalidInviteError(t('errors.inviteNameEmpty'))
-  if ([...name].length > MAX_NAME_CHARS) throw new InvalidInviteError(t('errors.inviteNameTooLong', { max: String(MAX_NAME_CHARS) }))
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new InvalidInviteError(t('errors.inviteNameControl'))
+  if (name.length === 0) throw new InvalidInviteError('inviteNameEmpty')
+  if ([...name].length > MAX_NAME_CHARS) throw new InvalidInviteError('inviteNameTooLong', { max: MAX_NAME_CHARS })
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) throw new InvalidInviteError('inviteNameControl')
   return name
 }
 
@@ -64,8 +69,8 @@ export function encodeInvite (invite: Invite, origin: string): string {
 /** Parses and fully validates an invite in any accepted form. */
 export function parseInvite (text: string): Invite {
   const trimmed = text.trim()
-  if (trimmed.length === 0) throw new InvalidInviteError(t('errors.inviteEmpty'))
-  if (trimmed.length > MAX_INVITE_CHARS) throw new InvalidInviteError(t('errors.inviteTooLong', { max: String(MAX_INVITE_CHARS) }))
+  if (trimmed.length === 0) throw new InvalidInviteError('inviteEmpty')
+  if (trimmed.length > MAX_INVITE_CHARS) throw new InvalidInviteError('inviteTooLong', { max: MAX_INVITE_CHARS })
 
   const hashAt = trimmed.indexOf(INVITE_LINK_PATH)
   if (hashAt < 0) {
@@ -73,13 +78,13 @@ export function parseInvite (text: string): Invite {
     // says more than "not an invite". Checked before the text form, because
     // e-mail addresses, vCards and Wi-Fi passwords may contain "@".
     const foreign = describeForeignText(trimmed)
-    if (foreign != null) throw new InvalidInviteError(foreign)
+    if (foreign != null) throw refuse(foreign)
     if (!trimmed.includes('#')) {
       const at = trimmed.indexOf('@')
-      if (at === 0) throw new InvalidInviteError(t('errors.inviteNoPeerIdBeforeAt'))
+      if (at === 0) throw new InvalidInviteError('inviteNoPeerIdBeforeAt')
       if (at > 0) {
         const address = trimmed.slice(at + 1)
-        if (address.length === 0) throw new InvalidInviteError(t('errors.inviteNoAddressAfterAt'))
+        if (address.length === 0) throw new InvalidInviteError('inviteNoAddressAfterAt')
         return checkInvite(trimmed.slice(0, at), undefined, [address])
       }
     }
@@ -88,27 +93,28 @@ export function parseInvite (text: string): Invite {
   const isLink = hashAt >= 0
   const data = decodePayload(isLink ? trimmed.slice(hashAt + INVITE_LINK_PATH.length) : trimmed, isLink)
   if (typeof data !== 'object' || data == null || Array.isArray(data)) {
-    throw new InvalidInviteError(t('errors.inviteNoData', { what: describeJson(data) }))
+    const what = describeJson(data)
+    throw refuse({ code: 'inviteNoData', params: { what: what.code, type: 'type' in what.params ? what.params.type : '' } })
   }
   const fields = data as Record<string, unknown>
   const { v, id, n, a } = fields
-  if (v === undefined) throw new InvalidInviteError(t('errors.inviteVersionMissing'))
-  if (typeof v !== 'number') throw new InvalidInviteError(t('errors.inviteVersionNotNumber'))
+  if (v === undefined) throw new InvalidInviteError('inviteVersionMissing')
+  if (typeof v !== 'number') throw new InvalidInviteError('inviteVersionNotNumber')
   if (v !== INVITE_VERSION) {
     const newer = Number.isInteger(v) && v > INVITE_VERSION
-    throw new InvalidInviteError(t(newer ? 'errors.inviteVersionNewer' : 'errors.inviteVersionUnknown', { version: String(v) }))
+    throw new InvalidInviteError(newer ? 'inviteVersionNewer' : 'inviteVersionUnknown', { version: String(v) })
   }
-  if (id === undefined) throw new InvalidInviteError(t('errors.invitePeerIdMissing'))
-  if (typeof id !== 'string') throw new InvalidInviteError(t('errors.invitePeerIdNotText'))
-  if (n != null && typeof n !== 'string') throw new InvalidInviteError(t('errors.inviteNameNotText'))
-  if (a === undefined) throw new InvalidInviteError(t('errors.inviteAddressesMissing'))
-  if (!Array.isArray(a)) throw new InvalidInviteError(t('errors.inviteAddressesNotList'))
+  if (id === undefined) throw new InvalidInviteError('invitePeerIdMissing')
+  if (typeof id !== 'string') throw new InvalidInviteError('invitePeerIdNotText')
+  if (n != null && typeof n !== 'string') throw new InvalidInviteError('inviteNameNotText')
+  if (a === undefined) throw new InvalidInviteError('inviteAddressesMissing')
+  if (!Array.isArray(a)) throw new InvalidInviteError('inviteAddressesNotList')
   if (!a.every((x): x is string => typeof x === 'string')) {
     const notText = a.findIndex(x => typeof x !== 'string')
-    throw new InvalidInviteError(t('errors.inviteAddressNotText', { index: String(notText + 1) }))
+    throw new InvalidInviteError('inviteAddressNotText', { index: notText + 1 })
   }
   const extra = Object.keys(fields).filter(k => !['v', 'id', 'n', 'a'].includes(k))
-  if (extra[0] != null) throw new InvalidInviteError(t('errors.inviteUnknownField', { field: clip(extra[0], QUOTED_SHORT_CHARS) }))
+  if (extra[0] != null) throw new InvalidInviteError('inviteUnknownField', { field: clip(extra[0], QUOTED_SHORT_CHARS) })
   return checkInvite(id, n ?? undefined, a)
 }
 
@@ -118,94 +124,99 @@ export function parseInvite (text: string): Invite {
  * tells a cut-off invite apart from text that never was one.
  */
 function decodePayload (payload: string, isLink: boolean): unknown {
-  const notInvite = (link: MessageKey, text: MessageKey): InvalidInviteError => new InvalidInviteError(t(isLink ? link : text))
-  if (NOT_BASE64URL.test(payload.replace(/\s/g, ''))) throw notInvite('errors.inviteLinkBadChars', 'errors.inviteTextBadChars')
-  if (NOT_BASE64URL.test(payload)) throw notInvite('errors.inviteLinkSplit', 'errors.inviteTextSplit')
+  type NotInvite = 'BadChars' | 'Split' | 'NotEncoded' | 'Binary' | 'NotData'
+  const notInvite = (why: NotInvite): Error => new InvalidInviteError(`invite${isLink ? 'Link' : 'Text'}${why}` as const)
+  if (NOT_BASE64URL.test(payload.replace(/\s/g, ''))) throw notInvite('BadChars')
+  if (NOT_BASE64URL.test(payload)) throw notInvite('Split')
   // base64url of whole bytes never leaves 1 character over; a cut can
   const usable = payload.length % 4 === 1 ? payload.slice(0, -1) : payload
   const bytes = base64UrlDecode(usable)
   const startsLikeInvite = bytes.length === 0 || bytes[0] === 0x7b // '{'
-  const cutOff = (): InvalidInviteError => new InvalidInviteError(t('errors.inviteCutOff'))
-  if (usable !== payload) throw startsLikeInvite ? cutOff() : notInvite('errors.inviteLinkNotEncoded', 'errors.inviteTextNotEncoded')
+  const cutOff = (): Error => new InvalidInviteError('inviteCutOff')
+  if (usable !== payload) throw startsLikeInvite ? cutOff() : notInvite('NotEncoded')
   let text
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    throw startsLikeInvite ? cutOff() : notInvite('errors.inviteLinkBinary', 'errors.inviteTextBinary')
+    throw startsLikeInvite ? cutOff() : notInvite('Binary')
   }
   try {
     return JSON.parse(text)
   } catch {
-    throw startsLikeInvite ? cutOff() : notInvite('errors.inviteLinkNotData', 'errors.inviteTextNotData')
+    throw startsLikeInvite ? cutOff() : notInvite('NotData')
   }
 }
 
-/** What a QR code or pasted text that is not an invite looks like, in words; undefined if it could be an invite. */
-function describeForeignText (text: string): string | undefined {
-  if (text.startsWith(`${SAFETY_QR_PREFIX}:`)) return t('errors.inviteIsSafetyCode')
-  if (/^WIFI:/i.test(text)) return t('errors.inviteIsWifi')
-  if (/^mailto:/i.test(text) || /^[^\s@/:]+@[^\s@/:]+\.[a-z]{2,}$/i.test(text)) return t('errors.inviteIsEmail')
-  if (/^(BEGIN:VCARD|MECARD:)/i.test(text)) return t('errors.inviteIsVcard')
-  if (/^BEGIN:(VCALENDAR|VEVENT)/i.test(text)) return t('errors.inviteIsCalendar')
-  if (/^tel:/i.test(text)) return t('errors.inviteIsPhone')
-  if (/^(sms|smsto|mms|mmsto):/i.test(text)) return t('errors.inviteIsSms')
-  if (/^geo:/i.test(text)) return t('errors.inviteIsGeo')
-  if (/<[a-z!/?]/i.test(text)) return t('errors.inviteIsHtml')
-  if (/^javascript:/i.test(text)) return t('errors.inviteIsJavascript')
-  if (/^data:/i.test(text)) return t('errors.inviteIsDataUrl')
+/** What a QR code or pasted text that is not an invite looks like (a code); undefined if it could be an invite. */
+function describeForeignText (text: string): Problem | undefined {
+  const is = (code: ForeignCode): Problem => ({ code, params: {} })
+  if (text.startsWith(`${SAFETY_QR_PREFIX}:`)) return is('inviteIsSafetyCode')
+  if (/^WIFI:/i.test(text)) return is('inviteIsWifi')
+  if (/^mailto:/i.test(text) || /^[^\s@/:]+@[^\s@/:]+\.[a-z]{2,}$/i.test(text)) return is('inviteIsEmail')
+  if (/^(BEGIN:VCARD|MECARD:)/i.test(text)) return is('inviteIsVcard')
+  if (/^BEGIN:(VCALENDAR|VEVENT)/i.test(text)) return is('inviteIsCalendar')
+  if (/^tel:/i.test(text)) return is('inviteIsPhone')
+  if (/^(sms|smsto|mms|mmsto):/i.test(text)) return is('inviteIsSms')
+  if (/^geo:/i.test(text)) return is('inviteIsGeo')
+  if (/<[a-z!/?]/i.test(text)) return is('inviteIsHtml')
+  if (/^javascript:/i.test(text)) return is('inviteIsJavascript')
+  if (/^data:/i.test(text)) return is('inviteIsDataUrl')
   if (/^https?:/i.test(text)) {
     let url
     try {
       url = new URL(text)
     } catch {
-      return t('errors.inviteIsWebLink')
+      return is('inviteIsWebLink')
     }
     // a Parley link cut before its payload
-    if (url.hash.length > 1 && INVITE_LINK_PATH.startsWith(url.hash)) return t('errors.inviteCutOff')
-    return t('errors.inviteIsWebSite', { host: clip(url.hostname, QUOTED_ADDRESS_CHARS) })
+    if (url.hash.length > 1 && INVITE_LINK_PATH.startsWith(url.hash)) return is('inviteCutOff')
+    return { code: 'inviteIsWebSite', params: { host: clip(url.hostname, QUOTED_ADDRESS_CHARS) } }
   }
   // Neither a payload (base64url) nor the text form (a PeerID, then "@")
   // has a ":" before any "@" or "/", so this is some other kind of link.
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]
-  if (scheme != null) return t('errors.inviteIsOtherLink', { scheme: clip(`${scheme}:`, QUOTED_SHORT_CHARS) })
+  if (scheme != null) return { code: 'inviteIsOtherLink', params: { scheme: clip(`${scheme}:`, QUOTED_SHORT_CHARS) } }
   return undefined
 }
 
-/** What a JSON value that is not an invite object is, in words. */
-function describeJson (value: unknown): string {
-  if (value === null) return t('errors.inviteJsonNull')
-  if (Array.isArray(value)) return t('errors.inviteJsonList')
-  if (typeof value === 'string') return t('errors.inviteJsonText')
-  if (typeof value === 'boolean') return t('errors.inviteJsonBoolean')
-  if (typeof value === 'number') return t('errors.inviteJsonNumber')
-  return t('errors.inviteJsonOther', { type: typeof value })
+type ForeignCode = 'inviteIsSafetyCode' | 'inviteIsWifi' | 'inviteIsEmail' | 'inviteIsVcard' | 'inviteIsCalendar' | 'inviteIsPhone' |
+  'inviteIsSms' | 'inviteIsGeo' | 'inviteIsHtml' | 'inviteIsJavascript' | 'inviteIsDataUrl' | 'inviteIsWebLink' | 'inviteCutOff'
+
+/** What a JSON value that is not an invite object is (a code, worded inside inviteNoData). */
+function describeJson (value: unknown): Problem {
+  if (value === null) return { code: 'inviteJsonNull', params: {} }
+  if (Array.isArray(value)) return { code: 'inviteJsonList', params: {} }
+  if (typeof value === 'string') return { code: 'inviteJsonText', params: {} }
+  if (typeof value === 'boolean') return { code: 'inviteJsonBoolean', params: {} }
+  if (typeof value === 'number') return { code: 'inviteJsonNumber', params: {} }
+  return { code: 'inviteJsonOther', params: { type: typeof value } }
 }
 
 function checkInvite (id: string, name: string | undefined, addresses: string[]): Invite {
   const peerId = checkPeerId(id)
-  if (addresses.length === 0) throw new InvalidInviteError(t('errors.inviteNoAddress'))
+  if (addresses.length === 0) throw new InvalidInviteError('inviteNoAddress')
   if (addresses.length > MAX_INVITE_ADDRESSES) {
-    throw new InvalidInviteError(t('errors.inviteTooManyAddresses', { max: String(MAX_INVITE_ADDRESSES), count: String(addresses.length) }))
+    throw new InvalidInviteError('inviteTooManyAddresses', { max: MAX_INVITE_ADDRESSES, count: addresses.length })
   }
   const normalised = addresses.map(raw => {
-    if (raw.length > MAX_ADDRESS_CHARS) throw new InvalidInviteError(t('errors.inviteAddressTooLong', { max: String(MAX_ADDRESS_CHARS) }))
+    if (raw.length > MAX_ADDRESS_CHARS) throw new InvalidInviteError('inviteAddressTooLong', { max: MAX_ADDRESS_CHARS })
     const address = clip(raw, QUOTED_ADDRESS_CHARS)
     let ma
     try {
       ma = multiaddr(raw)
     } catch (err) {
-      throw new InvalidInviteError(t(addressProblem(raw, err), { address }))
+      throw new InvalidInviteError(addressProblem(raw, err), { address })
     }
     const components = ma.getComponents()
     const last = components.at(-1)
     if (components.length === (last?.name === 'p2p' ? 1 : 0)) {
-      throw new InvalidInviteError(t('errors.inviteAddressUnusable', { address }))
+      throw new InvalidInviteError('inviteAddressUnusable', { address })
     }
     if (last?.name !== 'p2p') {
       return ma.encapsulate(`/p2p/${peerId.toString()}`).toString()
     }
     if (last.value !== peerId.toString()) {
-      throw new InvalidInviteError(t('errors.inviteAddressOtherPeer'))
+      throw new InvalidInviteError('inviteAddressOtherPeer')
     }
     return ma.toString()
   })
@@ -217,13 +228,13 @@ function checkInvite (id: string, name: string | undefined, addresses: string[])
 }
 
 /** Why a multiaddr did not parse, from the error's name (its message may quote the input at any length). */
-function addressProblem (raw: string, err: unknown): MessageKey {
-  if (!raw.startsWith('/')) return 'errors.inviteAddressNoSlash'
+function addressProblem (raw: string, err: unknown): 'inviteAddressNoSlash' | 'inviteAddressUnknownProtocol' | 'inviteAddressBadValue' | 'inviteAddressIncomplete' | 'inviteAddressInvalid' {
+  if (!raw.startsWith('/')) return 'inviteAddressNoSlash'
   const name = err instanceof Error ? err.name : ''
-  if (name === 'UnknownProtocolError') return 'errors.inviteAddressUnknownProtocol'
-  if (name === 'ValidationError') return 'errors.inviteAddressBadValue'
-  if (name === 'InvalidMultiaddrError') return 'errors.inviteAddressIncomplete'
-  return 'errors.inviteAddressInvalid'
+  if (name === 'UnknownProtocolError') return 'inviteAddressUnknownProtocol'
+  if (name === 'ValidationError') return 'inviteAddressBadValue'
+  if (name === 'InvalidMultiaddrError') return 'inviteAddressIncomplete'
+  return 'inviteAddressInvalid'
 }
 
 /** An Ed25519 PeerID, whose public key is embedded in it; anything else is refused with the reason. */
@@ -232,11 +243,11 @@ function checkPeerId (id: string): PeerId {
   try {
     peerId = peerIdFromString(id)
   } catch {
-    throw new InvalidInviteError(t(peerIdProblem(id), { id: clip(id, QUOTED_PEER_ID_CHARS) }))
+    throw new InvalidInviteError(peerIdProblem(id), { id: clip(id, QUOTED_PEER_ID_CHARS) })
   }
   if (peerId.type === 'Ed25519' && peerId.publicKey != null) return peerId
-  if (peerId.type === 'url') throw new InvalidInviteError(t('errors.invitePeerIdUrl'))
-  throw new InvalidInviteError(t(peerId.type === 'RSA' ? 'errors.invitePeerIdRsa' : 'errors.invitePeerIdSecp256k1'))
+  if (peerId.type === 'url') throw new InvalidInviteError('invitePeerIdUrl')
+  throw new InvalidInviteError(peerId.type === 'RSA' ? 'invitePeerIdRsa' : 'invitePeerIdSecp256k1')
 }
 
 /**
@@ -244,18 +255,18 @@ function checkPeerId (id: string): PeerId {
  * identity multihash (0x00, length, key): if the length is right but the key
  * in it does not decode, the PeerID is the PeerID of no key.
  */
-function peerIdProblem (id: string): MessageKey {
-  if (id.length === 0) return 'errors.invitePeerIdEmpty'
-  if (id.length > MAX_PEER_ID_CHARS) return 'errors.invitePeerIdTooLong'
-  if (!id.startsWith('1') && !id.startsWith('Q')) return 'errors.invitePeerIdPrefix'
-  if (!/^[1-9A-HJ-NP-Za-km-z]+$/.test(id)) return 'errors.invitePeerIdBadChars'
+function peerIdProblem (id: string): 'invitePeerIdEmpty' | 'invitePeerIdTooLong' | 'invitePeerIdPrefix' | 'invitePeerIdBadChars' | 'invitePeerIdBadKey' | 'invitePeerIdCut' {
+  if (id.length === 0) return 'invitePeerIdEmpty'
+  if (id.length > MAX_PEER_ID_CHARS) return 'invitePeerIdTooLong'
+  if (!id.startsWith('1') && !id.startsWith('Q')) return 'invitePeerIdPrefix'
+  if (!/^[1-9A-HJ-NP-Za-km-z]+$/.test(id)) return 'invitePeerIdBadChars'
   const bytes = base58Decode(id)
-  if (bytes[0] === 0 && bytes[1] === bytes.length - 2) return 'errors.invitePeerIdBadKey'
-  return 'errors.invitePeerIdCut'
+  if (bytes[0] === 0 && bytes[1] === bytes.length - 2) return 'invitePeerIdBadKey'
+  return 'invitePeerIdCut'
 }
 
 /**
- * Untrusted text for an error message (the message's own quotes go around
+ * Untrusted text for an error's params (the words' own quotes go around
  * it): at most `max` characters, with no control characters.
  */
 function clip (text: string, max: number): string {

@@ -32,12 +32,12 @@ export function isUsable (connection: Connection): boolean {
 }
 
 /** The usable connection to use for a peer: a direct one when there is one. */
-export function bestConnection (node: Libp2p, peerId: PeerId): Connection | undefined {
+export function bestConnection (node: Pick<Libp2p, 'getConnections'>, peerId: PeerId): Connection | undefined {
   const usable = node.getConnections(peerId).filter(isUsable)
   return usable.find(c => !isRelayed(c)) ?? usable[0]
 }
 
-export function pathTo (node: Libp2p, peerId: PeerId): PeerPath | undefined {
+export function pathTo (node: Pick<Libp2p, 'getConnections'>, peerId: PeerId): PeerPath | undefined {
   const best = bestConnection(node, peerId)
   if (best == null) return undefined
   return isRelayed(best) ? 'relayed' : 'direct'

@@ -19,7 +19,7 @@ import type { FileHost, FileService } from '../transfers/file-service.ts'
 import type { SpeedtestService } from '../diagnostics/speedtest-service.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
-import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
@@ -40,6 +40,8 @@ export type ParleyNode = Libp2p<ParleyServices>
 
 export interface ParleyNodeInit {
   privateKey: PrivateKey
+  /** the node's loggers (the features log through the same one) */
+  logger?: ComponentLogger
   inbox: ChatInbox
   /** where contact requests and acceptances go */
   desk: ContactDesk
@@ -65,7 +67,7 @@ export interface ParleyNodeInit {
  * identify, ping, a kad-dht client, and the chat and contact protocols. In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
  * installed on the global scope before this module is evaluated. Configuration only —
- * behaviour lives in the services and in NodeService.
+ * behaviour lives in the services and the features (kernel/root.ts assembles them).
  *
  * It listens on `/p2p-circuit` twice (search mode): the relay transport reserves a
  * slot on each of up to two relays we are connected to, so start-up never
@@ -79,12 +81,13 @@ export interface ParleyNodeInit {
  * relay's FIND_NODE answer names a peer it knows with the addresses in its
  * peer store, which identify alone would leave as they were at connection time.
  */
-export async function createParleyNode (init: ParleyNodeInit): Promise<ParleyNode> {
+export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNode> {
   // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
   // and calls it for each new peer connection
   const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
   return createLibp2p({
     privateKey: init.privateKey,
+    ...(init.logger == null ? {} : { logger: init.logger }),
     start: false,
     addresses: {
       // each '/p2p-circuit' is one reservation on a relay we are connected to:

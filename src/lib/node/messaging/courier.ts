@@ -20,12 +20,17 @@ import { MAX_IDS, MAX_ITEM_BYTES, MailboxRefusedError } from '@parley/protocol/m
 import { setMessageState } from '../../db/messages.ts'
 import { ULID_PATTERN, decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
 import { SealError, open, seal } from '@parley/protocol/mailbox/seal'
+import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { mayExchange } from '../contacts/book.ts'
+import { messageFrame } from './frames.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow, MessageId, MessageRow } from '../../db/types.ts'
-import type { ParleyNode } from '../kernel/libp2p.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { RelayList } from '../relays/relay-list.ts'
 import type { ChatInbox } from './chat-service.ts'
-import type { ChatFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
-import type { Connection, Ed25519PrivateKey, Logger, PeerId } from '@libp2p/interface'
+import type { ChatFrame } from '@parley/protocol/chat/codec'
+import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 /** A message is deposited on at most this many of the contact's relays. */
 export const MAX_MAILBOX_RELAYS = 3
@@ -48,14 +53,18 @@ export interface CourierStats {
   dropped: Record<DropReason, number>
 }
 
-export interface CourierInit {
+/** Our relays' mailboxes are looked at this often while the node runs (besides on every relay or contact connection). */
+export const MAILBOX_DRAIN_INTERVAL_MS = 30_000
+
+export interface CourierComponents {
   db: ParleyDb
-  node: ParleyNode
-  privateKey: Ed25519PrivateKey
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
+  identity: Pick<Identity, 'privateKey'>
   inbox: ChatInbox
-  contactByPeerId(peerId: string): Promise<ContactRow | undefined>
+  contactBook: Pick<ContactBook, 'byPeerId'>
   /** our own relays (full multiaddrs ending in /p2p/<relay>) */
-  ownRelays(): string[]
+  relayList: Pick<RelayList, 'active'>
 }
 
 /** The 16-byte mailbox id of a message: its ULID's 128 bits (so a re-deposit is recognised). */
@@ -128,27 +137,51 @@ function typeOf (payload: Uint8Array): string | undefined {
   }
 }
 
-function messageFrame (row: MessageRow): ChatMessageFrame {
-  return row.file == null
-    ? { type: 'message', id: row.id, text: row.body, sentAt: row.sentAt }
-    : { type: 'message', id: row.id, text: row.body, sentAt: row.sentAt, file: row.file }
-}
-
-export class MailboxCourier {
-  readonly #init: CourierInit
+/**
+ * The node's side of the mailboxes. Drains whenever a relay of ours
+ * connects, when a contact comes online (it may have left receipts there),
+ * and every MAILBOX_DRAIN_INTERVAL_MS.
+ */
+export class MailboxCourier implements Startable {
+  readonly #components: CourierComponents
   readonly #log: Logger
-  readonly #secret: Uint8Array
-  readonly #multihash: Uint8Array
   readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0 } }
   /** one drain at a time; a request during a drain runs once more after it */
-  #draining?: Promise<void>
-  #drainAgain = false
+  readonly #draining: SingleFlight
+  #timer?: ReturnType<typeof setInterval>
+  #ownKeys?: { secret: Uint8Array, multihash: Uint8Array }
 
-  constructor (init: CourierInit) {
-    this.#init = init
-    this.#log = init.node.logger.forComponent('parley:mailbox')
-    this.#secret = init.privateKey.raw.subarray(0, 32)
-    this.#multihash = init.node.peerId.toMultihash().bytes
+  constructor (components: CourierComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:mailbox')
+    this.#draining = new SingleFlight(async () => this.#drainAll(), (err) => { this.#log.error('draining the mailboxes failed - %e', err) })
+  }
+
+  start (): void {
+    this.#components.libp2p.addEventListener('peer:connect', this.#onConnect)
+    this.#timer = setInterval(() => { void this.drain() }, MAILBOX_DRAIN_INTERVAL_MS)
+  }
+
+  stop (): void {
+    this.#components.libp2p.removeEventListener('peer:connect', this.#onConnect)
+    clearInterval(this.#timer)
+    this.#draining.stop()
+  }
+
+  /** A relay of ours connected, or a contact did (it may have left receipts there): drain. */
+  readonly #onConnect = (evt: CustomEvent<PeerId>): void => {
+    const id = evt.detail.toString()
+    if (this.#components.relayList.active().some(r => r.endsWith(`/p2p/${id}`))) {
+      void this.drain()
+      return
+    }
+    void this.#components.contactBook.byPeerId(id).then((contact) => { if (contact != null) void this.drain() }, () => {})
+  }
+
+  /** Our secret key's 32 bytes (the seal's key agreement) and our multihash, which items are sealed to. */
+  #keys (): { secret: Uint8Array, multihash: Uint8Array } {
+    this.#ownKeys ??= { secret: this.#components.identity.privateKey().raw.subarray(0, 32), multihash: this.#components.libp2p.peerId.toMultihash().bytes }
+    return this.#ownKeys
   }
 
   get stats (): CourierStats {
@@ -156,14 +189,14 @@ export class MailboxCourier {
   }
 
   async #connect (relay: string): Promise<Connection> {
-    return this.#init.node.dial(multiaddr(relay), { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
+    return this.#components.libp2p.dial(multiaddr(relay), { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
   }
 
   /** Seals `payload` to `to` and deposits it on its mailbox relays; resolves how many relays hold it. */
   async #depositPayload (to: ContactRow, id: Uint8Array, payload: Uint8Array): Promise<number> {
     const recipient = peerIdFromString(to.peerId)
     if (recipient.publicKey == null) return 0
-    const item = seal(payload, { senderSecret: this.#secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes })
+    const item = seal(payload, { senderSecret: this.#keys().secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes })
     if (item.byteLength > MAX_ITEM_BYTES) throw new Error(`a sealed message of ${item.byteLength} bytes is over the mailbox limit of ${MAX_ITEM_BYTES}`)
     const results = await Promise.allSettled(mailboxRelaysOf(to).map(async (relay) => {
       const connection = await this.#connect(relay)
@@ -185,7 +218,7 @@ export class MailboxCourier {
       if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
       if (await this.#depositPayload(contact, ulidBytes(row.id), encodeChatFrame(messageFrame(row))) === 0) break
       this.#stats.deposited++
-      await setMessageState(this.#init.db, row.id, 'stored')
+      await setMessageState(this.#components.db, row.id, 'stored')
       stored.push(row.id)
     }
     return stored
@@ -196,25 +229,19 @@ export class MailboxCourier {
    * it from the relays. Runs one at a time; never throws.
    */
   async drain (): Promise<void> {
-    if (this.#draining != null) {
-      this.#drainAgain = true
-      return this.#draining
-    }
-    this.#draining = (async () => {
-      do {
-        this.#drainAgain = false
-        await Promise.all(this.#init.ownRelays().map(async relay => this.#drainRelay(relay).catch((err: unknown) => {
-          this.#log('could not drain the mailbox at %s - %e', relay, err)
-        })))
-      } while (this.#drainAgain)
-    })().finally(() => { this.#draining = undefined })
-    return this.#draining
+    return this.#draining.request()
+  }
+
+  async #drainAll (): Promise<void> {
+    await Promise.all(this.#components.relayList.active().map(async relay => this.#drainRelay(relay).catch((err: unknown) => {
+      this.#log('could not drain the mailbox at %s - %e', relay, err)
+    })))
   }
 
   async #drainRelay (relay: string): Promise<void> {
     const relayId = /\/p2p\/([^/]+)$/.exec(relay)?.[1]
     // drain only relays we are connected to: the others are down, or not yet dialled
-    if (relayId == null || this.#init.node.getConnections(peerIdFromString(relayId)).length === 0) return
+    if (relayId == null || this.#components.libp2p.getConnections(peerIdFromString(relayId)).length === 0) return
     const connection = await this.#connect(relay)
     const signal = (): AbortSignal => AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS)
     let processed = 0
@@ -272,13 +299,13 @@ export class MailboxCourier {
   /** Marks our messages to `contact` delivered; ids of messages we did not send it are dropped (counted). */
   async #applyReceipts (contact: ContactRow, ids: string[]): Promise<void> {
     for (const id of ids) {
-      const row = await this.#init.db.messages.get(id as MessageId)
+      const row = await this.#components.db.messages.get(id as MessageId)
       if (row == null || row.direction !== 'out' || row.contactId !== contact.id) {
         this.#drop('not-ours', id)
         continue
       }
       this.#stats.receipts++
-      await setMessageState(this.#init.db, row.id, 'delivered')
+      await setMessageState(this.#components.db, row.id, 'delivered')
     }
   }
 
@@ -290,15 +317,16 @@ export class MailboxCourier {
     let from: PeerId
     let payload: Uint8Array
     try {
-      const opened = open(item, this.#secret, this.#multihash)
+      const { secret, multihash } = this.#keys()
+      const opened = open(item, secret, multihash)
       from = peerIdFromPublicKey(publicKeyFromRaw(opened.senderPublic))
       payload = opened.payload
     } catch (err) {
       this.#drop('unreadable', err instanceof SealError ? err : new Error('no valid sender key'))
       return undefined
     }
-    const contact = await this.#init.contactByPeerId(from.toString())
-    if (contact == null || contact.blocked || (contact.state !== 'accepted' && contact.state !== 'requested')) {
+    const contact = await this.#components.contactBook.byPeerId(from.toString())
+    if (!mayExchange(contact)) {
       this.#drop('not-a-contact', from.toString())
       return undefined
     }
@@ -310,7 +338,7 @@ export class MailboxCourier {
       return undefined
     }
     if (frame.type === 'message') {
-      const result = await this.#init.inbox.receive(from, frame, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
+      const result = await this.#components.inbox.receive(from, frame, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
       if (result === 'not-a-contact') {
         this.#drop('not-a-contact', from.toString())
         return undefined

@@ -14,8 +14,12 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { nearbyRequest, peerIdOfEntry } from '@parley/protocol/nearby/client'
 import { NearbyRefusedError } from '@parley/protocol/nearby/codec'
 import type { NearbyEntry } from '@parley/protocol/nearby/codec'
-import type { NearbyPerson } from '../../rpc/protocol.ts'
-import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
+import { errorClass } from '../../contract/errors.ts'
+import { nearbyEnabled, setNearbyEnabled } from '../../db/settings.ts'
+import type { NearbyPerson } from '../../contract/index.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 /** One nearby request to a relay (stream opened, sent, answered) gives up after this long. */
 export const NEARBY_REQUEST_TIMEOUT_MS = 10_000
@@ -28,59 +32,27 @@ export const NEARBY_LIST_FRESH_MS = 2_000
 export const MAX_NEARBY_RELAYS = 4
 /** Most people kept from the last LIST of all relays together (each relay lists at most 64). */
 export const MAX_NEARBY_PEOPLE = 128
-/** Longest PeerID text accepted in a request from a tab (real ones are 52 characters). */
-const MAX_PEER_ID_CHARS = 128
 
-/** A tab's request to the nearby methods is not the shape they take. */
-export class InvalidNearbyRequestError extends Error {
-  override name = 'InvalidNearbyRequestError'
-}
-
-/** The person to add is not (any more) among those the relays listed. */
-export class NotNearbyError extends Error {
-  override name = 'NotNearbyError'
-}
+/** The person to add is not (any more) among those the relays listed (`notNearby`). */
+export const NotNearbyError = errorClass('NotNearbyError')
 
 /** Someone the relays listed, with the circuit addresses the relay gave (kept in the worker, never sent to tabs). */
 export interface NearbyFound extends NearbyPerson {
   addresses: string[]
 }
 
-/** What Nearby needs of the node. */
-export type NearbyNode = Pick<Libp2p, 'peerId' | 'getConnections' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener'>
-
-export interface NearbyInit {
-  node: NearbyNode
+export interface NearbyComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'peerId' | 'getConnections' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener'>
   /** our display name, as the relays will show it */
-  name(): string
-  log: Logger
+  identity: Pick<Identity, 'require'>
 }
 
 type RelayState = 'registering' | 'registered' | 'unsupported'
 
-function isRecord (x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
-
-/** The `enabled` of a tab's `setNearby` params, checked whole (exact keys and types). */
-export function readNearbySwitch (params: unknown): boolean {
-  if (!isRecord(params) || Object.keys(params).length !== 1 || typeof params.enabled !== 'boolean') {
-    throw new InvalidNearbyRequestError('Turning Nearby on or off takes exactly { enabled: true } or { enabled: false }.')
-  }
-  return params.enabled
-}
-
-/** The `peerId` of a tab's `addNearby` params, checked whole (exact keys and types). */
-export function readNearbyPeer (params: unknown): string {
-  if (!isRecord(params) || Object.keys(params).length !== 1 || typeof params.peerId !== 'string' ||
-      params.peerId.length === 0 || params.peerId.length > MAX_PEER_ID_CHARS) {
-    throw new InvalidNearbyRequestError(`Adding someone nearby takes exactly { peerId } with their PeerID (1 to ${MAX_PEER_ID_CHARS} characters).`)
-  }
-  return params.peerId
-}
-
 /** The PeerIDs of the relays our circuit addresses go through (`…/p2p/<relay>/p2p-circuit/…`). */
-function reservedRelays (node: NearbyNode): string[] {
+function reservedRelays (node: Pick<Libp2p, 'getMultiaddrs'>): string[] {
   const relays = new Set<string>()
   for (const ma of node.getMultiaddrs()) {
     const relay = circuitRelayId(ma.toString())
@@ -96,9 +68,8 @@ const errorName = (err: unknown): string => err instanceof Error ? err.name : ''
  * relays' refusals are logged and tried again on the next LIST (a tab's poll)
  * or reservation.
  */
-export class Nearby {
-  readonly #node: NearbyNode
-  readonly #name: () => string
+export class Nearby implements Startable {
+  readonly #components: NearbyComponents
   readonly #log: Logger
   #enabled = false
   #started = false
@@ -111,42 +82,49 @@ export class Nearby {
   #listedAt = -Infinity
   #listing?: Promise<NearbyPerson[]>
 
-  constructor (init: NearbyInit) {
-    this.#node = init.node
-    this.#name = init.name
-    this.#log = init.log
+  constructor (components: NearbyComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:nearby')
   }
 
   get enabled (): boolean {
     return this.#enabled
   }
 
-  /** Follows the node's reservations from now on; with `enabled`, registers on the relays it holds them on. */
-  start (enabled: boolean): void {
-    if (this.#started) return
+  /** Reads whether the user opted in; follows the node's reservations from now on. */
+  async start (): Promise<void> {
+    this.#enabled = await nearbyEnabled(this.#components.db)
+    const { libp2p } = this.#components
+    libp2p.addEventListener('self:peer:update', this.#onAddresses)
+    libp2p.addEventListener('transport:listening', this.#onAddresses)
+    libp2p.addEventListener('peer:disconnect', this.#onDisconnect)
     this.#started = true
-    this.#enabled = enabled
-    this.#node.addEventListener('self:peer:update', this.#onAddresses)
-    this.#node.addEventListener('transport:listening', this.#onAddresses)
-    this.#node.addEventListener('peer:disconnect', this.#onDisconnect)
+  }
+
+  /** The node runs: opted in, it registers on the relays it holds reservations on. */
+  afterStart (): void {
     this.#onAddresses()
   }
 
   stop (): void {
     this.#started = false
-    this.#node.removeEventListener('self:peer:update', this.#onAddresses)
-    this.#node.removeEventListener('transport:listening', this.#onAddresses)
-    this.#node.removeEventListener('peer:disconnect', this.#onDisconnect)
+    const { libp2p } = this.#components
+    libp2p.removeEventListener('self:peer:update', this.#onAddresses)
+    libp2p.removeEventListener('transport:listening', this.#onAddresses)
+    libp2p.removeEventListener('peer:disconnect', this.#onDisconnect)
     this.#relays.clear()
     this.#people.clear()
   }
 
   /**
-   * Opts in (registers on our relays now) or out (withdraws from each at
-   * once, and forgets who was listed). Resolves when the relays answered or
-   * gave up.
+   * Opts this device in (registers on our relays now) or out (withdraws from
+   * each at once, and forgets who was listed), remembered in the `settings`
+   * table. Resolves when the relays answered or gave up.
    */
   async setEnabled (enabled: boolean): Promise<void> {
+    this.#components.identity.require()
+    await setNearbyEnabled(this.#components.db, enabled)
+    if (!this.#started) return
     const was = this.#enabled
     this.#enabled = enabled
     this.#people = new Map()
@@ -197,13 +175,13 @@ export class Nearby {
       // our own circuit addresses name the relay: one that does not parse is no relay to ask
       return undefined
     }
-    return this.#node.getConnections(peer).find(c => c.status === 'open' && c.limits == null)
+    return this.#components.libp2p.getConnections(peer).find(c => c.status === 'open' && c.limits == null)
   }
 
   /** Registers on each relay we hold a reservation on and are not registered on yet. */
   async #reconcile (): Promise<void> {
     if (!this.#enabled || !this.#started) return
-    const fresh = reservedRelays(this.#node).filter(r => !this.#relays.has(r)).slice(0, Math.max(0, MAX_NEARBY_RELAYS - this.#relays.size))
+    const fresh = reservedRelays(this.#components.libp2p).filter(r => !this.#relays.has(r)).slice(0, Math.max(0, MAX_NEARBY_RELAYS - this.#relays.size))
     await Promise.all(fresh.map(async (relay) => {
       const work = this.#register(relay)
       this.#pending.add(work)
@@ -220,7 +198,7 @@ export class Nearby {
     if (connection == null) return
     this.#relays.set(relay, 'registering')
     try {
-      await nearbyRequest(connection, { op: 'register', name: this.#name() }, { signal: AbortSignal.timeout(NEARBY_REQUEST_TIMEOUT_MS) })
+      await nearbyRequest(connection, { op: 'register', name: this.#components.identity.require().username }, { signal: AbortSignal.timeout(NEARBY_REQUEST_TIMEOUT_MS) })
       if (this.#relays.get(relay) !== 'registering') return
       if (!this.#enabled) {
         // turned off while the request was under way: take it back
@@ -268,7 +246,7 @@ export class Nearby {
     const results = await Promise.allSettled(relays.map(async relay => this.#listOn(relay)))
     if (!this.#enabled) return []
     const people = new Map<string, NearbyFound>()
-    const me = this.#node.peerId.toString()
+    const me = this.#components.libp2p.peerId.toString()
     for (const [i, result] of results.entries()) {
       const relay = relays[i] ?? ''
       if (result.status === 'rejected') {

@@ -8,8 +8,9 @@ import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protoc
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
+import { REDIAL_BACKOFF } from './greeter.ts'
 import type { KadDHT } from '@libp2p/kad-dht'
-import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** One DHT lookup of a contact gives up after this long. */
@@ -42,16 +43,6 @@ export interface ContactDialer {
   connect(contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection>
 }
 
-/** A dialer that reuses an open connection or dials the PeerID: libp2p's peer store only, no lookups of its own. */
-export function plainDialer (node: Libp2p): ContactDialer {
-  return {
-    connect: async (contact, options) => {
-      const peerId = peerIdFromString(contact.peerId)
-      return bestConnection(node, peerId) ?? node.dial(peerId, options)
-    }
-  }
-}
-
 /** What the DHT said: circuits through the relay that answered (`own`), and what relays said of others (`heard`). */
 interface Answers {
   own: Multiaddr[]
@@ -68,13 +59,19 @@ interface LookupState {
 }
 
 /** The node as the finder uses it: libp2p with the DHT client (service `dht`). */
-export type FinderNode = Libp2p<{ dht: Pick<KadDHT, 'findPeer'> }>
+export type FinderNode = Pick<Libp2p<{ dht: Pick<KadDHT, 'findPeer'> }>, 'dial' | 'getConnections' | 'services'> & {
+  peerStore: Pick<PeerStore, 'get' | 'patch'>
+}
+
+export interface ContactFinderComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  libp2p: FinderNode
+}
 
 export interface ContactFinderInit {
-  db: ParleyDb
-  node: FinderNode
-  /** spacing of a contact's lookups until it is reached again: the greeter's redial back-off */
-  backoff: BackoffOptions
+  /** spacing of a contact's lookups until it is reached again (default: the greeter's redial back-off) */
+  backoff?: BackoffOptions
   /** defaults to CONTACT_LOOKUP_TIMEOUT_MS */
   lookupTimeoutMs?: number
   /** defaults to MAX_TRACKED_LOOKUPS */
@@ -102,25 +99,27 @@ export interface ContactFinderInit {
  * back-off delay (the greeter's redial back-off) until a connection to it is
  * made; the state is kept for at most MAX_TRACKED_LOOKUPS contacts.
  */
-export class ContactFinder implements ContactDialer {
-  readonly #db: ParleyDb
-  readonly #node: FinderNode
+export class ContactFinder implements ContactDialer, Startable {
+  readonly #components: ContactFinderComponents
   readonly #backoff: BackoffOptions
   readonly #lookupTimeoutMs: number
   readonly #maxTracked: number
   readonly #now: () => number
   readonly #log: Logger
   readonly #lookups = new Map<string, LookupState>()
-  readonly #shutdown = new AbortController()
+  #shutdown = new AbortController()
 
-  constructor (init: ContactFinderInit) {
-    this.#db = init.db
-    this.#node = init.node
-    this.#backoff = init.backoff
+  constructor (components: ContactFinderComponents, init: ContactFinderInit = {}) {
+    this.#components = components
+    this.#backoff = init.backoff ?? REDIAL_BACKOFF
     this.#lookupTimeoutMs = init.lookupTimeoutMs ?? CONTACT_LOOKUP_TIMEOUT_MS
     this.#maxTracked = init.maxTrackedLookups ?? MAX_TRACKED_LOOKUPS
     this.#now = init.now ?? Date.now
-    this.#log = init.node.logger.forComponent('parley:contact-finder')
+    this.#log = components.logger.forComponent('parley:contact-finder')
+  }
+
+  start (): void {
+    this.#shutdown = new AbortController()
   }
 
   /** Ends the lookups under way and forgets every back-off. */
@@ -130,7 +129,7 @@ export class ContactFinder implements ContactDialer {
   }
 
   async connect (contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection> {
-    const node = this.#node
+    const node = this.#components.libp2p
     const peerId = peerIdFromString(contact.peerId)
     const open = bestConnection(node, peerId)
     if (open != null) return open
@@ -163,7 +162,7 @@ export class ContactFinder implements ContactDialer {
 
   async #knowsAddresses (peerId: PeerId): Promise<boolean> {
     try {
-      return (await this.#node.peerStore.get(peerId)).addresses.length > 0
+      return (await this.#components.libp2p.peerStore.get(peerId)).addresses.length > 0
     } catch (err) {
       if ((err as Error).name === 'NotFoundError') return false
       throw err
@@ -203,7 +202,7 @@ export class ContactFinder implements ContactDialer {
     const heard: Multiaddr[] = []
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      for await (const event of this.#node.services.dht.findPeer(peerId, { signal, useCache: false })) {
+      for await (const event of this.#components.libp2p.services.dht.findPeer(peerId, { signal, useCache: false })) {
         if (event.name !== 'FINAL_PEER') continue
         const relay = event.from.toString()
         for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? own : heard).push(address)
@@ -239,8 +238,8 @@ export class ContactFinder implements ContactDialer {
   /** Where the DHT found the contact replaces what the peer store and its row knew. Never throws. */
   async #remember (peerId: PeerId, found: Multiaddr[]): Promise<void> {
     try {
-      await this.#node.peerStore.patch(peerId, { multiaddrs: found })
-      await setContactAddresses(this.#db, peerId.toString(), found.map(ma => ma.toString()))
+      await this.#components.libp2p.peerStore.patch(peerId, { multiaddrs: found })
+      await setContactAddresses(this.#components.db, peerId.toString(), found.map(ma => ma.toString()))
     } catch (err) {
       this.#log.error('could not keep the new addresses of %p - %e', peerId, err)
     }

@@ -1,8 +1,11 @@
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { backoffDelay } from '@parley/protocol/scheduling/backoff'
+import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { isRelayed, isWebRtc, markCarriesData } from '../kernel/connections.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
-import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Retry a failed upgrade after ~2 s, doubling to 60 s (plus jitter). */
@@ -70,59 +73,66 @@ export async function probeDirect (connection: Pick<Connection, 'newStream'>, ti
   }
 }
 
-interface Attempt {
-  attempts: number
-  timer?: ReturnType<typeof setTimeout>
-  running: boolean
-}
-
-export interface DirectUpgraderInit {
-  /** upgrade only connections to these peers (contacts) */
-  isContact(peerId: PeerId): Promise<boolean>
-  /** a new direct WebRTC connection passed its probe and is now usable (connections.ts) */
-  onUsable?(connection: Connection): void
+export interface DirectUpgraderComponents {
+  logger: ComponentLogger
+  events: ParleyEventTarget
+  libp2p: Pick<Libp2p, 'getConnections' | 'dial' | 'addEventListener' | 'removeEventListener'>
+  /** upgrade only connections to accepted contacts */
+  contactBook: Pick<ContactBook, 'isAccepted'>
 }
 
 /**
- * Connection policy (DESIGN.md §1): when a relayed connection to a contact
- * opens, dial the contact again over `/p2p-circuit/webrtc` to get a direct
- * WebRTC connection, and keep using that one. Only the side that dialled the
+ * Connection policy: when a relayed connection to a contact opens, dial the
+ * contact again over `/p2p-circuit/webrtc` to get a direct WebRTC
+ * connection, and keep using that one. Only the side that dialled the
  * relayed connection upgrades, so the two peers never race each other. A
- * failed upgrade is retried with back-off while the relayed connection lasts;
- * chat keeps flowing over the relay meanwhile. When a direct connection closes
- * (for instance its host tab went away) while a relayed one remains, the
- * upgrade starts again.
+ * failed upgrade is retried with back-off while the relayed connection lasts
+ * (MAX_UPGRADE_ATTEMPTS in all); chat keeps flowing over the relay meanwhile.
+ * When a direct connection closes (for instance its host tab went away)
+ * while a relayed one remains, the upgrade starts again. A new direct
+ * connection is probed first ({@link probeDirect}) and announced as
+ * `connection:usable` once it carries data.
  */
-export class DirectUpgrader {
-  readonly #node: Libp2p
-  readonly #init: DirectUpgraderInit
+export class DirectUpgrader implements Startable {
+  readonly #components: DirectUpgraderComponents
   readonly #log: Logger
-  readonly #peers = new Map<string, Attempt>()
-  #stopped = false
+  /** peers with an upgrade planned, and their failures; at most MAX_UPGRADE_PEERS */
+  readonly #retries: KeyedRetry<string>
+  /** peers with an upgrade under way */
+  readonly #running = new Set<string>()
+  #started = false
 
-  constructor (node: Libp2p, init: DirectUpgraderInit) {
-    this.#node = node
-    this.#init = init
-    this.#log = node.logger.forComponent('parley:direct-upgrade')
-    node.addEventListener('connection:open', this.#onOpen)
-    node.addEventListener('connection:close', this.#onClose)
+  constructor (components: DirectUpgraderComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:direct-upgrade')
+    this.#retries = new KeyedRetry<string>({
+      backoff: UPGRADE_BACKOFF,
+      maxKeys: MAX_UPGRADE_PEERS,
+      whenFull: 'refuse',
+      // the first attempt and the retries after it
+      maxRetries: MAX_UPGRADE_ATTEMPTS - 1,
+      onDue: (key) => { void this.#upgrade(key) }
+    })
+  }
+
+  start (): void {
+    this.#started = true
+    this.#components.libp2p.addEventListener('connection:open', this.#onOpen)
+    this.#components.libp2p.addEventListener('connection:close', this.#onClose)
   }
 
   stop (): void {
-    this.#stopped = true
-    this.#node.removeEventListener('connection:open', this.#onOpen)
-    this.#node.removeEventListener('connection:close', this.#onClose)
-    for (const attempt of this.#peers.values()) clearTimeout(attempt.timer)
-    this.#peers.clear()
+    this.#started = false
+    this.#components.libp2p.removeEventListener('connection:open', this.#onOpen)
+    this.#components.libp2p.removeEventListener('connection:close', this.#onClose)
+    this.#retries.stop()
   }
 
   /** Try again now for every peer that has only relayed connections (e.g. a new WebRTC host appeared). */
   retryAll (): void {
-    for (const connection of this.#node.getConnections()) {
-      if (this.#wantsUpgrade(connection)) {
-        this.#peers.delete(connection.remotePeer.toString())
-        this.#schedule(connection.remotePeer, 0)
-      }
+    if (!this.#started) return
+    for (const connection of this.#components.libp2p.getConnections()) {
+      if (this.#wantsUpgrade(connection)) this.#fresh(connection.remotePeer)
     }
   }
 
@@ -133,24 +143,25 @@ export class DirectUpgrader {
       return
     }
     if (!this.#wantsUpgrade(connection)) return
-    void this.#init.isContact(connection.remotePeer).then(contact => {
-      if (!contact) return
+    void this.#components.contactBook.isAccepted(connection.remotePeer).then(contact => {
       // a new relayed connection gives the peer a fresh set of attempts
-      const previous = this.#peers.get(connection.remotePeer.toString())
-      if (previous != null && !previous.running && previous.timer == null) this.#peers.delete(connection.remotePeer.toString())
-      this.#schedule(connection.remotePeer, 0)
+      if (contact) this.#fresh(connection.remotePeer)
     }, (err: unknown) => { this.#log.error('contact lookup failed - %e', err) })
   }
 
   readonly #onClose = (evt: CustomEvent<Connection>): void => {
     const closed = evt.detail
-    if (isRelayed(closed) || this.#stopped) return
+    if (isRelayed(closed) || !this.#started) return
     // a direct connection went away: upgrade again if we still have a relayed one we dialled
-    const relayed = this.#node.getConnections(closed.remotePeer).find(c => this.#wantsUpgrade(c))
-    if (relayed != null) {
-      this.#peers.delete(closed.remotePeer.toString())
-      this.#schedule(closed.remotePeer, 0)
-    }
+    if (this.#components.libp2p.getConnections(closed.remotePeer).some(c => this.#wantsUpgrade(c))) this.#fresh(closed.remotePeer)
+  }
+
+  /** Upgrades `peerId` as soon as possible with a fresh set of attempts, unless one is under way or planned. */
+  #fresh (peerId: PeerId): void {
+    const key = peerId.toString()
+    if (!this.#started || this.#running.has(key) || this.#retries.planned(key)) return
+    this.#retries.forget(key)
+    this.#retries.plan(key, 0)
   }
 
   /**
@@ -160,10 +171,10 @@ export class DirectUpgrader {
    */
   #verify (connection: Connection): void {
     void probeDirect(connection).then(works => {
-      if (this.#stopped || connection.status !== 'open') return
+      if (!this.#started || connection.status !== 'open') return
       if (works) {
         markCarriesData(connection)
-        this.#init.onUsable?.(connection)
+        this.#components.events.safeDispatchEvent('connection:usable', { detail: connection })
         return
       }
       this.#log.error('direct WebRTC connection to %p carries no data - closing it', connection.remotePeer)
@@ -173,48 +184,30 @@ export class DirectUpgrader {
 
   #wantsUpgrade (connection: Connection): boolean {
     if (connection.status !== 'open' || connection.direction !== 'outbound' || !isRelayed(connection)) return false
-    return !this.#node.getConnections(connection.remotePeer).some(c => c.status === 'open' && !isRelayed(c))
+    return !this.#components.libp2p.getConnections(connection.remotePeer).some(c => c.status === 'open' && !isRelayed(c))
   }
 
-  #schedule (peerId: PeerId, delayMs: number): void {
-    if (this.#stopped) return
-    const key = peerId.toString()
-    let attempt = this.#peers.get(key)
-    if (attempt == null) {
-      if (this.#peers.size >= MAX_UPGRADE_PEERS) return
-      attempt = { attempts: 0, running: false }
-      this.#peers.set(key, attempt)
-    }
-    if (attempt.running || attempt.timer != null || attempt.attempts >= MAX_UPGRADE_ATTEMPTS) return
-    const current = attempt
-    current.timer = setTimeout(() => {
-      current.timer = undefined
-      void this.#upgrade(peerId, current)
-    }, delayMs)
-  }
-
-  async #upgrade (peerId: PeerId, attempt: Attempt): Promise<void> {
-    const relayed = this.#node.getConnections(peerId).find(c => this.#wantsUpgrade(c))
-    if (relayed == null) {
-      // already direct, or the relayed connection is gone: nothing to do
-      this.#peers.delete(peerId.toString())
-      return
-    }
-    attempt.running = true
+  async #upgrade (key: string): Promise<void> {
+    const peerId = peerIdFromString(key)
+    this.#running.add(key)
     try {
-      await this.#node.dial(webRtcAddress(relayed.remoteAddr, peerId), { signal: AbortSignal.timeout(UPGRADE_TIMEOUT_MS) })
-      this.#log('direct WebRTC connection to %p is up', peerId)
-      this.#peers.delete(peerId.toString())
-    } catch (err) {
-      attempt.attempts++
-      this.#log.error('WebRTC upgrade to %p failed (attempt %d) - %e', peerId, attempt.attempts, err)
-      if (attempt.attempts < MAX_UPGRADE_ATTEMPTS) {
-        attempt.running = false
-        this.#schedule(peerId, backoffDelay(attempt.attempts - 1, UPGRADE_BACKOFF))
+      const relayed = this.#components.libp2p.getConnections(peerId).find(c => this.#wantsUpgrade(c))
+      if (relayed == null) {
+        // already direct, or the relayed connection is gone: nothing to do
+        this.#retries.forget(key)
         return
       }
+      try {
+        await this.#components.libp2p.dial(webRtcAddress(relayed.remoteAddr, peerId), { signal: AbortSignal.timeout(UPGRADE_TIMEOUT_MS) })
+        this.#log('direct WebRTC connection to %p is up', peerId)
+        this.#retries.succeeded(key)
+      } catch (err) {
+        this.#log.error('WebRTC upgrade to %p failed (attempt %d) - %e', peerId, this.#retries.failures(key) + 1, err)
+        if (this.#started) this.#retries.failed(key)
+      }
+    } finally {
+      this.#running.delete(key)
     }
-    attempt.running = false
   }
 }
 

@@ -1,10 +1,12 @@
 import { addTurnServer, listTurnServers, removeTurnServer, toIceServers } from '../../db/turn-servers.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { IceServer } from '../kernel/app-config.ts'
+import type { ServedConfig } from '../kernel/components.ts'
+import type { Startable } from '@libp2p/interface'
 
 /**
  * libp2p's default STUN servers (@libp2p/webrtc 6, `DEFAULT_ICE_SERVERS` in
- * dist/src/constants.js, not exported; tests/unit/p2p/ice-servers.test.ts
+ * dist/src/constants.js, not exported; tests/unit/node/relays/ice-servers.test.ts
  * checks the copy). libp2p uses them when a configuration has no
  * `iceServers`; a configuration that lists the user's TURN servers must name
  * them itself to keep them.
@@ -24,39 +26,44 @@ export const LIBP2P_DEFAULT_STUN_URLS = [
  * without a restart. The worker is the only writer of the table, so the copy
  * kept here is refreshed after each of its own writes.
  */
-export class IceServers {
-  readonly #db: ParleyDb
-  /** undefined: the config has none, libp2p's defaults apply; []: host candidates only */
-  #served?: readonly IceServer[]
+export interface IceServersComponents {
+  db: ParleyDb
+  /** `iceServers` of the served config: undefined when it has none (libp2p's defaults apply); []: host candidates only */
+  served: Pick<ServedConfig, 'iceServers'>
+}
+
+export class IceServers implements Startable {
+  readonly #components: IceServersComponents
   #user: ReturnType<typeof toIceServers> = []
   #loads = 0
 
-  constructor (db: ParleyDb) {
-    this.#db = db
+  constructor (components: IceServersComponents) {
+    this.#components = components
   }
 
-  /** The served list, from `/config.json` (undefined when it has none or could not be loaded). */
-  setServed (servers: readonly IceServer[] | undefined): void {
-    this.#served = servers
+  async start (): Promise<void> {
+    await this.load()
   }
+
+  stop (): void {}
 
   /** Reads the user's TURN servers from the database. */
   async load (): Promise<void> {
     // two tabs adding at once: only the read that started last may set the list
     const load = ++this.#loads
-    const rows = await listTurnServers(this.#db)
+    const rows = await listTurnServers(this.#components.db)
     if (load === this.#loads) this.#user = toIceServers(rows)
   }
 
   /** Adds a TURN server (the RPC params, checked in db/turn-servers.ts) and returns its id. */
   async add (params: unknown): Promise<number> {
-    const id = await addTurnServer(this.#db, params, Date.now())
+    const id = await addTurnServer(this.#components.db, params, Date.now())
     await this.load()
     return id
   }
 
   async remove (id: unknown): Promise<void> {
-    await removeTurnServer(this.#db, id)
+    await removeTurnServer(this.#components.db, id)
     await this.load()
   }
 
@@ -68,8 +75,9 @@ export class IceServers {
    */
   rtcConfiguration (): RTCConfiguration {
     const user = this.#user.map(copyServer)
-    if (user.length === 0) return this.#served === undefined ? {} : { iceServers: this.#served.map(copyServer) }
-    const served = this.#served?.map(copyServer) ?? [{ urls: [...LIBP2P_DEFAULT_STUN_URLS] }]
+    const fromConfig = this.#components.served.iceServers
+    if (user.length === 0) return fromConfig === undefined ? {} : { iceServers: fromConfig.map(copyServer) }
+    const served = fromConfig?.map(copyServer) ?? [{ urls: [...LIBP2P_DEFAULT_STUN_URLS] }]
     return { iceServers: [...served, ...user] }
   }
 }

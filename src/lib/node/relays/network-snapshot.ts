@@ -7,7 +7,7 @@ import type { Connection, Libp2p } from '@libp2p/interface'
 
 /**
  * The Network panel's view of the node, computed from what libp2p knows at
- * the moment of asking (NodeService.getNetwork): nothing here is stored.
+ * the moment of asking (the relays feature's `getNetwork`): nothing here is stored.
  */
 
 /** Connections listed at most (libp2p allows hundreds; the panel shows what a person can read). */
@@ -43,6 +43,9 @@ export function relayInfo (row: RelayRow, live: { kept?: KeptRelayState, connect
   return info
 }
 
+/** What the snapshot reads of the node. */
+export type SnapshotNode = Pick<Libp2p, 'getMultiaddrs' | 'getConnections' | 'services'>
+
 export interface SnapshotInput {
   rows: readonly RelayRow[]
   /** the keeper's state for a relay address, undefined when it does not keep it */
@@ -51,7 +54,7 @@ export interface SnapshotInput {
   contactName(peerId: string): Promise<string | undefined>
 }
 
-export async function networkSnapshot (node: Libp2p, input: SnapshotInput): Promise<NetworkSnapshot> {
+export async function networkSnapshot (node: SnapshotNode, input: SnapshotInput): Promise<NetworkSnapshot> {
   const addresses = node.getMultiaddrs().map(ma => ma.toString())
   const reserved = reservedRelayIds(addresses)
   const connectedIds = new Set(node.getConnections().filter(c => c.status === 'open').map(c => c.remotePeer.toString()))
@@ -129,7 +132,7 @@ function isLoopbackOnly (address: string): boolean {
  * The DHT client, when the node runs one (a service named `dht`, read
  * defensively: the node may be built without it).
  */
-export function dhtStatus (node: Libp2p): NetworkSnapshot['dht'] {
+export function dhtStatus (node: Pick<Libp2p, 'services'>): NetworkSnapshot['dht'] {
   const dht = (node.services as Record<string, unknown>).dht
   if (typeof dht !== 'object' || dht === null) return { running: false }
   const service = dht as { isStarted?: unknown, getMode?: unknown, routingTable?: { size?: unknown } }

@@ -1,9 +1,9 @@
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { backoffDelay } from '@parley/protocol/scheduling/backoff'
+import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
-import type { Libp2p, Logger, PeerId } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** First retry after ~1 s, then doubling, capped at 30 s so a restarted relay is found again quickly. */
@@ -24,20 +24,26 @@ interface RelayEntry {
   readonly key: string
   readonly addr: Multiaddr
   readonly peerId: PeerId
-  attempt: number
-  timer?: ReturnType<typeof setTimeout>
   dialing: boolean
   /** no longer in the list: a dial still under way hangs up when it lands */
   dropped: boolean
 }
 
-export interface RelayKeeperEvents {
+export interface RelayKeeperComponents {
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'dial' | 'getConnections' | 'hangUp' | 'addEventListener' | 'removeEventListener'> & {
+    peerStore: Pick<PeerStore, 'get' | 'merge' | 'delete'>
+  }
+}
+
+export interface RelayKeeperInit {
+  /** a dial of a kept relay ended */
   onDialResult?(addr: string, result: { ok: true, rtt?: number } | { ok: false, error: string }): void
 }
 
 /**
  * Keeps a connection open to every relay in its list (the active rows of the
- * `relays` table, handed over by NodeService with {@link setRelays} whenever
+ * `relays` table, handed over by the relay list with {@link setRelays} whenever
  * the table changes). The circuit relay transport (listening on
  * `/p2p-circuit`) reserves a slot on connected relays by itself; this class
  * only makes sure there is a connection: it dials a relay when it joins the
@@ -47,31 +53,47 @@ export interface RelayKeeperEvents {
  * told to forget it so that neither its reconnect queue nor the relay
  * transport's search dials it again by themselves.
  */
-export class RelayKeeper {
-  readonly #node: Libp2p
+export class RelayKeeper implements Startable {
+  readonly #components: RelayKeeperComponents
   readonly #log: Logger
   readonly #entries = new Map<string, RelayEntry>()
-  readonly #events: RelayKeeperEvents
-  #started = false
+  readonly #init: RelayKeeperInit
+  /** relays to dial again, with their failures since the last connection */
+  readonly #retries: KeyedRetry<string>
+  /** dialling starts once the node runs ({@link afterStart}) */
+  #dialing = false
   #stopped = false
 
-  constructor (node: Libp2p, relays: string[], events: RelayKeeperEvents = {}) {
-    this.#node = node
-    this.#log = node.logger.forComponent('parley:relay-keeper')
-    this.#events = events
-    for (const str of relays.slice(0, MAX_RELAYS)) this.#add(str)
-    node.addEventListener('peer:disconnect', this.#onDisconnect)
+  constructor (components: RelayKeeperComponents, init: RelayKeeperInit = {}) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:relay-keeper')
+    this.#init = init
+    this.#retries = new KeyedRetry<string>({
+      backoff: RELAY_BACKOFF,
+      maxKeys: MAX_RELAYS * 2,
+      onDue: (key) => {
+        const entry = this.#entries.get(key)
+        if (entry !== undefined) this.#dial(entry)
+      }
+    })
   }
 
   start (): void {
-    this.#started = true
+    this.#stopped = false
+    this.#components.libp2p.addEventListener('peer:disconnect', this.#onDisconnect)
+  }
+
+  /** The node runs: every relay in the list is dialled. */
+  afterStart (): void {
+    this.#dialing = true
     for (const entry of this.#entries.values()) this.#dial(entry)
   }
 
   stop (): void {
     this.#stopped = true
-    this.#node.removeEventListener('peer:disconnect', this.#onDisconnect)
-    for (const entry of this.#entries.values()) clearTimeout(entry.timer)
+    this.#dialing = false
+    this.#components.libp2p.removeEventListener('peer:disconnect', this.#onDisconnect)
+    this.#retries.stop()
   }
 
   /** The addresses kept now, in list order. */
@@ -105,14 +127,13 @@ export class RelayKeeper {
       if (wanted.has(key)) continue
       this.#entries.delete(key)
       entry.dropped = true
-      clearTimeout(entry.timer)
-      entry.timer = undefined
+      this.#retries.forget(key)
       gone.push(entry)
     }
     for (const str of wanted) {
       if (this.#entries.has(str)) continue
       const entry = this.#add(str)
-      if (entry !== undefined && this.#started) this.#dial(entry)
+      if (entry !== undefined && this.#dialing) this.#dial(entry)
     }
     await Promise.all(gone.map(async entry => this.#release(entry.peerId)))
   }
@@ -130,9 +151,7 @@ export class RelayKeeper {
   retryNow (): void {
     for (const entry of this.#entries.values()) {
       if (!this.#connected(entry)) {
-        clearTimeout(entry.timer)
-        entry.timer = undefined
-        entry.attempt = 0
+        this.#retries.forget(entry.key)
         this.#dial(entry)
       }
     }
@@ -143,7 +162,7 @@ export class RelayKeeper {
       const addr = multiaddr(str)
       const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value
       if (id == null) throw new Error('the address has no /p2p/<PeerID>')
-      const entry: RelayEntry = { key: str, addr, peerId: peerIdFromString(id), attempt: 0, dialing: false, dropped: false }
+      const entry: RelayEntry = { key: str, addr, peerId: peerIdFromString(id), dialing: false, dropped: false }
       this.#entries.set(str, entry)
       return entry
     } catch (err) {
@@ -153,7 +172,7 @@ export class RelayKeeper {
   }
 
   #connected (entry: RelayEntry): boolean {
-    return this.#node.getConnections(entry.peerId).length > 0
+    return this.#components.libp2p.getConnections(entry.peerId).length > 0
   }
 
   /**
@@ -167,11 +186,12 @@ export class RelayKeeper {
     if (this.#stopped || this.keepsPeer(peerId)) return
     try {
       // NotFoundError: libp2p knows nothing of it, so there is no tag to clear
-      const peer = await this.#node.peerStore.get(peerId).catch(() => undefined)
+      const { libp2p } = this.#components
+      const peer = await libp2p.peerStore.get(peerId).catch(() => undefined)
       const tags = Object.fromEntries([...(peer?.tags.keys() ?? [])].filter(tag => tag.startsWith(KEEP_ALIVE)).map(tag => [tag, undefined]))
-      if (Object.keys(tags).length > 0) await this.#node.peerStore.merge(peerId, { tags })
-      await this.#node.hangUp(peerId)
-      await this.#node.peerStore.delete(peerId)
+      if (Object.keys(tags).length > 0) await libp2p.peerStore.merge(peerId, { tags })
+      await libp2p.hangUp(peerId)
+      await libp2p.peerStore.delete(peerId)
       this.#log('hung up on relay %p, which is not kept', peerId)
     } catch (err) {
       // the relay is out of the list either way; an open connection only costs until it idles out
@@ -189,32 +209,28 @@ export class RelayKeeper {
     }
   }
 
+  /** Dials `entry` again after the back-off for its failures so far, unless a dial is under way or planned. */
   #schedule (entry: RelayEntry): void {
-    if (this.#stopped || entry.dropped || entry.dialing || entry.timer != null) return
-    const delay = backoffDelay(entry.attempt, RELAY_BACKOFF)
-    entry.attempt++
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined
-      this.#dial(entry)
-    }, delay)
+    if (this.#stopped || entry.dropped || entry.dialing) return
+    this.#retries.failed(entry.key)
   }
 
   #dial (entry: RelayEntry): void {
     if (this.#stopped || entry.dropped || entry.dialing) return
     entry.dialing = true
     const started = Date.now()
-    this.#node.dial(entry.addr, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
+    this.#components.libp2p.dial(entry.addr, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
       .then(() => {
         entry.dialing = false
-        entry.attempt = 0
-        this.#events.onDialResult?.(entry.key, { ok: true, rtt: Date.now() - started })
+        this.#retries.succeeded(entry.key)
+        this.#init.onDialResult?.(entry.key, { ok: true, rtt: Date.now() - started })
         // removed from the list while the dial was under way
         if (entry.dropped) void this.#release(entry.peerId)
       }, (err: Error) => {
         entry.dialing = false
         if (entry.dropped) return
         this.#log.error('could not dial relay %a - %e', entry.addr, err)
-        this.#events.onDialResult?.(entry.key, { ok: false, error: err.message })
+        this.#init.onDialResult?.(entry.key, { ok: false, error: err.message })
         this.#schedule(entry)
       })
   }

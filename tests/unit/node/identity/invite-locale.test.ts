@@ -3,14 +3,15 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { getLocale, setLocale } from '../../../../src/lib/i18n/index.ts'
 import type { Locale } from '../../../../src/lib/i18n/index.ts'
+import { refusedWith } from '../../../support/words.ts'
+import { textOfError } from '../../../../src/lib/i18n/error-text.ts'
 import { INVITE_LINK_PATH, MAX_INVITE_CHARS, parseInvite, validateName } from '../../../../src/lib/node/identity/invite.ts'
 
 /*
- * "A bad invite says what is wrong" in the language of the realm: the node's
- * worker follows the tab's language (NodeApi.setLocale), so parseInvite's
- * sentences are made with t() when thrown. English wording is pinned by
- * invite.test.ts; here each reason must come out in Russian with 'ru', and
- * back in English with 'en'.
+ * "A bad invite says what is wrong" in the tab's language: parseInvite throws
+ * a code with its params, and the tab words it (textOfError) in the language
+ * it speaks. English wording is pinned by invite.test.ts; here each reason
+ * must come out in Russian with 'ru', and back in English with 'en'.
  */
 
 const ORIGIN = 'https://parley.example'
@@ -36,7 +37,7 @@ function reason (locale: Locale, text: string): string {
     parseInvite(text)
   } catch (err) {
     expect((err as Error).name).toBe('InvalidInviteError')
-    return (err as Error).message
+    return textOfError(err) ?? ''
   }
   throw new Error(`expected ${text.slice(0, 40)} to be refused`)
 }
@@ -67,9 +68,9 @@ describe('parseInvite follows the realm\'s language', () => {
 
   it('also for the name checks of createProfile and nicknames', () => {
     setLocale('ru')
-    expect(() => validateName(' ')).toThrow('Имя не указано.')
-    expect(() => validateName('x'.repeat(65))).toThrow('Имя длиннее 64 символов.')
+    expect(() => validateName(' ')).toThrow(refusedWith('InvalidInviteError', 'Имя не указано.'))
+    expect(() => validateName('x'.repeat(65))).toThrow(refusedWith('InvalidInviteError', 'Имя длиннее 64 символов.'))
     setLocale('en')
-    expect(() => validateName(' ')).toThrow('The name is empty.')
+    expect(() => validateName(' ')).toThrow(refusedWith('InvalidInviteError', 'The name is empty.'))
   })
 })

@@ -15,6 +15,8 @@ import {
 } from '../../../../src/lib/node/identity/invite.ts'
 import { SAFETY_QR_PREFIX } from '../../../../src/lib/node/contacts/safety-number.ts'
 import type { Invite } from '../../../../src/lib/node/identity/invite.ts'
+import { textOfError } from '../../../../src/lib/i18n/error-text.ts'
+import { refusedWith } from '../../../support/words.ts'
 
 const ORIGIN = 'https://parley.example'
 
@@ -45,22 +47,20 @@ const link = (value: unknown): string => `${ORIGIN}/${INVITE_LINK_PATH}${payload
 const data = (over: Record<string, unknown> = {}): Record<string, unknown> =>
   ({ v: INVITE_VERSION, id, n: 'Alice', a: [full()], ...over })
 
-/** Runs `fn` and returns the InvalidInviteError it throws (fails the test otherwise). */
-function invalid (fn: () => unknown): InvalidInviteError {
+/** Runs `fn` and returns the words of the InvalidInviteError it throws (fails the test otherwise). */
+function invalid (fn: () => unknown): { message: string } {
   try {
     fn()
   } catch (err) {
     expect(err).toBeInstanceOf(InvalidInviteError)
     expect((err as Error).name).toBe('InvalidInviteError')
-    return err as InvalidInviteError
+    return { message: textOfError(err) ?? '' }
   }
   throw new Error('expected an InvalidInviteError, but nothing was thrown')
 }
 
-/** Matches the InvalidInviteError a malformed input must raise, its message matching `message`. */
-function invalidInvite (message: RegExp): unknown {
-  return expect.objectContaining({ name: 'InvalidInviteError', message: expect.stringMatching(message) })
-}
+/** Matches the InvalidInviteError a malformed input must raise, its words matching `words`. */
+const invalidInvite = (words: RegExp): unknown => refusedWith('InvalidInviteError', words)
 
 describe('invite', () => {
   describe('encodeInvite → parseInvite', () => {

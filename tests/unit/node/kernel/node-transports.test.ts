@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
+import { createLibp2pNode } from '../../../../src/lib/node/kernel/libp2p.ts'
 import type { ParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
 import type { Transport } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -29,7 +29,7 @@ interface WithTransportManager {
 let node: ParleyNode
 
 beforeAll(async () => {
-  node = await createParleyNode({
+  node = await createLibp2pNode({
     privateKey: await generateKeyPair('Ed25519'),
     inbox: { receive: async () => 'not-a-contact' },
     desk: { receive: async () => 'refused' },

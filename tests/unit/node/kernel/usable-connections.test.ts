@@ -1,20 +1,21 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bestConnection, markCarriesData, pathTo } from '../../../../src/lib/node/kernel/connections.ts'
 import { DirectUpgrader, PROBE_PROTOCOL, PROBE_TIMEOUT_MS } from '../../../../src/lib/node/presence/direct-upgrade.ts'
 import { networkSnapshot } from '../../../../src/lib/node/relays/network-snapshot.ts'
-import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { FakeLibp2p, fakeConnection, relayedConnection, testLogger } from '../../../support/fake-components.ts'
+import type { FakeConnection } from '../../../support/fake-components.ts'
+import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 
 /**
  * A new direct WebRTC connection is not used (chat, files, the path badge)
  * until its probe has negotiated a stream over it: libp2p's answering side can
  * register one whose ICE never connected, and while upgrades are retried such
  * connections follow one another (the NAT lab saw Bob's badge say "direct" for
- * 30 s in a pair that can only be relayed). Fakes: connections are plain
- * objects, the node an EventTarget with a connection list.
+ * 30 s in a pair that can only be relayed). Fakes: tests/support/fake-components.ts.
  */
 
 const RELAY = '/ip4/203.0.113.1/tcp/9090/ws/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
@@ -25,52 +26,28 @@ beforeAll(async () => {
   peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 })
 
-interface FakeConnection extends Connection {
-  aborted?: Error
-}
-
 function relayed (direction: 'inbound' | 'outbound' = 'outbound'): FakeConnection {
-  return {
-    id: `relayed-${direction}`,
-    status: 'open',
-    direction,
-    remotePeer: peer,
-    remoteAddr: multiaddr(`${RELAY}/p2p-circuit/p2p/${peer.toString()}`),
-    limits: { bytes: 1n << 17n, seconds: 120 }
-  } as unknown as FakeConnection
+  return relayedConnection(peer, RELAY, { id: `relayed-${direction}`, direction })
 }
 
 /** A direct WebRTC connection as the answering side registers it; `newStream` decides what the probe sees. */
 function webRtc (newStream: (protocol: string, options: { signal: AbortSignal }) => Promise<Partial<Stream>>): FakeConnection {
-  const connection = {
-    id: 'webrtc',
-    status: 'open',
-    direction: 'inbound',
-    remotePeer: peer,
-    remoteAddr: multiaddr(`/webrtc/p2p/${peer.toString()}`),
-    limits: undefined,
-    newStream,
-    abort (err: Error) {
-      connection.aborted = err
-      connection.status = 'closed'
-    }
-  } as unknown as FakeConnection & { status: string }
-  return connection
+  return fakeConnection({ id: 'webrtc', direction: 'inbound', remotePeer: peer, remoteAddr: `/webrtc/p2p/${peer.toString()}`, newStream })
 }
 
-function fakeNode (connections: Connection[]): Libp2p & { open(connection: Connection): void } {
-  const events = new EventTarget()
-  return Object.assign(events, {
-    logger: defaultLogger(),
-    getConnections: (p?: PeerId) => connections.filter(c => p == null || c.remotePeer.equals(p)),
-    getMultiaddrs: () => [],
-    services: {},
-    dial: async () => { throw new Error('not in this test') },
-    open (connection: Connection) {
-      connections.push(connection)
-      events.dispatchEvent(new CustomEvent('connection:open', { detail: connection }))
-    }
-  }) as unknown as Libp2p & { open(connection: Connection): void }
+function fakeNode (connections: Connection[]): FakeLibp2p {
+  const node = new FakeLibp2p(peer, {})
+  node.connections = connections
+  return node
+}
+
+/** An upgrader on `node`, started; every connection it finds usable goes to `usable`. */
+function upgraderOn (node: FakeLibp2p, usable: Connection[]): DirectUpgrader {
+  const events = new TypedEventEmitter<ParleyEvents>()
+  events.addEventListener('connection:usable', (evt) => { usable.push(evt.detail) })
+  const upgrader = new DirectUpgrader({ logger: testLogger(), events, libp2p: node, contactBook: { isAccepted: async () => true } })
+  upgrader.start()
+  return upgrader
 }
 
 const answers = async (): Promise<Partial<Stream>> => ({ close: async () => {}, abort: () => {} })
@@ -94,7 +71,7 @@ describe('which connection carries our traffic', () => {
   })
 
   it('uses direct connections of other transports (a relay over WebSockets or WebRTC-Direct) without a probe', () => {
-    const wsDirect = { id: 'ws', status: 'open', remotePeer: peer, remoteAddr: multiaddr('/ip4/203.0.113.1/tcp/9090/ws'), limits: undefined } as unknown as Connection
+    const wsDirect = fakeConnection({ id: 'ws', remotePeer: peer, remoteAddr: '/ip4/203.0.113.1/tcp/9090/ws' })
     const node = fakeNode([relayed(), wsDirect])
     expect(bestConnection(node, peer)).toBe(wsDirect)
   })
@@ -102,7 +79,7 @@ describe('which connection carries our traffic', () => {
   it('never picks a closed connection', () => {
     const direct = webRtc(answers)
     markCarriesData(direct)
-    ;(direct as { status: string }).status = 'closed'
+    direct.abort(new Error('gone'))
     const node = fakeNode([relayed(), direct])
     expect(pathTo(node, peer)).toBe('relayed')
   })
@@ -131,7 +108,7 @@ describe('DirectUpgrader probes every new direct WebRTC connection', () => {
     const direct = webRtc(async (protocol) => { protocols.push(protocol); return await answers() })
     const node = fakeNode([relayed('inbound')])
     const usable: Connection[] = []
-    const upgrader = new DirectUpgrader(node, { isContact: async () => true, onUsable: (c) => { usable.push(c) } })
+    const upgrader = upgraderOn(node, usable)
     try {
       node.open(direct)
       await vi.waitFor(() => { expect(usable).toEqual([direct]) })
@@ -148,7 +125,7 @@ describe('DirectUpgrader probes every new direct WebRTC connection', () => {
     const direct = webRtc(neverOpens)
     const node = fakeNode([relayed('inbound')])
     const usable: Connection[] = []
-    const upgrader = new DirectUpgrader(node, { isContact: async () => true, onUsable: (c) => { usable.push(c) } })
+    const upgrader = upgraderOn(node, usable)
     try {
       node.open(direct)
       await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS - 1)

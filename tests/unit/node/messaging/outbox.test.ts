@@ -1,23 +1,22 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getContact, upsertContact } from '../../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { outgoingRow, storeOutgoing } from '../../../../src/lib/db/messages.ts'
 import type { ContactRow, MessageRow, MessageState } from '../../../../src/lib/db/types.ts'
-import { OutboxSender } from '../../../../src/lib/node/messaging/outbox.ts'
-import type { ParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
+import { Outbox } from '../../../../src/lib/node/messaging/outbox.ts'
 import type { DeliverOptions, DeliveryResult } from '../../../../src/lib/node/messaging/chat-service.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import { openTestDb } from '../../db/helpers.ts'
+import { FakeLibp2p, fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /**
- * OutboxSender.send: a new message to a connected contact goes out while its
- * own DB write is still under way; its state changes wait for that write.
- * The node is a fake with one scripted chat service.
+ * Outbox.send: a new message to a connected contact goes out while its own
+ * DB write is still under way; its state changes wait for that write. The
+ * node is a fake with one scripted chat service; the contact is dialled
+ * through a fake dialer.
  */
 
 interface Delivery { frames: ChatMessageFrame[], options: DeliverOptions, connection: Connection }
@@ -25,15 +24,11 @@ interface Delivery { frames: ChatMessageFrame[], options: DeliverOptions, connec
 let db: ParleyDb
 let contact: ContactRow
 let peer: PeerId
-let sender: OutboxSender
+let sender: Outbox
 let connected: boolean
 let deliveries: Delivery[]
 /** answers each delivery; the default acks every frame */
 let answer: (d: Delivery) => Promise<DeliveryResult[]>
-
-function fakeConnection (remotePeer: PeerId): Connection {
-  return { id: 'c1', status: 'open', remotePeer, remoteAddr: multiaddr('/ip4/127.0.0.1/udp/9/webrtc-direct'), limits: undefined } as unknown as Connection
-}
 
 async function ackAll (d: Delivery): Promise<DeliveryResult[]> {
   const results: DeliveryResult[] = []
@@ -53,21 +48,25 @@ beforeEach(async () => {
   connected = true
   deliveries = []
   answer = ackAll
-  const node = {
-    logger: defaultLogger(),
-    getConnections: () => connected ? [fakeConnection(peer)] : [],
-    dial: async () => { connected = true; return fakeConnection(peer) },
-    services: {
-      chat: {
-        deliver: async (connection: Connection, frames: ChatMessageFrame[], options: DeliverOptions = {}) => {
-          const d = { frames, options, connection }
-          deliveries.push(d)
-          return answer(d)
-        }
+  const connection = fakeConnection({ remotePeer: peer, remoteAddr: '/ip4/127.0.0.1/udp/9/webrtc-direct' })
+  const libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')), {
+    chat: {
+      deliver: async (connection: Connection, frames: ChatMessageFrame[], options: DeliverOptions = {}) => {
+        const d = { frames, options, connection }
+        deliveries.push(d)
+        return answer(d)
       }
     }
-  }
-  sender = new OutboxSender(db, node as unknown as ParleyNode)
+  })
+  libp2p.getConnections = () => connected ? [connection] : []
+  sender = new Outbox({
+    db,
+    logger: testLogger(),
+    libp2p,
+    dialer: { connect: async () => { connected = true; return connection } },
+    courier: { deposit: async () => [] }
+  })
+  sender.start()
 })
 afterEach(() => {
   sender.stop()
@@ -88,7 +87,7 @@ async function stateOf (row: MessageRow): Promise<MessageState | undefined> {
   return (await db.messages.get(row.id))?.state
 }
 
-describe('OutboxSender.send', () => {
+describe('Outbox.send', () => {
   it('sends to a connected contact before the write commits, and marks delivery after it', async () => {
     const row = newRow('hello')
     const write = heldWrite(row)

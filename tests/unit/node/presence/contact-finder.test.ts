@@ -1,6 +1,5 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { NotFoundError } from '@libp2p/interface'
-import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -10,9 +9,12 @@ import {
 } from '../../../../src/lib/node/presence/contact-finder.ts'
 import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { openTestDb } from '../../db/helpers.ts'
+import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactId } from '../../../../src/lib/db/types.ts'
-import type { Connection, PeerId, PeerInfo, RoutingOptions } from '@libp2p/interface'
+import { EventTypes } from '@libp2p/kad-dht'
+import type { FinalPeerEvent } from '@libp2p/kad-dht'
+import type { Connection, Peer, PeerId, PeerInfo, RoutingOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -48,7 +50,16 @@ let relay2: string
 const circuitVia = (r: string): string => `/ip4/127.0.0.1/tcp/9090/ws/p2p/${r}/p2p-circuit`
 
 function connection (remoteAddr: Multiaddr = multiaddr(`${circuitVia(relay2)}/p2p/${peer.toString()}`)): Connection {
-  return { id: 'c1', status: 'open', remotePeer: peer, remoteAddr, limits: {} } as unknown as Connection
+  return fakeConnection({ id: 'c1', remotePeer: peer, remoteAddr, limits: {} })
+}
+
+function peerEntry (addresses: Multiaddr[]): Peer {
+  return { id: peer, addresses: addresses.map(ma => ({ multiaddr: ma, isCertified: false })), protocols: [], metadata: new Map(), tags: new Map() }
+}
+
+/** kad-dht's event for a relay that names the peer */
+function finalPeer (from: string, info: PeerInfo): FinalPeerEvent {
+  return { name: 'FINAL_PEER', type: EventTypes.FINAL_PEER, from: peerIdFromString(from), peer: info, path: { index: 0, queued: 0, running: 0, total: 1 } }
 }
 
 beforeEach(async () => {
@@ -65,15 +76,17 @@ beforeEach(async () => {
   dialWorks = () => true
   lookups = []
   answer = async () => ({ id: peer, multiaddrs: [multiaddr(circuitVia(relay2))] })
-  const scripted = {
-    logger: defaultLogger(),
+  node = {
     getConnections: () => open,
     peerStore: {
       get: async () => {
         if (stored == null) throw new NotFoundError('no such peer')
-        return { id: peer, addresses: stored.map(ma => ({ multiaddr: ma, isCertified: false })) }
+        return peerEntry(stored)
       },
-      patch: async (_id: PeerId, data: { multiaddrs: Multiaddr[] }) => { stored = data.multiaddrs }
+      patch: async (_id, data) => {
+        stored = data.multiaddrs ?? []
+        return peerEntry(stored)
+      }
     },
     dial: async (target: PeerId | Multiaddr[], options: { signal?: AbortSignal } = {}) => {
       const name = Array.isArray(target) ? target.map(String).join(' ') : target.toString()
@@ -90,14 +103,13 @@ beforeEach(async () => {
         // kad-dht's findPeer: one FINAL_PEER event per relay that names the peer
         findPeer: async function * (_id: PeerId, options: RoutingOptions = {}) {
           lookups.push(options)
-          yield { name: 'FINAL_PEER', from: peerIdFromString(relay2), peer: await answer(options) }
-          for (const [from, info] of moreAnswers) yield { name: 'FINAL_PEER', from: peerIdFromString(from), peer: info }
+          yield finalPeer(relay2, await answer(options))
+          for (const [from, info] of moreAnswers) yield finalPeer(from, info)
         }
       }
     }
   }
-  node = scripted as unknown as FinderNode
-  finder = new ContactFinder({ db, node, backoff: BACKOFF, now: () => clock })
+  finder = new ContactFinder({ db, logger: testLogger(), libp2p: node }, { backoff: BACKOFF, now: () => clock })
 })
 afterEach(() => {
   finder.stop()
@@ -232,7 +244,7 @@ describe('ContactFinder.connect', () => {
   })
 
   it('a lookup gives up after its timeout', async () => {
-    const quick = new ContactFinder({ db, node, backoff: BACKOFF, lookupTimeoutMs: 50, now: () => clock })
+    const quick = new ContactFinder({ db, logger: testLogger(), libp2p: node }, { backoff: BACKOFF, lookupTimeoutMs: 50, now: () => clock })
     answer = async (options) => new Promise((_resolve, reject) => {
       options.signal?.addEventListener('abort', () => { reject(options.signal?.reason as Error) })
     })
@@ -258,7 +270,7 @@ describe('ContactFinder.connect', () => {
     answer = async () => { throw new NotFoundError('Not found') }
     const [a, b, c] = await Promise.all(Array.from({ length: 3 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
     if (a == null || b == null || c == null) throw new Error('no peers')
-    const small = new ContactFinder({ db, node, backoff: BACKOFF, maxTrackedLookups: 2, now: () => clock })
+    const small = new ContactFinder({ db, logger: testLogger(), libp2p: node }, { backoff: BACKOFF, maxTrackedLookups: 2, now: () => clock })
     const attempt = async (p: PeerId): Promise<void> => {
       await expect(small.connect({ peerId: p.toString() }, { signal: signal() })).rejects.toThrow(ContactUnreachableError)
     }

@@ -4,7 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL as RELAY_DHT_PROTOCOL } from '@parley/protocol/kad'
 import { DHT_PROTOCOL, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting } from '../../../../src/lib/node/relays/dht.ts'
-import { createParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
+import { createLibp2pNode } from '../../../../src/lib/node/kernel/libp2p.ts'
 import type { PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
 
 /**
@@ -53,7 +53,7 @@ describe('DHT_PROTOCOL', () => {
 
 describe("the node's DHT service", () => {
   it('is a client of /parley/kad/1.0.0: it answers nobody, and its routing table is there to read', async () => {
-    const node = await createParleyNode({
+    const node = await createLibp2pNode({
       privateKey: await generateKeyPair('Ed25519'),
       inbox: { receive: async () => 'not-a-contact' },
       desk: { receive: async () => 'refused' },

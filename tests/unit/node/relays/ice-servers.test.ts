@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { IceServers, LIBP2P_DEFAULT_STUN_URLS } from '../../../../src/lib/node/relays/ice-servers.ts'
 import { openTestDb } from '../../db/helpers.ts'
+import type { IceServer } from '../../../../src/lib/node/kernel/app-config.ts'
 
 const TURN = { url: 'turn:127.0.0.1:3478?transport=udp', username: 'alice', credential: 's3cret' }
 const TURN_ICE = { urls: [TURN.url], username: 'alice', credential: 's3cret' }
@@ -13,10 +14,13 @@ const SERVED = [{ urls: ['stun:stun.example.org:3478'] }, { urls: 'turns:turn.ex
 
 let db: ParleyDb
 let ice: IceServers
+/** the served config's iceServers, as the node read them */
+let served: { iceServers?: IceServer[] }
 
 beforeEach(async () => {
   db = await openTestDb()
-  ice = new IceServers(db)
+  served = {}
+  ice = new IceServers({ db, served })
   await ice.load()
 })
 afterEach(() => { db.close() })
@@ -27,14 +31,14 @@ describe('IceServers.rtcConfiguration', () => {
   })
 
   it('with only a served list: that list ([] = host candidates only)', () => {
-    ice.setServed([])
+    served.iceServers = []
     expect(ice.rtcConfiguration()).toEqual({ iceServers: [] })
-    ice.setServed(SERVED)
+    served.iceServers = SERVED
     expect(ice.rtcConfiguration()).toEqual({ iceServers: SERVED })
   })
 
   it('puts the user\'s TURN servers after the served ones', async () => {
-    ice.setServed(SERVED)
+    served.iceServers = SERVED
     await ice.add(TURN)
     expect(ice.rtcConfiguration()).toEqual({ iceServers: [...SERVED, TURN_ICE] })
   })
@@ -45,7 +49,7 @@ describe('IceServers.rtcConfiguration', () => {
   })
 
   it('a TURN server added or removed applies to the next configuration, without a restart', async () => {
-    ice.setServed([])
+    served.iceServers = []
     const before = ice.rtcConfiguration()
     const id = await ice.add(TURN)
     expect(ice.rtcConfiguration()).toEqual({ iceServers: [TURN_ICE] })
@@ -56,14 +60,13 @@ describe('IceServers.rtcConfiguration', () => {
 
   it('reads the TURN servers another instance stored (the node restarted)', async () => {
     await ice.add(TURN)
-    const restarted = new IceServers(db)
-    restarted.setServed([])
+    const restarted = new IceServers({ db, served: { iceServers: [] } })
     await restarted.load()
     expect(restarted.rtcConfiguration()).toEqual({ iceServers: [TURN_ICE] })
   })
 
   it('returns a new object each time: libp2p writes into the one it gets', async () => {
-    ice.setServed(SERVED)
+    served.iceServers = SERVED
     await ice.add(TURN)
     const first = ice.rtcConfiguration()
     first.iceServers?.push({ urls: 'stun:evil.example' })
@@ -73,7 +76,7 @@ describe('IceServers.rtcConfiguration', () => {
   })
 
   it('refuses a bad server and keeps the configuration as it was', async () => {
-    ice.setServed([])
+    served.iceServers = []
     expect(await rejectionWords(ice.add({ ...TURN, url: 'stun:stun.example.org' }))).toMatch(/STUN address/)
     expect(ice.rtcConfiguration()).toEqual({ iceServers: [] })
     expect(await db.turnServers.count()).toBe(0)

@@ -1,10 +1,12 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { KEEP_ALIVE } from '@libp2p/interface'
-import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { MAX_RELAYS, RelayKeeper } from '../../../../src/lib/node/relays/relay-keeper.ts'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
+import type { RelayKeeperComponents, RelayKeeperInit } from '../../../../src/lib/node/relays/relay-keeper.ts'
+import type { Libp2pEvents, PeerId, Tag } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -14,58 +16,86 @@ import type { Multiaddr } from '@multiformats/multiaddr'
  */
 
 interface FakeNode {
-  node: Libp2p
+  node: RelayKeeperComponents['libp2p']
   dials: string[]
-  connected: Set<string>
+  /** the relays (PeerIDs) connected now */
+  connected: { readonly size: number, has(id: string): boolean, add(id: string): void }
   calls: string[]
   disconnect(peer: PeerId): void
 }
 
 function fakeNode (): FakeNode {
-  const events = new EventTarget()
+  const events = new TypedEventEmitter<Libp2pEvents>()
   const dials: string[] = []
   const calls: string[] = []
-  const connected = new Set<string>()
-  const tags = new Map<string, Map<string, unknown>>()
-  const node = {
-    logger: defaultLogger(),
+  const connected = new Map<string, PeerId>()
+  const tags = new Map<string, Map<string, Tag>>()
+  const node: RelayKeeperComponents['libp2p'] = {
     addEventListener: events.addEventListener.bind(events),
     removeEventListener: events.removeEventListener.bind(events),
-    dial: async (addr: Multiaddr) => {
+    dial: async (target) => {
+      const addr = target as Multiaddr
       dials.push(addr.toString())
       const id = addr.getComponents().findLast(c => c.name === 'p2p')?.value ?? ''
       if (addr.toString().includes('/tcp/1/')) throw new Error('connection refused')
-      connected.add(id)
+      const peer = peers.get(id)
+      if (peer == null) throw new Error(`no such relay ${id}`)
+      connected.set(id, peer)
       tags.set(id, new Map([[`${KEEP_ALIVE}-circuit-relay`, { value: 1 }], ['other', { value: 1 }]]))
-      return { remotePeer: id }
+      return fakeConnection({ remotePeer: peer, remoteAddr: addr })
     },
-    getConnections: (peer?: PeerId) => connected.has(peer?.toString() ?? '') ? [{}] : [],
-    hangUp: async (peer: PeerId) => {
+    getConnections: (peer?: PeerId) => {
+      const found = connected.get(peer?.toString() ?? '')
+      return found == null ? [] : [fakeConnection({ remotePeer: found })]
+    },
+    hangUp: async (peer) => {
       calls.push(`hangUp ${peer.toString()}`)
       connected.delete(peer.toString())
     },
     peerStore: {
-      get: async (peer: PeerId) => ({ tags: tags.get(peer.toString()) ?? new Map() }),
-      merge: async (peer: PeerId, data: { tags: Record<string, unknown> }) => {
-        calls.push(`untag ${peer.toString()} ${Object.keys(data.tags).join(',')}`)
+      get: async (peer) => ({ id: peer, addresses: [], protocols: [], metadata: new Map(), tags: tags.get(peer.toString()) ?? new Map() }),
+      merge: async (peer, data) => {
+        calls.push(`untag ${peer.toString()} ${Object.keys(data.tags ?? {}).join(',')}`)
+        return { id: peer, addresses: [], protocols: [], metadata: new Map(), tags: new Map() }
       },
-      delete: async (peer: PeerId) => { calls.push(`forget ${peer.toString()}`) }
+      delete: async (peer) => { calls.push(`forget ${peer.toString()}`) }
     }
   }
   return {
-    node: node as unknown as Libp2p,
+    node,
     dials,
-    connected,
+    connected: {
+      get size () { return connected.size },
+      has: (id) => connected.has(id),
+      add: (id) => {
+        const peer = peers.get(id)
+        if (peer != null) connected.set(id, peer)
+      }
+    },
     calls,
     disconnect: (peer) => {
       connected.delete(peer.toString())
-      events.dispatchEvent(new CustomEvent('peer:disconnect', { detail: peer }))
+      events.safeDispatchEvent('peer:disconnect', { detail: peer })
     }
   }
 }
 
+/** Every relay PeerID a test made, by its text. */
+const peers = new Map<string, PeerId>()
+
 async function newPeer (): Promise<PeerId> {
-  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  peers.set(peer.toString(), peer)
+  return peer
+}
+
+/** A keeper of `relays`, started as the node starts it (listeners, then dials once libp2p runs). */
+async function keep (relays: string[], init?: RelayKeeperInit): Promise<RelayKeeper> {
+  const made = new RelayKeeper({ logger: testLogger(), libp2p: fake.node }, init)
+  await made.setRelays(relays)
+  made.start()
+  made.afterStart()
+  return made
 }
 
 let fake: FakeNode
@@ -89,8 +119,7 @@ const ws = (peer: PeerId, port = 9001): string => `/ip4/127.0.0.1/tcp/${port}/ws
 describe('RelayKeeper', () => {
   it('dials every relay at start and each one added later; reports each result', async () => {
     const results: Array<[string, boolean]> = []
-    keeper = new RelayKeeper(fake.node, [ws(a)], { onDialResult: (addr, r) => { results.push([addr, r.ok]) } })
-    keeper.start()
+    keeper = await keep([ws(a)], { onDialResult: (addr, r) => { results.push([addr, r.ok]) } })
     await vi.waitFor(() => { expect(keeper?.state(ws(a))).toBe('connected') })
     await keeper.setRelays([ws(a), ws(b)])
     await vi.waitFor(() => { expect(keeper?.state(ws(b))).toBe('connected') })
@@ -101,8 +130,7 @@ describe('RelayKeeper', () => {
   })
 
   it('hangs up on a relay that leaves the list: keep-alive tag cleared first, then the peer store forgets it', async () => {
-    keeper = new RelayKeeper(fake.node, [ws(a), ws(b)])
-    keeper.start()
+    keeper = await keep([ws(a), ws(b)])
     await vi.waitFor(() => { expect(fake.connected.size).toBe(2) })
     await keeper.setRelays([ws(a)])
     expect(fake.calls).toEqual([`untag ${b.toString()} ${KEEP_ALIVE}-circuit-relay`, `hangUp ${b.toString()}`, `forget ${b.toString()}`])
@@ -114,8 +142,7 @@ describe('RelayKeeper', () => {
   })
 
   it('release hangs up on a relay it does not keep (one a test dialed), never on a kept one', async () => {
-    keeper = new RelayKeeper(fake.node, [ws(a)])
-    keeper.start()
+    keeper = await keep([ws(a)])
     await vi.waitFor(() => { expect(keeper?.state(ws(a))).toBe('connected') })
     await keeper.release(a)
     expect(fake.calls).toEqual([])
@@ -126,8 +153,7 @@ describe('RelayKeeper', () => {
   })
 
   it('keeps the connection when another kept address leads to the same relay', async () => {
-    keeper = new RelayKeeper(fake.node, [ws(a), ws(a, 9002)])
-    keeper.start()
+    keeper = await keep([ws(a), ws(a, 9002)])
     await vi.waitFor(() => { expect(keeper?.state(ws(a))).toBe('connected') })
     await keeper.setRelays([ws(a, 9002)])
     expect(fake.calls).toEqual([])
@@ -138,8 +164,7 @@ describe('RelayKeeper', () => {
     vi.useFakeTimers()
     const refused = `/ip4/127.0.0.1/tcp/1/ws/p2p/${b.toString()}`
     const results: boolean[] = []
-    keeper = new RelayKeeper(fake.node, [ws(a), refused], { onDialResult: (addr, r) => { if (addr === refused) results.push(r.ok) } })
-    keeper.start()
+    keeper = await keep([ws(a), refused], { onDialResult: (addr, r) => { if (addr === refused) results.push(r.ok) } })
     // the fake dials settle in microtasks: flush them, no time passes
     await vi.advanceTimersByTimeAsync(0)
     expect(results).toEqual([false])
@@ -158,7 +183,7 @@ describe('RelayKeeper', () => {
 
   it(`keeps at most ${MAX_RELAYS} and skips addresses it cannot parse`, async () => {
     const many = Array.from({ length: MAX_RELAYS + 4 }, (_, i) => ws(a, 10_000 + i))
-    keeper = new RelayKeeper(fake.node, ['not a multiaddr', ...many])
+    keeper = await keep(['not a multiaddr', ...many])
     expect(keeper.relays).toEqual(many.slice(0, MAX_RELAYS - 1))
     await keeper.setRelays(many)
     expect(keeper.relays).toEqual(many.slice(0, MAX_RELAYS))

@@ -1,95 +1,97 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { upsertContact } from '../../../../src/lib/db/contacts.ts'
-import { ADDRESS_HELLO_DEBOUNCE_MS, Greeter, HELLO_CONCURRENCY, REDIAL_BACKOFF } from '../../../../src/lib/node/presence/greeter.ts'
+import { ADDRESS_HELLO_DEBOUNCE_MS, ContactHellos, HELLO_CONCURRENCY } from '../../../../src/lib/node/contacts/hellos.ts'
+import { Greeter, REDIAL_BACKOFF } from '../../../../src/lib/node/presence/greeter.ts'
 import { openTestDb } from '../../db/helpers.ts'
+import { FakeLibp2p, fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactState } from '../../../../src/lib/db/types.ts'
 import type { ContactDialer } from '../../../../src/lib/node/presence/contact-finder.ts'
-import type { ParleyNode } from '../../../../src/lib/node/kernel/libp2p.ts'
-import type { OutboxSender } from '../../../../src/lib/node/messaging/outbox.ts'
+import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { ContactHelloFrame } from '@parley/protocol/contact/codec'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /**
- * The greeter tells connected contacts our new addresses (a relay died and
- * another holds our reservation) in an `accept` hello, once they settle; and
- * it dials through the dialer it is given (ContactFinder in the app).
+ * Our new addresses (a relay died and another holds our reservation) go to
+ * connected contacts in an `accept` hello, once they settle (ContactHellos);
+ * the greeter dials through the dialer it is given (ContactFinder in the app).
  */
 
 let db: ParleyDb
-let events: EventTarget
-/** PeerIDs (strings) we hold a connection to */
-let connected: Set<string>
+let libp2p: FakeLibp2p<{ contact: { send(connection: Connection, hello: ContactHelloFrame): Promise<'accepted'> } }>
 let hellos: Array<{ to: string, hello: ContactHelloFrame }>
 let addresses: string[]
+let contactHellos: ContactHellos
 let greeter: Greeter
 let dialed: string[]
 let dialer: ContactDialer
 /** runs before a hello is recorded as sent; a throw fails that send */
 let sendHook: ((to: string) => Promise<void>) | undefined
 
-function fakeConnection (remotePeer: PeerId): Connection {
-  return { id: `c-${remotePeer.toString()}`, status: 'open', remotePeer, remoteAddr: multiaddr(`/ip4/127.0.0.1/tcp/9090/ws/p2p/${remotePeer.toString()}`), limits: undefined } as unknown as Connection
-}
-
 async function contact (name: string, state: ContactState, extra: { connected?: boolean, blocked?: boolean, helloPending?: boolean } = {}): Promise<PeerId> {
   const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const id = await upsertContact(db, { peerId: peer.toString(), username: name, addresses: [], state })
   await db.contacts.update(id, { blocked: extra.blocked === true, helloPending: extra.helloPending === true })
-  if (extra.connected !== false) connected.add(peer.toString())
+  if (extra.connected !== false) libp2p.connections.push(fakeConnection({ remotePeer: peer }))
   return peer
 }
 
 function selfUpdate (): void {
-  events.dispatchEvent(new CustomEvent('self:peer:update'))
+  libp2p.dispatchEvent(new CustomEvent('self:peer:update'))
 }
 
 beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
   db = await openTestDb()
-  events = new EventTarget()
-  connected = new Set()
   hellos = []
   dialed = []
   sendHook = undefined
   addresses = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWR1/p2p-circuit/p2p/12D3KooWMe']
-  const node = {
-    logger: defaultLogger(),
-    addEventListener: events.addEventListener.bind(events),
-    removeEventListener: events.removeEventListener.bind(events),
-    getConnections: (peer: PeerId) => connected.has(peer.toString()) ? [fakeConnection(peer)] : [],
-    dial: async () => { throw new Error('the greeter dials through its dialer') },
-    services: {
-      contact: {
-        send: async (connection: Connection, hello: ContactHelloFrame) => {
-          const to = connection.remotePeer.toString()
-          await sendHook?.(to)
-          hellos.push({ to, hello })
-          return 'accepted'
-        }
+  libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')), {
+    contact: {
+      send: async (connection: Connection, hello: ContactHelloFrame) => {
+        const to = connection.remotePeer.toString()
+        await sendHook?.(to)
+        hellos.push({ to, hello })
+        return 'accepted' as const
       }
     }
-  }
+  })
   dialer = {
     connect: async (c) => {
       dialed.push(c.peerId)
       throw new Error('unreachable')
     }
   }
-  const outbox = { kick: () => {} } as unknown as OutboxSender
-  greeter = new Greeter({ db, node: node as unknown as ParleyNode, outbox, dialer, me: () => ({ name: 'Me', addresses }) })
+  const outbox = { kick: () => {} }
+  const components = {
+    db,
+    logger: testLogger(),
+    events: new TypedEventEmitter<ParleyEvents>(),
+    libp2p,
+    dialer,
+    outbox,
+    identity: { require: () => ({ id: 1 as const, peerId: '12D3KooWMe', privateKey: new Uint8Array(), username: 'Me', createdAt: 0 }) },
+    status: { get current () { return { phase: 'online' as const, addresses, relays: [], paths: {} } } },
+    get greeter () { return greeter },
+    get hellos () { return contactHellos }
+  }
+  contactHellos = new ContactHellos(components)
+  greeter = new Greeter(components)
+  contactHellos.start()
+  await greeter.start()
 })
 afterEach(() => {
+  contactHellos.stop()
   greeter.stop()
   db.close()
   vi.useRealTimers()
 })
 
-describe('Greeter: our new addresses', () => {
+describe('ContactHellos: our new addresses', () => {
   it('are sent, once they settle, to each accepted contact we are connected to, in an accept hello', async () => {
     const alice = await contact('alice', 'accepted')
     const bob = await contact('bob', 'accepted')
@@ -172,7 +174,7 @@ describe('Greeter: our new addresses', () => {
   it('stop() cancels a pending round', async () => {
     await contact('alice', 'accepted')
     selfUpdate()
-    greeter.stop()
+    contactHellos.stop()
     await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
     await db.contacts.count()
     expect(hellos).toEqual([])

@@ -1,0 +1,152 @@
+import {
+  MAX_NOTES_CHARS, addFromInvite, deleteContact, getContact, setBlocked, setContactState, setVerified, updateContactDetails
+} from '../../db/contacts.ts'
+import { ContactNotFoundError } from '../../db/errors.ts'
+import { transfersOfChat } from '../../db/transfers.ts'
+import { errorClass } from '../../contract/errors.ts'
+import { parseInvite, validateName } from '../identity/invite.ts'
+import { compareSafetyQr, safetyNumber } from './safety-number.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactId, ContactRow } from '../../db/types.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { Greeter } from '../presence/greeter.ts'
+import type { TransferManager } from '../transfers/transfers.ts'
+import type { ContactBook } from './book.ts'
+import type { SafetyQrComparison } from './safety-number.ts'
+
+/** The invite is our own (`ownInvite`), or names a contact the user blocked (`contactBlocked`). */
+export const UnusableInviteError = errorClass('UnusableInviteError')
+/** There is no waiting request to accept or decline (`noRequestToAccept`, `noRequestToDecline`). */
+export const NoRequestError = errorClass('NoRequestError')
+/** A nickname or notes break a rule (`notesTooLong`, `notesControl`). */
+export const InvalidDetailsError = errorClass('InvalidDetailsError')
+
+export interface ContactsComponents {
+  db: ParleyDb
+  identity: Pick<Identity, 'require'>
+  contactBook: Pick<ContactBook, 'byId' | 'setBlocked'>
+  greeter: Pick<Greeter, 'introduce' | 'greet' | 'forget' | 'hangUp'>
+  transfers: Pick<TransferManager, 'forget'>
+}
+
+/**
+ * The user's contacts (docs/protocols.md, "Contact requests"): adding one
+ * from an invite asks them to accept us; a waiting request is accepted or
+ * declined; nicknames and notes, blocking, deleting, safety numbers. The
+ * hellos themselves go out through presence (the greeter).
+ */
+export class Contacts {
+  readonly #components: ContactsComponents
+
+  constructor (components: ContactsComponents) {
+    this.#components = components
+  }
+
+  /**
+   * Adds the contact an invite names (its text, checked in identity/invite.ts)
+   * and asks them to accept us. Adding someone whose request is waiting
+   * accepts it. The request goes out now if they can be reached, else on the
+   * next connection to them.
+   */
+  async add (text: string): Promise<ContactId> {
+    const invite = parseInvite(text)
+    const profile = this.#components.identity.require()
+    if (invite.peerId === profile.peerId) throw new UnusableInviteError('ownInvite')
+    const { id, blocked } = await addFromInvite(this.#components.db, {
+      peerId: invite.peerId,
+      username: invite.name ?? shortPeerId(invite.peerId),
+      addresses: invite.addresses
+    })
+    if (blocked) throw new UnusableInviteError('contactBlocked')
+    await this.#components.greeter.introduce(id, invite.peerId, invite.addresses)
+    return id
+  }
+
+  /** Accepts a waiting contact request: they become a contact and are told so. */
+  async accept (contactId: ContactId): Promise<void> {
+    const contact = await this.#existing(contactId)
+    if (contact.state === 'accepted') return
+    if (contact.state !== 'pending') throw new NoRequestError('noRequestToAccept')
+    await setContactState(this.#components.db, contactId, 'accepted', true)
+    this.#components.greeter.greet([contactId])
+  }
+
+  /** Declines a waiting contact request. They are not told; they may ask again a few times. */
+  async decline (contactId: ContactId): Promise<void> {
+    const contact = await this.#existing(contactId)
+    if (contact.state !== 'pending') throw new NoRequestError('noRequestToDecline')
+    await setContactState(this.#components.db, contactId, 'declined', false)
+  }
+
+  /** Saves the user's nickname (null removes it) and notes for a contact. */
+  async update (contactId: ContactId, nickname: string | null, notes: string): Promise<void> {
+    const name = nickname === null ? null : validateName(nickname)
+    if (notes.length > MAX_NOTES_CHARS) throw new InvalidDetailsError('notesTooLong', { max: MAX_NOTES_CHARS })
+    if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(notes)) throw new InvalidDetailsError('notesControl')
+    if (!await updateContactDetails(this.#components.db, contactId, { nickname: name, notes })) {
+      throw new ContactNotFoundError('unknownContact')
+    }
+  }
+
+  /**
+   * Blocks or unblocks a contact. A blocked peer is refused at the
+   * connection gater (so nothing of theirs arrives or is stored) and its open
+   * connections are closed; unblocking greets it again so queued messages
+   * flow both ways.
+   */
+  async setBlocked (contactId: ContactId, blocked: boolean): Promise<void> {
+    const contact = await this.#existing(contactId, true)
+    await setBlocked(this.#components.db, contactId, blocked)
+    this.#components.contactBook.setBlocked(contact.peerId, blocked)
+    if (blocked) await this.#components.greeter.hangUp(contact.peerId)
+    else this.#components.greeter.greet([contactId])
+  }
+
+  /**
+   * Deletes a contact, with or without the chat history (db/contacts.ts
+   * deleteContact). Its connections close; kept history comes back if they
+   * are added again.
+   */
+  async delete (contactId: ContactId, withHistory: boolean): Promise<void> {
+    const db = this.#components.db
+    const contact = await this.#existing(contactId, true)
+    if (withHistory) await this.#components.transfers.forget((await transfersOfChat(db, contactId)).map(t => t.id))
+    await deleteContact(db, contactId, withHistory)
+    this.#components.greeter.forget(contactId)
+    if (!contact.blocked) await this.#components.greeter.hangUp(contact.peerId)
+  }
+
+  /** The safety number of us and a contact (digit groups and the QR payload to scan mutually). */
+  async safetyNumber (contactId: ContactId): Promise<{ groups: string[], qr: string }> {
+    const profile = this.#components.identity.require()
+    const contact = await this.#existing(contactId, true)
+    const { groups, qr } = await safetyNumber(profile.peerId, contact.peerId)
+    return { groups, qr }
+  }
+
+  /** Compares a scanned safety code with ours for this contact; a match marks the contact verified. */
+  async checkSafetyCode (contactId: ContactId, code: string): Promise<SafetyQrComparison> {
+    const profile = this.#components.identity.require()
+    const contact = await this.#existing(contactId, true)
+    const result = compareSafetyQr(code, await safetyNumber(profile.peerId, contact.peerId))
+    if (result === 'match') await setVerified(this.#components.db, contactId, true)
+    return result
+  }
+
+  /** Marks a contact verified (the user compared the safety numbers) or not. */
+  async setVerified (contactId: ContactId, verified: boolean): Promise<void> {
+    if (!await setVerified(this.#components.db, contactId, verified)) throw new ContactNotFoundError('unknownContact')
+  }
+
+  /** The contact's row (the cached one, or with `fresh` the database's); throws ContactNotFoundError('unknownContact'). */
+  async #existing (contactId: ContactId, fresh = false): Promise<ContactRow> {
+    const contact = fresh ? await getContact(this.#components.db, contactId) : await this.#components.contactBook.byId(contactId)
+    if (contact == null) throw new ContactNotFoundError('unknownContact')
+    return contact
+  }
+}
+
+/** A PeerID cut short for a contact that gave no name. */
+export function shortPeerId (peerId: string): string {
+  return `${peerId.slice(0, 6)}…${peerId.slice(-4)}`
+}

@@ -1,0 +1,220 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
+import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setPresence } from '../../db/contacts.ts'
+import { bestConnection } from '../kernel/connections.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
+import type { ContactService } from './contact-service.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactId, ContactRow } from '../../db/types.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { StatusBoard } from '../kernel/status.ts'
+import type { Outbox } from '../messaging/outbox.ts'
+import type { ContactDialer } from '../presence/contact-finder.ts'
+import type { Greeter } from '../presence/greeter.ts'
+import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
+import type { ComponentLogger, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
+
+/** How many contacts hear our new addresses at once. */
+export const HELLO_CONCURRENCY = 4
+/** At most this many contacts hear our new addresses per change. */
+export const MAX_ANNOUNCED_CONTACTS = 200
+/** At most this many contact requests are sent at once. */
+export const MAX_HELLOS_IN_FLIGHT = 64
+/**
+ * Connected contacts hear our new addresses this long after the last change
+ * of them: libp2p reports a reservation that ends and the one that replaces
+ * it as separate updates, which one hello then covers.
+ */
+export const ADDRESS_HELLO_DEBOUNCE_MS = 2000
+
+export interface ContactHellosComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'> & {
+    peerStore: Pick<PeerStore, 'merge'>
+    services: { contact: Pick<ContactService, 'send'> }
+  }
+  identity: Pick<Identity, 'require'>
+  status: Pick<StatusBoard, 'current'>
+  outbox: Pick<Outbox, 'kick'>
+  dialer: ContactDialer
+  greeter: Pick<Greeter, 'redial'>
+}
+
+/**
+ * The hellos of `/parley/contact/1.0.0` both ways (docs/protocols.md,
+ * "Contact requests"): the requests and accepts that arrive (the contact
+ * service's desk), the ones we owe, and telling connected contacts our new
+ * addresses when a relay died and another holds our reservation. Never
+ * throws out of its event handlers.
+ */
+export class ContactHellos implements Startable {
+  readonly #components: ContactHellosComponents
+  readonly #log: Logger
+  #started = false
+  /** contacts a request or accept is being sent to right now */
+  readonly #sending = new Set<ContactId>()
+  /** the addresses connected contacts were last told (sorted, joined) */
+  #announced = ''
+  #announceTimer?: ReturnType<typeof setTimeout>
+  readonly #announcing: SingleFlight
+
+  constructor (components: ContactHellosComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:hellos')
+    this.#announcing = new SingleFlight(async () => this.#announce(), (err) => {
+      if (this.#started) this.#log.error('telling contacts our new addresses failed - %e', err)
+    })
+  }
+
+  start (): void {
+    this.#started = true
+    this.#components.libp2p.addEventListener('self:peer:update', this.#onSelfUpdate)
+  }
+
+  stop (): void {
+    this.#started = false
+    this.#components.libp2p.removeEventListener('self:peer:update', this.#onSelfUpdate)
+    clearTimeout(this.#announceTimer)
+    this.#announcing.stop()
+  }
+
+  /**
+   * A contact request or acceptance from a peer (the contact service's desk).
+   * Only addresses of the peer itself are kept; an accepted contact's outbox
+   * flows at once.
+   */
+  async receive (from: PeerId, frame: ContactHelloFrame): Promise<ContactReplyFrame['status']> {
+    if (!this.#started) return 'refused'
+    const { db, libp2p } = this.#components
+    const addresses = ownAddresses(from, frame.addresses)
+    const status = await receiveHello(db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
+    if (status === 'refused') return status
+    await libp2p.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
+    const contact = await getContactByPeerId(db, from.toString())
+    if (contact != null) {
+      if (libp2p.getConnections(from).length > 0) await setPresence(db, contact.peerId, 'online', Date.now())
+      if (status === 'accepted') {
+        this.#components.outbox.kick(contact.id)
+        // our own request or accept may still be owed (both added each other at once)
+        if (contact.helloPending === true) void this.sendOwed(contact.id)
+      }
+    }
+    return status
+  }
+
+  /**
+   * Sends the request or accept we owe `contactId`, if any, over an open
+   * connection or a new dial. The answer settles it: 'accepted' makes them a
+   * contact, 'pending' means it arrived, 'refused' ends the asking. Failures
+   * leave it owed: the greeter dials again after a back-off, and the next
+   * connection sends it. Never throws.
+   */
+  async sendOwed (contactId: ContactId): Promise<void> {
+    if (!this.#started || this.#sending.has(contactId) || this.#sending.size >= MAX_HELLOS_IN_FLIGHT) return
+    const { db, dialer, libp2p } = this.#components
+    this.#sending.add(contactId)
+    try {
+      const contact = await getContact(db, contactId)
+      const type = helloType(contact)
+      if (contact == null || type == null) return
+      const connection = await dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
+      const status = await libp2p.services.contact.send(connection, { type, ...this.#me() })
+      if (status === 'accepted') {
+        await setContactState(db, contactId, 'accepted', false)
+        this.#components.outbox.kick(contactId)
+      } else {
+        // only the hello is settled: their accept may have arrived meanwhile
+        await clearHelloPending(db, contactId)
+      }
+    } catch (err) {
+      if (!this.#started) return
+      this.#log.error('could not send the contact request to %d - %e', contactId, err)
+      this.#components.greeter.redial(contactId)
+    } finally {
+      this.#sending.delete(contactId)
+    }
+  }
+
+  /** Our display name and current circuit addresses, as a hello carries them. */
+  #me (): { name: string, addresses: string[] } {
+    return {
+      name: this.#components.identity.require().username,
+      addresses: this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES)
+    }
+  }
+
+  /** libp2p's self:peer:update: our addresses may have changed; connected contacts hear of it once they settle. */
+  readonly #onSelfUpdate = (): void => {
+    if (!this.#started) return
+    clearTimeout(this.#announceTimer)
+    this.#announceTimer = setTimeout(() => {
+      this.#announceTimer = undefined
+      void this.#announcing.request()
+    }, ADDRESS_HELLO_DEBOUNCE_MS)
+  }
+
+  /**
+   * Sends our current addresses in an `accept` hello (which the node of a
+   * contact that has us as accepted takes as a refresh of our name and
+   * addresses) to each accepted contact we are connected to, when they differ
+   * from what we told last: at most MAX_ANNOUNCED_CONTACTS contacts,
+   * HELLO_CONCURRENCY at a time, one round at a time (a change during a round
+   * is told in the next). Contacts not connected now find us through the DHT;
+   * contacts owed a request or accept get our addresses with it.
+   */
+  async #announce (): Promise<void> {
+    const me = this.#me()
+    const key = [...me.addresses].sort().join(' ')
+    if (me.addresses.length === 0 || key === this.#announced) return
+    this.#announced = key
+    const { db, libp2p } = this.#components
+    const queue = (await listContacts(db))
+      .filter(c => !c.blocked && c.state === 'accepted' && c.helloPending !== true)
+      .flatMap(contact => {
+        const connection = bestConnection(libp2p, peerIdFromString(contact.peerId))
+        return connection == null ? [] : [{ contact, connection }]
+      })
+      .slice(0, MAX_ANNOUNCED_CONTACTS)
+    const worker = async (): Promise<void> => {
+      for (let next = queue.shift(); next != null && this.#started; next = queue.shift()) {
+        try {
+          await libp2p.services.contact.send(next.connection, { type: 'accept', ...me })
+        } catch (err) {
+          // it finds us through the DHT instead, once the connection is gone
+          this.#log('could not tell contact %d our new addresses - %e', next.contact.id, err)
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: HELLO_CONCURRENCY }, worker))
+  }
+}
+
+/** What we owe a contact: a request (we asked), an accept (we accepted), or nothing. */
+export function helloType (contact: ContactRow | undefined): 'request' | 'accept' | undefined {
+  if (contact == null || contact.blocked || contact.helloPending !== true) return undefined
+  if (contact.state === 'requested') return 'request'
+  if (contact.state === 'accepted') return 'accept'
+  return undefined
+}
+
+/** The addresses in a hello that lead to `peer` itself (others are dropped), each ending in its /p2p. */
+function ownAddresses (peer: PeerId, addresses: string[]): string[] {
+  const out: string[] = []
+  for (const raw of addresses) {
+    try {
+      const ma = multiaddr(raw)
+      const last = ma.getComponents().at(-1)
+      if (last?.name === 'p2p') {
+        if (last.value === peer.toString()) out.push(ma.toString())
+      } else {
+        out.push(ma.encapsulate(`/p2p/${peer.toString()}`).toString())
+      }
+    } catch {
+      // not an address: dropped
+    }
+  }
+  return out
+}

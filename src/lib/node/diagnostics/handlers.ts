@@ -1,0 +1,34 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { errorClass } from '../../contract/errors.ts'
+import { ContactNotFoundError } from '../../db/errors.ts'
+import { bestConnection, isRelayed } from '../kernel/connections.ts'
+import type { NodeHandlers } from '../../contract/index.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { SpeedtestService } from './speedtest-service.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+/** A speed test needs a direct connection to the contact (`speedTestNotDirect`). */
+export const NotDirectError = errorClass('NotDirectError')
+
+export interface DiagnosticsHandlerComponents {
+  contactBook: Pick<ContactBook, 'byId'>
+  libp2p: Pick<Libp2p, 'getConnections'> & { services: { speedtest: Pick<SpeedtestService, 'run'> } }
+}
+
+/** Diagnostics' contract methods. */
+export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): NodeHandlers<'speedTest'> {
+  return {
+    /**
+     * Measures bulk throughput to a contact over the direct connection
+     * (`/parley/speedtest/1.0.0`): diagnostics, and the bridge benchmark.
+     */
+    speedTest: async ({ contactId, bytes }) => {
+      const contact = await components.contactBook.byId(contactId)
+      if (contact == null) throw new ContactNotFoundError('unknownContact')
+      const libp2p = components.libp2p
+      const connection = bestConnection(libp2p, peerIdFromString(contact.peerId))
+      if (connection == null || isRelayed(connection)) throw new NotDirectError('speedTestNotDirect')
+      return libp2p.services.speedtest.run(connection, bytes)
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { exportBackup, readBackup, restoreBackup } from '../../db/backup.ts'
+import { NoProfileError, ProfileExistsError } from '../../db/errors.ts'
+import { getProfile, saveProfile } from '../../db/profile.ts'
+import { NodeNotReadyError } from '../kernel/components.ts'
+import { encodeInvite, validateName } from './invite.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ProfileRow } from '../../db/types.ts'
+import type { StatusBoard } from '../kernel/status.ts'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+
+export interface IdentityComponents {
+  db: ParleyDb
+  /** the app's origin, for invite links */
+  origin: string
+  status: Pick<StatusBoard, 'current'>
+}
+
+/**
+ * Who this node is: the profile (PeerID, its Ed25519 key, the display name)
+ * created in onboarding or restored from a backup file, its export, and our
+ * invite. Everything else that needs the identity asks here.
+ */
+export class Identity {
+  readonly #components: IdentityComponents
+  #profile?: ProfileRow
+
+  constructor (components: IdentityComponents) {
+    this.#components = components
+  }
+
+  /** The profile, once loaded or created. */
+  get profile (): ProfileRow | undefined {
+    return this.#profile
+  }
+
+  /** The profile; throws NoProfileError('noProfile') before the user chose a name. */
+  require (): ProfileRow {
+    if (this.#profile == null) throw new NoProfileError('noProfile')
+    return this.#profile
+  }
+
+  /** Our private key (the mailbox seals to it and from it). */
+  privateKey (): Ed25519PrivateKey {
+    return privateKeyFromProtobuf(this.require().privateKey) as Ed25519PrivateKey
+  }
+
+  /** Reads the profile from the database (none yet: undefined). */
+  async load (): Promise<ProfileRow | undefined> {
+    this.#profile = await getProfile(this.#components.db)
+    return this.#profile
+  }
+
+  /** Onboarding: a new Ed25519 identity with this display name. */
+  async create (username: string): Promise<ProfileRow> {
+    const name = validateName(username)
+    if (this.#profile != null || await getProfile(this.#components.db) != null) throw new ProfileExistsError('profileExists')
+    const key = await generateKeyPair('Ed25519')
+    const profile: ProfileRow = {
+      id: 1,
+      peerId: peerIdFromPrivateKey(key).toString(),
+      privateKey: privateKeyToProtobuf(key),
+      username: name,
+      createdAt: Date.now()
+    }
+    await saveProfile(this.#components.db, profile)
+    this.#profile = profile
+    return profile
+  }
+
+  /**
+   * Restores an identity from a backup file into this browser (which must
+   * not have one yet). A wrong passphrase or a damaged file throws and
+   * changes nothing.
+   */
+  async restore (bytes: Uint8Array, passphrase: string): Promise<ProfileRow> {
+    if (this.#profile != null || await getProfile(this.#components.db) != null) throw new ProfileExistsError('profileExistsRestore')
+    const contents = await readBackup(bytes, passphrase)
+    await restoreBackup(this.#components.db, contents)
+    this.#profile = contents.profile
+    return contents.profile
+  }
+
+  /** This identity, its contacts and (optionally) the history as a passphrase-encrypted file (db/backup.ts). */
+  async export (passphrase: string, includeHistory: boolean): Promise<Uint8Array> {
+    this.require()
+    return exportBackup(this.#components.db, passphrase, { includeHistory })
+  }
+
+  /** Our invite (docs/protocols.md, "Invites"): it needs the circuit addresses of at least one reservation. */
+  invite (): string {
+    const profile = this.require()
+    const { addresses } = this.#components.status.current
+    if (addresses.length === 0) throw new NodeNotReadyError('inviteNotOnline')
+    return encodeInvite({ peerId: profile.peerId, name: profile.username, addresses }, this.#components.origin)
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The node's components: one object the composition root (parley-node.ts)
+ * fills and every feature reads, the way js-libp2p hands its services their
+ * `components`. A feature declares the few it uses (a minimal interface of its
+ * own, so a unit test passes exactly those) and reads them when it needs them,
+ * never in its constructor: creation order then does not matter, and features
+ * that use each other (messaging and transfers, contacts and presence) need
+ * no tricks.
+ */
+import { errorClass } from '../../contract/errors.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { ContactHellos } from '../contacts/hellos.ts'
+import type { Contacts } from '../contacts/contacts.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { Inbox } from '../messaging/inbox.ts'
+import type { MailboxCourier } from '../messaging/courier.ts'
+import type { Outbox } from '../messaging/outbox.ts'
+import type { Nearby } from '../nearby/nearby.ts'
+import type { ContactFinder } from '../presence/contact-finder.ts'
+import type { DirectUpgrader } from '../presence/direct-upgrade.ts'
+import type { Greeter } from '../presence/greeter.ts'
+import type { IceServers } from '../relays/ice-servers.ts'
+import type { RelayKeeper } from '../relays/relay-keeper.ts'
+import type { RelayList } from '../relays/relay-list.ts'
+import type { TransferManager } from '../transfers/transfers.ts'
+import type { ParleyEventTarget } from './events.ts'
+import type { ParleyNode } from './libp2p.ts'
+import type { StatusBoard } from './status.ts'
+import type { IceServer } from './app-config.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ComponentLogger } from '@libp2p/interface'
+
+/** What the served `/config.json` set for this run (kernel/app-config.ts), or the defaults when it could not be read. */
+export interface ServedConfig {
+  /** the shipped relays; undefined when the config could not be read (the table keeps the last ones) */
+  relays?: string[]
+  iceServers?: IceServer[]
+  maxFileBytes: number
+}
+
+/** The node's lifecycle, for the features that start it (a new or restored identity). */
+export interface Kernel {
+  /** starts libp2p and every feature, once; resolves when the node runs */
+  startNetwork(): Promise<void>
+}
+
+export interface NodeComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  events: ParleyEventTarget
+  /** the app's origin, for invite links */
+  origin: string
+  served: ServedConfig
+  kernel: Kernel
+  status: StatusBoard
+  /** the libp2p node; reading it before the node exists throws NodeNotReadyError('stillStarting') */
+  libp2p: ParleyNode
+  // identity
+  identity: Identity
+  // contacts
+  contactBook: ContactBook
+  contacts: Contacts
+  hellos: ContactHellos
+  // presence
+  greeter: Greeter
+  dialer: ContactFinder
+  upgrader: DirectUpgrader
+  // messaging
+  inbox: Inbox
+  outbox: Outbox
+  courier: MailboxCourier
+  // relays
+  relayList: RelayList
+  keeper: RelayKeeper
+  ice: IceServers
+  // transfers
+  transfers: TransferManager
+  // nearby
+  nearby: Nearby
+}
+
+/** The node is not running yet (`stillStarting`, `transfersStarting`). */
+export const NodeNotReadyError = errorClass('NodeNotReadyError')
+
+/**
+ * The components object: what `base` holds now, and whatever the root adds
+ * later. Reading `libp2p` before the node exists throws
+ * NodeNotReadyError('stillStarting') (a call that needs the network while
+ * the node starts); reading any other missing component is a wiring bug.
+ */
+export function createComponents (base: Partial<NodeComponents>): NodeComponents {
+  return new Proxy(base, {
+    get (target, key, receiver) {
+      if (typeof key !== 'string' || key in target || key === 'then') return Reflect.get(target, key, receiver)
+      if (key === 'libp2p') throw new NodeNotReadyError('stillStarting')
+      throw new Error(`the node has no component "${key}"`)
+    }
+  }) as NodeComponents
+}

@@ -1,0 +1,22 @@
+/**
+ * What the node's features tell each other without knowing who listens, and
+ * what every tab hears (`status`, `message`: the root forwards them as the
+ * contract's events). libp2p's own events (connections, addresses) are read
+ * from the libp2p node itself.
+ */
+import type { IncomingMessageEvent, NodeStatus } from '../../contract/index.ts'
+import type { Connection } from '@libp2p/interface'
+import type { TypedEventTarget } from 'main-event'
+
+export interface ParleyEvents {
+  /** the node's status changed (kernel/status.ts) */
+  status: CustomEvent<NodeStatus>
+  /** a message arrived (announced before its write commits) or its write failed (messaging/inbox.ts) */
+  message: CustomEvent<IncomingMessageEvent>
+  /** the node holds a relay reservation after holding none: contacts can reach us again */
+  online: CustomEvent<undefined>
+  /** a direct connection passed its probe and carries data from now on (presence/direct-upgrade.ts) */
+  'connection:usable': CustomEvent<Connection>
+}
+
+export type ParleyEventTarget = TypedEventTarget<ParleyEvents>

@@ -1,0 +1,183 @@
+/**
+ * The composition root: it assembles the node's features around one
+ * components object (components.ts), binds the contract's methods to them
+ * (handlers.ts), and runs their lifecycle. It holds no behaviour of its own.
+ */
+import { defaultLogger } from '@libp2p/logger'
+import { DEFAULT_MAX_FILE_BYTES } from '@parley/protocol/file/constants'
+import { TypedEventEmitter } from 'main-event'
+import { nodeContract } from '../../contract/index.ts'
+import { toErrorShape } from '../../contract/errors.ts'
+import { SchemaError } from '../../contract/schema.ts'
+import { InvalidParamsError } from '../../rpc/errors.ts'
+import { contactsFeature } from '../contacts/index.ts'
+import { identityFeature } from '../identity/index.ts'
+import { messagingFeature } from '../messaging/index.ts'
+import { nearbyFeature } from '../nearby/index.ts'
+import { presenceFeature } from '../presence/index.ts'
+import { relaysFeature } from '../relays/index.ts'
+import { transfersFeature } from '../transfers/index.ts'
+import { createComponents } from './components.ts'
+import { nodeHandlers } from './handlers.ts'
+import { createLibp2pNode } from './libp2p.ts'
+import { StatusBoard } from './status.ts'
+import type { CallArgsOf, NodeContract, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { AppConfig } from './app-config.ts'
+import type { NodeComponents } from './components.ts'
+import type { ParleyEvents } from './events.ts'
+import type { ParleyNode } from './libp2p.ts'
+import type { ComponentLogger, Startable } from '@libp2p/interface'
+
+export interface NodeRootInit {
+  db: ParleyDb
+  /** the app's origin, for invite links */
+  origin: string
+  /** resolves the served app config; called once the profile exists */
+  loadConfig(): Promise<AppConfig>
+  logger?: ComponentLogger
+}
+
+/** The features in start order (each one's services start in the order it lists them). */
+const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, nearbyFeature]
+
+export class NodeRoot {
+  readonly components: NodeComponents
+  /** the contract's methods (what the RPC server serves) */
+  readonly handlers: NodeHandlers
+  readonly #services: Startable[] = []
+  #starting?: Promise<void>
+  /** the services started, in start order */
+  #running: Startable[] = []
+  #libp2pRunning = false
+
+  constructor (init: NodeRootInit) {
+    const events = new TypedEventEmitter<ParleyEvents>()
+    const components = createComponents({
+      db: init.db,
+      logger: init.logger ?? defaultLogger(),
+      events,
+      origin: init.origin,
+      served: { maxFileBytes: DEFAULT_MAX_FILE_BYTES },
+      kernel: { startNetwork: async () => this.#startNetwork(init) }
+    })
+    components.status = new StatusBoard(components)
+    for (const feature of FEATURES) {
+      const services = feature(components)
+      Object.assign(components, services)
+      this.#services.push(...Object.values(services).filter(isStartable))
+    }
+    this.components = components
+    this.handlers = nodeHandlers(components)
+  }
+
+  /** What tabs hear: `status` and `message` (kernel/events.ts). */
+  get events (): NodeComponents['events'] {
+    return this.components.events
+  }
+
+  get status (): NodeStatus {
+    return this.components.status.current
+  }
+
+  /** The libp2p node, once it exists. */
+  get libp2p (): ParleyNode | undefined {
+    return 'libp2p' in this.components ? this.components.libp2p : undefined
+  }
+
+  /** Reads the identity and, when there is one, starts the network. */
+  async start (): Promise<void> {
+    const { identity, status } = this.components
+    try {
+      if (await identity.load() == null) {
+        status.update({ phase: 'needs-profile' })
+        return
+      }
+    } catch (err) {
+      status.update({ phase: 'offline', error: { code: 'databaseUnavailable', params: { reason: (err as Error).message } } })
+      throw err
+    }
+    await this.components.kernel.startNetwork()
+  }
+
+  async stop (): Promise<void> {
+    await this.#starting?.catch(() => {})
+    await this.#stopRunning()
+  }
+
+  /** A tab offering to host WebRTC appeared: upgrades that failed for want of one are tried again. */
+  onRtcHostsChanged (): void {
+    this.components.upgrader.retryAll()
+  }
+
+  /** Calls a contract method as a tab would (its params checked first), without a port: for tests and tools. */
+  async call<M extends NodeMethod> (method: M, ...[params, options = {}]: CallArgsOf<NodeContract, M, { signal?: AbortSignal }>): Promise<NodeResult<M>> {
+    let checked: NodeParams<M>
+    try {
+      checked = nodeContract.methods[method].params.parse(params, 'params') as NodeParams<M>
+    } catch (err) {
+      if (!(err instanceof SchemaError)) throw err
+      throw new InvalidParamsError('invalidParams', { method, problem: err.message })
+    }
+    const handler = this.handlers[method] as (params: NodeParams<M>, ctx: { signal: AbortSignal }) => NodeResult<M> | Promise<NodeResult<M>>
+    return handler(checked, { signal: options.signal ?? new AbortController().signal })
+  }
+
+  /** Starts libp2p and every feature, once; a failure is the status's problem, and a later call may try again. */
+  async #startNetwork (init: NodeRootInit): Promise<void> {
+    this.#starting ??= this.#doStart(init).catch(async (err: unknown) => {
+      this.#starting = undefined
+      await this.#stopRunning().catch(() => {})
+      this.components.status.update({ phase: 'offline', error: { code: 'nodeStartFailed', params: { reason: (err as Error).message } } })
+      throw err
+    })
+    return this.#starting
+  }
+
+  async #doStart (init: NodeRootInit): Promise<void> {
+    const c = this.components
+    c.status.update({ phase: 'starting' })
+    try {
+      const config = await init.loadConfig()
+      Object.assign(c.served, { relays: config.relays, iceServers: config.iceServers, maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES })
+    } catch (err) {
+      // the node runs on the relays it already knows
+      const { code, params } = toErrorShape(err)
+      c.status.update({ error: { code, params } })
+    }
+    c.libp2p = await createLibp2pNode({
+      privateKey: c.identity.privateKey(),
+      logger: c.logger,
+      inbox: c.inbox,
+      // the desk and the file host exist before the node starts, so before any request can arrive
+      desk: c.hellos,
+      fileHost: c.transfers,
+      isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
+      isContact: async (peerId) => c.contactBook.isAccepted(peerId),
+      rtcConfiguration: () => c.ice.rtcConfiguration()
+    })
+    // listeners first (each service's start), then libp2p, then what needs it running
+    for (const service of this.#services) {
+      await service.start()
+      this.#running.push(service)
+    }
+    this.#libp2pRunning = true
+    await c.libp2p.start()
+    for (const service of this.#services) await service.afterStart?.()
+  }
+
+  /** The services stop first (in reverse), so that none acts on the connections libp2p closes as it stops. */
+  async #stopRunning (): Promise<void> {
+    const running = this.#running.splice(0).reverse()
+    for (const service of running) await service.beforeStop?.()
+    for (const service of running) await service.stop()
+    if (this.#libp2pRunning) {
+      this.#libp2pRunning = false
+      await this.components.libp2p.stop()
+    }
+  }
+}
+
+function isStartable (service: object): service is Startable {
+  return typeof (service as Partial<Startable>).start === 'function' && typeof (service as Partial<Startable>).stop === 'function'
+}

@@ -1,0 +1,133 @@
+import { TimeoutError } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { RELAYED_MAX_FILE_BYTES } from '@parley/protocol/file/constants'
+import { FileTransferError } from '@parley/protocol/file/errors'
+import { getContact } from '../../db/contacts.ts'
+import { getHashes, getTransfer, setTransferState } from '../../db/transfers.ts'
+import { fromHex, toHex } from '../../files/hashing.ts'
+import { bestConnection, isRelayed } from '../kernel/connections.ts'
+import { ServedFile } from './served-file.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { MessageId, TransferRow } from '../../db/types.ts'
+import type { ChunkStore } from '../../files/chunk-store.ts'
+import type { FileService, FileSource } from './file-service.ts'
+import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
+
+export interface FileHostingInit {
+  db: ParleyDb
+  log: Logger
+  libp2p(): Pick<Libp2p, 'getConnections'> & { services: { file: Pick<FileService, 'cancel'> } }
+  store(): ChunkStore
+}
+
+/**
+ * The sender's side of transfers: the files a tab handed over in this
+ * session (served from until the worker restarts, then from the chunk store),
+ * the receivers that open them (only the contact a file was offered to, only
+ * while it is not cancelled, a big file only over a direct connection), and
+ * the cancels we owe a peer.
+ */
+export class FileHosting {
+  readonly #init: FileHostingInit
+  /** files handed over by a tab in this session, by transfer id */
+  readonly #sources = new Map<MessageId, Blob>()
+  /** sources being served right now, by transfer id (bounded by the file streams per connection) */
+  readonly #serving = new Map<MessageId, Set<ServedFile>>()
+
+  constructor (init: FileHostingInit) {
+    this.#init = init
+  }
+
+  /** Keeps the tab's File of transfer `id` to serve from. */
+  keep (id: MessageId, blob: Blob): void {
+    this.#sources.set(id, blob)
+  }
+
+  /** True while the tab's File of `id` is kept (it was handed over in this session). */
+  holds (id: MessageId): boolean {
+    return this.#sources.has(id)
+  }
+
+  drop (id: MessageId): void {
+    this.#sources.delete(id)
+  }
+
+  /** The file of an outgoing transfer: the tab's File, or the copy in the chunk store. */
+  async source (id: MessageId): Promise<Blob | undefined> {
+    return this.#sources.get(id) ?? await this.#init.store().source(id)
+  }
+
+  /** The receiver `from` opens the transfer `id` (FileHost.open). */
+  async open (from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
+    const { db } = this.#init
+    const row = await getTransfer(db, id as MessageId)
+    const contact = row == null ? undefined : await getContact(db, row.contactId)
+    if (row == null || row.direction !== 'out' || contact?.peerId !== from.toString() || row.sha256 === '' ||
+      toHex(sha256) !== row.sha256) {
+      throw new FileTransferError('unknown-transfer')
+    }
+    if (row.state === 'cancelled') throw new FileTransferError('cancelled')
+    if (isRelayed(connection) && row.size > RELAYED_MAX_FILE_BYTES) throw new FileTransferError('needs-direct')
+    const blob = await this.source(row.id)
+    const hashes = await getHashes(db, row.id)
+    if (blob == null || hashes == null) throw new FileTransferError('unavailable')
+    await setTransferState(db, row.id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
+    return this.#serve(row, blob, hashes)
+  }
+
+  /** Makes every source of `id` being served refuse its next chunk (the receiver hears ERROR 'cancelled'). */
+  stopServing (id: MessageId): void {
+    for (const served of this.#serving.get(id) ?? []) served.stop(new FileTransferError('cancelled'))
+  }
+
+  /** Sends the cancels owed to `peerId` (it just connected). */
+  async flushCancels (peerId: string): Promise<void> {
+    const { db } = this.#init
+    const rows = await db.transfers.where('state').equals('cancelled').filter(r => r.cancelPending === true).toArray()
+    for (const row of rows) {
+      const contact = await getContact(db, row.contactId)
+      if (contact?.peerId === peerId) await this.tellCancel(row)
+    }
+  }
+
+  /** Sends CANCEL for `row` over an open connection, if there is one; clears cancelPending once the peer has it. */
+  async tellCancel (row: TransferRow): Promise<void> {
+    const { db, log } = this.#init
+    if (row.sha256 === '') {
+      // never offered: nobody to tell
+      await setTransferState(db, row.id, 'cancelled', { cancelPending: false })
+      return
+    }
+    const contact = await getContact(db, row.contactId)
+    if (contact == null) return
+    const libp2p = this.#init.libp2p()
+    const connection = bestConnection(libp2p, peerIdFromString(contact.peerId))
+    if (connection == null) return
+    try {
+      await libp2p.services.file.cancel(connection, row.id, fromHex(row.sha256), { signal: AbortSignal.timeout(10_000) })
+      await setTransferState(db, row.id, 'cancelled', { cancelPending: false })
+    } catch (err) {
+      log('telling %s about the cancel of %s failed - %e', contact.peerId, row.id, err instanceof TimeoutError ? 'timeout' : err)
+    }
+  }
+
+  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array): FileSource {
+    const all = this.#serving.get(row.id) ?? new Set<ServedFile>()
+    this.#serving.set(row.id, all)
+    const served: ServedFile = new ServedFile({
+      db: this.#init.db,
+      row,
+      blob,
+      hashes,
+      log: this.#init.log,
+      // from now on the stored copy serves (save, or a later resend); the tab's File can go
+      onDone: () => { this.#sources.delete(row.id) },
+      onClose: () => {
+        all.delete(served)
+        if (all.size === 0 && this.#serving.get(row.id) === all) this.#serving.delete(row.id)
+      }
+    })
+    all.add(served)
+    return served
+  }
+}
