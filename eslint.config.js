@@ -14,9 +14,33 @@ import globals from 'globals'
 const NETWORK_PACKAGES = ['libp2p', 'libp2p/*', '@libp2p/*', '@chainsafe/*', '@multiformats/*']
 const SVELTE_PACKAGES = ['svelte', 'svelte/*']
 
+/**
+ * Every part of the app: the relay's source and the protocol package's source
+ * are reached only through the package (`@parley/protocol`), never by path.
+ */
+const APP_COMMON = [
+  {
+    group: ['**/relay-node/**', '**/relay-node'],
+    message: 'The app must not import relay-node: shared wire code lives in @parley/protocol.'
+  },
+  {
+    group: ['**/packages/protocol/**'],
+    message: 'Import @parley/protocol by its package name, not by path.'
+  }
+]
+
+/** The worker and the database speak error codes; only the tab has words (lib/i18n, lib/ui). */
+const NO_WORDS = [
+  {
+    group: ['**/i18n/**', '**/i18n'],
+    message: 'The worker, the database and the contract speak error codes: only the tab words them (lib/i18n).'
+  }
+]
+
 /** UI code talks to the node only through `src/lib/rpc/client.ts`. */
 const UI_RESTRICTIONS = {
   patterns: [
+    ...APP_COMMON,
     {
       group: NETWORK_PACKAGES,
       message: 'UI code must not import libp2p: go through src/lib/rpc/client.ts.'
@@ -28,17 +52,54 @@ const UI_RESTRICTIONS = {
   ]
 }
 
-/** Storage stays free of networking and of the UI framework. */
+/** Storage stays free of networking, of the UI framework and of words. */
 const DB_RESTRICTIONS = {
   patterns: [
+    ...APP_COMMON,
+    ...NO_WORDS,
     { group: ['libp2p', 'libp2p/*', '@libp2p/*'], message: 'src/lib/db must not import libp2p.' },
     { group: SVELTE_PACKAGES, message: 'src/lib/db must not import svelte.' }
   ]
 }
 
-/** The network layer runs in a worker and knows nothing of the UI framework. */
-const P2P_RESTRICTIONS = {
-  patterns: [{ group: SVELTE_PACKAGES, message: 'src/lib/node must not import svelte.' }]
+/**
+ * The node runs in a worker and knows nothing of the UI framework or of
+ * words; its features never reach back into the composition root that
+ * assembles them (kernel/root.ts).
+ */
+const NODE_RESTRICTIONS = {
+  patterns: [
+    ...APP_COMMON,
+    ...NO_WORDS,
+    { group: SVELTE_PACKAGES, message: 'src/lib/node must not import svelte.' },
+    { group: ['**/kernel/root.ts', './root.ts'], message: 'Only the worker imports the composition root (kernel/root.ts); a feature gets its components.' }
+  ]
+}
+
+/** The worker entry points, the files store, the RPC layer and the contract: no words, no UI. */
+const WORKER_SIDE_RESTRICTIONS = {
+  patterns: [
+    ...APP_COMMON,
+    ...NO_WORDS,
+    { group: SVELTE_PACKAGES, message: 'This part runs in the worker (or on both sides) and must not import svelte.' }
+  ]
+}
+
+/** Wire code only: libp2p interfaces and utilities, @noble; nothing of the app, the relay or the UI. */
+const PROTOCOL_RESTRICTIONS = {
+  patterns: [
+    { group: ['**/src/lib/**', '**/relay-node/**', '../../../src/**'], message: '@parley/protocol must not import the app or relay-node.' },
+    { group: [...SVELTE_PACKAGES, 'dexie', 'dexie/*'], message: '@parley/protocol is pure wire code: no svelte, no dexie.' },
+    { group: ['**/i18n/**', '**/i18n'], message: '@parley/protocol speaks error codes, never words.' }
+  ]
+}
+
+/** The relay shares wire code with the app only through @parley/protocol. */
+const RELAY_RESTRICTIONS = {
+  patterns: [
+    { group: ['**/src/lib/**', '**/src/workers/**', '../../src/**'], message: 'relay-node must not import the app: shared wire code lives in @parley/protocol.' },
+    { group: ['**/packages/protocol/**'], message: 'Import @parley/protocol by its package name, not by path.' }
+  ]
 }
 
 export default defineConfig(
@@ -93,7 +154,17 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.node } }
   },
 
-  // Boundaries.
+  // Boundaries (a file gets the rule of the last block that matches it).
+  {
+    name: 'parley/boundaries/app',
+    files: ['src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: APP_COMMON }] }
+  },
+  {
+    name: 'parley/boundaries/worker-side',
+    files: ['src/workers/**', 'src/lib/files/**', 'src/lib/rpc/**', 'src/lib/contract/**'],
+    rules: { 'no-restricted-imports': ['error', WORKER_SIDE_RESTRICTIONS] }
+  },
   {
     name: 'parley/boundaries/ui',
     files: ['src/routes/**', 'src/lib/ui/**', 'src/lib/state/**'],
@@ -105,9 +176,19 @@ export default defineConfig(
     rules: { 'no-restricted-imports': ['error', DB_RESTRICTIONS] }
   },
   {
-    name: 'parley/boundaries/p2p',
+    name: 'parley/boundaries/node',
     files: ['src/lib/node/**'],
-    rules: { 'no-restricted-imports': ['error', P2P_RESTRICTIONS] }
+    rules: { 'no-restricted-imports': ['error', NODE_RESTRICTIONS] }
+  },
+  {
+    name: 'parley/boundaries/protocol',
+    files: ['packages/protocol/src/**'],
+    rules: { 'no-restricted-imports': ['error', PROTOCOL_RESTRICTIONS] }
+  },
+  {
+    name: 'parley/boundaries/relay',
+    files: ['relay-node/src/**'],
+    rules: { 'no-restricted-imports': ['error', RELAY_RESTRICTIONS] }
   },
 
   // Unit tests (vitest).

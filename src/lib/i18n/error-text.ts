@@ -8,7 +8,7 @@
  * whose own params ride along in the same flat set) — so the tab needs no
  * catalog at run time (a unit test holds the words to the catalog's kinds).
  */
-import { formatBytes } from '../files/size.ts'
+import { formatBytes } from './size.ts'
 import { entryOf, t } from './index.ts'
 import type { MessageKey } from './index.ts'
 

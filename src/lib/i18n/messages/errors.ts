@@ -6,7 +6,7 @@ import type { EnEntry, EnTable, RuTable } from '../table.ts'
  * error the node (in its worker) or the data layer throws at the UI, in the
  * words the user reads. Quoted values (`"{value}"` / `«{value}»`) are user
  * data, already cut short and cleaned by the thrower. Also the byte units
- * (`size*`), which file-size errors and the UI share (files/size.ts).
+ * (`size*`), which file-size errors and the UI share (i18n/size.ts).
  */
 export const en = {
   // ---- invites (node/identity/invite.ts)

@@ -2,8 +2,8 @@
  * Byte counts in words, for the UI and for error messages (1024-based units),
  * in the current language (lib/i18n): "1.5 KiB" / "1,5 КиБ".
  */
-import { getLocale, t } from '../i18n/index.ts'
-import type { MessageKey } from '../i18n/index.ts'
+import { getLocale, t } from './index.ts'
+import type { MessageKey } from './index.ts'
 
 const UNITS = ['errors.sizeB', 'errors.sizeKiB', 'errors.sizeMiB', 'errors.sizeGiB', 'errors.sizeTiB'] as const satisfies readonly MessageKey[]
 const UNIT_BYTES = 1024
