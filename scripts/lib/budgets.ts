@@ -18,17 +18,6 @@ export const SOURCE_ROOTS = ['src', 'packages', 'relay-node/src'] as const
 /** String tables: long by nature, one entry a line, no logic. */
 export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
 
-/**
- * Files still over the limit, with the most lines each may have until it is
- * split. Only ever shrinks; empty once the house is in order.
- */
-export const OVERSIZED_FILES: Readonly<Record<string, number>> = {
-  'src/lib/node/transfers/file-service.ts': 541,
-  'src/lib/db/transfers.ts': 490,
-  'src/lib/db/backup-rows.ts': 447,
-  'src/lib/webrtc-bridge/pump.ts': 401
-}
-
 /** Gzip budgets of the built app, in KiB. */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 126.5,
@@ -64,26 +53,12 @@ export function countLines (text: string): number {
   return text.split('\n').length - (text.endsWith('\n') ? 1 : 0)
 }
 
-/**
- * One result per file over its limit (MAX_SOURCE_LINES, or its entry in
- * `oversized`), and one per `oversized` entry that is stale (the file shrank
- * under the limit or is gone), so the list only ever shrinks.
- */
-export function lineBudgetResults (
-  lines: ReadonlyMap<string, number>,
-  oversized: Readonly<Record<string, number>> = OVERSIZED_FILES
-): BudgetResult[] {
+/** One result per source file over MAX_SOURCE_LINES (string tables are exempt; no file has an exception). */
+export function lineBudgetResults (lines: ReadonlyMap<string, number>): BudgetResult[] {
   const results: BudgetResult[] = []
   for (const [file, count] of lines) {
     if (LINE_BUDGET_EXEMPT.some(re => re.test(file))) continue
-    const limit = oversized[file] ?? MAX_SOURCE_LINES
-    if (count > limit) results.push({ name: `lines ${file}`, ok: false, detail: `${count} lines, more than ${limit}` })
-  }
-  for (const [file, limit] of Object.entries(oversized)) {
-    const count = lines.get(file)
-    if (count === undefined || count <= MAX_SOURCE_LINES) {
-      results.push({ name: `lines ${file}`, ok: false, detail: `listed as oversized (${limit}) but ${count === undefined ? 'gone' : `now ${count} lines`}: remove it from OVERSIZED_FILES` })
-    }
+    if (count > MAX_SOURCE_LINES) results.push({ name: `lines ${file}`, ok: false, detail: `${count} lines, more than ${MAX_SOURCE_LINES}` })
   }
   return results
 }

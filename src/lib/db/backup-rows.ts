@@ -12,8 +12,9 @@
  * reads libp2p's Ed25519 encodings by hand.
  */
 import {
-  BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, fromBase64, isObject, toBase64, type Json
+  BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, isObject, toBase64, type Json
 } from './backup-envelope.ts'
+import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
   ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
@@ -28,7 +29,7 @@ export const MAX_BACKUP_NAME_CHARS = 256
 export const MAX_BACKUP_NOTES_CHARS = 10_000
 export const MAX_BACKUP_ADDRESSES = 64
 export const MAX_BACKUP_ADDRESS_CHARS = 1024
-export const MAX_BACKUP_PEER_ID_CHARS = 128
+export { MAX_BACKUP_PEER_ID_CHARS }
 export const MAX_BACKUP_PUBLIC_KEY_BYTES = 1024
 /** A chat text is at most 16 384 UTF-8 bytes, which is never more UTF-16 code units. */
 export const MAX_BACKUP_BODY_CHARS = 16_384
@@ -121,16 +122,7 @@ export function isTime (value: unknown): value is number {
 
 // ---------------------------------------------------------------- row checks
 
-/** A row breaks a rule; the message names the row and the rule. Worded by the caller for import or export. */
-export class RowProblem extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'RowProblem'
-  }
-}
-
-/** Field name → whether it is optional. */
-type FieldMap = Readonly<Record<string, boolean>>
+export { RowProblem }
 
 /*
  * Every field of each backed-up row, true when optional, and every value of
@@ -171,8 +163,6 @@ const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,126
 /** Path separators and control characters (C0, DEL, C1), which a sanitised file name never has. */
 const UNSAFE_NAME_CHARS = /[/\\\u0000-\u001f\u007f-\u009f]/
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
-const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
-const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/
 /** libp2p protobuf of an Ed25519 private key: type 1, then 64 bytes (seed, public key). */
 const ED25519_PRIVATE_KEY_PREFIX = [0x08, 0x01, 0x12, 0x40]
 const ED25519_PRIVATE_KEY_BYTES = 68
@@ -330,117 +320,8 @@ function readFileOffer (row: Fields, direction: MessageDirection): FileOffer {
   return file
 }
 
-/** Typed reads of one JSON object with exactly the listed keys; failures name the row and field. */
-class Fields {
-  readonly #value: Json
-  readonly #at: string
-
-  constructor (value: unknown, at: string, fields: FieldMap) {
-    this.#at = at
-    const fail = (problem: string): never => this.fail(problem)
-    if (!isObject(value)) fail('it is not an object')
-    this.#value = value as Json
-    const keys = Object.keys(fields)
-    exactKeys(this.#value, keys.filter((key) => fields[key] === false), 'it', fail, keys.filter((key) => fields[key] === true))
-  }
-
-  fail (problem: string): never {
-    throw new RowProblem(`${this.#at}: ${problem}`)
-  }
-
-  has (key: string): boolean {
-    return Object.hasOwn(this.#value, key)
-  }
-
-  /** The object under `key`, read with its own field map; its failures name this row and the key. */
-  nested (key: string, fields: FieldMap): Fields {
-    return new Fields(this.#value[key], `${this.#at}, "${key}"`, fields)
-  }
-
-  text (key: string, min: number, max: number): string {
-    const v = this.#value[key]
-    if (typeof v !== 'string') return this.fail(`"${key}" is not text`)
-    if (v.length < min || v.length > max) return this.fail(`"${key}" has ${v.length} characters, not ${min} to ${max}`)
-    return v
-  }
-
-  int (key: string, min: number, max: number): number {
-    const v = this.#value[key]
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-      return this.fail(`"${key}" is not a whole number from ${min} to ${max}`)
-    }
-    return v
-  }
-
-  /** ms since the epoch. */
-  time (key: string): number {
-    return this.int(key, 0, Number.MAX_SAFE_INTEGER)
-  }
-
-  number (key: string, min: number, max: number): number {
-    const v = this.#value[key]
-    if (typeof v !== 'number' || !(v >= min && v <= max)) return this.fail(`"${key}" is not a number from ${min} to ${max}`)
-    return v
-  }
-
-  bool (key: string): boolean {
-    const v = this.#value[key]
-    if (typeof v !== 'boolean') return this.fail(`"${key}" is not true or false`)
-    return v
-  }
-
-  oneOf<T extends string> (key: string, values: readonly T[]): T {
-    const v = this.#value[key]
-    if (!values.some((allowed) => allowed === v)) return this.fail(`"${key}" is ${JSON.stringify(v)}, not one of ${values.join(', ')}`)
-    return v as T
-  }
-
-  peerId (key: string): string {
-    const v = this.text(key, 1, MAX_BACKUP_PEER_ID_CHARS)
-    if (!BASE58.test(v)) this.fail(`"${key}" is not a PeerID`)
-    return v
-  }
-
-  bytes (key: string, min: number, max: number): Uint8Array<ArrayBuffer> {
-    const v = this.#value[key]
-    const bytes = typeof v === 'string' ? fromBase64(v) : undefined
-    if (bytes === undefined) return this.fail(`"${key}" is not base64`)
-    if (bytes.byteLength < min || bytes.byteLength > max) return this.fail(`"${key}" has ${bytes.byteLength} bytes, not ${min} to ${max}`)
-    return bytes
-  }
-
-  textList (key: string, maxItems: number, maxChars: number): string[] {
-    const v = this.#value[key]
-    if (!Array.isArray(v) || v.length > maxItems) return this.fail(`"${key}" is not a list of at most ${maxItems} entries`)
-    return v.map((item: unknown, i) => {
-      if (typeof item !== 'string' || item.length === 0 || item.length > maxChars) {
-        return this.fail(`"${key}" entry ${i + 1} is not text of 1 to ${maxChars} characters`)
-      }
-      return item
-    })
-  }
-}
-
 // ---------------------------------------------------------------- helpers
 
 function keysOf<T extends string> (record: Record<T, 1>): T[] {
   return Object.keys(record) as T[]
-}
-
-/** Base58btc (the Bitcoin alphabet), as PeerIDs are written. */
-function base58btc (bytes: Uint8Array): string {
-  const digits: number[] = [] // little-endian base-58 digits
-  for (const byte of bytes) {
-    let carry = byte
-    for (let i = 0; i < digits.length; i++) {
-      carry += (digits[i] ?? 0) * 256
-      digits[i] = carry % 58
-      carry = Math.floor(carry / 58)
-    }
-    for (; carry > 0; carry = Math.floor(carry / 58)) digits.push(carry % 58)
-  }
-  let out = ''
-  for (let i = 0; i < bytes.length && bytes[i] === 0; i++) out += '1'
-  for (let i = digits.length - 1; i >= 0; i--) out += BASE58_ALPHABET.charAt(digits[i] ?? 0)
-  return out
 }

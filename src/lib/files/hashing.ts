@@ -6,7 +6,7 @@
  * kept incrementally with @noble/hashes (WebCrypto has no streaming digest).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
-import { chunkCountOf } from '../db/transfers.ts'
+import { chunkCountOf } from '../db/transfer-rows.ts'
 import { DEFAULT_CHUNK_BYTES, HASH_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '@parley/protocol/file/constants'
 
 export { chunkCountOf }

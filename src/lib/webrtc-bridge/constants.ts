@@ -32,3 +32,15 @@ export const MAX_SHORT_STRING_CHARS = 65_535
 export const MAX_ERROR_MESSAGE_CHARS = 4096
 /** ICE servers accepted in one configuration. */
 export const MAX_ICE_SERVERS = 32
+
+// The channel pump (pump.ts)
+/**
+ * Notices the pump keeps per channel whose `dc.create` is on the way to the host. The
+ * proxy sends at most a threshold and a close before the channel opens.
+ */
+export const MAX_NOTICES_PER_CREATING_CHANNEL = 64
+/**
+ * Events kept per channel until the worker has heard of it. The host announces
+ * a channel in the task that transferred it, so only a handful can pile up.
+ */
+export const MAX_HELD_EVENTS_PER_CHANNEL = 1024

@@ -28,7 +28,9 @@
 
 import { ChannelTable } from './channel-table.ts'
 import type { ChannelNotice } from './channel-table.ts'
-import { MAX_CHANNELS_PER_PEER_CONNECTION, MAX_PEER_CONNECTIONS, MAX_PENDING_REQUESTS } from './constants.ts'
+import {
+  MAX_CHANNELS_PER_PEER_CONNECTION, MAX_HELD_EVENTS_PER_CHANNEL, MAX_NOTICES_PER_CREATING_CHANNEL, MAX_PEER_CONNECTIONS, MAX_PENDING_REQUESTS
+} from './constants.ts'
 import { errorToWire } from './errors.ts'
 import { isHostToWorker, isPumpAdopt, isWorkerToHost } from './guards.ts'
 import type { HostDataChannel } from './host-types.ts'
@@ -36,17 +38,6 @@ import { defaultBridgeLog } from './protocol.ts'
 import type {
   BridgeLog, BridgePort, BridgeRequest, ChannelKey, HostToWorker, PcKey, PumpAdoptMessage, PumpToHost, WorkerToHost
 } from './protocol.ts'
-
-/**
- * Notices kept per channel whose `dc.create` is on the way to the host. The
- * proxy sends at most a threshold and a close before the channel opens.
- */
-export const MAX_NOTICES_PER_CREATING_CHANNEL = 64
-/**
- * Events kept per channel until the worker has heard of it. The host announces
- * a channel in the task that transferred it, so only a handful can pile up.
- */
-export const MAX_HELD_EVENTS_PER_CHANNEL = 1024
 
 /** Options for {@link ChannelPump}. */
 export interface ChannelPumpOptions {

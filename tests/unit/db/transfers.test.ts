@@ -2,11 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { ContactNotFoundError } from '../../../src/lib/db/errors.ts'
 import { outbox, outgoingFileRow, queueOutgoing } from '../../../src/lib/db/messages.ts'
-import {
-  canTransferTransition, chunkCountOf, chunkLength, deleteTransfer, getHashes, getTransfer, hasChunk, markResumed,
-  missingChunks, offerReady, outgoingTransferRow, recordChunk, recordChunks, recordServed, resetChunks, saveHashes, setTransferState,
-  storeIncomingFile, storeOutgoingFile, transfersOfChat, unfinishedTransfers, type IncomingFileInput, type OfferHashes
-} from '../../../src/lib/db/transfers.ts'
+import { deleteTransfer, getHashes, getTransfer, markResumed, offerReady, recordChunk, recordChunks, recordServed, resetChunks, saveHashes, setTransferState, storeIncomingFile, storeOutgoingFile, transfersOfChat, unfinishedTransfers, type IncomingFileInput, type OfferHashes } from '../../../src/lib/db/transfers.ts'
+import { canTransferTransition, chunkCountOf, chunkLength, hasChunk, missingChunks, outgoingTransferRow } from '../../../src/lib/db/transfer-rows.ts'
 import type { ContactId, FileOffer, MessageId, MessageRow, TransferDirection, TransferRow, TransferState } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'
 

@@ -5,9 +5,8 @@ import { FileTransferError } from '@parley/protocol/file/errors'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { getContact } from '../../db/contacts.ts'
-import {
-  getHashes, getTransfer, markResumed, missingChunks, recordChunks, resetChunks, saveHashes, setTransferState, unfinishedTransfers
-} from '../../db/transfers.ts'
+import { getHashes, getTransfer, markResumed, recordChunks, resetChunks, saveHashes, setTransferState, unfinishedTransfers } from '../../db/transfers.ts'
+import { missingChunks } from '../../db/transfer-rows.ts'
 import { fromHex, hashBlob, toHex } from '../../files/hashing.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { FILE_ERROR_CODES } from './errors.ts'

@@ -15,9 +15,8 @@
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { getContact } from '../../db/contacts.ts'
 import { outgoingFileRow } from '../../db/messages.ts'
-import {
-  deleteTransfer, getTransfer, offerReady, outgoingTransferRow, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers
-} from '../../db/transfers.ts'
+import { deleteTransfer, getTransfer, offerReady, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers } from '../../db/transfers.ts'
+import { outgoingTransferRow } from '../../db/transfer-rows.ts'
 import { openChunkStore } from '../../files/chunk-store.ts'
 import { chunkCountOf, chunkSizeFor, hashFile } from '../../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../../files/names.ts'
