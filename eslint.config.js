@@ -7,7 +7,7 @@ import playwright from 'eslint-plugin-playwright'
 import globals from 'globals'
 
 /**
- * Module boundaries (STYLE.md "Boundaries"). Patterns are gitignore-style and
+ * Module boundaries (docs/architecture.md, "Who may import whom"). Patterns are gitignore-style and
  * are matched against the import specifier, so they cover package names and
  * relative paths alike.
  */

@@ -6,7 +6,7 @@ import { defineConfig } from '@playwright/test'
  * has two cores shared by all of them. No `webServer`: the fixtures own it.
  *
  * Run it inside a loopback-only network namespace (`npm test` does), so no
- * WebRTC candidate or relay traffic can leave `lo` (ENVIRONMENT.md).
+ * WebRTC candidate or relay traffic can leave `lo` (docs/testing.md).
  */
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 
@@ -42,7 +42,7 @@ export default defineConfig({
             '--disable-component-update',
             '--disable-sync',
             // WebRTC between two contexts on 127.0.0.1; also needs a media
-            // permission on each context (ENVIRONMENT.md "loopback only").
+            // permission on each context (docs/testing.md, "WebRTC on loopback").
             '--allow-loopback-in-peer-connection'
           ]
         }

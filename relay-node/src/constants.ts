@@ -31,14 +31,14 @@ export const DEFAULT_RESERVATION_TTL_MS = 60 * MINUTE_MS
  * requests and WebRTC signalling are small; a connection that hits the limit is
  * closed and the peers simply dial again. Enforced by js-libp2p in
  * milliseconds (it reports the same number to clients in a field they read as
- * seconds: ENVIRONMENT.md).
+ * seconds).
  */
 export const DEFAULT_CIRCUIT_DURATION_LIMIT_MS = 10 * MINUTE_MS
 
 /**
  * Upper bound on bytes per relayed connection, both directions counted
  * together (js-libp2p sums them). Bulk file data never flows over relays
- * (DESIGN.md §1), so 32 MiB leaves room for long chats and signalling while
+ * (docs/protocols.md, "Files": large files wait for a direct path), so 32 MiB leaves room for long chats and signalling while
  * bounding what one pair can cost the operator.
  */
 export const DEFAULT_CIRCUIT_DATA_LIMIT_BYTES = 32 * MIB

@@ -1,6 +1,6 @@
 /**
  * `/parley/nearby/1.0.0` on relay-node: browsers cannot do mDNS, so the relay
- * they share tells them who else is near (DESIGN.md §5, docs/protocols.md
+ * they share tells them who else is near (docs/protocols.md,
  * "Nearby"). A peer that opted in REGISTERs a display name; it can then LIST
  * the other registered peers that are nearby: connected from the same IP
  * address, or, when the relay sees both on private, loopback or link-local

@@ -129,7 +129,7 @@ export async function ensureSystemPackages (options: { lab?: boolean } = {}): Pr
 
 /**
  * `npx playwright test <args>` in a fresh network namespace that only has
- * `lo`: the e2e tests must not reach beyond loopback (ENVIRONMENT.md), and the
+ * `lo`: the e2e tests must not reach beyond loopback (docs/testing.md), and the
  * NAT lab starts from there too. Probe first, so that a failing test run is
  * never mistaken for a missing privilege. `args` must need no shell quoting.
  */

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
- * The node's worker entry, for both ways of running it (DESIGN.md §1; the node
- * itself is in node-core.ts):
+ * The node's worker entry, for both ways of running it (docs/architecture.md;
+ * the node itself is in node-core.ts):
  *
  * - **SharedWorker** (normal): one per browser profile; each tab's port comes
  *   in a `connect` event.

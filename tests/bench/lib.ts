@@ -11,7 +11,7 @@ export async function launch (): Promise<Browser> {
 /**
  * A person's browser context. With `webrtc: false` the context lacks the media
  * permission, so Chromium gathers no loopback ICE candidates and WebRTC cannot
- * connect (ENVIRONMENT.md): the chat then stays on the relayed connection.
+ * connect (docs/testing.md): the chat then stays on the relayed connection.
  */
 export async function newContext (browser: Browser, options: { webrtc?: boolean } = {}): Promise<BrowserContext> {
   return browser.newContext(options.webrtc === false ? {} : { permissions: ['microphone'] })

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test'
 interface Person { context: BrowserContext, page: Page }
 
 async function person (browser: Browser, url: string): Promise<Person> {
-  // the microphone permission lets Chromium gather loopback ICE candidates (ENVIRONMENT.md)
+  // the microphone permission lets Chromium gather loopback ICE candidates (docs/testing.md)
   const context = await browser.newContext({ permissions: ['microphone'] })
   const page = await context.newPage()
   await page.goto(url)

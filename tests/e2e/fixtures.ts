@@ -102,7 +102,7 @@ export interface Fixtures {
 
 async function newPerson (browser: Browser, url: string): Promise<Person> {
   // the microphone permission lets Chromium gather loopback ICE candidates
-  // (ENVIRONMENT.md); harmless before WebRTC is used
+  // (docs/testing.md); harmless before WebRTC is used
   const context = await browser.newContext({ permissions: ['microphone'] })
   const page = await context.newPage()
   await page.goto(url)

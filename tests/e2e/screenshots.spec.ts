@@ -41,7 +41,7 @@ async function shot (page: Page, name: string): Promise<void> {
 
 /** A person in a browser context of this device's size. */
 async function personOn (browser: Browser, device: typeof PHONE, url: string): Promise<Page> {
-  // the microphone permission lets Chromium gather loopback ICE candidates (ENVIRONMENT.md)
+  // the microphone permission lets Chromium gather loopback ICE candidates (docs/testing.md)
   const context = await browser.newContext({ ...device, permissions: ['microphone'] })
   const page = await context.newPage()
   await page.goto(url)

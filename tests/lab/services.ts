@@ -190,7 +190,7 @@ export async function launchPerson (site: Site, url: string, workDir: string): P
 
 /**
  * Test instrumentation, in every page before the app's scripts: keeps the
- * page's RTCPeerConnections (the app's windows own them, ENVIRONMENT.md) so the
+ * page's RTCPeerConnections (the app's windows own them, docs/testing.md) so the
  * test can read which ICE candidate pair each one selected, and whether a
  * connection attempt ended without ever connecting (a failed upgrade).
  */

@@ -114,8 +114,8 @@ export function incomingFileRow (input: IncomingInput & { file: FileOffer }): Me
 }
 
 /**
- * Stores a received message exactly once (DESIGN.md §4: receipt is
- * idempotent). A second copy with the same id changes nothing; the caller acks
+ * Stores a received message exactly once (receipt is idempotent:
+ * docs/protocols.md, "Idempotency"). A second copy with the same id changes nothing; the caller acks
  * it again either way.
  */
 export async function storeIncoming (db: ParleyDb, input: IncomingInput): Promise<'stored' | 'duplicate'> {

@@ -1,5 +1,5 @@
 /**
- * English and Russian strings for every screen, error and date (DESIGN.md §6).
+ * English and Russian strings for every screen, error and date.
  *
  * Pure TypeScript, no Svelte: the tabs and the node's worker both use it (the
  * worker writes its errors in the tab's language: the tab tells it through

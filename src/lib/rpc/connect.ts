@@ -1,5 +1,5 @@
 /**
- * Browser-only: connects this tab to the node (DESIGN.md §1) and offers the
+ * Browser-only: connects this tab to the node (docs/architecture.md) and offers the
  * tab as a WebRTC host for it. Not unit tested; everything testable lives in
  * `client.ts`, `fallback/` and `src/lib/webrtc-bridge/`.
  *

@@ -1,5 +1,5 @@
 /**
- * The UI's one funnel for errors (STYLE.md "Errors": ignore AbortError, show
+ * The UI's one funnel for errors (ignore AbortError, show
  * words, never a stack). Errors from the worker arrive as plain `Error`s whose
  * `name` is the remote class name (structured clone drops prototypes), so
  * everything here matches by `name`, never by `instanceof`.

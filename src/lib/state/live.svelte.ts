@@ -1,5 +1,5 @@
 /**
- * Reading the database from runes (STYLE.md "Svelte"): the worker writes,
+ * Reading the database from runes: the worker writes,
  * tabs read through Dexie `liveQuery`, which re-runs a query whenever a write
  * (from this tab, another tab or the worker) touches what it read.
  */

@@ -8,7 +8,7 @@
  *   #/search             search across all chats
  *   #/contact/<contactId> a contact's details (nickname, notes, block)
  *   #/add                add a contact
- *   #/add/<invite>       add a contact, invite prefilled (the invite link, DESIGN.md §5)
+ *   #/add/<invite>       add a contact, invite prefilled (the invite link, docs/protocols.md "Invites")
  *   #/invite             my invite
  *   #/settings           settings (identity backup)
  *   #/network            network panel (relays, own addresses, reachability, DHT, connections)

@@ -1,6 +1,6 @@
 /**
  * Why a QR scan gave no text. Each message is a sentence the UI shows as is;
- * callers match by `name` (STYLE.md "Errors"). Messages are in the language
+ * callers match by `name` (lib/contract/errors.ts). Messages are in the language
  * current when the error is made (lib/i18n).
  */
 import { t } from '../i18n/index.ts'
