@@ -1,5 +1,6 @@
 import { chromium } from '@playwright/test'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { personContext } from '../support/person.ts'
+import type { Browser, Page } from '@playwright/test'
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
@@ -9,13 +10,10 @@ export async function launch (): Promise<Browser> {
 }
 
 /**
- * A person's browser context. With `webrtc: false` the context lacks the media
- * permission, so Chromium gathers no loopback ICE candidates and WebRTC cannot
- * connect (docs/testing.md): the chat then stays on the relayed connection.
+ * A person's browser context (tests/support/person.ts). With `webrtc: false`
+ * WebRTC cannot connect on loopback: the chat then stays on the relayed connection.
  */
-export async function newContext (browser: Browser, options: { webrtc?: boolean } = {}): Promise<BrowserContext> {
-  return browser.newContext(options.webrtc === false ? {} : { permissions: ['microphone'] })
-}
+export const newContext = personContext
 
 export function print (name: string, value: number, unit: string): void {
   console.log(`bench ${name} ${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`)

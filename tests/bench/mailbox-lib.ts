@@ -14,6 +14,7 @@ import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { MAX_IDS, MAX_LIST } from '@parley/protocol/mailbox/codec'
 import type { Connection, Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 import type { Browser, Page } from '@playwright/test'
+import { readRows, withPageDb } from '../support/page-db.ts'
 
 /**
  * Node 20 has no global WebSocket and @libp2p/websockets dials with the
@@ -106,45 +107,17 @@ export async function metric (opsUrl: string, sample: string): Promise<number> {
   return Number(line.slice(sample.length + 1))
 }
 
-/**
- * An expression, evaluated in a page, that opens the existing `parley`
- * database (never creating it), runs `body` with `db` in scope and closes it.
- * A string, not a function: tsx would wrap inner named functions in a
- * `__name` helper that does not exist in the page.
- */
-function withDb (body: string): string {
-  return `(async () => {
-    const db = await new Promise((resolve, reject) => {
-      const request = indexedDB.open('parley')
-      request.onupgradeneeded = () => { request.transaction.abort() }
-      request.onsuccess = () => { resolve(request.result) }
-      request.onerror = () => { reject(request.error ?? new Error('cannot open the parley database')) }
-    })
-    const req = (r) => new Promise((resolve, reject) => { r.onsuccess = () => { resolve(r.result) }; r.onerror = () => { reject(r.error) } })
-    try {
-      ${body}
-    } finally {
-      db.close()
-    }
-  })()`
-}
-
 /** The person's PeerID and identity key (libp2p protobuf), from the `profile` row. */
 export async function readProfile (page: Page): Promise<{ peerId: string, privateKey: Uint8Array }> {
-  const row = await page.evaluate(withDb(`
-    const row = await req(db.transaction('profile').objectStore('profile').get(1))
-    return row == null ? null : { peerId: row.peerId, privateKey: Array.from(row.privateKey) }
-  `)) as { peerId: string, privateKey: number[] } | null
+  const [row] = await readRows<{ peerId: string, privateKey: number[] }>(page, 'profile')
   if (row == null) throw new Error('no profile row in the page\'s database')
   return { peerId: row.peerId, privateKey: Uint8Array.from(row.privateKey) }
 }
 
 /** The contact row of `peerId` in the page's database: its id and state, or null. */
 export async function readContact (page: Page, peerId: string): Promise<{ id: number, state: string } | null> {
-  return await page.evaluate(withDb(`
-    const row = await req(db.transaction('contacts').objectStore('contacts').index('peerId').get(${JSON.stringify(peerId)}))
-    return row == null ? null : { id: row.id, state: row.state }
-  `)) as { id: number, state: string } | null
+  const [row] = await readRows<{ id: number, state: string }>(page, 'contacts', { index: 'peerId', range: JSON.stringify(peerId) })
+  return row == null ? null : { id: row.id, state: row.state }
 }
 
 /** The key range of one chat in the `[contactId+sentAt+id]` index (arrays sort after numbers). */
@@ -152,10 +125,8 @@ const chatRange = (contactId: number): string => `IDBKeyRange.bound([${contactId
 
 /** The messages of one chat in the page's database: id, direction and body of each. */
 export async function readChat (page: Page, contactId: number): Promise<Array<{ id: string, direction: string, body: string }>> {
-  return await page.evaluate(withDb(`
-    const rows = await req(db.transaction('messages').objectStore('messages').index('[contactId+sentAt+id]').getAll(${chatRange(contactId)}))
-    return rows.map(r => ({ id: r.id, direction: r.direction, body: r.body }))
-  `)) as Array<{ id: string, direction: string, body: string }>
+  const rows = await readRows<{ id: string, direction: string, body: string }>(page, 'messages', { index: '[contactId+sentAt+id]', range: chatRange(contactId) })
+  return rows.map(({ id, direction, body }) => ({ id, direction, body }))
 }
 
 /**
@@ -165,7 +136,7 @@ export async function readChat (page: Page, contactId: number): Promise<Array<{ 
  * (with the last count).
  */
 export async function whenChatHolds (page: Page, contactId: number, count: number, options: { pollMs: number, timeoutMs: number }): Promise<{ at: number | null, count: number }> {
-  const script = withDb(`
+  const script = withPageDb(`
     const deadline = performance.now() + ${options.timeoutMs}
     for (;;) {
       const n = await req(db.transaction('messages').objectStore('messages').index('[contactId+sentAt+id]').count(${chatRange(contactId)}))

@@ -1,6 +1,7 @@
 import { expect, test } from './fixtures.ts'
 import { befriend, expectOnline, expectPath, expectTabsShareChat, message, openChat, send } from './helpers/parley.ts'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { newPerson } from '../support/person.ts'
+import type { Browser, Page } from '@playwright/test'
 
 /*
  * The dedicated-Worker fallback (docs/architecture.md), forced with
@@ -8,16 +9,6 @@ import type { Browser, BrowserContext, Page } from '@playwright/test'
  * every navigation. Each person is a context of their own, made here (the
  * `alice`/`bob` fixtures open the normal SharedWorker mode).
  */
-
-interface Person { context: BrowserContext, page: Page }
-
-async function person (browser: Browser, url: string): Promise<Person> {
-  // the microphone permission lets Chromium gather loopback ICE candidates (docs/testing.md)
-  const context = await browser.newContext({ permissions: ['microphone'] })
-  const page = await context.newPage()
-  await page.goto(url)
-  return { context, page }
-}
 
 /** The page says which mode it runs, and it is the fallback. */
 async function expectDedicatedMode (page: Page): Promise<void> {
@@ -43,8 +34,8 @@ async function expectNoSharedWorker (browser: Browser, pages: Page[]): Promise<v
 test.describe('dedicated-Worker fallback (?worker=dedicated)', () => {
   test('the two-person chat passes in the forced dedicated-Worker fallback mode', async ({ browser, app }) => {
     const url = `${app.url}?worker=dedicated`
-    const alice = await person(browser, url)
-    const bob = await person(browser, url)
+    const alice = await newPerson(browser, url)
+    const bob = await newPerson(browser, url)
     try {
       await befriend(alice.page, bob.page)
       await expectDedicatedMode(alice.page)
@@ -82,8 +73,8 @@ test.describe('dedicated-Worker fallback (?worker=dedicated)', () => {
 
   test('when the owner tab closes, another tab takes the node over and chat goes on', async ({ browser, app }) => {
     const url = `${app.url}?worker=dedicated`
-    const alice = await person(browser, url)
-    const bob = await person(browser, url)
+    const alice = await newPerson(browser, url)
+    const bob = await newPerson(browser, url)
     try {
       await befriend(alice.page, bob.page)
       await send(bob.page, 'before the hand-over')

@@ -1,65 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { test as base } from '@playwright/test'
-import { portOf, spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
-import type { RelayProcess } from '../../scripts/lib/relay-process.ts'
+import { newPerson, type Person } from '../support/person.ts'
+import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
 import type { StaticServer } from '../../scripts/lib/serve.ts'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
-
-/**
- * A real relay-node process, restartable on the same ports with the same
- * identity and WebRTC-Direct certificate (so every address stays the same).
- */
-export interface RelayFixture {
-  readonly process: RelayProcess
-  /** every address: WebSocket first, then WebRTC-Direct */
-  readonly multiaddrs: string[]
-  readonly wsMultiaddrs: string[]
-  readonly webrtcDirectMultiaddrs: string[]
-  /** SIGTERM, wait for exit, start again on the same ports and data directory */
-  restart(): Promise<void>
-  /** start again (same port and identity) after `process.stop()` */
-  start(): Promise<void>
-  /** stops it and removes its data directory (the fixture does this after the test) */
-  close(): Promise<void>
-}
-
-/** A relay-node process in a data directory of its own, on free ports it keeps across restarts. */
-async function startRelayFixture (extraArgs: string[] = []): Promise<RelayFixture> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-relay-'))
-  let current = await spawnRelay({ port: 0, webrtcDirectPort: 0, dataDir, extraArgs })
-  const ports = {
-    port: portOf(current.wsMultiaddrs[0] ?? ''),
-    webrtcDirectPort: portOf(current.webrtcDirectMultiaddrs[0] ?? '')
-  }
-  return {
-    get process () { return current },
-    get multiaddrs () { return current.multiaddrs },
-    get wsMultiaddrs () { return current.wsMultiaddrs },
-    get webrtcDirectMultiaddrs () { return current.webrtcDirectMultiaddrs },
-    async restart () {
-      await current.stop('SIGTERM')
-      current = await spawnRelay({ ...ports, dataDir, extraArgs })
-    },
-    async start () {
-      current = await spawnRelay({ ...ports, dataDir, extraArgs })
-    },
-    async close () {
-      await current.stop('SIGTERM')
-      await rm(dataDir, { recursive: true, force: true })
-    }
-  }
-}
-
-/** One person: a browser context of its own (own IndexedDB, own SharedWorker). */
-export interface Person {
-  readonly context: BrowserContext
-  readonly page: Page
-  /** opens another tab of the same person */
-  newTab(): Promise<Page>
-}
 
 /**
  * Which of the relay's addresses `/config.json` lists: `'ws'` (the default,
@@ -100,23 +43,6 @@ export interface Fixtures {
   carol: Person
 }
 
-async function newPerson (browser: Browser, url: string): Promise<Person> {
-  // the microphone permission lets Chromium gather loopback ICE candidates
-  // (docs/testing.md); harmless before WebRTC is used
-  const context = await browser.newContext({ permissions: ['microphone'] })
-  const page = await context.newPage()
-  await page.goto(url)
-  return {
-    context,
-    page,
-    async newTab () {
-      const tab = await context.newPage()
-      await tab.goto(url)
-      return tab
-    }
-  }
-}
-
 export const test = base.extend<Fixtures>({
   relayTransports: ['ws', { option: true }],
   relayCount: [1, { option: true }],
@@ -125,7 +51,7 @@ export const test = base.extend<Fixtures>({
 
   relays: async ({ relayCount, relayMetrics }, use) => {
     const extraArgs = relayMetrics ? ['--metrics-port', '0'] : []
-    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture(extraArgs)))
+    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture({ extraArgs, dataDirPrefix: 'parley-e2e-relay-' })))
     await use(relays)
     await Promise.all(relays.map(async r => r.close()))
   },
@@ -163,3 +89,4 @@ export const test = base.extend<Fixtures>({
 })
 
 export { expect } from '@playwright/test'
+export type { Person, RelayFixture }

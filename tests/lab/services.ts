@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { spawnRelay, type RelayProcess } from '../../scripts/lib/relay-process.ts'
+import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
 import { inNs, LabError, PUBLIC_IP, type NetLab, type Site } from './netlab.ts'
 import type { AppConfig } from '../../scripts/lib/app-config.ts'
 
@@ -65,40 +65,11 @@ async function stopChild (child: ChildProcess): Promise<void> {
   clearTimeout(timer)
 }
 
-export interface LabRelay {
-  readonly wsMultiaddrs: string[]
-  readonly process: RelayProcess
-  /** SIGTERM, then start again with the same port and identity */
-  restart(): Promise<void>
-  /** SIGTERM and wait for the exit (the relay is down until {@link start}) */
-  stop(): Promise<void>
-  /** starts it again after {@link stop}: same port and identity */
-  start(): Promise<void>
-  close(): Promise<void>
-}
+/** The lab's relay: the suites' one relay fixture (tests/support/relay.ts), on the public address. */
+export type LabRelay = RelayFixture
 
 export async function startRelay (lab: NetLab): Promise<LabRelay> {
-  const dataDir = await mkdtemp(join(tmpdir(), `parley-lab-relay-`))
-  const options = { host: PUBLIC_IP, port: RELAY_PORT, webrtcDirectPort: 'off' as const, dataDir, netns: lab.publicNs }
-  let current = await spawnRelay(options)
-  return {
-    get wsMultiaddrs () { return current.wsMultiaddrs },
-    get process () { return current },
-    async restart () {
-      await current.stop('SIGTERM')
-      current = await spawnRelay(options)
-    },
-    async stop () {
-      await current.stop('SIGTERM')
-    },
-    async start () {
-      current = await spawnRelay(options)
-    },
-    async close () {
-      await current.stop('SIGTERM')
-      await rm(dataDir, { recursive: true, force: true })
-    }
-  }
+  return startRelayFixture({ host: PUBLIC_IP, port: RELAY_PORT, webrtcDirectPort: 'off', netns: lab.publicNs, dataDirPrefix: 'parley-lab-relay-' })
 }
 
 /** coturn as STUN (and TURN, long-term credentials) on {@link PUBLIC_IP}:{@link STUN_PORT}, UDP and TCP. */

@@ -22,6 +22,7 @@ import { attach, fileCard, transferRecord } from '../e2e/helpers/files.ts'
 import { addContact, expectPath, onboard, openChat, readInvite, send } from '../e2e/helpers/parley.ts'
 import type { Site } from './netlab.ts'
 import type { Page } from '@playwright/test'
+import { readRows } from '../support/page-db.ts'
 
 type Fault = 'relay-restart' | 'link-flap' | 'loss-latency' | 'tab-close' | 'reload' | 'offline-minute'
 
@@ -77,26 +78,9 @@ interface Row { direction: string, body: string, state: string, receivedAt?: num
 
 /** Every message row in `page`'s IndexedDB (the app's own database). */
 async function readMessages (page: Page): Promise<Row[]> {
-  return await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('parley')
-      request.onsuccess = () => { resolve(request.result) }
-      request.onerror = () => { reject(request.error ?? new Error('indexedDB.open failed')) }
-    })
-    try {
-      const rows = await new Promise<unknown[]>((resolve, reject) => {
-        const request = db.transaction('messages').objectStore('messages').getAll()
-        request.onsuccess = () => { resolve(request.result) }
-        request.onerror = () => { reject(request.error ?? new Error('getAll failed')) }
-      })
-      return rows.map(r => {
-        const { direction, body, state, receivedAt, kind, file } = r as Row
-        return { direction, body, state, receivedAt, kind, file: file == null ? undefined : { name: file.name, sha256: file.sha256 } }
-      })
-    } finally {
-      db.close()
-    }
-  })
+  const rows = await readRows<Row>(page, 'messages')
+  return rows.map(({ direction, body, state, receivedAt, kind, file }) =>
+    ({ direction, body, state, receivedAt, kind, file: file == null ? undefined : { name: file.name, sha256: file.sha256 } }))
 }
 
 /** The sender's tag and seq of a soak message row, from its text or file name. */

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { deflateSync } from 'node:zlib'
 import { expect } from '@playwright/test'
 import type { Locator, Page } from '@playwright/test'
+import { readRows } from '../../support/page-db.ts'
 
 /** Steps and checks around file transfers, through the UI (and the DB where a test must prove what happened). */
 
@@ -54,35 +55,11 @@ export interface TransferRecord {
 }
 
 export async function transferRecord (page: Page, name: string): Promise<TransferRecord | undefined> {
-  return page.evaluate(async (fileName) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open('parley')
-      request.onsuccess = () => { resolve(request.result) }
-      request.onerror = () => { reject(request.error ?? new Error('cannot open the database')) }
-    })
-    try {
-      const rows = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
-        const request = db.transaction('transfers').objectStore('transfers').getAll()
-        request.onsuccess = () => { resolve(request.result as Array<Record<string, unknown>>) }
-        request.onerror = () => { reject(request.error ?? new Error('cannot read transfers')) }
-      })
-      const row = rows.find(r => r.name === fileName)
-      if (row === undefined) return undefined
-      const bytes = (value: unknown): number[] | undefined => value instanceof Uint8Array ? [...value] : undefined
-      return {
-        state: row.state as string,
-        chunkCount: row.chunkCount as number,
-        chunksDone: row.chunksDone as number,
-        resumes: row.resumes as number,
-        have: bytes(row.have) ?? [],
-        requests: bytes(row.requests) ?? [],
-        resumedHave: bytes(row.resumedHave),
-        path: row.path as string | undefined
-      }
-    } finally {
-      db.close()
-    }
-  }, name)
+  const rows = await readRows<TransferRecord & { name: string }>(page, 'transfers')
+  const row = rows.find(r => r.name === name)
+  if (row === undefined) return undefined
+  const { state, chunkCount, chunksDone, resumes, have, requests, resumedHave, path } = row
+  return { state, chunkCount, chunksDone, resumes, have, requests, resumedHave: resumedHave ?? undefined, path: path ?? undefined }
 }
 
 /** Waits until the receiver has verified and stored at least `fraction` of the file's chunks (read from its transfer record). */

@@ -1,5 +1,5 @@
 /**
- * The node's components: one object the composition root (parley-node.ts)
+ * The node's components: one object the composition root (root.ts)
  * fills and every feature reads, the way js-libp2p hands its services their
  * `components`. A feature declares the few it uses (a minimal interface of its
  * own, so a unit test passes exactly those) and reads them when it needs them,

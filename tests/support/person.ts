@@ -1,0 +1,41 @@
+/**
+ * The one person fixture of the test suites: a browser context of its own
+ * (own IndexedDB, own SharedWorker) with the app open. By default the context
+ * has the microphone permission, without which Chromium gathers no loopback
+ * ICE candidates (docs/testing.md, "WebRTC on loopback"); `webrtc: false`
+ * leaves it out, so that person's chats stay relayed.
+ */
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+
+export interface PersonOptions {
+  /** false: no media permission, so WebRTC cannot connect on loopback (default true) */
+  webrtc?: boolean
+}
+
+export interface Person {
+  readonly context: BrowserContext
+  readonly page: Page
+  /** opens another tab of the same person at the app's URL */
+  newTab(): Promise<Page>
+}
+
+/** A person's browser context, with or without what loopback WebRTC needs. */
+export async function personContext (browser: Browser, options: PersonOptions = {}): Promise<BrowserContext> {
+  return browser.newContext(options.webrtc === false ? {} : { permissions: ['microphone'] })
+}
+
+/** A person with the app at `url` open in their first tab. */
+export async function newPerson (browser: Browser, url: string, options: PersonOptions = {}): Promise<Person> {
+  const context = await personContext(browser, options)
+  const page = await context.newPage()
+  await page.goto(url)
+  return {
+    context,
+    page,
+    async newTab () {
+      const tab = await context.newPage()
+      await tab.goto(url)
+      return tab
+    }
+  }
+}
