@@ -1,6 +1,6 @@
 /**
  * Fuzzing of the `/parley/chat/1.0.0` frame codec
- * (src/lib/p2p/protocols/chat/codec.ts: `decodeChatFrame`, `encodeChatFrame`,
+ * (src/chat/codec.ts: `decodeChatFrame`, `encodeChatFrame`,
  * `validateText`). Contract checked, for 10,000 generated inputs per property:
  * - arbitrary bytes, arbitrary JSON values and near-valid frames (the right
  *   keys with arbitrary values), with any `sender`, either decode or throw

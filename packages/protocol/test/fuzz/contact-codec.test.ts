@@ -1,6 +1,6 @@
 /**
  * Fuzzing of the `/parley/contact/1.0.0` frame codec
- * (src/lib/p2p/protocols/contact/codec.ts: `decodeContactFrame`,
+ * (src/contact/codec.ts: `decodeContactFrame`,
  * `encodeContactFrame`). Contract checked, for 10,000 generated inputs per
  * property:
  * - arbitrary bytes, arbitrary JSON values and near-valid frames (the right

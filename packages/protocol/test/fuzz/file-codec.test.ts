@@ -1,6 +1,6 @@
 /**
  * Fuzzing of the `/parley/file/1.0.0` frames: the binary codec
- * (src/lib/p2p/protocols/file/codec.ts `decodeFileFrame`, `encodeFileFrame`,
+ * (src/file/codec.ts `decodeFileFrame`, `encodeFileFrame`,
  * `encodeFileFrameParts`). Contract checked,
  * for 10,000 generated inputs per property:
  * - arbitrary bytes, and bodies starting with each known type byte, from any

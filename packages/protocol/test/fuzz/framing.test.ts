@@ -1,6 +1,6 @@
 /**
  * Fuzzing of the varint length prefix shared by the Parley protocols
- * (src/lib/p2p/protocols/framing.ts `decodeVarintLength`, and the chat and file
+ * (src/framing.ts `decodeVarintLength`, and the chat and file
  * `decodeFrameLength` built on it). Contract checked, for 10,000 generated
  * inputs per property:
  * - any bytes (as a Uint8Array or a Uint8ArrayList in pieces) either decode to

@@ -1,6 +1,6 @@
 /**
  * Fuzzing of the opening of sealed mailbox items
- * (src/lib/p2p/mailbox/seal.ts `open`, and `seal` for the valid items).
+ * (src/mailbox/seal.ts `open`, and `seal` for the valid items).
  * Contract checked, for 10,000 generated inputs per property:
  * - arbitrary bytes (short, of the right version and length, or a valid
  *   header with random ciphertext), opened with any of our keys, throw
