@@ -1,4 +1,5 @@
 import Dexie from 'dexie'
+import { errorClass } from '../contract/errors.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
 
@@ -112,10 +113,8 @@ export async function setPresence (
 export const MAX_STORED_CONTACT_ADDRESSES = 8
 export const MAX_STORED_CONTACT_ADDRESS_CHARS = 512
 
-/** Addresses given to setContactAddresses break a rule; the message says which, in words. */
-export class InvalidContactAddressesError extends Error {
-  override name = 'InvalidContactAddressesError'
-}
+/** Addresses given to setContactAddresses break a rule; the code says which. */
+export const InvalidContactAddressesError = errorClass('InvalidContactAddressesError')
 
 /**
  * Replaces the addresses of the contact with this PeerID by where the
@@ -130,13 +129,13 @@ export class InvalidContactAddressesError extends Error {
  */
 export async function setContactAddresses (db: ParleyDb, peerId: string, addresses: readonly string[]): Promise<boolean> {
   const unique = [...new Set(addresses)]
-  if (unique.length === 0) throw new InvalidContactAddressesError('A contact needs at least one address to be found at; none was given.')
+  if (unique.length === 0) throw new InvalidContactAddressesError('contactNoAddresses')
   if (unique.length > MAX_STORED_CONTACT_ADDRESSES) {
-    throw new InvalidContactAddressesError(`A contact keeps at most ${MAX_STORED_CONTACT_ADDRESSES} addresses; ${unique.length} were given.`)
+    throw new InvalidContactAddressesError('contactTooManyAddresses', { max: MAX_STORED_CONTACT_ADDRESSES, count: unique.length })
   }
   for (const address of unique) {
     if (typeof address !== 'string' || address.length === 0 || address.length > MAX_STORED_CONTACT_ADDRESS_CHARS) {
-      throw new InvalidContactAddressesError(`Each address must be text of 1 to ${MAX_STORED_CONTACT_ADDRESS_CHARS} characters.`)
+      throw new InvalidContactAddressesError('contactAddressInvalid', { max: MAX_STORED_CONTACT_ADDRESS_CHARS })
     }
   }
   const count = await db.contacts.where('peerId').equals(peerId).modify({ addresses: unique })

@@ -7,6 +7,7 @@ import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protoc
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { ContactId, ContactRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
+import { rejectionWords } from '../../support/words.ts'
 
 /**
  * setContactAddresses: where a DHT lookup found a contact replaces the
@@ -53,7 +54,7 @@ describe('setContactAddresses', () => {
   ])('refuses %s in words and changes nothing', async (_, addresses, message) => {
     const before = await getContact(db, id)
     const attempt = setContactAddresses(db, '12D3KooWAlice', addresses)
-    await expect(attempt).rejects.toThrow(message)
+    expect(await rejectionWords(attempt)).toMatch(message)
     await expect(attempt).rejects.toBeInstanceOf(InvalidContactAddressesError)
     await expect(attempt).rejects.toHaveProperty('name', 'InvalidContactAddressesError')
     expect(await getContact(db, id)).toEqual(before)

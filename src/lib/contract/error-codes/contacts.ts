@@ -10,6 +10,14 @@ export const CONTACT_ERRORS = {
   noRequestToDecline: {},
   notesTooLong: { max: 'number' },
   notesControl: {},
+  /** no known address reached the contact, and the DHT knows none (lib/node/presence/contact-finder.ts) */
+  contactUnreachable: {},
+  /** the contact's node answered and refused a message (it does not have us as a contact) */
+  contactRefusedMessage: { id: 'text', reason: 'text' },
+  /** addresses found for a contact break the row's rules (lib/db/contacts.ts) */
+  contactNoAddresses: {},
+  contactTooManyAddresses: { max: 'number', count: 'number' },
+  contactAddressInvalid: { max: 'number' },
   // safety numbers (lib/node/contacts/safety-number.ts)
   safetyBadPeerId: { id: 'text' },
   safetyRsa: {},

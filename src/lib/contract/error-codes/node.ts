@@ -8,6 +8,8 @@ export const NODE_ERRORS = {
   /** a speed test needs a direct connection */
   speedTestNotDirect: {},
   nodeStartFailed: { reason: 'text' },
+  /** what a lookup or dial under way ends with when the node stops */
+  nodeStopping: {},
   relayUnreachableStatus: { reason: 'text' },
   configTooLarge: {},
   configNotJson: {},

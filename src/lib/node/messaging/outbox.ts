@@ -1,4 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
+import { errorClass } from '../../contract/errors.ts'
 import { getContact } from '../../db/contacts.ts'
 import { outbox, setMessageState } from '../../db/messages.ts'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
@@ -25,9 +26,7 @@ export const MAX_BATCH_MESSAGES = 100
 export const MAX_RETRY_TIMERS = 1000
 
 /** The contact's node answered and refused the message (it does not have us as a contact): no mailbox will change that. */
-export class RefusedByContactError extends Error {
-  override name = 'RefusedByContactError'
-}
+export const RefusedByContactError = errorClass('RefusedByContactError')
 
 /** A message sent the moment it was written (see `Outbox.send`). */
 interface FreshMessage {
@@ -174,7 +173,7 @@ export class Outbox implements Startable {
             await setMessageState(db, result.id as MessageId, 'delivered')
           } else {
             // the contact does not (yet) accept us: keep it in the outbox, try again later
-            throw new RefusedByContactError(`contact refused message ${result.id}: ${result.reason ?? 'unknown reason'}`)
+            throw new RefusedByContactError('contactRefusedMessage', { id: result.id, reason: result.reason ?? 'unknown reason' })
           }
         }
       })

@@ -1,4 +1,5 @@
 import { raceSignal } from '@parley/protocol/abort'
+import { errorClass } from '../../contract/errors.ts'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { setContactAddresses } from '../../db/contacts.ts'
@@ -32,10 +33,8 @@ export const CONTACT_CONNECT_TIMEOUT_MS = 30_000
 /** Lookup state (under way or backing off) is kept for at most this many contacts; the oldest idle one is forgotten. */
 export const MAX_TRACKED_LOOKUPS = 1000
 
-/** The contact could not be reached at a known address, and the DHT gave no (new) one. */
-export class ContactUnreachableError extends Error {
-  override name = 'ContactUnreachableError'
-}
+/** The contact could not be reached at a known address, and the DHT gave no (new) one (or the node stops). */
+export const ContactUnreachableError = errorClass('ContactUnreachableError')
 
 /** How the greeter and the outbox get a connection to a contact. */
 export interface ContactDialer {
@@ -124,7 +123,7 @@ export class ContactFinder implements ContactDialer, Startable {
 
   /** Ends the lookups under way and forgets every back-off. */
   stop (): void {
-    this.#shutdown.abort(new ContactUnreachableError('The node is stopping.'))
+    this.#shutdown.abort(new ContactUnreachableError('nodeStopping'))
     this.#lookups.clear()
   }
 
@@ -150,7 +149,7 @@ export class ContactFinder implements ContactDialer, Startable {
     const found = circuitAddressesOf(peerId, [...own, ...heard])
     if (found.length === 0) {
       if (dialError != null) throw dialError
-      throw new ContactUnreachableError('No address of this contact is known, and the DHT does not know where it is (or was asked moments ago).')
+      throw new ContactUnreachableError('contactUnreachable')
     }
     const connection = await node.dial(found, options)
     this.#lookups.delete(peerId.toString())

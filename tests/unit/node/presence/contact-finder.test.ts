@@ -16,6 +16,7 @@ import { EventTypes } from '@libp2p/kad-dht'
 import type { FinalPeerEvent } from '@libp2p/kad-dht'
 import type { Connection, Peer, PeerId, PeerInfo, RoutingOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { rejectionWords } from '../../../support/words.ts'
 
 /**
  * ContactFinder against a scripted node: which dials and DHT lookups it
@@ -201,7 +202,8 @@ describe('ContactFinder.connect', () => {
     answer = async () => { throw new NotFoundError('Not found') }
     const attempt = finder.connect({ peerId: peer.toString() }, { signal: signal() })
     await expect(attempt).rejects.toBeInstanceOf(ContactUnreachableError)
-    await expect(attempt).rejects.toThrow('No address of this contact is known, and the DHT does not know where it is')
+    await expect(attempt).rejects.toMatchObject({ code: 'contactUnreachable' })
+    expect(await rejectionWords(attempt)).toMatch(/^No address of this contact is known, and the DHT does not know where it is/)
     expect(dials).toEqual([])
   })
 
