@@ -1,7 +1,29 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectPath, message, messages, openChat, send } from './helpers/parley.ts'
+import { befriend, expectPath, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
 
 test.describe('direct WebRTC between the two browsers', () => {
+  test('a contact added by the text form peerid@address goes direct once accepted, without a reload', async ({ alice, bob }) => {
+    // one side adds, the other accepts later: the relayed connection opened before they were contacts
+    await onboard(alice.page, 'Alice')
+    await onboard(bob.page, 'Bob')
+    await readInvite(bob.page)
+    const text = await bob.page.getByTestId('invite-text-form').innerText()
+    await nav(alice.page).getByRole('link', { name: 'Add contact' }).click()
+    await alice.page.getByRole('textbox', { name: 'Invite', exact: true }).fill(text)
+    await alice.page.getByRole('button', { name: 'Add contact' }).click()
+    await expect(alice.page.getByText(/Waiting for .* to accept your contact request/)).toBeVisible()
+
+    await nav(bob.page).getByRole('link', { name: 'Chats' }).click()
+    await bob.page.getByRole('button', { name: 'Accept Alice' }).click()
+    await openChat(bob.page, 'Alice')
+    await expect(alice.page.getByRole('heading', { name: 'Bob' })).toBeVisible()
+
+    await expectPath(alice.page, 'direct')
+    await expectPath(bob.page, 'direct')
+    await send(bob.page, 'straight across, first time')
+    await expect(message(alice.page, 'straight across, first time')).toBeVisible()
+  })
+
   test('the chat upgrades to a direct connection and messages use it', async ({ alice, bob }) => {
     await befriend(alice.page, bob.page)
     await send(bob.page, 'over the relay first')

@@ -12,6 +12,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { Greeter } from '../presence/greeter.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
 import type { ContactBook } from './book.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
 
 /** The invite is our own (`ownInvite`), or names a contact the user blocked (`contactBlocked`). */
@@ -27,6 +28,7 @@ export interface ContactsComponents {
   contactBook: Pick<ContactBook, 'byId' | 'setBlocked'>
   greeter: Pick<Greeter, 'introduce' | 'greet' | 'forget' | 'hangUp'>
   transfers: Pick<TransferManager, 'forget'>
+  events: ParleyEventTarget
 }
 
 /**
@@ -58,6 +60,8 @@ export class Contacts {
       addresses: invite.addresses
     })
     if (blocked) throw new UnusableInviteError('contactBlocked')
+    // adding someone whose request was waiting accepts it
+    if ((await getContact(this.#components.db, id))?.state === 'accepted') this.#accepted(invite.peerId)
     await this.#components.greeter.introduce(id, invite.peerId, invite.addresses)
     return id
   }
@@ -68,6 +72,7 @@ export class Contacts {
     if (contact.state === 'accepted') return
     if (contact.state !== 'pending') throw new NoRequestError('noRequestToAccept')
     await setContactState(this.#components.db, contactId, 'accepted', true)
+    this.#accepted(contact.peerId)
     this.#components.greeter.greet([contactId])
   }
 
@@ -139,6 +144,11 @@ export class Contacts {
   }
 
   /** The contact's row (the cached one, or with `fresh` the database's); throws ContactNotFoundError('unknownContact'). */
+  /** They are our contact now: tell the node's features (the upgrader goes direct). */
+  #accepted (peerId: string): void {
+    this.#components.events.safeDispatchEvent('contact:accepted', { detail: { peerId } })
+  }
+
   async #existing (contactId: ContactId, fresh = false): Promise<ContactRow> {
     const contact = fresh ? await getContact(this.#components.db, contactId) : await this.#components.contactBook.byId(contactId)
     if (contact == null) throw new ContactNotFoundError('unknownContact')

@@ -10,6 +10,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { StatusBoard } from '../kernel/status.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { Outbox } from '../messaging/outbox.ts'
 import type { ContactDialer } from '../presence/contact-finder.ts'
 import type { Greeter } from '../presence/greeter.ts'
@@ -41,6 +42,7 @@ export interface ContactHellosComponents {
   outbox: Pick<Outbox, 'kick'>
   dialer: ContactDialer
   greeter: Pick<Greeter, 'redial'>
+  events: ParleyEventTarget
 }
 
 /**
@@ -90,6 +92,7 @@ export class ContactHellos implements Startable {
     if (!this.#started) return 'refused'
     const { db, libp2p } = this.#components
     const addresses = ownAddresses(from, frame.addresses)
+    const before = await getContactByPeerId(db, from.toString())
     const status = await receiveHello(db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
     if (status === 'refused') return status
     await libp2p.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
@@ -97,12 +100,18 @@ export class ContactHellos implements Startable {
     if (contact != null) {
       if (libp2p.getConnections(from).length > 0) await setPresence(db, contact.peerId, 'online', Date.now())
       if (status === 'accepted') {
+        if (before?.state !== 'accepted') this.#accepted(contact.peerId)
         this.#components.outbox.kick(contact.id)
         // our own request or accept may still be owed (both added each other at once)
         if (contact.helloPending === true) void this.sendOwed(contact.id)
       }
     }
     return status
+  }
+
+  /** They accepted us: tell the node's features (the upgrader goes direct). */
+  #accepted (peerId: string): void {
+    this.#components.events.safeDispatchEvent('contact:accepted', { detail: { peerId } })
   }
 
   /**
@@ -124,6 +133,7 @@ export class ContactHellos implements Startable {
       const status = await libp2p.services.contact.send(connection, { type, ...this.#me() })
       if (status === 'accepted') {
         await setContactState(db, contactId, 'accepted', false)
+        if (contact.state !== 'accepted') this.#accepted(contact.peerId)
         this.#components.outbox.kick(contactId)
       } else {
         // only the hello is settled: their accept may have arrived meanwhile

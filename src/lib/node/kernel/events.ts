@@ -15,6 +15,8 @@ export interface ParleyEvents {
   message: CustomEvent<IncomingMessageEvent>
   /** the node holds a relay reservation after holding none: contacts can reach us again */
   online: CustomEvent<undefined>
+  /** a peer became an accepted contact on our side (we accepted, or they accepted us): presence/direct-upgrade.ts upgrades to direct */
+  'contact:accepted': CustomEvent<{ peerId: string }>
   /** a direct connection passed its probe and carries data from now on (presence/direct-upgrade.ts) */
   'connection:usable': CustomEvent<Connection>
 }

@@ -91,7 +91,9 @@ export interface DirectUpgraderComponents {
  * When a direct connection closes (for instance its host tab went away)
  * while a relayed one remains, the upgrade starts again. A new direct
  * connection is probed first ({@link probeDirect}) and announced as
- * `connection:usable` once it carries data.
+ * `connection:usable` once it carries data. A peer that becomes an accepted
+ * contact while a relayed connection is open (`contact:accepted`: we
+ * accepted, or they accepted us) is upgraded then, by the side that dialled.
  */
 export class DirectUpgrader implements Startable {
   readonly #components: DirectUpgraderComponents
@@ -119,12 +121,14 @@ export class DirectUpgrader implements Startable {
     this.#started = true
     this.#components.libp2p.addEventListener('connection:open', this.#onOpen)
     this.#components.libp2p.addEventListener('connection:close', this.#onClose)
+    this.#components.events.addEventListener('contact:accepted', this.#onAccepted)
   }
 
   stop (): void {
     this.#started = false
     this.#components.libp2p.removeEventListener('connection:open', this.#onOpen)
     this.#components.libp2p.removeEventListener('connection:close', this.#onClose)
+    this.#components.events.removeEventListener('contact:accepted', this.#onAccepted)
     this.#retries.stop()
   }
 
@@ -147,6 +151,17 @@ export class DirectUpgrader implements Startable {
       // a new relayed connection gives the peer a fresh set of attempts
       if (contact) this.#fresh(connection.remotePeer)
     }, (err: unknown) => { this.#log.error('contact lookup failed - %e', err) })
+  }
+
+  /** They became a contact after the relayed connection opened (whose open found no contact): upgrade now. */
+  readonly #onAccepted = (evt: CustomEvent<{ peerId: string }>): void => {
+    let peerId: PeerId
+    try {
+      peerId = peerIdFromString(evt.detail.peerId)
+    } catch {
+      return
+    }
+    if (this.#components.libp2p.getConnections(peerId).some(c => this.#wantsUpgrade(c))) this.#fresh(peerId)
   }
 
   readonly #onClose = (evt: CustomEvent<Connection>): void => {

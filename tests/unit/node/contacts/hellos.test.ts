@@ -30,6 +30,8 @@ let dialed: string[]
 let dialer: ContactDialer
 /** runs before a hello is recorded as sent; a throw fails that send */
 let sendHook: ((to: string) => Promise<void>) | undefined
+/** the PeerIDs `contact:accepted` named, in order */
+let acceptedEvents: string[]
 
 async function contact (name: string, state: ContactState, extra: { connected?: boolean, blocked?: boolean, helloPending?: boolean } = {}): Promise<PeerId> {
   const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -67,10 +69,13 @@ beforeEach(async () => {
     }
   }
   const outbox = { kick: () => {} }
+  const events = new TypedEventEmitter<ParleyEvents>()
+  acceptedEvents = []
+  events.addEventListener('contact:accepted', (evt) => { acceptedEvents.push(evt.detail.peerId) })
   const components = {
     db,
     logger: testLogger(),
-    events: new TypedEventEmitter<ParleyEvents>(),
+    events,
     libp2p,
     dialer,
     outbox,
@@ -178,6 +183,40 @@ describe('ContactHellos: our new addresses', () => {
     await vi.advanceTimersByTimeAsync(ADDRESS_HELLO_DEBOUNCE_MS)
     await db.contacts.count()
     expect(hellos).toEqual([])
+  })
+})
+
+describe('ContactHellos: becoming a contact', () => {
+  const hello = (type: 'request' | 'accept'): ContactHelloFrame => ({ type, name: 'Them', addresses: [] })
+
+  it('says contact:accepted when their accept makes them a contact, and not for an accept that only refreshes one', async () => {
+    const asked = await contact('Asked', 'requested')
+    expect(await contactHellos.receive(asked, hello('accept'))).toBe('accepted')
+    expect(acceptedEvents).toEqual([asked.toString()])
+    // the same peer refreshing its name and addresses later: no news
+    expect(await contactHellos.receive(asked, hello('accept'))).toBe('accepted')
+    expect(acceptedEvents).toEqual([asked.toString()])
+  })
+
+  it('says nothing for a request that waits for the user', async () => {
+    const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    expect(await contactHellos.receive(stranger, hello('request'))).toBe('pending')
+    expect(acceptedEvents).toEqual([])
+  })
+
+  it('says contact:accepted when the answer to our owed request is an accept', async () => {
+    const asked = await contact('Asked', 'requested', { helloPending: true })
+    const id = (await db.contacts.where('peerId').equals(asked.toString()).first())?.id
+    if (id === undefined) throw new Error('no contact row')
+    // reachable: the dialer hands over the open connection
+    dialer.connect = async (c) => {
+      const open = libp2p.connections.find(connection => connection.remotePeer.toString() === c.peerId)
+      if (open === undefined) throw new Error('not connected')
+      return open
+    }
+    await contactHellos.sendOwed(id)
+    expect(hellos.map(h => h.to)).toEqual([asked.toString()])
+    expect(acceptedEvents).toEqual([asked.toString()])
   })
 })
 
