@@ -13,6 +13,17 @@ import type { Connection, Libp2p } from '@libp2p/interface'
 /** Connections listed at most (libp2p allows hundreds; the panel shows what a person can read). */
 export const MAX_LISTED_CONNECTIONS = 64
 
+/**
+ * Whether one relay address (a row: a relay may have several, WebSocket and
+ * WebRTC-Direct) is the one we are connected over: an open connection to the
+ * relay's PeerID whose own address uses the row's transport. A relay reached
+ * over its WebSocket does not make its WebRTC-Direct address "connected".
+ */
+export function connectedOver (row: Pick<RelayRow, 'multiaddr' | 'peerId'>, connections: ReadonlyArray<Pick<Connection, 'remotePeer' | 'remoteAddr' | 'status'>>): boolean {
+  const transport = transportName(row.multiaddr)
+  return connections.some(c => c.status === 'open' && c.remotePeer.toString() === row.peerId && transportName(c.remoteAddr.toString()) === transport)
+}
+
 /** PeerIDs of the relays our circuit addresses go through: each one holds a reservation of ours. */
 export function reservedRelayIds (addresses: readonly string[]): Set<string> {
   const ids = new Set<string>()
@@ -57,15 +68,14 @@ export interface SnapshotInput {
 export async function networkSnapshot (node: SnapshotNode, input: SnapshotInput): Promise<NetworkSnapshot> {
   const addresses = node.getMultiaddrs().map(ma => ma.toString())
   const reserved = reservedRelayIds(addresses)
-  const connectedIds = new Set(node.getConnections().filter(c => c.status === 'open').map(c => c.remotePeer.toString()))
-  const relays = input.rows.map(row => relayInfo(row, {
-    kept: input.kept(row.multiaddr),
-    connected: connectedIds.has(row.peerId),
-    reserved: reserved.has(row.peerId)
-  }))
+  const open = node.getConnections().filter(c => c.status === 'open')
+  const relays = input.rows.map(row => {
+    const connected = connectedOver(row, open)
+    // the reservation rides on the open connection: shown on the address that has it
+    return relayInfo(row, { kept: input.kept(row.multiaddr), connected, reserved: connected && reserved.has(row.peerId) })
+  })
   const relayIds = new Set(input.rows.map(row => row.peerId))
 
-  const open = node.getConnections().filter(c => c.status === 'open')
   const connections: NetworkConnection[] = []
   for (const connection of open.slice(0, MAX_LISTED_CONNECTIONS)) {
     connections.push(await describeConnection(connection, relayIds, input.contactName))

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import {
-  circuitRelayAddress, dhtStatus, relayInfo, reservedRelayIds, transportName
+  circuitRelayAddress, connectedOver, dhtStatus, relayInfo, reservedRelayIds, transportName
 } from '../../../../src/lib/node/relays/network-snapshot.ts'
 import type { RelayRow } from '../../../../src/lib/db/types.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -37,6 +39,26 @@ describe('reservations from our addresses', () => {
       '/webrtc'
     ])
     expect([...ids].sort()).toEqual(['12D3KooWR1', '12D3KooWR3'])
+  })
+})
+
+describe('which relay address we are connected over', () => {
+  const RELAY = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+  const ws = `/ip4/127.0.0.1/tcp/9001/ws/p2p/${RELAY}`
+  const webrtcDirect = `/ip4/127.0.0.1/udp/9002/webrtc-direct/certhash/uEiBp7bYzi0e1iBplzmCmrB0dQm0zGK5yq6PWVKaRDCOc4A/p2p/${RELAY}`
+  const open = (address: string, status: 'open' | 'closed' = 'open'): { remotePeer: ReturnType<typeof peerIdFromString>, remoteAddr: ReturnType<typeof multiaddr>, status: 'open' | 'closed' } =>
+    ({ remotePeer: peerIdFromString(RELAY), remoteAddr: multiaddr(address), status })
+
+  it('is the address whose transport the open connection uses, not every address of that relay', () => {
+    const connections = [open(ws)]
+    expect(connectedOver({ multiaddr: ws, peerId: RELAY }, connections)).toBe(true)
+    expect(connectedOver({ multiaddr: webrtcDirect, peerId: RELAY }, connections)).toBe(false)
+    expect(connectedOver({ multiaddr: webrtcDirect, peerId: RELAY }, [open(webrtcDirect)])).toBe(true)
+  })
+
+  it('is none for a closed connection, or one to another peer over the same transport', () => {
+    expect(connectedOver({ multiaddr: ws, peerId: RELAY }, [open(ws, 'closed')])).toBe(false)
+    expect(connectedOver({ multiaddr: ws.replace(RELAY, '12D3KooWR1'), peerId: '12D3KooWR1' }, [open(ws)])).toBe(false)
   })
 })
 
