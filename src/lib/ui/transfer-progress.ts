@@ -8,8 +8,9 @@
  */
 
 import type { TransferRow } from '../db/types.ts'
-import { getLocale, t, type Locale, type MessageKey } from '../i18n/index.ts'
+import { getLocale, t } from '../i18n/index.ts'
 import { errorText } from '../i18n/error-text.ts'
+import { formatBytes } from '../i18n/size.ts'
 
 /** How far back the meter averages: long enough to smooth bursts of chunks, short enough to follow a change of path. */
 export const RATE_WINDOW_MS = 3_000
@@ -173,45 +174,11 @@ export function isUnfinished (row: TransferRow): boolean {
   return row.state !== 'complete' && row.state !== 'cancelled' && row.state !== 'failed'
 }
 
-const UNIT_KEYS = ['files.unitB', 'files.unitKiB', 'files.unitMiB', 'files.unitGiB', 'files.unitTiB'] as const satisfies readonly MessageKey[]
-const UNIT_BYTES = 1024
-
-const sizeFormats = new Map<Locale, { whole: Intl.NumberFormat, tenths: Intl.NumberFormat }>()
-
-function sizeFormat (locale: Locale): { whole: Intl.NumberFormat, tenths: Intl.NumberFormat } {
-  let found = sizeFormats.get(locale)
-  if (found === undefined) {
-    found = {
-      whole: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false }),
-      tenths: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false })
-    }
-    sizeFormats.set(locale, found)
-  }
-  return found
-}
-
 /**
- * "0 B", "512 B", "1.5 KiB", "12 KiB", "3.2 GiB" ("1,5 КиБ" in Russian): one
- * decimal below 10 units, none above, 1024-based units.
+ * "0 B", "512 B", "1.5 KiB", "12 KiB", "3.2 GiB" ("1,5 КиБ" in Russian): the
+ * same words as sizes in error messages (i18n/size.ts).
  */
-export function formatBytes (bytes: number): string {
-  const n = Number.isFinite(bytes) && bytes > 0 ? bytes : 0
-  let unit = 0
-  let value = n
-  while (value >= UNIT_BYTES && unit < UNIT_KEYS.length - 1) {
-    value /= UNIT_BYTES
-    unit++
-  }
-  let rounded = unit === 0 ? Math.round(value) : value < 10 ? Math.round(value * 10) / 10 : Math.round(value)
-  // 1023.7 KiB rounds to "1024 KiB": say "1 MiB" instead
-  if (rounded >= UNIT_BYTES && unit < UNIT_KEYS.length - 1) {
-    unit++
-    rounded = Math.round(value / UNIT_BYTES * 10) / 10
-  }
-  const format = sizeFormat(getLocale())
-  const text = Number.isInteger(rounded) ? format.whole.format(rounded) : format.tenths.format(rounded)
-  return t('files.size', { value: text, unit: t(UNIT_KEYS[unit] as MessageKey) })
-}
+export { formatBytes }
 
 /** "45%" ("45 %" in Russian): a whole percent, 0..100, in the locale's way. */
 export function formatPercent (percent: number): string {
