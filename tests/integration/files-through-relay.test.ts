@@ -4,6 +4,8 @@ import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sanitizeFileName } from '../../src/lib/files/names.ts'
+import { IdbChunkStore } from '../../src/lib/files/chunk-store.ts'
+import { unfinishedTransfers } from '../../src/lib/db/transfers.ts'
 import { FILE_PROTOCOL } from '@parley/protocol/file/constants'
 import { befriend, startHarness, WAIT } from './harness.ts'
 import { errorText } from '../../src/lib/i18n/error-text.ts'
@@ -92,6 +94,35 @@ describe('files through a real relay-node', () => {
     await expectRefusal(bob.node.call('sendFile', { contactId: bobToAlice, file: new Blob([new Uint8Array(50_001)]), name: 'x', mime: '', caption: '', thumb: null }),
       'FileTooLargeError', 'This file is 49 KiB; files can be at most 49 KiB.')
     expect(await transferNamed(bob.db, 'x')).toBeUndefined()
+  })
+
+  it('a receiver whose storage refuses the chunks stops with that reason, and nothing tries again', async () => {
+    const { alice, bob, aToB } = await pair()
+    // in Node the chunk store is IndexedDB's (no OPFS); storage full, as a browser says it
+    const full = vi.spyOn(IdbChunkStore.prototype, 'putChunk').mockRejectedValue(new DOMException('The quota has been exceeded.', 'QuotaExceededError'))
+    try {
+      await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(5000)]), name: 'full.bin', mime: '', caption: '', thumb: null })
+      const row = await expectState(bob, 'full.bin', 'failed')
+      expect(row.problem).toEqual({ code: 'fileNotStored', params: { reason: 'QuotaExceededError: The quota has been exceeded.' } })
+      expect(errorText(row.problem?.code ?? '', row.problem?.params)).toBe('This device could not store the file: QuotaExceededError: The quota has been exceeded.')
+      // a failed transfer is never scheduled again: only the user's Retry starts it over
+      expect((await unfinishedTransfers(bob.db)).map(t => t.id)).not.toContain(row.id)
+      expect((await transferNamed(bob.db, 'full.bin'))?.state).toBe('failed')
+    } finally {
+      full.mockRestore()
+    }
+  })
+
+  it('a sender whose storage refuses its copy names that, not the file, as the cause', async () => {
+    const { alice, aToB } = await pair()
+    const refused = vi.spyOn(IdbChunkStore.prototype, 'putSource').mockRejectedValue(new DOMException('Blobs are not allowed here.', 'DataCloneError'))
+    try {
+      await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(5000)]), name: 'mine.bin', mime: '', caption: '', thumb: null })
+      const row = await expectState(alice, 'mine.bin', 'failed')
+      expect(row.problem).toEqual({ code: 'fileNotStored', params: { reason: 'DataCloneError: Blobs are not allowed here.' } })
+    } finally {
+      refused.mockRestore()
+    }
   })
 
   it('either side can cancel; the other side hears of it', async () => {

@@ -28,6 +28,8 @@ export const TRANSFER_ERRORS = {
   fileIncomplete: {},
   /** the worker stopped while the file was being prepared, and its copy is gone */
   browserClosedBeforeReady: {},
+  /** this device could not keep the file's bytes (storage full, not allowed, refused): `reason` is the storage's */
+  fileNotStored: { reason: 'text' },
   /** the tab's File could not be read while preparing it */
   fileUnreadable: { reason: 'text' },
   /** every chunk verified, the whole file did not: a retry fetches it again */

@@ -1,6 +1,6 @@
 /** The transfers feature's errors, as coded errors (lib/contract/error-codes/transfers.ts). */
 import { errorClass } from '../../contract/errors.ts'
-import type { ErrorCode } from '../../contract/errors.ts'
+import type { CodedError, ErrorCode } from '../../contract/errors.ts'
 import type { FileErrorCode } from '@parley/protocol/file/errors'
 
 /** The catalog code of each of the file protocol's reasons: what a transfer row keeps, and the tab words. */
@@ -28,3 +28,28 @@ export const TooManyTransfersError = errorClass('TooManyTransfersError')
  * `fileNotOnDevice`, `fileGone`, `fileIncomplete`.
  */
 export const TransferStateError = errorClass('TransferStateError')
+
+/**
+ * This device could not keep the file's bytes (`fileNotStored`, with the
+ * storage's own reason): storage full, not allowed, or a browser whose
+ * storage refuses them. Trying again as they are would fail again, so the
+ * transfer stops with this reason; the user may retry once that changed.
+ */
+export const FileStorageError = errorClass('FileStorageError')
+
+/** Runs a write to this device's storage; whatever it throws becomes a {@link FileStorageError}. */
+export async function storageWrite<T> (write: Promise<T>): Promise<T> {
+  try {
+    return await write
+  } catch (err) {
+    if (err instanceof Error && err.name === FileStorageError.NAME) throw err
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    throw new FileStorageError('fileNotStored', { reason }, { cause: err })
+  }
+}
+
+/** The problem a transfer row keeps for a {@link FileStorageError}; undefined for any other error. */
+export function storageProblem (err: unknown): { code: 'fileNotStored', params: { reason: string } } | undefined {
+  if (!(err instanceof Error) || err.name !== FileStorageError.NAME) return undefined
+  return { code: 'fileNotStored', params: { reason: (err as CodedError<'fileNotStored'>).params.reason } }
+}

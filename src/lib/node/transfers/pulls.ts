@@ -9,7 +9,7 @@ import { getHashes, getTransfer, markResumed, recordChunks, resetChunks, saveHas
 import { missingChunks } from '../../db/transfer-rows.ts'
 import { fromHex, hashBlob, toHex } from '../../files/hashing.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
-import { FILE_ERROR_CODES } from './errors.ts'
+import { FILE_ERROR_CODES, storageProblem, storageWrite } from './errors.ts'
 import { groupCommit } from './group-commit.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId, TransferRow } from '../../db/types.ts'
@@ -150,7 +150,7 @@ export class Pulls {
       if (await recordChunks(db, id, chunks) == null) throw new FileTransferError('cancelled')
     })
     const keep = async (index: number, data: Uint8Array): Promise<void> => {
-      await store.putChunk(id, index, data)
+      await storageWrite(store.putChunk(id, index, data))
       await record({ index, requests: requests[index] ?? 1 })
     }
     await this.#init.libp2p().services.file.pull(connection, {
@@ -197,6 +197,13 @@ export class Pulls {
     if (current == null || current.state === 'cancelled' || current.state === 'complete') return
     const code = err instanceof FileTransferError ? err.code : undefined
     log('pull of %s stopped - %e', id, err)
+    const notStored = storageProblem(err)
+    if (notStored !== undefined && !this.#stopped) {
+      // this will not work by trying again: stop, and say why
+      this.#retries.forget(id)
+      await setTransferState(db, id, 'failed', { problem: notStored })
+      return
+    }
     if (code !== undefined && code !== 'busy') this.#retries.forget(id)
     switch (code) {
       case 'cancelled':

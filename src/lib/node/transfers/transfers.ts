@@ -21,7 +21,7 @@ import { openChunkStore } from '../../files/chunk-store.ts'
 import { chunkCountOf, chunkSizeFor, hashFile } from '../../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../../files/names.ts'
 import { NodeNotReadyError } from '../kernel/components.ts'
-import { FileTooLargeError, TooManyTransfersError, TransferStateError } from './errors.ts'
+import { FileTooLargeError, storageProblem, storageWrite, TooManyTransfersError, TransferStateError } from './errors.ts'
 import { FileHosting } from './host.ts'
 import { Pulls } from './pulls.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -169,7 +169,9 @@ export class TransferManager implements FileHost, Startable {
   /** Hashes the file and keeps a copy, then marks the offer ready and kicks the outbox. Never throws. */
   #prepare (id: MessageId, contactId: ContactId, blob: Blob): void {
     void (async () => {
-      const copied = this.#host.holds(id) ? this.#requireStore().putSource(id, blob) : Promise.resolve()
+      const copied = this.#host.holds(id) ? storageWrite(this.#requireStore().putSource(id, blob)) : Promise.resolve()
+      // awaited after hashing; a failure meanwhile must not count as unhandled
+      copied.catch(() => {})
       const hashed = await hashFile(blob, chunkSizeFor(blob.size))
       await copied
       const ready = await offerReady(this.#db, id, {
@@ -184,7 +186,9 @@ export class TransferManager implements FileHost, Startable {
       this.#log.error('preparing file %s failed - %e', id, err)
       // keep nothing for a failed file: a retry needs the copy in the store
       this.#host.drop(id)
-      await setTransferState(this.#db, id, 'failed', { problem: { code: 'fileUnreadable', params: { reason: (err as Error).message } } }).catch(() => {})
+      // the real cause: keeping our copy, or reading the user's file
+      const problem = storageProblem(err) ?? { code: 'fileUnreadable' as const, params: { reason: (err as Error).message } }
+      await setTransferState(this.#db, id, 'failed', { problem }).catch(() => {})
     })
   }
 
