@@ -143,12 +143,12 @@ export class Contacts {
     if (!await setVerified(this.#components.db, contactId, verified)) throw new ContactNotFoundError('unknownContact')
   }
 
-  /** The contact's row (the cached one, or with `fresh` the database's); throws ContactNotFoundError('unknownContact'). */
   /** They are our contact now: tell the node's features (the upgrader goes direct). */
   #accepted (peerId: string): void {
     this.#components.events.safeDispatchEvent('contact:accepted', { detail: { peerId } })
   }
 
+  /** The contact's row (the cached one, or with `fresh` the database's); throws ContactNotFoundError('unknownContact'). */
   async #existing (contactId: ContactId, fresh = false): Promise<ContactRow> {
     const contact = fresh ? await getContact(this.#components.db, contactId) : await this.#components.contactBook.byId(contactId)
     if (contact == null) throw new ContactNotFoundError('unknownContact')
