@@ -9,7 +9,7 @@
  */
 import { readFile, rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { ensureSystemPackages, isolatedCommand, readPlaywrightReport, REPO_ROOT, run, runScript, step, tally } from './lib/test-run.ts'
+import { ensureSystemPackages, failedTestLines, isolatedCommand, readPlaywrightReport, REPO_ROOT, run, runScript, step, tally } from './lib/test-run.ts'
 
 const LAB_REPORT = 'test-results/lab.json'
 /** Must match LINES_FILE in tests/lab/fixtures.ts. */
@@ -41,6 +41,7 @@ async function main (): Promise<number> {
   step('Results')
   const lines = await readFile(resolve(REPO_ROOT, LINES_FILE), 'utf8').catch(() => '')
   process.stdout.write(lines === '' ? '(no result lines)\n' : lines)
+  for (const line of failedTestLines([counts])) console.log(line)
   console.log(`${counts.passed} passed, ${counts.failed} failed${counts.note != null ? ` (${counts.note})` : ''}`)
   return counts.failed > 0 ? 1 : 0
 }

@@ -14,7 +14,7 @@
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import {
-  ensureSystemPackages, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, runScript, step, tally, type Tally
+  ensureSystemPackages, failedTestLines, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, runScript, step, tally, type Tally
 } from './lib/test-run.ts'
 
 const UNIT_REPORT = 'test-results/unit.json'
@@ -124,6 +124,7 @@ async function main (): Promise<number> {
   for (const t of tallies) {
     console.log(`${t.suite}: ${t.passed} passed, ${t.failed} failed${t.note != null ? ` (${t.note})` : ''}`)
   }
+  for (const line of failedTestLines(tallies)) console.log(line)
   if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`)
   const passed = tallies.reduce((sum, t) => sum + t.passed, 0)
   const failed = tallies.reduce((sum, t) => sum + t.failed, 0)

@@ -26,6 +26,14 @@ export interface Tally {
   passed: number
   failed: number
   note?: string
+  /** Names of the failed tests (file › title), so the summary says which. */
+  failedTests?: string[]
+}
+
+export interface ReportCounts {
+  passed: number
+  failed: number
+  failedTests: string[]
 }
 
 export function step (name: string): void {
@@ -156,6 +164,10 @@ export async function isolatedCommand (playwrightArgs: string[]): Promise<{ comm
   return isolated
 }
 
+function relativeToRepo (path: string): string {
+  return path.startsWith(REPO_ROOT + '/') ? path.slice(REPO_ROOT.length + 1) : path
+}
+
 function isCount (value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0
 }
@@ -174,7 +186,7 @@ async function readJson (path: string): Promise<unknown> {
  * failed while reporting no failed test (a file that does not load, a global
  * setup error, "no tests found"), counts as at least one failure.
  */
-export function tally (suite: string, counts: { passed: number, failed: number } | undefined, result: RunResult): Tally {
+export function tally (suite: string, counts: ReportCounts | undefined, result: RunResult): Tally {
   if (counts == null) {
     return { suite, passed: 0, failed: 1, note: `no readable report${result.failure != null ? `; ${result.failure}` : ''}` }
   }
@@ -184,20 +196,58 @@ export function tally (suite: string, counts: { passed: number, failed: number }
   return { suite, ...counts }
 }
 
-export async function readVitestReport (path: string): Promise<{ passed: number, failed: number } | undefined> {
-  const report = await readJson(path) as { numPassedTests?: unknown, numFailedTests?: unknown } | undefined
-  if (report == null || !isCount(report.numPassedTests) || !isCount(report.numFailedTests)) return undefined
-  return { passed: report.numPassedTests, failed: report.numFailedTests }
+interface VitestReport {
+  numPassedTests?: unknown
+  numFailedTests?: unknown
+  testResults?: Array<{ name?: unknown, assertionResults?: Array<{ status?: unknown, fullName?: unknown }> }>
 }
 
-export async function readPlaywrightReport (path: string): Promise<{ passed: number, failed: number } | undefined> {
-  const report = await readJson(path) as { stats?: { expected?: unknown, unexpected?: unknown, flaky?: unknown } } | undefined
+export async function readVitestReport (path: string): Promise<ReportCounts | undefined> {
+  const report = await readJson(path) as VitestReport | undefined
+  if (report == null || !isCount(report.numPassedTests) || !isCount(report.numFailedTests)) return undefined
+  const failedTests: string[] = []
+  for (const file of Array.isArray(report.testResults) ? report.testResults : []) {
+    const where = typeof file.name === 'string' ? relativeToRepo(file.name) : '?'
+    for (const test of Array.isArray(file.assertionResults) ? file.assertionResults : []) {
+      if (test.status === 'failed') failedTests.push(`${where} › ${String(test.fullName)}`)
+    }
+  }
+  return { passed: report.numPassedTests, failed: report.numFailedTests, failedTests }
+}
+
+interface PlaywrightSuite {
+  file?: unknown
+  title?: unknown
+  suites?: PlaywrightSuite[]
+  specs?: Array<{ title?: unknown, line?: unknown, tests?: Array<{ status?: unknown }> }>
+}
+
+export async function readPlaywrightReport (path: string): Promise<ReportCounts | undefined> {
+  const report = await readJson(path) as { stats?: { expected?: unknown, unexpected?: unknown, flaky?: unknown }, suites?: PlaywrightSuite[] } | undefined
   const stats = report?.stats
   if (stats == null || !isCount(stats.expected) || !isCount(stats.unexpected) || !isCount(stats.flaky)) return undefined
+  const failedTests: string[] = []
+  const visit = (suite: PlaywrightSuite, file: string): void => {
+    const here = typeof suite.file === 'string' ? suite.file : file
+    for (const spec of Array.isArray(suite.specs) ? suite.specs : []) {
+      for (const test of Array.isArray(spec.tests) ? spec.tests : []) {
+        if (test.status === 'unexpected' || test.status === 'flaky') {
+          failedTests.push(`${here}:${String(spec.line)} › ${String(spec.title)}${test.status === 'flaky' ? ' (passed only on retry)' : ''}`)
+        }
+      }
+    }
+    for (const child of Array.isArray(suite.suites) ? suite.suites : []) visit(child, here)
+  }
+  for (const suite of Array.isArray(report?.suites) ? report.suites : []) visit(suite, '?')
   // A flaky test passed only on retry; CI treats it as a failure.
-  return { passed: stats.expected, failed: stats.unexpected + stats.flaky }
+  return { passed: stats.expected, failed: stats.unexpected + stats.flaky, failedTests }
 }
 
+/** Lines naming the failed tests, at most `limit` of them, for a summary's tail. */
+export function failedTestLines (tallies: Tally[], limit = 20): string[] {
+  const names = tallies.flatMap((t) => (t.failedTests ?? []).map((name) => `failed (${t.suite}): ${name}`))
+  return names.length > limit ? [...names.slice(0, limit), `… and ${names.length - limit} more`] : names
+}
 
 /**
  * Runs a script's `main` and sets the exit code from it; a crash prints its

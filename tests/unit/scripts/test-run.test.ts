@@ -1,0 +1,49 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { failedTestLines, readPlaywrightReport, readVitestReport, REPO_ROOT, tally } from '../../../scripts/lib/test-run.ts'
+
+describe('test reports into counts and the names of what failed', () => {
+  let dir: string
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'parley-reports-')) })
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('names each failed vitest test by file (relative to the repo) and full name', async () => {
+    const path = join(dir, 'unit.json')
+    await writeFile(path, JSON.stringify({
+      numPassedTests: 2,
+      numFailedTests: 1,
+      testResults: [
+        { name: `${REPO_ROOT}/tests/unit/a.test.ts`, assertionResults: [{ status: 'passed', fullName: 'a works' }, { status: 'failed', fullName: 'a breaks' }] },
+        { name: `${REPO_ROOT}/tests/unit/b.test.ts`, assertionResults: [{ status: 'passed', fullName: 'b works' }] }
+      ]
+    }))
+    expect(await readVitestReport(path)).toEqual({ passed: 2, failed: 1, failedTests: ['tests/unit/a.test.ts › a breaks'] })
+  })
+
+  it('names unexpected and flaky playwright tests, however deep their suite', async () => {
+    const path = join(dir, 'e2e.json')
+    await writeFile(path, JSON.stringify({
+      stats: { expected: 1, unexpected: 1, flaky: 1 },
+      suites: [{
+        file: 'chat.spec.ts',
+        specs: [{ title: 'sends', line: 3, tests: [{ status: 'expected' }] }],
+        suites: [{ title: 'inner', specs: [{ title: 'receives', line: 9, tests: [{ status: 'unexpected' }] }, { title: 'reloads', line: 20, tests: [{ status: 'flaky' }] }] }]
+      }]
+    }))
+    expect(await readPlaywrightReport(path)).toEqual({
+      passed: 1,
+      failed: 2,
+      failedTests: ['chat.spec.ts:9 › receives', 'chat.spec.ts:20 › reloads (passed only on retry)']
+    })
+  })
+
+  it('a missing report is one failure; the summary lists names up to a limit', async () => {
+    expect(await readVitestReport(join(dir, 'absent.json'))).toBeUndefined()
+    expect(tally('unit', undefined, { code: 1, failure: 'exit code 1', stderr: '' })).toMatchObject({ passed: 0, failed: 1 })
+    const many = { suite: 'unit', passed: 0, failed: 3, failedTests: ['x', 'y', 'z'] }
+    expect(failedTestLines([many], 2)).toEqual(['failed (unit): x', 'failed (unit): y', '… and 1 more'])
+    expect(failedTestLines([{ suite: 'e2e', passed: 5, failed: 0, failedTests: [] }])).toEqual([])
+  })
+})
