@@ -37,9 +37,11 @@ export const DEFAULT_CIRCUIT_DURATION_LIMIT_MS = 10 * MINUTE_MS
 
 /**
  * Upper bound on bytes per relayed connection, both directions counted
- * together (js-libp2p sums them). Bulk file data never flows over relays
- * (docs/protocols.md, "Files": large files wait for a direct path), so 32 MiB leaves room for long chats and signalling while
- * bounding what one pair can cost the operator.
+ * together (js-libp2p sums them). Clients see it in the circuit's limit and
+ * send a file over a relayed connection only when it fits (docs/protocols.md,
+ * "Files": relayed connections); bigger files wait for a direct path. 32 MiB
+ * leaves room for long chats, signalling and small files while bounding what
+ * one pair can cost the operator.
  */
 export const DEFAULT_CIRCUIT_DATA_LIMIT_BYTES = 32 * MIB
 

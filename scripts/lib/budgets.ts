@@ -18,10 +18,16 @@ export const SOURCE_ROOTS = ['src', 'packages', 'relay-node/src'] as const
 /** String tables: long by nature, one entry a line, no logic. */
 export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
 
-/** Gzip budgets of the built app, in KiB. */
+/**
+ * Gzip budgets of the built app, in KiB. Raised only on purpose, with the
+ * reason here: issue 20's "capabilities, not browser names" (the tab's probe,
+ * and the words of why a chat is relayed and why a file waits, in two
+ * languages) took the shell from 126.2 to 127.4 and the worker (capability
+ * record, outlooks, relay budget) from 285.5 to 287.3.
+ */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 126.5,
-  worker: 286,
+  shell: 127.6,
+  worker: 287.5,
   pump: 4.6,
   lazy: 423.1
 }

@@ -11,6 +11,7 @@ import '../lib/polyfill/promise-with-resolvers.ts'
 import { rtcBridge } from './rtc-bridge.ts'
 import { ParleyDb } from '../lib/db/db.ts'
 import { fetchAppConfig } from '../lib/node/kernel/app-config.ts'
+import { parseTabCapabilities } from '../lib/node/kernel/capabilities.ts'
 import { NodeRoot } from '../lib/node/kernel/root.ts'
 import { nodeContract } from '../lib/contract/index.ts'
 import { RpcServer } from '../lib/rpc/server.ts'
@@ -20,10 +21,12 @@ export interface NodeCore {
   /** serves one tab's RPC port */
   addPort(port: MessagePort): void
   /**
-   * A tab's offer to host WebRTC: `{ type: 'rtc-host', visible }` with its
-   * port in `ports[0]`. Returns false (and does nothing) for anything else.
+   * A tab's message besides RPC: what it can do (`{ type: 'tab-capabilities',
+   * … }`, kernel/capabilities.ts), or its offer to host WebRTC (`{ type:
+   * 'rtc-host', visible }` with its port in `ports[0]`). Returns false (and
+   * does nothing) for anything else.
    */
-  offerRtcHost(data: unknown, ports: readonly MessagePort[]): boolean
+  onTabMessage(data: unknown, ports: readonly MessagePort[]): boolean
 }
 
 /** Opens the database, starts the node and returns the entry's hooks. Call once per worker. */
@@ -49,7 +52,12 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
   })
   node.events.addEventListener('message', (evt) => { server.emit('message', evt.detail) })
 
-  function offerRtcHost (data: unknown, ports: readonly MessagePort[]): boolean {
+  function onTabMessage (data: unknown, ports: readonly MessagePort[]): boolean {
+    const tab = parseTabCapabilities(data)
+    if (tab !== undefined) {
+      node.onTabCapabilities(tab)
+      return true
+    }
     const offer = data as { type?: unknown, visible?: unknown } | null
     const port = ports[0]
     if (offer?.type !== 'rtc-host' || typeof offer.visible !== 'boolean' || port == null) return false
@@ -59,7 +67,7 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
 
   rtcBridge.onHostsChanged = () => { node.onRtcHostsChanged() }
 
-  const server = new RpcServer(nodeContract, node.handlers, { onOtherMessage: offerRtcHost })
+  const server = new RpcServer(nodeContract, node.handlers, { onOtherMessage: onTabMessage })
 
   node.start().catch((err: unknown) => {
     console.error('parley: the node failed to start', err)
@@ -67,6 +75,6 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
 
   return {
     addPort: (port) => { void loaded.then(() => { server.addPort(port) }) },
-    offerRtcHost
+    onTabMessage
   }
 }

@@ -9,7 +9,8 @@
  *   `?worker=dedicated`): owned by the tab elected with a Web Lock
  *   (src/lib/rpc/fallback/dedicated-node.ts). The owner hands over one RPC port
  *   per client tab, its own included, as `{ type: 'connect' }` with the port in
- *   `ports[0]`, and its RTC-host port as `{ type: 'rtc-host', visible }`.
+ *   `ports[0]`, what it can do as `{ type: 'tab-capabilities', … }`, and its
+ *   RTC-host port as `{ type: 'rtc-host', visible }`.
  *
  * One entry for both keeps a single worker bundle (the largest asset) in the
  * build instead of two copies of the same node code.
@@ -37,7 +38,7 @@ if (isSharedScope(self)) {
       const port = event.ports[0]
       if (data?.type === 'connect' && Object.keys(data).length === 1 && port != null) {
         node.addPort(port)
-      } else if (!node.offerRtcHost(data, event.ports)) {
+      } else if (!node.onTabMessage(data, event.ports)) {
         console.warn('parley: the node worker dropped an unknown message from its owner tab')
       }
     } catch (err) {

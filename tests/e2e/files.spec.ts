@@ -97,7 +97,7 @@ test.describe('files', () => {
     expect(sha256Hex(await saveFile(bob.page, 'no-relay.bin'))).toBe(original)
   })
 
-  test('images show a thumbnail before they arrive; big files wait for a direct connection; SVG is only a file; cancel reaches the sender', async ({ browser, app, alice }) => {
+  test('images show a thumbnail before they arrive; a big file waits a while for a direct connection, then goes over the relay; SVG is only a file; cancel reaches the sender', async ({ browser, app, alice }) => {
     // Bob's browser gathers no loopback ICE candidates (no media permission), so he stays relayed
     const context = await browser.newContext()
     const bob = await context.newPage()
@@ -111,11 +111,16 @@ test.describe('files', () => {
       await attach(alice.page, { name: 'big.png', mimeType: 'image/png', buffer: big })
       await attach(alice.page, { name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: svg })
 
-      // the big image: its thumbnail is there while the bytes wait for a direct connection that never comes
+      // the big image: its thumbnail is there while the bytes wait for a direct connection (which never comes)
       await expect(fileCard(bob, 'big.png').getByTestId('file-thumb')).toBeVisible()
       await expectFileState(bob, 'big.png', 'waiting-direct')
       await expect(fileCard(bob, 'big.png')).toContainText('Waiting for a direct connection')
       await expect(fileCard(bob, 'big.png').getByTestId('file-path')).toHaveText('relayed')
+      // Bob cancels it while it waits: Alice's side hears of it
+      await fileCard(bob, 'big.png').getByTestId('file-cancel').click()
+      await expectFileState(bob, 'big.png', 'cancelled')
+      await expectFileState(alice.page, 'big.png', 'cancelled')
+      await expect(fileCard(alice.page, 'big.png')).toContainText('Cancelled by Bob')
 
       // the small image fits a relayed connection: it arrives, and opens full size
       await expectFileState(bob, 'small.png', 'complete')
@@ -134,11 +139,13 @@ test.describe('files', () => {
       expect(sha256Hex(await saveFile(bob, 'drawing.svg'))).toBe(sha256Hex(svg))
       expect(await bob.evaluate(() => (window as { pwned?: boolean }).pwned)).toBeUndefined()
 
-      // Bob cancels the image that waits: Alice's side hears of it
-      await fileCard(bob, 'big.png').getByTestId('file-cancel').click()
-      await expectFileState(bob, 'big.png', 'cancelled')
-      await expectFileState(alice.page, 'big.png', 'cancelled')
-      await expect(fileCard(alice.page, 'big.png')).toContainText('Cancelled by Bob')
+      // no direct connection came within the wait (20 s): a big file the relay carries goes over it
+      const later = randomPng(600, 600)
+      await attach(alice.page, { name: 'later.png', mimeType: 'image/png', buffer: later })
+      await expectFileState(bob, 'later.png', 'waiting-direct')
+      await expectFileState(bob, 'later.png', 'complete', 60_000)
+      expect((await transferRecord(bob, 'later.png'))?.path).toBe('relayed')
+      expect(sha256Hex(await saveFile(bob, 'later.png'))).toBe(sha256Hex(later))
     } finally {
       await context.close()
     }

@@ -31,6 +31,8 @@ export interface Fixtures {
   servedRelays: number | 'all'
   /** start the relay-nodes with `/metrics` and `/healthz` (their `process.opsUrl`); default false */
   relayMetrics: boolean
+  /** more relay-node flags, e.g. `['--circuit-data-bytes', '4194304']`; default none */
+  relayArgs: string[]
   /** the relay-nodes started for this test */
   relays: RelayFixture[]
   /** the first of {@link relays} */
@@ -48,9 +50,10 @@ export const test = base.extend<Fixtures>({
   relayCount: [1, { option: true }],
   servedRelays: ['all', { option: true }],
   relayMetrics: [false, { option: true }],
+  relayArgs: [[], { option: true }],
 
-  relays: async ({ relayCount, relayMetrics }, use) => {
-    const extraArgs = relayMetrics ? ['--metrics-port', '0'] : []
+  relays: async ({ relayCount, relayMetrics, relayArgs }, use) => {
+    const extraArgs = [...(relayMetrics ? ['--metrics-port', '0'] : []), ...relayArgs]
     const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture({ extraArgs, dataDirPrefix: 'parley-e2e-relay-' })))
     await use(relays)
     await Promise.all(relays.map(async r => r.close()))

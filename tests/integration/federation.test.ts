@@ -69,6 +69,9 @@ describe('federation: relay-nodes in one DHT', () => {
     expect(relaysOf(bob)).toContain(r3?.peerId)
     expect((await getContact(bob.db, bToA))?.addresses).toEqual([])
     expect(bob.node.libp2p?.getConnections(peerIdFromString(peerIdOf(alice)))).toEqual([])
+    // B's lookup can reach R1 (which holds A's reservation) only once B knows R1; before that
+    // the message may go to A's mailbox instead, and A's receipt brings A to B: B learns nothing
+    await learnsTheNetwork(bob, 3)
 
     await bob.node.call('sendMessage', { contactId: bToA, text: 'found you' })
     await vi.waitFor(async () => { expect(await states(alice.db, aToB)).toEqual(['in:found you:delivered']) }, WAIT)

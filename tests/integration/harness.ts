@@ -38,14 +38,15 @@ export interface Harness {
   close(): Promise<void>
 }
 
-export async function startHarness (): Promise<Harness> {
+/** `relay`: settings of the relay-node besides its port and data directory (e.g. a smaller circuit data limit). */
+export async function startHarness (options: { relay?: Partial<RelayConfig> } = {}): Promise<Harness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-relay-'))
   const peers: Peer[] = []
   let relay: RelayNode
   const startRelay = async (port = 0): Promise<RelayNode> => {
     // no WebRTC-Direct listener: its UDP port is released only when the process exits,
     // and tests restart the relay inside one process
-    const relayConfig: RelayConfig = { ...(parseConfig([], {}) as RelayConfig), port, dataDir, webrtcDirectPort: null }
+    const relayConfig: RelayConfig = { ...(parseConfig([], {}) as RelayConfig), ...options.relay, port, dataDir, webrtcDirectPort: null }
     relay = await createRelayNode(relayConfig)
     return relay
   }

@@ -9,8 +9,22 @@ import { NotFoundError } from '@libp2p/interface'
 import { defaultLogger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
+import { UNKNOWN_CAPABILITIES } from '../../src/lib/contract/index.ts'
+import { StatusBoard } from '../../src/lib/node/kernel/status.ts'
+import type { NodeCapabilities } from '../../src/lib/contract/index.ts'
+import type { ParleyEventTarget } from '../../src/lib/node/kernel/events.ts'
 import type { ComponentLogger, Connection, Libp2pEvents, Peer, PeerData, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** A real status board over `events`, with no profile (the node's status as features write it). */
+export function testStatus (events: ParleyEventTarget): StatusBoard {
+  return new StatusBoard({ events, identity: { profile: undefined } })
+}
+
+/** What this browser can do, as the capabilities component says it: `patch` over "not known yet". */
+export function testCapabilities (patch: Partial<NodeCapabilities> = {}): { current: NodeCapabilities } {
+  return { current: { ...UNKNOWN_CAPABILITIES, ...patch } }
+}
 
 /** libp2p's logger (silent unless DEBUG names a component). */
 export function testLogger (): ComponentLogger {
@@ -127,6 +141,8 @@ export class FakeLibp2p<S extends Record<string, unknown> = Record<string, never
   readonly dials: string[] = []
   /** every hang-up, by PeerID */
   readonly hangUps: string[] = []
+  /** every protocol no longer handled, in order */
+  readonly unhandled: string[] = []
   dialer: (target: DialTarget, options: { signal?: AbortSignal }) => Promise<Connection> = async (target) => {
     throw new Error(`no dial to ${String(target)} in this test`)
   }
@@ -148,6 +164,10 @@ export class FakeLibp2p<S extends Record<string, unknown> = Record<string, never
   async dial (target: DialTarget, options: { signal?: AbortSignal } = {}): Promise<Connection> {
     this.dials.push(Array.isArray(target) ? target.map(String).join(' ') : target.toString())
     return this.dialer(target, options)
+  }
+
+  async unhandle (protocols: string | string[]): Promise<void> {
+    this.unhandled.push(...(Array.isArray(protocols) ? protocols : [protocols]))
   }
 
   async hangUp (peer: PeerId | Multiaddr): Promise<void> {

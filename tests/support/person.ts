@@ -8,8 +8,12 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 export interface PersonOptions {
-  /** false: no media permission, so WebRTC cannot connect on loopback (default true) */
-  webrtc?: boolean
+  /**
+   * false: no media permission, so WebRTC cannot connect on loopback (default
+   * true); 'absent': a browser without WebRTC at all (RTCPeerConnection is
+   * removed before the app loads), like Debian's WebKitGTK
+   */
+  webrtc?: boolean | 'absent'
 }
 
 export interface Person {
@@ -21,7 +25,15 @@ export interface Person {
 
 /** A person's browser context, with or without what loopback WebRTC needs. */
 export async function personContext (browser: Browser, options: PersonOptions = {}): Promise<BrowserContext> {
-  return browser.newContext(options.webrtc === false ? {} : { permissions: ['microphone'] })
+  const context = await browser.newContext(options.webrtc === undefined || options.webrtc === true ? { permissions: ['microphone'] } : {})
+  if (options.webrtc === 'absent') {
+    await context.addInitScript(() => {
+      for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCSessionDescription', 'RTCIceCandidate']) {
+        Reflect.deleteProperty(globalThis, name)
+      }
+    })
+  }
+  return context
 }
 
 /** A person with the app at `url` open in their first tab. */

@@ -4,6 +4,7 @@
  * MessageChannel, and the dedicated-Worker fallback's BroadcastPort through an
  * OwnerRelay), an in-memory Web Locks manager, and a condition wait.
  */
+import { UNKNOWN_CAPABILITIES } from '../../src/lib/contract/index.ts'
 import { vi } from 'vitest'
 import { event, method, returns } from '../../src/lib/contract/define.ts'
 import type { Handlers } from '../../src/lib/contract/define.ts'
@@ -26,7 +27,7 @@ export async function until (check: () => void): Promise<void> {
   await vi.waitFor(check, { interval: 2, timeout: 5_000 })
 }
 
-export const STATUS: NodeStatus = { phase: 'online', peerId: '12D3KooWtest', addresses: [], relays: [], paths: {} }
+export const STATUS: NodeStatus = { phase: 'online', peerId: '12D3KooWtest', addresses: [], relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} }
 
 /** The contract the RPC suites speak: a few methods of each shape, the node's two events. */
 export const testContract = {

@@ -43,6 +43,44 @@ export interface NodeStatus {
   error?: StatusProblem
   /** how each connected peer (by PeerID) is reached now; absent = not connected */
   paths: Record<string, 'direct' | 'relayed'>
+  /** what this browser can do (kernel/capabilities.ts) */
+  capabilities: NodeCapabilities
+  /** why a peer reached only over a relay is not reached directly (by PeerID); absent = no reason known */
+  direct: Record<string, DirectOutlook>
+}
+
+/**
+ * What this browser can do, found out once at start: by the tabs (WebRTC and
+ * SharedWorker exist only there) and by the worker. null: not known yet (no
+ * tab has said).
+ */
+export interface NodeCapabilities {
+  /** RTCPeerConnection in the tabs: direct connections are possible */
+  webrtc: boolean | null
+  /** a data channel can be handed to a worker (the channel pump); without it the tab's main thread moves the bytes */
+  transferableChannels: boolean | null
+  /** SharedWorker: one node for every tab (else the dedicated-Worker fallback) */
+  sharedWorker: boolean | null
+  /** where received files are kept: OPFS or IndexedDB (null until the transfers feature opened its store) */
+  fileStorage: 'opfs' | 'idb' | null
+  /** WebTransport, for relays that offer it */
+  webTransport: boolean
+  /** Web Locks, which the dedicated-Worker fallback needs to pick one owner tab */
+  webLocks: boolean
+}
+
+/** What a tab reports about itself as `{ type: 'tab-capabilities', … }` (rpc/tab-capabilities.ts probes it). */
+export type TabCapabilities = { [K in 'webrtc' | 'transferableChannels' | 'sharedWorker']: boolean }
+
+/**
+ * Why a peer is reached over a relay: 'trying' (a direct connection is being
+ * tried), 'unsupportedHere' (this browser cannot make direct connections),
+ * 'unsupportedThere' (theirs cannot), 'failed' (every attempt failed: UDP
+ * blocked and no TURN server, say). `attempts` counts this browser's tries.
+ */
+export interface DirectOutlook {
+  state: 'trying' | 'unsupportedHere' | 'unsupportedThere' | 'failed'
+  attempts: number
 }
 
 /** Where a relay came from (the `relays` table's `source`). */

@@ -300,7 +300,8 @@ export async function setTransferState (
       if (!canTransferTransition(row.state, state, row.direction)) return false
       changes = { ...patch, state }
       if (state === 'complete') changes.completedAt ??= now
-      if (row.state === 'failed' && state !== 'cancelled' && patch.problem === undefined) changes.problem = undefined
+      // a failure's reason stays with a cancel; why it waited for a direct connection ends with the wait
+      if (((row.state === 'failed' && state !== 'cancelled') || row.state === 'waiting-direct') && patch.problem === undefined) changes.problem = undefined
     }
     await db.transfers.update(id, { ...changes, updatedAt: now })
     return true

@@ -135,7 +135,11 @@ export interface TransferRow {
   chunkSize: number
   chunkCount: number
   state: TransferState
-  /** why it failed: a code and its params (lib/contract/error-codes), which the tab words */
+  /**
+   * why it failed, or why it waits for a direct connection ('waiting-direct':
+   * too big for the relay): a code and its params (lib/contract/error-codes),
+   * which the tab words
+   */
   problem?: StoredProblem
   cancelledBy?: 'me' | 'peer'
   /** our cancel has not reached the peer yet: tell it on the next connection */

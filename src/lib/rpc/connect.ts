@@ -14,7 +14,7 @@
 
 import { RtcHost } from '../webrtc-bridge/host.ts'
 import { CONTRACT_TIMEOUTS } from 'virtual:parley/contract-timeouts'
-import type { NodeContract } from '../contract/index.ts'
+import type { NodeContract, TabCapabilities } from '../contract/index.ts'
 import { RpcClient } from './client.ts'
 import { DedicatedNode } from './fallback/dedicated-node.ts'
 import type { WorkerLike } from './fallback/dedicated-node.ts'
@@ -23,12 +23,19 @@ import type { LockManagerLike } from './fallback/envelope.ts'
 import { chooseWorkerMode } from './fallback/mode.ts'
 import type { WorkerMode } from './fallback/mode.ts'
 import { ReconnectingClient } from './fallback/reconnecting-client.ts'
+import { probeTabCapabilities } from './tab-capabilities.ts'
 
 /** The message that hands the worker this tab's end of a WebRTC host channel (in `ports[0]`). */
 export interface RtcHostOffer {
   type: 'rtc-host'
   visible: boolean
 }
+
+/** What this tab can do, told to the node before any RTC-host offer. */
+export type TabCapabilitiesMessage = TabCapabilities & { type: 'tab-capabilities' }
+
+/** Probed once per page. */
+let probed: TabCapabilities | undefined
 
 /** What {@link connectToNode} returns in either mode. */
 export type NodeConnection = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> & {
@@ -51,6 +58,18 @@ export function connectToNode (): NodeConnection {
   const mode = workerMode()
   document.documentElement.dataset['workerMode'] = mode
   return mode === 'shared' ? connectShared() : connectDedicated()
+}
+
+/**
+ * Tells the node what this tab can do, then offers the tab as a WebRTC host
+ * when it has WebRTC, with a channel pump when `pump` is allowed and a data
+ * channel can move to one. Returns what undoes the offer.
+ */
+function offerTab (post: (message: TabCapabilitiesMessage | RtcHostOffer, transfer: MessagePort[]) => void, pump: boolean): () => void {
+  probed ??= probeTabCapabilities()
+  post({ type: 'tab-capabilities', ...probed }, [])
+  if (!probed.webrtc) return () => {}
+  return hostRtc((offer, port) => { post(offer, [port]) }, pump && probed.transferableChannels)
 }
 
 /** How long a starting channel pump may take before the tab hosts WebRTC without it. */
@@ -163,7 +182,7 @@ function connectShared (): RpcClient<NodeContract> {
   })
   // the tab holds the contract's types and timeouts, not its schemas: the worker checks params
   const client = new RpcClient<NodeContract>(CONTRACT_TIMEOUTS, worker.port)
-  const closeHost = hostRtc((offer, port) => { worker.port.postMessage(offer, [port]) }, true)
+  const closeHost = offerTab((message, transfer) => { worker.port.postMessage(message, transfer) }, true)
   addEventListener('pagehide', () => {
     closeHost()
     client.close()
@@ -190,7 +209,7 @@ function getDedicatedNode (): DedicatedNode {
     // asserts it), and that Worker, the node's own, could take the channels directly,
     // which the bridge does not do yet.
     onOwner: (worker: WorkerLike) => {
-      closeHost = hostRtc((offer, port) => { worker.postMessage(offer, [port]) }, false)
+      closeHost = offerTab((message, transfer) => { worker.postMessage(message, transfer) }, false)
     }
   })
   dedicatedNode = node

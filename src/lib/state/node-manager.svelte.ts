@@ -5,6 +5,7 @@
  * to add here for a new one). It holds no data of its own: screens read the
  * database with `live()`.
  */
+import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
 import type { IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus } from '../contract/index.ts'
@@ -23,7 +24,7 @@ export type NodeClient = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> 
 /** Longest username, in characters (Unicode code points), after trimming. */
 export const USERNAME_MAX_CHARS = 64
 
-const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {} })
+const INITIAL_STATUS: NodeStatus = Object.freeze({ phase: 'loading', addresses: [], relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} })
 
 /** Why `username` cannot be used, in words (the current language), or undefined when it can. */
 export function validateUsername (username: string): string | undefined {

@@ -139,7 +139,8 @@ export function transferLabelTemplate (row: TransferRow, path?: 'direct' | 'rela
       if (path === undefined) return t('files.waitingOnline')
       return outgoing ? t('files.waitingToFetch') : t('files.waitingSlot')
     case 'waiting-direct':
-      return t('files.waitingDirect')
+      // too big for the relay: the reason, and what helps
+      return row.problem == null ? t('files.waitingDirect') : errorText(row.problem.code, row.problem.params)
     case 'active':
       return outgoing ? t('files.sending') : t('files.receiving')
     case 'verifying':

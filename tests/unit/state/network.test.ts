@@ -5,6 +5,7 @@
  * error, and the relay actions. Status events come through a fake follower:
  * Vitest runs rune modules compiled for the server, where effects never run.
  */
+import { UNKNOWN_CAPABILITIES } from '../../../src/lib/contract/index.ts'
 import { fakeCall } from '../../support/fake-node.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { NetworkSnapshot, NodeStatus, RelayInfo } from '../../../src/lib/rpc/protocol.ts'
@@ -34,7 +35,7 @@ interface Pending<T> {
 
 /** A node whose getNetwork and testRelay calls wait for the test; the other actions answer at once. */
 class FakeNode implements NetworkNode {
-  readonly status: NodeStatus = { phase: 'online', addresses: [], relays: [], paths: {} }
+  readonly status: NodeStatus = { phase: 'online', addresses: [], relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} }
   readonly statusListeners = new Set<() => void>()
   readonly snapshots: Array<Pending<NetworkSnapshot>> = []
   readonly tests: Array<Pending<number>> = []

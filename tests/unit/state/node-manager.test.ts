@@ -1,3 +1,4 @@
+import { UNKNOWN_CAPABILITIES } from '../../../src/lib/contract/index.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 import type { MessageId, MessageRow } from '../../../src/lib/db/types.ts'
@@ -14,7 +15,7 @@ class FakeClient {
 
   readonly call = (async (method: string, params: unknown) => {
     this.calls.push({ method, params })
-    return { phase: 'online', addresses: [], relays: [], paths: {} } satisfies NodeStatus
+    return { phase: 'online', addresses: [], relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} } satisfies NodeStatus
   }) as unknown as NodeClient['call']
 
   readonly onReconnect = (cb: () => void): () => void => {

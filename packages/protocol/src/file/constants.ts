@@ -28,13 +28,6 @@ export const HASH_BYTES = 32
 /** Default largest file a peer sends or accepts (configurable in config.json as `maxFileBytes`). */
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 ** 3
 
-/**
- * Files up to this size may move over a relayed (limited) connection; bigger
- * ones wait for a direct connection. Well under the relay's per-connection
- * data limit, so a small file never exhausts a circuit the chat needs.
- */
-export const RELAYED_MAX_FILE_BYTES = 256 * 1024
-
 /** Chunk requests a receiver keeps in flight on one stream (receiver-driven flow control), at most. */
 export const WINDOW_CHUNKS = 8
 

@@ -30,6 +30,8 @@ export const TRANSFER_ERRORS = {
   browserClosedBeforeReady: {},
   /** this device could not keep the file's bytes (storage full, not allowed, refused): `reason` is the storage's */
   fileNotStored: { reason: 'text' },
+  /** receiving: the file is bigger than the relay carries (`max`: its allowance for one connection); it waits for a direct connection */
+  fileTooBigForRelay: { size: 'bytes', max: 'bytes' },
   /** the tab's File could not be read while preparing it */
   fileUnreadable: { reason: 'text' },
   /** every chunk verified, the whole file did not: a retry fetches it again */

@@ -23,6 +23,7 @@ import type { IceServers } from '../relays/ice-servers.ts'
 import type { RelayKeeper } from '../relays/relay-keeper.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
+import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
 import type { ParleyNode } from './libp2p.ts'
 import type { StatusBoard } from './status.ts'
@@ -53,6 +54,8 @@ export interface NodeComponents {
   served: ServedConfig
   kernel: Kernel
   status: StatusBoard
+  /** what this browser can do */
+  capabilities: Capabilities
   /** the libp2p node; reading it before the node exists throws NodeNotReadyError('stillStarting') */
   libp2p: ParleyNode
   // identity

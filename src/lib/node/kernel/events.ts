@@ -4,7 +4,7 @@
  * contract's events). libp2p's own events (connections, addresses) are read
  * from the libp2p node itself.
  */
-import type { IncomingMessageEvent, NodeStatus } from '../../contract/index.ts'
+import type { DirectOutlook, IncomingMessageEvent, NodeCapabilities, NodeStatus } from '../../contract/index.ts'
 import type { Connection } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 
@@ -19,6 +19,10 @@ export interface ParleyEvents {
   'contact:accepted': CustomEvent<{ peerId: string }>
   /** a direct connection passed its probe and carries data from now on (presence/direct-upgrade.ts) */
   'connection:usable': CustomEvent<Connection>
+  /** what this browser can do changed (kernel/capabilities.ts): a tab said, or the file store opened */
+  capabilities: CustomEvent<NodeCapabilities>
+  /** why a peer is not reached directly changed (presence/direct-upgrade.ts); undefined: nothing stands in the way */
+  'direct:outlook': CustomEvent<{ peerId: string, outlook?: DirectOutlook }>
 }
 
 export type ParleyEventTarget = TypedEventTarget<ParleyEvents>

@@ -59,6 +59,8 @@ export interface ParleyNodeInit {
    * when `iceServers` is absent.
    */
   rtcConfiguration(): RTCConfiguration
+  /** false where the browser has no WebRTC (kernel/capabilities.ts): WebRTC and WebRTC-Direct addresses are not dialled */
+  webRtcHere(): boolean
 }
 
 /**
@@ -116,7 +118,8 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       // Parley dials only relays from the served config and contacts' circuit
       // addresses, which are loopback or private-network addresses in
       // development; the browser default gater refuses those and plain ws://.
-      denyDialMultiaddr: () => false,
+      // Without WebRTC, a WebRTC or WebRTC-Direct address could only fail.
+      denyDialMultiaddr: (ma) => !init.webRtcHere() && ma.getComponents().some(c => c.name === 'webrtc' || c.name === 'webrtc-direct'),
       // blocked contacts get no connection either way, so nothing of theirs arrives
       denyDialPeer: (peerId) => init.isBlocked(peerId),
       denyInboundEncryptedConnection: (peerId) => init.isBlocked(peerId),

@@ -20,8 +20,9 @@ import { transfersFeature } from '../transfers/index.ts'
 import { createComponents } from './components.ts'
 import { nodeHandlers } from './handlers.ts'
 import { createLibp2pNode } from './libp2p.ts'
+import { Capabilities } from './capabilities.ts'
 import { StatusBoard } from './status.ts'
-import type { CallArgsOf, NodeContract, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
+import type { CallArgsOf, NodeContract, TabCapabilities, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { AppConfig } from './app-config.ts'
 import type { NodeComponents } from './components.ts'
@@ -61,7 +62,8 @@ export class NodeRoot {
       served: { maxFileBytes: DEFAULT_MAX_FILE_BYTES },
       kernel: { startNetwork: async () => this.#startNetwork(init) }
     })
-    components.status = new StatusBoard(components)
+    components.capabilities = new Capabilities(components)
+    components.status = new StatusBoard(components, { capabilities: components.capabilities.current })
     for (const feature of FEATURES) {
       const services = feature(components)
       Object.assign(components, services)
@@ -103,6 +105,11 @@ export class NodeRoot {
   async stop (): Promise<void> {
     await this.#starting?.catch(() => {})
     await this.#stopRunning()
+  }
+
+  /** A tab said what this browser can do (kernel/capabilities.ts). */
+  onTabCapabilities (tab: TabCapabilities): void {
+    this.components.capabilities.update(tab)
   }
 
   /** A tab offering to host WebRTC appeared: upgrades that failed for want of one are tried again. */
@@ -154,7 +161,8 @@ export class NodeRoot {
       fileHost: c.transfers,
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
       isContact: async (peerId) => c.contactBook.isAccepted(peerId),
-      rtcConfiguration: () => c.ice.rtcConfiguration()
+      rtcConfiguration: () => c.ice.rtcConfiguration(),
+      webRtcHere: () => c.capabilities.current.webrtc !== false
     })
     // listeners first (each service's start), then libp2p, then what needs it running
     for (const service of this.#services) {

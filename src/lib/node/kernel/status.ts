@@ -1,3 +1,4 @@
+import { UNKNOWN_CAPABILITIES } from '../../contract/index.ts'
 import type { NodeStatus } from '../../contract/index.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { ParleyEventTarget } from './events.ts'
@@ -16,10 +17,11 @@ export interface StatusComponents {
  */
 export class StatusBoard {
   readonly #components: StatusComponents
-  #status: NodeStatus = { phase: 'loading', addresses: [], relays: [], paths: {} }
+  #status: NodeStatus = { phase: 'loading', addresses: [], relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} }
 
-  constructor (components: StatusComponents) {
+  constructor (components: StatusComponents, initial: Partial<NodeStatus> = {}) {
     this.#components = components
+    this.#status = { ...this.#status, ...initial }
   }
 
   get current (): NodeStatus {

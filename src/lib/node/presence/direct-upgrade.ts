@@ -2,10 +2,14 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { isRelayed, isWebRtc, markCarriesData } from '../kernel/connections.ts'
+import { DirectOutlooks } from './outlooks.ts'
+import type { NodeCapabilities } from '../../contract/index.ts'
 import type { ContactBook } from '../contacts/book.ts'
+import type { Capabilities } from '../kernel/capabilities.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { StatusBoard } from '../kernel/status.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
-import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Connection, IdentifyResult, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Retry a failed upgrade after ~2 s, doubling to 60 s (plus jitter). */
@@ -27,6 +31,12 @@ export const MAX_UPGRADE_PEERS = 256
 export const PROBE_TIMEOUT_MS = 10_000
 /** The protocol the probe negotiates: every Parley node runs the ping service. */
 export const PROBE_PROTOCOL = '/ipfs/ping/1.0.0'
+/**
+ * @libp2p/webrtc's signalling protocol. A node whose browser has no WebRTC
+ * stops serving it, so identify tells its peers, and a dial fails at once
+ * with UnsupportedProtocolError instead of timing out.
+ */
+export const SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
 
 /**
  * Checks that a new direct WebRTC connection really carries data: opens a
@@ -76,9 +86,13 @@ export async function probeDirect (connection: Pick<Connection, 'newStream'>, ti
 export interface DirectUpgraderComponents {
   logger: ComponentLogger
   events: ParleyEventTarget
-  libp2p: Pick<Libp2p, 'getConnections' | 'dial' | 'addEventListener' | 'removeEventListener'>
+  libp2p: Pick<Libp2p, 'getConnections' | 'dial' | 'addEventListener' | 'removeEventListener' | 'unhandle'>
   /** upgrade only connections to accepted contacts */
   contactBook: Pick<ContactBook, 'isAccepted'>
+  /** no WebRTC here: no attempts */
+  capabilities: Pick<Capabilities, 'current'>
+  /** where the outlooks are kept (`direct`) */
+  status: Pick<StatusBoard, 'current' | 'update'>
 }
 
 /**
@@ -94,6 +108,13 @@ export interface DirectUpgraderComponents {
  * `connection:usable` once it carries data. A peer that becomes an accepted
  * contact while a relayed connection is open (`contact:accepted`: we
  * accepted, or they accepted us) is upgraded then, by the side that dialled.
+ *
+ * Where a direct connection cannot happen it is not tried: this browser has
+ * no WebRTC (the tabs said so: the signalling protocol is then unhandled, so
+ * peers learn it through identify), or the peer's identify lacks the
+ * signalling protocol, or a dial was refused for want of it. Each such
+ * reason, and an upgrade given up after its attempts, is the peer's outlook
+ * (outlooks.ts) until a direct connection comes or the peer disconnects.
  */
 export class DirectUpgrader implements Startable {
   readonly #components: DirectUpgraderComponents
@@ -102,6 +123,7 @@ export class DirectUpgrader implements Startable {
   readonly #retries: KeyedRetry<string>
   /** peers with an upgrade under way */
   readonly #running = new Set<string>()
+  readonly #outlooks: DirectOutlooks
   #started = false
 
   constructor (components: DirectUpgraderComponents) {
@@ -115,6 +137,12 @@ export class DirectUpgrader implements Startable {
       maxRetries: MAX_UPGRADE_ATTEMPTS - 1,
       onDue: (key) => { void this.#upgrade(key) }
     })
+    this.#outlooks = new DirectOutlooks(components)
+  }
+
+  /** false: this browser cannot make WebRTC connections (null, not known yet, counts as able). */
+  get #webRtcHere (): boolean {
+    return this.#components.capabilities.current.webrtc !== false
   }
 
   start (): void {
@@ -122,6 +150,13 @@ export class DirectUpgrader implements Startable {
     this.#components.libp2p.addEventListener('connection:open', this.#onOpen)
     this.#components.libp2p.addEventListener('connection:close', this.#onClose)
     this.#components.events.addEventListener('contact:accepted', this.#onAccepted)
+    this.#components.events.addEventListener('capabilities', this.#onCapabilities)
+    this.#components.libp2p.addEventListener('peer:identify', this.#onIdentify)
+  }
+
+  /** Once libp2p runs (its WebRTC transport has registered the signalling handler). */
+  async afterStart (): Promise<void> {
+    if (!this.#webRtcHere) await this.#noWebRtcHere()
   }
 
   stop (): void {
@@ -129,6 +164,8 @@ export class DirectUpgrader implements Startable {
     this.#components.libp2p.removeEventListener('connection:open', this.#onOpen)
     this.#components.libp2p.removeEventListener('connection:close', this.#onClose)
     this.#components.events.removeEventListener('contact:accepted', this.#onAccepted)
+    this.#components.events.removeEventListener('capabilities', this.#onCapabilities)
+    this.#components.libp2p.removeEventListener('peer:identify', this.#onIdentify)
     this.#retries.stop()
   }
 
@@ -140,10 +177,46 @@ export class DirectUpgrader implements Startable {
     }
   }
 
+  readonly #onCapabilities = (evt: CustomEvent<NodeCapabilities>): void => {
+    if (this.#started && evt.detail.webrtc === false) void this.#noWebRtcHere()
+  }
+
+  /** This browser has no WebRTC: stop serving the signalling protocol, plan nothing, say why for every relayed peer. */
+  async #noWebRtcHere (): Promise<void> {
+    for (const key of this.#retries.plannedKeys) this.#retries.forget(key)
+    for (const connection of this.#components.libp2p.getConnections()) {
+      if (isRelayed(connection) && this.#relayedOnly(connection.remotePeer)) this.#outlooks.set(connection.remotePeer.toString(), { state: 'unsupportedHere', attempts: 0 })
+    }
+    try {
+      await this.#components.libp2p.unhandle(SIGNALING_PROTOCOL)
+    } catch (err) {
+      this.#log.error('could not stop serving %s - %e', SIGNALING_PROTOCOL, err)
+    }
+  }
+
+  /** Identify told what the peer serves: without the signalling protocol its browser cannot connect directly. */
+  readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols, connection } = evt.detail
+    if (!this.#started || !this.#webRtcHere || !isRelayed(connection) || protocols.length === 0) return
+    const key = peerId.toString()
+    if (!protocols.includes(SIGNALING_PROTOCOL)) {
+      this.#retries.forget(key)
+      if (this.#relayedOnly(peerId)) this.#outlooks.set(key, { state: 'unsupportedThere', attempts: 0 })
+    } else if (this.#outlooks.get(key)?.state === 'unsupportedThere') {
+      // it can now (another browser with the same identity): try again
+      this.#outlooks.set(key, undefined)
+      if (this.#wantsUpgrade(connection)) this.#fresh(peerId)
+    }
+  }
+
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const connection = evt.detail
     if (!isRelayed(connection) && isWebRtc(connection)) {
       this.#verify(connection)
+      return
+    }
+    if (isRelayed(connection) && !this.#webRtcHere && this.#relayedOnly(connection.remotePeer)) {
+      this.#outlooks.set(connection.remotePeer.toString(), { state: 'unsupportedHere', attempts: 0 })
       return
     }
     if (!this.#wantsUpgrade(connection)) return
@@ -166,7 +239,13 @@ export class DirectUpgrader implements Startable {
 
   readonly #onClose = (evt: CustomEvent<Connection>): void => {
     const closed = evt.detail
-    if (isRelayed(closed) || !this.#started) return
+    if (!this.#started) return
+    if (this.#components.libp2p.getConnections(closed.remotePeer).every(c => c.status !== 'open')) {
+      // gone: whatever held it back is not known for the next connection
+      this.#outlooks.set(closed.remotePeer.toString(), undefined)
+      return
+    }
+    if (isRelayed(closed)) return
     // a direct connection went away: upgrade again if we still have a relayed one we dialled
     if (this.#components.libp2p.getConnections(closed.remotePeer).some(c => this.#wantsUpgrade(c))) this.#fresh(closed.remotePeer)
   }
@@ -175,6 +254,11 @@ export class DirectUpgrader implements Startable {
   #fresh (peerId: PeerId): void {
     const key = peerId.toString()
     if (!this.#started || this.#running.has(key) || this.#retries.planned(key)) return
+    if (!this.#webRtcHere) {
+      this.#outlooks.set(key, { state: 'unsupportedHere', attempts: 0 })
+      return
+    }
+    if (this.#outlooks.get(key)?.state === 'unsupportedThere') return
     this.#retries.forget(key)
     this.#retries.plan(key, 0)
   }
@@ -189,6 +273,7 @@ export class DirectUpgrader implements Startable {
       if (!this.#started || connection.status !== 'open') return
       if (works) {
         markCarriesData(connection)
+        this.#outlooks.set(connection.remotePeer.toString(), undefined)
         this.#components.events.safeDispatchEvent('connection:usable', { detail: connection })
         return
       }
@@ -199,7 +284,12 @@ export class DirectUpgrader implements Startable {
 
   #wantsUpgrade (connection: Connection): boolean {
     if (connection.status !== 'open' || connection.direction !== 'outbound' || !isRelayed(connection)) return false
-    return !this.#components.libp2p.getConnections(connection.remotePeer).some(c => c.status === 'open' && !isRelayed(c))
+    return this.#relayedOnly(connection.remotePeer)
+  }
+
+  /** No open direct connection to `peerId`. */
+  #relayedOnly (peerId: PeerId): boolean {
+    return !this.#components.libp2p.getConnections(peerId).some(c => c.status === 'open' && !isRelayed(c))
   }
 
   async #upgrade (key: string): Promise<void> {
@@ -212,18 +302,36 @@ export class DirectUpgrader implements Startable {
         this.#retries.forget(key)
         return
       }
+      const attempts = this.#retries.failures(key) + 1
+      this.#outlooks.set(key, { state: 'trying', attempts })
       try {
         await this.#components.libp2p.dial(webRtcAddress(relayed.remoteAddr, peerId), { signal: AbortSignal.timeout(UPGRADE_TIMEOUT_MS) })
         this.#log('direct WebRTC connection to %p is up', peerId)
         this.#retries.succeeded(key)
       } catch (err) {
-        this.#log.error('WebRTC upgrade to %p failed (attempt %d) - %e', peerId, this.#retries.failures(key) + 1, err)
-        if (this.#started) this.#retries.failed(key)
+        this.#log.error('WebRTC upgrade to %p failed (attempt %d) - %e', peerId, attempts, err)
+        if (!this.#started) return
+        if (isUnsupportedProtocol(err)) {
+          // their browser has no WebRTC: trying again will not help
+          this.#retries.forget(key)
+          this.#outlooks.set(key, { state: 'unsupportedThere', attempts })
+        } else if (this.#retries.failed(key) === undefined) {
+          this.#outlooks.set(key, { state: 'failed', attempts })
+        }
       }
     } finally {
       this.#running.delete(key)
     }
   }
+}
+
+/** The peer does not serve the protocol a dial needed (multistream-select said "na"), however deep the dial wrapped it. */
+function isUnsupportedProtocol (err: unknown, depth = 0): boolean {
+  if (err == null || typeof err !== 'object' || depth > 4) return false
+  const { name, errors, cause } = err as { name?: unknown, errors?: unknown, cause?: unknown }
+  if (name === 'UnsupportedProtocolError') return true
+  if (Array.isArray(errors) && errors.some(e => isUnsupportedProtocol(e, depth + 1))) return true
+  return isUnsupportedProtocol(cause, depth + 1)
 }
 
 /** `<relay>/p2p-circuit/p2p/<peer>` → `<relay>/p2p-circuit/webrtc/p2p/<peer>` */

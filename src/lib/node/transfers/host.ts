@@ -1,6 +1,5 @@
 import { TimeoutError } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { RELAYED_MAX_FILE_BYTES } from '@parley/protocol/file/constants'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { getContact } from '../../db/contacts.ts'
 import { getHashes, getTransfer, setTransferState } from '../../db/transfers.ts'
@@ -11,6 +10,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId, TransferRow } from '../../db/types.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
 import type { FileService, FileSource } from './file-service.ts'
+import type { RelayBudget } from './relay-budget.ts'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
 export interface FileHostingInit {
@@ -18,13 +18,16 @@ export interface FileHostingInit {
   log: Logger
   libp2p(): Pick<Libp2p, 'getConnections'> & { services: { file: Pick<FileService, 'cancel'> } }
   store(): ChunkStore
+  /** what the relayed connections carry of files now */
+  budget: RelayBudget
 }
 
 /**
  * The sender's side of transfers: the files a tab handed over in this
  * session (served from until the worker restarts, then from the chunk store),
  * the receivers that open them (only the contact a file was offered to, only
- * while it is not cancelled, a big file only over a direct connection), and
+ * while it is not cancelled, over a relayed connection only a file that fits
+ * what its relay still allows), and
  * the cancels we owe a peer.
  */
 export class FileHosting {
@@ -67,12 +70,12 @@ export class FileHosting {
       throw new FileTransferError('unknown-transfer')
     }
     if (row.state === 'cancelled') throw new FileTransferError('cancelled')
-    if (isRelayed(connection) && row.size > RELAYED_MAX_FILE_BYTES) throw new FileTransferError('needs-direct')
+    if (!this.#init.budget.fits(connection, row.size)) throw new FileTransferError('needs-direct')
     const blob = await this.source(row.id)
     const hashes = await getHashes(db, row.id)
     if (blob == null || hashes == null) throw new FileTransferError('unavailable')
     await setTransferState(db, row.id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
-    return this.#serve(row, blob, hashes)
+    return this.#serve(row, blob, hashes, this.#init.budget.commit(connection, row.size))
   }
 
   /** Makes every source of `id` being served refuse its next chunk (the receiver hears ERROR 'cancelled'). */
@@ -111,7 +114,8 @@ export class FileHosting {
     }
   }
 
-  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array): FileSource {
+  /** Serves `row` from `blob`; `release` frees its share of a relayed connection once the stream ends. */
+  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array, release: () => void): FileSource {
     const all = this.#serving.get(row.id) ?? new Set<ServedFile>()
     this.#serving.set(row.id, all)
     const served: ServedFile = new ServedFile({
@@ -123,6 +127,7 @@ export class FileHosting {
       // from now on the stored copy serves (save, or a later resend); the tab's File can go
       onDone: () => { this.#sources.delete(row.id) },
       onClose: () => {
+        release()
         all.delete(served)
         if (all.size === 0 && this.#serving.get(row.id) === all) this.#serving.delete(row.id)
       }

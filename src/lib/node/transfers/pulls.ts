@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { MAX_ACTIVE_TRANSFERS, RELAYED_MAX_FILE_BYTES, WINDOW_BYTES, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
+import { MAX_ACTIVE_TRANSFERS, WINDOW_BYTES, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
+import { RELAYED_AT_ONCE_BYTES } from '@parley/protocol/file/relayed'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
@@ -12,9 +13,11 @@ import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { FILE_ERROR_CODES, storageProblem, storageWrite } from './errors.ts'
 import { groupCommit } from './group-commit.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { MessageId, TransferRow } from '../../db/types.ts'
+import type { MessageId, StoredProblem, TransferRow } from '../../db/types.ts'
+import type { DirectOutlook } from '../../contract/index.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
 import type { FileService } from './file-service.ts'
+import type { RelayBudget } from './relay-budget.ts'
 import type { Connection, Libp2p, Logger } from '@libp2p/interface'
 
 /** Re-try an interrupted pull after ~2 s, doubling up to 60 s. */
@@ -23,6 +26,11 @@ const PULL_BACKOFF = { initialMs: 2000, maxMs: 60_000 }
 const MAX_PULL_RETRIES = 1000
 /** Chunk writes of one pull that may be under way at once. */
 const STORE_PARALLEL = 4
+/**
+ * How long a file bigger than RELAYED_AT_ONCE_BYTES waits for a direct
+ * connection that is being tried, before it goes over the relay (if it fits).
+ */
+export const DIRECT_WAIT_MS = 20_000
 /** Why a pull whose chunks all verified failed its whole-file check (the reason of its FileTransferError). */
 const WHOLE_FILE_DAMAGED = 'every chunk verified, the whole file did not'
 
@@ -31,6 +39,10 @@ export interface PullsInit {
   log: Logger
   libp2p(): Pick<Libp2p, 'getConnections'> & { services: { file: Pick<FileService, 'pull'> } }
   store(): ChunkStore
+  /** what the relayed connections carry of files now */
+  budget: RelayBudget
+  /** why `peerId` is not reached directly (presence's outlook), and whether this browser has WebRTC */
+  direct(peerId: string): { outlook?: DirectOutlook, webrtcHere: boolean }
 }
 
 interface Pull {
@@ -40,9 +52,12 @@ interface Pull {
 
 /**
  * The receiving side of transfers: at most MAX_ACTIVE_TRANSFERS pull at once;
- * a transfer pulls only while its sender is connected, and a file over
- * RELAYED_MAX_FILE_BYTES only over a direct connection ('waiting-direct'
- * until one exists). Each verified chunk is written to disk and then
+ * a transfer pulls only while its sender is connected. Over a relayed
+ * connection only a file that fits what the relay allows ({@link RelayBudget};
+ * a bigger one is 'waiting-direct' with the reason), and one over
+ * RELAYED_AT_ONCE_BYTES only once no direct connection is coming: none can be
+ * made (either browser lacks WebRTC, or every attempt failed) or none came
+ * within DIRECT_WAIT_MS. Each verified chunk is written to disk and then
  * recorded, so an interruption of any kind resumes from the chunks still
  * missing; the whole file is checked at the end. An interrupted pull is
  * tried again with back-off, or at once when a connection changes.
@@ -53,6 +68,8 @@ export class Pulls {
   readonly #pulls = new Map<MessageId, Pull>()
   readonly #retries: KeyedRetry<MessageId>
   readonly #scheduler: SingleFlight
+  /** when each transfer began waiting for a direct connection, at most MAX_PULL_RETRIES */
+  readonly #waitingSince = new Map<MessageId, number>()
   #stopped = false
 
   constructor (init: PullsInit) {
@@ -106,21 +123,61 @@ export class Pulls {
         if (row.state !== 'waiting') await setTransferState(db, row.id, 'waiting')
         continue
       }
-      if (isRelayed(connection) && row.size > RELAYED_MAX_FILE_BYTES) {
-        if (row.state !== 'waiting-direct') await setTransferState(db, row.id, 'waiting-direct', { path: 'relayed' })
-        continue
-      }
+      if (isRelayed(connection) && !await this.#mayPullRelayed(row, connection, contact.peerId)) continue
+      this.#waitingSince.delete(row.id)
       this.#start(row, connection)
     }
   }
 
+  /**
+   * Whether `row` may be pulled over the relayed `connection` now; if not,
+   * its state says why it waits, and a re-check is planned when time alone
+   * can change the answer.
+   */
+  async #mayPullRelayed (row: TransferRow, connection: Connection, peerId: string): Promise<boolean> {
+    const { budget } = this.#init
+    const capacity = budget.capacity(connection)
+    if (row.size > capacity) {
+      // this relay never carries it: say so, and what would help
+      await this.#waitDirect(row, { code: 'fileTooBigForRelay', params: { size: row.size, max: capacity } })
+      return false
+    }
+    if (!budget.fits(connection, row.size)) {
+      // other files use the connection's allowance now: after them
+      if (row.state !== 'waiting') await setTransferState(this.#init.db, row.id, 'waiting')
+      return false
+    }
+    if (row.size <= RELAYED_AT_ONCE_BYTES) return true
+    const { outlook, webrtcHere } = this.#init.direct(peerId)
+    const hopeless = !webrtcHere || outlook?.state === 'unsupportedHere' || outlook?.state === 'unsupportedThere' || outlook?.state === 'failed'
+    if (hopeless) return true
+    const since = this.#waitingSince.get(row.id) ?? Date.now()
+    const left = since + DIRECT_WAIT_MS - Date.now()
+    if (left <= 0) return true
+    if (!this.#waitingSince.has(row.id)) {
+      if (this.#waitingSince.size >= MAX_PULL_RETRIES) this.#waitingSince.delete(this.#waitingSince.keys().next().value as MessageId)
+      this.#waitingSince.set(row.id, since)
+    }
+    await this.#waitDirect(row)
+    this.#retries.plan(row.id, left)
+    return false
+  }
+
+  /** `row` waits for a direct connection; `problem` says why it cannot go over the relay (none: a direct one is expected). */
+  async #waitDirect (row: TransferRow, problem?: StoredProblem): Promise<void> {
+    const same = row.state === 'waiting-direct' && row.problem?.code === problem?.code && row.problem?.params['max'] === problem?.params['max']
+    if (!same) await setTransferState(this.#init.db, row.id, 'waiting-direct', problem === undefined ? { path: 'relayed' } : { path: 'relayed', problem })
+  }
+
   #start (row: TransferRow, connection: Connection): void {
     const controller = new AbortController()
+    const release = this.#init.budget.commit(connection, row.size)
     const done = this.#pull(row, connection, controller.signal)
       .then(() => { this.#retries.succeeded(row.id) })
       .catch(async (err: unknown) => { await this.#failed(row, err) })
       .catch((err: unknown) => { this.#init.log.error('recording the end of %s failed - %e', row.id, err) })
       .finally(() => {
+        release()
         this.#pulls.delete(row.id)
         this.schedule()
       })

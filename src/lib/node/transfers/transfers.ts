@@ -24,12 +24,15 @@ import { NodeNotReadyError } from '../kernel/components.ts'
 import { FileTooLargeError, storageProblem, storageWrite, TooManyTransfersError, TransferStateError } from './errors.ts'
 import { FileHosting } from './host.ts'
 import { Pulls } from './pulls.ts'
+import { RelayBudget } from './relay-budget.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, FileOffer, MessageId } from '../../db/types.ts'
 import type { IncomingFileInput } from '../../db/transfers.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
+import type { Capabilities } from '../kernel/capabilities.ts'
 import type { ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { StatusBoard } from '../kernel/status.ts'
 import type { Outbox } from '../messaging/outbox.ts'
 import type { FileHost, FileService, FileSource } from './file-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -62,6 +65,10 @@ export interface TransferComponents {
   served: Pick<ServedConfig, 'maxFileBytes'>
   /** an offer is ready: the outbox delivers it */
   outbox: Pick<Outbox, 'kick'>
+  /** whether this browser has WebRTC; told where files are kept */
+  capabilities: Pick<Capabilities, 'current' | 'update'>
+  /** why a peer is not reached directly (`direct`) */
+  status: Pick<StatusBoard, 'current'>
 }
 
 export class TransferManager implements FileHost, Startable {
@@ -75,7 +82,14 @@ export class TransferManager implements FileHost, Startable {
   constructor (components: TransferComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:transfers')
-    const parts = { db: components.db, log: this.#log, libp2p: () => components.libp2p, store: () => this.#requireStore() }
+    const parts = {
+      db: components.db,
+      log: this.#log,
+      libp2p: () => components.libp2p,
+      store: () => this.#requireStore(),
+      budget: new RelayBudget(),
+      direct: (peerId: string) => ({ outlook: components.status.current.direct[peerId], webrtcHere: components.capabilities.current.webrtc !== false })
+    }
     this.#pulls = new Pulls(parts)
     this.#host = new FileHosting(parts)
   }
@@ -91,6 +105,7 @@ export class TransferManager implements FileHost, Startable {
   /** Opens the chunk store and picks up what an earlier run left: outgoing files still being prepared, incoming ones to pull. */
   async start (): Promise<void> {
     this.#store = await openChunkStore(this.#db)
+    this.#components.capabilities.update({ fileStorage: this.#store.kind })
     for (const row of await unfinishedTransfers(this.#db)) {
       if (row.direction === 'out' && row.state === 'preparing') {
         const blob = await this.#store.source(row.id)
@@ -109,6 +124,8 @@ export class TransferManager implements FileHost, Startable {
     libp2p.addEventListener('connection:close', this.#onConnection)
     // a direct connection becomes usable once its probe passed: big files may move now
     events.addEventListener('connection:usable', this.#onConnection)
+    // no direct connection is coming after all (or one may again): files that wait for one may go now
+    events.addEventListener('direct:outlook', this.#onOutlook)
     this.#started = true
   }
 
@@ -122,6 +139,7 @@ export class TransferManager implements FileHost, Startable {
     libp2p.removeEventListener('connection:open', this.#onConnection)
     libp2p.removeEventListener('connection:close', this.#onConnection)
     events.removeEventListener('connection:usable', this.#onConnection)
+    events.removeEventListener('direct:outlook', this.#onOutlook)
     this.#pulls.stop()
   }
 
@@ -281,6 +299,10 @@ export class TransferManager implements FileHost, Startable {
     if (!this.#started) return
     this.#pulls.retryNow()
     void this.#host.flushCancels(evt.detail.remotePeer.toString())
+  }
+
+  readonly #onOutlook = (): void => {
+    if (this.#started) this.#pulls.retryNow()
   }
 
   #requireStore (): ChunkStore {

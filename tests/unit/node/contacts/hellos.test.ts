@@ -1,3 +1,4 @@
+import { UNKNOWN_CAPABILITIES } from '../../../../src/lib/contract/index.ts'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
@@ -80,7 +81,7 @@ beforeEach(async () => {
     dialer,
     outbox,
     identity: { require: () => ({ id: 1 as const, peerId: '12D3KooWMe', privateKey: new Uint8Array(), username: 'Me', createdAt: 0 }) },
-    status: { get current () { return { phase: 'online' as const, addresses, relays: [], paths: {} } } },
+    status: { get current () { return { phase: 'online' as const, addresses, relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} } } },
     get greeter () { return greeter },
     get hellos () { return contactHellos }
   }

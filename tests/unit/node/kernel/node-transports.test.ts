@@ -39,7 +39,8 @@ beforeAll(async () => {
       open: async () => { throw new Error('not used') },
       cancelled: async () => {}
     },
-    rtcConfiguration: () => ({ iceServers: [] })
+    rtcConfiguration: () => ({ iceServers: [] }),
+    webRtcHere: () => true
   })
   return async () => { await node.stop() }
 })

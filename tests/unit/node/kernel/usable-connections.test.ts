@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bestConnection, markCarriesData, pathTo } from '../../../../src/lib/node/kernel/connections.ts'
 import { DirectUpgrader, PROBE_PROTOCOL, PROBE_TIMEOUT_MS } from '../../../../src/lib/node/presence/direct-upgrade.ts'
 import { networkSnapshot } from '../../../../src/lib/node/relays/network-snapshot.ts'
-import { FakeLibp2p, fakeConnection, relayedConnection, testLogger } from '../../../support/fake-components.ts'
+import { FakeLibp2p, fakeConnection, relayedConnection, testCapabilities, testLogger, testStatus } from '../../../support/fake-components.ts'
 import type { FakeConnection } from '../../../support/fake-components.ts'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
@@ -45,7 +45,7 @@ function fakeNode (connections: Connection[]): FakeLibp2p {
 function upgraderOn (node: FakeLibp2p, usable: Connection[]): DirectUpgrader {
   const events = new TypedEventEmitter<ParleyEvents>()
   events.addEventListener('connection:usable', (evt) => { usable.push(evt.detail) })
-  const upgrader = new DirectUpgrader({ logger: testLogger(), events, libp2p: node, contactBook: { isAccepted: async () => true } })
+  const upgrader = new DirectUpgrader({ logger: testLogger(), events, status: testStatus(events), capabilities: testCapabilities(), libp2p: node, contactBook: { isAccepted: async () => true } })
   upgrader.start()
   return upgrader
 }

@@ -2,10 +2,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { DirectUpgrader } from '../../../../src/lib/node/presence/direct-upgrade.ts'
-import { FakeLibp2p, fakeConnection, relayedConnection, testLogger } from '../../../support/fake-components.ts'
+import { DirectUpgrader, MAX_UPGRADE_ATTEMPTS, SIGNALING_PROTOCOL } from '../../../../src/lib/node/presence/direct-upgrade.ts'
+import { FakeLibp2p, fakeConnection, relayedConnection, testCapabilities, testLogger, testStatus } from '../../../support/fake-components.ts'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { StatusBoard } from '../../../../src/lib/node/kernel/status.ts'
+import type { IdentifyResult, PeerId } from '@libp2p/interface'
 
 /**
  * When the upgrade to direct WebRTC starts. A relayed connection that opens
@@ -34,16 +35,17 @@ async function settle (): Promise<void> {
   await vi.advanceTimersByTimeAsync(0)
 }
 
-/** A started upgrader on a fake node; `accepted` says what the contact book answers. */
-function setUp (accepted: { now: boolean }): { node: FakeLibp2p, events: TypedEventEmitter<ParleyEvents> } {
+/** A started upgrader on a fake node; `accepted` says what the contact book answers, `capabilities` what this browser can do. */
+function setUp (accepted: { now: boolean }, capabilities = testCapabilities()): { node: FakeLibp2p, events: TypedEventEmitter<ParleyEvents>, status: StatusBoard } {
   vi.useFakeTimers()
   const node = new FakeLibp2p(peer, {})
   // the dial itself is not what these tests are about: it fails, and the upgrader backs off
   node.dialer = async () => { throw new Error('no WebRTC in this test') }
   const events = new TypedEventEmitter<ParleyEvents>()
-  upgrader = new DirectUpgrader({ logger: testLogger(), events, libp2p: node, contactBook: { isAccepted: async () => accepted.now } })
+  const status = testStatus(events)
+  upgrader = new DirectUpgrader({ logger: testLogger(), events, status, capabilities, libp2p: node, contactBook: { isAccepted: async () => accepted.now } })
   upgrader.start()
-  return { node, events }
+  return { node, events, status }
 }
 
 const webRtcTarget = (): string => `${RELAY}/p2p-circuit/webrtc/p2p/${peer.toString()}`
@@ -81,5 +83,71 @@ describe('DirectUpgrader and contact acceptance', () => {
     events.safeDispatchEvent('contact:accepted', { detail: { peerId: 'not a peer id' } })
     await settle()
     expect(node.dials).toEqual([])
+  })
+})
+
+/** What identify reports of the peer over `connection`: the protocols it serves. */
+function identified (connection: ReturnType<typeof relayedConnection>, protocols: string[]): CustomEvent<IdentifyResult> {
+  return new CustomEvent('peer:identify', { detail: { peerId: peer, protocols, connection, listenAddrs: [] } as unknown as IdentifyResult })
+}
+
+describe('DirectUpgrader where a direct connection cannot happen', () => {
+  it('tries nothing when this browser has no WebRTC: it stops serving the signalling protocol and says why', async () => {
+    const capabilities = testCapabilities({ webrtc: false })
+    const { node, status } = setUp({ now: true }, capabilities)
+    await upgrader?.afterStart()
+    expect(node.unhandled).toEqual([SIGNALING_PROTOCOL])
+    node.open(relayedConnection(peer, RELAY, { direction: 'outbound' }))
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(node.dials).toEqual([])
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'unsupportedHere', attempts: 0 })
+  })
+
+  it('a tab saying "no WebRTC" after start cancels what was planned', async () => {
+    const capabilities = testCapabilities()
+    const { node, events, status } = setUp({ now: true }, capabilities)
+    node.open(relayedConnection(peer, RELAY, { direction: 'outbound' }))
+    await settle()
+    expect(node.dials).toHaveLength(1) // failed: a retry is planned
+    capabilities.current = { ...capabilities.current, webrtc: false }
+    events.safeDispatchEvent('capabilities', { detail: capabilities.current })
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(node.dials).toHaveLength(1)
+    expect(node.unhandled).toEqual([SIGNALING_PROTOCOL])
+    expect(status.current.direct[peer.toString()]?.state).toBe('unsupportedHere')
+  })
+
+  it('a peer that refuses the signalling protocol is not tried again, and its outlook says why', async () => {
+    const { node, status } = setUp({ now: true })
+    node.dialer = async () => { throw Object.assign(new Error('protocol selection failed'), { name: 'UnsupportedProtocolError' }) }
+    node.open(relayedConnection(peer, RELAY, { direction: 'outbound' }))
+    await vi.advanceTimersByTimeAsync(10 * 60_000)
+    expect(node.dials).toEqual([webRtcTarget()])
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'unsupportedThere', attempts: 1 })
+  })
+
+  it('identify without the signalling protocol says their browser cannot, on either side; with it, the outlook clears', async () => {
+    const { node, status } = setUp({ now: true })
+    const inbound = relayedConnection(peer, RELAY, { direction: 'inbound' })
+    node.open(inbound)
+    node.safeDispatchEvent('peer:identify', identified(inbound, ['/ipfs/ping/1.0.0', '/parley/chat/1.0.0']))
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'unsupportedThere', attempts: 0 })
+    node.safeDispatchEvent('peer:identify', identified(inbound, ['/ipfs/ping/1.0.0', SIGNALING_PROTOCOL]))
+    expect(status.current.direct[peer.toString()]).toBeUndefined()
+    await settle()
+    expect(node.dials).toEqual([]) // inbound: the other side dials
+  })
+
+  it('gives up after its attempts with the outlook "failed", and forgets it when the peer disconnects', async () => {
+    const { node, status } = setUp({ now: true })
+    const relayed = relayedConnection(peer, RELAY, { direction: 'outbound' })
+    node.open(relayed)
+    await settle()
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'trying', attempts: 1 })
+    await vi.advanceTimersByTimeAsync(60 * 60_000)
+    expect(node.dials).toHaveLength(MAX_UPGRADE_ATTEMPTS)
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'failed', attempts: MAX_UPGRADE_ATTEMPTS })
+    node.close(relayed)
+    expect(status.current.direct[peer.toString()]).toBeUndefined()
   })
 })

@@ -63,7 +63,8 @@ describe("the node's DHT service", () => {
         open: async () => { throw new Error('not used') },
         cancelled: async () => {}
       },
-      rtcConfiguration: () => ({ iceServers: [] })
+      rtcConfiguration: () => ({ iceServers: [] }),
+      webRtcHere: () => true
     })
     await node.start()
     try {
