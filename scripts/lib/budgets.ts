@@ -23,10 +23,11 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * reason here: issue 20's "capabilities, not browser names" (the tab's probe,
  * and the words of why a chat is relayed and why a file waits, in two
  * languages) took the shell from 126.2 to 127.4 and the worker (capability
- * record, outlooks, relay budget) from 285.5 to 287.3.
+ * record, outlooks, relay budget) from 285.5 to 287.3; restarting a
+ * SharedWorker that died (the watched port) took the shell to 127.7.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 127.6,
+  shell: 127.9,
   worker: 287.5,
   pump: 4.6,
   lazy: 423.1

@@ -190,6 +190,9 @@ export class RpcClient<C extends ContractShape> {
 
   #handle (msg: WorkerToTab): void {
     switch (msg.type) {
+      case 'pong':
+        // the port's watcher (watched-port.ts) counts it; nothing to do here
+        return
       case 'welcome':
         if (this.#welcomed || this.#closed) return
         this.#welcomed = true

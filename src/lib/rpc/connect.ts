@@ -24,6 +24,7 @@ import { chooseWorkerMode } from './fallback/mode.ts'
 import type { WorkerMode } from './fallback/mode.ts'
 import { ReconnectingClient } from './fallback/reconnecting-client.ts'
 import { probeTabCapabilities } from './tab-capabilities.ts'
+import { watchPort } from './watched-port.ts'
 
 /** The message that hands the worker this tab's end of a WebRTC host channel (in `ports[0]`). */
 export interface RtcHostOffer {
@@ -174,15 +175,27 @@ function startPump (ready: (ports: PumpPorts | null) => void): () => void {
   return () => { if (!settled) fail() }
 }
 
-/** Starts (or joins) the `parley-node` SharedWorker; the tab also becomes an RTC host. */
-function connectShared (): RpcClient<NodeContract> {
-  const worker = new SharedWorker(new URL('../../workers/node.worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'parley-node'
+/**
+ * Starts (or joins) the `parley-node` SharedWorker; the tab also becomes an
+ * RTC host. When the worker goes away under the tab (watched-port.ts), the
+ * client starts (or joins) a new one and carries its subscriptions over; the
+ * node keeps everything that matters in IndexedDB, so nothing is lost.
+ */
+function connectShared (): ReconnectingClient<NodeContract> {
+  let closeHost = (): void => {}
+  const client = new ReconnectingClient<NodeContract>({
+    // the tab holds the contract's types and timeouts, not its schemas: the worker checks params
+    timeouts: CONTRACT_TIMEOUTS,
+    openPort: async () => {
+      closeHost()
+      const worker = new SharedWorker(new URL('../../workers/node.worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'parley-node'
+      })
+      closeHost = offerTab((message, transfer) => { worker.port.postMessage(message, transfer) }, true)
+      return watchPort(worker.port, { onGone: () => { console.warn('parley: the node worker is gone; starting it again') } })
+    }
   })
-  // the tab holds the contract's types and timeouts, not its schemas: the worker checks params
-  const client = new RpcClient<NodeContract>(CONTRACT_TIMEOUTS, worker.port)
-  const closeHost = offerTab((message, transfer) => { worker.port.postMessage(message, transfer) }, true)
   addEventListener('pagehide', () => {
     closeHost()
     client.close()

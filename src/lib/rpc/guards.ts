@@ -62,6 +62,7 @@ export function isTabToWorker (x: unknown): x is TabToWorker {
       return hasExactKeys(x, ['type', 'id']) && isId(x.id)
     case 'arrive':
     case 'leave':
+    case 'ping':
       return isBare(x)
     default:
       return false
@@ -83,6 +84,7 @@ export function isWorkerToTab (x: unknown): x is WorkerToTab {
       return hasExactKeys(x, ['type', 'event', 'payload']) &&
         isName(x.event, MAX_EVENT_NAME_LENGTH)
     case 'welcome':
+    case 'pong':
       return isBare(x)
     default:
       return false

@@ -7,6 +7,7 @@
  *   worker → tab  `{ type: 'event', event, payload }`
  *   both ways     `{ type: 'arrive' }` / `{ type: 'welcome' }` / `{ type: 'leave' }` (port handshake)
  *   tab → worker  `{ type: 'cancel', id }` (the caller aborted)
+ *   tab → worker  `{ type: 'ping' }`, answered `{ type: 'pong' }` (is the worker still there? rpc/watched-port.ts)
  */
 import type { ErrorShape } from '../contract/errors.ts'
 
@@ -18,9 +19,11 @@ export interface EventMessage { type: 'event', event: string, payload: unknown }
 export interface ArriveMessage { type: 'arrive' }
 export interface WelcomeMessage { type: 'welcome' }
 export interface LeaveMessage { type: 'leave' }
+export interface PingMessage { type: 'ping' }
+export interface PongMessage { type: 'pong' }
 
-export type TabToWorker = CallMessage | CancelMessage | ArriveMessage | LeaveMessage
-export type WorkerToTab = ResultOk | ResultErr | EventMessage | WelcomeMessage
+export type TabToWorker = CallMessage | CancelMessage | ArriveMessage | LeaveMessage | PingMessage
+export type WorkerToTab = ResultOk | ResultErr | EventMessage | WelcomeMessage | PongMessage
 
 // Transitional: the shared types now live in lib/contract; these re-exports
 // go once every importer names the contract.

@@ -149,6 +149,9 @@ export class RpcServer<C extends ContractShape> {
       case 'arrive':
         this.#post(port, { type: 'welcome' })
         return
+      case 'ping':
+        this.#post(port, { type: 'pong' })
+        return
       case 'leave':
         this.#removePort(port, 'left')
         return

@@ -14,7 +14,8 @@ import { t } from '../i18n/index.ts'
 
 /**
  * What the manager needs of an RpcClient (tests pass a fake). `onReconnect`
- * exists where the node can move (the dedicated-Worker fallback): the client
+ * exists where the node can move or restart (the dedicated-Worker fallback,
+ * a SharedWorker that died: rpc/watched-port.ts): the client
  * then reconnects by itself, and the manager asks for the status again.
  */
 export type NodeClient = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> & {

@@ -354,6 +354,15 @@ describe('RPC server over raw MessagePorts', () => {
     g.releaseAll()
   })
 
+  it('answers ping with pong (the tab watches for a worker that died: rpc/watched-port.ts)', async () => {
+    const { server } = serve(testHandlers())
+    const raw = rawPort(server)
+    raw.port.postMessage({ type: 'ping' })
+    await until(() => { expect(raw.received).toEqual([{ type: 'pong' }]) })
+    expect(isTabToWorker({ type: 'ping', extra: 1 })).toBe(false)
+    expect(isWorkerToTab({ type: 'pong' })).toBe(true)
+  })
+
   it('evicts the longest-silent port beyond maxPorts', async () => {
     const { server } = serve(testHandlers(), { maxPorts: 2 })
     const [a, b] = [rawPort(server), rawPort(server)]

@@ -1,0 +1,65 @@
+import { expect, test } from './fixtures.ts'
+import { befriend, expectOnline, message, messages, send } from './helpers/parley.ts'
+import type { Person } from './fixtures.ts'
+
+/**
+ * A browser may terminate the SharedWorker under open tabs (Chrome on Android
+ * in the background, a crash anywhere). Here it is killed through the
+ * browser's debugging protocol mid-conversation: the tab notices within
+ * seconds (rpc/watched-port.ts), starts a new node worker and carries on. The
+ * composer keeps its draft, and the next 20 messages each way arrive exactly
+ * once.
+ */
+
+interface TargetInfo { targetId: string, type: string, browserContextId?: string }
+
+/** The ids of `person`'s SharedWorker targets, through the Chrome DevTools Protocol. */
+async function nodeWorkers (person: Person): Promise<{ ids: string[], kill: (id: string) => Promise<boolean>, detach: () => Promise<void> }> {
+  const browser = person.context.browser()
+  if (browser == null) throw new Error('no browser')
+  const pageSession = await person.context.newCDPSession(person.page)
+  const { targetInfo } = await pageSession.send('Target.getTargetInfo') as { targetInfo: TargetInfo }
+  await pageSession.detach()
+  const session = await browser.newBrowserCDPSession()
+  const { targetInfos } = await session.send('Target.getTargets') as { targetInfos: TargetInfo[] }
+  return {
+    ids: targetInfos.filter(t => t.type === 'shared_worker' && t.browserContextId === targetInfo.browserContextId).map(t => t.targetId),
+    kill: async (id) => ((await session.send('Target.closeTarget', { targetId: id })) as { success: boolean }).success,
+    detach: async () => { await session.detach() }
+  }
+}
+
+test('the node worker killed mid-conversation: the tab starts a new one, keeps the draft, and 20 messages each way arrive once', async ({ alice, bob }) => {
+  await befriend(alice.page, bob.page)
+  await send(alice.page, 'before the crash')
+  await expect(message(bob.page, 'before the crash')).toBeVisible()
+  const composer = alice.page.getByRole('textbox', { name: 'Message', exact: true })
+  await composer.fill('a draft that must survive')
+
+  const before = await nodeWorkers(alice)
+  expect(before.ids).toHaveLength(1)
+  const [killed] = before.ids
+  expect(await before.kill(killed ?? '')).toBe(true)
+  await before.detach()
+  // the tab notices the silence, starts a new worker, and the node comes back online
+  await expect.poll(async () => {
+    const now = await nodeWorkers(alice)
+    await now.detach()
+    return now.ids.length === 1 && !now.ids.includes(killed ?? '')
+  }, { timeout: 30_000 }).toBe(true)
+  await expectOnline(alice.page)
+  await expect(composer).toHaveValue('a draft that must survive')
+  await composer.fill('')
+
+  for (let i = 1; i <= 20; i++) {
+    await send(alice.page, `alice ${i} after`)
+    await send(bob.page, `bob ${i} after`)
+  }
+  for (let i = 1; i <= 20; i++) {
+    await expect(message(bob.page, `alice ${i} after`)).toHaveCount(1)
+    await expect(message(alice.page, `bob ${i} after`)).toHaveCount(1)
+  }
+  // nothing doubled on either side: each side shows the 41 texts of this chat once each
+  await expect(messages(alice.page)).toHaveCount(41)
+  await expect(messages(bob.page)).toHaveCount(41)
+})
