@@ -40,7 +40,7 @@ let probed: TabCapabilities | undefined
 
 /** What {@link connectToNode} returns in either mode. */
 export type NodeConnection = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> & {
-  /** present when the connection can move to another node instance (fallback mode) */
+  /** present when the connection can move to another node instance (fallback mode; a SharedWorker started again after it died) */
   onReconnect?: (cb: () => void) => () => void
 }
 
