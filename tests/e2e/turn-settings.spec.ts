@@ -19,7 +19,9 @@ const TURN_CREDENTIAL = 'never-shown-0451'
  * Page init script (a string: tsx would add `__name` helpers to a function,
  * which do not exist in the page). Wraps RTCPeerConnection so that the
  * `iceServers` of every connection made in the page are recorded, without
- * the credential. The RTC host tab makes the worker's connections here.
+ * the credential. The RTC host tab makes the worker's connections here. The
+ * tab's capability probe (src/lib/rpc/tab-capabilities.ts) makes one with no
+ * configuration at all and no network activity; that one is not recorded.
  */
 const RECORD_ICE_SERVERS = `(() => {
   const Native = globalThis.RTCPeerConnection
@@ -29,7 +31,7 @@ const RECORD_ICE_SERVERS = `(() => {
   globalThis.RTCPeerConnection = class extends Native {
     constructor (config, ...rest) {
       const servers = (config && config.iceServers) || []
-      if (seen.length < 256) {
+      if (config !== undefined && seen.length < 256) {
         seen.push(servers.map((s) => ({ urls: [].concat(s.urls), username: s.username === undefined ? null : s.username })))
       }
       super(config, ...rest)

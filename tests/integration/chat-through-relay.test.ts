@@ -122,7 +122,9 @@ describe('contact requests through a real relay-node', () => {
     const node = alice.node.libp2p
     if (node == null) throw new Error('alice has no node')
     await node.peerStore.merge(bobPeer, { multiaddrs: bob.node.status.addresses.map(a => multiaddr(a)) })
-    const stream = await node.dialProtocol(bobPeer, CONTACT_PROTOCOL, { runOnLimitedConnection: true })
+    // the circuit may close while it opens when the machine is busy; the app's
+    // contact requests retry that (KeyedRetry), and so does this setup step
+    const stream = await vi.waitFor(async () => node.dialProtocol(bobPeer, CONTACT_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.timeout(10_000) }), WAIT)
     const frames = lpStream(stream)
     await frames.write(new TextEncoder().encode('{"type":"request","name":"<script>","addresses":"nope"}'))
     await expect(frames.read({ signal: AbortSignal.timeout(10_000) })).rejects.toThrow()
