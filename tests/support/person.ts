@@ -3,7 +3,9 @@
  * (own IndexedDB, own SharedWorker) with the app open. By default the context
  * has the microphone permission, without which Chromium gathers no loopback
  * ICE candidates (docs/testing.md, "WebRTC on loopback"); `webrtc: false`
- * leaves it out, so that person's chats stay relayed.
+ * leaves it out, so that person's chats stay relayed. Firefox ignores a
+ * context's permission here: its WebRTC is switched per browser
+ * (tests/support/browsers.ts).
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 
