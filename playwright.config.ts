@@ -1,4 +1,6 @@
 import { defineConfig } from '@playwright/test'
+import { chromiumLaunchOptions, firefoxLaunchOptions } from './tests/support/browsers.ts'
+import type { Fixtures } from './tests/e2e/fixtures.ts'
 
 /**
  * E2E runs one spec at a time: each test starts its own relay-node and static
@@ -7,12 +9,21 @@ import { defineConfig } from '@playwright/test'
  *
  * Run it inside a loopback-only network namespace (`npm test` does), so no
  * WebRTC candidate or relay traffic can leave `lo` (docs/testing.md).
+ *
+ * Three projects: every spec in Chromium; the tests tagged `@firefox` in
+ * Firefox ESR; the tests tagged `@cross` with Alice in Chromium and Bob in
+ * Firefox (docs/testing.md, "Firefox").
  */
-const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
-
 const SECOND_MS = 1000
 
-export default defineConfig({
+/**
+ * Context options wherever a Firefox context is made: no colour scheme
+ * emulation (Playwright's default is 'light'), which Firefox ESR cannot do
+ * (tests/support/firefox-bidi-shim.ts); headless Firefox is light anyway.
+ */
+const FIREFOX_CONTEXTS = { colorScheme: null }
+
+export default defineConfig<Pick<Fixtures, 'bobBrowser'>>({
   testDir: 'tests/e2e',
   workers: 1,
   fullyParallel: false,
@@ -28,25 +39,17 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
-      use: {
-        browserName: 'chromium',
-        launchOptions: {
-          executablePath: CHROMIUM_PATH,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            // WebRTC between two contexts on 127.0.0.1; also needs a media
-            // permission on each context (docs/testing.md, "WebRTC on loopback").
-            '--allow-loopback-in-peer-connection'
-          ]
-        }
-      }
+      use: { browserName: 'chromium', launchOptions: chromiumLaunchOptions }
+    },
+    {
+      name: 'firefox',
+      grep: /@firefox/,
+      use: { browserName: 'firefox', channel: 'moz-firefox', launchOptions: firefoxLaunchOptions(), ...FIREFOX_CONTEXTS }
+    },
+    {
+      name: 'chromium-firefox',
+      grep: /@cross/,
+      use: { browserName: 'chromium', launchOptions: chromiumLaunchOptions, bobBrowser: 'firefox', ...FIREFOX_CONTEXTS }
     }
   ]
 })

@@ -4,7 +4,7 @@ import { befriend, expectOnline, message, nav, openChat, readInvite, send } from
 const PASSPHRASE = 'correct horse battery staple'
 
 test.describe('identity backup', () => {
-  test('export A with a passphrase, import into a fresh context: same PeerID, contacts and history present, B can message the restored A', async ({ alice, bob, carol }, testInfo) => {
+  test('export A with a passphrase, import into a fresh context: same PeerID, contacts and history present, B can message the restored A', { tag: ['@firefox'] }, async ({ alice, bob, carol }, testInfo) => {
     const { alicePeerId } = await befriend(alice.page, bob.page)
     await send(bob.page, 'before the move')
     await expect(message(alice.page, 'before the move')).toBeVisible()

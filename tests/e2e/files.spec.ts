@@ -2,8 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test } from './fixtures.ts'
-import { attach, expectFileState, fileCard, hasChunk, randomFile, randomPng, saveFile, sha256Hex, transferRecord, untilReceived } from './helpers/files.ts'
+import { attach, expectFileState, expectImageOpens, fileCard, hasChunk, randomFile, randomPng, saveFile, sha256Hex, transferRecord, untilReceived } from './helpers/files.ts'
 import { befriend, expectPath, openChat } from './helpers/parley.ts'
+import type { Page } from '@playwright/test'
 
 const MB = 1024 * 1024
 let dir = ''
@@ -30,6 +31,36 @@ test.describe('files', () => {
     const saved = await saveFile(bob.page, 'random-50mb.bin')
     expect(saved.byteLength).toBe(50 * MB)
     expect(sha256Hex(saved)).toBe(original)
+  })
+
+  test('a file and an image each way on a direct connection: saved copies keep their SHA-256, images open full size', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await expectPath(alice.page, 'direct')
+    await expectPath(bob.page, 'direct')
+    const sends = [
+      { from: alice.page, to: bob.page, file: 'from-alice.bin', image: 'from-alice.png', width: 160 },
+      { from: bob.page, to: alice.page, file: 'from-bob.bin', image: 'from-bob.png', width: 90 }
+    ]
+    const hashes = new Map<string, string>()
+    for (const { from, file, image, width } of sends) {
+      hashes.set(file, await randomFile(join(dir, file), 4 * MB))
+      const png = randomPng(width, 120)
+      hashes.set(image, sha256Hex(png))
+      await attach(from, join(dir, file))
+      await attach(from, { name: image, mimeType: 'image/png', buffer: png })
+    }
+
+    const arrives = async (from: Page, to: Page, name: string): Promise<void> => {
+      await expectFileState(to, name, 'complete')
+      await expectFileState(from, name, 'complete')
+      expect((await transferRecord(to, name))?.path).toBe('direct')
+      expect(sha256Hex(await saveFile(to, name))).toBe(hashes.get(name))
+    }
+    for (const { from, to, file, image, width } of sends) {
+      await arrives(from, to, file)
+      await arrives(from, to, image)
+      await expectImageOpens(to, image, width)
+    }
   })
 
   test('closing the receiver at ~40 % and reopening resumes without fetching verified chunks again', async ({ alice, bob }) => {
@@ -124,12 +155,7 @@ test.describe('files', () => {
 
       // the small image fits a relayed connection: it arrives, and opens full size
       await expectFileState(bob, 'small.png', 'complete')
-      await fileCard(bob, 'small.png').getByTestId('file-thumb').click()
-      const viewer = bob.getByRole('dialog')
-      await expect(viewer.getByRole('img', { name: 'small.png' })).toBeVisible()
-      expect(await viewer.getByRole('img', { name: 'small.png' }).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(120)
-      await viewer.getByRole('button', { name: 'Close' }).click()
-      await expect(viewer).toBeHidden()
+      await expectImageOpens(bob, 'small.png', 120)
       expect(sha256Hex(await saveFile(bob, 'small.png'))).toBe(sha256Hex(small))
 
       // the SVG is offered as a file: no thumbnail, never rendered, saved as it was

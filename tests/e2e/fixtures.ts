@@ -1,5 +1,6 @@
 import { test as base } from '@playwright/test'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
+import { BrowserPool, type BrowserName } from '../support/browsers.ts'
 import { newPerson, type Person } from '../support/person.ts'
 import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
 import type { StaticServer } from '../../scripts/lib/serve.ts'
@@ -43,9 +44,34 @@ export interface Fixtures {
   bob: Person
   /** a third person, for tests that need one */
   carol: Person
+  /**
+   * Bob's browser when it is not the project's: the cross-browser project
+   * (playwright.config.ts) sets `'firefox'` beside its Chromium Alice.
+   */
+  bobBrowser: BrowserName | undefined
+  /**
+   * false: Bob's browser gathers no loopback ICE candidates, so his chats stay
+   * relayed (a context without the media permission in Chromium, a Firefox of
+   * its own in Firefox: tests/support/browsers.ts). Default true.
+   */
+  bobWebrtc: boolean
 }
 
-export const test = base.extend<Fixtures>({
+export interface WorkerFixtures {
+  /** browsers beyond the project's own, launched when a person needs one */
+  browserPool: BrowserPool
+}
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  bobBrowser: [undefined, { option: true }],
+  bobWebrtc: [true, { option: true }],
+
+  browserPool: [async ({ playwright }, use) => {
+    const pool = new BrowserPool({ chromium: playwright.chromium, firefox: playwright.firefox })
+    await use(pool)
+    await pool.close()
+  }, { scope: 'worker' }],
+
   relayTransports: ['ws', { option: true }],
   relayCount: [1, { option: true }],
   servedRelays: ['all', { option: true }],
@@ -78,8 +104,10 @@ export const test = base.extend<Fixtures>({
     await person.context.close()
   },
 
-  bob: async ({ browser, app }, use) => {
-    const person = await newPerson(browser, app.url)
+  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool }, use) => {
+    const name = bobBrowser ?? browser.browserType().name() as BrowserName
+    const own = await browserPool.forPerson(browser, { name, webrtc: bobWebrtc })
+    const person = await newPerson(own, app.url, { webrtc: bobWebrtc })
     await use(person)
     await person.context.close()
   },

@@ -42,6 +42,16 @@ export async function saveFile (page: Page, name: string): Promise<Buffer> {
   return readFile(path)
 }
 
+/** Opens the received image `name` full size from its thumbnail, checks its width, and closes the viewer again. */
+export async function expectImageOpens (page: Page, name: string, width: number): Promise<void> {
+  await fileCard(page, name).getByTestId('file-thumb').click()
+  const viewer = page.getByRole('dialog')
+  await expect(viewer.getByRole('img', { name })).toBeVisible()
+  expect(await viewer.getByRole('img', { name }).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(width)
+  await viewer.getByRole('button', { name: 'Close' }).click()
+  await expect(viewer).toBeHidden()
+}
+
 /** The transfer row (docs: db/types.ts TransferRow) of the file `name`, read from this person's IndexedDB. */
 export interface TransferRecord {
   state: string
