@@ -1,20 +1,22 @@
 /**
- * `npm test`: installs Chromium (and what the NAT lab needs) if missing,
- * builds the app, holds the source and bundle budgets (scripts/budgets.ts),
- * runs the unit tests (vitest), the e2e tests (playwright,
- * inside a loopback-only network namespace) and the NAT lab's subset
- * (tests/lab/, in network namespaces it makes itself), then prints
+ * `npm test`: installs Chromium and Firefox ESR (and what the NAT lab needs)
+ * if missing, builds the app, holds the source and bundle budgets
+ * (scripts/budgets.ts), runs the unit tests (vitest), the e2e tests
+ * (playwright, inside a loopback-only network namespace: every spec in
+ * Chromium, a core set in Firefox and in Chromium–Firefox pairs) and the NAT
+ * lab's subset (tests/lab/, in network namespaces it makes itself), then
+ * prints one line per suite (per browser project for e2e) and
  * `N passed, N failed` as the last line.
  *
- *   --unit-only   unit tests only (no Chromium, no build)
- *   --e2e-only    Chromium check, build, e2e tests and the lab subset
+ *   --unit-only   unit tests only (no browsers, no build)
+ *   --e2e-only    browser check, build, e2e tests and the lab subset
  *
  * Exits non-zero if any test failed or any step failed.
  */
 import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import {
-  ensureSystemPackages, failedTestLines, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, runScript, step, tally, type Tally
+  ensureSystemPackages, failedTestLines, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, runScript, step, tally, tallyByProject, type Tally
 } from './lib/test-run.ts'
 
 const UNIT_REPORT = 'test-results/unit.json'
@@ -57,8 +59,8 @@ async function main (): Promise<number> {
   tallies.push(checks)
 
   if (e2e) {
-    step('System packages (chromium, iproute2, emoji font; nftables, coturn, python3 for the lab)')
-    const error = await ensureSystemPackages({ lab: true })
+    step('System packages (chromium, firefox-esr, iproute2, emoji font; nftables, coturn, python3 for the lab)')
+    const error = await ensureSystemPackages({ lab: true, firefox: true })
     if (error != null) {
       console.error(error)
       failedSteps.push('system packages')
@@ -100,7 +102,8 @@ async function main (): Promise<number> {
       const { command, args } = await isolatedCommand([])
       const result = await run(command, args)
       if (result.failure != null) failedSteps.push('e2e tests')
-      tallies.push(tally('e2e', await readPlaywrightReport(E2E_REPORT), result))
+      // one line per project: e2e chromium, e2e firefox, e2e chromium-firefox
+      tallies.push(...tallyByProject('e2e', await readPlaywrightReport(E2E_REPORT), result))
     } else {
       console.error('skipped: an earlier step failed')
       tallies.push({ suite: 'e2e', passed: 0, failed: 1, note: 'not run: an earlier step failed' })

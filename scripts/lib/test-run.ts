@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+/** Firefox ESR for the e2e tests' Firefox projects (tests/support/firefox-esr.sh reads the same variable). */
+export const FIREFOX_PATH = process.env['FIREFOX_PATH'] ?? '/usr/bin/firefox-esr'
 const EMOJI_FONT = '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf'
 
 export interface RunResult {
@@ -31,6 +33,15 @@ export interface Tally {
 }
 
 export interface ReportCounts {
+  passed: number
+  failed: number
+  failedTests: string[]
+  /** a Playwright report's counts per project (browser), in the config's order */
+  projects?: ProjectCounts[]
+}
+
+export interface ProjectCounts {
+  name: string
   passed: number
   failed: number
   failedTests: string[]
@@ -97,17 +108,26 @@ export async function hasCommand (name: string): Promise<boolean> {
 /**
  * Installs what e2e needs from Debian when it is missing: Chromium,
  * iproute2 (`ip`, to bring up `lo` in the test's network namespace) and a
- * colour emoji font; with `lab`, also what the NAT lab needs: nftables (the
+ * colour emoji font; with `firefox`, Firefox ESR (the e2e Firefox projects,
+ * docs/testing.md); with `lab`, also what the NAT lab needs: nftables (the
  * routers), coturn (STUN/TURN) and python3 (the delay/loss wire).
  * Returns an error message, or null when everything is (now) present.
  */
-export async function ensureSystemPackages (options: { lab?: boolean } = {}): Promise<string | null> {
+export async function ensureSystemPackages (options: { lab?: boolean, firefox?: boolean } = {}): Promise<string | null> {
   const missing: string[] = []
   if (await isExecutable(CHROMIUM_PATH)) {
     console.log(`Chromium found at ${CHROMIUM_PATH}`)
   } else {
     console.log(`Chromium not found at ${CHROMIUM_PATH}.`)
     missing.push('chromium')
+  }
+  if (options.firefox === true) {
+    if (await isExecutable(FIREFOX_PATH)) {
+      console.log(`Firefox found at ${FIREFOX_PATH}`)
+    } else {
+      console.log(`Firefox not found at ${FIREFOX_PATH}.`)
+      missing.push('firefox-esr')
+    }
   }
   if (!(await hasCommand('ip'))) missing.push('iproute2')
   // emoji in messages and the README screenshots render in colour (Chromium has no font of its own)
@@ -122,7 +142,8 @@ export async function ensureSystemPackages (options: { lab?: boolean } = {}): Pr
 
   console.log(`Installing with apt-get: ${missing.join(' ')}`)
   if (process.getuid?.() !== 0) {
-    return `${missing.join(' and ')} missing and this is not root, so apt-get cannot install it. Run \`apt-get install -y ${missing.join(' ')}\` as root${missing.includes('chromium') ? ', or set CHROMIUM_PATH' : ''}.`
+    const paths = [missing.includes('chromium') ? 'CHROMIUM_PATH' : '', missing.includes('firefox-esr') ? 'FIREFOX_PATH' : ''].filter((v) => v !== '')
+    return `${missing.join(' and ')} missing and this is not root, so apt-get cannot install it. Run \`apt-get install -y ${missing.join(' ')}\` as root${paths.length > 0 ? `, or set ${paths.join(' and ')}` : ''}.`
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   const update = await run('apt-get', ['update'], { env })
@@ -131,6 +152,9 @@ export async function ensureSystemPackages (options: { lab?: boolean } = {}): Pr
   if (install.failure != null) return `apt-get install -y ${missing.join(' ')} failed: ${install.failure}`
   if (!(await isExecutable(CHROMIUM_PATH))) {
     return `apt-get installed chromium, but ${CHROMIUM_PATH} is still missing (is CHROMIUM_PATH right?)`
+  }
+  if (options.firefox === true && !(await isExecutable(FIREFOX_PATH))) {
+    return `apt-get installed firefox-esr, but ${FIREFOX_PATH} is still missing (is FIREFOX_PATH right?)`
   }
   return null
 }
@@ -193,7 +217,22 @@ export function tally (suite: string, counts: ReportCounts | undefined, result: 
   if (result.failure != null && counts.failed === 0) {
     return { suite, passed: counts.passed, failed: 1, note: `${result.failure} with no failed test in the report` }
   }
-  return { suite, ...counts }
+  return { suite, passed: counts.passed, failed: counts.failed, failedTests: counts.failedTests }
+}
+
+/**
+ * A Playwright report as one tally per project (`e2e chromium`, `e2e
+ * firefox`, …), or as {@link tally} when it has none. A runner that failed
+ * with no failed test in the report adds one failure of its own.
+ */
+export function tallyByProject (suite: string, counts: ReportCounts | undefined, result: RunResult): Tally[] {
+  const projects = counts?.projects ?? []
+  if (counts == null || projects.length === 0) return [tally(suite, counts, result)]
+  const tallies: Tally[] = projects.map((p) => ({ suite: `${suite} ${p.name}`, passed: p.passed, failed: p.failed, failedTests: p.failedTests }))
+  if (result.failure != null && counts.failed === 0) {
+    tallies.push({ suite, passed: 0, failed: 1, note: `${result.failure} with no failed test in the report` })
+  }
+  return tallies
 }
 
 interface VitestReport {
@@ -219,20 +258,42 @@ interface PlaywrightSuite {
   file?: unknown
   title?: unknown
   suites?: PlaywrightSuite[]
-  specs?: Array<{ title?: unknown, line?: unknown, tests?: Array<{ status?: unknown }> }>
+  specs?: Array<{ title?: unknown, line?: unknown, tests?: Array<{ status?: unknown, projectName?: unknown }> }>
+}
+
+interface PlaywrightReport {
+  config?: { projects?: Array<{ name?: unknown }> }
+  stats?: { expected?: unknown, unexpected?: unknown, flaky?: unknown }
+  suites?: PlaywrightSuite[]
 }
 
 export async function readPlaywrightReport (path: string): Promise<ReportCounts | undefined> {
-  const report = await readJson(path) as { stats?: { expected?: unknown, unexpected?: unknown, flaky?: unknown }, suites?: PlaywrightSuite[] } | undefined
+  const report = await readJson(path) as PlaywrightReport | undefined
   const stats = report?.stats
   if (stats == null || !isCount(stats.expected) || !isCount(stats.unexpected) || !isCount(stats.flaky)) return undefined
   const failedTests: string[] = []
+  const projects = new Map<string, ProjectCounts>()
+  for (const project of Array.isArray(report?.config?.projects) ? report.config.projects : []) {
+    if (typeof project.name === 'string') projects.set(project.name, { name: project.name, passed: 0, failed: 0, failedTests: [] })
+  }
   const visit = (suite: PlaywrightSuite, file: string): void => {
     const here = typeof suite.file === 'string' ? suite.file : file
     for (const spec of Array.isArray(suite.specs) ? suite.specs : []) {
       for (const test of Array.isArray(spec.tests) ? spec.tests : []) {
+        const name = typeof test.projectName === 'string' ? test.projectName : undefined
+        let project = name === undefined ? undefined : projects.get(name)
+        if (name !== undefined && project === undefined) {
+          project = { name, passed: 0, failed: 0, failedTests: [] }
+          projects.set(name, project)
+        }
+        if (test.status === 'expected' && project !== undefined) project.passed++
         if (test.status === 'unexpected' || test.status === 'flaky') {
-          failedTests.push(`${here}:${String(spec.line)} › ${String(spec.title)}${test.status === 'flaky' ? ' (passed only on retry)' : ''}`)
+          const line = `${here}:${String(spec.line)} › ${String(spec.title)}${test.status === 'flaky' ? ' (passed only on retry)' : ''}`
+          failedTests.push(line)
+          if (project !== undefined) {
+            project.failed++
+            project.failedTests.push(line)
+          }
         }
       }
     }
@@ -240,7 +301,11 @@ export async function readPlaywrightReport (path: string): Promise<ReportCounts 
   }
   for (const suite of Array.isArray(report?.suites) ? report.suites : []) visit(suite, '?')
   // A flaky test passed only on retry; CI treats it as a failure.
-  return { passed: stats.expected, failed: stats.unexpected + stats.flaky, failedTests }
+  const counts: ReportCounts = { passed: stats.expected, failed: stats.unexpected + stats.flaky, failedTests }
+  // per project only when the projects account for every test the totals count
+  const perProject = [...projects.values()]
+  const sum = (key: 'passed' | 'failed'): number => perProject.reduce((n, p) => n + p[key], 0)
+  return perProject.length > 0 && sum('passed') === counts.passed && sum('failed') === counts.failed ? { ...counts, projects: perProject } : counts
 }
 
 /** Lines naming the failed tests, at most `limit` of them, for a summary's tail. */

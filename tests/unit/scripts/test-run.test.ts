@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { failedTestLines, readPlaywrightReport, readVitestReport, REPO_ROOT, tally } from '../../../scripts/lib/test-run.ts'
+import { failedTestLines, readPlaywrightReport, readVitestReport, REPO_ROOT, tally, tallyByProject } from '../../../scripts/lib/test-run.ts'
 
 describe('test reports into counts and the names of what failed', () => {
   let dir: string
@@ -37,6 +37,45 @@ describe('test reports into counts and the names of what failed', () => {
       failed: 2,
       failedTests: ['chat.spec.ts:9 › receives', 'chat.spec.ts:20 › reloads (passed only on retry)']
     })
+  })
+
+  it('counts a playwright report per project (browser), in the config\'s order, each naming its failed tests', async () => {
+    const path = join(dir, 'e2e.json')
+    const run = (projectName: string, status: string): { projectName: string, status: string } => ({ projectName, status })
+    await writeFile(path, JSON.stringify({
+      config: { projects: [{ name: 'chromium' }, { name: 'firefox' }, { name: 'chromium-firefox' }] },
+      stats: { expected: 3, unexpected: 1, flaky: 1, skipped: 1 },
+      suites: [{
+        file: 'chat.spec.ts',
+        specs: [
+          { title: 'sends', line: 3, tests: [run('chromium', 'expected'), run('firefox', 'unexpected'), run('chromium-firefox', 'expected')] },
+          { title: 'reloads', line: 9, tests: [run('chromium', 'flaky'), run('firefox', 'expected')] },
+          { title: 'later', line: 20, tests: [run('chromium', 'skipped')] }
+        ]
+      }]
+    }))
+    const counts = await readPlaywrightReport(path)
+    expect(counts?.projects).toEqual([
+      { name: 'chromium', passed: 1, failed: 1, failedTests: ['chat.spec.ts:9 › reloads (passed only on retry)'] },
+      { name: 'firefox', passed: 1, failed: 1, failedTests: ['chat.spec.ts:3 › sends'] },
+      { name: 'chromium-firefox', passed: 1, failed: 0, failedTests: [] }
+    ])
+    const ok = { code: 0, stderr: '' }
+    expect(tallyByProject('e2e', counts, ok).map(t => `${t.suite}: ${t.passed} passed, ${t.failed} failed`))
+      .toEqual(['e2e chromium: 1 passed, 1 failed', 'e2e firefox: 1 passed, 1 failed', 'e2e chromium-firefox: 1 passed, 0 failed'])
+    expect(failedTestLines(tallyByProject('e2e', counts, ok))).toEqual([
+      'failed (e2e chromium): chat.spec.ts:9 › reloads (passed only on retry)',
+      'failed (e2e firefox): chat.spec.ts:3 › sends'
+    ])
+  })
+
+  it('a runner that failed with nothing failed in the report adds a failure; a report without projects stays one tally', () => {
+    const counts = { passed: 2, failed: 0, failedTests: [], projects: [{ name: 'chromium', passed: 1, failed: 0, failedTests: [] }, { name: 'firefox', passed: 1, failed: 0, failedTests: [] }] }
+    const crashed = tallyByProject('e2e', counts, { code: 1, failure: 'npx exited with code 1', stderr: '' })
+    expect(crashed.reduce((n, t) => n + t.failed, 0)).toBe(1)
+    expect(crashed.at(-1)).toMatchObject({ suite: 'e2e', failed: 1, note: expect.stringContaining('no failed test') as unknown as string })
+    expect(tallyByProject('lab', { passed: 3, failed: 0, failedTests: [] }, { code: 0, stderr: '' })).toEqual([{ suite: 'lab', passed: 3, failed: 0, failedTests: [] }])
+    expect(tallyByProject('e2e', undefined, { code: 1, failure: 'x', stderr: '' })).toMatchObject([{ suite: 'e2e', passed: 0, failed: 1 }])
   })
 
   it('a missing report is one failure; the summary lists names up to a limit', async () => {
