@@ -222,6 +222,8 @@ function getDedicatedNode (): DedicatedNode {
     // asserts it), and that Worker, the node's own, could take the channels directly,
     // which the bridge does not do yet.
     onOwner: (worker: WorkerLike) => {
+      // a Worker started again after the last one died: this tab hosts WebRTC for the new one
+      closeHost?.()
       closeHost = offerTab((message, transfer) => { worker.postMessage(message, transfer) }, false)
     }
   })
@@ -238,7 +240,16 @@ function getDedicatedNode (): DedicatedNode {
 /** A client that follows the node from owner tab to owner tab. */
 function connectDedicated (): ReconnectingClient<NodeContract> {
   const node = getDedicatedNode()
-  const client = new ReconnectingClient<NodeContract>({ timeouts: CONTRACT_TIMEOUTS, openPort: async () => node.openPort() })
+  const client = new ReconnectingClient<NodeContract>({
+    timeouts: CONTRACT_TIMEOUTS,
+    // a Worker that dies goes silent (watched-port.ts): the owner tab starts a new one, every tab reconnects
+    openPort: async () => watchPort(await node.openPort(), {
+      onGone: () => {
+        console.warn('parley: the node worker is gone; starting it again')
+        node.restartWorker()
+      }
+    })
+  })
   // this tab just took the node over: talk to its own Worker directly
   const off = node.onRoleChange((role, previous) => {
     if (role === 'owner' && previous === 'client') client.reconnect()

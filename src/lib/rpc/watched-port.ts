@@ -70,7 +70,8 @@ export function watchPort (port: RpcPort, options: WatchOptions = {}): WatchedPo
   port.addEventListener('close', onClose)
 
   return {
-    get closeReason () { return closeReason },
+    // its own (silence), else the underlying port's (a BroadcastPort's lost owner)
+    get closeReason () { return closeReason ?? (port as { closeReason?: Error }).closeReason },
     postMessage: (message) => { port.postMessage(message) },
     addEventListener: (type, listener) => {
       if (type === 'close') closeListeners.add(listener)

@@ -382,6 +382,34 @@ describe('DedicatedNode: owner election and hand-over', () => {
     await expect(c.client.call('getInvite')).resolves.toEqual({ invite: 'c-worker' })
   })
 
+  it('the owner\'s Worker dies: the owner starts a new one, and every tab reaches it', async () => {
+    const name = channelName()
+    const locks = new FakeLocks()
+    const workers: Array<RpcServer<TestContract>> = []
+    const a = startTab(name, locks, 'a', workers)
+    await until(() => { expect(a.node.role).toBe('owner') })
+    const b = startTab(name, locks, 'b', workers)
+    await until(() => { expect(b.node.role).toBe('client') })
+    await expect(b.client.call('getInvite')).resolves.toEqual({ invite: 'a-worker' })
+
+    // a client tab has no Worker to restart: nothing happens
+    b.node.restartWorker()
+    expect(workers).toHaveLength(1)
+
+    // the Worker is gone (its server answers nothing more); the owner's watched port said so
+    workers[0]?.close()
+    a.node.restartWorker()
+    expect(workers).toHaveLength(2)
+    // the owner's own client reconnects when its watched port closes; the others because the relay started again
+    a.client.reconnect()
+    await expect(a.client.call('getInvite')).resolves.toEqual({ invite: 'a-worker' })
+    await expect(b.client.call('getInvite')).resolves.toEqual({ invite: 'a-worker' })
+    // both reach the new Worker: its events reach both tabs
+    workers[1]?.emit('status', { ...STATUS, username: 'restarted' })
+    await until(() => { expect([a, b].map(t => t.statuses.at(-1)?.username)).toEqual(['restarted', 'restarted']) })
+    expect(a.node.role).toBe('owner')
+  })
+
   it('without Web Locks the tab runs a node of its own', async () => {
     const workers: Array<RpcServer<TestContract>> = []
     const name = channelName()

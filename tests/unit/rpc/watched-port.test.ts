@@ -74,4 +74,12 @@ describe('a port that notices the worker is gone', () => {
     expect(closes).toHaveLength(0)
     expect(watched.closeReason).toBeUndefined()
   })
+
+  it('passes on the underlying port\'s own close reason (a BroadcastPort whose owner tab left)', () => {
+    const port = new ScriptedPort() as ScriptedPort & { closeReason?: Error }
+    const watched = watchPort(port)
+    expect(watched.closeReason).toBeUndefined()
+    port.closeReason = new Error('the owner tab left')
+    expect(watched.closeReason?.message).toBe('the owner tab left')
+  })
 })

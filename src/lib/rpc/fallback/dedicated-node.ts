@@ -45,7 +45,7 @@ export interface DedicatedNodeOptions {
   createChannel: () => BroadcastChannelLike
   /** starts the node's dedicated Worker (called once, when this tab becomes the owner) */
   createWorker: () => WorkerLike
-  /** called right after the Worker started, e.g. to register this tab as its RTC host */
+  /** called right after a Worker started (again, after {@link DedicatedNode.restartWorker}), e.g. to register this tab as its RTC host */
   onOwner?: (worker: WorkerLike) => void
   /** options for client ports (timeouts, limits) */
   port?: Omit<BroadcastPortOptions, 'locks' | 'log'>
@@ -147,8 +147,26 @@ export class DedicatedNode {
     this.#roleListeners.clear()
   }
 
-  #becomeOwner (): void {
-    if (this.#closed || this.#role === 'owner') return
+  /**
+   * The owner's Worker stopped answering (rpc/watched-port.ts noticed: a
+   * crash, or the browser ended it): it is terminated, to be sure it is gone,
+   * and a new one starts on the same IndexedDB; this tab's next port goes to
+   * it, and the relay starts again, so that the other tabs reconnect to it.
+   * Nothing for a client tab, whose owner does this. Call it from the owner's
+   * watched port's `onGone`.
+   */
+  restartWorker (): void {
+    if (this.#closed || this.#role !== 'owner') return
+    this.#log('the node Worker stopped answering: starting a new one')
+    this.#worker?.terminate()
+    this.#startWorker()
+    // the relayed tabs' connections led to the dead Worker (and a tab that noticed
+    // first may have reconnected to it): they are dropped, and reconnect to the new one
+    this.#relay?.close()
+    this.#startRelay()
+  }
+
+  #startWorker (): void {
     const worker = this.#options.createWorker()
     this.#worker = worker
     try {
@@ -156,6 +174,16 @@ export class DedicatedNode {
     } catch (err) {
       this.#log('onOwner failed', err)
     }
+  }
+
+  #becomeOwner (): void {
+    if (this.#closed || this.#role === 'owner') return
+    this.#startWorker()
+    this.#startRelay()
+    this.#setRole('owner')
+  }
+
+  #startRelay (): void {
     const relay = new OwnerRelay(this.#options.createChannel(), {
       ...this.#options.relay,
       connect: () => this.#connectWorker(),
@@ -164,7 +192,6 @@ export class DedicatedNode {
     })
     this.#relay = relay
     relay.start()
-    this.#setRole('owner')
   }
 
   #connectWorker (): MessagePort {
