@@ -9,3 +9,10 @@ export const UNKNOWN_CAPABILITIES: Readonly<NodeCapabilities> = Object.freeze({
   webTransport: false,
   webLocks: false
 })
+
+/**
+ * Bytes of received files a browser that cannot keep files on the device
+ * holds in memory at once (`fileStorage: 'memory'`, files/memory-store.ts);
+ * the tab says it in words.
+ */
+export const MEMORY_STORE_MAX_BYTES = 256 * 1024 * 1024

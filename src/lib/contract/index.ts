@@ -44,5 +44,5 @@ export type NodeEventName = EventName<NodeContract>
 export type NodeEvents = { [E in NodeEventName]: PayloadOf<NodeContract, E> }
 
 export * from './define.ts'
-export { UNKNOWN_CAPABILITIES } from './capabilities.ts'
+export { MEMORY_STORE_MAX_BYTES, UNKNOWN_CAPABILITIES } from './capabilities.ts'
 export type * from './types.ts'

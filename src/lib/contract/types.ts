@@ -61,8 +61,12 @@ export interface NodeCapabilities {
   transferableChannels: boolean | null
   /** SharedWorker: one node for every tab (else the dedicated-Worker fallback) */
   sharedWorker: boolean | null
-  /** where received files are kept: OPFS or IndexedDB (null until the transfers feature opened its store) */
-  fileStorage: 'opfs' | 'idb' | null
+  /**
+   * where files are kept: OPFS or IndexedDB; 'memory' when this browser can
+   * keep none on the device (only while the node runs, bounded: files/memory-store.ts);
+   * null until the transfers feature opened its store
+   */
+  fileStorage: 'opfs' | 'idb' | 'memory' | null
   /** WebTransport, for relays that offer it */
   webTransport: boolean
   /** Web Locks, which the dedicated-Worker fallback needs to pick one owner tab */

@@ -161,8 +161,8 @@ export interface TransferRow {
   resumes: number
   /** the path of the connection it last moved over */
   path?: 'direct' | 'relayed'
-  /** where the bytes are kept: OPFS files or IndexedDB blobs (files/chunk-store.ts) */
-  store: 'opfs' | 'idb'
+  /** where the bytes are kept: OPFS files, IndexedDB blobs, or memory while the node runs (files/chunk-store.ts) */
+  store: 'opfs' | 'idb' | 'memory'
   createdAt: number
   updatedAt: number
   completedAt?: number

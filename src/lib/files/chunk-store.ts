@@ -4,23 +4,29 @@
  * (so it can still serve it after a restart). The transfer rows themselves
  * are in db/transfers.ts.
  *
- * Two stores behind one small interface:
+ * Three stores behind one small interface:
  * - OPFS (preferred): `parley-files/<transferId>/<index>` per chunk and
  *   `parley-files/<transferId>/source`, written with `createWritable()`
  *   (`createSyncAccessHandle` is not available in a SharedWorker).
  * - IndexedDB, when OPFS is missing or unusable: Blobs in the `fileChunks`
  *   and `fileSources` tables.
+ * - memory (files/memory-store.ts), when IndexedDB refuses Blobs too: kept
+ *   only while the node runs, and bounded.
  *
  * Either way a received file is handed out as one Blob built from the stored
- * chunks, which the browser keeps on disk: no file is ever read into memory.
+ * chunks, which the browser keeps on disk (in memory for the last store): no
+ * file is ever read into one buffer.
  */
 import Dexie from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
-import { errorClass } from '../contract/errors.ts'
+import { checkCount, checkIndex, checkTransferId, MissingChunkError } from './store-common.ts'
+import { MemoryChunkStore } from './memory-store.ts'
 
 export interface ChunkStore {
   /** Which store this is; saved on each transfer row (`TransferRow.store`). */
-  readonly kind: 'opfs' | 'idb'
+  readonly kind: 'opfs' | 'idb' | 'memory'
+  /** The most bytes of chunks it can hold at once, when it is bounded (memory); undefined: as much as the device allows. */
+  readonly maxBytes?: number
   /** Stores chunk `index` of a received file (replacing any earlier copy); durable when it resolves. */
   putChunk: (transferId: string, index: number, data: Uint8Array) => Promise<void>
   /**
@@ -47,8 +53,7 @@ export interface ChunkStoreOptions {
   log?: (message: string, err: unknown) => void
 }
 
-/** A chunk that `assemble` needs is not in the store (its code may reach the UI as a failed transfer's problem). */
-export const MissingChunkError = errorClass('MissingChunkError')
+export { MissingChunkError }
 
 /** The directory under the OPFS root that holds one directory per transfer. */
 export const OPFS_ROOT_DIR = 'parley-files'
@@ -56,14 +61,13 @@ export const OPFS_ROOT_DIR = 'parley-files'
 export const SOURCE_FILE = 'source'
 /** Chunk files opened at once while assembling: enough to hide per-file latency, few enough to bound open handles. */
 const ASSEMBLE_BATCH = 64
-/** Transfer ids are ULIDs; anything that could climb out of a directory is refused. */
-const TRANSFER_ID = /^[0-9A-Za-z_-]{1,64}$/
 const CHUNK_KEY = '[transferId+index]'
 
 /**
  * The chunk store for this browser: OPFS when `navigator.storage.getDirectory`
  * exists and a probe (a directory and a small file created with
- * `createWritable()`, then removed) succeeds, else IndexedDB.
+ * `createWritable()`, then removed) succeeds, else IndexedDB when it takes a
+ * Blob (a probe row written and deleted), else memory.
  */
 export async function openChunkStore (db: ParleyDb, options: ChunkStoreOptions = {}): Promise<ChunkStore> {
   const getDirectory = options.getDirectory ?? browserDirectory()
@@ -78,7 +82,16 @@ export async function openChunkStore (db: ParleyDb, options: ChunkStoreOptions =
       log('parley: OPFS is unusable, keeping files in IndexedDB', err)
     }
   }
-  return new IdbChunkStore(db)
+  const idb = new IdbChunkStore(db)
+  try {
+    await idb.probe()
+    return idb
+  } catch (err) {
+    // The files still move; the status tells the tab, which says what it means (kernel/capabilities.ts).
+    const log = options.log ?? ((message: string, cause: unknown) => { console.warn(message, cause) })
+    log('parley: IndexedDB refuses Blobs, keeping files in memory while the app is open', err)
+    return new MemoryChunkStore()
+  }
 }
 
 /** Chunks and sources as files in the origin private file system. */
@@ -171,6 +184,13 @@ export class IdbChunkStore implements ChunkStore {
     this.#db = db
   }
 
+  /** Writes and deletes a one-byte Blob: throws when IndexedDB cannot keep Blobs here (WebKit's private windows). */
+  async probe (): Promise<void> {
+    const id = `.probe-${crypto.randomUUID()}`
+    await this.#db.fileSources.put({ id, blob: new Blob([new Uint8Array([1])]) })
+    await this.#db.fileSources.delete(id)
+  }
+
   async putChunk (transferId: string, index: number, data: Uint8Array): Promise<void> {
     checkTransferId(transferId)
     checkIndex(index)
@@ -241,16 +261,4 @@ function ownBytes (data: Uint8Array): Uint8Array<ArrayBuffer> {
 /** A DOMException (or anything shaped like one) named NotFoundError: the entry does not exist. */
 function isNotFound (err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'NotFoundError'
-}
-
-function checkTransferId (transferId: string): void {
-  if (!TRANSFER_ID.test(transferId)) throw new RangeError(`not a transfer id: ${JSON.stringify(transferId)}`)
-}
-
-function checkIndex (index: number): void {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`a chunk index is a whole number ≥ 0, not ${index}`)
-}
-
-function checkCount (count: number): void {
-  if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`a chunk count is a whole number ≥ 0, not ${count}`)
 }

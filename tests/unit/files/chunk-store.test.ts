@@ -1,7 +1,8 @@
 /**
- * Both chunk stores run one acceptance suite (automerge-repo style): IndexedDB
+ * The chunk stores run one acceptance suite (automerge-repo style): IndexedDB
  * on fake-indexeddb (which stores Blobs by structured clone in Node 20, as
- * browsers do), and OPFS on the small in-memory fake below. The fake has only
+ * browsers do), OPFS on the small in-memory fake below, and the memory store
+ * (its own limits: memory-store.test.ts). The fake has only
  * what the store calls, with the browser's behaviour for it: NotFoundError for
  * missing entries, writes that land only on close(), abort() discarding them,
  * TypeError for names that are not a single path component.
@@ -11,6 +12,7 @@ import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import {
   IdbChunkStore, MissingChunkError, OPFS_ROOT_DIR, OpfsChunkStore, openChunkStore, SOURCE_FILE, type ChunkStore
 } from '../../../src/lib/files/chunk-store.ts'
+import { MemoryChunkStore } from '../../../src/lib/files/memory-store.ts'
 import { rejectionWords } from '../../support/words.ts'
 import { openTestDb } from '../db/helpers.ts'
 
@@ -146,7 +148,8 @@ afterEach(() => { db.close() })
 
 const setups: Array<[string, () => Promise<ChunkStore>]> = [
   ['opfs', async () => OpfsChunkStore.open(asHandle(new FakeDirectoryHandle()))],
-  ['idb', async () => new IdbChunkStore(db)]
+  ['idb', async () => new IdbChunkStore(db)],
+  ['memory', async () => new MemoryChunkStore()]
 ]
 
 describe.each(setups)('%s chunk store', (kind, setup) => {

@@ -30,6 +30,10 @@ export const TRANSFER_ERRORS = {
   browserClosedBeforeReady: {},
   /** this device could not keep the file's bytes (storage full, not allowed, refused): `reason` is the storage's */
   fileNotStored: { reason: 'text' },
+  /** receiving, in a browser that keeps files only in memory (files/memory-store.ts): no room for more now (`max`: the bound) */
+  fileMemoryFull: { max: 'bytes' },
+  /** a file kept only in memory (this browser keeps none on the device) is gone: the app was closed since */
+  fileNotKept: {},
   /** receiving: the file is bigger than the relay carries (`max`: its allowance for one connection); it waits for a direct connection */
   fileTooBigForRelay: { size: 'bytes', max: 'bytes' },
   /** the tab's File could not be read while preparing it */

@@ -1,5 +1,6 @@
 /** The transfers feature's errors, as coded errors (lib/contract/error-codes/transfers.ts). */
 import { errorClass } from '../../contract/errors.ts'
+import { MemoryFullError } from '../../files/store-common.ts'
 import type { CodedError, ErrorCode } from '../../contract/errors.ts'
 import type { FileErrorCode } from '@parley/protocol/file/errors'
 
@@ -37,19 +38,30 @@ export const TransferStateError = errorClass('TransferStateError')
  */
 export const FileStorageError = errorClass('FileStorageError')
 
-/** Runs a write to this device's storage; whatever it throws becomes a {@link FileStorageError}. */
+/**
+ * Runs a write to this device's storage; whatever it throws becomes a
+ * {@link FileStorageError}, except the memory store's MemoryFullError
+ * (files/store-common.ts), which already says what happened.
+ */
 export async function storageWrite<T> (write: Promise<T>): Promise<T> {
   try {
     return await write
   } catch (err) {
-    if (err instanceof Error && err.name === FileStorageError.NAME) throw err
+    if (err instanceof Error && (err.name === FileStorageError.NAME || err.name === MemoryFullError.NAME)) throw err
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
     throw new FileStorageError('fileNotStored', { reason }, { cause: err })
   }
 }
 
-/** The problem a transfer row keeps for a {@link FileStorageError}; undefined for any other error. */
-export function storageProblem (err: unknown): { code: 'fileNotStored', params: { reason: string } } | undefined {
-  if (!(err instanceof Error) || err.name !== FileStorageError.NAME) return undefined
-  return { code: 'fileNotStored', params: { reason: (err as CodedError<'fileNotStored'>).params.reason } }
+/** What a transfer row keeps when storage refused its bytes. */
+export type StorageProblem =
+  | { code: 'fileNotStored', params: { reason: string } }
+  | { code: 'fileMemoryFull', params: { max: number } }
+
+/** The problem a transfer row keeps for a {@link FileStorageError} or a full memory store; undefined for any other error. */
+export function storageProblem (err: unknown): StorageProblem | undefined {
+  if (!(err instanceof Error)) return undefined
+  if (err.name === FileStorageError.NAME) return { code: 'fileNotStored', params: { reason: (err as CodedError<'fileNotStored'>).params.reason } }
+  if (err.name === MemoryFullError.NAME) return { code: 'fileMemoryFull', params: { max: (err as CodedError<'fileMemoryFull'>).params.max } }
+  return undefined
 }

@@ -10,6 +10,7 @@ import { getHashes, getTransfer, markResumed, recordChunks, resetChunks, saveHas
 import { missingChunks } from '../../db/transfer-rows.ts'
 import { fromHex, hashBlob, toHex } from '../../files/hashing.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
+import { MemoryFullError } from '../../files/store-common.ts'
 import { FILE_ERROR_CODES, storageProblem, storageWrite } from './errors.ts'
 import { groupCommit } from './group-commit.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -190,6 +191,8 @@ export class Pulls {
     const id = row.id
     const offer = (await db.messages.get(id))?.file
     if (offer == null) throw new Error(`the message offering ${id} is missing`)
+    // a store that can never hold it: say so now rather than when it is full
+    if (store.maxBytes !== undefined && row.size > store.maxBytes) throw new MemoryFullError('fileMemoryFull', { max: store.maxBytes })
     if (row.chunksDone > 0) await markResumed(db, id)
     await setTransferState(db, id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
     const requests = Uint8Array.from(row.requests)
@@ -258,6 +261,11 @@ export class Pulls {
     if (notStored !== undefined && !this.#stopped) {
       // this will not work by trying again: stop, and say why
       this.#retries.forget(id)
+      if (notStored.code === 'fileMemoryFull') {
+        // half a file in memory would only crowd out the others: a retry starts again
+        await this.#init.store().delete(id)
+        await resetChunks(db, id)
+      }
       await setTransferState(db, id, 'failed', { problem: notStored })
       return
     }

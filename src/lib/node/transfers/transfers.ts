@@ -15,9 +15,10 @@
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { getContact } from '../../db/contacts.ts'
 import { outgoingFileRow } from '../../db/messages.ts'
-import { deleteTransfer, getTransfer, offerReady, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers } from '../../db/transfers.ts'
+import { deleteTransfer, getTransfer, offerReady, resetChunks, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers } from '../../db/transfers.ts'
 import { outgoingTransferRow } from '../../db/transfer-rows.ts'
 import { openChunkStore } from '../../files/chunk-store.ts'
+import { MissingChunkError } from '../../files/store-common.ts'
 import { chunkCountOf, chunkSizeFor, hashFile } from '../../files/hashing.ts'
 import { sanitizeFileName, sanitizeMime } from '../../files/names.ts'
 import { NodeNotReadyError } from '../kernel/components.ts'
@@ -26,7 +27,7 @@ import { FileHosting } from './host.ts'
 import { Pulls } from './pulls.ts'
 import { RelayBudget } from './relay-budget.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactId, FileOffer, MessageId } from '../../db/types.ts'
+import type { ContactId, FileOffer, MessageId, TransferRow } from '../../db/types.ts'
 import type { IncomingFileInput } from '../../db/transfers.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
 import type { Capabilities } from '../kernel/capabilities.ts'
@@ -107,7 +108,9 @@ export class TransferManager implements FileHost, Startable {
     this.#store = await openChunkStore(this.#db)
     this.#components.capabilities.update({ fileStorage: this.#store.kind })
     for (const row of await unfinishedTransfers(this.#db)) {
-      if (row.direction === 'out' && row.state === 'preparing') {
+      if (row.store === 'memory') {
+        await this.#lostWithMemory(row)
+      } else if (row.direction === 'out' && row.state === 'preparing') {
         const blob = await this.#store.source(row.id)
         if (blob == null) {
           await setTransferState(this.#db, row.id, 'failed', { problem: { code: 'browserClosedBeforeReady', params: {} } })
@@ -252,13 +255,34 @@ export class TransferManager implements FileHost, Startable {
     const store = this.#requireStore()
     const row = await getTransfer(this.#db, id)
     if (row == null) throw new TransferStateError('fileNotOnDevice')
+    // kept in memory by an earlier run of the node (files/memory-store.ts): gone with it
+    const gone = row.store === 'memory' ? 'fileNotKept' : 'fileGone'
     if (row.direction === 'out') {
       const blob = await this.#host.source(id)
-      if (blob == null) throw new TransferStateError('fileGone')
+      if (blob == null) throw new TransferStateError(gone)
       return blob
     }
     if (row.state !== 'complete') throw new TransferStateError('fileIncomplete')
-    return store.assemble(id, row.chunkCount, row.mime)
+    try {
+      return await store.assemble(id, row.chunkCount, row.mime)
+    } catch (err) {
+      if (err instanceof Error && err.name === MissingChunkError.NAME && row.store === 'memory') throw new TransferStateError('fileNotKept')
+      throw err
+    }
+  }
+
+  /**
+   * An unfinished transfer whose bytes were in memory when the node stopped
+   * (files/memory-store.ts): a download starts again from its first chunk; an
+   * outgoing file is gone, and its card says so.
+   */
+  async #lostWithMemory (row: TransferRow): Promise<void> {
+    if (row.direction === 'in') {
+      if (row.chunksDone > 0) await resetChunks(this.#db, row.id)
+      if (row.state === 'active' || row.state === 'verifying') await setTransferState(this.#db, row.id, 'waiting')
+    } else {
+      await setTransferState(this.#db, row.id, 'failed', { problem: { code: 'fileNotKept', params: {} } })
+    }
   }
 
   /** Deletes the bytes and the transfer rows of messages that are being deleted (nothing while the node starts). */
