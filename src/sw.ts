@@ -17,7 +17,6 @@
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
-import { NetworkOnly } from 'workbox-strategies'
 import { readShareForm, savePendingShare } from './lib/pwa/pending-share.ts'
 import { NAVIGATE_MESSAGE, SHARE_TARGET_ACTION, SKIP_WAITING_MESSAGE, isNotificationData } from './lib/pwa/protocol.ts'
 
@@ -40,8 +39,10 @@ self.addEventListener('message', (event) => {
   }
 })
 
-// always ask the server; nothing is stored, so an edited config takes effect at once
-registerRoute(({ url }) => url.origin === self.location.origin && url.pathname === '/config.json', new NetworkOnly())
+// /config.json has no route: the page's own fetch always asks the server (nothing is stored, so an
+// edited config takes effect at once), and offline it fails in the page, which falls back to the
+// config it kept. (A NetworkOnly route here made every offline load a rejected respondWith(),
+// which Firefox logs as an error.)
 
 registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), {
   denylist: [/^\/config\.json$/, /^\/share-target/]
