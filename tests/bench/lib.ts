@@ -1,12 +1,16 @@
-import { chromium } from '@playwright/test'
+import { chromium, firefox } from '@playwright/test'
+import { chromiumLaunchOptions, firefoxLaunchOptions } from '../support/browsers.ts'
 import { personContext } from '../support/person.ts'
+import type { BrowserName } from '../support/browsers.ts'
 import type { Browser, Page } from '@playwright/test'
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
-
-export async function launch (): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+/**
+ * Debian's Chromium, or Firefox ESR through the BiDi shim, launched as the
+ * e2e tests launch them (tests/support/browsers.ts). Firefox's pages can make
+ * direct connections on loopback (its WebRTC is switched per browser).
+ */
+export async function launch (name: BrowserName = 'chromium'): Promise<Browser> {
+  return name === 'chromium' ? chromium.launch(chromiumLaunchOptions) : firefox.launch(firefoxLaunchOptions())
 }
 
 /**
