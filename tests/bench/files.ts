@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { attach } from '../e2e/helpers/files.ts'
+import { attach, transferRecord } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
 import { launch, median, print, sharedWorkerHeaps, twoPeople } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
@@ -61,6 +61,23 @@ async function sendOne (pageA: Page, pageB: Page, dir: string, name: string, byt
   return ms
 }
 
+/** Two befriended people in `browser` whose chat is on `path` (relayed: contexts that cannot do WebRTC). */
+async function pairOn (browser: Browser, url: string, path: 'direct' | 'relayed'): ReturnType<typeof twoPeople> {
+  const people = await twoPeople(browser, url, { webrtc: path === 'direct' })
+  await befriend(people.pageA, people.pageB)
+  await expectPath(people.pageA, path)
+  await expectPath(people.pageB, path)
+  return people
+}
+
+/** Like {@link sendOne}, in Mbit/s, and fails unless B pulled the file over `path`. */
+async function sendOneOver (path: 'direct' | 'relayed', pageA: Page, pageB: Page, dir: string, name: string, bytes: number): Promise<number> {
+  const ms = await sendOne(pageA, pageB, dir, name, bytes)
+  const went = (await transferRecord(pageB, name))?.path
+  if (went !== path) throw new Error(`${name} went ${String(went)}, not ${path}`)
+  return bytes * 8 / 1e6 / (ms / 1000)
+}
+
 /** The largest JS heap (node worker + tab, per person) seen while `work` runs, in MiB. */
 async function peakHeap (browser: Browser, pages: Page[], work: Promise<unknown>): Promise<number> {
   let peak = 0
@@ -92,11 +109,7 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
   const browser = await launch()
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-files-'))
   try {
-    const { pageA, pageB, close } = await twoPeople(browser, url)
-    await befriend(pageA, pageB)
-    await expectPath(pageA, 'direct')
-    await expectPath(pageB, 'direct')
-
+    const { pageA, pageB, close } = await pairOn(browser, url, 'direct')
     const runs: number[] = []
     let peak64 = 0
     for (let i = 0; i < THROUGHPUT_RUNS; i++) {
@@ -114,6 +127,27 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
     await close()
   } finally {
     await browser.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * `file_throughput_mbps_firefox`: the 64 MiB file of `file_throughput_mbps`,
+ * Firefox → Firefox on the direct path, in the Firefox `browser`. Firefox
+ * cannot transfer an RTCDataChannel to a worker, so there the app drives the
+ * data channels from the tab's main thread, not from the channel pump worker
+ * (docs/testing.md, "Firefox"): this measures that main-thread path. No heap
+ * figures: they are read over CDP, which Firefox does not speak.
+ */
+export async function benchFilesFirefox (browser: Browser, url: string): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-files-'))
+  try {
+    const { pageA, pageB, close } = await pairOn(browser, url, 'direct')
+    const runs: number[] = []
+    for (let i = 0; i < THROUGHPUT_RUNS; i++) runs.push(await sendOneOver('direct', pageA, pageB, dir, `bench-ff-${i}.bin`, THROUGHPUT_BYTES))
+    await close()
+    print('file_throughput_mbps_firefox', median(runs), 'Mbit/s')
+  } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }

@@ -1,6 +1,8 @@
 import { chromium, firefox } from '@playwright/test'
+import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { chromiumLaunchOptions, firefoxLaunchOptions } from '../support/browsers.ts'
 import { personContext } from '../support/person.ts'
+import { startRelayFixture } from '../support/relay.ts'
 import type { BrowserName } from '../support/browsers.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -65,4 +67,23 @@ export async function sharedWorkerHeaps (browser: Browser): Promise<number[]> {
   }
   await cdp.detach()
   return heaps
+}
+
+/**
+ * Runs `work` against a relay-node of its own (started with `relayArgs`) and
+ * the built app naming it, for the parts of the run that need their own relay
+ * or run alone (`--only`).
+ */
+export async function withRelayAndApp (relayArgs: string[], work: (url: string) => Promise<void>): Promise<void> {
+  const relay = await startRelayFixture({ extraArgs: relayArgs, dataDirPrefix: 'parley-bench-relay-' })
+  try {
+    const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
+    try {
+      await work(app.url)
+    } finally {
+      await app.close()
+    }
+  } finally {
+    await relay.close()
+  }
 }

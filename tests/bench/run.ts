@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: builds the app, then runs these measurements inside a
  * loopback-only network namespace (scripts/bench.ts) against a real
- * relay-node, the built app and Debian's Chromium. Prints one line per figure:
+ * relay-node, the built app and Debian's Chromium (Firefox ESR for the
+ * `_firefox` figures, tests/support/browsers.ts). Prints one line per figure:
  * `bench <name> <value> <unit>`, each the median of repeated runs.
  *
  * Figures:
@@ -17,6 +18,11 @@
  *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.8)
  *   file_peak_heap_mb             highest JS heap (node worker + tab) of one person during a 256 MiB transfer
  *   file_peak_heap_64mib_mb       the same during the 64 MiB transfers (the heap must not grow with file size)
+ *   online_ms_firefox             online_ms in Firefox ESR
+ *   msg_latency_direct_p50_ms_firefox  msg_latency_direct_p50_ms, Firefox ↔ Firefox (the tab drives the data channels:
+ *                                 Firefox cannot transfer them to the channel pump worker)
+ *   msg_latency_direct_p99_ms_firefox  the same, p99
+ *   file_throughput_mbps_firefox  file_throughput_mbps, Firefox → Firefox (that main-thread path)
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
@@ -41,7 +47,8 @@
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes; a
+ * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
+ * `--only firefox` the `_firefox` figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -52,11 +59,11 @@ import { bundleSizes } from '../../scripts/lib/bundle-sizes.ts'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
-import { benchFiles } from './files.ts'
+import { benchFiles, benchFilesFirefox } from './files.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchLatency } from './latency.ts'
 import { benchMailbox } from './mailbox.ts'
-import { launch, median, newContext, print, sharedWorkerHeaps } from './lib.ts'
+import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
 import { benchOnline } from './online.ts'
 import { benchRelay } from './relay.ts'
 import { benchBridgeThroughput, benchRawThroughput } from './throughput.ts'
@@ -93,6 +100,21 @@ async function benchIdleHeap (url: string): Promise<void> {
   print('idle_heap_mb', median(totals), 'MB')
 }
 
+/**
+ * The Firefox figures, both people in one Firefox ESR (through the BiDi shim,
+ * tests/support/browsers.ts) whose pages can connect directly on loopback.
+ */
+async function benchFirefox (url: string): Promise<void> {
+  const browser = await launch('firefox')
+  try {
+    await benchOnline(browser, url, 'online_ms_firefox')
+    await benchLatency(browser, url, 'direct', '_firefox')
+    await benchFilesFirefox(browser, url)
+  } finally {
+    await browser.close()
+  }
+}
+
 async function benchBundle (): Promise<void> {
   const { shell, worker, pump, lazy } = await bundleSizes(DIST)
   print('bundle_shell_gzip_kib', shell / 1024, 'KiB')
@@ -106,7 +128,11 @@ async function main (): Promise<void> {
   if (onlyArg !== undefined) {
     const parts = new Set(onlyArg.split(','))
     const known: Record<string, () => Promise<void>> = {
-      bundle: benchBundle, relay: benchRelay, federation: benchFederation, history: benchHistoryAlone
+      bundle: benchBundle,
+      relay: benchRelay,
+      federation: benchFederation,
+      history: benchHistoryAlone,
+      firefox: async () => { await withRelayAndApp([], benchFirefox) }
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -127,6 +153,7 @@ async function main (): Promise<void> {
     await benchMailbox(browser, relay)
     await browser.close()
     await benchFiles(app.url, raw)
+    await benchFirefox(app.url)
     await benchIdleHeap(app.url)
     await benchHistory(app.url)
   } finally {
