@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { relayedFileAllowance } from '@parley/protocol/file/relayed'
 import { attach, transferRecord } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
-import { launch, median, print, sharedWorkerHeaps, twoPeople } from './lib.ts'
+import { launch, median, print, sharedWorkerHeaps, twoPeople, withRelayAndApp } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const MIB = 1024 * 1024
@@ -150,4 +151,41 @@ export async function benchFilesFirefox (browser: Browser, url: string): Promise
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/** The relay's data limit per relayed connection (both directions) for `file_relayed_throughput_mbps`. */
+const RELAYED_CIRCUIT_BYTES = 24 * MIB
+/** Within what that relay allows a file (relayedFileAllowance: the limit less a 1 MiB reserve and 2 %, about 22.5 MiB). */
+const RELAYED_FILE_BYTES = 16 * MIB
+const RELAYED_RUNS = 3
+
+/**
+ * `file_relayed_throughput_mbps`: a 16 MiB file Chromium → Chromium over a
+ * relayed connection (contexts without the media permission gather no ICE
+ * candidates, so no direct path exists), through a relay-node of its own that
+ * allows 24 MiB per relayed connection. Timed in B from the transfer turning
+ * active (the pull begins, after any wait for a direct connection) to
+ * complete. A fresh pair each run: each file uses up most of its connection's
+ * data limit.
+ */
+export async function benchRelayedFile (): Promise<void> {
+  if (RELAYED_FILE_BYTES > relayedFileAllowance({ bytes: BigInt(RELAYED_CIRCUIT_BYTES) })) {
+    throw new Error('the relayed bench file does not fit the relay\'s data limit')
+  }
+  await withRelayAndApp(['--circuit-data-bytes', String(RELAYED_CIRCUIT_BYTES)], async (url) => {
+    const browser = await launch()
+    const dir = await mkdtemp(join(tmpdir(), 'parley-bench-files-'))
+    try {
+      const runs: number[] = []
+      for (let i = 0; i < RELAYED_RUNS; i++) {
+        const { pageA, pageB, close } = await pairOn(browser, url, 'relayed')
+        runs.push(await sendOneOver('relayed', pageA, pageB, dir, `bench-relayed-${i}.bin`, RELAYED_FILE_BYTES))
+        await close()
+      }
+      print('file_relayed_throughput_mbps', median(runs), 'Mbit/s')
+    } finally {
+      await browser.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 }

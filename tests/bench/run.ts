@@ -23,6 +23,8 @@
  *                                 Firefox cannot transfer them to the channel pump worker)
  *   msg_latency_direct_p99_ms_firefox  the same, p99
  *   file_throughput_mbps_firefox  file_throughput_mbps, Firefox → Firefox (that main-thread path)
+ *   file_relayed_throughput_mbps  a 16 MiB file A → B over a relayed connection (Chromium contexts that cannot do WebRTC, a
+ *                                 relay of its own allowing 24 MiB per relayed connection), transfer start → verified
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
@@ -48,7 +50,7 @@
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
- * `--only firefox` the `_firefox` figures; a
+ * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -59,7 +61,7 @@ import { bundleSizes } from '../../scripts/lib/bundle-sizes.ts'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
-import { benchFiles, benchFilesFirefox } from './files.ts'
+import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchLatency } from './latency.ts'
 import { benchMailbox } from './mailbox.ts'
@@ -132,7 +134,8 @@ async function main (): Promise<void> {
       relay: benchRelay,
       federation: benchFederation,
       history: benchHistoryAlone,
-      firefox: async () => { await withRelayAndApp([], benchFirefox) }
+      firefox: async () => { await withRelayAndApp([], benchFirefox) },
+      'relayed-file': benchRelayedFile
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -162,6 +165,8 @@ async function main (): Promise<void> {
     await relay.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
+  // a relay of its own, with the data limit the file needs
+  await benchRelayedFile()
   // alone: it loads the machine with thousands of clients and a relay of its own
   await benchRelay()
   await benchFederation()
