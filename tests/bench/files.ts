@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { attach } from '../e2e/helpers/files.ts'
+import { relayedFileAllowance } from '@parley/protocol/file/relayed'
+import { attach, transferRecord } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
-import { launch, median, print, sharedWorkerHeaps, twoPeople } from './lib.ts'
+import { launch, median, print, sharedWorkerHeaps, twoPeople, withRelayAndApp } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const MIB = 1024 * 1024
@@ -61,6 +62,23 @@ async function sendOne (pageA: Page, pageB: Page, dir: string, name: string, byt
   return ms
 }
 
+/** Two befriended people in `browser` whose chat is on `path` (relayed: contexts that cannot do WebRTC). */
+async function pairOn (browser: Browser, url: string, path: 'direct' | 'relayed'): ReturnType<typeof twoPeople> {
+  const people = await twoPeople(browser, url, { webrtc: path === 'direct' })
+  await befriend(people.pageA, people.pageB)
+  await expectPath(people.pageA, path)
+  await expectPath(people.pageB, path)
+  return people
+}
+
+/** Like {@link sendOne}, in Mbit/s, and fails unless B pulled the file over `path`. */
+async function sendOneOver (path: 'direct' | 'relayed', pageA: Page, pageB: Page, dir: string, name: string, bytes: number): Promise<number> {
+  const ms = await sendOne(pageA, pageB, dir, name, bytes)
+  const went = (await transferRecord(pageB, name))?.path
+  if (went !== path) throw new Error(`${name} went ${String(went)}, not ${path}`)
+  return bytes * 8 / 1e6 / (ms / 1000)
+}
+
 /** The largest JS heap (node worker + tab, per person) seen while `work` runs, in MiB. */
 async function peakHeap (browser: Browser, pages: Page[], work: Promise<unknown>): Promise<number> {
   let peak = 0
@@ -92,11 +110,7 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
   const browser = await launch()
   const dir = await mkdtemp(join(tmpdir(), 'parley-bench-files-'))
   try {
-    const { pageA, pageB, close } = await twoPeople(browser, url)
-    await befriend(pageA, pageB)
-    await expectPath(pageA, 'direct')
-    await expectPath(pageB, 'direct')
-
+    const { pageA, pageB, close } = await pairOn(browser, url, 'direct')
     const runs: number[] = []
     let peak64 = 0
     for (let i = 0; i < THROUGHPUT_RUNS; i++) {
@@ -116,4 +130,62 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
     await browser.close()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * `file_throughput_mbps_firefox`: the 64 MiB file of `file_throughput_mbps`,
+ * Firefox → Firefox on the direct path, in the Firefox `browser`. Firefox
+ * cannot transfer an RTCDataChannel to a worker, so there the app drives the
+ * data channels from the tab's main thread, not from the channel pump worker
+ * (docs/testing.md, "Firefox"): this measures that main-thread path. No heap
+ * figures: they are read over CDP, which Firefox does not speak.
+ */
+export async function benchFilesFirefox (browser: Browser, url: string): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-bench-files-'))
+  try {
+    const { pageA, pageB, close } = await pairOn(browser, url, 'direct')
+    const runs: number[] = []
+    for (let i = 0; i < THROUGHPUT_RUNS; i++) runs.push(await sendOneOver('direct', pageA, pageB, dir, `bench-ff-${i}.bin`, THROUGHPUT_BYTES))
+    await close()
+    print('file_throughput_mbps_firefox', median(runs), 'Mbit/s')
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The relay's data limit per relayed connection (both directions) for `file_relayed_throughput_mbps`. */
+const RELAYED_CIRCUIT_BYTES = 24 * MIB
+/** Within what that relay allows a file (relayedFileAllowance: the limit less a 1 MiB reserve and 2 %, about 22.5 MiB). */
+const RELAYED_FILE_BYTES = 16 * MIB
+const RELAYED_RUNS = 3
+
+/**
+ * `file_relayed_throughput_mbps`: a 16 MiB file Chromium → Chromium over a
+ * relayed connection (contexts without the media permission gather no ICE
+ * candidates, so no direct path exists), through a relay-node of its own that
+ * allows 24 MiB per relayed connection. Timed in B from the transfer turning
+ * active (the pull begins, after any wait for a direct connection) to
+ * complete. A fresh pair each run: each file uses up most of its connection's
+ * data limit.
+ */
+export async function benchRelayedFile (): Promise<void> {
+  if (RELAYED_FILE_BYTES > relayedFileAllowance({ bytes: BigInt(RELAYED_CIRCUIT_BYTES) })) {
+    throw new Error('the relayed bench file does not fit the relay\'s data limit')
+  }
+  await withRelayAndApp(['--circuit-data-bytes', String(RELAYED_CIRCUIT_BYTES)], async (url) => {
+    const browser = await launch()
+    const dir = await mkdtemp(join(tmpdir(), 'parley-bench-files-'))
+    try {
+      const runs: number[] = []
+      for (let i = 0; i < RELAYED_RUNS; i++) {
+        const { pageA, pageB, close } = await pairOn(browser, url, 'relayed')
+        runs.push(await sendOneOver('relayed', pageA, pageB, dir, `bench-relayed-${i}.bin`, RELAYED_FILE_BYTES))
+        await close()
+      }
+      print('file_relayed_throughput_mbps', median(runs), 'Mbit/s')
+    } finally {
+      await browser.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 }

@@ -44,10 +44,12 @@ async function measure (pageA: Page, pageB: Page, label: string): Promise<number
 }
 
 /**
- * `msg_latency_<path>_p50_ms` / `_p99_ms`: medians over LATENCY_RUNS runs of
- * each run's percentile. Relayed runs use contexts that cannot do WebRTC.
+ * `msg_latency_<path>_p50_ms<suffix>` / `_p99_ms<suffix>`: medians over
+ * LATENCY_RUNS runs of each run's percentile, both people in `browser`.
+ * Relayed runs use contexts that cannot do WebRTC (Chromium only: Firefox
+ * switches WebRTC per browser, tests/support/browsers.ts).
  */
-export async function benchLatency (browser: Browser, url: string, path: 'relayed' | 'direct'): Promise<void> {
+export async function benchLatency (browser: Browser, url: string, path: 'relayed' | 'direct', suffix = ''): Promise<void> {
   const p50s: number[] = []
   const p99s: number[] = []
   for (let run = 0; run < LATENCY_RUNS; run++) {
@@ -63,6 +65,6 @@ export async function benchLatency (browser: Browser, url: string, path: 'relaye
     p99s.push(percentile(latencies, 99))
     await close()
   }
-  print(`msg_latency_${path}_p50_ms`, median(p50s), 'ms')
-  print(`msg_latency_${path}_p99_ms`, median(p99s), 'ms')
+  print(`msg_latency_${path}_p50_ms${suffix}`, median(p50s), 'ms')
+  print(`msg_latency_${path}_p99_ms${suffix}`, median(p99s), 'ms')
 }

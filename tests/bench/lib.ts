@@ -1,12 +1,18 @@
-import { chromium } from '@playwright/test'
+import { chromium, firefox } from '@playwright/test'
+import { startStaticServer } from '../../scripts/lib/serve.ts'
+import { chromiumLaunchOptions, firefoxLaunchOptions } from '../support/browsers.ts'
 import { personContext } from '../support/person.ts'
+import { startRelayFixture } from '../support/relay.ts'
+import type { BrowserName } from '../support/browsers.ts'
 import type { Browser, Page } from '@playwright/test'
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection']
-
-export async function launch (): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS })
+/**
+ * Debian's Chromium, or Firefox ESR through the BiDi shim, launched as the
+ * e2e tests launch them (tests/support/browsers.ts). Firefox's pages can make
+ * direct connections on loopback (its WebRTC is switched per browser).
+ */
+export async function launch (name: BrowserName = 'chromium'): Promise<Browser> {
+  return name === 'chromium' ? chromium.launch(chromiumLaunchOptions) : firefox.launch(firefoxLaunchOptions())
 }
 
 /**
@@ -61,4 +67,23 @@ export async function sharedWorkerHeaps (browser: Browser): Promise<number[]> {
   }
   await cdp.detach()
   return heaps
+}
+
+/**
+ * Runs `work` against a relay-node of its own (started with `relayArgs`) and
+ * the built app naming it, for the parts of the run that need their own relay
+ * or run alone (`--only`).
+ */
+export async function withRelayAndApp (relayArgs: string[], work: (url: string) => Promise<void>): Promise<void> {
+  const relay = await startRelayFixture({ extraArgs: relayArgs, dataDirPrefix: 'parley-bench-relay-' })
+  try {
+    const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
+    try {
+      await work(app.url)
+    } finally {
+      await app.close()
+    }
+  } finally {
+    await relay.close()
+  }
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: builds the app, then runs these measurements inside a
  * loopback-only network namespace (scripts/bench.ts) against a real
- * relay-node, the built app and Debian's Chromium. Prints one line per figure:
+ * relay-node, the built app and Debian's Chromium (Firefox ESR for the
+ * `_firefox` figures, tests/support/browsers.ts). Prints one line per figure:
  * `bench <name> <value> <unit>`, each the median of repeated runs.
  *
  * Figures:
@@ -17,6 +18,13 @@
  *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.8)
  *   file_peak_heap_mb             highest JS heap (node worker + tab) of one person during a 256 MiB transfer
  *   file_peak_heap_64mib_mb       the same during the 64 MiB transfers (the heap must not grow with file size)
+ *   online_ms_firefox             online_ms in Firefox ESR
+ *   msg_latency_direct_p50_ms_firefox  msg_latency_direct_p50_ms, Firefox ↔ Firefox (the tab drives the data channels:
+ *                                 Firefox cannot transfer them to the channel pump worker)
+ *   msg_latency_direct_p99_ms_firefox  the same, p99
+ *   file_throughput_mbps_firefox  file_throughput_mbps, Firefox → Firefox (that main-thread path)
+ *   file_relayed_throughput_mbps  a 16 MiB file A → B over a relayed connection (Chromium contexts that cannot do WebRTC, a
+ *                                 relay of its own allowing 24 MiB per relayed connection), transfer start → verified
  *   idle_heap_mb                  tab + SharedWorker JS heap after 30 s idle (median over contexts)
  *   bundle_shell_gzip_kib         gzip size of the app shell (html + entry js + css)
  *   bundle_worker_gzip_kib        gzip size of the node worker
@@ -41,7 +49,8 @@
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes; a
+ * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
+ * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -52,48 +61,19 @@ import { bundleSizes } from '../../scripts/lib/bundle-sizes.ts'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
-import { benchFiles } from './files.ts'
+import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchLatency } from './latency.ts'
 import { benchMailbox } from './mailbox.ts'
-import { launch, median, newContext, print, sharedWorkerHeaps } from './lib.ts'
+import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
+import { benchOnline } from './online.ts'
 import { benchRelay } from './relay.ts'
 import { benchBridgeThroughput, benchRawThroughput } from './throughput.ts'
-import type { Browser, Page } from '@playwright/test'
+import type { Page } from '@playwright/test'
 
-const ONLINE_RUNS = 7
 const IDLE_CONTEXTS = 3
 const IDLE_MS = 30_000
 const DIST = resolve(import.meta.dirname, '..', '..', 'dist')
-
-/** ms from navigation start until the status says online, measured by the page's own clock */
-async function timeToOnline (page: Page, url: string): Promise<number> {
-  await page.goto(url)
-  return page.waitForFunction(() => {
-    const el = document.querySelector('[role="status"][aria-label="Connection status"]')
-    return el?.textContent?.trim() === 'online' ? performance.now() : false
-  }, null, { polling: 'raf', timeout: 60_000 }).then(async h => h.jsonValue() as Promise<number>)
-}
-
-async function benchOnline (browser: Browser, url: string): Promise<void> {
-  const context = await newContext(browser)
-  const first = await context.newPage()
-  await first.goto(url)
-  await first.getByLabel('Your name').fill('Bench')
-  await first.getByRole('button', { name: 'Continue' }).click()
-  await first.getByRole('status', { name: 'Connection status' }).getByText('online').waitFor({ timeout: 60_000 })
-  await first.close()
-  const samples: number[] = []
-  for (let i = 0; i < ONLINE_RUNS; i++) {
-    // the only page closed, so the SharedWorker (and its node) is gone: a cold start of the node
-    const page = await context.newPage()
-    samples.push(await timeToOnline(page, url))
-    await page.close()
-  }
-  await context.close()
-  print('online_ms', Math.round(median(samples)), 'ms')
-}
-
 
 async function benchIdleHeap (url: string): Promise<void> {
   // a browser of its own, so that only these contexts' workers are counted
@@ -122,6 +102,21 @@ async function benchIdleHeap (url: string): Promise<void> {
   print('idle_heap_mb', median(totals), 'MB')
 }
 
+/**
+ * The Firefox figures, both people in one Firefox ESR (through the BiDi shim,
+ * tests/support/browsers.ts) whose pages can connect directly on loopback.
+ */
+async function benchFirefox (url: string): Promise<void> {
+  const browser = await launch('firefox')
+  try {
+    await benchOnline(browser, url, 'online_ms_firefox')
+    await benchLatency(browser, url, 'direct', '_firefox')
+    await benchFilesFirefox(browser, url)
+  } finally {
+    await browser.close()
+  }
+}
+
 async function benchBundle (): Promise<void> {
   const { shell, worker, pump, lazy } = await bundleSizes(DIST)
   print('bundle_shell_gzip_kib', shell / 1024, 'KiB')
@@ -135,7 +130,12 @@ async function main (): Promise<void> {
   if (onlyArg !== undefined) {
     const parts = new Set(onlyArg.split(','))
     const known: Record<string, () => Promise<void>> = {
-      bundle: benchBundle, relay: benchRelay, federation: benchFederation, history: benchHistoryAlone
+      bundle: benchBundle,
+      relay: benchRelay,
+      federation: benchFederation,
+      history: benchHistoryAlone,
+      firefox: async () => { await withRelayAndApp([], benchFirefox) },
+      'relayed-file': benchRelayedFile
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -156,6 +156,7 @@ async function main (): Promise<void> {
     await benchMailbox(browser, relay)
     await browser.close()
     await benchFiles(app.url, raw)
+    await benchFirefox(app.url)
     await benchIdleHeap(app.url)
     await benchHistory(app.url)
   } finally {
@@ -164,6 +165,8 @@ async function main (): Promise<void> {
     await relay.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
+  // a relay of its own, with the data limit the file needs
+  await benchRelayedFile()
   // alone: it loads the machine with thousands of clients and a relay of its own
   await benchRelay()
   await benchFederation()
