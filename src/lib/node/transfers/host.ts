@@ -114,8 +114,8 @@ export class FileHosting {
     }
   }
 
-  /** Serves `row` from `blob`; `release` frees its share of a relayed connection once the stream ends. */
-  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array, release: () => void): FileSource {
+  /** Serves `row` from `blob`; `release` frees its share of a relayed connection once the stream ends, counting what moved. */
+  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array, release: (moved: number) => void): FileSource {
     const all = this.#serving.get(row.id) ?? new Set<ServedFile>()
     this.#serving.set(row.id, all)
     const served: ServedFile = new ServedFile({
@@ -126,8 +126,8 @@ export class FileHosting {
       log: this.#init.log,
       // from now on the stored copy serves (save, or a later resend); the tab's File can go
       onDone: () => { this.#sources.delete(row.id) },
-      onClose: () => {
-        release()
+      onClose: (moved) => {
+        release(moved)
         all.delete(served)
         if (all.size === 0 && this.#serving.get(row.id) === all) this.#serving.delete(row.id)
       }

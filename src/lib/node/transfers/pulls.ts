@@ -173,19 +173,21 @@ export class Pulls {
   #start (row: TransferRow, connection: Connection): void {
     const controller = new AbortController()
     const release = this.#init.budget.commit(connection, row.size)
-    const done = this.#pull(row, connection, controller.signal)
+    let moved = 0
+    const done = this.#pull(row, connection, controller.signal, (bytes) => { moved += bytes })
       .then(() => { this.#retries.succeeded(row.id) })
       .catch(async (err: unknown) => { await this.#failed(row, err) })
       .catch((err: unknown) => { this.#init.log.error('recording the end of %s failed - %e', row.id, err) })
       .finally(() => {
-        release()
+        release(moved)
         this.#pulls.delete(row.id)
         this.schedule()
       })
     this.#pulls.set(row.id, { controller, done })
   }
 
-  async #pull (row: TransferRow, connection: Connection, signal: AbortSignal): Promise<void> {
+  /** Pulls `row` over `connection`; `received` hears the bytes of each chunk that arrives. */
+  async #pull (row: TransferRow, connection: Connection, signal: AbortSignal, received: (bytes: number) => void): Promise<void> {
     const { db } = this.#init
     const store = this.#init.store()
     const id = row.id
@@ -224,6 +226,7 @@ export class Pulls {
       missing: missingChunks(row),
       onRequest: (index) => { requests[index] = Math.min(255, (requests[index] ?? 0) + 1) },
       onChunk: async (index, data) => {
+        received(data.byteLength)
         if (index === hashedChunks) {
           whole.update(data)
           hashedChunks++

@@ -18,8 +18,8 @@ export interface ServedFileInit {
   log: Logger
   /** the receiver has the whole file (DONE) */
   onDone(): void
-  /** the stream ended, for any reason */
-  onClose(): void
+  /** the stream ended, for any reason; `moved`: the bytes of the chunks served on it */
+  onClose(moved: number): void
 }
 
 /**
@@ -37,6 +37,7 @@ export class ServedFile implements FileSource {
   readonly #init: ServedFileInit
   #stopped?: FileTransferError
   #served = 0
+  #moved = 0
   #timer?: ReturnType<typeof setTimeout>
 
   constructor (init: ServedFileInit) {
@@ -59,6 +60,7 @@ export class ServedFile implements FileSource {
     const start = index * this.chunkSize
     const data = new Uint8Array(await this.#init.blob.slice(start, Math.min(this.size, start + this.chunkSize)).arrayBuffer())
     this.#served += data.byteLength
+    this.#moved += data.byteLength
     this.#timer ??= setTimeout(() => { this.#flush().catch(this.#onFlushError) }, SERVED_FLUSH_MS)
     return data
   }
@@ -71,7 +73,7 @@ export class ServedFile implements FileSource {
   }
 
   close (): void {
-    this.#init.onClose()
+    this.#init.onClose(this.#moved)
     clearTimeout(this.#timer)
     const { db, row } = this.#init
     this.#flush()
