@@ -1,7 +1,7 @@
 /**
  * `npm run lab`: the whole NAT lab (tests/lab/, docs/testing.md): every pair
- * of NAT types with STUN, the relayed ones again with TURN, and the
- * 1,000-message fault soak. Builds the app first. Root only (network
+ * of NAT types with STUN, the relayed ones again with TURN, a few pairs with
+ * one side in Firefox ESR, and the 1,000-message fault soak. Builds the app first. Root only (network
  * namespaces, nftables). Prints every `lab …` and `soak …` line, then
  * `N passed, N failed`; exits non-zero on any failure.
  *
@@ -16,8 +16,8 @@ const LAB_REPORT = 'test-results/lab.json'
 const LINES_FILE = 'test-results/lab-lines.txt'
 
 async function main (): Promise<number> {
-  step('System packages (chromium, iproute2, nftables, coturn, python3)')
-  const error = await ensureSystemPackages({ lab: true })
+  step('System packages (chromium, firefox-esr, iproute2, nftables, coturn, python3)')
+  const error = await ensureSystemPackages({ lab: true, firefox: true })
   if (error != null) {
     console.error(error)
     console.log('0 passed, 1 failed')

@@ -4,12 +4,14 @@
  * side. For each pair: do they connect, is the chat direct or relayed, how
  * long to the first message and to the direct upgrade. Then the pairs that
  * stay relayed, again with coturn also offered as TURN: direct through TURN.
+ * Then a few rows with Bob in Firefox ESR (Alice in Chromium).
  *
- *   lab <natA>-<natB>[+turn] connected=<yes|no> path=<direct|relayed> first_msg_ms=<n> direct_ms=<n|->
+ *   lab <natA>-<natB>[+turn] browsers=<alice>,<bob> connected=<yes|no> path=<direct|relayed> first_msg_ms=<n> direct_ms=<n|->
  */
 import { expect, recordLine, test, type Lab } from './fixtures.ts'
 import { NAT_TYPES, type NatType } from './netlab.ts'
 import { connectionHistory, failedAttempts, launchPerson, selectedCandidates, type LabPerson } from './services.ts'
+import type { BrowserName } from '../support/browsers.ts'
 import { addContact, connectionPath, message, onboard, readInvite, send } from '../e2e/helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
@@ -60,15 +62,15 @@ async function directOrFailed (page: Page, timeoutMs: number, acceptFailure: boo
  * so a failing check still leaves what was measured; a scenario that never
  * got a message across records `connected=no`.
  */
-async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean): Promise<Outcome> {
-  const name = `${natA}-${natB}${turn ? '+turn' : ''}`
+async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean, browsers: [BrowserName, BrowserName] = ['chromium', 'chromium']): Promise<Outcome> {
+  const name = `${natA}-${natB}${turn ? '+turn' : ''} browsers=${browsers.join(',')}`
   let recorded = false
   const siteA = await lab.net.addSite(natA)
   const siteB = await lab.net.addSite(natB)
   const people: LabPerson[] = []
   try {
     const url = turn ? lab.turnUrl : lab.url
-    const [alice, bob] = await Promise.all([launchPerson(siteA, url, lab.workDir), launchPerson(siteB, url, lab.workDir)])
+    const [alice, bob] = await Promise.all([launchPerson(siteA, url, lab.workDir, browsers[0]), launchPerson(siteB, url, lab.workDir, browsers[1])])
     people.push(alice, bob)
     await Promise.all([onboard(alice.page, 'Alice'), onboard(bob.page, 'Bob')])
     const a = await readInvite(alice.page)
@@ -148,6 +150,25 @@ test.describe('NAT matrix', () => {
       const outcome = await pair(lab, a, b, true)
       expect(outcome.path).toBe('direct')
       expect(outcome.candidates.some(c => c.includes('relay'))).toBe(true)
+    })
+  }
+})
+
+/** Rows with Bob in Firefox ESR: its ICE agent against Chromium's behind the same routers. */
+const FIREFOX_ROWS: Array<[NatType, NatType, boolean]> = [
+  ['cone', 'restricted', false],
+  ['cone', 'symmetric', false],
+  ['symmetric', 'symmetric', true]
+]
+
+test.describe('NAT matrix, Chromium and Firefox', () => {
+  for (const [a, b, turn] of FIREFOX_ROWS) {
+    const direct = expectDirect(a, b, turn)
+    test(`${a}-${b}${turn ? '+turn' : ''}, Alice in Chromium, Bob in Firefox: connected, ${direct ? 'direct' : 'relayed'}${turn ? ' through TURN' : ' (STUN only)'}`, async ({ lab }) => {
+      const outcome = await pair(lab, a, b, turn, ['chromium', 'firefox'])
+      expect(outcome.path).toBe(direct ? 'direct' : 'relayed')
+      if (turn) expect(outcome.candidates.some(c => c.includes('relay'))).toBe(true)
+      else for (const c of outcome.candidates) expect(c).not.toContain('relay')
     })
   }
 })

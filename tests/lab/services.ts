@@ -10,13 +10,15 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { chromium, firefox, type Browser, type BrowserContext, type Page } from '@playwright/test'
+import { firefoxLaunchOptions, type BrowserName } from '../support/browsers.ts'
 import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
 import { inNs, LabError, PUBLIC_IP, type NetLab, type Site } from './netlab.ts'
 import type { AppConfig } from '../../scripts/lib/app-config.ts'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
+const FIREFOX_IN_NETNS = fileURLToPath(new URL('firefox-in-netns.ts', import.meta.url))
 /** Fixed: the lab's public address is the lab's own, so fixed ports cannot clash. */
 export const RELAY_PORT = 9090
 export const STUN_PORT = 3478
@@ -117,9 +119,10 @@ export async function startWebServer (lab: NetLab, relays: string[]): Promise<{ 
   return { url, turnUrl, close: async () => { await stopChild(child) } }
 }
 
-/** One person: a Chromium of their own, running in their site's host namespace. */
+/** One person: a browser of their own (Chromium or Firefox ESR), running in their site's host namespace. */
 export interface LabPerson {
   readonly site: Site
+  readonly browserName: BrowserName
   readonly browser: Browser
   readonly context: BrowserContext
   readonly page: Page
@@ -127,31 +130,55 @@ export interface LabPerson {
 }
 
 /**
- * Launches Chromium inside `site.host` (through a two-line wrapper that does
- * `ip netns exec`), with a fresh profile, and opens `url`. The web origin is
- * plain http on the lab's public address, so it is declared secure for this
- * browser only (service worker, WebCrypto, WebRTC need a secure context).
+ * Launches a browser inside `site.host` with a fresh profile and opens `url`:
+ * Chromium through a two-line wrapper that does `ip netns exec`, Firefox ESR
+ * through tests/lab/firefox-in-netns.ts (its WebDriver BiDi socket must be
+ * carried out of the namespace). The web origin is plain http on the lab's
+ * public address, so it is declared secure for this browser only (service
+ * worker, WebCrypto, WebRTC need a secure context).
  */
-export async function launchPerson (site: Site, url: string, workDir: string): Promise<LabPerson> {
-  const wrapper = join(workDir, `chromium-${site.host}.sh`)
-  await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${site.host}' '${CHROMIUM_PATH}' "$@"\n`)
-  await chmod(wrapper, 0o755)
-  const origins = [WEB_PORT, WEB_PORT_TURN].map(p => `http://${PUBLIC_IP}:${p}`).join(',')
-  const browser = await chromium.launch({
-    executablePath: wrapper,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--unsafely-treat-insecure-origin-as-secure=${origins}`
-    ]
-  })
-  // the microphone permission makes Chromium show real host candidates instead of mDNS names
-  const context = await browser.newContext({ permissions: ['microphone'] })
+export async function launchPerson (site: Site, url: string, workDir: string, browserName: BrowserName = 'chromium'): Promise<LabPerson> {
+  const hosts = [WEB_PORT, WEB_PORT_TURN].map(p => `${PUBLIC_IP}:${p}`)
+  let browser: Browser
+  let context: BrowserContext
+  if (browserName === 'chromium') {
+    const wrapper = join(workDir, `chromium-${site.host}.sh`)
+    await writeFile(wrapper, `#!/bin/sh\nexec ip netns exec '${site.host}' '${CHROMIUM_PATH}' "$@"\n`)
+    await chmod(wrapper, 0o755)
+    browser = await chromium.launch({
+      executablePath: wrapper,
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        `--unsafely-treat-insecure-origin-as-secure=${hosts.map(h => `http://${h}`).join(',')}`
+      ]
+    })
+    // the microphone permission makes Chromium show real host candidates instead of mDNS names
+    context = await browser.newContext({ permissions: ['microphone'] })
+  } else {
+    const wrapper = join(workDir, `firefox-${site.host}.sh`)
+    await writeFile(wrapper, `#!/bin/sh\ncd '${REPO_ROOT}' && exec node --import tsx '${FIREFOX_IN_NETNS}' '${site.host}' "$@"\n`)
+    await chmod(wrapper, 0o755)
+    const options = firefoxLaunchOptions()
+    browser = await firefox.launch({
+      ...options,
+      executablePath: wrapper,
+      firefoxUserPrefs: {
+        ...options.firefoxUserPrefs,
+        // the lab's plain-http origin counts as secure, as Chromium's flag above makes it
+        'dom.securecontext.allowlist': PUBLIC_IP,
+        'dom.serviceWorkers.testing.enabled': true
+      }
+    })
+    // no colour-scheme emulation: Firefox ESR cannot (docs/testing.md, "Firefox")
+    context = await browser.newContext({ colorScheme: null })
+  }
   await context.addInitScript(recordPeerConnections)
   const page = await context.newPage()
   await page.goto(url)
   return {
     site,
+    browserName,
     browser,
     context,
     page,
@@ -175,6 +202,8 @@ function recordPeerConnections (): void {
   globalThis.RTCPeerConnection = class extends Native {
     constructor (config?: RTCConfiguration) {
       super(config)
+      // the app's capability probe makes one with no configuration, no network, and closes it: not an attempt
+      if (config === undefined) return
       const born = performance.now()
       const entry: Entry = { pc: this, connected: false, ended: false, history: [`born at ${(born / 1000).toFixed(1)} s`] }
       const note = (what: string): void => {

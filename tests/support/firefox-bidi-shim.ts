@@ -20,6 +20,7 @@
  *   firefox-bidi-shim.ts <firefox binary> <firefox arguments…>
  */
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:http'
 import { createInterface } from 'node:readline'
 import { WebSocket, WebSocketServer, type RawData } from 'ws'
 import type { AddressInfo } from 'node:net'
@@ -28,12 +29,25 @@ import { answerCommand, DownloadIds, parse } from './firefox-bidi.ts'
 
 const LISTENING = /^WebDriver BiDi listening on (ws:\/\/\S+)$/
 
-/** Accepts Playwright's connections and joins each to Firefox's endpoint `upstream`. */
+/**
+ * Accepts Playwright's connections and joins each to Firefox's endpoint
+ * `upstream`. On 127.0.0.1, or on the Unix socket `$BIDI_SHIM_UNIX` when set
+ * (the NAT lab runs Firefox in a network namespace whose loopback Playwright
+ * cannot reach; tests/lab/firefox-in-netns.ts forwards a port to the socket).
+ */
 function serve (upstream: string, announce: (line: string) => void): WebSocketServer {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false })
-  server.on('listening', () => {
-    announce(`WebDriver BiDi listening on ws://127.0.0.1:${(server.address() as AddressInfo).port}`)
-  })
+  const unixPath = process.env['BIDI_SHIM_UNIX']
+  let server: WebSocketServer
+  if (unixPath === undefined || unixPath === '') {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false })
+    server.on('listening', () => {
+      announce(`WebDriver BiDi listening on ws://127.0.0.1:${(server.address() as AddressInfo).port}`)
+    })
+  } else {
+    const http = createServer()
+    server = new WebSocketServer({ server: http, perMessageDeflate: false })
+    http.listen(unixPath, () => { announce(`WebDriver BiDi listening on unix:${unixPath}`) })
+  }
   server.on('connection', (client, request) => {
     const firefox = new WebSocket(upstream + (request.url ?? ''), { perMessageDeflate: false })
     const downloads = new DownloadIds()
