@@ -47,11 +47,6 @@ async function main (): Promise<void> {
     throw new Error(`could not serve ${DIST_DIR}${hint}: ${(err as Error).message}`)
   }
 
-  console.log(`Parley is running at ${server.url}`)
-  console.log(`Relay ${relay.peerId} listening on:`)
-  for (const addr of relay.multiaddrs) console.log(`  ${addr}`)
-  console.log('Press Ctrl-C to stop.')
-
   let stopping = false
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {
@@ -67,6 +62,12 @@ async function main (): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => { void shutdown(signal).catch(onFatal) })
   }
+
+  // announced only once Ctrl-C is handled
+  console.log(`Parley is running at ${server.url}`)
+  console.log(`Relay ${relay.peerId} listening on:`)
+  for (const addr of relay.multiaddrs) console.log(`  ${addr}`)
+  console.log('Press Ctrl-C to stop.')
 
   void relay.exited.then(async (code) => {
     if (stopping) return

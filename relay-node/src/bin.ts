@@ -48,14 +48,8 @@ async function main (): Promise<void> {
     handshakeTimeoutMs: config.handshakeTimeoutMs
   })
   if (relay.opsUrl != null) log.info('operations server', { metrics: `${relay.opsUrl}/metrics`, healthz: `${relay.opsUrl}/healthz` })
-  // the machine-readable line scripts and tests wait for
-  log.info('ready', {
-    peerId: relay.peerId,
-    multiaddrs: relay.multiaddrs,
-    tcpMultiaddrs: relay.tcpMultiaddrs,
-    ...(relay.opsUrl == null ? {} : { opsUrl: relay.opsUrl })
-  })
-
+  // Signal handlers go in before the ready line: whoever reads it may signal at once, and a
+  // SIGTERM that beats process.on() kills the process without a drain.
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) return
@@ -88,6 +82,14 @@ async function main (): Promise<void> {
         else log.info('reloaded the WSS certificate', { ...tls })
       },
       (err: unknown) => { log.error('SIGHUP: kept the old WSS certificate', { error: err }) })
+  })
+
+  // the machine-readable line scripts and tests wait for
+  log.info('ready', {
+    peerId: relay.peerId,
+    multiaddrs: relay.multiaddrs,
+    tcpMultiaddrs: relay.tcpMultiaddrs,
+    ...(relay.opsUrl == null ? {} : { opsUrl: relay.opsUrl })
   })
 }
 
