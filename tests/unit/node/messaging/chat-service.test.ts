@@ -4,7 +4,7 @@ import { lpStream, streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chat } from '../../../../src/lib/node/messaging/chat-service.ts'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
-import { CHAT_PROTOCOL, MAX_MESSAGES_PER_STREAM, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
+import { CHAT_PROTOCOL, MAX_MESSAGES_PER_STREAM, MAX_READ_BUFFER_BYTES, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
 import type { ChatInbox, ChatService, ChatServiceInit, DeliveryResult, Registrar } from '../../../../src/lib/node/messaging/chat-service.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
@@ -219,6 +219,51 @@ describe('ChatService', () => {
       await raw.done
       expect(bob.receive).toHaveBeenCalledTimes(MAX_MESSAGES_PER_STREAM)
       expect(raw.abort.mock.calls[0]?.[0]).toMatchObject({ name: 'InvalidMessageError', message: expect.stringContaining('more than 1000 messages') })
+    })
+
+    it('answers frames written before their answers (pipelined) in order, until more than MAX_READ_BUFFER_BYTES wait unread', async () => {
+      // docs/protocols.md, Stream lifecycle 7
+      let release: () => void = () => {}
+      const held = new Promise<void>(resolve => { release = resolve })
+      let first = true
+      const bob = await createNode({}, async () => {
+        if (first) { first = false; await held }
+        return 'stored'
+      })
+      const alice = await createNode()
+
+      const pipelined = await rawStream(bob, alice.peerId)
+      const sent = [msg('one'), msg('two'), msg('three')]
+      const dialer = lpStream(pipelined.dialer)
+      await dialer.writeV(sent.map(m => encodeChatFrame(m)))
+      release()
+      const answers = []
+      for (let i = 0; i < sent.length; i++) answers.push(decodeChatFrame((await dialer.read()).subarray(), 'listener'))
+      expect(answers).toEqual(sent.map(m => ({ type: 'ack', id: m.id, status: 'stored' })))
+      await pipelined.dialer.close()
+      await pipelined.done
+      expect(pipelined.abort).not.toHaveBeenCalled()
+
+      // while the listener is busy with the first, more than two frames' worth waits unread: aborted
+      let releaseAgain: () => void = () => {}
+      first = true
+      const heldAgain = new Promise<void>(resolve => { releaseAgain = resolve })
+      bob.receive.mockImplementation(async () => {
+        if (first) { first = false; await heldAgain }
+        return 'stored'
+      })
+      const flooded = await rawStream(bob, alice.peerId)
+      const big = (): ChatMessageFrame => msg('x'.repeat(MAX_TEXT_BYTES))
+      const count = Math.ceil(MAX_READ_BUFFER_BYTES / MAX_TEXT_BYTES) + 2
+      flooded.dialer.send(frame(encodeChatFrame(big())))
+      await expect.poll(() => bob.receive.mock.calls.length).toBeGreaterThan(sent.length)
+      for (let i = 0; i < count; i++) flooded.dialer.send(frame(encodeChatFrame(big())))
+      await expect.poll(() => flooded.inbound.status).toBe('aborted')
+      releaseAgain()
+      await flooded.done
+      expect(flooded.abort.mock.calls[0]?.[0]).toMatchObject({ name: 'StreamBufferError' })
+      // only the one being stored when the flood came was stored
+      expect(bob.receive).toHaveBeenCalledTimes(sent.length + 1)
     })
 
     it('aborts a reply for another message id on the dialer side', async () => {
