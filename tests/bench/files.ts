@@ -6,6 +6,7 @@ import { relayedFileAllowance } from '@parley/protocol/file/relayed'
 import { attach, transferRecord } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
 import { launch, median, print, sharedWorkerHeaps, twoPeople, withRelayAndApp } from './lib.ts'
+import { checkAgainstBaseline } from './raw-channel.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const MIB = 1024 * 1024
@@ -121,6 +122,7 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
     const throughput = median(runs)
     print('file_throughput_mbps', throughput, 'Mbit/s')
     print('file_vs_raw_ratio', throughput / raw, 'ratio')
+    checkAgainstBaseline('file_throughput_mbps', throughput, raw)
 
     const big = sendOne(pageA, pageB, dir, 'bench-256.bin', HEAP_BYTES)
     print('file_peak_heap_mb', await peakHeap(browser, [pageA, pageB], big), 'MB')

@@ -11,11 +11,14 @@
  *   msg_latency_relayed_p99_ms    the same, p99
  *   msg_latency_direct_p50_ms     the same over the direct WebRTC connection (through the worker bridge)
  *   msg_latency_direct_p99_ms     the same, p99
- *   raw_dc_throughput_mbps        64 MiB over a plain RTCDataChannel between two contexts (no libp2p)
+ *   raw_dc_throughput_mbps        64 MiB over a bare RTCDataChannel between two quiet pages (no libp2p, no app): the
+ *                                 best of a sweep of message sizes, high-water marks and main thread / worker
+ *                                 (tests/bench/raw-channel.ts), printed with the settings that won. The baseline:
+ *                                 if bridge_throughput_mbps or file_throughput_mbps beats it, the run fails
  *   bridge_throughput_mbps        64 MiB over a libp2p stream on the direct connection, through the worker bridge
- *   bridge_vs_raw_ratio           the two above divided (target >= 0.9)
+ *   bridge_vs_raw_ratio           the two above divided (at most 1)
  *   file_throughput_mbps          a 64 MiB file A → B on the direct path through the whole app (bridge, file protocol, storage, checks)
- *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.8)
+ *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.9)
  *   file_peak_heap_mb             highest JS heap (node worker + tab) of one person during a 256 MiB transfer
  *   file_peak_heap_64mib_mb       the same during the 64 MiB transfers (the heap must not grow with file size)
  *   online_ms_firefox             online_ms in Firefox ESR
@@ -50,7 +53,8 @@
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
- * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps; a
+ * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
+ * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -68,7 +72,8 @@ import { benchMailbox } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
 import { benchOnline } from './online.ts'
 import { benchRelay } from './relay.ts'
-import { benchBridgeThroughput, benchRawThroughput } from './throughput.ts'
+import { baselineProblems, benchRawThroughput } from './raw-channel.ts'
+import { benchBridgeThroughput } from './throughput.ts'
 import type { Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -125,6 +130,37 @@ async function benchBundle (): Promise<void> {
   print('bundle_lazy_gzip_kib', lazy / 1024, 'KiB')
 }
 
+/** raw_dc_throughput_mbps, then the stacks on top of it: the bridge and the file path. */
+async function benchThroughputAlone (): Promise<void> {
+  let raw = 0
+  await withRelayAndApp([], async (url) => {
+    const browser = await launch()
+    try {
+      raw = await benchRawThroughput(browser)
+      await benchBridgeThroughput(browser, url, raw)
+    } finally {
+      await browser.close()
+    }
+    await benchFiles(url, raw)
+  })
+}
+
+async function benchLatencyAlone (url: string): Promise<void> {
+  const browser = await launch()
+  try {
+    await benchLatency(browser, url, 'relayed')
+    await benchLatency(browser, url, 'direct')
+  } finally {
+    await browser.close()
+  }
+}
+
+/** The run fails, after printing every figure, if a stack beat the baseline it is measured against. */
+function failIfBaselineBeaten (): void {
+  const problems = baselineProblems()
+  if (problems.length > 0) throw new Error(`the raw baseline is wrong:\n${problems.join('\n')}`)
+}
+
 async function main (): Promise<void> {
   const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined
   if (onlyArg !== undefined) {
@@ -135,11 +171,14 @@ async function main (): Promise<void> {
       federation: benchFederation,
       history: benchHistoryAlone,
       firefox: async () => { await withRelayAndApp([], benchFirefox) },
-      'relayed-file': benchRelayedFile
+      'relayed-file': benchRelayedFile,
+      throughput: benchThroughputAlone,
+      latency: async () => { await withRelayAndApp([], benchLatencyAlone) }
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
     for (const part of parts) await known[part]?.()
+    failIfBaselineBeaten()
     return
   }
   await benchBundle()
@@ -151,7 +190,7 @@ async function main (): Promise<void> {
     await benchOnline(browser, app.url)
     await benchLatency(browser, app.url, 'relayed')
     await benchLatency(browser, app.url, 'direct')
-    const raw = await benchRawThroughput(browser, app.url)
+    const raw = await benchRawThroughput(browser)
     await benchBridgeThroughput(browser, app.url, raw)
     await benchMailbox(browser, relay)
     await browser.close()
@@ -170,6 +209,7 @@ async function main (): Promise<void> {
   // alone: it loads the machine with thousands of clients and a relay of its own
   await benchRelay()
   await benchFederation()
+  failIfBaselineBeaten()
 }
 
 await main()
