@@ -134,7 +134,8 @@ export class ContactFinder implements ContactDialer, Startable {
     if (open != null) return open
 
     let dialError: unknown
-    if (await this.#knowsAddresses(peerId)) {
+    const known = await this.#knownAddresses(peerId)
+    if (known.length > 0) {
       try {
         const connection = await node.dial(peerId, { signal: AbortSignal.any([options.signal, AbortSignal.timeout(KNOWN_ADDRESS_DIAL_TIMEOUT_MS)]) })
         this.#lookups.delete(peerId.toString())
@@ -153,17 +154,22 @@ export class ContactFinder implements ContactDialer, Startable {
     }
     const connection = await node.dial(found, options)
     this.#lookups.delete(peerId.toString())
-    // what relays said of others is kept only when no relay spoke for itself; the address that worked comes first
-    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...(own.length > 0 ? own : heard)])
+    // what relays said of others is kept only when no relay spoke for itself; the address that worked
+    // comes first; an address that was just dialled in vain is not kept (a relay may still be
+    // repeating where the contact was before it moved)
+    const failed = new Set(dialError == null ? [] : known.map(String))
+    const answered = (own.length > 0 ? own : heard).filter(a => !failed.has(a.toString()))
+    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered])
     await this.#remember(peerId, kept.length > 0 ? kept : found)
     return connection
   }
 
-  async #knowsAddresses (peerId: PeerId): Promise<boolean> {
+  /** The addresses the peer store has for `peerId` (none when it does not know the peer). */
+  async #knownAddresses (peerId: PeerId): Promise<Multiaddr[]> {
     try {
-      return (await this.#components.libp2p.peerStore.get(peerId)).addresses.length > 0
+      return (await this.#components.libp2p.peerStore.get(peerId)).addresses.map(a => a.multiaddr)
     } catch (err) {
-      if ((err as Error).name === 'NotFoundError') return false
+      if ((err as Error).name === 'NotFoundError') return []
       throw err
     }
   }

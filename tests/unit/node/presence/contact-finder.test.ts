@@ -167,6 +167,21 @@ describe('ContactFinder.connect', () => {
     expect((await getContact(db, contactId))?.addresses).toEqual([fresh])
   })
 
+  it('an address just dialled in vain is not kept, even when the only relays that answer still name it', async () => {
+    // A moved from `relay` to relay3; relay2 (not A's relay, so it speaks only of others) still repeats the old address
+    const relay3 = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const old = `${circuitVia(relay)}/p2p/${peer.toString()}`
+    const fresh = `${circuitVia(relay3)}/p2p/${peer.toString()}`
+    stored = [multiaddr(old)]
+    answer = async () => ({ id: peer, multiaddrs: [multiaddr(old), multiaddr(fresh)] })
+    dialWorks = (target) => target.includes(relay3)
+
+    await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect((await getContact(db, contactId))?.addresses).toEqual([fresh])
+    expect(stored?.map(String)).toEqual([fresh])
+  })
+
   it('with no known address, goes to the DHT first (libp2p would answer from its own peer store)', async () => {
     stored = []
     await finder.connect({ peerId: peer.toString() }, { signal: signal() })
