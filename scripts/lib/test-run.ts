@@ -166,7 +166,9 @@ export async function ensureSystemPackages (options: { lab?: boolean, firefox?: 
  * never mistaken for a missing privilege. `args` must need no shell quoting.
  */
 export async function isolatedCommand (playwrightArgs: string[]): Promise<{ command: string, args: string[] }> {
-  const isolated = { command: 'unshare', args: ['-n', '--', 'sh', '-c', `ip link set lo up && exec npx playwright test ${playwrightArgs.join(' ')}`] }
+  // quoted for the shell: `-g "a|b"` must reach Playwright as one argument
+  const quoted = playwrightArgs.map(arg => `'${arg.replaceAll("'", "'\\''")}'`).join(' ')
+  const isolated = { command: 'unshare', args: ['-n', '--', 'sh', '-c', `ip link set lo up && exec npx playwright test ${quoted}`] }
   const plain = { command: 'npx', args: ['playwright', 'test', ...playwrightArgs] }
   if (process.getuid?.() !== 0) {
     warn([
