@@ -43,6 +43,7 @@ async function main (): Promise<void> {
     maxConnectionsPerPeer: config.maxConnectionsPerPeer,
     connectionRatePerIpPerSecond: config.connectionRatePerIp,
     maxPendingConnections: config.maxPendingConnections,
+    maxPendingConnectionsPerIp: config.maxPendingConnectionsPerIp,
     maxInboundStreams: config.maxInboundStreams,
     wsMaxFrameBytes: config.wsMaxFrameBytes,
     handshakeTimeoutMs: config.handshakeTimeoutMs

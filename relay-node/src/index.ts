@@ -234,7 +234,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       maxFrameBytes: config.wsMaxFrameBytes,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       maxPending: config.maxPendingConnections,
-      maxPendingPerIp: Math.min(config.maxPendingConnections, config.maxConnectionsPerIp),
+      maxPendingPerIp: config.maxPendingConnectionsPerIp,
       draining: () => draining,
       refused: (reason, address) => {
         metrics.connectionRefused(reason)
