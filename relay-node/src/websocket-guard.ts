@@ -112,9 +112,11 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
     if (ip != null && port != null) pending.opened(ip, port)
   }
   node.addEventListener('connection:open', onOpen)
-  // the WebSocket listeners' servers, and the plain TCP listener's (--tcp-port)
+  // the WebSocket listeners' servers, and the plain TCP listener's (--tcp-port). First in line: a
+  // refused socket goes before the listener starts on it, and the handshake timer starts before
+  // libp2p's upgrade timer (same duration), so a silent socket is cut, and counted, here
   const servers = transportManager.getListeners().flatMap(l => tcpServerOf(l) ?? [])
-  for (const server of servers) server.on('connection', onSocket)
+  for (const server of servers) server.prependListener('connection', onSocket)
 
   for (const listener of listeners) {
     listener.wsServer.options.maxPayload = options.maxFrameBytes

@@ -206,4 +206,18 @@ describe('limits', () => {
     await c.dial(multiaddr(r.multiaddrs[0] ?? ''))
     await vi.waitFor(() => { expect(hasCircuit(c)).toBe(true) }, WAIT)
   })
+
+  it('holds the plain TCP listener\'s silent sockets to the same per-IP share, and cuts them after the handshake timeout', async () => {
+    const r = await relay({ tcpPort: 0, maxPendingConnectionsPerIp: 2, handshakeTimeoutMs: 1000, metricsPort: 0, webrtcDirectPort: null })
+    const [, , host, , port] = (r.tcpMultiaddrs[0] ?? '').split('/')
+    const silent = (): Socket => {
+      const socket = connect({ host, port: Number(port), localAddress: '127.0.0.2' })
+      socket.on('error', () => {})
+      return socket
+    }
+    const closed = [silent(), silent(), silent()].map(async s => new Promise<number>(resolve => { s.once('close', () => { resolve(Date.now()) }) }))
+    await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_connection_rejections_total{reason="pending-per-ip"}')).toBe(1) }, WAIT)
+    await Promise.all(closed)
+    expect(await metric(r, 'parley_relay_connection_rejections_total{reason="handshake-timeout"}')).toBe(2)
+  })
 })

@@ -9,6 +9,7 @@
  * re-opened during it. Loopback only (127/8 is all on `lo`, inside
  * `unshare -n` too).
  */
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -38,6 +39,12 @@ const REASONS = ['pending-per-ip', 'pending', 'handshake-timeout', 'rate', 'per-
 
 function detail (message: string): void {
   console.error(`slowloris: ${message}`)
+}
+
+/** CPU seconds (user + system) a process has used; clock ticks are 100 a second on Linux. */
+function cpuSeconds (pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
@@ -73,6 +80,7 @@ export async function benchSlowloris (): Promise<void> {
       await flood.allConnected
       detail(`${SILENT_SOCKETS} silent sockets connected from ${ATTACKER}; relay refusals so far: ${await refusals(relay)}`)
       const started = Date.now()
+      const cpuBefore = cpuSeconds(relay.pid)
       while (Date.now() - started < MEASURE_MS) {
         const begun = Date.now()
         attempts++
@@ -88,7 +96,9 @@ export async function benchSlowloris (): Promise<void> {
         await node.hangUp(multiaddr(address)).catch(() => {})
         await sleep(Math.max(0, CONNECT_EVERY_MS - (Date.now() - begun)))
       }
-      detail(`attacker: ${flood.connects} connections made, ${flood.cuts} closed by the relay, ${flood.open} open at the end`)
+      const busy = (cpuSeconds(relay.pid) - cpuBefore) / ((Date.now() - started) / 1000)
+      detail(`attacker: ${flood.connects} connections made, ${flood.cuts} closed by the relay, ${flood.open} open at the end; ` +
+        `relay CPU ${(busy * 100).toFixed(0)} % of one core`)
       detail(`relay refusals: ${await refusals(relay)}`)
     } finally {
       await node.stop()
