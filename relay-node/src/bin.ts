@@ -4,10 +4,11 @@
  * (src/log.ts); the line `{"level":"info","msg":"ready","peerId":…,
  * "multiaddrs":[…],…}` says it listens. SIGTERM/SIGINT drain and stop,
  * SIGHUP reloads the WSS certificate. Exit codes: 0 stopped, 1 failed,
- * 2 bad configuration, identity, certificate or mailbox database.
+ * 2 bad configuration, unusable data directory, identity, certificate or
+ * mailbox database (one sentence on stderr).
  */
 import './polyfill.ts'
-import { CertificateError, ConfigError, IdentityError, MailboxOpenError } from './errors.ts'
+import { CertificateError, ConfigError, DataDirError, IdentityError, MailboxOpenError } from './errors.ts'
 import { HELP, parseConfig } from './config.ts'
 import { STOP_TIMEOUT_MS } from './constants.ts'
 import { createRelayNode } from './index.ts'
@@ -43,6 +44,7 @@ async function main (): Promise<void> {
     maxConnectionsPerPeer: config.maxConnectionsPerPeer,
     connectionRatePerIpPerSecond: config.connectionRatePerIp,
     maxPendingConnections: config.maxPendingConnections,
+    maxPendingConnectionsPerIp: config.maxPendingConnectionsPerIp,
     maxInboundStreams: config.maxInboundStreams,
     wsMaxFrameBytes: config.wsMaxFrameBytes,
     handshakeTimeoutMs: config.handshakeTimeoutMs
@@ -94,7 +96,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof IdentityError || err instanceof CertificateError || err instanceof MailboxOpenError) {
+  if (err instanceof ConfigError || err instanceof DataDirError || err instanceof IdentityError || err instanceof CertificateError || err instanceof MailboxOpenError) {
     log.error((err).message, { error: err.name })
     process.stderr.write(`relay-node: ${err.message}\n`)
     process.exit(2)

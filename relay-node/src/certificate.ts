@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { BasicConstraintsExtension, X509CertificateGenerator } from '@peculiar/x509'
 import { WEBRTC_DIRECT_CERT_FILE, WEBRTC_DIRECT_CERT_LIFESPAN_MS } from './constants.ts'
+import { unwritable } from './data-dir.ts'
 import { CertificateError } from './errors.ts'
 
 /** What `webRTCDirect({ certificate })` takes (@libp2p/webrtc's TransportCertificate). */
@@ -59,11 +60,15 @@ export async function loadOrCreateCertificate (dataDir: string, now = Date.now()
   }
 
   const certificate = await createCertificate(now)
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   // write-then-rename so a crash never leaves a half-written file behind
   const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, `${certificate.privateKey}\n${certificate.pem}\n`, { mode: 0o600, flag: 'wx' })
-  await rename(tmp, file)
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await writeFile(tmp, `${certificate.privateKey}\n${certificate.pem}\n`, { mode: 0o600, flag: 'wx' })
+    await rename(tmp, file)
+  } catch (err) {
+    throw unwritable(dataDir, 'its WebRTC-Direct certificate', err)
+  }
   return replaced == null ? { certificate, created: true } : { certificate, created: true, replaced }
 }
 

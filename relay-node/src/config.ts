@@ -5,7 +5,7 @@ import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DATA_DIR,
   DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAILBOX_MAX_BYTES, DEFAULT_MAILBOX_RATE_PER_PEER,
   DEFAULT_MAILBOX_RECIPIENT_BYTES, DEFAULT_MAILBOX_RECIPIENT_ITEMS, DEFAULT_MAILBOX_SENDER_BYTES, DEFAULT_MAILBOX_SENDER_ITEMS, DEFAULT_MAILBOX_TTL_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
-  DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_RESERVATIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_RATE_PER_IP, DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES
 } from './constants.ts'
@@ -41,6 +41,8 @@ export interface RelayConfig {
   connectionRatePerIp: number
   /** inbound connections still in their handshake (TCP accepted, not yet Noise + yamux) at once */
   maxPendingConnections: number
+  /** the same from one IP address; below `maxPendingConnections`, so one address cannot take every slot */
+  maxPendingConnectionsPerIp: number
   /** inbound streams of one protocol open at once on one connection */
   maxInboundStreams: number
   /** largest WebSocket message accepted, in bytes */
@@ -119,7 +121,8 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-connections-per-ip', key: 'maxConnectionsPerIp', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_CONNECTIONS_PER_IP }, help: 'open connections from one IP address' },
   { flag: 'max-connections-per-peer', key: 'maxConnectionsPerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1000, fallback: DEFAULT_MAX_CONNECTIONS_PER_PEER }, help: 'open connections from one PeerID' },
   { flag: 'connection-rate-per-ip', key: 'connectionRatePerIp', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_CONNECTION_RATE_PER_IP }, help: 'new connections per second from one IP address' },
-  { flag: 'max-pending-connections', key: 'maxPendingConnections', arg: '<n>', kind: { type: 'int', min: 1, max: 100_000, fallback: DEFAULT_MAX_PENDING_CONNECTIONS }, help: 'inbound connections still in their handshake at once' },
+  { flag: 'max-pending-connections', key: 'maxPendingConnections', arg: '<n>', kind: { type: 'int', min: 2, max: 100_000, fallback: DEFAULT_MAX_PENDING_CONNECTIONS }, help: 'inbound connections still in their handshake at once' },
+  { flag: 'max-pending-connections-per-ip', key: 'maxPendingConnectionsPerIp', arg: '<n>', kind: { type: 'int', min: 1, max: 100_000, fallback: DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP }, help: 'inbound connections from one IP address still in their handshake at once' },
   { flag: 'max-inbound-streams', key: 'maxInboundStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 10_000, fallback: DEFAULT_MAX_INBOUND_STREAMS }, help: 'inbound streams of one protocol open at once on a connection' },
   { flag: 'ws-max-frame-bytes', key: 'wsMaxFrameBytes', arg: '<n>', kind: { type: 'int', min: 128 * 1024, max: 64 * 1024 * 1024, fallback: DEFAULT_WS_MAX_FRAME_BYTES }, help: 'largest WebSocket message accepted' },
   { flag: 'handshake-timeout-ms', key: 'handshakeTimeoutMs', arg: '<n>', kind: { type: 'int', min: 1000, max: MINUTE_MS, fallback: DEFAULT_HANDSHAKE_TIMEOUT_MS }, help: 'a new connection must finish its handshakes within this time' },
@@ -299,11 +302,16 @@ function validate (config: RelayConfig): void {
     const clash = ports.slice(i + 1).find(([, other]) => port != null && port !== 0 && other === port)
     if (clash != null) throw new ConfigError(`--${flag} and --${clash[0]} are both ${port}; each TCP listener needs a port of its own`)
   }
-  if (config.maxReservationsPerIp > config.maxReservations) {
-    throw new ConfigError(`--max-reservations-per-ip (${config.maxReservationsPerIp}) cannot be more than --max-reservations (${config.maxReservations})`)
-  }
-  if (config.maxConnectionsPerIp > config.maxConnections) {
-    throw new ConfigError(`--max-connections-per-ip (${config.maxConnectionsPerIp}) cannot be more than --max-connections (${config.maxConnections})`)
+  // a per-IP share as large as its total would let one address take every slot
+  const shares = [
+    ['max-reservations-per-ip', config.maxReservationsPerIp, 'max-reservations', config.maxReservations],
+    ['max-connections-per-ip', config.maxConnectionsPerIp, 'max-connections', config.maxConnections],
+    ['max-pending-connections-per-ip', config.maxPendingConnectionsPerIp, 'max-pending-connections', config.maxPendingConnections]
+  ] as const
+  for (const [shareFlag, share, totalFlag, total] of shares) {
+    if (share >= total) {
+      throw new ConfigError(`--${shareFlag} (${share}) must be below --${totalFlag} (${total}), or one IP address could take every slot`)
+    }
   }
 }
 

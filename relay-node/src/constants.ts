@@ -67,6 +67,15 @@ export const DEFAULT_RESERVATION_RATE_PER_IP = 120
 export const DEFAULT_MAX_PENDING_CONNECTIONS = 256
 
 /**
+ * Inbound connections from one IP address still in their handshakes at once:
+ * an eighth of the total, so that silent sockets from one address (or a few)
+ * leave the other slots to everyone else. An honest address rarely has more
+ * than a handful in flight: a handshake takes well under a second, and
+ * `--connection-rate-per-ip` admits 20 new connections a second.
+ */
+export const DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP = 32
+
+/**
  * Inbound streams of one protocol (hop, identify, ping, DHT, AutoNAT) open at
  * once on one connection. A browser uses one or two of each.
  */

@@ -17,3 +17,8 @@ export class CertificateError extends Error {
 export class MailboxOpenError extends Error {
   override name = 'MailboxOpenError'
 }
+
+/** The data directory cannot be used: it is a file, cannot be created, or cannot be written where the relay must write. */
+export class DataDirError extends Error {
+  override name = 'DataDirError'
+}

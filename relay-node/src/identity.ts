@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { IDENTITY_FILE } from './constants.ts'
+import { unwritable } from './data-dir.ts'
 import { IdentityError } from './errors.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
@@ -29,11 +30,15 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<{ privateK
     }
   }
 
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const privateKey = await generateKeyPair('Ed25519')
   // write-then-rename so a crash never leaves a half-written key behind
   const tmp = `${file}.${process.pid}.tmp`
-  await writeFile(tmp, privateKeyToProtobuf(privateKey), { mode: 0o600, flag: 'wx' })
-  await rename(tmp, file)
+  try {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await writeFile(tmp, privateKeyToProtobuf(privateKey), { mode: 0o600, flag: 'wx' })
+    await rename(tmp, file)
+  } catch (err) {
+    throw unwritable(dataDir, 'its identity key', err)
+  }
   return { privateKey, created: true }
 }

@@ -36,6 +36,7 @@ import { isCircuitAddress } from '@parley/protocol/multiaddr'
 import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
 import { DEFAULT_HOP_TIMEOUT_MS, KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
+import { mustWrite, openDataDir } from './data-dir.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
 import { linearConnectionList } from './connection-list.ts'
@@ -80,8 +81,11 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   let tlsFiles = config.wssPort == null || config.tlsCertPath == null || config.tlsKeyPath == null
     ? undefined
     : await loadTlsFiles(config.tlsCertPath, config.tlsKeyPath)
+  await openDataDir(config.dataDir)
   const { privateKey, created } = await loadOrCreateIdentity(config.dataDir)
   const cert = config.webrtcDirectPort == null ? undefined : await loadOrCreateCertificate(config.dataDir)
+  // the mailbox database writes from its first open: a read-only directory stops the start here, with a sentence
+  if (config.mailbox) await mustWrite(config.dataDir, 'its mailbox database', 'run it with --mailbox off')
 
   const ip = `/${family(config.host)}/${config.host}`
   const listen = [`${ip}/tcp/${config.port}/ws`]
@@ -234,7 +238,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       maxFrameBytes: config.wsMaxFrameBytes,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
       maxPending: config.maxPendingConnections,
-      maxPendingPerIp: Math.min(config.maxPendingConnections, config.maxConnectionsPerIp),
+      maxPendingPerIp: config.maxPendingConnectionsPerIp,
       draining: () => draining,
       refused: (reason, address) => {
         metrics.connectionRefused(reason)

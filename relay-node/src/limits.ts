@@ -7,8 +7,8 @@ export type ReservationRejection = 'per-ip' | 'capacity' | 'rate' | 'draining'
 export const RESERVATION_REJECTIONS: readonly ReservationRejection[] = ['per-ip', 'capacity', 'rate', 'draining']
 
 /** Why an inbound connection was refused or closed early (`parley_relay_connection_rejections_total{reason}`). */
-export type ConnectionRejection = 'per-ip' | 'per-peer' | 'rate' | 'pending' | 'handshake-timeout' | 'frame-too-large' | 'draining'
-export const CONNECTION_REJECTIONS: readonly ConnectionRejection[] = ['per-ip', 'per-peer', 'rate', 'pending', 'handshake-timeout', 'frame-too-large', 'draining']
+export type ConnectionRejection = 'per-ip' | 'per-peer' | 'rate' | 'pending' | 'pending-per-ip' | 'handshake-timeout' | 'frame-too-large' | 'draining'
+export const CONNECTION_REJECTIONS: readonly ConnectionRejection[] = ['per-ip', 'per-peer', 'rate', 'pending', 'pending-per-ip', 'handshake-timeout', 'frame-too-large', 'draining']
 
 /** Why a relayed connection (hop CONNECT) was refused (`parley_relay_circuit_rejections_total{reason}`). */
 export type CircuitRejection = 'draining'

@@ -6,7 +6,9 @@
  * - sockets that connect and then say nothing, or stall in the HTTP upgrade or
  *   TLS handshake: the listener waits for their first byte without a timeout,
  *   and libp2p's upgrade timeout only starts after the WebSocket handshake;
- * - how many such sockets may be pending at once, in all and per IP address;
+ * - how many such sockets may be pending at once, in all and per IP address
+ *   (src/pending-handshakes.ts; the plain TCP listener's sockets too, which
+ *   libp2p counts only in all);
  * - reloading the WSS certificate (SIGHUP);
  * - resetting a connection: @libp2p/websockets calls `close(1006)`, a code
  *   no endpoint may send, and `ws` throws instead of closing; the socket and
@@ -17,11 +19,13 @@
  * is pinned, and {@link guardWebSocketListeners} refuses to start if they are
  * missing rather than run unguarded.
  */
+import { Server as NetServer } from 'node:net'
+import { PendingHandshakes, plainIp } from './pending-handshakes.ts'
 import type { Keepalive, PingableWebSocket } from './keepalive.ts'
 import type { ConnectionRejection } from './limits.ts'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Server as HttpsServer } from 'node:https'
-import type { Server as NetServer, Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import type { SecureContextOptions } from 'node:tls'
 
 /** The parts of a `ws` server-side WebSocket this guard uses. */
@@ -83,19 +87,10 @@ function isWebSocketListener (listener: unknown): listener is WebSocketListenerI
   return l?.wsServer != null && l.server != null
 }
 
-/** `::ffff:1.2.3.4` → `1.2.3.4`, as libp2p writes it in multiaddrs. */
-function plainIp (address: string | undefined): string | undefined {
-  return address?.startsWith('::ffff:') === true ? address.slice(7) : address
-}
-
-const keyOf = (ip: string | undefined, port: number | string | undefined): string => `${ip ?? ''}|${String(port ?? '')}`
-
-/** The `ip|port` a libp2p connection came from. */
-function connectionKey (connection: Connection): string | undefined {
-  const parts = connection.remoteAddr.getComponents()
-  const ip = parts.find(c => c.name === 'ip4' || c.name === 'ip6')?.value
-  const port = parts.find(c => c.name === 'tcp')?.value
-  return ip == null || port == null ? undefined : keyOf(ip, port)
+/** A listener with a TCP server of its own (@libp2p/tcp's): its sockets are pending until upgraded, too. */
+function tcpServerOf (listener: unknown): NetServer | undefined {
+  const server = (listener as { server?: unknown } | null)?.server
+  return server instanceof NetServer ? server : undefined
 }
 
 export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOptions): WebSocketGuard {
@@ -104,49 +99,24 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
   const listeners = transportManager.getListeners().filter(isWebSocketListener)
   if (listeners.length === 0) throw new WebSocketInternalsError('no WebSocket listener with the fields this guard needs (server, wsServer): has @libp2p/websockets changed?')
 
-  const pending = new Map<string, { socket: Socket, ip: string | undefined, timer: ReturnType<typeof setTimeout> }>()
-  const perIp = new Map<string, number>()
-  const release = (key: string): void => {
-    const entry = pending.get(key)
-    if (entry == null) return
-    clearTimeout(entry.timer)
-    pending.delete(key)
-    if (entry.ip != null) {
-      const n = (perIp.get(entry.ip) ?? 1) - 1
-      if (n <= 0) perIp.delete(entry.ip)
-      else perIp.set(entry.ip, n)
-    }
-  }
-
+  const pending = new PendingHandshakes(options)
   const onSocket = (socket: Socket): void => {
     // the listener reads the first byte; errors from destroying it here must not go unhandled
     socket.on('error', () => {})
-    const ip = plainIp(socket.remoteAddress)
-    const refuse = (reason: ConnectionRejection): void => {
-      options.refused(reason, ip)
-      socket.destroy()
-    }
-    if (options.draining()) { refuse('draining'); return }
-    if (pending.size >= options.maxPending) { refuse('pending'); return }
-    if (ip != null && (perIp.get(ip) ?? 0) >= options.maxPendingPerIp) { refuse('pending'); return }
-    const key = keyOf(ip, socket.remotePort)
-    const timer = setTimeout(() => {
-      if (!pending.has(key)) return
-      release(key)
-      options.refused('handshake-timeout', ip)
-      socket.destroy(new Error('handshake timeout'))
-    }, options.handshakeTimeoutMs)
-    timer.unref()
-    pending.set(key, { socket, ip, timer })
-    if (ip != null) perIp.set(ip, (perIp.get(ip) ?? 0) + 1)
-    socket.once('close', () => { release(key) })
+    pending.admit(socket)
   }
-
   const onOpen = (event: CustomEvent<Connection>): void => {
-    const key = connectionKey(event.detail)
-    if (key != null) release(key)
+    const parts = event.detail.remoteAddr.getComponents()
+    const ip = parts.find(c => c.name === 'ip4' || c.name === 'ip6')?.value
+    const port = parts.find(c => c.name === 'tcp')?.value
+    if (ip != null && port != null) pending.opened(ip, port)
   }
   node.addEventListener('connection:open', onOpen)
+  // the WebSocket listeners' servers, and the plain TCP listener's (--tcp-port). First in line: a
+  // refused socket goes before the listener starts on it, and the handshake timer starts before
+  // libp2p's upgrade timer (same duration), so a silent socket is cut, and counted, here
+  const servers = transportManager.getListeners().flatMap(l => tcpServerOf(l) ?? [])
+  for (const server of servers) server.prependListener('connection', onSocket)
 
   for (const listener of listeners) {
     listener.wsServer.options.maxPayload = options.maxFrameBytes
@@ -161,7 +131,6 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
         cb(ws, request)
       })
     }
-    listener.server.on('connection', onSocket)
   }
 
   return {
@@ -177,8 +146,8 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
     },
     stop () {
       node.removeEventListener('connection:open', onOpen)
-      for (const listener of listeners) listener.server.off('connection', onSocket)
-      for (const key of [...pending.keys()]) release(key)
+      for (const server of servers) server.off('connection', onSocket)
+      pending.clear()
     }
   }
 }

@@ -5,7 +5,7 @@ import { HELP, parseConfig } from '../src/config.ts'
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS,
-  DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_RESERVATION_RATE_PER_IP,
+  DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS, DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_RESERVATION_RATE_PER_IP,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES
 } from '../src/constants.ts'
 import { ConfigError } from '../src/errors.ts'
@@ -79,6 +79,25 @@ describe('config: limits and the operations port', () => {
     expect(() => parseConfig(argv, env)).toThrow(message)
     expect(() => parseConfig(argv, env)).toThrow(ConfigError)
   })
+
+  it('keeps every per-IP share below its total, so one address can never take every slot', () => {
+    const defaults = parseConfig([], {}) as RelayConfig
+    expect(defaults.maxReservationsPerIp).toBeLessThan(defaults.maxReservations)
+    expect(defaults.maxConnectionsPerIp).toBeLessThan(defaults.maxConnections)
+    expect(defaults.maxPendingConnectionsPerIp).toBeLessThan(defaults.maxPendingConnections)
+    // the pending-handshake share leaves most slots to other addresses
+    expect(defaults.maxPendingConnectionsPerIp * 4).toBeLessThanOrEqual(defaults.maxPendingConnections)
+    for (const [argv, env, message] of [
+      [['--max-reservations', '100', '--max-reservations-per-ip', '100'], {}, '--max-reservations-per-ip (100) must be below --max-reservations (100), or one IP address could take every slot'],
+      [['--max-connections-per-ip', '5000'], {}, '--max-connections-per-ip (5000) must be below --max-connections (4096)'],
+      [['--max-pending-connections', '32'], {}, '--max-pending-connections-per-ip (32) must be below --max-pending-connections (32)'],
+      [[], { PARLEY_RELAY_MAX_PENDING_CONNECTIONS_PER_IP: '300' }, '--max-pending-connections-per-ip (300) must be below --max-pending-connections (256)']
+    ] as const) {
+      expect(() => parseConfig([...argv], env)).toThrow(ConfigError)
+      expect(() => parseConfig([...argv], env)).toThrow(message)
+    }
+    expect(parseConfig(['--max-pending-connections', '16', '--max-pending-connections-per-ip', '4'], {})).toMatchObject({ maxPendingConnections: 16, maxPendingConnectionsPerIp: 4 })
+  })
 })
 
 describe('config file and announce addresses', () => {
@@ -132,6 +151,7 @@ describe('config: listeners, limits, services and operations', () => {
       connectionRatePerIp: DEFAULT_CONNECTION_RATE_PER_IP,
       reservationRatePerIp: DEFAULT_RESERVATION_RATE_PER_IP,
       maxPendingConnections: DEFAULT_MAX_PENDING_CONNECTIONS,
+      maxPendingConnectionsPerIp: DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP,
       maxInboundStreams: DEFAULT_MAX_INBOUND_STREAMS,
       wsMaxFrameBytes: DEFAULT_WS_MAX_FRAME_BYTES,
       handshakeTimeoutMs: DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -140,7 +160,7 @@ describe('config: listeners, limits, services and operations', () => {
     // the ws library's own default is 100 MiB
     expect(c.wsMaxFrameBytes).toBeLessThanOrEqual(1024 * 1024)
     for (const option of ['--wss-port', '--tls-cert', '--tcp-port', '--bootstrap', '--mdns', '--log-level', '--max-connections-per-ip',
-      '--max-connections-per-peer', '--connection-rate-per-ip', '--reservation-rate-per-ip', '--max-pending-connections',
+      '--max-connections-per-peer', '--connection-rate-per-ip', '--reservation-rate-per-ip', '--max-pending-connections', '--max-pending-connections-per-ip',
       '--max-inbound-streams', '--ws-max-frame-bytes', '--handshake-timeout-ms', '--drain-timeout-ms']) {
       expect(HELP).toContain(option)
     }

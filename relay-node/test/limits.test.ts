@@ -24,8 +24,8 @@ function wsEndpoint (r: RelayNode): { host: string, port: number } {
 }
 
 /** A raw TCP connection to the relay's WebSocket port, resolved once connected; `closed` settles when the relay ends it. */
-async function rawSocket (r: RelayNode): Promise<{ socket: Socket, closed: Promise<void> }> {
-  const socket = connect(wsEndpoint(r))
+async function rawSocket (r: RelayNode, localAddress = '127.0.0.1'): Promise<{ socket: Socket, closed: Promise<void> }> {
+  const socket = connect({ ...wsEndpoint(r), localAddress })
   const closed = new Promise<void>(resolve => socket.once('close', () => { resolve() }))
   socket.on('error', () => {})
   await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
@@ -182,17 +182,42 @@ describe('limits', () => {
     expect(r.node.getConnections()).toHaveLength(0)
   })
 
-  it('refuses sockets beyond the pending-handshake limit at once', async () => {
-    const r = await relay({ maxPendingConnections: 3, metricsPort: 0, webrtcDirectPort: null })
-    const held = [await rawSocket(r), await rawSocket(r), await rawSocket(r)]
-    const extra = await rawSocket(r)
+  it('refuses sockets beyond the pending-handshake limits at once: per IP address, and in all', async () => {
+    const r = await relay({ maxPendingConnections: 4, maxPendingConnectionsPerIp: 2, metricsPort: 0, webrtcDirectPort: null })
+    const refusedFor = async (reason: string): Promise<number | undefined> => metric(r, `parley_relay_connection_rejections_total{reason="${reason}"}`)
+    // two WebSockets from one address that finished the upgrade but never start Noise still hold its share
+    const { host, port } = wsEndpoint(r)
+    const upgraded = [0, 1].map(() => new WebSocket(`ws://${host}:${port}`, { localAddress: '127.0.0.2' }))
+    await Promise.all(upgraded.map(async ws => new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject) })))
+    const third = await rawSocket(r, '127.0.0.2')
+    await third.closed
+    await vi.waitFor(async () => { expect(await refusedFor('pending-per-ip')).toBe(1) }, WAIT)
+    // other addresses take the other slots, up to the total
+    const held = [await rawSocket(r, '127.0.0.3'), await rawSocket(r, '127.0.0.4')]
+    const extra = await rawSocket(r, '127.0.0.5')
     await extra.closed
-    await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_connection_rejections_total{reason="pending"}')).toBe(1) }, WAIT)
+    await vi.waitFor(async () => { expect(await refusedFor('pending')).toBe(1) }, WAIT)
+    expect(await refusedFor('pending-per-ip')).toBe(1)
+    for (const ws of upgraded) ws.terminate()
     for (const h of held) h.socket.destroy()
     await Promise.all(held.map(async h => h.closed))
     // with the slots free again, a real client gets in
     const c = await client()
     await c.dial(multiaddr(r.multiaddrs[0] ?? ''))
     await vi.waitFor(() => { expect(hasCircuit(c)).toBe(true) }, WAIT)
+  })
+
+  it('holds the plain TCP listener\'s silent sockets to the same per-IP share, and cuts them after the handshake timeout', async () => {
+    const r = await relay({ tcpPort: 0, maxPendingConnectionsPerIp: 2, handshakeTimeoutMs: 1000, metricsPort: 0, webrtcDirectPort: null })
+    const [, , host, , port] = (r.tcpMultiaddrs[0] ?? '').split('/')
+    const silent = (): Socket => {
+      const socket = connect({ host, port: Number(port), localAddress: '127.0.0.2' })
+      socket.on('error', () => {})
+      return socket
+    }
+    const closed = [silent(), silent(), silent()].map(async s => new Promise<number>(resolve => { s.once('close', () => { resolve(Date.now()) }) }))
+    await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_connection_rejections_total{reason="pending-per-ip"}')).toBe(1) }, WAIT)
+    await Promise.all(closed)
+    expect(await metric(r, 'parley_relay_connection_rejections_total{reason="handshake-timeout"}')).toBe(2)
   })
 })

@@ -44,11 +44,14 @@ export type FromRelayHost =
 /**
  * Every client of the simulated federation connects from 127.0.0.1, so the
  * per-IP limits that protect a real relay (256 connections, 20 new ones per
- * second, 32 reservations per address) would measure the simulation, not the
- * DHT: they are lifted to these values. The reservation cap is left as it is.
+ * second, 32 reservations and 32 pending handshakes per address) would
+ * measure the simulation, not the DHT: they are lifted to these values. The
+ * reservation cap is left as it is.
  */
 const SIMULATION_LIMITS = {
   maxConnectionsPerIp: 100_000,
+  // all but one of the pending-handshake slots (256)
+  maxPendingConnectionsPerIp: 255,
   connectionRatePerIp: 1_000_000,
   reservationRatePerIp: 1_000_000
 } satisfies Partial<RelayConfig>

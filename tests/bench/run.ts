@@ -42,6 +42,10 @@
  *   relay_circuits_active         relayed connections between those clients open at once, each carrying an echo
  *   relay_cpu_percent             relay CPU over the reservations and circuits, in % of one core
  *   (the relay figures come from one run: it takes minutes)
+ *   relay_connect_ok_under_slowloris  fraction of connects (WebSocket, Noise, yamux, one ping) from 127.0.0.3 done within
+ *                                 1 s, one every 250 ms for 25 s, while 300 silent sockets from 127.0.0.2 are held
+ *                                 against a relay-node with its default limits and re-opened as they are cut
+ *                                 (tests/bench/slowloris.ts; target >= 0.95)
  *   dht_lookup_p50_ms             a simulated federation of 20 relay-nodes on loopback (tests/bench/federation.ts): a Node
  *                                 DHT client joined through one random relay finds the circuit address of a peer reserved
  *                                 on another random relay (`peerRouting.findPeer`, from the network); p50 of 200 lookups
@@ -54,7 +58,8 @@
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
- * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies; a
+ * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
+ * `--only slowloris` relay_connect_ok_under_slowloris; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -74,6 +79,7 @@ import { benchOnline } from './online.ts'
 import { benchRelay } from './relay.ts'
 import { baselineProblems, benchRawThroughput } from './raw-channel.ts'
 import { benchBridgeThroughput } from './throughput.ts'
+import { benchSlowloris } from './slowloris.ts'
 import type { Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -173,7 +179,8 @@ async function main (): Promise<void> {
       firefox: async () => { await withRelayAndApp([], benchFirefox) },
       'relayed-file': benchRelayedFile,
       throughput: benchThroughputAlone,
-      latency: async () => { await withRelayAndApp([], benchLatencyAlone) }
+      latency: async () => { await withRelayAndApp([], benchLatencyAlone) },
+      slowloris: benchSlowloris
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -206,6 +213,7 @@ async function main (): Promise<void> {
   }
   // a relay of its own, with the data limit the file needs
   await benchRelayedFile()
+  await benchSlowloris()
   // alone: it loads the machine with thousands of clients and a relay of its own
   await benchRelay()
   await benchFederation()

@@ -288,6 +288,8 @@ export async function openMailbox (dir: string, config: RelayConfig): Promise<Ma
     })
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message
-    throw new MailboxOpenError(`cannot open the mailbox database ${dir}: ${cause}${/lock/i.test(cause) ? ' (is another relay-node using this data directory?)' : ''}`)
+    // LevelDB's words for a lock another process holds (not any error on the file named LOCK)
+    const locked = /: lock .*(Resource temporarily unavailable|already held)/i.test(cause)
+    throw new MailboxOpenError(`cannot open the mailbox database ${dir}: ${cause}${locked ? ' (is another relay-node using this data directory?)' : ''}`)
   }
 }
