@@ -216,6 +216,7 @@ async function main (): Promise<void> {
   await benchSlowloris()
   // alone: it loads the machine with thousands of clients and a relay of its own
   await benchRelay()
+  await benchSlowloris()
   await benchFederation()
   failIfBaselineBeaten()
 }
