@@ -1,5 +1,4 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { MAX_ACTIVE_TRANSFERS, WINDOW_BYTES, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
 import { RELAYED_AT_ONCE_BYTES } from '@parley/protocol/file/relayed'
 import { FileTransferError } from '@parley/protocol/file/errors'
@@ -9,6 +8,7 @@ import { getContact } from '../../db/contacts.ts'
 import { getHashes, getTransfer, markResumed, recordChunks, resetChunks, saveHashes, setTransferState, unfinishedTransfers } from '../../db/transfers.ts'
 import { missingChunks } from '../../db/transfer-rows.ts'
 import { fromHex, hashBlob, toHex } from '../../files/hashing.ts'
+import { createSha256 } from '../../files/sha256-stream.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { MemoryFullError } from '../../files/store-common.ts'
 import { FILE_ERROR_CODES, storageProblem, storageWrite } from './errors.ts'
@@ -202,7 +202,7 @@ export class Pulls {
     // The whole-file hash, taken as verified chunks arrive in order (they do,
     // unless one is fetched again or the pull resumed mid-file); otherwise
     // verify() reads the stored file back once.
-    const whole = sha256.create()
+    const whole = await createSha256()
     let hashedChunks = 0
     // Chunk writes overlap (each is its own OPFS file or IndexedDB row) and
     // are recorded once durable; at most STORE_PARALLEL wait at once, which
