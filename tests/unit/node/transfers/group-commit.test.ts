@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { groupCommit } from '../../../../src/lib/node/transfers/group-commit.ts'
 
 describe('groupCommit', () => {
@@ -32,5 +32,31 @@ describe('groupCommit', () => {
     await expect(record(2)).rejects.toThrow('disk full')
     await record(3)
     expect(written).toEqual([1, 3])
+  })
+})
+
+describe('groupCommit with minIntervalMs', () => {
+  it('starts batches at most that often; what arrives meanwhile waits and goes together', async () => {
+    vi.useFakeTimers()
+    try {
+      const batches: Array<{ items: number[], at: number }> = []
+      const record = groupCommit(async (items: number[]) => { batches.push({ items, at: performance.now() }) }, { minIntervalMs: 250 })
+      const start = performance.now()
+      await record(1) // nothing before it: written at once
+      const later = [record(2), record(3)]
+      await vi.advanceTimersByTimeAsync(100)
+      later.push(record(4))
+      expect(batches.map(b => b.items)).toEqual([[1]])
+      await vi.advanceTimersByTimeAsync(150)
+      await Promise.all(later)
+      expect(batches.map(b => b.items)).toEqual([[1], [2, 3, 4]])
+      expect((batches[1]?.at ?? 0) - start).toBeGreaterThanOrEqual(250)
+      // once the interval has passed with nothing waiting, the next item goes at once
+      await vi.advanceTimersByTimeAsync(1000)
+      await record(5)
+      expect(batches.map(b => b.items)).toEqual([[1], [2, 3, 4], [5]])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
