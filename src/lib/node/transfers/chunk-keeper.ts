@@ -1,4 +1,4 @@
-import { groupCommit } from './group-commit.ts'
+import { GroupCommit } from './group-commit.ts'
 
 export interface ChunkKeeperInit {
   /** Stores one verified chunk; durable when it resolves. */
@@ -24,7 +24,7 @@ export interface ChunkKeeperInit {
  */
 export class ChunkKeeper {
   readonly #init: ChunkKeeperInit
-  readonly #record: (index: number) => Promise<void>
+  readonly #records: GroupCommit<number>
   /** writes in flight, oldest first */
   readonly #writes: Array<Promise<void>> = []
   /** chunks written or being written whose record is not done */
@@ -33,7 +33,7 @@ export class ChunkKeeper {
 
   constructor (init: ChunkKeeperInit) {
     this.#init = init
-    this.#record = groupCommit(async (indices: number[]) => { await init.record(indices) }, { minIntervalMs: init.recordIntervalMs })
+    this.#records = new GroupCommit(async (indices: number[]) => { await init.record(indices) }, { minIntervalMs: init.recordIntervalMs })
   }
 
   /**
@@ -43,7 +43,7 @@ export class ChunkKeeper {
   async keep (index: number, data: Uint8Array): Promise<void> {
     this.#throwIfFailed()
     const written = this.#init.write(index, data)
-    const recorded = written.then(async () => { await this.#record(index) })
+    const recorded = written.then(async () => { await this.#records.add(index) })
     written.catch(() => {}) // awaited below, or in settle()
     this.#unrecorded.add(recorded)
     recorded.then(
@@ -59,9 +59,14 @@ export class ChunkKeeper {
     this.#throwIfFailed()
   }
 
-  /** Waits until every chunk kept so far is stored and recorded; throws the first failure. */
+  /**
+   * Waits until every chunk kept so far is stored and recorded (the last
+   * record goes at once, not after the interval); throws the first failure.
+   */
   async settle (): Promise<void> {
     await Promise.all(this.#writes.splice(0))
+    // every write has resolved, so each of its chunks has been handed to the records by now
+    this.#records.hurry()
     await Promise.allSettled([...this.#unrecorded])
     this.#throwIfFailed()
   }
