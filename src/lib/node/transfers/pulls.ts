@@ -68,9 +68,10 @@ interface Pull {
  * RELAYED_AT_ONCE_BYTES only once no direct connection is coming: none can be
  * made (either browser lacks WebRTC, or every attempt failed) or none came
  * within DIRECT_WAIT_MS. Each verified chunk is written to disk and then
- * recorded (a few times a second), so an interruption of any kind resumes from the chunks still
- * missing; the whole file is checked at the end. An interrupted pull is
- * tried again with back-off, or at once when a connection changes.
+ * recorded (a few times a second), so an interruption of any kind resumes
+ * from the chunks still missing; the whole file is checked at the end. An
+ * interrupted pull is tried again with back-off, or at once when a
+ * connection changes.
  */
 export class Pulls {
   readonly #init: PullsInit
