@@ -27,11 +27,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * SharedWorker that died (the watched port) took the shell to 127.7. Files
  * kept in memory where a browser can keep none (the memory store, its two
  * error codes and the notice in two languages) and restarting the fallback's
- * dead Worker took the shell to 128.3 and the worker to 287.9.
+ * dead Worker took the shell to 128.3 and the worker to 287.9. Issue 21's
+ * faster files: hash-wasm's SHA-256 (its WebAssembly inlined as base64),
+ * 5-6 times as fast as @noble/hashes in Chromium for the whole-file hash,
+ * took the worker to 296.1.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 128.5,
-  worker: 288.1,
+  worker: 296.5,
   pump: 4.6,
   lazy: 423.1
 }

@@ -5,8 +5,8 @@
  * as a header, plus `frame-ancestors 'none'`, which only a header can carry.
  *
  * Why each source is allowed:
- * - script-src 'wasm-unsafe-eval': the QR reader (zxing-wasm) compiles WebAssembly;
- *   no 'unsafe-eval', no inline scripts (vite-plugin-pwa registers from /registerSW.js).
+ * - script-src 'wasm-unsafe-eval': the QR reader (zxing-wasm) and the node worker's
+ *   whole-file SHA-256 (hash-wasm; JavaScript without it) compile WebAssembly; no 'unsafe-eval', no inline scripts (vite-plugin-pwa registers from /registerSW.js).
  * - style-src 'self' only: Svelte's CSS is emitted to files, and `style:` directives
  *   set properties through the CSSOM (`element.style`), which CSP does not govern.
  * - img-src blob: data:: file thumbnails and previews are object URLs.

@@ -19,7 +19,7 @@ const HEAP_SAMPLE_MS = 250
  * Records, in the receiver's page, when the file card of `name` first shows
  * the transfer active and when it shows it complete (performance.now()).
  */
-async function watchTransfer (page: Page, name: string): Promise<void> {
+export async function watchTransfer (page: Page, name: string): Promise<void> {
   // a string, not a function: tsx would wrap the inner named function in a
   // `__name` helper that does not exist in the page
   await page.evaluate(`(() => {
@@ -44,7 +44,7 @@ async function watchTransfer (page: Page, name: string): Promise<void> {
   })()`)
 }
 
-async function transferMs (page: Page): Promise<number> {
+export async function transferMs (page: Page): Promise<number> {
   const handle = await page.waitForFunction(() => {
     const times = (window as unknown as { __transfer?: { active?: number, complete?: number } }).__transfer
     return times?.complete != null && times.active != null ? times.complete - times.active : false

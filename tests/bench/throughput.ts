@@ -10,7 +10,7 @@ const BRIDGE_RUNS = 3
  * the app's SharedWorker (same script URL and name, so the same worker),
  * speaking the documented RPC wire format (src/lib/rpc/protocol.ts).
  */
-async function speedTestFromPage (page: Page, workerUrl: string, contactId: number, bytes: number): Promise<{ bytes: number, ms: number }> {
+export async function speedTestFromPage (page: Page, workerUrl: string, contactId: number, bytes: number): Promise<{ bytes: number, ms: number }> {
   return page.evaluate(async ({ workerUrl, contactId, bytes }) => {
     const worker = new SharedWorker(workerUrl, { type: 'module', name: 'parley-node' })
     const port = worker.port

@@ -3,9 +3,10 @@
  * chunk size policy, the per-chunk SHA-256 list and its `listHash`, and the
  * whole-file SHA-256. Files are read one slice at a time, so memory does not
  * grow with the file: WebCrypto hashes each chunk, and the whole-file hash is
- * kept incrementally with @noble/hashes (WebCrypto has no streaming digest).
+ * kept incrementally (sha256-stream.ts: WebCrypto has no streaming digest).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
+import { createSha256 } from './sha256-stream.ts'
 import { chunkCountOf } from '../db/transfer-rows.ts'
 import { DEFAULT_CHUNK_BYTES, HASH_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '@parley/protocol/file/constants'
 
@@ -56,12 +57,12 @@ export async function hashFile (blob: Blob, chunkSize: number, options: HashOpti
   const { onProgress, signal } = options
   const count = chunkCountOf(blob.size, chunkSize)
   const hashes = new Uint8Array(count * HASH_BYTES)
-  const whole = sha256.create()
+  const whole = await createSha256()
   for (let i = 0; i < count; i++) {
     signal?.throwIfAborted()
     const start = i * chunkSize
     const chunk = new Uint8Array(await blob.slice(start, start + chunkSize).arrayBuffer())
-    // WebCrypto copies the bytes and hashes them off the main thread while noble hashes them here.
+    // WebCrypto copies the bytes and hashes them on a thread of its own while the whole-file hash runs here.
     const digest = crypto.subtle.digest('SHA-256', chunk)
     whole.update(chunk)
     hashes.set(new Uint8Array(await digest), i * HASH_BYTES)
@@ -80,7 +81,7 @@ export async function hashFile (blob: Blob, chunkSize: number, options: HashOpti
  */
 export async function hashBlob (blob: Blob, options: HashOptions = {}): Promise<string> {
   const { onProgress, signal } = options
-  const whole = sha256.create()
+  const whole = await createSha256()
   for (let start = 0; start < blob.size; start += WHOLE_FILE_SLICE_BYTES) {
     signal?.throwIfAborted()
     const slice = new Uint8Array(await blob.slice(start, start + WHOLE_FILE_SLICE_BYTES).arrayBuffer())

@@ -28,8 +28,17 @@ export function formatBytes (bytes: number): string {
   return inUnit(rounded, unit)
 }
 
+/** One number format per locale (toLocaleString with options builds a new one on every call). */
+const valueFormats = new Map<string, Intl.NumberFormat>()
+
 function inUnit (value: number, unit: number): string {
   // a whole number shows no ".0"; otherwise one decimal, with the locale's separator
-  const text = value.toLocaleString(getLocale(), { useGrouping: false, maximumFractionDigits: 1 })
+  const locale = getLocale()
+  let format = valueFormats.get(locale)
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, { useGrouping: false, maximumFractionDigits: 1 })
+    valueFormats.set(locale, format)
+  }
+  const text = format.format(value)
   return t(UNITS[unit] ?? 'errors.sizeTiB', { value: text })
 }

@@ -181,7 +181,16 @@ export function isUnfinished (row: TransferRow): boolean {
  */
 export { formatBytes }
 
+/** One percent format per locale: making one is far dearer than using it, and a card formats on every progress update. */
+const percentFormats = new Map<string, Intl.NumberFormat>()
+
 /** "45%" ("45 %" in Russian): a whole percent, 0..100, in the locale's way. */
 export function formatPercent (percent: number): string {
-  return new Intl.NumberFormat(getLocale(), { style: 'percent', maximumFractionDigits: 0 }).format(percent / 100)
+  const locale = getLocale()
+  let format = percentFormats.get(locale)
+  if (format === undefined) {
+    format = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 })
+    percentFormats.set(locale, format)
+  }
+  return format.format(percent / 100)
 }

@@ -79,18 +79,22 @@ export class ChannelTable {
 
   /**
    * Runs a notice on the channel it names and returns true, or returns false
-   * (doing nothing) when that channel is not held here. `dc.send` always
-   * answers with `dc.sent`; a throwing `close()` is thrown to the caller.
+   * (doing nothing) when that channel is not held here. `dc.send` and
+   * `dc.sendMany` always answer with one `dc.sent` (the messages of a
+   * `dc.sendMany` are sent in order, up to the first that throws); a throwing
+   * `close()` is thrown to the caller.
    */
   handle (msg: ChannelNotice): boolean {
     const entry = this.#entries.get(msg.channelId)
     if (entry === undefined) return false
     switch (msg.type) {
-      case 'dc.send': {
+      case 'dc.send':
+      case 'dc.sendMany': {
         this.#restoreThreshold(entry)
         let error = null
         try {
-          sendOn(entry.channel, msg.data)
+          if (msg.type === 'dc.send') sendOn(entry.channel, msg.data)
+          else for (const data of msg.data) entry.channel.send(data)
         } catch (err) {
           error = errorToWire(err)
         }

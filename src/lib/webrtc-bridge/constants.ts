@@ -22,6 +22,13 @@ export const REQUEST_TIMEOUT_MS = 30_000
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024
 /** Unacknowledged `send()` calls per channel (bounds the count when messages are tiny). */
 export const MAX_SENDS_IN_FLIGHT = 65_536
+/**
+ * Messages one `dc.sendMany` carries at most: a proxy channel posts the binary
+ * messages sent in one task together (libp2p sends a length prefix and a body
+ * per message, and a whole frame at once), each still its own message on the
+ * real channel.
+ */
+export const MAX_MESSAGES_PER_SEND = 256
 /** Certificates a host keeps for `generateCertificate` (oldest evicted first). */
 export const MAX_CERTIFICATES = 64
 /** Longest SDP accepted on the wire (real ones are a few KiB). */

@@ -9,7 +9,7 @@
  */
 
 import {
-  MAX_ERROR_MESSAGE_CHARS, MAX_ICE_SERVERS, MAX_SDP_CHARS, MAX_SHORT_STRING_CHARS
+  MAX_ERROR_MESSAGE_CHARS, MAX_ICE_SERVERS, MAX_MESSAGES_PER_SEND, MAX_SDP_CHARS, MAX_SHORT_STRING_CHARS
 } from './constants.ts'
 import {
   CHANNEL_STATES, CONNECTION_STATES, ICE_CONNECTION_STATES, ICE_GATHERING_STATES, PC_STATE_EVENTS,
@@ -178,6 +178,10 @@ export function isWorkerToHost (x: unknown): x is WorkerToHost {
     case 'dc.send':
       return hasKeys(x, ['type', 'channelId', 'data', 'bytes']) && isChannelKey(x.channelId) &&
         isData(x.data) && isUint(x.bytes)
+    case 'dc.sendMany':
+      return hasKeys(x, ['type', 'channelId', 'data', 'bytes']) && isChannelKey(x.channelId) &&
+        Array.isArray(x.data) && x.data.length >= 2 && x.data.length <= MAX_MESSAGES_PER_SEND &&
+        x.data.every(d => d instanceof ArrayBuffer) && isUint(x.bytes)
     case 'dc.close':
       return hasKeys(x, ['type', 'channelId']) && isChannelKey(x.channelId)
     case 'dc.threshold':

@@ -160,6 +160,7 @@ export class RtcHost {
         this.#closePc(msg.pcId)
         return
       case 'dc.send':
+      case 'dc.sendMany':
       case 'dc.close':
       case 'dc.threshold':
         if (!this.#channels.handle(msg)) this.#unknownChannel(msg)
@@ -177,7 +178,7 @@ export class RtcHost {
    * answered with an error so the proxy's accounting settles.
    */
   #unknownChannel (msg: ChannelNotice): void {
-    if (msg.type !== 'dc.send') return
+    if (msg.type !== 'dc.send' && msg.type !== 'dc.sendMany') return
     const error = errorToWire(new InvalidStateError('Unknown data channel'))
     this.#post({ type: 'dc.sent', channelId: msg.channelId, bytes: msg.bytes, bufferedAmount: 0, error })
   }

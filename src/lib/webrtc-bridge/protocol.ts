@@ -147,6 +147,8 @@ export type BridgeRequest = RequestBody & { type: 'request', id: number }
 export type WorkerNotice =
   | { type: 'pc.close', pcId: PcKey }
   | { type: 'dc.send', channelId: ChannelKey, data: ChannelDataWire, bytes: number }
+  /** Several binary messages for one channel, sent in order, answered by one `dc.sent`. */
+  | { type: 'dc.sendMany', channelId: ChannelKey, data: ArrayBuffer[], bytes: number }
   | { type: 'dc.close', channelId: ChannelKey }
   | { type: 'dc.threshold', channelId: ChannelKey, threshold: number }
 

@@ -2,20 +2,27 @@
  * Worker-side `RTCDataChannel` proxy. Every call is posted to the host tab that
  * owns the real channel; events come back over the same port.
  *
- * Back-pressure is honest: `bufferedAmount` is the bytes posted to the host and
- * not yet acknowledged plus the real channel's `bufferedAmount` from the latest
- * ack or low event, and `bufferedamountlow` fires when that sum goes from above
- * `bufferedAmountLowThreshold` to at or below it. Sends are posted at once
- * (never queued here) and refused with `OperationError` past
- * {@link MAX_BUFFERED_BYTES}, like a browser whose send buffer is full.
+ * Back-pressure is honest: `bufferedAmount` is the bytes sent and not yet
+ * acknowledged by the host plus the real channel's `bufferedAmount` from the
+ * latest ack or low event, and `bufferedamountlow` fires when that sum goes
+ * from above `bufferedAmountLowThreshold` to at or below it. Sends are
+ * refused with `OperationError` past {@link MAX_BUFFERED_BYTES}, like a
+ * browser whose send buffer is full.
+ *
+ * Binary sends are posted at the end of the current microtask, those of one
+ * task together (`dc.sendMany`, at most {@link MAX_MESSAGES_PER_SEND}), each
+ * still its own message on the real channel: one postMessage and one ack for
+ * a whole libp2p frame instead of two per message. Anything else this channel
+ * posts (a string or Blob send, its threshold, its close) and its peer
+ * connection's close go after what is queued.
  */
 
-import { MAX_BUFFERED_BYTES, MAX_SENDS_IN_FLIGHT } from './constants.ts'
+import { MAX_BUFFERED_BYTES, MAX_MESSAGES_PER_SEND, MAX_SENDS_IN_FLIGHT } from './constants.ts'
 import { InvalidStateError, OperationError, errorFromWire } from './errors.ts'
 import { BridgeErrorEvent, BridgeMessageEvent, HandlerSlots } from './events.ts'
 import type { EventHandler } from './events.ts'
 import type { HostLink } from './host-link.ts'
-import type { ChannelDataWire, ChannelInfoWire, ChannelKey, ChannelStateWire, HostEvent } from './protocol.ts'
+import type { ChannelDataWire, ChannelInfoWire, ChannelKey, ChannelStateWire, HostEvent, WorkerNotice } from './protocol.ts'
 
 /** Host events addressed to a channel. */
 export type ChannelHostEvent = Extract<HostEvent, { channelId: ChannelKey }>
@@ -65,6 +72,11 @@ export class ProxyDataChannel extends EventTarget {
   #inFlightBytes = 0
   #inFlightSends = 0
   #hostBuffered = 0
+  /** Binary messages sent in this microtask, not yet posted. */
+  #queued: ArrayBuffer[] = []
+  #queuedBytes = 0
+  /** Messages per posted send notice not yet acknowledged, oldest first (acks come in order). */
+  readonly #postedCounts: number[] = []
 
   /** @internal Created by the proxy peer connection, never by user code. */
   constructor (link: HostLink | null, owner: ChannelOwner, info: ChannelInfoWire) {
@@ -93,6 +105,7 @@ export class ProxyDataChannel extends EventTarget {
   set bufferedAmountLowThreshold (value: number) {
     const v = Math.min(Math.max(0, Math.floor(Number(value) || 0)), Number.MAX_SAFE_INTEGER)
     this.#threshold = v
+    this._flush()
     this.#link?.notify({ type: 'dc.threshold', channelId: this._key, threshold: v })
   }
 
@@ -120,7 +133,9 @@ export class ProxyDataChannel extends EventTarget {
   set onbufferedamountlow (fn: EventHandler) { this.#h.set('bufferedamountlow', fn) }
 
   /**
-   * Posts `data` to the host at once (a copy; the caller's buffer is not detached).
+   * Sends a copy of `data` (the caller's buffer is not detached): binary data
+   * is posted to the host at the end of the microtask with the other binary
+   * sends of this task, anything else at once.
    * Throws `InvalidStateError` unless open, `OperationError` when the buffer cap is reached.
    */
   send (data: ArrayBuffer | ArrayBufferView | Blob | string): void {
@@ -133,12 +148,42 @@ export class ProxyDataChannel extends EventTarget {
     }
     this.#inFlightBytes += bytes
     this.#inFlightSends++
-    this.#link?.notify({ type: 'dc.send', channelId: this._key, data: wire, bytes }, transfer)
+    if (wire instanceof ArrayBuffer) {
+      this.#queued.push(wire)
+      this.#queuedBytes += bytes
+      if (this.#queued.length === 1) queueMicrotask(() => { this._flush() })
+      if (this.#queued.length >= MAX_MESSAGES_PER_SEND) this._flush()
+      return
+    }
+    this._flush()
+    this.#post({ type: 'dc.send', channelId: this._key, data: wire, bytes }, 1, transfer)
+  }
+
+  /** @internal Posts the binary sends queued in this microtask (before anything else about this channel or its pc). */
+  _flush (): void {
+    const queued = this.#queued
+    if (queued.length === 0) return
+    const bytes = this.#queuedBytes
+    this.#queued = []
+    this.#queuedBytes = 0
+    const [only] = queued
+    if (queued.length === 1 && only !== undefined) {
+      this.#post({ type: 'dc.send', channelId: this._key, data: only, bytes }, 1, queued)
+    } else {
+      this.#post({ type: 'dc.sendMany', channelId: this._key, data: queued, bytes }, queued.length, queued)
+    }
+  }
+
+  #post (notice: Extract<WorkerNotice, { type: 'dc.send' | 'dc.sendMany' }>, messages: number, transfer: ArrayBuffer[]): void {
+    if (this.#link === null) return
+    this.#postedCounts.push(messages)
+    this.#link.notify(notice, transfer)
   }
 
   /** Starts closing: readyState becomes 'closing' now, 'closed' when the host reports it. */
   close (): void {
     if (this.#readyState === 'closing' || this.#readyState === 'closed') return
+    this._flush()
     this.#readyState = 'closing'
     if (this.#link === null) {
       queueMicrotask(() => { this._forceClosed() })
@@ -195,7 +240,7 @@ export class ProxyDataChannel extends EventTarget {
       case 'dc.sent':
         this.#settle(() => {
           this.#inFlightBytes = Math.max(0, this.#inFlightBytes - msg.bytes)
-          this.#inFlightSends = Math.max(0, this.#inFlightSends - 1)
+          this.#inFlightSends = Math.max(0, this.#inFlightSends - (this.#postedCounts.shift() ?? 1))
           this.#hostBuffered = msg.bufferedAmount
         })
         if (msg.error !== null) this.dispatchEvent(new BridgeErrorEvent(errorFromWire(msg.error)))

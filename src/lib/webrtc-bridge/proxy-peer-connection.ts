@@ -223,6 +223,8 @@ export class ProxyPeerConnection extends EventTarget implements ChannelOwner {
     this.#closed = true
     this.#state = { ...this.#state, ...CLOSED_STATE }
     if (this.#link !== null) {
+      // what the channels sent in this task goes first, as the real pc has it before close()
+      for (const channel of this.#channels) channel._flush()
       this.#link.notify({ type: 'pc.close', pcId: this._key })
       this.#link.rejectPendingFor(this._key, new InvalidStateError('The RTCPeerConnection was closed'))
     }

@@ -153,6 +153,7 @@ export class ChannelPump {
   #fromWorker (msg: WorkerToHost): void {
     switch (msg.type) {
       case 'dc.send':
+      case 'dc.sendMany':
       case 'dc.close':
       case 'dc.threshold': {
         if (this.#channels.handle(msg)) return
@@ -185,7 +186,7 @@ export class ChannelPump {
 
   #toHost (msg: PumpToHost): void {
     if (this.#closed) return
-    const transfer = msg.type === 'dc.send' && msg.data instanceof ArrayBuffer ? [msg.data] : []
+    const transfer = msg.type === 'dc.sendMany' ? msg.data : msg.type === 'dc.send' && msg.data instanceof ArrayBuffer ? [msg.data] : []
     try {
       this.#host.postMessage(msg, transfer)
     } catch (err) {

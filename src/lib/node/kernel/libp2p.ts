@@ -22,6 +22,17 @@ import type { SingleKadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
+/**
+ * Largest data-channel message on a direct WebRTC connection, in bytes
+ * (libp2p's default is 16 KiB). Each message costs a postMessage from the
+ * node worker to the channel pump and its acknowledgement, and on the other
+ * side a postMessage from the pump to the node worker (src/lib/webrtc-bridge):
+ * with 16 KiB a 64 MiB file made four times as many. A receiver takes
+ * messages up to 4 MiB (@libp2p/webrtc's decoder) and Chromium's data
+ * channels up to 256 KiB (docs/protocols.md, "Relays").
+ */
+export const WEBRTC_MESSAGE_BYTES = 64 * 1024
+
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
 export type ParleyServices = {
   identify: Identify
@@ -110,7 +121,8 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       // nothing where the browser has no WebTransport.
       webTransport(),
       circuitRelayTransport(),
-      webRTC(rtc)
+      // direct connections between browsers, with larger data-channel messages
+      webRTC({ ...rtc, dataChannel: { maxMessageSize: WEBRTC_MESSAGE_BYTES } })
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

@@ -1,5 +1,4 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { MAX_ACTIVE_TRANSFERS, WINDOW_BYTES, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
 import { RELAYED_AT_ONCE_BYTES } from '@parley/protocol/file/relayed'
 import { FileTransferError } from '@parley/protocol/file/errors'
@@ -9,10 +8,11 @@ import { getContact } from '../../db/contacts.ts'
 import { getHashes, getTransfer, markResumed, recordChunks, resetChunks, saveHashes, setTransferState, unfinishedTransfers } from '../../db/transfers.ts'
 import { missingChunks } from '../../db/transfer-rows.ts'
 import { fromHex, hashBlob, toHex } from '../../files/hashing.ts'
+import { createSha256 } from '../../files/sha256-stream.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { MemoryFullError } from '../../files/store-common.ts'
 import { FILE_ERROR_CODES, storageProblem, storageWrite } from './errors.ts'
-import { groupCommit } from './group-commit.ts'
+import { ChunkKeeper } from './chunk-keeper.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId, StoredProblem, TransferRow } from '../../db/types.ts'
 import type { DirectOutlook } from '../../contract/index.ts'
@@ -27,6 +27,15 @@ const PULL_BACKOFF = { initialMs: 2000, maxMs: 60_000 }
 const MAX_PULL_RETRIES = 1000
 /** Chunk writes of one pull that may be under way at once. */
 const STORE_PARALLEL = 4
+/**
+ * Least time between two progress records of one pull, in ms (as the
+ * sender's served-file flushes): every record is a database write that each
+ * open tab re-reads and re-renders, which at one per chunk cost the receiving
+ * tab about a quarter of a core during a fast transfer.
+ */
+const RECORD_INTERVAL_MS = 250
+/** Chunks of one pull stored but not yet recorded, at most. */
+const MAX_UNRECORDED_CHUNKS = 64
 /**
  * How long a file bigger than RELAYED_AT_ONCE_BYTES waits for a direct
  * connection that is being tried, before it goes over the relay (if it fits).
@@ -59,9 +68,10 @@ interface Pull {
  * RELAYED_AT_ONCE_BYTES only once no direct connection is coming: none can be
  * made (either browser lacks WebRTC, or every attempt failed) or none came
  * within DIRECT_WAIT_MS. Each verified chunk is written to disk and then
- * recorded, so an interruption of any kind resumes from the chunks still
- * missing; the whole file is checked at the end. An interrupted pull is
- * tried again with back-off, or at once when a connection changes.
+ * recorded (a few times a second), so an interruption of any kind resumes
+ * from the chunks still missing; the whole file is checked at the end. An
+ * interrupted pull is tried again with back-off, or at once when a
+ * connection changes.
  */
 export class Pulls {
   readonly #init: PullsInit
@@ -202,19 +212,20 @@ export class Pulls {
     // The whole-file hash, taken as verified chunks arrive in order (they do,
     // unless one is fetched again or the pull resumed mid-file); otherwise
     // verify() reads the stored file back once.
-    const whole = sha256.create()
+    const whole = await createSha256()
     let hashedChunks = 0
     // Chunk writes overlap (each is its own OPFS file or IndexedDB row) and
-    // are recorded once durable; at most STORE_PARALLEL wait at once, which
-    // also bounds the chunk bytes held here.
-    const storing: Array<Promise<void>> = []
-    const record = groupCommit(async (chunks: Array<{ index: number, requests: number }>) => {
-      if (await recordChunks(db, id, chunks) == null) throw new FileTransferError('cancelled')
+    // are recorded once durable, a few times a second
+    const keeper = new ChunkKeeper({
+      write: async (index, data) => { await storageWrite(store.putChunk(id, index, data)) },
+      record: async (indices) => {
+        const chunks = indices.map(index => ({ index, requests: requests[index] ?? 1 }))
+        if (await recordChunks(db, id, chunks) == null) throw new FileTransferError('cancelled')
+      },
+      parallel: STORE_PARALLEL,
+      recordIntervalMs: RECORD_INTERVAL_MS,
+      maxUnrecorded: MAX_UNRECORDED_CHUNKS
     })
-    const keep = async (index: number, data: Uint8Array): Promise<void> => {
-      await storageWrite(store.putChunk(id, index, data))
-      await record({ index, requests: requests[index] ?? 1 })
-    }
     await this.#init.libp2p().services.file.pull(connection, {
       id,
       sha256: fromHex(row.sha256),
@@ -231,14 +242,11 @@ export class Pulls {
           whole.update(data)
           hashedChunks++
         }
-        const stored = keep(index, data)
-        stored.catch(() => {}) // awaited below or in verify()
-        storing.push(stored)
-        if (storing.length >= STORE_PARALLEL) await storing.shift()
+        await keeper.keep(index, data)
       },
       window: Math.max(2, Math.min(WINDOW_CHUNKS, Math.floor(WINDOW_BYTES / row.chunkSize))),
       verify: async () => {
-        await Promise.all(storing.splice(0))
+        await keeper.settle()
         await setTransferState(db, id, 'verifying')
         const digest = hashedChunks === row.chunkCount
           ? toHex(whole.digest())
