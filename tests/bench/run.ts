@@ -52,6 +52,7 @@
  *   dht_lookup_p99_ms             the same, p99
  *   history_open_100k_ms          a chat holding 100,000 messages: hash navigation → its newest message rendered (tests/bench/history.ts)
  *   history_search_100k_ms        search across all chats (100,000 + 4,000 messages): query typed → results shown
+ *   history_search_short_100k_ms  the same for queries of one or two characters
  *   relay_failover_ms             a relay stops → each client that held its reservation there holds one on another relay
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *

@@ -1,7 +1,8 @@
 /**
  * History at scale (issue 9): a chat of a few thousand messages opens on its
  * newest page, pages older messages in while scrolling up (keeping the view
- * in place), and search across all chats jumps to a message in another chat.
+ * in place), and search across all chats pages its results in as the list
+ * scrolls and jumps to a message in another chat.
  *
  * The bulk history is written in Alice's page through the app's own ParleyDb
  * (tests/bench/history-seed.ts, bundled and evaluated by `installSeeder`);
@@ -64,6 +65,15 @@ test.describe('history at scale', () => {
     const box = alice.page.getByRole('searchbox', { name: 'Search in all chats' })
     await box.fill('no such wordzzz')
     await expect(alice.page.getByRole('status').filter({ hasText: 'No messages found' })).toBeVisible()
+    // a word of 600 messages: the newest 50 first, the next 50 once the end of the list scrolls into view
+    await box.fill('carol')
+    const listed = alice.page.getByRole('list', { name: 'Search results' }).getByRole('listitem')
+    await expect(listed).toHaveCount(50)
+    await expect(listed.first()).toContainText('carol 599 ')
+    await expect(alice.page.getByRole('status').filter({ hasText: 'The newest 50 messages found; scroll for older ones' })).toBeVisible()
+    await listed.last().scrollIntoViewIfNeeded()
+    await expect(listed).toHaveCount(100)
+    await expect(listed.last()).toContainText('carol 500 ')
     await box.fill('secret pineap')
     const results = alice.page.getByRole('list', { name: 'Search results' }).getByRole('link')
     await expect(results).toHaveCount(1)

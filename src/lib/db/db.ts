@@ -38,9 +38,12 @@ export class ParleyDb extends Dexie {
   declare readonly fileSources: EntityTable<FileSourceRow, 'id'>
   declare readonly turnServers: EntityTable<TurnServerRow, 'id'>
   declare readonly settings: EntityTable<SettingRow, 'key'>
+  /** The key range class of this database's IndexedDB, for raw requests (search-cursors.ts). */
+  readonly keyRange: typeof IDBKeyRange
 
   constructor (name: string = DEFAULT_DB_NAME, options: ParleyDbOptions = {}) {
     super(name, dexieOptions(options))
+    this.keyRange = options.IDBKeyRange ?? globalThis.IDBKeyRange
 
     // Every version ever shipped stays here, oldest first; each later one
     // gets `.upgrade((tx) => this.upgradeToVn(tx))` when it moves data.

@@ -2,11 +2,18 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { queueOutgoing, setMessageState, storeIncoming } from '../../../src/lib/db/messages.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
-import { highlight, messageWords, searchMessages, words } from '../../../src/lib/db/search.ts'
+import { highlight, matches, MAX_QUERY_WORDS, messageWords, parseQuery, words } from '../../../src/lib/db/search.ts'
+import { searchMessages as searchPage } from '../../../src/lib/db/search-query.ts'
+import type { SearchHit, SearchOptions } from '../../../src/lib/db/search-query.ts'
 import type { MessageId } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'
 
 let db: ParleyDb | undefined
+
+/** The first page's hits. */
+async function searchMessages (d: ParleyDb, query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+  return (await searchPage(d, query, options)).hits
+}
 
 afterEach(() => {
   db?.close()
@@ -45,6 +52,24 @@ describe('words', () => {
 
   it('indexes a file message by its caption and its file name', () => {
     expect(messageWords({ body: 'see this', file: { name: 'Report-2026.pdf' } as never })).toEqual(['see', 'this', 'report', '2026', 'pdf'])
+  })
+})
+
+describe('parseQuery and matches', () => {
+  it('reads the last word as a prefix and every other as a whole word, at most MAX_QUERY_WORDS', () => {
+    expect(parseQuery('Встреча, ЗАВТ')).toEqual({ whole: ['встреча'], prefix: 'завт' })
+    expect(parseQuery(' ,.! ')).toBeUndefined()
+    const long = parseQuery(Array.from({ length: 20 }, (_, i) => `w${i}`).join(' '))
+    expect(long?.whole).toHaveLength(MAX_QUERY_WORDS - 1)
+    expect(long?.prefix).toBe(`w${MAX_QUERY_WORDS - 1}`)
+  })
+
+  it('needs every whole word and some word starting with the prefix', () => {
+    const query = parseQuery('meet tomo')
+    if (query === undefined) throw new Error('no query')
+    expect(matches(['meet', 'me', 'tomorrow'], query)).toBe(true)
+    expect(matches(['meeting', 'tomorrow'], query)).toBe(false)
+    expect(matches(['meet', 'today'], query)).toBe(false)
   })
 })
 

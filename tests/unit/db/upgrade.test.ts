@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
 import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, DB_VERSION } from '../../../src/lib/db/schema.ts'
-import { searchMessages } from '../../../src/lib/db/search.ts'
+import { searchMessages } from '../../../src/lib/db/search-query.ts'
 import { deleteTransfer, getHashes, saveHashes, setTransferState, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
 import { nearbyEnabled, setNearbyEnabled } from '../../../src/lib/db/settings.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
@@ -253,9 +253,9 @@ describe('ParleyDb upgrades', () => {
       raw.close()
 
       db = new ParleyDb(DB_NAME, deps)
-      expect((await searchMessages(db, 'queued')).map(h => h.message)).toEqual([messagesV1[0]])
-      expect((await searchMessages(db, 'budg')).map(h => [h.message.id, h.contact.id])).toEqual([[fileMessage.id, 7]])
-      expect((await searchMessages(db, 'ОТЧЁТ май')).map(h => h.message.id)).toEqual([fileMessage.id])
+      expect((await searchMessages(db, 'queued')).hits.map(h => h.message)).toEqual([messagesV1[0]])
+      expect((await searchMessages(db, 'budg')).hits.map(h => [h.message.id, h.contact.id])).toEqual([[fileMessage.id, 7]])
+      expect((await searchMessages(db, 'ОТЧЁТ май')).hits.map(h => h.message.id)).toEqual([fileMessage.id])
     })
   })
   describe('v6 (2026-11-22): rows hold codes, not sentences', () => {

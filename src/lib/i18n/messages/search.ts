@@ -12,8 +12,12 @@ export const en = {
   searching: 'Searching…',
   noResults: 'No messages found',
   results: { one: '{count} message found', other: '{count} messages found' },
-  /** results were cut at the limit */
+  /** older results may follow (they load as the list scrolls) */
+  resultsSoFar: { one: 'The newest {count} message found; scroll for older ones', other: 'The newest {count} messages found; scroll for older ones' },
+  /** the list stopped at its bound */
   more: 'Showing the newest {count}. Add words to narrow the search.',
+  /** the button (at the end of the list) that loads older results; they also load when it scrolls into view */
+  showMore: 'Show older results',
   /** accessible name of the results list */
   resultsLabel: 'Search results',
   you: 'You',
@@ -34,7 +38,14 @@ export const ru: RuTable<typeof en> = {
     many: 'Найдено {count} сообщений',
     other: 'Найдено {count} сообщения'
   },
+  resultsSoFar: {
+    one: 'Найдено {count} самое новое сообщение; прокрутите, чтобы увидеть более ранние',
+    few: 'Найдены {count} самых новых сообщения; прокрутите, чтобы увидеть более ранние',
+    many: 'Найдено {count} самых новых сообщений; прокрутите, чтобы увидеть более ранние',
+    other: 'Найдено {count} самых новых сообщения; прокрутите, чтобы увидеть более ранние'
+  },
   more: 'Показаны {count} самых новых. Добавьте слова, чтобы сузить поиск.',
+  showMore: 'Показать более ранние',
   resultsLabel: 'Результаты поиска',
   you: 'Вы',
   error: 'Не удалось выполнить поиск: {error}'
