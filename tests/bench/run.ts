@@ -50,7 +50,8 @@
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
- * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps; a
+ * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
+ * `--only mailbox` the mailbox_ figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -64,7 +65,7 @@ import { benchFederation } from './federation.ts'
 import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchLatency } from './latency.ts'
-import { benchMailbox } from './mailbox.ts'
+import { benchMailbox, benchMailboxAlone } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
 import { benchOnline } from './online.ts'
 import { benchRelay } from './relay.ts'
@@ -135,7 +136,8 @@ async function main (): Promise<void> {
       federation: benchFederation,
       history: benchHistoryAlone,
       firefox: async () => { await withRelayAndApp([], benchFirefox) },
-      'relayed-file': benchRelayedFile
+      'relayed-file': benchRelayedFile,
+      mailbox: benchMailboxAlone
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
