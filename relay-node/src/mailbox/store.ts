@@ -40,6 +40,8 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 /** Expired items removed per batch while sweeping. */
 const SWEEP_BATCH = 1000
+/** Bytes a LIST reads from LevelDB per step (keys and records, items included): a page of small items in one step. */
+const LIST_READ_BYTES = 1024 * 1024
 
 function encodeRecord (expiresAt: number, depositor: string, item: Uint8Array): Uint8Array {
   const who = encoder.encode(depositor)
@@ -187,13 +189,22 @@ export class MailboxStore {
     }
     const items: ListedItem[] = []
     const now = this.#now()
-    // expired entries not yet swept are skipped, not counted (a recipient's entries are bounded by its quota)
-    for await (const [key, value] of this.#db.iterator({ gt, lt: `m!${recipient}!~` })) {
-      const [, , storedAt = '0', id = ''] = key.split('!')
-      const record = decodeRecord(value)
-      if (record.expiresAt <= now) continue
-      items.push({ id: Uint8Array.from(Buffer.from(id, 'hex')), size: record.item.byteLength, storedAt: parseInt(storedAt, 16), expiresAt: record.expiresAt })
-      if (items.length > limit) break
+    // read in a few big steps (nextv), not entry by entry; expired entries not yet swept are skipped, not
+    // counted (a recipient's entries are bounded by its quota)
+    const iterator = this.#db.iterator({ gt, lt: `m!${recipient}!~`, highWaterMarkBytes: LIST_READ_BYTES })
+    try {
+      while (items.length <= limit) {
+        const entries = await iterator.nextv(limit + 1 - items.length)
+        if (entries.length === 0) break
+        for (const [key, value] of entries) {
+          const [, , storedAt = '0', id = ''] = key.split('!')
+          const record = decodeRecord(value)
+          if (record.expiresAt <= now) continue
+          items.push({ id: Uint8Array.from(Buffer.from(id, 'hex')), size: record.item.byteLength, storedAt: parseInt(storedAt, 16), expiresAt: record.expiresAt })
+        }
+      }
+    } finally {
+      await iterator.close()
     }
     const more = items.length > limit
     return { more, items: items.slice(0, limit) }
