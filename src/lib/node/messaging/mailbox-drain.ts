@@ -5,12 +5,14 @@
  *   LIST pages of up to MAX_LIST ids (with their sizes), oldest first;
  *   FETCH them in batches of at most MAX_IDS ids and MAX_FETCH_REPLY_BYTES
  *     (planned from the listed sizes, so the relay need not cut a reply);
- *   prepare each batch (open the seals, decode) while the one before it is
- *     committed (stored durably, by the caller's sink), across pages too;
+ *   prepare batches (open the seals, decode) up to STAGES_AHEAD ahead of the
+ *     one being committed (stored durably, by the caller's sink), across
+ *     pages too, and commit the ones ready by then together;
  *   DELETE a batch once, and only once, its commit resolved (at most
  *     MAX_DELETES_IN_FLIGHT at once).
  *
- * So at most two fetched batches are held at once, items are committed in
+ * So at most 1 + 2 × STAGES_AHEAD fetched batches are held at once (those
+ * being committed and those fetched meanwhile), items are committed in
  * the order the relay lists them, and an item leaves the relay only after
  * what it carried is stored: a drain cut off at any point (the relay gone,
  * the worker stopped, a write refused) leaves the rest on the relay for the
@@ -29,8 +31,8 @@ export type MailboxCall = <R extends MailboxRequest>(request: R, signal: AbortSi
 export interface DrainSink<Prepared> {
   /** Opens and checks a fetched batch (runs while the batch before is committed); per-item problems are the sink's to count, not to throw. */
   prepare(items: FetchedItem[], signal: AbortSignal): Promise<Prepared>
-  /** Stores what `prepare` made; resolves only once it is durable, since the batch is deleted from the relay then. */
-  commit(prepared: Prepared, signal: AbortSignal): Promise<void>
+  /** Stores what `prepare` made of one or more batches, in order; resolves only once it is durable, since they are deleted from the relay then. */
+  commit(prepared: Prepared[], signal: AbortSignal): Promise<void>
 }
 
 export interface DrainOptions {
@@ -43,7 +45,11 @@ export interface DrainOptions {
 }
 
 /** DELETE requests in flight at once; the drain waits for the oldest past this. */
-export const MAX_DELETES_IN_FLIGHT = 2
+export const MAX_DELETES_IN_FLIGHT = 4
+/** Batches fetched and opened ahead of the one being committed (each at most MAX_FETCH_REPLY_BYTES of items). */
+export const STAGES_AHEAD = 2
+/** Most batches committed in one write (those already fetched and opened when a commit starts): 4 × 64 items. */
+export const MAX_BATCHES_PER_COMMIT = 4
 /** Requests one batch may take (a FETCH that comes back short is asked again); its deadline is this many request deadlines. */
 const STAGE_REQUESTS = 4
 /** A signal that never aborts, for DELETEs when the drain has none (each still has its own deadline). */
@@ -144,7 +150,8 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
   }
   const pending = batches()
   // fetch and open the next batch (a FETCH may come back short, so a batch may take a few)
-  const stageNext = async (): Promise<{ ids: Uint8Array[], prepared: Prepared } | undefined> => {
+  type Staged = { ids: Uint8Array[], prepared: Prepared }
+  const stageNext = async (): Promise<Staged | undefined> => {
     const next = await pending.next()
     if (next.done === true) return undefined
     return bounded(STAGE_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to fetch and open', ahead, async (signal) => {
@@ -153,25 +160,40 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
     })
   }
 
+  // stages under way, oldest first; `value` is set once one is fetched and opened
+  const queue: Array<{ promise: Promise<Staged | undefined>, ready: boolean, value?: Staged }> = []
+  const fill = (): void => {
+    while (queue.length < STAGES_AHEAD) {
+      const entry: { promise: Promise<Staged | undefined>, ready: boolean, value?: Staged } = { promise: stageNext(), ready: false }
+      entry.promise.then((value) => { entry.ready = value !== undefined; entry.value = value }, () => {})
+      queue.push(entry)
+    }
+  }
   const deletes: Array<Promise<unknown>> = []
   let processed = 0
   try {
-    let next = stageNext()
+    fill()
     for (;;) {
-      const current = await next
-      if (current === undefined) break
-      // the next batch is fetched and opened while this one is committed
-      next = stageNext()
-      // awaited on the next turn; should this turn fail first, `stop` ends it and nothing waits for it
-      next.catch(() => {})
-      await bounded(requestTimeoutMs, 'storing a mailbox batch took too long', [options.signal], async (signal) => sink.commit(current.prepared, signal))
-      processed += current.ids.length
-      if (current.ids.length === 0) continue
-      const deleting = request({ op: 'delete', ids: current.ids }, options.signal ?? NEVER)
-      // awaited below (in order), or settled when the drain fails
-      deleting.catch(() => {})
-      deletes.push(deleting)
-      while (deletes.length >= MAX_DELETES_IN_FLIGHT) await deletes.shift()
+      const first = await queue.shift()?.promise
+      if (first === undefined) break
+      // batches fetched and opened meanwhile are committed with it, in one write
+      const group = [first]
+      while (group.length < MAX_BATCHES_PER_COMMIT && queue[0]?.ready === true && queue[0].value !== undefined) {
+        group.push(queue[0].value)
+        queue.shift()
+      }
+      // the next batches are fetched and opened while these are committed
+      fill()
+      await bounded(requestTimeoutMs, 'storing mailbox items took too long', [options.signal], async (signal) => sink.commit(group.map(g => g.prepared), signal))
+      for (const { ids } of group) {
+        processed += ids.length
+        if (ids.length === 0) continue
+        while (deletes.length >= MAX_DELETES_IN_FLIGHT) await deletes.shift()
+        const deleting = request({ op: 'delete', ids }, options.signal ?? NEVER)
+        // awaited above or below (in order), or settled when the drain fails
+        deleting.catch(() => {})
+        deletes.push(deleting)
+      }
     }
     await Promise.all(deletes)
     return processed

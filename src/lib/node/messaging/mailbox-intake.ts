@@ -102,8 +102,9 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    * Stores the batch's messages (one write; the inbox checks each sender
    * again), then applies its receipts (one write per sender).
    */
-  async commit (prepared: PreparedItem[]): Promise<void> {
+  async commit (batches: PreparedItem[][]): Promise<void> {
     const { inbox, db } = this.#components
+    const prepared = batches.flat()
     const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow }> = []
     const receipts = new Map<ContactId, { contact: ContactRow, ids: MessageId[] }>()
     for (const item of prepared) {

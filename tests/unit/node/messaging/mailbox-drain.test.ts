@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest'
 import {
   MAX_FETCH_REPLY_BYTES, MAX_IDS, MAX_ITEM_BYTES, MAX_LIST, decodeReply, decodeRequest, encodeReply, encodeRequest
 } from '@parley/protocol/mailbox/codec'
-import { MAX_DELETES_IN_FLIGHT, MailboxProtocolError, drainMailbox, fetchAll, planFetches } from '../../../../src/lib/node/messaging/mailbox-drain.ts'
+import { MAX_BATCH_ROWS } from '../../../../src/lib/db/messages.ts'
+import {
+  MAX_BATCHES_PER_COMMIT, MAX_DELETES_IN_FLIGHT, MailboxProtocolError, STAGES_AHEAD, drainMailbox, fetchAll, planFetches
+} from '../../../../src/lib/node/messaging/mailbox-drain.ts'
 import type { DrainSink, MailboxCall } from '../../../../src/lib/node/messaging/mailbox-drain.ts'
 import type { FetchedItem, MailboxReply, MailboxRequest } from '@parley/protocol/mailbox/codec'
 
@@ -93,41 +96,43 @@ class FakeMailbox {
 }
 
 /**
- * A sink that records what happens: it commits item numbers into `committed`.
- * `pipelined`: a commit waits until the next batch's prepare has started (or
- * the page's batches are done), which only a pipelined drain ever lets happen.
+ * A sink that records what happens: it commits item numbers into `committed`,
+ * and counts the batches it holds (prepared, not yet committed). `gate`, when
+ * set, makes the commit of batches up to `last` wait until it says go, told
+ * how many batches have been prepared so far.
  */
 class RecordingSink implements DrainSink<number[]> {
-  readonly log: string[] = []
   readonly committed = new Set<number>()
   readonly order: number[] = []
+  /** batches per commit */
+  readonly groups: number[] = []
   prepared = 0
-  #preparedSignal: Array<() => void> = []
-  failAtCommit?: number
+  held = 0
+  maxHeld = 0
   commits = 0
-
-  constructor (readonly pipelined: { batches: number } | undefined = undefined) {}
+  failAtCommit?: number
+  gate?: (last: number, prepared: number) => boolean
+  #wake: Array<() => void> = []
 
   async prepare (items: FetchedItem[]): Promise<number[]> {
-    const batch = this.prepared++
-    this.log.push(`prepare ${batch}`)
-    for (const wake of this.#preparedSignal.splice(0)) wake()
+    this.prepared++
+    this.held++
+    this.maxHeld = Math.max(this.maxHeld, this.held)
+    for (const wake of this.#wake.splice(0)) wake()
     return items.map(i => numberOf(i.id))
   }
 
-  async commit (numbers: number[]): Promise<void> {
-    const batch = this.commits++
-    this.log.push(`commit ${batch}`)
-    if (this.pipelined !== undefined && batch + 1 < this.pipelined.batches) {
-      // the next batch's prepare must already be under way
-      while (this.prepared <= batch + 1) await new Promise<void>((resolve) => { this.#preparedSignal.push(resolve) })
-    }
-    if (batch === this.failAtCommit) throw new Error('the disk is full')
-    for (const n of numbers) {
+  async commit (batches: number[][]): Promise<void> {
+    const commit = this.commits++
+    const last = this.groups.reduce((sum, n) => sum + n, 0) + batches.length - 1
+    this.groups.push(batches.length)
+    while (this.gate !== undefined && !this.gate(last, this.prepared)) await new Promise<void>((resolve) => { this.#wake.push(resolve) })
+    if (commit === this.failAtCommit) throw new Error('the disk is full')
+    for (const n of batches.flat()) {
       this.committed.add(n)
       this.order.push(n)
     }
-    this.log.push(`committed ${batch}`)
+    this.held -= batches.length
   }
 }
 
@@ -175,7 +180,7 @@ describe('fetchAll', () => {
 
 describe('drainMailbox', () => {
   it('takes 1,000 items in a few big requests, commits each once and in order, and deletes a batch only after its commit', async () => {
-    const sink = new RecordingSink({ batches: 16 })
+    const sink = new RecordingSink()
     const mailbox = new FakeMailbox(Array(1000).fill(300), sink.committed)
     expect(await drainMailbox(mailbox.call, sink, OPTIONS)).toBe(1000)
     expect(sink.order).toEqual(range(1000))
@@ -186,19 +191,32 @@ describe('drainMailbox', () => {
     expect(mailbox.requests.every(r => r.op !== 'list' || r.limit <= MAX_LIST)).toBe(true)
     expect(mailbox.requests.every(r => (r.op !== 'fetch' && r.op !== 'delete') || r.ids.length <= MAX_IDS)).toBe(true)
     expect(mailbox.maxInFlightDeletes).toBeLessThanOrEqual(MAX_DELETES_IN_FLIGHT)
+    expect(sink.groups.every(n => n >= 1 && n <= MAX_BATCHES_PER_COMMIT)).toBe(true)
+    expect(sink.groups.reduce((sum, n) => sum + n, 0)).toBe(16)
   })
 
-  it('opens the next batch while it commits one, and holds no more than those two', async () => {
-    const sink = new RecordingSink({ batches: 4 })
-    const mailbox = new FakeMailbox(Array(256).fill(100), sink.committed)
+  it('fetches and opens the next batches while it commits, across pages, holding a bounded number', async () => {
+    const sink = new RecordingSink()
+    // a commit waits until the batch after it has been prepared: a drain that did not work ahead would never get there
+    sink.gate = (last, prepared) => prepared > last + 1 || last + 1 >= 20
+    const mailbox = new FakeMailbox(Array(1280).fill(100), sink.committed)
+    expect(await drainMailbox(mailbox.call, sink, OPTIONS)).toBe(1280)
+    expect(sink.order).toEqual(range(1280))
+    expect(sink.maxHeld).toBeLessThanOrEqual(1 + 2 * STAGES_AHEAD)
+  })
+
+  it('commits the batches that were ready meanwhile in one write, at most MAX_BATCHES_PER_COMMIT', async () => {
+    const sink = new RecordingSink()
+    // the first commit waits until STAGES_AHEAD more batches are ready: the next commit takes them together
+    sink.gate = (last, prepared) => last > 0 || prepared >= 1 + STAGES_AHEAD
+    const mailbox = new FakeMailbox(Array(640).fill(100), sink.committed)
     await drainMailbox(mailbox.call, sink, OPTIONS)
-    // batch k+1 is prepared while k commits; k+2 only once k is committed
-    expect(sink.log).toEqual([
-      'prepare 0', 'commit 0', 'prepare 1', 'committed 0',
-      'commit 1', 'prepare 2', 'committed 1',
-      'commit 2', 'prepare 3', 'committed 2',
-      'commit 3', 'committed 3'
-    ])
+    expect(sink.order).toEqual(range(640))
+    expect(sink.groups[0]).toBe(1)
+    expect(sink.groups[1]).toBe(STAGES_AHEAD)
+    expect(Math.max(...sink.groups)).toBeLessThanOrEqual(MAX_BATCHES_PER_COMMIT)
+    // what a commit may take fits one write of the inbox
+    expect(MAX_BATCHES_PER_COMMIT * MAX_IDS).toBeLessThanOrEqual(MAX_BATCH_ROWS)
   })
 
   it('stops at a commit that fails: nothing from it on is deleted, what was committed before is, and the next drain brings the rest once', async () => {
@@ -207,11 +225,14 @@ describe('drainMailbox', () => {
     const mailbox = new FakeMailbox(Array(300).fill(100), sink.committed)
     await expect(drainMailbox(mailbox.call, sink, OPTIONS)).rejects.toThrow('the disk is full')
     expect(mailbox.early).toEqual([])
-    expect([...mailbox.items.keys()]).toEqual(range(300).slice(128))
-    expect(sink.order).toEqual(range(128))
+    // two commits went through (of one batch or more each), and exactly what they held left the relay
+    const done = sink.order.length
+    expect(done % 64 === 0 && done >= 128 && done < 300).toBe(true)
+    expect(sink.order).toEqual(range(done))
+    expect([...mailbox.items.keys()]).toEqual(range(300).slice(done))
 
     sink.failAtCommit = undefined
-    expect(await drainMailbox(mailbox.call, sink, OPTIONS)).toBe(172)
+    expect(await drainMailbox(mailbox.call, sink, OPTIONS)).toBe(300 - done)
     expect(sink.order).toEqual(range(300))
     expect(mailbox.items.size).toBe(0)
   })
@@ -221,9 +242,9 @@ describe('drainMailbox', () => {
     const sink = new RecordingSink()
     const mailbox = new FakeMailbox(Array(200).fill(100), sink.committed)
     const committed = sink.commit.bind(sink)
-    sink.commit = async (numbers) => {
-      await committed(numbers)
-      if (sink.commits === 2) controller.abort(new Error('the node stops'))
+    sink.commit = async (batches) => {
+      await committed(batches)
+      if (sink.order.length >= 128) controller.abort(new Error('the node stops'))
     }
     await expect(drainMailbox(mailbox.call, sink, { ...OPTIONS, signal: controller.signal })).rejects.toThrow('the node stops')
     expect(sink.order).toEqual(range(128))
