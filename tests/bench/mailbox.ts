@@ -14,8 +14,8 @@
  * its own: the relay with /metrics, to check that it holds nothing for Bob
  * afterwards, and otherwise with the default limits, the mailbox request rate
  * per PeerID (600 a minute, bursts of 600) included: Bob's node needs about
- * 282 requests for 1,000 items (16 LIST of 64, 125 FETCH of 8, 125 DELETE,
- * 16 DEPOSIT of receipts for Alice), within the burst. Should the app ever
+ * 50 requests for 1,000 items (2 LIST of up to 512, 16 FETCH and 16 DELETE of
+ * up to 64, 16 DEPOSIT of receipts for Alice), within the burst. Should the app ever
  * need more, the relay refuses some as rate-limited and the bench says so on
  * stderr, since the figure then measures the limit rather than the drain.
  *
