@@ -316,7 +316,7 @@ export async function startNearby (node: Libp2p, init: NearbyServiceInit): Promi
     decode: decodeNearbyRequest,
     encodeReply: encodeNearbyReply,
     encodeError: encodeNearbyError,
-    isFrameError: (err) => err instanceof NearbyFrameError,
+    malformed: (err) => err instanceof NearbyFrameError ? 'bad-request' : undefined,
     refusal: (err) => err instanceof NearbyRefusedError ? { code: err.code, reason: err.reason } : undefined,
     answer,
     draining: init.draining,

@@ -11,7 +11,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { open, seal } from '@parley/protocol/mailbox/seal'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
-import { MAILBOX_PROTOCOL, MAX_REQUEST_BYTES, MailboxRefusedError, decodeReply } from '@parley/protocol/mailbox/codec'
+import { MAILBOX_PROTOCOL, MAX_ITEM_BYTES, MAX_REQUEST_BYTES, MailboxRefusedError, decodeReply } from '@parley/protocol/mailbox/codec'
 import { MAILBOX_DIR } from '../src/constants.ts'
 import { client, dataDir, defer, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
@@ -107,8 +107,8 @@ describe('mailbox', () => {
     expect(await metric(r, 'parley_mailbox_rejections_total{code="conflict"}')).toBe(1)
   })
 
-  it('answers a malformed request with bad-request and resets it, resets an oversized one, and keeps serving', async () => {
-    const r = await relay({ webrtcDirectPort: null })
+  it('answers a malformed request with bad-request, an item or a frame over the limit with too-large (unread), resets each, and keeps serving', async () => {
+    const r = await relay({ webrtcDirectPort: null, metricsPort: 0 })
     const [bob] = [await person(r)]
     const garbage = await bob.connection.newStream(MAILBOX_PROTOCOL)
     const frames = lpStream(garbage)
@@ -117,14 +117,30 @@ describe('mailbox', () => {
     expect(() => decodeReply('list', reply.subarray())).toThrow(new MailboxRefusedError('bad-request', 'a mailbox request: unknown operation 9'))
     await vi.waitFor(() => { expect(garbage.status).not.toBe('open') }, { timeout: 5000 })
 
+    // a deposit whose item is one byte over the limit, in a frame the relay still reads
+    const overItem = await bob.connection.newStream(MAILBOX_PROTOCOL)
+    const item = lpStream(overItem, { maxDataLength: 2 * MAX_REQUEST_BYTES })
+    const request = new Uint8Array(1 + 16 + 1 + bob.multihash.byteLength + MAX_ITEM_BYTES + 1).fill(7)
+    request.set([0x01, ...randomId(), bob.multihash.byteLength, ...bob.multihash])
+    expect(request.byteLength).toBeLessThanOrEqual(MAX_REQUEST_BYTES)
+    await item.write(request)
+    const itemReply = await item.read({ signal: AbortSignal.timeout(5000) })
+    expect(() => decodeReply('deposit', itemReply.subarray())).toThrow(new MailboxRefusedError('too-large', `a mailbox request: the item is over ${MAX_ITEM_BYTES} bytes`))
+    await vi.waitFor(() => { expect(overItem.status).not.toBe('open') }, { timeout: 5000 })
+
+    // a frame over the request limit: answered from its length prefix alone
     const oversized = await bob.connection.newStream(MAILBOX_PROTOCOL)
     const big = lpStream(oversized, { maxDataLength: 2 * MAX_REQUEST_BYTES })
     await big.write(new Uint8Array(MAX_REQUEST_BYTES + 1).fill(1)).catch(() => {})
-    await expect(big.read({ signal: AbortSignal.timeout(5000) })).rejects.toThrow()
+    const bigReply = await big.read({ signal: AbortSignal.timeout(5000) })
+    expect(() => decodeReply('deposit', bigReply.subarray())).toThrow(new MailboxRefusedError('too-large', `a request frame is at most ${MAX_REQUEST_BYTES} bytes`))
+    await vi.waitFor(() => { expect(oversized.status).not.toBe('open') }, { timeout: 5000 })
 
-    // the relay and Bob's connection are fine
+    // the relay and Bob's connection are fine, and nothing was stored
     expect(r.node.status).toBe('started')
     expect((await mailboxRequest(bob.connection, { op: 'list', limit: 1 })).items).toEqual([])
+    expect(await metric(r, 'parley_mailbox_rejections_total{code="too-large"}')).toBe(2)
+    expect(await metric(r, 'parley_mailbox_rejections_total{code="bad-request"}')).toBe(1)
   })
 
   it('says unavailable while the relay drains', async () => {

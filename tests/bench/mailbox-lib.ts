@@ -160,3 +160,43 @@ export async function sharedWorkersUnder (browser: Browser, origin: string): Pro
     await cdp.detach()
   }
 }
+
+/**
+ * Starts the V8 CPU profiler in the (one) SharedWorker of `browser` under
+ * `origin`; `stop()` ends it and resolves the profile (a `.cpuprofile`
+ * object, as DevTools saves them). For BENCH_MAILBOX_PROFILE.
+ */
+export async function profileSharedWorker (browser: Browser, origin: string): Promise<{ stop(): Promise<unknown> }> {
+  const cdp = await browser.newBrowserCDPSession()
+  const { targetInfos } = await cdp.send('Target.getTargets') as unknown as { targetInfos: TargetInfo[] }
+  const target = targetInfos.find(t => t.type === 'shared_worker' && t.url.startsWith(origin))
+  if (target == null) {
+    await cdp.detach()
+    throw new Error(`no SharedWorker under ${origin} to profile`)
+  }
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false }) as { sessionId: string }
+  let nextId = 0
+  const pending = new Map<number, (result: unknown) => void>()
+  cdp.on('Target.receivedMessageFromTarget', (e: { sessionId: string, message: string }) => {
+    const msg = JSON.parse(e.message) as { id?: number, result?: unknown }
+    if (e.sessionId === sessionId && msg.id != null) pending.get(msg.id)?.(msg.result)
+  })
+  const call = async (method: string, params: Record<string, unknown> = {}): Promise<unknown> => {
+    const id = ++nextId
+    const reply = new Promise<unknown>((resolve) => { pending.set(id, resolve) })
+    await cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) })
+    return await withTimeout(reply, REQUEST_TIMEOUT_MS, `${method} in the SharedWorker`)
+  }
+  await call('Profiler.enable')
+  await call('Profiler.setSamplingInterval', { interval: 200 })
+  await call('Profiler.start')
+  return {
+    stop: async () => {
+      try {
+        return ((await call('Profiler.stop')) as { profile: unknown }).profile
+      } finally {
+        await cdp.detach()
+      }
+    }
+  }
+}

@@ -14,8 +14,8 @@
  * its own: the relay with /metrics, to check that it holds nothing for Bob
  * afterwards, and otherwise with the default limits, the mailbox request rate
  * per PeerID (600 a minute, bursts of 600) included: Bob's node needs about
- * 282 requests for 1,000 items (16 LIST of 64, 125 FETCH of 8, 125 DELETE,
- * 16 DEPOSIT of receipts for Alice), within the burst. Should the app ever
+ * 50 requests for 1,000 items (2 LIST of up to 512, 16 FETCH and 16 DELETE of
+ * up to 64, 16 DEPOSIT of receipts for Alice), within the burst. Should the app ever
  * need more, the relay refuses some as rate-limited and the bench says so on
  * stderr, since the figure then measures the limit rather than the drain.
  *
@@ -27,9 +27,13 @@
  * depositor, says whom an item is from). Both pages are closed meanwhile
  * (their SharedWorker nodes end), so nothing reaches Bob any other way.
  *
- * BENCH_MAILBOX_DEBUG=1 adds timings of the phases on stderr.
+ * BENCH_MAILBOX_DEBUG=1 adds timings of the phases on stderr;
+ * BENCH_MAILBOX_PROFILE=<path> writes a CPU profile of Bob's node worker from
+ * his page's load until all are stored, one per run (`<path>.<run>.cpuprofile`,
+ * and his tab's as `<path>.<run>.tab.cpuprofile`, for DevTools; build with
+ * `--minify false` for readable names).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
@@ -42,9 +46,9 @@ import { ulidBytes } from '../../src/lib/node/messaging/courier.ts'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { befriend } from '../e2e/helpers/parley.ts'
-import { median, newContext, percentile, print } from './lib.ts'
+import { launch, median, newContext, percentile, print } from './lib.ts'
 import {
-  REQUEST_TIMEOUT_MS, deleteAll, listAll, mailboxClient, metric, readChat, readContact, readProfile,
+  REQUEST_TIMEOUT_MS, deleteAll, listAll, mailboxClient, metric, profileSharedWorker, readChat, readContact, readProfile,
   sharedWorkersUnder, whenChatHolds
 } from './mailbox-lib.ts'
 import type { MailboxClient } from './mailbox-lib.ts'
@@ -72,6 +76,8 @@ const RATE_LIMITED = 'parley_mailbox_rejections_total{code="rate-limited"}'
 const debug = process.env.BENCH_MAILBOX_DEBUG != null
   ? (...args: unknown[]): void => { console.error('mailbox:', ...args) }
   : (): void => {}
+
+const profilePath = process.env.BENCH_MAILBOX_PROFILE
 
 const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -207,7 +213,7 @@ async function settleRelay (setup: DrainSetup, aliceKey: Ed25519PrivateKey, base
 }
 
 /** One drain run with fresh people; resolves navigation → all DRAIN_ITEMS stored, in ms. */
-async function drainOnce (browser: Browser, setup: DrainSetup): Promise<number> {
+async function drainOnce (browser: Browser, setup: DrainSetup, run: number): Promise<number> {
   const contexts: BrowserContext[] = []
   try {
     const t0 = Date.now()
@@ -247,11 +253,19 @@ async function drainOnce (browser: Browser, setup: DrainSetup): Promise<number> 
 
     const page = await bobContext.newPage()
     await page.goto(setup.url)
+    const profiler = profilePath == null ? undefined : await profileSharedWorker(browser, setup.url)
+    const tabProfiler = profilePath == null ? undefined : await page.context().newCDPSession(page)
+    await tabProfiler?.send('Profiler.enable')
+    await tabProfiler?.send('Profiler.start')
     // when the first one is stored too: start-up vs the drain itself (debug output only)
     const first = whenChatHolds(page, contactId, 1, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS }).catch(() => ({ at: null }))
     const all = await whenChatHolds(page, contactId, DRAIN_ITEMS, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS })
     if (all.at == null) throw new Error(`Bob stored ${all.count} of ${DRAIN_ITEMS} messages within ${DRAIN_TIMEOUT_MS} ms`)
     const firstAt = (await first).at
+    if (profiler != null && profilePath != null) {
+      await writeFile(`${profilePath}.${run}.cpuprofile`, JSON.stringify(await profiler.stop()))
+      if (tabProfiler != null) await writeFile(`${profilePath}.${run}.tab.cpuprofile`, JSON.stringify((await tabProfiler.send('Profiler.stop')).profile))
+    }
 
     const rows = await readChat(page, contactId)
     const expected = new Set(ids)
@@ -290,7 +304,7 @@ async function benchDrain (browser: Browser): Promise<void> {
     const setup = { opsUrl: relay.opsUrl, relayAddr, url: app.url }
     const samples: number[] = []
     for (let i = 0; i < DRAIN_RUNS; i++) {
-      samples.push(await drainOnce(browser, setup)) // every wait inside is bounded
+      samples.push(await drainOnce(browser, setup, i)) // every wait inside is bounded
     }
     debug('drain samples (ms):', samples.map(s => Math.round(s)).join(', '))
     print('mailbox_drain_1000_ms', Math.round(median(samples)), 'ms')
@@ -309,4 +323,20 @@ async function benchDrain (browser: Browser): Promise<void> {
 export async function benchMailbox (browser: Browser, relay: RelayProcess): Promise<void> {
   await benchDeposit(relay)
   await benchDrain(browser)
+}
+
+/** The mailbox figures alone (`--only mailbox`): a relay-node for the deposits and a Chromium of their own. */
+export async function benchMailboxAlone (): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
+  let relay: RelayProcess | undefined
+  let browser: Browser | undefined
+  try {
+    relay = await spawnRelay({ port: 0, webrtcDirectPort: 'off', dataDir })
+    browser = await launch()
+    await benchMailbox(browser, relay)
+  } finally {
+    await browser?.close()
+    await relay?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
 }

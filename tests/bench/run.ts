@@ -60,7 +60,7 @@
  * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
- * `--only slowloris` relay_connect_ok_under_slowloris; a
+ * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -74,7 +74,7 @@ import { benchFederation } from './federation.ts'
 import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchLatency } from './latency.ts'
-import { benchMailbox } from './mailbox.ts'
+import { benchMailbox, benchMailboxAlone } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
 import { benchOnline } from './online.ts'
 import { benchRelay } from './relay.ts'
@@ -181,7 +181,8 @@ async function main (): Promise<void> {
       'relayed-file': benchRelayedFile,
       throughput: benchThroughputAlone,
       latency: async () => { await withRelayAndApp([], benchLatencyAlone) },
-      slowloris: benchSlowloris
+      slowloris: benchSlowloris,
+      mailbox: benchMailboxAlone
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)

@@ -6,7 +6,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import {
-  MAILBOX_PROTOCOL, MAX_FETCH_REPLY_BYTES, MAX_REQUEST_BYTES, MailboxFrameError, MailboxRefusedError,
+  MAILBOX_PROTOCOL, MAX_FETCH_REPLY_BYTES, MAX_REQUEST_BYTES, MailboxFrameError, MailboxRefusedError, MailboxTooLargeError,
   decodeRequest, encodeError, encodeReply
 } from '@parley/protocol/mailbox/codec'
 import { oneRequestHandler } from '@parley/protocol/one-request/server'
@@ -82,7 +82,8 @@ export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Pro
     decode: decodeRequest,
     encodeReply,
     encodeError,
-    isFrameError: (err) => err instanceof MailboxFrameError,
+    malformed: (err) => err instanceof MailboxTooLargeError ? 'too-large' : err instanceof MailboxFrameError ? 'bad-request' : undefined,
+    oversizeCode: 'too-large',
     refusal: (err) => err instanceof MailboxRefusedError ? { code: err.code, reason: err.reason } : undefined,
     answer: async (request, connection) => answer(request, connection.remotePeer.toString()),
     draining: init.draining,

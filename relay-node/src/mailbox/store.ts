@@ -40,6 +40,8 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 /** Expired items removed per batch while sweeping. */
 const SWEEP_BATCH = 1000
+/** Bytes a LIST reads from LevelDB per step (keys and records, items included): a page of small items in one step. */
+const LIST_READ_BYTES = 1024 * 1024
 
 function encodeRecord (expiresAt: number, depositor: string, item: Uint8Array): Uint8Array {
   const who = encoder.encode(depositor)
@@ -59,6 +61,13 @@ function decodeRecord (value: Uint8Array): { expiresAt: number, depositor: strin
   const expiresAt = Number(view.getBigUint64(1))
   const length = value[9] ?? 0
   return { expiresAt, depositor: decoder.decode(value.subarray(10, 10 + length)), item: value.subarray(10 + length) }
+}
+
+/** The writes that remove one item (`id` in hex) found by `#records`. */
+function removalOps (recipient: string, id: string, entry: { mKey: string, record?: { expiresAt: number } }): Array<{ type: 'del', key: string }> {
+  const ops: Array<{ type: 'del', key: string }> = [{ type: 'del', key: entry.mKey }, { type: 'del', key: `i!${recipient}!${id}` }]
+  if (entry.record != null) ops.push({ type: 'del', key: `e!${hex16(entry.record.expiresAt)}!${recipient}!${id}` })
+  return ops
 }
 
 function bump (map: Map<string, Usage>, key: string, items: number, bytes: number): void {
@@ -180,31 +189,42 @@ export class MailboxStore {
     }
     const items: ListedItem[] = []
     const now = this.#now()
-    // expired entries not yet swept are skipped, not counted (a recipient's entries are bounded by its quota)
-    for await (const [key, value] of this.#db.iterator({ gt, lt: `m!${recipient}!~` })) {
-      const [, , storedAt = '0', id = ''] = key.split('!')
-      const record = decodeRecord(value)
-      if (record.expiresAt <= now) continue
-      items.push({ id: Uint8Array.from(Buffer.from(id, 'hex')), size: record.item.byteLength, storedAt: parseInt(storedAt, 16), expiresAt: record.expiresAt })
-      if (items.length > limit) break
+    // read in a few big steps (nextv), not entry by entry; expired entries not yet swept are skipped, not
+    // counted (a recipient's entries are bounded by its quota)
+    const iterator = this.#db.iterator({ gt, lt: `m!${recipient}!~`, highWaterMarkBytes: LIST_READ_BYTES })
+    try {
+      while (items.length <= limit) {
+        const entries = await iterator.nextv(limit + 1 - items.length)
+        if (entries.length === 0) break
+        for (const [key, value] of entries) {
+          const [, , storedAt = '0', id = ''] = key.split('!')
+          const record = decodeRecord(value)
+          if (record.expiresAt <= now) continue
+          items.push({ id: Uint8Array.from(Buffer.from(id, 'hex')), size: record.item.byteLength, storedAt: parseInt(storedAt, 16), expiresAt: record.expiresAt })
+        }
+      }
+    } finally {
+      await iterator.close()
     }
     const more = items.length > limit
     return { more, items: items.slice(0, limit) }
   }
 
-  /** The recipient's items with these ids (unknown or expired ones are left out), up to about `maxBytes` (at least one). */
+  /**
+   * The recipient's items with these ids, in the order asked (unknown or
+   * expired ones are left out), up to about `maxBytes` (at least one). Two
+   * reads of LevelDB for the whole batch: the ids' index entries, then their
+   * records.
+   */
   async fetch (recipient: string, ids: Uint8Array[], maxBytes: number): Promise<FetchedItem[]> {
+    const found = await this.#records(recipient, ids.map(idHex))
     const out: FetchedItem[] = []
     let bytes = 0
     const now = this.#now()
-    for (const id of ids) {
-      const at = await this.#db.get(`i!${recipient}!${idHex(id)}`)
-      if (at == null) continue
-      const storedAt = parseInt(decoder.decode(at), 16)
-      const value = await this.#db.get(`m!${recipient}!${hex16(storedAt)}!${idHex(id)}`)
-      if (value == null) continue
-      const record = decodeRecord(value)
-      if (record.expiresAt <= now) continue
+    for (const [i, entry] of found.entries()) {
+      const id = ids[i]
+      if (entry?.record == null || id == null || entry.record.expiresAt <= now) continue
+      const { record, storedAt } = entry
       if (out.length > 0 && bytes + record.item.byteLength > maxBytes) break
       bytes += record.item.byteLength
       // a copy of its own (the record is a Node Buffer over the whole value)
@@ -213,34 +233,49 @@ export class MailboxStore {
     return out
   }
 
+  /**
+   * The index entry and record of each id (hex) of `recipient`, in order:
+   * undefined for an id not stored, no `record` when its record is missing.
+   */
+  async #records (recipient: string, ids: string[]): Promise<Array<{ storedAt: number, mKey: string, record?: ReturnType<typeof decodeRecord> } | undefined>> {
+    const stamps = await this.#db.getMany(ids.map(id => `i!${recipient}!${id}`))
+    const keys = stamps.map((at, i) => at == null ? undefined : `m!${recipient}!${decoder.decode(at)}!${ids[i] ?? ''}`)
+    const present = keys.filter((key): key is string => key != null)
+    const values = present.length === 0 ? [] : await this.#db.getMany(present)
+    let next = 0
+    return keys.map((mKey, i) => {
+      if (mKey == null) return undefined
+      const value = values[next++]
+      const storedAt = parseInt(decoder.decode(stamps[i] ?? new Uint8Array(0)), 16)
+      return value == null ? { storedAt, mKey } : { storedAt, mKey, record: decodeRecord(value) }
+    })
+  }
+
   /** Deletes the recipient's items with these ids (one synchronous write for all); returns how many there were. */
   async delete (recipient: string, ids: Uint8Array[]): Promise<number> {
     return this.#serial(async () => {
+      const unique = [...new Set(ids.map(idHex))]
+      const found = await this.#records(recipient, unique)
       const ops: Array<{ type: 'del', key: string }> = []
       const gone: Array<{ depositor: string, bytes: number }> = []
-      for (const id of new Set(ids.map(idHex))) {
-        const removal = await this.#removal(recipient, id)
-        if (removal == null) continue
-        ops.push(...removal.ops)
-        if (removal.record != null) gone.push({ depositor: removal.record.depositor, bytes: removal.record.item.byteLength })
+      for (const [i, entry] of found.entries()) {
+        if (entry == null) continue
+        ops.push(...removalOps(recipient, unique[i] ?? '', entry))
+        if (entry.record != null) gone.push({ depositor: entry.record.depositor, bytes: entry.record.item.byteLength })
       }
       if (ops.length === 0) return 0
       await this.#db.batch(ops, { sync: true })
       for (const { depositor, bytes } of gone) this.#count(recipient, depositor, -1, -bytes)
-      return ops.filter(op => op.key.startsWith('i!')).length
+      return found.filter(entry => entry != null).length
     })
   }
 
   /** The writes that remove one item, and its record (undefined when the id is not stored). */
   async #removal (recipient: string, id: string): Promise<{ ops: Array<{ type: 'del', key: string }>, record?: ReturnType<typeof decodeRecord> } | undefined> {
-    const at = await this.#db.get(`i!${recipient}!${id}`)
-    if (at == null) return undefined
-    const mKey = `m!${recipient}!${decoder.decode(at)}!${id}`
-    const value = await this.#db.get(mKey)
-    const record = value == null ? undefined : decodeRecord(value)
-    const ops: Array<{ type: 'del', key: string }> = [{ type: 'del', key: mKey }, { type: 'del', key: `i!${recipient}!${id}` }]
-    if (record != null) ops.push({ type: 'del', key: `e!${hex16(record.expiresAt)}!${recipient}!${id}` })
-    return record == null ? { ops } : { ops, record }
+    const [entry] = await this.#records(recipient, [id])
+    if (entry == null) return undefined
+    const ops = removalOps(recipient, id, entry)
+    return entry.record == null ? { ops } : { ops, record: entry.record }
   }
 
   async #remove (recipient: string, id: string, sync = true): Promise<boolean> {

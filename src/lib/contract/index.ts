@@ -29,7 +29,8 @@ export const nodeContract = {
     status: event<NodeStatus>(),
     /**
      * a message the node has just received, announced before its DB write
-     * commits ('received'), or withdrawn when that write failed ('dropped')
+     * commits ('received'), or withdrawn when that write failed ('dropped');
+     * the newest of each chat after a batch of them was stored ('stored')
      */
     message: event<IncomingMessageEvent>()
   }

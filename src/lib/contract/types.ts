@@ -168,9 +168,13 @@ export interface NearbyPerson {
  * so that an open chat shows it at once ('received'); 'dropped' follows if
  * that write failed (nothing was acked, so the sender sends it again). The
  * database stays the record: a tab shows an announced message only until its
- * stored row arrives through liveQuery.
+ * stored row arrives through liveQuery. Messages stored many in one write (a
+ * mailbox drain) are told once that write committed ('stored'): the newest of
+ * each chat, for notifications; the rows themselves reach the tabs through
+ * liveQuery.
  */
 export type IncomingMessageEvent =
   | { kind: 'received', message: MessageRow }
   | { kind: 'dropped', contactId: ContactId, id: MessageId }
+  | { kind: 'stored', messages: MessageRow[] }
 

@@ -127,6 +127,63 @@ export async function storeIncoming (db: ParleyDb, input: IncomingInput): Promis
   })
 }
 
+/** Most messages `storeIncomingMany` or `markDelivered` take in one transaction. */
+export const MAX_BATCH_ROWS = 512
+
+/**
+ * Stores received messages in one transaction, each id once, as
+ * `storeIncoming` does for one: resolves, in the order given, 'stored' or
+ * 'duplicate' (already stored, or earlier in the same batch). Nothing is
+ * written unless every message's contact exists.
+ *
+ * @throws ContactNotFoundError, RangeError for more than MAX_BATCH_ROWS messages
+ */
+export async function storeIncomingMany (db: ParleyDb, inputs: readonly IncomingInput[]): Promise<Array<'stored' | 'duplicate'>> {
+  if (inputs.length > MAX_BATCH_ROWS) throw new RangeError(`at most ${MAX_BATCH_ROWS} messages at once, not ${inputs.length}`)
+  if (inputs.length === 0) return []
+  return db.transaction('rw', db.contacts, db.messages, async () => {
+    for (const contactId of new Set(inputs.map(input => input.contactId))) await requireContact(db, contactId)
+    const existing = await db.messages.bulkGet(inputs.map(input => input.id))
+    const seen = new Set<MessageId>()
+    const rows: MessageRow[] = []
+    const results = inputs.map((input, i): 'stored' | 'duplicate' => {
+      if (existing[i] !== undefined || seen.has(input.id)) return 'duplicate'
+      seen.add(input.id)
+      rows.push(incomingRow(input))
+      return 'stored'
+    })
+    if (rows.length > 0) await db.messages.bulkAdd(rows)
+    return results
+  })
+}
+
+/**
+ * Marks our messages to `contactId` with these ids delivered, in one
+ * transaction (receipts; see `canTransition`: a message already delivered
+ * or read stays as it is). Resolves the ids that are not messages we sent
+ * that contact, for the caller to count.
+ *
+ * @throws RangeError for more than MAX_BATCH_ROWS ids
+ */
+export async function markDelivered (db: ParleyDb, contactId: ContactId, ids: readonly MessageId[]): Promise<MessageId[]> {
+  if (ids.length > MAX_BATCH_ROWS) throw new RangeError(`at most ${MAX_BATCH_ROWS} messages at once, not ${ids.length}`)
+  if (ids.length === 0) return []
+  return db.transaction('rw', db.messages, async () => {
+    const rows = await db.messages.bulkGet([...ids])
+    const notOurs: MessageId[] = []
+    const changed: MessageRow[] = []
+    rows.forEach((row, i) => {
+      if (row === undefined || row.direction !== 'out' || row.contactId !== contactId) {
+        notOurs.push(ids[i] as MessageId)
+      } else if (canTransition(row.state, 'delivered') && !changed.some(c => c.id === row.id)) {
+        changed.push({ ...row, state: 'delivered' })
+      }
+    })
+    if (changed.length > 0) await db.messages.bulkPut(changed)
+    return notOurs
+  })
+}
+
 /**
  * Outgoing messages to one contact that were not acked yet, oldest first.
  * A file message whose file is still being hashed (`file.sha256` is '') is

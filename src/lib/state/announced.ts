@@ -17,6 +17,8 @@ export function compareMessages (a: MessageRow, b: MessageRow): number {
 
 /** `announced` after `event`, for the chat with `contactId` (the same array when nothing changed). */
 export function applyAnnounced (announced: readonly MessageRow[], event: IncomingMessageEvent, contactId: ContactId): readonly MessageRow[] {
+  // stored already: the rows come through liveQuery, nothing to show ahead of them
+  if (event.kind === 'stored') return announced
   if (event.kind === 'dropped') {
     return event.contactId === contactId && announced.some(m => m.id === event.id)
       ? announced.filter(m => m.id !== event.id)

@@ -173,6 +173,12 @@ class Notifications {
     }
     const offMessage = node.onMessage((event) => {
       if (event.kind === 'received' && event.message.direction === 'in') void this.#notifyMessage(event.message)
+      if (event.kind === 'stored') {
+        // the newest of each chat in a batch stored at once (a mailbox drain): one notification per chat
+        for (const message of event.messages) {
+          if (message.direction === 'in') void this.#notifyMessage(message)
+        }
+      }
     })
     subscribe()
     // the chat on screen changes what is seen: read again

@@ -2,9 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { ContactNotFoundError } from '../../../src/lib/db/errors.ts'
 import {
-  canTransition, chatMessages, chatSummaries, contactsWithOutbox, newMessageId, outbox,
-  queueOutgoing, setMessageState, storeIncoming, type IncomingInput
+  MAX_BATCH_ROWS, canTransition, chatMessages, chatSummaries, contactsWithOutbox, markDelivered, newMessageId, outbox,
+  queueOutgoing, setMessageState, storeIncoming, storeIncomingMany, type IncomingInput
 } from '../../../src/lib/db/messages.ts'
+import { searchMessages } from '../../../src/lib/db/search.ts'
 import type { ContactId, MessageId, MessageState } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'
 
@@ -49,6 +50,52 @@ describe('queueOutgoing', () => {
     await expect(queueOutgoing(db, { contactId: 999, fromPeerId: ME, body: 'x' }))
       .rejects.toThrow(ContactNotFoundError)
     expect(await db.messages.count()).toBe(0)
+  })
+})
+
+describe('storeIncomingMany', () => {
+  it('stores a batch in one go, each id once (against what is stored and within the batch), in the order given', async () => {
+    await storeIncoming(db, incoming('01JD00000000000000000000A0', alice, 50, 'already here'))
+    const batch = [
+      incoming('01JD00000000000000000000A1', alice, 100, 'first words'),
+      incoming('01JD00000000000000000000A0', alice, 50, 'a second copy'),
+      incoming('01JD00000000000000000000B1', bob, 110, 'for bob'),
+      incoming('01JD00000000000000000000A1', alice, 100, 'the same twice in one batch'),
+      incoming('01JD00000000000000000000A2', alice, 120, 'last words')
+    ]
+    expect(await storeIncomingMany(db, batch)).toEqual(['stored', 'duplicate', 'stored', 'duplicate', 'stored'])
+    expect((await chatMessages(db, alice)).map(m => `${m.body}:${m.direction}:${m.state}`))
+      .toEqual(['already here:in:delivered', 'first words:in:delivered', 'last words:in:delivered'])
+    expect((await chatMessages(db, bob)).map(m => m.body)).toEqual(['for bob'])
+    // the search words are kept for rows written in bulk too
+    expect((await searchMessages(db, 'last')).map(r => r.message.body)).toEqual(['last words'])
+    expect(await storeIncomingMany(db, [])).toEqual([])
+  })
+
+  it('writes nothing when a contact is missing, and refuses more than MAX_BATCH_ROWS', async () => {
+    await expect(storeIncomingMany(db, [incoming('01JD00000000000000000000A1', alice, 100), incoming('01JD00000000000000000000C1', 999, 100)]))
+      .rejects.toThrow(ContactNotFoundError)
+    const tooMany = Array.from({ length: MAX_BATCH_ROWS + 1 }, (_, i) => incoming(`01JD0000000000000000000${String(i).padStart(3, '0')}`, alice, i + 1))
+    await expect(storeIncomingMany(db, tooMany)).rejects.toThrow(RangeError)
+    expect(await db.messages.count()).toBe(0)
+  })
+})
+
+describe('markDelivered', () => {
+  it('marks our messages to that contact delivered in one go, leaves delivered and read ones, and names the ids that are not ours', async () => {
+    const queued = await send(alice, 'queued', 100)
+    const stored = await send(alice, 'stored', 110)
+    await setMessageState(db, stored, 'stored')
+    const read = await send(alice, 'read', 120)
+    await setMessageState(db, read, 'read', 130)
+    const toBob = await send(bob, 'to bob', 140)
+    await storeIncoming(db, incoming('01JD00000000000000000000A9', alice, 150))
+    const notOurs = await markDelivered(db, alice, [queued, stored, read, toBob, '01JD00000000000000000000A9' as MessageId, '01JD0000000000000000000ZZZ' as MessageId])
+    expect(notOurs).toEqual([toBob, '01JD00000000000000000000A9', '01JD0000000000000000000ZZZ'])
+    expect((await chatMessages(db, alice)).map(m => `${m.body}:${m.state}`)).toEqual(['queued:delivered', 'stored:delivered', 'read:read', 'msg 01JD00000000000000000000A9:delivered'])
+    expect((await db.messages.get(read))?.readAt).toBe(130)
+    expect((await db.messages.get(toBob))?.state).toBe('queued')
+    await expect(markDelivered(db, alice, Array.from({ length: MAX_BATCH_ROWS + 1 }, () => queued))).rejects.toThrow(RangeError)
   })
 })
 

@@ -47,7 +47,7 @@ describe('NodeManager.onMessage', () => {
     const clients: FakeClient[] = []
     const manager = new NodeManager(() => { const c = new FakeClient(); clients.push(c); return c })
     const seen: string[] = []
-    const off = manager.onMessage((e) => { seen.push(e.kind === 'received' ? e.message.id : e.id) })
+    const off = manager.onMessage((e) => { seen.push(e.kind === 'received' ? e.message.id : e.kind === 'dropped' ? e.id : e.kind) })
 
     clients[0]?.fire(received('one'))
     manager.reconnect()

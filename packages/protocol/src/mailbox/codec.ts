@@ -15,6 +15,8 @@
  *   OK to FETCH    0x00 · count (u8) · count × [id (16) · storedAt (u64) · size (u32) · item (size)]
  *   OK to DELETE   0x00 · deleted (u16)
  *   error          code (u8, 1..) · reason (UTF-8, the rest, ≤ MAX_REASON_BYTES)
+ * A deposit's item over MAX_ITEM_BYTES is `too-large` (MailboxTooLargeError),
+ * any other malformed request `bad-request` (MailboxFrameError).
  */
 
 export const MAILBOX_PROTOCOL = '/parley/mailbox/1.0.0'
@@ -55,6 +57,14 @@ const ERROR_NAMES = new Map(Object.entries(MailboxErrorCode).map(([name, code]) 
 /** A frame that does not follow the format: the stream is answered with bad-request (where possible) and reset. */
 export class MailboxFrameError extends Error {
   override name = 'MailboxFrameError'
+}
+
+/**
+ * A deposit whose item is over MAX_ITEM_BYTES: a malformed request the relay
+ * answers with `too-large` rather than `bad-request`.
+ */
+export class MailboxTooLargeError extends MailboxFrameError {
+  override name = 'MailboxTooLargeError'
 }
 
 /** The relay answered with an error code. */
@@ -148,7 +158,8 @@ export function encodeRequest (request: MailboxRequest): Uint8Array {
     case 'deposit':
       if (request.id.byteLength !== ID_BYTES) throw new MailboxFrameError(`an id is ${ID_BYTES} bytes`)
       if (request.recipient.byteLength < 1 || request.recipient.byteLength > MAX_RECIPIENT_BYTES) throw new MailboxFrameError('a recipient is 1 to 64 bytes')
-      if (request.item.byteLength < 1 || request.item.byteLength > MAX_ITEM_BYTES) throw new MailboxFrameError(`an item is 1 to ${MAX_ITEM_BYTES} bytes`)
+      if (request.item.byteLength < 1) throw new MailboxFrameError(`an item is 1 to ${MAX_ITEM_BYTES} bytes`)
+      if (request.item.byteLength > MAX_ITEM_BYTES) throw new MailboxTooLargeError(`an item is 1 to ${MAX_ITEM_BYTES} bytes`)
       return w.bytes(request.id).u8(request.recipient.byteLength).bytes(request.recipient).bytes(request.item).finish()
     case 'list':
       if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > MAX_LIST) throw new MailboxFrameError(`a list asks for 1 to ${MAX_LIST} entries`)
@@ -174,7 +185,7 @@ export function decodeRequest (frame: Uint8Array): MailboxRequest {
       const recipient = r.bytes(length, 'the recipient')
       const item = r.rest()
       if (item.byteLength < 1) throw new MailboxFrameError('a mailbox request: the item is empty')
-      if (item.byteLength > MAX_ITEM_BYTES) throw new MailboxFrameError(`a mailbox request: the item is over ${MAX_ITEM_BYTES} bytes`)
+      if (item.byteLength > MAX_ITEM_BYTES) throw new MailboxTooLargeError(`a mailbox request: the item is over ${MAX_ITEM_BYTES} bytes`)
       return { op: 'deposit', id, recipient, item }
     }
     case Op.list: {

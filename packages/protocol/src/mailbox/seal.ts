@@ -69,36 +69,85 @@ export interface Opened {
   payload: Uint8Array
 }
 
+/** The fields of a sealed item, its length and version checked. */
+export interface SealedParts { ephemeralPublic: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array }
+
+/** What the recipient decrypted, before the signature is checked. */
+export interface Unsealed {
+  senderPublic: Uint8Array
+  signature: Uint8Array
+  payload: Uint8Array
+  /** the bytes the signature covers */
+  signed: Uint8Array
+}
+
+export const NOT_FOR_US = 'the item is not sealed to this key, or it was altered'
+export const BAD_SIGNATURE = 'the sender\'s signature does not hold'
+
 /**
- * Opens an item sealed to us and checks the sender's signature.
+ * Splits a sealed item into its fields.
+ *
+ * @throws SealError when it is too short or of an unknown version
+ */
+export function sealedParts (sealed: Uint8Array): SealedParts {
+  if (sealed.byteLength < SEAL_OVERHEAD_BYTES) throw new SealError(`a sealed item is at least ${SEAL_OVERHEAD_BYTES} bytes; this one is ${sealed.byteLength}`)
+  if (sealed[0] !== SEAL_VERSION) throw new SealError(`unknown seal version ${String(sealed[0])}`)
+  return {
+    ephemeralPublic: sealed.subarray(1, 1 + KEY_BYTES),
+    nonce: sealed.subarray(1 + KEY_BYTES, 1 + KEY_BYTES + NONCE_BYTES),
+    ciphertext: sealed.subarray(1 + KEY_BYTES + NONCE_BYTES)
+  }
+}
+
+/**
+ * Decrypts a sealed item with the X25519 secret shared with its ephemeral
+ * key; `recipientX` is our X25519 public key.
+ *
+ * @throws SealError when the tag does not hold (not for this key, or altered)
+ */
+export function unseal (parts: SealedParts, shared: Uint8Array, recipientX: Uint8Array, recipientMultihash: Uint8Array): Unsealed {
+  let inner: Uint8Array
+  try {
+    const key = deriveKey(shared, parts.ephemeralPublic, recipientX)
+    inner = xchacha20poly1305(key, parts.nonce, concat(SEAL_INFO, recipientMultihash)).decrypt(parts.ciphertext)
+  } catch {
+    throw new SealError(NOT_FOR_US)
+  }
+  const payload = inner.subarray(KEY_BYTES + SIGNATURE_BYTES)
+  return {
+    senderPublic: inner.subarray(0, KEY_BYTES),
+    signature: inner.subarray(KEY_BYTES, KEY_BYTES + SIGNATURE_BYTES),
+    payload,
+    signed: concat(SIGN_CONTEXT, recipientMultihash, parts.ephemeralPublic, payload)
+  }
+}
+
+/**
+ * Opens an item sealed to us and checks the sender's signature, with noble's
+ * curves on this thread (opener.ts `SealOpener` does the curve work with
+ * WebCrypto where the platform has it).
  *
  * @throws SealError saying what is wrong: too short, an unknown version, not
  * for this key (or altered), or a signature that does not hold.
  */
 export function open (sealed: Uint8Array, recipientSecret: Uint8Array, recipientMultihash: Uint8Array): Opened {
-  if (sealed.byteLength < SEAL_OVERHEAD_BYTES) throw new SealError(`a sealed item is at least ${SEAL_OVERHEAD_BYTES} bytes; this one is ${sealed.byteLength}`)
-  if (sealed[0] !== SEAL_VERSION) throw new SealError(`unknown seal version ${String(sealed[0])}`)
-  const ephemeralPublic = sealed.subarray(1, 1 + KEY_BYTES)
-  const nonce = sealed.subarray(1 + KEY_BYTES, 1 + KEY_BYTES + NONCE_BYTES)
-  const ciphertext = sealed.subarray(1 + KEY_BYTES + NONCE_BYTES)
+  const parts = sealedParts(sealed)
   const recipientX = ed25519.utils.toMontgomerySecret(recipientSecret)
-  let inner: Uint8Array
+  let shared: Uint8Array
+  let recipientXPublic: Uint8Array
   try {
-    const shared = x25519.getSharedSecret(recipientX, ephemeralPublic)
-    const key = deriveKey(shared, ephemeralPublic, x25519.getPublicKey(recipientX))
-    inner = xchacha20poly1305(key, nonce, concat(SEAL_INFO, recipientMultihash)).decrypt(ciphertext)
+    shared = x25519.getSharedSecret(recipientX, parts.ephemeralPublic)
+    recipientXPublic = x25519.getPublicKey(recipientX)
   } catch {
-    throw new SealError('the item is not sealed to this key, or it was altered')
+    throw new SealError(NOT_FOR_US)
   }
-  const senderPublic = inner.subarray(0, KEY_BYTES)
-  const signature = inner.subarray(KEY_BYTES, KEY_BYTES + SIGNATURE_BYTES)
-  const payload = inner.subarray(KEY_BYTES + SIGNATURE_BYTES)
+  const inner = unseal(parts, shared, recipientXPublic, recipientMultihash)
   let valid = false
   try {
-    valid = ed25519.verify(signature, concat(SIGN_CONTEXT, recipientMultihash, ephemeralPublic, payload), senderPublic)
+    valid = ed25519.verify(inner.signature, inner.signed, inner.senderPublic)
   } catch {
     valid = false
   }
-  if (!valid) throw new SealError('the sender\'s signature does not hold')
-  return { senderPublic: senderPublic.slice(), payload: payload.slice() }
+  if (!valid) throw new SealError(BAD_SIGNATURE)
+  return { senderPublic: inner.senderPublic.slice(), payload: inner.payload.slice() }
 }

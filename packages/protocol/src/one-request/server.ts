@@ -2,8 +2,11 @@
  * The server side of a Parley relay protocol with one request and one reply
  * per stream (the mailbox and Nearby): read one length-prefixed request
  * within the time limit, refuse it while draining or over the per-peer rate,
- * answer it, close. A malformed request is answered with `bad-request` when
- * the stream still works and the stream is reset; a refusal the answer throws
+ * answer it, close. A malformed request is answered with the protocol's code
+ * for it (`bad-request`, or e.g. `too-large`) when the stream still works and
+ * the stream is reset; so is a frame over `maxRequestBytes` when the protocol
+ * names a code for it (`oversizeCode`), else it is reset unanswered, its body
+ * never read either way; a refusal the answer throws
  * is sent as its error frame; anything else is logged, answered `unavailable`
  * and the stream reset. Nothing here throws out of the handler.
  */
@@ -32,14 +35,21 @@ export interface OneRequestProtocol<Request extends { op: string }, Reply, Code 
   decode(bytes: Uint8Array): Request
   encodeReply(reply: Reply): Uint8Array
   encodeError(code: Code | CommonRefusal, reason: string): Uint8Array
-  /** a decoding error that deserves a `bad-request` answer */
-  isFrameError(err: unknown): boolean
+  /** the code answering a request `decode` refused (`bad-request`, or a code of the protocol's), or undefined to reset it unanswered */
+  malformed(err: unknown): Code | CommonRefusal | undefined
+  /** the code answering a frame whose length prefix is over `maxRequestBytes` (nothing more is read); without one it is reset unanswered */
+  oversizeCode?: Code | CommonRefusal
   /** the code and reason of a refusal the answer threw, if it is one */
   refusal(err: unknown): { code: Code | CommonRefusal, reason: string } | undefined
   answer(request: Request, connection: Connection): Reply | Promise<Reply>
   draining(): boolean
   refused(code: Code | CommonRefusal): void
   log: OneRequestLog
+}
+
+/** lpStream's refusal of a length prefix over `maxDataLength` (only the prefix was read). */
+function isOversize (err: unknown): boolean {
+  return err instanceof Error && err.name === 'InvalidDataLengthError'
 }
 
 /** The stream handler for `protocol`; `shutdown` ends every request in progress. */
@@ -61,9 +71,10 @@ export function oneRequestHandler<Request extends { op: string }, Reply, Code ex
     try {
       request = protocol.decode((await frames.read({ signal })).subarray())
     } catch (err) {
-      // malformed: say so when the stream still works, then reset it
+      // malformed or too long: say so when the stream still works, then reset it
       protocol.log.debug(`malformed ${protocol.name} request`, { peer, error: err })
-      if (protocol.isFrameError(err)) await refuse('bad-request', (err as Error).message).catch(() => {})
+      const code = isOversize(err) ? protocol.oversizeCode : protocol.malformed(err)
+      if (code != null) await refuse(code, isOversize(err) ? `a request frame is at most ${protocol.maxRequestBytes} bytes` : toError(err).message).catch(() => {})
       stream.abort(toError(err))
       return
     }

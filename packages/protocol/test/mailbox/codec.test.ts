@@ -20,6 +20,8 @@ const recipient = Uint8Array.from({ length: 34 }, (_, i) => i + 1)
 
 /** A MailboxFrameError (its class sets `name`) whose message matches `message`, for `toThrow`. */
 const frameError = (message: RegExp): unknown => expect.objectContaining({ name: 'MailboxFrameError', message: expect.stringMatching(message) })
+/** The same for an item over MAX_ITEM_BYTES: a MailboxTooLargeError, still a MailboxFrameError. */
+const tooLarge = (message: RegExp): unknown => expect.objectContaining({ name: 'MailboxTooLargeError', message: expect.stringMatching(message) })
 
 const REQUESTS: Record<string, MailboxRequest> = {
   deposit: { op: 'deposit', id: id(1), recipient, item: bytes(9, 8, 7) },
@@ -119,11 +121,13 @@ describe('mailbox codec refusals', () => {
     }
   })
 
-  it('refuses a bad deposit: recipient of 0 or 65 bytes, an empty item, an item over MAX_ITEM_BYTES', () => {
+  it('refuses a bad deposit: recipient of 0 or 65 bytes, an empty item, an item over MAX_ITEM_BYTES (too-large, not bad-request)', () => {
     expect(() => decodeRequest(bytes(1, id(1), 0, 1, 2, 3))).toThrow(frameError(/the recipient is 1 to 64 bytes, not 0$/))
     expect(() => decodeRequest(bytes(1, id(1), 65, new Uint8Array(70)))).toThrow(frameError(/the recipient is 1 to 64 bytes, not 65$/))
     expect(() => decodeRequest(bytes(1, id(1), 34, recipient))).toThrow(frameError(/the item is empty$/))
-    expect(() => decodeRequest(bytes(1, id(1), 34, recipient, new Uint8Array(MAX_ITEM_BYTES + 1)))).toThrow(frameError(new RegExp(`the item is over ${MAX_ITEM_BYTES} bytes$`)))
+    const oversize = bytes(1, id(1), 34, recipient, new Uint8Array(MAX_ITEM_BYTES + 1))
+    expect(() => decodeRequest(oversize)).toThrow(tooLarge(new RegExp(`the item is over ${MAX_ITEM_BYTES} bytes$`)))
+    expect(() => decodeRequest(oversize)).toThrow(MailboxFrameError)
   })
 
   it('refuses a bad list: a cursor of the wrong length, a limit of 0 or over MAX_LIST', () => {
@@ -175,7 +179,7 @@ describe('mailbox codec refusals', () => {
     expect(() => encodeRequest({ ...deposit, recipient: new Uint8Array(0) })).toThrow(frameError(/a recipient is 1 to 64 bytes/))
     expect(() => encodeRequest({ ...deposit, recipient: new Uint8Array(65) })).toThrow(frameError(/a recipient is 1 to 64 bytes/))
     expect(() => encodeRequest({ ...deposit, item: new Uint8Array(0) })).toThrow(frameError(/an item is 1 to 163840 bytes/))
-    expect(() => encodeRequest({ ...deposit, item: new Uint8Array(MAX_ITEM_BYTES + 1) })).toThrow(frameError(/an item is 1 to 163840 bytes/))
+    expect(() => encodeRequest({ ...deposit, item: new Uint8Array(MAX_ITEM_BYTES + 1) })).toThrow(tooLarge(/an item is 1 to 163840 bytes/))
     expect(() => encodeRequest({ op: 'list', limit: 0 })).toThrow(frameError(/a list asks for 1 to 512 entries/))
     expect(() => encodeRequest({ op: 'list', limit: MAX_LIST + 1 })).toThrow(frameError(/a list asks for 1 to 512 entries/))
     expect(() => encodeRequest({ op: 'list', limit: 1, after: new Uint8Array(17) })).toThrow(frameError(/an id is 16 bytes/))

@@ -11,7 +11,7 @@ import type { TypedEventTarget } from 'main-event'
 export interface ParleyEvents {
   /** the node's status changed (kernel/status.ts) */
   status: CustomEvent<NodeStatus>
-  /** a message arrived (announced before its write commits) or its write failed (messaging/inbox.ts) */
+  /** a message arrived (announced before its write commits), its write failed, or a batch was stored (messaging/inbox.ts) */
   message: CustomEvent<IncomingMessageEvent>
   /** the node holds a relay reservation after holding none: contacts can reach us again */
   online: CustomEvent<undefined>

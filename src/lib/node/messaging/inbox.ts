@@ -1,7 +1,8 @@
-import { incomingRow, storeIncoming } from '../../db/messages.ts'
+import { MAX_BATCH_ROWS, incomingRow, storeIncoming, storeIncomingMany } from '../../db/messages.ts'
 import { mayExchange } from '../contacts/book.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { MessageId } from '../../db/types.ts'
+import type { IncomingInput } from '../../db/messages.ts'
+import type { ContactId, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
@@ -21,8 +22,11 @@ export interface InboxComponents {
  * may exchange messages with (contacts/book.ts mayExchange). The tabs hear
  * of a message (`message` event) as its DB write starts; the ack waits for
  * the write. A file offer goes to the transfers, which store it with its
- * transfer row.
+ * transfer row. Many messages at once (a mailbox drain, `receiveMany`) are
+ * stored in one write and told to the tabs once it committed.
  */
+export type ReceiveOutcome = 'stored' | 'duplicate' | 'not-a-contact'
+
 export class Inbox implements ChatInbox {
   readonly #components: InboxComponents
 
@@ -30,7 +34,7 @@ export class Inbox implements ChatInbox {
     this.#components = components
   }
 
-  async receive (from: PeerId, message: ChatMessageFrame): Promise<'stored' | 'duplicate' | 'not-a-contact'> {
+  async receive (from: PeerId, message: ChatMessageFrame): Promise<ReceiveOutcome> {
     const { db, events, contactBook, transfers } = this.#components
     const contact = await contactBook.byPeerId(from.toString())
     if (!mayExchange(contact)) return 'not-a-contact'
@@ -51,5 +55,63 @@ export class Inbox implements ChatInbox {
       events.safeDispatchEvent('message', { detail: { kind: 'dropped', contactId: contact.id, id: input.id } })
       throw err
     }
+  }
+
+  /**
+   * Stores many messages (at most MAX_BATCH_ROWS), in the order given: text
+   * messages in one transaction per run between file offers, each file offer
+   * through the transfers. Resolves once all are durable, one outcome per
+   * message; then tells the tabs the newest stored message of each chat
+   * (`message` event, kind 'stored').
+   *
+   * @throws whatever a write throws (messages before it in the list may be stored)
+   */
+  async receiveMany (messages: ReadonlyArray<{ from: PeerId, message: ChatMessageFrame }>): Promise<ReceiveOutcome[]> {
+    if (messages.length > MAX_BATCH_ROWS) throw new RangeError(`at most ${MAX_BATCH_ROWS} messages at once, not ${messages.length}`)
+    const { db, events, contactBook, transfers } = this.#components
+    const outcomes: ReceiveOutcome[] = []
+    const newest = new Map<ContactId, MessageRow>()
+    let run: Array<{ index: number, input: IncomingInput }> = []
+    const flush = async (): Promise<void> => {
+      if (run.length === 0) return
+      const results = await storeIncomingMany(db, run.map(r => r.input))
+      run.forEach(({ index, input }, i) => {
+        const result = results[i] ?? 'duplicate'
+        outcomes[index] = result
+        if (result !== 'stored') return
+        const row = incomingRow(input)
+        const before = newest.get(row.contactId)
+        if (before === undefined || before.sentAt < row.sentAt || (before.sentAt === row.sentAt && before.id < row.id)) newest.set(row.contactId, row)
+      })
+      run = []
+    }
+    try {
+      for (const [index, { from, message }] of messages.entries()) {
+        const contact = await contactBook.byPeerId(from.toString())
+        if (!mayExchange(contact)) {
+          outcomes[index] = 'not-a-contact'
+          continue
+        }
+        const input: IncomingInput = {
+          id: message.id as MessageId,
+          contactId: contact.id,
+          fromPeerId: from.toString(),
+          body: message.text,
+          sentAt: message.sentAt,
+          receivedAt: Date.now()
+        }
+        if (message.file == null) {
+          run.push({ index, input })
+          continue
+        }
+        await flush()
+        outcomes[index] = await transfers.receive({ ...input, file: message.file })
+      }
+      await flush()
+    } finally {
+      // what was stored, also when a later write failed
+      if (newest.size > 0) events.safeDispatchEvent('message', { detail: { kind: 'stored', messages: [...newest.values()] } })
+    }
+    return outcomes
   }
 }

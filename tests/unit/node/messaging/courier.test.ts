@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_MAILBOX_RELAYS, MAX_RECEIPT_IDS, decodeReceipts, mailboxRelaysOf, receiptsId, ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
+import { MAX_MAILBOX_RELAYS, mailboxRelaysOf, ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
+import { MAX_RECEIPT_IDS, decodeReceipts, encodeReceipts, receiptsId } from '../../../../src/lib/node/messaging/receipts.ts'
 
 const RELAY_A = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
 const RELAY_B = '/ip4/127.0.0.1/tcp/9190/ws/p2p/12D3KooWDZDp4oumu71fwxYz8aDM1nwQTLczmwz85pRfdP2rktJj'
@@ -13,6 +14,9 @@ describe('mailbox courier helpers', () => {
     expect([...ulidBytes('7ZZZZZZZZZZZZZZZZZZZZZZZZZ')]).toEqual(Array(16).fill(255))
     expect(Buffer.from(ulidBytes('01ARZ3NDEKTSV4RRFFQ69G5FAV')).toString('hex')).toBe('01563e3ab5d3d6764c61efb99302bd5b')
     expect(() => ulidBytes('01ARZ3NDEKTSV4RRFFQ69G5FAU')).toThrow(/not a ULID/)
+    // 26 characters of 5 bits are 130: a first character over 7 would not fit in 16 bytes
+    expect(() => ulidBytes('80000000000000000000000000')).toThrow(/not a ULID/)
+    expect(() => ulidBytes('01ARZ3NDEKTSV4RRFFQ69G5FA')).toThrow(/not a ULID/)
   })
 
   it('names the relays of a contact\'s circuit addresses, one address each, at most three', () => {
@@ -27,6 +31,7 @@ describe('mailbox courier helpers', () => {
   it('reads a receipts payload only when it is exactly one', () => {
     const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', '01ARZ3NDEKTSV4RRFFQ69G5FAW']
     expect(decodeReceipts(encode({ type: 'receipts', ids }))).toEqual({ type: 'receipts', ids })
+    expect(decodeReceipts(encodeReceipts(ids))).toEqual({ type: 'receipts', ids })
     for (const bad of [
       { type: 'receipts', ids: [] },
       { type: 'receipts', ids: [ids[0], ids[0]] },

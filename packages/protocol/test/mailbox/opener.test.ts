@@ -1,0 +1,150 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { MAX_SENDER_KEYS, SealOpener } from '../../src/mailbox/opener.ts'
+import { BAD_SIGNATURE, NOT_FOR_US, SEAL_INFO, SEAL_OVERHEAD_BYTES, SealError, open, seal } from '../../src/mailbox/seal.ts'
+import type { SubtleCurves } from '../../src/mailbox/opener.ts'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+
+interface Person { secret: Uint8Array, publicKey: Uint8Array, multihash: Uint8Array }
+
+async function person (): Promise<Person> {
+  const key = await generateKeyPair('Ed25519') as Ed25519PrivateKey
+  return { secret: key.raw.subarray(0, 32), publicKey: key.publicKey.raw, multihash: peerIdFromPrivateKey(key).toMultihash().bytes }
+}
+
+const text = (s: string): Uint8Array => new TextEncoder().encode(s)
+const sealFor = (from: Person, to: Person, payload: Uint8Array): Uint8Array =>
+  seal(payload, { senderSecret: from.secret, recipientPublic: to.publicKey, recipientMultihash: to.multihash })
+
+/** A sealed item like seal() makes, but whose inner signature is `sign(the bytes seal() signs)` (a forgery, or garbage). */
+function sealWithSignature (from: Person, to: Person, payload: Uint8Array, sign: (signed: Uint8Array) => Uint8Array): Uint8Array {
+  const recipientX = ed25519.utils.toMontgomery(to.publicKey)
+  const ephemeralSecret = x25519.utils.randomSecretKey()
+  const ephemeralPublic = x25519.getPublicKey(ephemeralSecret)
+  const key = hkdf(sha256, x25519.getSharedSecret(ephemeralSecret, recipientX), Uint8Array.from([...ephemeralPublic, ...recipientX]), SEAL_INFO, 32)
+  const signature = sign(Uint8Array.from([...text('parley/mailbox/item/v1'), ...to.multihash, ...ephemeralPublic, ...payload]))
+  const nonce = crypto.getRandomValues(new Uint8Array(24))
+  const ciphertext = xchacha20poly1305(key, nonce, Uint8Array.from([...SEAL_INFO, ...to.multihash])).encrypt(Uint8Array.from([...from.publicKey, ...signature, ...payload]))
+  return Uint8Array.from([1, ...ephemeralPublic, ...nonce, ...ciphertext])
+}
+
+/** The outcome of opening, comparable across the two ways: the payload and sender, or the SealError's message. */
+async function outcome (run: () => Promise<{ payload: Uint8Array, senderPublic: Uint8Array }>): Promise<string> {
+  try {
+    const opened = await run()
+    return `opened ${Buffer.from(opened.senderPublic).toString('hex')} ${Buffer.from(opened.payload).toString('hex')}`
+  } catch (err) {
+    if (!(err instanceof SealError)) throw err
+    return `SealError: ${err.message}`
+  }
+}
+
+/** WebCrypto's SubtleCrypto, counting the Ed25519 keys imported. */
+function countingSubtle (): { subtle: SubtleCurves, imports: () => number } {
+  const real = globalThis.crypto.subtle as unknown as SubtleCurves
+  let imports = 0
+  return {
+    subtle: {
+      importKey: async (format, data, algorithm, extractable, usages) => {
+        if (algorithm.name === 'Ed25519') imports++
+        return real.importKey(format, data, algorithm, extractable, usages)
+      },
+      deriveBits: async (algorithm, key, length) => real.deriveBits(algorithm, key, length),
+      verify: async (algorithm, key, signature, data) => real.verify(algorithm, key, signature, data)
+    },
+    imports: () => imports
+  }
+}
+
+describe('SealOpener', () => {
+  it('opens with WebCrypto here, as open() does: the recipient only, with the sender and the payload', async () => {
+    const [alice, bob, eve] = [await person(), await person(), await person()]
+    const payload = text('{"type":"message","id":"01J0000000000000000000000A","text":"hi bob","sentAt":1}')
+    const sealed = sealFor(alice, bob, payload)
+    const opener = new SealOpener(bob.secret, bob.multihash)
+    expect(await opener.usesWebCrypto()).toBe(true)
+    const opened = await opener.open(sealed)
+    expect(opened.payload).toEqual(payload)
+    expect(opened.senderPublic).toEqual(alice.publicKey)
+    await expect(new SealOpener(eve.secret, eve.multihash).open(sealed)).rejects.toThrow(new SealError(NOT_FOR_US))
+    // Bob's key but someone else's address: the AEAD binds the recipient
+    await expect(new SealOpener(bob.secret, eve.multihash).open(sealed)).rejects.toThrow(new SealError(NOT_FOR_US))
+  })
+
+  it('refuses what open() refuses, with the same SealError, by WebCrypto and by noble alike', async () => {
+    const [alice, bob] = [await person(), await person()]
+    const payload = text('a payload')
+    const sealed = sealFor(alice, bob, payload)
+    const cases: Record<string, Uint8Array> = {
+      'too short': sealed.subarray(0, SEAL_OVERHEAD_BYTES - 1),
+      'an unknown version': Uint8Array.from([2, ...sealed.subarray(1)]),
+      'a flipped ciphertext byte': Uint8Array.from(sealed, (b, i) => i === sealed.byteLength - 20 ? b ^ 1 : b),
+      'an all-zero ephemeral key (a small-order point)': Uint8Array.from([1, ...new Array<number>(SEAL_OVERHEAD_BYTES + 8).fill(0)]),
+      'a signature by someone else': sealWithSignature(alice, bob, payload, signed => ed25519.sign(signed, bob.secret)),
+      'a signature of other bytes': sealWithSignature(alice, bob, payload, () => ed25519.sign(text('something else'), alice.secret)),
+      'a signature of zeros': sealWithSignature(alice, bob, payload, () => new Uint8Array(64)),
+      'a valid item': sealed,
+      'a valid item, signed by hand': sealWithSignature(alice, bob, payload, signed => ed25519.sign(signed, alice.secret))
+    }
+    const web = new SealOpener(bob.secret, bob.multihash)
+    const noble = new SealOpener(bob.secret, bob.multihash, { subtle: null })
+    expect(await noble.usesWebCrypto()).toBe(false)
+    const results: Record<string, string> = {}
+    for (const [name, bytes] of Object.entries(cases)) {
+      const expected = await outcome(async () => open(bytes, bob.secret, bob.multihash))
+      // the case's name first, so that a failure says which
+      expect(`${name}: ${await outcome(async () => web.open(bytes))}`).toBe(`${name}: ${expected}`)
+      expect(`${name}: ${await outcome(async () => noble.open(bytes))}`).toBe(`${name}: ${expected}`)
+      results[name] = expected.startsWith('opened') ? 'opened' : expected
+    }
+    expect(results).toEqual({
+      'too short': `SealError: a sealed item is at least ${SEAL_OVERHEAD_BYTES} bytes; this one is ${SEAL_OVERHEAD_BYTES - 1}`,
+      'an unknown version': 'SealError: unknown seal version 2',
+      'a flipped ciphertext byte': `SealError: ${NOT_FOR_US}`,
+      'an all-zero ephemeral key (a small-order point)': `SealError: ${NOT_FOR_US}`,
+      'a signature by someone else': `SealError: ${BAD_SIGNATURE}`,
+      'a signature of other bytes': `SealError: ${BAD_SIGNATURE}`,
+      'a signature of zeros': `SealError: ${BAD_SIGNATURE}`,
+      'a valid item': 'opened',
+      'a valid item, signed by hand': 'opened'
+    })
+  })
+
+  it('falls back to noble where WebCrypto lacks X25519 or Ed25519', async () => {
+    const [alice, bob] = [await person(), await person()]
+    const refusing: SubtleCurves = {
+      importKey: async () => { throw new DOMException('Unrecognized name', 'NotSupportedError') },
+      deriveBits: async () => { throw new DOMException('Unrecognized name', 'NotSupportedError') },
+      verify: async () => { throw new DOMException('Unrecognized name', 'NotSupportedError') }
+    }
+    const opener = new SealOpener(bob.secret, bob.multihash, { subtle: refusing })
+    expect(await opener.usesWebCrypto()).toBe(false)
+    expect((await opener.open(sealFor(alice, bob, text('still opens')))).payload).toEqual(text('still opens'))
+  })
+
+  it('imports each sender\'s key once, and keeps at most MAX_SENDER_KEYS of them', async () => {
+    const bob = await person()
+    const senders = await Promise.all(Array.from({ length: MAX_SENDER_KEYS + 1 }, async () => person()))
+    const { subtle, imports } = countingSubtle()
+    const opener = new SealOpener(bob.secret, bob.multihash, { subtle })
+    await opener.usesWebCrypto()
+    const probe = imports()
+    const first = senders[0] as Person
+    // many items of one sender, opened at once: one import
+    await Promise.all(Array.from({ length: 10 }, async (_, i) => opener.open(sealFor(first, bob, text(`item ${i}`)))))
+    expect(imports() - probe).toBe(1)
+    for (const sender of senders.slice(1, MAX_SENDER_KEYS)) await opener.open(sealFor(sender, bob, text('x')))
+    expect(imports() - probe).toBe(MAX_SENDER_KEYS)
+    await opener.open(sealFor(first, bob, text('again')))
+    expect(imports() - probe).toBe(MAX_SENDER_KEYS)
+    // one more sender: the cache starts again, so the first one is imported anew
+    await opener.open(sealFor(senders[MAX_SENDER_KEYS] as Person, bob, text('x')))
+    await opener.open(sealFor(first, bob, text('and again')))
+    expect(imports() - probe).toBe(MAX_SENDER_KEYS + 2)
+  })
+})

@@ -1,0 +1,137 @@
+/**
+ * What the node does with the items it drains from its mailboxes
+ * (docs/protocols.md, "Mailboxes", Drain), a batch at a time
+ * (mailbox-drain.ts): `prepare` opens every item of a batch at once
+ * (WebCrypto, off this thread, where the platform has it) and decodes it;
+ * `commit` stores the batch's messages through the inbox in one write and
+ * applies its receipts in one write per sender. Anything that does not open,
+ * is not from a contact we exchange messages with, or is not a chat frame or
+ * receipts is dropped and counted, never stored.
+ */
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey } from '@libp2p/peer-id'
+import { decodeChatFrame } from '@parley/protocol/chat/codec'
+import { SealError } from '@parley/protocol/mailbox/seal'
+import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
+import { mayExchange } from '../contacts/book.ts'
+import { decodeReceipts, payloadType } from './receipts.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { Inbox } from './inbox.ts'
+import type { DrainSink } from './mailbox-drain.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
+import type { FetchedItem } from '@parley/protocol/mailbox/codec'
+import type { Opened } from '@parley/protocol/mailbox/seal'
+import type { PeerId } from '@libp2p/interface'
+
+/** Why an item fetched from a mailbox was dropped (never stored as a message). */
+export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
+
+/** What an intake counts, as it happens. */
+export interface IntakeCounters {
+  dropped(reason: DropReason, detail: unknown): void
+  /** a message stored (now, or by an earlier delivery) */
+  received(): void
+  /** one of our messages marked delivered by a receipt */
+  receipt(): void
+}
+
+export interface IntakeComponents {
+  db: ParleyDb
+  inbox: Pick<Inbox, 'receiveMany'>
+  contactBook: Pick<ContactBook, 'byPeerId'>
+}
+
+/** One item of a batch, opened and decoded. */
+export type PreparedItem =
+  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame }
+  | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[] }
+  | { kind: 'dropped' }
+
+/**
+ * The sink of one drain. `stored` gathers, per sender, the ids of the
+ * messages stored (now or before), for the receipts sent back after the
+ * drain (at most the drain's item count).
+ */
+export class MailboxIntake implements DrainSink<PreparedItem[]> {
+  readonly stored = new Map<ContactId, { contact: ContactRow, ids: string[] }>()
+  readonly #components: IntakeComponents
+  readonly #opener: { open(sealed: Uint8Array): Promise<Opened> }
+  readonly #count: IntakeCounters
+
+  constructor (components: IntakeComponents, opener: { open(sealed: Uint8Array): Promise<Opened> }, counters: IntakeCounters) {
+    this.#components = components
+    this.#opener = opener
+    this.#count = counters
+  }
+
+  async prepare (items: FetchedItem[]): Promise<PreparedItem[]> {
+    return Promise.all(items.map(async ({ item }) => this.#prepareOne(item)))
+  }
+
+  async #prepareOne (item: Uint8Array): Promise<PreparedItem> {
+    let from: PeerId
+    let payload: Uint8Array
+    try {
+      const opened = await this.#opener.open(item)
+      from = peerIdFromPublicKey(publicKeyFromRaw(opened.senderPublic))
+      payload = opened.payload
+    } catch (err) {
+      this.#count.dropped('unreadable', err instanceof SealError ? err : new Error('no valid sender key'))
+      return { kind: 'dropped' }
+    }
+    const contact = await this.#components.contactBook.byPeerId(from.toString())
+    if (!mayExchange(contact)) {
+      this.#count.dropped('not-a-contact', from.toString())
+      return { kind: 'dropped' }
+    }
+    try {
+      if (payloadType(payload) === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
+      const frame = decodeChatFrame(payload)
+      if (frame.type === 'message') return { kind: 'message', from, contact, message: frame }
+      if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
+      this.#count.dropped('malformed', `a ${frame.type} frame`)
+    } catch (err) {
+      this.#count.dropped('malformed', err)
+    }
+    return { kind: 'dropped' }
+  }
+
+  /**
+   * Stores the batch's messages (one write; the inbox checks each sender
+   * again), then applies its receipts (one write per sender).
+   */
+  async commit (batches: PreparedItem[][]): Promise<void> {
+    const { inbox, db } = this.#components
+    const prepared = batches.flat()
+    const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow }> = []
+    const receipts = new Map<ContactId, { contact: ContactRow, ids: MessageId[] }>()
+    for (const item of prepared) {
+      if (item.kind === 'message') messages.push(item)
+      if (item.kind !== 'receipts') continue
+      const entry = receipts.get(item.contact.id) ?? { contact: item.contact, ids: [] }
+      entry.ids.push(...item.ids as MessageId[])
+      receipts.set(item.contact.id, entry)
+    }
+    const outcomes = await inbox.receiveMany(messages)
+    messages.forEach(({ from, message, contact }, i) => {
+      if (outcomes[i] === 'not-a-contact') {
+        this.#count.dropped('not-a-contact', from.toString())
+        return
+      }
+      this.#count.received()
+      const entry = this.stored.get(contact.id) ?? { contact, ids: [] }
+      entry.ids.push(message.id)
+      this.stored.set(contact.id, entry)
+    })
+    for (const { contact, ids } of receipts.values()) {
+      for (let i = 0; i < ids.length; i += MAX_BATCH_ROWS) {
+        const part = ids.slice(i, i + MAX_BATCH_ROWS)
+        const notOurs = await markDelivered(db, contact.id, part)
+        for (const id of notOurs) this.#count.dropped('not-ours', id)
+        for (let n = part.length - notOurs.length; n > 0; n--) this.#count.receipt()
+      }
+    }
+  }
+}
