@@ -5,7 +5,7 @@ import {
   MAX_BATCH_ROWS, canTransition, chatMessages, chatSummaries, contactsWithOutbox, markDelivered, newMessageId, outbox,
   queueOutgoing, setMessageState, storeIncoming, storeIncomingMany, type IncomingInput
 } from '../../../src/lib/db/messages.ts'
-import { searchMessages } from '../../../src/lib/db/search.ts'
+import { searchMessages } from '../../../src/lib/db/search-query.ts'
 import type { ContactId, MessageId, MessageState } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'
 
@@ -68,7 +68,7 @@ describe('storeIncomingMany', () => {
       .toEqual(['already here:in:delivered', 'first words:in:delivered', 'last words:in:delivered'])
     expect((await chatMessages(db, bob)).map(m => m.body)).toEqual(['for bob'])
     // the search words are kept for rows written in bulk too
-    expect((await searchMessages(db, 'last')).map(r => r.message.body)).toEqual(['last words'])
+    expect((await searchMessages(db, 'last')).hits.map(r => r.message.body)).toEqual(['last words'])
     expect(await storeIncomingMany(db, [])).toEqual([])
   })
 
