@@ -75,7 +75,15 @@ export function connectionPath (page: Page): Locator {
 }
 
 export async function expectPath (page: Page, path: 'direct' | 'relayed' | 'offline'): Promise<void> {
-  await expect(connectionPath(page)).toHaveAttribute('data-path', path, { timeout: 30_000 })
+  const badge = connectionPath(page)
+  try {
+    await expect(badge).toHaveAttribute('data-path', path, { timeout: 30_000 })
+  } catch (err) {
+    // say how the direct upgrade stood, so a failure in CI tells why
+    const [state, attempts] = await Promise.all([badge.getAttribute('data-direct-state', { timeout: 1000 }), badge.getAttribute('data-direct-attempts', { timeout: 1000 })]).catch(() => ['unknown', 'unknown'])
+    if (err instanceof Error) err.message += `\n(direct upgrade: ${state ?? 'none'}, attempts ${attempts ?? '0'})`
+    throw err
+  }
 }
 
 /**
