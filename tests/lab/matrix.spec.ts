@@ -40,18 +40,22 @@ interface Outcome {
   candidates: string[]
 }
 
-/** Resolves when `page`'s chat badge says direct ('direct'), or a WebRTC attempt there ended unconnected ('failed'). */
-async function directOrFailed (page: Page, timeoutMs: number, acceptFailure: boolean): Promise<'direct' | 'failed' | 'timeout'> {
+/**
+ * Resolves when `page`'s chat badge says direct ('direct'), or a WebRTC
+ * attempt there ended unconnected ('failed'), with the page's clock then
+ * (`performance.now()`, to set beside its peer connections' history).
+ */
+async function directOrFailed (page: Page, timeoutMs: number, acceptFailure: boolean): Promise<{ result: 'direct' | 'failed' | 'timeout', pageMs?: number }> {
   try {
     const handle = await page.waitForFunction((acceptFail) => {
       const path = document.querySelector('[data-testid="connection-path"]')?.getAttribute('data-path')
-      if (path === 'direct') return 'direct'
+      if (path === 'direct') return { result: 'direct', pageMs: performance.now() }
       const list = (globalThis as unknown as { __labPeerConnections?: Array<{ connected: boolean, ended: boolean }> }).__labPeerConnections ?? []
-      return acceptFail && list.some(e => e.ended && !e.connected) ? 'failed' : false
+      return acceptFail && list.some(e => e.ended && !e.connected) ? { result: 'failed', pageMs: performance.now() } : false
     }, acceptFailure, { polling: POLL_MS, timeout: timeoutMs })
-    return await handle.jsonValue() as 'direct' | 'failed'
+    return await handle.jsonValue() as { result: 'direct' | 'failed', pageMs: number }
   } catch (err) {
-    if (err instanceof Error && err.name === 'TimeoutError') return 'timeout'
+    if (err instanceof Error && err.name === 'TimeoutError') return { result: 'timeout' }
     throw err
   }
 }
@@ -78,16 +82,19 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean, brow
 
     // Alice's contact request is the first connection between the two
     const start = Date.now()
+    const startPageMs = await alice.page.evaluate(() => performance.now())
     await addContact(alice.page, b.invite, 'Bob')
     const upgrade = (async () => {
-      let result = await directOrFailed(alice.page, DIRECT_WAIT_MS, !expectDirect(natA, natB, turn))
+      let outcome = await directOrFailed(alice.page, DIRECT_WAIT_MS, !expectDirect(natA, natB, turn))
       // an expected-direct pair may fail an attempt and succeed on the retry
-      if (result === 'failed' && expectDirect(natA, natB, turn)) result = await directOrFailed(alice.page, DIRECT_WAIT_MS, false)
-      return { result, at: Date.now() }
+      if (outcome.result === 'failed' && expectDirect(natA, natB, turn)) outcome = await directOrFailed(alice.page, DIRECT_WAIT_MS, false)
+      return { ...outcome, at: Date.now() }
     })()
     // awaited below; if a step before that fails, the page closes under it
     upgrade.catch(() => {})
     await addContact(bob.page, a.invite, 'Alice')
+    // on Alice's clock: Bob's side had accepted by then
+    const acceptedPageMs = await alice.page.evaluate(() => performance.now())
 
     const sentAt = Date.now()
     await send(alice.page, 'first message')
@@ -96,7 +103,7 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean, brow
     await send(bob.page, 'and back')
     await expect(message(alice.page, 'and back')).toBeVisible()
 
-    const { result, at } = await upgrade
+    const { result, at, pageMs } = await upgrade
     const path = result === 'direct' ? 'direct' : 'relayed'
     const directMs = path === 'direct' ? at - start : undefined
     await recordLine(`lab ${name} connected=yes path=${path} first_msg_ms=${firstMsgMs} direct_ms=${directMs ?? '-'}`)
@@ -108,6 +115,7 @@ async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean, brow
     await expect(message(alice.page, `over the ${path} path`)).toBeVisible()
     const candidates = path === 'direct' ? [...await selectedCandidates(alice.page), ...await selectedCandidates(bob.page)] : []
     if (process.env['LAB_VERBOSE'] === '1') {
+      console.log(`  Alice's clock: request sent at ${(startPageMs / 1000).toFixed(1)} s, Bob had accepted by ${(acceptedPageMs / 1000).toFixed(1)} s, badge ${result} at ${pageMs === undefined ? '-' : `${(pageMs / 1000).toFixed(1)} s`}`)
       for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page)).join('\n    ')}`)
     }
     if (candidates.length > 0) console.log(`  ${name} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)

@@ -218,6 +218,29 @@ function recordPeerConnections (): void {
       })
       list.push(entry)
       if (list.length > 64) list.shift()
+      // the data channels' progress (whoever holds them, a worker included), noted when it changes, for 15 s
+      let channels = ''
+      const watch = setInterval(() => {
+        if (performance.now() - born > 15_000 || this.connectionState === 'closed') {
+          clearInterval(watch)
+          return
+        }
+        void this.getStats().then(stats => {
+          // noted when a channel appears or changes state, with the messages each sent/received so far
+          const states: string[] = []
+          const shown: string[] = []
+          stats.forEach((s: { type: string, label?: string, dataChannelIdentifier?: number, state?: string, messagesSent?: number, messagesReceived?: number }) => {
+            if (s.type !== 'data-channel') return
+            states.push(`${s.label ?? ''}#${s.dataChannelIdentifier ?? '?'} ${s.state ?? '?'}`)
+            shown.push(`${s.label ?? ''}#${s.dataChannelIdentifier ?? '?'} ${s.state ?? '?'} ${s.messagesSent ?? 0}/${s.messagesReceived ?? 0}`)
+          })
+          const key = states.join('; ')
+          if (key !== channels) {
+            channels = key
+            note(`channels [${shown.join('; ')}]`)
+          }
+        }, () => {})
+      }, 100)
       this.addEventListener('connectionstatechange', () => {
         note(this.connectionState)
         if (this.connectionState === 'connected') {

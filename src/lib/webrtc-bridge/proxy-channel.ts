@@ -15,9 +15,13 @@
  * a whole libp2p frame instead of two per message. Anything else this channel
  * posts (a string or Blob send, its threshold, its close) and its peer
  * connection's close go after what is queued.
+ *
+ * `close()` ends in 'closed' when the host reports the real channel closed,
+ * or after {@link CLOSE_ACK_TIMEOUT_MS} when the remote never acknowledges
+ * (see there).
  */
 
-import { MAX_BUFFERED_BYTES, MAX_MESSAGES_PER_SEND, MAX_SENDS_IN_FLIGHT } from './constants.ts'
+import { CLOSE_ACK_TIMEOUT_MS, MAX_BUFFERED_BYTES, MAX_MESSAGES_PER_SEND, MAX_SENDS_IN_FLIGHT } from './constants.ts'
 import { InvalidStateError, OperationError, errorFromWire } from './errors.ts'
 import { BridgeErrorEvent, BridgeMessageEvent, HandlerSlots } from './events.ts'
 import type { EventHandler } from './events.ts'
@@ -77,6 +81,8 @@ export class ProxyDataChannel extends EventTarget {
   #queuedBytes = 0
   /** Messages per posted send notice not yet acknowledged, oldest first (acks come in order). */
   readonly #postedCounts: number[] = []
+  /** Set by close(): reports the channel closed if the host has not by then. */
+  #closeTimer: ReturnType<typeof setTimeout> | undefined
 
   /** @internal Created by the proxy peer connection, never by user code. */
   constructor (link: HostLink | null, owner: ChannelOwner, info: ChannelInfoWire) {
@@ -190,6 +196,7 @@ export class ProxyDataChannel extends EventTarget {
       return
     }
     this.#link.notify({ type: 'dc.close', channelId: this._key })
+    this.#closeTimer = setTimeout(() => { this._forceClosed() }, CLOSE_ACK_TIMEOUT_MS)
   }
 
   /** @internal The host's reply to `dc.create`. */
@@ -201,6 +208,7 @@ export class ProxyDataChannel extends EventTarget {
   /** @internal Closes without the host (peer connection closed or host lost): 'closed' + close event. */
   _forceClosed (): void {
     if (this.#readyState === 'closed') return
+    clearTimeout(this.#closeTimer)
     this.#readyState = 'closed'
     this.#owner.channelClosed(this)
     this.dispatchEvent(new Event('close'))
@@ -209,6 +217,7 @@ export class ProxyDataChannel extends EventTarget {
   /** @internal Marks the channel closed now; the close event follows in a microtask (as after `pc.close()`). */
   _closeSoon (): void {
     if (this.#readyState === 'closed') return
+    clearTimeout(this.#closeTimer)
     this.#readyState = 'closed'
     this.#owner.channelClosed(this)
     queueMicrotask(() => this.dispatchEvent(new Event('close')))
