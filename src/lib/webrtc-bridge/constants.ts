@@ -40,6 +40,18 @@ export const MAX_MESSAGES_PER_SEND = 256
  * channel keeps flushing what it holds; only the worker stops waiting.
  */
 export const CLOSE_ACK_TIMEOUT_MS = 1000
+/**
+ * A binary send of at most this many bytes followed, in the same task, by a
+ * larger binary send is joined to it: the two go as one message on the real
+ * channel (smaller sends in a row stay apart).
+ * libp2p sends each frame as a varint length prefix (1–10 bytes) and then its
+ * body, as two `send()` calls; every data-channel message costs a
+ * postMessage on the receiving side and an event for its libp2p stream,
+ * whose reader takes the channel's messages as one byte stream, so the
+ * boundary between the two carries nothing. (The libp2p WebRTC
+ * specification speaks of a message "including its length prefix".)
+ */
+export const JOIN_SENDS_UP_TO_BYTES = 16
 /** Certificates a host keeps for `generateCertificate` (oldest evicted first). */
 export const MAX_CERTIFICATES = 64
 /** Longest SDP accepted on the wire (real ones are a few KiB). */

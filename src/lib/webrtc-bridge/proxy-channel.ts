@@ -10,9 +10,11 @@
  * browser whose send buffer is full.
  *
  * Binary sends are posted at the end of the current microtask, those of one
- * task together (`dc.sendMany`, at most {@link MAX_MESSAGES_PER_SEND}), each
- * still its own message on the real channel: one postMessage and one ack for
- * a whole libp2p frame instead of two per message. Anything else this channel
+ * task together (`dc.sendMany`, at most {@link MAX_MESSAGES_PER_SEND}): one
+ * postMessage and one ack for a whole libp2p frame instead of two per message.
+ * Each is its own message on the real channel, except that a send of at most
+ * {@link JOIN_SENDS_UP_TO_BYTES} (libp2p's length prefix) followed in the same
+ * task by a larger binary send (its body) goes with it as one (see there). Anything else this channel
  * posts (a string or Blob send, its threshold, its close) and its peer
  * connection's close go after what is queued.
  *
@@ -21,7 +23,7 @@
  * (see there).
  */
 
-import { CLOSE_ACK_TIMEOUT_MS, MAX_BUFFERED_BYTES, MAX_MESSAGES_PER_SEND, MAX_SENDS_IN_FLIGHT } from './constants.ts'
+import { CLOSE_ACK_TIMEOUT_MS, JOIN_SENDS_UP_TO_BYTES, MAX_BUFFERED_BYTES, MAX_MESSAGES_PER_SEND, MAX_SENDS_IN_FLIGHT } from './constants.ts'
 import { InvalidStateError, OperationError, errorFromWire } from './errors.ts'
 import { BridgeErrorEvent, BridgeMessageEvent, HandlerSlots } from './events.ts'
 import type { EventHandler } from './events.ts'
@@ -153,14 +155,25 @@ export class ProxyDataChannel extends EventTarget {
       throw new OperationError(`RTCDataChannel send queue is full (${this.bufferedAmount} bytes buffered)`)
     }
     this.#inFlightBytes += bytes
-    this.#inFlightSends++
     if (wire instanceof ArrayBuffer) {
+      const last = this.#queued.at(-1)
+      if (last !== undefined && last.byteLength <= JOIN_SENDS_UP_TO_BYTES && bytes > JOIN_SENDS_UP_TO_BYTES) {
+        // a length prefix and its body: one message, counted as one send
+        const joined = new Uint8Array(last.byteLength + bytes)
+        joined.set(new Uint8Array(last), 0)
+        joined.set(new Uint8Array(wire), last.byteLength)
+        this.#queued[this.#queued.length - 1] = joined.buffer
+        this.#queuedBytes += bytes
+        return
+      }
+      this.#inFlightSends++
       this.#queued.push(wire)
       this.#queuedBytes += bytes
       if (this.#queued.length === 1) queueMicrotask(() => { this._flush() })
       if (this.#queued.length >= MAX_MESSAGES_PER_SEND) this._flush()
       return
     }
+    this.#inFlightSends++
     this._flush()
     this.#post({ type: 'dc.send', channelId: this._key, data: wire, bytes }, 1, transfer)
   }

@@ -6,7 +6,7 @@
  */
 
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { MAX_MESSAGES_PER_SEND } from '../../../src/lib/webrtc-bridge/constants.ts'
+import { JOIN_SENDS_UP_TO_BYTES, MAX_MESSAGES_PER_SEND } from '../../../src/lib/webrtc-bridge/constants.ts'
 import { isWorkerToHost } from '../../../src/lib/webrtc-bridge/guards.ts'
 import { FakeRtcWorld } from './fake-rtc.ts'
 import type { FakeDataChannel } from './fake-rtc.ts'
@@ -154,5 +154,48 @@ describe('dc.sendMany on the wire', () => {
       { ...good, extra: 1 },
       { ...good, channelId: 'nope' }
     ]) expect(isWorkerToHost(bad)).toBe(false)
+  })
+})
+
+describe.each(WIRINGS)('webrtc bridge: a length prefix goes with its body (pump: $pump)', (wiring) => {
+  it('joins a send of at most JOIN_SENDS_UP_TO_BYTES to the larger send after it: one message, one send counted', async () => {
+    const world = new FakeRtcWorld()
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
+    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const sends = recordSends(A.tab)
+    const received: number[][] = []
+    cb.onmessage = (m) => { received.push(bytes(m.data)) }
+    const body = Array.from({ length: JOIN_SENDS_UP_TO_BYTES + 1 }, (_, i) => i)
+    const prefix = [body.length]
+
+    // two frames of one task, as libp2p sends them: prefix, body, prefix, body
+    ca.send(new Uint8Array(prefix))
+    ca.send(new Uint8Array(body))
+    ca.send(new Uint8Array(prefix))
+    ca.send(new Uint8Array(body))
+    expect(ca.bufferedAmount).toBe(2 * (1 + body.length))
+    await vi.waitFor(() => { expect(received).toEqual([[...prefix, ...body], [...prefix, ...body]]) })
+    expect(sends).toEqual([{ type: 'dc.sendMany', messages: 2 }])
+    await vi.waitFor(() => { expect(ca.bufferedAmount).toBe(0) })
+  })
+
+  it('keeps small sends in a row, a small send last in its task and a prefix before a string apart', async () => {
+    const world = new FakeRtcWorld()
+    const A = makeWorker(world, wiring)
+    const B = makeWorker(world, wiring)
+    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const received: number[][] = []
+    cb.onmessage = (m) => { if (m.data instanceof ArrayBuffer && m.data.byteLength > 0) received.push(bytes(m.data)) }
+    const small = Array.from({ length: JOIN_SENDS_UP_TO_BYTES }, () => 7)
+    const large = Array.from({ length: JOIN_SENDS_UP_TO_BYTES + 1 }, () => 9)
+
+    ca.send(new Uint8Array([1]))
+    ca.send(new Uint8Array(small))
+    ca.send('text')
+    ca.send(new Uint8Array([2]))
+    await Promise.resolve()
+    ca.send(new Uint8Array(large))
+    await vi.waitFor(() => { expect(received).toEqual([[1], small, [2], large]) })
   })
 })

@@ -32,6 +32,15 @@ import type { Ping } from '@libp2p/ping'
  * channels up to 256 KiB (docs/protocols.md, "Relays").
  */
 export const WEBRTC_MESSAGE_BYTES = 64 * 1024
+/**
+ * A direct WebRTC stream stops writing when its channel holds this many bytes
+ * and starts again once the channel has sent them all (libp2p: 2 MiB). The
+ * channel is idle from then until new data crosses from the node worker to
+ * the tab: once per 2 MiB that cost files several per cent. 8 MiB is the
+ * buffer the raw baseline's sweep found best here (tests/bench/raw-channel.ts),
+ * half the bridge's cap per channel (webrtc-bridge MAX_BUFFERED_BYTES).
+ */
+export const WEBRTC_BUFFERED_BYTES = 8 * 1024 * 1024
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
 export type ParleyServices = {
@@ -122,7 +131,7 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       webTransport(),
       circuitRelayTransport(),
       // direct connections between browsers, with larger data-channel messages
-      webRTC({ ...rtc, dataChannel: { maxMessageSize: WEBRTC_MESSAGE_BYTES } })
+      webRTC({ ...rtc, dataChannel: { maxMessageSize: WEBRTC_MESSAGE_BYTES, maxBufferedAmount: WEBRTC_BUFFERED_BYTES } })
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
