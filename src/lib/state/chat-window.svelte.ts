@@ -11,6 +11,7 @@
 import Dexie, { liveQuery } from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import { reuseRows } from './reuse-rows.ts'
 
 /** Messages read per page (when opening, and per step up or down). */
 export const PAGE = 50
@@ -196,7 +197,8 @@ export class ChatWindow {
     this.#subscription = liveQuery(query).subscribe({
       next: (rows) => {
         if (generation !== this.#generation) return
-        this.#rows = rows
+        // unchanged rows keep their objects, so only what changed renders again
+        this.#rows = reuseRows(this.#rows, rows)
         this.#error = undefined
         this.#loaded = true
         this.#busy = false

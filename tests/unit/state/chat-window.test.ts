@@ -77,6 +77,28 @@ describe('ChatWindow', () => {
     await expect.poll(() => bodies(win as ChatWindow)).toEqual(['m0', 'm1', 'm2', 'new one'])
   })
 
+  it('keeps the objects of rows a new result did not change, so they do not render again', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    await seedChat(db, alice, 3)
+    win = new ChatWindow(db, alice)
+    await win.openLatest()
+    await settled(win)
+    const [first, second, third] = win.rows
+    const added = await queueOutgoing(db, { contactId: alice, fromPeerId: 'me', body: 'new one', now: 9_000_000 })
+    await expect.poll(() => bodies(win as ChatWindow)).toEqual(['m0', 'm1', 'm2', 'new one'])
+    expect(win.rows.slice(0, 3)).toEqual([first, second, third])
+    expect(win.rows[0]).toBe(first)
+    expect(win.rows[2]).toBe(third)
+
+    const before = win.rows
+    await db.messages.update(added.id, { state: 'delivered' })
+    await expect.poll(() => (win as ChatWindow).rows.at(-1)?.state).toBe('delivered')
+    expect(win.rows).not.toBe(before)
+    expect(win.rows.slice(0, 3)).toEqual(before.slice(0, 3))
+    expect(win.rows[1]).toBe(second)
+  })
+
   it('opens around one message, and falls back to the newest for an unknown one', async () => {
     db = await openTestDb()
     const alice = await addContact(db, 'alice')

@@ -13,6 +13,7 @@ import type { ContactHellos } from '../contacts/hellos.ts'
 import type { Contacts } from '../contacts/contacts.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Inbox } from '../messaging/inbox.ts'
+import type { ChatStreams } from '../messaging/chat-streams.ts'
 import type { MailboxCourier } from '../messaging/courier.ts'
 import type { Outbox } from '../messaging/outbox.ts'
 import type { Nearby } from '../nearby/nearby.ts'
@@ -72,6 +73,7 @@ export interface NodeComponents {
   inbox: Inbox
   outbox: Outbox
   courier: MailboxCourier
+  chatStreams: ChatStreams
   // relays
   relayList: RelayList
   keeper: RelayKeeper

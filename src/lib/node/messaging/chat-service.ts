@@ -95,6 +95,8 @@ export class ChatService implements Startable {
   private readonly keepStreamsOpenMs: number
   /** idle outbound streams by connection id, at most MAX_IDLE_OUTBOUND_STREAMS */
   private readonly sessions = new Map<string, OutboundSession>()
+  /** streams `prepare` is opening, by connection id (a delivery meanwhile waits for it) */
+  private readonly opening = new Map<string, Promise<void>>()
   /** Aborted by stop(): ends every in-flight inbound stream. */
   private shutdown = new AbortController()
   private started = false
@@ -216,13 +218,39 @@ export class ChatService implements Startable {
       stream.abort(toError(err))
       throw err
     }
-    session.busy = false
     if (this.sessions.get(connection.id) === session) {
-      session.idle = setTimeout(() => { this.endSession(connection.id, session) }, this.keepStreamsOpenMs)
+      this.idle(connection.id, session)
     } else {
+      session.busy = false
       await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [options.signal], async signal => stream.close({ signal }))
     }
     return results
+  }
+
+  /**
+   * Opens the stream for the next delivery on `connection` now and keeps it
+   * (idle, for keepStreamsOpenMs), so that the first message on a new
+   * connection does not wait for a data channel and a protocol negotiation.
+   * Does nothing when streams are not kept or one is kept or being opened
+   * already. Never throws: a stream that cannot be opened is opened again by
+   * the next delivery.
+   */
+  async prepare (connection: Connection, options: AbortOptions = {}): Promise<void> {
+    const key = connection.id
+    if (this.keepStreamsOpenMs <= 0 || this.sessions.has(key) || this.opening.has(key) || this.sessions.size >= MAX_IDLE_OUTBOUND_STREAMS) return
+    const opening = this.openSession(connection, options).then((session) => {
+      if (this.started && this.sessions.get(key) === session) {
+        this.idle(key, session)
+        return
+      }
+      // a delivery opened and kept its own meanwhile (or the service stopped)
+      session.busy = false
+      this.endSession(key, session)
+    }, (err: unknown) => {
+      this.log('could not open a chat stream to %p ahead of a delivery - %e', connection.remotePeer, err)
+    }).finally(() => { this.opening.delete(key) })
+    this.opening.set(key, opening)
+    await opening
   }
 
   /**
@@ -231,6 +259,7 @@ export class ChatService implements Startable {
    * otherwise a new one, kept afterwards when keepStreamsOpenMs allows.
    */
   private async outboundSession (connection: Connection, count: number, options: AbortOptions): Promise<OutboundSession> {
+    await this.opening.get(connection.id)
     const kept = this.sessions.get(connection.id)
     if (kept != null && !kept.busy) {
       if (kept.stream.status === 'open' && !kept.stream.readableEnded && kept.sent + count <= MAX_MESSAGES_PER_STREAM) {
@@ -240,11 +269,17 @@ export class ChatService implements Startable {
       }
       this.endSession(connection.id, kept)
     }
+    return this.openSession(connection, options)
+  }
+
+  /** A new stream (busy), kept for later deliveries when keepStreamsOpenMs allows. */
+  private async openSession (connection: Connection, options: AbortOptions): Promise<OutboundSession> {
     const stream = await withDeadline(this.ackTimeoutMs, `Opening a chat stream took over ${this.ackTimeoutMs} ms`, [options.signal],
-      // negotiateFully: false sends the protocol id together with the first
-      // frame, saving one round trip (through a relay, the largest part of a
-      // message's latency); a peer without the protocol still refuses it, and
-      // that surfaces as an error when we read the ack
+      // negotiateFully: false would send the protocol id together with the
+      // first frame, but libp2p 3 (multistream-select 7) always negotiates in
+      // full: a new stream costs a round trip before its first frame (plus a
+      // new data channel on WebRTC), which is why streams are kept and
+      // opened ahead (`prepare`)
       async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal }))
     const session: OutboundSession = { stream, frames: new FrameStream(stream, CHAT_FRAME_LIMITS), sent: 0, busy: true }
     if (this.keepStreamsOpenMs > 0 && !this.sessions.has(connection.id) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
@@ -255,6 +290,12 @@ export class ChatService implements Startable {
       }, { once: true })
     }
     return session
+  }
+
+  /** A kept stream is free for the next delivery; closed after keepStreamsOpenMs unless one comes. */
+  private idle (key: string, session: OutboundSession): void {
+    session.busy = false
+    session.idle = setTimeout(() => { this.endSession(key, session) }, this.keepStreamsOpenMs)
   }
 
   /** Closes a kept stream (gracefully when idle and open) and forgets it. */

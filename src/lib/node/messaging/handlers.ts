@@ -14,13 +14,20 @@ export interface MessagingHandlerComponents {
   outbox: Pick<Outbox, 'send'>
 }
 
+/** Resolves in a later task (after what this task has queued, microtasks included). */
+async function nextTask (): Promise<void> {
+  await new Promise<void>((resolve) => { setTimeout(resolve, 0) })
+}
+
 /** The messaging contract methods. */
 export function messagingHandlers (components: MessagingHandlerComponents): NodeHandlers<'sendMessage'> {
   return {
     /**
-     * Stores the message in the outbox and, while that write is under way,
-     * already sends it when the contact is connected (Outbox.send). Resolves
-     * once the message is stored.
+     * Stores the message in the outbox and already sends it when the contact
+     * is connected (Outbox.send): the frame goes out in this task, the write
+     * starts in the next one (started now, Dexie's first steps for it would
+     * run in microtasks ahead of the frame). Resolves once the message is
+     * stored; nothing is marked sent or delivered before that.
      */
     sendMessage: async ({ contactId, text }) => {
       const profile = components.identity.require()
@@ -28,7 +35,7 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
       const contact = await components.contactBook.byId(contactId)
       if (contact == null) throw new ContactNotFoundError('unknownContact')
       const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text })
-      const stored = storeOutgoing(components.db, row)
+      const stored = nextTask().then(async () => { await storeOutgoing(components.db, row) })
       components.outbox.send(contact, row, stored)
       await stored
       return { messageId: row.id }

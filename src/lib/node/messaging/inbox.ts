@@ -20,8 +20,8 @@ export interface InboxComponents {
 /**
  * Received messages, from a chat stream or a mailbox: only from contacts we
  * may exchange messages with (contacts/book.ts mayExchange). The tabs hear
- * of a message (`message` event) as its DB write starts; the ack waits for
- * the write. A file offer goes to the transfers, which store it with its
+ * of a message (`message` event) just before its DB write starts; the ack
+ * waits for the write. A file offer goes to the transfers, which store it with its
  * transfer row. Many messages at once (a mailbox drain, `receiveMany`) are
  * stored in one write and told to the tabs once it committed.
  */
@@ -47,10 +47,11 @@ export class Inbox implements ChatInbox {
       receivedAt: Date.now()
     }
     if (message.file != null) return transfers.receive({ ...input, file: message.file })
-    const stored = storeIncoming(db, input)
+    // the tabs hear of it first: starting the write takes Dexie a while, and the
+    // announcement does not depend on it (a failed write withdraws it below)
     events.safeDispatchEvent('message', { detail: { kind: 'received', message: incomingRow(input) } })
     try {
-      return await stored
+      return await storeIncoming(db, input)
     } catch (err) {
       events.safeDispatchEvent('message', { detail: { kind: 'dropped', contactId: contact.id, id: input.id } })
       throw err

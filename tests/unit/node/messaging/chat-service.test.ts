@@ -157,6 +157,53 @@ describe('ChatService', () => {
     })
   })
 
+  describe('opening the stream ahead of the first message (prepare)', () => {
+    it('opens one stream that the next deliveries use', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-4' })
+      await alice.service.prepare(link.connection)
+      await alice.service.prepare(link.connection)
+      expect(link.newStream).toHaveBeenCalledTimes(1)
+      await alice.service.deliver(link.connection, [msg('first')])
+      await alice.service.deliver(link.connection, [msg('second')])
+      expect(link.newStream).toHaveBeenCalledTimes(1)
+      expect(bob.receive.mock.calls.map(([, m]) => m.text)).toEqual(['first', 'second'])
+      await alice.service.stop()
+      await expect.poll(() => link.outbound[0]?.status).toBe('closed')
+      expect(bob.errors).toEqual([])
+    })
+
+    it('makes a delivery that starts while the stream opens wait for it instead of opening another', async () => {
+      const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-5' })
+      const [, results] = await Promise.all([alice.service.prepare(link.connection), alice.service.deliver(link.connection, [msg('at once')])])
+      expect(results.map(r => r.outcome)).toEqual(['delivered'])
+      expect(link.newStream).toHaveBeenCalledTimes(1)
+      await alice.service.stop()
+    })
+
+    it('does nothing when streams are not kept, and never throws when the stream cannot be opened', async () => {
+      const [alice, bob] = await Promise.all([createNode(), createNode()])
+      const link = connect(alice, bob)
+      Object.assign(link.connection, { id: 'conn-6' })
+      await alice.service.prepare(link.connection)
+      expect(link.newStream).not.toHaveBeenCalled()
+
+      const carol = await createNode({ keepStreamsOpenMs: 10_000 })
+      const broken = connect(carol, bob)
+      Object.assign(broken.connection, { id: 'conn-7' })
+      broken.newStream.mockRejectedValueOnce(new Error('no data channel'))
+      await expect(carol.service.prepare(broken.connection)).resolves.toBeUndefined()
+      // the next delivery opens its own
+      const results = await carol.service.deliver(broken.connection, [msg('still')])
+      expect(results.map(r => r.outcome)).toEqual(['delivered'])
+      expect(broken.newStream).toHaveBeenCalledTimes(2)
+      await carol.service.stop()
+    })
+  })
+
   it('acks a message received twice as duplicate', async () => {
     const [alice, bob] = await Promise.all([createNode(), createNode()])
     const link = connect(alice, bob)
