@@ -26,6 +26,8 @@ export interface SpawnRelayOptions {
   dataDir: string
   /** Appended after the standard arguments. */
   extraArgs?: string[]
+  /** Node's own options, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgs?: string[]
   /** Environment for the child; default `process.env`. */
   env?: NodeJS.ProcessEnv
   /**
@@ -93,8 +95,9 @@ function installExitHook (): void {
 }
 
 export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
-  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], env = process.env, netns } = options
+  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], nodeArgs = [], env = process.env, netns } = options
   const args = [
+    ...nodeArgs,
     '--import', 'tsx',
     RELAY_ENTRY,
     '--host', host,

@@ -6,12 +6,24 @@
  *
  *   relay_reservations_held              reservations alive at once (the client lists the relay address and its
  *                                        relay connection answers a ping) after reserving until the relay refused
- *                                        a few, or until the time budget ran out
+ *                                        a few, or until the time budget (RESERVE_BUDGET_MS) ran out
  *   relay_rss_mb_per_1000_reservations   (relay RSS with them held − relay RSS idle after start) / held × 1000
  *   relay_circuits_active                relayed connections (client → relay → client, no direct path) open at
  *                                        once, each carrying an echo round trip, all at the same moment
  *   relay_cpu_percent                    relay CPU (utime + stime) / wall time while reserving and while opening
  *                                        and using the circuits, in % of one core
+ *   relay_circuits_dialed                of the CIRCUITS relayed connections dialed (DIAL_CONCURRENCY per client
+ *                                        process at a time), those that opened
+ *   relay_circuits_dial_ms               time from the first circuit dial to the last one settled
+ *   relay_event_loop_p99_ms              the relay's event-loop delay (perf_hooks monitorEventLoopDelay, 10 ms
+ *                                        resolution, read from its /metrics) over the circuit phase: dials and
+ *                                        echoes; p99 of its samples
+ *   relay_event_loop_max_ms              the same, longest single delay (a few long stalls hide in a p99 of
+ *                                        thousands of 10 ms samples: read both)
+ *
+ * With PARLEY_BENCH_RELAY_CPU_PROF=<dir> the relay runs under `node --cpu-prof` and writes its profile to
+ * <dir> when it stops; the `relay: profile window` line says where the circuit phase lies in it
+ * (milliseconds before the process's exit), for tests/bench/cpuprofile-top.ts.
  *
  * The relay's per-IP and rate limits are lifted (only the flags its `--help`
  * lists), not its reservation cap. Details (timings, where refusals or errors
@@ -21,7 +33,7 @@
 import { fork, spawnSync, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { spawnRelay, type RelayProcess } from '../../scripts/lib/relay-process.ts'
 import { print } from './lib.ts'
@@ -39,8 +51,12 @@ const ATTEMPT_MARGIN = 500
 /** Relayed connections to open, each between two reservation holders. */
 const CIRCUITS = 2000
 const WORKERS = 4
-/** Reservations in flight per client process. */
-const RESERVE_CONCURRENCY = 2
+/**
+ * Reservations in flight per client process. Each waits on a few round trips through a relay whose
+ * event loop lags behind thousands of connections: with 2 per process (8 in all) neither the relay
+ * nor the clients used half a core here, and 10,000 took over six minutes.
+ */
+const RESERVE_CONCURRENCY = 8
 /** Circuit dials in flight per client process. */
 const DIAL_CONCURRENCY = 8
 /** Time for the relay to finish its start-up work before its idle RSS is read. */
@@ -56,7 +72,7 @@ const WORKER_START_TIMEOUT_MS = 30_000
  * (on a 2-core machine the relay's cost per reservation grows with the number
  * it holds; see the `relay:` progress lines).
  */
-const RESERVE_BUDGET_MS = 180_000
+const RESERVE_BUDGET_MS = 420_000
 /** After this no more circuits are dialed. */
 const DIAL_BUDGET_MS = 90_000
 /** An attempt in flight when reserving stops may take this long (relay-clients.ts START_TIMEOUT_MS). */
@@ -66,6 +82,10 @@ const DIAL_REPLY_TIMEOUT_MS = DIAL_BUDGET_MS + 30_000 + 10_000
 const ECHO_TIMEOUT_MS = 90_000
 const STATUS_TIMEOUT_MS = 120_000
 const METRICS_TIMEOUT_MS = 10_000
+/** The scrapes that bound the circuit phase wait out a stalled relay rather than lose its reading. */
+const PHASE_METRICS_TIMEOUT_MS = 120_000
+const LAG_MAX = 'ms longest event-loop delay'
+const LAG_P99 = 'ms p99 event-loop delay'
 const WORKER_STOP_TIMEOUT_MS = 20_000
 
 function detail (message: string): void {
@@ -132,16 +152,18 @@ function opsUrlOf (relay: RelayProcess): string | undefined {
 }
 
 /** `parley_relay_*` gauges from the relay's /metrics, or nothing if it has none. */
-async function relayGauges (opsUrl: string | undefined): Promise<Map<string, number>> {
+async function relayGauges (opsUrl: string | undefined, timeoutMs = METRICS_TIMEOUT_MS): Promise<Map<string, number>> {
   const gauges = new Map<string, number>()
   if (opsUrl == null) return gauges
   try {
-    const text = await (await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(METRICS_TIMEOUT_MS) })).text()
+    const text = await (await fetch(`${opsUrl}/metrics`, { signal: AbortSignal.timeout(timeoutMs) })).text()
     for (const match of text.matchAll(/^parley_relay_(reservations|connections|circuits) (\d+)$/gm)) {
       gauges.set(match[1] ?? '', Number(match[2]))
     }
     const lagMax = /^nodejs_eventloop_lag_max_seconds ([\d.e+-]+)$/m.exec(text)?.[1]
-    if (lagMax != null) gauges.set('ms longest event-loop delay', Math.round(Number(lagMax) * 1000))
+    if (lagMax != null) gauges.set(LAG_MAX, Math.round(Number(lagMax) * 1000))
+    const lagP99 = /^nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)$/m.exec(text)?.[1]
+    if (lagP99 != null) gauges.set(LAG_P99, Math.round(Number(lagP99) * 1000))
   } catch {
     // a relay too busy to answer in time: the clients' view stands alone
   }
@@ -295,7 +317,10 @@ async function reserveUntilRefused (relay: RelayProcess, relayAddr: string, work
   if (tally.firstErrorAfter != null) detail(`first error after ${tally.firstErrorAfter} granted: ${describe(tally.errorReasons)}`)
 }
 
-async function measure (relay: RelayProcess, workers: ClientProcess[], maxReservations: number, tally: Tally): Promise<void> {
+/** When the circuit phase began and ended (Date.now()), to find it in a CPU profile. */
+interface Phases { circuitsFrom?: number, circuitsTo?: number }
+
+async function measure (relay: RelayProcess, workers: ClientProcess[], maxReservations: number, tally: Tally, phases: Phases): Promise<void> {
   const relayAddr = relay.wsMultiaddrs[0]
   if (relayAddr == null) throw new Error('relay-node listens on no WebSocket address')
   const opsUrl = opsUrlOf(relay)
@@ -332,24 +357,37 @@ async function measure (relay: RelayProcess, workers: ClientProcess[], maxReserv
   print('relay_reservations_held', held.holding, 'reservations')
   print('relay_rss_mb_per_1000_reservations', held.holding > 0 ? (heldRss - idleRss) / held.holding * 1000 : NaN, 'MB')
 
-  // circuits between pairs of live reservation holders, then one round trip on all of them at once
+  // circuits between pairs of live reservation holders, then one round trip on all of them at once;
+  // a scrape resets the relay's event-loop histogram, so the next one covers the circuit phase alone
+  await relayGauges(opsUrl, PHASE_METRICS_TIMEOUT_MS)
   const dialStarted = Date.now()
+  const circuitsCpu0 = cpuSeconds(relay.pid)
+  phases.circuitsFrom = dialStarted
   const dialed = await timed(async () => Promise.all(workers.map(async (w, i) => w.request({
     type: 'dial', pairs: share(CIRCUITS, workers.length, i), concurrency: DIAL_CONCURRENCY, budgetMs: DIAL_BUDGET_MS
   }, 'dialed', DIAL_REPLY_TIMEOUT_MS))))
   const dialErrors = new Map<string, number>()
   for (const d of dialed) mergeCounts(dialErrors, d.errors)
   const dialedOk = dialed.reduce((n, d) => n + d.ok, 0)
-  detail(`${dialedOk} of ${CIRCUITS} circuits dialed in ${seconds(Date.now() - dialStarted)}${dialErrors.size > 0 ? `; failures: ${describe(dialErrors)}` : ''}`)
+  const dialMs = Date.now() - dialStarted
+  detail(`${dialedOk} of ${CIRCUITS} circuits dialed in ${seconds(dialMs)}${dialErrors.size > 0 ? `; failures: ${describe(dialErrors)}` : ''}`)
 
   const echoStarted = Date.now()
   const echoed = await timed(async () => Promise.all(workers.map(async w => w.request({ type: 'echo' }, 'echoed', ECHO_TIMEOUT_MS))))
   const echoErrors = new Map<string, number>()
   for (const e of echoed) mergeCounts(echoErrors, e.errors)
   const active = echoed.reduce((n, e) => n + e.ok, 0)
+  phases.circuitsTo = Date.now()
+  const circuitsCpu = (cpuSeconds(relay.pid) - circuitsCpu0) / ((phases.circuitsTo - dialStarted) / 1000) * 100
+  const during = await relayGauges(opsUrl, PHASE_METRICS_TIMEOUT_MS)
+  detail(`relay CPU over the circuit phase ${circuitsCpu.toFixed(0)} % of one core; load average ${loadavg().map(n => n.toFixed(2)).join(' ')}`)
   detail(`echo on ${dialedOk} circuits at once: ${active} answered in ${seconds(Date.now() - echoStarted)}${echoErrors.size > 0 ? `; failures: ${describe(echoErrors)}` : ''}; ` +
-    `${describeGauges(await relayGauges(opsUrl))}; relay RSS ${rssMb(relay.pid).toFixed(0)} MB`)
+    `${describeGauges(during)}; relay RSS ${rssMb(relay.pid).toFixed(0)} MB`)
   print('relay_circuits_active', active, 'circuits')
+  print('relay_circuits_dialed', dialedOk, 'circuits')
+  print('relay_circuits_dial_ms', dialMs, 'ms')
+  print('relay_event_loop_p99_ms', during.get(LAG_P99) ?? NaN, 'ms')
+  print('relay_event_loop_max_ms', during.get(LAG_MAX) ?? NaN, 'ms')
   print('relay_cpu_percent', cpuBusy / wallBusy * 100, '%')
 }
 
@@ -365,19 +403,31 @@ export async function benchRelay (): Promise<void> {
   detail(`open-files limit ${files}, inherited by the relay and the ${WORKERS} client processes; relay cap ${maxReservations} reservations`)
 
   const tally = new Tally()
+  const phases: Phases = {}
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-cap-'))
   let relay: RelayProcess | undefined
   const workers: ClientProcess[] = []
   try {
-    relay = await spawnRelay({ dataDir, extraArgs: relayArgs(help) })
+    const profileDir = process.env.PARLEY_BENCH_RELAY_CPU_PROF
+    relay = await spawnRelay({
+      dataDir,
+      extraArgs: relayArgs(help),
+      ...(profileDir == null || profileDir === ''
+        ? {}
+        : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] })
+    })
     for (let i = 0; i < WORKERS; i++) workers.push(new ClientProcess(i, (m) => { tally.add(m) }))
     // each client process answers once it has loaded libp2p
     await Promise.all(workers.map(async w => w.request({ type: 'status' }, 'status', WORKER_START_TIMEOUT_MS)))
     await sleep(IDLE_SETTLE_MS)
-    await measure(relay, workers, maxReservations, tally)
+    await measure(relay, workers, maxReservations, tally, phases)
   } finally {
     await Promise.all(workers.map(async w => w.stop()))
     const code = await relay?.stop()
+    const exitedAt = Date.now()
+    if (phases.circuitsFrom != null && phases.circuitsTo != null) {
+      detail(`profile window: the circuit phase from ${exitedAt - phases.circuitsFrom} to ${exitedAt - phases.circuitsTo} ms before the relay exited`)
+    }
     if (relay != null && code !== 0) detail(`relay-node exited with ${String(code)}; its last output:\n${relay.output().slice(-4000)}`)
     await rm(dataDir, { recursive: true, force: true })
     detail(`done in ${seconds(Date.now() - started)}`)

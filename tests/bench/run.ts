@@ -37,9 +37,13 @@
  *   mailbox_deposit_p99_ms        the same, p99
  *   mailbox_drain_1000_ms         Bob opens the app with 1,000 sealed messages waiting in his mailbox → all 1,000 stored in his IndexedDB
  *   relay_reservations_held       circuit relay v2 reservations one relay-node (default --max-reservations) holds at once,
- *                                 Node clients over WebSockets reserving until it refuses or 180 s pass (tests/bench/relay.ts)
+ *                                 Node clients over WebSockets reserving until it refuses or 420 s pass (tests/bench/relay.ts)
  *   relay_rss_mb_per_1000_reservations  (relay RSS with them held − relay RSS idle) per 1000 reservations
  *   relay_circuits_active         relayed connections between those clients open at once, each carrying an echo
+ *   relay_circuits_dialed         of 2,000 circuits dialed between those clients (32 dials in flight), those that opened
+ *   relay_circuits_dial_ms        first circuit dial → last one settled
+ *   relay_event_loop_p99_ms       the relay's event-loop delay over the circuits (dials and echoes), p99 of its
+ *                                 10 ms samples (perf_hooks, read from its /metrics); relay_event_loop_max_ms the longest
  *   relay_cpu_percent             relay CPU over the reservations and circuits, in % of one core
  *   (the relay figures come from one run: it takes minutes)
  *   relay_connect_ok_under_slowloris  fraction of connects (WebSocket, Noise, yamux, one ping) from 127.0.0.3 done within
