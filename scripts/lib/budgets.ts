@@ -36,11 +36,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * WebCrypto seal opener took the worker to 298.6. Issue 21's direct latency:
  * keeping unchanged rows and log entries (reuse-rows.ts, chat-items.ts) took
  * the shell to 130.7; the chat stream opened ahead (ChatStreams, prepare)
- * took the worker to 299.0.
+ * took the worker to 299.0; the bridge joining a length prefix to its body
+ * and ending a close the remote never acknowledges took it to 299.2.
+ * Keeping the safety number's room on Contact info while it is worked out
+ * (the Block button jumped under a click as it came) took the shell to 130.9.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 130.7,
-  worker: 299.0,
+  shell: 130.9,
+  worker: 299.2,
   pump: 4.6,
   lazy: 423.1
 }
