@@ -14,9 +14,9 @@
  * postMessage and one ack for a whole libp2p frame instead of two per message.
  * Each is its own message on the real channel, except that a send of at most
  * {@link JOIN_SENDS_UP_TO_BYTES} (libp2p's length prefix) followed in the same
- * task by a larger binary send (its body) goes with it as one (see there). Anything else this channel
- * posts (a string or Blob send, its threshold, its close) and its peer
- * connection's close go after what is queued.
+ * task by a larger binary send (its body) goes with it as one (see there).
+ * Anything else this channel posts (a string or Blob send, its threshold, its
+ * close) and its peer connection's close go after what is queued.
  *
  * `close()` ends in 'closed' when the host reports the real channel closed,
  * or after {@link CLOSE_ACK_TIMEOUT_MS} when the remote never acknowledges
