@@ -12,7 +12,9 @@
  * - reloading the WSS certificate (SIGHUP);
  * - resetting a connection: @libp2p/websockets calls `close(1006)`, a code
  *   no endpoint may send, and `ws` throws instead of closing; the socket and
- *   its file descriptor stayed open for good. Here 1006 terminates the socket.
+ *   its file descriptor stayed open for good. Here 1006 terminates the socket;
+ * - one `writev` per socket per event-loop turn (src/coalesce-writes.ts)
+ *   instead of one per frame.
  *
  * It reaches into the listener's fields (`server`, `wsServer`, `https`),
  * which @libp2p/websockets 10.1 has but does not export; the package version
@@ -20,6 +22,7 @@
  * missing rather than run unguarded.
  */
 import { Server as NetServer } from 'node:net'
+import { coalesceWrites } from './coalesce-writes.ts'
 import { PendingHandshakes, plainIp } from './pending-handshakes.ts'
 import type { Keepalive, PingableWebSocket } from './keepalive.ts'
 import type { ConnectionRejection } from './limits.ts'
@@ -123,6 +126,7 @@ export function guardWebSocketListeners (node: Libp2p, options: WebSocketGuardOp
     const handleUpgrade = listener.wsServer.handleUpgrade.bind(listener.wsServer)
     listener.wsServer.handleUpgrade = (req, socket, head, cb) => {
       handleUpgrade(req, socket, head, (ws, request) => {
+        coalesceWrites(socket as Socket)
         terminateOnAbnormalClose(ws)
         options.keepalive?.addWebSocket(ws)
         ws.on('error', (err) => {
