@@ -8,9 +8,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { JOIN_SENDS_UP_TO_BYTES, MAX_MESSAGES_PER_SEND } from '../../../src/lib/webrtc-bridge/constants.ts'
 import { isWorkerToHost } from '../../../src/lib/webrtc-bridge/guards.ts'
-import { FakeRtcWorld } from './fake-rtc.ts'
-import type { FakeDataChannel } from './fake-rtc.ts'
-import { WIRINGS, bytes, closeAllPorts, connectPair, makeWorker } from './harness.ts'
+import type { FakeDataChannel, FakeRtcWorld } from './fake-rtc.ts'
+import { WIRINGS, bytes, closeAllPorts, twoConnectedWorkers } from './harness.ts'
 import type { Tab } from './harness.ts'
 
 afterEach(closeAllPorts)
@@ -35,10 +34,7 @@ function realOf (world: FakeRtcWorld): FakeDataChannel {
 
 describe.each(WIRINGS)('webrtc bridge: sends of one task together (pump: $pump)', (wiring) => {
   it('posts one dc.sendMany for the binary sends of a task; they arrive as separate messages, in order', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const { A, ca, cb } = await twoConnectedWorkers(wiring)
     const sends = recordSends(A.tab)
     const received: number[][] = []
     cb.onmessage = (m) => { received.push(bytes(m.data)) }
@@ -59,10 +55,7 @@ describe.each(WIRINGS)('webrtc bridge: sends of one task together (pump: $pump)'
   })
 
   it('counts a batch in bufferedAmount until its ack, then the real buffer, with one bufferedamountlow', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca } = await connectPair(A.bridge, B.bridge)
+    const { world, ca } = await twoConnectedWorkers(wiring)
     const real = realOf(world)
     world.autoDrain = false
     let lows = 0
@@ -78,10 +71,7 @@ describe.each(WIRINGS)('webrtc bridge: sends of one task together (pump: $pump)'
   })
 
   it('splits a task of more than MAX_MESSAGES_PER_SEND sends into several notices', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const { A, ca, cb } = await twoConnectedWorkers(wiring)
     const sends = recordSends(A.tab)
     let received = 0
     cb.onmessage = () => { received++ }
@@ -97,10 +87,7 @@ describe.each(WIRINGS)('webrtc bridge: sends of one task together (pump: $pump)'
   })
 
   it('lets nothing about the channel overtake its queued sends: a string send, the threshold, close()', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const { A, ca, cb } = await twoConnectedWorkers(wiring)
     const sends = recordSends(A.tab)
     const received: number[][] = []
     cb.onmessage = (m) => { if (m.data instanceof ArrayBuffer) received.push(bytes(m.data)) }
@@ -121,10 +108,7 @@ describe.each(WIRINGS)('webrtc bridge: sends of one task together (pump: $pump)'
   })
 
   it('posts what the channels sent before closing their peer connection', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { a, ca } = await connectPair(A.bridge, B.bridge)
+    const { A, world, a, ca } = await twoConnectedWorkers(wiring)
     const sends = recordSends(A.tab)
     const real = realOf(world)
     ca.send(new Uint8Array([1]))
@@ -159,10 +143,7 @@ describe('dc.sendMany on the wire', () => {
 
 describe.each(WIRINGS)('webrtc bridge: a length prefix goes with its body (pump: $pump)', (wiring) => {
   it('joins a send of at most JOIN_SENDS_UP_TO_BYTES to the larger send after it: one message, one send counted', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const { A, ca, cb } = await twoConnectedWorkers(wiring)
     const sends = recordSends(A.tab)
     const received: number[][] = []
     cb.onmessage = (m) => { received.push(bytes(m.data)) }
@@ -181,10 +162,7 @@ describe.each(WIRINGS)('webrtc bridge: a length prefix goes with its body (pump:
   })
 
   it('keeps small sends in a row, a small send last in its task and a prefix before a string apart', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca, cb } = await connectPair(A.bridge, B.bridge)
+    const { ca, cb } = await twoConnectedWorkers(wiring)
     const received: number[][] = []
     cb.onmessage = (m) => { if (m.data instanceof ArrayBuffer && m.data.byteLength > 0) received.push(bytes(m.data)) }
     const small = Array.from({ length: JOIN_SENDS_UP_TO_BYTES }, () => 7)

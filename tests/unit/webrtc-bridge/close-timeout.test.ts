@@ -8,9 +8,8 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CLOSE_ACK_TIMEOUT_MS } from '../../../src/lib/webrtc-bridge/constants.ts'
-import { FakeRtcWorld } from './fake-rtc.ts'
-import type { FakeDataChannel } from './fake-rtc.ts'
-import { WIRINGS, closeAllPorts, connectPair, makeWorker } from './harness.ts'
+import type { FakeDataChannel, FakeRtcWorld } from './fake-rtc.ts'
+import { WIRINGS, closeAllPorts, twoConnectedWorkers } from './harness.ts'
 
 afterEach(closeAllPorts)
 
@@ -24,10 +23,7 @@ function neverAcknowledged (world: FakeRtcWorld): FakeDataChannel {
 
 describe.each(WIRINGS)('webrtc bridge: a close the remote never acknowledges (pump: $pump)', (wiring) => {
   it('reports the channel closed after CLOSE_ACK_TIMEOUT_MS, with one close event', async () => {
-    const world = new FakeRtcWorld()
-    const A = makeWorker(world, wiring)
-    const B = makeWorker(world, wiring)
-    const { ca } = await connectPair(A.bridge, B.bridge)
+    const { world, ca } = await twoConnectedWorkers(wiring)
     const real = neverAcknowledged(world)
     const closed = vi.fn()
     ca.onclose = closed
@@ -46,10 +42,7 @@ describe.each(WIRINGS)('webrtc bridge: a close the remote never acknowledges (pu
   it('a close the host reports in time ends the wait: one close event, none later', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], shouldAdvanceTime: true })
     try {
-      const world = new FakeRtcWorld()
-      const A = makeWorker(world, wiring)
-      const B = makeWorker(world, wiring)
-      const { ca } = await connectPair(A.bridge, B.bridge)
+      const { ca } = await twoConnectedWorkers(wiring)
       const closed = vi.fn()
       ca.onclose = closed
       ca.close()

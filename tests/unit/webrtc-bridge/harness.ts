@@ -13,7 +13,7 @@ import { RtcHost } from '../../../src/lib/webrtc-bridge/host.ts'
 import { ChannelPump } from '../../../src/lib/webrtc-bridge/pump.ts'
 import { RtcBridge } from '../../../src/lib/webrtc-bridge/proxy.ts'
 import type { ProxyDataChannel, ProxyPeerConnection, RtcHostHandle } from '../../../src/lib/webrtc-bridge/proxy.ts'
-import type { FakeRtcWorld } from './fake-rtc.ts'
+import { FakeRtcWorld } from './fake-rtc.ts'
 import { LocalPortPair } from './local-port.ts'
 
 /** Opened ports, closed after each test so Node can exit. */
@@ -142,6 +142,14 @@ export async function connectPair (bridgeA: RtcBridge, bridgeB: RtcBridge): Prom
     expect(cb).toBeDefined()
   })
   return { a, b, ca, cb: cb as ProxyDataChannel, eventsA, eventsB }
+}
+
+/** A fresh fake world with two workers (one tab each, wired as `wiring`), their proxies connected. */
+export async function twoConnectedWorkers (wiring: Wiring): Promise<ConnectedPair & { world: FakeRtcWorld, A: ReturnType<typeof makeWorker>, B: ReturnType<typeof makeWorker> }> {
+  const world = new FakeRtcWorld()
+  const A = makeWorker(world, wiring)
+  const B = makeWorker(world, wiring)
+  return { world, A, B, ...await connectPair(A.bridge, B.bridge) }
 }
 
 /** Bytes of an ArrayBuffer as an array, for comparisons. */

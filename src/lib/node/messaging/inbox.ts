@@ -27,6 +27,18 @@ export interface InboxComponents {
  */
 export type ReceiveOutcome = 'stored' | 'duplicate' | 'not-a-contact'
 
+/** The row to store for `message` from `from`, a contact we may exchange messages with, received now. */
+function incomingInput (from: PeerId, message: ChatMessageFrame, contactId: ContactId): IncomingInput {
+  return {
+    id: message.id as MessageId,
+    contactId,
+    fromPeerId: from.toString(),
+    body: message.text,
+    sentAt: message.sentAt,
+    receivedAt: Date.now()
+  }
+}
+
 export class Inbox implements ChatInbox {
   readonly #components: InboxComponents
 
@@ -38,14 +50,7 @@ export class Inbox implements ChatInbox {
     const { db, events, contactBook, transfers } = this.#components
     const contact = await contactBook.byPeerId(from.toString())
     if (!mayExchange(contact)) return 'not-a-contact'
-    const input = {
-      id: message.id as MessageId,
-      contactId: contact.id,
-      fromPeerId: from.toString(),
-      body: message.text,
-      sentAt: message.sentAt,
-      receivedAt: Date.now()
-    }
+    const input = incomingInput(from, message, contact.id)
     if (message.file != null) return transfers.receive({ ...input, file: message.file })
     // the tabs hear of it first: starting the write takes Dexie a while, and the
     // announcement does not depend on it (a failed write withdraws it below)
@@ -93,14 +98,7 @@ export class Inbox implements ChatInbox {
           outcomes[index] = 'not-a-contact'
           continue
         }
-        const input: IncomingInput = {
-          id: message.id as MessageId,
-          contactId: contact.id,
-          fromPeerId: from.toString(),
-          body: message.text,
-          sentAt: message.sentAt,
-          receivedAt: Date.now()
-        }
+        const input = incomingInput(from, message, contact.id)
         if (message.file == null) {
           run.push({ index, input })
           continue
