@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { relayedFileAllowance } from '@parley/protocol/file/relayed'
 import { attach, transferRecord } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
+import { browserCpuSeconds } from './cpu.ts'
 import { launch, median, print, sharedWorkerHeaps, twoPeople, withRelayAndApp } from './lib.ts'
 import { checkAgainstBaseline } from './raw-channel.ts'
 import type { Browser, Page } from '@playwright/test'
@@ -113,15 +114,20 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
   try {
     const { pageA, pageB, close } = await pairOn(browser, url, 'direct')
     const runs: number[] = []
+    const cpu: number[] = []
     let peak64 = 0
     for (let i = 0; i < THROUGHPUT_RUNS; i++) {
+      const cpuBefore = browserCpuSeconds() ?? NaN
       const transfer = sendOne(pageA, pageB, dir, `bench-${i}.bin`, THROUGHPUT_BYTES)
       peak64 = Math.max(peak64, await peakHeap(browser, [pageA, pageB], transfer))
       runs.push(THROUGHPUT_BYTES * 8 / 1e6 / (await transfer / 1000))
+      cpu.push((browserCpuSeconds() ?? NaN) - cpuBefore)
     }
     const throughput = median(runs)
     print('file_throughput_mbps', throughput, 'Mbit/s')
     print('file_vs_raw_ratio', throughput / raw, 'ratio')
+    // from attach to complete: the sender's hashing and the heap sampling included
+    if (cpu.every(Number.isFinite)) print('file_cpu_s', median(cpu), 's')
     checkAgainstBaseline('file_throughput_mbps', throughput, raw)
 
     const big = sendOne(pageA, pageB, dir, 'bench-256.bin', HEAP_BYTES)

@@ -16,6 +16,7 @@
  * when a browser allows it) over one RTCPeerConnection pair per browser.
  */
 import { createServer } from 'node:http'
+import { browserCpuSeconds } from './cpu.ts'
 import { median, newContext, print } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 import type { AddressInfo } from 'node:net'
@@ -186,8 +187,9 @@ async function connectedPair (browser: Browser, url: string): Promise<Pair> {
 /** Above the ids the set-up channel may take. */
 let nextChannelId = 10
 
-/** One transfer of `total` bytes with `settings`, in Mbit/s. */
-async function measure (pair: Pair, settings: RawSettings, total: number): Promise<number> {
+/** One transfer of `total` bytes with `settings`: Mbit/s, and the browser's CPU seconds over it. */
+async function measure (pair: Pair, settings: RawSettings, total: number): Promise<{ mbps: number, cpuS: number }> {
+  const cpu = browserCpuSeconds() ?? NaN
   const id = nextChannelId++
   const args = { id, total, messageBytes: settings.messageBytes, highWater: settings.highWaterBytes, inWorker: settings.where === 'worker' }
   await pair.receiver.evaluate((a) => {
@@ -204,7 +206,7 @@ async function measure (pair: Pair, settings: RawSettings, total: number): Promi
     return await run as number
   }, args)
   const done = await pair.receiver.evaluate(async (id) => await (window as unknown as PageApi).__runs.get(id), id) as { last: number, bytes: number }
-  return done.bytes * 8 / 1e6 / ((done.last - started) / 1000)
+  return { mbps: done.bytes * 8 / 1e6 / ((done.last - started) / 1000), cpuS: (browserCpuSeconds() ?? NaN) - cpu }
 }
 
 /**
@@ -222,7 +224,7 @@ export async function benchRawThroughput (browser: Browser): Promise<number> {
         for (const highWaterBytes of HIGH_WATER_MARKS) {
           const settings = { messageBytes, highWaterBytes, where }
           const runs: number[] = []
-          for (let i = 0; i < SWEEP_RUNS; i++) runs.push(await measure(pair, settings, SWEEP_BYTES))
+          for (let i = 0; i < SWEEP_RUNS; i++) runs.push((await measure(pair, settings, SWEEP_BYTES)).mbps)
           swept.push({ settings, mbps: Math.max(...runs) })
         }
       }
@@ -230,17 +232,19 @@ export async function benchRawThroughput (browser: Browser): Promise<number> {
     swept.sort((x, y) => y.mbps - x.mbps)
     for (const { settings, mbps } of swept) console.log(`  raw sweep ${describeSettings(settings)}: ${mbps.toFixed(1)} Mbit/s`)
     // the few best, measured again at full size: one lucky sweep run does not decide
-    let best: { settings: RawSettings, mbps: number } | undefined
+    let best: { settings: RawSettings, mbps: number, cpuS: number } | undefined
     for (const { settings } of swept.slice(0, FINALISTS)) {
-      const runs: number[] = []
+      const runs: Array<{ mbps: number, cpuS: number }> = []
       for (let i = 0; i < FINAL_RUNS; i++) runs.push(await measure(pair, settings, THROUGHPUT_BYTES))
-      const mbps = median(runs)
-      console.log(`  raw final ${describeSettings(settings)}: median ${mbps.toFixed(1)} Mbit/s of ${runs.map(r => r.toFixed(1)).join(', ')}`)
-      if (best == null || mbps > best.mbps) best = { settings, mbps }
+      const mbps = median(runs.map(r => r.mbps))
+      const cpuS = median(runs.map(r => r.cpuS))
+      console.log(`  raw final ${describeSettings(settings)}: median ${mbps.toFixed(1)} Mbit/s of ${runs.map(r => r.mbps.toFixed(1)).join(', ')}; browser CPU ${cpuS.toFixed(2)} s`)
+      if (best == null || mbps > best.mbps) best = { settings, mbps, cpuS }
     }
     if (best == null) throw new Error('the raw sweep measured nothing')
     const value = best.mbps
     print('raw_dc_throughput_mbps', value, 'Mbit/s')
+    if (Number.isFinite(best.cpuS)) print('raw_dc_cpu_s', best.cpuS, 's')
     console.log(`  raw_dc_throughput_mbps settings: ${describeSettings(best.settings)}`)
     return value
   } finally {

@@ -15,10 +15,16 @@
  *                                 best of a sweep of message sizes, high-water marks and main thread / worker
  *                                 (tests/bench/raw-channel.ts), printed with the settings that won. The baseline:
  *                                 if bridge_throughput_mbps or file_throughput_mbps beats it, the run fails
+ *   raw_dc_cpu_s                  CPU seconds the browser's processes (all of them, every core) used for the winner's
+ *                                 64 MiB (tests/bench/cpu.ts; Linux). With as few cores as here, throughput is CPU
+ *                                 per byte: the _cpu_s figures say what each stack costs on top of the bare channel
  *   bridge_throughput_mbps        64 MiB over a libp2p stream on the direct connection, through the worker bridge
  *   bridge_vs_raw_ratio           the two above divided (at most 1)
+ *   bridge_cpu_s                  the browser's CPU seconds for those 64 MiB
  *   file_throughput_mbps          a 64 MiB file A → B on the direct path through the whole app (bridge, file protocol, storage, checks)
  *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.9)
+ *   file_cpu_s                    the browser's CPU seconds for one such file, from attach to complete (the sender's
+ *                                 hashing and the bench's heap sampling included)
  *   file_peak_heap_mb             highest JS heap (node worker + tab) of one person during a 256 MiB transfer
  *   file_peak_heap_64mib_mb       the same during the 64 MiB transfers (the heap must not grow with file size)
  *   online_ms_firefox             online_ms in Firefox ESR

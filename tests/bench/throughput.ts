@@ -1,4 +1,5 @@
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
+import { browserCpuSeconds } from './cpu.ts'
 import { median, print, twoPeople } from './lib.ts'
 import { checkAgainstBaseline, THROUGHPUT_BYTES } from './raw-channel.ts'
 import type { Browser, Page } from '@playwright/test'
@@ -48,13 +49,17 @@ export async function benchBridgeThroughput (browser: Browser, url: string, raw:
   if (workerUrl == null) throw new Error('no shared worker found')
   // Alice's only contact is Bob: contact id 1 in her fresh database
   const runs: number[] = []
+  const cpu: number[] = []
   for (let i = 0; i < BRIDGE_RUNS; i++) {
+    const cpuBefore = browserCpuSeconds() ?? NaN
     const result = await speedTestFromPage(pageA, workerUrl, 1, THROUGHPUT_BYTES)
+    cpu.push((browserCpuSeconds() ?? NaN) - cpuBefore)
     runs.push(result.bytes * 8 / 1e6 / (result.ms / 1000))
   }
   await close()
   const value = median(runs)
   print('bridge_throughput_mbps', value, 'Mbit/s')
   print('bridge_vs_raw_ratio', value / raw, 'ratio')
+  if (cpu.every(Number.isFinite)) print('bridge_cpu_s', median(cpu), 's')
   checkAgainstBaseline('bridge_throughput_mbps', value, raw)
 }
