@@ -9,7 +9,7 @@
  */
 import './polyfill.ts'
 import { CertificateError, ConfigError, DataDirError, IdentityError, MailboxOpenError } from './errors.ts'
-import { HELP, parseConfig } from './config.ts'
+import { capacityWarnings, HELP, parseConfig } from './config.ts'
 import { STOP_TIMEOUT_MS } from './constants.ts'
 import { createRelayNode } from './index.ts'
 import { createLogger } from './log.ts'
@@ -49,6 +49,7 @@ async function main (): Promise<void> {
     wsMaxFrameBytes: config.wsMaxFrameBytes,
     handshakeTimeoutMs: config.handshakeTimeoutMs
   })
+  for (const warning of capacityWarnings(config)) log.warn(warning)
   if (relay.opsUrl != null) log.info('operations server', { metrics: `${relay.opsUrl}/metrics`, healthz: `${relay.opsUrl}/healthz` })
   // Signal handlers go in before the ready line: whoever reads it may signal at once, and a
   // SIGTERM that beats process.on() kills the process without a drain.

@@ -350,3 +350,16 @@ export function parseConfig (argv: string[], env: Env = process.env): RelayConfi
   validate(result)
   return result
 }
+
+/**
+ * Settings that are allowed but cannot all hold at once, in words, for the
+ * log at start: every reservation holder keeps a connection to the relay, so
+ * more reservation slots than connections can never all be taken.
+ */
+export function capacityWarnings (config: Pick<RelayConfig, 'maxReservations' | 'maxConnections'>): string[] {
+  const warnings: string[] = []
+  if (config.maxReservations > config.maxConnections) {
+    warnings.push(`--max-reservations (${config.maxReservations}) is above --max-connections (${config.maxConnections}): every reservation holder keeps a connection, so at most ${config.maxConnections} reservations can be held; raise --max-connections or lower --max-reservations`)
+  }
+  return warnings
+}

@@ -14,8 +14,11 @@ export const DEFAULT_PORT = 9090
 export const DEFAULT_WEBRTC_DIRECT_PORT = 9091
 export const DEFAULT_DATA_DIR = '.relay-data'
 
-/** Total reservation slots. Each browser holds one per relay it uses. */
-export const DEFAULT_MAX_RESERVATIONS = 5000
+/**
+ * Total reservation slots. Each browser holds one per relay it uses. Measured on a 2-core
+ * machine (relay-node/README.md, "Capacity"): 10,000 held with the relay's RSS under 1 GB.
+ */
+export const DEFAULT_MAX_RESERVATIONS = 10_000
 /**
  * Reservations one IP address may hold at once. Many people behind one NAT
  * (an office, a campus) share an address, so this is generous; it stops one
@@ -45,8 +48,13 @@ export const DEFAULT_CIRCUIT_DURATION_LIMIT_MS = 10 * MINUTE_MS
  */
 export const DEFAULT_CIRCUIT_DATA_LIMIT_BYTES = 32 * MIB
 
-/** Connections of all kinds (reservation holders plus the circuits between them). */
-export const DEFAULT_MAX_CONNECTIONS = 4096
+/**
+ * Connections of all kinds: every reservation holder has one (a relayed connection is two
+ * streams on those, not a connection of its own), plus room for peers that only dial through
+ * the relay, other relay-nodes and a browser switching transports. Above the reservation cap,
+ * or the relay could never fill it. Each takes a file descriptor: raise `ulimit -n` to match.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 12_288
 
 /**
  * Connections one IP address may hold open. Sized for a NAT with many people

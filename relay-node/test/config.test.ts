@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { HELP, parseConfig } from '../src/config.ts'
+import { capacityWarnings, HELP, parseConfig } from '../src/config.ts'
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS_PER_IP, DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS,
@@ -57,9 +57,20 @@ describe('config', () => {
 describe('config: limits and the operations port', () => {
   it('has a per-IP share of reservations and no metrics port by default', () => {
     const c = parseConfig([], {}) as RelayConfig
-    expect(c.maxReservations).toBeGreaterThanOrEqual(5000)
+    expect(c.maxReservations).toBe(10_000)
+    // every reservation holder has a connection: the default cap can be filled
+    expect(c.maxConnections).toBeGreaterThan(c.maxReservations)
     expect(c.maxReservationsPerIp).toBe(DEFAULT_MAX_RESERVATIONS_PER_IP)
     expect(c.metricsPort).toBeNull()
+    expect(capacityWarnings(c)).toEqual([])
+  })
+
+  it('warns (in words, without refusing to start) when more reservations are allowed than connections', () => {
+    const c = parseConfig(['--max-connections', '1000'], {}) as RelayConfig
+    expect(capacityWarnings(c)).toEqual([
+      `--max-reservations (${c.maxReservations}) is above --max-connections (1000): every reservation holder keeps a connection, so at most 1000 reservations can be held; raise --max-connections or lower --max-reservations`
+    ])
+    expect(capacityWarnings({ maxReservations: 1000, maxConnections: 1000 })).toEqual([])
   })
 
   it('takes --max-reservations-per-ip and --metrics-port (a port, 0 for any, or off)', () => {
@@ -89,7 +100,7 @@ describe('config: limits and the operations port', () => {
     expect(defaults.maxPendingConnectionsPerIp * 4).toBeLessThanOrEqual(defaults.maxPendingConnections)
     for (const [argv, env, message] of [
       [['--max-reservations', '100', '--max-reservations-per-ip', '100'], {}, '--max-reservations-per-ip (100) must be below --max-reservations (100), or one IP address could take every slot'],
-      [['--max-connections-per-ip', '5000'], {}, '--max-connections-per-ip (5000) must be below --max-connections (4096)'],
+      [['--max-connections-per-ip', '20000'], {}, '--max-connections-per-ip (20000) must be below --max-connections (12288)'],
       [['--max-pending-connections', '32'], {}, '--max-pending-connections-per-ip (32) must be below --max-pending-connections (32)'],
       [[], { PARLEY_RELAY_MAX_PENDING_CONNECTIONS_PER_IP: '300' }, '--max-pending-connections-per-ip (300) must be below --max-pending-connections (256)']
     ] as const) {

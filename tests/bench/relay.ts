@@ -133,9 +133,9 @@ function relayHelp (): string {
 
 function relayArgs (help: string): string[] {
   // every client binds a loopback address of its own (relay-clients.ts), so the per-IP shares keep their
-  // defaults (relay-node refuses a share as large as its total); lift the rates, not the reservation cap
+  // defaults (relay-node refuses a share as large as its total); lift the rates, not the reservation or
+  // connection caps (the default connections hold every reservation holder)
   const wanted: Array<[string, string]> = [
-    ['--max-connections', '20000'],
     ['--connection-rate-per-ip', '1000000'],
     ['--reservation-rate-per-ip', '1000000'],
     // the relay's own counts, to check the clients' view against
