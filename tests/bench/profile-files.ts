@@ -16,6 +16,15 @@
  *   run, each build's median printed at the end.
  * - `--bridge`: the bridge's speed test (as `bridge_throughput_mbps`) instead
  *   of a file; `--mib` the size (default 64).
+ * - `--trace <file>`: after the last run, writes each target's
+ *   `globalThis.__trace` (an array a build instrumented by hand pushes
+ *   `[label, performance.now(), …]` to) with its `performance.timeOrigin`, as
+ *   JSON keyed by target (`A-node`, `B-pump`, …): the times line up across
+ *   threads and processes, so where a chunk waits shows (a run over 64 MiB
+ *   found the receiver's chunk writes and the sender's reads, not the window).
+ *
+ * Every run prints the CPU seconds the browser's processes used for it
+ * (tests/bench/cpu.ts).
  *
  * A file is timed as `file_throughput_mbps` times it (tests/bench/files.ts):
  * B's file card from active to complete.
@@ -30,6 +39,7 @@ import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { attach } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
 import { startRelayFixture } from '../support/relay.ts'
+import { browserCpuSeconds } from './cpu.ts'
 import { transferMs, watchTransfer } from './files.ts'
 import { launch, twoPeople } from './lib.ts'
 import { speedTestFromPage } from './throughput.ts'
@@ -174,6 +184,7 @@ async function main (): Promise<void> {
       mib: { type: 'string', default: '64' },
       bridge: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      trace: { type: 'string' },
       out: { type: 'string' }
     }
   })
@@ -199,18 +210,28 @@ async function main (): Promise<void> {
         const name = `profile-${run}.bin`
         const path = join(dir, name)
         await writeFile(path, randomBytes(bytes))
-        const profiling = values.profile === true && run === runs - 1
+        const profiling = (values.profile === true || values.trace !== undefined) && run === runs - 1
         const sessions = profiling ? await attachAll(cdp, { [`${pair.name}A`]: pair.pageA, [`${pair.name}B`]: pair.pageB }) : []
         for (const s of sessions) {
+          if (values.trace !== undefined) continue
           await s.send('Profiler.enable')
           await s.send('Profiler.setSamplingInterval', { interval: SAMPLING_US })
           await s.send('Profiler.start')
         }
+        const cpu0 = browserCpuSeconds() ?? NaN
         const mbps = await runOnce(pair, path, bytes, values.bridge === true, name)
+        console.log(`  browser CPU ${((browserCpuSeconds() ?? NaN) - cpu0).toFixed(2)} s`)
         pair.results.push(mbps)
         console.log(`run ${run} ${dists[pairs.indexOf(pair)] ?? ''}: ${mbps.toFixed(1)} Mbit/s`)
         await rm(path)
-        if (profiling) {
+        if (profiling && values.trace !== undefined) {
+          const all: Record<string, unknown> = {}
+          for (const s of sessions) {
+            const r = await s.send<{ result: { value?: string } }>('Runtime.evaluate', { expression: 'JSON.stringify({ o: performance.timeOrigin, t: globalThis.__trace ?? [] })', returnByValue: true })
+            all[s.name] = JSON.parse(r.result.value ?? '{}')
+          }
+          await writeFile(values.trace, JSON.stringify(all))
+        } else if (profiling) {
           const out = values.out ?? await mkdtemp(join(tmpdir(), 'parley-profile-'))
           await mkdir(out, { recursive: true })
           await printProfiles(sessions, out)
