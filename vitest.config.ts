@@ -5,7 +5,7 @@ import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 
 export default defineConfig({
-  plugins: [svelte(), contractTimeouts()],
+  plugins: [svelte({ configFile: false }), contractTimeouts()],
   resolve: {
     alias: [PROTOCOL_ALIAS]
   },
