@@ -14,6 +14,7 @@
  *   #/network            network panel (relays, own addresses, reachability, DHT, connections)
  *   #/share              what another app shared (the share target lands here), to send to a contact
  */
+import { encodedHashLocation, undoPercentEncoding } from '../contract/invite-link.ts'
 import type { ContactId, MessageId } from '../db/types.ts'
 
 export type Route =
@@ -33,6 +34,8 @@ export type RouteName = Route['name']
 const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})(?:\/([0-9A-HJKMNP-TV-Z]{26}))?$/
 const CONTACT_PATH = /^\/contact\/([1-9]\d{0,15})$/
 const ADD_PATH = /^\/add\/(.+)$/
+/** A route whose first '/' was percent-encoded, once (%2F) or twice (%252F). */
+const ENCODED_ROUTE = /^%(?:25)?2F/i
 
 function decode (text: string): string | undefined {
   try {
@@ -43,9 +46,10 @@ function decode (text: string): string | undefined {
   }
 }
 
-/** Parses `location.hash` (with or without the leading '#'). */
+/** Parses `location.hash` (with or without the leading '#'); a route percent-encoded once or twice (`#%2Fadd%2F…`) too. */
 export function parseHash (hash: string): Route {
-  const path = hash.replace(/^#/, '') || '/'
+  const raw = hash.replace(/^#/, '')
+  const path = (ENCODED_ROUTE.test(raw) ? undoPercentEncoding(raw) : raw) || '/'
 
   if (path === '/') return { name: 'chats' }
   if (path === '/add') return { name: 'add' }
@@ -87,8 +91,17 @@ export function chatHref (contactId: ContactId, messageId?: MessageId): string {
   return messageId === undefined ? `#/chat/${contactId}` : `#/chat/${contactId}/${messageId}`
 }
 
+/**
+ * `location.hash`; first, a link whose '#' a mail or chat app percent-encoded
+ * into the path (`/%23%2Fadd%2F…`, which the server and the service worker
+ * answer with the app) is put back where it belongs, in place, without a new
+ * history entry.
+ */
 function currentHash (): string {
-  return typeof location === 'undefined' ? '' : location.hash
+  if (typeof location === 'undefined') return ''
+  const fixed = encodedHashLocation(location.pathname)
+  if (fixed !== undefined) history.replaceState(history.state, '', fixed.path + location.search + fixed.hash)
+  return location.hash
 }
 
 class Router {

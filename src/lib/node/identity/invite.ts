@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { SAFETY_QR_PREFIX } from '../contacts/safety-number.ts'
 import { errorClass } from '../../contract/errors.ts'
+import { INVITE_LINK_PATH, undoPercentEncoding } from '../../contract/invite-link.ts'
 import type { ErrorCode, ErrorParams } from '../../contract/errors.ts'
 import type { PeerId } from '@libp2p/interface'
 
@@ -10,8 +11,11 @@ import type { PeerId } from '@libp2p/interface'
  * `<origin>/#/add/<payload>` where payload is base64url (no padding) of the
  * UTF-8 JSON `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...]}`.
  * Also accepted on import: the bare payload, and the text form
- * `<PeerID>@<multiaddr>` (no name).
+ * `<PeerID>@<multiaddr>` (no name); any of them percent-encoded once or
+ * twice (contract/invite-link.ts).
  */
+
+export { INVITE_LINK_PATH }
 
 export const INVITE_VERSION = 1
 /** Whole invite text, as pasted. */
@@ -19,7 +23,6 @@ export const MAX_INVITE_CHARS = 4096
 export const MAX_NAME_CHARS = 64
 export const MAX_INVITE_ADDRESSES = 8
 export const MAX_ADDRESS_CHARS = 512
-export const INVITE_LINK_PATH = '#/add/'
 
 /**
  * Longest text worth decoding as a PeerID to explain why it is not one. Real
@@ -68,9 +71,9 @@ export function encodeInvite (invite: Invite, origin: string): string {
 
 /** Parses and fully validates an invite in any accepted form. */
 export function parseInvite (text: string): Invite {
-  const trimmed = text.trim()
+  if (text.trim().length > MAX_INVITE_CHARS) throw new InvalidInviteError('inviteTooLong', { max: MAX_INVITE_CHARS })
+  const trimmed = undoPercentEncoding(text.trim()).trim()
   if (trimmed.length === 0) throw new InvalidInviteError('inviteEmpty')
-  if (trimmed.length > MAX_INVITE_CHARS) throw new InvalidInviteError('inviteTooLong', { max: MAX_INVITE_CHARS })
 
   const hashAt = trimmed.indexOf(INVITE_LINK_PATH)
   if (hashAt < 0) {

@@ -121,6 +121,26 @@ describe('invite', () => {
       expect(parseInvite(`\n ${bare}\t `)).toEqual(expected)
     })
 
+    it('accepts a link, the bare payload and the text form percent-encoded once or twice (as mail and chat apps pass links on)', () => {
+      const expected: Invite = { peerId: id, name: 'Alice', addresses: [full()] }
+      const text = encodeInvite(expected, ORIGIN)
+      for (const form of [text, `${id}@${full()}`]) {
+        const once = encodeURIComponent(form)
+        expect(once).toMatch(/%2F/)
+        expect(parseInvite(once)).toEqual(parseInvite(form))
+        expect(parseInvite(` ${encodeURIComponent(once)}\n`)).toEqual(parseInvite(form))
+      }
+      // only the '#' and the slashes encoded, as some apps do
+      expect(parseInvite(text.replace('#/add/', '%23%2Fadd%2F'))).toEqual(expected)
+    })
+
+    it('a percent-encoded text that is no invite still gets its own error', () => {
+      expect(() => parseInvite(encodeURIComponent('https://example.org/some/page'))).toThrow(invalidInvite(/web address|link|invite/i))
+      expect(() => parseInvite(encodeURIComponent(encodeURIComponent(encodeURIComponent(encodeInvite({ peerId: id, name: 'Alice', addresses: [full()] }, ORIGIN))))))
+        .toThrow(invalidInvite(/./))
+      expect(() => parseInvite('%20%20')).toThrow(invalidInvite(/empty|paste/i))
+    })
+
     it('accepts a link from any origin, including a local one', () => {
       const expected: Invite = { peerId: id, name: 'Alice', addresses: [full()] }
       expect(parseInvite(encodeInvite(expected, 'http://localhost:5173'))).toEqual(expected)
