@@ -40,9 +40,12 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * and ending a close the remote never acknowledges took it to 299.2.
  * Keeping the safety number's room on Contact info while it is worked out
  * (the Block button jumped under a click as it came) took the shell to 130.9.
+ * Issue 22: opening percent-encoded invite links (the router putting an
+ * encoded route back) took the shell to 131.0; the Chats link's count of
+ * what waits and folding long messages (Show more, in two languages) to 131.3.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 130.9,
+  shell: 131.3,
   worker: 299.2,
   pump: 4.6,
   lazy: 423.1

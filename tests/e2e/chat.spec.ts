@@ -15,6 +15,30 @@ test.describe('two people chat through a local relay-node', () => {
     await expect(message(alice.page, 'Hello Bob!')).toContainText('delivered')
   })
 
+  test('a 4,000-character message arrives whole but folded; Show more unfolds it, Show less folds it again', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    const long = `${'Lorem ipsum dolor sit amet. '.repeat(142)}The end.`
+    expect(long.length).toBeGreaterThan(3900)
+    await send(alice.page, long)
+    const bubble = message(bob.page, 'The end.')
+    const body = bubble.locator('.body')
+    // all of it is in the page (screen readers, find in page), twelve lines of it shown
+    await expect(body).toHaveText(long)
+    const folded = await body.evaluate(el => el.getBoundingClientRect().height)
+    const lineHeight = await body.evaluate(el => parseFloat(getComputedStyle(el).lineHeight))
+    expect(folded).toBeLessThanOrEqual(12 * lineHeight + 1)
+    const more = bubble.getByRole('button', { name: 'Show more' })
+    await expect(more).toHaveAttribute('aria-expanded', 'false')
+    await more.click()
+    const less = bubble.getByRole('button', { name: 'Show less' })
+    await expect(less).toHaveAttribute('aria-expanded', 'true')
+    expect(await body.evaluate(el => el.getBoundingClientRect().height)).toBeGreaterThan(folded * 2)
+    await less.click()
+    await expect(bubble.getByRole('button', { name: 'Show more' })).toBeVisible()
+    // the sender's own copy is folded too
+    await expect(message(alice.page, 'The end.').getByRole('button', { name: 'Show more' })).toBeVisible()
+  })
+
   test('history and identity survive a reload of both pages', { tag: ['@firefox'] }, async ({ alice, bob }) => {
     const before = await befriend(alice.page, bob.page)
     await send(bob.page, 'remember me')

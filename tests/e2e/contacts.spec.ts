@@ -33,6 +33,28 @@ test.describe('contact requests', () => {
     await expect(message(alice.page, 'Welcome, Alice')).toBeVisible()
   })
 
+  test('a request cannot be missed: the Chats link and the title count it wherever Alice is; no "No chats yet" under it', async ({ alice, bob }) => {
+    await onboard(alice.page, 'Alice')
+    await onboard(bob.page, 'Bob')
+    // Alice stays on My invite while Bob adds her
+    const { invite } = await readInvite(alice.page)
+    await expect(alice.page).toHaveTitle('Parley')
+    await expect(alice.page.getByTestId('chats-waiting')).toHaveCount(0)
+    await addContact(bob.page, invite, 'Alice')
+
+    await expect(alice.page.getByTestId('chats-waiting')).toHaveText('1', { timeout: 20_000 })
+    await expect(nav(alice.page).getByRole('link', { name: 'Chats, 1 new' })).toBeVisible()
+    await expect(alice.page).toHaveTitle('(1) Parley')
+    await expect(alice.page.getByRole('heading', { name: 'My invite' })).toBeVisible()
+
+    await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
+    await expect(requests(alice.page).getByRole('listitem')).toHaveCount(1)
+    await expect(alice.page.getByText('No chats yet')).toHaveCount(0)
+    await alice.page.getByRole('button', { name: 'Accept Bob' }).click()
+    await expect(alice.page.getByTestId('chats-waiting')).toHaveCount(0)
+    await expect(alice.page).toHaveTitle('Parley')
+  })
+
   test('a declined request leaves no chat, and the sender keeps waiting with nothing delivered', async ({ alice, bob }) => {
     await onboard(alice.page, 'Alice')
     await onboard(bob.page, 'Bob')

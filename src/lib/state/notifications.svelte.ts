@@ -13,8 +13,10 @@
  *   under the chat's tag. A notification with the same tag replaces the
  *   earlier one (silently: no `renotify`), so the user sees one notification
  *   per chat however many tabs are open: no election between tabs is needed.
- * - Unread counts (lib/pwa/unread.ts) give the title "(3) Parley" and the app
- *   badge (`navigator.setAppBadge`, where present); `unread` has them per chat.
+ * - Unread counts (lib/pwa/unread.ts) and waiting contact requests give the
+ *   title "(3) Parley" and the app badge (`navigator.setAppBadge`, where
+ *   present); `unread` has the counts per chat, `waiting` the sum the Chats
+ *   link shows.
  */
 import { liveQuery } from 'dexie'
 import { displayName } from '../db/contacts.ts'
@@ -78,6 +80,8 @@ class Notifications {
   #hasAcceptedContact = $state(false)
   #unread = $state.raw<ReadonlyMap<ContactId, number>>(NO_UNREAD)
   readonly #totalUnread: number = $derived([...this.#unread.values()].reduce((sum, n) => sum + n, 0))
+  /** Contact requests waiting for the user's answer (not blocked). */
+  #pendingRequests = $state(0)
 
   /** Contact requests already known (a new id is a new request); replaced by each result, so bounded. */
   #knownRequests: Set<ContactId> | undefined
@@ -111,6 +115,16 @@ class Notifications {
 
   get totalUnread (): number {
     return this.#totalUnread
+  }
+
+  /** Contact requests waiting for an answer: they count in the title and the badge like unread messages. */
+  get pendingRequests (): number {
+    return this.#pendingRequests
+  }
+
+  /** What waits for the user: unread messages plus contact requests (the title's and the Chats link's count). */
+  get waiting (): number {
+    return this.#totalUnread + this.#pendingRequests
   }
 
   get supported (): boolean {
@@ -204,6 +218,7 @@ class Notifications {
     this.#promptDismissed = readLocal(PROMPT_KEY) === 'dismissed'
     this.#hasAcceptedContact = false
     this.#unread = NO_UNREAD
+    this.#pendingRequests = 0
   }
 
   async #snapshot (): Promise<Snapshot> {
@@ -236,15 +251,17 @@ class Notifications {
 
   #apply ({ summaries, unread, marks }: Snapshot): void {
     writeSeenMarks(marks, new Set(summaries.map(s => s.contact.id)))
+    const requests = summaries.filter(s => s.contact.state === 'pending' && !s.contact.blocked).map(s => s.contact)
     this.#unread = unread
+    this.#pendingRequests = requests.length
     this.#hasAcceptedContact = summaries.some(s => s.contact.state === 'accepted')
-    const total = [...unread.values()].reduce((sum, n) => sum + n, 0)
+    // a request is news like a message: it counts wherever the user may be looking
+    const total = [...unread.values()].reduce((sum, n) => sum + n, 0) + requests.length
     document.title = titleWithCount(total, t('common.appName'))
     const nav = navigator as Navigator & { setAppBadge?: (n?: number) => Promise<void>, clearAppBadge?: () => Promise<void> }
     const badge = total > 0 ? nav.setAppBadge?.(total) : nav.clearAppBadge?.()
     void badge?.catch(() => { /* no badge here (not installed, or not allowed): the title still counts */ })
 
-    const requests = summaries.filter(s => s.contact.state === 'pending' && !s.contact.blocked).map(s => s.contact)
     const known = this.#knownRequests
     this.#knownRequests = new Set(requests.map(c => c.id))
     // the first result is what was already there: only later arrivals are news

@@ -15,6 +15,8 @@ export const en = {
   connecting: 'connecting',
   navLabel: 'Main',
   navChats: 'Chats',
+  /** the Chats link's name while messages or requests wait (the link shows the number) */
+  navChatsWaiting: { one: 'Chats, {count} new', other: 'Chats, {count} new' },
   navAdd: 'Add contact',
   navInvite: 'My invite',
   navNetwork: 'Network',
@@ -32,6 +34,7 @@ export const ru: RuTable<typeof en> = {
   connecting: 'подключение',
   navLabel: 'Главное меню',
   navChats: 'Чаты',
+  navChatsWaiting: { one: 'Чаты, новых: {count}', few: 'Чаты, новых: {count}', many: 'Чаты, новых: {count}', other: 'Чаты, новых: {count}' },
   navAdd: 'Добавить контакт',
   navInvite: 'Моё приглашение',
   navNetwork: 'Сеть',

@@ -10,7 +10,10 @@ export const en = {
   stored: 'stored on relay',
   delivered: 'delivered',
   read: 'read',
-  failed: 'failed'
+  failed: 'failed',
+  /** a long message is shown folded to its first lines until the reader asks for the rest */
+  showMore: 'Show more',
+  showLess: 'Show less'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -20,5 +23,7 @@ export const ru: RuTable<typeof en> = {
   stored: 'сохранено на ретрансляторе',
   delivered: 'доставлено',
   read: 'прочитано',
-  failed: 'не отправлено'
+  failed: 'не отправлено',
+  showMore: 'Показать полностью',
+  showLess: 'Свернуть'
 }
