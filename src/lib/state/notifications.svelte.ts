@@ -117,12 +117,7 @@ class Notifications {
     return this.#totalUnread
   }
 
-  /** Contact requests waiting for an answer: they count in the title and the badge like unread messages. */
-  get pendingRequests (): number {
-    return this.#pendingRequests
-  }
-
-  /** What waits for the user: unread messages plus contact requests (the title's and the Chats link's count). */
+  /** What waits for the user: unread messages plus contact requests, which count like them (the title, the badge, the Chats link). */
   get waiting (): number {
     return this.#totalUnread + this.#pendingRequests
   }
@@ -255,8 +250,7 @@ class Notifications {
     this.#unread = unread
     this.#pendingRequests = requests.length
     this.#hasAcceptedContact = summaries.some(s => s.contact.state === 'accepted')
-    // a request is news like a message: it counts wherever the user may be looking
-    const total = [...unread.values()].reduce((sum, n) => sum + n, 0) + requests.length
+    const total = this.waiting
     document.title = titleWithCount(total, t('common.appName'))
     const nav = navigator as Navigator & { setAppBadge?: (n?: number) => Promise<void>, clearAppBadge?: () => Promise<void> }
     const badge = total > 0 ? nav.setAppBadge?.(total) : nav.clearAppBadge?.()

@@ -71,8 +71,9 @@ export function encodeInvite (invite: Invite, origin: string): string {
 
 /** Parses and fully validates an invite in any accepted form. */
 export function parseInvite (text: string): Invite {
-  if (text.trim().length > MAX_INVITE_CHARS) throw new InvalidInviteError('inviteTooLong', { max: MAX_INVITE_CHARS })
-  const trimmed = undoPercentEncoding(text.trim()).trim()
+  const given = text.trim()
+  if (given.length > MAX_INVITE_CHARS) throw new InvalidInviteError('inviteTooLong', { max: MAX_INVITE_CHARS })
+  const trimmed = undoPercentEncoding(given).trim()
   if (trimmed.length === 0) throw new InvalidInviteError('inviteEmpty')
 
   const hashAt = trimmed.indexOf(INVITE_LINK_PATH)
