@@ -56,6 +56,21 @@ export interface FrameLimits {
 const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidDataLengthLengthError', 'InvalidMessageLengthError', 'UnexpectedEOFError', 'StreamBufferError'])
 
 /**
+ * A frame the stream ended inside of. Its name is InvalidMessageError: to a
+ * listener it is a malformed frame like any other. A dialer waiting for an
+ * answer may tell it apart ({@link isTruncatedFrame}): a connection that goes
+ * away mid-frame ends the stream the same way.
+ */
+export class TruncatedFrameError extends InvalidMessageError {
+  readonly truncated = true
+}
+
+/** Whether `err` is a {@link TruncatedFrameError}. */
+export function isTruncatedFrame (err: unknown): boolean {
+  return err instanceof TruncatedFrameError
+}
+
+/**
  * `lpStream` with a protocol's limits, telling a clean end of stream (the
  * remote closed its write side between frames: `read` resolves null) from a
  * truncated or malformed frame (`InvalidMessageError`). lpStream reports both
@@ -89,6 +104,9 @@ export class FrameStream {
       const name = err instanceof Error ? err.name : ''
       if (name === 'UnexpectedEOFError' && this.#prefixBytes === 0) {
         return null
+      }
+      if (name === 'UnexpectedEOFError') {
+        throw new TruncatedFrameError(`Invalid ${this.#protocol} frame: the stream ended inside a frame (${(err as Error).message})`)
       }
       if (FRAMING_ERRORS.has(name)) {
         throw new InvalidMessageError(`Invalid ${this.#protocol} frame: ${(err as Error).message}`)

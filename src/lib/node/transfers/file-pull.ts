@@ -4,8 +4,9 @@
  * and the HASHES and CHUNK exchanges with their window and verification.
  * Wire format and behaviour: docs/protocols.md ("Files").
  */
-import { InvalidMessageError, InvalidParametersError, ProtocolError } from '@libp2p/interface'
+import { InvalidMessageError, InvalidParametersError } from '@libp2p/interface'
 import { chunkCountOf, chunkLengthOf, frameName, isValidChunkSize, ULID_PATTERN } from '@parley/protocol/file/codec'
+import { isTruncatedFrame } from '@parley/protocol/framing'
 import { HASH_BYTES, MAX_CHUNK_ATTEMPTS, MAX_HASHES_PER_FRAME, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import type { FileFrames, Watchdog } from '@parley/protocol/file/frames'
@@ -154,14 +155,35 @@ export function checkReady (ready: { size: number, chunkSize: number }, request:
 }
 
 /**
+ * The sender's side of the stream ended before the answer came, between
+ * frames or inside one. Not a reply that breaks the protocol: the sender went
+ * away (its tab closed, the connection dropped; a data channel whose peer
+ * connection goes can read as a clean end before libp2p sees the connection
+ * close), so the pull is tried again later, as after any lost connection.
+ */
+export class FileStreamEndedError extends Error {
+  static readonly NAME = 'FileStreamEndedError'
+  constructor (message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.name = FileStreamEndedError.NAME
+  }
+}
+
+/**
  * Reads the sender's next reply, which must be of `type`. An ERROR becomes
- * the FileTransferError of its code; the end of the stream a ProtocolError;
- * any other frame an InvalidMessageError.
+ * the FileTransferError of its code; the end of the stream (or a frame it
+ * cut off) a FileStreamEndedError; any other frame an InvalidMessageError.
  */
 export async function readReply<T extends FileListenerFrame['type']> (frames: FileFrames, type: T): Promise<Extract<FileListenerFrame, { type: T }>> {
-  const frame = await frames.read('listener')
+  let frame
+  try {
+    frame = await frames.read('listener')
+  } catch (err) {
+    if (isTruncatedFrame(err)) throw new FileStreamEndedError(`The file stream ended inside a frame while waiting for ${frameName(type)}`, { cause: err })
+    throw err
+  }
   if (frame == null) {
-    throw new ProtocolError(`The sender closed the file stream instead of answering with ${frameName(type)}`)
+    throw new FileStreamEndedError(`The file stream ended while waiting for ${frameName(type)}`)
   }
   if (frame.type === 'error') {
     throw new FileTransferError(frame.code, undefined, { reason: frame.reason })

@@ -193,8 +193,9 @@ export class FileService implements Startable {
    * requests, then verify() and DONE. Resolves once the sender answered OK.
    * Throws FileTransferError (a code from the sender's ERROR, or 'protocol',
    * 'corrupt', 'mismatch'), `TimeoutError` when the sender stalls for
-   * frameTimeoutMs, the signal's reason when aborted (an `AbortError`), or
-   * a stream error such as `StreamResetError`; the stream is aborted then.
+   * frameTimeoutMs, `FileStreamEndedError` when the stream ends before an
+   * answer, the signal's reason when aborted (an `AbortError`), or a stream
+   * error such as `StreamResetError`; the stream is aborted then.
    */
   async pull (connection: Connection, request: PullRequest, options: AbortOptions = {}): Promise<void> {
     const window = checkPullRequest(request)

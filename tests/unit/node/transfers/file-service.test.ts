@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Mock } from 'vitest'
 import { chunkCountOf, decodeFileFrame, encodeFileFrame } from '@parley/protocol/file/codec'
 import { FILE_PROTOCOL, MAX_CHUNK_ATTEMPTS, MIN_CHUNK_BYTES } from '@parley/protocol/file/constants'
-import { FileTransferError } from '@parley/protocol/file/errors'
+import { FileTransferError, isFileTransferError } from '@parley/protocol/file/errors'
 import { file } from '../../../../src/lib/node/transfers/file-service.ts'
 import type { FileFrame } from '@parley/protocol/file/codec'
 import type { FileWireErrorCode } from '@parley/protocol/file/errors'
@@ -398,8 +398,7 @@ describe('FileService', () => {
       ['a CHUNK one byte short', f => ({ type: 'chunk', index: 0, data: f.bytes.subarray(0, CHUNK - 1) })],
       ['an OK instead of a CHUNK', () => ({ type: 'ok' })],
       ['a request written by the listener', () => ({ type: 'done' })],
-      ['garbage', () => Uint8Array.of(3, 0xff, 0xff, 0xff)],
-      ['the end of the stream', () => null]
+      ['garbage', () => Uint8Array.of(3, 0xff, 0xff, 0xff)]
     ])('%s', async (_name, reply) => {
       const alice = await createNode()
       const f = await makeFile(2 * CHUNK)
@@ -416,6 +415,32 @@ describe('FileService', () => {
       else if (r instanceof Uint8Array) sender.send(r)
       else await peer.write(r)
       await expect(pull).rejects.toMatchObject({ name: 'FileTransferError', code: 'protocol', reason: expect.any(String) })
+      expect(link.outbound[0]?.status).toBe('aborted')
+    })
+  })
+
+  describe('the stream ending before the answer: the sender went away, the pull is tried again', () => {
+    it.each<[string, () => Uint8Array | null]>([
+      ['between frames (a closing data channel can read as a clean end)', () => null],
+      // a length prefix announcing 100 bytes, then the start of a CHUNK frame
+      ['inside a frame', () => Uint8Array.of(100, 0x83, 0, 0)]
+    ])('%s', async (_name, tail) => {
+      const alice = await createNode()
+      const f = await makeFile(2 * CHUNK)
+      const link = connect(alice, null)
+      const pull = alice.service.pull(link.connection, pullRequest(f, { hashes: f.hashes }).request)
+      await expect.poll(() => link.inbound.length).toBe(1)
+      const sender = link.inbound[0] as Stream
+      const peer = rawPeer(sender)
+      expect(await peer.read()).toMatchObject({ type: 'open', id: f.id })
+      await peer.write({ type: 'ready', size: 2 * CHUNK, chunkSize: CHUNK, chunkCount: 2 })
+      expect(await peer.read()).toEqual({ type: 'chunk-request', index: 0 })
+      const bytes = tail()
+      if (bytes != null) sender.send(bytes)
+      await sender.close()
+      const error = await pull.then(() => undefined, (err: unknown) => err)
+      expect(error).toMatchObject({ name: 'FileStreamEndedError', message: expect.stringContaining('CHUNK') })
+      expect(isFileTransferError(error)).toBe(false)
       expect(link.outbound[0]?.status).toBe('aborted')
     })
   })
