@@ -43,10 +43,15 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * Issue 22: opening percent-encoded invite links (the router putting an
  * encoded route back) took the shell to 131.0; the Chats link's count of
  * what waits and folding long messages (Show more, in two languages) to 131.3.
+ * Short invite links and "Add <name>?" (the card and its manager, the
+ * request's sending / not delivered / delivered note, My invite's short link
+ * with the full invite folded away, their words in two languages) took the
+ * shell to 134.0; the short link, its parser and previewInvite took the
+ * worker to 299.4.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 131.3,
-  worker: 299.2,
+  shell: 134.0,
+  worker: 299.4,
   pump: 4.6,
   lazy: 423.1
 }

@@ -60,6 +60,10 @@
  *                                 DHT client joined through one random relay finds the circuit address of a peer reserved
  *                                 on another random relay (`peerRouting.findPeer`, from the network); p50 of 200 lookups
  *   dht_lookup_p99_ms             the same, p99
+ *   invite_link_chars             the longest short invite link My invite shows (origin, #/c/, PeerID, as much of the
+ *                                 name as fits), over names from 5 to 64 characters (tests/bench/invite.ts; target <= 120)
+ *   invite_link_chars_alice       the same for the name "Alice"
+ *   invite_qr_modules             the side of that link's QR code in modules, quiet zone included
  *   history_open_100k_ms          a chat holding 100,000 messages: hash navigation → its newest message rendered (tests/bench/history.ts)
  *   history_search_100k_ms        search across all chats (100,000 + 4,000 messages): query typed → results shown
  *   history_search_short_100k_ms  the same for queries of one or two characters
@@ -70,7 +74,8 @@
  * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
- * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures; a
+ * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
+ * `--only invite` the invite_ figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -83,6 +88,7 @@ import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
 import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
+import { benchInvite } from './invite.ts'
 import { benchLatency } from './latency.ts'
 import { benchMailbox, benchMailboxAlone } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
@@ -192,7 +198,8 @@ async function main (): Promise<void> {
       throughput: benchThroughputAlone,
       latency: async () => { await withRelayAndApp([], benchLatencyAlone) },
       slowloris: benchSlowloris,
-      mailbox: benchMailboxAlone
+      mailbox: benchMailboxAlone,
+      invite: async () => { await withRelayAndApp([], benchInvite) }
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -216,6 +223,7 @@ async function main (): Promise<void> {
     await benchFiles(app.url, raw)
     await benchFirefox(app.url)
     await benchIdleHeap(app.url)
+    await benchInvite(app.url)
     await benchHistory(app.url)
   } finally {
     await browser.close()

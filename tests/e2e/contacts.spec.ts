@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { addContact, befriend, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
+import { addCard, addContact, befriend, message, messages, nav, onboard, openChat, readFullInvite, readInvite, send } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 function requests (page: Page): ReturnType<Page['getByRole']> {
@@ -7,10 +7,10 @@ function requests (page: Page): ReturnType<Page['getByRole']> {
 }
 
 test.describe('contact requests', () => {
-  test('A adds B by pasting B\'s link; B sees a pending request, accepts; they chat', { tag: ['@firefox'] }, async ({ alice, bob }) => {
+  test('A adds B by pasting B\'s full invite; B sees a pending request, accepts; they chat', { tag: ['@firefox'] }, async ({ alice, bob }) => {
     await onboard(alice.page, 'Alice')
     await onboard(bob.page, 'Bob')
-    const { invite } = await readInvite(bob.page)
+    const invite = await readFullInvite(bob.page)
     expect(invite).toContain('/#/add/')
     await addContact(alice.page, invite, 'Bob')
     await expect(alice.page.getByText('Waiting for Bob to accept your contact request')).toBeVisible()
@@ -161,7 +161,9 @@ test.describe('contact requests', () => {
     await nav(carol.page).getByRole('link', { name: 'Add contact' }).click()
     await carol.page.getByRole('textbox', { name: 'Invite', exact: true }).fill(text)
     await carol.page.getByRole('button', { name: 'Add contact' }).click()
-    await expect(carol.page.getByText(/Waiting for .* to accept your contact request/)).toBeVisible()
+    await expect(addCard(carol.page).getByRole('heading')).toHaveText('Add this contact?')
+    await addCard(carol.page).getByRole('button', { name: 'Send request' }).click()
+    await expect(carol.page.getByText(/waiting for .* to accept your contact request/i)).toBeVisible()
     await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
     await expect(alice.page.getByRole('button', { name: 'Accept Carol' })).toBeVisible()
   })

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectPath, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
+import { addCard, befriend, expectPath, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
 
 test.describe('direct WebRTC between the two browsers', () => {
   test('a contact added by the text form peerid@address goes direct once accepted, without a reload', { tag: ['@firefox'] }, async ({ alice, bob }) => {
@@ -11,7 +11,10 @@ test.describe('direct WebRTC between the two browsers', () => {
     await nav(alice.page).getByRole('link', { name: 'Add contact' }).click()
     await alice.page.getByRole('textbox', { name: 'Invite', exact: true }).fill(text)
     await alice.page.getByRole('button', { name: 'Add contact' }).click()
-    await expect(alice.page.getByText(/Waiting for .* to accept your contact request/)).toBeVisible()
+    // the text form has no name: the card asks about "this contact"
+    await expect(addCard(alice.page).getByRole('heading')).toHaveText('Add this contact?')
+    await addCard(alice.page).getByRole('button', { name: 'Send request' }).click()
+    await expect(alice.page.getByText(/waiting for .* to accept your contact request/i)).toBeVisible()
 
     await nav(bob.page).getByRole('link', { name: 'Chats' }).click()
     await bob.page.getByRole('button', { name: 'Accept Alice' }).click()

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { nav, onboard, readInvite } from './helpers/parley.ts'
+import { addCard, nav, onboard, readFullInvite } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 /**
@@ -99,6 +99,7 @@ async function addByInvite (page: Page, invite: string, name: string): Promise<n
   await nav(page).getByRole('link', { name: 'Add contact' }).click()
   await page.getByRole('textbox', { name: 'Invite', exact: true }).fill(invite)
   await page.getByRole('button', { name: 'Add contact' }).click()
+  await addCard(page).getByRole('button', { name: /^(Send request|Accept request)$/ }).click()
   await expect(page).toHaveURL(/#\/chat\/\d+$/)
   await expect.poll(async () => headingText(page)).toBe(name)
   return Number(/#\/chat\/(\d+)$/.exec(page.url())?.[1])
@@ -142,10 +143,11 @@ test('hostile messages and names: nothing runs, text shows verbatim, layout hold
   const bobName = asName(HOSTILE[10]?.[1] ?? '')
   await onboard(alice.page, aliceName)
   await onboard(bob.page, bobName)
-  const a = await readInvite(alice.page)
-  const b = await readInvite(bob.page)
-  const bobId = await addByInvite(alice.page, b.invite, bobName)
-  await addByInvite(bob.page, a.invite, aliceName)
+  // the full invites: a short link carries only as much of a name as fits 120 characters
+  const a = await readFullInvite(alice.page)
+  const b = await readFullInvite(bob.page)
+  const bobId = await addByInvite(alice.page, b, bobName)
+  await addByInvite(bob.page, a, aliceName)
 
   // every hostile string, as a message from Alice to Bob, verbatim on both sides
   const composer = alice.page.getByRole('textbox', { name: 'Message', exact: true })

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { message, nav, onboard, openChat, send } from './helpers/parley.ts'
+import { confirmAdd, message, nav, onboard, openChat, send } from './helpers/parley.ts'
 import type { Locator, Page } from '@playwright/test'
 
 /**
@@ -50,7 +50,8 @@ test.describe('nearby', () => {
     await expect(nearbyList(bob.page)).not.toContainText('Carol')
 
     await alice.page.getByRole('button', { name: 'Add Bob' }).click()
-    await expect(alice.page.getByRole('heading', { name: 'Bob' })).toBeVisible()
+    // nothing is sent before the card is confirmed
+    await confirmAdd(alice.page, 'Bob')
     await expect(alice.page.getByText('Waiting for Bob to accept your contact request')).toBeVisible()
     await send(alice.page, 'Hi Bob, I found you nearby')
 

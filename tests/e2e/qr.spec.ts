@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { encode, renderSVG } from 'uqr'
 import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { inviteQrPng, message, nav, onboard, openChat, scanImageFile, send } from './helpers/parley.ts'
+import { confirmAdd, inviteQrPng, message, nav, onboard, openChat, scanImageFile, send } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 function inviteField (page: Page): ReturnType<Page['getByRole']> {
@@ -78,10 +78,10 @@ test.describe('invites as QR codes', () => {
     const bobQr = await inviteQrPng(bob.page)
 
     await scanImageFile(bob.page, { name: 'alice-invite.png', mimeType: 'image/png', buffer: aliceQr })
-    // the decoded invite goes the way a pasted one does: Bob lands in the chat with Alice
-    await expect(bob.page.getByRole('heading', { name: 'Alice' })).toBeVisible()
+    // the decoded invite goes the way a pasted one does: "Add Alice?", then the chat with Alice
+    await confirmAdd(bob.page, 'Alice')
     await scanImageFile(alice.page, { name: 'bob-invite.png', mimeType: 'image/png', buffer: bobQr })
-    await expect(alice.page.getByRole('heading', { name: 'Bob' })).toBeVisible()
+    await confirmAdd(alice.page, 'Bob')
 
     // Alice is in Bob's chats list, and the chat works both ways
     await openChat(bob.page, 'Alice')
@@ -97,6 +97,7 @@ test.describe('invites as QR codes', () => {
     await onboard(carol.page, 'Carol')
     const aliceQr = await inviteQrPng(alice.page)
     await scanImageFile(carol.page, { name: 'alice-invite.png', mimeType: 'image/png', buffer: aliceQr })
+    await confirmAdd(carol.page, 'Alice')
     await expect(carol.page.getByText('Waiting for Alice to accept your contact request')).toBeVisible()
 
     await nav(alice.page).getByRole('link', { name: 'Chats' }).click()

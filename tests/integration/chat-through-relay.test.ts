@@ -5,7 +5,7 @@ import { CONTACT_PROTOCOL } from '@parley/protocol/contact/codec'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { befriend, startHarness, WAIT } from './harness.ts'
+import { befriend, inviteOf, startHarness, WAIT } from './harness.ts'
 import type { ParleyDb } from '../../src/lib/db/db.ts'
 import type { ContactId, ContactRow } from '../../src/lib/db/types.ts'
 import type { Harness } from './harness.ts'
@@ -94,10 +94,13 @@ describe('chat through a real relay-node', () => {
 })
 
 describe('contact requests through a real relay-node', () => {
-  it('a request waits for the other side, which accepts; then messages flow both ways', async () => {
+  it('a request from a short link (PeerID and name, no address: Bob is found through the relay) waits for the other side, which accepts; then messages flow both ways', async () => {
     const alice = await startPeer(undefined, 'Alice')
     const bob = await startPeer(undefined, 'Bob')
-    const { contactId: aToB } = await alice.node.call('addContact', await bob.node.call('getInvite'))
+    const link = await inviteOf(bob, 'link')
+    expect(link.invite.length).toBeLessThanOrEqual(120)
+    const { contactId: aToB } = await alice.node.call('addContact', link)
+    expect(await getContact(alice.db, aToB)).toMatchObject({ username: 'Bob', addresses: [] })
     await alice.node.call('sendMessage', { contactId: aToB, text: 'hello, may I?' })
 
     const request = async (): Promise<ContactRow | undefined> => getContactByPeerId(bob.db, alice.node.status.peerId ?? '')
@@ -106,6 +109,8 @@ describe('contact requests through a real relay-node', () => {
     // nothing is stored on Bob's side before he accepts
     expect(await bob.db.messages.count()).toBe(0)
     expect((await getContact(alice.db, aToB))?.state).toBe('requested')
+    // the lookup that found Bob through the relay left his circuit address in the row
+    expect((await getContact(alice.db, aToB))?.addresses.some(a => a.endsWith(`/p2p-circuit/p2p/${bob.node.status.peerId ?? ''}`))).toBe(true)
 
     await bob.node.call('acceptContact', { contactId: (await request())?.id ?? -1 })
     await vi.waitFor(async () => { expect((await getContact(alice.db, aToB))?.state).toBe('accepted') }, WAIT)
@@ -131,7 +136,7 @@ describe('contact requests through a real relay-node', () => {
     expect(await getContactByPeerId(bob.db, alice.node.status.peerId ?? '')).toBeUndefined()
 
     // a proper request on a new stream still works
-    await alice.node.call('addContact', await bob.node.call('getInvite'))
+    await alice.node.call('addContact', await inviteOf(bob))
     await vi.waitFor(async () => { expect((await getContactByPeerId(bob.db, alice.node.status.peerId ?? ''))?.state).toBe('pending') }, WAIT)
   })
 })

@@ -180,9 +180,21 @@ export async function startServicePeer (relays: () => string[], factory = new ID
   }
 }
 
-/** Each adds the other from its invite; returns each one's contact id of the other. */
+/**
+ * `peer`'s invite as the other adds it: the short link (its PeerID and name,
+ * found through the relays) or the full invite (with its circuit addresses;
+ * it must hold a reservation).
+ */
+export async function inviteOf (peer: Peer, form: 'link' | 'full' = 'full'): Promise<{ invite: string }> {
+  const { link, invite } = await peer.node.call('getInvite')
+  if (form === 'link') return { invite: link }
+  if (invite === undefined) throw new Error(`${peer.node.status.username ?? 'the peer'} holds no reservation: no full invite`)
+  return { invite }
+}
+
+/** Each adds the other from its full invite; returns each one's contact id of the other. */
 export async function befriend (a: Peer, b: Peer): Promise<{ aToB: ContactId, bToA: ContactId }> {
-  const { contactId: aToB } = await a.node.call('addContact', await b.node.call('getInvite'))
-  const { contactId: bToA } = await b.node.call('addContact', await a.node.call('getInvite'))
+  const { contactId: aToB } = await a.node.call('addContact', await inviteOf(b))
+  const { contactId: bToA } = await b.node.call('addContact', await inviteOf(a))
   return { aToB, bToA }
 }

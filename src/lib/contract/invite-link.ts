@@ -6,12 +6,22 @@
  * twice: `https://host/#/add/eyJ…` arrives as `https%3A%2F%2Fhost%2F%23%2Fadd%2FeyJ…`
  * (pasted), or opens as `https://host/%23%2Fadd%2FeyJ…` (the '#' now part of the
  * path) or `https://host/#%2Fadd%2FeyJ…`. Nothing in a real invite needs a
- * percent sign (base64url, PeerIDs and the multiaddrs invites carry have none),
+ * percent sign (base64url, PeerIDs and the multiaddrs invites carry have none;
+ * a short link carries its name in base64url for this reason),
  * so such text is decoded before it is read.
  */
 
 /** The fragment that starts an invite link's payload: `<origin>/#/add/<payload>`. */
 export const INVITE_LINK_PATH = '#/add/'
+
+/**
+ * The fragment that starts a short invite link: `<origin>/#/c/<PeerID>[/<name>]`,
+ * the name base64url of its UTF-8 (docs/protocols.md, "Short links").
+ */
+export const SHORT_LINK_PATH = '#/c/'
+
+/** A short link is at most this long (the name is clipped to fit). */
+export const MAX_SHORT_LINK_CHARS = 120
 
 /** Percent-encodings undone at most: once by an app, once more by the next one. */
 export const MAX_PERCENT_DECODINGS = 2

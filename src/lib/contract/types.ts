@@ -3,7 +3,7 @@
  * status, the Network panel's snapshot, Nearby people, arriving messages.
  * Declared once here; the contract's methods and events name them.
  */
-import type { ContactId, FileOffer, MessageId, MessageRow } from '../db/types.ts'
+import type { ContactId, ContactState, FileOffer, MessageId, MessageRow } from '../db/types.ts'
 
 /** A preview the tab made of an image it sends (files/media.ts makeThumbnail). */
 export type OutgoingThumb = Required<Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>>
@@ -151,6 +151,20 @@ export interface NetworkSnapshot {
   /** at most MAX_LISTED_CONNECTIONS, relays first */
   connections: NetworkConnection[]
   relays: RelayInfo[]
+}
+
+/**
+ * Who an invite names, and how they stand with us, before anything is done
+ * with it: what the "Add <name>?" card shows.
+ */
+export interface InvitePreview {
+  peerId: string
+  /** the name the invite gives (none in the text form or a bare PeerID) */
+  name?: string
+  /** whether the invite carries addresses (a short link has none: they are found by PeerID) */
+  addresses: number
+  /** an existing contact with this PeerID */
+  contact?: { contactId: ContactId, state: ContactState, blocked: boolean, name: string }
 }
 
 /**

@@ -66,6 +66,11 @@ export async function getContactByPeerId (db: ParleyDb, peerId: string): Promise
   return db.contacts.where('peerId').equals(peerId).first()
 }
 
+/** A PeerID cut short, for someone who gave no name. */
+export function shortPeerId (peerId: string): string {
+  return `${peerId.slice(0, 6)}…${peerId.slice(-4)}`
+}
+
 /** The name shown for a contact: the user's nickname, else the contact's own username. */
 export function displayName (contact: Pick<ContactRow, 'nickname' | 'username'>): string {
   return contact.nickname ?? contact.username
@@ -261,27 +266,49 @@ export async function setVerified (db: ParleyDb, id: ContactId, verified: boolea
 }
 
 /**
+ * What an invite says of someone: the text form has no name, a short link
+ * (`#/c/<PeerID>`) no addresses.
+ */
+export interface InviteContact {
+  peerId: string
+  name?: string
+  addresses: string[]
+  /** Clock for addedAt / updatedAt; defaults to `Date.now()`. */
+  now?: number
+}
+
+/**
  * The user adds someone from an invite, in one transaction (so a request from
  * them arriving at the same moment cannot slip in between): a new contact
- * starts 'requested'; one whose request waits (or was declined) becomes
- * 'accepted'; a deleted or still-requested one is asked again; an accepted
- * one only gets the invite's name and addresses. Every case but 'accepted'
- * owes them a hello. A blocked contact is left as it is.
+ * starts 'requested' (named by the invite, else by its short PeerID); one
+ * whose request waits (or was declined) becomes 'accepted'; a deleted or
+ * still-requested one is asked again; an accepted one only gets the invite's
+ * name and addresses. What the invite leaves out (no name, no addresses), an
+ * existing contact keeps. Every case but 'accepted' owes them a hello. A
+ * blocked contact is left as it is.
  *
  * @returns the contact's id, and whether it is blocked (nothing was changed then)
  */
-export async function addFromInvite (db: ParleyDb, input: ContactInput): Promise<{ id: ContactId, blocked: boolean }> {
+export async function addFromInvite (db: ParleyDb, input: InviteContact): Promise<{ id: ContactId, blocked: boolean }> {
   const now = input.now ?? Date.now()
   return db.transaction('rw', db.contacts, async () => {
     const existing = await db.contacts.where('peerId').equals(input.peerId).first()
     if (existing === undefined) {
-      return { id: await upsertContact(db, { ...input, now, state: 'requested', helloPending: true }), blocked: false }
+      const username = input.name ?? shortPeerId(input.peerId)
+      const id = await upsertContact(db, { peerId: input.peerId, username, addresses: input.addresses, now, state: 'requested', helloPending: true })
+      await db.contacts.update(id, { helloSince: now })
+      return { id, blocked: false }
     }
     if (existing.blocked) return { id: existing.id, blocked: true }
-    await upsertContact(db, { ...input, now })
+    await upsertContact(db, {
+      peerId: input.peerId,
+      username: input.name ?? existing.username,
+      addresses: input.addresses.length > 0 ? input.addresses : existing.addresses,
+      now
+    })
     if (existing.state !== 'accepted') {
       const state = existing.state === 'pending' || existing.state === 'declined' ? 'accepted' : 'requested'
-      await db.contacts.update(existing.id, { state, helloPending: true })
+      await db.contacts.update(existing.id, { state, helloPending: true, helloSince: now })
     }
     return { id: existing.id, blocked: false }
   })

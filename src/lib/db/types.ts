@@ -51,6 +51,8 @@ export interface ContactRow {
   state: ContactState
   /** Our request or accept has not reached them yet: send it on the next connection. */
   helloPending?: boolean
+  /** When the user last asked them (added them from an invite): how long our request has been on its way. */
+  helloSince?: number
   /** How often they asked again after the user declined (bounded, see MAX_REREQUESTS). */
   rerequests?: number
   verified: boolean

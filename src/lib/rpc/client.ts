@@ -66,7 +66,7 @@ type Listener = (payload: unknown) => void
  * ```ts
  * const client = new RpcClient(CONTRACT_TIMEOUTS, worker.port)
  * const off = client.on('status', status => { console.log(status.phase) })
- * const { invite } = await client.call('getInvite')
+ * const { link } = await client.call('getInvite')
  * await client.call('sendMessage', { contactId, text: 'hi' }, { timeoutMs: 5_000 })
  * off(); client.close()
  * ```

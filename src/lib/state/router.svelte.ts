@@ -9,6 +9,7 @@
  *   #/contact/<contactId> a contact's details (nickname, notes, block)
  *   #/add                add a contact
  *   #/add/<invite>       add a contact, invite prefilled (the invite link, docs/protocols.md "Invites")
+ *   #/c/<PeerID>[/<name>] add a contact from a short link (the route itself is the invite)
  *   #/invite             my invite
  *   #/settings           settings (identity backup)
  *   #/network            network panel (relays, own addresses, reachability, DHT, connections)
@@ -34,6 +35,7 @@ export type RouteName = Route['name']
 const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})(?:\/([0-9A-HJKMNP-TV-Z]{26}))?$/
 const CONTACT_PATH = /^\/contact\/([1-9]\d{0,15})$/
 const ADD_PATH = /^\/add\/(.+)$/
+const SHORT_LINK_ROUTE = /^\/c\/[^/]/
 /** A route whose first '/' was percent-encoded, once (%2F) or twice (%252F). */
 const ENCODED_ROUTE = /^%(?:25)?2F/i
 
@@ -71,6 +73,9 @@ export function parseHash (hash: string): Route {
     const contactId = Number(info[1])
     if (Number.isSafeInteger(contactId)) return { name: 'contact', contactId }
   }
+
+  // the short link is read whole by the node, which says what is wrong with it
+  if (SHORT_LINK_ROUTE.test(path)) return { name: 'add', invite: `#${path}` }
 
   const add = ADD_PATH.exec(path)
   if (add?.[1] !== undefined) {

@@ -30,12 +30,33 @@ export async function readInvite (page: Page): Promise<{ invite: string, peerId:
   return { invite, peerId }
 }
 
-/** Pastes an invite and lands in the chat with that contact. */
+/** Opens "My invite" and returns the full invite (with addresses; under "Full invite"), once the node holds a reservation. */
+export async function readFullInvite (page: Page): Promise<string> {
+  await nav(page).getByRole('link', { name: 'My invite' }).click()
+  await page.getByText('Full invite, with your addresses').click()
+  const field = page.getByLabel('Full invite', { exact: true })
+  await expect(field).not.toHaveValue('', { timeout: 30_000 })
+  return field.inputValue()
+}
+
+/** Pastes an invite, confirms "Add <name>?" and lands in the chat with that contact. */
 export async function addContact (page: Page, invite: string, expectedName: string): Promise<void> {
   await nav(page).getByRole('link', { name: 'Add contact' }).click()
   await page.getByRole('textbox', { name: 'Invite', exact: true }).fill(invite)
   await page.getByRole('button', { name: 'Add contact' }).click()
-  await expect(page.getByRole('heading', { name: expectedName })).toBeVisible()
+  await confirmAdd(page, expectedName)
+}
+
+/** The "Add <name>?" card: a request (or accepting theirs) is sent only by its button; then the chat opens. */
+export function addCard (page: Page): Locator {
+  return page.getByTestId('add-card')
+}
+
+/** Confirms the "Add <name>?" card that names `expectedName` and waits for the chat with them. */
+export async function confirmAdd (page: Page, expectedName: string): Promise<void> {
+  await expect(addCard(page).getByRole('heading')).toHaveText(`Add ${expectedName}?`)
+  await addCard(page).getByRole('button', { name: /^(Send request|Accept request)$/ }).click()
+  await expect(page.getByRole('heading', { name: expectedName, exact: true })).toBeVisible()
 }
 
 export async function openChat (page: Page, name: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  MAX_PENDING_REQUESTS, MAX_REREQUESTS, addFromInvite, deleteContact, getContactByPeerId, receiveHello, setBlocked, setContactState, updateContactDetails, upsertContact
+  MAX_PENDING_REQUESTS, MAX_REREQUESTS, addFromInvite, deleteContact, getContactByPeerId, receiveHello, setBlocked, setContactState, shortPeerId, updateContactDetails, upsertContact
 } from '../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { queueOutgoing } from '../../../src/lib/db/messages.ts'
@@ -131,7 +131,7 @@ describe('deleteContact', () => {
 })
 
 describe('addFromInvite', () => {
-  const input = { peerId: PEER, username: 'Carol', addresses: ['/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWRelay/p2p-circuit/p2p/12D3KooWcarol'] }
+  const input = { peerId: PEER, name: 'Carol', addresses: ['/ip4/127.0.0.1/tcp/1/ws/p2p/12D3KooWRelay/p2p-circuit/p2p/12D3KooWcarol'] }
 
   it('a new contact is requested and owed a hello', async () => {
     const { id, blocked } = await addFromInvite(db, input)
@@ -145,12 +145,25 @@ describe('addFromInvite', () => {
     expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'accepted', helloPending: true })
 
     await setContactState(db, (await getContactByPeerId(db, PEER))?.id ?? -1, 'accepted', false)
-    await addFromInvite(db, { ...input, username: 'Caroline' })
+    await addFromInvite(db, { ...input, name: 'Caroline' })
     expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'accepted', helloPending: false, username: 'Caroline' })
 
     await deleteContact(db, (await getContactByPeerId(db, PEER))?.id ?? -1, false)
     await addFromInvite(db, input)
     expect(await getContactByPeerId(db, PEER)).toMatchObject({ state: 'requested', helloPending: true })
+  })
+
+  it('what an invite leaves out (a short link has no addresses, the text form no name) an existing contact keeps', async () => {
+    const { id } = await addFromInvite(db, input)
+    await addFromInvite(db, { peerId: PEER, addresses: [] })
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ id, username: 'Carol', addresses: input.addresses })
+    await addFromInvite(db, { peerId: PEER, name: 'Caroline', addresses: [] })
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ id, username: 'Caroline', addresses: input.addresses })
+  })
+
+  it('a new contact from an invite without a name is named by its short PeerID', async () => {
+    await addFromInvite(db, { peerId: PEER, addresses: [] })
+    expect(await getContactByPeerId(db, PEER)).toMatchObject({ username: shortPeerId(PEER), addresses: [] })
   })
 
   it('a request and an add at the same moment end accepted, whichever commits first', async () => {

@@ -3,7 +3,8 @@
  *
  * Fuzzed: parseInvite on arbitrary strings, on base64url payloads and links
  * of arbitrary JSON, on invite-shaped objects with wrong fields, on the text
- * form `peerid@multiaddr`, and on mutated valid links (flipped characters,
+ * form `peerid@multiaddr`, on short links (`#/c/<PeerID>/<name>`) with
+ * arbitrary names and tails, and on mutated valid links (flipped characters,
  * truncations, extensions); validateName on arbitrary strings.
  * Contract: the parser either returns a valid Invite or throws an
  * InvalidInviteError (never a TypeError/RangeError/SyntaxError from a crash);
@@ -16,11 +17,14 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import {
   encodeInvite,
+  encodeShortInvite,
   INVITE_LINK_PATH,
   InvalidInviteError,
   MAX_INVITE_ADDRESSES,
   MAX_INVITE_CHARS,
+  MAX_SHORT_LINK_CHARS,
   parseInvite,
+  SHORT_LINK_PATH,
   validateName
 } from '../../../src/lib/node/identity/invite.ts'
 import type { Invite } from '../../../src/lib/node/identity/invite.ts'
@@ -44,7 +48,7 @@ function parsesOrRefuses (text: string): Invite | undefined {
   try {
     const invite = parseInvite(text)
     expect(typeof invite.peerId).toBe('string')
-    expect(invite.addresses.length).toBeGreaterThan(0)
+    // none from a short link or a bare PeerID (the contact is looked up by PeerID)
     expect(invite.addresses.length).toBeLessThanOrEqual(MAX_INVITE_ADDRESSES)
     for (const a of invite.addresses) expect(a.endsWith(`/p2p/${invite.peerId}`)).toBe(true)
     tally.ok++
@@ -156,6 +160,29 @@ describe('fuzz: parseInvite', () => {
         mutated = link + m.tail
       }
       parsesOrRefuses(mutated)
+    }), FUZZ_PARAMS)
+  })
+
+  it('short links with arbitrary names and tails: an Invite or an InvalidInviteError', () => {
+    tally.ok = tally.refused = 0
+    fc.assert(fc.property(
+      fc.oneof(fc.constant('<id>'), fc.string({ maxLength: 60 })),
+      fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 40 }).map(n => base64Url(utf8(n))), fc.string({ maxLength: 40 })),
+      fc.oneof(fc.constant(''), fc.string({ maxLength: 30 })),
+      (peer, name, tail) => {
+        parsesOrRefuses(`${ORIGIN}/${SHORT_LINK_PATH}${peer === '<id>' ? id : peer}${name === '' ? '' : `/${name}`}${tail}`)
+      }), FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+  })
+
+  it('a short link of any name fits 120 characters and reads back as the start of that name', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 64 }).filter(s => s.trim().length > 0 && !/[\u0000-\u001f\u007f-\u009f]/.test(s)), name => {
+      const link = encodeShortInvite(id, name, ORIGIN)
+      expect(link.length).toBeLessThanOrEqual(MAX_SHORT_LINK_CHARS)
+      const invite = parseInvite(link)
+      expect(invite.peerId).toBe(id)
+      expect(invite.addresses).toEqual([])
+      expect(name.trim().startsWith(invite.name ?? '')).toBe(true)
     }), FUZZ_PARAMS)
   })
 

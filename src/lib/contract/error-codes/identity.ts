@@ -5,8 +5,6 @@ export const IDENTITY_ERRORS = {
   profileExists: {},
   /** restoring a backup where an identity exists already */
   profileExistsRestore: {},
-  /** our invite needs at least one relay reservation */
-  inviteNotOnline: {},
   backupNoProfile: {},
   backupSameIdentity: {},
   backupOtherIdentity: { peerId: 'text' },
@@ -72,6 +70,9 @@ export const IDENTITY_ERRORS = {
   inviteAddressNotText: { index: 'number' },
   inviteUnknownField: { field: 'text' },
   inviteCutOff: {},
+  // a short link (…#/c/<PeerID>/<name>)
+  inviteShortExtra: {},
+  inviteShortName: {},
   // a link (…#/add/<payload>) or bare text that is not an invite payload
   inviteLinkBadChars: {},
   inviteTextBadChars: {},

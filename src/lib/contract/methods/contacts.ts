@@ -4,8 +4,11 @@ import { contactId, longText, shortText } from '../ids.ts'
 import { BACKUP_TIMEOUT_MS } from './identity.ts'
 import { v } from '../schema.ts'
 import type { ContactId } from '../../db/types.ts'
+import type { InvitePreview } from '../types.ts'
 
 export const contactsMethods = {
+  /** parse and validate an invite and say who it names and how they stand with us; changes nothing (the "Add <name>?" card) */
+  previewInvite: method({ params: v.object({ invite: shortText() }), result: returns<InvitePreview>() }),
   /** parse and validate an invite, then add (or update) that contact and send it a contact request */
   addContact: method({ params: v.object({ invite: shortText() }), result: returns<{ contactId: ContactId }>() }),
   /** accept a waiting contact request */

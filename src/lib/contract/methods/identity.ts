@@ -14,8 +14,11 @@ export const identityMethods = {
   getStatus: method({ params: v.none(), result: returns<NodeStatus>() }),
   /** onboarding: creates the identity (Ed25519) and the profile, then starts the node */
   createProfile: method({ params: v.object({ username: shortText() }), result: returns<NodeStatus>(), timeoutMs: CREATE_PROFILE_TIMEOUT_MS }),
-  /** our invite in its text form (docs/protocols.md, "Invites") */
-  getInvite: method({ params: v.none(), result: returns<{ invite: string }>() }),
+  /**
+   * our invites (docs/protocols.md, "Invites"): the short link (PeerID and
+   * name), and the full invite with our addresses once we hold a reservation
+   */
+  getInvite: method({ params: v.none(), result: returns<{ link: string, invite?: string }>() }),
   /** this identity as a passphrase-encrypted backup file (docs/protocols.md, "Identity backup file") */
   exportIdentity: method({
     params: v.object({ passphrase: shortText(), includeHistory: v.boolean() }),

@@ -36,6 +36,8 @@ export const en = {
   inviteAddressNotText: 'The invite is damaged: address {index} in the list is not text.',
   inviteUnknownField: 'The invite is damaged: unknown field "{field}".',
   inviteCutOff: 'The invite is incomplete or damaged: it was probably cut off while copying. Copy the whole invite again.',
+  inviteShortExtra: 'The link has more after the name than a Parley link has: it was probably joined with other text. Copy the link again.',
+  inviteShortName: 'The name in the link is damaged: it was probably cut off or changed while copying. Copy the link again.',
   inviteLinkBadChars: 'The link is not a Parley invite: it contains characters that an invite never has.',
   inviteTextBadChars: 'This is not a Parley invite: it contains characters that an invite never has.',
   inviteLinkSplit: 'The link is not a Parley invite, or it was split while copying: it contains spaces or line breaks. Copy it again as one piece.',
@@ -83,7 +85,6 @@ export const en = {
   // ---- the node (node/kernel/node-service.ts)
   profileExists: 'This browser already has a Parley identity.',
   profileExistsRestore: 'This browser already has a Parley identity. Restore a backup in a browser (or browser profile) that has none.',
-  inviteNotOnline: 'You are not connected to a relay yet, so an invite could not tell anyone how to reach you. It appears here as soon as you are online.',
   ownInvite: 'This is your own invite. Send it to your contact and paste theirs here.',
   contactBlocked: 'You blocked this contact. Unblock them before adding them again.',
   unknownContact: 'This contact does not exist (any more).',
@@ -310,6 +311,8 @@ export const ru: RuTable<typeof en> = {
   inviteAddressNotText: 'Приглашение повреждено: адрес № {index} в списке — не текст.',
   inviteUnknownField: 'Приглашение повреждено: неизвестное поле «{field}».',
   inviteCutOff: 'Приглашение неполное или повреждено: вероятно, его обрезали при копировании. Скопируйте приглашение целиком ещё раз.',
+  inviteShortExtra: 'В ссылке после имени есть что-то лишнее, чего в ссылках Parley не бывает: вероятно, её склеили с другим текстом. Скопируйте ссылку ещё раз.',
+  inviteShortName: 'Имя в ссылке повреждено: вероятно, его обрезали или изменили при копировании. Скопируйте ссылку ещё раз.',
   inviteLinkBadChars: 'Эта ссылка — не приглашение Parley: в ней есть символы, которых в приглашениях не бывает.',
   inviteTextBadChars: 'Это не приглашение Parley: в нём есть символы, которых в приглашениях не бывает.',
   inviteLinkSplit: 'Эта ссылка — не приглашение Parley, или её разорвали при копировании: в ней есть пробелы или переносы строк. Скопируйте её ещё раз одним куском.',
@@ -356,7 +359,6 @@ export const ru: RuTable<typeof en> = {
 
   profileExists: 'В этом браузере уже есть личность Parley.',
   profileExistsRestore: 'В этом браузере уже есть личность Parley. Восстановите резервную копию в браузере (или профиле браузера), где её нет.',
-  inviteNotOnline: 'Вы ещё не подключены к ретранслятору, поэтому приглашение не сможет сказать, как с вами связаться. Оно появится здесь, как только вы будете в сети.',
   ownInvite: 'Это ваше собственное приглашение. Отправьте его своему контакту, а сюда вставьте его приглашение.',
   contactBlocked: 'Вы заблокировали этот контакт. Разблокируйте его, прежде чем добавлять снова.',
   unknownContact: 'Такого контакта нет (возможно, его уже удалили).',

@@ -3,8 +3,14 @@ import type { EnTable, RuTable } from '../table.ts'
 /** Strings of the My invite screen (routes/MyInvite.svelte) and the QR code view (lib/ui/QrCode.svelte). */
 export const en = {
   title: 'My invite',
-  intro: 'Send this invite to someone you want to chat with. When they add it, you can write to each other.',
+  intro: 'Send this link to someone you want to chat with, or let them scan the code. When they add you, you can write to each other.',
   yourInvite: 'Your invite',
+  linkWhat: 'Your name and your Peer ID, by which Parley finds you through its relays.',
+  fullHeading: 'Full invite, with your addresses',
+  fullWhat: 'Longer, but it also says where to reach you: for someone whose Parley uses other relays than yours.',
+  fullOffline: 'It appears here as soon as you are connected to a relay.',
+  fullLabel: 'Full invite',
+  copyFull: 'Copy full invite',
   preparing: 'Preparing your invite…',
   loadFailed: 'Could not get your invite: {reason}',
   copyInvite: 'Copy invite',
@@ -20,8 +26,14 @@ export const en = {
 
 export const ru: RuTable<typeof en> = {
   title: 'Моё приглашение',
-  intro: 'Отправьте это приглашение тому, с кем хотите переписываться. Когда собеседник его добавит, вы сможете писать друг другу.',
+  intro: 'Отправьте эту ссылку тому, с кем хотите переписываться, или дайте отсканировать код. Когда собеседник вас добавит, вы сможете писать друг другу.',
   yourInvite: 'Ваше приглашение',
+  linkWhat: 'Ваше имя и ваш PeerID, по которому Parley найдёт вас через свои ретрансляторы.',
+  fullHeading: 'Полное приглашение, с вашими адресами',
+  fullWhat: 'Оно длиннее, но говорит и о том, где вас найти: для тех, чей Parley работает через другие ретрансляторы.',
+  fullOffline: 'Оно появится здесь, как только вы подключитесь к ретранслятору.',
+  fullLabel: 'Полное приглашение',
+  copyFull: 'Скопировать полное приглашение',
   preparing: 'Готовим ваше приглашение…',
   loadFailed: 'Не удалось получить приглашение: {reason}',
   copyInvite: 'Скопировать приглашение',

@@ -1,5 +1,5 @@
 import {
-  MAX_NOTES_CHARS, addFromInvite, deleteContact, getContact, setBlocked, setContactState, setVerified, updateContactDetails
+  MAX_NOTES_CHARS, addFromInvite, deleteContact, displayName, getContact, getContactByPeerId, setBlocked, setContactState, setVerified, updateContactDetails
 } from '../../db/contacts.ts'
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { transfersOfChat } from '../../db/transfers.ts'
@@ -14,6 +14,7 @@ import type { TransferManager } from '../transfers/transfers.ts'
 import type { ContactBook } from './book.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
+import type { InvitePreview } from '../../contract/types.ts'
 
 /** The invite is our own (`ownInvite`), or names a contact the user blocked (`contactBlocked`). */
 export const UnusableInviteError = errorClass('UnusableInviteError')
@@ -45,6 +46,23 @@ export class Contacts {
   }
 
   /**
+   * Who an invite names and how they stand with us (the "Add <name>?" card);
+   * refuses what {@link add} would refuse for the invite itself (a bad invite,
+   * our own). Changes nothing.
+   */
+  async preview (text: string): Promise<InvitePreview> {
+    const invite = parseInvite(text)
+    if (invite.peerId === this.#components.identity.require().peerId) throw new UnusableInviteError('ownInvite')
+    const existing = await getContactByPeerId(this.#components.db, invite.peerId)
+    const preview: InvitePreview = { peerId: invite.peerId, addresses: invite.addresses.length }
+    if (invite.name !== undefined) preview.name = invite.name
+    if (existing !== undefined) {
+      preview.contact = { contactId: existing.id, state: existing.state, blocked: existing.blocked, name: displayName(existing) }
+    }
+    return preview
+  }
+
+  /**
    * Adds the contact an invite names (its text, checked in identity/invite.ts)
    * and asks them to accept us. Adding someone whose request is waiting
    * accepts it. The request goes out now if they can be reached, else on the
@@ -54,11 +72,7 @@ export class Contacts {
     const invite = parseInvite(text)
     const profile = this.#components.identity.require()
     if (invite.peerId === profile.peerId) throw new UnusableInviteError('ownInvite')
-    const { id, blocked } = await addFromInvite(this.#components.db, {
-      peerId: invite.peerId,
-      username: invite.name ?? shortPeerId(invite.peerId),
-      addresses: invite.addresses
-    })
+    const { id, blocked } = await addFromInvite(this.#components.db, invite)
     if (blocked) throw new UnusableInviteError('contactBlocked')
     // adding someone whose request was waiting accepts it
     if ((await getContact(this.#components.db, id))?.state === 'accepted') this.#accepted(invite.peerId)
@@ -154,9 +168,4 @@ export class Contacts {
     if (contact == null) throw new ContactNotFoundError('unknownContact')
     return contact
   }
-}
-
-/** A PeerID cut short for a contact that gave no name. */
-export function shortPeerId (peerId: string): string {
-  return `${peerId.slice(0, 6)}…${peerId.slice(-4)}`
 }

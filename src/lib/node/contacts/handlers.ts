@@ -1,12 +1,13 @@
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { Contacts } from './contacts.ts'
 
-type ContactMethods = 'addContact' | 'acceptContact' | 'declineContact' | 'updateContact' | 'setBlocked' | 'deleteContact' |
+type ContactMethods = 'previewInvite' | 'addContact' | 'acceptContact' | 'declineContact' | 'updateContact' | 'setBlocked' | 'deleteContact' |
   'getSafetyNumber' | 'checkSafetyCode' | 'setVerified'
 
 /** The contacts' contract methods. */
 export function contactHandlers (components: { contacts: Contacts }): NodeHandlers<ContactMethods> {
   return {
+    previewInvite: async ({ invite }) => components.contacts.preview(invite),
     addContact: async ({ invite }) => ({ contactId: await components.contacts.add(invite) }),
     acceptContact: async ({ contactId }) => { await components.contacts.accept(contactId); return null },
     declineContact: async ({ contactId }) => { await components.contacts.decline(contactId); return null },

@@ -26,6 +26,6 @@ export function identityHandlers (components: IdentityHandlerComponents): NodeHa
       return components.status.current
     },
     exportIdentity: async ({ passphrase, includeHistory }) => ({ file: await components.identity.export(passphrase, includeHistory) }),
-    getInvite: () => ({ invite: components.identity.invite() })
+    getInvite: () => components.identity.invite()
   }
 }

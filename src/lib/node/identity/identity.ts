@@ -3,8 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { exportBackup, readBackup, restoreBackup } from '../../db/backup.ts'
 import { NoProfileError, ProfileExistsError } from '../../db/errors.ts'
 import { getProfile, saveProfile } from '../../db/profile.ts'
-import { NodeNotReadyError } from '../kernel/components.ts'
-import { encodeInvite, validateName } from './invite.ts'
+import { encodeInvite, encodeShortInvite, validateName } from './invite.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ProfileRow } from '../../db/types.ts'
 import type { StatusBoard } from '../kernel/status.ts'
@@ -88,11 +87,16 @@ export class Identity {
     return exportBackup(this.#components.db, passphrase, { includeHistory })
   }
 
-  /** Our invite (docs/protocols.md, "Invites"): it needs the circuit addresses of at least one reservation. */
-  invite (): string {
+  /**
+   * Our invites (docs/protocols.md, "Invites"): the short link, which names
+   * only our PeerID and name; and the full invite with our circuit addresses,
+   * once we hold at least one reservation (undefined before).
+   */
+  invite (): { link: string, invite?: string } {
     const profile = this.require()
     const { addresses } = this.#components.status.current
-    if (addresses.length === 0) throw new NodeNotReadyError('inviteNotOnline')
-    return encodeInvite({ peerId: profile.peerId, name: profile.username, addresses }, this.#components.origin)
+    const link = encodeShortInvite(profile.peerId, profile.username, this.#components.origin)
+    if (addresses.length === 0) return { link }
+    return { link, invite: encodeInvite({ peerId: profile.peerId, name: profile.username, addresses }, this.#components.origin) }
   }
 }

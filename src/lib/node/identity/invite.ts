@@ -2,20 +2,23 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { SAFETY_QR_PREFIX } from '../contacts/safety-number.ts'
 import { errorClass } from '../../contract/errors.ts'
-import { INVITE_LINK_PATH, undoPercentEncoding } from '../../contract/invite-link.ts'
+import { INVITE_LINK_PATH, MAX_SHORT_LINK_CHARS, SHORT_LINK_PATH, undoPercentEncoding } from '../../contract/invite-link.ts'
 import type { ErrorCode, ErrorParams } from '../../contract/errors.ts'
 import type { PeerId } from '@libp2p/interface'
 
 /**
- * Invites (docs/protocols.md, "Invites"): one format, carried as a link
- * `<origin>/#/add/<payload>` where payload is base64url (no padding) of the
- * UTF-8 JSON `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...]}`.
- * Also accepted on import: the bare payload, and the text form
+ * Invites (docs/protocols.md, "Invites"): the short link
+ * `<origin>/#/c/<PeerID>[/<name>]` (the name base64url of its UTF-8; no
+ * address: the contact is found by its PeerID through the relays and the
+ * DHT), and the full invite `<origin>/#/add/<payload>` where payload is
+ * base64url (no padding) of the UTF-8 JSON
+ * `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...]}`. Also accepted on
+ * import: the bare payload, a bare PeerID, and the text form
  * `<PeerID>@<multiaddr>` (no name); any of them percent-encoded once or
  * twice (contract/invite-link.ts).
  */
 
-export { INVITE_LINK_PATH }
+export { INVITE_LINK_PATH, MAX_SHORT_LINK_CHARS, SHORT_LINK_PATH }
 
 export const INVITE_VERSION = 1
 /** Whole invite text, as pasted. */
@@ -36,13 +39,19 @@ const QUOTED_ADDRESS_CHARS = 80
 const QUOTED_SHORT_CHARS = 40
 
 const NOT_BASE64URL = /[^A-Za-z0-9_-]/
+/**
+ * Text that can only be a PeerID (base58btc starting like one, `12D3KooW…` or
+ * `Qm…`): an invite payload is base64url of '{', which starts with "ey".
+ */
+const BARE_PEER_ID = /^[1Q][1-9A-HJ-NP-Za-km-z]{39,127}$/
 /** C0 and C1 controls, and the bidi controls that could make a quoted value reorder the sentence around it. */
 const UNSAFE_IN_MESSAGE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
 
 export interface Invite {
   peerId: string
-  /** the display name the inviter chose; undefined for the `peerid@multiaddr` form */
+  /** the display name the inviter chose; undefined for the `peerid@multiaddr` form and a bare PeerID */
   name?: string
+  /** empty for a short link and a bare PeerID: the contact is looked up by its PeerID */
   addresses: string[]
 }
 
@@ -69,12 +78,33 @@ export function encodeInvite (invite: Invite, origin: string): string {
   return `${origin}/${INVITE_LINK_PATH}${base64UrlEncode(new TextEncoder().encode(json))}`
 }
 
+/**
+ * The short link `<origin>/#/c/<PeerID>/<name>`: the name (when given) as
+ * many whole characters of it as keep the link within MAX_SHORT_LINK_CHARS.
+ * The contact's node tells its whole name when it answers.
+ */
+export function encodeShortInvite (peerId: string, name: string | undefined, origin: string): string {
+  const base = `${origin}/${SHORT_LINK_PATH}${peerId}`
+  const chars = [...(name ?? '').trim()]
+  for (let keep = chars.length; keep > 0; keep--) {
+    const kept = chars.slice(0, keep).join('').trim()
+    const link = `${base}/${base64UrlEncode(new TextEncoder().encode(kept))}`
+    if (link.length <= MAX_SHORT_LINK_CHARS) return link
+  }
+  return base
+}
+
 /** Parses and fully validates an invite in any accepted form. */
 export function parseInvite (text: string): Invite {
   const given = text.trim()
   if (given.length > MAX_INVITE_CHARS) throw new InvalidInviteError('inviteTooLong', { max: MAX_INVITE_CHARS })
   const trimmed = undoPercentEncoding(given).trim()
   if (trimmed.length === 0) throw new InvalidInviteError('inviteEmpty')
+
+  const shortAt = trimmed.indexOf(SHORT_LINK_PATH)
+  if (shortAt >= 0) return parseShortLink(trimmed.slice(shortAt + SHORT_LINK_PATH.length))
+  // a PeerID alone (base58btc, never the base64url of '{', which payloads start with)
+  if (BARE_PEER_ID.test(trimmed)) return { peerId: checkPeerId(trimmed).toString(), addresses: [] }
 
   const hashAt = trimmed.indexOf(INVITE_LINK_PATH)
   if (hashAt < 0) {
@@ -120,6 +150,30 @@ export function parseInvite (text: string): Invite {
   const extra = Object.keys(fields).filter(k => !['v', 'id', 'n', 'a'].includes(k))
   if (extra[0] != null) throw new InvalidInviteError('inviteUnknownField', { field: clip(extra[0], QUOTED_SHORT_CHARS) })
   return checkInvite(id, n ?? undefined, a)
+}
+
+/**
+ * What follows `#/c/` in a short link: `<PeerID>[/<name>]`, where a query an
+ * app appended (`?utm_source=…`) is dropped (neither part can hold a '?').
+ */
+function parseShortLink (rest: string): Invite {
+  const path = rest.split('?', 1)[0] ?? ''
+  if (/\s/.test(path)) throw new InvalidInviteError('inviteLinkSplit')
+  const parts = path.split('/')
+  if (parts.length > 2) throw new InvalidInviteError('inviteShortExtra')
+  const [id = '', encodedName = ''] = parts
+  const peerId = checkPeerId(id).toString()
+  return encodedName === '' ? { peerId, addresses: [] } : { peerId, name: validateName(decodeShortName(encodedName)), addresses: [] }
+}
+
+/** A short link's name: base64url (no padding) of UTF-8. */
+function decodeShortName (encoded: string): string {
+  if (NOT_BASE64URL.test(encoded) || encoded.length % 4 === 1) throw new InvalidInviteError('inviteShortName')
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(base64UrlDecode(encoded))
+  } catch {
+    throw new InvalidInviteError('inviteShortName')
+  }
 }
 
 /**
