@@ -107,7 +107,31 @@ test.describe('short invite links', () => {
     expect(invite).toContain(`/#/c/${contact?.peerId ?? '-'}/`)
   })
 
-  test('a request to a PeerID nobody answers for says it is on its way, then that it has not arrived yet', async ({ bob }) => {
+  test('a request to someone who is away waits on the relay; when they come back it arrives, and the sender sees it delivered', async ({ bob, carol }) => {
+    await onboard(bob.page, 'Bob')
+    await onboard(carol.page, 'Carol')
+    const { invite } = await readInvite(carol.page)
+    // Carol's only page closes: her node is gone
+    await carol.page.close()
+
+    await bob.page.goto(invite)
+    await confirmAdd(bob.page, 'Carol')
+    const note = bob.page.getByTestId('request-note')
+    await expect(note).toHaveAttribute('data-request', /sending|stored/)
+    await expect(note).toHaveAttribute('data-request', 'stored', { timeout: 30_000 })
+    await expect(note).toHaveText(/waits on a relay until Carol comes online/)
+    await send(bob.page, 'Hi Carol, for when you are back')
+
+    const back = await carol.newTab()
+    await nav(back).getByRole('link', { name: 'Chats' }).click()
+    await expect(back.getByRole('button', { name: 'Accept Bob' })).toBeVisible({ timeout: 30_000 })
+    await openChat(bob.page, 'Carol')
+    await expect(note).toHaveAttribute('data-request', 'delivered', { timeout: 45_000 })
+    await back.getByRole('button', { name: 'Accept Bob' }).click()
+    await expect(message(bob.page, 'Hi Carol, for when you are back')).toHaveAttribute('data-state', 'delivered', { timeout: 30_000 })
+  })
+
+  test('a request to a PeerID nobody answers for says it is on its way, then that it waits on a relay', async ({ bob }) => {
     await onboard(bob.page, 'Bob')
     const nobody = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
     await nav(bob.page).getByRole('link', { name: 'Add contact' }).click()
@@ -117,12 +141,11 @@ test.describe('short invite links', () => {
     await addCard(bob.page).getByRole('button', { name: 'Send request' }).click()
 
     const note = bob.page.getByTestId('request-note')
-    await expect(note).toHaveAttribute('data-request', 'sending')
-    await expect(note).toHaveText(/^Sending your contact request to /)
-    // after REQUEST_HINT_AFTER_MS (15 s) without an answer
-    await expect(note).toHaveAttribute('data-request', 'undelivered', { timeout: 30_000 })
-    await expect(note).toHaveText(/has not reached .* yet: they may be offline/)
+    await expect(note).toHaveAttribute('data-request', /sending|stored/)
+    await expect(note).toHaveAttribute('data-request', 'stored', { timeout: 30_000 })
+    const [row] = await readRows<{ helloPending: boolean, helloStored: boolean }>(bob.page, 'contacts')
+    expect(row).toMatchObject({ helloPending: true, helloStored: true })
     await nav(bob.page).getByRole('link', { name: 'Chats' }).click()
-    await expect(bob.page.getByRole('main').getByRole('link', { name: new RegExp(nobody.slice(0, 6)) })).toContainText('Your request has not reached them yet')
+    await expect(bob.page.getByRole('main').getByRole('link', { name: new RegExp(nobody.slice(0, 6)) })).toContainText('Your request waits on a relay for them')
   })
 })

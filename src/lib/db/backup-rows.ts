@@ -135,7 +135,7 @@ export const PROFILE_FIELDS = {
 } as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
 export const CONTACT_FIELDS = {
   id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
-  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, rerequests: true, verified: false, addedAt: false, updatedAt: false
+  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, verified: false, addedAt: false, updatedAt: false
 } as const satisfies Record<keyof BackupContact, boolean>
 export const RELAY_FIELDS = {
   multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
@@ -200,6 +200,7 @@ export class ContentsChecker {
     if (row.has('lastSeen')) contact.lastSeen = row.time('lastSeen')
     if (row.has('helloPending')) contact.helloPending = row.bool('helloPending')
     if (row.has('helloSince')) contact.helloSince = row.time('helloSince')
+    if (row.has('helloStored')) contact.helloStored = row.bool('helloStored')
     if (row.has('rerequests')) contact.rerequests = row.int('rerequests', 0, Number.MAX_SAFE_INTEGER)
     if (this.#contacts.has(contact.id)) row.fail(`id ${contact.id} is used twice`)
     if (this.#peerIds.has(contact.peerId)) row.fail(`PeerID ${contact.peerId} is used twice`)

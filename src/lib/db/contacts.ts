@@ -213,12 +213,17 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
 
 /** The hello owed to a contact was answered; its state stays as it is now. */
 export async function clearHelloPending (db: ParleyDb, id: ContactId): Promise<void> {
-  await db.contacts.update(id, { helloPending: false })
+  await db.contacts.update(id, { helloPending: false, helloStored: false })
 }
 
-/** Changes a contact's state (and whether a hello to it is still owed). @returns false for an unknown id. */
+/** The hello we owe them waits on a mailbox relay (it was deposited there); it stays owed until they answer. */
+export async function setHelloStored (db: ParleyDb, id: ContactId): Promise<void> {
+  await db.contacts.update(id, { helloStored: true })
+}
+
+/** Changes a contact's state (and whether a hello to it is still owed: a new one, not yet on a relay). @returns false for an unknown id. */
 export async function setContactState (db: ParleyDb, id: ContactId, state: ContactState, helloPending: boolean, now: number = Date.now()): Promise<boolean> {
-  return (await db.contacts.update(id, { state, helloPending, updatedAt: now })) > 0
+  return (await db.contacts.update(id, { state, helloPending, helloStored: false, updatedAt: now })) > 0
 }
 
 /** Longest note about a contact, in characters. */
@@ -296,7 +301,7 @@ export async function addFromInvite (db: ParleyDb, input: InviteContact): Promis
     if (existing === undefined) {
       const username = input.name ?? shortPeerId(input.peerId)
       const id = await upsertContact(db, { peerId: input.peerId, username, addresses: input.addresses, now, state: 'requested', helloPending: true })
-      await db.contacts.update(id, { helloSince: now })
+      await db.contacts.update(id, { helloSince: now, helloStored: false })
       return { id, blocked: false }
     }
     if (existing.blocked) return { id: existing.id, blocked: true }
@@ -308,7 +313,7 @@ export async function addFromInvite (db: ParleyDb, input: InviteContact): Promis
     })
     if (existing.state !== 'accepted') {
       const state = existing.state === 'pending' || existing.state === 'declined' ? 'accepted' : 'requested'
-      await db.contacts.update(existing.id, { state, helloPending: true, helloSince: now })
+      await db.contacts.update(existing.id, { state, helloPending: true, helloSince: now, helloStored: false })
     }
     return { id: existing.id, blocked: false }
   })

@@ -53,6 +53,8 @@ export interface ContactRow {
   helloPending?: boolean
   /** When the user last asked them (added them from an invite): how long our request has been on its way. */
   helloSince?: number
+  /** The hello we owe them waits on a mailbox relay of theirs (or ours) until they drain it; still owed until they answer. */
+  helloStored?: boolean
   /** How often they asked again after the user declined (bounded, see MAX_REREQUESTS). */
   rerequests?: number
   verified: boolean

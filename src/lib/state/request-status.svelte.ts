@@ -1,18 +1,20 @@
 /**
  * Where our contact request stands, as the sender sees it: on its way (just
- * added, still sending), not delivered for a while (they may be offline: it
- * goes out once both are online), or delivered and waiting for them to accept
- * (their node answered `pending`). The node keeps `helloPending` until one
- * answer arrives (docs/protocols.md, "Contact requests").
+ * added, still sending), not delivered for a while (they may be offline),
+ * waiting on a relay (the node left it in their mailbox, which they drain
+ * when they come online), or delivered and waiting for them to accept (their
+ * node answered `pending`, live or through our mailbox). The node keeps
+ * `helloPending` until one answer arrives (docs/protocols.md, "Contact
+ * requests", "Mailboxes").
  */
 import type { ContactRow } from '../db/types.ts'
 
 /** A request still not delivered after this long gets the hint that they may be offline. */
 export const REQUEST_HINT_AFTER_MS = 15_000
 
-export type RequestStatus = 'sending' | 'undelivered' | 'delivered'
+export type RequestStatus = 'sending' | 'undelivered' | 'stored' | 'delivered'
 
-type RequestFields = Pick<ContactRow, 'state' | 'helloPending' | 'helloSince' | 'addedAt'>
+type RequestFields = Pick<ContactRow, 'state' | 'helloPending' | 'helloSince' | 'helloStored' | 'addedAt'>
 
 /** Since when the request has been owed (rows from before `helloSince` existed: since the contact was added). */
 function owedSince (contact: RequestFields): number {
@@ -23,6 +25,7 @@ function owedSince (contact: RequestFields): number {
 export function requestStatus (contact: RequestFields, now: number): RequestStatus | undefined {
   if (contact.state !== 'requested') return undefined
   if (contact.helloPending !== true) return 'delivered'
+  if (contact.helloStored === true) return 'stored'
   return now - owedSince(contact) < REQUEST_HINT_AFTER_MS ? 'sending' : 'undelivered'
 }
 

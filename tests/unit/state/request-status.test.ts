@@ -14,6 +14,12 @@ describe('requestStatus', () => {
     expect(requestStatus({ ...asked, helloPending: undefined }, since)).toBe('delivered')
   })
 
+  it('left in their mailbox: waiting on a relay, from the first moment; their answer makes it delivered', () => {
+    expect(requestStatus({ ...asked, helloStored: true }, since)).toBe('stored')
+    expect(requestStatus({ ...asked, helloStored: true }, since + 10 * REQUEST_HINT_AFTER_MS)).toBe('stored')
+    expect(requestStatus({ ...asked, helloStored: true, helloPending: false }, since)).toBe('delivered')
+  })
+
   it('rows from before helloSince count from when the contact was added', () => {
     const old = { state: 'requested' as const, helloPending: true, addedAt: since }
     expect(requestStatus(old, since + 1)).toBe('sending')

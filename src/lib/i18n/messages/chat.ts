@@ -25,6 +25,7 @@ export const en = {
   blockedNote: 'You blocked {name}. Nothing they send reaches you; unblock them in',
   requestSending: 'Sending your contact request to {name}…',
   requestUndelivered: 'Your contact request has not reached {name} yet: they may be offline. Parley sends it as soon as you are both online; what you write now is delivered once they accept.',
+  requestStored: 'Your contact request waits on a relay until {name} comes online: Parley cannot reach them now. What you write now is delivered once they accept.',
   requestedNote: 'Delivered: waiting for {name} to accept your contact request. What you write now is delivered once they do.',
   /** the sentence is followed by a "Chats" link and a full stop */
   pendingNote: '{name} wants to chat with you. Accept or decline the request in',
@@ -65,6 +66,7 @@ export const ru: RuTable<typeof en> = {
   blockedNote: 'Вы заблокировали {name}. Сообщения от этого контакта до вас не доходят; разблокировать его можно в разделе',
   requestSending: 'Отправляем запрос на добавление: {name}…',
   requestUndelivered: 'Запрос на добавление ещё не дошёл до адресата ({name}): возможно, собеседник не в сети. Parley отправит его, как только вы оба будете в сети; всё, что вы напишете сейчас, будет доставлено после того, как запрос примут.',
+  requestStored: 'Ваш запрос на добавление ждёт на ретрансляторе, пока адресат ({name}) не появится в сети: сейчас Parley не может с ним связаться. Всё, что вы напишете сейчас, будет доставлено после того, как запрос примут.',
   requestedNote: 'Доставлено: ждём, пока {name} примет ваш запрос на добавление. Всё, что вы напишете сейчас, будет доставлено после этого.',
   pendingNote: '{name} хочет переписываться с вами. Принять или отклонить запрос на добавление можно в разделе',
   chatsLink: 'Чаты',

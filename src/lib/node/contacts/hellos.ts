@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setPresence } from '../../db/contacts.ts'
+import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
 import type { ContactService } from './contact-service.ts'
@@ -11,6 +11,7 @@ import type { ContactId, ContactRow } from '../../db/types.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { MailboxCourier } from '../messaging/courier.ts'
 import type { Outbox } from '../messaging/outbox.ts'
 import type { ContactDialer } from '../presence/contact-finder.ts'
 import type { Greeter } from '../presence/greeter.ts'
@@ -40,6 +41,7 @@ export interface ContactHellosComponents {
   identity: Pick<Identity, 'require'>
   status: Pick<StatusBoard, 'current'>
   outbox: Pick<Outbox, 'kick'>
+  courier: Pick<MailboxCourier, 'depositHello'>
   dialer: ContactDialer
   greeter: Pick<Greeter, 'redial'>
   events: ParleyEventTarget
@@ -116,35 +118,71 @@ export class ContactHellos implements Startable {
 
   /**
    * Sends the request or accept we owe `contactId`, if any, over an open
-   * connection or a new dial. The answer settles it: 'accepted' makes them a
-   * contact, 'pending' means it arrived, 'refused' ends the asking. Failures
-   * leave it owed: the greeter dials again after a back-off, and the next
-   * connection sends it. Never throws.
+   * connection or a new dial. The answer settles it ({@link settle}). When
+   * they cannot be reached, the hello is sealed into their mailbox (once per
+   * hello owed: `helloStored`), where their node finds it when it comes
+   * online; it stays owed until an answer comes, live or from a mailbox. The
+   * greeter dials again after a back-off, and the next connection sends it.
+   * Never throws.
    */
   async sendOwed (contactId: ContactId): Promise<void> {
     if (!this.#started || this.#sending.has(contactId) || this.#sending.size >= MAX_HELLOS_IN_FLIGHT) return
     const { db, dialer, libp2p } = this.#components
     this.#sending.add(contactId)
+    let owed: { contact: ContactRow, hello: ContactHelloFrame } | undefined
     try {
       const contact = await getContact(db, contactId)
       const type = helloType(contact)
       if (contact == null || type == null) return
+      owed = { contact, hello: { type, ...this.#me() } }
       const connection = await dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
-      const status = await libp2p.services.contact.send(connection, { type, ...this.#me() })
-      if (status === 'accepted') {
-        await setContactState(db, contactId, 'accepted', false)
-        if (contact.state !== 'accepted') this.#accepted(contact.peerId)
-        this.#components.outbox.kick(contactId)
-      } else {
-        // only the hello is settled: their accept may have arrived meanwhile
-        await clearHelloPending(db, contactId)
-      }
+      await this.settle(contact, await libp2p.services.contact.send(connection, owed.hello))
     } catch (err) {
       if (!this.#started) return
       this.#log.error('could not send the contact request to %d - %e', contactId, err)
+      if (owed != null && owed.contact.helloStored !== true) await this.#store(owed.contact, owed.hello)
       this.#components.greeter.redial(contactId)
     } finally {
       this.#sending.delete(contactId)
+    }
+  }
+
+  /**
+   * Their answer to our hello, live or from a mailbox: 'accepted' makes them
+   * a contact (and their outbox flows), 'pending' means it arrived, 'refused'
+   * ends the asking.
+   */
+  async settle (contact: ContactRow, status: ContactReplyFrame['status']): Promise<void> {
+    const db = this.#components.db
+    if (status === 'accepted') {
+      await setContactState(db, contact.id, 'accepted', false)
+      if (contact.state !== 'accepted') this.#accepted(contact.peerId)
+      this.#components.outbox.kick(contact.id)
+    } else {
+      // only the hello is settled: their accept may have arrived meanwhile
+      await clearHelloPending(db, contact.id)
+    }
+  }
+
+  /**
+   * `contactId` cannot be reached now (the greeter's dial failed): the
+   * request or accept we owe it, if any and not there yet, goes to its
+   * mailbox. Never throws.
+   */
+  async storeOwed (contactId: ContactId): Promise<void> {
+    if (!this.#started || this.#sending.has(contactId)) return
+    const contact = await getContact(this.#components.db, contactId).catch(() => undefined)
+    const type = helloType(contact)
+    if (contact == null || type == null || contact.helloStored === true) return
+    await this.#store(contact, { type, ...this.#me() })
+  }
+
+  /** Leaves the hello we owe `contact` in its mailbox; it stays owed (a live answer, or theirs from a mailbox, settles it). */
+  async #store (contact: ContactRow, hello: ContactHelloFrame): Promise<void> {
+    try {
+      if (await this.#components.courier.depositHello(contact, hello) > 0) await setHelloStored(this.#components.db, contact.id)
+    } catch (err) {
+      this.#log.error('could not leave the contact request for %d on a relay - %e', contact.id, err)
     }
   }
 

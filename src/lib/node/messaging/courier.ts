@@ -10,7 +10,9 @@
  * once) a batch in one write (mailbox-intake.ts), deletes what it processed
  * from the relay once it is stored, and after each relay's drain seals the
  * ids it stored back to their senders as receipts. Receipts arriving this way
- * mark our messages delivered.
+ * mark our messages delivered. Contact hellos go the same way when the other
+ * side cannot be reached: a request (or accept) waits in their mailbox, and
+ * a request that arrives this way is answered 'pending' through theirs.
  */
 import { circuitRelayAddress, circuitRelayId } from '@parley/protocol/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -20,15 +22,18 @@ import { MAX_ITEM_BYTES, MailboxRefusedError } from '@parley/protocol/mailbox/co
 import { SealOpener } from '@parley/protocol/mailbox/opener'
 import { setMessageState } from '../../db/messages.ts'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
+import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { messageFrame } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
-import { MAX_RECEIPT_IDS, encodeReceipts, receiptsId } from './receipts.ts'
+import { MAX_RECEIPT_IDS, encodeReceipts, helloItemId, receiptsId } from './receipts.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
+import type { ContactHellos } from '../contacts/hellos.ts'
+import type { ContactFrame } from '@parley/protocol/contact/codec'
 import type { Identity } from '../identity/identity.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { Inbox } from './inbox.ts'
@@ -62,6 +67,8 @@ export interface CourierComponents {
   identity: Pick<Identity, 'privateKey'>
   inbox: Pick<Inbox, 'receiveMany'>
   contactBook: Pick<ContactBook, 'byPeerId'>
+  /** takes the hellos and replies that come through our mailboxes */
+  hellos: Pick<ContactHellos, 'receive' | 'settle'>
   /** our own relays (full multiaddrs ending in /p2p/<relay>) */
   relayList: Pick<RelayList, 'active'>
 }
@@ -172,13 +179,23 @@ export class MailboxCourier implements Startable {
     return this.#components.libp2p.dial(multiaddr(relay), { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
   }
 
+  /**
+   * Where items for `to` go: its mailbox relays, or, when we know none of
+   * them (added from a short link while it was offline), our own: people who
+   * use one app use its relays, and a node drains its own relays' mailboxes.
+   */
+  #relaysFor (to: ContactRow): string[] {
+    const theirs = mailboxRelaysOf(to)
+    return theirs.length > 0 ? theirs : this.#components.relayList.active().slice(0, MAX_MAILBOX_RELAYS)
+  }
+
   /** Seals `payload` to `to` and deposits it on its mailbox relays; resolves how many relays hold it. */
   async #depositPayload (to: ContactRow, id: Uint8Array, payload: Uint8Array): Promise<number> {
     const recipient = peerIdFromString(to.peerId)
     if (recipient.publicKey == null) return 0
     const item = seal(payload, { senderSecret: this.#keys().secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes })
     if (item.byteLength > MAX_ITEM_BYTES) throw new Error(`a sealed message of ${item.byteLength} bytes is over the mailbox limit of ${MAX_ITEM_BYTES}`)
-    const results = await Promise.allSettled(mailboxRelaysOf(to).map(async (relay) => {
+    const results = await Promise.allSettled(this.#relaysFor(to).map(async (relay) => {
       const connection = await this.#connect(relay)
       await mailboxRequest(connection, { op: 'deposit', id, recipient: recipient.toMultihash().bytes, item }, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
     }))
@@ -191,9 +208,13 @@ export class MailboxCourier implements Startable {
   /**
    * Deposits messages for `contact` that no relay holds yet (state queued or
    * sent) and marks each one a relay took 'stored'. Returns the ids stored.
+   * Nothing for someone who has not accepted us yet: their node would drop
+   * it; our messages wait, queued, until their accept comes (live, or from
+   * our mailbox).
    */
   async deposit (contact: ContactRow, rows: MessageRow[]): Promise<MessageId[]> {
     const stored: MessageId[] = []
+    if (contact.state !== 'accepted') return stored
     for (const row of rows) {
       if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
       if (await this.#depositPayload(contact, ulidBytes(row.id), encodeChatFrame(messageFrame(row))) === 0) break
@@ -201,6 +222,17 @@ export class MailboxCourier implements Startable {
       await setMessageState(this.#components.db, row.id, 'stored')
       stored.push(row.id)
     }
+    return stored
+  }
+
+  /**
+   * Leaves a contact hello (our request or accept) or our reply to theirs
+   * in `to`'s mailbox, one item per kind and sender (a second deposit is a
+   * duplicate); resolves how many relays hold it.
+   */
+  async depositHello (to: ContactRow, frame: ContactFrame): Promise<number> {
+    const stored = await this.#depositPayload(to, helloItemId(frame.type, this.#components.libp2p.peerId.toString()), encodeContactFrame(frame))
+    if (stored > 0) this.#stats.deposited++
     return stored
   }
 
@@ -234,6 +266,7 @@ export class MailboxCourier implements Startable {
     } finally {
       // what was stored, also when the drain broke off; then the next batches, from the next drain
       await this.#sendReceipts([...intake.stored.values()])
+      await this.#sendReplies(intake.requested.values())
     }
   }
 
@@ -255,6 +288,15 @@ export class MailboxCourier implements Startable {
         await this.#depositPayload(contact, receiptsId(part), encodeReceipts(part))
           .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', contact.peerId, err) })
       }
+    }
+  }
+
+  /** Tells whoever asked to be our contact through a mailbox that the request arrived and waits for the user ('pending'). */
+  async #sendReplies (askers: Iterable<ContactRow>): Promise<void> {
+    for (const contact of askers) {
+      if (this.#stopping.signal.aborted) return
+      await this.depositHello(contact, { type: 'reply', status: 'pending' })
+        .catch((err: unknown) => { this.#log('could not tell %s its request arrived - %e', contact.peerId, err) })
     }
   }
 

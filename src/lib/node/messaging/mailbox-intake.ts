@@ -4,13 +4,16 @@
  * (mailbox-drain.ts): `prepare` opens every item of a batch at once
  * (WebCrypto, off this thread, where the platform has it) and decodes it;
  * `commit` stores the batch's messages through the inbox in one write and
- * applies its receipts in one write per sender. Anything that does not open,
- * is not from a contact we exchange messages with, or is not a chat frame or
- * receipts is dropped and counted, never stored.
+ * applies its receipts in one write per sender; then the contact hellos
+ * (requests and accepts, from anyone: the contact rules decide, as for a live
+ * hello) and the replies to ours. Anything that does not open, is not from a
+ * contact we exchange messages with (a hello aside), or is not a chat frame,
+ * receipts, a hello or a reply is dropped and counted, never stored.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { decodeChatFrame } from '@parley/protocol/chat/codec'
+import { decodeContactFrame } from '@parley/protocol/contact/codec'
 import { SealError } from '@parley/protocol/mailbox/seal'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
 import { mayExchange } from '../contacts/book.ts'
@@ -18,6 +21,8 @@ import { decodeReceipts, payloadType } from './receipts.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
+import type { ContactHellos } from '../contacts/hellos.ts'
+import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { Inbox } from './inbox.ts'
 import type { DrainSink } from './mailbox-drain.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
@@ -41,21 +46,29 @@ export interface IntakeComponents {
   db: ParleyDb
   inbox: Pick<Inbox, 'receiveMany'>
   contactBook: Pick<ContactBook, 'byPeerId'>
+  hellos: Pick<ContactHellos, 'receive' | 'settle'>
 }
 
 /** One item of a batch, opened and decoded. */
 export type PreparedItem =
   | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame }
   | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[] }
+  | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
+  | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
   | { kind: 'dropped' }
+
+/** The `type`s of the contact protocol's frames, which a mailbox item may carry too. */
+const HELLO_TYPES = new Set(['request', 'accept', 'reply'])
 
 /**
  * The sink of one drain. `stored` gathers, per sender, the ids of the
  * messages stored (now or before), for the receipts sent back after the
- * drain (at most the drain's item count).
+ * drain (at most the drain's item count); `requested`, who asked to be our
+ * contact and now waits for the user, to be told their request arrived.
  */
 export class MailboxIntake implements DrainSink<PreparedItem[]> {
   readonly stored = new Map<ContactId, { contact: ContactRow, ids: string[] }>()
+  readonly requested = new Map<ContactId, ContactRow>()
   readonly #components: IntakeComponents
   readonly #opener: { open(sealed: Uint8Array): Promise<Opened> }
   readonly #count: IntakeCounters
@@ -81,13 +94,23 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('unreadable', err instanceof SealError ? err : new Error('no valid sender key'))
       return { kind: 'dropped' }
     }
+    const type = payloadType(payload)
     const contact = await this.#components.contactBook.byPeerId(from.toString())
+    try {
+      // anyone may ask (the contact rules refuse the blocked and the declined too often)
+      if (type === 'request' || type === 'accept') return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
+    } catch (err) {
+      this.#count.dropped('malformed', err)
+      return { kind: 'dropped' }
+    }
     if (!mayExchange(contact)) {
       this.#count.dropped('not-a-contact', from.toString())
       return { kind: 'dropped' }
     }
     try {
-      if (payloadType(payload) === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
+      if (type === 'reply') return { kind: 'reply', from, contact, status: decodeContactFrame(payload, 'listener').status }
+      if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
+      if (type === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
       const frame = decodeChatFrame(payload)
       if (frame.type === 'message') return { kind: 'message', from, contact, message: frame }
       if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
@@ -131,6 +154,32 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
         const notOurs = await markDelivered(db, contact.id, part)
         for (const id of notOurs) this.#count.dropped('not-ours', id)
         for (let n = part.length - notOurs.length; n > 0; n--) this.#count.receipt()
+      }
+    }
+    await this.#commitHellos(prepared)
+  }
+
+  /**
+   * The hellos and replies of a batch, one at a time and in order, as a live
+   * hello or reply would be taken: a request left waiting for the user is
+   * answered 'pending' after the drain (`requested`); a reply to our request
+   * settles it. A reply from someone we owe no hello is dropped.
+   */
+  async #commitHellos (prepared: PreparedItem[]): Promise<void> {
+    const { hellos, contactBook } = this.#components
+    for (const item of prepared) {
+      if (item.kind === 'hello') {
+        const status = await hellos.receive(item.from, item.hello)
+        const contact = await contactBook.byPeerId(item.from.toString())
+        if (status === 'pending' && item.hello.type === 'request' && contact != null) this.requested.set(contact.id, contact)
+        else if (status === 'refused') this.#count.dropped('not-a-contact', item.from.toString())
+      } else if (item.kind === 'reply') {
+        const contact = await contactBook.byPeerId(item.from.toString())
+        if (contact?.helloPending !== true) {
+          this.#count.dropped('not-ours', `a reply from ${item.from.toString()}`)
+          continue
+        }
+        await hellos.settle(contact, item.status)
       }
     }
   }

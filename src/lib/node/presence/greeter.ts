@@ -28,7 +28,7 @@ export interface GreeterComponents {
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener' | 'hangUp'> & { peerStore: Pick<PeerStore, 'merge'> }
   dialer: ContactDialer
   outbox: Pick<Outbox, 'kick'>
-  hellos: Pick<ContactHellos, 'sendOwed'>
+  hellos: Pick<ContactHellos, 'sendOwed' | 'storeOwed'>
 }
 
 /**
@@ -125,9 +125,11 @@ export class Greeter implements Startable {
         try {
           await dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
         } catch {
-          // offline: dial again later; the outbox (if any) retries with back-off too
+          // offline: dial again later; the outbox (if any) retries with back-off too,
+          // and what we owe them in the way of a hello waits in their mailbox
           this.redial(id)
           outbox.kick(id)
+          if (contact.helloPending === true && contact.helloStored !== true) await hellos.storeOwed(id)
         }
       }
     }

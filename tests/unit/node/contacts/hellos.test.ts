@@ -9,10 +9,10 @@ import { Greeter, REDIAL_BACKOFF } from '../../../../src/lib/node/presence/greet
 import { openTestDb } from '../../db/helpers.ts'
 import { FakeLibp2p, fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
-import type { ContactState } from '../../../../src/lib/db/types.ts'
+import type { ContactId, ContactState } from '../../../../src/lib/db/types.ts'
 import type { ContactDialer } from '../../../../src/lib/node/presence/contact-finder.ts'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
-import type { ContactHelloFrame } from '@parley/protocol/contact/codec'
+import type { ContactFrame, ContactHelloFrame } from '@parley/protocol/contact/codec'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /**
@@ -33,6 +33,9 @@ let dialer: ContactDialer
 let sendHook: ((to: string) => Promise<void>) | undefined
 /** the PeerIDs `contact:accepted` named, in order */
 let acceptedEvents: string[]
+/** hellos left in mailboxes (the courier's depositHello), and how many relays take the next one */
+let deposited: Array<{ to: string, frame: ContactFrame }>
+let relaysTaking: number
 
 async function contact (name: string, state: ContactState, extra: { connected?: boolean, blocked?: boolean, helloPending?: boolean } = {}): Promise<PeerId> {
   const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -70,6 +73,14 @@ beforeEach(async () => {
     }
   }
   const outbox = { kick: () => {} }
+  deposited = []
+  relaysTaking = 1
+  const courier = {
+    depositHello: async (to: { peerId: string }, frame: ContactFrame) => {
+      deposited.push({ to: to.peerId, frame })
+      return relaysTaking
+    }
+  }
   const events = new TypedEventEmitter<ParleyEvents>()
   acceptedEvents = []
   events.addEventListener('contact:accepted', (evt) => { acceptedEvents.push(evt.detail.peerId) })
@@ -80,6 +91,7 @@ beforeEach(async () => {
     libp2p,
     dialer,
     outbox,
+    courier,
     identity: { require: () => ({ id: 1 as const, peerId: '12D3KooWMe', privateKey: new Uint8Array(), username: 'Me', createdAt: 0 }) },
     status: { get current () { return { phase: 'online' as const, addresses, relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} } } },
     get greeter () { return greeter },
@@ -218,6 +230,49 @@ describe('ContactHellos: becoming a contact', () => {
     await contactHellos.sendOwed(id)
     expect(hellos.map(h => h.to)).toEqual([asked.toString()])
     expect(acceptedEvents).toEqual([asked.toString()])
+  })
+})
+
+describe('ContactHellos: a hello they cannot take now waits in their mailbox', () => {
+  async function owedTo (name: string): Promise<{ peer: PeerId, id: ContactId }> {
+    const peer = await contact(name, 'requested', { connected: false, helloPending: true })
+    const id = (await db.contacts.where('peerId').equals(peer.toString()).first())?.id
+    if (id === undefined) throw new Error('no contact row')
+    return { peer, id }
+  }
+
+  it('an unreachable contact: the request is deposited once, and stays owed', async () => {
+    const { peer, id } = await owedTo('Offline')
+    await contactHellos.sendOwed(id)
+    expect(deposited).toEqual([{ to: peer.toString(), frame: { type: 'request', name: 'Me', addresses } }])
+    expect(await db.contacts.get(id)).toMatchObject({ helloPending: true, helloStored: true })
+    // tried again later: it is on a relay already
+    await contactHellos.sendOwed(id)
+    expect(deposited).toHaveLength(1)
+    expect(dialed).toEqual([peer.toString(), peer.toString()])
+  })
+
+  it('no relay took it: not marked stored, so the next try deposits again', async () => {
+    const { id } = await owedTo('Nowhere')
+    relaysTaking = 0
+    await contactHellos.sendOwed(id)
+    expect((await db.contacts.get(id))?.helloStored).not.toBe(true)
+    relaysTaking = 1
+    await contactHellos.sendOwed(id)
+    expect(deposited).toHaveLength(2)
+    expect((await db.contacts.get(id))?.helloStored).toBe(true)
+  })
+
+  it('their answer from a mailbox settles it: pending clears the hello owed, accepted makes them a contact', async () => {
+    const first = await owedTo('Pending')
+    await contactHellos.sendOwed(first.id)
+    const row = await db.contacts.get(first.id)
+    if (row === undefined) throw new Error('no contact row')
+    await contactHellos.settle(row, 'pending')
+    expect(await db.contacts.get(first.id)).toMatchObject({ state: 'requested', helloPending: false, helloStored: false })
+    await contactHellos.settle(row, 'accepted')
+    expect(await db.contacts.get(first.id)).toMatchObject({ state: 'accepted', helloPending: false })
+    expect(acceptedEvents).toEqual([first.peer.toString()])
   })
 })
 

@@ -1,0 +1,134 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { encodeContactFrame } from '@parley/protocol/contact/codec'
+import { MailboxIntake } from '../../../../src/lib/node/messaging/mailbox-intake.ts'
+import { helloItemId } from '../../../../src/lib/node/messaging/receipts.ts'
+import type { DropReason } from '../../../../src/lib/node/messaging/mailbox-intake.ts'
+import type { ContactRow, ContactState } from '../../../../src/lib/db/types.ts'
+import type { ContactFrame, ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
+import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/**
+ * Contact hellos and replies that come through our mailboxes
+ * (messaging/mailbox-intake.ts): a request or accept from anyone goes to the
+ * contact rules (ContactHellos.receive); a request left waiting is answered
+ * after the drain; a reply settles the hello we owe, and only that.
+ */
+
+interface Sender { peer: PeerId, publicKey: Uint8Array }
+
+async function sender (): Promise<Sender> {
+  const key = await generateKeyPair('Ed25519')
+  return { peer: peerIdFromPrivateKey(key), publicKey: key.publicKey.raw }
+}
+
+function row (who: Sender, state: ContactState, extra: Partial<ContactRow> = {}): ContactRow {
+  return { id: 1, peerId: who.peer.toString(), username: 'Them', addresses: [], status: 'offline', notes: '', blocked: false, state, verified: false, addedAt: 0, updatedAt: 0, ...extra } as ContactRow
+}
+
+interface Harness {
+  sink: MailboxIntake
+  received: Array<{ from: string, hello: ContactHelloFrame }>
+  settled: Array<{ contact: string, status: string }>
+  dropped: DropReason[]
+  /** an item that "opens" as `payload` from `from` (the seal itself has tests of its own) */
+  seal(from: Sender, payload: ContactFrame | Uint8Array): Uint8Array
+  /** one batch through prepare and commit, as a drain hands it over */
+  drain(items: Uint8Array[]): Promise<void>
+}
+
+/** An intake over fake components: `book` answers byPeerId, `answer` is what receive() says. */
+function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['status']): Harness {
+  const received: Harness['received'] = []
+  const settled: Harness['settled'] = []
+  const dropped: DropReason[] = []
+  const opened = new Map<Uint8Array, { senderPublic: Uint8Array, payload: Uint8Array }>()
+  const components = {
+    db: {} as unknown as ParleyDb,
+    inbox: { receiveMany: async () => [] },
+    contactBook: { byPeerId: async (id: string) => book.get(id) },
+    hellos: {
+      receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
+      settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }
+    }
+  }
+  const opener = {
+    open: async (item: Uint8Array) => {
+      const found = opened.get(item)
+      if (found === undefined) throw new Error('sealed to someone else')
+      return found
+    }
+  }
+  const sink = new MailboxIntake(components, opener, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
+  return {
+    sink,
+    received,
+    settled,
+    dropped,
+    seal (from, payload) {
+      const item = new Uint8Array(8)
+      opened.set(item, { senderPublic: from.publicKey, payload: payload instanceof Uint8Array ? payload : encodeContactFrame(payload) })
+      return item
+    },
+    async drain (items) {
+      await sink.commit([await sink.prepare(items.map((item, i) => ({ id: new Uint8Array(16).fill(i), storedAt: 0, item })))])
+    }
+  }
+}
+
+describe('MailboxIntake: contact hellos and replies', () => {
+  const hello: ContactHelloFrame = { type: 'request', name: 'Stranger', addresses: [] }
+
+  it('a request from a stranger goes to the contact rules; one left waiting is to be answered after the drain', async () => {
+    const stranger = await sender()
+    // receive() stores them as pending: the book has them when the intake looks again
+    const h = harness(new Map([[stranger.peer.toString(), row(stranger, 'pending')]]), 'pending')
+    await h.drain([h.seal(stranger, hello)])
+    expect(h.received).toEqual([{ from: stranger.peer.toString(), hello }])
+    expect([...h.sink.requested.values()].map(c => c.peerId)).toEqual([stranger.peer.toString()])
+    expect(h.dropped).toEqual([])
+  })
+
+  it('a request the rules refuse (blocked, declined too often) is counted, and answered nothing', async () => {
+    const blocked = await sender()
+    const h = harness(new Map([[blocked.peer.toString(), row(blocked, 'declined', { blocked: true })]]), 'refused')
+    await h.drain([h.seal(blocked, hello)])
+    expect(h.received).toHaveLength(1)
+    expect(h.sink.requested.size).toBe(0)
+    expect(h.dropped).toEqual(['not-a-contact'])
+  })
+
+  it('a reply settles the hello we owe; one from someone we owe nothing, or from a stranger, is dropped', async () => {
+    const asked = await sender()
+    const answered = await sender()
+    const stranger = await sender()
+    const h = harness(new Map([
+      [asked.peer.toString(), row(asked, 'requested', { helloPending: true })],
+      [answered.peer.toString(), row(answered, 'requested', { helloPending: false })]
+    ]), 'pending')
+    const reply: ContactReplyFrame = { type: 'reply', status: 'pending' }
+    await h.drain([h.seal(asked, reply), h.seal(answered, reply), h.seal(stranger, reply)])
+    expect(h.settled).toEqual([{ contact: asked.peer.toString(), status: 'pending' }])
+    expect(h.dropped.sort()).toEqual(['not-a-contact', 'not-ours'])
+  })
+
+  it('a malformed hello is dropped as malformed, and nothing reaches the contact rules', async () => {
+    const someone = await sender()
+    const h = harness(new Map(), 'pending')
+    const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+    await h.drain([h.seal(someone, json({ type: 'request', name: '', addresses: [] })), h.seal(someone, json({ type: 'accept', name: 'X', addresses: [], more: 1 }))])
+    expect(h.received).toEqual([])
+    expect(h.dropped).toEqual(['malformed', 'malformed'])
+  })
+
+  it('each kind of hello from one sender has its own mailbox id, the same every time', () => {
+    const a = '12D3KooWL9gE7DWdXacQUdNWp2ie3LfFX1AzLwGgVzErPGX9UFyk'
+    const b = '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
+    expect(helloItemId('request', a)).toHaveLength(16)
+    expect(helloItemId('request', a)).toEqual(helloItemId('request', a))
+    expect(helloItemId('request', a)).not.toEqual(helloItemId('accept', a))
+    expect(helloItemId('request', a)).not.toEqual(helloItemId('request', b))
+  })
+})
