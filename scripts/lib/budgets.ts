@@ -43,10 +43,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * Issue 22: opening percent-encoded invite links (the router putting an
  * encoded route back) took the shell to 131.0; the Chats link's count of
  * what waits and folding long messages (Show more, in two languages) to 131.3.
+ * One identity, one place (issue 22 item 6): the other-copies warning and
+ * the restore step's advice, in two languages, took the shell to 132.2; the
+ * instance protocol's codec, client and InstanceWatch took the worker to 300.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 131.3,
-  worker: 299.2,
+  shell: 132.2,
+  worker: 300.6,
   pump: 4.6,
   lazy: 423.1
 }
