@@ -5,7 +5,7 @@ import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DATA_DIR,
   DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAILBOX_MAX_BYTES, DEFAULT_MAILBOX_RATE_PER_PEER,
   DEFAULT_MAILBOX_RECIPIENT_BYTES, DEFAULT_MAILBOX_RECIPIENT_ITEMS, DEFAULT_MAILBOX_SENDER_BYTES, DEFAULT_MAILBOX_SENDER_ITEMS, DEFAULT_MAILBOX_TTL_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
-  DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_INSTANCE_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_RATE_PER_IP, DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES
 } from './constants.ts'
@@ -74,6 +74,10 @@ export interface RelayConfig {
   mailboxRatePerPeer: number
   /** serve `/parley/nearby/1.0.0`: opted-in browsers on one network see each other through this relay */
   nearby: boolean
+  /** serve `/parley/instance/1.0.0`: a browser hears of other running copies of its identity */
+  instances: boolean
+  /** instance streams held in all */
+  maxInstanceStreams: number
 }
 
 type Env = Record<string, string | undefined>
@@ -139,7 +143,9 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'mailbox-sender-items', key: 'mailboxSenderItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_SENDER_ITEMS }, help: 'mailbox items one sender may have waiting, for all recipients' },
   { flag: 'mailbox-sender-bytes', key: 'mailboxSenderBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_SENDER_BYTES }, help: 'bytes of mailbox items one sender may have waiting' },
   { flag: 'mailbox-rate-per-peer', key: 'mailboxRatePerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RATE_PER_PEER }, help: 'mailbox requests per minute from one PeerID' },
-  { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' }
+  { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' },
+  { flag: 'instances', key: 'instances', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'tell a browser when its identity runs elsewhere too (/parley/instance/1.0.0)' },
+  { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' }
 ]
 
 const envName = (flag: string): string => `PARLEY_RELAY_${flag.toUpperCase().replaceAll('-', '_')}`
@@ -206,7 +212,7 @@ function readConfigFile (path: string): Record<string, string> {
     if (!FILE_OPTIONS.has(key)) throw new ConfigError(`the config file ${path} has an unknown option "${key.slice(0, 40)}" (options are the flag names without "--")`)
     if (typeof value === 'number' || typeof value === 'string') {
       out[key] = String(value)
-    } else if (typeof value === 'boolean' && (key === 'mdns' || key === 'mailbox' || key === 'nearby')) {
+    } else if (typeof value === 'boolean' && (key === 'mdns' || key === 'mailbox' || key === 'nearby' || key === 'instances')) {
       out[key] = value ? 'on' : 'off'
     } else if (LIST_OPTIONS.has(key) && Array.isArray(value) && value.every(v => typeof v === 'string')) {
       out[key] = value.join(',')

@@ -148,6 +148,13 @@ export const MAILBOX_SWEEP_INTERVAL_MS = MINUTE_MS
 export const MAILBOX_DIR = 'mailbox'
 
 /**
+ * Instance streams (`/parley/instance/1.0.0`) held in all: one per browser
+ * connection at the default connection cap (DEFAULT_MAX_CONNECTIONS); each
+ * costs a yamux stream and a few hundred bytes.
+ */
+export const DEFAULT_MAX_INSTANCE_STREAMS = 12_288
+
+/**
  * Every connection is checked this often (relay-node/src/keepalive.ts): a
  * WebSocket ping frame, or a libp2p ping on other transports. One that has
  * not answered by its next turn is closed, so a dead peer goes within two

@@ -43,11 +43,13 @@ import { linearConnectionList } from './connection-list.ts'
 import { ConnectionsByIp, relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
 import { startMailbox } from './mailbox/service.ts'
+import { startInstances } from './instances.ts'
+import type { InstanceService } from './instances.ts'
 import { startNearby } from './nearby.ts'
 import type { NearbyService } from './nearby.ts'
 import { openMailbox } from './mailbox/store.ts'
 import type { MailboxStore } from './mailbox/store.ts'
-import { countCircuits, mailboxMetrics, nearbyMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
+import { countCircuits, instanceMetrics, mailboxMetrics, nearbyMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
 import { loadTlsFiles } from './tls.ts'
 import { Keepalive } from './keepalive.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
@@ -225,6 +227,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   let mailbox: MailboxStore | undefined
   let mailboxService: { stop(): Promise<void> } | undefined
   let nearbyService: NearbyService | undefined
+  let instanceService: InstanceService | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
   let guard: ReturnType<typeof guardWebSocketListeners>
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
@@ -272,6 +275,14 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
         reserved: (peer) => reservations()?.has(peer) ?? false,
         log,
         metrics: nearbyMetrics(registry, () => nearbyService?.size ?? 0)
+      })
+    }
+    if (config.instances) {
+      instanceService = await startInstances(node, {
+        maxStreams: config.maxInstanceStreams,
+        draining: () => draining,
+        log,
+        metrics: instanceMetrics(registry, { streams: () => instanceService?.streams ?? 0, copies: () => instanceService?.copies ?? 0 })
       })
     }
     ops = config.metricsPort == null
@@ -361,6 +372,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       clearInterval(sweeper)
       await mailboxService?.stop()
       await nearbyService?.stop()
+      await instanceService?.stop()
       await node.stop()
       unfollow()
       node.removeEventListener('peer:disconnect', onDisconnect)

@@ -2,9 +2,11 @@ import { createServer } from 'node:http'
 import { Counter, Gauge } from 'prom-client'
 import { MailboxErrorCode } from '@parley/protocol/mailbox/codec'
 import { CIRCUIT_REJECTIONS, CONNECTION_REJECTIONS, RESERVATION_REJECTIONS } from './limits.ts'
+import { InstanceErrorCode } from '@parley/protocol/instance/codec'
 import { NearbyErrorCode } from '@parley/protocol/nearby/codec'
 import { NEARBY_REMOVALS } from './nearby.ts'
 import type { MailboxMetrics } from './mailbox/service.ts'
+import type { InstanceMetrics } from './instances.ts'
 import type { NearbyMetrics } from './nearby.ts'
 import type { CircuitRejection, ConnectionRejection, ReservationRejection } from './limits.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -112,6 +114,23 @@ export function nearbyMetrics (registry: Registry, registrations: () => number):
     registered: () => { registered.inc() },
     removed: (reason) => { removed.inc({ reason }) },
     listed: () => { listed.inc() },
+    refused: (code) => { refused.inc({ code }) }
+  }
+}
+
+/**
+ * The instance protocol's metrics: instance streams open now and PeerIDs with
+ * two or more live instances (read when scraped), streams registered, and
+ * refusals by code.
+ */
+export function instanceMetrics (registry: Registry, read: { streams(): number, copies(): number }): InstanceMetrics {
+  new Gauge({ name: 'parley_instance_streams', help: 'Instance streams open now (about one per browser connection)', registers: [registry], collect () { this.set(read.streams()) } })
+  new Gauge({ name: 'parley_instance_copies', help: 'PeerIDs with two or more running copies connected now (one identity open in two places)', registers: [registry], collect () { this.set(read.copies()) } })
+  const registered = new Counter({ name: 'parley_instance_registered_total', help: 'Instance streams registered', registers: [registry] })
+  const refused = new Counter({ name: 'parley_instance_rejections_total', help: 'Instance streams refused, by code', labelNames: ['code'], registers: [registry] })
+  for (const code of Object.keys(InstanceErrorCode)) refused.inc({ code }, 0)
+  return {
+    registered: () => { registered.inc() },
     refused: (code) => { refused.inc({ code }) }
   }
 }

@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectOnline, message, nav, openChat, readInvite, send } from './helpers/parley.ts'
+import { downloadBackup } from './helpers/backup.ts'
+import { befriend, expectOnline, message, openChat, readInvite, send } from './helpers/parley.ts'
 
 const PASSPHRASE = 'correct horse battery staple'
 
@@ -9,15 +10,9 @@ test.describe('identity backup', () => {
     await send(bob.page, 'before the move')
     await expect(message(alice.page, 'before the move')).toBeVisible()
 
-    await nav(alice.page).getByRole('link', { name: 'Settings' }).click()
-    await alice.page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE)
-    await alice.page.getByLabel('Passphrase again').fill(PASSPHRASE)
-    const downloading = alice.page.waitForEvent('download')
-    await alice.page.getByRole('button', { name: 'Download backup' }).click()
     // kept outside the context: its downloads go when it closes
     const file = testInfo.outputPath('alice.parley')
-    await (await downloading).saveAs(file)
-    await expect(alice.page.getByText('Your backup file is downloading')).toBeVisible()
+    await downloadBackup(alice.page, file, PASSPHRASE)
     // the old browser goes away: one identity should run in one place at a time
     await alice.context.close()
 

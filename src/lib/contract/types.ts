@@ -47,6 +47,20 @@ export interface NodeStatus {
   capabilities: NodeCapabilities
   /** why a peer reached only over a relay is not reached directly (by PeerID); absent = no reason known */
   direct: Record<string, DirectOutlook>
+  /** other running copies of this identity, as our relays see them; absent = none (node/instances) */
+  elsewhere?: Elsewhere
+}
+
+/**
+ * Our identity runs in other places too (a backup restored in another
+ * browser or on another device while this one runs): the relays keep one
+ * reservation per PeerID, so only one copy receives messages.
+ */
+export interface Elsewhere {
+  /** other copies live now, 1 or more (each counted once, however many relays see it) */
+  count: number
+  /** when the longest-running of them was first seen live by a relay, ms since epoch on this device's clock */
+  since: number
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ParleyDb } from './db.ts'
+import type { InstanceSettingRow, NearbySettingRow } from './types.ts'
 
 /**
  * Settings of this browser (the `settings` table): kept on this device,
@@ -8,9 +9,32 @@ import type { ParleyDb } from './db.ts'
 
 /** Whether the user opted in to "Nearby" on this device; off until they turn it on. */
 export async function nearbyEnabled (db: ParleyDb): Promise<boolean> {
-  return (await db.settings.get('nearby'))?.enabled ?? false
+  const row = await db.settings.get('nearby')
+  return row?.key === 'nearby' ? row.enabled : false
 }
 
 export async function setNearbyEnabled (db: ParleyDb, enabled: boolean, now: number = Date.now()): Promise<void> {
-  await db.settings.put({ key: 'nearby', enabled, updatedAt: now })
+  const row: NearbySettingRow = { key: 'nearby', enabled, updatedAt: now }
+  await db.settings.put(row)
+}
+
+/** Hex digits of an instance id: 16 random bytes. */
+const INSTANCE_ID_HEX = /^[0-9a-f]{32}$/
+
+/**
+ * This browser profile's instance id (16 bytes), made the first time it is
+ * asked for and kept: the node restarting (a reload, a worker that died, the
+ * fallback's owner tab handing over) is the same instance, so it never looks
+ * like a second copy. A malformed row is replaced.
+ */
+export async function instanceId (db: ParleyDb, now: number = Date.now()): Promise<Uint8Array> {
+  const hex = await db.transaction('rw', db.settings, async () => {
+    const stored = await db.settings.get('instance')
+    if (stored?.key === 'instance' && INSTANCE_ID_HEX.test(stored.id)) return stored.id
+    const id = [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('')
+    const row: InstanceSettingRow = { key: 'instance', id, createdAt: now }
+    await db.settings.put(row)
+    return id
+  })
+  return Uint8Array.from(hex.match(/../g) ?? [], byte => parseInt(byte, 16))
 }

@@ -234,8 +234,23 @@ export interface TurnServerRow {
  * 'nearby' is whether the user opted in to be seen by, and see, people on the
  * same network connected to the same relay (docs/protocols.md, "Nearby").
  */
-export interface SettingRow {
+export interface NearbySettingRow {
   key: 'nearby'
   enabled: boolean
   updatedAt: number
 }
+
+/**
+ * 'instance': this browser profile's instance id (32 lowercase hex digits),
+ * which the node tells its relays so that another running copy of the same
+ * identity is noticed (docs/protocols.md, "One identity, one place"). Made
+ * once, kept across restarts, never in a backup: a restored backup runs
+ * under an id of its own.
+ */
+export interface InstanceSettingRow {
+  key: 'instance'
+  id: string
+  createdAt: number
+}
+
+export type SettingRow = NearbySettingRow | InstanceSettingRow

@@ -20,6 +20,7 @@ import * as chat from './messages/chat.ts'
 import * as chats from './messages/chats.ts'
 import * as common from './messages/common.ts'
 import * as contacts from './messages/contacts.ts'
+import * as copies from './messages/copies.ts'
 import * as errors from './messages/errors.ts'
 import * as files from './messages/files.ts'
 import * as invite from './messages/invite.ts'
@@ -33,7 +34,7 @@ import * as share from './messages/share.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  add, app, chat, chats, common, contacts, errors, files, invite, message, network, onboarding, pwa, search, settings, share
+  add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, pwa, search, settings, share
 } as const
 
 type Areas = typeof AREAS

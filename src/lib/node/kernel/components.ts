@@ -12,6 +12,7 @@ import type { ContactBook } from '../contacts/book.ts'
 import type { ContactHellos } from '../contacts/hellos.ts'
 import type { Contacts } from '../contacts/contacts.ts'
 import type { Identity } from '../identity/identity.ts'
+import type { InstanceWatch } from '../instances/instance-watch.ts'
 import type { Inbox } from '../messaging/inbox.ts'
 import type { ChatStreams } from '../messaging/chat-streams.ts'
 import type { MailboxCourier } from '../messaging/courier.ts'
@@ -82,6 +83,8 @@ export interface NodeComponents {
   transfers: TransferManager
   // nearby
   nearby: Nearby
+  // instances
+  instances: InstanceWatch
 }
 
 /** The node is not running yet (`stillStarting`, `transfersStarting`). */

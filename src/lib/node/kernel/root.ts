@@ -12,6 +12,7 @@ import { SchemaError } from '../../contract/schema.ts'
 import { InvalidParamsError } from '../../rpc/errors.ts'
 import { contactsFeature } from '../contacts/index.ts'
 import { identityFeature } from '../identity/index.ts'
+import { instancesFeature } from '../instances/index.ts'
 import { messagingFeature } from '../messaging/index.ts'
 import { nearbyFeature } from '../nearby/index.ts'
 import { presenceFeature } from '../presence/index.ts'
@@ -40,7 +41,7 @@ export interface NodeRootInit {
 }
 
 /** The features in start order (each one's services start in the order it lists them). */
-const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, nearbyFeature]
+const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, nearbyFeature, instancesFeature]
 
 export class NodeRoot {
   readonly components: NodeComponents

@@ -91,7 +91,8 @@ describe('Nearby in the node', () => {
     await expectRefusal(alice.node.call('addNearby', { peerId: '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj' }),
       'NotNearbyError', /^This person is not nearby any more/)
     expect(await nearbyEnabled(alice.db)).toBe(false)
-    expect(await alice.db.settings.count()).toBe(0)
+    // the only setting is this browser's instance id (node/instances), made at start
+    expect((await alice.db.settings.toArray()).map(row => row.key)).toEqual(['instance'])
     expect(await alice.db.contacts.count()).toBe(0)
   })
 })

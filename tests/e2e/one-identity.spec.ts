@@ -1,0 +1,129 @@
+import AxeBuilder from '@axe-core/playwright'
+import { expect, test } from './fixtures.ts'
+import { downloadBackup, restoreBackup } from './helpers/backup.ts'
+import { expectOnline, onboard, readInvite } from './helpers/parley.ts'
+import type { Person, RelayFixture } from './fixtures.ts'
+import type { Locator, Page } from '@playwright/test'
+
+/*
+ * One identity, one place (issue 22 item 6; docs/protocols.md, "One identity,
+ * one place"): a backup restored in a second browser while the first still
+ * runs makes two live copies of one identity. Each node tells the relays
+ * which instance it is; the relays tell each copy of the other, and every
+ * screen of both says so until one is closed. A profile's own tabs, a reload
+ * or a worker started again are one instance: no warning.
+ */
+
+const PASSPHRASE = 'correct horse battery staple'
+
+/** The warning every screen shows while another copy runs. */
+function warning (page: Page): Locator {
+  return page.getByRole('region', { name: 'Parley is open in more than one place' })
+}
+
+/** A sample of the relay's /metrics (relayMetrics on), e.g. `parley_instance_copies`. */
+async function metric (relay: RelayFixture, sample: string): Promise<number> {
+  const text = await (await fetch(`${relay.process.opsUrl ?? ''}/metrics`)).text()
+  const line = text.split('\n').find(l => l.startsWith(`${sample} `))
+  if (line == null) throw new Error(`no ${sample} in the relay's metrics`)
+  return Number(line.slice(sample.length + 1))
+}
+
+/** The first of `list`. */
+function first<T> (list: readonly T[]): T {
+  const [head] = list
+  if (head === undefined) throw new Error('the list is empty')
+  return head
+}
+
+/** Closes `person`'s SharedWorker (the node) through the DevTools Protocol, as worker-death.spec.ts does: to the tab, a crash. */
+async function killNodeWorker (person: Person): Promise<void> {
+  const browser = person.context.browser()
+  if (browser == null) throw new Error('no browser')
+  const pageSession = await person.context.newCDPSession(person.page)
+  const { targetInfo } = await pageSession.send('Target.getTargetInfo')
+  await pageSession.detach()
+  const session = await browser.newBrowserCDPSession()
+  const { targetInfos } = await session.send('Target.getTargets')
+  const workers = targetInfos.filter(t => t.type === 'shared_worker' && t.browserContextId === targetInfo.browserContextId)
+  expect(workers).toHaveLength(1)
+  expect((await session.send('Target.closeTarget', { targetId: first(workers).targetId })).success).toBe(true)
+  await session.detach()
+}
+
+test.describe('one identity, one place', () => {
+  // two relays, both seeing both copies: each copy must still be counted once
+  test.use({ relayCount: 2, relayMetrics: true })
+
+  test('a restored backup running beside the original: both warn, on every tab; closing one clears the other', { tag: ['@firefox'] }, async ({ alice, carol, relays }, testInfo) => {
+    await onboard(alice.page, 'Alice')
+    const { peerId } = await readInvite(alice.page)
+    const aliceTab2 = await alice.newTab()
+    await expectOnline(aliceTab2)
+    const file = testInfo.outputPath('alice.parley')
+    await downloadBackup(alice.page, file, PASSPHRASE)
+    // Settings says what a backup restored elsewhere means for this copy
+    await expect(alice.page.getByText('then close Parley here, since only one copy can receive messages')).toBeVisible()
+
+    // the restore step says to close the other copy, before anything is restored
+    await expect(carol.page.getByText('Moving from another browser or device? Close Parley there, before or right after restoring')).toBeVisible()
+    await restoreBackup(carol.page, file, PASSPHRASE)
+    expect((await readInvite(carol.page)).peerId).toBe(peerId)
+
+    // both copies, every tab of each, say so in words: one other copy, since when
+    const text = /^Parley with your identity is also open in another browser or on another device \(since .+\)\. Only one copy can receive messages: close the other one\.$/
+    for (const page of [alice.page, aliceTab2, carol.page]) {
+      await expect(warning(page)).toBeVisible({ timeout: 30_000 })
+      await expect(warning(page).getByRole('paragraph')).toHaveText(text)
+    }
+    // both relays see the two copies
+    for (const relay of relays) await expect.poll(async () => metric(relay, 'parley_instance_copies')).toBe(1)
+
+    // the restored copy is closed: the original stops warning, on both tabs
+    await carol.context.close()
+    for (const page of [alice.page, aliceTab2]) await expect(warning(page)).toBeHidden({ timeout: 30_000 })
+    for (const relay of relays) await expect.poll(async () => metric(relay, 'parley_instance_copies')).toBe(0)
+  })
+
+  test('the warning passes axe in the light and the dark palette', async ({ alice, carol }, testInfo) => {
+    await onboard(alice.page, 'Alice')
+    const file = testInfo.outputPath('alice.parley')
+    await downloadBackup(alice.page, file, PASSPHRASE)
+    await restoreBackup(carol.page, file, PASSPHRASE)
+    await expect(warning(carol.page)).toBeVisible({ timeout: 30_000 })
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await carol.page.emulateMedia({ colorScheme })
+      const { violations } = await new AxeBuilder({ page: carol.page }).include('section[aria-labelledby="elsewhere-heading"]').analyze()
+      expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => `${colorScheme}: ${v.id}`)).toEqual([])
+    }
+  })
+
+  test('no warning in a profile with two tabs, after a reload, or after its node worker is killed and started again', async ({ alice, relays }) => {
+    await onboard(alice.page, 'Alice')
+    const tab2 = await alice.newTab()
+    await expectOnline(tab2)
+    const relay = first(relays)
+    // the one node of both tabs told each relay, which sees no other copy
+    for (const r of relays) await expect.poll(async () => metric(r, 'parley_instance_streams')).toBe(1)
+    for (const r of relays) expect(await metric(r, 'parley_instance_copies')).toBe(0)
+    await expect(warning(alice.page)).toBeHidden()
+    await expect(warning(tab2)).toBeHidden()
+
+    // tab 2 closed and the last tab reloaded: the SharedWorker goes with its last tab, and a new node starts on the same profile
+    const registered = await metric(relay, 'parley_instance_registered_total')
+    await tab2.close()
+    await alice.page.reload()
+    await expectOnline(alice.page)
+    await expect.poll(async () => metric(relay, 'parley_instance_registered_total')).toBeGreaterThan(registered)
+    expect(await metric(relay, 'parley_instance_copies')).toBe(0)
+    await expect(warning(alice.page)).toBeHidden()
+
+    // the node worker dies (as a browser may kill it): the tab starts a new one, still the same instance
+    const before = await metric(relay, 'parley_instance_registered_total')
+    await killNodeWorker(alice)
+    await expect.poll(async () => metric(relay, 'parley_instance_registered_total'), { timeout: 30_000 }).toBeGreaterThan(before)
+    await expectOnline(alice.page)
+    expect(await metric(relay, 'parley_instance_copies')).toBe(0)
+    await expect(warning(alice.page)).toBeHidden()
+  })
+})
