@@ -1,6 +1,6 @@
 import { parseInvite } from '../../src/lib/node/identity/invite.ts'
 import { expect, test } from './fixtures.ts'
-import { addContact, expectOnline, message, messages, onboard, openChat, readInvite, send } from './helpers/parley.ts'
+import { addContact, expectOnline, message, messages, onboard, openChat, readFullInvite, send } from './helpers/parley.ts'
 import type { Person } from './fixtures.ts'
 import type { Page } from '@playwright/test'
 
@@ -17,12 +17,13 @@ async function writeWhileAway (alice: Person, bob: Person, relayIds: string[]): 
   // each holds a reservation on every relay before they swap invites, so that each knows all of the other's relays
   const invites: string[] = []
   for (const page of [alice.page, bob.page]) {
+    // the full invites: they name the relays (a short link names none)
     await expect.poll(async () => {
-      const { invite } = await readInvite(page)
+      const invite = await readFullInvite(page)
       const { addresses } = parseInvite(invite)
       return relayIds.every(id => addresses.some(a => a.includes(`/p2p/${id}/p2p-circuit`))) ? invite : ''
     }, { timeout: 30_000 }).not.toBe('')
-    invites.push((await readInvite(page)).invite)
+    invites.push(await readFullInvite(page))
   }
   await addContact(alice.page, invites[1] ?? '', 'Bob')
   await addContact(bob.page, invites[0] ?? '', 'Alice')

@@ -33,7 +33,8 @@ export async function readInvite (page: Page): Promise<{ invite: string, peerId:
 /** Opens "My invite" and returns the full invite (with addresses; under "Full invite"), once the node holds a reservation. */
 export async function readFullInvite (page: Page): Promise<string> {
   await nav(page).getByRole('link', { name: 'My invite' }).click()
-  await page.getByText('Full invite, with your addresses').click()
+  // unfolded, never folded again: a click on its summary would toggle it (callers may poll)
+  await page.locator('details').filter({ has: page.getByText('Full invite, with your addresses') }).evaluate((details) => { (details as HTMLDetailsElement).open = true })
   const field = page.getByLabel('Full invite', { exact: true })
   await expect(field).not.toHaveValue('', { timeout: 30_000 })
   return field.inputValue()
