@@ -42,10 +42,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * (the Block button jumped under a click as it came) took the shell to 130.9.
  * Issue 22: opening percent-encoded invite links (the router putting an
  * encoded route back) took the shell to 131.0; the Chats link's count of
- * what waits and folding long messages (Show more, in two languages) to 131.3.
+ * what waits and folding long messages (Show more, in two languages) to 131.3;
+ * the layout (a bottom tab bar on a phone and a rail with the chats list beside
+ * every screen on a desktop: the tabs and their icons, the back arrow, the
+ * links to My invite and Network, in two languages) to 133.5.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 131.3,
+  shell: 133.6,
   worker: 299.2,
   pump: 4.6,
   lazy: 423.1
