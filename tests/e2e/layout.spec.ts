@@ -14,7 +14,7 @@ const DESKTOP = { width: 1280, height: 800 }
 
 /** The phone's slim header and tab bar together take at most this much of its height. */
 const PHONE_CHROME_MAX_PX = 100
-/** Inside a chat on a phone the message log gets at least this share of the height. */
+/** Inside a chat on a phone the message log gets at least this share of the height below the notices. */
 const PHONE_LOG_MIN_SHARE = 0.7
 
 function connectionStatus (page: Page): Locator {
@@ -33,6 +33,15 @@ function chatsList (page: Page): Locator {
   return page.getByRole('list', { name: 'Chats' })
 }
 
+/**
+ * The element that has focus in the page, as "H1 Chats". (Not toBeFocused:
+ * that also needs the window to have the system's focus, which only one of
+ * Firefox's windows has at a time.)
+ */
+async function focused (page: Page): Promise<string> {
+  return page.evaluate(() => `${document.activeElement?.tagName ?? ''} ${document.activeElement?.textContent?.trim() ?? ''}`)
+}
+
 async function box (locator: Locator): Promise<{ x: number, y: number, width: number, height: number }> {
   const found = await locator.boundingBox()
   if (found === null) throw new Error('element has no box')
@@ -48,7 +57,7 @@ async function expectScreen (page: Page, heading: string, marked: string): Promi
   await expect(connectionStatus(page)).toHaveText('online')
 }
 
-test('phone (360×780): four tabs at the bottom, My invite from Add, Network from Settings, a chat with the whole height and a back arrow', async ({ alice, bob }) => {
+test('phone (360×780): four tabs at the bottom, My invite from Add, Network from Settings, a chat with the whole height and a back arrow', { tag: ['@firefox'] }, async ({ alice, bob }) => {
   const page = alice.page
   await page.setViewportSize(PHONE)
   await befriend(page, bob.page)
@@ -62,15 +71,19 @@ test('phone (360×780): four tabs at the bottom, My invite from Add, Network fro
   await expect(page.getByTestId('connection-path')).toBeVisible()
   await expect(connectionStatus(page)).toBeInViewport()
   await expect(connectionStatus(page)).toHaveText('online')
+  await expect(page.getByRole('banner')).toBeHidden()
+  // the chat reaches the bottom (no tab bar); only notices (the notifications offer, where a browser can ask) sit above it
+  const screen = await box(page.getByRole('main'))
+  expect(screen.y + screen.height).toBeCloseTo(PHONE.height, 0)
   const log = await box(page.getByRole('log', { name: 'Messages' }))
-  expect(log.height, `the log is ${log.height} of ${PHONE.height} px`).toBeGreaterThanOrEqual(PHONE.height * PHONE_LOG_MIN_SHARE)
+  expect(log.height, `the log is ${log.height} of ${screen.height} px`).toBeGreaterThanOrEqual(screen.height * PHONE_LOG_MIN_SHARE)
   const composer = await box(page.getByRole('button', { name: 'Send', exact: true }))
   expect(composer.y + composer.height).toBeGreaterThan(PHONE.height - 60)
 
   // the arrow leads back to the chats, and focus to their heading
   await backToChats(page).click()
   await expect(page).toHaveURL(/#\/$/)
-  await expect(page.getByRole('heading', { name: 'Chats', level: 1 })).toBeFocused()
+  await expect.poll(async () => focused(page)).toBe('H1 Chats')
   await expectScreen(page, 'Chats', 'Chats')
   await expect(backToChats(page)).toHaveCount(0)
 
@@ -122,7 +135,7 @@ test('phone (360×780): four tabs at the bottom, My invite from Add, Network fro
   await expect(tab(page, 'Chats, 1 new')).toHaveCount(0)
 })
 
-test('desktop (1280×800): the chats list beside the open chat, which it marks; no back arrow', async ({ alice, bob }) => {
+test('desktop (1280×800): the chats list beside the open chat, which it marks; no back arrow', { tag: ['@firefox'] }, async ({ alice, bob }) => {
   const page = alice.page
   await page.setViewportSize(DESKTOP)
   await befriend(page, bob.page)
@@ -150,20 +163,20 @@ test('desktop (1280×800): the chats list beside the open chat, which it marks; 
 
   // with no chat open the right pane says so; the list's heading is the screen's
   await tab(page, 'Chats').click()
-  await expect(page.getByRole('heading', { name: 'Chats', level: 1 })).toBeFocused()
+  await expect.poll(async () => focused(page)).toBe('H1 Chats')
   await expect(page.getByText('Choose a chat', { exact: true })).toBeInViewport()
   await expect(row).not.toHaveAttribute('aria-current', 'page')
 
   // opening the chat from the list keeps the list in place and marks the row
   await row.click()
-  await expect(page.getByRole('heading', { name: 'Bob', level: 1 })).toBeFocused()
+  await expect.poll(async () => focused(page)).toBe('H1 Bob')
   await expect(row).toHaveAttribute('aria-current', 'page')
   await expect(chatsList(page)).toBeInViewport()
   await expect(page.getByRole('heading', { name: 'Chats', level: 2 })).toBeInViewport()
 
   // another screen opens beside the list too, as do My invite and Network
   await tab(page, 'Search').click()
-  await expect(page.getByRole('heading', { name: 'Search', level: 1 })).toBeFocused()
+  await expect.poll(async () => focused(page)).toBe('H1 Search messages')
   await expect(chatsList(page)).toBeInViewport()
   await openScreen(page, 'My invite')
   await expect(page.getByRole('heading', { name: 'My invite', level: 1 })).toBeVisible()

@@ -61,7 +61,7 @@ export async function addContact (page: Page, invite: string, expectedName: stri
 }
 
 export async function openChat (page: Page, name: string): Promise<void> {
-  await nav(page).getByRole('link', { name: 'Chats' }).click()
+  await openScreen(page, 'Chats')
   await page.getByRole('main').getByRole('link', { name: new RegExp(name) }).click()
   await expect(page.getByRole('heading', { name })).toBeVisible()
 }
