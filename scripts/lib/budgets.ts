@@ -50,10 +50,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * previewInvite and hellos through mailboxes took the worker to 299.4. One
  * identity, one place (item 6): the other-copies warning and the restore
  * step's advice, in two languages, took the shell to 135.1; the instance
- * protocol's codec, client and InstanceWatch took the worker to 301.4.
+ * protocol's codec, client and InstanceWatch took the worker to 301.4. The
+ * layout (a bottom tab bar on a phone and a rail with the chats list beside
+ * every screen on a desktop: the tabs and their icons, the back arrow, the
+ * links to My invite and Network, in two languages) took the shell to
+ * 137.4 (measured 137.3).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 135.1,
+  shell: 137.4,
   worker: 301.4,
   pump: 4.6,
   lazy: 423.1

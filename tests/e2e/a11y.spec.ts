@@ -7,8 +7,13 @@ import type { Page } from '@playwright/test'
  * axe-core on every screen (issue 9 "Accessibility"): 0 serious or critical
  * violations, in the light and the dark palette, whether the palette comes
  * from the system (`prefers-color-scheme`) or from the app's own theme
- * setting (localStorage 'parley.theme', see lib/state/preferences.svelte.ts).
+ * setting (localStorage 'parley.theme', see lib/state/preferences.svelte.ts);
+ * at a desktop's width (two panes, the navigation rail) and again at a
+ * phone's (one screen, the bottom tab bar; issue 22 item 5).
  */
+
+/** Playwright's default viewport is the desktop layout; this is the phone's. */
+const PHONE = { width: 360, height: 780 }
 
 type Scheme = 'light' | 'dark'
 
@@ -88,7 +93,7 @@ async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
 }
 
 test('axe: every screen, light and dark, has no serious or critical violation; keyboard reaches and shows every control', async ({ alice, bob, carol, browser, app }) => {
-  test.setTimeout(300_000)
+  test.setTimeout(420_000)
   const setup = await prepareTour(alice.page, bob.page, carol.page)
   const screens = tourScreens(setup)
   const newcomer = await (await browser.newContext()).newPage()
@@ -117,6 +122,22 @@ test('axe: every screen, light and dark, has no serious or critical violation; k
   for (const screen of screens) {
     await showScreen(alice.page, screen)
     found.push(...await keyboardProblems(alice.page, `keyboard / ${screen.name}`))
+  }
+
+  // a phone: every screen in the system's light and dark palettes, and the keyboard walk
+  await alice.page.setViewportSize(PHONE)
+  for (const mode of MODES.filter(m => m.theme === 'system')) {
+    await applyMode(alice.page, mode)
+    await reloadApp(alice.page)
+    await expectPalette(alice.page, mode)
+    for (const screen of screens) {
+      await showScreen(alice.page, screen)
+      found.push(...await seriousViolations(alice.page, `phone / ${mode.name} / ${screen.name}`))
+    }
+  }
+  for (const screen of screens) {
+    await showScreen(alice.page, screen)
+    found.push(...await keyboardProblems(alice.page, `phone / keyboard / ${screen.name}`))
   }
   expect(found, `axe found serious or critical violations:\n${found.join('\n')}`).toEqual([])
 })

@@ -6,7 +6,7 @@ import { personContext } from '../support/person.ts'
 import { readRows } from '../support/page-db.ts'
 import { expect, relayAddresses, test } from './fixtures.ts'
 import { attach, expectFileState, randomFile, randomPng, saveFile, sha256Hex } from './helpers/files.ts'
-import { befriend, nav } from './helpers/parley.ts'
+import { befriend, openScreen } from './helpers/parley.ts'
 import type { Person } from './fixtures.ts'
 
 /**
@@ -87,7 +87,7 @@ test.describe('a browser that can keep no files on the device', () => {
     expect(await readRows(alice.page, 'fileChunks')).toEqual([])
     expect(await readRows(alice.page, 'fileSources')).toEqual([])
 
-    await nav(alice.page).getByRole('link', { name: 'Network' }).click()
+    await openScreen(alice.page, 'Network')
     await expect(alice.page.getByTestId('files-in-memory')).toHaveText(NOTICE)
   })
 })

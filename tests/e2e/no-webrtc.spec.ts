@@ -1,7 +1,7 @@
 import { newPerson } from '../support/person.ts'
 import { expect, test } from './fixtures.ts'
 import { attach, expectFileState, fileCard, randomFile, saveFile, sha256Hex, transferRecord } from './helpers/files.ts'
-import { befriend, connectionPath, expectPath, message, nav, send } from './helpers/parley.ts'
+import { befriend, connectionPath, expectPath, message, openScreen, send } from './helpers/parley.ts'
 import type { Person } from './fixtures.ts'
 
 /**
@@ -62,7 +62,7 @@ test.describe('a browser without WebRTC', () => {
 
     // the chat is still relayed, never direct
     await expect(connectionPath(alice.page)).toHaveAttribute('data-path', 'relayed')
-    await nav(alice.page).getByRole('link', { name: 'Network' }).click()
+    await openScreen(alice.page, 'Network')
     await expect(alice.page.getByTestId('no-webrtc')).toContainText('This browser cannot make direct (WebRTC) connections')
     await expect(alice.page.getByText('Direct connections open now: 0')).toBeVisible()
   })

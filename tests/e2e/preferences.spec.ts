@@ -47,8 +47,8 @@ test.describe('language and theme', () => {
     await expect(page.locator('html')).toHaveAttribute('lang', 'ru')
     await expect(page.getByRole('group', { name: 'Язык' }).getByRole('radio', { name: 'Русский' })).toBeChecked()
 
-    // another screen is Russian too: the Network panel's headings
-    await page.getByRole('navigation', { name: 'Главное меню' }).getByRole('link', { name: 'Сеть' }).click()
+    // another screen is Russian too: the Network panel's headings (reached from Settings)
+    await page.getByRole('main').getByRole('link', { name: 'Сеть', exact: true }).click()
     await expect(page.getByRole('heading', { name: 'Сеть', level: 1 })).toBeVisible()
     await expect(page.getByRole('heading', { name: 'Ретрансляторы' })).toBeVisible()
     await page.getByRole('navigation', { name: 'Главное меню' }).getByRole('link', { name: 'Настройки' }).click()

@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { expect, test } from './fixtures.ts'
 import { attach, fileCard, png } from './helpers/files.ts'
-import { addContact, befriend, expectOnline, expectPath, message, nav, onboard, readInvite, send } from './helpers/parley.ts'
+import { addContact, befriend, expectOnline, expectPath, message, onboard, openScreen, readInvite, send } from './helpers/parley.ts'
 import { prepareTour, showOnboarding, showScreen } from './helpers/screens.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -127,15 +127,15 @@ test('feature gallery: chat, files, contact info, requests, invite, nearby, netw
   await onboard(c, 'Carol')
   const { invite } = await readInvite(a)
   await addContact(c, invite, 'Alice')
-  await nav(a).getByRole('link', { name: 'Chats' }).click()
+  await openScreen(a, 'Chats')
   await expect(a.getByRole('button', { name: 'Accept Carol' })).toBeVisible({ timeout: 30_000 })
   await shot(a, 'chats')
 
-  await nav(a).getByRole('link', { name: 'My invite' }).click()
+  await openScreen(a, 'My invite')
   await expect(a.getByRole('img', { name: 'Invite QR code' })).toBeVisible()
   await shot(a, 'invite')
 
-  await nav(a).getByRole('link', { name: 'Add contact' }).click()
+  await openScreen(a, 'Add contact')
   await a.getByRole('textbox', { name: 'Invite', exact: true }).fill('http://127.0.0.1:5173/#/add/eyJ2IjoxLCJpZCI6')
   await a.getByRole('button', { name: 'Add contact' }).click()
   await expect(a.getByRole('alert')).toBeVisible()
@@ -143,7 +143,7 @@ test('feature gallery: chat, files, contact info, requests, invite, nearby, netw
 
   // Nearby (Add contact): Carol and Alice opt in and see each other through their relay-node
   for (const page of [c, a]) {
-    await nav(page).getByRole('link', { name: 'Add contact' }).click()
+    await openScreen(page, 'Add contact')
     await page.getByRole('switch', { name: 'Show me to people nearby' }).check()
   }
   const nearby = a.getByRole('list', { name: 'People nearby' })
@@ -152,7 +152,7 @@ test('feature gallery: chat, files, contact info, requests, invite, nearby, netw
   await shot(a, 'nearby')
 
   // the Network panel: relays with their state, own addresses, reachability, DHT, connections
-  await nav(a).getByRole('link', { name: 'Network' }).click()
+  await openScreen(a, 'Network')
   await expectOnline(a)
   await expect(a.getByRole('region', { name: 'Reachability' })).toContainText(/reservation/, { timeout: 30_000 })
   await shot(a, 'network')

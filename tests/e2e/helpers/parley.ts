@@ -3,9 +3,31 @@ import type { Locator, Page } from '@playwright/test'
 
 /** Page-level steps a person takes in Parley, asserted through the accessible UI. */
 
-/** The app's main navigation (header). */
+/**
+ * The app's main navigation: the tabs Chats, Search, Add contact (labelled
+ * "Add") and Settings; a tab bar at the bottom of a phone (not inside a chat,
+ * which has a back arrow instead), a rail on the left of a desktop.
+ */
 export function nav (page: Page): Locator {
   return page.getByRole('navigation', { name: 'Main' })
+}
+
+/** Screens reached through another one rather than a tab: My invite from Add contact, Network from Settings. */
+const REACHED_THROUGH = { 'My invite': 'Add contact', Network: 'Settings' } as const
+
+/** Opens a screen as a person does: its tab, or the link on the screen it is reached through. */
+export async function openScreen (page: Page, screen: 'Chats' | 'Search' | 'Add contact' | 'Settings' | keyof typeof REACHED_THROUGH): Promise<void> {
+  // a chat on a phone has the screen to itself: its back arrow leads to the tabs
+  const back = page.getByRole('link', { name: 'Back to chats' })
+  await expect(nav(page).or(back)).toBeVisible()
+  if (await back.isVisible()) await back.click()
+  if (!(screen in REACHED_THROUGH)) {
+    await nav(page).getByRole('link', { name: screen }).click()
+    return
+  }
+  await nav(page).getByRole('link', { name: REACHED_THROUGH[screen as keyof typeof REACHED_THROUGH] }).click()
+  // the last: on a desktop the chats list (an empty one links My invite too) comes before the screen in <main>
+  await page.getByRole('main').getByRole('link', { name: screen, exact: true }).last().click()
 }
 
 export async function onboard (page: Page, name: string): Promise<void> {
@@ -21,7 +43,7 @@ export async function expectOnline (page: Page): Promise<void> {
 
 /** Opens "My invite" and returns the invite text and the PeerID shown there. */
 export async function readInvite (page: Page): Promise<{ invite: string, peerId: string }> {
-  await nav(page).getByRole('link', { name: 'My invite' }).click()
+  await openScreen(page, 'My invite')
   const field = page.getByLabel('Your invite', { exact: true })
   await expect(field).not.toHaveValue('')
   const invite = await field.inputValue()
@@ -32,7 +54,7 @@ export async function readInvite (page: Page): Promise<{ invite: string, peerId:
 
 /** Opens "My invite" and returns the full invite (with addresses; under "Full invite"), once the node holds a reservation. */
 export async function readFullInvite (page: Page): Promise<string> {
-  await nav(page).getByRole('link', { name: 'My invite' }).click()
+  await openScreen(page, 'My invite')
   // unfolded, never folded again: a click on its summary would toggle it (callers may poll)
   await page.locator('details').filter({ has: page.getByText('Full invite, with your addresses') }).evaluate((details) => { (details as HTMLDetailsElement).open = true })
   const field = page.getByLabel('Full invite', { exact: true })
@@ -61,7 +83,7 @@ export async function confirmAdd (page: Page, expectedName: string): Promise<voi
 }
 
 export async function openChat (page: Page, name: string): Promise<void> {
-  await nav(page).getByRole('link', { name: 'Chats' }).click()
+  await openScreen(page, 'Chats')
   await page.getByRole('main').getByRole('link', { name: new RegExp(name) }).click()
   await expect(page.getByRole('heading', { name })).toBeVisible()
 }
@@ -126,7 +148,7 @@ export async function expectTabsShareChat (first: Page, second: Page, other: Pag
 
 /** Opens "My invite" and returns a PNG screenshot of the invite's QR code, as someone would send it. */
 export async function inviteQrPng (page: Page): Promise<Buffer> {
-  await nav(page).getByRole('link', { name: 'My invite' }).click()
+  await openScreen(page, 'My invite')
   await expect(page.getByLabel('Your invite', { exact: true })).not.toHaveValue('')
   const qr = page.getByRole('img', { name: 'Invite QR code' })
   await expect(qr).toBeVisible()

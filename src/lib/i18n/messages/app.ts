@@ -2,7 +2,9 @@ import type { EnTable, RuTable } from '../table.ts'
 
 /**
  * Strings of the 'app' area (keys are used as `t('app.<key>')`): the app
- * shell (App.svelte) and its header (AppHeader.svelte).
+ * shell (App.svelte), its header (AppHeader.svelte) and navigation
+ * (AppNav.svelte), and the links that lead to My invite (from Add contact)
+ * and Network (from Settings).
  */
 export const en = {
   couldNotStart: 'Parley could not start: {error}',
@@ -20,7 +22,16 @@ export const en = {
   navAdd: 'Add contact',
   navInvite: 'My invite',
   navNetwork: 'Network',
-  navSettings: 'Settings'
+  navSettings: 'Settings',
+  /** the Add tab's label under its icon (its name for screen readers is navAdd) */
+  tabAdd: 'Add',
+  /** a desktop's right pane while no chat is open */
+  chooseChat: 'Choose a chat',
+  chooseChatHint: 'Pick someone from the list to read and write to them.',
+  /** Add contact: under the link to My invite */
+  inviteWhat: 'Your QR code and link, for others to add you',
+  /** Settings: under the link to Network */
+  networkWhat: 'Relays, your addresses, connections'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -38,5 +49,10 @@ export const ru: RuTable<typeof en> = {
   navAdd: 'Добавить контакт',
   navInvite: 'Моё приглашение',
   navNetwork: 'Сеть',
-  navSettings: 'Настройки'
+  navSettings: 'Настройки',
+  tabAdd: 'Добавить',
+  chooseChat: 'Выберите чат',
+  chooseChatHint: 'Выберите человека в списке, чтобы читать переписку и писать ему.',
+  inviteWhat: 'Ваш QR-код и ссылка, чтобы вас добавили',
+  networkWhat: 'Ретрансляторы, ваши адреса, соединения'
 }

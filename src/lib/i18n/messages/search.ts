@@ -2,7 +2,7 @@ import type { EnTable, RuTable } from '../table.ts'
 
 /** Strings of the 'search' area (keys are used as `t('search.<key>')`): search across all chats. */
 export const en = {
-  /** the header's navigation entry */
+  /** the Search tab's label (AppNav.svelte) */
   nav: 'Search',
   title: 'Search messages',
   /** label of the search box */
