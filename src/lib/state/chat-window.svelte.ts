@@ -11,12 +11,16 @@
 import Dexie, { liveQuery } from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import { firstUnreadAfter, type SeenMark } from '../pwa/unread.ts'
 import { reuseRows } from './reuse-rows.ts'
 
 /** Messages read per page (when opening, and per step up or down). */
 export const PAGE = 50
 /** At most this many messages stay in the window: paging drops the far end. */
 export const MAX_WINDOW = 200
+
+/** Messages shown before the first unread one when a chat opens there (paging brings more). */
+export const UNREAD_CONTEXT = 10
 
 /** Index name from db/schema.ts. */
 const BY_CHAT = '[contactId+sentAt+id]'
@@ -43,6 +47,7 @@ export class ChatWindow {
   #atOldest = $state(false)
   #busy = $state(false)
   #target = $state<MessageId | undefined>(undefined)
+  #firstUnread = $state<MessageId | undefined>(undefined)
 
   readonly #db: ParleyDb
   readonly #contactId: ContactId
@@ -71,6 +76,11 @@ export class ChatWindow {
   get busy (): boolean { return this.#busy }
   /** The message `openAt` asked for, once it is in the window (for scrolling to it). */
   get target (): MessageId | undefined { return this.#target }
+  /**
+   * The chat's first unread message when `openAtUnread` opened it there (the
+   * screen starts there and marks it); kept while the window moves.
+   */
+  get firstUnread (): MessageId | undefined { return this.#firstUnread }
 
   /** Shows the newest page. */
   async openLatest (): Promise<void> {
@@ -94,19 +104,52 @@ export class ChatWindow {
       await this.openLatest()
       return false
     }
+    await this.#openAround(row, PAGE / 2, id)
+    return true
+  }
+
+  /**
+   * Shows the chat from its first unread message (the first incoming one
+   * after `seen`, with UNREAD_CONTEXT messages before it), or its newest page
+   * when nothing is unread or nothing was seen yet in this browser.
+   *
+   * @returns the first unread message's id, which `firstUnread` keeps
+   */
+  async openAtUnread (seen: SeenMark | undefined): Promise<MessageId | undefined> {
+    let first: MessageRow | undefined
+    try {
+      first = seen === undefined ? undefined : await firstUnreadAfter(this.#db, this.#contactId, seen)
+    } catch (err) {
+      // the newest page is still worth showing; the error is said if that read fails too
+      console.error('parley: reading the first unread message failed', err)
+    }
+    if (first === undefined) {
+      await this.openLatest()
+      return undefined
+    }
+    this.#firstUnread = first.id
+    await this.#openAround(first, UNREAD_CONTEXT, undefined)
+    return first.id
+  }
+
+  /**
+   * Moves the window to a page holding `row`: up to `before` messages before
+   * it and as many after it as fill a page; when fewer follow, more before
+   * it, and when fewer precede it, more after it.
+   * `target` becomes the window's target (a link's message) with the rows.
+   */
+  async #openAround (row: MessageRow, before: number, target: MessageId | undefined): Promise<void> {
     await this.#step(async () => {
       const at = keyOf(row)
-      const half = PAGE / 2
-      const older = await this.#keys(this.#chatLow(), at, true, false, 'older', half)
-      const newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', half)
-      const before = older.keys
-      const after = newer.keys
+      let newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', PAGE - 1 - before)
+      const older = await this.#keys(this.#chatLow(), at, true, false, 'older', PAGE - 1 - newer.keys.length)
+      // near the chat's start: fewer before it, so more after it
+      if (newer.more && older.keys.length < before) newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', PAGE - 1 - older.keys.length)
       this.#atOldest = !older.more
       const newest = !newer.more
-      this.#target = id
-      this.#watch({ low: before.at(-1) ?? at, high: newest ? undefined : after.at(-1) ?? at }, newest)
+      this.#target = target
+      this.#watch({ low: older.keys.at(-1) ?? at, high: newest ? undefined : newer.keys.at(-1) ?? at }, newest)
     })
-    return true
   }
 
   /** Adds the page before the window (dropping from the newest end beyond MAX_WINDOW). */
