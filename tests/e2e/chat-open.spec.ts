@@ -2,7 +2,8 @@
  * A chat opens where the reader is (issue 22, "Open where the reader is"):
  * at its first unread message, or else with its newest message fully in
  * view, and stays there while previews and file cards take their size;
- * nothing hides under the composer.
+ * nothing hides under the composer. The sender's card says when a file's
+ * name had to change to be sent.
  *
  * Older history is written into Alice's IndexedDB through the app's own
  * ParleyDb (tests/bench/history-seed.ts); what the test is about (images,
@@ -157,5 +158,22 @@ test.describe('a chat opens where the reader is', () => {
     await expectNewestFullyVisible(alice.page)
     const last = await newestPlace(alice.page)
     expect(last?.id).toBe(await alice.page.getByRole('log', { name: 'Messages' }).getByRole('listitem').filter({ has: alice.page.getByTestId('file-card').filter({ hasText: 'four.bin' }) }).getAttribute('data-message-id'))
+  })
+
+  test('the sender\'s card says the name a file was sent as when it had to change; the receiver sees that name', async ({ alice, bob }) => {
+    await befriend(alice.page, bob.page)
+    await attach(alice.page, { name: 'notes: draft?.txt', mimeType: 'text/plain', buffer: Buffer.from('draft notes') })
+    await attach(alice.page, { name: 'plain.txt', mimeType: 'text/plain', buffer: Buffer.from('plain') })
+    const renamed = fileCard(alice.page, 'notes: draft?.txt')
+    await expect(renamed.getByTestId('file-sent-as')).toHaveText('Sent as “notes_ draft_.txt”')
+    await expect(fileCard(alice.page, 'plain.txt').getByTestId('file-sent-as')).toHaveCount(0)
+    await expectFileState(bob.page, 'notes_ draft_.txt', 'complete')
+    await expect(fileCard(bob.page, 'notes_ draft_.txt').getByTestId('file-sent-as')).toHaveCount(0)
+    await expect(fileCard(bob.page, 'notes: draft?.txt')).toHaveCount(0)
+
+    // in Russian too
+    await alice.page.evaluate(() => { localStorage.setItem('parley.language', 'ru') })
+    await alice.page.reload()
+    await expect(alice.page.getByTestId('file-card').filter({ hasText: 'notes: draft?.txt' }).getByTestId('file-sent-as')).toHaveText('Отправлен под именем «notes_ draft_.txt»')
   })
 })
