@@ -86,9 +86,8 @@ export class ChatWindow {
   async openLatest (): Promise<void> {
     await this.#step(async () => {
       const { keys, more } = await this.#keys(this.#chatLow(), this.#chatHigh(), true, true, 'older', PAGE)
-      this.#atOldest = !more
       this.#target = undefined
-      this.#watch({ low: keys.at(-1) }, true)
+      this.#watch({ low: keys.at(-1) }, { atNewest: true, atOldest: !more })
     })
   }
 
@@ -145,10 +144,9 @@ export class ChatWindow {
       const older = await this.#keys(this.#chatLow(), at, true, false, 'older', PAGE - 1 - newer.keys.length)
       // near the chat's start: fewer before it, so more after it
       if (newer.more && older.keys.length < before) newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', PAGE - 1 - older.keys.length)
-      this.#atOldest = !older.more
       const newest = !newer.more
       this.#target = target
-      this.#watch({ low: older.keys.at(-1) ?? at, high: newest ? undefined : newer.keys.at(-1) ?? at }, newest)
+      this.#watch({ low: older.keys.at(-1) ?? at, high: newest ? undefined : newer.keys.at(-1) ?? at }, { atNewest: newest, atOldest: !older.more })
     })
   }
 
@@ -159,14 +157,17 @@ export class ChatWindow {
     if (first === undefined) return
     await this.#step(async () => {
       const { keys, more } = await this.#keys(this.#chatLow(), keyOf(first), true, false, 'older', PAGE)
-      this.#atOldest = !more
       const low = keys.at(-1)
-      if (low === undefined) { this.#busy = false; return }
+      if (low === undefined) {
+        this.#atOldest = !more
+        this.#busy = false
+        return
+      }
       const keep = MAX_WINDOW - keys.length
       const dropNewest = this.#rows.length > keep
       const lastKept = this.#rows[keep - 1]
       const high = dropNewest && lastKept !== undefined ? keyOf(lastKept) : this.#bounds.high
-      this.#watch({ low, high }, high === undefined)
+      this.#watch({ low, high }, { atNewest: high === undefined, atOldest: !more })
     })
   }
 
@@ -180,9 +181,8 @@ export class ChatWindow {
       const newest = !more
       const excess = this.#rows.length + keys.length - MAX_WINDOW
       const firstKept = excess > 0 ? this.#rows[excess] : undefined
-      if (firstKept !== undefined) this.#atOldest = false
       const low = firstKept !== undefined ? keyOf(firstKept) : this.#bounds.low
-      this.#watch({ low, high: newest ? undefined : keys.at(-1) }, newest)
+      this.#watch({ low, high: newest ? undefined : keys.at(-1) }, { atNewest: newest, atOldest: firstKept !== undefined ? false : undefined })
     })
   }
 
@@ -226,11 +226,16 @@ export class ChatWindow {
     return { keys: keys.slice(0, limit), more: keys.length > limit }
   }
 
-  /** Moves the window to `bounds` and follows that range live. */
-  #watch (bounds: Bounds, atNewest: boolean): void {
+  /**
+   * Moves the window to `bounds` and follows that range live. Whether it
+   * reaches the chat's ends (`ends`; atOldest unchanged when not given)
+   * changes with the range's first rows, not before: until they come, the
+   * rows shown are the old range's, and announced messages must not be
+   * added after them.
+   */
+  #watch (bounds: Bounds, ends: { atNewest: boolean, atOldest?: boolean | undefined }): void {
     if (this.#closed) return
     this.#bounds = bounds
-    this.#atNewest = atNewest
     this.#subscription?.unsubscribe()
     const generation = ++this.#generation
     const low = bounds.low ?? this.#chatLow()
@@ -242,6 +247,8 @@ export class ChatWindow {
         if (generation !== this.#generation) return
         // unchanged rows keep their objects, so only what changed renders again
         this.#rows = reuseRows(this.#rows, rows)
+        this.#atNewest = ends.atNewest
+        if (ends.atOldest !== undefined) this.#atOldest = ends.atOldest
         this.#error = undefined
         this.#loaded = true
         this.#busy = false
@@ -249,8 +256,7 @@ export class ChatWindow {
         const excess = rows.length - MAX_WINDOW - PAGE
         const firstKept = rows[excess + PAGE]
         if (excess > 0 && this.#bounds.high === undefined && firstKept !== undefined) {
-          this.#atOldest = false
-          this.#watch({ low: keyOf(firstKept) }, true)
+          this.#watch({ low: keyOf(firstKept) }, { atNewest: true, atOldest: false })
         }
       },
       error: (err: unknown) => {

@@ -122,6 +122,23 @@ describe('ChatWindow', () => {
     expect(win.atNewest).toBe(true)
   })
 
+  it('says it reaches the newest message only once the rows of the newest page are there', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const rows = await seedChat(db, alice, 300)
+    win = new ChatWindow(db, alice)
+    await win.openAt((rows[100] as MessageRow).id)
+    await settled(win)
+    expect(win.atNewest).toBe(false)
+    // the newest page is being read: the rows are still the old ones, and so is atNewest
+    await win.openLatest()
+    expect(bodies(win)).toContain('m100')
+    expect(win.atNewest).toBe(false)
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('m299')
+    expect(win.atNewest).toBe(true)
+  })
+
   it('opens at the first unread message with a few before it, even far from the newest page', async () => {
     db = await openTestDb()
     const alice = await addContact(db, 'alice')
