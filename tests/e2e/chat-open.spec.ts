@@ -10,6 +10,7 @@
  * files, the newest and the unread messages) goes between two real browsers
  * over a real relay-node.
  */
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import type { Page } from '@playwright/test'
 import { befriend, message, nav, openChat, send } from './helpers/parley.ts'
@@ -107,6 +108,12 @@ test.describe('a chat opens where the reader is', () => {
     await expect(first).toContainText('the first unread message')
     await expect(first.getByTestId('unread-line')).toHaveText('New messages')
     await expect(alice.page.getByTestId('unread-line')).toHaveCount(1)
+    // the line reads well in both themes (axe: no serious or critical problem in the log)
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await alice.page.emulateMedia({ colorScheme })
+      const { violations } = await new AxeBuilder({ page: alice.page }).include('[role="log"]').analyze()
+      expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => `${colorScheme}: ${v.id}`)).toEqual([])
+    }
     // at the top of the log's visible area
     await expect.poll(async () => {
       const [box, log] = await Promise.all([first.boundingBox(), alice.page.getByRole('log', { name: 'Messages' }).boundingBox()])
