@@ -43,9 +43,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * Issue 22: opening percent-encoded invite links (the router putting an
  * encoded route back) took the shell to 131.0; the Chats link's count of
  * what waits and folding long messages (Show more, in two languages) to 131.3.
+ * Opening a chat where the reader is (the ScrollKeeper, the window around the
+ * first unread message, the "New messages" line and the preview's reserved
+ * frame) and saying what a renamed file was sent as, in two languages, took
+ * it to 132.5.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 131.3,
+  shell: 132.5,
   worker: 299.2,
   pump: 4.6,
   lazy: 423.1

@@ -63,71 +63,6 @@ export function validateThumb (bytes: Uint8Array, mime: string): boolean {
   return THUMB_TYPES.includes(mime) && sniffImage(bytes) === mime
 }
 
-/** A picture's size in pixels. */
-export interface PixelSize {
-  width: number
-  height: number
-}
-
-/**
- * The pixel size a PNG, JPEG, GIF or WebP (lossy, lossless or extended)
- * states in its header, or null when the bytes are none of these or are cut
- * off before the size. Reads the header only: nothing is decoded.
- */
-export function imageDimensions (bytes: Uint8Array): PixelSize | null {
-  const size = (width: number, height: number): PixelSize | null => width > 0 && height > 0 ? { width, height } : null
-  const be16 = (at: number): number => ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0)
-  const le16 = (at: number): number => (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8)
-  const le24 = (at: number): number => le16(at) | ((bytes[at + 2] ?? 0) << 16)
-  const ascii = (at: number, text: string): boolean => [...text].every((c, i) => bytes[at + i] === c.charCodeAt(0))
-  switch (sniffImage(bytes)) {
-    case 'image/png':
-      // the IHDR chunk comes first: width and height as 32-bit big-endian numbers
-      if (bytes.length < 24 || !ascii(12, 'IHDR')) return null
-      return size(be16(16) * 65536 + be16(18), be16(20) * 65536 + be16(22))
-    case 'image/gif':
-      return bytes.length < 10 ? null : size(le16(6), le16(8))
-    case 'image/webp':
-      // a key frame: 3 bytes of frame tag, the start code 9d 01 2a, then the 14-bit sizes
-      if (ascii(12, 'VP8 ')) return bytes.length < 30 || bytes[23] !== 0x9d || bytes[24] !== 0x01 || bytes[25] !== 0x2a ? null : size(le16(26) & 0x3fff, le16(28) & 0x3fff)
-      if (ascii(12, 'VP8L')) {
-        if (bytes.length < 25 || bytes[20] !== 0x2f) return null
-        const bits = (le16(21) | (le16(23) << 16)) >>> 0
-        return size((bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1)
-      }
-      if (ascii(12, 'VP8X')) return bytes.length < 30 ? null : size(le24(24) + 1, le24(27) + 1)
-      return null
-    case 'image/jpeg':
-      return jpegDimensions(bytes)
-    case null:
-      return null
-  }
-}
-
-/** JPEG markers whose segment holds the frame size (SOF0–SOF15 but DHT, JPG and DAC). */
-const JPEG_FRAME_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf])
-
-/** Walks a JPEG's marker segments to its frame header (SOFn) and reads the size there. */
-function jpegDimensions (bytes: Uint8Array): PixelSize | null {
-  const be16 = (at: number): number => ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0)
-  let at = 2
-  while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) return null
-    const marker = bytes[at + 1] ?? 0
-    if (marker === 0xff) { at += 1; continue } // fill byte
-    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { at += 2; continue } // no segment
-    if (marker === 0xd9 || marker === 0xda) return null // end of image, or the scan: no frame header before it
-    if (JPEG_FRAME_MARKERS.has(marker)) {
-      if (at + 9 > bytes.length) return null
-      const height = be16(at + 5)
-      const width = be16(at + 7)
-      return width > 0 && height > 0 ? { width, height } : null
-    }
-    at += 2 + be16(at + 2)
-  }
-  return null
-}
-
 /** The type of an offer's preview when it has one to show (bytes, of a JPEG, PNG or WebP type), else undefined. */
 export function previewType (offer: { thumb?: Uint8Array, thumbMime?: string }): ThumbMime | undefined {
   const type = offer.thumbMime
@@ -137,14 +72,15 @@ export function previewType (offer: { thumb?: Uint8Array, thumbMime?: string }):
 
 /**
  * The shape to reserve for an offer's preview before it is decoded, as a CSS
- * aspect ratio ("4 / 3"): the full image's size the offer states, else the
- * size in the preview's own header (offers that state none), else undefined.
+ * aspect ratio ("4 / 3"): the full image's size, which every Parley offer
+ * with a preview states (files/media.ts makeThumbnail, the codec's `width`
+ * and `height`). An offer that states none gets undefined: its preview
+ * takes its own shape once decoded (and the chat's ScrollKeeper keeps the
+ * reader's place while it does).
  */
-export function previewAspectRatio (offer: { thumb?: Uint8Array, width?: number, height?: number }): string | undefined {
+export function previewAspectRatio (offer: { width?: number, height?: number }): string | undefined {
   const { width, height } = offer
-  const stated = width !== undefined && height !== undefined && width > 0 && height > 0 ? { width, height } : null
-  const found = stated ?? (offer.thumb === undefined ? null : imageDimensions(offer.thumb))
-  return found === null ? undefined : `${found.width} / ${found.height}`
+  return width !== undefined && height !== undefined && width > 0 && height > 0 ? `${width} / ${height}` : undefined
 }
 
 export interface Thumbnail {
