@@ -81,6 +81,8 @@ export class ScrollKeeper {
   #ownScrollTop: number | undefined
   /** The scrollTop at the last scroll event or the keeper's last scroll. */
   #lastTop: number | undefined
+  /** The log's and its content's heights when the keeper last settled them (`#sizes`). */
+  #settledSizes = ''
   /** Whether the last settle (or scroll) left the view at the bottom of the newest message, and which that was. */
   #wasAtBottom = false
   #lastId: string | undefined
@@ -116,10 +118,12 @@ export class ScrollKeeper {
 
   /**
    * The log scrolled: where the reader is now is what to keep. Not every
-   * scroll is theirs: the keeper's own, the browser's scroll anchoring and
-   * the clamping of a shrinking log scroll too. So following the newest
-   * message stops only when the view moved up, away from the bottom; a view
-   * that moved down or stayed near the bottom keeps following.
+   * scroll is the reader's: the keeper's own, the browser's scroll anchoring
+   * and the clamping of a shrinking log scroll too, and a scroll event that
+   * comes after the content changed size, before this frame's resize
+   * observations, sees the view out of place. So following the newest
+   * message stops only when the view moved up, away from the bottom, while
+   * the log and its content have the size the keeper last settled them at.
    */
   onScroll (): void {
     const top = this.#log.scrollTop
@@ -128,11 +132,15 @@ export class ScrollKeeper {
     if (this.#ownScrollTop !== undefined && Math.abs(top - this.#ownScrollTop) < 1) return
     this.#ownScrollTop = undefined
     const atBottom = distanceFromBottom(this.#log) <= BOTTOM_SLACK_PX
-    const movedUp = before !== undefined && top < before
-    if (this.#state.stickToBottom && !atBottom && !movedUp) return
+    if (this.#state.stickToBottom) {
+      const movedUp = before !== undefined && top < before
+      // resized since the last settle: the resize observer settles again before this frame is painted
+      if (atBottom || !movedUp || this.#sizes() !== this.#settledSizes) return
+    }
     this.#state.stickToBottom = atBottom && this.#atNewest()
     this.#wasAtBottom = this.#state.stickToBottom
     this.#anchor = this.#state.stickToBottom ? undefined : this.#readAnchor()
+    this.#showFollow()
   }
 
   /** Puts the view back where the reader is (after the content or the log changed size). */
@@ -156,10 +164,22 @@ export class ScrollKeeper {
       }
     }
     this.#wasAtBottom = this.#atNewest() && distanceFromBottom(log) <= 1
+    this.#settledSizes = this.#sizes()
+    this.#showFollow()
   }
 
   disconnect (): void {
     this.#observer.disconnect()
+  }
+
+  /** Says on the log what it keeps (`data-follow`: 'newest' or 'message'), so a failing test can tell. */
+  #showFollow (): void {
+    this.#log.dataset['follow'] = this.#state.stickToBottom ? 'newest' : 'message'
+  }
+
+  /** The log's and its content's heights, as one comparable value. */
+  #sizes (): string {
+    return `${this.#log.clientHeight} ${this.#list.getBoundingClientRect().height}`
   }
 
   #scrollTo (top: number): void {

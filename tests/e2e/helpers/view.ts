@@ -18,6 +18,9 @@ export interface NewestPlace {
   imageLoaded: boolean
   /** height of the preview's frame, when the newest message has one */
   frameHeight: number | undefined
+  /** what the log keeps in place (its `data-follow`: 'newest' or 'message'), and how it is scrolled */
+  follow: string
+  scroll: string
 }
 
 /** Layout rounding: edges this close count as touching. */
@@ -33,8 +36,8 @@ export function fullyVisible (place: NewestPlace): boolean {
 /** Says where the newest message is, for a failure message. */
 export function describePlace (place: NewestPlace | undefined): string {
   if (place === undefined) return 'no message shown'
-  const { top, bottom, logTop, logBottom, composerTop } = place
-  return `newest message ${Math.round(top)}–${Math.round(bottom)} px, log ${Math.round(logTop)}–${Math.round(logBottom)} px, composer from ${Math.round(composerTop)} px`
+  const { top, bottom, logTop, logBottom, composerTop, follow, scroll } = place
+  return `newest message ${Math.round(top)}–${Math.round(bottom)} px, log ${Math.round(logTop)}–${Math.round(logBottom)} px, composer from ${Math.round(composerTop)} px (the log keeps ${follow}, scrolled ${scroll})`
 }
 
 /**
@@ -61,7 +64,9 @@ const READ_NEWEST = `(() => {
     logBottom: logBox.bottom,
     composerTop: composer.getBoundingClientRect().top,
     imageLoaded: img !== null && img.complete && img.naturalWidth > 0 && img.dataset.decoded === 'yes',
-    frameHeight: frame === null ? undefined : frame.getBoundingClientRect().height
+    frameHeight: frame === null ? undefined : frame.getBoundingClientRect().height,
+    follow: log.dataset.follow ?? 'nothing yet',
+    scroll: Math.round(log.scrollTop) + ' of ' + Math.round(log.scrollHeight - log.clientHeight) + ' px'
   }
 })`
 
