@@ -54,10 +54,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * layout (a bottom tab bar on a phone and a rail with the chats list beside
  * every screen on a desktop: the tabs and their icons, the back arrow, the
  * links to My invite and Network, in two languages) took the shell to
- * 137.4 (measured 137.3).
+ * 137.4. Opening a chat where the reader is (the ScrollKeeper, the window
+ * around the first unread message, the "New messages" line and the preview's
+ * reserved frame) and saying what a renamed file was sent as, in two
+ * languages, took it to 138.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 137.4,
+  shell: 138.6,
   worker: 301.4,
   pump: 4.6,
   lazy: 423.1

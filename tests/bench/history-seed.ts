@@ -1,6 +1,6 @@
 /**
- * Page-side seeding for the history bench (tests/bench/history.ts) and
- * tests/e2e/history.spec.ts: writes contacts and many messages into the
+ * Page-side seeding for the history benches (tests/bench/history.ts,
+ * chat-open.ts) and e2e specs: writes contacts and many messages into the
  * page's own 'parley' IndexedDB through the app's ParleyDb (its schema, and
  * the middleware that keeps the search index), fast.
  *
@@ -13,7 +13,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { upsertContact } from '../../src/lib/db/contacts.ts'
 import { DEFAULT_DB_NAME, ParleyDb } from '../../src/lib/db/db.ts'
 import { newMessageId } from '../../src/lib/db/messages.ts'
-import type { ContactId, MessageId, MessageRow } from '../../src/lib/db/types.ts'
+import type { ContactId, FileOffer, MessageId, MessageRow, TransferRow } from '../../src/lib/db/types.ts'
 
 /** Words the generated bodies are made of (English and Russian). */
 const VOCABULARY = [
@@ -98,10 +98,81 @@ async function seedChat (input: SeedChatInput): Promise<SeededChat> {
   }
 }
 
-declare global {
-  interface Window {
-    parleySeed?: { seedChat: typeof seedChat }
+export interface SeedImageInput {
+  /** the contact who sent it */
+  peerId: string
+  sentAt: number
+  name: string
+  /** the full image's size, as its offer states it */
+  width: number
+  height: number
+}
+
+/**
+ * An image received in full from contact `peerId`: a file message whose
+ * offer has a preview (a WebP drawn here, as a sender's tab makes one) and
+ * a complete transfer row. Its bytes are not stored: the chat shows the
+ * preview only, as it does for any received image until it is opened.
+ */
+async function seedImage (input: SeedImageInput): Promise<MessageId> {
+  const db = new ParleyDb(DEFAULT_DB_NAME)
+  try {
+    const contact = await db.contacts.where('peerId').equals(input.peerId).first()
+    if (contact === undefined) throw new Error(`no contact ${input.peerId}`)
+    const scale = 320 / Math.max(input.width, input.height)
+    const canvas = new OffscreenCanvas(Math.round(input.width * scale), Math.round(input.height * scale))
+    const context = canvas.getContext('2d')
+    if (context === null) throw new Error('no 2D canvas here')
+    const gradient = context.createLinearGradient(0, 0, canvas.width, canvas.height)
+    gradient.addColorStop(0, '#0f766e')
+    gradient.addColorStop(1, '#f59e0b')
+    context.fillStyle = gradient
+    context.fillRect(0, 0, canvas.width, canvas.height)
+    const thumb = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/webp', quality: 0.8 })).arrayBuffer())
+    const id = newMessageId(input.sentAt)
+    const size = input.width * input.height
+    const chunkSize = 256 * 1024
+    const chunkCount = Math.ceil(size / chunkSize)
+    const hex = '0'.repeat(63) + '1'
+    const file: FileOffer = { sha256: hex, size, name: input.name, mime: 'image/png', chunkSize, listHash: hex, thumb, thumbMime: 'image/webp', width: input.width, height: input.height }
+    const message: MessageRow = {
+      id, contactId: contact.id, direction: 'in', fromPeerId: input.peerId, kind: 'file', body: '', sentAt: input.sentAt, receivedAt: input.sentAt + 50, state: 'read', file
+    }
+    const transfer: TransferRow = {
+      id,
+      contactId: contact.id,
+      direction: 'in',
+      name: input.name,
+      size,
+      mime: 'image/png',
+      sha256: hex,
+      chunkSize,
+      chunkCount,
+      state: 'complete',
+      have: new Uint8Array(Math.ceil(chunkCount / 8)).fill(0xff),
+      chunksDone: chunkCount,
+      bytesDone: size,
+      requests: new Uint8Array(chunkCount).fill(1),
+      resumes: 0,
+      store: 'idb',
+      createdAt: input.sentAt,
+      updatedAt: input.sentAt + 1000,
+      completedAt: input.sentAt + 1000
+    }
+    await db.transaction('rw', db.messages, db.transfers, async () => {
+      await db.messages.add(message)
+      await db.transfers.add(transfer)
+    })
+    return id
+  } finally {
+    db.close()
   }
 }
 
-window.parleySeed = { seedChat }
+declare global {
+  interface Window {
+    parleySeed?: { seedChat: typeof seedChat, seedImage: typeof seedImage }
+  }
+}
+
+window.parleySeed = { seedChat, seedImage }

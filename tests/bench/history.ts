@@ -20,7 +20,7 @@ import { build } from 'vite'
 import type { Page } from '@playwright/test'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { launch, median, newContext, print } from './lib.ts'
-import type { SeedChatInput, SeededChat } from './history-seed.ts'
+import type { SeedChatInput, SeededChat, SeedImageInput } from './history-seed.ts'
 
 const MESSAGES = 100_000
 const OTHER_CHATS = 2
@@ -69,6 +69,15 @@ export async function seedChat (page: Page, input: SeedChatInput): Promise<Seede
     const seeder = window.parleySeed
     if (seeder === undefined) throw new Error('installSeeder first')
     return seeder.seedChat(arg)
+  }, input)
+}
+
+/** Seeds one received image at the end of a chat (installSeeder first); returns its message id. */
+export async function seedImage (page: Page, input: SeedImageInput): Promise<string> {
+  return page.evaluate(async (arg) => {
+    const seeder = window.parleySeed
+    if (seeder === undefined) throw new Error('installSeeder first')
+    return seeder.seedImage(arg)
   }, input)
 }
 
@@ -147,6 +156,13 @@ export async function benchHistory (url: string): Promise<void> {
 
     await page.reload()
     await page.getByRole('link', { name: 'Chats' }).waitFor()
+    // seen once (its messages came in while it was not on screen: unread, and a chat opens at its
+    // first unread message), so it opens at its newest message
+    const row = page.getByRole('main').getByRole('link', { name: /Big Chat/ })
+    await row.click()
+    await page.getByRole('heading', { level: 1, name: 'Big Chat' }).waitFor()
+    await page.evaluate('location.hash = "#/"')
+    await row.getByTestId('unread').waitFor({ state: 'detached' })
     const opens: number[] = []
     for (let run = 0; run < OPEN_RUNS; run++) {
       await page.evaluate('location.hash = "#/"')

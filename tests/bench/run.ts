@@ -67,11 +67,15 @@
  *   history_open_100k_ms          a chat holding 100,000 messages: hash navigation → its newest message rendered (tests/bench/history.ts)
  *   history_search_100k_ms        search across all chats (100,000 + 4,000 messages): query typed → results shown
  *   history_search_short_100k_ms  the same for queries of one or two characters
+ *   chat_open_newest_ms           a chat of 1,000 messages ending with a received image, on a phone's viewport: a click
+ *                                 in the chat list → the first painted frame with the newest message (its image loaded)
+ *                                 wholly inside the log's visible area and above the composer (tests/bench/chat-open.ts)
  *   relay_failover_ms             a relay stops → each client that held its reservation there holds one on another relay
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures, `--only history` just the history figures, `--only bundle` the bundle sizes,
+ * federation figures, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
+ * `--only bundle` the bundle sizes,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
@@ -87,6 +91,7 @@ import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
 import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
+import { benchChatOpen, benchChatOpenAlone } from './chat-open.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchInvite } from './invite.ts'
 import { benchLatency } from './latency.ts'
@@ -193,6 +198,7 @@ async function main (): Promise<void> {
       relay: benchRelay,
       federation: benchFederation,
       history: benchHistoryAlone,
+      'chat-open': benchChatOpenAlone,
       firefox: async () => { await withRelayAndApp([], benchFirefox) },
       'relayed-file': benchRelayedFile,
       throughput: benchThroughputAlone,
@@ -225,6 +231,7 @@ async function main (): Promise<void> {
     await benchIdleHeap(app.url)
     await benchInvite(app.url)
     await benchHistory(app.url)
+    await benchChatOpen(app.url)
   } finally {
     await browser.close()
     await app.close()

@@ -132,6 +132,12 @@ export interface TransferRow {
   contactId: ContactId
   direction: TransferDirection
   name: string
+  /**
+   * out: the name the user's file had, when it had to be made safe to send
+   * (files/names.ts; `name` is what was sent and what the contact sees).
+   * Kept on this device only.
+   */
+  givenName?: string
   size: number
   mime: string
   /** '' while preparing */

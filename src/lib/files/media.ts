@@ -63,6 +63,26 @@ export function validateThumb (bytes: Uint8Array, mime: string): boolean {
   return THUMB_TYPES.includes(mime) && sniffImage(bytes) === mime
 }
 
+/** The type of an offer's preview when it has one to show (bytes, of a JPEG, PNG or WebP type), else undefined. */
+export function previewType (offer: { thumb?: Uint8Array, thumbMime?: string }): ThumbMime | undefined {
+  const type = offer.thumbMime
+  if (offer.thumb === undefined || offer.thumb.length === 0 || type === undefined || !THUMB_TYPES.includes(type)) return undefined
+  return type as ThumbMime
+}
+
+/**
+ * The shape to reserve for an offer's preview before it is decoded, as a CSS
+ * aspect ratio ("4 / 3"): the full image's size, which every Parley offer
+ * with a preview states (files/media.ts makeThumbnail, the codec's `width`
+ * and `height`). An offer that states none gets undefined: its preview
+ * takes its own shape once decoded (and the chat's ScrollKeeper keeps the
+ * reader's place while it does).
+ */
+export function previewAspectRatio (offer: { width?: number, height?: number }): string | undefined {
+  const { width, height } = offer
+  return width !== undefined && height !== undefined && width > 0 && height > 0 ? `${width} / ${height}` : undefined
+}
+
 export interface Thumbnail {
   bytes: Uint8Array
   mime: 'image/jpeg' | 'image/webp'

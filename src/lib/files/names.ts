@@ -56,6 +56,22 @@ export function sanitizeFileName (name: string): string {
   return out === '' ? FALLBACK_FILE_NAME : out
 }
 
+/** Longest given name kept beside the safe one (`givenNameIfChanged`), in characters; the rest is cut. */
+export const MAX_GIVEN_NAME_CHARS = 1024
+
+/**
+ * The name the user's file had, when `safe` (its sanitizeFileName) is not
+ * the same name: the sender's card then says what it was sent as. undefined
+ * when only the Unicode form changed (NFC writes the same letters: a Mac's
+ * "é" as two code points is the same name) or nothing did. Cut to
+ * MAX_GIVEN_NAME_CHARS.
+ */
+export function givenNameIfChanged (given: string, safe: string): string | undefined {
+  if (given.normalize('NFC') === safe) return undefined
+  const points = [...given]
+  return points.length > MAX_GIVEN_NAME_CHARS ? points.slice(0, MAX_GIVEN_NAME_CHARS).join('') : given
+}
+
 /**
  * A declared media type as lowercase `type/subtype` with its parameters
  * dropped ("Text/HTML; charset=utf-8" → "text/html"), or

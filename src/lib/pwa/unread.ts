@@ -79,6 +79,18 @@ export async function unreadAfter (db: ParleyDb, contactId: ContactId, mark: See
     .count()
 }
 
+/**
+ * The first unread message of one chat: its first incoming message after
+ * `mark`, read by index (undefined when there is none). A chat opens there.
+ */
+export async function firstUnreadAfter (db: ParleyDb, contactId: ContactId, mark: SeenMark): Promise<MessageRow | undefined> {
+  return db.messages
+    .where('[contactId+sentAt+id]')
+    .between([contactId, mark[0], mark[1]], [contactId, Dexie.maxKey, Dexie.maxKey], false, true)
+    .filter(m => m.direction === 'in')
+    .first()
+}
+
 /** The title for `count` unread messages: "(3) Parley", "(99+) Parley", or just "Parley". */
 export function titleWithCount (count: number, name = 'Parley'): string {
   if (count <= 0) return name

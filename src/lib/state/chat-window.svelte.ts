@@ -11,12 +11,16 @@
 import Dexie, { liveQuery } from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import { firstUnreadAfter, type SeenMark } from '../pwa/unread.ts'
 import { reuseRows } from './reuse-rows.ts'
 
 /** Messages read per page (when opening, and per step up or down). */
 export const PAGE = 50
 /** At most this many messages stay in the window: paging drops the far end. */
 export const MAX_WINDOW = 200
+
+/** Messages shown before the first unread one when a chat opens there (paging brings more). */
+export const UNREAD_CONTEXT = 10
 
 /** Index name from db/schema.ts. */
 const BY_CHAT = '[contactId+sentAt+id]'
@@ -43,6 +47,7 @@ export class ChatWindow {
   #atOldest = $state(false)
   #busy = $state(false)
   #target = $state<MessageId | undefined>(undefined)
+  #firstUnread = $state<MessageId | undefined>(undefined)
 
   readonly #db: ParleyDb
   readonly #contactId: ContactId
@@ -71,14 +76,18 @@ export class ChatWindow {
   get busy (): boolean { return this.#busy }
   /** The message `openAt` asked for, once it is in the window (for scrolling to it). */
   get target (): MessageId | undefined { return this.#target }
+  /**
+   * The chat's first unread message when `openAtUnread` opened it there (the
+   * screen starts there and marks it); kept while the window moves.
+   */
+  get firstUnread (): MessageId | undefined { return this.#firstUnread }
 
   /** Shows the newest page. */
   async openLatest (): Promise<void> {
     await this.#step(async () => {
       const { keys, more } = await this.#keys(this.#chatLow(), this.#chatHigh(), true, true, 'older', PAGE)
-      this.#atOldest = !more
       this.#target = undefined
-      this.#watch({ low: keys.at(-1) }, true)
+      this.#watch({ low: keys.at(-1) }, { atNewest: true, atOldest: !more })
     })
   }
 
@@ -94,19 +103,51 @@ export class ChatWindow {
       await this.openLatest()
       return false
     }
+    await this.#openAround(row, PAGE / 2, id)
+    return true
+  }
+
+  /**
+   * Shows the chat from its first unread message (the first incoming one
+   * after `seen`, with UNREAD_CONTEXT messages before it), or its newest page
+   * when nothing is unread or nothing was seen yet in this browser.
+   *
+   * @returns the first unread message's id, which `firstUnread` keeps
+   */
+  async openAtUnread (seen: SeenMark | undefined): Promise<MessageId | undefined> {
+    let first: MessageRow | undefined
+    try {
+      first = seen === undefined ? undefined : await firstUnreadAfter(this.#db, this.#contactId, seen)
+    } catch (err) {
+      // the newest page is still worth showing; the error is said if that read fails too
+      console.error('parley: reading the first unread message failed', err)
+    }
+    if (first === undefined) {
+      await this.openLatest()
+      return undefined
+    }
+    this.#firstUnread = first.id
+    await this.#openAround(first, UNREAD_CONTEXT, undefined)
+    return first.id
+  }
+
+  /**
+   * Moves the window to a page holding `row`: up to `before` messages before
+   * it and as many after it as fill a page; when fewer follow, more before
+   * it, and when fewer precede it, more after it.
+   * `target` becomes the window's target (a link's message) with the rows.
+   */
+  async #openAround (row: MessageRow, before: number, target: MessageId | undefined): Promise<void> {
     await this.#step(async () => {
       const at = keyOf(row)
-      const half = PAGE / 2
-      const older = await this.#keys(this.#chatLow(), at, true, false, 'older', half)
-      const newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', half)
-      const before = older.keys
-      const after = newer.keys
-      this.#atOldest = !older.more
+      let newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', PAGE - 1 - before)
+      const older = await this.#keys(this.#chatLow(), at, true, false, 'older', PAGE - 1 - newer.keys.length)
+      // near the chat's start: fewer before it, so more after it
+      if (newer.more && older.keys.length < before) newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', PAGE - 1 - older.keys.length)
       const newest = !newer.more
-      this.#target = id
-      this.#watch({ low: before.at(-1) ?? at, high: newest ? undefined : after.at(-1) ?? at }, newest)
+      this.#target = target
+      this.#watch({ low: older.keys.at(-1) ?? at, high: newest ? undefined : newer.keys.at(-1) ?? at }, { atNewest: newest, atOldest: !older.more })
     })
-    return true
   }
 
   /** Adds the page before the window (dropping from the newest end beyond MAX_WINDOW). */
@@ -116,14 +157,17 @@ export class ChatWindow {
     if (first === undefined) return
     await this.#step(async () => {
       const { keys, more } = await this.#keys(this.#chatLow(), keyOf(first), true, false, 'older', PAGE)
-      this.#atOldest = !more
       const low = keys.at(-1)
-      if (low === undefined) { this.#busy = false; return }
+      if (low === undefined) {
+        this.#atOldest = !more
+        this.#busy = false
+        return
+      }
       const keep = MAX_WINDOW - keys.length
       const dropNewest = this.#rows.length > keep
       const lastKept = this.#rows[keep - 1]
       const high = dropNewest && lastKept !== undefined ? keyOf(lastKept) : this.#bounds.high
-      this.#watch({ low, high }, high === undefined)
+      this.#watch({ low, high }, { atNewest: high === undefined, atOldest: !more })
     })
   }
 
@@ -137,9 +181,8 @@ export class ChatWindow {
       const newest = !more
       const excess = this.#rows.length + keys.length - MAX_WINDOW
       const firstKept = excess > 0 ? this.#rows[excess] : undefined
-      if (firstKept !== undefined) this.#atOldest = false
       const low = firstKept !== undefined ? keyOf(firstKept) : this.#bounds.low
-      this.#watch({ low, high: newest ? undefined : keys.at(-1) }, newest)
+      this.#watch({ low, high: newest ? undefined : keys.at(-1) }, { atNewest: newest, atOldest: firstKept !== undefined ? false : undefined })
     })
   }
 
@@ -183,11 +226,16 @@ export class ChatWindow {
     return { keys: keys.slice(0, limit), more: keys.length > limit }
   }
 
-  /** Moves the window to `bounds` and follows that range live. */
-  #watch (bounds: Bounds, atNewest: boolean): void {
+  /**
+   * Moves the window to `bounds` and follows that range live. Whether it
+   * reaches the chat's ends (`ends`; atOldest unchanged when not given)
+   * changes with the range's first rows, not before: until they come, the
+   * rows shown are the old range's, and announced messages must not be
+   * added after them.
+   */
+  #watch (bounds: Bounds, ends: { atNewest: boolean, atOldest?: boolean | undefined }): void {
     if (this.#closed) return
     this.#bounds = bounds
-    this.#atNewest = atNewest
     this.#subscription?.unsubscribe()
     const generation = ++this.#generation
     const low = bounds.low ?? this.#chatLow()
@@ -199,6 +247,8 @@ export class ChatWindow {
         if (generation !== this.#generation) return
         // unchanged rows keep their objects, so only what changed renders again
         this.#rows = reuseRows(this.#rows, rows)
+        this.#atNewest = ends.atNewest
+        if (ends.atOldest !== undefined) this.#atOldest = ends.atOldest
         this.#error = undefined
         this.#loaded = true
         this.#busy = false
@@ -206,8 +256,7 @@ export class ChatWindow {
         const excess = rows.length - MAX_WINDOW - PAGE
         const firstKept = rows[excess + PAGE]
         if (excess > 0 && this.#bounds.high === undefined && firstKept !== undefined) {
-          this.#atOldest = false
-          this.#watch({ low: keyOf(firstKept) }, true)
+          this.#watch({ low: keyOf(firstKept) }, { atNewest: true, atOldest: false })
         }
       },
       error: (err: unknown) => {

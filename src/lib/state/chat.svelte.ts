@@ -20,15 +20,23 @@ import { ChatWindow } from './chat-window.svelte.ts'
 import { handleError } from './handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { sendFiles } from './send-files.ts'
+import { readSeenMarks, type SeenMark } from '../pwa/unread.ts'
 
 /** What a chat needs of the node. */
 export type ChatNode = Pick<NodeManager, 'onMessage' | 'call'>
+
+/** Where the user last saw a chat (lib/pwa/unread.ts); undefined: never in this browser. */
+export type SeenMarkOf = (contactId: ContactId) => SeenMark | undefined
+
+/** The marks as this browser keeps them, read when a chat opens (before it is marked seen). */
+const storedSeenMark: SeenMarkOf = (contactId) => readSeenMarks().get(contactId)
 
 const NO_MESSAGES: readonly MessageRow[] = []
 
 export class ChatManager {
   readonly #node: ChatNode
   readonly #db: ParleyDb
+  readonly #seenMark: SeenMarkOf
   /** The chat open now; not a rune: nothing renders from it (the screen has its own). */
   #contactId: ContactId | undefined
   #window = $state.raw<ChatWindow | undefined>(undefined)
@@ -49,9 +57,10 @@ export class ChatManager {
     return win?.atNewest === true ? mergeMessages(this.#stored, this.#pending, win.atOldest ? Infinity : 0) : this.#stored
   })
 
-  constructor (node: ChatNode, db: ParleyDb) {
+  constructor (node: ChatNode, db: ParleyDb, seenMark: SeenMarkOf = storedSeenMark) {
     this.#node = node
     this.#db = db
+    this.#seenMark = seenMark
   }
 
   /** The window over the chat's stored messages; undefined until `open`. */
@@ -66,6 +75,11 @@ export class ChatManager {
    */
   get shown (): readonly MessageRow[] {
     return this.#shown
+  }
+
+  /** The message the chat opened at as the first unread one (the screen marks it "New messages"). */
+  get firstUnread (): MessageId | undefined {
+    return this.#window?.firstUnread
   }
 
   /** The text being written. */
@@ -96,11 +110,14 @@ export class ChatManager {
   }
 
   /**
-   * Shows the chat with `contactId`: on its newest page, or around message
+   * Shows the chat with `contactId`: from its first unread message (the
+   * window's `firstUnread`), else on its newest page; or around message
    * `messageId` (a search result; the newest page when it is not in this
    * chat). Another contact than before starts afresh (no announcements,
    * draft or error carried over); the same contact keeps them. Safe to call
-   * from an `$effect`: nothing read here becomes a dependency.
+   * from an `$effect`: nothing read here becomes a dependency. Call it as
+   * the chat comes on screen: the seen mark is read now, before the
+   * notifications module moves it to the newest message.
    */
   open (contactId: ContactId, messageId?: MessageId): void {
     untrack(() => {
@@ -110,7 +127,10 @@ export class ChatManager {
       this.#window = win
       this.#stickToBottom = messageId === undefined
       if (messageId === undefined) {
-        void win.openLatest()
+        // opened at the first unread message: the reader starts there, not at the bottom
+        void win.openAtUnread(this.#seenMark(contactId)).then((first) => {
+          if (first !== undefined && this.#window === win) this.#stickToBottom = false
+        })
         return
       }
       void win.openAt(messageId).then((found) => {

@@ -18,8 +18,11 @@ export async function randomFile (path: string, size: number): Promise<string> {
   return sha256Hex(bytes)
 }
 
+/** A file made in the test, as the file input takes it. */
+export interface FilePayload { name: string, mimeType: string, buffer: Buffer }
+
 /** Chooses files with the chat's attach button (its hidden file input). */
-export async function attach (page: Page, files: string | string[] | { name: string, mimeType: string, buffer: Buffer }): Promise<void> {
+export async function attach (page: Page, files: string | string[] | FilePayload | FilePayload[]): Promise<void> {
   await page.getByTestId('attach-input').setInputFiles(files)
 }
 

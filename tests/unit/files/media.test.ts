@@ -3,7 +3,7 @@
  * a canvas, which Node lacks: it is covered by the e2e suite.
  */
 import { describe, expect, it } from 'vitest'
-import { inlineImageType, sniffImage, THUMB_MAX_BYTES, THUMB_MAX_PX, validateThumb } from '../../../src/lib/files/media.ts'
+import { inlineImageType, previewAspectRatio, previewType, sniffImage, THUMB_MAX_BYTES, THUMB_MAX_PX, validateThumb } from '../../../src/lib/files/media.ts'
 
 const ascii = (text: string): number[] => [...text].map((c) => c.charCodeAt(0))
 const bytes = (...parts: Array<number[] | string>): Uint8Array =>
@@ -88,5 +88,27 @@ describe('validateThumb', () => {
   it('has the documented bounds', () => {
     expect(THUMB_MAX_BYTES).toBe(24 * 1024)
     expect(THUMB_MAX_PX).toBe(320)
+  })
+})
+
+const PNG_320x240 = bytes([0x89], 'PNG', [0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13], 'IHDR', [0, 0, 1, 0x40, 0, 0, 0, 0xf0])
+
+describe('previewAspectRatio', () => {
+  it('is the full image\'s size the offer states, else none (the preview takes its own shape once decoded)', () => {
+    expect(previewAspectRatio({ width: 4032, height: 3024 })).toBe('4032 / 3024')
+    expect(previewAspectRatio({ width: 0, height: 3024 })).toBeUndefined()
+    expect(previewAspectRatio({ width: 4032 })).toBeUndefined()
+    expect(previewAspectRatio({})).toBeUndefined()
+  })
+})
+
+describe('previewType', () => {
+  it('is the type of a preview that may be shown: some bytes, of a JPEG, PNG or WebP type', () => {
+    expect(previewType({ thumb: PNG_320x240, thumbMime: 'image/png' })).toBe('image/png')
+    expect(previewType({ thumb: WEBP, thumbMime: 'image/webp' })).toBe('image/webp')
+    expect(previewType({ thumb: GIF89, thumbMime: 'image/gif' })).toBeUndefined()
+    expect(previewType({ thumb: new Uint8Array(0), thumbMime: 'image/png' })).toBeUndefined()
+    expect(previewType({ thumb: PNG_320x240 })).toBeUndefined()
+    expect(previewType({})).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  FALLBACK_FILE_NAME, MAX_FILE_NAME_BYTES, sanitizeFileName, sanitizeMime, UNKNOWN_MIME
+  FALLBACK_FILE_NAME, givenNameIfChanged, MAX_FILE_NAME_BYTES, MAX_GIVEN_NAME_CHARS, sanitizeFileName, sanitizeMime, UNKNOWN_MIME
 } from '../../../src/lib/files/names.ts'
 
 const utf8Bytes = (text: string): number => new TextEncoder().encode(text).byteLength
@@ -88,6 +88,32 @@ describe('sanitizeFileName', () => {
       const once = sanitizeFileName(input)
       expect(sanitizeFileName(once)).toBe(once)
     }
+  })
+})
+
+describe('givenNameIfChanged', () => {
+  const check = (given: string): string | undefined => givenNameIfChanged(given, sanitizeFileName(given))
+
+  it('is the given name when making it safe changed it', () => {
+    expect(check('report:final.pdf')).toBe('report:final.pdf')
+    expect(check('../../etc/passwd')).toBe('../../etc/passwd')
+    expect(check('CON.txt')).toBe('CON.txt')
+    expect(check('invoice\u202Efdp.exe')).toBe('invoice\u202Efdp.exe')
+    expect(check('')).toBe('')
+  })
+
+  it('is undefined when the name went as it was, or only its Unicode form changed', () => {
+    expect(check('report.pdf')).toBeUndefined()
+    expect(check('фото отпуска.jpg')).toBeUndefined()
+    // "é" as e + combining acute (as macOS names files) is the same name in NFC
+    expect(check('cafe\u0301.txt')).toBeUndefined()
+  })
+
+  it('keeps at most MAX_GIVEN_NAME_CHARS characters, whole', () => {
+    const long = '😀'.repeat(MAX_GIVEN_NAME_CHARS + 10) + '.txt'
+    const kept = check(long)
+    expect([...kept ?? '']).toHaveLength(MAX_GIVEN_NAME_CHARS)
+    expect(kept).toBe('😀'.repeat(MAX_GIVEN_NAME_CHARS))
   })
 })
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { MessageId } from '../../../src/lib/db/types.ts'
 import { queueOutgoing, storeIncoming } from '../../../src/lib/db/messages.ts'
-import { markOf, MAX_UNREAD_COUNTED, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, writeSeenMarks } from '../../../src/lib/pwa/unread.ts'
+import { firstUnreadAfter, markOf, MAX_UNREAD_COUNTED, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, writeSeenMarks } from '../../../src/lib/pwa/unread.ts'
 import { addContact, openTestDb } from '../db/helpers.ts'
 
 function memoryStorage (): Storage {
@@ -38,6 +38,20 @@ describe('unread counts', () => {
     await receive(bob, 3, 300)
     await queueOutgoing(db, { contactId: bob, fromPeerId: '12D3KooWMe', body: 'reply', now: 400 })
     expect(await unreadAfter(db, bob, mark)).toBe(2)
+  })
+
+  it('finds the first incoming message after the mark, passing over our own', async () => {
+    const bob = await addContact(db, 'Bob')
+    const carol = await addContact(db, 'Carol')
+    const seenId = await receive(bob, 1, 100)
+    const mark = markOf({ sentAt: 100, id: seenId })
+    expect(await firstUnreadAfter(db, bob, mark)).toBeUndefined()
+    await queueOutgoing(db, { contactId: bob, fromPeerId: '12D3KooWMe', body: 'reply', now: 150 })
+    await receive(carol, 2, 160)
+    const first = await receive(bob, 3, 200)
+    await receive(bob, 4, 300)
+    expect((await firstUnreadAfter(db, bob, mark))?.id).toBe(first)
+    expect((await firstUnreadAfter(db, bob, NOTHING_SEEN))?.id).toBe(seenId)
   })
 
   it('counts every incoming message of a chat seen while it was empty', async () => {

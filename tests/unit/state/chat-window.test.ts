@@ -3,7 +3,8 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { queueOutgoing } from '../../../src/lib/db/messages.ts'
 import type { MessageRow } from '../../../src/lib/db/types.ts'
-import { ChatWindow, MAX_WINDOW, PAGE } from '../../../src/lib/state/chat-window.svelte.ts'
+import { ChatWindow, MAX_WINDOW, PAGE, UNREAD_CONTEXT } from '../../../src/lib/state/chat-window.svelte.ts'
+import { markOf, NOTHING_SEEN } from '../../../src/lib/pwa/unread.ts'
 import { addContact, openTestDb } from '../db/helpers.ts'
 import { enableLiveQuery, seedChat } from './helpers.ts'
 
@@ -119,5 +120,79 @@ describe('ChatWindow', () => {
     await settled(win)
     expect(bodies(win).at(-1)).toBe('m499')
     expect(win.atNewest).toBe(true)
+  })
+
+  it('says it reaches the newest message only once the rows of the newest page are there', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const rows = await seedChat(db, alice, 300)
+    win = new ChatWindow(db, alice)
+    await win.openAt((rows[100] as MessageRow).id)
+    await settled(win)
+    expect(win.atNewest).toBe(false)
+    // the newest page is being read: the rows are still the old ones, and so is atNewest
+    await win.openLatest()
+    expect(bodies(win)).toContain('m100')
+    expect(win.atNewest).toBe(false)
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('m299')
+    expect(win.atNewest).toBe(true)
+  })
+
+  it('opens at the first unread message with a few before it, even far from the newest page', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    // even messages are ours, odd ones theirs (helpers.ts)
+    const rows = await seedChat(db, alice, 500)
+    win = new ChatWindow(db, alice)
+    // seen up to m200 (ours): m201 is the first unread one
+    const first = await win.openAtUnread(markOf(rows[200] as MessageRow))
+    await settled(win)
+    expect(first).toBe((rows[201] as MessageRow).id)
+    expect(win.firstUnread).toBe(first)
+    expect(win.target).toBeUndefined()
+    expect(win.rows).toHaveLength(PAGE)
+    expect(bodies(win)[0]).toBe(`m${201 - UNREAD_CONTEXT}`)
+    expect(bodies(win).at(-1)).toBe(`m${201 + PAGE - 1 - UNREAD_CONTEXT}`)
+    expect(win.atNewest).toBe(false)
+    expect(win.atOldest).toBe(false)
+
+    // the first unread message is kept while the window moves
+    await win.openLatest()
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('m499')
+    expect(win.firstUnread).toBe(first)
+  })
+
+  it('near the newest message, fills the page with older ones; nothing unread or nothing seen: the newest page', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const rows = await seedChat(db, alice, 300)
+    win = new ChatWindow(db, alice)
+    expect(await win.openAtUnread(markOf(rows[294] as MessageRow))).toBe((rows[295] as MessageRow).id)
+    await settled(win)
+    expect(win.rows).toHaveLength(PAGE)
+    expect(bodies(win).at(-1)).toBe('m299')
+    expect(bodies(win)[0]).toBe(`m${300 - PAGE}`)
+    expect(win.atNewest).toBe(true)
+    win.close()
+
+    for (const seen of [markOf(rows[299] as MessageRow), undefined]) {
+      win = new ChatWindow(db, alice)
+      expect(await win.openAtUnread(seen)).toBeUndefined()
+      await settled(win)
+      expect(win.firstUnread).toBeUndefined()
+      expect(bodies(win).at(-1)).toBe('m299')
+      expect(win.rows).toHaveLength(PAGE)
+      win.close()
+    }
+
+    // a chat seen while it was empty: everything is unread, from its first incoming message
+    win = new ChatWindow(db, alice)
+    expect(await win.openAtUnread(NOTHING_SEEN)).toBe((rows[1] as MessageRow).id)
+    await settled(win)
+    expect(bodies(win)[0]).toBe('m0')
+    expect(win.atOldest).toBe(true)
+    expect(win.rows).toHaveLength(PAGE)
   })
 })

@@ -11,6 +11,7 @@ import type { ContactId, MessageId, MessageRow } from '../../../src/lib/db/types
 import type { IncomingMessageEvent } from '../../../src/lib/rpc/protocol.ts'
 import { ChatManager, type ChatNode } from '../../../src/lib/state/chat.svelte.ts'
 import { addContact, openTestDb } from '../db/helpers.ts'
+import { markOf } from '../../../src/lib/pwa/unread.ts'
 import { enableLiveQuery, seedChat } from './helpers.ts'
 
 /** A node whose announcements the test makes; it records what it is asked to do and fails on request. */
@@ -252,6 +253,41 @@ describe('ChatManager: following the newest message', () => {
     c.stickToBottom = false
     await c.sendFiles([])
     expect(c.stickToBottom).toBe(true)
+  })
+})
+
+describe('ChatManager: opening at the first unread message', () => {
+  it('opens where the seen mark says, not following; with nothing unread, on the newest page, following', async () => {
+    const d = db = await openTestDb()
+    const alice = await addContact(d, 'alice')
+    const bob = await addContact(d, 'bob')
+    // even messages are ours, odd ones theirs (helpers.ts)
+    const rows = await seedChat(d, alice, 300)
+    await seedChat(d, bob, 3)
+    const marks = new Map([[alice, markOf(rows[100] as MessageRow)], [bob, markOf({ sentAt: 9_000_000, id: 'z' as MessageId })]])
+    const asked: ContactId[] = []
+    const c = chat = new ChatManager(new FakeNode(), d, (id) => { asked.push(id); return marks.get(id) })
+
+    c.open(alice)
+    expect(asked).toEqual([alice])
+    await expect.poll(() => c.firstUnread).toBe((rows[101] as MessageRow).id)
+    await settled(c)
+    expect(c.stickToBottom).toBe(false)
+    expect(bodies(c)).toContain('m101')
+    expect(c.window?.atNewest).toBe(false)
+
+    c.open(bob)
+    await settled(c)
+    expect(c.firstUnread).toBeUndefined()
+    expect(c.stickToBottom).toBe(true)
+    expect(c.window?.atNewest).toBe(true)
+
+    // a link to a message opens there, whatever is unread; the mark is not read
+    c.open(alice, (rows[10] as MessageRow).id)
+    await settled(c)
+    expect(asked).toEqual([alice, bob])
+    expect(c.firstUnread).toBeUndefined()
+    expect(c.window?.target).toBe((rows[10] as MessageRow).id)
   })
 })
 

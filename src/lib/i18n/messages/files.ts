@@ -8,6 +8,8 @@ import type { EnTable, RuTable } from '../table.ts'
 export const en = {
   fallbackName: 'File',
   notOnDevice: 'The file is not on this device.',
+  /** under the sender's own file when its name had to be made safe to send */
+  sentAs: 'Sent as “{file}”',
   cancel: 'Cancel',
   retry: 'Retry',
   save: 'Save',
@@ -59,6 +61,7 @@ export const en = {
 export const ru: RuTable<typeof en> = {
   fallbackName: 'Файл',
   notOnDevice: 'Файла нет на этом устройстве.',
+  sentAs: 'Отправлен под именем «{file}»',
   cancel: 'Отменить',
   retry: 'Повторить',
   save: 'Сохранить',

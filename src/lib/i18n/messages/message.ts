@@ -13,7 +13,9 @@ export const en = {
   failed: 'failed',
   /** a long message is shown folded to its first lines until the reader asks for the rest */
   showMore: 'Show more',
-  showLess: 'Show less'
+  showLess: 'Show less',
+  /** the line above the first unread message a chat opened at */
+  newMessages: 'New messages'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -25,5 +27,6 @@ export const ru: RuTable<typeof en> = {
   read: 'прочитано',
   failed: 'не отправлено',
   showMore: 'Показать полностью',
-  showLess: 'Свернуть'
+  showLess: 'Свернуть',
+  newMessages: 'Новые сообщения'
 }

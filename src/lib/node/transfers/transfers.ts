@@ -20,7 +20,7 @@ import { outgoingTransferRow } from '../../db/transfer-rows.ts'
 import { openChunkStore } from '../../files/chunk-store.ts'
 import { MissingChunkError } from '../../files/store-common.ts'
 import { chunkCountOf, chunkSizeFor, hashFile } from '../../files/hashing.ts'
-import { sanitizeFileName, sanitizeMime } from '../../files/names.ts'
+import { givenNameIfChanged, sanitizeFileName, sanitizeMime } from '../../files/names.ts'
 import { NodeNotReadyError } from '../kernel/components.ts'
 import { FileTooLargeError, storageProblem, storageWrite, TooManyTransfersError, TransferStateError } from './errors.ts'
 import { FileHosting } from './host.ts'
@@ -159,9 +159,14 @@ export class TransferManager implements FileHost, Startable {
     if (waiting >= MAX_OUTGOING_TRANSFERS) throw new TooManyTransfersError('tooManyTransfers', { count: waiting })
     const now = Date.now()
     const chunkSize = chunkSizeFor(size)
-    const offer: FileOffer = { sha256: '', size, name: sanitizeFileName(input.name), mime: sanitizeMime(input.mime), chunkSize, listHash: '', ...input.thumb }
+    const name = sanitizeFileName(input.name)
+    const offer: FileOffer = { sha256: '', size, name, mime: sanitizeMime(input.mime), chunkSize, listHash: '', ...input.thumb }
     const message = outgoingFileRow({ contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now })
-    await storeOutgoingFile(this.#db, message, outgoingTransferRow(message, store.kind, now))
+    const transfer = outgoingTransferRow(message, store.kind, now)
+    // the user is told when the name had to change (the sender's card)
+    const givenName = givenNameIfChanged(input.name, name)
+    if (givenName !== undefined) transfer.givenName = givenName
+    await storeOutgoingFile(this.#db, message, transfer)
     this.#host.keep(message.id, input.file)
     this.#prepare(message.id, input.contactId, input.file)
     return message.id
