@@ -392,6 +392,21 @@ describe('FileService', () => {
     })
   })
 
+  /** Alice pulls a two-chunk file from a sender the test plays by hand, up to its request for chunk 0. */
+  async function pullAwaitingFirstChunk (): Promise<{ f: TestFile, link: ReturnType<typeof connect>, pull: Promise<void>, sender: Stream, peer: ReturnType<typeof rawPeer> }> {
+    const alice = await createNode()
+    const f = await makeFile(2 * CHUNK)
+    const link = connect(alice, null)
+    const pull = alice.service.pull(link.connection, pullRequest(f, { hashes: f.hashes }).request)
+    await expect.poll(() => link.inbound.length).toBe(1)
+    const sender = link.inbound[0] as Stream
+    const peer = rawPeer(sender)
+    expect(await peer.read()).toMatchObject({ type: 'open', id: f.id })
+    await peer.write({ type: 'ready', size: 2 * CHUNK, chunkSize: CHUNK, chunkCount: 2 })
+    expect(await peer.read()).toEqual({ type: 'chunk-request', index: 0 })
+    return { f, link, pull, sender, peer }
+  }
+
   describe('malformed replies: the receiver aborts and throws protocol', () => {
     it.each<[string, (f: TestFile) => FileFrame | Uint8Array | null]>([
       ['a CHUNK for another index', f => ({ type: 'chunk', index: 1, data: f.bytes.subarray(0, CHUNK) })],
@@ -400,16 +415,7 @@ describe('FileService', () => {
       ['a request written by the listener', () => ({ type: 'done' })],
       ['garbage', () => Uint8Array.of(3, 0xff, 0xff, 0xff)]
     ])('%s', async (_name, reply) => {
-      const alice = await createNode()
-      const f = await makeFile(2 * CHUNK)
-      const link = connect(alice, null)
-      const pull = alice.service.pull(link.connection, pullRequest(f, { hashes: f.hashes }).request)
-      await expect.poll(() => link.inbound.length).toBe(1)
-      const sender = link.inbound[0] as Stream
-      const peer = rawPeer(sender)
-      expect(await peer.read()).toMatchObject({ type: 'open', id: f.id })
-      await peer.write({ type: 'ready', size: 2 * CHUNK, chunkSize: CHUNK, chunkCount: 2 })
-      expect(await peer.read()).toEqual({ type: 'chunk-request', index: 0 })
+      const { f, link, pull, sender, peer } = await pullAwaitingFirstChunk()
       const r = reply(f)
       if (r == null) await sender.close()
       else if (r instanceof Uint8Array) sender.send(r)
@@ -425,16 +431,7 @@ describe('FileService', () => {
       // a length prefix announcing 100 bytes, then the start of a CHUNK frame
       ['inside a frame', () => Uint8Array.of(100, 0x83, 0, 0)]
     ])('%s', async (_name, tail) => {
-      const alice = await createNode()
-      const f = await makeFile(2 * CHUNK)
-      const link = connect(alice, null)
-      const pull = alice.service.pull(link.connection, pullRequest(f, { hashes: f.hashes }).request)
-      await expect.poll(() => link.inbound.length).toBe(1)
-      const sender = link.inbound[0] as Stream
-      const peer = rawPeer(sender)
-      expect(await peer.read()).toMatchObject({ type: 'open', id: f.id })
-      await peer.write({ type: 'ready', size: 2 * CHUNK, chunkSize: CHUNK, chunkCount: 2 })
-      expect(await peer.read()).toEqual({ type: 'chunk-request', index: 0 })
+      const { link, pull, sender } = await pullAwaitingFirstChunk()
       const bytes = tail()
       if (bytes != null) sender.send(bytes)
       await sender.close()
