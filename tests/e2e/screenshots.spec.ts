@@ -2,7 +2,7 @@ import { copyFile, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { expect, test } from './fixtures.ts'
 import { attach, fileCard, png } from './helpers/files.ts'
-import { addContact, befriend, expectOnline, expectPath, message, onboard, openScreen, readInvite, send } from './helpers/parley.ts'
+import { addCard, befriend, confirmAdd, expectOnline, expectPath, message, onboard, openScreen, readInvite, send } from './helpers/parley.ts'
 import { prepareTour, showOnboarding, showScreen } from './helpers/screens.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -126,7 +126,11 @@ test('feature gallery: chat, files, contact info, requests, invite, nearby, netw
   // Carol asks Alice to be her contact: a request waits in Alice's chats list
   await onboard(c, 'Carol')
   const { invite } = await readInvite(a)
-  await addContact(c, invite, 'Alice')
+  // Carol opens Alice's short link: "Add Alice?" before anything is sent
+  await c.goto(invite)
+  await expect(addCard(c).getByRole('heading')).toHaveText('Add Alice?')
+  await shot(c, 'add-card')
+  await confirmAdd(c, 'Alice')
   await openScreen(a, 'Chats')
   await expect(a.getByRole('button', { name: 'Accept Carol' })).toBeVisible({ timeout: 30_000 })
   await shot(a, 'chats')
