@@ -51,6 +51,7 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
     server.emit('status', evt.detail)
   })
   node.events.addEventListener('message', (evt) => { server.emit('message', evt.detail) })
+  node.events.addEventListener('typing', (evt) => { server.emit('typing', evt.detail) })
 
   function onTabMessage (data: unknown, ports: readonly MessagePort[]): boolean {
     const tab = parseTabCapabilities(data)

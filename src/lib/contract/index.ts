@@ -5,6 +5,7 @@
  */
 import { event } from './define.ts'
 import type { EventName, Handlers, MethodName, ParamsOf, PayloadOf, ResultOf } from './define.ts'
+import { actionsMethods } from './methods/actions.ts'
 import { contactsMethods } from './methods/contacts.ts'
 import { diagnosticsMethods } from './methods/diagnostics.ts'
 import { identityMethods } from './methods/identity.ts'
@@ -12,13 +13,14 @@ import { messagingMethods } from './methods/messaging.ts'
 import { nearbyMethods } from './methods/nearby.ts'
 import { relaysMethods } from './methods/relays.ts'
 import { transfersMethods } from './methods/transfers.ts'
-import type { IncomingMessageEvent, NodeStatus } from './types.ts'
+import type { IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
 
 export const nodeContract = {
   methods: {
     ...identityMethods,
     ...contactsMethods,
     ...messagingMethods,
+    ...actionsMethods,
     ...transfersMethods,
     ...relaysMethods,
     ...nearbyMethods,
@@ -32,7 +34,9 @@ export const nodeContract = {
      * commits ('received'), or withdrawn when that write failed ('dropped');
      * the newest of each chat after a batch of them was stored ('stored')
      */
-    message: event<IncomingMessageEvent>()
+    message: event<IncomingMessageEvent>(),
+    /** a contact started or stopped typing to us (never stored; a tab drops it after TYPING_SHOWN_MS or at their next message) */
+    typing: event<TypingEvent>()
   }
 } as const
 
@@ -46,4 +50,5 @@ export type NodeEvents = { [E in NodeEventName]: PayloadOf<NodeContract, E> }
 
 export * from './define.ts'
 export { MEMORY_STORE_MAX_BYTES, UNKNOWN_CAPABILITIES } from './capabilities.ts'
+export { CHAT_TIMERS, MAX_MARK_READ_IDS, TYPING_REPEAT_MS, TYPING_SHOWN_MS } from './methods/actions.ts'
 export type * from './types.ts'

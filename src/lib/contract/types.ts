@@ -206,3 +206,9 @@ export type IncomingMessageEvent =
   | { kind: 'dropped', contactId: ContactId, id: MessageId }
   | { kind: 'stored', messages: MessageRow[] }
 
+
+/** A contact started (typing: true) or stopped typing to us. */
+export interface TypingEvent {
+  contactId: ContactId
+  typing: boolean
+}

@@ -135,19 +135,20 @@ export const PROFILE_FIELDS = {
 } as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
 export const CONTACT_FIELDS = {
   id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
-  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, verified: false, addedAt: false, updatedAt: false
+  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, verified: false, timer: true, addedAt: false, updatedAt: false
 } as const satisfies Record<keyof BackupContact, boolean>
 export const RELAY_FIELDS = {
   multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
 } as const satisfies Record<keyof RelayRow, boolean>
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
-  receivedAt: true, state: false, readAt: true, file: true
+  receivedAt: true, state: false, readAt: true, file: true,
+  replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true
 } as const satisfies Record<keyof MessageRow, boolean>
 /** A file message's offer (transfers are not backed up: a restored file message shows the offer, its bytes stay behind). */
 export const FILE_FIELDS = {
   sha256: false, size: false, name: false, mime: false, chunkSize: false, listHash: false,
-  thumb: true, thumbMime: true, width: true, height: true
+  thumb: true, thumbMime: true, width: true, height: true, voice: true
 } as const satisfies Record<keyof FileOffer, boolean>
 /** Fields that hold a nested row, by name, with that row's field map (for `rowToJson`). */
 const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS }

@@ -1,8 +1,8 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7 } from './schema.ts'
 import { messageWords } from './search.ts'
 import type {
-  ContactRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
+  ContactRow, EventRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
 
 /** IndexedDB name used by the app (tests pass their own names and factories). */
@@ -38,6 +38,7 @@ export class ParleyDb extends Dexie {
   declare readonly fileSources: EntityTable<FileSourceRow, 'id'>
   declare readonly turnServers: EntityTable<TurnServerRow, 'id'>
   declare readonly settings: EntityTable<SettingRow, 'key'>
+  declare readonly events: EntityTable<EventRow, 'id'>
   /** The key range class of this database's IndexedDB, for raw requests (search-cursors.ts). */
   readonly keyRange: typeof IDBKeyRange
 
@@ -58,6 +59,8 @@ export class ParleyDb extends Dexie {
     this.version(5).stores(dbSchemaV5).upgrade(async (tx) => { await fillWords(tx) })
     // v6: a failed transfer's reason is a code (`problem`), no longer a sentence (`error`).
     this.version(6).stores(dbSchemaV6).upgrade(async (tx) => { await reasonsToProblems(tx) })
+    // new optional fields and a new table: nothing to rewrite
+    this.version(7).stores(dbSchemaV7)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

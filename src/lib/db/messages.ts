@@ -3,6 +3,7 @@ import { monotonicFactory } from 'ulid'
 import { compareByDisplayName } from './contacts.ts'
 import type { ParleyDb } from './db.ts'
 import { ContactNotFoundError } from './errors.ts'
+import { withPendingEvents } from './events.ts'
 import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, MessageState } from './types.ts'
 
 /** Index names from `schema.ts`, spelled once. */
@@ -33,12 +34,16 @@ export interface OutgoingInput {
   fromPeerId: string
   body: string
   now?: number
+  /** the message it answers */
+  replyTo?: MessageId
+  /** the chat's disappearing-messages timer, in seconds, when it is on */
+  ttl?: number
 }
 
 /** A new outgoing text message, not stored yet (see `storeOutgoing`). */
 export function outgoingRow (input: OutgoingInput): MessageRow {
   const now = input.now ?? Date.now()
-  return {
+  const row: MessageRow = {
     id: newMessageId(now),
     contactId: input.contactId,
     direction: 'out',
@@ -48,12 +53,20 @@ export function outgoingRow (input: OutgoingInput): MessageRow {
     sentAt: now,
     state: 'queued'
   }
+  if (input.replyTo !== undefined) row.replyTo = input.replyTo
+  if (input.ttl !== undefined && input.ttl > 0) {
+    row.ttl = input.ttl
+    row.expiresAt = now + input.ttl * 1000
+  }
+  return row
 }
 
 export interface OutgoingFileInput {
   contactId: ContactId
   /** Our own PeerID. */
   fromPeerId: string
+  /** the chat's disappearing-messages timer, in seconds, when it is on */
+  ttl?: number
   /** The offer; on a file still being hashed, `sha256` and `listHash` are '' (see transfers.ts `offerReady`). */
   file: FileOffer
   /** An optional caption; '' for none. */
@@ -91,11 +104,15 @@ export interface IncomingInput {
   body: string
   sentAt: number
   receivedAt: number
+  /** the message it answers */
+  replyTo?: MessageId
+  /** disappears this many seconds after it arrived */
+  ttl?: number
 }
 
 /** The row a received message is stored as. */
 export function incomingRow (input: IncomingInput): MessageRow {
-  return {
+  const row: MessageRow = {
     id: input.id,
     contactId: input.contactId,
     direction: 'in',
@@ -106,6 +123,12 @@ export function incomingRow (input: IncomingInput): MessageRow {
     receivedAt: input.receivedAt,
     state: 'delivered'
   }
+  if (input.replyTo !== undefined) row.replyTo = input.replyTo
+  if (input.ttl !== undefined) {
+    row.ttl = input.ttl
+    row.expiresAt = input.receivedAt + input.ttl * 1000
+  }
+  return row
 }
 
 /** The row a received file offer is stored as (body = its caption); see transfers.ts `storeIncomingFile`. */
@@ -119,10 +142,14 @@ export function incomingFileRow (input: IncomingInput & { file: FileOffer }): Me
  * it again either way.
  */
 export async function storeIncoming (db: ParleyDb, input: IncomingInput): Promise<'stored' | 'duplicate'> {
-  return db.transaction('rw', db.contacts, db.messages, async () => {
+  return db.transaction('rw', [db.contacts, db.messages, db.events], async () => {
     if (await db.messages.get(input.id) !== undefined) return 'duplicate'
     await requireContact(db, input.contactId)
-    await db.messages.add(incomingRow(input))
+    // events that came before it (an edit, a reaction, a delete): applied now
+    const [row] = await withPendingEvents(db, [incomingRow(input)])
+    // deleted here by the user before (delete for me): not stored again
+    if (row === undefined) return 'duplicate'
+    await db.messages.add(row)
     return 'stored'
   })
 }
@@ -141,7 +168,7 @@ export const MAX_BATCH_ROWS = 512
 export async function storeIncomingMany (db: ParleyDb, inputs: readonly IncomingInput[]): Promise<Array<'stored' | 'duplicate'>> {
   if (inputs.length > MAX_BATCH_ROWS) throw new RangeError(`at most ${MAX_BATCH_ROWS} messages at once, not ${inputs.length}`)
   if (inputs.length === 0) return []
-  return db.transaction('rw', db.contacts, db.messages, async () => {
+  return db.transaction('rw', [db.contacts, db.messages, db.events], async () => {
     for (const contactId of new Set(inputs.map(input => input.contactId))) await requireContact(db, contactId)
     const existing = await db.messages.bulkGet(inputs.map(input => input.id))
     const seen = new Set<MessageId>()
@@ -152,7 +179,8 @@ export async function storeIncomingMany (db: ParleyDb, inputs: readonly Incoming
       rows.push(incomingRow(input))
       return 'stored'
     })
-    if (rows.length > 0) await db.messages.bulkAdd(rows)
+    const merged = (await withPendingEvents(db, rows)).filter((row): row is MessageRow => row !== undefined)
+    if (merged.length > 0) await db.messages.bulkAdd(merged)
     return results
   })
 }

@@ -128,5 +128,26 @@ export const dbSchemaV6 = {
   ...dbSchemaV5
 } as const
 
+/**
+ * ============================================================
+ * v7 — 2026-11-24
+ * ============================================================
+ * Message actions (docs/protocols.md, "Message actions"). New fields on
+ * messages (replyTo, reactions, edit, deleted, ttl, expiresAt) and contacts
+ * (timer) need no upgrade step: absent means none.
+ * - messages: `expiresAt`: the disappearing messages due for removal
+ *             (`below(now)`); rows without it are not in the index.
+ * - events:   primary key `id` (the sender's ULID; stored once).
+ *             `contactId`: one chat's events (deleting a chat).
+ *             `[direction+state+contactId]`: the outbox, as for messages.
+ *             multiEntry `*targets`: the events about one message (applied
+ *             when it arrives after them, removed with it).
+ */
+export const dbSchemaV7 = {
+  ...dbSchemaV6,
+  messages: 'id, [contactId+sentAt+id], [direction+state+contactId], *words, expiresAt',
+  events: 'id, contactId, [direction+state+contactId], *targets'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 6
+export const DB_VERSION = 7

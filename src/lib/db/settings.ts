@@ -1,5 +1,5 @@
 import type { ParleyDb } from './db.ts'
-import type { InstanceSettingRow, NearbySettingRow } from './types.ts'
+import type { InstanceSettingRow, MessagingSettingRow, NearbySettingRow } from './types.ts'
 
 /**
  * Settings of this browser (the `settings` table): kept on this device,
@@ -37,4 +37,15 @@ export async function instanceId (db: ParleyDb, now: number = Date.now()): Promi
     return id
   })
   return Uint8Array.from(hex.match(/../g) ?? [], byte => parseInt(byte, 16))
+}
+
+/** Read receipts and typing indicators: both on until the user turns them off. */
+export async function messagingSettings (db: ParleyDb): Promise<Pick<MessagingSettingRow, 'readReceipts' | 'typing'>> {
+  const row = await db.settings.get('messaging')
+  return row?.key === 'messaging' ? { readReceipts: row.readReceipts, typing: row.typing } : { readReceipts: true, typing: true }
+}
+
+export async function setMessagingSettings (db: ParleyDb, settings: { readReceipts: boolean, typing: boolean }, now: number = Date.now()): Promise<void> {
+  const row: MessagingSettingRow = { key: 'messaging', ...settings, updatedAt: now }
+  await db.settings.put(row)
 }

@@ -10,6 +10,7 @@
  */
 import Dexie from 'dexie'
 import type { ParleyDb } from './db.ts'
+import { withPendingEvents } from './events.ts'
 import { incomingFileRow, requireContact, type IncomingInput } from './messages.ts'
 import { canTransferTransition, chunkCountOf, chunkLength, fileOf, hasChunk } from './transfer-rows.ts'
 import type { ContactId, FileOffer, MessageId, MessageRow, StoredProblem, TransferRow, TransferState } from './types.ts'
@@ -155,12 +156,15 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
     createdAt: input.receivedAt,
     updatedAt: input.receivedAt
   }
-  return db.transaction('rw', [db.contacts, db.messages, db.transfers], async () => {
+  return db.transaction('rw', [db.contacts, db.messages, db.transfers, db.events], async () => {
     const [message, existing] = await Promise.all([db.messages.get(input.id), db.transfers.get(input.id)])
     if (message !== undefined || existing !== undefined) return 'duplicate'
     await requireContact(db, input.contactId)
-    await db.messages.add(incomingFileRow(input))
-    await db.transfers.add(transfer)
+    // events that came before it: deleted for everyone or here, its file is never fetched
+    const [row] = await withPendingEvents(db, [incomingFileRow(input)])
+    if (row === undefined) return 'duplicate'
+    await db.messages.add(row)
+    if (row.file !== undefined) await db.transfers.add(transfer)
     return 'stored'
   })
 }

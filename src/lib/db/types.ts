@@ -58,6 +58,8 @@ export interface ContactRow {
   /** How often they asked again after the user declined (bounded, see MAX_REREQUESTS). */
   rerequests?: number
   verified: boolean
+  /** The chat's disappearing-messages timer (absent: off, never set). */
+  timer?: ChatTimer
   addedAt: number
   updatedAt: number
 }
@@ -88,6 +90,79 @@ export interface MessageRow {
   readAt?: number
   /** kind 'file' only: the offer (docs/protocols.md, "Files"); its transfer row has the same id. */
   file?: FileOffer
+  /** The message this one answers (either side's); the chat shows a quote of it. */
+  replyTo?: MessageId
+  /**
+   * Reactions, at most one per person (the newest by `sentAt`, then `id`,
+   * wins). A removed reaction stays as `emoji: ''` so that an older one
+   * arriving late does not bring it back; the chat shows only non-empty ones.
+   */
+  reactions?: Reaction[]
+  /** The newest edit applied to the text (body holds the edited text); the chat says "edited". */
+  edit?: EventStamp
+  /** Deleted for everyone by its author: body is '', the file and its chunks are gone, nothing is searchable. */
+  deleted?: EventStamp
+  /** Disappearing messages: the timer in seconds this message was sent with (outgoing: carried on the wire as `ttl`). */
+  ttl?: number
+  /** When it disappears from this device, ms since epoch (sentAt + ttl here for ours, receivedAt + ttl for theirs). */
+  expiresAt?: number
+}
+
+/** Which event of the other side (or ours) last changed a message: its id and its author's clock. */
+export interface EventStamp {
+  id: string
+  sentAt: number
+}
+
+/** One person's reaction to a message. */
+export interface Reaction extends EventStamp {
+  /** PeerID of who reacted. */
+  from: string
+  /** The emoji; '' once they took it back. */
+  emoji: string
+}
+
+/**
+ * What a message event does (docs/protocols.md, "Message actions"):
+ * reaction (to `targets[0]`), edit of our/their text, delete for everyone,
+ * read (of the listed messages), timer (the chat's disappearing-messages timer);
+ * and 'hide', the user's "delete for me", which is never sent: it keeps the
+ * message from being stored again should it be delivered once more.
+ */
+export type EventKind = 'reaction' | 'edit' | 'delete' | 'read' | 'timer' | 'hide'
+
+/**
+ * A message event (schema v7 `events`): sent, queued, acked and mailboxed
+ * like a message (outgoing states as MessageState; incoming are 'delivered'),
+ * stored once by id. An event whose target has not arrived yet waits here
+ * and is applied when it does.
+ */
+export interface EventRow {
+  id: string
+  contactId: ContactId
+  direction: MessageDirection
+  /** PeerID of the author. */
+  fromPeerId: string
+  kind: EventKind
+  /** The messages it is about: one for reaction/edit/delete, 1..64 for read, none for timer. */
+  targets: MessageId[]
+  sentAt: number
+  receivedAt?: number
+  state: MessageState
+  /** reaction: the emoji ('' removes) */
+  emoji?: string
+  /** edit: the new text */
+  text?: string
+  /** timer: seconds, 0 = off */
+  ttl?: number
+}
+
+/** The chat's disappearing-messages timer as both sides agreed it: the newest change wins. */
+export interface ChatTimer extends EventStamp {
+  /** seconds; 0 = off */
+  ttl: number
+  /** PeerID of who set it */
+  by: string
 }
 
 /** A file as offered in a chat message: the wire type of @parley/protocol (docs/protocols.md, "Files"). */
@@ -259,4 +334,15 @@ export interface InstanceSettingRow {
   createdAt: number
 }
 
-export type SettingRow = NearbySettingRow | InstanceSettingRow
+/**
+ * 'messaging': read receipts (sent and shown only while on, as Signal does)
+ * and typing indicators (sent and shown only while on). Both on by default.
+ */
+export interface MessagingSettingRow {
+  key: 'messaging'
+  readReceipts: boolean
+  typing: boolean
+  updatedAt: number
+}
+
+export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow

@@ -1,15 +1,31 @@
 /**
- * Constants of the `/parley/chat/1.0.0` protocol. Everything here is part of
- * the wire contract documented in docs/protocols.md: change it there too, and
- * bump {@link PROTOCOL_VERSION} for anything a deployed peer would notice.
+ * Constants of the `/parley/chat/1.1.0` protocol and of 1.0.0, which it
+ * extends. Everything here is part of the wire contract documented in
+ * docs/protocols.md: change it there too, and bump the version for anything
+ * a deployed peer would notice.
  */
 
 import type { FrameLimits } from '../framing.ts'
 
 export const PROTOCOL_PREFIX = 'parley'
 export const PROTOCOL_NAME = 'chat'
-export const PROTOCOL_VERSION = '1.0.0'
-export const CHAT_PROTOCOL = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/${PROTOCOL_VERSION}`
+/** The first version: text and file messages. */
+export const CHAT_PROTOCOL_V1_0 = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/1.0.0`
+/**
+ * 1.1.0: everything of 1.0.0 unchanged, plus replies, disappearing messages,
+ * voice notes, and the message actions (reaction, edit, delete, read, timer,
+ * typing). A dialer offers 1.1.0 first and falls back to 1.0.0.
+ */
+export const CHAT_PROTOCOL_V1_1 = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/1.1.0`
+/** The newest version, which this node speaks by preference. */
+export const CHAT_PROTOCOL = CHAT_PROTOCOL_V1_1
+/** Every version this node speaks, the preferred first (what a dialer proposes, in order). */
+export const CHAT_PROTOCOLS = [CHAT_PROTOCOL_V1_1, CHAT_PROTOCOL_V1_0] as const
+export type ChatVersion = '1.0.0' | '1.1.0'
+/** The version of a negotiated chat protocol id. */
+export function chatVersionOf (protocol: string): ChatVersion {
+  return protocol === CHAT_PROTOCOL_V1_0 ? '1.0.0' : '1.1.0'
+}
 
 /**
  * Largest text of one message, in UTF-8 bytes. 16 KiB is several pages of
@@ -101,3 +117,18 @@ export const CHAT_FRAME_LIMITS: FrameLimits = {
 
 /** Largest thumbnail a sender makes and a receiver accepts in a file offer, in bytes. */
 export const THUMB_MAX_BYTES = 24 * 1024
+
+/** Most distinct message ids in one `read` frame. */
+export const MAX_READ_TARGETS = 64
+/** Largest emoji of a reaction, in UTF-8 bytes (a family or a flag with modifiers fits). */
+export const MAX_EMOJI_BYTES = 32
+/** An author may edit a text message this long after sending it (both times by the author's clock), in ms. */
+export const EDIT_WINDOW_MS = 24 * 3600_000
+/** An author may delete a message for everyone this long after sending it (both times by the author's clock), in ms. */
+export const DELETE_WINDOW_MS = 24 * 3600_000
+/** The disappearing-message timers a `message` (ttl) or `timer` frame may carry, in seconds; a timer frame may also say 0 (off). */
+export const MESSAGE_TTLS: readonly number[] = [300, 3600, 86_400, 604_800]
+/** Longest voice message an offer may describe, in ms (15 minutes). */
+export const MAX_VOICE_MS = 15 * 60_000
+/** Most waveform samples (bytes, 0..255 each) an offer's voice note carries. */
+export const MAX_WAVEFORM_BYTES = 100

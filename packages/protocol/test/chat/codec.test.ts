@@ -49,7 +49,7 @@ describe('chat codec', () => {
     it('fits the worst-case JSON escaping of a maximal text in one frame', () => {
       const body = json({ ...message, text: '\u0001'.repeat(MAX_TEXT_BYTES) })
       expect(body.byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES)
-      expect(decodeChatFrame(body, 'dialer').text).toHaveLength(MAX_TEXT_BYTES)
+      expect((decodeChatFrame(body, 'dialer') as ChatMessageFrame).text).toHaveLength(MAX_TEXT_BYTES)
     })
 
     it('accepts fields in any order', () => {
@@ -121,7 +121,7 @@ describe('chat codec', () => {
       expect(decodeChatFrame(encodeChatFrame(withFile), 'dialer')).toEqual(withFile)
       const thumb = Uint8Array.from({ length: THUMB_MAX_BYTES }, (_, i) => i % 251)
       const image: ChatMessageFrame = { ...message, file: { ...offer, mime: 'image/jpeg', thumb, thumbMime: 'image/jpeg', width: 4000, height: 3000 } }
-      const decoded = decodeChatFrame(encodeChatFrame(image), 'dialer')
+      const decoded = decodeChatFrame(encodeChatFrame(image), 'dialer') as ChatMessageFrame
       expect(decoded).toEqual(image)
       expect(decoded.file?.thumb).toBeInstanceOf(Uint8Array)
     })
@@ -138,7 +138,7 @@ describe('chat codec', () => {
         file: { ...offer, name: '\u0001'.repeat(MAX_NAME_BYTES), mime: '\u0001'.repeat(MAX_MIME_CHARS), thumb: 'A'.repeat(THUMB_MAX_BYTES / 3 * 4), thumbMime: 'image/png', width: 65_536, height: 65_536 }
       })
       expect(worst.byteLength).toBeLessThanOrEqual(MAX_FRAME_BYTES)
-      expect(decodeChatFrame(worst, 'dialer').file?.name).toHaveLength(MAX_NAME_BYTES)
+      expect((decodeChatFrame(worst, 'dialer') as ChatMessageFrame).file?.name).toHaveLength(MAX_NAME_BYTES)
     })
 
     it.each<[string, unknown, RegExp]>([

@@ -2,5 +2,14 @@
 export const MESSAGING_ERRORS = {
   messageTooLong: { bytes: 'number', limit: 'number' },
   messageEmpty: {},
-  messageBrokenChars: {}
+  messageBrokenChars: {},
+  // message actions (lib/node/actions)
+  messageNotFound: {},
+  messageWasDeleted: {},
+  editNotYours: {},
+  editNotText: {},
+  editTooLate: { hours: 'count' },
+  deleteTooLate: { hours: 'count' },
+  reactionNotEmoji: {},
+  chatTimerInvalid: { seconds: 'number' }
 } as const

@@ -24,6 +24,11 @@ export const transfersMethods = {
         thumbMime: v.literal('image/jpeg', 'image/png', 'image/webp'),
         width: v.number({ integer: true, min: 0, max: 1 << 20 }),
         height: v.number({ integer: true, min: 0, max: 1 << 20 })
+      })),
+      /** a voice message: its length and waveform (the recorder's; docs/protocols.md, "Voice messages") */
+      voice: v.optional(v.object({
+        durationMs: v.number({ integer: true, min: 1, max: 1 << 30 }),
+        waveform: v.bytes({ max: 4096 })
       }))
     }),
     result: returns<{ messageId: MessageId }>()

@@ -113,6 +113,20 @@ export const en = {
   messageTooLong: 'This message is too long to send: it is {bytes} bytes and the limit is {limit} bytes. Shorten it or send it as a file.',
   messageEmpty: 'This message is empty, so there is nothing to send.',
   messageBrokenChars: 'This message contains broken characters (unpaired UTF-16 surrogates) and cannot be sent.',
+  messageNotFound: 'This message is no longer here (it was deleted or has disappeared).',
+  messageWasDeleted: 'This message was deleted, so there is nothing to do with it.',
+  editNotYours: 'Only your own messages can be edited or deleted for everyone.',
+  editNotText: 'Only text can be edited; a file or voice message can be deleted and sent again.',
+  editTooLate: {
+    one: 'Messages can be edited for {hours:count} hour after they were sent; this one is older.',
+    other: 'Messages can be edited for {hours:count} hours after they were sent; this one is older.'
+  },
+  deleteTooLate: {
+    one: 'Messages can be deleted for everyone for {hours:count} hour after they were sent; this one is older. You can still delete it for yourself.',
+    other: 'Messages can be deleted for everyone for {hours:count} hours after they were sent; this one is older. You can still delete it for yourself.'
+  },
+  reactionNotEmoji: 'A reaction is one emoji.',
+  chatTimerInvalid: 'Disappearing messages can be off, 5 minutes, 1 hour, 1 day or 1 week, not {seconds} seconds.',
 
   // ---- file transfers (node/transfers/transfers.ts, p2p/protocols/file/errors.ts)
   fileTooLarge: 'This file is {size:bytes}; files can be at most {max:bytes}.',
@@ -386,6 +400,24 @@ export const ru: RuTable<typeof en> = {
   messageTooLong: 'Сообщение слишком длинное для отправки: его размер — {bytes} Б, а ограничение — {limit} Б. Сократите его или отправьте как файл.',
   messageEmpty: 'Сообщение пустое, отправлять нечего.',
   messageBrokenChars: 'В сообщении есть повреждённые символы (непарные суррогаты UTF-16), поэтому его нельзя отправить.',
+  messageNotFound: 'Этого сообщения здесь больше нет (его удалили или оно исчезло).',
+  messageWasDeleted: 'Это сообщение удалено, с ним ничего нельзя сделать.',
+  editNotYours: 'Изменять и удалять у всех можно только свои сообщения.',
+  editNotText: 'Изменить можно только текст; файл или голосовое сообщение можно удалить и отправить заново.',
+  editTooLate: {
+    one: 'Сообщение можно изменить в течение {hours:count} часа после отправки; это сообщение старше.',
+    few: 'Сообщение можно изменить в течение {hours:count} часов после отправки; это сообщение старше.',
+    many: 'Сообщение можно изменить в течение {hours:count} часов после отправки; это сообщение старше.',
+    other: 'Сообщение можно изменить в течение {hours:count} часа после отправки; это сообщение старше.'
+  },
+  deleteTooLate: {
+    one: 'Удалить у всех можно в течение {hours:count} часа после отправки; это сообщение старше. Удалить его у себя по-прежнему можно.',
+    few: 'Удалить у всех можно в течение {hours:count} часов после отправки; это сообщение старше. Удалить его у себя по-прежнему можно.',
+    many: 'Удалить у всех можно в течение {hours:count} часов после отправки; это сообщение старше. Удалить его у себя по-прежнему можно.',
+    other: 'Удалить у всех можно в течение {hours:count} часа после отправки; это сообщение старше. Удалить его у себя по-прежнему можно.'
+  },
+  reactionNotEmoji: 'Реакция — это один эмодзи.',
+  chatTimerInvalid: 'Исчезающие сообщения можно выключить или выбрать 5 минут, 1 час, 1 день или 1 неделю, но не {seconds} с.',
 
   fileTooLarge: 'Размер этого файла — {size:bytes}; файлы могут быть не больше {max:bytes}.',
   fileOverLimit: 'Размер этого файла — {size:bytes}, а это приложение принимает файлы не больше {max:bytes}.',

@@ -8,6 +8,10 @@
  * no tricks.
  */
 import { errorClass } from '../../contract/errors.ts'
+import type { MessageActions } from '../actions/actions.ts'
+import type { Expiry } from '../actions/expiry.ts'
+import type { ActionIntake } from '../actions/intake.ts'
+import type { TypingSender } from '../actions/typing.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ContactHellos } from '../contacts/hellos.ts'
 import type { Contacts } from '../contacts/contacts.ts'
@@ -75,6 +79,11 @@ export interface NodeComponents {
   outbox: Outbox
   courier: MailboxCourier
   chatStreams: ChatStreams
+  // message actions
+  actions: MessageActions
+  actionIntake: ActionIntake
+  typing: TypingSender
+  expiry: Expiry
   // relays
   relayList: RelayList
   keeper: RelayKeeper

@@ -1,3 +1,4 @@
+import { actionHandlers } from '../actions/index.ts'
 import { contactHandlers } from '../contacts/index.ts'
 import { diagnosticsHandlers } from '../diagnostics/index.ts'
 import { identityHandlers } from '../identity/index.ts'
@@ -17,6 +18,7 @@ export function nodeHandlers (components: NodeComponents): NodeHandlers {
     ...identityHandlers(components),
     ...contactHandlers(components),
     ...messagingHandlers(components),
+    ...actionHandlers(components),
     ...transferHandlers(components),
     ...relayHandlers(components),
     ...nearbyHandlers(components),

@@ -10,6 +10,7 @@ import { nodeContract } from '../../contract/index.ts'
 import { toErrorShape } from '../../contract/errors.ts'
 import { SchemaError } from '../../contract/schema.ts'
 import { InvalidParamsError } from '../../rpc/errors.ts'
+import { actionsFeature } from '../actions/index.ts'
 import { contactsFeature } from '../contacts/index.ts'
 import { identityFeature } from '../identity/index.ts'
 import { instancesFeature } from '../instances/index.ts'
@@ -41,7 +42,7 @@ export interface NodeRootInit {
 }
 
 /** The features in start order (each one's services start in the order it lists them). */
-const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, nearbyFeature, instancesFeature]
+const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, nearbyFeature, instancesFeature]
 
 export class NodeRoot {
   readonly components: NodeComponents

@@ -1,9 +1,10 @@
 /**
  * @packageDocumentation
  *
- * The `/parley/chat/1.0.0` service: receives chat messages into a
- * {@link ChatInbox} and delivers outgoing ones in batches, one stream per
- * batch. Wire format and behaviour: docs/protocols.md.
+ * The `/parley/chat/1.1.0` service (and 1.0.0, which it extends): receives
+ * chat messages and actions into a {@link ChatInbox} and delivers outgoing
+ * ones in batches, one stream per batch. Wire format and behaviour:
+ * docs/protocols.md.
  *
  * @example
  *
@@ -19,28 +20,43 @@
  */
 import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError } from '@libp2p/interface'
 import { raceSignal, toError, withDeadline } from '@parley/protocol/abort'
-import { decodeChatFrame, encodeChatFrame, validateText } from '@parley/protocol/chat/codec'
+import { decodeChatFrame, encodeChatFrame, toVersion1, validateText } from '@parley/protocol/chat/codec'
 import { FrameStream } from '@parley/protocol/framing'
 import {
-  ACK_TIMEOUT_MS, CHAT_FRAME_LIMITS, CHAT_PROTOCOL, MAX_INBOUND_STREAMS,
-  MAX_IDLE_OUTBOUND_STREAMS, MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, READ_TIMEOUT_MS
+  ACK_TIMEOUT_MS, CHAT_FRAME_LIMITS, CHAT_PROTOCOL, CHAT_PROTOCOLS, MAX_INBOUND_STREAMS,
+  MAX_IDLE_OUTBOUND_STREAMS, MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, READ_TIMEOUT_MS, chatVersionOf
 } from '@parley/protocol/chat/constants'
-import type { ChatMessageFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
+import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
+import type { ChatVersion } from '@parley/protocol/chat/constants'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
+
+/** What the inbox made of one frame: an ack status, or a reject reason. */
+export type InboxOutcome = 'stored' | 'duplicate' | 'seen' | 'not-a-contact' | 'not-allowed'
 
 /** Where received messages go (the worker's DB writer). */
 export interface ChatInbox {
   /**
-   * Stores `message` from `from` unless its id is already stored, resolving
-   * only once it is durable (an ack follows). Resolves 'stored', 'duplicate'
-   * (already stored, nothing written) or 'not-a-contact' (refused, nothing
-   * written). Should honour `options.signal`; the service stops waiting when it aborts.
+   * Stores `frame` (a message or an action) from `from` unless its id is
+   * already stored, resolving only once it is durable (an ack follows).
+   * Resolves 'stored', 'duplicate' (already stored, nothing written), 'seen'
+   * (a typing signal, nothing to store), 'not-a-contact' or 'not-allowed'
+   * (refused, nothing written). Should honour `options.signal`; the service
+   * stops waiting when it aborts.
    */
-  receive(from: PeerId, message: ChatMessageFrame, options: AbortOptions): Promise<'stored' | 'duplicate' | 'not-a-contact'>
+  receive(from: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<InboxOutcome>
 }
 
-/** The listener's answer to one delivered message. */
-export type DeliveryResult = { id: string, outcome: 'delivered' | 'rejected', status?: 'stored' | 'duplicate', reason?: 'not-a-contact' }
+/**
+ * The listener's answer to one delivered frame: 'delivered' (acked),
+ * 'rejected' (refused), or 'unsupported': the listener speaks only 1.0.0,
+ * which has no such frame, so it was not sent.
+ */
+export type DeliveryResult = {
+  id: string
+  outcome: 'delivered' | 'rejected' | 'unsupported'
+  status?: 'stored' | 'duplicate' | 'seen'
+  reason?: 'not-a-contact' | 'not-allowed'
+}
 
 export interface DeliverOptions extends AbortOptions {
   /** Called after each ack or reject, in order; a throw stops the delivery. */
@@ -77,6 +93,8 @@ export interface ChatServiceInit {
 interface OutboundSession {
   stream: Stream
   frames: FrameStream
+  /** the version the listener agreed to */
+  version: ChatVersion
   /** messages sent on it so far (the listener accepts MAX_MESSAGES_PER_STREAM) */
   sent: number
   /** a delivery is using it right now */
@@ -113,7 +131,7 @@ export class ChatService implements Startable {
 
   async start (): Promise<void> {
     this.shutdown = new AbortController()
-    await this.components.registrar.handle(CHAT_PROTOCOL, this.handleChat, {
+    await this.components.registrar.handle([...CHAT_PROTOCOLS], this.handleChat, {
       runOnLimitedConnection: true,
       maxInboundStreams: MAX_INBOUND_STREAMS,
       maxOutboundStreams: MAX_OUTBOUND_STREAMS
@@ -124,7 +142,7 @@ export class ChatService implements Startable {
   async stop (): Promise<void> {
     for (const [key, session] of this.sessions) this.endSession(key, session)
     this.shutdown.abort(new AbortError('The chat service was stopped'))
-    await this.components.registrar.unhandle(CHAT_PROTOCOL)
+    await this.components.registrar.unhandle([...CHAT_PROTOCOLS])
     this.started = false
   }
 
@@ -141,6 +159,7 @@ export class ChatService implements Startable {
     const frames = new FrameStream(stream, CHAT_FRAME_LIMITS)
     const from = connection.remotePeer
     const shutdown = this.shutdown.signal
+    const version = chatVersionOf(stream.protocol)
     try {
       for (let count = 0; ; count++) {
         const bytes = await withDeadline(this.readTimeoutMs, `No chat frame within ${this.readTimeoutMs} ms`, [shutdown],
@@ -151,14 +170,14 @@ export class ChatService implements Startable {
         if (count === MAX_MESSAGES_PER_STREAM) {
           throw new InvalidMessageError(`Invalid chat frame: more than ${MAX_MESSAGES_PER_STREAM} messages on one stream`)
         }
-        const message = decodeChatFrame(bytes, 'dialer')
+        const message = decodeChatFrame(bytes, 'dialer', version)
         const reply = await withDeadline(this.ackTimeoutMs, `Storing and acking message ${message.id} took over ${this.ackTimeoutMs} ms`, [shutdown],
           async signal => {
             const outcome = await raceSignal(this.inbox.receive(from, message, { signal }), signal)
-            const reply: ChatReplyFrame = outcome === 'not-a-contact'
+            const reply: ChatReplyFrame = outcome === 'not-a-contact' || outcome === 'not-allowed'
               ? { type: 'reject', id: message.id, reason: outcome }
               : { type: 'ack', id: message.id, status: outcome }
-            await frames.write(encodeChatFrame(reply), { signal })
+            await frames.write(encodeChatFrame(reply, version), { signal })
             return reply
           })
         this.log.trace('message %s from %p: %s', message.id, from, reply.type === 'ack' ? reply.status : reply.reason)
@@ -177,7 +196,7 @@ export class ChatService implements Startable {
    * `MessageTooLargeError`/`EmptyMessageError` for a bad text, `TimeoutError`
    * for a missing ack, `InvalidMessageError` for a malformed reply.
    */
-  async deliver (connection: Connection, messages: ChatMessageFrame[], options: DeliverOptions = {}): Promise<DeliveryResult[]> {
+  async deliver (connection: Connection, messages: ChatDialerFrame[], options: DeliverOptions = {}): Promise<DeliveryResult[]> {
     if (messages.length === 0) {
       return []
     }
@@ -189,10 +208,18 @@ export class ChatService implements Startable {
     const { stream, frames } = session
     const results: DeliveryResult[] = []
     try {
-      for (const message of messages) {
+      for (const frame of messages) {
+        // a 1.0.0 listener takes what 1.0.0 has of a message, and no action
+        const message = session.version === '1.0.0' ? toVersion1(frame) : frame
+        if (message === undefined) {
+          const result: DeliveryResult = { id: frame.id, outcome: 'unsupported' }
+          results.push(result)
+          await options.onResult?.(result)
+          continue
+        }
         // a file offer may come without a caption
-        if (message.file == null || message.text !== '') validateText(message.text)
-        const body = encodeChatFrame(message)
+        if (message.type === 'message' && (message.file == null || message.text !== '')) validateText(message.text)
+        const body = encodeChatFrame(message, session.version)
         const reply = await withDeadline(this.ackTimeoutMs, `No ack for message ${message.id} within ${this.ackTimeoutMs} ms`, [options.signal],
           async signal => {
             await frames.write(body, { signal })
@@ -201,7 +228,7 @@ export class ChatService implements Startable {
             if (bytes == null) {
               throw new ProtocolError(`The receiver closed the chat stream without answering message ${message.id}`)
             }
-            return decodeChatFrame(bytes, 'listener')
+            return decodeChatFrame(bytes, 'listener', session.version)
           })
         if (reply.id !== message.id) {
           throw new InvalidMessageError(`Invalid chat frame: a reply for message ${reply.id} while waiting for ${message.id}`)
@@ -280,8 +307,10 @@ export class ChatService implements Startable {
       // full: a new stream costs a round trip before its first frame (plus a
       // new data channel on WebRTC), which is why streams are kept and
       // opened ahead (`prepare`)
-      async signal => connection.newStream(CHAT_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal }))
-    const session: OutboundSession = { stream, frames: new FrameStream(stream, CHAT_FRAME_LIMITS), sent: 0, busy: true }
+      // a listener that speaks only 1.0.0 answers "na" to 1.1.0, and 1.0.0 is proposed next
+      async signal => connection.newStream([...CHAT_PROTOCOLS], { runOnLimitedConnection: true, negotiateFully: false, signal }))
+    const version = chatVersionOf(stream.protocol)
+    const session: OutboundSession = { stream, frames: new FrameStream(stream, CHAT_FRAME_LIMITS), version, sent: 0, busy: true }
     if (this.keepStreamsOpenMs > 0 && !this.sessions.has(connection.id) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
       this.sessions.set(connection.id, session)
       stream.addEventListener('close', () => {

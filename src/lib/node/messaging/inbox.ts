@@ -6,8 +6,9 @@ import type { ContactId, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
-import type { ChatInbox } from './chat-service.ts'
-import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
+import type { ActionIntake } from '../actions/intake.ts'
+import type { ChatInbox, InboxOutcome } from './chat-service.ts'
+import type { ChatDialerFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { PeerId } from '@libp2p/interface'
 
 export interface InboxComponents {
@@ -15,6 +16,8 @@ export interface InboxComponents {
   events: ParleyEventTarget
   contactBook: Pick<ContactBook, 'byPeerId'>
   transfers: Pick<TransferManager, 'receive'>
+  /** takes the message actions (reactions, edits, deletes, read receipts, timers, typing) */
+  actionIntake: Pick<ActionIntake, 'receive'>
 }
 
 /**
@@ -29,7 +32,7 @@ export type ReceiveOutcome = 'stored' | 'duplicate' | 'not-a-contact'
 
 /** The row to store for `message` from `from`, a contact we may exchange messages with, received now. */
 function incomingInput (from: PeerId, message: ChatMessageFrame, contactId: ContactId): IncomingInput {
-  return {
+  const input: IncomingInput = {
     id: message.id as MessageId,
     contactId,
     fromPeerId: from.toString(),
@@ -37,6 +40,9 @@ function incomingInput (from: PeerId, message: ChatMessageFrame, contactId: Cont
     sentAt: message.sentAt,
     receivedAt: Date.now()
   }
+  if (message.replyTo !== undefined) input.replyTo = message.replyTo as MessageId
+  if (message.ttl !== undefined) input.ttl = message.ttl
+  return input
 }
 
 export class Inbox implements ChatInbox {
@@ -46,10 +52,11 @@ export class Inbox implements ChatInbox {
     this.#components = components
   }
 
-  async receive (from: PeerId, message: ChatMessageFrame): Promise<ReceiveOutcome> {
-    const { db, events, contactBook, transfers } = this.#components
+  async receive (from: PeerId, message: ChatDialerFrame): Promise<InboxOutcome> {
+    const { db, events, contactBook, transfers, actionIntake } = this.#components
     const contact = await contactBook.byPeerId(from.toString())
     if (!mayExchange(contact)) return 'not-a-contact'
+    if (message.type !== 'message') return actionIntake.receive(contact, message)
     const input = incomingInput(from, message, contact.id)
     if (message.file != null) return transfers.receive({ ...input, file: message.file })
     // the tabs hear of it first: starting the write takes Dexie a while, and the

@@ -122,7 +122,7 @@ describe('ChatService', () => {
       await alice.service.deliver(link.connection, [msg('first')])
       await alice.service.deliver(link.connection, [msg('second'), msg('third')])
       expect(link.newStream).toHaveBeenCalledTimes(1)
-      expect(bob.receive.mock.calls.map(([, m]) => m.text)).toEqual(['first', 'second', 'third'])
+      expect(bob.receive.mock.calls.map(([, m]) => (m as ChatMessageFrame).text)).toEqual(['first', 'second', 'third'])
       // idle for longer than keepStreamsOpenMs: the dialer closes it, the listener ends cleanly
       await Promise.all(link.handled)
       await expect.poll(() => [link.outbound[0]?.status, link.inbound[0]?.status]).toEqual(['closed', 'closed'])
@@ -168,7 +168,7 @@ describe('ChatService', () => {
       await alice.service.deliver(link.connection, [msg('first')])
       await alice.service.deliver(link.connection, [msg('second')])
       expect(link.newStream).toHaveBeenCalledTimes(1)
-      expect(bob.receive.mock.calls.map(([, m]) => m.text)).toEqual(['first', 'second'])
+      expect(bob.receive.mock.calls.map(([, m]) => (m as ChatMessageFrame).text)).toEqual(['first', 'second'])
       await alice.service.stop()
       await expect.poll(() => link.outbound[0]?.status).toBe('closed')
       expect(bob.errors).toEqual([])

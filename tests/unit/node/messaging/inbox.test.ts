@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setBlocked, upsertContact } from '../../../../src/lib/db/contacts.ts'
 import { chatMessages, storeIncoming } from '../../../../src/lib/db/messages.ts'
 import { ContactBook } from '../../../../src/lib/node/contacts/book.ts'
+import { ActionIntake } from '../../../../src/lib/node/actions/intake.ts'
 import { Inbox } from '../../../../src/lib/node/messaging/inbox.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
@@ -56,7 +57,7 @@ beforeEach(async () => {
       return 'stored'
     }
   }
-  inbox = new Inbox({ db, events: emitter, contactBook: book, transfers })
+  inbox = new Inbox({ db, events: emitter, contactBook: book, transfers, actionIntake: new ActionIntake({ db, events: emitter, transfers: { forget: async () => {} } }) })
 })
 afterEach(() => {
   book.stop()
@@ -104,7 +105,8 @@ describe('Inbox.receiveMany', () => {
       db,
       events: (() => { const e = new TypedEventEmitter<ParleyEvents>(); e.addEventListener('message', (evt) => { events.push(evt.detail) }); return e })(),
       contactBook: book,
-      transfers: { receive: async () => { throw new Error('no room for the offer') } }
+      transfers: { receive: async () => { throw new Error('no room for the offer') } },
+      actionIntake: new ActionIntake({ db, events: new TypedEventEmitter<ParleyEvents>(), transfers: { forget: async () => {} } })
     })
     await expect(failing.receiveMany([
       { from: alice.peer, message: text('01JD00000000000000000000A1', 'stored first', 10) },

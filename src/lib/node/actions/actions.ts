@@ -1,0 +1,139 @@
+/**
+ * The user's message actions (docs/protocols.md, "Message actions"): each is
+ * an event row stored with its effect on our own copy in one transaction
+ * (db/events.ts storeEvent), then sent like a message by the outbox (direct,
+ * or sealed into the contact's mailbox), so it survives reloads and offline
+ * contacts. Delete for me is local only: the message goes, and a 'hide'
+ * event keeps a late copy of it from being stored again.
+ */
+import { isReactionEmoji } from '@parley/protocol/chat/codec'
+import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
+import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
+import { errorClass } from '../../contract/errors.ts'
+import { ContactNotFoundError } from '../../db/errors.ts'
+import { refusal, storeEvent } from '../../db/events.ts'
+import { newMessageId } from '../../db/messages.ts'
+import { messagingSettings } from '../../db/settings.ts'
+import { mayExchange } from '../contacts/book.ts'
+import { checkText } from '../messaging/text.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactId, EventKind, EventRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { Outbox } from '../messaging/outbox.ts'
+import type { TransferManager } from '../transfers/transfers.ts'
+
+/** The message is not here (deleted, disappeared, never was): `messageNotFound`; deleted for everyone: `messageWasDeleted`. */
+export const MessageNotFoundError = errorClass('MessageNotFoundError')
+/** An action the message does not allow: `editNotYours`, `editNotText`, `editTooLate`, `deleteTooLate`. */
+export const ActionNotAllowedError = errorClass('ActionNotAllowedError')
+/** `reactionNotEmoji`, `chatTimerInvalid`. */
+export const InvalidActionError = errorClass('InvalidActionError')
+
+export interface MessageActionsComponents {
+  db: ParleyDb
+  identity: Pick<Identity, 'require'>
+  contactBook: Pick<ContactBook, 'byId'>
+  outbox: Pick<Outbox, 'kick'>
+  transfers: Pick<TransferManager, 'forget'>
+}
+
+const HOURS = 3600_000
+
+export class MessageActions {
+  readonly #components: MessageActionsComponents
+
+  constructor (components: MessageActionsComponents) {
+    this.#components = components
+  }
+
+  /** Our reaction to a message ('' takes it back); it replaces the one we gave before. */
+  async react (messageId: MessageId, emoji: string): Promise<void> {
+    if (emoji !== '' && !isReactionEmoji(emoji)) throw new InvalidActionError('reactionNotEmoji')
+    const row = await this.#message(messageId)
+    await this.#act(row, 'reaction', { emoji })
+  }
+
+  /** New text for a text message of ours; one still queued (never sent) simply changes in the outbox. */
+  async edit (messageId: MessageId, text: string): Promise<void> {
+    checkText(text)
+    const row = await this.#message(messageId)
+    if (row.direction === 'out' && row.state === 'queued' && row.kind === 'text') {
+      // nobody has seen it: the outbox sends the new text as the message itself
+      await this.#components.db.messages.update(row.id, { body: text })
+      return
+    }
+    await this.#act(row, 'edit', { text })
+  }
+
+  /** Deletes a message here only, or for everyone (ours, within the window). */
+  async delete (messageId: MessageId, forEveryone: boolean): Promise<void> {
+    const row = await this.#message(messageId, true)
+    if (forEveryone) {
+      await this.#act(row, 'delete', {})
+      return
+    }
+    await this.#act(row, 'hide', {}, false)
+  }
+
+  /** These received messages were on screen: marked read, and the contact told in receipts of at most MAX_READ_TARGETS when read receipts are on. */
+  async markRead (contactId: ContactId, ids: readonly MessageId[]): Promise<void> {
+    const { db, identity, outbox } = this.#components
+    const rows = (await db.messages.bulkGet([...new Set(ids)]))
+      .filter((r): r is MessageRow => r !== undefined && r.contactId === contactId && r.direction === 'in' && r.state === 'delivered')
+    if (rows.length === 0) return
+    const now = Date.now()
+    await db.transaction('rw', db.messages, async () => {
+      for (const row of rows) await db.messages.update(row.id, { state: 'read', readAt: now })
+    })
+    if (!(await messagingSettings(db)).readReceipts) return
+    const contact = await this.#components.contactBook.byId(contactId)
+    if (!mayExchange(contact)) return
+    const from = identity.require().peerId
+    for (let i = 0; i < rows.length; i += MAX_READ_TARGETS) {
+      const targets = rows.slice(i, i + MAX_READ_TARGETS).map(r => r.id)
+      await storeEvent(db, this.#event(contactId, from, 'read', targets, now, {}))
+    }
+    outbox.kick(contactId)
+  }
+
+  /** The chat's disappearing-messages timer, for both sides. */
+  async setTimer (contactId: ContactId, ttl: number): Promise<void> {
+    if (!(CHAT_TIMERS as readonly number[]).includes(ttl)) throw new InvalidActionError('chatTimerInvalid', { seconds: ttl })
+    const contact = await this.#components.contactBook.byId(contactId)
+    if (contact == null) throw new ContactNotFoundError('unknownContact')
+    await storeEvent(this.#components.db, this.#event(contactId, this.#components.identity.require().peerId, 'timer', [], Date.now(), { ttl }))
+    this.#components.outbox.kick(contactId)
+  }
+
+  async #message (messageId: MessageId, deletedOk = false): Promise<MessageRow> {
+    const row = await this.#components.db.messages.get(messageId)
+    if (row === undefined) throw new MessageNotFoundError('messageNotFound')
+    if (row.deleted !== undefined && !deletedOk) throw new MessageNotFoundError('messageWasDeleted')
+    return row
+  }
+
+  /** Stores our event about `row` with its effect here, and sends it unless it is local ('hide'). */
+  async #act (row: MessageRow, kind: EventKind, fields: Pick<EventRow, 'emoji' | 'text'>, send = true): Promise<void> {
+    const { db, identity, transfers, outbox } = this.#components
+    const now = Date.now()
+    const event = this.#event(row.contactId, identity.require().peerId, kind, [row.id], now, fields)
+    if (!send) event.state = 'delivered'
+    const why = refusal(row, event)
+    if (why === 'not-yours') throw new ActionNotAllowedError('editNotYours')
+    if (why === 'not-text') throw new ActionNotAllowedError('editNotText')
+    if (why === 'deleted') throw new MessageNotFoundError('messageWasDeleted')
+    if (why === 'too-late') {
+      throw kind === 'edit'
+        ? new ActionNotAllowedError('editTooLate', { hours: EDIT_WINDOW_MS / HOURS })
+        : new ActionNotAllowedError('deleteTooLate', { hours: DELETE_WINDOW_MS / HOURS })
+    }
+    const result = await storeEvent(db, event)
+    if (result.filesGone.length > 0) await transfers.forget(result.filesGone)
+    if (send) outbox.kick(row.contactId)
+  }
+
+  #event (contactId: ContactId, from: string, kind: EventKind, targets: MessageId[], now: number, fields: Pick<EventRow, 'emoji' | 'text' | 'ttl'>): EventRow {
+    return { id: newMessageId(now), contactId, direction: 'out', fromPeerId: from, kind, targets, sentAt: now, state: 'queued', ...fields }
+  }
+}

@@ -1,0 +1,26 @@
+import type { NodeHandlers } from '../../contract/index.ts'
+import { setMessagingSettings } from '../../db/settings.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { MessageActions } from './actions.ts'
+import type { TypingSender } from './typing.ts'
+
+export interface ActionHandlerComponents {
+  db: ParleyDb
+  actions: MessageActions
+  typing: TypingSender
+}
+
+type ActionMethod = 'react' | 'editMessage' | 'deleteMessage' | 'markRead' | 'setTyping' | 'setChatTimer' | 'setMessagingSettings'
+
+/** The message-action contract methods. */
+export function actionHandlers (components: ActionHandlerComponents): NodeHandlers<ActionMethod> {
+  return {
+    react: async ({ messageId, emoji }) => { await components.actions.react(messageId, emoji); return null },
+    editMessage: async ({ messageId, text }) => { await components.actions.edit(messageId, text); return null },
+    deleteMessage: async ({ messageId, forEveryone }) => { await components.actions.delete(messageId, forEveryone); return null },
+    markRead: async ({ contactId, ids }) => { await components.actions.markRead(contactId, ids); return null },
+    setTyping: async ({ contactId, typing }) => { await components.typing.set(contactId, typing); return null },
+    setChatTimer: async ({ contactId, ttl }) => { await components.actions.setTimer(contactId, ttl); return null },
+    setMessagingSettings: async (settings) => { await setMessagingSettings(components.db, settings); return null }
+  }
+}

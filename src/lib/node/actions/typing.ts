@@ -1,0 +1,59 @@
+/**
+ * Typing indicators, sent (docs/protocols.md, "Message actions", typing):
+ * only to an accepted contact over a connection that is open now (never
+ * queued, stored or put in a mailbox), only while the user keeps them on,
+ * and at most one "typing" per TYPING_REPEAT_MS per contact.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { TYPING_REPEAT_MS } from '../../contract/methods/actions.ts'
+import { newMessageId } from '../../db/messages.ts'
+import { messagingSettings } from '../../db/settings.ts'
+import { mayExchange } from '../contacts/book.ts'
+import { bestConnection } from '../kernel/connections.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactId } from '../../db/types.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { ChatService } from '../messaging/chat-service.ts'
+import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
+
+/** A typing signal that is not answered within this long is given up (the next one replaces it anyway). */
+export const TYPING_SEND_TIMEOUT_MS = 5000
+/** Contacts whose last signal is remembered (for the rate limit); the oldest is forgotten first. */
+export const MAX_TYPING_CONTACTS = 256
+
+export interface TypingComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  contactBook: Pick<ContactBook, 'byId'>
+  libp2p: Pick<Libp2p, 'getConnections'> & { services: { chat: Pick<ChatService, 'deliver'> } }
+}
+
+export class TypingSender {
+  readonly #components: TypingComponents
+  readonly #log: Logger
+  /** the last signal sent to each contact, oldest first */
+  readonly #last = new Map<ContactId, { typing: boolean, at: number }>()
+
+  constructor (components: TypingComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:typing')
+  }
+
+  /** Tells the contact, when it makes sense now; never throws for the network's sake. */
+  async set (contactId: ContactId, typing: boolean): Promise<void> {
+    const now = Date.now()
+    const last = this.#last.get(contactId)
+    if (typing ? last?.typing === true && now - last.at < TYPING_REPEAT_MS : last?.typing !== true) return
+    if (!(await messagingSettings(this.#components.db)).typing) return
+    const contact = await this.#components.contactBook.byId(contactId)
+    if (!mayExchange(contact)) return
+    const connection = bestConnection(this.#components.libp2p, peerIdFromString(contact.peerId))
+    if (connection == null) return
+    this.#last.delete(contactId)
+    this.#last.set(contactId, { typing, at: now })
+    if (this.#last.size > MAX_TYPING_CONTACTS) this.#last.delete(this.#last.keys().next().value as ContactId)
+    await this.#components.libp2p.services.chat.deliver(connection, [{ type: 'typing', id: newMessageId(now), typing }], {
+      signal: AbortSignal.timeout(TYPING_SEND_TIMEOUT_MS)
+    }).catch((err: unknown) => { this.#log('typing signal to contact %d not sent - %e', contactId, err) })
+  }
+}
