@@ -57,10 +57,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 137.4. Opening a chat where the reader is (the ScrollKeeper, the window
  * around the first unread message, the "New messages" line and the preview's
  * reserved frame) and saying what a renamed file was sent as, in two
- * languages, took it to 138.6.
+ * languages, took it to 138.6. Issue 23: main at 7780eae (the contract and
+ * error words of the message actions) came to 139.4; the message actions UI
+ * (the menu on every bubble and its gestures, quotes that jump, reaction
+ * chips and picker, edit and reply bars, the delete and info dialogs, their
+ * words in two languages: twelve small components, 6.0 KiB of JS and 0.7 KiB
+ * of CSS gzip) took it to 145.9. Loading the menu and dialogs lazily saved
+ * only 1.9 KiB of it and made the first menu wait for a chunk, so it is not.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 138.6,
+  shell: 146.0,
   worker: 301.4,
   pump: 4.6,
   lazy: 423.1
