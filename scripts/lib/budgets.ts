@@ -64,10 +64,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * words in two languages: twelve small components, 6.0 KiB of JS and 0.7 KiB
  * of CSS gzip) took it to 145.9. Loading the menu and dialogs lazily saved
  * only 1.9 KiB of it and made the first menu wait for a chunk, so it is not.
+ * The worker's side of issue 23 (chat 1.1.0's action frames and both
+ * versions' decoding, the events table and its last-writer-wins merge, the
+ * actions feature: actions, intake, typing, expiry) took the worker to 305.3.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 146.0,
-  worker: 301.4,
+  worker: 305.4,
   pump: 4.6,
   lazy: 423.1
 }
