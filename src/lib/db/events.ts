@@ -64,7 +64,9 @@ export function mergeEvent (row: MessageRow, event: EventRow): MessageRow | 'hid
       const mine = row.reactions?.find(r => r.from === event.fromPeerId)
       if (mine !== undefined && !newer(stamp, mine)) return row
       const others = (row.reactions ?? []).filter(r => r.from !== event.fromPeerId)
-      return { ...row, reactions: [...others, { ...stamp, from: event.fromPeerId, emoji: event.emoji ?? '' }] }
+      // in PeerID order, so that the row is the same whatever order the reactions came in
+      const reactions = [...others, { ...stamp, from: event.fromPeerId, emoji: event.emoji ?? '' }].sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : 0)
+      return { ...row, reactions }
     }
     case 'edit':
       return newer(stamp, row.edit) ? { ...row, body: event.text ?? row.body, edit: stamp } : row
@@ -190,5 +192,26 @@ export async function setEventState (db: ParleyDb, id: string, state: EventRow['
     if (row === undefined || row.state === 'failed') return
     if (state !== 'failed' && order.indexOf(state) <= order.indexOf(row.state)) return
     await db.events.update(id, { state })
+  })
+}
+
+/**
+ * Marks our events to `contactId` with these ids delivered (mailbox
+ * receipts, after `markDelivered` took the messages among them). Resolves
+ * the ids that are not events we sent that contact.
+ */
+export async function markEventsDelivered (db: ParleyDb, contactId: number, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  return db.transaction('rw', db.events, async () => {
+    const rows = await db.events.bulkGet([...ids])
+    const notOurs: string[] = []
+    for (const [i, row] of rows.entries()) {
+      if (row === undefined || row.direction !== 'out' || row.contactId !== contactId) {
+        notOurs.push(ids[i] ?? '')
+      } else if (row.state === 'queued' || row.state === 'sent' || row.state === 'stored') {
+        await db.events.update(row.id, { state: 'delivered' })
+      }
+    }
+    return notOurs
   })
 }
