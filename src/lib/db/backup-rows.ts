@@ -254,6 +254,7 @@ export class ContentsChecker {
     }
     if (row.has('receivedAt')) message.receivedAt = row.time('receivedAt')
     if (row.has('readAt')) message.readAt = row.time('readAt')
+    if (row.has('deliveredAt')) message.deliveredAt = row.time('deliveredAt')
     if (row.has('file')) message.file = readFileOffer(row.nested('file', FILE_FIELDS), message.direction)
     if ((message.kind === 'file') !== (message.file !== undefined)) {
       row.fail(message.kind === 'file' ? 'a file message has no "file"' : 'a text message has a "file"')
@@ -269,6 +270,7 @@ export class ContentsChecker {
       if (message.fromPeerId !== contact.peerId) row.fail('an incoming message is not from its contact\'s PeerID')
       if (message.receivedAt === undefined) row.fail('an incoming message has no "receivedAt"')
       if (message.state !== 'delivered' && message.state !== 'read') row.fail(`an incoming message is "${message.state}"`)
+      if (message.deliveredAt !== undefined) row.fail('an incoming message has "deliveredAt"')
     }
     if (message.readAt !== undefined && message.state !== 'read') row.fail('"readAt" is set on a message that is not read')
     this.#messages.add(id)

@@ -510,6 +510,7 @@ describe('message actions', () => {
       expect((await storeEvent(db, e)).outcome).not.toBe('not-allowed')
     }
     const reply = await queueOutgoing(db, { contactId: source.alice, fromPeerId: me, body: 'that one', replyTo: A1, now: 1_800 })
+    await db.messages.update(reply.id, { state: 'delivered', deliveredAt: 1_850 })
     await storeIncomingFile(db, { id: VOICE, contactId: source.alice, fromPeerId: alicePeer, body: '', sentAt: 1_900, receivedAt: 1_905, file: VOICE_OFFER, store: 'idb' })
     const gone1 = await queueOutgoing(db, { contactId: source.alice, fromPeerId: me, body: 'see you in 5 min', ttl: 300, now: 2_000 })
     const gone2 = '01JD00000000000000000000A4' as MessageId
@@ -543,7 +544,7 @@ describe('message actions', () => {
       reactions: [{ from: source.profile.peerId, emoji: '👍🏽', id: '01JD0000000000000000000E05', sentAt: 1_740 }]
     })
     expect(await restored(GONE)).toMatchObject({ kind: 'text', body: '', deleted: { id: '01JD0000000000000000000E03', sentAt: 1_720 } })
-    expect((await restored(seeded.reply))?.replyTo).toBe(A1)
+    expect(await restored(seeded.reply)).toMatchObject({ replyTo: A1, state: 'delivered', deliveredAt: 1_850 })
     expect((await restored(VOICE))?.file).toEqual(VOICE_OFFER)
     expect((await restored(VOICE))?.file?.voice?.waveform).toBeInstanceOf(Uint8Array)
     expect((await target.contacts.get(source.alice))?.timer).toEqual({ ttl: 3_600, by: seeded.alicePeer, id: '01JD0000000000000000000E04', sentAt: 1_730 })
@@ -566,6 +567,7 @@ describe('message actions', () => {
     ['a disappearing message (expiresAt)', (p) => { byId(p, A1).expiresAt = 9_000 }, 'it is a disappearing message'],
     ['a replyTo that is not a ULID', (p, s) => { byId(p, s.reply).replyTo = 'A1' }, '"replyTo" is not a ULID'],
     ['a reply to itself', (p, s) => { byId(p, s.reply).replyTo = s.reply }, 'it replies to itself'],
+    ['an incoming message with deliveredAt', (p) => { byId(p, A1).deliveredAt = 1_300 }, 'an incoming message has "deliveredAt"'],
     ['reactions that are not a list', (p) => { byId(p, A1).reactions = { emoji: '👍' } as unknown as Array<Record<string, unknown>> }, '"reactions" is not a list of at most 2 entries'],
     ['three reactions', (p) => { const m = byId(p, A1); m.reactions = [...reactionsOf(m), ...reactionsOf(m), ...reactionsOf(m)] }, '"reactions" is not a list of at most 2 entries'],
     ['a reaction from a stranger', (p) => { Object.assign(reactionsOf(byId(p, A1))[0] ?? {}, { from: stranger }) }, '"reactions" entry 1: "from" is neither your PeerID nor the contact\'s'],
