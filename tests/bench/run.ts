@@ -11,6 +11,7 @@
  *   msg_latency_relayed_p99_ms    the same, p99
  *   msg_latency_direct_p50_ms     the same over the direct WebRTC connection (through the worker bridge)
  *   msg_latency_direct_p99_ms     the same, p99
+ *   reaction_latency_direct_p50_ms  a reaction chosen in A's picker → its chip under the message in B's DOM, direct (median of per-run p50)
  *   raw_dc_throughput_mbps        64 MiB over a bare RTCDataChannel between two quiet pages (no libp2p, no app): the
  *                                 best of a sweep of message sizes, high-water marks and main thread / worker
  *                                 (tests/bench/raw-channel.ts), printed with the settings that won. The baseline:
@@ -95,6 +96,7 @@ import { benchChatOpen, benchChatOpenAlone } from './chat-open.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchInvite } from './invite.ts'
 import { benchLatency } from './latency.ts'
+import { benchReaction } from './reaction.ts'
 import { benchMailbox, benchMailboxAlone } from './mailbox.ts'
 import { launch, median, newContext, print, sharedWorkerHeaps, withRelayAndApp } from './lib.ts'
 import { benchOnline } from './online.ts'
@@ -183,6 +185,15 @@ async function benchLatencyAlone (url: string): Promise<void> {
   }
 }
 
+async function benchReactionAlone (url: string): Promise<void> {
+  const browser = await launch()
+  try {
+    await benchReaction(browser, url)
+  } finally {
+    await browser.close()
+  }
+}
+
 /** The run fails, after printing every figure, if a stack beat the baseline it is measured against. */
 function failIfBaselineBeaten (): void {
   const problems = baselineProblems()
@@ -203,6 +214,7 @@ async function main (): Promise<void> {
       'relayed-file': benchRelayedFile,
       throughput: benchThroughputAlone,
       latency: async () => { await withRelayAndApp([], benchLatencyAlone) },
+      reaction: async () => { await withRelayAndApp([], benchReactionAlone) },
       slowloris: benchSlowloris,
       mailbox: benchMailboxAlone,
       invite: async () => { await withRelayAndApp([], benchInvite) }
@@ -222,6 +234,7 @@ async function main (): Promise<void> {
     await benchOnline(browser, app.url)
     await benchLatency(browser, app.url, 'relayed')
     await benchLatency(browser, app.url, 'direct')
+    await benchReaction(browser, app.url)
     const raw = await benchRawThroughput(browser)
     await benchBridgeThroughput(browser, app.url, raw)
     await benchMailbox(browser, relay)

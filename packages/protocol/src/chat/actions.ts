@@ -38,13 +38,21 @@ export function isActionType (type: unknown): type is ChatActionType {
   return typeof type === 'string' && (ACTION_TYPES as string[]).includes(type)
 }
 
-/** Pictographs, flags, keycaps and their modifiers: what may make up one reaction. */
+/** Pictographs, flags, keycaps and their modifiers: what one reaction may be made of. */
 const EMOJI_PARTS = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\p{Emoji_Presentation}|\u200D|\uFE0F|\u20E3)+$/u
 const EMOJI_BASE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u
 
-/** Whether `text` is an emoji a reaction may carry (docs/protocols.md): 1..MAX_EMOJI_BYTES of emoji characters only. */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' })
+
+/**
+ * Whether `text` is an emoji a reaction may carry (docs/protocols.md): one
+ * grapheme cluster of 1..MAX_EMOJI_BYTES made of emoji characters only.
+ */
 export function isReactionEmoji (text: string): boolean {
-  return EMOJI_PARTS.test(text) && EMOJI_BASE.test(text) && new TextEncoder().encode(text).byteLength <= MAX_EMOJI_BYTES
+  if (!EMOJI_PARTS.test(text) || !EMOJI_BASE.test(text) || new TextEncoder().encode(text).byteLength > MAX_EMOJI_BYTES) return false
+  let count = 0
+  for (const _ of graphemes.segment(text)) if (++count > 1) return false
+  return count === 1
 }
 
 /** Validates an action frame whose keys were already checked against ACTION_FIELDS. */

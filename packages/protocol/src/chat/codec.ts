@@ -160,7 +160,7 @@ export function decodeChatFrame (bytes: Uint8Array, sender?: ChatSender, version
   }
   const fromListener = type === 'ack' || type === 'reject'
   if (sender === 'dialer' && fromListener) {
-    throw invalid(`the dialer may only send messages and actions, got "${type}"`)
+    throw invalid(`the dialer may only send ${version === '1.0.0' ? '"message" frames' : 'messages and actions'}, got "${type}"`)
   }
   if (sender === 'listener' && !fromListener) {
     throw invalid(`the listener may only send "ack" or "reject" frames, got ${describe(type)}`)

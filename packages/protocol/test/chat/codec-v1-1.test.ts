@@ -141,9 +141,13 @@ describe('chat codec 1.1.0', () => {
       expect(() => encodeChatFrame({ ...reaction, emoji } as ChatDialerFrame)).toThrow(invalidFrame(detail))
     })
 
-    it('counts the limit in UTF-8 bytes', () => {
+    it('counts the limit in UTF-8 bytes, and takes one emoji only', () => {
       expect(MAX_EMOJI_BYTES).toBe(32)
-      expect(isReactionEmoji('👍'.repeat(8))).toBe(true) // 32 bytes
+      // a tag-sequence flag: one grapheme of 28 bytes
+      expect(isReactionEmoji('\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}')).toBe(true)
+      // 32 bytes, but eight emoji
+      expect(isReactionEmoji('👍'.repeat(8))).toBe(false)
+      expect(isReactionEmoji('👍👍')).toBe(false)
     })
   })
 

@@ -100,7 +100,7 @@ describe('chat codec', () => {
 
     it.each<ChatVersion>(['1.0.0', '1.1.0'])('an ack sent by the dialer (%s)', (version) => {
       const ack = encodeChatFrame({ type: 'ack', id: ID, status: 'stored' }, version)
-      expect(() => decodeChatFrame(ack, 'dialer', version)).toThrow(invalidFrame(/the dialer may only send messages and actions, got "ack"/))
+      expect(() => decodeChatFrame(ack, 'dialer', version)).toThrow(invalidFrame(version === '1.0.0' ? /the dialer may only send "message" frames, got "ack"/ : /the dialer may only send messages and actions, got "ack"/))
       expect(decodeChatFrame(ack, 'listener', version)).toEqual({ type: 'ack', id: ID, status: 'stored' })
     })
 
