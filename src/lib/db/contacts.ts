@@ -253,10 +253,11 @@ export async function setBlocked (db: ParleyDb, id: ContactId, blocked: boolean,
  * for when they are added again. @returns false for an unknown id.
  */
 export async function deleteContact (db: ParleyDb, id: ContactId, withHistory: boolean, now: number = Date.now()): Promise<boolean> {
-  return db.transaction('rw', db.contacts, db.messages, async () => {
+  return db.transaction('rw', [db.contacts, db.messages, db.events], async () => {
     if (await db.contacts.get(id) === undefined) return false
     if (withHistory) {
       await db.messages.where('[contactId+sentAt+id]').between([id, Dexie.minKey, Dexie.minKey], [id, Dexie.maxKey, Dexie.maxKey], true, true).delete()
+      await db.events.where('contactId').equals(id).delete()
       await db.contacts.delete(id)
     } else {
       await db.contacts.update(id, { state: 'deleted', helloPending: false, status: 'offline', updatedAt: now })

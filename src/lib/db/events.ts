@@ -192,3 +192,24 @@ export async function setEventState (db: ParleyDb, id: string, state: EventRow['
     await db.events.update(id, { state })
   })
 }
+
+/**
+ * Marks our events to `contactId` with these ids delivered (mailbox
+ * receipts, after `markDelivered` took the messages among them). Resolves
+ * the ids that are not events we sent that contact.
+ */
+export async function markEventsDelivered (db: ParleyDb, contactId: number, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  return db.transaction('rw', db.events, async () => {
+    const rows = await db.events.bulkGet([...ids])
+    const notOurs: string[] = []
+    for (const [i, row] of rows.entries()) {
+      if (row === undefined || row.direction !== 'out' || row.contactId !== contactId) {
+        notOurs.push(ids[i] ?? '')
+      } else if (row.state === 'queued' || row.state === 'sent' || row.state === 'stored') {
+        await db.events.update(row.id, { state: 'delivered' })
+      }
+    }
+    return notOurs
+  })
+}

@@ -227,8 +227,13 @@ export async function outbox (db: ParleyDb, contactId: ContactId): Promise<Messa
   return rows.sort(compareById)
 }
 
-/** Whether a pending outgoing message is complete enough to send (see `outbox`). */
+/**
+ * Whether a pending outgoing message is complete enough to send (see
+ * `outbox`). One deleted for everyone before it was acked is not: its delete
+ * event goes instead, and keeps it from being stored should it have arrived.
+ */
 function isSendable (row: MessageRow): boolean {
+  if (row.deleted !== undefined) return false
   return row.kind !== 'file' || (row.file !== undefined && row.file.sha256 !== '')
 }
 

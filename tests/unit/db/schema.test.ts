@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 5 with exactly the intended stores and indexes', async () => {
+  it('opens at version 7 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(6)
+    expect(DB_VERSION).toBe(7)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -64,7 +64,8 @@ describe('ParleyDb schema', () => {
         indexes: {
           '[contactId+sentAt+id]': { keyPath: ['contactId', 'sentAt', 'id'], unique: false },
           '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
-          words: { keyPath: 'words', unique: false }
+          words: { keyPath: 'words', unique: false },
+          expiresAt: { keyPath: 'expiresAt', unique: false }
         }
       },
       relays: {
@@ -84,7 +85,16 @@ describe('ParleyDb schema', () => {
       fileChunks: { keyPath: ['transferId', 'index'], autoIncrement: false, indexes: {} },
       fileSources: { keyPath: 'id', autoIncrement: false, indexes: {} },
       turnServers: { keyPath: 'id', autoIncrement: true, indexes: {} },
-      settings: { keyPath: 'key', autoIncrement: false, indexes: {} }
+      settings: { keyPath: 'key', autoIncrement: false, indexes: {} },
+      events: {
+        keyPath: 'id',
+        autoIncrement: false,
+        indexes: {
+          contactId: { keyPath: 'contactId', unique: false },
+          '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
+          targets: { keyPath: 'targets', unique: false }
+        }
+      }
     })
   })
 

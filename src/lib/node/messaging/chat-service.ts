@@ -131,18 +131,20 @@ export class ChatService implements Startable {
 
   async start (): Promise<void> {
     this.shutdown = new AbortController()
-    await this.components.registrar.handle([...CHAT_PROTOCOLS], this.handleChat, {
-      runOnLimitedConnection: true,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS
-    })
+    for (const protocol of CHAT_PROTOCOLS) {
+      await this.components.registrar.handle(protocol, this.handleChat, {
+        runOnLimitedConnection: true,
+        maxInboundStreams: MAX_INBOUND_STREAMS,
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS
+      })
+    }
     this.started = true
   }
 
   async stop (): Promise<void> {
     for (const [key, session] of this.sessions) this.endSession(key, session)
     this.shutdown.abort(new AbortError('The chat service was stopped'))
-    await this.components.registrar.unhandle([...CHAT_PROTOCOLS])
+    for (const protocol of CHAT_PROTOCOLS) await this.components.registrar.unhandle(protocol)
     this.started = false
   }
 

@@ -20,17 +20,17 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { MAX_ITEM_BYTES, MailboxRefusedError } from '@parley/protocol/mailbox/codec'
 import { SealOpener } from '@parley/protocol/mailbox/opener'
-import { setMessageState } from '../../db/messages.ts'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { messageFrame } from './frames.ts'
+import { itemFrame, setItemState } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
 import { MAX_RECEIPT_IDS, encodeReceipts, helloItemId, receiptsId } from './receipts.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { ContactRow } from '../../db/types.ts'
+import type { OutboxItem } from './frames.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ContactHellos } from '../contacts/hellos.ts'
 import type { ContactFrame } from '@parley/protocol/contact/codec'
@@ -65,7 +65,7 @@ export interface CourierComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
   identity: Pick<Identity, 'privateKey'>
-  inbox: Pick<Inbox, 'receiveMany'>
+  inbox: Pick<Inbox, 'receiveMany' | 'receive'>
   contactBook: Pick<ContactBook, 'byPeerId'>
   /** takes the hellos and replies that come through our mailboxes */
   hellos: Pick<ContactHellos, 'receive' | 'settle'>
@@ -206,20 +206,22 @@ export class MailboxCourier implements Startable {
   }
 
   /**
-   * Deposits messages for `contact` that no relay holds yet (state queued or
-   * sent) and marks each one a relay took 'stored'. Returns the ids stored.
+   * Deposits messages and events for `contact` that no relay holds yet
+   * (state queued or sent) and marks each one a relay took 'stored'. Returns
+   * the ids stored.
    * Nothing for someone who has not accepted us yet: their node would drop
    * it; our messages wait, queued, until their accept comes (live, or from
    * our mailbox).
    */
-  async deposit (contact: ContactRow, rows: MessageRow[]): Promise<MessageId[]> {
-    const stored: MessageId[] = []
+  async deposit (contact: ContactRow, items: OutboxItem[]): Promise<string[]> {
+    const stored: string[] = []
     if (contact.state !== 'accepted') return stored
-    for (const row of rows) {
+    for (const item of items) {
+      const { row } = item
       if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
-      if (await this.#depositPayload(contact, ulidBytes(row.id), encodeChatFrame(messageFrame(row))) === 0) break
+      if (await this.#depositPayload(contact, ulidBytes(row.id), encodeChatFrame(itemFrame(item))) === 0) break
       this.#stats.deposited++
-      await setMessageState(this.#components.db, row.id, 'stored')
+      await setItemState(this.#components.db, item, 'stored')
       stored.push(row.id)
     }
     return stored

@@ -1,5 +1,6 @@
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { outgoingRow, storeOutgoing } from '../../db/messages.ts'
+import { MessageNotFoundError } from '../actions/actions.ts'
 import { checkText } from './text.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -29,12 +30,13 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
      * run in microtasks ahead of the frame). Resolves once the message is
      * stored; nothing is marked sent or delivered before that.
      */
-    sendMessage: async ({ contactId, text }) => {
+    sendMessage: async ({ contactId, text, replyTo }) => {
       const profile = components.identity.require()
       checkText(text)
       const contact = await components.contactBook.byId(contactId)
       if (contact == null) throw new ContactNotFoundError('unknownContact')
-      const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text })
+      if (replyTo !== undefined && (await components.db.messages.get(replyTo))?.contactId !== contactId) throw new MessageNotFoundError('messageNotFound')
+      const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text, replyTo, ttl: contact.timer?.ttl })
       const stored = nextTask().then(async () => { await storeOutgoing(components.db, row) })
       components.outbox.send(contact, row, stored)
       await stored

@@ -15,6 +15,7 @@ import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { decodeChatFrame } from '@parley/protocol/chat/codec'
 import { decodeContactFrame } from '@parley/protocol/contact/codec'
 import { SealError } from '@parley/protocol/mailbox/seal'
+import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
 import { mayExchange } from '../contacts/book.ts'
 import { decodeReceipts, payloadType } from './receipts.ts'
@@ -25,7 +26,7 @@ import type { ContactHellos } from '../contacts/hellos.ts'
 import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { Inbox } from './inbox.ts'
 import type { DrainSink } from './mailbox-drain.ts'
-import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
+import type { ChatActionFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { FetchedItem } from '@parley/protocol/mailbox/codec'
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
@@ -44,7 +45,7 @@ export interface IntakeCounters {
 
 export interface IntakeComponents {
   db: ParleyDb
-  inbox: Pick<Inbox, 'receiveMany'>
+  inbox: Pick<Inbox, 'receiveMany' | 'receive'>
   contactBook: Pick<ContactBook, 'byPeerId'>
   hellos: Pick<ContactHellos, 'receive' | 'settle'>
 }
@@ -52,6 +53,7 @@ export interface IntakeComponents {
 /** One item of a batch, opened and decoded. */
 export type PreparedItem =
   | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame }
+  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }> }
   | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[] }
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
@@ -114,6 +116,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       const frame = decodeChatFrame(payload)
       if (frame.type === 'message') return { kind: 'message', from, contact, message: frame }
       if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
+      // typing is never put in a mailbox, and a reject answers nothing here
+      if (frame.type !== 'typing' && frame.type !== 'reject') return { kind: 'action', from, contact, frame }
       this.#count.dropped('malformed', `a ${frame.type} frame`)
     } catch (err) {
       this.#count.dropped('malformed', err)
@@ -148,15 +152,38 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       entry.ids.push(message.id)
       this.stored.set(contact.id, entry)
     })
+    await this.#commitActions(prepared)
     for (const { contact, ids } of receipts.values()) {
       for (let i = 0; i < ids.length; i += MAX_BATCH_ROWS) {
         const part = ids.slice(i, i + MAX_BATCH_ROWS)
-        const notOurs = await markDelivered(db, contact.id, part)
+        const notOurs = await markEventsDelivered(db, contact.id, await markDelivered(db, contact.id, part))
         for (const id of notOurs) this.#count.dropped('not-ours', id)
         for (let n = part.length - notOurs.length; n > 0; n--) this.#count.receipt()
       }
     }
     await this.#commitHellos(prepared)
+  }
+
+  /**
+   * The message actions of a batch, after its messages (so an action about a
+   * message in the same batch finds it), one at a time and in order. Each
+   * one taken, or refused for good ('not-allowed'), is acknowledged in the
+   * receipts, so that the sender stops sending it.
+   */
+  async #commitActions (prepared: PreparedItem[]): Promise<void> {
+    for (const item of prepared) {
+      if (item.kind !== 'action') continue
+      const outcome = await this.#components.inbox.receive(item.from, item.frame)
+      if (outcome === 'not-a-contact') {
+        this.#count.dropped('not-a-contact', item.from.toString())
+        continue
+      }
+      if (outcome === 'not-allowed') this.#count.dropped('malformed', `a ${item.frame.type} that is not allowed`)
+      else this.#count.received()
+      const entry = this.stored.get(item.contact.id) ?? { contact: item.contact, ids: [] }
+      entry.ids.push(item.frame.id)
+      this.stored.set(item.contact.id, entry)
+    }
   }
 
   /**

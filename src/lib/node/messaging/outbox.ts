@@ -1,15 +1,15 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { errorClass } from '../../contract/errors.ts'
 import { getContact } from '../../db/contacts.ts'
-import { outbox, setMessageState } from '../../db/messages.ts'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { mayExchange } from '../contacts/book.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
-import { messageFrame } from './frames.ts'
+import { itemFrame, pendingItems, setItemState } from './frames.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactId, ContactRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { ContactId, ContactRow, MessageRow } from '../../db/types.ts'
+import type { OutboxItem } from './frames.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { ContactDialer } from '../presence/contact-finder.ts'
 import type { ChatService } from './chat-service.ts'
@@ -31,7 +31,7 @@ export const RefusedByContactError = errorClass('RefusedByContactError')
 /** A message sent the moment it was written (see `Outbox.send`). */
 interface FreshMessage {
   connection: Connection
-  row: MessageRow
+  item: OutboxItem
   /** the row's own DB write */
   stored: Promise<void>
 }
@@ -108,7 +108,7 @@ export class Outbox implements Startable {
       stored.then(() => { this.kick(contact.id) }, () => {})
       return
     }
-    void this.#deliveries.request(contact.id, async () => this.#run(contact.id, { connection, row, stored }))
+    void this.#deliveries.request(contact.id, async () => this.#run(contact.id, { connection, item: { table: 'messages', row }, stored }))
   }
 
   async #run (contactId: ContactId, fresh?: FreshMessage): Promise<void> {
@@ -130,13 +130,13 @@ export class Outbox implements Startable {
   async #deposit (contactId: ContactId): Promise<void> {
     const db = this.#components.db
     const contact = await getContact(db, contactId)
-    if (contact != null) await this.#components.courier.deposit(contact, await outbox(db, contactId))
+    if (contact != null) await this.#components.courier.deposit(contact, await pendingItems(db, contactId))
   }
 
   /** @returns true when more messages are waiting than fitted in this batch */
   async #deliver (contactId: ContactId): Promise<boolean> {
     const db = this.#components.db
-    const pending = await outbox(db, contactId)
+    const pending = await pendingItems(db, contactId)
     if (pending.length === 0) return false
     const contact = await getContact(db, contactId)
     if (!mayExchange(contact)) return false
@@ -148,29 +148,36 @@ export class Outbox implements Startable {
     return pending.length > batch.length
   }
 
-  async #deliverFresh ({ connection, row, stored }: FreshMessage): Promise<boolean> {
-    await this.#deliverBatch(connection, [row], stored)
+  async #deliverFresh ({ connection, item, stored }: FreshMessage): Promise<boolean> {
+    await this.#deliverBatch(connection, [item], stored)
     return false
   }
 
   /** Sends `batch` over one chat stream; every state change waits for `stored`. */
-  async #deliverBatch (connection: Connection, batch: MessageRow[], stored: Promise<void>): Promise<void> {
+  async #deliverBatch (connection: Connection, batch: OutboxItem[], stored: Promise<void>): Promise<void> {
     const db = this.#components.db
     // "sent" = handed to the network. Not awaited before sending, to keep an
     // IndexedDB commit off the message's path: each state change reads and
     // writes in one transaction and never moves a message backwards, so a
     // "delivered" that commits first simply wins.
     const markedSent = stored
-      .then(async () => Promise.all(batch.filter(m => m.state === 'queued').map(async m => setMessageState(db, m.id, 'sent'))))
+      .then(async () => Promise.all(batch.filter(m => m.row.state === 'queued').map(async m => setItemState(db, m, 'sent'))))
       .catch((err: unknown) => { this.#log.error('could not mark messages sent - %e', err) })
-    const frames = batch.map(messageFrame)
+    const frames = batch.map(itemFrame)
+    const byId = new Map(batch.map(item => [item.row.id as string, item]))
     try {
       await this.#components.libp2p.services.chat.deliver(connection, frames, {
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS + frames.length * 1000),
         onResult: async (result) => {
+          const item = byId.get(result.id)
+          if (item === undefined) return
           if (result.outcome === 'delivered') {
             await stored
-            await setMessageState(db, result.id as MessageId, 'delivered')
+            await setItemState(db, item, 'delivered')
+          } else if (result.outcome === 'unsupported' || result.reason === 'not-allowed') {
+            // their app has no such frame (chat 1.0.0), or refuses this action for good: sending it again changes nothing
+            await stored
+            await setItemState(db, item, 'failed')
           } else {
             // the contact does not (yet) accept us: keep it in the outbox, try again later
             throw new RefusedByContactError('contactRefusedMessage', { id: result.id, reason: result.reason ?? 'unknown reason' })

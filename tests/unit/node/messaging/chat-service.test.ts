@@ -4,7 +4,7 @@ import { lpStream, streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chat } from '../../../../src/lib/node/messaging/chat-service.ts'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
-import { CHAT_PROTOCOL, MAX_MESSAGES_PER_STREAM, MAX_READ_BUFFER_BYTES, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
+import { CHAT_PROTOCOL, CHAT_PROTOCOLS, MAX_MESSAGES_PER_STREAM, MAX_READ_BUFFER_BYTES, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
 import type { ChatInbox, ChatService, ChatServiceInit, DeliveryResult, Registrar } from '../../../../src/lib/node/messaging/chat-service.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
@@ -90,9 +90,9 @@ async function rawStream (listener: Node, dialerPeer: PeerId) {
 describe('ChatService', () => {
   it('registers and unregisters the chat protocol for limited connections', async () => {
     const bob = await createNode()
-    expect(bob.registrar.handle).toHaveBeenCalledWith(CHAT_PROTOCOL, expect.any(Function), HANDLE_OPTIONS)
+    for (const protocol of CHAT_PROTOCOLS) expect(bob.registrar.handle).toHaveBeenCalledWith(protocol, expect.any(Function), HANDLE_OPTIONS)
     await bob.service.stop()
-    expect(bob.registrar.unhandle).toHaveBeenCalledWith(CHAT_PROTOCOL)
+    for (const protocol of CHAT_PROTOCOLS) expect(bob.registrar.unhandle).toHaveBeenCalledWith(protocol)
   })
 
   it('delivers messages in order over one stream and reports each ack', async () => {
@@ -106,7 +106,7 @@ describe('ChatService', () => {
     expect(results).toEqual(expected)
     expect(seen).toEqual(expected)
     expect(link.newStream).toHaveBeenCalledTimes(1)
-    expect(link.newStream).toHaveBeenCalledWith(CHAT_PROTOCOL, expect.objectContaining({ runOnLimitedConnection: true, signal: expect.any(AbortSignal) }))
+    expect(link.newStream).toHaveBeenCalledWith([...CHAT_PROTOCOLS], expect.objectContaining({ runOnLimitedConnection: true, signal: expect.any(AbortSignal) }))
     expect(bob.receive.mock.calls.map(([from, message]) => [from.toString(), message])).toEqual(messages.map(m => [alice.peerId.toString(), m]))
     await Promise.all(link.handled)
     await expect.poll(() => [link.outbound[0]?.status, link.inbound[0]?.status]).toEqual(['closed', 'closed'])

@@ -47,7 +47,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
   const opened = new Map<Uint8Array, { senderPublic: Uint8Array, payload: Uint8Array }>()
   const components = {
     db: {} as unknown as ParleyDb,
-    inbox: { receiveMany: async () => [] },
+    inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
     contactBook: { byPeerId: async (id: string) => book.get(id) },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
