@@ -28,6 +28,7 @@ import * as invite from './messages/invite.ts'
 import * as message from './messages/message.ts'
 import * as network from './messages/network.ts'
 import * as onboarding from './messages/onboarding.ts'
+import * as presence from './messages/presence.ts'
 import * as pwa from './messages/pwa.ts'
 import * as search from './messages/search.ts'
 import * as settings from './messages/settings.ts'
@@ -35,7 +36,7 @@ import * as share from './messages/share.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  actions, add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, pwa, search, settings, share
+  actions, add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, presence, pwa, search, settings, share
 } as const
 
 type Areas = typeof AREAS

@@ -4,7 +4,7 @@
  * it through liveQuery. The database stays the record: a stored row always
  * replaces its announcement, and a failed write withdraws it.
  */
-import type { ContactId, MessageRow } from '../db/types.ts'
+import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
 import type { IncomingMessageEvent } from '../rpc/protocol.ts'
 
 /** A chat holds at most this many announced messages (the oldest go first). */
@@ -30,11 +30,18 @@ export function applyAnnounced (announced: readonly MessageRow[], event: Incomin
   return next.length > MAX_ANNOUNCED ? next.slice(next.length - MAX_ANNOUNCED) : next
 }
 
-/** `announced` without the messages `stored` now holds (the same array when none). */
-export function pruneAnnounced (announced: readonly MessageRow[], stored: readonly MessageRow[]): readonly MessageRow[] {
+/**
+ * `announced` without the messages `stored` now holds (the same array when
+ * none). With `landed`, the ids seen stored are added to it and stay left
+ * out: a stored row that goes again (deleted, disappeared) must not bring
+ * its announcement back.
+ */
+export function pruneAnnounced (announced: readonly MessageRow[], stored: readonly MessageRow[], landed?: Set<MessageId>): readonly MessageRow[] {
   if (announced.length === 0) return announced
   const ids = new Set(stored.map(m => m.id))
-  return announced.some(m => ids.has(m.id)) ? announced.filter(m => !ids.has(m.id)) : announced
+  for (const m of announced) if (ids.has(m.id)) landed?.add(m.id)
+  const gone = (m: MessageRow): boolean => ids.has(m.id) || landed?.has(m.id) === true
+  return announced.some(gone) ? announced.filter(m => !gone(m)) : announced
 }
 
 /**

@@ -49,8 +49,11 @@ export class ChatManager {
   #offMessage: (() => void) | undefined
 
   readonly #stored: readonly MessageRow[] = $derived(this.#window?.rows ?? NO_MESSAGES)
+  /** Announced ids whose stored rows reached the window (not a rune): never shown from the announcement again. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #landed = new Set<MessageId>()
   /** The announcements whose stored rows have not reached the window yet. */
-  readonly #pending: readonly MessageRow[] = $derived(pruneAnnounced(this.#announced, this.#stored))
+  readonly #pending: readonly MessageRow[] = $derived(pruneAnnounced(this.#announced, this.#stored, this.#landed))
   // announced messages belong after the newest stored one: shown only while the window reaches it
   readonly #shown: readonly MessageRow[] = $derived.by(() => {
     const win = this.#window
@@ -142,13 +145,16 @@ export class ChatManager {
   #switchTo (contactId: ContactId): void {
     this.#contactId = contactId
     this.#announced = NO_MESSAGES
+    this.#landed.clear()
     this.#draft = ''
     this.#error = ''
     // Messages the node announced on arrival show at once, before their DB
     // write commits and liveQuery brings the stored rows (which replace them).
     this.#offMessage ??= this.#node.onMessage((event) => {
       const id = this.#contactId
-      if (id !== undefined) this.#announced = applyAnnounced(this.#pending, event, id)
+      if (id === undefined) return
+      this.#announced = applyAnnounced(this.#pending, event, id)
+      for (const landed of this.#landed) if (!this.#announced.some(m => m.id === landed)) this.#landed.delete(landed)
     })
   }
 
@@ -229,6 +235,7 @@ export class ChatManager {
     this.#window = undefined
     this.#contactId = undefined
     this.#announced = NO_MESSAGES
+    this.#landed.clear()
     this.#draft = ''
     this.#error = ''
     this.#stickToBottom = true

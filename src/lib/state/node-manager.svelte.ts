@@ -8,7 +8,7 @@
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus } from '../contract/index.ts'
+import type { IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
 import { handleError } from './handle-error.ts'
 import { t } from '../i18n/index.ts'
 
@@ -48,6 +48,8 @@ export class NodeManager {
   // listeners, not state: nothing renders from this set
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #messageListeners = new Set<(event: IncomingMessageEvent) => void>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #typingListeners = new Set<(event: TypingEvent) => void>()
   #connectionError = $state('')
 
   /**
@@ -70,6 +72,10 @@ export class NodeManager {
       if (client !== this.#client) return
       for (const listener of [...this.#messageListeners]) listener(event)
     })
+    const offTyping = client.on('typing', (event) => {
+      if (client !== this.#client) return
+      for (const listener of [...this.#typingListeners]) listener(event)
+    })
     const offReconnect = client.onReconnect?.(() => {
       if (client !== this.#client) return
       // the node may have moved to another worker: ask it where it stands
@@ -78,6 +84,7 @@ export class NodeManager {
     return () => {
       offStatus()
       offMessage()
+      offTyping()
       offReconnect?.()
     }
   }
@@ -108,6 +115,12 @@ export class NodeManager {
   onMessage (listener: (event: IncomingMessageEvent) => void): () => void {
     this.#messageListeners.add(listener)
     return () => { this.#messageListeners.delete(listener) }
+  }
+
+  /** Calls `listener` whenever a contact starts or stops typing to us (the node's `typing` event), across reconnects. */
+  onTyping (listener: (event: TypingEvent) => void): () => void {
+    this.#typingListeners.add(listener)
+    return () => { this.#typingListeners.delete(listener) }
   }
 
   /**
@@ -162,6 +175,7 @@ export class NodeManager {
     this.#offStatus()
     this.#client.close()
     this.#messageListeners.clear()
+    this.#typingListeners.clear()
     this.#status = INITIAL_STATUS
     this.#connectionError = ''
   }

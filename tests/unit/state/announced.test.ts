@@ -42,6 +42,17 @@ describe('pruneAnnounced', () => {
     expect(ids(pruneAnnounced(announced, [row('A', 10)]))).toEqual(['B'])
     expect(pruneAnnounced(announced, [row('X', 1)])).toBe(announced)
   })
+
+  it('with `landed`, a message once stored stays out after its row goes (deleted, disappeared)', () => {
+    const announced = [row('A', 10), row('B', 11)]
+    const landed = new Set<MessageId>()
+    expect(ids(pruneAnnounced(announced, [row('A', 10)], landed))).toEqual(['B'])
+    expect([...landed]).toEqual(['A'])
+    // A's row was removed from the database: its announcement does not come back
+    expect(ids(pruneAnnounced(announced, [], landed))).toEqual(['B'])
+    // without `landed` (before the fix) it would
+    expect(ids(pruneAnnounced(announced, []))).toEqual(['A', 'B'])
+  })
 })
 
 describe('mergeMessages', () => {

@@ -1,0 +1,71 @@
+/**
+ * The open chat's presence features, wired to the screen: typing both ways
+ * (typing.svelte.ts), read marks for the received messages on screen
+ * (read-watch.ts, read-batcher.ts), and hiding messages whose time is up
+ * (expiry-clock.svelte.ts). Read receipts and typing indicators follow the
+ * device's settings (messaging-settings.svelte.ts); the bubbles learn the
+ * read-receipts setting through a context (ui/shown-state.ts).
+ *
+ * Create it during the chat screen's initialisation, with getters for what
+ * it follows:
+ *
+ * ```ts
+ * const presence = new ChatPresence(node, () => contactId, () => chat.draft, () => chat.shown, () => log)
+ * const shown = $derived(presence.unexpired(chat.shown))
+ * ```
+ */
+import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import { setReadReceiptsContext } from '../ui/shown-state.ts'
+import { ExpiryClock, unexpired } from './expiry-clock.svelte.ts'
+import { getMessagingSettings, type MessagingSettings } from './messaging-settings.svelte.ts'
+import type { NodeManager } from './node-manager.svelte.ts'
+import { ReadBatcher } from './read-batcher.ts'
+import { watchReads } from './read-watch.ts'
+import { ChatTyping } from './typing.svelte.ts'
+
+export type PresenceNode = Pick<NodeManager, 'call' | 'onTyping' | 'onMessage'>
+
+export class ChatPresence {
+  readonly #typing: ChatTyping
+  readonly #clock: ExpiryClock
+
+  constructor (
+    node: PresenceNode,
+    contactId: () => ContactId,
+    draft: () => string,
+    rows: () => readonly MessageRow[],
+    log: () => HTMLElement | null,
+    settings: Pick<MessagingSettings, 'readReceipts' | 'typing'> = getMessagingSettings()
+  ) {
+    const typing = new ChatTyping(node, () => settings.typing)
+    this.#typing = typing
+    const reads = new ReadBatcher(async (id, ids) => node.call('markRead', { contactId: id, ids }))
+    this.#clock = new ExpiryClock(rows)
+    setReadReceiptsContext(() => settings.readReceipts)
+
+    $effect(() => { typing.open(contactId()) })
+    $effect(() => { typing.draftChanged(draft()) })
+    // the received messages on screen are read; watched afresh as the list changes
+    $effect(() => {
+      const element = log()
+      const id = contactId()
+      void rows()
+      if (element === null) return
+      return watchReads(element, (messageId) => { reads.add(id, messageId as MessageId) })
+    })
+    $effect(() => () => {
+      typing.reset()
+      reads.close()
+    })
+  }
+
+  /** The contact is typing to us now. */
+  get theyType (): boolean {
+    return this.#typing.theyType
+  }
+
+  /** `rows` without the messages whose time is up (the worker removes them within seconds). */
+  unexpired (rows: readonly MessageRow[]): readonly MessageRow[] {
+    return unexpired(rows, this.#clock.now)
+  }
+}
