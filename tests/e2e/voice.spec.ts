@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright'
 import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
 import { befriend, messages } from './helpers/parley.ts'
@@ -21,6 +22,12 @@ function mic (page: Page): Locator {
 
 function voiceMessage (page: Page): Locator {
   return messages(page).filter({ has: page.getByTestId('voice-message') })
+}
+
+/** axe's serious and critical findings on the page as it is (a11y.spec.ts checks every screen; this, the voice parts). */
+async function seriousViolations (page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).analyze()
+  return violations.filter(v => v.impact === 'serious' || v.impact === 'critical').flatMap(v => v.nodes.map(node => `${v.id} at ${node.target.join(' ')}`))
 }
 
 /** The page's audio element's state. */
@@ -64,6 +71,8 @@ test.describe('voice messages', () => {
     expect(voice?.voice?.durationMs).toBeLessThan(5000)
     expect(Math.max(...(voice?.voice?.waveform ?? [0]))).toBe(255)
 
+    expect(await seriousViolations(b)).toEqual([])
+
     // B plays it to the end
     const player = received.getByTestId('voice-player')
     await player.getByRole('button', { name: 'Play voice message' }).click()
@@ -104,6 +113,8 @@ test.describe('voice messages', () => {
     await mic(a).focus()
     await a.keyboard.press('Enter')
     await expect(a.getByTestId('voice-clock')).toHaveText('0:01')
+    // the recording panel (this recording's length does not matter: it is cancelled)
+    expect(await seriousViolations(a)).toEqual([])
     await a.keyboard.press('Escape')
     await expect(a.getByTestId('voice-recorder')).toHaveAttribute('data-phase', 'idle')
     await expect(mic(a)).toBeFocused()
@@ -126,5 +137,6 @@ test.describe('voice messages', () => {
     await expect(a.getByRole('alert').filter({ hasText: 'set Microphone to Allow' })).toBeVisible()
     await expect(a.getByTestId('voice-recorder')).toHaveAttribute('data-phase', 'idle')
     await expect(voiceMessage(a)).toHaveCount(0)
+    expect(await seriousViolations(a)).toEqual([])
   })
 })
