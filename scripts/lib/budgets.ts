@@ -57,11 +57,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 137.4. Opening a chat where the reader is (the ScrollKeeper, the window
  * around the first unread message, the "New messages" line and the preview's
  * reserved frame) and saying what a renamed file was sent as, in two
- * languages, took it to 138.6.
+ * languages, took it to 138.6. Issue 23: the message actions (main at
+ * 7780eae: shell 139.4, worker 305.3) and voice messages (the recorder's
+ * state machine, the composer's microphone with its recording panel, the
+ * inline player with its waveform slider, their words in two languages:
+ * +6.8 KiB shell; the worker's check of a voice note and its codes: +0.2)
+ * took the shell to 146.2 and the worker to 305.5. Loading the player on
+ * demand saved 1.9 KiB of shell for 3.2 KiB more lazy code and a bubble that
+ * changes height as it loads, so it stays in the shell.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 138.6,
-  worker: 301.4,
+  shell: 146.3,
+  worker: 305.6,
   pump: 4.6,
   lazy: 423.1
 }
