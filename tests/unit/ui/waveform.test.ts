@@ -9,7 +9,7 @@ describe('downsampleWaveform', () => {
   })
 
   it('brings many levels down to MAX_WAVEFORM_BYTES, each the loudest of its stretch', () => {
-    const levels = Array.from({ length: 1000 }, (_, i) => (i % 10 === 3 ? 0.5 : 0.05))
+    const levels = Array.from({ length: 1000 }, (_, i): number => (i % 10 === 3 ? 0.5 : 0.05))
     levels[995] = 1
     const wave = downsampleWaveform(levels)
     expect(wave.length).toBe(MAX_WAVEFORM_BYTES)
