@@ -10,6 +10,7 @@ import { exactKeys, fromBase64, isObject, type Json } from './backup-envelope.ts
 export const MAX_BACKUP_PEER_ID_CHARS = 128
 const BASE58_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 const BASE58 = /^[1-9A-HJ-NP-Za-km-z]+$/
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
 
 /** A row breaks a rule; the message names the row and the rule. Worded by the caller for import or export. */
 export class RowProblem extends Error {
@@ -47,6 +48,20 @@ export class Fields {
   /** The object under `key`, read with its own field map; its failures name this row and the key. */
   nested (key: string, fields: FieldMap): Fields {
     return new Fields(this.#value[key], `${this.#at}, "${key}"`, fields)
+  }
+
+  /** The objects of the list under `key` (at most `maxItems`), each read with `fields`; failures name the entry. */
+  nestedList (key: string, maxItems: number, fields: FieldMap): Fields[] {
+    const v = this.#value[key]
+    if (!Array.isArray(v) || v.length > maxItems) return this.fail(`"${key}" is not a list of at most ${maxItems} entries`)
+    return v.map((item: unknown, i) => new Fields(item, `${this.#at}, "${key}" entry ${i + 1}`, fields))
+  }
+
+  /** A ULID (26 uppercase Crockford base32 characters), as message and event ids are. */
+  ulid (key: string): string {
+    const v = this.#value[key]
+    if (typeof v !== 'string' || !ULID.test(v)) return this.fail(`"${key}" is not a ULID`)
+    return v
   }
 
   text (key: string, min: number, max: number): string {

@@ -14,6 +14,7 @@
 import {
   BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, isObject, toBase64, type Json
 } from './backup-envelope.ts'
+import { ACTION_NESTED_FIELDS, readContactActions, readMessageActions, readVoice } from './backup-actions.ts'
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
@@ -101,7 +102,8 @@ export function readContents (value: unknown): BackupContents {
 /**
  * A row as JSON: the fields its field map lists (others, and presence, are not
  * backed up), bytes as base64. A field with a nested row (a message's `file`)
- * goes through the same conversion with that row's field map.
+ * or a list of them (`reactions`) goes through the same conversion with that
+ * row's field map.
  */
 export function rowToJson (row: object, fields: FieldMap): Json {
   const source = row as Json
@@ -111,6 +113,7 @@ export function rowToJson (row: object, fields: FieldMap): Json {
     const nested = NESTED_FIELDS[key]
     if (value instanceof Uint8Array) out[key] = toBase64(value)
     else if (nested !== undefined && isObject(value)) out[key] = rowToJson(value, nested)
+    else if (nested !== undefined && Array.isArray(value)) out[key] = value.map((item: unknown) => isObject(item) ? rowToJson(item, nested) : item)
     else out[key] = value
   }
   return out
@@ -143,7 +146,7 @@ export const RELAY_FIELDS = {
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
   receivedAt: true, state: false, readAt: true, file: true,
-  replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true
+  replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true
 } as const satisfies Record<keyof MessageRow, boolean>
 /** A file message's offer (transfers are not backed up: a restored file message shows the offer, its bytes stay behind). */
 export const FILE_FIELDS = {
@@ -151,7 +154,7 @@ export const FILE_FIELDS = {
   thumb: true, thumbMime: true, width: true, height: true, voice: true
 } as const satisfies Record<keyof FileOffer, boolean>
 /** Fields that hold a nested row, by name, with that row's field map (for `rowToJson`). */
-const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS }
+const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS, ...ACTION_NESTED_FIELDS }
 const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, stored: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
@@ -203,6 +206,7 @@ export class ContentsChecker {
     if (row.has('helloSince')) contact.helloSince = row.time('helloSince')
     if (row.has('helloStored')) contact.helloStored = row.bool('helloStored')
     if (row.has('rerequests')) contact.rerequests = row.int('rerequests', 0, Number.MAX_SAFE_INTEGER)
+    readContactActions(row, contact, this.profile.peerId)
     if (this.#contacts.has(contact.id)) row.fail(`id ${contact.id} is used twice`)
     if (this.#peerIds.has(contact.peerId)) row.fail(`PeerID ${contact.peerId} is used twice`)
     if (contact.peerId === this.profile.peerId) row.fail('it has your own PeerID')
@@ -250,6 +254,7 @@ export class ContentsChecker {
     }
     if (row.has('receivedAt')) message.receivedAt = row.time('receivedAt')
     if (row.has('readAt')) message.readAt = row.time('readAt')
+    if (row.has('deliveredAt')) message.deliveredAt = row.time('deliveredAt')
     if (row.has('file')) message.file = readFileOffer(row.nested('file', FILE_FIELDS), message.direction)
     if ((message.kind === 'file') !== (message.file !== undefined)) {
       row.fail(message.kind === 'file' ? 'a file message has no "file"' : 'a text message has a "file"')
@@ -257,6 +262,7 @@ export class ContentsChecker {
     const contact = this.#contacts.get(message.contactId)
     if (contact === undefined) return row.fail(`its contact ${message.contactId} is not in the backup`)
     if (this.#messages.has(id)) row.fail(`id ${id} is used twice`)
+    readMessageActions(row, message, { me: this.profile.peerId, contact: contact.peerId })
     if (message.direction === 'out') {
       if (message.fromPeerId !== this.profile.peerId) row.fail('an outgoing message is not from your PeerID')
       if (message.receivedAt !== undefined) row.fail('an outgoing message has "receivedAt"')
@@ -264,6 +270,7 @@ export class ContentsChecker {
       if (message.fromPeerId !== contact.peerId) row.fail('an incoming message is not from its contact\'s PeerID')
       if (message.receivedAt === undefined) row.fail('an incoming message has no "receivedAt"')
       if (message.state !== 'delivered' && message.state !== 'read') row.fail(`an incoming message is "${message.state}"`)
+      if (message.deliveredAt !== undefined) row.fail('an incoming message has "deliveredAt"')
     }
     if (message.readAt !== undefined && message.state !== 'read') row.fail('"readAt" is set on a message that is not read')
     this.#messages.add(id)
@@ -320,6 +327,7 @@ function readFileOffer (row: Fields, direction: MessageDirection): FileOffer {
     file.width = row.int('width', 1, Number.MAX_SAFE_INTEGER)
     file.height = row.int('height', 1, Number.MAX_SAFE_INTEGER)
   }
+  if (row.has('voice')) file.voice = readVoice(row)
   return file
 }
 

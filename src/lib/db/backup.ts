@@ -2,7 +2,9 @@
  * Encrypted identity backup (docs/protocols.md, "Identity backup file"): the
  * profile with its private key, the contacts, the user's relays and, when
  * asked, the message history, as one passphrase-encrypted file. Importing it
- * in another browser restores the same PeerID.
+ * in another browser restores the same PeerID. Disappearing messages and the
+ * message events (pending reactions, edits, deletes, read receipts, timer
+ * changes) are never in it (backup-actions.ts says why).
  *
  * This module is the public API and the database work: it reads the rows out
  * of Dexie for an export and writes them back on a restore. The file format
@@ -23,6 +25,7 @@ import {
   MAX_BACKUP_RELAYS, MESSAGE_FIELDS, PROFILE_FIELDS, readContents, readProfile, RELAY_FIELDS, RowProblem, rowToJson,
   type BackupContents
 } from './backup-rows.ts'
+import { isDisappearing } from './backup-actions.ts'
 import { errorClass } from '../contract/errors.ts'
 import { NoProfileError, ProfileExistsError } from './errors.ts'
 import type { ParleyDb } from './db.ts'
@@ -139,7 +142,8 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
     if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError('backupTooManyContacts', { count: contacts.length, max: MAX_BACKUP_CONTACTS })
     const relays = await db.relays.where('source').anyOf(EXPORTED_RELAY_SOURCES).sortBy('multiaddr')
     if (relays.length > MAX_BACKUP_RELAYS) throw new BackupTooLargeError('backupTooManyRelays', { count: relays.length, max: MAX_BACKUP_RELAYS })
-    const messageCount = includeHistory ? await db.messages.count() : 0
+    // disappearing messages are left out (backup-actions.ts); only they have `expiresAt`
+    const messageCount = includeHistory ? await db.messages.count() - await db.messages.where('expiresAt').above(-Infinity).count() : 0
     if (messageCount > MAX_BACKUP_MESSAGES) throw new BackupTooLargeError('backupTooManyMessages', { count: messageCount, max: MAX_BACKUP_MESSAGES })
 
     try {
@@ -165,6 +169,7 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
         let page = await db.messages.orderBy('id').limit(EXPORT_PAGE_ROWS).toArray()
         while (page.length > 0) {
           for (const row of page) {
+            if (isDisappearing(row)) continue
             const json = JSON.stringify(rowToJson(row, MESSAGE_FIELDS))
             checker.message(JSON.parse(json), i)
             push(i === 0 ? json : `,${json}`)

@@ -64,7 +64,9 @@ export function mergeEvent (row: MessageRow, event: EventRow): MessageRow | 'hid
       const mine = row.reactions?.find(r => r.from === event.fromPeerId)
       if (mine !== undefined && !newer(stamp, mine)) return row
       const others = (row.reactions ?? []).filter(r => r.from !== event.fromPeerId)
-      return { ...row, reactions: [...others, { ...stamp, from: event.fromPeerId, emoji: event.emoji ?? '' }] }
+      // in PeerID order, so that the row is the same whatever order the reactions came in
+      const reactions = [...others, { ...stamp, from: event.fromPeerId, emoji: event.emoji ?? '' }].sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : 0)
+      return { ...row, reactions }
     }
     case 'edit':
       return newer(stamp, row.edit) ? { ...row, body: event.text ?? row.body, edit: stamp } : row

@@ -204,7 +204,7 @@ export async function markDelivered (db: ParleyDb, contactId: ContactId, ids: re
       if (row === undefined || row.direction !== 'out' || row.contactId !== contactId) {
         notOurs.push(ids[i] as MessageId)
       } else if (canTransition(row.state, 'delivered') && !changed.some(c => c.id === row.id)) {
-        changed.push({ ...row, state: 'delivered' })
+        changed.push({ ...row, state: 'delivered', deliveredAt: Date.now() })
       }
     })
     if (changed.length > 0) await db.messages.bulkPut(changed)
@@ -227,8 +227,13 @@ export async function outbox (db: ParleyDb, contactId: ContactId): Promise<Messa
   return rows.sort(compareById)
 }
 
-/** Whether a pending outgoing message is complete enough to send (see `outbox`). */
+/**
+ * Whether a pending outgoing message is complete enough to send (see
+ * `outbox`). One deleted for everyone before it was acked is not: its delete
+ * event goes instead, and keeps it from being stored should it have arrived.
+ */
 function isSendable (row: MessageRow): boolean {
+  if (row.deleted !== undefined) return false
   return row.kind !== 'file' || (row.file !== undefined && row.file.sha256 !== '')
 }
 
@@ -276,7 +281,8 @@ export function canTransition (from: MessageState, to: MessageState): boolean {
 }
 
 /**
- * Moves a message forward (see `canTransition`); stamps readAt on 'read'.
+ * Moves a message forward (see `canTransition`); stamps deliveredAt on
+ * 'delivered' and readAt on 'read'.
  * Receipts arrive out of order and twice, so a stale one is simply ignored.
  *
  * @returns whether the row changed (false also when the id is unknown).
@@ -290,7 +296,7 @@ export async function setMessageState (
   return db.transaction('rw', db.messages, async () => {
     const row = await db.messages.get(id)
     if (row === undefined || !canTransition(row.state, state)) return false
-    const changes: Partial<MessageRow> = state === 'read' ? { state, readAt: now } : { state }
+    const changes: Partial<MessageRow> = state === 'read' ? { state, readAt: now } : state === 'delivered' ? { state, deliveredAt: now } : { state }
     await db.messages.update(id, changes)
     return true
   })

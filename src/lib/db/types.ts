@@ -88,6 +88,8 @@ export interface MessageRow {
   receivedAt?: number
   state: MessageState
   readAt?: number
+  /** Outgoing: when the recipient's ack or receipt arrived (our clock); for the message's Info. */
+  deliveredAt?: number
   /** kind 'file' only: the offer (docs/protocols.md, "Files"); its transfer row has the same id. */
   file?: FileOffer
   /** The message this one answers (either side's); the chat shows a quote of it. */

@@ -14,6 +14,7 @@
  * `lib/state/preferences.svelte.ts` (which remounts the UI); `setLocale` here
  * only swaps the table.
  */
+import * as actions from './messages/actions.ts'
 import * as add from './messages/add.ts'
 import * as app from './messages/app.ts'
 import * as chat from './messages/chat.ts'
@@ -35,7 +36,7 @@ import * as voice from './messages/voice.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, pwa, search, settings, share, voice
+  actions, add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, pwa, search, settings, share, voice
 } as const
 
 type Areas = typeof AREAS

@@ -169,8 +169,9 @@ export class ChatManager {
    * Sends the draft (nothing when it is blank). The draft is cleared at once,
    * so the next message can be typed and sent while this one is queued; if
    * sending fails the text comes back, unless a new message was started.
+   * `replyTo`: the message it answers (the chat shows a quote of it).
    */
-  async send (): Promise<void> {
+  async send (replyTo?: MessageId): Promise<void> {
     const contactId = this.#contactId
     const body = this.#draft
     if (contactId === undefined || body.trim() === '') return
@@ -178,7 +179,7 @@ export class ChatManager {
     this.#error = ''
     this.#toLatest()
     try {
-      await this.#node.call('sendMessage', { contactId, text: body.trim() })
+      await this.#node.call('sendMessage', { contactId, text: body.trim(), ...(replyTo === undefined ? {} : { replyTo }) })
     } catch (err) {
       this.#error = handleError(err, 'sendMessage')
       if (this.#draft === '') this.#draft = body

@@ -79,8 +79,8 @@ describe('contract schemas', () => {
   it('every method that takes a contact names it with the checked contact id', () => {
     const withContact = Object.entries(nodeContract.methods).filter(([, m]) => m.params.expected.includes('contactId'))
     expect(withContact.map(([name]) => name).sort()).toEqual([
-      'acceptContact', 'checkSafetyCode', 'declineContact', 'deleteContact', 'getSafetyNumber', 'sendFile', 'sendMessage',
-      'setBlocked', 'setVerified', 'speedTest', 'updateContact'
+      'acceptContact', 'checkSafetyCode', 'declineContact', 'deleteContact', 'getSafetyNumber', 'markRead', 'sendFile', 'sendMessage',
+      'setBlocked', 'setChatTimer', 'setTyping', 'setVerified', 'speedTest', 'updateContact'
     ])
     for (const [, m] of withContact) {
       expect(() => m.params.parse({ contactId: 0 })).toThrow(SchemaError)

@@ -13,6 +13,7 @@ import {
   ProfileExistsError, readBackup, restoreBackup, WrongPassphraseError, type BackupContents
 } from '../../../src/lib/db/backup.ts'
 import { upsertContact } from '../../../src/lib/db/contacts.ts'
+import { storeEvent } from '../../../src/lib/db/events.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { outgoingFileRow, queueOutgoing, setMessageState, storeIncoming } from '../../../src/lib/db/messages.ts'
 import { saveProfile } from '../../../src/lib/db/profile.ts'
@@ -20,7 +21,7 @@ import { syncDefaultRelays } from '../../../src/lib/db/relays.ts'
 import { offerReady, storeIncomingFile, storeOutgoingFile } from '../../../src/lib/db/transfers.ts'
 import { outgoingTransferRow } from '../../../src/lib/db/transfer-rows.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
-import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
+import type { ContactId, ContactRow, EventRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
 import { openTestDb } from './helpers.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
@@ -471,6 +472,142 @@ describe('file messages', () => {
     await seedFiles()
     await source.db.messages.update(INCOMING_ID, { file: { ...OFFER, name: 'a/b' } })
     await expect(fastExport()).rejects.toThrow(refusedWith('BackupExportError', /^This browser's data cannot be backed up: message \d+, "file": "name" has a path separator/))
+  })
+})
+
+describe('message actions', () => {
+  const A1 = '01JD00000000000000000000A1' as MessageId
+  const GONE = '01JD00000000000000000000A2' as MessageId
+  const VOICE = '01JD00000000000000000000A3' as MessageId
+  const VOICE_OFFER: FileOffer = {
+    sha256: '1'.repeat(64), size: 30_000, name: 'voice.webm', mime: 'audio/webm', chunkSize: 262_144, listHash: '2'.repeat(64),
+    voice: { durationMs: 4_250, waveform: Uint8Array.from([0, 12, 255, 40]) }
+  }
+  interface Seeded { alicePeer: string, ours: MessageId, reply: MessageId, disappearing: MessageId[] }
+
+  /**
+   * On top of seedSource: alice reacts to our message and edits hers, we react
+   * to hers (still queued) and reply to it, alice deletes a message for
+   * everyone, sets the chat's timer and sends a voice note; and one
+   * disappearing message each way.
+   */
+  async function seedActions (): Promise<Seeded> {
+    const db = source.db
+    const me = source.profile.peerId
+    const alicePeer = (await db.contacts.get(source.alice))?.peerId ?? ''
+    const ours = (await db.messages.toArray()).find(m => m.body === 'hi alice')?.id ?? ('' as MessageId)
+    const event = (id: string, fields: Partial<EventRow> & Pick<EventRow, 'kind' | 'targets' | 'sentAt'>): EventRow => ({
+      id, contactId: source.alice, direction: 'in', fromPeerId: alicePeer, receivedAt: fields.sentAt + 5, state: 'delivered', ...fields
+    })
+    await storeIncoming(db, { id: GONE, contactId: source.alice, fromPeerId: alicePeer, body: 'oops', sentAt: 1_600, receivedAt: 1_605 })
+    for (const e of [
+      event('01JD0000000000000000000E01', { kind: 'reaction', targets: [ours], sentAt: 1_700, emoji: '❤️' }),
+      event('01JD0000000000000000000E02', { kind: 'edit', targets: [A1], sentAt: 1_710, text: 'hello 👋 (edited)' }),
+      event('01JD0000000000000000000E03', { kind: 'delete', targets: [GONE], sentAt: 1_720 }),
+      event('01JD0000000000000000000E04', { kind: 'timer', targets: [], sentAt: 1_730, ttl: 3_600 }),
+      { ...event('01JD0000000000000000000E05', { kind: 'reaction', targets: [A1], sentAt: 1_740, emoji: '👍🏽' }), direction: 'out' as const, fromPeerId: me, state: 'queued' as const, receivedAt: undefined }
+    ]) {
+      expect((await storeEvent(db, e)).outcome).not.toBe('not-allowed')
+    }
+    const reply = await queueOutgoing(db, { contactId: source.alice, fromPeerId: me, body: 'that one', replyTo: A1, now: 1_800 })
+    await db.messages.update(reply.id, { state: 'delivered', deliveredAt: 1_850 })
+    await storeIncomingFile(db, { id: VOICE, contactId: source.alice, fromPeerId: alicePeer, body: '', sentAt: 1_900, receivedAt: 1_905, file: VOICE_OFFER, store: 'idb' })
+    const gone1 = await queueOutgoing(db, { contactId: source.alice, fromPeerId: me, body: 'see you in 5 min', ttl: 300, now: 2_000 })
+    const gone2 = '01JD00000000000000000000A4' as MessageId
+    await storeIncoming(db, { id: gone2, contactId: source.alice, fromPeerId: alicePeer, body: 'secret', sentAt: 2_100, receivedAt: 2_105, ttl: 3_600 })
+    return { alicePeer, ours, reply: reply.id, disappearing: [gone1.id, gone2] }
+  }
+
+  it('round-trips replies, reactions, edits, deletes, the chat timer and voice notes; leaves out disappearing messages and the events', async () => {
+    const seeded = await seedActions()
+    const sourceMessages = await source.db.messages.orderBy('id').toArray()
+    expect(sourceMessages.filter(m => m.expiresAt !== undefined).map(m => m.id).sort()).toEqual([...seeded.disappearing].sort())
+    expect(await source.db.events.count()).toBe(5)
+
+    const file = await fastExport()
+    const plain = JSON.stringify(await decryptFile(file, PASSPHRASE))
+    for (const id of seeded.disappearing) expect(plain).not.toContain(id)
+    expect(plain).not.toContain('see you in 5 min')
+    expect(plain).not.toContain('"expiresAt"')
+    await restoreBackup(target, await readBackup(file, PASSPHRASE))
+
+    const kept = sourceMessages.filter(m => m.expiresAt === undefined)
+    expect(await target.messages.orderBy('id').toArray()).toEqual(kept)
+    expect(await target.contacts.toArray()).toEqual((await source.db.contacts.toArray()).map((c): ContactRow => ({ ...c, status: 'offline' })))
+    // pending and applied events are not carried: what they did is on the rows
+    expect(await target.events.count()).toBe(0)
+
+    const restored = async (id: MessageId): Promise<MessageRow | undefined> => target.messages.get(id)
+    expect((await restored(seeded.ours))?.reactions).toEqual([{ from: seeded.alicePeer, emoji: '❤️', id: '01JD0000000000000000000E01', sentAt: 1_700 }])
+    expect(await restored(A1)).toMatchObject({
+      body: 'hello 👋 (edited)', edit: { id: '01JD0000000000000000000E02', sentAt: 1_710 },
+      reactions: [{ from: source.profile.peerId, emoji: '👍🏽', id: '01JD0000000000000000000E05', sentAt: 1_740 }]
+    })
+    expect(await restored(GONE)).toMatchObject({ kind: 'text', body: '', deleted: { id: '01JD0000000000000000000E03', sentAt: 1_720 } })
+    expect(await restored(seeded.reply)).toMatchObject({ replyTo: A1, state: 'delivered', deliveredAt: 1_850 })
+    expect((await restored(VOICE))?.file).toEqual(VOICE_OFFER)
+    expect((await restored(VOICE))?.file?.voice?.waveform).toBeInstanceOf(Uint8Array)
+    expect((await target.contacts.get(source.alice))?.timer).toEqual({ ttl: 3_600, by: seeded.alicePeer, id: '01JD0000000000000000000E04', sentAt: 1_730 })
+  })
+
+  type Message = Record<string, unknown> & { file?: Record<string, unknown>, reactions?: Array<Record<string, unknown>> }
+  type Plain = Record<string, unknown> & { messages: Message[], contacts: Array<Record<string, unknown>> }
+  const byId = (p: Plain, id: string): Message => {
+    const found = p.messages.find(m => m.id === id)
+    if (found === undefined) throw new Error(`no message ${id}`)
+    return found
+  }
+  const reactionsOf = (m: Message): Array<Record<string, unknown>> => m.reactions ?? []
+  const timerOf = (p: Plain): Record<string, unknown> => p.contacts.find(c => c.username === 'alice')?.timer as Record<string, unknown>
+  const voiceOf = (p: Plain): Record<string, unknown> => byId(p, VOICE).file?.voice as Record<string, unknown>
+  const stranger = '12D3KooWBm4WMaQeisAuULeqr9Kb1kPPd1odDd72ReVAR6rJe9ij'
+
+  it.each<[string, (p: Plain, s: Seeded) => void, string]>([
+    ['a disappearing message (ttl)', (p) => { byId(p, A1).ttl = 300 }, 'it is a disappearing message ("ttl", "expiresAt"), which a backup never holds'],
+    ['a disappearing message (expiresAt)', (p) => { byId(p, A1).expiresAt = 9_000 }, 'it is a disappearing message'],
+    ['a replyTo that is not a ULID', (p, s) => { byId(p, s.reply).replyTo = 'A1' }, '"replyTo" is not a ULID'],
+    ['a reply to itself', (p, s) => { byId(p, s.reply).replyTo = s.reply }, 'it replies to itself'],
+    ['an incoming message with deliveredAt', (p) => { byId(p, A1).deliveredAt = 1_300 }, 'an incoming message has "deliveredAt"'],
+    ['reactions that are not a list', (p) => { byId(p, A1).reactions = { emoji: '👍' } as unknown as Array<Record<string, unknown>> }, '"reactions" is not a list of at most 2 entries'],
+    ['three reactions', (p) => { const m = byId(p, A1); m.reactions = [...reactionsOf(m), ...reactionsOf(m), ...reactionsOf(m)] }, '"reactions" is not a list of at most 2 entries'],
+    ['a reaction from a stranger', (p) => { Object.assign(reactionsOf(byId(p, A1))[0] ?? {}, { from: stranger }) }, '"reactions" entry 1: "from" is neither your PeerID nor the contact\'s'],
+    ['two reactions from one person', (p) => { const m = byId(p, A1); m.reactions = [...reactionsOf(m), ...reactionsOf(m)] }, '"reactions" entry 2: a second reaction from the same person'],
+    ['a reaction that is a letter', (p) => { Object.assign(reactionsOf(byId(p, A1))[0] ?? {}, { emoji: 'a' }) }, '"reactions" entry 1: "emoji" is "a", not one emoji or ""'],
+    ['a reaction of text and emoji', (p) => { Object.assign(reactionsOf(byId(p, A1))[0] ?? {}, { emoji: 'nice 👍' }) }, '"emoji" is "nice 👍", not one emoji or ""'],
+    ['a reaction without an id', (p) => { delete reactionsOf(byId(p, A1))[0]?.id }, '"reactions" entry 1: it has no "id"'],
+    ['a reaction with an unknown field', (p) => { Object.assign(reactionsOf(byId(p, A1))[0] ?? {}, { count: 2 }) }, '"reactions" entry 1: it has an unknown field "count"'],
+    ['an edit of a file message', (p) => { byId(p, VOICE).edit = { id: '01JD0000000000000000000E09', sentAt: 1 } }, 'a file message has "edit" (only a text is edited)'],
+    ['an edit with a fractional time', (p) => { byId(p, A1).edit = { id: '01JD0000000000000000000E02', sentAt: 1.5 } }, '"edit": "sentAt" is not a whole number'],
+    ['an edit whose id is not a ULID', (p) => { byId(p, A1).edit = { id: 'x', sentAt: 1 } }, '"edit": "id" is not a ULID'],
+    ['a deleted message with its text', (p) => { byId(p, GONE).body = 'oops' }, 'a deleted message still has its text or file'],
+    ['a deleted message with reactions', (p) => { byId(p, GONE).reactions = reactionsOf(byId(p, A1)) }, 'a deleted message still has "reactions"'],
+    ['a deleted message that is a file', (p) => { byId(p, VOICE).deleted = { id: '01JD0000000000000000000E09', sentAt: 1 } }, 'a deleted message still has its text or file'],
+    ['a timer not in the list', (p) => { timerOf(p).ttl = 60 }, 'contact 1, "timer": "ttl" is 60, not 0 or one of 300, 3600, 86400, 604800 seconds'],
+    ['a timer set by a stranger', (p) => { timerOf(p).by = stranger }, '"timer": "by" is neither your PeerID nor the contact\'s'],
+    ['a timer with an unknown field', (p) => { timerOf(p).until = 5 }, '"timer": it has an unknown field "until"'],
+    ['a voice note of 0 ms', (p) => { voiceOf(p).durationMs = 0 }, '"voice": "durationMs" is not a whole number from 1 to 900000'],
+    ['a waveform over 100 samples', (p) => { voiceOf(p).waveform = b64(new Uint8Array(101)) }, '"voice": "waveform" has 101 bytes, not 1 to 100'],
+    ['a voice note with an unknown field', (p) => { voiceOf(p).codec = 'opus' }, '"voice": it has an unknown field "codec"']
+  ])('refuses %s and names the problem', async (_what, spoil, message) => {
+    const seeded = await seedActions()
+    const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
+    spoil(plain, seeded)
+    const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptBackupError)
+    expect(textOfError(err)).toMatch(/^The backup is damaged: (message|contact) \d+/)
+    expect(textOfError(err)).toContain(message)
+  })
+
+  it('accepts the actions re-sealed unchanged (the cases above fail only for their change)', async () => {
+    await seedActions()
+    const contents = await readBackup(await sealContents(await decryptFile(await fastExport(), PASSPHRASE)), PASSPHRASE)
+    expect(contents.messages.filter(m => m.reactions !== undefined || m.edit !== undefined || m.deleted !== undefined || m.replyTo !== undefined)).toHaveLength(4)
+  })
+
+  it('refuses to export a reaction a backup could not carry', async () => {
+    await seedActions()
+    await source.db.messages.update(A1, { reactions: [{ from: source.profile.peerId, emoji: 'ok', id: '01JD0000000000000000000E05', sentAt: 1 }] })
+    await expect(fastExport()).rejects.toThrow(refusedWith('BackupExportError', /^This browser's data cannot be backed up: message \d+, "reactions" entry 1: "emoji" is "ok", not one emoji or ""/))
   })
 })
 

@@ -9,12 +9,13 @@ import Dexie from 'dexie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, DB_VERSION } from '../../../src/lib/db/schema.ts'
+import { outboxEvents, storeEvent } from '../../../src/lib/db/events.ts'
 import { searchMessages } from '../../../src/lib/db/search-query.ts'
 import { deleteTransfer, getHashes, saveHashes, setTransferState, storeIncomingFile, transfersOfChat, unfinishedTransfers } from '../../../src/lib/db/transfers.ts'
 import { nearbyEnabled, setNearbyEnabled } from '../../../src/lib/db/settings.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
-import type { ContactRow, MessageId, MessageRow, ProfileRow, RelayRow, TransferRow } from '../../../src/lib/db/types.ts'
+import type { ContactRow, EventRow, MessageId, MessageRow, ProfileRow, RelayRow, TransferRow } from '../../../src/lib/db/types.ts'
 import { freshDeps } from './helpers.ts'
 import { errorText } from '../../../src/lib/i18n/error-text.ts'
 
@@ -299,6 +300,75 @@ describe('ParleyDb upgrades', () => {
       // a retry clears the old reason, as it always did
       expect(await setTransferState(db, '01JD0000000000000000000004' as MessageId, 'waiting')).toBe(true)
       expect((await db.transfers.get('01JD0000000000000000000004' as MessageId))?.problem).toBeUndefined()
+    })
+  })
+  describe('v7 (2026-11-24): message actions (events table, expiresAt index)', () => {
+    it('keeps every v6 row, adds an empty, usable events table and finds messages by expiresAt', async () => {
+      const deps = freshDeps()
+      const transferV6: TransferRow = {
+        id: '01JD0000000000000000000003' as MessageId, contactId: 7, direction: 'in', name: 'a.txt', size: 10,
+        mime: 'text/plain', sha256: 'a'.repeat(64), chunkSize: 4, chunkCount: 3, state: 'failed',
+        problem: { code: 'fileFailedEarlier', params: { reason: 'x' } },
+        have: new Uint8Array([7]), chunksDone: 3, bytesDone: 10, requests: new Uint8Array([1, 1, 1]), resumes: 0,
+        store: 'idb', createdAt: 110, updatedAt: 120
+      }
+      const fileMessage: MessageRow = {
+        id: transferV6.id, contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice', kind: 'file', body: 'report', sentAt: 300, receivedAt: 305,
+        state: 'delivered', file: { sha256: 'a'.repeat(64), size: 10, name: 'a.txt', mime: 'text/plain', chunkSize: 4, listHash: 'b'.repeat(64) }
+      }
+      const turnV6 = { id: 1, url: 'turn:turn.example.org:3478', username: 'me', credential: 'pw', addedAt: 500 }
+      await seedRawDb(deps, 6, dbSchemaV6, {
+        profile: [profileV1],
+        contacts: [contactV1],
+        // as v6 stored them: with the search words its middleware wrote
+        messages: [{ ...messagesV1[0], words: ['queued', 'one'] }, { ...messagesV1[1], words: ['hi'] }, { ...fileMessage, words: ['report', 'a', 'txt'] }],
+        relays: [relayV1],
+        transfers: [transferV6],
+        transferHashes: [{ id: transferV6.id, hashes: new Uint8Array(96).fill(3) }],
+        fileChunks: [{ transferId: transferV6.id, index: 0, data: new Blob([new Uint8Array([1, 2, 3, 4])]) }],
+        fileSources: [{ id: transferV6.id, blob: new Blob(['x']) }],
+        turnServers: [turnV6],
+        settings: [{ key: 'nearby', enabled: true, updatedAt: 600 }]
+      })
+
+      db = new ParleyDb(DB_NAME, deps)
+      await db.open()
+
+      expect(db.verno).toBe(DB_VERSION)
+      expect(await db.profile.toArray()).toEqual([profileV1])
+      expect(await db.contacts.toArray()).toEqual([contactV1])
+      expect(await db.relays.toArray()).toEqual([relayV1])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0], fileMessage])
+      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      expect(await transfersOfChat(db, 7)).toEqual([transferV6])
+      expect(await getHashes(db, transferV6.id)).toEqual(new Uint8Array(96).fill(3))
+      expect(await db.fileChunks.count()).toBe(1)
+      expect(await db.fileSources.count()).toBe(1)
+      expect(await listTurnServers(db)).toEqual([turnV6])
+      expect(await nearbyEnabled(db)).toBe(true)
+      expect((await searchMessages(db, 'report')).hits.map(h => h.message.id)).toEqual([fileMessage.id])
+      // no row has expiresAt yet: the new index is empty, not missing
+      expect(await db.messages.where('expiresAt').below(Number.MAX_SAFE_INTEGER).count()).toBe(0)
+      expect(await db.events.count()).toBe(0)
+
+      // the events table and its indexes work: an incoming reaction applies to its message,
+      // an outgoing one waits in the outbox
+      const reaction: EventRow = {
+        id: '01JD0000000000000000000E01', contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice', kind: 'reaction',
+        targets: ['01JD0000000000000000000002' as MessageId], sentAt: 700, receivedAt: 705, state: 'delivered', emoji: '👍'
+      }
+      expect((await storeEvent(db, reaction)).outcome).toBe('stored')
+      expect((await db.messages.get('01JD0000000000000000000002' as MessageId))?.reactions).toEqual([{ from: '12D3KooWAlice', emoji: '👍', id: reaction.id, sentAt: 700 }])
+      const queued: EventRow = { ...reaction, id: '01JD0000000000000000000E02', direction: 'out', fromPeerId: '12D3KooWMe', targets: ['01JD0000000000000000000001' as MessageId], receivedAt: undefined, state: 'queued' }
+      expect((await storeEvent(db, queued)).outcome).toBe('stored')
+      expect((await outboxEvents(db, 7)).map(e => e.id)).toEqual([queued.id])
+      expect(await db.events.where('targets').equals('01JD0000000000000000000001').primaryKeys()).toEqual([queued.id])
+      expect(await db.events.where('contactId').equals(7).count()).toBe(2)
+
+      // a row given expiresAt after the upgrade is found through the new index
+      await db.messages.update('01JD0000000000000000000001' as MessageId, { ttl: 300, expiresAt: 1_000 })
+      expect(await db.messages.where('expiresAt').below(1_001).primaryKeys()).toEqual(['01JD0000000000000000000001'])
+      expect(await db.messages.where('expiresAt').below(1_000).count()).toBe(0)
     })
   })
 })

@@ -9,6 +9,10 @@
  * cheap. Fuzzed: arbitrary bytes and arbitrary JSON as a file; the valid file
  * with bytes flipped, cut or extended; its envelope with fields retyped;
  * the decrypted contents with fields retyped, dropped or added; huge counts.
+ * The seeded rows carry every message-action field a backup holds (a reply,
+ * reactions, an edit, a message deleted for everyone, the chat's timer, a
+ * voice note), so the mutations reach their checks; a disappearing message
+ * in the database is left out of the file.
  * Contract: readBackup resolves with the contents or rejects with one of
  * WrongPassphraseError, CorruptBackupError, BackupTooLargeError,
  * InvalidPassphraseError (never a TypeError/SyntaxError/DOMException from a
@@ -29,7 +33,9 @@ import { readContents } from '../../../src/lib/db/backup-rows.ts'
 import { upsertContact } from '../../../src/lib/db/contacts.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { saveProfile } from '../../../src/lib/db/profile.ts'
-import { queueOutgoing } from '../../../src/lib/db/messages.ts'
+import { queueOutgoing, storeIncoming } from '../../../src/lib/db/messages.ts'
+import { storeIncomingFile } from '../../../src/lib/db/transfers.ts'
+import type { MessageId } from '../../../src/lib/db/types.ts'
 import { openTestDb } from '../db/helpers.ts'
 import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 
@@ -54,7 +60,19 @@ beforeAll(async () => {
   const a = await generateKeyPair('Ed25519')
   const aId = peerIdFromPrivateKey(a).toString()
   const alice = await upsertContact(db, { peerId: aId, username: 'alice', addresses: [`/dns4/relay.example/tcp/443/wss/p2p/12D3KooWRelay/p2p-circuit/p2p/${aId}`], publicKey: publicKeyToProtobuf(a.publicKey), now: 200 })
-  await queueOutgoing(db, { contactId: alice, fromPeerId: myId, body: 'hello', now: 300 })
+  const hello = await queueOutgoing(db, { contactId: alice, fromPeerId: myId, body: 'hello', now: 300 })
+  const stamp = (n: number): { id: string, sentAt: number } => ({ id: `01JD0000000000000000000E0${n}`, sentAt: 400 + n })
+  await db.contacts.update(alice, { timer: { ttl: 3_600, by: aId, ...stamp(1) } })
+  const hers = '01JD00000000000000000000A1' as MessageId
+  await storeIncoming(db, { id: hers, contactId: alice, fromPeerId: aId, body: 'hi (edited)', sentAt: 310, receivedAt: 311, replyTo: hello.id })
+  await db.messages.update(hers, { edit: stamp(2), reactions: [{ from: myId, emoji: '👍🏽', ...stamp(3) }, { from: aId, emoji: '', ...stamp(4) }] })
+  await storeIncoming(db, { id: '01JD00000000000000000000A2' as MessageId, contactId: alice, fromPeerId: aId, body: 'oops', sentAt: 320, receivedAt: 321 })
+  await db.messages.update('01JD00000000000000000000A2' as MessageId, { body: '', deleted: stamp(5) })
+  await storeIncomingFile(db, {
+    id: '01JD00000000000000000000A3' as MessageId, contactId: alice, fromPeerId: aId, body: '', sentAt: 330, receivedAt: 331, store: 'idb',
+    file: { sha256: 'a'.repeat(64), size: 9, name: 'voice.webm', mime: 'audio/webm', chunkSize: 65_536, listHash: 'b'.repeat(64), voice: { durationMs: 900, waveform: Uint8Array.of(1, 200) } }
+  })
+  await queueOutgoing(db, { contactId: alice, fromPeerId: myId, body: 'gone soon', ttl: 300, now: 340 })
   file = await exportBackup(db, PASSPHRASE, { includeHistory: true, iterations: 1, now: 5_000 })
   fileText = decoder.decode(file)
   contents = await openEnvelope(file, PASSPHRASE) as Record<string, unknown>
@@ -122,7 +140,13 @@ describe('fuzz: backup file', () => {
   it('the valid file reads back to its rows', async () => {
     expect(await readBackup(file, PASSPHRASE)).toEqual(expected)
     expect(expected.contacts).toHaveLength(1)
-    expect(expected.messages).toHaveLength(1)
+    expect(expected.contacts[0]?.timer?.ttl).toBe(3_600)
+    // four of the five: the disappearing one is left out
+    expect(expected.messages).toHaveLength(4)
+    expect(expected.messages.filter(m => m.replyTo !== undefined && m.edit !== undefined && m.reactions?.length === 2)).toHaveLength(1)
+    expect(expected.messages.filter(m => m.deleted !== undefined)).toHaveLength(1)
+    expect(expected.messages.filter(m => m.file?.voice !== undefined)).toHaveLength(1)
+    expect(expected.messages.filter(m => m.expiresAt !== undefined || m.ttl !== undefined)).toHaveLength(0)
     expect(readContents(contents)).toEqual(expected)
   })
 

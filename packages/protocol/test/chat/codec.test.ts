@@ -5,6 +5,7 @@ import { MAX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES, MAX_MIME_CHARS, MAX_NAME_BYTE
 import { decodeFrameLength as decodeLength } from '../../src/framing.ts'
 import type { FileOffer } from '../../src/chat/codec.ts'
 import type { ChatAckFrame, ChatMessageFrame, ChatRejectFrame } from '../../src/chat/codec.ts'
+import type { ChatVersion } from '../../src/chat/constants.ts'
 
 /** The chat protocol's length prefixes (at most MAX_LENGTH_PREFIX_BYTES). */
 const decodeFrameLength = (prefix: Uint8Array | Uint8ArrayList): number => decodeLength(prefix, MAX_LENGTH_PREFIX_BYTES, 'chat')
@@ -59,14 +60,16 @@ describe('chat codec', () => {
   })
 
   describe('malformed frames → InvalidMessageError', () => {
-    it.each<[string, Uint8Array, RegExp]>([
+    // refused in both versions, except the rows that name one: what 1.0.0 refuses and 1.1.0 added (codec-v1-1.test.ts)
+    it.each<[string, Uint8Array, RegExp, ChatVersion?]>([
       ['truncated JSON', utf8(`{"type":"message","id":"${ID}","te`), /not valid JSON/],
       ['empty body', new Uint8Array(0), /not valid JSON/],
       ['invalid UTF-8', Uint8Array.of(0x7b, 0xff, 0xfe, 0x7d), /not valid UTF-8/],
       ['a BOM before the JSON', utf8(`\uFEFF${JSON.stringify(message)}`), /not valid JSON/],
       ['a JSON array', json([message]), /not a JSON object/],
       ['JSON null', json(null), /not a JSON object/],
-      ['unknown type', json({ ...message, type: 'typing' }), /"type" must be/],
+      ['an action type in 1.0.0', json({ ...message, type: 'typing' }), /"type" must be "message", "ack" or "reject" in 1\.0\.0, got "typing"/, '1.0.0'],
+      ['unknown type', json({ ...message, type: 'sticker' }), /"type" must be "message", an action, "ack" or "reject" in 1\.1\.0, got "sticker"/, '1.1.0'],
       ['missing type', json({ id: ID, text: 'x', sentAt: 1 }), /"type" must be .* got nothing/],
       ['extra field', json({ ...message, edited: true }), /unknown field\(s\) in a "message" frame: "edited"/],
       ['extra field on an ack', json({ type: 'ack', id: ID, status: 'stored', note: 1 }), /unknown field.*"note"/],
@@ -84,17 +87,21 @@ describe('chat codec', () => {
       ['string sentAt', json({ ...message, sentAt: '1717000000000' }), /"sentAt" must be an integer/],
       ['zero sentAt', json({ ...message, sentAt: 0 }), /"sentAt" must be an integer.*got 0/],
       ['sentAt of 2^53', json({ ...message, sentAt: 2 ** 53 }), /"sentAt" must be an integer/],
-      ['unknown ack status', json({ type: 'ack', id: ID, status: 'read' }), /"status" must be "stored" or "duplicate", got "read"/],
-      ['unknown reject reason', json({ type: 'reject', id: ID, reason: 'blocked' }), /"reason" must be "not-a-contact", got "blocked"/],
+      ['unknown ack status in 1.0.0', json({ type: 'ack', id: ID, status: 'seen' }), /"status" must be one of stored, duplicate, got "seen"/, '1.0.0'],
+      ['unknown ack status in 1.1.0', json({ type: 'ack', id: ID, status: 'read' }), /"status" must be one of stored, duplicate, seen, got "read"/, '1.1.0'],
+      ['unknown reject reason in 1.0.0', json({ type: 'reject', id: ID, reason: 'not-allowed' }), /"reason" must be one of not-a-contact, got "not-allowed"/, '1.0.0'],
+      ['unknown reject reason in 1.1.0', json({ type: 'reject', id: ID, reason: 'blocked' }), /"reason" must be one of not-a-contact, not-allowed, got "blocked"/, '1.1.0'],
       ['oversize body', new Uint8Array(MAX_FRAME_BYTES + 1), new RegExp(`${MAX_FRAME_BYTES + 1} bytes, the limit is ${MAX_FRAME_BYTES}`)]
-    ])('%s', (_name, bytes, detail) => {
-      expect(() => decodeChatFrame(bytes)).toThrow(invalidFrame(detail))
+    ])('%s', (_name, bytes, detail, only) => {
+      for (const version of only === undefined ? ['1.0.0', '1.1.0'] as const : [only]) {
+        expect(() => decodeChatFrame(bytes, undefined, version)).toThrow(invalidFrame(detail))
+      }
     })
 
-    it('an ack sent by the dialer', () => {
-      const ack = encodeChatFrame({ type: 'ack', id: ID, status: 'stored' })
-      expect(() => decodeChatFrame(ack, 'dialer')).toThrow(invalidFrame(/the dialer may only send "message" frames, got "ack"/))
-      expect(decodeChatFrame(ack, 'listener')).toEqual({ type: 'ack', id: ID, status: 'stored' })
+    it.each<ChatVersion>(['1.0.0', '1.1.0'])('an ack sent by the dialer (%s)', (version) => {
+      const ack = encodeChatFrame({ type: 'ack', id: ID, status: 'stored' }, version)
+      expect(() => decodeChatFrame(ack, 'dialer', version)).toThrow(invalidFrame(/the dialer may only send messages and actions, got "ack"/))
+      expect(decodeChatFrame(ack, 'listener', version)).toEqual({ type: 'ack', id: ID, status: 'stored' })
     })
 
     it('a message sent by the listener', () => {

@@ -11,6 +11,7 @@
  * - oversized bodies are refused by size before they are parsed;
  * - `validateText` accepts or throws EmptyMessageError, MessageTooLargeError
  *   or InvalidParametersError, for any string.
+ * The frames and fields that 1.1.0 added, in both versions: chat-actions.test.ts.
  */
 /* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'

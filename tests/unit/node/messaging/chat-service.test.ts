@@ -4,7 +4,7 @@ import { lpStream, streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { chat } from '../../../../src/lib/node/messaging/chat-service.ts'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
-import { CHAT_PROTOCOL, CHAT_PROTOCOLS, MAX_MESSAGES_PER_STREAM, MAX_READ_BUFFER_BYTES, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
+import { CHAT_PROTOCOL, CHAT_PROTOCOL_V1_0, CHAT_PROTOCOLS, MAX_MESSAGES_PER_STREAM, MAX_READ_BUFFER_BYTES, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
 import type { ChatInbox, ChatService, ChatServiceInit, DeliveryResult, Registrar } from '../../../../src/lib/node/messaging/chat-service.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { ComponentLogger, Connection, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
@@ -60,12 +60,15 @@ async function createNode (init: Partial<ChatServiceInit> = {}, receive?: ChatIn
 }
 
 /** A Connection from `dialer` to `listener` whose streams are fed to the listener's captured handler. */
-function connect (dialer: Node, listener: Node | null) {
+function connect (dialer: Node, listener: Node | null, protocol: string = CHAT_PROTOCOL) {
   const inbound: Stream[] = []
   const outbound: Stream[] = []
   const handled: Array<Promise<void>> = []
   const newStream = vi.fn(async (_protocol: string | string[], _options?: unknown) => {
-    const [out, inb] = await streamPair({ protocol: CHAT_PROTOCOL })
+    const [out, inb] = await streamPair({ protocol })
+    // what multistream-select would have agreed on, on both ends
+    out.protocol = protocol
+    inb.protocol = protocol
     outbound.push(out)
     inbound.push(inb)
     if (listener != null) handled.push(Promise.resolve(listener.handler(inb, stubConnection(dialer.peerId))))
@@ -86,6 +89,24 @@ async function rawStream (listener: Node, dialerPeer: PeerId) {
   const done = Promise.resolve(listener.handler(inbound, stubConnection(dialerPeer)))
   return { dialer, inbound, abort, done }
 }
+
+describe('ChatService with a listener that speaks only /parley/chat/1.0.0', () => {
+  it('sends what 1.0.0 has of a message, and reports an action unsupported without sending it', async () => {
+    const alice = await createNode()
+    const bob = await createNode()
+    const link = connect(alice, bob, CHAT_PROTOCOL_V1_0)
+    const results = await alice.service.deliver(link.connection, [
+      { ...msg('an answer'), replyTo: '01HZX3J5Q8W2N6R4T7V9B1C3D5', ttl: 300 },
+      { type: 'reaction', id: '01HZX3J5Q8W2N6R4T7V9B1C3E9', sentAt: 1717000000000, target: '01HZX3J5Q8W2N6R4T7V9B1C3D5', emoji: '👍' }
+    ])
+    expect(results.map(r => r.outcome)).toEqual(['delivered', 'unsupported'])
+    expect(bob.receive).toHaveBeenCalledTimes(1)
+    const received = bob.receive.mock.calls[0]?.[1] as ChatMessageFrame
+    expect(received.text).toBe('an answer')
+    expect(received.replyTo).toBeUndefined()
+    expect(received.ttl).toBeUndefined()
+  })
+})
 
 describe('ChatService', () => {
   it('registers and unregisters the chat protocol for limited connections', async () => {
