@@ -67,10 +67,22 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * The worker's side of issue 23 (chat 1.1.0's action frames and both
  * versions' decoding, the events table and its last-writer-wins merge, the
  * actions feature: actions, intake, typing, expiry) took the worker to 305.3.
+ * Voice messages (the recorder's state machine, the composer's microphone
+ * and its recording panel, the inline player with its waveform slider, their
+ * words in two languages; the worker's check of a voice note and its codes)
+ * took the shell from 146.0 to 152.7 (+6.7) and the worker from 306.1 (main
+ * at 7553a3e, backups carrying deliveredAt) to 306.3. Loading the player on
+ * demand saved 1.9 KiB of shell for 3.2 KiB more lazy code and a bubble that
+ * changes height as it loads, so it stays in the shell. Typing, read
+ * receipts and disappearing messages in the tab (the typing line and its
+ * throttle, the read batcher and its IntersectionObserver, the Privacy
+ * switches, the timer choice, badge and note, their words in two languages)
+ * took the shell, with all of the above merged, to 157.6: issue 23's tab
+ * side is 19 KiB of the shell in all.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 146.0,
-  worker: 305.4,
+  shell: 157.7,
+  worker: 306.4,
   pump: 4.6,
   lazy: 423.1
 }

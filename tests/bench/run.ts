@@ -71,6 +71,8 @@
  *   chat_open_newest_ms           a chat of 1,000 messages ending with a received image, on a phone's viewport: a click
  *                                 in the chat list → the first painted frame with the newest message (its image loaded)
  *                                 wholly inside the log's visible area and above the composer (tests/bench/chat-open.ts)
+ *   voice_message_10s_kib         a 10-second voice message as the app records it (Opus at its voice bitrate) from Chromium's
+ *                                 fake microphone: its file size (tests/bench/voice.ts)
  *   relay_failover_ms             a relay stops → each client that held its reservation there holds one on another relay
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
  *
@@ -80,7 +82,7 @@
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
- * `--only invite` the invite_ figures; a
+ * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -104,6 +106,7 @@ import { benchRelay } from './relay.ts'
 import { baselineProblems, benchRawThroughput } from './raw-channel.ts'
 import { benchBridgeThroughput } from './throughput.ts'
 import { benchSlowloris } from './slowloris.ts'
+import { benchVoice } from './voice.ts'
 import type { Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -217,7 +220,8 @@ async function main (): Promise<void> {
       reaction: async () => { await withRelayAndApp([], benchReactionAlone) },
       slowloris: benchSlowloris,
       mailbox: benchMailboxAlone,
-      invite: async () => { await withRelayAndApp([], benchInvite) }
+      invite: async () => { await withRelayAndApp([], benchInvite) },
+      voice: async () => { await withRelayAndApp([], benchVoice) }
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -243,6 +247,7 @@ async function main (): Promise<void> {
     await benchFirefox(app.url)
     await benchIdleHeap(app.url)
     await benchInvite(app.url)
+    await benchVoice(app.url)
     await benchHistory(app.url)
     await benchChatOpen(app.url)
   } finally {

@@ -33,10 +33,11 @@ import * as pwa from './messages/pwa.ts'
 import * as search from './messages/search.ts'
 import * as settings from './messages/settings.ts'
 import * as share from './messages/share.ts'
+import * as voice from './messages/voice.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  actions, add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, presence, pwa, search, settings, share
+  actions, add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
 type Areas = typeof AREAS

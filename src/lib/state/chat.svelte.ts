@@ -19,7 +19,8 @@ import { applyAnnounced, mergeMessages, pruneAnnounced } from './announced.ts'
 import { ChatWindow } from './chat-window.svelte.ts'
 import { handleError } from './handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { sendFiles } from './send-files.ts'
+import { sendFiles, sendVoice } from './send-files.ts'
+import type { VoiceRecording } from './voice-recorder.svelte.ts'
 import { readSeenMarks, type SeenMark } from '../pwa/unread.ts'
 
 /** What a chat needs of the node. */
@@ -202,6 +203,19 @@ export class ChatManager {
     this.#toLatest()
     try {
       await sendFiles(this.#node, contactId, files)
+    } catch (err) {
+      this.#error = handleError(err, 'sendFile')
+    }
+  }
+
+  /** Sends a recorded voice message (send-files.ts sendVoice). */
+  async sendVoice (recording: VoiceRecording): Promise<void> {
+    const contactId = this.#contactId
+    if (contactId === undefined) return
+    this.#error = ''
+    this.#toLatest()
+    try {
+      await sendVoice(this.#node, contactId, recording)
     } catch (err) {
       this.#error = handleError(err, 'sendFile')
     }

@@ -9,6 +9,7 @@ import type { ContactId, MessageId } from '../db/types.ts'
 import { makeThumbnail } from '../files/media.ts'
 import type { NodeParams } from '../contract/index.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
+import type { VoiceRecording } from './voice-recorder.svelte.ts'
 
 /** What sending files needs of the node. */
 export type FileSender = Pick<NodeManager, 'call'>
@@ -37,4 +38,10 @@ export async function sendFiles (node: FileSender, contactId: ContactId, files: 
     sent.push((await node.call('sendFile', params)).messageId)
   }
   return sent
+}
+
+/** Offers a recorded voice message (voice-recorder.svelte.ts) as a file with its voice note. */
+export async function sendVoice (node: FileSender, contactId: ContactId, recording: VoiceRecording): Promise<MessageId> {
+  const { file, name, mime, durationMs, waveform } = recording
+  return (await node.call('sendFile', { contactId, file, name, mime, caption: '', thumb: null, voice: { durationMs, waveform } })).messageId
 }

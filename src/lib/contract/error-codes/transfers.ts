@@ -44,5 +44,11 @@ export const TRANSFER_ERRORS = {
   chunksMissing: { transferId: 'text' },
   chunkMissing: { index: 'number', transferId: 'text' },
   /** a reason stored as words before rows held codes (database v6): the words as they were */
-  fileFailedEarlier: { reason: 'text' }
+  fileFailedEarlier: { reason: 'text' },
+  /** sending a voice message: its length is not 1 ms .. `minutes` minutes (MAX_VOICE_MS) */
+  voiceLengthInvalid: { minutes: 'count' },
+  /** sending a voice message: its waveform is not 1..`count` samples (MAX_WAVEFORM_BYTES) */
+  voiceWaveformInvalid: { count: 'count' },
+  /** sending a voice message: its file is not audio (`mime`: the type it came with) */
+  voiceNotAudio: { mime: 'text' }
 } as const

@@ -160,6 +160,15 @@ export const en = {
   fileMismatch: 'The file the sender has does not match the one it offered.',
   chunksMissing: 'No chunks of {transferId} are stored',
   chunkMissing: 'Chunk {index} of {transferId} is not stored',
+  voiceLengthInvalid: {
+    one: 'A voice message must be longer than nothing and at most {minutes:count} minute long.',
+    other: 'A voice message must be longer than nothing and at most {minutes:count} minutes long.'
+  },
+  voiceWaveformInvalid: {
+    one: 'A voice message\'s waveform must have from 1 to {count:count} sample.',
+    other: 'A voice message\'s waveform must have from 1 to {count:count} samples.'
+  },
+  voiceNotAudio: 'A voice message must be a sound recording, not “{mime}”.',
   sizeB: '{value} B',
   sizeKiB: '{value} KiB',
   sizeMiB: '{value} MiB',
@@ -452,6 +461,19 @@ export const ru: RuTable<typeof en> = {
   fileMismatch: 'Файл у отправителя не совпадает с тем, который он предложил.',
   chunksMissing: 'Ни одна часть файла {transferId} не сохранена на этом устройстве',
   chunkMissing: 'Часть {index} файла {transferId} не сохранена на этом устройстве',
+  voiceLengthInvalid: {
+    one: 'Голосовое сообщение должно быть не пустым и не длиннее {minutes:count} минуты.',
+    few: 'Голосовое сообщение должно быть не пустым и не длиннее {minutes:count} минут.',
+    many: 'Голосовое сообщение должно быть не пустым и не длиннее {minutes:count} минут.',
+    other: 'Голосовое сообщение должно быть не пустым и не длиннее {minutes:count} минуты.'
+  },
+  voiceWaveformInvalid: {
+    one: 'В форме волны голосового сообщения должно быть от 1 до {count:count} отсчёта.',
+    few: 'В форме волны голосового сообщения должно быть от 1 до {count:count} отсчётов.',
+    many: 'В форме волны голосового сообщения должно быть от 1 до {count:count} отсчётов.',
+    other: 'В форме волны голосового сообщения должно быть от 1 до {count:count} отсчёта.'
+  },
+  voiceNotAudio: 'Голосовое сообщение должно быть звукозаписью, а не «{mime}».',
   sizeB: '{value} Б',
   sizeKiB: '{value} КиБ',
   sizeMiB: '{value} МиБ',

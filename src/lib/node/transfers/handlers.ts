@@ -1,9 +1,11 @@
 import { ContactNotFoundError } from '../../db/errors.ts'
+import { sanitizeMime } from '../../files/names.ts'
 import { checkText } from '../messaging/text.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { TransferManager } from './transfers.ts'
+import { checkVoice } from './voice.ts'
 
 export interface TransferHandlerComponents {
   identity: Pick<Identity, 'require'>
@@ -14,14 +16,29 @@ export interface TransferHandlerComponents {
 /** The transfers' contract methods. */
 export function transferHandlers (components: TransferHandlerComponents): NodeHandlers<'sendFile' | 'cancelTransfer' | 'retryTransfer' | 'getFile'> {
   return {
-    /** Offers a file to a contact (TransferManager.sendFile); resolves with its message id once stored. */
-    sendFile: async ({ contactId, file, name, mime, caption, thumb }) => {
+    /**
+     * Offers a file to a contact (TransferManager.sendFile); resolves with its
+     * message id once stored. A voice message's note is checked first; while
+     * the chat's disappearing-messages timer is on, the file disappears as a
+     * text would.
+     */
+    sendFile: async ({ contactId, file, name, mime, caption, thumb, voice }) => {
       const profile = components.identity.require()
       const contact = await components.contactBook.byId(contactId)
       if (contact == null) throw new ContactNotFoundError('unknownContact')
       if (caption !== '') checkText(caption)
+      const note = voice === undefined ? undefined : checkVoice(voice, sanitizeMime(mime))
+      const ttl = contact.timer?.ttl ?? 0
       const messageId = await components.transfers.sendFile({
-        contactId, file, name, mime, caption, fromPeerId: profile.peerId, ...(thumb == null ? {} : { thumb })
+        contactId,
+        file,
+        name,
+        mime,
+        caption,
+        fromPeerId: profile.peerId,
+        ...(thumb == null ? {} : { thumb }),
+        ...(note === undefined ? {} : { voice: note }),
+        ...(ttl > 0 ? { ttl } : {})
       })
       return { messageId }
     },

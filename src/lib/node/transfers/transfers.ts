@@ -51,6 +51,10 @@ export interface OutgoingFile {
   mime: string
   caption: string
   thumb?: Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>
+  /** a voice message's length and waveform (checked: voice.ts) */
+  voice?: NonNullable<FileOffer['voice']>
+  /** the chat's disappearing-messages timer in seconds, when it is on */
+  ttl?: number
 }
 
 /** A received message that offers a file (its chat frame, checked by the codec). */
@@ -161,7 +165,10 @@ export class TransferManager implements FileHost, Startable {
     const chunkSize = chunkSizeFor(size)
     const name = sanitizeFileName(input.name)
     const offer: FileOffer = { sha256: '', size, name, mime: sanitizeMime(input.mime), chunkSize, listHash: '', ...input.thumb }
-    const message = outgoingFileRow({ contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now })
+    if (input.voice !== undefined) offer.voice = input.voice
+    const message = outgoingFileRow({
+      contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now, ...(input.ttl === undefined ? {} : { ttl: input.ttl })
+    })
     const transfer = outgoingTransferRow(message, store.kind, now)
     // the user is told when the name had to change (the sender's card)
     const givenName = givenNameIfChanged(input.name, name)
