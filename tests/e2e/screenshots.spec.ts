@@ -117,6 +117,21 @@ test('feature gallery: chat, files, contact info, requests, invite, nearby, netw
   }
   await shot(b, 'files')
 
+  // message actions: Bob reacts to Alice's message and answers it with a quote; his menu open
+  const menu = b.getByRole('menu', { name: 'Message actions' })
+  await message(b, 'straight from my browser').locator('.bubble').click({ button: 'right' })
+  await menu.getByRole('menuitem', { name: 'React', exact: true }).click()
+  await b.getByRole('dialog', { name: 'React to the message' }).getByRole('button', { name: '👍' }).click()
+  await message(b, 'straight from my browser').locator('.bubble').click({ button: 'right' })
+  await menu.getByRole('menuitem', { name: 'Reply', exact: true }).click()
+  await send(b, 'Exactly why I like it.')
+  await expect(message(a, 'Exactly why I like it.').getByRole('button', { name: /Show the original message/ })).toBeVisible()
+  await expect(message(a, 'straight from my browser').getByRole('group', { name: 'Reactions' })).toContainText('👍')
+  await message(b, 'Exactly why I like it.').locator('.bubble').click({ button: 'right' })
+  await expect(menu).toBeVisible()
+  await shot(b, 'actions')
+  await b.keyboard.press('Escape')
+
   await a.getByRole('link', { name: 'Contact info for Bob' }).click()
   await expect(a.getByLabel('Safety number digits')).toBeVisible({ timeout: 30_000 })
   await expect(a.getByRole('img', { name: 'Safety number QR code' })).toBeVisible()
