@@ -77,6 +77,8 @@ export class ScrollKeeper {
   readonly #atNewest: () => boolean
   readonly #observer: ResizeObserver
   #anchor: Anchor | undefined
+  /** Where the reader scrolled up to while the content was changing size: settle() decides whether they left the bottom. */
+  #pendingTop: number | undefined
   /** The scrollTop this keeper set last: the scroll event that follows is not the reader's. */
   #ownScrollTop: number | undefined
   /** The scrollTop at the last scroll event or the keeper's last scroll. */
@@ -134,8 +136,14 @@ export class ScrollKeeper {
     const atBottom = distanceFromBottom(this.#log) <= BOTTOM_SLACK_PX
     if (this.#state.stickToBottom) {
       const movedUp = before !== undefined && top < before
-      // resized since the last settle: the resize observer settles again before this frame is painted
-      if (atBottom || !movedUp || this.#sizes() !== this.#settledSizes) return
+      if (atBottom || !movedUp) return
+      // resized since the last settle: the resize observer settles again before this frame is
+      // painted, and decides then (a reader who jumped far up also lays out messages that were
+      // placeholders, so their scroll can come with a resize)
+      if (this.#sizes() !== this.#settledSizes) {
+        this.#pendingTop = top
+        return
+      }
     }
     this.#state.stickToBottom = atBottom && this.#atNewest()
     this.#wasAtBottom = this.#state.stickToBottom
@@ -146,6 +154,15 @@ export class ScrollKeeper {
   /** Puts the view back where the reader is (after the content or the log changed size). */
   settle (): void {
     const log = this.#log
+    const pendingTop = this.#pendingTop
+    this.#pendingTop = undefined
+    // the reader scrolled up as the content changed size, and the view is still where they put
+    // it, away from the bottom: they left the bottom (a clamp or a resize leaves it at the bottom)
+    if (this.#state.stickToBottom && pendingTop !== undefined && Math.abs(log.scrollTop - pendingTop) < 1 &&
+      distanceFromBottom(log) > BOTTOM_SLACK_PX) {
+      this.#state.stickToBottom = false
+      this.#anchor = this.#readAnchor()
+    }
     const lastId = this.#lastMessageId()
     // a new message arrived while the view showed everything up to the newest one: follow it
     if (!this.#state.stickToBottom && this.#wasAtBottom && lastId !== this.#lastId && this.#atNewest()) this.#state.stickToBottom = true
