@@ -9,6 +9,7 @@
  */
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS } from '@parley/protocol/chat/constants'
 import type { ParleyDb } from './db.ts'
+import { compareById } from './messages.ts'
 import type { ContactRow, EventRow, EventStamp, MessageId, MessageRow } from './types.ts'
 
 /** The outbox index, as for messages. */
@@ -127,7 +128,7 @@ export function mergeTimer (contact: ContactRow, event: EventRow): ContactRow['t
 /** Outgoing events to one contact that were not acked yet, oldest first (the outbox sends them with its messages). */
 export async function outboxEvents (db: ParleyDb, contactId: number): Promise<EventRow[]> {
   const rows = await db.events.where(BY_STATE).anyOf(PENDING_STATES.map(state => ['out', state, contactId])).toArray()
-  return rows.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  return rows.sort(compareById)
 }
 
 /** What storing an event did: its outcome, and the message rows it changed (as now stored). */

@@ -355,7 +355,8 @@ function chatRange (db: ParleyDb, contactId: ContactId): ChatCollection {
 }
 
 /** ULIDs are fixed-length Crockford base32, so code-unit order is time order. */
-function compareById (a: MessageRow, b: MessageRow): number {
+/** Id order (ULIDs: creation order), for rows of messages and of events. */
+export function compareById (a: { id: string }, b: { id: string }): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 

@@ -4,7 +4,7 @@
  * "Message actions"), sent directly or sealed for a mailbox.
  */
 import { outboxEvents, setEventState } from '../../db/events.ts'
-import { outbox, setMessageState } from '../../db/messages.ts'
+import { compareById, outbox, setMessageState } from '../../db/messages.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventRow, MessageRow, MessageState } from '../../db/types.ts'
 import type { ChatActionFrame, ChatDialerFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
@@ -53,5 +53,5 @@ export async function pendingItems (db: ParleyDb, contactId: ContactId): Promise
     ...messages.map(row => ({ table: 'messages' as const, row })),
     ...events.filter(row => row.kind !== 'hide').map(row => ({ table: 'events' as const, row }))
   ]
-  return items.sort((a, b) => a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0)
+  return items.sort((a, b) => compareById(a.row, b.row))
 }
