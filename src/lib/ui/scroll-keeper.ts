@@ -77,8 +77,13 @@ export class ScrollKeeper {
   readonly #atNewest: () => boolean
   readonly #observer: ResizeObserver
   #anchor: Anchor | undefined
-  /** Where the reader scrolled up to while the content was changing size: settle() decides whether they left the bottom. */
-  #pendingTop: number | undefined
+  /**
+   * Where the reader scrolled up to while the content was changing size, and
+   * what they saw there: settle() decides whether they left the bottom, and
+   * then holds that message (read at the scroll, since settle may come only
+   * with a later change, such as an older page put in above).
+   */
+  #pending: { top: number, anchor: Anchor | undefined } | undefined
   /** The scrollTop this keeper set last: the scroll event that follows is not the reader's. */
   #ownScrollTop: number | undefined
   /** The scrollTop at the last scroll event or the keeper's last scroll. */
@@ -141,10 +146,11 @@ export class ScrollKeeper {
       // painted, and decides then (a reader who jumped far up also lays out messages that were
       // placeholders, so their scroll can come with a resize)
       if (this.#sizes() !== this.#settledSizes) {
-        this.#pendingTop = top
+        this.#pending = { top, anchor: this.#readAnchor() }
         return
       }
     }
+    this.#pending = undefined
     this.#state.stickToBottom = atBottom && this.#atNewest()
     this.#wasAtBottom = this.#state.stickToBottom
     this.#anchor = this.#state.stickToBottom ? undefined : this.#readAnchor()
@@ -154,14 +160,14 @@ export class ScrollKeeper {
   /** Puts the view back where the reader is (after the content or the log changed size). */
   settle (): void {
     const log = this.#log
-    const pendingTop = this.#pendingTop
-    this.#pendingTop = undefined
+    const pending = this.#pending
+    this.#pending = undefined
     // the reader scrolled up as the content changed size, and the view is still where they put
     // it, away from the bottom: they left the bottom (a clamp or a resize leaves it at the bottom)
-    if (this.#state.stickToBottom && pendingTop !== undefined && Math.abs(log.scrollTop - pendingTop) < 1 &&
+    if (this.#state.stickToBottom && pending !== undefined && Math.abs(log.scrollTop - pending.top) < 1 &&
       distanceFromBottom(log) > BOTTOM_SLACK_PX) {
       this.#state.stickToBottom = false
-      this.#anchor = this.#readAnchor()
+      this.#anchor = pending.anchor ?? this.#readAnchor()
     }
     const lastId = this.#lastMessageId()
     // a new message arrived while the view showed everything up to the newest one: follow it
