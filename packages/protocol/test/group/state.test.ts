@@ -1,0 +1,268 @@
+/**
+ * Group operations (src/group/op.ts), the log (log.ts) and the fold
+ * (state.ts): verification refuses forged, tampered and malformed
+ * operations; a replayed operation is a duplicate; out-of-order operations
+ * wait for their predecessors; concurrent conflicting changes end the same
+ * way on every member, whatever order they arrive in.
+ */
+import { describe, expect, it } from 'vitest'
+import { InvalidMessageError } from '@libp2p/interface'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { MAX_MEMBERS } from '../../src/group/constants.ts'
+import { GroupLog } from '../../src/group/log.ts'
+import { compareGroupMessages, decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
+import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
+import type { GroupOp, GroupOpChange } from '../../src/group/op.ts'
+
+interface Person { peer: string, secret: Uint8Array }
+
+async function person (): Promise<Person> {
+  const key = await generateKeyPair('Ed25519')
+  return { peer: peerIdFromPrivateKey(key).toString(), secret: key.raw.subarray(0, 32) }
+}
+
+const [alice, bob, carol, dave] = await Promise.all([person(), person(), person(), person()]) as [Person, Person, Person, Person]
+
+function create (by: Person, members: Person[], name = 'Family'): GroupOp {
+  return signGroupOp({ kind: 'create', name, members: [by, ...members].map((p) => ({ peer: p.peer, name: p.peer.slice(-4) })) }, { author: by.peer, lamport: 1, deps: [], at: 1_700_000_000_000 }, by.secret)
+}
+
+/** An operation by `by` following `deps` (all held by `log`). */
+function op (log: GroupLog, by: Person, change: GroupOpChange, deps: string[] = log.heads()): GroupOp {
+  const lamport = 1 + Math.max(...deps.map((d) => log.get(d)?.lamport ?? 0))
+  return signGroupOp(change, { group: log.id, author: by.peer, lamport, deps, at: 1_700_000_000_000 + lamport }, by.secret)
+}
+
+function roles (log: GroupLog): Record<string, string> {
+  return Object.fromEntries(log.state().members.map((m) => [m.peer.slice(-4), m.role]))
+}
+
+function shuffled<T> (items: T[], seed: number): T[] {
+  const out = [...items]
+  let s = seed
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31
+    const j = s % (i + 1)
+    const t = out[i] as T
+    out[i] = out[j] as T
+    out[j] = t
+  }
+  return out
+}
+
+describe('group operations', () => {
+  it('round-trip through their wire form, and the group id is the create operation\'s', () => {
+    const made = create(alice, [bob, carol])
+    expect(made.group).toBe(made.id.slice(0, 32))
+    const again = decodeGroupOp(JSON.parse(JSON.stringify(made.signed)))
+    expect(again).toEqual(made)
+  })
+
+  it('refuse a forged signature, a changed body, unknown fields and broken limits, saying what is wrong', () => {
+    // signed by Bob's key in Alice's name
+    expect(() => signGroupOp({ kind: 'create', name: 'Family', members: [{ peer: alice.peer, name: 'a' }] }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, bob.secret))
+      .toThrow(/signature is not the author's/)
+    const made = create(alice, [bob])
+    const tampered = { body: made.signed.body.replace('Family', 'Famine'), sig: made.signed.sig }
+    expect(() => decodeGroupOp(tampered)).toThrow(InvalidMessageError)
+    expect(() => decodeGroupOp({ ...made.signed, extra: 1 })).toThrow(/only|unknown field/)
+    expect(() => decodeGroupOp({ body: made.signed.body, sig: 'AAAA' })).toThrow(/64 bytes/)
+    expect(() => decodeGroupOp('x')).toThrow(/not an object/)
+    const log = new GroupLog(made)
+    expect(() => op(log, alice, { kind: 'rename', name: ' padded ' })).toThrow(/trimmed/)
+    expect(() => op(log, alice, { kind: 'rename', name: 'x'.repeat(65) })).toThrow(/64 characters/)
+    expect(() => op(log, alice, { kind: 'add', peer: 'not-a-peer', name: 'x' })).toThrow(/PeerID/)
+    expect(() => op(log, alice, { kind: 'picture', picture: 'https://example.com/a.png' })).toThrow(/data: URL/)
+    const tooMany = Array.from({ length: MAX_MEMBERS + 1 }, () => ({ peer: alice.peer, name: 'x' }))
+    expect(() => signGroupOp({ kind: 'create', name: 'Big', members: tooMany }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, alice.secret)).toThrow(/1 to 64 members/)
+    expect(() => signGroupOp({ kind: 'create', name: 'Dup', members: [{ peer: alice.peer, name: 'a' }, { peer: alice.peer, name: 'b' }] }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, alice.secret)).toThrow(/twice/)
+    expect(() => signGroupOp({ kind: 'create', name: 'Not mine', members: [{ peer: bob.peer, name: 'b' }] }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, alice.secret)).toThrow(/creator must be the first/)
+  })
+})
+
+describe('a group log', () => {
+  it('folds create, add, role, rename, profile, remove and leave into members and roles', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    expect(roles(log)).toEqual({ [alice.peer.slice(-4)]: 'owner', [bob.peer.slice(-4)]: 'member' })
+    log.add(op(log, alice, { kind: 'add', peer: carol.peer, name: 'Carol' }))
+    log.add(op(log, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
+    log.add(op(log, bob, { kind: 'rename', name: 'Family and friends' }))
+    log.add(op(log, carol, { kind: 'profile', name: 'Caroline', mailboxes: ['/ip4/127.0.0.1/tcp/4001/ws'] }))
+    const state = log.state()
+    expect(state.name).toBe('Family and friends')
+    expect(state.members.map((m) => m.name)).toEqual([alice.peer.slice(-4), bob.peer.slice(-4), 'Caroline'])
+    expect(state.members[2]?.mailboxes).toEqual(['/ip4/127.0.0.1/tcp/4001/ws'])
+    expect(state.void.size).toBe(0)
+
+    log.add(op(log, bob, { kind: 'remove', peer: carol.peer }))
+    expect(log.state().former.get(carol.peer)).toBe('removed')
+    // the owner leaves: the admin becomes owner
+    log.add(op(log, alice, { kind: 'leave' }))
+    expect(log.state().owner).toBe(bob.peer)
+    expect(roles(log)).toEqual({ [bob.peer.slice(-4)]: 'owner' })
+  })
+
+  it('makes void what its author may not do, and says why', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const byMember = op(log, bob, { kind: 'add', peer: carol.peer, name: 'Carol' })
+    log.add(byMember)
+    const byStranger = op(log, dave, { kind: 'rename', name: 'Mine now' })
+    log.add(byStranger)
+    const removeOwner = op(log, alice, { kind: 'remove', peer: alice.peer })
+    log.add(removeOwner)
+    const state = log.state()
+    expect(state.void.get(byMember.id)).toBe('not-entitled')
+    expect(state.void.get(byStranger.id)).toBe('not-a-member')
+    expect(state.void.get(removeOwner.id)).toBe('owner')
+    expect(state.name).toBe('Family')
+    expect(state.members).toHaveLength(2)
+  })
+
+  it('takes a replayed operation as a duplicate and changes nothing', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const add = op(log, alice, { kind: 'add', peer: carol.peer, name: 'Carol' })
+    expect(log.add(add).status).toBe('added')
+    const remove = op(log, alice, { kind: 'remove', peer: carol.peer })
+    log.add(remove)
+    // the old add again, as a replay: Carol stays out
+    expect(log.add(decodeGroupOp(add.signed))).toEqual({ status: 'duplicate' })
+    expect(log.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer])
+    expect(log.size).toBe(3)
+  })
+
+  it('holds an operation whose predecessor has not arrived, and applies it when it does', () => {
+    const source = new GroupLog(create(alice, [bob]))
+    const first = op(source, alice, { kind: 'add', peer: carol.peer, name: 'Carol' })
+    source.add(first)
+    const second = op(source, carol, { kind: 'profile', name: 'Caroline', mailboxes: [] })
+    source.add(second)
+
+    const late = new GroupLog(create(alice, [bob]))
+    expect(late.add(second)).toEqual({ status: 'pending', missing: [first.id] })
+    expect(late.missing()).toEqual([first.id])
+    expect(late.state().members).toHaveLength(2)
+    const result = late.add(first)
+    expect(result).toEqual({ status: 'added', released: [second] })
+    expect(late.state().members.map((m) => m.name)).toEqual(source.state().members.map((m) => m.name))
+    expect(late.heads()).toEqual(source.heads())
+  })
+
+  it('refuses an operation of another group, or whose lamport does not follow its deps', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const other = new GroupLog(create(alice, [bob], 'Other'))
+    expect(() => log.add(op(other, alice, { kind: 'rename', name: 'X' }))).toThrow(/belongs to group/)
+    const wrong = signGroupOp({ kind: 'rename', name: 'X' }, { group: log.id, author: alice.peer, lamport: 7, deps: log.heads(), at: 1 }, alice.secret)
+    expect(() => log.add(wrong)).toThrow(/lamport 7 is not 1 \+/)
+    expect(log.size).toBe(1)
+  })
+
+  it('answers a peer with the operations it lacks', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const theirs = log.heads()
+    const a = op(log, alice, { kind: 'add', peer: carol.peer, name: 'Carol' })
+    log.add(a)
+    const b = op(log, alice, { kind: 'rename', name: 'New' })
+    log.add(b)
+    expect(log.since(theirs).map((o) => o.id)).toEqual([a.id, b.id])
+    expect(log.since([a.id]).map((o) => o.id)).toEqual([b.id])
+    // heads we do not know say nothing: everything
+    expect(log.since(['f'.repeat(64)])).toHaveLength(3)
+  })
+})
+
+describe('concurrent conflicting changes', () => {
+  /** Builds every member's log from the same operations, delivered in different orders. */
+  function converge (ops: GroupOp[], start: GroupOp): GroupLog[] {
+    return [1, 2, 3, 4, 5, 6].map((seed) => {
+      const log = new GroupLog(start)
+      for (const o of shuffled(ops, seed)) log.add(o)
+      return log
+    })
+  }
+
+  it('removal wins over a concurrent add or promotion of the same member', () => {
+    const base = new GroupLog(create(alice, [bob, carol]))
+    base.add(op(base, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
+    const fork = base.heads()
+    // Alice removes Carol while Bob, not knowing, promotes her; and removes Dave while Bob adds him
+    const addDave = op(base, alice, { kind: 'add', peer: dave.peer, name: 'Dave' }, fork)
+    base.add(addDave)
+    const removeCarol = op(base, alice, { kind: 'remove', peer: carol.peer }, [addDave.id])
+    const removeDave = op(base, alice, { kind: 'remove', peer: dave.peer }, [addDave.id])
+    base.add(removeCarol)
+    base.add(removeDave)
+    const promoteCarol = op(base, bob, { kind: 'role', peer: carol.peer, role: 'admin' }, [addDave.id])
+    base.add(promoteCarol)
+    // Bob re-adds Dave without having seen his removal: Dave stays out
+    const readdDave = signGroupOp({ kind: 'add', peer: dave.peer, name: 'Dave' }, { group: base.id, author: bob.peer, lamport: promoteCarol.lamport + 1, deps: [promoteCarol.id], at: 2 }, bob.secret)
+    base.add(readdDave)
+    const logs = converge(base.ops().slice(1), base.ops()[0] as GroupOp)
+    for (const log of logs) {
+      expect(log.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer])
+      expect(log.state().void.get(readdDave.id)).toBe('unseen-removal')
+    }
+    // having seen the removal, a re-add holds
+    const seen = op(base, bob, { kind: 'add', peer: dave.peer, name: 'Dave' })
+    base.add(seen)
+    expect(base.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer, dave.peer])
+  })
+
+  it('two admins removing each other at once: the first in the order stays, on every member', () => {
+    const base = new GroupLog(create(alice, [bob, carol, dave]))
+    base.add(op(base, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
+    base.add(op(base, alice, { kind: 'role', peer: carol.peer, role: 'admin' }))
+    const fork = base.heads()
+    const bobRemovesCarol = op(base, bob, { kind: 'remove', peer: carol.peer }, fork)
+    const carolRemovesBob = op(base, carol, { kind: 'remove', peer: bob.peer }, fork)
+    base.add(bobRemovesCarol)
+    base.add(carolRemovesBob)
+    const first = [bobRemovesCarol, carolRemovesBob].sort((a, b) => (a.id < b.id ? -1 : 1))[0] as GroupOp
+    const staying = first === bobRemovesCarol ? bob.peer : carol.peer
+    const states = converge(base.ops().slice(1), base.ops()[0] as GroupOp).map((log) => JSON.stringify({
+      members: log.state().members, former: [...log.state().former], void: [...log.state().void]
+    }))
+    expect(new Set(states).size).toBe(1)
+    expect(base.state().members.map((m) => m.peer)).toContain(staying)
+    expect(base.state().members).toHaveLength(3)
+  })
+
+  it('a removed member\'s operations made without knowing of the removal are void', () => {
+    const base = new GroupLog(create(alice, [bob, carol]))
+    base.add(op(base, alice, { kind: 'role', peer: carol.peer, role: 'admin' }))
+    const fork = base.heads()
+    const removeCarol = op(base, alice, { kind: 'remove', peer: carol.peer }, fork)
+    base.add(removeCarol)
+    // Carol, offline, renames and then adds Dave: later in the order than her removal
+    const rename = op(base, carol, { kind: 'rename', name: 'Carol\'s' }, fork)
+    base.add(rename)
+    const addDave = op(base, carol, { kind: 'add', peer: dave.peer, name: 'Dave' }, [rename.id])
+    base.add(addDave)
+    for (const log of converge(base.ops().slice(1), base.ops()[0] as GroupOp)) {
+      expect(log.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer])
+      // the rename is concurrent with the removal, at the same lamport: the order by id decides it
+      expect(log.state().name).toBe(rename.id < removeCarol.id ? 'Carol\'s' : 'Family')
+      expect(log.state().void.get(addDave.id)).toBe('not-a-member')
+    }
+  })
+})
+
+describe('group messages', () => {
+  it('are signed by their author, carry a chat frame, and refuse tampering', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const message = signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000000', text: 'hello group', sentAt: 1_700_000_000_000 }, bob.secret)
+    expect(decodeGroupMessage(JSON.parse(JSON.stringify(message.signed)))).toEqual(message)
+    expect(message.frame).toMatchObject({ type: 'message', text: 'hello group' })
+    expect(() => decodeGroupMessage({ body: message.signed.body.replace('hello', 'HELLO'), sig: message.signed.sig })).toThrow(/signature/)
+    expect(() => signGroupMessage({ group: log.id, author: alice.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000001', text: 'x', sentAt: 1 }, bob.secret)).toThrow(/signature/)
+    expect(() => signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: [] }, { type: 'message', id: '01JB0000000000000000000001', text: 'x', sentAt: 1 }, bob.secret)).toThrow(/"ops"/)
+    expect(() => signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000001', text: '', sentAt: 1 }, bob.secret)).toThrow(InvalidMessageError)
+  })
+
+  it('sort by lamport, then author, then id', () => {
+    const list = [
+      { lamport: 2, author: 'b', id: '2' }, { lamport: 1, author: 'z', id: '9' }, { lamport: 2, author: 'a', id: '5' }, { lamport: 2, author: 'a', id: '1' }
+    ].sort(compareGroupMessages)
+    expect(list.map((m) => m.id)).toEqual(['9', '1', '5', '2'])
+  })
+})
