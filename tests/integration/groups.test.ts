@@ -80,4 +80,37 @@ describe('groups between nodes', () => {
     await vi.waitFor(async () => { expect(await stateOf(bob, groupId)).toEqual(await stateOf(alice, groupId)) }, WAIT)
     expect(new Set(await bodies(alice, groupId)).size).toBe(4)
   })
+
+  it('a member who is offline gets the invitation and every message once, from its mailboxes, when it comes back', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    let carol = await harness.startPeer(undefined, 'Carol')
+    const { aToB } = await befriend(alice, bob)
+    const { aToB: aToC } = await befriend(alice, carol)
+    await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
+    const carolId = carol.node.status.peerId ?? ''
+    await carol.stop()
+
+    const { groupId } = await alice.node.call('createGroup', { name: 'Weekend', contactIds: [aToB, aToC] })
+    await vi.waitFor(async () => { expect((await bob.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
+    await bob.node.call('acceptGroup', { groupId })
+    await alice.node.call('sendGroupMessage', { groupId, text: 'while Carol is away 1' })
+    await bob.node.call('sendGroupMessage', { groupId, text: 'while Carol is away 2' })
+    // each message for Carol ends on a relay: stored, not delivered
+    await vi.waitFor(async () => {
+      expect((await alice.db.groupDeliveries.where('[peer+state]').between([carolId, ''], [carolId, '\uffff']).toArray()).map((d) => d.state)).toEqual(['stored'])
+      expect((await bob.db.groupDeliveries.where('[peer+state]').between([carolId, ''], [carolId, '\uffff']).toArray()).map((d) => d.state)).toEqual(['stored'])
+    }, { timeout: 90_000, interval: 200 })
+
+    carol = await harness.startPeer(carol.factory)
+    await vi.waitFor(async () => {
+      expect((await carol.db.groups.get(groupId))?.state).toBe('invited')
+      expect(await bodies(carol, groupId)).toEqual(await bodies(alice, groupId))
+    }, { timeout: 60_000, interval: 200 })
+    expect(await bodies(carol, groupId)).toHaveLength(2)
+    await carol.node.call('acceptGroup', { groupId })
+    await vi.waitFor(async () => { expect((await alice.db.groups.get(groupId))?.heads).toEqual((await carol.db.groups.get(groupId))?.heads) }, WAIT)
+    // a second drain brings nothing twice
+    expect(new Set((await groupMessages(carol.db, groupId)).map((m) => m.id)).size).toBe(2)
+  }, 180_000)
 })

@@ -135,3 +135,27 @@ export function decodeGroupReply (bytes: Uint8Array): GroupReply {
   if (obj['missing'] !== undefined) reply.missing = ids(obj['missing'], MAX_MISSING, 'missing')
   return reply
 }
+
+/**
+ * Mailbox items of groups (docs/protocols.md, "Groups", "Through
+ * mailboxes"): an `ops` or `message` request as its own JSON with the type
+ * `group-ops` or `group-message`, so an item is told apart from chat and
+ * contact payloads by its `type`.
+ */
+export type GroupItem = Extract<GroupRequest, { type: 'ops' | 'message' }>
+
+export const GROUP_ITEM_TYPES = { ops: 'group-ops', message: 'group-message' } as const
+
+export function encodeGroupItem (request: GroupItem): Uint8Array {
+  return encoder.encode(JSON.stringify({ ...request, type: GROUP_ITEM_TYPES[request.type] }))
+}
+
+/** A group item's request, or an InvalidMessageError. */
+export function decodeGroupItem (bytes: Uint8Array): GroupItem {
+  const obj = parse(bytes)
+  const type = obj['type'] === GROUP_ITEM_TYPES.ops ? 'ops' : obj['type'] === GROUP_ITEM_TYPES.message ? 'message' : undefined
+  if (type === undefined) throw invalid('a group item is "group-ops" or "group-message"')
+  const request = decodeGroupRequest(encoder.encode(JSON.stringify({ ...obj, type })))
+  if (request.type === 'sync') throw invalid('a group item is "group-ops" or "group-message"')
+  return request
+}

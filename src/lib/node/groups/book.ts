@@ -15,7 +15,7 @@ import { getGroup, GROUP_CONTACT_ID, groupOps, saveGroup, storeGroupMessage } fr
 import type { GroupMessage } from '@parley/protocol/group/message'
 import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
-import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
@@ -23,6 +23,8 @@ import type { GroupDesk } from './group-service.ts'
 
 /** Group logs kept in memory; the least recently used goes first. */
 export const MAX_LOADED_GROUPS = 128
+/** Messages of groups not held yet (their invitation still on its way), kept until it comes; the oldest go first. */
+export const MAX_WAITING_MESSAGES = 512
 
 export interface GroupBookComponents {
   db: ParleyDb
@@ -33,13 +35,16 @@ export interface GroupBookComponents {
 
 /** What the book asks of whoever sends for it (the courier): fetch operations a peer holds. */
 export interface GroupSyncer {
-  syncFrom(peer: string, group: string): Promise<void>
+  syncFrom(peer: string, group: string, signal?: AbortSignal): Promise<void>
 }
 
 export class GroupBook implements GroupDesk, Startable {
   readonly #components: GroupBookComponents
   readonly #log: Logger
   readonly #logs = new Map<string, GroupLog>()
+  /** group → messages that came before the group did (from a mailbox, in the relay's order) */
+  readonly #waiting = new Map<string, Array<{ from: string, signed: { body: string, sig: string } }>>()
+  #waitingCount = 0
   /** set by the feature: the courier, which can reach peers */
   syncer: GroupSyncer | undefined
 
@@ -49,7 +54,11 @@ export class GroupBook implements GroupDesk, Startable {
   }
 
   start (): void {}
-  stop (): void { this.#logs.clear() }
+  stop (): void {
+    this.#logs.clear()
+    this.#waiting.clear()
+    this.#waitingCount = 0
+  }
 
   me (): string {
     return this.#components.libp2p.peerId.toString()
@@ -101,6 +110,14 @@ export class GroupBook implements GroupDesk, Startable {
     const toStore = before === undefined ? log.ops() : added
     await saveGroup(this.#components.db, row, toStore.map((op) => ({ id: op.id, group: op.group, lamport: op.lamport, signed: op.signed })))
     this.#remember(log)
+    const waiting = this.#waiting.get(log.id)
+    if (waiting !== undefined) {
+      this.#waiting.delete(log.id)
+      this.#waitingCount -= waiting.length
+      for (const { from, signed } of waiting) {
+        await this.#receiveMessage(from, signed).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', log.id, err) })
+      }
+    }
     return added
   }
 
@@ -138,12 +155,12 @@ export class GroupBook implements GroupDesk, Startable {
 
   // ------------------------------------------------------------ the desk
 
-  async receive (from: PeerId, request: GroupRequest): Promise<GroupReply> {
+  async receive (from: PeerId, request: GroupRequest, options: AbortOptions = {}): Promise<GroupReply> {
     try {
       switch (request.type) {
         case 'ops': return await this.#receiveOps(from.toString(), request.group, request.ops)
         case 'sync': return await this.#answerSync(from.toString(), request.group, request.heads)
-        case 'message': return await this.#receiveMessage(from.toString(), request.message)
+        case 'message': return await this.#receiveMessage(from.toString(), request.message, options.signal)
       }
     } catch (err) {
       this.#log('group request from %p refused - %e', from, err)
@@ -184,14 +201,18 @@ export class GroupBook implements GroupDesk, Startable {
     return { type: 'reply', status: 'ok', ops: ops.slice(0, MAX_OPS_PER_FRAME).map((op) => op.signed), more: ops.length > MAX_OPS_PER_FRAME }
   }
 
-  async #receiveMessage (from: string, signed: { body: string, sig: string }): Promise<GroupReply> {
+  async #receiveMessage (from: string, signed: { body: string, sig: string }, signal?: AbortSignal): Promise<GroupReply> {
     const message = decodeGroupMessage(signed)
     const row = await getGroup(this.#components.db, message.group)
     let log = await this.log(message.group)
-    if (row === undefined || log === undefined) return { type: 'reject', reason: 'unknown-group' }
+    if (row === undefined || log === undefined) {
+      this.#wait(message.group, from, signed)
+      return { type: 'reject', reason: 'unknown-group' }
+    }
     if (row.state !== 'member' && row.state !== 'invited') return { type: 'reject', reason: 'not-a-member' }
     if (message.ops.some((id) => !log?.has(id))) {
-      await this.syncer?.syncFrom(from, message.group).catch((err: unknown) => { this.#log('sync from %s failed - %e', from, err) })
+      // best effort: without them, membership is judged on what we hold
+      await this.syncer?.syncFrom(from, message.group, signal).catch((err: unknown) => { this.#log('sync from %s failed - %e', from, err) })
       log = await this.log(message.group) ?? log
     }
     const members = log.state().members
@@ -199,6 +220,21 @@ export class GroupBook implements GroupDesk, Startable {
     if (message.frame.type !== 'message' || message.frame.file !== undefined) return { type: 'reject', reason: 'invalid' }
     const outcome = await storeGroupMessage(this.#components.db, this.messageRow(message, Date.now()))
     return { type: 'reply', status: outcome }
+  }
+
+  #wait (group: string, from: string, signed: { body: string, sig: string }): void {
+    if (this.#waitingCount >= MAX_WAITING_MESSAGES) {
+      const [oldest, list] = this.#waiting.entries().next().value ?? []
+      if (oldest !== undefined && list !== undefined) {
+        list.shift()
+        this.#waitingCount--
+        if (list.length === 0) this.#waiting.delete(oldest)
+      }
+    }
+    const list = this.#waiting.get(group) ?? []
+    list.push({ from, signed })
+    this.#waiting.set(group, list)
+    this.#waitingCount++
   }
 
   /** The row a group message is stored as. */

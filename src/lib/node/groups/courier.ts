@@ -7,15 +7,20 @@
  * owed to it (`groupDeliveries`), oldest first. A member that cannot be
  * reached is tried again with back-off, and at once when it connects.
  */
-import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { encodeGroupItem, MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { decodeGroupOp } from '@parley/protocol/group/op'
-import { owedTo, peersOwed, setDelivery } from '../../db/groups.ts'
+import { getGroup, owedTo, peersOwed, setDelivery } from '../../db/groups.ts'
+import { ulidBytes } from '../messaging/courier.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { MessageId } from '../../db/types.ts'
+import type { GroupDeliveryRow, MessageId } from '../../db/types.ts'
+import type { GroupOp } from '@parley/protocol/group/op'
+import type { ContactBook } from '../contacts/book.ts'
+import type { MailboxCourier } from '../messaging/courier.ts'
 import type { ContactDialer } from '../presence/contact-finder.ts'
 import type { GroupBook, GroupSyncer } from './book.ts'
 import type { GroupService } from './group-service.ts'
@@ -27,12 +32,36 @@ export const GROUP_RETRY = { initialMs: 2000, maxMs: 5 * 60_000 }
 /** Pages of a sync one exchange may take (MAX_OPS_PER_FRAME each). */
 const MAX_SYNC_PAGES = 16
 
+/** Operations per mailbox item: as many as fit well under the item limit. */
+const OPS_ITEM_BYTES = 120 * 1024
+
+/** Splits operations (in fold order) into parts that each fit one mailbox item. */
+function itemsOf (ops: readonly GroupOp[]): GroupOp[][] {
+  const parts: GroupOp[][] = []
+  let part: GroupOp[] = []
+  let bytes = 0
+  for (const op of ops) {
+    const size = op.signed.body.length * 3 + op.signed.sig.length + 32
+    if (part.length > 0 && (bytes + size > OPS_ITEM_BYTES || part.length >= MAX_OPS_PER_FRAME)) {
+      parts.push(part)
+      part = []
+      bytes = 0
+    }
+    part.push(op)
+    bytes += size
+  }
+  if (part.length > 0) parts.push(part)
+  return parts
+}
+
 export interface GroupCourierComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'> & { services: { group: Pick<GroupService, 'send'> } }
   dialer: ContactDialer
   groupBook: GroupBook
+  courier: Pick<MailboxCourier, 'depositFor'>
+  contactBook: Pick<ContactBook, 'byPeerId'>
 }
 
 export class GroupCourier implements Startable, GroupSyncer {
@@ -89,8 +118,9 @@ export class GroupCourier implements Startable, GroupSyncer {
     }
   }
 
-  async #connect (peer: string): Promise<Connection> {
-    return this.#components.dialer.connect({ peerId: peer }, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
+  async #connect (peer: string, signal?: AbortSignal): Promise<Connection> {
+    const timeout = AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS)
+    return this.#components.dialer.connect({ peerId: peer }, { signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) })
   }
 
   async #deliver (peer: string): Promise<void> {
@@ -102,6 +132,7 @@ export class GroupCourier implements Startable, GroupSyncer {
       connection = await this.#connect(peer)
     } catch (err) {
       this.#log('member %s unreachable - %e', peer, err)
+      await this.#toMailbox(peer, owed).catch((e: unknown) => { this.#log('deposit for member %s failed - %e', peer, e) })
       this.#retry.failed(peer)
       return
     }
@@ -143,14 +174,49 @@ export class GroupCourier implements Startable, GroupSyncer {
     }
   }
 
+  /**
+   * `peer` cannot be reached: seal what it is owed into its mailboxes
+   * (docs/protocols.md, "Groups", "Through mailboxes"): the operations of each
+   * group it may lack, then each message, which is then 'stored' (on a relay).
+   */
+  async #toMailbox (peer: string, owed: readonly GroupDeliveryRow[]): Promise<void> {
+    const { courier, contactBook, groupBook, db } = this.#components
+    const contact = await contactBook.byPeerId(peer)
+    const groups = [...new Set([...this.#opsOwed.get(peer) ?? [], ...owed.map((d) => d.group)])]
+    let mailboxes: string[] = []
+    for (const groupId of groups) {
+      const row = await getGroup(db, groupId)
+      const named = row?.members.find((m) => m.peer === peer)?.mailboxes ?? []
+      if (named.length > 0) mailboxes = named
+    }
+    const to = { peerId: peer, addresses: contact?.addresses ?? [], mailboxes }
+    for (const groupId of this.#opsOwed.get(peer) ?? []) {
+      const log = await groupBook.log(groupId)
+      if (log === undefined) continue
+      let stored = true
+      for (const part of itemsOf(log.ops())) {
+        const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
+        if (await courier.depositFor(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) === 0) stored = false
+      }
+      if (stored) this.#opsOwed.get(peer)?.delete(groupId)
+    }
+    if (this.#opsOwed.get(peer)?.size === 0) this.#opsOwed.delete(peer)
+    for (const delivery of owed) {
+      const row = await db.messages.get(delivery.message as MessageId)
+      if (row?.groupSigned === undefined) continue
+      if (await courier.depositFor(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned })) === 0) return
+      await setDelivery(db, delivery.message, peer, 'stored', Date.now())
+    }
+  }
+
   /** Fetches the operations `peer` holds of `group` that we lack. */
-  async syncFrom (peer: string, group: string): Promise<void> {
+  async syncFrom (peer: string, group: string, signal?: AbortSignal): Promise<void> {
     const book = this.#components.groupBook
-    const connection = await this.#connect(peer)
+    const connection = await this.#connect(peer, signal)
     for (let page = 0; page < MAX_SYNC_PAGES; page++) {
       const log = await book.log(group)
       if (log === undefined) return
-      const reply = await this.#components.libp2p.services.group.send(connection, { type: 'sync', group, heads: log.heads() })
+      const reply = await this.#components.libp2p.services.group.send(connection, { type: 'sync', group, heads: log.heads() }, signal === undefined ? {} : { signal })
       if (reply.type === 'reject' || reply.ops === undefined) return
       await book.hold(log, reply.ops.map((s) => decodeGroupOp(s)))
       if (reply.more !== true) return

@@ -14,8 +14,10 @@ import { displayName } from '../../db/contacts.ts'
 import { getGroup, queueGroupMessage } from '../../db/groups.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { checkText } from '../messaging/text.ts'
+import { mailboxRelaysOf } from '../messaging/courier.ts'
 import { errorClass } from '../../contract/errors.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
+import type { Libp2p } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, GroupMembership, MessageId } from '../../db/types.ts'
 import type { Identity } from '../identity/identity.ts'
@@ -29,6 +31,7 @@ export interface GroupsComponents {
   identity: Pick<Identity, 'privateKey' | 'require'>
   groupBook: GroupBook
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
+  libp2p: Pick<Libp2p, 'getMultiaddrs'>
 }
 
 function checkName (name: string): string {
@@ -126,7 +129,9 @@ export class Groups {
     const row = await getGroup(this.#components.db, groupId)
     if (row?.state !== 'invited') throw new GroupError('groupNotInvited')
     const myName = this.#components.identity.require().username.slice(0, 64).trim()
-    await this.#change(groupId, { kind: 'profile', name: myName, mailboxes: [] }, { decided: 'member' })
+    // the relays our circuit addresses go through: where members leave what we miss while away
+    const mailboxes = mailboxRelaysOf({ addresses: this.#components.libp2p.getMultiaddrs().map((a) => a.toString()) })
+    await this.#change(groupId, { kind: 'profile', name: myName, mailboxes }, { decided: 'member' })
   }
 
   async decline (groupId: string): Promise<void> {
