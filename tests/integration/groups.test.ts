@@ -62,6 +62,20 @@ describe('groups between nodes', () => {
     }, WAIT)
     expect(await bob.db.contacts.where('peerId').equals(carol.node.status.peerId ?? '').count()).toBe(0)
 
+    // a file from Carol and one from Alice: each member pulls it from its author and holds the same bytes
+    const photo = new Uint8Array(300_000).map((_, i) => (i * 31) % 251)
+    const { messageId: fromCarol } = await carol.node.call('sendGroupFile', { groupId, file: new Blob([photo]), name: 'beach.bin', mime: 'application/octet-stream', caption: 'the beach', thumb: null })
+    const { messageId: fromAlice } = await alice.node.call('sendGroupFile', { groupId, file: new Blob([photo.slice(0, 1000)]), name: 'note.txt', mime: 'text/plain', caption: '', thumb: null })
+    for (const [peer, id, size] of [[alice, fromCarol, 300_000], [bob, fromCarol, 300_000], [bob, fromAlice, 1000], [carol, fromAlice, 1000]] as const) {
+      await vi.waitFor(async () => { expect((await peer.db.transfers.get(id))?.state).toBe('complete') }, WAIT)
+      const { file } = await peer.node.call('getFile', { id })
+      expect(new Uint8Array(await file.arrayBuffer())).toEqual(photo.slice(0, size))
+    }
+    expect((await bob.db.messages.get(fromCarol))).toMatchObject({ groupId, fromPeerId: carol.node.status.peerId, body: 'the beach', kind: 'file' })
+    await vi.waitFor(async () => {
+      for (const peer of [bob, carol]) expect(await bodies(peer, groupId)).toEqual(await bodies(alice, groupId))
+    }, WAIT)
+
     // Alice removes Carol: Carol learns it, and nothing sent after reaches her
     await alice.node.call('removeGroupMember', { groupId, peerId: carol.node.status.peerId ?? '' })
     await vi.waitFor(async () => { expect((await carol.db.groups.get(groupId))?.state).toBe('removed') }, WAIT)
@@ -78,7 +92,8 @@ describe('groups between nodes', () => {
       expect((await bob.db.groups.get(groupId))?.state).toBe('left')
     }, WAIT)
     await vi.waitFor(async () => { expect(await stateOf(bob, groupId)).toEqual(await stateOf(alice, groupId)) }, WAIT)
-    expect(new Set(await bodies(alice, groupId)).size).toBe(4)
+    expect((await groupMessages(alice.db, groupId)).map((m) => m.id).filter((id, i, all) => all.indexOf(id) !== i)).toEqual([])
+    expect(await groupMessages(alice.db, groupId)).toHaveLength(6)
   })
 
   it('a member who is offline gets the invitation and every message once, from its mailboxes, when it comes back', async () => {

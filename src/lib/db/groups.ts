@@ -53,6 +53,14 @@ export async function storeGroupMessage (db: ParleyDb, row: MessageRow): Promise
   })
 }
 
+/** Raises a group's lamport to at least `lamport` (a message of it was stored elsewhere: a file offer). */
+export async function raiseLamport (db: ParleyDb, groupId: string, lamport: number): Promise<void> {
+  await db.transaction('rw', db.groups, async () => {
+    const group = await db.groups.get(groupId)
+    if (group !== undefined && group.lamport < lamport) await db.groups.update(groupId, { lamport })
+  })
+}
+
 /** Stores our message and queues it for each member but us. */
 export async function queueGroupMessage (db: ParleyDb, row: MessageRow, peers: readonly string[], now: number): Promise<void> {
   const groupId = row.groupId
@@ -60,6 +68,18 @@ export async function queueGroupMessage (db: ParleyDb, row: MessageRow, peers: r
   await db.transaction('rw', db.messages, db.groups, db.groupDeliveries, async () => {
     await db.messages.add(row)
     await db.groupDeliveries.bulkPut(peers.map((peer): GroupDeliveryRow => ({ message: row.id, peer, group: groupId, state: 'queued', at: now })))
+    const group = await db.groups.get(groupId)
+    if (group !== undefined && group.lamport < (row.lamport ?? 0)) await db.groups.update(groupId, { lamport: row.lamport, updatedAt: now })
+  })
+}
+
+/** Our file message, now signed with its final offer: its envelope set, queued for each member but us. */
+export async function queueGroupDeliveries (db: ParleyDb, id: MessageId, groupId: string, signed: { body: string, sig: string }, peers: readonly string[], now: number): Promise<void> {
+  await db.transaction('rw', db.messages, db.groups, db.groupDeliveries, async () => {
+    const row = await db.messages.get(id)
+    if (row === undefined) return
+    await db.messages.update(id, { groupSigned: signed, state: 'sent' })
+    await db.groupDeliveries.bulkPut(peers.map((peer): GroupDeliveryRow => ({ message: id, peer, group: groupId, state: 'queued', at: now })))
     const group = await db.groups.get(groupId)
     if (group !== undefined && group.lamport < (row.lamport ?? 0)) await db.groups.update(groupId, { lamport: row.lamport, updatedAt: now })
   })

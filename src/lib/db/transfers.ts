@@ -48,9 +48,10 @@ export async function storeOutgoingFile (db: ParleyDb, message: MessageRow, tran
     throw new RangeError(`transfer ${transfer.id} is not the outgoing transfer of message ${message.id}`)
   }
   await db.transaction('rw', [db.contacts, db.messages, db.transfers], async () => {
-    await requireContact(db, message.contactId)
+    // a group's file belongs to no contact (group-types.ts)
+    if (message.groupId === undefined) await requireContact(db, message.contactId)
     await db.messages.add(message)
-    await db.transfers.add(transfer)
+    await db.transfers.add(message.groupId === undefined ? transfer : { ...transfer, groupId: message.groupId })
   })
 }
 
@@ -124,6 +125,8 @@ export interface IncomingFileInput extends IncomingInput {
   file: FileOffer
   /** Which chunk store will hold the bytes. */
   store: TransferRow['store']
+  /** A group's file (contactId 0): pulled from its author, `fromPeerId`. */
+  group?: Required<Pick<MessageRow, 'groupId' | 'lamport' | 'groupSigned'>>
 }
 
 /**
@@ -159,6 +162,12 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
   return db.transaction('rw', [db.contacts, db.messages, db.transfers, db.events], async () => {
     const [message, existing] = await Promise.all([db.messages.get(input.id), db.transfers.get(input.id)])
     if (message !== undefined || existing !== undefined) return 'duplicate'
+    const { group } = input
+    if (group !== undefined) {
+      await db.messages.add({ ...incomingFileRow(input), ...group })
+      await db.transfers.add({ ...transfer, groupId: group.groupId, peer: input.fromPeerId })
+      return 'stored'
+    }
     await requireContact(db, input.contactId)
     // events that came before it: deleted for everyone or here, its file is never fetched
     const [row] = await withPendingEvents(db, [incomingFileRow(input)])

@@ -257,6 +257,9 @@ export interface TransferRow {
   createdAt: number
   updatedAt: number
   completedAt?: number
+  /** a group's file (contactId 0): its group, and (in) the member it is pulled from, its author */
+  groupId?: string
+  peer?: string
 }
 
 /**

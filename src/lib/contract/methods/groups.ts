@@ -2,6 +2,7 @@
 import { method, returns } from '../define.ts'
 import { contactId, longText, messageId, peerIdText, shortText } from '../ids.ts'
 import { v } from '../schema.ts'
+import { OFFERED_FILE } from './transfers.ts'
 import type { MessageId } from '../../db/types.ts'
 
 /** A group's id: 32 lowercase hex digits. */
@@ -26,6 +27,8 @@ export const groupsMethods = {
   declineGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
   /** leave a group we are in */
   leaveGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
+  /** send a file (an image, a voice message) to every member: prepared as sendFile's, then offered to each; each member pulls it from us */
+  sendGroupFile: method({ params: v.object({ groupId: groupId(), ...OFFERED_FILE }), result: returns<{ messageId: MessageId }>() }),
   /** send a text to every member (queued per member until each has it) */
   sendGroupMessage: method({
     params: v.object({ groupId: groupId(), text: longText(), replyTo: v.optional(messageId()) }),

@@ -11,7 +11,7 @@ import { GroupLog } from '@parley/protocol/group/log'
 import { decodeGroupMessage } from '@parley/protocol/group/message'
 import { decodeGroupOp } from '@parley/protocol/group/op'
 import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
-import { getGroup, GROUP_CONTACT_ID, groupOps, saveGroup, storeGroupMessage } from '../../db/groups.ts'
+import { getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, storeGroupMessage } from '../../db/groups.ts'
 import type { GroupMessage } from '@parley/protocol/group/message'
 import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
@@ -20,6 +20,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { GroupDesk } from './group-service.ts'
+import type { TransferManager } from '../transfers/transfers.ts'
 
 /** Group logs kept in memory; the least recently used goes first. */
 export const MAX_LOADED_GROUPS = 128
@@ -31,11 +32,15 @@ export interface GroupBookComponents {
   logger: ComponentLogger
   contactBook: Pick<ContactBook, 'isAccepted'>
   libp2p: { peerId: PeerId }
+  /** file offers in groups: stored with their transfer, pulled from the author */
+  transfers: Pick<TransferManager, 'receive'>
 }
 
 /** What the book asks of whoever sends for it (the courier): fetch operations a peer holds. */
 export interface GroupSyncer {
   syncFrom(peer: string, group: string, signal?: AbortSignal): Promise<void>
+  /** connects to `peer` if it can (a file's author, to pull the file from); never throws */
+  reach(peer: string): void
 }
 
 export class GroupBook implements GroupDesk, Startable {
@@ -217,7 +222,25 @@ export class GroupBook implements GroupDesk, Startable {
     }
     const members = log.state().members
     if (!members.some((m) => m.peer === message.author) || !members.some((m) => m.peer === from)) return { type: 'reject', reason: 'not-a-member' }
-    if (message.frame.type !== 'message' || message.frame.file !== undefined) return { type: 'reject', reason: 'invalid' }
+    const frame = message.frame
+    if (frame.type !== 'message') return { type: 'reject', reason: 'invalid' }
+    if (frame.file !== undefined) {
+      const outcome = await this.#components.transfers.receive({
+        id: frame.id as MessageId,
+        contactId: GROUP_CONTACT_ID,
+        fromPeerId: message.author,
+        body: frame.text,
+        sentAt: frame.sentAt,
+        receivedAt: Date.now(),
+        file: frame.file,
+        ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo as MessageId }),
+        group: { groupId: message.group, lamport: message.lamport, groupSigned: message.signed }
+      })
+      // the file comes from its author: be connected to it
+      if (outcome === 'stored' && message.author !== from) this.syncer?.reach(message.author)
+      await raiseLamport(this.#components.db, message.group, message.lamport)
+      return { type: 'reply', status: outcome }
+    }
     const outcome = await storeGroupMessage(this.#components.db, this.messageRow(message, Date.now()))
     return { type: 'reply', status: outcome }
   }

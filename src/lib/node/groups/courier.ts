@@ -209,6 +209,10 @@ export class GroupCourier implements Startable, GroupSyncer {
     }
   }
 
+  reach (peer: string): void {
+    this.#connect(peer).catch((err: unknown) => { this.#log('could not reach %s - %e', peer, err) })
+  }
+
   /** Fetches the operations `peer` holds of `group` that we lack. */
   async syncFrom (peer: string, group: string, signal?: AbortSignal): Promise<void> {
     const book = this.#components.groupBook

@@ -11,7 +11,7 @@ import { GroupLog } from '@parley/protocol/group/log'
 import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
 import { displayName } from '../../db/contacts.ts'
-import { getGroup, queueGroupMessage } from '../../db/groups.ts'
+import { getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupMessage } from '../../db/groups.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { checkText } from '../messaging/text.ts'
 import { mailboxRelaysOf } from '../messaging/courier.ts'
@@ -19,12 +19,16 @@ import { errorClass } from '../../contract/errors.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
 import type { Libp2p } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactId, GroupMembership, MessageId } from '../../db/types.ts'
+import type { ContactId, GroupMembership, GroupRow, MessageId } from '../../db/types.ts'
+import type { OutgoingFile, TransferManager } from '../transfers/transfers.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { GroupBook } from './book.ts'
 import type { GroupCourier } from './courier.ts'
 
 export const GroupError = errorClass('GroupError')
+
+/** A file a member sends to its group (the contract's sendGroupFile, checked as sendFile's). */
+export type GroupFile = Omit<OutgoingFile, 'contactId' | 'fromPeerId' | 'group' | 'ttl'>
 
 export interface GroupsComponents {
   db: ParleyDb
@@ -32,6 +36,7 @@ export interface GroupsComponents {
   groupBook: GroupBook
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
   libp2p: Pick<Libp2p, 'getMultiaddrs'>
+  transfers: Pick<TransferManager, 'sendFile'>
 }
 
 function checkName (name: string): string {
@@ -144,13 +149,44 @@ export class Groups {
     await this.#change(groupId, { kind: 'leave' })
   }
 
+  async #sendable (groupId: string): Promise<{ log: GroupLog, row: GroupRow }> {
+    const log = await this.#log(groupId)
+    const row = await getGroup(this.#components.db, groupId)
+    if (row?.state !== 'member' || !log.state().members.some((m) => m.peer === this.#me())) throw new GroupError('groupNotMember')
+    return { log, row }
+  }
+
+  /**
+   * Stores a file for the group and prepares it (hashing, our copy) as a
+   * chat's file is; once ready (fileReady), its offer is signed and sent.
+   */
+  async sendFile (groupId: string, file: GroupFile): Promise<MessageId> {
+    const { row } = await this.#sendable(groupId)
+    return this.#components.transfers.sendFile({ ...file, contactId: GROUP_CONTACT_ID, fromPeerId: this.#me(), group: { groupId, lamport: row.lamport + 1 } })
+  }
+
+  /** A group file's offer is ready (hashed): sign it with its final hashes and queue it for every other member. */
+  async fileReady (id: MessageId): Promise<void> {
+    const { db } = this.#components
+    const message = await db.messages.get(id)
+    if (message?.groupId === undefined || message.file === undefined || message.lamport === undefined) return
+    const log = await this.#log(message.groupId)
+    const me = this.#me()
+    const signed = signGroupMessage(
+      { group: message.groupId, author: me, lamport: message.lamport, ops: log.heads().slice(0, 16) },
+      { type: 'message', id, text: message.body, sentAt: message.sentAt, file: message.file, ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }) },
+      this.#secret()
+    )
+    const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
+    await queueGroupDeliveries(db, id, message.groupId, signed.signed, others, Date.now())
+    for (const peer of others) this.#components.groupCourier.kick(peer)
+  }
+
   /** Signs a text once and queues it for every other member. */
   async send (groupId: string, text: string, replyTo?: MessageId): Promise<MessageId> {
     checkText(text)
-    const log = await this.#log(groupId)
-    const row = await getGroup(this.#components.db, groupId)
+    const { log, row } = await this.#sendable(groupId)
     const me = this.#me()
-    if (row?.state !== 'member' || !log.state().members.some((m) => m.peer === me)) throw new GroupError('groupNotMember')
     const id = newMessageId()
     const now = Date.now()
     const message = signGroupMessage(

@@ -1,11 +1,14 @@
 import type { NodeHandlers } from '../../contract/index.ts'
+import { sanitizeMime } from '../../files/names.ts'
+import { checkText } from '../messaging/text.ts'
+import { checkVoice } from '../transfers/voice.ts'
 import type { Groups } from './groups.ts'
 
 export interface GroupHandlerComponents {
   groups: Groups
 }
 
-type GroupMethod = 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
+type GroupMethod = 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {
@@ -19,6 +22,15 @@ export function groupHandlers (components: GroupHandlerComponents): NodeHandlers
     acceptGroup: async ({ groupId }) => { await groups.accept(groupId); return null },
     declineGroup: async ({ groupId }) => { await groups.decline(groupId); return null },
     leaveGroup: async ({ groupId }) => { await groups.leave(groupId); return null },
-    sendGroupMessage: async ({ groupId, text, replyTo }) => ({ messageId: await groups.send(groupId, text, replyTo) })
+    sendGroupMessage: async ({ groupId, text, replyTo }) => ({ messageId: await groups.send(groupId, text, replyTo) }),
+    /** As sendFile: the caption and a voice note are checked first. */
+    sendGroupFile: async ({ groupId, file, name, mime, caption, thumb, voice }) => {
+      if (caption !== '') checkText(caption)
+      const note = voice === undefined ? undefined : checkVoice(voice, sanitizeMime(mime))
+      const messageId = await groups.sendFile(groupId, {
+        file, name, mime, caption, ...(thumb == null ? {} : { thumb }), ...(note === undefined ? {} : { voice: note })
+      })
+      return { messageId }
+    }
   }
 }

@@ -20,6 +20,8 @@ export interface FileHostingInit {
   store(): ChunkStore
   /** what the relayed connections carry of files now */
   budget: RelayBudget
+  /** whether `peer` is a member of group `groupId` now (who may pull a group's file) */
+  groupMember(groupId: string, peer: string): Promise<boolean>
 }
 
 /**
@@ -64,9 +66,7 @@ export class FileHosting {
   async open (from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
     const { db } = this.#init
     const row = await getTransfer(db, id as MessageId)
-    const contact = row == null ? undefined : await getContact(db, row.contactId)
-    if (row == null || row.direction !== 'out' || contact?.peerId !== from.toString() || row.sha256 === '' ||
-      toHex(sha256) !== row.sha256) {
+    if (row == null || row.direction !== 'out' || row.sha256 === '' || toHex(sha256) !== row.sha256 || !await this.#mayOpen(row, from.toString())) {
       throw new FileTransferError('unknown-transfer')
     }
     if (row.state === 'cancelled') throw new FileTransferError('cancelled')
@@ -76,6 +76,12 @@ export class FileHosting {
     if (blob == null || hashes == null) throw new FileTransferError('unavailable')
     await setTransferState(db, row.id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
     return this.#serve(row, blob, hashes, this.#init.budget.commit(connection, row.size))
+  }
+
+  /** The contact a file was offered to, or any member of the group it was offered in. */
+  async #mayOpen (row: TransferRow, from: string): Promise<boolean> {
+    if (row.groupId !== undefined) return this.#init.groupMember(row.groupId, from)
+    return (await getContact(this.#init.db, row.contactId))?.peerId === from
   }
 
   /** Makes every source of `id` being served refuse its next chunk (the receiver hears ERROR 'cancelled'). */

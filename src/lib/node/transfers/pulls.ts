@@ -127,14 +127,17 @@ export class Pulls {
     for (const row of rows) {
       if (this.#pulls.size >= MAX_ACTIVE_TRANSFERS) return
       if (this.#pulls.has(row.id) || this.#retries.planned(row.id)) continue
-      const contact = await getContact(db, row.contactId)
-      if (contact == null || contact.blocked) continue
-      const connection = bestConnection(this.#init.libp2p(), peerIdFromString(contact.peerId))
+      // a group's file comes from its author (row.peer), a chat's from the contact
+      const contact = row.groupId === undefined ? await getContact(db, row.contactId) : undefined
+      if (row.groupId === undefined && (contact == null || contact.blocked)) continue
+      const peerId = row.peer ?? contact?.peerId
+      if (peerId === undefined) continue
+      const connection = bestConnection(this.#init.libp2p(), peerIdFromString(peerId))
       if (connection == null) {
         if (row.state !== 'waiting') await setTransferState(db, row.id, 'waiting')
         continue
       }
-      if (isRelayed(connection) && !await this.#mayPullRelayed(row, connection, contact.peerId)) continue
+      if (isRelayed(connection) && !await this.#mayPullRelayed(row, connection, peerId)) continue
       this.#waitingSince.delete(row.id)
       this.#start(row, connection)
     }

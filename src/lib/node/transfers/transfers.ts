@@ -14,6 +14,7 @@
  */
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { getContact } from '../../db/contacts.ts'
+import { GROUP_CONTACT_ID } from '../../db/groups.ts'
 import { outgoingFileRow } from '../../db/messages.ts'
 import { deleteTransfer, getTransfer, offerReady, resetChunks, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers } from '../../db/transfers.ts'
 import { outgoingTransferRow } from '../../db/transfer-rows.ts'
@@ -35,6 +36,8 @@ import type { ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { Outbox } from '../messaging/outbox.ts'
+import type { GroupBook } from '../groups/book.ts'
+import type { Groups } from '../groups/groups.ts'
 import type { FileHost, FileService, FileSource } from './file-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -55,6 +58,8 @@ export interface OutgoingFile {
   voice?: NonNullable<FileOffer['voice']>
   /** the chat's disappearing-messages timer in seconds, when it is on */
   ttl?: number
+  /** a group's file (contactId 0): its place in the group's order; signed and sent to the members once prepared */
+  group?: { groupId: string, lamport: number }
 }
 
 /** A received message that offers a file (its chat frame, checked by the codec). */
@@ -70,6 +75,10 @@ export interface TransferComponents {
   served: Pick<ServedConfig, 'maxFileBytes'>
   /** an offer is ready: the outbox delivers it */
   outbox: Pick<Outbox, 'kick'>
+  /** a group's offer is ready: the group signs it and sends it to each member */
+  groups: Pick<Groups, 'fileReady'>
+  /** who may pull a group's file: its members */
+  groupBook: Pick<GroupBook, 'member'>
   /** whether this browser has WebRTC; told where files are kept */
   capabilities: Pick<Capabilities, 'current' | 'update'>
   /** why a peer is not reached directly (`direct`) */
@@ -93,6 +102,7 @@ export class TransferManager implements FileHost, Startable {
       libp2p: () => components.libp2p,
       store: () => this.#requireStore(),
       budget: new RelayBudget(),
+      groupMember: async (groupId: string, peer: string) => components.groupBook.member(groupId, peer),
       direct: (peerId: string) => ({ outlook: components.status.current.direct[peerId], webrtcHere: components.capabilities.current.webrtc !== false })
     }
     this.#pulls = new Pulls(parts)
@@ -166,9 +176,10 @@ export class TransferManager implements FileHost, Startable {
     const name = sanitizeFileName(input.name)
     const offer: FileOffer = { sha256: '', size, name, mime: sanitizeMime(input.mime), chunkSize, listHash: '', ...input.thumb }
     if (input.voice !== undefined) offer.voice = input.voice
-    const message = outgoingFileRow({
+    const row = outgoingFileRow({
       contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now, ...(input.ttl === undefined ? {} : { ttl: input.ttl })
     })
+    const message = input.group === undefined ? row : { ...row, groupId: input.group.groupId, lamport: input.group.lamport }
     const transfer = outgoingTransferRow(message, store.kind, now)
     // the user is told when the name had to change (the sender's card)
     const givenName = givenNameIfChanged(input.name, name)
@@ -214,7 +225,8 @@ export class TransferManager implements FileHost, Startable {
         chunkCount: chunkCountOf(blob.size, chunkSizeFor(blob.size)),
         hashes: hashed.hashes
       })
-      if (ready) this.#components.outbox.kick(contactId)
+      if (ready && contactId === GROUP_CONTACT_ID) await this.#components.groups.fileReady(id)
+      else if (ready) this.#components.outbox.kick(contactId)
     })().catch(async (err: unknown) => {
       this.#log.error('preparing file %s failed - %e', id, err)
       // keep nothing for a failed file: a retry needs the copy in the store
@@ -320,8 +332,9 @@ export class TransferManager implements FileHost, Startable {
     if (!this.#started) return
     const row = await getTransfer(this.#db, id as MessageId)
     if (row == null) return
-    const contact = await getContact(this.#db, row.contactId)
-    if (contact?.peerId !== from.toString()) return
+    // only who offered it cancels it: the contact, or a group file's author (a member's cancel ends only its own pull)
+    const offeredBy = row.groupId === undefined ? (await getContact(this.#db, row.contactId))?.peerId : row.peer
+    if (offeredBy !== from.toString()) return
     if (row.state === 'complete' || row.state === 'cancelled') return
     await setTransferState(this.#db, row.id, 'cancelled', { cancelledBy: 'peer' })
     this.#pulls.abort(row.id, new FileTransferError('cancelled'))
