@@ -6,7 +6,8 @@
  * nothing after that; Bob leaves; every device holds the same group.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { groupMessages } from '../../src/lib/db/groups.ts'
+import { deliveriesOf, groupMessages } from '../../src/lib/db/groups.ts'
+import type { MessageRow } from '../../src/lib/db/types.ts'
 import { befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
@@ -61,6 +62,32 @@ describe('groups between nodes', () => {
       for (const peer of [bob, carol]) expect(await bodies(peer, groupId)).toEqual(order)
     }, WAIT)
     expect(await bob.db.contacts.where('peerId').equals(carol.node.status.peerId ?? '').count()).toBe(0)
+
+    // message actions: Bob reacts to Alice's message, Alice edits it, Carol deletes hers for everyone,
+    // Bob reads Alice's: Alice's Info says read by Bob, delivered to Carol
+    const byBody = async (peer: Peer, body: string): Promise<MessageRow> => {
+      const found = (await groupMessages(peer.db, groupId)).find((m) => m.body === body)
+      if (found === undefined) throw new Error(`no "${body}"`)
+      return found
+    }
+    const hello = (await byBody(alice, 'hello from Alice')).id
+    const carols = (await byBody(carol, 'hello from Carol')).id
+    await bob.node.call('react', { messageId: hello, emoji: '🎉' })
+    await alice.node.call('editMessage', { messageId: hello, text: 'hello from Alice (edited)' })
+    await carol.node.call('deleteMessage', { messageId: carols, forEveryone: true })
+    await bob.node.call('markGroupRead', { groupId, ids: [hello] })
+    await vi.waitFor(async () => {
+      for (const peer of [alice, bob, carol]) {
+        const row = await peer.db.messages.get(hello)
+        expect(row?.reactions?.map((r) => [r.from, r.emoji])).toEqual([[bob.node.status.peerId, '🎉']])
+        expect(row?.body).toBe('hello from Alice (edited)')
+        expect(await peer.db.messages.get(carols)).toMatchObject({ body: '', deleted: expect.anything() })
+      }
+      expect((await deliveriesOf(alice.db, hello)).map((d) => [d.peer, d.state]).sort()).toEqual(
+        [[bob.node.status.peerId, 'read'], [carol.node.status.peerId, 'delivered']].sort())
+    }, WAIT)
+    // Bob may not edit Alice's message: refused here, and a forged edit would be refused by every member
+    await expect(bob.node.call('editMessage', { messageId: hello, text: 'not mine' })).rejects.toThrow()
 
     // a file from Carol and one from Alice: each member pulls it from its author and holds the same bytes
     const photo = new Uint8Array(300_000).map((_, i) => (i * 31) % 251)

@@ -159,7 +159,7 @@ export async function storeEvent (db: ParleyDb, event: EventRow): Promise<EventS
       const rows = await db.messages.bulkGet(event.targets)
       for (const row of rows) {
         if (row === undefined) continue
-        if (row.contactId !== event.contactId) return { ...result, outcome: 'not-allowed' }
+        if (row.contactId !== event.contactId || row.groupId !== event.groupId) return { ...result, outcome: 'not-allowed' }
         const why = refusal(row, event)
         if (why !== undefined && event.kind !== 'reaction' && event.kind !== 'read') return { ...result, outcome: 'not-allowed' }
         const next = mergeEvent(row, event)

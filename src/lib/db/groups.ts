@@ -5,8 +5,9 @@
  * contact 0, and the per-member deliveries of our group messages.
  */
 import Dexie from 'dexie'
+import { withPendingEvents } from './events.ts'
 import type { ParleyDb } from './db.ts'
-import type { GroupDeliveryRow, GroupOpRow, GroupRow, MessageId, MessageRow } from './types.ts'
+import type { EventRow, GroupDeliveryRow, GroupOpRow, GroupRow, MessageId, MessageRow } from './types.ts'
 
 /** Group messages have this contactId: no contact row has it (contacts count from 1). */
 export const GROUP_CONTACT_ID = 0
@@ -44,9 +45,12 @@ export async function saveGroup (db: ParleyDb, row: GroupRow, ops: readonly Grou
 export async function storeGroupMessage (db: ParleyDb, row: MessageRow): Promise<'stored' | 'duplicate'> {
   const groupId = row.groupId
   if (groupId === undefined || row.lamport === undefined || row.contactId !== GROUP_CONTACT_ID) throw new TypeError('not a group message row')
-  return db.transaction('rw', db.messages, db.groups, async () => {
+  return db.transaction('rw', db.messages, db.groups, db.events, async () => {
     if (await db.messages.get(row.id) !== undefined) return 'duplicate'
-    await db.messages.add(row)
+    // reactions, edits or a delete that came before it
+    const [merged] = await withPendingEvents(db, [row])
+    if (merged === undefined) return 'duplicate'
+    await db.messages.add(merged)
     const group = await db.groups.get(groupId)
     if (group !== undefined && group.lamport < (row.lamport ?? 0)) await db.groups.update(groupId, { lamport: row.lamport })
     return 'stored'
@@ -82,6 +86,24 @@ export async function queueGroupDeliveries (db: ParleyDb, id: MessageId, groupId
     await db.groupDeliveries.bulkPut(peers.map((peer): GroupDeliveryRow => ({ message: id, peer, group: groupId, state: 'queued', at: now })))
     const group = await db.groups.get(groupId)
     if (group !== undefined && group.lamport < (row.lamport ?? 0)) await db.groups.update(groupId, { lamport: row.lamport, updatedAt: now })
+  })
+}
+
+/**
+ * Our group event, signed: its envelope set on the event row (stored by
+ * MessageActions, or made here for a read receipt: `fresh`), queued for `peers`.
+ */
+export async function queueGroupEvent (
+  db: ParleyDb, id: string, groupId: string, signed: { body: string, sig: string }, peers: readonly string[], now: number,
+  fresh?: Pick<EventRow, 'fromPeerId' | 'kind' | 'targets' | 'sentAt'>
+): Promise<void> {
+  await db.transaction('rw', db.events, db.groupDeliveries, async () => {
+    if (fresh !== undefined) {
+      await db.events.put({ id, contactId: GROUP_CONTACT_ID, groupId, direction: 'out', state: 'sent', ...fresh, targets: [...fresh.targets] as MessageId[], groupSigned: signed })
+    } else {
+      await db.events.update(id, { groupSigned: signed, state: 'sent' })
+    }
+    await db.groupDeliveries.bulkPut(peers.map((peer): GroupDeliveryRow => ({ message: id, peer, group: groupId, state: 'queued', at: now })))
   })
 }
 

@@ -161,6 +161,9 @@ export interface EventRow {
   text?: string
   /** timer: seconds, 0 = off */
   ttl?: number
+  /** an event in a group (contactId 0): its group, and (ours) the author's signed envelope the members are sent */
+  groupId?: string
+  groupSigned?: { body: string, sig: string }
 }
 
 /** The chat's disappearing-messages timer as both sides agreed it: the newest change wins. */

@@ -3,6 +3,7 @@ import { method, returns } from '../define.ts'
 import { contactId, longText, messageId, peerIdText, shortText } from '../ids.ts'
 import { v } from '../schema.ts'
 import { OFFERED_FILE } from './transfers.ts'
+import { MAX_MARK_READ_IDS } from './actions.ts'
 import type { MessageId } from '../../db/types.ts'
 
 /** A group's id: 32 lowercase hex digits. */
@@ -29,6 +30,8 @@ export const groupsMethods = {
   leaveGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
   /** send a file (an image, a voice message) to every member: prepared as sendFile's, then offered to each; each member pulls it from us */
   sendGroupFile: method({ params: v.object({ groupId: groupId(), ...OFFERED_FILE }), result: returns<{ messageId: MessageId }>() }),
+  /** these received group messages were on screen in a visible tab: marked read (and, with read receipts on, their authors told) */
+  markGroupRead: method({ params: v.object({ groupId: groupId(), ids: v.array(messageId(), { max: MAX_MARK_READ_IDS }) }), result: returns<null>() }),
   /** send a text to every member (queued per member until each has it) */
   sendGroupMessage: method({
     params: v.object({ groupId: groupId(), text: longText(), replyTo: v.optional(messageId()) }),

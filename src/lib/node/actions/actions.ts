@@ -22,6 +22,7 @@ import type { ContactBook } from '../contacts/book.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Outbox } from '../messaging/outbox.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
+import type { Groups } from '../groups/groups.ts'
 
 /** The message is not here (deleted, disappeared, never was): `messageNotFound`; deleted for everyone: `messageWasDeleted`. */
 export const MessageNotFoundError = errorClass('MessageNotFoundError')
@@ -36,6 +37,8 @@ export interface MessageActionsComponents {
   contactBook: Pick<ContactBook, 'byId'>
   outbox: Pick<Outbox, 'kick'>
   transfers: Pick<TransferManager, 'forget'>
+  /** actions on group messages go to the group's members */
+  groups: Pick<Groups, 'sendEvent'>
 }
 
 const HOURS = 3600_000
@@ -119,6 +122,7 @@ export class MessageActions {
     const now = Date.now()
     const event = this.#event(row.contactId, identity.require().peerId, kind, [row.id], now, fields)
     if (!send) event.state = 'delivered'
+    if (row.groupId !== undefined) event.groupId = row.groupId
     const why = refusal(row, event)
     if (why === 'not-yours') throw new ActionNotAllowedError('editNotYours')
     if (why === 'not-text') throw new ActionNotAllowedError('editNotText')
@@ -130,7 +134,8 @@ export class MessageActions {
     }
     const result = await storeEvent(db, event)
     if (result.filesGone.length > 0) await transfers.forget(result.filesGone)
-    if (send) outbox.kick(row.contactId)
+    if (send && row.groupId !== undefined) await this.#components.groups.sendEvent(event)
+    else if (send) outbox.kick(row.contactId)
   }
 
   #event (contactId: ContactId, from: string, kind: EventKind, targets: MessageId[], now: number, fields: Pick<EventRow, 'emoji' | 'text' | 'ttl'>): EventRow {

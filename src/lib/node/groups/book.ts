@@ -11,13 +11,14 @@ import { GroupLog } from '@parley/protocol/group/log'
 import { decodeGroupMessage } from '@parley/protocol/group/message'
 import { decodeGroupOp } from '@parley/protocol/group/op'
 import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
-import { getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, storeGroupMessage } from '../../db/groups.ts'
+import { storeEvent } from '../../db/events.ts'
+import { dropDeliveries, getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, setDelivery, storeGroupMessage } from '../../db/groups.ts'
 import type { GroupMessage } from '@parley/protocol/group/message'
 import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { GroupDesk } from './group-service.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
@@ -33,7 +34,7 @@ export interface GroupBookComponents {
   contactBook: Pick<ContactBook, 'isAccepted'>
   libp2p: { peerId: PeerId }
   /** file offers in groups: stored with their transfer, pulled from the author */
-  transfers: Pick<TransferManager, 'receive'>
+  transfers: Pick<TransferManager, 'receive' | 'forget'>
 }
 
 /** What the book asks of whoever sends for it (the courier): fetch operations a peer holds. */
@@ -115,6 +116,8 @@ export class GroupBook implements GroupDesk, Startable {
     const toStore = before === undefined ? log.ops() : added
     await saveGroup(this.#components.db, row, toStore.map((op) => ({ id: op.id, group: op.group, lamport: op.lamport, signed: op.signed })))
     this.#remember(log)
+    // whoever is no longer a member is owed nothing more (the operation saying so still goes to them)
+    for (const peer of log.state().former.keys()) await dropDeliveries(this.#components.db, log.id, peer)
     const waiting = this.#waiting.get(log.id)
     if (waiting !== undefined) {
       this.#waiting.delete(log.id)
@@ -223,7 +226,7 @@ export class GroupBook implements GroupDesk, Startable {
     const members = log.state().members
     if (!members.some((m) => m.peer === message.author) || !members.some((m) => m.peer === from)) return { type: 'reject', reason: 'not-a-member' }
     const frame = message.frame
-    if (frame.type !== 'message') return { type: 'reject', reason: 'invalid' }
+    if (frame.type !== 'message') return this.#receiveAction(message)
     if (frame.file !== undefined) {
       const outcome = await this.#components.transfers.receive({
         id: frame.id as MessageId,
@@ -243,6 +246,33 @@ export class GroupBook implements GroupDesk, Startable {
     }
     const outcome = await storeGroupMessage(this.#components.db, this.messageRow(message, Date.now()))
     return { type: 'reply', status: outcome }
+  }
+
+  /**
+   * An action in a group: a reaction, an edit or a delete applies to the
+   * group's message as in a chat (db/events.ts: only the author edits or
+   * deletes, within the windows); a read receipt marks our messages read by
+   * that member. Typing and the disappearing timer are not carried in groups.
+   */
+  async #receiveAction (message: GroupMessage): Promise<GroupReply> {
+    const { db } = this.#components
+    const frame = message.frame
+    const now = Date.now()
+    if (frame.type === 'read') {
+      const ours = (await db.messages.bulkGet(frame.targets as MessageId[])).filter((r) => r?.groupId === message.group && r.direction === 'out')
+      for (const row of ours) if (row !== undefined) await setDelivery(db, row.id, message.author, 'read', now)
+      return { type: 'reply', status: 'stored' }
+    }
+    if (frame.type !== 'reaction' && frame.type !== 'edit' && frame.type !== 'delete') return { type: 'reject', reason: 'invalid' }
+    const event: EventRow = {
+      id: frame.id, contactId: GROUP_CONTACT_ID, groupId: message.group, direction: 'in', fromPeerId: message.author, kind: frame.type,
+      targets: [frame.target as MessageId], sentAt: frame.sentAt, receivedAt: now, state: 'delivered',
+      ...(frame.type === 'reaction' ? { emoji: frame.emoji } : frame.type === 'edit' ? { text: frame.text } : {})
+    }
+    const result = await storeEvent(db, event)
+    if (result.outcome === 'not-allowed') return { type: 'reject', reason: 'invalid' }
+    if (result.filesGone.length > 0) await this.#components.transfers.forget(result.filesGone)
+    return { type: 'reply', status: result.outcome }
   }
 
   #wait (group: string, from: string, signed: { body: string, sig: string }): void {

@@ -151,7 +151,7 @@ export class GroupCourier implements Startable, GroupSyncer {
       }
       if (owedGroups?.size === 0) this.#opsOwed.delete(peer)
       for (const delivery of owed) {
-        const row = await this.#components.db.messages.get(delivery.message as MessageId)
+        const row = await this.#signedOf(delivery.message)
         if (row?.groupSigned === undefined) {
           await setDelivery(this.#components.db, delivery.message, peer, 'failed', Date.now())
           continue
@@ -202,11 +202,17 @@ export class GroupCourier implements Startable, GroupSyncer {
     }
     if (this.#opsOwed.get(peer)?.size === 0) this.#opsOwed.delete(peer)
     for (const delivery of owed) {
-      const row = await db.messages.get(delivery.message as MessageId)
+      const row = await this.#signedOf(delivery.message)
       if (row?.groupSigned === undefined) continue
       if (await courier.depositFor(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned })) === 0) return
       await setDelivery(db, delivery.message, peer, 'stored', Date.now())
     }
+  }
+
+  /** What a delivery carries: a message of ours, or an event (reaction, edit, delete, read) of ours. */
+  async #signedOf (id: string): Promise<{ id: string, groupSigned?: { body: string, sig: string } } | undefined> {
+    const { db } = this.#components
+    return await db.messages.get(id as MessageId) ?? await db.events.get(id)
   }
 
   reach (peer: string): void {

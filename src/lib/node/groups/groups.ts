@@ -11,7 +11,8 @@ import { GroupLog } from '@parley/protocol/group/log'
 import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
 import { displayName } from '../../db/contacts.ts'
-import { getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupMessage } from '../../db/groups.ts'
+import { getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupEvent, queueGroupMessage } from '../../db/groups.ts'
+import { MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
 import { newMessageId } from '../../db/messages.ts'
 import { checkText } from '../messaging/text.ts'
 import { mailboxRelaysOf } from '../messaging/courier.ts'
@@ -19,7 +20,8 @@ import { errorClass } from '../../contract/errors.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
 import type { Libp2p } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactId, GroupMembership, GroupRow, MessageId } from '../../db/types.ts'
+import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
+import type { ContactId, EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { OutgoingFile, TransferManager } from '../transfers/transfers.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { GroupBook } from './book.ts'
@@ -180,6 +182,60 @@ export class Groups {
     const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
     await queueGroupDeliveries(db, id, message.groupId, signed.signed, others, Date.now())
     for (const peer of others) this.#components.groupCourier.kick(peer)
+  }
+
+  /**
+   * Sends our stored event about a group message (a reaction, an edit, a
+   * delete for everyone: MessageActions stored it with its effect here) to
+   * every other member, signed as a group message whose frame is the action.
+   */
+  async sendEvent (event: EventRow): Promise<void> {
+    const { db } = this.#components
+    if (event.groupId === undefined || (event.kind !== 'reaction' && event.kind !== 'edit' && event.kind !== 'delete')) return
+    const target = event.targets[0]
+    if (target === undefined) return
+    const { log, row } = await this.#sendable(event.groupId)
+    const me = this.#me()
+    const frame: ChatDialerFrame = event.kind === 'reaction'
+      ? { type: 'reaction', id: event.id, sentAt: event.sentAt, target, emoji: event.emoji ?? '' }
+      : event.kind === 'edit'
+        ? { type: 'edit', id: event.id, sentAt: event.sentAt, target, text: event.text ?? '' }
+        : { type: 'delete', id: event.id, sentAt: event.sentAt, target }
+    const signed = signGroupMessage({ group: event.groupId, author: me, lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, frame, this.#secret())
+    const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
+    await queueGroupEvent(db, event.id, event.groupId, signed.signed, others, Date.now())
+    for (const peer of others) this.#components.groupCourier.kick(peer)
+  }
+
+  /**
+   * These received group messages were on screen: marked read here, and,
+   * with read receipts on, each author told (only the authors: a receipt
+   * is for whoever wrote the message).
+   */
+  async markRead (groupId: string, ids: readonly MessageId[], receipts: boolean): Promise<void> {
+    const { db } = this.#components
+    const rows = (await db.messages.bulkGet([...new Set(ids)]))
+      .filter((r): r is MessageRow => r !== undefined && r.groupId === groupId && r.direction === 'in' && r.state === 'delivered')
+    if (rows.length === 0) return
+    const now = Date.now()
+    await db.transaction('rw', db.messages, async () => {
+      for (const row of rows) await db.messages.update(row.id, { state: 'read', readAt: now })
+    })
+    if (!receipts) return
+    const row = await getGroup(db, groupId)
+    const log = await this.#components.groupBook.log(groupId)
+    if (row?.state !== 'member' || log === undefined) return
+    const byAuthor = new Map<string, MessageId[]>()
+    for (const r of rows) byAuthor.set(r.fromPeerId, [...byAuthor.get(r.fromPeerId) ?? [], r.id])
+    for (const [author, targets] of byAuthor) {
+      for (let i = 0; i < targets.length; i += MAX_READ_TARGETS) {
+        const id = newMessageId(now)
+        const signed = signGroupMessage({ group: groupId, author: this.#me(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) },
+          { type: 'read', id, sentAt: now, targets: targets.slice(i, i + MAX_READ_TARGETS) }, this.#secret())
+        await queueGroupEvent(db, id, groupId, signed.signed, [author], now, { fromPeerId: this.#me(), kind: 'read', targets: targets.slice(i, i + MAX_READ_TARGETS), sentAt: now })
+      }
+      this.#components.groupCourier.kick(author)
+    }
   }
 
   /** Signs a text once and queues it for every other member. */

@@ -2,18 +2,22 @@ import type { NodeHandlers } from '../../contract/index.ts'
 import { sanitizeMime } from '../../files/names.ts'
 import { checkText } from '../messaging/text.ts'
 import { checkVoice } from '../transfers/voice.ts'
+import { messagingSettings } from '../../db/settings.ts'
+import type { ParleyDb } from '../../db/db.ts'
 import type { Groups } from './groups.ts'
 
 export interface GroupHandlerComponents {
   groups: Groups
+  db: ParleyDb
 }
 
-type GroupMethod = 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
+type GroupMethod = 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {
-  const { groups } = components
+  const { groups, db } = components
   return {
+    markGroupRead: async ({ groupId, ids }) => { await groups.markRead(groupId, ids, (await messagingSettings(db)).readReceipts); return null },
     createGroup: async ({ name, contactIds }) => ({ groupId: await groups.create(name, contactIds) }),
     addGroupMember: async ({ groupId, contactId }) => { await groups.add(groupId, contactId); return null },
     removeGroupMember: async ({ groupId, peerId }) => { await groups.remove(groupId, peerId); return null },
