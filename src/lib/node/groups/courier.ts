@@ -29,6 +29,8 @@ import type { GroupService } from './group-service.ts'
 export const MAX_GROUP_PEERS = 4096
 /** Back-off of a member that could not be reached. */
 export const GROUP_RETRY = { initialMs: 2000, maxMs: 5 * 60_000 }
+/** Members delivered to at once (the fan-out of one message to a large group goes this wide). */
+export const MAX_PARALLEL_DELIVERIES = 8
 /** Pages of a sync one exchange may take (MAX_OPS_PER_FRAME each). */
 const MAX_SYNC_PAGES = 16
 
@@ -71,6 +73,10 @@ export class GroupCourier implements Startable, GroupSyncer {
   readonly #opsOwed = new Map<string, Set<string>>()
   readonly #flights: KeyedSingleFlight<string>
   readonly #retry: KeyedRetry<string>
+  /** deliveries running now, and those waiting for one of them to end */
+  #running = 0
+  #stopped = false
+  readonly #queue: Array<() => void> = []
   readonly #onConnect = (event: CustomEvent<PeerId>): void => {
     const peer = event.detail.toString()
     if (this.#opsOwed.has(peer) || this.#retry.planned(peer)) this.kick(peer)
@@ -80,7 +86,7 @@ export class GroupCourier implements Startable, GroupSyncer {
     this.#components = components
     this.#log = components.logger.forComponent('parley:groups:courier')
     this.#flights = new KeyedSingleFlight<string>({
-      run: async (peer) => { await this.#deliver(peer) },
+      run: async (peer) => { await this.#limited(async () => { await this.#deliver(peer) }) },
       onError: (peer, err) => { this.#log.error('delivery to %s failed - %e', peer, err) },
       maxKeys: MAX_GROUP_PEERS
     })
@@ -88,6 +94,7 @@ export class GroupCourier implements Startable, GroupSyncer {
   }
 
   async start (): Promise<void> {
+    this.#stopped = false
     this.#components.groupBook.syncer = this
     this.#components.libp2p.addEventListener('peer:connect', this.#onConnect)
     for (const peer of await peersOwed(this.#components.db)) this.kick(peer)
@@ -98,6 +105,21 @@ export class GroupCourier implements Startable, GroupSyncer {
     this.#retry.stop()
     this.#flights.stop()
     this.#opsOwed.clear()
+    this.#stopped = true
+    for (const release of this.#queue.splice(0)) release()
+  }
+
+  /** Runs `task` when fewer than MAX_PARALLEL_DELIVERIES run. */
+  async #limited (task: () => Promise<void>): Promise<void> {
+    if (this.#running >= MAX_PARALLEL_DELIVERIES) await new Promise<void>((resolve) => { this.#queue.push(resolve) })
+    if (this.#stopped) return
+    this.#running++
+    try {
+      await task()
+    } finally {
+      this.#running--
+      this.#queue.shift()?.()
+    }
   }
 
   /** Sends `peer` what is owed to it, now (or right after the run under way). */
