@@ -1,8 +1,9 @@
 /**
  * The open chat's presence features, wired to the screen: typing both ways
- * (typing.svelte.ts), read marks for the received messages on screen
- * (read-watch.ts, read-batcher.ts), and hiding messages whose time is up
- * (expiry-clock.svelte.ts). Read receipts and typing indicators follow the
+ * (typing.svelte.ts; a contact's chat only: groups carry no typing), read
+ * marks for the received messages on screen (read-watch.ts,
+ * read-batcher.ts: markRead, or markGroupRead in a group), and hiding
+ * messages whose time is up (expiry-clock.svelte.ts). Read receipts and typing indicators follow the
  * device's settings (messaging-settings.svelte.ts); the bubbles learn the
  * read-receipts setting through a context (ui/shown-state.ts).
  *
@@ -15,6 +16,7 @@
  * ```
  */
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
+import type { ChatRef } from './chat-scope.ts'
 import { setReadReceiptsContext } from '../ui/shown-state.ts'
 import { ExpiryClock, unexpired } from './expiry-clock.svelte.ts'
 import { getMessagingSettings, type MessagingSettings } from './messaging-settings.svelte.ts'
@@ -31,7 +33,8 @@ export class ChatPresence {
 
   constructor (
     node: PresenceNode,
-    contactId: () => ContactId,
+    /** the chat: a contact's id, or a group's chat */
+    chat: () => ContactId | ChatRef,
     draft: () => string,
     rows: () => readonly MessageRow[],
     log: () => HTMLElement | null,
@@ -39,16 +42,26 @@ export class ChatPresence {
   ) {
     const typing = new ChatTyping(node, () => settings.typing)
     this.#typing = typing
-    const reads = new ReadBatcher(async (id, ids) => node.call('markRead', { contactId: id, ids }))
+    // a contact's chat is keyed by its id, a group's by its group id
+    const reads = new ReadBatcher<ContactId | string>(async (id, ids) => typeof id === 'number'
+      ? node.call('markRead', { contactId: id, ids })
+      : node.call('markGroupRead', { groupId: id, ids }))
     this.#clock = new ExpiryClock(rows)
     setReadReceiptsContext(() => settings.readReceipts)
 
-    $effect(() => { typing.open(contactId()) })
+    const key = (): ContactId | string => {
+      const ref = chat()
+      return typeof ref === 'number' ? ref : ref.kind === 'contact' ? ref.contactId : ref.groupId
+    }
+    $effect(() => {
+      const id = key()
+      if (typeof id === 'number') typing.open(id)
+    })
     $effect(() => { typing.draftChanged(draft()) })
     // the received messages on screen are read; watched afresh as the list changes
     $effect(() => {
       const element = log()
-      const id = contactId()
+      const id = key()
       void rows()
       if (element === null) return
       return watchReads(element, (messageId) => { reads.add(id, messageId as MessageId) })

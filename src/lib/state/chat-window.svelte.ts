@@ -1,6 +1,7 @@
 /**
  * The messages an open chat shows: a bounded window over the chat's
- * `[contactId+sentAt+id]` index (issue 9, "history at scale").
+ * index (issue 9, "history at scale"): `[contactId+sentAt+id]` for a
+ * contact, the group order for a group (chat-scope.ts).
  *
  * The window is a key range [low, high] of that index (`high` open while it
  * reaches the newest message). A liveQuery over exactly that range keeps the
@@ -8,10 +9,11 @@
  * key-only read of at most one page. Nothing ever counts or loads the whole
  * chat, so a chat of 100,000 messages opens as fast as one of 50.
  */
-import Dexie, { liveQuery } from 'dexie'
+import { liveQuery } from 'dexie'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
-import { firstUnreadAfter, type SeenMark } from '../pwa/unread.ts'
+import type { SeenMark } from '../pwa/unread.ts'
+import { chatScope, type ChatRef, type ChatScope, type IndexKey } from './chat-scope.ts'
 import { reuseRows } from './reuse-rows.ts'
 
 /** Messages read per page (when opening, and per step up or down). */
@@ -22,15 +24,8 @@ export const MAX_WINDOW = 200
 /** Messages shown before the first unread one when a chat opens there (paging brings more). */
 export const UNREAD_CONTEXT = 10
 
-/** Index name from db/schema.ts. */
-const BY_CHAT = '[contactId+sentAt+id]'
-
-/** A key of the chat index: [contactId, sentAt, id]. */
-type ChatKey = [ContactId, number, MessageId]
-
-function keyOf (row: MessageRow): ChatKey {
-  return [row.contactId, row.sentAt, row.id]
-}
+/** A key of the chat's index (chat-scope.ts). */
+type ChatKey = IndexKey
 
 interface Bounds {
   /** inclusive; undefined: from the chat's first message */
@@ -50,19 +45,20 @@ export class ChatWindow {
   #firstUnread = $state<MessageId | undefined>(undefined)
 
   readonly #db: ParleyDb
-  readonly #contactId: ContactId
+  readonly #scope: ChatScope
   #bounds: Bounds = {}
   #subscription: { unsubscribe: () => void } | undefined
   /** Bumped on every re-subscription: results of an older one are ignored. */
   #generation = 0
   #closed = false
 
-  constructor (db: ParleyDb, contactId: ContactId) {
+  /** `chat`: a contact's id, or which chat (chat-scope.ts) */
+  constructor (db: ParleyDb, chat: ContactId | ChatRef) {
     this.#db = db
-    this.#contactId = contactId
+    this.#scope = chatScope(chat)
   }
 
-  /** The window's messages in display order (sentAt, then id). */
+  /** The window's messages in display order (a contact's: sentAt, then id; a group's: its order). */
   get rows (): readonly MessageRow[] { return this.#rows }
   /** False until the first rows (or error) arrive. */
   get loaded (): boolean { return this.#loaded }
@@ -99,7 +95,7 @@ export class ChatWindow {
    */
   async openAt (id: MessageId): Promise<boolean> {
     const row = await this.#db.messages.get(id)
-    if (row === undefined || row.contactId !== this.#contactId) {
+    if (row === undefined || !this.#scope.holds(row)) {
       await this.openLatest()
       return false
     }
@@ -108,16 +104,17 @@ export class ChatWindow {
   }
 
   /**
-   * Shows the chat from its first unread message (the first incoming one
-   * after `seen`, with UNREAD_CONTEXT messages before it), or its newest page
-   * when nothing is unread or nothing was seen yet in this browser.
+   * Shows the chat from its first unread message (a contact's first
+   * incoming one after `seen`, a group's first not read: chat-scope.ts),
+   * with UNREAD_CONTEXT messages before it, or its newest page when nothing
+   * is unread or nothing of a contact's chat was seen yet in this browser.
    *
    * @returns the first unread message's id, which `firstUnread` keeps
    */
   async openAtUnread (seen: SeenMark | undefined): Promise<MessageId | undefined> {
     let first: MessageRow | undefined
     try {
-      first = seen === undefined ? undefined : await firstUnreadAfter(this.#db, this.#contactId, seen)
+      first = await this.#scope.firstUnread(this.#db, seen)
     } catch (err) {
       // the newest page is still worth showing; the error is said if that read fails too
       console.error('parley: reading the first unread message failed', err)
@@ -139,7 +136,7 @@ export class ChatWindow {
    */
   async #openAround (row: MessageRow, before: number, target: MessageId | undefined): Promise<void> {
     await this.#step(async () => {
-      const at = keyOf(row)
+      const at = this.#scope.keyOf(row)
       let newer = await this.#keys(at, this.#chatHigh(), false, true, 'newer', PAGE - 1 - before)
       const older = await this.#keys(this.#chatLow(), at, true, false, 'older', PAGE - 1 - newer.keys.length)
       // near the chat's start: fewer before it, so more after it
@@ -156,7 +153,7 @@ export class ChatWindow {
     const first = this.#rows[0]
     if (first === undefined) return
     await this.#step(async () => {
-      const { keys, more } = await this.#keys(this.#chatLow(), keyOf(first), true, false, 'older', PAGE)
+      const { keys, more } = await this.#keys(this.#chatLow(), this.#scope.keyOf(first), true, false, 'older', PAGE)
       const low = keys.at(-1)
       if (low === undefined) {
         this.#atOldest = !more
@@ -166,7 +163,7 @@ export class ChatWindow {
       const keep = MAX_WINDOW - keys.length
       const dropNewest = this.#rows.length > keep
       const lastKept = this.#rows[keep - 1]
-      const high = dropNewest && lastKept !== undefined ? keyOf(lastKept) : this.#bounds.high
+      const high = dropNewest && lastKept !== undefined ? this.#scope.keyOf(lastKept) : this.#bounds.high
       this.#watch({ low, high }, { atNewest: high === undefined, atOldest: !more })
     })
   }
@@ -177,11 +174,11 @@ export class ChatWindow {
     const last = this.#rows.at(-1)
     if (last === undefined) return
     await this.#step(async () => {
-      const { keys, more } = await this.#keys(keyOf(last), this.#chatHigh(), false, true, 'newer', PAGE)
+      const { keys, more } = await this.#keys(this.#scope.keyOf(last), this.#chatHigh(), false, true, 'newer', PAGE)
       const newest = !more
       const excess = this.#rows.length + keys.length - MAX_WINDOW
       const firstKept = excess > 0 ? this.#rows[excess] : undefined
-      const low = firstKept !== undefined ? keyOf(firstKept) : this.#bounds.low
+      const low = firstKept !== undefined ? this.#scope.keyOf(firstKept) : this.#bounds.low
       this.#watch({ low, high: newest ? undefined : keys.at(-1) }, { atNewest: newest, atOldest: firstKept !== undefined ? false : undefined })
     })
   }
@@ -204,14 +201,14 @@ export class ChatWindow {
     }
   }
 
-  /** Below every key of this chat (Dexie.minKey sorts before any sentAt and id). */
+  /** Below every key of this chat (Dexie.minKey sorts before any other key part). */
   #chatLow (): ChatKey {
-    return [this.#contactId, Dexie.minKey, Dexie.minKey] as unknown as ChatKey
+    return this.#scope.low
   }
 
   /** Above every key of this chat. */
   #chatHigh (): ChatKey {
-    return [this.#contactId, Dexie.maxKey, Dexie.maxKey] as unknown as ChatKey
+    return this.#scope.high
   }
 
   /**
@@ -220,7 +217,7 @@ export class ChatWindow {
    * tells the caller there is more beyond (it uses only the first `limit`).
    */
   async #keys (from: ChatKey, to: ChatKey, includeFrom: boolean, includeTo: boolean, direction: 'older' | 'newer', limit: number): Promise<{ keys: ChatKey[], more: boolean }> {
-    let collection = this.#db.messages.where(BY_CHAT).between(from, to, includeFrom, includeTo)
+    let collection = this.#db.messages.where(this.#scope.index).between(from, to, includeFrom, includeTo)
     if (direction === 'older') collection = collection.reverse()
     const keys = await collection.limit(limit + 1).keys() as unknown as ChatKey[]
     return { keys: keys.slice(0, limit), more: keys.length > limit }
@@ -241,7 +238,7 @@ export class ChatWindow {
     const low = bounds.low ?? this.#chatLow()
     const high = bounds.high ?? this.#chatHigh()
     const query = async (): Promise<MessageRow[]> =>
-      this.#db.messages.where(BY_CHAT).between(low, high, true, true).toArray()
+      this.#db.messages.where(this.#scope.index).between(low, high, true, true).toArray()
     this.#subscription = liveQuery(query).subscribe({
       next: (rows) => {
         if (generation !== this.#generation) return
@@ -256,7 +253,7 @@ export class ChatWindow {
         const excess = rows.length - MAX_WINDOW - PAGE
         const firstKept = rows[excess + PAGE]
         if (excess > 0 && this.#bounds.high === undefined && firstKept !== undefined) {
-          this.#watch({ low: keyOf(firstKept) }, { atNewest: true, atOldest: false })
+          this.#watch({ low: this.#scope.keyOf(firstKept) }, { atNewest: true, atOldest: false })
         }
       },
       error: (err: unknown) => {

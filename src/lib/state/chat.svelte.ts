@@ -1,14 +1,15 @@
 /**
- * One open chat, as the Chat screen shows it: the window of stored messages
- * (chat-window.svelte.ts) and, at its newest end, the messages the node
- * announced on arrival until their stored rows reach the window
- * (announced.ts); the draft; sending text and files; the file actions. The
- * screen renders what this holds and keeps the DOM's part: scrolling,
+ * One open chat, as the Chat and Group screens show it: the window of
+ * stored messages (chat-window.svelte.ts) and, in a contact's chat, at its
+ * newest end, the messages the node announced on arrival until their
+ * stored rows reach the window (announced.ts); the draft; sending text and
+ * files (to a contact, or to every member of a group); the file actions.
+ * The screen renders what this holds and keeps the DOM's part: scrolling,
  * paging as a sentinel comes into view, the image viewer, downloads.
  *
  * ```ts
  * const chat = new ChatManager(getNodeManager(), getDb())
- * $effect(() => { chat.open(contactId, messageId) })
+ * $effect(() => { chat.open(contactId, messageId) })   // or chat.open({ kind: 'group', groupId })
  * $effect(() => () => { chat.reset() })
  * ```
  */
@@ -17,6 +18,7 @@ import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
 import { applyAnnounced, mergeMessages, pruneAnnounced } from './announced.ts'
 import { ChatWindow } from './chat-window.svelte.ts'
+import { sameChat, type ChatRef } from './chat-scope.ts'
 import { handleError } from './handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { sendFiles, sendVoice } from './send-files.ts'
@@ -39,7 +41,7 @@ export class ChatManager {
   readonly #db: ParleyDb
   readonly #seenMark: SeenMarkOf
   /** The chat open now; not a rune: nothing renders from it (the screen has its own). */
-  #contactId: ContactId | undefined
+  #chat: ChatRef | undefined
   #window = $state.raw<ChatWindow | undefined>(undefined)
   /** Announced messages of this chat not seen stored yet (at most MAX_ANNOUNCED). */
   #announced = $state.raw<readonly MessageRow[]>(NO_MESSAGES)
@@ -114,25 +116,27 @@ export class ChatManager {
   }
 
   /**
-   * Shows the chat with `contactId`: from its first unread message (the
-   * window's `firstUnread`), else on its newest page; or around message
-   * `messageId` (a search result; the newest page when it is not in this
-   * chat). Another contact than before starts afresh (no announcements,
-   * draft or error carried over); the same contact keeps them. Safe to call
-   * from an `$effect`: nothing read here becomes a dependency. Call it as
-   * the chat comes on screen: the seen mark is read now, before the
-   * notifications module moves it to the newest message.
+   * Shows the chat with `contactId` (or the group `chat` names): from its
+   * first unread message (the window's `firstUnread`), else on its newest
+   * page; or around message `messageId` (a search result, a quote's
+   * original; the newest page when it is not in this chat). Another chat
+   * than before starts afresh (no announcements, draft or error carried
+   * over); the same chat keeps them. Safe to call from an `$effect`:
+   * nothing read here becomes a dependency. Call it as the chat comes on
+   * screen: the seen mark is read now, before the notifications module
+   * moves it to the newest message.
    */
-  open (contactId: ContactId, messageId?: MessageId): void {
+  open (chat: ContactId | ChatRef, messageId?: MessageId): void {
+    const ref: ChatRef = typeof chat === 'number' ? { kind: 'contact', contactId: chat } : chat
     untrack(() => {
-      if (contactId !== this.#contactId) this.#switchTo(contactId)
+      if (!sameChat(ref, this.#chat)) this.#switchTo(ref)
       this.#window?.close()
-      const win = new ChatWindow(this.#db, contactId)
+      const win = new ChatWindow(this.#db, ref)
       this.#window = win
       this.#stickToBottom = messageId === undefined
       if (messageId === undefined) {
         // opened at the first unread message: the reader starts there, not at the bottom
-        void win.openAtUnread(this.#seenMark(contactId)).then((first) => {
+        void win.openAtUnread(ref.kind === 'contact' ? this.#seenMark(ref.contactId) : undefined).then((first) => {
           if (first !== undefined && this.#window === win) this.#stickToBottom = false
         })
         return
@@ -143,16 +147,22 @@ export class ChatManager {
     })
   }
 
-  #switchTo (contactId: ContactId): void {
-    this.#contactId = contactId
+  /** Opens the chat open now again, around message `id` (a quote's original not in the window). */
+  reopenAt (id: MessageId): void {
+    if (this.#chat !== undefined) this.open(this.#chat, id)
+  }
+
+  #switchTo (chat: ChatRef): void {
+    this.#chat = chat
     this.#announced = NO_MESSAGES
     this.#landed.clear()
     this.#draft = ''
     this.#error = ''
     // Messages the node announced on arrival show at once, before their DB
     // write commits and liveQuery brings the stored rows (which replace them).
+    // The node announces a contact's messages only; a group's come stored.
     this.#offMessage ??= this.#node.onMessage((event) => {
-      const id = this.#contactId
+      const id = this.#chat?.kind === 'contact' ? this.#chat.contactId : undefined
       if (id === undefined) return
       this.#announced = applyAnnounced(this.#pending, event, id)
       for (const landed of this.#landed) if (!this.#announced.some(m => m.id === landed)) this.#landed.delete(landed)
@@ -178,16 +188,18 @@ export class ChatManager {
    * `replyTo`: the message it answers (the chat shows a quote of it).
    */
   async send (replyTo?: MessageId): Promise<void> {
-    const contactId = this.#contactId
+    const chat = this.#chat
     const body = this.#draft
-    if (contactId === undefined || body.trim() === '') return
+    if (chat === undefined || body.trim() === '') return
     this.#draft = ''
     this.#error = ''
     this.#toLatest()
+    const reply = replyTo === undefined ? {} : { replyTo }
     try {
-      await this.#node.call('sendMessage', { contactId, text: body.trim(), ...(replyTo === undefined ? {} : { replyTo }) })
+      if (chat.kind === 'contact') await this.#node.call('sendMessage', { contactId: chat.contactId, text: body.trim(), ...reply })
+      else await this.#node.call('sendGroupMessage', { groupId: chat.groupId, text: body.trim(), ...reply })
     } catch (err) {
-      this.#error = handleError(err, 'sendMessage')
+      this.#error = handleError(err, chat.kind === 'contact' ? 'sendMessage' : 'sendGroupMessage')
       if (this.#draft === '') this.#draft = body
     }
   }
@@ -197,12 +209,12 @@ export class ChatManager {
    * many, folders), until a failure replaces it with its own words.
    */
   async sendFiles (files: readonly File[], notice = ''): Promise<void> {
-    const contactId = this.#contactId
-    if (contactId === undefined) return
+    const chat = this.#chat
+    if (chat === undefined) return
     this.#error = notice
     this.#toLatest()
     try {
-      await sendFiles(this.#node, contactId, files)
+      await sendFiles(this.#node, chat, files)
     } catch (err) {
       this.#error = handleError(err, 'sendFile')
     }
@@ -210,12 +222,12 @@ export class ChatManager {
 
   /** Sends a recorded voice message (send-files.ts sendVoice). */
   async sendVoice (recording: VoiceRecording): Promise<void> {
-    const contactId = this.#contactId
-    if (contactId === undefined) return
+    const chat = this.#chat
+    if (chat === undefined) return
     this.#error = ''
     this.#toLatest()
     try {
-      await sendVoice(this.#node, contactId, recording)
+      await sendVoice(this.#node, chat, recording)
     } catch (err) {
       this.#error = handleError(err, 'sendFile')
     }
@@ -247,7 +259,7 @@ export class ChatManager {
     this.#offMessage = undefined
     this.#window?.close()
     this.#window = undefined
-    this.#contactId = undefined
+    this.#chat = undefined
     this.#announced = NO_MESSAGES
     this.#landed.clear()
     this.#draft = ''

@@ -12,6 +12,9 @@
  * reads.add(contactId, id)   // the message was seen
  * reads.close()              // the chat closes: what is left is sent now
  * ```
+ *
+ * The chat's key is a contact's id by default; a group's chat keys it by
+ * its group id (`ReadBatcher<string>`, calling markGroupRead).
  */
 import { MAX_MARK_READ_IDS } from '../contract/methods/actions.ts'
 import type { ContactId, MessageId } from '../db/types.ts'
@@ -22,25 +25,25 @@ export const READ_BATCH_MS = 500
 /** Ids waiting or on their way at most; more are dropped (they stay unread and are reported again when seen again). */
 export const MAX_PENDING_READS = 4 * MAX_MARK_READ_IDS
 
-export type MarkRead = (contactId: ContactId, ids: MessageId[]) => Promise<unknown>
+export type MarkRead<K = ContactId> = (chat: K, ids: MessageId[]) => Promise<unknown>
 
-export class ReadBatcher {
-  readonly #markRead: MarkRead
+export class ReadBatcher<K = ContactId> {
+  readonly #markRead: MarkRead<K>
   readonly #batchMs: number
-  #contactId: ContactId | undefined
+  #contactId: K | undefined
   /** ids seen and not sent yet, in the order seen */
   readonly #waiting = new Set<MessageId>()
   /** ids handed to markRead whose call has not settled */
   readonly #sending = new Set<MessageId>()
   #timer: ReturnType<typeof setTimeout> | undefined
 
-  constructor (markRead: MarkRead, batchMs = READ_BATCH_MS) {
+  constructor (markRead: MarkRead<K>, batchMs = READ_BATCH_MS) {
     this.#markRead = markRead
     this.#batchMs = batchMs
   }
 
   /** Message `id` of the chat with `contactId` was seen; another chat than before sends the earlier chat's ids first. */
-  add (contactId: ContactId, id: MessageId): void {
+  add (contactId: K, id: MessageId): void {
     if (contactId !== this.#contactId) {
       this.flush()
       this.#contactId = contactId

@@ -15,7 +15,9 @@ export const en = {
   showMore: 'Show more',
   showLess: 'Show less',
   /** the line above the first unread message a chat opened at */
-  newMessages: 'New messages'
+  newMessages: 'New messages',
+  /** under a group message that names us with @ */
+  mentionsYou: 'Mentions you'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -28,5 +30,6 @@ export const ru: RuTable<typeof en> = {
   failed: 'не отправлено',
   showMore: 'Показать полностью',
   showLess: 'Свернуть',
-  newMessages: 'Новые сообщения'
+  newMessages: 'Новые сообщения',
+  mentionsYou: 'Упоминает вас'
 }
