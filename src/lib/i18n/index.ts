@@ -24,6 +24,7 @@ import * as contacts from './messages/contacts.ts'
 import * as copies from './messages/copies.ts'
 import * as errors from './messages/errors.ts'
 import * as files from './messages/files.ts'
+import * as groups from './messages/groups.ts'
 import * as invite from './messages/invite.ts'
 import * as message from './messages/message.ts'
 import * as network from './messages/network.ts'
@@ -37,7 +38,7 @@ import * as voice from './messages/voice.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  actions, add, app, chat, chats, common, contacts, copies, errors, files, invite, message, network, onboarding, presence, pwa, search, settings, share, voice
+  actions, add, app, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
 type Areas = typeof AREAS

@@ -18,8 +18,8 @@ export interface NotificationData {
   href: string
 }
 
-/** The hrefs a notification (or the worker's message) may open: the chats list or a chat. */
-const SAFE_HREF = /^#\/(?:chat\/[1-9]\d{0,15})?$/
+/** The hrefs a notification (or the worker's message) may open: the chats list, a chat or a group's chat. */
+const SAFE_HREF = /^#\/(?:chat\/[1-9]\d{0,15}|group\/[0-9a-f]{32})?$/
 
 export function isSafeHref (href: unknown): href is string {
   return typeof href === 'string' && SAFE_HREF.test(href)

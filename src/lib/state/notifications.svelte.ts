@@ -17,9 +17,15 @@
  *   title "(3) Parley" and the app badge (`navigator.setAppBadge`, where
  *   present); `unread` has the counts per chat, `waiting` the sum the Chats
  *   link shows.
+ * - Groups alike (group-notices.ts): a group's new message shows a
+ *   notification under the group's tag (title: the group's name; body: the
+ *   author and the text), a new invitation one under 'group-invitations';
+ *   their unread messages (the database's: db/group-reads.ts) and the
+ *   invitations count in what waits.
  */
 import { liveQuery } from 'dexie'
 import { displayName } from '../db/contacts.ts'
+import { groupSummaries, type GroupSummary } from '../db/group-reads.ts'
 import { chatSummaries, type ChatSummary } from '../db/messages.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
 import { t } from '../i18n/index.ts'
@@ -27,7 +33,9 @@ import type { NotificationData } from '../pwa/protocol.ts'
 import { markOf, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, writeSeenMarks, type SeenMark } from '../pwa/unread.ts'
 import { getDb } from './live.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { chatHref, parseHash } from './router.svelte.ts'
+import { chatHref, groupHref, parseHash } from './router.svelte.ts'
+import { groupNews, type GroupsSeen } from './group-notices.ts'
+import { memberName } from './group-rules.ts'
 import { readLocal, writeLocal } from './local-store.ts'
 
 const CHOICE_KEY = 'parley.notifications'
@@ -69,6 +77,7 @@ const NO_UNREAD: ReadonlyMap<ContactId, number> = new Map()
 
 interface Snapshot {
   summaries: ChatSummary[]
+  groups: GroupSummary[]
   unread: Map<ContactId, number>
   marks: Map<ContactId, SeenMark>
 }
@@ -82,6 +91,10 @@ class Notifications {
   readonly #totalUnread: number = $derived([...this.#unread.values()].reduce((sum, n) => sum + n, 0))
   /** Contact requests waiting for the user's answer (not blocked). */
   #pendingRequests = $state(0)
+  /** Unread group messages, and group invitations waiting for an answer. */
+  #groupsWaiting = $state(0)
+  /** What the last reading of the groups held (undefined before the first: nothing is news then). */
+  #groupsSeen: GroupsSeen | undefined
 
   /** Contact requests already known (a new id is a new request); replaced by each result, so bounded. */
   #knownRequests: Set<ContactId> | undefined
@@ -117,9 +130,9 @@ class Notifications {
     return this.#totalUnread
   }
 
-  /** What waits for the user: unread messages plus contact requests, which count like them (the title, the badge, the Chats link). */
+  /** What waits for the user: unread messages (chats' and groups') plus contact requests and group invitations, which count like them (the title, the badge, the Chats link). */
   get waiting (): number {
-    return this.#totalUnread + this.#pendingRequests
+    return this.#totalUnread + this.#pendingRequests + this.#groupsWaiting
   }
 
   get supported (): boolean {
@@ -199,6 +212,7 @@ class Notifications {
       window.removeEventListener('hashchange', onChange)
       document.removeEventListener('visibilitychange', onChange)
       this.#knownRequests = undefined
+      this.#groupsSeen = undefined
       if (this.#stop === stop) this.#stop = undefined
     }
     this.#stop = stop
@@ -214,11 +228,13 @@ class Notifications {
     this.#hasAcceptedContact = false
     this.#unread = NO_UNREAD
     this.#pendingRequests = 0
+    this.#groupsWaiting = 0
   }
 
   async #snapshot (): Promise<Snapshot> {
     const db = getDb()
     const summaries = await chatSummaries(db)
+    const groups = await groupSummaries(db)
     const marks = readSeenMarks()
     const viewing = chatOnScreen()
     // a plain value handed to `unread` whole ($state.raw), never mutated after
@@ -241,15 +257,17 @@ class Notifications {
       const count = contact.blocked ? 0 : await unreadAfter(db, contact.id, mark)
       if (count > 0) unread.set(contact.id, count)
     }
-    return { summaries, unread, marks }
+    return { summaries, groups, unread, marks }
   }
 
-  #apply ({ summaries, unread, marks }: Snapshot): void {
+  #apply ({ summaries, groups, unread, marks }: Snapshot): void {
     writeSeenMarks(marks, new Set(summaries.map(s => s.contact.id)))
     const requests = summaries.filter(s => s.contact.state === 'pending' && !s.contact.blocked).map(s => s.contact)
     this.#unread = unread
     this.#pendingRequests = requests.length
     this.#hasAcceptedContact = summaries.some(s => s.contact.state === 'accepted')
+    this.#groupsWaiting = groups.reduce((sum, g) => sum + g.unread + (g.group.state === 'invited' ? 1 : 0), 0)
+    this.#notifyGroups(groups)
     const total = this.waiting
     document.title = titleWithCount(total, t('common.appName'))
     const nav = navigator as Navigator & { setAppBadge?: (n?: number) => Promise<void>, clearAppBadge?: () => Promise<void> }
@@ -262,6 +280,19 @@ class Notifications {
     if (known === undefined) return
     for (const contact of requests) {
       if (!known.has(contact.id)) void this.#show(t('pwa.requestTitle'), t('pwa.requestBody', { name: displayName(contact) }), 'contact-requests', '#/')
+    }
+  }
+
+  #notifyGroups (groups: readonly GroupSummary[]): void {
+    const { news, seen } = groupNews(this.#groupsSeen, groups)
+    this.#groupsSeen = seen
+    for (const { group, message } of news.messages) {
+      const body = t('groups.messageBody', { name: memberName(group, message.fromPeerId), text: messageBody(message) })
+      void this.#show(group.name, body, `group-${group.id}`, groupHref(group.id))
+    }
+    for (const group of news.invitations) {
+      const body = t('groups.inviteBody', { name: group.invitedBy === undefined ? '' : memberName(group, group.invitedBy), group: group.name })
+      void this.#show(t('groups.inviteTitle'), body, 'group-invitations', '#/')
     }
   }
 

@@ -14,6 +14,10 @@
  *   #/settings           settings (identity backup)
  *   #/network            network panel (relays, own addresses, reachability, DHT, connections)
  *   #/share              what another app shared (the share target lands here), to send to a contact
+ *   #/group/<groupId>    one group's chat (the id: 32 hex digits)
+ *   #/group/<groupId>/<messageId>  a group's chat, opened at that message
+ *   #/group/<groupId>/info  a group's members, name and the way out
+ *   #/new-group          make a group (pick contacts, name it)
  */
 import { encodedHashLocation, undoPercentEncoding } from '../contract/invite-link.ts'
 import type { ContactId, MessageId } from '../db/types.ts'
@@ -28,12 +32,16 @@ export type Route =
   | { name: 'settings' }
   | { name: 'network' }
   | { name: 'share' }
+  | { name: 'group', groupId: string, messageId?: MessageId }
+  | { name: 'group-info', groupId: string }
+  | { name: 'new-group' }
   | { name: 'not-found', path: string }
 
 export type RouteName = Route['name']
 
 const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})(?:\/([0-9A-HJKMNP-TV-Z]{26}))?$/
 const CONTACT_PATH = /^\/contact\/([1-9]\d{0,15})$/
+const GROUP_PATH = /^\/group\/([0-9a-f]{32})(?:\/(info|[0-9A-HJKMNP-TV-Z]{26}))?$/
 const ADD_PATH = /^\/add\/(.+)$/
 const SHORT_LINK_ROUTE = /^\/c\/[^/]/
 /** A route whose first '/' was percent-encoded, once (%2F) or twice (%252F). */
@@ -60,12 +68,20 @@ export function parseHash (hash: string): Route {
   if (path === '/network') return { name: 'network' }
   if (path === '/share') return { name: 'share' }
   if (path === '/search') return { name: 'search' }
+  if (path === '/new-group') return { name: 'new-group' }
 
   const chat = CHAT_PATH.exec(path)
   if (chat?.[1] !== undefined) {
     const contactId = Number(chat[1])
     const messageId = chat[2] as MessageId | undefined
     if (Number.isSafeInteger(contactId)) return messageId === undefined ? { name: 'chat', contactId } : { name: 'chat', contactId, messageId }
+  }
+
+  const group = GROUP_PATH.exec(path)
+  if (group?.[1] !== undefined) {
+    const groupId = group[1]
+    if (group[2] === 'info') return { name: 'group-info', groupId }
+    return group[2] === undefined ? { name: 'group', groupId } : { name: 'group', groupId, messageId: group[2] as MessageId }
   }
 
   const info = CONTACT_PATH.exec(path)
@@ -94,6 +110,16 @@ export function contactHref (contactId: ContactId): string {
 /** The href of a chat, for links; with `messageId`, the chat opened at that message. */
 export function chatHref (contactId: ContactId, messageId?: MessageId): string {
   return messageId === undefined ? `#/chat/${contactId}` : `#/chat/${contactId}/${messageId}`
+}
+
+/** The href of a group's chat; with `messageId`, opened at that message. */
+export function groupHref (groupId: string, messageId?: MessageId): string {
+  return messageId === undefined ? `#/group/${groupId}` : `#/group/${groupId}/${messageId}`
+}
+
+/** The href of a group's info (members, rename, leave). */
+export function groupInfoHref (groupId: string): string {
+  return `#/group/${groupId}/info`
 }
 
 /**

@@ -22,6 +22,9 @@ export function tabOf (route: RouteName): Tab | undefined {
     case 'chats':
     case 'chat':
     case 'contact':
+    case 'group':
+    case 'group-info':
+    case 'new-group':
       return 'chats'
     case 'search':
       return 'search'

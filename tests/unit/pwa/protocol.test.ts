@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { isNotificationData, NAVIGATE_MESSAGE, navigateHref } from '../../../src/lib/pwa/protocol.ts'
 
 describe('service worker messages', () => {
-  it('opens only the chats list or a chat from a notification', () => {
+  it('opens only the chats list, a chat or a group\'s chat from a notification', () => {
     expect(isNotificationData({ href: '#/chat/12' })).toBe(true)
     expect(isNotificationData({ href: '#/' })).toBe(true)
-    for (const href of ['javascript:alert(1)', 'https://evil.example/', '#/chat/0', '#/chat/1/../x', '//evil', 12]) {
+    expect(isNotificationData({ href: `#/group/${'0a'.repeat(16)}` })).toBe(true)
+    for (const href of ['javascript:alert(1)', 'https://evil.example/', '#/chat/0', '#/chat/1/../x', '//evil', 12, `#/group/${'0A'.repeat(16)}`, '#/group/0a', `#/group/${'0a'.repeat(16)}/info`]) {
       expect(isNotificationData({ href })).toBe(false)
     }
     expect(isNotificationData(null)).toBe(false)

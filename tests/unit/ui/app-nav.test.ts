@@ -38,9 +38,9 @@ describe('the main navigation', () => {
     expect(body.match(/<svg/g)).toHaveLength(4)
   })
 
-  it('marks the tab a screen belongs to: a chat and contact info under Chats, My invite under Add, Network under Settings', () => {
+  it('marks the tab a screen belongs to: a chat, contact info and the group screens under Chats, My invite under Add, Network under Settings', () => {
     const expected: Record<RouteName, string | undefined> = {
-      chats: '#/', chat: '#/', contact: '#/', search: '#/search', add: '#/add', invite: '#/add', settings: '#/settings', network: '#/settings', share: undefined, 'not-found': undefined
+      chats: '#/', chat: '#/', contact: '#/', group: '#/', 'group-info': '#/', 'new-group': '#/', search: '#/search', add: '#/add', invite: '#/add', settings: '#/settings', network: '#/settings', share: undefined, 'not-found': undefined
     }
     const marked = Object.keys(expected).map((route) => {
       const tab = tabOf(route as RouteName)
