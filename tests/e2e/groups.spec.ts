@@ -1,0 +1,127 @@
+import { expect, test } from './fixtures.ts'
+import { befriendNew, createGroup, groupRow, invitation, joinGroup, memberList, messageTexts, openGroup, openGroupInfo } from './helpers/groups.ts'
+import { befriend, message, messages, send } from './helpers/parley.ts'
+import { readRows } from '../support/page-db.ts'
+import type { Page } from '@playwright/test'
+
+/**
+ * Groups in three browsers (issue 24): Alice makes a group with Bob and
+ * Carol, who are her contacts but not each other's; both join; what each
+ * writes reaches the other two and shows in the same order everywhere;
+ * mentions; per-member delivery; Alice removes Carol, who sees it and gets
+ * nothing after; Bob leaves; the member lists agree.
+ */
+
+const GROUP = 'Weekend trip'
+
+interface StoredGroup {
+  id: string
+  state: string
+  members: Array<{ peer: string, role: string, name: string }>
+}
+
+async function storedGroup (page: Page, id: string): Promise<StoredGroup | undefined> {
+  return (await readRows<StoredGroup>(page, 'groups')).find(g => g.id === id)
+}
+
+async function storedBodies (page: Page, id: string): Promise<string[]> {
+  return (await readRows<{ groupId?: string, body: string }>(page, 'messages')).filter(m => m.groupId === id).map(m => m.body)
+}
+
+test('three people in a group: invitations, messages in one order, mentions, removal and leaving', async ({ alice, bob, carol }) => {
+  test.setTimeout(240_000)
+  const [a, b, c] = [alice.page, bob.page, carol.page]
+  await befriend(a, b)
+  await befriendNew(a, 'Alice', c, 'Carol')
+
+  const groupId = await createGroup(a, GROUP, ['Bob', 'Carol'])
+  await expect(a.getByTestId('member-count')).toHaveText('3 members')
+
+  // each invitee sees who invited them and how many are in it, and joins
+  for (const page of [b, c]) {
+    await expect(invitation(page, GROUP)).toContainText('Alice invited you', { timeout: 30_000 })
+    await expect(invitation(page, GROUP)).toContainText('3 members')
+    await joinGroup(page, GROUP)
+  }
+
+  // Bob writes while Carol looks at her chats list: her row counts it, under his name
+  await openGroup(b, GROUP)
+  await send(b, 'Hi all, Bob here')
+  await expect(groupRow(c, GROUP)).toContainText('Bob: Hi all, Bob here', { timeout: 30_000 })
+  await expect(groupRow(c, GROUP).getByTestId('unread')).toHaveText('1')
+  await openGroup(c, GROUP)
+  await expect(message(c, 'Bob here')).toContainText('Bob')
+  await expect(groupRow(c, GROUP).getByTestId('unread')).toHaveCount(0)
+
+  // Carol writes to Bob, whom she does not know: it reaches both others, under her name
+  await send(c, 'Carol says hello')
+  await openGroup(a, GROUP)
+  for (const page of [a, b]) await expect(message(page, 'Carol says hello')).toContainText('Carol', { timeout: 30_000 })
+  await expect(message(a, 'Bob here')).toContainText('Bob')
+
+  // Alice mentions Bob through the @ list: Bob's copy is marked, Carol's only shows the name
+  const field = a.getByRole('textbox', { name: 'Message', exact: true })
+  await field.fill('')
+  await field.pressSequentially('See you there @B')
+  const options = a.getByRole('listbox', { name: 'Members to mention' })
+  await expect(options.getByRole('option')).toHaveText(['@Bob'])
+  await field.press('Enter')
+  await expect(field).toHaveValue('See you there @Bob ')
+  await field.pressSequentially('bring the map')
+  await field.press('Enter')
+  await expect(message(a, 'bring the map')).toBeVisible()
+  await expect(message(b, 'bring the map')).toHaveAttribute('data-mentions-me', '', { timeout: 30_000 })
+  await expect(message(b, 'bring the map')).toContainText('Mentions you')
+  await expect(message(b, 'bring the map').getByTestId('mention')).toHaveText('@Bob')
+  await expect(message(c, 'bring the map').getByTestId('mention')).toHaveText('@Bob')
+  await expect(message(c, 'bring the map')).not.toHaveAttribute('data-mentions-me')
+
+  // one order on every device (the group's order: lamport, author, id)
+  const texts = ['Hi all, Bob here', 'Carol says hello', 'See you there @Bob bring the map']
+  for (const page of [a, b, c]) await expect.poll(async () => (await messageTexts(page)).length).toBe(3)
+  const order = await messageTexts(a)
+  expect([...order].sort()).toEqual([...texts].sort())
+  expect(await messageTexts(b)).toEqual(order)
+  expect(await messageTexts(c)).toEqual(order)
+
+  // the header names who is connected; the Info of Alice's message says where it is with each member
+  await expect(a.getByTestId('online-members')).toContainText('Bob', { timeout: 30_000 })
+  await expect(a.getByTestId('online-members')).toContainText('Carol')
+  await message(a, 'bring the map').locator('.bubble').click({ button: 'right' })
+  await a.getByRole('menuitem', { name: 'Info' }).click()
+  const deliveries = a.getByTestId('group-deliveries').getByRole('listitem')
+  await expect(deliveries).toHaveCount(2)
+  for (const name of ['Bob', 'Carol']) await expect(deliveries.filter({ hasText: name })).toHaveAttribute('data-state', /^(delivered|read)$/, { timeout: 30_000 })
+  await a.getByRole('button', { name: 'Close' }).click()
+
+  // Alice removes Carol: Carol sees it, and nothing written after reaches her
+  await openGroupInfo(a, GROUP)
+  await a.getByRole('button', { name: 'Remove Carol from the group' }).click()
+  await a.getByRole('dialog', { name: 'Remove Carol?' }).getByRole('button', { name: 'Remove' }).click()
+  await expect(a.getByRole('list', { name: 'Members' }).getByRole('listitem')).toHaveCount(2)
+  await expect(c.getByTestId('group-note')).toHaveText('You were removed from this group.', { timeout: 30_000 })
+  await expect(c.getByRole('textbox', { name: 'Message', exact: true })).toHaveCount(0)
+  await a.getByRole('link', { name: 'Back to the group' }).click()
+  await send(a, 'Only for Bob now')
+  await send(b, 'Got it, Alice')
+  await expect(message(b, 'Only for Bob now')).toBeVisible({ timeout: 30_000 })
+  await expect(message(a, 'Got it, Alice')).toBeVisible({ timeout: 30_000 })
+  // both reached the remaining member: Carol holds neither, and shows what she had
+  expect(await storedBodies(c, groupId)).not.toContain('Only for Bob now')
+  expect(await storedBodies(c, groupId)).not.toContain('Got it, Alice')
+  await expect(messages(c)).toHaveCount(3)
+
+  // Bob leaves; Alice's and Bob's member lists agree: Alice alone
+  await openGroupInfo(b, GROUP)
+  await b.getByRole('button', { name: 'Leave group' }).click()
+  await b.getByRole('dialog', { name: `Leave ${GROUP}?` }).getByRole('button', { name: 'Leave group' }).click()
+  await expect(b.getByTestId('group-note')).toHaveText('You left this group.')
+  await openGroupInfo(a, GROUP)
+  await expect(a.getByRole('list', { name: 'Members' }).getByRole('listitem')).toHaveCount(1, { timeout: 30_000 })
+  expect(await memberList(a)).toEqual(['You (Owner)'])
+  await expect.poll(async () => (await storedGroup(b, groupId))?.members.map(m => m.name)).toEqual(['Alice'])
+  const [atAlice, atBob, atCarol] = [await storedGroup(a, groupId), await storedGroup(b, groupId), await storedGroup(c, groupId)]
+  expect(atAlice?.members).toEqual(atBob?.members)
+  expect([atAlice?.state, atBob?.state, atCarol?.state]).toEqual(['member', 'left', 'removed'])
+  expect(atCarol?.members.map(m => m.name)).not.toContain('Carol')
+})
