@@ -94,7 +94,7 @@ async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
 
 test('axe: every screen, light and dark, has no serious or critical violation; keyboard reaches and shows every control', async ({ alice, bob, carol, browser, app }) => {
   test.setTimeout(420_000)
-  const setup = await prepareTour(alice.page, bob.page, carol.page)
+  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true })
   const screens = tourScreens(setup)
   const newcomer = await (await browser.newContext()).newPage()
   await newcomer.goto(app.url)

@@ -73,7 +73,7 @@ test('no screen, worker, QR scan, thumbnail or service worker trips the policy',
   const refused = [alice, bob, carol].flatMap(person => consoleRefusals(person.page))
 
   // the SharedWorker's node reaches the relay (connect-src) and delivers messages
-  const setup = await prepareTour(alice.page, bob.page, carol.page)
+  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true })
   for (const screen of tourScreens(setup)) await showScreen(alice.page, screen)
 
   // a photo: its thumbnail is a blob: URL on both sides

@@ -12,8 +12,8 @@ import type { Page } from '@playwright/test'
  * neither a string of the English table (`englishStrings()`) nor hold a Latin
  * word other than the technical names in {@link ALLOWED}.
  *
- * Labels built around user data ("Accept Carol", "Test /ip4/…/p2p/12D3…")
- * have that data (the tour's names, multiaddrs, PeerIDs) removed first.
+ * Labels built around user data ("Accept Carol", "Join Camping", "Test /ip4/…/p2p/12D3…")
+ * have that data (the tour's names and groups, multiaddrs, PeerIDs) removed first.
  *
  * Russian is chosen both ways the app offers: localStorage 'parley.language'
  * set before the page loads (a newcomer's onboarding), and the Settings
@@ -68,8 +68,8 @@ async function screenTexts (page: Page): Promise<string[]> {
   })
 }
 
-/** User data that labels may carry: the tour's people, multiaddrs and PeerIDs. */
-const USER_DATA = /\b(?:Alice|Bob|Carol)\b|\/(?:ip4|ip6|dns4|dns6|dns|dnsaddr)\/\S+|\b(?:12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{40,}\b/g
+/** User data that labels may carry: the tour's people and groups, multiaddrs and PeerIDs. */
+const USER_DATA = /\b(?:Alice|Bob|Carol|Camping|Book club)\b|\/(?:ip4|ip6|dns4|dns6|dns|dnsaddr)\/\S+|\b(?:12D3KooW|Qm)[1-9A-HJ-NP-Za-km-z]{40,}\b/g
 
 /** Why `text` is not Russian UI, or undefined when it is. */
 function problem (text: string): string | undefined {
@@ -105,7 +105,7 @@ test('Russian: no English string on any screen', async ({ alice, bob, carol, bro
   await context.close()
 
   // an onboarded person who picks Russian in Settings, then tours every screen
-  const setup = await prepareTour(alice.page, bob.page, carol.page)
+  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true })
   await nav(alice.page).getByRole('link', { name: 'Settings' }).click()
   await alice.page.getByRole('radio', { name: 'Русский' }).check()
   await expect.poll(async () => alice.page.evaluate(() => document.documentElement.lang)).toBe('ru')

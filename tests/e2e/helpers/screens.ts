@@ -1,4 +1,5 @@
 import { expect } from '@playwright/test'
+import { createGroup, joinGroup, openGroup } from './groups.ts'
 import { addContact, befriend, message, onboard, readInvite, send } from './parley.ts'
 import type { Locator, Page } from '@playwright/test'
 
@@ -9,7 +10,9 @@ import type { Locator, Page } from '@playwright/test'
  *
  * {@link prepareTour} builds the data the screens show: Alice and Bob are
  * contacts with a few messages, and (with Carol) a contact request waits in
- * Alice's chats list. Then {@link tourScreens} lists the screens and
+ * Alice's chats list; with `groups`, Alice and Bob are in a group with a
+ * few messages (one mentions Alice) and Bob's invitation to another waits
+ * in Alice's list. Then {@link tourScreens} lists the screens and
  * {@link showScreen} brings a page to one of them, ready to be checked.
  */
 
@@ -22,7 +25,20 @@ export interface TourScreen {
 export interface TourSetup {
   /** Alice's contact id for Bob (`#/chat/<id>`) */
   readonly bobContactId: number
+  /** the group Alice and Bob are in (`#/group/<id>`), when the tour has groups */
+  readonly groupId?: string
 }
+
+export interface TourOptions {
+  /** a group of Alice and Bob with messages, and an invitation from Bob waiting in Alice's list */
+  groups?: boolean
+}
+
+/** The tour's group messages: Bob's mentions Alice. */
+export const TOUR_GROUP_MESSAGES = {
+  fromAlice: 'Who brings the tent?',
+  fromBob: 'I do, @Alice takes the stove'
+} as const
 
 /**
  * The messages the chat screen shows in a tour: a link, a reply and emoji
@@ -39,7 +55,7 @@ export const TOUR_MESSAGES = {
  * ends in the chat with Bob); with `carol`, Carol asks Alice to be her
  * contact, so the request shows in Alice's chats list.
  */
-export async function prepareTour (alice: Page, bob: Page, carol?: Page): Promise<TourSetup> {
+export async function prepareTour (alice: Page, bob: Page, carol?: Page, options: TourOptions = {}): Promise<TourSetup> {
   await befriend(alice, bob)
   const bobContactId = Number(/#\/chat\/(\d+)/.exec(alice.url())?.[1])
   if (!Number.isSafeInteger(bobContactId)) throw new Error(`Alice is not in a chat after befriending: ${alice.url()}`)
@@ -57,7 +73,18 @@ export async function prepareTour (alice: Page, bob: Page, carol?: Page): Promis
     await alice.evaluate(() => { location.hash = '#/' })
     await expect(alice.locator('main li.request')).toHaveCount(1, { timeout: 30_000 })
   }
-  return { bobContactId }
+  if (options.groups !== true) return { bobContactId }
+  const groupId = await createGroup(alice, 'Camping', ['Bob'])
+  await joinGroup(bob, 'Camping')
+  await send(alice, TOUR_GROUP_MESSAGES.fromAlice)
+  await openGroup(bob, 'Camping')
+  await expect(message(bob, TOUR_GROUP_MESSAGES.fromAlice)).toBeVisible({ timeout: 30_000 })
+  await send(bob, TOUR_GROUP_MESSAGES.fromBob)
+  await expect(message(alice, 'takes the stove')).toHaveAttribute('data-mentions-me', '', { timeout: 30_000 })
+  await createGroup(bob, 'Book club', ['Alice'])
+  await alice.evaluate(() => { location.hash = '#/' })
+  await expect(alice.locator('main li.invitation')).toHaveCount(1, { timeout: 30_000 })
+  return { bobContactId, groupId }
 }
 
 /** Every screen of an onboarded person, in tour order. */
@@ -73,6 +100,13 @@ export function tourScreens (setup: TourSetup): TourScreen[] {
     { name: 'search', hash: '#/search' },
     { name: 'share', hash: '#/share' }
   ]
+  if (setup.groupId !== undefined) {
+    screens.push(
+      { name: 'group', hash: `#/group/${setup.groupId}` },
+      { name: 'group info', hash: `#/group/${setup.groupId}/info` },
+      { name: 'new group', hash: '#/new-group' }
+    )
+  }
   return screens
 }
 
@@ -92,8 +126,15 @@ export async function showScreen (page: Page, screen: TourScreen): Promise<void>
       await expect(page.locator('main a[href^="#/chat/"]').first()).toBeVisible()
       break
     case 'chat':
+    case 'group':
       await expect(page.locator('main [role=log] li[data-message-id]').first()).toBeVisible()
       await expect(page.locator('main [role=log]')).not.toHaveAttribute('aria-busy', 'true')
+      break
+    case 'group info':
+      await expect(page.locator('main li[data-role]').first()).toBeVisible()
+      break
+    case 'new group':
+      await expect(page.locator('main input[type=checkbox]').first()).toBeVisible()
       break
     case 'my invite':
       await expect(page.locator('main img, main svg, main canvas').first()).toBeVisible()

@@ -11,6 +11,9 @@
  * - src/lib/ui/linkify.ts linkify: never throws, the segments concatenated
  *   equal the input, only http/https/mailto links (checked by the URL
  *   parser), at most MAX_LINKS links of at most MAX_URL_LENGTH characters.
+ * - src/lib/ui/mentions.ts markMentions (group message bodies and member
+ *   names from other people): never throws, the segments put the body back
+ *   together, every mention is `@` and one of the names.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
@@ -23,6 +26,7 @@ import type { PendingShareMeta } from '../../../src/lib/pwa/pending-share.ts'
 import { parseHash } from '../../../src/lib/state/router.svelte.ts'
 import type { RouteName } from '../../../src/lib/state/router.svelte.ts'
 import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/ui/linkify.ts'
+import { markMentions } from '../../../src/lib/ui/mentions.ts'
 import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
@@ -167,14 +171,15 @@ describe('fuzz: share target', () => {
   })
 })
 
-const ROUTES: readonly RouteName[] = ['chats', 'chat', 'search', 'contact', 'add', 'invite', 'settings', 'network', 'share', 'not-found']
+const ROUTES: readonly RouteName[] = ['chats', 'chat', 'search', 'contact', 'add', 'invite', 'settings', 'network', 'share', 'group', 'group-info', 'new-group', 'not-found']
 
 describe('fuzz: parseHash', () => {
   it('arbitrary hashes: a Route, never a throw', () => {
     const hash = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 80 }),
-      fc.tuple(fc.constantFrom('', '#', '#/', '#/chat/', '#/contact/', '#/add/', '#/add', '#/search'),
-        fc.oneof(fc.string({ maxLength: 40 }), fc.nat().map(String), fc.constantFrom('99999999999999999', '1/01ARZ3NDEKTSV4RRFFQ69G5FAV', '%', '%E0%A4%A', '%zz', '0')))
+      fc.tuple(fc.constantFrom('', '#', '#/', '#/chat/', '#/contact/', '#/add/', '#/add', '#/search', '#/group/', '#/new-group'),
+        fc.oneof(fc.string({ maxLength: 40 }), fc.nat().map(String), fc.constantFrom('99999999999999999', '1/01ARZ3NDEKTSV4RRFFQ69G5FAV', '%', '%E0%A4%A', '%zz', '0'),
+          fc.stringMatching(/^[0-9a-fA-F]{30,34}(?:\/(?:info|01ARZ3NDEKTSV4RRFFQ69G5FAV|x))?$/)))
         .map(([a, b]) => a + b)
     )
     fc.assert(fc.property(hash, h => {
@@ -182,6 +187,8 @@ describe('fuzz: parseHash', () => {
       expect(ROUTES).toContain(route.name)
       const contactId = route.name === 'chat' || route.name === 'contact' ? route.contactId : 1
       expect(Number.isSafeInteger(contactId) && contactId > 0).toBe(true)
+      const groupId = route.name === 'group' || route.name === 'group-info' ? route.groupId : '0'.repeat(32)
+      expect(groupId).toMatch(/^[0-9a-f]{32}$/)
     }), FUZZ_PARAMS)
   })
 })
@@ -218,5 +225,24 @@ describe('fuzz: linkify', () => {
     expect(linkify(long)).toEqual([{ kind: 'text', text: long }])
     expect(linkify('h'.repeat(2 ** 20)).map(s => s.text).join('')).toHaveLength(2 ** 20)
     expect(performance.now() - started).toBeLessThan(2000)
+  })
+})
+
+describe('fuzz: markMentions', () => {
+  const part = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('@', '@Ann', '@ann lee', ' ', ',', 'a@b', 'İ', '\u0130@x', 'https://x.org/@Ann'))
+  const body = fc.oneof(fc.string({ unit: 'binary', maxLength: 120 }), fc.array(part, { maxLength: 12 }).map(parts => parts.join('')))
+  const names = fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('Ann', 'Ann Lee', 'İlker', '')), { maxLength: 6 })
+
+  it('arbitrary bodies and names: segments that put the body back together, mentions of given names only', () => {
+    fc.assert(fc.property(body, names, (text, people) => {
+      const segments = markMentions(linkify(text), people, people[0])
+      expect(segments.map(s => s.text).join('')).toBe(text)
+      const wanted = new Set(people.map(p => p.trim().toLocaleLowerCase()).filter(p => p !== ''))
+      for (const s of segments) {
+        if (s.kind !== 'mention') continue
+        expect(s.text.startsWith('@')).toBe(true)
+        expect(wanted.has(s.text.slice(1).toLocaleLowerCase())).toBe(true)
+      }
+    }), FUZZ_PARAMS)
   })
 })

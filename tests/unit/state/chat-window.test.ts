@@ -1,7 +1,8 @@
 /** The chat window (state/chat-window.svelte.ts) over a fake-indexeddb ParleyDb. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
-import { queueOutgoing } from '../../../src/lib/db/messages.ts'
+import { GROUP_CONTACT_ID } from '../../../src/lib/db/groups.ts'
+import { newMessageId, queueOutgoing } from '../../../src/lib/db/messages.ts'
 import type { MessageRow } from '../../../src/lib/db/types.ts'
 import { ChatWindow, MAX_WINDOW, PAGE, UNREAD_CONTEXT } from '../../../src/lib/state/chat-window.svelte.ts'
 import { markOf, NOTHING_SEEN } from '../../../src/lib/pwa/unread.ts'
@@ -194,5 +195,50 @@ describe('ChatWindow', () => {
     expect(bodies(win)[0]).toBe('m0')
     expect(win.atOldest).toBe(true)
     expect(win.rows).toHaveLength(PAGE)
+  })
+})
+
+describe('ChatWindow over a group', () => {
+  const G1 = 'a1'.repeat(16)
+  const G2 = 'b2'.repeat(16)
+  /** `count` messages of group `groupId`, lamport 1…, two authors taking turns; their clocks run backwards (the order is the group's, not theirs) */
+  async function seedGroup (d: ParleyDb, groupId: string, count: number): Promise<MessageRow[]> {
+    const rows: MessageRow[] = Array.from({ length: count }, (_, i) => ({
+      id: newMessageId(1_000_000 + i), contactId: GROUP_CONTACT_ID, groupId, lamport: i + 1, direction: 'in', fromPeerId: i % 2 === 0 ? 'peerA' : 'peerB',
+      kind: 'text', body: `g${i}`, sentAt: 9_000_000 - i * 1000, state: i < count - 5 ? 'read' : 'delivered'
+    }))
+    await d.messages.bulkAdd(rows)
+    return rows
+  }
+
+  it('pages over the group\'s order, not another group\'s or a contact\'s messages, and opens at its first unread one', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    await seedChat(db, alice, 10)
+    await seedGroup(db, G2, 20)
+    const rows = await seedGroup(db, G1, 300)
+    win = new ChatWindow(db, { kind: 'group', groupId: G1 })
+    await win.openLatest()
+    await settled(win)
+    expect(bodies(win)).toEqual(Array.from({ length: PAGE }, (_, i) => `g${300 - PAGE + i}`))
+    await win.loadOlder()
+    await settled(win)
+    expect(bodies(win)[0]).toBe(`g${300 - 2 * PAGE}`)
+    expect(win.rows.every(r => r.groupId === G1)).toBe(true)
+    win.close()
+
+    // the window's first unread message is the group's first not read (the seen mark is for contacts' chats)
+    win = new ChatWindow(db, { kind: 'group', groupId: G1 })
+    expect(await win.openAtUnread(undefined)).toBe((rows[295] as MessageRow).id)
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('g299')
+    win.close()
+
+    // a message of another group is not this group's: the newest page instead
+    win = new ChatWindow(db, { kind: 'group', groupId: G1 })
+    const other = (await db.messages.where('[groupId+lamport+fromPeerId+id]').between([G2, 0, '', ''], [G2, 99, '~', '~']).first()) as MessageRow
+    expect(await win.openAt(other.id)).toBe(false)
+    await settled(win)
+    expect(bodies(win).at(-1)).toBe('g299')
   })
 })

@@ -10,6 +10,7 @@ import { newMessageId } from '../../../src/lib/db/messages.ts'
 import type { ContactId, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import type { IncomingMessageEvent } from '../../../src/lib/rpc/protocol.ts'
 import { ChatManager, type ChatNode } from '../../../src/lib/state/chat.svelte.ts'
+import { GROUP_CONTACT_ID, saveGroup } from '../../../src/lib/db/groups.ts'
 import { addContact, openTestDb } from '../db/helpers.ts'
 import { markOf } from '../../../src/lib/pwa/unread.ts'
 import { enableLiveQuery, seedChat } from './helpers.ts'
@@ -59,6 +60,14 @@ class FakeNode implements ChatNode {
   readonly call = fakeCall({
     sendMessage: async ({ contactId, text }) => ({ messageId: await this.sendMessage(contactId, text) }),
     sendFile: async ({ contactId, file, caption }) => ({ messageId: await this.sendFile(contactId, file as File, caption) }),
+    sendGroupMessage: async ({ groupId, text, replyTo }) => {
+      this.#call(`sendGroupMessage ${groupId.slice(0, 4)} ${text}${replyTo === undefined ? '' : ` reply ${replyTo}`}`)
+      return { messageId: newMessageId() }
+    },
+    sendGroupFile: async ({ groupId, file }) => {
+      this.#call(`sendGroupFile ${groupId.slice(0, 4)} ${(file as File).name}`)
+      return { messageId: newMessageId() }
+    },
     cancelTransfer: async ({ id }) => { await this.cancelTransfer(id); return null },
     retryTransfer: async ({ id }) => { await this.retryTransfer(id); return null }
   }).call as ChatNode['call']
@@ -363,5 +372,45 @@ describe('ChatManager: sending', () => {
     expect(c.error).toBe('That transfer is finished.')
     await c.act('getFile', async () => { throw new Error('The file is gone.') })
     expect(c.error).toBe('The file is gone.')
+  })
+})
+
+describe('ChatManager: a group\'s chat', () => {
+  const G = 'ab'.repeat(16)
+  const groupMessage = (lamport: number, from: string, body: string, state: MessageRow['state'] = 'read'): MessageRow => ({
+    id: newMessageId(1_000_000 + lamport), contactId: GROUP_CONTACT_ID, groupId: G, lamport, direction: from === 'me' ? 'out' : 'in', fromPeerId: from, kind: 'text', body, sentAt: 9_000_000 - lamport, state
+  })
+
+  it('shows the group\'s messages in its order (not by clock), none of a contact\'s, and no announcements', async () => {
+    const { d, node, c, alice } = await setup()
+    await saveGroup(d, { id: G, name: 'g', picture: '', state: 'member', members: [], lamport: 0, heads: [], createdAt: 1, updatedAt: 1 }, [])
+    await seedChat(d, alice, 2)
+    await d.messages.bulkAdd([groupMessage(2, 'peerB', 'second'), groupMessage(1, 'peerZ', 'first'), groupMessage(2, 'peerA', 'second, A before B')])
+    c.open({ kind: 'group', groupId: G })
+    await settled(c)
+    expect(bodies(c)).toEqual(['first', 'second, A before B', 'second'])
+    node.announce({ kind: 'received', message: incoming(alice, 'for alice', SOON) })
+    expect(bodies(c)).toEqual(['first', 'second, A before B', 'second'])
+  })
+
+  it('opens at the first message not read yet, whatever this browser\'s seen marks say', async () => {
+    const { d, c } = await setup()
+    const rows = [groupMessage(1, 'peerA', 'old'), groupMessage(2, 'peerA', 'new one', 'delivered'), groupMessage(3, 'me', 'mine', 'sent')]
+    await d.messages.bulkAdd(rows)
+    c.open({ kind: 'group', groupId: G })
+    await settled(c)
+    expect(c.firstUnread).toBe(rows[1]?.id)
+    expect(c.stickToBottom).toBe(false)
+  })
+
+  it('sends text (with its reply) and files to the group', async () => {
+    const { node, c } = await setup()
+    c.open({ kind: 'group', groupId: G })
+    const replyTo = newMessageId()
+    c.draft = '  hello all '
+    await c.send(replyTo)
+    await c.sendFiles([new File(['x'], 'plan.txt', { type: 'text/plain' })])
+    expect(node.calls).toEqual([`sendGroupMessage abab hello all reply ${replyTo}`, 'sendGroupFile abab plan.txt'])
+    expect(c.draft).toBe('')
   })
 })
