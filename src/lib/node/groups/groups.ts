@@ -110,7 +110,9 @@ export class Groups {
     const before = log.state().members.map((m) => m.peer)
     await this.#components.groupBook.hold(log, [op], options.decided)
     const after = log.state().members.map((m) => m.peer)
-    this.#components.groupCourier.pushOps(groupId, [...new Set([...before, ...after, ...options.alsoTell ?? []])])
+    // members hold the rest and need only this; someone new (or just removed) gets the whole log
+    this.#components.groupCourier.pushOps(groupId, before.filter((p) => after.includes(p)), [op.id])
+    this.#components.groupCourier.pushOps(groupId, [...new Set([...after.filter((p) => !before.includes(p)), ...before.filter((p) => !after.includes(p)), ...options.alsoTell ?? []])])
     return op
   }
 
