@@ -56,6 +56,16 @@ describe('groups between nodes', () => {
       expect((await alice.db.groupOps.where('group').equals(groupId).count())).toBe(3)
     }, WAIT)
 
+    // the owner renames the group and gives it a picture; a member may not
+    const picture = 'data:image/png;base64,iVBORw0KGgo='
+    await alice.node.call('renameGroup', { groupId, name: 'Family 🌻' })
+    await alice.node.call('setGroupPicture', { groupId, picture })
+    await expect(bob.node.call('renameGroup', { groupId, name: 'Bob\'s' })).rejects.toThrow()
+    await expect(alice.node.call('setGroupPicture', { groupId, picture: 'https://example.com/x.png' })).rejects.toThrow()
+    await vi.waitFor(async () => {
+      for (const peer of [bob, carol]) expect(await peer.db.groups.get(groupId)).toMatchObject({ name: 'Family 🌻', picture })
+    }, WAIT)
+
     await alice.node.call('sendGroupMessage', { groupId, text: 'hello from Alice' })
     await vi.waitFor(async () => { for (const peer of [bob, carol]) expect(await bodies(peer, groupId)).toEqual(['hello from Alice']) }, WAIT)
     // Bob and Carol are not contacts: each one's message still reaches the other, signed by its author
@@ -126,7 +136,7 @@ describe('groups between nodes', () => {
     await vi.waitFor(async () => { expect(await stateOf(bob, groupId)).toEqual(await stateOf(alice, groupId)) }, WAIT)
     expect((await groupMessages(alice.db, groupId)).map((m) => m.id).filter((id, i, all) => all.indexOf(id) !== i)).toEqual([])
     expect(await groupMessages(alice.db, groupId)).toHaveLength(6)
-  })
+  }, 120_000)
 
   it('a member who is offline gets the invitation and every message once, from its mailboxes, when it comes back', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')

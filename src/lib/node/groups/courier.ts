@@ -174,7 +174,8 @@ export class GroupCourier implements Startable, GroupSyncer {
           // it lacks what these follow: the whole log (what it holds is a duplicate there)
           if (which !== 'all' && reply?.type === 'reply' && (reply.missing?.length ?? 0) > 0) await this.#sendOps(connection, groupId, all)
         }
-        owedGroups?.delete(groupId)
+        // what was sent is settled; what was pushed meanwhile (a new set in its place) stays owed
+        if (owedGroups?.get(groupId) === which) owedGroups.delete(groupId)
       }
       if (owedGroups?.size === 0) this.#opsOwed.delete(peer)
       for (const delivery of owed) {
@@ -218,7 +219,7 @@ export class GroupCourier implements Startable, GroupSyncer {
     }
     const to = { peerId: peer, addresses: contact?.addresses ?? [], mailboxes }
     // a mailbox item carries the whole log: the member may drain it long after other changes
-    for (const groupId of this.#opsOwed.get(peer)?.keys() ?? []) {
+    for (const [groupId, owedNow] of [...this.#opsOwed.get(peer) ?? []]) {
       const log = await groupBook.log(groupId)
       if (log === undefined) continue
       let stored = true
@@ -226,7 +227,7 @@ export class GroupCourier implements Startable, GroupSyncer {
         const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
         if (await courier.depositFor(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) === 0) stored = false
       }
-      if (stored) this.#opsOwed.get(peer)?.delete(groupId)
+      if (stored && this.#opsOwed.get(peer)?.get(groupId) === owedNow) this.#opsOwed.get(peer)?.delete(groupId)
     }
     if (this.#opsOwed.get(peer)?.size === 0) this.#opsOwed.delete(peer)
     for (const delivery of owed) {

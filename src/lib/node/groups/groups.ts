@@ -6,7 +6,7 @@
  * removed, so that they learn it. Messages are signed once and queued per
  * member (courier.ts).
  */
-import { MAX_GROUP_NAME_CHARS, MAX_MEMBERS } from '@parley/protocol/group/constants'
+import { MAX_GROUP_NAME_CHARS, MAX_MEMBERS, MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
 import { GroupLog } from '@parley/protocol/group/log'
 import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
@@ -132,6 +132,13 @@ export class Groups {
 
   async rename (groupId: string, name: string): Promise<void> {
     await this.#change(groupId, { kind: 'rename', name: checkName(name) })
+  }
+
+  async setPicture (groupId: string, picture: string): Promise<void> {
+    if (picture !== '' && (picture.length > MAX_PICTURE_CHARS || !/^data:image\/(jpeg|png|webp);base64,[A-Za-z0-9+/]+={0,2}$/.test(picture))) {
+      throw new GroupError('groupPictureInvalid', { max: MAX_PICTURE_CHARS })
+    }
+    await this.#change(groupId, { kind: 'picture', picture })
   }
 
   async accept (groupId: string): Promise<void> {
