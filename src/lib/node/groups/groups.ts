@@ -41,6 +41,11 @@ export interface GroupsComponents {
   transfers: Pick<TransferManager, 'sendFile'>
 }
 
+/** A display name as an operation may carry it: at most 64 characters, no control characters, trimmed. */
+function memberName (name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 64).trim()
+}
+
 function checkName (name: string): string {
   const trimmed = name.trim()
   if (trimmed.length === 0 || trimmed.length > MAX_GROUP_NAME_CHARS || /[\u0000-\u001f\u007f]/.test(trimmed)) throw new GroupError('groupNameInvalid', { max: MAX_GROUP_NAME_CHARS })
@@ -67,7 +72,7 @@ export class Groups {
     for (const id of new Set(ids)) {
       const contact = await this.#components.db.contacts.get(id)
       if (contact === undefined || contact.state !== 'accepted' || contact.blocked) throw new GroupError('groupMemberNotContact')
-      people.push({ peer: contact.peerId, name: displayName(contact).slice(0, 64).trim() })
+      people.push({ peer: contact.peerId, name: memberName(displayName(contact)) })
     }
     return people
   }
@@ -76,7 +81,7 @@ export class Groups {
     const members = await this.#contactsToAdd(contactIds)
     if (members.length + 1 > MAX_MEMBERS) throw new GroupError('groupFull', { max: MAX_MEMBERS })
     const me = this.#me()
-    const myName = this.#components.identity.require().username.slice(0, 64).trim()
+    const myName = memberName(this.#components.identity.require().username)
     const create = signGroupOp({ kind: 'create', name: checkName(name), members: [{ peer: me, name: myName }, ...members] }, { author: me, lamport: 1, deps: [], at: Date.now() }, this.#secret())
     const log = new GroupLog(create)
     await this.#components.groupBook.hold(log, [create], 'member')
@@ -144,7 +149,7 @@ export class Groups {
   async accept (groupId: string): Promise<void> {
     const row = await getGroup(this.#components.db, groupId)
     if (row?.state !== 'invited') throw new GroupError('groupNotInvited')
-    const myName = this.#components.identity.require().username.slice(0, 64).trim()
+    const myName = memberName(this.#components.identity.require().username)
     // the relays our circuit addresses go through: where members leave what we miss while away
     const mailboxes = mailboxRelaysOf({ addresses: this.#components.libp2p.getMultiaddrs().map((a) => a.toString()) })
     await this.#change(groupId, { kind: 'profile', name: myName, mailboxes }, { decided: 'member' })
