@@ -5,6 +5,11 @@
  * two, pairwise, in the same order everywhere; Alice removes Carol, who gets
  * nothing after that; Bob leaves; every device holds the same group.
  */
+import { lpStream } from '@libp2p/utils'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { GROUP_PROTOCOL } from '@parley/protocol/group/constants'
+import { decodeGroupReply, encodeGroupFrame } from '@parley/protocol/group/wire'
+import type { GroupReply } from '@parley/protocol/group/wire'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { deliveriesOf, groupMessages } from '../../src/lib/db/groups.ts'
 import type { MessageRow } from '../../src/lib/db/types.ts'
@@ -49,6 +54,16 @@ describe('groups between nodes', () => {
       for (const peer of [alice, bob, carol]) expect((await peer.db.groups.get(groupId))?.heads).toEqual((await alice.db.groups.get(groupId))?.heads)
       // both acceptances (profile operations) are held everywhere
       expect((await alice.db.groupOps.where('group').equals(groupId).count())).toBe(3)
+    }, WAIT)
+
+    // the owner renames the group and gives it a picture; a member may not
+    const picture = 'data:image/png;base64,iVBORw0KGgo='
+    await alice.node.call('renameGroup', { groupId, name: 'Family 🌻' })
+    await alice.node.call('setGroupPicture', { groupId, picture })
+    await expect(bob.node.call('renameGroup', { groupId, name: 'Bob\'s' })).rejects.toThrow()
+    await expect(alice.node.call('setGroupPicture', { groupId, picture: 'https://example.com/x.png' })).rejects.toThrow()
+    await vi.waitFor(async () => {
+      for (const peer of [bob, carol]) expect(await peer.db.groups.get(groupId)).toMatchObject({ name: 'Family 🌻', picture })
     }, WAIT)
 
     await alice.node.call('sendGroupMessage', { groupId, text: 'hello from Alice' })
@@ -121,7 +136,7 @@ describe('groups between nodes', () => {
     await vi.waitFor(async () => { expect(await stateOf(bob, groupId)).toEqual(await stateOf(alice, groupId)) }, WAIT)
     expect((await groupMessages(alice.db, groupId)).map((m) => m.id).filter((id, i, all) => all.indexOf(id) !== i)).toEqual([])
     expect(await groupMessages(alice.db, groupId)).toHaveLength(6)
-  })
+  }, 120_000)
 
   it('a member who is offline gets the invitation and every message once, from its mailboxes, when it comes back', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
@@ -155,4 +170,38 @@ describe('groups between nodes', () => {
     // a second drain brings nothing twice
     expect(new Set((await groupMessages(carol.db, groupId)).map((m) => m.id)).size).toBe(2)
   }, 180_000)
+
+  it('a malformed or forged request is answered reject invalid and changes nothing; the node keeps serving', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const { aToB } = await befriend(alice, bob)
+    await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.state).toBe('accepted') }, WAIT)
+    const { groupId } = await alice.node.call('createGroup', { name: 'Pair', contactIds: [aToB] })
+    await vi.waitFor(async () => { expect((await bob.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
+    const bobLibp2p = bob.node.libp2p
+    if (bobLibp2p === undefined) throw new Error('no libp2p')
+    const alicePeer = peerIdFromString(alice.node.status.peerId ?? '')
+    const connection = await vi.waitFor(async () => bobLibp2p.getConnections(alicePeer).find(c => c.status === 'open') ?? await bobLibp2p.dial(alicePeer), WAIT)
+    const ask = async (body: Uint8Array): Promise<GroupReply> => {
+      const stream = await connection.newStream(GROUP_PROTOCOL, { runOnLimitedConnection: true })
+      const frames = lpStream(stream)
+      await frames.write(body)
+      const reply = decodeGroupReply((await frames.read()).subarray())
+      await stream.close().catch(() => {})
+      return reply
+    }
+    const opsBefore = await alice.db.groupOps.count()
+    expect(await ask(new TextEncoder().encode('{"type":"ops","group":"nope"'))).toEqual({ type: 'reject', reason: 'invalid' })
+    // an operation with a signature that is not its author's
+    const op = (await alice.db.groupOps.toArray())[0]
+    if (op === undefined) throw new Error('no operation')
+    const forged = { body: op.signed.body.replace('"Pair"', '"Mine"'), sig: op.signed.sig }
+    expect(await ask(encodeGroupFrame({ type: 'ops', group: groupId, ops: [forged] }))).toEqual({ type: 'reject', reason: 'invalid' })
+    expect(await alice.db.groupOps.count()).toBe(opsBefore)
+    expect((await alice.db.groups.get(groupId))?.name).toBe('Pair')
+    // and it still answers a good request
+    const sync = await ask(encodeGroupFrame({ type: 'sync', group: groupId, heads: [] }))
+    expect(sync).toMatchObject({ type: 'reply', status: 'ok' })
+    expect(sync.type === 'reply' ? sync.ops?.length : 0).toBe(opsBefore)
+  })
 })

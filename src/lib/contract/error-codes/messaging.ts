@@ -20,5 +20,6 @@ export const MESSAGING_ERRORS = {
   groupFull: { max: 'number' },
   groupMemberNotContact: {},
   groupAlreadyMember: {},
-  groupNotInvited: {}
+  groupNotInvited: {},
+  groupPictureInvalid: { max: 'bytes' }
 } as const

@@ -22,6 +22,8 @@ export const groupsMethods = {
   setGroupRole: method({ params: v.object({ groupId: groupId(), peerId: peerIdText(), role: v.literal('admin', 'member') }), result: returns<null>() }),
   /** an admin or the owner renames the group */
   renameGroup: method({ params: v.object({ groupId: groupId(), name: shortText() }), result: returns<null>() }),
+  /** an admin or the owner sets the group's picture: a data: URL of a JPEG, PNG or WebP image of at most 24 KiB ('' removes it) */
+  setGroupPicture: method({ params: v.object({ groupId: groupId(), picture: v.string({ max: 32 * 1024 }) }), result: returns<null>() }),
   /** take an invitation: the group's messages come to us from now on */
   acceptGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
   /** refuse an invitation (the group hears that we left) */

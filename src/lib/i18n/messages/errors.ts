@@ -135,6 +135,7 @@ export const en = {
   groupMemberNotContact: 'Only accepted contacts can be added to a group.',
   groupAlreadyMember: 'They are a member already.',
   groupNotInvited: 'There is no invitation to this group to answer.',
+  groupPictureInvalid: 'A group picture is a JPEG, PNG or WebP image of at most {max:bytes}.',
 
   // ---- file transfers (node/transfers/transfers.ts, p2p/protocols/file/errors.ts)
   fileTooLarge: 'This file is {size:bytes}; files can be at most {max:bytes}.',
@@ -443,6 +444,7 @@ export const ru: RuTable<typeof en> = {
   groupMemberNotContact: 'В группу можно добавить только принятые контакты.',
   groupAlreadyMember: 'Этот человек уже в группе.',
   groupNotInvited: 'Приглашения в эту группу нет.',
+  groupPictureInvalid: 'Картинка группы — изображение JPEG, PNG или WebP не больше {max:bytes}.',
 
   fileTooLarge: 'Размер этого файла — {size:bytes}; файлы могут быть не больше {max:bytes}.',
   fileOverLimit: 'Размер этого файла — {size:bytes}, а это приложение принимает файлы не больше {max:bytes}.',

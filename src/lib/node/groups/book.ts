@@ -48,6 +48,8 @@ export class GroupBook implements GroupDesk, Startable {
   readonly #components: GroupBookComponents
   readonly #log: Logger
   readonly #logs = new Map<string, GroupLog>()
+  /** the last change of each group under way (#locked); settled ones are removed */
+  readonly #locks = new Map<string, Promise<void>>()
   /** group → messages that came before the group did (from a mailbox, in the relay's order) */
   readonly #waiting = new Map<string, Array<{ from: string, signed: { body: string, sig: string } }>>()
   #waitingCount = 0
@@ -104,6 +106,22 @@ export class GroupBook implements GroupDesk, Startable {
    * do not say. Returns the operations that were new.
    */
   async hold (log: GroupLog, ops: readonly GroupOp[], decided?: GroupMembership): Promise<GroupOp[]> {
+    const added = await this.#locked(log.id, async () => this.#hold(log, ops, decided))
+    await this.#release(log.id)
+    return added
+  }
+
+  /** Runs `task` after every earlier task of the same group: one change of a group's log and row at a time. */
+  async #locked<T> (groupId: string, task: () => Promise<T>): Promise<T> {
+    const before = this.#locks.get(groupId) ?? Promise.resolve()
+    const run = before.then(task)
+    const settled = run.then(() => {}, () => {})
+    this.#locks.set(groupId, settled)
+    void settled.then(() => { if (this.#locks.get(groupId) === settled) this.#locks.delete(groupId) })
+    return run
+  }
+
+  async #hold (log: GroupLog, ops: readonly GroupOp[], decided?: GroupMembership): Promise<GroupOp[]> {
     const added: GroupOp[] = []
     for (const op of ops) {
       const result = log.add(op)
@@ -118,15 +136,19 @@ export class GroupBook implements GroupDesk, Startable {
     this.#remember(log)
     // whoever is no longer a member is owed nothing more (the operation saying so still goes to them)
     for (const peer of log.state().former.keys()) await dropDeliveries(this.#components.db, log.id, peer)
-    const waiting = this.#waiting.get(log.id)
-    if (waiting !== undefined) {
-      this.#waiting.delete(log.id)
-      this.#waitingCount -= waiting.length
-      for (const { from, signed } of waiting) {
-        await this.#receiveMessage(from, signed).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', log.id, err) })
-      }
-    }
     return added
+  }
+
+  /** Messages that came before their group, now that it is here. */
+  async #release (groupId: string): Promise<void> {
+    if (!this.#logs.has(groupId)) return
+    const waiting = this.#waiting.get(groupId)
+    if (waiting === undefined) return
+    this.#waiting.delete(groupId)
+    this.#waitingCount -= waiting.length
+    for (const { from, signed } of waiting) {
+      await this.#receiveMessage(from, signed).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', groupId, err) })
+    }
   }
 
   #row (log: GroupLog, before: GroupRow | undefined, decided: GroupMembership | undefined): GroupRow {
@@ -179,25 +201,29 @@ export class GroupBook implements GroupDesk, Startable {
   async #receiveOps (from: string, groupId: string, signed: readonly SignedGroupOp[]): Promise<GroupReply> {
     const ops = signed.map((s) => decodeGroupOp(s))
     if (ops.some((op) => op.group !== groupId)) return { type: 'reject', reason: 'invalid' }
-    let log = await this.log(groupId)
-    if (log === undefined) {
-      // a group we do not hold: an invitation, taken only from an accepted contact, only if it makes us a member
-      const create = ops.find((op) => op.kind === 'create')
-      if (create === undefined) return { type: 'reject', reason: 'unknown-group' }
-      if (!await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
-      const trial = new GroupLog(create)
-      for (const op of ops) if (op !== create) trial.add(op)
-      if (!trial.state().members.some((m) => m.peer === this.me()) || !trial.state().members.some((m) => m.peer === from)) {
+    const reply = await this.#locked(groupId, async (): Promise<GroupReply> => {
+      let log = await this.log(groupId)
+      if (log === undefined) {
+        // a group we do not hold: an invitation, taken only from an accepted contact, only if it makes us a member
+        const create = ops.find((op) => op.kind === 'create')
+        if (create === undefined) return { type: 'reject', reason: 'unknown-group' }
+        if (!await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
+        const trial = new GroupLog(create)
+        for (const op of ops) if (op !== create) trial.add(op)
+        if (!trial.state().members.some((m) => m.peer === this.me()) || !trial.state().members.some((m) => m.peer === from)) {
+          return { type: 'reject', reason: 'not-a-member' }
+        }
+        log = new GroupLog(create)
+      } else if (!log.state().members.some((m) => m.peer === from) && !log.state().former.has(from)) {
         return { type: 'reject', reason: 'not-a-member' }
       }
-      log = new GroupLog(create)
-    } else if (!log.state().members.some((m) => m.peer === from) && !log.state().former.has(from)) {
-      return { type: 'reject', reason: 'not-a-member' }
-    }
-    if (log.size + ops.length > MAX_OPS_PER_GROUP) return { type: 'reject', reason: 'invalid' }
-    await this.hold(log, ops)
-    const missing = log.missing()
-    return missing.length === 0 ? { type: 'reply', status: 'ok' } : { type: 'reply', status: 'ok', missing: missing.slice(0, 64) }
+      if (log.size + ops.length > MAX_OPS_PER_GROUP) return { type: 'reject', reason: 'invalid' }
+      await this.#hold(log, ops)
+      const missing = log.missing()
+      return missing.length === 0 ? { type: 'reply', status: 'ok' } : { type: 'reply', status: 'ok', missing: missing.slice(0, 64) }
+    })
+    await this.#release(groupId)
+    return reply
   }
 
   async #answerSync (from: string, groupId: string, heads: readonly string[]): Promise<GroupReply> {

@@ -19,6 +19,7 @@ import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } f
 import type { ParleyDb } from '../../db/db.ts'
 import type { GroupDeliveryRow, MessageId } from '../../db/types.ts'
 import type { GroupOp } from '@parley/protocol/group/op'
+import type { GroupReply } from '@parley/protocol/group/wire'
 import type { ContactBook } from '../contacts/book.ts'
 import type { MailboxCourier } from '../messaging/courier.ts'
 import type { ContactDialer } from '../presence/contact-finder.ts'
@@ -69,8 +70,8 @@ export interface GroupCourierComponents {
 export class GroupCourier implements Startable, GroupSyncer {
   readonly #components: GroupCourierComponents
   readonly #log: Logger
-  /** member → the groups whose operations it may lack */
-  readonly #opsOwed = new Map<string, Set<string>>()
+  /** member → group → the operations it may lack ('all': the whole log, as for an invitation) */
+  readonly #opsOwed = new Map<string, Map<string, Set<string> | 'all'>>()
   readonly #flights: KeyedSingleFlight<string>
   readonly #retry: KeyedRetry<string>
   /** deliveries running now, and those waiting for one of them to end */
@@ -128,13 +129,18 @@ export class GroupCourier implements Startable, GroupSyncer {
     void this.#flights.request(peer)
   }
 
-  /** `peers` may lack operations of `group`: send them the log. */
-  pushOps (group: string, peers: readonly string[]): void {
+  /**
+   * `peers` may lack operations of `group`: `only` these (members who hold
+   * the rest), or the whole log (a new member, someone just removed).
+   */
+  pushOps (group: string, peers: readonly string[], only?: readonly string[]): void {
     for (const peer of peers) {
       if (peer === this.#components.groupBook.me()) continue
       if (!this.#opsOwed.has(peer) && this.#opsOwed.size >= MAX_GROUP_PEERS) continue
-      const groups = this.#opsOwed.get(peer) ?? new Set<string>()
-      groups.add(group)
+      const groups = this.#opsOwed.get(peer) ?? new Map<string, Set<string> | 'all'>()
+      const owed = groups.get(group)
+      if (only === undefined || owed === 'all') groups.set(group, 'all')
+      else groups.set(group, new Set([...owed ?? [], ...only]))
       this.#opsOwed.set(peer, groups)
       this.kick(peer)
     }
@@ -160,16 +166,16 @@ export class GroupCourier implements Startable, GroupSyncer {
     }
     const { group: service } = this.#components.libp2p.services
     try {
-      for (const groupId of [...owedGroups ?? []]) {
+      for (const [groupId, which] of [...owedGroups ?? []]) {
         const log = await this.#components.groupBook.log(groupId)
         if (log !== undefined) {
-          const ops = log.ops()
-          for (let i = 0; i < ops.length; i += MAX_OPS_PER_FRAME) {
-            const reply = await service.send(connection, { type: 'ops', group: groupId, ops: ops.slice(i, i + MAX_OPS_PER_FRAME).map((op) => op.signed) })
-            if (reply.type === 'reject') this.#log('%s refused the operations of %s: %s', peer, groupId, reply.reason)
-          }
+          const all = log.ops()
+          const reply = await this.#sendOps(connection, groupId, which === 'all' ? all : all.filter((op) => which.has(op.id)))
+          // it lacks what these follow: the whole log (what it holds is a duplicate there)
+          if (which !== 'all' && reply?.type === 'reply' && (reply.missing?.length ?? 0) > 0) await this.#sendOps(connection, groupId, all)
         }
-        owedGroups?.delete(groupId)
+        // what was sent is settled; what was pushed meanwhile (a new set in its place) stays owed
+        if (owedGroups?.get(groupId) === which) owedGroups.delete(groupId)
       }
       if (owedGroups?.size === 0) this.#opsOwed.delete(peer)
       for (const delivery of owed) {
@@ -204,7 +210,7 @@ export class GroupCourier implements Startable, GroupSyncer {
   async #toMailbox (peer: string, owed: readonly GroupDeliveryRow[]): Promise<void> {
     const { courier, contactBook, groupBook, db } = this.#components
     const contact = await contactBook.byPeerId(peer)
-    const groups = [...new Set([...this.#opsOwed.get(peer) ?? [], ...owed.map((d) => d.group)])]
+    const groups = [...new Set([...this.#opsOwed.get(peer)?.keys() ?? [], ...owed.map((d) => d.group)])]
     let mailboxes: string[] = []
     for (const groupId of groups) {
       const row = await getGroup(db, groupId)
@@ -212,7 +218,8 @@ export class GroupCourier implements Startable, GroupSyncer {
       if (named.length > 0) mailboxes = named
     }
     const to = { peerId: peer, addresses: contact?.addresses ?? [], mailboxes }
-    for (const groupId of this.#opsOwed.get(peer) ?? []) {
+    // a mailbox item carries the whole log: the member may drain it long after other changes
+    for (const [groupId, owedNow] of [...this.#opsOwed.get(peer) ?? []]) {
       const log = await groupBook.log(groupId)
       if (log === undefined) continue
       let stored = true
@@ -220,7 +227,7 @@ export class GroupCourier implements Startable, GroupSyncer {
         const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
         if (await courier.depositFor(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) === 0) stored = false
       }
-      if (stored) this.#opsOwed.get(peer)?.delete(groupId)
+      if (stored && this.#opsOwed.get(peer)?.get(groupId) === owedNow) this.#opsOwed.get(peer)?.delete(groupId)
     }
     if (this.#opsOwed.get(peer)?.size === 0) this.#opsOwed.delete(peer)
     for (const delivery of owed) {
@@ -229,6 +236,16 @@ export class GroupCourier implements Startable, GroupSyncer {
       if (await courier.depositFor(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned })) === 0) return
       await setDelivery(db, delivery.message, peer, 'stored', Date.now())
     }
+  }
+
+  /** Sends operations in frames of at most MAX_OPS_PER_FRAME; resolves the last reply. */
+  async #sendOps (connection: Connection, groupId: string, ops: readonly GroupOp[]): Promise<GroupReply | undefined> {
+    let reply: GroupReply | undefined
+    for (let i = 0; i < ops.length; i += MAX_OPS_PER_FRAME) {
+      reply = await this.#components.libp2p.services.group.send(connection, { type: 'ops', group: groupId, ops: ops.slice(i, i + MAX_OPS_PER_FRAME).map((op) => op.signed) })
+      if (reply.type === 'reject') this.#log('refused the operations of %s: %s', groupId, reply.reason)
+    }
+    return reply
   }
 
   /** What a delivery carries: a message of ours, or an event (reaction, edit, delete, read) of ours. */

@@ -6,7 +6,7 @@
  * removed, so that they learn it. Messages are signed once and queued per
  * member (courier.ts).
  */
-import { MAX_GROUP_NAME_CHARS, MAX_MEMBERS } from '@parley/protocol/group/constants'
+import { MAX_GROUP_NAME_CHARS, MAX_MEMBERS, MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
 import { GroupLog } from '@parley/protocol/group/log'
 import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
@@ -41,6 +41,11 @@ export interface GroupsComponents {
   transfers: Pick<TransferManager, 'sendFile'>
 }
 
+/** A display name as an operation may carry it: at most 64 characters, no control characters, trimmed. */
+function memberName (name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 64).trim()
+}
+
 function checkName (name: string): string {
   const trimmed = name.trim()
   if (trimmed.length === 0 || trimmed.length > MAX_GROUP_NAME_CHARS || /[\u0000-\u001f\u007f]/.test(trimmed)) throw new GroupError('groupNameInvalid', { max: MAX_GROUP_NAME_CHARS })
@@ -67,7 +72,7 @@ export class Groups {
     for (const id of new Set(ids)) {
       const contact = await this.#components.db.contacts.get(id)
       if (contact === undefined || contact.state !== 'accepted' || contact.blocked) throw new GroupError('groupMemberNotContact')
-      people.push({ peer: contact.peerId, name: displayName(contact).slice(0, 64).trim() })
+      people.push({ peer: contact.peerId, name: memberName(displayName(contact)) })
     }
     return people
   }
@@ -76,7 +81,7 @@ export class Groups {
     const members = await this.#contactsToAdd(contactIds)
     if (members.length + 1 > MAX_MEMBERS) throw new GroupError('groupFull', { max: MAX_MEMBERS })
     const me = this.#me()
-    const myName = this.#components.identity.require().username.slice(0, 64).trim()
+    const myName = memberName(this.#components.identity.require().username)
     const create = signGroupOp({ kind: 'create', name: checkName(name), members: [{ peer: me, name: myName }, ...members] }, { author: me, lamport: 1, deps: [], at: Date.now() }, this.#secret())
     const log = new GroupLog(create)
     await this.#components.groupBook.hold(log, [create], 'member')
@@ -110,7 +115,9 @@ export class Groups {
     const before = log.state().members.map((m) => m.peer)
     await this.#components.groupBook.hold(log, [op], options.decided)
     const after = log.state().members.map((m) => m.peer)
-    this.#components.groupCourier.pushOps(groupId, [...new Set([...before, ...after, ...options.alsoTell ?? []])])
+    // members hold the rest and need only this; someone new (or just removed) gets the whole log
+    this.#components.groupCourier.pushOps(groupId, before.filter((p) => after.includes(p)), [op.id])
+    this.#components.groupCourier.pushOps(groupId, [...new Set([...after.filter((p) => !before.includes(p)), ...before.filter((p) => !after.includes(p)), ...options.alsoTell ?? []])])
     return op
   }
 
@@ -132,10 +139,17 @@ export class Groups {
     await this.#change(groupId, { kind: 'rename', name: checkName(name) })
   }
 
+  async setPicture (groupId: string, picture: string): Promise<void> {
+    if (picture !== '' && (picture.length > MAX_PICTURE_CHARS || !/^data:image\/(jpeg|png|webp);base64,[A-Za-z0-9+/]+={0,2}$/.test(picture))) {
+      throw new GroupError('groupPictureInvalid', { max: MAX_PICTURE_CHARS })
+    }
+    await this.#change(groupId, { kind: 'picture', picture })
+  }
+
   async accept (groupId: string): Promise<void> {
     const row = await getGroup(this.#components.db, groupId)
     if (row?.state !== 'invited') throw new GroupError('groupNotInvited')
-    const myName = this.#components.identity.require().username.slice(0, 64).trim()
+    const myName = memberName(this.#components.identity.require().username)
     // the relays our circuit addresses go through: where members leave what we miss while away
     const mailboxes = mailboxRelaysOf({ addresses: this.#components.libp2p.getMultiaddrs().map((a) => a.toString()) })
     await this.#change(groupId, { kind: 'profile', name: myName, mailboxes }, { decided: 'member' })

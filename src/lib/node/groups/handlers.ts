@@ -11,7 +11,7 @@ export interface GroupHandlerComponents {
   db: ParleyDb
 }
 
-type GroupMethod = 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
+type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {
@@ -23,6 +23,7 @@ export function groupHandlers (components: GroupHandlerComponents): NodeHandlers
     removeGroupMember: async ({ groupId, peerId }) => { await groups.remove(groupId, peerId); return null },
     setGroupRole: async ({ groupId, peerId, role }) => { await groups.setRole(groupId, peerId, role); return null },
     renameGroup: async ({ groupId, name }) => { await groups.rename(groupId, name); return null },
+    setGroupPicture: async ({ groupId, picture }) => { await groups.setPicture(groupId, picture); return null },
     acceptGroup: async ({ groupId }) => { await groups.accept(groupId); return null },
     declineGroup: async ({ groupId }) => { await groups.decline(groupId); return null },
     leaveGroup: async ({ groupId }) => { await groups.leave(groupId); return null },
