@@ -1,6 +1,8 @@
 import { expect, test } from './fixtures.ts'
 import { befriendNew, createGroup, groupRow, invitation, joinGroup, memberList, messageTexts, openGroup, openGroupInfo } from './helpers/groups.ts'
-import { befriend, message, messages, send } from './helpers/parley.ts'
+import { attach, expectFileState, fileCard, png, saveFile } from './helpers/files.ts'
+import { befriend, message, messages, nav, send } from './helpers/parley.ts'
+import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
 
@@ -8,8 +10,9 @@ import type { Page } from '@playwright/test'
  * Groups in three browsers (issue 24): Alice makes a group with Bob and
  * Carol, who are her contacts but not each other's; both join; what each
  * writes reaches the other two and shows in the same order everywhere;
- * mentions; per-member delivery; Alice removes Carol, who sees it and gets
- * nothing after; Bob leaves; the member lists agree.
+ * mentions; a file; the group's picture; per-member delivery; Alice
+ * removes Carol, who sees it and gets nothing after; Bob leaves; the member
+ * lists agree.
  */
 
 const GROUP = 'Weekend trip'
@@ -28,7 +31,7 @@ async function storedBodies (page: Page, id: string): Promise<string[]> {
   return (await readRows<{ groupId?: string, body: string }>(page, 'messages')).filter(m => m.groupId === id).map(m => m.body)
 }
 
-test('three people in a group: invitations, messages in one order, mentions, removal and leaving', async ({ alice, bob, carol }) => {
+test('three people in a group: invitations, messages in one order, mentions, a file, a picture, removal and leaving', async ({ alice, bob, carol }) => {
   test.setTimeout(240_000)
   const [a, b, c] = [alice.page, bob.page, carol.page]
   await befriend(a, b)
@@ -84,6 +87,20 @@ test('three people in a group: invitations, messages in one order, mentions, rem
   expect(await messageTexts(b)).toEqual(order)
   expect(await messageTexts(c)).toEqual(order)
 
+  // a file from Bob reaches both others, Carol pulling it from Bob, whom she does not know
+  const list = Buffer.from('tent, stove, map\n'.repeat(200))
+  await attach(b, { name: 'packing-list.txt', mimeType: 'text/plain', buffer: list })
+  for (const page of [a, c]) await expectFileState(page, 'packing-list.txt', 'complete')
+  expect((await saveFile(c, 'packing-list.txt')).equals(list)).toBe(true)
+  await expect(fileCard(a, 'packing-list.txt')).toBeVisible()
+
+  // Alice gives the group a picture: the others' rows show it
+  await openGroupInfo(a, GROUP)
+  await a.getByTestId('picture-input').setInputFiles({ name: 'sun.png', mimeType: 'image/png', buffer: png(300, 200, (x, y) => [240, 160 + (x % 60), y % 200]) })
+  await expect(groupRow(b, GROUP).locator('img.group-avatar')).toBeVisible({ timeout: 30_000 })
+  await expect(a.getByRole('button', { name: 'Remove picture' })).toBeVisible()
+  await a.getByRole('link', { name: 'Back to the group' }).click()
+
   // the header names who is connected; the Info of Alice's message says where it is with each member
   await expect(a.getByTestId('online-members')).toContainText('Bob', { timeout: 30_000 })
   await expect(a.getByTestId('online-members')).toContainText('Carol')
@@ -109,7 +126,7 @@ test('three people in a group: invitations, messages in one order, mentions, rem
   // both reached the remaining member: Carol holds neither, and shows what she had
   expect(await storedBodies(c, groupId)).not.toContain('Only for Bob now')
   expect(await storedBodies(c, groupId)).not.toContain('Got it, Alice')
-  await expect(messages(c)).toHaveCount(3)
+  await expect(messages(c)).toHaveCount(4)
 
   // Bob leaves; Alice's and Bob's member lists agree: Alice alone
   await openGroupInfo(b, GROUP)
@@ -124,4 +141,40 @@ test('three people in a group: invitations, messages in one order, mentions, rem
   expect(atAlice?.members).toEqual(atBob?.members)
   expect([atAlice?.state, atBob?.state, atCarol?.state]).toEqual(['member', 'left', 'removed'])
   expect(atCarol?.members.map(m => m.name)).not.toContain('Carol')
+})
+
+test('while the page is hidden, an invitation and a group\'s message each show a notification, and count as waiting', async ({ alice, bob }) => {
+  await alice.context.grantPermissions(['notifications'])
+  const [a, b] = [alice.page, bob.page]
+  await befriend(a, b)
+  await expect.poll(async () => a.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
+  await nav(a).getByRole('link', { name: 'Chats' }).click()
+  await a.getByRole('button', { name: 'Turn on' }).click()
+  await expect(a).toHaveTitle('Parley')
+
+  await setHidden(a, true)
+  const groupId = await createGroup(b, 'Band practice', ['Alice'])
+  await expect.poll(async () => shownNotifications(a), { timeout: 30_000 }).toEqual([
+    { title: 'Group invitation', body: 'Bob invited you to Band practice', tag: 'group-invitations', href: '#/' }
+  ])
+  await expect(a).toHaveTitle('(1) Parley')
+
+  await setHidden(a, false)
+  await joinGroup(a, 'Band practice')
+  await expect(a).toHaveTitle('Parley')
+  await setHidden(a, true)
+  await send(b, 'Saturday at 3?')
+  await send(b, 'Bring the drums')
+  // one notification for the group (its tag: the newer replaces the older), named after it, saying who wrote
+  await expect.poll(async () => (await shownNotifications(a)).filter(n => n.tag !== 'group-invitations'), { timeout: 30_000 }).toEqual([
+    { title: 'Band practice', body: 'Bob: Bring the drums', tag: `group-${groupId}`, href: `#/group/${groupId}` }
+  ])
+  await expect(a).toHaveTitle('(2) Parley')
+  await expect(groupRow(a, 'Band practice').getByTestId('unread')).toHaveText('2')
+
+  // back on screen, opening the group reads it
+  await setHidden(a, false)
+  await openGroup(a, 'Band practice')
+  await expect(message(a, 'Bring the drums')).toBeVisible()
+  await expect(a).toHaveTitle('Parley')
 })

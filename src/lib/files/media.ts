@@ -91,16 +91,22 @@ export interface Thumbnail {
   height: number
 }
 
+/** How big a thumbnail may be: its longer side in pixels, its encoding in bytes. */
+export interface ThumbnailLimits {
+  maxPx: number
+  maxBytes: number
+}
+
 /**
  * A preview of an image the user is sending (browser tab only): decoded with
  * createImageBitmap, scaled to fit THUMB_MAX_PX, encoded as WebP (or JPEG
  * where the browser cannot encode WebP) at falling quality until it fits
- * THUMB_MAX_BYTES.
+ * THUMB_MAX_BYTES (or `limits`: a group's picture is smaller).
  *
  * @returns null when the file is not a JPEG, PNG, GIF or WebP by its bytes,
  *   cannot be decoded, or no encoding fits
  */
-export async function makeThumbnail (blob: Blob): Promise<Thumbnail | null> {
+export async function makeThumbnail (blob: Blob, limits: ThumbnailLimits = { maxPx: THUMB_MAX_PX, maxBytes: THUMB_MAX_BYTES }): Promise<Thumbnail | null> {
   const head = new Uint8Array(await blob.slice(0, SNIFF_BYTES).arrayBuffer())
   if (sniffImage(head) === null) return null
   let bitmap: ImageBitmap
@@ -113,7 +119,7 @@ export async function makeThumbnail (blob: Blob): Promise<Thumbnail | null> {
   try {
     const { width, height } = bitmap
     if (width === 0 || height === 0) return null
-    const scale = Math.min(1, THUMB_MAX_PX / Math.max(width, height))
+    const scale = Math.min(1, limits.maxPx / Math.max(width, height))
     const canvas = newCanvas(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)))
     for (const type of THUMB_ENCODINGS) {
       if (!canvas.draw(bitmap, type === 'image/jpeg')) return null
@@ -121,7 +127,7 @@ export async function makeThumbnail (blob: Blob): Promise<Thumbnail | null> {
         const encoded = await canvas.encode(type, quality)
         // A browser that cannot encode `type` silently returns PNG: try the next type.
         if (encoded === null || encoded.type !== type) break
-        if (encoded.size <= THUMB_MAX_BYTES) {
+        if (encoded.size <= limits.maxBytes) {
           return { bytes: new Uint8Array(await encoded.arrayBuffer()), mime: type, width, height }
         }
       }

@@ -9,15 +9,39 @@
  * await groups.accept(groupId)   // groups.busy names it meanwhile; groups.error says why it failed
  * ```
  */
+import { MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
 import type { ContactId } from '../db/types.ts'
+import { makeThumbnail } from '../files/media.ts'
+import { t } from '../i18n/index.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { handleError } from './handle-error.ts'
 
 export type GroupsNode = Pick<NodeManager, 'call'>
 
+/** A group picture's longer side, in pixels: it shows at most 3.5 rem across. */
+export const GROUP_PICTURE_PX = 160
+
+/** `bytes` as base64 (btoa takes a binary string; built in slices, not one argument per byte). */
+function base64 (bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x2000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x2000))
+  return btoa(binary)
+}
+
+/**
+ * `file` as a group picture: scaled down and encoded (WebP, else JPEG) to fit
+ * the protocol's MAX_PICTURE_CHARS as a data: URL; null when it is no image
+ * this browser can decode.
+ */
+export async function groupPicture (file: Blob): Promise<string | null> {
+  const prefix = 'data:image/webp;base64,'.length
+  const thumb = await makeThumbnail(file, { maxPx: GROUP_PICTURE_PX, maxBytes: Math.floor((MAX_PICTURE_CHARS - prefix) * 3 / 4) })
+  return thumb === null ? null : `data:${thumb.mime};base64,${base64(thumb.bytes)}`
+}
+
 /** Which change is on its way: its kind and what it is about (a group, or a member of it). */
 export interface GroupBusy {
-  kind: 'create' | 'accept' | 'decline' | 'rename' | 'add' | 'remove' | 'role' | 'leave'
+  kind: 'create' | 'accept' | 'decline' | 'rename' | 'picture' | 'add' | 'remove' | 'role' | 'leave'
   /** the group's id (none while creating) */
   groupId?: string
   /** the member it is about (remove, role) */
@@ -78,6 +102,15 @@ export class GroupActions {
 
   async rename (groupId: string, name: string): Promise<boolean> {
     return this.#run({ kind: 'rename', groupId }, 'renameGroup', async () => this.#node.call('renameGroup', { groupId, name: name.trim() }))
+  }
+
+  /** Sets the group's picture from an image file ('' removes it); a file that is no image is said in words. */
+  async setPicture (groupId: string, file: Blob | ''): Promise<boolean> {
+    return this.#run({ kind: 'picture', groupId }, 'setGroupPicture', async () => {
+      const picture = file === '' ? '' : await groupPicture(file)
+      if (picture === null) throw new Error(t('groups.pictureNotImage'))
+      await this.#node.call('setGroupPicture', { groupId, picture })
+    })
   }
 
   /** Adds contacts one after another; stops at the first that fails (those before it are in). */
