@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures.ts'
 import { befriendNew, createGroup, groupRow, invitation, joinGroup, memberList, messageTexts, openGroup, openGroupInfo } from './helpers/groups.ts'
 import { attach, expectFileState, fileCard, png, saveFile } from './helpers/files.ts'
-import { befriend, message, messages, nav, send } from './helpers/parley.ts'
+import { befriend, expectOnline, message, messages, nav, send } from './helpers/parley.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
@@ -177,4 +177,37 @@ test('while the page is hidden, an invitation and a group\'s message each show a
   await openGroup(a, 'Band practice')
   await expect(message(a, 'Bring the drums')).toBeVisible()
   await expect(a).toHaveTitle('Parley')
+})
+
+test('Carol, offline, gets what Alice and Bob wrote once, from mailboxes, when she comes back', async ({ alice, bob, carol, app }) => {
+  test.setTimeout(180_000)
+  const [a, b, c] = [alice.page, bob.page, carol.page]
+  await befriend(a, b)
+  await befriendNew(a, 'Alice', c, 'Carol')
+  await createGroup(a, 'Reading group', ['Bob', 'Carol'])
+  for (const page of [b, c]) {
+    await expect(invitation(page, 'Reading group')).toBeVisible({ timeout: 30_000 })
+    await joinGroup(page, 'Reading group')
+  }
+  await openGroup(a, 'Reading group')
+  await send(a, 'Chapter one by Friday')
+  await openGroup(c, 'Reading group')
+  await expect(message(c, 'Chapter one by Friday')).toBeVisible({ timeout: 30_000 })
+
+  // Carol's only page closes, and her node with it; what is written now waits for her on relays
+  await c.close()
+  await send(a, 'Chapter two next week')
+  await openGroup(b, 'Reading group')
+  await send(b, 'Bob agrees')
+  await expect(message(a, 'Chapter two next week')).toHaveAttribute('data-state', 'stored', { timeout: 60_000 })
+
+  const back = await carol.context.newPage()
+  await back.goto(app.url)
+  await expectOnline(back)
+  await openGroup(back, 'Reading group')
+  for (const text of ['Chapter two next week', 'Bob agrees']) await expect(message(back, text)).toBeVisible({ timeout: 60_000 })
+  await expect(messages(back)).toHaveCount(3)
+  await expect.poll(async () => (await messageTexts(a)).length).toBe(3)
+  expect(await messageTexts(back)).toEqual(await messageTexts(a))
+  await expect(message(a, 'Chapter two next week')).toHaveAttribute('data-state', /^(delivered|read)$/, { timeout: 60_000 })
 })
