@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test'
 import { createGroup, joinGroup, openGroup } from './groups.ts'
-import { addContact, befriend, message, onboard, readInvite, send } from './parley.ts'
+import { addContact, befriend, message, onboard, openScreen, readInvite, send } from './parley.ts'
 import type { Locator, Page } from '@playwright/test'
 
 /**
@@ -82,6 +82,10 @@ export async function prepareTour (alice: Page, bob: Page, carol?: Page, options
   await send(bob, TOUR_GROUP_MESSAGES.fromBob)
   await expect(message(alice, 'takes the stove')).toHaveAttribute('data-mentions-me', '', { timeout: 30_000 })
   await createGroup(bob, 'Book club', ['Alice'])
+  // Bob back where the tour without groups leaves him: in his chat with Alice (a group's row names her too)
+  await openScreen(bob, 'Chats')
+  await bob.getByRole('main').locator('a[href^="#/chat/"]').filter({ hasText: 'Alice' }).click()
+  await expect(bob.getByRole('heading', { name: 'Alice', level: 1 })).toBeVisible()
   await alice.evaluate(() => { location.hash = '#/' })
   await expect(alice.locator('main li.invitation')).toHaveCount(1, { timeout: 30_000 })
   return { bobContactId, groupId }
