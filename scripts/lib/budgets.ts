@@ -78,11 +78,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * throttle, the read batcher and its IntersectionObserver, the Privacy
  * switches, the timer choice, badge and note, their words in two languages)
  * took the shell, with all of the above merged, to 157.6: issue 23's tab
- * side is 19 KiB of the shell in all.
+ * side is 19 KiB of the shell in all. Issue 24, groups: the worker's side
+ * (@parley/protocol/group: signed operations, the log and the fold, signed
+ * messages, the group protocol's frames; node/groups: the book and its desk,
+ * the courier with its mailbox items, the user's changes; files and actions
+ * in groups) took the worker from 306.3 to 318.3; the group contract methods
+ * and their error words in two languages took the shell to 158.2.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 157.7,
-  worker: 306.4,
+  shell: 158.3,
+  worker: 318.4,
   pump: 4.6,
   lazy: 423.1
 }
