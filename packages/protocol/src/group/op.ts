@@ -77,11 +77,21 @@ export function invalidOp (reason: string): InvalidMessageError {
   return new InvalidMessageError(`Invalid group operation: ${reason}`)
 }
 
-/** The Ed25519 public key of a PeerID string, or undefined when it is not an Ed25519 PeerID. */
+/** An Ed25519 PeerID as PeerId.toString() writes it: 52 base58btc characters, `12D3KooW…`. */
+const PEER_CHARS = 52
+
+/**
+ * The Ed25519 public key of a PeerID string, or undefined when it is not an
+ * Ed25519 PeerID in its canonical form. Only one text per key: the CID forms
+ * (`bafz…`, `k51…`) of a member's key would make a second member of the same
+ * person. The length is checked first, since base58 decoding takes time
+ * quadratic in it (32 KiB of text: over a second).
+ */
 export function ed25519KeyOf (peer: string): Uint8Array | undefined {
+  if (peer.length !== PEER_CHARS) return undefined
   try {
     const id = peerIdFromString(peer)
-    return id.type === 'Ed25519' ? id.publicKey.raw : undefined
+    return id.type === 'Ed25519' && id.toString() === peer ? id.publicKey.raw : undefined
   } catch {
     return undefined
   }
