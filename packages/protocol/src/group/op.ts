@@ -79,6 +79,8 @@ export function invalidOp (reason: string): InvalidMessageError {
 
 /** An Ed25519 PeerID as PeerId.toString() writes it: 52 base58btc characters, `12D3KooW…`. */
 const PEER_CHARS = 52
+/** A 64-byte signature in standard base64 with padding. */
+const SIG_CHARS = 88
 
 /**
  * The Ed25519 public key of a PeerID string, or undefined when it is not an
@@ -95,6 +97,16 @@ export function ed25519KeyOf (peer: string): Uint8Array | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * The 64 bytes of a signature, or undefined unless `sig` is their one base64
+ * text (the unused low bits of the last digit would otherwise give every
+ * signed operation or message other wire forms, all verifying).
+ */
+export function signatureOf (sig: string): Uint8Array | undefined {
+  const bytes = sig.length === SIG_CHARS ? fromBase64(sig) : undefined
+  return bytes?.byteLength === 64 && toBase64(bytes) === sig ? bytes : undefined
 }
 
 function hexId (body: Uint8Array): string {
@@ -134,8 +146,8 @@ export function decodeGroupOp (value: unknown): GroupOp {
   if (typeof body !== 'string' || typeof sig !== 'string') throw invalidOp('"body" and "sig" must be strings')
   const bodyBytes = encoder.encode(body)
   if (bodyBytes.byteLength > MAX_OP_BYTES) throw invalidOp(`body of ${bodyBytes.byteLength} bytes is over the limit of ${MAX_OP_BYTES}`)
-  const signature = fromBase64(sig)
-  if (signature?.byteLength !== 64) throw invalidOp('"sig" must be 64 bytes of base64')
+  const signature = signatureOf(sig)
+  if (signature === undefined) throw invalidOp('"sig" must be 64 bytes of base64')
   let parsed: unknown
   try {
     parsed = JSON.parse(decoder.decode(bodyBytes))

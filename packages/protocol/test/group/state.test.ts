@@ -11,7 +11,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { base36 } from 'multiformats/bases/base36'
-import { toBase64 } from '../../src/base64.ts'
+import { fromBase64, toBase64 } from '../../src/base64.ts'
 import { MAX_MEMBERS } from '../../src/group/constants.ts'
 import { GroupLog } from '../../src/group/log.ts'
 import { compareGroupMessages, decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
@@ -119,6 +119,22 @@ describe('group operations', () => {
     const message = JSON.stringify({ v: 1, group: log.id, author: long, lamport: 2, ops: log.heads(), frame: {} })
     expect(() => decodeGroupMessage({ body: message, sig: toBase64(new Uint8Array(64)) })).toThrow(/"author" must be an Ed25519 PeerID/)
     expect(parsed.longest).toBeLessThanOrEqual(52)
+  })
+
+  it('refuse the other base64 texts of a signature\'s bytes, so a signed operation or message has one wire form', () => {
+    const made = create(alice, [bob])
+    const message = signGroupMessage({ group: made.group, author: bob.peer, lamport: 2, ops: [made.id] }, { type: 'message', id: '01JB0000000000000000000000', text: 'hi', sentAt: 1 }, bob.secret)
+    for (const signed of [made.signed, message.signed]) {
+      // 64 bytes are 88 digits ending in '==': the last digit's four low bits are padding
+      const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+      const last = digits.indexOf(signed.sig.charAt(85))
+      const other = `${signed.sig.slice(0, 85)}${digits.charAt(last ^ 1)}==`
+      expect(fromBase64(other)).toEqual(fromBase64(signed.sig))
+      const decode = signed === made.signed ? decodeGroupOp : decodeGroupMessage
+      expect(() => decode({ body: signed.body, sig: other })).toThrow(/"sig" must be 64 bytes of base64/)
+      expect(() => decode({ body: signed.body, sig: ` ${signed.sig}` })).toThrow(/"sig" must be 64 bytes of base64/)
+      expect(decode(signed).signed).toEqual(signed)
+    }
   })
 })
 
