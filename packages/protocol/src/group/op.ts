@@ -17,6 +17,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { fromBase64, toBase64 } from '../base64.ts'
+import { LONE_SURROGATE } from '../chat/checks.ts'
 import {
   MAX_ADDR_CHARS, MAX_DEPS, MAX_GROUP_NAME_CHARS, MAX_MAILBOXES, MAX_MEMBER_NAME_CHARS, MAX_MEMBERS,
   MAX_OP_BYTES, MAX_PICTURE_CHARS, OP_SIGN_CONTEXT
@@ -258,8 +259,9 @@ function initialMember (value: unknown): InitialMember {
 }
 
 function text (value: unknown, max: number, what: string, empty: boolean): string {
-  if (typeof value !== 'string' || value.trim() !== value || value.length > max || (!empty && value.length === 0) || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalidOp(`${what} must be ${empty ? '' : '1 to '}${max} characters, trimmed, without control characters`)
+  // the body is JSON text: a "\ud800" escape would bring a lone surrogate, which UTF-8 cannot carry (the chat codec refuses them too)
+  if (typeof value !== 'string' || value.trim() !== value || value.length > max || (!empty && value.length === 0) || /[\u0000-\u001f\u007f]/.test(value) || LONE_SURROGATE.test(value)) {
+    throw invalidOp(`${what} must be ${empty ? '' : '1 to '}${max} characters, trimmed, without control characters or unpaired surrogates`)
   }
   return value
 }

@@ -121,6 +121,14 @@ describe('group operations', () => {
     expect(parsed.longest).toBeLessThanOrEqual(52)
   })
 
+  it('refuse a name with an unpaired surrogate, which the JSON body can carry as an escape but UTF-8 cannot', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    expect(() => op(log, alice, { kind: 'rename', name: 'Fam\uD83Dily' })).toThrow(/unpaired surrogates/)
+    expect(() => op(log, alice, { kind: 'add', peer: carol.peer, name: '\uDE00' })).toThrow(/unpaired surrogates/)
+    expect(() => op(log, bob, { kind: 'profile', name: 'Bob\uD800', mailboxes: [] })).toThrow(/unpaired surrogates/)
+    expect(op(log, alice, { kind: 'rename', name: 'Family 😀' }).kind).toBe('rename')
+  })
+
   it('refuse the other base64 texts of a signature\'s bytes, so a signed operation or message has one wire form', () => {
     const made = create(alice, [bob])
     const message = signGroupMessage({ group: made.group, author: bob.peer, lamport: 2, ops: [made.id] }, { type: 'message', id: '01JB0000000000000000000000', text: 'hi', sentAt: 1 }, bob.secret)
