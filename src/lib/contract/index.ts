@@ -8,6 +8,7 @@ import type { EventName, Handlers, MethodName, ParamsOf, PayloadOf, ResultOf } f
 import { actionsMethods } from './methods/actions.ts'
 import { contactsMethods } from './methods/contacts.ts'
 import { diagnosticsMethods } from './methods/diagnostics.ts'
+import { groupsMethods } from './methods/groups.ts'
 import { identityMethods } from './methods/identity.ts'
 import { messagingMethods } from './methods/messaging.ts'
 import { nearbyMethods } from './methods/nearby.ts'
@@ -21,6 +22,7 @@ export const nodeContract = {
     ...contactsMethods,
     ...messagingMethods,
     ...actionsMethods,
+    ...groupsMethods,
     ...transfersMethods,
     ...relaysMethods,
     ...nearbyMethods,

@@ -146,7 +146,8 @@ export const RELAY_FIELDS = {
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
   receivedAt: true, state: false, readAt: true, file: true,
-  replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true
+  replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true,
+  groupId: true, lamport: true, groupSigned: true
 } as const satisfies Record<keyof MessageRow, boolean>
 /** A file message's offer (transfers are not backed up: a restored file message shows the offer, its bytes stay behind). */
 export const FILE_FIELDS = {

@@ -16,6 +16,7 @@
  * the same checks as import (as the chat codec round-trips its frames), so a
  * row a backup could not carry fails the export, not a later restore.
  */
+import Dexie from 'dexie'
 import {
   BACKUP_VERSION, BackupTooLargeError, InvalidPassphraseError, MAX_PBKDF2_ITERATIONS, MAX_PLAINTEXT_BYTES,
   newPassphrase, openEnvelope, PBKDF2_ITERATIONS, sealEnvelope, tooLarge
@@ -25,7 +26,8 @@ import {
   MAX_BACKUP_RELAYS, MESSAGE_FIELDS, PROFILE_FIELDS, readContents, readProfile, RELAY_FIELDS, RowProblem, rowToJson,
   type BackupContents
 } from './backup-rows.ts'
-import { isDisappearing } from './backup-actions.ts'
+import { leftOutOfBackups } from './backup-actions.ts'
+import { GROUP_ORDER } from './groups.ts'
 import { errorClass } from '../contract/errors.ts'
 import { NoProfileError, ProfileExistsError } from './errors.ts'
 import type { ParleyDb } from './db.ts'
@@ -142,8 +144,11 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
     if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError('backupTooManyContacts', { count: contacts.length, max: MAX_BACKUP_CONTACTS })
     const relays = await db.relays.where('source').anyOf(EXPORTED_RELAY_SOURCES).sortBy('multiaddr')
     if (relays.length > MAX_BACKUP_RELAYS) throw new BackupTooLargeError('backupTooManyRelays', { count: relays.length, max: MAX_BACKUP_RELAYS })
-    // disappearing messages are left out (backup-actions.ts); only they have `expiresAt`
-    const messageCount = includeHistory ? await db.messages.count() - await db.messages.where('expiresAt').above(-Infinity).count() : 0
+    // disappearing messages and group messages are left out (backup-actions.ts); only they have `expiresAt`, `groupId`
+    const messageCount = includeHistory
+      ? await db.messages.count() - await db.messages.where('expiresAt').above(-Infinity).count() -
+        await db.messages.where(GROUP_ORDER).between([Dexie.minKey], [Dexie.maxKey]).count()
+      : 0
     if (messageCount > MAX_BACKUP_MESSAGES) throw new BackupTooLargeError('backupTooManyMessages', { count: messageCount, max: MAX_BACKUP_MESSAGES })
 
     try {
@@ -169,7 +174,7 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
         let page = await db.messages.orderBy('id').limit(EXPORT_PAGE_ROWS).toArray()
         while (page.length > 0) {
           for (const row of page) {
-            if (isDisappearing(row)) continue
+            if (leftOutOfBackups(row)) continue
             const json = JSON.stringify(rowToJson(row, MESSAGE_FIELDS))
             checker.message(JSON.parse(json), i)
             push(i === 0 ? json : `,${json}`)

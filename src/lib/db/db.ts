@@ -1,8 +1,8 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8 } from './schema.ts'
 import { messageWords } from './search.ts'
 import type {
-  ContactRow, EventRow, FileChunkRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
+  ContactRow, EventRow, FileChunkRow, GroupDeliveryRow, GroupOpRow, GroupRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
 
 /** IndexedDB name used by the app (tests pass their own names and factories). */
@@ -39,6 +39,9 @@ export class ParleyDb extends Dexie {
   declare readonly turnServers: EntityTable<TurnServerRow, 'id'>
   declare readonly settings: EntityTable<SettingRow, 'key'>
   declare readonly events: EntityTable<EventRow, 'id'>
+  declare readonly groups: EntityTable<GroupRow, 'id'>
+  declare readonly groupOps: EntityTable<GroupOpRow, 'id'>
+  declare readonly groupDeliveries: Table<GroupDeliveryRow, [string, string]>
   /** The key range class of this database's IndexedDB, for raw requests (search-cursors.ts). */
   readonly keyRange: typeof IDBKeyRange
 
@@ -61,6 +64,8 @@ export class ParleyDb extends Dexie {
     this.version(6).stores(dbSchemaV6).upgrade(async (tx) => { await reasonsToProblems(tx) })
     // new optional fields and a new table: nothing to rewrite
     this.version(7).stores(dbSchemaV7)
+    // groups: new tables, a new index over new optional fields; nothing to rewrite
+    this.version(8).stores(dbSchemaV8)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

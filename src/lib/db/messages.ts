@@ -252,7 +252,8 @@ export async function contactsWithOutbox (db: ParleyDb): Promise<ContactId[]> {
         .uniqueKeys()
       for (const key of keys) {
         const contactId = Array.isArray(key) ? key[2] : undefined
-        if (typeof contactId === 'number') ids.add(contactId)
+        // group messages (contact 0) have their own outbox: node/groups
+        if (typeof contactId === 'number' && contactId !== 0) ids.add(contactId)
       }
     }
   })

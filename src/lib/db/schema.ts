@@ -149,5 +149,30 @@ export const dbSchemaV7 = {
   events: 'id, contactId, [direction+state+contactId], *targets'
 } as const
 
+/**
+ * ============================================================
+ * v8 — 2026-11-24
+ * ============================================================
+ * Group chats (docs/protocols.md, "Groups"). Group messages live in
+ * `messages` with `contactId` 0 (no contact has id 0), `groupId` and
+ * `lamport`; rows without `groupId` are not in the new index.
+ * - messages:         `[groupId+lamport+fromPeerId+id]`: one group's chat in
+ *                     the order every member shows (lamport, author, id).
+ * - groups:           primary key `id` (32 hex digits), `state` (the groups
+ *                     this browser is in, is invited to, or left).
+ * - groupOps:         primary key `id` (the operation's hex SHA-256),
+ *                     `group`: every operation of one group, to fold.
+ * - groupDeliveries:  primary key `[message+peer]`: one outgoing group
+ *                     message to one member. `[peer+state]`: what is owed
+ *                     to a member. `message`: a message's deliveries (Info).
+ */
+export const dbSchemaV8 = {
+  ...dbSchemaV7,
+  messages: 'id, [contactId+sentAt+id], [direction+state+contactId], *words, expiresAt, [groupId+lamport+fromPeerId+id]',
+  groups: 'id, state',
+  groupOps: 'id, group',
+  groupDeliveries: '[message+peer], [peer+state], message'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 7
+export const DB_VERSION = 8

@@ -108,6 +108,10 @@ export interface MessageRow {
   ttl?: number
   /** When it disappears from this device, ms since epoch (sentAt + ttl here for ours, receivedAt + ttl for theirs). */
   expiresAt?: number
+  /** A group message (then `contactId` is 0): its group, its place in the group's order and the author's signed envelope (group-types.ts). */
+  groupId?: string
+  lamport?: number
+  groupSigned?: { body: string, sig: string }
 }
 
 /** Which event of the other side (or ours) last changed a message: its id and its author's clock. */
@@ -348,3 +352,5 @@ export interface MessagingSettingRow {
 }
 
 export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow
+
+export type * from './group-types.ts'

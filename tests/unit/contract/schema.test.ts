@@ -79,12 +79,15 @@ describe('contract schemas', () => {
   it('every method that takes a contact names it with the checked contact id', () => {
     const withContact = Object.entries(nodeContract.methods).filter(([, m]) => m.params.expected.includes('contactId'))
     expect(withContact.map(([name]) => name).sort()).toEqual([
-      'acceptContact', 'checkSafetyCode', 'declineContact', 'deleteContact', 'getSafetyNumber', 'markRead', 'sendFile', 'sendMessage',
+      'acceptContact', 'addGroupMember', 'checkSafetyCode', 'createGroup', 'declineContact', 'deleteContact', 'getSafetyNumber', 'markRead', 'sendFile', 'sendMessage',
       'setBlocked', 'setChatTimer', 'setTyping', 'setVerified', 'speedTest', 'updateContact'
     ])
     for (const [, m] of withContact) {
       expect(() => m.params.parse({ contactId: 0 })).toThrow(SchemaError)
     }
+    // a list of contacts is checked one by one
+    expect(() => nodeContract.methods.createGroup.params.parse({ name: 'Family', contactIds: [1, 0] })).toThrow(SchemaError)
+    expect(nodeContract.methods.createGroup.params.parse({ name: 'Family', contactIds: [1, 2] })).toEqual({ name: 'Family', contactIds: [1, 2] })
   })
 
   it('every method declares a positive timeout', () => {

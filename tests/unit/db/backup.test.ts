@@ -565,6 +565,7 @@ describe('message actions', () => {
   it.each<[string, (p: Plain, s: Seeded) => void, string]>([
     ['a disappearing message (ttl)', (p) => { byId(p, A1).ttl = 300 }, 'it is a disappearing message ("ttl", "expiresAt"), which a backup never holds'],
     ['a disappearing message (expiresAt)', (p) => { byId(p, A1).expiresAt = 9_000 }, 'it is a disappearing message'],
+    ['a group message', (p) => { Object.assign(byId(p, A1), { groupId: 'a'.repeat(32), lamport: 3 }) }, 'it is a group message ("groupId"), which a backup does not hold'],
     ['a replyTo that is not a ULID', (p, s) => { byId(p, s.reply).replyTo = 'A1' }, '"replyTo" is not a ULID'],
     ['a reply to itself', (p, s) => { byId(p, s.reply).replyTo = s.reply }, 'it replies to itself'],
     ['an incoming message with deliveredAt', (p) => { byId(p, A1).deliveredAt = 1_300 }, 'an incoming message has "deliveredAt"'],
@@ -596,6 +597,16 @@ describe('message actions', () => {
     expect(err).toBeInstanceOf(CorruptBackupError)
     expect(textOfError(err)).toMatch(/^The backup is damaged: (message|contact) \d+/)
     expect(textOfError(err)).toContain(message)
+  })
+
+  it('leaves group messages out (groups are not backed up yet)', async () => {
+    await seedActions()
+    const group = { id: '01JD0000000000000000000G01' as MessageId, contactId: 0, groupId: 'a'.repeat(32), lamport: 1, direction: 'in' as const, fromPeerId: stranger, kind: 'text' as const, body: 'group chatter', sentAt: 3_000, receivedAt: 3_005, state: 'delivered' as const }
+    await source.db.messages.add(group)
+    const plain = JSON.stringify(await decryptFile(await fastExport(), PASSPHRASE))
+    expect(plain).not.toContain('group chatter')
+    expect(plain).not.toContain(group.id)
+    expect(plain).toContain('hello 👋 (edited)')
   })
 
   it('accepts the actions re-sealed unchanged (the cases above fail only for their change)', async () => {

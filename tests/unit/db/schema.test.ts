@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 7 with exactly the intended stores and indexes', async () => {
+  it('opens at version 8 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(7)
+    expect(DB_VERSION).toBe(8)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -65,7 +65,8 @@ describe('ParleyDb schema', () => {
           '[contactId+sentAt+id]': { keyPath: ['contactId', 'sentAt', 'id'], unique: false },
           '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
           words: { keyPath: 'words', unique: false },
-          expiresAt: { keyPath: 'expiresAt', unique: false }
+          expiresAt: { keyPath: 'expiresAt', unique: false },
+          '[groupId+lamport+fromPeerId+id]': { keyPath: ['groupId', 'lamport', 'fromPeerId', 'id'], unique: false }
         }
       },
       relays: {
@@ -93,6 +94,16 @@ describe('ParleyDb schema', () => {
           contactId: { keyPath: 'contactId', unique: false },
           '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
           targets: { keyPath: 'targets', unique: false }
+        }
+      },
+      groups: { keyPath: 'id', autoIncrement: false, indexes: { state: { keyPath: 'state', unique: false } } },
+      groupOps: { keyPath: 'id', autoIncrement: false, indexes: { group: { keyPath: 'group', unique: false } } },
+      groupDeliveries: {
+        keyPath: ['message', 'peer'],
+        autoIncrement: false,
+        indexes: {
+          '[peer+state]': { keyPath: ['peer', 'state'], unique: false },
+          message: { keyPath: 'message', unique: false }
         }
       }
     })

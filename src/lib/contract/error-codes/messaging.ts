@@ -11,5 +11,14 @@ export const MESSAGING_ERRORS = {
   editTooLate: { hours: 'count' },
   deleteTooLate: { hours: 'count' },
   reactionNotEmoji: {},
-  chatTimerInvalid: { seconds: 'number' }
+  chatTimerInvalid: { seconds: 'number' },
+  // groups (lib/node/groups)
+  groupNotFound: {},
+  groupNotMember: {},
+  groupNotEntitled: {},
+  groupNameInvalid: { max: 'number' },
+  groupFull: { max: 'number' },
+  groupMemberNotContact: {},
+  groupAlreadyMember: {},
+  groupNotInvited: {}
 } as const

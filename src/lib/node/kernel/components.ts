@@ -13,6 +13,9 @@ import type { Expiry } from '../actions/expiry.ts'
 import type { ActionIntake } from '../actions/intake.ts'
 import type { TypingSender } from '../actions/typing.ts'
 import type { ContactBook } from '../contacts/book.ts'
+import type { GroupBook } from '../groups/book.ts'
+import type { GroupCourier } from '../groups/courier.ts'
+import type { Groups } from '../groups/groups.ts'
 import type { ContactHellos } from '../contacts/hellos.ts'
 import type { Contacts } from '../contacts/contacts.ts'
 import type { Identity } from '../identity/identity.ts'
@@ -84,6 +87,10 @@ export interface NodeComponents {
   actionIntake: ActionIntake
   typing: TypingSender
   expiry: Expiry
+  // groups
+  groupBook: GroupBook
+  groupCourier: GroupCourier
+  groups: Groups
   // relays
   relayList: RelayList
   keeper: RelayKeeper

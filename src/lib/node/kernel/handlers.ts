@@ -1,6 +1,7 @@
 import { actionHandlers } from '../actions/index.ts'
 import { contactHandlers } from '../contacts/index.ts'
 import { diagnosticsHandlers } from '../diagnostics/index.ts'
+import { groupHandlers } from '../groups/index.ts'
 import { identityHandlers } from '../identity/index.ts'
 import { messagingHandlers } from '../messaging/index.ts'
 import { nearbyHandlers } from '../nearby/index.ts'
@@ -19,6 +20,7 @@ export function nodeHandlers (components: NodeComponents): NodeHandlers {
     ...contactHandlers(components),
     ...messagingHandlers(components),
     ...actionHandlers(components),
+    ...groupHandlers(components),
     ...transferHandlers(components),
     ...relayHandlers(components),
     ...nearbyHandlers(components),

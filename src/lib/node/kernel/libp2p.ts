@@ -11,6 +11,8 @@ import { parleyDht } from '../relays/dht.ts'
 import { chat } from '../messaging/chat-service.ts'
 import { contact } from '../contacts/contact-service.ts'
 import type { ContactDesk, ContactService } from '../contacts/contact-service.ts'
+import { groupService } from '../groups/group-service.ts'
+import type { GroupDesk, GroupService } from '../groups/group-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
 import type { ChatInbox, ChatService } from '../messaging/chat-service.ts'
 import { speedtest } from '../diagnostics/speedtest-service.ts'
@@ -50,6 +52,7 @@ export type ParleyServices = {
   ping: Ping
   chat: ChatService
   contact: ContactService
+  group: GroupService
   speedtest: SpeedtestService
   file: FileService
   /** DHT client of the relay-nodes (src/lib/node/relays/dht.ts) */
@@ -65,6 +68,8 @@ export interface ParleyNodeInit {
   inbox: ChatInbox
   /** where contact requests and acceptances go */
   desk: ContactDesk
+  /** where group requests go */
+  groupDesk: GroupDesk
   /** peers refused at the connection gater (blocked contacts); must answer synchronously */
   isBlocked(peerId: PeerId): boolean
   /** who may run a speed test against us (accepted contacts) */
@@ -152,6 +157,7 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       ping: ping(),
       chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       contact: contact({ desk: init.desk }),
+      group: groupService(init.groupDesk),
       speedtest: speedtest({ allow: init.isContact }),
       file: file({ host: init.fileHost }),
       dht: parleyDht()

@@ -12,6 +12,7 @@ import { SchemaError } from '../../contract/schema.ts'
 import { InvalidParamsError } from '../../rpc/errors.ts'
 import { actionsFeature } from '../actions/index.ts'
 import { contactsFeature } from '../contacts/index.ts'
+import { groupsFeature } from '../groups/index.ts'
 import { identityFeature } from '../identity/index.ts'
 import { instancesFeature } from '../instances/index.ts'
 import { messagingFeature } from '../messaging/index.ts'
@@ -42,7 +43,7 @@ export interface NodeRootInit {
 }
 
 /** The features in start order (each one's services start in the order it lists them). */
-const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, nearbyFeature, instancesFeature]
+const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, groupsFeature, nearbyFeature, instancesFeature]
 
 export class NodeRoot {
   readonly components: NodeComponents
@@ -160,6 +161,7 @@ export class NodeRoot {
       inbox: c.inbox,
       // the desk and the file host exist before the node starts, so before any request can arrive
       desk: c.hellos,
+      groupDesk: c.groupBook,
       fileHost: c.transfers,
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
       isContact: async (peerId) => c.contactBook.isAccepted(peerId),

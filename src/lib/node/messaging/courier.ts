@@ -37,6 +37,7 @@ import type { ContactFrame } from '@parley/protocol/contact/codec'
 import type { Identity } from '../identity/identity.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { Inbox } from './inbox.ts'
+import type { GroupDesk } from '../groups/group-service.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-intake.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -71,6 +72,8 @@ export interface CourierComponents {
   hellos: Pick<ContactHellos, 'receive' | 'settle'>
   /** our own relays (full multiaddrs ending in /p2p/<relay>) */
   relayList: Pick<RelayList, 'active'>
+  /** takes the group items that come through our mailboxes */
+  groupBook: Pick<GroupDesk, 'receive'>
 }
 
 /**
@@ -184,18 +187,29 @@ export class MailboxCourier implements Startable {
    * them (added from a short link while it was offline), our own: people who
    * use one app use its relays, and a node drains its own relays' mailboxes.
    */
-  #relaysFor (to: ContactRow): string[] {
-    const theirs = mailboxRelaysOf(to)
+  #relaysFor (to: Pick<ContactRow, 'addresses'>, known: readonly string[] = []): string[] {
+    const theirs = known.length > 0 ? known.slice(0, MAX_MAILBOX_RELAYS) : mailboxRelaysOf(to)
     return theirs.length > 0 ? theirs : this.#components.relayList.active().slice(0, MAX_MAILBOX_RELAYS)
   }
 
+  /**
+   * Seals a payload to someone who need not be a contact (a group member) and
+   * deposits it on `mailboxes` (the relays it named), else on the relays its
+   * known addresses go through, else on ours; resolves how many relays hold it.
+   */
+  async depositFor (to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, id: Uint8Array, payload: Uint8Array): Promise<number> {
+    const stored = await this.#depositPayload({ peerId: to.peerId, addresses: to.addresses ?? [] }, id, payload, to.mailboxes)
+    if (stored > 0) this.#stats.deposited++
+    return stored
+  }
+
   /** Seals `payload` to `to` and deposits it on its mailbox relays; resolves how many relays hold it. */
-  async #depositPayload (to: ContactRow, id: Uint8Array, payload: Uint8Array): Promise<number> {
+  async #depositPayload (to: Pick<ContactRow, 'peerId' | 'addresses'>, id: Uint8Array, payload: Uint8Array, mailboxes: readonly string[] = []): Promise<number> {
     const recipient = peerIdFromString(to.peerId)
     if (recipient.publicKey == null) return 0
     const item = seal(payload, { senderSecret: this.#keys().secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes })
     if (item.byteLength > MAX_ITEM_BYTES) throw new Error(`a sealed message of ${item.byteLength} bytes is over the mailbox limit of ${MAX_ITEM_BYTES}`)
-    const results = await Promise.allSettled(this.#relaysFor(to).map(async (relay) => {
+    const results = await Promise.allSettled(this.#relaysFor(to, mailboxes).map(async (relay) => {
       const connection = await this.#connect(relay)
       await mailboxRequest(connection, { op: 'deposit', id, recipient: recipient.toMultihash().bytes, item }, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
     }))

@@ -19,6 +19,7 @@ import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
 import { mayExchange } from '../contacts/book.ts'
 import { decodeReceipts, payloadType } from './receipts.ts'
+import { decodeGroupItem, GROUP_ITEM_TYPES } from '@parley/protocol/group/wire'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
@@ -30,6 +31,8 @@ import type { ChatActionFrame, ChatMessageFrame } from '@parley/protocol/chat/co
 import type { FetchedItem } from '@parley/protocol/mailbox/codec'
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
+import type { GroupItem } from '@parley/protocol/group/wire'
+import type { GroupDesk } from '../groups/group-service.ts'
 
 /** Why an item fetched from a mailbox was dropped (never stored as a message). */
 export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
@@ -48,6 +51,8 @@ export interface IntakeComponents {
   inbox: Pick<Inbox, 'receiveMany' | 'receive'>
   contactBook: Pick<ContactBook, 'byPeerId'>
   hellos: Pick<ContactHellos, 'receive' | 'settle'>
+  /** group items go to the group desk, which checks membership itself (members need not be contacts) */
+  groupBook: Pick<GroupDesk, 'receive'>
 }
 
 /** One item of a batch, opened and decoded. */
@@ -56,8 +61,12 @@ export type PreparedItem =
   | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }> }
   | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[] }
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
+  | { kind: 'group', from: PeerId, request: GroupItem }
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
   | { kind: 'dropped' }
+
+/** How long one group item from a mailbox may take (a sync with its sender included). */
+export const GROUP_ITEM_TIMEOUT_MS = 10_000
 
 /** The `type`s of the contact protocol's frames, which a mailbox item may carry too. */
 const HELLO_TYPES = new Set(['request', 'accept', 'reply'])
@@ -101,6 +110,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
       if (type === 'request' || type === 'accept') return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
+      // group members need not be contacts: the group desk decides, as for a live request
+      if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload) }
     } catch (err) {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }
@@ -153,6 +164,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.stored.set(contact.id, entry)
     })
     await this.#commitActions(prepared)
+    await this.#commitGroups(prepared)
     for (const { contact, ids } of receipts.values()) {
       for (let i = 0; i < ids.length; i += MAX_BATCH_ROWS) {
         const part = ids.slice(i, i + MAX_BATCH_ROWS)
@@ -184,6 +196,37 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       entry.ids.push(item.frame.id)
       this.stored.set(item.contact.id, entry)
     }
+  }
+
+  /**
+   * The group items of a batch: operations first (a message names the
+   * operations its author held), then messages, each as a live request.
+   */
+  async #commitGroups (prepared: PreparedItem[]): Promise<void> {
+    const items = prepared.filter((item): item is Extract<PreparedItem, { kind: 'group' }> => item.kind === 'group')
+    items.sort((a, b) => (a.request.type === 'ops' ? 0 : 1) - (b.request.type === 'ops' ? 0 : 1))
+    // items come in the relay's order: one refused for a group not held yet may fit once another
+    // item brought it (an invitation listed after a member's operations), so go again while that helps
+    let pending = items
+    let refused: string[] = []
+    for (let pass = 0; pass < 4 && pending.length > 0; pass++) {
+      const again: typeof items = []
+      refused = []
+      for (const item of pending) {
+        const reply = await this.#components.groupBook.receive(item.from, item.request, { signal: AbortSignal.timeout(GROUP_ITEM_TIMEOUT_MS) })
+        if (reply.type !== 'reject') {
+          this.#count.received()
+        } else if (reply.reason === 'invalid') {
+          this.#count.dropped('malformed', 'a group item that is not valid')
+        } else {
+          again.push(item)
+          refused.push(reply.reason)
+        }
+      }
+      if (again.length === pending.length) break
+      pending = again
+    }
+    for (const reason of refused) this.#count.dropped('not-a-contact', `a group item: ${reason}`)
   }
 
   /**

@@ -33,6 +33,7 @@ beforeAll(async () => {
     privateKey: await generateKeyPair('Ed25519'),
     inbox: { receive: async () => 'not-a-contact' },
     desk: { receive: async () => 'refused' },
+    groupDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-group' }) },
     isBlocked: () => false,
     isContact: async () => false,
     fileHost: {

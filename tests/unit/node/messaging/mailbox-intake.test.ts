@@ -49,6 +49,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     db: {} as unknown as ParleyDb,
     inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
     contactBook: { byPeerId: async (id: string) => book.get(id) },
+    groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }) },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
       settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }

@@ -1,0 +1,34 @@
+/** Group chats (docs/protocols.md, "Groups"): create, invite, answer, change, leave, send. */
+import { method, returns } from '../define.ts'
+import { contactId, longText, messageId, peerIdText, shortText } from '../ids.ts'
+import { v } from '../schema.ts'
+import type { MessageId } from '../../db/types.ts'
+
+/** A group's id: 32 lowercase hex digits. */
+function groupId (): ReturnType<typeof v.string> {
+  return v.string({ min: 32, max: 32, pattern: /^[0-9a-f]{32}$/, patternName: 'a group id (32 hex digits)' })
+}
+
+export const groupsMethods = {
+  /** make a group with these accepted contacts (up to 63); we are its owner. Each gets the invitation. */
+  createGroup: method({ params: v.object({ name: shortText(), contactIds: v.array(contactId(), { max: 63 }) }), result: returns<{ groupId: string }>() }),
+  /** an admin or the owner invites an accepted contact */
+  addGroupMember: method({ params: v.object({ groupId: groupId(), contactId: contactId() }), result: returns<null>() }),
+  /** an admin or the owner removes a member: nothing more is sent to them or taken from them */
+  removeGroupMember: method({ params: v.object({ groupId: groupId(), peerId: peerIdText() }), result: returns<null>() }),
+  /** the owner makes a member an admin, or an admin a member */
+  setGroupRole: method({ params: v.object({ groupId: groupId(), peerId: peerIdText(), role: v.literal('admin', 'member') }), result: returns<null>() }),
+  /** an admin or the owner renames the group */
+  renameGroup: method({ params: v.object({ groupId: groupId(), name: shortText() }), result: returns<null>() }),
+  /** take an invitation: the group's messages come to us from now on */
+  acceptGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
+  /** refuse an invitation (the group hears that we left) */
+  declineGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
+  /** leave a group we are in */
+  leaveGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
+  /** send a text to every member (queued per member until each has it) */
+  sendGroupMessage: method({
+    params: v.object({ groupId: groupId(), text: longText(), replyTo: v.optional(messageId()) }),
+    result: returns<{ messageId: MessageId }>()
+  })
+} as const

@@ -1,0 +1,261 @@
+/**
+ * The groups this browser holds (docs/protocols.md, "Groups"): each group's
+ * operation log (verified operations, loaded from IndexedDB on first use and
+ * kept for the most recently used groups), its fold written back as the
+ * group row, and the desk of `/parley/group/1.0.0`: what another member may
+ * send us (operations, a sync, a message) and what we answer.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_OPS_PER_GROUP } from '@parley/protocol/group/constants'
+import { GroupLog } from '@parley/protocol/group/log'
+import { decodeGroupMessage } from '@parley/protocol/group/message'
+import { decodeGroupOp } from '@parley/protocol/group/op'
+import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
+import { getGroup, GROUP_CONTACT_ID, groupOps, saveGroup, storeGroupMessage } from '../../db/groups.ts'
+import type { GroupMessage } from '@parley/protocol/group/message'
+import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
+import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
+import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ParleyDb } from '../../db/db.ts'
+import type { GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { GroupDesk } from './group-service.ts'
+
+/** Group logs kept in memory; the least recently used goes first. */
+export const MAX_LOADED_GROUPS = 128
+/** Messages of groups not held yet (their invitation still on its way), kept until it comes; the oldest go first. */
+export const MAX_WAITING_MESSAGES = 512
+
+export interface GroupBookComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  contactBook: Pick<ContactBook, 'isAccepted'>
+  libp2p: { peerId: PeerId }
+}
+
+/** What the book asks of whoever sends for it (the courier): fetch operations a peer holds. */
+export interface GroupSyncer {
+  syncFrom(peer: string, group: string, signal?: AbortSignal): Promise<void>
+}
+
+export class GroupBook implements GroupDesk, Startable {
+  readonly #components: GroupBookComponents
+  readonly #log: Logger
+  readonly #logs = new Map<string, GroupLog>()
+  /** group → messages that came before the group did (from a mailbox, in the relay's order) */
+  readonly #waiting = new Map<string, Array<{ from: string, signed: { body: string, sig: string } }>>()
+  #waitingCount = 0
+  /** set by the feature: the courier, which can reach peers */
+  syncer: GroupSyncer | undefined
+
+  constructor (components: GroupBookComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:groups')
+  }
+
+  start (): void {}
+  stop (): void {
+    this.#logs.clear()
+    this.#waiting.clear()
+    this.#waitingCount = 0
+  }
+
+  me (): string {
+    return this.#components.libp2p.peerId.toString()
+  }
+
+  /** The group's log, from memory or IndexedDB; undefined when we hold no such group. */
+  async log (groupId: string): Promise<GroupLog | undefined> {
+    const cached = this.#logs.get(groupId)
+    if (cached !== undefined) {
+      this.#logs.delete(groupId)
+      this.#logs.set(groupId, cached)
+      return cached
+    }
+    const rows = await groupOps(this.#components.db, groupId)
+    if (rows.length === 0) return undefined
+    const ops = rows.map((row) => decodeGroupOp(row.signed)).sort((a, b) => a.lamport - b.lamport)
+    const create = ops.find((op) => op.kind === 'create' && op.group === groupId)
+    if (create === undefined) return undefined
+    const log = new GroupLog(create)
+    for (const op of ops) if (op !== create) log.add(op)
+    this.#remember(log)
+    return log
+  }
+
+  #remember (log: GroupLog): void {
+    this.#logs.set(log.id, log)
+    while (this.#logs.size > MAX_LOADED_GROUPS) {
+      const oldest = this.#logs.keys().next().value
+      if (oldest === undefined) break
+      this.#logs.delete(oldest)
+    }
+  }
+
+  /**
+   * Holds verified operations (ours or a member's) and writes the new fold.
+   * `decided`: our own answer to an invitation, which the operations alone
+   * do not say. Returns the operations that were new.
+   */
+  async hold (log: GroupLog, ops: readonly GroupOp[], decided?: GroupMembership): Promise<GroupOp[]> {
+    const added: GroupOp[] = []
+    for (const op of ops) {
+      const result = log.add(op)
+      if (result.status === 'added') added.push(op, ...result.released)
+    }
+    const before = await getGroup(this.#components.db, log.id)
+    if (added.length === 0 && decided === undefined && before !== undefined) return added
+    const row = this.#row(log, before, decided)
+    // a group new here: every operation the log holds (its create came with the log, not through add)
+    const toStore = before === undefined ? log.ops() : added
+    await saveGroup(this.#components.db, row, toStore.map((op) => ({ id: op.id, group: op.group, lamport: op.lamport, signed: op.signed })))
+    this.#remember(log)
+    const waiting = this.#waiting.get(log.id)
+    if (waiting !== undefined) {
+      this.#waiting.delete(log.id)
+      this.#waitingCount -= waiting.length
+      for (const { from, signed } of waiting) {
+        await this.#receiveMessage(from, signed).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', log.id, err) })
+      }
+    }
+    return added
+  }
+
+  #row (log: GroupLog, before: GroupRow | undefined, decided: GroupMembership | undefined): GroupRow {
+    const state = log.state()
+    const me = this.me()
+    const now = Date.now()
+    const inIt = state.members.some((m) => m.peer === me)
+    let membership: GroupMembership
+    if (!inIt) membership = before?.state === 'declined' ? 'declined' : state.former.get(me) === 'left' ? 'left' : 'removed'
+    else if (decided !== undefined) membership = decided
+    else if (before === undefined) membership = state.creator === me ? 'member' : 'invited'
+    else membership = before.state === 'invited' || before.state === 'member' ? before.state : 'invited'
+    const addedUs = state.lastChange.get(me)
+    return {
+      id: log.id,
+      name: state.name,
+      picture: state.picture,
+      state: membership,
+      ...(state.owner === undefined ? {} : { owner: state.owner }),
+      members: state.members.map((m) => ({ peer: m.peer, role: m.role, name: m.name, mailboxes: m.mailboxes })),
+      ...(before?.invitedBy !== undefined ? { invitedBy: before.invitedBy } : addedUs?.kind === 'add' ? { invitedBy: addedUs.author } : state.creator !== me ? { invitedBy: state.creator } : {}),
+      lamport: before?.lamport ?? 0,
+      heads: log.heads(),
+      createdAt: before?.createdAt ?? now,
+      updatedAt: now
+    }
+  }
+
+  /** A member of `group` now (by our fold), or undefined. */
+  async member (groupId: string, peer: string): Promise<boolean> {
+    const log = await this.log(groupId)
+    return log?.state().members.some((m) => m.peer === peer) === true
+  }
+
+  // ------------------------------------------------------------ the desk
+
+  async receive (from: PeerId, request: GroupRequest, options: AbortOptions = {}): Promise<GroupReply> {
+    try {
+      switch (request.type) {
+        case 'ops': return await this.#receiveOps(from.toString(), request.group, request.ops)
+        case 'sync': return await this.#answerSync(from.toString(), request.group, request.heads)
+        case 'message': return await this.#receiveMessage(from.toString(), request.message, options.signal)
+      }
+    } catch (err) {
+      this.#log('group request from %p refused - %e', from, err)
+      return { type: 'reject', reason: 'invalid' }
+    }
+  }
+
+  async #receiveOps (from: string, groupId: string, signed: readonly SignedGroupOp[]): Promise<GroupReply> {
+    const ops = signed.map((s) => decodeGroupOp(s))
+    if (ops.some((op) => op.group !== groupId)) return { type: 'reject', reason: 'invalid' }
+    let log = await this.log(groupId)
+    if (log === undefined) {
+      // a group we do not hold: an invitation, taken only from an accepted contact, only if it makes us a member
+      const create = ops.find((op) => op.kind === 'create')
+      if (create === undefined) return { type: 'reject', reason: 'unknown-group' }
+      if (!await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
+      const trial = new GroupLog(create)
+      for (const op of ops) if (op !== create) trial.add(op)
+      if (!trial.state().members.some((m) => m.peer === this.me()) || !trial.state().members.some((m) => m.peer === from)) {
+        return { type: 'reject', reason: 'not-a-member' }
+      }
+      log = new GroupLog(create)
+    } else if (!log.state().members.some((m) => m.peer === from) && !log.state().former.has(from)) {
+      return { type: 'reject', reason: 'not-a-member' }
+    }
+    if (log.size + ops.length > MAX_OPS_PER_GROUP) return { type: 'reject', reason: 'invalid' }
+    await this.hold(log, ops)
+    const missing = log.missing()
+    return missing.length === 0 ? { type: 'reply', status: 'ok' } : { type: 'reply', status: 'ok', missing: missing.slice(0, 64) }
+  }
+
+  async #answerSync (from: string, groupId: string, heads: readonly string[]): Promise<GroupReply> {
+    const log = await this.log(groupId)
+    if (log === undefined) return { type: 'reject', reason: 'unknown-group' }
+    // members, and whoever was one (a removed member learns of its removal)
+    if (!log.state().members.some((m) => m.peer === from) && !log.state().former.has(from)) return { type: 'reject', reason: 'not-a-member' }
+    const ops = log.since(heads)
+    return { type: 'reply', status: 'ok', ops: ops.slice(0, MAX_OPS_PER_FRAME).map((op) => op.signed), more: ops.length > MAX_OPS_PER_FRAME }
+  }
+
+  async #receiveMessage (from: string, signed: { body: string, sig: string }, signal?: AbortSignal): Promise<GroupReply> {
+    const message = decodeGroupMessage(signed)
+    const row = await getGroup(this.#components.db, message.group)
+    let log = await this.log(message.group)
+    if (row === undefined || log === undefined) {
+      this.#wait(message.group, from, signed)
+      return { type: 'reject', reason: 'unknown-group' }
+    }
+    if (row.state !== 'member' && row.state !== 'invited') return { type: 'reject', reason: 'not-a-member' }
+    if (message.ops.some((id) => !log?.has(id))) {
+      // best effort: without them, membership is judged on what we hold
+      await this.syncer?.syncFrom(from, message.group, signal).catch((err: unknown) => { this.#log('sync from %s failed - %e', from, err) })
+      log = await this.log(message.group) ?? log
+    }
+    const members = log.state().members
+    if (!members.some((m) => m.peer === message.author) || !members.some((m) => m.peer === from)) return { type: 'reject', reason: 'not-a-member' }
+    if (message.frame.type !== 'message' || message.frame.file !== undefined) return { type: 'reject', reason: 'invalid' }
+    const outcome = await storeGroupMessage(this.#components.db, this.messageRow(message, Date.now()))
+    return { type: 'reply', status: outcome }
+  }
+
+  #wait (group: string, from: string, signed: { body: string, sig: string }): void {
+    if (this.#waitingCount >= MAX_WAITING_MESSAGES) {
+      const [oldest, list] = this.#waiting.entries().next().value ?? []
+      if (oldest !== undefined && list !== undefined) {
+        list.shift()
+        this.#waitingCount--
+        if (list.length === 0) this.#waiting.delete(oldest)
+      }
+    }
+    const list = this.#waiting.get(group) ?? []
+    list.push({ from, signed })
+    this.#waiting.set(group, list)
+    this.#waitingCount++
+  }
+
+  /** The row a group message is stored as. */
+  messageRow (message: GroupMessage, now: number): MessageRow {
+    const frame = message.frame
+    if (frame.type !== 'message') throw new TypeError('only messages are stored as rows')
+    const mine = message.author === this.me()
+    return {
+      id: frame.id as MessageId,
+      contactId: GROUP_CONTACT_ID,
+      groupId: message.group,
+      lamport: message.lamport,
+      direction: mine ? 'out' : 'in',
+      fromPeerId: message.author,
+      kind: 'text',
+      body: frame.text,
+      sentAt: frame.sentAt,
+      ...(mine ? {} : { receivedAt: now }),
+      state: mine ? 'queued' : 'delivered',
+      ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo as MessageId }),
+      groupSigned: message.signed
+    }
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Carries group traffic to each member over the best path there is
+ * (docs/protocols.md, "Groups", "Delivery"): pairwise, one member at a time,
+ * over an open connection or a new one the finder makes (direct or through a
+ * relay), never through a relay that could read it. Per member: first the
+ * operations it may lack (an invitation is the whole log), then the messages
+ * owed to it (`groupDeliveries`), oldest first. A member that cannot be
+ * reached is tried again with back-off, and at once when it connects.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { encodeGroupItem, MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
+import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
+import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { decodeGroupOp } from '@parley/protocol/group/op'
+import { getGroup, owedTo, peersOwed, setDelivery } from '../../db/groups.ts'
+import { ulidBytes } from '../messaging/courier.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
+import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ParleyDb } from '../../db/db.ts'
+import type { GroupDeliveryRow, MessageId } from '../../db/types.ts'
+import type { GroupOp } from '@parley/protocol/group/op'
+import type { ContactBook } from '../contacts/book.ts'
+import type { MailboxCourier } from '../messaging/courier.ts'
+import type { ContactDialer } from '../presence/contact-finder.ts'
+import type { GroupBook, GroupSyncer } from './book.ts'
+import type { GroupService } from './group-service.ts'
+
+/** Members whose deliveries are tracked at once (retry plans, owed operations). */
+export const MAX_GROUP_PEERS = 4096
+/** Back-off of a member that could not be reached. */
+export const GROUP_RETRY = { initialMs: 2000, maxMs: 5 * 60_000 }
+/** Pages of a sync one exchange may take (MAX_OPS_PER_FRAME each). */
+const MAX_SYNC_PAGES = 16
+
+/** Operations per mailbox item: as many as fit well under the item limit. */
+const OPS_ITEM_BYTES = 120 * 1024
+
+/** Splits operations (in fold order) into parts that each fit one mailbox item. */
+function itemsOf (ops: readonly GroupOp[]): GroupOp[][] {
+  const parts: GroupOp[][] = []
+  let part: GroupOp[] = []
+  let bytes = 0
+  for (const op of ops) {
+    const size = op.signed.body.length * 3 + op.signed.sig.length + 32
+    if (part.length > 0 && (bytes + size > OPS_ITEM_BYTES || part.length >= MAX_OPS_PER_FRAME)) {
+      parts.push(part)
+      part = []
+      bytes = 0
+    }
+    part.push(op)
+    bytes += size
+  }
+  if (part.length > 0) parts.push(part)
+  return parts
+}
+
+export interface GroupCourierComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'> & { services: { group: Pick<GroupService, 'send'> } }
+  dialer: ContactDialer
+  groupBook: GroupBook
+  courier: Pick<MailboxCourier, 'depositFor'>
+  contactBook: Pick<ContactBook, 'byPeerId'>
+}
+
+export class GroupCourier implements Startable, GroupSyncer {
+  readonly #components: GroupCourierComponents
+  readonly #log: Logger
+  /** member → the groups whose operations it may lack */
+  readonly #opsOwed = new Map<string, Set<string>>()
+  readonly #flights: KeyedSingleFlight<string>
+  readonly #retry: KeyedRetry<string>
+  readonly #onConnect = (event: CustomEvent<PeerId>): void => {
+    const peer = event.detail.toString()
+    if (this.#opsOwed.has(peer) || this.#retry.planned(peer)) this.kick(peer)
+  }
+
+  constructor (components: GroupCourierComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:groups:courier')
+    this.#flights = new KeyedSingleFlight<string>({
+      run: async (peer) => { await this.#deliver(peer) },
+      onError: (peer, err) => { this.#log.error('delivery to %s failed - %e', peer, err) },
+      maxKeys: MAX_GROUP_PEERS
+    })
+    this.#retry = new KeyedRetry<string>({ backoff: GROUP_RETRY, maxKeys: MAX_GROUP_PEERS, onDue: (peer) => { this.kick(peer) } })
+  }
+
+  async start (): Promise<void> {
+    this.#components.groupBook.syncer = this
+    this.#components.libp2p.addEventListener('peer:connect', this.#onConnect)
+    for (const peer of await peersOwed(this.#components.db)) this.kick(peer)
+  }
+
+  stop (): void {
+    this.#components.libp2p.removeEventListener('peer:connect', this.#onConnect)
+    this.#retry.stop()
+    this.#flights.stop()
+    this.#opsOwed.clear()
+  }
+
+  /** Sends `peer` what is owed to it, now (or right after the run under way). */
+  kick (peer: string): void {
+    if (peer === this.#components.groupBook.me()) return
+    void this.#flights.request(peer)
+  }
+
+  /** `peers` may lack operations of `group`: send them the log. */
+  pushOps (group: string, peers: readonly string[]): void {
+    for (const peer of peers) {
+      if (peer === this.#components.groupBook.me()) continue
+      if (!this.#opsOwed.has(peer) && this.#opsOwed.size >= MAX_GROUP_PEERS) continue
+      const groups = this.#opsOwed.get(peer) ?? new Set<string>()
+      groups.add(group)
+      this.#opsOwed.set(peer, groups)
+      this.kick(peer)
+    }
+  }
+
+  async #connect (peer: string, signal?: AbortSignal): Promise<Connection> {
+    const timeout = AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS)
+    return this.#components.dialer.connect({ peerId: peer }, { signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) })
+  }
+
+  async #deliver (peer: string): Promise<void> {
+    const owedGroups = this.#opsOwed.get(peer)
+    const owed = await owedTo(this.#components.db, peer)
+    if ((owedGroups === undefined || owedGroups.size === 0) && owed.length === 0) return
+    let connection: Connection
+    try {
+      connection = await this.#connect(peer)
+    } catch (err) {
+      this.#log('member %s unreachable - %e', peer, err)
+      await this.#toMailbox(peer, owed).catch((e: unknown) => { this.#log('deposit for member %s failed - %e', peer, e) })
+      this.#retry.failed(peer)
+      return
+    }
+    const { group: service } = this.#components.libp2p.services
+    try {
+      for (const groupId of [...owedGroups ?? []]) {
+        const log = await this.#components.groupBook.log(groupId)
+        if (log !== undefined) {
+          const ops = log.ops()
+          for (let i = 0; i < ops.length; i += MAX_OPS_PER_FRAME) {
+            const reply = await service.send(connection, { type: 'ops', group: groupId, ops: ops.slice(i, i + MAX_OPS_PER_FRAME).map((op) => op.signed) })
+            if (reply.type === 'reject') this.#log('%s refused the operations of %s: %s', peer, groupId, reply.reason)
+          }
+        }
+        owedGroups?.delete(groupId)
+      }
+      if (owedGroups?.size === 0) this.#opsOwed.delete(peer)
+      for (const delivery of owed) {
+        const row = await this.#components.db.messages.get(delivery.message as MessageId)
+        if (row?.groupSigned === undefined) {
+          await setDelivery(this.#components.db, delivery.message, peer, 'failed', Date.now())
+          continue
+        }
+        let reply = await service.send(connection, { type: 'message', message: row.groupSigned })
+        if (reply.type === 'reject' && reply.reason === 'unknown-group') {
+          // it lacks the group (an invitation that did not reach it): the log first, then again
+          const log = await this.#components.groupBook.log(delivery.group)
+          if (log !== undefined) await service.send(connection, { type: 'ops', group: delivery.group, ops: log.ops().slice(0, MAX_OPS_PER_FRAME).map((op) => op.signed) })
+          reply = await service.send(connection, { type: 'message', message: row.groupSigned })
+        }
+        const state = reply.type === 'reply' ? 'delivered' : reply.reason === 'rate-limited' ? undefined : 'failed'
+        if (state === undefined) throw new Error('rate-limited')
+        await setDelivery(this.#components.db, delivery.message, peer, state, Date.now())
+      }
+      this.#retry.succeeded(peer)
+    } catch (err) {
+      this.#log('delivery to %s stopped - %e', peer, err)
+      this.#retry.failed(peer)
+    }
+  }
+
+  /**
+   * `peer` cannot be reached: seal what it is owed into its mailboxes
+   * (docs/protocols.md, "Groups", "Through mailboxes"): the operations of each
+   * group it may lack, then each message, which is then 'stored' (on a relay).
+   */
+  async #toMailbox (peer: string, owed: readonly GroupDeliveryRow[]): Promise<void> {
+    const { courier, contactBook, groupBook, db } = this.#components
+    const contact = await contactBook.byPeerId(peer)
+    const groups = [...new Set([...this.#opsOwed.get(peer) ?? [], ...owed.map((d) => d.group)])]
+    let mailboxes: string[] = []
+    for (const groupId of groups) {
+      const row = await getGroup(db, groupId)
+      const named = row?.members.find((m) => m.peer === peer)?.mailboxes ?? []
+      if (named.length > 0) mailboxes = named
+    }
+    const to = { peerId: peer, addresses: contact?.addresses ?? [], mailboxes }
+    for (const groupId of this.#opsOwed.get(peer) ?? []) {
+      const log = await groupBook.log(groupId)
+      if (log === undefined) continue
+      let stored = true
+      for (const part of itemsOf(log.ops())) {
+        const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
+        if (await courier.depositFor(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) === 0) stored = false
+      }
+      if (stored) this.#opsOwed.get(peer)?.delete(groupId)
+    }
+    if (this.#opsOwed.get(peer)?.size === 0) this.#opsOwed.delete(peer)
+    for (const delivery of owed) {
+      const row = await db.messages.get(delivery.message as MessageId)
+      if (row?.groupSigned === undefined) continue
+      if (await courier.depositFor(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned })) === 0) return
+      await setDelivery(db, delivery.message, peer, 'stored', Date.now())
+    }
+  }
+
+  /** Fetches the operations `peer` holds of `group` that we lack. */
+  async syncFrom (peer: string, group: string, signal?: AbortSignal): Promise<void> {
+    const book = this.#components.groupBook
+    const connection = await this.#connect(peer, signal)
+    for (let page = 0; page < MAX_SYNC_PAGES; page++) {
+      const log = await book.log(group)
+      if (log === undefined) return
+      const reply = await this.#components.libp2p.services.group.send(connection, { type: 'sync', group, heads: log.heads() }, signal === undefined ? {} : { signal })
+      if (reply.type === 'reject' || reply.ops === undefined) return
+      await book.hold(log, reply.ops.map((s) => decodeGroupOp(s)))
+      if (reply.more !== true) return
+    }
+  }
+}
+
