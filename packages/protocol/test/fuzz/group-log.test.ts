@@ -149,27 +149,29 @@ function inPast (ancestor: string, op: GroupOp, byId: ReadonlyMap<string, GroupO
   return false
 }
 
-/** The documented rules, checked on a log's state. */
+/** The documented rules, checked on a log's state: what breaks them, in words (one expect per log: 10,000 runs check seven logs each). */
 function checkRules (log: GroupLog): void {
   const state = log.state()
   const ops = log.ops()
   const byId = new Map(ops.map(o => [o.id, o]))
   const members = state.members.map(m => m.peer)
-  expect(new Set(members).size).toBe(members.length)
-  expect(members.length).toBeLessThanOrEqual(MAX_MEMBERS)
-  expect(state.members.filter(m => m.role === 'owner').map(m => m.peer)).toEqual(members.length > 0 ? [state.owner] : [])
-  for (const peer of members) expect(state.former.has(peer)).toBe(false)
-  for (const id of state.void.keys()) expect(byId.has(id)).toBe(true)
+  const owners = state.members.filter(m => m.role === 'owner').map(m => m.peer)
+  const broken: string[] = []
+  if (new Set(members).size !== members.length || members.length > MAX_MEMBERS) broken.push(`members ${members.join()}`)
+  // one owner, the state's, while anyone is left
+  if (JSON.stringify(owners) !== JSON.stringify(members.length > 0 ? [state.owner] : [])) broken.push(`owners ${owners.join()}, owner ${state.owner}`)
+  for (const peer of members) if (state.former.has(peer)) broken.push(`${peer} listed and former`)
+  for (const id of state.void.keys()) if (!byId.has(id)) broken.push(`void ${id} not held`)
   const applied = ops.slice(1).filter(o => !state.void.has(o.id))
   const removals = applied.filter(o => o.kind === 'remove' || o.kind === 'leave')
   for (const op of applied) {
     const about = [op.author, ...(op.kind === 'add' || op.kind === 'role' ? [op.peer] : [])]
     for (const removal of removals) {
-      if (byOrder(removal, op) >= 0) continue
       const gone = removal.kind === 'remove' ? removal.peer : removal.author
-      if (about.includes(gone)) expect(inPast(removal.id, op, byId)).toBe(true)
+      if (byOrder(removal, op) < 0 && about.includes(gone) && !inPast(removal.id, op, byId)) broken.push(`${op.kind} ${op.id} applied after ${removal.kind} ${removal.id} it did not see`)
     }
   }
+  expect(broken).toEqual([])
 }
 
 interface World {
@@ -273,7 +275,8 @@ function replayPending (create: GroupOp, sequence: readonly GroupOp[]): { log: G
 }
 
 describe('fuzz: group log', () => {
-  it('random histories of forged, replayed, out-of-order and conflicting operations end the same on every log', () => {
+  // about 10 s of CPU for 10,000 histories (40,000 signatures made and checked); the whole suite on two shared cores can stretch that past the default 30 s
+  it('random histories of forged, replayed, out-of-order and conflicting operations end the same on every log', { timeout: 120_000 }, () => {
     const seen = { ops: 0, void: 0, forged: 0, refused: 0, removed: 0 }
     fc.assert(fc.property(history, ({ initial, steps, deliveries }) => {
       const { create, views, made, refused, waitingFor, forged } = simulate(initial, steps)
