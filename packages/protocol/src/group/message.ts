@@ -83,6 +83,7 @@ export function decodeGroupMessage (value: unknown): GroupMessage {
   if (!Array.isArray(ops) || ops.length < 1 || ops.length > MAX_DEPS || !ops.every((o): o is string => typeof o === 'string' && OP_ID_PATTERN.test(o))) {
     throw invalidOp(`"ops" must name 1 to ${MAX_DEPS} operation ids`)
   }
+  for (let i = 1; i < ops.length; i++) if ((ops[i - 1] ?? '') >= (ops[i] ?? '')) throw invalidOp('"ops" must be sorted and unique')
   let valid = false
   try {
     valid = ed25519.verify(signature, encoder.encode(MESSAGE_SIGN_CONTEXT + body), key, { zip215: false })

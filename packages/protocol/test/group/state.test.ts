@@ -320,6 +320,10 @@ describe('group messages', () => {
     expect(message.frame).toMatchObject({ type: 'message', text: 'hello group' })
     expect(() => decodeGroupMessage({ body: message.signed.body.replace('hello', 'HELLO'), sig: message.signed.sig })).toThrow(/signature/)
     expect(() => signGroupMessage({ group: log.id, author: alice.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000001', text: 'x', sentAt: 1 }, bob.secret)).toThrow(/signature/)
+    // the envelope's operation heads are sorted and unique, as deps are
+    const twice = JSON.parse(message.signed.body) as Record<string, unknown>
+    twice['ops'] = [...log.heads(), ...log.heads()]
+    expect(() => decodeGroupMessage({ body: JSON.stringify(twice), sig: message.signed.sig })).toThrow(/sorted and unique/)
     expect(() => signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: [] }, { type: 'message', id: '01JB0000000000000000000001', text: 'x', sentAt: 1 }, bob.secret)).toThrow(/"ops"/)
     expect(() => signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000001', text: '', sentAt: 1 }, bob.secret)).toThrow(InvalidMessageError)
   })
