@@ -273,6 +273,28 @@ describe('concurrent conflicting changes', () => {
     expect(base.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer, dave.peer])
   })
 
+  it('two admins removing the same member at once: a re-add must have seen both removals', () => {
+    const base = new GroupLog(create(alice, [bob, dave]))
+    base.add(op(base, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
+    const fork = base.heads()
+    const byAlice = op(base, alice, { kind: 'remove', peer: dave.peer }, fork)
+    const byBob = op(base, bob, { kind: 'remove', peer: dave.peer }, fork)
+    base.add(byAlice)
+    base.add(byBob)
+    const [first, second] = [byAlice, byBob].sort((a, b) => (a.id < b.id ? -1 : 1)) as [GroupOp, GroupOp]
+    expect(base.state().void.get(second.id)).toBe('not-in-group')
+    // an add that saw only the removal first in the order does not bring Dave back
+    const author = first === byAlice ? alice : bob
+    const partial = signGroupOp({ kind: 'add', peer: dave.peer, name: 'Dave' }, { group: base.id, author: author.peer, lamport: first.lamport + 1, deps: [first.id], at: 3 }, author.secret)
+    base.add(partial)
+    expect(base.state().void.get(partial.id)).toBe('unseen-removal')
+    expect(base.state().members.map((m) => m.peer)).not.toContain(dave.peer)
+    // one that saw both does
+    const full = op(base, alice, { kind: 'add', peer: dave.peer, name: 'Dave' }, [byAlice.id, byBob.id].sort())
+    base.add(full)
+    expect(base.state().members.map((m) => m.peer)).toContain(dave.peer)
+  })
+
   it('two admins removing each other at once: the first in the order stays, on every member', () => {
     const base = new GroupLog(create(alice, [bob, carol, dave]))
     base.add(op(base, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
