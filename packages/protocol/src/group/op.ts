@@ -137,9 +137,11 @@ export function signGroupOp (
  * Checks an operation as it came off the wire: shape, limits, fields and the
  * author's signature. Throws InvalidMessageError saying what is wrong. Whether
  * its author may make it, and its place in the chain, are the log's to judge
- * (log.ts, state.ts).
+ * (log.ts, state.ts). `verified`: the signature was checked when this very
+ * operation was stored on this device (reading it back from our own
+ * database); everything else is checked again.
  */
-export function decodeGroupOp (value: unknown): GroupOp {
+export function decodeGroupOp (value: unknown, options: { verified?: boolean } = {}): GroupOp {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOp('not an object')
   const outer = value as Record<string, unknown>
   only(outer, ['body', 'sig'], 'the operation')
@@ -161,9 +163,9 @@ export function decodeGroupOp (value: unknown): GroupOp {
   const author = fields['author']
   const key = typeof author === 'string' ? ed25519KeyOf(author) : undefined
   if (typeof author !== 'string' || key === undefined) throw invalidOp('"author" must be an Ed25519 PeerID')
-  let valid = false
+  let valid = options.verified === true
   try {
-    valid = ed25519.verify(signature, encoder.encode(OP_SIGN_CONTEXT + body), key, { zip215: false })
+    valid ||= ed25519.verify(signature, encoder.encode(OP_SIGN_CONTEXT + body), key, { zip215: false })
   } catch {
     valid = false
   }
