@@ -78,17 +78,21 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * throttle, the read batcher and its IntersectionObserver, the Privacy
  * switches, the timer choice, badge and note, their words in two languages)
  * took the shell, with all of the above merged, to 157.6: issue 23's tab
- * side is 19 KiB of the shell in all. Issue 24: main at 8d4d0b8 (the group
- * contract and its error words) came to 158.2; the groups UI (group rows and
- * invitations in the chats list, New group, a group's chat with its header,
- * the @ list and mentions, its info with roles, rename, picture, add, remove
- * and leave, per-member delivery in Info, notifications, and their words in
- * two languages, 5 KiB of them: eleven components, three screens, five state
- * modules) took it to 172.6.
+ * side is 19 KiB of the shell in all. Issue 24, groups: the worker's side
+ * (@parley/protocol/group: signed operations, the log and the fold, signed
+ * messages, the group protocol's frames; node/groups: the book and its desk,
+ * the courier with its mailbox items, the user's changes; files and actions
+ * in groups) took the worker from 306.3 to 318.3; the group contract methods
+ * and their error words in two languages took the shell to 158.2. The groups
+ * UI (group rows and invitations in the chats list, New group, a group's
+ * chat with its header, the @ list and mentions, its info with roles,
+ * rename, picture, add, remove and leave, per-member delivery in Info,
+ * notifications, and their words in two languages, 5 KiB of them: eleven
+ * components, three screens, five state modules) took the shell to 172.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 172.6,
-  worker: 306.4,
+  worker: 318.4,
   pump: 4.6,
   lazy: 423.1
 }

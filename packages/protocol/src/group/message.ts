@@ -10,11 +10,11 @@
  * the signature over MESSAGE_SIGN_CONTEXT · body.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { fromBase64, toBase64 } from '../base64.ts'
+import { toBase64 } from '../base64.ts'
 import { decodeChatFrame, encodeChatFrame } from '../chat/codec.ts'
 import { MAX_FRAME_BYTES } from '../chat/constants.ts'
 import { MAX_DEPS, MESSAGE_SIGN_CONTEXT } from './constants.ts'
-import { ed25519KeyOf, GROUP_ID_PATTERN, invalidOp, OP_ID_PATTERN } from './op.ts'
+import { ed25519KeyOf, GROUP_ID_PATTERN, invalidOp, OP_ID_PATTERN, signatureOf } from './op.ts'
 import type { ChatDialerFrame } from '../chat/codec.ts'
 
 /** A signed group message, encoded: the chat frame's limit plus room for the envelope. */
@@ -63,8 +63,8 @@ export function decodeGroupMessage (value: unknown): GroupMessage {
   if (typeof body !== 'string' || typeof sig !== 'string') throw invalidOp('"body" and "sig" must be strings')
   const bytes = encoder.encode(body)
   if (bytes.byteLength > MAX_GROUP_MESSAGE_BYTES) throw invalidOp(`a group message of ${bytes.byteLength} bytes is over the limit of ${MAX_GROUP_MESSAGE_BYTES}`)
-  const signature = fromBase64(sig)
-  if (signature?.byteLength !== 64) throw invalidOp('"sig" must be 64 bytes of base64')
+  const signature = signatureOf(sig)
+  if (signature === undefined) throw invalidOp('"sig" must be 64 bytes of base64')
   let parsed: unknown
   try {
     parsed = JSON.parse(decoder.decode(bytes))
@@ -83,6 +83,7 @@ export function decodeGroupMessage (value: unknown): GroupMessage {
   if (!Array.isArray(ops) || ops.length < 1 || ops.length > MAX_DEPS || !ops.every((o): o is string => typeof o === 'string' && OP_ID_PATTERN.test(o))) {
     throw invalidOp(`"ops" must name 1 to ${MAX_DEPS} operation ids`)
   }
+  for (let i = 1; i < ops.length; i++) if ((ops[i - 1] ?? '') >= (ops[i] ?? '')) throw invalidOp('"ops" must be sorted and unique')
   let valid = false
   try {
     valid = ed25519.verify(signature, encoder.encode(MESSAGE_SIGN_CONTEXT + body), key, { zip215: false })

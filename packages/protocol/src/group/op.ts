@@ -17,6 +17,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { fromBase64, toBase64 } from '../base64.ts'
+import { LONE_SURROGATE } from '../chat/checks.ts'
 import {
   MAX_ADDR_CHARS, MAX_DEPS, MAX_GROUP_NAME_CHARS, MAX_MAILBOXES, MAX_MEMBER_NAME_CHARS, MAX_MEMBERS,
   MAX_OP_BYTES, MAX_PICTURE_CHARS, OP_SIGN_CONTEXT
@@ -77,14 +78,36 @@ export function invalidOp (reason: string): InvalidMessageError {
   return new InvalidMessageError(`Invalid group operation: ${reason}`)
 }
 
-/** The Ed25519 public key of a PeerID string, or undefined when it is not an Ed25519 PeerID. */
+/** An Ed25519 PeerID as PeerId.toString() writes it: 52 base58btc characters, `12D3KooW…`. */
+const PEER_CHARS = 52
+/** A 64-byte signature in standard base64 with padding. */
+const SIG_CHARS = 88
+
+/**
+ * The Ed25519 public key of a PeerID string, or undefined when it is not an
+ * Ed25519 PeerID in its canonical form. Only one text per key: the CID forms
+ * (`bafz…`, `k51…`) of a member's key would make a second member of the same
+ * person. The length is checked first, since base58 decoding takes time
+ * quadratic in it (32 KiB of text: over a second).
+ */
 export function ed25519KeyOf (peer: string): Uint8Array | undefined {
+  if (peer.length !== PEER_CHARS) return undefined
   try {
     const id = peerIdFromString(peer)
-    return id.type === 'Ed25519' ? id.publicKey.raw : undefined
+    return id.type === 'Ed25519' && id.toString() === peer ? id.publicKey.raw : undefined
   } catch {
     return undefined
   }
+}
+
+/**
+ * The 64 bytes of a signature, or undefined unless `sig` is their one base64
+ * text (the unused low bits of the last digit would otherwise give every
+ * signed operation or message other wire forms, all verifying).
+ */
+export function signatureOf (sig: string): Uint8Array | undefined {
+  const bytes = sig.length === SIG_CHARS ? fromBase64(sig) : undefined
+  return bytes?.byteLength === 64 && toBase64(bytes) === sig ? bytes : undefined
 }
 
 function hexId (body: Uint8Array): string {
@@ -114,9 +137,11 @@ export function signGroupOp (
  * Checks an operation as it came off the wire: shape, limits, fields and the
  * author's signature. Throws InvalidMessageError saying what is wrong. Whether
  * its author may make it, and its place in the chain, are the log's to judge
- * (log.ts, state.ts).
+ * (log.ts, state.ts). `verified`: the signature was checked when this very
+ * operation was stored on this device (reading it back from our own
+ * database); everything else is checked again.
  */
-export function decodeGroupOp (value: unknown): GroupOp {
+export function decodeGroupOp (value: unknown, options: { verified?: boolean } = {}): GroupOp {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOp('not an object')
   const outer = value as Record<string, unknown>
   only(outer, ['body', 'sig'], 'the operation')
@@ -124,8 +149,8 @@ export function decodeGroupOp (value: unknown): GroupOp {
   if (typeof body !== 'string' || typeof sig !== 'string') throw invalidOp('"body" and "sig" must be strings')
   const bodyBytes = encoder.encode(body)
   if (bodyBytes.byteLength > MAX_OP_BYTES) throw invalidOp(`body of ${bodyBytes.byteLength} bytes is over the limit of ${MAX_OP_BYTES}`)
-  const signature = fromBase64(sig)
-  if (signature?.byteLength !== 64) throw invalidOp('"sig" must be 64 bytes of base64')
+  const signature = signatureOf(sig)
+  if (signature === undefined) throw invalidOp('"sig" must be 64 bytes of base64')
   let parsed: unknown
   try {
     parsed = JSON.parse(decoder.decode(bodyBytes))
@@ -138,9 +163,9 @@ export function decodeGroupOp (value: unknown): GroupOp {
   const author = fields['author']
   const key = typeof author === 'string' ? ed25519KeyOf(author) : undefined
   if (typeof author !== 'string' || key === undefined) throw invalidOp('"author" must be an Ed25519 PeerID')
-  let valid = false
+  let valid = options.verified === true
   try {
-    valid = ed25519.verify(signature, encoder.encode(OP_SIGN_CONTEXT + body), key, { zip215: false })
+    valid ||= ed25519.verify(signature, encoder.encode(OP_SIGN_CONTEXT + body), key, { zip215: false })
   } catch {
     valid = false
   }
@@ -236,8 +261,9 @@ function initialMember (value: unknown): InitialMember {
 }
 
 function text (value: unknown, max: number, what: string, empty: boolean): string {
-  if (typeof value !== 'string' || value.trim() !== value || value.length > max || (!empty && value.length === 0) || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalidOp(`${what} must be ${empty ? '' : '1 to '}${max} characters, trimmed, without control characters`)
+  // the body is JSON text: a "\ud800" escape would bring a lone surrogate, which UTF-8 cannot carry (the chat codec refuses them too)
+  if (typeof value !== 'string' || value.trim() !== value || value.length > max || (!empty && value.length === 0) || /[\u0000-\u001f\u007f]/.test(value) || LONE_SURROGATE.test(value)) {
+    throw invalidOp(`${what} must be ${empty ? '' : '1 to '}${max} characters, trimmed, without control characters or unpaired surrogates`)
   }
   return value
 }

@@ -11,7 +11,8 @@
  *   removal of itself applied so far (a re-added member's old concurrent
  *   operations stay void);
  * - add and role changes about a member must have seen every removal of that
- *   member applied so far: removal wins over a concurrent add or promotion;
+ *   member applied so far (and every entitled removal of it that found it gone
+ *   already): removal wins over a concurrent add or promotion;
  * - otherwise the first in the order wins (two admins removing each other at
  *   once: the one first in the order stays).
  * An operation that fails a check is void: kept (others name it in deps) but
@@ -106,6 +107,9 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
     const reason = check(op)
     if (reason !== undefined) {
       state.void.set(op.id, reason)
+      // a removal by someone entitled that found the member gone already (another removal first)
+      // still counts: an add must have seen it too, so that removal wins over every concurrent add
+      if (reason === 'not-in-group' && op.kind === 'remove') removals.set(op.peer, [...(removals.get(op.peer) ?? []), op.id])
       continue
     }
     switch (op.kind) {

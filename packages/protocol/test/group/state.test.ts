@@ -5,21 +5,37 @@
  * wait for their predecessors; concurrent conflicting changes end the same
  * way on every member, whatever order they arrive in.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { InvalidMessageError } from '@libp2p/interface'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { base36 } from 'multiformats/bases/base36'
+import { fromBase64, toBase64 } from '../../src/base64.ts'
 import { MAX_MEMBERS } from '../../src/group/constants.ts'
 import { GroupLog } from '../../src/group/log.ts'
 import { compareGroupMessages, decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
 import type { GroupOp, GroupOpChange } from '../../src/group/op.ts'
 
-interface Person { peer: string, secret: Uint8Array }
+/** The longest text handed to peerIdFromString (base58 decoding takes time quadratic in it). */
+const parsed = vi.hoisted(() => ({ longest: 0 }))
+vi.mock('@libp2p/peer-id', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@libp2p/peer-id')>()
+  return {
+    ...real,
+    peerIdFromString: (...args: Parameters<typeof real.peerIdFromString>) => {
+      parsed.longest = Math.max(parsed.longest, args[0].length)
+      return real.peerIdFromString(...args)
+    }
+  }
+})
+
+interface Person { peer: string, secret: Uint8Array, key: Ed25519PrivateKey }
 
 async function person (): Promise<Person> {
   const key = await generateKeyPair('Ed25519')
-  return { peer: peerIdFromPrivateKey(key).toString(), secret: key.raw.subarray(0, 32) }
+  return { peer: peerIdFromPrivateKey(key).toString(), secret: key.raw.subarray(0, 32), key }
 }
 
 const [alice, bob, carol, dave] = await Promise.all([person(), person(), person(), person()]) as [Person, Person, Person, Person]
@@ -57,6 +73,8 @@ describe('group operations', () => {
     expect(made.group).toBe(made.id.slice(0, 32))
     const again = decodeGroupOp(JSON.parse(JSON.stringify(made.signed)))
     expect(again).toEqual(made)
+    // read back from our own database: the same operation, without checking the signature again
+    expect(decodeGroupOp(made.signed, { verified: true })).toEqual(made)
   })
 
   it('refuse a forged signature, a changed body, unknown fields and broken limits, saying what is wrong', () => {
@@ -78,6 +96,55 @@ describe('group operations', () => {
     expect(() => signGroupOp({ kind: 'create', name: 'Big', members: tooMany }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, alice.secret)).toThrow(/1 to 64 members/)
     expect(() => signGroupOp({ kind: 'create', name: 'Dup', members: [{ peer: alice.peer, name: 'a' }, { peer: alice.peer, name: 'b' }] }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, alice.secret)).toThrow(/twice/)
     expect(() => signGroupOp({ kind: 'create', name: 'Not mine', members: [{ peer: bob.peer, name: 'b' }] }, { author: alice.peer, lamport: 1, deps: [], at: 1 }, alice.secret)).toThrow(/creator must be the first/)
+  })
+
+  it('take a PeerID only in its canonical form: another text of a member\'s key is no second member', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const bobId = peerIdFromPrivateKey(bob.key)
+    for (const other of [bobId.toCID().toString(), bobId.toCID().toString(base36)]) {
+      expect(() => op(log, alice, { kind: 'add', peer: other, name: 'Bob again' })).toThrow(/"peer" must be an Ed25519 PeerID/)
+      // signed by Bob's key, in the other text of his PeerID
+      expect(() => signGroupOp({ kind: 'leave' }, { group: log.id, author: other, lamport: 2, deps: log.heads(), at: 1 }, bob.secret)).toThrow(/"author" must be an Ed25519 PeerID/)
+      expect(() => signGroupMessage({ group: log.id, author: other, lamport: 2, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000000', text: 'hi', sentAt: 1 }, bob.secret))
+        .toThrow(/"author" must be an Ed25519 PeerID/)
+    }
+    expect(log.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer])
+  })
+
+  it('refuse an over-long PeerID without parsing it (base58 decoding takes time quadratic in the length)', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const long = `1${'2'.repeat(4096)}`
+    parsed.longest = 0
+    const body = JSON.stringify({ v: 1, kind: 'leave', author: long, lamport: 2, deps: log.heads(), at: 1, group: log.id })
+    expect(() => decodeGroupOp({ body, sig: toBase64(new Uint8Array(64)) })).toThrow(/"author" must be an Ed25519 PeerID/)
+    expect(() => op(log, alice, { kind: 'remove', peer: long })).toThrow(/"peer" must be an Ed25519 PeerID/)
+    const message = JSON.stringify({ v: 1, group: log.id, author: long, lamport: 2, ops: log.heads(), frame: {} })
+    expect(() => decodeGroupMessage({ body: message, sig: toBase64(new Uint8Array(64)) })).toThrow(/"author" must be an Ed25519 PeerID/)
+    expect(parsed.longest).toBeLessThanOrEqual(52)
+  })
+
+  it('refuse a name with an unpaired surrogate, which the JSON body can carry as an escape but UTF-8 cannot', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    expect(() => op(log, alice, { kind: 'rename', name: 'Fam\uD83Dily' })).toThrow(/unpaired surrogates/)
+    expect(() => op(log, alice, { kind: 'add', peer: carol.peer, name: '\uDE00' })).toThrow(/unpaired surrogates/)
+    expect(() => op(log, bob, { kind: 'profile', name: 'Bob\uD800', mailboxes: [] })).toThrow(/unpaired surrogates/)
+    expect(op(log, alice, { kind: 'rename', name: 'Family 😀' }).kind).toBe('rename')
+  })
+
+  it('refuse the other base64 texts of a signature\'s bytes, so a signed operation or message has one wire form', () => {
+    const made = create(alice, [bob])
+    const message = signGroupMessage({ group: made.group, author: bob.peer, lamport: 2, ops: [made.id] }, { type: 'message', id: '01JB0000000000000000000000', text: 'hi', sentAt: 1 }, bob.secret)
+    for (const signed of [made.signed, message.signed]) {
+      // 64 bytes are 88 digits ending in '==': the last digit's four low bits are padding
+      const digits = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+      const last = digits.indexOf(signed.sig.charAt(85))
+      const other = `${signed.sig.slice(0, 85)}${digits.charAt(last ^ 1)}==`
+      expect(fromBase64(other)).toEqual(fromBase64(signed.sig))
+      const decode = signed === made.signed ? decodeGroupOp : decodeGroupMessage
+      expect(() => decode({ body: signed.body, sig: other })).toThrow(/"sig" must be 64 bytes of base64/)
+      expect(() => decode({ body: signed.body, sig: ` ${signed.sig}` })).toThrow(/"sig" must be 64 bytes of base64/)
+      expect(decode(signed).signed).toEqual(signed)
+    }
   })
 })
 
@@ -208,6 +275,28 @@ describe('concurrent conflicting changes', () => {
     expect(base.state().members.map((m) => m.peer)).toEqual([alice.peer, bob.peer, dave.peer])
   })
 
+  it('two admins removing the same member at once: a re-add must have seen both removals', () => {
+    const base = new GroupLog(create(alice, [bob, dave]))
+    base.add(op(base, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
+    const fork = base.heads()
+    const byAlice = op(base, alice, { kind: 'remove', peer: dave.peer }, fork)
+    const byBob = op(base, bob, { kind: 'remove', peer: dave.peer }, fork)
+    base.add(byAlice)
+    base.add(byBob)
+    const [first, second] = [byAlice, byBob].sort((a, b) => (a.id < b.id ? -1 : 1)) as [GroupOp, GroupOp]
+    expect(base.state().void.get(second.id)).toBe('not-in-group')
+    // an add that saw only the removal first in the order does not bring Dave back
+    const author = first === byAlice ? alice : bob
+    const partial = signGroupOp({ kind: 'add', peer: dave.peer, name: 'Dave' }, { group: base.id, author: author.peer, lamport: first.lamport + 1, deps: [first.id], at: 3 }, author.secret)
+    base.add(partial)
+    expect(base.state().void.get(partial.id)).toBe('unseen-removal')
+    expect(base.state().members.map((m) => m.peer)).not.toContain(dave.peer)
+    // one that saw both does
+    const full = op(base, alice, { kind: 'add', peer: dave.peer, name: 'Dave' }, [byAlice.id, byBob.id].sort())
+    base.add(full)
+    expect(base.state().members.map((m) => m.peer)).toContain(dave.peer)
+  })
+
   it('two admins removing each other at once: the first in the order stays, on every member', () => {
     const base = new GroupLog(create(alice, [bob, carol, dave]))
     base.add(op(base, alice, { kind: 'role', peer: bob.peer, role: 'admin' }))
@@ -255,6 +344,10 @@ describe('group messages', () => {
     expect(message.frame).toMatchObject({ type: 'message', text: 'hello group' })
     expect(() => decodeGroupMessage({ body: message.signed.body.replace('hello', 'HELLO'), sig: message.signed.sig })).toThrow(/signature/)
     expect(() => signGroupMessage({ group: log.id, author: alice.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000001', text: 'x', sentAt: 1 }, bob.secret)).toThrow(/signature/)
+    // the envelope's operation heads are sorted and unique, as deps are
+    const twice = JSON.parse(message.signed.body) as Record<string, unknown>
+    twice['ops'] = [...log.heads(), ...log.heads()]
+    expect(() => decodeGroupMessage({ body: JSON.stringify(twice), sig: message.signed.sig })).toThrow(/sorted and unique/)
     expect(() => signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: [] }, { type: 'message', id: '01JB0000000000000000000001', text: 'x', sentAt: 1 }, bob.secret)).toThrow(/"ops"/)
     expect(() => signGroupMessage({ group: log.id, author: bob.peer, lamport: 3, ops: log.heads() }, { type: 'message', id: '01JB0000000000000000000001', text: '', sentAt: 1 }, bob.secret)).toThrow(InvalidMessageError)
   })

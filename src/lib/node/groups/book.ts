@@ -82,7 +82,8 @@ export class GroupBook implements GroupDesk, Startable {
     }
     const rows = await groupOps(this.#components.db, groupId)
     if (rows.length === 0) return undefined
-    const ops = rows.map((row) => decodeGroupOp(row.signed)).sort((a, b) => a.lamport - b.lamport)
+    // verified when they were stored here: not again on every load (a verify costs about a millisecond)
+    const ops = rows.map((row) => decodeGroupOp(row.signed, { verified: true })).sort((a, b) => a.lamport - b.lamport)
     const create = ops.find((op) => op.kind === 'create' && op.group === groupId)
     if (create === undefined) return undefined
     const log = new GroupLog(create)
