@@ -82,7 +82,9 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * (@parley/protocol/group: signed operations, the log and the fold, signed
  * messages, the group protocol's frames; node/groups: the book and its desk,
  * the courier with its mailbox items, the user's changes; files and actions
- * in groups) took the worker from 306.3 to 318.3; the group contract methods
+ * in groups) took the worker from 306.3 to 318.3, and group pictures, the
+ * book's one-change-at-a-time lock, the courier's fan-out limit and its
+ * owed operations per member to 318.9; the group contract methods
  * and their error words in two languages took the shell to 158.2. The groups
  * UI (group rows and invitations in the chats list, New group, a group's
  * chat with its header, the @ list and mentions, its info with roles,
@@ -92,7 +94,7 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 172.6,
-  worker: 318.4,
+  worker: 319.0,
   pump: 4.6,
   lazy: 423.1
 }
