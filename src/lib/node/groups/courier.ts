@@ -188,7 +188,7 @@ export class GroupCourier implements Startable, GroupSyncer {
         if (reply.type === 'reject' && reply.reason === 'unknown-group') {
           // it lacks the group (an invitation that did not reach it): the log first, then again
           const log = await this.#components.groupBook.log(delivery.group)
-          if (log !== undefined) await service.send(connection, { type: 'ops', group: delivery.group, ops: log.ops().slice(0, MAX_OPS_PER_FRAME).map((op) => op.signed) })
+          if (log !== undefined) await this.#sendOps(connection, delivery.group, log.ops())
           reply = await service.send(connection, { type: 'message', message: row.groupSigned })
         }
         const state = reply.type === 'reply' ? 'delivered' : reply.reason === 'rate-limited' ? undefined : 'failed'
