@@ -4,6 +4,7 @@ import { expect, test } from './fixtures.ts'
 import { attach, fileCard, png } from './helpers/files.ts'
 import { addCard, befriend, confirmAdd, expectOnline, expectPath, message, onboard, openScreen, readInvite, send } from './helpers/parley.ts'
 import { prepareTour, showOnboarding, showScreen } from './helpers/screens.ts'
+import { befriendNew, createGroup, invitation, joinGroup, openGroup, openGroupInfo } from './helpers/groups.ts'
 import type { Browser, Page } from '@playwright/test'
 
 /**
@@ -16,6 +17,8 @@ import type { Browser, Page } from '@playwright/test'
  *    phone and Bob the desktop, chatting with each other.
  * 2. The feature gallery (420×720, light): onboarding, chat, files, contact
  *    info, chats with a request, invite, a bad invite, nearby, network.
+ * 3. Groups (420×720, light): an invitation, a group's chat of three people
+ *    (one of them a mention), the group's info.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -175,4 +178,35 @@ test('feature gallery: chat, files, contact info, requests, invite, nearby, netw
   await expectOnline(a)
   await expect(a.getByRole('region', { name: 'Reachability' })).toContainText(/reservation/, { timeout: 30_000 })
   await shot(a, 'network')
+})
+
+test('groups: an invitation, a group chat, its info', async ({ alice, bob, carol }) => {
+  test.setTimeout(240_000)
+  const [a, b, c] = [alice.page, bob.page, carol.page]
+  for (const page of [a, b, c]) await page.setViewportSize(GALLERY_VIEWPORT)
+  await befriend(a, b)
+  await befriendNew(a, 'Alice', c, 'Carol')
+  const group = 'Sunday dinner'
+  await createGroup(a, group, ['Bob', 'Carol'])
+  // on a phone-sized screen the invitation is on the Chats screen
+  await openScreen(b, 'Chats')
+  await expect(invitation(b, group)).toContainText('Alice invited you', { timeout: 30_000 })
+  await shot(b, 'group-invitation')
+  await joinGroup(b, group)
+  await openScreen(c, 'Chats')
+  await expect(invitation(c, group)).toContainText('Alice invited you', { timeout: 30_000 })
+  await joinGroup(c, group)
+
+  await send(a, 'Dinner on Sunday at ours, 7 pm?')
+  await openGroup(b, group)
+  await expect(message(b, 'Dinner on Sunday')).toBeVisible({ timeout: 30_000 })
+  await send(b, 'Count me in! I will bring the wine.')
+  await openGroup(c, group)
+  await expect(message(c, 'bring the wine')).toBeVisible({ timeout: 30_000 })
+  await send(c, '@Alice lovely, I will bake a cake 🎂')
+  await expect(message(a, 'bake a cake')).toBeVisible({ timeout: 30_000 })
+  await expect(message(a, 'bring the wine')).toBeVisible()
+  await shot(a, 'group')
+  await openGroupInfo(a, group)
+  await shot(a, 'group-info')
 })
