@@ -7,12 +7,14 @@
  * owed to it (`groupDeliveries`), oldest first. A member that cannot be
  * reached is tried again with back-off, and at once when it connects.
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { encodeGroupItem, MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { decodeGroupOp } from '@parley/protocol/group/op'
 import { getGroup, owedTo, peersOwed, setDelivery } from '../../db/groups.ts'
+import { bestConnection } from '../kernel/connections.ts'
 import { ulidBytes } from '../messaging/courier.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -60,7 +62,7 @@ function itemsOf (ops: readonly GroupOp[]): GroupOp[][] {
 export interface GroupCourierComponents {
   db: ParleyDb
   logger: ComponentLogger
-  libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'> & { services: { group: Pick<GroupService, 'send'> } }
+  libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener' | 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
   dialer: ContactDialer
   groupBook: GroupBook
   courier: Pick<MailboxCourier, 'depositFor'>
@@ -148,7 +150,16 @@ export class GroupCourier implements Startable, GroupSyncer {
 
   async #connect (peer: string, signal?: AbortSignal): Promise<Connection> {
     const timeout = AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS)
-    return this.#components.dialer.connect({ peerId: peer }, { signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) })
+    try {
+      return await this.#components.dialer.connect({ peerId: peer }, { signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) })
+    } catch (err) {
+      // two members dialling each other at once (both have something to send, as when several
+      // accept an invitation together): the dial that loses the race is closed while the other
+      // one's connection stays open; use that rather than wait out a retry back-off
+      const open = bestConnection(this.#components.libp2p, peerIdFromString(peer))
+      if (open !== undefined) return open
+      throw err
+    }
   }
 
   async #deliver (peer: string): Promise<void> {
