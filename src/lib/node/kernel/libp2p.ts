@@ -14,6 +14,7 @@ import type { ContactDesk, ContactService } from '../contacts/contact-service.ts
 import { groupService } from '../groups/group-service.ts'
 import type { GroupDesk, GroupService } from '../groups/group-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
+import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import type { ChatInbox, ChatService } from '../messaging/chat-service.ts'
 import { speedtest } from '../diagnostics/speedtest-service.ts'
 import { file } from '../transfers/file-service.ts'
@@ -43,6 +44,21 @@ export const WEBRTC_MESSAGE_BYTES = 64 * 1024
  * half the bridge's cap per channel (webrtc-bridge MAX_BUFFERED_BYTES).
  */
 export const WEBRTC_BUFFERED_BYTES = 8 * 1024 * 1024
+
+/**
+ * Inbound connections accepted per second from one host address, and inbound
+ * connections in their handshakes at once (libp2p: 5 and 10). A relayed
+ * connection counts as coming from its relay's address, so with libp2p's
+ * figures all the peers behind one relay shared 5 a second: when members of a
+ * group who are not contacts first connect to each other (an invitation
+ * accepted, a burst of messages), the rest were refused after the relay had
+ * joined them, and each dialler waited out its Noise handshake's timeout
+ * (6 s) and then a retry back-off (tests/integration/inbound-burst.test.ts:
+ * 7 of 12 refused; ~2,900 refusals while 32 members formed a group).
+ * Sized for a whole group; the relay bounds what reaches us through it.
+ */
+export const MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S = MAX_MEMBERS
+export const MAX_INBOUND_PENDING_CONNECTIONS = MAX_MEMBERS
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
 export type ParleyServices = {
@@ -138,6 +154,10 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       // direct connections between browsers, with larger data-channel messages
       webRTC({ ...rtc, dataChannel: { maxMessageSize: WEBRTC_MESSAGE_BYTES, maxBufferedAmount: WEBRTC_BUFFERED_BYTES } })
     ],
+    connectionManager: {
+      inboundConnectionThreshold: MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S,
+      maxIncomingPendingConnections: MAX_INBOUND_PENDING_CONNECTIONS
+    },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
