@@ -1,8 +1,16 @@
 import { availableParallelism } from 'node:os'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
 import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
+
+/**
+ * Files that start processes of their own and keep both cores busy for a
+ * minute or more (32 group members in four processes): they run after every
+ * other file, one at a time, so that neither they nor the rest time out for
+ * want of CPU (docs/testing.md, "Large groups").
+ */
+const ALONE = ['tests/integration/groups-scale.test.ts']
 
 export default defineConfig({
   plugins: [svelte({ configFile: false }), contractTimeouts()],
@@ -10,13 +18,32 @@ export default defineConfig({
     alias: [PROTOCOL_ALIAS]
   },
   test: {
-    include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'relay-node/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     setupFiles: ['./tests/unit/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
     // Vitest's default leaves one core free: on a 2-core CI machine that is one
     // file at a time (≈ 8½ min for the suite instead of ≈ 4)
-    maxWorkers: availableParallelism()
+    maxWorkers: availableParallelism(),
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'suite',
+          include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'relay-node/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...ALONE],
+          sequence: { groupOrder: 0 }
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: ALONE,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 }
+        }
+      }
+    ]
   }
 })
