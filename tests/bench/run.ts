@@ -75,6 +75,11 @@
  *                                 fake microphone: its file size (tests/bench/voice.ts)
  *   relay_failover_ms             a relay stops → each client that held its reservation there holds one on another relay
  *                                 (the circuit relay transport finds it by itself); median over several relays stopped
+ *   group_delivery_32_p50_ms      a group of 32 (the app's nodes in Node, 8 to a process, on loopback through one relay-node;
+ *                                 tests/bench/group.ts): a message from one member → stored by all 31 others; p50 of 200
+ *   group_delivery_32_p99_ms      the same, p99
+ *   group_state_converge_ms       a burst of 20 membership operations by the owner and three admins at once → every
+ *                                 remaining member holds the same heads; median of 3 bursts
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
@@ -82,7 +87,7 @@
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
- * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib; a
+ * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -94,6 +99,7 @@ import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
 import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
+import { benchGroup } from './group.ts'
 import { benchChatOpen, benchChatOpenAlone } from './chat-open.ts'
 import { benchHistory, benchHistoryAlone } from './history.ts'
 import { benchInvite } from './invite.ts'
@@ -221,7 +227,8 @@ async function main (): Promise<void> {
       slowloris: benchSlowloris,
       mailbox: benchMailboxAlone,
       invite: async () => { await withRelayAndApp([], benchInvite) },
-      voice: async () => { await withRelayAndApp([], benchVoice) }
+      voice: async () => { await withRelayAndApp([], benchVoice) },
+      group: benchGroup
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -263,6 +270,8 @@ async function main (): Promise<void> {
   await benchRelay()
   await benchSlowloris()
   await benchFederation()
+  // alone: 32 nodes in four processes and a relay of their own
+  await benchGroup()
   failIfBaselineBeaten()
 }
 
