@@ -91,10 +91,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * rename, picture, add, remove and leave, per-member delivery in Info,
  * notifications, and their words in two languages, 5 KiB of them: eleven
  * components, three screens, five state modules) took the shell to 172.6.
+ * A group's file pulled from any member who holds it (group-sources.ts, a
+ * member serving its copy) and the courier taking the connection that won a
+ * dial race took the worker to 319.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 172.6,
-  worker: 319.0,
+  worker: 319.6,
   pump: 4.6,
   lazy: 423.1
 }

@@ -171,6 +171,45 @@ describe('groups between nodes', () => {
     expect(new Set((await groupMessages(carol.db, groupId)).map((m) => m.id)).size).toBe(2)
   }, 180_000)
 
+  it('a file whose author went offline is pulled from a member who holds it whole, verified by the author\'s offer', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    let carol = await harness.startPeer(undefined, 'Carol')
+    const { aToB } = await befriend(alice, bob)
+    const { aToB: aToC } = await befriend(alice, carol)
+    await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
+    const { groupId } = await alice.node.call('createGroup', { name: 'Photos', contactIds: [aToB, aToC] })
+    for (const peer of [bob, carol]) {
+      await vi.waitFor(async () => { expect((await peer.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
+      await peer.node.call('acceptGroup', { groupId })
+    }
+    await vi.waitFor(async () => {
+      for (const peer of [bob, carol]) expect((await peer.db.groups.get(groupId))?.heads).toEqual((await alice.db.groups.get(groupId))?.heads)
+    }, WAIT)
+    const carolId = carol.node.status.peerId ?? ''
+    await carol.stop()
+
+    // Alice sends a file while Carol is away; Bob pulls it whole; then Alice goes
+    const photo = new Uint8Array(200_000).map((_, i) => (i * 7) % 253)
+    const { messageId } = await alice.node.call('sendGroupFile', { groupId, file: new Blob([photo]), name: 'album.bin', mime: 'application/octet-stream', caption: 'the album', thumb: null })
+    await vi.waitFor(async () => { expect((await bob.db.transfers.get(messageId))?.state).toBe('complete') }, WAIT)
+    await vi.waitFor(async () => {
+      expect((await alice.db.groupDeliveries.where('[peer+state]').between([carolId, ''], [carolId, '\uffff']).toArray()).map((d) => d.state)).toEqual(['stored'])
+    }, { timeout: 90_000, interval: 200 })
+    const bobRowBefore = await bob.db.transfers.get(messageId)
+    await alice.stop()
+
+    // Carol comes back: the offer arrives from her mailbox, and the bytes from Bob, verified by Alice's signed offer
+    carol = await harness.startPeer(carol.factory)
+    await vi.waitFor(async () => { expect((await carol.db.transfers.get(messageId))?.state).toBe('complete') }, { timeout: 90_000, interval: 200 })
+    const { file } = await carol.node.call('getFile', { id: messageId })
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(photo)
+    expect(await carol.db.messages.get(messageId)).toMatchObject({ groupId, fromPeerId: alice.node.status.peerId, body: 'the album', kind: 'file' })
+    // Bob's row is a receiver's and stays as it was: serving a copy records nothing
+    expect(await bob.db.transfers.get(messageId)).toEqual(bobRowBefore)
+
+  }, 240_000)
+
   it('a malformed or forged request is answered reject invalid and changes nothing; the node keeps serving', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')

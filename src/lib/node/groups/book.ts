@@ -184,6 +184,12 @@ export class GroupBook implements GroupDesk, Startable {
     return log?.state().members.some((m) => m.peer === peer) === true
   }
 
+  /** The members of `group` now (by our fold), without us; none when we do not know it. */
+  async members (groupId: string): Promise<string[]> {
+    const log = await this.log(groupId)
+    return log?.state().members.map((m) => m.peer).filter((peer) => peer !== this.me()) ?? []
+  }
+
   // ------------------------------------------------------------ the desk
 
   async receive (from: PeerId, request: GroupRequest, options: AbortOptions = {}): Promise<GroupReply> {

@@ -27,7 +27,8 @@ export interface FileHostingInit {
 /**
  * The sender's side of transfers: the files a tab handed over in this
  * session (served from until the worker restarts, then from the chunk store),
- * the receivers that open them (only the contact a file was offered to, only
+ * a group's files we received whole (to the group's other members), the
+ * receivers that open them (only the contact a file was offered to, only
  * while it is not cancelled, over a relayed connection only a file that fits
  * what its relay still allows), and
  * the cancels we owe a peer.
@@ -66,6 +67,7 @@ export class FileHosting {
   async open (from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
     const { db } = this.#init
     const row = await getTransfer(db, id as MessageId)
+    if (row?.direction === 'in') return this.#openCopy(row, from.toString(), sha256, connection)
     if (row == null || row.direction !== 'out' || row.sha256 === '' || toHex(sha256) !== row.sha256 || !await this.#mayOpen(row, from.toString())) {
       throw new FileTransferError('unknown-transfer')
     }
@@ -76,6 +78,25 @@ export class FileHosting {
     if (blob == null || hashes == null) throw new FileTransferError('unavailable')
     await setTransferState(db, row.id, 'active', { path: isRelayed(connection) ? 'relayed' : 'direct' })
     return this.#serve(row, blob, hashes, this.#init.budget.commit(connection, row.size))
+  }
+
+  /**
+   * Another member of a group pulls a group's file we received whole (so that
+   * a file still reaches members after its author went offline): served from
+   * our copy in the chunk store, with the hash list we verified it by. Our
+   * row is the receiver's and stays as it is; nothing is recorded of the
+   * serving. Anything else of ours that came in is unknown to the asker.
+   */
+  async #openCopy (row: TransferRow, from: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
+    const { db } = this.#init
+    if (row.groupId === undefined || row.state !== 'complete' || toHex(sha256) !== row.sha256 || !await this.#init.groupMember(row.groupId, from)) {
+      throw new FileTransferError('unknown-transfer')
+    }
+    if (!this.#init.budget.fits(connection, row.size)) throw new FileTransferError('needs-direct')
+    const hashes = await getHashes(db, row.id)
+    const blob = await this.#init.store().assemble(row.id, row.chunkCount, row.mime).catch(() => undefined)
+    if (blob?.size !== row.size || hashes == null) throw new FileTransferError('unavailable')
+    return this.#serve(row, blob, hashes, this.#init.budget.commit(connection, row.size), false)
   }
 
   /** The contact a file was offered to, or any member of the group it was offered in. */
@@ -120,8 +141,12 @@ export class FileHosting {
     }
   }
 
-  /** Serves `row` from `blob`; `release` frees its share of a relayed connection once the stream ends, counting what moved. */
-  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array, release: (moved: number) => void): FileSource {
+  /**
+   * Serves `row` from `blob`; `release` frees its share of a relayed
+   * connection once the stream ends, counting what moved. `record`: the row
+   * is ours as sender and follows the serving (false for a member's copy).
+   */
+  #serve (row: TransferRow, blob: Blob, hashes: Uint8Array, release: (moved: number) => void, record = true): FileSource {
     const all = this.#serving.get(row.id) ?? new Set<ServedFile>()
     this.#serving.set(row.id, all)
     const served: ServedFile = new ServedFile({
@@ -130,6 +155,7 @@ export class FileHosting {
       blob,
       hashes,
       log: this.#init.log,
+      record,
       // from now on the stored copy serves (save, or a later resend); the tab's File can go
       onDone: () => { this.#sources.delete(row.id) },
       onClose: (moved) => {

@@ -13,6 +13,7 @@ import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { MemoryFullError } from '../../files/store-common.ts'
 import { FILE_ERROR_CODES, storageProblem, storageWrite } from './errors.ts'
 import { ChunkKeeper } from './chunk-keeper.ts'
+import { GroupSources } from './group-sources.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId, StoredProblem, TransferRow } from '../../db/types.ts'
 import type { DirectOutlook } from '../../contract/index.ts'
@@ -53,7 +54,14 @@ export interface PullsInit {
   budget: RelayBudget
   /** why `peerId` is not reached directly (presence's outlook), and whether this browser has WebRTC */
   direct(peerId: string): { outlook?: DirectOutlook, webrtcHere: boolean }
+  /** a group's members now, without us (who else may hold a group's file) */
+  groupMembers(groupId: string): Promise<readonly string[]>
+  /** connects to `peer` if it can (a group file's author, or a member that may hold it); never throws */
+  reach(peer: string): void
 }
+
+/** Errors from a member that is not the file's author which say only that this member cannot serve it (ask another). */
+const NOT_FROM_THIS_MEMBER: ReadonlySet<string> = new Set(['unknown-transfer', 'unavailable', 'needs-direct', 'cancelled', 'corrupt', 'mismatch', 'bad-request', 'protocol'])
 
 interface Pull {
   controller: AbortController
@@ -81,10 +89,13 @@ export class Pulls {
   readonly #scheduler: SingleFlight
   /** when each transfer began waiting for a direct connection, at most MAX_PULL_RETRIES */
   readonly #waitingSince = new Map<MessageId, number>()
+  /** where a group's files come from: the author, or a member holding a copy */
+  readonly #groupSources: GroupSources
   #stopped = false
 
   constructor (init: PullsInit) {
     this.#init = init
+    this.#groupSources = new GroupSources({ libp2p: init.libp2p, members: init.groupMembers, reach: init.reach, maxFiles: MAX_PULL_RETRIES })
     this.#retries = new KeyedRetry<MessageId>({ backoff: PULL_BACKOFF, maxKeys: MAX_PULL_RETRIES, onDue: () => { this.schedule() } })
     this.#scheduler = new SingleFlight(async () => this.#schedule(), (err) => { init.log.error('scheduling transfers failed - %e', err) })
   }
@@ -119,6 +130,7 @@ export class Pulls {
   /** `id` may be pulled again from scratch (the user retries it): its back-off is forgotten. */
   forget (id: MessageId): void {
     this.#retries.forget(id)
+    this.#groupSources.forget(id)
   }
 
   async #schedule (): Promise<void> {
@@ -127,20 +139,30 @@ export class Pulls {
     for (const row of rows) {
       if (this.#pulls.size >= MAX_ACTIVE_TRANSFERS) return
       if (this.#pulls.has(row.id) || this.#retries.planned(row.id)) continue
-      // a group's file comes from its author (row.peer), a chat's from the contact
-      const contact = row.groupId === undefined ? await getContact(db, row.contactId) : undefined
-      if (row.groupId === undefined && (contact == null || contact.blocked)) continue
-      const peerId = row.peer ?? contact?.peerId
-      if (peerId === undefined) continue
-      const connection = bestConnection(this.#init.libp2p(), peerIdFromString(peerId))
-      if (connection == null) {
+      const source = await this.#source(row)
+      if (source === null) continue
+      if (source === undefined) {
         if (row.state !== 'waiting') await setTransferState(db, row.id, 'waiting')
         continue
       }
-      if (isRelayed(connection) && !await this.#mayPullRelayed(row, connection, peerId)) continue
+      const { peer, connection } = source
+      if (isRelayed(connection) && !await this.#mayPullRelayed(row, connection, peer)) continue
       this.#waitingSince.delete(row.id)
-      this.#start(row, connection)
+      this.#start(row, connection, peer)
     }
+  }
+
+  /**
+   * Where `row` comes from now: a chat's file from the contact, a group's from
+   * its author or a member holding a copy (GroupSources); undefined when none
+   * is connected, null when it is not pulled at all (a blocked or gone contact).
+   */
+  async #source (row: TransferRow): Promise<{ peer: string, connection: Connection } | undefined | null> {
+    if (row.groupId !== undefined) return this.#groupSources.find({ ...row, groupId: row.groupId })
+    const contact = await getContact(this.#init.db, row.contactId)
+    if (contact == null || contact.blocked) return null
+    const connection = bestConnection(this.#init.libp2p(), peerIdFromString(contact.peerId))
+    return connection == null ? undefined : { peer: contact.peerId, connection }
   }
 
   /**
@@ -183,13 +205,17 @@ export class Pulls {
     if (!same) await setTransferState(this.#init.db, row.id, 'waiting-direct', problem === undefined ? { path: 'relayed' } : { path: 'relayed', problem })
   }
 
-  #start (row: TransferRow, connection: Connection): void {
+  /** Pulls `row` from `peer` over `connection`. */
+  #start (row: TransferRow, connection: Connection, peer: string): void {
     const controller = new AbortController()
     const release = this.#init.budget.commit(connection, row.size)
     let moved = 0
     const done = this.#pull(row, connection, controller.signal, (bytes) => { moved += bytes })
-      .then(() => { this.#retries.succeeded(row.id) })
-      .catch(async (err: unknown) => { await this.#failed(row, err) })
+      .then(() => {
+        this.#retries.succeeded(row.id)
+        this.#groupSources.forget(row.id)
+      })
+      .catch(async (err: unknown) => { await this.#failed(row, err, peer) })
       .catch((err: unknown) => { this.#init.log.error('recording the end of %s failed - %e', row.id, err) })
       .finally(() => {
         release(moved)
@@ -263,14 +289,20 @@ export class Pulls {
     await setTransferState(db, id, 'complete', { completedAt: Date.now() })
   }
 
-  /** What an interrupted or refused pull leaves behind. */
-  async #failed (row: TransferRow, err: unknown): Promise<void> {
+  /** What an interrupted or refused pull from `peer` leaves behind. */
+  async #failed (row: TransferRow, err: unknown, peer: string): Promise<void> {
     const { db, log } = this.#init
     const id = row.id
     const current = await getTransfer(db, id)
     if (current == null || current.state === 'cancelled' || current.state === 'complete') return
     const code = err instanceof FileTransferError ? err.code : undefined
-    log('pull of %s stopped - %e', id, err)
+    log('pull of %s from %s stopped - %e', id, peer, err)
+    if (row.groupId !== undefined && peer !== row.peer && code !== undefined && NOT_FROM_THIS_MEMBER.has(code) && !this.#stopped) {
+      // a member that holds no whole copy (or a bad one): what it sent verified is kept; another is asked
+      this.#groupSources.declined(id, peer)
+      await setTransferState(db, id, 'waiting')
+      return
+    }
     const notStored = storageProblem(err)
     if (notStored !== undefined && !this.#stopped) {
       // this will not work by trying again: stop, and say why

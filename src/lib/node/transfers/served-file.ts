@@ -16,6 +16,8 @@ export interface ServedFileInit {
   /** its chunk hash list */
   hashes: Uint8Array
   log: Logger
+  /** whether the row follows the serving (bytes served, complete, back to waiting); not for a copy we received */
+  record: boolean
   /** the receiver has the whole file (DONE) */
   onDone(): void
   /** the stream ended, for any reason; `moved`: the bytes of the chunks served on it */
@@ -59,8 +61,9 @@ export class ServedFile implements FileSource {
     if (this.#stopped != null) throw this.#stopped
     const start = index * this.chunkSize
     const data = new Uint8Array(await this.#init.blob.slice(start, Math.min(this.size, start + this.chunkSize)).arrayBuffer())
-    this.#served += data.byteLength
     this.#moved += data.byteLength
+    if (!this.#init.record) return data
+    this.#served += data.byteLength
     this.#timer ??= setTimeout(() => { this.#flush().catch(this.#onFlushError) }, SERVED_FLUSH_MS)
     return data
   }
@@ -68,6 +71,7 @@ export class ServedFile implements FileSource {
   async done (): Promise<void> {
     clearTimeout(this.#timer)
     this.#init.onDone()
+    if (!this.#init.record) return
     await this.#flush()
     await setTransferState(this.#init.db, this.#init.row.id, 'complete', { completedAt: Date.now() })
   }
@@ -76,6 +80,7 @@ export class ServedFile implements FileSource {
     this.#init.onClose(this.#moved)
     clearTimeout(this.#timer)
     const { db, row } = this.#init
+    if (!this.#init.record) return
     this.#flush()
       .then(async () => {
         const current = await getTransfer(db, row.id)

@@ -4,7 +4,8 @@
  * (files/chunk-store.ts).
  *
  * Receiving: every offered file gets a transfer row ('waiting'), which the
- * pulls (pulls.ts) fetch from its sender.
+ * pulls (pulls.ts) fetch from its sender (a group's file: from its author, or
+ * from a member holding a copy, group-sources.ts).
  *
  * Sending: the tab hands over the File; it is hashed slice by slice and copied
  * into the chunk store (so it can still be served after a restart), then
@@ -37,6 +38,7 @@ import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { Outbox } from '../messaging/outbox.ts'
 import type { GroupBook } from '../groups/book.ts'
+import type { GroupCourier } from '../groups/courier.ts'
 import type { Groups } from '../groups/groups.ts'
 import type { FileHost, FileService, FileSource } from './file-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -77,8 +79,10 @@ export interface TransferComponents {
   outbox: Pick<Outbox, 'kick'>
   /** a group's offer is ready: the group signs it and sends it to each member */
   groups: Pick<Groups, 'fileReady'>
-  /** who may pull a group's file: its members */
-  groupBook: Pick<GroupBook, 'member'>
+  /** who may pull a group's file, and who may hold a copy of one: its members */
+  groupBook: Pick<GroupBook, 'member' | 'members'>
+  /** dials a group file's author, or a member that may hold it */
+  groupCourier: Pick<GroupCourier, 'reach'>
   /** whether this browser has WebRTC; told where files are kept */
   capabilities: Pick<Capabilities, 'current' | 'update'>
   /** why a peer is not reached directly (`direct`) */
@@ -103,6 +107,8 @@ export class TransferManager implements FileHost, Startable {
       store: () => this.#requireStore(),
       budget: new RelayBudget(),
       groupMember: async (groupId: string, peer: string) => components.groupBook.member(groupId, peer),
+      groupMembers: async (groupId: string) => components.groupBook.members(groupId),
+      reach: (peer: string) => { components.groupCourier.reach(peer) },
       direct: (peerId: string) => ({ outlook: components.status.current.direct[peerId], webrtcHere: components.capabilities.current.webrtc !== false })
     }
     this.#pulls = new Pulls(parts)
