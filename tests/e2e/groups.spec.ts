@@ -87,6 +87,18 @@ test('three people in a group: invitations, messages in one order, mentions, a f
   expect(await messageTexts(b)).toEqual(order)
   expect(await messageTexts(c)).toEqual(order)
 
+  // search finds a group's message: Carol sees the group and who wrote it, and the hit opens the group there
+  await c.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search' }).click()
+  await c.getByRole('searchbox', { name: 'Search in all chats' }).fill('bring the ma')
+  const hits = c.getByRole('list', { name: 'Search results' }).getByRole('link')
+  await expect(hits).toHaveCount(1)
+  await expect(hits.first()).toContainText(GROUP)
+  await expect(hits.first().locator('.from')).toHaveText('Alice:')
+  await expect(hits.first()).toContainText('See you there @Bob bring the map')
+  await hits.first().click()
+  await expect(c).toHaveURL(new RegExp(`#/group/${groupId}/[0-9A-Z]{26}$`))
+  await expect(message(c, 'bring the map')).toBeInViewport()
+
   // a file from Bob reaches both others, Carol pulling it from Bob, whom she does not know
   const list = Buffer.from('tent, stove, map\n'.repeat(200))
   await attach(b, { name: 'packing-list.txt', mimeType: 'text/plain', buffer: list })

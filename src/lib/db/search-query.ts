@@ -24,7 +24,8 @@
 import type { ParleyDb } from './db.ts'
 import { idsSource, distinctWords, prefixRange, scanSource, settle, wordsSource, type CandidateSource, type StoredMessage } from './search-cursors.ts'
 import { matches, messageWords, parseQuery, type Query } from './search.ts'
-import type { ContactId, ContactRow, MessageId, MessageRow } from './types.ts'
+import { GROUP_CONTACT_ID } from './groups.ts'
+import type { ContactId, ContactRow, GroupRow, MessageId, MessageRow } from './types.ts'
 
 /** Default and upper bound of a page (`limit`). */
 export const SEARCH_LIMIT = 50
@@ -49,10 +50,10 @@ export interface SearchOptions {
   signal?: AbortSignal
 }
 
-export interface SearchHit {
-  message: MessageRow
-  contact: ContactRow
-}
+/** A message found, with its chat: a contact's, or a group's (contact 0; the group as we hold it now). */
+export type SearchHit =
+  | { message: MessageRow, contact: ContactRow, group?: undefined }
+  | { message: MessageRow, group: GroupRow, contact?: undefined }
 
 export interface SearchPage {
   /** Matches, newest first (by id: a ULID, so by the sender's clock). */
@@ -153,8 +154,9 @@ async function findRows (db: ParleyDb, idb: IDBTransaction, query: Query, limit:
 }
 
 /**
- * A page of messages of all chats containing every word of `query` (the last
- * one may be only the start of a word), newest first, each with its contact.
+ * A page of messages of all chats and groups containing every word of `query`
+ * (the last one may be only the start of a word), newest first, each with its
+ * contact or its group.
  * An empty query (no letters or digits) finds nothing. Pass a page's `next`
  * as `after` for the page after it.
  */
@@ -168,16 +170,23 @@ export async function searchMessages (db: ParleyDb, query: string, options: Sear
   const found = await db.transaction('r', db.messages, async tx => findRows(db, tx.idbtrans, parsed, limit, after, signal))
   signal?.throwIfAborted()
 
-  const contactIds = [...new Set(found.rows.map(m => m.contactId))]
+  const contactIds = [...new Set(found.rows.map(m => m.contactId).filter(id => id !== GROUP_CONTACT_ID))]
   const contacts = new Map<ContactId, ContactRow>()
   for (const contact of await db.contacts.bulkGet(contactIds)) {
     if (contact !== undefined) contacts.set(contact.id, contact)
   }
+  const groupIds = [...new Set(found.rows.flatMap(m => m.contactId === GROUP_CONTACT_ID && m.groupId !== undefined ? [m.groupId] : []))]
+  const groups = new Map<string, GroupRow>()
+  for (const group of await db.groups.bulkGet(groupIds)) {
+    if (group !== undefined) groups.set(group.id, group)
+  }
   signal?.throwIfAborted()
   const hits: SearchHit[] = []
   for (const message of found.rows) {
+    const group = message.groupId === undefined ? undefined : groups.get(message.groupId)
     const contact = contacts.get(message.contactId)
-    if (contact !== undefined) hits.push({ message, contact })
+    if (group !== undefined) hits.push({ message, group })
+    else if (contact !== undefined) hits.push({ message, contact })
   }
   return found.next === undefined ? { hits } : { hits, next: found.next }
 }

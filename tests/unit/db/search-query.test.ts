@@ -11,7 +11,8 @@ import { deleteContact } from '../../../src/lib/db/contacts.ts'
 import { newMessageId } from '../../../src/lib/db/messages.ts'
 import { matches, messageWords, parseQuery } from '../../../src/lib/db/search.ts'
 import { MAX_EXAMINED, MAX_PREFIX_KEYS, MAX_PREFIX_WORDS, SEARCH_LIMIT, searchMessages, type SearchOptions } from '../../../src/lib/db/search-query.ts'
-import type { ContactId, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
+import { GROUP_CONTACT_ID, saveGroup } from '../../../src/lib/db/groups.ts'
+import type { ContactId, GroupRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'
 
 let db: ParleyDb | undefined
@@ -150,8 +151,8 @@ describe('searchMessages: each way to the candidates finds what a filter over ev
   it('gives each hit its contact', async () => {
     const hits = (await searchMessages(d, 'встреча')).hits
     expect(hits[0]?.message.body).toBe('ВСТРЕЧА в саду')
-    expect(hits[0]?.contact.id).toBe(bob)
-    expect(new Set(hits.map(h => h.contact.username))).toEqual(new Set(['alice', 'bob']))
+    expect(hits[0]?.contact?.id).toBe(bob)
+    expect(new Set(hits.map(h => h.contact?.username))).toEqual(new Set(['alice', 'bob']))
   })
 })
 
@@ -171,6 +172,23 @@ describe('searchMessages: what is gone stays gone', () => {
 
     await deleteContact(db, alice, false)
     expect((await searchMessages(db, 'secret')).hits.map(h => h.message.body)).toEqual(['secret plan alpha'])
+  })
+})
+
+describe('searchMessages: groups', () => {
+  it('finds a group\'s messages with the group, beside a chat\'s with the contact; a group no longer held hides its own', async () => {
+    db = await openTestDb()
+    const alice = await addContact(db, 'alice')
+    const groupId = '0123456789abcdef0123456789abcdef'
+    const gone = 'fedcba9876543210fedcba9876543210'
+    const group: GroupRow = { id: groupId, name: 'Family', picture: '', state: 'member', members: [{ peer: 'peerB', role: 'member', name: 'Bob', mailboxes: [] }], lamport: 0, heads: [], createdAt: 1, updatedAt: 1 }
+    await saveGroup(db, group, [])
+    const inGroup = (group: string, body: string, at: number): MessageRow => ({
+      id: newMessageId(at), contactId: GROUP_CONTACT_ID, groupId: group, lamport: 1, direction: 'in', fromPeerId: 'peerB', kind: 'text', body, sentAt: at, receivedAt: at, state: 'delivered'
+    })
+    await db.messages.bulkAdd([...rows(alice, ['picnic on sunday']), inGroup(groupId, 'picnic at noon', 3_000_000), inGroup(gone, 'picnic elsewhere', 4_000_000)])
+    const hits = (await searchMessages(db, 'picnic')).hits
+    expect(hits.map(h => [h.message.body, h.group?.name ?? h.contact?.username])).toEqual([['picnic at noon', 'Family'], ['picnic on sunday', 'alice']])
   })
 })
 

@@ -255,7 +255,7 @@ describe('ParleyDb upgrades', () => {
 
       db = new ParleyDb(DB_NAME, deps)
       expect((await searchMessages(db, 'queued')).hits.map(h => h.message)).toEqual([messagesV1[0]])
-      expect((await searchMessages(db, 'budg')).hits.map(h => [h.message.id, h.contact.id])).toEqual([[fileMessage.id, 7]])
+      expect((await searchMessages(db, 'budg')).hits.map(h => [h.message.id, h.contact?.id])).toEqual([[fileMessage.id, 7]])
       expect((await searchMessages(db, 'ОТЧЁТ май')).hits.map(h => h.message.id)).toEqual([fileMessage.id])
     })
   })
