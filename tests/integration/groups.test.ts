@@ -12,6 +12,7 @@ import { decodeGroupReply, encodeGroupFrame } from '@parley/protocol/group/wire'
 import type { GroupReply } from '@parley/protocol/group/wire'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { deliveriesOf, groupMessages } from '../../src/lib/db/groups.ts'
+import { isRelayed, isWebRtc } from '../../src/lib/node/kernel/connections.ts'
 import type { MessageRow } from '../../src/lib/db/types.ts'
 import { befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
@@ -77,6 +78,11 @@ describe('groups between nodes', () => {
       for (const peer of [bob, carol]) expect(await bodies(peer, groupId)).toEqual(order)
     }, WAIT)
     expect(await bob.db.contacts.where('peerId').equals(carol.node.status.peerId ?? '').count()).toBe(0)
+    // and, members of one group, they connect directly (WebRTC) though they are not contacts
+    await vi.waitFor(() => {
+      const connections = bob.node.libp2p?.getConnections(peerIdFromString(carol.node.status.peerId ?? '')) ?? []
+      expect(connections.some((c) => c.status === 'open' && isWebRtc(c) && !isRelayed(c))).toBe(true)
+    }, WAIT)
 
     // message actions: Bob reacts to Alice's message, Alice edits it, Carol deletes hers for everyone,
     // Bob reads Alice's: Alice's Info says read by Bob, delivered to Carol

@@ -184,6 +184,12 @@ export class GroupBook implements GroupDesk, Startable {
     return log?.state().members.some((m) => m.peer === peer) === true
   }
 
+  /** Whether `peer` is a member of a group we are a member of (its row): someone we may connect to directly. */
+  async sharesGroup (peer: string): Promise<boolean> {
+    const rows = await this.#components.db.groups.where('state').equals('member').toArray()
+    return peer !== this.me() && rows.some((row) => row.members.some((m) => m.peer === peer))
+  }
+
   /** The members of `group` now (by our fold), without us; none when we do not know it. */
   async members (groupId: string): Promise<string[]> {
     const log = await this.log(groupId)

@@ -5,6 +5,7 @@ import { isRelayed, isWebRtc, markCarriesData } from '../kernel/connections.ts'
 import { DirectOutlooks } from './outlooks.ts'
 import type { NodeCapabilities } from '../../contract/index.ts'
 import type { ContactBook } from '../contacts/book.ts'
+import type { GroupBook } from '../groups/book.ts'
 import type { Capabilities } from '../kernel/capabilities.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { StatusBoard } from '../kernel/status.ts'
@@ -87,8 +88,9 @@ export interface DirectUpgraderComponents {
   logger: ComponentLogger
   events: ParleyEventTarget
   libp2p: Pick<Libp2p, 'getConnections' | 'dial' | 'addEventListener' | 'removeEventListener' | 'unhandle'>
-  /** upgrade only connections to accepted contacts */
+  /** upgrade only connections to accepted contacts, and to members of a group we are in */
   contactBook: Pick<ContactBook, 'isAccepted'>
+  groupBook: Pick<GroupBook, 'sharesGroup'>
   /** no WebRTC here: no attempts */
   capabilities: Pick<Capabilities, 'current'>
   /** where the outlooks are kept (`direct`) */
@@ -96,8 +98,8 @@ export interface DirectUpgraderComponents {
 }
 
 /**
- * Connection policy: when a relayed connection to a contact opens, dial the
- * contact again over `/p2p-circuit/webrtc` to get a direct WebRTC
+ * Connection policy: when a relayed connection to a contact (or to a member
+ * of a group we are in) opens, dial the peer again over `/p2p-circuit/webrtc` to get a direct WebRTC
  * connection, and keep using that one. Only the side that dialled the
  * relayed connection upgrades, so the two peers never race each other. A
  * failed upgrade is retried with back-off while the relayed connection lasts
@@ -220,10 +222,15 @@ export class DirectUpgrader implements Startable {
       return
     }
     if (!this.#wantsUpgrade(connection)) return
-    void this.#components.contactBook.isAccepted(connection.remotePeer).then(contact => {
+    void this.#known(connection.remotePeer).then(known => {
       // a new relayed connection gives the peer a fresh set of attempts
-      if (contact) this.#fresh(connection.remotePeer)
+      if (known) this.#fresh(connection.remotePeer)
     }, (err: unknown) => { this.#log.error('contact lookup failed - %e', err) })
+  }
+
+  /** An accepted contact, or a member of a group we are in (who need not be a contact). */
+  async #known (peer: PeerId): Promise<boolean> {
+    return await this.#components.contactBook.isAccepted(peer) || await this.#components.groupBook.sharesGroup(peer.toString())
   }
 
   /** They became a contact after the relayed connection opened (whose open found no contact): upgrade now. */

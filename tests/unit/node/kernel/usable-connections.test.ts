@@ -45,7 +45,7 @@ function fakeNode (connections: Connection[]): FakeLibp2p {
 function upgraderOn (node: FakeLibp2p, usable: Connection[]): DirectUpgrader {
   const events = new TypedEventEmitter<ParleyEvents>()
   events.addEventListener('connection:usable', (evt) => { usable.push(evt.detail) })
-  const upgrader = new DirectUpgrader({ logger: testLogger(), events, status: testStatus(events), capabilities: testCapabilities(), libp2p: node, contactBook: { isAccepted: async () => true } })
+  const upgrader = new DirectUpgrader({ logger: testLogger(), events, status: testStatus(events), capabilities: testCapabilities(), libp2p: node, contactBook: { isAccepted: async () => true }, groupBook: { sharesGroup: async () => false } })
   upgrader.start()
   return upgrader
 }

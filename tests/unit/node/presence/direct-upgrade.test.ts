@@ -36,14 +36,14 @@ async function settle (): Promise<void> {
 }
 
 /** A started upgrader on a fake node; `accepted` says what the contact book answers, `capabilities` what this browser can do. */
-function setUp (accepted: { now: boolean }, capabilities = testCapabilities()): { node: FakeLibp2p, events: TypedEventEmitter<ParleyEvents>, status: StatusBoard } {
+function setUp (accepted: { now: boolean }, capabilities = testCapabilities(), inGroup = { now: false }): { node: FakeLibp2p, events: TypedEventEmitter<ParleyEvents>, status: StatusBoard } {
   vi.useFakeTimers()
   const node = new FakeLibp2p(peer, {})
   // the dial itself is not what these tests are about: it fails, and the upgrader backs off
   node.dialer = async () => { throw new Error('no WebRTC in this test') }
   const events = new TypedEventEmitter<ParleyEvents>()
   const status = testStatus(events)
-  upgrader = new DirectUpgrader({ logger: testLogger(), events, status, capabilities, libp2p: node, contactBook: { isAccepted: async () => accepted.now } })
+  upgrader = new DirectUpgrader({ logger: testLogger(), events, status, capabilities, libp2p: node, contactBook: { isAccepted: async () => accepted.now }, groupBook: { sharesGroup: async () => inGroup.now } })
   upgrader.start()
   return { node, events, status }
 }
@@ -63,6 +63,18 @@ describe('DirectUpgrader and contact acceptance', () => {
     events.safeDispatchEvent('contact:accepted', { detail: { peerId: peer.toString() } })
     await settle()
     expect(node.dials).toEqual([webRtcTarget()])
+  })
+
+  it('upgrades a relayed connection to a member of a group we are in who is not a contact; not to a stranger', async () => {
+    const { node } = setUp({ now: false }, testCapabilities(), { now: true })
+    node.open(relayedConnection(peer, RELAY, { direction: 'outbound' }))
+    await settle()
+    expect(node.dials).toEqual([webRtcTarget()])
+    upgrader?.stop()
+    const stranger = setUp({ now: false }, testCapabilities(), { now: false })
+    stranger.node.open(relayedConnection(peer, RELAY, { direction: 'outbound' }))
+    await settle()
+    expect(stranger.node.dials).toEqual([])
   })
 
   it('leaves the upgrade to the side that dialled: an inbound relayed connection is not upgraded from here', async () => {
