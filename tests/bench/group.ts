@@ -25,6 +25,7 @@ import { startRelayFixture } from '../support/relay.ts'
 import { median, percentile, print } from './lib.ts'
 import type { Crowd, Member } from '../support/group-crowd.ts'
 import type { HostEvent } from '../support/group-host.ts'
+import { prng } from '../support/prng.ts'
 
 const MEMBERS = 32
 const HOSTS = 4
@@ -38,17 +39,6 @@ const RENAMES_PER_ACTOR = 4
 const STEP_TIMEOUT_MS = 60_000
 /** Seeded, so that two runs send from the same members in the same order. */
 const SEED = 24
-
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Each message id → who stored it when; each member → its heads of the group and when it got them. */
 class Watch {

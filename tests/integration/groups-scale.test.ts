@@ -19,6 +19,7 @@ import { agreed, formGroup, headsAgree, startCrowd, until } from '../support/gro
 import { startRelayFixture } from '../support/relay.ts'
 import type { Crowd, HeldMessage, Member } from '../support/group-crowd.ts'
 import type { RelayFixture } from '../support/relay.ts'
+import { prng } from '../support/prng.ts'
 
 const MEMBERS = 32
 /**
@@ -32,18 +33,6 @@ const CHANGES = ['promote', 'admin-removes', 'owner-removes', 'leave', 're-add',
 const SEED = Number(process.env['GROUP_SCALE_SEED'] ?? Date.now() % 1_000_000)
 /** Any one wait: a batch delivered to 31 members, a change spread (a 2-core machine shared with other tests). */
 const STEP_TIMEOUT_MS = 120_000
-
-/** Seeded, so that a failing run can be replayed (the same generator as the NAT lab's soak). */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Sent {
   id: string

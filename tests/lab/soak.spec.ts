@@ -23,6 +23,7 @@ import { addContact, expectPath, onboard, openChat, readInvite, send } from '../
 import type { Site } from './netlab.ts'
 import type { Page } from '@playwright/test'
 import { readRows } from '../support/page-db.ts'
+import { prng } from '../support/prng.ts'
 
 type Fault = 'relay-restart' | 'link-flap' | 'loss-latency' | 'tab-close' | 'reload' | 'offline-minute'
 
@@ -47,18 +48,6 @@ const SIZES = [8, 40, 120, 300, 1200, 6000]
 const FILE_BYTES = [20_000, 150_000]
 /** After the last send: mail from the relay, retries after back-off, the last files. */
 const SETTLE_MS = 240_000
-
-/** Seeded, so a failing run can be replayed with LAB_SEED. */
-function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Person {
   readonly tag: 'A' | 'B'
