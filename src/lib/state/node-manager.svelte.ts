@@ -8,7 +8,7 @@
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
+import type { GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
 import { handleError } from './handle-error.ts'
 import { t } from '../i18n/index.ts'
 
@@ -50,6 +50,8 @@ export class NodeManager {
   readonly #messageListeners = new Set<(event: IncomingMessageEvent) => void>()
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #typingListeners = new Set<(event: TypingEvent) => void>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #groupTypingListeners = new Set<(event: GroupTypingEvent) => void>()
   #connectionError = $state('')
 
   /**
@@ -76,6 +78,10 @@ export class NodeManager {
       if (client !== this.#client) return
       for (const listener of [...this.#typingListeners]) listener(event)
     })
+    const offGroupTyping = client.on('groupTyping', (event) => {
+      if (client !== this.#client) return
+      for (const listener of [...this.#groupTypingListeners]) listener(event)
+    })
     const offReconnect = client.onReconnect?.(() => {
       if (client !== this.#client) return
       // the node may have moved to another worker: ask it where it stands
@@ -85,6 +91,7 @@ export class NodeManager {
       offStatus()
       offMessage()
       offTyping()
+      offGroupTyping()
       offReconnect?.()
     }
   }
@@ -121,6 +128,12 @@ export class NodeManager {
   onTyping (listener: (event: TypingEvent) => void): () => void {
     this.#typingListeners.add(listener)
     return () => { this.#typingListeners.delete(listener) }
+  }
+
+  /** Calls `listener` whenever a member of a group starts or stops typing in it (the node's `groupTyping` event), across reconnects. */
+  onGroupTyping (listener: (event: GroupTypingEvent) => void): () => void {
+    this.#groupTypingListeners.add(listener)
+    return () => { this.#groupTypingListeners.delete(listener) }
   }
 
   /**
@@ -176,6 +189,7 @@ export class NodeManager {
     this.#client.close()
     this.#messageListeners.clear()
     this.#typingListeners.clear()
+    this.#groupTypingListeners.clear()
     this.#status = INITIAL_STATUS
     this.#connectionError = ''
   }

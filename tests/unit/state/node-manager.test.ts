@@ -34,6 +34,10 @@ class FakeClient {
     for (const cb of this.listeners.get('message') ?? []) (cb as (e: IncomingMessageEvent) => void)(event)
   }
 
+  emit<E extends keyof NodeEvents>(event: E, payload: NodeEvents[E]): void {
+    for (const cb of this.listeners.get(event) ?? []) (cb as (e: NodeEvents[E]) => void)(payload)
+  }
+
   close (): void { this.closed = true }
 }
 
@@ -70,6 +74,27 @@ describe('NodeManager.onMessage', () => {
     client.fire(received('late'))
     expect(seen).toEqual([])
     expect(client.listeners.get('message')?.size ?? 0).toBe(0)
+  })
+})
+
+describe('NodeManager.onGroupTyping', () => {
+  it('passes a group member\'s typing on, across a reconnect, until unsubscribed or reset', () => {
+    const clients: FakeClient[] = []
+    const manager = new NodeManager(() => { const c = new FakeClient(); clients.push(c); return c })
+    const seen: string[] = []
+    const off = manager.onGroupTyping((e) => { seen.push(`${e.groupId} ${e.peer} ${String(e.typing)}`) })
+    manager.onGroupTyping((e) => { seen.push(`other ${e.peer}`) })
+
+    clients[0]?.emit('groupTyping', { groupId: 'g', peer: 'bob', typing: true })
+    manager.reconnect()
+    clients[0]?.emit('groupTyping', { groupId: 'g', peer: 'stale', typing: true })
+    clients[1]?.emit('groupTyping', { groupId: 'g', peer: 'carol', typing: false })
+    off()
+    clients[1]?.emit('groupTyping', { groupId: 'g', peer: 'dave', typing: true })
+    manager.reset()
+    clients[1]?.emit('groupTyping', { groupId: 'g', peer: 'late', typing: true })
+    expect(seen).toEqual(['g bob true', 'other bob', 'g carol false', 'other carol', 'other dave'])
+    expect(clients[1]?.listeners.get('groupTyping')?.size ?? 0).toBe(0)
   })
 })
 
