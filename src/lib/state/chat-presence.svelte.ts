@@ -1,6 +1,6 @@
 /**
  * The open chat's presence features, wired to the screen: typing both ways
- * (typing.svelte.ts; a contact's chat only: groups carry no typing), read
+ * (typing.svelte.ts; in a group, each member who types), read
  * marks for the received messages on screen (read-watch.ts,
  * read-batcher.ts: markRead, or markGroupRead in a group), and hiding
  * messages whose time is up (expiry-clock.svelte.ts). Read receipts and typing indicators follow the
@@ -25,7 +25,7 @@ import { ReadBatcher } from './read-batcher.ts'
 import { watchReads } from './read-watch.ts'
 import { ChatTyping } from './typing.svelte.ts'
 
-export type PresenceNode = Pick<NodeManager, 'call' | 'onTyping' | 'onMessage'>
+export type PresenceNode = Pick<NodeManager, 'call' | 'onTyping' | 'onGroupTyping' | 'onMessage'>
 
 export class ChatPresence {
   readonly #typing: ChatTyping
@@ -53,10 +53,7 @@ export class ChatPresence {
       const ref = chat()
       return typeof ref === 'number' ? ref : ref.kind === 'contact' ? ref.contactId : ref.groupId
     }
-    $effect(() => {
-      const id = key()
-      if (typeof id === 'number') typing.open(id)
-    })
+    $effect(() => { typing.open(key()) })
     $effect(() => { typing.draftChanged(draft()) })
     // the received messages on screen are read; watched afresh as the list changes
     $effect(() => {
@@ -72,9 +69,14 @@ export class ChatPresence {
     })
   }
 
-  /** The contact is typing to us now. */
+  /** The contact (in a group, any member) is typing to us now. */
   get theyType (): boolean {
     return this.#typing.theyType
+  }
+
+  /** In a group, the members typing to us now: PeerIDs, in the order they began. */
+  get typers (): readonly string[] {
+    return this.#typing.typers
   }
 
   /** `rows` without the messages whose time is up (the worker removes them within seconds). */

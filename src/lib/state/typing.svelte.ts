@@ -1,12 +1,13 @@
 /**
- * Typing indicators for the open chat (docs/protocols.md, "Message actions",
- * typing), both ways:
+ * Typing indicators for the open chat, a contact's or a group's
+ * (docs/protocols.md, "Message actions", typing), both ways:
  *
- * - out: while the user writes, the node is told `setTyping(true)` at most
- *   once per TYPING_REPEAT_MS (the worker drops faster calls anyway), and
- *   `setTyping(false)` once the draft is empty again (cleared, or sent) or
- *   the chat closes or changes;
- * - in: the contact's `typing` events, shown until TYPING_SHOWN_MS pass
+ * - out: while the user writes, the node is told `setTyping(true)` (in a
+ *   group, `setGroupTyping(true)`) at most once per TYPING_REPEAT_MS (the
+ *   worker drops faster calls anyway), and `false` once the draft is empty
+ *   again (cleared, or sent) or the chat closes or changes;
+ * - in: the contact's `typing` events (a group's members' `groupTyping`
+ *   events, each member on its own), shown until TYPING_SHOWN_MS pass
  *   without a new one, a `typing: false`, or a message from them arrives.
  *
  * The worker sends and shows nothing while the user turned typing indicators
@@ -14,19 +15,23 @@
  *
  * ```ts
  * const typing = new ChatTyping(getNodeManager(), () => messaging.typing)
- * $effect(() => { typing.open(contactId) })
+ * $effect(() => { typing.open(contactId) })   // or a group's id
  * $effect(() => { typing.draftChanged(chat.draft) })
  * $effect(() => () => { typing.reset() })
  * ```
  */
 import { untrack } from 'svelte'
+import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import { TYPING_REPEAT_MS, TYPING_SHOWN_MS } from '../contract/methods/actions.ts'
-import type { ContactId } from '../db/types.ts'
+import type { ContactId, MessageRow } from '../db/types.ts'
 import { handleError } from './handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
 /** What typing needs of the node. */
-export type TypingNode = Pick<NodeManager, 'call' | 'onTyping' | 'onMessage'>
+export type TypingNode = Pick<NodeManager, 'call' | 'onTyping' | 'onGroupTyping' | 'onMessage'>
+
+/** The chat typing follows: a contact's (its id) or a group's (its group id). */
+export type TypingChat = ContactId | string
 
 /** The clock and timers, so tests can drive them (vi.useFakeTimers does). */
 export interface TypingClock {
@@ -41,50 +46,120 @@ const REAL_CLOCK: TypingClock = {
   clearTimeout: (id) => { clearTimeout(id) }
 }
 
+/** Who types in a contact's chat: the contact (never a PeerID). */
+const CONTACT = ''
+
+/**
+ * Who is typing to us, each shown until TYPING_SHOWN_MS pass without a new
+ * signal from them, in the order they began. At most `max` at once (a
+ * group's members): a signal beyond that is dropped.
+ */
+export class Typers {
+  readonly #clock: TypingClock
+  readonly #max: number
+  // timers, not state: nothing renders from this map
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>()
+  #list = $state.raw<readonly string[]>([])
+
+  constructor (clock: TypingClock = REAL_CLOCK, max = MAX_MEMBERS) {
+    this.#clock = clock
+    this.#max = max
+  }
+
+  /** Who is typing now, in the order they began. */
+  get list (): readonly string[] {
+    return this.#list
+  }
+
+  /** `who` typed: shown (again) for TYPING_SHOWN_MS. */
+  show (who: string): void {
+    const timer = this.#timers.get(who)
+    if (timer !== undefined) this.#clock.clearTimeout(timer)
+    else if (this.#timers.size >= this.#max) return
+    else this.#list = [...this.#list, who]
+    this.#timers.set(who, this.#clock.setTimeout(() => { this.hide(who) }, TYPING_SHOWN_MS))
+  }
+
+  /** `who` stopped, or their message arrived. */
+  hide (who: string): void {
+    const timer = this.#timers.get(who)
+    if (timer === undefined) return
+    this.#clock.clearTimeout(timer)
+    this.#timers.delete(who)
+    this.#list = this.#list.filter(w => w !== who)
+  }
+
+  /** Nobody is shown. */
+  clear (): void {
+    for (const timer of this.#timers.values()) this.#clock.clearTimeout(timer)
+    this.#timers.clear()
+    if (this.#list.length > 0) this.#list = []
+  }
+}
+
 export class ChatTyping {
   readonly #node: TypingNode
   readonly #enabled: () => boolean
   readonly #clock: TypingClock
-  #contactId: ContactId | undefined
+  #chat: TypingChat | undefined
   /** when we last told the node "typing" for this chat; undefined while we are not typing */
   #sentAt: number | undefined
-  /** the contact is typing to us (shown) */
-  #theyType = $state(false)
-  #hideTimer: ReturnType<typeof setTimeout> | undefined
+  readonly #typers: Typers
   #off: Array<() => void> = []
 
   constructor (node: TypingNode, enabled: () => boolean = () => true, clock: TypingClock = REAL_CLOCK) {
     this.#node = node
     this.#enabled = enabled
     this.#clock = clock
+    this.#typers = new Typers(clock)
   }
 
-  /** Whether the open chat's contact is typing to us now. */
+  /** Whether someone in the open chat (the contact, or any member of the group) is typing to us now. */
   get theyType (): boolean {
-    return this.#theyType
+    return this.#typers.list.length > 0
   }
 
-  /** Follows the chat with `contactId`; another contact than before stops our typing to the old one. Safe in an `$effect`. */
-  open (contactId: ContactId): void {
+  /** In a group's chat, the members typing to us now (PeerIDs, in the order they began); empty in a contact's. */
+  get typers (): readonly string[] {
+    return typeof this.#chat === 'string' ? this.#typers.list : []
+  }
+
+  /** Follows `chat` (a contact's id or a group's id); another chat than before stops our typing to the old one. Safe in an `$effect`. */
+  open (chat: TypingChat): void {
     untrack(() => {
-      if (contactId === this.#contactId) return
+      if (chat === this.#chat) return
       this.#stopTyping()
-      this.#hide()
-      this.#contactId = contactId
+      this.#typers.clear()
+      this.#chat = chat
       if (this.#off.length > 0) return
       this.#off = [
         this.#node.onTyping((event) => {
-          if (event.contactId !== this.#contactId) return
-          if (event.typing) this.#show()
-          else this.#hide()
+          if (event.contactId !== this.#chat) return
+          if (event.typing) this.#typers.show(CONTACT)
+          else this.#typers.hide(CONTACT)
+        }),
+        this.#node.onGroupTyping((event) => {
+          if (event.groupId !== this.#chat) return
+          if (event.typing) this.#typers.show(event.peer)
+          else this.#typers.hide(event.peer)
         }),
         this.#node.onMessage((event) => {
           // their message arrived: what they typed is here
-          if (event.kind === 'received' && event.message.direction === 'in' && event.message.contactId === this.#contactId) this.#hide()
-          if (event.kind === 'stored' && event.messages.some(m => m.direction === 'in' && m.contactId === this.#contactId)) this.#hide()
+          if (event.kind === 'received') this.#arrived(event.message)
+          if (event.kind === 'stored') for (const message of event.messages) this.#arrived(message)
         })
       ]
     })
+  }
+
+  #arrived (message: MessageRow): void {
+    if (message.direction !== 'in') return
+    if (message.groupId === undefined) {
+      if (message.contactId === this.#chat) this.#typers.hide(CONTACT)
+    } else if (message.groupId === this.#chat) {
+      this.#typers.hide(message.fromPeerId)
+    }
   }
 
   /** The composer's text changed: tell the node we type (throttled), or that we stopped once it is empty. */
@@ -94,45 +169,36 @@ export class ChatTyping {
         this.#stopTyping()
         return
       }
-      const contactId = this.#contactId
-      if (contactId === undefined || !this.#enabled()) return
+      const chat = this.#chat
+      if (chat === undefined || !this.#enabled()) return
       const now = this.#clock.now()
       if (this.#sentAt !== undefined && now - this.#sentAt < TYPING_REPEAT_MS) return
       this.#sentAt = now
-      this.#tell(contactId, true)
+      this.#tell(chat, true)
     })
   }
 
   #stopTyping (): void {
-    const contactId = this.#contactId
-    if (this.#sentAt === undefined || contactId === undefined) return
+    const chat = this.#chat
+    if (this.#sentAt === undefined || chat === undefined) return
     this.#sentAt = undefined
-    this.#tell(contactId, false)
+    this.#tell(chat, false)
   }
 
-  #tell (contactId: ContactId, typing: boolean): void {
-    // a lost typing signal is harmless: the next keystroke (or the contact's TYPING_SHOWN_MS) settles it
-    this.#node.call('setTyping', { contactId, typing }).catch((err: unknown) => { handleError(err, 'setTyping') })
-  }
-
-  #show (): void {
-    this.#theyType = true
-    if (this.#hideTimer !== undefined) this.#clock.clearTimeout(this.#hideTimer)
-    this.#hideTimer = this.#clock.setTimeout(() => { this.#hide() }, TYPING_SHOWN_MS)
-  }
-
-  #hide (): void {
-    if (this.#hideTimer !== undefined) this.#clock.clearTimeout(this.#hideTimer)
-    this.#hideTimer = undefined
-    this.#theyType = false
+  #tell (chat: TypingChat, typing: boolean): void {
+    // a lost typing signal is harmless: the next keystroke (or the others' TYPING_SHOWN_MS) settles it
+    const told = typeof chat === 'number'
+      ? this.#node.call('setTyping', { contactId: chat, typing })
+      : this.#node.call('setGroupTyping', { groupId: chat, typing })
+    told.catch((err: unknown) => { handleError(err, typeof chat === 'number' ? 'setTyping' : 'setGroupTyping') })
   }
 
   /** The chat closes: we stop typing (the node is told), nothing is shown, and events are no longer followed. */
   reset (): void {
     this.#stopTyping()
-    this.#hide()
+    this.#typers.clear()
     for (const off of this.#off) off()
     this.#off = []
-    this.#contactId = undefined
+    this.#chat = undefined
   }
 }
