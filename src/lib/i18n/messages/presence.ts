@@ -6,8 +6,15 @@ import type { EnTable, RuTable } from '../table.ts'
  * Contact info and Settings. `{name}` and `{time}` are filled by Template.
  */
 export const en = {
-  /** under the messages while the contact types to us */
+  /** under the messages while the contact (in a group, one member) types to us */
   typing: '{name} is typing…',
+  /** in a group, while several members type (ui/typing-text.ts): the first two by name, then how many more */
+  typingTwo: '{first} and {second} are typing…',
+  typingThree: '{first}, {second} and {third} are typing…',
+  typingMore: {
+    one: '{first}, {second} and {count} other are typing…',
+    other: '{first}, {second} and {count} others are typing…'
+  },
   /** Settings → Privacy */
   privacyHeading: 'Privacy',
   readReceipts: 'Read receipts',
@@ -38,6 +45,14 @@ export const en = {
 
 export const ru: RuTable<typeof en> = {
   typing: '{name} печатает…',
+  typingTwo: '{first} и {second} печатают…',
+  typingThree: '{first}, {second} и {third} печатают…',
+  typingMore: {
+    one: '{first}, {second} и ещё {count} человек печатают…',
+    few: '{first}, {second} и ещё {count} человека печатают…',
+    many: '{first}, {second} и ещё {count} человек печатают…',
+    other: '{first}, {second} и ещё {count} человека печатают…'
+  },
   privacyHeading: 'Конфиденциальность',
   readReceipts: 'Отчёты о прочтении',
   readReceiptsHelp: 'Контакты узнают, когда вы прочитали их сообщения. Если выключить, вы тоже не увидите, когда они прочитали ваши.',
