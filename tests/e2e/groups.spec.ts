@@ -10,7 +10,7 @@ import type { Page } from '@playwright/test'
  * Groups in three browsers (issue 24): Alice makes a group with Bob and
  * Carol, who are her contacts but not each other's; both join; what each
  * writes reaches the other two and shows in the same order everywhere;
- * mentions; a file; the group's picture; per-member delivery; Alice
+ * mentions; a file; the group's picture; per-member delivery; typing; Alice
  * removes Carol, who sees it and gets nothing after; Bob leaves; the member
  * lists agree.
  */
@@ -123,6 +123,18 @@ test('three people in a group: invitations, messages in one order, mentions, a f
   for (const name of ['Bob', 'Carol']) await expect(deliveries.filter({ hasText: name })).toHaveAttribute('data-state', /^(delivered|read)$/, { timeout: 30_000 })
   await a.getByRole('button', { name: 'Close' }).click()
 
+  // Bob types without sending: Alice and Carol see it under the messages; it goes once he sends
+  await expect(c.getByTestId('online-members')).toContainText('Bob', { timeout: 30_000 })
+  const bobsField = b.getByRole('textbox', { name: 'Message', exact: true })
+  await bobsField.pressSequentially('On my way')
+  for (const page of [a, c]) await expect(page.getByTestId('typing')).toHaveText('Bob is typing…')
+  await expect(b.getByTestId('typing')).toHaveText('')
+  await bobsField.press('Enter')
+  for (const page of [a, c]) {
+    await expect(message(page, 'On my way')).toBeVisible({ timeout: 30_000 })
+    await expect(page.getByTestId('typing')).toHaveText('')
+  }
+
   // Alice removes Carol: Carol sees it, and nothing written after reaches her
   await openGroupInfo(a, GROUP)
   await a.getByRole('button', { name: 'Remove Carol from the group' }).click()
@@ -138,7 +150,7 @@ test('three people in a group: invitations, messages in one order, mentions, a f
   // both reached the remaining member: Carol holds neither, and shows what she had
   expect(await storedBodies(c, groupId)).not.toContain('Only for Bob now')
   expect(await storedBodies(c, groupId)).not.toContain('Got it, Alice')
-  await expect(messages(c)).toHaveCount(4)
+  await expect(messages(c)).toHaveCount(5)
 
   // Bob leaves; Alice's and Bob's member lists agree: Alice alone
   await openGroupInfo(b, GROUP)
