@@ -78,6 +78,19 @@ describe('groups between nodes', () => {
       for (const peer of [bob, carol]) expect(await bodies(peer, groupId)).toEqual(order)
     }, WAIT)
     expect(await bob.db.contacts.where('peerId').equals(carol.node.status.peerId ?? '').count()).toBe(0)
+    // typing: told to the members connected now, by its author; not to one who turned typing indicators off
+    const heard: Array<[string, string, boolean]> = []
+    bob.node.events.addEventListener('groupTyping', (e) => { heard.push(['Bob', e.detail.peer, e.detail.typing]) })
+    carol.node.events.addEventListener('groupTyping', (e) => { heard.push(['Carol', e.detail.peer, e.detail.typing]) })
+    await carol.node.call('setMessagingSettings', { readReceipts: true, typing: false })
+    await alice.node.call('setGroupTyping', { groupId, typing: true })
+    await vi.waitFor(() => { expect(heard).toEqual([['Bob', alice.node.status.peerId, true]]) }, WAIT)
+    await alice.node.call('setGroupTyping', { groupId, typing: false })
+    await vi.waitFor(() => { expect(heard).toEqual([['Bob', alice.node.status.peerId, true], ['Bob', alice.node.status.peerId, false]]) }, WAIT)
+    await carol.node.call('setMessagingSettings', { readReceipts: true, typing: true })
+    // never stored
+    expect(await bodies(bob, groupId)).toHaveLength(3)
+
     // and, members of one group, they connect directly (WebRTC) though they are not contacts
     await vi.waitFor(() => {
       const connections = bob.node.libp2p?.getConnections(peerIdFromString(carol.node.status.peerId ?? '')) ?? []

@@ -14,7 +14,7 @@ import { messagingMethods } from './methods/messaging.ts'
 import { nearbyMethods } from './methods/nearby.ts'
 import { relaysMethods } from './methods/relays.ts'
 import { transfersMethods } from './methods/transfers.ts'
-import type { IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
+import type { GroupTypingEvent, IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
 
 export const nodeContract = {
   methods: {
@@ -38,7 +38,9 @@ export const nodeContract = {
      */
     message: event<IncomingMessageEvent>(),
     /** a contact started or stopped typing to us (never stored; a tab drops it after TYPING_SHOWN_MS or at their next message) */
-    typing: event<TypingEvent>()
+    typing: event<TypingEvent>(),
+    /** a member started or stopped typing in a group (never stored; a tab drops it after TYPING_SHOWN_MS or at their next message) */
+    groupTyping: event<GroupTypingEvent>()
   }
 } as const
 

@@ -207,6 +207,13 @@ export type IncomingMessageEvent =
   | { kind: 'stored', messages: MessageRow[] }
 
 
+/** A member (`peer`, its PeerID) started (typing: true) or stopped typing in group `groupId`. */
+export interface GroupTypingEvent {
+  groupId: string
+  peer: string
+  typing: boolean
+}
+
 /** A contact started (typing: true) or stopped typing to us. */
 export interface TypingEvent {
   contactId: ContactId

@@ -34,6 +34,8 @@ export const groupsMethods = {
   sendGroupFile: method({ params: v.object({ groupId: groupId(), ...OFFERED_FILE }), result: returns<{ messageId: MessageId }>() }),
   /** these received group messages were on screen in a visible tab: marked read (and, with read receipts on, their authors told) */
   markGroupRead: method({ params: v.object({ groupId: groupId(), ids: v.array(messageId(), { max: MAX_MARK_READ_IDS }) }), result: returns<null>() }),
+  /** the user is (or stopped) typing in a group: told to each member connected now, never stored (rate-limited by the worker) */
+  setGroupTyping: method({ params: v.object({ groupId: groupId(), typing: v.boolean() }), result: returns<null>() }),
   /** send a text to every member (queued per member until each has it) */
   sendGroupMessage: method({
     params: v.object({ groupId: groupId(), text: longText(), replyTo: v.optional(messageId()) }),

@@ -12,6 +12,7 @@ import { decodeGroupMessage } from '@parley/protocol/group/message'
 import { decodeGroupOp } from '@parley/protocol/group/op'
 import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
 import { storeEvent } from '../../db/events.ts'
+import { messagingSettings } from '../../db/settings.ts'
 import { dropDeliveries, getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, setDelivery, storeGroupMessage } from '../../db/groups.ts'
 import type { GroupMessage } from '@parley/protocol/group/message'
 import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
@@ -21,6 +22,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { GroupDesk } from './group-service.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
 
 /** Group logs kept in memory; the least recently used goes first. */
@@ -35,6 +37,8 @@ export interface GroupBookComponents {
   libp2p: { peerId: PeerId }
   /** file offers in groups: stored with their transfer, pulled from the author */
   transfers: Pick<TransferManager, 'receive' | 'forget'>
+  /** where a member's typing is told (`groupTyping`) */
+  events: ParleyEventTarget
 }
 
 /** What the book asks of whoever sends for it (the courier): fetch operations a peer holds. */
@@ -265,6 +269,14 @@ export class GroupBook implements GroupDesk, Startable {
     const members = log.state().members
     if (!members.some((m) => m.peer === message.author) || !members.some((m) => m.peer === from)) return { type: 'reject', reason: 'not-a-member' }
     const frame = message.frame
+    if (frame.type === 'typing') {
+      // told only by its author, over a direct exchange; shown, never stored
+      if (from !== message.author) return { type: 'reject', reason: 'invalid' }
+      if ((await messagingSettings(this.#components.db)).typing) {
+        this.#components.events.safeDispatchEvent('groupTyping', { detail: { groupId: message.group, peer: message.author, typing: frame.typing } })
+      }
+      return { type: 'reply', status: 'ok' }
+    }
     if (frame.type !== 'message') return this.#receiveAction(message)
     if (frame.file !== undefined) {
       const outcome = await this.#components.transfers.receive({
@@ -291,7 +303,7 @@ export class GroupBook implements GroupDesk, Startable {
    * An action in a group: a reaction, an edit or a delete applies to the
    * group's message as in a chat (db/events.ts: only the author edits or
    * deletes, within the windows); a read receipt marks our messages read by
-   * that member. Typing and the disappearing timer are not carried in groups.
+   * that member. The disappearing timer is not carried in groups.
    */
   async #receiveAction (message: GroupMessage): Promise<GroupReply> {
     const { db } = this.#components

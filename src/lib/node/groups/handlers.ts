@@ -5,18 +5,21 @@ import { checkVoice } from '../transfers/voice.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Groups } from './groups.ts'
+import type { GroupTypingSender } from './typing.ts'
 
 export interface GroupHandlerComponents {
   groups: Groups
+  groupTyping: GroupTypingSender
   db: ParleyDb
 }
 
-type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage'
+type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {
-  const { groups, db } = components
+  const { groups, groupTyping, db } = components
   return {
+    setGroupTyping: async ({ groupId, typing }) => { await groupTyping.set(groupId, typing); return null },
     markGroupRead: async ({ groupId, ids }) => { await groups.markRead(groupId, ids, (await messagingSettings(db)).readReceipts); return null },
     createGroup: async ({ name, contactIds }) => ({ groupId: await groups.create(name, contactIds) }),
     addGroupMember: async ({ groupId, contactId }) => { await groups.add(groupId, contactId); return null },

@@ -6,13 +6,15 @@
 import { GroupBook } from './book.ts'
 import { GroupCourier } from './courier.ts'
 import { Groups } from './groups.ts'
+import { GroupTypingSender } from './typing.ts'
 import type { NodeComponents } from '../kernel/components.ts'
 
-export function groupsFeature (components: NodeComponents): Pick<NodeComponents, 'groupBook' | 'groupCourier' | 'groups'> {
+export function groupsFeature (components: NodeComponents): Pick<NodeComponents, 'groupBook' | 'groupCourier' | 'groups' | 'groupTyping'> {
   return {
     groupBook: new GroupBook(components),
     groupCourier: new GroupCourier(components),
-    groups: new Groups(components)
+    groups: new Groups(components),
+    groupTyping: new GroupTypingSender(components)
   }
 }
 

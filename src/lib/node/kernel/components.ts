@@ -32,6 +32,7 @@ import type { IceServers } from '../relays/ice-servers.ts'
 import type { RelayKeeper } from '../relays/relay-keeper.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
+import type { GroupTypingSender } from '../groups/typing.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
 import type { ParleyNode } from './libp2p.ts'
@@ -91,6 +92,7 @@ export interface NodeComponents {
   groupBook: GroupBook
   groupCourier: GroupCourier
   groups: Groups
+  groupTyping: GroupTypingSender
   // relays
   relayList: RelayList
   keeper: RelayKeeper

@@ -4,7 +4,7 @@
  * contract's events). libp2p's own events (connections, addresses) are read
  * from the libp2p node itself.
  */
-import type { DirectOutlook, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
+import type { DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
 import type { Connection } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 
@@ -15,6 +15,8 @@ export interface ParleyEvents {
   message: CustomEvent<IncomingMessageEvent>
   /** a contact started or stopped typing to us (actions/typing.ts) */
   typing: CustomEvent<TypingEvent>
+  /** a member started or stopped typing in a group (groups/book.ts) */
+  groupTyping: CustomEvent<GroupTypingEvent>
   /** the node holds a relay reservation after holding none: contacts can reach us again */
   online: CustomEvent<undefined>
   /** a peer became an accepted contact on our side (we accepted, or they accepted us): presence/direct-upgrade.ts upgrades to direct */
