@@ -28,11 +28,34 @@ export interface TypingComponents {
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { chat: Pick<ChatService, 'deliver'> } }
 }
 
+/**
+ * The last typing signal sent per chat (a contact, a group), oldest first, at
+ * most `max`: a "typing" goes at most once per TYPING_REPEAT_MS, a "stopped"
+ * only after a "typing".
+ */
+export class TypingThrottle<K> {
+  readonly #last = new Map<K, { typing: boolean, at: number }>()
+
+  constructor (private readonly max: number) {}
+
+  /** Whether `typing` is worth sending for `key` at `now`. */
+  due (key: K, typing: boolean, now: number): boolean {
+    const last = this.#last.get(key)
+    return typing ? !(last?.typing === true && now - last.at < TYPING_REPEAT_MS) : last?.typing === true
+  }
+
+  /** `typing` was sent for `key` at `now`. */
+  sent (key: K, typing: boolean, now: number): void {
+    this.#last.delete(key)
+    this.#last.set(key, { typing, at: now })
+    if (this.#last.size > this.max) this.#last.delete(this.#last.keys().next().value as K)
+  }
+}
+
 export class TypingSender {
   readonly #components: TypingComponents
   readonly #log: Logger
-  /** the last signal sent to each contact, oldest first */
-  readonly #last = new Map<ContactId, { typing: boolean, at: number }>()
+  readonly #last = new TypingThrottle<ContactId>(MAX_TYPING_CONTACTS)
 
   constructor (components: TypingComponents) {
     this.#components = components
@@ -42,16 +65,13 @@ export class TypingSender {
   /** Tells the contact, when it makes sense now; never throws for the network's sake. */
   async set (contactId: ContactId, typing: boolean): Promise<void> {
     const now = Date.now()
-    const last = this.#last.get(contactId)
-    if (typing ? last?.typing === true && now - last.at < TYPING_REPEAT_MS : last?.typing !== true) return
+    if (!this.#last.due(contactId, typing, now)) return
     if (!(await messagingSettings(this.#components.db)).typing) return
     const contact = await this.#components.contactBook.byId(contactId)
     if (!mayExchange(contact)) return
     const connection = bestConnection(this.#components.libp2p, peerIdFromString(contact.peerId))
     if (connection == null) return
-    this.#last.delete(contactId)
-    this.#last.set(contactId, { typing, at: now })
-    if (this.#last.size > MAX_TYPING_CONTACTS) this.#last.delete(this.#last.keys().next().value as ContactId)
+    this.#last.sent(contactId, typing, now)
     await this.#components.libp2p.services.chat.deliver(connection, [{ type: 'typing', id: newMessageId(now), typing }], {
       signal: AbortSignal.timeout(TYPING_SEND_TIMEOUT_MS)
     }).catch((err: unknown) => { this.#log('typing signal to contact %d not sent - %e', contactId, err) })

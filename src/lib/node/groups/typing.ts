@@ -7,12 +7,11 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { signGroupMessage } from '@parley/protocol/group/message'
-import { TYPING_REPEAT_MS } from '../../contract/methods/actions.ts'
 import { getGroup } from '../../db/groups.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import { bestConnection } from '../kernel/connections.ts'
-import { TYPING_SEND_TIMEOUT_MS } from '../actions/typing.ts'
+import { TYPING_SEND_TIMEOUT_MS, TypingThrottle } from '../actions/typing.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { GroupBook } from './book.ts'
@@ -33,8 +32,7 @@ export interface GroupTypingComponents {
 export class GroupTypingSender {
   readonly #components: GroupTypingComponents
   readonly #log: Logger
-  /** the last signal sent in each group, oldest first */
-  readonly #last = new Map<string, { typing: boolean, at: number }>()
+  readonly #last = new TypingThrottle<string>(MAX_TYPING_GROUPS)
 
   constructor (components: GroupTypingComponents) {
     this.#components = components
@@ -45,8 +43,7 @@ export class GroupTypingSender {
   async set (groupId: string, typing: boolean): Promise<void> {
     const { db, groupBook, libp2p } = this.#components
     const now = Date.now()
-    const last = this.#last.get(groupId)
-    if (typing ? last?.typing === true && now - last.at < TYPING_REPEAT_MS : last?.typing !== true) return
+    if (!this.#last.due(groupId, typing, now)) return
     if (!(await messagingSettings(db)).typing) return
     const row = await getGroup(db, groupId)
     const log = await groupBook.log(groupId)
@@ -57,9 +54,7 @@ export class GroupTypingSender {
       const connection = bestConnection(libp2p, peerIdFromString(m.peer))
       return connection === undefined ? [] : [connection]
     })
-    this.#last.delete(groupId)
-    this.#last.set(groupId, { typing, at: now })
-    if (this.#last.size > MAX_TYPING_GROUPS) this.#last.delete(this.#last.keys().next().value as string)
+    this.#last.sent(groupId, typing, now)
     if (connected.length === 0) return
     const signed = signGroupMessage(
       { group: groupId, author: me, lamport: Math.max(1, row.lamport), ops: log.heads().slice(0, 16) },
