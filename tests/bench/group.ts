@@ -61,12 +61,12 @@ async function deliveries (crowd: Crowd, watch: Watch, groupId: string, random: 
   const latencies: number[] = []
   for (let i = 0; i < DELIVERY_MESSAGES; i++) {
     const author = crowd.members[Math.floor(random() * MEMBERS)] as Member
-    const { result, startedAt } = await author.callTimed('sendGroupMessage', { groupId, text: `bench ${i} from ${author.name}` })
+    const { result, startedAt, endedAt } = await author.callTimed('sendGroupMessage', { groupId, text: `bench ${i} from ${author.name}` })
     await until(() => (watch.stored.get(result.messageId)?.size ?? 0) >= MEMBERS, `message ${i} stored by all ${MEMBERS}`, STEP_TIMEOUT_MS, 5)
     const at = [...watch.stored.get(result.messageId) ?? []].filter(([name]) => name !== author.name)
     const last = at.reduce((a, b) => (b[1] > a[1] ? b : a))
     latencies.push(last[1] - startedAt)
-    if (last[1] - startedAt > 1000) console.error(`group: slow ${i} ${author.name} -> ${last[0]} ${last[1] - startedAt} ms; second ${at.map(([, t]) => t - startedAt).sort((a, b) => b - a)[1]}`)
+    if (last[1] - startedAt > 1000) console.error(`group: slow ${i} ${author.name} -> ${last[0]} ${last[1] - startedAt} ms (the call returned after ${endedAt - startedAt} ms); all ${at.map(([, t]) => t - startedAt).sort((a, b) => a - b).join(' ')}`)
     watch.stored.delete(result.messageId)
   }
   return latencies

@@ -58,9 +58,9 @@ export async function mapLimit<T, R> (items: readonly T[], limit: number, work: 
 export interface Member {
   readonly name: string
   readonly peerId: string
-  /** a contract method, as a tab calls it; `startedAt`: the host's clock when the call began */
+  /** a contract method, as a tab calls it; `startedAt` / `endedAt`: the host's clock when the call began / returned */
   call<M extends NodeMethod>(method: M, params: NodeParams<M>): Promise<NodeResult<M>>
-  callTimed<M extends NodeMethod>(method: M, params: NodeParams<M>): Promise<{ result: NodeResult<M>, startedAt: number }>
+  callTimed<M extends NodeMethod>(method: M, params: NodeParams<M>): Promise<{ result: NodeResult<M>, startedAt: number, endedAt: number }>
   group(groupId: string): Promise<GroupRow | undefined>
   /** the group's messages in display order (db/groups.ts groupMessages) */
   history(groupId: string): Promise<HeldMessage[]>
@@ -160,8 +160,8 @@ class Host {
 }
 
 function memberOf (host: Host, index: number, name: string, peerId: string): Member {
-  const callTimed = async <M extends NodeMethod>(method: M, params: NodeParams<M>): Promise<{ result: NodeResult<M>, startedAt: number }> =>
-    await host.request({ op: 'call', member: index, method, params }) as { result: NodeResult<M>, startedAt: number }
+  const callTimed = async <M extends NodeMethod>(method: M, params: NodeParams<M>): Promise<{ result: NodeResult<M>, startedAt: number, endedAt: number }> =>
+    await host.request({ op: 'call', member: index, method, params }) as { result: NodeResult<M>, startedAt: number, endedAt: number }
   return {
     name,
     peerId,

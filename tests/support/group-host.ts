@@ -129,7 +129,8 @@ async function answer (request: HostRequest): Promise<unknown> {
       const startedAt = Date.now()
       // the params are checked against the contract by call()
       const call = node.call.bind(node) as (method: NodeMethod, params: NodeParams<NodeMethod>) => Promise<unknown>
-      return { result: await call(request.method, request.params as NodeParams<NodeMethod>), startedAt }
+      const result = await call(request.method, request.params as NodeParams<NodeMethod>)
+      return { result, startedAt, endedAt: Date.now() }
     }
     case 'group':
       return local(request.member).db.groups.get(request.groupId)
