@@ -13,7 +13,7 @@ import type { GroupReply } from '@parley/protocol/group/wire'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { deliveriesOf, groupMessages } from '../../src/lib/db/groups.ts'
 import { isRelayed, isWebRtc } from '../../src/lib/node/kernel/connections.ts'
-import type { MessageRow } from '../../src/lib/db/types.ts'
+import type { ContactId, MessageRow } from '../../src/lib/db/types.ts'
 import { befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
@@ -31,14 +31,35 @@ async function stateOf (peer: Peer, groupId: string): Promise<unknown> {
   return { name: row?.name, owner: row?.owner, members: row?.members.map((m) => [m.peer, m.role]), heads: row?.heads }
 }
 
+/** Alice, Bob and Carol; Bob and Carol are each Alice's contact (accepted), not each other's. */
+async function aliceAndHerFriends (): Promise<{ alice: Peer, bob: Peer, carol: Peer, aToB: ContactId, aToC: ContactId }> {
+  const alice = await harness.startPeer(undefined, 'Alice')
+  const bob = await harness.startPeer(undefined, 'Bob')
+  const carol = await harness.startPeer(undefined, 'Carol')
+  const { aToB } = await befriend(alice, bob)
+  const { aToB: aToC } = await befriend(alice, carol)
+  await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
+  return { alice, bob, carol, aToB, aToC }
+}
+
+/** Alice's group `name` with Bob and Carol, both accepted: every one holds the same operations. */
+async function threeInAGroup (name: string): Promise<{ alice: Peer, bob: Peer, carol: Peer, aToB: ContactId, aToC: ContactId, groupId: string }> {
+  const friends = await aliceAndHerFriends()
+  const { alice, bob, carol, aToB, aToC } = friends
+  const { groupId } = await alice.node.call('createGroup', { name, contactIds: [aToB, aToC] })
+  for (const peer of [bob, carol]) {
+    await vi.waitFor(async () => { expect((await peer.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
+    await peer.node.call('acceptGroup', { groupId })
+  }
+  await vi.waitFor(async () => {
+    for (const peer of [bob, carol]) expect((await peer.db.groups.get(groupId))?.heads).toEqual((await alice.db.groups.get(groupId))?.heads)
+  }, WAIT)
+  return { ...friends, groupId }
+}
+
 describe('groups between nodes', () => {
   it('invite, accept, talk both ways in one order, remove, leave: every device ends with the same group', async () => {
-    const alice = await harness.startPeer(undefined, 'Alice')
-    const bob = await harness.startPeer(undefined, 'Bob')
-    const carol = await harness.startPeer(undefined, 'Carol')
-    const { aToB } = await befriend(alice, bob)
-    const { aToB: aToC } = await befriend(alice, carol)
-    await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
+    const { alice, bob, carol, aToB, aToC } = await aliceAndHerFriends()
 
     const { groupId } = await alice.node.call('createGroup', { name: 'Family', contactIds: [aToB, aToC] })
     // the invitation: name, who invited, how many
@@ -158,12 +179,9 @@ describe('groups between nodes', () => {
   }, 120_000)
 
   it('a member who is offline gets the invitation and every message once, from its mailboxes, when it comes back', async () => {
-    const alice = await harness.startPeer(undefined, 'Alice')
-    const bob = await harness.startPeer(undefined, 'Bob')
-    let carol = await harness.startPeer(undefined, 'Carol')
-    const { aToB } = await befriend(alice, bob)
-    const { aToB: aToC } = await befriend(alice, carol)
-    await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
+    const friends = await aliceAndHerFriends()
+    const { alice, bob, aToB, aToC } = friends
+    let carol = friends.carol
     const carolId = carol.node.status.peerId ?? ''
     await carol.stop()
 
@@ -191,20 +209,9 @@ describe('groups between nodes', () => {
   }, 180_000)
 
   it('a file whose author went offline is pulled from a member who holds it whole, verified by the author\'s offer', async () => {
-    const alice = await harness.startPeer(undefined, 'Alice')
-    const bob = await harness.startPeer(undefined, 'Bob')
-    let carol = await harness.startPeer(undefined, 'Carol')
-    const { aToB } = await befriend(alice, bob)
-    const { aToB: aToC } = await befriend(alice, carol)
-    await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
-    const { groupId } = await alice.node.call('createGroup', { name: 'Photos', contactIds: [aToB, aToC] })
-    for (const peer of [bob, carol]) {
-      await vi.waitFor(async () => { expect((await peer.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
-      await peer.node.call('acceptGroup', { groupId })
-    }
-    await vi.waitFor(async () => {
-      for (const peer of [bob, carol]) expect((await peer.db.groups.get(groupId))?.heads).toEqual((await alice.db.groups.get(groupId))?.heads)
-    }, WAIT)
+    const three = await threeInAGroup('Photos')
+    const { alice, bob, groupId } = three
+    let carol = three.carol
     const carolId = carol.node.status.peerId ?? ''
     await carol.stop()
 
