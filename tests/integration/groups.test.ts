@@ -236,6 +236,53 @@ describe('groups between nodes', () => {
 
   }, 240_000)
 
+  it('disappearing messages: any member sets the group\'s timer, every member holds it (one added later too), and messages and files carry it', async () => {
+    const { alice, bob, carol, groupId } = await threeInAGroup('Brief')
+    const [alicePeer, bobPeer] = [alice.node.status.peerId ?? '', bob.node.status.peerId ?? '']
+    await expect(bob.node.call('setGroupTimer', { groupId, ttl: 42 })).rejects.toMatchObject({ code: 'chatTimerInvalid' })
+    // Bob is a member, not an admin: the timer is everyone's to set, as in a chat
+    await bob.node.call('setGroupTimer', { groupId, ttl: 3600 })
+    await vi.waitFor(async () => {
+      for (const peer of [alice, bob, carol]) expect((await peer.db.groups.get(groupId))?.timer).toMatchObject({ ttl: 3600, by: bobPeer })
+    }, WAIT)
+
+    await alice.node.call('sendGroupMessage', { groupId, text: 'gone in an hour' })
+    const photo = new Uint8Array(5000).map((_, i) => i % 199)
+    const { messageId: fileId } = await carol.node.call('sendGroupFile', { groupId, file: new Blob([photo]), name: 'brief.bin', mime: 'application/octet-stream', caption: '', thumb: null })
+    await vi.waitFor(async () => {
+      for (const peer of [alice, bob, carol]) {
+        const rows = await groupMessages(peer.db, groupId)
+        expect(rows).toHaveLength(2)
+        for (const row of rows) {
+          expect(row.ttl).toBe(3600)
+          // the sender counts from when it sent it, a receiver from when it came
+          expect(row.expiresAt).toBe((row.direction === 'out' ? row.sentAt : row.receivedAt ?? NaN) + 3_600_000)
+        }
+      }
+      expect((await bob.db.messages.get(fileId))?.kind).toBe('file')
+    }, WAIT)
+
+    // Dave, added later, learns the timer from the group's operations, before he even accepts
+    const dave = await harness.startPeer(undefined, 'Dave')
+    const { aToB: aToD } = await befriend(alice, dave)
+    await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToD))?.state).toBe('accepted') }, WAIT)
+    await alice.node.call('addGroupMember', { groupId, contactId: aToD })
+    await vi.waitFor(async () => { expect(await dave.db.groups.get(groupId)).toMatchObject({ state: 'invited', timer: { ttl: 3600, by: bobPeer } }) }, WAIT)
+
+    // off again: what is sent next stays
+    await alice.node.call('setGroupTimer', { groupId, ttl: 0 })
+    await vi.waitFor(async () => { expect((await carol.db.groups.get(groupId))?.timer).toMatchObject({ ttl: 0, by: alicePeer }) }, WAIT)
+    await carol.node.call('sendGroupMessage', { groupId, text: 'this one stays' })
+    await vi.waitFor(async () => {
+      for (const peer of [alice, bob]) expect((await groupMessages(peer.db, groupId)).find((m) => m.body === 'this one stays')).toMatchObject({ body: 'this one stays' })
+    }, WAIT)
+    for (const peer of [alice, bob, carol]) {
+      const kept = (await groupMessages(peer.db, groupId)).find((m) => m.body === 'this one stays')
+      expect(kept?.ttl).toBeUndefined()
+      expect(kept?.expiresAt).toBeUndefined()
+    }
+  }, 180_000)
+
   it('a malformed or forged request is answered reject invalid and changes nothing; the node keeps serving', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')

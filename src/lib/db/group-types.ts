@@ -4,6 +4,7 @@
  * checks need not fold again, and rewritten whenever an operation is held.
  */
 import type { GroupRole } from '@parley/protocol/group/constants'
+import type { GroupTimer } from '@parley/protocol/group/state'
 
 /** This browser's relation to a group. */
 export type GroupMembership =
@@ -41,6 +42,8 @@ export interface GroupRow {
   lamport: number
   /** the operation heads we hold */
   heads: string[]
+  /** the disappearing-messages timer (a `timer` operation; absent: never set, off) */
+  timer?: GroupTimer
   createdAt: number
   updatedAt: number
 }

@@ -1,6 +1,7 @@
 /**
  * Group operations (docs/protocols.md, "Groups"): the signed changes that
- * make a group — create, add, remove, leave, role, rename, picture, profile.
+ * make a group — create, add, remove, leave, role, rename, picture, profile,
+ * timer.
  *
  * On the wire an operation is `{ "body": <JSON text>, "sig": <base64> }`:
  * `body` is the exact text that was signed, so no canonical form of JSON is
@@ -18,6 +19,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { fromBase64, toBase64 } from '../base64.ts'
 import { LONE_SURROGATE } from '../chat/checks.ts'
+import { MESSAGE_TTLS } from '../chat/constants.ts'
 import {
   MAX_ADDR_CHARS, MAX_DEPS, MAX_GROUP_NAME_CHARS, MAX_MAILBOXES, MAX_MEMBER_NAME_CHARS, MAX_MEMBERS,
   MAX_OP_BYTES, MAX_PICTURE_CHARS, OP_SIGN_CONTEXT
@@ -47,6 +49,8 @@ export type GroupOpChange =
   | { kind: 'rename', name: string }
   | { kind: 'picture', picture: string }
   | { kind: 'profile', name: string, mailboxes: string[] }
+  /** the group's disappearing-messages timer: seconds (one of MESSAGE_TTLS), 0 = off */
+  | { kind: 'timer', ttl: number }
 
 export type GroupOpKind = GroupOpChange['kind']
 
@@ -204,7 +208,8 @@ const FIELDS: Record<GroupOpKind, readonly string[]> = {
   role: ['peer', 'role'],
   rename: ['name'],
   picture: ['picture'],
-  profile: ['name', 'mailboxes']
+  profile: ['name', 'mailboxes'],
+  timer: ['ttl']
 }
 
 function decodeChange (fields: Record<string, unknown>): GroupOpChange {
@@ -239,6 +244,11 @@ function decodeChange (fields: Record<string, unknown>): GroupOpChange {
         throw invalidOp(`"mailboxes" must be at most ${MAX_MAILBOXES} multiaddrs`)
       }
       return { kind: k, name: memberName(fields['name']), mailboxes }
+    }
+    case 'timer': {
+      const ttl = fields['ttl']
+      if (typeof ttl !== 'number' || (ttl !== 0 && !MESSAGE_TTLS.includes(ttl))) throw invalidOp(`"ttl" must be 0 or one of ${MESSAGE_TTLS.join(', ')} seconds`)
+      return { kind: k, ttl }
     }
   }
 }

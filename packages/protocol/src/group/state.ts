@@ -17,8 +17,9 @@
  *   once: the one first in the order stays).
  * An operation that fails a check is void: kept (others name it in deps) but
  * without effect. Rights: the owner may do everything; admins add, remove
- * (anyone but the owner), rename and set the picture; members leave and set
- * their own profile. When the owner leaves, the admin added first becomes
+ * (anyone but the owner), rename and set the picture; members leave, set
+ * their own profile and set the disappearing-messages timer (as either side
+ * of a 1:1 chat may; the last timer in the order is the group's). When the owner leaves, the admin added first becomes
  * owner, else the member added first.
  */
 import { MAX_MEMBERS } from './constants.ts'
@@ -36,6 +37,16 @@ export interface GroupMember {
   addedBy: string
   /** position in the fold when added: earlier members come first in the list and in owner succession */
   order: number
+}
+
+/** The group's disappearing-messages timer: the last timer operation applied. */
+export interface GroupTimer {
+  /** seconds; 0 = off */
+  ttl: number
+  /** who set it */
+  by: string
+  /** the author's clock when it was set (shown) */
+  at: number
 }
 
 export type VoidReason = 'not-a-member' | 'not-entitled' | 'unseen-removal' | 'already-member' | 'not-in-group' | 'group-full' | 'owner'
@@ -56,6 +67,8 @@ export interface GroupState {
   void: Map<string, VoidReason>
   /** the last operation applied that changed `peer`'s membership (for "removed by …" notices) */
   lastChange: Map<string, GroupOp>
+  /** undefined while no one set one (off) */
+  timer: GroupTimer | undefined
 }
 
 /** Whether `ancestor` is `op` or in its causal past (`byId` holds every operation of the group). */
@@ -86,7 +99,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
   if (create?.kind !== 'create') throw new Error('a group\'s first operation must be its create')
   const state: GroupState = {
     id: create.group, name: create.name, picture: create.picture ?? '', creator: create.author, owner: create.author,
-    members: [], former: new Map(), void: new Map(), lastChange: new Map()
+    members: [], former: new Map(), void: new Map(), lastChange: new Map(), timer: undefined
   }
   const members = new Map<string, GroupMember>()
   /** applied removals (remove or leave) of each peer, by op id */
@@ -151,6 +164,9 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
         }
         break
       }
+      case 'timer':
+        state.timer = { ttl: op.ttl, by: op.author, at: op.at }
+        break
       case 'create':
         break
     }
@@ -190,6 +206,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
         return MANAGE.includes(author.role) ? undefined : 'not-entitled'
       case 'leave':
       case 'profile':
+      case 'timer':
         return undefined
     }
   }

@@ -122,6 +122,7 @@ export function changeFits (change: GroupOpChange, author: string, peers: Readon
     case 'rename': return nameFits(change.name, MAX_GROUP_NAME_CHARS, false)
     case 'picture': return pictureFits(change.picture, true)
     case 'profile': return nameFits(change.name, MAX_MEMBER_NAME_CHARS, true) && mailboxesFit(change.mailboxes)
+    case 'timer': return change.ttl === 0 || MESSAGE_TTLS.includes(change.ttl)
   }
 }
 
@@ -154,6 +155,12 @@ const fullCreateArb = (people: readonly Person[], author: Person): fc.Arbitrary<
 /** A role; beyond the rules also 'owner', which no operation may give (the wire carries any text). */
 const roleArb = (beyond: boolean): fc.Arbitrary<'admin' | 'member'> => (beyond ? fc.constantFrom('admin', 'member', 'owner') : fc.constantFrom('admin', 'member')) as fc.Arbitrary<'admin' | 'member'>
 
+/** A timer's seconds: 0 or one of MESSAGE_TTLS; beyond the rules also other numbers (the wire carries any). */
+export const ttlArb = (beyond = true): fc.Arbitrary<number> => fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(0, ...MESSAGE_TTLS) },
+  { weight: beyond ? 1 : 0, arbitrary: fc.oneof(fc.constantFrom(-300, 1, 299, 301, 3600.5, 604_801, 2 ** 53), fc.integer()) }
+)
+
 /**
  * A change of any kind by `author`; with `beyond`, some break a limit or
  * rule. Creates list up to `most` members besides the author (beyond 64,
@@ -171,7 +178,8 @@ export const changeArb = (people: readonly Person[], author: Person, beyond = tr
     fc.record({ kind: fc.constant('role' as const), peer: peerArb(people, beyond), role: roleArb(beyond) }),
     fc.record({ kind: fc.constant('rename' as const), name: nameArb(MAX_GROUP_NAME_CHARS, beyond) }),
     fc.record({ kind: fc.constant('picture' as const), picture: pictureArb(beyond) }),
-    fc.record({ kind: fc.constant('profile' as const), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), mailboxes: mailboxesArb(beyond) })
+    fc.record({ kind: fc.constant('profile' as const), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), mailboxes: mailboxesArb(beyond) }),
+    fc.record({ kind: fc.constant('timer' as const), ttl: ttlArb(beyond) })
   ].map(arbitrary => ({ weight: 3, arbitrary }))
 )
 

@@ -27,7 +27,7 @@ import { MAX_GROUP_MESSAGE_BYTES, decodeGroupMessage, signGroupMessage } from '.
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import {
-  at, bytesOf, changeArb, changeFits, frameArb, headArb, hex32, hex64, idOf, mailboxesArb, makePeople, nameArb, opFields, peerArb, pictureArb, signBody
+  at, bytesOf, changeArb, changeFits, frameArb, headArb, hex32, hex64, idOf, mailboxesArb, makePeople, nameArb, opFields, peerArb, pictureArb, signBody, ttlArb
 } from './group-arbs.ts'
 import { native } from './native-ed25519.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
@@ -79,10 +79,10 @@ const GOOD: Record<string, fc.Arbitrary<unknown>> = {
   v: fc.constant(1), author: fc.constantFrom(...people.slice(0, 8).map(p => p.peer)), at, group: hex32,
   name: nameArb(64), picture: pictureArb(), peer: peerArb(people), role: fc.constantFrom('admin', 'member', 'owner'), mailboxes: mailboxesArb(),
   members: fc.array(fc.record({ peer: peerArb(people), name: nameArb(64) }), { minLength: 1, maxLength: 4 }),
-  ops: fc.uniqueArray(hex64, { minLength: 1, maxLength: 3 }), frame: frameArb
+  ops: fc.uniqueArray(hex64, { minLength: 1, maxLength: 3 }), frame: frameArb, ttl: ttlArb()
 }
 const OP_KEYS: Record<GroupOp['kind'], string[]> = {
-  create: ['name', 'members', 'picture'], add: ['peer', 'name'], remove: ['peer'], leave: [], role: ['peer', 'role'], rename: ['name'], picture: ['picture'], profile: ['name', 'mailboxes']
+  create: ['name', 'members', 'picture'], add: ['peer', 'name'], remove: ['peer'], leave: [], role: ['peer', 'role'], rename: ['name'], picture: ['picture'], profile: ['name', 'mailboxes'], timer: ['ttl']
 }
 /** `keys` (each right 7 times in 8), one or two of them left out 1 time in 7, and a key none has 1 time in 7. */
 function near (keys: string[], good: (key: string) => fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {

@@ -24,6 +24,8 @@ export const groupsMethods = {
   renameGroup: method({ params: v.object({ groupId: groupId(), name: shortText() }), result: returns<null>() }),
   /** an admin or the owner sets the group's picture: a data: URL of a JPEG, PNG or WebP image of at most 24 KiB ('' removes it) */
   setGroupPicture: method({ params: v.object({ groupId: groupId(), picture: v.string({ max: 32 * 1024 }) }), result: returns<null>() }),
+  /** any member sets the group's disappearing-messages timer (one of CHAT_TIMERS, 0 = off) for every member */
+  setGroupTimer: method({ params: v.object({ groupId: groupId(), ttl: v.number({ integer: true, min: 0, max: 604_800 }) }), result: returns<null>() }),
   /** take an invitation: the group's messages come to us from now on */
   acceptGroup: method({ params: v.object({ groupId: groupId() }), result: returns<null>() }),
   /** refuse an invitation (the group hears that we left) */

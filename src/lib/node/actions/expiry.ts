@@ -1,7 +1,8 @@
 /**
  * Disappearing messages (docs/protocols.md, "Message actions", timer): a
  * message with `expiresAt` is removed from this device once that time has
- * passed, with its file bytes, transfer row, search words and events. Checked
+ * passed, with its file bytes, transfer row, search words and events (and,
+ * in a group, what is still owed to members). Checked
  * at start (a device that was off at expiry removes them first thing) and
  * every EXPIRY_CHECK_MS while the node runs.
  */
@@ -26,11 +27,14 @@ export interface ExpiryComponents {
 export async function removeExpired (db: ParleyDb, transfers: Pick<TransferManager, 'forget'>, now: number): Promise<number> {
   let removed = 0
   for (;;) {
-    const due = await db.transaction('rw', db.messages, db.events, async () => {
+    const due = await db.transaction('rw', db.messages, db.events, db.groupDeliveries, async () => {
       const rows = await db.messages.where('expiresAt').below(now).limit(EXPIRY_BATCH).toArray()
       const ids = rows.map(r => r.id)
       await db.messages.bulkDelete(ids)
       await deleteEventsAbout(db, ids)
+      // a group message: nothing more of it goes to the members still owed it
+      const grouped = rows.filter(r => r.groupId !== undefined).map(r => r.id)
+      if (grouped.length > 0) await db.groupDeliveries.where('message').anyOf(grouped).delete()
       return rows
     })
     const files: MessageId[] = due.filter(r => r.file !== undefined).map(r => r.id)

@@ -177,6 +177,7 @@ export class GroupBook implements GroupDesk, Startable {
       ...(before?.invitedBy !== undefined ? { invitedBy: before.invitedBy } : addedUs?.kind === 'add' ? { invitedBy: addedUs.author } : state.creator !== me ? { invitedBy: state.creator } : {}),
       lamport: before?.lamport ?? 0,
       heads: log.heads(),
+      ...(state.timer === undefined ? {} : { timer: state.timer }),
       createdAt: before?.createdAt ?? now,
       updatedAt: now
     }
@@ -288,6 +289,7 @@ export class GroupBook implements GroupDesk, Startable {
         receivedAt: Date.now(),
         file: frame.file,
         ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo as MessageId }),
+        ...(frame.ttl === undefined ? {} : { ttl: frame.ttl }),
         group: { groupId: message.group, lamport: message.lamport, groupSigned: message.signed }
       })
       // the file comes from its author: be connected to it
@@ -303,7 +305,8 @@ export class GroupBook implements GroupDesk, Startable {
    * An action in a group: a reaction, an edit or a delete applies to the
    * group's message as in a chat (db/events.ts: only the author edits or
    * deletes, within the windows); a read receipt marks our messages read by
-   * that member. The disappearing timer is not carried in groups.
+   * that member. A group's disappearing timer is an operation (`timer`),
+   * not an action: its messages carry their `ttl` as a chat's do.
    */
   async #receiveAction (message: GroupMessage): Promise<GroupReply> {
     const { db } = this.#components
@@ -341,11 +344,12 @@ export class GroupBook implements GroupDesk, Startable {
     this.#waitingCount++
   }
 
-  /** The row a group message is stored as. */
+  /** The row a group message is stored as; with a `ttl`, it disappears that long after it was sent (ours) or came (theirs). */
   messageRow (message: GroupMessage, now: number): MessageRow {
     const frame = message.frame
     if (frame.type !== 'message') throw new TypeError('only messages are stored as rows')
     const mine = message.author === this.me()
+    const ttl = frame.ttl
     return {
       id: frame.id as MessageId,
       contactId: GROUP_CONTACT_ID,
@@ -359,6 +363,7 @@ export class GroupBook implements GroupDesk, Startable {
       ...(mine ? {} : { receivedAt: now }),
       state: mine ? 'queued' : 'delivered',
       ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo as MessageId }),
+      ...(ttl === undefined ? {} : { ttl, expiresAt: (mine ? frame.sentAt : now) + ttl * 1000 }),
       groupSigned: message.signed
     }
   }

@@ -17,6 +17,7 @@ import { newMessageId } from '../../db/messages.ts'
 import { checkText } from '../messaging/text.ts'
 import { mailboxRelaysOf } from '../messaging/courier.ts'
 import { errorClass } from '../../contract/errors.ts'
+import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
 import type { Libp2p } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
@@ -165,6 +166,20 @@ export class Groups {
     await this.#change(groupId, { kind: 'leave' })
   }
 
+  /** Any member sets the group's disappearing-messages timer (0 = off); the same value again changes nothing. */
+  async setTimer (groupId: string, ttl: number): Promise<void> {
+    if (!(CHAT_TIMERS as readonly number[]).includes(ttl)) throw new GroupError('chatTimerInvalid', { seconds: ttl })
+    const row = await getGroup(this.#components.db, groupId)
+    if (row?.state === 'member' && (row.timer?.ttl ?? 0) === ttl) return
+    await this.#change(groupId, { kind: 'timer', ttl })
+  }
+
+  /** The timer our messages to the group carry now: its seconds when it is on. */
+  #ttl (row: GroupRow): { ttl: number } | Record<string, never> {
+    const ttl = row.timer?.ttl ?? 0
+    return ttl > 0 ? { ttl } : {}
+  }
+
   async #sendable (groupId: string): Promise<{ log: GroupLog, row: GroupRow }> {
     const log = await this.#log(groupId)
     const row = await getGroup(this.#components.db, groupId)
@@ -178,7 +193,7 @@ export class Groups {
    */
   async sendFile (groupId: string, file: GroupFile): Promise<MessageId> {
     const { row } = await this.#sendable(groupId)
-    return this.#components.transfers.sendFile({ ...file, contactId: GROUP_CONTACT_ID, fromPeerId: this.#me(), group: { groupId, lamport: row.lamport + 1 } })
+    return this.#components.transfers.sendFile({ ...file, contactId: GROUP_CONTACT_ID, fromPeerId: this.#me(), group: { groupId, lamport: row.lamport + 1 }, ...this.#ttl(row) })
   }
 
   /** A group file's offer is ready (hashed): sign it with its final hashes and queue it for every other member. */
@@ -190,7 +205,10 @@ export class Groups {
     const me = this.#me()
     const signed = signGroupMessage(
       { group: message.groupId, author: me, lamport: message.lamport, ops: log.heads().slice(0, 16) },
-      { type: 'message', id, text: message.body, sentAt: message.sentAt, file: message.file, ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }) },
+      {
+        type: 'message', id, text: message.body, sentAt: message.sentAt, file: message.file,
+        ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }), ...(message.ttl === undefined ? {} : { ttl: message.ttl })
+      },
       this.#secret()
     )
     const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
@@ -261,7 +279,7 @@ export class Groups {
     const now = Date.now()
     const message = signGroupMessage(
       { group: groupId, author: me, lamport: row.lamport + 1, ops: log.heads().slice(0, 16) },
-      { type: 'message', id, text, sentAt: now, ...(replyTo === undefined ? {} : { replyTo }) },
+      { type: 'message', id, text, sentAt: now, ...(replyTo === undefined ? {} : { replyTo }), ...this.#ttl(row) },
       this.#secret()
     )
     const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)

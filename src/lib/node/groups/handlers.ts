@@ -13,7 +13,7 @@ export interface GroupHandlerComponents {
   db: ParleyDb
 }
 
-type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping'
+type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping' | 'setGroupTimer'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {
@@ -30,6 +30,7 @@ export function groupHandlers (components: GroupHandlerComponents): NodeHandlers
     acceptGroup: async ({ groupId }) => { await groups.accept(groupId); return null },
     declineGroup: async ({ groupId }) => { await groups.decline(groupId); return null },
     leaveGroup: async ({ groupId }) => { await groups.leave(groupId); return null },
+    setGroupTimer: async ({ groupId, ttl }) => { await groups.setTimer(groupId, ttl); return null },
     sendGroupMessage: async ({ groupId, text, replyTo }) => ({ messageId: await groups.send(groupId, text, replyTo) }),
     /** As sendFile: the caption and a voice note are checked first. */
     sendGroupFile: async ({ groupId, file, name, mime, caption, thumb, voice }) => {

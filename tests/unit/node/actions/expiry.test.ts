@@ -44,6 +44,19 @@ describe('removeExpired', () => {
     expect((await searchMessages(db, 'secret')).hits).toEqual([])
   })
 
+  it('a group message goes with what is still owed to its members; another group message stays with its deliveries', async () => {
+    const group = (id: string, expiresAt?: number): MessageRow => ({ ...row(id, `group ${id.slice(-1)}`, expiresAt), contactId: 0 as ContactId, groupId: 'a'.repeat(32), lamport: 1, direction: 'out', state: 'sent' })
+    await db.messages.bulkAdd([group('01JD0000000000000000000005', T0 + 300_000), group('01JD0000000000000000000006')])
+    await db.groupDeliveries.bulkAdd(['12D3KooWBob', '12D3KooWCarol'].flatMap((peer) => ['01JD0000000000000000000005', '01JD0000000000000000000006'].map((message) => (
+      { message, peer, group: 'a'.repeat(32), state: 'queued' as const, at: T0 }
+    ))))
+    expect(await removeExpired(db, { forget: async () => {} }, T0 + 300_001)).toBe(1)
+    expect((await db.messages.toArray()).map(m => m.id)).toEqual(['01JD0000000000000000000006'])
+    expect((await db.groupDeliveries.toArray()).map(d => [d.message, d.peer])).toEqual([
+      ['01JD0000000000000000000006', '12D3KooWBob'], ['01JD0000000000000000000006', '12D3KooWCarol']
+    ])
+  })
+
   it('works through more than one batch', async () => {
     await db.messages.bulkAdd(Array.from({ length: 450 }, (_, i) => row(`01JD${String(i).padStart(22, '0')}`, `m${i}`, T0 + i)))
     expect(await removeExpired(db, { forget: async () => {} }, T0 + 1000)).toBe(450)
