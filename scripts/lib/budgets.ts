@@ -99,11 +99,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * name, the author's) took the shell to 172.8. Typing in groups, the tab's
  * side (the keyed typing state with its bounded list of who types, the
  * line's words for two, three and more people in two languages) took it to
- * 173.3.
+ * 173.3. The group's disappearing-messages timer took the worker to 320.3
+ * (the operation kind, its ttl on messages and files) and the shell to 173.5
+ * (its choice in Group info, the badge and note in the group's header).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 173.3,
-  worker: 320.1,
+  shell: 173.5,
+  worker: 320.3,
   pump: 4.6,
   lazy: 423.1
 }

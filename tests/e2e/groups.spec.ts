@@ -3,6 +3,7 @@ import { befriendNew, createGroup, groupRow, invitation, joinGroup, memberList, 
 import { attach, expectFileState, fileCard, png, saveFile } from './helpers/files.ts'
 import { befriend, expectOnline, message, messages, nav, send } from './helpers/parley.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
+import { workerClock } from './helpers/clock.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
 
@@ -234,4 +235,49 @@ test('Carol, offline, gets what Alice and Bob wrote once, from mailboxes, when s
   await expect.poll(async () => (await messageTexts(a)).length).toBe(3)
   expect(await messageTexts(back)).toEqual(await messageTexts(a))
   await expect(message(a, 'Chapter two next week')).toHaveAttribute('data-state', /^(delivered|read)$/, { timeout: 60_000 })
+})
+
+test('disappearing messages in a group: Bob, a member, sets 5 minutes; everyone sees it; five minutes later what was sent since is gone from all three', async ({ browser, alice, bob, carol }) => {
+  test.setTimeout(180_000)
+  const clock = await workerClock(browser)
+  try {
+    const [a, b, c] = [alice.page, bob.page, carol.page]
+    await befriend(a, b)
+    await befriendNew(a, 'Alice', c, 'Carol')
+    await createGroup(a, 'Short notice', ['Bob', 'Carol'])
+    for (const page of [b, c]) {
+      await expect(invitation(page, 'Short notice')).toBeVisible({ timeout: 30_000 })
+      await joinGroup(page, 'Short notice')
+    }
+    await openGroup(a, 'Short notice')
+    await send(a, 'kept: before the timer')
+
+    await openGroup(b, 'Short notice')
+    await openGroupInfo(b, 'Short notice')
+    const choice = b.getByRole('group', { name: 'Disappearing messages' })
+    await expect(choice.getByRole('radio', { name: 'Off' })).toBeChecked()
+    await choice.getByRole('radio', { name: '5 minutes' }).check()
+    await expect(choice.getByRole('radio', { name: '5 minutes' })).toBeChecked()
+    await b.getByRole('link', { name: 'Back to the group' }).click()
+    await openGroup(c, 'Short notice')
+    for (const [page, note] of [[a, 'set by Bob'], [b, 'set by you'], [c, 'set by Bob']] as const) {
+      await expect(page.getByRole('img', { name: 'Disappearing messages: 5 minutes' })).toBeVisible({ timeout: 30_000 })
+      await expect(page.getByTestId('timer-note')).toHaveText(`Disappearing messages: 5 minutes, ${note}`)
+    }
+
+    await send(c, 'vanishing from Carol')
+    for (const page of [a, b, c]) {
+      await expect(message(page, 'vanishing from Carol').getByTitle('Disappearing message')).toBeAttached({ timeout: 30_000 })
+      await expect(message(page, 'kept: before the timer')).toBeVisible()
+      await expect(message(page, 'kept: before the timer').getByTitle('Disappearing message')).toHaveCount(0)
+    }
+
+    await clock.advance(5 * 60_000 + 10_000)
+    for (const page of [a, b, c]) {
+      await expect(message(page, 'vanishing from Carol')).toHaveCount(0, { timeout: 15_000 })
+      await expect(message(page, 'kept: before the timer')).toBeVisible()
+    }
+  } finally {
+    await clock.close()
+  }
 })
