@@ -53,6 +53,8 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
   node.events.addEventListener('message', (evt) => { server.emit('message', evt.detail) })
   node.events.addEventListener('typing', (evt) => { server.emit('typing', evt.detail) })
   node.events.addEventListener('groupTyping', (evt) => { server.emit('groupTyping', evt.detail) })
+  node.events.addEventListener('call', (evt) => { server.emit('call', evt.detail) })
+  node.events.addEventListener('callSignal', (evt) => { server.emit('callSignal', evt.detail) })
 
   function onTabMessage (data: unknown, ports: readonly MessagePort[]): boolean {
     const tab = parseTabCapabilities(data)

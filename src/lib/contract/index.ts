@@ -6,6 +6,7 @@
 import { event } from './define.ts'
 import type { EventName, Handlers, MethodName, ParamsOf, PayloadOf, ResultOf } from './define.ts'
 import { actionsMethods } from './methods/actions.ts'
+import { callsMethods } from './methods/calls.ts'
 import { contactsMethods } from './methods/contacts.ts'
 import { diagnosticsMethods } from './methods/diagnostics.ts'
 import { groupsMethods } from './methods/groups.ts'
@@ -15,6 +16,7 @@ import { nearbyMethods } from './methods/nearby.ts'
 import { relaysMethods } from './methods/relays.ts'
 import { transfersMethods } from './methods/transfers.ts'
 import type { GroupTypingEvent, IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
+import type { CallEvent, CallSignalEvent } from './call-types.ts'
 
 export const nodeContract = {
   methods: {
@@ -23,6 +25,7 @@ export const nodeContract = {
     ...messagingMethods,
     ...actionsMethods,
     ...groupsMethods,
+    ...callsMethods,
     ...transfersMethods,
     ...relaysMethods,
     ...nearbyMethods,
@@ -40,7 +43,11 @@ export const nodeContract = {
     /** a contact started or stopped typing to us (never stored; a tab drops it after TYPING_SHOWN_MS or at their next message) */
     typing: event<TypingEvent>(),
     /** a member started or stopped typing in a group (never stored; a tab drops it after TYPING_SHOWN_MS or at their next message) */
-    groupTyping: event<GroupTypingEvent>()
+    groupTyping: event<GroupTypingEvent>(),
+    /** the call changed phase: it rings, was answered (here or in another tab), ended */
+    call: event<CallEvent>(),
+    /** the contact's answer, offer or candidates, for the tab that holds the call's media */
+    callSignal: event<CallSignalEvent>()
   }
 } as const
 
@@ -56,3 +63,4 @@ export * from './define.ts'
 export { MEMORY_STORE_MAX_BYTES, UNKNOWN_CAPABILITIES } from './capabilities.ts'
 export { CHAT_TIMERS, MAX_MARK_READ_IDS, TYPING_REPEAT_MS, TYPING_SHOWN_MS } from './methods/actions.ts'
 export type * from './types.ts'
+export type * from './call-types.ts'

@@ -80,7 +80,7 @@ describe('contract schemas', () => {
     const withContact = Object.entries(nodeContract.methods).filter(([, m]) => m.params.expected.includes('contactId'))
     expect(withContact.map(([name]) => name).sort()).toEqual([
       'acceptContact', 'addGroupMember', 'checkSafetyCode', 'createGroup', 'declineContact', 'deleteContact', 'getSafetyNumber', 'markRead', 'sendFile', 'sendMessage',
-      'setBlocked', 'setChatTimer', 'setTyping', 'setVerified', 'speedTest', 'updateContact'
+      'setBlocked', 'setChatTimer', 'setTyping', 'setVerified', 'speedTest', 'startCall', 'updateContact'
     ])
     for (const [, m] of withContact) {
       expect(() => m.params.parse({ contactId: 0 })).toThrow(SchemaError)

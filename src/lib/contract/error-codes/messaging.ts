@@ -21,5 +21,9 @@ export const MESSAGING_ERRORS = {
   groupMemberNotContact: {},
   groupAlreadyMember: {},
   groupNotInvited: {},
-  groupPictureInvalid: { max: 'bytes' }
+  groupPictureInvalid: { max: 'bytes' },
+  // calls (lib/node/calls)
+  callNotFound: {},
+  callBusy: {},
+  callNotContact: {}
 } as const

@@ -136,6 +136,9 @@ export const en = {
   groupAlreadyMember: 'They are a member already.',
   groupNotInvited: 'There is no invitation to this group to answer.',
   groupPictureInvalid: 'A group picture is a JPEG, PNG or WebP image of at most {max:bytes}.',
+  callNotFound: 'That call has ended.',
+  callBusy: 'You are already in a call: end it first.',
+  callNotContact: 'You can call only your accepted contacts who are not blocked.',
 
   // ---- file transfers (node/transfers/transfers.ts, p2p/protocols/file/errors.ts)
   fileTooLarge: 'This file is {size:bytes}; files can be at most {max:bytes}.',
@@ -445,6 +448,9 @@ export const ru: RuTable<typeof en> = {
   groupAlreadyMember: 'Этот человек уже в группе.',
   groupNotInvited: 'Приглашения в эту группу нет.',
   groupPictureInvalid: 'Картинка группы — изображение JPEG, PNG или WebP не больше {max:bytes}.',
+  callNotFound: 'Этот звонок уже закончился.',
+  callBusy: 'Вы уже разговариваете: сначала завершите звонок.',
+  callNotContact: 'Звонить можно только принятым контактам, которые не заблокированы.',
 
   fileTooLarge: 'Размер этого файла — {size:bytes}; файлы могут быть не больше {max:bytes}.',
   fileOverLimit: 'Размер этого файла — {size:bytes}, а это приложение принимает файлы не больше {max:bytes}.',

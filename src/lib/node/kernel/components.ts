@@ -33,6 +33,7 @@ import type { RelayKeeper } from '../relays/relay-keeper.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
 import type { GroupTypingSender } from '../groups/typing.ts'
+import type { Calls } from '../calls/calls.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
 import type { ParleyNode } from './libp2p.ts'
@@ -93,6 +94,8 @@ export interface NodeComponents {
   groupCourier: GroupCourier
   groups: Groups
   groupTyping: GroupTypingSender
+  // calls
+  calls: Calls
   // relays
   relayList: RelayList
   keeper: RelayKeeper

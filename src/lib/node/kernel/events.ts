@@ -4,7 +4,7 @@
  * contract's events). libp2p's own events (connections, addresses) are read
  * from the libp2p node itself.
  */
-import type { DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
+import type { CallEvent, CallSignalEvent, DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
 import type { Connection } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 
@@ -17,6 +17,10 @@ export interface ParleyEvents {
   typing: CustomEvent<TypingEvent>
   /** a member started or stopped typing in a group (groups/book.ts) */
   groupTyping: CustomEvent<GroupTypingEvent>
+  /** the call changed phase (calls/calls.ts) */
+  call: CustomEvent<CallEvent>
+  /** the contact's answer, offer or candidates for the call's tab (calls/calls.ts) */
+  callSignal: CustomEvent<CallSignalEvent>
   /** the node holds a relay reservation after holding none: contacts can reach us again */
   online: CustomEvent<undefined>
   /** a peer became an accepted contact on our side (we accepted, or they accepted us): presence/direct-upgrade.ts upgrades to direct */

@@ -1,4 +1,5 @@
 import { actionHandlers } from '../actions/index.ts'
+import { callHandlers } from '../calls/index.ts'
 import { contactHandlers } from '../contacts/index.ts'
 import { diagnosticsHandlers } from '../diagnostics/index.ts'
 import { groupHandlers } from '../groups/index.ts'
@@ -21,6 +22,7 @@ export function nodeHandlers (components: NodeComponents): NodeHandlers {
     ...messagingHandlers(components),
     ...actionHandlers(components),
     ...groupHandlers(components),
+    ...callHandlers(components),
     ...transferHandlers(components),
     ...relayHandlers(components),
     ...nearbyHandlers(components),

@@ -13,6 +13,8 @@ import { contact } from '../contacts/contact-service.ts'
 import type { ContactDesk, ContactService } from '../contacts/contact-service.ts'
 import { groupService } from '../groups/group-service.ts'
 import type { GroupDesk, GroupService } from '../groups/group-service.ts'
+import { callService } from '../calls/call-service.ts'
+import type { CallDesk, CallService } from '../calls/call-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
 import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import type { ChatInbox, ChatService } from '../messaging/chat-service.ts'
@@ -69,6 +71,7 @@ export type ParleyServices = {
   chat: ChatService
   contact: ContactService
   group: GroupService
+  call: CallService
   speedtest: SpeedtestService
   file: FileService
   /** DHT client of the relay-nodes (src/lib/node/relays/dht.ts) */
@@ -86,6 +89,7 @@ export interface ParleyNodeInit {
   desk: ContactDesk
   /** where group requests go */
   groupDesk: GroupDesk
+  callDesk: CallDesk
   /** peers refused at the connection gater (blocked contacts); must answer synchronously */
   isBlocked(peerId: PeerId): boolean
   /** who may run a speed test against us (accepted contacts) */
@@ -178,6 +182,7 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       contact: contact({ desk: init.desk }),
       group: groupService(init.groupDesk),
+      call: callService(init.callDesk),
       speedtest: speedtest({ allow: init.isContact }),
       file: file({ host: init.fileHost }),
       dht: parleyDht()

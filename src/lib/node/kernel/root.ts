@@ -11,6 +11,7 @@ import { toErrorShape } from '../../contract/errors.ts'
 import { SchemaError } from '../../contract/schema.ts'
 import { InvalidParamsError } from '../../rpc/errors.ts'
 import { actionsFeature } from '../actions/index.ts'
+import { callsFeature } from '../calls/index.ts'
 import { contactsFeature } from '../contacts/index.ts'
 import { groupsFeature } from '../groups/index.ts'
 import { identityFeature } from '../identity/index.ts'
@@ -43,7 +44,7 @@ export interface NodeRootInit {
 }
 
 /** The features in start order (each one's services start in the order it lists them). */
-const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, groupsFeature, nearbyFeature, instancesFeature]
+const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, groupsFeature, callsFeature, nearbyFeature, instancesFeature]
 
 export class NodeRoot {
   readonly components: NodeComponents
@@ -162,6 +163,7 @@ export class NodeRoot {
       // the desk and the file host exist before the node starts, so before any request can arrive
       desk: c.hellos,
       groupDesk: c.groupBook,
+      callDesk: c.calls,
       fileHost: c.transfers,
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
       isContact: async (peerId) => c.contactBook.isAccepted(peerId),

@@ -34,6 +34,7 @@ beforeAll(async () => {
     inbox: { receive: async () => 'not-a-contact' },
     desk: { receive: async () => 'refused' },
     groupDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-group' }) },
+    callDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-call' }) },
     isBlocked: () => false,
     isContact: async () => false,
     fileHost: {

@@ -58,6 +58,7 @@ describe("the node's DHT service", () => {
       inbox: { receive: async () => 'not-a-contact' },
       desk: { receive: async () => 'refused' },
       groupDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-group' }) },
+      callDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-call' }) },
       isBlocked: () => false,
       isContact: async () => false,
       fileHost: {

@@ -1,0 +1,63 @@
+/**
+ * What crosses the tab ⇄ worker line about calls (contract/methods/calls.ts):
+ * where the call stands, and the signalling its tab needs.
+ */
+import type { CallCandidate } from '@parley/protocol/call/wire'
+import type { ContactId } from '../db/types.ts'
+
+export type { CallCandidate }
+
+export type CallDirection = 'out' | 'in'
+
+/**
+ * calling: our invite is on its way; ringing: it rings (at the contact's, or
+ * here for an incoming call); active: answered; ended.
+ */
+export type CallPhase = 'calling' | 'ringing' | 'active' | 'ended'
+
+export type CallEndReason =
+  /** someone hung up after the answer */
+  | 'hangup'
+  /** the callee refused it */
+  | 'declined'
+  /** the callee was in another call */
+  | 'busy'
+  /** no answer in time (for the callee: a missed call) */
+  | 'no-answer'
+  /** the caller stopped before an answer (for the callee: a missed call) */
+  | 'cancelled'
+  /** no path for the media, or a tab's connection failed */
+  | 'failed'
+  /** the invite could not reach the contact */
+  | 'unreachable'
+  /** the contact's device does not take calls from us (we are not its contact there) */
+  | 'refused'
+
+export interface CallSnapshot {
+  callId: string
+  contactId: ContactId
+  peerId: string
+  direction: CallDirection
+  video: boolean
+  phase: CallPhase
+  /** once ended: why, and which side ended it */
+  reason?: CallEndReason
+  endedBy?: 'us' | 'them'
+  /** an incoming call's offer: what answering needs */
+  offer?: string
+  /** an incoming call's candidates from the caller so far (later ones come as `callSignal`) */
+  candidates: CallCandidate[]
+  /** our clock: placed or rang, answered, ended */
+  startedAt: number
+  answeredAt?: number
+  endedAt?: number
+}
+
+/** The call changed phase (every tab hears it; an incoming one rings in each). */
+export type CallEvent = Omit<CallSnapshot, 'offer' | 'candidates'>
+
+/** Signalling for the tab that holds the call's media: the contact's answer, a new offer or answer (a restart), candidates. */
+export type CallSignalEvent = { callId: string } & (
+  | { type: 'answer' | 'offer', sdp: string }
+  | { type: 'ice', candidates: CallCandidate[] }
+)

@@ -1,0 +1,18 @@
+import type { NodeHandlers } from '../../contract/index.ts'
+import type { Calls } from './calls.ts'
+
+type CallMethod = 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallIce' | 'sendCallDescription' | 'currentCall'
+
+/** The call contract methods. */
+export function callHandlers (components: { calls: Calls }): NodeHandlers<CallMethod> {
+  const { calls } = components
+  return {
+    startCall: async ({ contactId, video, sdp }) => ({ callId: await calls.place(contactId, video, sdp) }),
+    answerCall: ({ callId, sdp }) => { calls.answer(callId, sdp); return null },
+    declineCall: ({ callId }) => { calls.decline(callId); return null },
+    hangUp: ({ callId, failed }) => { calls.hangUp(callId, failed === true); return null },
+    sendCallIce: ({ callId, candidates }) => { calls.sendIce(callId, candidates); return null },
+    sendCallDescription: ({ callId, type, sdp }) => { calls.sendDescription(callId, type, sdp); return null },
+    currentCall: () => calls.current()
+  }
+}
