@@ -61,3 +61,8 @@ export type CallSignalEvent = { callId: string } & (
   | { type: 'answer' | 'offer', sdp: string }
   | { type: 'ice', candidates: CallCandidate[] }
 )
+
+/** What a call's RTCPeerConnection is configured with (RTCConfiguration's `iceServers`; none: the browser's defaults). */
+export interface CallConfiguration {
+  iceServers?: Array<{ urls: string | string[], username?: string, credential?: string }>
+}

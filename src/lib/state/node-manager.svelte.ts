@@ -8,7 +8,7 @@
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import { connectToNode } from '../rpc/connect.ts'
-import type { GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
+import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
 import { handleError } from './handle-error.ts'
 import { t } from '../i18n/index.ts'
 
@@ -52,6 +52,10 @@ export class NodeManager {
   readonly #typingListeners = new Set<(event: TypingEvent) => void>()
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #groupTypingListeners = new Set<(event: GroupTypingEvent) => void>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #callListeners = new Set<(event: CallEvent) => void>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #callSignalListeners = new Set<(event: CallSignalEvent) => void>()
   #connectionError = $state('')
 
   /**
@@ -82,6 +86,14 @@ export class NodeManager {
       if (client !== this.#client) return
       for (const listener of [...this.#groupTypingListeners]) listener(event)
     })
+    const offCall = client.on('call', (event) => {
+      if (client !== this.#client) return
+      for (const listener of [...this.#callListeners]) listener(event)
+    })
+    const offCallSignal = client.on('callSignal', (event) => {
+      if (client !== this.#client) return
+      for (const listener of [...this.#callSignalListeners]) listener(event)
+    })
     const offReconnect = client.onReconnect?.(() => {
       if (client !== this.#client) return
       // the node may have moved to another worker: ask it where it stands
@@ -92,6 +104,8 @@ export class NodeManager {
       offMessage()
       offTyping()
       offGroupTyping()
+      offCall()
+      offCallSignal()
       offReconnect?.()
     }
   }
@@ -134,6 +148,18 @@ export class NodeManager {
   onGroupTyping (listener: (event: GroupTypingEvent) => void): () => void {
     this.#groupTypingListeners.add(listener)
     return () => { this.#groupTypingListeners.delete(listener) }
+  }
+
+  /** Calls `listener` whenever the call under way changes phase (the node's `call` event), across reconnects. */
+  onCall (listener: (event: CallEvent) => void): () => void {
+    this.#callListeners.add(listener)
+    return () => { this.#callListeners.delete(listener) }
+  }
+
+  /** Calls `listener` with the contact's answer, offer or candidates (the node's `callSignal` event), across reconnects. */
+  onCallSignal (listener: (event: CallSignalEvent) => void): () => void {
+    this.#callSignalListeners.add(listener)
+    return () => { this.#callSignalListeners.delete(listener) }
   }
 
   /**

@@ -7,7 +7,7 @@
 import { method, returns } from '../define.ts'
 import { contactId } from '../ids.ts'
 import { v } from '../schema.ts'
-import type { CallSnapshot } from '../call-types.ts'
+import type { CallConfiguration, CallSnapshot } from '../call-types.ts'
 
 /**
  * The wire's limits (@parley/protocol/call/constants; the contract is read by
@@ -38,6 +38,8 @@ export const callsMethods = {
   sendCallIce: method({ params: v.object({ callId: callId(), candidates: v.array(candidate, { max: CALL_LIMITS.candidatesPerFrame }) }), result: returns<null>() }),
   /** a new negotiation during the call (an ICE restart): our offer, or our answer to theirs */
   sendCallDescription: method({ params: v.object({ callId: callId(), type: v.literal('offer', 'answer'), sdp: sdp() }), result: returns<null>() }),
+  /** the ICE servers a call's RTCPeerConnection uses: the same as the node's WebRTC connections (served STUN/TURN, then the user's TURN servers) */
+  callConfiguration: method({ params: v.none(), result: returns<CallConfiguration>() }),
   /** the call under way, if any (a tab opened while it rings, or the tab answering: the offer and the candidates so far) */
   currentCall: method({ params: v.none(), result: returns<CallSnapshot | null>() })
 } as const

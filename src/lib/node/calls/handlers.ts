@@ -1,12 +1,17 @@
 import type { NodeHandlers } from '../../contract/index.ts'
+import type { IceServers } from '../relays/ice-servers.ts'
 import type { Calls } from './calls.ts'
 
-type CallMethod = 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallIce' | 'sendCallDescription' | 'currentCall'
+type CallMethod = 'callConfiguration' | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallIce' | 'sendCallDescription' | 'currentCall'
 
 /** The call contract methods. */
-export function callHandlers (components: { calls: Calls }): NodeHandlers<CallMethod> {
-  const { calls } = components
+export function callHandlers (components: { calls: Calls, ice: Pick<IceServers, 'rtcConfiguration'> }): NodeHandlers<CallMethod> {
+  const { calls, ice } = components
   return {
+    callConfiguration: () => {
+      const { iceServers } = ice.rtcConfiguration()
+      return iceServers === undefined ? {} : { iceServers: iceServers.map(s => ({ urls: s.urls, ...(s.username === undefined ? {} : { username: s.username }), ...(s.credential === undefined ? {} : { credential: s.credential }) })) }
+    },
     startCall: async ({ contactId, video, sdp }) => ({ callId: await calls.place(contactId, video, sdp) }),
     answerCall: ({ callId, sdp }) => { calls.answer(callId, sdp); return null },
     declineCall: ({ callId }) => { calls.decline(callId); return null },

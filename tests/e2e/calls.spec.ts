@@ -1,0 +1,113 @@
+import AxeBuilder from '@axe-core/playwright'
+import config from '../../playwright.config.ts'
+import { expect, test } from './fixtures.ts'
+import { befriend } from './helpers/parley.ts'
+import type { Page } from '@playwright/test'
+
+/**
+ * 1:1 calls (issue 25) in two Chromium contexts with Chromium's fake camera
+ * and microphone: Alice calls Bob, his tab rings, he answers, both receive
+ * audio and video (the RTP counters of `getStats` grow), muting stops the
+ * audio packets, hanging up ends it on both sides.
+ */
+
+const projectLaunch = config.projects?.[0]?.use?.launchOptions
+
+// a camera and a microphone (a test pattern and a tone), asked without a prompt
+test.use({
+  launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }
+})
+
+/** Keeps every RTCPeerConnection the page makes (the node's data connections too: the call's is the one with media). */
+async function recordPeerConnections (page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const Original = window.RTCPeerConnection
+    const made: RTCPeerConnection[] = []
+    Object.assign(window, { __peerConnections: made })
+    window.RTCPeerConnection = class extends Original {
+      constructor (config?: RTCConfiguration) {
+        super(config)
+        made.push(this)
+      }
+    }
+  })
+}
+
+interface MediaCounters { audioIn: number, videoFramesIn: number, audioOut: number }
+
+/** The RTP counters of the page's call connection (0 while there is none); with `windowMs`, how much they grew over that window. */
+async function counters (page: Page, windowMs = 0): Promise<MediaCounters> {
+  return page.evaluate(async (windowMs) => {
+    const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
+    const call = made.filter(pc => pc.connectionState !== 'closed' && pc.getTransceivers().length > 0).at(-1)
+    const read = async (): Promise<{ audioIn: number, videoFramesIn: number, audioOut: number }> => {
+      const out = { audioIn: 0, videoFramesIn: 0, audioOut: 0 }
+      if (call === undefined) return out
+      for (const report of (await call.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+        if (report['type'] === 'inbound-rtp' && report['kind'] === 'audio') out.audioIn += Number(report['packetsReceived'] ?? 0)
+        if (report['type'] === 'inbound-rtp' && report['kind'] === 'video') out.videoFramesIn += Number(report['framesDecoded'] ?? 0)
+        if (report['type'] === 'outbound-rtp' && report['kind'] === 'audio') out.audioOut += Number(report['packetsSent'] ?? 0)
+      }
+      return out
+    }
+    const first = await read()
+    if (windowMs === 0) return first
+    await new Promise(resolve => setTimeout(resolve, windowMs))
+    const then = await read()
+    return { audioIn: then.audioIn - first.audioIn, videoFramesIn: then.videoFramesIn - first.videoFramesIn, audioOut: then.audioOut - first.audioOut }
+  }, windowMs)
+}
+
+/** How many audio packets `page` received over half a second (a measurement window, not a wait). */
+async function audioPacketsOverHalfASecond (page: Page): Promise<number> {
+  return (await counters(page, 500)).audioIn
+}
+
+test('Alice calls Bob with video; he answers; audio and video flow both ways; mute stops her audio; hanging up ends it on both sides', async ({ alice, bob }) => {
+  const [a, b] = [alice.page, bob.page]
+  for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
+  for (const page of [a, b]) await recordPeerConnections(page)
+  for (const page of [a, b]) await page.reload()
+  await befriend(a, b)
+
+  await a.getByRole('button', { name: 'Video call with Bob' }).click()
+  const ringing = b.getByTestId('call')
+  await expect(ringing).toHaveAttribute('data-phase', 'ringing', { timeout: 30_000 })
+  await expect(ringing.getByRole('status')).toHaveText('Alice is calling you (video)')
+  await expect(a.getByTestId('call').getByRole('status')).toHaveText(/^(Calling|Ringing at) Bob…$/)
+  await ringing.getByRole('button', { name: 'Answer' }).click()
+
+  for (const page of [a, b]) {
+    await expect(page.getByTestId('call')).toHaveAttribute('data-phase', 'active', { timeout: 30_000 })
+    await expect(page.getByTestId('call').getByRole('status')).toContainText('In a call with')
+  }
+  // frames and packets arrive on both sides, and keep arriving
+  for (const page of [a, b]) {
+    const first = await counters(page)
+    await expect.poll(async () => (await counters(page)).videoFramesIn, { timeout: 30_000 }).toBeGreaterThan(first.videoFramesIn + 10)
+    await expect.poll(async () => (await counters(page)).audioIn, { timeout: 30_000 }).toBeGreaterThan(first.audioIn + 10)
+  }
+  await expect(a.getByTestId('remote-video')).toHaveJSProperty('paused', false)
+  // the call's view: no serious or critical axe finding, and its buttons are reached by keyboard
+  const { violations } = await new AxeBuilder({ page: b }).include('[data-testid="call"]').analyze()
+  expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([])
+  await b.getByRole('button', { name: 'Mute' }).focus()
+  await b.keyboard.press('Tab')
+  await expect(b.getByRole('button', { name: 'Turn camera off' })).toBeFocused()
+
+  // Alice mutes: Bob receives no more audio packets; unmuted, they come again
+  await a.getByRole('button', { name: 'Mute' }).click()
+  await expect(a.getByRole('button', { name: 'Unmute' })).toHaveAttribute('aria-pressed', 'true')
+  await expect.poll(async () => audioPacketsOverHalfASecond(b), { timeout: 15_000 }).toBe(0)
+  await a.getByRole('button', { name: 'Unmute' }).click()
+  await expect.poll(async () => audioPacketsOverHalfASecond(b), { timeout: 15_000 }).toBeGreaterThan(0)
+
+  await a.getByRole('button', { name: 'Hang up' }).click()
+  await expect(a.getByTestId('call-ended')).toHaveText('Call ended.')
+  await expect(b.getByTestId('call-ended')).toHaveText('Call ended.', { timeout: 15_000 })
+  await expect(b.getByTestId('call-ended')).toHaveAttribute('data-reason', 'hangup')
+  // the media went with it
+  await expect.poll(async () => b.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter(pc => pc.getTransceivers().length > 0 && pc.connectionState !== 'closed').length)).toBe(0)
+  await b.getByRole('button', { name: 'Close' }).click()
+  await expect(b.getByTestId('call')).toHaveCount(0)
+})

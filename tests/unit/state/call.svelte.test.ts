@@ -1,0 +1,142 @@
+/**
+ * A call in the tab (state/call.svelte.ts) against a fake node and a fake
+ * browser (getUserMedia, RTCPeerConnection): the offer goes out, our
+ * candidates follow together once the call has its id, theirs wait for the
+ * answer they belong to; a refused camera is said in words and nothing is
+ * sent; muting takes the microphone's track off its sender; an ended call
+ * lets the media go.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { CallManager } from '../../../src/lib/state/call.svelte.ts'
+import type { CallNode, CallPlatform } from '../../../src/lib/state/call.svelte.ts'
+import type { CallEvent, CallSignalEvent } from '../../../src/lib/contract/index.ts'
+import type { ContactId } from '../../../src/lib/db/types.ts'
+import { fakeCall } from '../../support/fake-node.ts'
+
+const CALL_ID = '0123456789abcdef0123456789abcdef'
+
+class FakeTrack {
+  enabled = true
+  stopped = false
+  constructor (readonly kind: 'audio' | 'video') {}
+  stop (): void { this.stopped = true }
+}
+
+class FakeStream {
+  readonly tracks = [new FakeTrack('audio'), new FakeTrack('video')]
+  getTracks (): FakeTrack[] { return this.tracks }
+  getAudioTracks (): FakeTrack[] { return this.tracks.filter(t => t.kind === 'audio') }
+  getVideoTracks (): FakeTrack[] { return this.tracks.filter(t => t.kind === 'video') }
+}
+
+class FakePeerConnection extends EventTarget {
+  readonly log: string[] = []
+  readonly senders: Array<{ track: FakeTrack | null, replaceTrack: (t: FakeTrack | null) => Promise<void> }> = []
+  localDescription: { type: string, sdp: string } | null = null
+  connectionState = 'new'
+  closed = false
+  constructor (readonly config: unknown) { super() }
+  addTrack (track: FakeTrack): unknown {
+    const sender = { track: track as FakeTrack | null, replaceTrack: async (t: FakeTrack | null) => { sender.track = t } }
+    this.senders.push(sender)
+    return sender
+  }
+
+  async createOffer (): Promise<{ type: string, sdp: string }> { return { type: 'offer', sdp: 'v=0 our offer' } }
+  async createAnswer (): Promise<{ type: string, sdp: string }> { return { type: 'answer', sdp: 'v=0 our answer' } }
+  async setLocalDescription (d: { type: string, sdp: string }): Promise<void> { this.localDescription = d; this.log.push(`local ${d.type}`) }
+  async setRemoteDescription (d: { type: string, sdp: string }): Promise<void> { this.log.push(`remote ${d.type}`) }
+  async addIceCandidate (c: { candidate: string }): Promise<void> { this.log.push(`candidate ${c.candidate}`) }
+  close (): void { this.closed = true }
+  /** the browser found a candidate of ours */
+  gather (n: number): void {
+    const json = { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${9000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
+    this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { toJSON: () => json } }))
+  }
+}
+
+function setup (media: () => Promise<FakeStream> = async () => new FakeStream()): {
+  manager: CallManager, pcs: FakePeerConnection[], asked: unknown[], fake: ReturnType<typeof fakeCall>, emit: (e: CallEvent) => void, signal: (e: CallSignalEvent) => void
+} {
+  const callListeners = new Set<(e: CallEvent) => void>()
+  const signalListeners = new Set<(e: CallSignalEvent) => void>()
+  const fake = fakeCall({
+    currentCall: () => null,
+    callConfiguration: () => ({ iceServers: [] }),
+    startCall: () => ({ callId: CALL_ID }),
+    sendCallIce: () => null,
+    hangUp: () => null
+  })
+  const node: CallNode = {
+    call: fake.call as CallNode['call'],
+    onCall: (l) => { callListeners.add(l); return () => { callListeners.delete(l) } },
+    onCallSignal: (l) => { signalListeners.add(l); return () => { signalListeners.delete(l) } }
+  }
+  const pcs: FakePeerConnection[] = []
+  const asked: unknown[] = []
+  const platform: CallPlatform = {
+    getUserMedia: async (constraints) => { asked.push(constraints); return await media() as unknown as MediaStream },
+    peerConnection: (config) => { const pc = new FakePeerConnection(config); pcs.push(pc); return pc as unknown as RTCPeerConnection }
+  }
+  const manager = new CallManager(node, platform)
+  return {
+    manager, pcs, asked, fake,
+    emit: (e) => { for (const l of callListeners) l(e) },
+    signal: (e) => { for (const l of signalListeners) l(e) }
+  }
+}
+
+const event = (phase: CallEvent['phase'], extra: Partial<CallEvent> = {}): CallEvent =>
+  ({ callId: CALL_ID, contactId: 1 as ContactId, peerId: '12D3KooWBob', direction: 'out', video: true, phase, startedAt: 1, ...extra })
+
+afterEach(() => { vi.useRealTimers() })
+
+describe('a call in the tab', () => {
+  it('places the offer, sends our candidates together once the call has its id, and applies theirs after the answer', async () => {
+    const { manager, pcs, asked, fake, emit, signal } = setup()
+    const placing = manager.place(1 as ContactId, true)
+    await vi.waitFor(() => { expect(pcs).toHaveLength(1) })
+    const pc = pcs[0] as FakePeerConnection
+    pc.gather(1)
+    pc.gather(2)
+    await placing
+    expect(asked).toEqual([{ audio: true, video: true }])
+    expect(fake.calls.find(c => c.method === 'startCall')?.params).toEqual({ contactId: 1, video: true, sdp: 'v=0 our offer' })
+    expect(pc.config).toEqual({ iceServers: [] })
+    await vi.waitFor(() => { expect(fake.calls.filter(c => c.method === 'sendCallIce')).toHaveLength(1) })
+    expect((fake.calls.find(c => c.method === 'sendCallIce')?.params as { candidates: unknown[] }).candidates).toHaveLength(2)
+    expect(manager.here).toBe(true)
+
+    emit(event('ringing'))
+    // their candidate comes before their answer: it waits for it
+    signal({ callId: CALL_ID, type: 'ice', candidates: [{ candidate: 'candidate:9 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }] })
+    signal({ callId: CALL_ID, type: 'answer', sdp: 'v=0 their answer' })
+    emit(event('active', { answeredAt: 2 }))
+    await vi.waitFor(() => { expect(pc.log).toEqual(['local offer', 'remote answer', 'candidate candidate:9 1 udp 1 127.0.0.1 9 typ host']) })
+    // another call's signals are not ours
+    signal({ callId: 'f'.repeat(32), type: 'ice', candidates: [{ candidate: 'candidate:8 1 udp 1 127.0.0.1 8 typ host', sdpMid: '0', sdpMLineIndex: 0 }] })
+
+    manager.toggleMute()
+    expect(pc.senders.find(s => s.track?.kind === 'audio')).toBeUndefined()
+    manager.toggleMute()
+    await vi.waitFor(() => { expect(pc.senders.map(s => s.track?.kind)).toEqual(['audio', 'video']) })
+
+    const stream = manager.local as unknown as FakeStream
+    emit(event('ended', { reason: 'hangup', endedBy: 'them' }))
+    expect(pc.closed).toBe(true)
+    expect(stream.tracks.every(t => t.stopped)).toBe(true)
+    expect(manager.here).toBe(false)
+    expect(manager.call?.phase).toBe('ended')
+    manager.dismiss()
+    expect(manager.call).toBeUndefined()
+  })
+
+  it('a camera the browser refuses: said in words, nothing is sent', async () => {
+    const { manager, fake, pcs } = setup(async () => { throw Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' }) })
+    await manager.place(1 as ContactId, true)
+    expect(manager.problem).toMatch(/may not use the microphone or camera/)
+    expect(fake.calls.map(c => c.method)).not.toContain('startCall')
+    expect(pcs).toHaveLength(0)
+    expect(manager.here).toBe(false)
+  })
+})
