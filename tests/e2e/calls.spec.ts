@@ -1,14 +1,16 @@
 import AxeBuilder from '@axe-core/playwright'
 import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { befriend } from './helpers/parley.ts'
+import { befriendNew } from './helpers/groups.ts'
+import { befriend, expectOnline } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 /**
  * 1:1 calls (issue 25) in two Chromium contexts with Chromium's fake camera
  * and microphone: Alice calls Bob, his tab rings, he answers, both receive
  * audio and video (the RTP counters of `getStats` grow), muting stops the
- * audio packets, hanging up ends it on both sides.
+ * audio packets, hanging up ends it on both sides. Then decline, cancel (a
+ * missed call), busy, and an answer in one of two tabs.
  */
 
 const projectLaunch = config.projects?.[0]?.use?.launchOptions
@@ -110,4 +112,47 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await expect.poll(async () => b.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter(pc => pc.getTransceivers().length > 0 && pc.connectionState !== 'closed').length)).toBe(0)
   await b.getByRole('button', { name: 'Close' }).click()
   await expect(b.getByTestId('call')).toHaveCount(0)
+})
+
+test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answer in one tab that the other shows, and Carol meanwhile hears busy', async ({ alice, bob, carol }) => {
+  test.setTimeout(180_000)
+  const [a, b, c] = [alice.page, bob.page, carol.page]
+  for (const person of [alice, bob, carol]) await person.context.grantPermissions(['microphone', 'camera'])
+  await befriend(a, b)
+  await befriendNew(b, 'Bob', c, 'Carol')
+  const b2 = await bob.newTab()
+  await expectOnline(b2)
+  const status = (page: Page): ReturnType<Page['getByTestId']> => page.getByTestId('call').getByRole('status')
+
+  // a voice call rings in both of Bob's tabs; he declines in the second
+  await a.getByRole('button', { name: 'Voice call with Bob' }).click()
+  for (const page of [b, b2]) await expect(status(page)).toHaveText('Alice is calling you', { timeout: 30_000 })
+  await b2.getByRole('button', { name: 'Decline' }).click()
+  await expect(a.getByTestId('call-ended')).toHaveText('The call was declined.', { timeout: 15_000 })
+  for (const page of [b, b2]) await expect(page.getByTestId('call-ended')).toHaveAttribute('data-reason', 'declined')
+  await a.getByRole('button', { name: 'Close' }).click()
+
+  // Alice calls and gives up before an answer: a missed call for Bob
+  await a.getByRole('button', { name: 'Voice call with Bob' }).click()
+  await expect(status(b)).toHaveText('Alice is calling you', { timeout: 30_000 })
+  await a.getByRole('button', { name: 'Cancel' }).click()
+  for (const page of [b, b2]) await expect(page.getByTestId('call-ended')).toHaveText('Missed call from Alice.', { timeout: 15_000 })
+  await a.getByRole('button', { name: 'Close' }).click()
+
+  // again; Bob answers in his first tab, the second says the call goes on elsewhere
+  await a.getByRole('button', { name: 'Voice call with Bob' }).click()
+  await expect(status(b)).toHaveText('Alice is calling you', { timeout: 30_000 })
+  await b.getByRole('button', { name: 'Answer' }).click()
+  await expect(b.getByTestId('call')).toHaveAttribute('data-here', '')
+  await expect(status(b2)).toHaveText('In a call with Alice in another tab', { timeout: 15_000 })
+  await expect(b2.getByTestId('call')).not.toHaveAttribute('data-here')
+  await expect(status(a)).toContainText('In a call with Bob', { timeout: 30_000 })
+
+  // Carol calls Bob now: busy
+  await c.getByRole('button', { name: 'Voice call with Bob' }).click()
+  await expect(c.getByTestId('call-ended')).toHaveText('Bob is in another call.', { timeout: 30_000 })
+  await expect(status(b)).toContainText('In a call with Alice')
+
+  await b2.getByRole('button', { name: 'Hang up' }).click()
+  for (const page of [a, b]) await expect(page.getByTestId('call-ended')).toHaveText('Call ended.', { timeout: 15_000 })
 })
