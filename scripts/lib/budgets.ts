@@ -108,10 +108,12 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 173.7. The tab's side of calls (the call manager with its peer connection
  * and signalling, the call buttons, both languages' words for calls) took
  * the shell to 177.0 and the worker (the call's ICE configuration) to 323.8;
- * the call's view loads when there is a call to show (lazy: 425.3).
+ * the call's view loads when there is a call to show (lazy: 425.3). A
+ * ringing call's notification (and its missed-call one) took the shell to
+ * 177.1.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 177.0,
+  shell: 177.1,
   worker: 323.8,
   pump: 4.6,
   lazy: 425.3

@@ -22,11 +22,16 @@
  *   author and the text), a new invitation one under 'group-invitations';
  *   their unread messages (the database's: db/group-reads.ts) and the
  *   invitations count in what waits.
+ * - Calls: an incoming call that rings while the page is hidden shows "Alice
+ *   is calling you" under the call's tag (click: the chat, where the call
+ *   rings); unanswered, it becomes "Missed call from Alice"; answered or
+ *   otherwise ended, it is closed.
  */
 import { liveQuery } from 'dexie'
 import { displayName } from '../db/contacts.ts'
 import { groupSummaries, type GroupSummary } from '../db/group-reads.ts'
 import { chatSummaries, type ChatSummary } from '../db/messages.ts'
+import type { CallEvent } from '../contract/index.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
 import { t } from '../i18n/index.ts'
 import type { NotificationData } from '../pwa/protocol.ts'
@@ -180,7 +185,7 @@ class Notifications {
    * Listens for messages and contact requests, keeps the unread counts, the
    * title and the badge. Returns the function that stops it all.
    */
-  start (node: Pick<NodeManager, 'onMessage'>): () => void {
+  start (node: Pick<NodeManager, 'onMessage' | 'onCall'>): () => void {
     let subscription: { unsubscribe: () => void } | undefined
     const subscribe = (): void => {
       subscription?.unsubscribe()
@@ -202,12 +207,14 @@ class Notifications {
         }
       }
     })
+    const offCall = node.onCall((event) => { void this.#notifyCall(event) })
     subscribe()
     // the chat on screen changes what is seen: read again
     window.addEventListener('hashchange', onChange)
     document.addEventListener('visibilitychange', onChange)
     const stop = (): void => {
       offMessage()
+      offCall()
       subscription?.unsubscribe()
       window.removeEventListener('hashchange', onChange)
       document.removeEventListener('visibilitychange', onChange)
@@ -301,6 +308,32 @@ class Notifications {
     const contact = await getDb().contacts.get(message.contactId)
     if (contact === undefined || contact.blocked || contact.state !== 'accepted') return
     await this.#show(displayName(contact), messageBody(message), `chat-${contact.id}`, chatHref(contact.id))
+  }
+
+  /**
+   * A call rings while the page is hidden: "Alice is calling you" under the
+   * call's tag, replaced by "Missed call from Alice" if it ends unanswered,
+   * and closed once it is answered or ends otherwise.
+   */
+  async #notifyCall (call: CallEvent): Promise<void> {
+    if (call.direction !== 'in') return
+    const tag = `call-${call.callId}`
+    const contact = await getDb().contacts.get(call.contactId)
+    if (contact === undefined) return
+    const name = displayName(contact)
+    const missed = call.phase === 'ended' && call.answeredAt === undefined && (call.reason === 'cancelled' || call.reason === 'no-answer')
+    if (call.phase === 'ringing') await this.#show(name, t(call.video ? 'calls.incomingVideo' : 'calls.incomingVoice', { name }), tag, chatHref(contact.id))
+    else if (missed) await this.#show(name, t('calls.endedMissed', { name }), tag, chatHref(contact.id))
+    else await this.#close(tag)
+  }
+
+  async #close (tag: string): Promise<void> {
+    try {
+      const registration = await navigator.serviceWorker?.getRegistration()
+      for (const shown of await registration?.getNotifications({ tag }) ?? []) shown.close()
+    } catch (err) {
+      console.error('parley: could not close a notification', err)
+    }
   }
 
   async #show (title: string, body: string, tag: string, href: string): Promise<void> {
