@@ -110,10 +110,10 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * the shell to 177.0 and the worker (the call's ICE configuration) to 323.8;
  * the call's view loads when there is a call to show (lazy: 425.3). A
  * ringing call's notification (and its missed-call one) took the shell to
- * 177.1.
+ * 177.2.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 177.1,
+  shell: 177.2,
   worker: 323.8,
   pump: 4.6,
   lazy: 425.3
