@@ -110,13 +110,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * the shell to 177.0 and the worker (the call's ICE configuration) to 323.8;
  * the call's view loads when there is a call to show (lazy: 425.3). A
  * ringing call's notification (and its missed-call one) took the shell to
- * 177.2.
+ * 177.2. The call's quality line (round trip, loss and TURN from getStats,
+ * in both languages) took it to 177.8 and the call's view to 425.5 (lazy).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 177.2,
+  shell: 177.8,
   worker: 323.8,
   pump: 4.6,
-  lazy: 425.3
+  lazy: 425.5
 }
 
 export interface BudgetResult {

@@ -91,6 +91,9 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
     await expect.poll(async () => (await counters(page)).audioIn, { timeout: 30_000 }).toBeGreaterThan(first.audioIn + 10)
   }
   await expect(a.getByTestId('remote-video')).toHaveJSProperty('paused', false)
+  // the quality line, from getStats: on loopback a good, direct connection with a round-trip time
+  await expect(a.getByTestId('call-quality')).toHaveAttribute('data-level', 'good', { timeout: 15_000 })
+  await expect(a.getByTestId('call-quality')).toHaveText(/^Good connection · direct · \d+ ms there and back, [\d.]+% of sound lost$/)
   // the call's view: no serious or critical axe finding, and its buttons are reached by keyboard
   const { violations } = await new AxeBuilder({ page: b }).include('[data-testid="call"]').analyze()
   expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([])

@@ -32,6 +32,28 @@ export interface CallPlatform {
 export const CANDIDATE_BATCH_MS = 40
 /** Remote candidates kept while their description is not set yet. */
 export const MAX_QUEUED_CANDIDATES = 256
+/** How often the call's quality is read from getStats while it is up, in ms. */
+export const QUALITY_EVERY_MS = 2000
+
+/** The call's connection as getStats tells it (the quality line). */
+export interface CallQuality {
+  /** round-trip time of the selected candidate pair, in ms */
+  rttMs?: number
+  /** audio packets lost of those expected since the last reading, 0..1 */
+  loss?: number
+  /** the media go through a TURN relay (a candidate of type relay is in the selected pair) */
+  turn: boolean
+}
+
+/** The words for a call's quality: good, fair or poor, with what it was judged by. */
+export function qualityLevel (quality: CallQuality): 'good' | 'fair' | 'poor' {
+  const rtt = quality.rttMs ?? 0
+  const loss = quality.loss ?? 0
+  if (rtt > 600 || loss > 0.1) return 'poor'
+  if (rtt > 250 || loss > 0.03) return 'fair'
+  return 'good'
+}
+
 /** Candidates per sendCallIce (the frame's limit). */
 const MAX_CANDIDATES_PER_CALL = 32
 
@@ -59,6 +81,9 @@ export class CallManager {
   #cameraOff = $state(false)
   #problem = $state('')
   #busy = $state(false)
+  #quality = $state.raw<CallQuality | undefined>(undefined)
+  #qualityTimer: ReturnType<typeof setInterval> | undefined
+  #lastAudio = { received: 0, lost: 0 }
   #pc: RTCPeerConnection | undefined
   // the senders of our tracks, not state: nothing renders from them
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -99,6 +124,8 @@ export class CallManager {
   get problem (): string { return this.#problem }
   /** Placing or answering is under way. */
   get busy (): boolean { return this.#busy }
+  /** The connection of the call held here, once it is up. */
+  get quality (): CallQuality | undefined { return this.#quality }
 
   /** Calls a contact: asks for the microphone (and camera), makes the offer, and sends it. */
   async place (contactId: ContactId, video: boolean): Promise<void> {
@@ -218,7 +245,12 @@ export class CallManager {
       this.#schedule()
     })
     pc.addEventListener('connectionstatechange', () => {
-      if (pc === this.#pc && pc.connectionState === 'failed') void this.hangUp(true)
+      if (pc !== this.#pc) return
+      if (pc.connectionState === 'failed') void this.hangUp(true)
+      if (pc.connectionState === 'connected' && this.#qualityTimer === undefined) {
+        void this.#readQuality(pc)
+        this.#qualityTimer = setInterval(() => { void this.#readQuality(pc) }, QUALITY_EVERY_MS)
+      }
     })
     this.#pc = pc
     this.#local = stream
@@ -282,7 +314,36 @@ export class CallManager {
     for (const candidate of candidates) await pc.addIceCandidate(candidate).catch(() => {})
   }
 
+  /** Reads round-trip time, audio loss and whether a TURN relay carries the media. */
+  async #readQuality (pc: RTCPeerConnection): Promise<void> {
+    const stats: RTCStatsReport | undefined = await pc.getStats().catch(() => undefined)
+    if (pc !== this.#pc || stats === undefined) return
+    const reports = [...stats.values()] as Array<Record<string, unknown>>
+    const byId = (id: unknown): Record<string, unknown> | undefined => reports.find(r => r['id'] === id)
+    const transport = reports.find(r => r['type'] === 'transport')
+    const pair = byId(transport?.['selectedCandidatePairId']) ?? reports.find(r => r['type'] === 'candidate-pair' && r['nominated'] === true && r['state'] === 'succeeded')
+    const quality: CallQuality = { turn: false }
+    if (pair !== undefined) {
+      const rtt = pair['currentRoundTripTime']
+      if (typeof rtt === 'number') quality.rttMs = Math.round(rtt * 1000)
+      quality.turn = [pair['localCandidateId'], pair['remoteCandidateId']].some(id => byId(id)?.['candidateType'] === 'relay')
+    }
+    const audio = reports.find(r => r['type'] === 'inbound-rtp' && r['kind'] === 'audio')
+    if (audio !== undefined) {
+      const received = Number(audio['packetsReceived'] ?? 0)
+      const lost = Math.max(0, Number(audio['packetsLost'] ?? 0))
+      const expected = (received - this.#lastAudio.received) + (lost - this.#lastAudio.lost)
+      if (expected > 0) quality.loss = (lost - this.#lastAudio.lost) / expected
+      this.#lastAudio = { received, lost }
+    }
+    this.#quality = quality
+  }
+
   #close (): void {
+    clearInterval(this.#qualityTimer)
+    this.#qualityTimer = undefined
+    this.#quality = undefined
+    this.#lastAudio = { received: 0, lost: 0 }
     clearTimeout(this.#flushTimer)
     this.#flushTimer = undefined
     this.#pc?.close()

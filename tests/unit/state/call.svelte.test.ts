@@ -7,7 +7,7 @@
  * lets the media go.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CallManager } from '../../../src/lib/state/call.svelte.ts'
+import { CallManager, qualityLevel } from '../../../src/lib/state/call.svelte.ts'
 import type { CallNode, CallPlatform } from '../../../src/lib/state/call.svelte.ts'
 import type { CallEvent, CallSignalEvent } from '../../../src/lib/contract/index.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'
@@ -138,5 +138,14 @@ describe('a call in the tab', () => {
     expect(fake.calls.map(c => c.method)).not.toContain('startCall')
     expect(pcs).toHaveLength(0)
     expect(manager.here).toBe(false)
+  })
+
+  it('words the quality by round trip and loss: good, fair, poor', () => {
+    expect(qualityLevel({ turn: false })).toBe('good')
+    expect(qualityLevel({ rttMs: 40, loss: 0.01, turn: true })).toBe('good')
+    expect(qualityLevel({ rttMs: 300, loss: 0, turn: false })).toBe('fair')
+    expect(qualityLevel({ rttMs: 40, loss: 0.05, turn: false })).toBe('fair')
+    expect(qualityLevel({ rttMs: 700, loss: 0, turn: false })).toBe('poor')
+    expect(qualityLevel({ rttMs: 40, loss: 0.2, turn: false })).toBe('poor')
   })
 })

@@ -38,7 +38,13 @@ export const en = {
   endedRefused: '{name}\'s device does not take calls from you.',
   denied: 'Parley may not use the microphone or camera. To call, allow them for this site: click the icon at the left of the address bar (or open the browser\'s site settings), set Microphone and Camera to Allow, then try again.',
   noDevice: 'No microphone or camera was found. Connect one, or check that your system lets the browser use it, then try again.',
-  mediaFailed: 'The microphone or camera could not be used: {reason}'
+  mediaFailed: 'The microphone or camera could not be used: {reason}',
+  qualityGood: 'Good connection',
+  qualityFair: 'Fair connection: there may be short gaps',
+  qualityPoor: 'Poor connection: sound and picture break up',
+  qualityDetails: '{rtt} ms there and back, {loss}% of sound lost',
+  viaTurn: 'through a TURN relay (no direct path)',
+  viaDirect: 'direct'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -75,5 +81,11 @@ export const ru: RuTable<typeof en> = {
   endedRefused: 'Устройство {name} не принимает ваши звонки.',
   denied: 'Parley не разрешено пользоваться микрофоном или камерой. Чтобы звонить, разрешите их для этого сайта: нажмите на значок слева от адресной строки (или откройте настройки сайта в браузере), выберите для микрофона и камеры «Разрешить» и попробуйте снова.',
   noDevice: 'Микрофон или камера не найдены. Подключите их или проверьте, что система разрешает браузеру ими пользоваться, и попробуйте снова.',
-  mediaFailed: 'Не удалось включить микрофон или камеру: {reason}'
+  mediaFailed: 'Не удалось включить микрофон или камеру: {reason}',
+  qualityGood: 'Хорошая связь',
+  qualityFair: 'Связь так себе: возможны короткие пропуски',
+  qualityPoor: 'Плохая связь: звук и изображение прерываются',
+  qualityDetails: '{rtt} мс туда и обратно, потеряно {loss}% звука',
+  viaTurn: 'через TURN-сервер (прямого пути нет)',
+  viaDirect: 'напрямую'
 }
