@@ -80,6 +80,10 @@
  *   group_delivery_32_p99_ms      the same, p99
  *   group_state_converge_ms       a burst of 20 membership operations by the owner and three admins at once → every
  *                                 remaining member holds the same heads; median of 3 bursts
+ *   call_setup_ms                 a video call between two Chromium contexts on loopback (direct; fake camera and
+ *                                 microphone): Answer pressed → the first remote video frame decoded; median of 5
+ *                                 (tests/bench/call.ts)
+ *   call_audio_rtt_ms             the audio round-trip time RTCP reports during those calls (getStats), median
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
@@ -87,7 +91,7 @@
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
- * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures; a
+ * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -113,6 +117,7 @@ import { baselineProblems, benchRawThroughput } from './raw-channel.ts'
 import { benchBridgeThroughput } from './throughput.ts'
 import { benchSlowloris } from './slowloris.ts'
 import { benchVoice } from './voice.ts'
+import { benchCall } from './call.ts'
 import type { Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -228,6 +233,7 @@ async function main (): Promise<void> {
       mailbox: benchMailboxAlone,
       invite: async () => { await withRelayAndApp([], benchInvite) },
       voice: async () => { await withRelayAndApp([], benchVoice) },
+      call: async () => { await withRelayAndApp([], benchCall) },
       group: benchGroup
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
@@ -255,6 +261,7 @@ async function main (): Promise<void> {
     await benchIdleHeap(app.url)
     await benchInvite(app.url)
     await benchVoice(app.url)
+    await benchCall(app.url)
     await benchHistory(app.url)
     await benchChatOpen(app.url)
   } finally {
