@@ -16,8 +16,9 @@ import type { CallCandidate, CallConfiguration, CallEvent, CallSignalEvent } fro
 import type { ContactId } from '../db/types.ts'
 import { getNodeManager } from './node-manager.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { t } from '../i18n/index.ts'
 import { handleError } from './handle-error.ts'
+import { mediaProblem, qualityFrom } from './call-quality.ts'
+import type { CallQuality } from './call-quality.ts'
 
 /** What the manager needs of the node (tests pass a fake). */
 export type CallNode = Pick<NodeManager, 'call' | 'onCall' | 'onCallSignal'>
@@ -32,27 +33,15 @@ export interface CallPlatform {
 export const CANDIDATE_BATCH_MS = 40
 /** Remote candidates kept while their description is not set yet. */
 export const MAX_QUEUED_CANDIDATES = 256
+/** A path down this long (ICE 'disconnected') is restarted; 'failed' is restarted at once. */
+export const RESTART_AFTER_MS = 3000
+/** After a restart (or, for the callee, a failure) the call ends as failed unless it connects again within this. */
+export const RECONNECT_WITHIN_MS = 15_000
+/** Restarts one call may try. */
+export const MAX_RESTARTS = 3
+
 /** How often the call's quality is read from getStats while it is up, in ms. */
 export const QUALITY_EVERY_MS = 2000
-
-/** The call's connection as getStats tells it (the quality line). */
-export interface CallQuality {
-  /** round-trip time of the selected candidate pair, in ms */
-  rttMs?: number
-  /** audio packets lost of those expected since the last reading, 0..1 */
-  loss?: number
-  /** the media go through a TURN relay (a candidate of type relay is in the selected pair) */
-  turn: boolean
-}
-
-/** The words for a call's quality: good, fair or poor, with what it was judged by. */
-export function qualityLevel (quality: CallQuality): 'good' | 'fair' | 'poor' {
-  const rtt = quality.rttMs ?? 0
-  const loss = quality.loss ?? 0
-  if (rtt > 600 || loss > 0.1) return 'poor'
-  if (rtt > 250 || loss > 0.03) return 'fair'
-  return 'good'
-}
 
 /** Candidates per sendCallIce (the frame's limit). */
 const MAX_CANDIDATES_PER_CALL = 32
@@ -60,14 +49,6 @@ const MAX_CANDIDATES_PER_CALL = 32
 const browser: CallPlatform = {
   getUserMedia: async (constraints) => navigator.mediaDevices.getUserMedia(constraints),
   peerConnection: (config) => new RTCPeerConnection(config)
-}
-
-/** The words for a refused or failed getUserMedia. */
-export function mediaProblem (err: unknown): string {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'NotAllowedError' || name === 'SecurityError') return t('calls.denied')
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return t('calls.noDevice')
-  return t('calls.mediaFailed', { reason: err instanceof Error ? err.message : String(err) })
 }
 
 export class CallManager {
@@ -84,6 +65,10 @@ export class CallManager {
   #quality = $state.raw<CallQuality | undefined>(undefined)
   #qualityTimer: ReturnType<typeof setInterval> | undefined
   #lastAudio = { received: 0, lost: 0 }
+  /** we placed the call held here: the caller restarts ICE (so the two sides never offer at once) */
+  #caller = false
+  #restarts = 0
+  #pathTimer: ReturnType<typeof setTimeout> | undefined
   #pc: RTCPeerConnection | undefined
   // the senders of our tracks, not state: nothing renders from them
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -138,6 +123,7 @@ export class CallManager {
       await pc.setLocalDescription(await pc.createOffer())
       const { callId } = await this.#node.call('startCall', { contactId, video, sdp: pc.localDescription?.sdp ?? '' })
       this.#callId = callId
+      this.#caller = true
       this.#schedule()
     } catch (err) {
       this.#problem = handleError(err, 'startCall')
@@ -246,7 +232,7 @@ export class CallManager {
     })
     pc.addEventListener('connectionstatechange', () => {
       if (pc !== this.#pc) return
-      if (pc.connectionState === 'failed') void this.hangUp(true)
+      this.#watchPath(pc)
       if (pc.connectionState === 'connected' && this.#qualityTimer === undefined) {
         void this.#readQuality(pc)
         this.#qualityTimer = setInterval(() => { void this.#readQuality(pc) }, QUALITY_EVERY_MS)
@@ -314,32 +300,73 @@ export class CallManager {
     for (const candidate of candidates) await pc.addIceCandidate(candidate).catch(() => {})
   }
 
+  /**
+   * The path broke (network change): the caller restarts ICE, a new offer
+   * through the node, after RESTART_AFTER_MS of 'disconnected' or at once on
+   * 'failed'; the callee waits for it. Not connected again within
+   * RECONNECT_WITHIN_MS (or after MAX_RESTARTS), the call ends as failed.
+   */
+  #watchPath (pc: RTCPeerConnection): void {
+    const state = pc.connectionState
+    if (state === 'connected') {
+      clearTimeout(this.#pathTimer)
+      this.#pathTimer = undefined
+      return
+    }
+    if (state !== 'disconnected' && state !== 'failed') return
+    if (!this.#caller) {
+      this.#pathTimer ??= setTimeout(() => { if (pc === this.#pc) void this.hangUp(true) }, RECONNECT_WITHIN_MS)
+      return
+    }
+    if (state === 'disconnected' && this.#pathTimer === undefined) {
+      this.#pathTimer = setTimeout(() => {
+        this.#pathTimer = undefined
+        if (pc === this.#pc && pc.connectionState !== 'connected') void this.#restart(pc)
+      }, RESTART_AFTER_MS)
+    } else if (state === 'failed') {
+      clearTimeout(this.#pathTimer)
+      this.#pathTimer = undefined
+      void this.#restart(pc)
+    }
+  }
+
+  async #restart (pc: RTCPeerConnection): Promise<void> {
+    const callId = this.#callId
+    if (callId === undefined) return
+    if (this.#restarts >= MAX_RESTARTS) {
+      await this.hangUp(true)
+      return
+    }
+    this.#restarts++
+    // their candidates of the new round wait for their new answer
+    this.#remoteSet = false
+    pc.restartIce()
+    try {
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }))
+      await this.#node.call('sendCallDescription', { callId, type: 'offer', sdp: pc.localDescription?.sdp ?? '' })
+    } catch {
+      // the next state change tries again, or the deadline ends the call
+    }
+    this.#pathTimer = setTimeout(() => {
+      this.#pathTimer = undefined
+      if (pc === this.#pc && pc.connectionState !== 'connected') void this.#restart(pc)
+    }, RECONNECT_WITHIN_MS)
+  }
+
   /** Reads round-trip time, audio loss and whether a TURN relay carries the media. */
   async #readQuality (pc: RTCPeerConnection): Promise<void> {
     const stats: RTCStatsReport | undefined = await pc.getStats().catch(() => undefined)
     if (pc !== this.#pc || stats === undefined) return
-    const reports = [...stats.values()] as Array<Record<string, unknown>>
-    const byId = (id: unknown): Record<string, unknown> | undefined => reports.find(r => r['id'] === id)
-    const transport = reports.find(r => r['type'] === 'transport')
-    const pair = byId(transport?.['selectedCandidatePairId']) ?? reports.find(r => r['type'] === 'candidate-pair' && r['nominated'] === true && r['state'] === 'succeeded')
-    const quality: CallQuality = { turn: false }
-    if (pair !== undefined) {
-      const rtt = pair['currentRoundTripTime']
-      if (typeof rtt === 'number') quality.rttMs = Math.round(rtt * 1000)
-      quality.turn = [pair['localCandidateId'], pair['remoteCandidateId']].some(id => byId(id)?.['candidateType'] === 'relay')
-    }
-    const audio = reports.find(r => r['type'] === 'inbound-rtp' && r['kind'] === 'audio')
-    if (audio !== undefined) {
-      const received = Number(audio['packetsReceived'] ?? 0)
-      const lost = Math.max(0, Number(audio['packetsLost'] ?? 0))
-      const expected = (received - this.#lastAudio.received) + (lost - this.#lastAudio.lost)
-      if (expected > 0) quality.loss = (lost - this.#lastAudio.lost) / expected
-      this.#lastAudio = { received, lost }
-    }
-    this.#quality = quality
+    const read = qualityFrom([...stats.values()] as Array<Record<string, unknown>>, this.#lastAudio)
+    this.#lastAudio = read.audio
+    this.#quality = read.quality
   }
 
   #close (): void {
+    clearTimeout(this.#pathTimer)
+    this.#pathTimer = undefined
+    this.#restarts = 0
+    this.#caller = false
     clearInterval(this.#qualityTimer)
     this.#qualityTimer = undefined
     this.#quality = undefined

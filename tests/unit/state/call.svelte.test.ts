@@ -7,7 +7,8 @@
  * lets the media go.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CallManager, qualityLevel } from '../../../src/lib/state/call.svelte.ts'
+import { CallManager } from '../../../src/lib/state/call.svelte.ts'
+import { qualityLevel } from '../../../src/lib/state/call-quality.ts'
 import type { CallNode, CallPlatform } from '../../../src/lib/state/call.svelte.ts'
 import type { CallEvent, CallSignalEvent } from '../../../src/lib/contract/index.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'
@@ -48,6 +49,13 @@ class FakePeerConnection extends EventTarget {
   async setRemoteDescription (d: { type: string, sdp: string }): Promise<void> { this.log.push(`remote ${d.type}`) }
   async addIceCandidate (c: { candidate: string }): Promise<void> { this.log.push(`candidate ${c.candidate}`) }
   close (): void { this.closed = true }
+  restartIce (): void { this.log.push('restartIce') }
+  async getStats (): Promise<Map<string, unknown>> { return new Map() }
+  /** the path changed state */
+  becomes (state: string): void {
+    this.connectionState = state
+    this.dispatchEvent(new Event('connectionstatechange'))
+  }
   /** the browser found a candidate of ours */
   gather (n: number): void {
     const json = { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${9000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
@@ -65,6 +73,7 @@ function setup (media: () => Promise<FakeStream> = async () => new FakeStream())
     callConfiguration: () => ({ iceServers: [] }),
     startCall: () => ({ callId: CALL_ID }),
     sendCallIce: () => null,
+    sendCallDescription: () => null,
     hangUp: () => null
   })
   const node: CallNode = {
@@ -147,5 +156,24 @@ describe('a call in the tab', () => {
     expect(qualityLevel({ rttMs: 40, loss: 0.05, turn: false })).toBe('fair')
     expect(qualityLevel({ rttMs: 700, loss: 0, turn: false })).toBe('poor')
     expect(qualityLevel({ rttMs: 40, loss: 0.2, turn: false })).toBe('poor')
+  })
+
+  it('the path fails: the caller restarts ICE with a new offer; their candidates wait for the new answer', async () => {
+    const { manager, pcs, fake, emit, signal } = setup()
+    await manager.place(1 as ContactId, true)
+    const pc = pcs[0] as FakePeerConnection
+    signal({ callId: CALL_ID, type: 'answer', sdp: 'v=0 their answer' })
+    emit(event('active', { answeredAt: 2 }))
+    await vi.waitFor(() => { expect(pc.log).toEqual(['local offer', 'remote answer']) })
+    pc.becomes('connected')
+    pc.becomes('failed')
+    await vi.waitFor(() => { expect(fake.calls.find(c => c.method === 'sendCallDescription')?.params).toEqual({ callId: CALL_ID, type: 'offer', sdp: 'v=0 our offer' }) })
+    expect(pc.log).toEqual(['local offer', 'remote answer', 'restartIce', 'local offer'])
+    signal({ callId: CALL_ID, type: 'ice', candidates: [{ candidate: 'candidate:7 1 udp 1 127.0.0.1 7 typ host', sdpMid: '0', sdpMLineIndex: 0 }] })
+    signal({ callId: CALL_ID, type: 'answer', sdp: 'v=0 their new answer' })
+    await vi.waitFor(() => { expect(pc.log.slice(4)).toEqual(['remote answer', 'candidate candidate:7 1 udp 1 127.0.0.1 7 typ host']) })
+    pc.becomes('connected')
+    expect(manager.here).toBe(true)
+    manager.destroy()
   })
 })
