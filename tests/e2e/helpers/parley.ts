@@ -15,19 +15,56 @@ export function nav (page: Page): Locator {
 /** Screens reached through another one rather than a tab: My invite from Add contact, Network from Settings. */
 const REACHED_THROUGH = { 'My invite': 'Add contact', Network: 'Settings' } as const
 
-/** Opens a screen as a person does: its tab, or the link on the screen it is reached through. */
-export async function openScreen (page: Page, screen: 'Chats' | 'Search' | 'Add contact' | 'Settings' | keyof typeof REACHED_THROUGH): Promise<void> {
+type Screen = 'Chats' | 'Search' | 'Add contact' | 'Settings' | keyof typeof REACHED_THROUGH
+
+/** The heading (the one h1 in <main>) each screen opens with: its tab's or link's name, but Search's. */
+const HEADING: Readonly<Record<Screen, string>> = {
+  Chats: 'Chats',
+  Search: 'Search messages',
+  'Add contact': 'Add contact',
+  Settings: 'Settings',
+  'My invite': 'My invite',
+  Network: 'Network'
+}
+
+/**
+ * Waits until `screen` is the one shown. A click on a link changes the address
+ * at once, but the app draws the new screen only on the hashchange event, a
+ * task later (under load, long enough for the next step to run first). So
+ * neither the click nor the URL says the screen is up: its heading does.
+ */
+async function expectScreen (page: Page, screen: Screen): Promise<void> {
+  const main = page.getByRole('main')
+  try {
+    await expect(main.getByRole('heading', { level: 1, name: HEADING[screen], exact: true })).toBeVisible()
+  } catch (err) {
+    // say where the page is instead, so a failure in CI tells why
+    const shown = await main.locator('h1').allInnerTexts().catch(() => [])
+    if (err instanceof Error) err.message += `\n(opening ${screen}: the page is at ${page.url()}, showing ${shown.length === 0 ? 'no h1' : shown.map(h => `"${h}"`).join(', ')})`
+    throw err
+  }
+}
+
+/** Opens a screen as a person does: its tab, or the link on the screen it is reached through; returns once it is shown. */
+export async function openScreen (page: Page, screen: Screen): Promise<void> {
   // a chat on a phone has the screen to itself: its back arrow leads to the tabs
   const back = page.getByRole('link', { name: 'Back to chats' })
   await expect(nav(page).or(back)).toBeVisible()
   if (await back.isVisible()) await back.click()
   if (!(screen in REACHED_THROUGH)) {
     await nav(page).getByRole('link', { name: screen }).click()
+    await expectScreen(page, screen)
     return
   }
-  await nav(page).getByRole('link', { name: REACHED_THROUGH[screen as keyof typeof REACHED_THROUGH] }).click()
+  const through = REACHED_THROUGH[screen as keyof typeof REACHED_THROUGH]
+  await nav(page).getByRole('link', { name: through }).click()
+  // Not before that screen is up: until then a phone shows the chats list, whose empty state links
+  // My invite too; a click would pick that link, which the new screen then hides, and wait on it
+  // for ever (an action keeps the element it found while that stays in the page).
+  await expectScreen(page, through)
   // the last: on a desktop the chats list (an empty one links My invite too) comes before the screen in <main>
   await page.getByRole('main').getByRole('link', { name: screen, exact: true }).last().click()
+  await expectScreen(page, screen)
 }
 
 export async function onboard (page: Page, name: string): Promise<void> {
@@ -83,9 +120,8 @@ export async function confirmAdd (page: Page, expectedName: string): Promise<voi
 }
 
 export async function openChat (page: Page, name: string): Promise<void> {
+  // returns once the chats list is the screen: the one it came from (search results naming the contact too) is gone
   await openScreen(page, 'Chats')
-  // the screen it came from (search results naming the contact too) may still be up for a moment
-  await expect(page).toHaveURL(/#\/$/)
   await page.getByRole('main').getByRole('link', { name: new RegExp(name) }).click()
   await expect(page.getByRole('heading', { name })).toBeVisible()
 }
