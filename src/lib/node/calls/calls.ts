@@ -34,6 +34,8 @@ export const CallError = errorClass('CallError')
 
 /** The caller's candidates an incoming call keeps until it is answered; the oldest go first. */
 export const MAX_HELD_CANDIDATES = 64
+/** Our candidates waiting to be sent (the contact slow to answer frames); beyond, the oldest go first. */
+export const MAX_WAITING_CANDIDATES = 256
 
 export interface CallsComponents {
   logger: ComponentLogger
@@ -136,6 +138,7 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     const call = this.#find(callId)
     if (candidates.length === 0) return
     call.outgoing.push(...candidates)
+    call.outgoing.splice(0, Math.max(0, call.outgoing.length - MAX_WAITING_CANDIDATES))
     this.#enqueue(call, async () => {
       while (call.outgoing.length > 0 && call.phase !== 'ended') {
         const batch = call.outgoing.splice(0, MAX_CANDIDATES_PER_FRAME)
