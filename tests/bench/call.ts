@@ -1,6 +1,7 @@
 import { chromium } from '@playwright/test'
 import { befriend } from '../e2e/helpers/parley.ts'
 import { chromiumLaunchOptions } from '../support/browsers.ts'
+import { recordPeerConnections } from '../support/peer-connections.ts'
 import { median, print, twoPeople } from './lib.ts'
 import type { Page } from '@playwright/test'
 
@@ -8,21 +9,6 @@ import type { Page } from '@playwright/test'
 const CALL_RUNS = 5
 /** How long a call may take to show its first frame, or its audio round trip to be reported, before the run fails. */
 const CALL_WAIT_MS = 30_000
-
-/** Keeps every RTCPeerConnection the page makes (the call's is the one with media). */
-async function recordPeerConnections (page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const Original = window.RTCPeerConnection
-    const made: RTCPeerConnection[] = []
-    Object.assign(window, { __peerConnections: made })
-    window.RTCPeerConnection = class extends Original {
-      constructor (config?: RTCConfiguration) {
-        super(config)
-        made.push(this)
-      }
-    }
-  })
-}
 
 /** Presses Answer in `page` and resolves, in the page's clock, when the remote video shows its first decoded frame. */
 async function answerToFirstFrame (page: Page, waitMs: number): Promise<number> {

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
+import { openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { befriend, expectOnline, nav } from './helpers/parley.ts'
@@ -20,21 +21,6 @@ const projectLaunch = config.projects?.[0]?.use?.launchOptions
 test.use({
   launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }
 })
-
-/** Keeps every RTCPeerConnection the page makes (the node's data connections too: the call's is the one with media). */
-async function recordPeerConnections (page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const Original = window.RTCPeerConnection
-    const made: RTCPeerConnection[] = []
-    Object.assign(window, { __peerConnections: made })
-    window.RTCPeerConnection = class extends Original {
-      constructor (config?: RTCConfiguration) {
-        super(config)
-        made.push(this)
-      }
-    }
-  })
-}
 
 interface MediaCounters { audioIn: number, videoFramesIn: number, audioOut: number }
 
@@ -113,7 +99,7 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await expect(b.getByTestId('call-ended')).toHaveText('Call ended.', { timeout: 15_000 })
   await expect(b.getByTestId('call-ended')).toHaveAttribute('data-reason', 'hangup')
   // the media went with it
-  await expect.poll(async () => b.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections.filter(pc => pc.getTransceivers().length > 0 && pc.connectionState !== 'closed').length)).toBe(0)
+  await expect.poll(async () => openCallConnections(b)).toBe(0)
   await b.getByRole('button', { name: 'Close' }).click()
   await expect(b.getByTestId('call')).toHaveCount(0)
 })

@@ -15,6 +15,7 @@
  * invite that now rings), `ok`, or `reject` with a reason.
  */
 import { InvalidMessageError } from '@libp2p/interface'
+import { onlyKeys, parseJsonObject } from '../json-frame.ts'
 import { LONE_SURROGATE } from '../chat/checks.ts'
 import { CALL_ID_PATTERN, MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_CANDIDATES_PER_FRAME, MAX_MID_CHARS, MAX_MLINE_INDEX, MAX_SDP_CHARS } from './constants.ts'
 
@@ -70,26 +71,17 @@ export type CallReply =
   | { type: 'reject', reason: CallRejectReason }
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 function invalid (reason: string): InvalidMessageError {
   return new InvalidMessageError(`Invalid call frame: ${reason}`)
 }
 
 function parse (bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.byteLength > MAX_CALL_FRAME_BYTES) throw invalid(`${bytes.byteLength} bytes is over the limit of ${MAX_CALL_FRAME_BYTES}`)
-  let value: unknown
-  try {
-    value = JSON.parse(decoder.decode(bytes))
-  } catch {
-    throw invalid('not UTF-8 JSON')
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('not an object')
-  return value as Record<string, unknown>
+  return parseJsonObject(bytes, MAX_CALL_FRAME_BYTES, invalid)
 }
 
 function only (obj: Record<string, unknown>, keys: readonly string[]): void {
-  if (Object.keys(obj).some((k) => !keys.includes(k))) throw invalid(`a "${String(obj['type']).slice(0, 20)}" frame has only ${keys.join(', ')}`)
+  onlyKeys(obj, keys, invalid)
 }
 
 function callField (obj: Record<string, unknown>): string {

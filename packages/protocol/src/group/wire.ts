@@ -11,6 +11,7 @@
  * op.ts and message.ts; this file checks the frame around them.
  */
 import { InvalidMessageError } from '@libp2p/interface'
+import { onlyKeys, parseJsonObject } from '../json-frame.ts'
 import { MAX_DEPS } from './constants.ts'
 import { GROUP_ID_PATTERN, OP_ID_PATTERN } from './op.ts'
 import type { SignedGroupMessage } from './message.ts'
@@ -43,26 +44,17 @@ export type GroupReply =
 const REJECT_REASONS: readonly string[] = ['not-a-member', 'unknown-group', 'invalid', 'rate-limited']
 const STATUSES: readonly string[] = ['ok', 'stored', 'duplicate']
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 function invalid (reason: string): InvalidMessageError {
   return new InvalidMessageError(`Invalid group frame: ${reason}`)
 }
 
 function parse (bytes: Uint8Array): Record<string, unknown> {
-  if (bytes.byteLength > MAX_GROUP_FRAME_BYTES) throw invalid(`${bytes.byteLength} bytes is over the limit of ${MAX_GROUP_FRAME_BYTES}`)
-  let value: unknown
-  try {
-    value = JSON.parse(decoder.decode(bytes))
-  } catch {
-    throw invalid('not UTF-8 JSON')
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('not an object')
-  return value as Record<string, unknown>
+  return parseJsonObject(bytes, MAX_GROUP_FRAME_BYTES, invalid)
 }
 
 function only (obj: Record<string, unknown>, keys: readonly string[]): void {
-  if (Object.keys(obj).some((k) => !keys.includes(k))) throw invalid(`a "${String(obj['type'])}" frame has only ${keys.join(', ')}`)
+  onlyKeys(obj, keys, invalid)
 }
 
 /** An op or message as the wire carries it: checked for shape here, for content by op.ts / message.ts. */
