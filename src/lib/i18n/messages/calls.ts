@@ -5,6 +5,7 @@ import type { EnTable, RuTable } from '../table.ts'
  * a contact, ringing, the call's view and how a call ended.
  */
 export const en = {
+  callWith: 'Call with {name}',
   voiceCall: 'Voice call',
   videoCall: 'Video call',
   voiceCallTo: 'Voice call with {name}',
@@ -48,6 +49,7 @@ export const en = {
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
+  callWith: 'Звонок: {name}',
   voiceCall: 'Аудиозвонок',
   videoCall: 'Видеозвонок',
   voiceCallTo: 'Аудиозвонок: {name}',
