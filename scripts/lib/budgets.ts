@@ -112,10 +112,11 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * ringing call's notification (and its missed-call one) took the shell to
  * 177.2. The call's quality line (round trip, loss and TURN from getStats,
  * in both languages) took it to 177.8 and the call's view to 425.5 (lazy).
- * ICE restarts when a call's path breaks took the shell to 178.0.
+ * ICE restarts when a call's path breaks took the shell to 178.0, the call
+ * view's region name ("Call with <name>", both languages) to 178.1.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 178.0,
+  shell: 178.1,
   worker: 323.8,
   pump: 4.6,
   lazy: 425.5
