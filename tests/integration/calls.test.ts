@@ -6,12 +6,10 @@
  * hears busy; a malformed frame is answered `reject invalid` and the node
  * keeps serving. The media is the tabs' (e2e).
  */
-import { lpStream } from '@libp2p/utils'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { CALL_PROTOCOL } from '@parley/protocol/call/constants'
 import { decodeCallReply, encodeCallFrame } from '@parley/protocol/call/wire'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { befriend, startHarness, WAIT } from './harness.ts'
+import { befriend, rawAsker, startHarness, WAIT } from './harness.ts'
 import type { CallEvent, CallSignalEvent } from '../../src/lib/contract/call-types.ts'
 import type { Harness, Peer } from './harness.ts'
 
@@ -73,18 +71,7 @@ describe('call signalling between nodes', () => {
     const { aToB } = await befriend(alice, bob)
     await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.state).toBe('accepted') }, WAIT)
     const heard = listen(bob)
-    const aliceLibp2p = alice.node.libp2p
-    if (aliceLibp2p === undefined) throw new Error('no libp2p')
-    const bobPeer = peerIdFromString(bob.node.status.peerId ?? '')
-    const connection = await vi.waitFor(async () => aliceLibp2p.getConnections(bobPeer).find(c => c.status === 'open') ?? await aliceLibp2p.dial(bobPeer), WAIT)
-    const ask = async (body: Uint8Array): Promise<unknown> => {
-      const stream = await connection.newStream(CALL_PROTOCOL, { runOnLimitedConnection: true })
-      const frames = lpStream(stream)
-      await frames.write(body)
-      const reply = decodeCallReply((await frames.read()).subarray())
-      await stream.close().catch(() => {})
-      return reply
-    }
+    const ask = await rawAsker(alice, bob, CALL_PROTOCOL, (bytes) => decodeCallReply(bytes))
     expect(await ask(new TextEncoder().encode('{"type":"invite","call":"nope"'))).toEqual({ type: 'reject', reason: 'invalid' })
     expect(await ask(encodeCallFrame({ type: 'accept', call: 'f'.repeat(32), sdp: ANSWER }))).toEqual({ type: 'reject', reason: 'unknown-call' })
     expect(await ask(encodeCallFrame({ type: 'invite', call: 'e'.repeat(32), video: false, sdp: OFFER, sentAt: Date.now() - 120_000 }))).toEqual({ type: 'reject', reason: 'stale' })

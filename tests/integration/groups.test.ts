@@ -5,7 +5,6 @@
  * two, pairwise, in the same order everywhere; Alice removes Carol, who gets
  * nothing after that; Bob leaves; every device holds the same group.
  */
-import { lpStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { GROUP_PROTOCOL } from '@parley/protocol/group/constants'
 import { decodeGroupReply, encodeGroupFrame } from '@parley/protocol/group/wire'
@@ -14,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { deliveriesOf, groupMessages } from '../../src/lib/db/groups.ts'
 import { isRelayed, isWebRtc } from '../../src/lib/node/kernel/connections.ts'
 import type { ContactId, MessageRow } from '../../src/lib/db/types.ts'
-import { befriend, startHarness, WAIT } from './harness.ts'
+import { befriend, rawAsker, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 let harness: Harness
@@ -290,18 +289,7 @@ describe('groups between nodes', () => {
     await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.state).toBe('accepted') }, WAIT)
     const { groupId } = await alice.node.call('createGroup', { name: 'Pair', contactIds: [aToB] })
     await vi.waitFor(async () => { expect((await bob.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
-    const bobLibp2p = bob.node.libp2p
-    if (bobLibp2p === undefined) throw new Error('no libp2p')
-    const alicePeer = peerIdFromString(alice.node.status.peerId ?? '')
-    const connection = await vi.waitFor(async () => bobLibp2p.getConnections(alicePeer).find(c => c.status === 'open') ?? await bobLibp2p.dial(alicePeer), WAIT)
-    const ask = async (body: Uint8Array): Promise<GroupReply> => {
-      const stream = await connection.newStream(GROUP_PROTOCOL, { runOnLimitedConnection: true })
-      const frames = lpStream(stream)
-      await frames.write(body)
-      const reply = decodeGroupReply((await frames.read()).subarray())
-      await stream.close().catch(() => {})
-      return reply
-    }
+    const ask = await rawAsker<GroupReply>(bob, alice, GROUP_PROTOCOL, (bytes) => decodeGroupReply(bytes))
     const opsBefore = await alice.db.groupOps.count()
     expect(await ask(new TextEncoder().encode('{"type":"ops","group":"nope"'))).toEqual({ type: 'reject', reason: 'invalid' })
     // an operation with a signature that is not its author's

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
 import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
@@ -197,4 +199,24 @@ export async function befriend (a: Peer, b: Peer): Promise<{ aToB: ContactId, bT
   const { contactId: aToB } = await a.node.call('addContact', await inviteOf(b))
   const { contactId: bToA } = await b.node.call('addContact', await inviteOf(a))
   return { aToB, bToA }
+}
+
+/**
+ * `from`'s raw client of `protocol` to `to` (a protocol with one request and
+ * one reply per stream): each call writes `body` as one frame, as it is, and
+ * resolves the reply `decode` reads — for sending what the app never would.
+ */
+export async function rawAsker<Reply> (from: Peer, to: Peer, protocol: string, decode: (bytes: Uint8Array) => Reply): Promise<(body: Uint8Array) => Promise<Reply>> {
+  const libp2p = from.node.libp2p
+  if (libp2p === undefined) throw new Error('no libp2p')
+  const peer = peerIdFromString(to.node.status.peerId ?? '')
+  const connection = await vi.waitFor(async () => libp2p.getConnections(peer).find(c => c.status === 'open') ?? await libp2p.dial(peer), WAIT)
+  return async (body) => {
+    const stream = await connection.newStream(protocol, { runOnLimitedConnection: true })
+    const frames = lpStream(stream)
+    await frames.write(body)
+    const reply = decode((await frames.read()).subarray())
+    await stream.close().catch(() => {})
+    return reply
+  }
 }

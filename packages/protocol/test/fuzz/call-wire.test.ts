@@ -22,7 +22,7 @@ import {
   decodeCallReply, decodeCallRequest, encodeCallFrame
 } from '../../src/call/wire.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
-import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
+import { memoryGrowth, mutate, mutationArb, nearFrames, typed } from './wire-helpers.ts'
 import type { CallCandidate, CallReply, CallRequest } from '../../src/call/wire.ts'
 
 const INVALID = ['InvalidMessageError']
@@ -114,14 +114,7 @@ const KEYS: Record<string, string[]> = {
   invite: ['call', 'video', 'sdp', 'sentAt'], accept: ['call', 'sdp'], offer: ['call', 'sdp'], answer: ['call', 'sdp'], decline: ['call'],
   hangup: ['call', 'reason'], ice: ['call', 'candidates'], ringing: [], ok: [], reject: ['reason']
 }
-const nearFrame = fc.constantFrom(...Object.keys(KEYS)).chain(type => {
-  const keys = KEYS[type] ?? []
-  const value = (k: string): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, arbitrary: GOOD[k] ?? junk }, { weight: 1, arbitrary: junk })
-  const kept = fc.oneof({ weight: 3, arbitrary: fc.constant(keys) }, { weight: 1, arbitrary: fc.subarray(keys) })
-  const stray = fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.record({ extra: junk }) })
-  return fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constant<unknown>(type) }, { weight: 1, arbitrary: junk }), kept, stray).chain(([t, ks, more]) =>
-    fc.record(Object.fromEntries(ks.map(k => [k, value(k)]))).map(fields => ({ type: t, ...fields, ...more })))
-})
+const nearFrame = nearFrames(KEYS, GOOD, junk)
 
 describe('fuzz: call frames', () => {
   it('arbitrary bytes decode or throw InvalidMessageError', () => {

@@ -25,7 +25,7 @@ import {
 } from '../../src/group/wire.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { hex32, hex64 } from './group-arbs.ts'
-import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
+import { memoryGrowth, mutate, mutationArb, nearFrames, typed } from './wire-helpers.ts'
 import type { GroupItem, GroupReply, GroupRequest } from '../../src/group/wire.ts'
 
 const INVALID = ['InvalidMessageError']
@@ -89,14 +89,7 @@ const KEYS: Record<string, string[]> = {
   ops: ['group', 'ops'], 'group-ops': ['group', 'ops'], sync: ['group', 'heads'], message: ['message'], 'group-message': ['message'],
   reply: ['status', 'ops', 'more', 'missing'], reject: ['reason']
 }
-const nearFrame = fc.constantFrom(...Object.keys(KEYS)).chain(type => {
-  const keys = KEYS[type] ?? []
-  const value = (k: string): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, arbitrary: GOOD[k] ?? junk }, { weight: 1, arbitrary: k === 'ops' ? fc.array(fc.oneof(signed, junk), { maxLength: 2 }) : junk })
-  const kept = fc.oneof({ weight: 3, arbitrary: fc.constant(keys) }, { weight: 1, arbitrary: fc.subarray(keys) })
-  const stray = fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.record({ extra: junk }) })
-  return fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constant<unknown>(type) }, { weight: 1, arbitrary: junk }), kept, stray).chain(([t, ks, more]) =>
-    fc.record(Object.fromEntries(ks.map(k => [k, value(k)]))).map(fields => ({ type: t, ...fields, ...more })))
-})
+const nearFrame = nearFrames(KEYS, GOOD, junk, k => k === 'ops' ? fc.array(fc.oneof(signed, junk), { maxLength: 2 }) : junk)
 
 describe('fuzz: group frames and mailbox items', () => {
   it('arbitrary bytes decode or throw InvalidMessageError', () => {

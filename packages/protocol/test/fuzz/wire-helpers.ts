@@ -128,3 +128,25 @@ export function varint (n: number): Uint8Array {
   out.push(rest)
   return Uint8Array.from(out)
 }
+
+/**
+ * Near-valid JSON frames of a protocol whose frames are `{ type, …keys }`:
+ * one type's keys (1 time in 4 some left out, 1 time in 6 a stray one), each
+ * value right (`good[key]`) 3 times in 4, else `wrong(key)` (default `junk`),
+ * and the type itself junk 1 time in 4.
+ */
+export function nearFrames (
+  keysByType: Readonly<Record<string, readonly string[]>>,
+  good: Readonly<Record<string, fc.Arbitrary<unknown>>>,
+  junk: fc.Arbitrary<unknown>,
+  wrong: (key: string) => fc.Arbitrary<unknown> = () => junk
+): fc.Arbitrary<Record<string, unknown>> {
+  return fc.constantFrom(...Object.keys(keysByType)).chain(type => {
+    const keys = [...keysByType[type] ?? []]
+    const value = (k: string): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, arbitrary: good[k] ?? junk }, { weight: 1, arbitrary: wrong(k) })
+    const kept = fc.oneof({ weight: 3, arbitrary: fc.constant(keys) }, { weight: 1, arbitrary: fc.subarray(keys) })
+    const stray = fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.record({ extra: junk }) })
+    return fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constant<unknown>(type) }, { weight: 1, arbitrary: junk }), kept, stray).chain(([t, ks, more]) =>
+      fc.record(Object.fromEntries(ks.map(k => [k, value(k)]))).map(fields => ({ type: t, ...fields, ...more })))
+  })
+}
