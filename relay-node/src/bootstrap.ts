@@ -31,13 +31,13 @@ export class BootstrapKeeper {
   readonly #retry: KeyedRetry<string>
   #stopped = false
 
-  constructor (private readonly node: Libp2p, addresses: string[], private readonly log: Logger) {
+  constructor (private readonly node: Libp2p, addresses: string[], private readonly log: Logger, private readonly maxWaitMs = BOOTSTRAP_RETRY_MAX_MS) {
     this.#peers = new Map(addresses.map(address => [address, {
       address,
       peer: peerIdFromString(multiaddr(address).getComponents().findLast(c => c.name === 'p2p')?.value ?? '')
     }]))
     this.#retry = new KeyedRetry({
-      backoff: { initialMs: BOOTSTRAP_RETRY_MIN_MS, maxMs: BOOTSTRAP_RETRY_MAX_MS },
+      backoff: { initialMs: BOOTSTRAP_RETRY_MIN_MS, maxMs: maxWaitMs },
       maxKeys: Math.max(1, this.#peers.size),
       unref: true,
       onDue: (address) => { void this.#dial(address) }
@@ -68,7 +68,7 @@ export class BootstrapKeeper {
       const wait = this.#retry.failed(address)
       const failures = this.#retry.failures(address)
       // one warning when it starts failing and one each time the wait reaches its longest; the rest at debug
-      const level = failures === 1 || BOOTSTRAP_RETRY_MIN_MS * 2 ** (failures - 1) >= BOOTSTRAP_RETRY_MAX_MS ? 'warn' : 'debug'
+      const level = failures === 1 || BOOTSTRAP_RETRY_MIN_MS * 2 ** (failures - 1) >= this.maxWaitMs ? 'warn' : 'debug'
       this.log[level]('cannot reach a bootstrap relay; will try again', {
         peer: entry.peer,
         address,

@@ -303,7 +303,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     throw err
   }
 
-  const bootstrap = config.bootstrap.length > 0 ? new BootstrapKeeper(node, config.bootstrap, log) : undefined
+  const bootstrap = config.bootstrap.length > 0 ? new BootstrapKeeper(node, config.bootstrap, log, options.bootstrapRetryMaxMs) : undefined
   node.addEventListener('peer:discovery', (event) => {
     const { id, multiaddrs } = event.detail
     log.debug('peer discovered', { peer: id, addresses: multiaddrs.map(String) })

@@ -55,6 +55,8 @@ export interface RelayNodeOptions {
   log?: Logger
   /** how often each connection is checked (keepalive.ts); tests shorten it */
   keepaliveIntervalMs?: number
+  /** the longest wait between dials of a lost bootstrap relay (bootstrap.ts, 5 minutes); tests shorten it */
+  bootstrapRetryMaxMs?: number
 }
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature

@@ -238,7 +238,9 @@ describe('relay-nodes share one DHT', () => {
     defer(async () => { if (!firstStopped) await first.stop() })
     const portOf = (ma: string | undefined): number => Number(ma?.split('/')[4])
     const [port, tcpPort] = [portOf(first.wsMultiaddrs[0]), portOf(first.tcpMultiaddrs[0])]
-    const r2 = await relay({ webrtcDirectPort: null, dataDir: join(dataDir, 'r2'), bootstrap: [first.tcpMultiaddrs[0] ?? ''] })
+    // its redials of the lost R1 at most 2 s apart: R1's restart may take seconds on a busy machine,
+    // and the default (up to 5 minutes, doubling from 1 s) could then wait past the check below
+    const r2 = await relay({ webrtcDirectPort: null, dataDir: join(dataDir, 'r2'), bootstrap: [first.tcpMultiaddrs[0] ?? ''] }, { bootstrapRetryMaxMs: 2000 })
     await vi.waitFor(() => { expect(r2.node.services.dht.routingTable.size).toBe(1) }, WAIT)
     // the DHT tags its closest peers keep-alive (every 5 s); libp2p redials those when they drop
     await vi.waitFor(async () => {
@@ -268,7 +270,7 @@ describe('bootstrap', () => {
     const port = await freePort()
     const lines: Array<Record<string, unknown>> = []
     const log = createLogger('debug', (line) => { lines.push(JSON.parse(line) as Record<string, unknown>) })
-    const r2 = await createRelayNode(config({ webrtcDirectPort: null, dataDir: join(dataDir, 'r2'), bootstrap: [`/ip4/127.0.0.1/tcp/${port}/ws/p2p/${r1Id}`] }), { log })
+    const r2 = await createRelayNode(config({ webrtcDirectPort: null, dataDir: join(dataDir, 'r2'), bootstrap: [`/ip4/127.0.0.1/tcp/${port}/ws/p2p/${r1Id}`] }), { log, bootstrapRetryMaxMs: 2000 })
     defer(async () => r2.stop())
     await vi.waitFor(() => { expect(lines.filter(l => l.msg === 'cannot reach a bootstrap relay; will try again').length).toBeGreaterThanOrEqual(2) }, { timeout: 20_000, interval: 50 })
     expect(lines.find(l => l.msg === 'cannot reach a bootstrap relay; will try again')?.level).toBe('warn')

@@ -15,7 +15,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, beforeEach } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 import { createRelayNode } from '../src/index.ts'
-import type { RelayConfig, RelayNode } from '../src/index.ts'
+import type { RelayConfig, RelayNode, RelayNodeOptions } from '../src/index.ts'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -45,8 +45,8 @@ export function config (overrides: Partial<RelayConfig> = {}): RelayConfig {
   return { ...(parseConfig([], {}) as RelayConfig), port: 0, webrtcDirectPort: 0, dataDir, ...overrides }
 }
 
-export async function relay (overrides: Partial<RelayConfig> = {}): Promise<RelayNode> {
-  const node = await createRelayNode(config(overrides))
+export async function relay (overrides: Partial<RelayConfig> = {}, options: RelayNodeOptions = {}): Promise<RelayNode> {
+  const node = await createRelayNode(config(overrides), options)
   defer(async () => node.stop())
   return node
 }
