@@ -114,10 +114,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * in both languages) took it to 177.8 and the call's view to 425.5 (lazy).
  * ICE restarts when a call's path breaks took the shell to 178.0, the call
  * view's region name ("Call with <name>", both languages) to 178.1.
+ * Calls kept in the chat (the call entry with its call-back button, the
+ * chats list's preview, their words for every outcome in both languages)
+ * took the shell to 179.4, and the worker's call log (the record of each
+ * ended call, backups carrying it) to 324.2.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 178.1,
-  worker: 323.8,
+  shell: 179.4,
+  worker: 324.2,
   pump: 4.6,
   lazy: 425.5
 }

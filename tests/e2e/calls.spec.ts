@@ -4,7 +4,7 @@ import { expect, test } from './fixtures.ts'
 import { openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
-import { befriend, expectOnline, nav } from './helpers/parley.ts'
+import { befriend, chatRow, expectOnline, nav } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 /**
@@ -145,6 +145,9 @@ test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answ
 
   await b2.getByRole('button', { name: 'Hang up' }).click()
   for (const page of [a, b]) await expect(page.getByTestId('call-ended')).toHaveText('Call ended.', { timeout: 15_000 })
+  // each call is kept in the chat, as this side saw it
+  await expect(a.getByTestId('call-entry')).toContainText(['Voice call declined', 'Cancelled voice call', /Outgoing voice call, lasted \d+:\d{2}/])
+  await expect(c.getByTestId('call-entry')).toContainText(['Voice call: the line was busy'])
 })
 
 test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings, and becomes a missed call when she gives up', async ({ alice, bob }) => {
@@ -164,4 +167,46 @@ test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings
   expect(ringing?.href).toMatch(/^#\/chat\/\d+$/)
   await a.getByRole('button', { name: 'Cancel' }).click()
   await expect.poll(async () => (await shownNotifications(b)).map(n => [n.title, n.body, n.tag]), { timeout: 15_000 }).toEqual([['Alice', 'Missed call from Alice.', ringing?.tag]])
+})
+
+test('no answer: the call ends after the ring time and both chats keep it; Bob\'s missed call is unread until he sees it, and he calls back from it', async ({ alice, bob }) => {
+  // the ring time is the real one (45 s, RING_TIMEOUT_MS): the worker's timer, which no page clock reaches
+  test.setTimeout(180_000)
+  const [a, b] = [alice.page, bob.page]
+  for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
+  await befriend(a, b)
+  await nav(b).getByRole('link', { name: 'Chats' }).click()
+  await expect(chatRow(b, 'Alice')).toBeVisible()
+
+  await a.getByRole('button', { name: 'Video call with Bob' }).click()
+  await expect(b.getByTestId('call').getByRole('status')).toHaveText('Alice is calling you (video)', { timeout: 30_000 })
+  await expect(a.getByTestId('call-ended')).toHaveText('No answer.', { timeout: 90_000 })
+  await expect(b.getByTestId('call-ended')).toHaveText('Missed call from Alice.', { timeout: 15_000 })
+  for (const page of [a, b]) await page.getByRole('button', { name: 'Close' }).click()
+
+  // in Alice's chat: her call, not answered, to call again
+  await expect(a.getByTestId('call-entry')).toContainText(['Video call not answered'])
+  await expect(a.getByTestId('call-entry').getByRole('button', { name: 'Call again' })).toBeVisible()
+  // Bob, on the chats list: one unread, the missed call as its preview
+  await expect(chatRow(b, 'Alice').getByTestId('unread')).toHaveText('1')
+  await expect(chatRow(b, 'Alice')).toContainText('Missed video call')
+  await chatRow(b, 'Alice').click()
+  const missed = b.getByTestId('call-entry')
+  await expect(missed).toHaveAttribute('data-outcome', 'missed')
+  await expect(missed).toContainText('Missed video call')
+  // seen, it is read
+  await expect(missed).toHaveAttribute('data-state', 'read')
+  const { violations } = await new AxeBuilder({ page: b }).include('[data-testid="call-entry"]').analyze()
+  expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([])
+  await nav(b).getByRole('link', { name: 'Chats' }).click()
+  await expect(chatRow(b, 'Alice').getByTestId('unread')).toHaveCount(0)
+
+  // he calls back from it, with video as she called; she declines
+  await chatRow(b, 'Alice').click()
+  await missed.getByRole('button', { name: 'Call back' }).click()
+  await expect(a.getByTestId('call').getByRole('status')).toHaveText('Bob is calling you (video)', { timeout: 30_000 })
+  await a.getByRole('button', { name: 'Decline' }).click()
+  await expect(b.getByTestId('call-ended')).toHaveText('The call was declined.', { timeout: 15_000 })
+  await expect(b.getByTestId('call-entry')).toContainText(['Missed video call', 'Video call declined'])
+  await expect(a.getByTestId('call-entry')).toContainText(['Video call not answered', 'You declined a video call'])
 })
