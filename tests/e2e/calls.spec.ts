@@ -185,4 +185,16 @@ test('no answer: the call ends after the ring time and both chats keep it; Bob\'
   await expect(b.getByTestId('call-ended')).toHaveText('The call was declined.', { timeout: 15_000 })
   await expect(b.getByTestId('call-entry')).toContainText(['Missed video call', 'Video call declined'])
   await expect(a.getByTestId('call-entry')).toContainText(['Video call not answered', 'You declined a video call'])
+
+  // its menu only deletes it here
+  const first = a.getByTestId('call-entry').first()
+  await first.hover()
+  await first.getByRole('button', { name: 'Message actions' }).click()
+  await expect(a.getByRole('menu').getByRole('menuitem')).toHaveText(['Delete'])
+  await a.getByRole('menuitem', { name: 'Delete' }).click()
+  const dialog = a.getByRole('dialog', { name: 'Delete this message?' })
+  await expect(dialog.getByRole('button', { name: 'Delete for everyone' })).toHaveCount(0)
+  await dialog.getByRole('button', { name: 'Delete for me' }).click()
+  await expect(a.getByTestId('call-entry')).toContainText(['You declined a video call'])
+  await expect(b.getByTestId('call-entry')).toHaveCount(2)
 })

@@ -22,13 +22,14 @@ export function canEdit (row: MessageRow, now: number): boolean {
   return row.direction === 'out' && row.kind === 'text' && row.deleted === undefined && now - row.sentAt <= EDIT_WINDOW_MS
 }
 
-/** Our message, not deleted yet, younger than the delete window. */
+/** Our message, not deleted yet, younger than the delete window (a call kept in the chat is ours alone: never). */
 export function canDeleteForEveryone (row: MessageRow, now: number): boolean {
-  return row.direction === 'out' && row.deleted === undefined && now - row.sentAt <= DELETE_WINDOW_MS
+  return row.direction === 'out' && row.kind !== 'call' && row.deleted === undefined && now - row.sentAt <= DELETE_WINDOW_MS
 }
 
-/** The menu for `row`: a deleted message can only be deleted here or looked into. */
+/** The menu for `row`: a deleted message can only be deleted here or looked into; a call in the chat only deleted here. */
 export function menuActions (row: MessageRow, now: number): MessageAction[] {
+  if (row.kind === 'call') return ['delete']
   if (row.deleted !== undefined) return ['delete', 'info']
   const actions: MessageAction[] = ['reply', 'react']
   if (row.body.trim() !== '') actions.push('copy')

@@ -32,6 +32,8 @@ describe('message rules', () => {
     expect(canDeleteForEveryone(row({ sentAt: NOW - 25 * HOUR }), NOW)).toBe(false)
     expect(canDeleteForEveryone(row({ direction: 'in' }), NOW)).toBe(false)
     expect(canDeleteForEveryone(row({ deleted: { id: 'x', sentAt: NOW } }), NOW)).toBe(false)
+    // a call kept in the chat is this device's own
+    expect(canDeleteForEveryone(row({ kind: 'call', body: '', call: { video: false, outcome: 'unanswered' } }), NOW)).toBe(false)
   })
 
   it('offers the items the message allows, in order', () => {
@@ -41,6 +43,8 @@ describe('message rules', () => {
     expect(menuActions(row({ kind: 'file', file: offer, body: '' }), NOW)).toEqual(['reply', 'react', 'delete', 'info'])
     expect(menuActions(row({ sentAt: NOW - 30 * HOUR }), NOW)).toEqual(['reply', 'react', 'copy', 'delete', 'info'])
     expect(menuActions(row({ deleted: { id: 'x', sentAt: NOW }, body: '' }), NOW)).toEqual(['delete', 'info'])
+    // a call kept in the chat: only deleted here
+    expect(menuActions(row({ kind: 'call', body: '', call: { video: true, outcome: 'missed' } }), NOW)).toEqual(['delete'])
   })
 
   it('counts reactions per emoji, leaves out taken-back ones and marks ours', () => {
