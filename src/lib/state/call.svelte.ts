@@ -10,7 +10,9 @@
  * Signals are applied one after another (a candidate waits for the remote
  * description it belongs to); our candidates go to the worker in batches.
  * When this tab goes away (pagehide) its call is hung up, so it ends on both
- * sides; a path that fails for good ends it as `failed`.
+ * sides; a path that fails for good ends it as `failed`. Our media (mute,
+ * camera, switching cameras) are `media` (call-media.svelte.ts); how theirs
+ * play (sound output, picture-in-picture) is `playback` (call-playback.svelte.ts).
  */
 import type { CallCandidate, CallConfiguration, CallEvent, CallSignalEvent } from '../contract/index.ts'
 import type { ContactId } from '../db/types.ts'
@@ -19,13 +21,16 @@ import type { NodeManager } from './node-manager.svelte.ts'
 import { handleError } from './handle-error.ts'
 import { mediaProblem, qualityFrom } from './call-quality.ts'
 import type { CallQuality } from './call-quality.ts'
+import { browserMedia, CallMedia } from './call-media.svelte.ts'
+import type { MediaPlatform } from './call-media.svelte.ts'
+import { browserPlayback, CallPlayback } from './call-playback.svelte.ts'
+import type { PlaybackPlatform } from './call-playback.svelte.ts'
 
 /** What the manager needs of the node (tests pass a fake). */
 export type CallNode = Pick<NodeManager, 'call' | 'onCall' | 'onCallSignal'>
 
 /** What the manager needs of the browser (tests pass fakes). */
-export interface CallPlatform {
-  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>
+export interface CallPlatform extends MediaPlatform {
   peerConnection(config: RTCConfiguration): RTCPeerConnection
 }
 
@@ -47,7 +52,7 @@ export const QUALITY_EVERY_MS = 2000
 const MAX_CANDIDATES_PER_CALL = 32
 
 const browser: CallPlatform = {
-  getUserMedia: async (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  ...browserMedia,
   peerConnection: (config) => new RTCPeerConnection(config)
 }
 
@@ -56,10 +61,7 @@ export class CallManager {
   readonly #platform: CallPlatform
   #call = $state.raw<CallEvent | undefined>(undefined)
   #here = $state(false)
-  #local = $state.raw<MediaStream | undefined>(undefined)
   #remote = $state.raw<MediaStream | undefined>(undefined)
-  #muted = $state(false)
-  #cameraOff = $state(false)
   #problem = $state('')
   #busy = $state(false)
   #quality = $state.raw<CallQuality | undefined>(undefined)
@@ -70,9 +72,6 @@ export class CallManager {
   #restarts = 0
   #pathTimer: ReturnType<typeof setTimeout> | undefined
   #pc: RTCPeerConnection | undefined
-  // the senders of our tracks, not state: nothing renders from them
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #senders = new Map<string, RTCRtpSender>()
   /** the call this tab holds the media of */
   #callId: string | undefined
   #outgoing: CallCandidate[] = []
@@ -81,10 +80,16 @@ export class CallManager {
   #remoteSet = false
   #signals: Promise<void> = Promise.resolve()
   readonly #off: Array<() => void>
+  /** our microphone and camera */
+  readonly media: CallMedia
+  /** their sound's output, their video in picture-in-picture */
+  readonly playback: CallPlayback
 
-  constructor (node: CallNode, platform: CallPlatform = browser) {
+  constructor (node: CallNode, platform: CallPlatform = browser, playback: PlaybackPlatform = browserPlayback) {
     this.#node = node
     this.#platform = platform
+    this.playback = new CallPlayback(playback)
+    this.media = new CallMedia(platform, (devices) => { this.playback.devices(devices) })
     this.#off = [
       node.onCall((event) => { this.#onCall(event) }),
       node.onCallSignal((event) => { this.#signals = this.#signals.then(async () => this.#onSignal(event)).catch(() => {}) })
@@ -101,10 +106,10 @@ export class CallManager {
   get call (): CallEvent | undefined { return this.#call }
   /** This tab holds the call's media. */
   get here (): boolean { return this.#here }
-  get local (): MediaStream | undefined { return this.#local }
+  get local (): MediaStream | undefined { return this.media.local }
   get remote (): MediaStream | undefined { return this.#remote }
-  get muted (): boolean { return this.#muted }
-  get cameraOff (): boolean { return this.#cameraOff }
+  get muted (): boolean { return this.media.muted }
+  get cameraOff (): boolean { return this.media.cameraOff }
   /** Why the microphone or camera could not be used, in words; '' when nothing is wrong. */
   get problem (): string { return this.#problem }
   /** Placing or answering is under way. */
@@ -175,23 +180,8 @@ export class CallManager {
   }
 
   /** Muted: the microphone's track leaves its sender, so no audio packets go at all (not even silence). */
-  toggleMute (): void {
-    this.#muted = !this.#muted
-    this.#send('audio', !this.#muted)
-  }
-
-  toggleCamera (): void {
-    this.#cameraOff = !this.#cameraOff
-    this.#send('video', !this.#cameraOff)
-  }
-
-  #send (kind: 'audio' | 'video', on: boolean): void {
-    const track = kind === 'audio' ? this.#local?.getAudioTracks()[0] : this.#local?.getVideoTracks()[0]
-    const sender = this.#senders.get(kind)
-    if (track === undefined || sender === undefined) return
-    track.enabled = on
-    void sender.replaceTrack(on ? track : null).catch(() => {})
-  }
+  toggleMute (): void { this.media.toggleMute() }
+  toggleCamera (): void { this.media.toggleCamera() }
 
   /** Forgets a call that ended (its "Call ended" line goes). */
   dismiss (): void {
@@ -212,17 +202,15 @@ export class CallManager {
 
   /** Our media and the peer connection; undefined (with `problem` set) when the browser refused them. */
   async #open (video: boolean): Promise<RTCPeerConnection | undefined> {
-    let stream: MediaStream
     try {
-      stream = await this.#platform.getUserMedia({ audio: true, video })
+      await this.media.open(video)
     } catch (err) {
-      this.#problem = mediaProblem(err)
+      if (!(err instanceof Error && err.name === 'AbortError')) this.#problem = mediaProblem(err)
       return undefined
     }
     const config: CallConfiguration = await this.#node.call('callConfiguration')
     const pc = this.#platform.peerConnection(config)
-    this.#senders.clear()
-    for (const track of stream.getTracks()) this.#senders.set(track.kind, pc.addTrack(track, stream))
+    this.media.attach(pc)
     pc.addEventListener('track', (event) => { this.#remote = event.streams[0] ?? new MediaStream([event.track]) })
     pc.addEventListener('icecandidate', (event) => {
       if (event.candidate === null) return
@@ -239,10 +227,7 @@ export class CallManager {
       }
     })
     this.#pc = pc
-    this.#local = stream
     this.#here = true
-    this.#muted = false
-    this.#cameraOff = false
     return pc
   }
 
@@ -375,8 +360,8 @@ export class CallManager {
     this.#flushTimer = undefined
     this.#pc?.close()
     this.#pc = undefined
-    for (const track of this.#local?.getTracks() ?? []) track.stop()
-    this.#local = undefined
+    this.media.close()
+    this.playback.leave()
     this.#remote = undefined
     this.#callId = undefined
     this.#outgoing = []
