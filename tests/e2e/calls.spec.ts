@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
-import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { callCounters as counters, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { fakeMediaLaunchOptions } from './helpers/calls.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { befriend, expectOnline, nav } from './helpers/parley.ts'
@@ -15,37 +15,8 @@ import type { Page } from '@playwright/test'
  * missed call), busy, and an answer in one of two tabs.
  */
 
-const projectLaunch = config.projects?.[0]?.use?.launchOptions
-
 // a camera and a microphone (a test pattern and a tone), asked without a prompt
-test.use({
-  launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }
-})
-
-interface MediaCounters { audioIn: number, videoFramesIn: number, audioOut: number }
-
-/** The RTP counters of the page's call connection (0 while there is none); with `windowMs`, how much they grew over that window. */
-async function counters (page: Page, windowMs = 0): Promise<MediaCounters> {
-  return page.evaluate(async (windowMs) => {
-    const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
-    const call = made.filter(pc => pc.connectionState !== 'closed' && pc.getTransceivers().length > 0).at(-1)
-    const read = async (): Promise<{ audioIn: number, videoFramesIn: number, audioOut: number }> => {
-      const out = { audioIn: 0, videoFramesIn: 0, audioOut: 0 }
-      if (call === undefined) return out
-      for (const report of (await call.getStats()).values() as IterableIterator<Record<string, unknown>>) {
-        if (report['type'] === 'inbound-rtp' && report['kind'] === 'audio') out.audioIn += Number(report['packetsReceived'] ?? 0)
-        if (report['type'] === 'inbound-rtp' && report['kind'] === 'video') out.videoFramesIn += Number(report['framesDecoded'] ?? 0)
-        if (report['type'] === 'outbound-rtp' && report['kind'] === 'audio') out.audioOut += Number(report['packetsSent'] ?? 0)
-      }
-      return out
-    }
-    const first = await read()
-    if (windowMs === 0) return first
-    await new Promise(resolve => setTimeout(resolve, windowMs))
-    const then = await read()
-    return { audioIn: then.audioIn - first.audioIn, videoFramesIn: then.videoFramesIn - first.videoFramesIn, audioOut: then.audioOut - first.audioOut }
-  }, windowMs)
-}
+test.use({ launchOptions: fakeMediaLaunchOptions() })
 
 /** How many audio packets `page` received over half a second (a measurement window, not a wait). */
 async function audioPacketsOverHalfASecond (page: Page): Promise<number> {
@@ -86,6 +57,9 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await b.getByRole('button', { name: 'Mute' }).focus()
   await b.keyboard.press('Tab')
   await expect(b.getByRole('button', { name: 'Turn camera off' })).toBeFocused()
+  // one camera: nothing to switch to (two: call-controls.spec.ts)
+  await expect(b.getByRole('button', { name: 'Switch camera' })).toHaveCount(0)
+  await expect(b.getByRole('combobox', { name: 'Camera' })).toHaveCount(0)
 
   // Alice mutes: Bob receives no more audio packets; unmuted, they come again
   await a.getByRole('button', { name: 'Mute' }).click()

@@ -26,3 +26,38 @@ export async function openCallConnections (page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
     .filter(pc => pc.getTransceivers().length > 0 && pc.connectionState !== 'closed').length)
 }
+
+export interface MediaCounters { audioIn: number, videoFramesIn: number, audioOut: number }
+
+/** The RTP counters of the page's call connection (0 while there is none); with `windowMs`, how much they grew over that window. */
+export async function callCounters (page: Page, windowMs = 0): Promise<MediaCounters> {
+  return page.evaluate(async (windowMs) => {
+    const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
+    const call = made.filter(pc => pc.connectionState !== 'closed' && pc.getTransceivers().length > 0).at(-1)
+    const read = async (): Promise<{ audioIn: number, videoFramesIn: number, audioOut: number }> => {
+      const out = { audioIn: 0, videoFramesIn: 0, audioOut: 0 }
+      if (call === undefined) return out
+      for (const report of (await call.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+        if (report['type'] === 'inbound-rtp' && report['kind'] === 'audio') out.audioIn += Number(report['packetsReceived'] ?? 0)
+        if (report['type'] === 'inbound-rtp' && report['kind'] === 'video') out.videoFramesIn += Number(report['framesDecoded'] ?? 0)
+        if (report['type'] === 'outbound-rtp' && report['kind'] === 'audio') out.audioOut += Number(report['packetsSent'] ?? 0)
+      }
+      return out
+    }
+    const first = await read()
+    if (windowMs === 0) return first
+    await new Promise(resolve => setTimeout(resolve, windowMs))
+    const then = await read()
+    return { audioIn: then.audioIn - first.audioIn, videoFramesIn: then.videoFramesIn - first.videoFramesIn, audioOut: then.audioOut - first.audioOut }
+  }, windowMs)
+}
+
+/** The camera track the page's call sends now (its label names the device), or null while none goes. */
+export async function sentCamera (page: Page): Promise<{ label: string, readyState: string } | null> {
+  return page.evaluate(() => {
+    const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
+    const call = made.filter(pc => pc.connectionState !== 'closed' && pc.getTransceivers().length > 0).at(-1)
+    const track = call?.getSenders().find(s => s.track?.kind === 'video')?.track
+    return track == null ? null : { label: track.label, readyState: track.readyState }
+  })
+}
