@@ -114,12 +114,17 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * in both languages) took it to 177.8 and the call's view to 425.5 (lazy).
  * ICE restarts when a call's path breaks took the shell to 178.0, the call
  * view's region name ("Call with <name>", both languages) to 178.1.
+ * Switching cameras, the sound output and picture-in-picture took the shell
+ * to 179.0 (their words in both languages, the browser's device calls) and
+ * the lazy code to 428.6: the call's media (call-media, call-playback) load
+ * with the first call placed or answered, not with the app (in the shell
+ * they cost it 2.5 KiB).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 178.1,
+  shell: 179.0,
   worker: 323.8,
   pump: 4.6,
-  lazy: 425.5
+  lazy: 428.6
 }
 
 export interface BudgetResult {

@@ -32,16 +32,6 @@ export interface MediaPlatform {
   stream(tracks: MediaStreamTrack[]): MediaStream
 }
 
-export const browserMedia: MediaPlatform = {
-  getUserMedia: async (constraints) => navigator.mediaDevices.getUserMedia(constraints),
-  enumerateDevices: async () => navigator.mediaDevices.enumerateDevices(),
-  onDeviceChange: (listener) => {
-    navigator.mediaDevices.addEventListener('devicechange', listener)
-    return () => { navigator.mediaDevices.removeEventListener('devicechange', listener) }
-  },
-  stream: (tracks) => new MediaStream(tracks)
-}
-
 /** The devices of `kind` with an id, each with its label (or "<fallback> n" where the browser gives none). */
 export function devicesOf (devices: readonly DeviceInfo[], kind: MediaDeviceKind, fallback: (n: number) => string): Device[] {
   return devices.filter(d => d.kind === kind && d.deviceId !== '')
@@ -69,7 +59,7 @@ export class CallMedia {
   #offDeviceChange: (() => void) | undefined
 
   /** `onDevices` hears every listing of the devices (the sound outputs are chosen elsewhere). */
-  constructor (platform: MediaPlatform = browserMedia, onDevices: (devices: readonly DeviceInfo[]) => void = () => {}) {
+  constructor (platform: MediaPlatform, onDevices: (devices: readonly DeviceInfo[]) => void = () => {}) {
     this.#platform = platform
     this.#onDevices = onDevices
   }

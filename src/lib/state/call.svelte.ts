@@ -12,7 +12,8 @@
  * When this tab goes away (pagehide) its call is hung up, so it ends on both
  * sides; a path that fails for good ends it as `failed`. Our media (mute,
  * camera, switching cameras) are `media` (call-media.svelte.ts); how theirs
- * play (sound output, picture-in-picture) is `playback` (call-playback.svelte.ts).
+ * play (sound output, picture-in-picture) is `playback` (call-playback.svelte.ts);
+ * both load with the first call placed or answered here, not with the app.
  */
 import type { CallCandidate, CallConfiguration, CallEvent, CallSignalEvent } from '../contract/index.ts'
 import type { ContactId } from '../db/types.ts'
@@ -21,10 +22,8 @@ import type { NodeManager } from './node-manager.svelte.ts'
 import { handleError } from './handle-error.ts'
 import { mediaProblem, qualityFrom } from './call-quality.ts'
 import type { CallQuality } from './call-quality.ts'
-import { browserMedia, CallMedia } from './call-media.svelte.ts'
-import type { MediaPlatform } from './call-media.svelte.ts'
-import { browserPlayback, CallPlayback } from './call-playback.svelte.ts'
-import type { PlaybackPlatform } from './call-playback.svelte.ts'
+import type { CallMedia, MediaPlatform } from './call-media.svelte.ts'
+import type { CallPlayback, PlaybackPlatform } from './call-playback.svelte.ts'
 
 /** What the manager needs of the node (tests pass a fake). */
 export type CallNode = Pick<NodeManager, 'call' | 'onCall' | 'onCallSignal'>
@@ -52,7 +51,13 @@ export const QUALITY_EVERY_MS = 2000
 const MAX_CANDIDATES_PER_CALL = 32
 
 const browser: CallPlatform = {
-  ...browserMedia,
+  getUserMedia: async (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  enumerateDevices: async () => navigator.mediaDevices.enumerateDevices(),
+  onDeviceChange: (listener) => {
+    navigator.mediaDevices.addEventListener('devicechange', listener)
+    return () => { navigator.mediaDevices.removeEventListener('devicechange', listener) }
+  },
+  stream: (tracks) => new MediaStream(tracks),
   peerConnection: (config) => new RTCPeerConnection(config)
 }
 
@@ -80,16 +85,15 @@ export class CallManager {
   #remoteSet = false
   #signals: Promise<void> = Promise.resolve()
   readonly #off: Array<() => void>
-  /** our microphone and camera */
-  readonly media: CallMedia
-  /** their sound's output, their video in picture-in-picture */
-  readonly playback: CallPlayback
+  #media = $state.raw<CallMedia | undefined>(undefined)
+  #playback = $state.raw<CallPlayback | undefined>(undefined)
+  readonly #playbackPlatform: PlaybackPlatform | undefined
 
-  constructor (node: CallNode, platform: CallPlatform = browser, playback: PlaybackPlatform = browserPlayback) {
+  /** `playback`: the browser's own unless given (tests). */
+  constructor (node: CallNode, platform: CallPlatform = browser, playback?: PlaybackPlatform) {
     this.#node = node
     this.#platform = platform
-    this.playback = new CallPlayback(playback)
-    this.media = new CallMedia(platform, (devices) => { this.playback.devices(devices) })
+    this.#playbackPlatform = playback
     this.#off = [
       node.onCall((event) => { this.#onCall(event) }),
       node.onCallSignal((event) => { this.#signals = this.#signals.then(async () => this.#onSignal(event)).catch(() => {}) })
@@ -106,10 +110,11 @@ export class CallManager {
   get call (): CallEvent | undefined { return this.#call }
   /** This tab holds the call's media. */
   get here (): boolean { return this.#here }
-  get local (): MediaStream | undefined { return this.media.local }
+  /** Our microphone and camera (from the first call placed or answered here). */
+  get media (): CallMedia | undefined { return this.#media }
+  /** Their sound's output, their video in picture-in-picture (from the first call here). */
+  get playback (): CallPlayback | undefined { return this.#playback }
   get remote (): MediaStream | undefined { return this.#remote }
-  get muted (): boolean { return this.media.muted }
-  get cameraOff (): boolean { return this.media.cameraOff }
   /** Why the microphone or camera could not be used, in words; '' when nothing is wrong. */
   get problem (): string { return this.#problem }
   /** Placing or answering is under way. */
@@ -179,10 +184,6 @@ export class CallManager {
     await this.#node.call('hangUp', { callId: call.callId, ...(failed ? { failed } : {}) }).catch(() => {})
   }
 
-  /** Muted: the microphone's track leaves its sender, so no audio packets go at all (not even silence). */
-  toggleMute (): void { this.media.toggleMute() }
-  toggleCamera (): void { this.media.toggleCamera() }
-
   /** Forgets a call that ended (its "Call ended" line goes). */
   dismiss (): void {
     if (this.#call?.phase === 'ended') this.#call = undefined
@@ -202,15 +203,16 @@ export class CallManager {
 
   /** Our media and the peer connection; undefined (with `problem` set) when the browser refused them. */
   async #open (video: boolean): Promise<RTCPeerConnection | undefined> {
+    const media = await this.#loadMedia()
     try {
-      await this.media.open(video)
+      await media.open(video)
     } catch (err) {
       if (!(err instanceof Error && err.name === 'AbortError')) this.#problem = mediaProblem(err)
       return undefined
     }
     const config: CallConfiguration = await this.#node.call('callConfiguration')
     const pc = this.#platform.peerConnection(config)
-    this.media.attach(pc)
+    media.attach(pc)
     pc.addEventListener('track', (event) => { this.#remote = event.streams[0] ?? new MediaStream([event.track]) })
     pc.addEventListener('icecandidate', (event) => {
       if (event.candidate === null) return
@@ -229,6 +231,16 @@ export class CallManager {
     this.#pc = pc
     this.#here = true
     return pc
+  }
+
+  /** The media's code, loaded with the first call here (kept out of the app's first load). */
+  async #loadMedia (): Promise<CallMedia> {
+    if (this.#media !== undefined) return this.#media
+    const [{ CallMedia }, { CallPlayback, browserPlayback }] = await Promise.all([import('./call-media.svelte.ts'), import('./call-playback.svelte.ts')])
+    const playback = this.#playback ?? new CallPlayback(this.#playbackPlatform ?? browserPlayback)
+    this.#playback = playback
+    this.#media ??= new CallMedia(this.#platform, (devices) => { playback.devices(devices) })
+    return this.#media
   }
 
   /** Sends our gathered candidates after a moment, together. */
@@ -360,8 +372,8 @@ export class CallManager {
     this.#flushTimer = undefined
     this.#pc?.close()
     this.#pc = undefined
-    this.media.close()
-    this.playback.leave()
+    this.#media?.close()
+    this.#playback?.leave()
     this.#remote = undefined
     this.#callId = undefined
     this.#outgoing = []

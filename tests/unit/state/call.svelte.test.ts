@@ -84,12 +84,12 @@ describe('a call in the tab', () => {
     // another call's signals are not ours
     signal({ callId: 'f'.repeat(32), type: 'ice', candidates: [{ candidate: 'candidate:8 1 udp 1 127.0.0.1 8 typ host', sdpMid: '0', sdpMLineIndex: 0 }] })
 
-    manager.toggleMute()
+    manager.media?.toggleMute()
     expect(pc.senders.find(s => s.track?.kind === 'audio')).toBeUndefined()
-    manager.toggleMute()
+    manager.media?.toggleMute()
     await vi.waitFor(() => { expect(pc.senders.map(s => s.track?.kind)).toEqual(['audio', 'video']) })
 
-    const stream = manager.local as unknown as FakeStream
+    const stream = manager.media?.local as unknown as FakeStream
     emit(event('ended', { reason: 'hangup', endedBy: 'them' }))
     expect(pc.closed).toBe(true)
     expect(stream.tracks.every(t => t.stopped)).toBe(true)
@@ -141,13 +141,13 @@ describe('a call in the tab', () => {
     const { manager, pcs, emit } = setup(undefined, devices)
     await manager.place(1 as ContactId, true)
     const pc = pcs[0] as FakePeerConnection
-    await vi.waitFor(() => { expect(manager.media.canSwitch).toBe(true) })
-    await manager.media.switchCamera()
+    await vi.waitFor(() => { expect(manager.media?.canSwitch).toBe(true) })
+    await manager.media?.switchCamera()
     expect(pc.senders.map(s => s.track?.deviceId)).toEqual(['mic', 'back'])
     expect(devices.listeners()).toBe(1)
     emit(event('ended', { reason: 'hangup', endedBy: 'them' }))
     expect(devices.opened.map(t => t.readyState)).toEqual(['ended', 'ended'])
     expect(devices.listeners()).toBe(0)
-    expect(manager.media.cameras).toEqual([])
+    expect(manager.media?.cameras).toEqual([])
   })
 })
