@@ -1,7 +1,8 @@
 /**
  * `npm run lab`: the whole NAT lab (tests/lab/, docs/testing.md): every pair
  * of NAT types with STUN, the relayed ones again with TURN, a few pairs with
- * one side in Firefox ESR, and the 1,000-message fault soak. Builds the app first. Root only (network
+ * one side in Firefox ESR, a video call direct with STUN and one through TURN,
+ * and the 1,000-message fault soak. Builds the app first. Root only (network
  * namespaces, nftables). Prints every `lab …` and `soak …` line, then
  * `N passed, N failed`; exits non-zero on any failure.
  *

@@ -114,15 +114,19 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * in both languages) took it to 177.8 and the call's view to 425.5 (lazy).
  * ICE restarts when a call's path breaks took the shell to 178.0, the call
  * view's region name ("Call with <name>", both languages) to 178.1.
+ * Calls kept in the chat (the call entry with its call-back button, the
+ * chats list's preview, their words for every outcome in both languages)
+ * took the shell to 179.4, and the worker's call log (the record of each
+ * ended call, backups carrying it) to 324.2.
  * Switching cameras, the sound output and picture-in-picture took the shell
- * to 179.0 (their words in both languages, the browser's device calls) and
+ * to 180.4 (their words in both languages, the browser's device calls) and
  * the lazy code to 428.6: the call's media (call-media, call-playback) load
  * with the first call placed or answered, not with the app (in the shell
  * they cost it 2.5 KiB).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 179.0,
-  worker: 323.8,
+  shell: 180.4,
+  worker: 324.2,
   pump: 4.6,
   lazy: 428.6
 }

@@ -1,7 +1,7 @@
 import { chromium } from '@playwright/test'
 import { befriend } from '../e2e/helpers/parley.ts'
-import { chromiumLaunchOptions } from '../support/browsers.ts'
-import { recordPeerConnections } from '../support/peer-connections.ts'
+import { chromiumLaunchOptions, FAKE_MEDIA_ARGS } from '../support/browsers.ts'
+import { answerToFirstFrame, recordPeerConnections } from '../support/peer-connections.ts'
 import { median, print, twoPeople } from './lib.ts'
 import type { Page } from '@playwright/test'
 
@@ -9,23 +9,6 @@ import type { Page } from '@playwright/test'
 const CALL_RUNS = 5
 /** How long a call may take to show its first frame, or its audio round trip to be reported, before the run fails. */
 const CALL_WAIT_MS = 30_000
-
-/** Presses Answer in `page` and resolves, in the page's clock, when the remote video shows its first decoded frame. */
-async function answerToFirstFrame (page: Page, waitMs: number): Promise<number> {
-  return page.evaluate(async (waitMs) => {
-    const answer = [...document.querySelectorAll<HTMLButtonElement>('[data-testid="call"] button')].find(b => b.textContent?.trim() === 'Answer')
-    if (answer === undefined) throw new Error('no Answer button')
-    const start = performance.now()
-    answer.click()
-    // checked every frame (no named function in here: tsx would wrap it in a helper the page lacks)
-    for (;;) {
-      const video = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')
-      if (video !== null && video.videoWidth > 0) return performance.now() - start
-      if (performance.now() - start > waitMs) throw new Error('no remote video frame')
-      await new Promise(resolve => requestAnimationFrame(resolve))
-    }
-  }, waitMs)
-}
 
 /** The audio round-trip time RTCP reports for the page's call (remote-inbound-rtp), in ms; undefined until there is one. */
 async function audioRtt (page: Page): Promise<number | undefined> {
@@ -47,7 +30,7 @@ async function audioRtt (page: Page): Promise<number | undefined> {
  * calls (the first report of each), median.
  */
 export async function benchCall (url: string): Promise<void> {
-  const browser = await chromium.launch({ ...chromiumLaunchOptions, args: [...(chromiumLaunchOptions.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] })
+  const browser = await chromium.launch({ ...chromiumLaunchOptions, args: [...(chromiumLaunchOptions.args ?? []), ...FAKE_MEDIA_ARGS] })
   try {
     const { pageA, pageB, close } = await twoPeople(browser, url)
     for (const page of [pageA, pageB]) {

@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright'
+import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
+import { FAKE_MEDIA_ARGS } from '../support/browsers.ts'
 import { callCounters, recordPeerConnections, sentCamera } from '../support/peer-connections.ts'
-import { fakeMediaLaunchOptions } from './helpers/calls.ts'
 import { befriend } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
@@ -17,7 +18,11 @@ import type { Page } from '@playwright/test'
  * (nothing to switch): calls.spec.ts.
  */
 
-test.use({ launchOptions: fakeMediaLaunchOptions({ cameras: 3 }) })
+const projectLaunch = config.projects?.[0]?.use?.launchOptions
+
+// three cameras (fake_device_0, 1, 2), a microphone and three sound outputs, asked without a prompt
+const fakeMedia = FAKE_MEDIA_ARGS.map(arg => arg === '--use-fake-device-for-media-stream' ? `${arg}=device-count=3` : arg)
+test.use({ launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), ...fakeMedia] } })
 
 /** The label of the camera track our preview shows. */
 async function previewCamera (page: Page): Promise<string | undefined> {

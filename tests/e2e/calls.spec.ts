@@ -1,10 +1,11 @@
 import AxeBuilder from '@axe-core/playwright'
+import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
+import { FAKE_MEDIA_ARGS } from '../support/browsers.ts'
 import { callCounters as counters, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
-import { fakeMediaLaunchOptions } from './helpers/calls.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
-import { befriend, expectOnline, nav } from './helpers/parley.ts'
+import { befriend, chatRow, expectOnline, nav } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 /**
@@ -15,8 +16,12 @@ import type { Page } from '@playwright/test'
  * missed call), busy, and an answer in one of two tabs.
  */
 
+const projectLaunch = config.projects?.[0]?.use?.launchOptions
+
 // a camera and a microphone (a test pattern and a tone), asked without a prompt
-test.use({ launchOptions: fakeMediaLaunchOptions() })
+test.use({
+  launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), ...FAKE_MEDIA_ARGS] }
+})
 
 /** How many audio packets `page` received over half a second (a measurement window, not a wait). */
 async function audioPacketsOverHalfASecond (page: Page): Promise<number> {
@@ -57,7 +62,7 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await b.getByRole('button', { name: 'Mute' }).focus()
   await b.keyboard.press('Tab')
   await expect(b.getByRole('button', { name: 'Turn camera off' })).toBeFocused()
-  // one camera: nothing to switch to (two: call-controls.spec.ts)
+  // one camera: nothing to switch to (more: call-controls.spec.ts)
   await expect(b.getByRole('button', { name: 'Switch camera' })).toHaveCount(0)
   await expect(b.getByRole('combobox', { name: 'Camera' })).toHaveCount(0)
 
@@ -119,6 +124,9 @@ test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answ
 
   await b2.getByRole('button', { name: 'Hang up' }).click()
   for (const page of [a, b]) await expect(page.getByTestId('call-ended')).toHaveText('Call ended.', { timeout: 15_000 })
+  // each call is kept in the chat, as this side saw it
+  await expect(a.getByTestId('call-entry')).toContainText(['Voice call declined', 'Cancelled voice call', /Outgoing voice call, lasted \d+:\d{2}/])
+  await expect(c.getByTestId('call-entry')).toContainText(['Voice call: the line was busy'])
 })
 
 test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings, and becomes a missed call when she gives up', async ({ alice, bob }) => {
@@ -138,4 +146,46 @@ test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings
   expect(ringing?.href).toMatch(/^#\/chat\/\d+$/)
   await a.getByRole('button', { name: 'Cancel' }).click()
   await expect.poll(async () => (await shownNotifications(b)).map(n => [n.title, n.body, n.tag]), { timeout: 15_000 }).toEqual([['Alice', 'Missed call from Alice.', ringing?.tag]])
+})
+
+test('no answer: the call ends after the ring time and both chats keep it; Bob\'s missed call is unread until he sees it, and he calls back from it', async ({ alice, bob }) => {
+  // the ring time is the real one (45 s, RING_TIMEOUT_MS): the worker's timer, which no page clock reaches
+  test.setTimeout(180_000)
+  const [a, b] = [alice.page, bob.page]
+  for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
+  await befriend(a, b)
+  await nav(b).getByRole('link', { name: 'Chats' }).click()
+  await expect(chatRow(b, 'Alice')).toBeVisible()
+
+  await a.getByRole('button', { name: 'Video call with Bob' }).click()
+  await expect(b.getByTestId('call').getByRole('status')).toHaveText('Alice is calling you (video)', { timeout: 30_000 })
+  await expect(a.getByTestId('call-ended')).toHaveText('No answer.', { timeout: 90_000 })
+  await expect(b.getByTestId('call-ended')).toHaveText('Missed call from Alice.', { timeout: 15_000 })
+  for (const page of [a, b]) await page.getByRole('button', { name: 'Close' }).click()
+
+  // in Alice's chat: her call, not answered, to call again
+  await expect(a.getByTestId('call-entry')).toContainText(['Video call not answered'])
+  await expect(a.getByTestId('call-entry').getByRole('button', { name: 'Call again' })).toBeVisible()
+  // Bob, on the chats list: one unread, the missed call as its preview
+  await expect(chatRow(b, 'Alice').getByTestId('unread')).toHaveText('1')
+  await expect(chatRow(b, 'Alice')).toContainText('Missed video call')
+  await chatRow(b, 'Alice').click()
+  const missed = b.getByTestId('call-entry')
+  await expect(missed).toHaveAttribute('data-outcome', 'missed')
+  await expect(missed).toContainText('Missed video call')
+  // seen, it is read
+  await expect(missed).toHaveAttribute('data-state', 'read')
+  const { violations } = await new AxeBuilder({ page: b }).include('[data-testid="call-entry"]').analyze()
+  expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)).toEqual([])
+  await nav(b).getByRole('link', { name: 'Chats' }).click()
+  await expect(chatRow(b, 'Alice').getByTestId('unread')).toHaveCount(0)
+
+  // he calls back from it, with video as she called; she declines
+  await chatRow(b, 'Alice').click()
+  await missed.getByRole('button', { name: 'Call back' }).click()
+  await expect(a.getByTestId('call').getByRole('status')).toHaveText('Bob is calling you (video)', { timeout: 30_000 })
+  await a.getByRole('button', { name: 'Decline' }).click()
+  await expect(b.getByTestId('call-ended')).toHaveText('The call was declined.', { timeout: 15_000 })
+  await expect(b.getByTestId('call-entry')).toContainText(['Missed video call', 'Video call declined'])
+  await expect(a.getByTestId('call-entry')).toContainText(['Video call not answered', 'You declined a video call'])
 })

@@ -1,11 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, message, nav, send } from './helpers/parley.ts'
-import type { Locator, Page } from '@playwright/test'
-
-/** The chats list's row (a link) for the contact called `name`. */
-function chatRow (page: Page, name: string): Locator {
-  return page.getByRole('main').getByRole('link', { name: new RegExp(`^${name}`) })
-}
+import { befriend, chatRow, message, nav, send } from './helpers/parley.ts'
 
 test.describe('unread messages in the chats list', () => {
   test('counted per chat, said in words (English and Russian), cleared once the chat is seen', async ({ alice, bob }) => {

@@ -3,7 +3,7 @@
  * over `/parley/call/1.0.0` through a real relay-node, Alice calls Bob, his
  * node rings with her offer and the candidates she sent meanwhile, he
  * answers, candidates go both ways, she hangs up; Carol, calling Bob then,
- * hears busy; a malformed frame is answered `reject invalid` and the node
+ * hears busy; each keeps the call in its chat; a malformed frame is answered `reject invalid` and the node
  * keeps serving. The media is the tabs' (e2e).
  */
 import { CALL_PROTOCOL } from '@parley/protocol/call/constants'
@@ -63,6 +63,15 @@ describe('call signalling between nodes', () => {
     await vi.waitFor(() => { expect(atBob.phases).toEqual(['ringing', 'active', 'ended:hangup']) }, WAIT)
     expect(await bob.node.call('currentCall')).toBeNull()
     await expect(bob.node.call('answerCall', { callId, sdp: ANSWER })).rejects.toMatchObject({ code: 'callNotFound' })
+    // each keeps the call in the chat, as this side saw it; Carol's busy one too; none of it is sent
+    const calls = async (peer: Peer): Promise<unknown[]> => (await peer.db.messages.filter(m => m.kind === 'call').toArray())
+      .map(m => ({ direction: m.direction, state: m.state, call: { video: m.call?.video, outcome: m.call?.outcome } }))
+    await vi.waitFor(async () => {
+      expect(await calls(alice)).toEqual([{ direction: 'out', state: 'delivered', call: { video: true, outcome: 'answered' } }])
+      expect(await calls(bob)).toEqual([{ direction: 'in', state: 'read', call: { video: true, outcome: 'answered' } }])
+      expect(await calls(carol)).toEqual([{ direction: 'out', state: 'delivered', call: { video: false, outcome: 'busy' } }])
+    }, WAIT)
+    expect(await bob.db.messages.filter(m => m.kind !== 'call').count()).toBe(0)
   }, 120_000)
 
   it('a malformed frame is answered reject invalid and changes nothing; a frame of no call is unknown-call; the node keeps serving', async () => {

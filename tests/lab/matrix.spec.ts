@@ -9,8 +9,8 @@
  *   lab <natA>-<natB>[+turn] browsers=<alice>,<bob> connected=<yes|no> path=<direct|relayed> first_msg_ms=<n> direct_ms=<n|->
  */
 import { expect, recordLine, test, type Lab } from './fixtures.ts'
-import { NAT_TYPES, type NatType } from './netlab.ts'
-import { connectionHistory, failedAttempts, launchPerson, selectedCandidates, type LabPerson } from './services.ts'
+import { expectDirect, NAT_TYPES, type NatType } from './netlab.ts'
+import { connectionHistory, failedAttempts, selectedCandidates, withPair } from './services.ts'
 import type { BrowserName } from '../support/browsers.ts'
 import { addContact, connectionPath, message, onboard, readInvite, send } from '../e2e/helpers/parley.ts'
 import type { Page } from '@playwright/test'
@@ -18,20 +18,6 @@ import type { Page } from '@playwright/test'
 /** Waiting for the upgrade: the app tries for 20 s per attempt (UPGRADE_TIMEOUT_MS) and retries after 2 s, 4 s… */
 const DIRECT_WAIT_MS = 60_000
 const POLL_MS = 50
-
-/**
- * Where ICE can succeed with STUN alone: both sides send UDP, and a symmetric
- * NAT's fresh port per destination only meets a peer that accepts packets
- * from anyone (a full cone).
- */
-export function expectDirect (a: NatType, b: NatType, turn: boolean): boolean {
-  if (turn) return true
-  if (a === 'udpblocked' || b === 'udpblocked') return false
-  if (a === 'symmetric' && b === 'symmetric') return false
-  if (a === 'symmetric') return b === 'cone'
-  if (b === 'symmetric') return a === 'cone'
-  return true
-}
 
 interface Outcome {
   path: 'direct' | 'relayed'
@@ -69,69 +55,57 @@ async function directOrFailed (page: Page, timeoutMs: number, acceptFailure: boo
 async function pair (lab: Lab, natA: NatType, natB: NatType, turn: boolean, browsers: [BrowserName, BrowserName] = ['chromium', 'chromium']): Promise<Outcome> {
   const name = `${natA}-${natB}${turn ? '+turn' : ''} browsers=${browsers.join(',')}`
   let recorded = false
-  const siteA = await lab.net.addSite(natA)
-  const siteB = await lab.net.addSite(natB)
-  const people: LabPerson[] = []
   try {
-    const url = turn ? lab.turnUrl : lab.url
-    const [alice, bob] = await Promise.all([launchPerson(siteA, url, lab.workDir, browsers[0]), launchPerson(siteB, url, lab.workDir, browsers[1])])
-    people.push(alice, bob)
-    await Promise.all([onboard(alice.page, 'Alice'), onboard(bob.page, 'Bob')])
-    const a = await readInvite(alice.page)
-    const b = await readInvite(bob.page)
+    return await withPair(lab, [natA, natB], { url: turn ? lab.turnUrl : lab.url, browsers }, async (alice, bob) => {
+      await Promise.all([onboard(alice.page, 'Alice'), onboard(bob.page, 'Bob')])
+      const a = await readInvite(alice.page)
+      const b = await readInvite(bob.page)
 
-    // Alice's contact request is the first connection between the two
-    const start = Date.now()
-    const startPageMs = await alice.page.evaluate(() => performance.now())
-    await addContact(alice.page, b.invite, 'Bob')
-    const upgrade = (async () => {
-      let outcome = await directOrFailed(alice.page, DIRECT_WAIT_MS, !expectDirect(natA, natB, turn))
-      // an expected-direct pair may fail an attempt and succeed on the retry
-      if (outcome.result === 'failed' && expectDirect(natA, natB, turn)) outcome = await directOrFailed(alice.page, DIRECT_WAIT_MS, false)
-      return { ...outcome, at: Date.now() }
-    })()
-    // awaited below; if a step before that fails, the page closes under it
-    upgrade.catch(() => {})
-    await addContact(bob.page, a.invite, 'Alice')
-    // on Alice's clock: Bob's side had accepted by then
-    const acceptedPageMs = await alice.page.evaluate(() => performance.now())
+      // Alice's contact request is the first connection between the two
+      const start = Date.now()
+      const startPageMs = await alice.page.evaluate(() => performance.now())
+      await addContact(alice.page, b.invite, 'Bob')
+      const upgrade = (async () => {
+        let outcome = await directOrFailed(alice.page, DIRECT_WAIT_MS, !expectDirect(natA, natB, turn))
+        // an expected-direct pair may fail an attempt and succeed on the retry
+        if (outcome.result === 'failed' && expectDirect(natA, natB, turn)) outcome = await directOrFailed(alice.page, DIRECT_WAIT_MS, false)
+        return { ...outcome, at: Date.now() }
+      })()
+      // awaited below; if a step before that fails, the page closes under it
+      upgrade.catch(() => {})
+      await addContact(bob.page, a.invite, 'Alice')
+      // on Alice's clock: Bob's side had accepted by then
+      const acceptedPageMs = await alice.page.evaluate(() => performance.now())
 
-    const sentAt = Date.now()
-    await send(alice.page, 'first message')
-    await expect(message(bob.page, 'first message')).toBeVisible()
-    const firstMsgMs = Date.now() - sentAt
-    await send(bob.page, 'and back')
-    await expect(message(alice.page, 'and back')).toBeVisible()
+      const sentAt = Date.now()
+      await send(alice.page, 'first message')
+      await expect(message(bob.page, 'first message')).toBeVisible()
+      const firstMsgMs = Date.now() - sentAt
+      await send(bob.page, 'and back')
+      await expect(message(alice.page, 'and back')).toBeVisible()
 
-    const { result, at, pageMs } = await upgrade
-    const path = result === 'direct' ? 'direct' : 'relayed'
-    const directMs = path === 'direct' ? at - start : undefined
-    await recordLine(`lab ${name} connected=yes path=${path} first_msg_ms=${firstMsgMs} direct_ms=${directMs ?? '-'}`)
-    recorded = true
-    // the badge agrees on both sides, and chat still works on that path
-    await expect(connectionPath(alice.page), `Alice's chat shows ${path}`).toHaveAttribute('data-path', path)
-    await expect(connectionPath(bob.page), `Bob's chat shows the path Alice's upgrade took (${path})`).toHaveAttribute('data-path', path)
-    await send(bob.page, `over the ${path} path`)
-    await expect(message(alice.page, `over the ${path} path`)).toBeVisible()
-    const candidates = path === 'direct' ? [...await selectedCandidates(alice.page), ...await selectedCandidates(bob.page)] : []
-    if (process.env['LAB_VERBOSE'] === '1') {
-      console.log(`  Alice's clock: request sent at ${(startPageMs / 1000).toFixed(1)} s, Bob had accepted by ${(acceptedPageMs / 1000).toFixed(1)} s, badge ${result} at ${pageMs === undefined ? '-' : `${(pageMs / 1000).toFixed(1)} s`}`)
-      for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page)).join('\n    ')}`)
-    }
-    if (candidates.length > 0) console.log(`  ${name} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)
-    if (path === 'relayed') expect(await failedAttempts(alice.page) + await failedAttempts(bob.page)).toBeGreaterThan(0)
-    return { path, firstMsgMs, directMs, candidates }
+      const { result, at, pageMs } = await upgrade
+      const path = result === 'direct' ? 'direct' : 'relayed'
+      const directMs = path === 'direct' ? at - start : undefined
+      await recordLine(`lab ${name} connected=yes path=${path} first_msg_ms=${firstMsgMs} direct_ms=${directMs ?? '-'}`)
+      recorded = true
+      // the badge agrees on both sides, and chat still works on that path
+      await expect(connectionPath(alice.page), `Alice's chat shows ${path}`).toHaveAttribute('data-path', path)
+      await expect(connectionPath(bob.page), `Bob's chat shows the path Alice's upgrade took (${path})`).toHaveAttribute('data-path', path)
+      await send(bob.page, `over the ${path} path`)
+      await expect(message(alice.page, `over the ${path} path`)).toBeVisible()
+      const candidates = path === 'direct' ? [...await selectedCandidates(alice.page), ...await selectedCandidates(bob.page)] : []
+      if (process.env['LAB_VERBOSE'] === '1') {
+        console.log(`  Alice's clock: request sent at ${(startPageMs / 1000).toFixed(1)} s, Bob had accepted by ${(acceptedPageMs / 1000).toFixed(1)} s, badge ${result} at ${pageMs === undefined ? '-' : `${(pageMs / 1000).toFixed(1)} s`}`)
+        for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page)).join('\n    ')}`)
+      }
+      if (candidates.length > 0) console.log(`  ${name} ICE pairs selected (local/remote, Alice then Bob): ${candidates.join(' ')}`)
+      if (path === 'relayed') expect(await failedAttempts(alice.page) + await failedAttempts(bob.page)).toBeGreaterThan(0)
+      return { path, firstMsgMs, directMs, candidates }
+    })
   } catch (err) {
     if (!recorded) await recordLine(`lab ${name} connected=no path=- first_msg_ms=- direct_ms=-`)
-    // what WebRTC did, for the report
-    for (const [who, person] of [['Alice', people[0]], ['Bob', people[1]]] as const) {
-      if (person != null) console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page).catch(() => ['(page gone)'])).join('\n    ')}`)
-    }
     throw err
-  } finally {
-    await Promise.allSettled(people.map(async p => await p.close()))
-    await siteA.remove()
-    await siteB.remove()
   }
 }
 

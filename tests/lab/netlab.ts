@@ -39,6 +39,20 @@ export type NatType = 'cone' | 'restricted' | 'symmetric' | 'udpblocked'
 
 export const NAT_TYPES: readonly NatType[] = ['cone', 'restricted', 'symmetric', 'udpblocked']
 
+/**
+ * Where ICE can succeed with STUN alone: both sides send UDP, and a symmetric
+ * NAT's fresh port per destination only meets a peer that accepts packets
+ * from anyone (a full cone).
+ */
+export function expectDirect (a: NatType, b: NatType, turn: boolean): boolean {
+  if (turn) return true
+  if (a === 'udpblocked' || b === 'udpblocked') return false
+  if (a === 'symmetric' && b === 'symmetric') return false
+  if (a === 'symmetric') return b === 'cone'
+  if (b === 'symmetric') return a === 'cone'
+  return true
+}
+
 export const PUBLIC_IP = '203.0.113.1'
 const PUBLIC_PREFIX = '203.0.113'
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')

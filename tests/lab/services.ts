@@ -11,9 +11,10 @@ import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { chromium, firefox, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { firefoxLaunchOptions, type BrowserName } from '../support/browsers.ts'
+import { FAKE_MEDIA_ARGS, firefoxLaunchOptions, type BrowserName } from '../support/browsers.ts'
+import { recordPeerConnections as keepPagePeerConnections } from '../support/peer-connections.ts'
 import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
-import { inNs, LabError, PUBLIC_IP, type NetLab, type Site } from './netlab.ts'
+import { inNs, LabError, PUBLIC_IP, type NatType, type NetLab, type Site } from './netlab.ts'
 import type { AppConfig } from '../../scripts/lib/app-config.ts'
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
@@ -65,6 +66,12 @@ async function stopChild (child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
   await exited
   clearTimeout(timer)
+}
+
+/** What {@link withPair} needs of the lab (tests/lab/fixtures.ts). */
+export interface LabNet {
+  readonly net: NetLab
+  readonly workDir: string
 }
 
 /** The lab's relay: the suites' one relay fixture (tests/support/relay.ts), on the public address. */
@@ -137,7 +144,8 @@ export interface LabPerson {
  * public address, so it is declared secure for this browser only (service
  * worker, WebCrypto, WebRTC need a secure context).
  */
-export async function launchPerson (site: Site, url: string, workDir: string, browserName: BrowserName = 'chromium'): Promise<LabPerson> {
+export async function launchPerson (site: Site, url: string, workDir: string, browserName: BrowserName = 'chromium', options: { calls?: boolean } = {}): Promise<LabPerson> {
+  if (options.calls === true && browserName !== 'chromium') throw new LabError('lab calls run in Chromium (its fake camera and microphone)')
   const hosts = [WEB_PORT, WEB_PORT_TURN].map(p => `${PUBLIC_IP}:${p}`)
   let browser: Browser
   let context: BrowserContext
@@ -150,11 +158,14 @@ export async function launchPerson (site: Site, url: string, workDir: string, br
       args: [
         '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
         '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        `--unsafely-treat-insecure-origin-as-secure=${hosts.map(h => `http://${h}`).join(',')}`
+        `--unsafely-treat-insecure-origin-as-secure=${hosts.map(h => `http://${h}`).join(',')}`,
+        ...(options.calls === true ? FAKE_MEDIA_ARGS : [])
       ]
     })
     // the microphone permission makes Chromium show real host candidates instead of mDNS names
-    context = await browser.newContext({ permissions: ['microphone'] })
+    context = await browser.newContext({ permissions: options.calls === true ? ['microphone', 'camera'] : ['microphone'] })
+    // a call's media counters are read from these (tests/support/peer-connections.ts)
+    if (options.calls === true) await keepPagePeerConnections(context)
   } else {
     const wrapper = join(workDir, `firefox-${site.host}.sh`)
     await writeFile(wrapper, `#!/bin/sh\ncd '${REPO_ROOT}' && exec node --import tsx '${FIREFOX_IN_NETNS}' '${site.host}' "$@"\n`)
@@ -183,6 +194,44 @@ export async function launchPerson (site: Site, url: string, workDir: string, br
     context,
     page,
     async close () { await browser.close() }
+  }
+}
+
+/** How {@link withPair} opens its two people. */
+export interface PairOptions {
+  /** the app: the lab's STUN-only one, or the one that also offers TURN */
+  url: string
+  /** Alice's and Bob's browsers (default: Chromium both) */
+  browsers?: [BrowserName, BrowserName]
+  /** fake camera and microphone for calls (Chromium only), see {@link launchPerson} */
+  calls?: boolean
+}
+
+/**
+ * Alice behind a new `nats[0]` router and Bob behind a `nats[1]` one, each in
+ * a browser of their own with the app open: runs `scenario` with them, then
+ * closes both browsers and removes both sites. If the scenario fails, first
+ * prints what WebRTC did in each page (for the report).
+ */
+export async function withPair<T> (lab: LabNet, nats: [NatType, NatType], options: PairOptions, scenario: (alice: LabPerson, bob: LabPerson) => Promise<T>): Promise<T> {
+  const sites = [await lab.net.addSite(nats[0]), await lab.net.addSite(nats[1])] as const
+  const browsers = options.browsers ?? ['chromium', 'chromium']
+  const launched = await Promise.allSettled(sites.map(async (site, i) => await launchPerson(site, options.url, lab.workDir, browsers[i], { calls: options.calls })))
+  const people = launched.flatMap(l => l.status === 'fulfilled' ? [l.value] : [])
+  try {
+    const [alice, bob] = launched.map(l => { if (l.status === 'rejected') throw l.reason; return l.value })
+    if (alice == null || bob == null) throw new LabError('two people were not launched')
+    try {
+      return await scenario(alice, bob)
+    } catch (err) {
+      for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) {
+        console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page).catch(() => ['(page gone)'])).join('\n    ')}`)
+      }
+      throw err
+    }
+  } finally {
+    await Promise.allSettled(people.map(async p => await p.close()))
+    for (const site of sites) await site.remove()
   }
 }
 
@@ -291,13 +340,17 @@ export async function failedAttempts (page: Page): Promise<number> {
   })
 }
 
-/** `local/remote` candidate types (host, srflx, prflx, relay) of every connected peer connection in `page`. */
-export async function selectedCandidates (page: Page): Promise<string[]> {
-  return await page.evaluate(async () => {
+/**
+ * `local/remote` candidate types (host, srflx, prflx, relay) of the connected
+ * peer connections in `page`: the chat's (no media), or with 'calls' those
+ * that carry media (a call's).
+ */
+export async function selectedCandidates (page: Page, which: 'chat' | 'calls' = 'chat'): Promise<string[]> {
+  return await page.evaluate(async (which) => {
     const list = (globalThis as unknown as { __labPeerConnections?: RecordedConnection[] }).__labPeerConnections ?? []
     const pairs: string[] = []
     for (const { pc } of list) {
-      if (pc.connectionState !== 'connected') continue
+      if (pc.connectionState !== 'connected' || (pc.getTransceivers().length > 0) !== (which === 'calls')) continue
       const stats = await pc.getStats()
       let pairId: string | undefined
       stats.forEach((s: { type: string, selectedCandidatePairId?: string }) => {
@@ -310,7 +363,7 @@ export async function selectedCandidates (page: Page): Promise<string[]> {
       pairs.push(`${local?.candidateType ?? '?'}/${remote?.candidateType ?? '?'}`)
     }
     return pairs
-  })
+  }, which)
 }
 
 export async function makeWorkDir (): Promise<{ dir: string, remove(): Promise<void> }> {

@@ -30,6 +30,9 @@ export const chromiumLaunchOptions: LaunchOptions = {
   ]
 }
 
+/** Chromium's fake camera and microphone (a test pattern and a tone), given to a page without a prompt: for calls. */
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']
+
 /**
  * Firefox ESR through the BiDi shim (it starts `$FIREFOX_PATH`, default
  * /usr/bin/firefox-esr). Firefox gathers ICE host candidates on

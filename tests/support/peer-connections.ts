@@ -1,14 +1,18 @@
-import type { Page } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
 
 /**
- * What a page's calls are made of, for e2e tests and benchmarks: every
- * RTCPeerConnection the page makes is kept (the node's data connections too:
- * a call's is the one with media transceivers), so its `getStats` can be read.
+ * What a page's calls are made of, for e2e tests, the NAT lab and benchmarks:
+ * every RTCPeerConnection the page makes is kept (the node's data connections
+ * too: a call's is the one with media transceivers), so its `getStats` can be
+ * read.
  */
 
-/** Keeps every RTCPeerConnection `page` makes from its next navigation on (call before `goto` or `reload`). */
-export async function recordPeerConnections (page: Page): Promise<void> {
-  await page.addInitScript(() => {
+/**
+ * Keeps every RTCPeerConnection made from the next navigation on: by `page`
+ * (call before `goto` or `reload`), or by every page of a context.
+ */
+export async function recordPeerConnections (target: Page | BrowserContext): Promise<void> {
+  await target.addInitScript(() => {
     const Original = window.RTCPeerConnection
     const made: RTCPeerConnection[] = []
     Object.assign(window, { __peerConnections: made })
@@ -27,7 +31,14 @@ export async function openCallConnections (page: Page): Promise<number> {
     .filter(pc => pc.getTransceivers().length > 0 && pc.connectionState !== 'closed').length)
 }
 
-export interface MediaCounters { audioIn: number, videoFramesIn: number, audioOut: number }
+export interface MediaCounters {
+  /** audio packets received */
+  audioIn: number
+  /** video frames received and decoded */
+  videoFramesIn: number
+  /** audio packets sent */
+  audioOut: number
+}
 
 /** The RTP counters of the page's call connection (0 while there is none); with `windowMs`, how much they grew over that window. */
 export async function callCounters (page: Page, windowMs = 0): Promise<MediaCounters> {
@@ -50,6 +61,23 @@ export async function callCounters (page: Page, windowMs = 0): Promise<MediaCoun
     const then = await read()
     return { audioIn: then.audioIn - first.audioIn, videoFramesIn: then.videoFramesIn - first.videoFramesIn, audioOut: then.audioOut - first.audioOut }
   }, windowMs)
+}
+
+/** Presses Answer in `page` and resolves, in the page's clock, when the remote video shows its first decoded frame. */
+export async function answerToFirstFrame (page: Page, waitMs: number): Promise<number> {
+  return page.evaluate(async (waitMs) => {
+    const answer = [...document.querySelectorAll<HTMLButtonElement>('[data-testid="call"] button')].find(b => b.textContent?.trim() === 'Answer')
+    if (answer === undefined) throw new Error('no Answer button')
+    const start = performance.now()
+    answer.click()
+    // checked every frame (no named function in here: tsx would wrap it in a helper the page lacks)
+    for (;;) {
+      const video = document.querySelector<HTMLVideoElement>('[data-testid="remote-video"]')
+      if (video !== null && video.videoWidth > 0) return performance.now() - start
+      if (performance.now() - start > waitMs) throw new Error('no remote video frame')
+      await new Promise(resolve => requestAnimationFrame(resolve))
+    }
+  }, waitMs)
 }
 
 /** The camera track the page's call sends now (its label names the device), or null while none goes. */

@@ -18,7 +18,7 @@ import { ACTION_NESTED_FIELDS, readContactActions, readMessageActions, readVoice
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
-  ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
+  CallOutcome, CallRecord, ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
   ProfileRow, RelayRow, RelaySource
 } from './types.ts'
 
@@ -145,7 +145,7 @@ export const RELAY_FIELDS = {
 } as const satisfies Record<keyof RelayRow, boolean>
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
-  receivedAt: true, state: false, readAt: true, file: true,
+  receivedAt: true, state: false, readAt: true, file: true, call: true,
   replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true,
   groupId: true, lamport: true, groupSigned: true
 } as const satisfies Record<keyof MessageRow, boolean>
@@ -154,12 +154,17 @@ export const FILE_FIELDS = {
   sha256: false, size: false, name: false, mime: false, chunkSize: false, listHash: false,
   thumb: true, thumbMime: true, width: true, height: true, voice: true
 } as const satisfies Record<keyof FileOffer, boolean>
+/** A call kept in the chat (kind 'call'). */
+export const CALL_FIELDS = { video: false, outcome: false, durationMs: true } as const satisfies Record<keyof CallRecord, boolean>
 /** Fields that hold a nested row, by name, with that row's field map (for `rowToJson`). */
-const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS, ...ACTION_NESTED_FIELDS }
+const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS, call: CALL_FIELDS, ...ACTION_NESTED_FIELDS }
 const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, stored: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
-const MESSAGE_KINDS = keysOf({ text: 1, file: 1 } satisfies Record<MessageKind, 1>)
+const MESSAGE_KINDS = keysOf({ text: 1, file: 1, call: 1 } satisfies Record<MessageKind, 1>)
+const CALL_OUTCOMES = keysOf({ answered: 1, missed: 1, declined: 1, unanswered: 1, cancelled: 1, busy: 1, failed: 1 } satisfies Record<CallOutcome, 1>)
+/** The longest call a backup may say one lasted: a week, in ms. */
+const MAX_CALL_MS = 7 * 24 * 3600_000
 const THUMB_TYPES = keysOf({ 'image/jpeg': 1, 'image/png': 1, 'image/webp': 1 } satisfies Record<NonNullable<FileOffer['thumbMime']>, 1>)
 /** A SHA-256 as the offer writes it, or '' on an outgoing file still being hashed. */
 const SHA256_HEX_OR_EMPTY = /^(?:[0-9a-f]{64})?$/
@@ -258,7 +263,11 @@ export class ContentsChecker {
     if (row.has('deliveredAt')) message.deliveredAt = row.time('deliveredAt')
     if (row.has('file')) message.file = readFileOffer(row.nested('file', FILE_FIELDS), message.direction)
     if ((message.kind === 'file') !== (message.file !== undefined)) {
-      row.fail(message.kind === 'file' ? 'a file message has no "file"' : 'a text message has a "file"')
+      row.fail(message.kind === 'file' ? 'a file message has no "file"' : `a ${message.kind} message has a "file"`)
+    }
+    if (row.has('call')) message.call = readCallRecord(row.nested('call', CALL_FIELDS))
+    if ((message.kind === 'call') !== (message.call !== undefined)) {
+      row.fail(message.kind === 'call' ? 'a call message has no "call"' : `a ${message.kind} message has a "call"`)
     }
     const contact = this.#contacts.get(message.contactId)
     if (contact === undefined) return row.fail(`its contact ${message.contactId} is not in the backup`)
@@ -298,6 +307,13 @@ export function readProfile (value: unknown): ProfileRow {
  * only on an outgoing file that was still being hashed (its `chunkSize` may
  * then be 0); a thumbnail comes with its type, a width with its height.
  */
+function readCallRecord (row: Fields): CallRecord {
+  const call: CallRecord = { video: row.bool('video'), outcome: row.oneOf('outcome', CALL_OUTCOMES) }
+  if (row.has('durationMs')) call.durationMs = row.int('durationMs', 0, MAX_CALL_MS)
+  if ((call.outcome === 'answered') !== (call.durationMs !== undefined)) row.fail('"durationMs" is set on a call that was not answered, or missing on one that was')
+  return call
+}
+
 function readFileOffer (row: Fields, direction: MessageDirection): FileOffer {
   const sha256 = row.text('sha256', 0, 64)
   const listHash = row.text('listHash', 0, 64)

@@ -21,11 +21,15 @@ export function newer (a: EventStamp, b: EventStamp | undefined): boolean {
   return b === undefined || a.sentAt > b.sentAt || (a.sentAt === b.sentAt && a.id > b.id)
 }
 
-/** Why an event cannot apply to its message: it is not the author's, or it came after the window. */
-export type EventRefusal = 'not-yours' | 'not-text' | 'too-late' | 'deleted'
+/**
+ * Why an event cannot apply to its message: it is not the author's, or it came after the window;
+ * 'local': the message is a call kept in the chat, which only "delete for me" touches.
+ */
+export type EventRefusal = 'not-yours' | 'not-text' | 'too-late' | 'deleted' | 'local'
 
 /** Whether `event` may change `row` at all (undefined: it may). */
 export function refusal (row: MessageRow, event: EventRow): EventRefusal | undefined {
+  if (row.kind === 'call' && event.kind !== 'hide') return 'local'
   switch (event.kind) {
     case 'edit':
       if (row.fromPeerId !== event.fromPeerId) return 'not-yours'

@@ -65,8 +65,28 @@ export interface ContactRow {
 }
 
 export type MessageDirection = 'in' | 'out'
-/** 'text': body is the text. 'file': an offered file, `file` says what it is and body is an optional caption. */
-export type MessageKind = 'text' | 'file'
+/**
+ * 'text': body is the text. 'file': an offered file, `file` says what it is and body is an optional caption.
+ * 'call': a call with the contact, as this device saw it (`call`; body ''): written here when the call
+ * ends, never sent. Ours (direction 'out') are 'delivered', theirs 'delivered' (unread) when missed, else 'read'.
+ */
+export type MessageKind = 'text' | 'file' | 'call'
+
+/**
+ * How a call in the chat ended, from this side: answered; for a call to us,
+ * missed (rang out, or the caller gave up) or declined (by us); for ours,
+ * declined (by them), unanswered, cancelled (by us before an answer), busy,
+ * or failed (could not reach them, or they take no calls from us).
+ */
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'unanswered' | 'cancelled' | 'busy' | 'failed'
+
+/** A call kept in the chat (MessageRow kind 'call'). */
+export interface CallRecord {
+  video: boolean
+  outcome: CallOutcome
+  /** an answered call: how long it lasted, ms */
+  durationMs?: number
+}
 /**
  * An outgoing message goes queued → sent (handed to a connection) → stored
  * (held by at least one of the recipient's mailbox relays) → delivered (the
@@ -92,6 +112,8 @@ export interface MessageRow {
   deliveredAt?: number
   /** kind 'file' only: the offer (docs/protocols.md, "Files"); its transfer row has the same id. */
   file?: FileOffer
+  /** kind 'call' only: how the call went */
+  call?: CallRecord
   /** The message this one answers (either side's); the chat shows a quote of it. */
   replyTo?: MessageId
   /**

@@ -17,6 +17,7 @@
 import * as actions from './messages/actions.ts'
 import * as add from './messages/add.ts'
 import * as app from './messages/app.ts'
+import * as callLog from './messages/call-log.ts'
 import * as calls from './messages/calls.ts'
 import * as chat from './messages/chat.ts'
 import * as chats from './messages/chats.ts'
@@ -39,7 +40,7 @@ import * as voice from './messages/voice.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  actions, add, app, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, onboarding, presence, pwa, search, settings, share, voice
+  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
 type Areas = typeof AREAS

@@ -67,6 +67,14 @@ export function markOf (last: Pick<MessageRow, 'sentAt' | 'id'>): SeenMark {
 }
 
 /**
+ * A message after the seen mark that is unread: theirs, and not marked read
+ * (a call answered here is written read: call-log.ts).
+ */
+function isUnread (m: MessageRow): boolean {
+  return m.direction === 'in' && m.state !== 'read'
+}
+
+/**
  * Unread incoming messages of one chat after `mark` (at most
  * MAX_UNREAD_COUNTED + 1, which shows as "99+"). Reads only the messages after the mark, by index.
  */
@@ -74,7 +82,7 @@ export async function unreadAfter (db: ParleyDb, contactId: ContactId, mark: See
   return db.messages
     .where('[contactId+sentAt+id]')
     .between([contactId, mark[0], mark[1]], [contactId, Dexie.maxKey, Dexie.maxKey], false, true)
-    .filter(m => m.direction === 'in')
+    .filter(isUnread)
     .limit(MAX_UNREAD_COUNTED + 1)
     .count()
 }
@@ -87,7 +95,7 @@ export async function firstUnreadAfter (db: ParleyDb, contactId: ContactId, mark
   return db.messages
     .where('[contactId+sentAt+id]')
     .between([contactId, mark[0], mark[1]], [contactId, Dexie.maxKey, Dexie.maxKey], false, true)
-    .filter(m => m.direction === 'in')
+    .filter(isUnread)
     .first()
 }
 

@@ -151,6 +151,11 @@ export async function befriend (alice: Page, bob: Page): Promise<{ alicePeerId: 
   return { alicePeerId: a.peerId, bobPeerId: b.peerId }
 }
 
+/** The chats list's row (a link) for the contact called `name`. */
+export function chatRow (page: Page, name: string): Locator {
+  return page.getByRole('main').getByRole('link', { name: new RegExp(`^${name}`) })
+}
+
 /** The chat view's connection-path badge: "direct", "relayed" or "offline". */
 export function connectionPath (page: Page): Locator {
   return page.getByTestId('connection-path')

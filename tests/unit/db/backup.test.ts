@@ -25,6 +25,7 @@ import type { ContactId, ContactRow, EventRow, FileOffer, MessageId, MessageRow,
 import { openTestDb } from './helpers.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
+import { callRecordRow } from '../../../src/lib/node/calls/call-log.ts'
 
 const PASSPHRASE = 'correct horse battery'
 /** Low enough to keep the suite fast; the default is checked on its own. */
@@ -450,7 +451,7 @@ describe('file messages', () => {
     ['an offer that is not an object', (p) => { fileMessage(p, 'notes.txt').file = 'notes.txt' as unknown as Record<string, unknown> }, '"file": it is not an object'],
     ['a file message without an offer', (p) => { delete fileMessage(p, 'notes.txt').file }, 'a file message has no "file"'],
     ['a text message with an offer', (p) => { fileMessage(p, 'notes.txt').kind = 'text' }, 'a text message has a "file"'],
-    ['another kind', (p) => { fileMessage(p, 'notes.txt').kind = 'voice' }, '"kind" is "voice", not one of text, file']
+    ['another kind', (p) => { fileMessage(p, 'notes.txt').kind = 'voice' }, '"kind" is "voice", not one of text, file, call']
   ])('refuses %s and names the problem', async (_what, spoil, message) => {
     await seedFiles()
     const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
@@ -619,6 +620,46 @@ describe('message actions', () => {
     await seedActions()
     await source.db.messages.update(A1, { reactions: [{ from: source.profile.peerId, emoji: 'ok', id: '01JD0000000000000000000E05', sentAt: 1 }] })
     await expect(fastExport()).rejects.toThrow(refusedWith('BackupExportError', /^This browser's data cannot be backed up: message \d+, "reactions" entry 1: "emoji" is "ok", not one emoji or ""/))
+  })
+})
+
+describe('calls kept in the chat', () => {
+  /** Alice's missed video call and our answered voice call with her, as call-log.ts writes them. */
+  async function seedCalls (): Promise<[MessageRow, MessageRow]> {
+    const alice = await source.db.contacts.get(source.alice) as ContactRow
+    const base = { contactId: source.alice, peerId: alice.peerId, phase: 'ended' as const }
+    const missed = callRecordRow({ ...base, callId: 'a'.repeat(32), direction: 'in', video: true, startedAt: 2_000, endedAt: 2_045, reason: 'no-answer', endedBy: 'them' }, source.profile.peerId)
+    const answered = callRecordRow({ ...base, callId: 'b'.repeat(32), direction: 'out', video: false, startedAt: 3_000, answeredAt: 3_010, endedAt: 9_010, reason: 'hangup', endedBy: 'us' }, source.profile.peerId)
+    await source.db.messages.bulkAdd([missed, answered])
+    return [missed, answered]
+  }
+
+  it('round-trips them', async () => {
+    const [missed, answered] = await seedCalls()
+    await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
+    expect(await target.messages.get(missed.id)).toEqual(missed)
+    expect(await target.messages.get(answered.id)).toEqual({ ...answered, call: { video: false, outcome: 'answered', durationMs: 6_000 } })
+  })
+
+  type Plain = Record<string, unknown> & { messages: Array<Record<string, unknown> & { call?: Record<string, unknown> }> }
+  const callOf = (p: Plain, outcome: string): Record<string, unknown> => {
+    const found = p.messages.find(m => m.call?.outcome === outcome)?.call
+    if (found === undefined) throw new Error(`no ${outcome} call`)
+    return found
+  }
+
+  it.each<[string, (p: Plain) => void, string]>([
+    ['an unknown outcome', (p) => { callOf(p, 'missed').outcome = 'ignored' }, '"call": "outcome" is "ignored", not one of answered, missed'],
+    ['a missed call that lasted', (p) => { callOf(p, 'missed').durationMs = 5 }, '"call": "durationMs" is set on a call that was not answered'],
+    ['a call message without its call', (p) => { const m = p.messages.find(m => m.kind === 'call'); if (m !== undefined) delete m.call }, 'a call message has no "call"'],
+    ['a text message with a call', (p) => { const m = p.messages.find(m => m.kind === 'call'); if (m !== undefined) m.kind = 'text' }, 'a text message has a "call"']
+  ])('refuses %s and names the problem', async (_what, spoil, message) => {
+    await seedCalls()
+    const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
+    spoil(plain)
+    const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptBackupError)
+    expect(textOfError(err)).toContain(message)
   })
 })
 

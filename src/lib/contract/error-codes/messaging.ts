@@ -12,6 +12,7 @@ export const MESSAGING_ERRORS = {
   deleteTooLate: { hours: 'count' },
   reactionNotEmoji: {},
   chatTimerInvalid: { seconds: 'number' },
+  actionOnCall: {},
   // groups (lib/node/groups)
   groupNotFound: {},
   groupNotMember: {},

@@ -117,6 +117,7 @@ export const en = {
   messageWasDeleted: 'This message was deleted, so there is nothing to do with it.',
   editNotYours: 'Only your own messages can be edited or deleted for everyone.',
   editNotText: 'Only text can be edited; a file or voice message can be deleted and sent again.',
+  actionOnCall: 'A call in the chat is kept on this device only: it can be deleted here, nothing else.',
   editTooLate: {
     one: 'Messages can be edited for {hours:count} hour after they were sent; this one is older.',
     other: 'Messages can be edited for {hours:count} hours after they were sent; this one is older.'
@@ -425,6 +426,7 @@ export const ru: RuTable<typeof en> = {
   messageWasDeleted: 'Это сообщение удалено, с ним ничего нельзя сделать.',
   editNotYours: 'Изменять и удалять у всех можно только свои сообщения.',
   editNotText: 'Изменить можно только текст; файл или голосовое сообщение можно удалить и отправить заново.',
+  actionOnCall: 'Звонок в чате хранится только на этом устройстве: его можно лишь удалить здесь.',
   editTooLate: {
     one: 'Сообщение можно изменить в течение {hours:count} часа после отправки; это сообщение старше.',
     few: 'Сообщение можно изменить в течение {hours:count} часов после отправки; это сообщение старше.',

@@ -93,11 +93,13 @@ export class MessageActions {
     const contact = await this.#components.contactBook.byId(contactId)
     if (!mayExchange(contact)) return
     const from = identity.require().peerId
-    for (let i = 0; i < rows.length; i += MAX_READ_TARGETS) {
-      const targets = rows.slice(i, i + MAX_READ_TARGETS).map(r => r.id)
+    // a call in the chat is this device's own record: the contact has no message by its id
+    const theirs = rows.filter(r => r.kind !== 'call')
+    for (let i = 0; i < theirs.length; i += MAX_READ_TARGETS) {
+      const targets = theirs.slice(i, i + MAX_READ_TARGETS).map(r => r.id)
       await storeEvent(db, this.#event(contactId, from, 'read', targets, now, {}))
     }
-    outbox.kick(contactId)
+    if (theirs.length > 0) outbox.kick(contactId)
   }
 
   /** The chat's disappearing-messages timer, for both sides. */
@@ -127,6 +129,7 @@ export class MessageActions {
     if (why === 'not-yours') throw new ActionNotAllowedError('editNotYours')
     if (why === 'not-text') throw new ActionNotAllowedError('editNotText')
     if (why === 'deleted') throw new MessageNotFoundError('messageWasDeleted')
+    if (why === 'local') throw new ActionNotAllowedError('actionOnCall')
     if (why === 'too-late') {
       throw kind === 'edit'
         ? new ActionNotAllowedError('editTooLate', { hours: EDIT_WINDOW_MS / HOURS })

@@ -21,12 +21,13 @@ import { errorClass } from '../../contract/errors.ts'
 import { mayExchange } from '../contacts/book.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
 import type { CallCandidate, CallReply, CallRequest, HangupReason } from '@parley/protocol/call/wire'
-import type { CallEndReason, CallSignalEvent, CallSnapshot } from '../../contract/call-types.ts'
+import type { CallEndReason, CallEvent, CallSignalEvent, CallSnapshot } from '../../contract/call-types.ts'
 import type { ContactId } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ContactFinder } from '../presence/contact-finder.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { Desk } from '../kernel/desk-service.ts'
+import type { CallLog } from './call-log.ts'
 import type { CallService } from './call-service.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -43,6 +44,8 @@ export interface CallsComponents {
   contactBook: Pick<ContactBook, 'byId' | 'byPeerId'>
   dialer: Pick<ContactFinder, 'connect'>
   libp2p: { services: { call: Pick<CallService, 'send'> } }
+  /** keeps each ended call in its chat (call-log.ts) */
+  callLog: Pick<CallLog, 'record'>
 }
 
 export interface CallsInit {
@@ -238,6 +241,7 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     call.endedAt = Date.now()
     call.outgoing = []
     this.#tell(call)
+    void this.#components.callLog.record(event(call))
     if (!tell) return
     const frame: CallRequest = wasRinging && reason === 'declined'
       ? { type: 'decline', call: call.callId }
@@ -275,13 +279,17 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
   }
 
   #tell (call: Call): void {
-    const { offer: _offer, candidates: _candidates, queue: _queue, outgoing: _outgoing, timer: _timer, ...event } = call
-    this.#components.events.safeDispatchEvent('call', { detail: event })
+    this.#components.events.safeDispatchEvent('call', { detail: event(call) })
   }
 
   #signal (detail: CallSignalEvent): void {
     this.#components.events.safeDispatchEvent('callSignal', { detail })
   }
+}
+
+function event (call: Call): CallEvent {
+  const { offer: _offer, candidates: _candidates, queue: _queue, outgoing: _outgoing, timer: _timer, ...rest } = call
+  return rest
 }
 
 function snapshot (call: Call): CallSnapshot {

@@ -33,6 +33,7 @@ import type { RelayKeeper } from '../relays/relay-keeper.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
 import type { GroupTypingSender } from '../groups/typing.ts'
+import type { CallLog } from '../calls/call-log.ts'
 import type { Calls } from '../calls/calls.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
@@ -96,6 +97,7 @@ export interface NodeComponents {
   groupTyping: GroupTypingSender
   // calls
   calls: Calls
+  callLog: CallLog
   // relays
   relayList: RelayList
   keeper: RelayKeeper

@@ -10,10 +10,11 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { callOutcome } from '../../../../src/lib/node/calls/call-log.ts'
 import { Calls } from '../../../../src/lib/node/calls/calls.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { CallEvent, CallSignalEvent } from '../../../../src/lib/contract/call-types.ts'
-import type { ContactId, ContactRow } from '../../../../src/lib/db/types.ts'
+import type { CallOutcome, ContactId, ContactRow } from '../../../../src/lib/db/types.ts'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { CallCandidate, CallReply, CallRequest } from '@parley/protocol/call/wire'
 import type { PeerId } from '@libp2p/interface'
@@ -29,6 +30,8 @@ interface Person {
   events: CallEvent[]
   signals: CallSignalEvent[]
   frames: CallRequest[]
+  /** how each ended call reads in their chat (call-log.ts callOutcome), in order */
+  records: CallOutcome[]
   /** their contacts, by PeerID */
   contacts: Map<string, ContactRow>
   reachable: boolean
@@ -47,7 +50,7 @@ async function person (name: string, ringTimeoutMs?: number): Promise<Person> {
   const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const events = new TypedEventEmitter<ParleyEvents>()
   const contacts = new Map<string, ContactRow>()
-  const self: Person = { name, id, events: [], signals: [], frames: [], contacts, reachable: true, calls: undefined as unknown as Calls }
+  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, calls: undefined as unknown as Calls }
   events.addEventListener('call', (e) => { self.events.push(e.detail) })
   events.addEventListener('callSignal', (e) => { self.signals.push(e.detail) })
   self.calls = new Calls({
@@ -64,6 +67,7 @@ async function person (name: string, ringTimeoutMs?: number): Promise<Person> {
         return fakeConnection({ remotePeer: to.id })
       }
     },
+    callLog: { record: async (call) => { self.records.push(callOutcome(call)) } },
     libp2p: {
       services: {
         call: {
@@ -122,6 +126,8 @@ describe('calls', () => {
     expect(alice.calls.current()).toBeNull()
     expect(bob.calls.current()).toBeNull()
     expect(() => { alice.calls.sendIce(callId, [candidate(4)]) }).toThrow(expect.objectContaining({ code: 'callNotFound' }))
+    // each keeps it in the chat once
+    expect([alice.records, bob.records]).toEqual([['answered'], ['answered']])
   })
 
   it('decline, cancel before an answer, and a hangup with failed each end both sides with their reason', async () => {
@@ -146,6 +152,9 @@ describe('calls', () => {
     await vi.waitFor(() => { expect(alice.calls.current()?.phase).toBe('active') })
     bob.calls.hangUp(failing, true)
     await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:failed:them') })
+    // in the chats: the decline, the cancel (Bob's missed call), the answered one that failed later
+    expect(alice.records).toEqual(['declined', 'cancelled', 'answered'])
+    expect(bob.records).toEqual(['declined', 'missed', 'answered'])
   })
 
   it('one call at a time: a second caller hears busy, and we cannot place another', async () => {
@@ -161,6 +170,7 @@ describe('calls', () => {
     // the same invite again (a retry) still rings, once
     expect(await bob.calls.receive(alice.id, { type: 'invite', call: callId, video: false, sdp: OFFER, sentAt: Date.now() }, {})).toEqual({ type: 'ringing' })
     expect(phases(bob)).toEqual(['ringing'])
+    expect([carol.records, bob.records]).toEqual([['busy'], []])
   })
 
   it('unanswered: after the ring timeout the caller gives up and the callee has a missed call', async () => {
@@ -171,6 +181,7 @@ describe('calls', () => {
     await vi.waitFor(() => { expect(phases(bob).at(-1)).toBe('ended:no-answer:them') })
     expect(bob.frames).toEqual([])
     expect(alice.frames.map(f => f.type === 'hangup' ? `hangup:${f.reason}` : f.type)).toEqual(['invite', 'hangup:timeout'])
+    expect([alice.records, bob.records]).toEqual([['unanswered'], ['missed']])
   })
 
   it('an unreachable contact, a stranger, a blocked contact and a stale invite: no ringing, each said', async () => {
@@ -196,6 +207,7 @@ describe('calls', () => {
     expect(await bob.calls.receive(alice.id, { type: 'accept', call: 'c'.repeat(32), sdp: ANSWER }, {})).toEqual({ type: 'reject', reason: 'unknown-call' })
     expect(phases(bob)).toEqual([])
     await expect(alice.calls.place(99 as ContactId, false, OFFER)).rejects.toMatchObject({ code: 'callNotContact' })
+    expect([alice.records, stranger.records, bob.records]).toEqual([['failed'], ['failed'], []])
   })
 
   it('many candidates go in order, in frames of at most 32', async () => {

@@ -1,0 +1,84 @@
+/**
+ * Calls kept in the chat: when a call ends, this device writes what it saw
+ * as a message of kind 'call' in the contact's chat ("Missed voice call",
+ * "Outgoing video call · 2:13"). Nothing is sent: each side writes its own.
+ * A missed call is unread (it counts in the chats list until seen); the
+ * rest are read. With the chat's disappearing-messages timer on, the record
+ * disappears like a message.
+ */
+import { newMessageId } from '../../db/messages.ts'
+import type { CallEvent } from '../../contract/call-types.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { CallOutcome, MessageRow } from '../../db/types.ts'
+import type { Identity } from '../identity/identity.ts'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+
+export interface CallLogComponents {
+  logger: ComponentLogger
+  db: ParleyDb
+  identity: Pick<Identity, 'require'>
+}
+
+/** How an ended call reads in the chat, from this side. */
+export function callOutcome (call: Pick<CallEvent, 'direction' | 'reason' | 'endedBy' | 'answeredAt'>): CallOutcome {
+  if (call.answeredAt !== undefined) return 'answered'
+  if (call.direction === 'in') return call.reason === 'declined' && call.endedBy === 'us' ? 'declined' : 'missed'
+  switch (call.reason) {
+    case 'declined': return 'declined'
+    case 'busy': return 'busy'
+    case 'no-answer': return 'unanswered'
+    case 'cancelled': return 'cancelled'
+    default: return 'failed'
+  }
+}
+
+/** The chat row of an ended call (not stored yet); `ttl` is the chat's timer in seconds, when on. */
+export function callRecordRow (call: CallEvent, me: string, ttl?: number): MessageRow {
+  const outcome = callOutcome(call)
+  const incoming = call.direction === 'in'
+  const endedAt = call.endedAt ?? Date.now()
+  const unread = incoming && outcome === 'missed'
+  const row: MessageRow = {
+    id: newMessageId(call.startedAt),
+    contactId: call.contactId,
+    direction: call.direction,
+    fromPeerId: incoming ? call.peerId : me,
+    kind: 'call',
+    body: '',
+    sentAt: call.startedAt,
+    state: incoming && !unread ? 'read' : 'delivered',
+    call: { video: call.video, outcome }
+  }
+  if (incoming) row.receivedAt = call.startedAt
+  if (incoming && !unread) row.readAt = endedAt
+  if (outcome === 'answered' && call.answeredAt !== undefined && row.call !== undefined) row.call.durationMs = Math.max(0, endedAt - call.answeredAt)
+  if (ttl !== undefined && ttl > 0) {
+    row.ttl = ttl
+    row.expiresAt = endedAt + ttl * 1000
+  }
+  return row
+}
+
+export class CallLog {
+  readonly #components: CallLogComponents
+  readonly #log: Logger
+
+  constructor (components: CallLogComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:calls:log')
+  }
+
+  /** Writes the ended call into its chat; a failure is logged (the call itself is over either way). */
+  async record (call: CallEvent): Promise<void> {
+    const { db, identity } = this.#components
+    try {
+      await db.transaction('rw', db.contacts, db.messages, async () => {
+        const contact = await db.contacts.get(call.contactId)
+        if (contact === undefined) throw new Error(`no contact ${call.contactId}`)
+        await db.messages.add(callRecordRow(call, identity.require().peerId, contact.timer?.ttl))
+      })
+    } catch (err) {
+      this.#log.error('could not keep call %s in the chat - %e', call.callId, err)
+    }
+  }
+}
