@@ -118,12 +118,17 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * chats list's preview, their words for every outcome in both languages)
  * took the shell to 179.4, and the worker's call log (the record of each
  * ended call, backups carrying it) to 324.2.
+ * Switching cameras, the sound output and picture-in-picture took the shell
+ * to 180.4 (their words in both languages, the browser's device calls) and
+ * the lazy code to 428.6: the call's media (call-media, call-playback) load
+ * with the first call placed or answered, not with the app (in the shell
+ * they cost it 2.5 KiB).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 179.4,
+  shell: 180.4,
   worker: 324.2,
   pump: 4.6,
-  lazy: 425.5
+  lazy: 428.6
 }
 
 export interface BudgetResult {

@@ -62,6 +62,9 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await b.getByRole('button', { name: 'Mute' }).focus()
   await b.keyboard.press('Tab')
   await expect(b.getByRole('button', { name: 'Turn camera off' })).toBeFocused()
+  // one camera: nothing to switch to (more: call-controls.spec.ts)
+  await expect(b.getByRole('button', { name: 'Switch camera' })).toHaveCount(0)
+  await expect(b.getByRole('combobox', { name: 'Camera' })).toHaveCount(0)
 
   // Alice mutes: Bob receives no more audio packets; unmuted, they come again
   await a.getByRole('button', { name: 'Mute' }).click()

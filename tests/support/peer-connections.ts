@@ -79,3 +79,13 @@ export async function answerToFirstFrame (page: Page, waitMs: number): Promise<n
     }
   }, waitMs)
 }
+
+/** The camera track the page's call sends now (its label names the device), or null while none goes. */
+export async function sentCamera (page: Page): Promise<{ label: string, readyState: string } | null> {
+  return page.evaluate(() => {
+    const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
+    const call = made.filter(pc => pc.connectionState !== 'closed' && pc.getTransceivers().length > 0).at(-1)
+    const track = call?.getSenders().find(s => s.track?.kind === 'video')?.track
+    return track == null ? null : { label: track.label, readyState: track.readyState }
+  })
+}

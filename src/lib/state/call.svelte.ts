@@ -10,7 +10,10 @@
  * Signals are applied one after another (a candidate waits for the remote
  * description it belongs to); our candidates go to the worker in batches.
  * When this tab goes away (pagehide) its call is hung up, so it ends on both
- * sides; a path that fails for good ends it as `failed`.
+ * sides; a path that fails for good ends it as `failed`. Our media (mute,
+ * camera, switching cameras) are `media` (call-media.svelte.ts); how theirs
+ * play (sound output, picture-in-picture) is `playback` (call-playback.svelte.ts);
+ * both load with the first call placed or answered here, not with the app.
  */
 import type { CallCandidate, CallConfiguration, CallEvent, CallSignalEvent } from '../contract/index.ts'
 import type { ContactId } from '../db/types.ts'
@@ -19,13 +22,14 @@ import type { NodeManager } from './node-manager.svelte.ts'
 import { handleError } from './handle-error.ts'
 import { mediaProblem, qualityFrom } from './call-quality.ts'
 import type { CallQuality } from './call-quality.ts'
+import type { CallMedia, MediaPlatform } from './call-media.svelte.ts'
+import type { CallPlayback, PlaybackPlatform } from './call-playback.svelte.ts'
 
 /** What the manager needs of the node (tests pass a fake). */
 export type CallNode = Pick<NodeManager, 'call' | 'onCall' | 'onCallSignal'>
 
 /** What the manager needs of the browser (tests pass fakes). */
-export interface CallPlatform {
-  getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>
+export interface CallPlatform extends MediaPlatform {
   peerConnection(config: RTCConfiguration): RTCPeerConnection
 }
 
@@ -48,6 +52,12 @@ const MAX_CANDIDATES_PER_CALL = 32
 
 const browser: CallPlatform = {
   getUserMedia: async (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  enumerateDevices: async () => navigator.mediaDevices.enumerateDevices(),
+  onDeviceChange: (listener) => {
+    navigator.mediaDevices.addEventListener('devicechange', listener)
+    return () => { navigator.mediaDevices.removeEventListener('devicechange', listener) }
+  },
+  stream: (tracks) => new MediaStream(tracks),
   peerConnection: (config) => new RTCPeerConnection(config)
 }
 
@@ -56,10 +66,7 @@ export class CallManager {
   readonly #platform: CallPlatform
   #call = $state.raw<CallEvent | undefined>(undefined)
   #here = $state(false)
-  #local = $state.raw<MediaStream | undefined>(undefined)
   #remote = $state.raw<MediaStream | undefined>(undefined)
-  #muted = $state(false)
-  #cameraOff = $state(false)
   #problem = $state('')
   #busy = $state(false)
   #quality = $state.raw<CallQuality | undefined>(undefined)
@@ -70,9 +77,6 @@ export class CallManager {
   #restarts = 0
   #pathTimer: ReturnType<typeof setTimeout> | undefined
   #pc: RTCPeerConnection | undefined
-  // the senders of our tracks, not state: nothing renders from them
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #senders = new Map<string, RTCRtpSender>()
   /** the call this tab holds the media of */
   #callId: string | undefined
   #outgoing: CallCandidate[] = []
@@ -81,10 +85,15 @@ export class CallManager {
   #remoteSet = false
   #signals: Promise<void> = Promise.resolve()
   readonly #off: Array<() => void>
+  #media = $state.raw<CallMedia | undefined>(undefined)
+  #playback = $state.raw<CallPlayback | undefined>(undefined)
+  readonly #playbackPlatform: PlaybackPlatform | undefined
 
-  constructor (node: CallNode, platform: CallPlatform = browser) {
+  /** `playback`: the browser's own unless given (tests). */
+  constructor (node: CallNode, platform: CallPlatform = browser, playback?: PlaybackPlatform) {
     this.#node = node
     this.#platform = platform
+    this.#playbackPlatform = playback
     this.#off = [
       node.onCall((event) => { this.#onCall(event) }),
       node.onCallSignal((event) => { this.#signals = this.#signals.then(async () => this.#onSignal(event)).catch(() => {}) })
@@ -101,10 +110,11 @@ export class CallManager {
   get call (): CallEvent | undefined { return this.#call }
   /** This tab holds the call's media. */
   get here (): boolean { return this.#here }
-  get local (): MediaStream | undefined { return this.#local }
+  /** Our microphone and camera (from the first call placed or answered here). */
+  get media (): CallMedia | undefined { return this.#media }
+  /** Their sound's output, their video in picture-in-picture (from the first call here). */
+  get playback (): CallPlayback | undefined { return this.#playback }
   get remote (): MediaStream | undefined { return this.#remote }
-  get muted (): boolean { return this.#muted }
-  get cameraOff (): boolean { return this.#cameraOff }
   /** Why the microphone or camera could not be used, in words; '' when nothing is wrong. */
   get problem (): string { return this.#problem }
   /** Placing or answering is under way. */
@@ -174,25 +184,6 @@ export class CallManager {
     await this.#node.call('hangUp', { callId: call.callId, ...(failed ? { failed } : {}) }).catch(() => {})
   }
 
-  /** Muted: the microphone's track leaves its sender, so no audio packets go at all (not even silence). */
-  toggleMute (): void {
-    this.#muted = !this.#muted
-    this.#send('audio', !this.#muted)
-  }
-
-  toggleCamera (): void {
-    this.#cameraOff = !this.#cameraOff
-    this.#send('video', !this.#cameraOff)
-  }
-
-  #send (kind: 'audio' | 'video', on: boolean): void {
-    const track = kind === 'audio' ? this.#local?.getAudioTracks()[0] : this.#local?.getVideoTracks()[0]
-    const sender = this.#senders.get(kind)
-    if (track === undefined || sender === undefined) return
-    track.enabled = on
-    void sender.replaceTrack(on ? track : null).catch(() => {})
-  }
-
   /** Forgets a call that ended (its "Call ended" line goes). */
   dismiss (): void {
     if (this.#call?.phase === 'ended') this.#call = undefined
@@ -212,17 +203,16 @@ export class CallManager {
 
   /** Our media and the peer connection; undefined (with `problem` set) when the browser refused them. */
   async #open (video: boolean): Promise<RTCPeerConnection | undefined> {
-    let stream: MediaStream
+    const media = await this.#loadMedia()
     try {
-      stream = await this.#platform.getUserMedia({ audio: true, video })
+      await media.open(video)
     } catch (err) {
-      this.#problem = mediaProblem(err)
+      if (!(err instanceof Error && err.name === 'AbortError')) this.#problem = mediaProblem(err)
       return undefined
     }
     const config: CallConfiguration = await this.#node.call('callConfiguration')
     const pc = this.#platform.peerConnection(config)
-    this.#senders.clear()
-    for (const track of stream.getTracks()) this.#senders.set(track.kind, pc.addTrack(track, stream))
+    media.attach(pc)
     pc.addEventListener('track', (event) => { this.#remote = event.streams[0] ?? new MediaStream([event.track]) })
     pc.addEventListener('icecandidate', (event) => {
       if (event.candidate === null) return
@@ -239,11 +229,18 @@ export class CallManager {
       }
     })
     this.#pc = pc
-    this.#local = stream
     this.#here = true
-    this.#muted = false
-    this.#cameraOff = false
     return pc
+  }
+
+  /** The media's code, loaded with the first call here (kept out of the app's first load). */
+  async #loadMedia (): Promise<CallMedia> {
+    if (this.#media !== undefined) return this.#media
+    const [{ CallMedia }, { CallPlayback, browserPlayback }] = await Promise.all([import('./call-media.svelte.ts'), import('./call-playback.svelte.ts')])
+    const playback = this.#playback ?? new CallPlayback(this.#playbackPlatform ?? browserPlayback)
+    this.#playback = playback
+    this.#media ??= new CallMedia(this.#platform, (devices) => { playback.devices(devices) })
+    return this.#media
   }
 
   /** Sends our gathered candidates after a moment, together. */
@@ -375,8 +372,8 @@ export class CallManager {
     this.#flushTimer = undefined
     this.#pc?.close()
     this.#pc = undefined
-    for (const track of this.#local?.getTracks() ?? []) track.stop()
-    this.#local = undefined
+    this.#media?.close()
+    this.#playback?.leave()
     this.#remote = undefined
     this.#callId = undefined
     this.#outgoing = []

@@ -4,7 +4,7 @@
  * candidates follow together once the call has its id, theirs wait for the
  * answer they belong to; a refused camera is said in words and nothing is
  * sent; muting takes the microphone's track off its sender; an ended call
- * lets the media go.
+ * lets the media go (cameras switched to as well).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CallManager } from '../../../src/lib/state/call.svelte.ts'
@@ -13,57 +13,12 @@ import type { CallNode, CallPlatform } from '../../../src/lib/state/call.svelte.
 import type { CallEvent, CallSignalEvent } from '../../../src/lib/contract/index.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'
 import { fakeCall } from '../../support/fake-node.ts'
+import { fakeDevices, FakePeerConnection } from '../../support/fake-media.ts'
+import type { FakeStream } from '../../support/fake-media.ts'
 
 const CALL_ID = '0123456789abcdef0123456789abcdef'
 
-class FakeTrack {
-  enabled = true
-  stopped = false
-  constructor (readonly kind: 'audio' | 'video') {}
-  stop (): void { this.stopped = true }
-}
-
-class FakeStream {
-  readonly tracks = [new FakeTrack('audio'), new FakeTrack('video')]
-  getTracks (): FakeTrack[] { return this.tracks }
-  getAudioTracks (): FakeTrack[] { return this.tracks.filter(t => t.kind === 'audio') }
-  getVideoTracks (): FakeTrack[] { return this.tracks.filter(t => t.kind === 'video') }
-}
-
-class FakePeerConnection extends EventTarget {
-  readonly log: string[] = []
-  readonly senders: Array<{ track: FakeTrack | null, replaceTrack: (t: FakeTrack | null) => Promise<void> }> = []
-  localDescription: { type: string, sdp: string } | null = null
-  connectionState = 'new'
-  closed = false
-  constructor (readonly config: unknown) { super() }
-  addTrack (track: FakeTrack): unknown {
-    const sender = { track: track as FakeTrack | null, replaceTrack: async (t: FakeTrack | null) => { sender.track = t } }
-    this.senders.push(sender)
-    return sender
-  }
-
-  async createOffer (): Promise<{ type: string, sdp: string }> { return { type: 'offer', sdp: 'v=0 our offer' } }
-  async createAnswer (): Promise<{ type: string, sdp: string }> { return { type: 'answer', sdp: 'v=0 our answer' } }
-  async setLocalDescription (d: { type: string, sdp: string }): Promise<void> { this.localDescription = d; this.log.push(`local ${d.type}`) }
-  async setRemoteDescription (d: { type: string, sdp: string }): Promise<void> { this.log.push(`remote ${d.type}`) }
-  async addIceCandidate (c: { candidate: string }): Promise<void> { this.log.push(`candidate ${c.candidate}`) }
-  close (): void { this.closed = true }
-  restartIce (): void { this.log.push('restartIce') }
-  async getStats (): Promise<Map<string, unknown>> { return new Map() }
-  /** the path changed state */
-  becomes (state: string): void {
-    this.connectionState = state
-    this.dispatchEvent(new Event('connectionstatechange'))
-  }
-  /** the browser found a candidate of ours */
-  gather (n: number): void {
-    const json = { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${9000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' }
-    this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate: { toJSON: () => json } }))
-  }
-}
-
-function setup (media: () => Promise<FakeStream> = async () => new FakeStream()): {
+function setup (media?: () => Promise<FakeStream>, devices = fakeDevices()): {
   manager: CallManager, pcs: FakePeerConnection[], asked: unknown[], fake: ReturnType<typeof fakeCall>, emit: (e: CallEvent) => void, signal: (e: CallSignalEvent) => void
 } {
   const callListeners = new Set<(e: CallEvent) => void>()
@@ -84,7 +39,11 @@ function setup (media: () => Promise<FakeStream> = async () => new FakeStream())
   const pcs: FakePeerConnection[] = []
   const asked: unknown[] = []
   const platform: CallPlatform = {
-    getUserMedia: async (constraints) => { asked.push(constraints); return await media() as unknown as MediaStream },
+    ...devices.platform,
+    getUserMedia: async (constraints) => {
+      asked.push(constraints)
+      return media === undefined ? await devices.platform.getUserMedia(constraints) : await media() as unknown as MediaStream
+    },
     peerConnection: (config) => { const pc = new FakePeerConnection(config); pcs.push(pc); return pc as unknown as RTCPeerConnection }
   }
   const manager = new CallManager(node, platform)
@@ -125,12 +84,12 @@ describe('a call in the tab', () => {
     // another call's signals are not ours
     signal({ callId: 'f'.repeat(32), type: 'ice', candidates: [{ candidate: 'candidate:8 1 udp 1 127.0.0.1 8 typ host', sdpMid: '0', sdpMLineIndex: 0 }] })
 
-    manager.toggleMute()
+    manager.media?.toggleMute()
     expect(pc.senders.find(s => s.track?.kind === 'audio')).toBeUndefined()
-    manager.toggleMute()
+    manager.media?.toggleMute()
     await vi.waitFor(() => { expect(pc.senders.map(s => s.track?.kind)).toEqual(['audio', 'video']) })
 
-    const stream = manager.local as unknown as FakeStream
+    const stream = manager.media?.local as unknown as FakeStream
     emit(event('ended', { reason: 'hangup', endedBy: 'them' }))
     expect(pc.closed).toBe(true)
     expect(stream.tracks.every(t => t.stopped)).toBe(true)
@@ -175,5 +134,20 @@ describe('a call in the tab', () => {
     pc.becomes('connected')
     expect(manager.here).toBe(true)
     manager.destroy()
+  })
+
+  it('switches cameras on the call\'s video sender; the call ending lets every camera go', async () => {
+    const devices = fakeDevices({ cameras: ['front', 'back'] })
+    const { manager, pcs, emit } = setup(undefined, devices)
+    await manager.place(1 as ContactId, true)
+    const pc = pcs[0] as FakePeerConnection
+    await vi.waitFor(() => { expect(manager.media?.canSwitch).toBe(true) })
+    await manager.media?.switchCamera()
+    expect(pc.senders.map(s => s.track?.deviceId)).toEqual(['mic', 'back'])
+    expect(devices.listeners()).toBe(1)
+    emit(event('ended', { reason: 'hangup', endedBy: 'them' }))
+    expect(devices.opened.map(t => t.readyState)).toEqual(['ended', 'ended'])
+    expect(devices.listeners()).toBe(0)
+    expect(manager.media?.cameras).toEqual([])
   })
 })
