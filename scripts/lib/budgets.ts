@@ -117,7 +117,7 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * Calls kept in the chat (the call entry with its call-back button, the
  * chats list's preview, their words for every outcome in both languages)
  * took the shell to 179.4, and the worker's call log (the record of each
- * ended call, backups carrying it) to 324.2.
+ * ended call, backups carrying it) to 324.3.
  * Switching cameras, the sound output and picture-in-picture took the shell
  * to 180.4 (their words in both languages, the browser's device calls) and
  * the lazy code to 428.6: the call's media (call-media, call-playback) load
@@ -126,7 +126,7 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 180.4,
-  worker: 324.2,
+  worker: 324.3,
   pump: 4.6,
   lazy: 428.6
 }
