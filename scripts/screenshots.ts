@@ -1,6 +1,6 @@
 /**
  * `npm run screenshots`: regenerates docs/screenshots/*.png from the real UI.
- * It runs tests/e2e/screenshots.spec.ts (built app, real relay-node, browser
+ * It runs tests/e2e/screenshots*.spec.ts (built app, real relay-node, browser
  * contexts) with PARLEY_SCREENSHOTS_DIR=docs/screenshots, inside a
  * loopback-only network namespace like `npm test`. Run `npm run build` first.
  * Every e2e run takes the same shots into test-results/screenshots/.
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '..')
-const SPEC = 'tests/e2e/screenshots.spec.ts'
+const SPEC = 'tests/e2e/screenshots' // screenshots.spec.ts and screenshots-calls.spec.ts
 const OUT = 'docs/screenshots'
 
 const inner = `ip link set lo up && exec npx playwright test ${SPEC}`

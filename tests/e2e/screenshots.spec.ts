@@ -1,9 +1,8 @@
-import { copyFile, mkdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
 import { expect, test } from './fixtures.ts'
 import { attach, fileCard, png } from './helpers/files.ts'
 import { addCard, befriend, confirmAdd, expectOnline, expectPath, message, onboard, openScreen, readInvite, send } from './helpers/parley.ts'
 import { prepareTour, showOnboarding, showScreen } from './helpers/screens.ts'
+import { GALLERY_VIEWPORT, shot } from './helpers/shots.ts'
 import { befriendNew, createGroup, invitation, joinGroup, openGroup, openGroupInfo } from './helpers/groups.ts'
 import type { Browser, Page } from '@playwright/test'
 
@@ -21,26 +20,9 @@ import type { Browser, Page } from '@playwright/test'
  *    (one of them a mention), the group's info.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const RUN_DIR = join(ROOT, 'test-results', 'screenshots')
-const DOCS_DIR = process.env['PARLEY_SCREENSHOTS_DIR']
-
 const PHONE = { viewport: { width: 360, height: 780 }, deviceScaleFactor: 2 }
 const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 }
-const GALLERY_VIEWPORT = { width: 420, height: 720 }
 const SCHEMES = ['light', 'dark'] as const
-
-async function shot (page: Page, name: string): Promise<void> {
-  const path = join(RUN_DIR, `${name}.png`)
-  // no hover highlight from the last click
-  await page.mouse.move(0, 0)
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide' })
-  if (DOCS_DIR !== undefined && DOCS_DIR !== '') {
-    const dir = resolve(ROOT, DOCS_DIR)
-    await mkdir(dir, { recursive: true })
-    await copyFile(path, join(dir, `${name}.png`))
-  }
-}
 
 /** A person in a browser context of this device's size. */
 async function personOn (browser: Browser, device: typeof PHONE, url: string): Promise<Page> {

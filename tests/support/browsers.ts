@@ -33,6 +33,12 @@ export const chromiumLaunchOptions: LaunchOptions = {
 /** Chromium's fake camera and microphone (a test pattern and a tone), given to a page without a prompt: for calls. */
 export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']
 
+/** The e2e Chromium with the fake camera and microphone (`cameras`: how many fake cameras, default one): `test.use({ launchOptions: … })`. */
+export function chromiumWithFakeMedia (cameras?: number): LaunchOptions {
+  const media = FAKE_MEDIA_ARGS.map(arg => cameras !== undefined && arg === '--use-fake-device-for-media-stream' ? `${arg}=device-count=${cameras}` : arg)
+  return { ...chromiumLaunchOptions, args: [...(chromiumLaunchOptions.args ?? []), ...media] }
+}
+
 /**
  * Firefox ESR through the BiDi shim (it starts `$FIREFOX_PATH`, default
  * /usr/bin/firefox-esr). Firefox gathers ICE host candidates on
