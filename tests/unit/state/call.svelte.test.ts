@@ -7,7 +7,7 @@
  * lets the media go (cameras switched to as well).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CallManager } from '../../../src/lib/state/call.svelte.ts'
+import { CallManager, MAX_RESTARTS, RECONNECT_WITHIN_MS } from '../../../src/lib/state/call.svelte.ts'
 import { qualityLevel } from '../../../src/lib/state/call-quality.ts'
 import type { CallNode, CallPlatform } from '../../../src/lib/state/call.svelte.ts'
 import type { CallEvent, CallSignalEvent } from '../../../src/lib/contract/index.ts'
@@ -133,6 +133,28 @@ describe('a call in the tab', () => {
     await vi.waitFor(() => { expect(pc.log.slice(4)).toEqual(['remote answer', 'candidate candidate:7 1 udp 1 127.0.0.1 7 typ host']) })
     pc.becomes('connected')
     expect(manager.here).toBe(true)
+    manager.destroy()
+  })
+
+  it('the path never comes back: after MAX_RESTARTS restarts, RECONNECT_WITHIN_MS each, the call ends as failed', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] })
+    const { manager, pcs, fake, emit, signal } = setup()
+    await manager.place(1 as ContactId, true)
+    const pc = pcs[0] as FakePeerConnection
+    signal({ callId: CALL_ID, type: 'answer', sdp: 'v=0 their answer' })
+    emit(event('active', { answeredAt: 2 }))
+    await vi.waitFor(() => { expect(pc.log).toEqual(['local offer', 'remote answer']) })
+    pc.becomes('failed')
+    const offers = (): number => fake.calls.filter(c => c.method === 'sendCallDescription').length
+    await vi.waitFor(() => { expect(offers()).toBe(1) })
+    for (let round = 2; round <= MAX_RESTARTS; round++) {
+      await vi.advanceTimersByTimeAsync(RECONNECT_WITHIN_MS)
+      expect(offers()).toBe(round)
+    }
+    expect(fake.calls.some(c => c.method === 'hangUp')).toBe(false)
+    await vi.advanceTimersByTimeAsync(RECONNECT_WITHIN_MS)
+    expect(fake.calls.filter(c => c.method === 'hangUp').map(c => c.params)).toEqual([{ callId: CALL_ID, failed: true }])
+    expect(offers()).toBe(MAX_RESTARTS)
     manager.destroy()
   })
 
