@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
-import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { mediaCounters, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { callAndAnswer, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { befriend, expectOnline, nav } from './helpers/parley.ts'
@@ -15,41 +15,11 @@ import type { Page } from '@playwright/test'
  * missed call), busy, and an answer in one of two tabs.
  */
 
-const projectLaunch = config.projects?.[0]?.use?.launchOptions
-
-// a camera and a microphone (a test pattern and a tone), asked without a prompt
-test.use({
-  launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] }
-})
-
-interface MediaCounters { audioIn: number, videoFramesIn: number, audioOut: number }
-
-/** The RTP counters of the page's call connection (0 while there is none); with `windowMs`, how much they grew over that window. */
-async function counters (page: Page, windowMs = 0): Promise<MediaCounters> {
-  return page.evaluate(async (windowMs) => {
-    const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
-    const call = made.filter(pc => pc.connectionState !== 'closed' && pc.getTransceivers().length > 0).at(-1)
-    const read = async (): Promise<{ audioIn: number, videoFramesIn: number, audioOut: number }> => {
-      const out = { audioIn: 0, videoFramesIn: 0, audioOut: 0 }
-      if (call === undefined) return out
-      for (const report of (await call.getStats()).values() as IterableIterator<Record<string, unknown>>) {
-        if (report['type'] === 'inbound-rtp' && report['kind'] === 'audio') out.audioIn += Number(report['packetsReceived'] ?? 0)
-        if (report['type'] === 'inbound-rtp' && report['kind'] === 'video') out.videoFramesIn += Number(report['framesDecoded'] ?? 0)
-        if (report['type'] === 'outbound-rtp' && report['kind'] === 'audio') out.audioOut += Number(report['packetsSent'] ?? 0)
-      }
-      return out
-    }
-    const first = await read()
-    if (windowMs === 0) return first
-    await new Promise(resolve => setTimeout(resolve, windowMs))
-    const then = await read()
-    return { audioIn: then.audioIn - first.audioIn, videoFramesIn: then.videoFramesIn - first.videoFramesIn, audioOut: then.audioOut - first.audioOut }
-  }, windowMs)
-}
+test.use(fakeMedia())
 
 /** How many audio packets `page` received over half a second (a measurement window, not a wait). */
 async function audioPacketsOverHalfASecond (page: Page): Promise<number> {
-  return (await counters(page, 500)).audioIn
+  return (await mediaCounters(page, 500)).audioIn
 }
 
 test('Alice calls Bob with video; he answers; audio and video flow both ways; mute stops her audio; hanging up ends it on both sides', async ({ alice, bob }) => {
@@ -59,23 +29,9 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   for (const page of [a, b]) await page.reload()
   await befriend(a, b)
 
-  await a.getByRole('button', { name: 'Video call with Bob' }).click()
-  const ringing = b.getByTestId('call')
-  await expect(ringing).toHaveAttribute('data-phase', 'ringing', { timeout: 30_000 })
-  await expect(ringing.getByRole('status')).toHaveText('Alice is calling you (video)')
-  await expect(a.getByTestId('call').getByRole('status')).toHaveText(/^(Calling|Ringing at) Bob…$/)
-  await ringing.getByRole('button', { name: 'Answer' }).click()
-
-  for (const page of [a, b]) {
-    await expect(page.getByTestId('call')).toHaveAttribute('data-phase', 'active', { timeout: 30_000 })
-    await expect(page.getByTestId('call').getByRole('status')).toContainText('In a call with')
-  }
+  await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
   // frames and packets arrive on both sides, and keep arriving
-  for (const page of [a, b]) {
-    const first = await counters(page)
-    await expect.poll(async () => (await counters(page)).videoFramesIn, { timeout: 30_000 }).toBeGreaterThan(first.videoFramesIn + 10)
-    await expect.poll(async () => (await counters(page)).audioIn, { timeout: 30_000 }).toBeGreaterThan(first.audioIn + 10)
-  }
+  for (const page of [a, b]) await expectMediaArriving(page, true)
   await expect(a.getByTestId('remote-video')).toHaveJSProperty('paused', false)
   // the quality line, from getStats: on loopback a good, direct connection with a round-trip time
   await expect(a.getByTestId('call-quality')).toHaveAttribute('data-level', 'good', { timeout: 15_000 })

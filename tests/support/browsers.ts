@@ -37,7 +37,10 @@ export const chromiumLaunchOptions: LaunchOptions = {
  * permission that every page has (`permissions.default.microphone`: allow);
  * a granted context permission does not count. So `webrtc: false` is a
  * browser of its own without that default, whose pages gather no candidate
- * and stay relayed.
+ * and stay relayed. Every Firefox has fake media devices that are given
+ * without a prompt (a test pattern and a tone, as Chromium's
+ * `--use-fake-device-for-media-stream` and `--use-fake-ui-for-media-stream`
+ * in the calls specs): no Firefox test is refused them.
  */
 export function firefoxLaunchOptions (options: { webrtc?: boolean } = {}): LaunchOptions {
   return {
@@ -45,6 +48,8 @@ export function firefoxLaunchOptions (options: { webrtc?: boolean } = {}): Launc
     executablePath: fileURLToPath(new URL('firefox-esr.sh', import.meta.url)),
     firefoxUserPrefs: {
       'media.peerconnection.ice.loopback': true,
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
       ...(options.webrtc === false ? {} : { 'permissions.default.microphone': 1 })
     }
   }
