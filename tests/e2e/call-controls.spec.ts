@@ -1,8 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
-import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { FAKE_MEDIA_ARGS } from '../support/browsers.ts'
 import { callCounters, recordPeerConnections, sentCamera } from '../support/peer-connections.ts'
+import { fakeMedia } from './helpers/calls.ts'
 import { befriend } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
@@ -18,11 +17,8 @@ import type { Page } from '@playwright/test'
  * (nothing to switch): calls.spec.ts.
  */
 
-const projectLaunch = config.projects?.[0]?.use?.launchOptions
-
 // three cameras (fake_device_0, 1, 2), a microphone and three sound outputs, asked without a prompt
-const fakeMedia = FAKE_MEDIA_ARGS.map(arg => arg === '--use-fake-device-for-media-stream' ? `${arg}=device-count=3` : arg)
-test.use({ launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), ...fakeMedia] } })
+test.use(fakeMedia('accept', 3))
 
 /** The label of the camera track our preview shows. */
 async function previewCamera (page: Page): Promise<string | undefined> {

@@ -1,8 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
-import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { FAKE_MEDIA_ARGS } from '../support/browsers.ts'
-import { callCounters as counters, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { callCounters, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { callAndAnswer, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { befriend, chatRow, expectOnline, nav } from './helpers/parley.ts'
@@ -16,16 +15,11 @@ import type { Page } from '@playwright/test'
  * missed call), busy, and an answer in one of two tabs.
  */
 
-const projectLaunch = config.projects?.[0]?.use?.launchOptions
-
-// a camera and a microphone (a test pattern and a tone), asked without a prompt
-test.use({
-  launchOptions: { ...projectLaunch, args: [...(projectLaunch?.args ?? []), ...FAKE_MEDIA_ARGS] }
-})
+test.use(fakeMedia())
 
 /** How many audio packets `page` received over half a second (a measurement window, not a wait). */
 async function audioPacketsOverHalfASecond (page: Page): Promise<number> {
-  return (await counters(page, 500)).audioIn
+  return (await callCounters(page, 500)).audioIn
 }
 
 test('Alice calls Bob with video; he answers; audio and video flow both ways; mute stops her audio; hanging up ends it on both sides', async ({ alice, bob }) => {
@@ -35,23 +29,9 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   for (const page of [a, b]) await page.reload()
   await befriend(a, b)
 
-  await a.getByRole('button', { name: 'Video call with Bob' }).click()
-  const ringing = b.getByTestId('call')
-  await expect(ringing).toHaveAttribute('data-phase', 'ringing', { timeout: 30_000 })
-  await expect(ringing.getByRole('status')).toHaveText('Alice is calling you (video)')
-  await expect(a.getByTestId('call').getByRole('status')).toHaveText(/^(Calling|Ringing at) Bob…$/)
-  await ringing.getByRole('button', { name: 'Answer' }).click()
-
-  for (const page of [a, b]) {
-    await expect(page.getByTestId('call')).toHaveAttribute('data-phase', 'active', { timeout: 30_000 })
-    await expect(page.getByTestId('call').getByRole('status')).toContainText('In a call with')
-  }
+  await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
   // frames and packets arrive on both sides, and keep arriving
-  for (const page of [a, b]) {
-    const first = await counters(page)
-    await expect.poll(async () => (await counters(page)).videoFramesIn, { timeout: 30_000 }).toBeGreaterThan(first.videoFramesIn + 10)
-    await expect.poll(async () => (await counters(page)).audioIn, { timeout: 30_000 }).toBeGreaterThan(first.audioIn + 10)
-  }
+  for (const page of [a, b]) await expectMediaArriving(page, true)
   await expect(a.getByTestId('remote-video')).toHaveJSProperty('paused', false)
   // the quality line, from getStats: on loopback a good, direct connection with a round-trip time
   await expect(a.getByTestId('call-quality')).toHaveAttribute('data-level', 'good', { timeout: 15_000 })

@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures.ts'
-import { chromiumWithFakeMedia } from '../support/browsers.ts'
 import { callCounters, recordPeerConnections } from '../support/peer-connections.ts'
+import { fakeMedia } from './helpers/calls.ts'
 import { befriend } from './helpers/parley.ts'
 import { GALLERY_VIEWPORT, shot } from './helpers/shots.ts'
 
@@ -11,7 +11,7 @@ import { GALLERY_VIEWPORT, shot } from './helpers/shots.ts'
  * the calls kept in it.
  */
 
-test.use({ launchOptions: chromiumWithFakeMedia() })
+test.use(fakeMedia())
 
 test('calls: a video call, and the calls kept in the chat', async ({ alice, bob }) => {
   test.setTimeout(150_000)

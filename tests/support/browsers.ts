@@ -31,13 +31,7 @@ export const chromiumLaunchOptions: LaunchOptions = {
 }
 
 /** Chromium's fake camera and microphone (a test pattern and a tone), given to a page without a prompt: for calls. */
-export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']
-
-/** The e2e Chromium with the fake camera and microphone (`cameras`: how many fake cameras, default one): `test.use({ launchOptions: … })`. */
-export function chromiumWithFakeMedia (cameras?: number): LaunchOptions {
-  const media = FAKE_MEDIA_ARGS.map(arg => cameras !== undefined && arg === '--use-fake-device-for-media-stream' ? `${arg}=device-count=${cameras}` : arg)
-  return { ...chromiumLaunchOptions, args: [...(chromiumLaunchOptions.args ?? []), ...media] }
-}
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] as const
 
 /**
  * Firefox ESR through the BiDi shim (it starts `$FIREFOX_PATH`, default
@@ -46,7 +40,10 @@ export function chromiumWithFakeMedia (cameras?: number): LaunchOptions {
  * permission that every page has (`permissions.default.microphone`: allow);
  * a granted context permission does not count. So `webrtc: false` is a
  * browser of its own without that default, whose pages gather no candidate
- * and stay relayed.
+ * and stay relayed. Every Firefox has fake media devices that are given
+ * without a prompt (a test pattern and a tone, as Chromium's
+ * `--use-fake-device-for-media-stream` and `--use-fake-ui-for-media-stream`
+ * in the calls specs): no Firefox test is refused them.
  */
 export function firefoxLaunchOptions (options: { webrtc?: boolean } = {}): LaunchOptions {
   return {
@@ -54,6 +51,8 @@ export function firefoxLaunchOptions (options: { webrtc?: boolean } = {}): Launc
     executablePath: fileURLToPath(new URL('firefox-esr.sh', import.meta.url)),
     firefoxUserPrefs: {
       'media.peerconnection.ice.loopback': true,
+      'media.navigator.streams.fake': true,
+      'media.navigator.permission.disabled': true,
       ...(options.webrtc === false ? {} : { 'permissions.default.microphone': 1 })
     }
   }

@@ -4,23 +4,34 @@ import type { BrowserContext, Page } from '@playwright/test'
  * What a page's calls are made of, for e2e tests, the NAT lab and benchmarks:
  * every RTCPeerConnection the page makes is kept (the node's data connections
  * too: a call's is the one with media transceivers), so its `getStats` can be
- * read.
+ * read, and every stream getUserMedia gives it, so a test can see whether the
+ * camera and microphone were let go. Both work alike in Chromium and Firefox.
  */
 
 /**
- * Keeps every RTCPeerConnection made from the next navigation on: by `page`
- * (call before `goto` or `reload`), or by every page of a context.
+ * Keeps every RTCPeerConnection and getUserMedia stream made from the next
+ * navigation on: by `page` (call before `goto` or `reload`), or by every page
+ * of a context.
  */
 export async function recordPeerConnections (target: Page | BrowserContext): Promise<void> {
   await target.addInitScript(() => {
     const Original = window.RTCPeerConnection
     const made: RTCPeerConnection[] = []
-    Object.assign(window, { __peerConnections: made })
+    const streams: MediaStream[] = []
+    Object.assign(window, { __peerConnections: made, __userMedia: streams })
     window.RTCPeerConnection = class extends Original {
       constructor (config?: RTCConfiguration) {
         super(config)
         made.push(this)
       }
+    }
+    const devices = navigator.mediaDevices as MediaDevices | undefined
+    if (devices === undefined) return
+    const getUserMedia = devices.getUserMedia.bind(devices)
+    devices.getUserMedia = async (constraints) => {
+      const stream = await getUserMedia(constraints)
+      streams.push(stream)
+      return stream
     }
   })
 }
@@ -31,16 +42,26 @@ export async function openCallConnections (page: Page): Promise<number> {
     .filter(pc => pc.getTransceivers().length > 0 && pc.connectionState !== 'closed').length)
 }
 
+/** The kinds of the camera and microphone tracks the page was given and has not stopped ('audio', 'video'). */
+export async function liveMediaTracks (page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __userMedia: MediaStream[] }).__userMedia
+    .flatMap(stream => stream.getTracks()).filter(track => track.readyState === 'live').map(track => track.kind).sort())
+}
+
 export interface MediaCounters {
-  /** audio packets received */
+  /** audio RTP packets received */
   audioIn: number
   /** video frames received and decoded */
   videoFramesIn: number
-  /** audio packets sent */
+  /** audio RTP packets sent */
   audioOut: number
 }
 
-/** The RTP counters of the page's call connection (0 while there is none); with `windowMs`, how much they grew over that window. */
+/**
+ * The RTP counters of the page's call connection (all 0 while there is none);
+ * with `windowMs`, how much they grew over that window (a measurement, read
+ * twice in the page, not a wait for something to happen).
+ */
 export async function callCounters (page: Page, windowMs = 0): Promise<MediaCounters> {
   return page.evaluate(async (windowMs) => {
     const made = (window as unknown as { __peerConnections: RTCPeerConnection[] }).__peerConnections
@@ -48,7 +69,9 @@ export async function callCounters (page: Page, windowMs = 0): Promise<MediaCoun
     const read = async (): Promise<{ audioIn: number, videoFramesIn: number, audioOut: number }> => {
       const out = { audioIn: 0, videoFramesIn: 0, audioOut: 0 }
       if (call === undefined) return out
-      for (const report of (await call.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+      const reports: Array<Record<string, unknown>> = []
+      ;(await call.getStats()).forEach((report: Record<string, unknown>) => { reports.push(report) })
+      for (const report of reports) {
         if (report['type'] === 'inbound-rtp' && report['kind'] === 'audio') out.audioIn += Number(report['packetsReceived'] ?? 0)
         if (report['type'] === 'inbound-rtp' && report['kind'] === 'video') out.videoFramesIn += Number(report['framesDecoded'] ?? 0)
         if (report['type'] === 'outbound-rtp' && report['kind'] === 'audio') out.audioOut += Number(report['packetsSent'] ?? 0)

@@ -384,13 +384,14 @@ export class CallManager {
 }
 
 let instance: CallManager | undefined
+// added as this module loads, before the node's client adds its own (that one closes the client: rpc/connect.ts); they run in that order
+if (typeof window !== 'undefined') window.addEventListener('pagehide', () => { instance?.pagehide() })
 
 /** The tab's CallManager: one per tab, listening from first use; its call ends when the tab goes away. */
 export function getCallManager (): CallManager {
   if (instance === undefined) {
     const manager = new CallManager(getNodeManager())
     instance = manager
-    window.addEventListener('pagehide', () => { manager.pagehide() })
   }
   return instance
 }

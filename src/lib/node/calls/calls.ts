@@ -271,9 +271,18 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     }).catch((err: unknown) => { this.#log('call %s: a frame to %s failed - %e', call.callId, call.peerId, err) })
   }
 
-  async #exchange (call: Call, frame: CallRequest): Promise<CallReply> {
+  async #exchange (call: Call, frame: CallRequest, again = true): Promise<CallReply> {
     const connection = await this.#components.dialer.connect({ peerId: call.peerId }, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
-    const reply = await this.#components.libp2p.services.call.send(connection, frame)
+    let reply: CallReply
+    try {
+      reply = await this.#components.libp2p.services.call.send(connection, frame)
+    } catch (err) {
+      // the connection closed under the frame (the tab that hosted its WebRTC went away, as when the
+      // tab holding the call closes and this frame is its hang-up): once more, on another one
+      if (!again || connection.status === 'open') throw err
+      this.#log('%s of call %s: its connection closed, sending again - %e', frame.type, call.callId, err)
+      return this.#exchange(call, frame, false)
+    }
     if (reply.type === 'reject' && frame.type !== 'invite') this.#log('%s of call %s refused by %p: %s', frame.type, call.callId, peerIdFromString(call.peerId), reply.reason)
     return reply
   }

@@ -4,7 +4,8 @@
  * is answered and hung up; decline, busy, cancel, no answer, unreachable,
  * a stranger and a stale invite each end it the way docs/protocols.md
  * ("Calls") says; candidates are held until the answer and sent in order,
- * in frames of at most 32.
+ * in frames of at most 32; a frame whose connection closed under it goes
+ * once more.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -35,6 +36,8 @@ interface Person {
   /** their contacts, by PeerID */
   contacts: Map<string, ContactRow>
   reachable: boolean
+  /** how many of their next frames fail: the connection closes under them ('closed'), or only the exchange fails ('open') */
+  failing: { count: number, connection: 'closed' | 'open' }
 }
 
 const everyone = new Map<string, Person>()
@@ -50,7 +53,7 @@ async function person (name: string, ringTimeoutMs?: number): Promise<Person> {
   const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const events = new TypedEventEmitter<ParleyEvents>()
   const contacts = new Map<string, ContactRow>()
-  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, calls: undefined as unknown as Calls }
+  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, failing: { count: 0, connection: 'open' }, calls: undefined as unknown as Calls }
   events.addEventListener('call', (e) => { self.events.push(e.detail) })
   events.addEventListener('callSignal', (e) => { self.signals.push(e.detail) })
   self.calls = new Calls({
@@ -73,6 +76,11 @@ async function person (name: string, ringTimeoutMs?: number): Promise<Person> {
         call: {
           send: async (connection, request): Promise<CallReply> => {
             self.frames.push(request)
+            if (self.failing.count > 0) {
+              self.failing.count--
+              if (self.failing.connection === 'closed') await connection.close()
+              throw new Error('the stream was reset')
+            }
             const to = everyone.get(connection.remotePeer.toString())
             if (to === undefined) throw new Error('nobody there')
             return to.calls.receive(id, request, {})
@@ -223,5 +231,32 @@ describe('calls', () => {
     const iceFrames = alice.frames.filter(f => f.type === 'ice')
     expect(iceFrames.every(f => f.type === 'ice' && f.candidates.length <= 32)).toBe(true)
     expect(iceFrames.length).toBeLessThan(7)
+  })
+
+  it('a hang-up whose connection closed under it is sent once more, on a new one; a frame that failed on an open connection is not', async () => {
+    const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
+    const toBob = friends(alice, bob)
+    const first = await alice.calls.place(toBob, false, OFFER)
+    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
+    bob.calls.answer(first, ANSWER)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    // the tab that hosted Bob's connection to Alice went away with his hang-up
+    bob.failing = { count: 1, connection: 'closed' }
+    bob.calls.hangUp(first)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:hangup:them') })
+    expect(bob.frames.filter(f => f.type === 'hangup')).toHaveLength(2)
+
+    const second = await alice.calls.place(toBob, false, OFFER)
+    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
+    bob.calls.answer(second, ANSWER)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    bob.failing = { count: 1, connection: 'open' }
+    bob.calls.hangUp(second)
+    await vi.waitFor(() => { expect(bob.failing.count).toBe(0) })
+    // a second try would follow through promises alone (no timer, no I/O): one macrotask lets them all run
+    await new Promise(resolve => setImmediate(resolve))
+    expect(bob.frames.filter(f => f.type === 'hangup')).toHaveLength(3)
+    // Alice never heard it (her tab's ICE handling ends her side: state/call.svelte.ts)
+    expect(phases(alice).at(-1)).toBe('active')
   })
 })

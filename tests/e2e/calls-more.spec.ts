@@ -1,0 +1,99 @@
+import { expect, test } from './fixtures.ts'
+import { liveMediaTracks, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
+import { callAndAnswer, callEnded, callView, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
+import { befriend, expectOnline } from './helpers/parley.ts'
+import type { Page } from '@playwright/test'
+
+/**
+ * Calls (issue 25) beyond calls.spec.ts: between Chromium and Firefox (and
+ * two Firefoxes), and a tab that goes away in the middle of a call, closed
+ * or crashed. Fake camera and microphone in every browser.
+ */
+
+test.use(fakeMedia())
+
+/** Both people's pages keep their peer connections and media streams (tests/support/peer-connections.ts), then are befriended. */
+async function befriendRecorded (a: Page, b: Page): Promise<void> {
+  for (const page of [a, b]) await recordPeerConnections(page)
+  for (const page of [a, b]) await page.reload()
+  await befriend(a, b)
+}
+
+/** The call on `page` is over and let its media go: no call connection open, no camera or microphone track live. */
+async function expectMediaReleased (page: Page): Promise<void> {
+  await expect.poll(async () => openCallConnections(page)).toBe(0)
+  await expect.poll(async () => liveMediaTracks(page)).toEqual([])
+}
+
+test('a video call from Alice to Bob, and a voice call back, between two browsers: media both ways, hanging up ends both', { tag: ['@cross', '@firefox'] }, async ({ alice, bob }) => {
+  test.setTimeout(150_000)
+  const [a, b] = [alice.page, bob.page]
+  await befriendRecorded(a, b)
+
+  // Alice offers (video), Bob answers
+  await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
+  for (const page of [a, b]) await expectMediaArriving(page, true)
+  for (const page of [a, b]) await expect(page.getByTestId('remote-video')).toHaveJSProperty('paused', false)
+  expect(await liveMediaTracks(b)).toEqual(['audio', 'video'])
+  await callView(b).getByRole('button', { name: 'Hang up' }).click()
+  for (const page of [a, b]) {
+    await expect(callEnded(page)).toHaveText('Call ended.', { timeout: 15_000 })
+    await expectMediaReleased(page)
+    await callView(page).getByRole('button', { name: 'Close' }).click()
+  }
+
+  // Bob offers (voice), Alice answers
+  await callAndAnswer(b, a, { caller: 'Bob', callee: 'Alice' }, 'voice')
+  for (const page of [a, b]) await expectMediaArriving(page, false)
+  expect(await liveMediaTracks(a)).toEqual(['audio'])
+  await callView(a).getByRole('button', { name: 'Hang up' }).click()
+  for (const page of [a, b]) {
+    await expect(callEnded(page)).toHaveText('Call ended.', { timeout: 15_000 })
+    await expectMediaReleased(page)
+  }
+})
+
+test('Bob closes the tab that holds the call (his other tab stays): the call ends on both sides, Alice\'s camera and microphone are let go, and she can call him again', { tag: ['@cross', '@firefox'] }, async ({ alice, bob }) => {
+  const [a, b] = [alice.page, bob.page]
+  await befriendRecorded(a, b)
+  const b2 = await bob.newTab()
+  await expectOnline(b2)
+  await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
+  await expectMediaArriving(a, true)
+
+  // closing fires pagehide: his tab hangs up, and his node (kept by the other tab) tells Alice, even
+  // when the closed tab hosted the connection to her (Firefox's WebRTC: docs/testing.md)
+  await b.close()
+  for (const page of [a, b2]) await expect(callEnded(page)).toHaveText('Call ended.', { timeout: 15_000 })
+  await expect(callEnded(a)).toHaveAttribute('data-reason', 'hangup')
+  await expectMediaReleased(a)
+  await callView(a).getByRole('button', { name: 'Close' }).click()
+  await callView(b2).getByRole('button', { name: 'Close' }).click()
+
+  await callAndAnswer(a, b2, { caller: 'Alice', callee: 'Bob' }, 'voice')
+  await expectMediaArriving(a, false)
+  await callView(a).getByRole('button', { name: 'Hang up' }).click()
+  await expect(callEnded(b2)).toHaveText('Call ended.', { timeout: 15_000 })
+})
+
+test('Bob\'s tab crashes in the middle of a call (no pagehide): Alice restarts ICE, then her call ends as failed, in words, and lets her media go', async ({ alice, bob }) => {
+  test.setTimeout(180_000)
+  const [a, b] = [alice.page, bob.page]
+  await befriendRecorded(a, b)
+  await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
+  await expectMediaArriving(a, true)
+
+  // the renderer dies at once (the DevTools protocol's Page.crash): nothing of Bob's page runs again
+  const crashed = b.waitForEvent('crash')
+  const devtools = await bob.context.newCDPSession(b)
+  // the command has no reply: its target is gone
+  void devtools.send('Page.crash').catch(() => {})
+  await crashed
+  const crashedAt = Date.now()
+
+  // the path goes down; Alice, the caller, restarts ICE (RESTART_AFTER_MS, then every RECONNECT_WITHIN_MS up to MAX_RESTARTS) and gives up
+  await expect(callEnded(a)).toHaveAttribute('data-reason', 'failed', { timeout: 120_000 })
+  test.info().annotations.push({ type: 'call ended after the crash', description: `${Date.now() - crashedAt} ms` })
+  await expect(callEnded(a)).toHaveText('The call could not connect: no path for the audio and video was found.')
+  await expectMediaReleased(a)
+})
