@@ -122,13 +122,17 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * to 180.4 (their words in both languages, the browser's device calls) and
  * the lazy code to 428.6: the call's media (call-media, call-playback) load
  * with the first call placed or answered, not with the app (in the shell
- * they cost it 2.5 KiB).
+ * they cost it 2.5 KiB). A call's end sent on every open connection, a
+ * restart that cannot reach the contact ending the call, and the call's
+ * pagehide hang-up taken first took the worker to 324.4 and the lazy code to
+ * 428.7; the words for a call cut off after it connected (both languages)
+ * took the shell to 180.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 180.4,
-  worker: 324.3,
+  shell: 180.6,
+  worker: 324.4,
   pump: 4.6,
-  lazy: 428.6
+  lazy: 428.7
 }
 
 export interface BudgetResult {

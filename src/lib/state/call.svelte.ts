@@ -70,6 +70,7 @@ export class CallManager {
   #problem = $state('')
   #busy = $state(false)
   #quality = $state.raw<CallQuality | undefined>(undefined)
+  #connected = $state(false)
   #qualityTimer: ReturnType<typeof setInterval> | undefined
   #lastAudio = { received: 0, lost: 0 }
   /** we placed the call held here: the caller restarts ICE (so the two sides never offer at once) */
@@ -99,10 +100,9 @@ export class CallManager {
       node.onCallSignal((event) => { this.#signals = this.#signals.then(async () => this.#onSignal(event)).catch(() => {}) })
     ]
     void node.call('currentCall').then((call) => {
-      if (call !== null && this.#call === undefined) {
-        const { offer: _offer, candidates: _candidates, ...event } = call
-        this.#call = event
-      }
+      if (call === null || this.#call !== undefined) return
+      const { offer: _offer, candidates: _candidates, ...event } = call
+      this.#call = event
     }).catch(() => {})
   }
 
@@ -121,6 +121,8 @@ export class CallManager {
   get busy (): boolean { return this.#busy }
   /** The connection of the call held here, once it is up. */
   get quality (): CallQuality | undefined { return this.#quality }
+  /** The media of the call held here (the last one, once ended) connected at least once: a failure then is a lost connection. */
+  get connected (): boolean { return this.#connected }
 
   /** Calls a contact: asks for the microphone (and camera), makes the offer, and sends it. */
   async place (contactId: ContactId, video: boolean): Promise<void> {
@@ -212,6 +214,7 @@ export class CallManager {
     }
     const config: CallConfiguration = await this.#node.call('callConfiguration')
     const pc = this.#platform.peerConnection(config)
+    this.#connected = false
     media.attach(pc)
     pc.addEventListener('track', (event) => { this.#remote = event.streams[0] ?? new MediaStream([event.track]) })
     pc.addEventListener('icecandidate', (event) => {
@@ -306,6 +309,7 @@ export class CallManager {
   #watchPath (pc: RTCPeerConnection): void {
     const state = pc.connectionState
     if (state === 'connected') {
+      this.#connected = true
       clearTimeout(this.#pathTimer)
       this.#pathTimer = undefined
       return
@@ -389,9 +393,6 @@ if (typeof window !== 'undefined') window.addEventListener('pagehide', () => { i
 
 /** The tab's CallManager: one per tab, listening from first use; its call ends when the tab goes away. */
 export function getCallManager (): CallManager {
-  if (instance === undefined) {
-    const manager = new CallManager(getNodeManager())
-    instance = manager
-  }
+  instance ??= new CallManager(getNodeManager())
   return instance
 }

@@ -124,7 +124,10 @@ describe('a call in the tab', () => {
     signal({ callId: CALL_ID, type: 'answer', sdp: 'v=0 their answer' })
     emit(event('active', { answeredAt: 2 }))
     await vi.waitFor(() => { expect(pc.log).toEqual(['local offer', 'remote answer']) })
+    expect(manager.connected).toBe(false)
     pc.becomes('connected')
+    // the media was up: a failure from now on is a lost connection (the view's words)
+    expect(manager.connected).toBe(true)
     pc.becomes('failed')
     await vi.waitFor(() => { expect(fake.calls.find(c => c.method === 'sendCallDescription')?.params).toEqual({ callId: CALL_ID, type: 'offer', sdp: 'v=0 our offer' }) })
     expect(pc.log).toEqual(['local offer', 'remote answer', 'restartIce', 'local offer'])
@@ -155,6 +158,8 @@ describe('a call in the tab', () => {
     await vi.advanceTimersByTimeAsync(RECONNECT_WITHIN_MS)
     expect(fake.calls.filter(c => c.method === 'hangUp').map(c => c.params)).toEqual([{ callId: CALL_ID, failed: true }])
     expect(offers()).toBe(MAX_RESTARTS)
+    // never connected: the view says no path was found
+    expect(manager.connected).toBe(false)
     manager.destroy()
   })
 

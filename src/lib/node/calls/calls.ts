@@ -29,12 +29,14 @@ import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { Desk } from '../kernel/desk-service.ts'
 import type { CallLog } from './call-log.ts'
 import type { CallService } from './call-service.ts'
-import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { AbortOptions, ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export const CallError = errorClass('CallError')
 
 /** The caller's candidates an incoming call keeps until it is answered; the oldest go first. */
 export const MAX_HELD_CANDIDATES = 64
+/** Connections a call's ending frame goes on at once (#farewell). */
+export const MAX_FAREWELL_PATHS = 3
 /** Our candidates waiting to be sent (the contact slow to answer frames); beyond, the oldest go first. */
 export const MAX_WAITING_CANDIDATES = 256
 
@@ -43,7 +45,7 @@ export interface CallsComponents {
   events: ParleyEventTarget
   contactBook: Pick<ContactBook, 'byId' | 'byPeerId'>
   dialer: Pick<ContactFinder, 'connect'>
-  libp2p: { services: { call: Pick<CallService, 'send'> } }
+  libp2p: Pick<Libp2p, 'getConnections'> & { services: { call: Pick<CallService, 'send'> } }
   /** keeps each ended call in its chat (call-log.ts) */
   callLog: Pick<CallLog, 'record'>
 }
@@ -153,7 +155,9 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
   sendDescription (callId: string, type: 'offer' | 'answer', sdp: string): void {
     const call = this.#find(callId)
     if (call.phase !== 'active') throw new CallError('callNotFound')
-    this.#send(call, { type, call: callId, sdp })
+    // a restart that cannot reach the contact (their node is gone with their last tab): the path is
+    // broken and cannot be mended, so the call is over now rather than when the tab's restarts run out
+    this.#send(call, { type, call: callId, sdp }, undefined, () => { this.#end(call, 'failed', 'us') })
   }
 
   // ------------------------------------------------------------ the desk
@@ -246,7 +250,25 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     const frame: CallRequest = wasRinging && reason === 'declined'
       ? { type: 'decline', call: call.callId }
       : { type: 'hangup', call: call.callId, reason: reason === 'cancelled' ? 'cancel' : reason === 'no-answer' ? 'timeout' : reason === 'failed' ? 'failed' : 'hangup' }
-    this.#enqueue(call, async () => { await this.#exchange(call, frame) }, true)
+    this.#enqueue(call, async () => { await this.#farewell(call, frame) }, true)
+  }
+
+  /**
+   * The frame that ends a call goes on every open connection to the contact
+   * at once (at most MAX_FAREWELL_PATHS; the first reply wins, the contact
+   * answers the later copies unknown-call): the tab that closes with its call
+   * may be the one hosting the direct connection (Firefox's WebRTC lives in a
+   * tab), which then dies under the frame while the relayed one still carries
+   * it. With none open, or all failing, it is sent as any frame.
+   */
+  async #farewell (call: Call, frame: CallRequest): Promise<void> {
+    const { libp2p } = this.#components
+    const open = libp2p.getConnections(peerIdFromString(call.peerId)).filter(c => c.status === 'open').slice(0, MAX_FAREWELL_PATHS)
+    if (open.length > 1) {
+      const sent = await Promise.any(open.map(async c => libp2p.services.call.send(c, frame))).then(() => true, () => false)
+      if (sent) return
+    }
+    await this.#exchange(call, frame)
   }
 
   /** Sends `frame` after the call's earlier frames; `onReply` sees the reply, `onFail` a failure (else it is logged). */

@@ -18,7 +18,7 @@ import type { CallEvent, CallSignalEvent } from '../../../../src/lib/contract/ca
 import type { CallOutcome, ContactId, ContactRow } from '../../../../src/lib/db/types.ts'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { CallCandidate, CallReply, CallRequest } from '@parley/protocol/call/wire'
-import type { PeerId } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 
 const OFFER = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=offer\r\n'
 const ANSWER = 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=answer\r\n'
@@ -38,6 +38,9 @@ interface Person {
   reachable: boolean
   /** how many of their next frames fail: the connection closes under them ('closed'), or only the exchange fails ('open') */
   failing: { count: number, connection: 'closed' | 'open' }
+  /** the open connections libp2p lists to anyone (getConnections), and those whose frames never get a reply */
+  paths: Connection[]
+  hangs: Set<Connection>
 }
 
 const everyone = new Map<string, Person>()
@@ -53,7 +56,7 @@ async function person (name: string, ringTimeoutMs?: number): Promise<Person> {
   const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const events = new TypedEventEmitter<ParleyEvents>()
   const contacts = new Map<string, ContactRow>()
-  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, failing: { count: 0, connection: 'open' }, calls: undefined as unknown as Calls }
+  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, failing: { count: 0, connection: 'open' }, paths: [], hangs: new Set(), calls: undefined as unknown as Calls }
   events.addEventListener('call', (e) => { self.events.push(e.detail) })
   events.addEventListener('callSignal', (e) => { self.signals.push(e.detail) })
   self.calls = new Calls({
@@ -72,10 +75,12 @@ async function person (name: string, ringTimeoutMs?: number): Promise<Person> {
     },
     callLog: { record: async (call) => { self.records.push(callOutcome(call)) } },
     libp2p: {
+      getConnections: () => self.paths,
       services: {
         call: {
           send: async (connection, request): Promise<CallReply> => {
             self.frames.push(request)
+            if (self.hangs.has(connection)) return new Promise<CallReply>(() => {})
             if (self.failing.count > 0) {
               self.failing.count--
               if (self.failing.connection === 'closed') await connection.close()
@@ -258,5 +263,33 @@ describe('calls', () => {
     expect(bob.frames.filter(f => f.type === 'hangup')).toHaveLength(3)
     // Alice never heard it (her tab's ICE handling ends her side: state/call.svelte.ts)
     expect(phases(alice).at(-1)).toBe('active')
+  })
+
+  it('a restart offer that cannot reach the contact ends the call as failed (their node is gone)', async () => {
+    const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
+    const toBob = friends(alice, bob)
+    const callId = await alice.calls.place(toBob, true, OFFER)
+    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
+    bob.calls.answer(callId, ANSWER)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    bob.reachable = false
+    alice.calls.sendDescription(callId, 'offer', OFFER)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:failed:us') })
+    expect(alice.records).toEqual(['answered'])
+  })
+
+  it('the hang-up goes on every open connection at once: one that hangs (its tab gone) does not hold it back', async () => {
+    const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
+    const toBob = friends(alice, bob)
+    const callId = await alice.calls.place(toBob, true, OFFER)
+    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
+    bob.calls.answer(callId, ANSWER)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    const [direct, relayed] = [fakeConnection({ remotePeer: alice.id }), fakeConnection({ remotePeer: alice.id })]
+    bob.paths = [direct, relayed]
+    bob.hangs.add(direct)
+    bob.calls.hangUp(callId)
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:hangup:them') })
+    expect(bob.frames.filter(f => f.type === 'hangup')).toHaveLength(2)
   })
 })
