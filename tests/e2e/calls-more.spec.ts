@@ -76,6 +76,23 @@ test('Bob closes the tab that holds the call (his other tab stays): the call end
   await expect(callEnded(b2)).toHaveText('Call ended.', { timeout: 15_000 })
 })
 
+test('Bob closes his only tab mid-call (his node goes with it): Alice\'s call still ends, in words, and lets her media go', { tag: ['@firefox'] }, async ({ alice, bob }) => {
+  test.setTimeout(120_000)
+  const [a, b] = [alice.page, bob.page]
+  await befriendRecorded(a, b)
+  await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
+  await expectMediaArriving(a, true)
+
+  const closedAt = Date.now()
+  await b.close()
+  // his hang-up, when his node outlives the tab long enough to send it; else Alice's restart finds
+  // nobody to take its offer and ends the call: either way it ends, and says how
+  await expect(callEnded(a)).toHaveAttribute('data-reason', /^(hangup|failed)$/, { timeout: 60_000 })
+  test.info().annotations.push({ type: 'call ended after the close', description: `${Date.now() - closedAt} ms, ${await callEnded(a).getAttribute('data-reason') ?? ''}` })
+  await expect(callEnded(a)).toHaveText(/^(Call ended\.|The call was cut off: the connection to Bob was lost\.)$/)
+  await expectMediaReleased(a)
+})
+
 test('Bob\'s tab crashes in the middle of a call (no pagehide): Alice restarts ICE, then her call ends as failed, in words, and lets her media go', async ({ alice, bob }) => {
   test.setTimeout(180_000)
   const [a, b] = [alice.page, bob.page]
