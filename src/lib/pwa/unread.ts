@@ -67,11 +67,12 @@ export function markOf (last: Pick<MessageRow, 'sentAt' | 'id'>): SeenMark {
 }
 
 /**
- * A message after the seen mark that is unread: theirs, and not marked read
- * (a call answered here is written read: call-log.ts).
+ * A message after the seen mark that is unread: theirs, except a call kept in
+ * the chat that was never unread (one answered or declined here is written
+ * read: node/calls/call-log.ts; a missed one counts).
  */
 function isUnread (m: MessageRow): boolean {
-  return m.direction === 'in' && m.state !== 'read'
+  return m.direction === 'in' && !(m.kind === 'call' && m.state === 'read')
 }
 
 /**
