@@ -63,7 +63,7 @@ export interface Box {
 /** Reads fields off a buffer; running past the end is a SessionFrameError naming the field. */
 class Reader {
   #at = 0
-  constructor (private readonly buf: Uint8Array, private readonly what: string) {}
+  constructor (private readonly buf: Uint8Array, readonly what: string) {}
 
   bytes (n: number, field: string): Uint8Array {
     if (this.#at + n > this.buf.byteLength) throw new SessionFrameError(`${this.what}: it ends inside ${field}`)
@@ -165,7 +165,7 @@ function readInit (r: Reader): Init {
   const ephemeral = r.bytes(KEY_BYTES, 'the ephemeral key')
   const signedPrekeyId = r.u32('the signed prekey id')
   const pqKind = r.u8('the PQ prekey kind')
-  if (pqKind !== PREKEY_PQ_LAST_RESORT && pqKind !== PREKEY_PQ_ONE_TIME) throw new SessionFrameError(`an init: the PQ prekey kind is ${PREKEY_PQ_LAST_RESORT} or ${PREKEY_PQ_ONE_TIME}, not ${pqKind}`)
+  if (pqKind !== PREKEY_PQ_LAST_RESORT && pqKind !== PREKEY_PQ_ONE_TIME) throw new SessionFrameError(`${r.what}: the PQ prekey kind is ${PREKEY_PQ_LAST_RESORT} or ${PREKEY_PQ_ONE_TIME}, not ${pqKind}`)
   const pqPrekeyId = r.u32('the PQ prekey id')
   const oneTimePrekeyId = r.u32('the one-time prekey id')
   const kemCiphertext = r.bytes(KEM_CIPHERTEXT_BYTES, 'the PQXDH ciphertext')
