@@ -6,7 +6,10 @@
  * Identity keys are Parley's Ed25519 identities: they sign the prekeys
  * (records.ts) and take part in the DH in their X25519 form
  * (`ed25519.utils.toMontgomery`/`toMontgomerySecret`, as the mailbox seal
- * does), so no XEdDSA is needed.
+ * does), so no XEdDSA is needed. Unlike Signal's initial message, an init
+ * does not carry IK_A: the responder knows the sender's identity from the
+ * mailbox seal or the Noise connection the box came on, and a box from
+ * anyone else does not open (AD and DH1 bind IK_A).
  *
  *     DH1 = DH(IK_A, SPK_B)  DH2 = DH(EK_A, IK_B)  DH3 = DH(EK_A, SPK_B)  [DH4 = DH(EK_A, OPK_B)]
  *     (CT, SS) = ML-KEM-768.Encaps(PQPK_B)

@@ -128,7 +128,9 @@ function dh (secret: Uint8Array, publicKey: Uint8Array): Uint8Array {
  */
 export function initiatorState (sharedKey: Uint8Array, ad: Uint8Array, theirSignedPrekey: Uint8Array, random: Random = randomBytes): RatchetState {
   const dhSecret = random(KEY_BYTES)
-  const step = kdfRk(sharedKey, dh(dhSecret, theirSignedPrekey), new Uint8Array(0))
+  const dhOut = dh(dhSecret, theirSignedPrekey)
+  const step = kdfRk(sharedKey, dhOut, new Uint8Array(0))
+  dhOut.fill(0)
   return {
     ad: ad.slice(),
     rootKey: step.rootKey,
@@ -253,7 +255,11 @@ function kemSecret (s: RatchetState, header: Header): Uint8Array {
 
 /** DR §3.5 DHRatchet, with PQDR's KEM: a receiving chain for the peer's new key, then a new sending chain of ours. */
 function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingChain {
-  const received = kdfRk(s.rootKey, dh(s.dhSecret, header.dh), kemSecret(s, header))
+  const receivedDh = dh(s.dhSecret, header.dh)
+  const receivedSs = kemSecret(s, header)
+  const received = kdfRk(s.rootKey, receivedDh, receivedSs)
+  receivedDh.fill(0)
+  receivedSs.fill(0)
   const chain: ReceivingChain = { dh: header.dh.slice(), chainKey: received.chainKey, n: 0 }
   s.receiving.push(chain)
   if (s.receiving.length > MAX_RECEIVING_CHAINS) s.receiving.splice(0, s.receiving.length - MAX_RECEIVING_CHAINS).forEach(r => r.chainKey.fill(0))
@@ -267,7 +273,12 @@ function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingC
   s.dhSecret.fill(0)
   s.dhSecret = random(KEY_BYTES)
   s.dhPublic = x25519.getPublicKey(s.dhSecret)
-  const sent = kdfRk(received.rootKey, dh(s.dhSecret, header.dh), encapsulated.sharedSecret)
+  const sentDh = dh(s.dhSecret, header.dh)
+  const sent = kdfRk(received.rootKey, sentDh, encapsulated.sharedSecret)
+  sentDh.fill(0)
+  encapsulated.sharedSecret.fill(0)
+  received.rootKey.fill(0)
+  s.rootKey.fill(0)
   s.rootKey = sent.rootKey
   s.previousN = s.sendN
   s.sendN = 0
