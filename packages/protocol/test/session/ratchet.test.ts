@@ -55,8 +55,10 @@ describe('the hybrid double ratchet', () => {
       const receive = (to: number, m: ReturnType<typeof sendMany>['sent'][number]): void => {
         const state = states[to]
         if (state === undefined) throw new Error('no such side')
+        const before = stateBytes(state)
         const out = ratchetDecrypt(state, m.message, m.id, { now: NOW, random })
         expect(out.plaintext).toEqual(m.plaintext)
+        expect(stateBytes(state)).toBe(before)
         states[to] = out.state
       }
       turns.forEach((t, i) => {
