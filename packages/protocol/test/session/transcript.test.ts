@@ -32,7 +32,8 @@ import type { Random, RatchetState } from '../../src/session/ratchet.ts'
 
 const FILE = './vectors/parley-session-v1.json'
 
-interface Step { step: string, random: string[], [field: string]: unknown }
+interface StepFields { step: string, [field: string]: unknown }
+type Step = StepFields & { random: string[] }
 interface Transcript { suite: string, now: number, steps: Step[] }
 
 /** Where the randomness of each step comes from: seeded (recording), or the draws a file recorded. */
@@ -56,7 +57,7 @@ function recorded (file: Transcript): Source {
 
 /** Plays the session; each step's fields are what another client must reproduce. */
 function play (source: Source): Transcript {
-  const steps: Array<Omit<Step, 'random'>> = []
+  const steps: StepFields[] = []
   const r = (): Random => source.random(steps.length)
   const alice = person('alice', r())
   steps.push({ step: 'alice keys', identityPublic: bytesToHex(alice.publicKey), multihash: bytesToHex(alice.multihash) })
