@@ -1,0 +1,324 @@
+/**
+ * The Double Ratchet (signal.org/docs/specifications/doubleratchet) made
+ * hybrid as SimpleX's PQDR (simplexmq protocol/pqdr.md): every DH ratchet
+ * step also mixes in an ML-KEM-768 shared secret, `KDF_RK(rk, dh ‖ kemSs)`.
+ *
+ * Pure: a function takes a state and returns a new one; the state given is
+ * never changed. Decrypting works on a copy and returns the copy only when
+ * the message opened (DR §3.5), so a refused message (tampered, replayed,
+ * too far ahead) leaves the caller's state exactly as it was.
+ *
+ * KEM state machine (PQDR): the initiator's first sending chain only
+ * proposes her KEM public key (its PQ strength comes from PQXDH); every
+ * later step is "accepted": the sender encapsulates to the peer's last KEM
+ * public key, mixes the secret into the root step, and announces a new public
+ * key of its own. Every header of a chain repeats the chain's KEM fields, so
+ * any one message of it lets the receiver take the step.
+ *
+ * Randomness comes from `random` (default: the platform's CSPRNG) so that a
+ * test can replay a session exactly (the frozen transcript).
+ */
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { randomBytes } from '@noble/hashes/utils.js'
+import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
+import { encodeHeader, headerFlags } from './box.ts'
+import {
+  KEM_SEED_BYTES, KEM_SECRET_BYTES, KEY_BYTES, MAX_COUNTER, MAX_PLAINTEXT_BYTES, MAX_RECEIVING_CHAINS, MAX_SKIP, MAX_SKIPPED_KEYS,
+  NONCE_BYTES, SKIPPED_KEY_TTL_MS
+} from './constants.ts'
+import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from './errors.ts'
+import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
+import type { Header } from './box.ts'
+
+/** A source of random bytes. */
+export type Random = (length: number) => Uint8Array
+
+/** An ML-KEM-768 key pair, kept as its seed (the secret key is regenerated from it when needed). */
+export interface KemKeyPair { seed: Uint8Array, publicKey: Uint8Array }
+
+/** A chain we receive on: the peer's ratchet key, the next chain key, and the next message number. */
+export interface ReceivingChain { dh: Uint8Array, chainKey: Uint8Array, n: number }
+
+/** The key of a message we have not received yet, kept until it arrives or expires. */
+export interface SkippedKey { dh: Uint8Array, n: number, messageKey: Uint8Array, expiresAt: number }
+
+/** One side of a session. Plain data (Uint8Arrays and numbers), so it stores and clones as it is. */
+export interface RatchetState {
+  /** the session's associated data (PQXDH's AD), bound into every message */
+  ad: Uint8Array
+  rootKey: Uint8Array
+  /** our current ratchet key pair (DHs) */
+  dhSecret: Uint8Array
+  dhPublic: Uint8Array
+  /** the sending chain key (CKs); null until the responder has received a message */
+  sendChainKey: Uint8Array | null
+  /** the next message number in the sending chain (Ns) */
+  sendN: number
+  /** the length of the previous sending chain (PN) */
+  previousN: number
+  /** the KEM ciphertext every header of the current sending chain carries; null on the initiator's first chain */
+  sendKemCiphertext: Uint8Array | null
+  /** our KEM key pair for the peer's next step; null on a responder before its first step */
+  ourKem: KemKeyPair | null
+  /** the peer's last KEM public key */
+  theirKem: Uint8Array | null
+  /** receiving chains, oldest first, the current one last; at most MAX_RECEIVING_CHAINS */
+  receiving: ReceivingChain[]
+  /** skipped-message keys, oldest first; at most MAX_SKIPPED_KEYS */
+  skipped: SkippedKey[]
+}
+
+/** What one message is, before box.ts puts it on the wire. */
+export interface RatchetMessage { header: Header, nonce: Uint8Array, ciphertext: Uint8Array }
+
+export interface Encrypted { state: RatchetState, message: RatchetMessage }
+export interface Decrypted { state: RatchetState, plaintext: Uint8Array }
+
+function equal (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  let diff = 0
+  for (let i = 0; i < a.byteLength; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0)
+  return diff === 0
+}
+
+function concat (...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0))
+  let at = 0
+  for (const p of parts) { out.set(p, at); at += p.byteLength }
+  return out
+}
+
+/** A deep copy of a state: nothing in it shares memory with the original. */
+export function cloneState (state: RatchetState): RatchetState {
+  const c = (b: Uint8Array): Uint8Array => b.slice()
+  return {
+    ad: c(state.ad),
+    rootKey: c(state.rootKey),
+    dhSecret: c(state.dhSecret),
+    dhPublic: c(state.dhPublic),
+    sendChainKey: state.sendChainKey === null ? null : c(state.sendChainKey),
+    sendN: state.sendN,
+    previousN: state.previousN,
+    sendKemCiphertext: state.sendKemCiphertext === null ? null : c(state.sendKemCiphertext),
+    ourKem: state.ourKem === null ? null : { seed: c(state.ourKem.seed), publicKey: c(state.ourKem.publicKey) },
+    theirKem: state.theirKem === null ? null : c(state.theirKem),
+    receiving: state.receiving.map(r => ({ dh: c(r.dh), chainKey: c(r.chainKey), n: r.n })),
+    skipped: state.skipped.map(k => ({ dh: c(k.dh), n: k.n, messageKey: c(k.messageKey), expiresAt: k.expiresAt }))
+  }
+}
+
+function newKem (random: Random): KemKeyPair {
+  const seed = random(KEM_SEED_BYTES)
+  return { seed, publicKey: mlKem768.keygen(seed).publicKey }
+}
+
+function dh (secret: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  try {
+    return x25519.getSharedSecret(secret, publicKey)
+  } catch {
+    throw new SessionDecryptError('the peer\'s ratchet key is not a usable X25519 key')
+  }
+}
+
+/**
+ * The initiator's state (DR §3.3 RatchetInitAlice): a new ratchet key, a
+ * first sending chain from DH(ratchet key, Bob's signed prekey), and a
+ * KEM key pair proposed in its headers.
+ */
+export function initiatorState (sharedKey: Uint8Array, ad: Uint8Array, theirSignedPrekey: Uint8Array, random: Random = randomBytes): RatchetState {
+  const dhSecret = random(KEY_BYTES)
+  const dhOut = dh(dhSecret, theirSignedPrekey)
+  const step = kdfRk(sharedKey, dhOut, new Uint8Array(0))
+  dhOut.fill(0)
+  return {
+    ad: ad.slice(),
+    rootKey: step.rootKey,
+    dhSecret,
+    dhPublic: x25519.getPublicKey(dhSecret),
+    sendChainKey: step.chainKey,
+    sendN: 0,
+    previousN: 0,
+    sendKemCiphertext: null,
+    ourKem: newKem(random),
+    theirKem: null,
+    receiving: [],
+    skipped: []
+  }
+}
+
+/** The responder's state (DR §3.3 RatchetInitBob): its signed prekey is its first ratchet key; it sends after it has received. */
+export function responderState (sharedKey: Uint8Array, ad: Uint8Array, signedPrekeySecret: Uint8Array): RatchetState {
+  return {
+    ad: ad.slice(),
+    rootKey: sharedKey.slice(),
+    dhSecret: signedPrekeySecret.slice(),
+    dhPublic: x25519.getPublicKey(signedPrekeySecret),
+    sendChainKey: null,
+    sendN: 0,
+    previousN: 0,
+    sendKemCiphertext: null,
+    ourKem: null,
+    theirKem: null,
+    receiving: [],
+    skipped: []
+  }
+}
+
+/** The AEAD's associated data of one message: session AD · item id · the header's KEM flags · header. */
+export function messageAd (ad: Uint8Array, itemId: Uint8Array, header: Header): Uint8Array {
+  return concat(ad, itemId, Uint8Array.of(headerFlags(header)), encodeHeader(header))
+}
+
+/**
+ * Encrypts one message (DR §3.4 RatchetEncrypt) for the item `itemId`.
+ *
+ * @throws SessionStateError when the state has no sending chain yet (a
+ * responder that has received nothing) or its counter ran out
+ */
+export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, itemId: Uint8Array, random: Random = randomBytes): Encrypted {
+  if (state.sendChainKey === null) throw new SessionStateError('this session cannot send before it has received a message')
+  if (state.ourKem === null) throw new SessionStateError('this session has no KEM key to announce')
+  if (state.sendN > MAX_COUNTER) throw new SessionStateError('this sending chain is used up; the session must be reset')
+  if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw new SessionStateError(`a box carries at most ${MAX_PLAINTEXT_BYTES} bytes, not ${plaintext.byteLength}`)
+  const next = cloneState(state)
+  const step = kdfCk(state.sendChainKey)
+  const header: Header = { dh: next.dhPublic.slice(), pn: next.previousN, n: next.sendN, kemPublic: state.ourKem.publicKey.slice() }
+  if (state.sendKemCiphertext !== null) header.kemCiphertext = state.sendKemCiphertext.slice()
+  next.sendChainKey = step.chainKey
+  next.sendN += 1
+  const nonce = random(NONCE_BYTES)
+  const key = aeadKey(step.messageKey)
+  const ciphertext = xchacha20poly1305(key, nonce, messageAd(state.ad, itemId, header)).encrypt(plaintext)
+  key.fill(0)
+  step.messageKey.fill(0)
+  return { state: next, message: { header, nonce, ciphertext } }
+}
+
+export interface DecryptOptions {
+  /** the time now, in ms since the epoch: expires skipped keys, and stamps new ones */
+  now: number
+  random?: Random
+}
+
+function open (state: RatchetState, messageKey: Uint8Array, itemId: Uint8Array, message: RatchetMessage): Uint8Array {
+  const key = aeadKey(messageKey)
+  try {
+    return xchacha20poly1305(key, message.nonce, messageAd(state.ad, itemId, message.header)).decrypt(message.ciphertext)
+  } catch {
+    throw new SessionDecryptError('the message does not open: it was altered, or it belongs to another session')
+  } finally {
+    key.fill(0)
+    messageKey.fill(0)
+  }
+}
+
+/** Derives and keeps the keys of messages `chain.n` to `until - 1` of a chain (DR §3.5 SkipMessageKeys). */
+function skip (s: RatchetState, chain: ReceivingChain, until: number, now: number): void {
+  while (chain.n < until) {
+    const step = kdfCk(chain.chainKey)
+    s.skipped.push({ dh: chain.dh.slice(), n: chain.n, messageKey: step.messageKey, expiresAt: now + SKIPPED_KEY_TTL_MS })
+    chain.chainKey = step.chainKey
+    chain.n += 1
+  }
+  const over = s.skipped.length - MAX_SKIPPED_KEYS
+  if (over > 0) s.skipped.splice(0, over).forEach(k => k.messageKey.fill(0))
+}
+
+/** Takes the next message key of a chain, which must be at message `n`. */
+function nextKey (chain: ReceivingChain): Uint8Array {
+  const step = kdfCk(chain.chainKey)
+  chain.chainKey = step.chainKey
+  chain.n += 1
+  return step.messageKey
+}
+
+/**
+ * The KEM secret of a peer's new chain: decapsulated with our last key, or
+ * empty for the initiator's first chain (received by a responder that has
+ * no KEM key yet). Any other combination is refused, so a peer cannot drop
+ * the KEM from a step once both sides have keys.
+ */
+function kemSecret (s: RatchetState, header: Header): Uint8Array {
+  if (header.kemPublic === undefined) throw new SessionDecryptError('the message carries no KEM public key for the next step')
+  if (s.ourKem === null) {
+    if (header.kemCiphertext !== undefined) throw new SessionDecryptError('the message carries a KEM ciphertext to a key this session never announced')
+    return new Uint8Array(0)
+  }
+  if (header.kemCiphertext === undefined) throw new SessionDecryptError('the message starts a chain without a KEM ciphertext')
+  try {
+    return mlKem768.decapsulate(header.kemCiphertext, mlKem768.keygen(s.ourKem.seed).secretKey)
+  } catch {
+    throw new SessionDecryptError('the KEM ciphertext does not fit our key')
+  }
+}
+
+/** DR §3.5 DHRatchet, with PQDR's KEM: a receiving chain for the peer's new key, then a new sending chain of ours. */
+function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingChain {
+  const receivedDh = dh(s.dhSecret, header.dh)
+  const receivedSs = kemSecret(s, header)
+  const received = kdfRk(s.rootKey, receivedDh, receivedSs)
+  receivedDh.fill(0)
+  receivedSs.fill(0)
+  const chain: ReceivingChain = { dh: header.dh.slice(), chainKey: received.chainKey, n: 0 }
+  s.receiving.push(chain)
+  if (s.receiving.length > MAX_RECEIVING_CHAINS) s.receiving.splice(0, s.receiving.length - MAX_RECEIVING_CHAINS).forEach(r => r.chainKey.fill(0))
+  s.theirKem = (header.kemPublic ?? new Uint8Array(0)).slice()
+  let encapsulated: { cipherText: Uint8Array, sharedSecret: Uint8Array }
+  try {
+    encapsulated = mlKem768.encapsulate(s.theirKem, random(KEM_SECRET_BYTES))
+  } catch {
+    throw new SessionDecryptError('the peer\'s KEM public key is not a valid ML-KEM-768 key')
+  }
+  s.dhSecret.fill(0)
+  s.dhSecret = random(KEY_BYTES)
+  s.dhPublic = x25519.getPublicKey(s.dhSecret)
+  const sentDh = dh(s.dhSecret, header.dh)
+  const sent = kdfRk(received.rootKey, sentDh, encapsulated.sharedSecret)
+  sentDh.fill(0)
+  encapsulated.sharedSecret.fill(0)
+  received.rootKey.fill(0)
+  s.rootKey.fill(0)
+  s.rootKey = sent.rootKey
+  s.previousN = s.sendN
+  s.sendN = 0
+  s.sendChainKey = sent.chainKey
+  s.sendKemCiphertext = encapsulated.cipherText
+  s.ourKem = newKem(random)
+  return chain
+}
+
+/**
+ * Decrypts one message (DR §3.5 RatchetDecrypt) of the item `itemId`.
+ * Returns the new state and the plaintext; on any error the given state is
+ * untouched and stays the one to keep.
+ *
+ * @throws DuplicateMessageError when the message was opened before, or its key expired or was dropped
+ * @throws TooManySkippedError when it would skip more than MAX_SKIP keys
+ * @throws SessionDecryptError when it does not open (altered, another session, a bad KEM field)
+ */
+export function ratchetDecrypt (state: RatchetState, message: RatchetMessage, itemId: Uint8Array, options: DecryptOptions): Decrypted {
+  const { header } = message
+  const s = cloneState(state)
+  s.skipped = s.skipped.filter(k => k.expiresAt > options.now)
+  const skippedAt = s.skipped.findIndex(k => k.n === header.n && equal(k.dh, header.dh))
+  if (skippedAt >= 0) {
+    const [found] = s.skipped.splice(skippedAt, 1)
+    if (found === undefined) throw new SessionStateError('a skipped key vanished')
+    return { state: s, plaintext: open(s, found.messageKey, itemId, message) }
+  }
+  let chain = s.receiving.find(r => equal(r.dh, header.dh))
+  if (chain !== undefined) {
+    if (header.n < chain.n) throw new DuplicateMessageError(`message ${header.n} of this chain was opened before, or its key expired`)
+    if (header.n - chain.n > MAX_SKIP) throw new TooManySkippedError(header.n - chain.n, MAX_SKIP)
+  } else {
+    const current = s.receiving.at(-1)
+    const rest = current === undefined ? 0 : Math.max(0, header.pn - current.n)
+    if (rest + header.n > MAX_SKIP) throw new TooManySkippedError(rest + header.n, MAX_SKIP)
+    if (current !== undefined) skip(s, current, header.pn, options.now)
+    chain = dhRatchet(s, header, options.random ?? randomBytes)
+  }
+  skip(s, chain, header.n, options.now)
+  const plaintext = open(s, nextKey(chain), itemId, message)
+  return { state: s, plaintext }
+}
