@@ -8,6 +8,7 @@
  * mailbox database (one sentence on stderr).
  */
 import './polyfill.ts'
+import { cleanup as cleanupNativeWebRTC } from 'node-datachannel'
 import { CertificateError, ConfigError, DataDirError, IdentityError, MailboxOpenError } from './errors.ts'
 import { capacityWarnings, HELP, parseConfig } from './config.ts'
 import { STOP_TIMEOUT_MS } from './constants.ts'
@@ -67,6 +68,9 @@ async function main (): Promise<void> {
       .then(async (left) => {
         log.info('drained', { circuitsCut: left })
         await relay.stop()
+        // WebRTC-Direct's native library keeps threads of its own: joined here, before the exit, or
+        // tearing them down during it can abort the process (SIGABRT after "stopped")
+        cleanupNativeWebRTC()
       })
       .then(() => {
         log.info('stopped')
