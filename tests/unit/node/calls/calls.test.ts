@@ -106,6 +106,15 @@ function friends (a: Person, b: Person): ContactId {
   return a.contacts.size as ContactId
 }
 
+/** Alice calls Bob (`toBob`) and he answers: resolves the call's id once both hold it active. */
+async function answered (alice: Person, bob: Person, toBob: ContactId, video = false): Promise<string> {
+  const callId = await alice.calls.place(toBob, video, OFFER)
+  await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
+  bob.calls.answer(callId, ANSWER)
+  await vi.waitFor(() => { expect(alice.calls.current()?.phase).toBe('active') })
+  return callId
+}
+
 const phases = (p: Person): string[] => p.events.map(e => e.phase === 'ended' ? `ended:${e.reason ?? ''}:${e.endedBy ?? ''}` : e.phase)
 
 describe('calls', () => {
@@ -159,10 +168,7 @@ describe('calls', () => {
     await vi.waitFor(() => { expect(phases(bob).at(-1)).toBe('ended:cancelled:them') })
     expect(phases(alice).at(-1)).toBe('ended:cancelled:us')
 
-    const failing = await alice.calls.place(toBob, false, OFFER)
-    await vi.waitFor(() => { expect(bob.calls.current()?.callId).toBe(failing) })
-    bob.calls.answer(failing, ANSWER)
-    await vi.waitFor(() => { expect(alice.calls.current()?.phase).toBe('active') })
+    const failing = await answered(alice, bob, toBob)
     bob.calls.hangUp(failing, true)
     await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:failed:them') })
     // in the chats: the decline, the cancel (Bob's missed call), the answered one that failed later
@@ -226,10 +232,7 @@ describe('calls', () => {
   it('many candidates go in order, in frames of at most 32', async () => {
     const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
     const toBob = friends(alice, bob)
-    const callId = await alice.calls.place(toBob, false, OFFER)
-    await vi.waitFor(() => { expect(bob.calls.current()?.callId).toBe(callId) })
-    bob.calls.answer(callId, ANSWER)
-    await vi.waitFor(() => { expect(alice.calls.current()?.phase).toBe('active') })
+    const callId = await answered(alice, bob, toBob)
     const many = Array.from({ length: 70 }, (_, i) => candidate(i))
     for (let i = 0; i < many.length; i += 10) alice.calls.sendIce(callId, many.slice(i, i + 10))
     await vi.waitFor(() => { expect(bob.signals.flatMap(s => s.type === 'ice' ? s.candidates : [])).toEqual(many) })
@@ -241,20 +244,14 @@ describe('calls', () => {
   it('a hang-up whose connection closed under it is sent once more, on a new one; a frame that failed on an open connection is not', async () => {
     const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
     const toBob = friends(alice, bob)
-    const first = await alice.calls.place(toBob, false, OFFER)
-    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
-    bob.calls.answer(first, ANSWER)
-    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    const first = await answered(alice, bob, toBob)
     // the tab that hosted Bob's connection to Alice went away with his hang-up
     bob.failing = { count: 1, connection: 'closed' }
     bob.calls.hangUp(first)
     await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:hangup:them') })
     expect(bob.frames.filter(f => f.type === 'hangup')).toHaveLength(2)
 
-    const second = await alice.calls.place(toBob, false, OFFER)
-    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
-    bob.calls.answer(second, ANSWER)
-    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    const second = await answered(alice, bob, toBob)
     bob.failing = { count: 1, connection: 'open' }
     bob.calls.hangUp(second)
     await vi.waitFor(() => { expect(bob.failing.count).toBe(0) })
@@ -268,10 +265,7 @@ describe('calls', () => {
   it('a restart offer that cannot reach the contact ends the call as failed (their node is gone)', async () => {
     const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
     const toBob = friends(alice, bob)
-    const callId = await alice.calls.place(toBob, true, OFFER)
-    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
-    bob.calls.answer(callId, ANSWER)
-    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    const callId = await answered(alice, bob, toBob, true)
     bob.reachable = false
     alice.calls.sendDescription(callId, 'offer', OFFER)
     await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:failed:us') })
@@ -281,10 +275,7 @@ describe('calls', () => {
   it('the hang-up goes on every open connection at once: one that hangs (its tab gone) does not hold it back', async () => {
     const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
     const toBob = friends(alice, bob)
-    const callId = await alice.calls.place(toBob, true, OFFER)
-    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
-    bob.calls.answer(callId, ANSWER)
-    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    const callId = await answered(alice, bob, toBob, true)
     const [direct, relayed] = [fakeConnection({ remotePeer: alice.id }), fakeConnection({ remotePeer: alice.id })]
     bob.paths = [direct, relayed]
     bob.hangs.add(direct)
