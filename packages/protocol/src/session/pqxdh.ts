@@ -111,6 +111,15 @@ function dhOr<E extends Error> (secret: Uint8Array, publicKey: Uint8Array, fail:
   }
 }
 
+/** The X25519 form of the peer's Ed25519 identity key; `fail` makes the error when it has none. */
+function identityX (publicKey: Uint8Array, fail: (words: string) => Error): Uint8Array {
+  try {
+    return ed25519.utils.toMontgomery(publicKey)
+  } catch {
+    throw fail('the peer\'s identity key is not a valid Ed25519 key')
+  }
+}
+
 /**
  * The initiator's side (PQXDH §3.3): checks the bundle, agrees on SK and
  * returns her first ratchet state and the init her boxes carry.
@@ -125,12 +134,7 @@ export function initiate (ours: Identity, theirs: PeerIdentity, bundle: PrekeyBu
   if (opk !== undefined && opk.kind !== PREKEY_EC_ONE_TIME) throw new PrekeyError(`the one-time prekey is of kind ${PREKEY_EC_ONE_TIME}, not ${opk.kind}`)
   for (const record of [spk, pq, ...(opk === undefined ? [] : [opk])]) verifyPrekey(record, theirs.publicKey, theirs.multihash)
   const bad = (): PrekeyError => new PrekeyError('a key of the bundle is not usable for X25519')
-  let theirX: Uint8Array
-  try {
-    theirX = ed25519.utils.toMontgomery(theirs.publicKey)
-  } catch {
-    throw new PrekeyError('the peer\'s identity key is not a valid Ed25519 key')
-  }
+  const theirX = identityX(theirs.publicKey, words => new PrekeyError(words))
   const ourXSecret = ed25519.utils.toMontgomerySecret(ours.secret)
   const ephemeralSecret = random(KEY_BYTES)
   const dhs = [
@@ -174,12 +178,7 @@ export function respond (ours: Identity, theirs: PeerIdentity, init: Init, preke
     throw new PrekeyError(usesOneTime ? `the init names one-time prekey ${init.oneTimePrekeyId}, whose secret is missing` : 'the init names no one-time prekey, but a secret was given')
   }
   const bad = (): SessionDecryptError => new SessionDecryptError('a key of the init is not usable for X25519')
-  let theirX: Uint8Array
-  try {
-    theirX = ed25519.utils.toMontgomery(theirs.publicKey)
-  } catch {
-    throw new SessionDecryptError('the peer\'s identity key is not a valid Ed25519 key')
-  }
+  const theirX = identityX(theirs.publicKey, words => new SessionDecryptError(words))
   const ourXSecret = ed25519.utils.toMontgomerySecret(ours.secret)
   const dhs = [
     dhOr(prekeys.signedPrekeySecret, theirX, bad),
