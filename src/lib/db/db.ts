@@ -1,6 +1,7 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { messageWords } from './search.ts'
+import type { BoxRow, InitSeenRow, PrekeyRow, SessionRow } from './session-types.ts'
 import type {
   ContactRow, EventRow, FileChunkRow, GroupDeliveryRow, GroupOpRow, GroupRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
@@ -42,6 +43,12 @@ export class ParleyDb extends Dexie {
   declare readonly groups: EntityTable<GroupRow, 'id'>
   declare readonly groupOps: EntityTable<GroupOpRow, 'id'>
   declare readonly groupDeliveries: Table<GroupDeliveryRow, [string, string]>
+  declare readonly sessions: EntityTable<SessionRow, 'id'>
+  /** Compound primary key `[kind+id]`. */
+  declare readonly prekeys: Table<PrekeyRow, [number, number]>
+  /** Compound primary key `[peer+item]`. */
+  declare readonly boxes: Table<BoxRow, [string, string]>
+  declare readonly initsSeen: EntityTable<InitSeenRow, 'ephemeral'>
   /** The key range class of this database's IndexedDB, for raw requests (search-cursors.ts). */
   readonly keyRange: typeof IDBKeyRange
 
@@ -66,6 +73,8 @@ export class ParleyDb extends Dexie {
     this.version(7).stores(dbSchemaV7)
     // groups: new tables, a new index over new optional fields; nothing to rewrite
     this.version(8).stores(dbSchemaV8)
+    // secure sessions: new tables only
+    this.version(9).stores(dbSchemaV9)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

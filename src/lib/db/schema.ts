@@ -174,5 +174,31 @@ export const dbSchemaV8 = {
   groupDeliveries: '[message+peer], [peer+state], message'
 } as const
 
+/**
+ * ============================================================
+ * v9 — 2026-11-25
+ * ============================================================
+ * Secure sessions (docs/security.md; docs/protocols.md, "Sessions"): new
+ * tables only, never in a backup. Skipped-message keys live inside each
+ * session's ratchet state (bounded there), so they need no table.
+ * - sessions:  primary key `id` (random hex). `peer`: the sessions with one
+ *              contact or group member (at most MAX_SESSIONS_PER_PEER).
+ * - prekeys:   primary key `[kind+id]` (our prekey secrets, by the ids our
+ *              records carry). `relay`: the one-time keys published on one
+ *              relay. `dropAt`: the retired ones due for deletion.
+ * - boxes:     primary key `[peer+item]`: the encrypted box of an outgoing
+ *              item to a peer, kept until delivered so a retry sends the same bytes.
+ *              `session`: the boxes a replaced session leaves to redo.
+ * - initsSeen: primary key `ephemeral` (hex), `expiresAt`: the session
+ *              inits made from our last-resort keys, refused if replayed.
+ */
+export const dbSchemaV9 = {
+  ...dbSchemaV8,
+  sessions: 'id, peer',
+  prekeys: '[kind+id], relay, dropAt',
+  boxes: '[peer+item], session',
+  initsSeen: 'ephemeral, expiresAt'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 8
+export const DB_VERSION = 9

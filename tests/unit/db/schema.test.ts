@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 8 with exactly the intended stores and indexes', async () => {
+  it('opens at version 9 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(8)
+    expect(DB_VERSION).toBe(9)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -105,7 +105,18 @@ describe('ParleyDb schema', () => {
           '[peer+state]': { keyPath: ['peer', 'state'], unique: false },
           message: { keyPath: 'message', unique: false }
         }
-      }
+      },
+      sessions: { keyPath: 'id', autoIncrement: false, indexes: { peer: { keyPath: 'peer', unique: false } } },
+      prekeys: {
+        keyPath: ['kind', 'id'],
+        autoIncrement: false,
+        indexes: {
+          relay: { keyPath: 'relay', unique: false },
+          dropAt: { keyPath: 'dropAt', unique: false }
+        }
+      },
+      boxes: { keyPath: ['peer', 'item'], autoIncrement: false, indexes: { session: { keyPath: 'session', unique: false } } },
+      initsSeen: { keyPath: 'ephemeral', autoIncrement: false, indexes: { expiresAt: { keyPath: 'expiresAt', unique: false } } }
     })
   })
 

@@ -1,0 +1,244 @@
+/**
+ * Our prekeys (docs/security.md, "Prekeys"): the keys someone who has never
+ * talked with us, or whose session was lost, starts a session with while we
+ * are offline. Each of our relays holds our signed EC prekey, our PQ
+ * last-resort key and one-time keys (PQ and EC) that it hands out once each.
+ *
+ * The keeper makes them, keeps their secret halves (`prekeys` table), keeps
+ * each relay stocked (STATUS, then PUBLISH what is missing: new signed and
+ * last-resort keys every ROTATE_MS, one-time keys back up to ONE_TIME_TARGET
+ * when fewer than REFILL_BELOW are left), and answers which secrets an
+ * arriving init names. A relay's one-time keys are its own, so two relays
+ * never hand out the same one. Replaced keys stay RETIRED_KEEP_MS for the
+ * boxes already on their way, then go.
+ */
+import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_SIGNED_EC } from '@parley/protocol/session/constants'
+import { PrekeyError } from '@parley/protocol/session/errors'
+import { freshPrekeyId, makePrekey } from '@parley/protocol/session/keys'
+import { decodeRecord, encodeRecord } from '@parley/protocol/session/records'
+import { allPrekeys, dropRetiredPrekeys } from '../../db/sessions.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { PrekeyRow } from '../../db/session-types.ts'
+import type { PrekeyDirectory, PrekeyStatus } from './directory.ts'
+import type { OwnKeys } from './own-keys.ts'
+import type { RelayList } from '../relays/relay-list.ts'
+import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { Init } from '@parley/protocol/session/box'
+import type { ResponderPrekeys } from '@parley/protocol/session/pqxdh'
+import type { PrekeyKind, PrekeyRecord } from '@parley/protocol/session/records'
+
+/** A signed prekey or last-resort key is replaced after this long. */
+export const ROTATE_MS = 7 * 24 * 60 * 60 * 1000
+/** A replaced key is kept this long: a mailbox item made with it lives 14 days, plus a week's margin. */
+export const RETIRED_KEEP_MS = 21 * 24 * 60 * 60 * 1000
+/** One-time keys of each kind a relay is stocked with. */
+export const ONE_TIME_TARGET = 100
+/** A relay is restocked when it has fewer one-time keys of a kind than this. */
+export const REFILL_BELOW = 25
+/** One-time secrets kept per relay and kind at most: keys handed out but never used are dropped oldest first past it. */
+export const MAX_ONE_TIME_HELD = 3 * ONE_TIME_TARGET
+/** Relays stocked at most (the first active ones: those our contacts deposit on). */
+export const MAX_PREKEY_RELAYS = 4
+/** Each relay is checked this often while we run (and whenever it connects). */
+export const PREKEY_CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000
+/** Each relay request's deadline. */
+export const PREKEY_REQUEST_TIMEOUT_MS = 10_000
+/** PQ keys made between yields to the event loop (each takes a few ms). */
+const MAKE_SLICE = 10
+
+export interface PrekeyKeeperComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'>
+  relayList: Pick<RelayList, 'active'>
+  ownKeys: OwnKeys
+  prekeyDirectory: PrekeyDirectory
+}
+
+export interface PrekeyKeeperInit {
+  now?: () => number
+}
+
+const yieldNow = async (): Promise<void> => { await new Promise<void>(resolve => { setTimeout(resolve, 0) }) }
+
+/** The relay PeerID of a full relay multiaddr (`…/p2p/<id>`). */
+export function relayIdOf (relay: string): string | undefined {
+  return /\/p2p\/([^/]+)$/.exec(relay)?.[1]
+}
+
+export class PrekeyKeeper implements Startable {
+  readonly #components: PrekeyKeeperComponents
+  readonly #log: Logger
+  readonly #now: () => number
+  readonly #syncs: KeyedSingleFlight<string>
+  #timer?: ReturnType<typeof setInterval>
+  #stopping = new AbortController()
+  /** the relays' syncs run one after another: each may rotate keys and make ids, which must not race */
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor (components: PrekeyKeeperComponents, init: PrekeyKeeperInit = {}) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:prekeys')
+    this.#now = init.now ?? Date.now
+    this.#syncs = new KeyedSingleFlight({
+      run: async (relay) => this.#exclusive(async () => this.#sync(relay)),
+      onError: (relay, err) => { this.#log('could not stock %s with prekeys - %e', relay, err) },
+      maxKeys: MAX_PREKEY_RELAYS * 2
+    })
+  }
+
+  start (): void {
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController()
+    this.#components.libp2p.addEventListener('peer:connect', this.#onConnect)
+    this.#timer = setInterval(() => { void this.syncAll() }, PREKEY_CHECK_INTERVAL_MS)
+    // the relays connected before we started (the others say so when they connect)
+    void this.syncAll()
+  }
+
+  stop (): void {
+    this.#components.libp2p.removeEventListener('peer:connect', this.#onConnect)
+    clearInterval(this.#timer)
+    this.#syncs.stop()
+    this.#stopping.abort()
+  }
+
+  /** A relay of ours connected: check it. */
+  readonly #onConnect = (evt: CustomEvent<PeerId>): void => {
+    const relay = this.relays().find(r => relayIdOf(r) === evt.detail.toString())
+    if (relay !== undefined) void this.sync(relay)
+  }
+
+  /** The relays we keep stocked. */
+  relays (): string[] {
+    return this.#components.relayList.active().slice(0, MAX_PREKEY_RELAYS)
+  }
+
+  /** Checks and restocks every relay of ours; resolves when each has been tried (never throws). */
+  async syncAll (): Promise<void> {
+    await Promise.all(this.relays().map(async relay => this.sync(relay)))
+  }
+
+  /** Checks and restocks one relay (single-flight per relay); never throws. */
+  async sync (relay: string): Promise<void> {
+    if (!this.relays().includes(relay)) return
+    await this.#syncs.request(relay)
+  }
+
+  /**
+   * The secrets of the prekeys an init names.
+   *
+   * @throws PrekeyError when one of them is not ours (any more)
+   */
+  async secretsFor (init: Init): Promise<ResponderPrekeys> {
+    const { db } = this.#components
+    const signed = await db.prekeys.get([PREKEY_SIGNED_EC, init.signedPrekeyId])
+    const pq = await db.prekeys.get([init.pqKind, init.pqPrekeyId])
+    if (signed === undefined) throw new PrekeyError(`signed prekey ${init.signedPrekeyId} is not ours, or is gone`)
+    if (pq === undefined) throw new PrekeyError(`PQ prekey ${init.pqKind}/${init.pqPrekeyId} is not ours, or was used`)
+    if (init.oneTimePrekeyId === 0) return { signedPrekeySecret: signed.secret, pqPrekeySeed: pq.secret }
+    const oneTime = await db.prekeys.get([PREKEY_EC_ONE_TIME, init.oneTimePrekeyId])
+    if (oneTime === undefined) throw new PrekeyError(`one-time prekey ${init.oneTimePrekeyId} is not ours, or was used`)
+    return { signedPrekeySecret: signed.secret, pqPrekeySeed: pq.secret, oneTimePrekeySecret: oneTime.secret }
+  }
+
+  /** The one-time keys an init used, to delete in the transaction that keeps its first message: they open nothing more. */
+  oneTimeKeys (init: Init): Array<[number, number]> {
+    const keys: Array<[number, number]> = []
+    if (init.pqKind === PREKEY_PQ_ONE_TIME) keys.push([PREKEY_PQ_ONE_TIME, init.pqPrekeyId])
+    if (init.oneTimePrekeyId !== 0) keys.push([PREKEY_EC_ONE_TIME, init.oneTimePrekeyId])
+    return keys
+  }
+
+  /** Whether an init was made from our last-resort key alone (its replays must be refused by remembering it). */
+  static lastResortOnly (init: Init): boolean {
+    return init.pqKind === PREKEY_PQ_LAST_RESORT && init.oneTimePrekeyId === 0
+  }
+
+  async #exclusive<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn)
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  async #sync (relay: string): Promise<void> {
+    const relayId = relayIdOf(relay)
+    if (relayId === undefined) return
+    const signal = AbortSignal.any([this.#stopping.signal, AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS * 3)])
+    const { signed, lastResort } = await this.#current()
+    const held = (await allPrekeys(this.#components.db)).filter(k => k.relay === relayId && k.dropAt === undefined)
+    const directory = this.#components.prekeyDirectory
+    let status: PrekeyStatus
+    if (held.length === 0) {
+      // nothing of ours on it that we could open: whatever it holds (an earlier install, a restored backup) goes
+      await directory.clear(relay, signal)
+      status = { signedId: 0, lastResortId: 0, pqOneTime: 0, ecOneTime: 0 }
+    } else {
+      status = await directory.status(relay, signal)
+    }
+    const pq = status.pqOneTime < REFILL_BELOW ? ONE_TIME_TARGET - status.pqOneTime : 0
+    const ec = status.ecOneTime < REFILL_BELOW ? ONE_TIME_TARGET - status.ecOneTime : 0
+    if (status.signedId === signed.id && status.lastResortId === lastResort.id && pq === 0 && ec === 0) return
+    const oneTime = [...await this.#make(PREKEY_PQ_ONE_TIME, pq, relayId), ...await this.#make(PREKEY_EC_ONE_TIME, ec, relayId)]
+    signal.throwIfAborted()
+    const after = await directory.publish(relay, { signed: record(signed), lastResort: record(lastResort), oneTime: oneTime.map(record) }, signal)
+    // only what the relay took is kept: the rest could never be asked for
+    await this.#components.db.prekeys.bulkPut(oneTime)
+    await this.#bound(relayId)
+    this.#log('stocked %s: %d PQ and %d EC one-time keys (it holds %d and %d)', relayId, pq, ec, after.pqOneTime, after.ecOneTime)
+  }
+
+  /** Our current signed and last-resort keys, made (and the old ones retired) when missing or ROTATE_MS old. */
+  async #current (): Promise<{ signed: PrekeyRow, lastResort: PrekeyRow }> {
+    const { db } = this.#components
+    const now = this.#now()
+    await dropRetiredPrekeys(db, now)
+    const rows = await allPrekeys(db)
+    const pick = async (kind: PrekeyKind): Promise<PrekeyRow> => {
+      const live = rows.filter(k => k.kind === kind && k.dropAt === undefined).sort((a, b) => b.createdAt - a.createdAt)
+      const [newest, ...older] = live
+      const retire = older.map(k => ({ ...k, dropAt: now + RETIRED_KEEP_MS }))
+      if (newest !== undefined && now - newest.createdAt < ROTATE_MS) {
+        if (retire.length > 0) await db.prekeys.bulkPut(retire)
+        return newest
+      }
+      const [made] = await this.#make(kind, 1)
+      if (made === undefined) throw new Error('no prekey was made')
+      if (newest !== undefined) retire.push({ ...newest, dropAt: now + RETIRED_KEEP_MS })
+      await db.prekeys.bulkPut([...retire, made])
+      return made
+    }
+    return { signed: await pick(PREKEY_SIGNED_EC), lastResort: await pick(PREKEY_PQ_LAST_RESORT) }
+  }
+
+  /** `count` new keys of `kind` (ids fresh among all we hold of that kind), yielding between slices. */
+  async #make (kind: PrekeyKind, count: number, relay?: string): Promise<PrekeyRow[]> {
+    if (count === 0) return []
+    const owner = this.#components.ownKeys.identity()
+    const taken = new Set((await allPrekeys(this.#components.db)).filter(k => k.kind === kind).map(k => k.id))
+    const out: PrekeyRow[] = []
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && i % MAKE_SLICE === 0) await yieldNow()
+      const id = freshPrekeyId(taken)
+      taken.add(id)
+      const createdAt = this.#now()
+      const made = makePrekey(owner, kind, id, createdAt)
+      const row: PrekeyRow = { kind, id, secret: made.secret, record: encodeRecord(made.record), createdAt }
+      if (relay !== undefined) row.relay = relay
+      out.push(row)
+    }
+    return out
+  }
+
+  /** At most MAX_ONE_TIME_HELD one-time secrets per relay and kind: the oldest (handed out long ago, never used) go. */
+  async #bound (relayId: string): Promise<void> {
+    const { db } = this.#components
+    const mine = (await db.prekeys.where('relay').equals(relayId).toArray()).sort((a, b) => b.createdAt - a.createdAt)
+    const over = [PREKEY_PQ_ONE_TIME, PREKEY_EC_ONE_TIME].flatMap(kind => mine.filter(k => k.kind === kind).slice(MAX_ONE_TIME_HELD))
+    if (over.length > 0) await db.prekeys.bulkDelete(over.map((k): [number, number] => [k.kind, k.id]))
+  }
+}
+
+function record (row: PrekeyRow): PrekeyRecord {
+  return decodeRecord(row.record).record
+}

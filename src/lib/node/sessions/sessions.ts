@@ -1,0 +1,274 @@
+/**
+ * The sessions with each peer (docs/security.md): sealing an outgoing item
+ * into a box of the peer's current session (starting one from a fetched
+ * prekey bundle when there is none), and opening an arriving box with the
+ * session it belongs to (starting one from the peer's init).
+ *
+ * The worker is the only writer. Per peer, work runs one at a time
+ * (`KeyedLock`); each peer's rows are cached (at most MAX_CACHED_PEERS peers).
+ * A sealed box is stored with the session's new state in one transaction and
+ * sent as stored every time after (a retry burns no key and leaves no gap).
+ * An opened box's state goes into the cache at once (the next box builds on
+ * it) and into the database with what the box carried, in the caller's
+ * transaction (`Opened.commit`); when that fails the caller calls `abandon`
+ * and the cache is read again from the database.
+ */
+import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
+import { decodeBox, encodeBox } from '@parley/protocol/session/box'
+import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
+import { initiate, respond } from '@parley/protocol/session/pqxdh'
+import { ratchetDecrypt, ratchetEncrypt } from '@parley/protocol/session/ratchet'
+import { sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
+import { PrekeyKeeper } from './prekey-keeper.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { SessionRow } from '../../db/session-types.ts'
+import type { FetchedBundle } from './directory.ts'
+import type { OwnKeys } from './own-keys.ts'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+import type { Box } from '@parley/protocol/session/box'
+import type { PeerIdentity } from '@parley/protocol/session/pqxdh'
+
+/** Peers whose sessions are kept in memory; the least recently used go first. */
+export const MAX_CACHED_PEERS = 256
+/** A last-resort init is refused when seen again within this time (our last-resort keys live at most this long). */
+export const INIT_SEEN_TTL_MS = 28 * 24 * 60 * 60 * 1000
+
+/** Why a box could not be opened. `duplicate`: its key was used (a replay, or a box opened before); the others mean the session is lost or never was. */
+export type UnreadableReason = 'malformed' | 'duplicate' | 'no-session' | 'unknown-prekey' | 'replayed-init' | 'too-far-ahead' | 'undecryptable'
+
+export class SessionUnreadableError extends Error {
+  override name = 'SessionUnreadableError'
+  constructor (readonly reason: UnreadableReason, message: string) {
+    super(message)
+  }
+}
+
+/** A peer as the sessions know it: its PeerID, Ed25519 public key and multihash. */
+export interface SessionPeer extends PeerIdentity {
+  peer: string
+}
+
+export interface Opened {
+  plaintext: Uint8Array
+  /** the session it opened on */
+  session: string
+  /** whether it started a new session (the peer's init) */
+  started: boolean
+  /** writes the new state (and uses up the init's one-time keys); call inside a transaction over `sessionTables(db)` that also stores what the box carried */
+  commit(): Promise<void>
+  /** the commit's transaction failed: forget the state it would have written */
+  abandon(): void
+}
+
+export interface SessionsComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  ownKeys: OwnKeys
+  prekeys: Pick<PrekeyKeeper, 'secretsFor' | 'oneTimeKeys' | 'syncAll'>
+}
+
+export interface SessionsInit {
+  now?: () => number
+}
+
+const hex = (bytes: Uint8Array): string => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
+
+function newId (): string {
+  return hex(crypto.getRandomValues(new Uint8Array(16)))
+}
+
+export class Sessions {
+  readonly #components: SessionsComponents
+  readonly #log: Logger
+  readonly #now: () => number
+  readonly #lock = new KeyedLock<string>()
+  /** peer → its rows, current first (insertion order is recency of use) */
+  readonly #cache = new Map<string, SessionRow[]>()
+
+  constructor (components: SessionsComponents, init: SessionsInit = {}) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:sessions')
+    this.#now = init.now ?? Date.now
+  }
+
+  /** Whether we have a session with `peer` to send on. */
+  async hasSession (peer: string): Promise<boolean> {
+    return this.#lock.run(peer, async () => (await this.#rows(peer)).some(r => r.current))
+  }
+
+  /**
+   * The box of `item` (its key `itemKey`, and its 16-byte id) for `to`: the one
+   * made before if it is kept, else a new one on the current session, which
+   * `bundle` starts when there is none (it is asked only then).
+   */
+  async seal (to: SessionPeer, itemKey: string, itemId: Uint8Array, plaintext: Uint8Array, bundle: () => Promise<FetchedBundle>): Promise<Uint8Array> {
+    const { db } = this.#components
+    return this.#lock.run(to.peer, async () => {
+      const kept = await keptBox(db, itemKey, to.peer)
+      if (kept !== undefined) return kept.bytes
+      let rows = await this.#rows(to.peer)
+      let current = rows.find(r => r.current)
+      if (current === undefined) {
+        const fetched = await bundle()
+        const started = initiate(this.#components.ownKeys.identity(), to, fetched.ecOneTime === undefined
+          ? { signedPrekey: fetched.signed, pqPrekey: fetched.pq }
+          : { signedPrekey: fetched.signed, pqPrekey: fetched.pq, oneTimePrekey: fetched.ecOneTime })
+        const now = this.#now()
+        current = { id: newId(), peer: to.peer, initiator: true, current: true, createdAt: now, usedAt: now, state: started.state, init: started.init }
+        rows = [current, ...rows.map(r => ({ ...r, current: false }))]
+        this.#log('started a session with %s', to.peer)
+      }
+      const { state, message } = ratchetEncrypt(current.state, plaintext, itemId)
+      const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
+      if (current.init !== undefined) box.init = current.init
+      const bytes = encodeBox(box)
+      const next = rows.map(r => r.id === current.id ? { ...r, state, usedAt: this.#now() } : r)
+      await db.transaction('rw', sessionTables(db), async () => {
+        await writeSessions(db, to.peer, next)
+        await db.boxes.put({ peer: to.peer, item: itemKey, session: current.id, bytes, createdAt: this.#now() })
+      })
+      this.#remember(to.peer, next)
+      return bytes
+    })
+  }
+
+  /**
+   * Opens a box from `from`.
+   *
+   * @throws SessionUnreadableError saying why it does not open; nothing changes then
+   */
+  async open (from: SessionPeer, bytes: Uint8Array): Promise<Opened> {
+    let box: Box
+    try {
+      box = decodeBox(bytes)
+    } catch (err) {
+      throw new SessionUnreadableError('malformed', err instanceof SessionFrameError ? err.message : 'the box is malformed')
+    }
+    return this.#lock.run(from.peer, async () => {
+      const rows = await this.#rows(from.peer)
+      const tried = box.init === undefined ? rows : rows.filter(r => r.theirInit === hex(box.init?.ephemeral ?? new Uint8Array(0)))
+      if (box.init !== undefined && tried.length === 0) return this.#openInit(from, box, rows)
+      return this.#openOn(from, box, tried, rows)
+    })
+  }
+
+  /** The cached rows of `peer` are no longer to be trusted (a commit failed): read them again next time. */
+  forget (peer: string): void {
+    this.#cache.delete(peer)
+  }
+
+  async #openOn (from: SessionPeer, box: Box, tried: SessionRow[], rows: SessionRow[]): Promise<Opened> {
+    if (tried.length === 0) throw new SessionUnreadableError('no-session', `no session with ${from.peer} to open this box on`)
+    let failure: Error | undefined
+    for (const row of tried) {
+      try {
+        const { state, plaintext } = ratchetDecrypt(row.state, box, box.itemId, { now: this.#now() })
+        const opened: SessionRow = { ...row, state, usedAt: this.#now() }
+        // the peer answered on the session we started: it has our init
+        if (row.initiator) delete opened.init
+        return this.#opened(from, rows, opened, plaintext, false, async () => {})
+      } catch (err) {
+        if (err instanceof DuplicateMessageError) throw new SessionUnreadableError('duplicate', err.message)
+        if (err instanceof TooManySkippedError) throw new SessionUnreadableError('too-far-ahead', err.message)
+        if (!(err instanceof SessionDecryptError)) throw err
+        failure = err
+      }
+    }
+    throw new SessionUnreadableError('undecryptable', `no session with ${from.peer} opens this box${failure === undefined ? '' : `: ${failure.message}`}`)
+  }
+
+  async #openInit (from: SessionPeer, box: Box, rows: SessionRow[]): Promise<Opened> {
+    const init = box.init
+    if (init === undefined) throw new Error('#openInit without an init')
+    const { db, prekeys } = this.#components
+    const ephemeral = hex(init.ephemeral)
+    const lastResortOnly = PrekeyKeeper.lastResortOnly(init)
+    if (lastResortOnly && await initSeen(db, ephemeral, this.#now())) {
+      throw new SessionUnreadableError('replayed-init', `${from.peer} sent an init that was opened before`)
+    }
+    let started: SessionRow
+    let plaintext: Uint8Array
+    try {
+      const agreement = respond(this.#components.ownKeys.identity(), from, init, await prekeys.secretsFor(init))
+      const decrypted = ratchetDecrypt(agreement.state, box, box.itemId, { now: this.#now() })
+      const now = this.#now()
+      started = { id: newId(), peer: from.peer, initiator: false, current: true, createdAt: now, usedAt: now, state: decrypted.state, theirInit: ephemeral }
+      plaintext = decrypted.plaintext
+    } catch (err) {
+      if (err instanceof PrekeyError) throw new SessionUnreadableError('unknown-prekey', err.message)
+      if (err instanceof SessionDecryptError || err instanceof TooManySkippedError || err instanceof DuplicateMessageError) {
+        throw new SessionUnreadableError('undecryptable', `the init of ${from.peer} does not open: ${err.message}`)
+      }
+      throw err
+    }
+    const oneTime = prekeys.oneTimeKeys(init)
+    this.#log('%s started a session with us', from.peer)
+    return this.#opened(from, rows, started, plaintext, true, async () => {
+      if (oneTime.length > 0) {
+        await db.prekeys.bulkDelete(oneTime)
+        // a relay handed them out: it may need more
+        void prekeys.syncAll()
+      }
+      if (lastResortOnly) await rememberInit(db, { ephemeral, expiresAt: this.#now() + INIT_SEEN_TTL_MS }, this.#now())
+    })
+  }
+
+  /**
+   * The rows after `opened` opened a box: it becomes current when it is newer
+   * than the current one, except that of two sessions both sides started at
+   * once (ours still unanswered) the one started by the lower PeerID stays.
+   */
+  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, started: boolean, extra: () => Promise<void>): Opened {
+    const { peer } = from
+    const current = rows.find(r => r.current)
+    const ours = this.#components.ownKeys.identity()
+    let makeCurrent = current === undefined || current.id === opened.id || opened.createdAt >= current.createdAt
+    if (started && current?.initiator === true && current.init !== undefined) {
+      // both started at once: the initiator with the lower PeerID multihash wins
+      makeCurrent = compare(from.multihash, ours.multihash) < 0
+    }
+    const others = rows.filter(r => r.id !== opened.id).map(r => makeCurrent ? { ...r, current: false } : r)
+    const next = makeCurrent ? [{ ...opened, current: true }, ...others] : [...others.slice(0, 1), { ...opened, current: false }, ...others.slice(1)]
+    this.#remember(peer, next)
+    const { db } = this.#components
+    return {
+      plaintext,
+      session: opened.id,
+      started,
+      commit: async () => {
+        await writeSessions(db, peer, this.#cache.get(peer) ?? next)
+        await extra()
+      },
+      abandon: () => { this.forget(peer) }
+    }
+  }
+
+  async #rows (peer: string): Promise<SessionRow[]> {
+    const cached = this.#cache.get(peer)
+    if (cached !== undefined) {
+      this.#remember(peer, cached)
+      return cached
+    }
+    const rows = await sessionsOf(this.#components.db, peer)
+    this.#remember(peer, rows)
+    return rows
+  }
+
+  #remember (peer: string, rows: SessionRow[]): void {
+    this.#cache.delete(peer)
+    this.#cache.set(peer, rows)
+    while (this.#cache.size > MAX_CACHED_PEERS) {
+      const oldest = this.#cache.keys().next().value
+      if (oldest === undefined) break
+      this.#cache.delete(oldest)
+    }
+  }
+}
+
+function compare (a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}

@@ -1,0 +1,193 @@
+/**
+ * Sessions between two people, each with a database, a prekey keeper and
+ * the Sessions service, over relays in memory: first contact through a
+ * fetched bundle, answers, kept boxes, replays, reordering, lost state,
+ * last-resort replays, both starting at once, and a failed commit.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { decodeBox } from '@parley/protocol/session/box'
+import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
+import { TypedEventEmitter } from 'main-event'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sessionsOf, sessionTables } from '../../../../src/lib/db/sessions.ts'
+import { OwnKeys } from '../../../../src/lib/node/sessions/own-keys.ts'
+import { PrekeyKeeper } from '../../../../src/lib/node/sessions/prekey-keeper.ts'
+import { Sessions, SessionUnreadableError } from '../../../../src/lib/node/sessions/sessions.ts'
+import { testLogger } from '../../../support/fake-components.ts'
+import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
+import { openTestDb } from '../../db/helpers.ts'
+import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { Opened, SessionPeer } from '../../../../src/lib/node/sessions/sessions.ts'
+import type { MemoryPrekeyDirectory } from '../../../support/prekey-directory.ts'
+import type { Libp2pEvents } from '@libp2p/interface'
+
+const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
+const text = new TextEncoder()
+const words = new TextDecoder()
+
+interface Person {
+  name: string
+  db: ParleyDb
+  keeper: PrekeyKeeper
+  sessions: Sessions
+  directory: MemoryPrekeyDirectory
+  me: SessionPeer
+}
+
+let relays: MemoryPrekeyRelays
+let alice: Person
+let bob: Person
+let people: Person[] = []
+let counter = 0
+
+async function person (name: string): Promise<Person> {
+  const key = await generateKeyPair('Ed25519')
+  const db = await openTestDb()
+  const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
+  const identity = ownKeys.identity()
+  const directory = relays.as(identity)
+  const keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory: directory })
+  const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys: keeper })
+  const me = { peer: peerIdFromPrivateKey(key).toString(), publicKey: identity.publicKey, multihash: identity.multihash }
+  const p = { name, db, keeper, sessions, directory, me }
+  people.push(p)
+  return p
+}
+
+beforeEach(async () => {
+  relays = new MemoryPrekeyRelays()
+  alice = await person('alice')
+  bob = await person('bob')
+  await alice.keeper.syncAll()
+  await bob.keeper.syncAll()
+})
+
+afterEach(() => {
+  people.forEach(p => { p.db.close() })
+  people = []
+})
+
+/** A new 16-byte item id and its key. */
+function item (): { key: string, id: Uint8Array } {
+  counter++
+  const id = new Uint8Array(16)
+  new DataView(id.buffer).setUint32(12, counter)
+  return { key: `item-${counter}`, id }
+}
+
+async function send (from: Person, to: Person, body: string, it = item()): Promise<Uint8Array> {
+  return from.sessions.seal(to.me, it.key, it.id, text.encode(body), async () => from.directory.fetch(RELAY, to.me.multihash, AbortSignal.timeout(1000)))
+}
+
+/** Opens and commits, as the inbox does in its write. */
+async function receive (by: Person, from: Person, box: Uint8Array): Promise<string> {
+  const opened = await by.sessions.open(from.me, box)
+  await by.db.transaction('rw', sessionTables(by.db), async () => { await opened.commit() })
+  return words.decode(opened.plaintext)
+}
+
+async function refusal (by: Person, from: Person, box: Uint8Array): Promise<string> {
+  const err = await by.sessions.open(from.me, box).then(() => undefined, (e: unknown) => e)
+  expect(err).toBeInstanceOf(SessionUnreadableError)
+  return (err as SessionUnreadableError).reason
+}
+
+describe('Sessions', () => {
+  it('first contact through a fetched bundle: Bob opens Alice\'s boxes, answers, and the init stops once Alice hears back', async () => {
+    const first = await send(alice, bob, 'hello Bob')
+    const second = await send(alice, bob, 'are you there?')
+    expect(decodeBox(first).init).toBeDefined()
+    expect(decodeBox(second).init).toEqual(decodeBox(first).init)
+    expect(await receive(bob, alice, first)).toBe('hello Bob')
+    // the second box carries the same init: it opens on the same session, not a new one
+    expect(await receive(bob, alice, second)).toBe('are you there?')
+    expect(await sessionsOf(bob.db, alice.me.peer)).toHaveLength(1)
+    // the one-time keys the init used are gone from Bob's store
+    const init = decodeBox(first).init!
+    expect(await bob.db.prekeys.get([PREKEY_PQ_ONE_TIME, init.pqPrekeyId])).toBeUndefined()
+    expect(await bob.db.prekeys.get([PREKEY_EC_ONE_TIME, init.oneTimePrekeyId])).toBeUndefined()
+
+    expect(await receive(alice, bob, await send(bob, alice, 'yes'))).toBe('yes')
+    const third = await send(alice, bob, 'good')
+    expect(decodeBox(third).init).toBeUndefined()
+    expect(await receive(bob, alice, third)).toBe('good')
+    expect((await sessionsOf(alice.db, bob.me.peer))[0]?.init).toBeUndefined()
+  })
+
+  it('an item sealed again is the same box (no key used twice, no gap); a box opened twice is refused as a duplicate', async () => {
+    const it1 = item()
+    const box = await send(alice, bob, 'once', it1)
+    expect(await send(alice, bob, 'once', it1)).toEqual(box)
+    expect(await receive(bob, alice, box)).toBe('once')
+    expect(await refusal(bob, alice, box)).toBe('duplicate')
+  })
+
+  it('boxes that arrive out of order, or some never, still open', async () => {
+    const boxes = []
+    for (let i = 0; i < 6; i++) boxes.push(await send(alice, bob, `m${i}`))
+    const got = []
+    for (const i of [5, 0, 3, 1]) got.push(await receive(bob, alice, boxes[i]!))
+    expect(got).toEqual(['m5', 'm0', 'm3', 'm1'])
+    // a new chain after an answer, with a late box of the old one
+    await receive(alice, bob, await send(bob, alice, 'reply'))
+    const late = await send(alice, bob, 'new chain')
+    expect(await receive(bob, alice, late)).toBe('new chain')
+    expect(await receive(bob, alice, boxes[2]!)).toBe('m2')
+  })
+
+  it('a box from a session Bob lost is refused as no-session, and nothing changes', async () => {
+    await receive(bob, alice, await send(alice, bob, 'hi'))
+    await receive(alice, bob, await send(bob, alice, 'hi back'))
+    await bob.db.sessions.clear()
+    bob.sessions.forget(alice.me.peer)
+    expect(await refusal(bob, alice, await send(alice, bob, 'lost'))).toBe('no-session')
+    expect(await bob.db.sessions.count()).toBe(0)
+  })
+
+  it('an init made from the last-resort key alone is refused when it comes again after its session is gone', async () => {
+    // Bob's relay has no one-time keys left
+    relays.of(RELAY, bob.me.multihash).pq.length = 0
+    relays.of(RELAY, bob.me.multihash).ec.length = 0
+    const box = await send(alice, bob, 'hi')
+    expect(decodeBox(box).init).toMatchObject({ pqKind: PREKEY_PQ_LAST_RESORT, oneTimePrekeyId: 0 })
+    expect(await receive(bob, alice, box)).toBe('hi')
+    await bob.db.sessions.clear()
+    bob.sessions.forget(alice.me.peer)
+    expect(await refusal(bob, alice, box)).toBe('replayed-init')
+  })
+
+  it('an init naming keys Bob does not hold is refused as unknown-prekey', async () => {
+    const box = await send(alice, bob, 'hi')
+    await bob.db.prekeys.clear()
+    expect(await refusal(bob, alice, box)).toBe('unknown-prekey')
+  })
+
+  it('when both start at once, both end on the session the lower PeerID started', async () => {
+    const fromAlice = await send(alice, bob, 'A first')
+    const fromBob = await send(bob, alice, 'B first')
+    expect(await receive(bob, alice, fromAlice)).toBe('A first')
+    expect(await receive(alice, bob, fromBob)).toBe('B first')
+    const aliceLower = Buffer.compare(Buffer.from(alice.me.multihash), Buffer.from(bob.me.multihash)) < 0
+    const aliceCurrent = (await sessionsOf(alice.db, bob.me.peer))[0]!
+    const bobCurrent = (await sessionsOf(bob.db, alice.me.peer))[0]!
+    expect(aliceCurrent.initiator).toBe(aliceLower)
+    expect(bobCurrent.initiator).toBe(!aliceLower)
+    // and they talk on it both ways
+    expect(await receive(bob, alice, await send(alice, bob, 'then'))).toBe('then')
+    expect(await receive(alice, bob, await send(bob, alice, 'and'))).toBe('and')
+    expect(await receive(bob, alice, await send(alice, bob, 'on'))).toBe('on')
+  })
+
+  it('a commit whose write failed is abandoned: the box opens again later', async () => {
+    const box = await send(alice, bob, 'try again')
+    const opened: Opened = await bob.sessions.open(alice.me, box)
+    opened.abandon()
+    expect(await sessionsOf(bob.db, alice.me.peer)).toHaveLength(0)
+    expect(await receive(bob, alice, box)).toBe('try again')
+  })
+
+  it('a malformed box is refused as malformed', async () => {
+    expect(await refusal(bob, alice, Uint8Array.of(2, 0, 0))).toBe('malformed')
+  })
+})
