@@ -22,6 +22,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The fuzzers' memory bounds (packages/protocol/test/fuzz/wire-helpers.ts,
+    // memoryGrowth) measure after a GC: without one, uncollected garbage on a
+    // busy machine once read as 64 MB of "growth" and failed CI
+    execArgv: ['--expose-gc'],
     // Vitest's default leaves one core free: on a 2-core CI machine that is one
     // file at a time (≈ 8½ min for the suite instead of ≈ 4)
     maxWorkers: availableParallelism(),

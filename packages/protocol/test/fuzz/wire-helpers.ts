@@ -103,17 +103,19 @@ function memory (): number {
 }
 
 /**
- * Memory growth in bytes while `fn` runs (after a GC when --expose-gc gave us
- * one). Noisy without a GC, so callers compare it with a generous bound: it
- * catches a decoder that allocates what a length field declares (gigabytes),
- * not a few stray kilobytes.
+ * Memory growth in bytes while `fn` runs, measured after a full GC each side
+ * (vitest.config.ts starts its workers with --expose-gc). Callers compare it
+ * with a generous bound: it catches a decoder that allocates what a length
+ * field declares (gigabytes), not a few stray kilobytes. Without the GC,
+ * garbage not yet collected on a busy machine read as growth.
  */
 export function memoryGrowth (fn: () => void): number {
   const gc = (globalThis as { gc?: () => void }).gc
-  gc?.()
+  if (gc == null) throw new Error('memoryGrowth needs a GC: run node with --expose-gc (vitest.config.ts sets it)')
+  gc()
   const before = memory()
   fn()
-  gc?.()
+  gc()
   return memory() - before
 }
 
