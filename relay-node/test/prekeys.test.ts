@@ -112,7 +112,7 @@ describe('prekeys', () => {
     forged.oneTime[4] = record(alice, PREKEY_EC_ONE_TIME, 99)
     expect((await refusal(publishPrekeys(mallory.connection, forged))).reason).toBe('the owner\'s signature on prekey 4/99 does not hold: nothing was stored')
     const altered = upload(mallory)
-    altered.signed.publicKey[0] ^= 1
+    altered.signed.publicKey[0] = (altered.signed.publicKey[0] ?? 0) ^ 1
     expect((await refusal(publishPrekeys(mallory.connection, altered))).code).toBe('bad-request')
     expect(await prekeyStatus(mallory.connection)).toEqual(status(0, 0, 0, 0))
     expect((await refusal(fetchBundle(alice.connection, mallory.multihash))).code).toBe('not-found')

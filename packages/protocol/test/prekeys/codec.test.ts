@@ -178,7 +178,7 @@ describe('verifyBundle', () => {
     // Alice's records moved to another owner's name
     refused(bundle, /prekey 1\/7 does not hold/, { ...alice, multihash: mallory.multihash })
     const altered = { ...bundle.pq, publicKey: bundle.pq.publicKey.slice() }
-    altered.publicKey[100] ^= 1
+    altered.publicKey[100] = (altered.publicKey[100] ?? 0) ^ 1
     refused({ ...bundle, pq: altered }, /prekey 3\/8 does not hold/)
     refused({ ...bundle, pq: { ...bundle.pq, id: 9 } }, /prekey 3\/9 does not hold/)
     refused({ ...bundle, signed: bundle.ecOneTime }, /signed prekey is of kind 1, not 4/)
