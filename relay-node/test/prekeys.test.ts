@@ -90,7 +90,7 @@ describe('prekeys', () => {
     expect(await prekeyStatus(alice.connection)).toEqual(status(1, 1, 6, 6))
   })
 
-  it('limits FETCHes to 30 a minute per requester', async () => {
+  it('limits FETCHes a minute per requester (30 by default; 3 here)', async () => {
     const r = await relay({ webrtcDirectPort: null, metricsPort: 0, prekeysFetchPerMinute: 3 })
     const [alice, bob] = [await person(r), await person(r)]
     await publishPrekeys(alice.connection, upload(alice))
