@@ -9,7 +9,7 @@
  */
 import './polyfill.ts'
 import { cleanup as cleanupNativeWebRTC } from 'node-datachannel'
-import { CertificateError, ConfigError, DataDirError, IdentityError, MailboxOpenError } from './errors.ts'
+import { CertificateError, ConfigError, DataDirError, IdentityError, DatabaseOpenError } from './errors.ts'
 import { capacityWarnings, HELP, parseConfig } from './config.ts'
 import { STOP_TIMEOUT_MS } from './constants.ts'
 import { createRelayNode } from './index.ts'
@@ -101,7 +101,7 @@ async function main (): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof DataDirError || err instanceof IdentityError || err instanceof CertificateError || err instanceof MailboxOpenError) {
+  if (err instanceof ConfigError || err instanceof DataDirError || err instanceof IdentityError || err instanceof CertificateError || err instanceof DatabaseOpenError) {
     log.error((err).message, { error: err.name })
     process.stderr.write(`relay-node: ${err.message}\n`)
     process.exit(2)

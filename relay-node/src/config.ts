@@ -7,7 +7,8 @@ import {
   DEFAULT_MAILBOX_RECIPIENT_BYTES, DEFAULT_MAILBOX_RECIPIENT_ITEMS, DEFAULT_MAILBOX_SENDER_BYTES, DEFAULT_MAILBOX_SENDER_ITEMS, DEFAULT_MAILBOX_TTL_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_INSTANCE_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_RATE_PER_IP, DEFAULT_RESERVATION_TTL_MS,
-  DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES
+  DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES, DEFAULT_PREKEYS_FETCH_PER_MINUTE, DEFAULT_PREKEYS_MAX_BYTES, DEFAULT_PREKEYS_ONE_TIME_PER_KIND,
+  DEFAULT_PREKEYS_OWNER_BYTES, DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_UNSEEN_MS
 } from './constants.ts'
 import { ConfigError } from './errors.ts'
 import { LOG_LEVELS } from './log.ts'
@@ -72,6 +73,14 @@ export interface RelayConfig {
   mailboxSenderItems: number
   mailboxSenderBytes: number
   mailboxRatePerPeer: number
+  /** serve `/parley/prekeys/1.0.0` (owners' signed prekeys for starting sessions) */
+  prekeys: boolean
+  prekeysOneTimePerKind: number
+  prekeysOwnerBytes: number
+  prekeysMaxBytes: number
+  prekeysUnseenMs: number
+  prekeysFetchPerMinute: number
+  prekeysPairOneTimePerHour: number
   /** serve `/parley/nearby/1.0.0`: opted-in browsers on one network see each other through this relay */
   nearby: boolean
   /** serve `/parley/instance/1.0.0`: a browser hears of other running copies of its identity */
@@ -143,6 +152,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'mailbox-sender-items', key: 'mailboxSenderItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_SENDER_ITEMS }, help: 'mailbox items one sender may have waiting, for all recipients' },
   { flag: 'mailbox-sender-bytes', key: 'mailboxSenderBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_SENDER_BYTES }, help: 'bytes of mailbox items one sender may have waiting' },
   { flag: 'mailbox-rate-per-peer', key: 'mailboxRatePerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RATE_PER_PEER }, help: 'mailbox requests per minute from one PeerID' },
+  { flag: 'prekeys', key: 'prekeys', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'hold signed prekeys for starting secure sessions (/parley/prekeys/1.0.0), kept in <data-dir>/prekeys' },
+  { flag: 'prekeys-one-time-per-kind', key: 'prekeysOneTimePerKind', arg: '<n>', kind: { type: 'int', min: 1, max: 100, fallback: DEFAULT_PREKEYS_ONE_TIME_PER_KIND }, help: 'one-time prekeys kept per owner, of each kind (PQ, EC)' },
+  { flag: 'prekeys-owner-bytes', key: 'prekeysOwnerBytes', arg: '<n>', kind: { type: 'int', min: 4096, max: 2 ** 30, fallback: DEFAULT_PREKEYS_OWNER_BYTES }, help: 'bytes of prekeys kept per owner' },
+  { flag: 'prekeys-max-bytes', key: 'prekeysMaxBytes', arg: '<n>', kind: { type: 'int', min: 1024 * 1024, max: 2 ** 40, fallback: DEFAULT_PREKEYS_MAX_BYTES }, help: 'bytes of prekeys kept in all' },
+  { flag: 'prekeys-unseen-ms', key: 'prekeysUnseenMs', arg: '<n>', kind: { type: 'int', min: HOUR_MS, max: 365 * 24 * HOUR_MS, fallback: DEFAULT_PREKEYS_UNSEEN_MS }, help: 'an owner not seen for this long loses its prekeys' },
+  { flag: 'prekeys-fetch-per-minute', key: 'prekeysFetchPerMinute', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_PREKEYS_FETCH_PER_MINUTE }, help: 'prekey bundles fetched per minute by one PeerID' },
+  { flag: 'prekeys-pair-one-time-per-hour', key: 'prekeysPairOneTimePerHour', arg: '<n>', kind: { type: 'int', min: 0, max: 1000, fallback: DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR }, help: 'bundles with one-time prekeys one PeerID gets of one owner per hour (then last-resort only)' },
   { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' },
   { flag: 'instances', key: 'instances', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'tell a browser when its identity runs elsewhere too (/parley/instance/1.0.0)' },
   { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' }
@@ -182,6 +198,7 @@ const MAX_LIST = 32
 /** Largest config file read, in bytes. */
 const MAX_CONFIG_FILE_BYTES = 64 * 1024
 const LIST_OPTIONS = new Set(OPTIONS.filter(o => o.kind.type === 'list').map(o => o.flag))
+const ON_OFF_OPTIONS = new Set(OPTIONS.filter(o => o.kind.type === 'on-off').map(o => o.flag))
 const FILE_OPTIONS = new Set(OPTIONS.map(o => o.flag))
 
 /**
@@ -212,7 +229,7 @@ function readConfigFile (path: string): Record<string, string> {
     if (!FILE_OPTIONS.has(key)) throw new ConfigError(`the config file ${path} has an unknown option "${key.slice(0, 40)}" (options are the flag names without "--")`)
     if (typeof value === 'number' || typeof value === 'string') {
       out[key] = String(value)
-    } else if (typeof value === 'boolean' && (key === 'mdns' || key === 'mailbox' || key === 'nearby' || key === 'instances')) {
+    } else if (typeof value === 'boolean' && ON_OFF_OPTIONS.has(key)) {
       out[key] = value ? 'on' : 'off'
     } else if (LIST_OPTIONS.has(key) && Array.isArray(value) && value.every(v => typeof v === 'string')) {
       out[key] = value.join(',')

@@ -148,6 +148,38 @@ export const MAILBOX_SWEEP_INTERVAL_MS = MINUTE_MS
 export const MAILBOX_DIR = 'mailbox'
 
 /**
+ * Prekeys (`/parley/prekeys/1.0.0`): one-time records kept per owner and
+ * kind, what the app keeps topped up (MAX_ONE_TIME_PER_KIND, the most).
+ */
+export const DEFAULT_PREKEYS_ONE_TIME_PER_KIND = 100
+/** Prekeys: bytes per owner (a full set, 100 + 100 one-time records, is 138 370 B). */
+export const DEFAULT_PREKEYS_OWNER_BYTES = 150 * 1024
+/** Prekeys: bytes in all (about 1900 full owners). */
+export const DEFAULT_PREKEYS_MAX_BYTES = 256 * MIB
+/** Prekeys: an owner that has not published, asked its status or cleared for this long is dropped (30 days). */
+export const DEFAULT_PREKEYS_UNSEEN_MS = 30 * 24 * 60 * MINUTE_MS
+/** Prekeys: FETCHes per minute from one PeerID; bursts up to this many. */
+export const DEFAULT_PREKEYS_FETCH_PER_MINUTE = 30
+/**
+ * Prekeys: bundles with one-time records one requester gets of one owner
+ * per hour; past it, bundles carry the last-resort key and no EC one-time
+ * key, so a requester cannot drain an owner's one-time keys.
+ */
+export const DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR = 3
+/** Prekeys: requests of any kind per minute from one PeerID (the FETCH rate is lower). */
+export const PREKEYS_RATE_PER_PEER = 60
+/**
+ * Prekeys: PUBLISHes per minute from one PeerID. The relay checks every
+ * record's signature (about 1 ms each in noble, 202 in the largest
+ * PUBLISH), and an owner publishes at start and when refilling.
+ */
+export const PREKEYS_PUBLISH_PER_MINUTE = 6
+/** Owners unseen too long are dropped this often. */
+export const PREKEYS_SWEEP_INTERVAL_MS = 60 * MINUTE_MS
+/** The prekey database, inside the data directory. */
+export const PREKEYS_DIR = 'prekeys'
+
+/**
  * Instance streams (`/parley/instance/1.0.0`) held in all: one per browser
  * connection at the default connection cap (DEFAULT_MAX_CONNECTIONS); each
  * costs a yamux stream and a few hundred bytes.

@@ -13,9 +13,17 @@ export class CertificateError extends Error {
   override name = 'CertificateError'
 }
 
-/** The mailbox database cannot be opened (locked by another process, damaged). */
-export class MailboxOpenError extends Error {
-  override name = 'MailboxOpenError'
+/** A database of the relay's (the mailbox's, the prekeys') cannot be opened (locked by another process, damaged). */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError'
+
+  /** The error of opening `what` (e.g. "the mailbox database") in `dir`, in words; LevelDB's lock error names its likely cause. */
+  static from (what: string, dir: string, err: unknown): DatabaseOpenError {
+    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message
+    // LevelDB's words for a lock another process holds (not any error on the file named LOCK)
+    const locked = /: lock .*(Resource temporarily unavailable|already held)/i.test(cause)
+    return new DatabaseOpenError(`cannot open ${what} ${dir}: ${cause}${locked ? ' (is another relay-node using this data directory?)' : ''}`)
+  }
 }
 
 /** The data directory cannot be used: it is a file, cannot be created, or cannot be written where the relay must write. */

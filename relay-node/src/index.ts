@@ -43,6 +43,7 @@ import { linearConnectionList } from './connection-list.ts'
 import { ConnectionsByIp, relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
 import { startMailbox } from './mailbox/service.ts'
+import { servePrekeys } from './prekeys/service.ts'
 import { startInstances } from './instances.ts'
 import type { InstanceService } from './instances.ts'
 import { startNearby } from './nearby.ts'
@@ -88,6 +89,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   const cert = config.webrtcDirectPort == null ? undefined : await loadOrCreateCertificate(config.dataDir)
   // the mailbox database writes from its first open: a read-only directory stops the start here, with a sentence
   if (config.mailbox) await mustWrite(config.dataDir, 'its mailbox database', 'run it with --mailbox off')
+  if (config.prekeys) await mustWrite(config.dataDir, 'its prekey database', 'run it with --prekeys off')
 
   const ip = `/${family(config.host)}/${config.host}`
   const listen = [`${ip}/tcp/${config.port}/ws`]
@@ -226,6 +228,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   node.addEventListener('peer:disconnect', onDisconnect)
   let mailbox: MailboxStore | undefined
   let mailboxService: { stop(): Promise<void> } | undefined
+  let prekeys: { stop(): Promise<void> } | undefined
   let nearbyService: NearbyService | undefined
   let instanceService: InstanceService | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
@@ -268,6 +271,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       sweeper = setInterval(sweep, MAILBOX_SWEEP_INTERVAL_MS)
       sweeper.unref()
     }
+    if (config.prekeys) prekeys = await servePrekeys(node, config, registry, { draining: () => draining, log })
     if (config.nearby) {
       nearbyService = await startNearby(node, {
         maxInboundStreams: config.maxInboundStreams,
@@ -296,6 +300,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     refusals.stop()
     keepalive.stop()
     clearInterval(sweeper)
+    await prekeys?.stop()
     await node.stop()
     unfollow()
     node.removeEventListener('peer:disconnect', onDisconnect)
@@ -371,6 +376,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       refusals.stop()
       clearInterval(sweeper)
       await mailboxService?.stop()
+      await prekeys?.stop()
       await nearbyService?.stop()
       await instanceService?.stop()
       await node.stop()

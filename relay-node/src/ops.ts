@@ -1,11 +1,13 @@
 import { createServer } from 'node:http'
 import { Counter, Gauge } from 'prom-client'
 import { MailboxErrorCode } from '@parley/protocol/mailbox/codec'
+import { PrekeysErrorCode } from '@parley/protocol/prekeys/codec'
 import { CIRCUIT_REJECTIONS, CONNECTION_REJECTIONS, RESERVATION_REJECTIONS } from './limits.ts'
 import { InstanceErrorCode } from '@parley/protocol/instance/codec'
 import { NearbyErrorCode } from '@parley/protocol/nearby/codec'
 import { NEARBY_REMOVALS } from './nearby.ts'
 import type { MailboxMetrics } from './mailbox/service.ts'
+import type { PrekeysMetrics } from './prekeys/service.ts'
 import type { InstanceMetrics } from './instances.ts'
 import type { NearbyMetrics } from './nearby.ts'
 import type { CircuitRejection, ConnectionRejection, ReservationRejection } from './limits.ts'
@@ -94,6 +96,30 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
     fetched: (n) => { fetched.inc(n) },
     deleted: (n) => { deleted.inc(n) },
     expired: (n) => { expired.inc(n) },
+    refused: (code) => { refused.inc({ code }) }
+  }
+}
+
+/**
+ * The prekey store's metrics: owners and bytes held (read when scraped),
+ * PUBLISHes stored, bundles handed out (by their PQ record: one-time or
+ * last-resort), CLEARs, owners dropped unseen, and refusals by code.
+ */
+export function prekeysMetrics (registry: Registry, usage: () => { owners: number, bytes: number }): PrekeysMetrics & { dropped(n: number): void } {
+  new Gauge({ name: 'parley_prekeys_owners', help: 'Owners whose prekeys are held now', registers: [registry], collect () { this.set(usage().owners) } })
+  new Gauge({ name: 'parley_prekeys_bytes', help: 'Bytes of prekey records held now', registers: [registry], collect () { this.set(usage().bytes) } })
+  const published = new Counter({ name: 'parley_prekeys_published_total', help: 'PUBLISH requests stored', registers: [registry] })
+  const fetched = new Counter({ name: 'parley_prekeys_fetched_total', help: 'Bundles handed out, by their PQ prekey (one-time, or last-resort when none was left or the requester had its share)', labelNames: ['pq'], registers: [registry] })
+  const cleared = new Counter({ name: 'parley_prekeys_cleared_total', help: 'Owners who cleared their prekeys', registers: [registry] })
+  const dropped = new Counter({ name: 'parley_prekeys_dropped_total', help: 'Owners whose prekeys were dropped, unseen too long', registers: [registry] })
+  const refused = new Counter({ name: 'parley_prekeys_rejections_total', help: 'Prekey requests refused, by code', labelNames: ['code'], registers: [registry] })
+  for (const code of Object.keys(PrekeysErrorCode)) refused.inc({ code }, 0)
+  for (const pq of ['one-time', 'last-resort']) fetched.inc({ pq }, 0)
+  return {
+    published: () => { published.inc() },
+    fetched: (pqOneTime) => { fetched.inc({ pq: pqOneTime ? 'one-time' : 'last-resort' }) },
+    cleared: () => { cleared.inc() },
+    dropped: (n) => { dropped.inc(n) },
     refused: (code) => { refused.inc({ code }) }
   }
 }

@@ -15,7 +15,7 @@
  */
 import { ClassicLevel } from 'classic-level'
 import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
-import { MailboxOpenError } from '../errors.ts'
+import { DatabaseOpenError } from '../errors.ts'
 import type { RelayConfig } from '../config.ts'
 import type { FetchedItem, ListedItem } from '@parley/protocol/mailbox/codec'
 
@@ -322,9 +322,6 @@ export async function openMailbox (dir: string, config: RelayConfig): Promise<Ma
       maxSenderBytes: config.mailboxSenderBytes
     })
   } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message
-    // LevelDB's words for a lock another process holds (not any error on the file named LOCK)
-    const locked = /: lock .*(Resource temporarily unavailable|already held)/i.test(cause)
-    throw new MailboxOpenError(`cannot open the mailbox database ${dir}: ${cause}${locked ? ' (is another relay-node using this data directory?)' : ''}`)
+    throw DatabaseOpenError.from('the mailbox database', dir, err)
   }
 }
