@@ -35,6 +35,10 @@ import type { TransferManager } from '../transfers/transfers.ts'
 import type { GroupTypingSender } from '../groups/typing.ts'
 import type { CallLog } from '../calls/call-log.ts'
 import type { Calls } from '../calls/calls.ts'
+import type { PrekeyDirectory } from '../sessions/directory.ts'
+import type { OwnKeys } from '../sessions/own-keys.ts'
+import type { PrekeyKeeper } from '../sessions/prekey-keeper.ts'
+import type { Sessions } from '../sessions/sessions.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
 import type { ParleyNode } from './libp2p.ts'
@@ -108,6 +112,11 @@ export interface NodeComponents {
   nearby: Nearby
   // instances
   instances: InstanceWatch
+  // secure sessions
+  ownKeys: OwnKeys
+  prekeyDirectory: PrekeyDirectory
+  prekeys: PrekeyKeeper
+  sessions: Sessions
 }
 
 /** The node is not running yet (`stillStarting`, `transfersStarting`). */

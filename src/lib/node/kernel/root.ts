@@ -20,6 +20,7 @@ import { messagingFeature } from '../messaging/index.ts'
 import { nearbyFeature } from '../nearby/index.ts'
 import { presenceFeature } from '../presence/index.ts'
 import { relaysFeature } from '../relays/index.ts'
+import { sessionsFeature } from '../sessions/index.ts'
 import { transfersFeature } from '../transfers/index.ts'
 import { createComponents } from './components.ts'
 import { nodeHandlers } from './handlers.ts'
@@ -44,7 +45,7 @@ export interface NodeRootInit {
 }
 
 /** The features in start order (each one's services start in the order it lists them). */
-const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, groupsFeature, callsFeature, nearbyFeature, instancesFeature]
+const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, groupsFeature, callsFeature, nearbyFeature, instancesFeature, sessionsFeature]
 
 export class NodeRoot {
   readonly components: NodeComponents

@@ -4,16 +4,9 @@
  * interface; `RelayPrekeyDirectory` is the one over libp2p, unit tests pass
  * one in memory.
  */
-import type { PrekeyRecord } from '@parley/protocol/session/records'
+import type { FetchedBundle, PrekeyStatus, PrekeyUpload } from '@parley/protocol/prekeys/codec'
 
-/** What a relay holds of ours: the signed and last-resort ids (0 for none) and the one-time keys left. */
-export interface PrekeyStatus { signedId: number, lastResortId: number, pqOneTime: number, ecOneTime: number }
-
-/** One PUBLISH: the signed EC prekey, the PQ last-resort key, and one-time keys (kinds 3 and 4) to add. */
-export interface PrekeyUpload { signed: PrekeyRecord, lastResort: PrekeyRecord, oneTime: PrekeyRecord[] }
-
-/** What FETCH hands out for someone: its signed prekey, a PQ key (one-time, else last-resort), maybe an EC one-time key. */
-export interface FetchedBundle { signed: PrekeyRecord, pq: PrekeyRecord, ecOneTime?: PrekeyRecord }
+export type { FetchedBundle, PrekeyStatus, PrekeyUpload }
 
 export interface PrekeyDirectory {
   /** What `relay` (a full multiaddr ending in /p2p/<relay>) holds of ours. */

@@ -40,7 +40,6 @@ beforeEach(async () => {
   now = 1_000_000
   active = [R1, R2]
   keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, relayList: { active: () => active }, ownKeys, prekeyDirectory: directory }, { now: () => now })
-  keeper.start()
 })
 
 afterEach(() => {
@@ -151,7 +150,15 @@ describe('PrekeyKeeper', () => {
     expect(await held(PREKEY_EC_ONE_TIME, '12D3KooWX1')).toBe(MAX_ONE_TIME_HELD)
   })
 
+  it('stocks its relays when it starts', async () => {
+    keeper.start()
+    await expect.poll(() => [directory.statusOf(R1).pqOneTime, directory.statusOf(R2).ecOneTime]).toEqual([ONE_TIME_TARGET, ONE_TIME_TARGET])
+  })
+
   it('checks a relay of ours when it connects', async () => {
+    active = []
+    keeper.start()
+    active = [R1, R2]
     libp2p.safeDispatchEvent('peer:connect', { detail: { toString: () => '12D3KooWR2' } as never })
     await expect.poll(() => directory.statusOf(R2).pqOneTime).toBe(ONE_TIME_TARGET)
     expect(directory.statusOf(R1).pqOneTime).toBe(0)
