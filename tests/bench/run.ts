@@ -84,6 +84,9 @@
  *                                 microphone): Answer pressed → the first remote video frame decoded; median of 5
  *                                 (tests/bench/call.ts)
  *   call_audio_rtt_ms             the audio round-trip time RTCP reports during those calls (getStats), median
+ *   session_setup_ms              the first message to an offline contact: fetch the contact's prekey bundle from a relay-node,
+ *                                 check it, PQXDH, encrypt a chat frame with the new ratchet, seal the box (tests/bench/session.ts)
+ *   ratchet_encrypt_p50_us        one message on an established sending chain (KDF_CK, message key, AEAD), p50
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
@@ -91,7 +94,7 @@
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
- * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures; a
+ * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures, `--only session` the session figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -118,6 +121,7 @@ import { benchBridgeThroughput } from './throughput.ts'
 import { benchSlowloris } from './slowloris.ts'
 import { benchVoice } from './voice.ts'
 import { benchCall } from './call.ts'
+import { benchRatchet, benchSessionSetup } from './session.ts'
 import type { Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -234,7 +238,8 @@ async function main (): Promise<void> {
       invite: async () => { await withRelayAndApp([], benchInvite) },
       voice: async () => { await withRelayAndApp([], benchVoice) },
       call: async () => { await withRelayAndApp([], benchCall) },
-      group: benchGroup
+      group: benchGroup,
+      session: async () => { await benchSessionSetup(); await benchRatchet() }
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -270,6 +275,9 @@ async function main (): Promise<void> {
     await relay.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
+  // a relay of its own holding Bob's prekeys
+  await benchSessionSetup()
+  await benchRatchet()
   // a relay of its own, with the data limit the file needs
   await benchRelayedFile()
   await benchSlowloris()
