@@ -7,7 +7,7 @@
  */
 import { lpStream } from '@libp2p/utils'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { CHAT_PROTOCOL_V1_0, CHAT_PROTOCOL_V1_1 } from '@parley/protocol/chat/constants'
+import { CHAT_PROTOCOL_V1_0, CHAT_PROTOCOL_V1_1, CHAT_PROTOCOL_V2_0 } from '@parley/protocol/chat/constants'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chatMessages, newMessageId } from '../../src/lib/db/messages.ts'
@@ -145,6 +145,7 @@ describe('compatibility with a peer that speaks only /parley/chat/1.0.0', () => 
     const aliceLibp2p = alice.node.libp2p
     if (bobLibp2p === undefined || aliceLibp2p === undefined) throw new Error('no libp2p')
     // Bob's node answers only 1.0.0 from now on, as an older Parley would
+    await bobLibp2p.unhandle(CHAT_PROTOCOL_V2_0)
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V1_1)
     for (const connection of aliceLibp2p.getConnections(bobLibp2p.peerId)) await connection.close()
 

@@ -53,11 +53,13 @@ export interface ChatAckFrame {
  * 'not-a-contact': the listener does not exchange messages with the dialer.
  * 'not-allowed' (1.1.0): an action the dialer may not take (an edit or delete
  * of someone else's message, or after its window); sending it again is useless.
+ * 'session' (2.0.0): the box did not open (the listener has no session for it,
+ * or its key is gone); the dialer starts a new session and sends it again.
  */
 export interface ChatRejectFrame {
   type: 'reject'
   id: string
-  reason: 'not-a-contact' | 'not-allowed'
+  reason: 'not-a-contact' | 'not-allowed' | 'session'
 }
 
 /** What the dialer sends: a message or (1.1.0) an action. */
@@ -71,8 +73,8 @@ export type ChatSender = 'dialer' | 'listener'
 const MESSAGE_FIELDS_V1_0: readonly string[] = ['type', 'id', 'text', 'sentAt', 'file']
 const MESSAGE_FIELDS_V1_1: readonly string[] = [...MESSAGE_FIELDS_V1_0, 'replyTo', 'ttl']
 const REPLY_FIELDS: readonly string[] = ['type', 'id', 'status', 'reason']
-const ACK_STATUSES: Record<ChatVersion, readonly string[]> = { '1.0.0': ['stored', 'duplicate'], '1.1.0': ['stored', 'duplicate', 'seen'] }
-const REJECT_REASONS: Record<ChatVersion, readonly string[]> = { '1.0.0': ['not-a-contact'], '1.1.0': ['not-a-contact', 'not-allowed'] }
+const ACK_STATUSES: Record<ChatVersion, readonly string[]> = { '1.0.0': ['stored', 'duplicate'], '1.1.0': ['stored', 'duplicate', 'seen'], '2.0.0': ['stored', 'duplicate', 'seen'] }
+const REJECT_REASONS: Record<ChatVersion, readonly string[]> = { '1.0.0': ['not-a-contact'], '1.1.0': ['not-a-contact', 'not-allowed'], '2.0.0': ['not-a-contact', 'not-allowed', 'session'] }
 
 const encoder = new TextEncoder()
 // fatal: refuse invalid UTF-8 instead of replacing it; ignoreBOM: keep a BOM so JSON.parse refuses it
@@ -154,7 +156,7 @@ export function decodeChatFrame (bytes: Uint8Array, sender?: ChatSender, version
   }
   const obj = value as Record<string, unknown>
   const type = obj.type
-  const action = version === '1.1.0' && isActionType(type)
+  const action = version !== '1.0.0' && isActionType(type)
   if (type !== 'message' && type !== 'ack' && type !== 'reject' && !action) {
     throw invalid(`"type" must be ${version === '1.0.0' ? '"message", "ack" or "reject"' : '"message", an action, "ack" or "reject"'} in ${version}, got ${describe(type)}`)
   }

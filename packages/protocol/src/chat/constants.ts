@@ -5,6 +5,7 @@
  * a deployed peer would notice.
  */
 
+import { MAX_BOX_BYTES } from '../session/constants.ts'
 import type { FrameLimits } from '../framing.ts'
 
 export const PROTOCOL_PREFIX = 'parley'
@@ -17,14 +18,23 @@ export const CHAT_PROTOCOL_V1_0 = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/1.0.0`
  * typing). A dialer offers 1.1.0 first and falls back to 1.0.0.
  */
 export const CHAT_PROTOCOL_V1_1 = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/1.1.0`
-/** The newest version, which this node speaks by preference. */
+/**
+ * 2.0.0: the frames of 1.1.0, each dialer frame inside a session box
+ * (docs/protocols.md, "Sessions"); the listener answers with 1.1.0's ack and
+ * reject, plus the reject reason "session" (the box did not open: start a
+ * new session). Spoken by nodes that have sessions, proposed before 1.1.0.
+ */
+export const CHAT_PROTOCOL_V2_0 = `/${PROTOCOL_PREFIX}/${PROTOCOL_NAME}/2.0.0`
+/** The newest version without sessions. */
 export const CHAT_PROTOCOL = CHAT_PROTOCOL_V1_1
-/** Every version this node speaks, the preferred first (what a dialer proposes, in order). */
+/** Every version a node without sessions speaks, the preferred first (what a dialer proposes, in order). */
 export const CHAT_PROTOCOLS = [CHAT_PROTOCOL_V1_1, CHAT_PROTOCOL_V1_0] as const
-export type ChatVersion = '1.0.0' | '1.1.0'
+/** Every version a node with sessions speaks, the preferred first. */
+export const CHAT_PROTOCOLS_WITH_SESSIONS = [CHAT_PROTOCOL_V2_0, CHAT_PROTOCOL_V1_1, CHAT_PROTOCOL_V1_0] as const
+export type ChatVersion = '1.0.0' | '1.1.0' | '2.0.0'
 /** The version of a negotiated chat protocol id. */
 export function chatVersionOf (protocol: string): ChatVersion {
-  return protocol === CHAT_PROTOCOL_V1_0 ? '1.0.0' : '1.1.0'
+  return protocol === CHAT_PROTOCOL_V1_0 ? '1.0.0' : protocol === CHAT_PROTOCOL_V2_0 ? '2.0.0' : '1.1.0'
 }
 
 /**
@@ -113,6 +123,18 @@ export const CHAT_FRAME_LIMITS: FrameLimits = {
   maxDataLength: MAX_FRAME_BYTES,
   maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
   maxBufferSize: MAX_READ_BUFFER_BYTES
+}
+
+/**
+ * The frame limits of a 2.0.0 chat stream: a dialer frame is a box, at most
+ * MAX_BOX_BYTES (a 1.1.0 frame of MAX_FRAME_BYTES and the box's overhead);
+ * 3 bytes of length prefix still carry it.
+ */
+export const CHAT_FRAME_LIMITS_V2: FrameLimits = {
+  protocol: 'chat',
+  maxDataLength: MAX_BOX_BYTES,
+  maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
+  maxBufferSize: 2 * MAX_BOX_BYTES
 }
 
 /** Largest thumbnail a sender makes and a receiver accepts in a file offer, in bytes. */

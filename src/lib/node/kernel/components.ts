@@ -39,6 +39,7 @@ import type { PrekeyDirectory } from '../sessions/directory.ts'
 import type { OwnKeys } from '../sessions/own-keys.ts'
 import type { PrekeyKeeper } from '../sessions/prekey-keeper.ts'
 import type { Sessions } from '../sessions/sessions.ts'
+import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
 import type { ParleyNode } from './libp2p.ts'
@@ -117,6 +118,7 @@ export interface NodeComponents {
   prekeyDirectory: PrekeyDirectory
   prekeys: PrekeyKeeper
   sessions: Sessions
+  chatBoxes: SessionChatBoxes
 }
 
 /** The node is not running yet (`stillStarting`, `transfersStarting`). */

@@ -17,7 +17,7 @@ import { callService } from '../calls/call-service.ts'
 import type { CallDesk, CallService } from '../calls/call-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
 import { MAX_MEMBERS } from '@parley/protocol/group/constants'
-import type { ChatInbox, ChatService } from '../messaging/chat-service.ts'
+import type { ChatBoxes, ChatInbox, ChatService } from '../messaging/chat-service.ts'
 import { speedtest } from '../diagnostics/speedtest-service.ts'
 import { file } from '../transfers/file-service.ts'
 import type { FileHost, FileService } from '../transfers/file-service.ts'
@@ -85,6 +85,8 @@ export interface ParleyNodeInit {
   /** the node's loggers (the features log through the same one) */
   logger?: ComponentLogger
   inbox: ChatInbox
+  /** chat 2.0.0's session boxes (without them the node speaks 1.1.0 and 1.0.0 only) */
+  boxes?: ChatBoxes
   /** where contact requests and acceptances go */
   desk: ContactDesk
   /** where group requests go */
@@ -179,7 +181,7 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       identify: identify(),
       identifyPush: identifyPush(),
       ping: ping(),
-      chat: chat({ inbox: init.inbox, keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
+      chat: chat({ inbox: init.inbox, ...(init.boxes === undefined ? {} : { boxes: init.boxes }), keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       contact: contact({ desk: init.desk }),
       group: groupService(init.groupDesk),
       call: callService(init.callDesk),

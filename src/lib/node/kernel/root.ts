@@ -161,6 +161,7 @@ export class NodeRoot {
       privateKey: c.identity.privateKey(),
       logger: c.logger,
       inbox: c.inbox,
+      boxes: c.chatBoxes,
       // the desk and the file host exist before the node starts, so before any request can arrive
       desk: c.hellos,
       groupDesk: c.groupBook,

@@ -1,7 +1,8 @@
 /**
  * @packageDocumentation
  *
- * The `/parley/chat/1.1.0` service (and 1.0.0, which it extends): receives
+ * The `/parley/chat/1.1.0` service (and 1.0.0, which it extends; and 2.0.0,
+ * the same frames in session boxes, when given {@link ChatBoxes}): receives
  * chat messages and actions into a {@link ChatInbox} and delivers outgoing
  * ones in batches, one stream per batch. Wire format and behaviour:
  * docs/protocols.md.
@@ -23,7 +24,7 @@ import { raceSignal, toError, withDeadline } from '@parley/protocol/abort'
 import { decodeChatFrame, encodeChatFrame, toVersion1, validateText } from '@parley/protocol/chat/codec'
 import { FrameStream } from '@parley/protocol/framing'
 import {
-  ACK_TIMEOUT_MS, CHAT_FRAME_LIMITS, CHAT_PROTOCOL, CHAT_PROTOCOLS, MAX_INBOUND_STREAMS,
+  ACK_TIMEOUT_MS, CHAT_FRAME_LIMITS, CHAT_FRAME_LIMITS_V2, CHAT_PROTOCOL, CHAT_PROTOCOLS, CHAT_PROTOCOLS_WITH_SESSIONS, MAX_INBOUND_STREAMS,
   MAX_IDLE_OUTBOUND_STREAMS, MAX_MESSAGES_PER_STREAM, MAX_OUTBOUND_STREAMS, READ_TIMEOUT_MS, chatVersionOf
 } from '@parley/protocol/chat/constants'
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
@@ -47,6 +48,19 @@ export interface ChatInbox {
 }
 
 /**
+ * Sessions for 2.0.0 (src/lib/node/sessions): each dialer frame goes in a
+ * box of the session with the listener, and the listener opens and stores it.
+ */
+export interface ChatBoxes {
+  /** The box of `frame` for `to` (the same bytes when it is sent again). */
+  seal(to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array>
+  /** `to` answered the box of frame `id`: done with it (an ack), or start a new session ('session'). */
+  settled(to: PeerId, id: string, reply: ChatReplyFrame): Promise<void>
+  /** Opens a box from `from` and stores what it carries (through the inbox), resolving the answer; throws for a malformed box, which resets the stream. */
+  receive(from: PeerId, box: Uint8Array, options: AbortOptions): Promise<ChatReplyFrame>
+}
+
+/**
  * The listener's answer to one delivered frame: 'delivered' (acked),
  * 'rejected' (refused), or 'unsupported': the listener speaks only 1.0.0,
  * which has no such frame, so it was not sent.
@@ -55,7 +69,7 @@ export type DeliveryResult = {
   id: string
   outcome: 'delivered' | 'rejected' | 'unsupported'
   status?: 'stored' | 'duplicate' | 'seen'
-  reason?: 'not-a-contact' | 'not-allowed'
+  reason?: 'not-a-contact' | 'not-allowed' | 'session'
 }
 
 export interface DeliverOptions extends AbortOptions {
@@ -77,6 +91,8 @@ export interface ChatServiceComponents {
 
 export interface ChatServiceInit {
   inbox: ChatInbox
+  /** with sessions: 2.0.0 is spoken, and proposed first */
+  boxes?: ChatBoxes
   /** Per-frame ack bound, in ms (tests shorten it). @default ACK_TIMEOUT_MS */
   ackTimeoutMs?: number
   /** Listener's idle bound per frame read, in ms (tests shorten it). @default READ_TIMEOUT_MS */
@@ -107,6 +123,9 @@ export class ChatService implements Startable {
   readonly [Symbol.toStringTag] = '@parley/chat'
   private readonly components: ChatServiceComponents
   private readonly inbox: ChatInbox
+  private readonly boxes?: ChatBoxes
+  /** what this node speaks, the preferred first */
+  private readonly protocols: readonly string[]
   private readonly log: Logger
   private readonly ackTimeoutMs: number
   private readonly readTimeoutMs: number
@@ -122,6 +141,8 @@ export class ChatService implements Startable {
   constructor (components: ChatServiceComponents, init: ChatServiceInit) {
     this.components = components
     this.inbox = init.inbox
+    if (init.boxes !== undefined) this.boxes = init.boxes
+    this.protocols = init.boxes === undefined ? CHAT_PROTOCOLS : CHAT_PROTOCOLS_WITH_SESSIONS
     this.log = components.logger.forComponent('parley:chat')
     this.ackTimeoutMs = init.ackTimeoutMs ?? ACK_TIMEOUT_MS
     this.readTimeoutMs = init.readTimeoutMs ?? READ_TIMEOUT_MS
@@ -131,7 +152,7 @@ export class ChatService implements Startable {
 
   async start (): Promise<void> {
     this.shutdown = new AbortController()
-    for (const protocol of CHAT_PROTOCOLS) {
+    for (const protocol of this.protocols) {
       await this.components.registrar.handle(protocol, this.handleChat, {
         runOnLimitedConnection: true,
         maxInboundStreams: MAX_INBOUND_STREAMS,
@@ -144,7 +165,7 @@ export class ChatService implements Startable {
   async stop (): Promise<void> {
     for (const [key, session] of this.sessions) this.endSession(key, session)
     this.shutdown.abort(new AbortError('The chat service was stopped'))
-    for (const protocol of CHAT_PROTOCOLS) await this.components.registrar.unhandle(protocol)
+    for (const protocol of this.protocols) await this.components.registrar.unhandle(protocol)
     this.started = false
   }
 
@@ -158,10 +179,11 @@ export class ChatService implements Startable {
    * any failure it logs and aborts the stream, and the node carries on.
    */
   async handleChat (stream: Stream, connection: Connection): Promise<void> {
-    const frames = new FrameStream(stream, CHAT_FRAME_LIMITS)
+    const version = chatVersionOf(stream.protocol)
+    const frames = new FrameStream(stream, version === '2.0.0' ? CHAT_FRAME_LIMITS_V2 : CHAT_FRAME_LIMITS)
     const from = connection.remotePeer
     const shutdown = this.shutdown.signal
-    const version = chatVersionOf(stream.protocol)
+    const boxes = this.boxes
     try {
       for (let count = 0; ; count++) {
         const bytes = await withDeadline(this.readTimeoutMs, `No chat frame within ${this.readTimeoutMs} ms`, [shutdown],
@@ -172,17 +194,24 @@ export class ChatService implements Startable {
         if (count === MAX_MESSAGES_PER_STREAM) {
           throw new InvalidMessageError(`Invalid chat frame: more than ${MAX_MESSAGES_PER_STREAM} messages on one stream`)
         }
-        const message = decodeChatFrame(bytes, 'dialer', version)
-        const reply = await withDeadline(this.ackTimeoutMs, `Storing and acking message ${message.id} took over ${this.ackTimeoutMs} ms`, [shutdown],
+        // 2.0.0: a box, opened and stored by the sessions; else a frame for the inbox
+        const message = version === '2.0.0' ? undefined : decodeChatFrame(bytes, 'dialer', version)
+        const reply = await withDeadline(this.ackTimeoutMs, `Storing and acking message ${message?.id ?? 'in a box'} took over ${this.ackTimeoutMs} ms`, [shutdown],
           async signal => {
-            const outcome = await raceSignal(this.inbox.receive(from, message, { signal }), signal)
-            const reply: ChatReplyFrame = outcome === 'not-a-contact' || outcome === 'not-allowed'
-              ? { type: 'reject', id: message.id, reason: outcome }
-              : { type: 'ack', id: message.id, status: outcome }
+            let reply: ChatReplyFrame
+            if (message === undefined) {
+              if (boxes === undefined) throw new ProtocolError('chat 2.0.0 without sessions')
+              reply = await raceSignal(boxes.receive(from, bytes, { signal }), signal)
+            } else {
+              const outcome = await raceSignal(this.inbox.receive(from, message, { signal }), signal)
+              reply = outcome === 'not-a-contact' || outcome === 'not-allowed'
+                ? { type: 'reject', id: message.id, reason: outcome }
+                : { type: 'ack', id: message.id, status: outcome }
+            }
             await frames.write(encodeChatFrame(reply, version), { signal })
             return reply
           })
-        this.log.trace('message %s from %p: %s', message.id, from, reply.type === 'ack' ? reply.status : reply.reason)
+        this.log.trace('message %s from %p: %s', reply.id, from, reply.type === 'ack' ? reply.status : reply.reason)
       }
       await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [shutdown], async signal => stream.close({ signal }))
     } catch (err) {
@@ -221,7 +250,7 @@ export class ChatService implements Startable {
         }
         // a file offer may come without a caption
         if (message.type === 'message' && (message.file == null || message.text !== '')) validateText(message.text)
-        const body = encodeChatFrame(message, session.version)
+        const body = session.version === '2.0.0' ? await this.seal(to, message, options) : encodeChatFrame(message, session.version)
         const reply = await withDeadline(this.ackTimeoutMs, `No ack for message ${message.id} within ${this.ackTimeoutMs} ms`, [options.signal],
           async signal => {
             await frames.write(body, { signal })
@@ -235,6 +264,7 @@ export class ChatService implements Startable {
         if (reply.id !== message.id) {
           throw new InvalidMessageError(`Invalid chat frame: a reply for message ${reply.id} while waiting for ${message.id}`)
         }
+        if (session.version === '2.0.0') await this.boxes?.settled(to, message.id, reply)
         const result: DeliveryResult = reply.type === 'ack'
           ? { id: message.id, outcome: 'delivered', status: reply.status }
           : { id: message.id, outcome: 'rejected', reason: reply.reason }
@@ -310,9 +340,9 @@ export class ChatService implements Startable {
       // new data channel on WebRTC), which is why streams are kept and
       // opened ahead (`prepare`)
       // a listener that speaks only 1.0.0 answers "na" to 1.1.0, and 1.0.0 is proposed next
-      async signal => connection.newStream([...CHAT_PROTOCOLS], { runOnLimitedConnection: true, negotiateFully: false, signal }))
+      async signal => connection.newStream([...this.protocols], { runOnLimitedConnection: true, negotiateFully: false, signal }))
     const version = chatVersionOf(stream.protocol)
-    const session: OutboundSession = { stream, frames: new FrameStream(stream, CHAT_FRAME_LIMITS), version, sent: 0, busy: true }
+    const session: OutboundSession = { stream, frames: new FrameStream(stream, version === '2.0.0' ? CHAT_FRAME_LIMITS_V2 : CHAT_FRAME_LIMITS), version, sent: 0, busy: true }
     if (this.keepStreamsOpenMs > 0 && !this.sessions.has(connection.id) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
       this.sessions.set(connection.id, session)
       stream.addEventListener('close', () => {
@@ -321,6 +351,11 @@ export class ChatService implements Startable {
       }, { once: true })
     }
     return session
+  }
+
+  private async seal (to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array> {
+    if (this.boxes === undefined) throw new ProtocolError('chat 2.0.0 was negotiated without sessions')
+    return this.boxes.seal(to, frame, options)
   }
 
   /** A kept stream is free for the next delivery; closed after keepStreamsOpenMs unless one comes. */

@@ -2,17 +2,19 @@
  * Secure sessions (docs/security.md): our prekeys on our relays, and the
  * sessions with each peer that seal and open the boxes chat items travel in.
  */
+import { SessionChatBoxes } from './chat-boxes.ts'
 import { OwnKeys } from './own-keys.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RelayPrekeyDirectory } from './relay-directory.ts'
 import { Sessions } from './sessions.ts'
 import type { NodeComponents } from '../kernel/components.ts'
 
-export function sessionsFeature (components: NodeComponents): Pick<NodeComponents, 'ownKeys' | 'prekeyDirectory' | 'prekeys' | 'sessions'> {
+export function sessionsFeature (components: NodeComponents): Pick<NodeComponents, 'ownKeys' | 'prekeyDirectory' | 'prekeys' | 'sessions' | 'chatBoxes'> {
   return {
     ownKeys: new OwnKeys(components),
     prekeyDirectory: new RelayPrekeyDirectory(components),
     prekeys: new PrekeyKeeper(components),
-    sessions: new Sessions(components)
+    sessions: new Sessions(components),
+    chatBoxes: new SessionChatBoxes(components)
   }
 }

@@ -92,7 +92,10 @@ export class PrekeyKeeper implements Startable {
     if (this.#stopping.signal.aborted) this.#stopping = new AbortController()
     this.#components.libp2p.addEventListener('peer:connect', this.#onConnect)
     this.#timer = setInterval(() => { void this.syncAll() }, PREKEY_CHECK_INTERVAL_MS)
-    // the relays connected before we started (the others say so when they connect)
+  }
+
+  /** libp2p runs: the relays connected already (the others say so when they connect). */
+  afterStart (): void {
     void this.syncAll()
   }
 

@@ -13,6 +13,7 @@
  * transaction (`Opened.commit`); when that fails the caller calls `abandon`
  * and the cache is read again from the database.
  */
+import Dexie from 'dexie'
 import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
@@ -30,6 +31,8 @@ import type { PeerIdentity } from '@parley/protocol/session/pqxdh'
 
 /** Peers whose sessions are kept in memory; the least recently used go first. */
 export const MAX_CACHED_PEERS = 256
+/** A session with one peer is reset at most this often. */
+export const RESET_INTERVAL_MS = 30_000
 /** A last-resort init is refused when seen again within this time (our last-resort keys live at most this long). */
 export const INIT_SEEN_TTL_MS = 28 * 24 * 60 * 60 * 1000
 
@@ -84,6 +87,8 @@ export class Sessions {
   readonly #lock = new KeyedLock<string>()
   /** peer → its rows, current first (insertion order is recency of use) */
   readonly #cache = new Map<string, SessionRow[]>()
+  /** peer → when we last reset our session with it (at most MAX_CACHED_PEERS) */
+  readonly #resets = new Map<string, number>()
 
   constructor (components: SessionsComponents, init: SessionsInit = {}) {
     this.#components = components
@@ -101,10 +106,11 @@ export class Sessions {
    * made before if it is kept, else a new one on the current session, which
    * `bundle` starts when there is none (it is asked only then).
    */
-  async seal (to: SessionPeer, itemKey: string, itemId: Uint8Array, plaintext: Uint8Array, bundle: () => Promise<FetchedBundle>): Promise<Uint8Array> {
+  async seal (to: SessionPeer, itemKey: string, itemId: Uint8Array, plaintext: Uint8Array, bundle: () => Promise<FetchedBundle>, options: { keep?: boolean } = {}): Promise<Uint8Array> {
     const { db } = this.#components
+    const keep = options.keep ?? true
     return this.#lock.run(to.peer, async () => {
-      const kept = await keptBox(db, itemKey, to.peer)
+      const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
       if (kept !== undefined) return kept.bytes
       let rows = await this.#rows(to.peer)
       let current = rows.find(r => r.current)
@@ -125,7 +131,7 @@ export class Sessions {
       const next = rows.map(r => r.id === current.id ? { ...r, state, usedAt: this.#now() } : r)
       await db.transaction('rw', sessionTables(db), async () => {
         await writeSessions(db, to.peer, next)
-        await db.boxes.put({ peer: to.peer, item: itemKey, session: current.id, bytes, createdAt: this.#now() })
+        if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: current.id, bytes, createdAt: this.#now() })
       })
       this.#remember(to.peer, next)
       return bytes
@@ -149,6 +155,33 @@ export class Sessions {
       const tried = box.init === undefined ? rows : rows.filter(r => r.theirInit === hex(box.init?.ephemeral ?? new Uint8Array(0)))
       if (box.init !== undefined && tried.length === 0) return this.#openInit(from, box, rows)
       return this.#openOn(from, box, tried, rows)
+    })
+  }
+
+  /**
+   * The peer could not open our boxes: the next seal starts a new session
+   * (from a new bundle), and the boxes kept for items not yet delivered are
+   * made again on it. The old sessions stay for boxes of the peer's still on
+   * their way. At most once per RESET_INTERVAL_MS per peer (a peer that
+   * refuses every box must not make us fetch bundles in a loop); resolves
+   * whether it reset.
+   */
+  async reset (peer: string): Promise<boolean> {
+    const { db } = this.#components
+    return this.#lock.run(peer, async () => {
+      const last = this.#resets.get(peer)
+      if (last !== undefined && this.#now() - last < RESET_INTERVAL_MS) return false
+      this.#resets.delete(peer)
+      this.#resets.set(peer, this.#now())
+      if (this.#resets.size > MAX_CACHED_PEERS) this.#resets.delete(this.#resets.keys().next().value ?? '')
+      const rows = (await this.#rows(peer)).map(r => ({ ...r, current: false }))
+      await db.transaction('rw', sessionTables(db), async () => {
+        await writeSessions(db, peer, rows)
+        await db.boxes.where('[peer+item]').between([peer, Dexie.minKey], [peer, Dexie.maxKey]).delete()
+      })
+      this.#remember(peer, rows)
+      this.#log('reset the session with %s', peer)
+      return true
     })
   }
 
@@ -222,7 +255,8 @@ export class Sessions {
     const { peer } = from
     const current = rows.find(r => r.current)
     const ours = this.#components.ownKeys.identity()
-    let makeCurrent = current === undefined || current.id === opened.id || opened.createdAt >= current.createdAt
+    // no current session: we reset them all (the peer could not open ours), so only a new one takes over
+    let makeCurrent = current === undefined ? started : current.id === opened.id || opened.createdAt >= current.createdAt
     if (started && current?.initiator === true && current.init !== undefined) {
       // both started at once: the initiator with the lower PeerID multihash wins
       makeCurrent = compare(from.multihash, ours.multihash) < 0

@@ -150,8 +150,9 @@ describe('PrekeyKeeper', () => {
     expect(await held(PREKEY_EC_ONE_TIME, '12D3KooWX1')).toBe(MAX_ONE_TIME_HELD)
   })
 
-  it('stocks its relays when it starts', async () => {
+  it('stocks its relays once libp2p runs', async () => {
     keeper.start()
+    keeper.afterStart()
     await expect.poll(() => [directory.statusOf(R1).pqOneTime, directory.statusOf(R2).ecOneTime]).toEqual([ONE_TIME_TARGET, ONE_TIME_TARGET])
   })
 

@@ -1,0 +1,155 @@
+/**
+ * Chat 2.0.0's boxes (docs/protocols.md, "Sessions"): the chat service's
+ * {@link ChatBoxes}. A dialer frame is encoded as in 1.1.0 and sealed into a
+ * box of the session with the listener (the bundle that starts one fetched
+ * from the listener's relays); the listener answers a box whose item it
+ * already stored before opening it, else opens it, stores the frame through
+ * the inbox, and only then writes the session's new state. A box that does
+ * not open is answered `reject session`, and the dialer starts a new session.
+ *
+ * Why the state is written after the item, in a transaction of its own:
+ * stored first, a crash in between leaves the old state, which opens the
+ * next boxes all the same (the used key is derived again, as a skipped one)
+ * and never the stored item again (its id is answered duplicate first).
+ */
+import { InvalidMessageError } from '@libp2p/interface'
+import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
+import { boxItemId } from '@parley/protocol/session/box'
+import { SessionFrameError } from '@parley/protocol/session/errors'
+import { dropBoxes, sessionTables } from '../../db/sessions.ts'
+import { mayExchange } from '../contacts/book.ts'
+import { mailboxRelaysOf, ulidBytes } from '../messaging/courier.ts'
+import { PREKEY_REQUEST_TIMEOUT_MS } from './prekey-keeper.ts'
+import { SessionUnreadableError } from './sessions.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { MessageId } from '../../db/types.ts'
+import type { ContactBook } from '../contacts/book.ts'
+import type { ChatBoxes, ChatInbox } from '../messaging/chat-service.ts'
+import type { RelayList } from '../relays/relay-list.ts'
+import type { FetchedBundle, PrekeyDirectory } from './directory.ts'
+import type { Opened, Sessions, SessionPeer } from './sessions.ts'
+import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
+
+export interface SessionChatBoxesComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  sessions: Pick<Sessions, 'seal' | 'open' | 'reset'>
+  inbox: ChatInbox
+  contactBook: Pick<ContactBook, 'byPeerId'>
+  prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
+  relayList: Pick<RelayList, 'active'>
+}
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+/** The ULID whose 16 bytes `id` is (courier.ts ulidBytes, undone). */
+export function ulidOf (id: Uint8Array): string {
+  let value = 0n
+  for (const byte of id) value = (value << 8n) | BigInt(byte)
+  let out = ''
+  for (let i = 0; i < 26; i++) {
+    out = (ALPHABET[Number(value & 31n)] ?? '0') + out
+    value >>= 5n
+  }
+  return out
+}
+
+/** A peer as the sessions know it, from its PeerID (an Ed25519 key: every Parley PeerID is one). */
+export function sessionPeerOf (peer: PeerId): SessionPeer {
+  if (peer.type !== 'Ed25519') throw new InvalidMessageError(`${peer.toString()} has no Ed25519 key`)
+  return { peer: peer.toString(), publicKey: peer.publicKey.raw, multihash: peer.toMultihash().bytes }
+}
+
+export class SessionChatBoxes implements ChatBoxes {
+  readonly #components: SessionChatBoxesComponents
+  readonly #log: Logger
+
+  constructor (components: SessionChatBoxesComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:sessions:chat')
+  }
+
+  async seal (to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array> {
+    const peer = sessionPeerOf(to)
+    // typing is sent once and never again: no box is kept for it
+    return this.#components.sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '1.1.0'),
+      async () => this.#bundle(to, peer, options), { keep: frame.type !== 'typing' })
+  }
+
+  async settled (to: PeerId, id: string, reply: ChatReplyFrame): Promise<void> {
+    if (reply.type === 'reject' && reply.reason === 'session') {
+      await this.#components.sessions.reset(to.toString())
+      return
+    }
+    await dropBoxes(this.#components.db, to.toString(), [id])
+  }
+
+  async receive (from: PeerId, box: Uint8Array, options: AbortOptions): Promise<ChatReplyFrame> {
+    const { db, contactBook, sessions, inbox } = this.#components
+    let id: string
+    try {
+      id = ulidOf(boxItemId(box))
+    } catch (err) {
+      throw new InvalidMessageError(`Invalid chat box: ${err instanceof SessionFrameError ? err.message : 'malformed'}`)
+    }
+    if (!mayExchange(await contactBook.byPeerId(from.toString()))) return { type: 'reject', id, reason: 'not-a-contact' }
+    // stored before (a retry whose ack was lost): answered without opening it
+    if (await db.messages.get(id as MessageId) !== undefined || await db.events.get(id) !== undefined) return { type: 'ack', id, status: 'duplicate' }
+    let opened: Opened
+    try {
+      opened = await sessions.open(sessionPeerOf(from), box)
+    } catch (err) {
+      if (!(err instanceof SessionUnreadableError)) throw err
+      if (err.reason === 'malformed') throw new InvalidMessageError(`Invalid chat box: ${err.message}`)
+      // its key was used: this very box (a retry sends the same bytes) was opened and its item taken before
+      if (err.reason === 'duplicate') return { type: 'ack', id, status: 'duplicate' }
+      this.#log('a box from %p does not open (%s): asking for a new session - %s', from, err.reason, err.message)
+      return { type: 'reject', id, reason: 'session' }
+    }
+    let frame: ChatDialerFrame
+    try {
+      frame = decodeChatFrame(opened.plaintext, 'dialer', '1.1.0')
+      if (frame.id !== id) throw new InvalidMessageError(`Invalid chat box: it says item ${id} and carries ${frame.id}`)
+    } catch (err) {
+      opened.abandon()
+      throw err
+    }
+    let outcome
+    try {
+      outcome = await inbox.receive(from, frame, options)
+    } catch (err) {
+      opened.abandon()
+      throw err
+    }
+    if (outcome === 'not-a-contact') {
+      opened.abandon()
+      return { type: 'reject', id, reason: outcome }
+    }
+    await db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).catch((err: unknown) => {
+      // the item is stored; the old state still opens what comes next (see the top of this file)
+      opened.abandon()
+      this.#log.error('could not keep the session state after a box from %p - %e', from, err)
+    })
+    return outcome === 'not-allowed' ? { type: 'reject', id, reason: outcome } : { type: 'ack', id, status: outcome }
+  }
+
+  /** A bundle of `to`'s prekeys from its relays (ours when we know none of its), the first that answers. */
+  async #bundle (to: PeerId, peer: SessionPeer, options: AbortOptions): Promise<FetchedBundle> {
+    const { contactBook, relayList, prekeyDirectory } = this.#components
+    const contact = await contactBook.byPeerId(to.toString())
+    const theirs = contact === undefined ? [] : mailboxRelaysOf(contact)
+    const relays = [...new Set([...theirs, ...relayList.active()])]
+    let failure: unknown = new Error(`no relay to fetch the prekeys of ${peer.peer} from`)
+    for (const relay of relays) {
+      const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
+      try {
+        return await prekeyDirectory.fetch(relay, peer.multihash, signal)
+      } catch (err) {
+        options.signal?.throwIfAborted()
+        failure = err
+      }
+    }
+    throw failure
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * SessionChatBoxes (chat 2.0.0's boxes) between two people with real
+ * Sessions over relays in memory: what the listener answers for a stored
+ * item, a stranger, a box that does not open, a replayed box and a malformed
+ * one; and the item ids' 16 bytes.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { InvalidMessageError } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import fc from 'fast-check'
+import { TypedEventEmitter } from 'main-event'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
+import { SessionChatBoxes, ulidOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
+import { OwnKeys } from '../../../../src/lib/node/sessions/own-keys.ts'
+import { PrekeyKeeper } from '../../../../src/lib/node/sessions/prekey-keeper.ts'
+import { Sessions } from '../../../../src/lib/node/sessions/sessions.ts'
+import { testLogger } from '../../../support/fake-components.ts'
+import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
+import { openTestDb } from '../../db/helpers.ts'
+import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { ContactRow, MessageId } from '../../../../src/lib/db/types.ts'
+import type { ChatInbox } from '../../../../src/lib/node/messaging/chat-service.ts'
+import type { Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
+
+const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
+
+interface Side { db: ParleyDb, peerId: PeerId, boxes: SessionChatBoxes, sessions: Sessions, received: ChatDialerFrame[], contacts: Set<string> }
+
+let relays: MemoryPrekeyRelays
+let alice: Side
+let bob: Side
+let n = 0
+
+async function side (): Promise<Side> {
+  const key = await generateKeyPair('Ed25519')
+  const db = await openTestDb()
+  const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
+  const prekeyDirectory = relays.as(ownKeys.identity())
+  const prekeys = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory })
+  await prekeys.syncAll()
+  const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys })
+  const received: ChatDialerFrame[] = []
+  const contacts = new Set<string>()
+  const inbox: ChatInbox = { receive: async (_from, frame) => { received.push(frame); return frame.type === 'typing' ? 'seen' : 'stored' } }
+  const contactBook = { byPeerId: async (peer: string) => contacts.has(peer) ? { id: 1, peerId: peer, state: 'accepted', blocked: false, addresses: [] } as unknown as ContactRow : undefined }
+  const boxes = new SessionChatBoxes({ db, logger: testLogger(), sessions, inbox, contactBook, prekeyDirectory, relayList: { active: () => [RELAY] } })
+  return { db, peerId: peerIdFromPrivateKey(key), boxes, sessions, received, contacts }
+}
+
+beforeEach(async () => {
+  relays = new MemoryPrekeyRelays()
+  alice = await side()
+  bob = await side()
+  alice.contacts.add(bob.peerId.toString())
+  bob.contacts.add(alice.peerId.toString())
+})
+afterEach(() => { alice.db.close(); bob.db.close() })
+
+function message (text: string): ChatDialerFrame {
+  n++
+  return { type: 'message', id: `01JD00000000000000000000${n.toString().padStart(2, '0')}`, text, sentAt: 1_000 + n }
+}
+
+describe('SessionChatBoxes', () => {
+  it('a box opens and its frame goes to the inbox; the same box again is a duplicate, without the inbox', async () => {
+    const frame = message('hi')
+    const box = await alice.boxes.seal(bob.peerId, frame, {})
+    expect(await bob.boxes.receive(alice.peerId, box, {})).toEqual({ type: 'ack', id: frame.id, status: 'stored' })
+    expect(bob.received).toEqual([frame])
+    expect(await bob.boxes.receive(alice.peerId, box, {})).toEqual({ type: 'ack', id: frame.id, status: 'duplicate' })
+    expect(bob.received).toHaveLength(1)
+    // once settled, Alice lets the box go
+    expect(await alice.db.boxes.count()).toBe(1)
+    await alice.boxes.settled(bob.peerId, frame.id, { type: 'ack', id: frame.id, status: 'stored' })
+    expect(await alice.db.boxes.count()).toBe(0)
+  })
+
+  it('an item already stored is answered duplicate before the box is opened', async () => {
+    const frame = message('stored already')
+    const box = await alice.boxes.seal(bob.peerId, frame, {})
+    await bob.db.messages.add({ id: frame.id as MessageId, contactId: 1, direction: 'in', fromPeerId: alice.peerId.toString(), kind: 'text', body: 'stored already', sentAt: 1, state: 'delivered' })
+    expect(await bob.boxes.receive(alice.peerId, box, {})).toEqual({ type: 'ack', id: frame.id, status: 'duplicate' })
+    expect(bob.received).toEqual([])
+    expect(await bob.db.sessions.count()).toBe(0)
+  })
+
+  it('a stranger\'s box is refused as not-a-contact, unopened', async () => {
+    bob.contacts.clear()
+    const frame = message('who?')
+    expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, frame, {}), {})).toEqual({ type: 'reject', id: frame.id, reason: 'not-a-contact' })
+    expect(await bob.db.sessions.count()).toBe(0)
+  })
+
+  it('a box that does not open is refused "session"; settling that resets Alice\'s session and drops her kept boxes', async () => {
+    const first = message('first')
+    await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, first, {}), {})
+    await alice.boxes.receive(bob.peerId, await bob.boxes.seal(alice.peerId, message('answer'), {}), {})
+    await bob.db.sessions.clear()
+    bob.sessions.forget(alice.peerId.toString())
+    const lost = message('lost')
+    const reply = await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, lost, {}), {})
+    expect(reply).toEqual({ type: 'reject', id: lost.id, reason: 'session' })
+    expect(bob.received.map(f => f.id)).toEqual([first.id])
+    await alice.boxes.settled(bob.peerId, lost.id, reply)
+    expect(await alice.db.boxes.count()).toBe(0)
+    expect((await alice.db.sessions.toArray()).some(s => s.current)).toBe(false)
+  })
+
+  it('a malformed box throws InvalidMessageError (the stream is reset)', async () => {
+    await expect(bob.boxes.receive(alice.peerId, Uint8Array.of(2, 1), {})).rejects.toThrow(InvalidMessageError)
+  })
+
+  it('item ids: 16 bytes and back', () => {
+    fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'), minLength: 25, maxLength: 25 }), fc.constantFrom(...'01234567'), (rest, first) => {
+      const ulid = first + rest
+      expect(ulidOf(ulidBytes(ulid))).toBe(ulid)
+    }), { numRuns: 1000 })
+  })
+})
