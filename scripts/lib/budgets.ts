@@ -131,11 +131,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * ML-KEM-768 and SHA-3 from @noble/post-quantum, PQXDH, the ratchet, the
  * box and prekey record codecs, the prekeys protocol's codec and client)
  * took the worker to 338.5 (+14.1; ML-KEM alone is about 6); schema v9's
- * tables the shell to 180.7.
+ * tables the shell to 180.7. Chat 2.0.0 (the chat service's boxes, the
+ * session chat boxes with their refusals and resets) took the worker to
+ * 340.2.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 180.7,
-  worker: 338.6,
+  worker: 340.3,
   pump: 4.6,
   lazy: 428.7
 }

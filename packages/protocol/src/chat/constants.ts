@@ -5,7 +5,6 @@
  * a deployed peer would notice.
  */
 
-import { MAX_BOX_BYTES } from '../session/constants.ts'
 import type { FrameLimits } from '../framing.ts'
 
 export const PROTOCOL_PREFIX = 'parley'
@@ -126,15 +125,19 @@ export const CHAT_FRAME_LIMITS: FrameLimits = {
 }
 
 /**
- * The frame limits of a 2.0.0 chat stream: a dialer frame is a box, at most
- * MAX_BOX_BYTES (a 1.1.0 frame of MAX_FRAME_BYTES and the box's overhead);
- * 3 bytes of length prefix still carry it.
+ * Largest 2.0.0 dialer frame: a box (session/constants.ts MAX_BOX_BYTES, a
+ * 1.1.0 frame of MAX_FRAME_BYTES and the box's overhead), written out here so
+ * that the tab's code, which reads these constants, does not load the
+ * session's (a test checks the two agree).
  */
+export const MAX_BOX_FRAME_BYTES = 151_552
+
+/** The frame limits of a 2.0.0 chat stream; 3 bytes of length prefix still carry a box. */
 export const CHAT_FRAME_LIMITS_V2: FrameLimits = {
   protocol: 'chat',
-  maxDataLength: MAX_BOX_BYTES,
+  maxDataLength: MAX_BOX_FRAME_BYTES,
   maxLengthLength: MAX_LENGTH_PREFIX_BYTES,
-  maxBufferSize: 2 * MAX_BOX_BYTES
+  maxBufferSize: 2 * MAX_BOX_FRAME_BYTES
 }
 
 /** Largest thumbnail a sender makes and a receiver accepts in a file offer, in bytes. */

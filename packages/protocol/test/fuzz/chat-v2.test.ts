@@ -10,6 +10,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeChatFrame, encodeChatFrame } from '../../src/chat/codec.ts'
+import { MAX_BOX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES } from '../../src/chat/constants.ts'
+import { MAX_BOX_BYTES } from '../../src/session/constants.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ChatReplyFrame } from '../../src/chat/codec.ts'
@@ -20,6 +22,13 @@ const reply: fc.Arbitrary<ChatReplyFrame> = fc.oneof(
   fc.record({ type: fc.constant('ack' as const), id: ulid, status: fc.constantFrom('stored' as const, 'duplicate' as const, 'seen' as const) }),
   fc.record({ type: fc.constant('reject' as const), id: ulid, reason: fc.constantFrom('not-a-contact' as const, 'not-allowed' as const, 'session' as const) })
 )
+
+describe('chat 2.0.0 limits', () => {
+  it('a 2.0.0 frame is a box: the largest frame is the largest box, and its length fits the prefix', () => {
+    expect(MAX_BOX_FRAME_BYTES).toBe(MAX_BOX_BYTES)
+    expect(MAX_BOX_FRAME_BYTES).toBeLessThan(2 ** (7 * MAX_LENGTH_PREFIX_BYTES))
+  })
+})
 
 describe('fuzz: chat 2.0.0 listener frames', () => {
   it('valid replies round-trip in 2.0.0; "session" is 2.0.0 only; the dialer may not send them', () => {
