@@ -37,6 +37,8 @@ import type { ContactFrame } from '@parley/protocol/contact/codec'
 import type { Identity } from '../identity/identity.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { Inbox } from './inbox.ts'
+import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
+import type { Sessions } from '../sessions/sessions.ts'
 import type { GroupDesk } from '../groups/group-service.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-intake.ts'
@@ -74,6 +76,9 @@ export interface CourierComponents {
   relayList: Pick<RelayList, 'active'>
   /** takes the group items that come through our mailboxes */
   groupBook: Pick<GroupDesk, 'receive'>
+  /** boxes chat items for contacts with sessions, and opens theirs */
+  chatBoxes: Pick<SessionChatBoxes, 'mailboxBox'>
+  sessions: Pick<Sessions, 'open'>
 }
 
 /**
@@ -233,7 +238,10 @@ export class MailboxCourier implements Startable {
     for (const item of items) {
       const { row } = item
       if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
-      if (await this.#depositPayload(contact, ulidBytes(row.id), encodeChatFrame(itemFrame(item))) === 0) break
+      const frame = itemFrame(item)
+      // in a box of our session with them when they have sessions, else as it is
+      const payload = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal }) ?? encodeChatFrame(frame)
+      if (await this.#depositPayload(contact, ulidBytes(row.id), payload) === 0) break
       this.#stats.deposited++
       await setItemState(this.#components.db, item, 'stored')
       stored.push(row.id)

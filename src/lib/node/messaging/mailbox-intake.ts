@@ -15,9 +15,14 @@ import { peerIdFromPublicKey } from '@libp2p/peer-id'
 import { decodeChatFrame } from '@parley/protocol/chat/codec'
 import { decodeContactFrame } from '@parley/protocol/contact/codec'
 import { SealError } from '@parley/protocol/mailbox/seal'
+import { boxItemId } from '@parley/protocol/session/box'
+import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
+import { dropBoxes, sessionTables } from '../../db/sessions.ts'
 import { mayExchange } from '../contacts/book.ts'
+import { sessionPeerOf, ulidOf } from '../sessions/chat-boxes.ts'
+import { SessionUnreadableError } from '../sessions/sessions.ts'
 import { decodeReceipts, payloadType } from './receipts.ts'
 import { decodeGroupItem, GROUP_ITEM_TYPES } from '@parley/protocol/group/wire'
 import type { ParleyDb } from '../../db/db.ts'
@@ -33,6 +38,7 @@ import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
 import type { GroupDesk } from '../groups/group-service.ts'
+import type { Opened as SessionOpened, Sessions } from '../sessions/sessions.ts'
 
 /** Why an item fetched from a mailbox was dropped (never stored as a message). */
 export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
@@ -53,13 +59,21 @@ export interface IntakeComponents {
   hellos: Pick<ContactHellos, 'receive' | 'settle'>
   /** group items go to the group desk, which checks membership itself (members need not be contacts) */
   groupBook: Pick<GroupDesk, 'receive'>
+  /** opens the items in session boxes */
+  sessions: Pick<Sessions, 'open'>
 }
 
-/** One item of a batch, opened and decoded. */
+/**
+ * One item of a batch, opened and decoded. `session`: it came in a session
+ * box, whose new state is kept once the batch is stored (and forgotten when
+ * that fails), as chat 2.0.0 does (sessions/chat-boxes.ts).
+ */
 export type PreparedItem =
-  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame }
-  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }> }
-  | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[] }
+  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, session?: SessionOpened }
+  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, session?: SessionOpened }
+  | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[], session?: SessionOpened }
+  /** a boxed item taken before (its id is stored): only a receipt is owed */
+  | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
   | { kind: 'group', from: PeerId, request: GroupItem }
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
@@ -105,7 +119,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('unreadable', err instanceof SealError ? err : new Error('no valid sender key'))
       return { kind: 'dropped' }
     }
-    const type = payloadType(payload)
+    const type = payload[0] === BOX_VERSION ? undefined : payloadType(payload)
     const contact = await this.#components.contactBook.byPeerId(from.toString())
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
@@ -120,6 +134,44 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('not-a-contact', from.toString())
       return { kind: 'dropped' }
     }
+    let session: SessionOpened | undefined
+    if (payload[0] === BOX_VERSION) {
+      const unboxed = await this.#unbox(from, contact, payload)
+      if (unboxed.kind !== 'opened') return unboxed
+      session = unboxed.session
+      payload = unboxed.session.plaintext
+    }
+    const prepared = this.#decode(from, contact, payloadType(payload), payload)
+    if (session === undefined) return prepared
+    if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts') return { ...prepared, session }
+    // a box may carry only chat frames
+    session.abandon()
+    if (prepared.kind !== 'dropped') this.#count.dropped('malformed', `a ${prepared.kind} in a session box`)
+    return { kind: 'dropped' }
+  }
+
+  /** A boxed item: stored before (a receipt is owed), opened, or dropped (and counted) when it does not open. */
+  async #unbox (from: PeerId, contact: ContactRow, box: Uint8Array): Promise<{ kind: 'opened', session: SessionOpened } | Extract<PreparedItem, { kind: 'known' | 'dropped' }>> {
+    const { db, sessions } = this.#components
+    let id: string
+    try {
+      id = ulidOf(boxItemId(box))
+    } catch (err) {
+      this.#count.dropped('malformed', err)
+      return { kind: 'dropped' }
+    }
+    if (await db.messages.get(id as MessageId) !== undefined || await db.events.get(id) !== undefined) return { kind: 'known', from, contact, id }
+    try {
+      return { kind: 'opened', session: await sessions.open(sessionPeerOf(from), box) }
+    } catch (err) {
+      if (err instanceof SessionUnreadableError && err.reason === 'duplicate') return { kind: 'known', from, contact, id }
+      this.#count.dropped('unreadable', err)
+      return { kind: 'dropped' }
+    }
+  }
+
+  /** What a payload (opened, and unboxed) from a contact we exchange messages with carries. */
+  #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array): PreparedItem {
     try {
       if (type === 'reply') return { kind: 'reply', from, contact, status: decodeContactFrame(payload, 'listener').status }
       if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
@@ -141,12 +193,34 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    * again), then applies its receipts (one write per sender).
    */
   async commit (batches: PreparedItem[][]): Promise<void> {
-    const { inbox, db } = this.#components
     const prepared = batches.flat()
+    const boxed = prepared.flatMap(item => 'session' in item && item.session !== undefined ? [item.session] : [])
+    try {
+      await this.#commitItems(prepared)
+    } catch (err) {
+      boxed.forEach(session => { session.abandon() })
+      throw err
+    }
+    if (boxed.length === 0) return
+    // what the boxes carried is stored: their sessions' new states are kept (sessions/chat-boxes.ts says why after)
+    const { db } = this.#components
+    await db.transaction('rw', sessionTables(db), async () => { for (const session of boxed) await session.commit() }).catch((err: unknown) => {
+      boxed.forEach(session => { session.abandon() })
+      throw err
+    })
+  }
+
+  async #commitItems (prepared: PreparedItem[]): Promise<void> {
+    const { inbox, db } = this.#components
     const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow }> = []
     const receipts = new Map<ContactId, { contact: ContactRow, ids: MessageId[] }>()
     for (const item of prepared) {
       if (item.kind === 'message') messages.push(item)
+      if (item.kind === 'known') {
+        const entry = this.stored.get(item.contact.id) ?? { contact: item.contact, ids: [] }
+        entry.ids.push(item.id)
+        this.stored.set(item.contact.id, entry)
+      }
       if (item.kind !== 'receipts') continue
       const entry = receipts.get(item.contact.id) ?? { contact: item.contact, ids: [] }
       entry.ids.push(...item.ids as MessageId[])
@@ -169,6 +243,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       for (let i = 0; i < ids.length; i += MAX_BATCH_ROWS) {
         const part = ids.slice(i, i + MAX_BATCH_ROWS)
         const notOurs = await markEventsDelivered(db, contact.id, await markDelivered(db, contact.id, part))
+        // delivered: their boxes are not needed any more
+        await dropBoxes(db, contact.peerId, part)
         for (const id of notOurs) this.#count.dropped('not-ours', id)
         for (let n = part.length - notOurs.length; n > 0; n--) this.#count.receipt()
       }

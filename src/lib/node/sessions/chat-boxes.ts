@@ -34,7 +34,7 @@ import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/code
 export interface SessionChatBoxesComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'open' | 'reset'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known'>
   inbox: ChatInbox
   contactBook: Pick<ContactBook, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
@@ -75,6 +75,31 @@ export class SessionChatBoxes implements ChatBoxes {
     // typing is sent once and never again: no box is kept for it
     return this.#components.sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '1.1.0'),
       async () => this.#bundle(to, peer, options), { keep: frame.type !== 'typing' })
+  }
+
+  /**
+   * The box of `frame` for `to`'s mailbox, or undefined when `to` has no
+   * sessions as far as we know (no session ever, and no bundle of its on the
+   * relays): then the frame goes as it is, under the static seal. Once we have
+   * had a session with `to`, only boxes go to it (a bundle that cannot be
+   * fetched then is an error: the item waits).
+   */
+  async mailboxBox (to: PeerId, frame: ChatDialerFrame, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
+    const peer = sessionPeerOf(to)
+    const { sessions } = this.#components
+    let bundle: (() => Promise<FetchedBundle>) = async () => this.#bundle(to, peer, options)
+    if (!await sessions.known(peer.peer)) {
+      let fetched: FetchedBundle
+      try {
+        fetched = await this.#bundle(to, peer, options)
+      } catch (err) {
+        options.signal?.throwIfAborted()
+        this.#log('no prekeys of %p found: its mailbox items go under the static seal - %e', to, err)
+        return undefined
+      }
+      bundle = async () => fetched
+    }
+    return sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '1.1.0'), bundle)
   }
 
   async settled (to: PeerId, id: string, reply: ChatReplyFrame): Promise<void> {

@@ -96,6 +96,11 @@ export class Sessions {
     this.#now = init.now ?? Date.now
   }
 
+  /** Whether we have, or had, a session with `peer` (so it speaks sessions, and nothing goes to it without one). */
+  async known (peer: string): Promise<boolean> {
+    return this.#lock.run(peer, async () => (await this.#rows(peer)).length > 0)
+  }
+
   /** Whether we have a session with `peer` to send on. */
   async hasSession (peer: string): Promise<boolean> {
     return this.#lock.run(peer, async () => (await this.#rows(peer)).some(r => r.current))

@@ -50,6 +50,8 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
     contactBook: { byPeerId: async (id: string) => book.get(id) },
     groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }) },
+    // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
+    sessions: { open: async () => { throw new Error('not a box') } },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
       settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }

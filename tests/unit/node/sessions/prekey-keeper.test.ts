@@ -153,7 +153,7 @@ describe('PrekeyKeeper', () => {
   it('stocks its relays once libp2p runs', async () => {
     keeper.start()
     keeper.afterStart()
-    await expect.poll(() => [directory.statusOf(R1).pqOneTime, directory.statusOf(R2).ecOneTime]).toEqual([ONE_TIME_TARGET, ONE_TIME_TARGET])
+    await expect.poll(() => [directory.statusOf(R1).pqOneTime, directory.statusOf(R2).ecOneTime], { timeout: 20_000 }).toEqual([ONE_TIME_TARGET, ONE_TIME_TARGET])
   })
 
   it('checks a relay of ours when it connects', async () => {
@@ -161,7 +161,7 @@ describe('PrekeyKeeper', () => {
     keeper.start()
     active = [R1, R2]
     libp2p.safeDispatchEvent('peer:connect', { detail: { toString: () => '12D3KooWR2' } as never })
-    await expect.poll(() => directory.statusOf(R2).pqOneTime).toBe(ONE_TIME_TARGET)
+    await expect.poll(() => directory.statusOf(R2).pqOneTime, { timeout: 20_000 }).toBe(ONE_TIME_TARGET)
     expect(directory.statusOf(R1).pqOneTime).toBe(0)
   })
 })

@@ -1,0 +1,133 @@
+/**
+ * Mailbox items in session boxes (issue 26, increment 5), through a real
+ * relay-node, and what someone who captured them learns.
+ *
+ * Everything the relay holds for Alice while she is away is captured (a
+ * client with her identity key LISTs and FETCHes it, as a thief with the key
+ * and a copy of the relay's disk could), and later her identity key is
+ * stolen too. A legacy item (a chat frame under the static seal, as before
+ * sessions) opens with the key alone and shows its text: the control. Bob's
+ * items, in boxes of his session with Alice, reach her once and are
+ * answered; after the ratchet moved on, the captured items open (the static
+ * seal) to boxes only, and a node with Alice's identity and nothing else
+ * cannot open one of them; their text is in none of the captured bytes.
+ */
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { encodeChatFrame } from '@parley/protocol/chat/codec'
+import { mailboxRequest } from '@parley/protocol/mailbox/client'
+import { MAX_LIST } from '@parley/protocol/mailbox/codec'
+import { open, seal } from '@parley/protocol/mailbox/seal'
+import { BOX_VERSION } from '@parley/protocol/session/constants'
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
+import { createLibp2p } from 'libp2p'
+import { TypedEventEmitter } from 'main-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ParleyDb } from '../../src/lib/db/db.ts'
+import { chatMessages } from '../../src/lib/db/messages.ts'
+import { getProfile } from '../../src/lib/db/profile.ts'
+import { OwnKeys } from '../../src/lib/node/sessions/own-keys.ts'
+import { PrekeyKeeper } from '../../src/lib/node/sessions/prekey-keeper.ts'
+import { Sessions, SessionUnreadableError } from '../../src/lib/node/sessions/sessions.ts'
+import { testLogger } from '../support/fake-components.ts'
+import { befriend, startHarness } from './harness.ts'
+import type { Harness } from './harness.ts'
+import type { Ed25519PrivateKey, Libp2pEvents } from '@libp2p/interface'
+
+let harness: Harness
+beforeEach(async () => { harness = await startHarness() })
+afterEach(async () => { await harness.close() })
+
+const SLOW = { timeout: 45_000, interval: 100 }
+const text = new TextEncoder()
+
+/** Whether `needle` occurs in `hay`. */
+function contains (hay: Uint8Array, needle: Uint8Array): boolean {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer
+    return true
+  }
+  return false
+}
+
+/** Every item the relay holds for the owner of `key`, fetched (and left there). */
+async function capture (relayAddr: string, key: Ed25519PrivateKey): Promise<Uint8Array[]> {
+  const thief = await createLibp2p({ privateKey: key, transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
+  try {
+    const connection = await thief.dial(multiaddr(relayAddr))
+    const listed = await mailboxRequest(connection, { op: 'list', limit: MAX_LIST })
+    if (listed.items.length === 0) return []
+    const fetched = await mailboxRequest(connection, { op: 'fetch', ids: listed.items.map(i => i.id) })
+    return fetched.items.map(i => i.item)
+  } finally {
+    await thief.stop()
+  }
+}
+
+describe('mailbox items in session boxes', () => {
+  it('captured with Alice\'s identity key, after the ratchet moved on they cannot be opened with that key alone; a legacy item can', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const { aToB, bToA } = await befriend(alice, bob)
+    const relayAddr = harness.relay.multiaddrs[0] ?? ''
+    const aliceKey = privateKeyFromProtobuf((await getProfile(alice.db))!.privateKey) as Ed25519PrivateKey
+    const bobKey = privateKeyFromProtobuf((await getProfile(bob.db))!.privateKey) as Ed25519PrivateKey
+    const alicePeer = peerIdFromString(alice.node.status.peerId ?? '')
+    const aliceIdentity = { secret: aliceKey.raw.subarray(0, 32), multihash: alicePeer.toMultihash().bytes }
+
+    // a first word live (both sides settle as contacts, and start their session)
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hello' })
+    await vi.waitFor(async () => { expect((await chatMessages(alice.db, aToB)).map(m => m.state)).toEqual(['delivered']) }, SLOW)
+
+    // Alice goes away; Bob writes to her: his node boxes each item in their session
+    const aliceFactory = alice.factory
+    await alice.stop()
+    const secrets = ['the vault code is 4512', 'meet at the old bridge']
+    for (const body of secrets) await bob.node.call('sendMessage', { contactId: bToA, text: body })
+    await vi.waitFor(async () => { expect((await chatMessages(bob.db, bToA)).filter(m => m.direction === 'out').map(m => m.state)).toEqual(['stored', 'stored']) }, SLOW)
+
+    // the control: what a legacy (pre-session) item gives whoever has Alice's key
+    const legacy = seal(encodeChatFrame({ type: 'message', id: '01JD0000000000000000000AAA', text: 'an old-style item', sentAt: Date.now() }),
+      { senderSecret: bobKey.raw.subarray(0, 32), recipientPublic: aliceKey.publicKey.raw, recipientMultihash: aliceIdentity.multihash })
+    const legacyOpened = open(legacy, aliceIdentity.secret, aliceIdentity.multihash)
+    expect(contains(legacyOpened.payload, text.encode('an old-style item'))).toBe(true)
+
+    const captured = await capture(relayAddr, aliceKey)
+    expect(captured.length).toBeGreaterThanOrEqual(secrets.length)
+
+    // Alice comes back: she gets both once, answers, Bob answers: the ratchet has moved on
+    const aliceAgain = await harness.startPeer(aliceFactory)
+    await vi.waitFor(async () => { expect((await chatMessages(aliceAgain.db, aToB)).map(m => m.body)).toEqual(['hello', ...secrets]) }, SLOW)
+    await aliceAgain.node.call('sendMessage', { contactId: aToB, text: 'got them' })
+    await vi.waitFor(async () => { expect((await chatMessages(bob.db, bToA)).at(-1)?.body).toBe('got them') }, SLOW)
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'good' })
+    await vi.waitFor(async () => { expect((await chatMessages(aliceAgain.db, aToB)).at(-1)?.body).toBe('good') }, SLOW)
+
+    // the thief: the static seal opens with Alice's key, and shows a box from Bob, not the words
+    const thiefDb = new ParleyDb('thief', { indexedDB: new IDBFactory(), IDBKeyRange })
+    const ownKeys = new OwnKeys({ identity: { privateKey: () => aliceKey } })
+    const noRelays = { active: () => [] }
+    const keeper = new PrekeyKeeper({ db: thiefDb, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: noRelays, ownKeys, prekeyDirectory: aliceAgain.node.components.prekeyDirectory })
+    const thief = new Sessions({ db: thiefDb, logger: testLogger(), ownKeys, prekeys: keeper })
+    const bobAsPeer = { peer: bob.node.status.peerId ?? '', publicKey: bobKey.publicKey.raw, multihash: peerIdFromString(bob.node.status.peerId ?? '').toMultihash().bytes }
+    let boxes = 0
+    for (const item of captured) {
+      for (const body of secrets) expect(contains(item, text.encode(body))).toBe(false)
+      const opened = open(item, aliceIdentity.secret, aliceIdentity.multihash)
+      expect(opened.senderPublic).toEqual(bobKey.publicKey.raw)
+      if (opened.payload[0] !== BOX_VERSION) continue
+      boxes++
+      for (const body of secrets) expect(contains(opened.payload, text.encode(body))).toBe(false)
+      const err = await thief.open(bobAsPeer, opened.payload).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(SessionUnreadableError)
+    }
+    // every chat item was in a box (receipts and hellos are not chat items)
+    expect(boxes).toBe(secrets.length)
+    thiefDb.close()
+  }, 150_000)
+})
