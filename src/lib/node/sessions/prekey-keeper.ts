@@ -184,6 +184,8 @@ export class PrekeyKeeper implements Startable {
     if (status.signedId === signed.id && status.lastResortId === lastResort.id && pq === 0 && ec === 0) return
     const oneTime = [...await this.#make(PREKEY_PQ_ONE_TIME, pq, relayId), ...await this.#make(PREKEY_EC_ONE_TIME, ec, relayId)]
     signal.throwIfAborted()
+    // the user may have disabled or removed it while the keys were made
+    if (!this.relays().includes(relay)) return
     const after = await directory.publish(relay, { signed: record(signed), lastResort: record(lastResort), oneTime: oneTime.map(record) }, signal)
     // only what the relay took is kept: the rest could never be asked for
     await this.#components.db.prekeys.bulkPut(oneTime)
