@@ -133,11 +133,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * took the worker to 338.5 (+14.1; ML-KEM alone is about 6); schema v9's
  * tables the shell to 180.7. Chat 2.0.0 (the chat service's boxes, the
  * session chat boxes with their refusals and resets) took the worker to
- * 340.2.
+ * 340.2. The "Secure session reset" notice (its entry in the chat, shared
+ * with the call entry as LogLine; the chats list's preview; its words in
+ * both languages) took the shell to 181.3, and the worker's notices (and
+ * backups carrying them) to 340.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 180.7,
-  worker: 340.3,
+  shell: 181.3,
+  worker: 340.6,
   pump: 4.6,
   lazy: 428.7
 }

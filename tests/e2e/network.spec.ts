@@ -3,6 +3,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { expect, test } from './fixtures.ts'
 import { onboard, openScreen } from './helpers/parley.ts'
+import { metric } from './helpers/relay-metrics.ts'
 import type { RelayFixture } from './fixtures.ts'
 import type { Locator, Page } from '@playwright/test'
 
@@ -38,10 +39,7 @@ async function addRelay (page: Page, address: string): Promise<void> {
 
 /** Open connections the relay-node counts now (its `/metrics`). */
 async function relayConnections (relay: RelayFixture): Promise<number> {
-  const text = await (await fetch(`${relay.process.opsUrl ?? ''}/metrics`)).text()
-  const match = /^parley_relay_connections (\d+)$/m.exec(text)
-  if (match?.[1] === undefined) throw new Error('the relay-node reports no parley_relay_connections')
-  return Number(match[1])
+  return metric(relay, 'parley_relay_connections')
 }
 
 /** A loopback TCP port nothing listens on: bound, then released. */

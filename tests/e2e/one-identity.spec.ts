@@ -2,7 +2,8 @@ import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import { downloadBackup, restoreBackup } from './helpers/backup.ts'
 import { expectOnline, onboard, readInvite } from './helpers/parley.ts'
-import type { Person, RelayFixture } from './fixtures.ts'
+import { killNodeWorker } from './helpers/node-worker.ts'
+import { metric } from './helpers/relay-metrics.ts'
 import type { Locator, Page } from '@playwright/test'
 
 /*
@@ -21,34 +22,11 @@ function warning (page: Page): Locator {
   return page.getByRole('region', { name: 'Parley is open in more than one place' })
 }
 
-/** A sample of the relay's /metrics (relayMetrics on), e.g. `parley_instance_copies`. */
-async function metric (relay: RelayFixture, sample: string): Promise<number> {
-  const text = await (await fetch(`${relay.process.opsUrl ?? ''}/metrics`)).text()
-  const line = text.split('\n').find(l => l.startsWith(`${sample} `))
-  if (line == null) throw new Error(`no ${sample} in the relay's metrics`)
-  return Number(line.slice(sample.length + 1))
-}
-
 /** The first of `list`. */
 function first<T> (list: readonly T[]): T {
   const [head] = list
   if (head === undefined) throw new Error('the list is empty')
   return head
-}
-
-/** Closes `person`'s SharedWorker (the node) through the DevTools Protocol, as worker-death.spec.ts does: to the tab, a crash. */
-async function killNodeWorker (person: Person): Promise<void> {
-  const browser = person.context.browser()
-  if (browser == null) throw new Error('no browser')
-  const pageSession = await person.context.newCDPSession(person.page)
-  const { targetInfo } = await pageSession.send('Target.getTargetInfo')
-  await pageSession.detach()
-  const session = await browser.newBrowserCDPSession()
-  const { targetInfos } = await session.send('Target.getTargets')
-  const workers = targetInfos.filter(t => t.type === 'shared_worker' && t.browserContextId === targetInfo.browserContextId)
-  expect(workers).toHaveLength(1)
-  expect((await session.send('Target.closeTarget', { targetId: first(workers).targetId })).success).toBe(true)
-  await session.detach()
 }
 
 test.describe('one identity, one place', () => {

@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures.ts'
 import { befriend, expectOnline, message, messages, openChat, send } from './helpers/parley.ts'
+import { expectNewNodeWorker, killNodeWorker } from './helpers/node-worker.ts'
 import { newPerson } from '../support/person.ts'
-import type { Person } from './fixtures.ts'
 
 /**
  * A browser may terminate the SharedWorker under open tabs (Chrome on Android
@@ -12,24 +12,6 @@ import type { Person } from './fixtures.ts'
  * once.
  */
 
-interface TargetInfo { targetId: string, type: string, browserContextId?: string }
-
-/** The ids of `person`'s SharedWorker targets, through the Chrome DevTools Protocol. */
-async function nodeWorkers (person: Person): Promise<{ ids: string[], kill: (id: string) => Promise<boolean>, detach: () => Promise<void> }> {
-  const browser = person.context.browser()
-  if (browser == null) throw new Error('no browser')
-  const pageSession = await person.context.newCDPSession(person.page)
-  const { targetInfo } = await pageSession.send('Target.getTargetInfo') as { targetInfo: TargetInfo }
-  await pageSession.detach()
-  const session = await browser.newBrowserCDPSession()
-  const { targetInfos } = await session.send('Target.getTargets') as { targetInfos: TargetInfo[] }
-  return {
-    ids: targetInfos.filter(t => t.type === 'shared_worker' && t.browserContextId === targetInfo.browserContextId).map(t => t.targetId),
-    kill: async (id) => ((await session.send('Target.closeTarget', { targetId: id })) as { success: boolean }).success,
-    detach: async () => { await session.detach() }
-  }
-}
-
 test('the node worker killed mid-conversation: the tab starts a new one, keeps the draft, and 20 messages each way arrive once', async ({ alice, bob }) => {
   await befriend(alice.page, bob.page)
   await send(alice.page, 'before the crash')
@@ -37,17 +19,9 @@ test('the node worker killed mid-conversation: the tab starts a new one, keeps t
   const composer = alice.page.getByRole('textbox', { name: 'Message', exact: true })
   await composer.fill('a draft that must survive')
 
-  const before = await nodeWorkers(alice)
-  expect(before.ids).toHaveLength(1)
-  const [killed] = before.ids
-  expect(await before.kill(killed ?? '')).toBe(true)
-  await before.detach()
+  const killed = await killNodeWorker(alice)
   // the tab notices the silence, starts a new worker, and the node comes back online
-  await expect.poll(async () => {
-    const now = await nodeWorkers(alice)
-    await now.detach()
-    return now.ids.length === 1 && !now.ids.includes(killed ?? '')
-  }, { timeout: 30_000 }).toBe(true)
+  await expectNewNodeWorker(alice, killed)
   await expectOnline(alice.page)
   await expect(composer).toHaveValue('a draft that must survive')
   await composer.fill('')

@@ -19,8 +19,14 @@ let harness: Harness
 beforeEach(async () => { harness = await startHarness() })
 afterEach(async () => { await harness.close() })
 
+/** The chat's messages (notices apart: see `noticesIn`) as `direction:body:state`. */
 async function states (db: ParleyDb, contactId: ContactId): Promise<string[]> {
-  return (await chatMessages(db, contactId)).map(m => `${m.direction}:${m.body}:${m.state}`)
+  return (await chatMessages(db, contactId)).filter(m => m.kind !== 'notice').map(m => `${m.direction}:${m.body}:${m.state}`)
+}
+
+/** The notices in the chat, by what they tell. */
+async function noticesIn (db: ParleyDb, contactId: ContactId): Promise<string[]> {
+  return (await chatMessages(db, contactId)).flatMap(m => m.notice === undefined ? [] : [m.notice])
 }
 
 const peerIdOf = (peer: Peer): string => peer.node.status.peerId ?? ''
@@ -91,9 +97,13 @@ describe('chat in session boxes (chat 2.0.0)', () => {
     const current = (await sessionsOf(alice.db, peerIdOf(bob)))[0]
     expect(current?.current).toBe(true)
     expect(current?.id).not.toBe(before)
+    // Alice's chat says so, once; Bob's, with nothing left to compare, does not
+    expect(await noticesIn(alice.db, aToB)).toEqual(['session-reset'])
     // and Bob answers on it
     await bob.node.call('sendMessage', { contactId: bToA, text: 'still here' })
     await vi.waitFor(async () => { expect((await states(alice.db, aToB)).at(-1)).toBe('in:still here:delivered') }, WAIT)
+    expect(await noticesIn(bob.db, bToA)).toEqual([])
+    expect(await noticesIn(alice.db, aToB)).toEqual(['session-reset'])
   })
 
   it('a contact whose app has no sessions (chat 1.1.0 only) still gets every message and action, in plain frames', async () => {

@@ -18,7 +18,7 @@ import { ACTION_NESTED_FIELDS, readContactActions, readMessageActions, readVoice
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
-  CallOutcome, CallRecord, ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState,
+  CallOutcome, CallRecord, ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState, NoticeKind,
   ProfileRow, RelayRow, RelaySource
 } from './types.ts'
 
@@ -145,7 +145,7 @@ export const RELAY_FIELDS = {
 } as const satisfies Record<keyof RelayRow, boolean>
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
-  receivedAt: true, state: false, readAt: true, file: true, call: true,
+  receivedAt: true, state: false, readAt: true, file: true, call: true, notice: true,
   replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true,
   groupId: true, lamport: true, groupSigned: true
 } as const satisfies Record<keyof MessageRow, boolean>
@@ -161,7 +161,8 @@ const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS, c
 const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, stored: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
-const MESSAGE_KINDS = keysOf({ text: 1, file: 1, call: 1 } satisfies Record<MessageKind, 1>)
+const MESSAGE_KINDS = keysOf({ text: 1, file: 1, call: 1, notice: 1 } satisfies Record<MessageKind, 1>)
+const NOTICE_KINDS = keysOf({ 'session-reset': 1 } satisfies Record<NoticeKind, 1>)
 const CALL_OUTCOMES = keysOf({ answered: 1, missed: 1, declined: 1, unanswered: 1, cancelled: 1, busy: 1, failed: 1 } satisfies Record<CallOutcome, 1>)
 /** The longest call a backup may say one lasted: a week, in ms. */
 const MAX_CALL_MS = 7 * 24 * 3600_000
@@ -269,6 +270,11 @@ export class ContentsChecker {
     if ((message.kind === 'call') !== (message.call !== undefined)) {
       row.fail(message.kind === 'call' ? 'a call message has no "call"' : `a ${message.kind} message has a "call"`)
     }
+    if (row.has('notice')) message.notice = row.oneOf('notice', NOTICE_KINDS)
+    if ((message.kind === 'notice') !== (message.notice !== undefined)) {
+      row.fail(message.kind === 'notice' ? 'a notice has no "notice"' : `a ${message.kind} message has a "notice"`)
+    }
+    if (message.kind === 'notice' && message.direction !== 'in') row.fail('a notice is not incoming')
     const contact = this.#contacts.get(message.contactId)
     if (contact === undefined) return row.fail(`its contact ${message.contactId} is not in the backup`)
     if (this.#messages.has(id)) row.fail(`id ${id} is used twice`)

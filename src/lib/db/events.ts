@@ -9,6 +9,7 @@
  */
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS } from '@parley/protocol/chat/constants'
 import type { ParleyDb } from './db.ts'
+import { isLocalEntry } from './local-entries.ts'
 import { compareById } from './messages.ts'
 import type { ContactRow, EventRow, EventStamp, MessageId, MessageRow } from './types.ts'
 
@@ -23,13 +24,13 @@ export function newer (a: EventStamp, b: EventStamp | undefined): boolean {
 
 /**
  * Why an event cannot apply to its message: it is not the author's, or it came after the window;
- * 'local': the message is a call kept in the chat, which only "delete for me" touches.
+ * 'local': the message is a call or notice kept in the chat (local-entries.ts), which only "delete for me" touches.
  */
 export type EventRefusal = 'not-yours' | 'not-text' | 'too-late' | 'deleted' | 'local'
 
 /** Whether `event` may change `row` at all (undefined: it may). */
 export function refusal (row: MessageRow, event: EventRow): EventRefusal | undefined {
-  if (row.kind === 'call' && event.kind !== 'hide') return 'local'
+  if (isLocalEntry(row) && event.kind !== 'hide') return 'local'
   switch (event.kind) {
     case 'edit':
       if (row.fromPeerId !== event.fromPeerId) return 'not-yours'

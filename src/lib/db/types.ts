@@ -69,8 +69,16 @@ export type MessageDirection = 'in' | 'out'
  * 'text': body is the text. 'file': an offered file, `file` says what it is and body is an optional caption.
  * 'call': a call with the contact, as this device saw it (`call`; body ''): written here when the call
  * ends, never sent. Ours (direction 'out') are 'delivered', theirs 'delivered' (unread) when missed, else 'read'.
+ * 'notice': something this device tells the user about the chat (`notice`; body ''), never sent:
+ * written 'in' from the contact, 'read'.
  */
-export type MessageKind = 'text' | 'file' | 'call'
+export type MessageKind = 'text' | 'file' | 'call' | 'notice'
+
+/**
+ * A notice in a chat (MessageRow kind 'notice'). 'session-reset': the secure
+ * session with the contact was started again (node/sessions/notices.ts).
+ */
+export type NoticeKind = 'session-reset'
 
 /**
  * How a call in the chat ended, from this side: answered; for a call to us,
@@ -114,6 +122,8 @@ export interface MessageRow {
   file?: FileOffer
   /** kind 'call' only: how the call went */
   call?: CallRecord
+  /** kind 'notice' only: what it tells */
+  notice?: NoticeKind
   /** The message this one answers (either side's); the chat shows a quote of it. */
   replyTo?: MessageId
   /**

@@ -30,6 +30,7 @@ import * as groups from './messages/groups.ts'
 import * as invite from './messages/invite.ts'
 import * as message from './messages/message.ts'
 import * as network from './messages/network.ts'
+import * as notices from './messages/notices.ts'
 import * as onboarding from './messages/onboarding.ts'
 import * as presence from './messages/presence.ts'
 import * as pwa from './messages/pwa.ts'
@@ -40,7 +41,7 @@ import * as voice from './messages/voice.ts'
 import type { Entry } from './table.ts'
 
 const AREAS = {
-  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, onboarding, presence, pwa, search, settings, share, voice
+  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
 type Areas = typeof AREAS

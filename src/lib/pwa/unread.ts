@@ -11,6 +11,7 @@
  * (lib/state/notifications.svelte.ts).
  */
 import Dexie from 'dexie'
+import { isLocalEntry } from '../db/local-entries.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
 
@@ -67,12 +68,13 @@ export function markOf (last: Pick<MessageRow, 'sentAt' | 'id'>): SeenMark {
 }
 
 /**
- * A message after the seen mark that is unread: theirs, except a call kept in
- * the chat that was never unread (one answered or declined here is written
- * read: node/calls/call-log.ts; a missed one counts).
+ * A message after the seen mark that is unread: theirs, except a call or
+ * notice kept in the chat that was never unread (one answered or declined
+ * here is written read: node/calls/call-log.ts; a missed one counts; a
+ * notice is always read).
  */
 function isUnread (m: MessageRow): boolean {
-  return m.direction === 'in' && !(m.kind === 'call' && m.state === 'read')
+  return m.direction === 'in' && !(isLocalEntry(m) && m.state === 'read')
 }
 
 /**

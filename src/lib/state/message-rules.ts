@@ -6,6 +6,7 @@
  * only decide what the menu offers.
  */
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS } from '@parley/protocol/chat/constants'
+import { isLocalEntry } from '../db/local-entries.ts'
 import type { MessageRow, Reaction } from '../db/types.ts'
 
 /** The menu's items, in the order it shows them. */
@@ -22,14 +23,14 @@ export function canEdit (row: MessageRow, now: number): boolean {
   return row.direction === 'out' && row.kind === 'text' && row.deleted === undefined && now - row.sentAt <= EDIT_WINDOW_MS
 }
 
-/** Our message, not deleted yet, younger than the delete window (a call kept in the chat is ours alone: never). */
+/** Our message, not deleted yet, younger than the delete window (a call or notice kept in the chat is ours alone: never). */
 export function canDeleteForEveryone (row: MessageRow, now: number): boolean {
-  return row.direction === 'out' && row.kind !== 'call' && row.deleted === undefined && now - row.sentAt <= DELETE_WINDOW_MS
+  return row.direction === 'out' && !isLocalEntry(row) && row.deleted === undefined && now - row.sentAt <= DELETE_WINDOW_MS
 }
 
-/** The menu for `row`: a deleted message can only be deleted here or looked into; a call in the chat only deleted here. */
+/** The menu for `row`: a deleted message can only be deleted here or looked into; a call or notice in the chat only deleted here. */
 export function menuActions (row: MessageRow, now: number): MessageAction[] {
-  if (row.kind === 'call') return ['delete']
+  if (isLocalEntry(row)) return ['delete']
   if (row.deleted !== undefined) return ['delete', 'info']
   const actions: MessageAction[] = ['reply', 'react']
   if (row.body.trim() !== '') actions.push('copy')

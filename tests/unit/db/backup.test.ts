@@ -26,6 +26,7 @@ import { openTestDb } from './helpers.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
 import { callRecordRow } from '../../../src/lib/node/calls/call-log.ts'
+import { noticeRow } from '../../../src/lib/node/sessions/notices.ts'
 
 const PASSPHRASE = 'correct horse battery'
 /** Low enough to keep the suite fast; the default is checked on its own. */
@@ -655,6 +656,43 @@ describe('calls kept in the chat', () => {
     ['a text message with a call', (p) => { const m = p.messages.find(m => m.kind === 'call'); if (m !== undefined) m.kind = 'text' }, 'a text message has a "call"']
   ])('refuses %s and names the problem', async (_what, spoil, message) => {
     await seedCalls()
+    const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
+    spoil(plain)
+    const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(CorruptBackupError)
+    expect(textOfError(err)).toContain(message)
+  })
+})
+
+describe('notices kept in the chat', () => {
+  /** A reset of the session with Alice, as sessions/notices.ts writes it. */
+  async function seedNotice (): Promise<MessageRow> {
+    const alice = await source.db.contacts.get(source.alice) as ContactRow
+    const notice = noticeRow(alice, 'session-reset', 4_000)
+    await source.db.messages.add(notice)
+    return notice
+  }
+
+  type Plain = Record<string, unknown> & { messages: Array<Record<string, unknown>> }
+  const noticeOf = (p: Plain): Record<string, unknown> => {
+    const found = p.messages.find(m => m.kind === 'notice')
+    if (found === undefined) throw new Error('no notice')
+    return found
+  }
+
+  it('round-trips them', async () => {
+    const notice = await seedNotice()
+    await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
+    expect(await target.messages.get(notice.id)).toEqual(notice)
+  })
+
+  it.each<[string, (p: Plain) => void, string]>([
+    ['an unknown notice', (p) => { noticeOf(p).notice = 'key-changed' }, '"notice" is "key-changed", not one of session-reset'],
+    ['a notice without what it tells', (p) => { delete noticeOf(p).notice }, 'a notice has no "notice"'],
+    ['a text message with a notice', (p) => { noticeOf(p).kind = 'text' }, 'a text message has a "notice"'],
+    ['an outgoing notice', (p) => { Object.assign(noticeOf(p), { direction: 'out', fromPeerId: source.profile.peerId }) }, 'a notice is not incoming']
+  ])('refuses %s and names the problem', async (_what, spoil, message) => {
+    await seedNotice()
     const plain = await decryptFile(await fastExport(), PASSPHRASE) as Plain
     spoil(plain)
     const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)

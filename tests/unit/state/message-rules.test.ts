@@ -34,6 +34,8 @@ describe('message rules', () => {
     expect(canDeleteForEveryone(row({ deleted: { id: 'x', sentAt: NOW } }), NOW)).toBe(false)
     // a call kept in the chat is this device's own
     expect(canDeleteForEveryone(row({ kind: 'call', body: '', call: { video: false, outcome: 'unanswered' } }), NOW)).toBe(false)
+    // and so is a notice
+    expect(canDeleteForEveryone(row({ kind: 'notice', body: '', notice: 'session-reset' }), NOW)).toBe(false)
   })
 
   it('offers the items the message allows, in order', () => {
@@ -45,6 +47,7 @@ describe('message rules', () => {
     expect(menuActions(row({ deleted: { id: 'x', sentAt: NOW }, body: '' }), NOW)).toEqual(['delete', 'info'])
     // a call kept in the chat: only deleted here
     expect(menuActions(row({ kind: 'call', body: '', call: { video: true, outcome: 'missed' } }), NOW)).toEqual(['delete'])
+    expect(menuActions(row({ kind: 'notice', body: '', notice: 'session-reset', direction: 'in' }), NOW)).toEqual(['delete'])
   })
 
   it('counts reactions per emoji, leaves out taken-back ones and marks ours', () => {

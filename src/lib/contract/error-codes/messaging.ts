@@ -13,6 +13,7 @@ export const MESSAGING_ERRORS = {
   reactionNotEmoji: {},
   chatTimerInvalid: { seconds: 'number' },
   actionOnCall: {},
+  actionOnNotice: {},
   // groups (lib/node/groups)
   groupNotFound: {},
   groupNotMember: {},

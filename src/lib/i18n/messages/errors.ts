@@ -118,6 +118,7 @@ export const en = {
   editNotYours: 'Only your own messages can be edited or deleted for everyone.',
   editNotText: 'Only text can be edited; a file or voice message can be deleted and sent again.',
   actionOnCall: 'A call in the chat is kept on this device only: it can be deleted here, nothing else.',
+  actionOnNotice: 'A notice in the chat is kept on this device only: it can be deleted here, nothing else.',
   editTooLate: {
     one: 'Messages can be edited for {hours:count} hour after they were sent; this one is older.',
     other: 'Messages can be edited for {hours:count} hours after they were sent; this one is older.'
@@ -427,6 +428,7 @@ export const ru: RuTable<typeof en> = {
   editNotYours: 'Изменять и удалять у всех можно только свои сообщения.',
   editNotText: 'Изменить можно только текст; файл или голосовое сообщение можно удалить и отправить заново.',
   actionOnCall: 'Звонок в чате хранится только на этом устройстве: его можно лишь удалить здесь.',
+  actionOnNotice: 'Уведомление в чате хранится только на этом устройстве: его можно лишь удалить здесь.',
   editTooLate: {
     one: 'Сообщение можно изменить в течение {hours:count} часа после отправки; это сообщение старше.',
     few: 'Сообщение можно изменить в течение {hours:count} часов после отправки; это сообщение старше.',

@@ -11,6 +11,7 @@ import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, MAX_READ_TARGETS } from '@parley/prot
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { ContactNotFoundError } from '../../db/errors.ts'
+import { isLocalEntry } from '../../db/local-entries.ts'
 import { refusal, storeEvent } from '../../db/events.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
@@ -93,8 +94,8 @@ export class MessageActions {
     const contact = await this.#components.contactBook.byId(contactId)
     if (!mayExchange(contact)) return
     const from = identity.require().peerId
-    // a call in the chat is this device's own record: the contact has no message by its id
-    const theirs = rows.filter(r => r.kind !== 'call')
+    // a call or notice in the chat is this device's own record: the contact has no message by its id
+    const theirs = rows.filter(r => !isLocalEntry(r))
     for (let i = 0; i < theirs.length; i += MAX_READ_TARGETS) {
       const targets = theirs.slice(i, i + MAX_READ_TARGETS).map(r => r.id)
       await storeEvent(db, this.#event(contactId, from, 'read', targets, now, {}))
@@ -129,7 +130,7 @@ export class MessageActions {
     if (why === 'not-yours') throw new ActionNotAllowedError('editNotYours')
     if (why === 'not-text') throw new ActionNotAllowedError('editNotText')
     if (why === 'deleted') throw new MessageNotFoundError('messageWasDeleted')
-    if (why === 'local') throw new ActionNotAllowedError('actionOnCall')
+    if (why === 'local') throw new ActionNotAllowedError(row.kind === 'call' ? 'actionOnCall' : 'actionOnNotice')
     if (why === 'too-late') {
       throw kind === 'edit'
         ? new ActionNotAllowedError('editTooLate', { hours: EDIT_WINDOW_MS / HOURS })

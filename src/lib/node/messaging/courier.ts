@@ -38,6 +38,7 @@ import type { Identity } from '../identity/identity.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { Inbox } from './inbox.ts'
 import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
+import type { SessionNotices } from '../sessions/notices.ts'
 import type { Sessions } from '../sessions/sessions.ts'
 import type { GroupDesk } from '../groups/group-service.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
@@ -79,6 +80,7 @@ export interface CourierComponents {
   /** boxes chat items for contacts with sessions, and opens theirs */
   chatBoxes: Pick<SessionChatBoxes, 'mailboxBox'>
   sessions: Pick<Sessions, 'open'>
+  sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 
 /**

@@ -38,6 +38,7 @@ import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
 import type { GroupDesk } from '../groups/group-service.ts'
+import type { SessionNotices } from '../sessions/notices.ts'
 import type { Opened as SessionOpened, Sessions } from '../sessions/sessions.ts'
 
 /** Why an item fetched from a mailbox was dropped (never stored as a message). */
@@ -61,6 +62,8 @@ export interface IntakeComponents {
   groupBook: Pick<GroupDesk, 'receive'>
   /** opens the items in session boxes */
   sessions: Pick<Sessions, 'open'>
+  /** tells a chat whose contact started its session again */
+  sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 
 /**
@@ -208,6 +211,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       boxed.forEach(session => { session.abandon() })
       throw err
     })
+    const restarted = new Set(prepared.flatMap(item => 'session' in item && item.session?.replaced === true ? [item.from.toString()] : []))
+    for (const peer of restarted) await this.#components.sessionNotices.sessionReset(peer)
   }
 
   async #commitItems (prepared: PreparedItem[]): Promise<void> {

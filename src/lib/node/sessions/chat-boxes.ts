@@ -27,6 +27,7 @@ import type { ContactBook } from '../contacts/book.ts'
 import type { ChatBoxes, ChatInbox } from '../messaging/chat-service.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { FetchedBundle, PrekeyDirectory } from './directory.ts'
+import type { SessionNotices } from './notices.ts'
 import type { Opened, Sessions, SessionPeer } from './sessions.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
@@ -39,6 +40,7 @@ export interface SessionChatBoxesComponents {
   contactBook: Pick<ContactBook, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
   relayList: Pick<RelayList, 'active'>
+  sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
@@ -104,7 +106,7 @@ export class SessionChatBoxes implements ChatBoxes {
 
   async settled (to: PeerId, id: string, reply: ChatReplyFrame): Promise<void> {
     if (reply.type === 'reject' && reply.reason === 'session') {
-      await this.#components.sessions.reset(to.toString())
+      if (await this.#components.sessions.reset(to.toString())) await this.#components.sessionNotices.sessionReset(to.toString())
       return
     }
     await dropBoxes(this.#components.db, to.toString(), [id])
@@ -151,11 +153,13 @@ export class SessionChatBoxes implements ChatBoxes {
       opened.abandon()
       return { type: 'reject', id, reason: outcome }
     }
-    await db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).catch((err: unknown) => {
+    const kept = await db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).then(() => true, (err: unknown) => {
       // the item is stored; the old state still opens what comes next (see the top of this file)
       opened.abandon()
       this.#log.error('could not keep the session state after a box from %p - %e', from, err)
+      return false
     })
+    if (kept && opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
     return outcome === 'not-allowed' ? { type: 'reject', id, reason: outcome } : { type: 'ack', id, status: outcome }
   }
 

@@ -3,18 +3,20 @@
  * sessions with each peer that seal and open the boxes chat items travel in.
  */
 import { SessionChatBoxes } from './chat-boxes.ts'
+import { SessionNotices } from './notices.ts'
 import { OwnKeys } from './own-keys.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RelayPrekeyDirectory } from './relay-directory.ts'
 import { Sessions } from './sessions.ts'
 import type { NodeComponents } from '../kernel/components.ts'
 
-export function sessionsFeature (components: NodeComponents): Pick<NodeComponents, 'ownKeys' | 'prekeyDirectory' | 'prekeys' | 'sessions' | 'chatBoxes'> {
+export function sessionsFeature (components: NodeComponents): Pick<NodeComponents, 'ownKeys' | 'prekeyDirectory' | 'prekeys' | 'sessions' | 'chatBoxes' | 'sessionNotices'> {
   return {
     ownKeys: new OwnKeys(components),
     prekeyDirectory: new RelayPrekeyDirectory(components),
     prekeys: new PrekeyKeeper(components),
     sessions: new Sessions(components),
-    chatBoxes: new SessionChatBoxes(components)
+    chatBoxes: new SessionChatBoxes(components),
+    sessionNotices: new SessionNotices(components)
   }
 }

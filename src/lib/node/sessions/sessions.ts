@@ -57,6 +57,8 @@ export interface Opened {
   session: string
   /** whether it started a new session (the peer's init) */
   started: boolean
+  /** whether that new session took over from one the peer had answered on: the peer lost or reset its own (the chat gets a notice) */
+  replaced: boolean
   /** writes the new state (and uses up the init's one-time keys); call inside a transaction over `sessionTables(db)` that also stores what the box carried */
   commit(): Promise<void>
   /** the commit's transaction failed: forget the state it would have written */
@@ -262,7 +264,8 @@ export class Sessions {
     const ours = this.#components.ownKeys.identity()
     // no current session: we reset them all (the peer could not open ours), so only a new one takes over
     let makeCurrent = current === undefined ? started : current.id === opened.id || opened.createdAt >= current.createdAt
-    if (started && current?.initiator === true && current.init !== undefined) {
+    const simultaneous = started && current?.initiator === true && current.init !== undefined
+    if (simultaneous) {
       // both started at once: the initiator with the lower PeerID multihash wins
       makeCurrent = compare(from.multihash, ours.multihash) < 0
     }
@@ -274,6 +277,7 @@ export class Sessions {
       plaintext,
       session: opened.id,
       started,
+      replaced: started && makeCurrent && current !== undefined && !simultaneous,
       commit: async () => {
         await writeSessions(db, peer, this.#cache.get(peer) ?? next)
         await extra()

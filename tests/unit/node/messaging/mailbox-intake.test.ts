@@ -52,6 +52,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }) },
     // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
     sessions: { open: async () => { throw new Error('not a box') } },
+    sessionNotices: { sessionReset: async () => { throw new Error('no session here to reset') } },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
       settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }

@@ -26,7 +26,7 @@ import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 
 const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
 
-interface Side { db: ParleyDb, peerId: PeerId, boxes: SessionChatBoxes, sessions: Sessions, received: ChatDialerFrame[], contacts: Set<string> }
+interface Side { db: ParleyDb, peerId: PeerId, boxes: SessionChatBoxes, sessions: Sessions, received: ChatDialerFrame[], contacts: Set<string>, notices: string[] }
 
 let relays: MemoryPrekeyRelays
 let alice: Side
@@ -45,8 +45,10 @@ async function side (): Promise<Side> {
   const contacts = new Set<string>()
   const inbox: ChatInbox = { receive: async (_from, frame) => { received.push(frame); return frame.type === 'typing' ? 'seen' : 'stored' } }
   const contactBook = { byPeerId: async (peer: string) => contacts.has(peer) ? { id: 1, peerId: peer, state: 'accepted', blocked: false, addresses: [] } as unknown as ContactRow : undefined }
-  const boxes = new SessionChatBoxes({ db, logger: testLogger(), sessions, inbox, contactBook, prekeyDirectory, relayList: { active: () => [RELAY] } })
-  return { db, peerId: peerIdFromPrivateKey(key), boxes, sessions, received, contacts }
+  const notices: string[] = []
+  const sessionNotices = { sessionReset: async (peer: string) => { notices.push(peer) } }
+  const boxes = new SessionChatBoxes({ db, logger: testLogger(), sessions, inbox, contactBook, prekeyDirectory, relayList: { active: () => [RELAY] }, sessionNotices })
+  return { db, peerId: peerIdFromPrivateKey(key), boxes, sessions, received, contacts, notices }
 }
 
 beforeEach(async () => {
@@ -103,9 +105,40 @@ describe('SessionChatBoxes', () => {
     const reply = await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, lost, {}), {})
     expect(reply).toEqual({ type: 'reject', id: lost.id, reason: 'session' })
     expect(bob.received.map(f => f.id)).toEqual([first.id])
+    expect(alice.notices).toEqual([])
     await alice.boxes.settled(bob.peerId, lost.id, reply)
     expect(await alice.db.boxes.count()).toBe(0)
     expect((await alice.db.sessions.toArray()).some(s => s.current)).toBe(false)
+    // Alice's chat says so, once: a second refusal within the reset interval changes nothing
+    expect(alice.notices).toEqual([bob.peerId.toString()])
+    await alice.boxes.settled(bob.peerId, lost.id, reply)
+    expect(alice.notices).toHaveLength(1)
+    // the item goes again on a new session, which Bob opens; he had nothing left to replace: no notice for him
+    expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, lost, {}), {})).toEqual({ type: 'ack', id: lost.id, status: 'stored' })
+    expect(bob.notices).toEqual([])
+  })
+
+  it('a contact who lost its sessions starts a new one over ours: our chat gets the notice, and the first sessions none', async () => {
+    await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, message('first'), {}), {})
+    await alice.boxes.receive(bob.peerId, await bob.boxes.seal(alice.peerId, message('answer'), {}), {})
+    expect([alice.notices, bob.notices]).toEqual([[], []])
+    await bob.db.sessions.clear()
+    bob.sessions.forget(alice.peerId.toString())
+    const again = message('after losing them')
+    expect(await alice.boxes.receive(bob.peerId, await bob.boxes.seal(alice.peerId, again, {}), {})).toEqual({ type: 'ack', id: again.id, status: 'stored' })
+    expect(alice.notices).toEqual([bob.peerId.toString()])
+    // and the conversation goes on, on the new session
+    const reply = message('reply on the new one')
+    expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, reply, {}), {})).toEqual({ type: 'ack', id: reply.id, status: 'stored' })
+    expect(bob.notices).toEqual([])
+  })
+
+  it('two sessions started at once are no reset: neither chat gets a notice', async () => {
+    const fromAlice = await alice.boxes.seal(bob.peerId, message('from Alice'), {})
+    const fromBob = await bob.boxes.seal(alice.peerId, message('from Bob'), {})
+    await bob.boxes.receive(alice.peerId, fromAlice, {})
+    await alice.boxes.receive(bob.peerId, fromBob, {})
+    expect([alice.notices, bob.notices]).toEqual([[], []])
   })
 
   it('a malformed box throws InvalidMessageError (the stream is reset)', async () => {

@@ -1,0 +1,67 @@
+/**
+ * Notices in a chat about its secure session (docs/security.md, "Recovery"):
+ * when the session with a contact is started again, because the contact
+ * could not open our boxes (we reset it) or because the contact started a
+ * new one over the one we had (it lost or reset its own), the chat says
+ * "Secure session reset", as Signal does. The safety number does not change
+ * (it is the identity keys'), so nothing else is asked of the user. Nothing
+ * is sent: each side writes what it saw. With the chat's timer on, the
+ * notice disappears like a message.
+ */
+import { getContactByPeerId } from '../../db/contacts.ts'
+import { newMessageId } from '../../db/messages.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ContactRow, MessageRow, NoticeKind } from '../../db/types.ts'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
+
+export interface SessionNoticesComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+}
+
+/** The chat row of a notice to `contact` (not stored yet). */
+export function noticeRow (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>, notice: NoticeKind, now: number): MessageRow {
+  const row: MessageRow = {
+    id: newMessageId(now),
+    contactId: contact.id,
+    direction: 'in',
+    fromPeerId: contact.peerId,
+    kind: 'notice',
+    body: '',
+    sentAt: now,
+    receivedAt: now,
+    state: 'read',
+    readAt: now,
+    notice
+  }
+  const ttl = contact.timer?.ttl
+  if (ttl !== undefined && ttl > 0) {
+    row.ttl = ttl
+    row.expiresAt = now + ttl * 1000
+  }
+  return row
+}
+
+export class SessionNotices {
+  readonly #components: SessionNoticesComponents
+  readonly #log: Logger
+
+  constructor (components: SessionNoticesComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:sessions:notices')
+  }
+
+  /** Tells the chat with `peer` (when it is a contact) that the session was reset; a failure is logged, never thrown. */
+  async sessionReset (peer: string): Promise<void> {
+    const { db } = this.#components
+    try {
+      await db.transaction('rw', db.contacts, db.messages, async () => {
+        const contact = await getContactByPeerId(db, peer)
+        if (contact === undefined) return
+        await db.messages.add(noticeRow(contact, 'session-reset', Date.now()))
+      })
+    } catch (err) {
+      this.#log.error('could not tell the chat with %s that its session was reset - %e', peer, err)
+    }
+  }
+}
