@@ -22,6 +22,7 @@ import { offerReady, storeIncomingFile, storeOutgoingFile } from '../../../src/l
 import { outgoingTransferRow } from '../../../src/lib/db/transfer-rows.ts'
 import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers.ts'
 import type { ContactId, ContactRow, EventRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
+import type { PrekeyRow, SessionRow } from '../../../src/lib/db/session-types.ts'
 import { openTestDb } from './helpers.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
@@ -698,6 +699,26 @@ describe('notices kept in the chat', () => {
     const err: unknown = await readBackup(await sealContents(plain), PASSPHRASE).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CorruptBackupError)
     expect(textOfError(err)).toContain(message)
+  })
+})
+
+describe('secure sessions are never in a backup', () => {
+  it('sessions, prekey secrets and kept boxes stay behind: the file holds none of their bytes, and a restore starts with none', async () => {
+    const alice = await source.db.contacts.get(source.alice) as ContactRow
+    // recognisable bytes in every session table
+    const secret = Uint8Array.from({ length: 32 }, (_, i) => 0xa0 + (i % 16))
+    const hex = Array.from(secret, b => b.toString(16).padStart(2, '0')).join('')
+    await source.db.sessions.add({ id: 'f'.repeat(32), peer: alice.peerId, initiator: true, current: true, createdAt: 1, usedAt: 1, state: { rootKey: secret } as unknown as SessionRow['state'] })
+    await source.db.prekeys.add({ kind: 1, id: 7, secret, record: secret, createdAt: 1 } as PrekeyRow)
+    await source.db.boxes.add({ peer: alice.peerId, item: 'i'.repeat(26), session: 'f'.repeat(32), bytes: secret, createdAt: 1 })
+    const plain = await decryptFile(await fastExport(), PASSPHRASE)
+    const json = JSON.stringify(plain)
+    for (const encoded of [hex, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('base64url'), secret.join(',')]) expect(json).not.toContain(encoded)
+    expect(Object.keys(plain).filter(k => /session|prekey|box|ratchet/i.test(k))).toEqual([])
+
+    await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
+    expect([await target.sessions.count(), await target.prekeys.count(), await target.boxes.count()]).toEqual([0, 0, 0])
+    expect(await target.contacts.count()).toBeGreaterThan(0)
   })
 })
 

@@ -11,6 +11,7 @@ import type { ContactId, ContactRow } from '../../db/types.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Greeter } from '../presence/greeter.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
+import type { Sessions } from '../sessions/sessions.ts'
 import type { ContactBook } from './book.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
@@ -29,6 +30,8 @@ export interface ContactsComponents {
   contactBook: Pick<ContactBook, 'byId' | 'setBlocked'>
   greeter: Pick<Greeter, 'introduce' | 'greet' | 'forget' | 'hangUp'>
   transfers: Pick<TransferManager, 'forget'>
+  /** a deleted contact's sessions go with it (a contact added again starts new ones) */
+  sessions: Pick<Sessions, 'deletePeer'>
   events: ParleyEventTarget
 }
 
@@ -123,14 +126,16 @@ export class Contacts {
 
   /**
    * Deletes a contact, with or without the chat history (db/contacts.ts
-   * deleteContact). Its connections close; kept history comes back if they
-   * are added again.
+   * deleteContact). Its connections close, and its secure sessions and the
+   * boxes kept for it are deleted; kept history comes back if they are added
+   * again (with new sessions).
    */
   async delete (contactId: ContactId, withHistory: boolean): Promise<void> {
     const db = this.#components.db
     const contact = await this.#existing(contactId, true)
     if (withHistory) await this.#components.transfers.forget((await transfersOfChat(db, contactId)).map(t => t.id))
     await deleteContact(db, contactId, withHistory)
+    await this.#components.sessions.deletePeer(contact.peerId)
     this.#components.greeter.forget(contactId)
     if (!contact.blocked) await this.#components.greeter.hangUp(contact.peerId)
   }

@@ -19,7 +19,7 @@ import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
 import { ratchetDecrypt, ratchetEncrypt } from '@parley/protocol/session/ratchet'
-import { sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
+import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { SessionRow } from '../../db/session-types.ts'
@@ -189,6 +189,15 @@ export class Sessions {
       this.#remember(peer, rows)
       this.#log('reset the session with %s', peer)
       return true
+    })
+  }
+
+  /** Deletes every session with `peer` and the boxes kept for it (the contact was deleted). */
+  async deletePeer (peer: string): Promise<void> {
+    await this.#lock.run(peer, async () => {
+      await deleteSessionsOf(this.#components.db, peer)
+      this.#cache.delete(peer)
+      this.#resets.delete(peer)
     })
   }
 

@@ -145,6 +145,24 @@ describe('Sessions', () => {
     expect(await bob.db.sessions.count()).toBe(0)
   })
 
+  it('deletePeer (the contact deleted): its sessions and kept boxes go, the next seal starts a new session, and the peer opens it', async () => {
+    await receive(bob, alice, await send(alice, bob, 'hi'))
+    await receive(alice, bob, await send(bob, alice, 'hi back'))
+    const kept = await send(alice, bob, 'not delivered yet')
+    expect(await alice.db.boxes.count()).toBeGreaterThan(0)
+    const before = (await sessionsOf(alice.db, bob.me.peer))[0]?.id
+    await alice.sessions.deletePeer(bob.me.peer)
+    expect(await sessionsOf(alice.db, bob.me.peer)).toEqual([])
+    expect(await alice.db.boxes.count()).toBe(0)
+    expect(await alice.sessions.known(bob.me.peer)).toBe(false)
+    const again = await send(alice, bob, 'added again')
+    expect(decodeBox(again).init).toBeDefined()
+    expect((await sessionsOf(alice.db, bob.me.peer))[0]?.id).not.toBe(before)
+    expect(await receive(bob, alice, again)).toBe('added again')
+    // the box kept before the delete still opens on the session Bob keeps
+    expect(await receive(bob, alice, kept)).toBe('not delivered yet')
+  })
+
   it('an init made from the last-resort key alone is refused when it comes again after its session is gone', async () => {
     // Bob's relay has no one-time keys left
     relays.of(RELAY, bob.me.multihash).pq.length = 0
