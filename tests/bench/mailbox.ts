@@ -8,6 +8,9 @@
  *   mailbox_drain_1000_ms    Bob, away, has 1,000 messages from Alice waiting sealed on his relay; he
  *                            opens the app: navigation → all 1,000 stored in his IndexedDB (median of
  *                            DRAIN_RUNS, fresh people each time)
+ *   mailbox_drain_1000_boxed_ms  the same, each message in a box of Alice's session with Bob inside
+ *                            the seal, as her node deposits them once they have a session
+ *                            (mailbox-boxed.ts): Bob's node opens 1,000 boxes besides the seals
  *
  * The deposits go to the bench's shared relay-node (the recipient deletes
  * them afterwards). The drain runs against a relay-node and an app server of
@@ -45,7 +48,8 @@ import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { ulidBytes } from '../../src/lib/node/messaging/courier.ts'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
-import { befriend } from '../e2e/helpers/parley.ts'
+import { befriend, message, send } from '../e2e/helpers/parley.ts'
+import { boxFrames, currentSession } from './mailbox-boxed.ts'
 import { launch, median, newContext, percentile, print } from './lib.ts'
 import {
   REQUEST_TIMEOUT_MS, deleteAll, listAll, mailboxClient, metric, profileSharedWorker, readChat, readContact, readProfile,
@@ -55,7 +59,9 @@ import type { MailboxClient } from './mailbox-lib.ts'
 import type { RelayProcess } from '../../scripts/lib/relay-process.ts'
 import type { SealKeys } from '@parley/protocol/mailbox/seal'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { expect } from '@playwright/test'
 import type { Browser, BrowserContext } from '@playwright/test'
+import type { SessionRow } from '../../src/lib/db/session-types.ts'
 
 const DEPOSIT_WARMUP = 50
 const DEPOSIT_SAMPLES = 300
@@ -162,7 +168,7 @@ interface DrainSetup {
  * FILL_PER_DEPOSITOR through a client with her identity, the others through
  * helpers; resolves their ids.
  */
-async function fillMailbox (setup: DrainSetup, aliceKey: Ed25519PrivateKey, bobPeerId: string): Promise<string[]> {
+async function fillMailbox (setup: DrainSetup, aliceKey: Ed25519PrivateKey, bobPeerId: string, session?: SessionRow): Promise<string[]> {
   const depositors: MailboxClient[] = []
   try {
     depositors.push(await mailboxClient(setup.relayAddr, aliceKey))
@@ -170,13 +176,16 @@ async function fillMailbox (setup: DrainSetup, aliceKey: Ed25519PrivateKey, bobP
     const keys = sealKeys(aliceKey, bobPeerId)
     const nextId = monotonicFactory()
     const ids = Array.from({ length: DRAIN_ITEMS }, () => nextId())
+    const frames = ids.map((id, i) => ({ type: 'message' as const, id, text: chatText(i), sentAt: Date.now() }))
+    // the boxes in the session's order (each moves its chain on), before any goes out
+    const payloads = session === undefined ? frames.map(frame => encodeChatFrame(frame)) : boxFrames(session, frames)
     let next = 0
     await Promise.all(Array.from({ length: FILL_CONCURRENCY }, async () => {
       for (let i = next++; i < ids.length; i = next++) {
         const id = ids[i] ?? ''
         const depositor = depositors[Math.floor(i / FILL_PER_DEPOSITOR)]
         if (depositor == null) throw new Error(`no depositor for item ${i}`)
-        const item = seal(encodeChatFrame({ type: 'message', id, text: chatText(i), sentAt: Date.now() }), keys)
+        const item = seal(payloads[i] ?? new Uint8Array(0), keys)
         await mailboxRequest(depositor.connection, { op: 'deposit', id: ulidBytes(id), recipient: keys.recipientMultihash, item }, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
       }
     }))
@@ -212,8 +221,8 @@ async function settleRelay (setup: DrainSetup, aliceKey: Ed25519PrivateKey, base
   }
 }
 
-/** One drain run with fresh people; resolves navigation → all DRAIN_ITEMS stored, in ms. */
-async function drainOnce (browser: Browser, setup: DrainSetup, run: number): Promise<number> {
+/** One drain run with fresh people (`boxed`: with a session, see the top); resolves navigation → all DRAIN_ITEMS stored, in ms. */
+async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxed: boolean): Promise<number> {
   const contexts: BrowserContext[] = []
   try {
     const t0 = Date.now()
@@ -237,6 +246,19 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number): Pro
       const contact = await readContact(bobPage, aliceProfile.peerId)
       return contact?.state === 'accepted' ? contact.id : undefined
     }, 'Bob to accept Alice')
+    let session: SessionRow | undefined
+    if (boxed) {
+      // one message each way: Alice's session with Bob is answered, as after any conversation
+      await send(alicePage, 'hello Bob')
+      await expect(message(bobPage, 'hello Bob')).toBeVisible({ timeout: SETTLE_TIMEOUT_MS })
+      await send(bobPage, 'hello Alice')
+      await expect(message(alicePage, 'hello Alice')).toBeVisible({ timeout: SETTLE_TIMEOUT_MS })
+      await expect(message(bobPage, 'hello Alice')).toHaveAttribute('data-state', /^(delivered|read)$/, { timeout: SETTLE_TIMEOUT_MS })
+      session = await poll(async () => {
+        const row = await currentSession(alicePage, bobProfile.peerId)
+        return row.init === undefined ? row : undefined
+      }, 'Alice\'s session with Bob to be answered')
+    }
 
     await alicePage.close()
     await bobPage.close()
@@ -246,7 +268,7 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number): Pro
     const t1 = Date.now()
     const baseline = await metric(setup.opsUrl, 'parley_mailbox_items')
     const rateLimited = await metric(setup.opsUrl, RATE_LIMITED)
-    const ids = await fillMailbox(setup, aliceKey, bobProfile.peerId)
+    const ids = await fillMailbox(setup, aliceKey, bobProfile.peerId, session)
     const t2 = Date.now()
     const held = await metric(setup.opsUrl, 'parley_mailbox_items') - baseline
     if (held !== DRAIN_ITEMS) throw new Error(`the relay holds ${held} new items, not ${DRAIN_ITEMS}`)
@@ -258,8 +280,10 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number): Pro
     await tabProfiler?.send('Profiler.enable')
     await tabProfiler?.send('Profiler.start')
     // when the first one is stored too: start-up vs the drain itself (debug output only)
-    const first = whenChatHolds(page, contactId, 1, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS }).catch(() => ({ at: null }))
-    const all = await whenChatHolds(page, contactId, DRAIN_ITEMS, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS })
+    // the chat holds the two hellos of a boxed run before the drain
+    const before = session === undefined ? 0 : 2
+    const first = whenChatHolds(page, contactId, before + 1, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS }).catch(() => ({ at: null }))
+    const all = await whenChatHolds(page, contactId, before + DRAIN_ITEMS, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS })
     if (all.at == null) throw new Error(`Bob stored ${all.count} of ${DRAIN_ITEMS} messages within ${DRAIN_TIMEOUT_MS} ms`)
     const firstAt = (await first).at
     if (profiler != null && profilePath != null) {
@@ -267,7 +291,7 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number): Pro
       if (tabProfiler != null) await writeFile(`${profilePath}.${run}.tab.cpuprofile`, JSON.stringify((await tabProfiler.send('Profiler.stop')).profile))
     }
 
-    const rows = await readChat(page, contactId)
+    const rows = (await readChat(page, contactId)).slice(before)
     const expected = new Set(ids)
     const stored = new Set(rows.map(r => r.id))
     if (rows.length !== DRAIN_ITEMS || stored.size !== DRAIN_ITEMS || !ids.every(id => stored.has(id)) || rows.some(r => r.direction !== 'in' || !expected.has(r.id))) {
@@ -302,12 +326,14 @@ async function benchDrain (browser: Browser): Promise<void> {
     if (relayAddr == null || relay.opsUrl == null) throw new Error('the mailbox relay has no WebSocket address or no /metrics')
     app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
     const setup = { opsUrl: relay.opsUrl, relayAddr, url: app.url }
-    const samples: number[] = []
-    for (let i = 0; i < DRAIN_RUNS; i++) {
-      samples.push(await drainOnce(browser, setup, i)) // every wait inside is bounded
+    for (const boxed of [false, true]) {
+      const samples: number[] = []
+      for (let i = 0; i < DRAIN_RUNS; i++) {
+        samples.push(await drainOnce(browser, setup, i, boxed)) // every wait inside is bounded
+      }
+      debug(`drain samples${boxed ? ', boxed' : ''} (ms):`, samples.map(s => Math.round(s)).join(', '))
+      print(boxed ? 'mailbox_drain_1000_boxed_ms' : 'mailbox_drain_1000_ms', Math.round(median(samples)), 'ms')
     }
-    debug('drain samples (ms):', samples.map(s => Math.round(s)).join(', '))
-    print('mailbox_drain_1000_ms', Math.round(median(samples)), 'ms')
   } finally {
     await app?.close()
     await relay?.stop()

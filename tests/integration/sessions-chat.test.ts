@@ -98,7 +98,7 @@ describe('chat in session boxes (chat 2.0.0)', () => {
     expect(current?.current).toBe(true)
     expect(current?.id).not.toBe(before)
     // Alice's chat says so, once; Bob's, with nothing left to compare, does not
-    expect(await noticesIn(alice.db, aToB)).toEqual(['session-reset'])
+    await vi.waitFor(async () => { expect(await noticesIn(alice.db, aToB)).toEqual(['session-reset']) }, WAIT)
     // and Bob answers on it
     await bob.node.call('sendMessage', { contactId: bToA, text: 'still here' })
     await vi.waitFor(async () => { expect((await states(alice.db, aToB)).at(-1)).toBe('in:still here:delivered') }, WAIT)

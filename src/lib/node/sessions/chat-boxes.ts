@@ -10,7 +10,9 @@
  * Why the state is written after the item, in a transaction of its own:
  * stored first, a crash in between leaves the old state, which opens the
  * next boxes all the same (the used key is derived again, as a skipped one)
- * and never the stored item again (its id is answered duplicate first).
+ * and never the stored item again (its id is answered duplicate first). So
+ * the answer need not wait for that write, nor the sender for letting its
+ * kept box go: neither is on the way of the next message.
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
@@ -109,7 +111,10 @@ export class SessionChatBoxes implements ChatBoxes {
       if (await this.#components.sessions.reset(to.toString())) await this.#components.sessionNotices.sessionReset(to.toString())
       return
     }
-    await dropBoxes(this.#components.db, to.toString(), [id])
+    // a box left behind by a failed drop is only bytes: the next reset or delivery of the item drops it
+    void dropBoxes(this.#components.db, to.toString(), [id]).catch((err: unknown) => {
+      this.#log.error('could not let the box of %s to %p go - %e', id, to, err)
+    })
   }
 
   async receive (from: PeerId, box: Uint8Array, options: AbortOptions): Promise<ChatReplyFrame> {
@@ -122,7 +127,8 @@ export class SessionChatBoxes implements ChatBoxes {
     }
     if (!mayExchange(await contactBook.byPeerId(from.toString()))) return { type: 'reject', id, reason: 'not-a-contact' }
     // stored before (a retry whose ack was lost): answered without opening it
-    if (await db.messages.get(id as MessageId) !== undefined || await db.events.get(id) !== undefined) return { type: 'ack', id, status: 'duplicate' }
+    const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
+    if (message !== undefined || event !== undefined) return { type: 'ack', id, status: 'duplicate' }
     let opened: Opened
     try {
       opened = await sessions.open(sessionPeerOf(from), box)
@@ -153,13 +159,13 @@ export class SessionChatBoxes implements ChatBoxes {
       opened.abandon()
       return { type: 'reject', id, reason: outcome }
     }
-    const kept = await db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).then(() => true, (err: unknown) => {
-      // the item is stored; the old state still opens what comes next (see the top of this file)
+    // the answer does not wait for the state's write: the item is stored, and the old state still opens what comes next (see the top of this file)
+    void db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).then(async () => {
+      if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
+    }, (err: unknown) => {
       opened.abandon()
       this.#log.error('could not keep the session state after a box from %p - %e', from, err)
-      return false
     })
-    if (kept && opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
     return outcome === 'not-allowed' ? { type: 'reject', id, reason: outcome } : { type: 'ack', id, status: outcome }
   }
 

@@ -117,11 +117,11 @@ export class Sessions {
     const { db } = this.#components
     const keep = options.keep ?? true
     return this.#lock.run(to.peer, async () => {
-      const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
-      if (kept !== undefined) return kept.bytes
       let rows = await this.#rows(to.peer)
       let current = rows.find(r => r.current)
       if (current === undefined) {
+        const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
+        if (kept !== undefined) return kept.bytes
         const fetched = await bundle()
         const started = initiate(this.#components.ownKeys.identity(), to, fetched.ecOneTime === undefined
           ? { signedPrekey: fetched.signed, pqPrekey: fetched.pq }
@@ -131,17 +131,23 @@ export class Sessions {
         rows = [current, ...rows.map(r => ({ ...r, current: false }))]
         this.#log('started a session with %s', to.peer)
       }
-      const { state, message } = ratchetEncrypt(current.state, plaintext, itemId)
-      const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
-      if (current.init !== undefined) box.init = current.init
-      const bytes = encodeBox(box)
-      const next = rows.map(r => r.id === current.id ? { ...r, state, usedAt: this.#now() } : r)
-      await db.transaction('rw', sessionTables(db), async () => {
+      const session = current
+      const sessionRows = rows
+      // one transaction: the box kept for the item if there is one, else a new box stored with the state it leaves
+      const sealed = await db.transaction('rw', sessionTables(db), async () => {
+        const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
+        if (kept !== undefined) return { bytes: kept.bytes }
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId)
+        const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
+        if (session.init !== undefined) box.init = session.init
+        const bytes = encodeBox(box)
+        const next = sessionRows.map(r => r.id === session.id ? { ...r, state, usedAt: this.#now() } : r)
         await writeSessions(db, to.peer, next)
-        if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: current.id, bytes, createdAt: this.#now() })
+        if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: session.id, bytes, createdAt: this.#now() })
+        return { bytes, next }
       })
-      this.#remember(to.peer, next)
-      return bytes
+      if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
+      return sealed.bytes
     })
   }
 

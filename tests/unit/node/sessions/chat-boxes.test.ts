@@ -9,8 +9,9 @@ import { InvalidMessageError } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { TypedEventEmitter } from 'main-event'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
+import { sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { SessionChatBoxes, ulidOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
 import { OwnKeys } from '../../../../src/lib/node/sessions/own-keys.ts'
 import { PrekeyKeeper } from '../../../../src/lib/node/sessions/prekey-keeper.ts'
@@ -60,6 +61,11 @@ beforeEach(async () => {
 })
 afterEach(() => { alice.db.close(); bob.db.close() })
 
+/** Waits for the session writes `side` started in the background (a later transaction over the same tables runs after them). */
+async function settle (side: Side): Promise<void> {
+  await side.db.transaction('rw', sessionTables(side.db), async () => {})
+}
+
 function message (text: string): ChatDialerFrame {
   n++
   return { type: 'message', id: `01JD00000000000000000000${n.toString().padStart(2, '0')}`, text, sentAt: 1_000 + n }
@@ -76,7 +82,8 @@ describe('SessionChatBoxes', () => {
     // once settled, Alice lets the box go
     expect(await alice.db.boxes.count()).toBe(1)
     await alice.boxes.settled(bob.peerId, frame.id, { type: 'ack', id: frame.id, status: 'stored' })
-    expect(await alice.db.boxes.count()).toBe(0)
+    // (in the background: the next message does not wait for it)
+    await vi.waitFor(async () => { expect(await alice.db.boxes.count()).toBe(0) })
   })
 
   it('an item already stored is answered duplicate before the box is opened', async () => {
@@ -115,6 +122,7 @@ describe('SessionChatBoxes', () => {
     expect(alice.notices).toHaveLength(1)
     // the item goes again on a new session, which Bob opens; he had nothing left to replace: no notice for him
     expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, lost, {}), {})).toEqual({ type: 'ack', id: lost.id, status: 'stored' })
+    await settle(bob)
     expect(bob.notices).toEqual([])
   })
 
@@ -126,10 +134,12 @@ describe('SessionChatBoxes', () => {
     bob.sessions.forget(alice.peerId.toString())
     const again = message('after losing them')
     expect(await alice.boxes.receive(bob.peerId, await bob.boxes.seal(alice.peerId, again, {}), {})).toEqual({ type: 'ack', id: again.id, status: 'stored' })
-    expect(alice.notices).toEqual([bob.peerId.toString()])
+    // written with the new state, after the answer
+    await vi.waitFor(() => { expect(alice.notices).toEqual([bob.peerId.toString()]) })
     // and the conversation goes on, on the new session
     const reply = message('reply on the new one')
     expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, reply, {}), {})).toEqual({ type: 'ack', id: reply.id, status: 'stored' })
+    await settle(bob)
     expect(bob.notices).toEqual([])
   })
 
@@ -138,6 +148,8 @@ describe('SessionChatBoxes', () => {
     const fromBob = await bob.boxes.seal(alice.peerId, message('from Bob'), {})
     await bob.boxes.receive(alice.peerId, fromAlice, {})
     await alice.boxes.receive(bob.peerId, fromBob, {})
+    await settle(alice)
+    await settle(bob)
     expect([alice.notices, bob.notices]).toEqual([[], []])
   })
 
