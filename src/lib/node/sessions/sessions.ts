@@ -119,6 +119,7 @@ export class Sessions {
     return this.#lock.run(to.peer, async () => {
       let rows = await this.#rows(to.peer)
       let current = rows.find(r => r.current)
+      const started = current === undefined
       if (current === undefined) {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return kept.bytes
@@ -141,8 +142,11 @@ export class Sessions {
         const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
         if (session.init !== undefined) box.init = session.init
         const bytes = encodeBox(box)
-        const next = sessionRows.map(r => r.id === session.id ? { ...r, state, usedAt: this.#now() } : r)
-        await writeSessions(db, to.peer, next)
+        const used = { ...session, state, usedAt: this.#now() }
+        const next = sessionRows.map(r => r.id === session.id ? used : r)
+        // a session just started changes the others (no longer current); else only its own row changed
+        if (started) await writeSessions(db, to.peer, next)
+        else await db.sessions.put(used)
         if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: session.id, bytes, createdAt: this.#now() })
         return { bytes, next }
       })
@@ -294,7 +298,11 @@ export class Sessions {
       started,
       replaced: started && makeCurrent && current !== undefined && !simultaneous,
       commit: async () => {
-        await writeSessions(db, peer, this.#cache.get(peer) ?? next)
+        const rows = this.#cache.get(peer) ?? next
+        const latest = rows.find(r => r.id === opened.id)
+        // a box on the session that was current already changes that row alone
+        if (!started && current?.id === opened.id && latest !== undefined) await db.sessions.put(latest)
+        else await writeSessions(db, peer, rows)
         await extra()
       },
       abandon: () => { this.forget(peer) }
