@@ -119,7 +119,7 @@ export class Sessions {
     return this.#lock.run(to.peer, async () => {
       let rows = await this.#rows(to.peer)
       let current = rows.find(r => r.current)
-      const started = current === undefined
+      const fresh = current === undefined
       if (current === undefined) {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return kept.bytes
@@ -145,7 +145,7 @@ export class Sessions {
         const used = { ...session, state, usedAt: this.#now() }
         const next = sessionRows.map(r => r.id === session.id ? used : r)
         // a session just started changes the others (no longer current); else only its own row changed
-        if (started) await writeSessions(db, to.peer, next)
+        if (fresh) await writeSessions(db, to.peer, next)
         else await db.sessions.put(used)
         if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: session.id, bytes, createdAt: this.#now() })
         return { bytes, next }
