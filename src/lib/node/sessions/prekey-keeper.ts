@@ -32,10 +32,16 @@ import type { PrekeyKind, PrekeyRecord } from '@parley/protocol/session/records'
 export const ROTATE_MS = 7 * 24 * 60 * 60 * 1000
 /** A replaced key is kept this long: a mailbox item made with it lives 14 days, plus a week's margin. */
 export const RETIRED_KEEP_MS = 21 * 24 * 60 * 60 * 1000
-/** One-time keys of each kind a relay is stocked with. */
-export const ONE_TIME_TARGET = 100
+/**
+ * One-time keys of each kind a relay is stocked with. Few: a browser makes
+ * them in its worker (ML-KEM-768 key generation, about 10 ms each when cold,
+ * and a signature each), the relay hands any one requester at most 3 bundles
+ * with them an hour, and a bundle without them still starts a session (the
+ * last-resort key). A hundred cost a newcomer seconds of CPU per relay.
+ */
+export const ONE_TIME_TARGET = 20
 /** A relay is restocked when it has fewer one-time keys of a kind than this. */
-export const REFILL_BELOW = 25
+export const REFILL_BELOW = 5
 /** One-time secrets kept per relay and kind at most: keys handed out but never used are dropped oldest first past it. */
 export const MAX_ONE_TIME_HELD = 3 * ONE_TIME_TARGET
 /** Relays stocked at most (the first active ones: those our contacts deposit on). */
