@@ -7,6 +7,8 @@ test.describe('unread messages in the chats list', () => {
     // an ongoing conversation: Alice has seen Bob's last message
     await send(bob.page, 'hello there')
     await expect(message(alice.page, 'hello there')).toBeVisible()
+    // her chat has marked it read (Bob sees her receipt), so it is seen before she leaves the chat
+    await expect(message(bob.page, 'hello there')).toHaveAttribute('data-state', 'read')
     await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
     await expect(chatRow(alice.page, 'Bob')).toContainText('hello there')
     await expect(chatRow(alice.page, 'Bob').getByTestId('unread')).toHaveCount(0)
