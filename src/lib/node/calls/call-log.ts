@@ -6,6 +6,7 @@
  * rest are read. With the chat's disappearing-messages timer on, the record
  * disappears like a message.
  */
+import { withChatTimer } from '../../db/local-entries.ts'
 import { newMessageId } from '../../db/messages.ts'
 import type { CallEvent } from '../../contract/call-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -52,11 +53,7 @@ export function callRecordRow (call: CallEvent, me: string, ttl?: number): Messa
   if (incoming) row.receivedAt = call.startedAt
   if (incoming && !unread) row.readAt = endedAt
   if (outcome === 'answered' && call.answeredAt !== undefined && row.call !== undefined) row.call.durationMs = Math.max(0, endedAt - call.answeredAt)
-  if (ttl !== undefined && ttl > 0) {
-    row.ttl = ttl
-    row.expiresAt = endedAt + ttl * 1000
-  }
-  return row
+  return withChatTimer(row, ttl, endedAt)
 }
 
 export class CallLog {

@@ -9,6 +9,7 @@
  * notice disappears like a message.
  */
 import { getContactByPeerId } from '../../db/contacts.ts'
+import { withChatTimer } from '../../db/local-entries.ts'
 import { newMessageId } from '../../db/messages.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow, MessageRow, NoticeKind } from '../../db/types.ts'
@@ -34,12 +35,7 @@ export function noticeRow (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>,
     readAt: now,
     notice
   }
-  const ttl = contact.timer?.ttl
-  if (ttl !== undefined && ttl > 0) {
-    row.ttl = ttl
-    row.expiresAt = now + ttl * 1000
-  }
-  return row
+  return withChatTimer(row, contact.timer?.ttl, now)
 }
 
 export class SessionNotices {
