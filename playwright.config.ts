@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test'
-import { chromiumLaunchOptions, firefoxLaunchOptions } from './tests/support/browsers.ts'
+import { ARTIFACTS, chromiumLaunchOptions, firefoxLaunchOptions } from './tests/support/browsers.ts'
 import type { Fixtures } from './tests/e2e/fixtures.ts'
 
 /**
@@ -35,7 +35,7 @@ export default defineConfig<Pick<Fixtures, 'bobBrowser'>>({
   // which would delete the unit report that `npm test` wrote there first.
   outputDir: 'test-results/e2e-artifacts',
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
-  use: { trace: 'retain-on-failure' },
+  use: ARTIFACTS,
   projects: [
     {
       name: 'chromium',

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test'
+import { ARTIFACTS } from '../support/browsers.ts'
 
 /**
  * The NAT lab (tests/lab/, docs/testing.md): real Chromium per person, each in
@@ -24,5 +25,5 @@ export default defineConfig({
   grepInvert: process.env['LAB_MODE'] === 'full' ? /@quick/ : undefined,
   outputDir: '../../test-results/lab-artifacts',
   reporter: [['list'], ['json', { outputFile: '../../test-results/lab.json' }]],
-  use: { trace: 'retain-on-failure' }
+  use: ARTIFACTS
 })

@@ -13,6 +13,19 @@ export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 
 export type BrowserName = 'chromium' | 'firefox'
 
+/**
+ * What Playwright keeps of a test (playwright.config.ts and the lab's): a
+ * screenshot of a failure, and a trace only when asked for with
+ * PARLEY_E2E_TRACE=1. Recording traces made every test slower by a quarter
+ * in Chromium and more than half in Firefox (chat.spec.ts with two people:
+ * 17 s → 13 s in Chromium, 32 s → 13 s in Firefox), which alone took
+ * `npm test` past CI's time; CI shows only what the run prints.
+ */
+export const ARTIFACTS = {
+  trace: process.env['PARLEY_E2E_TRACE'] === '1' ? 'retain-on-failure' : 'off',
+  screenshot: 'only-on-failure'
+} as const
+
 export const chromiumLaunchOptions: LaunchOptions = {
   executablePath: CHROMIUM_PATH,
   args: [
