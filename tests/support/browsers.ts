@@ -18,8 +18,9 @@ export type BrowserName = 'chromium' | 'firefox'
  * screenshot of a failure, and a trace only when asked for with
  * PARLEY_E2E_TRACE=1. Recording traces made every test slower by a quarter
  * in Chromium and more than half in Firefox (chat.spec.ts with two people:
- * 17 s → 13 s in Chromium, 32 s → 13 s in Firefox), which alone took
- * `npm test` past CI's time; CI shows only what the run prints.
+ * 13 s without one, 17 s with it in Chromium and 32 s in Firefox): a large
+ * part of why `npm test` ran past CI's 90 min. CI shows only what the run
+ * prints, never a trace.
  */
 export const ARTIFACTS = {
   trace: process.env['PARLEY_E2E_TRACE'] === '1' ? 'retain-on-failure' : 'off',
