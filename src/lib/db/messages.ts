@@ -19,6 +19,15 @@ const PENDING_STATES = ['queued', 'sent', 'stored'] as const satisfies readonly 
 /** Made on first use, so that a bundle that never makes ids (the tab's) does not carry the ULID library. */
 let nextUlid: ReturnType<typeof monotonicFactory> | undefined
 
+/** With a disappearing-messages timer on (`ttl` seconds), the row (a message, a call or notice kept in the chat) disappears `ttl` after `from` (ms). */
+export function withChatTimer (row: MessageRow, ttl: number | undefined, from: number): MessageRow {
+  if (ttl !== undefined && ttl > 0) {
+    row.ttl = ttl
+    row.expiresAt = from + ttl * 1000
+  }
+  return row
+}
+
 /**
  * A new message id. Monotonic within this JS realm: ids made in the same
  * millisecond (or after the clock stepped back) still sort in creation order.
@@ -54,11 +63,7 @@ export function outgoingRow (input: OutgoingInput): MessageRow {
     state: 'queued'
   }
   if (input.replyTo !== undefined) row.replyTo = input.replyTo
-  if (input.ttl !== undefined && input.ttl > 0) {
-    row.ttl = input.ttl
-    row.expiresAt = now + input.ttl * 1000
-  }
-  return row
+  return withChatTimer(row, input.ttl, now)
 }
 
 export interface OutgoingFileInput {

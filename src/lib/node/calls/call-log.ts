@@ -6,8 +6,7 @@
  * rest are read. With the chat's disappearing-messages timer on, the record
  * disappears like a message.
  */
-import { withChatTimer } from '../../db/local-entries.ts'
-import { newMessageId } from '../../db/messages.ts'
+import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { CallEvent } from '../../contract/call-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { CallOutcome, MessageRow } from '../../db/types.ts'

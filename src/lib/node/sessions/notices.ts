@@ -9,8 +9,7 @@
  * notice disappears like a message.
  */
 import { getContactByPeerId } from '../../db/contacts.ts'
-import { withChatTimer } from '../../db/local-entries.ts'
-import { newMessageId } from '../../db/messages.ts'
+import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow, MessageRow, NoticeKind } from '../../db/types.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
