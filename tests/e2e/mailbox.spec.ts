@@ -64,7 +64,11 @@ test.describe('offline delivery through the relay-node mailbox', () => {
 
     test('one of them is down when Bob comes back: the other hands him everything', async ({ alice, bob, relays, app }) => {
       await writeWhileAway(alice, bob, relays.map(r => r.process.peerId))
-      expect(await relays[0]?.process.stop('SIGTERM')).toBe(0)
+      const down = relays[0]
+      await down?.stop()
+      // it drained and closed everything; its exit code is not asserted: a SIGABRT from the native
+      // WebRTC library may follow 'stopped' while browsers redial it (relay-node/README.md, "Stopping")
+      expect(down?.process.output()).toContain('"msg":"stopped"')
       const page = await comeBack(alice, bob, app.url)
       await expect(messages(page)).toHaveCount(1 + TEXTS.length)
     })
