@@ -73,7 +73,9 @@ export class TypingSender {
     if (connection == null) return
     this.#last.sent(contactId, typing, now)
     await this.#components.libp2p.services.chat.deliver(connection, [{ type: 'typing', id: newMessageId(now), typing }], {
-      signal: AbortSignal.timeout(TYPING_SEND_TIMEOUT_MS)
+      signal: AbortSignal.timeout(TYPING_SEND_TIMEOUT_MS),
+      // never in a message's way (a sealed signal costs as much as a message to send and to answer)
+      lane: 'signals'
     }).catch((err: unknown) => { this.#log('typing signal to contact %d not sent - %e', contactId, err) })
   }
 }

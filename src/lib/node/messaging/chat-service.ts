@@ -75,6 +75,17 @@ export type DeliveryResult = {
 export interface DeliverOptions extends AbortOptions {
   /** Called after each ack or reject, in order; a throw stops the delivery. */
   onResult?(result: DeliveryResult): void | Promise<void>
+  /**
+   * `signals`: frames nobody waits for (typing) go on a kept stream of their
+   * own, so that a message never waits behind one, nor opens a new stream
+   * because one holds the messages' stream. @default 'messages'
+   */
+  lane?: 'messages' | 'signals'
+}
+
+/** The key of a connection's kept stream for `lane`. */
+function laneKey (connection: Connection, lane: DeliverOptions['lane']): string {
+  return lane === 'signals' ? `${connection.id}/signals` : connection.id
 }
 
 /**
@@ -130,7 +141,7 @@ export class ChatService implements Startable {
   private readonly ackTimeoutMs: number
   private readonly readTimeoutMs: number
   private readonly keepStreamsOpenMs: number
-  /** idle outbound streams by connection id, at most MAX_IDLE_OUTBOUND_STREAMS */
+  /** idle outbound streams by connection id (and `<id>/signals`, see DeliverOptions.lane), at most MAX_IDLE_OUTBOUND_STREAMS */
   private readonly sessions = new Map<string, OutboundSession>()
   /** streams `prepare` is opening, by connection id (a delivery meanwhile waits for it) */
   private readonly opening = new Map<string, Promise<void>>()
@@ -235,7 +246,8 @@ export class ChatService implements Startable {
       throw new InvalidParametersError(`A chat delivery batch holds at most ${MAX_MESSAGES_PER_STREAM} messages, got ${messages.length}`)
     }
     const to = connection.remotePeer
-    const session = await this.outboundSession(connection, messages.length, options)
+    const key = laneKey(connection, options.lane)
+    const session = await this.outboundSession(connection, key, messages.length, options)
     const { stream, frames } = session
     const results: DeliveryResult[] = []
     try {
@@ -273,12 +285,12 @@ export class ChatService implements Startable {
       }
     } catch (err) {
       this.log.error('delivering %d message(s) to %p failed after %d - %e', messages.length, to, results.length, err)
-      this.sessions.delete(connection.id)
+      this.sessions.delete(key)
       stream.abort(toError(err))
       throw err
     }
-    if (this.sessions.get(connection.id) === session) {
-      this.idle(connection.id, session)
+    if (this.sessions.get(key) === session) {
+      this.idle(key, session)
     } else {
       session.busy = false
       await withDeadline(this.ackTimeoutMs, 'Closing the chat stream timed out', [options.signal], async signal => stream.close({ signal }))
@@ -297,7 +309,7 @@ export class ChatService implements Startable {
   async prepare (connection: Connection, options: AbortOptions = {}): Promise<void> {
     const key = connection.id
     if (this.keepStreamsOpenMs <= 0 || this.sessions.has(key) || this.opening.has(key) || this.sessions.size >= MAX_IDLE_OUTBOUND_STREAMS) return
-    const opening = this.openSession(connection, options).then((session) => {
+    const opening = this.openSession(connection, key, options).then((session) => {
       if (this.started && this.sessions.get(key) === session) {
         this.idle(key, session)
         return
@@ -313,26 +325,27 @@ export class ChatService implements Startable {
   }
 
   /**
-   * The stream for one delivery: the idle one kept for this connection when
-   * it is still open, not in use and has room for `count` more messages;
-   * otherwise a new one, kept afterwards when keepStreamsOpenMs allows.
+   * The stream for one delivery: the idle one kept under `key` (the
+   * connection's, for a lane) when it is still open, not in use and has room
+   * for `count` more messages; otherwise a new one, kept afterwards when
+   * keepStreamsOpenMs allows.
    */
-  private async outboundSession (connection: Connection, count: number, options: AbortOptions): Promise<OutboundSession> {
-    await this.opening.get(connection.id)
-    const kept = this.sessions.get(connection.id)
+  private async outboundSession (connection: Connection, key: string, count: number, options: AbortOptions): Promise<OutboundSession> {
+    await this.opening.get(key)
+    const kept = this.sessions.get(key)
     if (kept != null && !kept.busy) {
       if (kept.stream.status === 'open' && !kept.stream.readableEnded && kept.sent + count <= MAX_MESSAGES_PER_STREAM) {
         clearTimeout(kept.idle)
         kept.busy = true
         return kept
       }
-      this.endSession(connection.id, kept)
+      this.endSession(key, kept)
     }
-    return this.openSession(connection, options)
+    return this.openSession(connection, key, options)
   }
 
-  /** A new stream (busy), kept for later deliveries when keepStreamsOpenMs allows. */
-  private async openSession (connection: Connection, options: AbortOptions): Promise<OutboundSession> {
+  /** A new stream (busy), kept under `key` for later deliveries when keepStreamsOpenMs allows. */
+  private async openSession (connection: Connection, key: string, options: AbortOptions): Promise<OutboundSession> {
     const stream = await withDeadline(this.ackTimeoutMs, `Opening a chat stream took over ${this.ackTimeoutMs} ms`, [options.signal],
       // negotiateFully: false would send the protocol id together with the
       // first frame, but libp2p 3 (multistream-select 7) always negotiates in
@@ -343,10 +356,10 @@ export class ChatService implements Startable {
       async signal => connection.newStream([...this.protocols], { runOnLimitedConnection: true, negotiateFully: false, signal }))
     const version = chatVersionOf(stream.protocol)
     const session: OutboundSession = { stream, frames: new FrameStream(stream, version === '2.0.0' ? CHAT_FRAME_LIMITS_V2 : CHAT_FRAME_LIMITS), version, sent: 0, busy: true }
-    if (this.keepStreamsOpenMs > 0 && !this.sessions.has(connection.id) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
-      this.sessions.set(connection.id, session)
+    if (this.keepStreamsOpenMs > 0 && !this.sessions.has(key) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
+      this.sessions.set(key, session)
       stream.addEventListener('close', () => {
-        if (this.sessions.get(connection.id) === session) this.sessions.delete(connection.id)
+        if (this.sessions.get(key) === session) this.sessions.delete(key)
         clearTimeout(session.idle)
       }, { once: true })
     }

@@ -125,9 +125,10 @@ export class SessionChatBoxes implements ChatBoxes {
     } catch (err) {
       throw new InvalidMessageError(`Invalid chat box: ${err instanceof SessionFrameError ? err.message : 'malformed'}`)
     }
-    if (!mayExchange(await contactBook.byPeerId(from.toString()))) return { type: 'reject', id, reason: 'not-a-contact' }
+    // read together: each box waits for these before it opens
+    const [contact, message, event] = await Promise.all([contactBook.byPeerId(from.toString()), db.messages.get(id as MessageId), db.events.get(id)])
+    if (!mayExchange(contact)) return { type: 'reject', id, reason: 'not-a-contact' }
     // stored before (a retry whose ack was lost): answered without opening it
-    const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
     if (message !== undefined || event !== undefined) return { type: 'ack', id, status: 'duplicate' }
     let opened: Opened
     try {

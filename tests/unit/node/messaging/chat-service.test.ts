@@ -95,6 +95,34 @@ describe('ChatService', () => {
     })
   })
 
+  it('keeps signals (typing) on a stream of their own: a message never waits behind one, nor opens a stream for want of the kept one', async () => {
+    const answered = Promise.withResolvers<void>()
+    const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode({}, async (_from, frame) => {
+      // Bob answers a typing signal only when the test says so
+      if (frame.type === 'typing') await answered.promise
+      return 'stored'
+    })])
+    const link = connect(alice, bob)
+    Object.assign(link.connection, { id: 'conn-lanes' })
+    await alice.service.deliver(link.connection, [msg('first')])
+    const typing = alice.service.deliver(link.connection, [{ type: 'typing', id: msg('').id, typing: true }], { lane: 'signals' })
+    await expect.poll(() => bob.receive.mock.calls.length).toBe(2)
+    // the signal opened a stream of its own
+    expect(link.newStream).toHaveBeenCalledTimes(2)
+    // it is still unanswered: the message goes on the messages' kept stream all the same, opening none
+    const results = await alice.service.deliver(link.connection, [msg('second')])
+    expect(results.map(r => r.outcome)).toEqual(['delivered'])
+    expect(link.newStream).toHaveBeenCalledTimes(2)
+    answered.resolve()
+    expect((await typing).map(r => r.outcome)).toEqual(['delivered'])
+    // the next signal takes the signals' kept stream again
+    await alice.service.deliver(link.connection, [{ type: 'typing', id: msg('').id, typing: false }], { lane: 'signals' })
+    expect(link.newStream).toHaveBeenCalledTimes(2)
+    expect(bob.receive.mock.calls.map(([, f]) => f.type === 'message' ? f.text : `typing ${String(f.type === 'typing' && f.typing)}`))
+      .toEqual(['first', 'typing true', 'second', 'typing false'])
+    expect(bob.errors).toEqual([])
+  })
+
   describe('opening the stream ahead of the first message (prepare)', () => {
     it('opens one stream that the next deliveries use', async () => {
       const [alice, bob] = await Promise.all([createNode({ keepStreamsOpenMs: 10_000 }), createNode()])
