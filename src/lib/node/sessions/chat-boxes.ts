@@ -76,9 +76,13 @@ export class SessionChatBoxes implements ChatBoxes {
 
   async seal (to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array> {
     const peer = sessionPeerOf(to)
-    // typing is sent once and never again: no box is kept for it
+    // No box is kept for a live delivery: its state is written before it goes (no key is used
+    // twice), and a retry seals the item again: the listener answers an item it stored
+    // duplicate without opening it, and keeps the key of a box that never came as a skipped
+    // one. Keeping it would cost the send a read and a write more (the mailbox's boxes are kept:
+    // the same bytes go to every mailbox relay).
     return this.#components.sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '1.1.0'),
-      async () => this.#bundle(to, peer, options), { keep: frame.type !== 'typing' })
+      async () => this.#bundle(to, peer, options), { keep: false })
   }
 
   /**

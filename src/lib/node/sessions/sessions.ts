@@ -6,8 +6,11 @@
  *
  * The worker is the only writer. Per peer, work runs one at a time
  * (`KeyedLock`); each peer's rows are cached (at most MAX_CACHED_PEERS peers).
- * A sealed box is stored with the session's new state in one transaction and
- * sent as stored every time after (a retry burns no key and leaves no gap).
+ * A box is sealed in the transaction that writes the session's new state, so
+ * no key is used twice; with `keep` it is stored there too and sent as stored
+ * every time after (a retry burns no key and leaves no gap: the mailboxes'
+ * boxes), without, a retry seals the item again (live chat, where the
+ * listener finds a stored item by its id).
  * An opened box's state goes into the cache at once (the next box builds on
  * it) and into the database with what the box carried, in the caller's
  * transaction (`Opened.commit`); when that fails the caller calls `abandon`

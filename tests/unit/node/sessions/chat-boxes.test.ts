@@ -79,11 +79,22 @@ describe('SessionChatBoxes', () => {
     expect(bob.received).toEqual([frame])
     expect(await bob.boxes.receive(alice.peerId, box, {})).toEqual({ type: 'ack', id: frame.id, status: 'duplicate' })
     expect(bob.received).toHaveLength(1)
-    // once settled, Alice lets the box go
-    expect(await alice.db.boxes.count()).toBe(1)
-    await alice.boxes.settled(bob.peerId, frame.id, { type: 'ack', id: frame.id, status: 'stored' })
-    // (in the background: the next message does not wait for it)
-    await vi.waitFor(async () => { expect(await alice.db.boxes.count()).toBe(0) })
+    // a live box is not kept: the state it left was written before it went
+    expect(await alice.db.boxes.count()).toBe(0)
+    expect(await alice.db.sessions.count()).toBe(1)
+  })
+
+  it('a retry seals the item again: it opens on the next key, and the first box, arriving late, still opens on its skipped key', async () => {
+    const frame = message('again')
+    const first = await alice.boxes.seal(bob.peerId, frame, {})
+    const retry = await alice.boxes.seal(bob.peerId, frame, {})
+    expect(retry).not.toEqual(first)
+    expect(await bob.boxes.receive(alice.peerId, retry, {})).toEqual({ type: 'ack', id: frame.id, status: 'stored' })
+    // this inbox stores nothing, so the item is not found stored: the box opens (the real inbox answers it duplicate)
+    expect(await bob.boxes.receive(alice.peerId, first, {})).toEqual({ type: 'ack', id: frame.id, status: 'stored' })
+    expect(bob.received).toEqual([frame, frame])
+    // each key opens once
+    expect(await bob.boxes.receive(alice.peerId, first, {})).toEqual({ type: 'ack', id: frame.id, status: 'duplicate' })
   })
 
   it('an item already stored is answered duplicate before the box is opened', async () => {
