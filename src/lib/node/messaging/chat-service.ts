@@ -307,7 +307,7 @@ export class ChatService implements Startable {
    * the next delivery.
    */
   async prepare (connection: Connection, options: AbortOptions = {}): Promise<void> {
-    const key = connection.id
+    const key = laneKey(connection, 'messages')
     if (this.keepStreamsOpenMs <= 0 || this.sessions.has(key) || this.opening.has(key) || this.sessions.size >= MAX_IDLE_OUTBOUND_STREAMS) return
     const opening = this.openSession(connection, key, options).then((session) => {
       if (this.started && this.sessions.get(key) === session) {
