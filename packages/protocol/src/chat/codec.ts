@@ -119,7 +119,7 @@ export function encodeChatFrame (frame: ChatFrame, version: ChatVersion = '1.1.0
   const fields = frame.type === 'message' ? MESSAGE_FIELDS_V1_1 : frame.type === 'ack' || frame.type === 'reject' ? REPLY_FIELDS : ACTION_FIELDS[frame.type]
   for (const key of fields) {
     if (source[key] === undefined) continue
-    body[key] = key === 'file' && frame.type === 'message' && frame.file != null ? fileToJson(frame.file) : source[key]
+    body[key] = key === 'file' && frame.type === 'message' && frame.file != null ? fileToJson(frame.file, version) : source[key]
   }
   const bytes = encoder.encode(JSON.stringify(body))
   // round-trip through the decoder so we never send what a peer would refuse

@@ -1,6 +1,6 @@
 /** The `file` object of a message frame (docs/protocols.md, "Files" and "Voice messages"). */
 import { fromBase64, toBase64 } from '../base64.ts'
-import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../file/constants.ts'
+import { FILE_KEY_BYTES, MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../file/constants.ts'
 import { describe, invalid, LONE_SURROGATE, onlyFields, utf8ByteLength } from './checks.ts'
 import { MAX_MIME_CHARS, MAX_NAME_BYTES, MAX_VOICE_MS, MAX_WAVEFORM_BYTES, THUMB_MAX_BYTES } from './constants.ts'
 import type { ChatVersion } from './constants.ts'
@@ -39,22 +39,33 @@ export interface FileOffer {
   height?: number
   /** a voice message (1.1.0 only) */
   voice?: VoiceNote
+  /**
+   * the file's key, 32 random bytes (only in a session box, `2.0.0`): the
+   * receiver pulls the file over `/parley/file/1.1.0`, sealed with it
+   */
+  key?: Uint8Array
 }
 
 const FILE_FIELDS_V1_0: readonly string[] = ['sha256', 'size', 'name', 'mime', 'chunkSize', 'listHash', 'thumb', 'thumbMime', 'width', 'height']
 const FILE_FIELDS_V1_1: readonly string[] = [...FILE_FIELDS_V1_0, 'voice']
+const FILE_FIELDS_V2: readonly string[] = [...FILE_FIELDS_V1_1, 'key']
+const FILE_FIELDS: Record<ChatVersion, readonly string[]> = { '1.0.0': FILE_FIELDS_V1_0, '1.1.0': FILE_FIELDS_V1_1, '2.0.0': FILE_FIELDS_V2 }
 const THUMB_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp']
 const HEX_SHA256 = /^[0-9a-f]{64}$/
 /** Largest width or height an offer may state, in pixels. */
 const MAX_IMAGE_SIDE = 1 << 16
 
-/** A file offer as JSON: byte fields as base64, absent optional fields left out. */
-export function fileToJson (file: FileOffer): Record<string, unknown> {
+/**
+ * A file offer as JSON for `version`: byte fields as base64, absent optional
+ * fields left out, and the file's key only in a session box (2.0.0), since
+ * outside one it would travel under classical encryption only.
+ */
+export function fileToJson (file: FileOffer, version: ChatVersion = '2.0.0'): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   const source: Record<string, unknown> = { ...file }
-  for (const key of FILE_FIELDS_V1_1) {
+  for (const key of FILE_FIELDS_V2) {
     const value = source[key]
-    if (value === undefined) continue
+    if (value === undefined || (key === 'key' && version !== '2.0.0')) continue
     if (key === 'voice' && file.voice !== undefined) {
       out.voice = { durationMs: file.voice.durationMs, waveform: toBase64(file.voice.waveform) }
       continue
@@ -70,7 +81,7 @@ export function decodeFileOffer (value: unknown, version: ChatVersion): FileOffe
     throw invalid(`"file" must be an object, got ${describe(value)}`)
   }
   const obj = value as Record<string, unknown>
-  onlyFields(obj, version === '1.0.0' ? FILE_FIELDS_V1_0 : FILE_FIELDS_V1_1, '"file"')
+  onlyFields(obj, FILE_FIELDS[version], '"file"')
   const { sha256, size, name, mime, chunkSize, listHash, thumb, thumbMime, width, height } = obj
   if (typeof sha256 !== 'string' || !HEX_SHA256.test(sha256)) {
     throw invalid(`"file.sha256" must be 64 lowercase hex digits, got ${describe(sha256)}`)
@@ -111,6 +122,11 @@ export function decodeFileOffer (value: unknown, version: ChatVersion): FileOffe
     offer[key] = side
   }
   if (obj.voice !== undefined) offer.voice = decodeVoice(obj.voice)
+  if (obj.key !== undefined) {
+    const key = typeof obj.key === 'string' ? fromBase64(obj.key) : undefined
+    if (key?.byteLength !== FILE_KEY_BYTES) throw invalid(`"file.key" must be base64 of ${FILE_KEY_BYTES} bytes`)
+    offer.key = key
+  }
   return offer
 }
 

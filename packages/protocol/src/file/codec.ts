@@ -1,16 +1,22 @@
 /**
- * Pure codec of `/parley/file/1.0.0` frames: typed frames ⇄ frame bodies
- * (binary, integers big-endian, without the varint length prefix that
- * `lpStream` adds). No libp2p runtime here except the error class; the
- * layout of every frame is in docs/protocols.md ("Files").
+ * Pure codec of `/parley/file/1.0.0` and `1.1.0` frames: typed frames ⇄
+ * frame bodies (binary, integers big-endian, without the varint length
+ * prefix that `lpStream` adds). No libp2p runtime here except the error
+ * class; the layout of every frame is in docs/protocols.md ("Files"). In
+ * 1.1.0 the payloads of HASHES and CHUNK replies are sealed (keyed.ts), so
+ * they are 16 bytes longer; frames.ts seals and opens them.
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import {
-  HASH_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES, MAX_HASHES_PER_FRAME, MAX_REASON_BYTES, MIN_CHUNK_BYTES
+  HASH_BYTES, MAX_CHUNK_BYTES, MAX_FRAME_BYTES_OF, MAX_HASHES_PER_FRAME, MAX_REASON_BYTES, MIN_CHUNK_BYTES, SEAL_OVERHEAD_BYTES
 } from './constants.ts'
+import type { FileVersion } from './constants.ts'
 import type { FileWireErrorCode } from './errors.ts'
 
-/** Receiver → sender, first frame: send me transfer `id`, whose whole-file SHA-256 is `sha256`. */
+/**
+ * Receiver → sender, first frame: send me transfer `id`, whose whole-file
+ * SHA-256 is `sha256` (in 1.1.0: whose file tag, keyed.ts `fileTag`, is `sha256`).
+ */
 export interface OpenFrame { type: 'open', id: string, sha256: Uint8Array }
 /** Receiver → sender: the chunk hashes `from` .. `from + count - 1`. */
 export interface HashesRequestFrame { type: 'hashes-request', from: number, count: number }
@@ -18,13 +24,13 @@ export interface HashesRequestFrame { type: 'hashes-request', from: number, coun
 export interface ChunkRequestFrame { type: 'chunk-request', index: number }
 /** Receiver → sender: the whole file is received and verified. */
 export interface DoneFrame { type: 'done' }
-/** Either side, first frame of a stream it opens: transfer `id` is cancelled. */
+/** Either side, first frame of a stream it opens: transfer `id` is cancelled (`sha256` as in OPEN). */
 export interface CancelFrame { type: 'cancel', id: string, sha256: Uint8Array }
 /** Sender → receiver, the answer to OPEN. */
 export interface ReadyFrame { type: 'ready', size: number, chunkSize: number, chunkCount: number }
-/** Sender → receiver: `hashes.byteLength / 32` chunk hashes starting at chunk `from`. */
+/** Sender → receiver: `hashes.byteLength / 32` chunk hashes starting at chunk `from` (in 1.1.0, sealed on the wire). */
 export interface HashesFrame { type: 'hashes', from: number, hashes: Uint8Array }
-/** Sender → receiver: the bytes of chunk `index`. */
+/** Sender → receiver: the bytes of chunk `index` (in 1.1.0, sealed on the wire). */
 export interface ChunkFrame { type: 'chunk', index: number, data: Uint8Array }
 /** Sender → receiver, the answer to DONE and to CANCEL. */
 export interface OkFrame { type: 'ok' }
@@ -107,8 +113,8 @@ export function chunkLengthOf (index: number, size: number, chunkSize: number): 
  * as given, without copying it. Throws `InvalidMessageError` if the frame
  * breaks the protocol, so nothing a peer would refuse is ever sent.
  */
-export function encodeFileFrameParts (frame: FileFrame): Uint8Array[] {
-  validate(frame)
+export function encodeFileFrameParts (frame: FileFrame, version: FileVersion = '1.0.0'): Uint8Array[] {
+  validate(frame, version)
   const type = FRAME_TYPES[frame.type]
   switch (frame.type) {
     case 'open':
@@ -145,8 +151,8 @@ export function encodeFileFrameParts (frame: FileFrame): Uint8Array[] {
 }
 
 /** Encodes a frame body into one array (copies the payload; the service writes the parts instead). */
-export function encodeFileFrame (frame: FileFrame): Uint8Array {
-  const parts = encodeFileFrameParts(frame)
+export function encodeFileFrame (frame: FileFrame, version: FileVersion = '1.0.0'): Uint8Array {
+  const parts = encodeFileFrameParts(frame, version)
   const body = new Uint8Array(parts.reduce((n, part) => n + part.byteLength, 0))
   let offset = 0
   for (const part of parts) {
@@ -156,22 +162,23 @@ export function encodeFileFrame (frame: FileFrame): Uint8Array {
   return body
 }
 
-export function decodeFileFrame (body: Uint8Array, sender: 'dialer'): FileDialerFrame
-export function decodeFileFrame (body: Uint8Array, sender: 'listener'): FileListenerFrame
-export function decodeFileFrame (body: Uint8Array, sender?: FileFrameSender): FileFrame
+export function decodeFileFrame (body: Uint8Array, sender: 'dialer', version?: FileVersion): FileDialerFrame
+export function decodeFileFrame (body: Uint8Array, sender: 'listener', version?: FileVersion): FileListenerFrame
+export function decodeFileFrame (body: Uint8Array, sender?: FileFrameSender, version?: FileVersion): FileFrame
 /**
  * Decodes and strictly validates a frame body. With `sender`, also refuses a
  * frame that end may not write. Payloads (`sha256`, `hashes`, `data`) are
  * views into `body`, not copies. Rules that need the transfer (an index below
  * the chunk count, a reply matching its request) are the service's. Throws
- * `InvalidMessageError` saying what is wrong.
+ * `InvalidMessageError` saying what is wrong. In 1.1.0 (`version`) the
+ * payloads of HASHES and CHUNK replies are still sealed.
  */
-export function decodeFileFrame (body: Uint8Array, sender?: FileFrameSender): FileFrame {
+export function decodeFileFrame (body: Uint8Array, sender?: FileFrameSender, version: FileVersion = '1.0.0'): FileFrame {
   if (body.byteLength === 0) {
     throw invalid('empty frame')
   }
-  if (body.byteLength > MAX_FRAME_BYTES) {
-    throw invalid(`frame is ${body.byteLength} bytes, the limit is ${MAX_FRAME_BYTES}`)
+  if (body.byteLength > MAX_FRAME_BYTES_OF[version]) {
+    throw invalid(`frame is ${body.byteLength} bytes, the limit is ${MAX_FRAME_BYTES_OF[version]}`)
   }
   const byte = body[0] ?? 0
   const type = TYPE_NAMES.get(byte)
@@ -256,12 +263,14 @@ export function decodeFileFrame (body: Uint8Array, sender?: FileFrameSender): Fi
       break
     }
   }
-  validate(frame)
+  validate(frame, version)
   return frame
 }
 
 /** The rules of each frame beyond its layout; shared by encoding and decoding. */
-function validate (frame: FileFrame): void {
+function validate (frame: FileFrame, version: FileVersion): void {
+  // a sealed payload carries its tag after the bytes
+  const overhead = version === '1.1.0' ? SEAL_OVERHEAD_BYTES : 0
   switch (frame.type) {
     case 'open':
     case 'cancel':
@@ -298,16 +307,16 @@ function validate (frame: FileFrame): void {
     }
     case 'hashes': {
       u32('from', frame.from)
-      const bytes = frame.hashes.byteLength
-      if (bytes === 0 || bytes % HASH_BYTES !== 0 || bytes / HASH_BYTES > MAX_HASHES_PER_FRAME) {
-        throw invalid(`HASHES must carry 1..${MAX_HASHES_PER_FRAME} hashes of ${HASH_BYTES} bytes, got ${bytes} bytes`)
+      const bytes = frame.hashes.byteLength - overhead
+      if (bytes <= 0 || bytes % HASH_BYTES !== 0 || bytes / HASH_BYTES > MAX_HASHES_PER_FRAME) {
+        throw invalid(`HASHES must carry 1..${MAX_HASHES_PER_FRAME} hashes of ${HASH_BYTES} bytes${overhead > 0 ? ` and a ${overhead}-byte seal tag` : ''}, got ${frame.hashes.byteLength} bytes`)
       }
       break
     }
     case 'chunk':
       u32('index', frame.index)
-      if (frame.data.byteLength < 1 || frame.data.byteLength > MAX_CHUNK_BYTES) {
-        throw invalid(`CHUNK data must be 1..${MAX_CHUNK_BYTES} bytes, got ${frame.data.byteLength}`)
+      if (frame.data.byteLength < 1 + overhead || frame.data.byteLength > MAX_CHUNK_BYTES + overhead) {
+        throw invalid(`CHUNK data must be ${1 + overhead}..${MAX_CHUNK_BYTES + overhead} bytes${overhead > 0 ? ' (sealed)' : ''}, got ${frame.data.byteLength}`)
       }
       break
     case 'error':

@@ -6,6 +6,23 @@
 
 export const FILE_PROTOCOL = '/parley/file/1.0.0'
 
+/**
+ * The keyed version (docs/protocols.md, "Keyed files"): the frames of
+ * 1.0.0, with the hash list and every chunk encrypted under the file's key
+ * from the offer, and OPEN and CANCEL naming the file by a tag derived from
+ * that key in place of its SHA-256.
+ */
+export const FILE_PROTOCOL_KEYED = '/parley/file/1.1.0'
+
+/** The protocol versions, the last part of each id. */
+export type FileVersion = '1.0.0' | '1.1.0'
+
+/** A file key (the offer's `key`), in bytes. */
+export const FILE_KEY_BYTES = 32
+
+/** What encryption adds to a HASHES or CHUNK reply's payload in 1.1.0: the AES-GCM tag, in bytes. */
+export const SEAL_OVERHEAD_BYTES = 16
+
 /** Smallest and largest chunk a receiver accepts, in bytes (powers of two only). */
 export const MIN_CHUNK_BYTES = 16 * 1024
 export const MAX_CHUNK_BYTES = 1024 * 1024
@@ -59,6 +76,12 @@ export const MAX_REASON_BYTES = 256
  * reply, 1 type byte + 4 index bytes + at most MAX_CHUNK_BYTES of data.
  */
 export const MAX_FRAME_BYTES = 5 + MAX_CHUNK_BYTES
+
+/** Largest frame body of each version: in 1.1.0 a CHUNK reply also carries its seal's tag. */
+export const MAX_FRAME_BYTES_OF: Readonly<Record<FileVersion, number>> = {
+  '1.0.0': MAX_FRAME_BYTES,
+  '1.1.0': MAX_FRAME_BYTES + SEAL_OVERHEAD_BYTES
+}
 
 /**
  * Largest body of a frame the dialer writes (OPEN or CANCEL: 1 + 26 + 32

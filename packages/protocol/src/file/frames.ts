@@ -1,16 +1,19 @@
 /**
- * Framing and deadlines of `/parley/file/1.0.0` streams: `FileFrames` (the
- * protocol's frames over the one FrameStream of framing.ts, decoded as they
- * are read) and `Watchdog` (a stream's inactivity deadline). Used by the app's
- * file service.
+ * Framing and deadlines of `/parley/file/1.0.0` and `1.1.0` streams:
+ * `FileFrames` (the protocol's frames over the one FrameStream of
+ * framing.ts, decoded as they are read, and in 1.1.0 sealed and opened with
+ * the file's key) and `Watchdog` (a stream's inactivity deadline). Used by
+ * the app's file service.
  */
-import { AbortError, TimeoutError } from '@libp2p/interface'
+import { AbortError, InvalidMessageError, TimeoutError } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { raceSignal } from '../abort.ts'
 import { FrameStream } from '../framing.ts'
 import { decodeFileFrame, encodeFileFrameParts } from './codec.ts'
-import { MAX_LENGTH_PREFIX_BYTES } from './constants.ts'
+import { HASH_BYTES, MAX_LENGTH_PREFIX_BYTES, SEAL_OVERHEAD_BYTES } from './constants.ts'
 import type { FileDialerFrame, FileFrame, FileListenerFrame } from './codec.ts'
+import type { FileVersion } from './constants.ts'
+import type { FileCipher } from './keyed.ts'
 import type { Stream } from '@libp2p/interface'
 
 /**
@@ -18,14 +21,21 @@ import type { Stream } from '@libp2p/interface'
  * each frame read or written touching the watchdog. A clean end of stream
  * between frames reads as null, a truncated frame (or more than may be in
  * flight) as InvalidMessageError. A frame body is copied at most once (when
- * it arrived in several pieces); payloads are views into it.
+ * it arrived in several pieces); payloads are views into it, except in
+ * 1.1.0, where HASHES and CHUNK replies are sealed on write and opened on
+ * read with the `cipher` (a reply that does not open is InvalidMessageError).
  */
 export class FileFrames {
   readonly watchdog: Watchdog
+  readonly version: FileVersion
+  /** The file's cipher (1.1.0): the dialer knows it from the start, the listener once OPEN named the file. */
+  cipher?: FileCipher
   readonly #frames: FrameStream
 
-  constructor (stream: Stream, maxDataLength: number, maxBufferSize: number, watchdog: Watchdog) {
+  constructor (stream: Stream, maxDataLength: number, maxBufferSize: number, watchdog: Watchdog, version: FileVersion = '1.0.0', cipher?: FileCipher) {
     this.watchdog = watchdog
+    this.version = version
+    if (cipher !== undefined) this.cipher = cipher
     this.#frames = new FrameStream(stream, { protocol: 'file', maxDataLength, maxLengthLength: MAX_LENGTH_PREFIX_BYTES, maxBufferSize })
   }
 
@@ -35,12 +45,36 @@ export class FileFrames {
     const body = await this.#frames.read({ signal: this.watchdog.signal })
     if (body === null) return null
     this.watchdog.touch()
-    return decodeFileFrame(body, sender)
+    const frame = decodeFileFrame(body, sender, this.version)
+    if (this.version === '1.0.0') return frame
+    if (frame.type === 'hashes') {
+      const count = (frame.hashes.byteLength - SEAL_OVERHEAD_BYTES) / HASH_BYTES
+      const hashes = await this.watchdog.race(this.#needCipher().open('hashes', frame.from, count, frame.hashes))
+      if (hashes === undefined) throw new InvalidMessageError(`Invalid file frame: HASHES from ${frame.from} does not open with the file's key`)
+      return { ...frame, hashes }
+    }
+    if (frame.type === 'chunk') {
+      const data = await this.watchdog.race(this.#needCipher().open('chunk', frame.index, 0, frame.data))
+      if (data === undefined) throw new InvalidMessageError(`Invalid file frame: CHUNK ${frame.index} does not open with the file's key`)
+      return { ...frame, data }
+    }
+    return frame
   }
 
   async write (frame: FileFrame): Promise<void> {
-    await this.#frames.write(new Uint8ArrayList(...encodeFileFrameParts(frame)), { signal: this.watchdog.signal })
+    let sealed = frame
+    if (this.version !== '1.0.0' && frame.type === 'hashes') {
+      sealed = { ...frame, hashes: await this.#needCipher().seal('hashes', frame.from, frame.hashes.byteLength / HASH_BYTES, frame.hashes) }
+    } else if (this.version !== '1.0.0' && frame.type === 'chunk') {
+      sealed = { ...frame, data: await this.#needCipher().seal('chunk', frame.index, 0, frame.data) }
+    }
+    await this.#frames.write(new Uint8ArrayList(...encodeFileFrameParts(sealed, this.version)), { signal: this.watchdog.signal })
     this.watchdog.touch()
+  }
+
+  #needCipher (): FileCipher {
+    if (this.cipher === undefined) throw new Error(`A ${this.version} file stream needs the file's cipher before it seals or opens a payload`)
+    return this.cipher
   }
 }
 

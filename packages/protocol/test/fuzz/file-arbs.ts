@@ -32,3 +32,13 @@ export const validFileFrame: fc.Arbitrary<FileFrame> = fc.oneof(
     reason: fc.string({ unit: 'binary', maxLength: 80 }).map(s => truncateReason(s.replace(/[\uD800-\uDFFF]/g, '')))
   })
 )
+
+/**
+ * Every kind of valid frame as 1.1.0 carries it on the wire: the payload of
+ * a HASHES or CHUNK reply followed by 16 bytes standing for its seal's tag.
+ */
+export const validSealedFileFrame: fc.Arbitrary<FileFrame> = fc.tuple(validFileFrame, fc.uint8Array({ minLength: 16, maxLength: 16 })).map(([frame, tag]) => {
+  if (frame.type === 'hashes') return { ...frame, hashes: Uint8Array.from([...frame.hashes, ...tag]) }
+  if (frame.type === 'chunk') return { ...frame, data: Uint8Array.from([...frame.data, ...tag]) }
+  return frame
+})

@@ -1,5 +1,5 @@
 /**
- * Fuzzing of the framed reader of `/parley/file/1.0.0` streams
+ * Fuzzing of the framed reader of `/parley/file/1.0.0` and `1.1.0` streams
  * (packages/protocol/src/file/frames.ts `FileFrames.read`: the one FrameStream (framing.ts) with the
  * file limits and `decodeFrameLength`, then `decodeFileFrame`). Contract
  * checked, for 10,000 generated inputs per property: a stream carrying
@@ -7,7 +7,10 @@
  * declare huge lengths (up to 2^53), delivered in arbitrary pieces, yields
  * frames, then null at a clean end, or rejects with `InvalidMessageError`
  * only (never a RangeError, UnexpectedEOFError or TypeError), and never
- * buffers what a prefix declares. Valid frames read back equal.
+ * buffers what a prefix declares. Valid frames read back equal. In 1.1.0,
+ * HASHES and CHUNK replies sealed with the file's cipher read back opened, and
+ * sealed bytes that were changed, or sealed for another place in the file,
+ * are InvalidMessageError too.
  *
  * The stream is a minimal in-memory stand-in with what `lpStream` uses
  * (message / remoteCloseWrite events, remoteWriteStatus, closeRead), so 10,000 runs take
@@ -19,8 +22,9 @@ import { describe, expect, it } from 'vitest'
 import { streamPair } from '@libp2p/utils'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { encodeFileFrame } from '../../src/file/codec.ts'
-import { FILE_PROTOCOL, MAX_FRAME_BYTES, MAX_REQUEST_FRAME_BYTES } from '../../src/file/constants.ts'
+import { FILE_PROTOCOL, MAX_FRAME_BYTES, MAX_FRAME_BYTES_OF, MAX_REQUEST_FRAME_BYTES } from '../../src/file/constants.ts'
 import { FileFrames, Watchdog } from '../../src/file/frames.ts'
+import { FileCipher } from '../../src/file/keyed.ts'
 import { validFileFrame } from './file-arbs.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typedAsync, varint } from './wire-helpers.ts'
@@ -62,11 +66,11 @@ async function readAll (frames: FileFrames, from: FileFrameSender, limit: number
 }
 
 /** Feeds `bytes` in pieces cut at `cuts` to a FileFrames reader, then ends the stream, reading all the while. */
-async function feed (bytes: Uint8Array, cuts: number[], from: FileFrameSender, maxDataLength: number): Promise<{ frames: FileFrame[], error?: Error }> {
+async function feed (bytes: Uint8Array, cuts: number[], from: FileFrameSender, maxDataLength: number, cipher?: FileCipher): Promise<{ frames: FileFrame[], error?: Error }> {
   const stream = new FakeStream()
   const watchdog = new Watchdog(5_000, 'fuzz read timed out', [])
   try {
-    const frames = new FileFrames(stream as unknown as Stream, maxDataLength, BUFFER_BYTES, watchdog)
+    const frames = new FileFrames(stream as unknown as Stream, maxDataLength, BUFFER_BYTES, watchdog, cipher === undefined ? '1.0.0' : '1.1.0', cipher)
     const reading = readAll(frames, from, bytes.byteLength)
     const points = [...new Set(cuts.map(c => c % (bytes.byteLength + 1)))].sort((a, b) => a - b)
     let at = 0
@@ -149,5 +153,55 @@ describe('fuzz: FileFrames.read', () => {
     watchdog.dispose()
     inb.abort(new Error('done'))
     out.abort(new Error('done'))
+  })
+})
+
+describe('fuzz: FileFrames.read, 1.1.0', () => {
+  const cipherOf = async (key: Uint8Array): Promise<FileCipher> => FileCipher.create(key)
+  const key = fc.uint8Array({ minLength: 32, maxLength: 32 })
+  /** The frame as 1.1.0 carries it: a HASHES or CHUNK payload sealed for its place (`shift` moves that place). */
+  const sealed = async (cipher: FileCipher, frame: FileFrame, shift = 0): Promise<FileFrame> => {
+    if (frame.type === 'hashes') return { ...frame, hashes: await cipher.seal('hashes', frame.from + shift, frame.hashes.byteLength / 32, frame.hashes) }
+    if (frame.type === 'chunk') return { ...frame, data: await cipher.seal('chunk', frame.index + shift, 0, frame.data) }
+    return frame
+  }
+  const wire = (frames: FileFrame[]): Uint8Array => Uint8Array.from(frames.flatMap(f => {
+    const body = encodeFileFrame(f, '1.1.0')
+    return [...varint(body.byteLength), ...body]
+  }))
+  const replies = fc.array(validFileFrame.filter(f => ownSender(f) === 'listener'), { minLength: 1, maxLength: 3 })
+
+  it('replies sealed with the file\'s cipher read back opened, then null', async () => {
+    await fc.assert(fc.asyncProperty(key, replies, cuts, async (k, list, at) => {
+      const cipher = await cipherOf(k)
+      const bytes = wire(await Promise.all(list.map(async f => sealed(cipher, f))))
+      const result = await feed(bytes, at, 'listener', MAX_FRAME_BYTES_OF['1.1.0'], cipher)
+      expect(result.error).toBeUndefined()
+      expect(plain(result.frames)).toBe(plain(list))
+    }), FUZZ_PARAMS)
+  })
+
+  it('changed sealed bytes, another key or another place yield frames, null or InvalidMessageError, never a wrong payload', async () => {
+    const change = fc.oneof(
+      fc.record({ kind: fc.constant('mutate' as const), mutations: mutationArb }),
+      fc.record({ kind: fc.constant('other-key' as const), other: key }),
+      fc.record({ kind: fc.constant('other-place' as const), shift: fc.integer({ min: 1, max: 1000 }) })
+    )
+    await fc.assert(fc.asyncProperty(key, replies, change, cuts, async (k, list, how, at) => {
+      const cipher = await cipherOf(k)
+      const sealer = how.kind === 'other-key' ? await cipherOf(how.other) : cipher
+      const sent = await Promise.all(list.map(async f => sealed(sealer, f, how.kind === 'other-place' ? how.shift : 0)))
+      const bytes = how.kind === 'mutate' ? mutate(wire(sent), how.mutations) : wire(sent)
+      const result = await feed(bytes, at, 'listener', MAX_FRAME_BYTES_OF['1.1.0'], cipher)
+      // whatever opened is what was sealed: a payload never opens to other bytes
+      const payloads = new Set(list.flatMap(f => f.type === 'hashes' ? [Buffer.from(f.hashes).toString('hex')] : f.type === 'chunk' ? [Buffer.from(f.data).toString('hex')] : []))
+      const opened = result.frames.flatMap(f => f.type === 'hashes' ? [f.hashes] : f.type === 'chunk' ? [f.data] : [])
+      expect(opened.filter(p => !payloads.has(Buffer.from(p).toString('hex')))).toEqual([])
+      // unchanged bytes sealed with another key or for another place: the first sealed reply is refused
+      const sealedReplies = list.some(f => f.type === 'hashes' || f.type === 'chunk')
+      const mustRefuse = how.kind !== 'mutate' && sealedReplies && !(how.kind === 'other-key' && Buffer.from(how.other).equals(Buffer.from(k)))
+      const refused = /does not open with the file's key/.test(result.error?.message ?? '')
+      expect({ mustRefuse, refused: mustRefuse && refused }).toEqual({ mustRefuse, refused: mustRefuse })
+    }), FUZZ_PARAMS)
   })
 })
