@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
+import { attach, expectFileState, saveFile, sha256Hex, transferRecord } from './helpers/files.ts'
 import { expectNewNodeWorker, killNodeWorker } from './helpers/node-worker.ts'
 import { befriend, expectOnline, expectPath, message, messages, openChat, send } from './helpers/parley.ts'
 import { metric } from './helpers/relay-metrics.ts'
@@ -10,7 +12,8 @@ import type { Page } from '@playwright/test'
  * Secure sessions between two browsers (docs/security.md; docs/protocols.md,
  * "Sessions"): each publishes its prekeys on the relay, the first message
  * starts a session from the other's bundle, and every chat message after
- * travels in a box of it, relayed, direct and through the mailbox. When one
+ * travels in a box of it, relayed, direct and through the mailbox; a file
+ * offered in a box carries its key, and moves sealed with it. When one
  * side's session state is deleted, the next box does not open there; the
  * sessions start again by themselves, the other side's chat says "Secure
  * session reset", and no message is lost or doubled.
@@ -73,6 +76,14 @@ test.describe('secure sessions', () => {
       await expect.poll(async () => keptBoxes(alice.page, peers.bobPeerId)).toEqual([])
       await expect(notices(alice.page)).toHaveCount(0)
       await expect(notices(bob.page)).toHaveCount(0)
+
+      // a file offered in the session carries its key in the box, and its chunks cross the relay sealed with it
+      const file = { name: 'sealed.bin', mimeType: 'application/octet-stream', buffer: randomBytes(200_000) }
+      await attach(alice.page, file)
+      await expectFileState(bob.page, 'sealed.bin', 'complete')
+      expect(sha256Hex(await saveFile(bob.page, 'sealed.bin'))).toBe(sha256Hex(file.buffer))
+      expect(await transferRecord(bob.page, 'sealed.bin')).toMatchObject({ path: 'relayed', keyBytes: 32 })
+      expect(await transferRecord(alice.page, 'sealed.bin')).toMatchObject({ path: 'relayed', keyBytes: 32 })
     })
   })
 

@@ -149,11 +149,14 @@ export const MESSAGE_FIELDS = {
   replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true,
   groupId: true, lamport: true, groupSigned: true
 } as const satisfies Record<keyof MessageRow, boolean>
-/** A file message's offer (transfers are not backed up: a restored file message shows the offer, its bytes stay behind). */
+/**
+ * A file message's offer (transfers are not backed up: a restored file
+ * message shows the offer, its bytes stay behind, and so does its `key`).
+ */
 export const FILE_FIELDS = {
   sha256: false, size: false, name: false, mime: false, chunkSize: false, listHash: false,
   thumb: true, thumbMime: true, width: true, height: true, voice: true
-} as const satisfies Record<keyof FileOffer, boolean>
+} as const satisfies Record<Exclude<keyof FileOffer, 'key'>, boolean>
 /** A call kept in the chat (kind 'call'). */
 export const CALL_FIELDS = { video: false, outcome: false, durationMs: true } as const satisfies Record<keyof CallRecord, boolean>
 /** Fields that hold a nested row, by name, with that row's field map (for `rowToJson`). */

@@ -85,6 +85,7 @@ export function canTransferTransition (from: TransferState, to: TransferState, d
 export function outgoingTransferRow (message: MessageRow, store: TransferRow['store'], now: number = Date.now()): TransferRow {
   const file = fileOf(message)
   return {
+    ...(file.key === undefined ? {} : { key: file.key }),
     id: message.id,
     contactId: message.contactId,
     direction: 'out',

@@ -159,6 +159,7 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
     createdAt: input.receivedAt,
     updatedAt: input.receivedAt
   }
+  if (file.key !== undefined) transfer.key = file.key
   return db.transaction('rw', [db.contacts, db.messages, db.transfers, db.events], async () => {
     const [message, existing] = await Promise.all([db.messages.get(input.id), db.transfers.get(input.id)])
     if (message !== undefined || existing !== undefined) return 'duplicate'

@@ -295,6 +295,12 @@ export interface TransferRow {
   /** a group's file (contactId 0): its group, and (in) the member it is pulled from, its author */
   groupId?: string
   peer?: string
+  /**
+   * the file's key (32 bytes), when its offer has one (a contact's file;
+   * docs/protocols.md, "Keyed files"): it moves over `/parley/file/1.1.0`,
+   * sealed with it. A copy of the offer's; not indexed.
+   */
+  key?: Uint8Array
 }
 
 /**

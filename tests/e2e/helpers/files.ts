@@ -65,14 +65,16 @@ export interface TransferRecord {
   requests: number[]
   resumedHave?: number[]
   path?: string
+  /** bytes of the file's key: 32 when its offer came in a session box (moved over /parley/file/1.1.0), else absent */
+  keyBytes?: number
 }
 
 export async function transferRecord (page: Page, name: string): Promise<TransferRecord | undefined> {
-  const rows = await readRows<TransferRecord & { name: string }>(page, 'transfers')
+  const rows = await readRows<TransferRecord & { name: string, key?: number[] }>(page, 'transfers')
   const row = rows.find(r => r.name === name)
   if (row === undefined) return undefined
-  const { state, chunkCount, chunksDone, resumes, have, requests, resumedHave, path } = row
-  return { state, chunkCount, chunksDone, resumes, have, requests, resumedHave: resumedHave ?? undefined, path: path ?? undefined }
+  const { state, chunkCount, chunksDone, resumes, have, requests, resumedHave, path, key } = row
+  return { state, chunkCount, chunksDone, resumes, have, requests, resumedHave: resumedHave ?? undefined, path: path ?? undefined, keyBytes: key?.length ?? undefined }
 }
 
 /** Waits until the receiver has verified and stored at least `fraction` of the file's chunks (read from its transfer record). */

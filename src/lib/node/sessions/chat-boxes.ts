@@ -81,7 +81,7 @@ export class SessionChatBoxes implements ChatBoxes {
     // duplicate without opening it, and keeps the key of a box that never came as a skipped
     // one. Keeping it would cost the send a read and a write more (the mailbox's boxes are kept:
     // the same bytes go to every mailbox relay).
-    return this.#components.sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '1.1.0'),
+    return this.#components.sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '2.0.0'),
       async () => this.#bundle(to, peer, options), { keep: false })
   }
 
@@ -107,7 +107,7 @@ export class SessionChatBoxes implements ChatBoxes {
       }
       bundle = async () => fetched
     }
-    return sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '1.1.0'), bundle)
+    return sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '2.0.0'), bundle)
   }
 
   async settled (to: PeerId, id: string, reply: ChatReplyFrame): Promise<void> {
@@ -147,7 +147,7 @@ export class SessionChatBoxes implements ChatBoxes {
     }
     let frame: ChatDialerFrame
     try {
-      frame = decodeChatFrame(opened.plaintext, 'dialer', '1.1.0')
+      frame = decodeChatFrame(opened.plaintext, 'dialer', '2.0.0')
       if (frame.id !== id) throw new InvalidMessageError(`Invalid chat box: it says item ${id} and carries ${frame.id}`)
     } catch (err) {
       opened.abandon()

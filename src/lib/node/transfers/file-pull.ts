@@ -1,5 +1,5 @@
 /**
- * The receiver's side of `/parley/file/1.0.0` (file-service.ts drives it):
+ * The receiver's side of `/parley/file/1.0.0` and `1.1.0` (file-service.ts drives it):
  * what a pull asks for, the checks on a request and on the sender's replies,
  * and the HASHES and CHUNK exchanges with their window and verification.
  * Wire format and behaviour: docs/protocols.md ("Files").
@@ -9,6 +9,9 @@ import { chunkCountOf, chunkLengthOf, frameName, isValidChunkSize, ULID_PATTERN 
 import { isTruncatedFrame } from '@parley/protocol/framing'
 import { HASH_BYTES, MAX_CHUNK_ATTEMPTS, MAX_HASHES_PER_FRAME, MAX_WINDOW_CHUNKS, WINDOW_CHUNKS } from '@parley/protocol/file/constants'
 import { FileTransferError } from '@parley/protocol/file/errors'
+import { FileCipher, fileTag } from '@parley/protocol/file/keyed'
+import { toError } from '@parley/protocol/abort'
+import type { FileVersion } from '@parley/protocol/file/constants'
 import type { FileFrames, Watchdog } from '@parley/protocol/file/frames'
 import type { FileListenerFrame } from '@parley/protocol/file/codec'
 import type { Logger } from '@libp2p/interface'
@@ -25,6 +28,8 @@ export interface PullRequest {
   chunkSize: number
   /** SHA-256 of the chunk hash list (32 bytes), from the offer */
   listHash: Uint8Array
+  /** the file's key (32 bytes), from an offer that came in a session box: the pull goes over 1.1.0, sealed with it */
+  key?: Uint8Array
   /**
    * The chunk hash list (chunkCount × 32 bytes) when already known, on a
    * resume; trusted as is. Without it, pull fetches it in HASHES frames,
@@ -54,6 +59,29 @@ export interface PullRequest {
   verify(): Promise<void>
   /** CHUNK requests kept in flight, 1..MAX_WINDOW_CHUNKS. @default WINDOW_CHUNKS */
   window?: number
+}
+
+/**
+ * How a receiver names a file in OPEN and CANCEL: by its SHA-256 over
+ * 1.0.0, by the tag of its key (keyed.ts `fileTag`) over 1.1.0.
+ */
+export interface FileName {
+  version: FileVersion
+  /** the 32 bytes of OPEN or CANCEL after the id */
+  proof: Uint8Array
+}
+
+/** A file's name with, over 1.1.0, the cipher its payloads are sealed with. */
+export type KeyedName = FileName & { cipher?: FileCipher }
+
+/** How a transfer is named and sealed: over 1.1.0 by its key's tag and with its cipher when it has a key, else over 1.0.0 by `sha256`. */
+export async function keyedName (key: Uint8Array | undefined, sha256: Uint8Array): Promise<KeyedName> {
+  if (key === undefined) return { version: '1.0.0', proof: sha256 }
+  try {
+    return { version: '1.1.0', proof: fileTag(key), cipher: await FileCipher.create(key) }
+  } catch (err) {
+    throw new InvalidParametersError(`Cannot use the file's key: ${toError(err).message}`)
+  }
 }
 
 /** HASHES requests, one at a time, for the whole list; checks it against listHash. */

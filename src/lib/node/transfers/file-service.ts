@@ -1,12 +1,13 @@
 /**
  * @packageDocumentation
  *
- * The `/parley/file/1.0.0` service. The receiver of a file pulls it from the
+ * The `/parley/file/1.0.0` and `1.1.0` service. The receiver of a file pulls it from the
  * sender: it dials, names the transfer (OPEN) and asks for the chunk hashes
  * and then for chunks, keeping a window of requests in flight; the sender
  * answers each request in order from a {@link FileSource} its
  * {@link FileHost} gives it. Either side tells the other of a cancel on a
- * stream of its own. Wire format and behaviour: docs/protocols.md ("Files").
+ * stream of its own. A file whose offer carries a key moves over 1.1.0,
+ * sealed with it. Wire format and behaviour: docs/protocols.md ("Files").
  *
  * @example
  *
@@ -23,16 +24,18 @@
 import { AbortError, InvalidMessageError, InvalidParametersError, ProtocolError } from '@libp2p/interface'
 import { chunkCountOf, chunkLengthOf, ERROR_CODES, frameName, isValidChunkSize, truncateReason } from '@parley/protocol/file/codec'
 import {
-  FILE_PROTOCOL, FRAME_TIMEOUT_MS, HASH_BYTES, MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_LENGTH_PREFIX_BYTES,
+  FILE_PROTOCOL, FILE_PROTOCOL_KEYED, FRAME_TIMEOUT_MS, HASH_BYTES, MAX_FRAME_BYTES_OF, MAX_INBOUND_STREAMS, MAX_LENGTH_PREFIX_BYTES,
   MAX_OUTBOUND_STREAMS, MAX_REQUEST_BUFFER_BYTES, MAX_REQUEST_FRAME_BYTES
 } from '@parley/protocol/file/constants'
+import { FileCipher } from '@parley/protocol/file/keyed'
+import type { FileVersion } from '@parley/protocol/file/constants'
 import { FileTransferError, isFileTransferError } from '@parley/protocol/file/errors'
 import { raceSignal, toError } from '@parley/protocol/abort'
 import { FileFrames, Watchdog } from '@parley/protocol/file/frames'
 import type { FileDialerFrame, FileListenerFrame } from '@parley/protocol/file/codec'
 import type { FileWireErrorCode } from '@parley/protocol/file/errors'
-import { checkPullRequest, checkReady, checkTransfer, fetchChunks, fetchHashes, readReply } from './file-pull.ts'
-import type { PullRequest } from './file-pull.ts'
+import { checkPullRequest, checkReady, checkTransfer, fetchChunks, fetchHashes, keyedName, readReply } from './file-pull.ts'
+import type { FileName, KeyedName, PullRequest } from './file-pull.ts'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream, StreamCloseEvent } from '@libp2p/interface'
 
 /** The sender's side of one transfer, opened for one OPEN; the app provides it. */
@@ -55,24 +58,28 @@ export interface FileSource {
   done(): Promise<void>
   /** The stream ended, for any reason (after done(), an error, a cancel or a reset). */
   close?(): void
+  /** The file's key (the offer's), which a 1.1.0 stream seals the hashes and chunks with. */
+  key?: Uint8Array
 }
+
 
 /** The app, on the sender's side and for cancels from either side. */
 export interface FileHost {
   /**
    * The receiver `from` opens transfer `id` (the id of the chat message that
-   * offered the file, whose whole-file hash is `sha256`). Resolve a
-   * FileSource, or throw FileTransferError('unknown-transfer' | 'cancelled' |
+   * offered the file, named by `name`: its whole-file hash, or over 1.1.0 its
+   * key's tag). Resolve a FileSource (over 1.1.0, one with the file's key),
+   * or throw FileTransferError('unknown-transfer' | 'cancelled' |
    * 'unavailable' | 'needs-direct' | 'busy'), which is sent as ERROR. Any
    * other error resets the stream. `connection` tells a relayed (limited)
    * connection from a direct one.
    */
-  open(from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource>
+  open(from: PeerId, id: string, name: FileName, connection: Connection): Promise<FileSource>
   /** `from` says transfer `id` is cancelled (whichever way the file was going). OK is sent once this resolves. */
-  cancelled(from: PeerId, id: string, sha256: Uint8Array): Promise<void>
+  cancelled(from: PeerId, id: string, name: FileName): Promise<void>
 }
 
-export type { PullRequest }
+export type { FileName, PullRequest }
 
 export interface FileServiceComponents {
   registrar: Pick<Libp2p, 'handle' | 'unhandle'>
@@ -99,6 +106,7 @@ interface Job {
 
 export class FileService implements Startable {
   readonly protocol = FILE_PROTOCOL
+  readonly protocols = { '1.0.0': FILE_PROTOCOL, '1.1.0': FILE_PROTOCOL_KEYED } as const satisfies Record<FileVersion, string>
   readonly [Symbol.toStringTag] = '@parley/file'
   private readonly components: FileServiceComponents
   private readonly host: FileHost
@@ -118,17 +126,19 @@ export class FileService implements Startable {
 
   async start (): Promise<void> {
     this.shutdown = new AbortController()
-    await this.components.registrar.handle(FILE_PROTOCOL, this.handleFile, {
-      runOnLimitedConnection: true,
-      maxInboundStreams: MAX_INBOUND_STREAMS,
-      maxOutboundStreams: MAX_OUTBOUND_STREAMS
-    })
+    for (const [version, protocol] of Object.entries(this.protocols) as Array<[FileVersion, string]>) {
+      await this.components.registrar.handle(protocol, async (stream, connection) => { await this.handleFile(stream, connection, version) }, {
+        runOnLimitedConnection: true,
+        maxInboundStreams: MAX_INBOUND_STREAMS,
+        maxOutboundStreams: MAX_OUTBOUND_STREAMS
+      })
+    }
     this.started = true
   }
 
   async stop (): Promise<void> {
     this.shutdown.abort(new AbortError('The file service was stopped'))
-    await this.components.registrar.unhandle(FILE_PROTOCOL)
+    for (const protocol of Object.values(this.protocols)) await this.components.registrar.unhandle(protocol)
     this.started = false
   }
 
@@ -142,7 +152,7 @@ export class FileService implements Startable {
    * stream is closed; a request breaking the protocol gets ERROR bad-request
    * and the stream is aborted (InvalidMessageError); anything else aborts it.
    */
-  async handleFile (stream: Stream, connection: Connection): Promise<void> {
+  async handleFile (stream: Stream, connection: Connection, version: FileVersion = '1.0.0'): Promise<void> {
     const from = connection.remotePeer
     const watchdog = new Watchdog(this.frameTimeoutMs, `The file stream from ${from} made no progress within ${this.frameTimeoutMs} ms`, [this.shutdown.signal])
     // a reset must also end a pending source read, which knows nothing of the stream
@@ -150,7 +160,7 @@ export class FileService implements Startable {
       if (evt.error != null) watchdog.abort(evt.error)
     }
     stream.addEventListener('close', onClose)
-    const frames = new FileFrames(stream, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_BUFFER_BYTES, watchdog)
+    const frames = new FileFrames(stream, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_BUFFER_BYTES, watchdog, version)
     let source: FileSource | undefined
     try {
       const first = await frames.read('dialer')
@@ -158,16 +168,20 @@ export class FileService implements Startable {
         throw new InvalidMessageError('Invalid file frame: the stream ended before its first frame')
       }
       if (first.type === 'cancel') {
-        await watchdog.race(this.host.cancelled(from, first.id, first.sha256))
+        await watchdog.race(this.host.cancelled(from, first.id, { version, proof: first.sha256 }))
         await frames.write({ type: 'ok' })
         this.log('transfer %s cancelled by %p', first.id, from)
       } else if (first.type === 'open') {
-        const opening = this.host.open(from, first.id, first.sha256, connection)
+        const opening = this.host.open(from, first.id, { version, proof: first.sha256 }, connection)
         source = await watchdog.race(opening).catch((err: unknown) => {
           // a source that arrives after we gave up must still be let go of
           opening.then(late => { late.close?.() }, () => {})
           throw err
         })
+        if (version === '1.1.0') {
+          if (source.key === undefined) throw new Error(`The file source of ${first.id} has no key to serve it over ${version}`)
+          frames.cipher = await watchdog.race(FileCipher.create(source.key))
+        }
         await this.serve(frames, source, watchdog.signal)
         this.log('transfer %s served to %p', first.id, from)
       } else {
@@ -200,8 +214,10 @@ export class FileService implements Startable {
   async pull (connection: Connection, request: PullRequest, options: AbortOptions = {}): Promise<void> {
     const window = checkPullRequest(request)
     const chunkCount = chunkCountOf(request.size, request.chunkSize)
-    await this.dial(connection, (window + 1) * (MAX_FRAME_BYTES + MAX_LENGTH_PREFIX_BYTES), `pulling ${request.id}`, options, async (frames, watchdog, stream) => {
-      await frames.write({ type: 'open', id: request.id, sha256: request.sha256 })
+    const keyed = await keyedName(request.key, request.sha256)
+    const maxBuffer = (window + 1) * (MAX_FRAME_BYTES_OF[keyed.version] + MAX_LENGTH_PREFIX_BYTES)
+    await this.dial(connection, maxBuffer, `pulling ${request.id}`, options, keyed, async (frames, watchdog, stream) => {
+      await frames.write({ type: 'open', id: request.id, sha256: keyed.proof })
       checkReady(await readReply(frames, 'ready'), request)
       let hashes = request.hashes
       if (hashes == null) {
@@ -215,8 +231,8 @@ export class FileService implements Startable {
         // the sender gave up on this stream while we verified a big file:
         // say DONE on a new one (OPEN and DONE together, then READY and OK)
         this.log('stream for %s ended during verification, sending DONE on a new stream', request.id)
-        await this.dial(connection, SMALL_REPLIES_BUFFER_BYTES, `finishing ${request.id}`, options, async (again) => {
-          await again.write({ type: 'open', id: request.id, sha256: request.sha256 })
+        await this.dial(connection, SMALL_REPLIES_BUFFER_BYTES, `finishing ${request.id}`, options, keyed, async (again) => {
+          await again.write({ type: 'open', id: request.id, sha256: keyed.proof })
           await again.write({ type: 'done' })
           checkReady(await readReply(again, 'ready'), request)
           await readReply(again, 'ok')
@@ -231,12 +247,14 @@ export class FileService implements Startable {
   /**
    * Tells the peer that transfer `id` is cancelled (CANCEL on a new stream)
    * and waits for its OK, which it sends whether or not it knows the
-   * transfer. Throws like {@link pull}.
+   * transfer. A keyed file (`key`) is named by its tag over 1.1.0. Throws
+   * like {@link pull}.
    */
-  async cancel (connection: Connection, id: string, sha256: Uint8Array, options: AbortOptions = {}): Promise<void> {
+  async cancel (connection: Connection, id: string, sha256: Uint8Array, options: AbortOptions & { key?: Uint8Array } = {}): Promise<void> {
     checkTransfer(id, sha256)
-    await this.dial(connection, SMALL_REPLIES_BUFFER_BYTES, `cancelling ${id}`, options, async (frames) => {
-      await frames.write({ type: 'cancel', id, sha256 })
+    const keyed = await keyedName(options.key, sha256)
+    await this.dial(connection, SMALL_REPLIES_BUFFER_BYTES, `cancelling ${id}`, options, keyed, async (frames) => {
+      await frames.write({ type: 'cancel', id, sha256: keyed.proof })
       await readReply(frames, 'ok')
     })
   }
@@ -340,11 +358,12 @@ export class FileService implements Startable {
   }
 
   /**
-   * Opens a stream to `connection` and runs `fn` on it under a watchdog. On
-   * failure, logs, aborts the stream and throws (a malformed reply becomes
-   * FileTransferError('protocol')); on success, closes the stream.
+   * Opens a stream to `connection` in the version of `keyed` and runs `fn`
+   * on it under a watchdog. On failure, logs, aborts the stream and throws (a
+   * malformed reply becomes FileTransferError('protocol')); on success,
+   * closes the stream.
    */
-  private async dial (connection: Connection, maxBufferSize: number, what: string, options: AbortOptions,
+  private async dial (connection: Connection, maxBufferSize: number, what: string, options: AbortOptions, keyed: KeyedName,
     fn: (frames: FileFrames, watchdog: Watchdog, stream: Stream) => Promise<void>): Promise<void> {
     const watchdog = new Watchdog(this.frameTimeoutMs, `No file frame from ${connection.remotePeer} within ${this.frameTimeoutMs} ms`, [options.signal, this.shutdown.signal])
     let stream: Stream | undefined
@@ -352,9 +371,9 @@ export class FileService implements Startable {
       // negotiateFully: false sends the protocol id together with the first
       // frame, saving a round trip; a peer without the protocol still refuses
       // it, which surfaces when we read its answer
-      stream = await connection.newStream(FILE_PROTOCOL, { runOnLimitedConnection: true, negotiateFully: false, signal: watchdog.signal })
+      stream = await connection.newStream(this.protocols[keyed.version], { runOnLimitedConnection: true, negotiateFully: false, signal: watchdog.signal })
       watchdog.touch()
-      await fn(new FileFrames(stream, MAX_FRAME_BYTES, maxBufferSize, watchdog), watchdog, stream)
+      await fn(new FileFrames(stream, MAX_FRAME_BYTES_OF[keyed.version], maxBufferSize, watchdog, keyed.version, keyed.cipher), watchdog, stream)
       await stream.close({ signal: watchdog.signal })
     } catch (err) {
       const error = toError(err)

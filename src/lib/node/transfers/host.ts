@@ -1,6 +1,7 @@
 import { TimeoutError } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { FileTransferError } from '@parley/protocol/file/errors'
+import { fileTag } from '@parley/protocol/file/keyed'
 import { getContact } from '../../db/contacts.ts'
 import { getHashes, getTransfer, setTransferState } from '../../db/transfers.ts'
 import { fromHex, toHex } from '../../files/hashing.ts'
@@ -9,7 +10,7 @@ import { ServedFile } from './served-file.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId, TransferRow } from '../../db/types.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
-import type { FileService, FileSource } from './file-service.ts'
+import type { FileName, FileService, FileSource } from './file-service.ts'
 import type { RelayBudget } from './relay-budget.ts'
 import type { Connection, Libp2p, Logger, PeerId } from '@libp2p/interface'
 
@@ -63,12 +64,16 @@ export class FileHosting {
     return this.#sources.get(id) ?? await this.#init.store().source(id)
   }
 
-  /** The receiver `from` opens the transfer `id` (FileHost.open). */
-  async open (from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
+  /**
+   * The receiver `from` opens the transfer `id` (FileHost.open), naming it
+   * by its SHA-256 or, over 1.1.0, by its key's tag. A keyed file is served
+   * over both: a contact that got the offer outside a session box has no key.
+   */
+  async open (from: PeerId, id: string, name: FileName, connection: Connection): Promise<FileSource> {
     const { db } = this.#init
     const row = await getTransfer(db, id as MessageId)
-    if (row?.direction === 'in') return this.#openCopy(row, from.toString(), sha256, connection)
-    if (row == null || row.direction !== 'out' || row.sha256 === '' || toHex(sha256) !== row.sha256 || !await this.#mayOpen(row, from.toString())) {
+    if (row?.direction === 'in') return this.#openCopy(row, from.toString(), name, connection)
+    if (row == null || row.direction !== 'out' || row.sha256 === '' || !names(row, name) || !await this.#mayOpen(row, from.toString())) {
       throw new FileTransferError('unknown-transfer')
     }
     if (row.state === 'cancelled') throw new FileTransferError('cancelled')
@@ -87,9 +92,9 @@ export class FileHosting {
    * row is the receiver's and stays as it is; nothing is recorded of the
    * serving. Anything else of ours that came in is unknown to the asker.
    */
-  async #openCopy (row: TransferRow, from: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
+  async #openCopy (row: TransferRow, from: string, name: FileName, connection: Connection): Promise<FileSource> {
     const { db } = this.#init
-    if (row.groupId === undefined || row.state !== 'complete' || toHex(sha256) !== row.sha256 || !await this.#init.groupMember(row.groupId, from)) {
+    if (row.groupId === undefined || row.state !== 'complete' || !names(row, name) || !await this.#init.groupMember(row.groupId, from)) {
       throw new FileTransferError('unknown-transfer')
     }
     if (!this.#init.budget.fits(connection, row.size)) throw new FileTransferError('needs-direct')
@@ -134,7 +139,7 @@ export class FileHosting {
     const connection = bestConnection(libp2p, peerIdFromString(contact.peerId))
     if (connection == null) return
     try {
-      await libp2p.services.file.cancel(connection, row.id, fromHex(row.sha256), { signal: AbortSignal.timeout(10_000) })
+      await libp2p.services.file.cancel(connection, row.id, fromHex(row.sha256), { signal: AbortSignal.timeout(10_000), ...(row.key === undefined ? {} : { key: row.key }) })
       await setTransferState(db, row.id, 'cancelled', { cancelPending: false })
     } catch (err) {
       log('telling %s about the cancel of %s failed - %e', contact.peerId, row.id, err instanceof TimeoutError ? 'timeout' : err)
@@ -167,4 +172,12 @@ export class FileHosting {
     all.add(served)
     return served
   }
+}
+
+/** Whether `name` names the file of `row`: its SHA-256 over 1.0.0, its key's tag over 1.1.0 (only a keyed file has one). */
+function names (row: TransferRow, name: FileName): boolean {
+  if (name.version === '1.0.0') return toHex(name.proof) === row.sha256
+  if (row.key === undefined) return false
+  const tag = fileTag(row.key)
+  return tag.byteLength === name.proof.byteLength && tag.every((byte, i) => byte === name.proof[i])
 }

@@ -261,6 +261,7 @@ export class Pulls {
       size: row.size,
       chunkSize: row.chunkSize,
       listHash: fromHex(offer.listHash),
+      ...(row.key === undefined ? {} : { key: row.key }),
       ...(hashes == null ? {} : { hashes }),
       onHashes: async (list) => { await saveHashes(db, id, list) },
       missing: missingChunks(row),

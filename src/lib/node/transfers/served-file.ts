@@ -25,7 +25,7 @@ export interface ServedFileInit {
 }
 
 /**
- * The sender's side of one pull (a FileSource for `/parley/file/1.0.0`):
+ * The sender's side of one pull (a FileSource for `/parley/file/1.0.0` and `1.1.0`):
  * reads each asked-for chunk from the Blob when asked, never the whole file;
  * writes the bytes served to the transfer row at most every 250 ms; marks the
  * transfer complete on DONE and back to waiting when the stream ends early.
@@ -36,6 +36,8 @@ export class ServedFile implements FileSource {
   readonly size: number
   readonly chunkSize: number
   readonly chunkCount: number
+  /** the file's key, when its offer has one (served over 1.1.0 too) */
+  readonly key?: Uint8Array
   readonly #init: ServedFileInit
   #stopped?: FileTransferError
   #served = 0
@@ -47,6 +49,7 @@ export class ServedFile implements FileSource {
     this.size = init.row.size
     this.chunkSize = init.row.chunkSize
     this.chunkCount = init.row.chunkCount
+    if (init.row.key !== undefined) this.key = init.row.key
   }
 
   stop (reason: FileTransferError): void {

@@ -13,6 +13,7 @@
  * the file hosting (host.ts). Chunks are read from the File/Blob on demand,
  * never the whole file.
  */
+import { FILE_KEY_BYTES } from '@parley/protocol/file/constants'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { getContact } from '../../db/contacts.ts'
 import { GROUP_CONTACT_ID } from '../../db/groups.ts'
@@ -40,7 +41,7 @@ import type { Outbox } from '../messaging/outbox.ts'
 import type { GroupBook } from '../groups/book.ts'
 import type { GroupCourier } from '../groups/courier.ts'
 import type { Groups } from '../groups/groups.ts'
-import type { FileHost, FileService, FileSource } from './file-service.ts'
+import type { FileHost, FileName, FileService, FileSource } from './file-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export { FILE_ERROR_CODES, FileTooLargeError, TooManyTransfersError, TransferStateError } from './errors.ts'
@@ -182,6 +183,8 @@ export class TransferManager implements FileHost, Startable {
     const name = sanitizeFileName(input.name)
     const offer: FileOffer = { sha256: '', size, name, mime: sanitizeMime(input.mime), chunkSize, listHash: '', ...input.thumb }
     if (input.voice !== undefined) offer.voice = input.voice
+    // a contact's file gets a key of its own, which goes only inside a session box (docs/protocols.md, "Keyed files")
+    if (input.group === undefined) offer.key = crypto.getRandomValues(new Uint8Array(FILE_KEY_BYTES))
     const row = outgoingFileRow({
       contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now, ...(input.ttl === undefined ? {} : { ttl: input.ttl })
     })
@@ -328,9 +331,9 @@ export class TransferManager implements FileHost, Startable {
   }
 
   /** FileHost: the receiver `from` opens transfer `id` (host.ts); before the store is open, the receiver is told to try later. */
-  async open (from: PeerId, id: string, sha256: Uint8Array, connection: Connection): Promise<FileSource> {
+  async open (from: PeerId, id: string, name: FileName, connection: Connection): Promise<FileSource> {
     if (!this.#started) throw new FileTransferError('busy')
-    return this.#host.open(from, id, sha256, connection)
+    return this.#host.open(from, id, name, connection)
   }
 
   /** FileHost: `from` cancelled transfer `id` (either direction). */

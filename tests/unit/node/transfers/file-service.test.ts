@@ -1,183 +1,26 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { lpStream, streamPair } from '@libp2p/utils'
+import { streamPair } from '@libp2p/utils'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Mock } from 'vitest'
-import { chunkCountOf, decodeFileFrame, encodeFileFrame } from '@parley/protocol/file/codec'
-import { FILE_PROTOCOL, MAX_CHUNK_ATTEMPTS, MIN_CHUNK_BYTES } from '@parley/protocol/file/constants'
+import { encodeFileFrame } from '@parley/protocol/file/codec'
+import { FILE_PROTOCOL, FILE_PROTOCOL_KEYED, MAX_CHUNK_ATTEMPTS } from '@parley/protocol/file/constants'
 import { FileTransferError, isFileTransferError } from '@parley/protocol/file/errors'
-import { file } from '../../../../src/lib/node/transfers/file-service.ts'
+import { CHUNK, connect, createNode, flip, makeFile, offered, pullRequest, randomBytes, rawPeer, source, stopNodes, stubConnection } from '../../../support/file-pair.ts'
 import type { FileFrame } from '@parley/protocol/file/codec'
 import type { FileWireErrorCode } from '@parley/protocol/file/errors'
-import type { FileHost, FileService, FileServiceInit, FileSource, PullRequest } from '../../../../src/lib/node/transfers/file-service.ts'
-import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
+import type { PullRequest } from '../../../../src/lib/node/transfers/file-service.ts'
+import type { TestFile } from '../../../support/file-pair.ts'
+import type { Stream } from '@libp2p/interface'
 
-const CHUNK = MIN_CHUNK_BYTES
-const ULID_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-let counter = 0
-
-async function sha256 (data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>))
-}
-
-function randomBytes (size: number): Uint8Array {
-  const out = new Uint8Array(size)
-  // getRandomValues fills at most 64 KiB per call
-  for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(out.subarray(i, i + 65_536))
-  return out
-}
-
-interface TestFile { id: string, bytes: Uint8Array, chunkSize: number, chunkCount: number, sha256: Uint8Array, hashes: Uint8Array, listHash: Uint8Array }
-
-async function makeFile (size: number, chunkSize = CHUNK): Promise<TestFile> {
-  const n = counter++
-  const id = `01HZX3J5Q8W2N6R4T7V9B1${[3, 2, 1, 0].map(i => ULID_ALPHABET[Math.floor(n / 32 ** i) % 32]).join('')}`
-  const bytes = randomBytes(size)
-  const chunkCount = chunkCountOf(size, chunkSize)
-  const hashes = new Uint8Array(chunkCount * 32)
-  for (let i = 0; i < chunkCount; i++) hashes.set(await sha256(bytes.subarray(i * chunkSize, (i + 1) * chunkSize)), i * 32)
-  return { id, bytes, chunkSize, chunkCount, sha256: await sha256(bytes), hashes, listHash: await sha256(hashes) }
-}
-
-type TestSource = FileSource & { chunkCalls: number[], hashCalls: Array<[number, number]>, done: Mock<() => Promise<void>>, close: Mock<() => void> }
-
-/** A FileSource over `f.bytes`; `tamper` may change the bytes of a chunk on its nth request. */
-function source (f: TestFile, tamper?: (index: number, attempt: number, data: Uint8Array) => Uint8Array, onChunk?: (index: number) => void): TestSource {
-  const chunkCalls: number[] = []
-  const hashCalls: Array<[number, number]> = []
-  return {
-    size: f.bytes.byteLength,
-    chunkSize: f.chunkSize,
-    chunkCount: f.chunkCount,
-    chunkCalls,
-    hashCalls,
-    hashes: async (from, count) => { hashCalls.push([from, count]); return f.hashes.slice(from * 32, (from + count) * 32) },
-    chunk: async (index) => {
-      chunkCalls.push(index)
-      onChunk?.(index)
-      const data = f.bytes.slice(index * f.chunkSize, (index + 1) * f.chunkSize)
-      return tamper?.(index, chunkCalls.filter(i => i === index).length, data) ?? data
-    },
-    done: vi.fn<() => Promise<void>>(async () => {}),
-    close: vi.fn<() => void>()
-  }
-}
-
-const flip = (data: Uint8Array): Uint8Array => { data[0] = (data[0] ?? 0) ^ 0xff; return data }
-
-/** A receiver's PullRequest for `f` that stores chunks into `stored` and verifies the whole file. */
-function pullRequest (f: TestFile, extra: Partial<PullRequest> = {}): { request: PullRequest, stored: Uint8Array } {
-  const stored = new Uint8Array(f.bytes.byteLength)
-  const request: PullRequest = {
-    id: f.id,
-    sha256: f.sha256,
-    size: f.bytes.byteLength,
-    chunkSize: f.chunkSize,
-    listHash: f.listHash,
-    missing: Array.from({ length: f.chunkCount }, (_, i) => i),
-    onHashes: vi.fn(async () => {}),
-    onRequest: vi.fn<(index: number) => void>(),
-    onChunk: vi.fn(async (index: number, data: Uint8Array) => { stored.set(data, index * f.chunkSize) }),
-    verify: vi.fn(async () => {
-      const digest = await sha256(stored)
-      if (!digest.every((b, i) => b === f.sha256[i])) throw new FileTransferError('corrupt')
-    }),
-    ...extra
-  }
-  return { request, stored }
-}
-
-function stubLogger (errors: unknown[][]): ComponentLogger {
-  const make = (): Logger => Object.assign(() => {}, {
-    error: (...args: unknown[]) => { errors.push(args) },
-    trace: () => {},
-    enabled: false,
-    newScope: () => make()
-  })
-  return { forComponent: () => make() }
-}
-
-type Registrar = Pick<Libp2p, 'handle' | 'unhandle'>
-interface Node {
-  peerId: PeerId
-  service: FileService
-  handler: StreamHandler
-  files: Map<string, TestFile>
-  sources: TestSource[]
-  host: { open: ReturnType<typeof vi.fn<FileHost['open']>>, cancelled: ReturnType<typeof vi.fn<FileHost['cancelled']>> }
-  registrar: { handle: ReturnType<typeof vi.fn<Registrar['handle']>>, unhandle: ReturnType<typeof vi.fn<Registrar['unhandle']>> }
-  errors: unknown[][]
-}
-
-const started: FileService[] = []
-afterEach(async () => { await Promise.all(started.splice(0).map(async s => s.stop())) })
-
-async function createNode (init: Partial<FileServiceInit> = {}, makeSource = source): Promise<Node> {
-  const files = new Map<string, TestFile>()
-  const sources: TestSource[] = []
-  const host = {
-    open: vi.fn<FileHost['open']>(async (_from, id) => {
-      const f = files.get(id)
-      if (f == null) throw new FileTransferError('unknown-transfer')
-      const s = makeSource(f)
-      sources.push(s)
-      return s
-    }),
-    cancelled: vi.fn<FileHost['cancelled']>(async () => {})
-  }
-  const errors: unknown[][] = []
-  const registrar = { handle: vi.fn<Registrar['handle']>(async () => {}), unhandle: vi.fn<Registrar['unhandle']>(async () => {}) }
-  const service = file({ ...init, host })({ registrar, logger: stubLogger(errors) })
-  await service.start()
-  started.push(service)
-  const handler = registrar.handle.mock.calls[0]?.[1]
-  if (handler == null) throw new Error('no handler registered')
-  return { peerId: peerIdFromPrivateKey(await generateKeyPair('Ed25519')), service, handler, files, sources, host, registrar, errors }
-}
-
-function stubConnection (remotePeer: PeerId): Connection {
-  return { remotePeer } as unknown as Connection
-}
-
-/** A Connection from `dialer` to `listener` whose streams are fed to the listener's captured handler. */
-function connect (dialer: Node, listener: Node | null) {
-  const inbound: Stream[] = []
-  const outbound: Stream[] = []
-  const handled: Array<Promise<void>> = []
-  const newStream = vi.fn(async (_protocol: string | string[], _options?: unknown) => {
-    const [out, inb] = await streamPair({ protocol: FILE_PROTOCOL })
-    outbound.push(out)
-    inbound.push(inb)
-    if (listener != null) handled.push(Promise.resolve(listener.handler(inb, stubConnection(dialer.peerId))))
-    return out
-  })
-  const connection = { ...stubConnection(listener?.peerId ?? dialer.peerId), newStream } as unknown as Connection
-  return { connection, newStream, inbound, outbound, handled }
-}
-
-/** Frames read from and written to a raw stream, for playing a peer by hand. */
-function rawPeer (stream: Stream) {
-  const lp = lpStream(stream)
-  return {
-    write: async (frame: FileFrame | Uint8Array) => { await lp.write(frame instanceof Uint8Array ? frame : encodeFileFrame(frame)) },
-    read: async () => decodeFileFrame((await lp.read()).subarray())
-  }
-}
-
-/** A pull of `size` bytes from bob (who offers it) to alice. */
-async function offered (size: number, init: Partial<FileServiceInit> = {}, makeSource?: typeof source) {
-  const [alice, bob] = await Promise.all([createNode(), createNode(init, makeSource)])
-  const f = await makeFile(size)
-  bob.files.set(f.id, f)
-  return { alice, bob, f, link: connect(alice, bob) }
-}
+afterEach(stopNodes)
 
 describe('FileService', () => {
-  it('registers and unregisters the file protocol for limited connections', async () => {
+  it('registers and unregisters both file protocols for limited connections', async () => {
     const bob = await createNode()
-    expect(bob.registrar.handle).toHaveBeenCalledWith(FILE_PROTOCOL, expect.any(Function), { runOnLimitedConnection: true, maxInboundStreams: 8, maxOutboundStreams: 8 })
+    for (const protocol of [FILE_PROTOCOL, FILE_PROTOCOL_KEYED]) {
+      expect(bob.registrar.handle).toHaveBeenCalledWith(protocol, expect.any(Function), { runOnLimitedConnection: true, maxInboundStreams: 8, maxOutboundStreams: 8 })
+    }
     await bob.service.stop()
     expect(bob.registrar.unhandle).toHaveBeenCalledWith(FILE_PROTOCOL)
+    expect(bob.registrar.unhandle).toHaveBeenCalledWith(FILE_PROTOCOL_KEYED)
   })
 
   it.each([
@@ -192,7 +35,7 @@ describe('FileService', () => {
     await alice.service.pull(link.connection, request)
 
     expect(stored).toEqual(f.bytes)
-    expect(bob.host.open).toHaveBeenCalledWith(alice.peerId, f.id, f.sha256, expect.anything())
+    expect(bob.host.open).toHaveBeenCalledWith(alice.peerId, f.id, { version: '1.0.0', proof: f.sha256 }, expect.anything())
     expect(request.onHashes).toHaveBeenCalledWith(f.hashes)
     expect(request.verify).toHaveBeenCalledTimes(1)
     const [s] = bob.sources
@@ -285,10 +128,10 @@ describe('FileService', () => {
     const [alice, bob] = await Promise.all([createNode(), createNode()])
     const f = await makeFile(1)
     await alice.service.cancel(connect(alice, bob).connection, f.id, f.sha256)
-    expect(bob.host.cancelled).toHaveBeenCalledWith(alice.peerId, f.id, f.sha256)
+    expect(bob.host.cancelled).toHaveBeenCalledWith(alice.peerId, f.id, { version: '1.0.0', proof: f.sha256 })
     // the other way, for a transfer bob's side never heard of: still OK
     await bob.service.cancel(connect(bob, alice).connection, f.id, f.sha256)
-    expect(alice.host.cancelled).toHaveBeenCalledWith(bob.peerId, f.id, f.sha256)
+    expect(alice.host.cancelled).toHaveBeenCalledWith(bob.peerId, f.id, { version: '1.0.0', proof: f.sha256 })
     expect([alice.errors, bob.errors]).toEqual([[], []])
   })
 

@@ -4,6 +4,9 @@
  * the chunk store, with the hash list it verified; its own row stays as it
  * is. Anything else it received (a file not yet whole, a 1:1 chat's file, a
  * copy asked for by someone not in the group, by another hash) is unknown.
+ * And a keyed file we offered a contact: opened by its key's tag over 1.1.0
+ * or by its hash over 1.0.0, its source carrying the key; by another tag,
+ * or by a tag for a file without a key, it is unknown.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -11,11 +14,12 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { IdbChunkStore } from '../../../../src/lib/files/chunk-store.ts'
+import { fileTag } from '@parley/protocol/file/keyed'
 import { toHex } from '../../../../src/lib/files/hashing.ts'
 import { FileHosting } from '../../../../src/lib/node/transfers/host.ts'
 import { RelayBudget } from '../../../../src/lib/node/transfers/relay-budget.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
-import type { MessageId, TransferRow } from '../../../../src/lib/db/types.ts'
+import type { ContactRow, MessageId, TransferRow } from '../../../../src/lib/db/types.ts'
 import type { PeerId } from '@libp2p/interface'
 
 const ID = '01HZX3J5Q8W2N6R4T7V9B1CCCC' as MessageId
@@ -84,7 +88,7 @@ describe('FileHosting: a member\'s copy of a group\'s file', () => {
   it('is served whole to another member, and the row stays as it was', async () => {
     const { host, db, member, bytes, digest } = await setup()
     const before = await db.transfers.get(ID)
-    const source = await host.open(member, ID, digest, fakeConnection({ remotePeer: member }))
+    const source = await host.open(member, ID, { version: '1.0.0', proof: digest }, fakeConnection({ remotePeer: member }))
     const got = new Uint8Array(bytes.byteLength)
     for (let i = 0; i < source.chunkCount; i++) got.set(await source.chunk(i, {}), i * CHUNK)
     expect(got).toEqual(bytes)
@@ -99,18 +103,53 @@ describe('FileHosting: a member\'s copy of a group\'s file', () => {
     ['a 1:1 chat\'s file', { groupId: undefined, contactId: 3 }]
   ] as const)('is unknown when %s', async (_, patch) => {
     const { host, member, digest } = await setup(patch as Partial<TransferRow>)
-    await expect(host.open(member, ID, digest, fakeConnection({ remotePeer: member }))).rejects.toMatchObject({ code: 'unknown-transfer' })
+    await expect(host.open(member, ID, { version: '1.0.0', proof: digest }, fakeConnection({ remotePeer: member }))).rejects.toMatchObject({ code: 'unknown-transfer' })
   })
 
   it('is unknown to someone not in the group, and under another hash', async () => {
     const { host, member, stranger, digest } = await setup()
-    await expect(host.open(stranger, ID, digest, fakeConnection({ remotePeer: stranger }))).rejects.toMatchObject({ code: 'unknown-transfer' })
-    await expect(host.open(member, ID, new Uint8Array(32), fakeConnection({ remotePeer: member }))).rejects.toMatchObject({ code: 'unknown-transfer' })
+    await expect(host.open(stranger, ID, { version: '1.0.0', proof: digest }, fakeConnection({ remotePeer: stranger }))).rejects.toMatchObject({ code: 'unknown-transfer' })
+    await expect(host.open(member, ID, { version: '1.0.0', proof: new Uint8Array(32) }, fakeConnection({ remotePeer: member }))).rejects.toMatchObject({ code: 'unknown-transfer' })
   })
 
   it('is unavailable when its chunks are gone', async () => {
     const { host, db, member, digest } = await setup()
     await db.fileChunks.clear()
-    await expect(host.open(member, ID, digest, fakeConnection({ remotePeer: member }))).rejects.toMatchObject({ code: 'unavailable' })
+    await expect(host.open(member, ID, { version: '1.0.0', proof: digest }, fakeConnection({ remotePeer: member }))).rejects.toMatchObject({ code: 'unavailable' })
+  })
+})
+
+describe('FileHosting: a keyed file offered to a contact', () => {
+  const KEY = Uint8Array.from({ length: 32 }, (_, i) => 200 - i)
+
+  async function offeredTo (patch: Partial<TransferRow> = {}): Promise<Awaited<ReturnType<typeof setup>>> {
+    const made = await setup({ direction: 'out', contactId: 3, groupId: undefined, peer: undefined, state: 'waiting', key: KEY, ...patch } as Partial<TransferRow>)
+    await made.db.contacts.put({ id: 3, peerId: made.member.toString() } as ContactRow)
+    await new IdbChunkStore(made.db).putSource(ID, new Blob([made.bytes as Uint8Array<ArrayBuffer>]))
+    return made
+  }
+
+  it('opens by its key\'s tag over 1.1.0, and its source has the key', async () => {
+    const { host, member, bytes } = await offeredTo()
+    const source = await host.open(member, ID, { version: '1.1.0', proof: fileTag(KEY) }, fakeConnection({ remotePeer: member }))
+    expect(source.key).toEqual(KEY)
+    expect(await source.chunk(0, {})).toEqual(bytes.subarray(0, CHUNK))
+    source.close?.()
+  })
+
+  it('opens by its hash over 1.0.0 too (an offer that went outside a session box has no key)', async () => {
+    const { host, member, digest } = await offeredTo()
+    const source = await host.open(member, ID, { version: '1.0.0', proof: digest }, fakeConnection({ remotePeer: member }))
+    expect(source.chunkCount).toBe(3)
+    source.close?.()
+  })
+
+  it('is unknown by another tag, by its hash as a tag, and by a tag when it has no key', async () => {
+    const { host, member, digest } = await offeredTo()
+    const open = async (proof: Uint8Array): Promise<unknown> => host.open(member, ID, { version: '1.1.0', proof }, fakeConnection({ remotePeer: member }))
+    await expect(open(fileTag(KEY.map(b => b ^ 1)))).rejects.toMatchObject({ code: 'unknown-transfer' })
+    await expect(open(digest)).rejects.toMatchObject({ code: 'unknown-transfer' })
+    const unkeyed = await offeredTo({ key: undefined })
+    await expect(unkeyed.host.open(unkeyed.member, ID, { version: '1.1.0', proof: fileTag(KEY) }, fakeConnection({ remotePeer: unkeyed.member }))).rejects.toMatchObject({ code: 'unknown-transfer' })
   })
 })
