@@ -15,6 +15,8 @@ const SEAL_INFO = new TextEncoder().encode('parley/file/1.1.0 aes-256-gcm')
 const NONCE_BYTES = 12
 /** The first byte of a nonce: what the payload is. */
 const NONCE_KINDS = { hashes: 1, chunk: 2 } as const
+/** WebCrypto's key, as the global `crypto` names it (in browsers and in Node, whose types have no global `CryptoKey`). */
+type CryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>
 
 /** What a sealed payload is: chunk hashes `a` .. `a + b - 1`, or chunk `a` (`b` is 0). */
 export type SealedKind = keyof typeof NONCE_KINDS
