@@ -379,10 +379,12 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       await prekeys?.stop()
       await nearbyService?.stop()
       await instanceService?.stop()
+      // the stores close before the transports stop: the native WebRTC library may abort the
+      // process while its listener stops (README.md, "Stopping"), and then nothing is left open
+      await mailbox?.close()
       await node.stop()
       unfollow()
       node.removeEventListener('peer:disconnect', onDisconnect)
-      await mailbox?.close()
       await ops?.close()
     }
   }

