@@ -11,6 +11,10 @@
  * answered; after the ratchet moved on, the captured items open (the static
  * seal) to boxes only, and a node with Alice's identity and nothing else
  * cannot open one of them; their text is in none of the captured bytes.
+ *
+ * The receipts sent back through the mailbox go in boxes too: what the relay
+ * holds for Alice after Bob drained her messages is a box, which names none
+ * of her messages, and it marks them delivered when she comes back.
  */
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
@@ -129,5 +133,50 @@ describe('mailbox items in session boxes', () => {
     // every chat item was in a box (receipts and hellos are not chat items)
     expect(boxes).toBe(secrets.length)
     thiefDb.close()
+  }, 150_000)
+
+  it('receipts sent back through the mailbox go in a box of the session: the relay holds no message id of them', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const { aToB, bToA } = await befriend(alice, bob)
+    const relayAddr = harness.relay.multiaddrs[0] ?? ''
+    const aliceKey = privateKeyFromProtobuf((await getProfile(alice.db))!.privateKey) as Ed25519PrivateKey
+    const bobKey = privateKeyFromProtobuf((await getProfile(bob.db))!.privateKey) as Ed25519PrivateKey
+    const aliceMultihash = peerIdFromString(alice.node.status.peerId ?? '').toMultihash().bytes
+
+    // a word each way live: both have their session
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hello' })
+    await vi.waitFor(async () => { expect((await chatMessages(bob.db, bToA)).map(m => m.body)).toEqual(['hello']) }, SLOW)
+    await bob.node.call('sendMessage', { contactId: bToA, text: 'hi' })
+    await vi.waitFor(async () => { expect((await chatMessages(alice.db, aToB)).map(m => m.state)).toEqual(['delivered', 'delivered']) }, SLOW)
+
+    // Bob goes away; Alice's words wait in his mailbox
+    const bobFactory = bob.factory
+    await bob.stop()
+    for (const body of ['one', 'two']) await alice.node.call('sendMessage', { contactId: aToB, text: body })
+    await vi.waitFor(async () => { expect((await chatMessages(alice.db, aToB)).filter(m => m.direction === 'out').map(m => m.state)).toEqual(['delivered', 'stored', 'stored']) }, SLOW)
+    const ids = (await chatMessages(alice.db, aToB)).filter(m => m.state === 'stored').map(m => m.id)
+
+    // Alice goes away; Bob comes back, takes them, and sends the receipts to her mailbox
+    const aliceFactory = alice.factory
+    await alice.stop()
+    const bobAgain = await harness.startPeer(bobFactory)
+    await vi.waitFor(async () => { expect((await chatMessages(bobAgain.db, bToA)).map(m => m.body)).toEqual(['hello', 'hi', 'one', 'two']) }, SLOW)
+    let captured: Uint8Array[] = []
+    await vi.waitFor(async () => {
+      captured = await capture(relayAddr, aliceKey)
+      expect(captured.length).toBeGreaterThan(0)
+    }, SLOW)
+    for (const item of captured) {
+      const opened = open(item, aliceKey.raw.subarray(0, 32), aliceMultihash)
+      expect(opened.senderPublic).toEqual(bobKey.publicKey.raw)
+      expect(opened.payload[0]).toBe(BOX_VERSION)
+      for (const id of ids) expect(contains(opened.payload, text.encode(id))).toBe(false)
+    }
+
+    // Alice comes back: the box opens on her session, and her words are delivered
+    const aliceAgain = await harness.startPeer(aliceFactory)
+    await vi.waitFor(async () => { expect((await chatMessages(aliceAgain.db, aToB)).filter(m => m.direction === 'out').map(m => m.state)).toEqual(['delivered', 'delivered', 'delivered']) }, SLOW)
+    await vi.waitFor(async () => { expect(await capture(relayAddr, aliceKey)).toEqual([]) }, SLOW)
   }, 150_000)
 })

@@ -78,7 +78,7 @@ export interface CourierComponents {
   /** takes the group items that come through our mailboxes */
   groupBook: Pick<GroupDesk, 'receive'>
   /** boxes chat items for contacts with sessions, and opens theirs */
-  chatBoxes: Pick<SessionChatBoxes, 'mailboxBox'>
+  chatBoxes: Pick<SessionChatBoxes, 'mailboxBox' | 'mailboxPayloadBox'>
   sessions: Pick<Sessions, 'open'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
@@ -303,15 +303,19 @@ export class MailboxCourier implements Startable {
 
   /**
    * The receipts go back the way the messages came, after a relay's drain,
-   * one item per sender and MAX_RECEIPT_IDS ids; if no relay of theirs takes
-   * it, a later direct delivery acks again.
+   * one item per sender and MAX_RECEIPT_IDS ids, in a box of our session
+   * with the sender when we have one; if no relay of theirs takes it, a later
+   * direct delivery acks again.
    */
   async #sendReceipts (batches: Array<{ contact: ContactRow, ids: string[] }>): Promise<void> {
     for (const { contact, ids } of batches) {
       for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
         if (this.#stopping.signal.aborted) return
         const part = ids.slice(i, i + MAX_RECEIPT_IDS)
-        await this.#depositPayload(contact, receiptsId(part), encodeReceipts(part))
+        const id = receiptsId(part)
+        const payload = encodeReceipts(part)
+        await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(contact.peerId), id, payload)
+          .then(async (box) => this.#depositPayload(contact, id, box ?? payload))
           .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', contact.peerId, err) })
       }
     }

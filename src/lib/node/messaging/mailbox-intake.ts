@@ -167,7 +167,10 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     try {
       return { kind: 'opened', session: await sessions.open(sessionPeerOf(from), box) }
     } catch (err) {
-      if (err instanceof SessionUnreadableError && err.reason === 'duplicate') return { kind: 'known', from, contact, id }
+      // its key was used: a copy from another relay of an item opened before. A message or an
+      // action was stored then (found above), so this is a payload that stores nothing (receipts)
+      // or one refused then: nothing is owed for it (a receipt for receipts would come back as one)
+      if (err instanceof SessionUnreadableError && err.reason === 'duplicate') return { kind: 'dropped' }
       this.#count.dropped('unreadable', err)
       return { kind: 'dropped' }
     }

@@ -37,7 +37,7 @@ import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/code
 export interface SessionChatBoxesComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession'>
   inbox: ChatInbox
   contactBook: Pick<ContactBook, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
@@ -108,6 +108,27 @@ export class SessionChatBoxes implements ChatBoxes {
       bundle = async () => fetched
     }
     return sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '2.0.0'), bundle)
+  }
+
+  /**
+   * The box of a mailbox payload that is not a chat frame (the receipts we
+   * send back, messaging/receipts.ts) for `to`, on our session with it; or
+   * undefined when we have none (then it goes under the static seal): a
+   * receipt never starts a session. Not kept: it goes once, to every mailbox
+   * relay of `to` alike, and nobody answers it.
+   */
+  async mailboxPayloadBox (to: PeerId, itemId: Uint8Array, payload: Uint8Array): Promise<Uint8Array | undefined> {
+    const peer = sessionPeerOf(to)
+    const { sessions } = this.#components
+    if (!await sessions.hasSession(peer.peer)) return undefined
+    const none = new Error('receipts never start a session')
+    try {
+      return await sessions.seal(peer, ulidOf(itemId), itemId, payload, async () => { throw none }, { keep: false })
+    } catch (err) {
+      // the session was reset meanwhile
+      if (err === none) return undefined
+      throw err
+    }
   }
 
   async settled (to: PeerId, id: string, reply: ChatReplyFrame): Promise<void> {

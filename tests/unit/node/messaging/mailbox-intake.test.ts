@@ -2,8 +2,10 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
+import { encodeBox } from '@parley/protocol/session/box'
 import { MailboxIntake } from '../../../../src/lib/node/messaging/mailbox-intake.ts'
-import { helloItemId } from '../../../../src/lib/node/messaging/receipts.ts'
+import { helloItemId, receiptsId } from '../../../../src/lib/node/messaging/receipts.ts'
+import { SessionUnreadableError } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { DropReason } from '../../../../src/lib/node/messaging/mailbox-intake.ts'
 import type { ContactRow, ContactState } from '../../../../src/lib/db/types.ts'
 import type { ContactFrame, ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
@@ -134,5 +136,30 @@ describe('MailboxIntake: contact hellos and replies', () => {
     expect(helloItemId('request', a)).toEqual(helloItemId('request', a))
     expect(helloItemId('request', a)).not.toEqual(helloItemId('accept', a))
     expect(helloItemId('request', a)).not.toEqual(helloItemId('request', b))
+  })
+})
+
+describe('MailboxIntake: a box whose key was used before', () => {
+  it('a copy from another relay of a box that stored nothing (receipts) is dropped, and owes no receipt', async () => {
+    const them = await sender()
+    const book = new Map([[them.peer.toString(), row(them, 'accepted')]])
+    const opens: string[] = []
+    const components = {
+      db: { messages: { get: async () => undefined }, events: { get: async () => undefined } } as unknown as ParleyDb,
+      inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
+      contactBook: { byPeerId: async (id: string) => book.get(id) },
+      groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }) },
+      sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') } },
+      sessionNotices: { sessionReset: async () => {} },
+      hellos: { receive: async () => 'pending' as const, settle: async () => {} }
+    }
+    const box = encodeBox({ itemId: receiptsId(['01HZX3J5Q8W2N6R4T7V9B1C3D5']), header: { dh: new Uint8Array(32), pn: 0, n: 1 }, nonce: new Uint8Array(24), ciphertext: new Uint8Array(40) })
+    const dropped: DropReason[] = []
+    const sink = new MailboxIntake(components, { open: async () => ({ senderPublic: them.publicKey, payload: box }) }, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
+    await sink.commit([await sink.prepare([{ id: new Uint8Array(16), storedAt: 0, item: new Uint8Array(8) }])])
+    expect(opens).toEqual([them.peer.toString()])
+    // a receipt for it would come back as receipts, whose copy would owe one again
+    expect([...sink.stored.values()]).toEqual([])
+    expect(dropped).toEqual([])
   })
 })
