@@ -268,8 +268,9 @@ export class Sessions {
     return this.#opened(from, rows, started, plaintext, true, async () => {
       if (oneTime.length > 0) {
         await db.prekeys.bulkDelete(oneTime)
-        // a relay handed them out: it may need more
-        void prekeys.syncAll()
+        // a relay handed them out: it may need more. Started outside the caller's transaction: its
+        // reads and writes come after that has committed (inside it, Dexie fails the commit early)
+        void Dexie.ignoreTransaction(async () => prekeys.syncAll())
       }
       if (lastResortOnly) await rememberInit(db, { ephemeral, expiresAt: this.#now() + INIT_SEEN_TTL_MS }, this.#now())
     })
