@@ -17,19 +17,11 @@
  * of her messages, and it marks them delivered when she comes back.
  */
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
-import { multiaddr } from '@multiformats/multiaddr'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
-import { mailboxRequest } from '@parley/protocol/mailbox/client'
-import { MAX_LIST } from '@parley/protocol/mailbox/codec'
 import { open, seal } from '@parley/protocol/mailbox/seal'
 import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
-import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ParleyDb } from '../../src/lib/db/db.ts'
@@ -39,6 +31,7 @@ import { OwnKeys } from '../../src/lib/node/sessions/own-keys.ts'
 import { PrekeyKeeper } from '../../src/lib/node/sessions/prekey-keeper.ts'
 import { Sessions, SessionUnreadableError } from '../../src/lib/node/sessions/sessions.ts'
 import { testLogger } from '../support/fake-components.ts'
+import { capture, contains } from '../support/mailbox-capture.ts'
 import { befriend, startHarness } from './harness.ts'
 import type { Harness } from './harness.ts'
 import type { Ed25519PrivateKey, Libp2pEvents } from '@libp2p/interface'
@@ -49,29 +42,6 @@ afterEach(async () => { await harness.close() })
 
 const SLOW = { timeout: 45_000, interval: 100 }
 const text = new TextEncoder()
-
-/** Whether `needle` occurs in `hay`. */
-function contains (hay: Uint8Array, needle: Uint8Array): boolean {
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer
-    return true
-  }
-  return false
-}
-
-/** Every item the relay holds for the owner of `key`, fetched (and left there). */
-async function capture (relayAddr: string, key: Ed25519PrivateKey): Promise<Uint8Array[]> {
-  const thief = await createLibp2p({ privateKey: key, transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
-  try {
-    const connection = await thief.dial(multiaddr(relayAddr))
-    const listed = await mailboxRequest(connection, { op: 'list', limit: MAX_LIST })
-    if (listed.items.length === 0) return []
-    const fetched = await mailboxRequest(connection, { op: 'fetch', ids: listed.items.map(i => i.id) })
-    return fetched.items.map(i => i.item)
-  } finally {
-    await thief.stop()
-  }
-}
 
 describe('mailbox items in session boxes', () => {
   it('captured with Alice\'s identity key, after the ratchet moved on they cannot be opened with that key alone; a legacy item can', async () => {

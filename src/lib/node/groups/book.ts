@@ -195,6 +195,14 @@ export class GroupBook implements GroupDesk, Startable {
     return peer !== this.me() && rows.some((row) => row.members.some((m) => m.peer === peer))
   }
 
+  /** Whether `peer` is a member of any group we hold, whatever our own part in it (it may send us group items). */
+  async isGroupPeer (peer: string): Promise<boolean> {
+    if (peer === this.me()) return false
+    let found = false
+    await this.#components.db.groups.each((row) => { if (!found) found = row.members.some((m) => m.peer === peer) })
+    return found
+  }
+
   /** The members of `group` now (by our fold), without us; none when we do not know it. */
   async members (groupId: string): Promise<string[]> {
     const log = await this.log(groupId)

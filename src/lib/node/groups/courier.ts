@@ -25,6 +25,7 @@ import type { GroupReply } from '@parley/protocol/group/wire'
 import type { ContactBook } from '../contacts/book.ts'
 import type { MailboxCourier } from '../messaging/courier.ts'
 import type { ContactDialer } from '../presence/contact-finder.ts'
+import type { SessionGroupBoxes } from '../sessions/group-boxes.ts'
 import type { GroupBook, GroupSyncer } from './book.ts'
 import type { GroupService } from './group-service.ts'
 
@@ -67,6 +68,8 @@ export interface GroupCourierComponents {
   groupBook: GroupBook
   courier: Pick<MailboxCourier, 'depositFor'>
   contactBook: Pick<ContactBook, 'byPeerId'>
+  /** boxes the items for a member's mailboxes on our session with it */
+  groupBoxes: Pick<SessionGroupBoxes, 'mailboxItem' | 'deposited'>
 }
 
 export class GroupCourier implements Startable, GroupSyncer {
@@ -214,12 +217,13 @@ export class GroupCourier implements Startable, GroupSyncer {
   }
 
   /**
-   * `peer` cannot be reached: seal what it is owed into its mailboxes
+   * `peer` cannot be reached: seal what it is owed into its mailboxes, each
+   * item in a box of our session with it where it has sessions
    * (docs/protocols.md, "Groups", "Through mailboxes"): the operations of each
    * group it may lack, then each message, which is then 'stored' (on a relay).
    */
   async #toMailbox (peer: string, owed: readonly GroupDeliveryRow[]): Promise<void> {
-    const { courier, contactBook, groupBook, db } = this.#components
+    const { contactBook, groupBook, db } = this.#components
     const contact = await contactBook.byPeerId(peer)
     const groups = [...new Set([...this.#opsOwed.get(peer)?.keys() ?? [], ...owed.map((d) => d.group)])]
     let mailboxes: string[] = []
@@ -235,8 +239,10 @@ export class GroupCourier implements Startable, GroupSyncer {
       if (log === undefined) continue
       let stored = true
       for (const part of itemsOf(log.ops())) {
-        const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
-        if (await courier.depositFor(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) === 0) stored = false
+        // the sender is in the id: the same operations from two members are two items (a relay refuses an id
+        // another sender holds for the recipient, and an invitation is taken only from the inviter)
+        const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${groupBook.me()}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
+        if (!await this.#deposit(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) }))) stored = false
       }
       if (stored && this.#opsOwed.get(peer)?.get(groupId) === owedNow) this.#opsOwed.get(peer)?.delete(groupId)
     }
@@ -244,9 +250,18 @@ export class GroupCourier implements Startable, GroupSyncer {
     for (const delivery of owed) {
       const row = await this.#signedOf(delivery.message)
       if (row?.groupSigned === undefined) continue
-      if (await courier.depositFor(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned })) === 0) return
+      if (!await this.#deposit(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned }))) return
       await setDelivery(db, delivery.message, peer, 'stored', Date.now())
     }
+  }
+
+  /** Deposits one item for a member, in a box of our session with it where it has sessions; resolves whether a relay took it. */
+  async #deposit (to: { peerId: string, addresses: string[], mailboxes: string[] }, id: Uint8Array, item: Uint8Array): Promise<boolean> {
+    const { courier, groupBoxes } = this.#components
+    const box = await groupBoxes.mailboxItem(to.peerId, id, item, to.mailboxes)
+    if (await courier.depositFor(to, id, box ?? item) === 0) return false
+    if (box !== undefined) await groupBoxes.deposited(to.peerId, id)
+    return true
   }
 
   /** Sends operations in frames of at most MAX_OPS_PER_FRAME; resolves the last reply. */

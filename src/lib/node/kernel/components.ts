@@ -40,6 +40,7 @@ import type { OwnKeys } from '../sessions/own-keys.ts'
 import type { PrekeyKeeper } from '../sessions/prekey-keeper.ts'
 import type { Sessions } from '../sessions/sessions.ts'
 import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
+import type { SessionGroupBoxes } from '../sessions/group-boxes.ts'
 import type { SessionNotices } from '../sessions/notices.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
@@ -120,6 +121,7 @@ export interface NodeComponents {
   prekeys: PrekeyKeeper
   sessions: Sessions
   chatBoxes: SessionChatBoxes
+  groupBoxes: SessionGroupBoxes
   sessionNotices: SessionNotices
 }
 

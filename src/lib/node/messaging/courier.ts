@@ -40,6 +40,7 @@ import type { Inbox } from './inbox.ts'
 import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
 import type { SessionNotices } from '../sessions/notices.ts'
 import type { Sessions } from '../sessions/sessions.ts'
+import type { GroupBook } from '../groups/book.ts'
 import type { GroupDesk } from '../groups/group-service.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-intake.ts'
@@ -76,10 +77,10 @@ export interface CourierComponents {
   /** our own relays (full multiaddrs ending in /p2p/<relay>) */
   relayList: Pick<RelayList, 'active'>
   /** takes the group items that come through our mailboxes */
-  groupBook: Pick<GroupDesk, 'receive'>
+  groupBook: Pick<GroupDesk, 'receive'> & Pick<GroupBook, 'isGroupPeer'>
   /** boxes chat items for contacts with sessions, and opens theirs */
   chatBoxes: Pick<SessionChatBoxes, 'mailboxBox' | 'mailboxPayloadBox'>
-  sessions: Pick<Sessions, 'open'>
+  sessions: Pick<Sessions, 'open' | 'forget'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 

@@ -7,8 +7,10 @@
  * applies its receipts in one write per sender; then the contact hellos
  * (requests and accepts, from anyone: the contact rules decide, as for a live
  * hello) and the replies to ours. Anything that does not open, is not from a
- * contact we exchange messages with (a hello aside), or is not a chat frame,
- * receipts, a hello or a reply is dropped and counted, never stored.
+ * contact we exchange messages with (a hello or a group item aside), or is not
+ * a chat frame, receipts, a group item, a hello or a reply is dropped and
+ * counted, never stored. A session box is opened whoever sealed it; the
+ * session it started is kept only with a contact or a group member.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
@@ -37,6 +39,7 @@ import type { FetchedItem } from '@parley/protocol/mailbox/codec'
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
+import type { GroupBook } from '../groups/book.ts'
 import type { GroupDesk } from '../groups/group-service.ts'
 import type { SessionNotices } from '../sessions/notices.ts'
 import type { Opened as SessionOpened, Sessions } from '../sessions/sessions.ts'
@@ -59,9 +62,9 @@ export interface IntakeComponents {
   contactBook: Pick<ContactBook, 'byPeerId'>
   hellos: Pick<ContactHellos, 'receive' | 'settle'>
   /** group items go to the group desk, which checks membership itself (members need not be contacts) */
-  groupBook: Pick<GroupDesk, 'receive'>
+  groupBook: Pick<GroupDesk, 'receive'> & Pick<GroupBook, 'isGroupPeer'>
   /** opens the items in session boxes */
-  sessions: Pick<Sessions, 'open'>
+  sessions: Pick<Sessions, 'open' | 'forget'>
   /** tells a chat whose contact started its session again */
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
@@ -78,7 +81,7 @@ export type PreparedItem =
   /** a boxed item taken before (its id is stored): only a receipt is owed */
   | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
-  | { kind: 'group', from: PeerId, request: GroupItem }
+  | { kind: 'group', from: PeerId, request: GroupItem, session?: SessionOpened }
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
   | { kind: 'dropped' }
 
@@ -122,13 +125,32 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('unreadable', err instanceof SealError ? err : new Error('no valid sender key'))
       return { kind: 'dropped' }
     }
-    const type = payload[0] === BOX_VERSION ? undefined : payloadType(payload)
     const contact = await this.#components.contactBook.byPeerId(from.toString())
+    let session: SessionOpened | undefined
+    if (payload[0] === BOX_VERSION) {
+      // opened whoever sent it (the seal says who): a group item may come before the invitation
+      // that makes its sender a member; what it carries decides, and `commit` whether it is kept
+      const unboxed = await this.#unbox(from, contact, payload)
+      if (unboxed.kind !== 'opened') return unboxed
+      session = unboxed.session
+      payload = unboxed.session.plaintext
+    }
+    const prepared = this.#prepareOpened(from, contact, payload, session !== undefined)
+    if (session === undefined) return prepared
+    if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group') return { ...prepared, session }
+    session.abandon()
+    return prepared
+  }
+
+  /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
+  #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, boxed: boolean): PreparedItem {
+    const type = payloadType(payload)
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
-      if (type === 'request' || type === 'accept') return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
+      if (!boxed && (type === 'request' || type === 'accept')) return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
       // group members need not be contacts: the group desk decides, as for a live request
       if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload) }
+      if (boxed && type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} in a session box`)
     } catch (err) {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }
@@ -137,24 +159,14 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('not-a-contact', from.toString())
       return { kind: 'dropped' }
     }
-    let session: SessionOpened | undefined
-    if (payload[0] === BOX_VERSION) {
-      const unboxed = await this.#unbox(from, contact, payload)
-      if (unboxed.kind !== 'opened') return unboxed
-      session = unboxed.session
-      payload = unboxed.session.plaintext
-    }
-    const prepared = this.#decode(from, contact, payloadType(payload), payload)
-    if (session === undefined) return prepared
-    if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts') return { ...prepared, session }
-    // a box may carry only chat frames
-    session.abandon()
-    if (prepared.kind !== 'dropped') this.#count.dropped('malformed', `a ${prepared.kind} in a session box`)
-    return { kind: 'dropped' }
+    return this.#decode(from, contact, type, payload)
   }
 
-  /** A boxed item: stored before (a receipt is owed), opened, or dropped (and counted) when it does not open. */
-  async #unbox (from: PeerId, contact: ContactRow, box: Uint8Array): Promise<{ kind: 'opened', session: SessionOpened } | Extract<PreparedItem, { kind: 'known' | 'dropped' }>> {
+  /**
+   * A boxed item: stored before (a receipt is owed for a chat item; a group
+   * item owes none), opened, or dropped (and counted) when it does not open.
+   */
+  async #unbox (from: PeerId, contact: ContactRow | undefined, box: Uint8Array): Promise<{ kind: 'opened', session: SessionOpened } | Extract<PreparedItem, { kind: 'known' | 'dropped' }>> {
     const { db, sessions } = this.#components
     let id: string
     try {
@@ -163,7 +175,9 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }
     }
-    if (await db.messages.get(id as MessageId) !== undefined || await db.events.get(id) !== undefined) return { kind: 'known', from, contact, id }
+    const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
+    const stored = message ?? event
+    if (stored !== undefined) return stored.groupId === undefined && contact !== undefined && mayExchange(contact) ? { kind: 'known', from, contact, id } : { kind: 'dropped' }
     try {
       return { kind: 'opened', session: await sessions.open(sessionPeerOf(from), box) }
     } catch (err) {
@@ -208,14 +222,29 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       throw err
     }
     if (boxed.length === 0) return
+    // a session someone started is kept only with a contact or a group member (a stranger's
+    // boxes were opened, and what they carried refused, but it leaves no session behind)
+    const keep = new Map<string, boolean>()
+    for (const item of prepared) {
+      if (!('session' in item) || item.session?.started !== true || keep.has(item.from.toString())) continue
+      keep.set(item.from.toString(), await this.#maySession(item.from))
+    }
+    const kept = prepared.flatMap(item => 'session' in item && item.session !== undefined && keep.get(item.from.toString()) !== false ? [item.session] : [])
+    for (const [peer, yes] of keep) if (!yes) this.#components.sessions.forget(peer)
+    if (kept.length === 0) return
     // what the boxes carried is stored: their sessions' new states are kept (sessions/chat-boxes.ts says why after)
     const { db } = this.#components
-    await db.transaction('rw', sessionTables(db), async () => { for (const session of boxed) await session.commit() }).catch((err: unknown) => {
-      boxed.forEach(session => { session.abandon() })
+    await db.transaction('rw', sessionTables(db), async () => { for (const session of kept) await session.commit() }).catch((err: unknown) => {
+      kept.forEach(session => { session.abandon() })
       throw err
     })
-    const restarted = new Set(prepared.flatMap(item => 'session' in item && item.session?.replaced === true ? [item.from.toString()] : []))
+    const restarted = new Set(prepared.flatMap(item => 'session' in item && item.session?.replaced === true && keep.get(item.from.toString()) !== false ? [item.from.toString()] : []))
     for (const peer of restarted) await this.#components.sessionNotices.sessionReset(peer)
+  }
+
+  /** Whether a session `from` started is kept: it is a contact we exchange messages with, or a member of a group we hold (now that the batch is in). */
+  async #maySession (from: PeerId): Promise<boolean> {
+    return mayExchange(await this.#components.contactBook.byPeerId(from.toString())) || await this.#components.groupBook.isGroupPeer(from.toString())
   }
 
   async #commitItems (prepared: PreparedItem[]): Promise<void> {

@@ -20,15 +20,15 @@ import { boxItemId } from '@parley/protocol/session/box'
 import { SessionFrameError } from '@parley/protocol/session/errors'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
 import { mayExchange } from '../contacts/book.ts'
-import { mailboxRelaysOf, ulidBytes } from '../messaging/courier.ts'
-import { PREKEY_REQUEST_TIMEOUT_MS } from './prekey-keeper.ts'
+import { ulidBytes } from '../messaging/courier.ts'
+import { fetchBundle, mailboxSeal } from './bundles.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ChatBoxes, ChatInbox } from '../messaging/chat-service.ts'
 import type { RelayList } from '../relays/relay-list.ts'
-import type { FetchedBundle, PrekeyDirectory } from './directory.ts'
+import type { PrekeyDirectory } from './directory.ts'
 import type { SessionNotices } from './notices.ts'
 import type { Opened, Sessions, SessionPeer } from './sessions.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
@@ -82,32 +82,12 @@ export class SessionChatBoxes implements ChatBoxes {
     // one. Keeping it would cost the send a read and a write more (the mailbox's boxes are kept:
     // the same bytes go to every mailbox relay).
     return this.#components.sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '2.0.0'),
-      async () => this.#bundle(to, peer, options), { keep: false })
+      async () => fetchBundle(this.#components, peer, [], options), { keep: false })
   }
 
-  /**
-   * The box of `frame` for `to`'s mailbox, or undefined when `to` has no
-   * sessions as far as we know (no session ever, and no bundle of its on the
-   * relays): then the frame goes as it is, under the static seal. Once we have
-   * had a session with `to`, only boxes go to it (a bundle that cannot be
-   * fetched then is an error: the item waits).
-   */
+  /** The box of `frame` for `to`'s mailbox, kept; undefined when `to` has no sessions as far as we know (bundles.ts, mailboxSeal). */
   async mailboxBox (to: PeerId, frame: ChatDialerFrame, options: AbortOptions = {}): Promise<Uint8Array | undefined> {
-    const peer = sessionPeerOf(to)
-    const { sessions } = this.#components
-    let bundle: (() => Promise<FetchedBundle>) = async () => this.#bundle(to, peer, options)
-    if (!await sessions.known(peer.peer)) {
-      let fetched: FetchedBundle
-      try {
-        fetched = await this.#bundle(to, peer, options)
-      } catch (err) {
-        options.signal?.throwIfAborted()
-        this.#log('no prekeys of %p found: its mailbox items go under the static seal - %e', to, err)
-        return undefined
-      }
-      bundle = async () => fetched
-    }
-    return sessions.seal(peer, frame.id, ulidBytes(frame.id), encodeChatFrame(frame, '2.0.0'), bundle)
+    return mailboxSeal(this.#components, this.#log, sessionPeerOf(to), { key: frame.id, id: ulidBytes(frame.id), plaintext: encodeChatFrame(frame, '2.0.0') }, [], options)
   }
 
   /**
@@ -193,24 +173,5 @@ export class SessionChatBoxes implements ChatBoxes {
       this.#log.error('could not keep the session state after a box from %p - %e', from, err)
     })
     return outcome === 'not-allowed' ? { type: 'reject', id, reason: outcome } : { type: 'ack', id, status: outcome }
-  }
-
-  /** A bundle of `to`'s prekeys from its relays (ours when we know none of its), the first that answers. */
-  async #bundle (to: PeerId, peer: SessionPeer, options: AbortOptions): Promise<FetchedBundle> {
-    const { contactBook, relayList, prekeyDirectory } = this.#components
-    const contact = await contactBook.byPeerId(to.toString())
-    const theirs = contact === undefined ? [] : mailboxRelaysOf(contact)
-    const relays = [...new Set([...theirs, ...relayList.active()])]
-    let failure: unknown = new Error(`no relay to fetch the prekeys of ${peer.peer} from`)
-    for (const relay of relays) {
-      const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
-      try {
-        return await prekeyDirectory.fetch(relay, peer.multihash, signal)
-      } catch (err) {
-        options.signal?.throwIfAborted()
-        failure = err
-      }
-    }
-    throw failure
   }
 }

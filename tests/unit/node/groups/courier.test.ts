@@ -71,6 +71,8 @@ async function setup (raced: (connections: Connection[], bob: PeerId) => void): 
     },
     groupBook: { me: () => me.peer, log: async () => log, syncer: undefined },
     courier: { depositFor: async () => { result.deposits++; return 1 } },
+    // members without sessions: the items go under the static seal (boxes: tests/integration/sessions-groups.test.ts)
+    groupBoxes: { mailboxItem: async () => undefined, deposited: async () => {} },
     contactBook: { byPeerId: async () => undefined }
   }
   const made = new GroupCourier(components as unknown as GroupCourierComponents)

@@ -51,9 +51,9 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     db: {} as unknown as ParleyDb,
     inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
     contactBook: { byPeerId: async (id: string) => book.get(id) },
-    groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }) },
+    groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
     // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
-    sessions: { open: async () => { throw new Error('not a box') } },
+    sessions: { open: async () => { throw new Error('not a box') }, forget: () => {} },
     sessionNotices: { sessionReset: async () => { throw new Error('no session here to reset') } },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
@@ -148,8 +148,8 @@ describe('MailboxIntake: a box whose key was used before', () => {
       db: { messages: { get: async () => undefined }, events: { get: async () => undefined } } as unknown as ParleyDb,
       inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
       contactBook: { byPeerId: async (id: string) => book.get(id) },
-      groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }) },
-      sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') } },
+      groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
+      sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') }, forget: () => {} },
       sessionNotices: { sessionReset: async () => {} },
       hellos: { receive: async () => 'pending' as const, settle: async () => {} }
     }
@@ -161,5 +161,72 @@ describe('MailboxIntake: a box whose key was used before', () => {
     // a receipt for it would come back as receipts, whose copy would owe one again
     expect([...sink.stored.values()]).toEqual([])
     expect(dropped).toEqual([])
+  })
+})
+
+describe('MailboxIntake: boxes from someone who is not a contact', () => {
+  /** An intake whose sessions open every box to `plaintexts` in turn, each starting a session; `members` are group peers once the batch's group items are in. */
+  function boxed (book: Map<string, ContactRow>, plaintexts: Uint8Array[], members: Set<string>, joins: Set<string>): {
+    sink: MailboxIntake, senders: Sender[], commits: string[], forgotten: string[], desk: string[], dropped: DropReason[]
+  } {
+    const commits: string[] = []
+    const forgotten: string[] = []
+    const desk: string[] = []
+    const dropped: DropReason[] = []
+    const components = {
+      db: { messages: { get: async () => undefined }, events: { get: async () => undefined }, transaction: async (_mode: string, _tables: unknown, run: () => Promise<void>) => { await run() } } as unknown as ParleyDb,
+      inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
+      contactBook: { byPeerId: async (id: string) => book.get(id) },
+      groupBook: {
+        // the batch's group item makes its sender a member (as an invitation brought with it would)
+        receive: async (from: PeerId) => { desk.push(from.toString()); if (joins.has(from.toString())) members.add(from.toString()); return { type: 'reply' as const, status: 'stored' as const } },
+        isGroupPeer: async (peer: string) => members.has(peer)
+      },
+      sessions: {
+        open: async (from: { peer: string }) => {
+          const plaintext = plaintexts.shift() ?? new Uint8Array(0)
+          return { plaintext, session: 's', started: true, replaced: false, commit: async () => { commits.push(from.peer) }, abandon: () => { forgotten.push(from.peer) } }
+        },
+        forget: (peer: string) => { forgotten.push(peer) }
+      },
+      sessionNotices: { sessionReset: async () => {} },
+      hellos: { receive: async () => 'pending' as const, settle: async () => {} }
+    }
+    const box = encodeBox({ itemId: new Uint8Array(16).fill(7), header: { dh: new Uint8Array(32), pn: 0, n: 1 }, nonce: new Uint8Array(24), ciphertext: new Uint8Array(40) })
+    const senders: Sender[] = []
+    const opener = {
+      open: async () => {
+        const from = senders.shift()
+        if (from === undefined) throw new Error('no sender')
+        return { senderPublic: from.publicKey, payload: box }
+      }
+    }
+    const sink = new MailboxIntake(components, opener, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
+    return { sink, senders, commits, forgotten, desk, dropped }
+  }
+
+  const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+  const groupMessage = json({ type: 'group-message', message: { body: '{}', sig: 'x' } })
+  const chatMessage = json({ type: 'message', id: '01HZX3J5Q8W2N6R4T7V9B1C3D5', text: 'hi', sentAt: 1 })
+
+  it('a stranger\'s boxes are opened: a chat frame is refused, a group item goes to the group desk, and the session it started is not kept', async () => {
+    const stranger = await sender()
+    const h = boxed(new Map(), [chatMessage, groupMessage], new Set(), new Set())
+    h.senders.push(stranger, stranger)
+    await h.sink.commit([await h.sink.prepare([0, 1].map((i) => ({ id: new Uint8Array(16).fill(i), storedAt: 0, item: new Uint8Array(8) })))])
+    expect(h.dropped).toEqual(['not-a-contact'])
+    expect(h.desk).toEqual([stranger.peer.toString()])
+    expect(h.commits).toEqual([])
+    expect(h.forgotten).toContain(stranger.peer.toString())
+  })
+
+  it('a group member\'s session is kept, also when the batch\'s own items made it one', async () => {
+    const member = await sender()
+    const h = boxed(new Map(), [groupMessage], new Set(), new Set([member.peer.toString()]))
+    h.senders.push(member)
+    await h.sink.commit([await h.sink.prepare([{ id: new Uint8Array(16), storedAt: 0, item: new Uint8Array(8) }])])
+    expect(h.desk).toEqual([member.peer.toString()])
+    expect(h.commits).toEqual([member.peer.toString()])
+    expect(h.forgotten).toEqual([])
   })
 })
