@@ -9,10 +9,15 @@
  * which name no word of theirs and which a node with her identity and nothing
  * else cannot open. When she comes back she holds the invitation and both
  * messages once, and a session with each of them.
+ *
+ * Live, the members' group exchanges go in boxes too (`/parley/group/2.0.0`),
+ * and a member whose app has no sessions (group 1.0.0 only) still gets
+ * everything, in plain frames.
  */
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { open } from '@parley/protocol/mailbox/seal'
+import { GROUP_PROTOCOL_V2 } from '@parley/protocol/group/constants'
 import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { TypedEventEmitter } from 'main-event'
@@ -112,4 +117,41 @@ describe('group items in session boxes', () => {
     // the boxes were let go once the relay took them
     for (const peer of [alice, bob]) expect(await peer.db.boxes.where('[peer+item]').between([carolId, 'group:'], [carolId, 'group:\uffff']).count()).toBe(0)
   }, 240_000)
+
+  it('live exchanges go in boxes; a member whose app speaks group 1.0.0 only gets everything in plain frames', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const carol = await harness.startPeer(undefined, 'Carol')
+    const { aToB } = await befriend(alice, bob)
+    const { aToB: aToC } = await befriend(alice, carol)
+    await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
+    // Carol's app is older: it does not listen on 2.0.0
+    const carolId = carol.node.status.peerId ?? ''
+    await carol.node.libp2p?.unhandle(GROUP_PROTOCOL_V2)
+    const sealedFor: string[] = []
+    for (const peer of [alice, bob]) {
+      const boxes = peer.node.components.groupBoxes
+      const seal = boxes.seal.bind(boxes)
+      boxes.seal = async (to, request, options) => { sealedFor.push(to.toString()); return seal(to, request, options) }
+    }
+
+    const { groupId } = await alice.node.call('createGroup', { name: 'Picnic', contactIds: [aToB, aToC] })
+    for (const peer of [bob, carol]) {
+      await vi.waitFor(async () => { expect((await peer.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
+      await peer.node.call('acceptGroup', { groupId })
+    }
+    await alice.node.call('sendGroupMessage', { groupId, text: 'from Alice' })
+    await bob.node.call('sendGroupMessage', { groupId, text: 'from Bob' })
+    for (const peer of [alice, bob, carol]) {
+      await vi.waitFor(async () => { expect((await groupMessages(peer.db, groupId)).map((m) => m.body).sort()).toEqual(['from Alice', 'from Bob']) }, SLOW)
+    }
+    // Alice and Bob sealed for each other, never for Carol; each holds a session with the other
+    const aliceId = alice.node.status.peerId ?? ''
+    const bobId = bob.node.status.peerId ?? ''
+    expect(sealedFor).toContain(aliceId)
+    expect(sealedFor).toContain(bobId)
+    expect(sealedFor).not.toContain(carolId)
+    expect((await sessionsOf(alice.db, bobId)).filter((s) => s.current)).toHaveLength(1)
+    expect((await sessionsOf(bob.db, aliceId)).filter((s) => s.current)).toHaveLength(1)
+  }, 180_000)
 })

@@ -4,6 +4,10 @@
  */
 
 export const GROUP_PROTOCOL = '/parley/group/1.0.0'
+/** 1.0.0's exchange with the request, and a reply that carries operations, in session boxes (docs/protocols.md, "Groups in boxes"). */
+export const GROUP_PROTOCOL_V2 = '/parley/group/2.0.0'
+/** What a node with sessions offers, best first. */
+export const GROUP_PROTOCOLS_WITH_SESSIONS = [GROUP_PROTOCOL_V2, GROUP_PROTOCOL] as const
 
 /** Members of one group at once, the owner included. */
 export const MAX_MEMBERS = 64

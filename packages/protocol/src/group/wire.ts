@@ -35,13 +35,17 @@ export type GroupRequest =
   | { type: 'sync', group: string, heads: string[] }
   | { type: 'message', message: SignedGroupMessage }
 
-export type GroupRejectReason = 'not-a-member' | 'unknown-group' | 'invalid' | 'rate-limited'
+/** `session` only in 2.0.0: the listener could not open the request's box (docs/protocols.md, "Groups in boxes"). */
+export type GroupRejectReason = 'not-a-member' | 'unknown-group' | 'invalid' | 'rate-limited' | 'session'
 
 export type GroupReply =
   | { type: 'reply', status: 'ok' | 'stored' | 'duplicate', ops?: SignedGroupOp[], more?: boolean, missing?: string[] }
   | { type: 'reject', reason: GroupRejectReason }
 
-const REJECT_REASONS: readonly string[] = ['not-a-member', 'unknown-group', 'invalid', 'rate-limited']
+const REJECT_REASONS: Record<GroupVersion, readonly string[]> = {
+  '1.0.0': ['not-a-member', 'unknown-group', 'invalid', 'rate-limited'],
+  '2.0.0': ['not-a-member', 'unknown-group', 'invalid', 'rate-limited', 'session']
+}
 const STATUSES: readonly string[] = ['ok', 'stored', 'duplicate']
 const encoder = new TextEncoder()
 
@@ -106,14 +110,23 @@ export function decodeGroupRequest (bytes: Uint8Array): GroupRequest {
   }
 }
 
-export function decodeGroupReply (bytes: Uint8Array): GroupReply {
+/** The group protocol's versions: 2.0.0 carries 1.0.0's frames in session boxes. */
+export type GroupVersion = '1.0.0' | '2.0.0'
+
+/**
+ * A reply as 1.0.0 writes it, or as 2.0.0 writes one outside a box: there it
+ * may be `reject session`, and may not carry `ops` (those come in a box).
+ */
+export function decodeGroupReply (bytes: Uint8Array, version: GroupVersion = '1.0.0'): GroupReply {
   const obj = parse(bytes)
   if (obj['type'] === 'reject') {
     only(obj, ['type', 'reason'])
     const reason = obj['reason']
-    if (typeof reason !== 'string' || !REJECT_REASONS.includes(reason)) throw invalid(`"reason" must be one of ${REJECT_REASONS.join(', ')}`)
+    const reasons = REJECT_REASONS[version]
+    if (typeof reason !== 'string' || !reasons.includes(reason)) throw invalid(`"reason" must be one of ${reasons.join(', ')}`)
     return { type: 'reject', reason: reason as GroupRejectReason }
   }
+  if (version === '2.0.0' && obj['ops'] !== undefined) throw invalid('a reply with "ops" comes in a session box')
   if (obj['type'] !== 'reply') throw invalid('"type" must be "reply" or "reject"')
   only(obj, ['type', 'status', 'ops', 'more', 'missing'])
   const status = obj['status']

@@ -33,15 +33,46 @@ export async function oneRequest<Request, Reply> (
   request: Request,
   options: AbortOptions = {}
 ): Promise<Reply> {
+  return negotiatedRequest({ ...client, protocols: [client.protocol] }, connection, {
+    request: async () => client.encode(request),
+    reply: async (bytes) => client.decode(bytes, request)
+  }, options)
+}
+
+/** The protocols a {@link negotiatedRequest} offers, and its limits. */
+export interface NegotiatedClient {
+  /** best first: the peer picks the first it speaks */
+  protocols: readonly string[]
+  maxReplyBytes: number
+  maxPrefixBytes: number
+  defaultTimeoutMs: number
+  runOnLimitedConnection?: boolean
+}
+
+/** What one exchange writes and reads once the peer has picked its protocol. */
+export interface Exchange<Reply> {
+  /** the request's frame body for `protocol` (made only now: a session box is sealed for a peer known to open it) */
+  request(protocol: string, signal: AbortSignal): Promise<Uint8Array>
+  /** the reply to it, or a throw (the protocol's frame error) for a malformed one */
+  reply(bytes: Uint8Array, protocol: string, signal: AbortSignal): Promise<Reply>
+}
+
+/** As {@link oneRequest}, offering several versions of a protocol: the request is made for the one the peer picked. */
+export async function negotiatedRequest<Reply> (
+  client: NegotiatedClient,
+  connection: Pick<Connection, 'newStream'>,
+  exchange: Exchange<Reply>,
+  options: AbortOptions = {}
+): Promise<Reply> {
   const signal = options.signal ?? AbortSignal.timeout(client.defaultTimeoutMs)
-  const stream = await connection.newStream(client.protocol, {
+  const stream = await connection.newStream([...client.protocols], {
     signal,
     ...(client.runOnLimitedConnection === true ? { runOnLimitedConnection: true } : {})
   })
   try {
     const frames = lpStream(stream, { maxDataLength: client.maxReplyBytes, maxLengthLength: client.maxPrefixBytes })
-    await frames.write(client.encode(request), { signal })
-    const reply = client.decode((await frames.read({ signal })).subarray(), request)
+    await frames.write(await exchange.request(stream.protocol, signal), { signal })
+    const reply = await exchange.reply((await frames.read({ signal })).subarray(), stream.protocol, signal)
     await stream.close({ signal })
     return reply
   } catch (err) {

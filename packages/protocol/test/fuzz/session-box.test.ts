@@ -27,50 +27,12 @@ import {
 import { SessionFrameError } from '../../src/session/errors.ts'
 import { decodeRecord, encodeRecord } from '../../src/session/records.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { boxArb, headerArb, initArb, patterned } from './session-arbs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
-import type { Box, Header, Init } from '../../src/session/box.ts'
 import type { PrekeyRecord } from '../../src/session/records.ts'
 
 const FRAME = [SessionFrameError]
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(b)
-
-/** `length` bytes from a two-byte pattern. */
-const patterned = (length: number): fc.Arbitrary<Uint8Array> =>
-  fc.tuple(fc.nat(255), fc.nat(255)).map(([a, b]) => Uint8Array.from({ length }, (_, i) => (a + i * b) & 0xff))
-const u32 = fc.oneof(fc.constantFrom(0, 1, 0x7fff_ffff, 0xffff_ffff), fc.nat({ max: 0xffff_ffff }))
-
-const headerArb: fc.Arbitrary<Header> = fc.record({
-  dh: fc.uint8Array({ minLength: 32, maxLength: 32 }),
-  pn: u32,
-  n: u32,
-  kemPublic: fc.option(patterned(KEM_PUBLIC_BYTES), { nil: undefined }),
-  kemCiphertext: fc.option(patterned(KEM_CIPHERTEXT_BYTES), { nil: undefined })
-}).map(h => {
-  const out: Header = { dh: h.dh, pn: h.pn, n: h.n }
-  if (h.kemPublic !== undefined) out.kemPublic = h.kemPublic
-  if (h.kemCiphertext !== undefined) out.kemCiphertext = h.kemCiphertext
-  return out
-})
-
-const initArb: fc.Arbitrary<Init> = fc.record({
-  ephemeral: fc.uint8Array({ minLength: 32, maxLength: 32 }),
-  signedPrekeyId: u32,
-  pqKind: fc.constantFrom(2 as const, 3 as const),
-  pqPrekeyId: u32,
-  oneTimePrekeyId: u32,
-  kemCiphertext: patterned(KEM_CIPHERTEXT_BYTES)
-})
-
-const boxArb: fc.Arbitrary<Box> = fc.record({
-  itemId: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  init: fc.option(initArb, { nil: undefined }),
-  header: headerArb,
-  nonce: fc.uint8Array({ minLength: 24, maxLength: 24 }),
-  ciphertext: fc.uint8Array({ minLength: 16, maxLength: 300 })
-}).map(b => {
-  const { init, ...rest } = b
-  return init === undefined ? rest : { ...rest, init }
-})
 
 const recordArb: fc.Arbitrary<PrekeyRecord> = fc.constantFrom(1 as const, 2 as const, 3 as const, 4 as const).chain(kind => fc.record({
   kind: fc.constant(kind),

@@ -203,6 +203,16 @@ export class GroupBook implements GroupDesk, Startable {
     return found
   }
 
+  /** The mailbox relays `peer` named in a group we hold (its newest `profile` there), or none. */
+  async mailboxesOf (peer: string): Promise<string[]> {
+    let named: string[] = []
+    await this.#components.db.groups.each((row) => {
+      const mailboxes = row.members.find((m) => m.peer === peer)?.mailboxes ?? []
+      if (named.length === 0 && mailboxes.length > 0) named = [...mailboxes]
+    })
+    return named
+  }
+
   /** The members of `group` now (by our fold), without us; none when we do not know it. */
   async members (groupId: string): Promise<string[]> {
     const log = await this.log(groupId)

@@ -9,7 +9,8 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { encodeGroupItem, MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
+import { opsParts } from '@parley/protocol/group/boxed'
+import { encodeGroupItem } from '@parley/protocol/group/wire'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { decodeGroupOp } from '@parley/protocol/group/op'
@@ -37,28 +38,6 @@ export const GROUP_RETRY = { initialMs: 2000, maxMs: 5 * 60_000 }
 export const MAX_PARALLEL_DELIVERIES = 8
 /** Pages of a sync one exchange may take (MAX_OPS_PER_FRAME each). */
 const MAX_SYNC_PAGES = 16
-
-/** Operations per mailbox item: as many as fit well under the item limit. */
-const OPS_ITEM_BYTES = 120 * 1024
-
-/** Splits operations (in fold order) into parts that each fit one mailbox item. */
-function itemsOf (ops: readonly GroupOp[]): GroupOp[][] {
-  const parts: GroupOp[][] = []
-  let part: GroupOp[] = []
-  let bytes = 0
-  for (const op of ops) {
-    const size = op.signed.body.length * 3 + op.signed.sig.length + 32
-    if (part.length > 0 && (bytes + size > OPS_ITEM_BYTES || part.length >= MAX_OPS_PER_FRAME)) {
-      parts.push(part)
-      part = []
-      bytes = 0
-    }
-    part.push(op)
-    bytes += size
-  }
-  if (part.length > 0) parts.push(part)
-  return parts
-}
 
 export interface GroupCourierComponents {
   db: ParleyDb
@@ -205,8 +184,9 @@ export class GroupCourier implements Startable, GroupSyncer {
           if (log !== undefined) await this.#sendOps(connection, delivery.group, log.ops())
           reply = await service.send(connection, { type: 'message', message: row.groupSigned })
         }
-        const state = reply.type === 'reply' ? 'delivered' : reply.reason === 'rate-limited' ? undefined : 'failed'
-        if (state === undefined) throw new Error('rate-limited')
+        // over its rate, or our box did not open on its side (our session is new now): again later
+        const state = reply.type === 'reply' ? 'delivered' : reply.reason === 'rate-limited' || reply.reason === 'session' ? undefined : 'failed'
+        if (state === undefined) throw new Error(`refused for now: ${reply.type === 'reject' ? reply.reason : ''}`)
         await setDelivery(this.#components.db, delivery.message, peer, state, Date.now())
       }
       this.#retry.succeeded(peer)
@@ -238,7 +218,7 @@ export class GroupCourier implements Startable, GroupSyncer {
       const log = await groupBook.log(groupId)
       if (log === undefined) continue
       let stored = true
-      for (const part of itemsOf(log.ops())) {
+      for (const part of opsParts(log.ops())) {
         // the sender is in the id: the same operations from two members are two items (a relay refuses an id
         // another sender holds for the recipient, and an invitation is taken only from the inviter)
         const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${groupBook.me()}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
@@ -264,11 +244,13 @@ export class GroupCourier implements Startable, GroupSyncer {
     return true
   }
 
-  /** Sends operations in frames of at most MAX_OPS_PER_FRAME; resolves the last reply. */
+  /** Sends operations in frames that each fit a session box; resolves the last reply. */
   async #sendOps (connection: Connection, groupId: string, ops: readonly GroupOp[]): Promise<GroupReply | undefined> {
     let reply: GroupReply | undefined
-    for (let i = 0; i < ops.length; i += MAX_OPS_PER_FRAME) {
-      reply = await this.#components.libp2p.services.group.send(connection, { type: 'ops', group: groupId, ops: ops.slice(i, i + MAX_OPS_PER_FRAME).map((op) => op.signed) })
+    for (const part of opsParts(ops)) {
+      reply = await this.#components.libp2p.services.group.send(connection, { type: 'ops', group: groupId, ops: part.map((op) => op.signed) })
+      // our box did not open on its side (our session is new now): they stay owed, and go again later
+      if (reply.type === 'reject' && reply.reason === 'session') throw new Error('the member could not open our box')
       if (reply.type === 'reject') this.#log('refused the operations of %s: %s', groupId, reply.reason)
     }
     return reply

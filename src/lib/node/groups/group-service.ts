@@ -1,36 +1,45 @@
 /**
  * @packageDocumentation
- * The `/parley/group/1.0.0` service (docs/protocols.md, "Groups"): one
- * request and one reply per stream, also over relayed connections. What a
- * request means is the group book's (book.ts); the stream work (limits,
- * deadline, rate per peer, a malformed frame answered `reject invalid` with
- * the stream reset) is kernel/desk-service.ts.
+ * The group protocol (docs/protocols.md, "Groups"): one request and one
+ * reply per stream, also over relayed connections. `/parley/group/1.0.0`
+ * carries them in plain JSON; with sessions, `/parley/group/2.0.0` carries
+ * the request (and a reply with operations) in session boxes
+ * (sessions/group-boxes.ts) and is offered first. What a request means is the
+ * group book's (book.ts); the stream work (limits, deadline, rate per peer, a
+ * malformed frame answered `reject invalid` with the stream reset) is
+ * kernel/desk-service.ts, once per version.
  */
-import { GROUP_PROTOCOL } from '@parley/protocol/group/constants'
+import { decodeGroupBoxRequest, MAX_GROUP_BOX_FRAME_BYTES, MAX_GROUP_BOX_PREFIX_BYTES } from '@parley/protocol/group/boxed'
+import { GROUP_PROTOCOL, GROUP_PROTOCOL_V2, GROUP_PROTOCOLS_WITH_SESSIONS } from '@parley/protocol/group/constants'
 import {
   decodeGroupReply, decodeGroupRequest, encodeGroupFrame, GROUP_EXCHANGE_TIMEOUT_MS, GROUP_REQUESTS_PER_MINUTE,
   MAX_GROUP_FRAME_BYTES, MAX_GROUP_PREFIX_BYTES
 } from '@parley/protocol/group/wire'
+import { negotiatedRequest } from '@parley/protocol/one-request/client'
 import { DeskService } from '../kernel/desk-service.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { Desk, DeskProtocol, DeskServiceComponents } from '../kernel/desk-service.ts'
+import type { SessionGroupBoxes, SealedRequest } from '../sessions/group-boxes.ts'
+import type { AbortOptions, Connection, Startable } from '@libp2p/interface'
 
 /** Where group requests go (the group book). */
 export type GroupDesk = Desk<GroupRequest, GroupReply>
 
-export type GroupService = DeskService<GroupRequest, GroupReply>
-
-/** At most this many group exchanges at once per connection, each way. */
+/** At most this many group exchanges at once per connection, each way (per version). */
 export const MAX_GROUP_STREAMS = 8
 
-const GROUP: DeskProtocol<GroupRequest, GroupReply> = {
-  protocol: GROUP_PROTOCOL,
+const LIMITS = {
   name: 'group',
-  maxFrameBytes: MAX_GROUP_FRAME_BYTES,
-  maxPrefixBytes: MAX_GROUP_PREFIX_BYTES,
   timeoutMs: GROUP_EXCHANGE_TIMEOUT_MS,
   requestsPerMinute: GROUP_REQUESTS_PER_MINUTE,
-  maxStreams: MAX_GROUP_STREAMS,
+  maxStreams: MAX_GROUP_STREAMS
+}
+
+const GROUP: DeskProtocol<GroupRequest, GroupReply> = {
+  ...LIMITS,
+  protocol: GROUP_PROTOCOL,
+  maxFrameBytes: MAX_GROUP_FRAME_BYTES,
+  maxPrefixBytes: MAX_GROUP_PREFIX_BYTES,
   encode: encodeGroupFrame,
   decodeRequest: decodeGroupRequest,
   decodeReply: (bytes) => decodeGroupReply(bytes),
@@ -38,7 +47,75 @@ const GROUP: DeskProtocol<GroupRequest, GroupReply> = {
   rateLimited: { type: 'reject', reason: 'rate-limited' }
 }
 
-/** The libp2p service factory. */
-export function groupService (desk: GroupDesk): (components: DeskServiceComponents) => GroupService {
-  return (components) => new DeskService(components, GROUP, desk)
+/** 2.0.0's listener: a request is a box (checked for shape here, opened by the sessions); a reply is a box or 1.0.0's JSON. */
+const GROUP_V2: DeskProtocol<Uint8Array, GroupReply | Uint8Array> = {
+  ...LIMITS,
+  protocol: GROUP_PROTOCOL_V2,
+  maxFrameBytes: MAX_GROUP_BOX_FRAME_BYTES,
+  maxPrefixBytes: MAX_GROUP_BOX_PREFIX_BYTES,
+  encode: (frame) => frame instanceof Uint8Array ? frame : encodeGroupFrame(frame),
+  decodeRequest: decodeGroupBoxRequest,
+  // 2.0.0's dialer is GroupService.send, not the desk service's
+  decodeReply: () => { throw new Error('2.0.0 replies are read by GroupService.send') },
+  invalid: { type: 'reject', reason: 'invalid' },
+  rateLimited: { type: 'reject', reason: 'rate-limited' }
+}
+
+export class GroupService implements Startable {
+  readonly #v1: DeskService<GroupRequest, GroupReply>
+  readonly #v2: DeskService<Uint8Array, GroupReply | Uint8Array> | undefined
+  readonly #boxes: Pick<SessionGroupBoxes, 'seal' | 'reply'> | undefined
+
+  constructor (components: DeskServiceComponents, desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>) {
+    this.#v1 = new DeskService(components, GROUP, desk)
+    if (boxes !== undefined) {
+      this.#v2 = new DeskService(components, GROUP_V2, boxes.listenWith(desk))
+      this.#boxes = boxes
+    }
+  }
+
+  get [Symbol.toStringTag] (): string {
+    return '@parley/group'
+  }
+
+  async start (): Promise<void> {
+    await this.#v1.start()
+    await this.#v2?.start()
+  }
+
+  async stop (): Promise<void> {
+    await this.#v1.stop()
+    await this.#v2?.stop()
+  }
+
+  /**
+   * Sends one request over `connection` and resolves the reply: in a session
+   * box when both speak 2.0.0 (throws on a malformed reply, no protocol, or
+   * the deadline).
+   */
+  async send (connection: Connection, request: GroupRequest, options: AbortOptions = {}): Promise<GroupReply> {
+    const boxes = this.#boxes
+    if (boxes === undefined) return this.#v1.send(connection, request, options)
+    const signal = AbortSignal.any([AbortSignal.timeout(GROUP_EXCHANGE_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
+    let sealed: SealedRequest | undefined
+    return negotiatedRequest({
+      protocols: GROUP_PROTOCOLS_WITH_SESSIONS,
+      maxReplyBytes: Math.max(MAX_GROUP_FRAME_BYTES, MAX_GROUP_BOX_FRAME_BYTES),
+      maxPrefixBytes: MAX_GROUP_PREFIX_BYTES,
+      defaultTimeoutMs: GROUP_EXCHANGE_TIMEOUT_MS,
+      runOnLimitedConnection: true
+    }, connection, {
+      request: async (protocol, signal) => {
+        if (protocol !== GROUP_PROTOCOL_V2) return encodeGroupFrame(request)
+        sealed = await boxes.seal(connection.remotePeer, request, { signal })
+        return sealed.box
+      },
+      reply: async (bytes) => sealed === undefined ? decodeGroupReply(bytes) : boxes.reply(connection.remotePeer, sealed.itemId, bytes)
+    }, { signal })
+  }
+}
+
+/** The libp2p service factory: with `boxes` (sessions), 2.0.0 is spoken and offered first. */
+export function groupService (desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>): (components: DeskServiceComponents) => GroupService {
+  return (components) => new GroupService(components, desk, boxes)
 }

@@ -13,6 +13,7 @@ import { contact } from '../contacts/contact-service.ts'
 import type { ContactDesk, ContactService } from '../contacts/contact-service.ts'
 import { groupService } from '../groups/group-service.ts'
 import type { GroupDesk, GroupService } from '../groups/group-service.ts'
+import type { SessionGroupBoxes } from '../sessions/group-boxes.ts'
 import { callService } from '../calls/call-service.ts'
 import type { CallDesk, CallService } from '../calls/call-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
@@ -91,6 +92,8 @@ export interface ParleyNodeInit {
   desk: ContactDesk
   /** where group requests go */
   groupDesk: GroupDesk
+  /** group 2.0.0's session boxes (without them the node speaks group 1.0.0 only) */
+  groupBoxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>
   callDesk: CallDesk
   /** peers refused at the connection gater (blocked contacts); must answer synchronously */
   isBlocked(peerId: PeerId): boolean
@@ -183,7 +186,7 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       ping: ping(),
       chat: chat({ inbox: init.inbox, ...(init.boxes === undefined ? {} : { boxes: init.boxes }), keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
       contact: contact({ desk: init.desk }),
-      group: groupService(init.groupDesk),
+      group: groupService(init.groupDesk, init.groupBoxes),
       call: callService(init.callDesk),
       speedtest: speedtest({ allow: init.isContact }),
       file: file({ host: init.fileHost }),

@@ -165,6 +165,7 @@ export class NodeRoot {
       // the desk and the file host exist before the node starts, so before any request can arrive
       desk: c.hellos,
       groupDesk: c.groupBook,
+      groupBoxes: c.groupBoxes,
       callDesk: c.calls,
       fileHost: c.transfers,
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),

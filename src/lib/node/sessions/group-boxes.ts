@@ -1,32 +1,78 @@
 /**
- * Group items in session boxes (docs/protocols.md, "Sessions", "Groups in
- * boxes"): the box of a group item for one member's mailboxes, on our session
- * with that member (members need not be contacts: a member's bundle comes
- * from the mailbox relays it named in its `profile`).
+ * Group traffic in session boxes (docs/protocols.md, "Groups in boxes"), on
+ * our session with each member (members need not be contacts: a member's
+ * bundle comes from the mailbox relays it named in its `profile` first).
  *
- * A group item's box is kept from its seal until a relay took it: a deposit
- * that reached no relay goes again with the same bytes (no key is spent on a
- * box nobody will see); once stored, the group courier never deposits it
- * again, and the box goes.
+ * Live, `/parley/group/2.0.0`: the dialer seals its request into a box and
+ * opens the reply's box (a sync's, which carries operations); the listener
+ * answers a message it has stored `duplicate` unopened, else opens the box,
+ * hands the request to the group book, and seals a reply that carries
+ * operations. A box that does not open is answered `reject session`, upon
+ * which the dialer starts a new session (at most once per 30 s per peer) and
+ * the courier sends again later. As in chat 2.0.0, the listener keeps the
+ * session's new state after it has answered (sessions/chat-boxes.ts says why
+ * that is safe), and a session someone started only if they are a contact or
+ * a group member, or the book took their request.
+ *
+ * In mailboxes: a group item's box is kept from its seal until a relay took
+ * it (a deposit that reached no relay goes again with the same bytes); once
+ * stored, the group courier never deposits it again, and the box goes.
  */
+import { InvalidMessageError } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { dropBoxes } from '../../db/sessions.ts'
-import { mailboxSeal } from './bundles.ts'
-import { sessionPeerOf } from './chat-boxes.ts'
+import { decodeGroupBoxReply, fitReply } from '@parley/protocol/group/boxed'
+import { decodeGroupReply, decodeGroupRequest, encodeGroupFrame } from '@parley/protocol/group/wire'
+import { boxItemId } from '@parley/protocol/session/box'
+import { dropBoxes, sessionTables } from '../../db/sessions.ts'
+import { mayExchange } from '../contacts/book.ts'
+import { ulidBytes } from '../messaging/courier.ts'
+import { fetchBundle, mailboxSeal } from './bundles.ts'
+import { sessionPeerOf, ulidOf } from './chat-boxes.ts'
+import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
+import type { MessageId } from '../../db/types.ts'
+import type { GroupBook } from '../groups/book.ts'
+import type { Desk } from '../kernel/desk-service.ts'
 import type { BundleComponents } from './bundles.ts'
-import type { Sessions } from './sessions.ts'
-import type { AbortOptions, ComponentLogger, Logger } from '@libp2p/interface'
+import type { SessionNotices } from './notices.ts'
+import type { Opened, Sessions } from './sessions.ts'
+import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
+import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 
 export interface SessionGroupBoxesComponents extends BundleComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'known'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget'>
+  groupBook: Pick<GroupBook, 'isGroupPeer' | 'mailboxesOf'>
+  sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 
 /** The key a group item's box is kept under: apart from chat items' (their ULIDs). */
 export function groupBoxKey (id: Uint8Array): string {
   return `group:${Array.from(id, b => b.toString(16).padStart(2, '0')).join('')}`
+}
+
+/** A live request's item id: a message's (its frame's ULID), else 16 random bytes. */
+function requestItemId (request: GroupRequest): Uint8Array {
+  if (request.type === 'message') {
+    try {
+      const body = JSON.parse(request.message.body) as { frame?: { id?: unknown } }
+      if (typeof body.frame?.id === 'string') return ulidBytes(body.frame.id)
+    } catch {
+      // not ours to judge here: the listener's book refuses it
+    }
+  }
+  return crypto.getRandomValues(new Uint8Array(16))
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
+}
+
+/** A request sealed for 2.0.0, and what its reply's box must name. */
+export interface SealedRequest {
+  box: Uint8Array
+  itemId: Uint8Array
 }
 
 export class SessionGroupBoxes {
@@ -36,6 +82,11 @@ export class SessionGroupBoxes {
   constructor (components: SessionGroupBoxesComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:sessions:groups')
+  }
+
+  /** The listener's side of 2.0.0: it opens each box and hands the request to `book` (the group book). */
+  listenWith (book: Desk<GroupRequest, GroupReply>): Desk<Uint8Array, GroupReply | Uint8Array> {
+    return { receive: async (from, box, options) => this.#receive(book, from, box, options) }
   }
 
   /**
@@ -51,5 +102,116 @@ export class SessionGroupBoxes {
   /** A relay took the item: its box is not needed any more. */
   async deposited (to: string, id: Uint8Array): Promise<void> {
     await dropBoxes(this.#components.db, to, [groupBoxKey(id)])
+  }
+
+  /** The dialer's request in a box of our session with `to` (started from its bundle when there is none). Not kept: a retry seals it again. */
+  async seal (to: PeerId, request: GroupRequest, options: AbortOptions = {}): Promise<SealedRequest> {
+    const peer = sessionPeerOf(to)
+    const itemId = requestItemId(request)
+    const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
+    const box = await this.#components.sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupFrame(request),
+      async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
+    return { box, itemId }
+  }
+
+  /**
+   * The reply to a request we sealed (`itemId`): a box opened (and its state
+   * kept), or a reply outside one. `reject session` resets our session with
+   * `from` (the courier sends again later, on a new one).
+   *
+   * @throws InvalidMessageError for a malformed reply, or a box that does not open or names another item
+   */
+  async reply (from: PeerId, itemId: Uint8Array, bytes: Uint8Array): Promise<GroupReply> {
+    const frame = decodeGroupBoxReply(bytes)
+    if ('reply' in frame) {
+      if (frame.reply.type === 'reject' && frame.reply.reason === 'session' && await this.#components.sessions.reset(from.toString())) {
+        await this.#components.sessionNotices.sessionReset(from.toString())
+      }
+      return frame.reply
+    }
+    if (!sameBytes(boxItemId(frame.box), itemId)) throw new InvalidMessageError('Invalid group frame: the reply\'s box names another item')
+    let opened: Opened
+    try {
+      opened = await this.#components.sessions.open(sessionPeerOf(from), frame.box)
+    } catch (err) {
+      if (err instanceof SessionUnreadableError) throw new InvalidMessageError(`Invalid group frame: the reply's box does not open (${err.reason})`)
+      throw err
+    }
+    let reply: GroupReply
+    try {
+      reply = decodeGroupReply(opened.plaintext)
+    } catch (err) {
+      opened.abandon()
+      throw err
+    }
+    await this.#commit(from, opened)
+    return reply
+  }
+
+  async #receive (book: Desk<GroupRequest, GroupReply>, from: PeerId, box: Uint8Array, options: AbortOptions): Promise<GroupReply | Uint8Array> {
+    const { db, sessions } = this.#components
+    const itemId = boxItemId(box)
+    const id = ulidOf(itemId)
+    // a message stored before (a retry whose reply was lost): answered without opening it
+    const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
+    if (message?.groupId !== undefined || event?.groupId !== undefined) return { type: 'reply', status: 'duplicate' }
+    let opened: Opened
+    try {
+      opened = await sessions.open(sessionPeerOf(from), box)
+    } catch (err) {
+      if (!(err instanceof SessionUnreadableError)) throw err
+      // its key was used: this very box came before
+      if (err.reason === 'duplicate') return { type: 'reply', status: 'duplicate' }
+      this.#log('a group box from %p does not open (%s): asking for a new session - %s', from, err.reason, err.message)
+      return { type: 'reject', reason: 'session' }
+    }
+    let request: GroupRequest
+    try {
+      request = decodeGroupRequest(opened.plaintext)
+    } catch (err) {
+      opened.abandon()
+      this.#log('a group box from %p carries no valid request - %e', from, err)
+      return { type: 'reject', reason: 'invalid' }
+    }
+    let reply: GroupReply
+    try {
+      reply = fitReply(await book.receive(from, request, options))
+    } catch (err) {
+      opened.abandon()
+      throw err
+    }
+    if (reply.type === 'reject' && opened.started && !await this.#maySession(from)) {
+      // a stranger's box: opened and refused, it leaves no session behind
+      sessions.forget(from.toString())
+      return reply
+    }
+    if (reply.type !== 'reply' || reply.ops === undefined) {
+      // the answer does not wait for the state's write (sessions/chat-boxes.ts says why)
+      void this.#commit(from, opened).catch(() => {})
+      return reply
+    }
+    await this.#commit(from, opened)
+    const peer = sessionPeerOf(from)
+    const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
+    return sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupFrame(reply),
+      async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
+  }
+
+  /** Whether a session `from` started is kept: it is a contact we exchange messages with, or a member of a group we hold. */
+  async #maySession (from: PeerId): Promise<boolean> {
+    return mayExchange(await this.#components.contactBook.byPeerId(from.toString())) || await this.#components.groupBook.isGroupPeer(from.toString())
+  }
+
+  /** Keeps an opened box's state (and tells the chat of a contact who started over). */
+  async #commit (from: PeerId, opened: Opened): Promise<void> {
+    const { db } = this.#components
+    try {
+      await db.transaction('rw', sessionTables(db), async () => { await opened.commit() })
+    } catch (err) {
+      opened.abandon()
+      this.#log.error('could not keep the session state after a group box from %p - %e', from, err)
+      throw err
+    }
+    if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
   }
 }
