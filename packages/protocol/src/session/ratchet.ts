@@ -20,7 +20,7 @@
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { x25519 } from '@noble/curves/ed25519.js'
-import { randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex as hex, randomBytes } from '@noble/hashes/utils.js'
 import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
 import { encodeHeader, headerFlags } from './box.ts'
 import {
@@ -42,6 +42,15 @@ export interface ReceivingChain { dh: Uint8Array, chainKey: Uint8Array, n: numbe
 
 /** The key of a message we have not received yet, kept until it arrives or expires. */
 export interface SkippedKey { dh: Uint8Array, n: number, messageKey: Uint8Array, expiresAt: number }
+
+/**
+ * A DH step whose sending half is not computed yet: what the receiving half
+ * decided and drew (the peer's ratchet key, the KEM encapsulation to its new
+ * key, our next ratchet secret and KEM seed). The sending half (our new
+ * ratchet key, the root step with it, our new KEM key pair) is computed when
+ * it is first needed: before the next send, or before another step.
+ */
+export interface PendingStep { theirDh: Uint8Array, kemCiphertext: Uint8Array, kemShared: Uint8Array, dhSecret: Uint8Array, kemSeed: Uint8Array }
 
 /** One side of a session. Plain data (Uint8Arrays and numbers), so it stores and clones as it is. */
 export interface RatchetState {
@@ -67,6 +76,8 @@ export interface RatchetState {
   receiving: ReceivingChain[]
   /** skipped-message keys, oldest first; at most MAX_SKIPPED_KEYS */
   skipped: SkippedKey[]
+  /** the sending half of the last step, when not computed yet (absent in states stored before it existed) */
+  pending?: PendingStep | null
 }
 
 /** What one message is, before box.ts puts it on the wire. */
@@ -104,13 +115,47 @@ export function cloneState (state: RatchetState): RatchetState {
     ourKem: state.ourKem === null ? null : { seed: c(state.ourKem.seed), publicKey: c(state.ourKem.publicKey) },
     theirKem: state.theirKem === null ? null : c(state.theirKem),
     receiving: state.receiving.map(r => ({ dh: c(r.dh), chainKey: c(r.chainKey), n: r.n })),
-    skipped: state.skipped.map(k => ({ dh: c(k.dh), n: k.n, messageKey: c(k.messageKey), expiresAt: k.expiresAt }))
+    skipped: state.skipped.map(k => ({ dh: c(k.dh), n: k.n, messageKey: c(k.messageKey), expiresAt: k.expiresAt })),
+    pending: state.pending == null ? null : { theirDh: c(state.pending.theirDh), kemCiphertext: c(state.pending.kemCiphertext), kemShared: c(state.pending.kemShared), dhSecret: c(state.pending.dhSecret), kemSeed: c(state.pending.kemSeed) }
   }
+}
+
+/** KEM secret keys made from seeds (our last keys), so that a step does not run ML-KEM's key generation again to decapsulate. */
+const KEM_SECRETS = new Map<string, Uint8Array>()
+/** Seeds whose secret keys are kept at most (a few sessions' worth; the least recently used go first). */
+const MAX_KEM_SECRETS = 64
+
+function keepKemSecret (key: string, secretKey: Uint8Array): void {
+  KEM_SECRETS.delete(key)
+  KEM_SECRETS.set(key, secretKey)
+  for (const [oldest, secret] of KEM_SECRETS) {
+    if (KEM_SECRETS.size <= MAX_KEM_SECRETS) break
+    secret.fill(0)
+    KEM_SECRETS.delete(oldest)
+  }
+}
+
+/** The ML-KEM-768 key pair of `seed` (deterministic); its secret key is kept for the decapsulation to come. */
+function kemKeys (seed: Uint8Array): { publicKey: Uint8Array, secretKey: Uint8Array } {
+  const keys = mlKem768.keygen(seed)
+  keepKemSecret(hex(seed), keys.secretKey.slice())
+  return keys
+}
+
+/** The secret key of `seed`, kept or made again. */
+function kemSecretKey (seed: Uint8Array): Uint8Array {
+  const key = hex(seed)
+  const kept = KEM_SECRETS.get(key)
+  if (kept !== undefined) {
+    keepKemSecret(key, kept)
+    return kept
+  }
+  return kemKeys(seed).secretKey
 }
 
 function newKem (random: Random): KemKeyPair {
   const seed = random(KEM_SEED_BYTES)
-  return { seed, publicKey: mlKem768.keygen(seed).publicKey }
+  return { seed, publicKey: kemKeys(seed).publicKey }
 }
 
 function dh (secret: Uint8Array, publicKey: Uint8Array): Uint8Array {
@@ -177,19 +222,20 @@ export function messageAd (ad: Uint8Array, itemId: Uint8Array, header: Header): 
  * responder that has received nothing) or its counter ran out
  */
 export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, itemId: Uint8Array, random: Random = randomBytes): Encrypted {
-  if (state.sendChainKey === null) throw new SessionStateError('this session cannot send before it has received a message')
-  if (state.ourKem === null) throw new SessionStateError('this session has no KEM key to announce')
-  if (state.sendN > MAX_COUNTER) throw new SessionStateError('this sending chain is used up; the session must be reset')
   if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw new SessionStateError(`a box carries at most ${MAX_PLAINTEXT_BYTES} bytes, not ${plaintext.byteLength}`)
   const next = cloneState(state)
-  const step = kdfCk(state.sendChainKey)
-  const header: Header = { dh: next.dhPublic.slice(), pn: next.previousN, n: next.sendN, kemPublic: state.ourKem.publicKey.slice() }
-  if (state.sendKemCiphertext !== null) header.kemCiphertext = state.sendKemCiphertext.slice()
+  completeStep(next)
+  if (next.sendChainKey === null) throw new SessionStateError('this session cannot send before it has received a message')
+  if (next.ourKem === null) throw new SessionStateError('this session has no KEM key to announce')
+  if (next.sendN > MAX_COUNTER) throw new SessionStateError('this sending chain is used up; the session must be reset')
+  const step = kdfCk(next.sendChainKey)
+  const header: Header = { dh: next.dhPublic.slice(), pn: next.previousN, n: next.sendN, kemPublic: next.ourKem.publicKey.slice() }
+  if (next.sendKemCiphertext !== null) header.kemCiphertext = next.sendKemCiphertext.slice()
   next.sendChainKey = step.chainKey
   next.sendN += 1
   const nonce = random(NONCE_BYTES)
   const key = aeadKey(step.messageKey)
-  const ciphertext = xchacha20poly1305(key, nonce, messageAd(state.ad, itemId, header)).encrypt(plaintext)
+  const ciphertext = xchacha20poly1305(key, nonce, messageAd(next.ad, itemId, header)).encrypt(plaintext)
   key.fill(0)
   step.messageKey.fill(0)
   return { state: next, message: { header, nonce, ciphertext } }
@@ -247,14 +293,22 @@ function kemSecret (s: RatchetState, header: Header): Uint8Array {
   }
   if (header.kemCiphertext === undefined) throw new SessionDecryptError('the message starts a chain without a KEM ciphertext')
   try {
-    return mlKem768.decapsulate(header.kemCiphertext, mlKem768.keygen(s.ourKem.seed).secretKey)
+    return mlKem768.decapsulate(header.kemCiphertext, kemSecretKey(s.ourKem.seed))
   } catch {
     throw new SessionDecryptError('the KEM ciphertext does not fit our key')
   }
 }
 
-/** DR §3.5 DHRatchet, with PQDR's KEM: a receiving chain for the peer's new key, then a new sending chain of ours. */
+/**
+ * DR §3.5 DHRatchet, with PQDR's KEM: a receiving chain for the peer's new
+ * key, then a new sending chain of ours. The second half's randomness is
+ * drawn here, as the specification's order has it; its computation (our new
+ * ratchet key and KEM key pair, the root step) waits in `pending` until it is
+ * needed, so that opening a message does not pay for the next send.
+ */
 function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingChain {
+  // a step still pending (a peer that starts two chains before we send) is finished first, as it would have been
+  completeStep(s)
   const receivedDh = dh(s.dhSecret, header.dh)
   const receivedSs = kemSecret(s, header)
   const received = kdfRk(s.rootKey, receivedDh, receivedSs)
@@ -270,22 +324,66 @@ function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingC
   } catch {
     throw new SessionDecryptError('the peer\'s KEM public key is not a valid ML-KEM-768 key')
   }
+  s.rootKey.fill(0)
+  s.rootKey = received.rootKey
+  s.pending = { theirDh: header.dh.slice(), kemCiphertext: encapsulated.cipherText, kemShared: encapsulated.sharedSecret, dhSecret: random(KEY_BYTES), kemSeed: random(KEM_SEED_BYTES) }
+  return chain
+}
+
+/** Computes the sending half of a pending step (in `s`, a copy the caller owns): our new ratchet key, the root step, our new KEM key pair. */
+function completeStep (s: RatchetState): void {
+  const pending = s.pending
+  if (pending == null) return
   s.dhSecret.fill(0)
-  s.dhSecret = random(KEY_BYTES)
+  s.dhSecret = pending.dhSecret
   s.dhPublic = x25519.getPublicKey(s.dhSecret)
-  const sentDh = dh(s.dhSecret, header.dh)
-  const sent = kdfRk(received.rootKey, sentDh, encapsulated.sharedSecret)
+  const sentDh = dh(s.dhSecret, pending.theirDh)
+  const sent = kdfRk(s.rootKey, sentDh, pending.kemShared)
   sentDh.fill(0)
-  encapsulated.sharedSecret.fill(0)
-  received.rootKey.fill(0)
+  pending.kemShared.fill(0)
   s.rootKey.fill(0)
   s.rootKey = sent.rootKey
   s.previousN = s.sendN
   s.sendN = 0
   s.sendChainKey = sent.chainKey
-  s.sendKemCiphertext = encapsulated.cipherText
-  s.ourKem = newKem(random)
-  return chain
+  s.sendKemCiphertext = pending.kemCiphertext
+  s.ourKem = { seed: pending.kemSeed, publicKey: kemKeys(pending.kemSeed).publicKey }
+  s.pending = null
+}
+
+/**
+ * The state as it is safe to store while keys `state.sendN` to `until - 1` of
+ * the sending chain may still be used from memory: its sending chain moved on
+ * to message `until` (those keys derived and dropped). A node that restarts
+ * from it never uses one of them again; the peer keeps them as skipped keys.
+ * A state with a pending step, or already at `until`, is given back as it is.
+ */
+export function reserveSending (state: RatchetState, until: number): RatchetState {
+  if (state.pending != null || state.sendChainKey === null || until <= state.sendN) return state
+  if (until > MAX_COUNTER + 1) throw new SessionStateError('this sending chain is used up; the session must be reset')
+  const next = cloneState(state)
+  let chainKey = next.sendChainKey ?? new Uint8Array(0)
+  for (let n = next.sendN; n < until; n++) {
+    const step = kdfCk(chainKey)
+    step.messageKey.fill(0)
+    chainKey.fill(0)
+    chainKey = step.chainKey
+  }
+  next.sendChainKey = chainKey
+  next.sendN = until
+  return next
+}
+
+/**
+ * The state with a pending step's sending half computed: what the next send
+ * would do first, done ahead (in idle time) so that the send does not wait
+ * for it. The given state is not changed.
+ */
+export function settleStep (state: RatchetState): RatchetState {
+  if (state.pending == null) return state
+  const next = cloneState(state)
+  completeStep(next)
+  return next
 }
 
 /**

@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_SKIP, MAX_SKIPPED_KEYS, SKIPPED_KEY_TTL_MS } from '../../src/session/constants.ts'
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from '../../src/session/errors.ts'
 import { initiate, respond } from '../../src/session/pqxdh.ts'
-import { ratchetDecrypt, ratchetEncrypt } from '../../src/session/ratchet.ts'
+import { ratchetDecrypt, ratchetEncrypt, settleStep } from '../../src/session/ratchet.ts'
 import { NOW, itemId, pair, person, seededRandom, sendMany, stateBytes, text } from './helpers.ts'
 import type { RatchetMessage, RatchetState } from '../../src/session/ratchet.ts'
 
@@ -232,5 +232,33 @@ describe('the hybrid double ratchet', () => {
     expect(kemKeys.size).toBe(8)
     expect(dhKeys.size).toBe(8)
     expect(nonces.size).toBe(8)
+  })
+
+  it('a step\'s sending half waits for the next send (or settleStep): opening a chain\'s first message makes no key of ours, and the send that follows is the same either way', () => {
+    const { alice, bob, random } = pair('pending')
+    const fromB = ratchetEncrypt(bob, text('b'), itemId(1), random)
+    const opened = ratchetDecrypt(alice, fromB.message, itemId(1), { now: NOW, random })
+    // the receiving half is done; our next ratchet key and KEM key pair are drawn, not made yet
+    expect(opened.state.pending).not.toBeNull()
+    expect(opened.state.dhPublic).toEqual(alice.dhPublic)
+    expect(opened.state.ourKem?.publicKey).toEqual(alice.ourKem?.publicKey)
+    // a later message of the same chain opens without finishing it
+    const again = ratchetEncrypt(fromB.state, text('b2'), itemId(2), random)
+    const second = ratchetDecrypt(opened.state, again.message, itemId(2), { now: NOW, random })
+    expect(second.state.pending).not.toBeNull()
+    // settled ahead, or finished by the send itself: the same state and the same box (one nonce for both)
+    const before = stateBytes(second.state)
+    const settled = settleStep(second.state)
+    expect(stateBytes(second.state)).toBe(before)
+    expect(settled.pending).toBeNull()
+    expect(settleStep(settled)).toBe(settled)
+    const nonce = random(24)
+    const direct = ratchetEncrypt(second.state, text('a'), itemId(3), () => nonce)
+    const ahead = ratchetEncrypt(settled, text('a'), itemId(3), () => nonce)
+    expect(stateBytes(direct.state)).toBe(stateBytes(ahead.state))
+    expect(direct.message).toEqual(ahead.message)
+    expect(direct.message.header.dh).not.toEqual(alice.dhPublic)
+    // and Bob opens it on the step it starts
+    expect(ratchetDecrypt(again.state, direct.message, itemId(3), { now: NOW, random }).plaintext).toEqual(text('a'))
   })
 })
