@@ -80,7 +80,7 @@ export interface CourierComponents {
   groupBook: Pick<GroupDesk, 'receive'> & Pick<GroupBook, 'isGroupPeer'>
   /** boxes chat items for contacts with sessions, and opens theirs */
   chatBoxes: Pick<SessionChatBoxes, 'mailboxBox' | 'mailboxPayloadBox'>
-  sessions: Pick<Sessions, 'open' | 'forget'>
+  sessions: Pick<Sessions, 'open' | 'forget' | 'ready'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 

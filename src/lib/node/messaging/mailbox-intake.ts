@@ -64,7 +64,7 @@ export interface IntakeComponents {
   /** group items go to the group desk, which checks membership itself (members need not be contacts) */
   groupBook: Pick<GroupDesk, 'receive'> & Pick<GroupBook, 'isGroupPeer'>
   /** opens the items in session boxes */
-  sessions: Pick<Sessions, 'open' | 'forget'>
+  sessions: Pick<Sessions, 'open' | 'forget' | 'ready'>
   /** tells a chat whose contact started its session again */
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
@@ -238,6 +238,9 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       kept.forEach(session => { session.abandon() })
       throw err
     })
+    for (const peer of new Set(prepared.flatMap(item => 'session' in item && item.session !== undefined && keep.get(item.from.toString()) !== false ? [item.from.toString()] : []))) {
+      void this.#components.sessions.ready(peer)
+    }
     const restarted = new Set(prepared.flatMap(item => 'session' in item && item.session?.replaced === true && keep.get(item.from.toString()) !== false ? [item.from.toString()] : []))
     for (const peer of restarted) await this.#components.sessionNotices.sessionReset(peer)
   }

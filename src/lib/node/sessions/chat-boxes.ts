@@ -24,7 +24,6 @@ import { ulidBytes } from '../messaging/courier.ts'
 import { fetchBundle, mailboxSeal } from './bundles.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { MessageId } from '../../db/types.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ChatBoxes, ChatInbox } from '../messaging/chat-service.ts'
 import type { RelayList } from '../relays/relay-list.ts'
@@ -37,7 +36,7 @@ import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/code
 export interface SessionChatBoxesComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession' | 'ready'>
   inbox: ChatInbox
   contactBook: Pick<ContactBook, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
@@ -130,11 +129,10 @@ export class SessionChatBoxes implements ChatBoxes {
     } catch (err) {
       throw new InvalidMessageError(`Invalid chat box: ${err instanceof SessionFrameError ? err.message : 'malformed'}`)
     }
-    // read together: each box waits for these before it opens
-    const [contact, message, event] = await Promise.all([contactBook.byPeerId(from.toString()), db.messages.get(id as MessageId), db.events.get(id)])
-    if (!mayExchange(contact)) return { type: 'reject', id, reason: 'not-a-contact' }
-    // stored before (a retry whose ack was lost): answered without opening it
-    if (message !== undefined || event !== undefined) return { type: 'ack', id, status: 'duplicate' }
+    // the contact book's cache; an item stored before (a retry whose ack was lost, in a box of its
+    // own) is found by the inbox once the box is open: no read of the messages waits here behind
+    // the writes of the ones before it
+    if (!mayExchange(await contactBook.byPeerId(from.toString()))) return { type: 'reject', id, reason: 'not-a-contact' }
     let opened: Opened
     try {
       opened = await sessions.open(sessionPeerOf(from), box)
@@ -167,6 +165,7 @@ export class SessionChatBoxes implements ChatBoxes {
     }
     // the answer does not wait for the state's write: the item is stored, and the old state still opens what comes next (see the top of this file)
     void db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).then(async () => {
+      void sessions.ready(from.toString())
       if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
     }, (err: unknown) => {
       opened.abandon()

@@ -20,6 +20,7 @@
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeGroupBoxReply, fitReply } from '@parley/protocol/group/boxed'
 import { decodeGroupReply, decodeGroupRequest, encodeGroupFrame } from '@parley/protocol/group/wire'
 import { boxItemId } from '@parley/protocol/session/box'
@@ -42,14 +43,14 @@ import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 export interface SessionGroupBoxesComponents extends BundleComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget' | 'ready'>
   groupBook: Pick<GroupBook, 'isGroupPeer' | 'mailboxesOf'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 
 /** The key a group item's box is kept under: apart from chat items' (their ULIDs). */
 export function groupBoxKey (id: Uint8Array): string {
-  return `group:${Array.from(id, b => b.toString(16).padStart(2, '0')).join('')}`
+  return `group:${bytesToHex(id)}`
 }
 
 /** A live request's item id: a message's (its frame's ULID), else 16 random bytes. */
@@ -212,6 +213,7 @@ export class SessionGroupBoxes {
       this.#log.error('could not keep the session state after a group box from %p - %e', from, err)
       throw err
     }
+    void this.#components.sessions.ready(from.toString())
     if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
   }
 }

@@ -6,24 +6,28 @@
  *
  * The worker is the only writer. Per peer, work runs one at a time
  * (`KeyedLock`); each peer's rows are cached (at most MAX_CACHED_PEERS peers).
- * A box is sealed in the transaction that writes the session's new state, so
- * no key is used twice; with `keep` it is stored there too and sent as stored
- * every time after (a retry burns no key and leaves no gap: the mailboxes'
- * boxes), without, a retry seals the item again (live chat, where the
- * listener finds a stored item by its id).
+ * No key is used twice: a box is sealed on a key the stored state is past
+ * already (reservations.ts), or in the transaction that stores the state
+ * past it, with the next keys reserved. With `keep` the box is stored there
+ * too and sent as stored every time after (a retry burns no key and leaves
+ * no gap: the mailboxes' boxes); without, a retry seals the item again
+ * (live chat, where the listener finds a stored item by its id).
  * An opened box's state goes into the cache at once (the next box builds on
  * it) and into the database with what the box carried, in the caller's
  * transaction (`Opened.commit`); when that fails the caller calls `abandon`
- * and the cache is read again from the database.
+ * and the cache is read again from the database; once it is kept, `ready`
+ * readies the session for the next send (idle work a reply need not wait for).
  */
+import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import Dexie from 'dexie'
 import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
-import { ratchetDecrypt, ratchetEncrypt } from '@parley/protocol/session/ratchet'
+import { ratchetDecrypt, ratchetEncrypt, settleStep } from '@parley/protocol/session/ratchet'
 import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
+import { RESERVED_KEYS, SendReservations } from './reservations.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { SessionRow } from '../../db/session-types.ts'
 import type { FetchedBundle } from './directory.ts'
@@ -79,8 +83,6 @@ export interface SessionsInit {
   now?: () => number
 }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
-
 function newId (): string {
   return hex(crypto.getRandomValues(new Uint8Array(16)))
 }
@@ -94,6 +96,8 @@ export class Sessions {
   readonly #cache = new Map<string, SessionRow[]>()
   /** peer → when we last reset our session with it (at most MAX_CACHED_PEERS) */
   readonly #resets = new Map<string, number>()
+  /** sending keys the stored states have reserved (reservations.ts) */
+  readonly #reserved = new SendReservations()
 
   constructor (components: SessionsComponents, init: SessionsInit = {}) {
     this.#components = components
@@ -137,25 +141,44 @@ export class Sessions {
       }
       const session = current
       const sessionRows = rows
+      if (!fresh && !keep && this.#reserved.left(session) > 0) {
+        // a reserved key (the stored state is past it already): the box goes without a write
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId)
+        const used = { ...session, state, usedAt: this.#now() }
+        this.#remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
+        if (this.#reserved.left(used) < RESERVED_KEYS / 2) void this.ready(to.peer)
+        return encodeBox(this.#box(session, itemId, message))
+      }
       // one transaction: the box kept for the item if there is one, else a new box stored with the state it leaves
+      let undo: (() => void) | undefined
       const sealed = await db.transaction('rw', sessionTables(db), async () => {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return { bytes: kept.bytes }
         const { state, message } = ratchetEncrypt(session.state, plaintext, itemId)
-        const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
-        if (session.init !== undefined) box.init = session.init
-        const bytes = encodeBox(box)
+        const bytes = encodeBox(this.#box(session, itemId, message))
         const used = { ...session, state, usedAt: this.#now() }
         const next = sessionRows.map(r => r.id === session.id ? used : r)
-        // a session just started changes the others (no longer current); else only its own row changed
-        if (fresh) await writeSessions(db, to.peer, next)
-        else await db.sessions.put(used)
+        // stored with the next keys reserved; a session just started changes the others (no longer current), else only its own row changed
+        const reserved = this.#reserved.reserve(used)
+        undo = reserved.undo
+        if (fresh) await writeSessions(db, to.peer, next.map(r => r.id === used.id ? reserved.stored : this.#reserved.stored(r)))
+        else await db.sessions.put(reserved.stored)
         if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: session.id, bytes, createdAt: this.#now() })
         return { bytes, next }
+      }).catch((err: unknown) => {
+        undo?.()
+        throw err
       })
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
       return sealed.bytes
     })
+  }
+
+  /** The box of one message of `session`, with the session's init while the peer has not answered on it. */
+  #box (session: SessionRow, itemId: Uint8Array, message: { header: Box['header'], nonce: Uint8Array, ciphertext: Uint8Array }): Box {
+    const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
+    if (session.init !== undefined) box.init = session.init
+    return box
   }
 
   /**
@@ -170,12 +193,42 @@ export class Sessions {
     } catch (err) {
       throw new SessionUnreadableError('malformed', err instanceof SessionFrameError ? err.message : 'the box is malformed')
     }
-    return this.#lock.run(from.peer, async () => {
+    const opened = await this.#lock.run(from.peer, async () => {
       const rows = await this.#rows(from.peer)
       const tried = box.init === undefined ? rows : rows.filter(r => r.theirInit === hex(box.init?.ephemeral ?? new Uint8Array(0)))
       if (box.init !== undefined && tried.length === 0) return this.#openInit(from, box, rows)
       return this.#openOn(from, box, tried, rows)
     })
+    return opened
+  }
+
+  /**
+   * Readies the current session with `peer` for its next send, after whatever
+   * waits for the peer's lock: a box that started a chain left our side of
+   * the step for then (ratchet.ts, `pending`), and it is computed now; and
+   * when few sending keys are left reserved, more are (reservations.ts), so
+   * that the next box goes without a write. The caller of `open` calls it
+   * once the opened state is kept (its transaction done: what is written
+   * here must never be a state the caller abandons). Never rejects: a failure
+   * is logged, and the next send writes instead.
+   */
+  async ready (peer: string): Promise<void> {
+    const { db } = this.#components
+    await this.#lock.run(peer, async () => {
+      const rows = this.#cache.get(peer)
+      const current = rows?.find(r => r.current)
+      if (rows === undefined || current === undefined || current.state.sendChainKey === null && current.state.pending == null) return
+      const ready = current.state.pending == null ? current : { ...current, state: settleStep(current.state) }
+      if (ready !== current) this.#remember(peer, rows.map(r => r.id === current.id ? ready : r))
+      if (this.#reserved.left(ready) >= RESERVED_KEYS / 2) return
+      const reserved = this.#reserved.reserve(ready)
+      try {
+        await db.sessions.put(reserved.stored)
+      } catch (err) {
+        reserved.undo()
+        throw err
+      }
+    }).catch((err: unknown) => { this.#log.error('could not ready the session with %s for its next send - %e', peer, err) })
   }
 
   /**
@@ -196,7 +249,7 @@ export class Sessions {
       if (this.#resets.size > MAX_CACHED_PEERS) this.#resets.delete(this.#resets.keys().next().value ?? '')
       const rows = (await this.#rows(peer)).map(r => ({ ...r, current: false }))
       await db.transaction('rw', sessionTables(db), async () => {
-        await writeSessions(db, peer, rows)
+        await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
         await db.boxes.where('[peer+item]').between([peer, Dexie.minKey], [peer, Dexie.maxKey]).delete()
       })
       this.#remember(peer, rows)
@@ -209,13 +262,14 @@ export class Sessions {
   async deletePeer (peer: string): Promise<void> {
     await this.#lock.run(peer, async () => {
       await deleteSessionsOf(this.#components.db, peer)
-      this.#cache.delete(peer)
+      this.forget(peer)
       this.#resets.delete(peer)
     })
   }
 
   /** The cached rows of `peer` are no longer to be trusted (a commit failed): read them again next time. */
   forget (peer: string): void {
+    this.#reserved.drop(this.#cache.get(peer) ?? [])
     this.#cache.delete(peer)
   }
 
@@ -305,8 +359,8 @@ export class Sessions {
         const rows = this.#cache.get(peer) ?? next
         const latest = rows.find(r => r.id === opened.id)
         // a box on the session that was current already changes that row alone
-        if (!started && current?.id === opened.id && latest !== undefined) await db.sessions.put(latest)
-        else await writeSessions(db, peer, rows)
+        if (!started && current?.id === opened.id && latest !== undefined) await db.sessions.put(this.#reserved.stored(latest))
+        else await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
         await extra()
       },
       abandon: () => { this.forget(peer) }
@@ -330,7 +384,7 @@ export class Sessions {
     while (this.#cache.size > MAX_CACHED_PEERS) {
       const oldest = this.#cache.keys().next().value
       if (oldest === undefined) break
-      this.#cache.delete(oldest)
+      this.forget(oldest)
     }
   }
 }

@@ -53,7 +53,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     contactBook: { byPeerId: async (id: string) => book.get(id) },
     groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
     // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
-    sessions: { open: async () => { throw new Error('not a box') }, forget: () => {} },
+    sessions: { open: async () => { throw new Error('not a box') }, forget: () => {}, ready: async () => {} },
     sessionNotices: { sessionReset: async () => { throw new Error('no session here to reset') } },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
@@ -149,7 +149,7 @@ describe('MailboxIntake: a box whose key was used before', () => {
       inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
       contactBook: { byPeerId: async (id: string) => book.get(id) },
       groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
-      sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') }, forget: () => {} },
+      sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') }, forget: () => {}, ready: async () => {} },
       sessionNotices: { sessionReset: async () => {} },
       hellos: { receive: async () => 'pending' as const, settle: async () => {} }
     }
@@ -167,10 +167,11 @@ describe('MailboxIntake: a box whose key was used before', () => {
 describe('MailboxIntake: boxes from someone who is not a contact', () => {
   /** An intake whose sessions open every box to `plaintexts` in turn, each starting a session; `members` are group peers once the batch's group items are in. */
   function boxed (book: Map<string, ContactRow>, plaintexts: Uint8Array[], members: Set<string>, joins: Set<string>): {
-    sink: MailboxIntake, senders: Sender[], commits: string[], forgotten: string[], desk: string[], dropped: DropReason[]
+    sink: MailboxIntake, senders: Sender[], commits: string[], forgotten: string[], readied: string[], desk: string[], dropped: DropReason[]
   } {
     const commits: string[] = []
     const forgotten: string[] = []
+    const readied: string[] = []
     const desk: string[] = []
     const dropped: DropReason[] = []
     const components = {
@@ -187,7 +188,8 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
           const plaintext = plaintexts.shift() ?? new Uint8Array(0)
           return { plaintext, session: 's', started: true, replaced: false, commit: async () => { commits.push(from.peer) }, abandon: () => { forgotten.push(from.peer) } }
         },
-        forget: (peer: string) => { forgotten.push(peer) }
+        forget: (peer: string) => { forgotten.push(peer) },
+        ready: async (peer: string) => { readied.push(peer) }
       },
       sessionNotices: { sessionReset: async () => {} },
       hellos: { receive: async () => 'pending' as const, settle: async () => {} }
@@ -202,7 +204,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
       }
     }
     const sink = new MailboxIntake(components, opener, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
-    return { sink, senders, commits, forgotten, desk, dropped }
+    return { sink, senders, commits, forgotten, readied, desk, dropped }
   }
 
   const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
@@ -218,6 +220,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
     expect(h.desk).toEqual([stranger.peer.toString()])
     expect(h.commits).toEqual([])
     expect(h.forgotten).toContain(stranger.peer.toString())
+    expect(h.readied).toEqual([])
   })
 
   it('a group member\'s session is kept, also when the batch\'s own items made it one', async () => {
@@ -228,5 +231,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
     expect(h.desk).toEqual([member.peer.toString()])
     expect(h.commits).toEqual([member.peer.toString()])
     expect(h.forgotten).toEqual([])
+    // kept: readied for its next send
+    expect(h.readied).toEqual([member.peer.toString()])
   })
 })

@@ -209,3 +209,36 @@ describe('Sessions', () => {
     expect(await refusal(bob, alice, Uint8Array.of(2, 0, 0))).toBe('malformed')
   })
 })
+
+describe('Sessions: sending keys reserved ahead', () => {
+  /** A live box (not kept), as chat 2.0.0 seals one. */
+  async function live (from: Person, to: Person, body: string): Promise<Uint8Array> {
+    const it = item()
+    return from.sessions.seal(to.me, it.key, it.id, text.encode(body), async () => from.directory.fetch(RELAY, to.me.multihash, AbortSignal.timeout(1000)), { keep: false })
+  }
+
+  it('boxes on reserved keys go without a write; the stored state is past every key used, so a restarted node never uses one again', async () => {
+    // a first exchange: Alice's chain after Bob's answer, readied (the answer's state kept, more keys reserved)
+    expect(await receive(bob, alice, await live(alice, bob, 'hi'))).toBe('hi')
+    expect(await receive(alice, bob, await live(bob, alice, 'hello'))).toBe('hello')
+    await alice.sessions.ready(bob.me.peer)
+    const reserved = (await sessionsOf(alice.db, bob.me.peer))[0]?.state
+    expect(reserved?.pending ?? null).toBeNull()
+    // five boxes: the stored state does not move, and is past all of them
+    const writes: unknown[] = []
+    alice.db.sessions.hook('updating', (changes) => { writes.push(changes) })
+    const boxes = []
+    for (let i = 0; i < 5; i++) boxes.push(await live(alice, bob, `m${i}`))
+    expect(writes).toEqual([])
+    const stored = (await sessionsOf(alice.db, bob.me.peer))[0]?.state
+    expect(stored?.sendN).toBe(reserved?.sendN)
+    expect(Math.max(...boxes.map(b => decodeBox(b).header.n))).toBeLessThan(stored?.sendN ?? 0)
+    // Alice's node restarts: it goes on from the stored state, past every key used; Bob opens the old boxes and the new one
+    const restarted = new Sessions({ db: alice.db, logger: testLogger(), ownKeys: new OwnKeys({ identity: { privateKey: () => { throw new Error('not needed') } } }), prekeys: alice.keeper })
+    alice.sessions = restarted
+    const after = await live(alice, bob, 'after the restart')
+    expect(decodeBox(after).header.n).toBe(stored?.sendN)
+    for (const [i, box] of boxes.entries()) expect(await receive(bob, alice, box)).toBe(`m${i}`)
+    expect(await receive(bob, alice, after)).toBe('after the restart')
+  })
+})

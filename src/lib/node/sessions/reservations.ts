@@ -1,0 +1,75 @@
+/**
+ * Sending keys reserved ahead (docs/security.md, "Keys used once"): a
+ * session's state is stored with its sending chain moved on RESERVED_KEYS
+ * messages past the one about to be used (ratchet.ts `reserveSending`), and
+ * the keys below that are then used from memory without waiting for a write.
+ * After a restart the node goes on from the stored state, past every key it
+ * may have used; the peer keeps the ones never sent as skipped keys (at most
+ * RESERVED_KEYS of a chain).
+ *
+ * What is reserved is known in memory only: a session without an entry here
+ * (evicted, forgotten, loaded again) writes a reservation before its next
+ * send. Every write of a session's row goes through `stored`, so no write
+ * takes the stored chain back below what was reserved; one without a
+ * reservation stores the chain where it is, past every key used.
+ */
+import { bytesToHex as hex } from '@noble/hashes/utils.js'
+import { reserveSending } from '@parley/protocol/session/ratchet'
+import type { SessionRow } from '../../db/session-types.ts'
+
+/** Sending keys reserved by one write. */
+export const RESERVED_KEYS = 32
+/** Sessions whose reservations are remembered at most (the least recently set go first; then a send writes again). */
+export const MAX_RESERVATIONS = 1024
+
+interface Reservation {
+  /** the sending chain, by our ratchet key's public half (hex) */
+  chain: string
+  /** the stored state's next message number in it: keys below it may be used */
+  until: number
+}
+
+export class SendReservations {
+  readonly #reserved = new Map<string, Reservation>()
+
+  /** Whether `row`'s next sending key (its state's `sendN`) is reserved, and how many remain from it; 0 when none. */
+  left (row: SessionRow): number {
+    const reservation = this.#reserved.get(row.id)
+    const { state } = row
+    if (reservation === undefined || state.pending != null || reservation.chain !== hex(state.dhPublic)) return 0
+    return Math.max(0, reservation.until - state.sendN)
+  }
+
+  /** The row to write for `row` now: its sending chain moved on to what is reserved of it. */
+  stored (row: SessionRow): SessionRow {
+    const reservation = this.#reserved.get(row.id)
+    if (reservation === undefined || row.state.pending != null || reservation.chain !== hex(row.state.dhPublic)) return row
+    return { ...row, state: reserveSending(row.state, reservation.until) }
+  }
+
+  /**
+   * Reserves RESERVED_KEYS keys from `row`'s next one and gives the row to
+   * write for it. Taken at once, so that a write of the same session made
+   * meanwhile keeps it too; the caller holds the session's lock until its
+   * write is done (no key is used before), and calls `undo` if it fails.
+   */
+  reserve (row: SessionRow): { stored: SessionRow, undo(): void } {
+    const until = row.state.sendN + RESERVED_KEYS
+    const before = this.#reserved.get(row.id)
+    this.#reserved.delete(row.id)
+    this.#reserved.set(row.id, { chain: hex(row.state.dhPublic), until })
+    if (this.#reserved.size > MAX_RESERVATIONS) this.#reserved.delete(this.#reserved.keys().next().value ?? '')
+    return {
+      stored: { ...row, state: reserveSending(row.state, until) },
+      undo: () => {
+        if (before === undefined) this.#reserved.delete(row.id)
+        else this.#reserved.set(row.id, before)
+      }
+    }
+  }
+
+  /** Forgets the reservations of these sessions (their rows are read from the database again). */
+  drop (rows: readonly SessionRow[]): void {
+    for (const row of rows) this.#reserved.delete(row.id)
+  }
+}
