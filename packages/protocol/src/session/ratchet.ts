@@ -20,7 +20,7 @@
  */
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { x25519 } from '@noble/curves/ed25519.js'
-import { bytesToHex as hex, randomBytes } from '@noble/hashes/utils.js'
+import { randomBytes } from '@noble/hashes/utils.js'
 import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
 import { encodeHeader, headerFlags } from './box.ts'
 import {
@@ -29,6 +29,7 @@ import {
 } from './constants.ts'
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from './errors.ts'
 import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
+import { kemKeys, kemSecretKey } from './kem-keys.ts'
 import type { Header } from './box.ts'
 
 /** A source of random bytes. */
@@ -118,39 +119,6 @@ export function cloneState (state: RatchetState): RatchetState {
     skipped: state.skipped.map(k => ({ dh: c(k.dh), n: k.n, messageKey: c(k.messageKey), expiresAt: k.expiresAt })),
     pending: state.pending == null ? null : { theirDh: c(state.pending.theirDh), kemCiphertext: c(state.pending.kemCiphertext), kemShared: c(state.pending.kemShared), dhSecret: c(state.pending.dhSecret), kemSeed: c(state.pending.kemSeed) }
   }
-}
-
-/** KEM secret keys made from seeds (our last keys), so that a step does not run ML-KEM's key generation again to decapsulate. */
-const KEM_SECRETS = new Map<string, Uint8Array>()
-/** Seeds whose secret keys are kept at most (a few sessions' worth; the least recently used go first). */
-const MAX_KEM_SECRETS = 64
-
-function keepKemSecret (key: string, secretKey: Uint8Array): void {
-  KEM_SECRETS.delete(key)
-  KEM_SECRETS.set(key, secretKey)
-  for (const [oldest, secret] of KEM_SECRETS) {
-    if (KEM_SECRETS.size <= MAX_KEM_SECRETS) break
-    secret.fill(0)
-    KEM_SECRETS.delete(oldest)
-  }
-}
-
-/** The ML-KEM-768 key pair of `seed` (deterministic); its secret key is kept for the decapsulation to come. */
-function kemKeys (seed: Uint8Array): { publicKey: Uint8Array, secretKey: Uint8Array } {
-  const keys = mlKem768.keygen(seed)
-  keepKemSecret(hex(seed), keys.secretKey.slice())
-  return keys
-}
-
-/** The secret key of `seed`, kept or made again. */
-function kemSecretKey (seed: Uint8Array): Uint8Array {
-  const key = hex(seed)
-  const kept = KEM_SECRETS.get(key)
-  if (kept !== undefined) {
-    keepKemSecret(key, kept)
-    return kept
-  }
-  return kemKeys(seed).secretKey
 }
 
 function newKem (random: Random): KemKeyPair {

@@ -1,0 +1,41 @@
+/**
+ * Our ML-KEM-768 key pairs as the ratchet keeps them: each as its 64-byte
+ * seed, the key pair made from it (deterministic) when it is needed. The
+ * secret keys made from our seeds are kept, a few sessions' worth, so that a
+ * DH step does not run the key generation again to decapsulate.
+ */
+import { bytesToHex as hex } from '@noble/hashes/utils.js'
+import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
+
+/** KEM secret keys made from seeds (our last keys), so that a step does not run ML-KEM's key generation again to decapsulate. */
+const KEM_SECRETS = new Map<string, Uint8Array>()
+/** Seeds whose secret keys are kept at most (a few sessions' worth; the least recently used go first). */
+const MAX_KEM_SECRETS = 64
+
+function keepKemSecret (key: string, secretKey: Uint8Array): void {
+  KEM_SECRETS.delete(key)
+  KEM_SECRETS.set(key, secretKey)
+  for (const [oldest, secret] of KEM_SECRETS) {
+    if (KEM_SECRETS.size <= MAX_KEM_SECRETS) break
+    secret.fill(0)
+    KEM_SECRETS.delete(oldest)
+  }
+}
+
+/** The ML-KEM-768 key pair of `seed` (deterministic); its secret key is kept for the decapsulation to come. */
+export function kemKeys (seed: Uint8Array): { publicKey: Uint8Array, secretKey: Uint8Array } {
+  const keys = mlKem768.keygen(seed)
+  keepKemSecret(hex(seed), keys.secretKey.slice())
+  return keys
+}
+
+/** The secret key of `seed`, kept or made again. */
+export function kemSecretKey (seed: Uint8Array): Uint8Array {
+  const key = hex(seed)
+  const kept = KEM_SECRETS.get(key)
+  if (kept !== undefined) {
+    keepKemSecret(key, kept)
+    return kept
+  }
+  return kemKeys(seed).secretKey
+}
