@@ -9,13 +9,11 @@
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { BAD_SIGNATURE, NOT_FOR_US, SealError, open, sealedParts, unseal } from './seal.ts'
+import { X25519_PKCS8_PREFIX } from '../session/web-x25519.ts'
 import type { Opened } from './seal.ts'
 
 /** Sender keys kept imported (a drain's items come from a few contacts); past this the cache starts again. */
 export const MAX_SENDER_KEYS = 64
-
-/** PKCS #8 of an X25519 private key (RFC 8410): this prefix, then the 32 secret bytes. */
-const X25519_PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20])
 
 /** A copy on an ArrayBuffer of its own, as WebCrypto's BufferSource wants it. */
 function own (bytes: Uint8Array): Uint8Array<ArrayBuffer> {

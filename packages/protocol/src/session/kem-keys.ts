@@ -6,6 +6,7 @@
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
+import { KEM_PUBLIC_BYTES } from './constants.ts'
 
 /** KEM secret keys made from seeds (our last keys), so that a step does not run ML-KEM's key generation again to decapsulate. */
 const KEM_SECRETS = new Map<string, Uint8Array>()
@@ -38,4 +39,21 @@ export function kemSecretKey (seed: Uint8Array): Uint8Array {
     return kept
   }
   return kemKeys(seed).secretKey
+}
+
+/**
+ * Whether `publicKey` is an ML-KEM-768 encapsulation key that encapsulation
+ * takes: 1184 bytes whose 768 12-bit coefficients (the first 1152 bytes) are
+ * each below q = 3329 (FIPS 203 §7.2's modulus check, done without
+ * encapsulating).
+ */
+export function kemPublicKeyValid (publicKey: Uint8Array): boolean {
+  if (publicKey.byteLength !== KEM_PUBLIC_BYTES) return false
+  for (let i = 0; i < KEM_PUBLIC_BYTES - 32; i += 3) {
+    const b0 = publicKey[i] ?? 0
+    const b1 = publicKey[i + 1] ?? 0
+    const b2 = publicKey[i + 2] ?? 0
+    if ((b0 | ((b1 & 0x0f) << 8)) >= 3329 || ((b1 >> 4) | (b2 << 4)) >= 3329) return false
+  }
+  return true
 }

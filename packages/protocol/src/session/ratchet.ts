@@ -29,7 +29,7 @@ import {
 } from './constants.ts'
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from './errors.ts'
 import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
-import { kemKeys, kemSecretKey } from './kem-keys.ts'
+import { kemKeys, kemPublicKeyValid, kemSecretKey } from './kem-keys.ts'
 import type { Header } from './box.ts'
 
 /** A source of random bytes. */
@@ -46,12 +46,12 @@ export interface SkippedKey { dh: Uint8Array, n: number, messageKey: Uint8Array,
 
 /**
  * A DH step whose sending half is not computed yet: what the receiving half
- * decided and drew (the peer's ratchet key, the KEM encapsulation to its new
- * key, our next ratchet secret and KEM seed). The sending half (our new
+ * decided and drew (the peer's ratchet key, the randomness of the KEM
+ * encapsulation to its new key, our next ratchet secret and KEM seed). The sending half (our new
  * ratchet key, the root step with it, our new KEM key pair) is computed when
  * it is first needed: before the next send, or before another step.
  */
-export interface PendingStep { theirDh: Uint8Array, kemCiphertext: Uint8Array, kemShared: Uint8Array, dhSecret: Uint8Array, kemSeed: Uint8Array }
+export interface PendingStep { theirDh: Uint8Array, kemRandom: Uint8Array, dhSecret: Uint8Array, kemSeed: Uint8Array }
 
 /** One side of a session. Plain data (Uint8Arrays and numbers), so it stores and clones as it is. */
 export interface RatchetState {
@@ -117,7 +117,7 @@ export function cloneState (state: RatchetState): RatchetState {
     theirKem: state.theirKem === null ? null : c(state.theirKem),
     receiving: state.receiving.map(r => ({ dh: c(r.dh), chainKey: c(r.chainKey), n: r.n })),
     skipped: state.skipped.map(k => ({ dh: c(k.dh), n: k.n, messageKey: c(k.messageKey), expiresAt: k.expiresAt })),
-    pending: state.pending == null ? null : { theirDh: c(state.pending.theirDh), kemCiphertext: c(state.pending.kemCiphertext), kemShared: c(state.pending.kemShared), dhSecret: c(state.pending.dhSecret), kemSeed: c(state.pending.kemSeed) }
+    pending: state.pending == null ? null : { theirDh: c(state.pending.theirDh), kemRandom: c(state.pending.kemRandom), dhSecret: c(state.pending.dhSecret), kemSeed: c(state.pending.kemSeed) }
   }
 }
 
@@ -213,6 +213,13 @@ export interface DecryptOptions {
   /** the time now, in ms since the epoch: expires skipped keys, and stamps new ones */
   now: number
   random?: Random
+  /** DH(our ratchet secret, the header's key) computed ahead (web-x25519.ts), for a message that takes a step (`stepNeeded`) */
+  stepDh?: Uint8Array
+}
+
+/** Whether opening `header` takes a DH step whose DH `stepDh` may bring: a new key of the peer's, and no step of ours pending. */
+export function stepNeeded (state: RatchetState, header: Header): boolean {
+  return state.pending == null && !state.receiving.some(r => equal(r.dh, header.dh)) && !state.skipped.some(k => k.n === header.n && equal(k.dh, header.dh))
 }
 
 function open (state: RatchetState, messageKey: Uint8Array, itemId: Uint8Array, message: RatchetMessage): Uint8Array {
@@ -274,10 +281,12 @@ function kemSecret (s: RatchetState, header: Header): Uint8Array {
  * ratchet key and KEM key pair, the root step) waits in `pending` until it is
  * needed, so that opening a message does not pay for the next send.
  */
-function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingChain {
+function dhRatchet (s: RatchetState, header: Header, random: Random, stepDh?: Uint8Array): ReceivingChain {
+  // computed ahead with the ratchet secret we have now; not if a pending step changes it
+  const ahead = s.pending == null ? stepDh : undefined
   // a step still pending (a peer that starts two chains before we send) is finished first, as it would have been
   completeStep(s)
-  const receivedDh = dh(s.dhSecret, header.dh)
+  const receivedDh = ahead?.slice() ?? dh(s.dhSecret, header.dh)
   const receivedSs = kemSecret(s, header)
   const received = kdfRk(s.rootKey, receivedDh, receivedSs)
   receivedDh.fill(0)
@@ -286,15 +295,11 @@ function dhRatchet (s: RatchetState, header: Header, random: Random): ReceivingC
   s.receiving.push(chain)
   if (s.receiving.length > MAX_RECEIVING_CHAINS) s.receiving.splice(0, s.receiving.length - MAX_RECEIVING_CHAINS).forEach(r => r.chainKey.fill(0))
   s.theirKem = (header.kemPublic ?? new Uint8Array(0)).slice()
-  let encapsulated: { cipherText: Uint8Array, sharedSecret: Uint8Array }
-  try {
-    encapsulated = mlKem768.encapsulate(s.theirKem, random(KEM_SECRET_BYTES))
-  } catch {
-    throw new SessionDecryptError('the peer\'s KEM public key is not a valid ML-KEM-768 key')
-  }
+  // checked now (FIPS 203's check of an encapsulation key), encapsulated to with the sending half
+  if (!kemPublicKeyValid(s.theirKem)) throw new SessionDecryptError('the peer\'s KEM public key is not a valid ML-KEM-768 key')
   s.rootKey.fill(0)
   s.rootKey = received.rootKey
-  s.pending = { theirDh: header.dh.slice(), kemCiphertext: encapsulated.cipherText, kemShared: encapsulated.sharedSecret, dhSecret: random(KEY_BYTES), kemSeed: random(KEM_SEED_BYTES) }
+  s.pending = { theirDh: header.dh.slice(), kemRandom: random(KEM_SECRET_BYTES), dhSecret: random(KEY_BYTES), kemSeed: random(KEM_SEED_BYTES) }
   return chain
 }
 
@@ -305,16 +310,18 @@ function completeStep (s: RatchetState): void {
   s.dhSecret.fill(0)
   s.dhSecret = pending.dhSecret
   s.dhPublic = x25519.getPublicKey(s.dhSecret)
+  const encapsulated = mlKem768.encapsulate(s.theirKem ?? new Uint8Array(0), pending.kemRandom)
   const sentDh = dh(s.dhSecret, pending.theirDh)
-  const sent = kdfRk(s.rootKey, sentDh, pending.kemShared)
+  const sent = kdfRk(s.rootKey, sentDh, encapsulated.sharedSecret)
   sentDh.fill(0)
-  pending.kemShared.fill(0)
+  encapsulated.sharedSecret.fill(0)
+  pending.kemRandom.fill(0)
   s.rootKey.fill(0)
   s.rootKey = sent.rootKey
   s.previousN = s.sendN
   s.sendN = 0
   s.sendChainKey = sent.chainKey
-  s.sendKemCiphertext = pending.kemCiphertext
+  s.sendKemCiphertext = encapsulated.cipherText
   s.ourKem = { seed: pending.kemSeed, publicKey: kemKeys(pending.kemSeed).publicKey }
   s.pending = null
 }
@@ -382,7 +389,7 @@ export function ratchetDecrypt (state: RatchetState, message: RatchetMessage, it
     const rest = current === undefined ? 0 : Math.max(0, header.pn - current.n)
     if (rest + header.n > MAX_SKIP) throw new TooManySkippedError(rest + header.n, MAX_SKIP)
     if (current !== undefined) skip(s, current, header.pn, options.now)
-    chain = dhRatchet(s, header, options.random ?? randomBytes)
+    chain = dhRatchet(s, header, options.random ?? randomBytes, options.stepDh)
   }
   skip(s, chain, header.n, options.now)
   const plaintext = open(s, nextKey(chain), itemId, message)

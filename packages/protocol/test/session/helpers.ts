@@ -114,7 +114,7 @@ export function stateBytes (state: RatchetState): string {
     hex(state.ad), hex(state.rootKey), hex(state.dhSecret), hex(state.dhPublic), hex(state.sendChainKey), state.sendN, state.previousN,
     hex(state.sendKemCiphertext), state.ourKem === null ? '-' : [hex(state.ourKem.seed), hex(state.ourKem.publicKey)], hex(state.theirKem),
     state.receiving.map(r => [hex(r.dh), hex(r.chainKey), r.n]), state.skipped.map(k => [hex(k.dh), k.n, hex(k.messageKey), k.expiresAt]),
-    state.pending == null ? '-' : [hex(state.pending.theirDh), hex(state.pending.kemCiphertext), hex(state.pending.kemShared), hex(state.pending.dhSecret), hex(state.pending.kemSeed)]
+    state.pending == null ? '-' : [hex(state.pending.theirDh), hex(state.pending.kemRandom), hex(state.pending.dhSecret), hex(state.pending.kemSeed)]
   ])
 }
 

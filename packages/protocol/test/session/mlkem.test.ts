@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import { bytesToHex, hexToBytes as h } from '@noble/hashes/utils.js'
 import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
 import { KEM_CIPHERTEXT_BYTES, KEM_PUBLIC_BYTES, KEM_SEED_BYTES } from '../../src/session/constants.ts'
+import { kemPublicKeyValid } from '../../src/session/kem-keys.ts'
 import vectors from './vectors/mlkem768-wycheproof.json' with { type: 'json' }
 
 describe('ML-KEM-768 (Wycheproof subset)', () => {
@@ -55,5 +56,26 @@ describe('ML-KEM-768 (Wycheproof subset)', () => {
     for (const t of invalid) {
       expect(() => mlKem768.decapsulate(h(t.c), mlKem768.keygen(h(t.seed)).secretKey), `tcId ${t.tcId} ${t.comment ?? ''}`).toThrow()
     }
+  })
+
+  it('kemPublicKeyValid (the ratchet\'s check before it encapsulates) says what encapsulation takes: Wycheproof\'s keys, and keys with one coefficient raised', () => {
+    for (const t of vectors.encaps) {
+      const key = h(t.ek)
+      const taken = (() => { try { mlKem768.encapsulate(key, new Uint8Array(32)); return true } catch { return false } })()
+      expect(kemPublicKeyValid(key), `tcId ${t.tcId}`).toBe(taken)
+    }
+    const { publicKey } = mlKem768.keygen(new Uint8Array(64).fill(7))
+    expect(kemPublicKeyValid(publicKey)).toBe(true)
+    for (let coefficient = 0; coefficient < 768; coefficient += 37) {
+      for (const value of [3328, 3329, 4095]) {
+        const key = publicKey.slice()
+        const at = Math.floor(coefficient / 2) * 3
+        if (coefficient % 2 === 0) { key[at] = value & 0xff; key[at + 1] = ((key[at + 1] ?? 0) & 0xf0) | (value >> 8) } else { key[at + 1] = ((key[at + 1] ?? 0) & 0x0f) | ((value & 0x0f) << 4); key[at + 2] = value >> 4 }
+        const taken = (() => { try { mlKem768.encapsulate(key, new Uint8Array(32)); return true } catch { return false } })()
+        expect(taken).toBe(value < 3329)
+        expect(kemPublicKeyValid(key), `coefficient ${coefficient} = ${value}`).toBe(taken)
+      }
+    }
+    expect(kemPublicKeyValid(publicKey.subarray(1))).toBe(false)
   })
 })

@@ -17,7 +17,9 @@ import { describe, expect, it } from 'vitest'
 import { MAX_SKIP, MAX_SKIPPED_KEYS, SKIPPED_KEY_TTL_MS } from '../../src/session/constants.ts'
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from '../../src/session/errors.ts'
 import { initiate, respond } from '../../src/session/pqxdh.ts'
-import { ratchetDecrypt, ratchetEncrypt, settleStep } from '../../src/session/ratchet.ts'
+import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '../../src/session/ratchet.ts'
+import { webX25519 } from '../../src/session/web-x25519.ts'
+import { x25519 } from '@noble/curves/ed25519.js'
 import { NOW, itemId, pair, person, seededRandom, sendMany, stateBytes, text } from './helpers.ts'
 import type { RatchetMessage, RatchetState } from '../../src/session/ratchet.ts'
 
@@ -25,11 +27,11 @@ const RUNS = { numRuns: 100 }
 const SESSION_ERRORS = [DuplicateMessageError, SessionDecryptError, TooManySkippedError]
 
 /** Decrypts expecting a refusal of one of `errors`; checks the state given is unchanged. */
-function refused (state: RatchetState, message: RatchetMessage, id: Uint8Array, errors: Array<abstract new (...args: never[]) => Error>, now = NOW): Error {
+function refused (state: RatchetState, message: RatchetMessage, id: Uint8Array, errors: Array<abstract new (...args: never[]) => Error>, now = NOW, stepDh?: Uint8Array): Error {
   const before = stateBytes(state)
   let caught: unknown
   try {
-    ratchetDecrypt(state, message, id, { now })
+    ratchetDecrypt(state, message, id, { now, ...(stepDh === undefined ? {} : { stepDh }) })
   } catch (err) {
     caught = err
   }
@@ -260,5 +262,27 @@ describe('the hybrid double ratchet', () => {
     expect(direct.message.header.dh).not.toEqual(alice.dhPublic)
     // and Bob opens it on the step it starts
     expect(ratchetDecrypt(again.state, direct.message, itemId(3), { now: NOW, random }).plaintext).toEqual(text('a'))
+  })
+
+  it('a step\'s DH computed ahead (WebCrypto) gives the same state as the step computing it; a wrong one opens nothing', async () => {
+    const { alice, bob, random } = pair('ahead')
+    const fromB = ratchetEncrypt(bob, text('b'), itemId(1), random)
+    expect(stepNeeded(alice, fromB.message.header)).toBe(true)
+    const stepDh = await webX25519(alice.dhSecret, fromB.message.header.dh)
+    expect(stepDh).toEqual(x25519.getSharedSecret(alice.dhSecret, fromB.message.header.dh))
+    const draws = seededRandom('ahead draws')
+    const again = seededRandom('ahead draws')
+    const plain = ratchetDecrypt(alice, fromB.message, itemId(1), { now: NOW, random: draws })
+    const ahead = ratchetDecrypt(alice, fromB.message, itemId(1), { now: NOW, random: again, ...(stepDh === undefined ? {} : { stepDh }) })
+    expect(stateBytes(ahead.state)).toBe(stateBytes(plain.state))
+    expect(stepNeeded(plain.state, fromB.message.header)).toBe(false)
+    refused(alice, fromB.message, itemId(1), [SessionDecryptError], NOW, new Uint8Array(32).fill(9))
+  })
+
+  it('webX25519 agrees with noble, and gives nothing for a key WebCrypto refuses (a small-order point)', async () => {
+    const secret = seededRandom('web x25519')(32)
+    const theirs = x25519.getPublicKey(seededRandom('web x25519 theirs')(32))
+    expect(await webX25519(secret, theirs)).toEqual(x25519.getSharedSecret(secret, theirs))
+    expect(await webX25519(secret, new Uint8Array(32))).toBeUndefined()
   })
 })

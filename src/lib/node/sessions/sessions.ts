@@ -24,7 +24,8 @@ import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
-import { ratchetDecrypt, ratchetEncrypt, settleStep } from '@parley/protocol/session/ratchet'
+import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
+import { webX25519 } from '@parley/protocol/session/web-x25519'
 import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RESERVED_KEYS, SendReservations } from './reservations.ts'
@@ -278,7 +279,8 @@ export class Sessions {
     let failure: Error | undefined
     for (const row of tried) {
       try {
-        const { state, plaintext } = ratchetDecrypt(row.state, box, box.itemId, { now: this.#now() })
+        const stepDh = stepNeeded(row.state, box.header) ? await webX25519(row.state.dhSecret, box.header.dh) : undefined // the step's DH, in WebCrypto
+        const { state, plaintext } = ratchetDecrypt(row.state, box, box.itemId, { now: this.#now(), ...(stepDh === undefined ? {} : { stepDh }) })
         const opened: SessionRow = { ...row, state, usedAt: this.#now() }
         // the peer answered on the session we started: it has our init
         if (row.initiator) delete opened.init
