@@ -194,13 +194,12 @@ export class Sessions {
     } catch (err) {
       throw new SessionUnreadableError('malformed', err instanceof SessionFrameError ? err.message : 'the box is malformed')
     }
-    const opened = await this.#lock.run(from.peer, async () => {
+    return this.#lock.run(from.peer, async () => {
       const rows = await this.#rows(from.peer)
       const tried = box.init === undefined ? rows : rows.filter(r => r.theirInit === hex(box.init?.ephemeral ?? new Uint8Array(0)))
       if (box.init !== undefined && tried.length === 0) return this.#openInit(from, box, rows)
       return this.#openOn(from, box, tried, rows)
     })
-    return opened
   }
 
   /**
