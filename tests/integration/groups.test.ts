@@ -232,6 +232,9 @@ describe('groups between nodes', () => {
     expect(await carol.db.messages.get(messageId)).toMatchObject({ groupId, fromPeerId: alice.node.status.peerId, body: 'the album', kind: 'file' })
     // Bob's row is a receiver's and stays as it was: serving a copy records nothing
     expect(await bob.db.transfers.get(messageId)).toEqual(bobRowBefore)
+    // the file's key came to each in a session box (Carol's in her mailbox): Bob served it sealed with it
+    expect(bobRowBefore?.key).toHaveLength(32)
+    expect((await carol.db.transfers.get(messageId))?.key).toEqual(bobRowBefore?.key)
 
   }, 240_000)
 

@@ -12,7 +12,8 @@
  *
  * Live, the members' group exchanges go in boxes too (`/parley/group/2.0.0`),
  * and a member whose app has no sessions (group 1.0.0 only) still gets
- * everything, in plain frames.
+ * everything, in plain frames; a file's key goes only to the members whose
+ * offer came in a box, and they pull it sealed with it.
  */
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -153,5 +154,19 @@ describe('group items in session boxes', () => {
     expect(sealedFor).not.toContain(carolId)
     expect((await sessionsOf(alice.db, bobId)).filter((s) => s.current)).toHaveLength(1)
     expect((await sessionsOf(bob.db, aliceId)).filter((s) => s.current)).toHaveLength(1)
+
+    // a file: its key goes to Bob in his box, beside the signed offer, and he pulls it sealed with it;
+    // Carol gets the offer without the key and pulls it as before; both hold the same bytes
+    const bytes = new Uint8Array(100_000).map((_, i) => (i * 13) % 251)
+    const { messageId } = await alice.node.call('sendGroupFile', { groupId, file: new Blob([bytes]), name: 'map.bin', mime: 'application/octet-stream', caption: 'the way', thumb: null })
+    for (const peer of [bob, carol]) await vi.waitFor(async () => { expect((await peer.db.transfers.get(messageId))?.state).toBe('complete') }, SLOW)
+    const key = (await alice.db.transfers.get(messageId))?.key
+    expect(key).toHaveLength(32)
+    expect((await bob.db.transfers.get(messageId))?.key).toEqual(key)
+    expect((await carol.db.transfers.get(messageId))?.key).toBeUndefined()
+    for (const peer of [bob, carol]) {
+      const { file } = await peer.node.call('getFile', { id: messageId })
+      expect(new Uint8Array(await file.arrayBuffer())).toEqual(bytes)
+    }
   }, 180_000)
 })

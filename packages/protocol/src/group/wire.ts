@@ -11,6 +11,8 @@
  * op.ts and message.ts; this file checks the frame around them.
  */
 import { InvalidMessageError } from '@libp2p/interface'
+import { fromBase64, toBase64 } from '../base64.ts'
+import { FILE_KEY_BYTES } from '../file/constants.ts'
 import { onlyKeys, parseJsonObject } from '../json-frame.ts'
 import { MAX_DEPS } from './constants.ts'
 import { GROUP_ID_PATTERN, OP_ID_PATTERN } from './op.ts'
@@ -33,7 +35,11 @@ export const GROUP_REQUESTS_PER_MINUTE = 600
 export type GroupRequest =
   | { type: 'ops', group: string, ops: SignedGroupOp[] }
   | { type: 'sync', group: string, heads: string[] }
-  | { type: 'message', message: SignedGroupMessage }
+  /** `key`: the key of the message's file, only in a session box (docs/protocols.md, "Groups in boxes"); outside the signed body */
+  | { type: 'message', message: SignedGroupMessage, key?: Uint8Array }
+
+/** How a frame came: `boxed` (the plaintext of a session box) may carry a file's key. */
+export interface GroupDecodeOptions { boxed?: boolean }
 
 /** `session` only in 2.0.0: the listener could not open the request's box (docs/protocols.md, "Groups in boxes"). */
 export type GroupRejectReason = 'not-a-member' | 'unknown-group' | 'invalid' | 'rate-limited' | 'session'
@@ -90,10 +96,25 @@ function groupField (obj: Record<string, unknown>): string {
 }
 
 export function encodeGroupFrame (frame: GroupRequest | GroupReply): Uint8Array {
-  return encoder.encode(JSON.stringify(frame))
+  return encoder.encode(JSON.stringify(frame.type === 'message' && frame.key !== undefined ? { ...frame, key: toBase64(frame.key) } : frame))
 }
 
-export function decodeGroupRequest (bytes: Uint8Array): GroupRequest {
+/** A message request or item as it may go outside a session box: without its file's key. */
+export function withoutKey<T extends GroupRequest> (frame: T): T {
+  if (frame.type !== 'message' || frame.key === undefined) return frame
+  const { key: _key, ...rest } = frame
+  return rest as T
+}
+
+function fileKey (value: unknown, options: GroupDecodeOptions): Uint8Array | undefined {
+  if (value === undefined) return undefined
+  if (options.boxed !== true) throw invalid('a file\'s "key" goes only in a session box')
+  const key = typeof value === 'string' ? fromBase64(value) : undefined
+  if (key?.byteLength !== FILE_KEY_BYTES) throw invalid(`"key" must be base64 of ${FILE_KEY_BYTES} bytes`)
+  return key
+}
+
+export function decodeGroupRequest (bytes: Uint8Array, options: GroupDecodeOptions = {}): GroupRequest {
   const obj = parse(bytes)
   switch (obj['type']) {
     case 'ops':
@@ -102,9 +123,11 @@ export function decodeGroupRequest (bytes: Uint8Array): GroupRequest {
     case 'sync':
       only(obj, ['type', 'group', 'heads'])
       return { type: 'sync', group: groupField(obj), heads: ids(obj['heads'], MAX_DEPS * 4, 'heads') }
-    case 'message':
-      only(obj, ['type', 'message'])
-      return { type: 'message', message: signed(obj['message']) }
+    case 'message': {
+      only(obj, ['type', 'message', 'key'])
+      const key = fileKey(obj['key'], options)
+      return key === undefined ? { type: 'message', message: signed(obj['message']) } : { type: 'message', message: signed(obj['message']), key }
+    }
     default:
       throw invalid('"type" must be "ops", "sync" or "message"')
   }
@@ -152,15 +175,16 @@ export type GroupItem = Extract<GroupRequest, { type: 'ops' | 'message' }>
 export const GROUP_ITEM_TYPES = { ops: 'group-ops', message: 'group-message' } as const
 
 export function encodeGroupItem (request: GroupItem): Uint8Array {
-  return encoder.encode(JSON.stringify({ ...request, type: GROUP_ITEM_TYPES[request.type] }))
+  const frame = request.type === 'message' && request.key !== undefined ? { ...request, key: toBase64(request.key) } : request
+  return encoder.encode(JSON.stringify({ ...frame, type: GROUP_ITEM_TYPES[request.type] }))
 }
 
-/** A group item's request, or an InvalidMessageError. */
-export function decodeGroupItem (bytes: Uint8Array): GroupItem {
+/** A group item's request, or an InvalidMessageError; `boxed` as for a request. */
+export function decodeGroupItem (bytes: Uint8Array, options: GroupDecodeOptions = {}): GroupItem {
   const obj = parse(bytes)
   const type = obj['type'] === GROUP_ITEM_TYPES.ops ? 'ops' : obj['type'] === GROUP_ITEM_TYPES.message ? 'message' : undefined
   if (type === undefined) throw invalid('a group item is "group-ops" or "group-message"')
-  const request = decodeGroupRequest(encoder.encode(JSON.stringify({ ...obj, type })))
+  const request = decodeGroupRequest(encoder.encode(JSON.stringify({ ...obj, type })), options)
   if (request.type === 'sync') throw invalid('a group item is "group-ops" or "group-message"')
   return request
 }

@@ -12,13 +12,16 @@
  * - operations split into parts keep their order, never exceed
  *   MAX_OPS_PER_FRAME or the byte budget (but for one operation alone over
  *   it), and a sync's reply cut to one box is its prefix, with `more` when
- *   anything was left out; its JSON fits a box's plaintext.
+ *   anything was left out; its JSON fits a box's plaintext;
+ * - a message request or item carries a file's key only as a box's
+ *   plaintext, 32 bytes of base64, and round-trips with it and without it.
  */
 /* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeGroupBoxReply, decodeGroupBoxRequest, fitReply, MAX_BOXED_OPS_BYTES, opsParts } from '../../src/group/boxed.ts'
-import { decodeGroupReply, encodeGroupFrame, MAX_OPS_PER_FRAME } from '../../src/group/wire.ts'
+import { decodeGroupItem, decodeGroupReply, decodeGroupRequest, encodeGroupFrame, encodeGroupItem, MAX_OPS_PER_FRAME, withoutKey } from '../../src/group/wire.ts'
+import { fromBase64, toBase64 } from '../../src/base64.ts'
 import { decodeBox, encodeBox } from '../../src/session/box.ts'
 import { MAX_PLAINTEXT_BYTES } from '../../src/session/constants.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
@@ -105,6 +108,30 @@ describe('fuzz: group 2.0.0 frames', () => {
       expect(ops.slice(0, cut.ops?.length)).toEqual(cut.ops)
       expect(cut.more === true).toBe((cut.ops?.length ?? 0) < ops.length)
       expect((cut.ops?.length ?? 0) <= 1 || encodeGroupFrame(cut).byteLength <= MAX_PLAINTEXT_BYTES).toBe(true)
+    }), FUZZ_PARAMS)
+  })
+
+  it('a message\'s file key: in a box (boxed) a request or item takes 32 bytes of base64, outside one none; withoutKey drops it', () => {
+    const keyText = fc.oneof(
+      { weight: 3, arbitrary: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(toBase64) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map(toBase64) },
+      { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 50 }), fc.integer(), fc.constant(null)) }
+    )
+    fc.assert(fc.property(fc.record({ body: fc.string({ maxLength: 40 }), sig: fc.string({ maxLength: 90 }) }), keyText, fc.boolean(), fc.boolean(), (message, key, asItem, boxed) => {
+      const raw = { type: asItem ? 'group-message' : 'message', message, key }
+      const bytes = encoder.encode(JSON.stringify(raw))
+      const decode = asItem ? decodeGroupItem : decodeGroupRequest
+      const result = typed(() => decode(bytes, { boxed }), INVALID)
+      const good = boxed && typeof key === 'string' && fromBase64(key)?.byteLength === 32
+      expect(result.ok).toBe(good)
+      if (!result.ok || result.value.type !== 'message') return
+      expect(result.value.key).toEqual(fromBase64(key as string))
+      // it encodes back to what it was, and without the key to a frame any decoder takes
+      const again = asItem ? encodeGroupItem(result.value) : encodeGroupFrame(result.value)
+      expect(decode(again, { boxed: true })).toEqual(result.value)
+      const bare = withoutKey(result.value)
+      expect(bare).toEqual({ type: 'message', message })
+      expect(decode(asItem ? encodeGroupItem(bare) : encodeGroupFrame(bare))).toEqual(bare)
     }), FUZZ_PARAMS)
   })
 })

@@ -55,7 +55,7 @@ export class GroupBook implements GroupDesk, Startable {
   /** the last change of each group under way (#locked); settled ones are removed */
   readonly #locks = new Map<string, Promise<void>>()
   /** group → messages that came before the group did (from a mailbox, in the relay's order) */
-  readonly #waiting = new Map<string, Array<{ from: string, signed: { body: string, sig: string } }>>()
+  readonly #waiting = new Map<string, Array<{ from: string, signed: { body: string, sig: string }, key?: Uint8Array }>>()
   #waitingCount = 0
   /** set by the feature: the courier, which can reach peers */
   syncer: GroupSyncer | undefined
@@ -151,8 +151,8 @@ export class GroupBook implements GroupDesk, Startable {
     if (waiting === undefined) return
     this.#waiting.delete(groupId)
     this.#waitingCount -= waiting.length
-    for (const { from, signed } of waiting) {
-      await this.#receiveMessage(from, signed).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', groupId, err) })
+    for (const { from, signed, key } of waiting) {
+      await this.#receiveMessage(from, signed, undefined, key).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', groupId, err) })
     }
   }
 
@@ -226,7 +226,7 @@ export class GroupBook implements GroupDesk, Startable {
       switch (request.type) {
         case 'ops': return await this.#receiveOps(from.toString(), request.group, request.ops)
         case 'sync': return await this.#answerSync(from.toString(), request.group, request.heads)
-        case 'message': return await this.#receiveMessage(from.toString(), request.message, options.signal)
+        case 'message': return await this.#receiveMessage(from.toString(), request.message, options.signal, request.key)
       }
     } catch (err) {
       this.#log('group request from %p refused - %e', from, err)
@@ -271,12 +271,14 @@ export class GroupBook implements GroupDesk, Startable {
     return { type: 'reply', status: 'ok', ops: ops.slice(0, MAX_OPS_PER_FRAME).map((op) => op.signed), more: ops.length > MAX_OPS_PER_FRAME }
   }
 
-  async #receiveMessage (from: string, signed: { body: string, sig: string }, signal?: AbortSignal): Promise<GroupReply> {
+  /** A member's message; `key`, its file's key, came in a box beside it (not in the signed body). */
+  async #receiveMessage (from: string, signed: { body: string, sig: string }, signal?: AbortSignal, key?: Uint8Array): Promise<GroupReply> {
     const message = decodeGroupMessage(signed)
+    if (key !== undefined && (message.frame.type !== 'message' || message.frame.file === undefined)) return { type: 'reject', reason: 'invalid' }
     const row = await getGroup(this.#components.db, message.group)
     let log = await this.log(message.group)
     if (row === undefined || log === undefined) {
-      this.#wait(message.group, from, signed)
+      this.#wait(message.group, from, signed, key)
       return { type: 'reject', reason: 'unknown-group' }
     }
     if (row.state !== 'member' && row.state !== 'invited') return { type: 'reject', reason: 'not-a-member' }
@@ -305,7 +307,7 @@ export class GroupBook implements GroupDesk, Startable {
         body: frame.text,
         sentAt: frame.sentAt,
         receivedAt: Date.now(),
-        file: frame.file,
+        file: key === undefined ? frame.file : { ...frame.file, key },
         ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo as MessageId }),
         ...(frame.ttl === undefined ? {} : { ttl: frame.ttl }),
         group: { groupId: message.group, lamport: message.lamport, groupSigned: message.signed }
@@ -347,7 +349,7 @@ export class GroupBook implements GroupDesk, Startable {
     return { type: 'reply', status: result.outcome }
   }
 
-  #wait (group: string, from: string, signed: { body: string, sig: string }): void {
+  #wait (group: string, from: string, signed: { body: string, sig: string }, key?: Uint8Array): void {
     if (this.#waitingCount >= MAX_WAITING_MESSAGES) {
       const [oldest, list] = this.#waiting.entries().next().value ?? []
       if (oldest !== undefined && list !== undefined) {
@@ -357,7 +359,7 @@ export class GroupBook implements GroupDesk, Startable {
       }
     }
     const list = this.#waiting.get(group) ?? []
-    list.push({ from, signed })
+    list.push(key === undefined ? { from, signed } : { from, signed, key })
     this.#waiting.set(group, list)
     this.#waitingCount++
   }

@@ -10,7 +10,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { opsParts } from '@parley/protocol/group/boxed'
-import { encodeGroupItem } from '@parley/protocol/group/wire'
+import { encodeGroupItem, withoutKey } from '@parley/protocol/group/wire'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { decodeGroupOp } from '@parley/protocol/group/op'
@@ -22,7 +22,7 @@ import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } f
 import type { ParleyDb } from '../../db/db.ts'
 import type { GroupDeliveryRow, MessageId } from '../../db/types.ts'
 import type { GroupOp } from '@parley/protocol/group/op'
-import type { GroupReply } from '@parley/protocol/group/wire'
+import type { GroupItem, GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { ContactBook } from '../contacts/book.ts'
 import type { MailboxCourier } from '../messaging/courier.ts'
 import type { ContactDialer } from '../presence/contact-finder.ts'
@@ -172,17 +172,17 @@ export class GroupCourier implements Startable, GroupSyncer {
       }
       if (owedGroups?.size === 0) this.#opsOwed.delete(peer)
       for (const delivery of owed) {
-        const row = await this.#signedOf(delivery.message)
-        if (row?.groupSigned === undefined) {
+        const request = await this.#requestOf(delivery.message)
+        if (request === undefined) {
           await setDelivery(this.#components.db, delivery.message, peer, 'failed', Date.now())
           continue
         }
-        let reply = await service.send(connection, { type: 'message', message: row.groupSigned })
+        let reply = await service.send(connection, request)
         if (reply.type === 'reject' && reply.reason === 'unknown-group') {
           // it lacks the group (an invitation that did not reach it): the log first, then again
           const log = await this.#components.groupBook.log(delivery.group)
           if (log !== undefined) await this.#sendOps(connection, delivery.group, log.ops())
-          reply = await service.send(connection, { type: 'message', message: row.groupSigned })
+          reply = await service.send(connection, request)
         }
         // over its rate, or our box did not open on its side (our session is new now): again later
         const state = reply.type === 'reply' ? 'delivered' : reply.reason === 'rate-limited' || reply.reason === 'session' ? undefined : 'failed'
@@ -222,24 +222,27 @@ export class GroupCourier implements Startable, GroupSyncer {
         // the sender is in the id: the same operations from two members are two items (a relay refuses an id
         // another sender holds for the recipient, and an invitation is taken only from the inviter)
         const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${groupBook.me()}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
-        if (!await this.#deposit(to, id, encodeGroupItem({ type: 'ops', group: groupId, ops: part.map((op) => op.signed) }))) stored = false
+        if (!await this.#deposit(to, id, { type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) stored = false
       }
       if (stored && this.#opsOwed.get(peer)?.get(groupId) === owedNow) this.#opsOwed.get(peer)?.delete(groupId)
     }
     if (this.#opsOwed.get(peer)?.size === 0) this.#opsOwed.delete(peer)
     for (const delivery of owed) {
-      const row = await this.#signedOf(delivery.message)
-      if (row?.groupSigned === undefined) continue
-      if (!await this.#deposit(to, ulidBytes(row.id), encodeGroupItem({ type: 'message', message: row.groupSigned }))) return
+      const request = await this.#requestOf(delivery.message)
+      if (request === undefined) continue
+      if (!await this.#deposit(to, ulidBytes(delivery.message), request)) return
       await setDelivery(db, delivery.message, peer, 'stored', Date.now())
     }
   }
 
-  /** Deposits one item for a member, in a box of our session with it where it has sessions; resolves whether a relay took it. */
-  async #deposit (to: { peerId: string, addresses: string[], mailboxes: string[] }, id: Uint8Array, item: Uint8Array): Promise<boolean> {
+  /**
+   * Deposits one item for a member, in a box of our session with it where it
+   * has sessions (a file's key only there); resolves whether a relay took it.
+   */
+  async #deposit (to: { peerId: string, addresses: string[], mailboxes: string[] }, id: Uint8Array, item: GroupItem): Promise<boolean> {
     const { courier, groupBoxes } = this.#components
-    const box = await groupBoxes.mailboxItem(to.peerId, id, item, to.mailboxes)
-    if (await courier.depositFor(to, id, box ?? item) === 0) return false
+    const box = await groupBoxes.mailboxItem(to.peerId, id, encodeGroupItem(item), to.mailboxes)
+    if (await courier.depositFor(to, id, box ?? encodeGroupItem(withoutKey(item))) === 0) return false
     if (box !== undefined) await groupBoxes.deposited(to.peerId, id)
     return true
   }
@@ -256,10 +259,17 @@ export class GroupCourier implements Startable, GroupSyncer {
     return reply
   }
 
-  /** What a delivery carries: a message of ours, or an event (reaction, edit, delete, read) of ours. */
-  async #signedOf (id: string): Promise<{ id: string, groupSigned?: { body: string, sig: string } } | undefined> {
+  /**
+   * What a delivery carries: a message of ours (with its file's key, which
+   * goes only in a box), or an event (reaction, edit, delete, read) of ours;
+   * undefined when it is gone.
+   */
+  async #requestOf (id: string): Promise<Extract<GroupRequest, { type: 'message' }> | undefined> {
     const { db } = this.#components
-    return await db.messages.get(id as MessageId) ?? await db.events.get(id)
+    const row = await db.messages.get(id as MessageId) ?? await db.events.get(id)
+    if (row?.groupSigned === undefined) return undefined
+    const key = 'file' in row && row.file !== undefined ? (await db.transfers.get(id as MessageId))?.key : undefined
+    return key === undefined ? { type: 'message', message: row.groupSigned } : { type: 'message', message: row.groupSigned, key }
   }
 
   reach (peer: string): void {

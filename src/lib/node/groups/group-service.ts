@@ -13,7 +13,7 @@ import { decodeGroupBoxRequest, MAX_GROUP_BOX_FRAME_BYTES, MAX_GROUP_BOX_PREFIX_
 import { GROUP_PROTOCOL, GROUP_PROTOCOL_V2, GROUP_PROTOCOLS_WITH_SESSIONS } from '@parley/protocol/group/constants'
 import {
   decodeGroupReply, decodeGroupRequest, encodeGroupFrame, GROUP_EXCHANGE_TIMEOUT_MS, GROUP_REQUESTS_PER_MINUTE,
-  MAX_GROUP_FRAME_BYTES, MAX_GROUP_PREFIX_BYTES
+  MAX_GROUP_FRAME_BYTES, MAX_GROUP_PREFIX_BYTES, withoutKey
 } from '@parley/protocol/group/wire'
 import { negotiatedRequest } from '@parley/protocol/one-request/client'
 import { DeskService } from '../kernel/desk-service.ts'
@@ -95,7 +95,7 @@ export class GroupService implements Startable {
    */
   async send (connection: Connection, request: GroupRequest, options: AbortOptions = {}): Promise<GroupReply> {
     const boxes = this.#boxes
-    if (boxes === undefined) return this.#v1.send(connection, request, options)
+    if (boxes === undefined) return this.#v1.send(connection, withoutKey(request), options)
     const signal = AbortSignal.any([AbortSignal.timeout(GROUP_EXCHANGE_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
     let sealed: SealedRequest | undefined
     return negotiatedRequest({
@@ -106,7 +106,8 @@ export class GroupService implements Startable {
       runOnLimitedConnection: true
     }, connection, {
       request: async (protocol, signal) => {
-        if (protocol !== GROUP_PROTOCOL_V2) return encodeGroupFrame(request)
+        // a file's key goes only in a box
+        if (protocol !== GROUP_PROTOCOL_V2) return encodeGroupFrame(withoutKey(request))
         sealed = await boxes.seal(connection.remotePeer, request, { signal })
         return sealed.box
       },

@@ -149,7 +149,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
       if (!boxed && (type === 'request' || type === 'accept')) return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
       // group members need not be contacts: the group desk decides, as for a live request
-      if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload) }
+      // a file's key only in a box
+      if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload, { boxed }) }
       if (boxed && type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} in a session box`)
     } catch (err) {
       this.#count.dropped('malformed', err)

@@ -168,7 +168,7 @@ export class SessionGroupBoxes {
     }
     let request: GroupRequest
     try {
-      request = decodeGroupRequest(opened.plaintext)
+      request = decodeGroupRequest(opened.plaintext, { boxed: true })
     } catch (err) {
       opened.abandon()
       this.#log('a group box from %p carries no valid request - %e', from, err)

@@ -183,8 +183,9 @@ export class TransferManager implements FileHost, Startable {
     const name = sanitizeFileName(input.name)
     const offer: FileOffer = { sha256: '', size, name, mime: sanitizeMime(input.mime), chunkSize, listHash: '', ...input.thumb }
     if (input.voice !== undefined) offer.voice = input.voice
-    // a contact's file gets a key of its own, which goes only inside a session box (docs/protocols.md, "Keyed files")
-    if (input.group === undefined) offer.key = crypto.getRandomValues(new Uint8Array(FILE_KEY_BYTES))
+    // a file gets a key of its own, which goes only inside a session box (docs/protocols.md, "Keyed files"): a contact's in
+    // the box of its offer, a group's beside the signed offer in each member's box ("Groups in boxes")
+    offer.key = crypto.getRandomValues(new Uint8Array(FILE_KEY_BYTES))
     const row = outgoingFileRow({
       contactId: input.contactId, fromPeerId: input.fromPeerId, body: input.caption, file: offer, now, ...(input.ttl === undefined ? {} : { ttl: input.ttl })
     })
