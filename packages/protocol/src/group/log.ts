@@ -5,9 +5,9 @@
  * the held operations (state.ts), recomputed when they change.
  */
 import { MAX_OPS_PER_GROUP, MAX_PENDING_OPS } from './constants.ts'
-import { compareOps, invalidOp } from './op.ts'
+import { compareOps, decodeGroupOp, groupOpId, invalidOp } from './op.ts'
 import { foldGroup } from './state.ts'
-import type { GroupOp } from './op.ts'
+import type { GroupOp, SignedGroupOp } from './op.ts'
 import type { GroupState } from './state.ts'
 
 /** What adding an operation did: held now, held already, or waiting for `missing`. */
@@ -38,6 +38,19 @@ export class GroupLog {
 
   has (id: string): boolean { return this.#ops.has(id) }
   get (id: string): GroupOp | undefined { return this.#ops.get(id) }
+
+  /**
+   * `signed` as an operation: the one held or waiting when it is that one
+   * (the same body and signature, checked when it came), else decoded and
+   * checked (decodeGroupOp; throws InvalidMessageError). A whole log sent
+   * again, as a member's mailbox gets it, costs no signature check.
+   */
+  decode (signed: SignedGroupOp): GroupOp {
+    const id = groupOpId(signed.body)
+    const known = this.#ops.get(id) ?? this.#pending.get(id)
+    if (known !== undefined && known.signed.body === signed.body && known.signed.sig === signed.sig) return known
+    return decodeGroupOp(signed)
+  }
 
   /** Every held operation, in fold order. */
   ops (): GroupOp[] {

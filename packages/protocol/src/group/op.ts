@@ -118,6 +118,11 @@ function hexId (body: Uint8Array): string {
   return bytesToHex(sha256(body))
 }
 
+/** The id an operation with this body has (decodeGroupOp's `id`), without checking anything. */
+export function groupOpId (body: string): string {
+  return hexId(encoder.encode(body))
+}
+
 /** The group id a create operation with this id makes. */
 export function groupIdOf (createOpId: string): string {
   return createOpId.slice(0, 32)

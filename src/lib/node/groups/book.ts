@@ -235,10 +235,11 @@ export class GroupBook implements GroupDesk, Startable {
   }
 
   async #receiveOps (from: string, groupId: string, signed: readonly SignedGroupOp[]): Promise<GroupReply> {
-    const ops = signed.map((s) => decodeGroupOp(s))
-    if (ops.some((op) => op.group !== groupId)) return { type: 'reject', reason: 'invalid' }
     const reply = await this.#locked(groupId, async (): Promise<GroupReply> => {
       let log = await this.log(groupId)
+      // the operations we hold already are not checked again (a whole log, as a mailbox brings it)
+      const ops = signed.map((s) => log?.decode(s) ?? decodeGroupOp(s))
+      if (ops.some((op) => op.group !== groupId)) return { type: 'reject', reason: 'invalid' }
       if (log === undefined) {
         // a group we do not hold: an invitation, taken only from an accepted contact, only if it makes us a member
         const create = ops.find((op) => op.kind === 'create')

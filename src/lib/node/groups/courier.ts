@@ -13,7 +13,6 @@ import { opsParts } from '@parley/protocol/group/boxed'
 import { encodeGroupItem, withoutKey } from '@parley/protocol/group/wire'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { decodeGroupOp } from '@parley/protocol/group/op'
 import { getGroup, owedTo, peersOwed, setDelivery } from '../../db/groups.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { ulidBytes } from '../messaging/courier.ts'
@@ -285,7 +284,7 @@ export class GroupCourier implements Startable, GroupSyncer {
       if (log === undefined) return
       const reply = await this.#components.libp2p.services.group.send(connection, { type: 'sync', group, heads: log.heads() }, signal === undefined ? {} : { signal })
       if (reply.type === 'reject' || reply.ops === undefined) return
-      await book.hold(log, reply.ops.map((s) => decodeGroupOp(s)))
+      await book.hold(log, reply.ops.map((s) => log.decode(s)))
       if (reply.more !== true) return
     }
   }
