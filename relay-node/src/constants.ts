@@ -158,8 +158,13 @@ export const DEFAULT_PREKEYS_OWNER_BYTES = 150 * 1024
 export const DEFAULT_PREKEYS_MAX_BYTES = 256 * MIB
 /** Prekeys: an owner that has not published, asked its status or cleared for this long is dropped (30 days). */
 export const DEFAULT_PREKEYS_UNSEEN_MS = 30 * 24 * 60 * MINUTE_MS
-/** Prekeys: FETCHes per minute from one PeerID; bursts up to this many. */
-export const DEFAULT_PREKEYS_FETCH_PER_MINUTE = 30
+/**
+ * Prekeys: FETCHes per minute from one PeerID; bursts up to this many. A
+ * member of a group of 64 (the largest) starts sessions with 63 others at
+ * once: they fit one burst. The one-time keys an owner gives one requester
+ * are bounded apart (DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR).
+ */
+export const DEFAULT_PREKEYS_FETCH_PER_MINUTE = 120
 /**
  * Prekeys: bundles with one-time records one requester gets of one owner
  * per hour; past it, bundles carry the last-resort key and no EC one-time
