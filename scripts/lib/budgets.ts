@@ -145,10 +145,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * the group items' boxes in mailboxes, the negotiated one-request client)
  * to 344.5. Sending keys reserved ahead, a step's sending half computed
  * after the message is stored and the kept KEM secret keys took it to 345.4.
+ * A group file's key beside its offer (group 2.0.0 requests and boxed
+ * mailbox items), the KEM public key's check at receipt and a step's X25519
+ * in WebCrypto took it to 346.0.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 181.4,
-  worker: 345.4,
+  worker: 346.0,
   pump: 4.6,
   lazy: 428.7
 }

@@ -395,23 +395,3 @@ describe('group messages', () => {
     expect(list.map((m) => m.id)).toEqual(['9', '1', '5', '2'])
   })
 })
-
-describe('GroupLog.decode', () => {
-  it('gives back a held or waiting operation without checking it again, and checks anything else', () => {
-    const start = create(alice, [bob])
-    const log = new GroupLog(start)
-    const rename = op(log, alice, { kind: 'rename', name: 'Kin' })
-    log.add(rename)
-    const later = signGroupOp({ kind: 'rename', name: 'Later' }, { group: log.id, author: alice.peer, lamport: 5, deps: ['ab'.repeat(32)], at: 1_700_000_000_005 }, alice.secret)
-    expect(log.add(later).status).toBe('pending')
-    // the same body and signature: the object held (no signature check)
-    expect(log.decode(JSON.parse(JSON.stringify(rename.signed)))).toBe(rename)
-    expect(log.decode({ ...later.signed })).toBe(later)
-    // a new one is decoded and checked
-    const fresh = op(log, bob, { kind: 'rename', name: 'Fresh' })
-    expect(log.decode(fresh.signed)).toEqual(fresh)
-    // a held body with another signature is checked, and a forged one refused
-    const forged = { body: rename.signed.body, sig: toBase64(new Uint8Array(64).fill(1)) }
-    expect(() => log.decode(forged)).toThrow(InvalidMessageError)
-  })
-})
