@@ -63,11 +63,15 @@ function pageHidden (): boolean {
   return typeof document !== 'undefined' && document.visibilityState === 'hidden'
 }
 
-/** The chat on screen right now, if any (the route is a chat and the page is visible). */
-function chatOnScreen (): ContactId | undefined {
-  if (typeof location === 'undefined' || pageHidden()) return undefined
-  const route = parseHash(location.hash)
+/** The chat on screen, if any: `hash` is a chat's route and the page is visible. */
+function chatOnScreen (hash: string | undefined): ContactId | undefined {
+  if (hash === undefined || pageHidden()) return undefined
+  const route = parseHash(hash)
   return route.name === 'chat' ? route.contactId : undefined
+}
+
+function currentHash (): string | undefined {
+  return typeof location === 'undefined' ? undefined : location.hash
 }
 
 /** The notification text of an incoming message. */
@@ -105,6 +109,13 @@ class Notifications {
   #knownRequests: Set<ContactId> | undefined
   /** Stops what `start` started (undefined while stopped). */
   #stop: (() => void) | undefined
+  /**
+   * The route as of the last hashchange handled here, not location.hash:
+   * the hash changes a task before its hashchange event, and a count read
+   * in between would mark a chat seen before the chat has read its mark
+   * (it opens at the first unread message: ChatManager.open).
+   */
+  #hash: string | undefined
 
   /** The browser's notification permission ('unsupported' without the Notification API). */
   get permission (): PermissionState {
@@ -196,6 +207,7 @@ class Notifications {
     }
     const onChange = (): void => {
       this.#permission = currentPermission()
+      this.#hash = currentHash()
       subscribe()
     }
     const offMessage = node.onMessage((event) => {
@@ -208,6 +220,7 @@ class Notifications {
       }
     })
     const offCall = node.onCall((event) => { void this.#notifyCall(event) })
+    this.#hash = currentHash()
     subscribe()
     // the chat on screen changes what is seen: read again
     window.addEventListener('hashchange', onChange)
@@ -243,7 +256,7 @@ class Notifications {
     const summaries = await chatSummaries(db)
     const groups = await groupSummaries(db)
     const marks = readSeenMarks()
-    const viewing = chatOnScreen()
+    const viewing = chatOnScreen(this.#hash)
     // a plain value handed to `unread` whole ($state.raw), never mutated after
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
     const unread = new Map<ContactId, number>()
