@@ -51,6 +51,8 @@ export interface InstanceWatchInit {
 interface Watch {
   connection: Connection
   controller: AbortController
+  /** the relay answered on it (it worked until it ended) */
+  answered: boolean
 }
 
 const errorName = (err: unknown): string => err instanceof Error ? err.name : ''
@@ -165,7 +167,7 @@ export class InstanceWatch implements Startable {
     const connection = this.#usable(relay)
     if (connection == null) return
     const controller = new AbortController()
-    const watch: Watch = { connection, controller }
+    const watch: Watch = { connection, controller, answered: false }
     this.#watches.set(relay, watch)
     watchInstances(connection, id, { signal: controller.signal, onOthers: (others) => { this.#heard(relay, watch, others) } })
       .then(() => { this.#ended(relay, watch, undefined) }, (err: unknown) => { this.#ended(relay, watch, err) })
@@ -173,6 +175,7 @@ export class InstanceWatch implements Startable {
 
   #heard (relay: string, watch: Watch, others: OtherInstance[]): void {
     if (this.#watches.get(relay) !== watch) return
+    watch.answered = true
     this.#retries?.succeeded(relay)
     const now = Date.now()
     const before = this.#views.get(relay)
@@ -199,9 +202,15 @@ export class InstanceWatch implements Startable {
     }
     if (err != null) this.#log.error('instance stream to %s ended - %e', relay, err)
     if (watch.connection.status !== 'open') {
-      // the connection went: another one may be open already (a transport switch), else the next one asks
-      this.#ensure(relay)
-      return
+      // the connection went: the next one asks (#onConnection). Another may be open already: after a
+      // stream that worked (a transport switch) it is asked at once; after one that never got an
+      // answer it waits out the back-off, or a relay closing each connection at once as a stream is
+      // asked of it (over its limits) would be asked in a loop, connection after connection
+      if (this.#usable(relay) === undefined) return
+      if (watch.answered) {
+        this.#ensure(relay)
+        return
+      }
     }
     this.#retries?.failed(relay)
   }

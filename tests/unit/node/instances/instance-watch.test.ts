@@ -43,13 +43,15 @@ interface FakeRelay {
   asked: number
   /** how the next stream is answered: with a stream pair (default), or by this error */
   refuse?: Error
+  /** with `refuse`: the connection is closed first (a relay over its limits) */
+  closeOnRefuse?: boolean
   connect(): Connection
 }
 
 const cleanups: Array<() => Promise<void> | void> = []
 afterEach(async () => { for (const cleanup of cleanups.splice(0).reverse()) await cleanup() })
 
-async function setup (kept: (peer: PeerId) => boolean = () => true): Promise<{
+async function setup (kept: (peer: PeerId) => boolean = () => true, retry = { initialMs: 20, maxMs: 40 }): Promise<{
   db: ParleyDb
   libp2p: FakeLibp2p
   status: ReturnType<typeof testStatus>
@@ -59,7 +61,7 @@ async function setup (kept: (peer: PeerId) => boolean = () => true): Promise<{
   const db = await openTestDb()
   const libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')), {})
   const status = testStatus(new TypedEventEmitter<ParleyEvents>())
-  const watch = new InstanceWatch({ db, logger: testLogger(), libp2p, keeper: { keepsPeer: kept }, status }, { retry: { initialMs: 20, maxMs: 40 } })
+  const watch = new InstanceWatch({ db, logger: testLogger(), libp2p, keeper: { keepsPeer: kept }, status }, { retry })
   cleanups.push(() => { watch.stop() }, () => { db.close() })
   const relay = async (): Promise<FakeRelay> => {
     const relay: FakeRelay = {
@@ -72,7 +74,13 @@ async function setup (kept: (peer: PeerId) => boolean = () => true): Promise<{
           newStream: async (protocol) => {
             expect(protocol).toBe(INSTANCE_PROTOCOL)
             relay.asked++
-            if (relay.refuse != null) throw relay.refuse
+            if (relay.refuse != null) {
+              if (relay.closeOnRefuse === true) {
+                await connection.close()
+                libp2p.close(connection)
+              }
+              throw relay.refuse
+            }
             const [node, remote] = await streamPair({ protocol })
             const frames = lpStream(remote)
             const end: RelayEnd = { stream: remote, frames, hello: '' }
@@ -192,6 +200,20 @@ describe('InstanceWatch', () => {
     const honest = await helloOn(r, 3)
     await honest.frames.write(encodeInstanceOthers([{ id: id(0xc), ageS: 0 }]))
     await vi.waitFor(() => { expect(status.current.elsewhere?.count).toBe(1) }, WAIT)
+  })
+
+  it('waits out the back-off when a stream fails at once and its connection goes with it, whatever other connection is open', async () => {
+    const { watch, relay } = await setup(() => true, { initialMs: 60_000, maxMs: 60_000 })
+    const r = await relay()
+    // a relay over its limits closes each connection as a stream is asked of it
+    r.refuse = new Error('Unexpected EOF - stream closed while reading 0/1 bytes')
+    r.closeOnRefuse = true
+    for (let i = 0; i < 3; i++) r.connect()
+    await watch.start()
+    watch.afterStart()
+    await vi.waitFor(() => { expect(watch.relayState(r.peer.toString())).toBe('retrying') }, WAIT)
+    // the two connections still open were not asked in a loop, one after the other
+    expect(r.asked).toBe(1)
   })
 
   it('leaves when it stops: the stream is closed, which the relay hears, and the status forgets the other copies', async () => {
