@@ -31,8 +31,14 @@ import type { GroupService } from './group-service.ts'
 
 /** Members whose deliveries are tracked at once (retry plans, owed operations). */
 export const MAX_GROUP_PEERS = 4096
-/** Back-off of a member that could not be reached. */
-export const GROUP_RETRY = { initialMs: 2000, maxMs: 5 * 60_000 }
+/**
+ * Back-off of a member that could not be reached, or whose exchange failed
+ * (timed out on a loaded node, say). At most a minute: a member that is
+ * online but was slow gets what it is owed within a minute of the load
+ * going, and one that is offline costs a try a minute (what it is owed is in
+ * its mailboxes after the first, and a try with nothing owed ends at once).
+ */
+export const GROUP_RETRY = { initialMs: 2000, maxMs: 60_000 }
 /** Members delivered to at once (the fan-out of one message to a large group goes this wide). */
 export const MAX_PARALLEL_DELIVERIES = 8
 /** Pages of a sync one exchange may take (MAX_OPS_PER_FRAME each). */
