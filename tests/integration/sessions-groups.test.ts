@@ -129,6 +129,9 @@ describe('group items in session boxes', () => {
     // Carol's app is older: it does not listen on 2.0.0
     const carolId = carol.node.status.peerId ?? ''
     await carol.node.libp2p?.unhandle(GROUP_PROTOCOL_V2)
+    // and said so (identify push): an older app never said it spoke 2.0.0, and a peer that did gets its box sealed before the stream opens
+    const carolPeer = peerIdFromString(carolId)
+    await vi.waitFor(async () => { expect((await alice.node.libp2p?.peerStore.get(carolPeer))?.protocols).not.toContain(GROUP_PROTOCOL_V2) }, WAIT)
     const sealedFor: string[] = []
     for (const peer of [alice, bob]) {
       const boxes = peer.node.components.groupBoxes

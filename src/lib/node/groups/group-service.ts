@@ -20,7 +20,7 @@ import { DeskService } from '../kernel/desk-service.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { Desk, DeskProtocol, DeskServiceComponents } from '../kernel/desk-service.ts'
 import type { SessionGroupBoxes, SealedRequest } from '../sessions/group-boxes.ts'
-import type { AbortOptions, Connection, Startable } from '@libp2p/interface'
+import type { AbortOptions, Connection, PeerId, PeerStore, Startable } from '@libp2p/interface'
 
 /** Where group requests go (the group book). */
 export type GroupDesk = Desk<GroupRequest, GroupReply>
@@ -61,12 +61,19 @@ const GROUP_V2: DeskProtocol<Uint8Array, GroupReply | Uint8Array> = {
   rateLimited: { type: 'reject', reason: 'rate-limited' }
 }
 
+/** What the service uses: the desk services', and the peer store (what a peer speaks, from identify). */
+export interface GroupServiceComponents extends DeskServiceComponents {
+  peerStore?: Pick<PeerStore, 'get'>
+}
+
 export class GroupService implements Startable {
   readonly #v1: DeskService<GroupRequest, GroupReply>
   readonly #v2: DeskService<Uint8Array, GroupReply | Uint8Array> | undefined
   readonly #boxes: Pick<SessionGroupBoxes, 'seal' | 'reply'> | undefined
+  readonly #peerStore: Pick<PeerStore, 'get'> | undefined
 
-  constructor (components: DeskServiceComponents, desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>) {
+  constructor (components: GroupServiceComponents, desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>) {
+    this.#peerStore = components.peerStore
     this.#v1 = new DeskService(components, GROUP, desk)
     if (boxes !== undefined) {
       this.#v2 = new DeskService(components, GROUP_V2, boxes.listenWith(desk))
@@ -96,8 +103,13 @@ export class GroupService implements Startable {
   async send (connection: Connection, request: GroupRequest, options: AbortOptions = {}): Promise<GroupReply> {
     const boxes = this.#boxes
     if (boxes === undefined) return this.#v1.send(connection, withoutKey(request), options)
-    const signal = AbortSignal.any([AbortSignal.timeout(GROUP_EXCHANGE_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
+    const deadline = (): AbortSignal => AbortSignal.any([AbortSignal.timeout(GROUP_EXCHANGE_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
     let sealed: SealedRequest | undefined
+    // a peer that said it speaks 2.0.0 gets its box sealed before the stream opens: the listener's
+    // deadline runs from the opening, and a seal may wait for the session's lock, a bundle or a
+    // write. Should the peer pick 1.0.0 after all, the box's key is a skipped one on its side
+    if (await speaksV2(this.#peerStore, connection.remotePeer)) sealed = await boxes.seal(connection.remotePeer, request, { signal: deadline() })
+    const signal = deadline()
     return negotiatedRequest({
       protocols: GROUP_PROTOCOLS_WITH_SESSIONS,
       maxReplyBytes: Math.max(MAX_GROUP_FRAME_BYTES, MAX_GROUP_BOX_FRAME_BYTES),
@@ -107,8 +119,11 @@ export class GroupService implements Startable {
     }, connection, {
       request: async (protocol, signal) => {
         // a file's key goes only in a box
-        if (protocol !== GROUP_PROTOCOL_V2) return encodeGroupFrame(withoutKey(request))
-        sealed = await boxes.seal(connection.remotePeer, request, { signal })
+        if (protocol !== GROUP_PROTOCOL_V2) {
+          sealed = undefined
+          return encodeGroupFrame(withoutKey(request))
+        }
+        sealed ??= await boxes.seal(connection.remotePeer, request, { signal })
         return sealed.box
       },
       reply: async (bytes) => sealed === undefined ? decodeGroupReply(bytes) : boxes.reply(connection.remotePeer, sealed.itemId, bytes)
@@ -116,7 +131,16 @@ export class GroupService implements Startable {
   }
 }
 
+/** Whether identify said `peer` speaks group 2.0.0 (false for a peer not in the store). */
+async function speaksV2 (peerStore: Pick<PeerStore, 'get'> | undefined, peer: PeerId): Promise<boolean> {
+  try {
+    return (await peerStore?.get(peer))?.protocols.includes(GROUP_PROTOCOL_V2) ?? false
+  } catch {
+    return false
+  }
+}
+
 /** The libp2p service factory: with `boxes` (sessions), 2.0.0 is spoken and offered first. */
-export function groupService (desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>): (components: DeskServiceComponents) => GroupService {
+export function groupService (desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>): (components: GroupServiceComponents) => GroupService {
   return (components) => new GroupService(components, desk, boxes)
 }
