@@ -43,13 +43,20 @@ interface Sent {
   at: number
 }
 
-let relay: RelayFixture
+/**
+ * Relay-nodes the members spread over (each host lists them from its own on):
+ * with group traffic in session boxes one relay-node process was the
+ * bottleneck on two cores (docs/testing.md, "Large groups").
+ */
+const RELAYS = 2
+
+let relays: RelayFixture[] = []
 let crowd: Crowd | undefined
 
-beforeAll(async () => { relay = await startRelayFixture({ webrtcDirectPort: 'off' }) })
+beforeAll(async () => { relays = await Promise.all(Array.from({ length: RELAYS }, async () => startRelayFixture({ webrtcDirectPort: 'off' }))) })
 afterAll(async () => {
   await crowd?.stop()
-  await relay.close()
+  await Promise.all(relays.map(async (r) => { await r.close() }))
 })
 
 async function roleOf (member: Member, groupId: string, peer: string): Promise<string | undefined> {
@@ -70,7 +77,7 @@ describe('a group of 32', () => {
     // without WebRTC: every path relayed, as between members who are not contacts (only contacts
     // upgrade to a direct path); Node's WebRTC (node-datachannel) is not what a browser runs, and
     // the owner's 31 upgrades cost a quarter of the run's CPU
-    crowd = await startCrowd(relay.wsMultiaddrs, MEMBERS, HOSTS, { webrtc: false })
+    crowd = await startCrowd(relays.flatMap(r => r.wsMultiaddrs), MEMBERS, HOSTS, { webrtc: false })
     const members = crowd.members
     const [owner, ...others] = members
     if (owner === undefined) throw new Error('no owner')

@@ -201,7 +201,9 @@ export async function startCrowd (relays: string[], count: number, hosts: number
   try {
     await Promise.all(started.map(async (host, h) => {
       const mine = names.filter((_, i) => i % hosts === h)
-      const peerIds = await host.request({ op: 'start', relays, names: mine, webrtc: options.webrtc ?? true }) as string[]
+      // each host lists the relays from its own one on, so that a crowd's traffic spreads over them
+      const own = [...relays.slice(h % Math.max(1, relays.length)), ...relays.slice(0, h % Math.max(1, relays.length))]
+      const peerIds = await host.request({ op: 'start', relays: own, names: mine, webrtc: options.webrtc ?? true }) as string[]
       mine.forEach((name, j) => { members[h + j * hosts] = memberOf(host, j, name, peerIds[j] ?? '') })
     }))
   } catch (err) {
