@@ -202,7 +202,8 @@ export async function startCrowd (relays: string[], count: number, hosts: number
     await Promise.all(started.map(async (host, h) => {
       const mine = names.filter((_, i) => i % hosts === h)
       // each host lists the relays from its own one on, so that a crowd's traffic spreads over them
-      const own = [...relays.slice(h % Math.max(1, relays.length)), ...relays.slice(0, h % Math.max(1, relays.length))]
+      const first = relays.length === 0 ? 0 : h % relays.length
+      const own = [...relays.slice(first), ...relays.slice(0, first)]
       const peerIds = await host.request({ op: 'start', relays: own, names: mine, webrtc: options.webrtc ?? true }) as string[]
       mine.forEach((name, j) => { members[h + j * hosts] = memberOf(host, j, name, peerIds[j] ?? '') })
     }))

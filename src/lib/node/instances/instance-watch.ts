@@ -206,11 +206,11 @@ export class InstanceWatch implements Startable {
       // stream that worked (a transport switch) it is asked at once; after one that never got an
       // answer it waits out the back-off, or a relay closing each connection at once as a stream is
       // asked of it (over its limits) would be asked in a loop, connection after connection
-      if (this.#usable(relay) === undefined) return
       if (watch.answered) {
         this.#ensure(relay)
         return
       }
+      if (this.#usable(relay) === undefined) return
     }
     this.#retries?.failed(relay)
   }
