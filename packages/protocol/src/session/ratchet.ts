@@ -13,7 +13,10 @@
  * later step is "accepted": the sender encapsulates to the peer's last KEM
  * public key, mixes the secret into the root step, and announces a new public
  * key of its own. Every header of a chain repeats the chain's KEM fields, so
- * any one message of it lets the receiver take the step.
+ * any one message of it lets the receiver take the step; a sender that knows
+ * the receiver holds the chain may leave them out (`EncryptOptions.kem`): a
+ * message on a chain the receiver holds needs none, and one that starts a
+ * chain without them is refused.
  *
  * Randomness comes from `random` (default: the platform's CSPRNG) so that a
  * test can replay a session exactly (the frozen transcript).
@@ -30,96 +33,12 @@ import {
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from './errors.ts'
 import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
 import { kemKeys, kemPublicKeyValid, kemSecretKey } from './kem-keys.ts'
+import { cloneState, concat, equal } from './ratchet-state.ts'
 import type { Header } from './box.ts'
+import type { Encrypted, Decrypted, KemKeyPair, Random, RatchetMessage, RatchetState, ReceivingChain } from './ratchet-state.ts'
 
-/** A source of random bytes. */
-export type Random = (length: number) => Uint8Array
-
-/** An ML-KEM-768 key pair, kept as its seed (the secret key is regenerated from it when needed). */
-export interface KemKeyPair { seed: Uint8Array, publicKey: Uint8Array }
-
-/** A chain we receive on: the peer's ratchet key, the next chain key, and the next message number. */
-export interface ReceivingChain { dh: Uint8Array, chainKey: Uint8Array, n: number }
-
-/** The key of a message we have not received yet, kept until it arrives or expires. */
-export interface SkippedKey { dh: Uint8Array, n: number, messageKey: Uint8Array, expiresAt: number }
-
-/**
- * A DH step whose sending half is not computed yet: what the receiving half
- * decided and drew (the peer's ratchet key, the randomness of the KEM
- * encapsulation to its new key, our next ratchet secret and KEM seed). The sending half (our new
- * ratchet key, the root step with it, our new KEM key pair) is computed when
- * it is first needed: before the next send, or before another step.
- */
-export interface PendingStep { theirDh: Uint8Array, kemRandom: Uint8Array, dhSecret: Uint8Array, kemSeed: Uint8Array }
-
-/** One side of a session. Plain data (Uint8Arrays and numbers), so it stores and clones as it is. */
-export interface RatchetState {
-  /** the session's associated data (PQXDH's AD), bound into every message */
-  ad: Uint8Array
-  rootKey: Uint8Array
-  /** our current ratchet key pair (DHs) */
-  dhSecret: Uint8Array
-  dhPublic: Uint8Array
-  /** the sending chain key (CKs); null until the responder has received a message */
-  sendChainKey: Uint8Array | null
-  /** the next message number in the sending chain (Ns) */
-  sendN: number
-  /** the length of the previous sending chain (PN) */
-  previousN: number
-  /** the KEM ciphertext every header of the current sending chain carries; null on the initiator's first chain */
-  sendKemCiphertext: Uint8Array | null
-  /** our KEM key pair for the peer's next step; null on a responder before its first step */
-  ourKem: KemKeyPair | null
-  /** the peer's last KEM public key */
-  theirKem: Uint8Array | null
-  /** receiving chains, oldest first, the current one last; at most MAX_RECEIVING_CHAINS */
-  receiving: ReceivingChain[]
-  /** skipped-message keys, oldest first; at most MAX_SKIPPED_KEYS */
-  skipped: SkippedKey[]
-  /** the sending half of the last step, when not computed yet (absent in states stored before it existed) */
-  pending?: PendingStep | null
-}
-
-/** What one message is, before box.ts puts it on the wire. */
-export interface RatchetMessage { header: Header, nonce: Uint8Array, ciphertext: Uint8Array }
-
-export interface Encrypted { state: RatchetState, message: RatchetMessage }
-export interface Decrypted { state: RatchetState, plaintext: Uint8Array }
-
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  let diff = 0
-  for (let i = 0; i < a.byteLength; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0)
-  return diff === 0
-}
-
-function concat (...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) { out.set(p, at); at += p.byteLength }
-  return out
-}
-
-/** A deep copy of a state: nothing in it shares memory with the original. */
-export function cloneState (state: RatchetState): RatchetState {
-  const c = (b: Uint8Array): Uint8Array => b.slice()
-  return {
-    ad: c(state.ad),
-    rootKey: c(state.rootKey),
-    dhSecret: c(state.dhSecret),
-    dhPublic: c(state.dhPublic),
-    sendChainKey: state.sendChainKey === null ? null : c(state.sendChainKey),
-    sendN: state.sendN,
-    previousN: state.previousN,
-    sendKemCiphertext: state.sendKemCiphertext === null ? null : c(state.sendKemCiphertext),
-    ourKem: state.ourKem === null ? null : { seed: c(state.ourKem.seed), publicKey: c(state.ourKem.publicKey) },
-    theirKem: state.theirKem === null ? null : c(state.theirKem),
-    receiving: state.receiving.map(r => ({ dh: c(r.dh), chainKey: c(r.chainKey), n: r.n })),
-    skipped: state.skipped.map(k => ({ dh: c(k.dh), n: k.n, messageKey: c(k.messageKey), expiresAt: k.expiresAt })),
-    pending: state.pending == null ? null : { theirDh: c(state.pending.theirDh), kemRandom: c(state.pending.kemRandom), dhSecret: c(state.pending.dhSecret), kemSeed: c(state.pending.kemSeed) }
-  }
-}
+export type { Decrypted, Encrypted, KemKeyPair, PendingStep, Random, RatchetMessage, RatchetState, ReceivingChain, SkippedKey } from './ratchet-state.ts'
+export { cloneState } from './ratchet-state.ts'
 
 function newKem (random: Random): KemKeyPair {
   const seed = random(KEM_SEED_BYTES)
@@ -183,13 +102,23 @@ export function messageAd (ad: Uint8Array, itemId: Uint8Array, header: Header): 
   return concat(ad, itemId, Uint8Array.of(headerFlags(header)), encodeHeader(header))
 }
 
+export interface EncryptOptions {
+  /**
+   * false: the header leaves out the chain's KEM fields (2,272 bytes), for a
+   * receiver known to hold this sending chain already (it answered a message
+   * of it after storing it); it cannot start the chain from this message.
+   * @default true
+   */
+  kem?: boolean
+}
+
 /**
  * Encrypts one message (DR §3.4 RatchetEncrypt) for the item `itemId`.
  *
  * @throws SessionStateError when the state has no sending chain yet (a
  * responder that has received nothing) or its counter ran out
  */
-export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, itemId: Uint8Array, random: Random = randomBytes): Encrypted {
+export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, itemId: Uint8Array, random: Random = randomBytes, options: EncryptOptions = {}): Encrypted {
   if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw new SessionStateError(`a box carries at most ${MAX_PLAINTEXT_BYTES} bytes, not ${plaintext.byteLength}`)
   const next = cloneState(state)
   completeStep(next)
@@ -197,8 +126,11 @@ export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, item
   if (next.ourKem === null) throw new SessionStateError('this session has no KEM key to announce')
   if (next.sendN > MAX_COUNTER) throw new SessionStateError('this sending chain is used up; the session must be reset')
   const step = kdfCk(next.sendChainKey)
-  const header: Header = { dh: next.dhPublic.slice(), pn: next.previousN, n: next.sendN, kemPublic: next.ourKem.publicKey.slice() }
-  if (next.sendKemCiphertext !== null) header.kemCiphertext = next.sendKemCiphertext.slice()
+  const header: Header = { dh: next.dhPublic.slice(), pn: next.previousN, n: next.sendN }
+  if (options.kem !== false) {
+    header.kemPublic = next.ourKem.publicKey.slice()
+    if (next.sendKemCiphertext !== null) header.kemCiphertext = next.sendKemCiphertext.slice()
+  }
   next.sendChainKey = step.chainKey
   next.sendN += 1
   const nonce = random(NONCE_BYTES)

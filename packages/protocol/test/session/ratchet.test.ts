@@ -171,6 +171,23 @@ describe('the hybrid double ratchet', () => {
     expect(refused(alice, { ...reply.message, header: noKey }, itemId(3), [SessionDecryptError]).message).toBe('the message carries no KEM public key for the next step')
   })
 
+  it('kem: false leaves the KEM fields out: such a message opens on a chain the receiver holds, in or out of order, and cannot start one', () => {
+    const { alice, bob, random } = pair('without KEM fields')
+    const first = ratchetEncrypt(bob, text('starts the chain'), itemId(1), random)
+    const second = ratchetEncrypt(first.state, text('without'), itemId(2), random, { kem: false })
+    const third = ratchetEncrypt(second.state, text('without, late'), itemId(3), random, { kem: false })
+    expect([second.message.header.kemPublic, second.message.header.kemCiphertext]).toEqual([undefined, undefined])
+    // the first of a chain, without its fields, starts nothing (a lost chain: the session is reset)
+    const bare = ratchetEncrypt(bob, text('starts the chain'), itemId(1), random, { kem: false })
+    refused(alice, bare.message, itemId(1), [SessionDecryptError])
+    const a1 = ratchetDecrypt(alice, first.message, itemId(1), { now: NOW, random })
+    const a3 = ratchetDecrypt(a1.state, third.message, itemId(3), { now: NOW, random })
+    const a2 = ratchetDecrypt(a3.state, second.message, itemId(2), { now: NOW, random })
+    expect([a1, a3, a2].map(o => new TextDecoder().decode(o.plaintext))).toEqual(['starts the chain', 'without, late', 'without'])
+    // the fields are authenticated by their absence too: put back, the message does not open
+    refused(a1.state, { ...second.message, header: { ...second.message.header, kemPublic: first.message.header.kemPublic } }, itemId(2), [SessionDecryptError])
+  })
+
   it('expires skipped keys after SKIPPED_KEY_TTL_MS and keeps at most MAX_SKIPPED_KEYS', () => {
     const { alice, bob, random } = pair('expiry')
     const sent = sendMany(alice, 3, 1, random)

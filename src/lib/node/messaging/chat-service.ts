@@ -54,8 +54,8 @@ export interface ChatInbox {
 export interface ChatBoxes {
   /** The box of `frame` for `to` (the same bytes when it is sent again). */
   seal(to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array>
-  /** `to` answered the box of frame `id`: done with it (an ack), or start a new session ('session'). */
-  settled(to: PeerId, id: string, reply: ChatReplyFrame): Promise<void>
+  /** `to` answered `box`, the box of frame `id`: done with it (an ack), or start a new session ('session'). */
+  settled(to: PeerId, id: string, reply: ChatReplyFrame, box: Uint8Array): Promise<void>
   /** Opens a box from `from` and stores what it carries (through the inbox), resolving the answer; throws for a malformed box, which resets the stream. */
   receive(from: PeerId, box: Uint8Array, options: AbortOptions): Promise<ChatReplyFrame>
 }
@@ -276,7 +276,7 @@ export class ChatService implements Startable {
         if (reply.id !== message.id) {
           throw new InvalidMessageError(`Invalid chat frame: a reply for message ${reply.id} while waiting for ${message.id}`)
         }
-        if (session.version === '2.0.0') await this.boxes?.settled(to, message.id, reply)
+        if (session.version === '2.0.0') await this.boxes?.settled(to, message.id, reply, body)
         const result: DeliveryResult = reply.type === 'ack'
           ? { id: message.id, outcome: 'delivered', status: reply.status }
           : { id: message.id, outcome: 'rejected', reason: reply.reason }

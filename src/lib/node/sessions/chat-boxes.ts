@@ -12,7 +12,10 @@
  * next boxes all the same (the used key is derived again, as a skipped one)
  * and never the stored item again (its id is answered duplicate first). So
  * the answer need not wait for that write, nor the sender for letting its
- * kept box go: neither is on the way of the next message.
+ * kept box go: neither is on the way of the next message. Except on a chain
+ * not stored yet (the first boxes after the dialer's DH step): the answer
+ * says the chain is held, and the dialer's next boxes on it come without
+ * its KEM fields, which only the stored chain can do without (chains.ts).
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
@@ -36,7 +39,7 @@ import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/code
 export interface SessionChatBoxesComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession' | 'ready'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession' | 'ready' | 'answered'>
   inbox: ChatInbox
   contactBook: Pick<ContactBook, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
@@ -110,11 +113,13 @@ export class SessionChatBoxes implements ChatBoxes {
     }
   }
 
-  async settled (to: PeerId, id: string, reply: ChatReplyFrame): Promise<void> {
+  async settled (to: PeerId, id: string, reply: ChatReplyFrame, box: Uint8Array): Promise<void> {
     if (reply.type === 'reject' && reply.reason === 'session') {
       if (await this.#components.sessions.reset(to.toString())) await this.#components.sessionNotices.sessionReset(to.toString())
       return
     }
+    // opened now and answered once its chain was stored (not a box that came before: that answer may have been quicker)
+    if (reply.type === 'ack' && reply.status !== 'duplicate') this.#components.sessions.answered(to.toString(), box)
     // a box left behind by a failed drop is only bytes: the next reset or delivery of the item drops it
     void dropBoxes(this.#components.db, to.toString(), [id]).catch((err: unknown) => {
       this.#log.error('could not let the box of %s to %p go - %e', id, to, err)
@@ -163,14 +168,16 @@ export class SessionChatBoxes implements ChatBoxes {
       opened.abandon()
       return { type: 'reject', id, reason: outcome }
     }
-    // the answer does not wait for the state's write: the item is stored, and the old state still opens what comes next (see the top of this file)
-    void db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).then(async () => {
+    // the answer does not wait for the state's write: the item is stored, and the old state still opens what comes next;
+    // but on a chain not stored yet it does (see the top of this file)
+    const kept = db.transaction('rw', sessionTables(db), async () => { await opened.commit() }).then(async () => {
       void sessions.ready(from.toString())
       if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
     }, (err: unknown) => {
       opened.abandon()
       this.#log.error('could not keep the session state after a box from %p - %e', from, err)
     })
+    if (opened.chainUnstored) await kept
     return outcome === 'not-allowed' ? { type: 'reject', id, reason: outcome } : { type: 'ack', id, status: outcome }
   }
 }

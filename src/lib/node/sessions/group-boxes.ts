@@ -187,8 +187,9 @@ export class SessionGroupBoxes {
       return reply
     }
     if (reply.type !== 'reply' || reply.ops === undefined) {
-      // the answer does not wait for the state's write (sessions/chat-boxes.ts says why)
-      void this.#commit(from, opened).catch(() => {})
+      // the answer does not wait for the state's write, unless its chain is not stored yet (sessions/chat-boxes.ts says why)
+      const kept = this.#commit(from, opened).catch(() => {})
+      if (opened.chainUnstored) await kept
       return reply
     }
     await this.#commit(from, opened)

@@ -12,10 +12,18 @@
  * send. Every write of a session's row goes through `stored`, so no write
  * takes the stored chain back below what was reserved; one without a
  * reservation stores the chain where it is, past every key used.
+ *
+ * A DH ratchet step taken by opening a box draws the randomness of our next
+ * sending chain (ratchet.ts, `pending`). Until a write stores it, that chain
+ * exists in memory only: no stored state can derive its keys, so its first
+ * RESERVED_KEYS are reserved without a write (`settleUnsaved`), and the
+ * next write of the row stores the chain past them, as any reservation.
+ * Once the step itself was written, its keys wait for a write like any.
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
-import { reserveSending } from '@parley/protocol/session/ratchet'
+import { reserveSending, settleStep } from '@parley/protocol/session/ratchet'
 import type { SessionRow } from '../../db/session-types.ts'
+import type { PendingStep } from '@parley/protocol/session/ratchet'
 
 /** Sending keys reserved by one write. */
 export const RESERVED_KEYS = 32
@@ -31,6 +39,8 @@ interface Reservation {
 
 export class SendReservations {
   readonly #reserved = new Map<string, Reservation>()
+  /** pending steps drawn by an opened box and not written since (by object: a copy read back from the database is not among them) */
+  readonly #unsaved = new WeakSet<PendingStep>()
 
   /** Whether `row`'s next sending key (its state's `sendN`) is reserved, and how many remain from it; 0 when none. */
   left (row: SessionRow): number {
@@ -42,6 +52,8 @@ export class SendReservations {
 
   /** The row to write for `row` now: its sending chain moved on to what is reserved of it. */
   stored (row: SessionRow): SessionRow {
+    // its pending step goes to the database: from now on a key of its chain waits for a write
+    if (row.state.pending != null) this.#unsaved.delete(row.state.pending)
     const reservation = this.#reserved.get(row.id)
     if (reservation === undefined || row.state.pending != null || reservation.chain !== hex(row.state.dhPublic)) return row
     return { ...row, state: reserveSending(row.state, reservation.until) }
@@ -68,8 +80,39 @@ export class SendReservations {
     }
   }
 
+  /**
+   * `after` is `before` with a box opened on it (`before` undefined: a new
+   * session): a pending step it drew is unsaved, and so is one it carried
+   * over from an unsaved one.
+   */
+  opened (before: SessionRow | undefined, after: SessionRow): void {
+    const drawn = after.state.pending
+    if (drawn == null) return
+    const had = before?.state.pending
+    if (had == null || this.#unsaved.has(had) || !sameBytes(had.dhSecret, drawn.dhSecret)) this.#unsaved.add(drawn)
+  }
+
+  /**
+   * `row` with its pending step's sending half computed and its first
+   * RESERVED_KEYS keys reserved, without a write, when that step was drawn
+   * in memory and never written (`opened`); else undefined. The caller
+   * holds the session's lock and puts the row in its cache.
+   */
+  settleUnsaved (row: SessionRow): SessionRow | undefined {
+    const pending = row.state.pending
+    if (pending == null || !this.#unsaved.has(pending)) return undefined
+    this.#unsaved.delete(pending)
+    const settled = { ...row, state: settleStep(row.state) }
+    this.reserve(settled)
+    return settled
+  }
+
   /** Forgets the reservations of these sessions (their rows are read from the database again). */
   drop (rows: readonly SessionRow[]): void {
     for (const row of rows) this.#reserved.delete(row.id)
   }
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }

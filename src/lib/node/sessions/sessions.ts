@@ -6,9 +6,9 @@
  *
  * The worker is the only writer. Per peer, work runs one at a time
  * (`KeyedLock`); each peer's rows are cached (at most MAX_CACHED_PEERS peers).
- * No key is used twice: a box is sealed on a key the stored state is past
- * already (reservations.ts), or in the transaction that stores the state
- * past it, with the next keys reserved. With `keep` the box is stored there
+ * No key is used twice: a box goes on a key no stored state can derive
+ * again (reserved ahead, reservations.ts), or in the transaction that
+ * stores the state past it, with the next keys reserved. With `keep` the box is stored there
  * too and sent as stored every time after (a retry burns no key and leaves
  * no gap: the mailboxes' boxes); without, a retry seals the item again
  * (live chat, where the listener finds a stored item by its id).
@@ -25,10 +25,14 @@ import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
+import { equal } from '@parley/protocol/session/ratchet-state'
 import { webX25519 } from '@parley/protocol/session/web-x25519'
 import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
+import { HeldChains, UnstoredChains } from './chains.ts'
+import { rowsAfterOpen } from './current.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RESERVED_KEYS, SendReservations } from './reservations.ts'
+import { SessionUnreadableError } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { SessionRow } from '../../db/session-types.ts'
 import type { FetchedBundle } from './directory.ts'
@@ -37,22 +41,14 @@ import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { Box } from '@parley/protocol/session/box'
 import type { PeerIdentity } from '@parley/protocol/session/pqxdh'
 
+export { SessionUnreadableError, type UnreadableReason } from './unreadable.ts'
+
 /** Peers whose sessions are kept in memory; the least recently used go first. */
 export const MAX_CACHED_PEERS = 256
 /** A session with one peer is reset at most this often. */
 export const RESET_INTERVAL_MS = 30_000
 /** A last-resort init is refused when seen again within this time (our last-resort keys live at most this long). */
 export const INIT_SEEN_TTL_MS = 28 * 24 * 60 * 60 * 1000
-
-/** Why a box could not be opened. `duplicate`: its key was used (a replay, or a box opened before); the others mean the session is lost or never was. */
-export type UnreadableReason = 'malformed' | 'duplicate' | 'no-session' | 'unknown-prekey' | 'replayed-init' | 'too-far-ahead' | 'undecryptable'
-
-export class SessionUnreadableError extends Error {
-  override name = 'SessionUnreadableError'
-  constructor (readonly reason: UnreadableReason, message: string) {
-    super(message)
-  }
-}
 
 /** A peer as the sessions know it: its PeerID, Ed25519 public key and multihash. */
 export interface SessionPeer extends PeerIdentity {
@@ -67,6 +63,8 @@ export interface Opened {
   started: boolean
   /** whether that new session took over from one the peer had answered on: the peer lost or reset its own (the chat gets a notice) */
   replaced: boolean
+  /** its chain was not stored yet: a live answer to it waits for the commit, which stores it (the dialer then leaves its KEM fields out, chains.ts) */
+  chainUnstored: boolean
   /** writes the new state (and uses up the init's one-time keys); call inside a transaction over `sessionTables(db)` that also stores what the box carried */
   commit(): Promise<void>
   /** the commit's transaction failed: forget the state it would have written */
@@ -99,6 +97,9 @@ export class Sessions {
   readonly #resets = new Map<string, number>()
   /** sending keys the stored states have reserved (reservations.ts) */
   readonly #reserved = new SendReservations()
+  /** our chains the peers hold, and theirs we have not stored yet (chains.ts) */
+  readonly #held = new HeldChains()
+  readonly #unstored = new UnstoredChains()
 
   constructor (components: SessionsComponents, init: SessionsInit = {}) {
     this.#components = components
@@ -140,11 +141,13 @@ export class Sessions {
         rows = [current, ...rows.map(r => ({ ...r, current: false }))]
         this.#log('started a session with %s', to.peer)
       }
-      const session = current
-      const sessionRows = rows
+      // a step a box we opened drew and nothing wrote yet: its chain exists in memory only (reservations.ts)
+      const settled = fresh || keep ? undefined : this.#reserved.settleUnsaved(current)
+      const session = settled ?? current
+      const sessionRows = settled === undefined ? rows : rows.map(r => r.id === settled.id ? settled : r)
       if (!fresh && !keep && this.#reserved.left(session) > 0) {
-        // a reserved key (the stored state is past it already): the box goes without a write
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId)
+        // a reserved key (no stored state can derive it again): the box goes without a write
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem: keep || !this.#held.holds(session) })
         const used = { ...session, state, usedAt: this.#now() }
         this.#remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
         if (this.#reserved.left(used) < RESERVED_KEYS / 2) void this.ready(to.peer)
@@ -155,7 +158,7 @@ export class Sessions {
       const sealed = await db.transaction('rw', sessionTables(db), async () => {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return { bytes: kept.bytes }
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId)
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem: keep || !this.#held.holds(session) })
         const bytes = encodeBox(this.#box(session, itemId, message))
         const used = { ...session, state, usedAt: this.#now() }
         const next = sessionRows.map(r => r.id === session.id ? used : r)
@@ -173,6 +176,13 @@ export class Sessions {
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
       return sealed.bytes
     })
+  }
+
+  /** `peer` answered our live `box` after storing what it opened it on: it holds that chain (chains.ts). */
+  answered (peer: string, box: Uint8Array): void {
+    const { dh } = decodeBox(box).header
+    const row = this.#cache.get(peer)?.find(r => equal(r.state.dhPublic, dh))
+    if (row !== undefined) this.#held.heard(row, dh)
   }
 
   /** The box of one message of `session`, with the session's init while the peer has not answered on it. */
@@ -270,6 +280,7 @@ export class Sessions {
   /** The cached rows of `peer` are no longer to be trusted (a commit failed): read them again next time. */
   forget (peer: string): void {
     this.#reserved.drop(this.#cache.get(peer) ?? [])
+    this.#unstored.drop(peer)
     this.#cache.delete(peer)
   }
 
@@ -281,9 +292,11 @@ export class Sessions {
         const stepDh = stepNeeded(row.state, box.header) ? await webX25519(row.state.dhSecret, box.header.dh) : undefined // the step's DH, in WebCrypto
         const { state, plaintext } = ratchetDecrypt(row.state, box, box.itemId, { now: this.#now(), ...(stepDh === undefined ? {} : { stepDh }) })
         const opened: SessionRow = { ...row, state, usedAt: this.#now() }
+        this.#reserved.opened(row, opened)
+        if (!row.state.receiving.some(r => equal(r.dh, box.header.dh))) this.#unstored.add(from.peer, box.header.dh)
         // the peer answered on the session we started: it has our init
         if (row.initiator) delete opened.init
-        return this.#opened(from, rows, opened, plaintext, false, async () => {})
+        return this.#opened(from, rows, opened, plaintext, { started: false, dh: box.header.dh }, async () => {})
       } catch (err) {
         if (err instanceof DuplicateMessageError) throw new SessionUnreadableError('duplicate', err.message)
         if (err instanceof TooManySkippedError) throw new SessionUnreadableError('too-far-ahead', err.message)
@@ -310,6 +323,8 @@ export class Sessions {
       const decrypted = ratchetDecrypt(agreement.state, box, box.itemId, { now: this.#now() })
       const now = this.#now()
       started = { id: newId(), peer: from.peer, initiator: false, current: true, createdAt: now, usedAt: now, state: decrypted.state, theirInit: ephemeral }
+      this.#reserved.opened(undefined, started)
+      this.#unstored.add(from.peer, box.header.dh)
       plaintext = decrypted.plaintext
     } catch (err) {
       if (err instanceof PrekeyError) throw new SessionUnreadableError('unknown-prekey', err.message)
@@ -320,7 +335,7 @@ export class Sessions {
     }
     const oneTime = prekeys.oneTimeKeys(init)
     this.#log('%s started a session with us', from.peer)
-    return this.#opened(from, rows, started, plaintext, true, async () => {
+    return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh }, async () => {
       if (oneTime.length > 0) {
         await db.prekeys.bulkDelete(oneTime)
         // a relay handed them out: it may need more. Started outside the caller's transaction: its
@@ -331,36 +346,28 @@ export class Sessions {
     })
   }
 
-  /**
-   * The rows after `opened` opened a box: it becomes current when it is newer
-   * than the current one, except that of two sessions both sides started at
-   * once (ours still unanswered) the one started by the lower PeerID stays.
-   */
-  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, started: boolean, extra: () => Promise<void>): Opened {
+  /** The Opened of `opened` (a box on it opened, or a new session `started` by the peer's init) on the chain of the peer's ratchet key `dh`. */
+  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh }: { started: boolean, dh: Uint8Array }, extra: () => Promise<void>): Opened {
     const { peer } = from
     const current = rows.find(r => r.current)
-    const ours = this.#components.ownKeys.identity()
-    // no current session: we reset them all (the peer could not open ours), so only a new one takes over
-    let makeCurrent = current === undefined ? started : current.id === opened.id || opened.createdAt >= current.createdAt
-    const simultaneous = started && current?.initiator === true && current.init !== undefined
-    if (simultaneous) {
-      // both started at once: the initiator with the lower PeerID multihash wins
-      makeCurrent = compare(from.multihash, ours.multihash) < 0
-    }
-    const others = rows.filter(r => r.id !== opened.id).map(r => makeCurrent ? { ...r, current: false } : r)
-    const next = makeCurrent ? [{ ...opened, current: true }, ...others] : [...others.slice(0, 1), { ...opened, current: false }, ...others.slice(1)]
+    const { next, replaced } = rowsAfterOpen(rows, opened, started, from.multihash, this.#components.ownKeys.identity().multihash)
     this.#remember(peer, next)
     const { db } = this.#components
     return {
       plaintext,
       session: opened.id,
       started,
-      replaced: started && makeCurrent && current !== undefined && !simultaneous,
+      replaced,
+      chainUnstored: this.#unstored.has(peer, dh),
       commit: async () => {
         const rows = this.#cache.get(peer) ?? next
         const latest = rows.find(r => r.id === opened.id)
         // a box on the session that was current already changes that row alone
-        if (!started && current?.id === opened.id && latest !== undefined) await db.sessions.put(this.#reserved.stored(latest))
+        const one = !started && current?.id === opened.id ? latest : undefined
+        // the sessions as they are now, every chain in them stored once the transaction is done
+        const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
+        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains) })
+        if (one !== undefined) await db.sessions.put(this.#reserved.stored(one))
         else await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
         await extra()
       },
@@ -388,12 +395,4 @@ export class Sessions {
       this.forget(oldest)
     }
   }
-}
-
-function compare (a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0)
-    if (d !== 0) return d
-  }
-  return a.length - b.length
 }

@@ -186,7 +186,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
       sessions: {
         open: async (from: { peer: string }) => {
           const plaintext = plaintexts.shift() ?? new Uint8Array(0)
-          return { plaintext, session: 's', started: true, replaced: false, commit: async () => { commits.push(from.peer) }, abandon: () => { forgotten.push(from.peer) } }
+          return { plaintext, session: 's', started: true, replaced: false, chainUnstored: true, commit: async () => { commits.push(from.peer) }, abandon: () => { forgotten.push(from.peer) } }
         },
         forget: (peer: string) => { forgotten.push(peer) },
         ready: async (peer: string) => { readied.push(peer) }

@@ -10,6 +10,8 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { decodeBox } from '@parley/protocol/session/box'
+import { KEM_PUBLIC_BYTES } from '@parley/protocol/session/constants'
 import { ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
 import { sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { SessionChatBoxes, ulidOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
@@ -22,6 +24,7 @@ import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactRow } from '../../../../src/lib/db/types.ts'
 import type { ChatInbox } from '../../../../src/lib/node/messaging/chat-service.ts'
+import type { Opened } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 
@@ -124,16 +127,17 @@ describe('SessionChatBoxes', () => {
     await bob.db.sessions.clear()
     bob.sessions.forget(alice.peerId.toString())
     const lost = message('lost')
-    const reply = await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, lost, {}), {})
+    const lostBox = await alice.boxes.seal(bob.peerId, lost, {})
+    const reply = await bob.boxes.receive(alice.peerId, lostBox, {})
     expect(reply).toEqual({ type: 'reject', id: lost.id, reason: 'session' })
     expect(bob.received.map(f => f.id)).toEqual([first.id])
     expect(alice.notices).toEqual([])
-    await alice.boxes.settled(bob.peerId, lost.id, reply)
+    await alice.boxes.settled(bob.peerId, lost.id, reply, lostBox)
     expect(await alice.db.boxes.count()).toBe(0)
     expect((await alice.db.sessions.toArray()).some(s => s.current)).toBe(false)
     // Alice's chat says so, once: a second refusal within the reset interval changes nothing
     expect(alice.notices).toEqual([bob.peerId.toString()])
-    await alice.boxes.settled(bob.peerId, lost.id, reply)
+    await alice.boxes.settled(bob.peerId, lost.id, reply, lostBox)
     expect(alice.notices).toHaveLength(1)
     // the item goes again on a new session, which Bob opens; he had nothing left to replace: no notice for him
     expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, lost, {}), {})).toEqual({ type: 'ack', id: lost.id, status: 'stored' })
@@ -177,5 +181,77 @@ describe('SessionChatBoxes', () => {
       const ulid = first + rest
       expect(ulidOf(ulidBytes(ulid))).toBe(ulid)
     }), { numRuns: 1000 })
+  })
+})
+
+describe('SessionChatBoxes: KEM fields once a chain is held', () => {
+  /** Alice's box of a new message, answered by Bob, the answer settled at Alice's: the box */
+  async function exchange (from: Side, to: Side, text: string): Promise<Uint8Array> {
+    const frame = message(text)
+    const box = await from.boxes.seal(to.peerId, frame, {})
+    const reply = await to.boxes.receive(from.peerId, box, {})
+    expect(reply).toEqual({ type: 'ack', id: frame.id, status: 'stored' })
+    await from.boxes.settled(to.peerId, frame.id, reply, box)
+    return box
+  }
+
+  it('after Bob answered a box of Alice\'s chain her next boxes on it leave its KEM fields out and still open; a new chain carries them until its first answer; mailbox boxes always do', async () => {
+    const first = await exchange(alice, bob, 'one')
+    expect(decodeBox(first).header.kemPublic).toBeDefined()
+    const second = await exchange(alice, bob, 'two')
+    expect([decodeBox(second).header.kemPublic, decodeBox(second).header.kemCiphertext]).toEqual([undefined, undefined])
+    // the initiator's first chain proposes a KEM key, with no ciphertext
+    expect(first.byteLength - second.byteLength).toBe(KEM_PUBLIC_BYTES)
+    expect(decodeBox(await alice.boxes.mailboxBox(bob.peerId, message('to the mailbox')) ?? new Uint8Array()).header.kemPublic).toBeDefined()
+    // Bob writes back: Alice's next box is on a new chain (a DH and KEM step), with its fields, until Bob answers one
+    await exchange(bob, alice, 'answer')
+    const stepped = decodeBox(await exchange(alice, bob, 'on a new chain')).header
+    expect(stepped.dh).not.toEqual(decodeBox(second).header.dh)
+    expect(stepped.kemPublic).toBeDefined()
+    expect(stepped.kemCiphertext).toBeDefined()
+    expect(decodeBox(await exchange(alice, bob, 'held again')).header.kemCiphertext).toBeUndefined()
+    expect(bob.received.map(f => f.type === 'message' ? f.text : '')).toEqual(['one', 'two', 'on a new chain', 'held again'])
+  })
+
+  it('Bob answers a box on a chain he has not stored only once it is stored; one on a stored chain before its write', async () => {
+    // Bob's writes of opened states wait until the test lets them go
+    let release = (): void => {}
+    let gate = new Promise<void>((resolve) => { release = resolve })
+    let atGate = Promise.withResolvers<void>()
+    const open = bob.sessions.open.bind(bob.sessions)
+    vi.spyOn(bob.sessions, 'open').mockImplementation(async (from, box) => {
+      const opened: Opened = await open(from, box)
+      return { ...opened, commit: async () => { const waited = gate; await opened.commit(); atGate.resolve(); await waited } }
+    })
+    let answered = false
+    const first = bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, message('first'), {}), {}).then((r) => { answered = true; return r })
+    // the item is stored and the state's write is under way, held at the gate: no answer yet
+    await atGate.promise
+    expect(bob.received).toHaveLength(1)
+    expect(answered).toBe(false)
+    release()
+    expect((await first).type).toBe('ack')
+    await settle(bob)
+    gate = new Promise<void>((resolve) => { release = resolve })
+    atGate = Promise.withResolvers<void>()
+    // the chain is stored: the next box on it is answered while its own write waits
+    const next = message('next')
+    expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, next, {}), {})).toEqual({ type: 'ack', id: next.id, status: 'stored' })
+    release()
+  })
+
+  it('Bob lost the chain (his state never stored): a box without its KEM fields is refused "session", and the item goes on a new session', async () => {
+    await exchange(alice, bob, 'first')
+    await bob.db.sessions.clear()
+    bob.sessions.forget(alice.peerId.toString())
+    const lost = message('lost')
+    const box = await alice.boxes.seal(bob.peerId, lost, {})
+    expect(decodeBox(box).header.kemPublic).toBeUndefined()
+    const reply = await bob.boxes.receive(alice.peerId, box, {})
+    expect(reply).toEqual({ type: 'reject', id: lost.id, reason: 'session' })
+    await alice.boxes.settled(bob.peerId, lost.id, reply, box)
+    const again = await alice.boxes.seal(bob.peerId, lost, {})
+    expect(decodeBox(again).init).toBeDefined()
+    expect(await bob.boxes.receive(alice.peerId, again, {})).toEqual({ type: 'ack', id: lost.id, status: 'stored' })
   })
 })

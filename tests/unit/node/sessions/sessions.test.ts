@@ -241,4 +241,76 @@ describe('Sessions: sending keys reserved ahead', () => {
     for (const [i, box] of boxes.entries()) expect(await receive(bob, alice, box)).toBe(`m${i}`)
     expect(await receive(bob, alice, after)).toBe('after the restart')
   })
+
+  /** Alice's node after a restart: only what her database holds. */
+  function restart (): void {
+    alice.sessions = new Sessions({ db: alice.db, logger: testLogger(), ownKeys: new OwnKeys({ identity: { privateKey: () => { throw new Error('not needed') } } }), prekeys: alice.keeper })
+  }
+
+  /** A first exchange, then Bob's answer opened by Alice (a DH step drawn) and its state not yet written. */
+  async function stepNotWritten (): Promise<{ opened: Opened, writes: unknown[], before: Uint8Array }> {
+    const first = await live(alice, bob, 'hi')
+    expect(await receive(bob, alice, first)).toBe('hi')
+    const opened = await alice.sessions.open(bob.me, await live(bob, alice, 'hello'))
+    expect(words.decode(opened.plaintext)).toBe('hello')
+    const writes: unknown[] = []
+    alice.db.sessions.hook('creating', (key) => { writes.push(key) })
+    alice.db.sessions.hook('updating', (changes) => { writes.push(changes) })
+    return { opened, writes, before: decodeBox(first).header.dh }
+  }
+
+  it('a reply on a step drawn in memory goes without a write; the opened state\'s write then stores its chain past the keys used', async () => {
+    const { opened, writes, before } = await stepNotWritten()
+    const replies = [await live(alice, bob, 'r0'), await live(alice, bob, 'r1')]
+    expect(writes).toEqual([])
+    expect(replies.map(b => decodeBox(b).header.n)).toEqual([0, 1])
+    expect(decodeBox(replies[0] ?? new Uint8Array()).header.dh).not.toEqual(before)
+    // the opened box's state is written (after the replies): its new chain is stored past the reserved keys
+    await alice.db.transaction('rw', sessionTables(alice.db), async () => { await opened.commit() })
+    const stored = (await sessionsOf(alice.db, bob.me.peer))[0]?.state
+    expect(stored?.pending ?? null).toBeNull()
+    expect(stored?.sendN).toBe(32)
+    restart()
+    const after = await live(alice, bob, 'after the restart')
+    expect(decodeBox(after).header.n).toBe(32)
+    expect(await receive(bob, alice, replies[0] ?? new Uint8Array())).toBe('r0')
+    expect(await receive(bob, alice, after)).toBe('after the restart')
+    expect(await receive(bob, alice, replies[1] ?? new Uint8Array())).toBe('r1')
+  })
+
+  it('a restart before the opened state is written: the drawn step is gone, no key is used again, and Bob\'s answer to the lost step is refused (the session is reset)', async () => {
+    const { before } = await stepNotWritten()
+    const reply = await live(alice, bob, 'reply')
+    restart()
+    // the stored state knows neither Bob's answer nor the step: Alice goes on on her first chain, past its reserved keys
+    const after = await live(alice, bob, 'after the restart')
+    expect(decodeBox(after).header.dh).toEqual(before)
+    expect(decodeBox(after).header.n).toBe(33)
+    expect(await receive(bob, alice, reply)).toBe('reply')
+    expect(await receive(bob, alice, after)).toBe('after the restart')
+    expect(await refusal(alice, bob, await live(bob, alice, 'to the lost step'))).toBe('undecryptable')
+  })
+
+  it('a box on a chain not stored yet says so until a commit that wrote the chain is done (also one opened while it ran)', async () => {
+    const a = await live(alice, bob, 'a')
+    const b = await live(alice, bob, 'b')
+    const c = await live(alice, bob, 'c')
+    const first = await bob.sessions.open(alice.me, a)
+    const second = await bob.sessions.open(alice.me, b)
+    expect([first.chainUnstored, second.chainUnstored]).toEqual([true, true])
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await first.commit() })
+    const third = await bob.sessions.open(alice.me, c)
+    expect(third.chainUnstored).toBe(false)
+    expect(words.decode(third.plaintext)).toBe('c')
+  })
+
+  it('once the step itself is written, the next box waits for a write of its own', async () => {
+    const { opened, writes } = await stepNotWritten()
+    await alice.db.transaction('rw', sessionTables(alice.db), async () => { await opened.commit() })
+    expect((await sessionsOf(alice.db, bob.me.peer))[0]?.state.pending).not.toBeNull()
+    writes.length = 0
+    const reply = await live(alice, bob, 'reply')
+    expect(writes).toHaveLength(1)
+    expect(await receive(bob, alice, reply)).toBe('reply')
+  })
 })
