@@ -8,10 +8,12 @@
  * (`KeyedLock`); each peer's rows are cached (at most MAX_CACHED_PEERS peers).
  * No key is used twice: a box goes on a key no stored state can derive
  * again (reserved ahead, reservations.ts), or in the transaction that
- * stores the state past it, with the next keys reserved. With `keep` the box is stored there
- * too and sent as stored every time after (a retry burns no key and leaves
- * no gap: the mailboxes' boxes); without, a retry seals the item again
- * (live chat, where the listener finds a stored item by its id).
+ * stores the state past it, with the next keys reserved. With `keep` the
+ * box is stored there too and sent as stored every time after (a retry
+ * burns no key and leaves no gap: the mailboxes' boxes); without, a retry
+ * seals the item again (live chat, where the listener finds a stored item
+ * by its id), and the box leaves out the KEM fields of a chain the peer
+ * holds (chains.ts).
  * An opened box's state goes into the cache at once (the next box builds on
  * it) and into the database with what the box carried, in the caller's
  * transaction (`Opened.commit`); when that fails the caller calls `abandon`
