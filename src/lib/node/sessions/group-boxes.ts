@@ -187,9 +187,9 @@ export class SessionGroupBoxes {
       return reply
     }
     if (reply.type !== 'reply' || reply.ops === undefined) {
-      // the answer does not wait for the state's write, unless its chain is not stored yet (sessions/chat-boxes.ts says why)
-      const kept = this.#commit(from, opened).catch(() => {})
-      if (opened.chainUnstored) await kept
+      // the answer does not wait for the state's write (sessions/chat-boxes.ts says why). Nor on a chain not stored yet:
+      // only a chat answer lets the dialer leave a chain's KEM fields out, and that one waits for the chain (chains.ts)
+      void this.#commit(from, opened).catch(() => {})
       return reply
     }
     await this.#commit(from, opened)
