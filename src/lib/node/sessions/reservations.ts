@@ -22,6 +22,7 @@
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { reserveSending, settleStep } from '@parley/protocol/session/ratchet'
+import { equal } from '@parley/protocol/session/ratchet-state'
 import type { SessionRow } from '../../db/session-types.ts'
 import type { PendingStep } from '@parley/protocol/session/ratchet'
 
@@ -89,7 +90,7 @@ export class SendReservations {
     const drawn = after.state.pending
     if (drawn == null) return
     const had = before?.state.pending
-    if (had == null || this.#unsaved.has(had) || !sameBytes(had.dhSecret, drawn.dhSecret)) this.#unsaved.add(drawn)
+    if (had == null || this.#unsaved.has(had) || !equal(had.dhSecret, drawn.dhSecret)) this.#unsaved.add(drawn)
   }
 
   /**
@@ -111,8 +112,4 @@ export class SendReservations {
   drop (rows: readonly SessionRow[]): void {
     for (const row of rows) this.#reserved.delete(row.id)
   }
-}
-
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }

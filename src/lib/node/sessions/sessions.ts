@@ -147,9 +147,10 @@ export class Sessions {
       const settled = fresh || keep ? undefined : this.#reserved.settleUnsaved(current)
       const session = settled ?? current
       const sessionRows = settled === undefined ? rows : rows.map(r => r.id === settled.id ? settled : r)
+      const kem = keep || !this.#held.holds(session)
       if (!fresh && !keep && this.#reserved.left(session) > 0) {
         // a reserved key (no stored state can derive it again): the box goes without a write
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem: keep || !this.#held.holds(session) })
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem })
         const used = { ...session, state, usedAt: this.#now() }
         this.#remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
         if (this.#reserved.left(used) < RESERVED_KEYS / 2) void this.ready(to.peer)
@@ -160,7 +161,7 @@ export class Sessions {
       const sealed = await db.transaction('rw', sessionTables(db), async () => {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return { bytes: kept.bytes }
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem: keep || !this.#held.holds(session) })
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem })
         const bytes = encodeBox(this.#box(session, itemId, message))
         const used = { ...session, state, usedAt: this.#now() }
         const next = sessionRows.map(r => r.id === session.id ? used : r)
@@ -183,8 +184,7 @@ export class Sessions {
   /** `peer` answered our live `box` after storing what it opened it on: it holds that chain (chains.ts). */
   answered (peer: string, box: Uint8Array): void {
     const { dh } = decodeBox(box).header
-    const row = this.#cache.get(peer)?.find(r => equal(r.state.dhPublic, dh))
-    if (row !== undefined) this.#held.heard(row, dh)
+    for (const row of this.#cache.get(peer) ?? []) this.#held.heard(row, dh)
   }
 
   /** The box of one message of `session`, with the session's init while the peer has not answered on it. */
