@@ -17,7 +17,10 @@
  * what it carried is stored: a drain cut off at any point (the relay gone,
  * the worker stopped, a write refused) leaves the rest on the relay for the
  * next one, and what was stored but not yet deleted comes again as a
- * duplicate, stored once. Every request has its own deadline and the
+ * duplicate, stored once. What was opened and not committed is handed back
+ * (`discard`) before the drain ends, also a batch whose opening outlasted
+ * its deadline: opening a box moves its session on in memory, and the same
+ * box from the next drain must open again. Every request has its own deadline and the
  * drain's signal.
  */
 import { raceSignal, withDeadline } from '@parley/protocol/abort'
@@ -33,6 +36,14 @@ export interface DrainSink<Prepared> {
   prepare(items: FetchedItem[], signal: AbortSignal): Promise<Prepared>
   /** Stores what `prepare` made of one or more batches, in order; resolves only once it is durable, since they are deleted from the relay then. */
   commit(prepared: Prepared[], signal: AbortSignal): Promise<void>
+  /**
+   * What `prepare` made of a batch that will not be committed (its stage's
+   * deadline ended first, or the drain failed): the batch stays on the relay
+   * and comes again, so whatever opening it changed in memory (a session's
+   * state past its boxes' keys) must be let go, or the next drain could not
+   * open it again.
+   */
+  discard?(prepared: Prepared): void
 }
 
 export interface DrainOptions {
@@ -52,6 +63,8 @@ export const STAGES_AHEAD = 2
 export const MAX_BATCHES_PER_COMMIT = 4
 /** Requests one batch may take (a FETCH that comes back short is asked again); its deadline is this many request deadlines. */
 const STAGE_REQUESTS = 4
+/** Opening a fetched batch may take this many request deadlines. */
+const OPEN_REQUESTS = 12
 /** A signal that never aborts, for DELETEs when the drain has none (each still has its own deadline). */
 const NEVER = new AbortController().signal
 
@@ -116,6 +129,14 @@ async function bounded<T> (ms: number, message: string, parents: Array<AbortSign
   return withDeadline(ms, message, parents, async (signal) => raceSignal(fn(signal), signal))
 }
 
+/** Waits until every one of `promises` settled, or `ms` passed. */
+async function settledWithin (promises: Array<Promise<unknown>>, ms: number): Promise<void> {
+  if (promises.length === 0) return
+  let timer: ReturnType<typeof setTimeout> | undefined
+  await Promise.race([Promise.allSettled(promises), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
+}
+
 /**
  * Drains the mailbox `call` reaches into `sink` (see the top of this file).
  * Resolves how many items were committed (and deleted from the relay); at
@@ -149,14 +170,30 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
     }
   }
   const pending = batches()
+  // prepares still running: a stage's deadline stops the wait for one, not the prepare itself
+  const preparing = new Set<Promise<unknown>>()
   // fetch and open the next batch (a FETCH may come back short, so a batch may take a few)
   type Staged = { ids: Uint8Array[], prepared: Prepared }
   const stageNext = async (): Promise<Staged | undefined> => {
     const next = await pending.next()
     if (next.done === true) return undefined
-    return bounded(STAGE_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to fetch and open', ahead, async (signal) => {
-      const items = await fetchAll(request, next.value, signal)
-      return { ids: items.map(i => i.id), prepared: await sink.prepare(items, signal) }
+    const items = await bounded(STAGE_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to fetch', ahead, async (signal) => fetchAll(request, next.value, signal))
+    // opening is the node's own work, which waits for sessions' locks (held by a seal fetching a
+    // bundle, say) under deadlines of their own: given long, since a batch given up is opened
+    // again, whole, by the next drain
+    return bounded(OPEN_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to open', ahead, async (signal) => {
+      const prepare = sink.prepare(items, signal).then((prepared) => {
+        // given up meanwhile (its deadline, or the drain failed): it will not be committed
+        if (signal.aborted) {
+          sink.discard?.(prepared)
+          throw signal.reason
+        }
+        return prepared
+      })
+      preparing.add(prepare)
+      const done = (): void => { preparing.delete(prepare) }
+      prepare.then(done, done)
+      return { ids: items.map(i => i.id), prepared: await prepare }
     })
   }
 
@@ -200,6 +237,10 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
   } catch (err) {
     stop.abort(err)
     void pending.return(undefined).catch(() => {})
+    // batches opened and not committed are let go, those still opening once they are (they stop
+    // at the abort above): before the next drain, which takes the same items, opens them again
+    for (const entry of queue) void entry.promise.then((staged) => { if (staged !== undefined) sink.discard?.(staged.prepared) }, () => {})
+    await settledWithin([...preparing], requestTimeoutMs)
     // what was committed still leaves the relay (should that fail too, it comes again and is stored once)
     await Promise.allSettled(deletes)
     throw err

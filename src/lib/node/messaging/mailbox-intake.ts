@@ -142,6 +142,16 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     return prepared
   }
 
+  /**
+   * A batch the drain gave up before its commit: it stays on the relay, and
+   * the states its boxes opened are let go (read again from the database),
+   * so that the next drain opens the same boxes again rather than find their
+   * keys used and drop them as copies.
+   */
+  discard (prepared: PreparedItem[]): void {
+    for (const item of prepared) if ('session' in item) item.session?.abandon()
+  }
+
   /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
   #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, boxed: boolean): PreparedItem {
     const type = payloadType(payload)

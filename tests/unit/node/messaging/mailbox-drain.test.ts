@@ -112,9 +112,17 @@ class RecordingSink implements DrainSink<number[]> {
   commits = 0
   failAtCommit?: number
   gate?: (last: number, prepared: number) => boolean
+  /** batches let go uncommitted (discard) */
+  readonly discarded: number[][] = []
+  /** the prepare of this batch (by number) goes on until its signal aborts, then finishes */
+  slowAt?: number
   #wake: Array<() => void> = []
 
-  async prepare (items: FetchedItem[]): Promise<number[]> {
+  async prepare (items: FetchedItem[], signal: AbortSignal): Promise<number[]> {
+    if (this.prepared === this.slowAt) {
+      this.slowAt = undefined
+      await new Promise<void>((resolve) => { signal.addEventListener('abort', () => { resolve() }, { once: true }) })
+    }
     this.prepared++
     this.held++
     this.maxHeld = Math.max(this.maxHeld, this.held)
@@ -127,12 +135,19 @@ class RecordingSink implements DrainSink<number[]> {
     const last = this.groups.reduce((sum, n) => sum + n, 0) + batches.length - 1
     this.groups.push(batches.length)
     while (this.gate !== undefined && !this.gate(last, this.prepared)) await new Promise<void>((resolve) => { this.#wake.push(resolve) })
+    // and a turn more, as a write takes: what was prepared by then is ready for the drain
+    if (this.gate !== undefined) await new Promise((resolve) => { setTimeout(resolve, 0) })
     if (commit === this.failAtCommit) throw new Error('the disk is full')
     for (const n of batches.flat()) {
       this.committed.add(n)
       this.order.push(n)
     }
     this.held -= batches.length
+  }
+
+  discard (batch: number[]): void {
+    this.discarded.push(batch)
+    this.held--
   }
 }
 
@@ -250,6 +265,37 @@ describe('drainMailbox', () => {
     expect(sink.order).toEqual(range(128))
     expect(mailbox.items.size).toBeGreaterThanOrEqual(200 - 128)
     expect([...mailbox.items.keys()].every(n => n >= 64)).toBe(true)
+  })
+
+  it('lets go of a batch whose opening outlasted its deadline, before it fails: the next drain opens and commits it', async () => {
+    const sink = new RecordingSink()
+    sink.slowAt = 1
+    const mailbox = new FakeMailbox(Array(200).fill(100), sink.committed)
+    const failure = await drainMailbox(mailbox.call, sink, { ...OPTIONS, requestTimeoutMs: 20 }).catch((err: unknown) => err)
+    expect(failure).toBeInstanceOf(TimeoutError)
+    // the first batch went; the slow one and the one opened after it were let go (none left held), nothing else deleted
+    expect(sink.order).toEqual(range(64))
+    expect(sink.discarded.flat().sort((a, b) => a - b)).toEqual(range(64 + 64 * sink.discarded.length).slice(64))
+    expect(sink.discarded.map(b => b[0] ?? -1)).toContain(64)
+    expect(sink.held).toBe(0)
+    expect([...mailbox.items.keys()]).toEqual(range(200).slice(64))
+
+    expect(await drainMailbox(mailbox.call, sink, OPTIONS)).toBe(136)
+    expect(sink.order).toEqual(range(200))
+  })
+
+  it('lets go of the batches opened ahead when a commit fails', async () => {
+    const sink = new RecordingSink()
+    sink.failAtCommit = 0
+    // the failing commit waits until the batches after it are open
+    sink.gate = (_last, prepared) => prepared >= 1 + STAGES_AHEAD
+    const mailbox = new FakeMailbox(Array(640).fill(100), sink.committed)
+    await expect(drainMailbox(mailbox.call, sink, OPTIONS)).rejects.toThrow('the disk is full')
+    // a discard comes as each one settles: wait for the turn after
+    await new Promise((resolve) => { setTimeout(resolve, 0) })
+    expect(sink.order).toEqual([])
+    expect(sink.discarded.map(b => b[0] ?? -1).sort((a, b) => a - b)).toEqual(range(STAGES_AHEAD).map(i => 64 * (i + 1)))
+    expect(mailbox.items.size).toBe(640)
   })
 
   it('gives up on a relay that does not answer, with a TimeoutError', async () => {

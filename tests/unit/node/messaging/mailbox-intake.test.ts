@@ -234,4 +234,16 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
     // kept: readied for its next send
     expect(h.readied).toEqual([member.peer.toString()])
   })
+
+  it('a batch the drain lets go uncommitted lets go of the states its boxes opened (they open again from the next drain)', async () => {
+    const member = await sender()
+    const contact = await sender()
+    const h = boxed(new Map([[contact.peer.toString(), row(contact, 'accepted')]]), [groupMessage, chatMessage], new Set([member.peer.toString()]), new Set())
+    h.senders.push(member, contact)
+    h.sink.discard(await h.sink.prepare([0, 1].map((i) => ({ id: new Uint8Array(16).fill(i), storedAt: 0, item: new Uint8Array(8) }))))
+    expect(h.forgotten.sort()).toEqual([member.peer.toString(), contact.peer.toString()].sort())
+    expect(h.commits).toEqual([])
+    expect(h.desk).toEqual([])
+    expect(h.dropped).toEqual([])
+  })
 })
