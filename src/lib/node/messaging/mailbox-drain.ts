@@ -20,8 +20,8 @@
  * duplicate, stored once. What was opened and not committed is handed back
  * (`discard`) before the drain ends, also a batch whose opening outlasted
  * its deadline: opening a box moves its session on in memory, and the same
- * box from the next drain must open again. Every request has its own deadline and the
- * drain's signal.
+ * box from the next drain must open again. Every request has its own
+ * deadline and the drain's signal.
  */
 import { raceSignal, withDeadline } from '@parley/protocol/abort'
 import { MAX_FETCH_REPLY_BYTES, MAX_IDS, MAX_LIST } from '@parley/protocol/mailbox/codec'
@@ -61,10 +61,8 @@ export const MAX_DELETES_IN_FLIGHT = 4
 export const STAGES_AHEAD = 2
 /** Most batches committed in one write (those already fetched and opened when a commit starts): 4 × 64 items. */
 export const MAX_BATCHES_PER_COMMIT = 4
-/** Requests one batch may take (a FETCH that comes back short is asked again); its deadline is this many request deadlines. */
-const STAGE_REQUESTS = 4
-/** Opening a fetched batch may take this many request deadlines. */
-const OPEN_REQUESTS = 12
+/** Fetching (a FETCH that comes back short is asked again) and opening one batch may take this many request deadlines. */
+const STAGE_REQUESTS = 12
 /** A signal that never aborts, for DELETEs when the drain has none (each still has its own deadline). */
 const NEVER = new AbortController().signal
 
@@ -177,11 +175,10 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
   const stageNext = async (): Promise<Staged | undefined> => {
     const next = await pending.next()
     if (next.done === true) return undefined
-    const items = await bounded(STAGE_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to fetch', ahead, async (signal) => fetchAll(request, next.value, signal))
-    // opening is the node's own work, which waits for sessions' locks (held by a seal fetching a
-    // bundle, say) under deadlines of their own: given long, since a batch given up is opened
-    // again, whole, by the next drain
-    return bounded(OPEN_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to open', ahead, async (signal) => {
+    // opening waits for sessions' locks (held by a seal fetching a bundle, say) under deadlines of
+    // their own: given long, since a batch given up is opened again, whole, by the next drain
+    return bounded(STAGE_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to fetch and open', ahead, async (signal) => {
+      const items = await fetchAll(request, next.value, signal)
       const prepare = sink.prepare(items, signal).then((prepared) => {
         // given up meanwhile (its deadline, or the drain failed): it will not be committed
         if (signal.aborted) {
