@@ -177,20 +177,19 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
     if (next.done === true) return undefined
     // opening waits for sessions' locks (held by a seal fetching a bundle, say) under deadlines of
     // their own: given long, since a batch given up is opened again, whole, by the next drain
+    let prepare: Promise<Prepared> | undefined
     return bounded(STAGE_REQUESTS * requestTimeoutMs, 'a mailbox batch took too long to fetch and open', ahead, async (signal) => {
       const items = await fetchAll(request, next.value, signal)
-      const prepare = sink.prepare(items, signal).then((prepared) => {
-        // given up meanwhile (its deadline, or the drain failed): it will not be committed
-        if (signal.aborted) {
-          sink.discard?.(prepared)
-          throw signal.reason
-        }
-        return prepared
-      })
-      preparing.add(prepare)
-      const done = (): void => { preparing.delete(prepare) }
-      prepare.then(done, done)
-      return { ids: items.map(i => i.id), prepared: await prepare }
+      const opening = sink.prepare(items, signal)
+      prepare = opening
+      preparing.add(opening)
+      const done = (): void => { preparing.delete(opening) }
+      opening.then(done, done)
+      return { ids: items.map(i => i.id), prepared: await opening }
+    }).catch((err: unknown) => {
+      // given up while it opened (its deadline, or the drain failed): what it opens is not committed
+      prepare?.then((prepared) => { sink.discard?.(prepared) }, () => {})
+      throw err
     })
   }
 

@@ -85,6 +85,11 @@ export type PreparedItem =
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
   | { kind: 'dropped' }
 
+/** The sessions the boxes of `prepared` opened. */
+function openedIn (prepared: readonly PreparedItem[]): SessionOpened[] {
+  return prepared.flatMap(item => 'session' in item && item.session !== undefined ? [item.session] : [])
+}
+
 /** How long one group item from a mailbox may take (a sync with its sender included). */
 export const GROUP_ITEM_TIMEOUT_MS = 10_000
 
@@ -149,7 +154,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    * keys used and drop them as copies.
    */
   discard (prepared: PreparedItem[]): void {
-    for (const item of prepared) if ('session' in item) item.session?.abandon()
+    for (const session of openedIn(prepared)) session.abandon()
   }
 
   /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
@@ -225,14 +230,13 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    */
   async commit (batches: PreparedItem[][]): Promise<void> {
     const prepared = batches.flat()
-    const boxed = prepared.flatMap(item => 'session' in item && item.session !== undefined ? [item.session] : [])
     try {
       await this.#commitItems(prepared)
     } catch (err) {
-      boxed.forEach(session => { session.abandon() })
+      this.discard(prepared)
       throw err
     }
-    if (boxed.length === 0) return
+    if (openedIn(prepared).length === 0) return
     // a session someone started is kept only with a contact or a group member (a stranger's
     // boxes were opened, and what they carried refused, but it leaves no session behind)
     const keep = new Map<string, boolean>()
