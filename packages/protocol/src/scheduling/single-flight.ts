@@ -3,7 +3,9 @@
  * runs at most once at a time; a request while it runs makes it run exactly
  * once more afterwards, however many requests came. The outbox's delivery
  * per contact, the greeter's announcements, the transfer scheduler and the
- * mailbox drain are such tasks.
+ * mailbox drain are such tasks. A task triggered by events that may come in
+ * a storm (a connection that opens and closes many times a second) can also
+ * keep a floor between the starts of its runs (`minGapMs`).
  */
 
 /** Where a task's failure goes (tasks should handle their own; this is the last stop). */
@@ -15,10 +17,20 @@ export interface KeyedSingleFlightInit<K> {
   onError: FlightErrorHandler<K>
   /** Most keys running at once; a request for another key past it is refused (reported to `onError`). Default 1024. */
   maxKeys?: number
+  /**
+   * A key's run starts at least this long after its previous run started: a
+   * request sooner waits for the rest of the gap, and the run it waits for
+   * serves every request made meanwhile. Default 0 (no floor).
+   */
+  minGapMs?: number
 }
 
 interface Flight {
   running: Promise<void>
+  /** false while the run waits out `minGapMs` (a request meanwhile is served by it) */
+  started: boolean
+  /** the gap's timer, and what ends the wait early when stopped */
+  gap?: { timer: ReturnType<typeof setTimeout>, end: () => void }
   /** the one run after the current one, shared by every request made meanwhile */
   queued?: Promise<void>
 }
@@ -34,6 +46,8 @@ export const DEFAULT_MAX_FLIGHTS = 1024
 export class KeyedSingleFlight<K> {
   readonly #init: KeyedSingleFlightInit<K>
   readonly #flights = new Map<K, Flight>()
+  /** when each key's last run started (`minGapMs` only), as many keys as `maxKeys` */
+  readonly #lastStarts = new Map<K, number>()
   #stopped = false
 
   constructor (init: KeyedSingleFlightInit<K>) {
@@ -52,6 +66,8 @@ export class KeyedSingleFlight<K> {
     if (this.#stopped) return
     const flight = this.#flights.get(key)
     if (flight !== undefined) {
+      // a run that has not started yet starts after this request
+      if (!flight.started) return flight.running
       flight.queued ??= flight.running.then(async () => {
         // the rerun starts as a flight of its own
         if (this.#flights.get(key) === flight) this.#flights.delete(key)
@@ -59,12 +75,31 @@ export class KeyedSingleFlight<K> {
       })
       return flight.queued
     }
-    if (this.#flights.size >= (this.#init.maxKeys ?? DEFAULT_MAX_FLIGHTS)) {
+    const maxKeys = this.#init.maxKeys ?? DEFAULT_MAX_FLIGHTS
+    if (this.#flights.size >= maxKeys) {
       this.#init.onError(key, new TooManyFlightsError(`${this.#flights.size} tasks are running; not starting another`))
       return
     }
-    const entry: Flight = { running: Promise.resolve() }
-    entry.running = (task ?? (async () => this.#init.run(key)))()
+    const wait = this.#gapLeft(key)
+    const entry: Flight = { running: Promise.resolve(), started: wait === 0 }
+    const start = async (): Promise<void> => {
+      entry.started = true
+      entry.gap = undefined
+      if (this.#stopped) return
+      if ((this.#init.minGapMs ?? 0) > 0) {
+        this.#lastStarts.delete(key)
+        this.#lastStarts.set(key, Date.now())
+        const oldest = this.#lastStarts.keys().next()
+        if (this.#lastStarts.size > maxKeys && oldest.done !== true) this.#lastStarts.delete(oldest.value)
+      }
+      await (wait === 0 && task !== undefined ? task() : this.#init.run(key))
+    }
+    const started = wait === 0
+      ? start()
+      : new Promise<void>((resolve) => {
+        entry.gap = { timer: setTimeout(resolve, wait), end: resolve }
+      }).then(start)
+    entry.running = started
       .catch((err: unknown) => { this.#init.onError(key, err) })
       .finally(() => {
         if (this.#flights.get(key) === entry && entry.queued === undefined) this.#flights.delete(key)
@@ -73,7 +108,15 @@ export class KeyedSingleFlight<K> {
     return entry.running
   }
 
-  /** True while `key`'s task runs (or a rerun waits for it). */
+  /** How long a run of `key` must still wait for its gap (0: it may start now). */
+  #gapLeft (key: K): number {
+    const gap = this.#init.minGapMs ?? 0
+    const last = this.#lastStarts.get(key)
+    if (gap <= 0 || last === undefined) return 0
+    return Math.max(0, last + gap - Date.now())
+  }
+
+  /** True while `key`'s task runs, or a run of it waits (for the run in progress, or for its gap). */
   running (key: K): boolean {
     return this.#flights.has(key)
   }
@@ -83,9 +126,14 @@ export class KeyedSingleFlight<K> {
     return this.#flights.size
   }
 
-  /** Starts nothing more; runs in progress finish, queued reruns do not start. */
+  /** Starts nothing more; runs in progress finish, queued reruns and runs waiting out their gap do not start. */
   stop (): void {
     this.#stopped = true
+    for (const flight of this.#flights.values()) {
+      if (flight.gap === undefined) continue
+      clearTimeout(flight.gap.timer)
+      flight.gap.end()
+    }
   }
 }
 
@@ -93,8 +141,8 @@ export class KeyedSingleFlight<K> {
 export class SingleFlight {
   readonly #flights: KeyedSingleFlight<undefined>
 
-  constructor (run: () => Promise<void>, onError: (err: unknown) => void) {
-    this.#flights = new KeyedSingleFlight({ run, onError: (_key, err) => { onError(err) }, maxKeys: 1 })
+  constructor (run: () => Promise<void>, onError: (err: unknown) => void, options: Pick<KeyedSingleFlightInit<undefined>, 'minGapMs'> = {}) {
+    this.#flights = new KeyedSingleFlight({ run, onError: (_key, err) => { onError(err) }, maxKeys: 1, ...options })
   }
 
   /** Runs the task now, or once more after the run in progress; resolves once a run that started after this call has finished. */

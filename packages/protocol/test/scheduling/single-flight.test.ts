@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { KeyedSingleFlight, SingleFlight, TooManyFlightsError } from '../../src/scheduling/single-flight.ts'
 
 /** A task whose runs wait until released, one by one. */
@@ -112,6 +112,66 @@ describe('KeyedSingleFlight', () => {
     await queued
     await flights.request('b')
     expect(task.runs).toEqual(['a'])
+  })
+})
+
+describe('KeyedSingleFlight with minGapMs', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it('starts a key\'s runs at least minGapMs apart: a storm of requests makes one run per gap', async () => {
+    vi.useFakeTimers()
+    const starts: number[] = []
+    const flights = new KeyedSingleFlight<string>({ run: async () => { starts.push(Date.now()) }, onError: () => {}, minGapMs: 2000 })
+    const t0 = Date.now()
+    await flights.request('a')
+    // 15 requests a second for 5 s, as a relay connection opening and closing would make
+    const waits: Array<Promise<void>> = []
+    for (let i = 0; i < 75; i++) {
+      waits.push(flights.request('a'))
+      await vi.advanceTimersByTimeAsync(1000 / 15)
+    }
+    await vi.advanceTimersByTimeAsync(2000)
+    await Promise.all(waits)
+    expect(starts.length).toBeLessThanOrEqual(1 + Math.ceil(5000 / 2000))
+    expect(starts.length).toBeGreaterThanOrEqual(3)
+    for (let i = 1; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(2000)
+    expect(starts[0]).toBe(t0)
+    expect(flights.size).toBe(0)
+  })
+
+  it('serves a request made during the gap with a run that starts after it; other keys are not held back', async () => {
+    vi.useFakeTimers()
+    const runs: Array<[string, number]> = []
+    const flights = new KeyedSingleFlight<string>({ run: async (key) => { runs.push([key, Date.now()]) }, onError: () => {}, minGapMs: 1000 })
+    const t0 = Date.now()
+    await flights.request('a')
+    await vi.advanceTimersByTimeAsync(300)
+    let served = false
+    const late = flights.request('a').then(() => { served = true })
+    await flights.request('b')
+    expect(runs).toEqual([['a', t0], ['b', t0 + 300]])
+    expect(flights.running('a')).toBe(true)
+    await vi.advanceTimersByTimeAsync(699)
+    expect(served).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    await late
+    expect(runs).toEqual([['a', t0], ['b', t0 + 300], ['a', t0 + 1000]])
+    // long after the gap, a request runs at once
+    await vi.advanceTimersByTimeAsync(5000)
+    await flights.request('a')
+    expect(runs.at(-1)).toEqual(['a', t0 + 6000])
+  })
+
+  it('stop() ends a wait for the gap without running it', async () => {
+    vi.useFakeTimers()
+    let runs = 0
+    const flights = new KeyedSingleFlight<string>({ run: async () => { runs++ }, onError: () => {}, minGapMs: 60_000 })
+    await flights.request('a')
+    const waiting = flights.request('a')
+    flights.stop()
+    await waiting
+    expect(runs).toBe(1)
+    expect(vi.getTimerCount()).toBe(0)
   })
 })
 

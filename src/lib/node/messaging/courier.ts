@@ -64,6 +64,12 @@ export interface CourierStats {
 
 /** Our relays' mailboxes are looked at this often while the node runs (besides on every relay or contact connection). */
 export const MAILBOX_DRAIN_INTERVAL_MS = 30_000
+/**
+ * Drains start at least this far apart: connections that open and close many
+ * times a second (a relay's, on a loaded host) drain once per gap, not once
+ * per connect, and stay under the relay's rate limit.
+ */
+export const MAILBOX_DRAIN_GAP_MS = 2_000
 
 export interface CourierComponents {
   db: ParleyDb
@@ -143,7 +149,7 @@ export class MailboxCourier implements Startable {
   constructor (components: CourierComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:mailbox')
-    this.#draining = new SingleFlight(async () => this.#drainAll(), (err) => { this.#log.error('draining the mailboxes failed - %e', err) })
+    this.#draining = new SingleFlight(async () => this.#drainAll(), (err) => { this.#log.error('draining the mailboxes failed - %e', err) }, { minGapMs: MAILBOX_DRAIN_GAP_MS })
   }
 
   start (): void {
@@ -265,7 +271,8 @@ export class MailboxCourier implements Startable {
 
   /**
    * Fetches what our relays hold for us, stores it, acks it back and deletes
-   * it from the relays. Runs one at a time; never throws.
+   * it from the relays. Runs one at a time, starts MAILBOX_DRAIN_GAP_MS apart;
+   * never throws.
    */
   async drain (): Promise<void> {
     return this.#draining.request()

@@ -11,6 +11,12 @@ export const RELAY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 }
 /** One dial attempt to a relay gives up after this long. */
 export const RELAY_DIAL_TIMEOUT_MS = 10_000
 /**
+ * A relay connection that lasted this long ends its back-off; one that closes
+ * sooner counts as a failure, so a connection that opens and closes again at
+ * once (a loaded host, a relay turning us away) is re-dialled ever more slowly.
+ */
+export const RELAY_STABLE_MS = 10_000
+/**
  * More relays than this are not kept (the list is in the `relays` table's
  * order: shipped defaults, the user's, discovered): every kept relay is an
  * open connection, and two reservations are all the node makes.
@@ -27,6 +33,8 @@ interface RelayEntry {
   dialing: boolean
   /** no longer in the list: a dial still under way hangs up when it lands */
   dropped: boolean
+  /** when our last dial of it succeeded (its back-off ends once the connection has lasted RELAY_STABLE_MS) */
+  connectedAt?: number
 }
 
 export interface RelayKeeperComponents {
@@ -48,7 +56,8 @@ export interface RelayKeeperInit {
  * `/p2p-circuit`) reserves a slot on connected relays by itself; this class
  * only makes sure there is a connection: it dials a relay when it joins the
  * list, and re-dials with back-off whenever a relay connection closes or a
- * dial fails. A relay that is down therefore never fails start-up. A relay
+ * dial fails (the back-off starts over only after a connection that lasted
+ * RELAY_STABLE_MS). A relay that is down therefore never fails start-up. A relay
  * that leaves the list (disabled or removed) is hung up on, and libp2p is
  * told to forget it so that neither its reconnect queue nor the relay
  * transport's search dials it again by themselves.
@@ -204,7 +213,10 @@ export class RelayKeeper implements Startable {
     // every address of that relay: if one transport is down, another may work
     for (const entry of this.#entries.values()) {
       if (!entry.peerId.equals(evt.detail)) continue
-      this.#log('relay %a disconnected, re-dialing', entry.addr)
+      const lasted = entry.connectedAt === undefined ? undefined : Date.now() - entry.connectedAt
+      entry.connectedAt = undefined
+      if (lasted !== undefined && lasted >= RELAY_STABLE_MS) this.#retries.succeeded(entry.key)
+      this.#log('relay %a disconnected after %s ms, re-dialing', entry.addr, lasted ?? '?')
       this.#schedule(entry)
     }
   }
@@ -222,7 +234,9 @@ export class RelayKeeper implements Startable {
     this.#components.libp2p.dial(entry.addr, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
       .then(() => {
         entry.dialing = false
-        this.#retries.succeeded(entry.key)
+        entry.connectedAt = Date.now()
+        // the failures so far stay counted until the connection has lasted (see #onDisconnect)
+        this.#retries.cancel(entry.key)
         this.#init.onDialResult?.(entry.key, { ok: true, rtt: Date.now() - started })
         // removed from the list while the dial was under way
         if (entry.dropped) void this.#release(entry.peerId)

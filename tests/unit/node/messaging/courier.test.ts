@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest'
-import { MAX_MAILBOX_RELAYS, mailboxRelaysOf, ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { TypedEventEmitter } from 'main-event'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { MAILBOX_DRAIN_GAP_MS, MailboxCourier, MAX_MAILBOX_RELAYS, mailboxRelaysOf, ulidBytes } from '../../../../src/lib/node/messaging/courier.ts'
 import { MAX_RECEIPT_IDS, decodeReceipts, encodeReceipts, receiptsId } from '../../../../src/lib/node/messaging/receipts.ts'
+import { testLogger } from '../../../support/fake-components.ts'
+import type { CourierComponents } from '../../../../src/lib/node/messaging/courier.ts'
+import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 
 const RELAY_A = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
 const RELAY_B = '/ip4/127.0.0.1/tcp/9190/ws/p2p/12D3KooWDZDp4oumu71fwxYz8aDM1nwQTLczmwz85pRfdP2rktJj'
@@ -49,5 +54,38 @@ describe('mailbox courier helpers', () => {
     expect(receiptsId(['A'])).toHaveLength(16)
     expect(receiptsId(['A', 'B'])).toEqual(receiptsId(['A', 'B']))
     expect(receiptsId(['A', 'B'])).not.toEqual(receiptsId(['B', 'A']))
+  })
+})
+
+describe('mailbox courier drains', () => {
+  afterEach(() => { vi.useRealTimers() })
+
+  it(`drains at most once per MAILBOX_DRAIN_GAP_MS (${MAILBOX_DRAIN_GAP_MS} ms) however often a relay connects`, async () => {
+    vi.useFakeTimers()
+    const events = new TypedEventEmitter<Libp2pEvents>()
+    const relay = peerIdFromString(RELAY_A.split('/p2p/')[1] ?? '')
+    // a drain looks at each relay's connection first: count those looks (the relay is down, so each drain ends there)
+    const looks: number[] = []
+    const libp2p = {
+      addEventListener: events.addEventListener.bind(events),
+      removeEventListener: events.removeEventListener.bind(events),
+      getConnections: (peer?: PeerId) => { if (peer?.equals(relay) === true) looks.push(Date.now()); return [] }
+    }
+    const components = { logger: testLogger(), libp2p, relayList: { active: () => [RELAY_A] } }
+    const courier = new MailboxCourier(components as unknown as CourierComponents)
+    courier.start()
+    try {
+      // 15 connects a second for 6 s, as a relay connection opening and closing on a loaded host made
+      for (let i = 0; i < 90; i++) {
+        events.safeDispatchEvent('peer:connect', { detail: relay })
+        await vi.advanceTimersByTimeAsync(1000 / 15)
+      }
+      await vi.advanceTimersByTimeAsync(MAILBOX_DRAIN_GAP_MS)
+      expect(looks.length).toBeGreaterThanOrEqual(3)
+      expect(looks.length).toBeLessThanOrEqual(1 + Math.ceil(6000 / MAILBOX_DRAIN_GAP_MS))
+      for (let i = 1; i < looks.length; i++) expect((looks[i] ?? 0) - (looks[i - 1] ?? 0)).toBeGreaterThanOrEqual(MAILBOX_DRAIN_GAP_MS)
+    } finally {
+      courier.stop()
+    }
   })
 })

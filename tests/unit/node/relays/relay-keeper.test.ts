@@ -3,7 +3,7 @@ import { KEEP_ALIVE } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MAX_RELAYS, RelayKeeper } from '../../../../src/lib/node/relays/relay-keeper.ts'
+import { MAX_RELAYS, RELAY_BACKOFF, RELAY_STABLE_MS, RelayKeeper } from '../../../../src/lib/node/relays/relay-keeper.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { RelayKeeperComponents, RelayKeeperInit } from '../../../../src/lib/node/relays/relay-keeper.ts'
 import type { Libp2pEvents, PeerId, Tag } from '@libp2p/interface'
@@ -179,6 +179,31 @@ describe('RelayKeeper', () => {
     const before = fake.dials.length
     await vi.advanceTimersByTimeAsync(60_000)
     expect(fake.dials.length).toBe(before)
+  })
+
+  it('re-dials a relay whose connections close at once ever more slowly; a connection that lasted RELAY_STABLE_MS starts the back-off over', async () => {
+    vi.useFakeTimers()
+    keeper = await keep([ws(a)])
+    await vi.advanceTimersByTimeAsync(0)
+    const dialsOfA = (): number => fake.dials.filter(d => d === ws(a)).length
+    // each connection closes as soon as it opens: the gaps between re-dials grow
+    const redialAfter: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const before = dialsOfA()
+      fake.disconnect(a)
+      const from = Date.now()
+      while (dialsOfA() === before) await vi.advanceTimersByTimeAsync(50)
+      redialAfter.push(Date.now() - from)
+    }
+    // full jitter halves at most: attempt k waits at least initialMs * 2^k / 2 (capped)
+    redialAfter.forEach((ms, k) => { expect(ms).toBeGreaterThanOrEqual(Math.min(RELAY_BACKOFF.maxMs, RELAY_BACKOFF.initialMs * 2 ** k) / 2) })
+    expect(redialAfter.at(-1)).toBeGreaterThan(RELAY_BACKOFF.initialMs * 4)
+    // this one lasts: the next re-dial comes after about initialMs again
+    await vi.advanceTimersByTimeAsync(RELAY_STABLE_MS)
+    const before = dialsOfA()
+    fake.disconnect(a)
+    await vi.advanceTimersByTimeAsync(RELAY_BACKOFF.initialMs)
+    expect(dialsOfA()).toBe(before + 1)
   })
 
   it(`keeps at most ${MAX_RELAYS} and skips addresses it cannot parse`, async () => {
