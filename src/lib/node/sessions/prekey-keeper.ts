@@ -50,12 +50,6 @@ export const MAX_PREKEY_RELAYS = 4
 export const PREKEY_CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000
 /** Each relay request's deadline. */
 export const PREKEY_REQUEST_TIMEOUT_MS = 10_000
-/**
- * A relay's checks start at least this far apart: a connection that opens and
- * closes many times a second (seen on a loaded host) asks the relay once per
- * gap, not once per connect, and stays under its rate limit.
- */
-export const PREKEY_SYNC_GAP_MS = 5_000
 /** PQ keys made between yields to the event loop (each takes a few ms). */
 const MAKE_SLICE = 10
 
@@ -70,8 +64,6 @@ export interface PrekeyKeeperComponents {
 
 export interface PrekeyKeeperInit {
   now?: () => number
-  /** for tests: the floor between a relay's checks (default PREKEY_SYNC_GAP_MS) */
-  syncGapMs?: number
 }
 
 const yieldNow = async (): Promise<void> => { await new Promise<void>(resolve => { setTimeout(resolve, 0) }) }
@@ -98,8 +90,7 @@ export class PrekeyKeeper implements Startable {
     this.#syncs = new KeyedSingleFlight({
       run: async (relay) => this.#exclusive(async () => this.#sync(relay)),
       onError: (relay, err) => { this.#log('could not stock %s with prekeys - %e', relay, err) },
-      maxKeys: MAX_PREKEY_RELAYS * 2,
-      minGapMs: init.syncGapMs ?? PREKEY_SYNC_GAP_MS
+      maxKeys: MAX_PREKEY_RELAYS * 2
     })
   }
 
@@ -137,7 +128,7 @@ export class PrekeyKeeper implements Startable {
     await Promise.all(this.relays().map(async relay => this.sync(relay)))
   }
 
-  /** Checks and restocks one relay (single-flight per relay, PREKEY_SYNC_GAP_MS apart); never throws. */
+  /** Checks and restocks one relay (single-flight per relay); never throws. */
   async sync (relay: string): Promise<void> {
     if (!this.relays().includes(relay)) return
     await this.#syncs.request(relay)

@@ -11,7 +11,7 @@ import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OwnKeys } from '../../../../src/lib/node/sessions/own-keys.ts'
 import {
-  MAX_ONE_TIME_HELD, MAX_PREKEY_RELAYS, ONE_TIME_TARGET, PREKEY_SYNC_GAP_MS, PrekeyKeeper, REFILL_BELOW, RETIRED_KEEP_MS, ROTATE_MS
+  MAX_ONE_TIME_HELD, MAX_PREKEY_RELAYS, ONE_TIME_TARGET, PrekeyKeeper, REFILL_BELOW, RETIRED_KEEP_MS, ROTATE_MS
 } from '../../../../src/lib/node/sessions/prekey-keeper.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
@@ -28,19 +28,18 @@ let keeper: PrekeyKeeper
 let relays: MemoryPrekeyRelays
 let directory: MemoryPrekeyDirectory
 let now: number
-let ownKeys: OwnKeys
 let active: string[]
 const libp2p = new TypedEventEmitter<Libp2pEvents>()
 
 beforeEach(async () => {
   db = await openTestDb()
   const key = await generateKeyPair('Ed25519')
-  ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
+  const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
   relays = new MemoryPrekeyRelays()
   directory = relays.as(ownKeys.identity())
   now = 1_000_000
   active = [R1, R2]
-  keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, relayList: { active: () => active }, ownKeys, prekeyDirectory: directory }, { now: () => now, syncGapMs: 0 })
+  keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, relayList: { active: () => active }, ownKeys, prekeyDirectory: directory }, { now: () => now })
 })
 
 afterEach(() => {
@@ -164,26 +163,5 @@ describe('PrekeyKeeper', () => {
     libp2p.safeDispatchEvent('peer:connect', { detail: { toString: () => '12D3KooWR2' } as never })
     await expect.poll(() => directory.statusOf(R2).pqOneTime, { timeout: 20_000 }).toBe(ONE_TIME_TARGET)
     expect(directory.statusOf(R1).pqOneTime).toBe(0)
-  })
-
-  it(`asks a relay whose connection opens and closes many times a second once per PREKEY_SYNC_GAP_MS (${PREKEY_SYNC_GAP_MS} ms)`, async () => {
-    keeper.stop()
-    const gapMs = 300
-    keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, relayList: { active: () => active }, ownKeys, prekeyDirectory: directory }, { now: () => now, syncGapMs: gapMs })
-    keeper.start()
-    await keeper.sync(R2)
-    const checks = (): number => relays.requests.filter(r => r.relay === R2 && (r.op === 'status' || r.op === 'clear')).length
-    expect(checks()).toBe(1)
-    // 15 connects a second, for a second: a check at most every gapMs
-    const started = Date.now()
-    for (let i = 0; i < 15; i++) {
-      libp2p.safeDispatchEvent('peer:connect', { detail: { toString: () => '12D3KooWR2' } as never })
-      await new Promise(resolve => setTimeout(resolve, 1000 / 15))
-    }
-    await keeper.sync(R2)
-    expect(checks()).toBeGreaterThanOrEqual(2)
-    // the first check, one per gap over the storm, and the last sync's
-    expect(checks()).toBeLessThanOrEqual(2 + Math.ceil((Date.now() - started) / gapMs))
-    expect(directory.statusOf(R2).pqOneTime).toBe(ONE_TIME_TARGET)
   })
 })
