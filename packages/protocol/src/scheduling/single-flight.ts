@@ -27,9 +27,7 @@ export interface KeyedSingleFlightInit<K> {
 
 interface Flight {
   running: Promise<void>
-  /** false while the run waits out `minGapMs` (a request meanwhile is served by it) */
-  started: boolean
-  /** the gap's timer, and what ends the wait early when stopped */
+  /** set while the run waits out `minGapMs` (a request meanwhile is served by it): the timer, and what ends the wait early when stopped */
   gap?: { timer: ReturnType<typeof setTimeout>, end: () => void }
   /** the one run after the current one, shared by every request made meanwhile */
   queued?: Promise<void>
@@ -67,7 +65,7 @@ export class KeyedSingleFlight<K> {
     const flight = this.#flights.get(key)
     if (flight !== undefined) {
       // a run that has not started yet starts after this request
-      if (!flight.started) return flight.running
+      if (flight.gap !== undefined) return flight.running
       flight.queued ??= flight.running.then(async () => {
         // the rerun starts as a flight of its own
         if (this.#flights.get(key) === flight) this.#flights.delete(key)
@@ -81,9 +79,8 @@ export class KeyedSingleFlight<K> {
       return
     }
     const wait = this.#gapLeft(key)
-    const entry: Flight = { running: Promise.resolve(), started: wait === 0 }
+    const entry: Flight = { running: Promise.resolve() }
     const start = async (): Promise<void> => {
-      entry.started = true
       entry.gap = undefined
       if (this.#stopped) return
       if ((this.#init.minGapMs ?? 0) > 0) {

@@ -85,9 +85,9 @@ export type PreparedItem =
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
   | { kind: 'dropped' }
 
-/** The sessions the boxes of `prepared` opened. */
-function openedIn (prepared: readonly PreparedItem[]): SessionOpened[] {
-  return prepared.flatMap(item => 'session' in item && item.session !== undefined ? [item.session] : [])
+/** The sessions the boxes of `prepared` opened, each with its peer. */
+function openedIn (prepared: readonly PreparedItem[]): Array<{ from: PeerId, peer: string, session: SessionOpened }> {
+  return prepared.flatMap(item => 'session' in item && item.session !== undefined ? [{ from: item.from, peer: item.from.toString(), session: item.session }] : [])
 }
 
 /** How long one group item from a mailbox may take (a sync with its sender included). */
@@ -154,7 +154,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    * keys used and drop them as copies.
    */
   discard (prepared: PreparedItem[]): void {
-    for (const session of openedIn(prepared)) session.abandon()
+    for (const { session } of openedIn(prepared)) session.abandon()
   }
 
   /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
@@ -236,27 +236,26 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.discard(prepared)
       throw err
     }
-    if (openedIn(prepared).length === 0) return
+    const opened = openedIn(prepared)
+    if (opened.length === 0) return
     // a session someone started is kept only with a contact or a group member (a stranger's
     // boxes were opened, and what they carried refused, but it leaves no session behind)
     const keep = new Map<string, boolean>()
-    for (const item of prepared) {
-      if (!('session' in item) || item.session?.started !== true || keep.has(item.from.toString())) continue
-      keep.set(item.from.toString(), await this.#maySession(item.from))
+    for (const { from, peer, session } of opened) {
+      if (!session.started || keep.has(peer)) continue
+      keep.set(peer, await this.#maySession(from))
     }
-    const kept = prepared.flatMap(item => 'session' in item && item.session !== undefined && keep.get(item.from.toString()) !== false ? [item.session] : [])
+    const kept = opened.filter(({ peer }) => keep.get(peer) !== false)
     for (const [peer, yes] of keep) if (!yes) this.#components.sessions.forget(peer)
     if (kept.length === 0) return
     // what the boxes carried is stored: their sessions' new states are kept (sessions/chat-boxes.ts says why after)
     const { db } = this.#components
-    await db.transaction('rw', sessionTables(db), async () => { for (const session of kept) await session.commit() }).catch((err: unknown) => {
-      kept.forEach(session => { session.abandon() })
+    await db.transaction('rw', sessionTables(db), async () => { for (const { session } of kept) await session.commit() }).catch((err: unknown) => {
+      kept.forEach(({ session }) => { session.abandon() })
       throw err
     })
-    for (const peer of new Set(prepared.flatMap(item => 'session' in item && item.session !== undefined && keep.get(item.from.toString()) !== false ? [item.from.toString()] : []))) {
-      void this.#components.sessions.ready(peer)
-    }
-    const restarted = new Set(prepared.flatMap(item => 'session' in item && item.session?.replaced === true && keep.get(item.from.toString()) !== false ? [item.from.toString()] : []))
+    for (const peer of new Set(kept.map(({ peer }) => peer))) void this.#components.sessions.ready(peer)
+    const restarted = new Set(kept.flatMap(({ peer, session }) => session.replaced ? [peer] : []))
     for (const peer of restarted) await this.#components.sessionNotices.sessionReset(peer)
   }
 
