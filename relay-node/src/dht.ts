@@ -88,12 +88,13 @@ function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * DHT message types a relay-node does not serve: PUT_VALUE and ADD_PROVIDER
- * would store records for anyone, without bound. Parley finds peers by
- * PeerID (FIND_NODE) and needs neither; a request of these types is answered
- * by resetting the stream (the DHT's own behaviour for an unknown type).
+ * DHT message types a relay-node does not serve: ADD_PROVIDER would store
+ * provider records for anyone, without bound, and Parley needs none; a
+ * request of this type is answered by resetting the stream (the DHT's own
+ * behaviour for an unknown type). PUT_VALUE is served for Parley's peer
+ * records alone (peer-records/service.ts).
  */
-export const REFUSED_DHT_MESSAGES = ['PUT_VALUE', 'ADD_PROVIDER'] as const
+export const REFUSED_DHT_MESSAGES = ['ADD_PROVIDER'] as const
 
 export function refuseDhtRecords (dht: unknown): void {
   const handlers = (dht as { rpc?: { handlers?: Record<string, unknown> } } | undefined)?.rpc?.handlers

@@ -57,6 +57,9 @@ import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
 import type { TlsFiles } from './tls.ts'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
+import { servePeerRecords } from './peer-records/service.ts'
+import { peerRecordsMetrics } from './peer-records/metrics.ts'
+import type { PeerRecordService } from './peer-records/service.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 export type { RelayConfig } from './config.ts'
@@ -229,6 +232,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   let mailbox: MailboxStore | undefined
   let mailboxService: { stop(): Promise<void> } | undefined
   let prekeys: { stop(): Promise<void> } | undefined
+  let peerRecords: PeerRecordService | undefined
   let nearbyService: NearbyService | undefined
   let instanceService: InstanceService | undefined
   let sweeper: ReturnType<typeof setInterval> | undefined
@@ -236,8 +240,9 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
   try {
     linearConnectionList(node)
-    answerForReservedPeers(node.services.dht, node, reservations)
+    if (options.answerForReservedPeers !== false) answerForReservedPeers(node.services.dht, node, reservations)
     refuseDhtRecords(node.services.dht)
+    const records: PeerRecordService = peerRecords = servePeerRecords(node, { log, metrics: peerRecordsMetrics(registry, () => records.store.usage) })
     keepalive.start(node)
     guard = guardWebSocketListeners(node, {
       keepalive,
@@ -300,6 +305,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     refusals.stop()
     keepalive.stop()
     clearInterval(sweeper)
+    peerRecords?.stop()
     await prekeys?.stop()
     await node.stop()
     unfollow()
@@ -376,6 +382,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       refusals.stop()
       clearInterval(sweeper)
       await mailboxService?.stop()
+      peerRecords?.stop()
       await prekeys?.stop()
       await nearbyService?.stop()
       await instanceService?.stop()

@@ -57,6 +57,8 @@ export interface RelayNodeOptions {
   keepaliveIntervalMs?: number
   /** the longest wait between dials of a lost bootstrap relay (bootstrap.ts, 5 minutes); tests shorten it */
   bootstrapRetryMaxMs?: number
+  /** whether FIND_NODE answers name the peers holding a reservation here (dht.ts; default true); tests that find peers by their records alone turn it off */
+  answerForReservedPeers?: boolean
 }
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
