@@ -8,7 +8,7 @@ import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { NodeRoot } from '../../src/lib/node/kernel/root.ts'
-import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
+import type { RelayConfig, RelayNode, RelayNodeOptions } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { AppConfig } from '../../src/lib/node/kernel/app-config.ts'
 import type { IncomingMessageEvent } from '../../src/lib/contract/index.ts'
@@ -93,9 +93,9 @@ export interface Federation {
 /**
  * Starts `count` relay-nodes, each bootstrapped from all started before it
  * (over WebSockets), and waits until every one has all the others in its
- * DHT routing table.
+ * DHT routing table. `relay` adds to each relay's config and options.
  */
-export async function startFederation (count: number): Promise<Federation> {
+export async function startFederation (count: number, relay: { options?: RelayNodeOptions, config?: Partial<RelayConfig> } = {}): Promise<Federation> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-federation-'))
   const relays: RelayNode[] = []
   const stopped = new Set<number>()
@@ -115,8 +115,9 @@ export async function startFederation (count: number): Promise<Federation> {
         dataDir: join(dataDir, `r${i + 1}`),
         // see startHarness: no UDP port that outlives a stop
         webrtcDirectPort: null,
-        bootstrap
-      }))
+        bootstrap,
+        ...relay.config
+      }, relay.options))
     }
     await vi.waitFor(() => {
       for (const r of relays) expect(r.node.services.dht.routingTable.size).toBe(count - 1)

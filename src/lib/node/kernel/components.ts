@@ -28,6 +28,7 @@ import type { Nearby } from '../nearby/nearby.ts'
 import type { ContactFinder } from '../presence/contact-finder.ts'
 import type { DirectUpgrader } from '../presence/direct-upgrade.ts'
 import type { Greeter } from '../presence/greeter.ts'
+import type { RecordPublisher } from '../presence/record-publisher.ts'
 import type { IceServers } from '../relays/ice-servers.ts'
 import type { RelayKeeper } from '../relays/relay-keeper.ts'
 import type { RelayList } from '../relays/relay-list.ts'
@@ -87,6 +88,7 @@ export interface NodeComponents {
   greeter: Greeter
   dialer: ContactFinder
   upgrader: DirectUpgrader
+  recordPublisher: RecordPublisher
   // messaging
   inbox: Inbox
   outbox: Outbox

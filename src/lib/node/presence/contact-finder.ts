@@ -1,6 +1,7 @@
 import { raceSignal } from '@parley/protocol/abort'
 import { errorClass } from '../../contract/errors.ts'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
+import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { setContactAddresses } from '../../db/contacts.ts'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
@@ -42,9 +43,10 @@ export interface ContactDialer {
   connect(contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection>
 }
 
-/** What the DHT said: circuits through the relay that answered (`own`), and what relays said of others (`heard`). */
+/** What the DHT said: circuits through the relay that answered (`own`), the addresses of the newest peer record (`recorded`), and what relays said of others (`heard`). */
 interface Answers {
   own: Multiaddr[]
+  recorded: Multiaddr[]
   heard: Multiaddr[]
 }
 
@@ -58,7 +60,7 @@ interface LookupState {
 }
 
 /** The node as the finder uses it: libp2p with the DHT client (service `dht`). */
-export type FinderNode = Pick<Libp2p<{ dht: Pick<KadDHT, 'findPeer'> }>, 'dial' | 'getConnections' | 'services'> & {
+export type FinderNode = Pick<Libp2p<{ dht: Pick<KadDHT, 'findPeer' | 'get'> }>, 'dial' | 'getConnections' | 'services'> & {
   peerStore: Pick<PeerStore, 'get' | 'patch'>
 }
 
@@ -83,10 +85,11 @@ export interface ContactFinderInit {
  * Finds a contact again by its PeerID (docs/protocols.md, "Finding a peer
  * by PeerID"): it dials the addresses the peer store knows (from the contact
  * row, an invite or a hello) and, when that fails or there are none, asks the
- * DHT where the contact is now (the DHT's findPeer without the local cache;
- * every relay's answer within LOOKUP_MORE_ANSWERS_MS of the first, since one
- * may be stale), dials the circuit addresses they name, and on success keeps
- * them in the peer store and the contact row.
+ * DHT where the contact is now (the DHT's findPeer without the local cache,
+ * and the contact's signed peer record; every answer within
+ * LOOKUP_MORE_ANSWERS_MS of the first, since one may be stale), dials the
+ * circuit addresses they name, and on success keeps them in the peer store
+ * and the contact row.
  *
  * It does not rely on libp2p's dial looking a PeerID up by itself: that
  * happens only when the peer store has no entry at all for the peer, and
@@ -146,19 +149,20 @@ export class ContactFinder implements ContactDialer, Startable {
       }
     }
 
-    const { own, heard } = await this.#lookup(peerId, options.signal)
-    const found = circuitAddressesOf(peerId, [...own, ...heard])
+    const { own, recorded, heard } = await this.#lookup(peerId, options.signal)
+    const found = circuitAddressesOf(peerId, [...own, ...recorded, ...heard])
     if (found.length === 0) {
       if (dialError != null) throw dialError
       throw new ContactUnreachableError('contactUnreachable')
     }
     const connection = await node.dial(found, options)
     this.#lookups.delete(peerId.toString())
-    // what relays said of others is kept only when no relay spoke for itself; the address that worked
-    // comes first; an address that was just dialled in vain is not kept (a relay may still be
-    // repeating where the contact was before it moved)
+    // a relay speaking for itself comes first, then the contact's own record; what relays said of
+    // others is kept only when neither spoke; the address that worked comes first; an address that
+    // was just dialled in vain is not kept (a relay may still be repeating where the contact was
+    // before it moved)
     const failed = new Set(dialError == null ? [] : known.map(String))
-    const answered = (own.length > 0 ? own : heard).filter(a => !failed.has(a.toString()))
+    const answered = (own.length > 0 || recorded.length > 0 ? [...own, ...recorded] : heard).filter(a => !failed.has(a.toString()))
     const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered])
     await this.#remember(peerId, kept.length > 0 ? kept : found)
     return connection
@@ -182,7 +186,7 @@ export class ContactFinder implements ContactDialer, Startable {
     if (running == null) {
       if (state != null && this.#now() < state.notBefore) {
         this.#log('not looking up %p again yet', peerId)
-        return { own: [], heard: [] }
+        return { own: [], recorded: [], heard: [] }
       }
       const entry = state ?? this.#track(key)
       // the back-off runs from this lookup's start; reaching the contact clears it
@@ -195,35 +199,54 @@ export class ContactFinder implements ContactDialer, Startable {
   }
 
   /**
-   * Asks the DHT (kad-dht's own findPeer, whose events say which relay
-   * answered) and keeps every answer that comes within LOOKUP_MORE_ANSWERS_MS
-   * of the first: addresses through the relay that answered first (a relay
-   * adds the peers holding a reservation on it), then the others.
+   * Asks the DHT two ways at once, and keeps every answer that comes within
+   * LOOKUP_MORE_ANSWERS_MS of the first: kad-dht's own findPeer (whose events
+   * say which relay answered: a relay adds the peers holding a reservation on
+   * it), and the contact's peer record (docs/protocols.md, "Peer records"),
+   * checked here and the newest kept, for when no relay that answers holds
+   * the contact's reservation.
    */
   async #find (peerId: PeerId): Promise<Answers> {
     const enough = new AbortController()
     const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#lookupTimeoutMs), enough.signal])
-    const own: Multiaddr[] = []
-    const heard: Multiaddr[] = []
+    const answers: Answers = { own: [], heard: [], recorded: [] }
     let timer: ReturnType<typeof setTimeout> | undefined
-    try {
-      for await (const event of this.#components.libp2p.services.dht.findPeer(peerId, { signal, useCache: false })) {
+    const answered = (): void => { timer ??= setTimeout(() => { enough.abort() }, LOOKUP_MORE_ANSWERS_MS) }
+    const { dht } = this.#components.libp2p.services
+    const byNode = async (): Promise<void> => {
+      for await (const event of dht.findPeer(peerId, { signal, useCache: false })) {
         if (event.name !== 'FINAL_PEER') continue
         const relay = event.from.toString()
-        for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? own : heard).push(address)
-        timer ??= setTimeout(() => { enough.abort() }, LOOKUP_MORE_ANSWERS_MS)
+        for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? answers.own : answers.heard).push(address)
+        answered()
       }
-    } catch (err) {
-      // the end of the time for more answers, or nothing found at all
-      if (own.length + heard.length === 0) {
-        this.#log('the DHT does not know where %p is - %e', peerId, err)
-        return { own: [], heard: [] }
-      }
-    } finally {
-      clearTimeout(timer)
     }
-    this.#log('the DHT has %p at %s (through the answering relay) and %s (heard)', peerId, own.map(String), heard.map(String))
-    return { own, heard }
+    const byRecord = async (): Promise<void> => {
+      const key = peerRecordKey(peerId)
+      let newest = -1n
+      for await (const event of dht.get(key, { signal })) {
+        // every relay's answer as it comes (kad-dht yields the best value only once the whole query is done)
+        if (event.name !== 'PEER_RESPONSE' || event.record == null) continue
+        try {
+          const record = await openPeerRecord(key, event.record.value)
+          if (record.seq <= newest) continue
+          newest = record.seq
+          answers.recorded = record.addresses
+          answered()
+        } catch (err) {
+          this.#log('a relay gave a peer record of %p that does not open - %e', peerId, err)
+        }
+      }
+    }
+    const ends = await Promise.allSettled([byNode(), byRecord()])
+    clearTimeout(timer)
+    const found = answers.own.length + answers.heard.length + answers.recorded.length
+    if (found === 0) {
+      this.#log('the DHT does not know where %p is - %s', peerId, ends.map(e => e.status === 'rejected' ? String(e.reason) : 'nothing').join(', '))
+      return answers
+    }
+    this.#log('the DHT has %p at %s (through the answering relay), %s (its record) and %s (heard)', peerId, answers.own.map(String), answers.recorded.map(String), answers.heard.map(String))
+    return answers
   }
 
   #track (key: string): LookupState {

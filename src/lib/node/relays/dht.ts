@@ -8,6 +8,7 @@
  */
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
+import { PEER_RECORD_DHT_OPTIONS } from '@parley/protocol/peer-record/record'
 import { peerRoutingSymbol } from '@libp2p/interface'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerRouting } from '@libp2p/interface'
@@ -40,7 +41,9 @@ export function parleyDht (): (components: KadDHTComponents) => SingleKadDHT {
     // relays on loopback or a private network (development, a LAN) are real
     // relays here: the browser dials them already (see the connection gater),
     // and kad-dht's default mapper would keep them out of the routing table
-    peerInfoMapper: passthroughMapper
+    peerInfoMapper: passthroughMapper,
+    // peer records (presence/record-publisher.ts, contact-finder.ts): checked on put and get, the newest wins
+    ...PEER_RECORD_DHT_OPTIONS
   }) as (components: KadDHTComponents) => SingleKadDHT
   return (components) => {
     const dht = create(components)

@@ -12,9 +12,10 @@ import { openTestDb } from '../../db/helpers.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactId } from '../../../../src/lib/db/types.ts'
-import { EventTypes } from '@libp2p/kad-dht'
-import type { FinalPeerEvent } from '@libp2p/kad-dht'
-import type { Connection, Peer, PeerId, PeerInfo, RoutingOptions } from '@libp2p/interface'
+import { EventTypes, MessageType, Record as Libp2pRecord } from '@libp2p/kad-dht'
+import { peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
+import type { FinalPeerEvent, PeerResponseEvent } from '@libp2p/kad-dht'
+import type { Connection, Peer, PeerId, PeerInfo, PrivateKey, RoutingOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { rejectionWords } from '../../../support/words.ts'
 
@@ -28,6 +29,7 @@ const BACKOFF = { initialMs: 1000, maxMs: 8000, jitter: 0 }
 
 let db: ParleyDb
 let peer: PeerId
+let peerKey: PrivateKey
 let contactId: ContactId
 let clock: number
 /** what the peer store knows of `peer` (undefined: no entry at all) */
@@ -42,6 +44,10 @@ let lookups: RoutingOptions[]
 let answer: (options: RoutingOptions) => Promise<PeerInfo>
 /** more answers after it: [the relay answering, what it says] */
 let moreAnswers: Array<[string, PeerInfo]>
+/** the peer records relays give for `peer`: [the relay answering, the record's value] */
+let records: Array<[string, Uint8Array]>
+/** the record lookups made: their keys */
+let recordLookups: Uint8Array[]
 let finder: ContactFinder
 let node: FinderNode
 
@@ -63,9 +69,20 @@ function finalPeer (from: string, info: PeerInfo): FinalPeerEvent {
   return { name: 'FINAL_PEER', type: EventTypes.FINAL_PEER, from: peerIdFromString(from), peer: info, path: { index: 0, queued: 0, running: 0, total: 1 } }
 }
 
+/** kad-dht's event for a relay's GET_VALUE answer holding a record */
+function recordResponse (from: string, key: Uint8Array, value: Uint8Array): PeerResponseEvent {
+  return {
+    name: 'PEER_RESPONSE', type: EventTypes.PEER_RESPONSE, from: peerIdFromString(from), messageName: 'GET_VALUE', messageType: MessageType.GET_VALUE,
+    closer: [], providers: [], record: new Libp2pRecord(key, value, new Date()), path: { index: 0, queued: 0, running: 0, total: 1 }
+  }
+}
+
 beforeEach(async () => {
   db = await openTestDb()
-  peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  peerKey = await generateKeyPair('Ed25519')
+  peer = peerIdFromPrivateKey(peerKey)
+  records = []
+  recordLookups = []
   relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   relay2 = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   moreAnswers = []
@@ -106,6 +123,11 @@ beforeEach(async () => {
           lookups.push(options)
           yield finalPeer(relay2, await answer(options))
           for (const [from, info] of moreAnswers) yield finalPeer(from, info)
+        },
+        // kad-dht's get: a PEER_RESPONSE event (GET_VALUE) per relay that holds a record
+        get: async function * (key: Uint8Array) {
+          recordLookups.push(key)
+          for (const [from, value] of records) yield recordResponse(from, key, value)
         }
       }
     }
@@ -188,6 +210,50 @@ describe('ContactFinder.connect', () => {
     expect(dials.map(d => d.target)).toEqual([found()])
     expect(lookups).toHaveLength(1)
     expect((await getContact(db, contactId))?.addresses).toEqual([found()])
+  })
+
+  it('no relay names the contact: its peer record does, and the address it gives is dialled and kept', async () => {
+    const relay3 = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    answer = async () => { throw new NotFoundError('Not found') }
+    const atRelay3 = `${circuitVia(relay3)}/p2p/${peer.toString()}`
+    records = [[relay2, await sealPeerRecord(peerKey, [multiaddr(atRelay3)], BigInt(Date.now()))]]
+
+    await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect(recordLookups).toEqual([peerRecordKey(peer)])
+    expect(dials.map(d => d.target)).toEqual([atRelay3])
+    expect((await getContact(db, contactId))?.addresses).toEqual([atRelay3])
+  })
+
+  it('of the records relays give, the newest that opens wins: an older one, a forged one and garbage are not dialled', async () => {
+    const [older, newer, forger] = await Promise.all(Array.from({ length: 3 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    answer = async () => { throw new NotFoundError('Not found') }
+    const at = (r: string | undefined): string => `${circuitVia(r ?? '')}/p2p/${peer.toString()}`
+    const otherKey = await generateKeyPair('Ed25519')
+    const now = Date.now()
+    records = [
+      [relay2, await sealPeerRecord(peerKey, [multiaddr(at(older))], BigInt(now - 1000))],
+      [relay2, await sealPeerRecord(otherKey, [multiaddr(`${circuitVia(forger ?? '')}/p2p/${peerIdFromPrivateKey(otherKey).toString()}`)], BigInt(now + 1000))],
+      [relay2, Uint8Array.of(1, 2, 3)],
+      [relay2, await sealPeerRecord(peerKey, [multiaddr(at(newer))], BigInt(now))]
+    ]
+    dialWorks = (target) => target.includes(newer ?? '-')
+
+    await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect(dials.map(d => d.target)).toEqual([at(newer)])
+    expect((await getContact(db, contactId))?.addresses).toEqual([at(newer)])
+  })
+
+  it("the relay holding the reservation comes first, then the record's addresses, and both are kept", async () => {
+    const relay3 = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const atRelay3 = `${circuitVia(relay3)}/p2p/${peer.toString()}`
+    records = [[relay3, await sealPeerRecord(peerKey, [multiaddr(atRelay3)], BigInt(Date.now()))]]
+
+    await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect(dials.map(d => d.target)).toEqual([`${found()} ${atRelay3}`])
+    expect((await getContact(db, contactId))?.addresses).toEqual([found(), atRelay3])
   })
 
   it('not found: the dial error stands, nothing is written, and the next lookup waits for the back-off', async () => {

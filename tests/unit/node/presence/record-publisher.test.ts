@@ -1,0 +1,159 @@
+/**
+ * Issue 27: RecordPublisher against a scripted node (fake timers): what it
+ * publishes (its circuit addresses only, signed, newer each time), when
+ * (at start, on an address change, before the TTL runs out, never without a
+ * reservation), the retry with back-off, and stop.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { EventTypes, MessageType } from '@libp2p/kad-dht'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { PEER_RECORD_REPUBLISH_MS, openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
+import { RECORD_PUBLISH_GAP_MS, RECORD_RETRY_BACKOFF, RecordPublisher } from '../../../../src/lib/node/presence/record-publisher.ts'
+import { testLogger } from '../../../support/fake-components.ts'
+import type { PublisherNode } from '../../../../src/lib/node/presence/record-publisher.ts'
+import type { PeerResponseEvent, QueryEvent } from '@libp2p/kad-dht'
+import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const RELAY_A = '12D3KooWAJjbRkp8FPF5MKgMU53aUTxWkqvDrs4zc1VMbwRwfsbE'
+const RELAY_B = '12D3KooWSNvdyyVMfBwgFTd3AS1K7aCuaoMy2AXvXoH4rXhjGt2r'
+
+let key: Ed25519PrivateKey
+let self: PeerId
+let addresses: Multiaddr[]
+let puts: Array<{ key: Uint8Array, value: Uint8Array, at: number }>
+let stores: boolean
+let onUpdate: (() => void) | undefined
+let publisher: RecordPublisher
+
+const circuit = (relay: string): Multiaddr => multiaddr(`/ip4/127.0.0.1/tcp/9001/ws/p2p/${relay}/p2p-circuit/p2p/${self.toString()}`)
+
+function stored (from: PeerId): PeerResponseEvent {
+  return { name: 'PEER_RESPONSE', type: EventTypes.PEER_RESPONSE, from, messageName: 'PUT_VALUE', messageType: MessageType.PUT_VALUE, closer: [], providers: [], path: { index: 0, queued: 0, running: 0, total: 1 } }
+}
+
+/** What each publication said: its addresses and sequence number. */
+async function published (): Promise<Array<{ addresses: string[], seq: bigint }>> {
+  return Promise.all(puts.map(async p => {
+    const opened = await openPeerRecord(p.key, p.value, p.at)
+    return { addresses: opened.addresses.map(String), seq: opened.seq }
+  }))
+}
+
+beforeEach(async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+  vi.setSystemTime(Date.UTC(2026, 10, 26, 12))
+  key = await generateKeyPair('Ed25519')
+  self = peerIdFromPrivateKey(key)
+  addresses = [multiaddr('/ip4/192.168.1.20/udp/4001/webrtc-direct'), circuit(RELAY_A), multiaddr(`/p2p/${self.toString()}`)]
+  puts = []
+  stores = true
+  onUpdate = undefined
+  const node: PublisherNode = {
+    peerId: self,
+    getMultiaddrs: () => addresses,
+    addEventListener: ((type: string, listener: () => void) => { if (type === 'self:peer:update') onUpdate = listener }) as PublisherNode['addEventListener'],
+    removeEventListener: ((type: string) => { if (type === 'self:peer:update') onUpdate = undefined }) as PublisherNode['removeEventListener'],
+    services: {
+      dht: {
+        put: async function * (k: Uint8Array, value: Uint8Array): AsyncGenerator<QueryEvent> {
+          puts.push({ key: k, value, at: Date.now() })
+          if (stores) yield stored(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
+        }
+      }
+    }
+  }
+  publisher = new RecordPublisher({ logger: testLogger(), libp2p: node, identity: { privateKey: () => key } }, { random: () => 0.5 })
+  publisher.start()
+})
+
+afterEach(() => {
+  publisher.stop()
+  vi.useRealTimers()
+})
+
+/** Runs the timers due within `ms` and lets the publication they start finish. */
+async function advance (ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms)
+}
+
+describe('RecordPublisher', () => {
+  it('publishes at start, under its own key, a signed record of its circuit addresses alone', async () => {
+    publisher.afterStart()
+    await advance(0)
+    expect(puts).toHaveLength(1)
+    expect(puts[0]?.key).toEqual(peerRecordKey(self))
+    expect(await published()).toEqual([{ addresses: [circuit(RELAY_A).toString()], seq: BigInt(Date.now()) }])
+  })
+
+  it('with no reservation publishes nothing, and publishes once one comes', async () => {
+    addresses = [multiaddr('/ip4/192.168.1.20/udp/4001/webrtc-direct')]
+    publisher.afterStart()
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts).toHaveLength(0)
+    addresses = [circuit(RELAY_B)]
+    onUpdate?.()
+    await advance(0)
+    expect((await published()).map(p => p.addresses)).toEqual([[circuit(RELAY_B).toString()]])
+  })
+
+  it('publishes the same addresses again before the TTL runs out, not sooner, and an update that changes nothing publishes nothing', async () => {
+    publisher.afterStart()
+    await advance(0)
+    onUpdate?.()
+    await advance(PEER_RECORD_REPUBLISH_MS - 1)
+    expect(puts).toHaveLength(1)
+    await advance(1)
+    expect(puts).toHaveLength(2)
+    const [first, second] = await published()
+    expect(second?.addresses).toEqual(first?.addresses)
+    expect((second?.seq ?? 0n) - (first?.seq ?? 0n)).toBe(BigInt(PEER_RECORD_REPUBLISH_MS))
+  })
+
+  it('publishes at once when its addresses change (the gap apart at most), each record newer than the last', async () => {
+    publisher.afterStart()
+    await advance(0)
+    addresses = [circuit(RELAY_A), circuit(RELAY_B)]
+    onUpdate?.()
+    await advance(RECORD_PUBLISH_GAP_MS - 1)
+    expect(puts).toHaveLength(1)
+    await advance(1)
+    addresses = [circuit(RELAY_B)]
+    onUpdate?.()
+    await advance(RECORD_PUBLISH_GAP_MS)
+    const seen = await published()
+    expect(seen.map(p => p.addresses)).toEqual([[circuit(RELAY_A).toString()], [circuit(RELAY_A), circuit(RELAY_B)].map(String), [circuit(RELAY_B).toString()]])
+    expect(seen.map(p => p.seq)).toEqual([...seen.map(p => p.seq)].sort((a, b) => Number(a - b)))
+    expect(new Set(seen.map(p => p.seq)).size).toBe(3)
+  })
+
+  it('a publication no relay stored is tried again with back-off, and one that is stored goes back to the republish interval', async () => {
+    stores = false
+    publisher.afterStart()
+    await advance(0)
+    // RECORD_RETRY_BACKOFF with jitter 0.5 and random 0.5: 3/4 of 20 s, then of 40 s
+    const first = RECORD_RETRY_BACKOFF.initialMs * 0.75
+    await advance(first - 1)
+    expect(puts).toHaveLength(1)
+    await advance(1)
+    expect(puts).toHaveLength(2)
+    stores = true
+    await advance(first * 2)
+    expect(puts).toHaveLength(3)
+    await advance(PEER_RECORD_REPUBLISH_MS - 1)
+    expect(puts).toHaveLength(3)
+    await advance(1)
+    expect(puts).toHaveLength(4)
+  })
+
+  it('after stop it publishes nothing more, and hears no more updates', async () => {
+    publisher.afterStart()
+    await advance(0)
+    publisher.stop()
+    expect(onUpdate).toBeUndefined()
+    await advance(PEER_RECORD_REPUBLISH_MS * 2)
+    expect(puts).toHaveLength(1)
+  })
+})
