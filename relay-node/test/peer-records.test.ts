@@ -30,8 +30,14 @@ useRelayTestDir()
 
 const WAIT = { timeout: 15_000, interval: 50 }
 
-/** A browser-like node: a DHT client that puts and gets peer records, reserving on `reserveOn` if given. */
-async function recordClient (privateKey: PrivateKey, dial: string, reserve: boolean): Promise<Libp2p<{ dht: SingleKadDHT }>> {
+/**
+ * A browser-like node: a DHT client that puts and gets peer records, reserving
+ * on the first relay it dials when `reserve`. It dials `dial`, then `also`,
+ * and waits until every relay it dialled is in its routing table: a Kademlia
+ * query moves only towards its key, so a client that knew one relay of two
+ * would put to (or get from) the other only when it is the closer one.
+ */
+async function recordClient (privateKey: PrivateKey, dial: string, reserve: boolean, also: string[] = []): Promise<Libp2p<{ dht: SingleKadDHT }>> {
   const node = await createLibp2p({
     privateKey,
     addresses: { listen: reserve ? ['/p2p-circuit'] : [] },
@@ -47,8 +53,9 @@ async function recordClient (privateKey: PrivateKey, dial: string, reserve: bool
   })
   defer(async () => node.stop())
   await node.dial(multiaddr(dial))
-  await vi.waitFor(() => { expect(node.services.dht.routingTable.size).toBeGreaterThan(0) }, WAIT)
   if (reserve) await vi.waitFor(() => { expect(hasCircuit(node)).toBe(true) }, WAIT)
+  for (const address of also) await node.dial(multiaddr(address))
+  await vi.waitFor(() => { expect(node.services.dht.routingTable.size).toBe(1 + also.length) }, WAIT)
   return node
 }
 
@@ -88,7 +95,7 @@ describe('peer records in the relays\' DHT', () => {
     if (r1 === undefined || r2 === undefined) throw new Error('relays')
     const ownerKey = await generateKeyPair('Ed25519')
     const owner = peerIdFromPrivateKey(ownerKey)
-    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
+    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true, [r2.wsMultiaddrs[0] ?? ''])
     const circuit = circuitOf(p)
     if (circuit === undefined) throw new Error('no circuit')
     const key = peerRecordKey(owner)
@@ -98,8 +105,8 @@ describe('peer records in the relays\' DHT', () => {
     expect(await metric(r1, 'parley_peer_records')).toBe(1)
     expect(await metric(r2, 'parley_peer_records_stored_total')).toBe(1)
 
-    // Q knows R2 alone, and gets P's record, which opens and names P's circuit through R1
-    const q = await recordClient(await generateKeyPair('Ed25519'), r2.wsMultiaddrs[0] ?? '', false)
+    // Q joined through R2, and gets P's record, which opens and names P's circuit through R1
+    const q = await recordClient(await generateKeyPair('Ed25519'), r2.wsMultiaddrs[0] ?? '', false, [r1.wsMultiaddrs[0] ?? ''])
     const got = await collect(q.services.dht.get(key, { signal: AbortSignal.timeout(10_000) }))
     expect(got.error).toBeUndefined()
     const value = got.events.flatMap(e => e.name === 'VALUE' ? [e.value] : []).at(-1)
@@ -161,7 +168,7 @@ describe('peer records in the relays\' DHT', () => {
     const [r1, r2] = await relays(2)
     if (r1 === undefined || r2 === undefined) throw new Error('relays')
     const ownerKey = await generateKeyPair('Ed25519')
-    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
+    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true, [r2.wsMultiaddrs[0] ?? ''])
     const circuit = circuitOf(p)
     if (circuit === undefined) throw new Error('no circuit')
     const record = await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now()))

@@ -161,10 +161,12 @@ export class ContactFinder implements ContactDialer, Startable {
     // others is kept only when neither spoke; the address that worked comes first; an address that
     // was just dialled in vain is not kept (a relay may still be repeating where the contact was
     // before it moved)
+    // (the connection's own address too: a WebRTC dial may be signalled over another connection)
     const failed = new Set(dialError == null ? [] : known.map(String))
-    const answered = (own.length > 0 || recorded.length > 0 ? [...own, ...recorded] : heard).filter(a => !failed.has(a.toString()))
-    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered])
-    await this.#remember(peerId, kept.length > 0 ? kept : found)
+    const answered = (own.length > 0 || recorded.length > 0 ? [...own, ...recorded] : heard)
+    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered]).filter(a => !failed.has(a.toString()))
+    const keep = kept.length > 0 ? kept : found.filter(a => !failed.has(a.toString()))
+    if (keep.length > 0) await this.#remember(peerId, keep)
     return connection
   }
 
@@ -199,50 +201,69 @@ export class ContactFinder implements ContactDialer, Startable {
   }
 
   /**
-   * Asks the DHT two ways at once, and keeps every answer that comes within
-   * LOOKUP_MORE_ANSWERS_MS of the first: kad-dht's own findPeer (whose events
-   * say which relay answered: a relay adds the peers holding a reservation on
-   * it), and the contact's peer record (docs/protocols.md, "Peer records"),
-   * checked here and the newest kept, for when no relay that answers holds
-   * the contact's reservation.
+   * Asks the DHT two ways at once: kad-dht's own findPeer (whose events say
+   * which relay answered: a relay adds the peers holding a reservation on
+   * it), every answer within LOOKUP_MORE_ANSWERS_MS of the first taken; and
+   * the contact's peer record (docs/protocols.md, "Peer records"), each one a
+   * relay gives checked here and the newest kept, until that query is done
+   * (a relay may still hold an older record than the others: only the whole
+   * query says which is newest), unless a relay holding the contact's
+   * reservation has answered by the time the first answer's second is up.
    */
   async #find (peerId: PeerId): Promise<Answers> {
-    const enough = new AbortController()
-    const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#lookupTimeoutMs), enough.signal])
+    const lookup = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#lookupTimeoutMs)])
+    const enoughNode = new AbortController()
+    const enoughRecord = new AbortController()
     const answers: Answers = { own: [], heard: [], recorded: [] }
     let timer: ReturnType<typeof setTimeout> | undefined
-    const answered = (): void => { timer ??= setTimeout(() => { enough.abort() }, LOOKUP_MORE_ANSWERS_MS) }
+    const answered = (): void => {
+      timer ??= setTimeout(() => {
+        enoughNode.abort()
+        if (answers.own.length > 0) enoughRecord.abort()
+      }, LOOKUP_MORE_ANSWERS_MS)
+    }
     const { dht } = this.#components.libp2p.services
     const byNode = async (): Promise<void> => {
-      for await (const event of dht.findPeer(peerId, { signal, useCache: false })) {
+      for await (const event of dht.findPeer(peerId, { signal: AbortSignal.any([lookup, enoughNode.signal]), useCache: false })) {
         if (event.name !== 'FINAL_PEER') continue
         const relay = event.from.toString()
         for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? answers.own : answers.heard).push(address)
         answered()
       }
     }
-    const byRecord = async (): Promise<void> => {
+    const byRecord = async (): Promise<void> => new Promise<void>((resolve) => {
       const key = peerRecordKey(peerId)
       let newest = -1n
-      for await (const event of dht.get(key, { signal })) {
-        // every relay's answer as it comes (kad-dht yields the best value only once the whole query is done)
-        if (event.name !== 'PEER_RESPONSE' || event.record == null) continue
+      void (async () => {
         try {
-          const record = await openPeerRecord(key, event.record.value)
-          if (record.seq <= newest) continue
-          newest = record.seq
-          answers.recorded = record.addresses
-          answered()
+          for await (const event of dht.get(key, { signal: AbortSignal.any([lookup, enoughRecord.signal]) })) {
+            // the query is done once kad-dht sends the newest record to relays that gave an older one;
+            // those corrections go on in the background (within the lookup's time)
+            if (event.name === 'SEND_QUERY' && event.messageName === 'PUT_VALUE') resolve()
+            // every relay's answer as it comes (kad-dht yields the best value only after the corrections)
+            if (event.name !== 'PEER_RESPONSE' || event.messageName !== 'GET_VALUE' || event.record == null) continue
+            try {
+              const record = await openPeerRecord(key, event.record.value)
+              if (record.seq <= newest) continue
+              newest = record.seq
+              answers.recorded = record.addresses
+              answered()
+            } catch (err) {
+              this.#log('a relay gave a peer record of %p that does not open - %e', peerId, err)
+            }
+          }
         } catch (err) {
-          this.#log('a relay gave a peer record of %p that does not open - %e', peerId, err)
+          this.#log('the record lookup of %p ended - %e', peerId, err)
+        } finally {
+          resolve()
         }
-      }
-    }
-    const ends = await Promise.allSettled([byNode(), byRecord()])
+      })()
+    })
+    await Promise.allSettled([byNode(), byRecord()])
     clearTimeout(timer)
     const found = answers.own.length + answers.heard.length + answers.recorded.length
     if (found === 0) {
-      this.#log('the DHT does not know where %p is - %s', peerId, ends.map(e => e.status === 'rejected' ? String(e.reason) : 'nothing').join(', '))
+      this.#log('the DHT does not know where %p is', peerId)
       return answers
     }
     this.#log('the DHT has %p at %s (through the answering relay), %s (its record) and %s (heard)', peerId, answers.own.map(String), answers.recorded.map(String), answers.heard.map(String))

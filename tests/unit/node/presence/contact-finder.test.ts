@@ -48,6 +48,8 @@ let moreAnswers: Array<[string, PeerInfo]>
 let records: Array<[string, Uint8Array]>
 /** the record lookups made: their keys */
 let recordLookups: Uint8Array[]
+/** waited for before the record answer at that index (a slow relay) */
+let recordDelays: Map<number, number>
 let finder: ContactFinder
 let node: FinderNode
 
@@ -83,6 +85,7 @@ beforeEach(async () => {
   peer = peerIdFromPrivateKey(peerKey)
   records = []
   recordLookups = []
+  recordDelays = new Map()
   relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   relay2 = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   moreAnswers = []
@@ -127,7 +130,12 @@ beforeEach(async () => {
         // kad-dht's get: a PEER_RESPONSE event (GET_VALUE) per relay that holds a record
         get: async function * (key: Uint8Array) {
           recordLookups.push(key)
-          for (const [from, value] of records) yield recordResponse(from, key, value)
+          for (const [i, [from, value]] of records.entries()) {
+            const delay = recordDelays.get(i)
+            // a relay that answers later than the others
+            if (delay !== undefined) await new Promise(resolve => setTimeout(resolve, delay))
+            yield recordResponse(from, key, value)
+          }
         }
       }
     }
@@ -243,6 +251,22 @@ describe('ContactFinder.connect', () => {
 
     expect(dials.map(d => d.target)).toEqual([at(newer)])
     expect((await getContact(db, contactId))?.addresses).toEqual([at(newer)])
+  })
+
+  it('a newer record from a relay that answers more than a second after the first record still wins: the record query runs to its end', async () => {
+    const [older, newer] = await Promise.all(Array.from({ length: 2 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    answer = async () => { throw new NotFoundError('Not found') }
+    const at = (r: string | undefined): string => `${circuitVia(r ?? '')}/p2p/${peer.toString()}`
+    const now = Date.now()
+    records = [
+      [relay2, await sealPeerRecord(peerKey, [multiaddr(at(older))], BigInt(now - 1000))],
+      [relay2, await sealPeerRecord(peerKey, [multiaddr(at(newer))], BigInt(now))]
+    ]
+    recordDelays.set(1, 1500)
+
+    await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect(dials.map(d => d.target)).toEqual([at(newer)])
   })
 
   it("the relay holding the reservation comes first, then the record's addresses, and both are kept", async () => {
