@@ -83,11 +83,6 @@ export class Replicator {
     this.#changes = []
   }
 
-  /** Resolves once a run that started after this call has finished (for tests). */
-  async settled (): Promise<void> {
-    await this.#flight.request()
-  }
-
   #changed (kind: Change['kind'], peer: PeerId): void {
     this.#changes.push({ kind, peer, kadId: kadIdOf(peer.toMultihash().bytes) })
     if (this.#changes.length > MAX_PENDING_CHANGES) this.#changes.shift()

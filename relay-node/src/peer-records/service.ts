@@ -120,6 +120,10 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
         if (err instanceof PeerRecordError) return refuse('put', err.code, err.message)
         throw err
       }
+      // the cheap check first: a replay or the same record again needs no relay looked up
+      const compared = store.compare(record.key, record.value, opened)
+      if (compared === 'same') return msg
+      if (compared === 'stale') refuse('put', 'stale', `a record as new as this one (made at ${opened.seq}) or newer is held for this peer`)
       for (const relay of opened.relays) {
         if (!await relays.exists(relay)) refuse('put', 'unknown-relay', `no relay ${relay} is known to this one`)
       }

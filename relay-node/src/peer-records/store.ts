@@ -75,6 +75,17 @@ export class PeerRecordStore {
     return true
   }
 
+  /**
+   * What {@link put} would do with `opened` (whose envelope is `bytes`), before
+   * the costlier checks: 'same' (this very record is held), 'stale' (an as new
+   * or newer one is), or 'newer'.
+   */
+  compare (key: Uint8Array, bytes: Uint8Array, opened: Pick<OpenedPeerRecord, 'seq'>): 'same' | 'stale' | 'newer' {
+    const held = this.get(key)
+    if (held === undefined || held.seq < opened.seq) return 'newer'
+    return held.seq === opened.seq && Buffer.from(held.bytes).equals(bytes) ? 'same' : 'stale'
+  }
+
   /** The record held under `key`, unless it has expired (then it is dropped). */
   get (key: Uint8Array): HeldRecord | undefined {
     return this.#live(hexOf(key), this.#now())

@@ -16,6 +16,7 @@
  * ms, each higher than the last.
  */
 import { PEER_RECORD_REPUBLISH_MS, isRecordAddress, MAX_PEER_RECORD_ADDRESSES, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
+import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import type { Identity } from '../identity/identity.ts'
@@ -67,7 +68,10 @@ export class RecordPublisher implements Startable {
     }, { minGapMs: RECORD_PUBLISH_GAP_MS })
   }
 
-  readonly #onUpdate = (): void => { void this.#flight.request() }
+  /** A publication is asked for only with something to publish: one that had nothing would hold the next back by the gap (the first reservation, a moment after start). */
+  readonly #onUpdate = (): void => {
+    if (this.#addresses().length > 0) void this.#flight.request()
+  }
 
   start (): void {
     this.#stopped = new AbortController()
@@ -75,7 +79,7 @@ export class RecordPublisher implements Startable {
 
   afterStart (): void {
     this.#components.libp2p.addEventListener('self:peer:update', this.#onUpdate)
-    void this.#flight.request()
+    this.#onUpdate()
   }
 
   stop (): void {
@@ -87,18 +91,21 @@ export class RecordPublisher implements Startable {
     this.#failures = 0
   }
 
-  /** Publishes now if anything changed (or the record is due), else schedules the next one; resolves once that run ends (for tests). */
-  async publish (): Promise<void> {
-    await this.#flight.request()
-  }
-
-  /** The addresses a record of ours may carry, as the node has them now. */
+  /**
+   * The addresses a record of ours may carry, as the node has them now: its
+   * circuit addresses through the relays it holds a reservation on (a plain
+   * `/p2p-circuit` address of that relay is listed), and their `/webrtc`
+   * forms. libp2p may list a relay's `/webrtc` form for a while after that
+   * reservation ended.
+   */
   #addresses (): Multiaddr[] {
     const { libp2p } = this.#components
+    const circuits = libp2p.getMultiaddrs().filter(a => isRecordAddress(a, libp2p.peerId))
+    const reserved = new Set(circuits.filter(a => !a.getComponents().some(c => c.name === 'webrtc')).map(a => circuitRelayId(a.toString())))
     const out = new Map<string, Multiaddr>()
-    for (const address of libp2p.getMultiaddrs()) {
+    for (const address of circuits) {
       if (out.size === MAX_PEER_RECORD_ADDRESSES) break
-      if (isRecordAddress(address, libp2p.peerId)) out.set(address.toString(), address)
+      if (reserved.has(circuitRelayId(address.toString()))) out.set(address.toString(), address)
     }
     return [...out.values()]
   }

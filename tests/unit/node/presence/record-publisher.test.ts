@@ -88,6 +88,14 @@ describe('RecordPublisher', () => {
     expect(await published()).toEqual([{ addresses: [circuit(RELAY_A).toString()], seq: BigInt(Date.now()) }])
   })
 
+  it("leaves out a relay's /webrtc form when its plain circuit address is gone (the reservation ended)", async () => {
+    const webrtc = (relay: string): Multiaddr => multiaddr(`/ip4/127.0.0.1/tcp/9001/ws/p2p/${relay}/p2p-circuit/webrtc/p2p/${self.toString()}`)
+    addresses = [circuit(RELAY_B), webrtc(RELAY_B), webrtc(RELAY_A)]
+    publisher.afterStart()
+    await advance(0)
+    expect((await published()).map(p => p.addresses)).toEqual([[circuit(RELAY_B), webrtc(RELAY_B)].map(String)])
+  })
+
   it('with no reservation publishes nothing, and publishes once one comes', async () => {
     addresses = [multiaddr('/ip4/192.168.1.20/udp/4001/webrtc-direct')]
     publisher.afterStart()
@@ -97,6 +105,18 @@ describe('RecordPublisher', () => {
     onUpdate?.()
     await advance(0)
     expect((await published()).map(p => p.addresses)).toEqual([[circuit(RELAY_B).toString()]])
+  })
+
+  it('a start or an update without a reservation does not hold the first publication back by the gap', async () => {
+    addresses = []
+    publisher.afterStart()
+    await advance(1000)
+    onUpdate?.()
+    await advance(1000)
+    addresses = [circuit(RELAY_A)]
+    onUpdate?.()
+    await advance(0)
+    expect(puts).toHaveLength(1)
   })
 
   it('publishes the same addresses again before the TTL runs out, not sooner, and an update that changes nothing publishes nothing', async () => {
