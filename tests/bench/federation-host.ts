@@ -29,65 +29,77 @@ function sample<T> (items: readonly T[], n: number): T[] {
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never
-type Request = WithoutId<ToRelayHost>
-type Reply<T extends FromRelayHost['type']> = Extract<FromRelayHost, { type: T }>
+interface Message { id: number, type: string }
 
-/** One child process of relays; requests are matched to replies by id, each with a timeout. */
-export class RelayHost {
+/**
+ * One child process running `script` (through tsx), spoken to over IPC:
+ * requests are matched to replies by id, each with a timeout; a reply of
+ * type `failed` (with a `message`) rejects. The relays' processes
+ * ({@link RelayHost}) and the DHT bench's clients' (dht-clients.ts) are such hosts.
+ */
+export class ChildHost<To extends Message, From extends Message> {
   readonly child: ChildProcess
   readonly exited: Promise<void>
-  readonly #pending = new Map<number, { resolve(m: FromRelayHost): void, reject(e: Error): void }>()
+  readonly #pending = new Map<number, { resolve(m: From): void, reject(e: Error): void }>()
   #nextId = 0
 
-  constructor (readonly index: number) {
-    this.child = fork(RELAY_HOST_SCRIPT, [], {
+  constructor (readonly index: number, script: string, readonly what: string) {
+    this.child = fork(script, [], {
       cwd: ROOT,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     })
     this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => {
-      for (const waiting of this.#pending.values()) waiting.reject(new Error(`relay process ${index} exited (${String(code ?? signal)})`))
+      for (const waiting of this.#pending.values()) waiting.reject(new Error(`${what} process ${index} exited (${String(code ?? signal)})`))
       this.#pending.clear()
       resolve()
     }))
-    this.child.on('message', (message: FromRelayHost) => {
+    this.child.on('message', (message: From) => {
       const waiting = this.#pending.get(message.id)
       if (waiting == null) return
       this.#pending.delete(message.id)
-      if (message.type === 'failed') waiting.reject(new Error(`relay process ${index}: ${message.message}`))
+      if (message.type === 'failed') waiting.reject(new Error(`${what} process ${index}: ${String((message as Partial<{ message: string }>).message)}`))
       else waiting.resolve(message)
     })
   }
 
-  async request<T extends FromRelayHost['type']> (request: Request, reply: T, timeoutMs: number): Promise<Reply<T>> {
-    if (this.child.exitCode != null || this.child.signalCode != null) throw new Error(`relay process ${this.index} has exited`)
+  async request<T extends From['type']> (request: WithoutId<To>, reply: T, timeoutMs: number): Promise<Extract<From, { type: T }>> {
+    if (this.child.exitCode != null || this.child.signalCode != null) throw new Error(`${this.what} process ${this.index} has exited`)
     const id = this.#nextId++
     let timer: NodeJS.Timeout | undefined
     try {
-      const message = await new Promise<FromRelayHost>((resolve, reject) => {
+      const message = await new Promise<From>((resolve, reject) => {
         this.#pending.set(id, { resolve, reject })
-        timer = setTimeout(() => { reject(new Error(`relay process ${this.index}: no "${reply}" within ${timeoutMs} ms`)) }, timeoutMs)
-        this.child.send({ ...request, id } as ToRelayHost)
+        timer = setTimeout(() => { reject(new Error(`${this.what} process ${this.index}: no "${reply}" within ${timeoutMs} ms`)) }, timeoutMs)
+        this.child.send({ ...request, id })
       })
-      if (message.type !== reply) throw new Error(`relay process ${this.index}: "${message.type}" where "${reply}" was expected`)
-      return message as Reply<T>
+      if (message.type !== reply) throw new Error(`${this.what} process ${this.index}: "${message.type}" where "${reply}" was expected`)
+      return message as Extract<From, { type: T }>
     } finally {
       clearTimeout(timer)
       this.#pending.delete(id)
     }
   }
 
+  /** Asks the process to stop (a `stop` request answered `stopped`), killing it when it does not. */
   async stop (): Promise<void> {
     if (this.child.exitCode != null || this.child.signalCode != null) return
     const timer = setTimeout(() => { this.child.kill('SIGKILL') }, HOST_STOP_TIMEOUT_MS)
     try {
-      await this.request({ type: 'stop' }, 'stopped', HOST_STOP_TIMEOUT_MS)
+      await this.request({ type: 'stop' } as WithoutId<To>, 'stopped' as From['type'], HOST_STOP_TIMEOUT_MS)
     } catch (err) {
-      console.error(`federation: relay process ${this.index} did not stop cleanly (${err instanceof Error ? err.message : String(err)}); killing it`)
+      console.error(`federation: ${this.what} process ${this.index} did not stop cleanly (${err instanceof Error ? err.message : String(err)}); killing it`)
       this.child.kill('SIGKILL')
     }
     await this.exited
     clearTimeout(timer)
+  }
+}
+
+/** One child process of relays (federation-relays.ts). */
+export class RelayHost extends ChildHost<ToRelayHost, FromRelayHost> {
+  constructor (index: number) {
+    super(index, RELAY_HOST_SCRIPT, 'relay')
   }
 }
 
@@ -137,6 +149,12 @@ export class Federation {
   async status (): Promise<RelayStatus[]> {
     const replies = await Promise.all(this.hosts.map(async h => h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)))
     return replies.flatMap(r => r.relays).sort((a, b) => a.index - b.index)
+  }
+
+  /** Resident memory per running relay: each relay process's RSS over the relays it runs, in bytes (processes running none are left out). */
+  async rssPerRelay (): Promise<number[]> {
+    const replies = await Promise.all(this.hosts.map(async h => h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)))
+    return replies.filter(r => r.relays.length > 0).map(r => r.rssBytes / r.relays.length)
   }
 
   async stopRelay (relay: FederationRelay): Promise<number> {

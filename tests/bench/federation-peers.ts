@@ -19,9 +19,10 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
+import { PEER_RECORD_DHT_OPTIONS } from '@parley/protocol/peer-record/record'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
@@ -120,6 +121,12 @@ export interface StartPeerOptions {
   relayAddr: string
   /** listen on `/p2p-circuit` and wait until a reservation is held */
   reserve: boolean
+  /** its key (default: a new one) */
+  privateKey?: PrivateKey
+  /** its DHT checks and selects peer records, as the app's does */
+  records?: boolean
+  /** wait for its first DHT self-query (default true); without, `joined` says whether it had finished by then */
+  waitForJoin?: boolean
 }
 
 export interface StartedPeer {
@@ -131,6 +138,7 @@ export interface StartedPeer {
 /** A browser-like client connected to `relayAddr`, joined to the DHT, holding a reservation when asked to. */
 export async function startPeer (options: StartPeerOptions): Promise<StartedPeer> {
   const node = await createLibp2p<PeerServices>({
+    ...(options.privateKey == null ? {} : { privateKey: options.privateKey }),
     addresses: { listen: options.reserve ? ['/p2p-circuit'] : [] },
     transports: [webSockets(), circuitRelayTransport()],
     connectionEncrypters: [noise()],
@@ -148,13 +156,17 @@ export async function startPeer (options: StartPeerOptions): Promise<StartedPeer
       // client mode: it asks the relays and answers nobody, like the browser's node. The relays
       // listen on loopback: the default mapper would drop those (private) addresses
       // (kadDHT() is typed as KadDHT; the instance is a SingleKadDHT, it has the routing table)
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper }) as (components: KadDHTComponents) => SingleKadDHT
+      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper, ...(options.records === true ? PEER_RECORD_DHT_OPTIONS : {}) }) as (components: KadDHTComponents) => SingleKadDHT
     }
   })
   const dhtJoined = joined(node, JOIN_TIMEOUT_MS)
   try {
     await node.dial(multiaddr(options.relayAddr), { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
     if (options.reserve) await until(node, () => reservedOn(node).length > 0, JOIN_TIMEOUT_MS, 'a reservation')
+    if (options.waitForJoin === false) {
+      dhtJoined.cancel()
+      return { node, joined: false }
+    }
     return { node, joined: await dhtJoined.done }
   } catch (err) {
     dhtJoined.cancel()

@@ -35,7 +35,8 @@ export interface RelayStatus {
 
 export type FromRelayHost =
   | { id: number, type: 'started', index: number, peerId: string, wsAddr: string }
-  | { id: number, type: 'status', relays: RelayStatus[] }
+  /** the relays here, and the resident memory of this whole process */
+  | { id: number, type: 'status', relays: RelayStatus[], rssBytes: number }
   | { id: number, type: 'relay-stopped', index: number, stopMs: number }
   | { id: number, type: 'self-queried', relays: number }
   | { id: number, type: 'stopped' }
@@ -125,7 +126,7 @@ async function handle (message: ToRelayHost): Promise<FromRelayHost> {
       return { id: message.id, type: 'started', index: message.index, peerId: relay.peerId, wsAddr }
     }
     case 'status':
-      return { id: message.id, type: 'status', relays: status() }
+      return { id: message.id, type: 'status', relays: status(), rssBytes: process.memoryUsage().rss }
     case 'stop-relay': {
       const relay = relays.get(message.index)
       if (relay == null) throw new Error(`relay ${message.index} is not running here`)

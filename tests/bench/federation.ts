@@ -76,32 +76,32 @@ function loopDelayText (): string {
   return text
 }
 
-function detail (message: string): void {
+export function detail (message: string): void {
   console.error(`federation: ${message}`)
 }
 
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
-const ms = (value: number): string => `${value.toFixed(0)} ms`
-const firstLine = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0]?.slice(0, 200) ?? ''
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+export const ms = (value: number): string => `${value.toFixed(0)} ms`
+export const firstLine = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0]?.slice(0, 200) ?? ''
 
-function pick<T> (items: readonly T[]): T {
+export function pick<T> (items: readonly T[]): T {
   const item = items[Math.floor(Math.random() * items.length)]
   if (item === undefined) throw new Error('nothing to pick from')
   return item
 }
 
-async function pool (count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+export async function pool (count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
     for (let i = next++; i < count; i = next++) await task(i)
   }))
 }
 
-function count (counts: Map<string, number>, key: string): void {
+export function count (counts: Map<string, number>, key: string): void {
   counts.set(key, (counts.get(key) ?? 0) + 1)
 }
 
-const describeCounts = (counts: Map<string, number>): string => [...counts].map(([reason, n]) => `${n}× ${reason}`).join('; ')
+export const describeCounts = (counts: Map<string, number>): string => [...counts].map(([reason, n]) => `${n}× ${reason}`).join('; ')
 
 interface Target {
   node: FederationPeer
@@ -114,13 +114,13 @@ interface Searcher {
   relay: FederationRelay
 }
 
-/** Starts the relays, first one, then the others two at a time, each bootstrapped from some of those already up. */
-async function startRelays (federation: Federation): Promise<void> {
+/** Starts `relays` relays, first one, then the others one per process at a time, each bootstrapped from some of those already up. */
+export async function startRelays (federation: Federation, relays = RELAYS): Promise<void> {
   const started = performance.now()
   await federation.ready()
   await federation.startRelay(0, BOOTSTRAP_PEERS)
-  await pool(RELAYS - 1, RELAY_PROCESSES, async (i) => { await federation.startRelay(i + 1, BOOTSTRAP_PEERS) })
-  detail(`${RELAYS} relays up in ${RELAY_PROCESSES} processes in ${seconds(performance.now() - started)}, each bootstrapped from ${BOOTSTRAP_PEERS} started before it`)
+  await pool(relays - 1, federation.hosts.length, async (i) => { await federation.startRelay(i + 1, BOOTSTRAP_PEERS) })
+  detail(`${relays} relays up in ${federation.hosts.length} processes in ${seconds(performance.now() - started)}, each bootstrapped from ${BOOTSTRAP_PEERS} started before it`)
 }
 
 /** Polls until every relay's routing table holds `want` peers or `timeoutMs` passed; returns the sizes last seen. */
@@ -129,7 +129,7 @@ async function routingTablesReach (federation: Federation, want: number, timeout
   let sizes: number[] = []
   while (performance.now() - started < timeoutMs) {
     sizes = (await federation.status()).map(s => s.routingTable)
-    if (sizes.length === RELAYS && Math.min(...sizes) >= want) break
+    if (sizes.length === federation.relays.length && Math.min(...sizes) >= want) break
     await new Promise(resolve => setTimeout(resolve, STATUS_POLL_MS)) // the next look at the relays' routing tables
   }
   return sizes
@@ -142,9 +142,8 @@ async function routingTablesReach (federation: Federation, want: number, timeout
  * relays still behind after DHT_SETTLE_TIMEOUT_MS run that self-query now,
  * as a federation that has been up for a while would have. Says how far they got.
  */
-async function settleDht (federation: Federation): Promise<void> {
+export async function settleDht (federation: Federation, want = RELAYS - 1): Promise<void> {
   const started = performance.now()
-  const want = RELAYS - 1
   let sizes = await routingTablesReach(federation, want, DHT_SETTLE_TIMEOUT_MS)
   for (let round = 0; round < SELF_QUERY_ROUNDS && Math.min(...sizes) < want; round++) {
     detail(`routing table sizes after ${seconds(performance.now() - started)}: ${sizes.join(' ')}; the relays behind look themselves up again`)
@@ -152,8 +151,8 @@ async function settleDht (federation: Federation): Promise<void> {
     detail(`${replies.reduce((n, r) => n + r.relays, 0)} relays looked themselves up`)
     sizes = await routingTablesReach(federation, want, HOST_REPLY_MARGIN_MS)
   }
-  if (Math.min(...sizes) >= want) detail(`every relay's routing table holds the ${want} others after ${seconds(performance.now() - started)}`)
-  else detail(`WARNING: not every relay's routing table holds the ${want} others: sizes ${sizes.join(' ')} (min ${Math.min(...sizes)}); measuring anyway`)
+  if (Math.min(...sizes) >= want) detail(`every relay's routing table holds ${want} others or more after ${seconds(performance.now() - started)}`)
+  else detail(`WARNING: not every relay's routing table holds ${want} others: sizes ${sizes.join(' ')} (min ${Math.min(...sizes)}); measuring anyway`)
 }
 
 /** Starts `n` clients, each joined through a random running relay, START_CONCURRENCY at a time; failures are counted, not fatal. */

@@ -61,6 +61,14 @@
  *                                 DHT client joined through one random relay finds the circuit address of a peer reserved
  *                                 on another random relay (`peerRouting.findPeer`, from the network); p50 of 200 lookups
  *   dht_lookup_p99_ms             the same, p99
+ *   dht_relays                    peer records at a hundred relays (tests/bench/dht-records.ts): relay-nodes running,
+ *                                 1,000 browser-like clients publishing their records, moving and going offline
+ *   dht_lookup_100_p50_ms         the app's lookup (FIND_NODE and the target's record at once) of a random online
+ *                                 client, half of them clients that moved, by a searcher joined through a random relay:
+ *                                 start → the answer whose address was dialled and pinged; p50
+ *   dht_lookup_100_p99_ms         the same, p99
+ *   dht_lookup_success_ratio      lookups that found and dialled their target / lookups asked (target >= 0.99)
+ *   dht_relay_rss_mb              resident memory per relay in the simulation (a relay process's RSS / its relays), median
  *   invite_link_chars             the longest short invite link My invite shows (origin, #/c/, PeerID, as much of the
  *                                 name as fits), over names from 5 to 64 characters (tests/bench/invite.ts; target <= 120)
  *   invite_link_chars_alice       the same for the name "Alice"
@@ -89,7 +97,7 @@
  *   ratchet_encrypt_p50_us        one message on an established sending chain (KDF_CK, message key, AEAD), p50
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
+ * federation figures, `--only dht` the dht_ figures of the hundred relays, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
  * `--only bundle` the bundle sizes,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
@@ -105,6 +113,7 @@ import { bundleSizes } from '../../scripts/lib/bundle-sizes.ts'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { benchFederation } from './federation.ts'
+import { benchDhtRecords } from './dht-records.ts'
 import { benchFiles, benchFilesFirefox, benchRelayedFile } from './files.ts'
 import { benchGroup } from './group.ts'
 import { benchChatOpen, benchChatOpenAlone } from './chat-open.ts'
@@ -226,6 +235,7 @@ async function main (): Promise<void> {
       bundle: benchBundle,
       relay: benchRelay,
       federation: benchFederation,
+      dht: benchDhtRecords,
       history: benchHistoryAlone,
       'chat-open': benchChatOpenAlone,
       firefox: async () => { await withRelayAndApp([], benchFirefox) },
@@ -285,6 +295,8 @@ async function main (): Promise<void> {
   await benchRelay()
   await benchSlowloris()
   await benchFederation()
+  // alone: a hundred relays and a thousand clients in fourteen processes
+  await benchDhtRecords()
   // alone: 32 nodes in four processes and a relay of their own
   await benchGroup()
   failIfBaselineBeaten()

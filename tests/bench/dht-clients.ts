@@ -1,0 +1,184 @@
+/**
+ * A child process of tests/bench/dht-records.ts that hosts some of the
+ * simulation's browser-like clients, so that a thousand of them spread over
+ * a few event loops. Each client is the federation bench's client
+ * (federation-peers.ts: WebSockets, circuit relay v2 on `/p2p-circuit`,
+ * kad-dht in client mode) with the app's peer record validator and selector,
+ * and the app's own RecordPublisher (src/lib/node/presence/record-publisher.ts):
+ * it publishes its signed record once it holds a reservation and again when
+ * it moves. The parent sends requests over IPC; every request carries an
+ * `id` and gets exactly one reply with the same `id` (or a `failed` one).
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { openPeerRecord } from '@parley/protocol/peer-record/record'
+import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
+import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
+import type { FederationPeer } from './federation-peers.ts'
+
+export type ToClientHost =
+  /** Start `count` clients, each joined through a random one of `relays` (`/ws/p2p/<id>`) and reserving there, `concurrency` at a time. */
+  | { id: number, type: 'start', count: number, relays: string[], concurrency: number }
+  /** Where every client here holds its reservations now, and whether its record was stored since it last moved. */
+  | { id: number, type: 'status' }
+  /** Each of `peers` hangs up on the relays it holds reservations on: its transport reserves on another relay it is connected to, and it publishes again. */
+  | { id: number, type: 'move', peers: string[] }
+  /** Each of `peers` stops (goes offline). */
+  | { id: number, type: 'offline', peers: string[] }
+  /** Stop every client, reply, then exit. */
+  | { id: number, type: 'stop' }
+
+export interface ClientStatus {
+  peerId: string
+  /** PeerIDs of the relays it holds reservations on */
+  relays: string[]
+  /** its record names exactly these relays, and a relay stored it */
+  published: boolean
+}
+
+export type FromClientHost =
+  | { id: number, type: 'started', started: number, failed: string[] }
+  | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number }
+  | { id: number, type: 'moved', moved: number }
+  | { id: number, type: 'offline-done', stopped: number }
+  | { id: number, type: 'stopped' }
+  | { id: number, type: 'failed', message: string }
+
+interface Client {
+  node: FederationPeer
+  publisher: RecordPublisher
+  /** the relays its last stored record named (sorted, joined) */
+  published: { relays?: string }
+}
+
+const clients = new Map<string, Client>()
+const logger = defaultLogger()
+
+function send (message: FromClientHost, then?: () => void): void {
+  if (process.send == null) throw new Error('dht-clients.ts runs as a child process of tests/bench/dht-records.ts')
+  process.send(message, undefined, {}, () => { then?.() })
+}
+
+function pick<T> (items: readonly T[]): T {
+  const item = items[Math.floor(Math.random() * items.length)]
+  if (item === undefined) throw new Error('nothing to pick from')
+  return item
+}
+
+const firstLine = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0]?.slice(0, 200) ?? ''
+
+/** Tries to start a client this many times (each through another random relay) before counting it failed. */
+const START_TRIES = 3
+
+async function startClient (relays: string[]): Promise<void> {
+  const privateKey = await generateKeyPair('Ed25519')
+  let node: FederationPeer | undefined
+  for (let attempt = 1; node === undefined; attempt++) {
+    try {
+      // its first DHT self-query runs in the background: the publisher's first put waits for what it needs
+      node = (await startPeer({ relayAddr: pick(relays), reserve: true, privateKey, records: true, waitForJoin: false })).node
+    } catch (err) {
+      if (attempt >= START_TRIES) throw err
+    }
+  }
+  const dht = node.services.dht
+  const published: { relays?: string } = {}
+  // the app's publisher, on this node; its puts are watched for the relays each stored record names
+  const publisher = new RecordPublisher({
+    logger,
+    identity: { privateKey: () => privateKey },
+    libp2p: {
+      peerId: node.peerId,
+      getMultiaddrs: () => node.getMultiaddrs(),
+      addEventListener: node.addEventListener.bind(node),
+      removeEventListener: node.removeEventListener.bind(node),
+      services: {
+        dht: {
+          put: async function * (key, value, options) {
+            let stored = false
+            for await (const event of dht.put(key, value, options)) {
+              if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored = true
+              yield event
+            }
+            if (stored) published.relays = (await openPeerRecord(key, value)).relays.sort().join(' ')
+          }
+        }
+      }
+    }
+  })
+  const client: Client = { node, publisher, published }
+  client.publisher.start()
+  client.publisher.afterStart()
+  clients.set(node.peerId.toString(), client)
+}
+
+async function handle (message: ToClientHost): Promise<FromClientHost> {
+  switch (message.type) {
+    case 'start': {
+      const failed: string[] = []
+      let started = 0
+      let next = 0
+      await Promise.all(Array.from({ length: Math.min(message.concurrency, message.count) }, async () => {
+        for (let i = next++; i < message.count; i = next++) {
+          try {
+            await startClient(message.relays)
+            started++
+          } catch (err) {
+            failed.push(firstLine(err))
+          }
+        }
+      }))
+      return { id: message.id, type: 'started', started, failed }
+    }
+    case 'status':
+      return {
+        id: message.id,
+        type: 'status',
+        clients: [...clients].map(([peerId, c]) => {
+          const relays = reservedOn(c.node).sort()
+          return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' ') }
+        }),
+        rssBytes: process.memoryUsage().rss
+      }
+    case 'move': {
+      let moved = 0
+      await Promise.all(message.peers.map(async peer => {
+        const client = clients.get(peer)
+        if (client == null) return
+        const from = reservedOn(client.node)
+        await Promise.all(from.map(async relay => client.node.hangUp(peerIdFromString(relay)).catch(() => {})))
+        moved++
+      }))
+      return { id: message.id, type: 'moved', moved }
+    }
+    case 'offline': {
+      let stopped = 0
+      await Promise.all(message.peers.map(async peer => {
+        const client = clients.get(peer)
+        if (client == null) return
+        clients.delete(peer)
+        client.publisher.stop()
+        await stopPeer(client.node)
+        stopped++
+      }))
+      return { id: message.id, type: 'offline-done', stopped }
+    }
+    case 'stop': {
+      const all = [...clients.values()]
+      clients.clear()
+      await Promise.all(all.map(async c => {
+        c.publisher.stop()
+        await stopPeer(c.node)
+      }))
+      return { id: message.id, type: 'stopped' }
+    }
+  }
+}
+
+process.on('disconnect', () => { process.exit(1) })
+process.on('message', (message: ToClientHost) => {
+  handle(message).then(
+    (reply) => { send(reply, message.type === 'stop' ? () => process.exit(0) : undefined) },
+    (err: unknown) => { send({ id: message.id, type: 'failed', message: err instanceof Error ? err.stack ?? err.message : String(err) }) })
+})

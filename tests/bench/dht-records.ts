@@ -1,0 +1,268 @@
+/**
+ * Peer records at a hundred relays (issue 27): RELAYS relay-nodes on loopback
+ * in RELAY_PROCESSES child processes (federation-relays.ts, the relay-node
+ * code with its peer records), CLIENTS browser-like clients in
+ * CLIENT_PROCESSES more (dht-clients.ts: each reserves on a random relay and
+ * publishes its record with the app's RecordPublisher), and SEARCHERS in this
+ * process, each joined through a random relay. During the run, clients move
+ * (hang up on their relay: the transport reserves on another, and the client
+ * publishes again) and go offline, in ROUNDS rounds; in each round, lookups of
+ * random online clients (half of them clients that moved) follow the moves.
+ *
+ * A lookup is the app's (src/lib/node/presence/contact-finder.ts): a
+ * FIND_NODE lookup and a GET_VALUE lookup of the target's record at once,
+ * every answer within 1 s of the first taken (the newest valid record);
+ * then the addresses are dialled (the answering relay's own circuits, the
+ * record's, what relays said of others) and a ping crosses the connection.
+ *
+ *   dht_relays                 relays running while the lookups ran
+ *   dht_lookup_100_p50_ms      time from the lookup's start to the answer that gave the address that was
+ *                              dialled, over the lookups that found and dialled their target
+ *   dht_lookup_100_p99_ms      the same, p99
+ *   dht_lookup_success_ratio   lookups that found and dialled their target / lookups asked (moved targets included)
+ *   dht_relay_rss_mb           resident memory per relay: each relay process's RSS over the relays it runs, median
+ *
+ * Details (which answer found each target, failures, memory) go to stderr as `federation: …` lines.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { circuitRelayId } from '@parley/protocol/multiaddr'
+import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
+import { ChildHost, Federation, RelayHost } from './federation-host.ts'
+import { startPeer, stopPeer } from './federation-peers.ts'
+import { count, describeCounts, detail, firstLine, ms, pick, pool, seconds, settleDht, startRelays } from './federation.ts'
+import { median, percentile, print } from './lib.ts'
+import type { ClientStatus, FromClientHost, ToClientHost } from './dht-clients.ts'
+import type { FederationPeer } from './federation-peers.ts'
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const RELAYS = 100
+const RELAY_PROCESSES = 10
+const CLIENTS = 1000
+const CLIENT_PROCESSES = 4
+/** Clients a client process starts at once (more time out their handshakes on two cores shared with a hundred relays). */
+const CLIENT_START_CONCURRENCY = 3
+const SEARCHERS = 10
+const ROUNDS = 5
+/** In each round: clients moved, clients gone offline, lookups. */
+const MOVES_PER_ROUND = 20
+const OFFLINE_PER_ROUND = 20
+const LOOKUPS_PER_ROUND = 60
+/** Every relay's routing table holds at least K others before the clients come. */
+const SETTLED_ROUTING_TABLE = 20
+const CLIENT_START_TIMEOUT_MS = 15 * 60_000
+/** Published: this share of the clients have a stored record naming where they are. */
+const PUBLISHED_SHARE = 0.99
+const PUBLISH_TIMEOUT_MS = 5 * 60_000
+/** After a round's moves, the moved clients have published where they are now within this (or are looked up anyway). */
+const MOVE_TIMEOUT_MS = 90_000
+const STATUS_TIMEOUT_MS = 30_000
+const POLL_MS = 2_000
+/** As ContactFinder: a lookup gives up after 10 s, and takes every answer within 1 s of the first. */
+const LOOKUP_TIMEOUT_MS = 10_000
+const MORE_ANSWERS_MS = 1_000
+const DIAL_TIMEOUT_MS = 10_000
+
+type ClientHost = ChildHost<ToClientHost, FromClientHost>
+const CLIENT_SCRIPT = join(import.meta.dirname, 'dht-clients.ts')
+
+interface Answer { addresses: Multiaddr[], at: number, kind: 'own' | 'record' | 'heard' }
+
+/**
+ * The app's lookup (ContactFinder#find): FIND_NODE, every answer within
+ * MORE_ANSWERS_MS of the first, and the record until its query is done
+ * (unless a relay holding the reservation answered by then).
+ */
+async function lookUp (searcher: FederationPeer, target: PeerId): Promise<Answer[]> {
+  const t0 = performance.now()
+  const lookup = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+  const enoughNode = new AbortController()
+  const enoughRecord = new AbortController()
+  const answers: Answer[] = []
+  let timer: NodeJS.Timeout | undefined
+  const answered = (answer: Answer): void => {
+    answers.push(answer)
+    timer ??= setTimeout(() => {
+      enoughNode.abort()
+      if (answers.some(a => a.kind === 'own')) enoughRecord.abort()
+    }, MORE_ANSWERS_MS)
+  }
+  const byNode = async (): Promise<void> => {
+    for await (const event of searcher.services.dht.findPeer(target, { signal: AbortSignal.any([lookup, enoughNode.signal]), useCache: false })) {
+      if (event.name !== 'FINAL_PEER') continue
+      const own = event.peer.multiaddrs.filter(a => circuitRelayId(a.toString()) === event.from.toString())
+      const heard = event.peer.multiaddrs.filter(a => !own.includes(a))
+      if (own.length > 0) answered({ addresses: own, at: performance.now() - t0, kind: 'own' })
+      if (heard.length > 0) answered({ addresses: heard, at: performance.now() - t0, kind: 'heard' })
+    }
+  }
+  const byRecord = async (): Promise<void> => new Promise<void>((resolve) => {
+    const key = peerRecordKey(target)
+    let newest = -1n
+    void (async () => {
+      try {
+        for await (const event of searcher.services.dht.get(key, { signal: AbortSignal.any([lookup, enoughRecord.signal]) })) {
+          if (event.name === 'SEND_QUERY' && event.messageName === 'PUT_VALUE') resolve()
+          if (event.name !== 'PEER_RESPONSE' || event.messageName !== 'GET_VALUE' || event.record == null) continue
+          const record = await openPeerRecord(key, event.record.value).catch(() => undefined)
+          if (record == null || record.seq <= newest) continue
+          newest = record.seq
+          answered({ addresses: record.addresses, at: performance.now() - t0, kind: 'record' })
+        }
+      } catch {
+        // the lookup's time ran out, or nothing was found
+      } finally {
+        resolve()
+      }
+    })()
+  })
+  await Promise.allSettled([byNode(), byRecord()])
+  clearTimeout(timer)
+  // of the records, only the newest counts (as the finder keeps)
+  const records = answers.filter(a => a.kind === 'record')
+  return answers.filter(a => a.kind !== 'record' || a === records.at(-1))
+}
+
+/** Dials the target at what the lookup found (own circuits, the record's, then heard) and pings it; the answer whose address worked. */
+async function dialFound (searcher: FederationPeer, target: PeerId, answers: Answer[]): Promise<Answer> {
+  const order = (['own', 'record', 'heard'] as const).flatMap(kind => answers.filter(a => a.kind === kind))
+  const full = (a: Multiaddr): string => a.toString().endsWith(`/p2p/${target.toString()}`) ? a.toString() : `${a.toString()}/p2p/${target.toString()}`
+  const addresses = [...new Set(order.flatMap(a => a.addresses.map(full)))].filter(a => !a.includes('/webrtc'))
+  if (addresses.length === 0) throw new Error('nothing found')
+  const signal = AbortSignal.timeout(DIAL_TIMEOUT_MS)
+  const connection = await searcher.dial(addresses.map(a => multiaddr(a)), { signal })
+  try {
+    await searcher.services.ping.ping(target, { signal })
+    const used = full(connection.remoteAddr)
+    const answer = order.find(a => a.addresses.some(x => full(x) === used))
+    if (answer == null) throw new Error(`connected at ${used}, which no answer named`)
+    return answer
+  } finally {
+    await connection.close({ signal }).catch(() => { connection.abort(new Error('closed by the bench')) })
+  }
+}
+
+async function clientStatus (hosts: ClientHost[]): Promise<{ clients: Array<ClientStatus & { host: ClientHost }>, rss: number[] }> {
+  const replies = await Promise.all(hosts.map(async h => ({ h, reply: await h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS) })))
+  return { clients: replies.flatMap(({ h, reply }) => reply.clients.map(c => ({ ...c, host: h }))), rss: replies.map(r => r.reply.rssBytes / Math.max(1, r.reply.clients.length)) }
+}
+
+/** Polls until `check` holds on the clients' status, or `timeoutMs` passed; returns the status last seen. */
+async function untilClients (hosts: ClientHost[], check: (clients: ClientStatus[]) => boolean, timeoutMs: number): Promise<Array<ClientStatus & { host: ClientHost }>> {
+  const started = performance.now()
+  for (;;) {
+    const { clients } = await clientStatus(hosts)
+    if (check(clients) || performance.now() - started > timeoutMs) return clients
+    await new Promise(resolve => setTimeout(resolve, POLL_MS)) // the next look at the clients
+  }
+}
+
+async function perHost (clients: Array<ClientStatus & { host: ClientHost }>, what: 'move' | 'offline'): Promise<void> {
+  const byHost = new Map<ClientHost, string[]>()
+  for (const c of clients) byHost.set(c.host, [...(byHost.get(c.host) ?? []), c.peerId])
+  await Promise.all([...byHost].map(async ([host, peers]) => {
+    if (what === 'move') await host.request({ type: 'move', peers }, 'moved', STATUS_TIMEOUT_MS)
+    else await host.request({ type: 'offline', peers }, 'offline-done', STATUS_TIMEOUT_MS)
+  }))
+}
+
+function sample<T> (items: readonly T[], n: number): T[] {
+  const copy = [...items].sort(() => Math.random() - 0.5)
+  return copy.slice(0, n)
+}
+
+export async function benchDhtRecords (): Promise<void> {
+  const started = performance.now()
+  const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-dht-'))
+  const relayHosts = Array.from({ length: RELAY_PROCESSES }, (_x, i) => new RelayHost(i))
+  const clientHosts: ClientHost[] = Array.from({ length: CLIENT_PROCESSES }, (_x, i) => new ChildHost<ToClientHost, FromClientHost>(i, CLIENT_SCRIPT, 'client'))
+  const federation = new Federation(relayHosts, dataDir)
+  const searchers: FederationPeer[] = []
+  try {
+    await startRelays(federation, RELAYS)
+    await settleDht(federation, SETTLED_ROUTING_TABLE)
+    const relayAddrs = federation.relays.map(r => r.wsAddr)
+
+    const t0 = performance.now()
+    const starts = await Promise.all(clientHosts.map(async h => h.request({ type: 'start', count: CLIENTS / CLIENT_PROCESSES, relays: relayAddrs, concurrency: CLIENT_START_CONCURRENCY }, 'started', CLIENT_START_TIMEOUT_MS)))
+    const failures = new Map<string, number>()
+    for (const failed of starts.flatMap(s => s.failed)) count(failures, failed)
+    const startedClients = starts.reduce((n, s) => n + s.started, 0)
+    detail(`${startedClients} of ${CLIENTS} clients started in ${CLIENT_PROCESSES} processes in ${seconds(performance.now() - t0)}${failures.size > 0 ? `; failed: ${describeCounts(failures)}` : ''}`)
+    let clients = await untilClients(clientHosts, cs => cs.filter(c => c.published).length >= PUBLISHED_SHARE * cs.length, PUBLISH_TIMEOUT_MS)
+    detail(`${clients.filter(c => c.published).length} of ${clients.length} clients have a stored record naming where they are, ${seconds(performance.now() - t0)} after the first started; ` +
+      `reservations spread over ${new Set(clients.flatMap(c => c.relays)).size} relays`)
+
+    const searcherFailures = new Map<string, number>()
+    await pool(SEARCHERS * 3, 2, async () => {
+      if (searchers.length >= SEARCHERS) return
+      try {
+        searchers.push((await startPeer({ relayAddr: pick(relayAddrs), reserve: false, records: true })).node)
+      } catch (err) {
+        count(searcherFailures, firstLine(err))
+      }
+    })
+    detail(`${searchers.length} searchers started${searcherFailures.size > 0 ? `; failed: ${describeCounts(searcherFailures)}` : ''}`)
+    if (searchers.length === 0) throw new Error('no searcher started')
+
+    const times: number[] = []
+    const foundBy = new Map<string, number>()
+    const lookupFailures = new Map<string, number>()
+    let asked = 0
+    let askedMoved = 0
+    let foundMoved = 0
+    for (let round = 0; round < ROUNDS; round++) {
+      const online = clients.filter(c => c.relays.length > 0)
+      const movers = sample(online, MOVES_PER_ROUND)
+      const leaving = sample(online.filter(c => !movers.includes(c)), OFFLINE_PER_ROUND)
+      const before = new Map(movers.map(c => [c.peerId, c.relays.join(' ')]))
+      await perHost(movers, 'move')
+      await perHost(leaving, 'offline')
+      const moverIds = new Set(movers.map(c => c.peerId))
+      clients = await untilClients(clientHosts, cs => cs.filter(c => moverIds.has(c.peerId) && c.published && c.relays.join(' ') !== before.get(c.peerId)).length === movers.length, MOVE_TIMEOUT_MS)
+      const moved = clients.filter(c => moverIds.has(c.peerId) && c.relays.length > 0 && c.relays.join(' ') !== before.get(c.peerId))
+      detail(`round ${round + 1}: ${moved.length} of ${movers.length} clients moved (${moved.filter(c => c.published).length} published again), ${leaving.length} went offline`)
+      const targets = clients.filter(c => c.relays.length > 0)
+      for (let i = 0; i < LOOKUPS_PER_ROUND; i++) {
+        const movedTarget = i % 2 === 0 && moved.length > 0
+        const target = pick(movedTarget ? moved : targets)
+        const searcher = pick(searchers)
+        const peer = peerIdFromString(target.peerId)
+        asked++
+        if (movedTarget) askedMoved++
+        try {
+          const answer = await dialFound(searcher, peer, await lookUp(searcher, peer))
+          times.push(answer.at)
+          count(foundBy, answer.kind)
+          if (movedTarget) foundMoved++
+        } catch (err) {
+          count(lookupFailures, firstLine(err))
+        }
+      }
+      detail(`round ${round + 1}: ${times.length} of ${asked} lookups so far found and dialled their target (found by: ${describeCounts(foundBy)})` +
+        (lookupFailures.size > 0 ? `; failed: ${describeCounts(lookupFailures)}` : ''))
+    }
+    const running = federation.running.length
+    const rss = await federation.rssPerRelay()
+    const { rss: clientRss } = await clientStatus(clientHosts)
+    detail(`lookups: ${asked} asked (${askedMoved} of clients that had moved, ${foundMoved} of them found), ${times.length} found and dialled; ` +
+      (times.length > 0 ? `ms min ${ms(Math.min(...times))}, p50 ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}` : 'none'))
+    detail(`memory: relay processes ${rss.map(b => (b / 2 ** 20).toFixed(0)).join(' ')} MB per relay; client processes ${clientRss.map(b => (b / 2 ** 20).toFixed(1)).join(' ')} MB per client`)
+    if (times.length === 0) throw new Error('no lookup found and dialled its target: no dht_lookup_100 figures')
+    print('dht_relays', running, '')
+    print('dht_lookup_100_p50_ms', percentile(times, 50), 'ms')
+    print('dht_lookup_100_p99_ms', percentile(times, 99), 'ms')
+    print('dht_lookup_success_ratio', Number((times.length / asked).toFixed(3)), '')
+    print('dht_relay_rss_mb', Number((median(rss) / 2 ** 20).toFixed(1)), 'MB')
+  } finally {
+    await Promise.all(searchers.map(stopPeer))
+    await Promise.all(clientHosts.map(async h => h.stop()))
+    await Promise.all(relayHosts.map(async h => h.stop()))
+    await rm(dataDir, { recursive: true, force: true })
+    detail(`done in ${seconds(performance.now() - started)}`)
+  }
+}
