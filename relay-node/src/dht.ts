@@ -83,7 +83,7 @@ function isCircuit (bytes: Uint8Array): boolean {
   }
 }
 
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 }
 

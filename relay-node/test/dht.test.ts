@@ -22,10 +22,10 @@ import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { loadOrCreateIdentity } from '../src/identity.ts'
 import { createRelayNode } from '../src/index.ts'
 import { createLogger } from '../src/log.ts'
-import { client, config, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
+import { client, collect, config, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayConfig, RelayNode } from '../src/index.ts'
 import type { Identify } from '@libp2p/identify'
-import type { KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
+import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
@@ -106,16 +106,6 @@ async function relayPair (via: 'ws' | 'tcp', extra: Partial<RelayConfig> = {}): 
   expect(await metric(r1, 'parley_relay_dht_peers')).toBe(1)
   expect(await metric(r2, 'parley_relay_dht_peers')).toBe(1)
   return [r1, r2]
-}
-
-async function collect (events: AsyncIterable<QueryEvent>): Promise<{ events: QueryEvent[], error?: Error }> {
-  const out: QueryEvent[] = []
-  try {
-    for await (const event of events) out.push(event)
-    return { events: out }
-  } catch (err) {
-    return { events: out, error: err as Error }
-  }
 }
 
 describe('relay-nodes share one DHT', () => {

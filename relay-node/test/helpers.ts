@@ -16,6 +16,7 @@ import { afterEach, beforeEach } from 'vitest'
 import { parseConfig } from '../src/config.ts'
 import { createRelayNode } from '../src/index.ts'
 import type { RelayConfig, RelayNode, RelayNodeOptions } from '../src/index.ts'
+import type { QueryEvent } from '@libp2p/kad-dht'
 import type { Libp2p, ServiceMap } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -78,3 +79,14 @@ export function circuitOf (node: Libp2p): Multiaddr | undefined {
 }
 
 export const hasCircuit = (node: Libp2p): boolean => circuitOf(node) != null
+
+/** Every event of a DHT query, and the error it ended with, if any (the DHT's generators end in errors on refusals). */
+export async function collect (events: AsyncIterable<QueryEvent>): Promise<{ events: QueryEvent[], error?: Error }> {
+  const out: QueryEvent[] = []
+  try {
+    for await (const event of events) out.push(event)
+    return { events: out }
+  } catch (err) {
+    return { events: out, error: err as Error }
+  }
+}

@@ -8,7 +8,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { PEER_RECORD_TTL_MS, openPeerRecord, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
-import { PeerRecordStore, PeerRecordStoreError } from '../src/peer-records/store.ts'
+import { PeerRecordStore, PeerRecordRefusedError } from '../src/peer-records/store.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
 const RELAY = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
@@ -26,8 +26,8 @@ function codeOf (fn: () => unknown): string | undefined {
     fn()
     return undefined
   } catch (err) {
-    expect(err).toBeInstanceOf(PeerRecordStoreError)
-    return (err as PeerRecordStoreError).code
+    expect(err).toBeInstanceOf(PeerRecordRefusedError)
+    return (err as PeerRecordRefusedError).code
   }
 }
 

@@ -21,7 +21,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS, openPeerRecord, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { PEER_RECORD_PUTS_PER_MINUTE } from '../src/peer-records/service.ts'
-import { circuitOf, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
+import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -57,16 +57,6 @@ async function recordClient (privateKey: PrivateKey, dial: string, reserve: bool
   for (const address of also) await node.dial(multiaddr(address))
   await vi.waitFor(() => { expect(node.services.dht.routingTable.size).toBe(1 + also.length) }, WAIT)
   return node
-}
-
-async function collect (events: AsyncIterable<QueryEvent>): Promise<{ events: QueryEvent[], error?: Error }> {
-  const out: QueryEvent[] = []
-  try {
-    for await (const event of events) out.push(event)
-    return { events: out }
-  } catch (err) {
-    return { events: out, error: err as Error }
-  }
 }
 
 /** The relays that answered a PUT_VALUE of `put` (stored it), and those that reset the stream. */

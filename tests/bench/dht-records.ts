@@ -31,7 +31,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
-import { ChildHost, Federation, RelayHost } from './federation-host.ts'
+import { ChildHost, Federation, RelayHost, sample } from './federation-host.ts'
 import { startPeer, stopPeer } from './federation-peers.ts'
 import { count, describeCounts, detail, firstLine, ms, pick, pool, seconds, settleDht, startRelays } from './federation.ts'
 import { median, percentile, print } from './lib.ts'
@@ -168,11 +168,6 @@ async function perHost (clients: Array<ClientStatus & { host: ClientHost }>, wha
     if (what === 'move') await host.request({ type: 'move', peers }, 'moved', STATUS_TIMEOUT_MS)
     else await host.request({ type: 'offline', peers }, 'offline-done', STATUS_TIMEOUT_MS)
   }))
-}
-
-function sample<T> (items: readonly T[], n: number): T[] {
-  const copy = [...items].sort(() => Math.random() - 0.5)
-  return copy.slice(0, n)
 }
 
 export async function benchDhtRecords (): Promise<void> {

@@ -19,7 +19,8 @@ const HOST_STOP_TIMEOUT_MS = 30_000
 /** Time a relay process is given to answer beyond the work it was asked to do. */
 export const HOST_REPLY_MARGIN_MS = 10_000
 
-function sample<T> (items: readonly T[], n: number): T[] {
+/** `n` of `items`, picked at random. */
+export function sample<T> (items: readonly T[], n: number): T[] {
   const copy = [...items]
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1))

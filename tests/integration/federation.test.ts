@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { getContact, upsertContact } from '../../src/lib/db/contacts.ts'
 import { chatMessages } from '../../src/lib/db/messages.ts'
-import { startFederation, WAIT } from './harness.ts'
+import { peerIdOf, relaysOf, startFederation, WAIT } from './harness.ts'
 import type { ParleyDb } from '../../src/lib/db/db.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { Federation, Peer } from './harness.ts'
@@ -25,17 +25,6 @@ const FAILOVER_MS = 30_000
 
 async function states (db: ParleyDb, contactId: ContactId): Promise<string[]> {
   return (await chatMessages(db, contactId)).map(m => `${m.direction}:${m.body}:${m.state}`)
-}
-
-function peerIdOf (peer: Peer): string {
-  const id = peer.node.status.peerId
-  if (id == null) throw new Error('the peer has no identity')
-  return id
-}
-
-/** The relays (PeerIDs) whose circuits the peer's addresses go through. */
-function relaysOf (peer: Peer): string[] {
-  return [...new Set(peer.node.status.addresses.flatMap(a => /\/p2p\/(\w+)\/p2p-circuit/.exec(a)?.[1] ?? []))].sort()
 }
 
 /**

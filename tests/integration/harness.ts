@@ -221,3 +221,15 @@ export async function rawAsker<Reply> (from: Peer, to: Peer, protocol: string, d
     return reply
   }
 }
+
+/** The PeerID of a peer that has an identity. */
+export function peerIdOf (peer: Peer): string {
+  const id = peer.node.status.peerId
+  if (id == null) throw new Error('the peer has no identity')
+  return id
+}
+
+/** The relays (PeerIDs) whose circuits the peer's addresses go through. */
+export function relaysOf (peer: Peer): string[] {
+  return [...new Set(peer.node.status.addresses.flatMap(a => /\/p2p\/(\w+)\/p2p-circuit/.exec(a)?.[1] ?? []))].sort()
+}

@@ -5,9 +5,9 @@ import { chatMessages } from '../../src/lib/db/messages.ts'
 import { peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { startFederation, WAIT } from './harness.ts'
+import { peerIdOf, relaysOf, startFederation, WAIT } from './harness.ts'
 import type { RelayNode } from '../../relay-node/src/index.ts'
-import type { Federation, Peer } from './harness.ts'
+import type { Federation } from './harness.ts'
 import type { QueryEvent } from '@libp2p/kad-dht'
 
 /**
@@ -27,17 +27,6 @@ afterEach(async () => {
 
 /** Reservations move within this after a relay stops (federation.test.ts). */
 const FAILOVER_MS = 30_000
-
-function peerIdOf (peer: Peer): string {
-  const id = peer.node.status.peerId
-  if (id == null) throw new Error('the peer has no identity')
-  return id
-}
-
-/** The relays (PeerIDs) whose circuits the peer's addresses go through. */
-function relaysOf (peer: Peer): string[] {
-  return [...new Set(peer.node.status.addresses.flatMap(a => /\/p2p\/(\w+)\/p2p-circuit/.exec(a)?.[1] ?? []))].sort()
-}
 
 /** A sample of a relay's /metrics, e.g. `parley_peer_records`. */
 async function metric (r: RelayNode | undefined, sample: string): Promise<number> {

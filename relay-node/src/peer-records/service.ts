@@ -21,10 +21,10 @@
  */
 import { MessageType } from '@libp2p/kad-dht'
 import { Libp2pRecord } from '@libp2p/record'
-import { PEER_RECORD_NAMESPACE, PeerRecordError, openPeerRecord } from '@parley/protocol/peer-record/record'
+import { PeerRecordError, isPeerRecordKey, openPeerRecord } from '@parley/protocol/peer-record/record'
 import { RateLimiter } from '@parley/protocol/rate-limit'
-import { DhtInternalsError } from '../dht.ts'
-import { PeerRecordStore, PeerRecordStoreError } from './store.ts'
+import { DhtInternalsError, equalBytes } from '../dht.ts'
+import { PeerRecordRefusedError, PeerRecordStore } from './store.ts'
 import { routingTableOf } from './kad-internals.ts'
 import { RelayBook } from './relay-book.ts'
 import { Replicator } from './replicator.ts'
@@ -46,14 +46,6 @@ interface Handler {
   handle(peer: PeerId, msg: { key?: Uint8Array, record?: Uint8Array }): Promise<{ record?: Uint8Array } | undefined>
 }
 
-/** Why a request was refused, with the code it is counted by. */
-export class PeerRecordRefusedError extends Error {
-  override name = 'PeerRecordRefusedError'
-  constructor (readonly code: PeerRecordRefusal, message: string) {
-    super(message)
-  }
-}
-
 export interface PeerRecordServiceInit {
   log: Logger
   metrics: PeerRecordsMetrics
@@ -65,10 +57,6 @@ export interface PeerRecordService {
   readonly store: PeerRecordStore
   stop(): void
 }
-
-const NAMESPACE_PREFIX = new TextEncoder().encode(`/${PEER_RECORD_NAMESPACE}/`)
-const isOurs = (key: Uint8Array | undefined): key is Uint8Array => key != null && NAMESPACE_PREFIX.every((b, i) => key[i] === b)
-const equalBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
 function handlersOf (dht: unknown): Record<string, Partial<Handler> | undefined> {
   const handlers = (dht as { rpc?: { handlers?: Record<string, Partial<Handler> | undefined> } } | undefined)?.rpc?.handlers
@@ -133,7 +121,7 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
           log.debug('holding a peer record', { peer: opened.peer, seq: opened.seq.toString(), relays: opened.relays })
         }
       } catch (err) {
-        if (err instanceof PeerRecordStoreError) return refuse('put', err.code, err.message)
+        if (err instanceof PeerRecordRefusedError) return refuse('put', err.code, err.message)
         throw err
       }
       return msg
@@ -144,7 +132,7 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
     handle: async (peer, msg) => {
       if (!await allowed(peer, relayGets, browserGets)) refuse('get', 'rate', `${peer.toString()} looks up too often`)
       const response = await getValue.handle(peer, msg)
-      if (response == null || !isOurs(msg.key)) return response
+      if (response == null || !isPeerRecordKey(msg.key)) return response
       const held = store.get(msg.key)
       metrics.lookedUp(held != null)
       if (held != null) response.record = new Libp2pRecord(held.key, held.bytes, new Date(held.receivedAt)).serialize()

@@ -6,6 +6,7 @@
  * service opens a record (peer-record/record.ts) before it comes here.
  */
 import { PEER_RECORD_TTL_MS } from '@parley/protocol/peer-record/record'
+import type { PeerRecordRefusal } from './metrics.ts'
 import type { OpenedPeerRecord } from '@parley/protocol/peer-record/record'
 
 /** Records one relay holds at most (about 600 bytes each with two addresses: some 30 MB). */
@@ -24,12 +25,10 @@ export interface HeldRecord {
   expiresAt: number
 }
 
-/** Why the store turns a valid record away: an older (or other same-numbered) record than the one held, or no room left. */
-export type StoreRefusal = 'stale' | 'full'
-
-export class PeerRecordStoreError extends Error {
-  override name = 'PeerRecordStoreError'
-  constructor (readonly code: StoreRefusal, message: string) {
+/** Why a relay refused a peer record request, with the code it is counted by (the store's own: stale, full). */
+export class PeerRecordRefusedError extends Error {
+  override name = 'PeerRecordRefusedError'
+  constructor (readonly code: PeerRecordRefusal, message: string) {
     super(message)
   }
 }
@@ -40,6 +39,14 @@ export interface PeerRecordStoreInit {
 }
 
 const hexOf = (key: Uint8Array): string => Buffer.from(key).toString('hex')
+
+type Comparison = 'same' | 'stale' | 'newer'
+
+/** `bytes` (made at `opened.seq`) against the record `held` under its key. */
+function compare (held: HeldRecord | undefined, bytes: Uint8Array, opened: Pick<OpenedPeerRecord, 'seq'>): Comparison {
+  if (held === undefined || held.seq < opened.seq) return 'newer'
+  return held.seq === opened.seq && Buffer.from(held.bytes).equals(bytes) ? 'same' : 'stale'
+}
 
 export class PeerRecordStore {
   readonly #records = new Map<string, HeldRecord>()
@@ -56,17 +63,17 @@ export class PeerRecordStore {
    * Holds `opened` (whose envelope is `bytes`) under `key`; resolves whether
    * it changed anything (false: this very record was held already).
    *
-   * @throws PeerRecordStoreError stale (the held record is as new or newer) or full
+   * @throws PeerRecordRefusedError stale (the held record is as new or newer) or full
    */
   put (key: Uint8Array, bytes: Uint8Array, opened: OpenedPeerRecord): boolean {
     const id = hexOf(key)
     const now = this.#now()
     const held = this.#live(id, now)
-    if (held !== undefined) {
-      if (held.seq === opened.seq && Buffer.from(held.bytes).equals(bytes)) return false
-      if (held.seq >= opened.seq) throw new PeerRecordStoreError('stale', `a record made at ${held.seq} is held for this peer; this one was made at ${opened.seq}`)
-    } else if (this.#records.size >= this.#max && this.sweep() === 0) {
-      throw new PeerRecordStoreError('full', `this relay holds ${this.#max} peer records, its most`)
+    const compared = compare(held, bytes, opened)
+    if (compared === 'same') return false
+    if (compared === 'stale') throw new PeerRecordRefusedError('stale', `a record made at ${held?.seq} is held for this peer; this one was made at ${opened.seq}`)
+    if (held === undefined && this.#records.size >= this.#max && this.sweep() === 0) {
+      throw new PeerRecordRefusedError('full', `this relay holds ${this.#max} peer records, its most`)
     }
     this.#drop(id)
     const record: HeldRecord = { key, bytes, seq: opened.seq, relays: opened.relays, receivedAt: now, expiresAt: Math.min(opened.expiresAt, now + PEER_RECORD_TTL_MS) }
@@ -80,10 +87,8 @@ export class PeerRecordStore {
    * the costlier checks: 'same' (this very record is held), 'stale' (an as new
    * or newer one is), or 'newer'.
    */
-  compare (key: Uint8Array, bytes: Uint8Array, opened: Pick<OpenedPeerRecord, 'seq'>): 'same' | 'stale' | 'newer' {
-    const held = this.get(key)
-    if (held === undefined || held.seq < opened.seq) return 'newer'
-    return held.seq === opened.seq && Buffer.from(held.bytes).equals(bytes) ? 'same' : 'stale'
+  compare (key: Uint8Array, bytes: Uint8Array, opened: Pick<OpenedPeerRecord, 'seq'>): Comparison {
+    return compare(this.get(key), bytes, opened)
   }
 
   /** The record held under `key`, unless it has expired (then it is dropped). */

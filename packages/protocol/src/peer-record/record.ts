@@ -74,9 +74,14 @@ export function peerRecordKey (peer: PeerId): Uint8Array {
   return key
 }
 
+/** Whether `key` is under `/parley-peer/` (what it names is checked by {@link peerOfRecordKey}). */
+export function isPeerRecordKey (key: Uint8Array | undefined): key is Uint8Array {
+  return key != null && key.byteLength > KEY_PREFIX.byteLength && KEY_PREFIX.every((b, i) => key[i] === b)
+}
+
 /** The PeerID a record key names; throws PeerRecordError('bad-key') when it is not one of ours. */
 export function peerOfRecordKey (key: Uint8Array): PeerId {
-  if (key.byteLength <= KEY_PREFIX.byteLength || key.byteLength > KEY_PREFIX.byteLength + 128 || !KEY_PREFIX.every((b, i) => key[i] === b)) {
+  if (!isPeerRecordKey(key) || key.byteLength > KEY_PREFIX.byteLength + 128) {
     throw new PeerRecordError('bad-key', `not a ${PEER_RECORD_NAMESPACE} key`)
   }
   try {
