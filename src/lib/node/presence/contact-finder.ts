@@ -161,11 +161,14 @@ export class ContactFinder implements ContactDialer, Startable {
     // others is kept only when neither spoke; the address that worked comes first; an address that
     // was just dialled in vain is not kept (a relay may still be repeating where the contact was
     // before it moved)
+    // or through a relay it was dialled through in vain (a record made before the contact moved
+    // names that relay's /webrtc circuits too, or its circuits in another form)
     // (the connection's own address too: a WebRTC dial may be signalled over another connection)
-    const failed = new Set(dialError == null ? [] : known.map(String))
+    const failed = dialError == null ? [] : known
     const answered = (own.length > 0 || recorded.length > 0 ? [...own, ...recorded] : heard)
-    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered]).filter(a => !failed.has(a.toString()))
-    const keep = kept.length > 0 ? kept : found.filter(a => !failed.has(a.toString()))
+    const fresh = (address: Multiaddr): boolean => address.equals(connection.remoteAddr) || !failed.some(f => sameRoute(f, address))
+    const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered]).filter(fresh)
+    const keep = kept.length > 0 ? kept : found.filter(fresh)
     if (keep.length > 0) await this.#remember(peerId, keep)
     return connection
   }
@@ -293,6 +296,13 @@ export class ContactFinder implements ContactDialer, Startable {
       this.#log.error('could not keep the new addresses of %p - %e', peerId, err)
     }
   }
+}
+
+/** Whether `b` is `a` or goes through the same relay as `a` (a circuit address). */
+function sameRoute (a: Multiaddr, b: Multiaddr): boolean {
+  if (a.equals(b)) return true
+  const relay = circuitRelayId(a.toString())
+  return relay != null && relay === circuitRelayId(b.toString())
 }
 
 /**

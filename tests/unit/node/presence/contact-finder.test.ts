@@ -212,6 +212,20 @@ describe('ContactFinder.connect', () => {
     expect(stored?.map(String)).toEqual([fresh])
   })
 
+  it("a record made before the contact moved names the relay just dialled in vain: none of that relay's circuits is kept, /webrtc included", async () => {
+    // B knew A at `relay` (which stopped); relay2 holds A's reservation now, and A's record still names `relay`
+    const old = `${circuitVia(relay)}/p2p/${peer.toString()}`
+    const oldWebrtc = `${circuitVia(relay)}/webrtc/p2p/${peer.toString()}`
+    stored = [multiaddr(old)]
+    records = [[relay2, await sealPeerRecord(peerKey, [multiaddr(old), multiaddr(oldWebrtc), multiaddr(circuitVia(relay2))], BigInt(Date.now()))]]
+    dialWorks = (target) => target.includes(relay2)
+
+    await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect((await getContact(db, contactId))?.addresses).toEqual([found()])
+    expect(stored?.map(String)).toEqual([found()])
+  })
+
   it('with no known address, goes to the DHT first (libp2p would answer from its own peer store)', async () => {
     stored = []
     await finder.connect({ peerId: peer.toString() }, { signal: signal() })
