@@ -77,7 +77,7 @@ async function startClient (relays: string[]): Promise<void> {
   for (let attempt = 1; node === undefined; attempt++) {
     try {
       // its first DHT self-query runs in the background: the publisher's first put waits for what it needs
-      node = (await startPeer({ relayAddr: pick(relays), reserve: true, privateKey, records: true, waitForJoin: false })).node
+      node = (await startPeer({ relayAddr: pick(relays), reserve: true, privateKey, records: true, waitForJoin: false, refresh: false })).node
     } catch (err) {
       if (attempt >= START_TRIES) throw err
     }
@@ -124,6 +124,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
           try {
             await startClient(message.relays)
             started++
+            if (started % 50 === 0) process.stderr.write(`federation: ${started} clients started in a client process\n`)
           } catch (err) {
             failed.push(firstLine(err))
           }

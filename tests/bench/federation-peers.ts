@@ -127,12 +127,31 @@ export interface StartPeerOptions {
   records?: boolean
   /** wait for its first DHT self-query (default true); without, `joined` says whether it had finished by then */
   waitForJoin?: boolean
+  /**
+   * run kad-dht's routing-table refresh (default true): at start and every 5 min, a random-walk
+   * query for each bucket. A thousand clients' refreshes at once are more than two cores shared
+   * with a hundred relays can answer; a browser runs its own on its own CPU
+   */
+  refresh?: boolean
 }
 
 export interface StartedPeer {
   node: FederationPeer
   /** whether its first DHT self-query finished within JOIN_TIMEOUT_MS */
   joined: boolean
+}
+
+/**
+ * Turns kad-dht's routing-table refresh off before the node starts: its
+ * `afterStart` runs the first refresh, and each refresh schedules the next
+ * (kad-dht 16: `routingTableRefresh`, private in its types; checked here).
+ */
+function withoutRefresh (dht: SingleKadDHT): void {
+  const refresh: unknown = Reflect.get(dht, 'routingTableRefresh')
+  if (typeof refresh !== 'object' || refresh == null || typeof Reflect.get(refresh, 'afterStart') !== 'function') {
+    throw new Error('kad-dht has no routingTableRefresh.afterStart: see withoutRefresh in tests/bench/federation-peers.ts')
+  }
+  Reflect.set(refresh, 'afterStart', async () => {})
 }
 
 /** A browser-like client connected to `relayAddr`, joined to the DHT, holding a reservation when asked to. */
@@ -156,7 +175,11 @@ export async function startPeer (options: StartPeerOptions): Promise<StartedPeer
       // client mode: it asks the relays and answers nobody, like the browser's node. The relays
       // listen on loopback: the default mapper would drop those (private) addresses
       // (kadDHT() is typed as KadDHT; the instance is a SingleKadDHT, it has the routing table)
-      dht: kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper, ...(options.records === true ? PEER_RECORD_DHT_OPTIONS : {}) }) as (components: KadDHTComponents) => SingleKadDHT
+      dht: (components: KadDHTComponents) => {
+        const dht = (kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper, ...(options.records === true ? PEER_RECORD_DHT_OPTIONS : {}) }) as (components: KadDHTComponents) => SingleKadDHT)(components)
+        if (options.refresh === false) withoutRefresh(dht)
+        return dht
+      }
     }
   })
   const dhtJoined = joined(node, JOIN_TIMEOUT_MS)
