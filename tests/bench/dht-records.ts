@@ -23,6 +23,12 @@
  *   dht_relay_rss_mb           resident memory per relay: each relay process's RSS over the relays it runs, median
  *
  * Details (which answer found each target, failures, memory) go to stderr as `federation: …` lines.
+ *
+ * On two cores this does not fit: each relay process was busy about three
+ * quarters of the time while the relays' DHT formed, before any client came,
+ * and once clients came, their Noise handshakes timed out. PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS
+ * run it smaller; PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every
+ * child process (federation-host.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -40,14 +46,22 @@ import type { FederationPeer } from './federation-peers.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+function positive (value: string | undefined, fallback: number): number {
+  if (value == null || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`a whole number of at least 1 expected, not "${value}"`)
+  return n
+}
+
 const RELAYS = 100
 const RELAY_PROCESSES = 10
-const CLIENTS = 1000
+/** PARLEY_BENCH_DHT_CLIENTS / _ROUNDS: fewer, to try the bench out (the figures are for 1,000 clients and 5 rounds) */
+const CLIENTS = positive(process.env.PARLEY_BENCH_DHT_CLIENTS, 1000)
 const CLIENT_PROCESSES = 4
 /** Clients a client process starts at once (more time out their handshakes on two cores shared with a hundred relays). */
 const CLIENT_START_CONCURRENCY = 3
 const SEARCHERS = 10
-const ROUNDS = 5
+const ROUNDS = positive(process.env.PARLEY_BENCH_DHT_ROUNDS, 5)
 /** In each round: clients moved, clients gone offline, lookups. */
 const MOVES_PER_ROUND = 20
 const OFFLINE_PER_ROUND = 20

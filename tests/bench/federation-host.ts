@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import type { FromRelayHost, RelayStatus, ToRelayHost } from './federation-relays.ts'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
+const PROFILE_DIR = process.env.PARLEY_BENCH_FEDERATION_CPU_PROF
 const RELAY_HOST_SCRIPT = join(import.meta.dirname, 'federation-relays.ts')
 
 /** A relay process loads relay-node through tsx before it answers. */
@@ -47,7 +48,8 @@ export class ChildHost<To extends Message, From extends Message> {
   constructor (readonly index: number, script: string, readonly what: string) {
     this.child = fork(script, [], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx'],
+      // PARLEY_BENCH_FEDERATION_CPU_PROF=<dir>: each child writes a V8 CPU profile there when it exits (tests/bench/cpuprofile-top.ts reads it)
+      execArgv: ['--import', 'tsx', ...(PROFILE_DIR == null || PROFILE_DIR === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     })
     this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => {
