@@ -26,9 +26,10 @@
  *
  * On two cores this does not fit: each relay process was busy about three
  * quarters of the time while the relays' DHT formed, before any client came,
- * and once clients came, their Noise handshakes timed out. PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS
- * run it smaller; PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every
- * child process (federation-host.ts).
+ * and once clients came, their Noise handshakes timed out.
+ * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
+ * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
+ * (federation-host.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -158,15 +158,14 @@ export class ContactFinder implements ContactDialer, Startable {
     const connection = await node.dial(found, options)
     this.#lookups.delete(peerId.toString())
     // a relay speaking for itself comes first, then the contact's own record; what relays said of
-    // others is kept only when neither spoke; the address that worked comes first; an address that
-    // was just dialled in vain is not kept (a relay may still be repeating where the contact was
-    // before it moved)
-    // or through a relay it was dialled through in vain (a record made before the contact moved
-    // names that relay's /webrtc circuits too, or its circuits in another form)
+    // others is kept only when neither spoke; the address that worked comes first; no circuit
+    // through a relay that a known address was just dialled through in vain is kept (a relay may
+    // still be repeating where the contact was before it moved, and a record made then names that
+    // relay's /webrtc circuits too)
     // (the connection's own address too: a WebRTC dial may be signalled over another connection)
-    const failed = dialError == null ? [] : known
+    const failedRelays = new Set(dialError == null ? [] : known.flatMap(a => circuitRelayId(a.toString()) ?? []))
     const answered = (own.length > 0 || recorded.length > 0 ? [...own, ...recorded] : heard)
-    const fresh = (address: Multiaddr): boolean => address.equals(connection.remoteAddr) || !failed.some(f => sameRoute(f, address))
+    const fresh = (address: Multiaddr): boolean => address.equals(connection.remoteAddr) || !failedRelays.has(circuitRelayId(address.toString()) ?? '')
     const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered]).filter(fresh)
     const keep = kept.length > 0 ? kept : found.filter(fresh)
     if (keep.length > 0) await this.#remember(peerId, keep)
@@ -296,13 +295,6 @@ export class ContactFinder implements ContactDialer, Startable {
       this.#log.error('could not keep the new addresses of %p - %e', peerId, err)
     }
   }
-}
-
-/** Whether `b` is `a` or goes through the same relay as `a` (a circuit address). */
-function sameRoute (a: Multiaddr, b: Multiaddr): boolean {
-  if (a.equals(b)) return true
-  const relay = circuitRelayId(a.toString())
-  return relay != null && relay === circuitRelayId(b.toString())
 }
 
 /**
