@@ -34,7 +34,7 @@ import { testLogger } from '../support/fake-components.ts'
 import { capture, contains } from '../support/mailbox-capture.ts'
 import { befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
-import type { Ed25519PrivateKey, Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { Connection, Ed25519PrivateKey, Libp2pEvents, PeerId } from '@libp2p/interface'
 
 let harness: Harness
 beforeEach(async () => { harness = await startHarness() })
@@ -42,6 +42,20 @@ afterEach(async () => { await harness.close() })
 
 const SLOW = { timeout: 90_000, interval: 200 }
 const text = new TextEncoder()
+
+/** `connection` as it is, but for the streams it opens, which do not offer `protocol`. */
+function offering (connection: Connection, protocol: string): Connection {
+  return new Proxy(connection, {
+    get (target, property) {
+      if (property === 'newStream') {
+        const newStream: Connection['newStream'] = async (protocols, options) => target.newStream([protocols].flat().filter((p) => p !== protocol), options)
+        return newStream
+      }
+      const value: unknown = Reflect.get(target, property, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    }
+  })
+}
 
 async function keyOf (peer: Peer): Promise<Ed25519PrivateKey> {
   return privateKeyFromProtobuf((await getProfile(peer.db))!.privateKey) as Ed25519PrivateKey
@@ -126,9 +140,15 @@ describe('group items in session boxes', () => {
     const { aToB } = await befriend(alice, bob)
     const { aToB: aToC } = await befriend(alice, carol)
     await vi.waitFor(async () => { expect((await alice.db.contacts.bulkGet([aToB, aToC])).map((c) => c?.state)).toEqual(['accepted', 'accepted']) }, WAIT)
-    // Carol's app is older: it does not listen on 2.0.0
+    // Carol's app is older: it neither listens on 2.0.0 nor opens it (libp2p takes a peer that opened a
+    // stream on a protocol to speak it, so a Carol who still sent her own requests in boxes would be
+    // sealed for, as a newer app is)
     const carolId = carol.node.status.peerId ?? ''
     await carol.node.libp2p?.unhandle(GROUP_PROTOCOL_V2)
+    const carolGroup = carol.node.libp2p?.services.group
+    if (carolGroup === undefined) throw new Error('Carol has no group service')
+    const send = carolGroup.send.bind(carolGroup)
+    carolGroup.send = async (connection, request, options) => send(offering(connection, GROUP_PROTOCOL_V2), request, options)
     // and said so (identify push): an older app never said it spoke 2.0.0, and a peer that did gets its box sealed before the stream opens
     const carolPeer = peerIdFromString(carolId)
     await vi.waitFor(async () => { expect((await alice.node.libp2p?.peerStore.get(carolPeer))?.protocols).not.toContain(GROUP_PROTOCOL_V2) }, WAIT)
