@@ -30,12 +30,18 @@ export interface Tally {
   note?: string
   /** Names of the failed tests (file › title), so the summary says which. */
   failedTests?: string[]
+  /** why each failed, by its name in `failedTests`: the error's first lines */
+  reasons?: Reasons
 }
+
+/** A failed test's name → the first lines of its error (no colour codes, paths relative to the repo). */
+export type Reasons = Record<string, string[]>
 
 export interface ReportCounts {
   passed: number
   failed: number
   failedTests: string[]
+  reasons?: Reasons
   /** a Playwright report's counts per project (browser), in the config's order */
   projects?: ProjectCounts[]
 }
@@ -45,6 +51,7 @@ export interface ProjectCounts {
   passed: number
   failed: number
   failedTests: string[]
+  reasons?: Reasons
 }
 
 export function step (name: string): void {
@@ -219,7 +226,27 @@ export function tally (suite: string, counts: ReportCounts | undefined, result: 
   if (result.failure != null && counts.failed === 0) {
     return { suite, passed: counts.passed, failed: 1, note: `${result.failure} with no failed test in the report` }
   }
-  return { suite, passed: counts.passed, failed: counts.failed, failedTests: counts.failedTests }
+  return { suite, passed: counts.passed, failed: counts.failed, failedTests: counts.failedTests, ...withReasons(counts.reasons) }
+}
+
+/** Lines of a failure's error that the summary shows under its name. */
+const REASON_LINES = 8
+
+/**
+ * The first lines of the first non-empty error message: CI shows only the
+ * output's tail, and a failure that does not reproduce here must say there
+ * which wait or assertion broke.
+ */
+export function reasonOf (messages: unknown): string[] | undefined {
+  const text = (Array.isArray(messages) ? messages : [messages]).find((m): m is string => typeof m === 'string' && m.trim() !== '')
+  if (text === undefined) return undefined
+  // without the colour codes a reporter leaves in its messages
+  const plain = text.replace(/\u001b\[[0-9;]*m/g, '').replaceAll(`${REPO_ROOT}/`, '')
+  return plain.split('\n').map((line) => line.trimEnd()).filter((line) => line.trim() !== '').slice(0, REASON_LINES)
+}
+
+function withReasons (reasons: Reasons | undefined): { reasons?: Reasons } {
+  return reasons === undefined || Object.keys(reasons).length === 0 ? {} : { reasons }
 }
 
 /**
@@ -230,7 +257,7 @@ export function tally (suite: string, counts: ReportCounts | undefined, result: 
 export function tallyByProject (suite: string, counts: ReportCounts | undefined, result: RunResult): Tally[] {
   const projects = counts?.projects ?? []
   if (counts == null || projects.length === 0) return [tally(suite, counts, result)]
-  const tallies: Tally[] = projects.map((p) => ({ suite: `${suite} ${p.name}`, passed: p.passed, failed: p.failed, failedTests: p.failedTests }))
+  const tallies: Tally[] = projects.map((p) => ({ suite: `${suite} ${p.name}`, passed: p.passed, failed: p.failed, failedTests: p.failedTests, ...withReasons(p.reasons) }))
   if (result.failure != null && counts.failed === 0) {
     tallies.push({ suite, passed: 0, failed: 1, note: `${result.failure} with no failed test in the report` })
   }
@@ -240,27 +267,32 @@ export function tallyByProject (suite: string, counts: ReportCounts | undefined,
 interface VitestReport {
   numPassedTests?: unknown
   numFailedTests?: unknown
-  testResults?: Array<{ name?: unknown, assertionResults?: Array<{ status?: unknown, fullName?: unknown }> }>
+  testResults?: Array<{ name?: unknown, assertionResults?: Array<{ status?: unknown, fullName?: unknown, failureMessages?: unknown }> }>
 }
 
 export async function readVitestReport (path: string): Promise<ReportCounts | undefined> {
   const report = await readJson(path) as VitestReport | undefined
   if (report == null || !isCount(report.numPassedTests) || !isCount(report.numFailedTests)) return undefined
   const failedTests: string[] = []
+  const reasons: Reasons = {}
   for (const file of Array.isArray(report.testResults) ? report.testResults : []) {
     const where = typeof file.name === 'string' ? relativeToRepo(file.name) : '?'
     for (const test of Array.isArray(file.assertionResults) ? file.assertionResults : []) {
-      if (test.status === 'failed') failedTests.push(`${where} › ${String(test.fullName)}`)
+      if (test.status !== 'failed') continue
+      const name = `${where} › ${String(test.fullName)}`
+      failedTests.push(name)
+      const reason = reasonOf(test.failureMessages)
+      if (reason !== undefined) reasons[name] = reason
     }
   }
-  return { passed: report.numPassedTests, failed: report.numFailedTests, failedTests }
+  return { passed: report.numPassedTests, failed: report.numFailedTests, failedTests, ...withReasons(reasons) }
 }
 
 interface PlaywrightSuite {
   file?: unknown
   title?: unknown
   suites?: PlaywrightSuite[]
-  specs?: Array<{ title?: unknown, line?: unknown, tests?: Array<{ status?: unknown, projectName?: unknown }> }>
+  specs?: Array<{ title?: unknown, line?: unknown, tests?: Array<{ status?: unknown, projectName?: unknown, results?: Array<{ errors?: Array<{ message?: unknown }> }> }> }>
 }
 
 interface PlaywrightReport {
@@ -274,6 +306,7 @@ export async function readPlaywrightReport (path: string): Promise<ReportCounts 
   const stats = report?.stats
   if (stats == null || !isCount(stats.expected) || !isCount(stats.unexpected) || !isCount(stats.flaky)) return undefined
   const failedTests: string[] = []
+  const reasons: Reasons = {}
   const projects = new Map<string, ProjectCounts>()
   for (const project of Array.isArray(report?.config?.projects) ? report.config.projects : []) {
     if (typeof project.name === 'string') projects.set(project.name, { name: project.name, passed: 0, failed: 0, failedTests: [] })
@@ -292,9 +325,13 @@ export async function readPlaywrightReport (path: string): Promise<ReportCounts 
         if (test.status === 'unexpected' || test.status === 'flaky') {
           const line = `${here}:${String(spec.line)} › ${String(spec.title)}${test.status === 'flaky' ? ' (passed only on retry)' : ''}`
           failedTests.push(line)
+          // the first try's error: a flaky test's retry passed
+          const reason = reasonOf((Array.isArray(test.results) ? test.results : []).flatMap((r) => Array.isArray(r.errors) ? r.errors.map((e) => e.message) : []))
+          if (reason !== undefined) reasons[line] = reason
           if (project !== undefined) {
             project.failed++
             project.failedTests.push(line)
+            if (reason !== undefined) project.reasons = { ...project.reasons, [line]: reason }
           }
         }
       }
@@ -303,17 +340,21 @@ export async function readPlaywrightReport (path: string): Promise<ReportCounts 
   }
   for (const suite of Array.isArray(report?.suites) ? report.suites : []) visit(suite, '?')
   // A flaky test passed only on retry; CI treats it as a failure.
-  const counts: ReportCounts = { passed: stats.expected, failed: stats.unexpected + stats.flaky, failedTests }
+  const counts: ReportCounts = { passed: stats.expected, failed: stats.unexpected + stats.flaky, failedTests, ...withReasons(reasons) }
   // per project only when the projects account for every test the totals count
   const perProject = [...projects.values()]
   const sum = (key: 'passed' | 'failed'): number => perProject.reduce((n, p) => n + p[key], 0)
   return perProject.length > 0 && sum('passed') === counts.passed && sum('failed') === counts.failed ? { ...counts, projects: perProject } : counts
 }
 
-/** Lines naming the failed tests, at most `limit` of them, for a summary's tail. */
+/**
+ * Lines naming the failed tests, at most `limit` of them, for a summary's
+ * tail; under each, indented, the first lines of its error.
+ */
 export function failedTestLines (tallies: Tally[], limit = 20): string[] {
-  const names = tallies.flatMap((t) => (t.failedTests ?? []).map((name) => `failed (${t.suite}): ${name}`))
-  return names.length > limit ? [...names.slice(0, limit), `… and ${names.length - limit} more`] : names
+  const failures = tallies.flatMap((t) => (t.failedTests ?? []).map((name) => [`failed (${t.suite}): ${name}`, ...(t.reasons?.[name] ?? []).map((line) => `    ${line}`)]))
+  const lines = failures.slice(0, limit).flat()
+  return failures.length > limit ? [...lines, `… and ${failures.length - limit} more`] : lines
 }
 
 /**

@@ -78,6 +78,44 @@ describe('test reports into counts and the names of what failed', () => {
     expect(tallyByProject('e2e', undefined, { code: 1, failure: 'x', stderr: '' })).toMatchObject([{ suite: 'e2e', passed: 0, failed: 1 }])
   })
 
+  it('the summary shows, under each failed test, the first lines of its error without colours or the repo\'s path', async () => {
+    const unit = join(dir, 'unit.json')
+    const message = `\u001b[31mAssertionError: expected [ 'a', 'c' ] not to include 'c'\u001b[39m\n\n    at ${REPO_ROOT}/tests/integration/x.test.ts:42:7\n${Array.from({ length: 12 }, (_, i) => `    at frame ${i}`).join('\n')}`
+    await writeFile(unit, JSON.stringify({
+      numPassedTests: 0,
+      numFailedTests: 2,
+      testResults: [{ name: `${REPO_ROOT}/tests/integration/x.test.ts`, assertionResults: [{ status: 'failed', fullName: 'x', failureMessages: [message] }, { status: 'failed', fullName: 'y', failureMessages: [] }] }]
+    }))
+    const lines = failedTestLines([tally('unit', await readVitestReport(unit), { code: 1, failure: 'exit code 1', stderr: '' })])
+    expect(lines.slice(0, 3)).toEqual([
+      'failed (unit): tests/integration/x.test.ts › x',
+      "    AssertionError: expected [ 'a', 'c' ] not to include 'c'",
+      '        at tests/integration/x.test.ts:42:7'
+    ])
+    // eight lines of it at most, and a test without a message gets its name alone
+    expect(lines).toHaveLength(1 + 8 + 1)
+    expect(lines.at(-1)).toBe('failed (unit): tests/integration/x.test.ts › y')
+
+    const e2e = join(dir, 'e2e.json')
+    await writeFile(e2e, JSON.stringify({
+      config: { projects: [{ name: 'chromium' }, { name: 'firefox' }] },
+      stats: { expected: 0, unexpected: 1, flaky: 1 },
+      suites: [{
+        file: 'chat.spec.ts',
+        specs: [{ title: 'sends', line: 3, tests: [
+          { projectName: 'chromium', status: 'unexpected', results: [{ errors: [{ message: 'Timed out 5000ms waiting for expect(locator).toBeVisible()' }] }] },
+          { projectName: 'firefox', status: 'flaky', results: [{ errors: [{ message: 'page.goto: net::ERR_ABORTED' }] }, { errors: [] }] }
+        ] }]
+      }]
+    }))
+    expect(failedTestLines(tallyByProject('e2e', await readPlaywrightReport(e2e), { code: 1, stderr: '' }))).toEqual([
+      'failed (e2e chromium): chat.spec.ts:3 › sends',
+      '    Timed out 5000ms waiting for expect(locator).toBeVisible()',
+      'failed (e2e firefox): chat.spec.ts:3 › sends (passed only on retry)',
+      '    page.goto: net::ERR_ABORTED'
+    ])
+  })
+
   it('a missing report is one failure; the summary lists names up to a limit', async () => {
     expect(await readVitestReport(join(dir, 'absent.json'))).toBeUndefined()
     expect(tally('unit', undefined, { code: 1, failure: 'exit code 1', stderr: '' })).toMatchObject({ passed: 0, failed: 1 })
