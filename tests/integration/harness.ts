@@ -11,6 +11,7 @@ import { NodeRoot } from '../../src/lib/node/kernel/root.ts'
 import type { RelayConfig, RelayNode, RelayNodeOptions } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { AppConfig } from '../../src/lib/node/kernel/app-config.ts'
+import type { PeerId } from '@libp2p/interface'
 import type { IncomingMessageEvent } from '../../src/lib/contract/index.ts'
 
 /**
@@ -119,9 +120,18 @@ export async function startFederation (count: number, relay: { options?: RelayNo
         ...relay.config
       }, relay.options))
     }
-    await vi.waitFor(() => {
+    // kad-dht pings a connected peer before it takes it into its routing table, once: on a loaded machine
+    // that ping can time out, and nothing asks again until a query meets the peer. Ask again here
+    await vi.waitFor(async () => {
+      for (const r of relays) {
+        const table = tableOf(r)
+        for (const other of relays) {
+          if (other === r || r.node.getConnections(other.node.peerId).length === 0) continue
+          if (await table.find(other.node.peerId) === undefined) table.queueRoutingTableUpdate(other.node.peerId)
+        }
+      }
       for (const r of relays) expect(r.node.services.dht.routingTable.size).toBe(count - 1)
-    }, WAIT)
+    }, { timeout: 60_000, interval: 500 }).catch(async (err: unknown) => { throw new Error(`the relays' DHT did not form: ${await missingPeers(relays)}`, { cause: err }) })
   } catch (err) {
     await close()
     throw err
@@ -151,6 +161,31 @@ export async function startFederation (count: number, relay: { options?: RelayNo
     },
     close
   }
+}
+
+/** What kad-dht's routing table has besides its typed `size`: finding a peer in it, and queueing one's addition (after a ping). */
+interface RoutingTableInside {
+  size: number
+  find(peer: PeerId): Promise<PeerId | undefined>
+  queueRoutingTableUpdate(peer: PeerId): void
+}
+
+function tableOf (relay: RelayNode): RoutingTableInside {
+  const table = relay.node.services.dht.routingTable as Partial<RoutingTableInside>
+  if (typeof table.find !== 'function' || typeof table.queueRoutingTableUpdate !== 'function') throw new Error('kad-dht\'s routing table has no find or queueRoutingTableUpdate any more: startFederation needs another way to fill it')
+  return table as RoutingTableInside
+}
+
+/** Which relay lacks which in its routing table, and whether they are connected (R1 is the first). */
+async function missingPeers (relays: readonly RelayNode[]): Promise<string> {
+  const missing: string[] = []
+  for (const [i, r] of relays.entries()) {
+    for (const [j, other] of relays.entries()) {
+      if (i === j || await tableOf(r).find(other.node.peerId) !== undefined) continue
+      missing.push(`R${i + 1} lacks R${j + 1} (${r.node.getConnections(other.node.peerId).length} connections)`)
+    }
+  }
+  return missing.join(', ')
 }
 
 /**
