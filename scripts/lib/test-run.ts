@@ -242,7 +242,9 @@ export function reasonOf (messages: unknown): string[] | undefined {
   if (text === undefined) return undefined
   // without the colour codes a reporter leaves in its messages
   const plain = text.replace(/\u001b\[[0-9;]*m/g, '').replaceAll(`${REPO_ROOT}/`, '')
-  return plain.split('\n').map((line) => line.trimEnd()).filter((line) => line.trim() !== '').slice(0, REASON_LINES)
+  // and without the stack's frames in libraries and Node itself, so that the test's own line shows
+  const library = (line: string): boolean => /^\s*at .*(node_modules|node:internal)/.test(line)
+  return plain.split('\n').map((line) => line.trimEnd()).filter((line) => line.trim() !== '' && !library(line)).slice(0, REASON_LINES)
 }
 
 function withReasons (reasons: Reasons | undefined): { reasons?: Reasons } {

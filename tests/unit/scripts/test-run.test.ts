@@ -78,9 +78,9 @@ describe('test reports into counts and the names of what failed', () => {
     expect(tallyByProject('e2e', undefined, { code: 1, failure: 'x', stderr: '' })).toMatchObject([{ suite: 'e2e', passed: 0, failed: 1 }])
   })
 
-  it('the summary shows, under each failed test, the first lines of its error without colours or the repo\'s path', async () => {
+  it('the summary shows, under each failed test, the first lines of its error without colours, library frames or the repo\'s path', async () => {
     const unit = join(dir, 'unit.json')
-    const message = `\u001b[31mAssertionError: expected [ 'a', 'c' ] not to include 'c'\u001b[39m\n\n    at ${REPO_ROOT}/tests/integration/x.test.ts:42:7\n${Array.from({ length: 12 }, (_, i) => `    at frame ${i}`).join('\n')}`
+    const message = `\u001b[31mAssertionError: expected [ 'a', 'c' ] not to include 'c'\u001b[39m\n\n    at Proxy.<anonymous> (file://${REPO_ROOT}/node_modules/@vitest/expect/dist/index.js:1319:15)\n    at ${REPO_ROOT}/tests/integration/x.test.ts:42:7\n    at process.processImmediate (node:internal/timers:454:9)\n${Array.from({ length: 12 }, (_, i) => `    at frame ${i}`).join('\n')}`
     await writeFile(unit, JSON.stringify({
       numPassedTests: 0,
       numFailedTests: 2,
