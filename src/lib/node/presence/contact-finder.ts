@@ -5,7 +5,7 @@ import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/reco
 import { peerIdFromString } from '@libp2p/peer-id'
 import { setContactAddresses } from '../../db/contacts.ts'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
-import { bestConnection } from '../kernel/connections.ts'
+import { bestConnection, dialPeer } from '../kernel/connections.ts'
 import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow } from '../../db/types.ts'
@@ -140,7 +140,7 @@ export class ContactFinder implements ContactDialer, Startable {
     const known = await this.#knownAddresses(peerId)
     if (known.length > 0) {
       try {
-        const connection = await node.dial(peerId, { signal: AbortSignal.any([options.signal, AbortSignal.timeout(KNOWN_ADDRESS_DIAL_TIMEOUT_MS)]) })
+        const connection = await dialPeer(node, peerId, peerId, AbortSignal.any([options.signal, AbortSignal.timeout(KNOWN_ADDRESS_DIAL_TIMEOUT_MS)]), this.#log)
         this.#lookups.delete(peerId.toString())
         return connection
       } catch (err) {
@@ -155,7 +155,7 @@ export class ContactFinder implements ContactDialer, Startable {
       if (dialError != null) throw dialError
       throw new ContactUnreachableError('contactUnreachable')
     }
-    const connection = await node.dial(found, options)
+    const connection = await dialPeer(node, peerId, found, options.signal, this.#log)
     this.#lookups.delete(peerId.toString())
     // a relay speaking for itself comes first, then the contact's own record; what relays said of
     // others is kept only when neither spoke; the address that worked comes first; no circuit

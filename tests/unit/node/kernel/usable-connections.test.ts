@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { bestConnection, markCarriesData, pathTo } from '../../../../src/lib/node/kernel/connections.ts'
+import { bestConnection, dialPeer, markCarriesData, pathTo } from '../../../../src/lib/node/kernel/connections.ts'
 import { DirectUpgrader, PROBE_PROTOCOL, PROBE_TIMEOUT_MS } from '../../../../src/lib/node/presence/direct-upgrade.ts'
 import { networkSnapshot } from '../../../../src/lib/node/relays/network-snapshot.ts'
 import { FakeLibp2p, fakeConnection, relayedConnection, testCapabilities, testLogger, testStatus } from '../../../support/fake-components.ts'
@@ -138,5 +138,32 @@ describe('DirectUpgrader probes every new direct WebRTC connection', () => {
     } finally {
       upgrader.stop()
     }
+  })
+})
+
+describe('dialPeer', () => {
+  it('a dial that fails while a usable connection to the peer is open (libp2p closed the joined dial as a duplicate) gives that connection', async () => {
+    const node = fakeNode([])
+    const opened = relayed()
+    node.dialer = async () => {
+      node.connections = [opened]
+      throw new Error('Remote closed connection during opening')
+    }
+    expect(await dialPeer(node, peer, peer, AbortSignal.timeout(10_000))).toBe(opened)
+    expect(node.dials).toEqual([peer.toString()])
+  })
+
+  it('with no usable connection open, or once the caller gave up, the dial error stands', async () => {
+    const lost = new Error('Remote closed connection during opening')
+    const node = fakeNode([])
+    node.dialer = async () => { throw lost }
+    await expect(dialPeer(node, peer, peer, AbortSignal.timeout(10_000))).rejects.toBe(lost)
+    // an unproven direct WebRTC connection is not usable
+    node.connections = [webRtc(async () => ({}))]
+    await expect(dialPeer(node, peer, peer, AbortSignal.timeout(10_000))).rejects.toBe(lost)
+    const gaveUp = new AbortController()
+    node.connections = [relayed()]
+    node.dialer = async () => { gaveUp.abort(); throw lost }
+    await expect(dialPeer(node, peer, peer, gaveUp.signal)).rejects.toBe(lost)
   })
 })

@@ -1,5 +1,5 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { NotFoundError } from '@libp2p/interface'
+import { ConnectionClosedError, NotFoundError } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -314,6 +314,31 @@ describe('ContactFinder.connect', () => {
     clock += 1
     await expect(finder.connect({ peerId: peer.toString() }, { signal: signal() })).rejects.toThrow('failed')
     expect(lookups).toHaveLength(3)
+    expect((await getContact(db, contactId))?.addresses).toEqual([])
+  })
+
+  it('a dial that another dial of the contact beat to it gives the connection that one opened, and keeps its address', async () => {
+    // libp2p joined this dial to another one of the contact (kad-dht's, say); the connection they
+    // shared repeated the address of one already open, so the other caller closed it as a duplicate
+    // and this caller got it closed
+    const opened = connection()
+    const dial = node.dial
+    node.dial = async (target, options) => {
+      if (!Array.isArray(target)) return await dial(target, options)
+      dials.push({ target: target.map(String).join(' '), signal: options?.signal })
+      open = [opened]
+      throw new ConnectionClosedError('Remote closed connection during opening')
+    }
+
+    expect(await finder.connect({ peerId: peer.toString() }, { signal: signal() })).toBe(opened)
+    expect(dials.map(d => d.target)).toEqual([found()])
+    expect((await getContact(db, contactId))?.addresses).toEqual([found()])
+  })
+
+  it('a dial that fails with no connection to the contact open rejects with its own error', async () => {
+    const lost = new ConnectionClosedError('Remote closed connection during opening')
+    node.dial = async () => { throw lost }
+    await expect(finder.connect({ peerId: peer.toString() }, { signal: signal() })).rejects.toBe(lost)
     expect((await getContact(db, contactId))?.addresses).toEqual([])
   })
 
