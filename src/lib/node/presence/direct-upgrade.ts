@@ -312,7 +312,9 @@ export class DirectUpgrader implements Startable {
       const attempts = this.#retries.failures(key) + 1
       this.#outlooks.set(key, { state: 'trying', attempts })
       try {
-        await this.#components.libp2p.dial(webRtcAddress(relayed.remoteAddr, peerId), { signal: AbortSignal.timeout(UPGRADE_TIMEOUT_MS) })
+        const made = await this.#components.libp2p.dial(webRtcAddress(relayed.remoteAddr, peerId), { signal: AbortSignal.timeout(UPGRADE_TIMEOUT_MS) })
+        // libp2p joins dials to one peer: this one may have been handed what another dial made
+        if (!isWebRtc(made)) throw new Error(`the dial gave back a relayed connection (${made.remoteAddr.toString()}), not a WebRTC one`)
         this.#log('direct WebRTC connection to %p is up', peerId)
         this.#retries.succeeded(key)
       } catch (err) {

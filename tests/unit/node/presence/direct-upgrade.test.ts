@@ -150,6 +150,19 @@ describe('DirectUpgrader where a direct connection cannot happen', () => {
     expect(node.dials).toEqual([]) // inbound: the other side dials
   })
 
+  it('a dial handed back a relayed connection (libp2p joined it to another dial of the peer) is a failed attempt, tried again', async () => {
+    const { node, status } = setUp({ now: true })
+    const relayed = relayedConnection(peer, RELAY, { direction: 'outbound' })
+    node.dialer = async () => relayed
+    node.open(relayed)
+    await settle()
+    expect(node.dials).toEqual([webRtcTarget()])
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'trying', attempts: 1 })
+    await vi.advanceTimersByTimeAsync(60 * 60_000)
+    expect(node.dials).toHaveLength(MAX_UPGRADE_ATTEMPTS)
+    expect(status.current.direct[peer.toString()]).toEqual({ state: 'failed', attempts: MAX_UPGRADE_ATTEMPTS })
+  })
+
   it('gives up after its attempts with the outlook "failed", and forgets it when the peer disconnects', async () => {
     const { node, status } = setUp({ now: true })
     const relayed = relayedConnection(peer, RELAY, { direction: 'outbound' })
