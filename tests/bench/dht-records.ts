@@ -38,6 +38,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
+import { dialPeer } from '../../src/lib/node/kernel/connections.ts'
 import { ChildHost, Federation, RelayHost, sample } from './federation-host.ts'
 import { startPeer, stopPeer } from './federation-peers.ts'
 import { count, describeCounts, detail, firstLine, ms, pick, pool, seconds, settleDht, startRelays } from './federation.ts'
@@ -149,7 +150,8 @@ async function dialFound (searcher: FederationPeer, target: PeerId, answers: Ans
   const addresses = [...new Set(order.flatMap(a => a.addresses.map(full)))].filter(a => !a.includes('/webrtc'))
   if (addresses.length === 0) throw new Error('nothing found')
   const signal = AbortSignal.timeout(DIAL_TIMEOUT_MS)
-  const connection = await searcher.dial(addresses.map(a => multiaddr(a)), { signal })
+  // as the finder dials (a dial joined to kad-dht's own dial of the target may be closed as a duplicate of an open connection)
+  const connection = await dialPeer(searcher, target, addresses.map(a => multiaddr(a)), signal)
   try {
     await searcher.services.ping.ping(target, { signal })
     const used = full(connection.remoteAddr)

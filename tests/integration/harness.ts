@@ -122,8 +122,10 @@ export async function startFederation (count: number, relay: { options?: RelayNo
     }
     // kad-dht pings a connected peer before it takes it into its routing table, once: on a loaded machine
     // that ping can time out, and nothing asks again until a query meets the peer. Ask again here.
-    // Checked every 50 ms, as before: with 500 ms, peer-records.test.ts failed 3 runs in 8 (B's first
-    // dial of A, "Remote closed connection during opening"), with 50 none in 16; that race is not understood yet
+    // Checked every 50 ms, as before. (With 500 ms, peer-records.test.ts failed 3 runs in 8 at B's first
+    // dial of A, "Remote closed connection during opening": the timing made libp2p join the finder's dial
+    // to another dial of A and close their shared connection as a duplicate; the finder now takes the
+    // open connection then, see dialPeer in src/lib/node/kernel/connections.ts.)
     await vi.waitFor(async () => {
       for (const r of relays) {
         const table = tableOf(r)
