@@ -14,6 +14,7 @@ import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { byteStream } from '@libp2p/utils'
+import { PING_PROTOCOL, ROUND_TRIP_BYTES, roundTrip } from './round-trip.ts'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -56,8 +57,6 @@ export type FromWorker =
   | { type: 'failed', message: string }
 
 const ECHO_PROTOCOL = '/parley-bench/echo/1.0.0'
-const PING_PROTOCOL = '/ipfs/ping/1.0.0'
-const ROUND_TRIP_BYTES = 32
 /** A reservation (dial, Noise, yamux, identify, reserve) on a relay busy with thousands of others. */
 const START_TIMEOUT_MS = 60_000
 const DIAL_TIMEOUT_MS = 30_000
@@ -137,23 +136,6 @@ async function echoHandler (stream: Stream): Promise<void> {
   }
 }
 
-/** Sends 32 random bytes on a new `protocol` stream and waits for the same bytes back (ping and echo both do that). */
-async function roundTrip (connection: Connection, protocol: string): Promise<void> {
-  const signal = AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS)
-  const stream = await connection.newStream(protocol, { runOnLimitedConnection: true, signal })
-  try {
-    const bytes = byteStream(stream)
-    const data = crypto.getRandomValues(new Uint8Array(ROUND_TRIP_BYTES))
-    await bytes.write(data, { signal })
-    const back = (await bytes.read({ bytes: ROUND_TRIP_BYTES, signal })).subarray()
-    if (!back.every((b, i) => b === data[i])) throw new Error('the round trip returned other bytes')
-    await stream.close({ signal })
-  } catch (err) {
-    stream.abort(asError(err))
-    throw err
-  }
-}
-
 async function newClient (): Promise<Libp2p> {
   const node = await createLibp2p({
     start: false,
@@ -205,7 +187,7 @@ async function alive (): Promise<Libp2p[]> {
     const connection = node == null ? undefined : relayConnection(node)
     if (node == null || connection == null) return
     try {
-      await roundTrip(connection, PING_PROTOCOL)
+      await roundTrip(connection, PING_PROTOCOL, AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS))
       ok.add(node)
     } catch {
       // a connection the relay has dropped (its muxer is closed) or that does not answer
@@ -266,7 +248,7 @@ async function echo (): Promise<FromWorker> {
   let ok = 0
   await Promise.all(circuits.map(async (connection) => {
     try {
-      await roundTrip(connection, ECHO_PROTOCOL)
+      await roundTrip(connection, ECHO_PROTOCOL, AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS))
       if (connection.status !== 'open') throw new Error(`the circuit is ${connection.status} after the echo`)
       ok++
     } catch (err) {
