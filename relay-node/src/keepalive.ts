@@ -7,10 +7,38 @@
  * behind it. Here the connections are spread over KEEPALIVE_SLICES turns of
  * one interval, and a WebSocket gets a ping *frame* (a few bytes below
  * libp2p, answered by the browser itself) instead of a libp2p stream. Other
- * transports (relay-to-relay TCP, WebRTC-Direct) get a libp2p ping.
+ * transports (relay-to-relay TCP, WebRTC-Direct) get a libp2p ping (`/ipfs/ping/1.0.0`)
+ * on that very connection.
  * A connection that has not answered by its next turn is closed.
  */
+import { byteStream } from '@libp2p/utils'
 import type { Connection, Libp2p } from '@libp2p/interface'
+
+/** libp2p's ping protocol: the other side echoes 32 bytes. */
+export const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+export const ROUND_TRIP_BYTES = 32
+
+/**
+ * Sends 32 random bytes on a new `protocol` stream of `connection` (ping, by
+ * default) and waits for the same bytes back. On this connection, not on one
+ * libp2p picks: its ping by PeerID takes the peer's first open connection
+ * that is not limited, so of two connections to one peer only that one would
+ * be checked, and with none but a relayed one it dials again.
+ */
+export async function roundTrip (connection: Connection, signal: AbortSignal, protocol = PING_PROTOCOL): Promise<void> {
+  const stream = await connection.newStream(protocol, { runOnLimitedConnection: true, signal })
+  try {
+    const bytes = byteStream(stream)
+    const data = crypto.getRandomValues(new Uint8Array(ROUND_TRIP_BYTES))
+    await bytes.write(data, { signal })
+    const back = (await bytes.read({ bytes: ROUND_TRIP_BYTES, signal })).subarray()
+    if (!back.every((b, i) => b === data[i])) throw new Error('the round trip returned other bytes')
+    await stream.close({ signal })
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}
 
 /** The parts of a `ws` WebSocket the heartbeat uses. */
 export interface PingableWebSocket {

@@ -2,8 +2,14 @@ import { EventEmitter } from 'node:events'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { byteStream } from '@libp2p/utils'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
 import { createRelayNode } from '../src/index.ts'
-import { Keepalive } from '../src/keepalive.ts'
+import { Keepalive, PING_PROTOCOL, ROUND_TRIP_BYTES } from '../src/keepalive.ts'
 import { client, config, defer, useRelayTestDir } from './helpers.ts'
 import type { PingableWebSocket } from '../src/keepalive.ts'
 import type { Connection, Libp2p } from '@libp2p/interface'
@@ -99,5 +105,29 @@ describe('relay keepalive', () => {
     // the libp2p client answered every ping frame (its WebSocket does that itself) and is still connected
     expect(connection.status).toBe('open')
     expect(r.node.getConnections(good.peerId)).toHaveLength(1)
+  })
+
+  it('pings each connection itself: of two TCP connections from one peer, both are pinged and kept', async () => {
+    const r = await createRelayNode(config({ webrtcDirectPort: null, tcpPort: 0 }), { keepaliveIntervalMs: 500 })
+    defer(async () => r.stop())
+    const peer = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
+    defer(async () => peer.stop())
+    // which of the peer's connections the relay's pings came in on
+    const pingedOn = new Set<string>()
+    await peer.handle(PING_PROTOCOL, async (stream, connection) => {
+      pingedOn.add(connection.id)
+      const bytes = byteStream(stream)
+      await bytes.write(await bytes.read({ bytes: ROUND_TRIP_BYTES }))
+      await stream.close()
+    })
+    const address = multiaddr(r.tcpMultiaddrs[0] ?? '')
+    const first = await peer.dial(address)
+    const second = await peer.dial(address, { force: true })
+    expect(second.id).not.toBe(first.id)
+
+    // libp2p's ping by PeerID would have taken the same one of the two every time
+    await vi.waitFor(() => { expect([...pingedOn].sort()).toEqual([first.id, second.id].sort()) }, { timeout: 10_000, interval: 50 })
+    expect(first.status).toBe('open')
+    expect(second.status).toBe('open')
   })
 })

@@ -40,7 +40,7 @@ import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { dialPeer } from '../../src/lib/node/kernel/connections.ts'
 import { ChildHost, Federation, RelayHost, sample } from './federation-host.ts'
-import { PING_PROTOCOL, roundTrip } from './round-trip.ts'
+import { roundTrip } from '../../relay-node/src/keepalive.ts'
 import { startPeer, stopPeer } from './federation-peers.ts'
 import { count, describeCounts, detail, firstLine, ms, pick, pool, seconds, settleDht, startRelays } from './federation.ts'
 import { median, percentile, print } from './lib.ts'
@@ -154,7 +154,7 @@ async function dialFound (searcher: FederationPeer, target: PeerId, answers: Ans
   // as the finder dials (a dial joined to kad-dht's own dial of the target may be closed as a duplicate of an open connection)
   const connection = await dialPeer(searcher, target, addresses.map(a => multiaddr(a)), signal)
   try {
-    await roundTrip(connection, PING_PROTOCOL, signal).catch((err: unknown) => { throw new Error(`ping: ${firstLine(err)}`) })
+    await roundTrip(connection, signal).catch((err: unknown) => { throw new Error(`ping: ${firstLine(err)}`) })
     const used = full(connection.remoteAddr)
     const answer = order.find(a => a.addresses.some(x => full(x) === used))
     if (answer == null) throw new Error(`connected at ${used}, which no answer named`)

@@ -29,7 +29,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { Federation, HOST_REPLY_MARGIN_MS, RelayHost } from './federation-host.ts'
 import { describePeer, relaysIn, reservedOn, startPeer, stopPeer, until } from './federation-peers.ts'
 import { median, percentile, print } from './lib.ts'
-import { PING_PROTOCOL, roundTrip } from './round-trip.ts'
+import { roundTrip } from '../../relay-node/src/keepalive.ts'
 import type { FederationRelay } from './federation-host.ts'
 import type { FederationPeer } from './federation-peers.ts'
 import type { Connection } from '@libp2p/interface'
@@ -192,7 +192,7 @@ async function dialCheck (searcher: FederationPeer, target: FederationPeer, addr
   try {
     if (connection.limits == null) throw new Error(`expected a relayed (limited) connection, got ${connection.remoteAddr.toString()}`)
     // on this connection: the ping crosses the relay
-    await roundTrip(connection, PING_PROTOCOL, signal)
+    await roundTrip(connection, signal)
     return performance.now() - started
   } finally {
     await connection.close({ signal }).catch((err: unknown) => { connection.abort(err instanceof Error ? err : new Error(String(err))) })

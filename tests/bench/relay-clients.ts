@@ -14,7 +14,7 @@ import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { byteStream } from '@libp2p/utils'
-import { PING_PROTOCOL, ROUND_TRIP_BYTES, roundTrip } from './round-trip.ts'
+import { ROUND_TRIP_BYTES, roundTrip } from '../../relay-node/src/keepalive.ts'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -187,7 +187,7 @@ async function alive (): Promise<Libp2p[]> {
     const connection = node == null ? undefined : relayConnection(node)
     if (node == null || connection == null) return
     try {
-      await roundTrip(connection, PING_PROTOCOL, AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS))
+      await roundTrip(connection, AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS))
       ok.add(node)
     } catch {
       // a connection the relay has dropped (its muxer is closed) or that does not answer
@@ -248,7 +248,7 @@ async function echo (): Promise<FromWorker> {
   let ok = 0
   await Promise.all(circuits.map(async (connection) => {
     try {
-      await roundTrip(connection, ECHO_PROTOCOL, AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS))
+      await roundTrip(connection, AbortSignal.timeout(ROUND_TRIP_TIMEOUT_MS), ECHO_PROTOCOL)
       if (connection.status !== 'open') throw new Error(`the circuit is ${connection.status} after the echo`)
       ok++
     } catch (err) {
