@@ -39,7 +39,8 @@ export interface ClientStatus {
 
 export type FromClientHost =
   | { id: number, type: 'started', started: number, failed: string[] }
-  | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number }
+  /** and the resident memory and CPU time (user + system, µs) of this whole process */
+  | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number, cpuMicros: number }
   | { id: number, type: 'moved', moved: number }
   | { id: number, type: 'offline-done', stopped: number }
   | { id: number, type: 'stopped' }
@@ -53,6 +54,8 @@ interface Client {
 }
 
 const clients = new Map<string, Client>()
+/** this process's CPU time so far, user + system, in µs */
+const cpuMicros = (): number => { const u = process.cpuUsage(); return u.user + u.system }
 const logger = defaultLogger()
 
 function send (message: FromClientHost, then?: () => void): void {
@@ -140,7 +143,8 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
           const relays = reservedOn(c.node).sort()
           return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' ') }
         }),
-        rssBytes: process.memoryUsage().rss
+        rssBytes: process.memoryUsage().rss,
+        cpuMicros: cpuMicros()
       }
     case 'move': {
       let moved = 0

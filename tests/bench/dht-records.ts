@@ -22,11 +22,14 @@
  *   dht_lookup_success_ratio   lookups that found and dialled their target / lookups asked (moved targets included)
  *   dht_relay_rss_mb           resident memory per relay: each relay process's RSS over the relays it runs, median
  *
- * Details (which answer found each target, failures, memory) go to stderr as `federation: …` lines.
+ * Details (which answer found each target, failures, memory, the relays' CPU at rest and while the
+ * clients start) go to stderr as `federation: …` lines.
  *
  * On two cores this does not fit: each relay process was busy about three
  * quarters of the time while the relays' DHT formed, before any client came,
- * and once clients came, their Noise handshakes timed out.
+ * and once clients came, their Noise handshakes timed out. Measured with 100
+ * clients: the 100 relays at rest keep about 1 core busy; each client start
+ * took about 1 s of CPU in its own process and about 0.7 s more in the relays.
  * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
  * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
  * (federation-host.ts).
@@ -83,6 +86,11 @@ const POLL_MS = 2_000
 const LOOKUP_TIMEOUT_MS = 10_000
 const MORE_ANSWERS_MS = 1_000
 const DIAL_TIMEOUT_MS = 10_000
+/** The relays' CPU is measured this long with the DHT settled and no client yet. */
+const AT_REST_MS = 30_000
+
+/** CPU time over wall time: how many cores were busy */
+const cores = (cpuMicros: number, wallMs: number): string => (cpuMicros / 1000 / wallMs).toFixed(2)
 
 type ClientHost = ChildHost<ToClientHost, FromClientHost>
 const CLIENT_SCRIPT = join(import.meta.dirname, 'dht-clients.ts')
@@ -199,13 +207,21 @@ export async function benchDhtRecords (): Promise<void> {
     await startRelays(federation, RELAYS)
     await settleDht(federation, SETTLED_ROUTING_TABLE)
     const relayAddrs = federation.relays.map(r => r.wsAddr)
+    // how much of the machine the relays take on their own, before any client comes
+    const atRest = await federation.cpuMicros()
+    await new Promise(resolve => setTimeout(resolve, AT_REST_MS))
+    detail(`relays at rest (DHT settled, no client yet): ${cores(await federation.cpuMicros() - atRest, AT_REST_MS)} cores busy over ${seconds(AT_REST_MS)}`)
 
     const t0 = performance.now()
+    const relayCpuAtStart = await federation.cpuMicros()
     const starts = await Promise.all(clientHosts.map(async h => h.request({ type: 'start', count: CLIENTS / CLIENT_PROCESSES, relays: relayAddrs, concurrency: CLIENT_START_CONCURRENCY }, 'started', CLIENT_START_TIMEOUT_MS)))
     const failures = new Map<string, number>()
     for (const failed of starts.flatMap(s => s.failed)) count(failures, failed)
     const startedClients = starts.reduce((n, s) => n + s.started, 0)
     detail(`${startedClients} of ${CLIENTS} clients started in ${CLIENT_PROCESSES} processes in ${seconds(performance.now() - t0)}${failures.size > 0 ? `; failed: ${describeCounts(failures)}` : ''}`)
+    const startMs = performance.now() - t0
+    const clientCpu = (await Promise.all(clientHosts.map(async h => (await h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)).cpuMicros))).reduce((n, c) => n + c, 0)
+    detail(`while the clients started: relays ${cores(await federation.cpuMicros() - relayCpuAtStart, startMs)} cores busy; client processes ${seconds(clientCpu / 1000)} of CPU in all since they began`)
     let clients = await untilClients(clientHosts, cs => cs.filter(c => c.published).length >= PUBLISHED_SHARE * cs.length, PUBLISH_TIMEOUT_MS)
     detail(`${clients.filter(c => c.published).length} of ${clients.length} clients have a stored record naming where they are, ${seconds(performance.now() - t0)} after the first started; ` +
       `reservations spread over ${new Set(clients.flatMap(c => c.relays)).size} relays`)

@@ -154,6 +154,12 @@ export class Federation {
     return replies.flatMap(r => r.relays).sort((a, b) => a.index - b.index)
   }
 
+  /** CPU time (user + system, µs) the relay processes have used so far, all together. */
+  async cpuMicros (): Promise<number> {
+    const replies = await Promise.all(this.hosts.map(async h => h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)))
+    return replies.reduce((n, r) => n + r.cpuMicros, 0)
+  }
+
   /** Resident memory per running relay: each relay process's RSS over the relays it runs, in bytes (processes running none are left out). */
   async rssPerRelay (): Promise<number[]> {
     const replies = await Promise.all(this.hosts.map(async h => h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)))

@@ -35,8 +35,8 @@ export interface RelayStatus {
 
 export type FromRelayHost =
   | { id: number, type: 'started', index: number, peerId: string, wsAddr: string }
-  /** the relays here, and the resident memory of this whole process */
-  | { id: number, type: 'status', relays: RelayStatus[], rssBytes: number }
+  /** the relays here, and the resident memory and CPU time (user + system, µs) of this whole process */
+  | { id: number, type: 'status', relays: RelayStatus[], rssBytes: number, cpuMicros: number }
   | { id: number, type: 'relay-stopped', index: number, stopMs: number }
   | { id: number, type: 'self-queried', relays: number }
   | { id: number, type: 'stopped' }
@@ -60,6 +60,8 @@ const SIMULATION_LIMITS = {
 const RELAY_STOP_TIMEOUT_MS = 10_000
 
 const relays = new Map<number, RelayNode>()
+/** this process's CPU time so far, user + system, in µs */
+const cpuMicros = (): number => { const u = process.cpuUsage(); return u.user + u.system }
 
 function send (message: FromRelayHost, then?: () => void): void {
   if (process.send == null) throw new Error('federation-relays.ts runs as a child process of tests/bench/federation.ts')
@@ -126,7 +128,7 @@ async function handle (message: ToRelayHost): Promise<FromRelayHost> {
       return { id: message.id, type: 'started', index: message.index, peerId: relay.peerId, wsAddr }
     }
     case 'status':
-      return { id: message.id, type: 'status', relays: status(), rssBytes: process.memoryUsage().rss }
+      return { id: message.id, type: 'status', relays: status(), rssBytes: process.memoryUsage().rss, cpuMicros: cpuMicros() }
     case 'stop-relay': {
       const relay = relays.get(message.index)
       if (relay == null) throw new Error(`relay ${message.index} is not running here`)
