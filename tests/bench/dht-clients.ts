@@ -14,6 +14,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { openPeerRecord } from '@parley/protocol/peer-record/record'
 import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
+import { processCpuMicros } from './federation-host.ts'
 import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
 import type { FederationPeer } from './federation-peers.ts'
 
@@ -54,8 +55,6 @@ interface Client {
 }
 
 const clients = new Map<string, Client>()
-/** this process's CPU time so far, user + system, in µs */
-const cpuMicros = (): number => { const u = process.cpuUsage(); return u.user + u.system }
 const logger = defaultLogger()
 
 function send (message: FromClientHost, then?: () => void): void {
@@ -144,7 +143,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
           return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' ') }
         }),
         rssBytes: process.memoryUsage().rss,
-        cpuMicros: cpuMicros()
+        cpuMicros: processCpuMicros()
       }
     case 'move': {
       let moved = 0

@@ -172,9 +172,14 @@ async function dialFound (searcher: FederationPeer, target: PeerId, answers: Ans
   }
 }
 
-async function clientStatus (hosts: ClientHost[]): Promise<{ clients: Array<ClientStatus & { host: ClientHost }>, rss: number[] }> {
+/** Every client, by host; each host's RSS per client; the CPU time (µs) the client processes have used so far, all together. */
+async function clientStatus (hosts: ClientHost[]): Promise<{ clients: Array<ClientStatus & { host: ClientHost }>, rss: number[], cpuMicros: number }> {
   const replies = await Promise.all(hosts.map(async h => ({ h, reply: await h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS) })))
-  return { clients: replies.flatMap(({ h, reply }) => reply.clients.map(c => ({ ...c, host: h }))), rss: replies.map(r => r.reply.rssBytes / Math.max(1, r.reply.clients.length)) }
+  return {
+    clients: replies.flatMap(({ h, reply }) => reply.clients.map(c => ({ ...c, host: h }))),
+    rss: replies.map(r => r.reply.rssBytes / Math.max(1, r.reply.clients.length)),
+    cpuMicros: replies.reduce((n, r) => n + r.reply.cpuMicros, 0)
+  }
 }
 
 /** Polls until `check` holds on the clients' status, or `timeoutMs` passed; returns the status last seen. */
@@ -218,9 +223,9 @@ export async function benchDhtRecords (): Promise<void> {
     const failures = new Map<string, number>()
     for (const failed of starts.flatMap(s => s.failed)) count(failures, failed)
     const startedClients = starts.reduce((n, s) => n + s.started, 0)
-    detail(`${startedClients} of ${CLIENTS} clients started in ${CLIENT_PROCESSES} processes in ${seconds(performance.now() - t0)}${failures.size > 0 ? `; failed: ${describeCounts(failures)}` : ''}`)
     const startMs = performance.now() - t0
-    const clientCpu = (await Promise.all(clientHosts.map(async h => (await h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS)).cpuMicros))).reduce((n, c) => n + c, 0)
+    detail(`${startedClients} of ${CLIENTS} clients started in ${CLIENT_PROCESSES} processes in ${seconds(startMs)}${failures.size > 0 ? `; failed: ${describeCounts(failures)}` : ''}`)
+    const { cpuMicros: clientCpu } = await clientStatus(clientHosts)
     detail(`while the clients started: relays ${cores(await federation.cpuMicros() - relayCpuAtStart, startMs)} cores busy; client processes ${seconds(clientCpu / 1000)} of CPU in all since they began`)
     let clients = await untilClients(clientHosts, cs => cs.filter(c => c.published).length >= PUBLISHED_SHARE * cs.length, PUBLISH_TIMEOUT_MS)
     detail(`${clients.filter(c => c.published).length} of ${clients.length} clients have a stored record naming where they are, ${seconds(performance.now() - t0)} after the first started; ` +

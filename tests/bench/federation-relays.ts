@@ -7,6 +7,7 @@
  */
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
+import { processCpuMicros } from './federation-host.ts'
 
 export type ToRelayHost =
   /** Start relay `index` with its data in `dataDir`, joining the DHT through `bootstrap` (`/ws/p2p/<id>` multiaddrs). */
@@ -60,8 +61,6 @@ const SIMULATION_LIMITS = {
 const RELAY_STOP_TIMEOUT_MS = 10_000
 
 const relays = new Map<number, RelayNode>()
-/** this process's CPU time so far, user + system, in µs */
-const cpuMicros = (): number => { const u = process.cpuUsage(); return u.user + u.system }
 
 function send (message: FromRelayHost, then?: () => void): void {
   if (process.send == null) throw new Error('federation-relays.ts runs as a child process of tests/bench/federation.ts')
@@ -128,7 +127,7 @@ async function handle (message: ToRelayHost): Promise<FromRelayHost> {
       return { id: message.id, type: 'started', index: message.index, peerId: relay.peerId, wsAddr }
     }
     case 'status':
-      return { id: message.id, type: 'status', relays: status(), rssBytes: process.memoryUsage().rss, cpuMicros: cpuMicros() }
+      return { id: message.id, type: 'status', relays: status(), rssBytes: process.memoryUsage().rss, cpuMicros: processCpuMicros() }
     case 'stop-relay': {
       const relay = relays.get(message.index)
       if (relay == null) throw new Error(`relay ${message.index} is not running here`)
