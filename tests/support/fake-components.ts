@@ -40,6 +40,10 @@ export interface FakeConnectionInit {
   direction?: Connection['direction']
   /** a relayed connection's limits; undefined for a direct one */
   limits?: Connection['limits']
+  /** its open streams (default none) */
+  streams?: Array<Partial<Stream>>
+  /** when it opened, ms since the epoch (default: now) */
+  openedAt?: number
   newStream?(protocol: string, options: { signal: AbortSignal }): Promise<Partial<Stream>>
 }
 
@@ -57,6 +61,8 @@ export function fakeConnection (init: FakeConnectionInit): FakeConnection {
     remotePeer: init.remotePeer,
     remoteAddr: typeof remoteAddr === 'string' ? multiaddr(remoteAddr) : remoteAddr,
     limits: init.limits,
+    streams: init.streams ?? [],
+    timeline: { open: init.openedAt ?? Date.now() },
     newStream: init.newStream ?? (async () => { throw new Error('no streams on this fake connection') }),
     abort (err: Error) {
       connection.aborted = err

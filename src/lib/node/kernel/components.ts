@@ -31,6 +31,7 @@ import type { Greeter } from '../presence/greeter.ts'
 import type { RecordPublisher } from '../presence/record-publisher.ts'
 import type { IceServers } from '../relays/ice-servers.ts'
 import type { RelayKeeper } from '../relays/relay-keeper.ts'
+import type { IdleConnections } from '../relays/idle-connections.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { TransferManager } from '../transfers/transfers.ts'
 import type { GroupTypingSender } from '../groups/typing.ts'
@@ -110,6 +111,7 @@ export interface NodeComponents {
   // relays
   relayList: RelayList
   keeper: RelayKeeper
+  idleConnections: IdleConnections
   ice: IceServers
   // transfers
   transfers: TransferManager
