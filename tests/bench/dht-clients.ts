@@ -6,7 +6,10 @@
  * kad-dht in client mode) with the app's peer record validator and selector,
  * and the app's own RecordPublisher (src/lib/node/presence/record-publisher.ts):
  * it publishes its signed record once it holds a reservation and again when
- * it moves. The parent sends requests over IPC; every request carries an
+ * it moves; and the app's IdleConnections
+ * (src/lib/node/relays/idle-connections.ts): the relay connections its DHT
+ * lookups left behind close after a minute without a stream, as a browser's
+ * do (the relay it joined through stands for the app's served relays). The parent sends requests over IPC; every request carries an
  * `id` and gets exactly one reply with the same `id` (or a `failed` one).
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -14,6 +17,7 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { openPeerRecord } from '@parley/protocol/peer-record/record'
 import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
+import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
 import { processCpuMicros } from './federation-host.ts'
 import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
 import type { FederationPeer } from './federation-peers.ts'
@@ -36,6 +40,8 @@ export interface ClientStatus {
   relays: string[]
   /** its record names exactly these relays, and a relay stored it */
   published: boolean
+  /** its open connections */
+  connections: number
 }
 
 export type FromClientHost =
@@ -50,6 +56,7 @@ export type FromClientHost =
 interface Client {
   node: FederationPeer
   publisher: RecordPublisher
+  idle: IdleConnections
   /** the relays its last stored record named (sorted, joined) */
   published: { relays?: string }
 }
@@ -76,10 +83,12 @@ const START_TRIES = 3
 async function startClient (relays: string[]): Promise<void> {
   const privateKey = await generateKeyPair('Ed25519')
   let node: FederationPeer | undefined
+  let joinedThrough = ''
   for (let attempt = 1; node === undefined; attempt++) {
     try {
+      joinedThrough = pick(relays)
       // its first DHT self-query runs in the background: the publisher's first put waits for what it needs
-      node = (await startPeer({ relayAddr: pick(relays), reserve: true, privateKey, records: true, waitForJoin: false, refresh: false })).node
+      node = (await startPeer({ relayAddr: joinedThrough, reserve: true, privateKey, records: true, waitForJoin: false, refresh: false })).node
     } catch (err) {
       if (attempt >= START_TRIES) throw err
     }
@@ -109,9 +118,13 @@ async function startClient (relays: string[]): Promise<void> {
       }
     }
   })
-  const client: Client = { node, publisher, published }
+  const served = peerIdFromString(joinedThrough.split('/p2p/').at(-1) ?? '')
+  const idle = new IdleConnections({ logger, libp2p: node, keeper: { keepsPeer: (peerId) => peerId.equals(served) } })
+  const client: Client = { node, publisher, idle, published }
   client.publisher.start()
   client.publisher.afterStart()
+  idle.start()
+  idle.afterStart()
   clients.set(node.peerId.toString(), client)
 }
 
@@ -140,7 +153,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
         type: 'status',
         clients: [...clients].map(([peerId, c]) => {
           const relays = reservedOn(c.node).sort()
-          return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' ') }
+          return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' '), connections: c.node.getConnections().length }
         }),
         rssBytes: process.memoryUsage().rss,
         cpuMicros: processCpuMicros()
@@ -163,6 +176,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
         if (client == null) return
         clients.delete(peer)
         client.publisher.stop()
+        client.idle.stop()
         await stopPeer(client.node)
         stopped++
       }))
@@ -173,6 +187,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
       clients.clear()
       await Promise.all(all.map(async c => {
         c.publisher.stop()
+        c.idle.stop()
         await stopPeer(c.node)
       }))
       return { id: message.id, type: 'stopped' }

@@ -282,10 +282,11 @@ export async function benchDhtRecords (): Promise<void> {
     }
     const running = federation.running.length
     const rss = await federation.rssPerRelay()
-    const { rss: clientRss } = await clientStatus(clientHosts)
+    const { rss: clientRss, clients: last } = await clientStatus(clientHosts)
     detail(`lookups: ${asked} asked (${askedMoved} of clients that had moved, ${foundMoved} of them found), ${times.length} found and dialled; ` +
       (times.length > 0 ? `ms min ${ms(Math.min(...times))}, p50 ${ms(percentile(times, 50))}, p90 ${ms(percentile(times, 90))}, p99 ${ms(percentile(times, 99))}, max ${ms(Math.max(...times))}` : 'none'))
-    detail(`memory: relay processes ${rss.map(b => (b / 2 ** 20).toFixed(0)).join(' ')} MB per relay; client processes ${clientRss.map(b => (b / 2 ** 20).toFixed(1)).join(' ')} MB per client`)
+    detail(`memory: relay processes ${rss.map(b => (b / 2 ** 20).toFixed(0)).join(' ')} MB per relay; client processes ${clientRss.map(b => (b / 2 ** 20).toFixed(1)).join(' ')} MB per client; ` +
+      `connections per client: median ${median(last.map(c => c.connections))}, max ${Math.max(0, ...last.map(c => c.connections))}`)
     if (times.length === 0) throw new Error('no lookup found and dialled its target: no dht_lookup_100 figures')
     print('dht_relays', running, '')
     print('dht_lookup_100_p50_ms', percentile(times, 50), 'ms')
