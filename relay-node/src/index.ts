@@ -52,7 +52,7 @@ import { openMailbox } from './mailbox/store.ts'
 import type { MailboxStore } from './mailbox/store.ts'
 import { countCircuits, instanceMetrics, mailboxMetrics, nearbyMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
 import { loadTlsFiles } from './tls.ts'
-import { Keepalive, roundTrip } from './keepalive.ts'
+import { Keepalive, checkConnection } from './keepalive.ts'
 import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
 import type { TlsFiles } from './tls.ts'
@@ -118,7 +118,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   const keepalive = new Keepalive({
     intervalMs: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
     slices: KEEPALIVE_SLICES,
-    ping: roundTrip,
+    ping: checkConnection,
     dead: (kind) => { log.debug('closed a connection that stopped answering', { kind }) }
   })
   const byIp = new ConnectionsByIp()

@@ -4,12 +4,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { byteStream } from '@libp2p/utils'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { createRelayNode } from '../src/index.ts'
-import { Keepalive, PING_PROTOCOL, ROUND_TRIP_BYTES } from '../src/keepalive.ts'
+import { Keepalive, PING_PROTOCOL, ROUND_TRIP_BYTES, checkConnection, muxerPing } from '../src/keepalive.ts'
 import { client, config, defer, useRelayTestDir } from './helpers.ts'
 import type { PingableWebSocket } from '../src/keepalive.ts'
 import type { Connection, Libp2p } from '@libp2p/interface'
@@ -87,6 +88,28 @@ describe('Keepalive', () => {
   })
 })
 
+describe('checkConnection', () => {
+  it('uses the muxer\'s ping where the connection\'s muxer has one, and a libp2p ping stream otherwise', async () => {
+    const streams: string[] = []
+    const newStream = async (protocol: string): Promise<never> => {
+      streams.push(protocol)
+      throw new Error('no stream here')
+    }
+    const pings: AbortSignal[] = []
+    const withMuxerPing = { newStream, muxer: { ping: async (options: { signal: AbortSignal }) => { pings.push(options.signal); return 3 } } } as unknown as Connection
+    const signal = AbortSignal.timeout(1000)
+    expect(await checkConnection(withMuxerPing, signal)).toBe(3)
+    expect(pings).toEqual([signal])
+    expect(streams).toEqual([])
+    // WebRTC-Direct's data-channel muxer has no ping; a connection without a muxer neither
+    for (const other of [{ newStream, muxer: {} }, { newStream }]) {
+      expect(muxerPing(other as unknown as Connection)).toBeUndefined()
+      await expect(checkConnection(other as unknown as Connection, signal)).rejects.toThrow('no stream here')
+    }
+    expect(streams).toEqual([PING_PROTOCOL, PING_PROTOCOL])
+  })
+})
+
 describe('relay keepalive', () => {
   it('closes a WebSocket that does not answer ping frames, and keeps a client that does', async () => {
     // a handshake timeout far away: only the keepalive can close the silent socket
@@ -107,15 +130,15 @@ describe('relay keepalive', () => {
     expect(r.node.getConnections(good.peerId)).toHaveLength(1)
   })
 
-  it('pings each connection itself: of two TCP connections from one peer, both are pinged and kept', async () => {
+  it('checks each connection itself with its muxer\'s ping: of two TCP connections from one peer, both are pinged and kept', async () => {
     const r = await createRelayNode(config({ webrtcDirectPort: null, tcpPort: 0 }), { keepaliveIntervalMs: 500 })
     defer(async () => r.stop())
     const peer = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
     defer(async () => peer.stop())
-    // which of the peer's connections the relay's pings came in on
-    const pingedOn = new Set<string>()
+    // a libp2p ping stream would come here: the muxer's ping makes none
+    const pingStreams: string[] = []
     await peer.handle(PING_PROTOCOL, async (stream, connection) => {
-      pingedOn.add(connection.id)
+      pingStreams.push(connection.id)
       const bytes = byteStream(stream)
       await bytes.write(await bytes.read({ bytes: ROUND_TRIP_BYTES }))
       await stream.close()
@@ -125,9 +148,41 @@ describe('relay keepalive', () => {
     const second = await peer.dial(address, { force: true })
     expect(second.id).not.toBe(first.id)
 
+    await vi.waitFor(() => { expect(r.node.getConnections(peer.peerId)).toHaveLength(2) }, { timeout: 5_000, interval: 20 })
+    // which of the relay's two connections to the peer its keepalive pinged (their muxers' pings, counted)
+    const pingedOn = new Set<string>()
+    for (const connection of r.node.getConnections(peer.peerId)) {
+      const ping = muxerPing(connection)
+      expect(ping, 'a yamux connection has a muxer ping').toBeDefined()
+      const muxer = Reflect.get(connection, 'muxer') as { ping(options: { signal: AbortSignal }): Promise<number> }
+      const original = muxer.ping.bind(muxer)
+      muxer.ping = async (options) => {
+        pingedOn.add(connection.id)
+        return original(options)
+      }
+    }
+    const relaySide = r.node.getConnections(peer.peerId).map(c => c.id).sort()
     // libp2p's ping by PeerID would have taken the same one of the two every time
-    await vi.waitFor(() => { expect([...pingedOn].sort()).toEqual([first.id, second.id].sort()) }, { timeout: 10_000, interval: 50 })
+    await vi.waitFor(() => { expect([...pingedOn].sort()).toEqual(relaySide) }, { timeout: 10_000, interval: 50 })
+    // both still open, and no ping stream was ever opened
     expect(first.status).toBe('open')
     expect(second.status).toBe('open')
+    expect(pingStreams).toEqual([])
+  })
+
+  it('closes a TCP connection whose muxer stopped answering pings', async () => {
+    const r = await createRelayNode(config({ webrtcDirectPort: null, tcpPort: 0 }), { keepaliveIntervalMs: 500 })
+    defer(async () => r.stop())
+    // yamux's own keepalive off: only the relay pings. It still answers libp2p pings (a ping stream would find it alive)
+    const peer = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux({ enableKeepAlive: false })], services: { identify: identify(), ping: ping() } })
+    defer(async () => peer.stop())
+    const connection = await peer.dial(multiaddr(r.tcpMultiaddrs[0] ?? ''))
+    const muxer = Reflect.get(connection, 'muxer') as { handlePing(header: unknown): void }
+    // the peer's muxer now takes PING frames without answering them, as a peer that has gone would
+    muxer.handlePing = () => {}
+    const closed = new Promise<void>(resolve => { peer.addEventListener('connection:close', () => { resolve() }, { once: true }) })
+    await closed
+    expect(connection.status).not.toBe('open')
+    expect(r.node.getConnections(peer.peerId)).toHaveLength(0)
   })
 })
