@@ -51,11 +51,12 @@ export class ChildHost<To extends Message, From extends Message> {
   readonly #pending = new Map<number, { resolve(m: From): void, reject(e: Error): void }>()
   #nextId = 0
 
-  constructor (readonly index: number, script: string, readonly what: string) {
+  /** `nodeOptions`: more of Node's own options for the child (a larger heap, say) */
+  constructor (readonly index: number, script: string, readonly what: string, nodeOptions: string[] = []) {
     this.child = fork(script, [], {
       cwd: ROOT,
       // PARLEY_BENCH_FEDERATION_CPU_PROF=<dir>: each child writes a V8 CPU profile there when it exits (tests/bench/cpuprofile-top.ts reads it)
-      execArgv: ['--import', 'tsx', ...(PROFILE_DIR == null || PROFILE_DIR === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`])],
+      execArgv: ['--import', 'tsx', ...nodeOptions, ...(PROFILE_DIR == null || PROFILE_DIR === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${resolve(PROFILE_DIR)}`])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc']
     })
     this.exited = new Promise(resolve => this.child.once('exit', (code, signal) => {
