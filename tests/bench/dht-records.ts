@@ -25,11 +25,15 @@
  * Details (which answer found each target, failures, memory, the relays' CPU at rest and while the
  * clients start) go to stderr as `federation: …` lines.
  *
- * On two cores this does not fit: each relay process was busy about three
- * quarters of the time while the relays' DHT formed, before any client came,
- * and once clients came, their Noise handshakes timed out. Measured with 100
- * clients: the 100 relays at rest keep about 1 core busy; each client start
- * took about 1 s of CPU in its own process and about 0.7 s more in the relays.
+ * On two cores, 1,000 clients start but the lookups do not fit. Measured
+ * at fe1b240: the 100 relays at rest keep about half a core busy; 964 of
+ * 1,000 clients started in 21 min (each start about 0.9 s of CPU in its own
+ * process); once they were all online, the machine stayed fully busy, and
+ * 17, 39 and 49 of 60 lookups found and dialled their target in the first
+ * three rounds, the rest failing on handshake and ping timeouts (the records
+ * were found; the dials did not finish in time). The likely load: every client's
+ * kad-dht self-query (every 5 min, on connections it must dial again once
+ * IdleConnections closed them). With 100 clients the figures are sound.
  * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
  * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
  * (federation-host.ts).
