@@ -15,6 +15,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { openPeerRecord } from '@parley/protocol/peer-record/record'
 import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
 import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
@@ -55,8 +56,8 @@ export type FromClientHost =
 
 interface Client {
   node: FederationPeer
-  publisher: RecordPublisher
-  idle: IdleConnections
+  /** the app's services it runs beside its node (started after it, stopped before it) */
+  services: [RecordPublisher, IdleConnections]
   /** the relays its last stored record named (sorted, joined) */
   published: { relays?: string }
 }
@@ -118,14 +119,19 @@ async function startClient (relays: string[]): Promise<void> {
       }
     }
   })
-  const served = peerIdFromString(joinedThrough.split('/p2p/').at(-1) ?? '')
+  const served = peerIdFromString(multiaddr(joinedThrough).getComponents().findLast(c => c.name === 'p2p')?.value ?? '')
   const idle = new IdleConnections({ logger, libp2p: node, keeper: { keepsPeer: (peerId) => peerId.equals(served) } })
-  const client: Client = { node, publisher, idle, published }
-  client.publisher.start()
-  client.publisher.afterStart()
-  idle.start()
-  idle.afterStart()
+  const client: Client = { node, services: [publisher, idle], published }
+  for (const service of client.services) {
+    service.start()
+    service.afterStart()
+  }
   clients.set(node.peerId.toString(), client)
+}
+
+async function stopClient (client: Client): Promise<void> {
+  for (const service of client.services) service.stop()
+  await stopPeer(client.node)
 }
 
 async function handle (message: ToClientHost): Promise<FromClientHost> {
@@ -175,9 +181,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
         const client = clients.get(peer)
         if (client == null) return
         clients.delete(peer)
-        client.publisher.stop()
-        client.idle.stop()
-        await stopPeer(client.node)
+        await stopClient(client)
         stopped++
       }))
       return { id: message.id, type: 'offline-done', stopped }
@@ -185,11 +189,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
     case 'stop': {
       const all = [...clients.values()]
       clients.clear()
-      await Promise.all(all.map(async c => {
-        c.publisher.stop()
-        c.idle.stop()
-        await stopPeer(c.node)
-      }))
+      await Promise.all(all.map(stopClient))
       return { id: message.id, type: 'stopped' }
     }
   }

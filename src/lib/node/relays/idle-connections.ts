@@ -83,8 +83,14 @@ export class IdleConnections implements Startable {
     try {
       const idle = this.#components.libp2p.getConnections().filter(c => this.#idle(c))
       for (const connection of idle) {
-        if (await this.#kept(connection.remotePeer)) continue
-        await this.#close(connection)
+        const { peerStore } = this.#components.libp2p
+        const peerId = connection.remotePeer
+        if (this.#components.keeper.keepsPeer(peerId)) continue
+        // NotFoundError: nothing tagged it
+        const tags = [...((await peerStore.get(peerId).catch(() => undefined))?.tags.keys() ?? [])]
+        // a relay we hold a reservation on, say
+        if (tags.some(tag => tag.startsWith(KEEP_ALIVE) && tag !== KAD_DHT_KEEP_ALIVE_TAG)) continue
+        await this.#close(connection, tags.includes(KAD_DHT_KEEP_ALIVE_TAG))
       }
     } finally {
       this.#checking = false
@@ -103,20 +109,11 @@ export class IdleConnections implements Startable {
     return now - since >= this.#idleMs
   }
 
-  /** A relay of the served list, or tagged keep-alive by something other than kad-dht. */
-  async #kept (peerId: PeerId): Promise<boolean> {
-    if (this.#components.keeper.keepsPeer(peerId)) return true
-    // NotFoundError: nothing tagged it
-    const peer = await this.#components.libp2p.peerStore.get(peerId).catch(() => undefined)
-    return [...(peer?.tags.keys() ?? [])].some(tag => tag.startsWith(KEEP_ALIVE) && tag !== KAD_DHT_KEEP_ALIVE_TAG)
-  }
-
-  async #close (connection: Connection): Promise<void> {
-    const { libp2p } = this.#components
+  /** Closes `connection`, first clearing kad-dht's keep-alive tag of its peer when `kadTagged`. */
+  async #close (connection: Connection, kadTagged: boolean): Promise<void> {
     const peerId = connection.remotePeer
     try {
-      const peer = await libp2p.peerStore.get(peerId).catch(() => undefined)
-      if (peer?.tags.has(KAD_DHT_KEEP_ALIVE_TAG) === true) await libp2p.peerStore.merge(peerId, { tags: { [KAD_DHT_KEEP_ALIVE_TAG]: undefined } })
+      if (kadTagged) await this.#components.libp2p.peerStore.merge(peerId, { tags: { [KAD_DHT_KEEP_ALIVE_TAG]: undefined } })
       // a stream may have opened while the tags were read: then it is not idle any more
       if (connection.streams.length > 0) return
       await connection.close({ signal: AbortSignal.timeout(IDLE_CLOSE_TIMEOUT_MS) })
