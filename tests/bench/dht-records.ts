@@ -95,6 +95,8 @@ const MORE_ANSWERS_MS = 1_000
 const DIAL_TIMEOUT_MS = 10_000
 /** The relays' CPU is measured this long with the DHT settled and no client yet. */
 const AT_REST_MS = 30_000
+/** The clients' and relays' CPU is measured this long with every client online and no lookup (kad-dht's periodic self-queries, every 5 min by default, spread over it). */
+const CLIENTS_AT_REST_MS = 60_000
 
 /** CPU time over wall time: how many cores were busy */
 const cores = (cpuMicros: number, wallMs: number): string => (cpuMicros / 1000 / wallMs).toFixed(2)
@@ -237,12 +239,17 @@ export async function benchDhtRecords (): Promise<void> {
     let clients = await untilClients(clientHosts, cs => cs.filter(c => c.published).length >= PUBLISHED_SHARE * cs.length, PUBLISH_TIMEOUT_MS)
     detail(`${clients.filter(c => c.published).length} of ${clients.length} clients have a stored record naming where they are, ${seconds(performance.now() - t0)} after the first started; ` +
       `reservations spread over ${new Set(clients.flatMap(c => c.relays)).size} relays`)
+    // how much of the machine the online clients and their relays take with no lookup running
+    const [relaysBefore, { cpuMicros: clientsBefore }] = await Promise.all([federation.cpuMicros(), clientStatus(clientHosts)])
+    await new Promise(resolve => setTimeout(resolve, CLIENTS_AT_REST_MS))
+    const [relaysAfter, { cpuMicros: clientsAfter }] = await Promise.all([federation.cpuMicros(), clientStatus(clientHosts)])
+    detail(`${clients.length} clients online, no lookup (over ${seconds(CLIENTS_AT_REST_MS)}): client processes ${cores(clientsAfter - clientsBefore, CLIENTS_AT_REST_MS)} cores busy, relays ${cores(relaysAfter - relaysBefore, CLIENTS_AT_REST_MS)}`)
 
     const searcherFailures = new Map<string, number>()
     await pool(SEARCHERS * 3, 2, async () => {
       if (searchers.length >= SEARCHERS) return
       try {
-        searchers.push((await startPeer({ relayAddr: pick(relayAddrs), reserve: false, records: true })).node)
+        searchers.push((await startPeer({ relayAddr: pick(relayAddrs), reserve: false, app: true })).node)
       } catch (err) {
         count(searcherFailures, firstLine(err))
       }
