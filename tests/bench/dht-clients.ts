@@ -89,7 +89,7 @@ async function startClient (relays: string[]): Promise<void> {
     try {
       joinedThrough = pick(relays)
       // its first DHT self-query runs in the background: the publisher's first put waits for what it needs
-      node = (await startPeer({ relayAddr: joinedThrough, reserve: true, privateKey, records: true, waitForJoin: false, refresh: false })).node
+      node = (await startPeer({ relayAddr: joinedThrough, reserve: true, privateKey, app: true, waitForJoin: false, refresh: false })).node
     } catch (err) {
       if (attempt >= START_TRIES) throw err
     }

@@ -19,7 +19,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
-import { PEER_RECORD_DHT_OPTIONS } from '@parley/protocol/peer-record/record'
+import { APP_DHT_INIT, DHT_UPKEEP_INTERVAL_MS, refreshEvery } from '../../src/lib/node/relays/dht.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -123,14 +123,19 @@ export interface StartPeerOptions {
   reserve: boolean
   /** its key (default: a new one) */
   privateKey?: PrivateKey
-  /** its DHT checks and selects peer records, as the app's does */
-  records?: boolean
+  /**
+   * its DHT has the app's settings (src/lib/node/relays/dht.ts, APP_DHT_INIT): it checks and selects
+   * peer records, and after the first self-query at start looks itself up and refreshes its routing
+   * table only every hour. Without, kad-dht's defaults (both every 5 min), as the federation bench
+   * measured before peer records
+   */
+  app?: boolean
   /** wait for its first DHT self-query (default true); without, `joined` says whether it had finished by then */
   waitForJoin?: boolean
   /**
-   * run kad-dht's routing-table refresh (default true): at start and every 5 min, a random-walk
-   * query for each bucket. A thousand clients' refreshes at once are more than two cores shared
-   * with a hundred relays can answer; a browser runs its own on its own CPU
+   * run kad-dht's routing-table refresh (default true): at start and then every 5 min (every hour with
+   * `app`), a random-walk query for each bucket. A thousand clients' first refreshes are more than two
+   * cores shared with a hundred relays can answer; a browser runs its own on its own CPU
    */
   refresh?: boolean
 }
@@ -176,8 +181,9 @@ export async function startPeer (options: StartPeerOptions): Promise<StartedPeer
       // listen on loopback: the default mapper would drop those (private) addresses
       // (kadDHT() is typed as KadDHT; the instance is a SingleKadDHT, it has the routing table)
       dht: (components: KadDHTComponents) => {
-        const dht = (kadDHT({ protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper, ...(options.records === true ? PEER_RECORD_DHT_OPTIONS : {}) }) as (components: KadDHTComponents) => SingleKadDHT)(components)
+        const dht = (kadDHT(options.app === true ? APP_DHT_INIT : { protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper }) as (components: KadDHTComponents) => SingleKadDHT)(components)
         if (options.refresh === false) withoutRefresh(dht)
+        else if (options.app === true) refreshEvery(dht, DHT_UPKEEP_INTERVAL_MS)
         return dht
       }
     }

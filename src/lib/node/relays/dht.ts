@@ -10,7 +10,7 @@ import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS } from '@parley/protocol/peer-record/record'
 import { peerRoutingSymbol } from '@libp2p/interface'
-import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
+import type { KadDHTComponents, KadDHTInit, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerRouting } from '@libp2p/interface'
 
 export { DHT_PROTOCOL }
@@ -27,31 +27,70 @@ export { DHT_PROTOCOL }
 export const RANDOM_WALK_INTERVAL_MS = 10_000
 
 /**
- * The kad-dht service of the app's node (service name `dht`): client mode,
- * `/parley/kad/1.0.0`, kad-dht's own bounds otherwise (k = 20, α = 10, a
+ * How often the app's DHT looks itself up and refreshes its routing table
+ * after the first time, at start (kad-dht's default is every 5 minutes for
+ * each). A DHT server needs a fresh view of the peers closest to its own key,
+ * because it answers for that key; a browser answers nobody. And each of those
+ * lookups dials some 20 relays again once IdleConnections has closed the
+ * connections the last one left behind: every 5 minutes, on a phone, and for
+ * every browser on every relay of a federation. Contact lookups and the
+ * relay transport's random walks keep the routing table filled in between.
+ */
+export const DHT_UPKEEP_INTERVAL_MS = 60 * 60_000
+
+/**
+ * kad-dht's settings for the app's node, also those of the DHT bench's
+ * browser-like clients: client mode, `/parley/kad/1.0.0`, the self-query
+ * every {@link DHT_UPKEEP_INTERVAL_MS}, peer records checked on put and get.
+ */
+export const APP_DHT_INIT = {
+  protocol: DHT_PROTOCOL,
+  clientMode: true,
+  // relays on loopback or a private network (development, a LAN) are real
+  // relays here: the browser dials them already (see the connection gater),
+  // and kad-dht's default mapper would keep them out of the routing table
+  peerInfoMapper: passthroughMapper,
+  querySelfInterval: DHT_UPKEEP_INTERVAL_MS,
+  // peer records (presence/record-publisher.ts, contact-finder.ts): checked on put and get, the newest wins
+  ...PEER_RECORD_DHT_OPTIONS
+} satisfies KadDHTInit
+
+/**
+ * The kad-dht service of the app's node (service name `dht`), with
+ * {@link APP_DHT_INIT} and kad-dht's own bounds otherwise (k = 20, α = 10, a
  * routing table of at most 2^6 buckets of 20 peers, 64 outbound streams per
- * connection). Its peer routing, which libp2p registers for
- * `node.peerRouting`, paces random walks ({@link pacedPeerRouting}).
+ * connection); its routing table refreshed every
+ * {@link DHT_UPKEEP_INTERVAL_MS} ({@link refreshEvery}). Its peer routing,
+ * which libp2p registers for `node.peerRouting`, paces random walks
+ * ({@link pacedPeerRouting}).
  */
 export function parleyDht (): (components: KadDHTComponents) => SingleKadDHT {
   // kadDHT() is typed as returning KadDHT; the instance is a SingleKadDHT (it has the routing table)
-  const create = kadDHT({
-    protocol: DHT_PROTOCOL,
-    clientMode: true,
-    // relays on loopback or a private network (development, a LAN) are real
-    // relays here: the browser dials them already (see the connection gater),
-    // and kad-dht's default mapper would keep them out of the routing table
-    peerInfoMapper: passthroughMapper,
-    // peer records (presence/record-publisher.ts, contact-finder.ts): checked on put and get, the newest wins
-    ...PEER_RECORD_DHT_OPTIONS
-  }) as (components: KadDHTComponents) => SingleKadDHT
+  const create = kadDHT(APP_DHT_INIT) as (components: KadDHTComponents) => SingleKadDHT
   return (components) => {
     const dht = create(components)
+    refreshEvery(dht, DHT_UPKEEP_INTERVAL_MS)
     const router = (dht as unknown as Record<typeof peerRoutingSymbol, PeerRouting>)[peerRoutingSymbol]
     // libp2p reads this once, after the factory returns, to build node.peerRouting
     Object.defineProperty(dht, peerRoutingSymbol, { value: pacedPeerRouting(router, RANDOM_WALK_INTERVAL_MS), configurable: true })
     return dht
   }
+}
+
+/**
+ * Sets how often `dht` refreshes its routing table (a lookup of a random key
+ * for each bucket). kadDHT() takes no setting for it; kad-dht 16 keeps it in
+ * `routingTableRefresh.refreshInterval`, private in its types, read both to
+ * schedule the next refresh and to skip buckets refreshed within it. Throws
+ * if kad-dht no longer has that field (an upgrade to look at), rather than
+ * leave the node refreshing every 5 minutes unnoticed.
+ */
+export function refreshEvery (dht: SingleKadDHT, intervalMs: number): void {
+  const refresh: unknown = Reflect.get(dht, 'routingTableRefresh')
+  if (typeof refresh !== 'object' || refresh == null || typeof Reflect.get(refresh, 'refreshInterval') !== 'number') {
+    throw new Error('kad-dht has no routingTableRefresh.refreshInterval: see refreshEvery in src/lib/node/relays/dht.ts')
+  }
+  Reflect.set(refresh, 'refreshInterval', intervalMs)
 }
 
 /**

@@ -3,9 +3,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL as RELAY_DHT_PROTOCOL } from '@parley/protocol/kad'
-import { DHT_PROTOCOL, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting } from '../../../../src/lib/node/relays/dht.ts'
+import { DHT_PROTOCOL, DHT_UPKEEP_INTERVAL_MS, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting, refreshEvery } from '../../../../src/lib/node/relays/dht.ts'
 import { createLibp2pNode } from '../../../../src/lib/node/kernel/libp2p.ts'
 import type { PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
 
 /**
  * The app's DHT: the same protocol id as the relay-nodes', and random walks
@@ -52,7 +53,7 @@ describe('DHT_PROTOCOL', () => {
 })
 
 describe("the node's DHT service", () => {
-  it('is a client of /parley/kad/1.0.0: it answers nobody, and its routing table is there to read', async () => {
+  it('is a client of /parley/kad/1.0.0: it answers nobody, its routing table is there to read, and its upkeep runs hourly', async () => {
     const node = await createLibp2pNode({
       privateKey: await generateKeyPair('Ed25519'),
       inbox: { receive: async () => 'not-a-contact' },
@@ -74,6 +75,11 @@ describe("the node's DHT service", () => {
       expect((node.services.dht as unknown as { protocol: string }).protocol).toBe(DHT_PROTOCOL)
       expect(node.getProtocols()).not.toContain(DHT_PROTOCOL)
       expect(node.services.dht.routingTable.size).toBe(0)
+      // after the first, at start, it looks itself up and refreshes its routing table hourly, not every 5 minutes
+      // (kad-dht keeps both intervals in fields its types leave out)
+      expect(Reflect.get(Reflect.get(node.services.dht, 'querySelf') as object, 'interval')).toBe(DHT_UPKEEP_INTERVAL_MS)
+      expect(Reflect.get(Reflect.get(node.services.dht, 'routingTableRefresh') as object, 'refreshInterval')).toBe(DHT_UPKEEP_INTERVAL_MS)
+      expect(DHT_UPKEEP_INTERVAL_MS).toBe(60 * 60_000)
     } finally {
       await node.stop()
     }
@@ -135,5 +141,15 @@ describe('pacedPeerRouting', () => {
     expect(await paced.findPeer(info.id, { signal, useCache: false })).toBe(info)
     expect(await paced.findPeer(info.id, { signal, useCache: false })).toBe(info)
     expect(router.lookups).toEqual([{ signal, useCache: false }, { signal, useCache: false }])
+  })
+})
+
+describe('refreshEvery', () => {
+  it("sets how often kad-dht refreshes its routing table, and says so when kad-dht no longer has the field", () => {
+    const refresh = { refreshInterval: 300_000 }
+    refreshEvery({ routingTableRefresh: refresh } as unknown as SingleKadDHT, 3_600_000)
+    expect(refresh.refreshInterval).toBe(3_600_000)
+    expect(() => { refreshEvery({} as unknown as SingleKadDHT, 3_600_000) }).toThrow(/routingTableRefresh\.refreshInterval.*refreshEvery/)
+    expect(() => { refreshEvery({ routingTableRefresh: { interval: 1 } } as unknown as SingleKadDHT, 3_600_000) }).toThrow(/no routingTableRefresh/)
   })
 })
