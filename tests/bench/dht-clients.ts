@@ -19,9 +19,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { openPeerRecord } from '@parley/protocol/peer-record/record'
 import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
 import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
-import { processCpuMicros } from './federation-host.ts'
+import { cpuProfiler, loopDelayMonitor, processCpuMicros } from './federation-host.ts'
 import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
 import type { FederationPeer } from './federation-peers.ts'
+import type { LoopDelay } from './federation-host.ts'
 
 export type ToClientHost =
   /** Start `count` clients, each joined through a random one of `relays` (`/ws/p2p/<id>`) and reserving there, `concurrency` at a time. */
@@ -32,6 +33,12 @@ export type ToClientHost =
   | { id: number, type: 'move', peers: string[] }
   /** Each of `peers` stops (goes offline). */
   | { id: number, type: 'offline', peers: string[] }
+  /** How late this process's event loop ran since the last such request. */
+  | { id: number, type: 'loop-delay' }
+  /** Start profiling this process's CPU (federation-host.ts, cpuProfiler). */
+  | { id: number, type: 'profile-start' }
+  /** Stop profiling and write the profile to `file`. */
+  | { id: number, type: 'profile-stop', file: string }
   /** Stop every client, reply, then exit. */
   | { id: number, type: 'stop' }
 
@@ -45,10 +52,21 @@ export interface ClientStatus {
   connections: number
 }
 
+/** What the clients of a process did since it began: connections opened (by who dialled) and closed, streams they opened (by protocol). */
+export interface ClientActivity {
+  dialled: number
+  accepted: number
+  closed: number
+  streams: Record<string, number>
+}
+
 export type FromClientHost =
   | { id: number, type: 'started', started: number, failed: string[] }
-  /** and the resident memory and CPU time (user + system, µs) of this whole process */
-  | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number, cpuMicros: number }
+  /** and the resident memory and CPU time (user + system, µs) of this whole process, and what its clients did */
+  | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number, cpuMicros: number, activity: ClientActivity }
+  | ({ id: number, type: 'loop-delay' } & LoopDelay)
+  | { id: number, type: 'profiling' }
+  | { id: number, type: 'profiled' }
   | { id: number, type: 'moved', moved: number }
   | { id: number, type: 'offline-done', stopped: number }
   | { id: number, type: 'stopped' }
@@ -63,6 +81,24 @@ interface Client {
 }
 
 const clients = new Map<string, Client>()
+const loopDelay = loopDelayMonitor()
+const profiler = cpuProfiler()
+const activity: ClientActivity = { dialled: 0, accepted: 0, closed: 0, streams: {} }
+
+/** Counts what `node` does from now on into `activity`: its connections, and the streams it opens on them (by their first protocol). */
+function watch (node: FederationPeer): void {
+  node.addEventListener('connection:open', ({ detail: connection }) => {
+    if (connection.direction === 'outbound') activity.dialled++
+    else activity.accepted++
+    const newStream = connection.newStream.bind(connection)
+    connection.newStream = async (protocols, options) => {
+      const protocol = [protocols].flat()[0] ?? '?'
+      activity.streams[protocol] = (activity.streams[protocol] ?? 0) + 1
+      return newStream(protocols, options)
+    }
+  })
+  node.addEventListener('connection:close', () => { activity.closed++ })
+}
 const logger = defaultLogger()
 
 function send (message: FromClientHost, then?: () => void): void {
@@ -94,6 +130,7 @@ async function startClient (relays: string[]): Promise<void> {
       if (attempt >= START_TRIES) throw err
     }
   }
+  watch(node)
   const dht = node.services.dht
   const published: { relays?: string } = {}
   // the app's publisher, on this node; its puts are watched for the relays each stored record names
@@ -162,8 +199,17 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
           return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' '), connections: c.node.getConnections().length }
         }),
         rssBytes: process.memoryUsage().rss,
-        cpuMicros: processCpuMicros()
+        cpuMicros: processCpuMicros(),
+        activity
       }
+    case 'loop-delay':
+      return { id: message.id, type: 'loop-delay', ...loopDelay.take() }
+    case 'profile-start':
+      await profiler.start()
+      return { id: message.id, type: 'profiling' }
+    case 'profile-stop':
+      await profiler.stop(message.file)
+      return { id: message.id, type: 'profiled' }
     case 'move': {
       let moved = 0
       await Promise.all(message.peers.map(async peer => {

@@ -22,8 +22,10 @@
  *   dht_lookup_success_ratio   lookups that found and dialled their target / lookups asked (moved targets included)
  *   dht_relay_rss_mb           resident memory per relay: each relay process's RSS over the relays it runs, median
  *
- * Details (which answer found each target, failures, memory, the relays' CPU at rest and while the
- * clients start) go to stderr as `federation: …` lines.
+ * Details go to stderr as `federation: …` lines: which answer found each target, failures, memory;
+ * the CPU the relays and clients use at rest and while the clients start, what the clients do at
+ * rest (connections, streams by protocol), and how late the processes' event loops ran in each phase.
+ * PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir> profiles every process over the clients' time at rest.
  *
  * On two cores, 1,000 clients start but the lookups do not fit. Measured
  * at fe1b240: the 100 relays at rest keep about half a core busy; 964 of
@@ -38,21 +40,23 @@
  * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
  * (federation-host.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { dialPeer } from '../../src/lib/node/kernel/connections.ts'
+import { IDLE_CHECK_MS, IDLE_CONNECTION_MS } from '../../src/lib/node/relays/idle-connections.ts'
 import { ChildHost, Federation, RelayHost, sample } from './federation-host.ts'
 import { roundTrip } from '../../relay-node/src/keepalive.ts'
 import { startPeer, stopPeer } from './federation-peers.ts'
 import { count, describeCounts, detail, firstLine, ms, pick, pool, seconds, settleDht, startRelays } from './federation.ts'
 import { median, percentile, print } from './lib.ts'
-import type { ClientStatus, FromClientHost, ToClientHost } from './dht-clients.ts'
+import type { ClientActivity, ClientStatus, FromClientHost, ToClientHost } from './dht-clients.ts'
 import type { FederationPeer } from './federation-peers.ts'
+import type { LoopDelay } from './federation-host.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -95,7 +99,9 @@ const MORE_ANSWERS_MS = 1_000
 const DIAL_TIMEOUT_MS = 10_000
 /** The relays' CPU is measured this long with the DHT settled and no client yet. */
 const AT_REST_MS = 30_000
-/** The clients' and relays' CPU is measured this long with every client online and no lookup (kad-dht's periodic self-queries, every 5 min by default, spread over it). */
+/** PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir>: every relay and client process profiles its CPU over the clients' time at rest and writes the profile there. */
+const PROFILE_AT_REST = process.env.PARLEY_BENCH_DHT_PROFILE_AT_REST == null || process.env.PARLEY_BENCH_DHT_PROFILE_AT_REST === '' ? undefined : resolve(process.env.PARLEY_BENCH_DHT_PROFILE_AT_REST)
+/** The clients' and relays' CPU (and what the clients do) is measured this long with every client online and no lookup. */
 const CLIENTS_AT_REST_MS = 60_000
 
 /** CPU time over wall time: how many cores were busy */
@@ -182,13 +188,37 @@ async function dialFound (searcher: FederationPeer, target: PeerId, answers: Ans
 }
 
 /** Every client, by host; each host's RSS per client; the CPU time (µs) the client processes have used so far, all together. */
-async function clientStatus (hosts: ClientHost[]): Promise<{ clients: Array<ClientStatus & { host: ClientHost }>, rss: number[], cpuMicros: number }> {
+async function clientStatus (hosts: ClientHost[]): Promise<{ clients: Array<ClientStatus & { host: ClientHost }>, rss: number[], cpuMicros: number, activity: ClientActivity[] }> {
   const replies = await Promise.all(hosts.map(async h => ({ h, reply: await h.request({ type: 'status' }, 'status', STATUS_TIMEOUT_MS) })))
   return {
     clients: replies.flatMap(({ h, reply }) => reply.clients.map(c => ({ ...c, host: h }))),
     rss: replies.map(r => r.reply.rssBytes / Math.max(1, r.reply.clients.length)),
-    cpuMicros: replies.reduce((n, r) => n + r.reply.cpuMicros, 0)
+    cpuMicros: replies.reduce((n, r) => n + r.reply.cpuMicros, 0),
+    activity: replies.map(r => r.reply.activity)
   }
+}
+
+/** What the clients did between two looks at their processes (`before` and `after`, host by host), in words. */
+function describeActivity (before: ClientActivity[], after: ClientActivity[]): string {
+  const sum = (all: ClientActivity[], read: (a: ClientActivity) => number): number => all.reduce((n, a) => n + read(a), 0)
+  const streams = new Map<string, number>()
+  for (const [i, a] of after.entries()) {
+    for (const [protocol, n] of Object.entries(a.streams)) {
+      const more = n - (before[i]?.streams[protocol] ?? 0)
+      if (more > 0) streams.set(protocol, (streams.get(protocol) ?? 0) + more)
+    }
+  }
+  return `the clients dialled ${sum(after, a => a.dialled) - sum(before, a => a.dialled)} connections, accepted ${sum(after, a => a.accepted) - sum(before, a => a.accepted)}, ` +
+    `closed ${sum(after, a => a.closed) - sum(before, a => a.closed)}, opened streams: ${streams.size === 0 ? 'none' : describeCounts(streams)}`
+}
+
+/** The relay and client processes' event loop delays since the last call (the first call only starts the count), in words. */
+async function loopDelays (federation: Federation, hosts: ClientHost[]): Promise<string> {
+  const [relays, clients] = await Promise.all([federation.loopDelays(), Promise.all(hosts.map(async h => h.request({ type: 'loop-delay' }, 'loop-delay', STATUS_TIMEOUT_MS)))])
+  const say = (delays: LoopDelay[]): string => delays.length === 0
+    ? 'none'
+    : `p99 ${ms(Math.min(...delays.map(d => d.p99Ms)))} to ${ms(Math.max(...delays.map(d => d.p99Ms)))}, longest ${ms(Math.max(...delays.map(d => d.maxMs)))}`
+  return `event loop delay in the relay processes ${say(relays)}, in the client processes ${say(clients)}`
 }
 
 /** Polls until `check` holds on the clients' status, or `timeoutMs` passed; returns the status last seen. */
@@ -228,6 +258,7 @@ export async function benchDhtRecords (): Promise<void> {
 
     const t0 = performance.now()
     const relayCpuAtStart = await federation.cpuMicros()
+    await loopDelays(federation, clientHosts)
     const starts = await Promise.all(clientHosts.map(async h => h.request({ type: 'start', count: CLIENTS / CLIENT_PROCESSES, relays: relayAddrs, concurrency: CLIENT_START_CONCURRENCY }, 'started', CLIENT_START_TIMEOUT_MS)))
     const failures = new Map<string, number>()
     for (const failed of starts.flatMap(s => s.failed)) count(failures, failed)
@@ -235,15 +266,27 @@ export async function benchDhtRecords (): Promise<void> {
     const startMs = performance.now() - t0
     detail(`${startedClients} of ${CLIENTS} clients started in ${CLIENT_PROCESSES} processes in ${seconds(startMs)}${failures.size > 0 ? `; failed: ${describeCounts(failures)}` : ''}`)
     const { cpuMicros: clientCpu } = await clientStatus(clientHosts)
-    detail(`while the clients started: relays ${cores(await federation.cpuMicros() - relayCpuAtStart, startMs)} cores busy; client processes ${seconds(clientCpu / 1000)} of CPU in all since they began`)
+    detail(`while the clients started: relays ${cores(await federation.cpuMicros() - relayCpuAtStart, startMs)} cores busy; client processes ${seconds(clientCpu / 1000)} of CPU in all since they began; ` +
+      await loopDelays(federation, clientHosts))
     let clients = await untilClients(clientHosts, cs => cs.filter(c => c.published).length >= PUBLISHED_SHARE * cs.length, PUBLISH_TIMEOUT_MS)
     detail(`${clients.filter(c => c.published).length} of ${clients.length} clients have a stored record naming where they are, ${seconds(performance.now() - t0)} after the first started; ` +
       `reservations spread over ${new Set(clients.flatMap(c => c.relays)).size} relays`)
-    // how much of the machine the online clients and their relays take with no lookup running
-    const [relaysBefore, { cpuMicros: clientsBefore }] = await Promise.all([federation.cpuMicros(), clientStatus(clientHosts)])
+    // how much of the machine the online clients and their relays take with no lookup running, once
+    // IdleConnections has closed what the last starts' lookups left open
+    await new Promise(resolve => setTimeout(resolve, IDLE_CONNECTION_MS + IDLE_CHECK_MS))
+    if (PROFILE_AT_REST != null) await Promise.all([federation.startProfiles(), ...clientHosts.map(async h => h.request({ type: 'profile-start' }, 'profiling', STATUS_TIMEOUT_MS))])
+    const [relaysBefore, relaysOpenedBefore, { cpuMicros: clientsBefore, activity: activityBefore }] =
+      await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts), loopDelays(federation, clientHosts)])
     await new Promise(resolve => setTimeout(resolve, CLIENTS_AT_REST_MS))
-    const [relaysAfter, { cpuMicros: clientsAfter }] = await Promise.all([federation.cpuMicros(), clientStatus(clientHosts)])
-    detail(`${clients.length} clients online, no lookup (over ${seconds(CLIENTS_AT_REST_MS)}): client processes ${cores(clientsAfter - clientsBefore, CLIENTS_AT_REST_MS)} cores busy, relays ${cores(relaysAfter - relaysBefore, CLIENTS_AT_REST_MS)}`)
+    if (PROFILE_AT_REST != null) {
+      await mkdir(PROFILE_AT_REST, { recursive: true })
+      await Promise.all([federation.stopProfiles(PROFILE_AT_REST), ...clientHosts.map(async h => h.request({ type: 'profile-stop', file: join(PROFILE_AT_REST, `clients-${h.index}.cpuprofile`) }, 'profiled', STATUS_TIMEOUT_MS))])
+      detail(`CPU profiles of the clients at rest written to ${PROFILE_AT_REST} (read them with tests/bench/cpuprofile-top.ts)`)
+    }
+    const [relaysAfter, relaysOpenedAfter, { cpuMicros: clientsAfter, activity: activityAfter }] = await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts)])
+    detail(`${clients.length} clients online, no lookup (over ${seconds(CLIENTS_AT_REST_MS)}): client processes ${cores(clientsAfter - clientsBefore, CLIENTS_AT_REST_MS)} cores busy, relays ${cores(relaysAfter - relaysBefore, CLIENTS_AT_REST_MS)}; ` +
+      `${describeActivity(activityBefore, activityAfter)}; the relays accepted ${relaysOpenedAfter.accepted - relaysOpenedBefore.accepted} connections and dialled ${relaysOpenedAfter.dialled - relaysOpenedBefore.dialled}; ` +
+      await loopDelays(federation, clientHosts))
 
     const searcherFailures = new Map<string, number>()
     await pool(SEARCHERS * 3, 2, async () => {
@@ -292,7 +335,7 @@ export async function benchDhtRecords (): Promise<void> {
         }
       }
       detail(`round ${round + 1}: ${times.length} of ${asked} lookups so far found and dialled their target (found by: ${describeCounts(foundBy)})` +
-        (lookupFailures.size > 0 ? `; failed: ${describeCounts(lookupFailures)}` : ''))
+        (lookupFailures.size > 0 ? `; failed: ${describeCounts(lookupFailures)}` : '') + `; ${await loopDelays(federation, clientHosts)}`)
     }
     const running = federation.running.length
     const rss = await federation.rssPerRelay()

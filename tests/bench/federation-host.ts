@@ -5,6 +5,9 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { join, resolve } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import { Session } from 'node:inspector/promises'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { FromRelayHost, RelayStatus, ToRelayHost } from './federation-relays.ts'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
@@ -15,6 +18,49 @@ const RELAY_HOST_SCRIPT = join(import.meta.dirname, 'federation-relays.ts')
 export function processCpuMicros (): number {
   const usage = process.cpuUsage()
   return usage.user + usage.system
+}
+
+/** How late a process's event loop ran its callbacks (p99 and max, ms): every handshake of every peer in that process waits that long. */
+export interface LoopDelay { p99Ms: number, maxMs: number }
+
+/** Watches this process's event loop (10 ms resolution) from now on; each `take` returns what it saw since the last and starts over. */
+export function loopDelayMonitor (): { take(): LoopDelay } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 })
+  histogram.enable()
+  return {
+    take: () => {
+      const delay = { p99Ms: histogram.percentile(99) / 1e6, maxMs: histogram.max / 1e6 }
+      histogram.reset()
+      return delay
+    }
+  }
+}
+
+/**
+ * V8's CPU profiler on this process, between `start` and `stop` (through
+ * node:inspector): `stop` writes the profile to `file`, which
+ * tests/bench/cpuprofile-top.ts reads. Unlike `--cpu-prof`, it covers only
+ * the window asked for.
+ */
+export function cpuProfiler (): { start(): Promise<void>, stop(file: string): Promise<void> } {
+  // connected only when asked: an inspector session costs the process nothing until then
+  let session: Session | undefined
+  return {
+    start: async () => {
+      if (session != null) throw new Error('the profiler is running already')
+      session = new Session()
+      session.connect()
+      await session.post('Profiler.enable')
+      await session.post('Profiler.start')
+    },
+    stop: async (file) => {
+      if (session == null) throw new Error('the profiler is not running')
+      const { profile } = await session.post('Profiler.stop')
+      session.disconnect()
+      session = undefined
+      await writeFile(file, JSON.stringify(profile))
+    }
+  }
 }
 
 /** A relay process loads relay-node through tsx before it answers. */
@@ -163,6 +209,26 @@ export class Federation {
 
   async status (): Promise<RelayStatus[]> {
     return (await this.#statusReplies()).flatMap(r => r.relays).sort((a, b) => a.index - b.index)
+  }
+
+  /** Every relay process starts its CPU profiler ({@link cpuProfiler}). */
+  async startProfiles (): Promise<void> {
+    await Promise.all(this.hosts.map(async h => h.request({ type: 'profile-start' }, 'profiling', STATUS_TIMEOUT_MS)))
+  }
+
+  /** Every relay process stops its profiler and writes its profile into `dir` (`relays-<process>.cpuprofile`). */
+  async stopProfiles (dir: string): Promise<void> {
+    await Promise.all(this.hosts.map(async h => h.request({ type: 'profile-stop', file: join(dir, `relays-${h.index}.cpuprofile`) }, 'profiled', STATUS_TIMEOUT_MS)))
+  }
+
+  /** Each relay process's event loop delay since the last call. */
+  async loopDelays (): Promise<LoopDelay[]> {
+    return Promise.all(this.hosts.map(async h => h.request({ type: 'loop-delay' }, 'loop-delay', STATUS_TIMEOUT_MS)))
+  }
+
+  /** Connections the relays have accepted and dialled so far, all together. */
+  async opened (): Promise<{ accepted: number, dialled: number }> {
+    return (await this.#statusReplies()).reduce((n, r) => ({ accepted: n.accepted + r.opened.accepted, dialled: n.dialled + r.opened.dialled }), { accepted: 0, dialled: 0 })
   }
 
   /** CPU time (user + system, µs) the relay processes have used so far, all together. */
