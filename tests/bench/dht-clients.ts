@@ -99,6 +99,7 @@ function watch (node: FederationPeer): void {
   })
   node.addEventListener('connection:close', () => { activity.closed++ })
 }
+
 const logger = defaultLogger()
 
 function send (message: FromClientHost, then?: () => void): void {

@@ -33,8 +33,9 @@ export const RANDOM_WALK_INTERVAL_MS = 10_000
  * because it answers for that key; a browser answers nobody. And each of those
  * lookups dials some 20 relays again once IdleConnections has closed the
  * connections the last one left behind: every 5 minutes, on a phone, and for
- * every browser on every relay of a federation. Contact lookups and the
- * relay transport's random walks keep the routing table filled in between.
+ * every browser on every relay of a federation. In between, the routing
+ * table keeps the relays it has learnt (kad-dht evicts one only when it fails
+ * a ping), and every lookup adds those it meets.
  */
 export const DHT_UPKEEP_INTERVAL_MS = 60 * 60_000
 
