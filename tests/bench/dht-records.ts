@@ -27,15 +27,16 @@
  * rest (connections, streams by protocol), and how late the processes' event loops ran in each phase.
  * PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir> profiles every process over the clients' time at rest.
  *
- * On two cores, 1,000 clients start but the lookups do not fit. Measured
- * at fe1b240: the 100 relays at rest keep about half a core busy; 964 of
- * 1,000 clients started in 21 min (each start about 0.9 s of CPU in its own
- * process); once they were all online, the machine stayed fully busy, and
- * 17, 39 and 49 of 60 lookups found and dialled their target in the first
- * three rounds, the rest failing on handshake and ping timeouts (the records
- * were found; the dials did not finish in time). The likely load: every client's
- * kad-dht self-query (every 5 min, on connections it must dial again once
- * IdleConnections closed them). With 100 clients the figures are sound.
+ * On two cores, 1,000 clients are at the machine's limit. Measured at
+ * 562dc2c (2 rounds): 944 of 1,000 clients started in 22 min, the failures
+ * Noise handshake timeouts (the client processes' event loops ran up to 8 s
+ * late while they started); with all online and no lookup, the machine stayed
+ * about fully busy: each client re-publishes its record every 20 min, a DHT
+ * lookup that dials some 25 relays again, and kad-dht's closest-peer tagging
+ * (every 5 s per client, 250 clients to a process) took a fifth of the
+ * client processes' CPU. 119 of 120 lookups found and dialled their target (p50
+ * 426 ms, p99 6.9 s). A run at 94eba3f, the same app code, found 67 of
+ * 120 in its first two rounds. With 100 clients the figures are sound.
  * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
  * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
  * (federation-host.ts).
