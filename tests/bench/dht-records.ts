@@ -279,12 +279,13 @@ export async function benchDhtRecords (): Promise<void> {
     const [relaysBefore, relaysOpenedBefore, { cpuMicros: clientsBefore, activity: activityBefore }] =
       await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts), loopDelays(federation, clientHosts)])
     await new Promise(resolve => setTimeout(resolve, CLIENTS_AT_REST_MS))
+    const [relaysAfter, relaysOpenedAfter, { cpuMicros: clientsAfter, activity: activityAfter }] = await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts)])
     if (PROFILE_AT_REST != null) {
+      // after the figures above: writing the profiles is not the clients' work
       await mkdir(PROFILE_AT_REST, { recursive: true })
       await Promise.all([federation.stopProfiles(PROFILE_AT_REST), ...clientHosts.map(async h => h.request({ type: 'profile-stop', file: join(PROFILE_AT_REST, `clients-${h.index}.cpuprofile`) }, 'profiled', STATUS_TIMEOUT_MS))])
       detail(`CPU profiles of the clients at rest written to ${PROFILE_AT_REST} (read them with tests/bench/cpuprofile-top.ts)`)
     }
-    const [relaysAfter, relaysOpenedAfter, { cpuMicros: clientsAfter, activity: activityAfter }] = await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts)])
     detail(`${clients.length} clients online, no lookup (over ${seconds(CLIENTS_AT_REST_MS)}): client processes ${cores(clientsAfter - clientsBefore, CLIENTS_AT_REST_MS)} cores busy, relays ${cores(relaysAfter - relaysBefore, CLIENTS_AT_REST_MS)}; ` +
       `${describeActivity(activityBefore, activityAfter)}; the relays accepted ${relaysOpenedAfter.accepted - relaysOpenedBefore.accepted} connections and dialled ${relaysOpenedAfter.dialled - relaysOpenedBefore.dialled}; ` +
       await loopDelays(federation, clientHosts))
