@@ -19,10 +19,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { openPeerRecord } from '@parley/protocol/peer-record/record'
 import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
 import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
-import { cpuProfiler, loopDelayMonitor, processCpuMicros } from './federation-host.ts'
+import { diagnostics, processCpuMicros } from './federation-host.ts'
 import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
 import type { FederationPeer } from './federation-peers.ts'
-import type { LoopDelay } from './federation-host.ts'
+import type { DiagnosticsReply, DiagnosticsRequest } from './federation-host.ts'
 
 export type ToClientHost =
   /** Start `count` clients, each joined through a random one of `relays` (`/ws/p2p/<id>`) and reserving there, `concurrency` at a time. */
@@ -33,12 +33,8 @@ export type ToClientHost =
   | { id: number, type: 'move', peers: string[] }
   /** Each of `peers` stops (goes offline). */
   | { id: number, type: 'offline', peers: string[] }
-  /** How late this process's event loop ran since the last such request. */
-  | { id: number, type: 'loop-delay' }
-  /** Start profiling this process's CPU (federation-host.ts, cpuProfiler). */
-  | { id: number, type: 'profile-start' }
-  /** Stop profiling and write the profile to `file`. */
-  | { id: number, type: 'profile-stop', file: string }
+  /** its event loop delay, a CPU profile (federation-host.ts) */
+  | DiagnosticsRequest
   /** Stop every client, reply, then exit. */
   | { id: number, type: 'stop' }
 
@@ -64,9 +60,7 @@ export type FromClientHost =
   | { id: number, type: 'started', started: number, failed: string[] }
   /** and the resident memory and CPU time (user + system, µs) of this whole process, and what its clients did */
   | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number, cpuMicros: number, activity: ClientActivity }
-  | ({ id: number, type: 'loop-delay' } & LoopDelay)
-  | { id: number, type: 'profiling' }
-  | { id: number, type: 'profiled' }
+  | DiagnosticsReply
   | { id: number, type: 'moved', moved: number }
   | { id: number, type: 'offline-done', stopped: number }
   | { id: number, type: 'stopped' }
@@ -81,8 +75,7 @@ interface Client {
 }
 
 const clients = new Map<string, Client>()
-const loopDelay = loopDelayMonitor()
-const profiler = cpuProfiler()
+const answerDiagnostics = diagnostics()
 const activity: ClientActivity = { dialled: 0, accepted: 0, closed: 0, streams: {} }
 
 /** Counts what `node` does from now on into `activity`: its connections, and the streams it opens on them (by their first protocol). */
@@ -204,13 +197,9 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
         activity
       }
     case 'loop-delay':
-      return { id: message.id, type: 'loop-delay', ...loopDelay.take() }
     case 'profile-start':
-      await profiler.start()
-      return { id: message.id, type: 'profiling' }
     case 'profile-stop':
-      await profiler.stop(message.file)
-      return { id: message.id, type: 'profiled' }
+      return answerDiagnostics(message)
     case 'move': {
       let moved = 0
       await Promise.all(message.peers.map(async peer => {

@@ -63,6 +63,38 @@ export function cpuProfiler (): { start(): Promise<void>, stop(file: string): Pr
   }
 }
 
+/** What a child process (relays or clients) is asked about itself: its event loop delay, a CPU profile. */
+export type DiagnosticsRequest =
+  /** How late this process's event loop ran since the last such request. */
+  | { id: number, type: 'loop-delay' }
+  /** Start profiling this process's CPU ({@link cpuProfiler}). */
+  | { id: number, type: 'profile-start' }
+  /** Stop profiling and write the profile to `file`. */
+  | { id: number, type: 'profile-stop', file: string }
+
+export type DiagnosticsReply =
+  | ({ id: number, type: 'loop-delay' } & LoopDelay)
+  | { id: number, type: 'profiling' }
+  | { id: number, type: 'profiled' }
+
+/** The answers of a child process to {@link DiagnosticsRequest}s; its event loop is watched from this call on. */
+export function diagnostics (): (message: DiagnosticsRequest) => Promise<DiagnosticsReply> {
+  const loopDelay = loopDelayMonitor()
+  const profiler = cpuProfiler()
+  return async (message) => {
+    switch (message.type) {
+      case 'loop-delay':
+        return { id: message.id, type: 'loop-delay', ...loopDelay.take() }
+      case 'profile-start':
+        await profiler.start()
+        return { id: message.id, type: 'profiling' }
+      case 'profile-stop':
+        await profiler.stop(message.file)
+        return { id: message.id, type: 'profiled' }
+    }
+  }
+}
+
 /** A relay process loads relay-node through tsx before it answers. */
 const HOST_START_TIMEOUT_MS = 60_000
 const RELAY_START_TIMEOUT_MS = 30_000

@@ -7,20 +7,16 @@
  */
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import type { RelayConfig, RelayNode } from '../../relay-node/src/index.ts'
-import { cpuProfiler, loopDelayMonitor, processCpuMicros } from './federation-host.ts'
-import type { LoopDelay } from './federation-host.ts'
+import { diagnostics, processCpuMicros } from './federation-host.ts'
+import type { DiagnosticsReply, DiagnosticsRequest } from './federation-host.ts'
 
 export type ToRelayHost =
   /** Start relay `index` with its data in `dataDir`, joining the DHT through `bootstrap` (`/ws/p2p/<id>` multiaddrs). */
   | { id: number, type: 'start', index: number, dataDir: string, bootstrap: string[] }
   /** Routing table size, reservations and connections of every running relay here. */
   | { id: number, type: 'status' }
-  /** How late this process's event loop ran since the last such request. */
-  | { id: number, type: 'loop-delay' }
-  /** Start profiling this process's CPU (federation-host.ts, cpuProfiler). */
-  | { id: number, type: 'profile-start' }
-  /** Stop profiling and write the profile to `file`. */
-  | { id: number, type: 'profile-stop', file: string }
+  /** its event loop delay, a CPU profile (federation-host.ts) */
+  | DiagnosticsRequest
   /** Stop relay `index` (as on SIGTERM without the drain: its connections close). */
   | { id: number, type: 'stop-relay', index: number }
   /**
@@ -45,9 +41,7 @@ export type FromRelayHost =
   | { id: number, type: 'started', index: number, peerId: string, wsAddr: string }
   /** the relays here, the resident memory and CPU time (user + system, µs) of this whole process, and the connections its relays accepted and dialled since it began */
   | { id: number, type: 'status', relays: RelayStatus[], rssBytes: number, cpuMicros: number, opened: { accepted: number, dialled: number } }
-  | ({ id: number, type: 'loop-delay' } & LoopDelay)
-  | { id: number, type: 'profiling' }
-  | { id: number, type: 'profiled' }
+  | DiagnosticsReply
   | { id: number, type: 'relay-stopped', index: number, stopMs: number }
   | { id: number, type: 'self-queried', relays: number }
   | { id: number, type: 'stopped' }
@@ -71,8 +65,7 @@ const SIMULATION_LIMITS = {
 const RELAY_STOP_TIMEOUT_MS = 10_000
 
 const relays = new Map<number, RelayNode>()
-const loopDelay = loopDelayMonitor()
-const profiler = cpuProfiler()
+const answerDiagnostics = diagnostics()
 const opened = { accepted: 0, dialled: 0 }
 
 function send (message: FromRelayHost, then?: () => void): void {
@@ -146,13 +139,9 @@ async function handle (message: ToRelayHost): Promise<FromRelayHost> {
     case 'status':
       return { id: message.id, type: 'status', relays: status(), rssBytes: process.memoryUsage().rss, cpuMicros: processCpuMicros(), opened }
     case 'loop-delay':
-      return { id: message.id, type: 'loop-delay', ...loopDelay.take() }
     case 'profile-start':
-      await profiler.start()
-      return { id: message.id, type: 'profiling' }
     case 'profile-stop':
-      await profiler.stop(message.file)
-      return { id: message.id, type: 'profiled' }
+      return answerDiagnostics(message)
     case 'stop-relay': {
       const relay = relays.get(message.index)
       if (relay == null) throw new Error(`relay ${message.index} is not running here`)
