@@ -30,8 +30,8 @@
  * On two cores, 1,000 clients are at the machine's limit. Measured at
  * 562dc2c (2 rounds): 944 of 1,000 clients started in 22 min, the failures
  * Noise handshake timeouts (the client processes' event loops ran up to 8 s
- * late while they started); with all online and no lookup, the machine stayed
- * about fully busy: each client re-publishes its record every 20 min, a DHT
+ * late while they started); with all online and no lookup, most of the two
+ * cores stayed busy (1.6 to 2 cores, less the profiler's share): each client re-publishes its record every 20 min, a DHT
  * lookup that dials some 25 relays again, and kad-dht's closest-peer tagging
  * (every 5 s per client, 250 clients to a process) took a fifth of the
  * client processes' CPU. 119 of 120 lookups found and dialled their target (p50
