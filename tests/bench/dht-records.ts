@@ -50,7 +50,7 @@ import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { dialPeer } from '../../src/lib/node/kernel/connections.ts'
 import { IDLE_CHECK_MS, IDLE_CONNECTION_MS } from '../../src/lib/node/relays/idle-connections.ts'
-import { ChildHost, Federation, RelayHost, sample } from './federation-host.ts'
+import { ChildHost, Federation, RelayHost, loopDelaysOf, sample, startProfiles, stopProfiles } from './federation-host.ts'
 import { roundTrip } from '../../relay-node/src/keepalive.ts'
 import { startPeer, stopPeer } from './federation-peers.ts'
 import { count, describeCounts, detail, firstLine, ms, pick, pool, seconds, settleDht, startRelays } from './federation.ts'
@@ -215,7 +215,7 @@ function describeActivity (before: ClientActivity[], after: ClientActivity[]): s
 
 /** The relay and client processes' event loop delays since the last call (the first call only starts the count), in words. */
 async function loopDelays (federation: Federation, hosts: ClientHost[]): Promise<string> {
-  const [relays, clients] = await Promise.all([federation.loopDelays(), Promise.all(hosts.map(async h => h.request({ type: 'loop-delay' }, 'loop-delay', STATUS_TIMEOUT_MS)))])
+  const [relays, clients] = await Promise.all([loopDelaysOf(federation.hosts), loopDelaysOf(hosts)])
   const say = (delays: LoopDelay[]): string => delays.length === 0
     ? 'none'
     : `p99 ${ms(Math.min(...delays.map(d => d.p99Ms)))} to ${ms(Math.max(...delays.map(d => d.p99Ms)))}, longest ${ms(Math.max(...delays.map(d => d.maxMs)))}`
@@ -275,19 +275,19 @@ export async function benchDhtRecords (): Promise<void> {
     // how much of the machine the online clients and their relays take with no lookup running, once
     // IdleConnections has closed what the last starts' lookups left open
     await new Promise(resolve => setTimeout(resolve, IDLE_CONNECTION_MS + IDLE_CHECK_MS))
-    if (PROFILE_AT_REST != null) await Promise.all([federation.startProfiles(), ...clientHosts.map(async h => h.request({ type: 'profile-start' }, 'profiling', STATUS_TIMEOUT_MS))])
-    const [relaysBefore, relaysOpenedBefore, { cpuMicros: clientsBefore, activity: activityBefore }] =
-      await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts), loopDelays(federation, clientHosts)])
+    if (PROFILE_AT_REST != null) await Promise.all([startProfiles(federation.hosts), startProfiles(clientHosts)])
+    const [relaysBefore, { cpuMicros: clientsBefore, activity: activityBefore }] =
+      await Promise.all([federation.usage(), clientStatus(clientHosts), loopDelays(federation, clientHosts)])
     await new Promise(resolve => setTimeout(resolve, CLIENTS_AT_REST_MS))
-    const [relaysAfter, relaysOpenedAfter, { cpuMicros: clientsAfter, activity: activityAfter }] = await Promise.all([federation.cpuMicros(), federation.opened(), clientStatus(clientHosts)])
+    const [relaysAfter, { cpuMicros: clientsAfter, activity: activityAfter }] = await Promise.all([federation.usage(), clientStatus(clientHosts)])
     if (PROFILE_AT_REST != null) {
       // after the figures above: writing the profiles is not the clients' work
       await mkdir(PROFILE_AT_REST, { recursive: true })
-      await Promise.all([federation.stopProfiles(PROFILE_AT_REST), ...clientHosts.map(async h => h.request({ type: 'profile-stop', file: join(PROFILE_AT_REST, `clients-${h.index}.cpuprofile`) }, 'profiled', STATUS_TIMEOUT_MS))])
+      await Promise.all([stopProfiles(federation.hosts, PROFILE_AT_REST, 'relays'), stopProfiles(clientHosts, PROFILE_AT_REST, 'clients')])
       detail(`CPU profiles of the clients at rest written to ${PROFILE_AT_REST} (read them with tests/bench/cpuprofile-top.ts)`)
     }
-    detail(`${clients.length} clients online, no lookup (over ${seconds(CLIENTS_AT_REST_MS)}): client processes ${cores(clientsAfter - clientsBefore, CLIENTS_AT_REST_MS)} cores busy, relays ${cores(relaysAfter - relaysBefore, CLIENTS_AT_REST_MS)}; ` +
-      `${describeActivity(activityBefore, activityAfter)}; the relays accepted ${relaysOpenedAfter.accepted - relaysOpenedBefore.accepted} connections and dialled ${relaysOpenedAfter.dialled - relaysOpenedBefore.dialled}; ` +
+    detail(`${clients.length} clients online, no lookup (over ${seconds(CLIENTS_AT_REST_MS)}): client processes ${cores(clientsAfter - clientsBefore, CLIENTS_AT_REST_MS)} cores busy, relays ${cores(relaysAfter.cpuMicros - relaysBefore.cpuMicros, CLIENTS_AT_REST_MS)}; ` +
+      `${describeActivity(activityBefore, activityAfter)}; the relays accepted ${relaysAfter.accepted - relaysBefore.accepted} connections and dialled ${relaysAfter.dialled - relaysBefore.dialled}; ` +
       await loopDelays(federation, clientHosts))
 
     const searcherFailures = new Map<string, number>()

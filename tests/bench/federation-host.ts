@@ -95,6 +95,25 @@ export function diagnostics (): (message: DiagnosticsRequest) => Promise<Diagnos
   }
 }
 
+/** A child process, relays or clients, as far as its diagnostics go. */
+type DiagnosedHost = Pick<ChildHost<Message, Message>, 'diagnose' | 'index'>
+const DIAGNOSTICS_TIMEOUT_MS = 10_000
+
+/** Each of `hosts`' event loop delays since the last call. */
+export async function loopDelaysOf (hosts: readonly DiagnosedHost[]): Promise<LoopDelay[]> {
+  return Promise.all(hosts.map(async h => h.diagnose({ type: 'loop-delay' }, 'loop-delay')))
+}
+
+/** Every one of `hosts` starts its CPU profiler ({@link cpuProfiler}). */
+export async function startProfiles (hosts: readonly DiagnosedHost[]): Promise<void> {
+  await Promise.all(hosts.map(async h => h.diagnose({ type: 'profile-start' }, 'profiling')))
+}
+
+/** Every one of `hosts` stops its profiler and writes its profile to `dir`/`<name>-<process>.cpuprofile`. */
+export async function stopProfiles (hosts: readonly DiagnosedHost[], dir: string, name: string): Promise<void> {
+  await Promise.all(hosts.map(async h => h.diagnose({ type: 'profile-stop', file: join(dir, `${name}-${h.index}.cpuprofile`) }, 'profiled')))
+}
+
 /** A relay process loads relay-node through tsx before it answers. */
 const HOST_START_TIMEOUT_MS = 60_000
 const RELAY_START_TIMEOUT_MS = 30_000
@@ -167,6 +186,12 @@ export class ChildHost<To extends Message, From extends Message> {
       clearTimeout(timer)
       this.#pending.delete(id)
     }
+  }
+
+  /** Asks the process about itself ({@link DiagnosticsRequest}: relay and client processes both answer them). */
+  async diagnose<T extends DiagnosticsReply['type']> (request: WithoutId<DiagnosticsRequest>, reply: T): Promise<Extract<DiagnosticsReply, { type: T }>> {
+    // every child script's requests and replies include the diagnostics ones (federation-relays.ts, dht-clients.ts)
+    return await this.request(request as WithoutId<To>, reply as From['type'], DIAGNOSTICS_TIMEOUT_MS) as unknown as Extract<DiagnosticsReply, { type: T }>
   }
 
   /** Asks the process to stop (a `stop` request answered `stopped`), killing it when it does not. */
@@ -243,29 +268,14 @@ export class Federation {
     return (await this.#statusReplies()).flatMap(r => r.relays).sort((a, b) => a.index - b.index)
   }
 
-  /** Every relay process starts its CPU profiler ({@link cpuProfiler}). */
-  async startProfiles (): Promise<void> {
-    await Promise.all(this.hosts.map(async h => h.request({ type: 'profile-start' }, 'profiling', STATUS_TIMEOUT_MS)))
-  }
-
-  /** Every relay process stops its profiler and writes its profile into `dir` (`relays-<process>.cpuprofile`). */
-  async stopProfiles (dir: string): Promise<void> {
-    await Promise.all(this.hosts.map(async h => h.request({ type: 'profile-stop', file: join(dir, `relays-${h.index}.cpuprofile`) }, 'profiled', STATUS_TIMEOUT_MS)))
-  }
-
-  /** Each relay process's event loop delay since the last call. */
-  async loopDelays (): Promise<LoopDelay[]> {
-    return Promise.all(this.hosts.map(async h => h.request({ type: 'loop-delay' }, 'loop-delay', STATUS_TIMEOUT_MS)))
-  }
-
-  /** Connections the relays have accepted and dialled so far, all together. */
-  async opened (): Promise<{ accepted: number, dialled: number }> {
-    return (await this.#statusReplies()).reduce((n, r) => ({ accepted: n.accepted + r.opened.accepted, dialled: n.dialled + r.opened.dialled }), { accepted: 0, dialled: 0 })
+  /** CPU time (user + system, µs) the relay processes have used so far, and the connections the relays have accepted and dialled, all together, in one look. */
+  async usage (): Promise<{ cpuMicros: number, accepted: number, dialled: number }> {
+    return (await this.#statusReplies()).reduce((n, r) => ({ cpuMicros: n.cpuMicros + r.cpuMicros, accepted: n.accepted + r.opened.accepted, dialled: n.dialled + r.opened.dialled }), { cpuMicros: 0, accepted: 0, dialled: 0 })
   }
 
   /** CPU time (user + system, µs) the relay processes have used so far, all together. */
   async cpuMicros (): Promise<number> {
-    return (await this.#statusReplies()).reduce((n, r) => n + r.cpuMicros, 0)
+    return (await this.usage()).cpuMicros
   }
 
   /** Resident memory per running relay: each relay process's RSS over the relays it runs, in bytes (processes running none are left out). */

@@ -19,7 +19,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
-import { APP_DHT_INIT, DHT_UPKEEP_INTERVAL_MS, refreshEvery } from '../../src/lib/node/relays/dht.ts'
+import { APP_DHT_INIT, DHT_UPKEEP_INTERVAL_MS, refreshEvery, routingTableRefresh } from '../../src/lib/node/relays/dht.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -148,15 +148,10 @@ export interface StartedPeer {
 
 /**
  * Turns kad-dht's routing-table refresh off before the node starts: its
- * `afterStart` runs the first refresh, and each refresh schedules the next
- * (kad-dht 16: `routingTableRefresh`, private in its types; checked here).
+ * `afterStart` runs the first refresh, and each refresh schedules the next.
  */
 function withoutRefresh (dht: SingleKadDHT): void {
-  const refresh: unknown = Reflect.get(dht, 'routingTableRefresh')
-  if (typeof refresh !== 'object' || refresh == null || typeof Reflect.get(refresh, 'afterStart') !== 'function') {
-    throw new Error('kad-dht has no routingTableRefresh.afterStart: see withoutRefresh in tests/bench/federation-peers.ts')
-  }
-  Reflect.set(refresh, 'afterStart', async () => {})
+  routingTableRefresh(dht).afterStart = async () => {}
 }
 
 /** A browser-like client connected to `relayAddr`, joined to the DHT, holding a reservation when asked to. */

@@ -79,19 +79,25 @@ export function parleyDht (): (components: KadDHTComponents) => SingleKadDHT {
 }
 
 /**
- * Sets how often `dht` refreshes its routing table (a lookup of a random key
- * for each bucket). kadDHT() takes no setting for it; kad-dht 16 keeps it in
- * `routingTableRefresh.refreshInterval`, private in its types, read both to
- * schedule the next refresh and to skip buckets refreshed within it. Throws
- * if kad-dht no longer has that field (an upgrade to look at), rather than
- * leave the node refreshing every 5 minutes unnoticed.
+ * kad-dht's routing-table refresh of `dht` (a lookup of a random key for
+ * each bucket): kadDHT() takes no setting for it, and kad-dht 16 keeps it in
+ * `routingTableRefresh`, private in its types. `afterStart` runs the first
+ * refresh and each refresh schedules the next; `refreshInterval` is read both
+ * to schedule it and to skip buckets refreshed within it. Throws if kad-dht no
+ * longer has them (an upgrade to look at), rather than leave the node
+ * refreshing every 5 minutes unnoticed.
  */
-export function refreshEvery (dht: SingleKadDHT, intervalMs: number): void {
+export function routingTableRefresh (dht: SingleKadDHT): { refreshInterval: number, afterStart: () => Promise<void> } {
   const refresh: unknown = Reflect.get(dht, 'routingTableRefresh')
-  if (typeof refresh !== 'object' || refresh == null || typeof Reflect.get(refresh, 'refreshInterval') !== 'number') {
-    throw new Error('kad-dht has no routingTableRefresh.refreshInterval: see refreshEvery in src/lib/node/relays/dht.ts')
+  if (typeof refresh !== 'object' || refresh == null || typeof Reflect.get(refresh, 'refreshInterval') !== 'number' || typeof Reflect.get(refresh, 'afterStart') !== 'function') {
+    throw new Error('kad-dht has no routingTableRefresh.refreshInterval or .afterStart: see refreshEvery and routingTableRefresh in src/lib/node/relays/dht.ts')
   }
-  Reflect.set(refresh, 'refreshInterval', intervalMs)
+  return refresh as { refreshInterval: number, afterStart: () => Promise<void> }
+}
+
+/** Sets how often `dht` refreshes its routing table ({@link routingTableRefresh}). */
+export function refreshEvery (dht: SingleKadDHT, intervalMs: number): void {
+  routingTableRefresh(dht).refreshInterval = intervalMs
 }
 
 /**

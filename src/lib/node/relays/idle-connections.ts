@@ -81,9 +81,9 @@ export class IdleConnections implements Startable {
     if (this.#checking) return
     this.#checking = true
     try {
+      const { peerStore } = this.#components.libp2p
       const idle = this.#components.libp2p.getConnections().filter(c => this.#idle(c))
       for (const connection of idle) {
-        const { peerStore } = this.#components.libp2p
         const peerId = connection.remotePeer
         if (this.#components.keeper.keepsPeer(peerId)) continue
         // NotFoundError: nothing tagged it

@@ -146,7 +146,7 @@ describe('pacedPeerRouting', () => {
 
 describe('refreshEvery', () => {
   it("sets how often kad-dht refreshes its routing table, and says so when kad-dht no longer has the field", () => {
-    const refresh = { refreshInterval: 300_000 }
+    const refresh = { refreshInterval: 300_000, afterStart: async () => {} }
     refreshEvery({ routingTableRefresh: refresh } as unknown as SingleKadDHT, 3_600_000)
     expect(refresh.refreshInterval).toBe(3_600_000)
     expect(() => { refreshEvery({} as unknown as SingleKadDHT, 3_600_000) }).toThrow(/routingTableRefresh\.refreshInterval.*refreshEvery/)
