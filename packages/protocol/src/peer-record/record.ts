@@ -84,11 +84,17 @@ export function peerOfRecordKey (key: Uint8Array): PeerId {
   if (!isPeerRecordKey(key) || key.byteLength > KEY_PREFIX.byteLength + 128) {
     throw new PeerRecordError('bad-key', `not a ${PEER_RECORD_NAMESPACE} key`)
   }
+  let peer: PeerId
   try {
-    return peerIdFromMultihash(Digest.decode(key.subarray(KEY_PREFIX.byteLength)))
+    peer = peerIdFromMultihash(Digest.decode(key.subarray(KEY_PREFIX.byteLength)))
   } catch {
     throw new PeerRecordError('bad-key', `the ${PEER_RECORD_NAMESPACE} key does not name a PeerID`)
   }
+  // an identity multihash that holds no public key decodes as a URL "PeerID", which has no key to sign with
+  if (peer.type === 'url') {
+    throw new PeerRecordError('bad-key', `the ${PEER_RECORD_NAMESPACE} key names a URL, not a key's PeerID`)
+  }
+  return peer
 }
 
 /** Signs a record of `addresses` for the owner of `privateKey`, made at `seq` (ms since the epoch, newer than the last one). */

@@ -5,7 +5,8 @@
  * - arbitrary bytes, and mutations of valid records, under a valid key open
  *   or throw PeerRecordError only; a mutation that still opens says exactly
  *   what the original said (the signature covers it);
- * - arbitrary keys name a PeerID or throw PeerRecordError('bad-key');
+ * - arbitrary keys (identity multihashes among them) name a key's PeerID or
+ *   throw PeerRecordError('bad-key');
  * - records sealed with random addresses (circuits, the browser's own, junk
  *   after a circuit), random sequence numbers around now and by the owner or
  *   another key open exactly when they should, with the reason when not;
@@ -115,7 +116,9 @@ describe('peer record fuzzing', () => {
   it('arbitrary keys name a PeerID or throw bad-key', async () => {
     const prefix = new TextEncoder().encode('/parley-peer/')
     const keys = fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 150 }).map(tail => Uint8Array.from([...prefix, ...tail])),
-      fc.tuple(fc.nat(40), mutationArb).map(([cut, m]) => mutate(key.subarray(0, key.byteLength - (cut % 3)), m)))
+      fc.tuple(fc.nat(40), mutationArb).map(([cut, m]) => mutate(key.subarray(0, key.byteLength - (cut % 3)), m)),
+      // identity multihashes of arbitrary bytes: a public key, or what @libp2p/peer-id would read as a URL
+      fc.uint8Array({ maxLength: 100 }).map(tail => Uint8Array.from([...prefix, 0x00, tail.byteLength, ...tail])))
     await fc.assert(fc.asyncProperty(keys, async k => {
       const result = await typedAsync(async () => peerOfRecordKey(k), ALLOWED)
       expect(result.ok ? Buffer.from(peerRecordKey(result.value)).equals(k) : (result.error as PeerRecordError).code === 'bad-key').toBe(true)

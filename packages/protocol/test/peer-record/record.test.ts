@@ -42,6 +42,9 @@ describe('peer record keys', () => {
     expect((await refusal(Promise.resolve().then(() => peerOfRecordKey(new TextEncoder().encode('/pk/abc'))))).code).toBe('bad-key')
     expect((await refusal(Promise.resolve().then(() => peerOfRecordKey(new TextEncoder().encode('/parley-peer/'))))).code).toBe('bad-key')
     expect((await refusal(Promise.resolve().then(() => peerOfRecordKey(new TextEncoder().encode('/parley-peer/xyz'))))).code).toBe('bad-key')
+    // an identity multihash of bytes that are no public key: @libp2p/peer-id reads it as a URL PeerID
+    const url = Uint8Array.from([...new TextEncoder().encode('/parley-peer/'), 0x00, 0x04, ...new TextEncoder().encode('A:xy')])
+    expect((await refusal(Promise.resolve().then(() => peerOfRecordKey(url)))).code).toBe('bad-key')
   })
 })
 
