@@ -19,7 +19,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
-import { APP_DHT_INIT, DHT_UPKEEP_INTERVAL_MS, refreshEvery, routingTableRefresh } from '../../src/lib/node/relays/dht.ts'
+import { APP_DHT_INIT, clientUpkeep, routingTableRefresh } from '../../src/lib/node/relays/dht.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -124,10 +124,11 @@ export interface StartPeerOptions {
   /** its key (default: a new one) */
   privateKey?: PrivateKey
   /**
-   * its DHT has the app's settings (src/lib/node/relays/dht.ts, APP_DHT_INIT): it checks and selects
-   * peer records, and after the first self-query at start looks itself up and refreshes its routing
-   * table only every hour. Without, kad-dht's defaults (both every 5 min), as the federation bench
-   * measured before peer records
+   * its DHT has the app's settings and upkeep (src/lib/node/relays/dht.ts, APP_DHT_INIT and
+   * clientUpkeep): it checks and selects peer records, after the first self-query at start looks
+   * itself up and refreshes its routing table only every hour, and tags no closest peers keep-alive.
+   * Without, kad-dht's defaults (both every 5 min, tags every 5 s), as the federation bench measured
+   * before peer records
    */
   app?: boolean
   /** wait for its first DHT self-query (default true); without, `joined` says whether it had finished by then */
@@ -177,8 +178,8 @@ export async function startPeer (options: StartPeerOptions): Promise<StartedPeer
       // (kadDHT() is typed as KadDHT; the instance is a SingleKadDHT, it has the routing table)
       dht: (components: KadDHTComponents) => {
         const dht = (kadDHT(options.app === true ? APP_DHT_INIT : { protocol: DHT_PROTOCOL, clientMode: true, peerInfoMapper: passthroughMapper }) as (components: KadDHTComponents) => SingleKadDHT)(components)
+        if (options.app === true) clientUpkeep(dht)
         if (options.refresh === false) withoutRefresh(dht)
-        else if (options.app === true) refreshEvery(dht, DHT_UPKEEP_INTERVAL_MS)
         return dht
       }
     }

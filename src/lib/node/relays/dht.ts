@@ -60,9 +60,8 @@ export const APP_DHT_INIT = {
  * The kad-dht service of the app's node (service name `dht`), with
  * {@link APP_DHT_INIT} and kad-dht's own bounds otherwise (k = 20, α = 10, a
  * routing table of at most 2^6 buckets of 20 peers, 64 outbound streams per
- * connection); its routing table refreshed every
- * {@link DHT_UPKEEP_INTERVAL_MS} ({@link refreshEvery}). Its peer routing,
- * which libp2p registers for `node.peerRouting`, paces random walks
+ * connection), kept as a client keeps it ({@link clientUpkeep}). Its peer
+ * routing, which libp2p registers for `node.peerRouting`, paces random walks
  * ({@link pacedPeerRouting}).
  */
 export function parleyDht (): (components: KadDHTComponents) => SingleKadDHT {
@@ -70,7 +69,7 @@ export function parleyDht (): (components: KadDHTComponents) => SingleKadDHT {
   const create = kadDHT(APP_DHT_INIT) as (components: KadDHTComponents) => SingleKadDHT
   return (components) => {
     const dht = create(components)
-    refreshEvery(dht, DHT_UPKEEP_INTERVAL_MS)
+    clientUpkeep(dht)
     const router = (dht as unknown as Record<typeof peerRoutingSymbol, PeerRouting>)[peerRoutingSymbol]
     // libp2p reads this once, after the factory returns, to build node.peerRouting
     Object.defineProperty(dht, peerRoutingSymbol, { value: pacedPeerRouting(router, RANDOM_WALK_INTERVAL_MS), configurable: true })
@@ -98,6 +97,38 @@ export function routingTableRefresh (dht: SingleKadDHT): { refreshInterval: numb
 /** Sets how often `dht` refreshes its routing table ({@link routingTableRefresh}). */
 export function refreshEvery (dht: SingleKadDHT, intervalMs: number): void {
   routingTableRefresh(dht).refreshInterval = intervalMs
+}
+
+/**
+ * Stops kad-dht's closest-peer tagger in `dht` before it starts. Every 5 s it
+ * looks at the 20 routing-table peers closest to our own PeerID and tags
+ * those keep-alive, so that libp2p keeps them connected and re-dials them:
+ * what a DHT server needs, to be reachable by those who ask for its key. A
+ * browser answers nobody: the tags only kept relays it asked one question
+ * connected (IdleConnections cleared them), and the timer woke a phone's
+ * worker every 5 s. kad-dht 16 keeps the tagger in
+ * `routingTable.closestPeerTagger`, private in its types, and starts it with
+ * the routing table; this makes its `start` do nothing, so it sets no timer
+ * and listens to no ping (its `stop` then has nothing to undo). Throws if
+ * kad-dht no longer has it (an upgrade to look at).
+ */
+export function withoutClosestPeerTags (dht: SingleKadDHT): void {
+  const tagger: unknown = Reflect.get(dht.routingTable, 'closestPeerTagger')
+  if (typeof tagger !== 'object' || tagger == null || typeof Reflect.get(tagger, 'start') !== 'function' || typeof Reflect.get(tagger, 'stop') !== 'function') {
+    throw new Error('kad-dht has no routingTable.closestPeerTagger with start and stop: see withoutClosestPeerTags in src/lib/node/relays/dht.ts')
+  }
+  Object.defineProperty(tagger, 'start', { value: () => {}, configurable: true })
+}
+
+/**
+ * A DHT client's upkeep for `dht`, before it starts: its routing table
+ * refreshed every {@link DHT_UPKEEP_INTERVAL_MS} ({@link refreshEvery}; the
+ * self-query's interval is in {@link APP_DHT_INIT}), and no closest-peer
+ * tags ({@link withoutClosestPeerTags}).
+ */
+export function clientUpkeep (dht: SingleKadDHT): void {
+  refreshEvery(dht, DHT_UPKEEP_INTERVAL_MS)
+  withoutClosestPeerTags(dht)
 }
 
 /**

@@ -3,20 +3,21 @@
  * lookup (finding a contact, publishing our peer record, the relay
  * transport's random walk) connects to the relays it asks, often dozens of
  * them, and libp2p keeps a connection until the connection manager's cap
- * (100 in a browser) makes it prune one. kad-dht also tags the 20 relays
- * closest to our own PeerID as keep-alive, so libp2p re-dials them whenever
- * they drop: a DHT server needs that, a DHT client (a browser answers
- * nobody) does not. Left alone, every browser would hold some 20 to 70
- * WebSockets open to relays it asked one question, and every relay of a
- * federation a share of everyone's.
+ * (100 in a browser) makes it prune one. Left alone, every browser would
+ * hold some 20 to 70 WebSockets open to relays it asked one question, and
+ * every relay of a federation a share of everyone's.
  *
  * So every IDLE_CHECK_MS, a direct connection (not a relayed or WebRTC one:
  * those are contacts') that has carried no stream for IDLE_CONNECTION_MS is
  * closed, unless its peer is one the app keeps: a relay of the served list
  * (RelayKeeper), or one tagged keep-alive by anything but kad-dht (a relay
- * we hold a reservation on). kad-dht's keep-alive tag is cleared first, so
- * that libp2p does not dial the relay straight back. The next lookup that
- * needs the relay dials it again.
+ * we hold a reservation on). kad-dht tags the 20 peers closest to our own
+ * PeerID keep-alive, so that libp2p re-dials them whenever they drop (a DHT
+ * server needs that; a browser answers nobody): the app stops its tagger
+ * (relays/dht.ts, withoutClosestPeerTags), and should kad-dht tag a relay
+ * anyway, the tag is cleared before the close, so that libp2p does not dial
+ * the relay straight back. The next lookup that needs the relay dials it
+ * again.
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { isRelayed, isWebRtc } from '../kernel/connections.ts'

@@ -3,7 +3,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL as RELAY_DHT_PROTOCOL } from '@parley/protocol/kad'
-import { DHT_PROTOCOL, DHT_UPKEEP_INTERVAL_MS, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting, refreshEvery } from '../../../../src/lib/node/relays/dht.ts'
+import { DHT_PROTOCOL, DHT_UPKEEP_INTERVAL_MS, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting, refreshEvery, withoutClosestPeerTags } from '../../../../src/lib/node/relays/dht.ts'
 import { createLibp2pNode } from '../../../../src/lib/node/kernel/libp2p.ts'
 import type { PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
@@ -53,7 +53,7 @@ describe('DHT_PROTOCOL', () => {
 })
 
 describe("the node's DHT service", () => {
-  it('is a client of /parley/kad/1.0.0: it answers nobody, its routing table is there to read, and its upkeep runs hourly', async () => {
+  it('is a client of /parley/kad/1.0.0: it answers nobody, its routing table is there to read, its upkeep runs hourly and it tags no peer keep-alive', async () => {
     const node = await createLibp2pNode({
       privateKey: await generateKeyPair('Ed25519'),
       inbox: { receive: async () => 'not-a-contact' },
@@ -80,6 +80,10 @@ describe("the node's DHT service", () => {
       expect(Reflect.get(Reflect.get(node.services.dht, 'querySelf') as object, 'interval')).toBe(DHT_UPKEEP_INTERVAL_MS)
       expect(Reflect.get(Reflect.get(node.services.dht, 'routingTableRefresh') as object, 'refreshInterval')).toBe(DHT_UPKEEP_INTERVAL_MS)
       expect(DHT_UPKEEP_INTERVAL_MS).toBe(60 * 60_000)
+      // kad-dht's closest-peer tagger did not start: no 5 s timer, so no peer is ever tagged keep-alive by it
+      const tagger = Reflect.get(node.services.dht.routingTable, 'closestPeerTagger') as object
+      expect(Reflect.get(tagger, 'timeout')).toBeUndefined()
+      expect(Reflect.get(tagger, 'running')).toBe(false)
     } finally {
       await node.stop()
     }
@@ -151,5 +155,17 @@ describe('refreshEvery', () => {
     expect(refresh.refreshInterval).toBe(3_600_000)
     expect(() => { refreshEvery({} as unknown as SingleKadDHT, 3_600_000) }).toThrow(/routingTableRefresh\.refreshInterval.*refreshEvery/)
     expect(() => { refreshEvery({ routingTableRefresh: { interval: 1 } } as unknown as SingleKadDHT, 3_600_000) }).toThrow(/no routingTableRefresh/)
+  })
+})
+
+describe('withoutClosestPeerTags', () => {
+  it("keeps kad-dht's closest-peer tagger from starting, and says so when kad-dht no longer has it", () => {
+    let started = 0
+    const tagger = { start: () => { started++ }, stop: () => {} }
+    withoutClosestPeerTags({ routingTable: { closestPeerTagger: tagger } } as unknown as SingleKadDHT)
+    tagger.start()
+    expect(started).toBe(0)
+    expect(() => { withoutClosestPeerTags({ routingTable: {} } as unknown as SingleKadDHT) }).toThrow(/closestPeerTagger.*withoutClosestPeerTags/)
+    expect(() => { withoutClosestPeerTags({ routingTable: { closestPeerTagger: { start: 1 } } } as unknown as SingleKadDHT) }).toThrow(/no routingTable\.closestPeerTagger/)
   })
 })
