@@ -28,15 +28,18 @@
  * PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir> profiles every process over the clients' time at rest.
  *
  * On two cores, 1,000 clients are at the machine's limit. Measured at
- * 562dc2c (2 rounds): 944 of 1,000 clients started in 22 min, the failures
- * Noise handshake timeouts (the client processes' event loops ran up to 8 s
- * late while they started); with all online and no lookup, most of the two
- * cores stayed busy (1.6 to 2 cores, less the profiler's share): each client re-publishes its record every 20 min, a DHT
- * lookup that dials some 25 relays again, and kad-dht's closest-peer tagging
- * (every 5 s per client, 250 clients to a process) took a fifth of the
- * client processes' CPU. 119 of 120 lookups found and dialled their target (p50
- * 426 ms, p99 6.9 s). A run at 94eba3f, the same app code, found 67 of
- * 120 in its first two rounds. With 100 clients the figures are sound.
+ * 3fac4c7 (2 rounds, kad-dht's closest-peer tagger off in the clients):
+ * 975 of 1,000 clients started in 17 min, the failures mostly Noise
+ * handshake timeouts (the client processes' event loops ran up to 5 s late
+ * while they started); all online and no lookup, the client processes used
+ * 0.08 cores and the relays 0.56, before any client re-published (each does
+ * every 20 min, a DHT lookup and PUTs that dial some 25 relays again). The
+ * rounds ran in that re-publishing: 114 of 120 lookups found and dialled
+ * their target (p50 603 ms, p99 2.8 s); the 6 others timed out in the Noise
+ * handshake of the dial, with the client processes' event loops p99 1.2 to
+ * 1.4 s late. At 562dc2c (tagger on, at-rest window profiled) 119 of 120;
+ * at 94eba3f, 67 of 120: at this load, timing decides. With 100 clients the
+ * figures are sound.
  * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
  * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
  * (federation-host.ts).
