@@ -176,9 +176,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
           })])
     ],
     connectionEncrypters: [noise()],
-    // yamux's own keepalive (a PING every 30 s on every connection, for the round-trip time only: it
-    // closes nothing) is off; keepalive.ts checks every connection every 15 s, and closes the dead
-    streamMuxers: [yamux({ enableKeepAlive: false })],
+    streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: config.maxConnections,
       maxIncomingPendingConnections: config.maxPendingConnections,

@@ -170,22 +170,6 @@ describe('relay keepalive', () => {
     expect(pingStreams).toEqual([])
   })
 
-  it("is the relay's only keepalive: its muxers run none of their own (yamux's PING every 30 s)", async () => {
-    const r = await createRelayNode(config({ webrtcDirectPort: null, tcpPort: 0 }))
-    defer(async () => r.stop())
-    const peer = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
-    defer(async () => peer.stop())
-    const connection = await peer.dial(multiaddr(r.tcpMultiaddrs[0] ?? ''))
-    // yamux keeps its repeating ping task in a field its types leave out: the peer's, with yamux's defaults, has one
-    const keepAliveOf = (c: Connection): unknown => Reflect.get(Reflect.get(c, 'muxer') as object, 'keepAlive')
-    expect(keepAliveOf(connection)).toBeDefined()
-    await vi.waitFor(() => { expect(r.node.getConnections(peer.peerId)).toHaveLength(1) }, { timeout: 5_000, interval: 20 })
-    const relaySide = r.node.getConnections(peer.peerId)[0]
-    if (relaySide == null) throw new Error('no connection on the relay')
-    expect(muxerPing(relaySide), 'the relay still pings through its muxer').toBeDefined()
-    expect(keepAliveOf(relaySide)).toBeUndefined()
-  })
-
   it('closes a TCP connection whose muxer stopped answering pings', async () => {
     const r = await createRelayNode(config({ webrtcDirectPort: null, tcpPort: 0 }), { keepaliveIntervalMs: 500 })
     defer(async () => r.stop())
