@@ -67,7 +67,9 @@
  *                                 client, half of them clients that moved, by a searcher joined through a random relay:
  *                                 start → the answer whose address was dialled and pinged; p50
  *   dht_lookup_100_p99_ms         the same, p99
- *   dht_lookup_success_ratio      lookups that found and dialled their target / lookups asked (target >= 0.99)
+ *   dht_lookup_success_ratio      lookups that found and dialled their target / lookups asked (target >= 0.99); a dial
+ *                                 that failed is tried again as the app's greeter would, once, after its first back-off
+ *   dht_lookup_first_dial_ratio   the same, counting only targets reached at the first dial
  *   dht_relay_rss_mb              resident memory per relay in the simulation (a relay process's RSS / its relays), median
  *   invite_link_chars             the longest short invite link My invite shows (origin, #/c/, PeerID, as much of the
  *                                 name as fits), over names from 5 to 64 characters (tests/bench/invite.ts; target <= 120)
