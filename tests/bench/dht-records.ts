@@ -352,6 +352,7 @@ export async function benchDhtRecords (): Promise<void> {
       const moved = clients.filter(c => moverIds.has(c.peerId) && c.relays.length > 0 && c.relays.join(' ') !== before.get(c.peerId))
       detail(`round ${round + 1}: ${moved.length} of ${movers.length} clients moved (${moved.filter(c => c.published).length} published again), ${leaving.length} went offline`)
       const targets = clients.filter(c => c.relays.length > 0)
+      const { activity: roundBefore } = await clientStatus(clientHosts)
       for (let i = 0; i < LOOKUPS_PER_ROUND; i++) {
         const movedTarget = i % 2 === 0 && moved.length > 0
         const target = pick(movedTarget ? moved : targets)
@@ -371,6 +372,7 @@ export async function benchDhtRecords (): Promise<void> {
       }
       detail(`round ${round + 1}: ${times.length} of ${asked} lookups so far found and dialled their target (found by: ${describeCounts(foundBy)}; ${redials.length} of them at the greeter's redial)` +
         (lookupFailures.size > 0 ? `; failed: ${describeCounts(lookupFailures)}` : '') + `; ${await loopDelays(federation, clientHosts)}`)
+      detail(`round ${round + 1}, while the lookups ran: ${describeActivity(roundBefore, (await clientStatus(clientHosts)).activity)}`)
     }
     const running = federation.running.length
     const rss = await federation.rssPerRelay()
@@ -383,8 +385,8 @@ export async function benchDhtRecords (): Promise<void> {
     print('dht_relays', running, '')
     print('dht_lookup_100_p50_ms', percentile(times, 50), 'ms')
     print('dht_lookup_100_p99_ms', percentile(times, 99), 'ms')
-    print('dht_lookup_success_ratio', Number((times.length / asked).toFixed(3)), '')
-    print('dht_lookup_first_dial_ratio', Number(((times.length - redials.length) / asked).toFixed(3)), '')
+    print('dht_lookup_success_ratio', times.length / asked, '', 3)
+    print('dht_lookup_first_dial_ratio', (times.length - redials.length) / asked, '', 3)
     print('dht_relay_rss_mb', Number((median(rss) / 2 ** 20).toFixed(1)), 'MB')
   } finally {
     await Promise.all(searchers.map(stopPeer))
