@@ -16,7 +16,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { openPeerRecord } from '@parley/protocol/peer-record/record'
+import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
 import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
 import { diagnostics, processCpuMicros } from './federation-host.ts'
@@ -70,8 +70,8 @@ interface Client {
   node: FederationPeer
   /** the app's services it runs beside its node (started after it, stopped before it) */
   services: [RecordPublisher, IdleConnections]
-  /** the relays its last stored record named (sorted, joined) */
-  published: { relays?: string }
+  /** the first of its services: what it last published (storedRelays) */
+  publisher: RecordPublisher
 }
 
 const clients = new Map<string, Client>()
@@ -108,6 +108,13 @@ function pick<T> (items: readonly T[]): T {
 
 const firstLine = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0]?.slice(0, 200) ?? ''
 
+/** The relays (sorted, separated by spaces) that the last record a relay stored names. */
+function storedRelays (publisher: RecordPublisher): string | undefined {
+  const addresses = publisher.lastStored?.addresses
+  if (addresses === undefined) return undefined
+  return [...new Set(addresses.split(' ').flatMap(a => circuitRelayId(a) ?? []))].sort().join(' ')
+}
+
 /** Tries to start a client this many times (each through another random relay) before counting it failed. */
 const START_TRIES = 3
 
@@ -125,34 +132,11 @@ async function startClient (relays: string[]): Promise<void> {
     }
   }
   watch(node)
-  const dht = node.services.dht
-  const published: { relays?: string } = {}
-  // the app's publisher, on this node; its puts are watched for the relays each stored record names
-  const publisher = new RecordPublisher({
-    logger,
-    identity: { privateKey: () => privateKey },
-    libp2p: {
-      peerId: node.peerId,
-      getMultiaddrs: () => node.getMultiaddrs(),
-      addEventListener: node.addEventListener.bind(node),
-      removeEventListener: node.removeEventListener.bind(node),
-      services: {
-        dht: {
-          put: async function * (key, value, options) {
-            let stored = false
-            for await (const event of dht.put(key, value, options)) {
-              if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored = true
-              yield event
-            }
-            if (stored) published.relays = (await openPeerRecord(key, value)).relays.sort().join(' ')
-          }
-        }
-      }
-    }
-  })
+  // the app's publisher, on this node
+  const publisher = new RecordPublisher({ logger, identity: { privateKey: () => privateKey }, libp2p: node })
   const served = peerIdFromString(multiaddr(joinedThrough).getComponents().findLast(c => c.name === 'p2p')?.value ?? '')
   const idle = new IdleConnections({ logger, libp2p: node, keeper: { keepsPeer: (peerId) => peerId.equals(served) } })
-  const client: Client = { node, services: [publisher, idle], published }
+  const client: Client = { node, services: [publisher, idle], publisher }
   for (const service of client.services) {
     service.start()
     service.afterStart()
@@ -190,7 +174,7 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
         type: 'status',
         clients: [...clients].map(([peerId, c]) => {
           const relays = reservedOn(c.node).sort()
-          return { peerId, relays, published: relays.length > 0 && c.published.relays === relays.join(' '), connections: c.node.getConnections().length }
+          return { peerId, relays, published: relays.length > 0 && storedRelays(c.publisher) === relays.join(' '), connections: c.node.getConnections().length }
         }),
         rssBytes: process.memoryUsage().rss,
         cpuMicros: processCpuMicros(),

@@ -14,14 +14,26 @@
  * relays' share per browser) and one at a time; one that no relay stored is
  * tried again with back-off. Sequence numbers are the time of publication in
  * ms, each higher than the last.
+ *
+ * How: kad-dht's put (a lookup of the relays closest to the record's key,
+ * then a PUT_VALUE to each). Publishing the same addresses again only to
+ * renew the record, within RECORD_LOOKUP_EVERY_MS of the last lookup, it
+ * sends the record to the relays that stored the last one alone, without a
+ * lookup (some 20 fewer relays dialled and no FIND_NODE round, each time,
+ * on a phone too), as long as enough of them store it: half of the K = 20
+ * that should hold it, or of the relays the DHT knows when it knows fewer.
+ * Fewer, and the lookup is made after all. New addresses (a move) always go
+ * out with a lookup, so that every relay closest to the key holds them, and
+ * refuses the records from before as stale.
  */
 import { PEER_RECORD_REPUBLISH_MS, isRecordAddress, MAX_PEER_RECORD_ADDRESSES, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { putValueTo } from '../relays/dht.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { KadDHT } from '@libp2p/kad-dht'
-import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -31,8 +43,17 @@ export const RECORD_PUBLISH_GAP_MS = 10_000
 export const RECORD_PUBLISH_TIMEOUT_MS = 30_000
 /** Spacing of the attempts after a publication that no relay stored (the first, 10 to 20 s, is past the gap). */
 export const RECORD_RETRY_BACKOFF: BackoffOptions = { initialMs: 20_000, maxMs: 5 * 60_000 }
+/** A renewal goes to the relays that stored the last publication, without a lookup, while the last publication with a lookup was made within this long (so every third renewal is a lookup). */
+export const RECORD_LOOKUP_EVERY_MS = 60 * 60_000
+/** The PUT_VALUEs straight to the holders give up after this long, leaving the rest of RECORD_PUBLISH_TIMEOUT_MS to the lookup. */
+export const RECORD_DIRECT_PUT_TIMEOUT_MS = 10_000
+/** Kademlia's K (kad-dht's default): the relays that should hold a record, as many as kad-dht's put sends it to; at most this many are remembered as holding ours. */
+const RECORD_REPLICAS = 20
 
-export type PublisherNode = Pick<Libp2p<{ dht: Pick<KadDHT, 'put'> }>, 'peerId' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener' | 'services'>
+/** The DHT as the publisher uses it: kad-dht's put, and its routing table (its size, and its network for a PUT_VALUE to one relay: putValueTo). */
+export type PublisherDht = Pick<KadDHT, 'put'> & { readonly routingTable: { readonly size: number } }
+
+export type PublisherNode = Pick<Libp2p<{ dht: PublisherDht }>, 'peerId' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener' | 'services'>
 
 export interface RecordPublisherComponents {
   logger: ComponentLogger
@@ -53,8 +74,12 @@ export class RecordPublisher implements Startable {
   readonly #flight: SingleFlight
   #stopped = new AbortController()
   #timer?: ReturnType<typeof setTimeout>
-  /** what was last stored by at least one relay */
-  #last?: { addresses: string, at: number }
+  /** what was last stored by at least one relay, and by how many */
+  #last?: { addresses: string, at: number, relays: number }
+  /** the relays that stored the last publication */
+  #holders: PeerId[] = []
+  /** when the last publication made with a lookup was stored */
+  #lookedUpAt = -Infinity
   #lastSeq = 0n
   #failures = 0
 
@@ -73,6 +98,11 @@ export class RecordPublisher implements Startable {
     if (this.#addresses().length > 0) void this.#flight.request()
   }
 
+  /** The addresses of the last publication that a relay stored (separated by spaces), and how many relays stored it. */
+  get lastStored (): { addresses: string, relays: number } | undefined {
+    return this.#last === undefined ? undefined : { addresses: this.#last.addresses, relays: this.#last.relays }
+  }
+
   start (): void {
     this.#stopped = new AbortController()
   }
@@ -88,6 +118,8 @@ export class RecordPublisher implements Startable {
     this.#flight.stop()
     clearTimeout(this.#timer)
     this.#last = undefined
+    this.#holders = []
+    this.#lookedUpAt = -Infinity
     this.#failures = 0
   }
 
@@ -134,26 +166,58 @@ export class RecordPublisher implements Startable {
     const seq = BigInt(now) > this.#lastSeq ? BigInt(now) : this.#lastSeq + 1n
     this.#lastSeq = seq
     const { libp2p, identity } = this.#components
+    const key = peerRecordKey(libp2p.peerId)
     const bytes = await sealPeerRecord(identity.privateKey(), addresses, seq)
     const signal = AbortSignal.any([this.#stopped.signal, AbortSignal.timeout(RECORD_PUBLISH_TIMEOUT_MS)])
-    let stored = 0
-    try {
-      for await (const event of libp2p.services.dht.put(peerRecordKey(libp2p.peerId), bytes, { signal })) {
-        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') stored++
-      }
-    } catch (err) {
-      if (this.#stopped.signal.aborted) return
-      this.#log('publishing our peer record ended early - %e', err)
+    // a renewal (the same addresses) within the hour of a lookup goes straight to the last holders, done when half of K
+    // store it (of the relays the DHT knows, when fewer)
+    const renewal = last !== undefined && last.addresses === text && now - this.#lookedUpAt < RECORD_LOOKUP_EVERY_MS
+    const enough = renewal ? Math.ceil(Math.max(1, Math.min(RECORD_REPLICAS, libp2p.services.dht.routingTable.size)) / 2) : Infinity
+    let holders: PeerId[] = []
+    let how = 'straight'
+    if (this.#holders.length >= enough) {
+      holders = await this.#putToHolders(key, bytes, AbortSignal.any([signal, AbortSignal.timeout(RECORD_DIRECT_PUT_TIMEOUT_MS)]))
+    }
+    if (holders.length < enough && !this.#stopped.signal.aborted) {
+      how = 'with a lookup'
+      holders = await this.#putWithLookup(key, bytes, signal)
+      if (holders.length > 0) this.#lookedUpAt = now
     }
     if (this.#stopped.signal.aborted) return
-    if (stored > 0) {
-      this.#last = { addresses: text, at: now }
+    if (holders.length > 0) {
+      this.#holders = holders.slice(0, RECORD_REPLICAS)
+      this.#last = { addresses: text, at: now, relays: holders.length }
       this.#failures = 0
-      this.#log('published our peer record (%d addresses) to %d relays', addresses.length, stored)
+      this.#log('published our peer record (%d addresses) to %d relays, %s', addresses.length, holders.length, how)
       this.#schedule(PEER_RECORD_REPUBLISH_MS)
       return
     }
     this.#log('no relay stored our peer record; trying again later')
+    // neither those that held the last one nor the closest found now: the next attempt looks them up afresh
+    this.#holders = []
     this.#schedule(backoffDelay(this.#failures++, RECORD_RETRY_BACKOFF, this.#random))
+  }
+
+  /** kad-dht's put: the closest relays looked up, a PUT_VALUE to each; the relays that stored it. */
+  async #putWithLookup (key: Uint8Array, bytes: Uint8Array, signal: AbortSignal): Promise<PeerId[]> {
+    const holders = new Map<string, PeerId>()
+    try {
+      for await (const event of this.#components.libp2p.services.dht.put(key, bytes, { signal })) {
+        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') holders.set(event.from.toString(), event.from)
+      }
+    } catch (err) {
+      if (!this.#stopped.signal.aborted) this.#log('publishing our peer record ended early - %e', err)
+    }
+    return [...holders.values()]
+  }
+
+  /** A PUT_VALUE to each relay that stored the last publication, all at once (at most RECORD_REPLICAS); those that stored this one. */
+  async #putToHolders (key: Uint8Array, bytes: Uint8Array, signal: AbortSignal): Promise<PeerId[]> {
+    const { dht } = this.#components.libp2p.services
+    const stored = await Promise.all(this.#holders.map(async (relay) => putValueTo(dht, relay, key, bytes, signal).catch((err: unknown) => {
+      if (!signal.aborted) this.#log('PUT_VALUE to %p failed - %e', relay, err)
+      return false
+    })))
+    return this.#holders.filter((_relay, i) => stored[i] === true)
   }
 }

@@ -4,14 +4,16 @@
  * nobody (a browser is not reachable as a DHT server); it asks the relays it
  * is connected to, and through them the rest of the network, for a contact's
  * current circuit addresses (ContactFinder) and for other relays to reserve
- * on when one dies (the circuit relay transport's random walk).
+ * on when one dies (the circuit relay transport's random walk); and it
+ * stores our peer record with the relays closest to its key (RecordPublisher).
  */
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { MessageType, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { Libp2pRecord } from '@libp2p/record'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS } from '@parley/protocol/peer-record/record'
 import { peerRoutingSymbol } from '@libp2p/interface'
-import type { KadDHTComponents, KadDHTInit, SingleKadDHT } from '@libp2p/kad-dht'
-import type { PeerRouting } from '@libp2p/interface'
+import type { DisjointPath, KadDHTComponents, KadDHTInit, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
+import type { PeerId, PeerRouting } from '@libp2p/interface'
 
 export { DHT_PROTOCOL }
 
@@ -129,6 +131,37 @@ export function withoutClosestPeerTags (dht: SingleKadDHT): void {
 export function clientUpkeep (dht: SingleKadDHT): void {
   refreshEvery(dht, DHT_UPKEEP_INTERVAL_MS)
   withoutClosestPeerTags(dht)
+}
+
+/** kad-dht 16's request to one peer (`routingTable.network.sendRequest`, private in its types). */
+type KadRequest = (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }, options: { signal: AbortSignal, path: DisjointPath }) => AsyncGenerator<QueryEvent>
+
+/**
+ * Sends `value` under `key` in a PUT_VALUE to `to` alone, without a lookup
+ * (kad-dht's `put` always looks the closest peers up first), and resolves
+ * whether `to` stored it: its answer echoes the record, which is what
+ * kad-dht's `put` checks too. It goes through the DHT's own network, kept in
+ * `routingTable.network`, private in kad-dht 16's types (the relays'
+ * re-replication uses it as well): the stream, its limits and its timeout
+ * are kad-dht's. Throws if kad-dht no longer has it (an upgrade to look at).
+ */
+export async function putValueTo (dht: { readonly routingTable: object }, to: PeerId, key: Uint8Array, value: Uint8Array, signal: AbortSignal): Promise<boolean> {
+  const network: unknown = Reflect.get(dht.routingTable, 'network')
+  const sendRequest: unknown = typeof network === 'object' && network != null ? Reflect.get(network, 'sendRequest') : undefined
+  if (typeof sendRequest !== 'function') {
+    throw new Error('kad-dht has no routingTable.network.sendRequest: see putValueTo in src/lib/node/relays/dht.ts')
+  }
+  const request = (sendRequest as KadRequest).bind(network)
+  const msg = { type: MessageType.PUT_VALUE, key, record: new Libp2pRecord(key, value, new Date()).serialize() }
+  let stored = false
+  for await (const event of request(to, msg, { signal, path: { index: -1, queued: 0, running: 0, total: 0 } })) {
+    if (event.name === 'PEER_RESPONSE' && event.messageType === MessageType.PUT_VALUE && event.record != null && equalBytes(event.record.value, value)) stored = true
+  }
+  return stored
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 }
 
 /**

@@ -2,15 +2,17 @@
  * Issue 27: RecordPublisher against a scripted node (fake timers): what it
  * publishes (its circuit addresses only, signed, newer each time), when
  * (at start, on an address change, before the TTL runs out, never without a
- * reservation), the retry with back-off, and stop.
+ * reservation), the retry with back-off, and stop; and how: with kad-dht's
+ * put (a lookup) or straight to the relays that stored the last one.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { EventTypes, MessageType } from '@libp2p/kad-dht'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { Libp2pRecord } from '@libp2p/record'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { PEER_RECORD_REPUBLISH_MS, openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
-import { RECORD_PUBLISH_GAP_MS, RECORD_RETRY_BACKOFF, RecordPublisher } from '../../../../src/lib/node/presence/record-publisher.ts'
+import { RECORD_LOOKUP_EVERY_MS, RECORD_PUBLISH_GAP_MS, RECORD_RETRY_BACKOFF, RecordPublisher } from '../../../../src/lib/node/presence/record-publisher.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import type { PublisherNode } from '../../../../src/lib/node/presence/record-publisher.ts'
 import type { PeerResponseEvent, QueryEvent } from '@libp2p/kad-dht'
@@ -23,16 +25,25 @@ const RELAY_B = '12D3KooWSNvdyyVMfBwgFTd3AS1K7aCuaoMy2AXvXoH4rXhjGt2r'
 let key: Ed25519PrivateKey
 let self: PeerId
 let addresses: Multiaddr[]
-let puts: Array<{ key: Uint8Array, value: Uint8Array, at: number }>
+/** Each publication: by kad-dht's put (`lookup`) or by PUT_VALUEs to single relays (`direct`, with the relays asked). */
+let puts: Array<{ key: Uint8Array, value: Uint8Array, at: number, via: 'lookup' | 'direct', to: string[] }>
 let stores: boolean
+/** the relays kad-dht's put finds (and that store what it sends, while `stores`) */
+let relays: PeerId[]
+/** whether a relay asked straight stores the record (while `stores`): 'yes', 'no' (an answer that does not echo it), 'fails' (the request throws) */
+let direct: (relay: PeerId) => 'yes' | 'no' | 'fails'
+/** the size of the DHT's routing table */
+let known: number
 let onUpdate: (() => void) | undefined
 let publisher: RecordPublisher
 
 const circuit = (relay: string): Multiaddr => multiaddr(`/ip4/127.0.0.1/tcp/9001/ws/p2p/${relay}/p2p-circuit/p2p/${self.toString()}`)
 
-function stored (from: PeerId): PeerResponseEvent {
-  return { name: 'PEER_RESPONSE', type: EventTypes.PEER_RESPONSE, from, messageName: 'PUT_VALUE', messageType: MessageType.PUT_VALUE, closer: [], providers: [], path: { index: 0, queued: 0, running: 0, total: 1 } }
+function stored (from: PeerId, record?: Libp2pRecord): PeerResponseEvent {
+  return { name: 'PEER_RESPONSE', type: EventTypes.PEER_RESPONSE, from, messageName: 'PUT_VALUE', messageType: MessageType.PUT_VALUE, closer: [], providers: [], record, path: { index: 0, queued: 0, running: 0, total: 1 } }
 }
+
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
 /** What each publication said: its addresses and sequence number. */
 async function published (): Promise<Array<{ addresses: string[], seq: bigint }>> {
@@ -50,7 +61,27 @@ beforeEach(async () => {
   addresses = [multiaddr('/ip4/192.168.1.20/udp/4001/webrtc-direct'), circuit(RELAY_A), multiaddr(`/p2p/${self.toString()}`)]
   puts = []
   stores = true
+  relays = await Promise.all(Array.from({ length: 20 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
+  direct = () => 'yes'
   onUpdate = undefined
+  // the relays the DHT knows, and kad-dht's request to one peer (putValueTo)
+  known = 20
+  const routingTable = {
+    get size () { return known },
+    network: {
+      sendRequest: async function * (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }): AsyncGenerator<QueryEvent> {
+        const record = Libp2pRecord.deserialize(msg.record)
+        // anything but a PUT_VALUE of the record under its own key fails the test that sent it
+        if (msg.type !== MessageType.PUT_VALUE || !equal(record.key, msg.key) || !equal(msg.key, peerRecordKey(self))) throw new Error('not a PUT_VALUE of our record')
+        const same = puts.find(p => p.via === 'direct' && equal(p.value, record.value))
+        if (same === undefined) puts.push({ key: msg.key, value: record.value, at: Date.now(), via: 'direct', to: [to.toString()] })
+        else same.to.push(to.toString())
+        const answer = stores ? direct(to) : 'no'
+        if (answer === 'fails') throw new Error('no connection')
+        yield stored(to, answer === 'yes' ? record : new Libp2pRecord(record.key, new Uint8Array(1), new Date()))
+      }
+    }
+  }
   const node: PublisherNode = {
     peerId: self,
     getMultiaddrs: () => addresses,
@@ -59,9 +90,10 @@ beforeEach(async () => {
     services: {
       dht: {
         put: async function * (k: Uint8Array, value: Uint8Array): AsyncGenerator<QueryEvent> {
-          puts.push({ key: k, value, at: Date.now() })
-          if (stores) yield stored(peerIdFromPrivateKey(await generateKeyPair('Ed25519')))
-        }
+          puts.push({ key: k, value, at: Date.now(), via: 'lookup', to: relays.map(String) })
+          if (stores) for (const relay of relays) yield stored(relay)
+        },
+        routingTable
       }
     }
   }
@@ -175,5 +207,65 @@ describe('RecordPublisher', () => {
     expect(onUpdate).toBeUndefined()
     await advance(PEER_RECORD_REPUBLISH_MS * 2)
     expect(puts).toHaveLength(1)
+  })
+
+  it('renews the record straight at the relays that stored the last one, without a lookup; with fewer than half of K storing it, or new addresses, with a lookup', async () => {
+    publisher.afterStart()
+    await advance(0)
+    expect(publisher.lastStored).toEqual({ addresses: circuit(RELAY_A).toString(), relays: 20 })
+    // the renewal goes to the 20 alone; 10 store it (half: enough), 6 fail and 4 answer without it
+    direct = (relay) => { const i = relays.findIndex(r => r.equals(relay)); return i < 10 ? 'yes' : i < 16 ? 'fails' : 'no' }
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.map(p => p.via)).toEqual(['lookup', 'direct'])
+    expect(puts[1]?.to.sort()).toEqual(relays.map(String).sort())
+    expect(publisher.lastStored?.relays).toBe(10)
+    // the next goes to those 10 alone; 9 store it: fewer than half of K (the DHT knows 20 relays), so the same record goes out with a lookup
+    direct = (relay) => relay.equals(relays[0] ?? relay) ? 'no' : 'yes'
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.map(p => p.via)).toEqual(['lookup', 'direct', 'direct', 'lookup'])
+    expect(puts[2]?.to.sort()).toEqual(relays.slice(0, 10).map(String).sort())
+    expect(puts[3]?.value).toEqual(puts[2]?.value)
+    expect(publisher.lastStored?.relays).toBe(20)
+    // new addresses: with a lookup, although 20 relays hold the last record
+    addresses = [circuit(RELAY_B)]
+    onUpdate?.()
+    await advance(RECORD_PUBLISH_GAP_MS)
+    expect(puts.map(p => p.via)).toEqual(['lookup', 'direct', 'direct', 'lookup', 'lookup'])
+    const seen = await published()
+    expect(seen.map(p => p.addresses)).toEqual([RELAY_A, RELAY_A, RELAY_A, RELAY_A, RELAY_B].map(r => [circuit(r).toString()]))
+    expect(new Set(seen.map(p => p.seq)).size).toBe(4)
+  })
+
+  it('looks the closest relays up again at least every RECORD_LOOKUP_EVERY_MS, and after a publication no relay stored', async () => {
+    publisher.afterStart()
+    await advance(0)
+    for (let i = 1; i * PEER_RECORD_REPUBLISH_MS <= RECORD_LOOKUP_EVERY_MS; i++) await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.map(p => p.via)).toEqual(['lookup', 'direct', 'direct', 'lookup'])
+    // none stores the next renewal: straight, then with a lookup; the retry after back-off starts with a lookup again
+    stores = false
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.slice(4).map(p => p.via)).toEqual(['direct', 'lookup'])
+    stores = true
+    await advance(RECORD_RETRY_BACKOFF.initialMs)
+    expect(puts.slice(6).map(p => p.via)).toEqual(['lookup'])
+    expect(publisher.lastStored).toEqual({ addresses: circuit(RELAY_A).toString(), relays: 20 })
+  })
+
+  it('in a network of few relays, half of those the DHT knows is enough; a lookup stored by fewer (a first view of one relay) is made again', async () => {
+    // the first lookup reaches one relay only, while the DHT (having learnt more since) knows 8
+    relays = relays.slice(0, 1)
+    known = 8
+    publisher.afterStart()
+    await advance(0)
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.map(p => p.via)).toEqual(['lookup', 'lookup'])
+    // now the lookup reaches all 8; the renewal after it goes straight to them, and 4 storing it is enough
+    relays = [...relays, ...await Promise.all(Array.from({ length: 7 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))]
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    direct = (relay) => relays.findIndex(r => r.equals(relay)) < 4 ? 'yes' : 'fails'
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.map(p => p.via)).toEqual(['lookup', 'lookup', 'lookup', 'direct'])
+    expect(puts[3]?.to).toHaveLength(8)
+    expect(publisher.lastStored).toEqual({ addresses: circuit(RELAY_A).toString(), relays: 4 })
   })
 })

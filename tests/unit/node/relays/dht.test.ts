@@ -3,10 +3,12 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL as RELAY_DHT_PROTOCOL } from '@parley/protocol/kad'
-import { DHT_PROTOCOL, DHT_UPKEEP_INTERVAL_MS, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting, refreshEvery, withoutClosestPeerTags } from '../../../../src/lib/node/relays/dht.ts'
+import { DHT_PROTOCOL, DHT_UPKEEP_INTERVAL_MS, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting, putValueTo, refreshEvery, withoutClosestPeerTags } from '../../../../src/lib/node/relays/dht.ts'
 import { createLibp2pNode } from '../../../../src/lib/node/kernel/libp2p.ts'
-import type { PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
-import type { SingleKadDHT } from '@libp2p/kad-dht'
+import { EventTypes, MessageType } from '@libp2p/kad-dht'
+import { Libp2pRecord } from '@libp2p/record'
+import type { PeerId, PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
+import type { QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 
 /**
  * The app's DHT: the same protocol id as the relay-nodes', and random walks
@@ -84,6 +86,8 @@ describe("the node's DHT service", () => {
       const tagger = Reflect.get(node.services.dht.routingTable, 'closestPeerTagger') as object
       expect(Reflect.get(tagger, 'timeout')).toBeUndefined()
       expect(Reflect.get(tagger, 'running')).toBe(false)
+      // the request to one relay that putValueTo sends its PUT_VALUE through is there
+      expect(typeof Reflect.get(Reflect.get(node.services.dht.routingTable, 'network') as object, 'sendRequest')).toBe('function')
     } finally {
       await node.stop()
     }
@@ -167,5 +171,39 @@ describe('withoutClosestPeerTags', () => {
     expect(started).toBe(0)
     expect(() => { withoutClosestPeerTags({ routingTable: {} } as unknown as SingleKadDHT) }).toThrow(/closestPeerTagger.*withoutClosestPeerTags/)
     expect(() => { withoutClosestPeerTags({ routingTable: { closestPeerTagger: { start: 1 } } } as unknown as SingleKadDHT) }).toThrow(/no routingTable\.closestPeerTagger/)
+  })
+})
+
+describe('putValueTo', () => {
+  it("sends one PUT_VALUE of the key and value to that peer alone, stored only when the answer echoes the value; says so when kad-dht no longer has the request", async () => {
+    const relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const key = new TextEncoder().encode('/parley-peer/key')
+    const value = new Uint8Array([1, 2, 3])
+    const sent: Array<{ to: PeerId, type: MessageType, key: Uint8Array, record: Libp2pRecord }> = []
+    const answer = (record?: Libp2pRecord): QueryEvent => ({ name: 'PEER_RESPONSE', type: EventTypes.PEER_RESPONSE, from: relay, messageName: 'PUT_VALUE', messageType: MessageType.PUT_VALUE, closer: [], providers: [], record, path: { index: -1, queued: 0, running: 0, total: 0 } })
+    const dht = (reply: (record: Libp2pRecord) => QueryEvent[]): { routingTable: object } => ({
+      routingTable: {
+        network: {
+          sendRequest: async function * (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }): AsyncGenerator<QueryEvent> {
+            const record = Libp2pRecord.deserialize(msg.record)
+            sent.push({ to, type: msg.type, key: msg.key, record })
+            yield * reply(record)
+          }
+        }
+      }
+    })
+    const signal = AbortSignal.timeout(5000)
+    expect(await putValueTo(dht(record => [answer(record)]), relay, key, value, signal)).toBe(true)
+    expect(sent).toHaveLength(1)
+    expect(sent[0]?.to.equals(relay)).toBe(true)
+    expect(sent[0]?.type).toBe(MessageType.PUT_VALUE)
+    expect(sent[0]?.key).toEqual(key)
+    expect(sent[0]?.record.key).toEqual(key)
+    expect(sent[0]?.record.value).toEqual(value)
+    // an answer with another value, or none, or with no record: not stored
+    expect(await putValueTo(dht(record => [answer(new Libp2pRecord(record.key, new Uint8Array([9]), new Date()))]), relay, key, value, signal)).toBe(false)
+    expect(await putValueTo(dht(() => [{ name: 'QUERY_ERROR', type: EventTypes.QUERY_ERROR, from: relay, error: new Error('reset'), path: { index: -1, queued: 0, running: 0, total: 0 } }]), relay, key, value, signal)).toBe(false)
+    expect(await putValueTo(dht(() => [answer()]), relay, key, value, signal)).toBe(false)
+    await expect(putValueTo({ routingTable: {} }, relay, key, value, signal)).rejects.toThrow(/routingTable\.network\.sendRequest.*putValueTo/)
   })
 })
