@@ -96,14 +96,14 @@ describe('peer records: a browser found by its record alone', () => {
     const values = (await drain(dht.get(key, { signal: AbortSignal.timeout(20_000) }))).flatMap(e => e.name === 'VALUE' ? [e.value] : [])
     const firstRecord = values.at(-1)
     if (firstRecord === undefined) throw new Error('no record of A')
-    // a PUT_VALUE to one relay alone, as A's publisher sends when it publishes again without a lookup
-    // (putValueTo): a newer record of A's is stored there, the forged one is not
+    // a PUT_VALUE to one relay alone, as A's publisher sends when it renews its record without a lookup
+    // (putValueTo): a newer record of A's is stored there (the echo, and the relay's count), the forged one is not
     const r5 = peerIdFromString(relays[4]?.peerId ?? '')
     const newer = await sealPeerRecord(alice.node.components.identity.privateKey(), alice.node.status.addresses.filter(a => a.includes(`/p2p/${relays[0]?.peerId ?? '-'}/p2p-circuit`)).map(a => multiaddr(a)), BigInt(Date.now()))
     const storedAtR5 = await metric(relays[4], 'parley_peer_records_stored_total')
     expect(await putValueTo(dht, r5, key, forged, AbortSignal.timeout(20_000))).toBe(false)
     expect(await putValueTo(dht, r5, key, newer, AbortSignal.timeout(20_000))).toBe(true)
-    expect(await metric(relays[4], 'parley_peer_records_stored_total')).toBe(storedAtR5 + 1)
+    expect(await metric(relays[4], 'parley_peer_records_stored_total')).toBeGreaterThan(storedAtR5)
 
     // A moves: R1 stops. B goes offline first, so that no connection of theirs outlives it, and A
     // forgets B: A's greeter would dial B when it comes back, and B would find A connected already
