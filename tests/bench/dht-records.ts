@@ -31,19 +31,17 @@
  * rest (connections, streams by protocol), and how late the processes' event loops ran in each phase.
  * PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir> profiles every process over the clients' time at rest.
  *
- * On two cores, 1,000 clients are at the machine's limit. Measured at
- * 3fac4c7 (2 rounds, kad-dht's closest-peer tagger off in the clients):
- * 975 of 1,000 clients started in 17 min, the failures mostly Noise
- * handshake timeouts (the client processes' event loops ran up to 5 s late
- * while they started); all online and no lookup, the client processes used
- * 0.08 cores and the relays 0.56, before any client re-published (each does
- * every 20 min, a DHT lookup and PUTs that dial some 25 relays again). The
- * rounds ran in that re-publishing: 114 of 120 lookups found and dialled
- * their target (p50 603 ms, p99 2.8 s); the 6 others timed out in the Noise
- * handshake of the dial, with the client processes' event loops p99 1.2 to
- * 1.4 s late. At 562dc2c (tagger on, at-rest window profiled) 119 of 120;
- * at 94eba3f, 67 of 120: at this load, timing decides. With 100 clients the
- * figures are sound.
+ * On two cores, 1,000 clients are at the machine's limit: 925 to 975 of
+ * them start (the rest time out their Noise handshakes while the client
+ * processes' event loops run seconds late). At 605318d (5 rounds, each
+ * renewal a DHT lookup): 299 of 300 lookups found and dialled their target
+ * (298 at the first dial), p50 407 ms, p99 2.6 s; all online and no lookup,
+ * the renewals kept the client processes 0.55 cores busy (1,142 dials a
+ * minute). At 3ce137a (3 rounds, renewals straight to the relays that
+ * hold the record): 0.32 cores and 739 dials a minute at rest; 176 of 180
+ * found and dialled, p50 346 ms, p99 2.1 s, the 4 others "nothing found".
+ * Earlier runs at this scale gave 0.56 to 0.99: at this load, timing
+ * decides much of it. With 100 clients the figures are sound.
  * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
  * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
  * (federation-host.ts).
