@@ -333,8 +333,8 @@ export async function benchDhtRecords (): Promise<void> {
     const times: number[] = []
     const foundBy = new Map<string, number>()
     const lookupFailures = new Map<string, number>()
-    /** of `times`, those reached only by the greeter's redial */
-    const redials: number[] = []
+    /** of `times`, how many were reached only by the greeter's redial */
+    let redialled = 0
     let asked = 0
     let askedMoved = 0
     let foundMoved = 0
@@ -359,16 +359,17 @@ export async function benchDhtRecords (): Promise<void> {
         asked++
         if (movedTarget) askedMoved++
         try {
-          const { answer, redialled } = await reachFound(searcher, peer, await lookUp(searcher, peer))
+          const reached = await reachFound(searcher, peer, await lookUp(searcher, peer))
+          const answer = reached.answer
           times.push(answer.at)
           count(foundBy, answer.kind)
-          if (redialled) redials.push(answer.at)
+          if (reached.redialled) redialled++
           if (movedTarget) foundMoved++
         } catch (err) {
           count(lookupFailures, firstLine(err))
         }
       }
-      detail(`round ${round + 1}: ${times.length} of ${asked} lookups so far found and dialled their target (found by: ${describeCounts(foundBy)}; ${redials.length} of them at the greeter's redial)` +
+      detail(`round ${round + 1}: ${times.length} of ${asked} lookups so far found and dialled their target (found by: ${describeCounts(foundBy)}; ${redialled} of them at the greeter's redial)` +
         (lookupFailures.size > 0 ? `; failed: ${describeCounts(lookupFailures)}` : '') + `; ${await loopDelays(federation, clientHosts)}`)
       detail(`round ${round + 1}, while the lookups ran: ${describeActivity(roundBefore, (await clientStatus(clientHosts)).activity)}`)
     }
@@ -384,7 +385,7 @@ export async function benchDhtRecords (): Promise<void> {
     print('dht_lookup_100_p50_ms', percentile(times, 50), 'ms')
     print('dht_lookup_100_p99_ms', percentile(times, 99), 'ms')
     print('dht_lookup_success_ratio', times.length / asked, '', 3)
-    print('dht_lookup_first_dial_ratio', (times.length - redials.length) / asked, '', 3)
+    print('dht_lookup_first_dial_ratio', (times.length - redialled) / asked, '', 3)
     print('dht_relay_rss_mb', Number((median(rss) / 2 ** 20).toFixed(1)), 'MB')
   } finally {
     await Promise.all(searchers.map(stopPeer))

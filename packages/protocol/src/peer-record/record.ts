@@ -200,7 +200,8 @@ export async function selectPeerRecord (key: Uint8Array, records: Uint8Array[], 
   return best
 }
 
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+/** Whether two byte arrays hold the same bytes (records and keys: public data, no constant time needed). */
+export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 }
 

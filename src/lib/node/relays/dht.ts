@@ -10,7 +10,7 @@
 import { MessageType, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { Libp2pRecord } from '@libp2p/record'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
-import { PEER_RECORD_DHT_OPTIONS } from '@parley/protocol/peer-record/record'
+import { PEER_RECORD_DHT_OPTIONS, equalBytes } from '@parley/protocol/peer-record/record'
 import { peerRoutingSymbol } from '@libp2p/interface'
 import type { DisjointPath, KadDHTComponents, KadDHTInit, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 import type { PeerId, PeerRouting } from '@libp2p/interface'
@@ -158,10 +158,6 @@ export async function putValueTo (dht: { readonly routingTable: object }, to: Pe
     if (event.name === 'PEER_RESPONSE' && event.messageType === MessageType.PUT_VALUE && event.record != null && equalBytes(event.record.value, value)) stored = true
   }
   return stored
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 }
 
 /**
