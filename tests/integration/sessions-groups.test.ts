@@ -34,6 +34,7 @@ import { testLogger } from '../support/fake-components.ts'
 import { capture, contains } from '../support/mailbox-capture.ts'
 import { befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import type { ParleyEvents } from '../../src/lib/node/kernel/events.ts'
 import type { Connection, Ed25519PrivateKey, Libp2pEvents, PeerId } from '@libp2p/interface'
 
 let harness: Harness
@@ -108,7 +109,7 @@ describe('group items in session boxes', () => {
     // the thief, with Carol's identity key and nothing else, opens none of the boxes
     const thiefDb = new ParleyDb('thief', { indexedDB: new IDBFactory(), IDBKeyRange })
     const ownKeys = new OwnKeys({ identity: { privateKey: () => carolKey } })
-    const keeper = new PrekeyKeeper({ db: thiefDb, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: { active: () => [] }, ownKeys, prekeyDirectory: alice.node.components.prekeyDirectory })
+    const keeper = new PrekeyKeeper({ db: thiefDb, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: { active: () => [] }, ownKeys, prekeyDirectory: alice.node.components.prekeyDirectory })
     const thief = new Sessions({ db: thiefDb, logger: testLogger(), ownKeys, prekeys: keeper })
     for (const opened of captured) {
       const from = sender(opened)

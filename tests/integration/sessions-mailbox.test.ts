@@ -34,6 +34,7 @@ import { testLogger } from '../support/fake-components.ts'
 import { capture, contains } from '../support/mailbox-capture.ts'
 import { befriend, startHarness } from './harness.ts'
 import type { Harness } from './harness.ts'
+import type { ParleyEvents } from '../../src/lib/node/kernel/events.ts'
 import type { Ed25519PrivateKey, Libp2pEvents } from '@libp2p/interface'
 
 let harness: Harness
@@ -86,7 +87,7 @@ describe('mailbox items in session boxes', () => {
     const thiefDb = new ParleyDb('thief', { indexedDB: new IDBFactory(), IDBKeyRange })
     const ownKeys = new OwnKeys({ identity: { privateKey: () => aliceKey } })
     const noRelays = { active: () => [] }
-    const keeper = new PrekeyKeeper({ db: thiefDb, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: noRelays, ownKeys, prekeyDirectory: aliceAgain.node.components.prekeyDirectory })
+    const keeper = new PrekeyKeeper({ db: thiefDb, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: noRelays, ownKeys, prekeyDirectory: aliceAgain.node.components.prekeyDirectory })
     const thief = new Sessions({ db: thiefDb, logger: testLogger(), ownKeys, prekeys: keeper })
     const bobAsPeer = { peer: bob.node.status.peerId ?? '', publicKey: bobKey.publicKey.raw, multihash: peerIdFromString(bob.node.status.peerId ?? '').toMultihash().bytes }
     let boxes = 0

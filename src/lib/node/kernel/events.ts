@@ -27,6 +27,8 @@ export interface ParleyEvents {
   'contact:accepted': CustomEvent<{ peerId: string }>
   /** a direct connection passed its probe and carries data from now on (presence/direct-upgrade.ts) */
   'connection:usable': CustomEvent<Connection>
+  /** our active relays changed (relays/relay-list.ts): the new list, full multiaddrs; a relay we reserve on may be new to us while its connection is not */
+  'relays:active': CustomEvent<{ relays: string[] }>
   /** what this browser can do changed (kernel/capabilities.ts): a tab said, or the file store opened */
   capabilities: CustomEvent<NodeCapabilities>
   /** why a peer is not reached directly changed (presence/direct-upgrade.ts); undefined: nothing stands in the way */

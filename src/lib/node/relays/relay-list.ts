@@ -12,6 +12,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { NetworkSnapshot, RelayInfo } from '../../contract/index.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ServedConfig } from '../kernel/components.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ParleyNode } from '../kernel/libp2p.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { RelayKeeper } from './relay-keeper.ts'
@@ -28,6 +29,7 @@ export interface RelayListComponents {
   status: Pick<StatusBoard, 'current' | 'update'>
   keeper: Pick<RelayKeeper, 'setRelays' | 'release' | 'state'>
   contactBook: Pick<ContactBook, 'byPeerId'>
+  events: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
 /**
@@ -89,10 +91,18 @@ export class RelayList implements Startable {
     return this.#relays
   }
 
-  /** Hands the table's active relays to the keeper (which dials new ones and hangs up on dropped ones). */
+  /**
+   * Hands the table's active relays to the keeper (which dials new ones and
+   * hangs up on dropped ones), and tells the node's features when the list
+   * changed (`relays:active`).
+   */
   async apply (): Promise<void> {
+    const before = this.#relays
     this.#relays = await activeRelays(this.#components.db)
     await this.#components.keeper.setRelays(this.#relays)
+    if (before.length !== this.#relays.length || before.some((r, i) => r !== this.#relays[i])) {
+      this.#components.events.safeDispatchEvent('relays:active', { detail: { relays: this.#relays } })
+    }
     if (this.#started) this.#updateAddresses()
   }
 

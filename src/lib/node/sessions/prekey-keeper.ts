@@ -7,11 +7,14 @@
  * The keeper makes them, keeps their secret halves (`prekeys` table), keeps
  * each relay stocked (STATUS, then PUBLISH what is missing: new signed and
  * last-resort keys every ROTATE_MS, one-time keys back up to ONE_TIME_TARGET
- * when fewer than REFILL_BELOW are left), and answers which secrets an
- * arriving init names. A relay's one-time keys are its own, so two relays
+ * when fewer than REFILL_BELOW are left; checked when the node starts, when
+ * a relay of ours connects, when one becomes ours, every
+ * PREKEY_CHECK_INTERVAL_MS, and after a failure with back-off), and answers
+ * which secrets an arriving init names. A relay's one-time keys are its own, so two relays
  * never hand out the same one. Replaced keys stay RETIRED_KEEP_MS for the
  * boxes already on their way, then go.
  */
+import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_SIGNED_EC } from '@parley/protocol/session/constants'
 import { PrekeyError } from '@parley/protocol/session/errors'
@@ -22,8 +25,10 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { PrekeyRow } from '../../db/session-types.ts'
 import type { PrekeyDirectory, PrekeyStatus } from './directory.ts'
 import type { OwnKeys } from './own-keys.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { RelayList } from '../relays/relay-list.ts'
 import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { Init } from '@parley/protocol/session/box'
 import type { ResponderPrekeys } from '@parley/protocol/session/pqxdh'
 import type { PrekeyKind, PrekeyRecord } from '@parley/protocol/session/records'
@@ -46,8 +51,14 @@ export const REFILL_BELOW = 5
 export const MAX_ONE_TIME_HELD = 3 * ONE_TIME_TARGET
 /** Relays stocked at most (the first active ones: those our contacts deposit on). */
 export const MAX_PREKEY_RELAYS = 4
-/** Each relay is checked this often while we run (and whenever it connects). */
+/** Each relay is checked this often while we run (besides the other occasions above). */
 export const PREKEY_CHECK_INTERVAL_MS = 6 * 60 * 60 * 1000
+/**
+ * A relay whose check failed is checked again after ~5 s, doubling to 10 min
+ * (plus jitter), for as long as it is ours: until then our contacts asking it
+ * for our prekeys get none, and their first message waits.
+ */
+export const PREKEY_RETRY_BACKOFF: BackoffOptions = { initialMs: 5_000, maxMs: 10 * 60_000 }
 /** Each relay request's deadline. */
 export const PREKEY_REQUEST_TIMEOUT_MS = 10_000
 /** PQ keys made between yields to the event loop (each takes a few ms). */
@@ -57,6 +68,7 @@ export interface PrekeyKeeperComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'>
+  events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
   relayList: Pick<RelayList, 'active'>
   ownKeys: OwnKeys
   prekeyDirectory: PrekeyDirectory
@@ -64,6 +76,8 @@ export interface PrekeyKeeperComponents {
 
 export interface PrekeyKeeperInit {
   now?: () => number
+  /** checking a relay again after a failure (default PREKEY_RETRY_BACKOFF) */
+  retryBackoff?: BackoffOptions
 }
 
 const yieldNow = async (): Promise<void> => { await new Promise<void>(resolve => { setTimeout(resolve, 0) }) }
@@ -78,8 +92,15 @@ export class PrekeyKeeper implements Startable {
   readonly #log: Logger
   readonly #now: () => number
   readonly #syncs: KeyedSingleFlight<string>
+  /** relays whose last check failed: checked again with back-off while they are ours (a new one after a restart) */
+  #retries: KeyedRetry<string>
+  readonly #retryBackoff: BackoffOptions
   #timer?: ReturnType<typeof setInterval>
   #stopping = new AbortController()
+  /** the relays we were last told are ours (the first MAX_PREKEY_RELAYS): a list that changes checks only the new ones */
+  #listed: string[] = []
+  /** between afterStart and stop */
+  #running = false
   /** the relays' syncs run one after another: each may rotate keys and make ids, which must not race */
   #queue: Promise<unknown> = Promise.resolve()
 
@@ -88,27 +109,48 @@ export class PrekeyKeeper implements Startable {
     this.#log = components.logger.forComponent('parley:prekeys')
     this.#now = init.now ?? Date.now
     this.#syncs = new KeyedSingleFlight({
-      run: async (relay) => this.#exclusive(async () => this.#sync(relay)),
-      onError: (relay, err) => { this.#log('could not stock %s with prekeys - %e', relay, err) },
+      run: async (relay) => {
+        await this.#exclusive(async () => this.#sync(relay))
+        this.#retries.succeeded(relay)
+      },
+      onError: (relay, err) => {
+        const again = this.relays().includes(relay) ? this.#retries.failed(relay) : undefined
+        this.#log('could not stock %s with prekeys%s - %e', relay, again === undefined ? '' : ` (again in ${again} ms)`, err)
+      },
       maxKeys: MAX_PREKEY_RELAYS * 2
     })
+    this.#retryBackoff = init.retryBackoff ?? PREKEY_RETRY_BACKOFF
+    this.#retries = this.#newRetries()
+  }
+
+  #newRetries (): KeyedRetry<string> {
+    return new KeyedRetry<string>({ backoff: this.#retryBackoff, maxKeys: MAX_PREKEY_RELAYS * 2, onDue: (relay) => { void this.sync(relay) } })
   }
 
   start (): void {
-    if (this.#stopping.signal.aborted) this.#stopping = new AbortController()
+    if (this.#stopping.signal.aborted) {
+      this.#stopping = new AbortController()
+      this.#retries = this.#newRetries()
+    }
     this.#components.libp2p.addEventListener('peer:connect', this.#onConnect)
+    this.#components.events.addEventListener('relays:active', this.#onRelays)
     this.#timer = setInterval(() => { void this.syncAll() }, PREKEY_CHECK_INTERVAL_MS)
   }
 
   /** libp2p runs: the relays connected already (the others say so when they connect). */
   afterStart (): void {
+    this.#running = true
+    this.#listed = this.relays()
     void this.syncAll()
   }
 
   stop (): void {
+    this.#running = false
     this.#components.libp2p.removeEventListener('peer:connect', this.#onConnect)
+    this.#components.events.removeEventListener('relays:active', this.#onRelays)
     clearInterval(this.#timer)
     this.#syncs.stop()
+    this.#retries.stop()
     this.#stopping.abort()
   }
 
@@ -116,6 +158,22 @@ export class PrekeyKeeper implements Startable {
   readonly #onConnect = (evt: CustomEvent<PeerId>): void => {
     const relay = this.relays().find(r => relayIdOf(r) === evt.detail.toString())
     if (relay !== undefined) void this.sync(relay)
+  }
+
+  /**
+   * Our relays changed: check the ones new to the list. A relay we found
+   * through the DHT is usually connected before we reserve on it and it
+   * becomes ours, so its connect said nothing; our contacts ask it for our
+   * prekeys as soon as our addresses name it.
+   */
+  readonly #onRelays = (evt: CustomEvent<{ relays: string[] }>): void => {
+    // before libp2p runs, afterStart checks them all
+    if (!this.#running) return
+    const before = new Set(this.#listed)
+    this.#listed = evt.detail.relays.slice(0, MAX_PREKEY_RELAYS)
+    for (const relay of this.#listed) if (!before.has(relay)) void this.sync(relay)
+    // one that is not ours any more is not tried again
+    for (const relay of before) if (!this.#listed.includes(relay)) this.#retries.forget(relay)
   }
 
   /** The relays we keep stocked. */

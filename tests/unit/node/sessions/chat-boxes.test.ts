@@ -26,6 +26,7 @@ import type { ContactRow } from '../../../../src/lib/db/types.ts'
 import type { ChatInbox } from '../../../../src/lib/node/messaging/chat-service.ts'
 import type { Opened } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 
 const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
@@ -42,7 +43,7 @@ async function side (): Promise<Side> {
   const db = await openTestDb()
   const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
   const prekeyDirectory = relays.as(ownKeys.identity())
-  const prekeys = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory })
+  const prekeys = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory })
   await prekeys.syncAll()
   const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys })
   const received: ChatDialerFrame[] = []

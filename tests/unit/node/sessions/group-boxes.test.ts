@@ -26,6 +26,7 @@ import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { MessageId } from '../../../../src/lib/db/types.ts'
 import type { Desk } from '../../../../src/lib/node/kernel/desk-service.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
+import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 
 const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
@@ -54,7 +55,7 @@ async function side (): Promise<Side> {
   const db = await openTestDb()
   const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
   const prekeyDirectory = relays.as(ownKeys.identity())
-  const prekeys = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory })
+  const prekeys = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory })
   await prekeys.syncAll()
   const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys })
   const members = new Set<string>()

@@ -18,6 +18,7 @@ import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { MemoryPrekeyDirectory } from '../../../support/prekey-directory.ts'
+import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { Libp2pEvents } from '@libp2p/interface'
 
 const R1 = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
@@ -27,19 +28,22 @@ let db: ParleyDb
 let keeper: PrekeyKeeper
 let relays: MemoryPrekeyRelays
 let directory: MemoryPrekeyDirectory
+let keeperKeys: OwnKeys
 let now: number
 let active: string[]
 const libp2p = new TypedEventEmitter<Libp2pEvents>()
+const events = new TypedEventEmitter<ParleyEvents>()
 
 beforeEach(async () => {
   db = await openTestDb()
   const key = await generateKeyPair('Ed25519')
   const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
+  keeperKeys = ownKeys
   relays = new MemoryPrekeyRelays()
   directory = relays.as(ownKeys.identity())
   now = 1_000_000
   active = [R1, R2]
-  keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, relayList: { active: () => active }, ownKeys, prekeyDirectory: directory }, { now: () => now })
+  keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, events, relayList: { active: () => active }, ownKeys, prekeyDirectory: directory }, { now: () => now })
 })
 
 afterEach(() => {
@@ -163,5 +167,28 @@ describe('PrekeyKeeper', () => {
     libp2p.safeDispatchEvent('peer:connect', { detail: { toString: () => '12D3KooWR2' } as never })
     await expect.poll(() => directory.statusOf(R2).pqOneTime, { timeout: 20_000 }).toBe(ONE_TIME_TARGET)
     expect(directory.statusOf(R1).pqOneTime).toBe(0)
+  })
+  it('checks a relay that becomes ours (our reservation there), though it connected before it was ours, and only the new one', async () => {
+    active = [R1]
+    keeper.start()
+    keeper.afterStart()
+    await expect.poll(() => directory.statusOf(R1).pqOneTime, { timeout: 20_000 }).toBe(ONE_TIME_TARGET)
+    relays.requests.length = 0
+    active = [R1, R2]
+    events.safeDispatchEvent('relays:active', { detail: { relays: active } })
+    await expect.poll(() => directory.statusOf(R2).pqOneTime, { timeout: 20_000 }).toBe(ONE_TIME_TARGET)
+    expect(relays.requests.map(r => r.relay)).toEqual([R2, R2])
+  })
+
+  it('checks a relay whose check failed again, with back-off, until it is stocked', async () => {
+    keeper.stop()
+    keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p, events, relayList: { active: () => active }, ownKeys: keeperKeys, prekeyDirectory: directory }, { now: () => now, retryBackoff: { initialMs: 20, maxMs: 40 } })
+    relays.down.add(R1)
+    keeper.start()
+    keeper.afterStart()
+    await expect.poll(() => relays.requests.filter(r => r.relay === R1).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2)
+    expect(directory.statusOf(R2).pqOneTime).toBe(ONE_TIME_TARGET)
+    relays.down.delete(R1)
+    await expect.poll(() => directory.statusOf(R1).pqOneTime, { timeout: 20_000 }).toBe(ONE_TIME_TARGET)
   })
 })

@@ -20,6 +20,7 @@ import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { Opened, SessionPeer } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { MemoryPrekeyDirectory } from '../../../support/prekey-directory.ts'
+import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { Libp2pEvents } from '@libp2p/interface'
 
 const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
@@ -47,7 +48,7 @@ async function person (name: string): Promise<Person> {
   const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
   const identity = ownKeys.identity()
   const directory = relays.as(identity)
-  const keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory: directory })
+  const keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory: directory })
   const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys: keeper })
   const me = { peer: peerIdFromPrivateKey(key).toString(), publicKey: identity.publicKey, multihash: identity.multihash }
   const p = { name, db, keeper, sessions, directory, me }
