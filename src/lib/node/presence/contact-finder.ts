@@ -161,11 +161,12 @@ export class ContactFinder implements ContactDialer, Startable {
     // others is kept only when neither spoke; the address that worked comes first; no circuit
     // through a relay that a known address was just dialled through in vain is kept (a relay may
     // still be repeating where the contact was before it moved, and a record made then names that
-    // relay's /webrtc circuits too)
-    // (the connection's own address too: a WebRTC dial may be signalled over another connection)
+    // relay's /webrtc circuits too), the connection's own address included: a WebRTC dial is
+    // signalled over whatever connection to the contact is open, so a WebRTC connection dialled
+    // through a relay that is gone can come up, and its address names that relay
     const failedRelays = new Set(dialError == null ? [] : known.flatMap(a => circuitRelayId(a.toString()) ?? []))
     const answered = (own.length > 0 || recorded.length > 0 ? [...own, ...recorded] : heard)
-    const fresh = (address: Multiaddr): boolean => address.equals(connection.remoteAddr) || !failedRelays.has(circuitRelayId(address.toString()) ?? '')
+    const fresh = (address: Multiaddr): boolean => !failedRelays.has(circuitRelayId(address.toString()) ?? '')
     const kept = circuitAddressesOf(peerId, [connection.remoteAddr, ...answered]).filter(fresh)
     const keep = kept.length > 0 ? kept : found.filter(fresh)
     if (keep.length > 0) await this.#remember(peerId, keep)

@@ -226,6 +226,30 @@ describe('ContactFinder.connect', () => {
     expect(stored?.map(String)).toEqual([found()])
   })
 
+  it("a WebRTC connection whose address names the relay just dialled in vain (signalled over another connection) is used, and that address is not kept", async () => {
+    // B knew A at `relay` (which stopped) and its /webrtc circuit there; meanwhile another dial of B's
+    // reached A through relay2, and libp2p's WebRTC dial through `relay` was signalled over that one:
+    // the connection the lookup's dial gets back names `relay`
+    const old = `${circuitVia(relay)}/p2p/${peer.toString()}`
+    const oldWebrtc = `${circuitVia(relay)}/webrtc/p2p/${peer.toString()}`
+    stored = [multiaddr(old), multiaddr(oldWebrtc)]
+    const dial = node.dial
+    node.dial = async (target, options) => {
+      if (!Array.isArray(target)) return await dial(target, options)
+      dials.push({ target: target.map(String).join(' '), signal: options?.signal })
+      const made = connection(multiaddr(oldWebrtc))
+      open = [made]
+      return made
+    }
+    dialWorks = () => false
+
+    const made = await finder.connect({ peerId: peer.toString() }, { signal: signal() })
+
+    expect(made.remoteAddr.toString()).toBe(oldWebrtc)
+    expect((await getContact(db, contactId))?.addresses).toEqual([found()])
+    expect(stored?.map(String)).toEqual([found()])
+  })
+
   it('with no known address, goes to the DHT first (libp2p would answer from its own peer store)', async () => {
     stored = []
     await finder.connect({ peerId: peer.toString() }, { signal: signal() })
