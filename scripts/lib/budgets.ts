@@ -165,11 +165,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * withoutClosestPeerTags and its check), to 350.1; renewing our peer record
  * straight at the relays that hold it, without a lookup
  * (presence/record-publisher.ts; relays/dht.ts, putValueTo and its check of
- * kad-dht's field), to 350.6.
+ * kad-dht's field), to 350.6; our prekeys stocked on a relay as soon as it
+ * becomes ours, and a failed relay checked again with back-off
+ * (sessions/prekey-keeper.ts; relays/relay-list.ts, the `relays:active`
+ * event), to 350.9.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 181.4,
-  worker: 350.6,
+  worker: 350.9,
   pump: 4.6,
   lazy: 428.7
 }
