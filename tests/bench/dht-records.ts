@@ -28,7 +28,8 @@
  *
  * Details go to stderr as `federation: …` lines: which answer found each target, failures, memory;
  * the CPU the relays and clients use at rest and while the clients start, what the clients do at
- * rest (connections, streams by protocol), and how late the processes' event loops ran in each phase.
+ * rest (connections, streams by protocol), how late the processes' event loops ran in each phase,
+ * and for each lookup that found nothing, where the target's record was then (dht-miss.ts).
  * PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir> profiles every process over the clients' time at rest.
  *
  * On two cores, 1,000 clients are at the machine's limit: 925 to 975 of
@@ -57,6 +58,7 @@ import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { dialPeer } from '../../src/lib/node/kernel/connections.ts'
 import { REDIAL_BACKOFF } from '../../src/lib/node/presence/greeter.ts'
 import { IDLE_CHECK_MS, IDLE_CONNECTION_MS } from '../../src/lib/node/relays/idle-connections.ts'
+import { describeMiss } from './dht-miss.ts'
 import { ChildHost, Federation, RelayHost, loopDelaysOf, sample, startProfiles, stopProfiles } from './federation-host.ts'
 import { roundTrip } from '../../relay-node/src/keepalive.ts'
 import { startPeer, stopPeer } from './federation-peers.ts'
@@ -367,6 +369,7 @@ export async function benchDhtRecords (): Promise<void> {
           if (movedTarget) foundMoved++
         } catch (err) {
           count(lookupFailures, firstLine(err))
+          if (firstLine(err) === 'Error: nothing found') detail(`round ${round + 1}, nothing found: ${await describeMiss(searcher, target, federation.running).catch((e: unknown) => `could not tell where its record is (${firstLine(e)})`)}`)
         }
       }
       detail(`round ${round + 1}: ${times.length} of ${asked} lookups so far found and dialled their target (found by: ${describeCounts(foundBy)}; ${redialled} of them at the greeter's redial)` +
