@@ -32,20 +32,19 @@
  * and for each lookup that found nothing, where the target's record was then (dht-miss.ts).
  * PARLEY_BENCH_DHT_PROFILE_AT_REST=<dir> profiles every process over the clients' time at rest.
  *
- * On two cores, 1,000 clients are at the machine's limit: 925 to 975 of
+ * On two cores, 1,000 clients are at the machine's limit: 756 to 975 of
  * them start (the rest time out their Noise handshakes while the client
  * processes' event loops run seconds late). At 605318d (5 rounds, each
- * renewal a DHT lookup): 299 of 300 lookups found and dialled their target
- * (298 at the first dial), p50 407 ms, p99 2.6 s; all online and no lookup,
- * the renewals kept the client processes 0.55 cores busy (1,142 dials a
- * minute). At 3ce137a (3 rounds, renewals straight to the relays that
- * hold the record): 0.32 cores and 739 dials a minute at rest; 176 of 180
- * found and dialled, p50 346 ms, p99 2.1 s, the 4 others "nothing found".
- * Earlier runs at this scale gave 0.56 to 0.99: at this load, timing
- * decides much of it. With 100 clients the figures are sound.
- * PARLEY_BENCH_DHT_CLIENTS and PARLEY_BENCH_DHT_ROUNDS run it smaller;
- * PARLEY_BENCH_FEDERATION_CPU_PROF=<dir> profiles every child process
- * (federation-host.ts).
+ * renewal a DHT lookup): 299 of 300 found and dialled, p50 407 ms, p99
+ * 2.6 s; at rest the clients took 0.55 cores (1,142 dials a minute). At
+ * 3ce137a (3 rounds, renewals straight to the relays that hold the record):
+ * 0.32 cores, 739 dials a minute; 176 of 180, 4 "nothing found". At 23c91b7
+ * (3 rounds, 756 started): 172 of 180; of its 3 "nothing found", one record
+ * was at 19 of the 20 closest relays (the lookup failed), two at one relay
+ * only, none of the closest (a publication counted stored with one holder).
+ * With 100 clients the figures are sound. PARLEY_BENCH_DHT_CLIENTS and
+ * PARLEY_BENCH_DHT_ROUNDS run it smaller; PARLEY_BENCH_FEDERATION_CPU_PROF
+ * =<dir> profiles every child process (federation-host.ts).
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
