@@ -11,19 +11,16 @@ import { MessageType } from '@libp2p/kad-dht'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
+import { kadRequestOf } from '../../src/lib/node/relays/dht.ts'
 import { firstLine, pool } from './federation.ts'
 import type { ClientStatus } from './dht-clients.ts'
 import type { FederationRelay } from './federation-host.ts'
 import type { FederationPeer } from './federation-peers.ts'
-import type { DisjointPath, QueryEvent } from '@libp2p/kad-dht'
-import type { PeerId } from '@libp2p/interface'
 
 /** kad-dht's K: a record is stored at the K relays closest to its key. */
 const K = 20
 const ASK_TIMEOUT_MS = 5_000
 const ASK_CONCURRENCY = 10
-
-type KadRequest = (to: PeerId, msg: { type: MessageType, key: Uint8Array }, options: { signal: AbortSignal, path: DisjointPath }) => AsyncGenerator<QueryEvent>
 
 const sha256 = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest()
 
@@ -38,13 +35,10 @@ function closer (a: Buffer, c: Buffer, b: Buffer): number {
 
 /** The record's sequence number at `relay` (its own store, no lookup), 'none', or why asking failed. */
 async function recordAt (searcher: FederationPeer, relay: FederationRelay, key: Uint8Array): Promise<bigint | 'none' | string> {
-  const network: unknown = Reflect.get(searcher.services.dht.routingTable, 'network')
-  const sendRequest: unknown = typeof network === 'object' && network != null ? Reflect.get(network, 'sendRequest') : undefined
-  if (typeof sendRequest !== 'function') return 'kad-dht has no routingTable.network.sendRequest'
   const signal = AbortSignal.timeout(ASK_TIMEOUT_MS)
   try {
+    const request = kadRequestOf(searcher.services.dht)
     await searcher.dial(multiaddr(relay.wsAddr), { signal })
-    const request = (sendRequest as KadRequest).bind(network)
     for await (const event of request(peerIdFromString(relay.peerId), { type: MessageType.GET_VALUE, key }, { signal, path: { index: -1, queued: 0, running: 0, total: 0 } })) {
       if (event.name !== 'PEER_RESPONSE' || event.messageType !== MessageType.GET_VALUE) continue
       if (event.record == null) return 'none'

@@ -134,24 +134,31 @@ export function clientUpkeep (dht: SingleKadDHT): void {
 }
 
 /** kad-dht 16's request to one peer (`routingTable.network.sendRequest`, private in its types). */
-type KadRequest = (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }, options: { signal: AbortSignal, path: DisjointPath }) => AsyncGenerator<QueryEvent>
+export type KadRequest = (to: PeerId, msg: { type: MessageType, key: Uint8Array, record?: Uint8Array }, options: { signal: AbortSignal, path: DisjointPath }) => AsyncGenerator<QueryEvent>
+
+/**
+ * kad-dht's request to one peer, without a lookup: the DHT's own network,
+ * kept in `routingTable.network`, private in kad-dht 16's types (the relays'
+ * re-replication uses it as well): the stream, its limits and its timeout
+ * are kad-dht's. Throws if kad-dht no longer has it (an upgrade to look at).
+ */
+export function kadRequestOf (dht: { readonly routingTable: object }): KadRequest {
+  const network: unknown = Reflect.get(dht.routingTable, 'network')
+  const sendRequest: unknown = typeof network === 'object' && network != null ? Reflect.get(network, 'sendRequest') : undefined
+  if (typeof sendRequest !== 'function') {
+    throw new Error('kad-dht has no routingTable.network.sendRequest: see kadRequestOf (putValueTo) in src/lib/node/relays/dht.ts')
+  }
+  return (sendRequest as KadRequest).bind(network)
+}
 
 /**
  * Sends `value` under `key` in a PUT_VALUE to `to` alone, without a lookup
  * (kad-dht's `put` always looks the closest peers up first), and resolves
  * whether `to` stored it: its answer echoes the record, which is what
- * kad-dht's `put` checks too. It goes through the DHT's own network, kept in
- * `routingTable.network`, private in kad-dht 16's types (the relays'
- * re-replication uses it as well): the stream, its limits and its timeout
- * are kad-dht's. Throws if kad-dht no longer has it (an upgrade to look at).
+ * kad-dht's `put` checks too ({@link kadRequestOf}).
  */
 export async function putValueTo (dht: { readonly routingTable: object }, to: PeerId, key: Uint8Array, value: Uint8Array, signal: AbortSignal): Promise<boolean> {
-  const network: unknown = Reflect.get(dht.routingTable, 'network')
-  const sendRequest: unknown = typeof network === 'object' && network != null ? Reflect.get(network, 'sendRequest') : undefined
-  if (typeof sendRequest !== 'function') {
-    throw new Error('kad-dht has no routingTable.network.sendRequest: see putValueTo in src/lib/node/relays/dht.ts')
-  }
-  const request = (sendRequest as KadRequest).bind(network)
+  const request = kadRequestOf(dht)
   const msg = { type: MessageType.PUT_VALUE, key, record: new Libp2pRecord(key, value, new Date()).serialize() }
   let stored = false
   for await (const event of request(to, msg, { signal, path: { index: -1, queued: 0, running: 0, total: 0 } })) {
