@@ -21,10 +21,17 @@
  * sends the record to the relays that stored the last one alone, without a
  * lookup (some 20 fewer relays dialled and no FIND_NODE round, each time,
  * on a phone too), as long as enough of them store it: half of the K = 20
- * that should hold it, or of the relays the DHT knows when it knows fewer.
- * Fewer, and the lookup is made after all. New addresses (a move) always go
- * out with a lookup, so that every relay closest to the key holds them, and
- * refuses the records from before as stale.
+ * that should hold it, or of the relays known when fewer are (those in the
+ * DHT's routing table, or named by the relays the last lookup asked, when
+ * more). Fewer, and the lookup is made after all. New addresses (a move)
+ * always go out with a lookup, so that every relay closest to the key holds
+ * them, and refuses the records from before as stale.
+ *
+ * A lookup that ends with fewer than enough relays storing the record (the
+ * relays it heard of did not answer in time: a busy network, or a first view
+ * of one relay) counts as published, but is made again with back-off, up to
+ * RECORD_SHORT_RETRIES times in a row, rather than left for PEER_RECORD_REPUBLISH_MS:
+ * a record held by one relay far from its key is one nobody finds.
  */
 import { PEER_RECORD_REPUBLISH_MS, isRecordAddress, MAX_PEER_RECORD_ADDRESSES, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
@@ -47,8 +54,12 @@ export const RECORD_RETRY_BACKOFF: BackoffOptions = { initialMs: 20_000, maxMs: 
 export const RECORD_LOOKUP_EVERY_MS = 60 * 60_000
 /** The PUT_VALUEs straight to the holders give up after this long, leaving the rest of RECORD_PUBLISH_TIMEOUT_MS to the lookup. */
 export const RECORD_DIRECT_PUT_TIMEOUT_MS = 10_000
+/** A publication with a lookup that fewer than enough relays stored is made again this many times at most (with RECORD_RETRY_BACKOFF), before the republish interval takes over. */
+export const RECORD_SHORT_RETRIES = 4
 /** Kademlia's K (kad-dht's default): the relays that should hold a record, as many as kad-dht's put sends it to; at most this many are remembered as holding ours. */
 const RECORD_REPLICAS = 20
+/** The relays a lookup heard of are counted up to this many (enough to say "more than K"; the set stays small). */
+const MAX_HEARD = 4 * RECORD_REPLICAS
 
 /** The DHT as the publisher uses it: kad-dht's put, and its routing table (its size, and its network for a PUT_VALUE to one relay: putValueTo). */
 export type PublisherDht = Pick<KadDHT, 'put'> & { readonly routingTable: { readonly size: number } }
@@ -80,6 +91,11 @@ export class RecordPublisher implements Startable {
   #holders: PeerId[] = []
   /** when the last publication made with a lookup was stored */
   #lookedUpAt = -Infinity
+  /** how many relays the last lookup heard of (those that answered, and those they named) */
+  #heard = 0
+  /** the last publication was stored by fewer than enough relays: the next is made with a lookup, however soon */
+  #short = false
+  #shortRetries = 0
   #lastSeq = 0n
   #failures = 0
 
@@ -120,6 +136,9 @@ export class RecordPublisher implements Startable {
     this.#last = undefined
     this.#holders = []
     this.#lookedUpAt = -Infinity
+    this.#heard = 0
+    this.#short = false
+    this.#shortRetries = 0
     this.#failures = 0
   }
 
@@ -159,7 +178,7 @@ export class RecordPublisher implements Startable {
     const text = addresses.map(String).join(' ')
     const now = this.#now()
     const last = this.#last
-    if (last !== undefined && last.addresses === text && now - last.at < PEER_RECORD_REPUBLISH_MS) {
+    if (last !== undefined && last.addresses === text && now - last.at < PEER_RECORD_REPUBLISH_MS && !this.#short) {
       this.#schedule(last.at + PEER_RECORD_REPUBLISH_MS - now)
       return
     }
@@ -169,10 +188,9 @@ export class RecordPublisher implements Startable {
     const key = peerRecordKey(libp2p.peerId)
     const bytes = await sealPeerRecord(identity.privateKey(), addresses, seq)
     const signal = AbortSignal.any([this.#stopped.signal, AbortSignal.timeout(RECORD_PUBLISH_TIMEOUT_MS)])
-    // a renewal (the same addresses) within the hour of a lookup goes straight to the last holders, done when half of K
-    // store it (of the relays the DHT knows, when fewer)
-    const renewal = last !== undefined && last.addresses === text && now - this.#lookedUpAt < RECORD_LOOKUP_EVERY_MS
-    const enough = renewal ? Math.ceil(Math.max(1, Math.min(RECORD_REPLICAS, libp2p.services.dht.routingTable.size)) / 2) : Infinity
+    // a renewal (the same addresses) within the hour of a lookup goes straight to the last holders, done when enough store it
+    const renewal = last !== undefined && last.addresses === text && now - this.#lookedUpAt < RECORD_LOOKUP_EVERY_MS && !this.#short
+    let enough = renewal ? this.#enough(this.#heard) : Infinity
     let holders: PeerId[] = []
     let how = 'straight'
     if (this.#holders.length >= enough) {
@@ -180,13 +198,27 @@ export class RecordPublisher implements Startable {
     }
     if (holders.length < enough && !this.#stopped.signal.aborted) {
       how = 'with a lookup'
-      holders = await this.#putWithLookup(key, bytes, signal)
-      if (holders.length > 0) this.#lookedUpAt = now
+      const put = await this.#putWithLookup(key, bytes, signal)
+      holders = put.holders
+      enough = this.#enough(put.heard)
+      if (holders.length > 0) {
+        this.#lookedUpAt = now
+        this.#heard = put.heard
+      }
     }
     if (this.#stopped.signal.aborted) return
     if (holders.length > 0) {
       this.#holders = holders.slice(0, RECORD_REPLICAS)
       this.#last = { addresses: text, at: now, relays: holders.length }
+      // the retries count those in a row for the same addresses
+      if (last?.addresses !== text || holders.length >= enough) this.#shortRetries = 0
+      this.#short = holders.length < enough && this.#shortRetries < RECORD_SHORT_RETRIES
+      if (this.#short) {
+        this.#log('our peer record (%d addresses) was stored by %d relays of the %d it should be; looking them up again later', addresses.length, holders.length, enough)
+        this.#shortRetries++
+        this.#schedule(backoffDelay(this.#failures++, RECORD_RETRY_BACKOFF, this.#random))
+        return
+      }
       this.#failures = 0
       this.#log('published our peer record (%d addresses) to %d relays, %s', addresses.length, holders.length, how)
       this.#schedule(PEER_RECORD_REPUBLISH_MS)
@@ -198,17 +230,28 @@ export class RecordPublisher implements Startable {
     this.#schedule(backoffDelay(this.#failures++, RECORD_RETRY_BACKOFF, this.#random))
   }
 
-  /** kad-dht's put: the closest relays looked up, a PUT_VALUE to each; the relays that stored it. */
-  async #putWithLookup (key: Uint8Array, bytes: Uint8Array, signal: AbortSignal): Promise<PeerId[]> {
+  /** How many relays storing a record is enough: half of K, or of the relays known when fewer (in the routing table, or `heard` of in a lookup). */
+  #enough (heard: number): number {
+    const known = Math.max(this.#components.libp2p.services.dht.routingTable.size, heard)
+    return Math.ceil(Math.max(1, Math.min(RECORD_REPLICAS, known)) / 2)
+  }
+
+  /** kad-dht's put: the closest relays looked up, a PUT_VALUE to each; the relays that stored it, and how many the lookup heard of (those that answered and those they named). */
+  async #putWithLookup (key: Uint8Array, bytes: Uint8Array, signal: AbortSignal): Promise<{ holders: PeerId[], heard: number }> {
     const holders = new Map<string, PeerId>()
+    const self = this.#components.libp2p.peerId.toString()
+    const heard = new Set<string>()
     try {
       for await (const event of this.#components.libp2p.services.dht.put(key, bytes, { signal })) {
-        if (event.name === 'PEER_RESPONSE' && event.messageName === 'PUT_VALUE') holders.set(event.from.toString(), event.from)
+        if (event.name !== 'PEER_RESPONSE') continue
+        for (const peer of [event.from, ...event.closer.map(p => p.id)]) if (heard.size < MAX_HEARD) heard.add(peer.toString())
+        if (event.messageName === 'PUT_VALUE') holders.set(event.from.toString(), event.from)
       }
     } catch (err) {
       if (!this.#stopped.signal.aborted) this.#log('publishing our peer record ended early - %e', err)
     }
-    return [...holders.values()]
+    heard.delete(self)
+    return { holders: [...holders.values()], heard: heard.size }
   }
 
   /** A PUT_VALUE to each relay that stored the last publication, all at once (at most RECORD_REPLICAS); those that stored this one. */

@@ -12,7 +12,7 @@ import { Libp2pRecord } from '@libp2p/record'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { PEER_RECORD_REPUBLISH_MS, openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
-import { RECORD_LOOKUP_EVERY_MS, RECORD_PUBLISH_GAP_MS, RECORD_RETRY_BACKOFF, RecordPublisher } from '../../../../src/lib/node/presence/record-publisher.ts'
+import { RECORD_LOOKUP_EVERY_MS, RECORD_PUBLISH_GAP_MS, RECORD_RETRY_BACKOFF, RECORD_SHORT_RETRIES, RecordPublisher } from '../../../../src/lib/node/presence/record-publisher.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import type { PublisherNode } from '../../../../src/lib/node/presence/record-publisher.ts'
 import type { PeerResponseEvent, QueryEvent } from '@libp2p/kad-dht'
@@ -34,6 +34,8 @@ let relays: PeerId[]
 let direct: (relay: PeerId) => 'yes' | 'no' | 'fails'
 /** the size of the DHT's routing table */
 let known: number
+/** the relays kad-dht's put hears of besides those it finds (named in a FIND_NODE answer of the first relay found, if any) */
+let named: PeerId[]
 let onUpdate: (() => void) | undefined
 let publisher: RecordPublisher
 
@@ -66,6 +68,7 @@ beforeEach(async () => {
   onUpdate = undefined
   // the relays the DHT knows, and kad-dht's request to one peer (putValueTo)
   known = 20
+  named = []
   const routingTable = {
     get size () { return known },
     network: {
@@ -91,6 +94,8 @@ beforeEach(async () => {
       dht: {
         put: async function * (k: Uint8Array, value: Uint8Array): AsyncGenerator<QueryEvent> {
           puts.push({ key: k, value, at: Date.now(), via: 'lookup', to: relays.map(String) })
+          const first = relays[0]
+          if (first !== undefined && named.length > 0) yield { ...stored(first), messageName: 'FIND_NODE', messageType: MessageType.FIND_NODE, closer: named.map(id => ({ id, multiaddrs: [] })) }
           if (stores) for (const relay of relays) yield stored(relay)
         },
         routingTable
@@ -257,15 +262,61 @@ describe('RecordPublisher', () => {
     known = 8
     publisher.afterStart()
     await advance(0)
-    await advance(PEER_RECORD_REPUBLISH_MS)
+    // stored by 1 of the 4 it should be: made again after back-off (3/4 of 20 s), not after the republish interval
+    await advance(RECORD_RETRY_BACKOFF.initialMs * 0.75)
     expect(puts.map(p => p.via)).toEqual(['lookup', 'lookup'])
+    expect(publisher.lastStored).toEqual({ addresses: circuit(RELAY_A).toString(), relays: 1 })
     // now the lookup reaches all 8; the renewal after it goes straight to them, and 4 storing it is enough
     relays = [...relays, ...await Promise.all(Array.from({ length: 7 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))]
-    await advance(PEER_RECORD_REPUBLISH_MS)
+    await advance(RECORD_RETRY_BACKOFF.initialMs * 1.5)
     direct = (relay) => relays.findIndex(r => r.equals(relay)) < 4 ? 'yes' : 'fails'
     await advance(PEER_RECORD_REPUBLISH_MS)
     expect(puts.map(p => p.via)).toEqual(['lookup', 'lookup', 'lookup', 'direct'])
     expect(puts[3]?.to).toHaveLength(8)
     expect(publisher.lastStored).toEqual({ addresses: circuit(RELAY_A).toString(), relays: 4 })
+  })
+
+  it('a lookup that heard of 20 relays but got the record stored by one (the rest too slow) is made again with back-off, a bounded number of times', async () => {
+    // the DHT knows one relay (its own); the lookup hears of 20 from it, and only it stores the record
+    known = 1
+    named = relays.slice(1)
+    relays = relays.slice(0, 1)
+    publisher.afterStart()
+    await advance(0)
+    expect(publisher.lastStored).toEqual({ addresses: circuit(RELAY_A).toString(), relays: 1 })
+    // each again with a lookup, at 3/4 of 20 s, 40 s, 80 s, 160 s (RECORD_RETRY_BACKOFF, jitter 0.5, random 0.5)
+    let at = 0
+    for (let i = 0; i < RECORD_SHORT_RETRIES; i++) {
+      const wait = RECORD_RETRY_BACKOFF.initialMs * 0.75 * 2 ** i
+      await advance(wait - 1)
+      expect(puts).toHaveLength(i + 1)
+      await advance(1)
+      at += wait
+      expect(puts).toHaveLength(i + 2)
+    }
+    expect(puts.every(p => p.via === 'lookup')).toBe(true)
+    // then the republish interval, and the renewal looks the relays up again (1 holder is short of the 10 it should be)
+    await advance(PEER_RECORD_REPUBLISH_MS - 1)
+    expect(puts).toHaveLength(RECORD_SHORT_RETRIES + 1)
+    await advance(1)
+    expect(puts.map(p => p.via)).toEqual(Array.from({ length: RECORD_SHORT_RETRIES + 2 }, () => 'lookup'))
+    expect(puts.at(-1)?.at).toBe(puts[0]!.at + at + PEER_RECORD_REPUBLISH_MS)
+    // its retries spent, a lookup short again waits the republish interval; once it reaches them all, renewals go straight to the holders
+    relays = [...relays, ...named]
+    await advance(PEER_RECORD_REPUBLISH_MS - 1)
+    expect(puts).toHaveLength(RECORD_SHORT_RETRIES + 2)
+    await advance(1)
+    expect(puts).toHaveLength(RECORD_SHORT_RETRIES + 3)
+    expect(publisher.lastStored?.relays).toBe(20)
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.at(-1)?.via).toBe('direct')
+    // after a publication stored by enough, a short one is made again with back-off once more
+    direct = () => 'fails'
+    relays = relays.slice(0, 1)
+    await advance(PEER_RECORD_REPUBLISH_MS)
+    expect(puts.slice(-2).map(p => p.via)).toEqual(['direct', 'lookup'])
+    const before = puts.length
+    await advance(RECORD_RETRY_BACKOFF.initialMs * 0.75)
+    expect(puts.slice(before).map(p => p.via)).toEqual(['lookup'])
   })
 })
