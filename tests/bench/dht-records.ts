@@ -39,9 +39,9 @@
  * 2.6 s; at rest the clients took 0.55 cores (1,142 dials a minute). At
  * 3ce137a (3 rounds, renewals straight to the relays that hold the record):
  * 0.32 cores, 739 dials a minute; 176 of 180, 4 "nothing found". At 23c91b7
- * (3 rounds, 756 started): 172 of 180; of its 3 "nothing found", one record
- * was at 19 of the 20 closest relays (the lookup failed), two at one relay
- * only, none of the closest (a publication counted stored with one holder).
+ * (756 started): 172 of 180; 2 of its 3 misses, records at one relay far
+ * from the key. At d5ac056 (such a publication made again; 628 started, the
+ * clients' loops p99 2 s late at rest): 168 of 180, 2 misses, 10 timeouts.
  * With 100 clients the figures are sound. PARLEY_BENCH_DHT_CLIENTS and
  * PARLEY_BENCH_DHT_ROUNDS run it smaller; PARLEY_BENCH_FEDERATION_CPU_PROF
  * =<dir> profiles every child process (federation-host.ts).
