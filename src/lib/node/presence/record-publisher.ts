@@ -210,7 +210,7 @@ export class RecordPublisher implements Startable {
     if (holders.length > 0) {
       this.#holders = holders.slice(0, RECORD_REPLICAS)
       this.#last = { addresses: text, at: now, relays: holders.length }
-      // the retries count those in a row for the same addresses
+      // short publications in a row count against RECORD_SHORT_RETRIES; new addresses, or one stored by enough, start the count again
       if (last?.addresses !== text || holders.length >= enough) this.#shortRetries = 0
       this.#short = holders.length < enough && this.#shortRetries < RECORD_SHORT_RETRIES
       if (this.#short) {
