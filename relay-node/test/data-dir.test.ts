@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { relayBundle } from '../../scripts/lib/relay-bundle.ts'
 import { unwritable } from '../src/data-dir.ts'
 import { DataDirError } from '../src/errors.ts'
 import { dataDir, relay, useRelayTestDir } from './helpers.ts'
@@ -16,7 +17,7 @@ import { dataDir, relay, useRelayTestDir } from './helpers.ts'
 useRelayTestDir()
 
 const REPO = join(import.meta.dirname, '..', '..')
-/** tsx compiling relay-node on a busy machine, then the start; a relay still running by then has not refused */
+/** loading relay-node (bundled once) on a busy machine, then the start; a relay still running by then has not refused */
 const RUN_TIMEOUT_MS = 40_000
 
 interface Run { code: number | null, stderr: string, ready: boolean }
@@ -27,7 +28,7 @@ interface Run { code: number | null, stderr: string, ready: boolean }
  * read-only for the relay alone.
  */
 async function start (dir: string, options: { readOnly?: string, args?: string[] } = {}): Promise<Run> {
-  const relayArgs = ['--import', 'tsx', 'relay-node/src/bin.ts', '--port', '0', '--webrtc-direct-port', '0', '--data-dir', dir, ...(options.args ?? [])]
+  const relayArgs = [await relayBundle(REPO, 'relay-node/src/bin.ts'), '--port', '0', '--webrtc-direct-port', '0', '--data-dir', dir, ...(options.args ?? [])]
   // the paths go in as "$0" and "$@": no quoting to get wrong
   const [command, args] = options.readOnly == null
     ? [process.execPath, relayArgs]

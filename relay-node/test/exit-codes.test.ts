@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { relayBundle } from '../../scripts/lib/relay-bundle.ts'
 
 const REPO = join(import.meta.dirname, '..', '..')
 let dir = ''
@@ -12,7 +13,7 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 /** Runs the relay-node process with `args`; it is expected to exit by itself. */
 async function exitOf (...args: string[]): Promise<{ code: number | null, err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay-node/src/bin.ts', ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [await relayBundle(REPO, 'relay-node/src/bin.ts'), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
   const code = await new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import { fileURLToPath } from 'node:url'
+import { relayBundle } from './relay-bundle.ts'
 
 export interface SpawnRelayOptions {
   /** Default `127.0.0.1`. */
@@ -28,6 +29,13 @@ export interface SpawnRelayOptions {
   extraArgs?: string[]
   /** Node's own options, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
   nodeArgs?: string[]
+  /**
+   * What node runs: `'bundle'` (the default), relay-node built into one module
+   * for this process (relay-bundle.ts), ready in a fraction of the time; or
+   * `'source'`, its TypeScript through tsx, as the benches keep it so that
+   * their figures and CPU profiles compare with earlier runs.
+   */
+  from?: 'bundle' | 'source'
   /** Environment for the child; default `process.env`. */
   env?: NodeJS.ProcessEnv
   /**
@@ -71,7 +79,7 @@ const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '.
 const RELAY_ENTRY = 'relay-node/src/bin.ts'
 const READY_MSG = 'ready'
 
-/** Start-up includes tsx compiling relay-node and libp2p loading on a busy 2-core machine. */
+/** Start-up includes libp2p loading (and, from source, tsx compiling relay-node) on a busy 2-core machine. */
 export const READY_TIMEOUT_MS = 20_000
 /** A graceful libp2p stop takes well under a second; past this the relay is hung. */
 export const STOP_TIMEOUT_MS = 10_000
@@ -95,11 +103,13 @@ function installExitHook (): void {
 }
 
 export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
-  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], nodeArgs = [], env = process.env, netns } = options
+  const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], nodeArgs = [], env = process.env, netns, from = 'bundle' } = options
+  const script = from === 'bundle'
+    ? [await relayBundle(REPO_ROOT, RELAY_ENTRY).catch((err: unknown) => { throw new RelayStartError(`relay-node could not be bundled: ${err instanceof Error ? err.message : String(err)}`) })]
+    : ['--import', 'tsx', RELAY_ENTRY]
   const args = [
     ...nodeArgs,
-    '--import', 'tsx',
-    RELAY_ENTRY,
+    ...script,
     '--host', host,
     '--port', String(port),
     '--webrtc-direct-port', String(webrtcDirectPort),

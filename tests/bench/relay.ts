@@ -411,6 +411,8 @@ export async function benchRelay (): Promise<void> {
     const profileDir = process.env.PARLEY_BENCH_RELAY_CPU_PROF
     relay = await spawnRelay({
       dataDir,
+      // from its sources, as in every earlier run: its RSS, CPU and profiles compare with theirs
+      from: 'source',
       extraArgs: relayArgs(help),
       ...(profileDir == null || profileDir === ''
         ? {}
