@@ -33,6 +33,7 @@
  * RECORD_SHORT_RETRIES times in a row, rather than left for PEER_RECORD_REPUBLISH_MS:
  * a record held by one relay far from its key is one nobody finds.
  */
+import { setMaxListeners } from 'main-event'
 import { PEER_RECORD_REPUBLISH_MS, isRecordAddress, MAX_PEER_RECORD_ADDRESSES, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
@@ -241,6 +242,8 @@ export class RecordPublisher implements Startable {
     const holders = new Map<string, PeerId>()
     const self = this.#components.libp2p.peerId.toString()
     const heard = new Set<string>()
+    // kad-dht queries several relays at once, each listening to `signal`
+    setMaxListeners(Infinity, signal)
     try {
       for await (const event of this.#components.libp2p.services.dht.put(key, bytes, { signal })) {
         if (event.name !== 'PEER_RESPONSE') continue
@@ -257,6 +260,8 @@ export class RecordPublisher implements Startable {
   /** A PUT_VALUE to each relay that stored the last publication, all at once (at most RECORD_REPLICAS); those that stored this one. */
   async #putToHolders (key: Uint8Array, bytes: Uint8Array, signal: AbortSignal): Promise<PeerId[]> {
     const { dht } = this.#components.libp2p.services
+    // each request listens to `signal` (its dial, its stream): past Node's warning at 10 listeners, and removed as each ends
+    setMaxListeners(Infinity, signal)
     const stored = await Promise.all(this.#holders.map(async (relay) => putValueTo(dht, relay, key, bytes, signal).catch((err: unknown) => {
       if (!signal.aborted) this.#log('PUT_VALUE to %p failed - %e', relay, err)
       return false

@@ -47,6 +47,19 @@ function stored (from: PeerId, record?: Libp2pRecord): PeerResponseEvent {
 
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
+/** A relay's answer to a PUT_VALUE sent straight to it: it stores the record (echoes it), answers without it, or fails, as `direct` says. */
+async function * answerPut (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }): AsyncGenerator<QueryEvent> {
+  const record = Libp2pRecord.deserialize(msg.record)
+  // anything but a PUT_VALUE of the record under its own key fails the test that sent it
+  if (msg.type !== MessageType.PUT_VALUE || !equal(record.key, msg.key) || !equal(msg.key, peerRecordKey(self))) throw new Error('not a PUT_VALUE of our record')
+  const same = puts.find(p => p.via === 'direct' && equal(p.value, record.value))
+  if (same === undefined) puts.push({ key: msg.key, value: record.value, at: Date.now(), via: 'direct', to: [to.toString()] })
+  else same.to.push(to.toString())
+  const reply = stores ? direct(to) : 'no'
+  if (reply === 'fails') throw new Error('no connection')
+  yield stored(to, reply === 'yes' ? record : new Libp2pRecord(record.key, new Uint8Array(1), new Date()))
+}
+
 /** What each publication said: its addresses and sequence number. */
 async function published (): Promise<Array<{ addresses: string[], seq: bigint }>> {
   return Promise.all(puts.map(async p => {
@@ -72,16 +85,15 @@ beforeEach(async () => {
   const routingTable = {
     get size () { return known },
     network: {
-      sendRequest: async function * (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }): AsyncGenerator<QueryEvent> {
-        const record = Libp2pRecord.deserialize(msg.record)
-        // anything but a PUT_VALUE of the record under its own key fails the test that sent it
-        if (msg.type !== MessageType.PUT_VALUE || !equal(record.key, msg.key) || !equal(msg.key, peerRecordKey(self))) throw new Error('not a PUT_VALUE of our record')
-        const same = puts.find(p => p.via === 'direct' && equal(p.value, record.value))
-        if (same === undefined) puts.push({ key: msg.key, value: record.value, at: Date.now(), via: 'direct', to: [to.toString()] })
-        else same.to.push(to.toString())
-        const answer = stores ? direct(to) : 'no'
-        if (answer === 'fails') throw new Error('no connection')
-        yield stored(to, answer === 'yes' ? record : new Libp2pRecord(record.key, new Uint8Array(1), new Date()))
+      sendRequest: async function * (to: PeerId, msg: { type: MessageType, key: Uint8Array, record: Uint8Array }, options: { signal?: AbortSignal }): AsyncGenerator<QueryEvent> {
+        // while it runs it listens for the abort, as libp2p's dial and stream do
+        const onAbort = (): void => {}
+        options.signal?.addEventListener('abort', onAbort)
+        try {
+          yield * answerPut(to, msg)
+        } finally {
+          options.signal?.removeEventListener('abort', onAbort)
+        }
       }
     }
   }
@@ -92,11 +104,18 @@ beforeEach(async () => {
     removeEventListener: ((type: string) => { if (type === 'self:peer:update') onUpdate = undefined }) as PublisherNode['removeEventListener'],
     services: {
       dht: {
-        put: async function * (k: Uint8Array, value: Uint8Array): AsyncGenerator<QueryEvent> {
+        put: async function * (k: Uint8Array, value: Uint8Array, options: { signal?: AbortSignal }): AsyncGenerator<QueryEvent> {
           puts.push({ key: k, value, at: Date.now(), via: 'lookup', to: relays.map(String) })
           const first = relays[0]
           if (first !== undefined && named.length > 0) yield { ...stored(first), messageName: 'FIND_NODE', messageType: MessageType.FIND_NODE, closer: named.map(id => ({ id, multiaddrs: [] })) }
-          if (stores) for (const relay of relays) yield stored(relay)
+          // kad-dht sends its PUT_VALUEs to the closest relays at once, each request listening to the caller's signal
+          const listeners = relays.map(() => (): void => {})
+          for (const listener of listeners) options.signal?.addEventListener('abort', listener)
+          try {
+            if (stores) for (const relay of relays) yield stored(relay)
+          } finally {
+            for (const listener of listeners) options.signal?.removeEventListener('abort', listener)
+          }
         },
         routingTable
       }
@@ -212,6 +231,25 @@ describe('RecordPublisher', () => {
     expect(onUpdate).toBeUndefined()
     await advance(PEER_RECORD_REPUBLISH_MS * 2)
     expect(puts).toHaveLength(1)
+  })
+
+  it('publishes with a lookup and renews at the 20 holders without a MaxListenersExceededWarning: each fan-out shares one abort signal (Node warns past 10 listeners)', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => { warnings.push(`${warning.name}: ${warning.message}`) }
+    process.on('warning', onWarning)
+    try {
+      publisher.afterStart()
+      await advance(0)
+      await advance(PEER_RECORD_REPUBLISH_MS)
+      expect(puts.map(p => p.via)).toEqual(['lookup', 'direct'])
+      expect(puts[1]?.to).toHaveLength(20)
+      // the warning is emitted on the next tick
+      await vi.waitFor(() => { expect(publisher.lastStored?.relays).toBe(20) })
+      await new Promise(resolve => { process.nextTick(resolve) })
+      expect(warnings.filter(w => w.startsWith('MaxListenersExceededWarning'))).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 
   it('renews the record straight at the relays that stored the last one, without a lookup; with fewer than half of K storing it, or new addresses, with a lookup', async () => {
