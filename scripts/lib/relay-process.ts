@@ -32,8 +32,8 @@ export interface SpawnRelayOptions {
   /**
    * What node runs: `'bundle'` (the default), relay-node built into one module
    * for this process (relay-bundle.ts), ready in a fraction of the time; or
-   * `'source'`, its TypeScript through tsx, as the benches keep it so that
-   * their figures and CPU profiles compare with earlier runs.
+   * `'source'`, its TypeScript through tsx, as the relay bench keeps it so
+   * that its figures and CPU profiles compare with earlier runs.
    */
   from?: 'bundle' | 'source'
   /** Environment for the child; default `process.env`. */

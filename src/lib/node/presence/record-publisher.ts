@@ -242,7 +242,7 @@ export class RecordPublisher implements Startable {
     const holders = new Map<string, PeerId>()
     const self = this.#components.libp2p.peerId.toString()
     const heard = new Set<string>()
-    // kad-dht queries several relays at once, each listening to `signal`
+    // kad-dht's put sends its PUT_VALUEs to the closest relays (up to K) at once, each listening to `signal`
     setMaxListeners(Infinity, signal)
     try {
       for await (const event of this.#components.libp2p.services.dht.put(key, bytes, { signal })) {
