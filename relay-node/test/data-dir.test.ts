@@ -28,7 +28,7 @@ interface Run { code: number | null, stderr: string, ready: boolean }
  * read-only for the relay alone.
  */
 async function start (dir: string, options: { readOnly?: string, args?: string[] } = {}): Promise<Run> {
-  const relayArgs = [await relayBundle(REPO, 'relay-node/src/bin.ts'), '--port', '0', '--webrtc-direct-port', '0', '--data-dir', dir, ...(options.args ?? [])]
+  const relayArgs = [await relayBundle(), '--port', '0', '--webrtc-direct-port', '0', '--data-dir', dir, ...(options.args ?? [])]
   // the paths go in as "$0" and "$@": no quoting to get wrong
   const [command, args] = options.readOnly == null
     ? [process.execPath, relayArgs]

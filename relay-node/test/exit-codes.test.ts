@@ -13,7 +13,7 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }) })
 
 /** Runs the relay-node process with `args`; it is expected to exit by itself. */
 async function exitOf (...args: string[]): Promise<{ code: number | null, err: string }> {
-  const child = spawn(process.execPath, [await relayBundle(REPO, 'relay-node/src/bin.ts'), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [await relayBundle(), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
   const code = await new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))

@@ -16,29 +16,35 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
+import { isAlive } from './process-alive.ts'
 
 const NATIVE = ['classic-level', 'node-datachannel', '@node-datachannel/*', 'bufferutil', 'utf-8-validate']
 
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
+/** relay-node's entry point, relative to the repository root */
+export const RELAY_ENTRY = 'relay-node/src/bin.ts'
+
 let built: Promise<string> | undefined
 
-/** The path of this process's relay-node bundle, built on the first call from `entry` (relative to `root`). */
-export async function relayBundle (root: string, entry: string): Promise<string> {
-  built ??= buildBundle(root, entry).catch((err: unknown) => {
+/** The path of this process's relay-node bundle, built on the first call. */
+export async function relayBundle (): Promise<string> {
+  built ??= buildBundle().catch((err: unknown) => {
     built = undefined
     throw err
   })
   return built
 }
 
-async function buildBundle (root: string, entry: string): Promise<string> {
-  const dir = resolve(root, 'node_modules', '.cache', 'parley-relay')
+async function buildBundle (): Promise<string> {
+  const dir = resolve(REPO_ROOT, 'node_modules', '.cache', 'parley-relay')
   await mkdir(dir, { recursive: true })
   await removeLeftovers(dir)
   const outfile = resolve(dir, `relay-node-${process.pid}.mjs`)
   await build({
-    absWorkingDir: root,
-    entryPoints: [entry],
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [RELAY_ENTRY],
     outfile,
     bundle: true,
     platform: 'node',
@@ -53,20 +59,10 @@ async function buildBundle (root: string, entry: string): Promise<string> {
   return outfile
 }
 
-/** Whether process `pid` still runs (signal 0 checks without sending anything). */
-function running (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /** Deletes the bundles of processes that ended without deleting theirs (killed). */
 async function removeLeftovers (dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
     const pid = /^relay-node-(\d+)\.mjs$/.exec(name)?.[1]
-    if (pid !== undefined && !running(Number(pid))) await rm(resolve(dir, name), { force: true })
+    if (pid !== undefined && !isAlive(Number(pid))) await rm(resolve(dir, name), { force: true })
   }
 }

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
 import { fileURLToPath } from 'node:url'
-import { relayBundle } from './relay-bundle.ts'
+import { RELAY_ENTRY, relayBundle } from './relay-bundle.ts'
 
 export interface SpawnRelayOptions {
   /** Default `127.0.0.1`. */
@@ -76,7 +76,6 @@ export interface RelayProcess {
 }
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
-const RELAY_ENTRY = 'relay-node/src/bin.ts'
 const READY_MSG = 'ready'
 
 /** Start-up includes libp2p loading (and, from source, tsx compiling relay-node) on a busy 2-core machine. */
@@ -105,7 +104,7 @@ function installExitHook (): void {
 export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
   const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], nodeArgs = [], env = process.env, netns, from = 'bundle' } = options
   const script = from === 'bundle'
-    ? [await relayBundle(REPO_ROOT, RELAY_ENTRY).catch((err: unknown) => { throw new RelayStartError(`relay-node could not be bundled: ${err instanceof Error ? err.message : String(err)}`) })]
+    ? [await relayBundle().catch((err: unknown) => { throw new RelayStartError(`relay-node could not be bundled: ${err instanceof Error ? err.message : String(err)}`) })]
     : ['--import', 'tsx', RELAY_ENTRY]
   const args = [
     ...nodeArgs,

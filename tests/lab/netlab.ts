@@ -23,6 +23,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isAlive } from '../../scripts/lib/process-alive.ts'
 
 /**
  * How a site's router translates (RFC 4787 terms):
@@ -337,17 +338,6 @@ export class NetLab {
       })
     }
     this.#namespaces.length = 0
-  }
-}
-
-/** True while process `pid` exists (signal 0 only checks). */
-function isAlive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: it exists, owned by someone else
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -21,9 +21,9 @@ describe('relayBundle (scripts/lib/relay-bundle.ts)', () => {
       await writeFile(endedBundle, '')
       await writeFile(aliveBundle, '')
 
-      const path = await relayBundle(ROOT, 'relay-node/src/bin.ts')
+      const path = await relayBundle()
       expect(path).toBe(resolve(DIR, `relay-node-${process.pid}.mjs`))
-      expect(await relayBundle(ROOT, 'relay-node/src/bin.ts')).toBe(path)
+      expect(await relayBundle()).toBe(path)
       expect(existsSync(endedBundle)).toBe(false)
       expect(existsSync(aliveBundle)).toBe(true)
 
