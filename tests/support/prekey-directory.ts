@@ -7,6 +7,7 @@
  * everything. It checks every published record's signature as a relay does,
  * and counts the requests each relay got.
  */
+import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
 import { verifyPrekey } from '@parley/protocol/session/records'
 import type { FetchedBundle, PrekeyDirectory, PrekeyStatus, PrekeyUpload } from '../../src/lib/node/sessions/directory.ts'
@@ -84,7 +85,7 @@ export class MemoryPrekeyDirectory implements PrekeyDirectory {
   async fetch (relay: string, owner: Uint8Array, signal: AbortSignal): Promise<FetchedBundle> {
     this.#request(relay, 'fetch', signal)
     const held = this.relays.held.get(relay)?.get(hex(owner))
-    if (held?.signed === undefined || held.lastResort === undefined) throw new Error('not-found')
+    if (held?.signed === undefined || held.lastResort === undefined) throw new PrekeysRefusedError('not-found', '')
     const pq = held.pq.shift() ?? held.lastResort
     const ecOneTime = held.ec.shift()
     return ecOneTime === undefined ? { signed: held.signed, pq } : { signed: held.signed, pq, ecOneTime }

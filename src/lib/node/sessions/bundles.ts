@@ -4,6 +4,7 @@
  * of a mailbox item, kept so that every relay and every retry gets the same
  * bytes.
  */
+import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { mailboxRelaysOf } from '../messaging/courier.ts'
 import { PREKEY_REQUEST_TIMEOUT_MS } from './prekey-keeper.ts'
 import type { ContactBook } from '../contacts/book.ts'
@@ -19,16 +20,41 @@ export interface BundleComponents {
 }
 
 /**
+ * No relay asked handed out a bundle of the peer. `none` when the peer has no
+ * prekeys as far as the relays can tell: every relay that would hold them
+ * (those it named and those of its contact row, else ours) answered that it
+ * holds none (`not-found`) or does not speak the prekeys protocol (an older
+ * relay-node); false when one of them could not be asked (unreachable, timed
+ * out, rate-limited, a bundle that does not hold), so that it may hold some.
+ */
+export class BundleUnavailableError extends Error {
+  override name = 'BundleUnavailableError'
+  constructor (message: string, readonly none: boolean, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** A relay's answer that it holds no prekeys of the peer: nothing that asking again would change. */
+function holdsNone (err: unknown): boolean {
+  return (err instanceof PrekeysRefusedError && err.code === 'not-found') || (err instanceof Error && err.name === 'UnsupportedProtocolError')
+}
+
+/**
  * A bundle of `peer`'s prekeys, the first that answers of: `named` (the
  * mailbox relays it named, as a group member does), the relays of its contact
  * row's addresses, ours.
+ *
+ * @throws BundleUnavailableError when none does (the last relay's error its cause)
  */
 export async function fetchBundle (components: BundleComponents, peer: SessionPeer, named: readonly string[], options: AbortOptions): Promise<FetchedBundle> {
   const { contactBook, relayList, prekeyDirectory } = components
   const contact = await contactBook.byPeerId(peer.peer)
-  const theirs = contact === undefined ? [] : mailboxRelaysOf(contact)
-  const relays = [...new Set([...named, ...theirs, ...relayList.active()])]
-  let failure: unknown = new Error(`no relay to fetch the prekeys of ${peer.peer} from`)
+  const theirs = new Set([...named, ...(contact === undefined ? [] : mailboxRelaysOf(contact))])
+  const relays = [...new Set([...theirs, ...relayList.active()])]
+  // the relays whose answer says whether the peer has prekeys: its own, else (none known) ours
+  const telling = theirs.size > 0 ? theirs : new Set(relays)
+  let failure: unknown
+  let unknown = false
   for (const relay of relays) {
     const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
     try {
@@ -36,9 +62,11 @@ export async function fetchBundle (components: BundleComponents, peer: SessionPe
     } catch (err) {
       options.signal?.throwIfAborted()
       failure = err
+      if (telling.has(relay) && !holdsNone(err)) unknown = true
     }
   }
-  throw failure
+  const message = relays.length === 0 ? `no relay to fetch the prekeys of ${peer.peer} from` : `no bundle of ${peer.peer} from ${relays.length} relay(s)`
+  throw new BundleUnavailableError(message, relays.length > 0 && !unknown, { cause: failure })
 }
 
 /** An item for a mailbox: the key its box is kept under, its 16-byte id, and what the box carries. */
@@ -51,10 +79,12 @@ export interface MailboxItem {
 /**
  * The box of `item` for `peer`'s mailboxes, kept (the same bytes on every
  * relay and every retry), or undefined when `peer` has no sessions as far as
- * we know (no session ever, and no bundle of its on the relays): then the
- * item goes as it is, under the static seal. Once we have had a session with
- * `peer`, only boxes go to it (a bundle that cannot be fetched then is an
- * error: the item waits).
+ * we know (no session ever, and its relays answer that they hold no prekeys
+ * of its: an older app): then the item goes as it is, under the static seal.
+ * A bundle that could not be fetched otherwise (a relay of its unreachable,
+ * timed out, rate-limited) is an error, and the item waits: a passing failure
+ * must not send it without forward secrecy. Once we have had a session with
+ * `peer`, only boxes go to it.
  */
 export async function mailboxSeal (
   components: BundleComponents & { sessions: Pick<Sessions, 'seal' | 'known'> },
@@ -67,8 +97,8 @@ export async function mailboxSeal (
     try {
       fetched = await bundle()
     } catch (err) {
-      options.signal?.throwIfAborted()
-      log('no prekeys of %s found: its mailbox items go under the static seal - %e', peer.peer, err)
+      if (!(err instanceof BundleUnavailableError) || !err.none) throw err
+      log('%s has no prekeys on its relays: its mailbox items go under the static seal - %e', peer.peer, err.cause)
       return undefined
     }
     bundle = async () => fetched

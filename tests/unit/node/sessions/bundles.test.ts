@@ -1,0 +1,150 @@
+/**
+ * mailboxSeal's one choice for a peer we never had a session with: a box
+ * (its bundle fetched), the static seal (its relays hold no prekeys of its: an
+ * older app), or waiting (a relay that may hold them could not be asked).
+ * A passing failure must never send an item without forward secrecy.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { UnsupportedProtocolError } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
+import { BundleUnavailableError, mailboxSeal } from '../../../../src/lib/node/sessions/bundles.ts'
+import { sessionPeerOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
+import { testLogger } from '../../../support/fake-components.ts'
+import type { BundleComponents } from '../../../../src/lib/node/sessions/bundles.ts'
+import type { FetchedBundle } from '../../../../src/lib/node/sessions/directory.ts'
+import type { ContactRow } from '../../../../src/lib/db/types.ts'
+
+const PEER = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+const relay = (n: number): string => `/dns4/r${n}.example/tcp/443/wss/p2p/12D3KooWRelay${n}`
+const THEIRS = [relay(1), relay(2)]
+const OURS = [relay(3)]
+const BOX = new Uint8Array([2, 1, 2, 3])
+const BUNDLE = { signed: { id: 7 } } as unknown as FetchedBundle
+
+/** What a relay answers a FETCH. */
+type Answer = 'bundle' | 'not-found' | 'old-relay' | 'unreachable' | 'rate-limited' | 'timeout'
+const ANSWERS: readonly Answer[] = ['bundle', 'not-found', 'old-relay', 'unreachable', 'rate-limited', 'timeout']
+const SAYS_NONE: ReadonlySet<Answer> = new Set(['not-found', 'old-relay'])
+
+function answer (what: Answer, signal: AbortSignal): Promise<FetchedBundle> {
+  switch (what) {
+    case 'bundle': return Promise.resolve(BUNDLE)
+    case 'not-found': return Promise.reject(new PrekeysRefusedError('not-found', ''))
+    case 'old-relay': return Promise.reject(new UnsupportedProtocolError('Protocol selection failed - could not negotiate /parley/prekeys/1.0.0'))
+    case 'unreachable': return Promise.reject(new Error('the dial failed'))
+    case 'rate-limited': return Promise.reject(new PrekeysRefusedError('rate-limited', ''))
+    case 'timeout': return Promise.reject(new DOMException('the operation timed out', 'TimeoutError'))
+    default: return Promise.reject(new Error(`no answer ${String(what)}`, { cause: signal }))
+  }
+}
+
+interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed: FetchedBundle[] }
+
+async function run (answers: Record<string, Answer>, init: { contact?: string[], named?: string[], known?: boolean, signal?: AbortSignal } = {}): Promise<Run> {
+  const asked: string[] = []
+  const sealed: FetchedBundle[] = []
+  const contactRelays = init.contact ?? THEIRS
+  const components: BundleComponents & Parameters<typeof mailboxSeal>[0] = {
+    contactBook: {
+      byPeerId: async (peer: string) => peer === PEER.toString() && contactRelays.length > 0
+        ? { peerId: peer, addresses: contactRelays.map(r => `${r}/p2p-circuit/p2p/${peer}`) } as unknown as ContactRow
+        : undefined
+    },
+    relayList: { active: () => OURS },
+    prekeyDirectory: {
+      fetch: async (relay: string, _owner: Uint8Array, signal: AbortSignal) => {
+        asked.push(relay)
+        return answer(answers[relay] ?? 'unreachable', signal)
+      }
+    },
+    sessions: {
+      known: async () => init.known ?? false,
+      seal: async (_to, _key, _id, _plaintext, bundle) => { sealed.push(await bundle()); return BOX }
+    }
+  }
+  const item = { key: '01JD0000000000000000000001', id: new Uint8Array(16), plaintext: new Uint8Array([1]) }
+  const result = await mailboxSeal(components, testLogger().forComponent('test'), sessionPeerOf(PEER), item, init.named ?? [], { signal: init.signal })
+    .catch((err: unknown) => err instanceof Error ? err : new Error(String(err)))
+  return { result, asked, sealed }
+}
+
+describe('mailboxSeal, for a peer we never had a session with', () => {
+  it('its relays hold no prekeys of its (an older app): the static seal, without a session', async () => {
+    const { result, asked, sealed } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'old-relay', [OURS[0]!]: 'unreachable' })
+    expect(result).toBeUndefined()
+    expect(asked).toEqual([...THEIRS, ...OURS])
+    expect(sealed).toEqual([])
+  })
+
+  it('one of its relays could not be asked: the item waits (an error), not under the static seal', async () => {
+    const runs = await Promise.all((['unreachable', 'rate-limited', 'timeout'] as const).map(async passing =>
+      run({ [THEIRS[0]!]: passing, [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' })))
+    for (const { result, sealed } of runs) {
+      expect(result).toBeInstanceOf(BundleUnavailableError)
+      expect((result as BundleUnavailableError).none).toBe(false)
+      expect(sealed).toEqual([])
+    }
+  })
+
+  it('a bundle from any relay asked (ours too) starts a session: a box', async () => {
+    const { result, asked, sealed } = await run({ [THEIRS[0]!]: 'timeout', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'bundle' })
+    expect(result).toBe(BOX)
+    expect(asked).toEqual([...THEIRS, ...OURS])
+    expect(sealed).toEqual([BUNDLE])
+  })
+
+  it('the mailboxes a group member named come first and count as its own relays', async () => {
+    const named = [relay(4)]
+    const waits = await run({ [named[0]!]: 'unreachable', [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found' }, { named })
+    expect(waits.asked[0]).toBe(named[0])
+    expect(waits.result).toBeInstanceOf(BundleUnavailableError)
+    const none = await run({ [named[0]!]: 'not-found', [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found' }, { named })
+    expect(none.result).toBeUndefined()
+  })
+
+  it('with no relay of its known (a member who is no contact and named none), ours tell', async () => {
+    expect((await run({ [OURS[0]!]: 'not-found' }, { contact: [] })).result).toBeUndefined()
+    expect((await run({ [OURS[0]!]: 'unreachable' }, { contact: [] })).result).toBeInstanceOf(BundleUnavailableError)
+  })
+
+  it('no relay at all to ask: the item waits', async () => {
+    const components = {
+      contactBook: { byPeerId: async () => undefined },
+      relayList: { active: () => [] },
+      prekeyDirectory: { fetch: async () => BUNDLE },
+      sessions: { known: async () => false, seal: async () => BOX }
+    }
+    const item = { key: 'k', id: new Uint8Array(16), plaintext: new Uint8Array([1]) }
+    await expect(mailboxSeal(components, testLogger().forComponent('test'), sessionPeerOf(PEER), item, [])).rejects.toThrow(/no relay to fetch the prekeys/)
+  })
+
+  it('stopping (the signal aborted) throws the abort, not a fallback', async () => {
+    const controller = new AbortController()
+    controller.abort(new Error('stopping'))
+    const { result } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { signal: controller.signal })
+    expect(result).toEqual(new Error('stopping'))
+  })
+
+  it('every mix of answers: a box when a relay had a bundle; the static seal only when every relay of its said it holds none; else the item waits', async () => {
+    const relays = [...THEIRS, ...OURS]
+    const mixes = relays.reduce<Answer[][]>((so) => so.flatMap(mix => ANSWERS.map(a => [...mix, a])), [[]])
+    expect(mixes).toHaveLength(ANSWERS.length ** relays.length)
+    const outcome = ({ result, sealed }: Run): string =>
+      result === BOX && sealed.length === 1 ? 'box' : result === undefined && sealed.length === 0 ? 'static seal' : result instanceof BundleUnavailableError && sealed.length === 0 ? 'waits' : `${String(result)}, ${sealed.length} sealed`
+    const expected = (answers: Answer[]): string =>
+      answers.includes('bundle') ? 'box' : answers.slice(0, THEIRS.length).every(a => SAYS_NONE.has(a)) ? 'static seal' : 'waits'
+    const got: string[] = []
+    for (const answers of mixes) got.push(`${answers.join()}: ${outcome(await run(Object.fromEntries(relays.map((r, i) => [r, answers[i]!]))))}`)
+    expect(got).toEqual(mixes.map(answers => `${answers.join()}: ${expected(answers)}`))
+  })
+})
+
+describe('mailboxSeal, for a peer we had a session with', () => {
+  it('only boxes go to it: when its session must start again, its relays holding nothing is an error, never the static seal', async () => {
+    const { result, sealed } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { known: true })
+    expect(result).toBeInstanceOf(BundleUnavailableError)
+    expect(sealed).toEqual([])
+  })
+})
