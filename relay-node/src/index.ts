@@ -32,6 +32,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
+import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
 import { isCircuitAddress } from '@parley/protocol/multiaddr'
 import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
@@ -83,6 +84,7 @@ function family (host: string): 'ip4' | 'ip6' {
 
 export async function createRelayNode (config: RelayConfig, options: RelayNodeOptions = {}): Promise<RelayNode> {
   const log = options.log ?? silentLogger
+  installLengthPrefixFastPath() // no new RangeError per chunk a Noise connection receives
   // the operator's files first: a bad one stops the start before anything is written
   let tlsFiles = config.wssPort == null || config.tlsCertPath == null || config.tlsKeyPath == null
     ? undefined

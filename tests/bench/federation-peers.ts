@@ -19,6 +19,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
+import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
 import { APP_DHT_INIT, clientUpkeep, routingTableRefresh } from '../../src/lib/node/relays/dht.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
@@ -157,6 +158,7 @@ function withoutRefresh (dht: SingleKadDHT): void {
 
 /** A browser-like client connected to `relayAddr`, joined to the DHT, holding a reservation when asked to. */
 export async function startPeer (options: StartPeerOptions): Promise<StartedPeer> {
+  installLengthPrefixFastPath() // as the app's nodes (src/lib/node/kernel/libp2p.ts)
   const node = await createLibp2p<PeerServices>({
     ...(options.privateKey == null ? {} : { privateKey: options.privateKey }),
     addresses: { listen: options.reserve ? ['/p2p-circuit'] : [] },

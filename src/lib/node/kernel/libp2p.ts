@@ -18,6 +18,7 @@ import { callService } from '../calls/call-service.ts'
 import type { CallDesk, CallService } from '../calls/call-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
 import { MAX_MEMBERS } from '@parley/protocol/group/constants'
+import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
 import type { ChatBoxes, ChatInbox, ChatService } from '../messaging/chat-service.ts'
 import { speedtest } from '../diagnostics/speedtest-service.ts'
 import { file } from '../transfers/file-service.ts'
@@ -134,6 +135,7 @@ export interface ParleyNodeInit {
  * peer store, which identify alone would leave as they were at connection time.
  */
 export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNode> {
+  installLengthPrefixFastPath() // no new RangeError per chunk a Noise connection receives
   // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
   // and calls it for each new peer connection
   const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
