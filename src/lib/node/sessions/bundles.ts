@@ -25,7 +25,9 @@ export interface BundleComponents {
  * (those it named and those of its contact row, else ours) answered that it
  * holds none (`not-found`) or does not speak the prekeys protocol (an older
  * relay-node); false when one of them could not be asked (unreachable, timed
- * out, rate-limited, a bundle that does not hold), so that it may hold some.
+ * out, rate-limited, any other refusal), so that it may hold some. (A bundle
+ * handed out is checked later, by the session: one that does not hold is
+ * an error of its own, and the item waits too.)
  */
 export class BundleUnavailableError extends Error {
   override name = 'BundleUnavailableError'
