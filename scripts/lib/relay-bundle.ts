@@ -16,13 +16,12 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { isAlive } from './process-alive.ts'
+import { REPO_ROOT } from './test-run.ts'
 
 const NATIVE = ['classic-level', 'node-datachannel', '@node-datachannel/*', 'bufferutil', 'utf-8-validate']
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 /** relay-node's entry point, relative to the repository root */
 export const RELAY_ENTRY = 'relay-node/src/bin.ts'
 

@@ -9,8 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import { StringDecoder } from 'node:string_decoder'
-import { fileURLToPath } from 'node:url'
 import { RELAY_ENTRY, relayBundle } from './relay-bundle.ts'
+import { REPO_ROOT } from './test-run.ts'
 
 export interface SpawnRelayOptions {
   /** Default `127.0.0.1`. */
@@ -75,7 +75,6 @@ export interface RelayProcess {
   exitSignal(): NodeJS.Signals | null
 }
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..')
 const READY_MSG = 'ready'
 
 /** Start-up includes libp2p loading (and, from source, tsx compiling relay-node) on a busy 2-core machine. */

@@ -56,7 +56,7 @@ export async function fetchBundle (components: BundleComponents, peer: SessionPe
   // the relays whose answer says whether the peer has prekeys: its own, else (none known) ours
   const telling = theirs.size > 0 ? theirs : new Set(relays)
   let failure: unknown
-  let unknown = false
+  let mayHold = false
   for (const relay of relays) {
     const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
     try {
@@ -64,11 +64,11 @@ export async function fetchBundle (components: BundleComponents, peer: SessionPe
     } catch (err) {
       options.signal?.throwIfAborted()
       failure = err
-      if (telling.has(relay) && !holdsNone(err)) unknown = true
+      if (telling.has(relay) && !holdsNone(err)) mayHold = true
     }
   }
   const message = relays.length === 0 ? `no relay to fetch the prekeys of ${peer.peer} from` : `no bundle of ${peer.peer} from ${relays.length} relay(s)`
-  throw new BundleUnavailableError(message, relays.length > 0 && !unknown, { cause: failure })
+  throw new BundleUnavailableError(message, relays.length > 0 && !mayHold, { cause: failure })
 }
 
 /** An item for a mailbox: the key its box is kept under, its 16-byte id, and what the box carries. */

@@ -12,7 +12,6 @@ import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { BundleUnavailableError, mailboxSeal } from '../../../../src/lib/node/sessions/bundles.ts'
 import { sessionPeerOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
 import { testLogger } from '../../../support/fake-components.ts'
-import type { BundleComponents } from '../../../../src/lib/node/sessions/bundles.ts'
 import type { FetchedBundle } from '../../../../src/lib/node/sessions/directory.ts'
 import type { ContactRow } from '../../../../src/lib/db/types.ts'
 
@@ -28,35 +27,33 @@ type Answer = 'bundle' | 'not-found' | 'old-relay' | 'unreachable' | 'rate-limit
 const ANSWERS: readonly Answer[] = ['bundle', 'not-found', 'old-relay', 'unreachable', 'rate-limited', 'timeout']
 const SAYS_NONE: ReadonlySet<Answer> = new Set(['not-found', 'old-relay'])
 
-function answer (what: Answer, signal: AbortSignal): Promise<FetchedBundle> {
-  switch (what) {
-    case 'bundle': return Promise.resolve(BUNDLE)
-    case 'not-found': return Promise.reject(new PrekeysRefusedError('not-found', ''))
-    case 'old-relay': return Promise.reject(new UnsupportedProtocolError('Protocol selection failed - could not negotiate /parley/prekeys/1.0.0'))
-    case 'unreachable': return Promise.reject(new Error('the dial failed'))
-    case 'rate-limited': return Promise.reject(new PrekeysRefusedError('rate-limited', ''))
-    case 'timeout': return Promise.reject(new DOMException('the operation timed out', 'TimeoutError'))
-    default: return Promise.reject(new Error(`no answer ${String(what)}`, { cause: signal }))
-  }
+/** Each answer as the relay directory gives it. */
+const ANSWER: Record<Answer, () => Promise<FetchedBundle>> = {
+  bundle: async () => BUNDLE,
+  'not-found': async () => { throw new PrekeysRefusedError('not-found', '') },
+  'old-relay': async () => { throw new UnsupportedProtocolError('Protocol selection failed - could not negotiate /parley/prekeys/1.0.0') },
+  unreachable: async () => { throw new Error('the dial failed') },
+  'rate-limited': async () => { throw new PrekeysRefusedError('rate-limited', '') },
+  timeout: async () => { throw new DOMException('the operation timed out', 'TimeoutError') }
 }
 
 interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed: FetchedBundle[] }
 
-async function run (answers: Record<string, Answer>, init: { contact?: string[], named?: string[], known?: boolean, signal?: AbortSignal } = {}): Promise<Run> {
+async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, signal?: AbortSignal } = {}): Promise<Run> {
   const asked: string[] = []
   const sealed: FetchedBundle[] = []
   const contactRelays = init.contact ?? THEIRS
-  const components: BundleComponents & Parameters<typeof mailboxSeal>[0] = {
+  const components: Parameters<typeof mailboxSeal>[0] = {
     contactBook: {
       byPeerId: async (peer: string) => peer === PEER.toString() && contactRelays.length > 0
         ? { peerId: peer, addresses: contactRelays.map(r => `${r}/p2p-circuit/p2p/${peer}`) } as unknown as ContactRow
         : undefined
     },
-    relayList: { active: () => OURS },
+    relayList: { active: () => init.ours ?? OURS },
     prekeyDirectory: {
-      fetch: async (relay: string, _owner: Uint8Array, signal: AbortSignal) => {
+      fetch: async (relay: string) => {
         asked.push(relay)
-        return answer(answers[relay] ?? 'unreachable', signal)
+        return ANSWER[answers[relay] ?? 'unreachable']()
       }
     },
     sessions: {
@@ -110,14 +107,8 @@ describe('mailboxSeal, for a peer we never had a session with', () => {
   })
 
   it('no relay at all to ask: the item waits', async () => {
-    const components = {
-      contactBook: { byPeerId: async () => undefined },
-      relayList: { active: () => [] },
-      prekeyDirectory: { fetch: async () => BUNDLE },
-      sessions: { known: async () => false, seal: async () => BOX }
-    }
-    const item = { key: 'k', id: new Uint8Array(16), plaintext: new Uint8Array([1]) }
-    await expect(mailboxSeal(components, testLogger().forComponent('test'), sessionPeerOf(PEER), item, [])).rejects.toThrow(/no relay to fetch the prekeys/)
+    const { result } = await run({}, { contact: [], ours: [] })
+    expect((result as Error).message).toMatch(/no relay to fetch the prekeys/)
   })
 
   it('stopping (the signal aborted) throws the abort, not a fallback', async () => {
