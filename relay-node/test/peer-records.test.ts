@@ -20,7 +20,7 @@ import { createLibp2p } from 'libp2p'
 import { describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS, openPeerRecord, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
-import { PEER_RECORD_PUTS_PER_MINUTE } from '../src/peer-records/service.ts'
+import { PEER_RECORD_CORRECTIONS_PER_MINUTE, PEER_RECORD_PUTS_PER_MINUTE } from '../src/peer-records/service.ts'
 import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
@@ -152,6 +152,36 @@ describe('peer records in the relays\' DHT', () => {
     }
     expect(stored).toEqual([...Array<number>(PEER_RECORD_PUTS_PER_MINUTE).fill(1), 0])
     expect(await refusals(r1, 'rate')).toBe(1)
+  })
+
+  it('a browser\'s corrections of other peers\' records have their own share, and do not spend its publications', async () => {
+    const [r1] = await relays(1)
+    if (r1 === undefined) throw new Error('relays')
+    const ownerKey = await generateKeyPair('Ed25519')
+    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
+    const circuit = circuitOf(p)
+    if (circuit === undefined) throw new Error('no circuit')
+    // what kad-dht sends after a lookup: other peers' records, each to a relay that held an older one
+    const through = multiaddr(`${r1.wsMultiaddrs[0] ?? ''}/p2p-circuit`)
+    const corrected: number[] = []
+    for (let i = 0; i <= PEER_RECORD_CORRECTIONS_PER_MINUTE; i++) {
+      const otherKey = await generateKeyPair('Ed25519')
+      const put = await collect(p.services.dht.put(peerRecordKey(peerIdFromPrivateKey(otherKey)), await sealPeerRecord(otherKey, [through], BigInt(Date.now())), { signal: AbortSignal.timeout(10_000) }))
+      corrected.push(outcome(put).stored.length)
+    }
+    expect(corrected).toEqual([...Array<number>(PEER_RECORD_CORRECTIONS_PER_MINUTE).fill(1), 0])
+    expect(await refusals(r1, 'rate')).toBe(1)
+
+    // its own publications are all still there
+    const key = peerRecordKey(peerIdFromPrivateKey(ownerKey))
+    const published: number[] = []
+    for (let i = 0; i < PEER_RECORD_PUTS_PER_MINUTE; i++) {
+      const put = await collect(p.services.dht.put(key, await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)), { signal: AbortSignal.timeout(10_000) }))
+      published.push(outcome(put).stored.length)
+    }
+    expect(published).toEqual(Array<number>(PEER_RECORD_PUTS_PER_MINUTE).fill(1))
+    expect(await refusals(r1, 'rate')).toBe(1)
+    expect(await metric(r1, 'parley_peer_records')).toBe(PEER_RECORD_CORRECTIONS_PER_MINUTE + 1)
   })
 
   it('a relay that joins later is given the records it is now among the closest for', async () => {

@@ -5,7 +5,8 @@
  * closest to a record's key.
  *
  * PUT_VALUE: at most so many per peer (relays, which re-replicate, get a
- * larger share than browsers), then the record must open (record.ts: size,
+ * larger share than browsers; a browser's own record and the others it
+ * corrects after a lookup have separate shares), then the record must open (record.ts: size,
  * signature by the key's owner, circuit addresses only, time), every relay it
  * names must exist (this relay, one in its routing table, or one the DHT
  * finds with a direct address), and it must be newer than the one held. A
@@ -21,7 +22,7 @@
  */
 import { MessageType } from '@libp2p/kad-dht'
 import { Libp2pRecord } from '@libp2p/record'
-import { PeerRecordError, isPeerRecordKey, openPeerRecord } from '@parley/protocol/peer-record/record'
+import { PeerRecordError, isPeerRecordKey, openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { RateLimiter } from '@parley/protocol/rate-limit'
 import { DhtInternalsError, equalBytes } from '../dht.ts'
 import { PeerRecordRefusedError, PeerRecordStore } from './store.ts'
@@ -33,8 +34,15 @@ import type { Logger } from '../log.ts'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
-/** PUT_VALUEs a browser may send: this many at once, refilled over a minute (a browser publishes every 20 min and when it moves). */
+/** PUT_VALUEs of its own record a browser may send: this many at once, refilled over a minute (a browser publishes every 20 min and when it moves). */
 export const PEER_RECORD_PUTS_PER_MINUTE = 6
+/**
+ * PUT_VALUEs of other peers' records a browser may send: this many at once,
+ * refilled over a minute. kad-dht sends them after a lookup (a correction: the
+ * newest record found, to each relay that gave an older one), so a browser
+ * that looks up contacts does not spend its own publications on them.
+ */
+export const PEER_RECORD_CORRECTIONS_PER_MINUTE = 30
 /** GET_VALUEs a browser may send: this many at once, refilled over a minute. */
 export const PEER_RECORD_GETS_PER_MINUTE = 120
 /** PUT_VALUEs and GET_VALUEs a relay (a peer in the routing table) may send a second, each; a burst of ten times that. */
@@ -77,6 +85,7 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
   const relays = new RelayBook(node, table, { now })
   const replicator = new Replicator(table, store, { log, replicated: metrics.replicated })
   const browserPuts = new RateLimiter(PEER_RECORD_PUTS_PER_MINUTE, PEER_RECORD_PUTS_PER_MINUTE / 60_000, now)
+  const browserCorrections = new RateLimiter(PEER_RECORD_CORRECTIONS_PER_MINUTE, PEER_RECORD_CORRECTIONS_PER_MINUTE / 60_000, now)
   const browserGets = new RateLimiter(PEER_RECORD_GETS_PER_MINUTE, PEER_RECORD_GETS_PER_MINUTE / 60_000, now)
   const relayPuts = new RateLimiter(RELAY_RECORD_OPS_PER_SECOND * 10, RELAY_RECORD_OPS_PER_SECOND / 1000, now)
   const relayGets = new RateLimiter(RELAY_RECORD_OPS_PER_SECOND * 10, RELAY_RECORD_OPS_PER_SECOND / 1000, now)
@@ -92,7 +101,8 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
 
   handlers[MessageType.PUT_VALUE] = {
     handle: async (peer, msg) => {
-      if (!await allowed(peer, relayPuts, browserPuts)) refuse('put', 'rate', `${peer.toString()} publishes too often`)
+      const own = msg.key != null && equalBytes(msg.key, peerRecordKey(peer))
+      if (!await allowed(peer, relayPuts, own ? browserPuts : browserCorrections)) refuse('put', 'rate', `${peer.toString()} ${own ? 'publishes' : 'corrects records'} too often`)
       if (msg.key == null || msg.record == null) return refuse('put', 'malformed', 'a PUT_VALUE needs a key and a record')
       let record: Libp2pRecord
       try {
