@@ -126,7 +126,7 @@ export class GroupService implements Startable {
         sealed ??= await boxes.seal(connection.remotePeer, request, { signal })
         return sealed.box
       },
-      reply: async (bytes) => sealed === undefined ? decodeGroupReply(bytes) : boxes.reply(connection.remotePeer, sealed.itemId, bytes)
+      reply: async (bytes) => sealed === undefined ? decodeGroupReply(bytes) : boxes.reply(connection.remotePeer, sealed, bytes)
     }, { signal })
   }
 }

@@ -43,7 +43,7 @@ import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 export interface SessionGroupBoxesComponents extends BundleComponents {
   db: ParleyDb
   logger: ComponentLogger
-  sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget' | 'ready'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget' | 'ready' | 'answered'>
   groupBook: Pick<GroupBook, 'isGroupPeer' | 'mailboxesOf'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
@@ -116,24 +116,31 @@ export class SessionGroupBoxes {
   }
 
   /**
-   * The reply to a request we sealed (`itemId`): a box opened (and its state
+   * The reply to a request we sealed (`sealed`): a box opened (and its state
    * kept), or a reply outside one. `reject session` resets our session with
-   * `from` (the courier sends again later, on a new one).
+   * `from` (the courier sends again later, on a new one). A `reply` other than
+   * `duplicate` says `from` holds the chain the request went on (the listener
+   * answers only once that chain is stored): its next live boxes leave the
+   * chain's KEM fields out (chains.ts). (A reply box needs no such word: it
+   * comes on the listener's next chain after a step, and so does ours next.)
    *
    * @throws InvalidMessageError for a malformed reply, or a box that does not open or names another item
    */
-  async reply (from: PeerId, itemId: Uint8Array, bytes: Uint8Array): Promise<GroupReply> {
+  async reply (from: PeerId, sealed: SealedRequest, bytes: Uint8Array): Promise<GroupReply> {
+    const { sessions } = this.#components
     const frame = decodeGroupBoxReply(bytes)
     if ('reply' in frame) {
-      if (frame.reply.type === 'reject' && frame.reply.reason === 'session' && await this.#components.sessions.reset(from.toString())) {
+      if (frame.reply.type === 'reject' && frame.reply.reason === 'session' && await sessions.reset(from.toString())) {
         await this.#components.sessionNotices.sessionReset(from.toString())
       }
+      // opened and answered once its chain was stored (a duplicate may be an answer to a box that came before)
+      if (frame.reply.type === 'reply' && frame.reply.status !== 'duplicate') sessions.answered(from.toString(), sealed.box)
       return frame.reply
     }
-    if (!sameBytes(boxItemId(frame.box), itemId)) throw new InvalidMessageError('Invalid group frame: the reply\'s box names another item')
+    if (!sameBytes(boxItemId(frame.box), sealed.itemId)) throw new InvalidMessageError('Invalid group frame: the reply\'s box names another item')
     let opened: Opened
     try {
-      opened = await this.#components.sessions.open(sessionPeerOf(from), frame.box)
+      opened = await sessions.open(sessionPeerOf(from), frame.box)
     } catch (err) {
       if (err instanceof SessionUnreadableError) throw new InvalidMessageError(`Invalid group frame: the reply's box does not open (${err.reason})`)
       throw err
@@ -187,9 +194,10 @@ export class SessionGroupBoxes {
       return reply
     }
     if (reply.type !== 'reply' || reply.ops === undefined) {
-      // the answer does not wait for the state's write (sessions/chat-boxes.ts says why). Nor on a chain not stored yet:
-      // only a chat answer lets the dialer leave a chain's KEM fields out, and that one waits for the chain (chains.ts)
-      void this.#commit(from, opened).catch(() => {})
+      // the answer does not wait for the state's write (sessions/chat-boxes.ts says why), except on a chain not stored
+      // yet: the dialer takes a reply as leave to drop the chain's KEM fields (chains.ts)
+      const kept = this.#commit(from, opened).catch(() => {})
+      if (opened.chainUnstored) await kept
       return reply
     }
     await this.#commit(from, opened)

@@ -4,15 +4,17 @@
  * to its book; a sync's reply comes back in a box (cut to what one box
  * carries); what the listener answers for a stored message, a replayed box,
  * a box that does not open, and a stranger; what the dialer does with
- * `reject session` and with a reply box that names another item.
+ * `reject session` and with a reply box that names another item; and when
+ * the dialer's boxes leave their chain's KEM fields out.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { InvalidMessageError } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { MAX_BOXED_OPS_BYTES } from '@parley/protocol/group/boxed'
+import { KEM_PUBLIC_BYTES } from '@parley/protocol/session/constants'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { TypedEventEmitter } from 'main-event'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { ulidOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
 import { SessionGroupBoxes } from '../../../../src/lib/node/sessions/group-boxes.ts'
@@ -25,6 +27,7 @@ import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { MessageId } from '../../../../src/lib/db/types.ts'
 import type { Desk } from '../../../../src/lib/node/kernel/desk-service.ts'
+import type { Opened } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
@@ -105,7 +108,12 @@ function message (): { request: GroupRequest, id: string } {
 async function exchange (request: GroupRequest): Promise<GroupReply> {
   const sealed = await alice.boxes.seal(bob.peerId, request)
   const answered = await bob.listener.receive(alice.peerId, sealed.box, {})
-  return alice.boxes.reply(bob.peerId, sealed.itemId, answered instanceof Uint8Array ? answered : new TextEncoder().encode(JSON.stringify(answered)))
+  return alice.boxes.reply(bob.peerId, sealed, wire(answered))
+}
+
+/** A listener's answer as it goes over the stream: a box, else the reply's JSON. */
+function wire (answered: GroupReply | Uint8Array): Uint8Array {
+  return answered instanceof Uint8Array ? answered : new TextEncoder().encode(JSON.stringify(answered))
 }
 
 describe('SessionGroupBoxes, live (group 2.0.0)', () => {
@@ -130,7 +138,7 @@ describe('SessionGroupBoxes, live (group 2.0.0)', () => {
     const sealed = await alice.boxes.seal(bob.peerId, { type: 'sync', group: GROUP, heads: [] })
     const answered = await bob.listener.receive(alice.peerId, sealed.box, {})
     expect(answered).toBeInstanceOf(Uint8Array)
-    const reply = await alice.boxes.reply(bob.peerId, sealed.itemId, answered as Uint8Array)
+    const reply = await alice.boxes.reply(bob.peerId, sealed, answered as Uint8Array)
     if (reply.type !== 'reply') throw new Error('refused')
     expect(reply.more).toBe(true)
     expect(reply.ops?.length).toBeGreaterThan(0)
@@ -164,7 +172,7 @@ describe('SessionGroupBoxes, live (group 2.0.0)', () => {
     expect((await alice.db.sessions.toArray()).some(s => s.current)).toBe(false)
     expect(alice.notices).toEqual([bob.peerId.toString()])
     // a second refusal within the interval changes nothing
-    await alice.boxes.reply(bob.peerId, new Uint8Array(16), new TextEncoder().encode(JSON.stringify({ type: 'reject', reason: 'session' })))
+    await alice.boxes.reply(bob.peerId, await alice.boxes.seal(bob.peerId, message().request), wire({ type: 'reject', reason: 'session' }))
     expect(alice.notices).toHaveLength(1)
     // sent again, on a new session that Bob opens
     const sealed = await alice.boxes.seal(bob.peerId, lost)
@@ -189,12 +197,77 @@ describe('SessionGroupBoxes, live (group 2.0.0)', () => {
     bob.answer = () => ({ type: 'reply', status: 'ok', ops: [{ body: '{}', sig: 's' }] })
     const first = await alice.boxes.seal(bob.peerId, { type: 'sync', group: GROUP, heads: [] })
     const answered = await bob.listener.receive(alice.peerId, first.box, {}) as Uint8Array
-    await expect(alice.boxes.reply(bob.peerId, new Uint8Array(16), answered)).rejects.toThrow(InvalidMessageError)
+    await expect(alice.boxes.reply(bob.peerId, { ...first, itemId: new Uint8Array(16) }, answered)).rejects.toThrow(InvalidMessageError)
     const plain = new TextEncoder().encode(JSON.stringify({ type: 'reply', status: 'ok', ops: [] }))
-    await expect(alice.boxes.reply(bob.peerId, first.itemId, plain)).rejects.toThrow(InvalidMessageError)
+    await expect(alice.boxes.reply(bob.peerId, first, plain)).rejects.toThrow(InvalidMessageError)
     // a box whose ciphertext was altered does not open
     const box = decodeBox(answered)
     box.ciphertext[0] = (box.ciphertext[0] ?? 0) ^ 1
-    await expect(alice.boxes.reply(bob.peerId, first.itemId, encodeBox(box))).rejects.toThrow(InvalidMessageError)
+    await expect(alice.boxes.reply(bob.peerId, first, encodeBox(box))).rejects.toThrow(InvalidMessageError)
+  })
+})
+
+describe('SessionGroupBoxes: KEM fields once a chain is held', () => {
+  /** Alice's sealed request, answered by Bob, the answer taken by Alice: the box */
+  async function answered (request: GroupRequest, from: Side = alice, to: Side = bob): Promise<{ box: Uint8Array, reply: GroupReply }> {
+    const sealed = await from.boxes.seal(to.peerId, request)
+    const reply = await from.boxes.reply(to.peerId, sealed, wire(await to.listener.receive(from.peerId, sealed.box, {})))
+    return { box: sealed.box, reply }
+  }
+  const kemFields = (box: Uint8Array): boolean[] => [decodeBox(box).header.kemPublic !== undefined, decodeBox(box).header.kemCiphertext !== undefined]
+
+  it('after Bob replied to a box of Alice\'s chain her next live boxes on it leave its KEM fields out and still open; a duplicate says nothing; mailbox items always carry them', async () => {
+    // a message Bob stored before is answered duplicate, unopened: no word of the chain
+    const stored = message()
+    await bob.db.messages.add({ id: stored.id as MessageId, contactId: 0, groupId: GROUP, direction: 'in', fromPeerId: alice.peerId.toString(), kind: 'text', body: 'hi', sentAt: 1, state: 'delivered' })
+    expect((await answered(stored.request)).reply).toEqual({ type: 'reply', status: 'duplicate' })
+    // the initiator's first chain proposes a KEM key, with no ciphertext
+    const first = await answered(message().request)
+    expect([first.reply, kemFields(first.box)]).toEqual([{ type: 'reply', status: 'ok' }, [true, false]])
+    const second = await answered(message().request)
+    expect([second.reply, kemFields(second.box)]).toEqual([{ type: 'reply', status: 'ok' }, [false, false]])
+    expect(first.box.byteLength - second.box.byteLength).toBe(KEM_PUBLIC_BYTES)
+    const item = await alice.boxes.mailboxItem(bob.peerId.toString(), new Uint8Array(16).fill(9), new TextEncoder().encode('{}'), [])
+    expect(kemFields(item ?? new Uint8Array())).toEqual([true, false])
+
+    // Bob writes: Alice's next box is on a new chain (a DH and KEM step), with its fields, until a reply says Bob holds it
+    expect((await answered(message().request, bob, alice)).reply).toEqual({ type: 'reply', status: 'ok' })
+    const stepped = await answered(message().request)
+    expect([stepped.reply, kemFields(stepped.box)]).toEqual([{ type: 'reply', status: 'ok' }, [true, true]])
+    const held = await answered(message().request)
+    expect([held.reply, kemFields(held.box)]).toEqual([{ type: 'reply', status: 'ok' }, [false, false]])
+    // a sync's reply box is Bob's step (our chain was new to him): the next box is on a new chain again, with its fields
+    bob.answer = () => ({ type: 'reply', status: 'ok', ops: [{ body: '{}', sig: 's' }] })
+    const sync = await answered({ type: 'sync', group: GROUP, heads: [] })
+    expect([sync.reply, kemFields(sync.box)]).toMatchObject([{ type: 'reply', ops: [{ body: '{}', sig: 's' }] }, [false, false]])
+    bob.answer = () => ({ type: 'reply', status: 'ok' })
+    expect(kemFields((await answered(message().request)).box)).toEqual([true, true])
+    expect(bob.asked.filter(r => r.type === 'message')).toHaveLength(5)
+  })
+
+  it('Bob answers a box on a chain he has not stored only once it is stored; one on a stored chain before its write', async () => {
+    // Bob's writes of opened states wait until the test lets them go
+    let release = (): void => {}
+    let gate = new Promise<void>((resolve) => { release = resolve })
+    let atGate = Promise.withResolvers<void>()
+    const open = bob.sessions.open.bind(bob.sessions)
+    vi.spyOn(bob.sessions, 'open').mockImplementation(async (from, box) => {
+      const opened: Opened = await open(from, box)
+      return { ...opened, commit: async () => { const waited = gate; await opened.commit(); atGate.resolve(); await waited } }
+    })
+    let replied = false
+    const first = bob.listener.receive(alice.peerId, (await alice.boxes.seal(bob.peerId, message().request)).box, {}).then((r) => { replied = true; return r })
+    // the request is taken and the state's write is under way, held at the gate: no answer yet
+    await atGate.promise
+    expect(bob.asked).toHaveLength(1)
+    expect(replied).toBe(false)
+    release()
+    expect(await first).toEqual({ type: 'reply', status: 'ok' })
+    await settle(bob)
+    gate = new Promise<void>((resolve) => { release = resolve })
+    atGate = Promise.withResolvers<void>()
+    // the chain is stored: the next box on it is answered while its own write waits
+    expect(await bob.listener.receive(alice.peerId, (await alice.boxes.seal(bob.peerId, message().request)).box, {})).toEqual({ type: 'reply', status: 'ok' })
+    release()
   })
 })
