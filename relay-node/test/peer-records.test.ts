@@ -25,6 +25,7 @@ import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, useRelay
 import type { RelayNode } from '../src/index.ts'
 import type { KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 useRelayTestDir()
 
@@ -65,6 +66,27 @@ function outcome (put: { events: QueryEvent[] }): { stored: string[], refused: s
     stored: put.events.flatMap(e => e.name === 'PEER_RESPONSE' && e.messageName === 'PUT_VALUE' ? [e.from.toString()] : []).sort(),
     refused: put.events.flatMap(e => e.name === 'QUERY_ERROR' ? [e.from.toString()] : []).sort()
   }
+}
+
+/** How many relays stored each of `n` PUT_VALUEs `p` sends one after another, the i-th of `made(i)`'s record under its key. */
+async function storedEach (p: Libp2p<{ dht: SingleKadDHT }>, n: number, made: (i: number) => Promise<{ key: Uint8Array, record: Uint8Array }>): Promise<number[]> {
+  const stored: number[] = []
+  for (let i = 0; i < n; i++) {
+    const { key, record } = await made(i)
+    stored.push(outcome(await collect(p.services.dht.put(key, record, { signal: AbortSignal.timeout(10_000) }))).stored.length)
+  }
+  return stored
+}
+
+/** One relay, and a browser-like node reserved on it, with its key and circuit address. */
+async function onePublisher (): Promise<{ r1: RelayNode, ownerKey: PrivateKey, p: Libp2p<{ dht: SingleKadDHT }>, circuit: Multiaddr }> {
+  const [r1] = await relays(1)
+  if (r1 === undefined) throw new Error('relays')
+  const ownerKey = await generateKeyPair('Ed25519')
+  const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
+  const circuit = circuitOf(p)
+  if (circuit === undefined) throw new Error('no circuit')
+  return { r1, ownerKey, p, circuit }
 }
 
 const refusals = async (r: RelayNode, code: string): Promise<number | undefined> => metric(r, `parley_peer_record_rejections_total{op="put",code="${code}"}`)
@@ -138,47 +160,27 @@ describe('peer records in the relays\' DHT', () => {
   })
 
   it('refuses a browser that publishes more often than its share, and counts it', async () => {
-    const [r1] = await relays(1)
-    if (r1 === undefined) throw new Error('relays')
-    const ownerKey = await generateKeyPair('Ed25519')
-    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
-    const circuit = circuitOf(p)
-    if (circuit === undefined) throw new Error('no circuit')
+    const { r1, ownerKey, p, circuit } = await onePublisher()
     const key = peerRecordKey(peerIdFromPrivateKey(ownerKey))
-    const stored: number[] = []
-    for (let i = 0; i <= PEER_RECORD_PUTS_PER_MINUTE; i++) {
-      const put = await collect(p.services.dht.put(key, await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)), { signal: AbortSignal.timeout(10_000) }))
-      stored.push(outcome(put).stored.length)
-    }
+    const stored = await storedEach(p, PEER_RECORD_PUTS_PER_MINUTE + 1, async i => ({ key, record: await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)) }))
     expect(stored).toEqual([...Array<number>(PEER_RECORD_PUTS_PER_MINUTE).fill(1), 0])
     expect(await refusals(r1, 'rate')).toBe(1)
   })
 
   it('a browser\'s corrections of other peers\' records have their own share, and do not spend its publications', async () => {
-    const [r1] = await relays(1)
-    if (r1 === undefined) throw new Error('relays')
-    const ownerKey = await generateKeyPair('Ed25519')
-    const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
-    const circuit = circuitOf(p)
-    if (circuit === undefined) throw new Error('no circuit')
+    const { r1, ownerKey, p, circuit } = await onePublisher()
     // what kad-dht sends after a lookup: other peers' records, each to a relay that held an older one
     const through = multiaddr(`${r1.wsMultiaddrs[0] ?? ''}/p2p-circuit`)
-    const corrected: number[] = []
-    for (let i = 0; i <= PEER_RECORD_CORRECTIONS_PER_MINUTE; i++) {
+    const corrected = await storedEach(p, PEER_RECORD_CORRECTIONS_PER_MINUTE + 1, async () => {
       const otherKey = await generateKeyPair('Ed25519')
-      const put = await collect(p.services.dht.put(peerRecordKey(peerIdFromPrivateKey(otherKey)), await sealPeerRecord(otherKey, [through], BigInt(Date.now())), { signal: AbortSignal.timeout(10_000) }))
-      corrected.push(outcome(put).stored.length)
-    }
+      return { key: peerRecordKey(peerIdFromPrivateKey(otherKey)), record: await sealPeerRecord(otherKey, [through], BigInt(Date.now())) }
+    })
     expect(corrected).toEqual([...Array<number>(PEER_RECORD_CORRECTIONS_PER_MINUTE).fill(1), 0])
     expect(await refusals(r1, 'rate')).toBe(1)
 
     // its own publications are all still there
     const key = peerRecordKey(peerIdFromPrivateKey(ownerKey))
-    const published: number[] = []
-    for (let i = 0; i < PEER_RECORD_PUTS_PER_MINUTE; i++) {
-      const put = await collect(p.services.dht.put(key, await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)), { signal: AbortSignal.timeout(10_000) }))
-      published.push(outcome(put).stored.length)
-    }
+    const published = await storedEach(p, PEER_RECORD_PUTS_PER_MINUTE, async i => ({ key, record: await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)) }))
     expect(published).toEqual(Array<number>(PEER_RECORD_PUTS_PER_MINUTE).fill(1))
     expect(await refusals(r1, 'rate')).toBe(1)
     expect(await metric(r1, 'parley_peer_records')).toBe(PEER_RECORD_CORRECTIONS_PER_MINUTE + 1)

@@ -18,13 +18,13 @@ import { SessionChatBoxes, ulidOf } from '../../../../src/lib/node/sessions/chat
 import { OwnKeys } from '../../../../src/lib/node/sessions/own-keys.ts'
 import { PrekeyKeeper } from '../../../../src/lib/node/sessions/prekey-keeper.ts'
 import { Sessions } from '../../../../src/lib/node/sessions/sessions.ts'
+import { CommitGate } from '../../../support/commit-gate.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactRow } from '../../../../src/lib/db/types.ts'
 import type { ChatInbox } from '../../../../src/lib/node/messaging/chat-service.ts'
-import type { Opened } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
@@ -216,29 +216,21 @@ describe('SessionChatBoxes: KEM fields once a chain is held', () => {
 
   it('Bob answers a box on a chain he has not stored only once it is stored; one on a stored chain before its write', async () => {
     // Bob's writes of opened states wait until the test lets them go
-    let release = (): void => {}
-    let gate = new Promise<void>((resolve) => { release = resolve })
-    let atGate = Promise.withResolvers<void>()
-    const open = bob.sessions.open.bind(bob.sessions)
-    vi.spyOn(bob.sessions, 'open').mockImplementation(async (from, box) => {
-      const opened: Opened = await open(from, box)
-      return { ...opened, commit: async () => { const waited = gate; await opened.commit(); atGate.resolve(); await waited } }
-    })
+    const gate = new CommitGate(bob.sessions)
     let answered = false
     const first = bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, message('first'), {}), {}).then((r) => { answered = true; return r })
     // the item is stored and the state's write is under way, held at the gate: no answer yet
-    await atGate.promise
+    await gate.reached
     expect(bob.received).toHaveLength(1)
     expect(answered).toBe(false)
-    release()
+    gate.release()
     expect((await first).type).toBe('ack')
     await settle(bob)
-    gate = new Promise<void>((resolve) => { release = resolve })
-    atGate = Promise.withResolvers<void>()
+    gate.close()
     // the chain is stored: the next box on it is answered while its own write waits
     const next = message('next')
     expect(await bob.boxes.receive(alice.peerId, await alice.boxes.seal(bob.peerId, next, {}), {})).toEqual({ type: 'ack', id: next.id, status: 'stored' })
-    release()
+    gate.release()
   })
 
   it('Bob lost the chain (his state never stored): a box without its KEM fields is refused "session", and the item goes on a new session', async () => {

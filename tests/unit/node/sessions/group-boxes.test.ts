@@ -14,20 +14,20 @@ import { MAX_BOXED_OPS_BYTES } from '@parley/protocol/group/boxed'
 import { KEM_PUBLIC_BYTES } from '@parley/protocol/session/constants'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { TypedEventEmitter } from 'main-event'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { ulidOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
 import { SessionGroupBoxes } from '../../../../src/lib/node/sessions/group-boxes.ts'
 import { OwnKeys } from '../../../../src/lib/node/sessions/own-keys.ts'
 import { PrekeyKeeper } from '../../../../src/lib/node/sessions/prekey-keeper.ts'
 import { Sessions } from '../../../../src/lib/node/sessions/sessions.ts'
+import { CommitGate } from '../../../support/commit-gate.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { MessageId } from '../../../../src/lib/db/types.ts'
 import type { Desk } from '../../../../src/lib/node/kernel/desk-service.ts'
-import type { Opened } from '../../../../src/lib/node/sessions/sessions.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { ParleyEvents } from '../../../../src/lib/node/kernel/events.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
@@ -247,27 +247,19 @@ describe('SessionGroupBoxes: KEM fields once a chain is held', () => {
 
   it('Bob answers a box on a chain he has not stored only once it is stored; one on a stored chain before its write', async () => {
     // Bob's writes of opened states wait until the test lets them go
-    let release = (): void => {}
-    let gate = new Promise<void>((resolve) => { release = resolve })
-    let atGate = Promise.withResolvers<void>()
-    const open = bob.sessions.open.bind(bob.sessions)
-    vi.spyOn(bob.sessions, 'open').mockImplementation(async (from, box) => {
-      const opened: Opened = await open(from, box)
-      return { ...opened, commit: async () => { const waited = gate; await opened.commit(); atGate.resolve(); await waited } }
-    })
+    const gate = new CommitGate(bob.sessions)
     let replied = false
     const first = bob.listener.receive(alice.peerId, (await alice.boxes.seal(bob.peerId, message().request)).box, {}).then((r) => { replied = true; return r })
     // the request is taken and the state's write is under way, held at the gate: no answer yet
-    await atGate.promise
+    await gate.reached
     expect(bob.asked).toHaveLength(1)
     expect(replied).toBe(false)
-    release()
+    gate.release()
     expect(await first).toEqual({ type: 'reply', status: 'ok' })
     await settle(bob)
-    gate = new Promise<void>((resolve) => { release = resolve })
-    atGate = Promise.withResolvers<void>()
+    gate.close()
     // the chain is stored: the next box on it is answered while its own write waits
     expect(await bob.listener.receive(alice.peerId, (await alice.boxes.seal(bob.peerId, message().request)).box, {})).toEqual({ type: 'reply', status: 'ok' })
-    release()
+    gate.release()
   })
 })
