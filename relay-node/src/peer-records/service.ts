@@ -11,7 +11,8 @@
  * time), every relay it names must exist (this relay, one in its routing
  * table, or one the DHT finds with a direct address), and it must be newer
  * than the one held. A refusal resets the stream (kad-dht's way for a failed
- * request) and is counted by code. Any other namespace is refused (`bad-key`), as before.
+ * request) and is counted by code. Any other namespace is refused
+ * (`bad-key`), as before.
  * GET_VALUE: at most so many per peer; kad-dht's own answer (closer peers,
  * `/pk/` keys) with the record held for the key, if any.
  *

@@ -104,6 +104,11 @@ function message (): { request: GroupRequest, id: string } {
   return { id, request: { type: 'message', message: { body: JSON.stringify({ v: 1, group: GROUP, frame: { type: 'message', id, text: 'hi', sentAt: 1 } }), sig: 'x' } } }
 }
 
+/** Bob has stored Alice's group message `id` (a retry of it is answered duplicate, unopened). */
+async function storedAtBob (id: string): Promise<void> {
+  await bob.db.messages.add({ id: id as MessageId, contactId: 0, groupId: GROUP, direction: 'in', fromPeerId: alice.peerId.toString(), kind: 'text', body: 'hi', sentAt: 1, state: 'delivered' })
+}
+
 /** One exchange, Alice → Bob, as the group service makes it. */
 async function exchange (request: GroupRequest): Promise<GroupReply> {
   const sealed = await alice.boxes.seal(bob.peerId, request)
@@ -157,7 +162,7 @@ describe('SessionGroupBoxes, live (group 2.0.0)', () => {
     expect(await bob.listener.receive(alice.peerId, sealed.box, {})).toEqual({ type: 'reply', status: 'duplicate' })
     const stored = message()
     const box = (await alice.boxes.seal(bob.peerId, stored.request)).box
-    await bob.db.messages.add({ id: stored.id as MessageId, contactId: 0, groupId: GROUP, direction: 'in', fromPeerId: alice.peerId.toString(), kind: 'text', body: 'hi', sentAt: 1, state: 'delivered' })
+    await storedAtBob(stored.id)
     expect(await bob.listener.receive(alice.peerId, box, {})).toEqual({ type: 'reply', status: 'duplicate' })
     expect(bob.asked).toHaveLength(1)
   })
@@ -208,18 +213,22 @@ describe('SessionGroupBoxes, live (group 2.0.0)', () => {
 })
 
 describe('SessionGroupBoxes: KEM fields once a chain is held', () => {
-  /** Alice's sealed request, answered by Bob, the answer taken by Alice: the box */
+  /** `from`'s request sealed, answered by `to`, the answer taken by `from`: the box and the reply */
   async function answered (request: GroupRequest, from: Side = alice, to: Side = bob): Promise<{ box: Uint8Array, reply: GroupReply }> {
     const sealed = await from.boxes.seal(to.peerId, request)
     const reply = await from.boxes.reply(to.peerId, sealed, wire(await to.listener.receive(from.peerId, sealed.box, {})))
     return { box: sealed.box, reply }
   }
-  const kemFields = (box: Uint8Array): boolean[] => [decodeBox(box).header.kemPublic !== undefined, decodeBox(box).header.kemCiphertext !== undefined]
+  /** Whether `box`'s header carries its chain's KEM public key, and its KEM ciphertext */
+  function kemFields (box: Uint8Array): boolean[] {
+    const { header } = decodeBox(box)
+    return [header.kemPublic !== undefined, header.kemCiphertext !== undefined]
+  }
 
   it('after Bob replied to a box of Alice\'s chain her next live boxes on it leave its KEM fields out and still open; a duplicate says nothing; mailbox items always carry them', async () => {
     // a message Bob stored before is answered duplicate, unopened: no word of the chain
     const stored = message()
-    await bob.db.messages.add({ id: stored.id as MessageId, contactId: 0, groupId: GROUP, direction: 'in', fromPeerId: alice.peerId.toString(), kind: 'text', body: 'hi', sentAt: 1, state: 'delivered' })
+    await storedAtBob(stored.id)
     expect((await answered(stored.request)).reply).toEqual({ type: 'reply', status: 'duplicate' })
     // the initiator's first chain proposes a KEM key, with no ciphertext
     const first = await answered(message().request)
