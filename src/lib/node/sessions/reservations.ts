@@ -22,9 +22,9 @@
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { reserveSending, settleStep } from '@parley/protocol/session/ratchet'
-import { equal } from '@parley/protocol/session/ratchet-state'
+import { cloneState, equal } from '@parley/protocol/session/ratchet-state'
 import type { SessionRow } from '../../db/session-types.ts'
-import type { PendingStep } from '@parley/protocol/session/ratchet'
+import type { PendingStep, RatchetState } from '@parley/protocol/session/ratchet'
 
 /** Sending keys reserved by one write. */
 export const RESERVED_KEYS = 32
@@ -36,6 +36,8 @@ interface Reservation {
   chain: string
   /** the stored state's next message number in it: keys below it may be used */
   until: number
+  /** the chain's key at `until`, derived once for every write while the reservation stands */
+  chainKey?: Uint8Array
 }
 
 export class SendReservations {
@@ -57,7 +59,27 @@ export class SendReservations {
     if (row.state.pending != null) this.#unsaved.delete(row.state.pending)
     const reservation = this.#reserved.get(row.id)
     if (reservation === undefined || row.state.pending != null || reservation.chain !== hex(row.state.dhPublic)) return row
-    return { ...row, state: reserveSending(row.state, reservation.until) }
+    return { ...row, state: this.#movedOn(row.state, reservation) }
+  }
+
+  /**
+   * `state` with its sending chain at `reservation.until`, as `reserveSending`
+   * gives it. Its chain key there is derived by the first write and kept: a
+   * session that receives writes its row for every box it opens, and deriving
+   * up to RESERVED_KEYS keys again each time took more of the worker's time
+   * than opening the boxes did (a CPU profile of the latency bench).
+   */
+  #movedOn (state: RatchetState, reservation: Reservation): RatchetState {
+    if (reservation.chainKey === undefined || state.sendN >= reservation.until) {
+      const moved = reserveSending(state, reservation.until)
+      if (moved !== state && moved.sendChainKey !== null) reservation.chainKey = moved.sendChainKey.slice()
+      return moved
+    }
+    const moved = cloneState(state)
+    moved.sendChainKey?.fill(0)
+    moved.sendChainKey = reservation.chainKey.slice()
+    moved.sendN = reservation.until
+    return moved
   }
 
   /**
@@ -67,17 +89,19 @@ export class SendReservations {
    * write is done (no key is used before), and calls `undo` if it fails.
    */
   reserve (row: SessionRow): { stored: SessionRow, undo(): void } {
-    const until = row.state.sendN + RESERVED_KEYS
+    const undo = this.#claim(row)
+    return { stored: this.stored(row), undo }
+  }
+
+  /** Reserves RESERVED_KEYS keys from `row`'s next one, in memory; gives what undoes it. */
+  #claim (row: SessionRow): () => void {
     const before = this.#reserved.get(row.id)
     this.#reserved.delete(row.id)
-    this.#reserved.set(row.id, { chain: hex(row.state.dhPublic), until })
+    this.#reserved.set(row.id, { chain: hex(row.state.dhPublic), until: row.state.sendN + RESERVED_KEYS })
     if (this.#reserved.size > MAX_RESERVATIONS) this.#reserved.delete(this.#reserved.keys().next().value ?? '')
-    return {
-      stored: { ...row, state: reserveSending(row.state, until) },
-      undo: () => {
-        if (before === undefined) this.#reserved.delete(row.id)
-        else this.#reserved.set(row.id, before)
-      }
+    return () => {
+      if (before === undefined) this.#reserved.delete(row.id)
+      else this.#reserved.set(row.id, before)
     }
   }
 
@@ -104,7 +128,8 @@ export class SendReservations {
     if (pending == null || !this.#unsaved.has(pending)) return undefined
     this.#unsaved.delete(pending)
     const settled = { ...row, state: settleStep(row.state) }
-    this.reserve(settled)
+    // nothing is written now: the chain's key at the reservation's end is derived by the next write
+    this.#claim(settled)
     return settled
   }
 
