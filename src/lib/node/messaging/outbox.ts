@@ -64,6 +64,13 @@ export class Outbox implements Startable {
   readonly #deliveries: KeyedSingleFlight<ContactId>
   /** contacts whose delivery failed, re-tried with back-off */
   readonly #retries: KeyedRetry<ContactId>
+  /**
+   * The state writes ("sent", "delivered") of each contact's last delivery,
+   * while under way: a delivery ends with its last answer, not with these
+   * writes, and the next run that reads the outbox waits for them first. An
+   * entry goes once its writes are done (they never reject).
+   */
+  readonly #writing = new Map<ContactId, Promise<void>>()
   #started = false
 
   constructor (components: OutboxComponents) {
@@ -86,6 +93,11 @@ export class Outbox implements Startable {
     this.#retries.stop()
   }
 
+  /** Whether a delivery to `contactId` is under way or waits its turn (a message sent now waits for it: `send`). */
+  delivering (contactId: ContactId): boolean {
+    return this.#deliveries.running(contactId)
+  }
+
   /** Deliver this contact's outbox as soon as possible. Never throws. */
   kick (contactId: ContactId): void {
     if (!this.#started) return
@@ -104,7 +116,7 @@ export class Outbox implements Startable {
   send (contact: ContactRow, row: MessageRow, stored: Promise<void>): void {
     if (!this.#started) return
     const connection = mayExchange(contact) ? bestConnection(this.#components.libp2p, peerIdFromString(contact.peerId)) : undefined
-    if (connection == null || this.#deliveries.running(contact.id) || this.#retries.planned(contact.id)) {
+    if (connection == null || this.delivering(contact.id) || this.#retries.planned(contact.id)) {
       stored.then(() => { this.kick(contact.id) }, () => {})
       return
     }
@@ -113,7 +125,7 @@ export class Outbox implements Startable {
 
   async #run (contactId: ContactId, fresh?: FreshMessage): Promise<void> {
     try {
-      const more = fresh == null ? await this.#deliver(contactId) : await this.#deliverFresh(fresh)
+      const more = fresh == null ? await this.#deliver(contactId) : await this.#deliverFresh(contactId, fresh)
       this.#retries.succeeded(contactId)
       if (more) void this.#deliveries.request(contactId)
     } catch (err) {
@@ -129,6 +141,8 @@ export class Outbox implements Startable {
   /** What waits for `contactId` goes to its mailbox relays. */
   async #deposit (contactId: ContactId): Promise<void> {
     const db = this.#components.db
+    // what was acked before the failure is not deposited again
+    await this.#writing.get(contactId)
     const contact = await getContact(db, contactId)
     if (contact != null) await this.#components.courier.deposit(contact, await pendingItems(db, contactId))
   }
@@ -136,6 +150,8 @@ export class Outbox implements Startable {
   /** @returns true when more messages are waiting than fitted in this batch */
   async #deliver (contactId: ContactId): Promise<boolean> {
     const db = this.#components.db
+    // what the last delivery acked is marked delivered before the outbox is read again
+    await this.#writing.get(contactId)
     const pending = await pendingItems(db, contactId)
     if (pending.length === 0) return false
     const contact = await getContact(db, contactId)
@@ -144,25 +160,34 @@ export class Outbox implements Startable {
     const connection = await this.#components.dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
 
     const batch = pending.slice(0, MAX_BATCH_MESSAGES)
-    await this.#deliverBatch(connection, batch, Promise.resolve())
+    await this.#deliverBatch(contactId, connection, batch, Promise.resolve())
     return pending.length > batch.length
   }
 
-  async #deliverFresh ({ connection, item, stored }: FreshMessage): Promise<boolean> {
-    await this.#deliverBatch(connection, [item], stored)
+  async #deliverFresh (contactId: ContactId, { connection, item, stored }: FreshMessage): Promise<boolean> {
+    await this.#deliverBatch(contactId, connection, [item], stored)
     return false
   }
 
-  /** Sends `batch` over one chat stream; every state change waits for `stored`. */
-  async #deliverBatch (connection: Connection, batch: OutboxItem[], stored: Promise<void>): Promise<void> {
+  /**
+   * Sends `batch` over one chat stream; every state change waits for
+   * `stored`. Resolves with the last answer: the state writes go on after it
+   * (`#writing`), so that a message sent meanwhile finds no delivery running
+   * and goes out at once (`send`), rather than after them and a read of the
+   * outbox.
+   */
+  async #deliverBatch (contactId: ContactId, connection: Connection, batch: OutboxItem[], stored: Promise<void>): Promise<void> {
     const db = this.#components.db
-    // "sent" = handed to the network. Not awaited before sending, to keep an
-    // IndexedDB commit off the message's path: each state change reads and
-    // writes in one transaction and never moves a message backwards, so a
-    // "delivered" that commits first simply wins.
-    const markedSent = stored
-      .then(async () => Promise.all(batch.filter(m => m.row.state === 'queued').map(async m => setItemState(db, m, 'sent'))))
-      .catch((err: unknown) => { this.#log.error('could not mark messages sent - %e', err) })
+    // each state change reads and writes in one transaction and never moves a message backwards,
+    // so the order in which they commit does not matter: a "delivered" that commits first wins
+    const writes: Array<Promise<unknown>> = []
+    const mark = (items: OutboxItem[], state: 'sent' | 'delivered' | 'failed'): void => {
+      writes.push(stored
+        .then(async () => Promise.all(items.map(async m => setItemState(db, m, state))))
+        .catch((err: unknown) => { this.#log.error('could not mark %d message(s) %s - %e', items.length, state, err) }))
+    }
+    // "sent" = handed to the network; not awaited before sending, to keep an IndexedDB commit off the message's path
+    mark(batch.filter(m => m.row.state === 'queued'), 'sent')
     const frames = batch.map(itemFrame)
     const byId = new Map(batch.map(item => [item.row.id as string, item]))
     try {
@@ -172,12 +197,10 @@ export class Outbox implements Startable {
           const item = byId.get(result.id)
           if (item === undefined) return
           if (result.outcome === 'delivered') {
-            await stored
-            await setItemState(db, item, 'delivered')
+            mark([item], 'delivered')
           } else if (result.outcome === 'unsupported' || result.reason === 'not-allowed') {
             // their app has no such frame (chat 1.0.0), or refuses this action for good: sending it again changes nothing
-            await stored
-            await setItemState(db, item, 'failed')
+            mark([item], 'failed')
           } else {
             // the contact does not (yet) accept us: keep it in the outbox, try again later
             throw new RefusedByContactError('contactRefusedMessage', { id: result.id, reason: result.reason ?? 'unknown reason' })
@@ -185,7 +208,11 @@ export class Outbox implements Startable {
         }
       })
     } finally {
-      await markedSent
+      const before = this.#writing.get(contactId)
+      const done: Promise<void> = Promise.all([before, ...writes]).then(() => {
+        if (this.#writing.get(contactId) === done) this.#writing.delete(contactId)
+      })
+      this.#writing.set(contactId, done)
     }
   }
 }

@@ -132,6 +132,24 @@ describe('Outbox.send', () => {
     expect(deliveries.map(d => d.frames.map(f => f.text))).toEqual([['first'], ['second']])
   })
 
+  it('a delivery ends with its last answer: the next message goes out at once, while the state writes of the last one wait', async () => {
+    const first = newRow('first')
+    const firstWrite = heldWrite(first)
+    sender.send(contact, first, firstWrite.stored)
+    await vi.waitFor(() => { expect(deliveries).toHaveLength(1) })
+    // acked, and its "delivered" waits for its own row's write: no delivery is under way
+    await vi.waitFor(() => { expect(sender.delivering(contact.id)).toBe(false) })
+    const second = newRow('second')
+    const secondWrite = heldWrite(second)
+    sender.send(contact, second, secondWrite.stored)
+    await vi.waitFor(() => { expect(deliveries).toHaveLength(2) })
+    expect(deliveries.map(d => d.frames.map(f => f.text))).toEqual([['first'], ['second']])
+    expect([await stateOf(first), await stateOf(second)]).toEqual([undefined, undefined])
+    secondWrite.commit()
+    firstWrite.commit()
+    await vi.waitFor(async () => { expect([await stateOf(first), await stateOf(second)]).toEqual(['delivered', 'delivered']) })
+  })
+
   it('records nothing when the write fails, and the next message still goes out', async () => {
     const lost = newRow('lost')
     const write = heldWrite(lost)
