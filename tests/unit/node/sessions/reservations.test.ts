@@ -1,15 +1,9 @@
 import { randomBytes } from '@noble/hashes/utils.js'
-import { x25519 } from '@noble/curves/ed25519.js'
-import { initiatorState, ratchetEncrypt, reserveSending } from '@parley/protocol/session/ratchet'
+import { ratchetEncrypt, reserveSending } from '@parley/protocol/session/ratchet'
 import { describe, expect, it } from 'vitest'
 import { RESERVED_KEYS, SendReservations } from '../../../../src/lib/node/sessions/reservations.ts'
+import { sessionRow } from '../../db/session-rows.ts'
 import type { SessionRow } from '../../../../src/lib/db/session-types.ts'
-
-/** A session row that can send: an initiator's state towards a fresh signed prekey. */
-function sendingRow (): SessionRow {
-  const state = initiatorState(randomBytes(32), randomBytes(64), x25519.getPublicKey(randomBytes(32)))
-  return { id: 'a'.repeat(32), peer: 'bob', initiator: true, current: true, createdAt: 0, usedAt: 0, state }
-}
 
 /** `row` after `count` boxes sent from memory. */
 function sent (row: SessionRow, count: number): SessionRow {
@@ -21,44 +15,47 @@ function sent (row: SessionRow, count: number): SessionRow {
 describe('SendReservations', () => {
   it('every write while a reservation stands stores the chain where reserveSending puts it, the boxes sent meanwhile changing nothing of it', () => {
     const reservations = new SendReservations()
-    const row = sendingRow()
+    const row = sessionRow('bob')
+    const until = row.state.sendN + RESERVED_KEYS
+    const expected = reserveSending(row.state, until)
     const { stored } = reservations.reserve(row)
-    expect(stored.state).toEqual(reserveSending(row.state, RESERVED_KEYS))
+    expect(stored.state).toEqual(expected)
     expect(reservations.left(row)).toBe(RESERVED_KEYS)
     // the writes of an opened box's state (the rest of the state moved on, the sending chain not past the reservation)
     for (const count of [1, 5, RESERVED_KEYS - 1]) {
       const later = sent(row, count)
       const written = reservations.stored(later)
-      expect(written.state).toEqual(reserveSending(later.state, RESERVED_KEYS))
-      expect(written.state.sendN).toBe(RESERVED_KEYS)
+      expect(written.state).toEqual(reserveSending(later.state, until))
+      expect(written.state.sendN).toBe(until)
       // what is written is a copy: zeroing it (a later step does) leaves the next write whole
       written.state.sendChainKey?.fill(0)
       written.state.rootKey.fill(0)
       expect(later.state.rootKey).not.toEqual(new Uint8Array(32))
     }
-    expect(reservations.stored(sent(row, 2)).state.sendChainKey).toEqual(reserveSending(row.state, RESERVED_KEYS).sendChainKey)
+    expect(reservations.stored(sent(row, 2)).state.sendChainKey).toEqual(expected.sendChainKey)
   })
 
   it('a new reservation on the same chain stores it past the new end; one undone gives back the old', () => {
     const reservations = new SendReservations()
-    const row = sendingRow()
+    const row = sessionRow('bob')
     reservations.reserve(row)
     const later = sent(row, 20)
     const { stored, undo } = reservations.reserve(later)
-    expect(stored.state.sendN).toBe(20 + RESERVED_KEYS)
-    expect(reservations.stored(sent(later, 3)).state).toEqual(reserveSending(sent(later, 3).state, 20 + RESERVED_KEYS))
+    expect(stored.state.sendN).toBe(later.state.sendN + RESERVED_KEYS)
+    const after = sent(later, 3)
+    expect(reservations.stored(after).state).toEqual(reserveSending(after.state, later.state.sendN + RESERVED_KEYS))
     undo()
-    expect(reservations.stored(sent(later, 3)).state).toEqual(reserveSending(sent(later, 3).state, RESERVED_KEYS))
+    expect(reservations.stored(after).state).toEqual(reserveSending(after.state, row.state.sendN + RESERVED_KEYS))
   })
 
   it('a row past its reservation, or on another chain, is stored where it is', () => {
     const reservations = new SendReservations()
-    const row = sendingRow()
+    const row = sessionRow('bob')
     reservations.reserve(row)
     const past = sent(row, RESERVED_KEYS + 1)
     expect(reservations.stored(past).state).toBe(past.state)
     expect(reservations.left(past)).toBe(0)
-    const other = { ...sendingRow(), id: row.id }
+    const other = sessionRow('bob', { id: row.id })
     expect(reservations.stored(other).state).toBe(other.state)
   })
 })
