@@ -171,11 +171,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * event), to 350.9; a peer-record publication stored by too few relays
  * made again with a lookup (presence/record-publisher.ts: the relays a
  * lookup heard of, the bounded retries), to 351.2; the length-prefix fast
- * path for Noise's decoder (@parley/protocol/length-prefix), to 351.4.
+ * path for Noise's decoder (@parley/protocol/length-prefix), to 351.4; our
+ * own bundle handed to a connected peer when no relay hands out one
+ * (sessions/own-bundle.ts: the prekeys protocol's server side, its request
+ * decoder and reply encoder, the one-request server), to 352.9.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 181.4,
-  worker: 351.4,
+  worker: 352.9,
   pump: 4.6,
   lazy: 428.7
 }

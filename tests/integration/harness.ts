@@ -272,3 +272,14 @@ export function peerIdOf (peer: Peer): string {
 export function relaysOf (peer: Peer): string[] {
   return [...new Set(peer.node.status.addresses.flatMap(a => /\/p2p\/(\w+)\/p2p-circuit/.exec(a)?.[1] ?? []))].sort()
 }
+
+/** How many boxes `peer`'s chat service sealed and opened from now on: counted at the sessions, the only way into chat 2.0.0. */
+export function countBoxes (peer: Peer): { sealed: number, opened: number } {
+  const counts = { sealed: 0, opened: 0 }
+  const boxes = peer.node.components.chatBoxes
+  const seal = boxes.seal.bind(boxes)
+  const receive = boxes.receive.bind(boxes)
+  boxes.seal = async (...args) => { counts.sealed++; return seal(...args) }
+  boxes.receive = async (...args) => { counts.opened++; return receive(...args) }
+  return counts
+}

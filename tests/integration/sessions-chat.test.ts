@@ -9,7 +9,7 @@ import { CHAT_PROTOCOL_V2_0 } from '@parley/protocol/chat/constants'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chatMessages } from '../../src/lib/db/messages.ts'
 import { sessionsOf } from '../../src/lib/db/sessions.ts'
-import { befriend, startHarness, WAIT } from './harness.ts'
+import { befriend, countBoxes, startHarness, WAIT } from './harness.ts'
 import type { ParleyDb } from '../../src/lib/db/db.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { Harness, Peer } from './harness.ts'
@@ -30,17 +30,6 @@ async function noticesIn (db: ParleyDb, contactId: ContactId): Promise<string[]>
 }
 
 const peerIdOf = (peer: Peer): string => peer.node.status.peerId ?? ''
-
-/** How many boxes each chat service sealed and opened: counted at the sessions, the only way into 2.0.0. */
-function countBoxes (peer: Peer): { sealed: number, opened: number } {
-  const counts = { sealed: 0, opened: 0 }
-  const boxes = peer.node.components.chatBoxes
-  const seal = boxes.seal.bind(boxes)
-  const receive = boxes.receive.bind(boxes)
-  boxes.seal = async (...args) => { counts.sealed++; return seal(...args) }
-  boxes.receive = async (...args) => { counts.opened++; return receive(...args) }
-  return counts
-}
 
 describe('chat in session boxes (chat 2.0.0)', () => {
   it('messages and a reaction go both ways in boxes; the boxes are let go once acked; each side keeps one session', async () => {

@@ -1,6 +1,7 @@
 /**
- * The server side of a Parley relay protocol with one request and one reply
- * per stream (the mailbox and Nearby): read one length-prefixed request
+ * The server side of a Parley protocol with one request and one reply per
+ * stream (on relay-node the mailbox, Nearby and prekeys; in the app, a
+ * browser's own prekeys): read one length-prefixed request
  * within the time limit, refuse it while draining or over the per-peer rate,
  * answer it, close. A malformed request is answered with the protocol's code
  * for it (`bad-request`, or e.g. `too-large`) when the stream still works and
@@ -96,7 +97,7 @@ export function oneRequestHandler<Request extends { op: string }, Reply, Code ex
         return
       }
       protocol.log.warn(`${protocol.name} request failed`, { peer, op: request.op, error: err })
-      await refuse('unavailable', 'the relay could not complete the request').catch(() => {})
+      await refuse('unavailable', `the ${protocol.name} request could not be completed`).catch(() => {})
       stream.abort(toError(err))
     }
   }

@@ -30,10 +30,13 @@ const PREKEYS_CLIENT: OneRequestClient<PrekeysRequest, PrekeysReply> = {
   defaultTimeoutMs: PREKEYS_CLIENT_TIMEOUT_MS
 }
 
+/** To a browser, its own bundle: over whatever connection we have to it, a relayed one too. */
+const OWNER_CLIENT: OneRequestClient<PrekeysRequest, PrekeysReply> = { ...PREKEYS_CLIENT, runOnLimitedConnection: true }
+
 type Dialable = Pick<Connection, 'newStream'>
 
-async function request<R extends PrekeysRequest> (connection: Dialable, req: R, options: AbortOptions): Promise<Extract<PrekeysReply, { op: R['op'] }>> {
-  return await oneRequest(PREKEYS_CLIENT, connection, req, options) as Extract<PrekeysReply, { op: R['op'] }>
+async function request<R extends PrekeysRequest> (connection: Dialable, req: R, options: AbortOptions, client = PREKEYS_CLIENT): Promise<Extract<PrekeysReply, { op: R['op'] }>> {
+  return await oneRequest(client, connection, req, options) as Extract<PrekeysReply, { op: R['op'] }>
 }
 
 /**
@@ -66,6 +69,20 @@ export async function prekeyStatus (connection: Dialable, options: AbortOptions 
 export async function fetchBundle (connection: Dialable, owner: PeerId | Uint8Array, options: AbortOptions = {}): Promise<FetchedBundle> {
   const multihash = owner instanceof Uint8Array ? owner : owner.toMultihash().bytes
   return (await request(connection, { op: 'fetch', owner: multihash }, options)).bundle
+}
+
+/**
+ * Fetches `owner`'s own bundle from `owner` itself, at the other end of
+ * `connection` (relayed or direct): its signed and last-resort records, no
+ * one-time ones (docs/protocols.md, "Prekeys", "From the owner itself"). The
+ * signatures are NOT checked here: call verifyBundle.
+ *
+ * @throws PrekeysRefusedError (`rate-limited`, …), or the stream's errors (an
+ * app that does not serve its bundle: UnsupportedProtocolError)
+ */
+export async function fetchOwnBundle (connection: Dialable, owner: PeerId | Uint8Array, options: AbortOptions = {}): Promise<FetchedBundle> {
+  const multihash = owner instanceof Uint8Array ? owner : owner.toMultihash().bytes
+  return (await request(connection, { op: 'fetch', owner: multihash }, options, OWNER_CLIENT)).bundle
 }
 
 /** Drops every prekey record the relay holds for us (after a restore, before publishing anew). */

@@ -21,6 +21,7 @@
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_SIGNED_EC } from '../session/constants.ts'
 import { decodeRecord, encodeRecord } from '../session/records.ts'
 import type { PrekeyKind, PrekeyRecord } from '../session/records.ts'
+import type { OneRequestProtocol } from '../one-request/server.ts'
 
 export const PREKEYS_PROTOCOL = '/parley/prekeys/1.0.0'
 
@@ -317,3 +318,14 @@ export function decodeReply (op: OpName, frame: Uint8Array): PrekeysReply {
       return { op }
   }
 }
+
+/** The frames and refusals of a prekeys server (relay-node's store, an app's own bundle), as one-request/server.ts takes them. */
+export const PREKEYS_SERVER_FRAMES: Pick<OneRequestProtocol<PrekeysRequest, PrekeysReply, PrekeysErrorName>, 'decode' | 'encodeReply' | 'encodeError' | 'malformed' | 'oversizeCode' | 'refusal'> = {
+  decode: decodeRequest,
+  encodeReply,
+  encodeError,
+  malformed: (err) => err instanceof PrekeysFrameError ? 'bad-request' : undefined,
+  oversizeCode: 'bad-request',
+  refusal: (err) => err instanceof PrekeysRefusedError ? { code: err.code, reason: err.reason } : undefined
+}
+

@@ -39,6 +39,7 @@ import type { CallLog } from '../calls/call-log.ts'
 import type { Calls } from '../calls/calls.ts'
 import type { PrekeyDirectory } from '../sessions/directory.ts'
 import type { OwnKeys } from '../sessions/own-keys.ts'
+import type { OwnBundleService } from '../sessions/own-bundle.ts'
 import type { PrekeyKeeper } from '../sessions/prekey-keeper.ts'
 import type { Sessions } from '../sessions/sessions.ts'
 import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
@@ -123,6 +124,7 @@ export interface NodeComponents {
   ownKeys: OwnKeys
   prekeyDirectory: PrekeyDirectory
   prekeys: PrekeyKeeper
+  ownBundle: OwnBundleService
   sessions: Sessions
   chatBoxes: SessionChatBoxes
   groupBoxes: SessionGroupBoxes

@@ -15,7 +15,7 @@ import type { AbortOptions, Logger } from '@libp2p/interface'
 
 export interface BundleComponents {
   contactBook: Pick<ContactBook, 'byPeerId'>
-  prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
+  prekeyDirectory: Pick<PrekeyDirectory, 'fetch' | 'fromOwner'>
   relayList: Pick<RelayList, 'active'>
 }
 
@@ -24,8 +24,9 @@ export interface BundleComponents {
  * prekeys as far as the relays can tell: every relay that would hold them
  * (those it named and those of its contact row, else ours) answered that it
  * holds none (`not-found`) or does not speak the prekeys protocol (an older
- * relay-node); false when one of them could not be asked (unreachable, timed
- * out, rate-limited, any other refusal), so that it may hold some. (A bundle
+ * relay-node), and so did the peer itself if we are connected to it; false
+ * when one of them could not be asked (unreachable, timed out, rate-limited,
+ * any other refusal), so that it may hold some. (A bundle
  * handed out is checked later, by the session: one that does not hold is
  * an error of its own, and the item waits too.)
  */
@@ -44,9 +45,11 @@ function holdsNone (err: unknown): boolean {
 /**
  * A bundle of `peer`'s prekeys, the first that answers of: `named` (the
  * mailbox relays it named, as a group member does), the relays of its contact
- * row's addresses, ours.
+ * row's addresses, ours; then `peer` itself when a connection to it is open
+ * (its own bundle, without one-time keys: for when its relays are down,
+ * shutting down or hold none of its prekeys while we are connected to it).
  *
- * @throws BundleUnavailableError when none does (the last relay's error its cause)
+ * @throws BundleUnavailableError when none does (the last one's error its cause)
  */
 export async function fetchBundle (components: BundleComponents, peer: SessionPeer, named: readonly string[], options: AbortOptions): Promise<FetchedBundle> {
   const { contactBook, relayList, prekeyDirectory } = components
@@ -57,16 +60,23 @@ export async function fetchBundle (components: BundleComponents, peer: SessionPe
   const telling = theirs.size > 0 ? theirs : new Set(relays)
   let failure: unknown
   let mayHold = false
-  for (const relay of relays) {
+  const ask = async (fetch: (signal: AbortSignal) => Promise<FetchedBundle | undefined>, tells: boolean): Promise<FetchedBundle | undefined> => {
     const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
     try {
-      return await prekeyDirectory.fetch(relay, peer.multihash, signal)
+      return await fetch(signal)
     } catch (err) {
       options.signal?.throwIfAborted()
       failure = err
-      if (telling.has(relay) && !holdsNone(err)) mayHold = true
+      if (tells && !holdsNone(err)) mayHold = true
+      return undefined
     }
   }
+  for (const relay of relays) {
+    const bundle = await ask(async signal => prekeyDirectory.fetch(relay, peer.multihash, signal), telling.has(relay))
+    if (bundle !== undefined) return bundle
+  }
+  const own = await ask(async signal => prekeyDirectory.fromOwner(peer.peer, signal), true)
+  if (own !== undefined) return own
   const message = relays.length === 0 ? `no relay to fetch the prekeys of ${peer.peer} from` : `no bundle of ${peer.peer} from ${relays.length} relay(s)`
   throw new BundleUnavailableError(message, relays.length > 0 && !mayHold, { cause: failure })
 }

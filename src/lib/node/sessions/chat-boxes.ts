@@ -42,7 +42,7 @@ export interface SessionChatBoxesComponents {
   sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession' | 'ready' | 'answered'>
   inbox: ChatInbox
   contactBook: Pick<ContactBook, 'byPeerId'>
-  prekeyDirectory: Pick<PrekeyDirectory, 'fetch'>
+  prekeyDirectory: Pick<PrekeyDirectory, 'fetch' | 'fromOwner'>
   relayList: Pick<RelayList, 'active'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }

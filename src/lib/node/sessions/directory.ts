@@ -1,6 +1,6 @@
 /**
  * Where our prekeys are published and others' fetched: `/parley/prekeys/1.0.0`
- * on relays (docs/protocols.md). The keeper and the sessions speak to this
+ * on relays, and a connected peer's own bundle from that peer (docs/protocols.md). The keeper and the sessions speak to this
  * interface; `RelayPrekeyDirectory` is the one over libp2p, unit tests pass
  * one in memory.
  */
@@ -17,4 +17,10 @@ export interface PrekeyDirectory {
   clear(relay: string, signal: AbortSignal): Promise<void>
   /** A bundle of `owner` (PeerID multihash) from `relay`, consuming its one-time keys there. */
   fetch(relay: string, owner: Uint8Array, signal: AbortSignal): Promise<FetchedBundle>
+  /**
+   * `owner`'s own bundle from `owner` itself (its signed and last-resort keys)
+   * over a connection to it that is open (none is dialled); undefined when
+   * none is.
+   */
+  fromOwner(owner: string, signal: AbortSignal): Promise<FetchedBundle | undefined>
 }

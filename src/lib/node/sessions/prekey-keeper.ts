@@ -23,7 +23,7 @@ import { decodeRecord, encodeRecord } from '@parley/protocol/session/records'
 import { allPrekeys, dropRetiredPrekeys } from '../../db/sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { PrekeyRow } from '../../db/session-types.ts'
-import type { PrekeyDirectory, PrekeyStatus } from './directory.ts'
+import type { FetchedBundle, PrekeyDirectory, PrekeyStatus } from './directory.ts'
 import type { OwnKeys } from './own-keys.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { RelayList } from '../relays/relay-list.ts'
@@ -207,6 +207,20 @@ export class PrekeyKeeper implements Startable {
     const oneTime = await db.prekeys.get([PREKEY_EC_ONE_TIME, init.oneTimePrekeyId])
     if (oneTime === undefined) throw new PrekeyError(`one-time prekey ${init.oneTimePrekeyId} is not ours, or was used`)
     return { signedPrekeySecret: signed.secret, pqPrekeySeed: pq.secret, oneTimePrekeySecret: oneTime.secret }
+  }
+
+  /**
+   * Our own bundle, as we hand it out ourselves (own-bundle.ts): our newest
+   * signed and last-resort keys, no one-time key (those are the relays').
+   * Read without waiting for a relay's sync; made (through it) only when we
+   * have none yet.
+   */
+  async ownBundle (): Promise<FetchedBundle> {
+    const live = (await allPrekeys(this.#components.db)).filter(k => k.dropAt === undefined).sort((a, b) => b.createdAt - a.createdAt)
+    let signed = live.find(k => k.kind === PREKEY_SIGNED_EC)
+    let lastResort = live.find(k => k.kind === PREKEY_PQ_LAST_RESORT)
+    if (signed === undefined || lastResort === undefined) ({ signed, lastResort } = await this.#exclusive(async () => this.#current()))
+    return { signed: record(signed), pq: record(lastResort) }
   }
 
   /** The one-time keys an init used, to delete in the transaction that keeps its first message: they open nothing more. */

@@ -3,11 +3,13 @@
  * relay (a full multiaddr ending in /p2p/<relay>). Our own keys go only over
  * a connection the relay keeper holds open (never dialled here: a relay the
  * user just disabled must stay hung up); a bundle of someone else's is
- * fetched from its relays, dialled when need be, within the signal.
+ * fetched from its relays, dialled when need be, within the signal, or from
+ * the peer itself over a connection already open.
  */
-import { clearPrekeys, fetchBundle, prekeyStatus, publishPrekeys } from '@parley/protocol/prekeys/client'
+import { clearPrekeys, fetchBundle, fetchOwnBundle, prekeyStatus, publishPrekeys } from '@parley/protocol/prekeys/client'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { bestConnection } from '../kernel/connections.ts'
 import type { FetchedBundle, PrekeyDirectory, PrekeyStatus, PrekeyUpload } from './directory.ts'
 import type { Connection, Libp2p } from '@libp2p/interface'
 
@@ -53,5 +55,11 @@ export class RelayPrekeyDirectory implements PrekeyDirectory {
 
   async fetch (relay: string, owner: Uint8Array, signal: AbortSignal): Promise<FetchedBundle> {
     return fetchBundle(await this.#connect(relay, signal), owner, { signal })
+  }
+
+  async fromOwner (owner: string, signal: AbortSignal): Promise<FetchedBundle | undefined> {
+    const peer = peerIdFromString(owner)
+    const connection = bestConnection(this.#components.libp2p, peer)
+    return connection === undefined ? undefined : fetchOwnBundle(connection, peer, { signal })
   }
 }

@@ -1,7 +1,8 @@
 /**
  * mailboxSeal's one choice for a peer we never had a session with: a box
- * (its bundle fetched), the static seal (its relays hold no prekeys of its: an
- * older app), or waiting (a relay that may hold them could not be asked).
+ * (its bundle fetched, from a relay or, when we are connected to it, from the
+ * peer itself), the static seal (its relays hold no prekeys of its: an older
+ * app), or waiting (a relay that may hold them could not be asked).
  * A passing failure must never send an item without forward secrecy.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -39,7 +40,10 @@ const ANSWER: Record<Answer, () => Promise<FetchedBundle>> = {
 
 interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed: FetchedBundle[] }
 
-async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, signal?: AbortSignal } = {}): Promise<Run> {
+/** The peer itself, when we are connected to it: it answers a FETCH of its own bundle as a relay would. */
+type OwnerAnswer = Answer | 'not-connected'
+
+async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, signal?: AbortSignal, owner?: OwnerAnswer } = {}): Promise<Run> {
   const asked: string[] = []
   const sealed: FetchedBundle[] = []
   const contactRelays = init.contact ?? THEIRS
@@ -54,6 +58,12 @@ async function run (answers: Record<string, Answer>, init: { contact?: string[],
       fetch: async (relay: string) => {
         asked.push(relay)
         return ANSWER[answers[relay] ?? 'unreachable']()
+      },
+      fromOwner: async (owner: string) => {
+        const answer = init.owner ?? 'not-connected'
+        if (answer === 'not-connected') return undefined
+        asked.push(`owner ${owner}`)
+        return ANSWER[answer]()
       }
     },
     sessions: {
@@ -118,17 +128,41 @@ describe('mailboxSeal, for a peer we never had a session with', () => {
     expect(result).toEqual(new Error('stopping'))
   })
 
-  it('every mix of answers: a box when a relay had a bundle; the static seal only when every relay of its said it holds none; else the item waits', async () => {
+  it('connected to the peer, whose relays hand out no bundle (down, shutting down, holding none): its own, from it, starts the session', async () => {
+    for (const failing of ['unreachable', 'not-found', 'rate-limited'] as const) {
+      const { result, asked, sealed } = await run({ [THEIRS[0]!]: failing, [THEIRS[1]!]: 'unreachable', [OURS[0]!]: 'timeout' }, { owner: 'bundle' })
+      expect(result).toBe(BOX)
+      expect(asked).toEqual([...THEIRS, ...OURS, `owner ${PEER.toString()}`])
+      expect(sealed).toEqual([BUNDLE])
+    }
+  })
+
+  it('a relay\'s bundle (with one-time keys) comes first: the peer itself is not asked', async () => {
+    const { result, asked } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'bundle' }, { owner: 'bundle' })
+    expect(result).toBe(BOX)
+    expect(asked).toEqual(THEIRS)
+  })
+
+  it('every mix of answers, the peer\'s own too: a box when one had a bundle; the static seal only when every relay of its, and the peer if connected, said it holds none; else the item waits', async () => {
     const relays = [...THEIRS, ...OURS]
     const mixes = relays.reduce<Answer[][]>((so) => so.flatMap(mix => ANSWERS.map(a => [...mix, a])), [[]])
     expect(mixes).toHaveLength(ANSWERS.length ** relays.length)
+    const owners: readonly OwnerAnswer[] = ['not-connected', ...ANSWERS]
     const outcome = ({ result, sealed }: Run): string =>
       result === BOX && sealed.length === 1 ? 'box' : result === undefined && sealed.length === 0 ? 'static seal' : result instanceof BundleUnavailableError && sealed.length === 0 ? 'waits' : `${String(result)}, ${sealed.length} sealed`
-    const expected = (answers: Answer[]): string =>
-      answers.includes('bundle') ? 'box' : answers.slice(0, THEIRS.length).every(a => SAYS_NONE.has(a)) ? 'static seal' : 'waits'
+    const expected = (answers: Answer[], owner: OwnerAnswer): string =>
+      answers.includes('bundle') || owner === 'bundle'
+        ? 'box'
+        : answers.slice(0, THEIRS.length).every(a => SAYS_NONE.has(a)) && (owner === 'not-connected' || SAYS_NONE.has(owner)) ? 'static seal' : 'waits'
     const got: string[] = []
-    for (const answers of mixes) got.push(`${answers.join()}: ${outcome(await run(Object.fromEntries(relays.map((r, i) => [r, answers[i]!]))))}`)
-    expect(got).toEqual(mixes.map(answers => `${answers.join()}: ${expected(answers)}`))
+    const want: string[] = []
+    for (const owner of owners) {
+      for (const answers of mixes) {
+        got.push(`${answers.join()}, ${owner}: ${outcome(await run(Object.fromEntries(relays.map((r, i) => [r, answers[i]!])), { owner }))}`)
+        want.push(`${answers.join()}, ${owner}: ${expected(answers, owner)}`)
+      }
+    }
+    expect(got).toEqual(want)
   })
 })
 
