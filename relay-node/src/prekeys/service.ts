@@ -17,7 +17,7 @@
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import {
-  MAX_REQUEST_BYTES, PREKEYS_PROTOCOL, PrekeysFrameError, PrekeysRefusedError, decodeRequest, encodeError, encodeReply
+  MAX_REQUEST_BYTES, PREKEYS_PROTOCOL, PREKEYS_SERVER_FRAMES, PrekeysRefusedError
 } from '@parley/protocol/prekeys/codec'
 import { oneRequestHandler } from '@parley/protocol/one-request/server'
 import { RateLimiter } from '@parley/protocol/rate-limit'
@@ -171,12 +171,7 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
     maxRequestBytes: MAX_REQUEST_BYTES,
     maxPrefixBytes: MAX_PREFIX_BYTES,
     ratePerMinute: PREKEYS_RATE_PER_PEER,
-    decode: decodeRequest,
-    encodeReply,
-    encodeError,
-    malformed: (err) => err instanceof PrekeysFrameError ? 'bad-request' : undefined,
-    oversizeCode: 'bad-request',
-    refusal: (err) => err instanceof PrekeysRefusedError ? { code: err.code, reason: err.reason } : undefined,
+    ...PREKEYS_SERVER_FRAMES,
     answer: async (request, connection) => answer(request, connection.remotePeer),
     draining: init.draining,
     refused: (code) => { init.metrics.refused(code) },

@@ -328,4 +328,3 @@ export const PREKEYS_SERVER_FRAMES: Pick<OneRequestProtocol<PrekeysRequest, Prek
   oversizeCode: 'bad-request',
   refusal: (err) => err instanceof PrekeysRefusedError ? { code: err.code, reason: err.reason } : undefined
 }
-

@@ -1,8 +1,9 @@
 /**
  * Where our prekeys are published and others' fetched: `/parley/prekeys/1.0.0`
- * on relays, and a connected peer's own bundle from that peer (docs/protocols.md). The keeper and the sessions speak to this
- * interface; `RelayPrekeyDirectory` is the one over libp2p, unit tests pass
- * one in memory.
+ * on relays, and a connected peer's own bundle from that peer
+ * (docs/protocols.md). The keeper and the sessions speak to this interface;
+ * `RelayPrekeyDirectory` is the one over libp2p, unit tests pass one in
+ * memory.
  */
 import type { FetchedBundle, PrekeyStatus, PrekeyUpload } from '@parley/protocol/prekeys/codec'
 
