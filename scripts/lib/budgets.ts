@@ -174,12 +174,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * path for Noise's decoder (@parley/protocol/length-prefix), to 351.4; our
  * own bundle handed to a connected peer when no relay hands out one
  * (sessions/own-bundle.ts: the prekeys protocol's server side, its request
- * decoder and reply encoder, the one-request server), to 352.9 (353.0: the
- * same source measured 352.88 and 352.91 in two builds).
+ * decoder and reply encoder, the one-request server; reading only the two
+ * kinds of keys it hands out, not every one-time key), to 353.0 (353.1: the
+ * same source varies by about 30 bytes between builds).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 181.4,
-  worker: 353.0,
+  worker: 353.1,
   pump: 4.6,
   lazy: 428.7
 }

@@ -5,8 +5,8 @@
  * one-time ones it does not hold, FETCH hands out a PQ one-time key (else the
  * last-resort one) and an EC one-time key if any, once each, CLEAR drops
  * everything. It checks every published record's signature as a relay does,
- * and counts the requests each relay got; a peer in `owners` answers the
- * FETCH of its own bundle (`op` 'own', `relay` its PeerID).
+ * and counts the requests each relay got. No peer is connected in memory:
+ * none hands out its own bundle.
  */
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
@@ -18,7 +18,7 @@ interface Held { signed?: PrekeyRecord, lastResort?: PrekeyRecord, pq: PrekeyRec
 
 const hex = (bytes: Uint8Array): string => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
 
-type Op = 'status' | 'publish' | 'clear' | 'fetch' | 'own'
+type Op = 'status' | 'publish' | 'clear' | 'fetch'
 
 /** What the relays hold, shared by every user's directory (`as`). */
 export class MemoryPrekeyRelays {
@@ -27,8 +27,6 @@ export class MemoryPrekeyRelays {
   readonly requests: Array<{ relay: string, op: Op }> = []
   /** relays that fail every request (down) */
   readonly down = new Set<string>()
-  /** peers everyone is connected to, by PeerID, each answering a FETCH of its own bundle (own-bundle.ts) */
-  readonly owners = new Map<string, () => Promise<FetchedBundle>>()
 
   /** The directory of one user, its identity as the relays learn it from the connection. */
   as (owner: { publicKey: Uint8Array, multihash: Uint8Array }): MemoryPrekeyDirectory {
@@ -94,12 +92,9 @@ export class MemoryPrekeyDirectory implements PrekeyDirectory {
     return ecOneTime === undefined ? { signed: held.signed, pq } : { signed: held.signed, pq, ecOneTime }
   }
 
-  async fromOwner (owner: string, signal: AbortSignal): Promise<FetchedBundle | undefined> {
+  async fromOwner (_owner: string, signal: AbortSignal): Promise<FetchedBundle | undefined> {
     signal.throwIfAborted()
-    const answer = this.relays.owners.get(owner)
-    if (answer === undefined) return undefined
-    this.relays.requests.push({ relay: owner, op: 'own' })
-    return answer()
+    return undefined
   }
 
   /** What `relay` holds of `owner` now. */

@@ -58,6 +58,11 @@ export async function prekeySecret (db: ParleyDb, kind: PrekeyRow['kind'], id: n
   return db.prekeys.get([kind, id])
 }
 
+/** Our prekeys of one kind (an index range: the others are not read). */
+export async function prekeysOfKind (db: ParleyDb, kind: PrekeyRow['kind']): Promise<PrekeyRow[]> {
+  return db.prekeys.where('[kind+id]').between([kind, Dexie.minKey], [kind, Dexie.maxKey]).toArray()
+}
+
 /** All our prekeys (at most a few hundred: the keeper bounds them). */
 export async function allPrekeys (db: ParleyDb): Promise<PrekeyRow[]> {
   return db.prekeys.toArray()

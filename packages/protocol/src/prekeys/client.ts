@@ -67,8 +67,12 @@ export async function prekeyStatus (connection: Dialable, options: AbortOptions 
  * `owner`, `rate-limited`, …
  */
 export async function fetchBundle (connection: Dialable, owner: PeerId | Uint8Array, options: AbortOptions = {}): Promise<FetchedBundle> {
+  return fetchWith(PREKEYS_CLIENT, connection, owner, options)
+}
+
+async function fetchWith (client: OneRequestClient<PrekeysRequest, PrekeysReply>, connection: Dialable, owner: PeerId | Uint8Array, options: AbortOptions): Promise<FetchedBundle> {
   const multihash = owner instanceof Uint8Array ? owner : owner.toMultihash().bytes
-  return (await request(connection, { op: 'fetch', owner: multihash }, options)).bundle
+  return (await request(connection, { op: 'fetch', owner: multihash }, options, client)).bundle
 }
 
 /**
@@ -81,8 +85,7 @@ export async function fetchBundle (connection: Dialable, owner: PeerId | Uint8Ar
  * app that does not serve its bundle: UnsupportedProtocolError)
  */
 export async function fetchOwnBundle (connection: Dialable, owner: PeerId | Uint8Array, options: AbortOptions = {}): Promise<FetchedBundle> {
-  const multihash = owner instanceof Uint8Array ? owner : owner.toMultihash().bytes
-  return (await request(connection, { op: 'fetch', owner: multihash }, options, OWNER_CLIENT)).bundle
+  return fetchWith(OWNER_CLIENT, connection, owner, options)
 }
 
 /** Drops every prekey record the relay holds for us (after a restore, before publishing anew). */

@@ -20,7 +20,7 @@ import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_S
 import { PrekeyError } from '@parley/protocol/session/errors'
 import { freshPrekeyId, makePrekey } from '@parley/protocol/session/keys'
 import { decodeRecord, encodeRecord } from '@parley/protocol/session/records'
-import { allPrekeys, dropRetiredPrekeys } from '../../db/sessions.ts'
+import { allPrekeys, dropRetiredPrekeys, prekeysOfKind } from '../../db/sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { PrekeyRow } from '../../db/session-types.ts'
 import type { FetchedBundle, PrekeyDirectory, PrekeyStatus } from './directory.ts'
@@ -216,9 +216,9 @@ export class PrekeyKeeper implements Startable {
    * have none yet.
    */
   async ownBundle (): Promise<FetchedBundle> {
-    const live = (await allPrekeys(this.#components.db)).filter(k => k.dropAt === undefined).sort((a, b) => b.createdAt - a.createdAt)
-    let signed = live.find(k => k.kind === PREKEY_SIGNED_EC)
-    let lastResort = live.find(k => k.kind === PREKEY_PQ_LAST_RESORT)
+    const newest = async (kind: PrekeyKind): Promise<PrekeyRow | undefined> => liveNewestFirst(await prekeysOfKind(this.#components.db, kind), kind)[0]
+    let signed = await newest(PREKEY_SIGNED_EC)
+    let lastResort = await newest(PREKEY_PQ_LAST_RESORT)
     if (signed === undefined || lastResort === undefined) ({ signed, lastResort } = await this.#exclusive(async () => this.#current()))
     return { signed: record(signed), pq: record(lastResort) }
   }
@@ -278,8 +278,7 @@ export class PrekeyKeeper implements Startable {
     await dropRetiredPrekeys(db, now)
     const rows = await allPrekeys(db)
     const pick = async (kind: PrekeyKind): Promise<PrekeyRow> => {
-      const live = rows.filter(k => k.kind === kind && k.dropAt === undefined).sort((a, b) => b.createdAt - a.createdAt)
-      const [newest, ...older] = live
+      const [newest, ...older] = liveNewestFirst(rows, kind)
       const retire = older.map(k => ({ ...k, dropAt: now + RETIRED_KEEP_MS }))
       if (newest !== undefined && now - newest.createdAt < ROTATE_MS) {
         if (retire.length > 0) await db.prekeys.bulkPut(retire)
@@ -320,6 +319,11 @@ export class PrekeyKeeper implements Startable {
     const over = [PREKEY_PQ_ONE_TIME, PREKEY_EC_ONE_TIME].flatMap(kind => mine.filter(k => k.kind === kind).slice(MAX_ONE_TIME_HELD))
     if (over.length > 0) await db.prekeys.bulkDelete(over.map((k): [number, number] => [k.kind, k.id]))
   }
+}
+
+/** Our keys of `kind` not retired, the newest first. */
+function liveNewestFirst (rows: readonly PrekeyRow[], kind: PrekeyKind): PrekeyRow[] {
+  return rows.filter(k => k.kind === kind && k.dropAt === undefined).sort((a, b) => b.createdAt - a.createdAt)
 }
 
 function record (row: PrekeyRow): PrekeyRecord {
