@@ -176,11 +176,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * (sessions/own-bundle.ts: the prekeys protocol's server side, its request
  * decoder and reply encoder, the one-request server; reading only the two
  * kinds of keys it hands out, not every one-time key), to 353.0 (353.1: the
- * same source varies by about 30 bytes between builds).
+ * same source varies by about 30 bytes between builds); a bundle's sources
+ * asked staggered, so that a silent relay costs 2 s and not its timeout
+ * (scheduling/staggered.ts), to 353.14 (353.3).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 181.4,
-  worker: 353.1,
+  worker: 353.3,
   pump: 4.6,
   lazy: 428.7
 }

@@ -5,6 +5,7 @@
  * bytes.
  */
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
+import { firstStaggered } from '@parley/protocol/scheduling/staggered'
 import { mailboxRelaysOf } from '../messaging/courier.ts'
 import { PREKEY_REQUEST_TIMEOUT_MS } from './prekey-keeper.ts'
 import type { ContactBook } from '../contacts/book.ts'
@@ -43,11 +44,21 @@ function holdsNone (err: unknown): boolean {
 }
 
 /**
- * A bundle of `peer`'s prekeys, the first that answers of: `named` (the
+ * A source of a bundle that has not answered within this long gets the next
+ * one asked beside it: a relay that is down without refusing (its host gone,
+ * its packets dropped) must not hold up the others for its whole timeout.
+ */
+export const BUNDLE_STAGGER_MS = 2000
+
+/**
+ * A bundle of `peer`'s prekeys, the first handed out by: `named` (the
  * mailbox relays it named, as a group member does), the relays of its contact
  * row's addresses, ours; then `peer` itself when a connection to it is open
  * (its own bundle, without one-time keys: for when its relays are down,
  * shutting down or hold none of its prekeys while we are connected to it).
+ * They are asked in that order, each when the one before failed or after
+ * BUNDLE_STAGGER_MS without an answer (then both are waited for:
+ * `firstStaggered`); the first bundle ends the others' requests.
  *
  * @throws BundleUnavailableError when none does (the last one's error its cause)
  */
@@ -60,23 +71,23 @@ export async function fetchBundle (components: BundleComponents, peer: SessionPe
   const telling = theirs.size > 0 ? theirs : new Set(relays)
   let failure: unknown
   let mayHold = false
-  const ask = async (fetch: (signal: AbortSignal) => Promise<FetchedBundle | undefined>, tells: boolean): Promise<FetchedBundle | undefined> => {
-    const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ...(options.signal === undefined ? [] : [options.signal])])
+  const ask = (fetch: (signal: AbortSignal) => Promise<FetchedBundle | undefined>, tells: boolean) => async (ended: AbortSignal): Promise<FetchedBundle | undefined> => {
+    const signal = AbortSignal.any([AbortSignal.timeout(PREKEY_REQUEST_TIMEOUT_MS), ended, ...(options.signal === undefined ? [] : [options.signal])])
     try {
       return await fetch(signal)
     } catch (err) {
       options.signal?.throwIfAborted()
+      if (ended.aborted) return undefined
       failure = err
       if (tells && !holdsNone(err)) mayHold = true
       return undefined
     }
   }
-  for (const relay of relays) {
-    const bundle = await ask(async signal => prekeyDirectory.fetch(relay, peer.multihash, signal), telling.has(relay))
-    if (bundle !== undefined) return bundle
-  }
-  const own = await ask(async signal => prekeyDirectory.fromOwner(peer.peer, signal), true)
-  if (own !== undefined) return own
+  const bundle = await firstStaggered([
+    ...relays.map(relay => ask(async signal => prekeyDirectory.fetch(relay, peer.multihash, signal), telling.has(relay))),
+    ask(async signal => prekeyDirectory.fromOwner(peer.peer, signal), true)
+  ], BUNDLE_STAGGER_MS)
+  if (bundle !== undefined) return bundle
   const message = relays.length === 0 ? `no relay to fetch the prekeys of ${peer.peer} from` : `no bundle of ${peer.peer} from ${relays.length} relay(s)`
   throw new BundleUnavailableError(message, relays.length > 0 && !mayHold, { cause: failure })
 }

@@ -8,9 +8,9 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { UnsupportedProtocolError } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
-import { BundleUnavailableError, mailboxSeal } from '../../../../src/lib/node/sessions/bundles.ts'
+import { BUNDLE_STAGGER_MS, BundleUnavailableError, mailboxSeal } from '../../../../src/lib/node/sessions/bundles.ts'
 import { sessionPeerOf } from '../../../../src/lib/node/sessions/chat-boxes.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import type { FetchedBundle } from '../../../../src/lib/node/sessions/directory.ts'
@@ -23,19 +23,22 @@ const OURS = [relay(3)]
 const BOX = new Uint8Array([2, 1, 2, 3])
 const BUNDLE = { signed: { id: 7 } } as unknown as FetchedBundle
 
-/** What a relay answers a FETCH. */
-type Answer = 'bundle' | 'not-found' | 'old-relay' | 'unreachable' | 'rate-limited' | 'timeout'
+/** What a relay answers a FETCH ('silent': nothing until its request is ended, or `late` if the run is given one). */
+type Answer = 'bundle' | 'not-found' | 'old-relay' | 'unreachable' | 'rate-limited' | 'timeout' | 'silent'
 const ANSWERS: readonly Answer[] = ['bundle', 'not-found', 'old-relay', 'unreachable', 'rate-limited', 'timeout']
 const SAYS_NONE: ReadonlySet<Answer> = new Set(['not-found', 'old-relay'])
 
 /** Each answer as the relay directory gives it. */
-const ANSWER: Record<Answer, () => Promise<FetchedBundle>> = {
+const ANSWER: Record<Answer, (signal: AbortSignal) => Promise<FetchedBundle>> = {
   bundle: async () => BUNDLE,
   'not-found': async () => { throw new PrekeysRefusedError('not-found', '') },
   'old-relay': async () => { throw new UnsupportedProtocolError('Protocol selection failed - could not negotiate /parley/prekeys/1.0.0') },
   unreachable: async () => { throw new Error('the dial failed') },
   'rate-limited': async () => { throw new PrekeysRefusedError('rate-limited', '') },
-  timeout: async () => { throw new DOMException('the operation timed out', 'TimeoutError') }
+  timeout: async () => { throw new DOMException('the operation timed out', 'TimeoutError') },
+  silent: async (signal) => new Promise((_resolve, reject) => {
+    signal.addEventListener('abort', () => { reject(signal.reason) }, { once: true })
+  })
 }
 
 interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed: FetchedBundle[] }
@@ -43,8 +46,8 @@ interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed:
 /** The peer itself, when we are connected to it: it answers a FETCH of its own bundle as a relay would. */
 type OwnerAnswer = Answer | 'not-connected'
 
-async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, signal?: AbortSignal, owner?: OwnerAnswer } = {}): Promise<Run> {
-  const asked: string[] = []
+async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, signal?: AbortSignal, owner?: OwnerAnswer, asked?: string[], ended?: string[], late?: Promise<FetchedBundle> } = {}): Promise<Run> {
+  const asked: string[] = init.asked ?? []
   const sealed: FetchedBundle[] = []
   const contactRelays = init.contact ?? THEIRS
   const components: Parameters<typeof mailboxSeal>[0] = {
@@ -55,15 +58,17 @@ async function run (answers: Record<string, Answer>, init: { contact?: string[],
     },
     relayList: { active: () => init.ours ?? OURS },
     prekeyDirectory: {
-      fetch: async (relay: string) => {
+      fetch: async (relay: string, _owner, signal: AbortSignal) => {
         asked.push(relay)
-        return ANSWER[answers[relay] ?? 'unreachable']()
+        signal.addEventListener('abort', () => { init.ended?.push(relay) }, { once: true })
+        const answer = answers[relay] ?? 'unreachable'
+        return answer === 'silent' && init.late !== undefined ? init.late : ANSWER[answer](signal)
       },
-      fromOwner: async (owner: string) => {
+      fromOwner: async (owner: string, signal: AbortSignal) => {
         const answer = init.owner ?? 'not-connected'
         if (answer === 'not-connected') return undefined
         asked.push(`owner ${owner}`)
-        return ANSWER[answer]()
+        return ANSWER[answer](signal)
       }
     },
     sessions: {
@@ -141,6 +146,52 @@ describe('mailboxSeal, for a peer we never had a session with', () => {
     const { result, asked } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'bundle' }, { owner: 'bundle' })
     expect(result).toBe(BOX)
     expect(asked).toEqual(THEIRS)
+  })
+
+  describe('a relay that does not answer', () => {
+    afterEach(() => { vi.useRealTimers() })
+
+    it('holds up the next one BUNDLE_STAGGER_MS, not its whole timeout: the next one\'s bundle starts the session, and the silent one\'s request is ended', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const asked: string[] = []
+      const ended: string[] = []
+      const running = run({ [THEIRS[0]!]: 'silent', [THEIRS[1]!]: 'bundle' }, { asked, ended, owner: 'bundle' })
+      await vi.advanceTimersByTimeAsync(BUNDLE_STAGGER_MS - 1)
+      expect(asked).toEqual([THEIRS[0]])
+      await vi.advanceTimersByTimeAsync(1)
+      const { result, sealed } = await running
+      expect(result).toBe(BOX)
+      expect(sealed).toEqual([BUNDLE])
+      expect(asked).toEqual(THEIRS)
+      expect(ended).toEqual([THEIRS[0], THEIRS[1]])
+    })
+
+    it('one after another, then the peer itself: its own bundle, once every relay had BUNDLE_STAGGER_MS; one that fails meanwhile starts the next at once', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const asked: string[] = []
+      const running = run({ [THEIRS[0]!]: 'silent', [THEIRS[1]!]: 'unreachable', [OURS[0]!]: 'silent' }, { asked, owner: 'bundle' })
+      await vi.advanceTimersByTimeAsync(BUNDLE_STAGGER_MS)
+      expect(asked).toEqual([...THEIRS, ...OURS])
+      await vi.advanceTimersByTimeAsync(BUNDLE_STAGGER_MS)
+      const { result, sealed } = await running
+      expect(result).toBe(BOX)
+      expect(sealed).toEqual([BUNDLE])
+      expect(asked).toEqual([...THEIRS, ...OURS, `owner ${PEER.toString()}`])
+    })
+
+    it('is waited for when the others fail: its late bundle still starts the session', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      let answer: ((bundle: FetchedBundle) => void) | undefined
+      const late = new Promise<FetchedBundle>((resolve) => { answer = resolve })
+      const asked: string[] = []
+      const running = run({ [THEIRS[0]!]: 'silent', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { asked, late })
+      await vi.advanceTimersByTimeAsync(3 * BUNDLE_STAGGER_MS)
+      expect(asked).toEqual([...THEIRS, ...OURS])
+      answer?.(BUNDLE)
+      const { result, sealed } = await running
+      expect(result).toBe(BOX)
+      expect(sealed).toEqual([BUNDLE])
+    })
   })
 
   it('every mix of answers, the peer\'s own too: a box when one had a bundle; the static seal only when every relay of its, and the peer if connected, said it holds none; else the item waits', async () => {
