@@ -217,8 +217,7 @@ export class PrekeyKeeper implements Startable {
    */
   async ownBundle (): Promise<FetchedBundle> {
     const newest = async (kind: PrekeyKind): Promise<PrekeyRow | undefined> => liveNewestFirst(await prekeysOfKind(this.#components.db, kind), kind)[0]
-    let signed = await newest(PREKEY_SIGNED_EC)
-    let lastResort = await newest(PREKEY_PQ_LAST_RESORT)
+    let [signed, lastResort] = await Promise.all([newest(PREKEY_SIGNED_EC), newest(PREKEY_PQ_LAST_RESORT)])
     if (signed === undefined || lastResort === undefined) ({ signed, lastResort } = await this.#exclusive(async () => this.#current()))
     return { signed: record(signed), pq: record(lastResort) }
   }
