@@ -57,7 +57,8 @@ export interface ClientActivity {
 }
 
 export type FromClientHost =
-  | { id: number, type: 'started', started: number, failed: string[] }
+  /** `later`: of `started`, the clients that started only when tried again after the others; `failed`: why each of the rest did not */
+  | { id: number, type: 'started', started: number, later: number, failed: string[] }
   /** and the resident memory and CPU time (user + system, µs) of this whole process, and what its clients did */
   | { id: number, type: 'status', clients: ClientStatus[], rssBytes: number, cpuMicros: number, activity: ClientActivity }
   | DiagnosticsReply
@@ -117,6 +118,13 @@ function storedRelays (publisher: RecordPublisher): string | undefined {
 
 /** Tries to start a client this many times (each through another random relay) before counting it failed. */
 const START_TRIES = 3
+/**
+ * Clients that failed START_TRIES times are tried again once the others have
+ * started, in up to this many more passes: a browser whose relays did not
+ * answer redials them with back-off (RelayKeeper), and by then the rush of
+ * the start, which made their handshakes time out, is over.
+ */
+const LATER_PASSES = 2
 
 async function startClient (relays: string[]): Promise<void> {
   const privateKey = await generateKeyPair('Ed25519')
@@ -152,21 +160,27 @@ async function stopClient (client: Client): Promise<void> {
 async function handle (message: ToClientHost): Promise<FromClientHost> {
   switch (message.type) {
     case 'start': {
-      const failed: string[] = []
+      let failed: string[] = []
       let started = 0
-      let next = 0
-      await Promise.all(Array.from({ length: Math.min(message.concurrency, message.count) }, async () => {
-        for (let i = next++; i < message.count; i = next++) {
-          try {
-            await startClient(message.relays)
-            started++
-            if (started % 50 === 0) process.stderr.write(`federation: ${started} clients started in a client process\n`)
-          } catch (err) {
-            failed.push(firstLine(err))
+      let later = 0
+      for (let pass = 0, count = message.count; pass <= LATER_PASSES && count > 0; pass++, count = failed.length) {
+        const failedNow: string[] = []
+        let next = 0
+        await Promise.all(Array.from({ length: Math.min(message.concurrency, count) }, async () => {
+          for (let i = next++; i < count; i = next++) {
+            try {
+              await startClient(message.relays)
+              started++
+              if (pass > 0) later++
+              if (started % 50 === 0) process.stderr.write(`federation: ${started} clients started in a client process\n`)
+            } catch (err) {
+              failedNow.push(firstLine(err))
+            }
           }
-        }
-      }))
-      return { id: message.id, type: 'started', started, failed }
+        }))
+        failed = failedNow
+      }
+      return { id: message.id, type: 'started', started, later, failed }
     }
     case 'status':
       return {
