@@ -21,6 +21,7 @@ import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts
 import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
 import { diagnostics, processCpuMicros } from './federation-host.ts'
 import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
+import { firstLine, pick, pool } from './federation.ts'
 import type { FederationPeer } from './federation-peers.ts'
 import type { DiagnosticsReply, DiagnosticsRequest } from './federation-host.ts'
 
@@ -101,14 +102,6 @@ function send (message: FromClientHost, then?: () => void): void {
   process.send(message, undefined, {}, () => { then?.() })
 }
 
-function pick<T> (items: readonly T[]): T {
-  const item = items[Math.floor(Math.random() * items.length)]
-  if (item === undefined) throw new Error('nothing to pick from')
-  return item
-}
-
-const firstLine = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).split('\n')[0]?.slice(0, 200) ?? ''
-
 /** The relays (sorted, separated by spaces) that the last record a relay stored names. */
 function storedRelays (publisher: RecordPublisher): string | undefined {
   const addresses = publisher.lastStored?.addresses
@@ -165,19 +158,16 @@ async function handle (message: ToClientHost): Promise<FromClientHost> {
       let later = 0
       for (let pass = 0, count = message.count; pass <= LATER_PASSES && count > 0; pass++, count = failed.length) {
         const failedNow: string[] = []
-        let next = 0
-        await Promise.all(Array.from({ length: Math.min(message.concurrency, count) }, async () => {
-          for (let i = next++; i < count; i = next++) {
-            try {
-              await startClient(message.relays)
-              started++
-              if (pass > 0) later++
-              if (started % 50 === 0) process.stderr.write(`federation: ${started} clients started in a client process\n`)
-            } catch (err) {
-              failedNow.push(firstLine(err))
-            }
+        await pool(count, message.concurrency, async () => {
+          try {
+            await startClient(message.relays)
+            started++
+            if (pass > 0) later++
+            if (started % 50 === 0) process.stderr.write(`federation: ${started} clients started in a client process\n`)
+          } catch (err) {
+            failedNow.push(firstLine(err))
           }
-        }))
+        })
         failed = failedNow
       }
       return { id: message.id, type: 'started', started, later, failed }

@@ -39,8 +39,8 @@
  * a browser's relay keeper would redial (dht-clients.ts, LATER_PASSES).
  * At 605318d (5 rounds, each renewal a DHT lookup): 299 of 300 found and
  * dialled, p50 407 ms, p99 2.6 s; at rest the clients took 0.55 cores (1,142
- * dials a minute). At 3ce137a (3 rounds, renewals straight to the relays that hold the record):
- * 0.32 cores, 739 dials a minute; 176 of 180, 4 "nothing found". At 23c91b7
+ * dials a minute). At 3ce137a (3 rounds, renewals straight to the relays
+ * that hold the record): 0.32 cores, 739 dials a minute; 176 of 180, 4 "nothing found". At 23c91b7
  * (756 started): 172 of 180; 2 of its 3 misses, records at one relay far
  * from the key. At d5ac056 (such a publication made again; 628 started, the
  * clients' loops p99 2 s late at rest): 168 of 180, 2 misses, 10 timeouts.

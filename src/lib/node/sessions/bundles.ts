@@ -77,7 +77,6 @@ export async function fetchBundle (components: BundleComponents, peer: SessionPe
       return await fetch(signal)
     } catch (err) {
       options.signal?.throwIfAborted()
-      if (ended.aborted) return undefined
       failure = err
       if (tells && !holdsNone(err)) mayHold = true
       return undefined
