@@ -178,11 +178,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * kinds of keys it hands out, not every one-time key), to 353.0 (353.1: the
  * same source varies by about 30 bytes between builds); a bundle's sources
  * asked staggered, so that a silent relay costs 2 s and not its timeout
- * (scheduling/staggered.ts), to 353.14 (353.3).
+ * (scheduling/staggered.ts), to 353.14 (353.3); a step's sending half with
+ * its two X25519 operations in WebCrypto (web-x25519.ts, `webStepAhead`),
+ * to about 353.35 (353.4).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 181.4,
-  worker: 353.3,
+  worker: 353.4,
   pump: 4.6,
   lazy: 428.7
 }

@@ -25,6 +25,13 @@ export interface SkippedKey { dh: Uint8Array, n: number, messageKey: Uint8Array,
  */
 export interface PendingStep { theirDh: Uint8Array, kemRandom: Uint8Array, dhSecret: Uint8Array, kemSeed: Uint8Array }
 
+/**
+ * The X25519 half of a pending step's sending half, computed ahead (in
+ * WebCrypto, web-x25519.ts): our new ratchet key's public half and its DH with
+ * the peer's key. Used only by the step whose secret and peer key it names.
+ */
+export interface StepAhead { dhSecret: Uint8Array, theirDh: Uint8Array, dhPublic: Uint8Array, dh: Uint8Array }
+
 /** One side of a session. Plain data (Uint8Arrays and numbers), so it stores and clones as it is. */
 export interface RatchetState {
   /** the session's associated data (PQXDH's AD), bound into every message */

@@ -35,9 +35,9 @@ import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
 import { kemKeys, kemPublicKeyValid, kemSecretKey } from './kem-keys.ts'
 import { cloneState, concat, equal } from './ratchet-state.ts'
 import type { Header } from './box.ts'
-import type { Encrypted, Decrypted, KemKeyPair, Random, RatchetMessage, RatchetState, ReceivingChain } from './ratchet-state.ts'
+import type { Encrypted, Decrypted, KemKeyPair, Random, RatchetMessage, RatchetState, ReceivingChain, StepAhead } from './ratchet-state.ts'
 
-export type { Decrypted, Encrypted, KemKeyPair, PendingStep, Random, RatchetMessage, RatchetState, ReceivingChain, SkippedKey } from './ratchet-state.ts'
+export type { Decrypted, Encrypted, KemKeyPair, PendingStep, Random, RatchetMessage, RatchetState, ReceivingChain, SkippedKey, StepAhead } from './ratchet-state.ts'
 export { cloneState } from './ratchet-state.ts'
 
 function newKem (random: Random): KemKeyPair {
@@ -110,6 +110,8 @@ export interface EncryptOptions {
    * @default true
    */
   kem?: boolean
+  /** the X25519 half of a pending step's sending half, computed ahead (`StepAhead`) */
+  step?: StepAhead | undefined
 }
 
 /**
@@ -121,7 +123,7 @@ export interface EncryptOptions {
 export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, itemId: Uint8Array, random: Random = randomBytes, options: EncryptOptions = {}): Encrypted {
   if (plaintext.byteLength > MAX_PLAINTEXT_BYTES) throw new SessionStateError(`a box carries at most ${MAX_PLAINTEXT_BYTES} bytes, not ${plaintext.byteLength}`)
   const next = cloneState(state)
-  completeStep(next)
+  completeStep(next, options.step)
   if (next.sendChainKey === null) throw new SessionStateError('this session cannot send before it has received a message')
   if (next.ourKem === null) throw new SessionStateError('this session has no KEM key to announce')
   if (next.sendN > MAX_COUNTER) throw new SessionStateError('this sending chain is used up; the session must be reset')
@@ -235,15 +237,20 @@ function dhRatchet (s: RatchetState, header: Header, random: Random, stepDh?: Ui
   return chain
 }
 
-/** Computes the sending half of a pending step (in `s`, a copy the caller owns): our new ratchet key, the root step, our new KEM key pair. */
-function completeStep (s: RatchetState): void {
+/**
+ * Computes the sending half of a pending step (in `s`, a copy the caller
+ * owns): our new ratchet key, the root step, our new KEM key pair. Its two
+ * X25519 operations come from `ahead` when that was computed for this step.
+ */
+function completeStep (s: RatchetState, ahead?: StepAhead): void {
   const pending = s.pending
   if (pending == null) return
+  const fits = ahead !== undefined && equal(ahead.dhSecret, pending.dhSecret) && equal(ahead.theirDh, pending.theirDh)
   s.dhSecret.fill(0)
   s.dhSecret = pending.dhSecret
-  s.dhPublic = x25519.getPublicKey(s.dhSecret)
+  s.dhPublic = fits ? ahead.dhPublic.slice() : x25519.getPublicKey(s.dhSecret)
   const encapsulated = mlKem768.encapsulate(s.theirKem ?? new Uint8Array(0), pending.kemRandom)
-  const sentDh = dh(s.dhSecret, pending.theirDh)
+  const sentDh = fits ? ahead.dh.slice() : dh(s.dhSecret, pending.theirDh)
   const sent = kdfRk(s.rootKey, sentDh, encapsulated.sharedSecret)
   sentDh.fill(0)
   encapsulated.sharedSecret.fill(0)
@@ -284,12 +291,13 @@ export function reserveSending (state: RatchetState, until: number): RatchetStat
 /**
  * The state with a pending step's sending half computed: what the next send
  * would do first, done ahead (in idle time) so that the send does not wait
- * for it. The given state is not changed.
+ * for it; its X25519 half from `ahead` when given for this step. The given
+ * state is not changed.
  */
-export function settleStep (state: RatchetState): RatchetState {
+export function settleStep (state: RatchetState, ahead?: StepAhead): RatchetState {
   if (state.pending == null) return state
   const next = cloneState(state)
-  completeStep(next)
+  completeStep(next, ahead)
   return next
 }
 

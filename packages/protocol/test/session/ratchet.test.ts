@@ -18,7 +18,7 @@ import { MAX_SKIP, MAX_SKIPPED_KEYS, SKIPPED_KEY_TTL_MS } from '../../src/sessio
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from '../../src/session/errors.ts'
 import { initiate, respond } from '../../src/session/pqxdh.ts'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '../../src/session/ratchet.ts'
-import { webX25519 } from '../../src/session/web-x25519.ts'
+import { webStepAhead, webX25519 } from '../../src/session/web-x25519.ts'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { NOW, itemId, pair, person, seededRandom, sendMany, stateBytes, text } from './helpers.ts'
 import type { RatchetMessage, RatchetState } from '../../src/session/ratchet.ts'
@@ -294,6 +294,30 @@ describe('the hybrid double ratchet', () => {
     expect(stateBytes(ahead.state)).toBe(stateBytes(plain.state))
     expect(stepNeeded(plain.state, fromB.message.header)).toBe(false)
     refused(alice, fromB.message, itemId(1), [SessionDecryptError], NOW, new Uint8Array(32).fill(9))
+  })
+
+  it('a step\'s sending half with its X25519 half computed ahead (WebCrypto) is the step noble computes; one computed for another step is not used', async () => {
+    const { alice, bob, random } = pair('send ahead')
+    const fromB = ratchetEncrypt(bob, text('b'), itemId(1), random)
+    const opened = ratchetDecrypt(alice, fromB.message, itemId(1), { now: NOW, random }).state
+    const pending = opened.pending
+    if (pending == null) throw new Error('no pending step')
+    const ahead = await webStepAhead(pending)
+    expect(ahead?.dhPublic).toEqual(x25519.getPublicKey(pending.dhSecret))
+    expect(ahead?.dh).toEqual(x25519.getSharedSecret(pending.dhSecret, pending.theirDh))
+    const plain = settleStep(opened)
+    expect(stateBytes(settleStep(opened, ahead))).toBe(stateBytes(plain))
+    const nonce = random(24)
+    const sent = ratchetEncrypt(opened, text('a'), itemId(2), () => nonce, { step: ahead })
+    expect(sent.message).toEqual(ratchetEncrypt(plain, text('a'), itemId(2), () => nonce).message)
+    // the X25519 half of another step (another secret, or another peer key) is ignored, not mixed in
+    const other = await webStepAhead({ ...pending, dhSecret: random(32) })
+    const otherPeer = await webStepAhead({ ...pending, theirDh: x25519.getPublicKey(random(32)) })
+    for (const wrong of [other, otherPeer]) {
+      expect(wrong).toBeDefined()
+      expect(stateBytes(settleStep(opened, wrong))).toBe(stateBytes(plain))
+    }
+    expect(ratchetDecrypt(fromB.state, sent.message, itemId(2), { now: NOW, random }).plaintext).toEqual(text('a'))
   })
 
   it('webX25519 agrees with noble, and gives nothing for a key WebCrypto refuses (a small-order point)', async () => {

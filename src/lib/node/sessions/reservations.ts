@@ -24,7 +24,7 @@ import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { reserveSending, settleStep } from '@parley/protocol/session/ratchet'
 import { cloneState, equal } from '@parley/protocol/session/ratchet-state'
 import type { SessionRow } from '../../db/session-types.ts'
-import type { PendingStep, RatchetState } from '@parley/protocol/session/ratchet'
+import type { PendingStep, RatchetState, StepAhead } from '@parley/protocol/session/ratchet'
 
 /** Sending keys reserved by one write. */
 export const RESERVED_KEYS = 32
@@ -120,14 +120,15 @@ export class SendReservations {
   /**
    * `row` with its pending step's sending half computed and its first
    * RESERVED_KEYS keys reserved, without a write, when that step was drawn
-   * in memory and never written (`opened`); else undefined. The caller
-   * holds the session's lock and puts the row in its cache.
+   * in memory and never written (`opened`); else undefined. Its X25519 half
+   * comes from `step` when given. The caller holds the session's lock and
+   * puts the row in its cache.
    */
-  settleUnsaved (row: SessionRow): SessionRow | undefined {
+  settleUnsaved (row: SessionRow, step?: StepAhead): SessionRow | undefined {
     const pending = row.state.pending
     if (pending == null || !this.#unsaved.has(pending)) return undefined
     this.#unsaved.delete(pending)
-    const settled = { ...row, state: settleStep(row.state) }
+    const settled = { ...row, state: settleStep(row.state, step) }
     // nothing is written now: the chain's key at the reservation's end is derived by the next write
     this.#claim(settled)
     return settled

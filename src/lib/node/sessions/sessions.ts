@@ -28,7 +28,7 @@ import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameEr
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
 import { equal } from '@parley/protocol/session/ratchet-state'
-import { webX25519 } from '@parley/protocol/session/web-x25519'
+import { webStepAhead, webX25519 } from '@parley/protocol/session/web-x25519'
 import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
 import { HeldChains, UnstoredChains } from './chains.ts'
 import { rowsAfterOpen } from './current.ts'
@@ -84,9 +84,7 @@ export interface SessionsInit {
   now?: () => number
 }
 
-function newId (): string {
-  return hex(crypto.getRandomValues(new Uint8Array(16)))
-}
+const newId = (): string => hex(crypto.getRandomValues(new Uint8Array(16)))
 
 export class Sessions {
   readonly #components: SessionsComponents
@@ -143,14 +141,15 @@ export class Sessions {
         rows = [current, ...rows.map(r => ({ ...r, current: false }))]
         this.#log('started a session with %s', to.peer)
       }
-      // a step a box we opened drew and nothing wrote yet: its chain exists in memory only (reservations.ts)
-      const settled = fresh || keep ? undefined : this.#reserved.settleUnsaved(current)
+      // a step a box we opened drew, not settled yet (its X25519 half in WebCrypto); if nothing wrote it, its chain exists in memory only (reservations.ts)
+      const step = current.state.pending == null ? undefined : await webStepAhead(current.state.pending)
+      const settled = fresh || keep ? undefined : this.#reserved.settleUnsaved(current, step)
       const session = settled ?? current
       const sessionRows = settled === undefined ? rows : rows.map(r => r.id === settled.id ? settled : r)
       const kem = keep || !this.#held.holds(session)
       if (!fresh && !keep && this.#reserved.left(session) > 0) {
         // a reserved key (no stored state can derive it again): the box goes without a write
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem })
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step })
         const used = { ...session, state, usedAt: this.#now() }
         this.#remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
         if (this.#reserved.left(used) < RESERVED_KEYS / 2) void this.ready(to.peer)
@@ -161,7 +160,7 @@ export class Sessions {
       const sealed = await db.transaction('rw', sessionTables(db), async () => {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return { bytes: kept.bytes }
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem })
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step })
         const bytes = encodeBox(this.#box(session, itemId, message))
         const used = { ...session, state, usedAt: this.#now() }
         const next = sessionRows.map(r => r.id === session.id ? used : r)
@@ -189,9 +188,7 @@ export class Sessions {
 
   /** The box of one message of `session`, with the session's init while the peer has not answered on it. */
   #box (session: SessionRow, itemId: Uint8Array, message: { header: Box['header'], nonce: Uint8Array, ciphertext: Uint8Array }): Box {
-    const box: Box = { itemId, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext }
-    if (session.init !== undefined) box.init = session.init
-    return box
+    return { itemId, ...message, ...(session.init === undefined ? {} : { init: session.init }) }
   }
 
   /**
@@ -230,7 +227,9 @@ export class Sessions {
       const rows = this.#cache.get(peer)
       const current = rows?.find(r => r.current)
       if (rows === undefined || current === undefined || current.state.sendChainKey === null && current.state.pending == null) return
-      const ready = current.state.pending == null ? current : { ...current, state: settleStep(current.state) }
+      const step = current.state.pending == null ? undefined : await webStepAhead(current.state.pending)
+      if (this.#cache.get(peer) !== rows) return // let go meanwhile (a commit failed): read again, the next send settles the step
+      const ready = current.state.pending == null ? current : { ...current, state: settleStep(current.state, step) }
       if (ready !== current) this.#remember(peer, rows.map(r => r.id === current.id ? ready : r))
       if (this.#reserved.left(ready) >= RESERVED_KEYS / 2) return
       const reserved = this.#reserved.reserve(ready)

@@ -235,6 +235,8 @@ describe('SessionChatBoxes: KEM fields once a chain is held', () => {
 
   it('Bob lost the chain (his state never stored): a box without its KEM fields is refused "session", and the item goes on a new session', async () => {
     await exchange(alice, bob, 'first')
+    // once Bob's node is idle (readying the session for his next send, after the answer, writes it)
+    await bob.sessions.ready(alice.peerId.toString())
     await bob.db.sessions.clear()
     bob.sessions.forget(alice.peerId.toString())
     const lost = message('lost')
