@@ -11,7 +11,7 @@
  * it follows:
  *
  * ```ts
- * const presence = new ChatPresence(node, () => contactId, () => chat.draft, () => chat.shown, () => log)
+ * const presence = new ChatPresence(node, () => contactId, () => chat, () => chat.shown, () => log)
  * const shown = $derived(presence.unexpired(chat.shown))
  * ```
  */
@@ -35,7 +35,8 @@ export class ChatPresence {
     node: PresenceNode,
     /** the chat: a contact's id, or a group's chat */
     chat: () => ContactId | ChatRef,
-    draft: () => string,
+    /** the composer: its draft, and whether it is empty because it was just sent */
+    composer: () => { draft: string, draftSent: boolean },
     rows: () => readonly MessageRow[],
     log: () => HTMLElement | null,
     settings: Pick<MessagingSettings, 'readReceipts' | 'typing'> = getMessagingSettings()
@@ -54,7 +55,10 @@ export class ChatPresence {
       return typeof ref === 'number' ? ref : ref.kind === 'contact' ? ref.contactId : ref.groupId
     }
     $effect(() => { typing.open(key()) })
-    $effect(() => { typing.draftChanged(draft()) })
+    $effect(() => {
+      const { draft, draftSent } = composer()
+      typing.draftChanged(draft, draftSent)
+    })
     // the received messages on screen are read; watched afresh as the list changes
     $effect(() => {
       const element = log()

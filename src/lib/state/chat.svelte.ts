@@ -46,6 +46,8 @@ export class ChatManager {
   /** Announced messages of this chat not seen stored yet (at most MAX_ANNOUNCED). */
   #announced = $state.raw<readonly MessageRow[]>(NO_MESSAGES)
   #draft = $state('')
+  /** the draft is empty because it was just sent */
+  #draftSent = $state(false)
   #error = $state('')
   /** Not a rune: the screen reads it while scrolling, and no render depends on it. */
   #stickToBottom = true
@@ -95,6 +97,12 @@ export class ChatManager {
 
   set draft (text: string) {
     this.#draft = text
+    this.#draftSent = false
+  }
+
+  /** Whether the draft is empty because it was just sent (the message itself tells the contact that our typing stopped). */
+  get draftSent (): boolean {
+    return this.#draftSent
   }
 
   /** The last failure (sending, a file action) in words, or why some files were left out; '' for none. */
@@ -157,6 +165,7 @@ export class ChatManager {
     this.#announced = NO_MESSAGES
     this.#landed.clear()
     this.#draft = ''
+    this.#draftSent = false
     this.#error = ''
     // Messages the node announced on arrival show at once, before their DB
     // write commits and liveQuery brings the stored rows (which replace them).
@@ -192,6 +201,7 @@ export class ChatManager {
     const body = this.#draft
     if (chat === undefined || body.trim() === '') return
     this.#draft = ''
+    this.#draftSent = true
     this.#error = ''
     this.#toLatest()
     const reply = replyTo === undefined ? {} : { replyTo }
@@ -200,7 +210,7 @@ export class ChatManager {
       else await this.#node.call('sendGroupMessage', { groupId: chat.groupId, text: body.trim(), ...reply })
     } catch (err) {
       this.#error = handleError(err, chat.kind === 'contact' ? 'sendMessage' : 'sendGroupMessage')
-      if (this.#draft === '') this.#draft = body
+      if (this.#draft === '') this.draft = body
     }
   }
 
@@ -263,6 +273,7 @@ export class ChatManager {
     this.#announced = NO_MESSAGES
     this.#landed.clear()
     this.#draft = ''
+    this.#draftSent = false
     this.#error = ''
     this.#stickToBottom = true
   }

@@ -4,8 +4,10 @@
  *
  * - out: while the user writes, the node is told `setTyping(true)` (in a
  *   group, `setGroupTyping(true)`) at most once per TYPING_REPEAT_MS (the
- *   worker drops faster calls anyway), and `false` once the draft is empty
- *   again (cleared, or sent) or the chat closes or changes;
+ *   worker drops faster calls anyway), and `false` once the draft is cleared
+ *   or the chat closes or changes; not when the draft was sent: the message
+ *   tells them itself (their app stops showing us when it arrives), and a
+ *   "stopped" beside it would only keep their node busy while it comes;
  * - in: the contact's `typing` events (a group's members' `groupTyping`
  *   events, each member on its own), shown until TYPING_SHOWN_MS pass
  *   without a new one, a `typing: false`, or a message from them arrives.
@@ -16,7 +18,7 @@
  * ```ts
  * const typing = new ChatTyping(getNodeManager(), () => messaging.typing)
  * $effect(() => { typing.open(contactId) })   // or a group's id
- * $effect(() => { typing.draftChanged(chat.draft) })
+ * $effect(() => { typing.draftChanged(chat.draft, chat.draftSent) })
  * $effect(() => () => { typing.reset() })
  * ```
  */
@@ -162,11 +164,12 @@ export class ChatTyping {
     }
   }
 
-  /** The composer's text changed: tell the node we type (throttled), or that we stopped once it is empty. */
-  draftChanged (draft: string): void {
+  /** The composer's text changed: tell the node we type (throttled), or that we stopped once it is empty (unless it was `sent`: the message says so). */
+  draftChanged (draft: string, sent = false): void {
     untrack(() => {
       if (draft === '') {
-        this.#stopTyping()
+        if (sent) this.#sentAt = undefined
+        else this.#stopTyping()
         return
       }
       const chat = this.#chat

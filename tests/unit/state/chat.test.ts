@@ -301,19 +301,25 @@ describe('ChatManager: opening at the first unread message', () => {
 })
 
 describe('ChatManager: sending', () => {
-  it('sends the draft, clearing it at once; a blank draft sends nothing', async () => {
+  it('sends the draft, clearing it at once (and saying it was sent, for typing); a blank draft sends nothing', async () => {
     const { node, c, alice } = await setup()
     c.open(alice)
     c.draft = '  hi there '
+    expect(c.draftSent).toBe(false)
     const sending = c.send()
     expect(c.draft).toBe('')
+    expect(c.draftSent).toBe(true)
     await sending
     // the text goes without the whitespace around it
     expect(node.calls).toEqual([`sendMessage ${alice} hi there`])
     c.draft = ' \n '
+    expect(c.draftSent).toBe(false)
     await c.send()
     expect(node.calls).toHaveLength(1)
     expect(c.draft).toBe(' \n ')
+    // cleared by hand: not sent
+    c.draft = ''
+    expect(c.draftSent).toBe(false)
   })
 
   it('gives the text back when sending fails, unless a new message was started, and says why', async () => {
@@ -323,6 +329,7 @@ describe('ChatManager: sending', () => {
     c.draft = 'first'
     await c.send()
     expect(c.draft).toBe('first')
+    expect(c.draftSent).toBe(false)
     expect(c.error).toBe('The node is not running.')
 
     node.failWith = new Error('still not running')

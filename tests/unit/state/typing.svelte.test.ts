@@ -70,7 +70,7 @@ describe('ChatTyping', () => {
     vi.useRealTimers()
   })
 
-  it('tells the node "typing" at most once per TYPING_REPEAT_MS while the draft changes, and "stopped" once it is empty', () => {
+  it('tells the node "typing" at most once per TYPING_REPEAT_MS while the draft changes, and "stopped" once it is cleared', () => {
     typing.draftChanged('h')
     typing.draftChanged('he')
     vi.advanceTimersByTime(TYPING_REPEAT_MS - 1)
@@ -79,13 +79,25 @@ describe('ChatTyping', () => {
     vi.advanceTimersByTime(1)
     typing.draftChanged('hell')
     expect(node.sent).toEqual([[ALICE, true], [ALICE, true]])
-    // sent (the draft cleared) or cleared by hand: one "stopped"
+    // cleared by hand: one "stopped"
     typing.draftChanged('')
     typing.draftChanged('')
     expect(node.sent).toEqual([[ALICE, true], [ALICE, true], [ALICE, false]])
     // typing again right after is told at once
     typing.draftChanged('a')
     expect(node.sent.at(-1)).toEqual([ALICE, true])
+  })
+
+  it('a sent draft says no "stopped" (the message tells them), and typing the next one is told at once', () => {
+    typing.draftChanged('hello')
+    typing.draftChanged('', true)
+    typing.draftChanged('', true)
+    expect(node.sent).toEqual([[ALICE, true]])
+    typing.draftChanged('a')
+    expect(node.sent).toEqual([[ALICE, true], [ALICE, true]])
+    // and a draft cleared after that still says "stopped"
+    typing.draftChanged('')
+    expect(node.sent).toEqual([[ALICE, true], [ALICE, true], [ALICE, false]])
   })
 
   it('closing or changing the chat stops our typing to the contact; nothing at all while typing indicators are off', () => {
@@ -162,7 +174,7 @@ describe('ChatTyping in a group', () => {
     vi.useRealTimers()
   })
 
-  it('tells the group "typing" (setGroupTyping) at most once per TYPING_REPEAT_MS, and "stopped" once the draft is empty (sent)', () => {
+  it('tells the group "typing" (setGroupTyping) at most once per TYPING_REPEAT_MS, "stopped" once the draft is cleared, and nothing when it is sent', () => {
     typing.draftChanged('w')
     typing.draftChanged('we')
     vi.advanceTimersByTime(TYPING_REPEAT_MS - 1)
@@ -172,10 +184,14 @@ describe('ChatTyping in a group', () => {
     vi.advanceTimersByTime(1)
     typing.draftChanged('well')
     expect(node.sent).toEqual([[TRIP, true], [TRIP, true]])
-    // sent: the composer empties
+    // cleared: the composer empties
     typing.draftChanged('')
     typing.draftChanged('')
     expect(node.sent).toEqual([[TRIP, true], [TRIP, true], [TRIP, false]])
+    // sent: the message tells them
+    typing.draftChanged('next')
+    typing.draftChanged('', true)
+    expect(node.sent).toEqual([[TRIP, true], [TRIP, true], [TRIP, false], [TRIP, true]])
   })
 
   it('stops on closing or on moving to another chat (a group or a contact), and says nothing while typing indicators are off', () => {

@@ -2,7 +2,9 @@
  * Typing indicators, sent (docs/protocols.md, "Message actions", typing):
  * only to an accepted contact over a connection that is open now (never
  * queued, stored or put in a mailbox), only while the user keeps them on,
- * and at most one "typing" per TYPING_REPEAT_MS per contact.
+ * and at most one "typing" per TYPING_REPEAT_MS per contact. A message sent
+ * ends the typing without a "stopped" of its own (the contact's app stops
+ * showing it when the message arrives): the next "typing" goes at once.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TYPING_REPEAT_MS } from '../../contract/methods/actions.ts'
@@ -50,6 +52,11 @@ export class TypingThrottle<K> {
     this.#last.set(key, { typing, at: now })
     if (this.#last.size > this.max) this.#last.delete(this.#last.keys().next().value as K)
   }
+
+  /** A message went to `key` at `now`: it says the typing stopped (no "stopped" is due after it), and the next "typing" is due at once. */
+  messageSent (key: K, now: number): void {
+    if (this.#last.get(key)?.typing === true) this.sent(key, false, now)
+  }
 }
 
 export class TypingSender {
@@ -60,6 +67,11 @@ export class TypingSender {
   constructor (components: TypingComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:typing')
+  }
+
+  /** A message to the contact was sent: it ends our typing there (`TypingThrottle.messageSent`). */
+  messageSent (contactId: ContactId): void {
+    this.#last.messageSent(contactId, Date.now())
   }
 
   /** Tells the contact, when it makes sense now; never throws for the network's sake. */

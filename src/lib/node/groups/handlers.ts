@@ -31,7 +31,11 @@ export function groupHandlers (components: GroupHandlerComponents): NodeHandlers
     declineGroup: async ({ groupId }) => { await groups.decline(groupId); return null },
     leaveGroup: async ({ groupId }) => { await groups.leave(groupId); return null },
     setGroupTimer: async ({ groupId, ttl }) => { await groups.setTimer(groupId, ttl); return null },
-    sendGroupMessage: async ({ groupId, text, replyTo }) => ({ messageId: await groups.send(groupId, text, replyTo) }),
+    sendGroupMessage: async ({ groupId, text, replyTo }) => {
+      const messageId = await groups.send(groupId, text, replyTo)
+      groupTyping.messageSent(groupId)
+      return { messageId }
+    },
     /** As sendFile: the caption and a voice note are checked first. */
     sendGroupFile: async ({ groupId, file, name, mime, caption, thumb, voice }) => {
       if (caption !== '') checkText(caption)

@@ -3,7 +3,8 @@
  * author signs one `typing` frame and tells each member it is connected to
  * now, directly (never forwarded, queued, stored or put in a mailbox), only
  * while the user keeps typing indicators on, and at most one "typing" per
- * TYPING_REPEAT_MS per group.
+ * TYPING_REPEAT_MS per group. A message sent to the group ends the typing
+ * without a "stopped" of its own, as in a contact's chat (actions/typing.ts).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { signGroupMessage } from '@parley/protocol/group/message'
@@ -37,6 +38,11 @@ export class GroupTypingSender {
   constructor (components: GroupTypingComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:groups:typing')
+  }
+
+  /** A message to the group was sent: it ends our typing there (`TypingThrottle.messageSent`). */
+  messageSent (groupId: string): void {
+    this.#last.messageSent(groupId, Date.now())
   }
 
   /** Tells the members connected now, when it makes sense; never throws for the network's sake. */

@@ -4,6 +4,7 @@ import { MessageNotFoundError } from '../actions/actions.ts'
 import { checkText } from './text.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
+import type { TypingSender } from '../actions/typing.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { Identity } from '../identity/identity.ts'
 import type { Outbox } from './outbox.ts'
@@ -13,6 +14,7 @@ export interface MessagingHandlerComponents {
   identity: Pick<Identity, 'require'>
   contactBook: Pick<ContactBook, 'byId'>
   outbox: Pick<Outbox, 'send'>
+  typing: Pick<TypingSender, 'messageSent'>
 }
 
 /** Resolves in a later task (after what this task has queued, microtasks included). */
@@ -28,7 +30,8 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
      * is connected (Outbox.send): the frame goes out in this task, the write
      * starts in the next one (started now, Dexie's first steps for it would
      * run in microtasks ahead of the frame). Resolves once the message is
-     * stored; nothing is marked sent or delivered before that.
+     * stored; nothing is marked sent or delivered before that. It ends our
+     * typing to the contact (actions/typing.ts).
      */
     sendMessage: async ({ contactId, text, replyTo }) => {
       const profile = components.identity.require()
@@ -39,6 +42,7 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
       const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text, replyTo, ttl: contact.timer?.ttl })
       const stored = nextTask().then(async () => { await storeOutgoing(components.db, row) })
       components.outbox.send(contact, row, stored)
+      components.typing.messageSent(contactId)
       await stored
       return { messageId: row.id }
     }

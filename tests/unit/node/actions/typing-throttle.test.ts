@@ -18,6 +18,16 @@ describe('TypingThrottle', () => {
     expect(throttle.due('a', true, 2)).toBe(true)
   })
 
+  it('a message sent ends the typing: no "stopped" after it, and the next "typing" goes at once', () => {
+    const throttle = new TypingThrottle<string>(10)
+    throttle.messageSent('a', 0)
+    expect(throttle.due('a', true, 1)).toBe(true)
+    throttle.sent('a', true, 1)
+    throttle.messageSent('a', 2)
+    expect(throttle.due('a', false, 3)).toBe(false)
+    expect(throttle.due('a', true, 3)).toBe(true)
+  })
+
   it('remembers at most `max` chats, forgetting the oldest', () => {
     const throttle = new TypingThrottle<number>(2)
     for (const key of [1, 2, 3]) throttle.sent(key, true, 0)

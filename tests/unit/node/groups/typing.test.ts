@@ -75,6 +75,15 @@ describe('GroupTypingSender', () => {
     expect(sent.map(s => s.request.type === 'message' ? decodeGroupMessage(s.request.message).frame : undefined)).toMatchObject([{ typing: true }, { typing: true }, { typing: false }])
   })
 
+  it('a message sent to the group ends the typing: no "stopped" after it, and typing again is told at once', async () => {
+    const { sender, sent, groupId } = await setup()
+    await sender.set(groupId, true)
+    sender.messageSent(groupId)
+    await sender.set(groupId, false)
+    await sender.set(groupId, true)
+    expect(sent.map(s => s.request.type === 'message' ? decodeGroupMessage(s.request.message).frame : undefined)).toMatchObject([{ typing: true }, { typing: true }])
+  })
+
   it('sends nothing with typing indicators off, nor in a group we are not a member of', async () => {
     const off = await setup()
     await setMessagingSettings(off.db, { readReceipts: true, typing: false })

@@ -20,13 +20,14 @@ let db: ParleyDb | undefined
 afterEach(() => { db?.close(); db = undefined })
 
 describe('sendMessage', () => {
-  it('hands the message to the outbox before its write starts, and resolves once it is stored', async () => {
+  it('hands the message to the outbox before its write starts, and resolves once it is stored; it ends our typing to the contact', async () => {
     db = await openTestDb()
     const d = db
     const id = await addContact(d, 'alice')
     const contact = await getContact(d, id) as ContactRow
     const seen: Array<{ row: MessageRow, storedThen: boolean }> = []
     let stored: Promise<void> | undefined
+    const typingEnded: number[] = []
     const handlers = messagingHandlers({
       db: d,
       identity: { require: () => ({ peerId: 'me' }) } as never,
@@ -37,7 +38,8 @@ describe('sendMessage', () => {
           // synchronously after being handed the message: nothing is written yet
           void d.messages.get(row.id).then(found => { seen.push({ row, storedThen: found !== undefined }) })
         }
-      }
+      },
+      typing: { messageSent: (contactId) => { typingEnded.push(contactId) } }
     })
     const { messageId } = await handlers.sendMessage({ contactId: id, text: 'hello' }, { signal: new AbortController().signal })
     await stored
@@ -45,6 +47,7 @@ describe('sendMessage', () => {
     expect(seen[0]?.row.id).toBe(messageId)
     expect(seen[0]?.storedThen).toBe(false)
     expect((await d.messages.get(messageId))?.body).toBe('hello')
+    expect(typingEnded).toEqual([id])
   })
 })
 
