@@ -35,8 +35,8 @@ export const CallError = errorClass('CallError')
 
 /** The caller's candidates an incoming call keeps until it is answered; the oldest go first. */
 export const MAX_HELD_CANDIDATES = 64
-/** Connections a call's ending frame goes on at once (#farewell). */
-export const MAX_FAREWELL_PATHS = 3
+/** Connections a call's answer or ending frame goes on at once (#onEveryPath). */
+export const MAX_PARALLEL_PATHS = 3
 /** Our candidates waiting to be sent (the contact slow to answer frames); beyond, the oldest go first. */
 export const MAX_WAITING_CANDIDATES = 256
 
@@ -124,7 +124,8 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     call.answeredAt = Date.now()
     call.candidates = []
     this.#tell(call)
-    this.#send(call, { type: 'accept', call: callId, sdp })
+    // on every open connection, as the ending frame: the one the invite's reply took may be dying
+    this.#enqueue(call, async () => { await this.#onEveryPath(call, { type: 'accept', call: callId, sdp }) })
   }
 
   decline (callId: string): void {
@@ -250,20 +251,23 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     const frame: CallRequest = wasRinging && reason === 'declined'
       ? { type: 'decline', call: call.callId }
       : { type: 'hangup', call: call.callId, reason: reason === 'cancelled' ? 'cancel' : reason === 'no-answer' ? 'timeout' : reason === 'failed' ? 'failed' : 'hangup' }
-    this.#enqueue(call, async () => { await this.#farewell(call, frame) }, true)
+    this.#enqueue(call, async () => { await this.#onEveryPath(call, frame) }, true)
   }
 
   /**
-   * The frame that ends a call goes on every open connection to the contact
-   * at once (at most MAX_FAREWELL_PATHS; the first reply wins, the contact
-   * answers the later copies unknown-call): the tab that closes with its call
-   * may be the one hosting the direct connection (Firefox's WebRTC lives in a
-   * tab), which then dies under the frame while the relayed one still carries
-   * it. With none open, or all failing, it is sent as any frame.
+   * The frames that answer and end a call go on every open connection to the
+   * contact at once (at most MAX_PARALLEL_PATHS; the first reply wins, the
+   * contact answers the later copies unknown-call): a tab that closed may
+   * have hosted the direct connection (Firefox's WebRTC lives in a tab), which
+   * then dies under the frame while the relayed one still carries it. The
+   * ending frame of the call it held, or the answer to the next call, which
+   * rang over another connection (it was lost on the dying one until its
+   * timeout: the Chromium-Firefox e2e of a second call after a closed tab).
+   * With none open, or all failing, it is sent as any frame.
    */
-  async #farewell (call: Call, frame: CallRequest): Promise<void> {
+  async #onEveryPath (call: Call, frame: CallRequest): Promise<void> {
     const { libp2p } = this.#components
-    const open = libp2p.getConnections(peerIdFromString(call.peerId)).filter(c => c.status === 'open').slice(0, MAX_FAREWELL_PATHS)
+    const open = libp2p.getConnections(peerIdFromString(call.peerId)).filter(c => c.status === 'open').slice(0, MAX_PARALLEL_PATHS)
     if (open.length > 1) {
       const sent = await Promise.any(open.map(async c => libp2p.services.call.send(c, frame))).then(() => true, () => false)
       if (sent) return

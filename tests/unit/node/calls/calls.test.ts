@@ -283,4 +283,20 @@ describe('calls', () => {
     await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('ended:hangup:them') })
     expect(bob.frames.filter(f => f.type === 'hangup')).toHaveLength(2)
   })
+
+  it('the answer goes on every open connection at once too: one that hangs does not hold it back, and the candidates follow it', async () => {
+    const [alice, bob] = await Promise.all([person('Alice'), person('Bob')])
+    const toBob = friends(alice, bob)
+    const callId = await alice.calls.place(toBob, true, OFFER)
+    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('ringing') })
+    const [direct, relayed] = [fakeConnection({ remotePeer: alice.id }), fakeConnection({ remotePeer: alice.id })]
+    bob.paths = [direct, relayed]
+    bob.hangs.add(direct)
+    bob.calls.answer(callId, ANSWER)
+    bob.calls.sendIce(callId, [candidate(7)])
+    await vi.waitFor(() => { expect(phases(alice).at(-1)).toBe('active') })
+    await vi.waitFor(() => { expect(bob.frames.map(f => f.type)).toContain('ice') })
+    expect(bob.frames.filter(f => f.type === 'accept')).toHaveLength(2)
+    expect(bob.frames.map(f => f.type).indexOf('ice')).toBeGreaterThan(bob.frames.map(f => f.type).lastIndexOf('accept'))
+  })
 })
