@@ -227,9 +227,9 @@ export class Sessions {
       const rows = this.#cache.get(peer)
       const current = rows?.find(r => r.current)
       if (rows === undefined || current === undefined || current.state.sendChainKey === null && current.state.pending == null) return
-      const step = current.state.pending == null ? undefined : await webStepAhead(current.state.pending)
-      if (this.#cache.get(peer) !== rows) return // let go meanwhile (a commit failed): read again, the next send settles the step
-      const ready = current.state.pending == null ? current : { ...current, state: settleStep(current.state, step) }
+      const { pending } = current.state
+      const ready = pending == null ? current : { ...current, state: settleStep(current.state, await webStepAhead(pending)) }
+      if (this.#cache.get(peer) !== rows) return // let go while WebCrypto ran (a commit failed): read again, the next send settles the step
       if (ready !== current) this.#remember(peer, rows.map(r => r.id === current.id ? ready : r))
       if (this.#reserved.left(ready) >= RESERVED_KEYS / 2) return
       const reserved = this.#reserved.reserve(ready)
