@@ -46,8 +46,8 @@ const UI_RESTRICTIONS = {
       message: 'UI code must not import libp2p: go through src/lib/rpc/client.ts.'
     },
     {
-      group: ['**/workers/**', '**/workers', '**/lib/node/**', '**/lib/node', '../node/**', '../node'],
-      message: 'UI code must not import the worker or src/lib/node: go through src/lib/rpc/client.ts.'
+      group: ['**/workers/**', '**/workers', '**/lib/p2p/**', '**/lib/p2p', '../p2p/**', '../p2p'],
+      message: 'UI code must not import the worker or src/lib/p2p: go through src/lib/rpc/client.ts.'
     }
   ]
 }
@@ -71,7 +71,7 @@ const NODE_RESTRICTIONS = {
   patterns: [
     ...APP_COMMON,
     ...NO_WORDS,
-    { group: SVELTE_PACKAGES, message: 'src/lib/node must not import svelte.' },
+    { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' },
     { group: ['**/kernel/root.ts', './root.ts'], message: 'Only the worker imports the composition root (kernel/root.ts); a feature gets its components.' }
   ]
 }
@@ -177,7 +177,7 @@ export default defineConfig(
   },
   {
     name: 'parley/boundaries/node',
-    files: ['src/lib/node/**'],
+    files: ['src/lib/p2p/**'],
     rules: { 'no-restricted-imports': ['error', NODE_RESTRICTIONS] }
   },
   {

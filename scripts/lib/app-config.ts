@@ -1,7 +1,7 @@
 /**
  * Runtime configuration the app fetches from `/config.json` at start, so one
  * build can be pointed at any relay without rebuilding. The app validates it
- * (src/lib/node/kernel/app-config.ts); docs/protocols.md describes it.
+ * (src/lib/p2p/kernel/app-config.ts); docs/protocols.md describes it.
  */
 export interface AppConfig {
   /** Relay multiaddrs, each ending in `/p2p/<peerId>`. */

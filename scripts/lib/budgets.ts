@@ -80,7 +80,7 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * took the shell, with all of the above merged, to 157.6: issue 23's tab
  * side is 19 KiB of the shell in all. Issue 24, groups: the worker's side
  * (@parley/protocol/group: signed operations, the log and the fold, signed
- * messages, the group protocol's frames; node/groups: the book and its desk,
+ * messages, the group protocol's frames; p2p/groups: the book and its desk,
  * the courier with its mailbox items, the user's changes; files and actions
  * in groups) took the worker from 306.3 to 318.3, and group pictures, the
  * book's one-change-at-a-time lock, the courier's fan-out limit and its

@@ -4,10 +4,10 @@
  * a few event loops. Each client is the federation bench's client
  * (federation-peers.ts: WebSockets, circuit relay v2 on `/p2p-circuit`,
  * kad-dht in client mode) with the app's peer record validator and selector,
- * and the app's own RecordPublisher (src/lib/node/presence/record-publisher.ts):
+ * and the app's own RecordPublisher (src/lib/p2p/presence/record-publisher.ts):
  * it publishes its signed record once it holds a reservation and again when
  * it moves; and the app's IdleConnections
- * (src/lib/node/relays/idle-connections.ts): the relay connections its DHT
+ * (src/lib/p2p/relays/idle-connections.ts): the relay connections its DHT
  * lookups left behind close after a minute without a stream, as a browser's
  * do (the relay it joined through stands for the app's served relays). The parent sends requests over IPC; every request carries an
  * `id` and gets exactly one reply with the same `id` (or a `failed` one).
@@ -17,8 +17,8 @@ import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
-import { RecordPublisher } from '../../src/lib/node/presence/record-publisher.ts'
-import { IdleConnections } from '../../src/lib/node/relays/idle-connections.ts'
+import { RecordPublisher } from '../../src/lib/p2p/presence/record-publisher.ts'
+import { IdleConnections } from '../../src/lib/p2p/relays/idle-connections.ts'
 import { diagnostics, processCpuMicros } from './federation-host.ts'
 import { reservedOn, startPeer, stopPeer } from './federation-peers.ts'
 import { firstLine, pick, pool } from './federation.ts'

@@ -9,7 +9,7 @@
  * publishes again) and go offline, in ROUNDS rounds; in each round, lookups of
  * random online clients (half of them clients that moved) follow the moves.
  *
- * A lookup is the app's (src/lib/node/presence/contact-finder.ts): a
+ * A lookup is the app's (src/lib/p2p/presence/contact-finder.ts): a
  * FIND_NODE lookup and a GET_VALUE lookup of the target's record at once,
  * every answer within 1 s of the first taken (the newest valid record);
  * then the addresses are dialled (the answering relay's own circuits, the
@@ -62,9 +62,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
-import { dialPeer } from '../../src/lib/node/kernel/connections.ts'
-import { REDIAL_BACKOFF } from '../../src/lib/node/presence/greeter.ts'
-import { IDLE_CHECK_MS, IDLE_CONNECTION_MS } from '../../src/lib/node/relays/idle-connections.ts'
+import { dialPeer } from '../../src/lib/p2p/kernel/connections.ts'
+import { REDIAL_BACKOFF } from '../../src/lib/p2p/presence/greeter.ts'
+import { IDLE_CHECK_MS, IDLE_CONNECTION_MS } from '../../src/lib/p2p/relays/idle-connections.ts'
 import { describeMiss } from './dht-miss.ts'
 import { ChildHost, Federation, RelayHost, loopDelaysOf, sample, startProfiles, stopProfiles } from './federation-host.ts'
 import { roundTrip } from '../../relay-node/src/keepalive.ts'

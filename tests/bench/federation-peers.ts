@@ -20,7 +20,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
-import { APP_DHT_INIT, clientUpkeep, routingTableRefresh } from '../../src/lib/node/relays/dht.ts'
+import { APP_DHT_INIT, clientUpkeep, routingTableRefresh } from '../../src/lib/p2p/relays/dht.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -125,7 +125,7 @@ export interface StartPeerOptions {
   /** its key (default: a new one) */
   privateKey?: PrivateKey
   /**
-   * its DHT has the app's settings and upkeep (src/lib/node/relays/dht.ts, APP_DHT_INIT and
+   * its DHT has the app's settings and upkeep (src/lib/p2p/relays/dht.ts, APP_DHT_INIT and
    * clientUpkeep): it checks and selects peer records, after the first self-query at start looks
    * itself up and refreshes its routing table only every hour, and tags no closest peers keep-alive.
    * Without, kad-dht's defaults (both every 5 min, tags every 5 s), as the federation bench measured
@@ -158,7 +158,7 @@ function withoutRefresh (dht: SingleKadDHT): void {
 
 /** A browser-like client connected to `relayAddr`, joined to the DHT, holding a reservation when asked to. */
 export async function startPeer (options: StartPeerOptions): Promise<StartedPeer> {
-  installLengthPrefixFastPath() // as the app's nodes (src/lib/node/kernel/libp2p.ts)
+  installLengthPrefixFastPath() // as the app's nodes (src/lib/p2p/kernel/libp2p.ts)
   const node = await createLibp2p<PeerServices>({
     ...(options.privateKey == null ? {} : { privateKey: options.privateKey }),
     addresses: { listen: options.reserve ? ['/p2p-circuit'] : [] },

@@ -1,4 +1,4 @@
-import { parseInvite } from '../../src/lib/node/identity/invite.ts'
+import { parseInvite } from '../../src/lib/p2p/identity/invite.ts'
 import { expect, test } from './fixtures.ts'
 import { addContact, expectOnline, message, messages, onboard, openChat, readFullInvite, send } from './helpers/parley.ts'
 import type { Person } from './fixtures.ts'

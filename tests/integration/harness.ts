@@ -7,10 +7,10 @@ import { lpStream } from '@libp2p/utils'
 import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
-import { NodeRoot } from '../../src/lib/node/kernel/root.ts'
+import { NodeRoot } from '../../src/lib/p2p/kernel/root.ts'
 import type { RelayConfig, RelayNode, RelayNodeOptions } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
-import type { AppConfig } from '../../src/lib/node/kernel/app-config.ts'
+import type { AppConfig } from '../../src/lib/p2p/kernel/app-config.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { IncomingMessageEvent } from '../../src/lib/contract/index.ts'
 
@@ -125,7 +125,7 @@ export async function startFederation (count: number, relay: { options?: RelayNo
     // Checked every 50 ms, as before. (With 500 ms, peer-records.test.ts failed 3 runs in 8 at B's first
     // dial of A, "Remote closed connection during opening": the timing made libp2p join the finder's dial
     // to another dial of A and close their shared connection as a duplicate; the finder now takes the
-    // open connection then, see dialPeer in src/lib/node/kernel/connections.ts.)
+    // open connection then, see dialPeer in src/lib/p2p/kernel/connections.ts.)
     await vi.waitFor(async () => {
       for (const r of relays) {
         const table = tableOf(r)

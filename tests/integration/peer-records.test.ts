@@ -6,7 +6,7 @@ import { peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/reco
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdOf, relaysOf, startFederation, WAIT } from './harness.ts'
-import { putValueTo } from '../../src/lib/node/relays/dht.ts'
+import { putValueTo } from '../../src/lib/p2p/relays/dht.ts'
 import type { RelayNode } from '../../relay-node/src/index.ts'
 import type { Federation } from './harness.ts'
 import type { QueryEvent } from '@libp2p/kad-dht'

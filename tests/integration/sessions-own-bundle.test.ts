@@ -10,7 +10,7 @@ import { PREKEY_PQ_LAST_RESORT } from '@parley/protocol/session/constants'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chatMessages } from '../../src/lib/db/messages.ts'
 import { befriend, countBoxes, peerIdOf, startHarness, WAIT } from './harness.ts'
-import type { FetchedBundle } from '../../src/lib/node/sessions/directory.ts'
+import type { FetchedBundle } from '../../src/lib/p2p/sessions/directory.ts'
 import type { Harness, Peer } from './harness.ts'
 
 let harness: Harness

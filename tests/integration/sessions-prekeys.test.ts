@@ -12,10 +12,10 @@ import { decodeBox } from '@parley/protocol/session/box'
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sessionTables } from '../../src/lib/db/sessions.ts'
-import { ONE_TIME_TARGET } from '../../src/lib/node/sessions/prekey-keeper.ts'
+import { ONE_TIME_TARGET } from '../../src/lib/p2p/sessions/prekey-keeper.ts'
 import { startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
-import type { SessionPeer } from '../../src/lib/node/sessions/sessions.ts'
+import type { SessionPeer } from '../../src/lib/p2p/sessions/sessions.ts'
 
 let harness: Harness
 

@@ -6,7 +6,7 @@ import type { ContactId, MessageRow } from '../../src/lib/db/types.ts'
 import type { Harness, Peer } from './harness.ts'
 
 /**
- * Voice messages through the worker (node/transfers): the note handed to
+ * Voice messages through the worker (p2p/transfers): the note handed to
  * sendFile is checked, stored on the sender's row, carried in the offer
  * (chat 1.1.0) and kept on the receiver's row, whose file is fetched as any
  * file; a file sent while the chat's disappearing timer is on carries `ttl`.

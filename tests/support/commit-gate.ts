@@ -11,7 +11,7 @@
  * ```
  */
 import { vi } from 'vitest'
-import type { Opened, Sessions } from '../../src/lib/node/sessions/sessions.ts'
+import type { Opened, Sessions } from '../../src/lib/p2p/sessions/sessions.ts'
 
 export class CommitGate {
   #release = (): void => {}

@@ -1,5 +1,5 @@
 /**
- * Fake components for the node's features (src/lib/node/kernel/components.ts):
+ * Fake components for the node's features (src/lib/p2p/kernel/components.ts):
  * each feature declares the few components it uses, and a unit test passes
  * exactly those, built from these fakes. A fake libp2p node holds a list of
  * connections, emits libp2p's events and answers dials as the test scripts
@@ -10,9 +10,9 @@ import { defaultLogger } from '@libp2p/logger'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { UNKNOWN_CAPABILITIES } from '../../src/lib/contract/index.ts'
-import { StatusBoard } from '../../src/lib/node/kernel/status.ts'
+import { StatusBoard } from '../../src/lib/p2p/kernel/status.ts'
 import type { NodeCapabilities } from '../../src/lib/contract/index.ts'
-import type { ParleyEventTarget } from '../../src/lib/node/kernel/events.ts'
+import type { ParleyEventTarget } from '../../src/lib/p2p/kernel/events.ts'
 import type { ComponentLogger, Connection, Libp2pEvents, Peer, PeerData, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 

@@ -1,6 +1,6 @@
 /**
  * Two file services joined by in-memory streams, for the unit tests of
- * `/parley/file/1.0.0` and `1.1.0` (tests/unit/node/transfers): files to
+ * `/parley/file/1.0.0` and `1.1.0` (tests/unit/p2p/transfers): files to
  * offer, sources over them, pull requests, a connection whose streams reach
  * the listener's handler of their protocol, and a raw peer to play by hand.
  */
@@ -12,9 +12,9 @@ import type { Mock } from 'vitest'
 import { chunkCountOf, decodeFileFrame, encodeFileFrame } from '@parley/protocol/file/codec'
 import { FILE_PROTOCOL, MIN_CHUNK_BYTES } from '@parley/protocol/file/constants'
 import { FileTransferError } from '@parley/protocol/file/errors'
-import { file } from '../../src/lib/node/transfers/file-service.ts'
+import { file } from '../../src/lib/p2p/transfers/file-service.ts'
 import type { FileFrame } from '@parley/protocol/file/codec'
-import type { FileHost, FileService, FileServiceInit, FileSource, PullRequest } from '../../src/lib/node/transfers/file-service.ts'
+import type { FileHost, FileService, FileServiceInit, FileSource, PullRequest } from '../../src/lib/p2p/transfers/file-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
 
 export const CHUNK = MIN_CHUNK_BYTES

@@ -11,7 +11,7 @@
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
 import { verifyPrekey } from '@parley/protocol/session/records'
-import type { FetchedBundle, PrekeyDirectory, PrekeyStatus, PrekeyUpload } from '../../src/lib/node/sessions/directory.ts'
+import type { FetchedBundle, PrekeyDirectory, PrekeyStatus, PrekeyUpload } from '../../src/lib/p2p/sessions/directory.ts'
 import type { PrekeyRecord } from '@parley/protocol/session/records'
 
 interface Held { signed?: PrekeyRecord, lastResort?: PrekeyRecord, pq: PrekeyRecord[], ec: PrekeyRecord[] }

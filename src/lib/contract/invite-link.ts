@@ -1,6 +1,6 @@
 /**
  * The invite link's shape, known to both sides: the worker parses invites
- * (lib/node/identity/invite.ts), the tab's router opens them (`#/add/<invite>`).
+ * (lib/p2p/identity/invite.ts), the tab's router opens them (`#/add/<invite>`).
  *
  * Mail and chat apps sometimes percent-encode a link they pass on, once or
  * twice: `https://host/#/add/eyJ…` arrives as `https%3A%2F%2Fhost%2F%23%2Fadd%2FeyJ…`

@@ -47,7 +47,7 @@ export interface NodeStatus {
   capabilities: NodeCapabilities
   /** why a peer reached only over a relay is not reached directly (by PeerID); absent = no reason known */
   direct: Record<string, DirectOutlook>
-  /** other running copies of this identity, as our relays see them; absent = none (node/instances) */
+  /** other running copies of this identity, as our relays see them; absent = none (p2p/instances) */
   elsewhere?: Elsewhere
 }
 

@@ -1,7 +1,7 @@
 /**
  * Group chats in IndexedDB (schema v8; docs/protocols.md, "Groups"): the
  * verified operations of each group, the group rows folded from them (the
- * worker folds: node/groups), group messages in the messages table under
+ * worker folds: p2p/groups), group messages in the messages table under
  * contact 0, and the per-member deliveries of our group messages.
  */
 import Dexie from 'dexie'

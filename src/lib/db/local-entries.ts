@@ -1,6 +1,6 @@
 /**
  * Entries this device writes into a chat for itself and never sends: calls
- * (node/calls/call-log.ts) and notices (node/sessions/notices.ts). The
+ * (p2p/calls/call-log.ts) and notices (p2p/sessions/notices.ts). The
  * contact has no message by their ids: no receipt, reaction, edit or
  * "delete for everyone" touches them; they can only be deleted here.
  */

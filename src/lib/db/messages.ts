@@ -257,7 +257,7 @@ export async function contactsWithOutbox (db: ParleyDb): Promise<ContactId[]> {
         .uniqueKeys()
       for (const key of keys) {
         const contactId = Array.isArray(key) ? key[2] : undefined
-        // group messages (contact 0) have their own outbox: node/groups
+        // group messages (contact 0) have their own outbox: p2p/groups
         if (typeof contactId === 'number' && contactId !== 0) ids.add(contactId)
       }
     }

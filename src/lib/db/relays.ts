@@ -23,7 +23,7 @@ export function relayPeerId (multiaddr: string): string {
   return peerId
 }
 
-/** How a browser reaches a relay: the transports Parley's node can dial (src/lib/node/kernel/libp2p.ts). */
+/** How a browser reaches a relay: the transports Parley's node can dial (src/lib/p2p/kernel/libp2p.ts). */
 export type RelayTransport = 'ws' | 'wss' | 'webrtc-direct' | 'webtransport'
 
 export interface RelayAddress {
@@ -73,7 +73,7 @@ export function relayProblemParams (multiaddr: string, problem: RelayProblem): E
  * - `udp/<port>/quic-v1/webtransport/certhash/<hash>` (one or two certhashes),
  *
  * then `/p2p/<PeerID>`. Plain string parsing (the db layer does not load
- * libp2p); `src/lib/node/kernel/app-config.ts` also parses the address with
+ * libp2p); `src/lib/p2p/kernel/app-config.ts` also parses the address with
  * `@multiformats/multiaddr` and checks the PeerID itself.
  */
 export function relayAddressProblem (multiaddr: string): RelayProblem | undefined {

@@ -76,7 +76,7 @@ export type MessageKind = 'text' | 'file' | 'call' | 'notice'
 
 /**
  * A notice in a chat (MessageRow kind 'notice'). 'session-reset': the secure
- * session with the contact was started again (node/sessions/notices.ts).
+ * session with the contact was started again (p2p/sessions/notices.ts).
  */
 export type NoticeKind = 'session-reset'
 

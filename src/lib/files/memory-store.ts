@@ -6,7 +6,7 @@
  * received file is handed out as one Blob made of them, as the other stores
  * do. When the node's worker stops, everything here is gone; the transfers
  * feature then treats the rows that used this store accordingly
- * (lib/node/transfers/transfers.ts).
+ * (lib/p2p/transfers/transfers.ts).
  *
  * The sender's copy of a file it offers is the tab's File itself (a handle
  * the browser keeps, not bytes in memory), so it does not count against the

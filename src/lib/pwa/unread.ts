@@ -70,7 +70,7 @@ export function markOf (last: Pick<MessageRow, 'sentAt' | 'id'>): SeenMark {
 /**
  * A message after the seen mark that is unread: theirs, except a call or
  * notice kept in the chat that was never unread (one answered or declined
- * here is written read: node/calls/call-log.ts; a missed one counts; a
+ * here is written read: p2p/calls/call-log.ts; a missed one counts; a
  * notice is always read).
  */
 function isUnread (m: MessageRow): boolean {

@@ -1,7 +1,7 @@
 /**
  * What this tab can do that the worker cannot see: WebRTC and SharedWorker
  * exist only on Window. Probed once per tab and told to the node as
- * `{ type: 'tab-capabilities', … }` (node/kernel/capabilities.ts); the tab
+ * `{ type: 'tab-capabilities', … }` (p2p/kernel/capabilities.ts); the tab
  * itself uses it to host WebRTC only where it can, and to start a channel
  * pump only where a data channel can move to one.
  */

@@ -1,7 +1,7 @@
 /**
  * Disappearing messages, the tab's part: a message whose `expiresAt` has come
  * is hidden at once, though the worker removes it from the database only on
- * its next sweep (within EXPIRY_CHECK_MS, node/actions/expiry.ts).
+ * its next sweep (within EXPIRY_CHECK_MS, p2p/actions/expiry.ts).
  *
  * ```ts
  * const clock = new ExpiryClock(() => chat.shown)   // during component init

@@ -1,5 +1,5 @@
 /**
- * How a call kept in the chat (MessageRow kind 'call', node/calls/call-log.ts)
+ * How a call kept in the chat (MessageRow kind 'call', p2p/calls/call-log.ts)
  * reads: "Missed voice call", "Outgoing video call" and so on, and how long
  * an answered one lasted.
  */

@@ -26,8 +26,8 @@ import type { PrekeyRow, SessionRow } from '../../../src/lib/db/session-types.ts
 import { openTestDb } from './helpers.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
-import { callRecordRow } from '../../../src/lib/node/calls/call-log.ts'
-import { noticeRow } from '../../../src/lib/node/sessions/notices.ts'
+import { callRecordRow } from '../../../src/lib/p2p/calls/call-log.ts'
+import { noticeRow } from '../../../src/lib/p2p/sessions/notices.ts'
 
 const PASSPHRASE = 'correct horse battery'
 /** Low enough to keep the suite fast; the default is checked on its own. */

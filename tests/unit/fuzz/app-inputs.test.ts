@@ -1,7 +1,7 @@
 /**
  * Fuzzing (issue 10): the app's other untrusted inputs.
  *
- * - src/lib/node/kernel/app-config.ts parseAppConfig (the served /config.json):
+ * - src/lib/p2p/kernel/app-config.ts parseAppConfig (the served /config.json):
  *   an AppConfig or an InvalidConfigError; a valid config round-trips.
  * - src/lib/pwa/pending-share.ts readShareForm (the share target's form) and
  *   readPendingShare (the stored share, read back from Cache Storage): never
@@ -19,8 +19,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { InvalidConfigError, MAX_CONFIG_FILE_BYTES, parseAppConfig } from '../../../src/lib/node/kernel/app-config.ts'
-import type { AppConfig } from '../../../src/lib/node/kernel/app-config.ts'
+import { InvalidConfigError, MAX_CONFIG_FILE_BYTES, parseAppConfig } from '../../../src/lib/p2p/kernel/app-config.ts'
+import type { AppConfig } from '../../../src/lib/p2p/kernel/app-config.ts'
 import { MAX_SHARE_BYTES, MAX_SHARE_FILES, MAX_SHARE_TEXT_CHARS, readPendingShare, readShareForm, SHARE_CACHE } from '../../../src/lib/pwa/pending-share.ts'
 import type { PendingShareMeta } from '../../../src/lib/pwa/pending-share.ts'
 import { parseHash } from '../../../src/lib/state/router.svelte.ts'

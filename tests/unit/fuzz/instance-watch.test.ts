@@ -1,6 +1,6 @@
 /**
  * Fuzzing (issue 22 item 6): what a relay says on `/parley/instance/1.0.0`,
- * as the worker's InstanceWatch (src/lib/node/instances/instance-watch.ts,
+ * as the worker's InstanceWatch (src/lib/p2p/instances/instance-watch.ts,
  * through @parley/protocol/instance/client and the frame codec) takes it.
  * Contract checked, for 10,000 generated inputs per property: arbitrary
  * bytes, and length-prefixed valid frames (lists, error frames, lists naming
@@ -12,7 +12,7 @@
  *
  * The stream is a minimal in-memory stand-in with what lpStream uses, so
  * 10,000 runs take seconds; the same service runs over real stream pairs in
- * tests/unit/node/instances/.
+ * tests/unit/p2p/instances/.
  */
 /* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -25,14 +25,14 @@ import {
   INSTANCE_ID_BYTES, InstanceErrorCode, MAX_INSTANCE_RELAY_FRAME_BYTES, MAX_OTHER_INSTANCES, decodeInstanceFrame, encodeInstanceError,
   encodeInstanceOthers, instanceHex
 } from '@parley/protocol/instance/codec'
-import { InstanceWatch } from '../../../src/lib/node/instances/instance-watch.ts'
+import { InstanceWatch } from '../../../src/lib/p2p/instances/instance-watch.ts'
 import { FakeLibp2p, fakeConnection, testLogger, testStatus } from '../../support/fake-components.ts'
 import { openTestDb } from '../db/helpers.ts'
 import { mutate, mutationArb, varint } from '../../../packages/protocol/test/fuzz/wire-helpers.ts'
 import { FUZZ_PARAMS } from './runs.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { InstanceErrorName } from '@parley/protocol/instance/codec'
-import type { ParleyEvents } from '../../../src/lib/node/kernel/events.ts'
+import type { ParleyEvents } from '../../../src/lib/p2p/kernel/events.ts'
 import type { PeerId, Stream } from '@libp2p/interface'
 
 /** Turns of the event loop a condition may take to hold (each a setImmediate, far cheaper than a timer). */

@@ -1,5 +1,5 @@
 /**
- * Fuzzing (issue 10): the invite parser, src/lib/node/identity/invite.ts.
+ * Fuzzing (issue 10): the invite parser, src/lib/p2p/identity/invite.ts.
  *
  * Fuzzed: parseInvite on arbitrary strings, on base64url payloads and links
  * of arbitrary JSON, on invite-shaped objects with wrong fields, on the text
@@ -26,8 +26,8 @@ import {
   parseInvite,
   SHORT_LINK_PATH,
   validateName
-} from '../../../src/lib/node/identity/invite.ts'
-import type { Invite } from '../../../src/lib/node/identity/invite.ts'
+} from '../../../src/lib/p2p/identity/invite.ts'
+import type { Invite } from '../../../src/lib/p2p/identity/invite.ts'
 import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */

@@ -1,7 +1,7 @@
 import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { addUserRelay, listRelays, removeRelay, setRelayActive } from '../../../src/lib/db/relays.ts'
-import { relayInfo } from '../../../src/lib/node/relays/network-snapshot.ts'
+import { relayInfo } from '../../../src/lib/p2p/relays/network-snapshot.ts'
 import type { HandlerContext, Handlers } from '../../../src/lib/contract/define.ts'
 import { MAX_RELAY_PARAM_CHARS } from '../../../src/lib/contract/ids.ts'
 import { relaysMethods } from '../../../src/lib/contract/methods/relays.ts'

@@ -21,7 +21,7 @@ export const NEARBY_PROTOCOL = '/parley/nearby/1.0.0'
 
 /**
  * Longest display name, in characters (Unicode code points) after trimming:
- * the app's own limit (src/lib/node/identity/invite.ts MAX_NAME_CHARS), so that every
+ * the app's own limit (src/lib/p2p/identity/invite.ts MAX_NAME_CHARS), so that every
  * name the app lets a user choose can be shared, and nothing longer.
  */
 export const MAX_NEARBY_NAME_CHARS = 64
@@ -31,7 +31,7 @@ export const MAX_NEARBY_NAME_BYTES = MAX_NEARBY_NAME_CHARS * 4
 export const MAX_NEARBY_ENTRIES = 64
 /** Most circuit addresses per entry: one per relay listener (WebSocket, secure WebSocket, WebRTC-Direct, TCP). */
 export const MAX_NEARBY_ADDRESSES = 4
-/** Longest circuit address, in bytes (the app's invite limit, src/lib/node/identity/invite.ts MAX_ADDRESS_CHARS). */
+/** Longest circuit address, in bytes (the app's invite limit, src/lib/p2p/identity/invite.ts MAX_ADDRESS_CHARS). */
 export const MAX_NEARBY_ADDRESS_BYTES = 512
 const MAX_PEER_BYTES = 64
 export const MAX_NEARBY_REASON_BYTES = 200

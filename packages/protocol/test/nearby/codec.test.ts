@@ -18,7 +18,7 @@ const entry = (name: string, addresses = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3Ko
 
 describe('nearby codec', () => {
   it('shares names up to the app\'s own limit, and nothing else', () => {
-    // the app's own name limit (src/lib/node/identity/invite.ts MAX_NAME_CHARS): the app's nearby tests check they agree
+    // the app's own name limit (src/lib/p2p/identity/invite.ts MAX_NAME_CHARS): the app's nearby tests check they agree
     expect(MAX_NEARBY_NAME_CHARS).toBe(64)
     expect(nameProblem('Alice')).toBeUndefined()
     expect(nameProblem('😀'.repeat(64))).toBeUndefined()

@@ -10,7 +10,7 @@ export const CONTACT_ERRORS = {
   noRequestToDecline: {},
   notesTooLong: { max: 'number' },
   notesControl: {},
-  /** no known address reached the contact, and the DHT knows none (lib/node/presence/contact-finder.ts) */
+  /** no known address reached the contact, and the DHT knows none (lib/p2p/presence/contact-finder.ts) */
   contactUnreachable: {},
   /** the contact's node answered and refused a message (it does not have us as a contact) */
   contactRefusedMessage: { id: 'text', reason: 'text' },
@@ -18,7 +18,7 @@ export const CONTACT_ERRORS = {
   contactNoAddresses: {},
   contactTooManyAddresses: { max: 'number', count: 'number' },
   contactAddressInvalid: { max: 'number' },
-  // safety numbers (lib/node/contacts/safety-number.ts)
+  // safety numbers (lib/p2p/contacts/safety-number.ts)
   safetyBadPeerId: { id: 'text' },
   safetyRsa: {},
   safetyNotEd25519: { type: 'text' },

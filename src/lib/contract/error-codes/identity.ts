@@ -1,4 +1,4 @@
-/** Codes of the identity: the profile, its backup file, our invite (lib/node/identity, lib/db/backup*.ts). */
+/** Codes of the identity: the profile, its backup file, our invite (lib/p2p/identity, lib/db/backup*.ts). */
 export const IDENTITY_ERRORS = {
   /** a call that needs an identity came before the user chose a name */
   noProfile: {},
@@ -42,7 +42,7 @@ export const IDENTITY_ERRORS = {
   backupBadContentsVersion: { version: 'text', supported: 'number' },
   backupNoFileVersion: { supported: 'number' },
   backupNoContentsVersion: { supported: 'number' },
-  // invites (lib/node/identity/invite.ts): a name, then the invite text step by step
+  // invites (lib/p2p/identity/invite.ts): a name, then the invite text step by step
   inviteNameEmpty: {},
   inviteNameTooLong: { max: 'number' },
   inviteNameControl: {},

@@ -1,9 +1,9 @@
-/** Codes of messages: the text a user sends (lib/node/messaging/text.ts). */
+/** Codes of messages: the text a user sends (lib/p2p/messaging/text.ts). */
 export const MESSAGING_ERRORS = {
   messageTooLong: { bytes: 'number', limit: 'number' },
   messageEmpty: {},
   messageBrokenChars: {},
-  // message actions (lib/node/actions)
+  // message actions (lib/p2p/actions)
   messageNotFound: {},
   messageWasDeleted: {},
   editNotYours: {},
@@ -14,7 +14,7 @@ export const MESSAGING_ERRORS = {
   chatTimerInvalid: { seconds: 'number' },
   actionOnCall: {},
   actionOnNotice: {},
-  // groups (lib/node/groups)
+  // groups (lib/p2p/groups)
   groupNotFound: {},
   groupNotMember: {},
   groupNotEntitled: {},
@@ -24,7 +24,7 @@ export const MESSAGING_ERRORS = {
   groupAlreadyMember: {},
   groupNotInvited: {},
   groupPictureInvalid: { max: 'bytes' },
-  // calls (lib/node/calls)
+  // calls (lib/p2p/calls)
   callNotFound: {},
   callBusy: {},
   callNotContact: {}

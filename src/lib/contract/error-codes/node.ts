@@ -1,4 +1,4 @@
-/** Codes of the node as a whole: its start, its status, the served app config (lib/node/kernel/app-config.ts). */
+/** Codes of the node as a whole: its start, its status, the served app config (lib/p2p/kernel/app-config.ts). */
 export const NODE_ERRORS = {
   databaseUnavailable: { reason: 'text' },
   /** a call that needs the network came while the node starts */

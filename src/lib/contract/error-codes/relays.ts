@@ -1,6 +1,6 @@
 /**
  * Codes of relay addresses and the relay list (lib/db/relays.ts), of the
- * served app config's relays (lib/node/kernel/app-config.ts) and of the user's TURN
+ * served app config's relays (lib/p2p/kernel/app-config.ts) and of the user's TURN
  * servers (lib/db/turn-servers.ts). A refused address names its problem as a
  * nested code ('code' kind) whose own params ride along in the same set.
  */

@@ -1,7 +1,7 @@
 /**
  * Codes of file transfers. The first nine are the file protocol's own reasons
  * (@parley/protocol/file/errors FileErrorCode, worded for the user: see
- * FILE_ERROR_CODES in lib/node/transfers/errors.ts); the rest are the
+ * FILE_ERROR_CODES in lib/p2p/transfers/errors.ts); the rest are the
  * transfers feature's own, thrown to the tab or kept in a transfer row's
  * `problem`.
  */

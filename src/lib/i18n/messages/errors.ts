@@ -9,7 +9,7 @@ import type { EnEntry, EnTable, RuTable } from '../table.ts'
  * (`size*`), which file-size errors and the UI share (i18n/size.ts).
  */
 export const en = {
-  // ---- invites (node/identity/invite.ts)
+  // ---- invites (p2p/identity/invite.ts)
   inviteNameEmpty: 'The name is empty.',
   inviteNameTooLong: 'The name is longer than {max} characters.',
   inviteNameControl: 'The name contains control characters.',
@@ -82,7 +82,7 @@ export const en = {
   invitePeerIdRsa: 'The PeerID in the invite is an RSA identity, not an Ed25519 identity, which Parley requires.',
   invitePeerIdSecp256k1: 'The PeerID in the invite is a secp256k1 identity, not an Ed25519 identity, which Parley requires.',
 
-  // ---- the node (node/kernel/node-service.ts)
+  // ---- the node (p2p/kernel/node-service.ts)
   profileExists: 'This browser already has a Parley identity.',
   profileExistsRestore: 'This browser already has a Parley identity. Restore a backup in a browser (or browser profile) that has none.',
   ownInvite: 'This is your own invite. Send it to your contact and paste theirs here.',
@@ -142,7 +142,7 @@ export const en = {
   callBusy: 'You are already in a call: end it first.',
   callNotContact: 'You can call only your accepted contacts who are not blocked.',
 
-  // ---- file transfers (node/transfers/transfers.ts, p2p/protocols/file/errors.ts)
+  // ---- file transfers (p2p/transfers/transfers.ts, p2p/protocols/file/errors.ts)
   fileTooLarge: 'This file is {size:bytes}; files can be at most {max:bytes}.',
   fileOverLimit: 'This file is {size:bytes}, over the {max:bytes} this app accepts.',
   tooManyTransfers: {
@@ -189,7 +189,7 @@ export const en = {
   sizeGiB: '{value} GiB',
   sizeTiB: '{value} TiB',
 
-  // ---- relay test (node/relays/relay-test.ts)
+  // ---- relay test (p2p/relays/relay-test.ts)
   relayTestDialTimeout: 'The relay did not answer within {seconds} s: it may be down, or a firewall drops the connection.',
   relayTestAnswerTimeout: 'The relay connected but did not finish the test within {seconds} s.',
   relayTestWrongPeer: 'Something answered at this address, but not the relay with PeerID {peerId}: check the /p2p/ part of the address.',
@@ -223,7 +223,7 @@ export const en = {
   tooManyRelays: 'You already have {max} relays of your own, the most Parley keeps. Remove one to add another.',
   relayUnknown: 'There is no such relay (any more).',
 
-  // ---- the app configuration (node/kernel/app-config.ts)
+  // ---- the app configuration (p2p/kernel/app-config.ts)
   configTooLarge: 'The app configuration is too large.',
   configNotJson: 'The app configuration is not valid JSON.',
   configNoRelays: 'The app configuration has no list of relays.',
@@ -300,7 +300,7 @@ export const en = {
   backupNoFileVersion: 'The backup has an unsupported file version (none); this version of Parley reads version {supported}.',
   backupNoContentsVersion: 'The backup has an unsupported contents version (none); this version of Parley reads version {supported}.',
 
-  // ---- safety numbers, Nearby (node/contacts/safety-number.ts, node/nearby/nearby.ts)
+  // ---- safety numbers, Nearby (p2p/contacts/safety-number.ts, p2p/nearby/nearby.ts)
   safetyBadPeerId: '"{id}" is not a valid PeerID, so it has no safety number.',
   safetyNotEd25519: 'A safety number needs an Ed25519 PeerID, which holds its public key, and this is a {type} PeerID.',
   safetyRsa: 'A safety number needs an Ed25519 PeerID, which holds its public key, and this is an RSA PeerID.',

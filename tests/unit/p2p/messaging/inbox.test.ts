@@ -1,0 +1,118 @@
+/**
+ * Inbox.receiveMany, the mailbox drain's way in (src/lib/p2p/messaging/
+ * inbox.ts): a batch stored in one write per run of text messages, file
+ * offers through the transfers in their place, each id once, and one
+ * 'stored' event with the newest message of each chat once the writes
+ * committed. On fake-indexeddb, with the real contact book.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { TypedEventEmitter } from 'main-event'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { setBlocked, upsertContact } from '../../../../src/lib/db/contacts.ts'
+import { chatMessages, storeIncoming } from '../../../../src/lib/db/messages.ts'
+import { ContactBook } from '../../../../src/lib/p2p/contacts/book.ts'
+import { ActionIntake } from '../../../../src/lib/p2p/actions/intake.ts'
+import { Inbox } from '../../../../src/lib/p2p/messaging/inbox.ts'
+import { openTestDb } from '../../db/helpers.ts'
+import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { ContactId, FileOffer, MessageId } from '../../../../src/lib/db/types.ts'
+import type { IncomingMessageEvent } from '../../../../src/lib/contract/index.ts'
+import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
+import type { IncomingFile } from '../../../../src/lib/p2p/transfers/transfers.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
+import type { PeerId } from '@libp2p/interface'
+
+let db: ParleyDb
+let book: ContactBook
+let inbox: Inbox
+let events: IncomingMessageEvent[]
+/** what reached the transfers, and in which order relative to the message writes */
+let log: string[]
+let alice: { peer: PeerId, id: ContactId }
+let bob: { peer: PeerId, id: ContactId }
+
+async function contact (name: string, state: 'accepted' | 'pending'): Promise<{ peer: PeerId, id: ContactId }> {
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  const id = await upsertContact(db, { peerId: peer.toString(), username: name, addresses: [], state })
+  return { peer, id }
+}
+
+const text = (id: string, body: string, sentAt: number): ChatMessageFrame => ({ type: 'message', id, text: body, sentAt })
+const OFFER: FileOffer = { name: 'a.txt', size: 3, mime: 'text/plain', sha256: 'ab'.repeat(32), chunkSize: 65536, listHash: 'cd'.repeat(32) }
+
+beforeEach(async () => {
+  db = await openTestDb()
+  book = new ContactBook({ db })
+  await book.start()
+  alice = await contact('alice', 'accepted')
+  bob = await contact('bob', 'accepted')
+  events = []
+  log = []
+  const emitter = new TypedEventEmitter<ParleyEvents>()
+  emitter.addEventListener('message', (e) => { events.push(e.detail) })
+  const transfers = {
+    receive: async (input: IncomingFile): Promise<'stored' | 'duplicate'> => {
+      log.push(`file ${input.id} after ${(await db.messages.count())} rows`)
+      return 'stored'
+    }
+  }
+  inbox = new Inbox({ db, events: emitter, contactBook: book, transfers, actionIntake: new ActionIntake({ db, events: emitter, transfers: { forget: async () => {} } }) })
+})
+afterEach(() => {
+  book.stop()
+  db.close()
+})
+
+describe('Inbox.receiveMany', () => {
+  it('stores a batch once each, file offers in their place, and tells the tabs the newest of each chat once', async () => {
+    await storeIncoming(db, { id: '01JD00000000000000000000A0' as MessageId, contactId: alice.id, fromPeerId: alice.peer.toString(), body: 'before', sentAt: 5, receivedAt: 6 })
+    const outcomes = await inbox.receiveMany([
+      { from: alice.peer, message: text('01JD00000000000000000000A1', 'one', 10) },
+      { from: alice.peer, message: text('01JD00000000000000000000A0', 'before, again', 5) },
+      { from: bob.peer, message: text('01JD00000000000000000000B1', 'for you', 11) },
+      { from: alice.peer, message: { ...text('01JD00000000000000000000A2', '', 12), file: OFFER } },
+      { from: alice.peer, message: text('01JD00000000000000000000A3', 'three', 13) },
+      { from: alice.peer, message: text('01JD00000000000000000000A3', 'three, twice', 13) }
+    ])
+    expect(outcomes).toEqual(['stored', 'duplicate', 'stored', 'stored', 'stored', 'duplicate'])
+    // the run before the offer was written before the offer went to the transfers
+    expect(log).toEqual(['file 01JD00000000000000000000A2 after 3 rows'])
+    expect((await chatMessages(db, alice.id)).map(m => m.body)).toEqual(['before', 'one', 'three'])
+    expect((await chatMessages(db, bob.id)).map(m => m.body)).toEqual(['for you'])
+    expect(events).toHaveLength(1)
+    const [event] = events
+    expect(event?.kind === 'stored' ? event.messages.map(m => `${m.contactId}:${m.body}`).sort() : event).toEqual([`${alice.id}:three`, `${bob.id}:for you`].sort())
+  })
+
+  it('refuses senders we do not exchange messages with, and tells nothing when nothing was stored', async () => {
+    const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const pending = await contact('carol', 'pending')
+    await setBlocked(db, bob.id, true)
+    book.setBlocked(bob.peer.toString(), true)
+    const outcomes = await inbox.receiveMany([
+      { from: stranger, message: text('01JD00000000000000000000C1', 'hi', 1) },
+      { from: pending.peer, message: text('01JD00000000000000000000C2', 'hi', 1) },
+      { from: bob.peer, message: text('01JD00000000000000000000C3', 'hi', 1) }
+    ])
+    expect(outcomes).toEqual(['not-a-contact', 'not-a-contact', 'not-a-contact'])
+    expect(await db.messages.count()).toBe(0)
+    expect(events).toEqual([])
+  })
+
+  it('tells what was stored also when a later write fails, and rethrows', async () => {
+    const failing = new Inbox({
+      db,
+      events: (() => { const e = new TypedEventEmitter<ParleyEvents>(); e.addEventListener('message', (evt) => { events.push(evt.detail) }); return e })(),
+      contactBook: book,
+      transfers: { receive: async () => { throw new Error('no room for the offer') } },
+      actionIntake: new ActionIntake({ db, events: new TypedEventEmitter<ParleyEvents>(), transfers: { forget: async () => {} } })
+    })
+    await expect(failing.receiveMany([
+      { from: alice.peer, message: text('01JD00000000000000000000A1', 'stored first', 10) },
+      { from: alice.peer, message: { ...text('01JD00000000000000000000A2', '', 12), file: OFFER } }
+    ])).rejects.toThrow('no room for the offer')
+    expect((await chatMessages(db, alice.id)).map(m => m.body)).toEqual(['stored first'])
+    expect(events.map(e => e.kind === 'stored' ? e.messages.map(m => m.body) : e.kind)).toEqual([['stored first']])
+  })
+})

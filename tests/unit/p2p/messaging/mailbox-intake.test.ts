@@ -1,0 +1,249 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
+import { encodeContactFrame } from '@parley/protocol/contact/codec'
+import { encodeBox } from '@parley/protocol/session/box'
+import { MailboxIntake } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
+import { helloItemId, receiptsId } from '../../../../src/lib/p2p/messaging/receipts.ts'
+import { SessionUnreadableError } from '../../../../src/lib/p2p/sessions/sessions.ts'
+import type { DropReason } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
+import type { ContactRow, ContactState } from '../../../../src/lib/db/types.ts'
+import type { ContactFrame, ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
+import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { PeerId } from '@libp2p/interface'
+
+/**
+ * Contact hellos and replies that come through our mailboxes
+ * (messaging/mailbox-intake.ts): a request or accept from anyone goes to the
+ * contact rules (ContactHellos.receive); a request left waiting is answered
+ * after the drain; a reply settles the hello we owe, and only that.
+ */
+
+interface Sender { peer: PeerId, publicKey: Uint8Array }
+
+async function sender (): Promise<Sender> {
+  const key = await generateKeyPair('Ed25519')
+  return { peer: peerIdFromPrivateKey(key), publicKey: key.publicKey.raw }
+}
+
+function row (who: Sender, state: ContactState, extra: Partial<ContactRow> = {}): ContactRow {
+  return { id: 1, peerId: who.peer.toString(), username: 'Them', addresses: [], status: 'offline', notes: '', blocked: false, state, verified: false, addedAt: 0, updatedAt: 0, ...extra } as ContactRow
+}
+
+interface Harness {
+  sink: MailboxIntake
+  received: Array<{ from: string, hello: ContactHelloFrame }>
+  settled: Array<{ contact: string, status: string }>
+  dropped: DropReason[]
+  /** an item that "opens" as `payload` from `from` (the seal itself has tests of its own) */
+  seal(from: Sender, payload: ContactFrame | Uint8Array): Uint8Array
+  /** one batch through prepare and commit, as a drain hands it over */
+  drain(items: Uint8Array[]): Promise<void>
+}
+
+/** An intake over fake components: `book` answers byPeerId, `answer` is what receive() says. */
+function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['status']): Harness {
+  const received: Harness['received'] = []
+  const settled: Harness['settled'] = []
+  const dropped: DropReason[] = []
+  const opened = new Map<Uint8Array, { senderPublic: Uint8Array, payload: Uint8Array }>()
+  const components = {
+    db: {} as unknown as ParleyDb,
+    inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
+    contactBook: { byPeerId: async (id: string) => book.get(id) },
+    groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
+    // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
+    sessions: { open: async () => { throw new Error('not a box') }, forget: () => {}, ready: async () => {} },
+    sessionNotices: { sessionReset: async () => { throw new Error('no session here to reset') } },
+    hellos: {
+      receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
+      settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }
+    }
+  }
+  const opener = {
+    open: async (item: Uint8Array) => {
+      const found = opened.get(item)
+      if (found === undefined) throw new Error('sealed to someone else')
+      return found
+    }
+  }
+  const sink = new MailboxIntake(components, opener, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
+  return {
+    sink,
+    received,
+    settled,
+    dropped,
+    seal (from, payload) {
+      const item = new Uint8Array(8)
+      opened.set(item, { senderPublic: from.publicKey, payload: payload instanceof Uint8Array ? payload : encodeContactFrame(payload) })
+      return item
+    },
+    async drain (items) {
+      await sink.commit([await sink.prepare(items.map((item, i) => ({ id: new Uint8Array(16).fill(i), storedAt: 0, item })))])
+    }
+  }
+}
+
+describe('MailboxIntake: contact hellos and replies', () => {
+  const hello: ContactHelloFrame = { type: 'request', name: 'Stranger', addresses: [] }
+
+  it('a request from a stranger goes to the contact rules; one left waiting is to be answered after the drain', async () => {
+    const stranger = await sender()
+    // receive() stores them as pending: the book has them when the intake looks again
+    const h = harness(new Map([[stranger.peer.toString(), row(stranger, 'pending')]]), 'pending')
+    await h.drain([h.seal(stranger, hello)])
+    expect(h.received).toEqual([{ from: stranger.peer.toString(), hello }])
+    expect([...h.sink.requested.values()].map(c => c.peerId)).toEqual([stranger.peer.toString()])
+    expect(h.dropped).toEqual([])
+  })
+
+  it('a request the rules refuse (blocked, declined too often) is counted, and answered nothing', async () => {
+    const blocked = await sender()
+    const h = harness(new Map([[blocked.peer.toString(), row(blocked, 'declined', { blocked: true })]]), 'refused')
+    await h.drain([h.seal(blocked, hello)])
+    expect(h.received).toHaveLength(1)
+    expect(h.sink.requested.size).toBe(0)
+    expect(h.dropped).toEqual(['not-a-contact'])
+  })
+
+  it('a reply settles the hello we owe; one from someone we owe nothing, or from a stranger, is dropped', async () => {
+    const asked = await sender()
+    const answered = await sender()
+    const stranger = await sender()
+    const h = harness(new Map([
+      [asked.peer.toString(), row(asked, 'requested', { helloPending: true })],
+      [answered.peer.toString(), row(answered, 'requested', { helloPending: false })]
+    ]), 'pending')
+    const reply: ContactReplyFrame = { type: 'reply', status: 'pending' }
+    await h.drain([h.seal(asked, reply), h.seal(answered, reply), h.seal(stranger, reply)])
+    expect(h.settled).toEqual([{ contact: asked.peer.toString(), status: 'pending' }])
+    expect(h.dropped.sort()).toEqual(['not-a-contact', 'not-ours'])
+  })
+
+  it('a malformed hello is dropped as malformed, and nothing reaches the contact rules', async () => {
+    const someone = await sender()
+    const h = harness(new Map(), 'pending')
+    const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+    await h.drain([h.seal(someone, json({ type: 'request', name: '', addresses: [] })), h.seal(someone, json({ type: 'accept', name: 'X', addresses: [], more: 1 }))])
+    expect(h.received).toEqual([])
+    expect(h.dropped).toEqual(['malformed', 'malformed'])
+  })
+
+  it('each kind of hello from one sender has its own mailbox id, the same every time', () => {
+    const a = '12D3KooWL9gE7DWdXacQUdNWp2ie3LfFX1AzLwGgVzErPGX9UFyk'
+    const b = '12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
+    expect(helloItemId('request', a)).toHaveLength(16)
+    expect(helloItemId('request', a)).toEqual(helloItemId('request', a))
+    expect(helloItemId('request', a)).not.toEqual(helloItemId('accept', a))
+    expect(helloItemId('request', a)).not.toEqual(helloItemId('request', b))
+  })
+})
+
+describe('MailboxIntake: a box whose key was used before', () => {
+  it('a copy from another relay of a box that stored nothing (receipts) is dropped, and owes no receipt', async () => {
+    const them = await sender()
+    const book = new Map([[them.peer.toString(), row(them, 'accepted')]])
+    const opens: string[] = []
+    const components = {
+      db: { messages: { get: async () => undefined }, events: { get: async () => undefined } } as unknown as ParleyDb,
+      inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
+      contactBook: { byPeerId: async (id: string) => book.get(id) },
+      groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
+      sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') }, forget: () => {}, ready: async () => {} },
+      sessionNotices: { sessionReset: async () => {} },
+      hellos: { receive: async () => 'pending' as const, settle: async () => {} }
+    }
+    const box = encodeBox({ itemId: receiptsId(['01HZX3J5Q8W2N6R4T7V9B1C3D5']), header: { dh: new Uint8Array(32), pn: 0, n: 1 }, nonce: new Uint8Array(24), ciphertext: new Uint8Array(40) })
+    const dropped: DropReason[] = []
+    const sink = new MailboxIntake(components, { open: async () => ({ senderPublic: them.publicKey, payload: box }) }, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
+    await sink.commit([await sink.prepare([{ id: new Uint8Array(16), storedAt: 0, item: new Uint8Array(8) }])])
+    expect(opens).toEqual([them.peer.toString()])
+    // a receipt for it would come back as receipts, whose copy would owe one again
+    expect([...sink.stored.values()]).toEqual([])
+    expect(dropped).toEqual([])
+  })
+})
+
+describe('MailboxIntake: boxes from someone who is not a contact', () => {
+  /** An intake whose sessions open every box to `plaintexts` in turn, each starting a session; `members` are group peers once the batch's group items are in. */
+  function boxed (book: Map<string, ContactRow>, plaintexts: Uint8Array[], members: Set<string>, joins: Set<string>): {
+    sink: MailboxIntake, senders: Sender[], commits: string[], forgotten: string[], readied: string[], desk: string[], dropped: DropReason[]
+  } {
+    const commits: string[] = []
+    const forgotten: string[] = []
+    const readied: string[] = []
+    const desk: string[] = []
+    const dropped: DropReason[] = []
+    const components = {
+      db: { messages: { get: async () => undefined }, events: { get: async () => undefined }, transaction: async (_mode: string, _tables: unknown, run: () => Promise<void>) => { await run() } } as unknown as ParleyDb,
+      inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
+      contactBook: { byPeerId: async (id: string) => book.get(id) },
+      groupBook: {
+        // the batch's group item makes its sender a member (as an invitation brought with it would)
+        receive: async (from: PeerId) => { desk.push(from.toString()); if (joins.has(from.toString())) members.add(from.toString()); return { type: 'reply' as const, status: 'stored' as const } },
+        isGroupPeer: async (peer: string) => members.has(peer)
+      },
+      sessions: {
+        open: async (from: { peer: string }) => {
+          const plaintext = plaintexts.shift() ?? new Uint8Array(0)
+          return { plaintext, session: 's', started: true, replaced: false, chainUnstored: true, commit: async () => { commits.push(from.peer) }, abandon: () => { forgotten.push(from.peer) } }
+        },
+        forget: (peer: string) => { forgotten.push(peer) },
+        ready: async (peer: string) => { readied.push(peer) }
+      },
+      sessionNotices: { sessionReset: async () => {} },
+      hellos: { receive: async () => 'pending' as const, settle: async () => {} }
+    }
+    const box = encodeBox({ itemId: new Uint8Array(16).fill(7), header: { dh: new Uint8Array(32), pn: 0, n: 1 }, nonce: new Uint8Array(24), ciphertext: new Uint8Array(40) })
+    const senders: Sender[] = []
+    const opener = {
+      open: async () => {
+        const from = senders.shift()
+        if (from === undefined) throw new Error('no sender')
+        return { senderPublic: from.publicKey, payload: box }
+      }
+    }
+    const sink = new MailboxIntake(components, opener, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
+    return { sink, senders, commits, forgotten, readied, desk, dropped }
+  }
+
+  const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+  const groupMessage = json({ type: 'group-message', message: { body: '{}', sig: 'x' } })
+  const chatMessage = json({ type: 'message', id: '01HZX3J5Q8W2N6R4T7V9B1C3D5', text: 'hi', sentAt: 1 })
+
+  it('a stranger\'s boxes are opened: a chat frame is refused, a group item goes to the group desk, and the session it started is not kept', async () => {
+    const stranger = await sender()
+    const h = boxed(new Map(), [chatMessage, groupMessage], new Set(), new Set())
+    h.senders.push(stranger, stranger)
+    await h.sink.commit([await h.sink.prepare([0, 1].map((i) => ({ id: new Uint8Array(16).fill(i), storedAt: 0, item: new Uint8Array(8) })))])
+    expect(h.dropped).toEqual(['not-a-contact'])
+    expect(h.desk).toEqual([stranger.peer.toString()])
+    expect(h.commits).toEqual([])
+    expect(h.forgotten).toContain(stranger.peer.toString())
+    expect(h.readied).toEqual([])
+  })
+
+  it('a group member\'s session is kept, also when the batch\'s own items made it one', async () => {
+    const member = await sender()
+    const h = boxed(new Map(), [groupMessage], new Set(), new Set([member.peer.toString()]))
+    h.senders.push(member)
+    await h.sink.commit([await h.sink.prepare([{ id: new Uint8Array(16), storedAt: 0, item: new Uint8Array(8) }])])
+    expect(h.desk).toEqual([member.peer.toString()])
+    expect(h.commits).toEqual([member.peer.toString()])
+    expect(h.forgotten).toEqual([])
+    // kept: readied for its next send
+    expect(h.readied).toEqual([member.peer.toString()])
+  })
+
+  it('a batch the drain lets go uncommitted lets go of the states its boxes opened (they open again from the next drain)', async () => {
+    const member = await sender()
+    const contact = await sender()
+    const h = boxed(new Map([[contact.peer.toString(), row(contact, 'accepted')]]), [groupMessage, chatMessage], new Set([member.peer.toString()]), new Set())
+    h.senders.push(member, contact)
+    h.sink.discard(await h.sink.prepare([0, 1].map((i) => ({ id: new Uint8Array(16).fill(i), storedAt: 0, item: new Uint8Array(8) }))))
+    expect(h.forgotten.sort()).toEqual([member.peer.toString(), contact.peer.toString()].sort())
+    expect(h.commits).toEqual([])
+    expect(h.desk).toEqual([])
+    expect(h.dropped).toEqual([])
+  })
+})
