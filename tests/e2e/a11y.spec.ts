@@ -3,6 +3,9 @@ import { expect, test } from './fixtures.ts'
 import { prepareTour, reloadApp, showOnboarding, showScreen, tourScreens } from './helpers/screens.ts'
 import type { Page } from '@playwright/test'
 
+// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+test.use({ prepared: 'pair' })
+
 /**
  * axe-core on every screen (issue 9 "Accessibility"): 0 serious or critical
  * violations, in the light and the dark palette, whether the palette comes
@@ -94,7 +97,7 @@ async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
 
 test('axe: every screen, light and dark, has no serious or critical violation; keyboard reaches and shows every control', async ({ alice, bob, carol, browser, app }) => {
   test.setTimeout(420_000)
-  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true })
+  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true, befriended: true })
   const screens = tourScreens(setup)
   const newcomer = await (await browser.newContext()).newPage()
   await newcomer.goto(app.url)
