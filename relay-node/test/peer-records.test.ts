@@ -21,7 +21,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS, openPeerRecord, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { PEER_RECORD_CORRECTIONS_PER_MINUTE, PEER_RECORD_PUTS_PER_MINUTE } from '../src/peer-records/service.ts'
-import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
+import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, stoppedClock, useRelayTestDir } from './helpers.ts'
 import type { RelayNode, RelayNodeOptions } from '../src/index.ts'
 import type { KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -87,16 +87,6 @@ async function onePublisher (options: RelayNodeOptions = {}): Promise<{ r1: Rela
   const circuit = circuitOf(p)
   if (circuit === undefined) throw new Error('no circuit')
   return { r1, ownerKey, p, circuit }
-}
-
-/**
- * A relay clock that stands still: a share of N a minute gives exactly N,
- * however long the puts take on a slow machine (its bucket would refill one
- * token every 60/N s of wall-clock time).
- */
-function stoppedClock (): RelayNodeOptions {
-  const at = Date.now()
-  return { now: () => at }
 }
 
 const refusals = async (r: RelayNode, code: string): Promise<number | undefined> => metric(r, `parley_peer_record_rejections_total{op="put",code="${code}"}`)
@@ -170,7 +160,7 @@ describe('peer records in the relays\' DHT', () => {
   })
 
   it('refuses a browser that publishes more often than its share, and counts it', async () => {
-    const { r1, ownerKey, p, circuit } = await onePublisher(stoppedClock())
+    const { r1, ownerKey, p, circuit } = await onePublisher({ now: stoppedClock() })
     const key = peerRecordKey(peerIdFromPrivateKey(ownerKey))
     const stored = await storedEach(p, PEER_RECORD_PUTS_PER_MINUTE + 1, async i => ({ key, record: await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)) }))
     expect(stored).toEqual([...Array<number>(PEER_RECORD_PUTS_PER_MINUTE).fill(1), 0])
@@ -178,7 +168,7 @@ describe('peer records in the relays\' DHT', () => {
   })
 
   it('a browser\'s corrections of other peers\' records have their own share, and do not spend its publications', async () => {
-    const { r1, ownerKey, p, circuit } = await onePublisher(stoppedClock())
+    const { r1, ownerKey, p, circuit } = await onePublisher({ now: stoppedClock() })
     // what kad-dht sends after a lookup: other peers' records, each to a relay that held an older one
     const through = multiaddr(`${r1.wsMultiaddrs[0] ?? ''}/p2p-circuit`)
     const corrected = await storedEach(p, PEER_RECORD_CORRECTIONS_PER_MINUTE + 1, async () => {
