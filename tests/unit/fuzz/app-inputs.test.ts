@@ -27,7 +27,7 @@ import { parseHash } from '../../../src/lib/state/router.svelte.ts'
 import type { RouteName } from '../../../src/lib/state/router.svelte.ts'
 import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/ui/linkify.ts'
 import { markMentions } from '../../../src/lib/ui/mentions.ts'
-import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
+import { FUZZ_PARAMS, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
 import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
@@ -66,8 +66,8 @@ describe('fuzz: parseAppConfig', () => {
     tally.ok = tally.refused = 0
     fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue({ maxDepth: 3 }).map(v => JSON.stringify(v))), text => {
       configOrRefused(text)
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('config-shaped objects with odd fields: an AppConfig or an InvalidConfigError', () => {
@@ -80,8 +80,8 @@ describe('fuzz: parseAppConfig', () => {
     }, { requiredKeys: [] }), fields => {
       const relays = Array.isArray(fields.relays) ? fields.relays.map(r => typeof r === 'string' ? r.replace('<id>', relayId) : r) : fields.relays
       configOrRefused(JSON.stringify({ ...fields, relays }))
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('a valid config round-trips', () => {
@@ -89,7 +89,7 @@ describe('fuzz: parseAppConfig', () => {
       const config: AppConfig = { relays: ports.map(p => `/dns4/relay.example/tcp/${p}/wss/p2p/${relayId}`), iceServers: [] }
       if (maxFileBytes !== undefined) config.maxFileBytes = maxFileBytes
       expect(parseAppConfig(JSON.stringify(config))).toEqual(config)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('a huge config is refused before parsing', () => {
@@ -120,7 +120,7 @@ describe('fuzz: share target', () => {
       expect(files.reduce((sum, f) => sum + f.size, 0)).toBeLessThanOrEqual(MAX_SHARE_BYTES)
       expect(meta.files).toEqual(files.map(f => ({ name: f.name, type: f.type, size: f.size })))
       expect(meta.problem === undefined || files.length === 0).toBe(true)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('a long text and too many files are refused, not kept', () => {
@@ -161,7 +161,7 @@ describe('fuzz: share target', () => {
     await fc.assert(fc.asyncProperty(fc.option(meta, { nil: undefined }), fc.subarray([0, 1, 2]), async (text, indexes) => {
       const share = await readPendingShare(storage(text, indexes))
       expect(share === undefined || (typeof share.at === 'number' && typeof share.title === 'string' && share.files.every(f => f instanceof File))).toBe(true)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('a valid stored share round-trips', async () => {
