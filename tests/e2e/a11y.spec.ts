@@ -3,7 +3,7 @@ import { expect, test } from './fixtures.ts'
 import { prepareTour, reloadApp, showOnboarding, showScreen, tourScreens } from './helpers/screens.ts'
 import type { Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 /**
@@ -88,6 +88,17 @@ async function applyMode (page: Page, mode: ThemeMode): Promise<void> {
   await page.evaluate((theme) => { localStorage.setItem('parley.theme', theme) }, mode.theme)
 }
 
+/**
+ * Puts Alice's page in `mode`: the system's scheme applies at once (the app
+ * follows prefers-color-scheme live); the app's own theme is read at start,
+ * so a change of it reloads the page. The newcomer's page loads anew in every
+ * mode, so a start in each palette is checked too.
+ */
+async function switchMode (page: Page, mode: ThemeMode, before: ThemeMode | undefined): Promise<void> {
+  await applyMode(page, mode)
+  if (before === undefined || before.theme !== mode.theme) await reloadApp(page)
+}
+
 async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
   const dark = mode.theme === 'system' ? mode.system === 'dark' : mode.theme === 'dark'
   // the page background follows the palette: near-black in dark, white in light
@@ -103,14 +114,15 @@ test('axe: every screen, light and dark, has no serious or critical violation; k
   await newcomer.goto(app.url)
 
   const found: string[] = []
+  let current: ThemeMode | undefined
   for (const mode of MODES) {
     await applyMode(newcomer, mode)
     await showOnboarding(newcomer, app.url)
     await expectPalette(newcomer, mode)
     found.push(...await seriousViolations(newcomer, `${mode.name} / onboarding`))
 
-    await applyMode(alice.page, mode)
-    await reloadApp(alice.page)
+    await switchMode(alice.page, mode, current)
+    current = mode
     await expectPalette(alice.page, mode)
     for (const screen of screens) {
       await showScreen(alice.page, screen)
@@ -120,8 +132,9 @@ test('axe: every screen, light and dark, has no serious or critical violation; k
   await newcomer.context().close()
 
   // keyboard: no trap, visible focus (light palette)
-  await applyMode(alice.page, MODES[0] ?? { name: 'system light', system: 'light', theme: 'system' })
-  await reloadApp(alice.page)
+  const light = MODES[0] ?? { name: 'system light', system: 'light', theme: 'system' }
+  await switchMode(alice.page, light, current)
+  current = light
   for (const screen of screens) {
     await showScreen(alice.page, screen)
     found.push(...await keyboardProblems(alice.page, `keyboard / ${screen.name}`))
@@ -130,8 +143,8 @@ test('axe: every screen, light and dark, has no serious or critical violation; k
   // a phone: every screen in the system's light and dark palettes, and the keyboard walk
   await alice.page.setViewportSize(PHONE)
   for (const mode of MODES.filter(m => m.theme === 'system')) {
-    await applyMode(alice.page, mode)
-    await reloadApp(alice.page)
+    await switchMode(alice.page, mode, current)
+    current = mode
     await expectPalette(alice.page, mode)
     for (const screen of screens) {
       await showScreen(alice.page, screen)

@@ -3,7 +3,7 @@ import { liveMediaTracks, openCallConnections, recordPeerConnections } from '../
 import { callEnded, callStatus, callView, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
 import { expectOnline } from './helpers/parley.ts'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 /**

@@ -7,7 +7,7 @@ import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { chatRow, expectOnline, nav } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 /**

@@ -19,7 +19,7 @@ import { describePlace, fullyVisible, newestPlace, startWatchingNewest, stopWatc
 import { installSeeder, seedChat } from '../bench/history.ts'
 import { readRows } from '../support/page-db.ts'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 const PHONE = { width: 360, height: 780 }

@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures.ts'
 import { befriend, expectOnline, expectPath, expectTabsShareChat, message, messages, openChat, readInvite, send } from './helpers/parley.ts'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 test.describe('two people chat through a local relay-node', () => {

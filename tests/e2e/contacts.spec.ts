@@ -2,7 +2,7 @@ import { expect, test } from './fixtures.ts'
 import { addCard, addContact, message, messages, nav, onboard, openChat, readFullInvite, readInvite, send } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 function requests (page: Page): ReturnType<Page['getByRole']> {

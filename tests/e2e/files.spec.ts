@@ -6,7 +6,7 @@ import { attach, expectFileState, expectImageOpens, fileCard, hasChunk, randomFi
 import { befriend, expectPath, openChat } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 const MB = 1024 * 1024

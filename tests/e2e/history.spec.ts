@@ -12,7 +12,7 @@ import { expect, test } from './fixtures.ts'
 import { message, messages, openChat, send } from './helpers/parley.ts'
 import { installSeeder, seedChat } from '../bench/history.ts'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 const HISTORY = 3_000

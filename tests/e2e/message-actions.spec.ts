@@ -10,7 +10,7 @@ import { attach, expectFileState, fileCard, randomPng } from './helpers/files.ts
 import { message, messages, openChat, openScreen, send } from './helpers/parley.ts'
 import type { Locator, Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 /** Opens the menu of the message holding `text` with a right click; returns the menu. */

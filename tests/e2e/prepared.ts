@@ -139,7 +139,8 @@ async function closeAndSnapshot (person: Person, url: string): Promise<OriginSna
   })
   for (const page of person.context.pages()) await page.close()
   const page = await person.context.newPage()
-  await page.goto(new URL(NOT_THE_APP, url).href)
+  const response = await page.goto(new URL(NOT_THE_APP, url).href)
+  if (response?.status() !== 404) throw new Error(`${NOT_THE_APP} should be the server's 404, not the app (${String(response?.status())})`)
   return await takeOriginSnapshot(page)
 }
 

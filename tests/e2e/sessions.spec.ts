@@ -8,7 +8,7 @@ import { metric } from './helpers/relay-metrics.ts'
 import { readRows, withPageDb } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 /**

@@ -3,7 +3,7 @@ import { expectFileState, fileCard, png, saveFile } from './helpers/files.ts'
 import { message, openChat } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 async function expectControlled (page: Page): Promise<void> {

@@ -5,7 +5,7 @@ import { messages } from './helpers/parley.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Locator, Page } from '@playwright/test'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 const projectLaunch = config.projects?.[0]?.use?.launchOptions

@@ -3,7 +3,7 @@ import { befriend, expectOnline, message, messages, openChat, send } from './hel
 import { expectNewNodeWorker, killNodeWorker } from './helpers/node-worker.ts'
 import { newPerson } from '../support/person.ts'
 
-// people already onboarded and befriended (tests/e2e/prepared.ts): befriending is not what this file tests
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
 
 /**

@@ -37,14 +37,20 @@ export interface OriginSnapshot {
 
 /**
  * Tagged encoding of the values IndexedDB keeps that JSON does not:
- * `{ "\u0000": 'u8', v: [bytes] }`, `'ab'` for an ArrayBuffer, `'date'` for a
+ * `{ "\u0000": 'u8', v: <base64> }`, `'ab'` for an ArrayBuffer, `'date'` for a
  * Date. A Blob is refused: a prepared person holds no files.
  */
 const CODEC = `
   const TAG = '\\u0000'
+  const b64 = (bytes) => {
+    let text = ''
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+    return btoa(text)
+  }
+  const bytesOf = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0))
   const enc = (v) => {
-    if (v instanceof Uint8Array) return { [TAG]: 'u8', v: Array.from(v) }
-    if (v instanceof ArrayBuffer) return { [TAG]: 'ab', v: Array.from(new Uint8Array(v)) }
+    if (v instanceof Uint8Array) return { [TAG]: 'u8', v: b64(v) }
+    if (v instanceof ArrayBuffer) return { [TAG]: 'ab', v: b64(new Uint8Array(v)) }
     if (v instanceof Date) return { [TAG]: 'date', v: v.getTime() }
     if (v instanceof Blob) throw new Error('a Blob in the database: a prepared snapshot keeps no files')
     if (ArrayBuffer.isView(v)) throw new Error('a typed array other than Uint8Array in the database')
@@ -55,8 +61,8 @@ const CODEC = `
   const dec = (v) => {
     if (Array.isArray(v)) return v.map(dec)
     if (v !== null && typeof v === 'object') {
-      if (v[TAG] === 'u8') return new Uint8Array(v.v)
-      if (v[TAG] === 'ab') return new Uint8Array(v.v).buffer
+      if (v[TAG] === 'u8') return bytesOf(v.v)
+      if (v[TAG] === 'ab') return bytesOf(v.v).buffer
       if (v[TAG] === 'date') return new Date(v.v)
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, dec(x)]))
     }
