@@ -140,8 +140,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
         metrics.circuitRefused(reason)
         refusals.refused('relayed connection', reason, { source, destination })
       }
-    },
-    options.now)
+    }, options.now)
   // the HTTP side of the WebSocket listeners: a request (the upgrade) must
   // arrive whole within the handshake time, with small headers
   const httpOptions = {
