@@ -41,8 +41,7 @@ export interface PreparedPeople {
   peerIds: Partial<Record<PersonName, string>>
 }
 
-/** The names each person has in the app, and the contact whose chat befriending leaves them in. */
-export const SHOWN: Readonly<Record<PersonName, string>> = { alice: 'Alice', bob: 'Bob', carol: 'Carol' }
+/** The contact whose chat befriending leaves `person` in. */
 export function lastChat (kind: PreparedKind, person: PersonName): string {
   return person === 'alice' ? (kind === 'trio' ? 'Carol' : 'Bob') : 'Alice'
 }
