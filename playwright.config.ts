@@ -17,6 +17,14 @@ import type { Fixtures } from './tests/e2e/fixtures.ts'
 const SECOND_MS = 1000
 
 /**
+ * The screenshot specs (tests/e2e/screenshots*.spec.ts) take the README's
+ * pictures: they run under `npm run screenshots` (scripts/screenshots.ts,
+ * which sets PARLEY_SCREENSHOTS_DIR), not in `npm test`; what they assert is
+ * asserted by the ordinary specs too.
+ */
+const SCREENSHOTS = process.env['PARLEY_SCREENSHOTS_DIR'] !== undefined && process.env['PARLEY_SCREENSHOTS_DIR'] !== ''
+
+/**
  * Context options wherever a Firefox context is made: no colour scheme
  * emulation (Playwright's default is 'light'), which Firefox ESR cannot do
  * (tests/support/firefox-bidi-shim.ts); headless Firefox is light anyway.
@@ -25,6 +33,7 @@ const FIREFOX_CONTEXTS = { colorScheme: null }
 
 export default defineConfig<Pick<Fixtures, 'bobBrowser'>>({
   testDir: 'tests/e2e',
+  testIgnore: SCREENSHOTS ? [] : ['**/screenshots*.spec.ts'],
   workers: 1,
   fullyParallel: false,
   retries: 0,

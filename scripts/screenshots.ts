@@ -3,7 +3,9 @@
  * It runs tests/e2e/screenshots*.spec.ts (built app, real relay-node, browser
  * contexts) with PARLEY_SCREENSHOTS_DIR=docs/screenshots, inside a
  * loopback-only network namespace like `npm test`. Run `npm run build` first.
- * Every e2e run takes the same shots into test-results/screenshots/.
+ * Only this script runs those specs (playwright.config.ts leaves them out
+ * unless PARLEY_SCREENSHOTS_DIR is set); their assertions live in the
+ * ordinary specs too.
  */
 import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'

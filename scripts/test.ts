@@ -5,8 +5,9 @@
  * (playwright, inside a loopback-only network namespace: every spec in
  * Chromium, a core set in Firefox and in Chromium–Firefox pairs) and the NAT
  * lab's subset (tests/lab/, in network namespaces it makes itself), then
- * prints one line per suite (per browser project for e2e) and
- * `N passed, N failed` as the last line.
+ * prints the 20 slowest tests of them all (scripts/lib/slowest.ts), one line
+ * per suite (per browser project for e2e) and `N passed, N failed` as the
+ * last line.
  *
  *   --unit-only   unit tests only (no browsers, no build)
  *   --e2e-only    browser check, build, e2e tests and the lab subset
@@ -18,6 +19,7 @@ import { resolve } from 'node:path'
 import {
   ensureSystemPackages, failedTestLines, isolatedCommand, readPlaywrightReport, readVitestReport, REPO_ROOT, run, runScript, step, tally, tallyByProject, type Tally
 } from './lib/test-run.ts'
+import { playwrightDurations, slowestLines, vitestDurations, type TestDuration } from './lib/slowest.ts'
 
 const UNIT_REPORT = 'test-results/unit.json'
 /** Must match the json reporter's outputFile in playwright.config.ts. */
@@ -41,6 +43,7 @@ async function main (): Promise<number> {
   const { unit, e2e } = parseArgs(process.argv.slice(2))
   const failedSteps: string[] = []
   const tallies: Tally[] = []
+  const durations: TestDuration[] = []
   let e2eReady = e2e
 
   // lint and typecheck count as one check each in the totals, so a red
@@ -93,6 +96,7 @@ async function main (): Promise<number> {
     const result = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${UNIT_REPORT}`])
     if (result.failure != null) failedSteps.push('unit tests')
     tallies.push(tally('unit', await readVitestReport(UNIT_REPORT), result))
+    durations.push(...await vitestDurations(UNIT_REPORT, 'unit'))
   }
 
   if (e2e) {
@@ -104,6 +108,7 @@ async function main (): Promise<number> {
       if (result.failure != null) failedSteps.push('e2e tests')
       // one line per project: e2e chromium, e2e firefox, e2e chromium-firefox
       tallies.push(...tallyByProject('e2e', await readPlaywrightReport(E2E_REPORT), result))
+      durations.push(...await playwrightDurations(E2E_REPORT, 'e2e'))
     } else {
       console.error('skipped: an earlier step failed')
       tallies.push({ suite: 'e2e', passed: 0, failed: 1, note: 'not run: an earlier step failed' })
@@ -117,10 +122,16 @@ async function main (): Promise<number> {
       const result = await run(command, args, { env: { ...process.env, LAB_MODE: 'subset' } })
       if (result.failure != null) failedSteps.push('lab subset')
       tallies.push(tally('lab', await readPlaywrightReport(LAB_REPORT), result))
+      durations.push(...await playwrightDurations(LAB_REPORT, 'lab'))
     } else {
       console.error('skipped: an earlier step failed')
       tallies.push({ suite: 'lab', passed: 0, failed: 1, note: 'not run: an earlier step failed' })
     }
+  }
+
+  if (durations.length > 0) {
+    step('Slowest tests')
+    for (const line of slowestLines(durations)) console.log(line)
   }
 
   step('Summary')

@@ -140,7 +140,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
         metrics.circuitRefused(reason)
         refusals.refused('relayed connection', reason, { source, destination })
       }
-    })
+    }, options.now)
   // the HTTP side of the WebSocket listeners: a request (the upgrade) must
   // arrive whole within the handshake time, with small headers
   const httpOptions = {
@@ -241,7 +241,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     linearConnectionList(node)
     if (options.answerForReservedPeers !== false) answerForReservedPeers(node.services.dht, node, reservations)
     refuseDhtRecords(node.services.dht)
-    const records: PeerRecordService = peerRecords = servePeerRecords(node, { log, metrics: peerRecordsMetrics(registry, () => records.store.usage) })
+    const records: PeerRecordService = peerRecords = servePeerRecords(node, { log, now: options.now, metrics: peerRecordsMetrics(registry, () => records.store.usage) })
     keepalive.start(node)
     guard = guardWebSocketListeners(node, {
       keepalive,
@@ -256,11 +256,12 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       }
     })
     if (config.mailbox) {
-      const store = mailbox = await openMailbox(join(config.dataDir, MAILBOX_DIR), config)
+      const store = mailbox = await openMailbox(join(config.dataDir, MAILBOX_DIR), config, options.now)
       const metrics = mailboxMetrics(registry, () => store.usage)
       mailboxService = await startMailbox(node, {
         store,
         ratePerPeer: config.mailboxRatePerPeer,
+        now: options.now,
         maxInboundStreams: config.maxInboundStreams,
         draining: () => draining,
         log,
@@ -275,10 +276,11 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       sweeper = setInterval(sweep, MAILBOX_SWEEP_INTERVAL_MS)
       sweeper.unref()
     }
-    if (config.prekeys) prekeys = await servePrekeys(node, config, registry, { draining: () => draining, log })
+    if (config.prekeys) prekeys = await servePrekeys(node, config, registry, { draining: () => draining, log, now: options.now })
     if (config.nearby) {
       nearbyService = await startNearby(node, {
         maxInboundStreams: config.maxInboundStreams,
+        now: options.now,
         draining: () => draining,
         reserved: (peer) => reservations()?.has(peer) ?? false,
         log,
@@ -288,6 +290,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     if (config.instances) {
       instanceService = await startInstances(node, {
         maxStreams: config.maxInstanceStreams,
+        now: options.now,
         draining: () => draining,
         log,
         metrics: instanceMetrics(registry, { streams: () => instanceService?.streams ?? 0, copies: () => instanceService?.copies ?? 0 })

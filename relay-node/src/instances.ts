@@ -209,7 +209,7 @@ class Watcher {
 
 export async function startInstances (node: Libp2p, init: InstanceServiceInit): Promise<InstanceService> {
   const ratePerPeer = init.ratePerPeer ?? DEFAULT_INSTANCE_RATE_PER_PEER
-  const rate = new RateLimiter(ratePerPeer, ratePerPeer / 60_000)
+  const rate = new RateLimiter(ratePerPeer, ratePerPeer / 60_000, init.now)
   const registry = new InstanceRegistry<Watcher>(init.maxStreams ?? DEFAULT_MAX_INSTANCE_STREAMS, init.now)
   const shutdown = new AbortController()
   const notify = (peer: string): void => { for (const watcher of registry.streamsOf(peer)) watcher.push() }

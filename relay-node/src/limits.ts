@@ -137,14 +137,14 @@ export interface GateCallbacks {
  * refusal of anything new while the node drains. Every refusal is reported
  * with its reason.
  */
-export function relayGater (state: GateState, limits: RelayLimits, on: GateCallbacks): {
+export function relayGater (state: GateState, limits: RelayLimits, on: GateCallbacks, now: () => number = Date.now): {
   denyInboundConnection(maConn: MultiaddrConnection): boolean
   denyInboundUpgradedConnection(peer: PeerId): boolean
   denyInboundRelayReservation(peer: PeerId): boolean
   denyOutboundRelayedConnection(source: PeerId, destination: PeerId): boolean
 } {
-  const connectionRate = new RateLimiter(2 * limits.connectionRatePerIp, limits.connectionRatePerIp / 1000)
-  const reservationRate = new RateLimiter(limits.reservationRatePerIp, limits.reservationRatePerIp / 60_000)
+  const connectionRate = new RateLimiter(2 * limits.connectionRatePerIp, limits.connectionRatePerIp / 1000, now)
+  const reservationRate = new RateLimiter(limits.reservationRatePerIp, limits.reservationRatePerIp / 60_000, now)
 
   return {
     denyInboundConnection (maConn) {

@@ -61,6 +61,8 @@ export interface NearbyServiceInit {
   maxRegistrations?: number
   /** {@link DEFAULT_NEARBY_RATE_PER_PEER} */
   ratePerPeer?: number
+  /** the clock the rate limit reads; default `Date.now` (tests) */
+  now?: () => number
 }
 
 export interface NearbyService {
@@ -313,6 +315,7 @@ export async function startNearby (node: Libp2p, init: NearbyServiceInit): Promi
     maxRequestBytes: MAX_NEARBY_REQUEST_BYTES,
     maxPrefixBytes: MAX_PREFIX_BYTES,
     ratePerMinute: ratePerPeer,
+    now: init.now,
     decode: decodeNearbyRequest,
     encodeReply: encodeNearbyReply,
     encodeError: encodeNearbyError,

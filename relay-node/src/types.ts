@@ -59,6 +59,13 @@ export interface RelayNodeOptions {
   bootstrapRetryMaxMs?: number
   /** whether FIND_NODE answers name the peers holding a reservation here (dht.ts; default true); tests that find peers by their records alone turn it off */
   answerForReservedPeers?: boolean
+  /**
+   * The clock the relay's rate limits, shares and expiries read (connections,
+   * reservations, peer records, prekeys, mailboxes, instances); default
+   * `Date.now`. Tests pass one they move by hand, so that what they assert
+   * does not depend on how fast the machine runs.
+   */
+  now?: () => number
 }
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature

@@ -52,6 +52,17 @@ export async function relay (overrides: Partial<RelayConfig> = {}, options: Rela
   return node
 }
 
+/**
+ * A clock that stands still, for a relay (`relay(config, { now })`) or a
+ * service whose share a test counts: a share of N a minute gives exactly N,
+ * however long the requests take on a slow machine (with the wall clock its
+ * bucket refills one token every 60/N s).
+ */
+export function stoppedClock (): () => number {
+  const at = Date.now()
+  return () => at
+}
+
 /** A Node libp2p client like a browser's node: WebSockets or WebRTC-Direct to relays, listening on `/p2p-circuit`. */
 export async function client<S extends ServiceMap = { identify: unknown }> (services?: ServiceFactoryMap<S>): Promise<Libp2p<S>> {
   const node = await createLibp2p<S>({

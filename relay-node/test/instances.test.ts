@@ -20,7 +20,7 @@ import { InstanceRegistry, startInstances } from '../src/instances.ts'
 import { silentLogger } from '../src/log.ts'
 import { watchInstances } from '@parley/protocol/instance/client'
 import { INSTANCE_ID_BYTES, INSTANCE_PROTOCOL, InstanceRefusedError, MAX_INSTANCES_PER_PEER, decodeInstanceFrame, instanceHex } from '@parley/protocol/instance/codec'
-import { defer, metric, relay, useRelayTestDir } from './helpers.ts'
+import { defer, metric, relay, stoppedClock, useRelayTestDir } from './helpers.ts'
 import type { InstanceMetrics } from '../src/instances.ts'
 import type { InstanceErrorName } from '@parley/protocol/instance/codec'
 import type { RelayConfig, RelayNode } from '../src/index.ts'
@@ -173,7 +173,7 @@ describe('instances on a relay', () => {
     const refused: InstanceErrorName[] = []
     const metrics: InstanceMetrics = { registered: () => {}, refused: (code) => { refused.push(code) } }
     let draining = false
-    const service = await startInstances(r.node, { draining: () => draining, log: silentLogger, metrics, maxStreams: 1, ratePerPeer: 3 })
+    const service = await startInstances(r.node, { draining: () => draining, log: silentLogger, metrics, maxStreams: 1, ratePerPeer: 3, now: stoppedClock() })
     defer(async () => service.stop())
     const alice = await connect(r)
     const bob = await connect(r)

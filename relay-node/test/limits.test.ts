@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { ConnectionsByIp, RateLimiter } from '../src/limits.ts'
-import { client, dataDir, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
+import { client, dataDir, hasCircuit, metric, relay, stoppedClock, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { Socket } from 'node:net'
 
@@ -108,7 +108,7 @@ describe('limits', () => {
   })
 
   it('refuses reservation requests beyond the per-IP rate', async () => {
-    const r = await relay({ reservationRatePerIp: 2, metricsPort: 0, webrtcDirectPort: null })
+    const r = await relay({ reservationRatePerIp: 2, metricsPort: 0, webrtcDirectPort: null }, { now: stoppedClock() })
     const clients = [await client(), await client(), await client()]
     for (const c of clients) await c.dial(multiaddr(r.multiaddrs[0] ?? ''))
     await vi.waitFor(async () => { expect(await metric(r, 'parley_relay_reservation_rejections_total{reason="rate"}')).toBe(1) }, WAIT)
@@ -117,8 +117,8 @@ describe('limits', () => {
   })
 
   it('refuses new connections beyond the per-IP rate and the per-IP share', async () => {
-    const rated = await relay({ connectionRatePerIp: 1, metricsPort: 0, webrtcDirectPort: null })
-    // a bucket of twice the rate: the third connection within a second is refused
+    const rated = await relay({ connectionRatePerIp: 1, metricsPort: 0, webrtcDirectPort: null }, { now: stoppedClock() })
+    // a bucket of twice the rate: the third connection within a second (the relay's clock stands still) is refused
     const results = await Promise.allSettled([1, 2, 3].map(async () => (await client()).dial(multiaddr(rated.multiaddrs[0] ?? ''))))
     expect(results.filter(x => x.status === 'rejected')).toHaveLength(1)
     expect(await metric(rated, 'parley_relay_connection_rejections_total{reason="rate"}')).toBe(1)

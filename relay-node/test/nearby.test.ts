@@ -17,7 +17,7 @@ import { silentLogger } from '../src/log.ts'
 import { NearbyRegistry, circuitAddresses, nearbyNetwork, startNearby } from '../src/nearby.ts'
 import { nearbyRequest, peerIdOfEntry } from '@parley/protocol/nearby/client'
 import { MAX_NEARBY_REQUEST_BYTES, NEARBY_PROTOCOL, NearbyRefusedError, decodeNearbyReply } from '@parley/protocol/nearby/codec'
-import { client, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
+import { client, defer, hasCircuit, metric, relay, stoppedClock, useRelayTestDir } from './helpers.ts'
 import type { NearbyMetrics } from '../src/nearby.ts'
 import type { NearbyErrorName } from '@parley/protocol/nearby/codec'
 import type { RelayConfig, RelayNode } from '../src/index.ts'
@@ -115,7 +115,7 @@ describe('nearby on a relay', () => {
     const refused: NearbyErrorName[] = []
     const metrics: NearbyMetrics = { registered: () => {}, removed: () => {}, listed: () => {}, refused: (code) => { refused.push(code) } }
     const service = await startNearby(r.node, {
-      maxInboundStreams: 8, draining: () => false, reserved: () => true, log: silentLogger, metrics, maxPerIp: 2, maxRegistrations: 2, ratePerPeer: 4
+      maxInboundStreams: 8, draining: () => false, reserved: () => true, log: silentLogger, metrics, maxPerIp: 2, maxRegistrations: 2, ratePerPeer: 4, now: stoppedClock()
     })
     defer(async () => service.stop())
     const [alice, bob, carol] = [await person(r), await person(r), await person(r)]

@@ -21,8 +21,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS, openPeerRecord, peerRecordKey, sealPeerRecord } from '@parley/protocol/peer-record/record'
 import { PEER_RECORD_CORRECTIONS_PER_MINUTE, PEER_RECORD_PUTS_PER_MINUTE } from '../src/peer-records/service.ts'
-import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, useRelayTestDir } from './helpers.ts'
-import type { RelayNode } from '../src/index.ts'
+import { circuitOf, collect, dataDir, defer, hasCircuit, metric, relay, stoppedClock, useRelayTestDir } from './helpers.ts'
+import type { RelayNode, RelayNodeOptions } from '../src/index.ts'
 import type { KadDHTComponents, QueryEvent, SingleKadDHT } from '@libp2p/kad-dht'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -79,8 +79,8 @@ async function storedEach (p: Libp2p<{ dht: SingleKadDHT }>, n: number, made: (i
 }
 
 /** One relay, and a browser-like node reserved on it, with its key and circuit address. */
-async function onePublisher (): Promise<{ r1: RelayNode, ownerKey: PrivateKey, p: Libp2p<{ dht: SingleKadDHT }>, circuit: Multiaddr }> {
-  const [r1] = await relays(1)
+async function onePublisher (options: RelayNodeOptions = {}): Promise<{ r1: RelayNode, ownerKey: PrivateKey, p: Libp2p<{ dht: SingleKadDHT }>, circuit: Multiaddr }> {
+  const [r1] = await relays(1, options)
   if (r1 === undefined) throw new Error('relays')
   const ownerKey = await generateKeyPair('Ed25519')
   const p = await recordClient(ownerKey, r1.wsMultiaddrs[0] ?? '', true)
@@ -92,11 +92,11 @@ async function onePublisher (): Promise<{ r1: RelayNode, ownerKey: PrivateKey, p
 const refusals = async (r: RelayNode, code: string): Promise<number | undefined> => metric(r, `parley_peer_record_rejections_total{op="put",code="${code}"}`)
 
 /** Relays R1..Rn, each bootstrapped from R1, all in one another's routing tables. */
-async function relays (n: number): Promise<RelayNode[]> {
+async function relays (n: number, options: RelayNodeOptions = {}): Promise<RelayNode[]> {
   const common = { webrtcDirectPort: null, metricsPort: 0 }
-  const first = await relay({ ...common, dataDir: join(dataDir, 'r1') })
+  const first = await relay({ ...common, dataDir: join(dataDir, 'r1') }, options)
   const out = [first]
-  for (let i = 2; i <= n; i++) out.push(await relay({ ...common, dataDir: join(dataDir, `r${i}`), bootstrap: [first.wsMultiaddrs[0] ?? ''] }))
+  for (let i = 2; i <= n; i++) out.push(await relay({ ...common, dataDir: join(dataDir, `r${i}`), bootstrap: [first.wsMultiaddrs[0] ?? ''] }, options))
   await vi.waitFor(() => { for (const r of out) expect(r.node.services.dht.routingTable.size).toBe(n - 1) }, WAIT)
   return out
 }
@@ -160,7 +160,7 @@ describe('peer records in the relays\' DHT', () => {
   })
 
   it('refuses a browser that publishes more often than its share, and counts it', async () => {
-    const { r1, ownerKey, p, circuit } = await onePublisher()
+    const { r1, ownerKey, p, circuit } = await onePublisher({ now: stoppedClock() })
     const key = peerRecordKey(peerIdFromPrivateKey(ownerKey))
     const stored = await storedEach(p, PEER_RECORD_PUTS_PER_MINUTE + 1, async i => ({ key, record: await sealPeerRecord(ownerKey, [circuit], BigInt(Date.now() + i)) }))
     expect(stored).toEqual([...Array<number>(PEER_RECORD_PUTS_PER_MINUTE).fill(1), 0])
@@ -168,7 +168,7 @@ describe('peer records in the relays\' DHT', () => {
   })
 
   it('a browser\'s corrections of other peers\' records have their own share, and do not spend its publications', async () => {
-    const { r1, ownerKey, p, circuit } = await onePublisher()
+    const { r1, ownerKey, p, circuit } = await onePublisher({ now: stoppedClock() })
     // what kad-dht sends after a lookup: other peers' records, each to a relay that held an older one
     const through = multiaddr(`${r1.wsMultiaddrs[0] ?? ''}/p2p-circuit`)
     const corrected = await storedEach(p, PEER_RECORD_CORRECTIONS_PER_MINUTE + 1, async () => {

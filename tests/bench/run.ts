@@ -133,7 +133,7 @@ import { benchSlowloris } from './slowloris.ts'
 import { benchVoice } from './voice.ts'
 import { benchCall } from './call.ts'
 import { benchRatchet, benchSessionSetup } from './session.ts'
-import type { Page } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
 const IDLE_MS = 30_000
@@ -204,13 +204,14 @@ async function benchThroughputAlone (): Promise<void> {
   })
 }
 
-async function benchLatencyAlone (url: string): Promise<void> {
-  const browser = await launch()
+/** The relayed and direct message latencies, in `shared` or in a Chromium of their own. */
+async function benchLatencyAlone (url: string, shared?: Browser): Promise<void> {
+  const browser = shared ?? await launch()
   try {
     await benchLatency(browser, url, 'relayed')
     await benchLatency(browser, url, 'direct')
   } finally {
-    await browser.close()
+    if (shared === undefined) await browser.close()
   }
 }
 
@@ -227,6 +228,23 @@ async function benchReactionAlone (url: string): Promise<void> {
 function failIfBaselineBeaten (): void {
   const problems = baselineProblems()
   if (problems.length > 0) throw new Error(`the raw baseline is wrong:\n${problems.join('\n')}`)
+}
+
+/** The sections that failed, by name: each printed its error, and the others ran on. */
+const failed: string[] = []
+
+/**
+ * Runs one section of the run. A section that fails prints its error and
+ * lets the next one run (a missing browser must not hide the relay's
+ * figures); the run still exits non-zero at the end.
+ */
+async function section (name: string, measure: () => Promise<void>): Promise<void> {
+  try {
+    await measure()
+  } catch (err) {
+    failed.push(name)
+    console.error(`\n!! bench section ${name} failed:`, err)
+  }
 }
 
 async function main (): Promise<void> {
@@ -255,53 +273,66 @@ async function main (): Promise<void> {
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
-    for (const part of parts) await known[part]?.()
-    failIfBaselineBeaten()
+    for (const part of parts) await section(part, async () => { await known[part]?.() })
+    await section('baseline', async () => { failIfBaselineBeaten() })
     return
   }
-  await benchBundle()
+  await section('bundle', benchBundle)
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-relay-'))
-  const relay = await spawnRelay({ port: 0, dataDir })
-  const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
-  const browser = await launch()
   try {
-    await benchOnline(browser, app.url)
-    await benchLatency(browser, app.url, 'relayed')
-    await benchLatency(browser, app.url, 'direct')
-    await benchReaction(browser, app.url)
-    const raw = await benchRawThroughput(browser)
-    await benchBridgeThroughput(browser, app.url, raw)
-    await benchMailbox(browser, relay)
-    await browser.close()
-    await benchFiles(app.url, raw)
-    await benchFirefox(app.url)
-    await benchIdleHeap(app.url)
-    await benchInvite(app.url)
-    await benchVoice(app.url)
-    await benchCall(app.url)
-    await benchHistory(app.url)
-    await benchChatOpen(app.url)
+    const relay = await spawnRelay({ port: 0, dataDir })
+    const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
+    try {
+      const browser = await launch()
+      let raw: number | undefined
+      try {
+        await section('online', async () => { await benchOnline(browser, app.url) })
+        await section('latency', async () => { await benchLatencyAlone(app.url, browser) })
+        await section('reaction', async () => { await benchReaction(browser, app.url) })
+        await section('raw and bridge throughput', async () => {
+          raw = await benchRawThroughput(browser)
+          await benchBridgeThroughput(browser, app.url, raw)
+        })
+        await section('mailbox', async () => { await benchMailbox(browser, relay) })
+      } finally {
+        await browser.close()
+      }
+      await section('files', async () => {
+        if (raw === undefined) throw new Error('no raw_dc_throughput_mbps to compare with: its section failed')
+        await benchFiles(app.url, raw)
+      })
+      await section('firefox', async () => { await benchFirefox(app.url) })
+      await section('idle heap', async () => { await benchIdleHeap(app.url) })
+      await section('invite', async () => { await benchInvite(app.url) })
+      await section('voice', async () => { await benchVoice(app.url) })
+      await section('call', async () => { await benchCall(app.url) })
+      await section('history', async () => { await benchHistory(app.url) })
+      await section('chat-open', async () => { await benchChatOpen(app.url) })
+    } finally {
+      await app.close()
+      await relay.stop()
+    }
   } finally {
-    await browser.close()
-    await app.close()
-    await relay.stop()
     await rm(dataDir, { recursive: true, force: true })
   }
   // a relay of its own holding Bob's prekeys
-  await benchSessionSetup()
-  await benchRatchet()
+  await section('session', async () => { await benchSessionSetup(); await benchRatchet() })
   // a relay of its own, with the data limit the file needs
-  await benchRelayedFile()
-  await benchSlowloris()
+  await section('relayed-file', benchRelayedFile)
+  await section('slowloris', benchSlowloris)
   // alone: it loads the machine with thousands of clients and a relay of its own
-  await benchRelay()
-  await benchSlowloris()
-  await benchFederation()
+  await section('relay', benchRelay)
+  await section('slowloris', benchSlowloris)
+  await section('federation', benchFederation)
   // alone: a hundred relays and a thousand clients in fourteen processes
-  await benchDhtRecords()
+  await section('dht', benchDhtRecords)
   // alone: 32 nodes in four processes and a relay of their own
-  await benchGroup()
-  failIfBaselineBeaten()
+  await section('group', benchGroup)
+  await section('baseline', async () => { failIfBaselineBeaten() })
 }
 
 await main()
+if (failed.length > 0) {
+  console.error(`\n!! ${failed.length} bench section${failed.length === 1 ? '' : 's'} failed: ${failed.join(', ')} (their errors are above)`)
+  process.exitCode = 1
+}

@@ -3,6 +3,9 @@ import { expect, test } from './fixtures.ts'
 import { prepareTour, reloadApp, showOnboarding, showScreen, tourScreens } from './helpers/screens.ts'
 import type { Page } from '@playwright/test'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
+
 /**
  * axe-core on every screen (issue 9 "Accessibility"): 0 serious or critical
  * violations, in the light and the dark palette, whether the palette comes
@@ -85,6 +88,17 @@ async function applyMode (page: Page, mode: ThemeMode): Promise<void> {
   await page.evaluate((theme) => { localStorage.setItem('parley.theme', theme) }, mode.theme)
 }
 
+/**
+ * Puts Alice's page in `mode`: the system's scheme applies at once (the app
+ * follows prefers-color-scheme live); the app's own theme is read at start,
+ * so a change of it reloads the page. The newcomer's page loads anew in every
+ * mode, so a start in each palette is checked too.
+ */
+async function switchMode (page: Page, mode: ThemeMode, before: ThemeMode | undefined): Promise<void> {
+  await applyMode(page, mode)
+  if (before === undefined || before.theme !== mode.theme) await reloadApp(page)
+}
+
 async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
   const dark = mode.theme === 'system' ? mode.system === 'dark' : mode.theme === 'dark'
   // the page background follows the palette: near-black in dark, white in light
@@ -94,20 +108,21 @@ async function expectPalette (page: Page, mode: ThemeMode): Promise<void> {
 
 test('axe: every screen, light and dark, has no serious or critical violation; keyboard reaches and shows every control', async ({ alice, bob, carol, browser, app }) => {
   test.setTimeout(420_000)
-  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true })
+  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true, befriended: true })
   const screens = tourScreens(setup)
   const newcomer = await (await browser.newContext()).newPage()
   await newcomer.goto(app.url)
 
   const found: string[] = []
+  let current: ThemeMode | undefined
   for (const mode of MODES) {
     await applyMode(newcomer, mode)
     await showOnboarding(newcomer, app.url)
     await expectPalette(newcomer, mode)
     found.push(...await seriousViolations(newcomer, `${mode.name} / onboarding`))
 
-    await applyMode(alice.page, mode)
-    await reloadApp(alice.page)
+    await switchMode(alice.page, mode, current)
+    current = mode
     await expectPalette(alice.page, mode)
     for (const screen of screens) {
       await showScreen(alice.page, screen)
@@ -117,8 +132,9 @@ test('axe: every screen, light and dark, has no serious or critical violation; k
   await newcomer.context().close()
 
   // keyboard: no trap, visible focus (light palette)
-  await applyMode(alice.page, MODES[0] ?? { name: 'system light', system: 'light', theme: 'system' })
-  await reloadApp(alice.page)
+  const light = MODES[0] ?? { name: 'system light', system: 'light', theme: 'system' }
+  await switchMode(alice.page, light, current)
+  current = light
   for (const screen of screens) {
     await showScreen(alice.page, screen)
     found.push(...await keyboardProblems(alice.page, `keyboard / ${screen.name}`))
@@ -127,8 +143,8 @@ test('axe: every screen, light and dark, has no serious or critical violation; k
   // a phone: every screen in the system's light and dark palettes, and the keyboard walk
   await alice.page.setViewportSize(PHONE)
   for (const mode of MODES.filter(m => m.theme === 'system')) {
-    await applyMode(alice.page, mode)
-    await reloadApp(alice.page)
+    await switchMode(alice.page, mode, current)
+    current = mode
     await expectPalette(alice.page, mode)
     for (const screen of screens) {
       await showScreen(alice.page, screen)

@@ -2,8 +2,11 @@ import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import { callCounters, recordPeerConnections, sentCamera } from '../support/peer-connections.ts'
 import { fakeMedia } from './helpers/calls.ts'
-import { befriend } from './helpers/parley.ts'
+import { expectOnline } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /**
  * The controls of a call in progress (issue 25, "In call") with Chromium's
@@ -36,7 +39,7 @@ test('in a video call: choose the camera, the sound output (remembered), picture
   for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
   for (const page of [a, b]) await recordPeerConnections(page)
   for (const page of [a, b]) await page.reload()
-  await befriend(a, b)
+  for (const page of [a, b]) await expectOnline(page)
 
   await a.getByRole('button', { name: 'Video call with Bob' }).click()
   await expect(b.getByTestId('call')).toHaveAttribute('data-phase', 'ringing', { timeout: 30_000 })

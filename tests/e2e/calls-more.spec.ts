@@ -1,8 +1,11 @@
 import { expect, test } from './fixtures.ts'
 import { liveMediaTracks, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
 import { callAndAnswer, callEnded, callView, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
-import { befriend, expectOnline } from './helpers/parley.ts'
+import { expectOnline } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /**
  * Calls (issue 25) beyond calls.spec.ts: between Chromium and Firefox (and
@@ -12,11 +15,11 @@ import type { Page } from '@playwright/test'
 
 test.use(fakeMedia())
 
-/** Both people's pages keep their peer connections and media streams (tests/support/peer-connections.ts), then are befriended. */
-async function befriendRecorded (a: Page, b: Page): Promise<void> {
+/** Both (prepared) people's pages keep their peer connections and media streams (tests/support/peer-connections.ts) from a reload on. */
+async function recordAndReload (a: Page, b: Page): Promise<void> {
   for (const page of [a, b]) await recordPeerConnections(page)
   for (const page of [a, b]) await page.reload()
-  await befriend(a, b)
+  for (const page of [a, b]) await expectOnline(page)
 }
 
 /** The call on `page` is over and let its media go: no call connection open, no camera or microphone track live. */
@@ -28,7 +31,7 @@ async function expectMediaReleased (page: Page): Promise<void> {
 test('a video call from Alice to Bob, and a voice call back, between two browsers: media both ways, hanging up ends both', { tag: ['@cross', '@firefox'] }, async ({ alice, bob }) => {
   test.setTimeout(150_000)
   const [a, b] = [alice.page, bob.page]
-  await befriendRecorded(a, b)
+  await recordAndReload(a, b)
 
   // Alice offers (video), Bob answers
   await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
@@ -55,7 +58,7 @@ test('a video call from Alice to Bob, and a voice call back, between two browser
 
 test('Bob closes the tab that holds the call (his other tab stays): the call ends on both sides, Alice\'s camera and microphone are let go, and she can call him again', { tag: ['@cross', '@firefox'] }, async ({ alice, bob }) => {
   const [a, b] = [alice.page, bob.page]
-  await befriendRecorded(a, b)
+  await recordAndReload(a, b)
   const b2 = await bob.newTab()
   await expectOnline(b2)
   await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
@@ -79,7 +82,7 @@ test('Bob closes the tab that holds the call (his other tab stays): the call end
 test('Bob closes his only tab mid-call (his node goes with it): Alice\'s call still ends, in words, and lets her media go', { tag: ['@firefox'] }, async ({ alice, bob }) => {
   test.setTimeout(120_000)
   const [a, b] = [alice.page, bob.page]
-  await befriendRecorded(a, b)
+  await recordAndReload(a, b)
   await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
   await expectMediaArriving(a, true)
 
@@ -96,7 +99,7 @@ test('Bob closes his only tab mid-call (his node goes with it): Alice\'s call st
 test('Bob\'s tab crashes in the middle of a call (no pagehide): Alice restarts ICE, then her call ends as failed, in words, and lets her media go', async ({ alice, bob }) => {
   test.setTimeout(180_000)
   const [a, b] = [alice.page, bob.page]
-  await befriendRecorded(a, b)
+  await recordAndReload(a, b)
   await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
   await expectMediaArriving(a, true)
 

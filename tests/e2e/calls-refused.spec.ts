@@ -1,7 +1,10 @@
 import { expect, test } from './fixtures.ts'
 import { liveMediaTracks, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
 import { callEnded, callStatus, callView, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
-import { befriend } from './helpers/parley.ts'
+import { expectOnline } from './helpers/parley.ts'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /**
  * Calls (issue 25) when the browser refuses the camera: Chromium's fake
@@ -20,7 +23,7 @@ test('a refused camera: Alice\'s video call is not placed and she is told how to
   await bob.context.grantPermissions(['camera'])
   for (const page of [a, b]) await recordPeerConnections(page)
   for (const page of [a, b]) await page.reload()
-  await befriend(a, b)
+  for (const page of [a, b]) await expectOnline(page)
 
   // Alice's video call: refused, in words; no connection made, no device left open
   await a.getByRole('button', { name: 'Video call with Bob' }).click()
@@ -65,7 +68,6 @@ test.describe('Bob without a microphone', () => {
 
   test('a refused microphone: answering a voice call says so, and his decline still reaches Alice', async ({ alice, bob }) => {
     const [a, b] = [alice.page, bob.page]
-    await befriend(a, b)
     await a.getByRole('button', { name: 'Voice call with Bob' }).click()
     await expect(callStatus(b)).toHaveText('Alice is calling you', { timeout: 30_000 })
     await callView(b).getByRole('button', { name: 'Answer' }).click()

@@ -4,8 +4,11 @@ import { callCounters, openCallConnections, recordPeerConnections } from '../sup
 import { callAndAnswer, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
-import { befriend, chatRow, expectOnline, nav } from './helpers/parley.ts'
+import { chatRow, expectOnline, nav } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /**
  * 1:1 calls (issue 25) in two Chromium contexts with Chromium's fake camera
@@ -27,7 +30,7 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
   for (const page of [a, b]) await recordPeerConnections(page)
   for (const page of [a, b]) await page.reload()
-  await befriend(a, b)
+  for (const page of [a, b]) await expectOnline(page)
 
   await callAndAnswer(a, b, { caller: 'Alice', callee: 'Bob' }, 'video')
   // frames and packets arrive on both sides, and keep arriving
@@ -61,13 +64,15 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await expect.poll(async () => openCallConnections(b)).toBe(0)
   await b.getByRole('button', { name: 'Close' }).click()
   await expect(b.getByTestId('call')).toHaveCount(0)
+  // Alice's chat keeps the call, with how long it lasted (was in screenshots-calls.spec.ts)
+  await a.getByRole('button', { name: 'Close' }).click()
+  await expect(a.getByTestId('call-entry')).toContainText([/Outgoing video call, lasted/])
 })
 
 test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answer in one tab that the other shows, and Carol meanwhile hears busy', async ({ alice, bob, carol }) => {
   test.setTimeout(180_000)
   const [a, b, c] = [alice.page, bob.page, carol.page]
   for (const person of [alice, bob, carol]) await person.context.grantPermissions(['microphone', 'camera'])
-  await befriend(a, b)
   await befriendNew(b, 'Bob', c, 'Carol')
   const b2 = await bob.newTab()
   await expectOnline(b2)
@@ -113,7 +118,6 @@ test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings
   await bob.context.grantPermissions(['notifications', 'microphone', 'camera'])
   await alice.context.grantPermissions(['microphone', 'camera'])
   const [a, b] = [alice.page, bob.page]
-  await befriend(a, b)
   await expect.poll(async () => b.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
   await nav(b).getByRole('link', { name: 'Chats' }).click()
   await b.getByRole('button', { name: 'Turn on' }).click()
@@ -133,7 +137,6 @@ test('no answer: the call ends after the ring time and both chats keep it; Bob\'
   test.setTimeout(180_000)
   const [a, b] = [alice.page, bob.page]
   for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
-  await befriend(a, b)
   await nav(b).getByRole('link', { name: 'Chats' }).click()
   await expect(chatRow(b, 'Alice')).toBeVisible()
 

@@ -13,11 +13,14 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import type { Page } from '@playwright/test'
-import { befriend, message, openChat, openScreen, send } from './helpers/parley.ts'
+import { message, openChat, openScreen, send } from './helpers/parley.ts'
 import { attach, expectFileState, fileCard, randomPng } from './helpers/files.ts'
 import { describePlace, fullyVisible, newestPlace, startWatchingNewest, stopWatchingNewest, watchedSoFar } from './helpers/view.ts'
 import { installSeeder, seedChat } from '../bench/history.ts'
 import { readRows } from '../support/page-db.ts'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 const PHONE = { width: 360, height: 780 }
 const DESKTOP = { width: 1280, height: 800 }
@@ -42,9 +45,9 @@ async function expectNewestFullyVisible (page: Page): Promise<void> {
 }
 
 test.describe('a chat opens where the reader is', () => {
-  test('ending with an image: the newest message is fully in view on a phone and a desktop, and stays there once the image is shown', { tag: ['@firefox'] }, async ({ alice, bob }) => {
+  test('ending with an image: the newest message is fully in view on a phone and a desktop, and stays there once the image is shown', { tag: ['@firefox'] }, async ({ alice, bob, friends }) => {
     test.setTimeout(180_000)
-    const { bobPeerId } = await befriend(alice.page, bob.page)
+    const { bobPeerId } = friends
     await installSeeder(alice.page)
     // enough older history to fill the log many times over, all seen
     await seedChat(alice.page, { peerId: bobPeerId, count: 120, firstAt: Date.now() - 3 * HOUR, stepMs: MINUTE, prefix: 'history' })
@@ -83,9 +86,9 @@ test.describe('a chat opens where the reader is', () => {
     }
   })
 
-  test('with unread messages: opens at the first unread one, marked "New messages", even when it is older than the newest page', async ({ alice, bob }) => {
+  test('with unread messages: opens at the first unread one, marked "New messages", even when it is older than the newest page', async ({ alice, bob, friends }) => {
     test.setTimeout(180_000)
-    const { bobPeerId } = await befriend(alice.page, bob.page)
+    const { bobPeerId } = friends
     await send(bob.page, 'seen before the break')
     await expect(message(alice.page, 'seen before the break')).toBeVisible()
     // Alice leaves the chat; 80 messages come in (written straight into her database, just after
@@ -146,9 +149,9 @@ test.describe('a chat opens where the reader is', () => {
     await expectNewestFullyVisible(alice.page)
   })
 
-  test('several files sent at once: the last card stays fully above the composer', async ({ alice, bob }) => {
+  test('several files sent at once: the last card stays fully above the composer', async ({ alice, bob, friends }) => {
     test.setTimeout(120_000)
-    const { bobPeerId } = await befriend(alice.page, bob.page)
+    const { bobPeerId } = friends
     await installSeeder(alice.page)
     await seedChat(alice.page, { peerId: bobPeerId, count: 60, firstAt: Date.now() - 2 * HOUR, stepMs: MINUTE, prefix: 'history' })
     await alice.page.setViewportSize(PHONE)
@@ -168,7 +171,6 @@ test.describe('a chat opens where the reader is', () => {
   })
 
   test('the sender\'s card says the name a file was sent as when it had to change; the receiver sees that name', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await attach(alice.page, { name: 'notes: draft?.txt', mimeType: 'text/plain', buffer: Buffer.from('draft notes') })
     await attach(alice.page, { name: 'plain.txt', mimeType: 'text/plain', buffer: Buffer.from('plain') })
     const renamed = fileCard(alice.page, 'notes: draft?.txt')

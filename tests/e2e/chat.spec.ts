@@ -1,22 +1,29 @@
 import { expect, test } from './fixtures.ts'
 import { befriend, expectOnline, expectPath, expectTabsShareChat, message, messages, openChat, readInvite, send } from './helpers/parley.ts'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
+
 test.describe('two people chat through a local relay-node', () => {
-  test('exchange invites, chat both ways, both sides show delivered', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
+  test.describe('from the welcome screen', () => {
+    // this one befriends through the UI: across browsers too (@cross), no prepared people
+    test.use({ prepared: undefined })
 
-    await send(bob.page, 'Hi Alice, it is Bob')
-    await expect(message(alice.page, 'Hi Alice, it is Bob')).toBeVisible()
-    await expect(message(bob.page, 'Hi Alice, it is Bob')).toHaveAttribute('data-state', /^(delivered|read)$/)
+    test('exchange invites, chat both ways, both sides show delivered', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
+      await befriend(alice.page, bob.page)
 
-    await send(alice.page, 'Hello Bob!')
-    await expect(message(bob.page, 'Hello Bob!')).toBeVisible()
-    await expect(message(alice.page, 'Hello Bob!')).toHaveAttribute('data-state', /^(delivered|read)$/)
-    await expect(message(alice.page, 'Hello Bob!')).toContainText(/delivered|read/)
+      await send(bob.page, 'Hi Alice, it is Bob')
+      await expect(message(alice.page, 'Hi Alice, it is Bob')).toBeVisible()
+      await expect(message(bob.page, 'Hi Alice, it is Bob')).toHaveAttribute('data-state', /^(delivered|read)$/)
+
+      await send(alice.page, 'Hello Bob!')
+      await expect(message(bob.page, 'Hello Bob!')).toBeVisible()
+      await expect(message(alice.page, 'Hello Bob!')).toHaveAttribute('data-state', /^(delivered|read)$/)
+      await expect(message(alice.page, 'Hello Bob!')).toContainText(/delivered|read/)
+    })
   })
 
   test('a 4,000-character message arrives whole but folded; Show more unfolds it, Show less folds it again', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     const long = `${'Lorem ipsum dolor sit amet. '.repeat(142)}The end.`
     expect(long.length).toBeGreaterThan(3900)
     await send(alice.page, long)
@@ -39,8 +46,8 @@ test.describe('two people chat through a local relay-node', () => {
     await expect(message(alice.page, 'The end.').getByRole('button', { name: 'Show more' })).toBeVisible()
   })
 
-  test('history and identity survive a reload of both pages', { tag: ['@firefox'] }, async ({ alice, bob }) => {
-    const before = await befriend(alice.page, bob.page)
+  test('history and identity survive a reload of both pages', { tag: ['@firefox'] }, async ({ alice, bob, friends }) => {
+    const before = friends
     await send(bob.page, 'remember me')
     await expect(message(bob.page, 'remember me')).toHaveAttribute('data-state', /^(delivered|read)$/)
 
@@ -59,7 +66,6 @@ test.describe('two people chat through a local relay-node', () => {
   })
 
   test('a second tab of the same person shows messages live and can send', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     const aliceTab2 = await alice.newTab()
     await expectOnline(aliceTab2)
     await openChat(aliceTab2, 'Bob')
@@ -68,7 +74,6 @@ test.describe('two people chat through a local relay-node', () => {
   })
 
   test('messages to a contact who closed the page wait (on the relay) and arrive once, in order', async ({ alice, bob, app }) => {
-    await befriend(alice.page, bob.page)
     await send(bob.page, 'see you later')
     await expect(message(alice.page, 'see you later')).toBeVisible()
 
@@ -91,7 +96,6 @@ test.describe('two people chat through a local relay-node', () => {
   })
 
   test('both re-reserve after the relay-node restarts and chat resumes', async ({ alice, bob, relay }) => {
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'before the restart')
     await expect(message(bob.page, 'before the restart')).toBeVisible()
 
@@ -110,7 +114,6 @@ test.describe('two people chat when no direct connection can be made', () => {
   test.use({ bobWebrtc: false })
 
   test('messages cross the relay both ways and are delivered; both chats say relayed', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'through the relay')
     await expect(message(bob.page, 'through the relay')).toBeVisible()
     await send(bob.page, 'and back through it')

@@ -1,34 +1,41 @@
 import { expect, test } from './fixtures.ts'
-import { addCard, befriend, expectPath, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
+import { addCard, expectPath, message, messages, nav, onboard, openChat, readInvite, send } from './helpers/parley.ts'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 test.describe('direct WebRTC between the two browsers', () => {
-  test('a contact added by the text form peerid@address goes direct once accepted, without a reload', { tag: ['@firefox'] }, async ({ alice, bob }) => {
-    // one side adds, the other accepts later: the relayed connection opened before they were contacts
-    await onboard(alice.page, 'Alice')
-    await onboard(bob.page, 'Bob')
-    await readInvite(bob.page)
-    const text = await bob.page.getByTestId('invite-text-form').innerText()
-    await nav(alice.page).getByRole('link', { name: 'Add contact' }).click()
-    await alice.page.getByRole('textbox', { name: 'Invite', exact: true }).fill(text)
-    await alice.page.getByRole('button', { name: 'Add contact' }).click()
-    // the text form has no name: the card asks about "this contact"
-    await expect(addCard(alice.page).getByRole('heading')).toHaveText('Add this contact?')
-    await addCard(alice.page).getByRole('button', { name: 'Send request' }).click()
-    await expect(alice.page.getByText(/waiting for .* to accept your contact request/i)).toBeVisible()
+  test.describe('from the welcome screen', () => {
+    // about adding a contact by its text form: both start at the welcome screen
+    test.use({ prepared: undefined })
 
-    await nav(bob.page).getByRole('link', { name: 'Chats' }).click()
-    await bob.page.getByRole('button', { name: 'Accept Alice' }).click()
-    await openChat(bob.page, 'Alice')
-    await expect(alice.page.getByRole('heading', { name: 'Bob' })).toBeVisible()
+    test('a contact added by the text form peerid@address goes direct once accepted, without a reload', { tag: ['@firefox'] }, async ({ alice, bob }) => {
+      // one side adds, the other accepts later: the relayed connection opened before they were contacts
+      await onboard(alice.page, 'Alice')
+      await onboard(bob.page, 'Bob')
+      await readInvite(bob.page)
+      const text = await bob.page.getByTestId('invite-text-form').innerText()
+      await nav(alice.page).getByRole('link', { name: 'Add contact' }).click()
+      await alice.page.getByRole('textbox', { name: 'Invite', exact: true }).fill(text)
+      await alice.page.getByRole('button', { name: 'Add contact' }).click()
+      // the text form has no name: the card asks about "this contact"
+      await expect(addCard(alice.page).getByRole('heading')).toHaveText('Add this contact?')
+      await addCard(alice.page).getByRole('button', { name: 'Send request' }).click()
+      await expect(alice.page.getByText(/waiting for .* to accept your contact request/i)).toBeVisible()
 
-    await expectPath(alice.page, 'direct')
-    await expectPath(bob.page, 'direct')
-    await send(bob.page, 'straight across, first time')
-    await expect(message(alice.page, 'straight across, first time')).toBeVisible()
+      await nav(bob.page).getByRole('link', { name: 'Chats' }).click()
+      await bob.page.getByRole('button', { name: 'Accept Alice' }).click()
+      await openChat(bob.page, 'Alice')
+      await expect(alice.page.getByRole('heading', { name: 'Bob' })).toBeVisible()
+
+      await expectPath(alice.page, 'direct')
+      await expectPath(bob.page, 'direct')
+      await send(bob.page, 'straight across, first time')
+      await expect(message(alice.page, 'straight across, first time')).toBeVisible()
+    })
   })
 
   test('the chat upgrades to a direct connection and messages use it', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(bob.page, 'over the relay first')
     await expect(message(alice.page, 'over the relay first')).toBeVisible()
 
@@ -40,7 +47,6 @@ test.describe('direct WebRTC between the two browsers', () => {
   })
 
   test('once direct, chat keeps working both ways with the relay-node stopped, its first message too', async ({ alice, bob, relay }) => {
-    await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
     await expectPath(bob.page, 'direct')
 
@@ -57,7 +63,6 @@ test.describe('direct WebRTC between the two browsers', () => {
   })
 
   test('closing the tab that hosts WebRTC: the other tab takes over, nothing lost or doubled', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(bob.page, 'before the switch')
     await expectPath(alice.page, 'direct')
 

@@ -6,6 +6,9 @@ import { attach, expectFileState, expectImageOpens, fileCard, hasChunk, randomFi
 import { befriend, expectPath, openChat } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
+
 const MB = 1024 * 1024
 let dir = ''
 
@@ -17,7 +20,6 @@ test.describe('files', () => {
   test.setTimeout(180_000)
 
   test('a 50 MB file arrives whole: the saved copy has the original SHA-256', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
     const path = join(dir, 'random-50mb.bin')
     const original = await randomFile(path, 50 * MB)
@@ -34,7 +36,6 @@ test.describe('files', () => {
   })
 
   test('a file and an image each way on a direct connection: saved copies keep their SHA-256, images open full size', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
     await expectPath(bob.page, 'direct')
     const sends = [
@@ -64,7 +65,6 @@ test.describe('files', () => {
   })
 
   test('closing the receiver at ~40 % and reopening resumes without fetching verified chunks again', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
     const path = join(dir, 'resume.bin')
     const original = await randomFile(path, 50 * MB)
@@ -89,7 +89,6 @@ test.describe('files', () => {
   })
 
   test('closing the sender mid-transfer and reopening: it serves the rest from its own stored copy', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
     const path = join(dir, 'sender-restart.bin')
     const original = await randomFile(path, 40 * MB)
@@ -109,7 +108,6 @@ test.describe('files', () => {
   })
 
   test('stopping the relay-node mid-transfer on a direct connection does not stop the transfer', async ({ alice, bob, relay }) => {
-    await befriend(alice.page, bob.page)
     await expectPath(alice.page, 'direct')
     await expectPath(bob.page, 'direct')
     const path = join(dir, 'no-relay.bin')
@@ -128,52 +126,57 @@ test.describe('files', () => {
     expect(sha256Hex(await saveFile(bob.page, 'no-relay.bin'))).toBe(original)
   })
 
-  test('images show a thumbnail before they arrive; a big file waits a while for a direct connection, then goes over the relay; SVG is only a file; cancel reaches the sender', async ({ browser, app, alice }) => {
-    // Bob's browser gathers no loopback ICE candidates (no media permission), so he stays relayed
-    const context = await browser.newContext()
-    const bob = await context.newPage()
-    await bob.goto(app.url)
-    try {
-      await befriend(alice.page, bob)
-      const small = randomPng(120, 100)
-      const big = randomPng(700, 500)
-      const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.pwned = true</script><rect width="10" height="10"/></svg>')
-      await attach(alice.page, { name: 'small.png', mimeType: 'image/png', buffer: small })
-      await attach(alice.page, { name: 'big.png', mimeType: 'image/png', buffer: big })
-      await attach(alice.page, { name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: svg })
+  test.describe('with a Bob of its own', () => {
+    // Bob is a context of its own here: both start at the welcome screen
+    test.use({ prepared: undefined })
 
-      // the big image: its thumbnail is there while the bytes wait for a direct connection (which never comes)
-      await expect(fileCard(bob, 'big.png').getByTestId('file-thumb')).toBeVisible()
-      await expectFileState(bob, 'big.png', 'waiting-direct')
-      await expect(fileCard(bob, 'big.png')).toContainText('Waiting for a direct connection')
-      await expect(fileCard(bob, 'big.png').getByTestId('file-path')).toHaveText('relayed')
-      // Bob cancels it while it waits: Alice's side hears of it
-      await fileCard(bob, 'big.png').getByTestId('file-cancel').click()
-      await expectFileState(bob, 'big.png', 'cancelled')
-      await expectFileState(alice.page, 'big.png', 'cancelled')
-      await expect(fileCard(alice.page, 'big.png')).toContainText('Cancelled by Bob')
+    test('images show a thumbnail before they arrive; a big file waits a while for a direct connection, then goes over the relay; SVG is only a file; cancel reaches the sender', async ({ browser, app, alice }) => {
+      // Bob's browser gathers no loopback ICE candidates (no media permission), so he stays relayed
+      const context = await browser.newContext()
+      const bob = await context.newPage()
+      await bob.goto(app.url)
+      try {
+        await befriend(alice.page, bob)
+        const small = randomPng(120, 100)
+        const big = randomPng(700, 500)
+        const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>window.pwned = true</script><rect width="10" height="10"/></svg>')
+        await attach(alice.page, { name: 'small.png', mimeType: 'image/png', buffer: small })
+        await attach(alice.page, { name: 'big.png', mimeType: 'image/png', buffer: big })
+        await attach(alice.page, { name: 'drawing.svg', mimeType: 'image/svg+xml', buffer: svg })
 
-      // the small image fits a relayed connection: it arrives, and opens full size
-      await expectFileState(bob, 'small.png', 'complete')
-      await expectImageOpens(bob, 'small.png', 120)
-      expect(sha256Hex(await saveFile(bob, 'small.png'))).toBe(sha256Hex(small))
+        // the big image: its thumbnail is there while the bytes wait for a direct connection (which never comes)
+        await expect(fileCard(bob, 'big.png').getByTestId('file-thumb')).toBeVisible()
+        await expectFileState(bob, 'big.png', 'waiting-direct')
+        await expect(fileCard(bob, 'big.png')).toContainText('Waiting for a direct connection')
+        await expect(fileCard(bob, 'big.png').getByTestId('file-path')).toHaveText('relayed')
+        // Bob cancels it while it waits: Alice's side hears of it
+        await fileCard(bob, 'big.png').getByTestId('file-cancel').click()
+        await expectFileState(bob, 'big.png', 'cancelled')
+        await expectFileState(alice.page, 'big.png', 'cancelled')
+        await expect(fileCard(alice.page, 'big.png')).toContainText('Cancelled by Bob')
 
-      // the SVG is offered as a file: no thumbnail, never rendered, saved as it was
-      await expectFileState(bob, 'drawing.svg', 'complete')
-      await expect(fileCard(bob, 'drawing.svg').getByTestId('file-thumb')).toHaveCount(0)
-      await expect(bob.locator('img[src^="blob:"]')).toHaveCount(2) // the two PNG thumbnails only
-      expect(sha256Hex(await saveFile(bob, 'drawing.svg'))).toBe(sha256Hex(svg))
-      expect(await bob.evaluate(() => (window as { pwned?: boolean }).pwned)).toBeUndefined()
+        // the small image fits a relayed connection: it arrives, and opens full size
+        await expectFileState(bob, 'small.png', 'complete')
+        await expectImageOpens(bob, 'small.png', 120)
+        expect(sha256Hex(await saveFile(bob, 'small.png'))).toBe(sha256Hex(small))
 
-      // no direct connection came within the wait (20 s): a big file the relay carries goes over it
-      const later = randomPng(600, 600)
-      await attach(alice.page, { name: 'later.png', mimeType: 'image/png', buffer: later })
-      await expectFileState(bob, 'later.png', 'waiting-direct')
-      await expectFileState(bob, 'later.png', 'complete', 60_000)
-      expect((await transferRecord(bob, 'later.png'))?.path).toBe('relayed')
-      expect(sha256Hex(await saveFile(bob, 'later.png'))).toBe(sha256Hex(later))
-    } finally {
-      await context.close()
-    }
+        // the SVG is offered as a file: no thumbnail, never rendered, saved as it was
+        await expectFileState(bob, 'drawing.svg', 'complete')
+        await expect(fileCard(bob, 'drawing.svg').getByTestId('file-thumb')).toHaveCount(0)
+        await expect(bob.locator('img[src^="blob:"]')).toHaveCount(2) // the two PNG thumbnails only
+        expect(sha256Hex(await saveFile(bob, 'drawing.svg'))).toBe(sha256Hex(svg))
+        expect(await bob.evaluate(() => (window as { pwned?: boolean }).pwned)).toBeUndefined()
+
+        // no direct connection came within the wait (20 s): a big file the relay carries goes over it
+        const later = randomPng(600, 600)
+        await attach(alice.page, { name: 'later.png', mimeType: 'image/png', buffer: later })
+        await expectFileState(bob, 'later.png', 'waiting-direct')
+        await expectFileState(bob, 'later.png', 'complete', 60_000)
+        expect((await transferRecord(bob, 'later.png'))?.path).toBe('relayed')
+        expect(sha256Hex(await saveFile(bob, 'later.png'))).toBe(sha256Hex(later))
+      } finally {
+        await context.close()
+      }
+    })
   })
 })

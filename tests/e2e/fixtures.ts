@@ -3,6 +3,8 @@ import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { BrowserPool, type BrowserName } from '../support/browsers.ts'
 import { newPerson, type Person } from '../support/person.ts'
 import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
+import { expectOnline, openChat } from './helpers/parley.ts'
+import { lastChat, PREPARE_TIMEOUT_MS, Preparer, type PersonName, type PreparedKind, type PreparedPeople } from './prepared.ts'
 import type { StaticServer } from '../../scripts/lib/serve.ts'
 
 /**
@@ -55,11 +57,37 @@ export interface Fixtures {
    * its own in Firefox: tests/support/browsers.ts). Default true.
    */
   bobWebrtc: boolean
+  /**
+   * Start from people already onboarded and befriended (tests/e2e/prepared.ts):
+   * `'pair'`, Alice and Bob; `'trio'`, Carol too, Alice's contact. Each is
+   * online and in the chat befriending left them in (Alice with Bob, or with
+   * Carol in a trio; Bob and Carol with Alice). Default none: people start at
+   * the welcome screen. Set with `test.use({ prepared: 'pair' })`.
+   */
+  prepared: PreparedKind | undefined
+  /** the prepared people of {@link prepared}, made once per worker */
+  preparedPeople: PreparedPeople | undefined
+  /** the prepared people's PeerIDs (needs {@link prepared}) */
+  friends: { alicePeerId: string, bobPeerId: string, carolPeerId: string | undefined }
 }
 
 export interface WorkerFixtures {
   /** browsers beyond the project's own, launched when a person needs one */
   browserPool: BrowserPool
+  /** makes the prepared people once per worker */
+  preparer: Preparer
+}
+
+/** A person: fresh, or prepared (their storage loaded before the app starts, then online and in their chat). */
+async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: { webrtc?: boolean }, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
+  // one not among the prepared people (Carol beside a pair) starts fresh, at the welcome screen
+  const restore = prepared?.snapshots[who]
+  const made = await newPerson(browser, url, { ...options, restore })
+  if (prepared !== undefined && restore !== undefined) {
+    await expectOnline(made.page)
+    await openChat(made.page, lastChat(prepared.kind, who))
+  }
+  return made
 }
 
 export const test = base.extend<Fixtures, WorkerFixtures>({
@@ -72,15 +100,44 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await pool.close()
   }, { scope: 'worker' }],
 
+  preparer: [async ({}, use) => {
+    const preparer = new Preparer()
+    await use(preparer)
+    await preparer.close()
+  }, { scope: 'worker' }],
+
+  prepared: [undefined, { option: true }],
+
+  preparedPeople: async ({ prepared, preparer, browser, bobBrowser, browserPool }, use, testInfo) => {
+    if (prepared === undefined) {
+      await use(undefined)
+      return
+    }
+    // made in the browsers the test runs them in (Bob's WebRTC switch does not matter to what he stores)
+    const name = bobBrowser ?? browser.browserType().name() as BrowserName
+    const browsers = { alice: browser, bob: await browserPool.forPerson(browser, { name, webrtc: true }), carol: browser }
+    if (preparer.isNew(prepared, browsers)) testInfo.setTimeout(testInfo.timeout + PREPARE_TIMEOUT_MS)
+    await use(await preparer.get(prepared, browsers))
+  },
+
+  friends: async ({ preparedPeople }, use) => {
+    const { alice, bob, carol } = preparedPeople?.peerIds ?? {}
+    if (alice === undefined || bob === undefined) throw new Error("friends needs prepared people: test.use({ prepared: 'pair' })")
+    await use({ alicePeerId: alice, bobPeerId: bob, carolPeerId: carol })
+  },
+
   relayTransports: ['ws', { option: true }],
   relayCount: [1, { option: true }],
   servedRelays: ['all', { option: true }],
   relayMetrics: [false, { option: true }],
   relayArgs: [[], { option: true }],
 
-  relays: async ({ relayCount, relayMetrics, relayArgs }, use) => {
+  relays: async ({ relayCount, relayMetrics, relayArgs, preparedPeople }, use) => {
     const extraArgs = [...(relayMetrics ? ['--metrics-port', '0'] : []), ...relayArgs]
-    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture({ extraArgs, dataDirPrefix: 'parley-e2e-relay-' })))
+    // prepared people know one relay: the prepared one, on the same ports and with the same identity and data
+    if (preparedPeople !== undefined && relayCount !== 1) throw new Error('prepared people come with one relay: relayCount must be 1')
+    const seed = preparedPeople === undefined ? {} : { seedDir: preparedPeople.relayDir, port: preparedPeople.ports.ws, webrtcDirectPort: preparedPeople.ports.webrtcDirect }
+    const relays = await Promise.all(Array.from({ length: relayCount }, async () => startRelayFixture({ extraArgs, dataDirPrefix: 'parley-e2e-relay-', ...seed })))
     await use(relays)
     await Promise.all(relays.map(async r => r.close()))
   },
@@ -98,22 +155,22 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await server.close()
   },
 
-  alice: async ({ browser, app }, use) => {
-    const person = await newPerson(browser, app.url)
+  alice: async ({ browser, app, preparedPeople }, use) => {
+    const person = await personFor(browser, app.url, {}, 'alice', preparedPeople)
     await use(person)
     await person.context.close()
   },
 
-  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool }, use) => {
+  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool, preparedPeople }, use) => {
     const name = bobBrowser ?? browser.browserType().name() as BrowserName
     const own = await browserPool.forPerson(browser, { name, webrtc: bobWebrtc })
-    const person = await newPerson(own, app.url, { webrtc: bobWebrtc })
+    const person = await personFor(own, app.url, { webrtc: bobWebrtc }, 'bob', preparedPeople)
     await use(person)
     await person.context.close()
   },
 
-  carol: async ({ browser, app }, use) => {
-    const person = await newPerson(browser, app.url)
+  carol: async ({ browser, app, preparedPeople }, use) => {
+    const person = await personFor(browser, app.url, {}, 'carol', preparedPeople)
     await use(person)
     await person.context.close()
   }

@@ -7,6 +7,9 @@ import { workerClock } from './helpers/clock.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'trio' })
+
 /**
  * Groups in three browsers (issue 24): Alice makes a group with Bob and
  * Carol, who are her contacts but not each other's; both join; what each
@@ -35,8 +38,6 @@ async function storedBodies (page: Page, id: string): Promise<string[]> {
 test('three people in a group: invitations, messages in one order, mentions, a file, a picture, removal and leaving @firefox @cross', async ({ alice, bob, carol }) => {
   test.setTimeout(240_000)
   const [a, b, c] = [alice.page, bob.page, carol.page]
-  await befriend(a, b)
-  await befriendNew(a, 'Alice', c, 'Carol')
 
   const groupId = await createGroup(a, GROUP, ['Bob', 'Carol'])
   await expect(a.getByTestId('member-count')).toHaveText('3 members')
@@ -168,47 +169,49 @@ test('three people in a group: invitations, messages in one order, mentions, a f
   expect(atCarol?.members.map(m => m.name)).not.toContain('Carol')
 })
 
-test('while the page is hidden, an invitation and a group\'s message each show a notification, and count as waiting', async ({ alice, bob }) => {
-  await alice.context.grantPermissions(['notifications'])
-  const [a, b] = [alice.page, bob.page]
-  await befriend(a, b)
-  await expect.poll(async () => a.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
-  await nav(a).getByRole('link', { name: 'Chats' }).click()
-  await a.getByRole('button', { name: 'Turn on' }).click()
-  await expect(a).toHaveTitle('Parley')
+test.describe('Alice and Bob', () => {
+  // only Alice and Bob take part
+  test.use({ prepared: 'pair' })
 
-  await setHidden(a, true)
-  const groupId = await createGroup(b, 'Band practice', ['Alice'])
-  await expect.poll(async () => shownNotifications(a), { timeout: 30_000 }).toEqual([
-    { title: 'Group invitation', body: 'Bob invited you to Band practice', tag: 'group-invitations', href: '#/' }
-  ])
-  await expect(a).toHaveTitle('(1) Parley')
+  test('while the page is hidden, an invitation and a group\'s message each show a notification, and count as waiting', async ({ alice, bob }) => {
+    await alice.context.grantPermissions(['notifications'])
+    const [a, b] = [alice.page, bob.page]
+    await expect.poll(async () => a.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
+    await nav(a).getByRole('link', { name: 'Chats' }).click()
+    await a.getByRole('button', { name: 'Turn on' }).click()
+    await expect(a).toHaveTitle('Parley')
 
-  await setHidden(a, false)
-  await joinGroup(a, 'Band practice')
-  await expect(a).toHaveTitle('Parley')
-  await setHidden(a, true)
-  await send(b, 'Saturday at 3?')
-  await send(b, 'Bring the drums')
-  // one notification for the group (its tag: the newer replaces the older), named after it, saying who wrote
-  await expect.poll(async () => (await shownNotifications(a)).filter(n => n.tag !== 'group-invitations'), { timeout: 30_000 }).toEqual([
-    { title: 'Band practice', body: 'Bob: Bring the drums', tag: `group-${groupId}`, href: `#/group/${groupId}` }
-  ])
-  await expect(a).toHaveTitle('(2) Parley')
-  await expect(groupRow(a, 'Band practice').getByTestId('unread')).toHaveText('2')
+    await setHidden(a, true)
+    const groupId = await createGroup(b, 'Band practice', ['Alice'])
+    await expect.poll(async () => shownNotifications(a), { timeout: 30_000 }).toEqual([
+      { title: 'Group invitation', body: 'Bob invited you to Band practice', tag: 'group-invitations', href: '#/' }
+    ])
+    await expect(a).toHaveTitle('(1) Parley')
 
-  // back on screen, opening the group reads it
-  await setHidden(a, false)
-  await openGroup(a, 'Band practice')
-  await expect(message(a, 'Bring the drums')).toBeVisible()
-  await expect(a).toHaveTitle('Parley')
+    await setHidden(a, false)
+    await joinGroup(a, 'Band practice')
+    await expect(a).toHaveTitle('Parley')
+    await setHidden(a, true)
+    await send(b, 'Saturday at 3?')
+    await send(b, 'Bring the drums')
+    // one notification for the group (its tag: the newer replaces the older), named after it, saying who wrote
+    await expect.poll(async () => (await shownNotifications(a)).filter(n => n.tag !== 'group-invitations'), { timeout: 30_000 }).toEqual([
+      { title: 'Band practice', body: 'Bob: Bring the drums', tag: `group-${groupId}`, href: `#/group/${groupId}` }
+    ])
+    await expect(a).toHaveTitle('(2) Parley')
+    await expect(groupRow(a, 'Band practice').getByTestId('unread')).toHaveText('2')
+
+    // back on screen, opening the group reads it
+    await setHidden(a, false)
+    await openGroup(a, 'Band practice')
+    await expect(message(a, 'Bring the drums')).toBeVisible()
+    await expect(a).toHaveTitle('Parley')
+  })
 })
 
 test('Carol, offline, gets what Alice and Bob wrote once, from mailboxes, when she comes back', async ({ alice, bob, carol, app }) => {
   test.setTimeout(180_000)
   const [a, b, c] = [alice.page, bob.page, carol.page]
-  await befriend(a, b)
-  await befriendNew(a, 'Alice', c, 'Carol')
   await createGroup(a, 'Reading group', ['Bob', 'Carol'])
   for (const page of [b, c]) {
     await expect(invitation(page, 'Reading group')).toBeVisible({ timeout: 30_000 })
@@ -237,47 +240,52 @@ test('Carol, offline, gets what Alice and Bob wrote once, from mailboxes, when s
   await expect(message(a, 'Chapter two next week')).toHaveAttribute('data-state', /^(delivered|read)$/, { timeout: 60_000 })
 })
 
-test('disappearing messages in a group: Bob, a member, sets 5 minutes; everyone sees it; five minutes later what was sent since is gone from all three', async ({ browser, alice, bob, carol }) => {
-  test.setTimeout(180_000)
-  const clock = await workerClock(browser)
-  try {
-    const [a, b, c] = [alice.page, bob.page, carol.page]
-    await befriend(a, b)
-    await befriendNew(a, 'Alice', c, 'Carol')
-    await createGroup(a, 'Short notice', ['Bob', 'Carol'])
-    for (const page of [b, c]) {
-      await expect(invitation(page, 'Short notice')).toBeVisible({ timeout: 30_000 })
-      await joinGroup(page, 'Short notice')
-    }
-    await openGroup(a, 'Short notice')
-    await send(a, 'kept: before the timer')
+test.describe('with a clock in the node worker', () => {
+  // the worker clock reaches nodes that start after it (helpers/clock.ts): all start at the welcome screen
+  test.use({ prepared: undefined })
 
-    await openGroup(b, 'Short notice')
-    await openGroupInfo(b, 'Short notice')
-    const choice = b.getByRole('group', { name: 'Disappearing messages' })
-    await expect(choice.getByRole('radio', { name: 'Off' })).toBeChecked()
-    await choice.getByRole('radio', { name: '5 minutes' }).check()
-    await expect(choice.getByRole('radio', { name: '5 minutes' })).toBeChecked()
-    await b.getByRole('link', { name: 'Back to the group' }).click()
-    await openGroup(c, 'Short notice')
-    for (const [page, note] of [[a, 'set by Bob'], [b, 'set by you'], [c, 'set by Bob']] as const) {
-      await expect(page.getByRole('img', { name: 'Disappearing messages: 5 minutes' })).toBeVisible({ timeout: 30_000 })
-      await expect(page.getByTestId('timer-note')).toHaveText(`Disappearing messages: 5 minutes, ${note}`)
-    }
+  test('disappearing messages in a group: Bob, a member, sets 5 minutes; everyone sees it; five minutes later what was sent since is gone from all three', async ({ browser, alice, bob, carol }) => {
+    test.setTimeout(180_000)
+    const clock = await workerClock(browser)
+    try {
+      const [a, b, c] = [alice.page, bob.page, carol.page]
+      await befriend(a, b)
+      await befriendNew(a, 'Alice', c, 'Carol')
+      await createGroup(a, 'Short notice', ['Bob', 'Carol'])
+      for (const page of [b, c]) {
+        await expect(invitation(page, 'Short notice')).toBeVisible({ timeout: 30_000 })
+        await joinGroup(page, 'Short notice')
+      }
+      await openGroup(a, 'Short notice')
+      await send(a, 'kept: before the timer')
 
-    await send(c, 'vanishing from Carol')
-    for (const page of [a, b, c]) {
-      await expect(message(page, 'vanishing from Carol').getByTitle('Disappearing message')).toBeAttached({ timeout: 30_000 })
-      await expect(message(page, 'kept: before the timer')).toBeVisible()
-      await expect(message(page, 'kept: before the timer').getByTitle('Disappearing message')).toHaveCount(0)
-    }
+      await openGroup(b, 'Short notice')
+      await openGroupInfo(b, 'Short notice')
+      const choice = b.getByRole('group', { name: 'Disappearing messages' })
+      await expect(choice.getByRole('radio', { name: 'Off' })).toBeChecked()
+      await choice.getByRole('radio', { name: '5 minutes' }).check()
+      await expect(choice.getByRole('radio', { name: '5 minutes' })).toBeChecked()
+      await b.getByRole('link', { name: 'Back to the group' }).click()
+      await openGroup(c, 'Short notice')
+      for (const [page, note] of [[a, 'set by Bob'], [b, 'set by you'], [c, 'set by Bob']] as const) {
+        await expect(page.getByRole('img', { name: 'Disappearing messages: 5 minutes' })).toBeVisible({ timeout: 30_000 })
+        await expect(page.getByTestId('timer-note')).toHaveText(`Disappearing messages: 5 minutes, ${note}`)
+      }
 
-    await clock.advance(5 * 60_000 + 10_000)
-    for (const page of [a, b, c]) {
-      await expect(message(page, 'vanishing from Carol')).toHaveCount(0, { timeout: 15_000 })
-      await expect(message(page, 'kept: before the timer')).toBeVisible()
+      await send(c, 'vanishing from Carol')
+      for (const page of [a, b, c]) {
+        await expect(message(page, 'vanishing from Carol').getByTitle('Disappearing message')).toBeAttached({ timeout: 30_000 })
+        await expect(message(page, 'kept: before the timer')).toBeVisible()
+        await expect(message(page, 'kept: before the timer').getByTitle('Disappearing message')).toHaveCount(0)
+      }
+
+      await clock.advance(5 * 60_000 + 10_000)
+      for (const page of [a, b, c]) {
+        await expect(message(page, 'vanishing from Carol')).toHaveCount(0, { timeout: 15_000 })
+        await expect(message(page, 'kept: before the timer')).toBeVisible()
+      }
+    } finally {
+      await clock.close()
     }
-  } finally {
-    await clock.close()
-  }
+  })
 })

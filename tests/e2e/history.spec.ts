@@ -9,17 +9,20 @@
  * the newest messages are a real exchange between Alice and Bob.
  */
 import { expect, test } from './fixtures.ts'
-import { befriend, message, messages, openChat, send } from './helpers/parley.ts'
+import { message, messages, openChat, send } from './helpers/parley.ts'
 import { installSeeder, seedChat } from '../bench/history.ts'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 const HISTORY = 3_000
 const MINUTE = 60_000
 const DAY = 24 * 60 * MINUTE
 
 test.describe('history at scale', () => {
-  test('a long chat opens at its newest messages, loads older ones on scrolling up, and search jumps to a message', async ({ alice, bob }) => {
+  test('a long chat opens at its newest messages, loads older ones on scrolling up, and search jumps to a message', async ({ alice, bob, friends }) => {
     test.setTimeout(180_000)
-    const { bobPeerId } = await befriend(alice.page, bob.page)
+    const { bobPeerId } = friends
     await send(bob.page, 'live hello from Bob')
     await expect(message(alice.page, 'live hello from Bob')).toBeVisible()
     await send(alice.page, 'live reply from Alice')

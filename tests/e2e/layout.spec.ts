@@ -1,6 +1,9 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, message, nav, openScreen, send } from './helpers/parley.ts'
+import { message, nav, openScreen, send } from './helpers/parley.ts'
 import type { Locator, Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /**
  * The layout people know from Signal and WhatsApp (issue 22, item 5): on a
@@ -60,7 +63,6 @@ async function expectScreen (page: Page, heading: string, marked: string): Promi
 test('phone (360×780): four tabs at the bottom, My invite from Add, Network from Settings, a chat with the whole height and a back arrow', { tag: ['@firefox'] }, async ({ alice, bob }) => {
   const page = alice.page
   await page.setViewportSize(PHONE)
-  await befriend(page, bob.page)
   await send(bob.page, 'hello from Bob')
   await expect(message(page, 'hello from Bob')).toBeVisible()
 
@@ -138,7 +140,6 @@ test('phone (360×780): four tabs at the bottom, My invite from Add, Network fro
 test('desktop (1280×800): the chats list beside the open chat, which it marks; no back arrow', { tag: ['@firefox'] }, async ({ alice, bob }) => {
   const page = alice.page
   await page.setViewportSize(DESKTOP)
-  await befriend(page, bob.page)
   await send(bob.page, 'hello from Bob')
   await expect(message(page, 'hello from Bob')).toBeVisible()
 

@@ -7,8 +7,11 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import { attach, expectFileState, fileCard, randomPng } from './helpers/files.ts'
-import { befriend, message, messages, openChat, openScreen, send } from './helpers/parley.ts'
+import { message, messages, openChat, openScreen, send } from './helpers/parley.ts'
 import type { Locator, Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /** Opens the menu of the message holding `text` with a right click; returns the menu. */
 async function openMenu (page: Page, text: string | Locator): Promise<Locator> {
@@ -44,7 +47,6 @@ async function expectNoSeriousViolations (page: Page, where: string): Promise<vo
 
 test.describe('message actions', () => {
   test('the menu: keyboard button, arrow keys, Escape gives focus back; items follow the message', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'menu please')
     await expect(message(bob.page, 'menu please')).toBeVisible()
 
@@ -89,7 +91,6 @@ test.describe('message actions', () => {
 
   test('reply: a quote bar, the quote on both sides, a jump to the original also outside the loaded window', async ({ alice, bob }) => {
     test.slow()
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'the original question\nwith a second line')
     await attach(alice.page, { name: 'sunset.png', mimeType: 'image/png', buffer: randomPng(64, 48) })
     await expectFileState(bob.page, 'sunset.png', 'complete')
@@ -138,7 +139,6 @@ test.describe('message actions', () => {
   })
 
   test('react, change, take back: chips on both sides, ours pressed', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'react to this')
     await expect(message(bob.page, 'react to this')).toBeVisible()
 
@@ -181,7 +181,6 @@ test.describe('message actions', () => {
   })
 
   test('edit: the text changes on both sides and says edited', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'see you at 5')
     await expect(message(bob.page, 'see you at 5')).toBeVisible()
 
@@ -206,7 +205,6 @@ test.describe('message actions', () => {
   })
 
   test('delete for everyone takes text, file and search words on both sides; delete for me only here', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await send(alice.page, 'the zebracode is 4711')
     await attach(alice.page, { name: 'quokkanotes.txt', mimeType: 'text/plain', buffer: Buffer.from('quokka notes\n') })
     await expectFileState(bob.page, 'quokkanotes.txt', 'complete')

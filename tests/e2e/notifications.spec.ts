@@ -1,11 +1,13 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectOnline, message, nav, openChat, send } from './helpers/parley.ts'
+import { expectOnline, message, nav, openChat, send } from './helpers/parley.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 test.describe('notifications and unread counts', () => {
   test('a message arriving while the page is hidden shows a notification and counts as unread', async ({ alice, bob }) => {
     await alice.context.grantPermissions(['notifications'])
-    await befriend(alice.page, bob.page)
     await expect.poll(async () => alice.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
 
     // the offer appears once there is an accepted contact, never before
@@ -34,7 +36,6 @@ test.describe('notifications and unread counts', () => {
 
   test('messages that waited in the mailbox, drained while the page is hidden: one notification for the chat, with the newest', async ({ alice, bob, app }) => {
     await bob.context.grantPermissions(['notifications'])
-    await befriend(alice.page, bob.page)
     await expect.poll(async () => bob.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
     await nav(bob.page).getByRole('link', { name: 'Chats' }).click()
     await bob.page.getByRole('button', { name: 'Turn on' }).click()

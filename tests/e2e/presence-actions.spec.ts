@@ -4,6 +4,9 @@ import { befriend, expectOnline, message, messages, openChat, openScreen, send }
 import { readRows } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
+
 /**
  * Typing indicators, read receipts and disappearing messages between two
  * browsers (issue 23 items 6, 7 and 9), through the real worker, relay and
@@ -29,7 +32,6 @@ async function sendDelivered (from: Page, to: Page, text: string): Promise<void>
 }
 
 test('typing: shown to the contact while Alice types, gone once she sends, and again once she clears the text', async ({ alice, bob }) => {
-  await befriend(alice.page, bob.page)
   // a message each way first: the chat is connected both ways, and typing needs a live connection
   await sendDelivered(alice.page, bob.page, 'hello')
   await sendDelivered(bob.page, alice.page, 'hi')
@@ -54,7 +56,6 @@ test('typing: shown to the contact while Alice types, gone once she sends, and a
 })
 
 test('read receipts: Alice sees "read" once Bob had the message on screen; after Bob turns them off, none is sent and his own view shows delivered', async ({ alice, bob }) => {
-  await befriend(alice.page, bob.page)
   // Bob is in the chat with Alice (befriend ends there), in a visible tab
   await send(alice.page, 'read me')
   await expect(message(bob.page, 'read me')).toBeVisible()
@@ -97,64 +98,69 @@ test('read receipts: Alice sees "read" once Bob had the message on screen; after
   await expect(message(bob.page, 'anything since?').locator('.state')).toHaveText('delivered')
 })
 
-test('disappearing messages: a 5-minute timer set by Alice shows on both sides; with the clock moved on, its messages go from both, also from Bob, whose node was closed at the time', async ({ browser, alice, bob }) => {
-  const clock = await workerClock(browser)
-  try {
-    await befriend(alice.page, bob.page)
-    await sendDelivered(alice.page, bob.page, 'kept: sent before the timer')
+test.describe('with a clock in the node worker', () => {
+  // the worker clock reaches nodes that start after it (helpers/clock.ts): both start at the welcome screen
+  test.use({ prepared: undefined })
 
-    // Alice sets 5 minutes in Contact info
-    await alice.page.getByRole('link', { name: 'Contact info for Bob' }).click()
-    const choice = alice.page.getByRole('group', { name: 'Disappearing messages' })
-    await expect(choice.getByRole('radio', { name: 'Off' })).toBeChecked()
-    await choice.getByRole('radio', { name: '5 minutes' }).check()
-    await expect(choice.getByRole('radio', { name: '5 minutes' })).toBeChecked()
-    await alice.page.getByRole('link', { name: 'Open the chat' }).click()
+  test('disappearing messages: a 5-minute timer set by Alice shows on both sides; with the clock moved on, its messages go from both, also from Bob, whose node was closed at the time', async ({ browser, alice, bob }) => {
+    const clock = await workerClock(browser)
+    try {
+      await befriend(alice.page, bob.page)
+      await sendDelivered(alice.page, bob.page, 'kept: sent before the timer')
 
-    for (const [page, note] of [[alice.page, 'Disappearing messages: 5 minutes, set by you'], [bob.page, 'Disappearing messages: 5 minutes, set by Alice']] as const) {
-      await expect(page.getByRole('img', { name: 'Disappearing messages: 5 minutes' })).toBeVisible()
-      await expect(page.getByTestId('timer-note')).toHaveText(note)
+      // Alice sets 5 minutes in Contact info
+      await alice.page.getByRole('link', { name: 'Contact info for Bob' }).click()
+      const choice = alice.page.getByRole('group', { name: 'Disappearing messages' })
+      await expect(choice.getByRole('radio', { name: 'Off' })).toBeChecked()
+      await choice.getByRole('radio', { name: '5 minutes' }).check()
+      await expect(choice.getByRole('radio', { name: '5 minutes' })).toBeChecked()
+      await alice.page.getByRole('link', { name: 'Open the chat' }).click()
+
+      for (const [page, note] of [[alice.page, 'Disappearing messages: 5 minutes, set by you'], [bob.page, 'Disappearing messages: 5 minutes, set by Alice']] as const) {
+        await expect(page.getByRole('img', { name: 'Disappearing messages: 5 minutes' })).toBeVisible()
+        await expect(page.getByTestId('timer-note')).toHaveText(note)
+      }
+
+      await sendDelivered(alice.page, bob.page, 'vanishing from Alice')
+      await sendDelivered(bob.page, alice.page, 'vanishing from Bob')
+      for (const page of [alice.page, bob.page]) {
+        await expect(message(page, 'vanishing from Alice').getByTitle('Disappearing message')).toBeAttached()
+        await expect(message(page, 'vanishing from Bob').getByTitle('Disappearing message')).toBeAttached()
+        await expect(message(page, 'kept: sent before the timer').getByTitle('Disappearing message')).toHaveCount(0)
+      }
+      const vanishing = (rows: StoredMessage[]): string[] => rows.filter(m => m.body.startsWith('vanishing')).map(m => m.body).sort()
+      expect(vanishing(await storedMessages(bob.page))).toEqual(['vanishing from Alice', 'vanishing from Bob'])
+
+      // Bob closes Parley: his node worker ends with his last page
+      await bob.page.close()
+      await expect.poll(async () => (await browser.newBrowserCDPSession().then(async (s) => {
+        const { targetInfos } = await s.send('Target.getTargets')
+        await s.detach()
+        return targetInfos.filter(t => t.type === 'shared_worker').length
+      }))).toBe(1)
+
+      // five minutes and a bit later, by the node workers' clocks
+      await clock.advance(5 * 60_000 + 10_000)
+      await expect(message(alice.page, 'vanishing from Alice')).toHaveCount(0, { timeout: 15_000 })
+      await expect(message(alice.page, 'vanishing from Bob')).toHaveCount(0)
+      await expect(message(alice.page, 'kept: sent before the timer')).toBeVisible()
+      expect(vanishing(await storedMessages(alice.page))).toEqual([])
+      await openScreen(alice.page, 'Search')
+      await alice.page.getByRole('searchbox', { name: 'Search in all chats' }).fill('vanishing')
+      await expect(alice.page.getByRole('status').filter({ hasText: 'No messages found' })).toBeVisible()
+
+      // Bob comes back: his node removes them as it starts, before it goes online
+      const started = await clock.workers()
+      const back = await bob.newTab()
+      await expectOnline(back)
+      expect(await clock.workers()).toBeGreaterThan(started)
+      expect(vanishing(await storedMessages(back))).toEqual([])
+      await openChat(back, 'Alice')
+      await expect(message(back, 'kept: sent before the timer')).toBeVisible()
+      await expect(messages(back).filter({ hasText: 'vanishing' })).toHaveCount(0)
+      await expect(back.getByTestId('timer-note')).toHaveText('Disappearing messages: 5 minutes, set by Alice')
+    } finally {
+      await clock.close()
     }
-
-    await sendDelivered(alice.page, bob.page, 'vanishing from Alice')
-    await sendDelivered(bob.page, alice.page, 'vanishing from Bob')
-    for (const page of [alice.page, bob.page]) {
-      await expect(message(page, 'vanishing from Alice').getByTitle('Disappearing message')).toBeAttached()
-      await expect(message(page, 'vanishing from Bob').getByTitle('Disappearing message')).toBeAttached()
-      await expect(message(page, 'kept: sent before the timer').getByTitle('Disappearing message')).toHaveCount(0)
-    }
-    const vanishing = (rows: StoredMessage[]): string[] => rows.filter(m => m.body.startsWith('vanishing')).map(m => m.body).sort()
-    expect(vanishing(await storedMessages(bob.page))).toEqual(['vanishing from Alice', 'vanishing from Bob'])
-
-    // Bob closes Parley: his node worker ends with his last page
-    await bob.page.close()
-    await expect.poll(async () => (await browser.newBrowserCDPSession().then(async (s) => {
-      const { targetInfos } = await s.send('Target.getTargets')
-      await s.detach()
-      return targetInfos.filter(t => t.type === 'shared_worker').length
-    }))).toBe(1)
-
-    // five minutes and a bit later, by the node workers' clocks
-    await clock.advance(5 * 60_000 + 10_000)
-    await expect(message(alice.page, 'vanishing from Alice')).toHaveCount(0, { timeout: 15_000 })
-    await expect(message(alice.page, 'vanishing from Bob')).toHaveCount(0)
-    await expect(message(alice.page, 'kept: sent before the timer')).toBeVisible()
-    expect(vanishing(await storedMessages(alice.page))).toEqual([])
-    await openScreen(alice.page, 'Search')
-    await alice.page.getByRole('searchbox', { name: 'Search in all chats' }).fill('vanishing')
-    await expect(alice.page.getByRole('status').filter({ hasText: 'No messages found' })).toBeVisible()
-
-    // Bob comes back: his node removes them as it starts, before it goes online
-    const started = await clock.workers()
-    const back = await bob.newTab()
-    await expectOnline(back)
-    expect(await clock.workers()).toBeGreaterThan(started)
-    expect(vanishing(await storedMessages(back))).toEqual([])
-    await openChat(back, 'Alice')
-    await expect(message(back, 'kept: sent before the timer')).toBeVisible()
-    await expect(messages(back).filter({ hasText: 'vanishing' })).toHaveCount(0)
-    await expect(back.getByTestId('timer-note')).toHaveText('Disappearing messages: 5 minutes, set by Alice')
-  } finally {
-    await clock.close()
-  }
+  })
 })

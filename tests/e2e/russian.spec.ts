@@ -4,6 +4,9 @@ import { nav } from './helpers/parley.ts'
 import { prepareTour, showOnboarding, showScreen, tourScreens } from './helpers/screens.ts'
 import type { Page } from '@playwright/test'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
+
 /**
  * With Russian chosen, no screen shows English (issue 9 "Languages"). On every
  * screen of the tour, every visible text node and every aria-label,
@@ -105,7 +108,7 @@ test('Russian: no English string on any screen', async ({ alice, bob, carol, bro
   await context.close()
 
   // an onboarded person who picks Russian in Settings, then tours every screen
-  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true })
+  const setup = await prepareTour(alice.page, bob.page, carol.page, { groups: true, befriended: true })
   await nav(alice.page).getByRole('link', { name: 'Settings' }).click()
   await alice.page.getByRole('radio', { name: 'Русский' }).check()
   await expect.poll(async () => alice.page.evaluate(() => document.documentElement.lang)).toBe('ru')

@@ -7,9 +7,9 @@ import { befriendNew, createGroup, invitation, joinGroup, openGroup, openGroupIn
 import type { Browser, Page } from '@playwright/test'
 
 /**
- * Screenshots of the real app, taken on every e2e run into
- * test-results/screenshots/, and also into $PARLEY_SCREENSHOTS_DIR when set
- * (`npm run screenshots` sets it to docs/screenshots, which the README shows).
+ * Screenshots of the real app, taken by `npm run screenshots` (not by `npm
+ * test`) into test-results/screenshots/ and docs/screenshots (which the README
+ * shows). What the steps assert on the way is asserted by the ordinary specs.
  *
  * 1. Phone (360×780 at 2× pixels) and desktop (1280×800), light and dark: the
  *    onboarding, the chats list and a chat with a few messages. Alice uses the

@@ -3,10 +3,13 @@ import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import { attach, expectFileState, saveFile, sha256Hex, transferRecord } from './helpers/files.ts'
 import { expectNewNodeWorker, killNodeWorker } from './helpers/node-worker.ts'
-import { befriend, expectOnline, expectPath, message, messages, openChat, send } from './helpers/parley.ts'
+import { expectOnline, expectPath, message, messages, openChat, send } from './helpers/parley.ts'
 import { metric } from './helpers/relay-metrics.ts'
 import { readRows, withPageDb } from '../support/page-db.ts'
 import type { Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 /**
  * Secure sessions between two browsers (docs/security.md; docs/protocols.md,
@@ -59,8 +62,8 @@ test.describe('secure sessions', () => {
     // Bob's browser gathers no loopback ICE candidates: the chat stays relayed (fixtures.ts)
     test.use({ bobWebrtc: false })
 
-    test('relayed: the first message starts a session from a prekey bundle on the relay; every message after goes in its boxes', async ({ alice, bob, relay }) => {
-      const peers = await befriend(alice.page, bob.page)
+    test('relayed: the first message starts a session from a prekey bundle on the relay; every message after goes in its boxes', async ({ alice, bob, relay, friends }) => {
+      const peers = friends
       // both published their prekeys on the relay
       await expect.poll(async () => metric(relay, 'parley_prekeys_owners')).toBe(2)
       const started = Date.now()
@@ -87,8 +90,8 @@ test.describe('secure sessions', () => {
     })
   })
 
-  test('direct: messages over the direct connection go in the session too', async ({ alice, bob }) => {
-    const peers = await befriend(alice.page, bob.page)
+  test('direct: messages over the direct connection go in the session too', async ({ alice, bob, friends }) => {
+    const peers = friends
     await send(bob.page, 'over the relay first')
     await expect(message(alice.page, 'over the relay first')).toBeVisible()
     await expectPath(alice.page, 'direct')
@@ -104,8 +107,8 @@ test.describe('secure sessions', () => {
     await expect(notices(alice.page)).toHaveCount(0)
   })
 
-  test('Bob\'s session state deleted mid-conversation: a new session starts by itself, Alice\'s chat says so, nothing is lost', async ({ alice, bob }) => {
-    const peers = await befriend(alice.page, bob.page)
+  test('Bob\'s session state deleted mid-conversation: a new session starts by itself, Alice\'s chat says so, nothing is lost', async ({ alice, bob, friends }) => {
+    const peers = friends
     await send(alice.page, 'before')
     await expect(message(bob.page, 'before')).toBeVisible()
     await send(bob.page, 'before, back')
@@ -154,8 +157,8 @@ test.describe('secure sessions', () => {
     await expect(menu.getByRole('menuitem')).toHaveText([/Delete/])
   })
 
-  test('Bob\'s session state deleted while he is away: the boxes in his mailbox do not open, and every message still arrives once, in order', async ({ alice, bob, app }) => {
-    const peers = await befriend(alice.page, bob.page)
+  test('Bob\'s session state deleted while he is away: the boxes in his mailbox do not open, and every message still arrives once, in order', async ({ alice, bob, app, friends }) => {
+    const peers = friends
     await send(alice.page, 'see you')
     await expect(message(bob.page, 'see you')).toBeVisible()
     await send(bob.page, 'see you later')

@@ -1,7 +1,10 @@
 import { expect, test } from './fixtures.ts'
 import { expectFileState, fileCard, png, saveFile } from './helpers/files.ts'
-import { befriend, message, openChat } from './helpers/parley.ts'
+import { message, openChat } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 async function expectControlled (page: Page): Promise<void> {
   await expect.poll(async () => page.evaluate(async () => {
@@ -42,7 +45,6 @@ async function shareThroughForm (page: Page, fields: Record<string, string>, fil
 
 test.describe('share target', () => {
   test('a file and text shared to Parley land in the chosen chat and reach the contact', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await expectControlled(alice.page)
 
     const picture = { name: 'shared-sunset.png', mimeType: 'image/png', buffer: png(320, 200, (x, y) => [200, x % 256, y % 256]) }

@@ -1,9 +1,11 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, chatRow, message, nav, send } from './helpers/parley.ts'
+import { chatRow, message, nav, send } from './helpers/parley.ts'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 test.describe('unread messages in the chats list', () => {
   test('counted per chat, said in words (English and Russian), cleared once the chat is seen', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     // an ongoing conversation: Alice has seen Bob's last message
     await send(bob.page, 'hello there')
     await expect(message(alice.page, 'hello there')).toBeVisible()
@@ -45,7 +47,6 @@ test.describe('unread messages in the chats list', () => {
   })
 
   test('the first messages of a new contact are unread too', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await nav(alice.page).getByRole('link', { name: 'Chats' }).click()
     await expect(chatRow(alice.page, 'Bob')).toBeVisible()
 

@@ -1,6 +1,9 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, openChat } from './helpers/parley.ts'
+import { openChat } from './helpers/parley.ts'
 import type { Locator, Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 function safetyDigits (page: Page): Locator {
   return page.getByLabel('Safety number digits')
@@ -12,7 +15,6 @@ async function scan (page: Page, name: string, png: Buffer): Promise<void> {
 
 test.describe('verification with safety numbers', () => {
   test('both see the same digits; scanning the other\'s code verifies, one\'s own code does not', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     await alice.page.getByRole('link', { name: 'Contact info for Bob' }).click()
     await openChat(bob.page, 'Alice')
     await bob.page.getByRole('link', { name: 'Contact info for Alice' }).click()

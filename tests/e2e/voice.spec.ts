@@ -1,9 +1,12 @@
 import AxeBuilder from '@axe-core/playwright'
 import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { befriend, messages } from './helpers/parley.ts'
+import { messages } from './helpers/parley.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Locator, Page } from '@playwright/test'
+
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
 
 const projectLaunch = config.projects?.[0]?.use?.launchOptions
 
@@ -42,7 +45,6 @@ async function audioState (player: Locator): Promise<{ currentTime: number, play
 
 test.describe('voice messages', () => {
   test('A holds the microphone for 2 s and releases; B receives the voice message, plays it, seeks and changes the speed', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     const a = alice.page
     const b = bob.page
 
@@ -108,7 +110,6 @@ test.describe('voice messages', () => {
   })
 
   test('with the keyboard: Enter starts, Escape cancels (nothing sent), Enter twice sends', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
     const a = alice.page
     await mic(a).focus()
     await a.keyboard.press('Enter')
@@ -125,8 +126,7 @@ test.describe('voice messages', () => {
     await expect(voiceMessage(a)).toHaveCount(1)
   })
 
-  test('a microphone the browser refuses: the composer says so in words and how to allow it; nothing is sent', async ({ alice, bob }) => {
-    await befriend(alice.page, bob.page)
+  test('a microphone the browser refuses: the composer says so in words and how to allow it; nothing is sent', async ({ alice }) => {
     const a = alice.page
     // the browser's own refusal: this site's microphone permission set to "denied"
     const cdp = await a.context().newCDPSession(a)

@@ -3,6 +3,9 @@ import { befriend, expectOnline, message, messages, openChat, send } from './hel
 import { expectNewNodeWorker, killNodeWorker } from './helpers/node-worker.ts'
 import { newPerson } from '../support/person.ts'
 
+// people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
+test.use({ prepared: 'pair' })
+
 /**
  * A browser may terminate the SharedWorker under open tabs (Chrome on Android
  * in the background, a crash anywhere). Here it is killed through the
@@ -13,7 +16,6 @@ import { newPerson } from '../support/person.ts'
  */
 
 test('the node worker killed mid-conversation: the tab starts a new one, keeps the draft, and 20 messages each way arrive once', async ({ alice, bob }) => {
-  await befriend(alice.page, bob.page)
   await send(alice.page, 'before the crash')
   await expect(message(bob.page, 'before the crash')).toBeVisible()
   const composer = alice.page.getByRole('textbox', { name: 'Message', exact: true })

@@ -7,6 +7,7 @@
  * context's permission here: its WebRTC is switched per browser
  * (tests/support/browsers.ts).
  */
+import { loadOriginSnapshot, NOT_THE_APP, type OriginSnapshot } from './origin-snapshot.ts'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 
 export interface PersonOptions {
@@ -16,6 +17,11 @@ export interface PersonOptions {
    * removed before the app loads), like Debian's WebKitGTK
    */
   webrtc?: boolean | 'absent'
+  /**
+   * what the person's browser keeps for the app's origin, loaded before the
+   * app first starts (tests/support/origin-snapshot.ts): a prepared person
+   */
+  restore?: OriginSnapshot
 }
 
 export interface Person {
@@ -42,6 +48,11 @@ export async function personContext (browser: Browser, options: PersonOptions = 
 export async function newPerson (browser: Browser, url: string, options: PersonOptions = {}): Promise<Person> {
   const context = await personContext(browser, options)
   const page = await context.newPage()
+  if (options.restore !== undefined) {
+    // a 404 of the test's server is a page of the origin where the app has not run yet
+    await page.goto(new URL(NOT_THE_APP, url).href)
+    await loadOriginSnapshot(page, options.restore)
+  }
   await page.goto(url)
   return {
     context,

@@ -5,7 +5,7 @@
  * every address stays the same across a restart. The e2e fixtures and the
  * NAT lab use it; tests that need a bare process call `spawnRelay` directly.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { portOf, spawnRelay } from '../../scripts/lib/relay-process.ts'
@@ -18,6 +18,8 @@ export interface RelayFixture {
   readonly multiaddrs: string[]
   readonly wsMultiaddrs: string[]
   readonly webrtcDirectMultiaddrs: string[]
+  /** where it keeps its identity, certificate, mailboxes and prekeys */
+  readonly dataDir: string
   /** SIGTERM, wait for exit, start again on the same ports and data directory */
   restart(): Promise<void>
   /** SIGTERM and wait for the exit (the relay is down until {@link start}) */
@@ -31,6 +33,12 @@ export interface RelayFixture {
 export type RelayFixtureOptions = Omit<SpawnRelayOptions, 'dataDir'> & {
   /** prefix of the temporary data directory's name (default `parley-relay-`) */
   dataDirPrefix?: string
+  /**
+   * a data directory to start from, copied first (a stopped relay's, e.g. a
+   * prepared one: tests/e2e/prepared.ts); with the same ports, the relay has
+   * the same addresses and holds what that one held
+   */
+  seedDir?: string
 }
 
 /**
@@ -38,10 +46,11 @@ export type RelayFixtureOptions = Omit<SpawnRelayOptions, 'dataDir'> & {
  * system at the first start and kept for every restart.
  */
 export async function startRelayFixture (options: RelayFixtureOptions = {}): Promise<RelayFixture> {
-  const { dataDirPrefix = 'parley-relay-', ...spawnOptions } = options
+  const { dataDirPrefix = 'parley-relay-', seedDir, ...spawnOptions } = options
   const dataDir = await mkdtemp(join(tmpdir(), dataDirPrefix))
   let current: RelayProcess
   try {
+    if (seedDir !== undefined) await cp(seedDir, dataDir, { recursive: true })
     current = await spawnRelay({ port: 0, webrtcDirectPort: 0, ...spawnOptions, dataDir })
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true })
@@ -58,6 +67,7 @@ export async function startRelayFixture (options: RelayFixtureOptions = {}): Pro
     get multiaddrs () { return current.multiaddrs },
     get wsMultiaddrs () { return current.wsMultiaddrs },
     get webrtcDirectMultiaddrs () { return current.webrtcDirectMultiaddrs },
+    dataDir,
     async restart () {
       await current.stop('SIGTERM')
       current = await spawnRelay(again)

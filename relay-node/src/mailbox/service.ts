@@ -28,6 +28,8 @@ export interface MailboxServiceInit {
   draining(): boolean
   log: Logger
   metrics: MailboxMetrics
+  /** the clock the rate limit reads; default `Date.now` (tests) */
+  now?: () => number
 }
 
 export interface MailboxMetrics {
@@ -79,6 +81,7 @@ export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Pro
     maxRequestBytes: MAX_REQUEST_BYTES,
     maxPrefixBytes: MAX_PREFIX_BYTES,
     ratePerMinute: init.ratePerPeer,
+    now: init.now,
     decode: decodeRequest,
     encodeReply,
     encodeError,

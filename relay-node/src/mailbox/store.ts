@@ -311,7 +311,7 @@ export class MailboxStore {
 }
 
 /** Opens the mailbox database; another process holding it is a clear error. */
-export async function openMailbox (dir: string, config: RelayConfig): Promise<MailboxStore> {
+export async function openMailbox (dir: string, config: RelayConfig, now?: () => number): Promise<MailboxStore> {
   try {
     return await MailboxStore.open(dir, {
       ttlMs: config.mailboxTtlMs,
@@ -320,7 +320,7 @@ export async function openMailbox (dir: string, config: RelayConfig): Promise<Ma
       maxRecipientBytes: config.mailboxRecipientBytes,
       maxSenderItems: config.mailboxSenderItems,
       maxSenderBytes: config.mailboxSenderBytes
-    })
+    }, now)
   } catch (err) {
     throw DatabaseOpenError.from('the mailbox database', dir, err)
   }

@@ -171,6 +171,7 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
     maxRequestBytes: MAX_REQUEST_BYTES,
     maxPrefixBytes: MAX_PREFIX_BYTES,
     ratePerMinute: PREKEYS_RATE_PER_PEER,
+    now,
     ...PREKEYS_SERVER_FRAMES,
     answer: async (request, connection) => answer(request, connection.remotePeer),
     draining: init.draining,
@@ -192,8 +193,8 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
  * its metrics, the protocol handler and the hourly sweep of unseen owners.
  * `stop` ends requests in progress and closes the store.
  */
-export async function servePrekeys (node: Libp2p, config: RelayConfig, registry: Registry, run: { draining(): boolean, log: Logger }): Promise<{ stop(): Promise<void> }> {
-  const store = await openPrekeys(join(config.dataDir, PREKEYS_DIR), config)
+export async function servePrekeys (node: Libp2p, config: RelayConfig, registry: Registry, run: { draining(): boolean, log: Logger, now?: () => number }): Promise<{ stop(): Promise<void> }> {
+  const store = await openPrekeys(join(config.dataDir, PREKEYS_DIR), config, run.now)
   const metrics = prekeysMetrics(registry, () => store.usage)
   let service: { stop(): Promise<void> }
   try {
@@ -204,7 +205,8 @@ export async function servePrekeys (node: Libp2p, config: RelayConfig, registry:
       maxInboundStreams: config.maxInboundStreams,
       draining: run.draining,
       log: run.log,
-      metrics
+      metrics,
+      now: run.now
     })
   } catch (err) {
     await store.close()

@@ -240,14 +240,14 @@ export class PrekeyStore {
 }
 
 /** Opens the prekey database; another process holding it is a clear error. */
-export async function openPrekeys (dir: string, config: RelayConfig): Promise<PrekeyStore> {
+export async function openPrekeys (dir: string, config: RelayConfig, now?: () => number): Promise<PrekeyStore> {
   try {
     return await PrekeyStore.open(dir, {
       maxOneTimePerKind: config.prekeysOneTimePerKind,
       maxOwnerBytes: config.prekeysOwnerBytes,
       maxTotalBytes: config.prekeysMaxBytes,
       unseenMs: config.prekeysUnseenMs
-    })
+    }, now)
   } catch (err) {
     throw DatabaseOpenError.from('the prekey database', dir, err)
   }

@@ -32,6 +32,8 @@ export interface TourSetup {
 export interface TourOptions {
   /** a group of Alice and Bob with messages, and an invitation from Bob waiting in Alice's list */
   groups?: boolean
+  /** Alice and Bob are contacts already, each in the chat with the other (prepared people: tests/e2e/prepared.ts) */
+  befriended?: boolean
 }
 
 /** The tour's group messages: Bob's mentions Alice. */
@@ -51,12 +53,12 @@ export const TOUR_MESSAGES = {
 } as const
 
 /**
- * Alice and Bob onboard, become contacts and exchange three messages (Alice
- * ends in the chat with Bob); with `carol`, Carol asks Alice to be her
- * contact, so the request shows in Alice's chats list.
+ * Alice and Bob onboard, become contacts (unless `befriended`) and exchange
+ * three messages (Alice ends in the chat with Bob); with `carol`, Carol asks
+ * Alice to be her contact, so the request shows in Alice's chats list.
  */
 export async function prepareTour (alice: Page, bob: Page, carol?: Page, options: TourOptions = {}): Promise<TourSetup> {
-  await befriend(alice, bob)
+  if (options.befriended !== true) await befriend(alice, bob)
   const bobContactId = Number(/#\/chat\/(\d+)/.exec(alice.url())?.[1])
   if (!Number.isSafeInteger(bobContactId)) throw new Error(`Alice is not in a chat after befriending: ${alice.url()}`)
   await send(bob, TOUR_MESSAGES.fromBob)

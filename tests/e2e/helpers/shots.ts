@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path'
 import type { Page } from '@playwright/test'
 
 /**
- * Screenshots of the real app (tests/e2e/screenshots*.spec.ts): taken on
- * every e2e run into test-results/screenshots/, and also into
- * $PARLEY_SCREENSHOTS_DIR when set (`npm run screenshots` sets it to
- * docs/screenshots, which the README shows).
+ * Screenshots of the real app (tests/e2e/screenshots*.spec.ts), taken by
+ * `npm run screenshots` (not by `npm test`: playwright.config.ts) into
+ * test-results/screenshots/ and into $PARLEY_SCREENSHOTS_DIR (the script sets
+ * it to docs/screenshots, which the README shows).
  */
 
 const ROOT = resolve(import.meta.dirname, '../../..')

@@ -27,7 +27,8 @@ import { parseHash } from '../../../src/lib/state/router.svelte.ts'
 import type { RouteName } from '../../../src/lib/state/router.svelte.ts'
 import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/ui/linkify.ts'
 import { markMentions } from '../../../src/lib/ui/mentions.ts'
-import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
+import { FUZZ_PARAMS, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
+import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
 const tally = { ok: 0, refused: 0 }
@@ -65,8 +66,8 @@ describe('fuzz: parseAppConfig', () => {
     tally.ok = tally.refused = 0
     fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.jsonValue({ maxDepth: 3 }).map(v => JSON.stringify(v))), text => {
       configOrRefused(text)
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('config-shaped objects with odd fields: an AppConfig or an InvalidConfigError', () => {
@@ -79,8 +80,8 @@ describe('fuzz: parseAppConfig', () => {
     }, { requiredKeys: [] }), fields => {
       const relays = Array.isArray(fields.relays) ? fields.relays.map(r => typeof r === 'string' ? r.replace('<id>', relayId) : r) : fields.relays
       configOrRefused(JSON.stringify({ ...fields, relays }))
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('a valid config round-trips', () => {
@@ -88,14 +89,14 @@ describe('fuzz: parseAppConfig', () => {
       const config: AppConfig = { relays: ports.map(p => `/dns4/relay.example/tcp/${p}/wss/p2p/${relayId}`), iceServers: [] }
       if (maxFileBytes !== undefined) config.maxFileBytes = maxFileBytes
       expect(parseAppConfig(JSON.stringify(config))).toEqual(config)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('a huge config is refused before parsing', () => {
     const started = performance.now()
     expect(() => parseAppConfig(`{"relays":["${'a'.repeat(2 ** 24)}"]}`)).toThrow(InvalidConfigError)
     expect(() => parseAppConfig('['.repeat(2 ** 20))).toThrow(InvalidConfigError)
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(performance.now() - started).toBeLessThan(budgetMs(1000))
   })
 })
 
@@ -119,7 +120,7 @@ describe('fuzz: share target', () => {
       expect(files.reduce((sum, f) => sum + f.size, 0)).toBeLessThanOrEqual(MAX_SHARE_BYTES)
       expect(meta.files).toEqual(files.map(f => ({ name: f.name, type: f.type, size: f.size })))
       expect(meta.problem === undefined || files.length === 0).toBe(true)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('a long text and too many files are refused, not kept', () => {
@@ -160,7 +161,7 @@ describe('fuzz: share target', () => {
     await fc.assert(fc.asyncProperty(fc.option(meta, { nil: undefined }), fc.subarray([0, 1, 2]), async (text, indexes) => {
       const share = await readPendingShare(storage(text, indexes))
       expect(share === undefined || (typeof share.at === 'number' && typeof share.title === 'string' && share.files.every(f => f instanceof File))).toBe(true)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('a valid stored share round-trips', async () => {
@@ -224,7 +225,7 @@ describe('fuzz: linkify', () => {
     const long = `https://a.example/${'x'.repeat(10 * MAX_URL_LENGTH)}`
     expect(linkify(long)).toEqual([{ kind: 'text', text: long }])
     expect(linkify('h'.repeat(2 ** 20)).map(s => s.text).join('')).toHaveLength(2 ** 20)
-    expect(performance.now() - started).toBeLessThan(2000)
+    expect(performance.now() - started).toBeLessThan(budgetMs(2000))
   })
 })
 

@@ -37,7 +37,8 @@ import { queueOutgoing, storeIncoming } from '../../../src/lib/db/messages.ts'
 import { storeIncomingFile } from '../../../src/lib/db/transfers.ts'
 import type { MessageId } from '../../../src/lib/db/types.ts'
 import { openTestDb } from '../db/helpers.ts'
-import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
+import { LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
+import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
 const tally = { ok: 0, refused: 0 }
@@ -153,13 +154,13 @@ describe('fuzz: backup file', () => {
   it('arbitrary bytes: rejected with a typed error', async () => {
     await fc.assert(fc.asyncProperty(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.string({ maxLength: 200 }).map(s => encoder.encode(s))), fc.string({ maxLength: 12 }), async (bytes, passphrase) => {
       expect(await readsOrRefuses(bytes, passphrase)).toBeUndefined()
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('arbitrary JSON as a file: rejected with a typed error', async () => {
     await fc.assert(fc.asyncProperty(fc.jsonValue({ maxDepth: 3 }), async value => {
       expect(await readsOrRefuses(encoder.encode(JSON.stringify(value)))).toBeUndefined()
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('the valid file with bytes flipped, cut or extended: the rows or a typed error', async () => {
@@ -182,7 +183,7 @@ describe('fuzz: backup file', () => {
       const read = await readsOrRefuses(bytes)
       // a changed byte the reader still accepts can only be JSON whitespace, escapes or key order
       expect([undefined, expected]).toContainEqual(read)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('the envelope with a field retyped, dropped or added: a typed error', async () => {
@@ -191,7 +192,7 @@ describe('fuzz: backup file', () => {
       const mutated = mutateAt(envelope, p, action, value)
       const read = await readsOrRefuses(encoder.encode(JSON.stringify(mutated)))
       expect([undefined, expected]).toContainEqual(read)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('huge KDF costs and huge files are refused before any work', async () => {
@@ -203,7 +204,7 @@ describe('fuzz: backup file', () => {
     }
     await expect(readBackup(file, '')).rejects.toBeInstanceOf(InvalidPassphraseError)
     await expect(readBackup(file, 'wrong-passphrase')).rejects.toBeInstanceOf(WrongPassphraseError)
-    expect(performance.now() - started).toBeLessThan(2000)
+    expect(performance.now() - started).toBeLessThan(budgetMs(2000))
   })
 })
 
@@ -212,16 +213,16 @@ describe('fuzz: backup contents', () => {
     tally.ok = tally.refused = 0
     fc.assert(fc.property(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ v: fc.constant(1), exportedAt: oddValue, profile: oddValue, contacts: oddValue, relays: oddValue, messages: oddValue }, { requiredKeys: [] })), value => {
       contentsOrRefused(value)
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('the valid contents with a field retyped, dropped or added: rows or a typed error', () => {
     tally.ok = tally.refused = 0
     fc.assert(fc.property(path, fc.nat(2), oddValue, (p, action, value) => {
       contentsOrRefused(mutateAt(contents, p, action, value))
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('huge lists are refused before their rows are read', () => {
@@ -231,6 +232,6 @@ describe('fuzz: backup contents', () => {
       huge.length = 2 ** 31
       expect(() => readContents({ ...contents, [key]: huge })).toThrow(BackupTooLargeError)
     }
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(performance.now() - started).toBeLessThan(budgetMs(1000))
   })
 })

@@ -26,7 +26,8 @@ import {
 import {
   describeEnvelope, estimateSize, isEndpointId, isFromOwnerEnvelope, isToOwnerEnvelope, MAX_ENVELOPE_BYTES
 } from '../../../src/lib/rpc/fallback/envelope.ts'
-import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
+import { LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
+import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
 const tally = { ok: 0, refused: 0 }
@@ -109,16 +110,16 @@ describe('fuzz: WebRTC bridge guards', () => {
     tally.ok = tally.refused = 0
     fc.assert(fc.property(anything, x => {
       for (const guard of bridgeGuards) isBoolean(guard, x)
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('protocol-shaped records with arbitrary fields: a boolean, never a throw', () => {
     tally.ok = tally.refused = 0
     fc.assert(fc.property(protocolish, x => {
       for (const guard of bridgeGuards) isBoolean(guard, x)
-    }), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
+    }), LOCAL_FUZZ_PARAMS)
+    expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(LOCAL_FUZZ_RUNS)
   })
 
   it('valid messages are accepted by their guard, also after a structured clone', () => {
@@ -127,7 +128,7 @@ describe('fuzz: WebRTC bridge guards', () => {
       expect(isWorkerToHost(structuredClone(toHost))).toBe(true)
       expect(isHostToWorker(toWorker)).toBe(true)
       expect(isHostToWorker(structuredClone(toWorker))).toBe(true)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('valid messages with an unknown key, a dropped key or a never-valid field are rejected', () => {
@@ -145,7 +146,7 @@ describe('fuzz: WebRTC bridge guards', () => {
       }
       // 'host.visibility' with type dropped etc. must not become another valid message
       expect(isBoolean(isWorkerToHost, mutated) || isBoolean(isHostToWorker, mutated)).toBe(false)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('oversized strings are refused quickly', () => {
@@ -154,7 +155,7 @@ describe('fuzz: WebRTC bridge guards', () => {
     expect(isWorkerToHost({ type: 'request', id: 1, op: 'pc.setRemoteDescription', pcId: 'p1', description: { type: 'offer', sdp: huge } })).toBe(false)
     expect(isWorkerToHost({ type: 'pc.close', pcId: `p${'1'.repeat(2 ** 24)}` })).toBe(false)
     expect(isHostToWorker({ type: 'host.error', command: huge, error: { name: 'E', message: '' } })).toBe(false)
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(performance.now() - started).toBeLessThan(budgetMs(1000))
   })
 })
 
@@ -188,7 +189,7 @@ describe('fuzz: fallback envelopes', () => {
       expect(Number.isFinite(size)).toBe(true)
       expect(size).toBeGreaterThanOrEqual(0)
       expect(describeEnvelope(x).length).toBeLessThanOrEqual(400)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('valid envelopes are accepted (after a structured clone too); mutations are rejected', () => {
@@ -205,7 +206,7 @@ describe('fuzz: fallback envelopes', () => {
         else mutated[k] = bad
         expect(isToOwnerEnvelope(mutated) || isFromOwnerEnvelope(mutated)).toBe(false)
       }
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('huge, wide or deep payloads: refused quickly, estimateSize stops past its limit', () => {
@@ -224,6 +225,6 @@ describe('fuzz: fallback envelopes', () => {
     sparse.length = 2 ** 32 - 1
     expect(estimateSize(sparse)).toBeGreaterThan(MAX_ENVELOPE_BYTES)
     expect(describeEnvelope({ [`k${'x'.repeat(1_000_000)}`]: 1, from: 'y'.repeat(1_000_000) }).length).toBeLessThanOrEqual(400)
-    expect(performance.now() - started).toBeLessThan(3000)
+    expect(performance.now() - started).toBeLessThan(budgetMs(3000))
   })
 })

@@ -34,7 +34,7 @@ import { RpcServer } from '../../../src/lib/rpc/server.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import { LOCALES } from '../../../src/lib/i18n/index.ts'
 import { testContract, testHandlers } from '../../support/rpc-fixtures.ts'
-import { FUZZ_PARAMS } from './runs.ts'
+import { LOCAL_FUZZ_PARAMS } from './runs.ts'
 
 const anything = fc.anything({ maxDepth: 2, withNullPrototype: true, withObjectString: true, withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withSparseArray: true, withBoxedValues: true, withUnicodeString: true })
 
@@ -104,7 +104,7 @@ describe('fuzz: RPC guards', () => {
       const description = describeMessage(x)
       expect(typeof description).toBe('string')
       expect(description.length).toBeLessThanOrEqual(400)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('describeMessage stays short for huge keys and types', () => {
@@ -122,7 +122,7 @@ describe('fuzz: RPC guards', () => {
       expect(isWorkerToTab(structuredClone(toTab))).toBe(true)
       expect(isWorkerToTab(toWorker)).toBe(false)
       expect(isTabToWorker(toTab)).toBe(false)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('mutated valid messages: never a throw, and a broken shape is rejected', () => {
@@ -131,7 +131,7 @@ describe('fuzz: RPC guards', () => {
       const accepted = noThrowBoolean(isTabToWorker, mutated) || noThrowBoolean(isWorkerToTab, mutated)
       expect(broken && accepted).toBe(false)
       describeMessage(mutated)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('params schemas of every contract method: exactly the checked fields, or a SchemaError', () => {
@@ -154,7 +154,7 @@ describe('fuzz: RPC guards', () => {
         }
         expect(parsed).toEqual(x)
       }
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 
   it('toErrorShape of anything thrown gives a shape the guard accepts; errorFromShape keeps it', () => {
@@ -163,7 +163,7 @@ describe('fuzz: RPC guards', () => {
       expect(isErrorShape(shape)).toBe(true)
       const err = errorFromShape(shape)
       expect(toErrorShape(err)).toEqual(shape.name === '' ? { ...shape, name: 'Error' } : shape)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 })
 
@@ -204,7 +204,7 @@ describe('fuzz: RPC message listeners', () => {
       expect(dropped).toBe(isTabToWorker(data) ? before : before + 1)
       for (const m of posted.splice(0)) expect(isWorkerToTab(m)).toBe(true)
       if (server.portCount === 0) server.addPort(port) // after a 'leave'
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
     server.close()
   })
 
@@ -226,6 +226,6 @@ describe('fuzz: RPC message listeners', () => {
       client.close()
       const outcome = await call
       expect('value' in outcome || outcome.err instanceof Error).toBe(true)
-    }), FUZZ_PARAMS)
+    }), LOCAL_FUZZ_PARAMS)
   })
 })

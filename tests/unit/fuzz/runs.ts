@@ -1,13 +1,43 @@
 /**
- * Property-based fuzzing (issue 10): every decoder, parser and validator gets
- * at least this many generated inputs per property. Seeded from the
- * environment when FUZZ_SEED is set (to replay a failure fast-check printed).
+ * Property-based fuzzing (issue 10). Two sizes (docs/testing.md, "Fuzzing"):
+ *
+ * - {@link FUZZ_PARAMS}, {@link FUZZ_RUNS} (10,000) cases per property, where
+ *   the input comes from someone else: bytes from a peer or a relay (every
+ *   wire codec, sealed items, peer records, group operations, what relays
+ *   send), message bodies, and the invite links and routes a stranger hands
+ *   out;
+ * - {@link LOCAL_FUZZ_PARAMS}, {@link LOCAL_FUZZ_RUNS} (1,000), for what the
+ *   app gives itself: messages between its own tab and worker, its own
+ *   backup files, the config its server serves, shares from other apps on
+ *   the device.
+ *
+ * Every file that imports this prints its seed before its first test, and
+ * every property of the file runs from it: `FUZZ_SEED=<seed> npx vitest run
+ * <file>` replays the run (fast-check's failure adds the path to the case).
  */
+import { relative } from 'node:path'
+import { beforeAll, expect } from 'vitest'
+
 export const FUZZ_RUNS = 10_000
+export const LOCAL_FUZZ_RUNS = 1_000
 
-const seed = process.env['FUZZ_SEED']
+function seedOf (text: string | undefined): number {
+  if (text === undefined || text === '') return Math.floor(Math.random() * 2 ** 31)
+  const seed = Number(text)
+  if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, not ${text}`)
+  return seed
+}
 
-/** fast-check parameters: FUZZ_RUNS runs, and the replay seed if one is given. */
-export const FUZZ_PARAMS: { numRuns: number, seed?: number } = seed === undefined
-  ? { numRuns: FUZZ_RUNS }
-  : { numRuns: FUZZ_RUNS, seed: Number(seed) }
+/** The seed of this file's run: FUZZ_SEED when set, else a new one. */
+export const FUZZ_SEED = seedOf(process.env['FUZZ_SEED'])
+
+/** fast-check parameters where the input comes from the network: FUZZ_RUNS runs from the file's seed. */
+export const FUZZ_PARAMS: { numRuns: number, seed: number } = { numRuns: FUZZ_RUNS, seed: FUZZ_SEED }
+
+/** fast-check parameters for the app's own inputs: LOCAL_FUZZ_RUNS runs from the file's seed. */
+export const LOCAL_FUZZ_PARAMS: { numRuns: number, seed: number } = { numRuns: LOCAL_FUZZ_RUNS, seed: FUZZ_SEED }
+
+beforeAll(() => {
+  const file = relative(process.cwd(), expect.getState().testPath ?? '<file>')
+  console.log(`fuzz seed ${FUZZ_SEED} for ${file} (replay: FUZZ_SEED=${FUZZ_SEED} npx vitest run ${file})`)
+})

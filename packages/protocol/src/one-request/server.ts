@@ -33,6 +33,8 @@ export interface OneRequestProtocol<Request extends { op: string }, Reply, Code 
   /** bytes of the length prefix, at most */
   maxPrefixBytes: number
   ratePerMinute: number
+  /** the clock the rate limit reads; default `Date.now` (tests pass one they move by hand) */
+  now?: () => number
   decode(bytes: Uint8Array): Request
   encodeReply(reply: Reply): Uint8Array
   encodeError(code: Code | CommonRefusal, reason: string): Uint8Array
@@ -58,7 +60,7 @@ export function oneRequestHandler<Request extends { op: string }, Reply, Code ex
   protocol: OneRequestProtocol<Request, Reply, Code>,
   shutdown: AbortSignal
 ): (stream: Stream, connection: Connection) => Promise<void> {
-  const rate = new RateLimiter(protocol.ratePerMinute, protocol.ratePerMinute / 60_000)
+  const rate = new RateLimiter(protocol.ratePerMinute, protocol.ratePerMinute / 60_000, protocol.now)
 
   return async (stream, connection) => {
     const signal = AbortSignal.any([AbortSignal.timeout(protocol.timeoutMs), shutdown])

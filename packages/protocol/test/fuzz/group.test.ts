@@ -140,7 +140,7 @@ const how = fc.oneof(fc.constantFrom('body', 'sig', 'both', 'swap'), fc.tuple(fc
  * doubled their time, and what is random there is the change.
  */
 const POOL = 256
-const pool = <T>(arb: fc.Arbitrary<T>): T[] => fc.sample(arb, { numRuns: POOL, seed: FUZZ_PARAMS.seed ?? 24 })
+const pool = <T>(arb: fc.Arbitrary<T>): T[] => fc.sample(arb, { numRuns: POOL, seed: FUZZ_PARAMS.seed })
 
 /** Refused unless the text is the original's, then exactly the original. */
 function mutatedChecked<T extends { signed: SignedGroupOp }> (decode: (value: unknown) => T, original: T, other: T, kind: string | [number, string], ms: Parameters<typeof mutate>[1]): boolean {

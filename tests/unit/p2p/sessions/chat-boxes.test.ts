@@ -28,6 +28,7 @@ import type { ChatInbox } from '../../../../src/lib/p2p/messaging/chat-service.t
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
+import { LOCAL_FUZZ_PARAMS } from '../../fuzz/runs.ts'
 
 const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
 
@@ -181,7 +182,7 @@ describe('SessionChatBoxes', () => {
     fc.assert(fc.property(fc.string({ unit: fc.constantFrom(...'0123456789ABCDEFGHJKMNPQRSTVWXYZ'), minLength: 25, maxLength: 25 }), fc.constantFrom(...'01234567'), (rest, first) => {
       const ulid = first + rest
       expect(ulidOf(ulidBytes(ulid))).toBe(ulid)
-    }), { numRuns: 1000 })
+    }), LOCAL_FUZZ_PARAMS)
   })
 })
 
