@@ -15,6 +15,7 @@
  * logged and dropped, never thrown out of a listener.
  */
 
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { errorClass } from '../../contract/errors.ts'
 import { isTabToWorker, isWorkerToTab } from '../guards.ts'
 import type { TabToWorker, WorkerToTab } from '../protocol.ts'
@@ -68,8 +69,7 @@ export const NodeOwnerLostError = errorClass('NodeOwnerLostError')
 
 /** A random endpoint id; `getRandomValues` also exists on insecure origins, unlike `randomUUID`. */
 export function newEndpointId (): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12))
-  return [...bytes].map(b => b.toString(16).padStart(2, '0')).join('')
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(12)))
 }
 
 /** True for a client or owner id (not the reserved `owner` and `*` addresses). */
