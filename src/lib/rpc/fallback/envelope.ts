@@ -16,6 +16,7 @@
  */
 
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { isRecord } from '@parley/protocol/is-record'
 import { errorClass } from '../../contract/errors.ts'
 import { isTabToWorker, isWorkerToTab } from '../guards.ts'
 import type { TabToWorker, WorkerToTab } from '../protocol.ts'
@@ -75,10 +76,6 @@ export function newEndpointId (): string {
 /** True for a client or owner id (not the reserved `owner` and `*` addresses). */
 export function isEndpointId (x: unknown): x is string {
   return typeof x === 'string' && x.length <= MAX_ID_LENGTH && ID_PATTERN.test(x) && x !== 'owner'
-}
-
-function isRecord (x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
 }
 
 function hasEnvelopeKeys (x: Record<string, unknown>): boolean {
