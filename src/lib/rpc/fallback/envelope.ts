@@ -15,7 +15,7 @@
  * logged and dropped, never thrown out of a listener.
  */
 
-import { bytesToHex } from '@noble/hashes/utils.js'
+import { toBase64Url } from '@parley/protocol/base64'
 import { isRecord } from '@parley/protocol/is-record'
 import { errorClass } from '../../contract/errors.ts'
 import { isTabToWorker, isWorkerToTab } from '../guards.ts'
@@ -68,9 +68,13 @@ export const NoNodeOwnerError = errorClass('NoNodeOwnerError')
 /** The owner changed or dropped this client: its RPC session is over (the client reconnects): `nodeOwnerLost`. */
 export const NodeOwnerLostError = errorClass('NodeOwnerLostError')
 
-/** A random endpoint id; `getRandomValues` also exists on insecure origins, unlike `randomUUID`. */
+/**
+ * A random endpoint id, 12 bytes in base64url (the tab's bundle has base64
+ * already, not a hex encoder); `getRandomValues` also exists on insecure
+ * origins, unlike `randomUUID`.
+ */
 export function newEndpointId (): string {
-  return bytesToHex(crypto.getRandomValues(new Uint8Array(12)))
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(12)))
 }
 
 /** True for a client or owner id (not the reserved `owner` and `*` addresses). */
