@@ -16,58 +16,35 @@
  */
 
 import './polyfill.ts'
-import { join } from 'node:path'
-import { autoNAT } from '@libp2p/autonat'
-import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
-import { identify, identifyPush } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { mdns } from '@libp2p/mdns'
-import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
-import { tcp } from '@libp2p/tcp'
-import { webRTCDirect } from '@libp2p/webrtc'
-import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p } from 'libp2p'
 import { Registry } from 'prom-client'
-import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
-import { isCircuitAddress } from '@parley/protocol/multiaddr'
-import { BootstrapKeeper } from './bootstrap.ts'
 import { loadOrCreateCertificate } from './certificate.ts'
-import { DEFAULT_HOP_TIMEOUT_MS, KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES, MAILBOX_DIR, MAILBOX_SWEEP_INTERVAL_MS, MDNS_SERVICE_TAG } from './constants.ts'
+import { KEEPALIVE_INTERVAL_MS, KEEPALIVE_SLICES } from './constants.ts'
+import { linearConnectionList } from './connection-list.ts'
 import { mustWrite, openDataDir } from './data-dir.ts'
 import { answerForReservedPeers, refuseDhtRecords } from './dht.ts'
 import { loadOrCreateIdentity } from './identity.ts'
-import { linearConnectionList } from './connection-list.ts'
+import { Keepalive, checkConnection } from './keepalive.ts'
+import { createRelayLibp2p } from './libp2p.ts'
+import { Lifecycle } from './lifecycle.ts'
 import { ConnectionsByIp, relayGater } from './limits.ts'
 import { RefusalLog, silentLogger } from './log.ts'
-import { startMailbox } from './mailbox/service.ts'
-import { servePrekeys } from './prekeys/service.ts'
-import { startInstances } from './instances.ts'
-import type { InstanceService } from './instances.ts'
-import { startNearby } from './nearby.ts'
-import type { NearbyService } from './nearby.ts'
-import { openMailbox } from './mailbox/store.ts'
-import type { MailboxStore } from './mailbox/store.ts'
-import { countCircuits, instanceMetrics, mailboxMetrics, nearbyMetrics, relayMetrics, relayedBytes, startOpsServer } from './ops.ts'
+import { countCircuits, relayMetrics, relayedBytes } from './ops.ts'
+import {
+  Bootstrap, ConnectionWatch, Discovery, Instances, KeepaliveTurns, ListenerGuard, Mailbox, MailboxDatabase, Nearby, OpsServer,
+  PeerRecords, Prekeys, StopFlags
+} from './parts.ts'
 import { loadTlsFiles } from './tls.ts'
-import { Keepalive, checkConnection } from './keepalive.ts'
-import { guardWebSocketListeners } from './websocket-guard.ts'
 import type { RelayConfig } from './config.ts'
+import type { Part } from './lifecycle.ts'
+import type { RelayComponents, RelayState } from './parts.ts'
 import type { TlsFiles } from './tls.ts'
-import type { KadDHTComponents, SingleKadDHT } from '@libp2p/kad-dht'
-import { servePeerRecords } from './peer-records/service.ts'
-import { peerRecordsMetrics } from './peer-records/metrics.ts'
-import type { PeerRecordService } from './peer-records/service.ts'
-import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 
 export type { RelayConfig } from './config.ts'
 export { parseConfig } from './config.ts'
 export type { RelayNode, RelayNodeOptions, RelayServices } from './types.ts'
 import type { RelayNode, RelayNodeOptions, RelayServices } from './types.ts'
-import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 
 const isWebRTCDirect = (ma: string): boolean => ma.includes('/webrtc-direct')
 const isWss = (ma: string): boolean => ma.includes('/wss') || ma.includes('/tls/ws')
@@ -77,10 +54,6 @@ const isWs = (ma: string): boolean => !isWss(ma) && ma.includes('/ws')
 const DRAIN_POLL_MS = 100
 /** Refusals are summed up in one log line per reason this often. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000
-
-function family (host: string): 'ip4' | 'ip6' {
-  return host.includes(':') ? 'ip6' : 'ip4'
-}
 
 export async function createRelayNode (config: RelayConfig, options: RelayNodeOptions = {}): Promise<RelayNode> {
   const log = options.log ?? silentLogger
@@ -96,19 +69,12 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   if (config.mailbox) await mustWrite(config.dataDir, 'its mailbox database', 'run it with --mailbox off')
   if (config.prekeys) await mustWrite(config.dataDir, 'its prekey database', 'run it with --prekeys off')
 
-  const ip = `/${family(config.host)}/${config.host}`
-  const listen = [`${ip}/tcp/${config.port}/ws`]
-  if (config.wssPort != null) listen.push(`${ip}/tcp/${config.wssPort}/wss`)
-  if (config.tcpPort != null) listen.push(`${ip}/tcp/${config.tcpPort}`)
-  if (config.webrtcDirectPort != null) listen.push(`${ip}/udp/${config.webrtcDirectPort}/webrtc-direct`)
-
   // a registry per relay: libp2p's metrics and ours, nothing global (tests run several relays in one process)
   const registry = new Registry()
-  // set once created; the gater and the metrics read it through closures
-  let libp2p: Libp2p<RelayServices> | undefined = undefined
-  let draining = false
-  let stopping = false
-  const reservations = (): CircuitRelayService['reservations'] | undefined => libp2p?.services.relay.reservations
+  const state: RelayState = { draining: false, stopping: false }
+  // set once made; the gater and the metrics read it through closures
+  let libp2p: Libp2p<RelayServices> | undefined
+  const reservations = (): RelayServices['relay']['reservations'] | undefined => libp2p?.services.relay.reservations
   const metrics = relayMetrics(registry, {
     reservations: () => reservations()?.size ?? 0,
     connections: () => libp2p?.getConnections().length ?? 0,
@@ -117,15 +83,9 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     dhtPeers: () => libp2p?.services.dht.routingTable.size ?? 0
   })
   const refusals = new RefusalLog(log, REFUSAL_LOG_INTERVAL_MS)
-  const keepalive = new Keepalive({
-    intervalMs: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
-    slices: KEEPALIVE_SLICES,
-    ping: checkConnection,
-    dead: (kind) => { log.debug('closed a connection that stopped answering', { kind }) }
-  })
   const byIp = new ConnectionsByIp()
   const gater = relayGater(
-    { node: () => libp2p, byIp, reservations, draining: () => draining },
+    { node: () => libp2p, byIp, reservations, draining: () => state.draining },
     config,
     {
       reservationRefused: (reason, peer, address) => {
@@ -141,205 +101,50 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
         refusals.refused('relayed connection', reason, { source, destination })
       }
     }, options.now)
-  // the HTTP side of the WebSocket listeners: a request (the upgrade) must
-  // arrive whole within the handshake time, with small headers
-  const httpOptions = {
-    headersTimeout: config.handshakeTimeoutMs,
-    requestTimeout: config.handshakeTimeoutMs,
-    maxHeaderSize: 16 * 1024
-  }
-  const perProtocol = { maxInboundStreams: config.maxInboundStreams }
+  const node = libp2p = await createRelayLibp2p(config, { privateKey, certificate: cert?.certificate, tlsFiles, registry, gater })
+  // what the relay changes in libp2p and the DHT, before either starts
+  linearConnectionList(node)
+  if (options.answerForReservedPeers !== false) answerForReservedPeers(node.services.dht, node, reservations)
+  refuseDhtRecords(node.services.dht)
 
-  const node = await createLibp2p<RelayServices>({
-    privateKey,
-    // libp2p's metric objects live in a module-wide map that a new instance
-    // clears: with one relay per process (always, outside tests) that is moot
-    metrics: prometheusMetrics({ registry }),
-    connectionGater: gater,
-    // replaced by keepalive.ts: it pings every connection in one tick
-    connectionMonitor: { enabled: false },
-    addresses: config.announce.length > 0 ? { listen, announce: config.announce } : { listen },
-    transports: [
-      webSockets({
-        http: httpOptions,
-        ...(tlsFiles == null ? {} : { https: { ...httpOptions, cert: tlsFiles.cert, key: tlsFiles.key } })
-      }),
-      // dials other relay-nodes' TCP addresses; listens only with --tcp-port
-      tcp({ maxConnections: config.maxConnections }),
-      ...(cert == null
-        ? []
-        : [webRTCDirect({
-            // our own persisted certificate: libp2p would otherwise make one per
-            // start (no keychain here) and renew it every 14 days, changing the certhash
-            certificate: cert.certificate,
-            // a relay listens on an address browsers can reach: it needs no STUN
-            // (libp2p's default would ask public STUN servers on every connection)
-            rtcConfiguration: { iceServers: [] }
-          })])
-    ],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    connectionManager: {
-      maxConnections: config.maxConnections,
-      maxIncomingPendingConnections: config.maxPendingConnections,
-      // the gater applies the per-IP rate (and counts its refusals); libp2p's own limiter stays out of its way
-      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER,
-      inboundUpgradeTimeout: config.handshakeTimeoutMs
-    },
-    // bootstrap relays are dialled (and re-dialled) by BootstrapKeeper
-    peerDiscovery: config.mdns ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : [],
-    services: {
-      identify: identify(perProtocol),
-      identifyPush: identifyPush(perProtocol),
-      ping: ping(perProtocol),
-      autoNAT: autoNAT(perProtocol),
-      // kadDHT() is typed as returning KadDHT; the instance is a SingleKadDHT (it has the routing table)
-      dht: kadDHT({
-        protocol: DHT_PROTOCOL,
-        clientMode: false,
-        // relay-nodes on one LAN, or in the tests on loopback, are real peers here
-        peerInfoMapper: passthroughMapper,
-        ...perProtocol
-      }) as (components: KadDHTComponents) => SingleKadDHT,
-      relay: circuitRelayServer({
-        hopTimeout: DEFAULT_HOP_TIMEOUT_MS,
-        maxInboundHopStreams: config.maxInboundStreams,
-        reservations: {
-          maxReservations: config.maxReservations,
-          reservationTtl: config.reservationTtlMs,
-          applyDefaultLimit: true,
-          defaultDurationLimit: config.circuitDurationLimitMs,
-          defaultDataLimit: BigInt(config.circuitDataLimitBytes)
-        }
-      })
-    }
+  const components: RelayComponents = { config, log, registry, node, metrics, refusals, state, now: options.now }
+  const keepalive = new Keepalive({
+    intervalMs: options.keepaliveIntervalMs ?? KEEPALIVE_INTERVAL_MS,
+    slices: KEEPALIVE_SLICES,
+    ping: checkConnection,
+    dead: (kind) => { log.debug('closed a connection that stopped answering', { kind }) }
   })
+  const guard = new ListenerGuard(components, keepalive)
+  const mailbox = new MailboxDatabase(config, options.now)
+  const ops = config.metricsPort == null ? undefined : new OpsServer(components, config.metricsPort)
+  // The one order: started first to last; stopped last to first, on stop() and after a failed start alike
+  const parts: Part[] = [
+    { name: 'stop flags', part: new StopFlags(state) },
+    { name: 'refusals', part: refusals },
+    { name: 'connections', part: new ConnectionWatch(components, byIp) },
+    { name: 'libp2p', part: node },
+    { name: 'peer records', part: new PeerRecords(components) },
+    { name: 'keepalive', part: new KeepaliveTurns(components, keepalive) },
+    { name: 'websocket guard', part: guard },
+    ...(config.mailbox ? [{ name: 'mailbox database', part: mailbox }, { name: 'mailbox', part: new Mailbox(components, mailbox) }] : []),
+    ...(config.prekeys ? [{ name: 'prekeys', part: new Prekeys(components) }] : []),
+    ...(config.nearby ? [{ name: 'nearby', part: new Nearby(components) }] : []),
+    ...(config.instances ? [{ name: 'instances', part: new Instances(components) }] : []),
+    ...(ops == null ? [] : [{ name: 'ops server', part: ops }]),
+    ...(config.bootstrap.length > 0 ? [{ name: 'bootstrap', part: new Bootstrap(components, options.bootstrapRetryMaxMs) }] : []),
+    { name: 'discovery', part: new Discovery(components) }
+  ]
+  const lifecycle = new Lifecycle(parts, log)
+  await lifecycle.start()
 
-  libp2p = node
   const peerId = node.peerId.toString()
-  const unfollow = byIp.follow(node)
-  // a reservation ends with the peer's last connection (circuit relay v2
-  // spec); libp2p would keep it until its TTL, holding a place no one can use
-  const onDisconnect = (event: CustomEvent<PeerId>): void => {
-    const held = reservations()
-    const reservation = held?.get(event.detail)
-    if (held == null || reservation == null) return
-    reservation.signal.clear()
-    held.delete(event.detail)
-  }
-  node.addEventListener('peer:disconnect', onDisconnect)
-  let mailbox: MailboxStore | undefined
-  let mailboxService: { stop(): Promise<void> } | undefined
-  let prekeys: { stop(): Promise<void> } | undefined
-  let peerRecords: PeerRecordService | undefined
-  let nearbyService: NearbyService | undefined
-  let instanceService: InstanceService | undefined
-  let sweeper: ReturnType<typeof setInterval> | undefined
-  let guard: ReturnType<typeof guardWebSocketListeners>
-  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined
-  try {
-    linearConnectionList(node)
-    if (options.answerForReservedPeers !== false) answerForReservedPeers(node.services.dht, node, reservations)
-    refuseDhtRecords(node.services.dht)
-    const records: PeerRecordService = peerRecords = servePeerRecords(node, { log, now: options.now, metrics: peerRecordsMetrics(registry, () => records.store.usage) })
-    keepalive.start(node)
-    guard = guardWebSocketListeners(node, {
-      keepalive,
-      maxFrameBytes: config.wsMaxFrameBytes,
-      handshakeTimeoutMs: config.handshakeTimeoutMs,
-      maxPending: config.maxPendingConnections,
-      maxPendingPerIp: config.maxPendingConnectionsPerIp,
-      draining: () => draining,
-      refused: (reason, address) => {
-        metrics.connectionRefused(reason)
-        refusals.refused('connection', reason, { ip: address })
-      }
-    })
-    if (config.mailbox) {
-      const store = mailbox = await openMailbox(join(config.dataDir, MAILBOX_DIR), config, options.now)
-      const metrics = mailboxMetrics(registry, () => store.usage)
-      mailboxService = await startMailbox(node, {
-        store,
-        ratePerPeer: config.mailboxRatePerPeer,
-        now: options.now,
-        maxInboundStreams: config.maxInboundStreams,
-        draining: () => draining,
-        log,
-        metrics
-      })
-      const sweep = (): void => {
-        store.sweep().then(
-          (n) => { if (n > 0) { metrics.expired(n); log.info('removed expired mailbox items', { count: n }) } },
-          (err: unknown) => { log.error('mailbox sweep failed', { error: err }) })
-      }
-      sweep()
-      sweeper = setInterval(sweep, MAILBOX_SWEEP_INTERVAL_MS)
-      sweeper.unref()
-    }
-    if (config.prekeys) prekeys = await servePrekeys(node, config, registry, { draining: () => draining, log, now: options.now })
-    if (config.nearby) {
-      nearbyService = await startNearby(node, {
-        maxInboundStreams: config.maxInboundStreams,
-        now: options.now,
-        draining: () => draining,
-        reserved: (peer) => reservations()?.has(peer) ?? false,
-        log,
-        metrics: nearbyMetrics(registry, () => nearbyService?.size ?? 0)
-      })
-    }
-    if (config.instances) {
-      instanceService = await startInstances(node, {
-        maxStreams: config.maxInstanceStreams,
-        now: options.now,
-        draining: () => draining,
-        log,
-        metrics: instanceMetrics(registry, { streams: () => instanceService?.streams ?? 0, copies: () => instanceService?.copies ?? 0 })
-      })
-    }
-    ops = config.metricsPort == null
-      ? undefined
-      : await startOpsServer(config.host, config.metricsPort, registry, () => ({
-        status: stopping || node.status !== 'started' ? 'stopping' : draining ? 'draining' : 'ok',
-        peerId,
-        reservations: reservations()?.size ?? 0
-      }))
-  } catch (err) {
-    refusals.stop()
-    keepalive.stop()
-    clearInterval(sweeper)
-    peerRecords?.stop()
-    await prekeys?.stop()
-    await node.stop()
-    unfollow()
-    node.removeEventListener('peer:disconnect', onDisconnect)
-    await mailbox?.close()
-    throw err
-  }
-
-  const bootstrap = config.bootstrap.length > 0 ? new BootstrapKeeper(node, config.bootstrap, log, options.bootstrapRetryMaxMs) : undefined
-  node.addEventListener('peer:discovery', (event) => {
-    const { id, multiaddrs } = event.detail
-    log.debug('peer discovered', { peer: id, addresses: multiaddrs.map(String) })
-    // mDNS finds other relay-nodes but does not connect to them, and the DHT needs a
-    // connection. Only relay-nodes (direct addresses, not circuits through someone) are dialled.
-    const direct = multiaddrs.length > 0 && multiaddrs.every(ma => !isCircuitAddress(ma.toString()))
-    if (config.mdns && direct && node.getConnections(id).length === 0) {
-      log.info('dialling a relay-node found on the network', { peer: id, addresses: multiaddrs.map(String) })
-      node.dial(id, { signal: AbortSignal.timeout(config.handshakeTimeoutMs) })
-        .catch((err: unknown) => { log.warn('cannot reach a discovered relay-node', { peer: id, error: err }) })
-    }
-  })
-  if (log.enabled('debug')) {
-    node.addEventListener('connection:open', (event) => { log.debug('connection opened', { peer: event.detail.remotePeer, address: event.detail.remoteAddr }) })
-    node.addEventListener('connection:close', (event) => { log.debug('connection closed', { peer: event.detail.remotePeer, address: event.detail.remoteAddr }) })
-  }
-
   const all = node.getMultiaddrs().map(ma => ma.toString())
   const wsMultiaddrs = all.filter(isWs)
   const wssMultiaddrs = all.filter(isWss)
   const webrtcDirectMultiaddrs = all.filter(isWebRTCDirect)
   const tcpMultiaddrs = all.filter(ma => !isWs(ma) && !isWss(ma) && !isWebRTCDirect(ma))
   const describe = (files: TlsFiles): Omit<TlsFiles, 'cert' | 'key'> => ({ subject: files.subject, fingerprint256: files.fingerprint256, validTo: files.validTo })
+  const opsUrl = ops?.url
 
   return {
     node,
@@ -354,10 +159,10 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       ? {}
       : { certificate: { certhash: cert.certificate.certhash, created: cert.created, ...(cert.replaced == null ? {} : { replaced: cert.replaced }) } }),
     get tls () { return tlsFiles == null ? undefined : describe(tlsFiles) },
-    ...(ops == null ? {} : { opsUrl: ops.url }),
+    ...(opsUrl == null ? {} : { opsUrl }),
     get circuits () { return countCircuits(node) },
-    get draining () { return draining },
-    mailboxUsage: (recipient) => recipient == null ? mailbox?.usage : mailbox?.usageOf(recipient),
+    get draining () { return state.draining },
+    mailboxUsage: (recipient) => recipient == null ? mailbox.store?.usage : mailbox.store?.usageOf(recipient),
     async reloadTls () {
       if (config.tlsCertPath == null || config.tlsKeyPath == null) return undefined
       const files = await loadTlsFiles(config.tlsCertPath, config.tlsKeyPath)
@@ -366,7 +171,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       return describe(files)
     },
     async drain (timeoutMs) {
-      draining = true
+      state.draining = true
       const deadline = Date.now() + timeoutMs
       let left = countCircuits(node)
       while (left > 0 && Date.now() < deadline) {
@@ -376,25 +181,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
       return left
     },
     async stop () {
-      stopping = true
-      draining = true
-      guard.stop()
-      keepalive.stop()
-      bootstrap?.stop()
-      refusals.stop()
-      clearInterval(sweeper)
-      await mailboxService?.stop()
-      peerRecords?.stop()
-      await prekeys?.stop()
-      await nearbyService?.stop()
-      await instanceService?.stop()
-      // the stores close before the transports stop: the native WebRTC library may abort the
-      // process while its listener stops (README.md, "Stopping"), and then nothing is left open
-      await mailbox?.close()
-      await node.stop()
-      unfollow()
-      node.removeEventListener('peer:disconnect', onDisconnect)
-      await ops?.close()
+      await lifecycle.stop()
     }
   }
 }

@@ -3,6 +3,7 @@
  * `{"time":"<ISO 8601>","level":"info","msg":"ready",...fields}`.
  * Lines below the configured level are dropped before they are built.
  */
+import type { Startable } from '@libp2p/interface'
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
@@ -54,12 +55,14 @@ export const silentLogger: Logger = createLogger('error', () => {})
  * by reason and logs one `warn` line per reason per interval with the count.
  * Each refusal is also a `debug` line when debug logging is on.
  */
-export class RefusalLog {
+export class RefusalLog implements Startable {
   readonly #counts = new Map<string, number>()
-  readonly #timer: ReturnType<typeof setInterval>
+  #timer?: ReturnType<typeof setInterval>
 
-  constructor (private readonly log: Logger, intervalMs: number) {
-    this.#timer = setInterval(() => { this.flush() }, intervalMs)
+  constructor (private readonly log: Logger, private readonly intervalMs: number) {}
+
+  start (): void {
+    this.#timer = setInterval(() => { this.flush() }, this.intervalMs)
     this.#timer.unref()
   }
 

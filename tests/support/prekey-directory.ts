@@ -8,6 +8,7 @@
  * and counts the requests each relay got. No peer is connected in memory:
  * none hands out its own bundle.
  */
+import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { PREKEY_EC_ONE_TIME, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
 import { verifyPrekey } from '@parley/protocol/session/records'
@@ -16,7 +17,6 @@ import type { PrekeyRecord } from '@parley/protocol/session/records'
 
 interface Held { signed?: PrekeyRecord, lastResort?: PrekeyRecord, pq: PrekeyRecord[], ec: PrekeyRecord[] }
 
-const hex = (bytes: Uint8Array): string => Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')
 
 type Op = 'status' | 'publish' | 'clear' | 'fetch'
 

@@ -5,6 +5,7 @@
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
+import { decode as decodeVarint } from 'uint8-varint'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -16,17 +17,14 @@ import type { Uint8ArrayList } from 'uint8arraylist'
  * `maxBytes`, before decoding more.
  */
 export function decodeVarintLength (prefix: Uint8Array | Uint8ArrayList, maxBytes: number, invalid: (reason: string) => Error): number {
-  let value = 0
-  for (let i = 0; i < prefix.byteLength; i++) {
-    if (i >= maxBytes) {
-      throw invalid(`length prefix is longer than ${maxBytes} bytes`)
-    }
-    const byte = (prefix instanceof Uint8Array ? prefix[i] : prefix.get(i)) ?? 0
-    value += (byte & 0x7f) * 2 ** (7 * i)
-    if ((byte & 0x80) === 0) {
-      return value
-    }
+  // uint8-varint reads on to the first byte without the continuation bit: that
+  // byte must be among the first maxBytes, or the prefix is refused unread
+  const end = Math.min(prefix.byteLength, maxBytes)
+  for (let i = 0; i < end; i++) {
+    const byte = prefix instanceof Uint8Array ? prefix[i] : prefix.get(i)
+    if (byte !== undefined && byte < 0x80) return decodeVarint(prefix)
   }
+  if (prefix.byteLength > maxBytes) throw invalid(`length prefix is longer than ${maxBytes} bytes`)
   throw new RangeError('incomplete length prefix')
 }
 

@@ -3,6 +3,7 @@
  * size checked before anything is parsed, then its keys. Each protocol
  * passes how it words its own InvalidMessageError.
  */
+import { isRecord } from './is-record.ts'
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
@@ -15,8 +16,8 @@ export function parseJsonObject (bytes: Uint8Array, maxBytes: number, invalid: (
   } catch {
     throw invalid('not UTF-8 JSON')
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('not an object')
-  return value as Record<string, unknown>
+  if (!isRecord(value)) throw invalid('not an object')
+  return value
 }
 
 /** Throws `invalid(…)` unless `frame` has no key but `keys` (its "type" named in the reason). */

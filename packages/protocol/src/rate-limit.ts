@@ -3,6 +3,11 @@
  * at `perMs` tokens per millisecond. Bounded: at most `maxKeys` keys, the least
  * recently used forgotten first. What relay-node holds each peer and address
  * to, and what the one-request server (one-request/server.ts) limits requests by.
+ *
+ * Not @libp2p/utils' RateLimiter, the one installed: it counts in fixed
+ * windows (a burst at a window's edge gets twice the rate), keeps a timer per
+ * key and no bound on keys, and reads the wall clock with no way to pass
+ * another (tests here pass `now`).
  */
 
 /** Keys tracked at once unless the owner says otherwise. */

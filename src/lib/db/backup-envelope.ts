@@ -12,6 +12,7 @@
  * Pure WebCrypto (`crypto.subtle`: browsers, workers, Node 20).
  */
 import { fromBase64, toBase64 } from '@parley/protocol/base64'
+import { isRecord } from '@parley/protocol/is-record'
 import { errorClass } from '../contract/errors.ts'
 
 /** `format` of every backup file: tells a backup from any other JSON. */
@@ -151,14 +152,14 @@ function readEnvelope (bytes: Uint8Array): Envelope {
     }
     throw new CorruptBackupError('backupNotJson')
   }
-  if (!isObject(value) || value.format !== BACKUP_FORMAT) throw new CorruptBackupError('backupNotParley')
+  if (!isRecord(value) || value.format !== BACKUP_FORMAT) throw new CorruptBackupError('backupNotParley')
   checkVersion(value.v, 'file')
   // the problem itself names the file's JSON fields: technical detail, left in English
   const damaged = (problem: string): never => { throw new CorruptBackupError('backupFileDamaged', { problem }) }
   exactKeys(value, ['format', 'v', 'kdf', 'cipher', 'data'], 'the file', damaged)
   const { kdf, cipher, data } = value
-  if (!isObject(kdf)) return damaged('"kdf" is not an object')
-  if (!isObject(cipher)) return damaged('"cipher" is not an object')
+  if (!isRecord(kdf)) return damaged('"kdf" is not an object')
+  if (!isRecord(cipher)) return damaged('"cipher" is not an object')
   exactKeys(kdf, ['name', 'hash', 'iterations', 'salt'], '"kdf"', damaged)
   exactKeys(cipher, ['name', 'iv'], '"cipher"', damaged)
   if (kdf.name !== KDF_NAME || kdf.hash !== KDF_HASH) damaged(`the key derivation is not ${KDF_NAME} with ${KDF_HASH}`)
@@ -219,10 +220,6 @@ export function checkVersion (v: unknown, what: 'file' | 'contents'): void {
 }
 
 // ---------------------------------------------------------------- helpers
-
-export function isObject (value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** Refuses a missing required key and any key not listed (JSON.parse makes `__proto__` an own key: refused too). */
 export function exactKeys (value: Json, required: readonly string[], what: string, fail: (problem: string) => never, optional: readonly string[] = []): void {

@@ -4,7 +4,8 @@
  * that name the row and the field. Also base58btc, the way PeerIDs are
  * written, for the check that a PeerID matches its key.
  */
-import { exactKeys, fromBase64, isObject, type Json } from './backup-envelope.ts'
+import { isRecord } from '@parley/protocol/is-record'
+import { exactKeys, fromBase64, type Json } from './backup-envelope.ts'
 
 /** The longest PeerID a row may hold, in characters. */
 export const MAX_BACKUP_PEER_ID_CHARS = 128
@@ -31,7 +32,7 @@ export class Fields {
   constructor (value: unknown, at: string, fields: FieldMap) {
     this.#at = at
     const fail = (problem: string): never => this.fail(problem)
-    if (!isObject(value)) fail('it is not an object')
+    if (!isRecord(value)) fail('it is not an object')
     this.#value = value as Json
     const keys = Object.keys(fields)
     exactKeys(this.#value, keys.filter((key) => fields[key] === false), 'it', fail, keys.filter((key) => fields[key] === true))

@@ -11,8 +11,9 @@
  * No libp2p (src/lib/db may not import it), so the key/PeerID check below
  * reads libp2p's Ed25519 encodings by hand.
  */
+import { isRecord } from '@parley/protocol/is-record'
 import {
-  BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, isObject, toBase64, type Json
+  BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, toBase64, type Json
 } from './backup-envelope.ts'
 import { ACTION_NESTED_FIELDS, readContactActions, readMessageActions, readVoice } from './backup-actions.ts'
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
@@ -68,7 +69,7 @@ export interface BackupContents {
 export function readContents (value: unknown): BackupContents {
   // the problem itself names the contents' JSON fields and rows: technical detail, left in English
   const damaged = (problem: string): never => { throw new CorruptBackupError('backupDamaged', { problem }) }
-  if (!isObject(value)) return damaged('its contents are not an object')
+  if (!isRecord(value)) return damaged('its contents are not an object')
   checkVersion(value.v, 'contents')
   exactKeys(value, ['v', 'exportedAt', 'profile', 'contacts', 'relays'], 'the contents', damaged, ['messages'])
   const lists = { contacts: MAX_BACKUP_CONTACTS, relays: MAX_BACKUP_RELAYS, messages: MAX_BACKUP_MESSAGES }
@@ -112,8 +113,8 @@ export function rowToJson (row: object, fields: FieldMap): Json {
     const value = source[key]
     const nested = NESTED_FIELDS[key]
     if (value instanceof Uint8Array) out[key] = toBase64(value)
-    else if (nested !== undefined && isObject(value)) out[key] = rowToJson(value, nested)
-    else if (nested !== undefined && Array.isArray(value)) out[key] = value.map((item: unknown) => isObject(item) ? rowToJson(item, nested) : item)
+    else if (nested !== undefined && isRecord(value)) out[key] = rowToJson(value, nested)
+    else if (nested !== undefined && Array.isArray(value)) out[key] = value.map((item: unknown) => isRecord(item) ? rowToJson(item, nested) : item)
     else out[key] = value
   }
   return out

@@ -1,3 +1,4 @@
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { ParleyDb } from './db.ts'
 import type { InstanceSettingRow, MessagingSettingRow, NearbySettingRow } from './types.ts'
 
@@ -31,12 +32,12 @@ export async function instanceId (db: ParleyDb, now: number = Date.now()): Promi
   const hex = await db.transaction('rw', db.settings, async () => {
     const stored = await db.settings.get('instance')
     if (stored?.key === 'instance' && INSTANCE_ID_HEX.test(stored.id)) return stored.id
-    const id = [...crypto.getRandomValues(new Uint8Array(16))].map(b => b.toString(16).padStart(2, '0')).join('')
+    const id = bytesToHex(crypto.getRandomValues(new Uint8Array(16)))
     const row: InstanceSettingRow = { key: 'instance', id, createdAt: now }
     await db.settings.put(row)
     return id
   })
-  return Uint8Array.from(hex.match(/../g) ?? [], byte => parseInt(byte, 16))
+  return hexToBytes(hex)
 }
 
 /** Read receipts and typing indicators: both on until the user turns them off. */

@@ -6,6 +6,7 @@
  * kept incrementally (sha256-stream.ts: WebCrypto has no streaming digest).
  */
 import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { createSha256 } from './sha256-stream.ts'
 import { chunkCountOf } from '../db/transfer-rows.ts'
 import { DEFAULT_CHUNK_BYTES, HASH_BYTES, MAX_CHUNK_BYTES, TARGET_CHUNKS } from '@parley/protocol/file/constants'
@@ -69,7 +70,7 @@ export async function hashFile (blob: Blob, chunkSize: number, options: HashOpti
     onProgress?.(start + chunk.byteLength)
   }
   signal?.throwIfAborted()
-  return { sha256: toHex(whole.digest()), hashes, listHash: listHashOf(hashes) }
+  return { sha256: bytesToHex(whole.digest()), hashes, listHash: listHashOf(hashes) }
 }
 
 /**
@@ -89,7 +90,7 @@ export async function hashBlob (blob: Blob, options: HashOptions = {}): Promise<
     onProgress?.(start + slice.byteLength)
   }
   signal?.throwIfAborted()
-  return toHex(whole.digest())
+  return bytesToHex(whole.digest())
 }
 
 /**
@@ -99,28 +100,19 @@ export async function hashBlob (blob: Blob, options: HashOptions = {}): Promise<
  */
 export function listHashOf (hashes: Uint8Array): string {
   if (hashes.byteLength % HASH_BYTES !== 0) throw new RangeError(`a hash list is a multiple of ${HASH_BYTES} bytes, not ${hashes.byteLength}`)
-  return toHex(sha256(hashes))
+  return bytesToHex(sha256(hashes))
 }
 
-const HEX_DIGITS = '0123456789abcdef'
 const LOWER_HEX = /^(?:[0-9a-f]{2})*$/
-
-/** Bytes as lowercase hex, two digits per byte. */
-export function toHex (bytes: Uint8Array): string {
-  let out = ''
-  for (const byte of bytes) out += HEX_DIGITS.charAt(byte >> 4) + HEX_DIGITS.charAt(byte & 15)
-  return out
-}
 
 /**
  * Lowercase hex back to bytes. Strict: an odd length, uppercase digits, a
- * prefix or whitespace are refused, so one value has one spelling.
+ * prefix or whitespace are refused, so one value has one spelling
+ * (`hexToBytes` alone takes uppercase too).
  *
  * @throws RangeError when `hex` is not lowercase hex of whole bytes
  */
 export function fromHex (hex: string): Uint8Array<ArrayBuffer> {
   if (!LOWER_HEX.test(hex)) throw new RangeError('not lowercase hex of whole bytes')
-  const out = new Uint8Array(hex.length / 2)
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
-  return out
+  return hexToBytes(hex)
 }

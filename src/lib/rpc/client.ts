@@ -9,6 +9,7 @@
  * (bounded by the same limit) and sent once it arrives.
  */
 
+import { TypedEventEmitter } from 'main-event'
 import {
   errorFromShape,
   RpcClosedError,
@@ -19,6 +20,7 @@ import { defaultRpcLog, describeMessage, isWorkerToTab } from './guards.ts'
 import type { RpcLog, RpcPort } from './guards.ts'
 import type { CallArgsOf, ContractShape, ContractTimeouts, EventName, MethodName, PayloadOf, ResultOf } from '../contract/define.ts'
 import type { CallMessage, TabToWorker, WorkerToTab } from './protocol.ts'
+import type { TypedEventTarget } from 'main-event'
 
 /** Timeout of a call whose options and contract entry give none. */
 export const DEFAULT_CALL_TIMEOUT_MS = 15_000
@@ -57,7 +59,24 @@ interface Pending {
   onAbort?: () => void
 }
 
-type Listener = (payload: unknown) => void
+/** The worker's events by name, each carrying its payload. */
+export type WorkerEvents = Record<string, CustomEvent<unknown>>
+
+/**
+ * Adds `cb` for `event`, its throws logged: a throw would escape dispatch
+ * and be lost. Returns the unsubscribe function.
+ */
+export function listen (events: TypedEventTarget<WorkerEvents>, event: string, cb: (payload: unknown) => void, log: RpcLog): () => void {
+  const listener = (e: CustomEvent<unknown>): void => {
+    try {
+      cb(e.detail)
+    } catch (err) {
+      log('listener for event %s threw', event, err)
+    }
+  }
+  events.addEventListener(event, listener)
+  return () => { events.removeEventListener(event, listener) }
+}
 
 /**
  * A typed client for the node worker.
@@ -80,7 +99,7 @@ export class RpcClient<C extends ContractShape> {
   readonly #pending = new Map<number, Pending>()
   /** calls made before `welcome`, in call order; each one is also in #pending */
   readonly #outbox = new Map<number, CallMessage>()
-  readonly #listeners = new Map<string, Set<Listener>>()
+  readonly #events = new TypedEventEmitter<WorkerEvents>()
   #nextId = 0
   #welcomed = false
   #closed = false
@@ -150,17 +169,7 @@ export class RpcClient<C extends ContractShape> {
 
   /** Subscribes to a worker event; returns the unsubscribe function. */
   on<E extends EventName<C>>(event: E, cb: (payload: PayloadOf<C, E>) => void): () => void {
-    let set = this.#listeners.get(event)
-    if (set === undefined) {
-      set = new Set()
-      this.#listeners.set(event, set)
-    }
-    const listener = cb as Listener
-    set.add(listener)
-    return () => {
-      set.delete(listener)
-      if (set.size === 0 && this.#listeners.get(event) === set) this.#listeners.delete(event)
-    }
+    return listen(this.#events, event, cb as (payload: unknown) => void, this.#log)
   }
 
   /** Sends `leave`, closes the port and rejects every pending call with `RpcClosedError`. Idempotent. */
@@ -210,13 +219,7 @@ export class RpcClient<C extends ContractShape> {
         return
       }
       case 'event':
-        for (const listener of [...(this.#listeners.get(msg.event) ?? [])]) {
-          try {
-            listener(msg.payload)
-          } catch (err) {
-            this.#log('listener for event %s threw', msg.event, err)
-          }
-        }
+        this.#events.safeDispatchEvent(msg.event, { detail: msg.payload })
     }
   }
 
@@ -273,6 +276,5 @@ export class RpcClient<C extends ContractShape> {
       this.#log('port.close() failed', err)
     }
     for (const id of [...this.#pending.keys()]) this.#settle(id)?.reject(reason)
-    this.#listeners.clear()
   }
 }

@@ -10,6 +10,7 @@
  * worker URL, hence a new SharedWorker), so there is no older peer to tolerate.
  */
 
+import { isRecord } from '@parley/protocol/is-record'
 import { isErrorShape } from '../contract/errors.ts'
 import type { TabToWorker, WorkerToTab } from './protocol.ts'
 
@@ -29,10 +30,6 @@ export const defaultRpcLog: RpcLog = (message, ...args) => {
 }
 
 type Rec = Record<string, unknown>
-
-function isRecord (x: unknown): x is Rec {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
 
 function hasExactKeys (o: Rec, keys: readonly string[]): boolean {
   const own = Object.keys(o)

@@ -9,6 +9,7 @@
  * await groups.accept(groupId)   // groups.busy names it meanwhile; groups.error says why it failed
  * ```
  */
+import { toBase64 } from '@parley/protocol/base64'
 import { MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
 import type { ContactId } from '../db/types.ts'
 import { makeThumbnail } from '../files/media.ts'
@@ -21,13 +22,6 @@ export type GroupsNode = Pick<NodeManager, 'call'>
 /** A group picture's longer side, in pixels: it shows at most 3.5 rem across. */
 export const GROUP_PICTURE_PX = 160
 
-/** `bytes` as base64 (btoa takes a binary string; built in slices, not one argument per byte). */
-function base64 (bytes: Uint8Array): string {
-  let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x2000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x2000))
-  return btoa(binary)
-}
-
 /**
  * `file` as a group picture: scaled down and encoded (WebP, else JPEG) to fit
  * the protocol's MAX_PICTURE_CHARS as a data: URL; null when it is no image
@@ -36,7 +30,7 @@ function base64 (bytes: Uint8Array): string {
 export async function groupPicture (file: Blob): Promise<string | null> {
   const prefix = 'data:image/webp;base64,'.length
   const thumb = await makeThumbnail(file, { maxPx: GROUP_PICTURE_PX, maxBytes: Math.floor((MAX_PICTURE_CHARS - prefix) * 3 / 4) })
-  return thumb === null ? null : `data:${thumb.mime};base64,${base64(thumb.bytes)}`
+  return thumb === null ? null : `data:${thumb.mime};base64,${toBase64(thumb.bytes)}`
 }
 
 /** Which change is on its way: its kind and what it is about (a group, or a member of it). */

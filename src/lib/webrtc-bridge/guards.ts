@@ -8,6 +8,7 @@
  * worker come from the same build, so there is no older peer to tolerate.
  */
 
+import { isRecord } from '@parley/protocol/is-record'
 import {
   MAX_ERROR_MESSAGE_CHARS, MAX_ICE_SERVERS, MAX_MESSAGES_PER_SEND, MAX_SDP_CHARS, MAX_SHORT_STRING_CHARS
 } from './constants.ts'
@@ -25,10 +26,6 @@ import type { HostDataChannel } from './host-types.ts'
 type Rec = Record<string, unknown>
 
 const KEY_MAX_CHARS = 24
-
-function isRecord (x: unknown): x is Rec {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
-}
 
 /** All of `required` present, nothing outside `required` ∪ `optional`, no `undefined` optional values. */
 function hasKeys (o: Rec, required: readonly string[], optional: readonly string[] = []): boolean {

@@ -161,6 +161,18 @@ function runRpcTests (makePorts: () => PortType): void {
     expect(dropped).toEqual([])
   })
 
+  it('a listener that throws is logged, and the listeners after it still hear the event', async () => {
+    const { connect, server, log } = start()
+    const client = connect()
+    await until(() => { expect(client.welcomed).toBe(true) })
+    const heard: NodeStatus[] = []
+    client.on('status', () => { throw new Error('a broken widget') })
+    client.on('status', s => { heard.push(s) })
+    server.emit('status', STATUS)
+    await until(() => { expect(heard).toEqual([STATUS]) })
+    expect(log.mock.calls.filter(c => c[0] === 'listener for event %s threw').map(c => c[1])).toEqual(['status'])
+  })
+
   it('a client that leaves is removed and hears no more events', async () => {
     const { connect, server } = start()
     const [a, b, c] = [connect(), connect(), connect()]

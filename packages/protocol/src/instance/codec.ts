@@ -16,6 +16,7 @@
  *
  * Integers are big-endian. The instances an OTHERS frame lists are distinct.
  */
+import { bytesToHex } from '@noble/hashes/utils.js'
 
 export const INSTANCE_PROTOCOL = '/parley/instance/1.0.0'
 
@@ -80,9 +81,7 @@ export interface OtherInstance {
 
 /** The lowercase hex of an instance id (map keys, logs). */
 export function instanceHex (id: Uint8Array): string {
-  let out = ''
-  for (const b of id) out += b.toString(16).padStart(2, '0')
-  return out
+  return bytesToHex(id)
 }
 
 function checkId (id: Uint8Array, what: string): void {

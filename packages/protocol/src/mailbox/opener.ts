@@ -8,6 +8,7 @@
  * that does not open, are those of `open` (seal.ts has the format).
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { BAD_SIGNATURE, NOT_FOR_US, SealError, open, sealedParts, unseal } from './seal.ts'
 import { X25519_PKCS8_PREFIX } from '../session/web-x25519.ts'
 import type { Opened } from './seal.ts'
@@ -129,7 +130,7 @@ export class SealOpener {
   async #senderKey (publicKey: Uint8Array): Promise<WebKey> {
     const subtle = this.#subtle
     if (subtle === undefined) throw new Error('no WebCrypto')
-    const hex = Array.from(publicKey, b => b.toString(16).padStart(2, '0')).join('')
+    const hex = bytesToHex(publicKey)
     const known = this.#senderKeys.get(hex)
     if (known !== undefined) return known
     if (this.#senderKeys.size >= MAX_SENDER_KEYS) this.#senderKeys.clear()

@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { fromBase64Url, toBase64Url } from '@parley/protocol/base64'
 import { SAFETY_QR_PREFIX } from '../contacts/safety-number.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { INVITE_LINK_PATH, MAX_SHORT_LINK_CHARS, SHORT_LINK_PATH, undoPercentEncoding } from '../../contract/invite-link.ts'
@@ -75,7 +76,7 @@ export function validateName (raw: string): string {
 
 export function encodeInvite (invite: Invite, origin: string): string {
   const json = JSON.stringify({ v: INVITE_VERSION, id: invite.peerId, n: invite.name, a: invite.addresses.slice(0, MAX_INVITE_ADDRESSES) })
-  return `${origin}/${INVITE_LINK_PATH}${base64UrlEncode(new TextEncoder().encode(json))}`
+  return `${origin}/${INVITE_LINK_PATH}${toBase64Url(new TextEncoder().encode(json))}`
 }
 
 /**
@@ -88,7 +89,7 @@ export function encodeShortInvite (peerId: string, name: string | undefined, ori
   const chars = [...(name ?? '').trim()]
   for (let keep = chars.length; keep > 0; keep--) {
     const kept = chars.slice(0, keep).join('').trim()
-    const link = `${base}/${base64UrlEncode(new TextEncoder().encode(kept))}`
+    const link = `${base}/${toBase64Url(new TextEncoder().encode(kept))}`
     if (link.length <= MAX_SHORT_LINK_CHARS) return link
   }
   return base
@@ -170,7 +171,7 @@ function parseShortLink (rest: string): Invite {
 function decodeShortName (encoded: string): string {
   if (NOT_BASE64URL.test(encoded) || encoded.length % 4 === 1) throw new InvalidInviteError('inviteShortName')
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(base64UrlDecode(encoded))
+    return new TextDecoder('utf-8', { fatal: true }).decode(fromBase64Url(encoded))
   } catch {
     throw new InvalidInviteError('inviteShortName')
   }
@@ -188,7 +189,7 @@ function decodePayload (payload: string, isLink: boolean): unknown {
   if (NOT_BASE64URL.test(payload)) throw notInvite('Split')
   // base64url of whole bytes never leaves 1 character over; a cut can
   const usable = payload.length % 4 === 1 ? payload.slice(0, -1) : payload
-  const bytes = base64UrlDecode(usable)
+  const bytes = fromBase64Url(usable)
   const startsLikeInvite = bytes.length === 0 || bytes[0] === 0x7b // '{'
   const cutOff = (): Error => new InvalidInviteError('inviteCutOff')
   if (usable !== payload) throw startsLikeInvite ? cutOff() : notInvite('NotEncoded')
@@ -341,15 +342,4 @@ function base58Decode (text: string): Uint8Array {
   for (; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn))
   const zeros = /^1*/.exec(text)?.[0].length ?? 0
   return Uint8Array.from([...new Array<number>(zeros).fill(0), ...bytes])
-}
-
-function base64UrlEncode (bytes: Uint8Array): string {
-  let bin = ''
-  for (const b of bytes) bin += String.fromCharCode(b)
-  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-function base64UrlDecode (text: string): Uint8Array {
-  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - text.length % 4) % 4))
-  return Uint8Array.from(bin, c => c.charCodeAt(0))
 }

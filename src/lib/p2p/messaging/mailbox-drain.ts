@@ -23,6 +23,7 @@
  * box from the next drain must open again. Every request has its own
  * deadline and the drain's signal.
  */
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { raceSignal, withDeadline } from '@parley/protocol/abort'
 import { MAX_FETCH_REPLY_BYTES, MAX_IDS, MAX_LIST } from '@parley/protocol/mailbox/codec'
 import type { FetchedItem, ListedItem, MailboxReply, MailboxRequest } from '@parley/protocol/mailbox/codec'
@@ -71,8 +72,6 @@ export class MailboxProtocolError extends Error {
   override name = 'MailboxProtocolError'
 }
 
-const hex = (id: Uint8Array): string => Array.from(id, b => b.toString(16).padStart(2, '0')).join('')
-
 /**
  * Splits listed items into FETCH batches, in order: at most `maxIds` ids
  * each, and whole items of at most `maxBytes` together (an item bigger than
@@ -109,10 +108,10 @@ export async function fetchAll (call: MailboxCall, ids: readonly Uint8Array[], s
   while (rest.length > 0) {
     const reply = await call({ op: 'fetch', ids: rest }, signal)
     if (reply.items.length === 0) break
-    const position = new Map(rest.map((id, i) => [hex(id), i]))
+    const position = new Map(rest.map((id, i) => [bytesToHex(id), i]))
     let last = -1
     for (const item of reply.items) {
-      const at = position.get(hex(item.id))
+      const at = position.get(bytesToHex(item.id))
       if (at === undefined || at <= last) throw new MailboxProtocolError('the relay answered a FETCH with an item not asked for, or out of order')
       last = at
     }

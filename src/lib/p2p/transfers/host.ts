@@ -4,7 +4,8 @@ import { FileTransferError } from '@parley/protocol/file/errors'
 import { fileTag } from '@parley/protocol/file/keyed'
 import { getContact } from '../../db/contacts.ts'
 import { getHashes, getTransfer, setTransferState } from '../../db/transfers.ts'
-import { fromHex, toHex } from '../../files/hashing.ts'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { fromHex } from '../../files/hashing.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { ServedFile } from './served-file.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -176,7 +177,7 @@ export class FileHosting {
 
 /** Whether `name` names the file of `row`: its SHA-256 over 1.0.0, its key's tag over 1.1.0 (only a keyed file has one). */
 function names (row: TransferRow, name: FileName): boolean {
-  if (name.version === '1.0.0') return toHex(name.proof) === row.sha256
+  if (name.version === '1.0.0') return bytesToHex(name.proof) === row.sha256
   if (row.key === undefined) return false
   const tag = fileTag(row.key)
   return tag.byteLength === name.proof.byteLength && tag.every((byte, i) => byte === name.proof[i])

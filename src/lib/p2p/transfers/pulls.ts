@@ -7,7 +7,8 @@ import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { getContact } from '../../db/contacts.ts'
 import { getHashes, getTransfer, markResumed, recordChunks, resetChunks, saveHashes, setTransferState, unfinishedTransfers } from '../../db/transfers.ts'
 import { missingChunks } from '../../db/transfer-rows.ts'
-import { fromHex, hashBlob, toHex } from '../../files/hashing.ts'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { fromHex, hashBlob } from '../../files/hashing.ts'
 import { createSha256 } from '../../files/sha256-stream.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import { MemoryFullError } from '../../files/store-common.ts'
@@ -279,7 +280,7 @@ export class Pulls {
         await keeper.settle()
         await setTransferState(db, id, 'verifying')
         const digest = hashedChunks === row.chunkCount
-          ? toHex(whole.digest())
+          ? bytesToHex(whole.digest())
           : await hashBlob(await store.assemble(id, row.chunkCount, row.mime), { signal })
         if (digest !== row.sha256) {
           await resetChunks(db, id)

@@ -15,6 +15,8 @@
  * logged and dropped, never thrown out of a listener.
  */
 
+import { toBase64Url } from '@parley/protocol/base64'
+import { isRecord } from '@parley/protocol/is-record'
 import { errorClass } from '../../contract/errors.ts'
 import { isTabToWorker, isWorkerToTab } from '../guards.ts'
 import type { TabToWorker, WorkerToTab } from '../protocol.ts'
@@ -66,19 +68,18 @@ export const NoNodeOwnerError = errorClass('NoNodeOwnerError')
 /** The owner changed or dropped this client: its RPC session is over (the client reconnects): `nodeOwnerLost`. */
 export const NodeOwnerLostError = errorClass('NodeOwnerLostError')
 
-/** A random endpoint id; `getRandomValues` also exists on insecure origins, unlike `randomUUID`. */
+/**
+ * A random endpoint id, 12 bytes in base64url (the tab's bundle has base64
+ * already, not a hex encoder); `getRandomValues` also exists on insecure
+ * origins, unlike `randomUUID`.
+ */
 export function newEndpointId (): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12))
-  return [...bytes].map(b => b.toString(16).padStart(2, '0')).join('')
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(12)))
 }
 
 /** True for a client or owner id (not the reserved `owner` and `*` addresses). */
 export function isEndpointId (x: unknown): x is string {
   return typeof x === 'string' && x.length <= MAX_ID_LENGTH && ID_PATTERN.test(x) && x !== 'owner'
-}
-
-function isRecord (x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x)
 }
 
 function hasEnvelopeKeys (x: Record<string, unknown>): boolean {

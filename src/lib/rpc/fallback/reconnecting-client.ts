@@ -15,8 +15,9 @@
  * reject with the port's clear reason ({@link NoNodeOwnerError}).
  */
 
-import { RpcClient } from '../client.ts'
-import type { CallArgs, RpcClientOptions } from '../client.ts'
+import { TypedEventEmitter } from 'main-event'
+import { RpcClient, listen } from '../client.ts'
+import type { CallArgs, RpcClientOptions, WorkerEvents } from '../client.ts'
 import { RpcClosedError, TooManyPendingCallsError } from '../errors.ts'
 import { defaultRpcLog } from '../guards.ts'
 import type { RpcLog, RpcPort } from '../guards.ts'
@@ -52,14 +53,14 @@ interface Connection<C extends ContractShape> {
   onClose: () => void
 }
 
-type Listener = (payload: unknown) => void
-
 export class ReconnectingClient<C extends ContractShape> {
   readonly #timeouts: ContractTimeouts<C>
   readonly #openPort: () => Promise<RpcPort>
   readonly #clientOptions: RpcClientOptions
   readonly #log: RpcLog
-  readonly #listeners = new Map<EventName<C>, Set<Listener>>()
+  readonly #events = new TypedEventEmitter<WorkerEvents>()
+  /** the events forwarded from each connection's client: those ever listened to */
+  readonly #forwarded = new Set<EventName<C>>()
   readonly #reconnectListeners = new Set<() => void>()
   #current: Connection<C> | undefined
   #waiters: Array<{ resolve: (c: Connection<C>) => void, reject: (e: unknown) => void }> = []
@@ -106,16 +107,12 @@ export class ReconnectingClient<C extends ContractShape> {
 
   /** Subscribes to a node event across reconnections; returns the unsubscribe function. */
   on<E extends EventName<C>>(event: E, cb: (payload: PayloadOf<C, E>) => void): () => void {
-    let set = this.#listeners.get(event)
-    if (set === undefined) {
-      set = new Set()
-      this.#listeners.set(event, set)
+    if (!this.#forwarded.has(event)) {
+      this.#forwarded.add(event)
       const current = this.#current
       if (current !== undefined) current.offs.push(this.#forward(current.client, event))
     }
-    const listener = cb as Listener
-    set.add(listener)
-    return () => { set.delete(listener) }
+    return listen(this.#events, event, cb as (payload: unknown) => void, this.#log)
   }
 
   /** Hears about every connection after the first; returns the unsubscribe function. */
@@ -140,7 +137,7 @@ export class ReconnectingClient<C extends ContractShape> {
     this.#closed = true
     clearTimeout(this.#timer)
     this.#drop()?.client.close()
-    this.#listeners.clear()
+    this.#forwarded.clear()
     this.#reconnectListeners.clear()
     const error = new RpcClosedError('rpcClosed')
     for (const waiter of this.#waiters.splice(0)) waiter.reject(error)
@@ -182,7 +179,7 @@ export class ReconnectingClient<C extends ContractShape> {
     }
     // added after the client's own listener: by the time this runs, its calls are rejected
     port.addEventListener('close', connection.onClose)
-    for (const event of this.#listeners.keys()) connection.offs.push(this.#forward(client, event))
+    for (const event of this.#forwarded) connection.offs.push(this.#forward(client, event))
     this.#current = connection
     this.#connections++
     for (const waiter of this.#waiters.splice(0)) waiter.resolve(connection)
@@ -198,15 +195,7 @@ export class ReconnectingClient<C extends ContractShape> {
   }
 
   #forward (client: RpcClient<C>, event: EventName<C>): () => void {
-    return client.on(event, (payload) => {
-      for (const listener of [...(this.#listeners.get(event) ?? [])]) {
-        try {
-          listener(payload)
-        } catch (err) {
-          this.#log('listener for event %s threw', event, err)
-        }
-      }
-    })
+    return client.on(event, (payload) => { this.#events.safeDispatchEvent(event, { detail: payload }) })
   }
 
   #lost (connection: Connection<C>): void {

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { IdbChunkStore } from '../../../../src/lib/files/chunk-store.ts'
 import { fileTag } from '@parley/protocol/file/keyed'
-import { toHex } from '../../../../src/lib/files/hashing.ts'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { FileHosting } from '../../../../src/lib/p2p/transfers/host.ts'
 import { RelayBudget } from '../../../../src/lib/p2p/transfers/relay-budget.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
@@ -54,7 +54,7 @@ async function setup (rowPatch: Partial<TransferRow> = {}): Promise<{ host: File
     name: 'album.bin',
     size: bytes.byteLength,
     mime: 'application/octet-stream',
-    sha256: toHex(digest),
+    sha256: bytesToHex(digest),
     chunkSize: CHUNK,
     chunkCount,
     state: 'complete',
