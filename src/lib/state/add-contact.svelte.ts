@@ -13,7 +13,7 @@
  */
 import type { InvitePreview, NearbyPerson } from '../contract/index.ts'
 import type { ContactId } from '../db/types.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
 /** What the card is about: an invite's text, or a person Nearby lists. */

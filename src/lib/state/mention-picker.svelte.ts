@@ -11,7 +11,7 @@
  * const next = picker.pick(picker.active, field.value, field.selectionStart)   // → { text, caret }
  * ```
  */
-import { insertMention, mentionQuery, suggest, type MentionQuery } from '../ui/mentions.ts'
+import { insertMention, mentionQuery, suggest, type MentionQuery } from '../model/mentions.ts'
 
 export interface Mentionable {
   peer: string

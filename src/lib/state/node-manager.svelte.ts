@@ -8,7 +8,7 @@
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
 import { t } from '../i18n/index.ts'
 
 /**

@@ -19,7 +19,7 @@ import type { SearchHit, SearchOptions, SearchPage } from '../db/search-query.ts
 import { SEARCH_LIMIT } from '../db/search-query.ts'
 import type { MessageId } from '../db/types.ts'
 import { t } from '../i18n/index.ts'
-import { errorMessage, isAbortError } from './handle-error.ts'
+import { errorMessage, isAbortError } from '../i18n/handle-error.ts'
 
 /** At most this many hits are listed; past them the screen asks for more words. */
 export const MAX_SHOWN = 500

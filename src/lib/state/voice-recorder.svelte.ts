@@ -16,7 +16,7 @@
  *     └──────────────┴────────────────────────┴─────────────────────────┘
  */
 import { MAX_VOICE_MS } from '@parley/protocol/chat/constants'
-import { downsampleWaveform } from '../ui/waveform.ts'
+import { downsampleWaveform } from '../model/waveform.ts'
 
 /** Opus at this rate is clear speech: about 30 KiB for 10 seconds. */
 export const VOICE_BITS_PER_SECOND = 24_000

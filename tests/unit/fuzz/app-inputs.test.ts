@@ -25,8 +25,8 @@ import { MAX_SHARE_BYTES, MAX_SHARE_FILES, MAX_SHARE_TEXT_CHARS, readPendingShar
 import type { PendingShareMeta } from '../../../src/lib/pwa/pending-share.ts'
 import { parseHash } from '../../../src/lib/state/router.svelte.ts'
 import type { RouteName } from '../../../src/lib/state/router.svelte.ts'
-import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/ui/linkify.ts'
-import { markMentions } from '../../../src/lib/ui/mentions.ts'
+import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/model/linkify.ts'
+import { markMentions } from '../../../src/lib/model/mentions.ts'
 import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
