@@ -7,7 +7,7 @@
  */
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
-import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
+import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
 import { handleError } from '../i18n/handle-error.ts'
 import { t } from '../i18n/index.ts'
 
@@ -247,21 +247,4 @@ export function getNodeManager (): NodeManager {
 export function resetNodeManager (next?: NodeManager): void {
   instance?.reset()
   instance = next
-}
-
-/** The three words the UI uses for the node's connectivity. */
-export type ConnectionState = 'connecting' | 'online' | 'offline'
-
-/** loading / needs-profile / starting → connecting; online → online; offline → offline. */
-export function connectionState (phase: NodePhase): ConnectionState {
-  switch (phase) {
-    case 'online':
-      return 'online'
-    case 'offline':
-      return 'offline'
-    case 'loading':
-    case 'needs-profile':
-    case 'starting':
-      return 'connecting'
-  }
 }
