@@ -8,10 +8,10 @@
  *   a throw; the form's texts and files stay within the limits; a damaged
  *   stored share reads as undefined (or 'unreadable'), a valid one round-trips.
  * - src/lib/state/router.svelte.ts parseHash: never throws, always a Route.
- * - src/lib/ui/linkify.ts linkify: never throws, the segments concatenated
+ * - src/lib/model/linkify.ts linkify: never throws, the segments concatenated
  *   equal the input, only http/https/mailto links (checked by the URL
  *   parser), at most MAX_LINKS links of at most MAX_URL_LENGTH characters.
- * - src/lib/ui/mentions.ts markMentions (group message bodies and member
+ * - src/lib/model/mentions.ts markMentions (group message bodies and member
  *   names from other people): never throws, the segments put the body back
  *   together, every mention is `@` and one of the names.
  */

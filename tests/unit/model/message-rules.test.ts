@@ -1,4 +1,4 @@
-/** What the message menu offers and how quotes and reactions read (state/message-rules.ts). */
+/** What the message menu offers and how quotes and reactions read (model/message-rules.ts). */
 import { describe, expect, it } from 'vitest'
 import { newMessageId } from '../../../src/lib/db/messages.ts'
 import type { MessageRow, Reaction } from '../../../src/lib/db/types.ts'

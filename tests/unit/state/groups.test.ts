@@ -1,7 +1,7 @@
 /**
  * The tab's group state: the chats list's order with groups
  * (state/chat-list.ts), what is news for notifications
- * (state/group-notices.ts), who may do what (state/group-rules.ts), the
+ * (state/group-notices.ts), who may do what (model/group-rules.ts), the
  * group changes in words (state/groups.svelte.ts), the @ list
  * (state/mention-picker.svelte.ts), and the group routes.
  */
