@@ -183,10 +183,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * to about 353.35, and a message sent ending our typing without a "stopped"
  * after it (actions/typing.ts, `messageSent`), to 353.41 (353.5); the
  * composer saying its draft was sent (state/chat.svelte.ts, `draftSent`)
- * took the shell to 181.42 (181.5).
+ * took the shell to 181.42 (181.5). The tab in one direction (issue 55:
+ * the screens' reads moved into state manager classes with their getters,
+ * the widgets' queries into the screens, the bootstrap's WebRTC host out of
+ * rpc/connect.ts; the merged chat twins took some back) took it to 181.60
+ * (181.7).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 181.5,
+  shell: 181.7,
   worker: 353.5,
   pump: 4.6,
   lazy: 428.7
