@@ -102,6 +102,86 @@ const RELAY_RESTRICTIONS = {
   ]
 }
 
+/**
+ * The tab flows one way (docs/architecture.md, "Who may import whom"):
+ * routes → state managers → widgets. These go under
+ * `@typescript-eslint/no-restricted-imports` (which tells a type import
+ * from a value import), so they add to the boundaries above instead of
+ * replacing them.
+ */
+const DB_HANDLE = ['**/db/db.ts', '**/db/db']
+/** The database's modules whose types a tab layer may name: all but the handle (a type-only import of it is still refused). */
+const DB_TYPES = ['**/lib/db/**', '../db/**', '!**/db/db.ts', '!**/db/db']
+const DEXIE = ['dexie', 'dexie/*']
+const LIVE = ['**/state/live.svelte.ts', '**/state/live.svelte']
+
+/**
+ * Routes reach the database through state managers: no value from db/ (its
+ * row types are fine), no Dexie, no `live()` or `getDb()` of their own.
+ */
+const ROUTE_DIRECTION = {
+  patterns: [
+    { group: DB_TYPES, allowTypeImports: true, message: 'Routes read the database through a state manager (src/lib/state); only the rows\' types come from src/lib/db.' },
+    { group: [...LIVE, ...DEXIE, ...DB_HANDLE], message: 'Routes run no queries: a state manager reads the database (live(), getDb(), the handle and Dexie are its tools).' }
+  ]
+}
+
+/**
+ * What makes a query, and so what a widget may not reach: Dexie (liveQuery,
+ * tables), the database handle (db/db.ts, even as a type: a widget handed
+ * one could query it), the database's query modules (any value from db/;
+ * the rows' types are fine), `live()` and `getDb()`, and the state managers
+ * that run them (nothing of state/, types included: a widget declares what
+ * it takes and a manager fits it). Raw IndexedDB is a restricted global.
+ */
+const WIDGET_DIRECTION = {
+  patterns: [
+    { group: ['**/state/**', '**/state'], message: 'Widgets take props and emit events: no state manager (src/lib/state), not even its types. Declare what the widget takes; the screen passes the manager in.' },
+    { group: [...DEXIE, ...DB_HANDLE], message: 'Widgets run no queries: no Dexie and no database handle.' },
+    { group: DB_TYPES, allowTypeImports: true, message: 'Widgets run no queries: only the rows\' types come from src/lib/db; the screen passes the rows in.' },
+    { group: ['**/lib/rpc/**', '**/lib/rpc', '../rpc/**', '../rpc'], allowTypeImports: true, message: 'Widgets make no calls to the node: they emit events, and a state manager calls.' }
+  ]
+}
+
+/**
+ * The same for `import()`, which no-restricted-imports does not see: a
+ * lazily loaded query is still a query. (esquery's regular expressions take
+ * no '/', hence \x2F.)
+ */
+const LAZY_STATE_OR_DB = 'ImportExpression[source.value=/(^|\\x2F)(state|db)\\x2F|^dexie/]'
+const LAZY_DB_OR_LIVE = 'ImportExpression[source.value=/\\x2Flib\\x2Fdb\\x2F|\\x2Fstate\\x2Flive[.]svelte|^dexie/]'
+
+/** The neutral layer (src/lib/model): pure rules and shared names, below the tab's state and widgets and usable by the worker. */
+const MODEL_DIRECTION = {
+  patterns: [
+    { group: ['**/state/**', '**/state', '**/ui/**', '**/ui', '**/routes/**', '**/lib/rpc/**', '**/lib/p2p/**', '../rpc/**', '../p2p/**'], message: 'src/lib/model is below the tab and the worker: it imports none of them.' },
+    { group: [...DEXIE, ...DB_HANDLE, ...SVELTE_PACKAGES], message: 'src/lib/model is pure: no Dexie, no database handle, no Svelte.' },
+    { group: DB_TYPES, allowTypeImports: true, message: 'src/lib/model takes rows, it does not read them: only types from src/lib/db.' },
+    { group: ['**/i18n/**', '**/i18n'], message: 'src/lib/model is shared with the worker, which speaks codes: no words here.' }
+  ]
+}
+
+/** State managers feed widgets; they never import them (the widgets' helpers they need live in src/lib/model). */
+const STATE_DIRECTION = {
+  patterns: [
+    { group: ['**/ui/**', '**/ui', '**/routes/**', '**/routes'], message: 'src/lib/state imports nothing from src/lib/ui or the routes: shared helpers live in src/lib/model.' }
+  ]
+}
+
+/** The contract is what crosses the tab/worker line; the database stores it and may import it, not the other way. */
+const CONTRACT_DIRECTION = {
+  patterns: [
+    { group: ['**/db/**', '**/db', '../db/**', '../../db/**'], message: 'src/lib/contract imports nothing from src/lib/db: the types both need live in the contract (contract/rows.ts).' }
+  ]
+}
+
+/** The RPC layer is the transport; the tab's bootstrap (src/node-connection.ts) composes it with the WebRTC host. */
+const RPC_DIRECTION = {
+  patterns: [
+    { group: ['**/webrtc-bridge/**', '**/webrtc-bridge'], message: 'src/lib/rpc is the transport only: the WebRTC host is put together by the tab\'s bootstrap (src/node-connection.ts).' }
+  ]
+}
+
 export default defineConfig(
   globalIgnores([
     'dist/',
@@ -111,7 +191,9 @@ export default defineConfig(
     'packages/*/dist/',
     'test-results/',
     'playwright-report/',
-    '.relay-data/'
+    '.relay-data/',
+    // code that breaks the boundaries on purpose: tests/unit/lint lints it under a path in src/
+    'tests/unit/lint/fixtures/'
   ]),
 
   tseslint.configs.recommended,
@@ -189,6 +271,46 @@ export default defineConfig(
     name: 'parley/boundaries/relay',
     files: ['relay-node/src/**'],
     rules: { 'no-restricted-imports': ['error', RELAY_RESTRICTIONS] }
+  },
+
+  // The tab's direction (routes → state managers → widgets), and the layers under it.
+  {
+    name: 'parley/direction/routes',
+    files: ['src/routes/**', 'src/*.svelte'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', ROUTE_DIRECTION],
+      'no-restricted-globals': ['error', { name: 'indexedDB', message: 'Routes run no queries: a state manager reads the database.' }],
+      'no-restricted-syntax': ['error', { selector: LAZY_DB_OR_LIVE, message: 'Routes run no queries, loaded lazily or not: a state manager reads the database.' }]
+    }
+  },
+  {
+    name: 'parley/direction/widgets',
+    files: ['src/lib/ui/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', WIDGET_DIRECTION],
+      'no-restricted-globals': ['error', { name: 'indexedDB', message: 'Widgets run no queries: the screen passes the rows in.' }],
+      'no-restricted-syntax': ['error', { selector: LAZY_STATE_OR_DB, message: 'Widgets run no queries, loaded lazily or not: no state manager, database module or Dexie through import().' }]
+    }
+  },
+  {
+    name: 'parley/direction/state',
+    files: ['src/lib/state/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', STATE_DIRECTION] }
+  },
+  {
+    name: 'parley/direction/model',
+    files: ['src/lib/model/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', MODEL_DIRECTION] }
+  },
+  {
+    name: 'parley/direction/contract',
+    files: ['src/lib/contract/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', CONTRACT_DIRECTION] }
+  },
+  {
+    name: 'parley/direction/rpc',
+    files: ['src/lib/rpc/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', RPC_DIRECTION] }
   },
 
   // Unit tests (vitest).

@@ -186,13 +186,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * took the shell to 181.42 (181.5). Issue 55's kept libraries in place of
  * hand-written helpers: the RPC clients' listeners on main-event's
  * TypedEventEmitter (and the fallback's endpoint ids in base64url) took the
- * shell to 181.75 (181.8); the worker came down to 353.09. Valibot in place
+ * shell to 181.75; the worker came down to 353.09. Valibot in place
  * of the contract's schema DSL would have added 1.8 KiB to the shell (the
  * tab imports constants from contract/methods/actions.ts, and with them its
- * schemas) and 1.9 KiB to the worker: not taken.
+ * schemas) and 1.9 KiB to the worker: not taken. The tab in one direction
+ * (issue 55: the screens' reads moved into state manager classes with their
+ * getters, the widgets' queries into the screens, the bootstrap's WebRTC host
+ * out of rpc/connect.ts; the merged chat twins took some back) added 0.18.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 181.8,
+  shell: 182.0,
   worker: 353.5,
   pump: 4.6,
   lazy: 428.7

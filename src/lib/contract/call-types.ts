@@ -3,7 +3,7 @@
  * where the call stands, and the signalling its tab needs.
  */
 import type { CallCandidate } from '@parley/protocol/call/wire'
-import type { ContactId } from '../db/types.ts'
+import type { ContactId } from './rows.ts'
 
 export type { CallCandidate }
 

@@ -7,7 +7,7 @@
  */
 import { v } from './schema.ts'
 import type { Schema } from './schema.ts'
-import type { ContactId, MessageId } from '../db/types.ts'
+import type { ContactId, MessageId } from './rows.ts'
 
 /** Crockford base32, 26 characters: every message (and transfer) id is a ULID. */
 export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/

@@ -3,7 +3,7 @@
  * status, the Network panel's snapshot, Nearby people, arriving messages.
  * Declared once here; the contract's methods and events name them.
  */
-import type { ContactId, ContactState, FileOffer, MessageId, MessageRow } from '../db/types.ts'
+import type { ContactId, ContactState, FileOffer, MessageId, MessageRow } from './rows.ts'
 
 /** A preview the tab made of an image it sends (files/media.ts makeThumbnail). */
 export type OutgoingThumb = Required<Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>>

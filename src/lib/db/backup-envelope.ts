@@ -14,6 +14,7 @@
 import { fromBase64, toBase64 } from '@parley/protocol/base64'
 import { isRecord } from '@parley/protocol/is-record'
 import { errorClass } from '../contract/errors.ts'
+import { MAX_BACKUP_BYTES, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS } from '../contract/backup-limits.ts'
 
 /** `format` of every backup file: tells a backup from any other JSON. */
 export const BACKUP_FORMAT = 'parley-backup'
@@ -26,10 +27,8 @@ export const MAX_PBKDF2_ITERATIONS = 10_000_000
 export const SALT_BYTES = 16
 /** 96-bit IV, the size AES-GCM is specified for. */
 export const IV_BYTES = 12
-export const MIN_PASSPHRASE_CHARS = 8
-export const MAX_PASSPHRASE_CHARS = 1024
-/** Whole file. Large enough for years of chat; small enough to decrypt in one piece in a tab. */
-export const MAX_BACKUP_BYTES = 256 * 1024 * 1024
+/** The limits the tab checks too (contract/backup-limits.ts). */
+export { MAX_BACKUP_BYTES, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS }
 
 const KDF_NAME = 'PBKDF2'
 const KDF_HASH = 'SHA-256'

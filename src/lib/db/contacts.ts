@@ -1,5 +1,6 @@
 import Dexie from 'dexie'
 import { errorClass } from '../contract/errors.ts'
+import { displayName } from '../model/names.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
 
@@ -71,10 +72,8 @@ export function shortPeerId (peerId: string): string {
   return `${peerId.slice(0, 6)}…${peerId.slice(-4)}`
 }
 
-/** The name shown for a contact: the user's nickname, else the contact's own username. */
-export function displayName (contact: Pick<ContactRow, 'nickname' | 'username'>): string {
-  return contact.nickname ?? contact.username
-}
+/** How a contact is named (model/names.ts), here too for the worker's features. */
+export { displayName }
 
 const nameCollator = new Intl.Collator(undefined, { sensitivity: 'accent', numeric: true })
 

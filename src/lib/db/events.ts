@@ -9,7 +9,7 @@
  */
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS } from '@parley/protocol/chat/constants'
 import type { ParleyDb } from './db.ts'
-import { isLocalEntry } from './local-entries.ts'
+import { isLocalEntry } from '../model/local-entries.ts'
 import { compareById } from './messages.ts'
 import type { ContactRow, EventRow, EventStamp, MessageId, MessageRow } from './types.ts'
 

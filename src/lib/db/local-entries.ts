@@ -1,11 +1,5 @@
 /**
- * Entries this device writes into a chat for itself and never sends: calls
- * (p2p/calls/call-log.ts) and notices (p2p/sessions/notices.ts). The
- * contact has no message by their ids: no receipt, reaction, edit or
- * "delete for everyone" touches them; they can only be deleted here.
+ * Entries this device writes into a chat for itself and never sends: the
+ * rule lives with the other rules about rows (model/local-entries.ts).
  */
-import type { MessageRow } from './types.ts'
-
-export function isLocalEntry (row: Pick<MessageRow, 'kind'>): boolean {
-  return row.kind === 'call' || row.kind === 'notice'
-}
+export { isLocalEntry } from '../model/local-entries.ts'

@@ -11,7 +11,7 @@
  * (lib/state/notifications.svelte.ts).
  */
 import Dexie from 'dexie'
-import { isLocalEntry } from '../db/local-entries.ts'
+import { isLocalEntry } from '../model/local-entries.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
 

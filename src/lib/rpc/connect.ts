@@ -1,7 +1,9 @@
 /**
- * Browser-only: connects this tab to the node (docs/architecture.md) and offers the
- * tab as a WebRTC host for it. Not unit tested; everything testable lives in
- * `client.ts`, `fallback/` and `src/lib/webrtc-bridge/`.
+ * Browser-only: connects this tab to the node (docs/architecture.md). Not
+ * unit tested; everything testable lives in `client.ts` and `fallback/`.
+ * The transport only: which workers to start and what the tab offers the
+ * node (its capabilities, a WebRTC host) come from the tab's bootstrap
+ * (`src/node-connection.ts`) as a {@link TabSide}.
  *
  * Two modes, the same to the caller (see docs/architecture.md,
  * "Dedicated-Worker fallback"):
@@ -12,10 +14,9 @@
  * The mode is shown on `<html data-worker-mode="…">` (tests assert it).
  */
 
-import { RtcHost } from '../webrtc-bridge/host.ts'
 import { CONTRACT_TIMEOUTS } from 'virtual:parley/contract-timeouts'
 import type { NodeContract, TabCapabilities } from '../contract/index.ts'
-import { RpcClient } from './client.ts'
+import type { RpcClient } from './client.ts'
 import { DedicatedNode } from './fallback/dedicated-node.ts'
 import type { WorkerLike } from './fallback/dedicated-node.ts'
 import { FALLBACK_CHANNEL_NAME } from './fallback/envelope.ts'
@@ -23,7 +24,6 @@ import type { LockManagerLike } from './fallback/envelope.ts'
 import { chooseWorkerMode } from './fallback/mode.ts'
 import type { WorkerMode } from './fallback/mode.ts'
 import { ReconnectingClient } from './fallback/reconnecting-client.ts'
-import { probeTabCapabilities } from './tab-capabilities.ts'
 import { watchPort } from './watched-port.ts'
 
 /** The message that hands the worker this tab's end of a WebRTC host channel (in `ports[0]`). */
@@ -35,8 +35,22 @@ export interface RtcHostOffer {
 /** What this tab can do, told to the node before any RTC-host offer. */
 export type TabCapabilitiesMessage = TabCapabilities & { type: 'tab-capabilities' }
 
-/** Probed once per page. */
-let probed: TabCapabilities | undefined
+/** How a tab offers itself to a node worker: posts `message` (with `transfer`) on the worker's port. */
+export type OfferPost = (message: TabCapabilitiesMessage | RtcHostOffer, transfer: MessagePort[]) => void
+
+/** What the tab's bootstrap knows and the transport does not: the workers to start, and what the tab offers a node. */
+export interface TabSide {
+  /** starts (or joins) the node's SharedWorker */
+  startShared: () => SharedWorker
+  /** starts the node as a dedicated Worker (the fallback's owner tab) */
+  startDedicated: () => Worker
+  /**
+   * Tells a node worker what this tab can do and offers it a WebRTC host
+   * where the tab has WebRTC (`pump`: the host may hand its data channels to
+   * a channel pump). Returns what undoes the offer.
+   */
+  offerTab: (post: OfferPost, pump: boolean) => () => void
+}
 
 /** What {@link connectToNode} returns in either mode. */
 export type NodeConnection = Pick<RpcClient<NodeContract>, 'call' | 'on' | 'close'> & {
@@ -51,128 +65,14 @@ export function workerMode (): WorkerMode {
 
 /**
  * Connects to the node in the mode {@link workerMode} picks. On `pagehide`
- * the client sends `leave` and an RTC host closes the WebRTC connections it
- * held; a page restored from the back/forward cache (`pageshow` with
- * `persisted`) must call this again.
+ * the client sends `leave` and the tab's offer is undone (an RTC host closes
+ * the WebRTC connections it held); a page restored from the back/forward
+ * cache (`pageshow` with `persisted`) must call this again.
  */
-export function connectToNode (): NodeConnection {
+export function connectToNode (tab: TabSide): NodeConnection {
   const mode = workerMode()
   document.documentElement.dataset['workerMode'] = mode
-  return mode === 'shared' ? connectShared() : connectDedicated()
-}
-
-/**
- * Tells the node what this tab can do, then offers the tab as a WebRTC host
- * when it has WebRTC, with a channel pump when `pump` is allowed and a data
- * channel can move to one. Returns what undoes the offer.
- */
-function offerTab (post: (message: TabCapabilitiesMessage | RtcHostOffer, transfer: MessagePort[]) => void, pump: boolean): () => void {
-  probed ??= probeTabCapabilities()
-  post({ type: 'tab-capabilities', ...probed }, [])
-  if (!probed.webrtc) return () => {}
-  return hostRtc((offer, port) => { post(offer, [port]) }, pump && probed.transferableChannels)
-}
-
-/** How long a starting channel pump may take before the tab hosts WebRTC without it. */
-const PUMP_START_TIMEOUT_MS = 10_000
-
-/**
- * The worker has no RTCPeerConnection: it runs its WebRTC connections through
- * a tab. With `pump`, the tab's data channels go to its channel pump, a
- * dedicated worker (docs/webrtc-bridge.md, "Channel pump"), so message bytes
- * never wait for this tab's rendering; without one the host moves them on the
- * main thread. The worker is offered the host once the pump is ready (or
- * known missing).
- */
-function hostRtc (post: (offer: RtcHostOffer, port: MessagePort) => void, pump: boolean): () => void {
-  const visible = (): boolean => document.visibilityState === 'visible'
-  let host: RtcHost | undefined
-  let closed = false
-  const stopPump = (pump ? startPump : noPump)((ports) => {
-    if (closed) return
-    const { host: hostPort, worker: workerPort } = ports ?? directPorts()
-    host = new RtcHost(hostPort, { visible, transferChannels: ports !== null })
-    post({ type: 'rtc-host', visible: visible() }, workerPort)
-  })
-  const onVisibility = (): void => { host?.setVisible(visible()) }
-  document.addEventListener('visibilitychange', onVisibility)
-  return () => {
-    closed = true
-    document.removeEventListener('visibilitychange', onVisibility)
-    stopPump()
-    host?.close()
-  }
-}
-
-/** The two ends a started pump leaves to the tab. */
-interface PumpPorts {
-  /** For the `RtcHost`. */
-  host: MessagePort
-  /** For the node worker, in the `rtc-host` offer. */
-  worker: MessagePort
-}
-
-/** Hosting without a pump: `ready(null)` at once. */
-function noPump (ready: (ports: PumpPorts | null) => void): () => void {
-  ready(null)
-  return () => {}
-}
-
-/** Without a pump: the host's port leads straight to the node worker. */
-function directPorts (): PumpPorts {
-  const channel = new MessageChannel()
-  return { host: channel.port1, worker: channel.port2 }
-}
-
-/**
- * Starts the channel pump worker and calls `ready` with its ports once it
- * answers, or with null when it cannot start (no module workers, a failed
- * load, no answer in time). Returns a function that abandons a pump that has
- * not answered yet; a running pump ends itself when its host leaves.
- */
-function startPump (ready: (ports: PumpPorts | null) => void): () => void {
-  let worker: Worker
-  try {
-    worker = new Worker(new URL('../../workers/channel-pump.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'parley-rtc-pump'
-    })
-  } catch (err) {
-    console.warn('parley: no channel pump; WebRTC data moves on this tab\'s main thread', err)
-    ready(null)
-    return () => {}
-  }
-  const upstream = new MessageChannel()
-  const link = new MessageChannel()
-  let settled = false
-  const finish = (): void => {
-    settled = true
-    clearTimeout(timer)
-    worker.removeEventListener('message', onMessage)
-    worker.removeEventListener('error', onError)
-  }
-  const fail = (): void => {
-    finish()
-    worker.terminate()
-    upstream.port2.close()
-    link.port1.close()
-  }
-  const onMessage = (event: MessageEvent): void => {
-    if (settled || (event.data as { type?: unknown } | null)?.type !== 'pump.ready') return
-    finish()
-    ready({ host: link.port1, worker: upstream.port2 })
-  }
-  const onError = (event: Event): void => {
-    if (settled) return
-    console.warn('parley: the channel pump failed to start; WebRTC data moves on this tab\'s main thread', event)
-    fail()
-    ready(null)
-  }
-  const timer = setTimeout(() => { onError(new Event('timeout')) }, PUMP_START_TIMEOUT_MS)
-  worker.addEventListener('message', onMessage)
-  worker.addEventListener('error', onError)
-  worker.postMessage({ type: 'pump.init' }, [upstream.port1, link.port2])
-  return () => { if (!settled) fail() }
+  return mode === 'shared' ? connectShared(tab) : connectDedicated(tab)
 }
 
 /**
@@ -181,18 +81,15 @@ function startPump (ready: (ports: PumpPorts | null) => void): () => void {
  * client starts (or joins) a new one and carries its subscriptions over; the
  * node keeps everything that matters in IndexedDB, so nothing is lost.
  */
-function connectShared (): ReconnectingClient<NodeContract> {
+function connectShared (tab: TabSide): ReconnectingClient<NodeContract> {
   let closeHost = (): void => {}
   const client = new ReconnectingClient<NodeContract>({
     // the tab holds the contract's types and timeouts, not its schemas: the worker checks params
     timeouts: CONTRACT_TIMEOUTS,
     openPort: async () => {
       closeHost()
-      const worker = new SharedWorker(new URL('../../workers/node.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'parley-node'
-      })
-      closeHost = offerTab((message, transfer) => { worker.port.postMessage(message, transfer) }, true)
+      const worker = tab.startShared()
+      closeHost = tab.offerTab((message, transfer) => { worker.port.postMessage(message, transfer) }, true)
       return watchPort(worker.port, { onGone: () => { console.warn('parley: the node worker is gone; starting it again') } })
     }
   })
@@ -206,17 +103,14 @@ function connectShared (): ReconnectingClient<NodeContract> {
 /** This tab's part in the fallback: one per page life. */
 let dedicatedNode: DedicatedNode | undefined
 
-function getDedicatedNode (): DedicatedNode {
+function getDedicatedNode (tab: TabSide): DedicatedNode {
   if (dedicatedNode !== undefined) return dedicatedNode
   let closeHost: (() => void) | undefined
   const locks = (navigator as { locks?: LockManagerLike }).locks
   const node = new DedicatedNode({
     locks,
     createChannel: () => new BroadcastChannel(FALLBACK_CHANNEL_NAME),
-    createWorker: () => new Worker(new URL('../../workers/node.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'parley-node'
-    }),
+    createWorker: tab.startDedicated,
     // MessagePorts cannot cross a BroadcastChannel: only the owner tab can host WebRTC.
     // No channel pump in this mode: it keeps one Worker per owner tab (fallback.spec.ts
     // asserts it), and that Worker, the node's own, could take the channels directly,
@@ -224,7 +118,7 @@ function getDedicatedNode (): DedicatedNode {
     onOwner: (worker: WorkerLike) => {
       // a Worker started again after the last one died: this tab hosts WebRTC for the new one
       closeHost?.()
-      closeHost = offerTab((message, transfer) => { worker.postMessage(message, transfer) }, false)
+      closeHost = tab.offerTab((message, transfer) => { worker.postMessage(message, transfer) }, false)
     }
   })
   dedicatedNode = node
@@ -238,8 +132,8 @@ function getDedicatedNode (): DedicatedNode {
 }
 
 /** A client that follows the node from owner tab to owner tab. */
-function connectDedicated (): ReconnectingClient<NodeContract> {
-  const node = getDedicatedNode()
+function connectDedicated (tab: TabSide): ReconnectingClient<NodeContract> {
+  const node = getDedicatedNode(tab)
   const client = new ReconnectingClient<NodeContract>({
     timeouts: CONTRACT_TIMEOUTS,
     // a Worker that dies goes silent (watched-port.ts): the owner tab starts a new one, every tab reconnects

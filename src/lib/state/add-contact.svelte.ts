@@ -13,26 +13,16 @@
  */
 import type { InvitePreview, NearbyPerson } from '../contract/index.ts'
 import type { ContactId } from '../db/types.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
+import { addAction, type AddAction } from '../model/add-action.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
+
+export { addAction, type AddAction }
 
 /** What the card is about: an invite's text, or a person Nearby lists. */
 export type AddCandidate =
   | { via: 'invite', text: string, preview: InvitePreview }
   | { via: 'nearby', person: NearbyPerson, preview: InvitePreview }
-
-/** What confirming the card does, by how the person stands with us. */
-export type AddAction = 'request' | 'accept' | 'open' | 'blocked'
-
-/** The card's action for `preview`: a new or asked-again person gets a request, a waiting request is accepted, a contact opened. */
-export function addAction (preview: InvitePreview): AddAction {
-  const contact = preview.contact
-  if (contact === undefined) return 'request'
-  if (contact.blocked) return 'blocked'
-  if (contact.state === 'accepted') return 'open'
-  if (contact.state === 'pending' || contact.state === 'declined') return 'accept'
-  return 'request'
-}
 
 /** The name the card shows: the invite's, else Nearby's, else the one we know them by (undefined: none at all). */
 export function candidateName (candidate: AddCandidate): string | undefined {

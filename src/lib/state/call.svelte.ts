@@ -19,7 +19,7 @@ import type { CallCandidate, CallConfiguration, CallEvent, CallSignalEvent } fro
 import type { ContactId } from '../db/types.ts'
 import { getNodeManager } from './node-manager.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
 import { mediaProblem, qualityFrom } from './call-quality.ts'
 import type { CallQuality } from './call-quality.ts'
 import type { CallMedia, MediaPlatform } from './call-media.svelte.ts'

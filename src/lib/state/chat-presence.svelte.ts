@@ -4,8 +4,8 @@
  * marks for the received messages on screen (read-watch.ts,
  * read-batcher.ts: markRead, or markGroupRead in a group), and hiding
  * messages whose time is up (expiry-clock.svelte.ts). Read receipts and typing indicators follow the
- * device's settings (messaging-settings.svelte.ts); the bubbles learn the
- * read-receipts setting through a context (ui/shown-state.ts).
+ * device's settings (messaging-settings.svelte.ts); the screen hands the
+ * read-receipts setting (`readReceipts`) to the bubbles.
  *
  * Create it during the chat screen's initialisation, with getters for what
  * it follows:
@@ -17,7 +17,6 @@
  */
 import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
 import type { ChatRef } from './chat-scope.ts'
-import { setReadReceiptsContext } from '../ui/shown-state.ts'
 import { ExpiryClock, unexpired } from './expiry-clock.svelte.ts'
 import { getMessagingSettings, type MessagingSettings } from './messaging-settings.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
@@ -30,6 +29,7 @@ export type PresenceNode = Pick<NodeManager, 'call' | 'onTyping' | 'onGroupTypin
 export class ChatPresence {
   readonly #typing: ChatTyping
   readonly #clock: ExpiryClock
+  readonly #settings: Pick<MessagingSettings, 'readReceipts' | 'typing'>
 
   constructor (
     node: PresenceNode,
@@ -41,6 +41,7 @@ export class ChatPresence {
     log: () => HTMLElement | null,
     settings: Pick<MessagingSettings, 'readReceipts' | 'typing'> = getMessagingSettings()
   ) {
+    this.#settings = settings
     const typing = new ChatTyping(node, () => settings.typing)
     this.#typing = typing
     // a contact's chat is keyed by its id, a group's by its group id
@@ -48,7 +49,6 @@ export class ChatPresence {
       ? node.call('markRead', { contactId: id, ids })
       : node.call('markGroupRead', { groupId: id, ids }))
     this.#clock = new ExpiryClock(rows)
-    setReadReceiptsContext(() => settings.readReceipts)
 
     const key = (): ContactId | string => {
       const ref = chat()
@@ -71,6 +71,11 @@ export class ChatPresence {
       typing.reset()
       reads.close()
     })
+  }
+
+  /** Read receipts are on on this device: ours show 'read' (off: neither sent nor shown). */
+  get readReceipts (): boolean {
+    return this.#settings.readReceipts
   }
 
   /** The contact (in a group, any member) is typing to us now. */

@@ -8,7 +8,7 @@
  * paging as a sentinel comes into view, the image viewer, downloads.
  *
  * ```ts
- * const chat = new ChatManager(getNodeManager(), getDb())
+ * const chat = new ChatManager(getNodeManager())
  * $effect(() => { chat.open(contactId, messageId) })   // or chat.open({ kind: 'group', groupId })
  * $effect(() => () => { chat.reset() })
  * ```
@@ -19,7 +19,8 @@ import type { ContactId, MessageId, MessageRow } from '../db/types.ts'
 import { applyAnnounced, mergeMessages, pruneAnnounced } from './announced.ts'
 import { ChatWindow } from './chat-window.svelte.ts'
 import { sameChat, type ChatRef } from './chat-scope.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
+import { getDb } from './live.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { sendFiles, sendVoice } from './send-files.ts'
 import type { VoiceRecording } from './voice-recorder.svelte.ts'
@@ -65,7 +66,8 @@ export class ChatManager {
     return win?.atNewest === true ? mergeMessages(this.#stored, this.#pending, win.atOldest ? Infinity : 0) : this.#stored
   })
 
-  constructor (node: ChatNode, db: ParleyDb, seenMark: SeenMarkOf = storedSeenMark) {
+  /** `db`: the tab's read handle unless given (tests). */
+  constructor (node: ChatNode, db: ParleyDb = getDb(), seenMark: SeenMarkOf = storedSeenMark) {
     this.#node = node
     this.#db = db
     this.#seenMark = seenMark

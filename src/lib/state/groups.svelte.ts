@@ -15,7 +15,7 @@ import type { ContactId } from '../db/types.ts'
 import { makeThumbnail } from '../files/media.ts'
 import { t } from '../i18n/index.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
 
 export type GroupsNode = Pick<NodeManager, 'call'>
 

@@ -1,6 +1,6 @@
 /**
  * The composer's `@` suggestions in a group (ui/MentionPicker.svelte
- * renders them): while a mention is being typed (ui/mentions.ts
+ * renders them): while a mention is being typed (model/mentions.ts
  * `mentionQuery`), the members whose names fit, one of them active; the
  * keys move the active one, pick it or close the list; picking puts
  * `@Name ` in place of what was typed.
@@ -11,7 +11,7 @@
  * const next = picker.pick(picker.active, field.value, field.selectionStart)   // → { text, caret }
  * ```
  */
-import { insertMention, mentionQuery, suggest, type MentionQuery } from '../ui/mentions.ts'
+import { insertMention, mentionQuery, suggest, type MentionQuery } from '../model/mentions.ts'
 
 export interface Mentionable {
   peer: string

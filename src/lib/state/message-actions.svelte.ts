@@ -14,7 +14,7 @@
 import type { MessageId, MessageRow } from '../db/types.ts'
 import type { ChatManager } from './chat.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { canDeleteForEveryone, canEdit, menuActions, myReaction, nextReaction, type MessageAction } from './message-rules.ts'
+import { canDeleteForEveryone, canEdit, menuActions, myReaction, nextReaction, type MessageAction } from '../model/message-rules.ts'
 
 /** What the actions need of the node: its calls, and our PeerID from its status. */
 export type ActionsNode = Pick<NodeManager, 'call'> & { readonly status: { readonly peerId?: string | undefined } }

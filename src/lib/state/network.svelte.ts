@@ -12,7 +12,7 @@
 import { untrack } from 'svelte'
 import { t } from '../i18n/index.ts'
 import type { NetworkSnapshot, RelayInfo } from '../contract/index.ts'
-import { errorMessage, handleError, isErrorNamed } from './handle-error.ts'
+import { errorMessage, handleError, isErrorNamed } from '../i18n/handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
 /**

@@ -7,9 +7,8 @@
  */
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
-import { connectToNode } from '../rpc/connect.ts'
-import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodePhase, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
-import { handleError } from './handle-error.ts'
+import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
+import { handleError } from '../i18n/handle-error.ts'
 import { t } from '../i18n/index.ts'
 
 /**
@@ -222,11 +221,19 @@ export class NodeManager {
 }
 
 let instance: NodeManager | undefined
+/** How this tab connects to its node: set once by the bootstrap (main.ts, src/node-connection.ts). */
+let connector: (() => NodeClient) | undefined
 
-/** The tab's NodeManager, connecting to the node on first use. */
+/** The bootstrap, before the UI mounts: how `getNodeManager()` will connect to the node. */
+export function useNodeConnection (connect: () => NodeClient): void {
+  connector = connect
+}
+
+/** The tab's NodeManager, connecting to the node on first use (through what `useNodeConnection` was given). */
 export function getNodeManager (): NodeManager {
   if (instance === undefined) {
-    const manager = new NodeManager(connectToNode)
+    if (connector === undefined) throw new Error('parley: no node connection (main.ts calls useNodeConnection before mounting)')
+    const manager = new NodeManager(connector)
     instance = manager
     window.addEventListener('pageshow', (event) => {
       // restored from the back/forward cache: the client closed itself on pagehide
@@ -240,21 +247,4 @@ export function getNodeManager (): NodeManager {
 export function resetNodeManager (next?: NodeManager): void {
   instance?.reset()
   instance = next
-}
-
-/** The three words the UI uses for the node's connectivity. */
-export type ConnectionState = 'connecting' | 'online' | 'offline'
-
-/** loading / needs-profile / starting → connecting; online → online; offline → offline. */
-export function connectionState (phase: NodePhase): ConnectionState {
-  switch (phase) {
-    case 'online':
-      return 'online'
-    case 'offline':
-      return 'offline'
-    case 'loading':
-    case 'needs-profile':
-    case 'starting':
-      return 'connecting'
-  }
 }

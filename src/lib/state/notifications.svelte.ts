@@ -28,7 +28,7 @@
  *   otherwise ended, it is closed.
  */
 import { liveQuery } from 'dexie'
-import { displayName } from '../db/contacts.ts'
+import { displayName } from '../model/names.ts'
 import { groupSummaries, type GroupSummary } from '../db/group-reads.ts'
 import { chatSummaries, type ChatSummary } from '../db/messages.ts'
 import type { CallEvent } from '../contract/index.ts'
@@ -40,7 +40,7 @@ import { getDb } from './live.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { chatHref, groupHref, parseHash } from './router.svelte.ts'
 import { groupNews, type GroupsSeen } from './group-notices.ts'
-import { memberName } from './group-rules.ts'
+import { memberName } from '../model/group-rules.ts'
 import { readLocal, writeLocal } from './local-store.ts'
 
 const CHOICE_KEY = 'parley.notifications'

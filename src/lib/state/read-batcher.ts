@@ -18,7 +18,7 @@
  */
 import { MAX_MARK_READ_IDS } from '../contract/methods/actions.ts'
 import type { ContactId, MessageId } from '../db/types.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
 
 /** How long seen ids gather before one markRead call takes them, in ms. */
 export const READ_BATCH_MS = 500

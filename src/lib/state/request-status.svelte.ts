@@ -1,33 +1,8 @@
 /**
- * Where our contact request stands, as the sender sees it: on its way (just
- * added, still sending), not delivered for a while (they may be offline),
- * waiting on a relay (the node left it in their mailbox, which they drain
- * when they come online), or delivered and waiting for them to accept (their
- * node answered `pending`, live or through our mailbox). The node keeps
- * `helloPending` until one answer arrives (docs/protocols.md, "Contact
- * requests", "Mailboxes").
+ * Where our contact request stands (model/request-status.ts), following the
+ * clock for a live row.
  */
-import type { ContactRow } from '../db/types.ts'
-
-/** A request still not delivered after this long gets the hint that they may be offline. */
-export const REQUEST_HINT_AFTER_MS = 15_000
-
-export type RequestStatus = 'sending' | 'undelivered' | 'stored' | 'delivered'
-
-type RequestFields = Pick<ContactRow, 'state' | 'helloPending' | 'helloSince' | 'helloStored' | 'addedAt'>
-
-/** Since when the request has been owed (rows from before `helloSince` existed: since the contact was added). */
-function owedSince (contact: RequestFields): number {
-  return contact.helloSince ?? contact.addedAt
-}
-
-/** Our request's status; undefined when we asked nothing (they are not 'requested'). */
-export function requestStatus (contact: RequestFields, now: number): RequestStatus | undefined {
-  if (contact.state !== 'requested') return undefined
-  if (contact.helloPending !== true) return 'delivered'
-  if (contact.helloStored === true) return 'stored'
-  return now - owedSince(contact) < REQUEST_HINT_AFTER_MS ? 'sending' : 'undelivered'
-}
+import { owedSince, REQUEST_HINT_AFTER_MS, requestStatus, type RequestFields, type RequestStatus } from '../model/request-status.ts'
 
 /**
  * `requestStatus` of a live contact row, following the clock: 'sending'

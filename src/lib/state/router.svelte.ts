@@ -21,23 +21,9 @@
  */
 import { encodedHashLocation, undoPercentEncoding } from '../contract/invite-link.ts'
 import type { ContactId, MessageId } from '../db/types.ts'
+import type { Route, RouteName } from '../model/route.ts'
 
-export type Route =
-  | { name: 'chats' }
-  | { name: 'chat', contactId: ContactId, messageId?: MessageId }
-  | { name: 'search' }
-  | { name: 'contact', contactId: ContactId }
-  | { name: 'add', invite?: string }
-  | { name: 'invite' }
-  | { name: 'settings' }
-  | { name: 'network' }
-  | { name: 'share' }
-  | { name: 'group', groupId: string, messageId?: MessageId }
-  | { name: 'group-info', groupId: string }
-  | { name: 'new-group' }
-  | { name: 'not-found', path: string }
-
-export type RouteName = Route['name']
+export type { Route, RouteName }
 
 const CHAT_PATH = /^\/chat\/([1-9]\d{0,15})(?:\/([0-9A-HJKMNP-TV-Z]{26}))?$/
 const CONTACT_PATH = /^\/contact\/([1-9]\d{0,15})$/

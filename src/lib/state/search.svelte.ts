@@ -16,10 +16,12 @@
  * ```
  */
 import type { SearchHit, SearchOptions, SearchPage } from '../db/search-query.ts'
-import { SEARCH_LIMIT } from '../db/search-query.ts'
+import { SEARCH_LIMIT, searchMessages } from '../db/search-query.ts'
+import { highlight, type Segment } from '../db/search.ts'
 import type { MessageId } from '../db/types.ts'
 import { t } from '../i18n/index.ts'
-import { errorMessage, isAbortError } from './handle-error.ts'
+import { errorMessage, isAbortError } from '../i18n/handle-error.ts'
+import { getDb } from './live.svelte.ts'
 
 /** At most this many hits are listed; past them the screen asks for more words. */
 export const MAX_SHOWN = 500
@@ -39,7 +41,8 @@ export class SearchManager {
   /** Aborts the search in flight (the query's first page, or `more()`). */
   #controller: AbortController | undefined
 
-  constructor (run: SearchRunner) {
+  /** `run`: searches this tab's database unless given (tests). */
+  constructor (run: SearchRunner = async (query, options) => searchMessages(getDb(), query, options)) {
     this.#run = run
   }
 
@@ -49,6 +52,8 @@ export class SearchManager {
   get hits (): readonly SearchHit[] { return this.#hits }
   /** The query the hits answer ('' before the first answer, and for an empty box). */
   get answered (): string { return this.#answered }
+  /** `text` (a hit's body or file name) cut into segments, those matching the answered query marked. */
+  highlight (text: string): Segment[] { return highlight(text, this.#answered) }
   /** A search is running (the first page, or more). */
   get searching (): boolean { return this.#searching }
   /** Why the last search failed, in words; '' otherwise. */

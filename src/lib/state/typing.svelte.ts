@@ -26,7 +26,7 @@ import { untrack } from 'svelte'
 import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import { TYPING_REPEAT_MS, TYPING_SHOWN_MS } from '../contract/methods/actions.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
-import { handleError } from './handle-error.ts'
+import { handleError } from '../i18n/handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
 /** What typing needs of the node. */

@@ -8,7 +8,7 @@
  * the composer words (lib/i18n/messages/voice.ts).
  *
  * The browser's part (getUserMedia, MediaRecorder, an AnalyserNode) comes in
- * as a {@link VoiceMedia} (lib/ui/voice-media.ts), so the state machine is
+ * as a {@link VoiceMedia} (voice-media.ts), so the state machine is
  * tested with fakes (tests/unit/state/voice-recorder.test.ts).
  *
  *   idle ─start→ starting ─microphone→ recording ─finish→ stopping ─stopped→ idle (onrecorded)
@@ -16,7 +16,8 @@
  *     └──────────────┴────────────────────────┴─────────────────────────┘
  */
 import { MAX_VOICE_MS } from '@parley/protocol/chat/constants'
-import { downsampleWaveform } from '../ui/waveform.ts'
+import type { RecorderPhase, VoiceProblem } from '../model/voice.ts'
+import { downsampleWaveform } from '../model/waveform.ts'
 
 /** Opus at this rate is clear speech: about 30 KiB for 10 seconds. */
 export const VOICE_BITS_PER_SECOND = 24_000
@@ -29,10 +30,7 @@ export const RECORDER_TIMESLICE_MS = 1000
 /** Most loudness samples one recording keeps: one per LEVEL_INTERVAL_MS up to MAX_VOICE_MS. */
 const MAX_LEVELS = Math.ceil(MAX_VOICE_MS / LEVEL_INTERVAL_MS) + 1
 
-export type RecorderPhase = 'idle' | 'starting' | 'recording' | 'stopping'
-
-/** Why a recording did not happen: the words are the composer's (voice.<problem>). */
-export type VoiceProblem = 'denied' | 'noMicrophone' | 'busy' | 'failed' | 'empty'
+export type { RecorderPhase, VoiceProblem }
 
 /** A finished recording, as sendFile takes it. */
 export interface VoiceRecording {

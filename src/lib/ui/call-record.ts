@@ -5,7 +5,7 @@
  */
 import type { CallOutcome, CallRecord, MessageDirection } from '../db/types.ts'
 import { t, type MessageKey } from '../i18n/index.ts'
-import { formatClock } from './waveform.ts'
+import { formatClock } from '../model/waveform.ts'
 
 type Words = readonly [voice: MessageKey, video: MessageKey]
 

@@ -1,4 +1,4 @@
-import type { RouteName } from '../state/router.svelte.ts'
+import type { RouteName } from '../model/route.ts'
 
 /**
  * The main navigation's four destinations (AppNav.svelte): a bottom tab bar

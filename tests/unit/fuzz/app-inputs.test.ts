@@ -8,10 +8,10 @@
  *   a throw; the form's texts and files stay within the limits; a damaged
  *   stored share reads as undefined (or 'unreadable'), a valid one round-trips.
  * - src/lib/state/router.svelte.ts parseHash: never throws, always a Route.
- * - src/lib/ui/linkify.ts linkify: never throws, the segments concatenated
+ * - src/lib/model/linkify.ts linkify: never throws, the segments concatenated
  *   equal the input, only http/https/mailto links (checked by the URL
  *   parser), at most MAX_LINKS links of at most MAX_URL_LENGTH characters.
- * - src/lib/ui/mentions.ts markMentions (group message bodies and member
+ * - src/lib/model/mentions.ts markMentions (group message bodies and member
  *   names from other people): never throws, the segments put the body back
  *   together, every mention is `@` and one of the names.
  */
@@ -25,8 +25,8 @@ import { MAX_SHARE_BYTES, MAX_SHARE_FILES, MAX_SHARE_TEXT_CHARS, readPendingShar
 import type { PendingShareMeta } from '../../../src/lib/pwa/pending-share.ts'
 import { parseHash } from '../../../src/lib/state/router.svelte.ts'
 import type { RouteName } from '../../../src/lib/state/router.svelte.ts'
-import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/ui/linkify.ts'
-import { markMentions } from '../../../src/lib/ui/mentions.ts'
+import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/model/linkify.ts'
+import { markMentions } from '../../../src/lib/model/mentions.ts'
 import { FUZZ_PARAMS, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
 import { budgetMs } from '../../support/speed.ts'
 

@@ -1,7 +1,7 @@
 /**
  * The tab's group state: the chats list's order with groups
  * (state/chat-list.ts), what is news for notifications
- * (state/group-notices.ts), who may do what (state/group-rules.ts), the
+ * (state/group-notices.ts), who may do what (model/group-rules.ts), the
  * group changes in words (state/groups.svelte.ts), the @ list
  * (state/mention-picker.svelte.ts), and the group routes.
  */
@@ -12,7 +12,7 @@ import type { ChatSummary } from '../../../src/lib/db/messages.ts'
 import type { ContactRow, GroupMemberRow, GroupRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import { chatListEntries } from '../../../src/lib/state/chat-list.ts'
 import { groupNews } from '../../../src/lib/state/group-notices.ts'
-import { initials, mayManage, mayRemove, maySetRole, memberName, onlineMembers, pictureSrc, sortedMembers } from '../../../src/lib/state/group-rules.ts'
+import { initials, mayManage, mayRemove, maySetRole, memberName, onlineMembers, pictureSrc, sortedMembers } from '../../../src/lib/model/group-rules.ts'
 import { GroupActions, type GroupsNode } from '../../../src/lib/state/groups.svelte.ts'
 import { MentionPicker } from '../../../src/lib/state/mention-picker.svelte.ts'
 import { groupHref, groupInfoHref, parseHash } from '../../../src/lib/state/router.svelte.ts'

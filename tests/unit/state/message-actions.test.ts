@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { newMessageId } from '../../../src/lib/db/messages.ts'
 import type { MessageId, MessageRow } from '../../../src/lib/db/types.ts'
-import { handleError } from '../../../src/lib/state/handle-error.ts'
+import { handleError } from '../../../src/lib/i18n/handle-error.ts'
 import { MessageActionsManager, type ActionsChat } from '../../../src/lib/state/message-actions.svelte.ts'
 import { fakeCall, type FakeAnswers } from '../../support/fake-node.ts'
 

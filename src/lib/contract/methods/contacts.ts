@@ -3,7 +3,7 @@ import { method, returns } from '../define.ts'
 import { contactId, longText, shortText } from '../ids.ts'
 import { BACKUP_TIMEOUT_MS } from './identity.ts'
 import { v } from '../schema.ts'
-import type { ContactId } from '../../db/types.ts'
+import type { ContactId } from '../rows.ts'
 import type { InvitePreview } from '../types.ts'
 
 export const contactsMethods = {

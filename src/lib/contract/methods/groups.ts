@@ -4,7 +4,7 @@ import { contactId, longText, messageId, peerIdText, shortText } from '../ids.ts
 import { v } from '../schema.ts'
 import { OFFERED_FILE } from './transfers.ts'
 import { MAX_MARK_READ_IDS } from './actions.ts'
-import type { MessageId } from '../../db/types.ts'
+import type { MessageId } from '../rows.ts'
 
 /** A group's id: 32 lowercase hex digits. */
 function groupId (): ReturnType<typeof v.string> {

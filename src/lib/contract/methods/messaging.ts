@@ -2,7 +2,7 @@
 import { method, returns } from '../define.ts'
 import { contactId, longText, messageId } from '../ids.ts'
 import { v } from '../schema.ts'
-import type { MessageId } from '../../db/types.ts'
+import type { MessageId } from '../rows.ts'
 
 export const messagingMethods = {
   /** queue a text message to a contact (an answer to `replyTo`, when given) and try to deliver it; resolves once it is stored */

@@ -2,7 +2,7 @@
 import { method, returns } from '../define.ts'
 import { peerIdText } from '../ids.ts'
 import { v } from '../schema.ts'
-import type { ContactId } from '../../db/types.ts'
+import type { ContactId } from '../rows.ts'
 import type { NearbyPerson } from '../types.ts'
 
 export const nearbyMethods = {

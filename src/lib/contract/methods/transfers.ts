@@ -2,7 +2,7 @@
 import { method, returns } from '../define.ts'
 import { contactId, longText, messageId, shortText } from '../ids.ts'
 import { v } from '../schema.ts'
-import type { MessageId } from '../../db/types.ts'
+import type { MessageId } from '../rows.ts'
 
 /** Largest preview a tab may hand over with an image (files/media.ts makes them far smaller). */
 const MAX_THUMB_PARAM_BYTES = 1024 * 1024

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { linkify, MAX_LINKS, MAX_URL_LENGTH, type Segment } from '../../../src/lib/ui/linkify.ts'
+import { linkify, MAX_LINKS, MAX_URL_LENGTH, type Segment } from '../../../src/lib/model/linkify.ts'
 import { budgetMs } from '../../support/speed.ts'
 
 /** The links of a body, as [text, href] pairs. */

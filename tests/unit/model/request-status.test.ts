@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REQUEST_HINT_AFTER_MS, requestStatus } from '../../../src/lib/state/request-status.svelte.ts'
+import { REQUEST_HINT_AFTER_MS, requestStatus } from '../../../src/lib/model/request-status.ts'
 
 /** Where our contact request stands, as the sender's chat shows it (state/request-status.svelte.ts). */
 describe('requestStatus', () => {

@@ -6,8 +6,8 @@
  * only decide what the menu offers.
  */
 import { DELETE_WINDOW_MS, EDIT_WINDOW_MS } from '@parley/protocol/chat/constants'
-import { isLocalEntry } from '../db/local-entries.ts'
-import type { MessageRow, Reaction } from '../db/types.ts'
+import { isLocalEntry } from './local-entries.ts'
+import type { MessageRow, Reaction } from '../contract/rows.ts'
 
 /** The menu's items, in the order it shows them. */
 export type MessageAction = 'reply' | 'react' | 'copy' | 'edit' | 'delete' | 'info'

@@ -5,8 +5,8 @@
  * everything here matches by `name`, never by `instanceof`.
  */
 
-import { textOfError } from '../i18n/error-text.ts'
-import { t } from '../i18n/index.ts'
+import { textOfError } from './error-text.ts'
+import { t } from './index.ts'
 
 /** Lines of a V8/SpiderMonkey stack trace, in case one leaked into a message. */
 const STACK_LINE = /^\s*at\s|^\s*\S*@\S+:\d+:\d+\s*$/

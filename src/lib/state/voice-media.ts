@@ -1,12 +1,12 @@
 /**
- * The browser's side of recording a voice message (state/voice-recorder.svelte.ts
+ * The browser's side of recording a voice message (voice-recorder.svelte.ts
  * runs the state machine over it): the microphone through getUserMedia, a
  * MediaRecorder, and a loudness meter on an AnalyserNode. Decided by
  * capability: where `MediaRecorder` or `getUserMedia` is missing (an old
  * browser, a page that is not a secure context) there is no recording, and
  * the composer shows no microphone button.
  */
-import type { LevelMeter, MicStream, RecorderHandle, RecorderSink, VoiceMedia } from '../state/voice-recorder.svelte.ts'
+import type { LevelMeter, MicStream, RecorderHandle, RecorderSink, VoiceMedia } from './voice-recorder.svelte.ts'
 
 /** Samples the meter reads per level (a power of two, as AnalyserNode wants). */
 const METER_FFT_SIZE = 1024

@@ -1,7 +1,7 @@
-/** Mentions in group messages (ui/mentions.ts): found in text, typed, suggested, put in. */
+/** Mentions in group messages (model/mentions.ts): found in text, typed, suggested, put in. */
 import { describe, expect, it } from 'vitest'
-import { linkify } from '../../../src/lib/ui/linkify.ts'
-import { insertMention, markMentions, mentionQuery, mentions, suggest, MAX_SUGGESTIONS } from '../../../src/lib/ui/mentions.ts'
+import { linkify } from '../../../src/lib/model/linkify.ts'
+import { insertMention, markMentions, mentionQuery, mentions, suggest, MAX_SUGGESTIONS } from '../../../src/lib/model/mentions.ts'
 
 const NAMES = ['Ann', 'Ann Lee', 'Bob']
 

@@ -1,8 +1,8 @@
-/** What the message menu offers and how quotes and reactions read (state/message-rules.ts). */
+/** What the message menu offers and how quotes and reactions read (model/message-rules.ts). */
 import { describe, expect, it } from 'vitest'
 import { newMessageId } from '../../../src/lib/db/messages.ts'
 import type { MessageRow, Reaction } from '../../../src/lib/db/types.ts'
-import { canDeleteForEveryone, canEdit, firstLine, menuActions, messageTimes, myReaction, nextReaction, quoteText, reactionChips } from '../../../src/lib/state/message-rules.ts'
+import { canDeleteForEveryone, canEdit, firstLine, menuActions, messageTimes, myReaction, nextReaction, quoteText, reactionChips } from '../../../src/lib/model/message-rules.ts'
 
 const HOUR = 3600_000
 const NOW = 1_800_000_000_000

@@ -1,7 +1,7 @@
-/** A voice message's waveform and the player's clock (ui/waveform.ts). */
+/** A voice message's waveform and the player's clock (model/waveform.ts). */
 import { describe, expect, it } from 'vitest'
 import { MAX_WAVEFORM_BYTES } from '@parley/protocol/chat/constants'
-import { downsampleWaveform, formatClock, SILENCE_LEVEL } from '../../../src/lib/ui/waveform.ts'
+import { downsampleWaveform, formatClock, SILENCE_LEVEL } from '../../../src/lib/model/waveform.ts'
 
 describe('downsampleWaveform', () => {
   it('keeps one sample per level when there are few, scaled so the loudest is 255', () => {
