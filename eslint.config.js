@@ -64,15 +64,15 @@ const DB_RESTRICTIONS = {
 
 /**
  * The node runs in a worker and knows nothing of the UI framework or of
- * words; its features never reach back into the composition root that
- * assembles them (kernel/root.ts).
+ * words; its features and kernel never reach back into the composition root
+ * that assembles them (root/).
  */
 const NODE_RESTRICTIONS = {
   patterns: [
     ...APP_COMMON,
     ...NO_WORDS,
     { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' },
-    { group: ['**/kernel/root.ts', './root.ts'], message: 'Only the worker imports the composition root (kernel/root.ts); a feature gets its components.' }
+    { group: ['**/p2p/root/**', '../root/**', '../root'], message: 'Only the worker imports the composition root (lib/p2p/root); a feature gets its components.' }
   ]
 }
 

@@ -7,9 +7,15 @@ import { MessageActions } from './actions.ts'
 import { Expiry } from './expiry.ts'
 import { ActionIntake } from './intake.ts'
 import { TypingSender } from './typing.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { MessageActionsComponents } from './actions.ts'
+import type { ActionIntakeComponents } from './intake.ts'
+import type { TypingComponents } from './typing.ts'
+import type { ExpiryComponents } from './expiry.ts'
 
-export function actionsFeature (components: NodeComponents): Pick<NodeComponents, 'actions' | 'actionIntake' | 'typing' | 'expiry'> {
+/** What the feature's services read of the node's components. */
+export type ActionsFeatureComponents = MessageActionsComponents & ActionIntakeComponents & TypingComponents & ExpiryComponents
+
+export function actionsFeature (components: ActionsFeatureComponents) {
   return {
     actions: new MessageActions(components),
     actionIntake: new ActionIntake(components),

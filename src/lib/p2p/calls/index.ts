@@ -4,9 +4,13 @@
  */
 import { CallLog } from './call-log.ts'
 import { Calls } from './calls.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { CallsComponents } from './calls.ts'
+import type { CallLogComponents } from './call-log.ts'
 
-export function callsFeature (components: NodeComponents): Pick<NodeComponents, 'calls' | 'callLog'> {
+/** What the feature's services read of the node's components. */
+export type CallsFeatureComponents = CallsComponents & CallLogComponents
+
+export function callsFeature (components: CallsFeatureComponents) {
   return { calls: new Calls(components), callLog: new CallLog(components) }
 }
 

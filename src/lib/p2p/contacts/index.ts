@@ -2,9 +2,14 @@
 import { ContactBook } from './book.ts'
 import { Contacts } from './contacts.ts'
 import { ContactHellos } from './hellos.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { ContactBookComponents } from './book.ts'
+import type { ContactsComponents } from './contacts.ts'
+import type { ContactHellosComponents } from './hellos.ts'
 
-export function contactsFeature (components: NodeComponents): Pick<NodeComponents, 'contactBook' | 'contacts' | 'hellos'> {
+/** What the feature's services read of the node's components. */
+export type ContactsFeatureComponents = ContactBookComponents & ContactsComponents & ContactHellosComponents
+
+export function contactsFeature (components: ContactsFeatureComponents) {
   return {
     contactBook: new ContactBook(components),
     contacts: new Contacts(components),

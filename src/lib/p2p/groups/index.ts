@@ -7,9 +7,15 @@ import { GroupBook } from './book.ts'
 import { GroupCourier } from './courier.ts'
 import { Groups } from './groups.ts'
 import { GroupTypingSender } from './typing.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { GroupBookComponents } from './book.ts'
+import type { GroupCourierComponents } from './courier.ts'
+import type { GroupsComponents } from './groups.ts'
+import type { GroupTypingComponents } from './typing.ts'
 
-export function groupsFeature (components: NodeComponents): Pick<NodeComponents, 'groupBook' | 'groupCourier' | 'groups' | 'groupTyping'> {
+/** What the feature's services read of the node's components. */
+export type GroupsFeatureComponents = GroupBookComponents & GroupCourierComponents & GroupsComponents & GroupTypingComponents
+
+export function groupsFeature (components: GroupsFeatureComponents) {
   return {
     groupBook: new GroupBook(components),
     groupCourier: new GroupCourier(components),

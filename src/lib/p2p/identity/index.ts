@@ -1,8 +1,11 @@
 /** The identity feature: the profile and its key, backups, our invite. */
 import { Identity } from './identity.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { IdentityComponents } from './identity.ts'
 
-export function identityFeature (components: NodeComponents): Pick<NodeComponents, 'identity'> {
+/** What the feature's services read of the node's components. */
+export type IdentityFeatureComponents = IdentityComponents
+
+export function identityFeature (components: IdentityFeatureComponents) {
   return { identity: new Identity(components) }
 }
 

@@ -3,9 +3,15 @@ import { ChatStreams } from './chat-streams.ts'
 import { MailboxCourier } from './courier.ts'
 import { Inbox } from './inbox.ts'
 import { Outbox } from './outbox.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { InboxComponents } from './inbox.ts'
+import type { OutboxComponents } from './outbox.ts'
+import type { CourierComponents } from './courier.ts'
+import type { ChatStreamsComponents } from './chat-streams.ts'
 
-export function messagingFeature (components: NodeComponents): Pick<NodeComponents, 'inbox' | 'outbox' | 'courier' | 'chatStreams'> {
+/** What the feature's services read of the node's components. */
+export type MessagingFeatureComponents = InboxComponents & OutboxComponents & CourierComponents & ChatStreamsComponents
+
+export function messagingFeature (components: MessagingFeatureComponents) {
   return {
     inbox: new Inbox(components),
     outbox: new Outbox(components),

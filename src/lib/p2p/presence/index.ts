@@ -4,9 +4,16 @@ import { DirectUpgrader } from './direct-upgrade.ts'
 import { Greeter } from './greeter.ts'
 import { Paths } from './paths.ts'
 import { RecordPublisher } from './record-publisher.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { ContactFinderComponents } from './contact-finder.ts'
+import type { GreeterComponents } from './greeter.ts'
+import type { DirectUpgraderComponents } from './direct-upgrade.ts'
+import type { RecordPublisherComponents } from './record-publisher.ts'
+import type { PathsComponents } from './paths.ts'
 
-export function presenceFeature (components: NodeComponents): Pick<NodeComponents, 'greeter' | 'dialer' | 'upgrader' | 'recordPublisher'> & { paths: Paths } {
+/** What the feature's services read of the node's components. */
+export type PresenceFeatureComponents = ContactFinderComponents & GreeterComponents & DirectUpgraderComponents & RecordPublisherComponents & PathsComponents
+
+export function presenceFeature (components: PresenceFeatureComponents) {
   return {
     // one finder for both dial paths (greeter and outbox): one DHT lookup per contact at a time, one back-off
     dialer: new ContactFinder(components),

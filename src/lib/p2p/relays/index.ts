@@ -3,13 +3,20 @@ import { IceServers } from './ice-servers.ts'
 import { IdleConnections } from './idle-connections.ts'
 import { RelayKeeper } from './relay-keeper.ts'
 import { RelayList } from './relay-list.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { IceServersComponents } from './ice-servers.ts'
+import type { RelayListComponents } from './relay-list.ts'
+import type { RelayKeeperComponents } from './relay-keeper.ts'
+import type { IdleConnectionsComponents } from './idle-connections.ts'
 
-export function relaysFeature (components: NodeComponents): Pick<NodeComponents, 'ice' | 'relayList' | 'keeper' | 'idleConnections'> {
+/** What the feature's services read of the node's components. */
+export type RelaysFeatureComponents = IceServersComponents & RelayListComponents & RelayKeeperComponents & IdleConnectionsComponents
+
+export function relaysFeature (components: RelaysFeatureComponents) {
+  const relayList = new RelayList(components)
   return {
     ice: new IceServers(components),
-    relayList: new RelayList(components),
-    keeper: new RelayKeeper(components, { onDialResult: (address, result) => { components.relayList.dialed(address, result) } }),
+    relayList,
+    keeper: new RelayKeeper(components, { onDialResult: (address, result) => { relayList.dialed(address, result) } }),
     idleConnections: new IdleConnections(components)
   }
 }

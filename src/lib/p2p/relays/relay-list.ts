@@ -13,10 +13,10 @@ import type { NetworkSnapshot, RelayInfo } from '../../contract/index.ts'
 import type { ContactBook } from '../contacts/book.ts'
 import type { ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { ParleyNode } from '../kernel/libp2p.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { RelayKeeper } from './relay-keeper.ts'
-import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
 
 /** Relay addresses remembered as already noted in a run; past this the memory starts over. */
 const MAX_NOTED_RELAYS = 64
@@ -24,7 +24,8 @@ const MAX_NOTED_RELAYS = 64
 export interface RelayListComponents {
   db: ParleyDb
   logger: ComponentLogger
-  libp2p: ParleyNode
+  /** the node (its ping service for the relay test; its `dht` service, when there is one, for the Network panel) */
+  libp2p: Libp2p<{ ping: Ping }>
   served: Pick<ServedConfig, 'relays'>
   status: Pick<StatusBoard, 'current' | 'update'>
   keeper: Pick<RelayKeeper, 'setRelays' | 'release' | 'state'>

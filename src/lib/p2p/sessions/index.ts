@@ -12,9 +12,19 @@ import { OwnKeys } from './own-keys.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RelayPrekeyDirectory } from './relay-directory.ts'
 import { Sessions } from './sessions.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { OwnKeysComponents } from './own-keys.ts'
+import type { RelayPrekeyDirectoryComponents } from './relay-directory.ts'
+import type { PrekeyKeeperComponents } from './prekey-keeper.ts'
+import type { OwnBundleServiceComponents } from './own-bundle.ts'
+import type { SessionsComponents } from './sessions.ts'
+import type { SessionChatBoxesComponents } from './chat-boxes.ts'
+import type { SessionGroupBoxesComponents } from './group-boxes.ts'
+import type { SessionNoticesComponents } from './notices.ts'
 
-export function sessionsFeature (components: NodeComponents): Pick<NodeComponents, 'ownKeys' | 'prekeyDirectory' | 'prekeys' | 'ownBundle' | 'sessions' | 'chatBoxes' | 'groupBoxes' | 'sessionNotices'> {
+/** What the feature's services read of the node's components. */
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents
+
+export function sessionsFeature (components: SessionsFeatureComponents) {
   return {
     ownKeys: new OwnKeys(components),
     prekeyDirectory: new RelayPrekeyDirectory(components),

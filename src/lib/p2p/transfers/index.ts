@@ -1,8 +1,11 @@
 /** The transfers feature: files offered and pulled over `/parley/file/1.0.0`. */
 import { TransferManager } from './transfers.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { TransferComponents } from './transfers.ts'
 
-export function transfersFeature (components: NodeComponents): Pick<NodeComponents, 'transfers'> {
+/** What the feature's services read of the node's components. */
+export type TransfersFeatureComponents = TransferComponents
+
+export function transfersFeature (components: TransfersFeatureComponents) {
   return { transfers: new TransferManager(components) }
 }
 

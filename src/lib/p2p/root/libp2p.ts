@@ -120,7 +120,7 @@ export interface ParleyNodeInit {
  * identify, ping, a kad-dht client, and the chat and contact protocols. In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
  * installed on the global scope before this module is evaluated. Configuration only —
- * behaviour lives in the services and the features (kernel/root.ts assembles them).
+ * behaviour lives in the services and the features (root/root.ts assembles them).
  *
  * It listens on `/p2p-circuit` twice (search mode): the relay transport reserves a
  * slot on each of up to two relays we are connected to, so start-up never

@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2pNode } from '../../../../src/lib/p2p/kernel/libp2p.ts'
-import type { ParleyNode } from '../../../../src/lib/p2p/kernel/libp2p.ts'
+import { createLibp2pNode } from '../../../../src/lib/p2p/root/libp2p.ts'
+import type { ParleyNode } from '../../../../src/lib/p2p/root/libp2p.ts'
 import type { Transport } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
