@@ -11,15 +11,21 @@ import type { MessageActionsComponents } from './actions.ts'
 import type { ActionIntakeComponents } from './intake.ts'
 import type { TypingComponents } from './typing.ts'
 import type { ExpiryComponents } from './expiry.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 
 /** What the feature's services read of the node's components. */
-export type ActionsFeatureComponents = MessageActionsComponents & ActionIntakeComponents & TypingComponents & ExpiryComponents
+export type ActionsFeatureComponents = MessageActionsComponents & ActionIntakeComponents & TypingComponents & ExpiryComponents & {
+  events: Pick<ParleyEventTarget, 'addEventListener'>
+}
 
 export function actionsFeature (components: ActionsFeatureComponents) {
+  const typing = new TypingSender(components)
+  // a message sent ends our typing to the contact
+  components.events.addEventListener('message:sent', ({ detail }) => { typing.messageSent(detail.contactId) })
   return {
     actions: new MessageActions(components),
     actionIntake: new ActionIntake(components),
-    typing: new TypingSender(components),
+    typing,
     expiry: new Expiry(components)
   }
 }

@@ -1,11 +1,11 @@
 import type { NodeHandlers } from '../../contract/index.ts'
-import type { IceServers } from '../relays/ice-servers.ts'
+import type { IceServersPort } from '../kernel/ports/relays.ts'
 import type { Calls } from './calls.ts'
 
 type CallMethod = 'callConfiguration' | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallIce' | 'sendCallDescription' | 'currentCall'
 
 /** The call contract methods. */
-export function callHandlers (components: { calls: Calls, ice: Pick<IceServers, 'rtcConfiguration'> }): NodeHandlers<CallMethod> {
+export function callHandlers (components: { calls: Calls, ice: IceServersPort }): NodeHandlers<CallMethod> {
   const { calls, ice } = components
   return {
     callConfiguration: () => {

@@ -18,3 +18,5 @@ export function contactsFeature (components: ContactsFeatureComponents) {
 }
 
 export { contactHandlers } from './handlers.ts'
+export { mayExchange } from './book.ts'
+export { helloType } from './hellos.ts'

@@ -10,3 +10,4 @@ export function identityFeature (components: IdentityFeatureComponents) {
 }
 
 export { identityHandlers } from './handlers.ts'
+export { encodeInvite, parseInvite, SAFETY_QR_PREFIX, validateName } from './invite.ts'

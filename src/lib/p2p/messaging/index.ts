@@ -21,3 +21,4 @@ export function messagingFeature (components: MessagingFeatureComponents) {
 }
 
 export { messagingHandlers } from './handlers.ts'
+export { checkText } from './text.ts'

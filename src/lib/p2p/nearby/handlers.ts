@@ -1,12 +1,12 @@
-import { encodeInvite } from '../identity/invite.ts'
+import { encodeInvite } from '../identity/index.ts'
 import { NotNearbyError } from './nearby.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
-import type { Contacts } from '../contacts/contacts.ts'
+import type { ContactsPort } from '../kernel/ports/contacts.ts'
 import type { Nearby } from './nearby.ts'
 
 export interface NearbyHandlerComponents {
   nearby: Nearby
-  contacts: Pick<Contacts, 'add'>
+  contacts: ContactsPort
   origin: string
 }
 

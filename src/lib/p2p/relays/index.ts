@@ -22,3 +22,4 @@ export function relaysFeature (components: RelaysFeatureComponents) {
 }
 
 export { relayHandlers } from './handlers.ts'
+export { putValueTo } from './dht.ts'

@@ -10,7 +10,8 @@ import { networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot
 import { testRelay } from './relay-test.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { NetworkSnapshot, RelayInfo } from '../../contract/index.ts'
-import type { ContactBook } from '../contacts/book.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { StatusBoard } from '../kernel/status.ts'
@@ -29,7 +30,7 @@ export interface RelayListComponents {
   served: Pick<ServedConfig, 'relays'>
   status: Pick<StatusBoard, 'current' | 'update'>
   keeper: Pick<RelayKeeper, 'setRelays' | 'release' | 'state'>
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   events: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
@@ -41,7 +42,7 @@ export interface RelayListComponents {
  * list does not have (found through the DHT) makes it a discovered relay; the
  * Network panel's snapshot and relay tests.
  */
-export class RelayList implements Startable {
+export class RelayList implements RelayListPort, Startable {
   readonly #components: RelayListComponents
   readonly #log: Logger
   /** the active rows of the `relays` table, as handed to the keeper */

@@ -12,14 +12,16 @@ import { chat } from '../messaging/chat-service.ts'
 import { contact } from '../contacts/contact-service.ts'
 import type { ContactDesk, ContactService } from '../contacts/contact-service.ts'
 import { groupService } from '../groups/group-service.ts'
-import type { GroupDesk, GroupService } from '../groups/group-service.ts'
-import type { SessionGroupBoxes } from '../sessions/group-boxes.ts'
+import type { GroupService } from '../groups/group-service.ts'
+import type { GroupDesk } from '../kernel/ports/groups.ts'
+import type { GroupBoxesPort } from '../kernel/ports/sessions.ts'
 import { callService } from '../calls/call-service.ts'
 import type { CallDesk, CallService } from '../calls/call-service.ts'
 import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
 import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
-import type { ChatBoxes, ChatInbox, ChatService } from '../messaging/chat-service.ts'
+import type { ChatService } from '../messaging/chat-service.ts'
+import type { ChatBoxes, ChatInbox } from '../kernel/ports/messaging.ts'
 import { speedtest } from '../diagnostics/speedtest-service.ts'
 import { file } from '../transfers/file-service.ts'
 import type { FileHost, FileService } from '../transfers/file-service.ts'
@@ -94,7 +96,7 @@ export interface ParleyNodeInit {
   /** where group requests go */
   groupDesk: GroupDesk
   /** group 2.0.0's session boxes (without them the node speaks group 1.0.0 only) */
-  groupBoxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>
+  groupBoxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>
   callDesk: CallDesk
   /** peers refused at the connection gater (blocked contacts); must answer synchronously */
   isBlocked(peerId: PeerId): boolean

@@ -20,19 +20,28 @@ import type { SessionsComponents } from './sessions.ts'
 import type { SessionChatBoxesComponents } from './chat-boxes.ts'
 import type { SessionGroupBoxesComponents } from './group-boxes.ts'
 import type { SessionNoticesComponents } from './notices.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 
 /** What the feature's services read of the node's components. */
-export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & {
+  events: Pick<ParleyEventTarget, 'addEventListener'>
+}
 
 export function sessionsFeature (components: SessionsFeatureComponents) {
+  const sessions = new Sessions(components)
+  // a deleted contact's sessions go with it (a contact added again starts new ones)
+  components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
   return {
     ownKeys: new OwnKeys(components),
     prekeyDirectory: new RelayPrekeyDirectory(components),
     prekeys: new PrekeyKeeper(components),
     ownBundle: new OwnBundleService(components),
-    sessions: new Sessions(components),
+    sessions,
     chatBoxes: new SessionChatBoxes(components),
     groupBoxes: new SessionGroupBoxes(components),
     sessionNotices: new SessionNotices(components)
   }
 }
+
+export { sessionPeerOf } from './chat-boxes.ts'
+export { SessionUnreadableError } from './sessions.ts'

@@ -10,3 +10,4 @@ export function transfersFeature (components: TransfersFeatureComponents) {
 }
 
 export { transferHandlers } from './handlers.ts'
+export { checkVoice } from './voice.ts'
