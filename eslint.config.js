@@ -5,6 +5,7 @@ import svelte from 'eslint-plugin-svelte'
 import vitest from '@vitest/eslint-plugin'
 import playwright from 'eslint-plugin-playwright'
 import globals from 'globals'
+import featureOrder from './eslint-rules/feature-order.js'
 
 /**
  * Module boundaries (docs/architecture.md, "Who may import whom"). Patterns are gitignore-style and
@@ -62,19 +63,23 @@ const DB_RESTRICTIONS = {
   ]
 }
 
-/**
- * The node runs in a worker and knows nothing of the UI framework or of
- * words; its features and kernel never reach back into the composition root
- * that assembles them (root/).
- */
+/** The node runs in a worker and knows nothing of the UI framework or of words. */
 const NODE_RESTRICTIONS = {
   patterns: [
     ...APP_COMMON,
     ...NO_WORDS,
-    { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' },
-    { group: ['**/p2p/root/**', '../root/**', '../root'], message: 'Only the worker imports the composition root (lib/p2p/root); a feature gets its components.' }
+    { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' }
   ]
 }
+
+/**
+ * The worker's features, lowest first (docs/architecture.md, "The order of
+ * features"): under src/lib/p2p, a feature imports only the kernel and
+ * features before it in this list, through their index.ts; the kernel imports
+ * no feature; only the composition root (root/) imports features freely, and
+ * only src/workers import the root (eslint-rules/feature-order.js).
+ */
+export const FEATURE_ORDER = ['identity', 'contacts', 'relays', 'presence', 'sessions', 'messaging', 'transfers', 'groups', 'actions', 'calls', 'nearby', 'instances', 'diagnostics']
 
 /** The worker entry points, the files store, the RPC layer and the contract: no words, no UI. */
 const WORKER_SIDE_RESTRICTIONS = {
@@ -179,6 +184,12 @@ export default defineConfig(
     name: 'parley/boundaries/node',
     files: ['src/lib/p2p/**'],
     rules: { 'no-restricted-imports': ['error', NODE_RESTRICTIONS] }
+  },
+  {
+    name: 'parley/boundaries/feature-order',
+    files: ['src/lib/p2p/**'],
+    plugins: { parley: { rules: { 'feature-order': featureOrder } } },
+    rules: { 'parley/feature-order': ['error', { root: 'src/lib/p2p', kernel: 'kernel', composition: 'root', order: FEATURE_ORDER }] }
   },
   {
     name: 'parley/boundaries/protocol',

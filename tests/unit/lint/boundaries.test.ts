@@ -30,9 +30,6 @@ describe('import boundaries', () => {
     ['src/lib/files/probe.ts', "import { t } from '../i18n/index.ts'"],
     ['src/lib/contract/probe.ts', "import { errorText } from '../i18n/error-text.ts'"],
     ['src/workers/probe.ts', "import { setLocale } from '../lib/i18n/index.ts'"],
-    // features get components; only the worker assembles them
-    ['src/lib/p2p/contacts/probe.ts', "import { NodeRoot } from '../root/root.ts'"],
-    ['src/lib/p2p/kernel/probe.ts', "import { NodeRoot } from '../root/root.ts'"],
     // wire code only through the package
     ['src/lib/state/probe.ts', "import { MAX_TEXT_BYTES } from '../../../relay-node/src/constants.ts'"],
     ['src/lib/p2p/probe.ts', "import { CHAT_PROTOCOL } from '../../../packages/protocol/src/ids.ts'"],
