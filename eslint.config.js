@@ -63,12 +63,17 @@ const DB_RESTRICTIONS = {
   ]
 }
 
-/** The node runs in a worker and knows nothing of the UI framework or of words. */
+/**
+ * The node runs in a worker and knows nothing of the UI framework or of
+ * words, nor of the transport that carries the tabs' calls to it (lib/rpc):
+ * what it shares with the tab is the contract.
+ */
 const NODE_RESTRICTIONS = {
   patterns: [
     ...APP_COMMON,
     ...NO_WORDS,
-    { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' }
+    { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' },
+    { group: ['**/lib/rpc/**', '../../rpc/**', '../../rpc'], message: 'src/lib/p2p does not depend on the RPC transport: what it shares with the tab is in src/lib/contract.' }
   ]
 }
 

@@ -24,6 +24,7 @@ describe('import boundaries', () => {
     ['src/lib/db/probe.ts', "import { createLibp2p } from 'libp2p'"],
     ['src/lib/db/probe.ts', "import { mount } from 'svelte'"],
     ['src/lib/p2p/probe.ts', "import { mount } from 'svelte'"],
+    ['src/lib/p2p/root/probe.ts', "import { InvalidParamsError } from '../../rpc/errors.ts'"],
     // the worker side speaks codes: no words
     ['src/lib/p2p/contacts/probe.ts', "import { t } from '../../i18n/index.ts'"],
     ['src/lib/db/probe.ts', "import { t } from '../i18n/index.ts'"],
