@@ -15,8 +15,10 @@ export interface DiagnosticsHandlerComponents {
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { speedtest: Pick<SpeedtestService, 'run'> } }
 }
 
+export type DiagnosticsMethod = 'speedTest'
+
 /** Diagnostics' contract methods. */
-export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): NodeHandlers<'speedTest'> {
+export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): NodeHandlers<DiagnosticsMethod> {
   return {
     /**
      * Measures bulk throughput to a contact over the direct connection

@@ -50,7 +50,7 @@ export interface GroupCourierComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener' | 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
   dialer: ContactDialer
-  groupBook: GroupBook
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer'>
   courier: Pick<MailboxCourierPort, 'depositFor'>
   contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** boxes the items for a member's mailboxes on our session with it */

@@ -37,7 +37,7 @@ export type GroupFile = Omit<OutgoingFile, 'contactId' | 'fromPeerId' | 'group' 
 export interface GroupsComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'privateKey' | 'require'>
-  groupBook: GroupBook
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'messageRow'>
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
   libp2p: Pick<Libp2p, 'getMultiaddrs'>
   transfers: Pick<TransfersPort, 'sendFile'>

@@ -13,7 +13,7 @@ export interface GroupHandlerComponents {
   db: ParleyDb
 }
 
-type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping' | 'setGroupTimer'
+export type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping' | 'setGroupTimer'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {

@@ -1,10 +1,17 @@
 /** One identity, one place: telling our relays which instance we are, and hearing of other running copies. */
 import { InstanceWatch } from './instance-watch.ts'
+import type { Feature } from '../kernel/feature.ts'
 import type { InstanceWatchComponents } from './instance-watch.ts'
+import type { Startable } from '@libp2p/interface'
 
-/** What the feature's services read of the node's components. */
-export type InstancesFeatureComponents = InstanceWatchComponents
+/** What it adds to the node's components. */
+export interface InstancesServices {
+  instances: Startable
+}
 
-export function instancesFeature (components: InstancesFeatureComponents) {
-  return { instances: new InstanceWatch(components) }
+export const instancesFeature: Feature<InstanceWatchComponents, InstancesServices> = {
+  name: 'instances',
+  create (components) {
+    return { services: { instances: new InstanceWatch(components) } }
+  }
 }

@@ -9,6 +9,8 @@ import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { Outbox } from './outbox.ts'
 
+export type MessagingMethod = 'sendMessage'
+
 export interface MessagingHandlerComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'require'>
@@ -24,7 +26,7 @@ async function nextTask (): Promise<void> {
 }
 
 /** The messaging contract methods. */
-export function messagingHandlers (components: MessagingHandlerComponents): NodeHandlers<'sendMessage'> {
+export function messagingHandlers (components: MessagingHandlerComponents): NodeHandlers<MessagingMethod> {
   return {
     /**
      * Stores the message in the outbox and already sends it when the contact

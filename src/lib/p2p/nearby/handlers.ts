@@ -4,6 +4,8 @@ import type { NodeHandlers } from '../../contract/index.ts'
 import type { ContactsPort } from '../kernel/ports/contacts.ts'
 import type { Nearby } from './nearby.ts'
 
+export type NearbyMethod = 'setNearby' | 'listNearby' | 'addNearby'
+
 export interface NearbyHandlerComponents {
   nearby: Nearby
   contacts: ContactsPort
@@ -11,7 +13,7 @@ export interface NearbyHandlerComponents {
 }
 
 /** Nearby's contract methods. */
-export function nearbyHandlers (components: NearbyHandlerComponents): NodeHandlers<'setNearby' | 'listNearby' | 'addNearby'> {
+export function nearbyHandlers (components: NearbyHandlerComponents): NodeHandlers<NearbyMethod> {
   return {
     setNearby: async ({ enabled }) => { await components.nearby.setEnabled(enabled); return null },
     /** empty while Nearby is off or the node is starting */

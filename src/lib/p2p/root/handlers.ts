@@ -1,31 +1,21 @@
-import { actionHandlers } from '../actions/index.ts'
-import { callHandlers } from '../calls/index.ts'
-import { contactHandlers } from '../contacts/index.ts'
-import { diagnosticsHandlers } from '../diagnostics/index.ts'
-import { groupHandlers } from '../groups/index.ts'
-import { identityHandlers } from '../identity/index.ts'
-import { messagingHandlers } from '../messaging/index.ts'
-import { nearbyHandlers } from '../nearby/index.ts'
-import { relayHandlers } from '../relays/index.ts'
-import { transferHandlers } from '../transfers/index.ts'
-import type { NodeHandlers } from '../../contract/index.ts'
-import type { NodeComponents } from './components.ts'
-
 /**
- * The contract's methods, each implemented by the feature it belongs to.
- * The type is the whole contract: a method without a handler does not compile.
+ * The contract's methods, each implemented by the feature it belongs to
+ * (its descriptor's handlers). The type is the whole contract: a method no
+ * feature implements does not compile.
  */
-export function nodeHandlers (components: NodeComponents): NodeHandlers {
-  return {
-    ...identityHandlers(components),
-    ...contactHandlers(components),
-    ...messagingHandlers(components),
-    ...actionHandlers(components),
-    ...groupHandlers(components),
-    ...callHandlers(components),
-    ...transferHandlers(components),
-    ...relayHandlers(components),
-    ...nearbyHandlers(components),
-    ...diagnosticsHandlers(components)
+import type { NodeHandlers } from '../../contract/index.ts'
+import type { FeatureMethods } from './features.ts'
+
+/** Every feature's handlers in one table; two features implementing one method is a wiring bug. */
+export function nodeHandlers (tables: ReadonlyArray<Partial<NodeHandlers> | undefined>): NodeHandlers {
+  const handlers: Partial<NodeHandlers> = {}
+  for (const table of tables) {
+    for (const method of Object.keys(table ?? {})) {
+      if (method in handlers) throw new Error(`two features implement the method "${method}"`)
+    }
+    Object.assign(handlers, table)
   }
+  // the features' types say which methods each implements; together, all of them
+  const all: NodeHandlers<FeatureMethods> = handlers as NodeHandlers<FeatureMethods>
+  return all
 }

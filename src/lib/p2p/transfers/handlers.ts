@@ -7,6 +7,8 @@ import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { TransferManager } from './transfers.ts'
 import { checkVoice } from './voice.ts'
 
+export type TransferMethod = 'sendFile' | 'cancelTransfer' | 'retryTransfer' | 'getFile'
+
 export interface TransferHandlerComponents {
   identity: Pick<IdentityPort, 'require'>
   contactBook: Pick<ContactBookPort, 'byId'>
@@ -14,7 +16,7 @@ export interface TransferHandlerComponents {
 }
 
 /** The transfers' contract methods. */
-export function transferHandlers (components: TransferHandlerComponents): NodeHandlers<'sendFile' | 'cancelTransfer' | 'retryTransfer' | 'getFile'> {
+export function transferHandlers (components: TransferHandlerComponents): NodeHandlers<TransferMethod> {
   return {
     /**
      * Offers a file to a contact (TransferManager.sendFile); resolves with its

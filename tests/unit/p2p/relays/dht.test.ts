@@ -58,16 +58,9 @@ describe("the node's DHT service", () => {
   it('is a client of /parley/kad/1.0.0: it answers nobody, its routing table is there to read, its upkeep runs hourly and it tags no peer keep-alive', async () => {
     const node = await createLibp2pNode({
       privateKey: await generateKeyPair('Ed25519'),
-      inbox: { receive: async () => 'not-a-contact' },
-      desk: { receive: async () => 'refused' },
-      groupDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-group' }) },
-      callDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-call' }) },
+      // the DHT is libp2p's own: no feature's protocol is needed
+      protocols: {},
       isBlocked: () => false,
-      isContact: async () => false,
-      fileHost: {
-        open: async () => { throw new Error('not used') },
-        cancelled: async () => {}
-      },
       rtcConfiguration: () => ({ iceServers: [] }),
       webRtcHere: () => true
     })

@@ -15,4 +15,6 @@ export interface IdentityPort {
   require(): ProfileRow
   /** our private key (the mailbox seals to it and from it; the sessions' identity) */
   privateKey(): Ed25519PrivateKey
+  /** reads the profile from the database (none yet: undefined): the root, before it starts the network */
+  load(): Promise<ProfileRow | undefined>
 }
