@@ -1,7 +1,8 @@
 /**
- * The composition root: it assembles the node's features around one
- * components object (components.ts), binds the contract's methods to them
- * (handlers.ts), and runs their lifecycle. It holds no behaviour of its own.
+ * The composition root: it creates the node's features (features.ts) around
+ * one components object (components.ts), binds the contract's methods to
+ * their handlers (handlers.ts), makes libp2p with their protocols
+ * (libp2p.ts), and runs their lifecycle. It holds no behaviour of its own.
  */
 import { defaultLogger } from '@libp2p/logger'
 import { DEFAULT_MAX_FILE_BYTES } from '@parley/protocol/file/constants'
@@ -58,7 +59,7 @@ export class NodeRoot {
     })
     components.capabilities = new Capabilities(components)
     components.status = new StatusBoard(components, { capabilities: components.capabilities.current })
-    const handlers = []
+    const handlers: Array<Partial<NodeHandlers> | undefined> = []
     for (const feature of FEATURES) {
       const parts = feature.create(components)
       for (const name of Object.keys(parts.services)) {
