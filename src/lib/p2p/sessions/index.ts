@@ -34,7 +34,7 @@ export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectory
 
 /** What it adds to them. */
 export interface SessionsServices {
-  ownKeys: OwnKeys
+  ownKeys: Pick<OwnKeys, 'identity'>
   prekeyDirectory: PrekeyDirectory
   /** what the sessions and our own bundle take of the prekeys */
   prekeys: Pick<PrekeyKeeper, 'secretsFor' | 'oneTimeKeys' | 'syncAll' | 'ownBundle'>

@@ -70,7 +70,7 @@ export interface PrekeyKeeperComponents {
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'>
   events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
   relayList: RelayListPort
-  ownKeys: OwnKeys
+  ownKeys: Pick<OwnKeys, 'identity'>
   prekeyDirectory: PrekeyDirectory
 }
 

@@ -56,7 +56,7 @@ export const INIT_SEEN_TTL_MS = 28 * 24 * 60 * 60 * 1000
 export interface SessionsComponents {
   db: ParleyDb
   logger: ComponentLogger
-  ownKeys: OwnKeys
+  ownKeys: Pick<OwnKeys, 'identity'>
   prekeys: Pick<PrekeyKeeper, 'secretsFor' | 'oneTimeKeys' | 'syncAll'>
 }
 
