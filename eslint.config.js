@@ -5,6 +5,7 @@ import svelte from 'eslint-plugin-svelte'
 import vitest from '@vitest/eslint-plugin'
 import playwright from 'eslint-plugin-playwright'
 import globals from 'globals'
+import featureOrder from './eslint-rules/feature-order.js'
 
 /**
  * Module boundaries (docs/architecture.md, "Who may import whom"). Patterns are gitignore-style and
@@ -64,17 +65,26 @@ const DB_RESTRICTIONS = {
 
 /**
  * The node runs in a worker and knows nothing of the UI framework or of
- * words; its features never reach back into the composition root that
- * assembles them (kernel/root.ts).
+ * words, nor of the transport that carries the tabs' calls to it (lib/rpc):
+ * what it shares with the tab is the contract.
  */
 const NODE_RESTRICTIONS = {
   patterns: [
     ...APP_COMMON,
     ...NO_WORDS,
     { group: SVELTE_PACKAGES, message: 'src/lib/p2p must not import svelte.' },
-    { group: ['**/kernel/root.ts', './root.ts'], message: 'Only the worker imports the composition root (kernel/root.ts); a feature gets its components.' }
+    { group: ['**/lib/rpc/**', '../../rpc/**', '../../rpc'], message: 'src/lib/p2p does not depend on the RPC transport: what it shares with the tab is in src/lib/contract.' }
   ]
 }
+
+/**
+ * The worker's features, lowest first (docs/architecture.md, "The order of
+ * features"): under src/lib/p2p, a feature imports only the kernel and
+ * features before it in this list, through their index.ts; the kernel imports
+ * no feature; only the composition root (root/) imports features freely, and
+ * only src/workers import the root (eslint-rules/feature-order.js).
+ */
+export const FEATURE_ORDER = ['identity', 'contacts', 'relays', 'presence', 'sessions', 'messaging', 'transfers', 'groups', 'actions', 'calls', 'nearby', 'instances', 'diagnostics']
 
 /** The worker entry points, the files store, the RPC layer and the contract: no words, no UI. */
 const WORKER_SIDE_RESTRICTIONS = {
@@ -261,6 +271,12 @@ export default defineConfig(
     name: 'parley/boundaries/node',
     files: ['src/lib/p2p/**'],
     rules: { 'no-restricted-imports': ['error', NODE_RESTRICTIONS] }
+  },
+  {
+    name: 'parley/boundaries/feature-order',
+    files: ['src/lib/p2p/**'],
+    plugins: { parley: { rules: { 'feature-order': featureOrder } } },
+    rules: { 'parley/feature-order': ['error', { root: 'src/lib/p2p', kernel: 'kernel', composition: 'root', order: FEATURE_ORDER }] }
   },
   {
     name: 'parley/boundaries/protocol',

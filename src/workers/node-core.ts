@@ -2,7 +2,7 @@
 /**
  * The node itself, shared by both ways of running it: the SharedWorker, and
  * the dedicated Worker of the fallback. Wiring only: the node's composition
- * root (lib/p2p/kernel/root.ts) does the work, RpcServer carries tab calls to
+ * root (lib/p2p/root/root.ts) does the work, RpcServer carries tab calls to
  * its handlers, the WebRTC bridge runs the worker's peer connections through
  * RTC-host tabs.
  */
@@ -12,7 +12,7 @@ import { rtcBridge } from './rtc-bridge.ts'
 import { ParleyDb } from '../lib/db/db.ts'
 import { fetchAppConfig } from '../lib/p2p/kernel/app-config.ts'
 import { parseTabCapabilities } from '../lib/p2p/kernel/capabilities.ts'
-import { NodeRoot } from '../lib/p2p/kernel/root.ts'
+import { NodeRoot } from '../lib/p2p/root/root.ts'
 import { nodeContract } from '../lib/contract/index.ts'
 import { RpcServer } from '../lib/rpc/server.ts'
 

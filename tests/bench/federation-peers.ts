@@ -158,7 +158,7 @@ function withoutRefresh (dht: SingleKadDHT): void {
 
 /** A browser-like client connected to `relayAddr`, joined to the DHT, holding a reservation when asked to. */
 export async function startPeer (options: StartPeerOptions): Promise<StartedPeer> {
-  installLengthPrefixFastPath() // as the app's nodes (src/lib/p2p/kernel/libp2p.ts)
+  installLengthPrefixFastPath() // as the app's nodes (src/lib/p2p/root/libp2p.ts)
   const node = await createLibp2p<PeerServices>({
     ...(options.privateKey == null ? {} : { privateKey: options.privateKey }),
     addresses: { listen: options.reserve ? ['/p2p-circuit'] : [] },

@@ -10,7 +10,7 @@
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeBox } from '@parley/protocol/session/box'
 import { ratchetEncrypt } from '@parley/protocol/session/ratchet'
-import { ulidBytes } from '../../src/lib/p2p/messaging/courier.ts'
+import { ulidBytes } from '@parley/protocol/ulid'
 import { readRows } from '../support/page-db.ts'
 import type { SessionRow } from '../../src/lib/db/session-types.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'

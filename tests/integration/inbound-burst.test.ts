@@ -3,12 +3,12 @@
  * members of a group do when they first reach each other (an invitation
  * accepted, a burst of messages): every relayed connection counts as coming
  * from the relay's address, so the node's per-address inbound limits
- * (src/lib/p2p/kernel/libp2p.ts) must let a whole group through, not
+ * (src/lib/p2p/root/libp2p.ts) must let a whole group through, not
  * libp2p's 5 a second.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S } from '../../src/lib/p2p/kernel/libp2p.ts'
+import { MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S } from '../../src/lib/p2p/root/libp2p.ts'
 import { startHarness, WAIT } from './harness.ts'
 import type { Harness } from './harness.ts'
 

@@ -18,6 +18,7 @@ import { chatMessages } from '../../src/lib/db/messages.ts'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { befriend, startHarness } from './harness.ts'
+import { internals } from '../support/internals.ts'
 import type { Harness, Peer } from './harness.ts'
 import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 
@@ -69,9 +70,9 @@ describe('mailbox items a node must not trust', () => {
     // really from Alice: a receipt for a message Bob never sent her
     await deposit(seal(encodeChatFrame({ type: 'ack', id: '01J9ZZZZZZZZZZZZZZZZZZZZZ2', status: 'stored' }), { senderSecret: aliceSecret, ...to }))
 
-    await bob.node.components.courier.drain()
-    expect(bob.node.components.courier.stats.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1 })
-    expect(bob.node.components.courier.stats.received).toBe(0)
+    await internals(bob.node).courier.drain()
+    expect(internals(bob.node).courier.stats.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1 })
+    expect(internals(bob.node).courier.stats.received).toBe(0)
     expect(await chatMessages(bob.db, bToA)).toEqual([])
     expect(await bob.db.messages.count()).toBe(0)
     // dropped items are deleted from the relay like any other
@@ -79,12 +80,12 @@ describe('mailbox items a node must not trust', () => {
 
     // a real one from Alice still gets through, and is acked back
     await deposit(seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ3', 'really me'), { senderSecret: aliceSecret, ...to }))
-    await bob.node.components.courier.drain()
+    await internals(bob.node).courier.drain()
     expect((await chatMessages(bob.db, bToA)).map(m => m.body)).toEqual(['really me'])
-    expect(bob.node.components.courier.stats.received).toBe(1)
+    expect(internals(bob.node).courier.stats.received).toBe(1)
     // its receipt went back to Alice's mailbox; she never sent that message (the test made it up), so she drops it
-    await alice.node.components.courier.drain()
-    expect(alice.node.components.courier.stats.dropped['not-ours']).toBe(1)
+    await internals(alice.node).courier.drain()
+    expect(internals(alice.node).courier.stats.dropped['not-ours']).toBe(1)
     expect(harness.relay.mailboxUsage(alice.node.status.peerId ?? '')?.items).toBe(0)
   })
 })

@@ -15,7 +15,7 @@ import { sessionTables } from '../../src/lib/db/sessions.ts'
 import { ONE_TIME_TARGET } from '../../src/lib/p2p/sessions/prekey-keeper.ts'
 import { startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
-import type { SessionPeer } from '../../src/lib/p2p/sessions/sessions.ts'
+import type { SessionPeer } from '../../src/lib/p2p/kernel/ports/sessions.ts'
 
 let harness: Harness
 

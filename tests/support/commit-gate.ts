@@ -11,7 +11,8 @@
  * ```
  */
 import { vi } from 'vitest'
-import type { Opened, Sessions } from '../../src/lib/p2p/sessions/sessions.ts'
+import type { OpenedBox } from '../../src/lib/p2p/kernel/ports/sessions.ts'
+import type { Sessions } from '../../src/lib/p2p/sessions/sessions.ts'
 
 export class CommitGate {
   #release = (): void => {}
@@ -22,7 +23,7 @@ export class CommitGate {
     this.close()
     const open = sessions.open.bind(sessions)
     vi.spyOn(sessions, 'open').mockImplementation(async (from, box) => {
-      const opened: Opened = await open(from, box)
+      const opened: OpenedBox = await open(from, box)
       return { ...opened, commit: async () => { const waited = this.#gate; await opened.commit(); this.#reached.resolve(); await waited } }
     })
   }

@@ -1,5 +1,5 @@
 /**
- * Fake components for the node's features (src/lib/p2p/kernel/components.ts):
+ * Fake components for the node's features (src/lib/p2p/root/components.ts):
  * each feature declares the few components it uses, and a unit test passes
  * exactly those, built from these fakes. A fake libp2p node holds a list of
  * connections, emits libp2p's events and answers dials as the test scripts

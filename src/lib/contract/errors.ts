@@ -64,6 +64,13 @@ export function errorClass<N extends string> (name: N): CodedErrorClass<N> {
 /** The instance type of a class made by {@link errorClass}. */
 export type ErrorOf<K extends CodedErrorClass<string>> = InstanceType<K>
 
+/**
+ * A call's params do not match the contract (`invalidParams`); the handler
+ * never ran. Thrown where a call is checked against the contract: the RPC
+ * server, and the node's own `call` (lib/p2p/root).
+ */
+export const InvalidParamsError = errorClass('InvalidParamsError')
+
 /** Longest error `name` that crosses a port; longer ones are cut. */
 export const MAX_ERROR_NAME_LENGTH = 64
 /** Longest developer `message` that crosses a port; longer ones are cut. */

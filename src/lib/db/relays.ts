@@ -23,7 +23,7 @@ export function relayPeerId (multiaddr: string): string {
   return peerId
 }
 
-/** How a browser reaches a relay: the transports Parley's node can dial (src/lib/p2p/kernel/libp2p.ts). */
+/** How a browser reaches a relay: the transports Parley's node can dial (src/lib/p2p/root/libp2p.ts). */
 export type RelayTransport = 'ws' | 'wss' | 'webrtc-direct' | 'webtransport'
 
 export interface RelayAddress {

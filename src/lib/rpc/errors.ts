@@ -10,7 +10,7 @@
  */
 import { errorClass } from '../contract/errors.ts'
 
-export { errorFromShape, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH, toErrorShape } from '../contract/errors.ts'
+export { errorFromShape, InvalidParamsError, MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_NAME_LENGTH, toErrorShape } from '../contract/errors.ts'
 export type { ErrorShape, RemoteError } from '../contract/errors.ts'
 
 /** A call got no result within its timeout (`rpcTimeout`). */
@@ -24,9 +24,6 @@ export const UnknownMethodError = errorClass('UnknownMethodError')
 
 /** A message on a port did not match the wire format (`rpcInvalidMessage`); it is logged and dropped. */
 export const InvalidRpcMessageError = errorClass('InvalidRpcMessageError')
-
-/** A call's params do not match the contract (`invalidParams`); the handler never ran. */
-export const InvalidParamsError = errorClass('InvalidParamsError')
 
 /** Too many calls are in flight on one port; the call was refused, not queued (`rpcTooManyCalls`). */
 export const TooManyPendingCallsError = errorClass('TooManyPendingCallsError')

@@ -19,27 +19,25 @@ describe('import boundaries', () => {
     ['src/routes/Probe.ts', "import { createLibp2p } from 'libp2p'"],
     ['src/lib/ui/probe.ts', "import { noise } from '@libp2p/noise'"],
     ['src/lib/state/probe.ts', "import { multiaddr } from '@multiformats/multiaddr'"],
-    ['src/lib/state/probe.ts', "import { NodeRoot } from '../p2p/kernel/root.ts'"],
+    ['src/lib/state/probe.ts', "import { NodeRoot } from '../p2p/root/root.ts'"],
     ['src/routes/Probe.ts', "import '../workers/node.worker.ts'"],
     ['src/lib/db/probe.ts', "import { createLibp2p } from 'libp2p'"],
     ['src/lib/db/probe.ts', "import { mount } from 'svelte'"],
     ['src/lib/p2p/probe.ts', "import { mount } from 'svelte'"],
+    ['src/lib/p2p/root/probe.ts', "import { InvalidParamsError } from '../../rpc/errors.ts'"],
     // the worker side speaks codes: no words
     ['src/lib/p2p/contacts/probe.ts', "import { t } from '../../i18n/index.ts'"],
     ['src/lib/db/probe.ts', "import { t } from '../i18n/index.ts'"],
     ['src/lib/files/probe.ts', "import { t } from '../i18n/index.ts'"],
     ['src/lib/contract/probe.ts', "import { errorText } from '../i18n/error-text.ts'"],
     ['src/workers/probe.ts', "import { setLocale } from '../lib/i18n/index.ts'"],
-    // features get components; only the worker assembles them
-    ['src/lib/p2p/contacts/probe.ts', "import { NodeRoot } from '../kernel/root.ts'"],
-    ['src/lib/p2p/kernel/probe.ts', "import { NodeRoot } from './root.ts'"],
     // wire code only through the package
     ['src/lib/state/probe.ts', "import { MAX_TEXT_BYTES } from '../../../relay-node/src/constants.ts'"],
     ['src/lib/p2p/probe.ts', "import { CHAT_PROTOCOL } from '../../../packages/protocol/src/ids.ts'"],
     ['packages/protocol/src/probe.ts', "import { openDb } from '../../../src/lib/db/db.ts'"],
     ['packages/protocol/src/probe.ts', "import Dexie from 'dexie'"],
     ['packages/protocol/src/probe.ts', "import { mount } from 'svelte'"],
-    ['relay-node/src/probe.ts', "import { createLibp2pNode } from '../../src/lib/p2p/kernel/libp2p.ts'"],
+    ['relay-node/src/probe.ts', "import { createLibp2pNode } from '../../src/lib/p2p/root/libp2p.ts'"],
     ['relay-node/src/probe.ts', "import { CHAT_PROTOCOL } from '../../packages/protocol/src/ids.ts'"]
   ])('%s may not: %s', async (filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport {}\n`)).not.toEqual([])
@@ -51,7 +49,7 @@ describe('import boundaries', () => {
     ['src/lib/p2p/probe.ts', "import { createLibp2p } from 'libp2p'"],
     ['src/lib/p2p/probe.ts', "import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'"],
     ['src/lib/ui/probe.ts', "import { t } from '../i18n/index.ts'"],
-    ['src/workers/probe.ts', "import { NodeRoot } from '../lib/p2p/kernel/root.ts'"],
+    ['src/workers/probe.ts', "import { NodeRoot } from '../lib/p2p/root/root.ts'"],
     ['relay-node/src/probe.ts', "import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'"],
     ['packages/protocol/src/probe.ts', "import { abortableSource } from '@libp2p/utils'"]
   ])('%s may: %s', async (filePath, code) => {

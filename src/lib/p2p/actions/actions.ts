@@ -15,18 +15,16 @@ import { isLocalEntry } from '../../db/local-entries.ts'
 import { refusal, storeEvent } from '../../db/events.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
-import { mayExchange } from '../contacts/book.ts'
-import { checkText } from '../messaging/text.ts'
+import { mayExchange } from '../contacts/index.ts'
+import { MessageNotFoundError } from '../kernel/errors.ts'
+import { checkText } from '../messaging/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventKind, EventRow, MessageId, MessageRow } from '../../db/types.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { Identity } from '../identity/identity.ts'
-import type { Outbox } from '../messaging/outbox.ts'
-import type { TransferManager } from '../transfers/transfers.ts'
-import type { Groups } from '../groups/groups.ts'
-
-/** The message is not here (deleted, disappeared, never was): `messageNotFound`; deleted for everyone: `messageWasDeleted`. */
-export const MessageNotFoundError = errorClass('MessageNotFoundError')
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { GroupsPort } from '../kernel/ports/groups.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { OutboxPort } from '../kernel/ports/messaging.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
 /** An action the message does not allow: `editNotYours`, `editNotText`, `editTooLate`, `deleteTooLate`. */
 export const ActionNotAllowedError = errorClass('ActionNotAllowedError')
 /** `reactionNotEmoji`, `chatTimerInvalid`. */
@@ -34,12 +32,12 @@ export const InvalidActionError = errorClass('InvalidActionError')
 
 export interface MessageActionsComponents {
   db: ParleyDb
-  identity: Pick<Identity, 'require'>
-  contactBook: Pick<ContactBook, 'byId'>
-  outbox: Pick<Outbox, 'kick'>
-  transfers: Pick<TransferManager, 'forget'>
+  identity: Pick<IdentityPort, 'require'>
+  contactBook: Pick<ContactBookPort, 'byId'>
+  outbox: OutboxPort
+  transfers: Pick<TransfersPort, 'forget'>
   /** actions on group messages go to the group's members */
-  groups: Pick<Groups, 'sendEvent'>
+  groups: Pick<GroupsPort, 'sendEvent'>
 }
 
 const HOURS = 3600_000

@@ -9,7 +9,7 @@
 import { deleteEventsAbout } from '../../db/events.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId } from '../../db/types.ts'
-import type { TransferManager } from '../transfers/transfers.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
 
 /** How often the node looks for messages whose time is up, in ms. */
@@ -20,11 +20,11 @@ export const EXPIRY_BATCH = 200
 export interface ExpiryComponents {
   db: ParleyDb
   logger: ComponentLogger
-  transfers: Pick<TransferManager, 'forget'>
+  transfers: Pick<TransfersPort, 'forget'>
 }
 
 /** Removes the messages due by `now`; resolves how many went. */
-export async function removeExpired (db: ParleyDb, transfers: Pick<TransferManager, 'forget'>, now: number): Promise<number> {
+export async function removeExpired (db: ParleyDb, transfers: Pick<TransfersPort, 'forget'>, now: number): Promise<number> {
   let removed = 0
   for (;;) {
     const due = await db.transaction('rw', db.messages, db.events, db.groupDeliveries, async () => {

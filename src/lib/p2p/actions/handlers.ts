@@ -10,7 +10,7 @@ export interface ActionHandlerComponents {
   typing: TypingSender
 }
 
-type ActionMethod = 'react' | 'editMessage' | 'deleteMessage' | 'markRead' | 'setTyping' | 'setChatTimer' | 'setMessagingSettings'
+export type ActionMethod = 'react' | 'editMessage' | 'deleteMessage' | 'markRead' | 'setTyping' | 'setChatTimer' | 'setMessagingSettings'
 
 /** The message-action contract methods. */
 export function actionHandlers (components: ActionHandlerComponents): NodeHandlers<ActionMethod> {

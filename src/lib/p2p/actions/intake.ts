@@ -8,15 +8,14 @@ import { messagingSettings } from '../../db/settings.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow, EventRow, MessageId } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { TransferManager } from '../transfers/transfers.ts'
+import type { ActionIntakePort, ActionOutcome } from '../kernel/ports/actions.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
 import type { ChatActionFrame } from '@parley/protocol/chat/codec'
-
-export type ActionOutcome = 'stored' | 'duplicate' | 'not-allowed' | 'seen'
 
 export interface ActionIntakeComponents {
   db: ParleyDb
   events: ParleyEventTarget
-  transfers: Pick<TransferManager, 'forget'>
+  transfers: Pick<TransfersPort, 'forget'>
 }
 
 /** The event row an action frame from `contact` is stored as. */
@@ -31,7 +30,7 @@ export function incomingEvent (contact: ContactRow, frame: Exclude<ChatActionFra
   }
 }
 
-export class ActionIntake {
+export class ActionIntake implements ActionIntakePort {
   readonly #components: ActionIntakeComponents
 
   constructor (components: ActionIntakeComponents) {

@@ -7,56 +7,24 @@
  * showing it when the message arrives): the next "typing" goes at once.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { TYPING_REPEAT_MS } from '../../contract/methods/actions.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
-import { mayExchange } from '../contacts/book.ts'
+import { mayExchange } from '../contacts/index.ts'
 import { bestConnection } from '../kernel/connections.ts'
+import { TYPING_SEND_TIMEOUT_MS, TypingThrottle } from '../kernel/typing-throttle.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId } from '../../db/types.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { ChatService } from '../messaging/chat-service.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { ChatPort } from '../kernel/ports/messaging.ts'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
-
-/** A typing signal that is not answered within this long is given up (the next one replaces it anyway). */
-export const TYPING_SEND_TIMEOUT_MS = 5000
 /** Contacts whose last signal is remembered (for the rate limit); the oldest is forgotten first. */
 export const MAX_TYPING_CONTACTS = 256
 
 export interface TypingComponents {
   db: ParleyDb
   logger: ComponentLogger
-  contactBook: Pick<ContactBook, 'byId'>
-  libp2p: Pick<Libp2p, 'getConnections'> & { services: { chat: Pick<ChatService, 'deliver'> } }
-}
-
-/**
- * The last typing signal sent per chat (a contact, a group), oldest first, at
- * most `max`: a "typing" goes at most once per TYPING_REPEAT_MS, a "stopped"
- * only after a "typing".
- */
-export class TypingThrottle<K> {
-  readonly #last = new Map<K, { typing: boolean, at: number }>()
-
-  constructor (private readonly max: number) {}
-
-  /** Whether `typing` is worth sending for `key` at `now`. */
-  due (key: K, typing: boolean, now: number): boolean {
-    const last = this.#last.get(key)
-    return typing ? !(last?.typing === true && now - last.at < TYPING_REPEAT_MS) : last?.typing === true
-  }
-
-  /** `typing` was sent for `key` at `now`. */
-  sent (key: K, typing: boolean, now: number): void {
-    this.#last.delete(key)
-    this.#last.set(key, { typing, at: now })
-    if (this.#last.size > this.max) this.#last.delete(this.#last.keys().next().value as K)
-  }
-
-  /** A message went to `key` at `now`: it says the typing stopped (no "stopped" is due after it), and the next "typing" is due at once. */
-  messageSent (key: K, now: number): void {
-    if (this.#last.get(key)?.typing === true) this.sent(key, false, now)
-  }
+  contactBook: Pick<ContactBookPort, 'byId'>
+  libp2p: Pick<Libp2p, 'getConnections'> & { services: { chat: ChatPort } }
 }
 
 export class TypingSender {
@@ -69,7 +37,7 @@ export class TypingSender {
     this.#log = components.logger.forComponent('parley:typing')
   }
 
-  /** A message to the contact was sent: it ends our typing there (`TypingThrottle.messageSent`). */
+  /** A message to the contact was sent (`message:sent`): it ends our typing there (`TypingThrottle.messageSent`). */
   messageSent (contactId: ContactId): void {
     this.#last.messageSent(contactId, Date.now())
   }

@@ -10,13 +10,13 @@ import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { CallEvent } from '../../contract/call-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { CallOutcome, MessageRow } from '../../db/types.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 
 export interface CallLogComponents {
   logger: ComponentLogger
   db: ParleyDb
-  identity: Pick<Identity, 'require'>
+  identity: Pick<IdentityPort, 'require'>
 }
 
 /** How an ended call reads in the chat, from this side. */

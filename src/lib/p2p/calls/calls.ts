@@ -18,14 +18,14 @@ import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_CANDIDATES_PER_FRAME, MAX_INVITE_SKEW_MS, RING_TIMEOUT_MS } from '@parley/protocol/call/constants'
 import { errorClass } from '../../contract/errors.ts'
-import { mayExchange } from '../contacts/book.ts'
-import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
+import { mayExchange } from '../contacts/index.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
 import type { CallCandidate, CallReply, CallRequest, HangupReason } from '@parley/protocol/call/wire'
 import type { CallEndReason, CallEvent, CallSignalEvent, CallSnapshot } from '../../contract/call-types.ts'
 import type { ContactId } from '../../db/types.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { ContactFinder } from '../presence/contact-finder.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { ContactDialer } from '../kernel/ports/presence.ts'
 import type { Desk } from '../kernel/desk-service.ts'
 import type { CallLog } from './call-log.ts'
 import type { CallService } from './call-service.ts'
@@ -43,8 +43,8 @@ export const MAX_WAITING_CANDIDATES = 256
 export interface CallsComponents {
   logger: ComponentLogger
   events: ParleyEventTarget
-  contactBook: Pick<ContactBook, 'byId' | 'byPeerId'>
-  dialer: Pick<ContactFinder, 'connect'>
+  contactBook: Pick<ContactBookPort, 'byId' | 'byPeerId'>
+  dialer: ContactDialer
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { call: Pick<CallService, 'send'> } }
   /** keeps each ended call in its chat (call-log.ts) */
   callLog: Pick<CallLog, 'record'>

@@ -1,15 +1,15 @@
 import type { NodeHandlers } from '../../contract/index.ts'
-import type { IceServers } from '../relays/ice-servers.ts'
+import type { IceServersPort } from '../kernel/ports/relays.ts'
 import type { Calls } from './calls.ts'
 
-type CallMethod = 'callConfiguration' | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallIce' | 'sendCallDescription' | 'currentCall'
+export type CallMethod = 'callConfiguration' | 'startCall' | 'answerCall' | 'declineCall' | 'hangUp' | 'sendCallIce' | 'sendCallDescription' | 'currentCall'
 
 /** The call contract methods. */
-export function callHandlers (components: { calls: Calls, ice: Pick<IceServers, 'rtcConfiguration'> }): NodeHandlers<CallMethod> {
-  const { calls, ice } = components
+export function callHandlers (components: { calls: Calls, ice: IceServersPort }): NodeHandlers<CallMethod> {
+  const { calls } = components
   return {
     callConfiguration: () => {
-      const { iceServers } = ice.rtcConfiguration()
+      const { iceServers } = components.ice.rtcConfiguration()
       return iceServers === undefined ? {} : { iceServers: iceServers.map(s => ({ urls: s.urls, ...(s.username === undefined ? {} : { username: s.username }), ...(s.credential === undefined ? {} : { credential: s.credential }) })) }
     },
     startCall: async ({ contactId, video, sdp }) => ({ callId: await calls.place(contactId, video, sdp) }),

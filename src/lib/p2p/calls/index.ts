@@ -2,12 +2,43 @@
  * 1:1 calls (docs/protocols.md, "Calls"): the signalling between two
  * contacts; the media is the tabs'.
  */
+import { ownOver } from '../kernel/feature.ts'
 import { CallLog } from './call-log.ts'
+import { callService } from './call-service.ts'
 import { Calls } from './calls.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import { callHandlers } from './handlers.ts'
+import type { Feature } from '../kernel/feature.ts'
+import type { IceServersPort } from '../kernel/ports/relays.ts'
+import type { CallLogComponents } from './call-log.ts'
+import type { CallService } from './call-service.ts'
+import type { CallsComponents } from './calls.ts'
+import type { CallMethod } from './handlers.ts'
+import type { Startable } from '@libp2p/interface'
 
-export function callsFeature (components: NodeComponents): Pick<NodeComponents, 'calls' | 'callLog'> {
-  return { calls: new Calls(components), callLog: new CallLog(components) }
+/** What the feature reads of the node's components. */
+export type CallsFeatureComponents = CallsComponents & CallLogComponents & {
+  /** the STUN and TURN servers the tab's call uses */
+  ice: IceServersPort
 }
 
-export { callHandlers } from './handlers.ts'
+/** What it adds to them. */
+export interface CallsServices {
+  calls: Startable
+  callLog: Pick<CallLog, 'record'>
+}
+
+/** Its libp2p service: `/parley/call/1.0.0`. */
+export type CallsProtocols = { call: CallService }
+
+export const callsFeature: Feature<CallsFeatureComponents, CallsServices, CallMethod, CallsProtocols> = {
+  name: 'calls',
+  create (components) {
+    const calls = new Calls(components)
+    return {
+      services: { calls, callLog: new CallLog(components) },
+      handlers: callHandlers(ownOver(components, { calls })),
+      // the desk exists before the node starts, so before any request can arrive
+      protocols: () => ({ call: callService(calls) })
+    }
+  }
+}

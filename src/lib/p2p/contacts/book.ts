@@ -2,6 +2,7 @@ import { getContact, getContactByPeerId, listContacts } from '../../db/contacts.
 import { ContactCache } from '../../db/contact-cache.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { PeerId, Startable } from '@libp2p/interface'
 
 /**
@@ -23,7 +24,7 @@ export interface ContactBookComponents {
  * (cached until the table changes, db/contact-cache.ts), and the blocked
  * PeerIDs, which the connection gater asks synchronously.
  */
-export class ContactBook implements Startable {
+export class ContactBook implements ContactBookPort, Startable {
   readonly #components: ContactBookComponents
   #cache?: ContactCache
   /** PeerIDs of blocked contacts, for the connection gater */

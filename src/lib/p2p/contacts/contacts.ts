@@ -4,18 +4,19 @@ import {
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { transfersOfChat } from '../../db/transfers.ts'
 import { errorClass } from '../../contract/errors.ts'
-import { parseInvite, validateName } from '../identity/invite.ts'
+import { parseInvite, validateName } from '../identity/index.ts'
+import { tell } from '../kernel/events.ts'
 import { compareSafetyQr, safetyNumber } from './safety-number.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
-import type { Identity } from '../identity/identity.ts'
-import type { Greeter } from '../presence/greeter.ts'
-import type { TransferManager } from '../transfers/transfers.ts'
-import type { Sessions } from '../sessions/sessions.ts'
-import type { ContactBook } from './book.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { GreeterPort } from '../kernel/ports/presence.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
+import type { ContactBook } from './book.ts'
 import type { SafetyQrComparison } from './safety-number.ts'
 import type { InvitePreview } from '../../contract/types.ts'
+import type { ContactsPort } from '../kernel/ports/contacts.ts'
 
 /** The invite is our own (`ownInvite`), or names a contact the user blocked (`contactBlocked`). */
 export const UnusableInviteError = errorClass('UnusableInviteError')
@@ -26,12 +27,12 @@ export const InvalidDetailsError = errorClass('InvalidDetailsError')
 
 export interface ContactsComponents {
   db: ParleyDb
-  identity: Pick<Identity, 'require'>
+  identity: Pick<IdentityPort, 'require'>
   contactBook: Pick<ContactBook, 'byId' | 'setBlocked'>
-  greeter: Pick<Greeter, 'introduce' | 'greet' | 'forget' | 'hangUp'>
-  transfers: Pick<TransferManager, 'forget'>
-  /** a deleted contact's sessions go with it (a contact added again starts new ones) */
-  sessions: Pick<Sessions, 'deletePeer'>
+  greeter: Pick<GreeterPort, 'introduce' | 'greet'>
+  /** a chat deleted with its history takes its files along */
+  transfers: Pick<TransfersPort, 'forget'>
+  /** told `contact:accepted`, `contact:blocked` and `contact:deleted` (its listeners hang up, forget, delete the sessions) */
   events: ParleyEventTarget
 }
 
@@ -39,9 +40,10 @@ export interface ContactsComponents {
  * The user's contacts (docs/protocols.md, "Contact requests"): adding one
  * from an invite asks them to accept us; a waiting request is accepted or
  * declined; nicknames and notes, blocking, deleting, safety numbers. The
- * hellos themselves go out through presence (the greeter).
+ * hellos themselves go out through presence (the greeter); what blocking and
+ * deleting mean to the features above is theirs to do, on the node's news.
  */
-export class Contacts {
+export class Contacts implements ContactsPort {
   readonly #components: ContactsComponents
 
   constructor (components: ContactsComponents) {
@@ -114,30 +116,27 @@ export class Contacts {
    * Blocks or unblocks a contact. A blocked peer is refused at the
    * connection gater (so nothing of theirs arrives or is stored) and its open
    * connections are closed; unblocking greets it again so queued messages
-   * flow both ways.
+   * flow both ways (presence, on `contact:blocked`).
    */
   async setBlocked (contactId: ContactId, blocked: boolean): Promise<void> {
     const contact = await this.#existing(contactId, true)
     await setBlocked(this.#components.db, contactId, blocked)
     this.#components.contactBook.setBlocked(contact.peerId, blocked)
-    if (blocked) await this.#components.greeter.hangUp(contact.peerId)
-    else this.#components.greeter.greet([contactId])
+    await tell(this.#components.events, 'contact:blocked', { contactId, peerId: contact.peerId, blocked })
   }
 
   /**
    * Deletes a contact, with or without the chat history (db/contacts.ts
-   * deleteContact). Its connections close, and its secure sessions and the
-   * boxes kept for it are deleted; kept history comes back if they are added
-   * again (with new sessions).
+   * deleteContact). On `contact:deleted` its connections close and its
+   * secure sessions and the boxes kept for it are deleted; kept history
+   * comes back if they are added again (with new sessions).
    */
   async delete (contactId: ContactId, withHistory: boolean): Promise<void> {
     const db = this.#components.db
     const contact = await this.#existing(contactId, true)
     if (withHistory) await this.#components.transfers.forget((await transfersOfChat(db, contactId)).map(t => t.id))
     await deleteContact(db, contactId, withHistory)
-    await this.#components.sessions.deletePeer(contact.peerId)
-    this.#components.greeter.forget(contactId)
-    if (!contact.blocked) await this.#components.greeter.hangUp(contact.peerId)
+    await tell(this.#components.events, 'contact:deleted', { contactId, peerId: contact.peerId, blocked: contact.blocked })
   }
 
   /** The safety number of us and a contact (digit groups and the QR payload to scan mutually). */

@@ -1,7 +1,7 @@
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { Contacts } from './contacts.ts'
 
-type ContactMethods = 'previewInvite' | 'addContact' | 'acceptContact' | 'declineContact' | 'updateContact' | 'setBlocked' | 'deleteContact' |
+export type ContactMethods = 'previewInvite' | 'addContact' | 'acceptContact' | 'declineContact' | 'updateContact' | 'setBlocked' | 'deleteContact' |
   'getSafetyNumber' | 'checkSafetyCode' | 'setVerified'
 
 /** The contacts' contract methods. */

@@ -4,17 +4,16 @@ import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
 import { bestConnection } from '../kernel/connections.ts'
-import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
 import type { ContactService } from './contact-service.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
-import type { Identity } from '../identity/identity.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { MailboxCourier } from '../messaging/courier.ts'
-import type { Outbox } from '../messaging/outbox.ts'
-import type { ContactDialer } from '../presence/contact-finder.ts'
-import type { Greeter } from '../presence/greeter.ts'
+import type { ContactHellosPort } from '../kernel/ports/contacts.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { MailboxCourierPort, OutboxPort } from '../kernel/ports/messaging.ts'
+import type { ContactDialer, GreeterPort } from '../kernel/ports/presence.ts'
 import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { ComponentLogger, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
 
@@ -38,12 +37,12 @@ export interface ContactHellosComponents {
     peerStore: Pick<PeerStore, 'merge'>
     services: { contact: Pick<ContactService, 'send'> }
   }
-  identity: Pick<Identity, 'require'>
+  identity: Pick<IdentityPort, 'require'>
   status: Pick<StatusBoard, 'current'>
-  outbox: Pick<Outbox, 'kick'>
-  courier: Pick<MailboxCourier, 'depositHello'>
+  outbox: OutboxPort
+  courier: Pick<MailboxCourierPort, 'depositHello'>
   dialer: ContactDialer
-  greeter: Pick<Greeter, 'redial'>
+  greeter: Pick<GreeterPort, 'redial'>
   events: ParleyEventTarget
 }
 
@@ -54,7 +53,7 @@ export interface ContactHellosComponents {
  * addresses when a relay died and another holds our reservation. Never
  * throws out of its event handlers.
  */
-export class ContactHellos implements Startable {
+export class ContactHellos implements ContactHellosPort, Startable {
   readonly #components: ContactHellosComponents
   readonly #log: Logger
   #started = false

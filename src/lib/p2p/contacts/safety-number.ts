@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { errorClass } from '../../contract/errors.ts'
+import { SAFETY_QR_PREFIX } from '../identity/index.ts'
 
 /**
  * Safety numbers (docs/protocols.md, "Safety numbers"): two people compare a
@@ -21,8 +22,6 @@ export const SAFETY_NUMBER_SIDE_DIGITS = 30
 export const SAFETY_NUMBER_GROUP_DIGITS = 5
 /** 5 bytes (2^40) mod 10^5 is close to uniform: each group of digits is about 16.6 bits. */
 const BYTES_PER_GROUP = 5
-/** The QR payload is `parley-verify:<version>:<our PeerID>:<their PeerID>:<60 digits>`. */
-export const SAFETY_QR_PREFIX = 'parley-verify'
 /** Longer scanned text is no safety code; bounds the parsing of whatever a camera reads. */
 const MAX_SAFETY_QR_CHARS = 512
 

@@ -3,7 +3,7 @@ import { errorClass } from '../../contract/errors.ts'
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
-import type { ContactBook } from '../contacts/book.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { SpeedtestService } from './speedtest-service.ts'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -11,12 +11,14 @@ import type { Libp2p } from '@libp2p/interface'
 export const NotDirectError = errorClass('NotDirectError')
 
 export interface DiagnosticsHandlerComponents {
-  contactBook: Pick<ContactBook, 'byId'>
+  contactBook: Pick<ContactBookPort, 'byId'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { speedtest: Pick<SpeedtestService, 'run'> } }
 }
 
+export type DiagnosticsMethod = 'speedTest'
+
 /** Diagnostics' contract methods. */
-export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): NodeHandlers<'speedTest'> {
+export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): NodeHandlers<DiagnosticsMethod> {
   return {
     /**
      * Measures bulk throughput to a contact over the direct connection

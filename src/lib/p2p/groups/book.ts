@@ -20,10 +20,10 @@ import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { GroupDesk } from './group-service.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { TransferManager } from '../transfers/transfers.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
 
 /** Group logs kept in memory; the least recently used goes first. */
 export const MAX_LOADED_GROUPS = 128
@@ -33,10 +33,10 @@ export const MAX_WAITING_MESSAGES = 512
 export interface GroupBookComponents {
   db: ParleyDb
   logger: ComponentLogger
-  contactBook: Pick<ContactBook, 'isAccepted'>
+  contactBook: Pick<ContactBookPort, 'isAccepted'>
   libp2p: { peerId: PeerId }
   /** file offers in groups: stored with their transfer, pulled from the author */
-  transfers: Pick<TransferManager, 'receive' | 'forget'>
+  transfers: Pick<TransfersPort, 'receive' | 'forget'>
   /** where a member's typing is told (`groupTyping`) */
   events: ParleyEventTarget
 }
@@ -48,7 +48,7 @@ export interface GroupSyncer {
   reach(peer: string): void
 }
 
-export class GroupBook implements GroupDesk, Startable {
+export class GroupBook implements GroupBookPort, Startable {
   readonly #components: GroupBookComponents
   readonly #log: Logger
   readonly #logs = new Map<string, GroupLog>()

@@ -13,19 +13,20 @@ import { opsParts } from '@parley/protocol/group/boxed'
 import { encodeGroupItem, withoutKey } from '@parley/protocol/group/wire'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { ulidBytes } from '@parley/protocol/ulid'
 import { getGroup, owedTo, peersOwed, setDelivery } from '../../db/groups.ts'
 import { bestConnection } from '../kernel/connections.ts'
-import { ulidBytes } from '../messaging/courier.ts'
-import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { GroupDeliveryRow, MessageId } from '../../db/types.ts'
 import type { GroupOp } from '@parley/protocol/group/op'
 import type { GroupItem, GroupReply, GroupRequest } from '@parley/protocol/group/wire'
-import type { ContactBook } from '../contacts/book.ts'
-import type { MailboxCourier } from '../messaging/courier.ts'
-import type { ContactDialer } from '../presence/contact-finder.ts'
-import type { SessionGroupBoxes } from '../sessions/group-boxes.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { GroupCourierPort } from '../kernel/ports/groups.ts'
+import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
+import type { ContactDialer } from '../kernel/ports/presence.ts'
+import type { GroupBoxesPort } from '../kernel/ports/sessions.ts'
 import type { GroupBook, GroupSyncer } from './book.ts'
 import type { GroupService } from './group-service.ts'
 
@@ -49,14 +50,14 @@ export interface GroupCourierComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener' | 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
   dialer: ContactDialer
-  groupBook: GroupBook
-  courier: Pick<MailboxCourier, 'depositFor'>
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer'>
+  courier: Pick<MailboxCourierPort, 'depositFor'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** boxes the items for a member's mailboxes on our session with it */
-  groupBoxes: Pick<SessionGroupBoxes, 'mailboxItem' | 'deposited'>
+  groupBoxes: Pick<GroupBoxesPort, 'mailboxItem' | 'deposited'>
 }
 
-export class GroupCourier implements Startable, GroupSyncer {
+export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
   readonly #components: GroupCourierComponents
   readonly #log: Logger
   /** member → group → the operations it may lack ('all': the whole log, as for an invitation) */

@@ -18,12 +18,10 @@ import {
 import { negotiatedRequest } from '@parley/protocol/one-request/client'
 import { DeskService } from '../kernel/desk-service.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
-import type { Desk, DeskProtocol, DeskServiceComponents } from '../kernel/desk-service.ts'
-import type { SessionGroupBoxes, SealedRequest } from '../sessions/group-boxes.ts'
+import type { DeskProtocol, DeskServiceComponents } from '../kernel/desk-service.ts'
+import type { GroupDesk } from '../kernel/ports/groups.ts'
+import type { GroupBoxesPort, SealedRequest } from '../kernel/ports/sessions.ts'
 import type { AbortOptions, Connection, PeerId, PeerStore, Startable } from '@libp2p/interface'
-
-/** Where group requests go (the group book). */
-export type GroupDesk = Desk<GroupRequest, GroupReply>
 
 /** At most this many group exchanges at once per connection, each way (per version). */
 export const MAX_GROUP_STREAMS = 8
@@ -69,10 +67,10 @@ export interface GroupServiceComponents extends DeskServiceComponents {
 export class GroupService implements Startable {
   readonly #v1: DeskService<GroupRequest, GroupReply>
   readonly #v2: DeskService<Uint8Array, GroupReply | Uint8Array> | undefined
-  readonly #boxes: Pick<SessionGroupBoxes, 'seal' | 'reply'> | undefined
+  readonly #boxes: Pick<GroupBoxesPort, 'seal' | 'reply'> | undefined
   readonly #peerStore: Pick<PeerStore, 'get'> | undefined
 
-  constructor (components: GroupServiceComponents, desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>) {
+  constructor (components: GroupServiceComponents, desk: GroupDesk, boxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>) {
     this.#peerStore = components.peerStore
     this.#v1 = new DeskService(components, GROUP, desk)
     if (boxes !== undefined) {
@@ -141,6 +139,6 @@ async function speaksV2 (peerStore: Pick<PeerStore, 'get'> | undefined, peer: Pe
 }
 
 /** The libp2p service factory: with `boxes` (sessions), 2.0.0 is spoken and offered first. */
-export function groupService (desk: GroupDesk, boxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>): (components: GroupServiceComponents) => GroupService {
+export function groupService (desk: GroupDesk, boxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>): (components: GroupServiceComponents) => GroupService {
   return (components) => new GroupService(components, desk, boxes)
 }

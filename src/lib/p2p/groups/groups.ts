@@ -14,8 +14,8 @@ import { displayName } from '../../db/contacts.ts'
 import { getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupEvent, queueGroupMessage } from '../../db/groups.ts'
 import { MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
 import { newMessageId } from '../../db/messages.ts'
-import { checkText } from '../messaging/text.ts'
-import { mailboxRelaysOf } from '../messaging/courier.ts'
+import { mailboxRelaysOf } from '../kernel/mailboxes.ts'
+import { checkText } from '../messaging/index.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
@@ -23,8 +23,9 @@ import type { Libp2p } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 import type { ContactId, EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
-import type { OutgoingFile, TransferManager } from '../transfers/transfers.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { GroupsPort } from '../kernel/ports/groups.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
 import type { GroupBook } from './book.ts'
 import type { GroupCourier } from './courier.ts'
 
@@ -35,11 +36,11 @@ export type GroupFile = Omit<OutgoingFile, 'contactId' | 'fromPeerId' | 'group' 
 
 export interface GroupsComponents {
   db: ParleyDb
-  identity: Pick<Identity, 'privateKey' | 'require'>
-  groupBook: GroupBook
+  identity: Pick<IdentityPort, 'privateKey' | 'require'>
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'messageRow'>
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
   libp2p: Pick<Libp2p, 'getMultiaddrs'>
-  transfers: Pick<TransferManager, 'sendFile'>
+  transfers: Pick<TransfersPort, 'sendFile'>
 }
 
 /** A display name as an operation may carry it: at most 64 characters, no control characters, trimmed. */
@@ -53,7 +54,7 @@ function checkName (name: string): string {
   return trimmed
 }
 
-export class Groups {
+export class Groups implements GroupsPort {
   readonly #components: GroupsComponents
 
   constructor (components: GroupsComponents) {

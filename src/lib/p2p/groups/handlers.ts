@@ -1,7 +1,7 @@
 import type { NodeHandlers } from '../../contract/index.ts'
 import { sanitizeMime } from '../../files/names.ts'
-import { checkText } from '../messaging/text.ts'
-import { checkVoice } from '../transfers/voice.ts'
+import { checkText } from '../messaging/index.ts'
+import { checkVoice } from '../transfers/index.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Groups } from './groups.ts'
@@ -13,7 +13,7 @@ export interface GroupHandlerComponents {
   db: ParleyDb
 }
 
-type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping' | 'setGroupTimer'
+export type GroupMethod = 'setGroupPicture' | 'markGroupRead' | 'sendGroupFile' | 'createGroup' | 'addGroupMember' | 'removeGroupMember' | 'setGroupRole' | 'renameGroup' | 'acceptGroup' | 'declineGroup' | 'leaveGroup' | 'sendGroupMessage' | 'setGroupTyping' | 'setGroupTimer'
 
 /** The group contract methods. */
 export function groupHandlers (components: GroupHandlerComponents): NodeHandlers<GroupMethod> {

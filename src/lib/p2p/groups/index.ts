@@ -5,17 +5,49 @@
  */
 import { GroupBook } from './book.ts'
 import { GroupCourier } from './courier.ts'
+import { groupService } from './group-service.ts'
 import { Groups } from './groups.ts'
+import { groupHandlers } from './handlers.ts'
 import { GroupTypingSender } from './typing.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { Feature } from '../kernel/feature.ts'
+import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
+import type { GroupBoxesPort } from '../kernel/ports/sessions.ts'
+import type { GroupBookComponents } from './book.ts'
+import type { GroupCourierComponents } from './courier.ts'
+import type { GroupService } from './group-service.ts'
+import type { GroupsComponents } from './groups.ts'
+import type { GroupMethod } from './handlers.ts'
+import type { GroupTypingComponents } from './typing.ts'
 
-export function groupsFeature (components: NodeComponents): Pick<NodeComponents, 'groupBook' | 'groupCourier' | 'groups' | 'groupTyping'> {
-  return {
-    groupBook: new GroupBook(components),
-    groupCourier: new GroupCourier(components),
-    groups: new Groups(components),
-    groupTyping: new GroupTypingSender(components)
-  }
+/** What the feature reads of the node's components. */
+export type GroupsFeatureComponents = GroupBookComponents & GroupCourierComponents & GroupsComponents & GroupTypingComponents & {
+  /** group 2.0.0's session boxes (the sessions feature) */
+  groupBoxes: GroupBoxesPort
 }
 
-export { groupHandlers } from './handlers.ts'
+/** What it adds to them. */
+export interface GroupsServices {
+  /** with what the courier, the groups and the typing sender do with the logs */
+  groupBook: GroupBookPort & Pick<GroupBook, 'me' | 'log' | 'hold' | 'messageRow' | 'syncer'>
+  /** with what the groups ask of it */
+  groupCourier: GroupCourierPort & Pick<GroupCourier, 'pushOps' | 'kick'>
+  groups: GroupsPort
+}
+
+/** Its libp2p service: `/parley/group/*`. */
+export type GroupsProtocols = { group: GroupService }
+
+export const groupsFeature: Feature<GroupsFeatureComponents, GroupsServices, GroupMethod, GroupsProtocols> = {
+  name: 'groups',
+  create (components) {
+    const groupBook = new GroupBook(components)
+    const groups = new Groups(components)
+    const groupTyping = new GroupTypingSender(components)
+    return {
+      services: { groupBook, groupCourier: new GroupCourier(components), groups },
+      handlers: groupHandlers({ groups, groupTyping, db: components.db }),
+      // the desk exists before the node starts, so before any request can arrive
+      protocols: () => ({ group: groupService(groupBook, components.groupBoxes) })
+    }
+  }
+}

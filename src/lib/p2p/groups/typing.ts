@@ -12,9 +12,9 @@ import { getGroup } from '../../db/groups.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import { bestConnection } from '../kernel/connections.ts'
-import { TYPING_SEND_TIMEOUT_MS, TypingThrottle } from '../actions/typing.ts'
+import { TYPING_SEND_TIMEOUT_MS, TypingThrottle } from '../kernel/typing-throttle.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { GroupBook } from './book.ts'
 import type { GroupService } from './group-service.ts'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
@@ -25,7 +25,7 @@ export const MAX_TYPING_GROUPS = 256
 export interface GroupTypingComponents {
   db: ParleyDb
   logger: ComponentLogger
-  identity: Pick<Identity, 'privateKey'>
+  identity: Pick<IdentityPort, 'privateKey'>
   groupBook: Pick<GroupBook, 'log' | 'me'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
 }

@@ -9,7 +9,7 @@ export interface IdentityHandlerComponents {
   status: Pick<StatusBoard, 'current'>
 }
 
-type IdentityMethods = 'getStatus' | 'createProfile' | 'importIdentity' | 'exportIdentity' | 'getInvite'
+export type IdentityMethods = 'getStatus' | 'createProfile' | 'importIdentity' | 'exportIdentity' | 'getInvite'
 
 /** The identity's contract methods: onboarding (a new or restored identity starts the node), backups, our invite. */
 export function identityHandlers (components: IdentityHandlerComponents): NodeHandlers<IdentityMethods> {

@@ -7,6 +7,7 @@ import { encodeInvite, encodeShortInvite, validateName } from './invite.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ProfileRow } from '../../db/types.ts'
 import type { StatusBoard } from '../kernel/status.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 
 export interface IdentityComponents {
@@ -21,7 +22,7 @@ export interface IdentityComponents {
  * created in onboarding or restored from a backup file, its export, and our
  * invite. Everything else that needs the identity asks here.
  */
-export class Identity {
+export class Identity implements IdentityPort {
   readonly #components: IdentityComponents
   #profile?: ProfileRow
 

@@ -1,7 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { fromBase64Url, toBase64Url } from '@parley/protocol/base64'
-import { SAFETY_QR_PREFIX } from '../contacts/safety-number.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { INVITE_LINK_PATH, MAX_SHORT_LINK_CHARS, SHORT_LINK_PATH, undoPercentEncoding } from '../../contract/invite-link.ts'
 import type { ErrorCode, ErrorParams } from '../../contract/errors.ts'
@@ -27,6 +26,12 @@ export const MAX_INVITE_CHARS = 4096
 export const MAX_NAME_CHARS = 64
 export const MAX_INVITE_ADDRESSES = 8
 export const MAX_ADDRESS_CHARS = 512
+/**
+ * A safety code's QR payload (contacts/safety-number.ts) is
+ * `parley-verify:<version>:<our PeerID>:<their PeerID>:<60 digits>`: scanned
+ * where an invite is expected, it is named for what it is.
+ */
+export const SAFETY_QR_PREFIX = 'parley-verify'
 
 /**
  * Longest text worth decoding as a PeerID to explain why it is not one. Real

@@ -20,7 +20,7 @@ import { instanceId } from '../../db/settings.ts'
 import type { Elsewhere } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { StatusBoard } from '../kernel/status.ts'
-import type { RelayKeeper } from '../relays/relay-keeper.ts'
+import type { RelayKeeperPort } from '../kernel/ports/relays.ts'
 import type { OtherInstance } from '@parley/protocol/instance/codec'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -39,7 +39,7 @@ export interface InstanceWatchComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
   /** only relays of our relay list are believed */
-  keeper: Pick<RelayKeeper, 'keepsPeer'>
+  keeper: RelayKeeperPort
   status: Pick<StatusBoard, 'current' | 'update'>
 }
 

@@ -1,12 +1,30 @@
 /**
  * What the node's features tell each other without knowing who listens, and
  * what every tab hears (`status`, `message`: the root forwards them as the
- * contract's events). libp2p's own events (connections, addresses) are read
- * from the libp2p node itself.
+ * contract's events). News goes up this way: a feature never calls one above
+ * it to say what happened (docs/architecture.md, "The order of features").
+ * libp2p's own events (connections, addresses) are read from the libp2p node
+ * itself.
  */
 import type { CallEvent, CallSignalEvent, DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
+import type { ContactId } from '../../db/types.ts'
 import type { Connection } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
+
+/**
+ * News whose teller waits for what its listeners do about it (as a service
+ * worker's `ExtendableEvent`): a listener hands its work to `waitUntil`, and
+ * {@link tell} resolves once all of it is done.
+ */
+export interface Awaited {
+  waitUntil(work: Promise<unknown>): void
+}
+
+/** A contact, as news about it names it. */
+export interface ContactNews {
+  contactId: ContactId
+  peerId: string
+}
 
 export interface ParleyEvents {
   /** the node's status changed (kernel/status.ts) */
@@ -25,6 +43,12 @@ export interface ParleyEvents {
   online: CustomEvent<undefined>
   /** a peer became an accepted contact on our side (we accepted, or they accepted us): presence/direct-upgrade.ts upgrades to direct */
   'contact:accepted': CustomEvent<{ peerId: string }>
+  /** the user blocked or unblocked a contact, its row written (contacts/contacts.ts): presence hangs up on it, or greets it again */
+  'contact:blocked': CustomEvent<ContactNews & Awaited & { blocked: boolean }>
+  /** the user deleted a contact, its row gone (contacts/contacts.ts): its sessions go, presence forgets it; `blocked` as it was */
+  'contact:deleted': CustomEvent<ContactNews & Awaited & { blocked: boolean }>
+  /** a message to the contact was sent (messaging/handlers.ts): it ends our typing there (actions/typing.ts) */
+  'message:sent': CustomEvent<{ contactId: ContactId }>
   /** a direct connection passed its probe and carries data from now on (presence/direct-upgrade.ts) */
   'connection:usable': CustomEvent<Connection>
   /** our active relays changed (relays/relay-list.ts): the new list, full multiaddrs; a relay we reserve on may be new to us while its connection is not */
@@ -36,3 +60,18 @@ export interface ParleyEvents {
 }
 
 export type ParleyEventTarget = TypedEventTarget<ParleyEvents>
+
+/** The news its teller waits on (its detail is {@link Awaited}). */
+type AwaitedNews = { [K in keyof ParleyEvents]: ParleyEvents[K]['detail'] extends Awaited ? K : never }[keyof ParleyEvents]
+
+/**
+ * Tells `type` to the listeners and resolves once the work they handed to
+ * `waitUntil` is done; rejects with the first failure, as awaiting each of
+ * them would.
+ */
+export async function tell<K extends AwaitedNews> (events: Pick<ParleyEventTarget, 'safeDispatchEvent'>, type: K, detail: Omit<ParleyEvents[K]['detail'], 'waitUntil'>): Promise<void> {
+  const work: Array<Promise<unknown>> = []
+  const waitUntil = (promise: Promise<unknown>): void => { work.push(promise) }
+  events.safeDispatchEvent(type, { detail: { ...detail, waitUntil } as ParleyEvents[K]['detail'] })
+  await Promise.all(work)
+}

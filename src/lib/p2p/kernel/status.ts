@@ -1,11 +1,11 @@
 import { UNKNOWN_CAPABILITIES } from '../../contract/index.ts'
 import type { NodeStatus } from '../../contract/index.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { IdentityPort } from './ports/identity.ts'
 import type { ParleyEventTarget } from './events.ts'
 
 export interface StatusComponents {
   events: ParleyEventTarget
-  identity: Pick<Identity, 'profile'>
+  identity: Pick<IdentityPort, 'profile'>
 }
 
 /**

@@ -29,59 +29,8 @@ import {
 } from '@parley/protocol/chat/constants'
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
 import type { ChatVersion } from '@parley/protocol/chat/constants'
+import type { ChatBoxes, ChatInbox, ChatPort, DeliverOptions, DeliveryResult } from '../kernel/ports/messaging.ts'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
-
-/** What the inbox made of one frame: an ack status, or a reject reason. */
-export type InboxOutcome = 'stored' | 'duplicate' | 'seen' | 'not-a-contact' | 'not-allowed'
-
-/** Where received messages go (the worker's DB writer). */
-export interface ChatInbox {
-  /**
-   * Stores `frame` (a message or an action) from `from` unless its id is
-   * already stored, resolving only once it is durable (an ack follows).
-   * Resolves 'stored', 'duplicate' (already stored, nothing written), 'seen'
-   * (a typing signal, nothing to store), 'not-a-contact' or 'not-allowed'
-   * (refused, nothing written). Should honour `options.signal`; the service
-   * stops waiting when it aborts.
-   */
-  receive(from: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<InboxOutcome>
-}
-
-/**
- * Sessions for 2.0.0 (src/lib/p2p/sessions): each dialer frame goes in a
- * box of the session with the listener, and the listener opens and stores it.
- */
-export interface ChatBoxes {
-  /** The box of `frame` for `to` (the same bytes when it is sent again). */
-  seal(to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array>
-  /** `to` answered `box`, the box of frame `id`: done with it (an ack), or start a new session ('session'). */
-  settled(to: PeerId, id: string, reply: ChatReplyFrame, box: Uint8Array): Promise<void>
-  /** Opens a box from `from` and stores what it carries (through the inbox), resolving the answer; throws for a malformed box, which resets the stream. */
-  receive(from: PeerId, box: Uint8Array, options: AbortOptions): Promise<ChatReplyFrame>
-}
-
-/**
- * The listener's answer to one delivered frame: 'delivered' (acked),
- * 'rejected' (refused), or 'unsupported': the listener speaks only 1.0.0,
- * which has no such frame, so it was not sent.
- */
-export type DeliveryResult = {
-  id: string
-  outcome: 'delivered' | 'rejected' | 'unsupported'
-  status?: 'stored' | 'duplicate' | 'seen'
-  reason?: 'not-a-contact' | 'not-allowed' | 'session'
-}
-
-export interface DeliverOptions extends AbortOptions {
-  /** Called after each ack or reject, in order; a throw stops the delivery. */
-  onResult?(result: DeliveryResult): void | Promise<void>
-  /**
-   * `signals`: frames nobody waits for (typing) go on a kept stream of their
-   * own, so that a message never waits behind one, nor opens a new stream
-   * because one holds the messages' stream. @default 'messages'
-   */
-  lane?: 'messages' | 'signals'
-}
 
 /** The key of a connection's kept stream for `lane`. */
 function laneKey (connection: Connection, lane: DeliverOptions['lane']): string {
@@ -129,7 +78,7 @@ interface OutboundSession {
   idle?: ReturnType<typeof setTimeout>
 }
 
-export class ChatService implements Startable {
+export class ChatService implements ChatPort, Startable {
   readonly protocol = CHAT_PROTOCOL
   readonly [Symbol.toStringTag] = '@parley/chat'
   private readonly components: ChatServiceComponents

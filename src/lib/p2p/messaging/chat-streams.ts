@@ -1,5 +1,5 @@
-import { mayExchange } from '../contacts/book.ts'
-import type { ContactBook } from '../contacts/book.ts'
+import { mayExchange } from '../contacts/index.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ChatService } from './chat-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, Startable } from '@libp2p/interface'
@@ -10,7 +10,7 @@ export const PREPARE_STREAM_TIMEOUT_MS = 10_000
 export interface ChatStreamsComponents {
   events: ParleyEventTarget
   logger: ComponentLogger
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { chat: Pick<ChatService, 'prepare'> } }
 }
 

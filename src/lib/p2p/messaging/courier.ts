@@ -14,7 +14,6 @@
  * side cannot be reached: a request (or accept) waits in their mailbox, and
  * a request that arrives this way is answered 'pending' through theirs.
  */
-import { circuitRelayAddress, circuitRelayId } from '@parley/protocol/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
@@ -24,6 +23,8 @@ import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
+import { ulidBytes } from '@parley/protocol/ulid'
+import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { itemFrame, setItemState } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
@@ -31,25 +32,20 @@ import { MAX_RECEIPT_IDS, encodeReceipts, helloItemId, receiptsId } from './rece
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { OutboxItem } from './frames.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { ContactHellos } from '../contacts/hellos.ts'
 import type { ContactFrame } from '@parley/protocol/contact/codec'
-import type { Identity } from '../identity/identity.ts'
-import type { RelayList } from '../relays/relay-list.ts'
+import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contacts.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
+import type { MailboxBoxesPort, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { Inbox } from './inbox.ts'
-import type { SessionChatBoxes } from '../sessions/chat-boxes.ts'
-import type { SessionNotices } from '../sessions/notices.ts'
-import type { Sessions } from '../sessions/sessions.ts'
-import type { GroupBook } from '../groups/book.ts'
-import type { GroupDesk } from '../groups/group-service.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-intake.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export type { DropReason } from './mailbox-intake.ts'
 
-/** A message is deposited on at most this many of the contact's relays. */
-export const MAX_MAILBOX_RELAYS = 3
 /** One mailbox request (dial included) gives up after this long. */
 export const MAILBOX_REQUEST_TIMEOUT_MS = 10_000
 /** Items listed per drain of one relay, so that a drain always ends (and the receipts gathered meanwhile stay bounded). */
@@ -75,58 +71,19 @@ export interface CourierComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
-  identity: Pick<Identity, 'privateKey'>
+  identity: Pick<IdentityPort, 'privateKey'>
   inbox: Pick<Inbox, 'receiveMany' | 'receive'>
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** takes the hellos and replies that come through our mailboxes */
-  hellos: Pick<ContactHellos, 'receive' | 'settle'>
+  hellos: Pick<ContactHellosPort, 'receive' | 'settle'>
   /** our own relays (full multiaddrs ending in /p2p/<relay>) */
-  relayList: Pick<RelayList, 'active'>
+  relayList: RelayListPort
   /** takes the group items that come through our mailboxes */
-  groupBook: Pick<GroupDesk, 'receive'> & Pick<GroupBook, 'isGroupPeer'>
+  groupBook: Pick<GroupBookPort, 'receive' | 'isGroupPeer'>
   /** boxes chat items for contacts with sessions, and opens theirs */
-  chatBoxes: Pick<SessionChatBoxes, 'mailboxBox' | 'mailboxPayloadBox'>
-  sessions: Pick<Sessions, 'open' | 'forget' | 'ready'>
-  sessionNotices: Pick<SessionNotices, 'sessionReset'>
-}
-
-/**
- * The 16-byte mailbox id of a message: its ULID (26 Crockford base32
- * characters, 5 bits each, the first at most 7) read as one 128-bit number,
- * big-endian; so a second deposit of the same message is recognised.
- */
-export function ulidBytes (ulid: string): Uint8Array {
-  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-  if (ulid.length !== 26 || ulid[0] === undefined || ulid[0] > '7') throw new Error(`not a ULID: ${ulid}`)
-  let value = 0n
-  for (const char of ulid) {
-    const digit = alphabet.indexOf(char)
-    if (digit < 0) throw new Error(`not a ULID: ${ulid}`)
-    value = value * 32n + BigInt(digit)
-  }
-  const out = new Uint8Array(16)
-  for (let i = 15; i >= 0; i--) {
-    out[i] = Number(value & 0xffn)
-    value >>= 8n
-  }
-  return out
-}
-
-/**
- * The relays a contact's circuit addresses go through, one dialable address
- * each (`<relay address>/p2p/<relay>`), in the order first listed, at most
- * MAX_MAILBOX_RELAYS.
- */
-export function mailboxRelaysOf (contact: Pick<ContactRow, 'addresses'>): string[] {
-  const byRelay = new Map<string, string>()
-  for (const address of contact.addresses) {
-    const relay = circuitRelayAddress(address)
-    const relayId = relay === undefined ? undefined : circuitRelayId(address)
-    if (relay === undefined || relayId === undefined || byRelay.has(relayId)) continue
-    byRelay.set(relayId, relay)
-    if (byRelay.size >= MAX_MAILBOX_RELAYS) break
-  }
-  return [...byRelay.values()]
+  chatBoxes: MailboxBoxesPort
+  sessions: SessionsPort
+  sessionNotices: SessionNoticesPort
 }
 
 /**
@@ -134,7 +91,7 @@ export function mailboxRelaysOf (contact: Pick<ContactRow, 'addresses'>): string
  * connects, when a contact comes online (it may have left receipts there),
  * and every MAILBOX_DRAIN_INTERVAL_MS.
  */
-export class MailboxCourier implements Startable {
+export class MailboxCourier implements MailboxCourierPort, Startable {
   readonly #components: CourierComponents
   readonly #log: Logger
   readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0 } }

@@ -1,20 +1,23 @@
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { outgoingRow, storeOutgoing } from '../../db/messages.ts'
-import { MessageNotFoundError } from '../actions/actions.ts'
+import { MessageNotFoundError } from '../kernel/errors.ts'
 import { checkText } from './text.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { TypingSender } from '../actions/typing.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { Outbox } from './outbox.ts'
+
+export type MessagingMethod = 'sendMessage'
 
 export interface MessagingHandlerComponents {
   db: ParleyDb
-  identity: Pick<Identity, 'require'>
-  contactBook: Pick<ContactBook, 'byId'>
+  identity: Pick<IdentityPort, 'require'>
+  contactBook: Pick<ContactBookPort, 'byId'>
   outbox: Pick<Outbox, 'send'>
-  typing: Pick<TypingSender, 'messageSent'>
+  /** told `message:sent` (it ends our typing to the contact) */
+  events: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
 /** Resolves in a later task (after what this task has queued, microtasks included). */
@@ -23,7 +26,7 @@ async function nextTask (): Promise<void> {
 }
 
 /** The messaging contract methods. */
-export function messagingHandlers (components: MessagingHandlerComponents): NodeHandlers<'sendMessage'> {
+export function messagingHandlers (components: MessagingHandlerComponents): NodeHandlers<MessagingMethod> {
   return {
     /**
      * Stores the message in the outbox and already sends it when the contact
@@ -31,7 +34,7 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
      * starts in the next one (started now, Dexie's first steps for it would
      * run in microtasks ahead of the frame). Resolves once the message is
      * stored; nothing is marked sent or delivered before that. It ends our
-     * typing to the contact (actions/typing.ts).
+     * typing to the contact (`message:sent`, actions/typing.ts).
      */
     sendMessage: async ({ contactId, text, replyTo }) => {
       const profile = components.identity.require()
@@ -42,7 +45,7 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
       const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text, replyTo, ttl: contact.timer?.ttl })
       const stored = nextTask().then(async () => { await storeOutgoing(components.db, row) })
       components.outbox.send(contact, row, stored)
-      components.typing.messageSent(contactId)
+      components.events.safeDispatchEvent('message:sent', { detail: { contactId } })
       await stored
       return { messageId: row.id }
     }

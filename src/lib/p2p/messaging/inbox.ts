@@ -1,23 +1,23 @@
 import { MAX_BATCH_ROWS, incomingRow, storeIncoming, storeIncomingMany } from '../../db/messages.ts'
-import { mayExchange } from '../contacts/book.ts'
+import { mayExchange } from '../contacts/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { IncomingInput } from '../../db/messages.ts'
 import type { ContactId, MessageId, MessageRow } from '../../db/types.ts'
-import type { ContactBook } from '../contacts/book.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { TransferManager } from '../transfers/transfers.ts'
-import type { ActionIntake } from '../actions/intake.ts'
-import type { ChatInbox, InboxOutcome } from './chat-service.ts'
+import type { ActionIntakePort } from '../kernel/ports/actions.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { ChatInbox, InboxOutcome } from '../kernel/ports/messaging.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
 import type { ChatDialerFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { PeerId } from '@libp2p/interface'
 
 export interface InboxComponents {
   db: ParleyDb
   events: ParleyEventTarget
-  contactBook: Pick<ContactBook, 'byPeerId'>
-  transfers: Pick<TransferManager, 'receive'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
+  transfers: Pick<TransfersPort, 'receive'>
   /** takes the message actions (reactions, edits, deletes, read receipts, timers, typing) */
-  actionIntake: Pick<ActionIntake, 'receive'>
+  actionIntake: ActionIntakePort
 }
 
 /**

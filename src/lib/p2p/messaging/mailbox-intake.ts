@@ -22,15 +22,14 @@ import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
-import { mayExchange } from '../contacts/book.ts'
-import { sessionPeerOf, ulidOf } from '../sessions/chat-boxes.ts'
-import { SessionUnreadableError } from '../sessions/sessions.ts'
+import { ulidOf } from '@parley/protocol/ulid'
+import { mayExchange } from '../contacts/index.ts'
+import { SessionUnreadableError, sessionPeerOf } from '../sessions/index.ts'
 import { decodeReceipts, payloadType } from './receipts.ts'
 import { decodeGroupItem, GROUP_ITEM_TYPES } from '@parley/protocol/group/wire'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { ContactHellos } from '../contacts/hellos.ts'
+import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contacts.ts'
 import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { Inbox } from './inbox.ts'
 import type { DrainSink } from './mailbox-drain.ts'
@@ -39,10 +38,8 @@ import type { FetchedItem } from '@parley/protocol/mailbox/codec'
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
-import type { GroupBook } from '../groups/book.ts'
-import type { GroupDesk } from '../groups/group-service.ts'
-import type { SessionNotices } from '../sessions/notices.ts'
-import type { Opened as SessionOpened, Sessions } from '../sessions/sessions.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
+import type { OpenedBox, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
 
 /** Why an item fetched from a mailbox was dropped (never stored as a message). */
 export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
@@ -59,14 +56,14 @@ export interface IntakeCounters {
 export interface IntakeComponents {
   db: ParleyDb
   inbox: Pick<Inbox, 'receiveMany' | 'receive'>
-  contactBook: Pick<ContactBook, 'byPeerId'>
-  hellos: Pick<ContactHellos, 'receive' | 'settle'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
+  hellos: Pick<ContactHellosPort, 'receive' | 'settle'>
   /** group items go to the group desk, which checks membership itself (members need not be contacts) */
-  groupBook: Pick<GroupDesk, 'receive'> & Pick<GroupBook, 'isGroupPeer'>
+  groupBook: Pick<GroupBookPort, 'receive' | 'isGroupPeer'>
   /** opens the items in session boxes */
-  sessions: Pick<Sessions, 'open' | 'forget' | 'ready'>
+  sessions: SessionsPort
   /** tells a chat whose contact started its session again */
-  sessionNotices: Pick<SessionNotices, 'sessionReset'>
+  sessionNotices: SessionNoticesPort
 }
 
 /**
@@ -75,18 +72,18 @@ export interface IntakeComponents {
  * that fails), as chat 2.0.0 does (sessions/chat-boxes.ts).
  */
 export type PreparedItem =
-  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, session?: SessionOpened }
-  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, session?: SessionOpened }
-  | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[], session?: SessionOpened }
+  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, session?: OpenedBox }
+  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, session?: OpenedBox }
+  | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[], session?: OpenedBox }
   /** a boxed item taken before (its id is stored): only a receipt is owed */
   | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
-  | { kind: 'group', from: PeerId, request: GroupItem, session?: SessionOpened }
+  | { kind: 'group', from: PeerId, request: GroupItem, session?: OpenedBox }
   | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
   | { kind: 'dropped' }
 
 /** The sessions the boxes of `prepared` opened, each with its peer. */
-function openedIn (prepared: readonly PreparedItem[]): Array<{ from: PeerId, peer: string, session: SessionOpened }> {
+function openedIn (prepared: readonly PreparedItem[]): Array<{ from: PeerId, peer: string, session: OpenedBox }> {
   return prepared.flatMap(item => 'session' in item && item.session !== undefined ? [{ from: item.from, peer: item.from.toString(), session: item.session }] : [])
 }
 
@@ -131,7 +128,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       return { kind: 'dropped' }
     }
     const contact = await this.#components.contactBook.byPeerId(from.toString())
-    let session: SessionOpened | undefined
+    let session: OpenedBox | undefined
     if (payload[0] === BOX_VERSION) {
       // opened whoever sent it (the seal says who): a group item may come before the invitation
       // that makes its sender a member; what it carries decides, and `commit` whether it is kept
@@ -182,7 +179,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    * A boxed item: stored before (a receipt is owed for a chat item; a group
    * item owes none), opened, or dropped (and counted) when it does not open.
    */
-  async #unbox (from: PeerId, contact: ContactRow | undefined, box: Uint8Array): Promise<{ kind: 'opened', session: SessionOpened } | Extract<PreparedItem, { kind: 'known' | 'dropped' }>> {
+  async #unbox (from: PeerId, contact: ContactRow | undefined, box: Uint8Array): Promise<{ kind: 'opened', session: OpenedBox } | Extract<PreparedItem, { kind: 'known' | 'dropped' }>> {
     const { db, sessions } = this.#components
     let id: string
     try {

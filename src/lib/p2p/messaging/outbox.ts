@@ -3,15 +3,16 @@ import { errorClass } from '../../contract/errors.ts'
 import { getContact } from '../../db/contacts.ts'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { mayExchange } from '../contacts/book.ts'
+import { mayExchange } from '../contacts/index.ts'
 import { bestConnection } from '../kernel/connections.ts'
-import { CONTACT_CONNECT_TIMEOUT_MS } from '../presence/contact-finder.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
 import { itemFrame, pendingItems, setItemState } from './frames.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow, MessageRow } from '../../db/types.ts'
 import type { OutboxItem } from './frames.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
-import type { ContactDialer } from '../presence/contact-finder.ts'
+import type { OutboxPort } from '../kernel/ports/messaging.ts'
+import type { ContactDialer } from '../kernel/ports/presence.ts'
 import type { ChatService } from './chat-service.ts'
 import type { MailboxCourier } from './courier.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, Startable } from '@libp2p/interface'
@@ -57,7 +58,7 @@ export interface OutboxComponents {
  * stored)` is the fast path for a message just created: it goes out while
  * its row is still being written.
  */
-export class Outbox implements Startable {
+export class Outbox implements OutboxPort, Startable {
   readonly #components: OutboxComponents
   readonly #log: Logger
   /** one delivery per contact at a time, once more if kicked meanwhile */

@@ -1,17 +1,19 @@
-import { encodeInvite } from '../identity/invite.ts'
+import { encodeInvite } from '../identity/index.ts'
 import { NotNearbyError } from './nearby.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
-import type { Contacts } from '../contacts/contacts.ts'
+import type { ContactsPort } from '../kernel/ports/contacts.ts'
 import type { Nearby } from './nearby.ts'
+
+export type NearbyMethod = 'setNearby' | 'listNearby' | 'addNearby'
 
 export interface NearbyHandlerComponents {
   nearby: Nearby
-  contacts: Pick<Contacts, 'add'>
+  contacts: ContactsPort
   origin: string
 }
 
 /** Nearby's contract methods. */
-export function nearbyHandlers (components: NearbyHandlerComponents): NodeHandlers<'setNearby' | 'listNearby' | 'addNearby'> {
+export function nearbyHandlers (components: NearbyHandlerComponents): NodeHandlers<NearbyMethod> {
   return {
     setNearby: async ({ enabled }) => { await components.nearby.setEnabled(enabled); return null },
     /** empty while Nearby is off or the node is starting */

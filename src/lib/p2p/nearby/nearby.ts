@@ -18,7 +18,7 @@ import { errorClass } from '../../contract/errors.ts'
 import { nearbyEnabled, setNearbyEnabled } from '../../db/settings.ts'
 import type { NearbyPerson } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 /** One nearby request to a relay (stream opened, sent, answered) gives up after this long. */
@@ -46,7 +46,7 @@ export interface NearbyComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'peerId' | 'getConnections' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener'>
   /** our display name, as the relays will show it */
-  identity: Pick<Identity, 'require'>
+  identity: Pick<IdentityPort, 'require'>
 }
 
 type RelayState = 'registering' | 'registered' | 'unsupported'

@@ -8,6 +8,7 @@ import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { bestConnection, dialPeer } from '../kernel/connections.ts'
 import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import type { ParleyDb } from '../../db/db.ts'
+import type { ContactDialer } from '../kernel/ports/presence.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import { REDIAL_BACKOFF } from './greeter.ts'
@@ -29,19 +30,11 @@ export const LOOKUP_MORE_ANSWERS_MS = 1000
  * to it down with it instead of refusing it.
  */
 export const KNOWN_ADDRESS_DIAL_TIMEOUT_MS = 10_000
-/** What callers give `connect` in all: known addresses, a lookup, the addresses it found. */
-export const CONTACT_CONNECT_TIMEOUT_MS = 30_000
 /** Lookup state (under way or backing off) is kept for at most this many contacts; the oldest idle one is forgotten. */
 export const MAX_TRACKED_LOOKUPS = 1000
 
 /** The contact could not be reached at a known address, and the DHT gave no (new) one (or the node stops). */
 export const ContactUnreachableError = errorClass('ContactUnreachableError')
-
-/** How the greeter and the outbox get a connection to a contact. */
-export interface ContactDialer {
-  /** An open connection to the contact, or a new one; rejects when it cannot be reached before `signal` aborts. */
-  connect(contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection>
-}
 
 /** What the DHT said: circuits through the relay that answered (`own`), the addresses of the newest peer record (`recorded`), and what relays said of others (`heard`). */
 interface Answers {

@@ -4,10 +4,11 @@ import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { isRelayed, isWebRtc, markCarriesData } from '../kernel/connections.ts'
 import { DirectOutlooks } from './outlooks.ts'
 import type { NodeCapabilities } from '../../contract/index.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { GroupBook } from '../groups/book.ts'
 import type { Capabilities } from '../kernel/capabilities.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
+import type { DirectUpgraderPort } from '../kernel/ports/presence.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { ComponentLogger, Connection, IdentifyResult, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
@@ -89,8 +90,8 @@ export interface DirectUpgraderComponents {
   events: ParleyEventTarget
   libp2p: Pick<Libp2p, 'getConnections' | 'dial' | 'addEventListener' | 'removeEventListener' | 'unhandle'>
   /** upgrade only connections to accepted contacts, and to members of a group we are in */
-  contactBook: Pick<ContactBook, 'isAccepted'>
-  groupBook: Pick<GroupBook, 'sharesGroup'>
+  contactBook: Pick<ContactBookPort, 'isAccepted'>
+  groupBook: Pick<GroupBookPort, 'sharesGroup'>
   /** no WebRTC here: no attempts */
   capabilities: Pick<Capabilities, 'current'>
   /** where the outlooks are kept (`direct`) */
@@ -118,7 +119,7 @@ export interface DirectUpgraderComponents {
  * reason, and an upgrade given up after its attempts, is the peer's outlook
  * (outlooks.ts) until a direct connection comes or the peer disconnects.
  */
-export class DirectUpgrader implements Startable {
+export class DirectUpgrader implements DirectUpgraderPort, Startable {
   readonly #components: DirectUpgraderComponents
   readonly #log: Logger
   /** peers with an upgrade planned, and their failures; at most MAX_UPGRADE_PEERS */

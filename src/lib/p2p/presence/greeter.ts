@@ -3,15 +3,15 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { getContact, getContactByPeerId, listContacts, setPresence } from '../../db/contacts.ts'
 import { contactsWithOutbox } from '../../db/messages.ts'
-import { helloType } from '../contacts/hellos.ts'
-import { CONTACT_CONNECT_TIMEOUT_MS } from './contact-finder.ts'
+import { helloType } from '../contacts/index.ts'
+import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId } from '../../db/types.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
-import type { ContactHellos } from '../contacts/hellos.ts'
-import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { Outbox } from '../messaging/outbox.ts'
-import type { ContactDialer } from './contact-finder.ts'
+import type { ParleyEvents, ParleyEventTarget } from '../kernel/events.ts'
+import type { ContactHellosPort } from '../kernel/ports/contacts.ts'
+import type { OutboxPort } from '../kernel/ports/messaging.ts'
+import type { ContactDialer, GreeterPort } from '../kernel/ports/presence.ts'
 import type { ComponentLogger, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
 
 /** How many contacts we dial at once when we come online ("hello"). */
@@ -27,17 +27,18 @@ export interface GreeterComponents {
   events: ParleyEventTarget
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener' | 'hangUp'> & { peerStore: Pick<PeerStore, 'merge'> }
   dialer: ContactDialer
-  outbox: Pick<Outbox, 'kick'>
-  hellos: Pick<ContactHellos, 'sendOwed' | 'storeOwed'>
+  outbox: OutboxPort
+  hellos: Pick<ContactHellosPort, 'sendOwed' | 'storeOwed'>
 }
 
 /**
  * Who we are connected to: presence from libp2p's connection events;
  * greeting contacts when we come online (so both sides' outboxes flow and
- * owed hellos go out), and dialling offline ones again with bounded back-off.
- * Never throws out of its event handlers.
+ * owed hellos go out), and dialling offline ones again with bounded back-off;
+ * hanging up on a contact blocked or deleted (`contact:blocked`,
+ * `contact:deleted`). Never throws out of its event handlers.
  */
-export class Greeter implements Startable {
+export class Greeter implements GreeterPort, Startable {
   readonly #components: GreeterComponents
   readonly #log: Logger
   #started = false
@@ -67,6 +68,8 @@ export class Greeter implements Startable {
     libp2p.addEventListener('peer:connect', this.#onConnect)
     libp2p.addEventListener('peer:disconnect', this.#onDisconnect)
     events.addEventListener('online', this.#onOnline)
+    events.addEventListener('contact:blocked', this.#onBlocked)
+    events.addEventListener('contact:deleted', this.#onDeleted)
     this.#started = true
   }
 
@@ -75,6 +78,8 @@ export class Greeter implements Startable {
     this.#components.libp2p.removeEventListener('peer:connect', this.#onConnect)
     this.#components.libp2p.removeEventListener('peer:disconnect', this.#onDisconnect)
     this.#components.events.removeEventListener('online', this.#onOnline)
+    this.#components.events.removeEventListener('contact:blocked', this.#onBlocked)
+    this.#components.events.removeEventListener('contact:deleted', this.#onDeleted)
     this.#redials.stop()
   }
 
@@ -138,6 +143,18 @@ export class Greeter implements Startable {
         if (this.#started) this.#log.error('greeting contacts failed - %e', err)
       })
     }
+  }
+
+  /** A contact blocked is hung up on; one unblocked is greeted again, so queued messages flow both ways. */
+  readonly #onBlocked = ({ detail }: ParleyEvents['contact:blocked']): void => {
+    if (detail.blocked) detail.waitUntil(this.hangUp(detail.peerId))
+    else this.greet([detail.contactId])
+  }
+
+  /** A contact deleted: no more redials, and its connections close (a blocked one has none). */
+  readonly #onDeleted = ({ detail }: ParleyEvents['contact:deleted']): void => {
+    this.forget(detail.contactId)
+    if (!detail.blocked) detail.waitUntil(this.hangUp(detail.peerId))
   }
 
   /** Coming online: dial our contacts, those we owe messages first, so that both sides' outboxes flow. */

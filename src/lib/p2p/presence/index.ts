@@ -4,15 +4,39 @@ import { DirectUpgrader } from './direct-upgrade.ts'
 import { Greeter } from './greeter.ts'
 import { Paths } from './paths.ts'
 import { RecordPublisher } from './record-publisher.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { Feature } from '../kernel/feature.ts'
+import type { ContactDialer, DirectUpgraderPort, GreeterPort } from '../kernel/ports/presence.ts'
+import type { ContactFinderComponents } from './contact-finder.ts'
+import type { DirectUpgraderComponents } from './direct-upgrade.ts'
+import type { GreeterComponents } from './greeter.ts'
+import type { PathsComponents } from './paths.ts'
+import type { RecordPublisherComponents } from './record-publisher.ts'
+import type { Startable } from '@libp2p/interface'
 
-export function presenceFeature (components: NodeComponents): Pick<NodeComponents, 'greeter' | 'dialer' | 'upgrader' | 'recordPublisher'> & { paths: Paths } {
-  return {
-    // one finder for both dial paths (greeter and outbox): one DHT lookup per contact at a time, one back-off
-    dialer: new ContactFinder(components),
-    greeter: new Greeter(components),
-    upgrader: new DirectUpgrader(components),
-    recordPublisher: new RecordPublisher(components),
-    paths: new Paths(components)
+/** What the feature reads of the node's components. */
+export type PresenceFeatureComponents = ContactFinderComponents & GreeterComponents & DirectUpgraderComponents & RecordPublisherComponents & PathsComponents
+
+/** What it adds to them. */
+export interface PresenceServices {
+  dialer: ContactDialer
+  greeter: GreeterPort
+  upgrader: DirectUpgraderPort
+  recordPublisher: Startable
+  paths: Startable
+}
+
+export const presenceFeature: Feature<PresenceFeatureComponents, PresenceServices> = {
+  name: 'presence',
+  create (components) {
+    return {
+      services: {
+        // one finder for both dial paths (greeter and outbox): one DHT lookup per contact at a time, one back-off
+        dialer: new ContactFinder(components),
+        greeter: new Greeter(components),
+        upgrader: new DirectUpgrader(components),
+        recordPublisher: new RecordPublisher(components),
+        paths: new Paths(components)
+      }
+    }
   }
 }

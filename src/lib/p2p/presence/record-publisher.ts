@@ -38,8 +38,8 @@ import { PEER_RECORD_REPUBLISH_MS, isRecordAddress, MAX_PEER_RECORD_ADDRESSES, p
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { putValueTo } from '../relays/dht.ts'
-import type { Identity } from '../identity/identity.ts'
+import { putValueTo } from '../relays/index.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
@@ -70,7 +70,7 @@ export type PublisherNode = Pick<Libp2p<{ dht: PublisherDht }>, 'peerId' | 'getM
 export interface RecordPublisherComponents {
   logger: ComponentLogger
   libp2p: PublisherNode
-  identity: Pick<Identity, 'privateKey'>
+  identity: Pick<IdentityPort, 'privateKey'>
 }
 
 export interface RecordPublisherInit {

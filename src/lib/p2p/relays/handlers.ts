@@ -7,7 +7,7 @@ export interface RelayHandlerComponents {
   ice: IceServers
 }
 
-type RelayMethods = 'getNetwork' | 'listRelays' | 'addRelay' | 'testRelay' | 'setRelayActive' | 'removeRelay' | 'addTurnServer' | 'removeTurnServer'
+export type RelayMethods = 'getNetwork' | 'listRelays' | 'addRelay' | 'testRelay' | 'setRelayActive' | 'removeRelay' | 'addTurnServer' | 'removeTurnServer'
 
 /** The relays' contract methods: the Network panel, the relay list, the user's TURN servers. */
 export function relayHandlers (components: RelayHandlerComponents): NodeHandlers<RelayMethods> {

@@ -2,6 +2,7 @@ import { addTurnServer, listTurnServers, removeTurnServer, toIceServers } from '
 import type { ParleyDb } from '../../db/db.ts'
 import type { IceServer } from '../kernel/app-config.ts'
 import type { ServedConfig } from '../kernel/components.ts'
+import type { IceServersPort } from '../kernel/ports/relays.ts'
 import type { Startable } from '@libp2p/interface'
 
 /**
@@ -32,7 +33,7 @@ export interface IceServersComponents {
   served: Pick<ServedConfig, 'iceServers'>
 }
 
-export class IceServers implements Startable {
+export class IceServers implements IceServersPort, Startable {
   readonly #components: IceServersComponents
   #user: ReturnType<typeof toIceServers> = []
   #loads = 0

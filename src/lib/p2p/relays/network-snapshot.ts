@@ -2,7 +2,7 @@ import { circuitRelayAddress, circuitRelayId, isCircuitAddress } from '@parley/p
 import { isRelayed, isUsable } from '../kernel/connections.ts'
 import type { KeptRelayState } from './relay-keeper.ts'
 import type { RelayRow } from '../../db/types.ts'
-import type { NetworkConnection, NetworkSnapshot, Reachability, RelayInfo, RelayState } from '../../rpc/protocol.ts'
+import type { NetworkConnection, NetworkSnapshot, Reachability, RelayInfo, RelayState } from '../../contract/index.ts'
 import type { Connection, Libp2p } from '@libp2p/interface'
 
 /**

@@ -5,6 +5,7 @@ import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { ComponentLogger, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { RelayKeeperPort } from '../kernel/ports/relays.ts'
 
 /** First retry after ~1 s, then doubling, capped at 30 s so a restarted relay is found again quickly. */
 export const RELAY_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 }
@@ -62,7 +63,7 @@ export interface RelayKeeperInit {
  * told to forget it so that neither its reconnect queue nor the relay
  * transport's search dials it again by themselves.
  */
-export class RelayKeeper implements Startable {
+export class RelayKeeper implements RelayKeeperPort, Startable {
   readonly #components: RelayKeeperComponents
   readonly #log: Logger
   readonly #entries = new Map<string, RelayEntry>()

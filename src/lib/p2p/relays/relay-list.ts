@@ -10,13 +10,14 @@ import { networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot
 import { testRelay } from './relay-test.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { NetworkSnapshot, RelayInfo } from '../../contract/index.ts'
-import type { ContactBook } from '../contacts/book.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { ParleyNode } from '../kernel/libp2p.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { RelayKeeper } from './relay-keeper.ts'
-import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
 
 /** Relay addresses remembered as already noted in a run; past this the memory starts over. */
 const MAX_NOTED_RELAYS = 64
@@ -24,11 +25,12 @@ const MAX_NOTED_RELAYS = 64
 export interface RelayListComponents {
   db: ParleyDb
   logger: ComponentLogger
-  libp2p: ParleyNode
+  /** the node (its ping service for the relay test; its `dht` service, when there is one, for the Network panel) */
+  libp2p: Libp2p<{ ping: Ping }>
   served: Pick<ServedConfig, 'relays'>
   status: Pick<StatusBoard, 'current' | 'update'>
   keeper: Pick<RelayKeeper, 'setRelays' | 'release' | 'state'>
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   events: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
@@ -40,7 +42,7 @@ export interface RelayListComponents {
  * list does not have (found through the DHT) makes it a discovered relay; the
  * Network panel's snapshot and relay tests.
  */
-export class RelayList implements Startable {
+export class RelayList implements RelayListPort, Startable {
   readonly #components: RelayListComponents
   readonly #log: Logger
   /** the active rows of the `relays` table, as handed to the keeper */

@@ -6,18 +6,19 @@
  */
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
 import { firstStaggered } from '@parley/protocol/scheduling/staggered'
-import { mailboxRelaysOf } from '../messaging/courier.ts'
+import { mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { PREKEY_REQUEST_TIMEOUT_MS } from './prekey-keeper.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { RelayList } from '../relays/relay-list.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
+import type { SessionPeer } from '../kernel/ports/sessions.ts'
 import type { FetchedBundle, PrekeyDirectory } from './directory.ts'
-import type { Sessions, SessionPeer } from './sessions.ts'
+import type { Sessions } from './sessions.ts'
 import type { AbortOptions, Logger } from '@libp2p/interface'
 
 export interface BundleComponents {
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch' | 'fromOwner'>
-  relayList: Pick<RelayList, 'active'>
+  relayList: RelayListPort
 }
 
 /**

@@ -22,17 +22,18 @@ import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
 import { boxItemId } from '@parley/protocol/session/box'
 import { SessionFrameError } from '@parley/protocol/session/errors'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
-import { mayExchange } from '../contacts/book.ts'
-import { ulidBytes } from '../messaging/courier.ts'
+import { ulidBytes, ulidOf } from '@parley/protocol/ulid'
+import { mayExchange } from '../contacts/index.ts'
 import { fetchBundle, mailboxSeal } from './bundles.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { ChatBoxes, ChatInbox } from '../messaging/chat-service.ts'
-import type { RelayList } from '../relays/relay-list.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { ChatBoxes, ChatInbox } from '../kernel/ports/messaging.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
+import type { MailboxBoxesPort, OpenedBox, SessionPeer } from '../kernel/ports/sessions.ts'
 import type { PrekeyDirectory } from './directory.ts'
 import type { SessionNotices } from './notices.ts'
-import type { Opened, Sessions, SessionPeer } from './sessions.ts'
+import type { Sessions } from './sessions.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
 
@@ -41,24 +42,10 @@ export interface SessionChatBoxesComponents {
   logger: ComponentLogger
   sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession' | 'ready' | 'answered'>
   inbox: ChatInbox
-  contactBook: Pick<ContactBook, 'byPeerId'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch' | 'fromOwner'>
-  relayList: Pick<RelayList, 'active'>
+  relayList: RelayListPort
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
-}
-
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-
-/** The ULID whose 16 bytes `id` is (courier.ts ulidBytes, undone). */
-export function ulidOf (id: Uint8Array): string {
-  let value = 0n
-  for (const byte of id) value = (value << 8n) | BigInt(byte)
-  let out = ''
-  for (let i = 0; i < 26; i++) {
-    out = (ALPHABET[Number(value & 31n)] ?? '0') + out
-    value >>= 5n
-  }
-  return out
 }
 
 /** A peer as the sessions know it, from its PeerID (an Ed25519 key: every Parley PeerID is one). */
@@ -67,7 +54,7 @@ export function sessionPeerOf (peer: PeerId): SessionPeer {
   return { peer: peer.toString(), publicKey: peer.publicKey.raw, multihash: peer.toMultihash().bytes }
 }
 
-export class SessionChatBoxes implements ChatBoxes {
+export class SessionChatBoxes implements ChatBoxes, MailboxBoxesPort {
   readonly #components: SessionChatBoxesComponents
   readonly #log: Logger
 
@@ -138,7 +125,7 @@ export class SessionChatBoxes implements ChatBoxes {
     // own) is found by the inbox once the box is open: no read of the messages waits here behind
     // the writes of the ones before it
     if (!mayExchange(await contactBook.byPeerId(from.toString()))) return { type: 'reject', id, reason: 'not-a-contact' }
-    let opened: Opened
+    let opened: OpenedBox
     try {
       opened = await sessions.open(sessionPeerOf(from), box)
     } catch (err) {

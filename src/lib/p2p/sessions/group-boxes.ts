@@ -25,18 +25,19 @@ import { decodeGroupBoxReply, fitReply } from '@parley/protocol/group/boxed'
 import { decodeGroupReply, decodeGroupRequest, encodeGroupFrame } from '@parley/protocol/group/wire'
 import { boxItemId } from '@parley/protocol/session/box'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
-import { mayExchange } from '../contacts/book.ts'
-import { ulidBytes } from '../messaging/courier.ts'
+import { ulidBytes, ulidOf } from '@parley/protocol/ulid'
+import { mayExchange } from '../contacts/index.ts'
 import { fetchBundle, mailboxSeal } from './bundles.ts'
-import { sessionPeerOf, ulidOf } from './chat-boxes.ts'
+import { sessionPeerOf } from './chat-boxes.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId } from '../../db/types.ts'
-import type { GroupBook } from '../groups/book.ts'
 import type { Desk } from '../kernel/desk-service.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
+import type { GroupBoxesPort, OpenedBox, SealedRequest } from '../kernel/ports/sessions.ts'
 import type { BundleComponents } from './bundles.ts'
 import type { SessionNotices } from './notices.ts'
-import type { Opened, Sessions } from './sessions.ts'
+import type { Sessions } from './sessions.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 
@@ -44,7 +45,7 @@ export interface SessionGroupBoxesComponents extends BundleComponents {
   db: ParleyDb
   logger: ComponentLogger
   sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget' | 'ready' | 'answered'>
-  groupBook: Pick<GroupBook, 'isGroupPeer' | 'mailboxesOf'>
+  groupBook: Pick<GroupBookPort, 'isGroupPeer' | 'mailboxesOf'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 
@@ -70,13 +71,7 @@ function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
 }
 
-/** A request sealed for 2.0.0, and what its reply's box must name. */
-export interface SealedRequest {
-  box: Uint8Array
-  itemId: Uint8Array
-}
-
-export class SessionGroupBoxes {
+export class SessionGroupBoxes implements GroupBoxesPort {
   readonly #components: SessionGroupBoxesComponents
   readonly #log: Logger
 
@@ -138,7 +133,7 @@ export class SessionGroupBoxes {
       return frame.reply
     }
     if (!sameBytes(boxItemId(frame.box), sealed.itemId)) throw new InvalidMessageError('Invalid group frame: the reply\'s box names another item')
-    let opened: Opened
+    let opened: OpenedBox
     try {
       opened = await sessions.open(sessionPeerOf(from), frame.box)
     } catch (err) {
@@ -163,7 +158,7 @@ export class SessionGroupBoxes {
     // a message stored before (a retry whose reply was lost): answered without opening it
     const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
     if (message?.groupId !== undefined || event?.groupId !== undefined) return { type: 'reply', status: 'duplicate' }
-    let opened: Opened
+    let opened: OpenedBox
     try {
       opened = await sessions.open(sessionPeerOf(from), box)
     } catch (err) {
@@ -213,7 +208,7 @@ export class SessionGroupBoxes {
   }
 
   /** Keeps an opened box's state (and tells the chat of a contact who started over). */
-  async #commit (from: PeerId, opened: Opened): Promise<void> {
+  async #commit (from: PeerId, opened: OpenedBox): Promise<void> {
     const { db } = this.#components
     try {
       await db.transaction('rw', sessionTables(db), async () => { await opened.commit() })

@@ -12,17 +12,60 @@ import { OwnKeys } from './own-keys.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RelayPrekeyDirectory } from './relay-directory.ts'
 import { Sessions } from './sessions.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { Feature } from '../kernel/feature.ts'
+import type { ChatBoxes } from '../kernel/ports/messaging.ts'
+import type { GroupBoxesPort, MailboxBoxesPort, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { SessionChatBoxesComponents } from './chat-boxes.ts'
+import type { PrekeyDirectory } from './directory.ts'
+import type { SessionGroupBoxesComponents } from './group-boxes.ts'
+import type { SessionNoticesComponents } from './notices.ts'
+import type { OwnBundleServiceComponents } from './own-bundle.ts'
+import type { OwnKeysComponents } from './own-keys.ts'
+import type { PrekeyKeeperComponents } from './prekey-keeper.ts'
+import type { RelayPrekeyDirectoryComponents } from './relay-directory.ts'
+import type { SessionsComponents } from './sessions.ts'
+import type { Startable } from '@libp2p/interface'
 
-export function sessionsFeature (components: NodeComponents): Pick<NodeComponents, 'ownKeys' | 'prekeyDirectory' | 'prekeys' | 'ownBundle' | 'sessions' | 'chatBoxes' | 'groupBoxes' | 'sessionNotices'> {
-  return {
-    ownKeys: new OwnKeys(components),
-    prekeyDirectory: new RelayPrekeyDirectory(components),
-    prekeys: new PrekeyKeeper(components),
-    ownBundle: new OwnBundleService(components),
-    sessions: new Sessions(components),
-    chatBoxes: new SessionChatBoxes(components),
-    groupBoxes: new SessionGroupBoxes(components),
-    sessionNotices: new SessionNotices(components)
+/** What the feature reads of the node's components. */
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & {
+  events: Pick<ParleyEventTarget, 'addEventListener'>
+}
+
+/** What it adds to them. */
+export interface SessionsServices {
+  ownKeys: Pick<OwnKeys, 'identity'>
+  prekeyDirectory: PrekeyDirectory
+  /** what the sessions and our own bundle take of the prekeys */
+  prekeys: Pick<PrekeyKeeper, 'secretsFor' | 'oneTimeKeys' | 'syncAll' | 'ownBundle'>
+  ownBundle: Startable
+  /** with what the chat and group boxes do with them */
+  sessions: SessionsPort & Pick<Sessions, 'seal' | 'reset' | 'known' | 'hasSession' | 'answered'>
+  chatBoxes: ChatBoxes & MailboxBoxesPort
+  groupBoxes: GroupBoxesPort
+  sessionNotices: SessionNoticesPort
+}
+
+export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsServices> = {
+  name: 'sessions',
+  create (components) {
+    const sessions = new Sessions(components)
+    // a deleted contact's sessions go with it (a contact added again starts new ones)
+    components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
+    return {
+      services: {
+        ownKeys: new OwnKeys(components),
+        prekeyDirectory: new RelayPrekeyDirectory(components),
+        prekeys: new PrekeyKeeper(components),
+        ownBundle: new OwnBundleService(components),
+        sessions,
+        chatBoxes: new SessionChatBoxes(components),
+        groupBoxes: new SessionGroupBoxes(components),
+        sessionNotices: new SessionNotices(components)
+      }
+    }
   }
 }
+
+export { sessionPeerOf } from './chat-boxes.ts'
+export { SessionUnreadableError } from './sessions.ts'

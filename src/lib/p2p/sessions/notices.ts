@@ -12,6 +12,7 @@ import { getContactByPeerId } from '../../db/contacts.ts'
 import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow, MessageRow, NoticeKind } from '../../db/types.ts'
+import type { SessionNoticesPort } from '../kernel/ports/sessions.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 
 export interface SessionNoticesComponents {
@@ -37,7 +38,7 @@ export function noticeRow (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>,
   return withChatTimer(row, contact.timer?.ttl, now)
 }
 
-export class SessionNotices {
+export class SessionNotices implements SessionNoticesPort {
   readonly #components: SessionNoticesComponents
   readonly #log: Logger
 

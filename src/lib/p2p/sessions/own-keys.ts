@@ -3,11 +3,11 @@
  * seed), its public key and our PeerID multihash. Read when first needed
  * (the profile exists by then), and again after a restore replaced it.
  */
-import type { Identity } from '../identity/identity.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { Identity as SessionIdentity } from '@parley/protocol/session/pqxdh'
 
 export interface OwnKeysComponents {
-  identity: Pick<Identity, 'privateKey'>
+  identity: Pick<IdentityPort, 'privateKey'>
 }
 
 export class OwnKeys {

@@ -26,7 +26,7 @@ import type { PrekeyRow } from '../../db/session-types.ts'
 import type { FetchedBundle, PrekeyDirectory, PrekeyStatus } from './directory.ts'
 import type { OwnKeys } from './own-keys.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
-import type { RelayList } from '../relays/relay-list.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { Init } from '@parley/protocol/session/box'
@@ -69,8 +69,8 @@ export interface PrekeyKeeperComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'>
   events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
-  relayList: Pick<RelayList, 'active'>
-  ownKeys: OwnKeys
+  relayList: RelayListPort
+  ownKeys: Pick<OwnKeys, 'identity'>
   prekeyDirectory: PrekeyDirectory
 }
 

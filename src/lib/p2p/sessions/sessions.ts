@@ -16,7 +16,7 @@
  * holds (chains.ts).
  * An opened box's state goes into the cache at once (the next box builds on
  * it) and into the database with what the box carried, in the caller's
- * transaction (`Opened.commit`); when that fails the caller calls `abandon`
+ * transaction (`OpenedBox.commit`); when that fails the caller calls `abandon`
  * and the cache is read again from the database; once it is kept, `ready`
  * readies the session for the next send (idle work a reply need not wait for).
  */
@@ -41,7 +41,7 @@ import type { FetchedBundle } from './directory.ts'
 import type { OwnKeys } from './own-keys.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { Box } from '@parley/protocol/session/box'
-import type { PeerIdentity } from '@parley/protocol/session/pqxdh'
+import type { OpenedBox, SessionPeer, SessionsPort } from '../kernel/ports/sessions.ts'
 
 export { SessionUnreadableError, type UnreadableReason } from './unreadable.ts'
 
@@ -53,30 +53,10 @@ export const RESET_INTERVAL_MS = 30_000
 export const INIT_SEEN_TTL_MS = 28 * 24 * 60 * 60 * 1000
 
 /** A peer as the sessions know it: its PeerID, Ed25519 public key and multihash. */
-export interface SessionPeer extends PeerIdentity {
-  peer: string
-}
-
-export interface Opened {
-  plaintext: Uint8Array
-  /** the session it opened on */
-  session: string
-  /** whether it started a new session (the peer's init) */
-  started: boolean
-  /** whether that new session took over from one the peer had answered on: the peer lost or reset its own (the chat gets a notice) */
-  replaced: boolean
-  /** its chain was not stored yet: a live answer to it waits for the commit, which stores it (the dialer then leaves its KEM fields out, chains.ts) */
-  chainUnstored: boolean
-  /** writes the new state (and uses up the init's one-time keys); call inside a transaction over `sessionTables(db)` that also stores what the box carried */
-  commit(): Promise<void>
-  /** the commit's transaction failed: forget the state it would have written */
-  abandon(): void
-}
-
 export interface SessionsComponents {
   db: ParleyDb
   logger: ComponentLogger
-  ownKeys: OwnKeys
+  ownKeys: Pick<OwnKeys, 'identity'>
   prekeys: Pick<PrekeyKeeper, 'secretsFor' | 'oneTimeKeys' | 'syncAll'>
 }
 
@@ -86,7 +66,7 @@ export interface SessionsInit {
 
 const newId = (): string => hex(crypto.getRandomValues(new Uint8Array(16)))
 
-export class Sessions {
+export class Sessions implements SessionsPort {
   readonly #components: SessionsComponents
   readonly #log: Logger
   readonly #now: () => number
@@ -196,7 +176,7 @@ export class Sessions {
    *
    * @throws SessionUnreadableError saying why it does not open; nothing changes then
    */
-  async open (from: SessionPeer, bytes: Uint8Array): Promise<Opened> {
+  async open (from: SessionPeer, bytes: Uint8Array): Promise<OpenedBox> {
     let box: Box
     try {
       box = decodeBox(bytes)
@@ -285,7 +265,7 @@ export class Sessions {
     this.#cache.delete(peer)
   }
 
-  async #openOn (from: SessionPeer, box: Box, tried: SessionRow[], rows: SessionRow[]): Promise<Opened> {
+  async #openOn (from: SessionPeer, box: Box, tried: SessionRow[], rows: SessionRow[]): Promise<OpenedBox> {
     if (tried.length === 0) throw new SessionUnreadableError('no-session', `no session with ${from.peer} to open this box on`)
     let failure: Error | undefined
     for (const row of tried) {
@@ -308,7 +288,7 @@ export class Sessions {
     throw new SessionUnreadableError('undecryptable', `no session with ${from.peer} opens this box${failure === undefined ? '' : `: ${failure.message}`}`)
   }
 
-  async #openInit (from: SessionPeer, box: Box, rows: SessionRow[]): Promise<Opened> {
+  async #openInit (from: SessionPeer, box: Box, rows: SessionRow[]): Promise<OpenedBox> {
     const init = box.init
     if (init === undefined) throw new Error('#openInit without an init')
     const { db, prekeys } = this.#components
@@ -347,8 +327,8 @@ export class Sessions {
     })
   }
 
-  /** The Opened of `opened` (a box on it opened, or a new session `started` by the peer's init) on the chain of the peer's ratchet key `dh`. */
-  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh }: { started: boolean, dh: Uint8Array }, extra: () => Promise<void>): Opened {
+  /** The OpenedBox of `opened` (a box on it opened, or a new session `started` by the peer's init) on the chain of the peer's ratchet key `dh`. */
+  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh }: { started: boolean, dh: Uint8Array }, extra: () => Promise<void>): OpenedBox {
     const { peer } = from
     const current = rows.find(r => r.current)
     const { next, replaced } = rowsAfterOpen(rows, opened, started, from.multihash, this.#components.ownKeys.identity().multihash)

@@ -1,20 +1,22 @@
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { sanitizeMime } from '../../files/names.ts'
-import { checkText } from '../messaging/text.ts'
+import { checkText } from '../messaging/index.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
-import type { ContactBook } from '../contacts/book.ts'
-import type { Identity } from '../identity/identity.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { TransferManager } from './transfers.ts'
 import { checkVoice } from './voice.ts'
 
+export type TransferMethod = 'sendFile' | 'cancelTransfer' | 'retryTransfer' | 'getFile'
+
 export interface TransferHandlerComponents {
-  identity: Pick<Identity, 'require'>
-  contactBook: Pick<ContactBook, 'byId'>
+  identity: Pick<IdentityPort, 'require'>
+  contactBook: Pick<ContactBookPort, 'byId'>
   transfers: TransferManager
 }
 
 /** The transfers' contract methods. */
-export function transferHandlers (components: TransferHandlerComponents): NodeHandlers<'sendFile' | 'cancelTransfer' | 'retryTransfer' | 'getFile'> {
+export function transferHandlers (components: TransferHandlerComponents): NodeHandlers<TransferMethod> {
   return {
     /**
      * Offers a file to a contact (TransferManager.sendFile); resolves with its

@@ -1,9 +1,36 @@
 /** The transfers feature: files offered and pulled over `/parley/file/1.0.0`. */
+import { file } from './file-service.ts'
+import { transferHandlers } from './handlers.ts'
 import { TransferManager } from './transfers.ts'
-import type { NodeComponents } from '../kernel/components.ts'
+import { ownOver } from '../kernel/feature.ts'
+import type { Feature } from '../kernel/feature.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
+import type { FileService } from './file-service.ts'
+import type { TransferHandlerComponents, TransferMethod } from './handlers.ts'
+import type { TransferComponents } from './transfers.ts'
 
-export function transfersFeature (components: NodeComponents): Pick<NodeComponents, 'transfers'> {
-  return { transfers: new TransferManager(components) }
+/** What the feature reads of the node's components. */
+export type TransfersFeatureComponents = TransferComponents & Omit<TransferHandlerComponents, 'transfers'>
+
+/** What it adds to them. */
+export interface TransfersServices {
+  transfers: TransfersPort
 }
 
-export { transferHandlers } from './handlers.ts'
+/** Its libp2p service: `/parley/file/*`. */
+export type TransfersProtocols = { file: FileService }
+
+export const transfersFeature: Feature<TransfersFeatureComponents, TransfersServices, TransferMethod, TransfersProtocols> = {
+  name: 'transfers',
+  create (components) {
+    const transfers = new TransferManager(components)
+    return {
+      services: { transfers },
+      handlers: transferHandlers(ownOver(components, { transfers })),
+      // the file host exists before the node starts, so before any request can arrive
+      protocols: () => ({ file: file({ host: transfers }) })
+    }
+  }
+}
+
+export { checkVoice } from './voice.ts'

@@ -24,23 +24,21 @@ import { openChunkStore } from '../../files/chunk-store.ts'
 import { MissingChunkError } from '../../files/store-common.ts'
 import { chunkCountOf, chunkSizeFor, hashFile } from '../../files/hashing.ts'
 import { givenNameIfChanged, sanitizeFileName, sanitizeMime } from '../../files/names.ts'
-import { NodeNotReadyError } from '../kernel/components.ts'
+import { NodeNotReadyError } from '../kernel/errors.ts'
 import { FileTooLargeError, storageProblem, storageWrite, TooManyTransfersError, TransferStateError } from './errors.ts'
 import { FileHosting } from './host.ts'
 import { Pulls } from './pulls.ts'
 import { RelayBudget } from './relay-budget.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, FileOffer, MessageId, TransferRow } from '../../db/types.ts'
-import type { IncomingFileInput } from '../../db/transfers.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
 import type { Capabilities } from '../kernel/capabilities.ts'
 import type { ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { StatusBoard } from '../kernel/status.ts'
-import type { Outbox } from '../messaging/outbox.ts'
-import type { GroupBook } from '../groups/book.ts'
-import type { GroupCourier } from '../groups/courier.ts'
-import type { Groups } from '../groups/groups.ts'
+import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
+import type { OutboxPort } from '../kernel/ports/messaging.ts'
+import type { IncomingFile, OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
 import type { FileHost, FileName, FileService, FileSource } from './file-service.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -48,25 +46,6 @@ export { FILE_ERROR_CODES, FileTooLargeError, TooManyTransfersError, TransferSta
 
 /** Outgoing files not yet fully sent that one browser keeps at once. */
 export const MAX_OUTGOING_TRANSFERS = 100
-
-export interface OutgoingFile {
-  contactId: ContactId
-  fromPeerId: string
-  file: Blob
-  name: string
-  mime: string
-  caption: string
-  thumb?: Pick<FileOffer, 'thumb' | 'thumbMime' | 'width' | 'height'>
-  /** a voice message's length and waveform (checked: voice.ts) */
-  voice?: NonNullable<FileOffer['voice']>
-  /** the chat's disappearing-messages timer in seconds, when it is on */
-  ttl?: number
-  /** a group's file (contactId 0): its place in the group's order; signed and sent to the members once prepared */
-  group?: { groupId: string, lamport: number }
-}
-
-/** A received message that offers a file (its chat frame, checked by the codec). */
-export type IncomingFile = Omit<IncomingFileInput, 'store'>
 
 export interface TransferComponents {
   db: ParleyDb
@@ -77,20 +56,20 @@ export interface TransferComponents {
   }
   served: Pick<ServedConfig, 'maxFileBytes'>
   /** an offer is ready: the outbox delivers it */
-  outbox: Pick<Outbox, 'kick'>
+  outbox: OutboxPort
   /** a group's offer is ready: the group signs it and sends it to each member */
-  groups: Pick<Groups, 'fileReady'>
+  groups: Pick<GroupsPort, 'fileReady'>
   /** who may pull a group's file, and who may hold a copy of one: its members */
-  groupBook: Pick<GroupBook, 'member' | 'members'>
+  groupBook: Pick<GroupBookPort, 'member' | 'members'>
   /** dials a group file's author, or a member that may hold it */
-  groupCourier: Pick<GroupCourier, 'reach'>
+  groupCourier: GroupCourierPort
   /** whether this browser has WebRTC; told where files are kept */
   capabilities: Pick<Capabilities, 'current' | 'update'>
   /** why a peer is not reached directly (`direct`) */
   status: Pick<StatusBoard, 'current'>
 }
 
-export class TransferManager implements FileHost, Startable {
+export class TransferManager implements TransfersPort, FileHost, Startable {
   readonly #components: TransferComponents
   readonly #log: Logger
   #store?: ChunkStore

@@ -5,12 +5,13 @@ import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { upsertContact } from '../../../../src/lib/db/contacts.ts'
 import { ADDRESS_HELLO_DEBOUNCE_MS, ContactHellos, HELLO_CONCURRENCY } from '../../../../src/lib/p2p/contacts/hellos.ts'
+import { tell } from '../../../../src/lib/p2p/kernel/events.ts'
 import { Greeter, REDIAL_BACKOFF } from '../../../../src/lib/p2p/presence/greeter.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import { FakeLibp2p, fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactId, ContactState } from '../../../../src/lib/db/types.ts'
-import type { ContactDialer } from '../../../../src/lib/p2p/presence/contact-finder.ts'
+import type { ContactDialer } from '../../../../src/lib/p2p/kernel/ports/presence.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { ContactFrame, ContactHelloFrame } from '@parley/protocol/contact/codec'
 import type { Connection, PeerId } from '@libp2p/interface'
@@ -36,6 +37,7 @@ let acceptedEvents: string[]
 /** hellos left in mailboxes (the courier's depositHello), and how many relays take the next one */
 let deposited: Array<{ to: string, frame: ContactFrame }>
 let relaysTaking: number
+let events: TypedEventEmitter<ParleyEvents>
 
 async function contact (name: string, state: ContactState, extra: { connected?: boolean, blocked?: boolean, helloPending?: boolean } = {}): Promise<PeerId> {
   const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -81,7 +83,7 @@ beforeEach(async () => {
       return relaysTaking
     }
   }
-  const events = new TypedEventEmitter<ParleyEvents>()
+  events = new TypedEventEmitter<ParleyEvents>()
   acceptedEvents = []
   events.addEventListener('contact:accepted', (evt) => { acceptedEvents.push(evt.detail.peerId) })
   const components = {
@@ -285,5 +287,37 @@ describe('Greeter: dialling', () => {
     // the redial comes after the first back-off delay (1 to 2 s with its jitter); the next one only 2 s after that
     await vi.advanceTimersByTimeAsync(REDIAL_BACKOFF.initialMs)
     await vi.waitFor(() => { expect(dialed).toEqual([alice.toString(), alice.toString()]) })
+  })
+})
+
+describe('Greeter: a contact blocked or deleted (the news contacts/contacts.ts tells)', () => {
+  async function idOf (peer: PeerId): Promise<ContactId> {
+    return (await db.contacts.where('peerId').equals(peer.toString()).first())?.id ?? -1
+  }
+
+  it('hangs up on a contact blocked, before the news is told; greets one unblocked again', async () => {
+    const alice = await contact('alice', 'accepted')
+    const contactId = await idOf(alice)
+    await tell(events, 'contact:blocked', { contactId, peerId: alice.toString(), blocked: true })
+    expect(libp2p.hangUps).toEqual([alice.toString()])
+
+    await db.contacts.update(contactId, { blocked: false })
+    await tell(events, 'contact:blocked', { contactId, peerId: alice.toString(), blocked: false })
+    await vi.waitFor(() => { expect(dialed).toEqual([alice.toString()]) })
+  })
+
+  it('forgets a contact deleted (no redial) and hangs up on it, unless it was blocked (no connection then)', async () => {
+    const alice = await contact('alice', 'accepted', { connected: false })
+    const contactId = await idOf(alice)
+    greeter.greet([contactId])
+    await vi.waitFor(() => { expect(dialed).toEqual([alice.toString()]) })
+    await tell(events, 'contact:deleted', { contactId, peerId: alice.toString(), blocked: false })
+    expect(libp2p.hangUps).toEqual([alice.toString()])
+    await vi.advanceTimersByTimeAsync(REDIAL_BACKOFF.maxMs)
+    expect(dialed).toEqual([alice.toString()])
+
+    const bob = await contact('bob', 'accepted', { blocked: true })
+    await tell(events, 'contact:deleted', { contactId: await idOf(bob), peerId: bob.toString(), blocked: true })
+    expect(libp2p.hangUps).toEqual([alice.toString()])
   })
 })

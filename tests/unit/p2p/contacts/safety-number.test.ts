@@ -5,11 +5,11 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import {
   compareSafetyQr,
   SAFETY_NUMBER_ITERATIONS,
-  SAFETY_QR_PREFIX,
   SafetyNumberError,
   safetyNumber
 } from '../../../../src/lib/p2p/contacts/safety-number.ts'
 import type { SafetyNumber } from '../../../../src/lib/p2p/contacts/safety-number.ts'
+import { SAFETY_QR_PREFIX } from '../../../../src/lib/p2p/identity/invite.ts'
 import { textOfError } from '../../../../src/lib/i18n/error-text.ts'
 
 /** Ed25519 PeerIDs from the seeds 32 × 0x01, 0x02 and 0x03: fixed, so the digits can be pinned. */

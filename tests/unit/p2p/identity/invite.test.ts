@@ -11,9 +11,9 @@ import {
   MAX_INVITE_CHARS,
   MAX_NAME_CHARS,
   parseInvite,
+  SAFETY_QR_PREFIX,
   validateName
 } from '../../../../src/lib/p2p/identity/invite.ts'
-import { SAFETY_QR_PREFIX } from '../../../../src/lib/p2p/contacts/safety-number.ts'
 import type { Invite } from '../../../../src/lib/p2p/identity/invite.ts'
 import { textOfError } from '../../../../src/lib/i18n/error-text.ts'
 import { refusedWith } from '../../../support/words.ts'

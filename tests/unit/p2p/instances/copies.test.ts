@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { INSTANCE_PROTOCOL } from '@parley/protocol/instance/codec'
 import { WAIT, startFederation, startHarness } from '../../../integration/harness.ts'
+import { internals } from '../../../support/internals.ts'
 import type { Federation, Harness, Peer } from '../../../integration/harness.ts'
 import type { RelayNode } from '../../../../relay-node/src/index.ts'
 
@@ -58,7 +59,7 @@ describe('one identity, one place, in the node', () => {
     expect(alice.node.status.elsewhere?.since).toBeGreaterThanOrEqual(started - 1000)
     expect(copy.node.status.elsewhere?.since).toBeLessThanOrEqual((alice.node.status.elsewhere?.since ?? 0) + 1000)
     // two browsers, two instance ids
-    expect(copy.node.components.instances.instance).not.toBe(alice.node.components.instances.instance)
+    expect(internals(copy.node).instances.instance).not.toBe(internals(alice.node).instances.instance)
 
     await copy.stop()
     await vi.waitFor(() => { expect(alice.node.status.elsewhere).toBeUndefined() }, WAIT)
@@ -69,7 +70,7 @@ describe('one identity, one place, in the node', () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     // a second node on the same IndexedDB: what a restarted worker is while the old one's connection lingers
     const again = await harness.startPeer(alice.factory)
-    expect(again.node.components.instances.instance).toBe(alice.node.components.instances.instance)
+    expect(internals(again.node).instances.instance).toBe(internals(alice.node).instances.instance)
     await vi.waitFor(() => { expect(instanceStreams(harness?.relay as RelayNode)).toBe(2) }, WAIT)
     expect(alice.node.status.elsewhere).toBeUndefined()
     expect(again.node.status.elsewhere).toBeUndefined()

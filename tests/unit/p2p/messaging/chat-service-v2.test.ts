@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
 import { CHAT_PROTOCOL, CHAT_PROTOCOL_V2_0, CHAT_PROTOCOLS_WITH_SESSIONS } from '@parley/protocol/chat/constants'
 import { connect, createNode, msg, stubConnection } from './chat-pair.ts'
-import type { ChatBoxes } from '../../../../src/lib/p2p/messaging/chat-service.ts'
+import type { ChatBoxes } from '../../../../src/lib/p2p/kernel/ports/messaging.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 
 const MARK = 0x02

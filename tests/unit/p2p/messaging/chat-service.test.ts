@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
 import { CHAT_PROTOCOL_V1_0, CHAT_PROTOCOLS, MAX_MESSAGES_PER_STREAM, MAX_READ_BUFFER_BYTES, MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
 import { HANDLE_OPTIONS, connect, createNode, msg, rawStream } from './chat-pair.ts'
-import type { DeliveryResult } from '../../../../src/lib/p2p/messaging/chat-service.ts'
+import type { DeliveryResult } from '../../../../src/lib/p2p/kernel/ports/messaging.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { Stream } from '@libp2p/interface'
 

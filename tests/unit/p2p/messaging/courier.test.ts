@@ -1,38 +1,16 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { MAILBOX_DRAIN_GAP_MS, MailboxCourier, MAX_MAILBOX_RELAYS, mailboxRelaysOf, ulidBytes } from '../../../../src/lib/p2p/messaging/courier.ts'
+import { MAILBOX_DRAIN_GAP_MS, MailboxCourier } from '../../../../src/lib/p2p/messaging/courier.ts'
 import { MAX_RECEIPT_IDS, decodeReceipts, encodeReceipts, receiptsId } from '../../../../src/lib/p2p/messaging/receipts.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import type { CourierComponents } from '../../../../src/lib/p2p/messaging/courier.ts'
 import type { Libp2pEvents, PeerId } from '@libp2p/interface'
 
 const RELAY_A = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWJZmEPFMtgh8VyFCPuPd5MWY46koDR2VcnbwaZfLdvZzj'
-const RELAY_B = '/ip4/127.0.0.1/tcp/9190/ws/p2p/12D3KooWDZDp4oumu71fwxYz8aDM1nwQTLczmwz85pRfdP2rktJj'
-const ME = '12D3KooWL9gE7DWdXacQUdNWp2ie3LfFX1AzLwGgVzErPGX9UFyk'
-const circuit = (relay: string): string => `${relay}/p2p-circuit/p2p/${ME}`
 const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 
 describe('mailbox courier helpers', () => {
-  it('turns a ULID into its 16 bytes (so that the same message is the same mailbox id)', () => {
-    expect([...ulidBytes('00000000000000000000000000')]).toEqual(Array(16).fill(0))
-    expect([...ulidBytes('7ZZZZZZZZZZZZZZZZZZZZZZZZZ')]).toEqual(Array(16).fill(255))
-    expect(Buffer.from(ulidBytes('01ARZ3NDEKTSV4RRFFQ69G5FAV')).toString('hex')).toBe('01563e3ab5d3d6764c61efb99302bd5b')
-    expect(() => ulidBytes('01ARZ3NDEKTSV4RRFFQ69G5FAU')).toThrow(/not a ULID/)
-    // 26 characters of 5 bits are 130: a first character over 7 would not fit in 16 bytes
-    expect(() => ulidBytes('80000000000000000000000000')).toThrow(/not a ULID/)
-    expect(() => ulidBytes('01ARZ3NDEKTSV4RRFFQ69G5FA')).toThrow(/not a ULID/)
-  })
-
-  it('names the relays of a contact\'s circuit addresses, one address each, at most three', () => {
-    expect(mailboxRelaysOf({ addresses: [circuit(RELAY_A), `${RELAY_A.replace('/ws/', '/wss/')}/p2p-circuit/p2p/${ME}`, circuit(RELAY_B)] }))
-      .toEqual([RELAY_A, RELAY_B])
-    // direct addresses and garbage name no relay
-    expect(mailboxRelaysOf({ addresses: ['/ip4/10.0.0.1/tcp/4001/p2p/' + ME, 'nonsense', '/p2p-circuit'] })).toEqual([])
-    const many = Array.from({ length: 6 }, (_, i) => circuit(RELAY_A.replace('9090', String(9000 + i)).replace('JZmEPF', `JZmEP${String.fromCharCode(65 + i)}`)))
-    expect(mailboxRelaysOf({ addresses: many })).toHaveLength(MAX_MAILBOX_RELAYS)
-  })
-
   it('reads a receipts payload only when it is exactly one', () => {
     const ids = ['01ARZ3NDEKTSV4RRFFQ69G5FAV', '01ARZ3NDEKTSV4RRFFQ69G5FAW']
     expect(decodeReceipts(encode({ type: 'receipts', ids }))).toEqual({ type: 'receipts', ids })

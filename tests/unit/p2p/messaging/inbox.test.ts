@@ -19,7 +19,7 @@ import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactId, FileOffer, MessageId } from '../../../../src/lib/db/types.ts'
 import type { IncomingMessageEvent } from '../../../../src/lib/contract/index.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
-import type { IncomingFile } from '../../../../src/lib/p2p/transfers/transfers.ts'
+import type { IncomingFile } from '../../../../src/lib/p2p/kernel/ports/transfers.ts'
 import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { PeerId } from '@libp2p/interface'
 

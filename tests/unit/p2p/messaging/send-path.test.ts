@@ -20,7 +20,7 @@ let db: ParleyDb | undefined
 afterEach(() => { db?.close(); db = undefined })
 
 describe('sendMessage', () => {
-  it('hands the message to the outbox before its write starts, and resolves once it is stored; it ends our typing to the contact', async () => {
+  it('hands the message to the outbox before its write starts, and resolves once it is stored; it tells `message:sent` (which ends our typing to the contact)', async () => {
     db = await openTestDb()
     const d = db
     const id = await addContact(d, 'alice')
@@ -28,6 +28,8 @@ describe('sendMessage', () => {
     const seen: Array<{ row: MessageRow, storedThen: boolean }> = []
     let stored: Promise<void> | undefined
     const typingEnded: number[] = []
+    const events = new TypedEventEmitter<ParleyEvents>()
+    events.addEventListener('message:sent', ({ detail }) => { typingEnded.push(detail.contactId) })
     const handlers = messagingHandlers({
       db: d,
       identity: { require: () => ({ peerId: 'me' }) } as never,
@@ -39,7 +41,7 @@ describe('sendMessage', () => {
           void d.messages.get(row.id).then(found => { seen.push({ row, storedThen: found !== undefined }) })
         }
       },
-      typing: { messageSent: (contactId) => { typingEnded.push(contactId) } }
+      events
     })
     const { messageId } = await handlers.sendMessage({ contactId: id, text: 'hello' }, { signal: new AbortController().signal })
     await stored

@@ -4,7 +4,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DHT_PROTOCOL as RELAY_DHT_PROTOCOL } from '@parley/protocol/kad'
 import { DHT_PROTOCOL, DHT_UPKEEP_INTERVAL_MS, RANDOM_WALK_INTERVAL_MS, pacedPeerRouting, putValueTo, refreshEvery, withoutClosestPeerTags } from '../../../../src/lib/p2p/relays/dht.ts'
-import { createLibp2pNode } from '../../../../src/lib/p2p/kernel/libp2p.ts'
+import { createLibp2pNode } from '../../../../src/lib/p2p/root/libp2p.ts'
 import { EventTypes, MessageType } from '@libp2p/kad-dht'
 import { Libp2pRecord } from '@libp2p/record'
 import type { PeerId, PeerInfo, PeerRouting, RoutingOptions } from '@libp2p/interface'
@@ -58,16 +58,9 @@ describe("the node's DHT service", () => {
   it('is a client of /parley/kad/1.0.0: it answers nobody, its routing table is there to read, its upkeep runs hourly and it tags no peer keep-alive', async () => {
     const node = await createLibp2pNode({
       privateKey: await generateKeyPair('Ed25519'),
-      inbox: { receive: async () => 'not-a-contact' },
-      desk: { receive: async () => 'refused' },
-      groupDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-group' }) },
-      callDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-call' }) },
+      // the DHT is libp2p's own: no feature's protocol is needed
+      protocols: {},
       isBlocked: () => false,
-      isContact: async () => false,
-      fileHost: {
-        open: async () => { throw new Error('not used') },
-        cancelled: async () => {}
-      },
       rtcConfiguration: () => ({ iceServers: [] }),
       webRtcHere: () => true
     })

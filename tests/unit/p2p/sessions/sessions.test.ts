@@ -18,7 +18,7 @@ import { testLogger } from '../../../support/fake-components.ts'
 import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
-import type { Opened, SessionPeer } from '../../../../src/lib/p2p/sessions/sessions.ts'
+import type { OpenedBox, SessionPeer } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
 import type { MemoryPrekeyDirectory } from '../../../support/prekey-directory.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { Libp2pEvents } from '@libp2p/interface'
@@ -200,7 +200,7 @@ describe('Sessions', () => {
 
   it('a commit whose write failed is abandoned: the box opens again later', async () => {
     const box = await send(alice, bob, 'try again')
-    const opened: Opened = await bob.sessions.open(alice.me, box)
+    const opened: OpenedBox = await bob.sessions.open(alice.me, box)
     opened.abandon()
     expect(await sessionsOf(bob.db, alice.me.peer)).toHaveLength(0)
     expect(await receive(bob, alice, box)).toBe('try again')
@@ -249,7 +249,7 @@ describe('Sessions: sending keys reserved ahead', () => {
   }
 
   /** A first exchange, then Bob's answer opened by Alice (a DH step drawn) and its state not yet written. */
-  async function stepNotWritten (): Promise<{ opened: Opened, writes: unknown[], before: Uint8Array }> {
+  async function stepNotWritten (): Promise<{ opened: OpenedBox, writes: unknown[], before: Uint8Array }> {
     const first = await live(alice, bob, 'hi')
     expect(await receive(bob, alice, first)).toBe('hi')
     const opened = await alice.sessions.open(bob.me, await live(bob, alice, 'hello'))

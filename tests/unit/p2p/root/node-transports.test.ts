@@ -1,9 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2pNode } from '../../../../src/lib/p2p/kernel/libp2p.ts'
-import type { ParleyNode } from '../../../../src/lib/p2p/kernel/libp2p.ts'
-import type { Transport } from '@libp2p/interface'
+import { createLibp2pNode } from '../../../../src/lib/p2p/root/libp2p.ts'
+import type { Libp2p, Transport } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -26,21 +25,14 @@ interface WithTransportManager {
   components: { transportManager: { dialTransportForMultiaddr(ma: Multiaddr): Transport | undefined } }
 }
 
-let node: ParleyNode
+let node: Libp2p
 
 beforeAll(async () => {
   node = await createLibp2pNode({
     privateKey: await generateKeyPair('Ed25519'),
-    inbox: { receive: async () => 'not-a-contact' },
-    desk: { receive: async () => 'refused' },
-    groupDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-group' }) },
-    callDesk: { receive: async () => ({ type: 'reject', reason: 'unknown-call' }) },
+    // the transports are libp2p's own: no feature's protocol is needed
+    protocols: {},
     isBlocked: () => false,
-    isContact: async () => false,
-    fileHost: {
-      open: async () => { throw new Error('not used') },
-      cancelled: async () => {}
-    },
     rtcConfiguration: () => ({ iceServers: [] }),
     webRtcHere: () => true
   })

@@ -7,27 +7,15 @@ import { webSockets } from '@libp2p/websockets'
 import { webTransport } from '@libp2p/webtransport'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { parleyDht } from '../relays/dht.ts'
-import { chat } from '../messaging/chat-service.ts'
-import { contact } from '../contacts/contact-service.ts'
-import type { ContactDesk, ContactService } from '../contacts/contact-service.ts'
-import { groupService } from '../groups/group-service.ts'
-import type { GroupDesk, GroupService } from '../groups/group-service.ts'
-import type { SessionGroupBoxes } from '../sessions/group-boxes.ts'
-import { callService } from '../calls/call-service.ts'
-import type { CallDesk, CallService } from '../calls/call-service.ts'
-import { OUTBOUND_IDLE_MS } from '@parley/protocol/chat/constants'
 import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
-import type { ChatBoxes, ChatInbox, ChatService } from '../messaging/chat-service.ts'
-import { speedtest } from '../diagnostics/speedtest-service.ts'
-import { file } from '../transfers/file-service.ts'
-import type { FileHost, FileService } from '../transfers/file-service.ts'
-import type { SpeedtestService } from '../diagnostics/speedtest-service.ts'
+import { parleyDht } from '../relays/index.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
-import type { ComponentLogger, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, PeerId, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
+import type { ServiceFactoryMap } from 'libp2p'
+import type { FeatureProtocols } from './features.ts'
 
 /**
  * Largest data-channel message on a direct WebRTC connection, in bytes
@@ -65,43 +53,27 @@ export const MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S = MAX_MEMBERS
 export const MAX_INBOUND_PENDING_CONNECTIONS = MAX_MEMBERS
 
 // a type alias (not an interface) so that it satisfies libp2p's ServiceMap index signature
-export type ParleyServices = {
+/** The services every Parley node runs; the features bring their protocols (root/features.ts). */
+export type BaseServices = {
   identify: Identify
   /** tells connected relays (and contacts) our new addresses when they change */
   identifyPush: IdentifyPush
   ping: Ping
-  chat: ChatService
-  contact: ContactService
-  group: GroupService
-  call: CallService
-  speedtest: SpeedtestService
-  file: FileService
   /** DHT client of the relay-nodes (src/lib/p2p/relays/dht.ts) */
   dht: SingleKadDHT
 }
 
-export type ParleyNode = Libp2p<ParleyServices>
+/** The node the root runs: libp2p's services and every feature's protocols. */
+export type ParleyNode = Libp2p<BaseServices & FeatureProtocols>
 
-export interface ParleyNodeInit {
+export interface ParleyNodeInit<P extends ServiceMap> {
   privateKey: PrivateKey
   /** the node's loggers (the features log through the same one) */
   logger?: ComponentLogger
-  inbox: ChatInbox
-  /** chat 2.0.0's session boxes (without them the node speaks 1.1.0 and 1.0.0 only) */
-  boxes?: ChatBoxes
-  /** where contact requests and acceptances go */
-  desk: ContactDesk
-  /** where group requests go */
-  groupDesk: GroupDesk
-  /** group 2.0.0's session boxes (without them the node speaks group 1.0.0 only) */
-  groupBoxes?: Pick<SessionGroupBoxes, 'seal' | 'reply' | 'listenWith'>
-  callDesk: CallDesk
+  /** the features' protocol services (chat, contact, group, call, file, speedtest: root/features.ts) */
+  protocols: ServiceFactoryMap<P>
   /** peers refused at the connection gater (blocked contacts); must answer synchronously */
   isBlocked(peerId: PeerId): boolean
-  /** who may run a speed test against us (accepted contacts) */
-  isContact(peerId: PeerId): Promise<boolean>
-  /** serves the files we offered, and hears cancels (the transfer manager) */
-  fileHost: FileHost
   /**
    * The STUN/TURN configuration for WebRTC and WebRTC-Direct, asked for again
    * for every new RTCPeerConnection, so that TURN servers the user adds or
@@ -117,10 +89,10 @@ export interface ParleyNodeInit {
 /**
  * The Parley node: WebSockets, WebRTC-Direct or WebTransport to relays, circuit relay v2 to
  * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
- * identify, ping, a kad-dht client, and the chat and contact protocols. In the SharedWorker, WebRTC runs
+ * identify, ping, a kad-dht client, and the features' protocols (chat, contact, …). In the SharedWorker, WebRTC runs
  * through the RTCPeerConnection bridge (src/lib/webrtc-bridge), which must be
  * installed on the global scope before this module is evaluated. Configuration only —
- * behaviour lives in the services and the features (kernel/root.ts assembles them).
+ * behaviour lives in the services and the features (root/root.ts assembles them).
  *
  * It listens on `/p2p-circuit` twice (search mode): the relay transport reserves a
  * slot on each of up to two relays we are connected to, so start-up never
@@ -134,12 +106,15 @@ export interface ParleyNodeInit {
  * relay's FIND_NODE answer names a peer it knows with the addresses in its
  * peer store, which identify alone would leave as they were at connection time.
  */
-export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNode> {
+export async function createLibp2pNode<P extends ServiceMap> (init: ParleyNodeInit<P>): Promise<Libp2p<BaseServices & P>> {
   installLengthPrefixFastPath() // no new RangeError per chunk a Noise connection receives
   // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
   // and calls it for each new peer connection
   const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
-  return createLibp2p({
+  // libp2p's own services, the features' protocols (each named by its feature), then the DHT;
+  // TypeScript cannot see that spreading the features' map keeps its types
+  const services = { identify: identify(), identifyPush: identifyPush(), ping: ping(), ...init.protocols, dht: parleyDht() } as ServiceFactoryMap<BaseServices & P>
+  return createLibp2p<BaseServices & P>({
     privateKey: init.privateKey,
     ...(init.logger == null ? {} : { logger: init.logger }),
     start: false,
@@ -182,17 +157,6 @@ export async function createLibp2pNode (init: ParleyNodeInit): Promise<ParleyNod
       denyInboundEncryptedConnection: (peerId) => init.isBlocked(peerId),
       denyOutboundEncryptedConnection: (peerId) => init.isBlocked(peerId)
     },
-    services: {
-      identify: identify(),
-      identifyPush: identifyPush(),
-      ping: ping(),
-      chat: chat({ inbox: init.inbox, ...(init.boxes === undefined ? {} : { boxes: init.boxes }), keepStreamsOpenMs: OUTBOUND_IDLE_MS }),
-      contact: contact({ desk: init.desk }),
-      group: groupService(init.groupDesk, init.groupBoxes),
-      call: callService(init.callDesk),
-      speedtest: speedtest({ allow: init.isContact }),
-      file: file({ host: init.fileHost }),
-      dht: parleyDht()
-    }
+    services
   })
 }

@@ -1,39 +1,30 @@
 /**
- * The composition root: it assembles the node's features around one
- * components object (components.ts), binds the contract's methods to them
- * (handlers.ts), and runs their lifecycle. It holds no behaviour of its own.
+ * The composition root: it creates the node's features (features.ts) around
+ * one components object (components.ts), binds the contract's methods to
+ * their handlers (handlers.ts), makes libp2p with their protocols
+ * (libp2p.ts), and runs their lifecycle. It holds no behaviour of its own.
  */
 import { defaultLogger } from '@libp2p/logger'
 import { DEFAULT_MAX_FILE_BYTES } from '@parley/protocol/file/constants'
 import { TypedEventEmitter } from 'main-event'
 import { nodeContract } from '../../contract/index.ts'
-import { toErrorShape } from '../../contract/errors.ts'
+import { InvalidParamsError, toErrorShape } from '../../contract/errors.ts'
 import { SchemaError } from '../../contract/schema.ts'
-import { InvalidParamsError } from '../../rpc/errors.ts'
-import { actionsFeature } from '../actions/index.ts'
-import { callsFeature } from '../calls/index.ts'
-import { contactsFeature } from '../contacts/index.ts'
-import { groupsFeature } from '../groups/index.ts'
-import { identityFeature } from '../identity/index.ts'
-import { instancesFeature } from '../instances/index.ts'
-import { messagingFeature } from '../messaging/index.ts'
-import { nearbyFeature } from '../nearby/index.ts'
-import { presenceFeature } from '../presence/index.ts'
-import { relaysFeature } from '../relays/index.ts'
-import { sessionsFeature } from '../sessions/index.ts'
-import { transfersFeature } from '../transfers/index.ts'
 import { createComponents } from './components.ts'
+import { FEATURES } from './features.ts'
 import { nodeHandlers } from './handlers.ts'
 import { createLibp2pNode } from './libp2p.ts'
-import { Capabilities } from './capabilities.ts'
-import { StatusBoard } from './status.ts'
+import { Capabilities } from '../kernel/capabilities.ts'
+import { StatusBoard } from '../kernel/status.ts'
 import type { CallArgsOf, NodeContract, TabCapabilities, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { AppConfig } from './app-config.ts'
+import type { AppConfig } from '../kernel/app-config.ts'
 import type { NodeComponents } from './components.ts'
-import type { ParleyEvents } from './events.ts'
+import type { FeatureProtocols } from './features.ts'
+import type { ParleyEvents } from '../kernel/events.ts'
 import type { ParleyNode } from './libp2p.ts'
 import type { ComponentLogger, Startable } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
 
 export interface NodeRootInit {
   db: ParleyDb
@@ -44,14 +35,13 @@ export interface NodeRootInit {
   logger?: ComponentLogger
 }
 
-/** The features in start order (each one's services start in the order it lists them). */
-const FEATURES = [identityFeature, contactsFeature, relaysFeature, presenceFeature, messagingFeature, transfersFeature, actionsFeature, groupsFeature, callsFeature, nearbyFeature, instancesFeature, sessionsFeature]
-
 export class NodeRoot {
   readonly components: NodeComponents
   /** the contract's methods (what the RPC server serves) */
   readonly handlers: NodeHandlers
   readonly #services: Startable[] = []
+  /** each feature's libp2p protocols, made with the node */
+  readonly #protocols: Array<() => object> = []
   #starting?: Promise<void>
   /** the services started, in start order */
   #running: Startable[] = []
@@ -69,13 +59,19 @@ export class NodeRoot {
     })
     components.capabilities = new Capabilities(components)
     components.status = new StatusBoard(components, { capabilities: components.capabilities.current })
+    const handlers: Array<Partial<NodeHandlers> | undefined> = []
     for (const feature of FEATURES) {
-      const services = feature(components)
-      Object.assign(components, services)
-      this.#services.push(...Object.values(services).filter(isStartable))
+      const parts = feature.create(components)
+      for (const name of Object.keys(parts.services)) {
+        if (name in components) throw new Error(`the feature "${feature.name}" names a component "${name}" the node has already`)
+      }
+      Object.assign(components, parts.services)
+      this.#services.push(...Object.values(parts.services).filter(isStartable))
+      handlers.push(parts.handlers)
+      if (parts.protocols !== undefined) this.#protocols.push(parts.protocols)
     }
     this.components = components
-    this.handlers = nodeHandlers(components)
+    this.handlers = nodeHandlers(handlers)
   }
 
   /** What tabs hear: `status` and `message` (kernel/events.ts). */
@@ -160,16 +156,8 @@ export class NodeRoot {
     c.libp2p = await createLibp2pNode({
       privateKey: c.identity.privateKey(),
       logger: c.logger,
-      inbox: c.inbox,
-      boxes: c.chatBoxes,
-      // the desk and the file host exist before the node starts, so before any request can arrive
-      desk: c.hellos,
-      groupDesk: c.groupBook,
-      groupBoxes: c.groupBoxes,
-      callDesk: c.calls,
-      fileHost: c.transfers,
+      protocols: this.#featureProtocols(),
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
-      isContact: async (peerId) => c.contactBook.isAccepted(peerId),
       rtcConfiguration: () => c.ice.rtcConfiguration(),
       webRtcHere: () => c.capabilities.current.webrtc !== false
     })
@@ -181,6 +169,20 @@ export class NodeRoot {
     this.#libp2pRunning = true
     await c.libp2p.start()
     for (const service of this.#services) await service.afterStart?.()
+  }
+
+  /** Every feature's libp2p protocols in one map; two features naming one service is a wiring bug. */
+  #featureProtocols (): ServiceFactoryMap<FeatureProtocols> {
+    const protocols: Record<string, unknown> = {}
+    for (const make of this.#protocols) {
+      const made = make()
+      for (const name of Object.keys(made)) {
+        if (name in protocols) throw new Error(`two features bring the libp2p service "${name}"`)
+      }
+      Object.assign(protocols, made)
+    }
+    // each feature's descriptor types its own; together, FeatureProtocols
+    return protocols as ServiceFactoryMap<FeatureProtocols>
   }
 
   /** The services stop first (in reverse), so that none acts on the connections libp2p closes as it stops. */

@@ -1,7 +1,7 @@
 /** The typing signals worth sending (src/lib/p2p/actions/typing.ts TypingThrottle), for contacts and groups alike. */
 import { describe, expect, it } from 'vitest'
 import { TYPING_REPEAT_MS } from '../../../../src/lib/contract/methods/actions.ts'
-import { TypingThrottle } from '../../../../src/lib/p2p/actions/typing.ts'
+import { TypingThrottle } from '../../../../src/lib/p2p/kernel/typing-throttle.ts'
 
 describe('TypingThrottle', () => {
   it('lets a "typing" through once per TYPING_REPEAT_MS, and a "stopped" only after a "typing"', () => {

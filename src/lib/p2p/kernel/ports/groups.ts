@@ -1,0 +1,35 @@
+/** Ports of the groups feature (see identity.ts for what a port is). */
+import type { EventRow, MessageId } from '../../../db/types.ts'
+import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
+import type { Desk } from '../desk-service.ts'
+
+/** Where group requests go, live or from a mailbox (the group book). */
+export type GroupDesk = Desk<GroupRequest, GroupReply>
+
+/** The groups we hold and their members (groups/book.ts), and the desk of their requests. */
+export interface GroupBookPort extends GroupDesk {
+  /** a member of `group` now (by our fold) */
+  member(groupId: string, peer: string): Promise<boolean>
+  /** the members of `group` now, without us; none when we do not know it */
+  members(groupId: string): Promise<string[]>
+  /** whether `peer` is a member of a group we are a member of: someone we may connect to directly */
+  sharesGroup(peer: string): Promise<boolean>
+  /** whether `peer` is a member of any group we hold (it may send us group items) */
+  isGroupPeer(peer: string): Promise<boolean>
+  /** the mailbox relays `peer` named in a group we hold, or none */
+  mailboxesOf(peer: string): Promise<string[]>
+}
+
+/** What the user does in groups (groups/groups.ts), as other features ask it. */
+export interface GroupsPort {
+  /** a group file's offer is ready (hashed): it is signed and sent to every other member */
+  fileReady(id: MessageId): Promise<void>
+  /** sends our stored event about a group message (a reaction, an edit, a delete for everyone) to every other member */
+  sendEvent(event: EventRow): Promise<void>
+}
+
+/** Delivery to a group's members (groups/courier.ts). */
+export interface GroupCourierPort {
+  /** connects to `peer` if it can (a file's author, to pull the file from); never throws */
+  reach(peer: string): void
+}
