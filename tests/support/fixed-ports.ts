@@ -11,6 +11,8 @@ import { createServer } from 'node:net'
 const LOW = 20_000
 const HIGH = 32_000
 const TRIES = 200
+/** Slices of the range, one per Playwright worker (TEST_PARALLEL_INDEX) */
+const SLICES = 6
 
 async function tcpFree (host: string, port: number): Promise<boolean> {
   return await new Promise((resolve) => {
@@ -30,7 +32,11 @@ async function udpFree (host: string, port: number): Promise<boolean> {
 
 /** A TCP port and a UDP port on `host`, both free now, outside the ephemeral range. */
 export async function fixedPorts (host = '127.0.0.1'): Promise<{ tcp: number, udp: number }> {
-  const pick = (): number => LOW + Math.floor(Math.random() * (HIGH - LOW))
+  // each Playwright worker draws from a slice of its own, so one worker's relay never takes a port
+  // another's prepared relay left free between two of its tests
+  const slice = Math.floor((HIGH - LOW) / SLICES)
+  const low = LOW + (Number(process.env['TEST_PARALLEL_INDEX'] ?? 0) % SLICES) * slice
+  const pick = (): number => low + Math.floor(Math.random() * slice)
   let tcp: number | undefined
   let udp: number | undefined
   for (let i = 0; i < TRIES && (tcp === undefined || udp === undefined); i++) {
@@ -38,6 +44,6 @@ export async function fixedPorts (host = '127.0.0.1'): Promise<{ tcp: number, ud
     if (tcp === undefined && await tcpFree(host, port)) tcp = port
     else if (udp === undefined && await udpFree(host, port)) udp = port
   }
-  if (tcp === undefined || udp === undefined) throw new Error(`no free ports between ${LOW} and ${HIGH} on ${host}`)
+  if (tcp === undefined || udp === undefined) throw new Error(`no free ports between ${low} and ${low + slice} on ${host}`)
   return { tcp, udp }
 }
