@@ -17,11 +17,11 @@
  *   refuses them. A restored identity is added to a group again by a member.
  */
 import { MAX_VOICE_MS, MAX_WAVEFORM_BYTES } from '@parley/protocol/chat/constants'
-import { EVENT_KINDS, WIPED_BY_DELETE, type ChatPeople, type Leaves } from './event-kinds.ts'
+import { EVENT_KINDS, wipedByDelete, type ChatPeople, type Leaves, type LeftOn } from './event-kinds.ts'
 import type { Fields, FieldMap } from './backup-fields.ts'
 import type { ContactRow, FileOffer, MessageId, MessageRow } from './types.ts'
 
-export { EVENT_CONTACT_FIELDS, EVENT_MESSAGE_FIELDS, type ChatPeople } from './event-kinds.ts'
+export type { ChatPeople } from './event-kinds.ts'
 
 type VoiceNote = NonNullable<FileOffer['voice']>
 
@@ -31,6 +31,11 @@ export const VOICE_FIELDS = { durationMs: false, waveform: false } as const sati
 const LEAVES = Object.values(EVENT_KINDS).flatMap(kind => kind.leaves ?? [])
 const ON_MESSAGES = LEAVES.filter((l): l is Extract<Leaves, { on: 'message' }> => l.on === 'message')
 const ON_CONTACTS = LEAVES.filter((l): l is Extract<Leaves, { on: 'contact' }> => l.on === 'contact')
+
+/** The message fields the kinds leave (reactions, edit, deleted, …), as backup-rows.ts MESSAGE_FIELDS lists them: all optional. */
+export const EVENT_MESSAGE_FIELDS = Object.fromEntries(ON_MESSAGES.map(l => [l.field, true])) as Readonly<Record<LeftOn<'message'>, true>>
+/** The contact fields they leave (the chat's timer), the same way for CONTACT_FIELDS. */
+export const EVENT_CONTACT_FIELDS = Object.fromEntries(ON_CONTACTS.map(l => [l.field, true])) as Readonly<Record<LeftOn<'contact'>, true>>
 
 /** Fields of backed-up rows that hold a nested row (a list of them for `reactions`), with that row's field map. */
 export const ACTION_NESTED_FIELDS: Readonly<Record<string, FieldMap>> = {
@@ -73,7 +78,7 @@ export function readMessageActions (row: Fields, message: MessageRow, people: Ch
   if (message.deleted !== undefined) {
     // what "deleted for everyone" keeps (event-kinds.ts, tombstone): nothing of the content
     if (message.kind !== 'text' || message.body !== '') row.fail('a deleted message still has its text or file')
-    for (const key of WIPED_BY_DELETE) {
+    for (const key of wipedByDelete()) {
       if (message[key] !== undefined) row.fail(`a deleted message still has "${key}"`)
     }
   }

@@ -133,7 +133,8 @@ export { RowProblem }
  * each enum. `satisfies Record<…>` makes a field or value added to a row type
  * a type error here, so the backup learns of it instead of dropping or
  * refusing it. The fields message events leave come from their table
- * (event-kinds.ts, EVENT_MESSAGE_FIELDS and EVENT_CONTACT_FIELDS).
+ * (event-kinds.ts, through backup-actions.ts EVENT_MESSAGE_FIELDS and
+ * EVENT_CONTACT_FIELDS).
  */
 export const PROFILE_FIELDS = {
   peerId: false, privateKey: false, username: false, createdAt: false

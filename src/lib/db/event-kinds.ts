@@ -249,26 +249,24 @@ const KINDS = {
 /** Every kind of message event, described once. */
 export const EVENT_KINDS: { readonly [K in EventKind]: EventKindSpec<K> } = KINDS
 
-type LeftOn<R extends Leaves['on']> = { [K in EventKind]: (typeof KINDS)[K] extends { leaves: { on: R, field: infer F } } ? F : never }[EventKind]
-
-const ALL_LEAVES = Object.values(EVENT_KINDS).flatMap(kind => kind.leaves ?? [])
-
-/** The message fields the kinds leave (reactions, edit, deleted, …), as a row-field map lists them: all optional. */
-export const EVENT_MESSAGE_FIELDS = Object.fromEntries(ALL_LEAVES.filter(l => l.on === 'message').map(l => [l.field, true])) as Readonly<Record<LeftOn<'message'>, true>>
-/** The contact fields the kinds leave (the chat's timer), the same way. */
-export const EVENT_CONTACT_FIELDS = Object.fromEntries(ALL_LEAVES.filter(l => l.on === 'contact').map(l => [l.field, true])) as Readonly<Record<LeftOn<'contact'>, true>>
+/** The fields the kinds leave on a message or a contact row (reactions, edit, deleted, …; the chat's timer). */
+export type LeftOn<R extends Leaves['on']> = { [K in EventKind]: (typeof KINDS)[K] extends { leaves: { on: R, field: infer F } } ? F : never }[EventKind]
 
 /**
  * What a delete for everyone removes from a message, so what a deleted
  * message (a tombstone, also in a backup) never has: its file and quote, and
- * what the kinds that say so left on it. Its text goes too (body '').
+ * what the kinds that say so left on it. Its text goes too (body ''). A
+ * function, not a list made when the module loads, so that a bundle that
+ * never merges an event leaves the table out.
  */
-export const WIPED_BY_DELETE: ReadonlyArray<keyof MessageRow> = ['file', 'replyTo', ...ALL_LEAVES.flatMap(l => l.on === 'message' && l.wipedByDelete ? [l.field] : [])]
+export function wipedByDelete (): Array<keyof MessageRow> {
+  return ['file', 'replyTo', ...Object.values(EVENT_KINDS).flatMap(({ leaves }) => leaves?.on === 'message' && leaves.wipedByDelete ? [leaves.field] : [])]
+}
 
 /** `row` with nothing left of its content: what "deleted for everyone" keeps. */
 function tombstone (row: MessageRow, stamp: EventStamp): MessageRow {
   const rest: Partial<MessageRow> = { ...row }
-  for (const key of WIPED_BY_DELETE) delete rest[key]
+  for (const key of wipedByDelete()) delete rest[key]
   return { ...rest as MessageRow, kind: 'text', body: '', deleted: stamp }
 }
 

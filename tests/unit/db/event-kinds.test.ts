@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { decodeChatFrame, encodeChatFrame, type ChatEventFrame, type ChatEventType } from '@parley/protocol/chat/codec'
-import { EVENT_CONTACT_FIELDS, EVENT_KINDS, EVENT_MESSAGE_FIELDS, eventFrame, eventFromFrame, WIPED_BY_DELETE } from '../../../src/lib/db/event-kinds.ts'
+import { EVENT_CONTACT_FIELDS, EVENT_MESSAGE_FIELDS } from '../../../src/lib/db/backup-actions.ts'
+import { EVENT_KINDS, eventFrame, eventFromFrame, wipedByDelete } from '../../../src/lib/db/event-kinds.ts'
 import { GROUP_CONTACT_ID } from '../../../src/lib/db/groups.ts'
 import { MESSAGE_FIELDS } from '../../../src/lib/db/backup-rows.ts'
 import type { EventKind } from '../../../src/lib/db/types.ts'
@@ -57,9 +58,9 @@ describe('event kinds', () => {
   })
 
   it('one list says what a delete for everyone wipes, and the backup knows every field the kinds leave', () => {
-    expect(WIPED_BY_DELETE).toEqual(['file', 'replyTo', 'reactions', 'edit'])
+    expect(wipedByDelete()).toEqual(['file', 'replyTo', 'reactions', 'edit'])
     expect(Object.keys(EVENT_MESSAGE_FIELDS)).toEqual(['reactions', 'edit', 'deleted'])
     expect(Object.keys(EVENT_CONTACT_FIELDS)).toEqual(['timer'])
-    for (const field of [...WIPED_BY_DELETE, ...Object.keys(EVENT_MESSAGE_FIELDS)]) expect(MESSAGE_FIELDS).toHaveProperty(field, true)
+    for (const field of [...wipedByDelete(), ...Object.keys(EVENT_MESSAGE_FIELDS)]) expect(MESSAGE_FIELDS).toHaveProperty(field, true)
   })
 })

@@ -97,20 +97,16 @@ export const ACTIONS: { readonly [K in ChatActionType]: ActionWire<Extract<ChatA
   }
 }
 
-export const ACTION_TYPES = Object.keys(ACTIONS) as ChatActionType[]
-
-/** The fields of each kind's frame (ACTIONS[type].fields). */
-export const ACTION_FIELDS = Object.fromEntries(ACTION_TYPES.map(type => [type, ACTIONS[type].fields])) as Record<ChatActionType, readonly string[]>
-
 export function isActionType (type: unknown): type is ChatActionType {
-  return typeof type === 'string' && (ACTION_TYPES as string[]).includes(type)
+  return typeof type === 'string' && Object.hasOwn(ACTIONS, type)
 }
 
 /** Pictographs, flags, keycaps and their modifiers: what one reaction may be made of. */
 const EMOJI_PARTS = /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\p{Emoji_Presentation}|\u200D|\uFE0F|\u20E3)+$/u
 const EMOJI_BASE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' })
+// pure: a bundle that imports this module but checks no emoji leaves it out
+const graphemes = /* @__PURE__ */ new Intl.Segmenter('en', { granularity: 'grapheme' })
 
 /**
  * Whether `text` is an emoji a reaction may carry (docs/protocols.md): one
@@ -123,7 +119,7 @@ export function isReactionEmoji (text: string): boolean {
   return count === 1
 }
 
-/** Validates an action frame: its keys against ACTION_FIELDS, its `id`, then what its kind says. */
+/** Validates an action frame: its keys against its kind's fields, its `id`, then what its kind says. */
 export function decodeAction (type: ChatActionType, obj: Record<string, unknown>): ChatActionFrame {
   const action: ActionWire<ChatActionFrame> = ACTIONS[type]
   onlyFields(obj, action.fields, `a "${type}" frame`)
