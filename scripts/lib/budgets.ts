@@ -193,9 +193,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * (issue 55: the screens' reads moved into state manager classes with their
  * getters, the widgets' queries into the screens, the bootstrap's WebRTC host
  * out of rpc/connect.ts; the merged chat twins took some back) added 0.18.
+ * One table per closed union (issue 55: the message menu's items and the
+ * bubble's marks as data that the actions manager, the menu, the layer and
+ * the bubble read, in place of a switch, a words table and conditions) took
+ * the shell from 181.92 to 182.28 (182.5), and the stored events' table
+ * (db/event-kinds.ts) the worker from 352.25 to 352.50; the table stays out
+ * of the shell, which reaches db/events.ts through db/messages.ts, because
+ * nothing in it or in @parley/protocol chat/actions.ts runs when the module
+ * loads (the list a delete wipes is a function; the emoji segmenter is
+ * annotated pure).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 182.0,
+  shell: 182.5,
   worker: 353.5,
   pump: 4.6,
   lazy: 428.7

@@ -15,7 +15,7 @@ import { isRecord } from '@parley/protocol/is-record'
 import {
   BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, toBase64, type Json
 } from './backup-envelope.ts'
-import { ACTION_NESTED_FIELDS, readContactActions, readMessageActions, readVoice } from './backup-actions.ts'
+import { ACTION_NESTED_FIELDS, EVENT_CONTACT_FIELDS, EVENT_MESSAGE_FIELDS, readContactActions, readMessageActions, readVoice } from './backup-actions.ts'
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
@@ -132,14 +132,16 @@ export { RowProblem }
  * Every field of each backed-up row, true when optional, and every value of
  * each enum. `satisfies Record<…>` makes a field or value added to a row type
  * a type error here, so the backup learns of it instead of dropping or
- * refusing it.
+ * refusing it. The fields message events leave come from their table
+ * (event-kinds.ts, through backup-actions.ts EVENT_MESSAGE_FIELDS and
+ * EVENT_CONTACT_FIELDS).
  */
 export const PROFILE_FIELDS = {
   peerId: false, privateKey: false, username: false, createdAt: false
 } as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
 export const CONTACT_FIELDS = {
   id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
-  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, verified: false, timer: true, addedAt: false, updatedAt: false
+  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, verified: false, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
 } as const satisfies Record<keyof BackupContact, boolean>
 export const RELAY_FIELDS = {
   multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
@@ -147,7 +149,7 @@ export const RELAY_FIELDS = {
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
   receivedAt: true, state: false, readAt: true, file: true, call: true, notice: true,
-  replyTo: true, reactions: true, edit: true, deleted: true, ttl: true, expiresAt: true, deliveredAt: true,
+  replyTo: true, ...EVENT_MESSAGE_FIELDS, ttl: true, expiresAt: true, deliveredAt: true,
   groupId: true, lamport: true, groupSigned: true
 } as const satisfies Record<keyof MessageRow, boolean>
 /**

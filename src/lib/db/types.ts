@@ -2,6 +2,7 @@
  * Row types of the Parley database. Shared by the worker (the single writer
  * of network data) and the tabs (readers through liveQuery).
  */
+import type { ChatEventFrame, ChatEventType } from '@parley/protocol/chat/codec'
 import type { ContactId, ContactState, EventStamp, MessageDirection, MessageId, MessageState } from '../contract/rows.ts'
 
 /** The message row and what it carries belong to the contract (what crosses the line); named here with the other rows. */
@@ -53,13 +54,25 @@ export interface ContactRow {
 }
 
 /**
- * What a message event does (docs/protocols.md, "Message actions"):
- * reaction (to `targets[0]`), edit of our/their text, delete for everyone,
- * read (of the listed messages), timer (the chat's disappearing-messages timer);
- * and 'hide', the user's "delete for me", which is never sent: it keeps the
- * message from being stored again should it be delivered once more.
+ * What a message event does (docs/protocols.md, "Message actions"): one of
+ * the chat's actions a receiver stores, named as on the wire (reaction to
+ * `targets[0]`, edit of our/their text, delete for everyone, read of the
+ * listed messages, timer of the chat's disappearing messages); and 'hide',
+ * the user's "delete for me", which is never sent: it keeps the message from
+ * being stored again should it be delivered once more. What each kind does
+ * is described once, in event-kinds.ts EVENT_KINDS.
  */
-export type EventKind = 'reaction' | 'edit' | 'delete' | 'read' | 'timer' | 'hide'
+export type EventKind = ChatEventType | 'hide'
+
+/** The fields of an action frame that an event row keeps as they are (all but its type, id, time and target or targets). */
+type OwnFields<F> = F extends unknown ? Omit<F, 'type' | 'id' | 'sentAt' | 'target' | 'targets'> : never
+type AllOf<U> = (U extends unknown ? (u: U) => void : never) extends (all: infer I) => void ? I : never
+/**
+ * Each kind's own fields, as its frame carries them (@parley/protocol
+ * chat/actions.ts: a reaction's `emoji`, '' removes; an edit's new `text`; a
+ * timer's `ttl` in seconds, 0 = off); on the row, only its kind's are set.
+ */
+export type EventFields = Partial<AllOf<OwnFields<ChatEventFrame>>>
 
 /**
  * A message event (schema v7 `events`): sent, queued, acked and mailboxed
@@ -67,7 +80,7 @@ export type EventKind = 'reaction' | 'edit' | 'delete' | 'read' | 'timer' | 'hid
  * stored once by id. An event whose target has not arrived yet waits here
  * and is applied when it does.
  */
-export interface EventRow {
+export interface EventRow extends EventFields {
   id: string
   contactId: ContactId
   direction: MessageDirection
@@ -79,12 +92,6 @@ export interface EventRow {
   sentAt: number
   receivedAt?: number
   state: MessageState
-  /** reaction: the emoji ('' removes) */
-  emoji?: string
-  /** edit: the new text */
-  text?: string
-  /** timer: seconds, 0 = off */
-  ttl?: number
   /** an event in a group (contactId 0): its group, and (ours) the author's signed envelope the members are sent */
   groupId?: string
   groupSigned?: { body: string, sig: string }

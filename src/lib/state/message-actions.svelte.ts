@@ -1,8 +1,9 @@
 /**
  * The message actions of an open chat (issue 23 item 10): the menu on a
- * bubble and what its items lead to: a reply or an edit in the composer, the
- * reaction picker, the delete and info dialogs. It calls the worker's react /
- * editMessage / deleteMessage and the chat's send (with `replyTo`); failures
+ * bubble and what its items lead to (model/message-rules.ts MENU_ITEMS): a
+ * reply or an edit in the composer, the reaction picker, the delete and info
+ * dialogs, a call to the node. It calls the worker's react / editMessage /
+ * deleteMessage and the chat's send (with `replyTo`); failures
  * show in the chat's error line (ChatManager.act). The screen renders the
  * menu and dialogs this holds (ui/MessageActionsLayer.svelte); the bubbles
  * reach it through ui/message-actions-context.ts.
@@ -14,7 +15,7 @@
 import type { MessageId, MessageRow } from '../db/types.ts'
 import type { ChatManager } from './chat.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
-import { canDeleteForEveryone, canEdit, menuActions, myReaction, nextReaction, type MessageAction } from '../model/message-rules.ts'
+import { canDeleteForEveryone, canEdit, isDialogAction, isOwnAction, menuActions, menuItem, myReaction, nextReaction, type DialogAction, type MessageAction, type OwnAction } from '../model/message-rules.ts'
 
 /** What the actions need of the node: its calls, and our PeerID from its status. */
 export type ActionsNode = Pick<NodeManager, 'call'> & { readonly status: { readonly peerId?: string | undefined } }
@@ -44,7 +45,7 @@ export interface OpenMenu {
 
 /** A dialog about one message. */
 export interface OpenDialog {
-  kind: 'react' | 'delete' | 'info'
+  kind: DialogAction
   message: MessageRow
 }
 
@@ -107,12 +108,21 @@ export class MessageActionsManager {
     const message = this.#menu?.message
     this.#menu = undefined
     if (message === undefined) return
-    switch (action) {
-      case 'reply': this.reply(message); break
-      case 'edit': this.startEdit(message); break
-      case 'copy': await this.copy(message); break
-      case 'react': case 'delete': case 'info': this.#dialog = { kind: action, message }; break
+    if (isDialogAction(action)) this.#dialog = { kind: action, message }
+    else if (isOwnAction(action)) await this.#own[action](message)
+    else {
+      const item = menuItem(action)
+      if (item.does !== 'call') return
+      const { method, params } = item.call(message)
+      await this.#chat.act(method, async () => { await this.#node.call(method, params) })
     }
+  }
+
+  /** What the items this does itself do (MENU_ITEMS: into the composer, or at once). */
+  readonly #own: Record<OwnAction, (message: MessageRow) => void | Promise<void>> = {
+    reply: (message) => { this.reply(message) },
+    edit: (message) => { this.startEdit(message) },
+    copy: async (message) => { await this.copy(message) }
   }
 
   /** The composer answers `message` (an edit in progress is given up). */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { newMessageId } from '../../../src/lib/db/messages.ts'
 import type { MessageRow, Reaction } from '../../../src/lib/db/types.ts'
-import { canDeleteForEveryone, canEdit, firstLine, menuActions, messageTimes, myReaction, nextReaction, quoteText, reactionChips } from '../../../src/lib/model/message-rules.ts'
+import { canDeleteForEveryone, canEdit, firstLine, isDialogAction, isOwnAction, menuActions, menuItem, messageMarks, messageTimes, myReaction, nextReaction, quoteText, reactionChips } from '../../../src/lib/model/message-rules.ts'
 
 const HOUR = 3600_000
 const NOW = 1_800_000_000_000
@@ -48,6 +48,20 @@ describe('message rules', () => {
     // a call kept in the chat: only deleted here
     expect(menuActions(row({ kind: 'call', body: '', call: { video: true, outcome: 'missed' } }), NOW)).toEqual(['delete'])
     expect(menuActions(row({ kind: 'notice', body: '', notice: 'session-reset', direction: 'in' }), NOW)).toEqual(['delete'])
+  })
+
+  it('says what each item does: a dialog, the composer, or at once; only delete is destructive', () => {
+    const all = menuActions(row(), NOW)
+    expect(all.filter(isDialogAction)).toEqual(['react', 'delete', 'info'])
+    expect(all.filter(isOwnAction)).toEqual(['reply', 'copy', 'edit'])
+    expect(all.map(action => menuItem(action).does)).toEqual(['composer', 'dialog', 'here', 'composer', 'dialog', 'dialog'])
+    expect(all.filter(action => menuItem(action).danger === true)).toEqual(['delete'])
+  })
+
+  it('marks an edited message "edited", until it is deleted for everyone', () => {
+    expect(messageMarks(row())).toEqual([])
+    expect(messageMarks(row({ edit: { id: 'e', sentAt: NOW } }))).toEqual(['edited'])
+    expect(messageMarks(row({ edit: { id: 'e', sentAt: NOW }, deleted: { id: 'x', sentAt: NOW }, body: '' }))).toEqual([])
   })
 
   it('counts reactions per emoji, leaves out taken-back ones and marks ours', () => {

@@ -6,7 +6,7 @@
  * for byte. No libp2p runtime here except the error class; see docs/protocols.md.
  */
 import { InvalidParametersError } from '@libp2p/interface'
-import { ACTION_FIELDS, decodeAction, isActionType } from './actions.ts'
+import { ACTIONS, decodeAction, isActionType } from './actions.ts'
 import { describe, invalid, LONE_SURROGATE, onlyFields, sentAtField, textField, ulidField, utf8ByteLength } from './checks.ts'
 import { MAX_FRAME_BYTES, MAX_TEXT_BYTES, MESSAGE_TTLS } from './constants.ts'
 import { EmptyMessageError, MessageTooLargeError } from './errors.ts'
@@ -116,7 +116,7 @@ export function toVersion1 (frame: ChatDialerFrame): ChatMessageFrame | undefine
 export function encodeChatFrame (frame: ChatFrame, version: ChatVersion = '1.1.0'): Uint8Array {
   const body: Record<string, unknown> = {}
   const source: Record<string, unknown> = { ...frame }
-  const fields = frame.type === 'message' ? MESSAGE_FIELDS_V1_1 : frame.type === 'ack' || frame.type === 'reject' ? REPLY_FIELDS : ACTION_FIELDS[frame.type]
+  const fields = frame.type === 'message' ? MESSAGE_FIELDS_V1_1 : frame.type === 'ack' || frame.type === 'reject' ? REPLY_FIELDS : ACTIONS[frame.type].fields
   for (const key of fields) {
     if (source[key] === undefined) continue
     body[key] = key === 'file' && frame.type === 'message' && frame.file != null ? fileToJson(frame.file, version) : source[key]

@@ -7,11 +7,12 @@
  * event keeps a late copy of it from being stored again.
  */
 import { isReactionEmoji } from '@parley/protocol/chat/codec'
-import { DELETE_WINDOW_MS, EDIT_WINDOW_MS, MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
+import { MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { isLocalEntry } from '../../db/local-entries.ts'
+import { EVENT_KINDS } from '../../db/event-kinds.ts'
 import { refusal, storeEvent } from '../../db/events.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
@@ -19,7 +20,7 @@ import { mayExchange } from '../contacts/index.ts'
 import { MessageNotFoundError } from '../kernel/errors.ts'
 import { checkText } from '../messaging/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactId, EventKind, EventRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { ContactId, EventFields, EventKind, EventRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { GroupsPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
@@ -49,11 +50,22 @@ export class MessageActions {
     this.#components = components
   }
 
+  /**
+   * Our event of `kind` about a message (not deleted for everyone): stored
+   * with its effect here if its kind allows it (db/event-kinds.ts), then
+   * sent to the contact, or to the group's members. The methods below check
+   * what their kind needs first; a kind with nothing of its own to check
+   * needs only a handler that calls this.
+   */
+  async apply (messageId: MessageId, kind: EventKind, fields: EventFields): Promise<void> {
+    const row = await this.#message(messageId)
+    await this.#act(row, kind, fields)
+  }
+
   /** Our reaction to a message ('' takes it back); it replaces the one we gave before. */
   async react (messageId: MessageId, emoji: string): Promise<void> {
     if (emoji !== '' && !isReactionEmoji(emoji)) throw new InvalidActionError('reactionNotEmoji')
-    const row = await this.#message(messageId)
-    await this.#act(row, 'reaction', { emoji })
+    await this.apply(messageId, 'reaction', { emoji })
   }
 
   /** New text for a text message of ours; one still queued (never sent) simply changes in the outbox. */
@@ -118,7 +130,7 @@ export class MessageActions {
   }
 
   /** Stores our event about `row` with its effect here, and sends it unless it is local ('hide'). */
-  async #act (row: MessageRow, kind: EventKind, fields: Pick<EventRow, 'emoji' | 'text'>, send = true): Promise<void> {
+  async #act (row: MessageRow, kind: EventKind, fields: EventFields, send = true): Promise<void> {
     const { db, identity, transfers, outbox } = this.#components
     const now = Date.now()
     const event = this.#event(row.contactId, identity.require().peerId, kind, [row.id], now, fields)
@@ -129,10 +141,9 @@ export class MessageActions {
     if (why === 'not-text') throw new ActionNotAllowedError('editNotText')
     if (why === 'deleted') throw new MessageNotFoundError('messageWasDeleted')
     if (why === 'local') throw new ActionNotAllowedError(row.kind === 'call' ? 'actionOnCall' : 'actionOnNotice')
-    if (why === 'too-late') {
-      throw kind === 'edit'
-        ? new ActionNotAllowedError('editTooLate', { hours: EDIT_WINDOW_MS / HOURS })
-        : new ActionNotAllowedError('deleteTooLate', { hours: DELETE_WINDOW_MS / HOURS })
+    const effect = EVENT_KINDS[kind].effect
+    if (why === 'too-late' && effect.about === 'messages' && effect.window !== undefined) {
+      throw new ActionNotAllowedError(effect.window.tooLate, { hours: effect.window.ms / HOURS })
     }
     const result = await storeEvent(db, event)
     if (result.filesGone.length > 0) await transfers.forget(result.filesGone)
@@ -140,7 +151,7 @@ export class MessageActions {
     else if (send) outbox.kick(row.contactId)
   }
 
-  #event (contactId: ContactId, from: string, kind: EventKind, targets: MessageId[], now: number, fields: Pick<EventRow, 'emoji' | 'text' | 'ttl'>): EventRow {
+  #event (contactId: ContactId, from: string, kind: EventKind, targets: MessageId[], now: number, fields: EventFields): EventRow {
     return { id: newMessageId(now), contactId, direction: 'out', fromPeerId: from, kind, targets, sentAt: now, state: 'queued', ...fields }
   }
 }

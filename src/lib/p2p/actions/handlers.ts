@@ -1,4 +1,5 @@
 import type { NodeHandlers } from '../../contract/index.ts'
+import type { actionsMethods } from '../../contract/methods/actions.ts'
 import { setMessagingSettings } from '../../db/settings.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageActions } from './actions.ts'
@@ -10,7 +11,8 @@ export interface ActionHandlerComponents {
   typing: TypingSender
 }
 
-export type ActionMethod = 'react' | 'editMessage' | 'deleteMessage' | 'markRead' | 'setTyping' | 'setChatTimer' | 'setMessagingSettings'
+/** The contract's message-action methods (contract/methods/actions.ts): a method added there needs its handler here. */
+export type ActionMethod = keyof typeof actionsMethods
 
 /** The message-action contract methods. */
 export function actionHandlers (components: ActionHandlerComponents): NodeHandlers<ActionMethod> {

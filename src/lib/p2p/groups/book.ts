@@ -11,15 +11,17 @@ import { GroupLog } from '@parley/protocol/group/log'
 import { decodeGroupMessage } from '@parley/protocol/group/message'
 import { decodeGroupOp } from '@parley/protocol/group/op'
 import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
+import { EVENT_KINDS, eventFromFrame } from '../../db/event-kinds.ts'
 import { storeEvent } from '../../db/events.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import { dropDeliveries, getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, setDelivery, storeGroupMessage } from '../../db/groups.ts'
+import type { ChatEventFrame } from '@parley/protocol/chat/codec'
 import type { GroupMessage } from '@parley/protocol/group/message'
 import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
@@ -299,7 +301,7 @@ export class GroupBook implements GroupBookPort, Startable {
       }
       return { type: 'reply', status: 'ok' }
     }
-    if (frame.type !== 'message') return this.#receiveAction(message)
+    if (frame.type !== 'message') return this.#receiveAction(message, frame)
     if (frame.file !== undefined) {
       const outcome = await this.#components.transfers.receive({
         id: frame.id as MessageId,
@@ -323,27 +325,24 @@ export class GroupBook implements GroupBookPort, Startable {
   }
 
   /**
-   * An action in a group: a reaction, an edit or a delete applies to the
-   * group's message as in a chat (db/events.ts: only the author edits or
-   * deletes, within the windows); a read receipt marks our messages read by
-   * that member. A group's disappearing timer is an operation (`timer`),
-   * not an action: its messages carry their `ttl` as a chat's do.
+   * An action in a group, as its kind says (db/event-kinds.ts `group`): a
+   * reaction, an edit, a delete, … applies to the group's message as in a
+   * chat (db/events.ts: only the author edits or deletes, within the
+   * windows); a read receipt marks our messages read by that member. A
+   * group's disappearing timer is an operation (`timer`), not an action: its
+   * messages carry their `ttl` as a chat's do.
    */
-  async #receiveAction (message: GroupMessage): Promise<GroupReply> {
+  async #receiveAction (message: GroupMessage, frame: ChatEventFrame): Promise<GroupReply> {
     const { db } = this.#components
-    const frame = message.frame
     const now = Date.now()
-    if (frame.type === 'read') {
-      const ours = (await db.messages.bulkGet(frame.targets as MessageId[])).filter((r) => r?.groupId === message.group && r.direction === 'out')
+    const event = eventFromFrame(frame, { contactId: GROUP_CONTACT_ID, groupId: message.group, fromPeerId: message.author, receivedAt: now })
+    const carried = EVENT_KINDS[event.kind].group
+    if (carried === 'receipt') {
+      const ours = (await db.messages.bulkGet(event.targets)).filter((r) => r?.groupId === message.group && r.direction === 'out')
       for (const row of ours) if (row !== undefined) await setDelivery(db, row.id, message.author, 'read', now)
       return { type: 'reply', status: 'stored' }
     }
-    if (frame.type !== 'reaction' && frame.type !== 'edit' && frame.type !== 'delete') return { type: 'reject', reason: 'invalid' }
-    const event: EventRow = {
-      id: frame.id, contactId: GROUP_CONTACT_ID, groupId: message.group, direction: 'in', fromPeerId: message.author, kind: frame.type,
-      targets: [frame.target as MessageId], sentAt: frame.sentAt, receivedAt: now, state: 'delivered',
-      ...(frame.type === 'reaction' ? { emoji: frame.emoji } : frame.type === 'edit' ? { text: frame.text } : {})
-    }
+    if (carried !== 'event') return { type: 'reject', reason: 'invalid' }
     const result = await storeEvent(db, event)
     if (result.outcome === 'not-allowed') return { type: 'reject', reason: 'invalid' }
     if (result.filesGone.length > 0) await this.#components.transfers.forget(result.filesGone)

@@ -11,6 +11,7 @@ import { GroupLog } from '@parley/protocol/group/log'
 import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
 import { displayName } from '../../db/contacts.ts'
+import { EVENT_KINDS, eventFrame } from '../../db/event-kinds.ts'
 import { getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupEvent, queueGroupMessage } from '../../db/groups.ts'
 import { MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
 import { newMessageId } from '../../db/messages.ts'
@@ -21,7 +22,6 @@ import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
 import type { Libp2p } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 import type { ContactId, EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { GroupsPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
@@ -219,22 +219,17 @@ export class Groups implements GroupsPort {
 
   /**
    * Sends our stored event about a group message (a reaction, an edit, a
-   * delete for everyone: MessageActions stored it with its effect here) to
-   * every other member, signed as a group message whose frame is the action.
+   * delete for everyone, …: each kind a group carries as an event, db/event-kinds.ts;
+   * MessageActions stored it with its effect here) to every other member,
+   * signed as a group message whose frame is the action, as a chat's outbox
+   * would send it.
    */
   async sendEvent (event: EventRow): Promise<void> {
     const { db } = this.#components
-    if (event.groupId === undefined || (event.kind !== 'reaction' && event.kind !== 'edit' && event.kind !== 'delete')) return
-    const target = event.targets[0]
-    if (target === undefined) return
+    if (event.groupId === undefined || EVENT_KINDS[event.kind].group !== 'event' || event.targets[0] === undefined) return
     const { log, row } = await this.#sendable(event.groupId)
     const me = this.#me()
-    const frame: ChatDialerFrame = event.kind === 'reaction'
-      ? { type: 'reaction', id: event.id, sentAt: event.sentAt, target, emoji: event.emoji ?? '' }
-      : event.kind === 'edit'
-        ? { type: 'edit', id: event.id, sentAt: event.sentAt, target, text: event.text ?? '' }
-        : { type: 'delete', id: event.id, sentAt: event.sentAt, target }
-    const signed = signGroupMessage({ group: event.groupId, author: me, lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, frame, this.#secret())
+    const signed = signGroupMessage({ group: event.groupId, author: me, lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, eventFrame(event), this.#secret())
     const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
     await queueGroupEvent(db, event.id, event.groupId, signed.signed, others, Date.now())
     for (const peer of others) this.#components.groupCourier.kick(peer)
@@ -263,9 +258,9 @@ export class Groups implements GroupsPort {
     for (const [author, targets] of byAuthor) {
       for (let i = 0; i < targets.length; i += MAX_READ_TARGETS) {
         const id = newMessageId(now)
-        const signed = signGroupMessage({ group: groupId, author: this.#me(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) },
-          { type: 'read', id, sentAt: now, targets: targets.slice(i, i + MAX_READ_TARGETS) }, this.#secret())
-        await queueGroupEvent(db, id, groupId, signed.signed, [author], now, { fromPeerId: this.#me(), kind: 'read', targets: targets.slice(i, i + MAX_READ_TARGETS), sentAt: now })
+        const receipt = { fromPeerId: this.#me(), kind: 'read' as const, targets: targets.slice(i, i + MAX_READ_TARGETS), sentAt: now }
+        const signed = signGroupMessage({ group: groupId, author: this.#me(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, eventFrame({ id, ...receipt }), this.#secret())
+        await queueGroupEvent(db, id, groupId, signed.signed, [author], now, receipt)
       }
       this.#components.groupCourier.kick(author)
     }
