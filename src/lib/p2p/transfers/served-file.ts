@@ -1,4 +1,5 @@
-import { getTransfer, recordServed, setTransferState } from '../../db/transfers.ts'
+import { getTransfer, setTransferState } from '../../db/transfers.ts'
+import { recordServed } from '../../db/transfers-outgoing.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { TransferRow } from '../../db/types.ts'
 import type { FileTransferError } from '@parley/protocol/file/errors'
