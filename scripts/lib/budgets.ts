@@ -193,9 +193,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * (issue 55: the screens' reads moved into state manager classes with their
  * getters, the widgets' queries into the screens, the bootstrap's WebRTC host
  * out of rpc/connect.ts; the merged chat twins took some back) added 0.18.
+ * Issue 55's splits of files near 400 lines by what they do: the tab's call
+ * manager with its candidates and its ICE restarts in classes of their own
+ * (state/call-candidates.ts, call-path.ts) took the shell from 181.92 to
+ * 182.05 (182.1); the channel pump's bookkeeping in pump-channels.ts took the
+ * pump from 4.588 to 4.599, and the worker's splits (db/transfers*.ts,
+ * messaging/mailbox-items.ts, transfers/file-serve.ts) the worker from 352.25
+ * to 352.45.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 182.0,
+  shell: 182.1,
   worker: 353.5,
   pump: 4.6,
   lazy: 428.7
