@@ -19,6 +19,7 @@ import { decodeContactFrame } from '@parley/protocol/contact/codec'
 import { SealError } from '@parley/protocol/mailbox/seal'
 import { boxItemId } from '@parley/protocol/session/box'
 import { BOX_VERSION } from '@parley/protocol/session/constants'
+import { noteRefused } from '../../db/blocks.ts'
 import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
@@ -72,8 +73,8 @@ export interface IntakeComponents {
  * that fails), as chat 2.0.0 does (sessions/chat-boxes.ts).
  */
 export type PreparedItem =
-  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, session?: OpenedBox }
-  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, session?: OpenedBox }
+  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, storedAt: number, session?: OpenedBox }
+  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, storedAt: number, session?: OpenedBox }
   | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[], session?: OpenedBox }
   /** a boxed item taken before (its id is stored): only a receipt is owed */
   | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
@@ -113,10 +114,10 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   }
 
   async prepare (items: FetchedItem[]): Promise<PreparedItem[]> {
-    return Promise.all(items.map(async ({ item }) => this.#prepareOne(item)))
+    return Promise.all(items.map(async ({ item, storedAt }) => this.#prepareOne(item, storedAt)))
   }
 
-  async #prepareOne (item: Uint8Array): Promise<PreparedItem> {
+  async #prepareOne (item: Uint8Array, storedAt: number): Promise<PreparedItem> {
     let from: PeerId
     let payload: Uint8Array
     try {
@@ -129,6 +130,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     }
     const contact = await this.#components.contactBook.byPeerId(from.toString())
     let session: OpenedBox | undefined
+    // a blocked contact's item id is remembered: the same item from their outbox is refused after the unblock
+    if (contact?.blocked === true && payload[0] === BOX_VERSION) await this.#refusedWhileBlocked(contact, () => ulidOf(boxItemId(payload)))
     if (payload[0] === BOX_VERSION) {
       // opened whoever sent it (the seal says who): a group item may come before the invitation
       // that makes its sender a member; what it carries decides, and `commit` whether it is kept
@@ -137,7 +140,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       session = unboxed.session
       payload = unboxed.session.plaintext
     }
-    const prepared = this.#prepareOpened(from, contact, payload, session !== undefined)
+    const prepared = await this.#prepareOpened(from, contact, payload, storedAt, session !== undefined)
     if (session === undefined) return prepared
     if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group') return { ...prepared, session }
     session.abandon()
@@ -155,7 +158,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   }
 
   /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
-  #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, boxed: boolean): PreparedItem {
+  async #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, storedAt: number, boxed: boolean): Promise<PreparedItem> {
     const type = payloadType(payload)
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
@@ -168,11 +171,24 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }
     }
+    const blocked = contact?.blocked === true ? contact : undefined
     if (!mayExchange(contact)) {
+      if (blocked !== undefined && !boxed) await this.#refusedWhileBlocked(blocked, () => decodeChatFrame(payload).id)
       this.#count.dropped('not-a-contact', from.toString())
       return { kind: 'dropped' }
     }
-    return this.#decode(from, contact, type, payload)
+    return this.#decode(from, contact, type, payload, storedAt)
+  }
+
+  /** Remembers the id (`id` reads it) of a blocked contact's item: its copy from their outbox is refused after the unblock (db/blocks.ts). */
+  async #refusedWhileBlocked (contact: ContactRow, id: () => string): Promise<void> {
+    let itemId: string
+    try {
+      itemId = id()
+    } catch {
+      return
+    }
+    await noteRefused(this.#components.db, contact.id, [itemId])
   }
 
   /**
@@ -204,16 +220,16 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   }
 
   /** What a payload (opened, and unboxed) from a contact we exchange messages with carries. */
-  #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array): PreparedItem {
+  #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array, storedAt: number): PreparedItem {
     try {
       if (type === 'reply') return { kind: 'reply', from, contact, status: decodeContactFrame(payload, 'listener').status }
       if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
       if (type === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
       const frame = decodeChatFrame(payload)
-      if (frame.type === 'message') return { kind: 'message', from, contact, message: frame }
+      if (frame.type === 'message') return { kind: 'message', from, contact, message: frame, storedAt }
       if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
       // typing is never put in a mailbox, and a reject answers nothing here
-      if (frame.type !== 'typing' && frame.type !== 'reject') return { kind: 'action', from, contact, frame }
+      if (frame.type !== 'typing' && frame.type !== 'reject') return { kind: 'action', from, contact, frame, storedAt }
       this.#count.dropped('malformed', `a ${frame.type} frame`)
     } catch (err) {
       this.#count.dropped('malformed', err)
@@ -263,7 +279,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
 
   async #commitItems (prepared: PreparedItem[]): Promise<void> {
     const { inbox, db } = this.#components
-    const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow }> = []
+    const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow, storedAt: number }> = []
     const receipts = new Map<ContactId, { contact: ContactRow, ids: MessageId[] }>()
     for (const item of prepared) {
       if (item.kind === 'message') messages.push(item)
@@ -279,8 +295,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     }
     const outcomes = await inbox.receiveMany(messages)
     messages.forEach(({ from, message, contact }, i) => {
-      if (outcomes[i] === 'not-a-contact') {
-        this.#count.dropped('not-a-contact', from.toString())
+      if (outcomes[i] === 'not-a-contact' || outcomes[i] === 'not-allowed') { // not-allowed: sent during a block; no receipt
+        this.#count.dropped('not-a-contact', outcomes[i] === 'not-allowed' ? `${from.toString()}: sent during a block` : from.toString())
         return
       }
       this.#count.received()
@@ -312,7 +328,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   async #commitActions (prepared: PreparedItem[]): Promise<void> {
     for (const item of prepared) {
       if (item.kind !== 'action') continue
-      const outcome = await this.#components.inbox.receive(item.from, item.frame)
+      const outcome = await this.#components.inbox.receive(item.from, item.frame, { storedAt: item.storedAt })
       if (outcome === 'not-a-contact') {
         this.#count.dropped('not-a-contact', item.from.toString())
         continue
