@@ -53,13 +53,19 @@ test('in a group, each member\'s message ends their typing line before it shows 
 
   const bobsField = b.getByRole('textbox', { name: 'Message', exact: true })
   const carolsField = c.getByRole('textbox', { name: 'Message', exact: true })
-  await bobsField.pressSequentially('On my way')
-  await carolsField.pressSequentially('Me too')
+  await Promise.all([bobsField.pressSequentially('On my way'), carolsField.pressSequentially('Me too')])
   await expect(a.getByTestId('typing')).toHaveText(/^(Bob and Carol|Carol and Bob) are typing…$/)
 
+  // each is shown for TYPING_SHOWN_MS after their last keystroke: each types on right before sending,
+  // so that the line names them as their message leaves, however long the steps before took
+  await bobsField.pressSequentially('!')
+  await expect(a.getByTestId('typing')).toContainText('Bob')
   await bobsField.press('Enter')
   await expect(message(a, 'On my way')).toBeVisible({ timeout: 30_000 })
   expect(await typingAtArrival(a, 'On my way')).not.toContain('Bob')
+
+  await carolsField.pressSequentially('!')
+  await expect(a.getByTestId('typing')).toHaveText('Carol is typing…')
   await carolsField.press('Enter')
   await expect(message(a, 'Me too')).toBeVisible({ timeout: 30_000 })
   expect(await typingAtArrival(a, 'Me too')).toBe('')
