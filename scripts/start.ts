@@ -3,8 +3,20 @@
  * at it. `npm start` builds first.
  *
  * Environment: PARLEY_PORT (web, default 5173), PARLEY_RELAY_PORT (WebSockets,
- * default 9090), PARLEY_RELAY_WEBRTC_DIRECT_PORT (UDP, default 9091).
- * Both listen on 127.0.0.1 only. Ctrl-C (SIGINT) or SIGTERM stops both, exit 0.
+ * default 9090), PARLEY_RELAY_WEBRTC_DIRECT_PORT (UDP, default 9091),
+ * PARLEY_DIST_DIR (what is served, default `dist`), PARLEY_RELAY_DATA_DIR (the
+ * relay's identity and mailboxes, default `.relay-data`). Both listen on
+ * 127.0.0.1 only.
+ *
+ * Ctrl-C (SIGINT) or SIGTERM drains and stops the relay and stops serving,
+ * exit 0; a second Ctrl-C later than {@link SAME_SIGNAL_MS} exits without
+ * waiting. `npm run serve` runs this file in node itself (`node --import tsx`),
+ * not under tsx's command, which is a process of its own that passes a Ctrl-C
+ * on to its child when the child does not report it within 30 ms: on a busy
+ * machine the child then had it twice, and took the second for an impatient
+ * user's (issue 56). A terminal's Ctrl-C reaches every process of the
+ * foreground group (npm, its shells, this one, the relay): npm passes it on
+ * to its own child, the shell, which does not pass it further.
  */
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
@@ -17,8 +29,14 @@ const DEFAULT_WEB_PORT = 5173
 const DEFAULT_RELAY_PORT = 9090
 const DEFAULT_RELAY_WEBRTC_DIRECT_PORT = 9091
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..')
-const RELAY_DATA_DIR = resolve(REPO_ROOT, '.relay-data')
-const DIST_DIR = resolve(REPO_ROOT, 'dist')
+const RELAY_DATA_DIR = resolve(REPO_ROOT, process.env.PARLEY_RELAY_DATA_DIR ?? '.relay-data')
+const DIST_DIR = resolve(REPO_ROOT, process.env.PARLEY_DIST_DIR ?? 'dist')
+/**
+ * The same signal again within this long is the same Ctrl-C, delivered once
+ * more by a process in between (a wrapper that passes signals on), not a
+ * second press.
+ */
+const SAME_SIGNAL_MS = 1000
 
 function portFromEnv (name: string, fallback: number): number {
   const raw = process.env[name]
@@ -47,16 +65,24 @@ async function main (): Promise<void> {
     throw new Error(`could not serve ${DIST_DIR}${hint}: ${(err as Error).message}`)
   }
 
-  let stopping = false
+  let stopping: { signal: NodeJS.Signals, at: number } | undefined
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
-    if (stopping) {
+    if (stopping !== undefined) {
+      if (signal === stopping.signal && performance.now() - stopping.at < SAME_SIGNAL_MS) return
       console.error(`${signal} again: exiting without waiting.`)
       relay.kill()
       process.exit(1)
     }
-    stopping = true
+    stopping = { signal, at: performance.now() }
     console.log(`\n${signal}: stopping...`)
-    await Promise.all([server.close(), relay.stop('SIGTERM')])
+    const [, code] = await Promise.all([server.close(), relay.stop('SIGTERM')])
+    const stop = relayStopLines(relay.output())
+    if (code !== 0 || stop.stopped === undefined) {
+      console.error(`relay-node did not stop cleanly (code ${String(code)}). Its last output:\n${relay.output()}`)
+      process.exit(1)
+    }
+    console.log(`Relay drained (${stop.circuitsCut ?? 0} circuit(s) cut) and stopped.`)
+    console.log('Stopped.')
     process.exit(0)
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -75,6 +101,23 @@ async function main (): Promise<void> {
     await server.close()
     process.exit(1)
   }).catch(onFatal)
+}
+
+/** What relay-node's JSON lines say of its stop: the `drained` line's circuits cut, and whether it logged `stopped`. */
+function relayStopLines (output: string): { circuitsCut?: number, stopped?: true } {
+  const found: { circuitsCut?: number, stopped?: true } = {}
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue
+    let entry: { msg?: unknown, circuitsCut?: unknown }
+    try {
+      entry = JSON.parse(line) as typeof entry
+    } catch {
+      continue
+    }
+    if (entry.msg === 'drained' && typeof entry.circuitsCut === 'number') found.circuitsCut = entry.circuitsCut
+    if (entry.msg === 'stopped') found.stopped = true
+  }
+  return found
 }
 
 function onFatal (err: unknown): void {

@@ -111,6 +111,16 @@ describe('groups between nodes', () => {
     await carol.node.call('setMessagingSettings', { readReceipts: true, typing: true })
     // never stored
     expect(await bodies(bob, groupId)).toHaveLength(3)
+    // a message ends its author's typing, with no "stopped" sent: the members who hear the message hear that
+    heard.length = 0
+    await alice.node.call('setGroupTyping', { groupId, typing: true })
+    await vi.waitFor(() => { expect([...heard].sort()).toEqual([['Bob', alice.node.status.peerId, true], ['Carol', alice.node.status.peerId, true]]) }, WAIT)
+    await alice.node.call('sendGroupMessage', { groupId, text: 'typed, and sent' })
+    await vi.waitFor(async () => {
+      expect(await bodies(bob, groupId)).toContain('typed, and sent')
+      expect(await bodies(carol, groupId)).toContain('typed, and sent')
+    }, WAIT)
+    expect(heard.filter(([, , typing]) => !typing).sort()).toEqual([['Bob', alice.node.status.peerId, false], ['Carol', alice.node.status.peerId, false]])
 
     // and, members of one group, they connect directly (WebRTC) though they are not contacts: on a
     // loaded machine a first attempt may run out its time, and the next comes after the back-off
@@ -176,7 +186,7 @@ describe('groups between nodes', () => {
     }, WAIT)
     await vi.waitFor(async () => { expect(await stateOf(bob, groupId)).toEqual(await stateOf(alice, groupId)) }, WAIT)
     expect((await groupMessages(alice.db, groupId)).map((m) => m.id).filter((id, i, all) => all.indexOf(id) !== i)).toEqual([])
-    expect(await groupMessages(alice.db, groupId)).toHaveLength(6)
+    expect(await groupMessages(alice.db, groupId)).toHaveLength(7)
   }, 120_000)
 
   it('a member who is offline gets the invitation and every message once, from its mailboxes, when it comes back', async () => {

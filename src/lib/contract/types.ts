@@ -207,7 +207,7 @@ export type IncomingMessageEvent =
   | { kind: 'stored', messages: MessageRow[] }
 
 
-/** A member (`peer`, its PeerID) started (typing: true) or stopped typing in group `groupId`. */
+/** A member (`peer`, its PeerID) started (typing: true) or stopped typing in group `groupId`; a message of theirs arriving stops it too (told before it is stored). */
 export interface GroupTypingEvent {
   groupId: string
   peer: string

@@ -1,6 +1,7 @@
 import Dexie from 'dexie'
 import { errorClass } from '../contract/errors.ts'
 import { displayName } from '../model/names.ts'
+import { blockRecordAfter } from './blocks.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
 
@@ -241,9 +242,18 @@ export async function updateContactDetails (db: ParleyDb, id: ContactId, details
   })
 }
 
-/** Blocks or unblocks a contact. @returns false for an unknown id. */
+/**
+ * Blocks or unblocks a contact, and notes when in its block record (db/blocks.ts:
+ * what they send during a block is never stored). @returns false for an unknown id.
+ */
 export async function setBlocked (db: ParleyDb, id: ContactId, blocked: boolean, now: number = Date.now()): Promise<boolean> {
-  return (await db.contacts.update(id, { blocked, updatedAt: now })) > 0
+  return db.transaction('rw', db.contacts, async () => {
+    const row = await db.contacts.get(id)
+    if (row === undefined) return false
+    if (row.blocked === blocked) await db.contacts.update(id, { updatedAt: now })
+    else await db.contacts.update(id, { blocked, block: blockRecordAfter(row.block, blocked, now), updatedAt: now })
+    return true
+  })
 }
 
 /**

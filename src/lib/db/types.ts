@@ -49,8 +49,24 @@ export interface ContactRow {
   verified: boolean
   /** The chat's disappearing-messages timer (absent: off, never set). */
   timer?: ChatTimer
+  /** What blocking them left (absent: never blocked since 2026-11-29); this device's own, not in a backup. */
+  block?: BlockRecord
   addedAt: number
   updatedAt: number
+}
+
+/**
+ * The blocks of one contact as this device knows them (docs/protocols.md,
+ * "Blocking"): what they send during a block is never shown, also when it
+ * reaches us after the unblock. Times are this device's clock.
+ */
+export interface BlockRecord {
+  /** when the block in force began (absent while they are not blocked) */
+  since?: number
+  /** the blocks that ended, oldest first, at most MAX_BLOCK_SPANS */
+  spans: Array<{ from: number, to: number }>
+  /** ids of the messages and actions of theirs refused for a block, newest last, at most MAX_BLOCK_REFUSED_IDS */
+  refused: string[]
 }
 
 /**

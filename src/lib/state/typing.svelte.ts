@@ -10,7 +10,11 @@
  *   "stopped" beside it would only keep their node busy while it comes;
  * - in: the contact's `typing` events (a group's members' `groupTyping`
  *   events, each member on its own), shown until TYPING_SHOWN_MS pass
- *   without a new one, a `typing: false`, or a message from them arrives.
+ *   without a new one, a `typing: false`, or a message from them arrives:
+ *   a contact's is announced (`message` event) before it is stored, and a
+ *   member's message comes with a `groupTyping` `typing: false`, also
+ *   before it is stored, so either way the line goes before the message can
+ *   show.
  *
  * The worker sends and shows nothing while the user turned typing indicators
  * off in Settings; the tab then skips its calls too.

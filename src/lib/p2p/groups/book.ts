@@ -271,6 +271,10 @@ export class GroupBook implements GroupBookPort, Startable {
       return { type: 'reply', status: 'ok' }
     }
     if (frame.type !== 'message') return this.#receiveAction(message, frame)
+    // its author's message ends their typing, as a contact's does: told before the write starts,
+    // so a tab hides the typing line before the stored row can reach it (the inbox does the same
+    // for a contact's message with its 'message' event)
+    this.#components.events.safeDispatchEvent('groupTyping', { detail: { groupId: message.group, peer: message.author, typing: false } })
     if (frame.file !== undefined) {
       const outcome = await this.#components.transfers.receive({
         id: frame.id as MessageId,

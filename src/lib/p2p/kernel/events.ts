@@ -33,7 +33,7 @@ export interface ParleyEvents {
   message: CustomEvent<IncomingMessageEvent>
   /** a contact started or stopped typing to us (actions/typing.ts) */
   typing: CustomEvent<TypingEvent>
-  /** a member started or stopped typing in a group (groups/book.ts) */
+  /** a member started or stopped typing in a group, or their message arrived, which ends it (groups/book.ts) */
   groupTyping: CustomEvent<GroupTypingEvent>
   /** the call changed phase (calls/calls.ts) */
   call: CustomEvent<CallEvent>

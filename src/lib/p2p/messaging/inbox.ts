@@ -1,3 +1,4 @@
+import { noteRefused, sentDuringBlock } from '../../db/blocks.ts'
 import { MAX_BATCH_ROWS, incomingRow, storeIncoming, storeIncomingMany } from '../../db/messages.ts'
 import { mayExchange } from '../contacts/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -9,7 +10,7 @@ import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { ChatInbox, InboxOutcome } from '../kernel/ports/messaging.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
 import type { ChatDialerFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
-import type { PeerId } from '@libp2p/interface'
+import type { AbortOptions, PeerId } from '@libp2p/interface'
 
 export interface InboxComponents {
   db: ParleyDb
@@ -26,9 +27,16 @@ export interface InboxComponents {
  * of a message (`message` event) just before its DB write starts; the ack
  * waits for the write. A file offer goes to the transfers, which store it with its
  * transfer row. Many messages at once (a mailbox drain, `receiveMany`) are
- * stored in one write and told to the tabs once it committed.
+ * stored in one write and told to the tabs once it committed. What a
+ * contact sent during a block of theirs (db/blocks.ts) is refused
+ * ('not-allowed') and its id remembered, wherever it comes from.
  */
-export type ReceiveOutcome = 'stored' | 'duplicate' | 'not-a-contact'
+export type ReceiveOutcome = 'stored' | 'duplicate' | 'not-a-contact' | 'not-allowed'
+
+/** Where a frame came from: a mailbox item says when its relay stored it. */
+export interface ReceiveOptions extends AbortOptions {
+  storedAt?: number
+}
 
 /** The row to store for `message` from `from`, a contact we may exchange messages with, received now. */
 function incomingInput (from: PeerId, message: ChatMessageFrame, contactId: ContactId): IncomingInput {
@@ -52,10 +60,14 @@ export class Inbox implements ChatInbox {
     this.#components = components
   }
 
-  async receive (from: PeerId, message: ChatDialerFrame): Promise<InboxOutcome> {
+  async receive (from: PeerId, message: ChatDialerFrame, options: ReceiveOptions = {}): Promise<InboxOutcome> {
     const { db, events, contactBook, transfers, actionIntake } = this.#components
     const contact = await contactBook.byPeerId(from.toString())
     if (!mayExchange(contact)) return 'not-a-contact'
+    if (message.type !== 'typing' && sentDuringBlock(contact, { id: message.id, sentAt: message.sentAt, storedAt: options.storedAt })) {
+      await noteRefused(db, contact.id, [message.id])
+      return 'not-allowed'
+    }
     if (message.type !== 'message') return actionIntake.receive(contact, message)
     const input = incomingInput(from, message, contact.id)
     if (message.file != null) return transfers.receive({ ...input, file: message.file })
@@ -79,7 +91,7 @@ export class Inbox implements ChatInbox {
    *
    * @throws whatever a write throws (messages before it in the list may be stored)
    */
-  async receiveMany (messages: ReadonlyArray<{ from: PeerId, message: ChatMessageFrame }>): Promise<ReceiveOutcome[]> {
+  async receiveMany (messages: ReadonlyArray<{ from: PeerId, message: ChatMessageFrame, storedAt?: number }>): Promise<ReceiveOutcome[]> {
     if (messages.length > MAX_BATCH_ROWS) throw new RangeError(`at most ${MAX_BATCH_ROWS} messages at once, not ${messages.length}`)
     const { db, events, contactBook, transfers } = this.#components
     const outcomes: ReceiveOutcome[] = []
@@ -99,10 +111,15 @@ export class Inbox implements ChatInbox {
       run = []
     }
     try {
-      for (const [index, { from, message }] of messages.entries()) {
+      for (const [index, { from, message, storedAt }] of messages.entries()) {
         const contact = await contactBook.byPeerId(from.toString())
         if (!mayExchange(contact)) {
           outcomes[index] = 'not-a-contact'
+          continue
+        }
+        if (sentDuringBlock(contact, { id: message.id, sentAt: message.sentAt, storedAt })) {
+          await noteRefused(db, contact.id, [message.id])
+          outcomes[index] = 'not-allowed'
           continue
         }
         const input = incomingInput(from, message, contact.id)

@@ -67,7 +67,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   }
 
   async prepare (items: FetchedItem[]): Promise<PreparedItem[]> {
-    return Promise.all(items.map(async ({ item }) => this.#reader.read(item)))
+    return Promise.all(items.map(async ({ item, storedAt }) => this.#reader.read(item, storedAt)))
   }
 
   /**
@@ -122,7 +122,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
 
   async #commitItems (prepared: PreparedItem[]): Promise<void> {
     const { inbox, db } = this.#components
-    const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow }> = []
+    const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow, storedAt: number }> = []
     const receipts = new Map<ContactId, { contact: ContactRow, ids: MessageId[] }>()
     for (const item of prepared) {
       if (item.kind === 'message') messages.push(item)
@@ -138,8 +138,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     }
     const outcomes = await inbox.receiveMany(messages)
     messages.forEach(({ from, message, contact }, i) => {
-      if (outcomes[i] === 'not-a-contact') {
-        this.#count.dropped('not-a-contact', from.toString())
+      if (outcomes[i] === 'not-a-contact' || outcomes[i] === 'not-allowed') { // not-allowed: sent during a block; no receipt
+        this.#count.dropped('not-a-contact', outcomes[i] === 'not-allowed' ? `${from.toString()}: sent during a block` : from.toString())
         return
       }
       this.#count.received()
@@ -171,7 +171,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   async #commitActions (prepared: PreparedItem[]): Promise<void> {
     for (const item of prepared) {
       if (item.kind !== 'action') continue
-      const outcome = await this.#components.inbox.receive(item.from, item.frame)
+      const outcome = await this.#components.inbox.receive(item.from, item.frame, { storedAt: item.storedAt })
       if (outcome === 'not-a-contact') {
         this.#count.dropped('not-a-contact', item.from.toString())
         continue

@@ -17,6 +17,7 @@ import { SealError } from '@parley/protocol/mailbox/seal'
 import { boxItemId } from '@parley/protocol/session/box'
 import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { ulidOf } from '@parley/protocol/ulid'
+import { noteRefused } from '../../db/blocks.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { SessionUnreadableError, sessionPeerOf } from '../sessions/index.ts'
 import { decodeReceipts, payloadType } from './receipts.ts'
@@ -57,8 +58,8 @@ export interface ItemReaderComponents {
  * that fails), as chat 2.0.0 does (sessions/chat-boxes.ts).
  */
 export type PreparedItem =
-  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, session?: OpenedBox }
-  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, session?: OpenedBox }
+  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, storedAt: number, session?: OpenedBox }
+  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, storedAt: number, session?: OpenedBox }
   | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[], session?: OpenedBox }
   /** a boxed item taken before (its id is stored): only a receipt is owed */
   | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
@@ -82,8 +83,8 @@ export class MailboxItemReader {
     this.#count = counters
   }
 
-  /** One item, opened and decoded, or `dropped` (and counted). */
-  async read (item: Uint8Array): Promise<PreparedItem> {
+  /** One item, opened and decoded, or `dropped` (and counted); `storedAt`, when its relay took it. */
+  async read (item: Uint8Array, storedAt: number): Promise<PreparedItem> {
     let from: PeerId
     let payload: Uint8Array
     try {
@@ -96,6 +97,8 @@ export class MailboxItemReader {
     }
     const contact = await this.#components.contactBook.byPeerId(from.toString())
     let session: OpenedBox | undefined
+    // a blocked contact's item id is remembered: the same item from their outbox is refused after the unblock
+    if (contact?.blocked === true && payload[0] === BOX_VERSION) await this.#refusedWhileBlocked(contact, () => ulidOf(boxItemId(payload)))
     if (payload[0] === BOX_VERSION) {
       // opened whoever sent it (the seal says who): a group item may come before the invitation
       // that makes its sender a member; what it carries decides, and `commit` whether it is kept
@@ -104,7 +107,7 @@ export class MailboxItemReader {
       session = unboxed.session
       payload = unboxed.session.plaintext
     }
-    const prepared = this.#prepareOpened(from, contact, payload, session !== undefined)
+    const prepared = await this.#prepareOpened(from, contact, payload, storedAt, session !== undefined)
     if (session === undefined) return prepared
     if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group') return { ...prepared, session }
     session.abandon()
@@ -112,7 +115,7 @@ export class MailboxItemReader {
   }
 
   /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
-  #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, boxed: boolean): PreparedItem {
+  async #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, storedAt: number, boxed: boolean): Promise<PreparedItem> {
     const type = payloadType(payload)
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
@@ -125,11 +128,24 @@ export class MailboxItemReader {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }
     }
+    const blocked = contact?.blocked === true ? contact : undefined
     if (!mayExchange(contact)) {
+      if (blocked !== undefined && !boxed) await this.#refusedWhileBlocked(blocked, () => decodeChatFrame(payload).id)
       this.#count.dropped('not-a-contact', from.toString())
       return { kind: 'dropped' }
     }
-    return this.#decode(from, contact, type, payload)
+    return this.#decode(from, contact, type, payload, storedAt)
+  }
+
+  /** Remembers the id (`id` reads it) of a blocked contact's item: its copy from their outbox is refused after the unblock (db/blocks.ts). */
+  async #refusedWhileBlocked (contact: ContactRow, id: () => string): Promise<void> {
+    let itemId: string
+    try {
+      itemId = id()
+    } catch {
+      return
+    }
+    await noteRefused(this.#components.db, contact.id, [itemId])
   }
 
   /**
@@ -161,16 +177,16 @@ export class MailboxItemReader {
   }
 
   /** What a payload (opened, and unboxed) from a contact we exchange messages with carries. */
-  #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array): PreparedItem {
+  #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array, storedAt: number): PreparedItem {
     try {
       if (type === 'reply') return { kind: 'reply', from, contact, status: decodeContactFrame(payload, 'listener').status }
       if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
       if (type === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
       const frame = decodeChatFrame(payload)
-      if (frame.type === 'message') return { kind: 'message', from, contact, message: frame }
+      if (frame.type === 'message') return { kind: 'message', from, contact, message: frame, storedAt }
       if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
       // typing is never put in a mailbox, and a reject answers nothing here
-      if (frame.type !== 'typing' && frame.type !== 'reject') return { kind: 'action', from, contact, frame }
+      if (frame.type !== 'typing' && frame.type !== 'reject') return { kind: 'action', from, contact, frame, storedAt }
       this.#count.dropped('malformed', `a ${frame.type} frame`)
     } catch (err) {
       this.#count.dropped('malformed', err)

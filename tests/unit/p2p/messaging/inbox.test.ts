@@ -9,6 +9,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { noteRefused } from '../../../../src/lib/db/blocks.ts'
 import { setBlocked, upsertContact } from '../../../../src/lib/db/contacts.ts'
 import { chatMessages, storeIncoming } from '../../../../src/lib/db/messages.ts'
 import { ContactBook } from '../../../../src/lib/p2p/contacts/book.ts'
@@ -114,5 +115,45 @@ describe('Inbox.receiveMany', () => {
     ])).rejects.toThrow('no room for the offer')
     expect((await chatMessages(db, alice.id)).map(m => m.body)).toEqual(['stored first'])
     expect(events.map(e => e.kind === 'stored' ? e.messages.map(m => m.body) : e.kind)).toEqual([['stored first']])
+  })
+})
+
+describe('what a contact sent during a block (db/blocks.ts)', () => {
+  /** Bob blocked at `from` and unblocked at `to`, on this device's clock. */
+  async function blockBob (from: number, to: number): Promise<void> {
+    await setBlocked(db, bob.id, true, from)
+    book.setBlocked(bob.peer.toString(), true)
+    await setBlocked(db, bob.id, false, to)
+    book.setBlocked(bob.peer.toString(), false)
+  }
+
+  it('is refused after the unblock, live or from a mailbox, by its sentAt or the relay\'s storedAt, and its id is remembered', async () => {
+    await blockBob(1000, 2000)
+    // live, from his outbox: written during the block by his clock
+    expect(await inbox.receive(bob.peer, text('01JD00000000000000000000D1', 'during', 1500))).toBe('not-allowed')
+    // his clock runs behind, but the relay stored it during the block
+    const outcomes = await inbox.receiveMany([
+      { from: bob.peer, message: text('01JD00000000000000000000D2', 'behind', 500), storedAt: 1800 },
+      { from: bob.peer, message: text('01JD00000000000000000000D3', 'after', 2500), storedAt: 2600 },
+      { from: bob.peer, message: text('01JD00000000000000000000D0', 'before', 900), storedAt: 950 }
+    ])
+    expect(outcomes).toEqual(['not-allowed', 'stored', 'stored'])
+    expect(await inbox.receive(bob.peer, { type: 'reaction', id: '01JD00000000000000000000D4', sentAt: 1200, target: '01JD00000000000000000000D3', emoji: '👍' })).toBe('not-allowed')
+    expect((await chatMessages(db, bob.id)).map(m => m.body)).toEqual(['before', 'after'])
+    expect((await db.contacts.get(bob.id))?.block?.refused).toEqual(['01JD00000000000000000000D1', '01JD00000000000000000000D2', '01JD00000000000000000000D4'])
+    // the same one again, now without the relay's time and by a clock that says later: still refused
+    expect(await inbox.receive(bob.peer, text('01JD00000000000000000000D2', 'behind', 3000))).toBe('not-allowed')
+    expect(events.flatMap(e => e.kind === 'received' ? [e.message.body] : e.kind === 'stored' ? e.messages.map(m => m.body) : [])).not.toContain('during')
+  })
+
+  it('one refused while the block held (a drain dropped it) stays refused after the unblock, whatever its times say', async () => {
+    await setBlocked(db, bob.id, true, 1000)
+    book.setBlocked(bob.peer.toString(), true)
+    await noteRefused(db, bob.id, ['01JD00000000000000000000E1'])
+    await setBlocked(db, bob.id, false, 2000)
+    book.setBlocked(bob.peer.toString(), false)
+    expect(await inbox.receive(bob.peer, text('01JD00000000000000000000E1', 'sent before, came during', 900))).toBe('not-allowed')
+    expect(await inbox.receive(bob.peer, text('01JD00000000000000000000E2', 'sent after', 2100))).toBe('stored')
+    expect((await chatMessages(db, bob.id)).map(m => m.body)).toEqual(['sent after'])
   })
 })

@@ -3,10 +3,13 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { encodeBox } from '@parley/protocol/session/box'
+import { setBlocked, upsertContact } from '../../../../src/lib/db/contacts.ts'
 import { MailboxIntake } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
 import { helloItemId, receiptsId } from '../../../../src/lib/p2p/messaging/receipts.ts'
 import { SessionUnreadableError } from '../../../../src/lib/p2p/sessions/sessions.ts'
+import { openTestDb } from '../../db/helpers.ts'
 import type { DropReason } from '../../../../src/lib/p2p/messaging/mailbox-items.ts'
+import type { IntakeComponents } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
 import type { ContactRow, ContactState } from '../../../../src/lib/db/types.ts'
 import type { ContactFrame, ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
@@ -42,14 +45,14 @@ interface Harness {
 }
 
 /** An intake over fake components: `book` answers byPeerId, `answer` is what receive() says. */
-function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['status']): Harness {
+function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['status'], db = {} as unknown as ParleyDb, inbox: IntakeComponents['inbox'] = { receiveMany: async () => [], receive: async () => 'stored' as const }): Harness {
   const received: Harness['received'] = []
   const settled: Harness['settled'] = []
   const dropped: DropReason[] = []
   const opened = new Map<Uint8Array, { senderPublic: Uint8Array, payload: Uint8Array }>()
   const components = {
-    db: {} as unknown as ParleyDb,
-    inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
+    db,
+    inbox,
     contactBook: { byPeerId: async (id: string) => book.get(id) },
     groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
     // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
@@ -245,5 +248,41 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
     expect(h.commits).toEqual([])
     expect(h.desk).toEqual([])
     expect(h.dropped).toEqual([])
+  })
+})
+
+describe('MailboxIntake: a blocked contact\'s items', () => {
+  const chat = (frame: object): Uint8Array => new TextEncoder().encode(JSON.stringify(frame))
+
+  it('are dropped while the block holds, their ids remembered (their copies are refused after the unblock); a drained message carries the time its relay stored it', async () => {
+    const db = await openTestDb()
+    try {
+      const bob = await sender()
+      const id = await upsertContact(db, { peerId: bob.peer.toString(), username: 'Bob', addresses: [], state: 'accepted' })
+      await setBlocked(db, id, true, 1000)
+      const asked: Array<Array<{ id: string, storedAt?: number }>> = []
+      const inbox = {
+        receiveMany: async (messages: ReadonlyArray<{ message: { id: string }, storedAt?: number }>) => {
+          asked.push(messages.map(m => ({ id: m.message.id, storedAt: m.storedAt })))
+          return messages.map(() => 'stored' as const)
+        },
+        receive: async () => 'stored' as const
+      }
+      const blocked = harness(new Map([[bob.peer.toString(), (await db.contacts.get(id)) as ContactRow]]), 'refused', db, inbox)
+      await blocked.drain([
+        blocked.seal(bob, chat({ type: 'message', id: '01JD00000000000000000000F1', text: 'while blocked', sentAt: 1500 })),
+        blocked.seal(bob, chat({ type: 'reaction', id: '01JD00000000000000000000F2', sentAt: 1600, target: '01JD00000000000000000000F1', emoji: '👍' }))
+      ])
+      expect(blocked.dropped).toEqual(['not-a-contact', 'not-a-contact'])
+      expect(asked.flat()).toEqual([])
+      expect((await db.contacts.get(id))?.block?.refused.sort()).toEqual(['01JD00000000000000000000F1', '01JD00000000000000000000F2'])
+
+      await setBlocked(db, id, false, 2000)
+      const open = harness(new Map([[bob.peer.toString(), (await db.contacts.get(id)) as ContactRow]]), 'refused', db, inbox)
+      await open.sink.commit([await open.sink.prepare([{ id: new Uint8Array(16), storedAt: 2500, item: open.seal(bob, chat({ type: 'message', id: '01JD00000000000000000000F3', text: 'after', sentAt: 2400 })) }])])
+      expect(asked.flat()).toEqual([{ id: '01JD00000000000000000000F3', storedAt: 2500 }])
+    } finally {
+      db.close()
+    }
   })
 })
