@@ -11,6 +11,7 @@
 import Dexie from 'dexie'
 import type { ParleyDb } from './db.ts'
 import { withPendingEvents } from './events.ts'
+import { failIfNotFound } from './not-found.ts'
 import { incomingFileRow, requireContact, type IncomingInput } from './messages.ts'
 import { canTransferTransition, chunkCountOf, chunkLength, fileOf, hasChunk } from './transfer-rows.ts'
 import type { ContactId, FileOffer, MessageId, MessageRow, StoredProblem, TransferRow, TransferState } from './types.ts'
@@ -50,7 +51,7 @@ export async function storeOutgoingFile (db: ParleyDb, message: MessageRow, tran
   await db.transaction('rw', [db.contacts, db.messages, db.transfers], async () => {
     // a group's file belongs to no contact (group-types.ts)
     if (message.groupId === undefined) await requireContact(db, message.contactId)
-    await db.messages.add(message)
+    await db.messages.add(await failIfNotFound(db, message))
     await db.transfers.add(message.groupId === undefined ? transfer : { ...transfer, groupId: message.groupId })
   })
 }
