@@ -359,7 +359,7 @@ describe('invite', () => {
       ['a secp256k1 PeerID', () => link(data({ id: secpId, a: [circuit()] })), /^The PeerID in the invite is a secp256k1 identity, not an Ed25519 identity/],
       ['a PeerID whose embedded key no longer decodes (wrong PeerID for key)', () => link(data({ id: damagedKeyPeerId(), a: [circuit()] })),
         /is not a valid PeerID: the public key inside it is damaged, so it does not match any key \(wrong PeerID for the key\)\.$/],
-      ['an address for a different PeerID', () => link(data({ a: [full(otherId)] })), /^An address in the invite belongs to a different PeerID than the invite\.$/],
+      ['an address for a different PeerID', () => link(data({ a: [full(otherId)] })), /^An address in the invite belongs to a different PeerID than the invite: a character in it was probably changed or mistyped on the way\. Copy the whole invite again\.$/],
       ['a garbage address', () => link(data({ a: ['garbage'] })), /^"garbage" is not a valid address: an address starts with "\/"/],
       ['an address with an unknown protocol', () => link(data({ a: ['/ip4/1.2.3.4/tcp/1/gopher'] })), /^"\/ip4\/1\.2\.3\.4\/tcp\/1\/gopher" is not a valid address: it names a protocol Parley does not know\.$/],
       ['an address with an invalid value', () => link(data({ a: ['/ip4/999.0.0.1/tcp/1/ws'] })), /is not a valid address: one of its parts has an invalid value\.$/],
