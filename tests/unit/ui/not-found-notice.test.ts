@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ContactRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import { setLocale } from '../../../src/lib/i18n/index.ts'
 import { requestStatus } from '../../../src/lib/model/request-status.ts'
+import AddContactCard from '../../../src/lib/ui/AddContactCard.svelte'
 import ChatHeader from '../../../src/lib/ui/ChatHeader.svelte'
 import ChatRow from '../../../src/lib/ui/ChatRow.svelte'
 import MessageBubble from '../../../src/lib/ui/MessageBubble.svelte'
@@ -67,5 +68,19 @@ describe('a contact not found', () => {
     }
     const bubble = render(MessageBubble, { props: { message, sender: 'You' } }).body
     expect(text(bubble)).toContain('not delivered: no one with this ID')
+  })
+})
+
+describe('"Add this contact?" from an invite without a check', () => {
+  const props = { peerId: GHOST, name: undefined, action: 'request' as const, busy: false, error: '', infoHref: undefined, onconfirm: () => {}, oncancel: () => {} }
+
+  it('shows the whole ID and says to compare it; a checked invite shows it cut short', () => {
+    const unchecked = render(AddContactCard, { props: { ...props, unchecked: true } }).body
+    expect(text(unchecked)).toContain(GHOST)
+    expect(text(unchecked)).toContain('This invite has no check, so a mistyped character would not show')
+    const checked = render(AddContactCard, { props }).body
+    expect(text(checked)).not.toContain(GHOST)
+    expect(text(checked)).toContain(`${GHOST.slice(0, 12)}…${GHOST.slice(-6)}`)
+    expect(checked).not.toContain('data-testid="add-card-unchecked"')
   })
 })
