@@ -48,7 +48,7 @@ describe('a contact not found', () => {
   it('in Russian too', () => {
     setLocale('ru')
     const body = header(ghost())
-    expect(text(body)).toMatch(/Никого с таким ID не нашлось: сверьте приглашение с собеседником \( ?Alice ?\)\./)
+    expect(text(body)).toMatch(/Никого с таким PeerID не нашлось: сверьте приглашение с собеседником \( ?Alice ?\)\./)
     expect(text(body)).toContain('Сверить приглашение')
     expect(text(body)).toContain('Удалить контакт')
   })

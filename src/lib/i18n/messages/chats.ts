@@ -59,7 +59,7 @@ export const ru: RuTable<typeof en> = {
   waitingForAccept: 'Ждём, когда ваш запрос примут',
   requestNotDelivered: 'Ваш запрос ещё не доставлен',
   requestStored: 'Ваш запрос ждёт адресата на ретрансляторе',
-  notFound: 'Никого с таким ID не нашлось',
+  notFound: 'Никого с таким PeerID не нашлось',
   noMessages: 'Сообщений пока нет',
   you: 'Вы:',
   fileMessage: 'Файл: {file}',

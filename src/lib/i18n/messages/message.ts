@@ -30,7 +30,7 @@ export const ru: RuTable<typeof en> = {
   delivered: 'доставлено',
   read: 'прочитано',
   failed: 'не отправлено',
-  failedNotFound: 'не доставлено: никого с таким ID',
+  failedNotFound: 'не доставлено: никого с таким PeerID',
   showMore: 'Показать полностью',
   showLess: 'Свернуть',
   newMessages: 'Новые сообщения',
