@@ -115,7 +115,8 @@ export class ContactFinder implements ContactDialer, Startable {
     this.#backoff = init.backoff ?? REDIAL_BACKOFF
     this.#lookupTimeoutMs = init.lookupTimeoutMs ?? CONTACT_LOOKUP_TIMEOUT_MS
     this.#maxTracked = init.maxTrackedLookups ?? MAX_TRACKED_LOOKUPS
-    this.#now = init.now ?? Date.now
+    // Date looked up at each call: a clock moved in the e2e tests replaces Date in a running worker
+    this.#now = init.now ?? (() => Date.now())
     this.#log = components.logger.forComponent('parley:contact-finder')
   }
 
