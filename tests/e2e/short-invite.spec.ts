@@ -17,7 +17,7 @@ test.describe('short invite links', () => {
     await onboard(alice.page, 'Alice')
     await onboard(bob.page, 'Bob')
     const { invite: link, peerId } = await readInvite(alice.page)
-    expect(link).toMatch(new RegExp(`/#/c/${peerId}/[A-Za-z0-9_-]+$`))
+    expect(link).toMatch(new RegExp(`/#/c/${peerId}/[A-Za-z0-9_-]+\\.[1-9A-HJ-NP-Za-km-z]{6}$`))
     expect(link.length).toBeLessThanOrEqual(120)
 
     await bob.page.goto(link)

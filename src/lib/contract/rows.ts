@@ -26,6 +26,23 @@ export type ContactId = number
  */
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'deleted'
 
+/**
+ * What the node found wrong in reaching a contact (a code; the tab words it).
+ * 'notFound': we asked them from an invite that carried no check (a bare
+ * PeerID, a short link from before the check), never heard from them, and the
+ * network has known no one with this PeerID for NOT_FOUND_AFTER_MS
+ * (db/not-found.ts): the PeerID was probably mistyped (docs/protocols.md,
+ * "Nobody with this ID").
+ */
+export type ContactProblem = 'notFound'
+
+/**
+ * Why an outgoing message is 'failed', when the node knows.
+ * 'contactNotFound': its contact is 'notFound' (ContactProblem); it goes back
+ * to the outbox should they be found after all.
+ */
+export type MessageFailure = 'contactNotFound'
+
 export type MessageDirection = 'in' | 'out'
 /**
  * 'text': body is the text. 'file': an offered file, `file` says what it is and body is an optional caption.
@@ -80,6 +97,8 @@ export interface MessageRow {
   readAt?: number
   /** Outgoing: when the recipient's ack or receipt arrived (our clock); for the message's Info. */
   deliveredAt?: number
+  /** Outgoing 'failed' only: why, when the node knows (MessageFailure). */
+  failure?: MessageFailure
   /** kind 'file' only: the offer (docs/protocols.md, "Files"); its transfer row has the same id. */
   file?: FileOffer
   /** kind 'call' only: how the call went */

@@ -177,6 +177,8 @@ export interface InvitePreview {
   name?: string
   /** whether the invite carries addresses (a short link has none: they are found by PeerID) */
   addresses: number
+  /** the invite carried no check of the PeerID (a bare PeerID, a short link from before the check): a typo in it would not show */
+  unchecked?: true
   /** an existing contact with this PeerID */
   contact?: { contactId: ContactId, state: ContactState, blocked: boolean, name: string }
 }

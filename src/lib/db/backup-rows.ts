@@ -19,7 +19,7 @@ import { ACTION_NESTED_FIELDS, EVENT_CONTACT_FIELDS, EVENT_MESSAGE_FIELDS, readC
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
-  CallOutcome, CallRecord, ContactId, ContactRow, ContactState, FileOffer, MessageDirection, MessageId, MessageKind, MessageRow, MessageState, NoticeKind,
+  CallOutcome, CallRecord, ContactId, ContactProblem, ContactRow, ContactState, FileOffer, MessageDirection, MessageFailure, MessageId, MessageKind, MessageRow, MessageState, NoticeKind,
   ProfileRow, RelayRow, RelaySource
 } from './types.ts'
 
@@ -142,14 +142,14 @@ export const PROFILE_FIELDS = {
 } as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
 export const CONTACT_FIELDS = {
   id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
-  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, verified: false, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
+  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, unchecked: true, problem: true, verified: false, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
 } as const satisfies Record<keyof BackupContact, boolean>
 export const RELAY_FIELDS = {
   multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
 } as const satisfies Record<keyof RelayRow, boolean>
 export const MESSAGE_FIELDS = {
   id: false, contactId: false, direction: false, fromPeerId: false, kind: false, body: false, sentAt: false,
-  receivedAt: true, state: false, readAt: true, file: true, call: true, notice: true,
+  receivedAt: true, state: false, readAt: true, failure: true, file: true, call: true, notice: true,
   replyTo: true, ...EVENT_MESSAGE_FIELDS, ttl: true, expiresAt: true, deliveredAt: true,
   groupId: true, lamport: true, groupSigned: true
 } as const satisfies Record<keyof MessageRow, boolean>
@@ -167,6 +167,8 @@ export const CALL_FIELDS = { video: false, outcome: false, durationMs: true } as
 const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS, call: CALL_FIELDS, ...ACTION_NESTED_FIELDS }
 const CONTACT_STATES = keysOf({ requested: 1, pending: 1, accepted: 1, declined: 1, deleted: 1 } satisfies Record<ContactState, 1>)
 const DIRECTIONS = keysOf({ in: 1, out: 1 } satisfies Record<MessageDirection, 1>)
+const CONTACT_PROBLEMS = keysOf({ notFound: 1 } satisfies Record<ContactProblem, 1>)
+const MESSAGE_FAILURES = keysOf({ contactNotFound: 1 } satisfies Record<MessageFailure, 1>)
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, stored: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
 const MESSAGE_KINDS = keysOf({ text: 1, file: 1, call: 1, notice: 1 } satisfies Record<MessageKind, 1>)
 const NOTICE_KINDS = keysOf({ 'session-reset': 1 } satisfies Record<NoticeKind, 1>)
@@ -220,6 +222,8 @@ export class ContentsChecker {
     if (row.has('helloSince')) contact.helloSince = row.time('helloSince')
     if (row.has('helloStored')) contact.helloStored = row.bool('helloStored')
     if (row.has('rerequests')) contact.rerequests = row.int('rerequests', 0, Number.MAX_SAFE_INTEGER)
+    if (row.has('unchecked')) contact.unchecked = row.bool('unchecked')
+    if (row.has('problem')) contact.problem = row.oneOf('problem', CONTACT_PROBLEMS)
     readContactActions(row, contact, this.profile.peerId)
     if (this.#contacts.has(contact.id)) row.fail(`id ${contact.id} is used twice`)
     if (this.#peerIds.has(contact.peerId)) row.fail(`PeerID ${contact.peerId} is used twice`)
@@ -269,6 +273,7 @@ export class ContentsChecker {
     if (row.has('receivedAt')) message.receivedAt = row.time('receivedAt')
     if (row.has('readAt')) message.readAt = row.time('readAt')
     if (row.has('deliveredAt')) message.deliveredAt = row.time('deliveredAt')
+    if (row.has('failure')) message.failure = row.oneOf('failure', MESSAGE_FAILURES)
     if (row.has('file')) message.file = readFileOffer(row.nested('file', FILE_FIELDS), message.direction)
     if ((message.kind === 'file') !== (message.file !== undefined)) {
       row.fail(message.kind === 'file' ? 'a file message has no "file"' : `a ${message.kind} message has a "file"`)
@@ -296,6 +301,7 @@ export class ContentsChecker {
       if (message.deliveredAt !== undefined) row.fail('an incoming message has "deliveredAt"')
     }
     if (message.readAt !== undefined && message.state !== 'read') row.fail('"readAt" is set on a message that is not read')
+    if (message.failure !== undefined && message.state !== 'failed') row.fail('"failure" is set on a message that did not fail')
     this.#messages.add(id)
     return message
   }

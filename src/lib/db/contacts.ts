@@ -2,6 +2,7 @@ import Dexie from 'dexie'
 import { errorClass } from '../contract/errors.ts'
 import { displayName } from '../model/names.ts'
 import { blockRecordAfter } from './blocks.ts'
+import { clearNotFound } from './not-found.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
 
@@ -175,7 +176,7 @@ export interface HelloInput {
  */
 export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'pending' | 'accepted' | 'refused'> {
   const now = input.now ?? Date.now()
-  return db.transaction('rw', db.contacts, async () => {
+  return db.transaction('rw', db.contacts, db.messages, async () => {
     const existing = await db.contacts.where('peerId').equals(input.peerId).first()
     if (existing === undefined) {
       if (input.type === 'accept') return 'refused'
@@ -188,6 +189,8 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
     switch (existing.state) {
       case 'requested':
         await db.contacts.update(existing.id, { ...refresh, state: 'accepted', helloPending: false })
+        // they answered: whoever they are, they exist
+        await clearNotFound(db, input.peerId)
         return 'accepted'
       case 'accepted':
         await db.contacts.update(existing.id, refresh)
@@ -288,6 +291,8 @@ export interface InviteContact {
   peerId: string
   name?: string
   addresses: string[]
+  /** the invite carried a check of the PeerID (identity/invite.ts `Invite.checked`) */
+  checked?: true
   /** Clock for addedAt / updatedAt; defaults to `Date.now()`. */
   now?: number
 }
@@ -300,18 +305,20 @@ export interface InviteContact {
  * still-requested one is asked again; an accepted one only gets the invite's
  * name and addresses. What the invite leaves out (no name, no addresses), an
  * existing contact keeps. Every case but 'accepted' owes them a hello. A
- * blocked contact is left as it is.
+ * blocked contact is left as it is. A contact asked again is unchecked as
+ * this invite is, and starts over as to being found (db/not-found.ts).
  *
  * @returns the contact's id, and whether it is blocked (nothing was changed then)
  */
 export async function addFromInvite (db: ParleyDb, input: InviteContact): Promise<{ id: ContactId, blocked: boolean }> {
   const now = input.now ?? Date.now()
-  return db.transaction('rw', db.contacts, async () => {
+  const unchecked = input.checked !== true
+  return db.transaction('rw', db.contacts, db.messages, async () => {
     const existing = await db.contacts.where('peerId').equals(input.peerId).first()
     if (existing === undefined) {
       const username = input.name ?? shortPeerId(input.peerId)
       const id = await upsertContact(db, { peerId: input.peerId, username, addresses: input.addresses, now, state: 'requested', helloPending: true })
-      await db.contacts.update(id, { helloSince: now, helloStored: false })
+      await db.contacts.update(id, { helloSince: now, helloStored: false, unchecked })
       return { id, blocked: false }
     }
     if (existing.blocked) return { id: existing.id, blocked: true }
@@ -323,7 +330,8 @@ export async function addFromInvite (db: ParleyDb, input: InviteContact): Promis
     })
     if (existing.state !== 'accepted') {
       const state = existing.state === 'pending' || existing.state === 'declined' ? 'accepted' : 'requested'
-      await db.contacts.update(existing.id, { state, helloPending: true, helloSince: now, helloStored: false })
+      await db.contacts.update(existing.id, { state, helloPending: true, helloSince: now, helloStored: false, unchecked })
+      await clearNotFound(db, input.peerId)
     }
     return { id: existing.id, blocked: false }
   })

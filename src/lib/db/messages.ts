@@ -4,6 +4,7 @@ import { compareByDisplayName } from './contacts.ts'
 import type { ParleyDb } from './db.ts'
 import { ContactNotFoundError } from './errors.ts'
 import { withPendingEvents } from './events.ts'
+import { failIfNotFound } from './not-found.ts'
 import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, MessageState } from './types.ts'
 
 /** Index names from `schema.ts`, spelled once. */
@@ -91,7 +92,7 @@ export function outgoingFileRow (input: OutgoingFileInput): MessageRow {
 export async function storeOutgoing (db: ParleyDb, row: MessageRow): Promise<void> {
   await db.transaction('rw', db.contacts, db.messages, async () => {
     await requireContact(db, row.contactId)
-    await db.messages.add(row)
+    await db.messages.add(await failIfNotFound(db, row))
   })
 }
 

@@ -8,6 +8,7 @@
 import { HASH_BYTES } from '@parley/protocol/file/constants'
 import type { ParleyDb } from './db.ts'
 import { requireContact } from './messages.ts'
+import { failIfNotFound } from './not-found.ts'
 import { chunkCountOf, ENDED_STATES, fileOf } from './transfer-rows.ts'
 import type { FileOffer, MessageId, MessageRow, TransferRow } from './types.ts'
 
@@ -28,7 +29,7 @@ export async function storeOutgoingFile (db: ParleyDb, message: MessageRow, tran
   await db.transaction('rw', [db.contacts, db.messages, db.transfers], async () => {
     // a group's file belongs to no contact (group-types.ts)
     if (message.groupId === undefined) await requireContact(db, message.contactId)
-    await db.messages.add(message)
+    await db.messages.add(await failIfNotFound(db, message))
     await db.transfers.add(message.groupId === undefined ? transfer : { ...transfer, groupId: message.groupId })
   })
 }

@@ -3,7 +3,7 @@
  * of network data) and the tabs (readers through liveQuery).
  */
 import type { ChatEventFrame, ChatEventType } from '@parley/protocol/chat/codec'
-import type { ContactId, ContactState, EventStamp, MessageDirection, MessageId, MessageState } from '../contract/rows.ts'
+import type { ContactId, ContactProblem, ContactState, EventStamp, MessageDirection, MessageId, MessageState } from '../contract/rows.ts'
 
 /** The message row and what it carries belong to the contract (what crosses the line); named here with the other rows. */
 export type * from '../contract/rows.ts'
@@ -46,6 +46,14 @@ export interface ContactRow {
   helloStored?: boolean
   /** How often they asked again after the user declined (bounded, see MAX_REREQUESTS). */
   rerequests?: number
+  /**
+   * Added from an invite that carried no check (a bare PeerID, a short link
+   * from before the check, docs/protocols.md "The check"): a mistyped PeerID
+   * would not have been caught. Set again by each invite they are added from.
+   */
+  unchecked?: boolean
+  /** What the node found wrong in reaching them (db/not-found.ts); absent when nothing. */
+  problem?: ContactProblem
   verified: boolean
   /** The chat's disappearing-messages timer (absent: off, never set). */
   timer?: ChatTimer

@@ -9,7 +9,7 @@
  *   #/contact/<contactId> a contact's details (nickname, notes, block)
  *   #/add                add a contact
  *   #/add/<invite>       add a contact, invite prefilled (the invite link, docs/protocols.md "Invites")
- *   #/c/<PeerID>[/<name>] add a contact from a short link (the route itself is the invite)
+ *   #/c/<PeerID>[/<name>][.<check>] add a contact from a short link (the route itself is the invite)
  *   #/invite             my invite
  *   #/settings           settings (identity backup)
  *   #/network            network panel (relays, own addresses, reachability, DHT, connections)

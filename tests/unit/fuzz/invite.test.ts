@@ -148,7 +148,7 @@ describe('fuzz: parseInvite', () => {
       fc.record({ kind: fc.constant('extend' as const), tail: fc.string({ unit: 'binary', maxLength: 40 }) })
     )
     fc.assert(fc.property(invite, mutation, ({ name, ports }, m) => {
-      const original: Invite = { peerId: id, name, addresses: ports.map(p => `/ip4/127.0.0.1/tcp/${p}/ws/p2p/${relayId}/p2p-circuit/p2p/${id}`) }
+      const original: Invite = { peerId: id, name, addresses: ports.map(p => `/ip4/127.0.0.1/tcp/${p}/ws/p2p/${relayId}/p2p-circuit/p2p/${id}`), checked: true }
       const link = encodeInvite(original, ORIGIN)
       expect(parseInvite(link)).toEqual(original)
       let mutated: string
@@ -185,6 +185,23 @@ describe('fuzz: parseInvite', () => {
       expect(invite.addresses).toEqual([])
       expect(name.trim().startsWith(invite.name ?? '')).toBe(true)
     }), FUZZ_PARAMS)
+  })
+
+  it('a short link with one character changed is refused, or (its check lost) names the same PeerID, unchecked', () => {
+    fc.assert(fc.property(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 64 }).filter(s => s.trim().length > 0 && !/[\u0000-\u001f\u007f-\u009f]/.test(s)),
+      fc.nat(), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+      (name, at, char) => {
+        const link = encodeShortInvite(id, name, ORIGIN)
+        const from = link.indexOf(SHORT_LINK_PATH) + SHORT_LINK_PATH.length
+        const i = from + at % (link.length - from)
+        fc.pre(link.charAt(i) !== char)
+        const invite = parsesOrRefuses(link.slice(0, i) + char + link.slice(i + 1))
+        if (invite === undefined) return
+        // the check or its separator itself was what changed (into '?', which ends the link, or no longer a '.')
+        expect(invite.peerId).toBe(id)
+        expect(invite.checked).toBeUndefined()
+      }), FUZZ_PARAMS)
   })
 
   it('huge input is refused quickly with an InvalidInviteError', () => {

@@ -70,7 +70,8 @@ export const IDENTITY_ERRORS = {
   inviteAddressNotText: { index: 'number' },
   inviteUnknownField: { field: 'text' },
   inviteCutOff: {},
-  // a short link (…#/c/<PeerID>/<name>)
+  // a short link (…#/c/<PeerID>/<name>.<check>)
+  inviteCheckMismatch: {},
   inviteShortExtra: {},
   inviteShortName: {},
   // a link (…#/add/<payload>) or bare text that is not an invite payload

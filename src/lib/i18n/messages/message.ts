@@ -11,6 +11,8 @@ export const en = {
   delivered: 'delivered',
   read: 'read',
   failed: 'failed',
+  /** failed because no one with the contact's ID was found (MessageRow.failure 'contactNotFound') */
+  failedNotFound: 'not delivered: no one with this ID',
   /** a long message is shown folded to its first lines until the reader asks for the rest */
   showMore: 'Show more',
   showLess: 'Show less',
@@ -28,6 +30,7 @@ export const ru: RuTable<typeof en> = {
   delivered: 'доставлено',
   read: 'прочитано',
   failed: 'не отправлено',
+  failedNotFound: 'не доставлено: никого с таким PeerID',
   showMore: 'Показать полностью',
   showLess: 'Свернуть',
   newMessages: 'Новые сообщения',

@@ -61,6 +61,7 @@ export class Contacts implements ContactsPort {
     const existing = await getContactByPeerId(this.#components.db, invite.peerId)
     const preview: InvitePreview = { peerId: invite.peerId, addresses: invite.addresses.length }
     if (invite.name !== undefined) preview.name = invite.name
+    if (invite.checked !== true) preview.unchecked = true
     if (existing !== undefined) {
       preview.contact = { contactId: existing.id, state: existing.state, blocked: existing.blocked, name: displayName(existing) }
     }

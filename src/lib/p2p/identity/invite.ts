@@ -3,14 +3,15 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { fromBase64Url, toBase64Url } from '@parley/protocol/base64'
 import { errorClass } from '../../contract/errors.ts'
 import { INVITE_LINK_PATH, MAX_SHORT_LINK_CHARS, SHORT_LINK_PATH, undoPercentEncoding } from '../../contract/invite-link.ts'
+import { SHORT_LINK_CHECK_SEPARATOR, shortLinkCheck, shortLinkCheckMatches, splitShortLinkCheck } from './invite-check.ts'
 import type { ErrorCode, ErrorParams } from '../../contract/errors.ts'
 import type { PeerId } from '@libp2p/interface'
 
 /**
  * Invites (docs/protocols.md, "Invites"): the short link
- * `<origin>/#/c/<PeerID>[/<name>]` (the name base64url of its UTF-8; no
- * address: the contact is found by its PeerID through the relays and the
- * DHT), and the full invite `<origin>/#/add/<payload>` where payload is
+ * `<origin>/#/c/<PeerID>[/<name>].<check>` (the name base64url of its UTF-8,
+ * the check computed from both, invite-check.ts; no address: the contact is
+ * found by its PeerID through the relays and the DHT), and the full invite `<origin>/#/add/<payload>` where payload is
  * base64url (no padding) of the UTF-8 JSON
  * `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...]}`. Also accepted on
  * import: the bare payload, a bare PeerID, and the text form
@@ -59,6 +60,14 @@ export interface Invite {
   name?: string
   /** empty for a short link and a bare PeerID: the contact is looked up by its PeerID */
   addresses: string[]
+  /**
+   * true when a changed character in the PeerID would have been caught: a
+   * short link with its check, or an invite whose every address ends in the
+   * PeerID again. Absent for a bare PeerID, a short link from before the
+   * check, and the text form without `/p2p/<PeerID>`: such a contact that the
+   * network never finds is shown as possibly mistyped (docs/protocols.md).
+   */
+  checked?: true
 }
 
 /** The invite text (or a name) cannot be used; the code says why (contract/error-codes/identity.ts, `invite*`), the tab words it. */
@@ -85,19 +94,20 @@ export function encodeInvite (invite: Invite, origin: string): string {
 }
 
 /**
- * The short link `<origin>/#/c/<PeerID>/<name>`: the name (when given) as
- * many whole characters of it as keep the link within MAX_SHORT_LINK_CHARS.
- * The contact's node tells its whole name when it answers.
+ * The short link `<origin>/#/c/<PeerID>/<name>.<check>`: the name (when
+ * given) as many whole characters of it as keep the link within
+ * MAX_SHORT_LINK_CHARS, the check over both (invite-check.ts). The contact's
+ * node tells its whole name when it answers.
  */
 export function encodeShortInvite (peerId: string, name: string | undefined, origin: string): string {
-  const base = `${origin}/${SHORT_LINK_PATH}${peerId}`
+  const withCheck = (checked: string): string => `${origin}/${SHORT_LINK_PATH}${checked}${SHORT_LINK_CHECK_SEPARATOR}${shortLinkCheck(checked)}`
   const chars = [...(name ?? '').trim()]
   for (let keep = chars.length; keep > 0; keep--) {
     const kept = chars.slice(0, keep).join('').trim()
-    const link = `${base}/${toBase64Url(new TextEncoder().encode(kept))}`
+    const link = withCheck(`${peerId}/${toBase64Url(new TextEncoder().encode(kept))}`)
     if (link.length <= MAX_SHORT_LINK_CHARS) return link
   }
-  return base
+  return withCheck(peerId)
 }
 
 /** Parses and fully validates an invite in any accepted form. */
@@ -159,17 +169,24 @@ export function parseInvite (text: string): Invite {
 }
 
 /**
- * What follows `#/c/` in a short link: `<PeerID>[/<name>]`, where a query an
- * app appended (`?utm_source=…`) is dropped (neither part can hold a '?').
+ * What follows `#/c/` in a short link: `<PeerID>[/<name>][.<check>]`, where a
+ * query an app appended (`?utm_source=…`) is dropped (no part can hold a
+ * '?'). A check that does not match is refused before anything else is read:
+ * whatever else looks wrong, the link was changed on its way. A link without
+ * a check (made before it existed) is read as before, unchecked.
  */
 function parseShortLink (rest: string): Invite {
   const path = rest.split('?', 1)[0] ?? ''
   if (/\s/.test(path)) throw new InvalidInviteError('inviteLinkSplit')
-  const parts = path.split('/')
+  const { checked, check } = splitShortLinkCheck(path)
+  if (check !== undefined && !shortLinkCheckMatches(checked, check)) throw new InvalidInviteError('inviteCheckMismatch')
+  const parts = checked.split('/')
   if (parts.length > 2) throw new InvalidInviteError('inviteShortExtra')
   const [id = '', encodedName = ''] = parts
-  const peerId = checkPeerId(id).toString()
-  return encodedName === '' ? { peerId, addresses: [] } : { peerId, name: validateName(decodeShortName(encodedName)), addresses: [] }
+  const invite: Invite = { peerId: checkPeerId(id).toString(), addresses: [] }
+  if (encodedName !== '') invite.name = validateName(decodeShortName(encodedName))
+  if (check !== undefined) invite.checked = true
+  return invite
 }
 
 /** A short link's name: base64url (no padding) of UTF-8. */
@@ -277,18 +294,21 @@ function checkInvite (id: string, name: string | undefined, addresses: string[])
       throw new InvalidInviteError('inviteAddressUnusable', { address })
     }
     if (last?.name !== 'p2p') {
-      return ma.encapsulate(`/p2p/${peerId.toString()}`).toString()
+      return { address: ma.encapsulate(`/p2p/${peerId.toString()}`).toString(), restated: false }
     }
     if (last.value !== peerId.toString()) {
       throw new InvalidInviteError('inviteAddressOtherPeer')
     }
-    return ma.toString()
+    return { address: ma.toString(), restated: true }
   })
-  return {
+  const invite: Invite = {
     peerId: peerId.toString(),
     name: name == null ? undefined : validateName(name),
-    addresses: normalised
+    addresses: normalised.map(n => n.address)
   }
+  // the PeerID stated again at the end of every address: one changed character is caught
+  if (normalised.every(n => n.restated)) invite.checked = true
+  return invite
 }
 
 /** Why a multiaddr did not parse, from the error's name (its message may quote the input at any length). */

@@ -4,6 +4,7 @@ import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { setContactAddresses } from '../../db/contacts.ts'
+import { clearNotFound, markNotFound } from '../../db/not-found.ts'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { bestConnection, dialPeer } from '../kernel/connections.ts'
 import { MAX_CONTACT_ADDRESS_CHARS, MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
@@ -43,9 +44,14 @@ interface Answers {
   heard: Multiaddr[]
 }
 
+/** A lookup's answers, and whether any relay answered at all (an empty lookup while offline says nothing of the contact). */
+interface Lookup extends Answers {
+  responded: boolean
+}
+
 interface LookupState {
   /** the lookup under way; other callers for the same contact join it */
-  running?: Promise<Answers>
+  running?: Promise<Lookup>
   /** lookups since the contact was last reached */
   lookups: number
   /** no new lookup starts before this time (ms since the epoch) */
@@ -109,7 +115,8 @@ export class ContactFinder implements ContactDialer, Startable {
     this.#backoff = init.backoff ?? REDIAL_BACKOFF
     this.#lookupTimeoutMs = init.lookupTimeoutMs ?? CONTACT_LOOKUP_TIMEOUT_MS
     this.#maxTracked = init.maxTrackedLookups ?? MAX_TRACKED_LOOKUPS
-    this.#now = init.now ?? Date.now
+    // Date looked up at each call: a clock moved in the e2e tests replaces Date in a running worker
+    this.#now = init.now ?? (() => Date.now())
     this.#log = components.logger.forComponent('parley:contact-finder')
   }
 
@@ -206,11 +213,11 @@ export class ContactFinder implements ContactDialer, Startable {
    * query says which is newest), unless a relay holding the contact's
    * reservation has answered by the time the first answer's second is up.
    */
-  async #find (peerId: PeerId): Promise<Answers> {
+  async #find (peerId: PeerId): Promise<Lookup> {
     const lookup = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#lookupTimeoutMs)])
     const enoughNode = new AbortController()
     const enoughRecord = new AbortController()
-    const answers: Answers = { own: [], heard: [], recorded: [] }
+    const answers: Lookup = { own: [], heard: [], recorded: [], responded: false }
     let timer: ReturnType<typeof setTimeout> | undefined
     const answered = (): void => {
       timer ??= setTimeout(() => {
@@ -221,6 +228,7 @@ export class ContactFinder implements ContactDialer, Startable {
     const { dht } = this.#components.libp2p.services
     const byNode = async (): Promise<void> => {
       for await (const event of dht.findPeer(peerId, { signal: AbortSignal.any([lookup, enoughNode.signal]), useCache: false })) {
+        if (event.name === 'PEER_RESPONSE') answers.responded = true
         if (event.name !== 'FINAL_PEER') continue
         const relay = event.from.toString()
         for (const address of event.peer.multiaddrs) (circuitRelayId(address.toString()) === relay ? answers.own : answers.heard).push(address)
@@ -236,6 +244,7 @@ export class ContactFinder implements ContactDialer, Startable {
             // the query is done once kad-dht sends the newest record to relays that gave an older one;
             // those corrections go on in the background (within the lookup's time)
             if (event.name === 'SEND_QUERY' && event.messageName === 'PUT_VALUE') resolve()
+            if (event.name === 'PEER_RESPONSE') answers.responded = true
             // every relay's answer as it comes (kad-dht yields the best value only after the corrections)
             if (event.name !== 'PEER_RESPONSE' || event.messageName !== 'GET_VALUE' || event.record == null) continue
             try {
@@ -260,10 +269,37 @@ export class ContactFinder implements ContactDialer, Startable {
     const found = answers.own.length + answers.heard.length + answers.recorded.length
     if (found === 0) {
       this.#log('the DHT does not know where %p is', peerId)
+      // no answer from anyone (offline, say) is not "no one has this ID"
+      if (answers.responded && !this.#shutdown.signal.aborted) await this.#notFound(peerId)
       return answers
     }
+    await this.#found(peerId)
     this.#log('the DHT has %p at %s (through the answering relay), %s (its record) and %s (heard)', peerId, answers.own.map(String), answers.recorded.map(String), answers.heard.map(String))
     return answers
+  }
+
+  /**
+   * The lookup gave up with no answer: a contact asked from an unchecked
+   * invite, never heard from, that no one has known for long enough is marked
+   * not found (db/not-found.ts). Never throws.
+   */
+  async #notFound (peerId: PeerId): Promise<void> {
+    try {
+      if (await markNotFound(this.#components.db, peerId.toString(), this.#now()) !== undefined) {
+        this.#log('no one with the PeerID %p was found: marked not found', peerId)
+      }
+    } catch (err) {
+      this.#log.error('could not mark %p not found - %e', peerId, err)
+    }
+  }
+
+  /** The DHT knows the PeerID: a not-found mark goes (db/not-found.ts). Never throws. */
+  async #found (peerId: PeerId): Promise<void> {
+    try {
+      await clearNotFound(this.#components.db, peerId.toString())
+    } catch (err) {
+      this.#log.error('could not clear the not-found mark of %p - %e', peerId, err)
+    }
   }
 
   #track (key: string): LookupState {

@@ -11,6 +11,7 @@ import {
   SHORT_LINK_PATH
 } from '../../../../src/lib/p2p/identity/invite.ts'
 import { textOfError } from '../../../../src/lib/i18n/error-text.ts'
+import { shortLinkCheck } from '../../../../src/lib/p2p/identity/invite-check.ts'
 
 /** Short links `<origin>/#/c/<PeerID>[/<name>]` and a bare PeerID (docs/protocols.md, "Invites"). */
 
@@ -40,9 +41,9 @@ function refusal (text: string): string {
 }
 
 describe('encodeShortInvite', () => {
-  it('is the origin, #/c/, the PeerID and the name in base64url', () => {
-    expect(encodeShortInvite(id, 'Alice', ORIGIN)).toBe(`${ORIGIN}/#/c/${id}/${b64('Alice')}`)
-    expect(encodeShortInvite(id, undefined, ORIGIN)).toBe(`${ORIGIN}/#/c/${id}`)
+  it('is the origin, #/c/, the PeerID, the name in base64url and the check', () => {
+    expect(encodeShortInvite(id, 'Alice', ORIGIN)).toBe(`${ORIGIN}/#/c/${id}/${b64('Alice')}.${shortLinkCheck(`${id}/${b64('Alice')}`)}`)
+    expect(encodeShortInvite(id, undefined, ORIGIN)).toBe(`${ORIGIN}/#/c/${id}.${shortLinkCheck(id)}`)
   })
 
   it('stays within 120 characters: a long name is clipped to whole characters, and reads back as its start', () => {
@@ -61,13 +62,13 @@ describe('encodeShortInvite', () => {
   it('leaves the name out when even one character would not fit the origin', () => {
     const origin = `https://${'x'.repeat(60)}.example`
     const link = encodeShortInvite(id, 'Alice', origin)
-    expect(link).toBe(`${origin}/#/c/${id}`)
-    expect(parseInvite(link)).toEqual({ peerId: id, addresses: [] })
+    expect(link).toBe(`${origin}/#/c/${id}.${shortLinkCheck(id)}`)
+    expect(parseInvite(link)).toEqual({ peerId: id, addresses: [], checked: true })
   })
 })
 
 describe('parseInvite: short forms', () => {
-  it('takes the link, its fragment alone, or a bare PeerID; no addresses (found by PeerID)', () => {
+  it('takes a link from before the check, its fragment alone, or a bare PeerID, unchecked; no addresses (found by PeerID)', () => {
     const name = b64('Alice')
     expect(parseInvite(`${ORIGIN}/#/c/${id}/${name}`)).toEqual({ peerId: id, name: 'Alice', addresses: [] })
     expect(parseInvite(`http://127.0.0.1:5173/#/c/${id}/${name}`)).toEqual({ peerId: id, name: 'Alice', addresses: [] })
@@ -97,8 +98,9 @@ describe('parseInvite: short forms', () => {
     expect(refusal(`${ORIGIN}/#/c/hello`)).toBe(textOfError(new InvalidInviteError('invitePeerIdPrefix', { id: 'hello' })))
     expect(refusal(rsaId)).toBe(textOfError(new InvalidInviteError('invitePeerIdRsa')))
 
+    // the full invite states the PeerID again in each address (checked); the text form without /p2p/<PeerID> does not
     const full = { peerId: id, name: 'Alice', addresses: [`/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit/p2p/${id}`] }
-    expect(parseInvite(encodeInvite(full, ORIGIN))).toEqual(full)
+    expect(parseInvite(encodeInvite(full, ORIGIN))).toEqual({ ...full, checked: true })
     expect(parseInvite(`${id}@/ip4/127.0.0.1/tcp/9090/ws/p2p/${relayId}/p2p-circuit`)).toEqual({ peerId: id, name: undefined, addresses: full.addresses })
   })
 
