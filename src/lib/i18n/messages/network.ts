@@ -43,6 +43,11 @@ export const en = {
     one: 'Reachable through relays only ({count} reservation). A contact reaches you through a relay first; Parley then tries a direct WebRTC connection.',
     other: 'Reachable through relays only ({count} reservations). A contact reaches you through a relay first; Parley then tries a direct WebRTC connection.'
   },
+  /** in a browser without WebRTC: nothing direct is tried (network.noWebRtc follows and says why) */
+  reachRelayedOnly: {
+    one: 'Reachable through relays only ({count} reservation): contacts reach you through a relay.',
+    other: 'Reachable through relays only ({count} reservations): contacts reach you through a relay.'
+  },
   reachNone: 'Not reachable: no relay holds a reservation for you, so contacts cannot reach you until one does.',
   directOpen: 'Direct connections open now: {count}',
   noWebRtc: 'This browser cannot make direct (WebRTC) connections: every chat goes through a relay, and files only up to the size the relay carries for one connection.',
@@ -116,6 +121,12 @@ export const ru: RuTable<typeof en> = {
     few: 'Вы доступны только через ретрансляторы ({count} резервирования). Контакт сначала связывается с вами через ретранслятор, затем Parley пробует установить прямое соединение WebRTC.',
     many: 'Вы доступны только через ретрансляторы ({count} резервирований). Контакт сначала связывается с вами через ретранслятор, затем Parley пробует установить прямое соединение WebRTC.',
     other: 'Вы доступны только через ретрансляторы ({count} резервирования). Контакт сначала связывается с вами через ретранслятор, затем Parley пробует установить прямое соединение WebRTC.'
+  },
+  reachRelayedOnly: {
+    one: 'Вы доступны только через ретрансляторы ({count} резервирование): контакты связываются с вами через ретранслятор.',
+    few: 'Вы доступны только через ретрансляторы ({count} резервирования): контакты связываются с вами через ретранслятор.',
+    many: 'Вы доступны только через ретрансляторы ({count} резервирований): контакты связываются с вами через ретранслятор.',
+    other: 'Вы доступны только через ретрансляторы ({count} резервирования): контакты связываются с вами через ретранслятор.'
   },
   reachNone: 'Вы недоступны: ни один ретранслятор не держит для вас резервирование, поэтому контакты не смогут связаться с вами, пока оно не появится.',
   directOpen: 'Открытых прямых соединений: {count}',
