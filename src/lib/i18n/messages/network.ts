@@ -20,6 +20,8 @@ export const en = {
   stateReserved: 'Connected; contacts can reach you through it',
   stateConnected: 'Connected',
   stateConnecting: 'Connecting…',
+  stateStandby: 'Not used: Parley is connected to this relay over another of its addresses',
+  stateUnavailable: 'Not available in this browser: this address needs WebRTC',
   stateFailing: { one: 'Cannot connect ({count} failed attempt)', other: 'Cannot connect ({count} failed attempts)' },
   stateDisabled: 'Disabled',
   /** followed by the relay's address (aria-labelledby): the name of a relay's test result */
@@ -93,6 +95,8 @@ export const ru: RuTable<typeof en> = {
   stateReserved: 'Подключён; через него контакты могут связаться с вами',
   stateConnected: 'Подключён',
   stateConnecting: 'Подключение…',
+  stateStandby: 'Не используется: Parley подключён к этому ретранслятору по другому его адресу',
+  stateUnavailable: 'Недоступен в этом браузере: для этого адреса нужен WebRTC',
   stateFailing: {
     one: 'Не удаётся подключиться ({count} неудачная попытка)',
     few: 'Не удаётся подключиться ({count} неудачные попытки)',
