@@ -122,3 +122,20 @@ export function sameDay (a: number, b: number): boolean {
 export function isoDate (ms: number): string {
   return new Date(ms).toISOString()
 }
+
+/** A PeerID or certificate hash longer than this is shortened on screen (a PeerID is 52 characters, a certhash 49). */
+const LONG_VALUE = 16
+/** The multiaddr protocols whose values are long and opaque. */
+const OPAQUE = new Set(['p2p', 'certhash'])
+
+/**
+ * A multiaddr to read at a glance: each PeerID and certificate hash as its
+ * first 6 and last 4 characters,
+ * "/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3Ko…nXTN/p2p-circuit/p2p/12D3Ko…Wq2e";
+ * host names and the rest as they are. Only for showing: copying or
+ * dialling takes the whole address.
+ */
+export function shortAddress (address: string): string {
+  const parts = address.split('/')
+  return parts.map((part, i) => OPAQUE.has(parts[i - 1] ?? '') && part.length > LONG_VALUE ? `${part.slice(0, 6)}…${part.slice(-4)}` : part).join('/')
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'
-import { formatLastSeen, formatShortDate, formatTime, formattingLocale, lastSeenChangesAt } from '../../../src/lib/ui/format.ts'
+import { formatLastSeen, formatShortDate, formatTime, formattingLocale, lastSeenChangesAt, shortAddress } from '../../../src/lib/ui/format.ts'
 
 /**
  * Times in the locale's own clock, and "last seen" relative to an injected
@@ -101,5 +101,17 @@ describe('lastSeenChangesAt', () => {
 
   it('then the next local midnight', () => {
     expect(lastSeenChangesAt(MORNING, NOON)).toBe(new Date(2026, 10, 30).getTime())
+  })
+})
+
+describe('shortAddress', () => {
+  it('cuts each long part (PeerIDs, certificate hashes) to its ends, leaves the rest', () => {
+    const relay = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
+    const me = '12D3KooWQxPRrLJGcqyBLNdbjMDwhEeWyNXA2Qv2tMbu6H5iWq2e'
+    expect(shortAddress(`/ip4/127.0.0.1/tcp/9001/ws/p2p/${relay}/p2p-circuit/p2p/${me}`))
+      .toBe('/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3Ko…nXTN/p2p-circuit/p2p/12D3Ko…Wq2e')
+    expect(shortAddress('/ip4/1.2.3.4/udp/9/webrtc-direct/certhash/uEiDDq4_xNyDorZBH3TlGazyJdOWSwvo4PUo5YHFMrvDE8g/p2p/' + relay))
+      .toBe('/ip4/1.2.3.4/udp/9/webrtc-direct/certhash/uEiDDq…DE8g/p2p/12D3Ko…nXTN')
+    expect(shortAddress('/dns4/relay.example.org/tcp/443/wss')).toBe('/dns4/relay.example.org/tcp/443/wss')
   })
 })

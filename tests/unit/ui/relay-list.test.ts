@@ -1,6 +1,7 @@
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'
+import OwnAddresses from '../../../src/lib/ui/OwnAddresses.svelte'
 import RelayList from '../../../src/lib/ui/RelayList.svelte'
 import type { RelayInfo, RelayState } from '../../../src/lib/contract/index.ts'
 
@@ -62,5 +63,18 @@ describe('a relay\'s line', () => {
     setLocale('ru')
     expect(lines([relay(DIRECT, 'standby')])[0]).toContain('Не используется')
     expect(lines([relay(DIRECT, 'unavailable')])[0]).toContain('Недоступен в этом браузере')
+  })
+})
+
+describe('your addresses', () => {
+  it('each shortened, whole in its tooltip and its Copy button\'s name; one button shows them in full', () => {
+    const address = `${WS}/p2p-circuit/p2p/12D3KooWQxPRrLJGcqyBLNdbjMDwhEeWyNXA2Qv2tMbu6H5iWq2e`
+    const { body } = render(OwnAddresses, { props: { addresses: [address] } })
+    expect(text(body)).toContain('/ip4/127.0.0.1/tcp/9001/ws/p2p/12D3Ko…nXTN/p2p-circuit/p2p/12D3Ko…Wq2e')
+    expect(text(body)).not.toContain(address)
+    expect(body).toContain(`title="${address}"`)
+    const id = new RegExp(`id="([^"]+)"[^>]*title="${address}"`).exec(body)?.[1]
+    expect(body).toContain(`aria-labelledby="${id ?? '-'}-copy ${id ?? '-'}"`)
+    expect(body).toMatch(/<button[^>]*aria-expanded="false"[^>]*>Show them in full<\/button>/)
   })
 })
