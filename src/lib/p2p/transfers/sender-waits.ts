@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { getContactByPeerId } from '../../db/contacts.ts'
-import { setTransferState, transfersOfChat } from '../../db/transfers.ts'
+import { setTransferState, waitingOutgoing } from '../../db/transfers.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { RelayBudget } from './relay-budget.ts'
@@ -30,9 +30,8 @@ export async function sayWhySenderWaits (init: SenderWaitsInit, peerId: string):
   if (contact === undefined) return
   const capacity = init.budget.capacity(connection)
   const relayedOnly = isRelayed(connection)
-  for (const row of await transfersOfChat(init.db, contact.id)) {
-    if (row.direction !== 'out' || row.groupId !== undefined || row.sha256 === '') continue
-    if (row.state !== 'waiting' && row.state !== 'waiting-direct') continue
+  for (const row of await waitingOutgoing(init.db, contact.id)) {
+    if (row.groupId !== undefined || row.sha256 === '') continue
     if (relayedOnly && row.size > capacity) {
       const same = row.state === 'waiting-direct' && row.problem?.code === 'fileTooBigForRelay' && row.problem.params['max'] === capacity
       if (!same) await setTransferState(init.db, row.id, 'waiting-direct', { problem: { code: 'fileTooBigForRelay', params: { size: row.size, max: capacity } } })
