@@ -17,8 +17,8 @@ export interface SenderWaitsInit {
  * (p2p/transfers/pulls.ts): when the only connection to the contact is
  * relayed and the file is bigger than that relay carries for one connection,
  * its offered transfers that wait to be fetched are 'waiting-direct' with
- * `fileTooBigForRelay` (the same size and allowance the receiver reads off
- * its side of the connection); once a direct connection is usable, or the
+ * `fileTooBigForRelay` (the size, and the allowance read off this side of
+ * the connection as the receiver reads it off its own); once a direct connection is usable, or the
  * relay carries the file, they simply wait to be fetched again. With no
  * connection at all nothing changes: the last reason still holds. Group
  * files are left as they are (each member pulls over its own connection).

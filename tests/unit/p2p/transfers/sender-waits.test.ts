@@ -49,7 +49,7 @@ beforeEach(async () => {
 afterEach(() => { db.close() })
 
 describe('sayWhySenderWaits', () => {
-  it('relayed only: the file bigger than the relay carries says so, with the same numbers the receiver reads', async () => {
+  it('relayed only: the file bigger than the relay carries says so, with the allowance its side of the connection reads', async () => {
     const relayed = relayedConnection(bob, RELAY, { limits: { bytes: BigInt(4 * MIB), seconds: 120 } })
     connections = [relayed]
     await sayWhySenderWaits(init(), bob.toString())
