@@ -35,14 +35,14 @@ import {
   PeerRecords, Prekeys, StopFlags
 } from './parts.ts'
 import { loadTlsFiles } from './tls.ts'
-import type { RelayConfig } from './config.ts'
+import type { RelayConfig } from './config/options.ts'
 import type { Part } from './lifecycle.ts'
 import type { RelayComponents, RelayState } from './parts.ts'
 import type { TlsFiles } from './tls.ts'
 import type { Libp2p } from '@libp2p/interface'
 
-export type { RelayConfig } from './config.ts'
-export { parseConfig } from './config.ts'
+export type { RelayConfig } from './config/options.ts'
+export { parseConfig } from './config/parse.ts'
 export type { RelayNode, RelayNodeOptions, RelayServices } from './types.ts'
 import type { RelayNode, RelayNodeOptions, RelayServices } from './types.ts'
 

@@ -202,6 +202,12 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * nothing in it or in @parley/protocol chat/actions.ts runs when the module
  * loads (the list a delete wipes is a function; the emoji segmenter is
  * annotated pure).
+ * Issue 55's splits of files near 400 lines by what they do: the tab's call
+ * manager with its candidates and its ICE restarts in classes of their own
+ * (state/call-candidates.ts, call-path.ts) added 0.13 to the shell; the
+ * channel pump's bookkeeping in pump-channels.ts took the pump from 4.588 to
+ * 4.599, and the worker's splits (db/transfers*.ts, messaging/mailbox-items.ts,
+ * transfers/file-serve.ts) added 0.2 to the worker.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 182.5,

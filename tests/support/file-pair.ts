@@ -14,7 +14,8 @@ import { FILE_PROTOCOL, MIN_CHUNK_BYTES } from '@parley/protocol/file/constants'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { file } from '../../src/lib/p2p/transfers/file-service.ts'
 import type { FileFrame } from '@parley/protocol/file/codec'
-import type { FileHost, FileService, FileServiceInit, FileSource, PullRequest } from '../../src/lib/p2p/transfers/file-service.ts'
+import type { FileService, FileServiceInit, PullRequest } from '../../src/lib/p2p/transfers/file-service.ts'
+import type { FileHost, FileSource } from '../../src/lib/p2p/transfers/file-serve.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Stream, StreamHandler } from '@libp2p/interface'
 
 export const CHUNK = MIN_CHUNK_BYTES

@@ -16,7 +16,7 @@
 import { ClassicLevel } from 'classic-level'
 import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
 import { DatabaseOpenError } from '../errors.ts'
-import type { RelayConfig } from '../config.ts'
+import type { RelayConfig } from '../config/options.ts'
 import type { FetchedItem, ListedItem } from '@parley/protocol/mailbox/codec'
 
 export interface MailboxLimits {

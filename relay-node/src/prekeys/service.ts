@@ -29,7 +29,7 @@ import { PREKEYS_DIR, PREKEYS_PUBLISH_PER_MINUTE, PREKEYS_RATE_PER_PEER, PREKEYS
 import { prekeysMetrics } from '../ops.ts'
 import { openPrekeys } from './store.ts'
 import type { PrekeyStore } from './store.ts'
-import type { RelayConfig } from '../config.ts'
+import type { RelayConfig } from '../config/options.ts'
 import type { Logger } from '../log.ts'
 import type { Registry } from 'prom-client'
 import type { PrekeysErrorName, PrekeysReply, PrekeysRequest, PrekeyUpload } from '@parley/protocol/prekeys/codec'

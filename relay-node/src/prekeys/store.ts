@@ -22,7 +22,7 @@ import { EC_RECORD_BYTES, PQ_RECORD_BYTES, decodeRecord, encodeRecord } from '@p
 import { DatabaseOpenError } from '../errors.ts'
 import type { FetchedBundle, PrekeyStatus, PrekeyUpload } from '@parley/protocol/prekeys/codec'
 import type { PrekeyRecord } from '@parley/protocol/session/records'
-import type { RelayConfig } from '../config.ts'
+import type { RelayConfig } from '../config/options.ts'
 
 export interface PrekeyLimits {
   /** one-time records kept per owner and kind (PQ, EC) */

@@ -1,5 +1,5 @@
 /**
- * Transfer rows as values (db/transfers.ts stores them): chunk counts and
+ * Transfer rows as values (db/transfers*.ts store them): chunk counts and
  * bitmaps, the states a transfer may move between, and a new outgoing row.
  * Pure: no database, so the tab and the tests use them as they are.
  */
@@ -62,6 +62,9 @@ const FORWARD: Record<TransferDirection, Partial<Record<TransferState, readonly 
     verifying: ['waiting', 'waiting-direct', 'active', 'complete']
   }
 }
+
+/** States in which chunks no longer move: `recordChunk` and `recordServed` refuse them. */
+export const ENDED_STATES: ReadonlySet<TransferState> = new Set(['complete', 'cancelled', 'failed'])
 
 /**
  * Whether a transfer in `direction` may go from `from` to `to` (a different state).

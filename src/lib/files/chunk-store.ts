@@ -2,7 +2,7 @@
  * Where the bytes of file transfers live (docs/protocols.md, "Files"): the
  * chunks a receiver verified, and the sender's own copy of a file it offers
  * (so it can still serve it after a restart). The transfer rows themselves
- * are in db/transfers.ts.
+ * are in db/transfers*.ts.
  *
  * Three stores behind one small interface:
  * - OPFS (preferred): `parley-files/<transferId>/<index>` per chunk and

@@ -7,19 +7,23 @@
  * worker (`startCall`, `answerCall`, `sendCallIce`, … and `callSignal`).
  * The worker only signals: media cannot pass through it.
  *
- * Signals are applied one after another (a candidate waits for the remote
- * description it belongs to); our candidates go to the worker in batches.
- * When this tab goes away (pagehide) its call is hung up, so it ends on both
- * sides; a path that fails for good ends it as `failed`. Our media (mute,
+ * Signals are applied one after another; the candidates both ways are
+ * `CallCandidates` (call-candidates.ts: ours to the worker in batches, theirs
+ * waiting for the remote description they belong to), and ICE restarts after
+ * a network change are `CallPath` (call-path.ts). When this tab goes away
+ * (pagehide) its call is hung up, so it ends on both sides; a path that fails
+ * for good ends it as `failed`. Our media (mute,
  * camera, switching cameras) are `media` (call-media.svelte.ts); how theirs
  * play (sound output, picture-in-picture) is `playback` (call-playback.svelte.ts);
  * both load with the first call placed or answered here, not with the app.
  */
-import type { CallCandidate, CallConfiguration, CallEvent, CallSignalEvent } from '../contract/index.ts'
+import type { CallConfiguration, CallEvent, CallSignalEvent } from '../contract/index.ts'
 import type { ContactId } from '../db/types.ts'
 import { getNodeManager } from './node-manager.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { handleError } from '../i18n/handle-error.ts'
+import { CallCandidates } from './call-candidates.ts'
+import { CallPath } from './call-path.ts'
 import { mediaProblem, qualityFrom } from './call-quality.ts'
 import type { CallQuality } from './call-quality.ts'
 import type { CallMedia, MediaPlatform } from './call-media.svelte.ts'
@@ -33,22 +37,8 @@ export interface CallPlatform extends MediaPlatform {
   peerConnection(config: RTCConfiguration): RTCPeerConnection
 }
 
-/** Our candidates are gathered for this long and sent together. */
-export const CANDIDATE_BATCH_MS = 40
-/** Remote candidates kept while their description is not set yet. */
-export const MAX_QUEUED_CANDIDATES = 256
-/** A path down this long (ICE 'disconnected') is restarted; 'failed' is restarted at once. */
-export const RESTART_AFTER_MS = 3000
-/** After a restart (or, for the callee, a failure) the call ends as failed unless it connects again within this. */
-export const RECONNECT_WITHIN_MS = 15_000
-/** Restarts one call may try. */
-export const MAX_RESTARTS = 3
-
 /** How often the call's quality is read from getStats while it is up, in ms. */
 export const QUALITY_EVERY_MS = 2000
-
-/** Candidates per sendCallIce (the frame's limit). */
-const MAX_CANDIDATES_PER_CALL = 32
 
 const browser: CallPlatform = {
   getUserMedia: async (constraints) => navigator.mediaDevices.getUserMedia(constraints),
@@ -73,17 +63,11 @@ export class CallManager {
   #connected = $state(false)
   #qualityTimer: ReturnType<typeof setInterval> | undefined
   #lastAudio = { received: 0, lost: 0 }
-  /** we placed the call held here: the caller restarts ICE (so the two sides never offer at once) */
-  #caller = false
-  #restarts = 0
-  #pathTimer: ReturnType<typeof setTimeout> | undefined
   #pc: RTCPeerConnection | undefined
   /** the call this tab holds the media of */
   #callId: string | undefined
-  #outgoing: CallCandidate[] = []
-  #flushTimer: ReturnType<typeof setTimeout> | undefined
-  #queued: RTCIceCandidateInit[] = []
-  #remoteSet = false
+  readonly #candidates: CallCandidates
+  readonly #path: CallPath
   #signals: Promise<void> = Promise.resolve()
   readonly #off: Array<() => void>
   #media = $state.raw<CallMedia | undefined>(undefined)
@@ -95,6 +79,9 @@ export class CallManager {
     this.#node = node
     this.#platform = platform
     this.#playbackPlatform = playback
+    this.#candidates = new CallCandidates(() => this.#callId, async (callId, candidates) => this.#node.call('sendCallIce', { callId, candidates }))
+    this.#path = new CallPath(this.#candidates, () => this.#pc, () => this.#callId, async () => this.hangUp(true),
+      async (callId, sdp) => this.#node.call('sendCallDescription', { callId, type: 'offer', sdp }))
     this.#off = [
       node.onCall((event) => { this.#onCall(event) }),
       node.onCallSignal((event) => { this.#signals = this.#signals.then(async () => this.#onSignal(event)).catch(() => {}) })
@@ -135,8 +122,8 @@ export class CallManager {
       await pc.setLocalDescription(await pc.createOffer())
       const { callId } = await this.#node.call('startCall', { contactId, video, sdp: pc.localDescription?.sdp ?? '' })
       this.#callId = callId
-      this.#caller = true
-      this.#schedule()
+      this.#path.caller = true
+      this.#candidates.schedule()
     } catch (err) {
       this.#problem = handleError(err, 'startCall')
       this.#close()
@@ -160,10 +147,10 @@ export class CallManager {
         return
       }
       await pc.setRemoteDescription({ type: 'offer', sdp: ringing.offer })
-      await this.#remoteDescribed([...ringing.candidates])
+      await this.#candidates.remoteDescribed(this.#pc, [...ringing.candidates])
       await pc.setLocalDescription(await pc.createAnswer())
       await this.#node.call('answerCall', { callId: ringing.callId, sdp: pc.localDescription?.sdp ?? '' })
-      this.#schedule()
+      this.#candidates.schedule()
     } catch (err) {
       this.#problem = handleError(err, 'answerCall')
       this.#close()
@@ -218,14 +205,12 @@ export class CallManager {
     media.attach(pc)
     pc.addEventListener('track', (event) => { this.#remote = event.streams[0] ?? new MediaStream([event.track]) })
     pc.addEventListener('icecandidate', (event) => {
-      if (event.candidate === null) return
-      const c = event.candidate.toJSON()
-      this.#outgoing.push({ candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, ...(c.usernameFragment == null ? {} : { usernameFragment: c.usernameFragment }) })
-      this.#schedule()
+      if (event.candidate !== null) this.#candidates.gathered(event.candidate)
     })
     pc.addEventListener('connectionstatechange', () => {
       if (pc !== this.#pc) return
-      this.#watchPath(pc)
+      if (pc.connectionState === 'connected') this.#connected = true
+      this.#path.watch(pc)
       if (pc.connectionState === 'connected' && this.#qualityTimer === undefined) {
         void this.#readQuality(pc)
         this.#qualityTimer = setInterval(() => { void this.#readQuality(pc) }, QUALITY_EVERY_MS)
@@ -246,20 +231,6 @@ export class CallManager {
     return this.#media
   }
 
-  /** Sends our gathered candidates after a moment, together. */
-  #schedule (): void {
-    if (this.#flushTimer !== undefined || this.#callId === undefined) return
-    this.#flushTimer = setTimeout(() => {
-      this.#flushTimer = undefined
-      const callId = this.#callId
-      if (callId === undefined) return
-      while (this.#outgoing.length > 0) {
-        const candidates = this.#outgoing.splice(0, MAX_CANDIDATES_PER_CALL)
-        void this.#node.call('sendCallIce', { callId, candidates }).catch(() => {})
-      }
-    }, CANDIDATE_BATCH_MS)
-  }
-
   #onCall (event: CallEvent): void {
     this.#call = event
     if (event.phase === 'ended' && event.callId === this.#callId) this.#close()
@@ -269,89 +240,18 @@ export class CallManager {
     if (event.callId !== this.#callId) return
     const pc = this.#pc
     if (event.type === 'ice') {
-      // before our connection or its remote description exists (an answer on its way): they wait
-      if (pc !== undefined && this.#remoteSet) await this.#add(pc, event.candidates)
-      else this.#queued = [...this.#queued, ...event.candidates].slice(-MAX_QUEUED_CANDIDATES)
+      await this.#candidates.received(pc, event.candidates)
       return
     }
     if (pc === undefined) return
     await pc.setRemoteDescription({ type: event.type, sdp: event.sdp })
     if (event.type === 'answer') {
-      await this.#remoteDescribed([])
+      await this.#candidates.remoteDescribed(this.#pc, [])
       return
     }
     // their new offer (a restart): our answer
     await pc.setLocalDescription(await pc.createAnswer())
     await this.#node.call('sendCallDescription', { callId: event.callId, type: 'answer', sdp: pc.localDescription?.sdp ?? '' })
-  }
-
-  /** The remote description is set: the candidates that waited for it, and `more`, go in. */
-  async #remoteDescribed (more: RTCIceCandidateInit[]): Promise<void> {
-    const pc = this.#pc
-    if (pc === undefined) return
-    this.#remoteSet = true
-    const waiting = [...more, ...this.#queued]
-    this.#queued = []
-    await this.#add(pc, waiting)
-  }
-
-  async #add (pc: RTCPeerConnection, candidates: readonly RTCIceCandidateInit[]): Promise<void> {
-    // one that does not fit (another ICE generation) is skipped, the rest still go in
-    for (const candidate of candidates) await pc.addIceCandidate(candidate).catch(() => {})
-  }
-
-  /**
-   * The path broke (network change): the caller restarts ICE, a new offer
-   * through the node, after RESTART_AFTER_MS of 'disconnected' or at once on
-   * 'failed'; the callee waits for it. Not connected again within
-   * RECONNECT_WITHIN_MS (or after MAX_RESTARTS), the call ends as failed.
-   */
-  #watchPath (pc: RTCPeerConnection): void {
-    const state = pc.connectionState
-    if (state === 'connected') {
-      this.#connected = true
-      clearTimeout(this.#pathTimer)
-      this.#pathTimer = undefined
-      return
-    }
-    if (state !== 'disconnected' && state !== 'failed') return
-    if (!this.#caller) {
-      this.#pathTimer ??= setTimeout(() => { if (pc === this.#pc) void this.hangUp(true) }, RECONNECT_WITHIN_MS)
-      return
-    }
-    if (state === 'disconnected' && this.#pathTimer === undefined) {
-      this.#pathTimer = setTimeout(() => {
-        this.#pathTimer = undefined
-        if (pc === this.#pc && pc.connectionState !== 'connected') void this.#restart(pc)
-      }, RESTART_AFTER_MS)
-    } else if (state === 'failed') {
-      clearTimeout(this.#pathTimer)
-      this.#pathTimer = undefined
-      void this.#restart(pc)
-    }
-  }
-
-  async #restart (pc: RTCPeerConnection): Promise<void> {
-    const callId = this.#callId
-    if (callId === undefined) return
-    if (this.#restarts >= MAX_RESTARTS) {
-      await this.hangUp(true)
-      return
-    }
-    this.#restarts++
-    // their candidates of the new round wait for their new answer
-    this.#remoteSet = false
-    pc.restartIce()
-    try {
-      await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }))
-      await this.#node.call('sendCallDescription', { callId, type: 'offer', sdp: pc.localDescription?.sdp ?? '' })
-    } catch {
-      // the next state change tries again, or the deadline ends the call
-    }
-    this.#pathTimer = setTimeout(() => {
-      this.#pathTimer = undefined
-      if (pc === this.#pc && pc.connectionState !== 'connected') void this.#restart(pc)
-    }, RECONNECT_WITHIN_MS)
   }
 
   /** Reads round-trip time, audio loss and whether a TURN relay carries the media. */
@@ -364,25 +264,18 @@ export class CallManager {
   }
 
   #close (): void {
-    clearTimeout(this.#pathTimer)
-    this.#pathTimer = undefined
-    this.#restarts = 0
-    this.#caller = false
+    this.#path.reset()
     clearInterval(this.#qualityTimer)
     this.#qualityTimer = undefined
     this.#quality = undefined
     this.#lastAudio = { received: 0, lost: 0 }
-    clearTimeout(this.#flushTimer)
-    this.#flushTimer = undefined
+    this.#candidates.reset()
     this.#pc?.close()
     this.#pc = undefined
     this.#media?.close()
     this.#playback?.leave()
     this.#remote = undefined
     this.#callId = undefined
-    this.#outgoing = []
-    this.#queued = []
-    this.#remoteSet = false
     this.#here = false
   }
 }

@@ -7,7 +7,8 @@
  * lets the media go (cameras switched to as well).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { CallManager, MAX_RESTARTS, RECONNECT_WITHIN_MS } from '../../../src/lib/state/call.svelte.ts'
+import { CallManager } from '../../../src/lib/state/call.svelte.ts'
+import { MAX_RESTARTS, RECONNECT_WITHIN_MS } from '../../../src/lib/state/call-path.ts'
 import { qualityLevel } from '../../../src/lib/state/call-quality.ts'
 import type { CallNode, CallPlatform } from '../../../src/lib/state/call.svelte.ts'
 import type { CallEvent, CallSignalEvent } from '../../../src/lib/contract/index.ts'

@@ -2,13 +2,14 @@ import type { NodeHandlers } from '../../contract/index.ts'
 import type { actionsMethods } from '../../contract/methods/actions.ts'
 import { setMessagingSettings } from '../../db/settings.ts'
 import type { ParleyDb } from '../../db/db.ts'
+import type { ContactId } from '../../db/types.ts'
 import type { MessageActions } from './actions.ts'
-import type { TypingSender } from './typing.ts'
+import type { TypingSignals } from '../kernel/typing.ts'
 
 export interface ActionHandlerComponents {
   db: ParleyDb
   actions: MessageActions
-  typing: TypingSender
+  typing: TypingSignals<ContactId>
 }
 
 /** The contract's message-action methods (contract/methods/actions.ts): a method added there needs its handler here. */

@@ -7,7 +7,7 @@ import { MessageActions } from './actions.ts'
 import { Expiry } from './expiry.ts'
 import { actionHandlers } from './handlers.ts'
 import { ActionIntake } from './intake.ts'
-import { TypingSender } from './typing.ts'
+import { contactTyping } from './typing.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ActionIntakePort } from '../kernel/ports/actions.ts'
@@ -33,7 +33,7 @@ export const actionsFeature: Feature<ActionsFeatureComponents, ActionsServices, 
   name: 'actions',
   create (components) {
     const actions = new MessageActions(components)
-    const typing = new TypingSender(components)
+    const typing = contactTyping(components)
     // a message sent ends our typing to the contact
     components.events.addEventListener('message:sent', ({ detail }) => { typing.messageSent(detail.contactId) })
     return {

@@ -14,6 +14,9 @@ import { MAX_OPS_PER_FRAME } from '@parley/protocol/group/wire'
 import { EVENT_KINDS, eventFromFrame } from '../../db/event-kinds.ts'
 import { storeEvent } from '../../db/events.ts'
 import { messagingSettings } from '../../db/settings.ts'
+import { groupRow } from './fold.ts'
+import { groupMessageRow } from './message-row.ts'
+import { WaitingMessages } from './waiting.ts'
 import { dropDeliveries, getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, setDelivery, storeGroupMessage } from '../../db/groups.ts'
 import type { ChatEventFrame } from '@parley/protocol/chat/codec'
 import type { GroupMessage } from '@parley/protocol/group/message'
@@ -21,7 +24,7 @@ import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
+import type { GroupMembership, MessageId } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
@@ -56,9 +59,7 @@ export class GroupBook implements GroupBookPort, Startable {
   readonly #logs = new Map<string, GroupLog>()
   /** the last change of each group under way (#locked); settled ones are removed */
   readonly #locks = new Map<string, Promise<void>>()
-  /** group → messages that came before the group did (from a mailbox, in the relay's order) */
-  readonly #waiting = new Map<string, Array<{ from: string, signed: { body: string, sig: string }, key?: Uint8Array }>>()
-  #waitingCount = 0
+  readonly #waiting = new WaitingMessages(MAX_WAITING_MESSAGES)
   /** set by the feature: the courier, which can reach peers */
   syncer: GroupSyncer | undefined
 
@@ -71,7 +72,6 @@ export class GroupBook implements GroupBookPort, Startable {
   stop (): void {
     this.#logs.clear()
     this.#waiting.clear()
-    this.#waitingCount = 0
   }
 
   me (): string {
@@ -136,7 +136,7 @@ export class GroupBook implements GroupBookPort, Startable {
     }
     const before = await getGroup(this.#components.db, log.id)
     if (added.length === 0 && decided === undefined && before !== undefined) return added
-    const row = this.#row(log, before, decided)
+    const row = groupRow(log, before, decided, this.me(), Date.now())
     // a group new here: every operation the log holds (its create came with the log, not through add)
     const toStore = before === undefined ? log.ops() : added
     await saveGroup(this.#components.db, row, toStore.map((op) => ({ id: op.id, group: op.group, lamport: op.lamport, signed: op.signed })))
@@ -149,39 +149,8 @@ export class GroupBook implements GroupBookPort, Startable {
   /** Messages that came before their group, now that it is here. */
   async #release (groupId: string): Promise<void> {
     if (!this.#logs.has(groupId)) return
-    const waiting = this.#waiting.get(groupId)
-    if (waiting === undefined) return
-    this.#waiting.delete(groupId)
-    this.#waitingCount -= waiting.length
-    for (const { from, signed, key } of waiting) {
+    for (const { from, signed, key } of this.#waiting.take(groupId)) {
       await this.#receiveMessage(from, signed, undefined, key).catch((err: unknown) => { this.#log('a waiting message of %s refused - %e', groupId, err) })
-    }
-  }
-
-  #row (log: GroupLog, before: GroupRow | undefined, decided: GroupMembership | undefined): GroupRow {
-    const state = log.state()
-    const me = this.me()
-    const now = Date.now()
-    const inIt = state.members.some((m) => m.peer === me)
-    let membership: GroupMembership
-    if (!inIt) membership = before?.state === 'declined' ? 'declined' : state.former.get(me) === 'left' ? 'left' : 'removed'
-    else if (decided !== undefined) membership = decided
-    else if (before === undefined) membership = state.creator === me ? 'member' : 'invited'
-    else membership = before.state === 'invited' || before.state === 'member' ? before.state : 'invited'
-    const addedUs = state.lastChange.get(me)
-    return {
-      id: log.id,
-      name: state.name,
-      picture: state.picture,
-      state: membership,
-      ...(state.owner === undefined ? {} : { owner: state.owner }),
-      members: state.members.map((m) => ({ peer: m.peer, role: m.role, name: m.name, mailboxes: m.mailboxes })),
-      ...(before?.invitedBy !== undefined ? { invitedBy: before.invitedBy } : addedUs?.kind === 'add' ? { invitedBy: addedUs.author } : state.creator !== me ? { invitedBy: state.creator } : {}),
-      lamport: before?.lamport ?? 0,
-      heads: log.heads(),
-      ...(state.timer === undefined ? {} : { timer: state.timer }),
-      createdAt: before?.createdAt ?? now,
-      updatedAt: now
     }
   }
 
@@ -281,7 +250,7 @@ export class GroupBook implements GroupBookPort, Startable {
     const row = await getGroup(this.#components.db, message.group)
     let log = await this.log(message.group)
     if (row === undefined || log === undefined) {
-      this.#wait(message.group, from, signed, key)
+      this.#waiting.add(message.group, key === undefined ? { from, signed } : { from, signed, key })
       return { type: 'reject', reason: 'unknown-group' }
     }
     if (row.state !== 'member' && row.state !== 'invited') return { type: 'reject', reason: 'not-a-member' }
@@ -320,7 +289,7 @@ export class GroupBook implements GroupBookPort, Startable {
       await raiseLamport(this.#components.db, message.group, message.lamport)
       return { type: 'reply', status: outcome }
     }
-    const outcome = await storeGroupMessage(this.#components.db, this.messageRow(message, Date.now()))
+    const outcome = await storeGroupMessage(this.#components.db, groupMessageRow(message, this.me(), Date.now()))
     return { type: 'reply', status: outcome }
   }
 
@@ -347,44 +316,5 @@ export class GroupBook implements GroupBookPort, Startable {
     if (result.outcome === 'not-allowed') return { type: 'reject', reason: 'invalid' }
     if (result.filesGone.length > 0) await this.#components.transfers.forget(result.filesGone)
     return { type: 'reply', status: result.outcome }
-  }
-
-  #wait (group: string, from: string, signed: { body: string, sig: string }, key?: Uint8Array): void {
-    if (this.#waitingCount >= MAX_WAITING_MESSAGES) {
-      const [oldest, list] = this.#waiting.entries().next().value ?? []
-      if (oldest !== undefined && list !== undefined) {
-        list.shift()
-        this.#waitingCount--
-        if (list.length === 0) this.#waiting.delete(oldest)
-      }
-    }
-    const list = this.#waiting.get(group) ?? []
-    list.push(key === undefined ? { from, signed } : { from, signed, key })
-    this.#waiting.set(group, list)
-    this.#waitingCount++
-  }
-
-  /** The row a group message is stored as; with a `ttl`, it disappears that long after it was sent (ours) or came (theirs). */
-  messageRow (message: GroupMessage, now: number): MessageRow {
-    const frame = message.frame
-    if (frame.type !== 'message') throw new TypeError('only messages are stored as rows')
-    const mine = message.author === this.me()
-    const ttl = frame.ttl
-    return {
-      id: frame.id as MessageId,
-      contactId: GROUP_CONTACT_ID,
-      groupId: message.group,
-      lamport: message.lamport,
-      direction: mine ? 'out' : 'in',
-      fromPeerId: message.author,
-      kind: 'text',
-      body: frame.text,
-      sentAt: frame.sentAt,
-      ...(mine ? {} : { receivedAt: now }),
-      state: mine ? 'queued' : 'delivered',
-      ...(frame.replyTo === undefined ? {} : { replyTo: frame.replyTo as MessageId }),
-      ...(ttl === undefined ? {} : { ttl, expiresAt: (mine ? frame.sentAt : now) + ttl * 1000 }),
-      groupSigned: message.signed
-    }
   }
 }

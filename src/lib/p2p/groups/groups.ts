@@ -17,6 +17,7 @@ import { MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
 import { newMessageId } from '../../db/messages.ts'
 import { mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { checkText } from '../messaging/index.ts'
+import { groupMessageRow } from './message-row.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
@@ -37,7 +38,7 @@ export type GroupFile = Omit<OutgoingFile, 'contactId' | 'fromPeerId' | 'group' 
 export interface GroupsComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'privateKey' | 'require'>
-  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'messageRow'>
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold'>
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
   libp2p: Pick<Libp2p, 'getMultiaddrs'>
   transfers: Pick<TransfersPort, 'sendFile'>
@@ -279,7 +280,7 @@ export class Groups implements GroupsPort {
       this.#secret()
     )
     const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
-    await queueGroupMessage(this.#components.db, { ...this.#components.groupBook.messageRow(message, now), state: 'sent' }, others, now)
+    await queueGroupMessage(this.#components.db, { ...groupMessageRow(message, this.#components.groupBook.me(), now), state: 'sent' }, others, now)
     for (const peer of others) this.#components.groupCourier.kick(peer)
     return id
   }

@@ -5,11 +5,11 @@ import { checkVoice } from '../transfers/index.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Groups } from './groups.ts'
-import type { GroupTypingSender } from './typing.ts'
+import type { TypingSignals } from '../kernel/typing.ts'
 
 export interface GroupHandlerComponents {
   groups: Groups
-  groupTyping: GroupTypingSender
+  groupTyping: TypingSignals<string>
   db: ParleyDb
 }
 

@@ -8,7 +8,7 @@ import { GroupCourier } from './courier.ts'
 import { groupService } from './group-service.ts'
 import { Groups } from './groups.ts'
 import { groupHandlers } from './handlers.ts'
-import { GroupTypingSender } from './typing.ts'
+import { groupTyping } from './typing.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
 import type { GroupBoxesPort } from '../kernel/ports/sessions.ts'
@@ -28,7 +28,7 @@ export type GroupsFeatureComponents = GroupBookComponents & GroupCourierComponen
 /** What it adds to them. */
 export interface GroupsServices {
   /** with what the courier, the groups and the typing sender do with the logs */
-  groupBook: GroupBookPort & Pick<GroupBook, 'me' | 'log' | 'hold' | 'messageRow' | 'syncer'>
+  groupBook: GroupBookPort & Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer'>
   /** with what the groups ask of it */
   groupCourier: GroupCourierPort & Pick<GroupCourier, 'pushOps' | 'kick'>
   groups: GroupsPort
@@ -42,10 +42,10 @@ export const groupsFeature: Feature<GroupsFeatureComponents, GroupsServices, Gro
   create (components) {
     const groupBook = new GroupBook(components)
     const groups = new Groups(components)
-    const groupTyping = new GroupTypingSender(components)
+    const typing = groupTyping(components)
     return {
       services: { groupBook, groupCourier: new GroupCourier(components), groups },
-      handlers: groupHandlers({ groups, groupTyping, db: components.db }),
+      handlers: groupHandlers({ groups, groupTyping: typing, db: components.db }),
       // the desk exists before the node starts, so before any request can arrive
       protocols: () => ({ group: groupService(groupBook, components.groupBoxes) })
     }

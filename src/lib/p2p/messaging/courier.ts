@@ -4,12 +4,12 @@
  * sealed to it and deposited on its mailbox relays (the relays its circuit
  * addresses go through, at most MAX_MAILBOX_RELAYS); once one relay holds a
  * message it is 'stored'. Incoming: the node drains its own relays' mailboxes
- * in batches (mailbox-drain.ts), opens each item, drops (and counts) anything
- * that does not open, is not from an accepted contact or is not a chat frame,
- * stores messages through the same inbox as direct chat (so each id is stored
- * once) a batch in one write (mailbox-intake.ts), deletes what it processed
- * from the relay once it is stored, and after each relay's drain seals the
- * ids it stored back to their senders as receipts. Receipts arriving this way
+ * in batches (mailbox-drain.ts), opens each item (mailbox-items.ts), drops
+ * (and counts) anything that does not open, is not from an accepted contact
+ * or is not a chat frame, stores messages through the same inbox as direct
+ * chat (so each id is stored once) a batch in one write (mailbox-intake.ts),
+ * deletes what it processed from the relay once it is stored, and after each
+ * relay's drain seals the ids it stored back to their senders as receipts. Receipts arriving this way
  * mark our messages delivered. Contact hellos go the same way when the other
  * side cannot be reached: a request (or accept) waits in their mailbox, and
  * a request that arrives this way is answered 'pending' through theirs.
@@ -41,10 +41,10 @@ import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { MailboxBoxesPort, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { Inbox } from './inbox.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
-import type { DropReason } from './mailbox-intake.ts'
+import type { DropReason } from './mailbox-items.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
-export type { DropReason } from './mailbox-intake.ts'
+export type { DropReason } from './mailbox-items.ts'
 
 /** One mailbox request (dial included) gives up after this long. */
 export const MAILBOX_REQUEST_TIMEOUT_MS = 10_000

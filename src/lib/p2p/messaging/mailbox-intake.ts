@@ -1,86 +1,43 @@
 /**
  * What the node does with the items it drains from its mailboxes
  * (docs/protocols.md, "Mailboxes", Drain), a batch at a time
- * (mailbox-drain.ts): `prepare` opens every item of a batch at once
- * (WebCrypto, off this thread, where the platform has it) and decodes it;
- * `commit` stores the batch's messages through the inbox in one write and
- * applies its receipts in one write per sender; then the contact hellos
- * (requests and accepts, from anyone: the contact rules decide, as for a live
- * hello) and the replies to ours. Anything that does not open, is not from a
- * contact we exchange messages with (a hello or a group item aside), or is not
- * a chat frame, receipts, a group item, a hello or a reply is dropped and
- * counted, never stored. A session box is opened whoever sealed it; the
- * session it started is kept only with a contact or a group member.
+ * (mailbox-drain.ts): `prepare` reads every item of a batch at once
+ * (mailbox-items.ts: opened with WebCrypto, off this thread, where the
+ * platform has it, and decoded); `commit` stores the batch's messages through
+ * the inbox in one write and applies its receipts in one write per sender;
+ * then the contact hellos (requests and accepts, from anyone: the contact
+ * rules decide, as for a live hello) and the replies to ours. What was not
+ * dropped while read may still be refused here (the inbox checks each sender
+ * again) and is counted then. The session a box started is kept only with a
+ * contact or a group member.
  */
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey } from '@libp2p/peer-id'
-import { decodeChatFrame } from '@parley/protocol/chat/codec'
-import { decodeContactFrame } from '@parley/protocol/contact/codec'
-import { SealError } from '@parley/protocol/mailbox/seal'
-import { boxItemId } from '@parley/protocol/session/box'
-import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
-import { ulidOf } from '@parley/protocol/ulid'
 import { mayExchange } from '../contacts/index.ts'
-import { SessionUnreadableError, sessionPeerOf } from '../sessions/index.ts'
-import { decodeReceipts, payloadType } from './receipts.ts'
-import { decodeGroupItem, GROUP_ITEM_TYPES } from '@parley/protocol/group/wire'
-import type { ParleyDb } from '../../db/db.ts'
+import { MailboxItemReader } from './mailbox-items.ts'
 import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
-import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contacts.ts'
-import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
+import type { ContactHellosPort } from '../kernel/ports/contacts.ts'
 import type { Inbox } from './inbox.ts'
 import type { DrainSink } from './mailbox-drain.ts'
-import type { ChatActionFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
+import type { IntakeCounters, ItemReaderComponents, PreparedItem } from './mailbox-items.ts'
+import type { ChatMessageFrame } from '@parley/protocol/chat/codec'
 import type { FetchedItem } from '@parley/protocol/mailbox/codec'
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
-import type { GroupItem } from '@parley/protocol/group/wire'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { OpenedBox, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
 
-/** Why an item fetched from a mailbox was dropped (never stored as a message). */
-export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
-
-/** What an intake counts, as it happens. */
-export interface IntakeCounters {
-  dropped(reason: DropReason, detail: unknown): void
-  /** a message stored (now, or by an earlier delivery) */
-  received(): void
-  /** one of our messages marked delivered by a receipt */
-  receipt(): void
-}
-
-export interface IntakeComponents {
-  db: ParleyDb
+export interface IntakeComponents extends ItemReaderComponents {
   inbox: Pick<Inbox, 'receiveMany' | 'receive'>
-  contactBook: Pick<ContactBookPort, 'byPeerId'>
   hellos: Pick<ContactHellosPort, 'receive' | 'settle'>
   /** group items go to the group desk, which checks membership itself (members need not be contacts) */
   groupBook: Pick<GroupBookPort, 'receive' | 'isGroupPeer'>
-  /** opens the items in session boxes */
+  /** opens the items in session boxes, keeps or forgets the sessions they started */
   sessions: SessionsPort
   /** tells a chat whose contact started its session again */
   sessionNotices: SessionNoticesPort
 }
-
-/**
- * One item of a batch, opened and decoded. `session`: it came in a session
- * box, whose new state is kept once the batch is stored (and forgotten when
- * that fails), as chat 2.0.0 does (sessions/chat-boxes.ts).
- */
-export type PreparedItem =
-  | { kind: 'message', from: PeerId, contact: ContactRow, message: ChatMessageFrame, session?: OpenedBox }
-  | { kind: 'action', from: PeerId, contact: ContactRow, frame: Exclude<ChatActionFrame, { type: 'typing' }>, session?: OpenedBox }
-  | { kind: 'receipts', from: PeerId, contact: ContactRow, ids: string[], session?: OpenedBox }
-  /** a boxed item taken before (its id is stored): only a receipt is owed */
-  | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
-  | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
-  | { kind: 'group', from: PeerId, request: GroupItem, session?: OpenedBox }
-  | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
-  | { kind: 'dropped' }
 
 /** The sessions the boxes of `prepared` opened, each with its peer. */
 function openedIn (prepared: readonly PreparedItem[]): Array<{ from: PeerId, peer: string, session: OpenedBox }> {
@@ -89,9 +46,6 @@ function openedIn (prepared: readonly PreparedItem[]): Array<{ from: PeerId, pee
 
 /** How long one group item from a mailbox may take (a sync with its sender included). */
 export const GROUP_ITEM_TIMEOUT_MS = 10_000
-
-/** The `type`s of the contact protocol's frames, which a mailbox item may carry too. */
-const HELLO_TYPES = new Set(['request', 'accept', 'reply'])
 
 /**
  * The sink of one drain. `stored` gathers, per sender, the ids of the
@@ -103,45 +57,17 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   readonly stored = new Map<ContactId, { contact: ContactRow, ids: string[] }>()
   readonly requested = new Map<ContactId, ContactRow>()
   readonly #components: IntakeComponents
-  readonly #opener: { open(sealed: Uint8Array): Promise<Opened> }
+  readonly #reader: MailboxItemReader
   readonly #count: IntakeCounters
 
   constructor (components: IntakeComponents, opener: { open(sealed: Uint8Array): Promise<Opened> }, counters: IntakeCounters) {
     this.#components = components
-    this.#opener = opener
+    this.#reader = new MailboxItemReader(components, opener, counters)
     this.#count = counters
   }
 
   async prepare (items: FetchedItem[]): Promise<PreparedItem[]> {
-    return Promise.all(items.map(async ({ item }) => this.#prepareOne(item)))
-  }
-
-  async #prepareOne (item: Uint8Array): Promise<PreparedItem> {
-    let from: PeerId
-    let payload: Uint8Array
-    try {
-      const opened = await this.#opener.open(item)
-      from = peerIdFromPublicKey(publicKeyFromRaw(opened.senderPublic))
-      payload = opened.payload
-    } catch (err) {
-      this.#count.dropped('unreadable', err instanceof SealError ? err : new Error('no valid sender key'))
-      return { kind: 'dropped' }
-    }
-    const contact = await this.#components.contactBook.byPeerId(from.toString())
-    let session: OpenedBox | undefined
-    if (payload[0] === BOX_VERSION) {
-      // opened whoever sent it (the seal says who): a group item may come before the invitation
-      // that makes its sender a member; what it carries decides, and `commit` whether it is kept
-      const unboxed = await this.#unbox(from, contact, payload)
-      if (unboxed.kind !== 'opened') return unboxed
-      session = unboxed.session
-      payload = unboxed.session.plaintext
-    }
-    const prepared = this.#prepareOpened(from, contact, payload, session !== undefined)
-    if (session === undefined) return prepared
-    if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group') return { ...prepared, session }
-    session.abandon()
-    return prepared
+    return Promise.all(items.map(async ({ item }) => this.#reader.read(item)))
   }
 
   /**
@@ -152,73 +78,6 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
    */
   discard (prepared: PreparedItem[]): void {
     for (const { session } of openedIn(prepared)) session.abandon()
-  }
-
-  /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */
-  #prepareOpened (from: PeerId, contact: ContactRow | undefined, payload: Uint8Array, boxed: boolean): PreparedItem {
-    const type = payloadType(payload)
-    try {
-      // anyone may ask (the contact rules refuse the blocked and the declined too often)
-      if (!boxed && (type === 'request' || type === 'accept')) return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
-      // group members need not be contacts: the group desk decides, as for a live request
-      // a file's key only in a box
-      if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload, { boxed }) }
-      if (boxed && type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} in a session box`)
-    } catch (err) {
-      this.#count.dropped('malformed', err)
-      return { kind: 'dropped' }
-    }
-    if (!mayExchange(contact)) {
-      this.#count.dropped('not-a-contact', from.toString())
-      return { kind: 'dropped' }
-    }
-    return this.#decode(from, contact, type, payload)
-  }
-
-  /**
-   * A boxed item: stored before (a receipt is owed for a chat item; a group
-   * item owes none), opened, or dropped (and counted) when it does not open.
-   */
-  async #unbox (from: PeerId, contact: ContactRow | undefined, box: Uint8Array): Promise<{ kind: 'opened', session: OpenedBox } | Extract<PreparedItem, { kind: 'known' | 'dropped' }>> {
-    const { db, sessions } = this.#components
-    let id: string
-    try {
-      id = ulidOf(boxItemId(box))
-    } catch (err) {
-      this.#count.dropped('malformed', err)
-      return { kind: 'dropped' }
-    }
-    const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
-    const stored = message ?? event
-    if (stored !== undefined) return stored.groupId === undefined && contact !== undefined && mayExchange(contact) ? { kind: 'known', from, contact, id } : { kind: 'dropped' }
-    try {
-      return { kind: 'opened', session: await sessions.open(sessionPeerOf(from), box) }
-    } catch (err) {
-      // its key was used: a copy from another relay of an item opened before. A message or an
-      // action was stored then (found above), so this is a payload that stores nothing (receipts)
-      // or one refused then: nothing is owed for it (a receipt for receipts would come back as one)
-      if (err instanceof SessionUnreadableError && err.reason === 'duplicate') return { kind: 'dropped' }
-      this.#count.dropped('unreadable', err)
-      return { kind: 'dropped' }
-    }
-  }
-
-  /** What a payload (opened, and unboxed) from a contact we exchange messages with carries. */
-  #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array): PreparedItem {
-    try {
-      if (type === 'reply') return { kind: 'reply', from, contact, status: decodeContactFrame(payload, 'listener').status }
-      if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
-      if (type === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
-      const frame = decodeChatFrame(payload)
-      if (frame.type === 'message') return { kind: 'message', from, contact, message: frame }
-      if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
-      // typing is never put in a mailbox, and a reject answers nothing here
-      if (frame.type !== 'typing' && frame.type !== 'reject') return { kind: 'action', from, contact, frame }
-      this.#count.dropped('malformed', `a ${frame.type} frame`)
-    } catch (err) {
-      this.#count.dropped('malformed', err)
-    }
-    return { kind: 'dropped' }
   }
 
   /**

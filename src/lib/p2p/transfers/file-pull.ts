@@ -1,7 +1,8 @@
 /**
- * The receiver's side of `/parley/file/1.0.0` and `1.1.0` (file-service.ts drives it):
- * what a pull asks for, the checks on a request and on the sender's replies,
- * and the HASHES and CHUNK exchanges with their window and verification.
+ * The receiver's side of `/parley/file/1.0.0` and `1.1.0` (file-service.ts
+ * drives it; the sender's side is file-serve.ts): what a pull asks for, the
+ * checks on a request and on the sender's replies, and the HASHES and CHUNK
+ * exchanges with their window and verification.
  * Wire format and behaviour: docs/protocols.md ("Files").
  */
 import { InvalidMessageError, InvalidParametersError } from '@libp2p/interface'

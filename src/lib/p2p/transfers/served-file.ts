@@ -1,8 +1,9 @@
-import { getTransfer, recordServed, setTransferState } from '../../db/transfers.ts'
+import { getTransfer, setTransferState } from '../../db/transfers.ts'
+import { recordServed } from '../../db/transfers-outgoing.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { TransferRow } from '../../db/types.ts'
 import type { FileTransferError } from '@parley/protocol/file/errors'
-import type { FileSource } from './file-service.ts'
+import type { FileSource } from './file-serve.ts'
 import type { Logger } from '@libp2p/interface'
 
 /** How often the sender writes its served-bytes progress, in ms. */

@@ -1,6 +1,6 @@
 /**
  * File transfers (docs/protocols.md, "Files"): the worker-side manager over
- * `/parley/file/1.0.0`, the DB rows (db/transfers.ts) and the chunk store
+ * `/parley/file/1.0.0`, the DB rows (db/transfers*.ts) and the chunk store
  * (files/chunk-store.ts).
  *
  * Receiving: every offered file gets a transfer row ('waiting'), which the
@@ -18,7 +18,9 @@ import { FileTransferError } from '@parley/protocol/file/errors'
 import { getContact } from '../../db/contacts.ts'
 import { GROUP_CONTACT_ID } from '../../db/groups.ts'
 import { outgoingFileRow } from '../../db/messages.ts'
-import { deleteTransfer, getTransfer, offerReady, resetChunks, setTransferState, storeIncomingFile, storeOutgoingFile, unfinishedTransfers } from '../../db/transfers.ts'
+import { deleteTransfer, getTransfer, setTransferState, unfinishedTransfers } from '../../db/transfers.ts'
+import { offerReady, storeOutgoingFile } from '../../db/transfers-outgoing.ts'
+import { resetChunks, storeIncomingFile } from '../../db/transfers-incoming.ts'
 import { outgoingTransferRow } from '../../db/transfer-rows.ts'
 import { openChunkStore } from '../../files/chunk-store.ts'
 import { MissingChunkError } from '../../files/store-common.ts'
@@ -40,7 +42,8 @@ import type { StatusBoard } from '../kernel/status.ts'
 import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
 import type { OutboxPort } from '../kernel/ports/messaging.ts'
 import type { IncomingFile, OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
-import type { FileHost, FileName, FileService, FileSource } from './file-service.ts'
+import type { FileName, FileService } from './file-service.ts'
+import type { FileHost, FileSource } from './file-serve.ts'
 import type { SenderWaitsInit } from './sender-waits.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 

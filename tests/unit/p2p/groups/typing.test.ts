@@ -1,5 +1,5 @@
 /**
- * Typing in groups, sent (src/lib/p2p/groups/typing.ts): one signed typing
+ * Typing in groups, sent (src/lib/p2p/groups/typing.ts over kernel/typing.ts): one signed typing
  * frame to each member connected now, at most one "typing" per
  * TYPING_REPEAT_MS per group, nothing while typing indicators are off or when
  * we are not a member.
@@ -14,10 +14,11 @@ import { signGroupOp } from '@parley/protocol/group/op'
 import { TYPING_REPEAT_MS } from '../../../../src/lib/contract/methods/actions.ts'
 import { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { setMessagingSettings } from '../../../../src/lib/db/settings.ts'
-import { GroupTypingSender } from '../../../../src/lib/p2p/groups/typing.ts'
+import { groupTyping } from '../../../../src/lib/p2p/groups/typing.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { GroupRow } from '../../../../src/lib/db/types.ts'
 import type { GroupTypingComponents } from '../../../../src/lib/p2p/groups/typing.ts'
+import type { TypingSignals } from '../../../../src/lib/p2p/kernel/typing.ts'
 import type { Connection, Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import type { GroupRequest } from '@parley/protocol/group/wire'
 
@@ -33,7 +34,7 @@ async function person (): Promise<{ key: Ed25519PrivateKey, id: PeerId, peer: st
   return { key, id, peer: id.toString() }
 }
 
-async function setup (state: GroupRow['state'] = 'member'): Promise<{ sender: GroupTypingSender, sent: Array<{ to: string, request: GroupRequest }>, db: ParleyDb, groupId: string }> {
+async function setup (state: GroupRow['state'] = 'member'): Promise<{ sender: TypingSignals<string>, sent: Array<{ to: string, request: GroupRequest }>, db: ParleyDb, groupId: string }> {
   const [me, bob, carol] = await Promise.all([person(), person(), person()])
   const create = signGroupOp({ kind: 'create', name: 'Three', members: [{ peer: me.peer, name: 'Me' }, { peer: bob.peer, name: 'Bob' }, { peer: carol.peer, name: 'Carol' }] }, { author: me.peer, lamport: 1, deps: [], at: Date.now() }, me.key.raw.subarray(0, 32))
   const log = new GroupLog(create)
@@ -54,10 +55,10 @@ async function setup (state: GroupRow['state'] = 'member'): Promise<{ sender: Gr
       services: { group: { send: async (connection: Connection, request: GroupRequest) => { sent.push({ to: connection.remotePeer.toString(), request }); return { type: 'reply', status: 'ok' } as const } } }
     } as unknown as GroupTypingComponents['libp2p']
   }
-  return { sender: new GroupTypingSender(components), sent, db: made, groupId }
+  return { sender: groupTyping(components), sent, db: made, groupId }
 }
 
-describe('GroupTypingSender', () => {
+describe('groupTyping', () => {
   it('tells each connected member once per TYPING_REPEAT_MS, signed, and "stopped" once', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const { sender, sent, groupId } = await setup()

@@ -1,5 +1,5 @@
 /** Ports of the transfers feature (see identity.ts for what a port is), and the files they carry. */
-import type { IncomingFileInput } from '../../../db/transfers.ts'
+import type { IncomingFileInput } from '../../../db/transfers-incoming.ts'
 import type { ContactId, FileOffer, MessageId } from '../../../db/types.ts'
 
 /** A file to offer, to a contact or to a group. */

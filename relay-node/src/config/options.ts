@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
-import { multiaddr } from '@multiformats/multiaddr'
+/**
+ * What the relay can be configured with: `RelayConfig`, the settings it runs
+ * with, and `OPTIONS`, one row per setting with its flag, environment
+ * variable, how its text is read, its default and its line in --help. The
+ * other config modules read this table; none lists an option again.
+ */
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DATA_DIR,
   DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAILBOX_MAX_BYTES, DEFAULT_MAILBOX_RATE_PER_PEER,
@@ -9,11 +12,11 @@ import {
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_RATE_PER_IP, DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES, DEFAULT_PREKEYS_FETCH_PER_MINUTE, DEFAULT_PREKEYS_MAX_BYTES, DEFAULT_PREKEYS_ONE_TIME_PER_KIND,
   DEFAULT_PREKEYS_OWNER_BYTES, DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_UNSEEN_MS
-} from './constants.ts'
-import { ConfigError } from './errors.ts'
-import { LOG_LEVELS } from './log.ts'
-import type { LogLevel } from './log.ts'
+} from '../constants.ts'
+import { LOG_LEVELS } from '../log.ts'
+import type { LogLevel } from '../log.ts'
 
+/** The settings the relay runs with, read once at start (parse.ts). */
 export interface RelayConfig {
   host: string
   /** WebSocket (plain `ws`) port; 0 picks a free port */
@@ -89,10 +92,8 @@ export interface RelayConfig {
   maxInstanceStreams: number
 }
 
-type Env = Record<string, string | undefined>
-
 /** How an option's text becomes a value. */
-type Kind =
+export type Kind =
   | { type: 'int', min: number, max: number, fallback: number }
   | { type: 'port-or-off', fallback: number | null }
   | { type: 'text', fallback: string | null }
@@ -100,7 +101,7 @@ type Kind =
   | { type: 'on-off', fallback: boolean }
   | { type: 'choice', choices: readonly string[], fallback: string }
 
-interface OptionSpec {
+export interface OptionSpec {
   flag: string
   /** the RelayConfig field it sets */
   key: keyof RelayConfig
@@ -114,7 +115,7 @@ const MINUTE_MS = 60_000
 const HOUR_MS = 60 * MINUTE_MS
 
 /** Every option, in --help order. The environment variable is PARLEY_RELAY_ + the flag in upper snake case. */
-const OPTIONS: readonly OptionSpec[] = [
+export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'host', key: 'host', arg: '<addr>', kind: { type: 'text', fallback: DEFAULT_HOST }, help: 'listen address (IPv4 or IPv6)' },
   { flag: 'port', key: 'port', arg: '<n>', kind: { type: 'int', min: 0, max: 65535, fallback: DEFAULT_PORT }, help: 'WebSocket port, 0 = any' },
   { flag: 'wss-port', key: 'wssPort', arg: '<n|off>', kind: { type: 'port-or-off', fallback: null }, help: 'secure WebSocket port (needs --tls-cert and --tls-key; SIGHUP reloads them)' },
@@ -164,225 +165,13 @@ const OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' }
 ]
 
-const envName = (flag: string): string => `PARLEY_RELAY_${flag.toUpperCase().replaceAll('-', '_')}`
+/** The environment variable of a flag: PARLEY_RELAY_ + the flag in upper snake case. */
+export const envName = (flag: string): string => `PARLEY_RELAY_${flag.toUpperCase().replaceAll('-', '_')}`
 
-function defaultText (kind: Kind): string {
-  switch (kind.type) {
-    case 'int': return String(kind.fallback)
-    case 'port-or-off': return kind.fallback == null ? 'off' : String(kind.fallback)
-    case 'text': return kind.fallback ?? 'none'
-    case 'list': return 'none'
-    case 'on-off': return kind.fallback ? 'on' : 'off'
-    case 'choice': return kind.fallback
-  }
-}
-
-export const HELP = [
-  'parley-relay: circuit relay v2 and DHT node for Parley browsers',
-  '',
-  'Usage: parley-relay [options]',
-  '',
-  'Each option can also be set by the environment variable in brackets, or in a JSON config file',
-  'keyed by the flag name without "--". Flags win over the environment, which wins over the file.',
-  '',
-  ...OPTIONS.map(o => `  --${`${o.flag} ${o.arg}`.padEnd(34)} ${o.help}\n  ${''.padEnd(36)} [${envName(o.flag)}] (default ${defaultText(o.kind)})`),
-  `  --${'config <path>'.padEnd(34)} a JSON file of these options\n  ${''.padEnd(36)} [PARLEY_RELAY_CONFIG]`,
-  `  ${'-h, --help'.padEnd(36)} show this help`,
-  '',
-  'Signals: SIGTERM/SIGINT drain and stop; SIGHUP reloads the WSS certificate and key.',
-  ''
-].join('\n')
-
-/** Most addresses `--announce` and `--bootstrap` take. */
-const MAX_LIST = 32
-/** Largest config file read, in bytes. */
-const MAX_CONFIG_FILE_BYTES = 64 * 1024
-const LIST_OPTIONS = new Set(OPTIONS.filter(o => o.kind.type === 'list').map(o => o.flag))
-const ON_OFF_OPTIONS = new Set(OPTIONS.filter(o => o.kind.type === 'on-off').map(o => o.flag))
-const FILE_OPTIONS = new Set(OPTIONS.map(o => o.flag))
-
-/**
- * Reads a JSON config file: an object keyed by flag names (without `--`),
- * with numbers, strings or booleans as values (lists may be arrays). Returns
- * the values as the strings a flag would carry; throws ConfigError naming the
- * file and what is wrong.
- */
-function readConfigFile (path: string): Record<string, string> {
-  let text: string
-  try {
-    text = readFileSync(path, 'utf8')
-  } catch (err) {
-    throw new ConfigError(`cannot read the config file ${path}: ${(err as Error).message}`)
-  }
-  if (text.length > MAX_CONFIG_FILE_BYTES) throw new ConfigError(`the config file ${path} is over ${MAX_CONFIG_FILE_BYTES} bytes`)
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (err) {
-    throw new ConfigError(`the config file ${path} is not valid JSON: ${(err as Error).message}`)
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw new ConfigError(`the config file ${path} must hold a JSON object of options`)
-  }
-  const out: Record<string, string> = {}
-  for (const [key, value] of Object.entries(data)) {
-    if (!FILE_OPTIONS.has(key)) throw new ConfigError(`the config file ${path} has an unknown option "${key.slice(0, 40)}" (options are the flag names without "--")`)
-    if (typeof value === 'number' || typeof value === 'string') {
-      out[key] = String(value)
-    } else if (typeof value === 'boolean' && ON_OFF_OPTIONS.has(key)) {
-      out[key] = value ? 'on' : 'off'
-    } else if (LIST_OPTIONS.has(key) && Array.isArray(value) && value.every(v => typeof v === 'string')) {
-      out[key] = value.join(',')
-    } else {
-      throw new ConfigError(`the config file ${path}: "${key}" must be a number or a string${LIST_OPTIONS.has(key) ? ' (or a list of strings)' : ''}`)
-    }
-  }
-  return out
-}
-
-function name (spec: OptionSpec): string {
+/** An option as sentences name it: its flag and its environment variable. */
+export function optionName (spec: OptionSpec): string {
   return `--${spec.flag} (${envName(spec.flag)})`
 }
 
-function readInt (value: string, spec: OptionSpec, min: number, max: number, orOff = ''): number {
-  const trimmed = value.trim()
-  if (!/^\d+$/.test(trimmed)) throw new ConfigError(`${name(spec)} must be a whole number${orOff}, got "${value.slice(0, 100)}"`)
-  const n = Number(trimmed)
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new ConfigError(`${name(spec)} must be between ${min} and ${max}${orOff}, got ${trimmed}`)
-  return n
-}
-
-/** Turns one option's text (or its absence) into its value. */
-function readValue (spec: OptionSpec, value: string | undefined): RelayConfig[keyof RelayConfig] {
-  const { kind } = spec
-  switch (kind.type) {
-    case 'int':
-      return value == null ? kind.fallback : readInt(value, spec, kind.min, kind.max)
-    case 'port-or-off':
-      if (value == null) return kind.fallback
-      return value.trim().toLowerCase() === 'off' ? null : readInt(value, spec, 0, 65535, ' (or "off")')
-    case 'text':
-      return value == null ? kind.fallback : value.trim()
-    case 'list':
-      return (value ?? '').split(',').map(a => a.trim()).filter(a => a !== '')
-    case 'on-off': {
-      if (value == null) return kind.fallback
-      const v = value.trim().toLowerCase()
-      if (v === 'on' || v === 'true') return true
-      if (v === 'off' || v === 'false') return false
-      throw new ConfigError(`${name(spec)} must be "on" or "off", got "${value.slice(0, 100)}"`)
-    }
-    case 'choice': {
-      if (value == null) return kind.fallback
-      const v = value.trim().toLowerCase()
-      if (!kind.choices.includes(v)) throw new ConfigError(`${name(spec)} must be one of ${kind.choices.join(', ')}, got "${value.slice(0, 100)}"`)
-      return v
-    }
-  }
-}
-
-/** A multiaddr with at least two components, or undefined when it does not parse. */
-function parseMultiaddr (text: string): ReturnType<typeof multiaddr> | undefined {
-  try {
-    const ma = multiaddr(text)
-    return ma.getComponents().length > 1 ? ma : undefined
-  } catch {
-    return undefined
-  }
-}
-
-const spec = (flag: string): OptionSpec => OPTIONS.find(o => o.flag === flag) as OptionSpec
-
-/** Checks that need more than one option, or more than the option's type. */
-function validate (config: RelayConfig): void {
-  if (!/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(config.host)) {
-    throw new ConfigError(`${name(spec('host'))} must be an IPv4 or IPv6 address, got "${config.host.slice(0, 100)}"`)
-  }
-  if (config.dataDir === '') throw new ConfigError(`${name(spec('data-dir'))} must not be empty`)
-  for (const [flag, list] of [['announce', config.announce], ['bootstrap', config.bootstrap]] as const) {
-    if (list.length > MAX_LIST) throw new ConfigError(`${name(spec(flag))} takes at most ${MAX_LIST} addresses, got ${list.length}`)
-  }
-  for (const address of config.announce) {
-    if (parseMultiaddr(address) == null || address.includes('/p2p/')) {
-      throw new ConfigError(`${name(spec('announce'))} must be multiaddrs such as /dns4/relay.example.org/tcp/443/wss, without /p2p/<id>; "${address.slice(0, 100)}" is not one`)
-    }
-  }
-  for (const address of config.bootstrap) {
-    const last = parseMultiaddr(address)?.getComponents().at(-1)
-    if (last?.name !== 'p2p' || last.value == null) {
-      throw new ConfigError(`${name(spec('bootstrap'))} must be multiaddrs of other relay-nodes ending in /p2p/<id>, such as /dns4/relay2.example.org/tcp/443/wss/p2p/12D3KooW…; "${address.slice(0, 100)}" is not one`)
-    }
-  }
-  const tls = [config.tlsCertPath, config.tlsKeyPath].filter(p => p != null && p !== '').length
-  if (config.wssPort != null && tls !== 2) {
-    throw new ConfigError(`${name(spec('wss-port'))} needs both --tls-cert (PARLEY_RELAY_TLS_CERT) and --tls-key (PARLEY_RELAY_TLS_KEY)`)
-  }
-  if (config.wssPort == null && tls !== 0) {
-    throw new ConfigError(`--tls-cert and --tls-key are only used with ${name(spec('wss-port'))}; set it too, or leave them out`)
-  }
-  const ports = [['port', config.port], ['wss-port', config.wssPort], ['tcp-port', config.tcpPort], ['metrics-port', config.metricsPort]] as const
-  for (const [i, [flag, port]] of ports.entries()) {
-    const clash = ports.slice(i + 1).find(([, other]) => port != null && port !== 0 && other === port)
-    if (clash != null) throw new ConfigError(`--${flag} and --${clash[0]} are both ${port}; each TCP listener needs a port of its own`)
-  }
-  // a per-IP share as large as its total would let one address take every slot
-  const shares = [
-    ['max-reservations-per-ip', config.maxReservationsPerIp, 'max-reservations', config.maxReservations],
-    ['max-connections-per-ip', config.maxConnectionsPerIp, 'max-connections', config.maxConnections],
-    ['max-pending-connections-per-ip', config.maxPendingConnectionsPerIp, 'max-pending-connections', config.maxPendingConnections]
-  ] as const
-  for (const [shareFlag, share, totalFlag, total] of shares) {
-    if (share >= total) {
-      throw new ConfigError(`--${shareFlag} (${share}) must be below --${totalFlag} (${total}), or one IP address could take every slot`)
-    }
-  }
-}
-
-/**
- * Parses command-line flags (which win), environment variables and the
- * optional config file once, at start. Throws ConfigError with a sentence
- * naming the bad option.
- */
-export function parseConfig (argv: string[], env: Env = process.env): RelayConfig | 'help' {
-  let values: Record<string, string | boolean | undefined>
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...Object.fromEntries(OPTIONS.map(o => [o.flag, { type: 'string' as const }])),
-        config: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }
-      }
-    }))
-  } catch (err) {
-    throw new ConfigError(`${(err as Error).message}. Run with --help to see the options.`)
-  }
-  if (values.help === true) return 'help'
-
-  const configPath = typeof values.config === 'string' ? values.config : env.PARLEY_RELAY_CONFIG
-  const file = configPath == null ? {} : readConfigFile(configPath)
-  const config: Record<string, unknown> = {}
-  for (const option of OPTIONS) {
-    const flagValue = values[option.flag]
-    const text = typeof flagValue === 'string' ? flagValue : env[envName(option.flag)] ?? file[option.flag]
-    config[option.key] = readValue(option, text)
-  }
-  const result = config as unknown as RelayConfig
-  validate(result)
-  return result
-}
-
-/**
- * Settings that are allowed but cannot all hold at once, in words, for the
- * log at start: every reservation holder keeps a connection to the relay, so
- * more reservation slots than connections can never all be taken.
- */
-export function capacityWarnings (config: Pick<RelayConfig, 'maxReservations' | 'maxConnections'>): string[] {
-  const warnings: string[] = []
-  if (config.maxReservations > config.maxConnections) {
-    warnings.push(`--max-reservations (${config.maxReservations}) is above --max-connections (${config.maxConnections}): every reservation holder keeps a connection, so at most ${config.maxConnections} reservations can be held; raise --max-connections or lower --max-reservations`)
-  }
-  return warnings
-}
+/** The row of `flag`, which must be one of OPTIONS. */
+export const optionSpec = (flag: string): OptionSpec => OPTIONS.find(o => o.flag === flag) as OptionSpec
