@@ -208,9 +208,17 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * channel pump's bookkeeping in pump-channels.ts took the pump from 4.588 to
  * 4.599, and the worker's splits (db/transfers*.ts, messaging/mailbox-items.ts,
  * transfers/file-serve.ts) added 0.2 to the worker.
+ * Issue 56's words (points 11-13): a relay line's true state (not used while
+ * the relay is connected over another address, not available in this
+ * browser), your addresses shortened with Copy and "show in full", times in
+ * the locale's own clock and "last seen 5 minutes ago" (LastSeen, read again
+ * as the words change), the call buttons saying this browser cannot call,
+ * and Reachability without a promise of WebRTC, in two languages, took the
+ * shell from 182.41 to 184.29 (measured by vite build against main at
+ * 9b6dfdf; 1.1 of it the strings, 0.16 the styles).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 182.5,
+  shell: 184.4,
   worker: 353.5,
   pump: 4.6,
   lazy: 428.7

@@ -74,7 +74,12 @@ test.describe('the Network panel', () => {
     await expect(relayItem(page, served)).toContainText('Connected; contacts can reach you through it')
     await expect(page.getByRole('region', { name: 'Reachability' })).toContainText(/Reachable through relays only \(1 reservation\)/)
     await expect(page.getByRole('region', { name: 'DHT' })).toContainText(/Not running|Running/)
-    await expect(page.getByRole('list', { name: 'Your addresses' }).getByRole('listitem').first()).toContainText(`${served}/p2p-circuit`)
+    // shortened on screen (the PeerIDs cut to their ends), whole when shown in full
+    const own = page.getByRole('list', { name: 'Your addresses' }).getByRole('listitem').first()
+    await expect(own).not.toContainText(served)
+    await expect(own.locator('[data-address]')).toHaveAttribute('data-address', new RegExp(`^${served.replaceAll('.', '\\.')}/p2p-circuit/p2p/12D3KooW\\w+$`))
+    await page.getByRole('button', { name: 'Show them in full' }).click()
+    await expect(own).toContainText(`${served}/p2p-circuit`)
     const relayConnection = page.getByRole('list', { name: 'Connections' }).locator(`li[data-peer="${first.process.peerId}"]`)
     await expect(relayConnection.first()).toContainText(`Relay ${first.process.peerId.slice(0, 8)}…${first.process.peerId.slice(-4)}`)
     await expect(relayConnection.first()).toContainText('direct, WebSocket')

@@ -7,8 +7,9 @@ import type { Person } from './fixtures.ts'
 /**
  * A browser without WebRTC (Chromium with RTCPeerConnection removed before
  * the app loads, as Debian's WebKitGTK is): chat works relayed and both sides
- * say why, nothing tries a direct connection, a file the relay carries moves
- * over it, and a bigger one says why it waits. The relay here allows 4 MiB
+ * say why, nothing tries a direct connection, the call buttons say this
+ * browser cannot call, a file the relay carries moves over it, and a bigger
+ * one says why it waits, on both sides. The relay here allows 4 MiB
  * per relayed connection (its circuit data limit).
  */
 
@@ -26,7 +27,7 @@ test.describe('a browser without WebRTC', () => {
     await alice.context.close()
   })
 
-  test('chats relayed and says why; a 1 MiB file crosses the relay; a file bigger than the relay carries says why it waits', async ({ bob }, testInfo) => {
+  test('chats relayed and says why; cannot call, and says so; a 1 MiB file crosses the relay; a file bigger than the relay carries says why it waits, to both', async ({ bob }, testInfo) => {
     expect(await alice.page.evaluate(() => typeof (globalThis as { RTCPeerConnection?: unknown }).RTCPeerConnection)).toBe('undefined')
     await befriend(alice.page, bob.page)
     await send(bob.page, 'through the relay')
@@ -44,6 +45,16 @@ test.describe('a browser without WebRTC', () => {
     await expect(bobNote).toHaveAttribute('data-reason', 'unsupportedThere')
     await expect(bobNote).toContainText('cannot make direct connections')
 
+    // the call buttons stay where they are and say this browser cannot call, instead of trying
+    const voice = alice.page.getByRole('button', { name: 'Voice call with Bob' })
+    await expect(voice).toHaveAttribute('aria-disabled', 'true')
+    await expect(voice).toHaveAccessibleDescription('This browser cannot make calls')
+    // pressed from the keyboard: Playwright's click waits for an aria-disabled button to become enabled
+    await voice.press('Enter')
+    await expect(alice.page.getByTestId('cannot-call')).toBeVisible()
+    await expect(alice.page.getByTestId('cannot-call')).toHaveText('This browser cannot make calls')
+    await expect(alice.page.getByTestId('call')).toHaveCount(0)
+
     // a 1 MiB file from the browser without WebRTC arrives whole over the relay
     const small = testInfo.outputPath('one-mebibyte.bin')
     const smallHash = await randomFile(small, MIB)
@@ -59,11 +70,15 @@ test.describe('a browser without WebRTC', () => {
     await expectFileState(alice.page, 'five-mebibytes.bin', 'waiting-direct')
     await expect(fileCard(alice.page, 'five-mebibytes.bin')).toContainText('bigger than the relay carries')
     await expect(fileCard(alice.page, 'five-mebibytes.bin')).toContainText('TURN server')
+    // and its sender is told the same, not "Waiting for Alice to download it"
+    await expect(fileCard(bob.page, 'five-mebibytes.bin')).toContainText('bigger than the relay carries')
 
     // the chat is still relayed, never direct
     await expect(connectionPath(alice.page)).toHaveAttribute('data-path', 'relayed')
     await openScreen(alice.page, 'Network')
     await expect(alice.page.getByTestId('no-webrtc')).toContainText('This browser cannot make direct (WebRTC) connections')
     await expect(alice.page.getByText('Direct connections open now: 0')).toBeVisible()
+    // the reachability words promise nothing direct
+    await expect(alice.page.getByRole('region', { name: 'Reachability' })).not.toContainText('tries a direct')
   })
 })

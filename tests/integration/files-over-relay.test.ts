@@ -12,7 +12,7 @@ import type { Harness, Peer } from './harness.ts'
  * Files when no direct connection can happen (issue 20: "files over a relay,
  * within its limits"): a file the relay's per-connection data limit allows
  * moves over the relayed connection at once, with no wait for a direct one;
- * a bigger one waits, and its row says why and what helps. The relay's limit
+ * a bigger one waits, and its row says why and what helps, on both sides. The relay's limit
  * itself stays in force (relay-node's circuitDataLimitBytes).
  */
 
@@ -97,5 +97,13 @@ describe('files over a relay, within its limits', () => {
     expect(max).toBeGreaterThan(circuitDataLimitBytes - RELAYED_RESERVE_BYTES - 2 * MIB)
     expect(max).toBeLessThan(big.length)
     expect(errorText('fileTooBigForRelay', waiting.problem?.params ?? {})).toMatch(/bigger than the relay carries.*TURN server/)
+
+    // its sender is told the same, with the allowance read off its own side of the connection
+    // (when the offer was ready: before the other file and the chat used some of it)
+    const sent = await rowNamed(alice.db, 'big.bin', 'waiting-direct')
+    expect(sent.problem?.code).toBe('fileTooBigForRelay')
+    expect(sent.problem?.params['size']).toBe(big.length)
+    expect(Number(sent.problem?.params['max'])).toBeGreaterThanOrEqual(max)
+    expect(Number(sent.problem?.params['max'])).toBeLessThan(big.length)
   })
 })

@@ -105,12 +105,15 @@ export interface DirectOutlook {
 export type RelaySourceName = 'default' | 'user' | 'discovered'
 
 /**
- * How the node stands with a relay now: 'reserved' (connected and holding a
- * reservation: contacts reach us through it), 'connected' (no reservation
- * there; two are all the node makes), 'connecting' (kept, not connected, no
- * failure yet), 'failing' (kept, the last attempts failed), 'disabled'.
+ * How the node stands with one relay address now: 'reserved' (connected and
+ * holding a reservation: contacts reach us through it), 'connected' (no
+ * reservation there; two are all the node makes), 'standby' (the relay is
+ * connected over another of its addresses: this one is not used),
+ * 'connecting' (a dial under way, or none tried yet), 'failing' (the last
+ * attempts failed), 'unavailable' (this browser cannot dial it: WebRTC-Direct
+ * without WebRTC), 'disabled'.
  */
-export type RelayState = 'reserved' | 'connected' | 'connecting' | 'failing' | 'disabled'
+export type RelayState = 'reserved' | 'connected' | 'standby' | 'connecting' | 'failing' | 'unavailable' | 'disabled'
 
 /** One relay of the Network panel: its row plus the live state. */
 export interface RelayInfo {

@@ -48,7 +48,9 @@ const FORWARD: Record<TransferDirection, Partial<Record<TransferState, readonly 
   out: {
     preparing: ['waiting'],
     // The receiver's DONE may arrive after the stream that carried the chunks ended.
-    waiting: ['active', 'complete'],
+    // waiting-direct: only a relayed connection, which does not carry a file this big (p2p/transfers/sender-waits.ts)
+    waiting: ['waiting-direct', 'active', 'complete'],
+    'waiting-direct': ['waiting', 'active', 'complete'],
     active: ['waiting', 'complete']
   },
   in: {
@@ -73,7 +75,8 @@ export const ENDED_STATES: ReadonlySet<TransferState> = new Set(['complete', 'ca
  *   hashing failed) back to preparing.
  * - every other state may end as cancelled or failed.
  * - otherwise only the lifecycle's own edges: out preparing → waiting ⇄ active
- *   → complete; in waiting ⇄ waiting-direct ⇄ active → verifying → complete,
+ *   → complete, waiting ⇄ waiting-direct (too big for the only, relayed,
+ *   connection) → active; in waiting ⇄ waiting-direct ⇄ active → verifying → complete,
  *   and verifying back to fetching after a failed whole-file check. An
  *   incoming file is complete only after verifying.
  */

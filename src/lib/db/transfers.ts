@@ -93,6 +93,14 @@ export async function unfinishedTransfers (db: ParleyDb): Promise<TransferRow[]>
   return rows.sort((a, b) => a.createdAt - b.createdAt || compareIds(a.id, b.id))
 }
 
+/** Our offered files to one contact that wait to be fetched (waiting, or waiting-direct), by the state index. */
+export async function waitingOutgoing (db: ParleyDb, contactId: ContactId): Promise<TransferRow[]> {
+  return db.transfers
+    .where('state').anyOf(['waiting', 'waiting-direct'])
+    .filter(row => row.direction === 'out' && row.contactId === contactId)
+    .toArray()
+}
+
 /** The transfers of one chat, in message id order. */
 export async function transfersOfChat (db: ParleyDb, contactId: ContactId): Promise<TransferRow[]> {
   return db.transfers

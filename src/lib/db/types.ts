@@ -142,7 +142,7 @@ export interface StoredProblem {
 }
 
 /**
- * Where a transfer stands. out: preparing → waiting → active → complete.
+ * Where a transfer stands. out: preparing → waiting → (waiting-direct) → active → complete.
  * in: waiting → (waiting-direct) → active → verifying → complete.
  * Either side may end it as cancelled; failed means it cannot go on without
  * the user (retry), and `problem` says why (a code the tab words).
@@ -152,7 +152,10 @@ export type TransferState =
   | 'preparing'
   /** out: offered, the receiver is not pulling right now. in: waits for a free slot or for the sender to be reachable */
   | 'waiting'
-  /** in: too big for a relayed connection; starts as soon as a direct one exists */
+  /**
+   * too big for a relayed connection (`problem` says so when that is the reason); in: starts as soon as a
+   * direct one exists; out: the only connection to the receiver is relayed, and its relay does not carry the file
+   */
   | 'waiting-direct'
   /** chunks are moving */
   | 'active'

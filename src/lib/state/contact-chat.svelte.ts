@@ -95,6 +95,11 @@ export class ContactChat {
     return this.#calls.busy || (call !== undefined && call.phase !== 'ended')
   }
 
+  /** Whether this browser can make calls at all: not without WebRTC (decided by capability, not by browser). */
+  get callsHere (): boolean {
+    return this.#node.status.capabilities.webrtc !== false
+  }
+
   /** Calls them (`video`: with the camera). */
   call (video: boolean): void {
     const id = this.#id()

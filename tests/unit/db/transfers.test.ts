@@ -83,6 +83,7 @@ describe('canTransferTransition', () => {
   const allowed: Array<[TransferState, TransferState, TransferDirection]> = [
     ['preparing', 'waiting', 'out'], ['waiting', 'active', 'out'], ['active', 'waiting', 'out'], ['active', 'complete', 'out'],
     ['waiting', 'complete', 'out'], ['preparing', 'failed', 'out'], ['failed', 'preparing', 'out'],
+    ['waiting', 'waiting-direct', 'out'], ['waiting-direct', 'waiting', 'out'], ['waiting-direct', 'active', 'out'],
     ['waiting', 'waiting-direct', 'in'], ['waiting-direct', 'active', 'in'], ['active', 'verifying', 'in'],
     ['verifying', 'complete', 'in'], ['verifying', 'waiting', 'in'], ['waiting', 'verifying', 'in'],
     ['active', 'cancelled', 'in'], ['verifying', 'failed', 'in'], ['failed', 'waiting', 'in'], ['failed', 'cancelled', 'in']
@@ -91,7 +92,7 @@ describe('canTransferTransition', () => {
     ['complete', 'waiting', 'in'], ['complete', 'cancelled', 'out'], ['cancelled', 'waiting', 'in'], ['cancelled', 'cancelled', 'in'],
     ['cancelled', 'failed', 'out'], ['failed', 'active', 'in'], ['failed', 'complete', 'out'], ['failed', 'preparing', 'in'],
     ['active', 'complete', 'in'], ['waiting', 'complete', 'in'], ['preparing', 'active', 'out'], ['active', 'preparing', 'out'],
-    ['waiting', 'waiting', 'in'], ['waiting', 'verifying', 'out']
+    ['waiting', 'waiting', 'in'], ['waiting', 'verifying', 'out'], ['preparing', 'waiting-direct', 'out'], ['waiting-direct', 'verifying', 'out']
   ]
   it.each(allowed)('allows %s → %s (%s)', (from, to, direction) => {
     expect(canTransferTransition(from, to, direction)).toBe(true)

@@ -1,5 +1,5 @@
 import { render } from 'svelte/server'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ContactRow, GroupRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import { setLocale, t } from '../../../src/lib/i18n/index.ts'
 import ChatHeader from '../../../src/lib/ui/ChatHeader.svelte'
@@ -96,6 +96,37 @@ describe('a chat\'s header', () => {
     expect(body).toContain('aria-label="Contact info for Bob"')
     expect(body).toContain('aria-label="Voice call with Bob"')
     expect(body).not.toContain('data-testid="member-count"')
+  })
+
+  it('a browser that cannot make calls: the call buttons stay, marked unavailable, and say why', () => {
+    const chat = { kind: 'contact' as const, contact: contact(), name: 'Bob', path: 'relayed' as const, request: undefined, infoHref: '#/contact/7', inCall: false, callsHere: false, oncall: () => {} }
+    const { body } = render(ChatHeader, { props: { chat, loaded: true, status } })
+    expect(body).toContain('aria-label="Voice call with Bob"')
+    expect(body).toContain('aria-label="Video call with Bob"')
+    expect(body.match(/aria-disabled="true"/g)).toHaveLength(2)
+    expect(body.match(/title="This browser cannot make calls"/g)).toHaveLength(2)
+    const why = /<span id="([^"]+)"[^>]*data-testid="cannot-call"[^>]*>This browser cannot make calls<\/span>/.exec(body)
+    expect(why).not.toBeNull()
+    expect(body.match(new RegExp(`aria-describedby="${why?.[1] ?? '-'}"`, 'g'))).toHaveLength(2)
+
+    const able = render(ChatHeader, { props: { chat: { ...chat, callsHere: true }, loaded: true, status } }).body
+    expect(able).not.toContain('aria-disabled')
+    expect(able).not.toContain('cannot-call')
+  })
+
+  it('an offline contact: when they were last seen, in words relative to now, the moment in the tooltip', () => {
+    vi.useFakeTimers({ now: new Date(2026, 10, 29, 12, 15) })
+    try {
+      const lastSeen = new Date(2026, 10, 29, 12, 10).getTime()
+      const chat = { kind: 'contact' as const, contact: contact({ status: 'offline', lastSeen }), name: 'Bob', path: 'offline' as const, request: undefined, infoHref: '#/contact/7', inCall: false, oncall: () => {} }
+      const { body } = render(ChatHeader, { props: { chat, loaded: true, status } })
+      expect(text(body)).toContain('Last seen 5 minutes ago')
+      expect(body).toContain(`datetime="${new Date(lastSeen).toISOString()}"`)
+      setLocale('ru')
+      expect(text(render(ChatHeader, { props: { chat, loaded: true, status } }).body)).toContain('Был(а) в сети 5 минут назад')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('a contact we asked: no call buttons, and where the request stands', () => {

@@ -10,6 +10,8 @@ export const en = {
   videoCall: 'Video call',
   voiceCallTo: 'Voice call with {name}',
   videoCallTo: 'Video call with {name}',
+  /** beside the call buttons in a browser without WebRTC */
+  cannotCallHere: 'This browser cannot make calls',
   incomingVoice: '{name} is calling you',
   incomingVideo: '{name} is calling you (video)',
   answer: 'Answer',
@@ -68,6 +70,7 @@ export const ru: RuTable<typeof en> = {
   videoCall: 'Видеозвонок',
   voiceCallTo: 'Аудиозвонок: {name}',
   videoCallTo: 'Видеозвонок: {name}',
+  cannotCallHere: 'Этот браузер не может совершать звонки',
   incomingVoice: '{name} звонит вам',
   incomingVideo: '{name} звонит вам (видео)',
   answer: 'Ответить',

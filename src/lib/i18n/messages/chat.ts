@@ -7,7 +7,13 @@ export const en = {
   /** presence line under the contact's name */
   connected: 'Connected',
   notConnected: 'Not connected',
+  /** a date: "Last seen Nov 3" */
   lastSeen: 'Last seen {time}',
+  lastSeenJustNow: 'Last seen just now',
+  /** `ago`: "5 minutes ago" (Intl.RelativeTimeFormat) */
+  lastSeenAgo: 'Last seen {ago}',
+  lastSeenToday: 'Last seen today at {time}',
+  lastSeenYesterday: 'Last seen yesterday at {time}',
   /** screen-reader prefix of the path badge */
   connectionPath: 'Connection path:',
   pathDirect: 'direct',
@@ -61,6 +67,10 @@ export const ru: RuTable<typeof en> = {
   connected: 'В сети',
   notConnected: 'Не в сети',
   lastSeen: 'Был(а) в сети {time}',
+  lastSeenJustNow: 'Был(а) в сети только что',
+  lastSeenAgo: 'Был(а) в сети {ago}',
+  lastSeenToday: 'Был(а) в сети сегодня в {time}',
+  lastSeenYesterday: 'Был(а) в сети вчера в {time}',
   connectionPath: 'Способ связи:',
   pathDirect: 'напрямую',
   pathRelayed: 'через ретранслятор',

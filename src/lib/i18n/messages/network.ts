@@ -20,6 +20,8 @@ export const en = {
   stateReserved: 'Connected; contacts can reach you through it',
   stateConnected: 'Connected',
   stateConnecting: 'Connecting…',
+  stateStandby: 'Not used: Parley is connected to this relay over another of its addresses',
+  stateUnavailable: 'Not available in this browser: this address needs WebRTC',
   stateFailing: { one: 'Cannot connect ({count} failed attempt)', other: 'Cannot connect ({count} failed attempts)' },
   stateDisabled: 'Disabled',
   /** followed by the relay's address (aria-labelledby): the name of a relay's test result */
@@ -43,6 +45,11 @@ export const en = {
     one: 'Reachable through relays only ({count} reservation). A contact reaches you through a relay first; Parley then tries a direct WebRTC connection.',
     other: 'Reachable through relays only ({count} reservations). A contact reaches you through a relay first; Parley then tries a direct WebRTC connection.'
   },
+  /** in a browser without WebRTC: nothing direct is tried (network.noWebRtc follows and says why) */
+  reachRelayedOnly: {
+    one: 'Reachable through relays only ({count} reservation): contacts reach you through a relay.',
+    other: 'Reachable through relays only ({count} reservations): contacts reach you through a relay.'
+  },
   reachNone: 'Not reachable: no relay holds a reservation for you, so contacts cannot reach you until one does.',
   directOpen: 'Direct connections open now: {count}',
   noWebRtc: 'This browser cannot make direct (WebRTC) connections: every chat goes through a relay, and files only up to the size the relay carries for one connection.',
@@ -50,6 +57,10 @@ export const en = {
   addressesHeading: 'Your addresses',
   addressesLabel: 'Your addresses',
   noneYet: 'None yet.',
+  addressesShown: 'Long parts (PeerIDs, certificate hashes) are shortened; copy an address to get it whole.',
+  showFull: 'Show them in full',
+  showShort: 'Shorten them',
+  copyFailed: 'Could not copy: this browser did not allow it. Show the addresses in full and select one.',
   dhtHeading: 'DHT',
   dhtNotRunning: 'Not running',
   dhtRunning: { one: 'Running: {count} peer in the routing table', other: 'Running: {count} peers in the routing table' },
@@ -88,6 +99,8 @@ export const ru: RuTable<typeof en> = {
   stateReserved: 'Подключён; через него контакты могут связаться с вами',
   stateConnected: 'Подключён',
   stateConnecting: 'Подключение…',
+  stateStandby: 'Не используется: Parley подключён к этому ретранслятору по другому его адресу',
+  stateUnavailable: 'Недоступен в этом браузере: для этого адреса нужен WebRTC',
   stateFailing: {
     one: 'Не удаётся подключиться ({count} неудачная попытка)',
     few: 'Не удаётся подключиться ({count} неудачные попытки)',
@@ -117,6 +130,12 @@ export const ru: RuTable<typeof en> = {
     many: 'Вы доступны только через ретрансляторы ({count} резервирований). Контакт сначала связывается с вами через ретранслятор, затем Parley пробует установить прямое соединение WebRTC.',
     other: 'Вы доступны только через ретрансляторы ({count} резервирования). Контакт сначала связывается с вами через ретранслятор, затем Parley пробует установить прямое соединение WebRTC.'
   },
+  reachRelayedOnly: {
+    one: 'Вы доступны только через ретрансляторы ({count} резервирование): контакты связываются с вами через ретранслятор.',
+    few: 'Вы доступны только через ретрансляторы ({count} резервирования): контакты связываются с вами через ретранслятор.',
+    many: 'Вы доступны только через ретрансляторы ({count} резервирований): контакты связываются с вами через ретранслятор.',
+    other: 'Вы доступны только через ретрансляторы ({count} резервирования): контакты связываются с вами через ретранслятор.'
+  },
   reachNone: 'Вы недоступны: ни один ретранслятор не держит для вас резервирование, поэтому контакты не смогут связаться с вами, пока оно не появится.',
   directOpen: 'Открытых прямых соединений: {count}',
   noWebRtc: 'Этот браузер не может устанавливать прямые (WebRTC) соединения: все чаты идут через ретрансляторы, а файлы — только до размера, который ретранслятор передаёт за одно соединение.',
@@ -124,6 +143,10 @@ export const ru: RuTable<typeof en> = {
   addressesHeading: 'Ваши адреса',
   addressesLabel: 'Ваши адреса',
   noneYet: 'Пока нет.',
+  addressesShown: 'Длинные части (PeerID, хеши сертификатов) сокращены; скопируйте адрес, чтобы получить его целиком.',
+  showFull: 'Показать полностью',
+  showShort: 'Сократить',
+  copyFailed: 'Не удалось скопировать: браузер не разрешил. Покажите адреса полностью и выделите нужный.',
   dhtHeading: 'DHT',
   dhtNotRunning: 'Не запущена',
   dhtRunning: {

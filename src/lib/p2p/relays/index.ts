@@ -34,7 +34,10 @@ export const relaysFeature: Feature<RelaysFeatureComponents, RelaysServices, Rel
       services: {
         ice,
         relayList,
-        keeper: new RelayKeeper(components, { onDialResult: (address, result) => { relayList.dialed(address, result) } }),
+        keeper: new RelayKeeper(components, {
+          onDialResult: (address, result) => { relayList.dialed(address, result) },
+          dialable: (address) => relayList.dialable(address)
+        }),
         idleConnections: new IdleConnections(components)
       },
       handlers: relayHandlers({ relayList, ice })

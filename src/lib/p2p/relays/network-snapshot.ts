@@ -36,16 +36,38 @@ export function reservedRelayIds (addresses: readonly string[]): Set<string> {
 
 export { circuitRelayAddress }
 
+/** Whether dialling `address` takes WebRTC (a WebRTC-Direct relay address, or a WebRTC one). */
+export function needsWebRtc (address: string): boolean {
+  const parts = address.split('/')
+  return parts.includes('webrtc-direct') || parts.includes('webrtc')
+}
+
+/** What is known live of one relay address. */
+export interface RelayLive {
+  /** the keeper's state for it ('connected': some connection to the relay is open, over this address or another) */
+  kept?: KeptRelayState
+  /** connected over this address's transport */
+  connected: boolean
+  reserved: boolean
+  /** false where this browser cannot dial it (WebRTC-Direct without WebRTC); unknown counts as true */
+  dialable?: boolean
+}
+
 /**
- * A relay row with its live state: disabled rows are 'disabled'; else
- * 'reserved' when one of our circuit addresses goes through it,
- * 'connected', 'connecting' (still dialing, or never tried), or 'failing'.
+ * A relay row with its live state: disabled rows are 'disabled'; an
+ * address this browser cannot dial is 'unavailable'; else 'reserved' when
+ * one of our circuit addresses goes through it, 'connected', 'standby' (the
+ * relay is connected over another of its addresses, so this one is not
+ * used), 'failing' (the last attempts failed, none under way), or
+ * 'connecting' (a dial under way, or none tried yet).
  */
-export function relayInfo (row: RelayRow, live: { kept?: KeptRelayState, connected: boolean, reserved: boolean }): RelayInfo {
+export function relayInfo (row: RelayRow, live: RelayLive): RelayInfo {
   let state: RelayState
   if (!row.active) state = 'disabled'
+  else if (live.dialable === false) state = 'unavailable'
   else if (live.reserved && live.connected) state = 'reserved'
   else if (live.connected) state = 'connected'
+  else if (live.kept === 'connected') state = 'standby'
   else if (row.failures > 0 && live.kept !== 'dialing') state = 'failing'
   else state = 'connecting'
   const info: RelayInfo = { multiaddr: row.multiaddr, peerId: row.peerId, source: row.source, active: row.active, state, failures: row.failures }
@@ -61,6 +83,8 @@ export interface SnapshotInput {
   rows: readonly RelayRow[]
   /** the keeper's state for a relay address, undefined when it does not keep it */
   kept(multiaddr: string): KeptRelayState | undefined
+  /** whether this browser can dial a relay address (not WebRTC-Direct without WebRTC) */
+  dialable(multiaddr: string): boolean
   /** a contact's shown name by PeerID, undefined for non-contacts */
   contactName(peerId: string): Promise<string | undefined>
 }
@@ -72,7 +96,7 @@ export async function networkSnapshot (node: SnapshotNode, input: SnapshotInput)
   const relays = input.rows.map(row => {
     const connected = connectedOver(row, open)
     // the reservation rides on the open connection: shown on the address that has it
-    return relayInfo(row, { kept: input.kept(row.multiaddr), connected, reserved: connected && reserved.has(row.peerId) })
+    return relayInfo(row, { kept: input.kept(row.multiaddr), connected, reserved: connected && reserved.has(row.peerId), dialable: input.dialable(row.multiaddr) })
   })
   const relayIds = new Set(input.rows.map(row => row.peerId))
 

@@ -46,8 +46,10 @@ export interface RelayKeeperComponents {
 }
 
 export interface RelayKeeperInit {
-  /** a dial of a kept relay ended */
-  onDialResult?(addr: string, result: { ok: true, rtt?: number } | { ok: false, error: string }): void
+  /** a dial of a kept relay ended (`remoteAddr`: the address of the connection it gave, which may be another of the relay's) */
+  onDialResult?(addr: string, result: { ok: true, rtt?: number, remoteAddr: string } | { ok: false, error: string }): void
+  /** whether this browser can dial `addr` now (false: it is kept but not dialled); every address when absent */
+  dialable?(addr: string): boolean
 }
 
 /**
@@ -230,15 +232,17 @@ export class RelayKeeper implements RelayKeeperPort, Startable {
 
   #dial (entry: RelayEntry): void {
     if (this.#stopped || entry.dropped || entry.dialing) return
+    // e.g. a WebRTC-Direct address in a browser without WebRTC: it would only fail, again and again
+    if (this.#init.dialable?.(entry.key) === false) return
     entry.dialing = true
     const started = Date.now()
     this.#components.libp2p.dial(entry.addr, { signal: AbortSignal.timeout(RELAY_DIAL_TIMEOUT_MS) })
-      .then(() => {
+      .then((connection) => {
         entry.dialing = false
         entry.connectedAt = Date.now()
         // the failures so far stay counted until the connection has lasted (see #onDisconnect)
         this.#retries.cancel(entry.key)
-        this.#init.onDialResult?.(entry.key, { ok: true, rtt: Date.now() - started })
+        this.#init.onDialResult?.(entry.key, { ok: true, rtt: Date.now() - started, remoteAddr: connection.remoteAddr.toString() })
         // removed from the list while the dial was under way
         if (entry.dropped) void this.#release(entry.peerId)
       }, (err: Error) => {

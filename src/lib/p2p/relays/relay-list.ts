@@ -6,7 +6,7 @@ import {
 } from '../../db/relays.ts'
 import { UnknownRelayError } from '../../db/errors.ts'
 import { toErrorShape } from '../../contract/errors.ts'
-import { networkSnapshot, relayInfo, reservedRelayIds } from './network-snapshot.ts'
+import { needsWebRtc, networkSnapshot, relayInfo, reservedRelayIds, transportName } from './network-snapshot.ts'
 import { testRelay } from './relay-test.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { NetworkSnapshot, RelayInfo } from '../../contract/index.ts'
@@ -108,8 +108,26 @@ export class RelayList implements RelayListPort, Startable {
     if (this.#started) this.#updateAddresses()
   }
 
-  /** The keeper's dial of `address` ended: recorded in its row; a failure is the status's problem. */
-  dialed (address: string, result: { ok: true, rtt?: number } | { ok: false, error: string }): void {
+  /**
+   * Whether this browser can dial `address`: not a WebRTC-Direct one without
+   * WebRTC (the keeper does not try it, the panel says it is not available).
+   */
+  dialable (address: string): boolean {
+    return this.#dialable(address)
+  }
+
+  #dialable (address: string): boolean {
+    return this.#components.status.current.capabilities.webrtc !== false || !needsWebRtc(address)
+  }
+
+  /**
+   * The keeper's dial of `address` ended: recorded in its row; a failure is
+   * the status's problem. A dial that returned a connection the relay already
+   * had over another of its addresses (libp2p gives an open connection to the
+   * same peer instead of dialling) says nothing of this one: not recorded.
+   */
+  dialed (address: string, result: { ok: true, rtt?: number, remoteAddr?: string } | { ok: false, error: string }): void {
+    if (result.ok && result.remoteAddr !== undefined && transportName(result.remoteAddr) !== transportName(address)) return
     recordRelayResult(this.#components.db, address, result.ok ? { ok: true, rtt: result.rtt, now: Date.now() } : { ok: false, now: Date.now() })
       .catch((err: unknown) => { if (this.#started) this.#log.error('could not record a relay result - %e', err) })
     if (!result.ok) this.#components.status.update({ error: { code: 'relayUnreachableStatus', params: { reason: result.error } } })
@@ -172,12 +190,13 @@ export class RelayList implements RelayListPort, Startable {
         directConnections: 0,
         dht: { running: false },
         connections: [],
-        relays: rows.map(row => relayInfo(row, { connected: false, reserved: false }))
+        relays: rows.map(row => relayInfo(row, { connected: false, reserved: false, dialable: this.#dialable(row.multiaddr) }))
       }
     }
     return networkSnapshot(this.#components.libp2p, {
       rows,
       kept: (address) => keeper.state(address),
+      dialable: (address) => this.#dialable(address),
       contactName: async (peerId) => {
         const contact = await contactBook.byPeerId(peerId)
         return contact == null ? undefined : contact.nickname ?? contact.username

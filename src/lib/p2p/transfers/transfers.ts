@@ -31,6 +31,7 @@ import { FileTooLargeError, storageProblem, storageWrite, TooManyTransfersError,
 import { FileHosting } from './host.ts'
 import { Pulls } from './pulls.ts'
 import { RelayBudget } from './relay-budget.ts'
+import { sayWhySenderWaits } from './sender-waits.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, FileOffer, MessageId, TransferRow } from '../../db/types.ts'
 import type { ChunkStore } from '../../files/chunk-store.ts'
@@ -43,6 +44,7 @@ import type { OutboxPort } from '../kernel/ports/messaging.ts'
 import type { IncomingFile, OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
 import type { FileName, FileService } from './file-service.ts'
 import type { FileHost, FileSource } from './file-serve.ts'
+import type { SenderWaitsInit } from './sender-waits.ts'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export { FILE_ERROR_CODES, FileTooLargeError, TooManyTransfersError, TransferStateError } from './errors.ts'
@@ -78,6 +80,8 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
   #store?: ChunkStore
   readonly #pulls: Pulls
   readonly #host: FileHosting
+  /** what the sender's card reads to say why a file waits (sender-waits.ts) */
+  readonly #waits: SenderWaitsInit
   #started = false
 
   constructor (components: TransferComponents) {
@@ -96,6 +100,7 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
     }
     this.#pulls = new Pulls(parts)
     this.#host = new FileHosting(parts)
+    this.#waits = parts
   }
 
   get #db (): ParleyDb {
@@ -217,8 +222,13 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
         chunkCount: chunkCountOf(blob.size, chunkSizeFor(blob.size)),
         hashes: hashed.hashes
       })
-      if (ready && contactId === GROUP_CONTACT_ID) await this.#components.groups.fileReady(id)
-      else if (ready) this.#components.outbox.kick(contactId)
+      if (ready && contactId === GROUP_CONTACT_ID) {
+        await this.#components.groups.fileReady(id)
+      } else if (ready) {
+        this.#components.outbox.kick(contactId)
+        const contact = await getContact(this.#db, contactId)
+        if (contact !== undefined) this.#sayWhySenderWaits(contact.peerId)
+      }
     })().catch(async (err: unknown) => {
       this.#log.error('preparing file %s failed - %e', id, err)
       // keep nothing for a failed file: a retry needs the copy in the store
@@ -340,6 +350,14 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
     if (!this.#started) return
     this.#pulls.retryNow()
     void this.#host.flushCancels(evt.detail.remotePeer.toString())
+    this.#sayWhySenderWaits(evt.detail.remotePeer.toString())
+  }
+
+  /** Our files offered to `peerId` say why they wait, when the relay between us cannot carry them. Never throws. */
+  #sayWhySenderWaits (peerId: string): void {
+    sayWhySenderWaits(this.#waits, peerId).catch((err: unknown) => {
+      if (this.#started) this.#log.error('could not say why files to %s wait - %e', peerId, err)
+    })
   }
 
   readonly #onOutlook = (): void => {

@@ -89,7 +89,7 @@ describe('the Network panel', () => {
   it('lists an unproven direct connection as being checked, and counts it as direct only once it carried a stream', async () => {
     const direct = webRtc(answers)
     const node = fakeNode([relayed(), direct])
-    const input = { rows: [], kept: () => undefined, contactName: async () => 'Alice' }
+    const input = { rows: [], kept: () => undefined, dialable: () => true, contactName: async () => 'Alice' }
     const before = await networkSnapshot(node, input)
     expect(before.connections.map(c => [c.path, c.checking ?? false])).toEqual([['relayed', false], ['direct', true]])
     expect(before.directConnections).toBe(0)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  circuitRelayAddress, connectedOver, dhtStatus, relayInfo, reservedRelayIds, transportName
+  circuitRelayAddress, connectedOver, dhtStatus, needsWebRtc, relayInfo, reservedRelayIds, transportName
 } from '../../../../src/lib/p2p/relays/network-snapshot.ts'
 import type { RelayRow } from '../../../../src/lib/db/types.ts'
 import type { Libp2p } from '@libp2p/interface'
@@ -69,7 +69,11 @@ describe('relayInfo', () => {
     ['connected without a reservation', row(), { connected: true, reserved: false }, 'connected'],
     ['failing: not connected, failures, no dial under way', row({ failures: 2 }), { kept: 'waiting' as const, connected: false, reserved: false }, 'failing'],
     ['connecting while a dial is under way, even after failures', row({ failures: 2 }), { kept: 'dialing' as const, connected: false, reserved: false }, 'connecting'],
-    ['connecting: never tried yet', row(), { connected: false, reserved: false }, 'connecting']
+    ['connecting: never tried yet', row(), { connected: false, reserved: false }, 'connecting'],
+    ['standby: the relay is connected over another of its addresses, not this one', row(), { kept: 'connected' as const, connected: false, reserved: false }, 'standby'],
+    ['standby, even with failures of this address before', row({ failures: 1 }), { kept: 'connected' as const, connected: false, reserved: false }, 'standby'],
+    ['unavailable: this browser cannot dial it (wins over failures and over a dial)', row({ failures: 4 }), { kept: 'dialing' as const, connected: false, reserved: false, dialable: false }, 'unavailable'],
+    ['disabled wins over unavailable', row({ active: false }), { connected: false, reserved: false, dialable: false }, 'disabled']
   ])('%s', (_why, relay, live, state) => {
     expect(relayInfo(relay, live).state).toBe(state)
   })
@@ -79,6 +83,17 @@ describe('relayInfo', () => {
       multiaddr: R1, peerId: '12D3KooWR1', source: 'default', active: true, state: 'connected', lastConnected: 5, lastRtt: 12, failures: 0
     })
     expect(Object.keys(relayInfo(row(), { connected: false, reserved: false }))).not.toContain('lastRtt')
+  })
+})
+
+describe('needsWebRtc', () => {
+  it.each([
+    ['/ip4/1.2.3.4/udp/9/webrtc-direct/certhash/uEiA/p2p/12D3KooWR1', true],
+    [`${R1}/p2p-circuit/webrtc/p2p/${ME}`, true],
+    [R1, false],
+    ['/dns4/relay.example.org/tcp/443/wss/p2p/12D3KooWR1', false]
+  ])('%s: %s', (address, needs) => {
+    expect(needsWebRtc(address)).toBe(needs)
   })
 })
 

@@ -129,6 +129,23 @@ describe('RelayKeeper', () => {
     expect(keeper.keepsPeer(b)).toBe(true)
   })
 
+  it('does not dial an address this browser cannot (dialable false): kept, waiting, never tried, no result', async () => {
+    const direct = `/ip4/127.0.0.1/udp/9001/webrtc-direct/p2p/${a.toString()}`
+    const results: string[] = []
+    keeper = await keep([direct, ws(b)], { dialable: (addr) => addr !== direct, onDialResult: (addr) => { results.push(addr) } })
+    await vi.waitFor(() => { expect(keeper?.state(ws(b))).toBe('connected') })
+    keeper.retryNow()
+    expect(fake.dials).toEqual([ws(b)])
+    expect(results).toEqual([ws(b)])
+    expect(keeper.state(direct)).toBe('waiting')
+  })
+
+  it('reports the address of the connection a dial gave', async () => {
+    const results: unknown[] = []
+    keeper = await keep([ws(a)], { onDialResult: (_addr, r) => { results.push(r.ok ? r.remoteAddr : r.error) } })
+    await vi.waitFor(() => { expect(results).toEqual([ws(a)]) })
+  })
+
   it('hangs up on a relay that leaves the list: keep-alive tag cleared first, then the peer store forgets it', async () => {
     keeper = await keep([ws(a), ws(b)])
     await vi.waitFor(() => { expect(fake.connected.size).toBe(2) })
