@@ -26,20 +26,32 @@ export async function attach (page: Page, files: string | string[] | FilePayload
   await page.getByTestId('attach-input').setInputFiles(files)
 }
 
-/** The file card of the message offering `name`. */
+/** The file card of the message offering `name`: a file shows its name, a photo has it as its picture's text alternative. */
 export function fileCard (page: Page, name: string): Locator {
-  return page.getByRole('log', { name: 'Messages' }).getByTestId('file-card').filter({ hasText: name })
+  const cards = page.getByRole('log', { name: 'Messages' }).getByTestId('file-card')
+  return cards.filter({ hasText: name }).or(cards.filter({ has: page.getByAltText(name, { exact: true }) }))
 }
 
 export async function expectFileState (page: Page, name: string, state: string, timeout = 60_000): Promise<void> {
   await expect(fileCard(page, name)).toHaveAttribute('data-state', state, { timeout })
 }
 
-/** Clicks Save on a finished file and returns the downloaded bytes. */
+/** Clicks Save on a finished file (a photo's is in the viewer it opens) and returns the downloaded bytes. */
 export async function saveFile (page: Page, name: string): Promise<Buffer> {
+  const card = fileCard(page, name)
   const download = page.waitForEvent('download')
-  await fileCard(page, name).getByTestId('file-save').click()
+  const photo = await card.getAttribute('data-kind') === 'photo'
+  if (photo) {
+    await card.getByTestId('file-thumb').click()
+    await page.getByRole('dialog').getByRole('link', { name: `Save ${name}` }).click()
+  } else {
+    await card.getByTestId('file-save').click()
+  }
   const file = await download
+  if (photo) {
+    await page.keyboard.press('Escape')
+    await expect(page.getByRole('dialog')).toBeHidden()
+  }
   expect(file.suggestedFilename()).toBe(name)
   const path = await file.path()
   return readFile(path)

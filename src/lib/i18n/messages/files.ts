@@ -55,7 +55,11 @@ export const en = {
     other: 'Folders cannot be sent: {count} folders were left out.'
   },
   viewerClose: 'Close',
-  viewerCloseLabel: 'Close image'
+  viewerCloseLabel: 'Close image',
+  viewerSave: 'Save',
+  viewerPrevious: 'Previous photo',
+  viewerNext: 'Next photo',
+  viewerDetails: '{size} · {time}',
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -111,5 +115,9 @@ export const ru: RuTable<typeof en> = {
     other: 'Папки отправлять нельзя: {count} папки не добавлено.'
   },
   viewerClose: 'Закрыть',
-  viewerCloseLabel: 'Закрыть изображение'
+  viewerCloseLabel: 'Закрыть изображение',
+  viewerSave: 'Сохранить',
+  viewerPrevious: 'Предыдущее фото',
+  viewerNext: 'Следующее фото',
+  viewerDetails: '{size} · {time}',
 }
