@@ -21,9 +21,27 @@ export async function randomFile (path: string, size: number): Promise<string> {
 /** A file made in the test, as the file input takes it. */
 export interface FilePayload { name: string, mimeType: string, buffer: Buffer }
 
-/** Chooses files with the chat's attach button (its hidden file input). */
-export async function attach (page: Page, files: string | string[] | FilePayload | FilePayload[]): Promise<void> {
+/** The dialog that shows files before they are sent (ui/SendFilesDialog.svelte). */
+export function sendFilesDialog (page: Page): Locator {
+  return page.getByTestId('send-files')
+}
+
+/** Chooses files with the chat's attach button (its hidden file input) and sends them from the preview, with `caption` if given. */
+export async function attach (page: Page, files: string | string[] | FilePayload | FilePayload[], caption = ''): Promise<void> {
   await page.getByTestId('attach-input').setInputFiles(files)
+  const preview = sendFilesDialog(page)
+  if (caption !== '') await preview.getByRole('textbox', { name: 'Caption' }).fill(caption)
+  await preview.getByRole('button', { name: 'Send', exact: true }).click()
+  await expect(preview).toBeHidden()
+}
+
+/** Pastes `file` into the message field, as a paste of an image copied elsewhere does. */
+export async function paste (page: Page, file: FilePayload): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message', exact: true }).evaluate((field, { name, mimeType, bytes }) => {
+    const data = new DataTransfer()
+    data.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }))
+    field.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  }, { name: file.name, mimeType: file.mimeType, bytes: [...file.buffer] })
 }
 
 /** The file card of the message offering `name`: a file shows its name, a photo has it as its picture's text alternative. */

@@ -60,6 +60,11 @@ export const en = {
   viewerPrevious: 'Previous photo',
   viewerNext: 'Next photo',
   viewerDetails: '{size} · {time}',
+  pendingTitle: { one: 'Send a file', other: 'Send {count} files' },
+  pendingCaption: 'Caption',
+  pendingCaptionPlaceholder: 'Add a caption…',
+  pendingSend: 'Send',
+  pendingCancel: 'Cancel'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -120,4 +125,9 @@ export const ru: RuTable<typeof en> = {
   viewerPrevious: 'Предыдущее фото',
   viewerNext: 'Следующее фото',
   viewerDetails: '{size} · {time}',
+  pendingTitle: { one: 'Отправить {count} файл', few: 'Отправить {count} файла', many: 'Отправить {count} файлов', other: 'Отправить {count} файла' },
+  pendingCaption: 'Подпись',
+  pendingCaptionPlaceholder: 'Добавьте подпись…',
+  pendingSend: 'Отправить',
+  pendingCancel: 'Отмена'
 }
