@@ -35,12 +35,19 @@ export async function attach (page: Page, files: string | string[] | FilePayload
   await expect(preview).toBeHidden()
 }
 
-/** Pastes `file` into the message field, as a paste of an image copied elsewhere does. */
+/**
+ * Pastes `file` into the message field, as a paste of an image copied
+ * elsewhere does. Firefox's ClipboardEvent constructor ignores
+ * `clipboardData` (it takes only its own `dataType` and `data`), so the
+ * event is given its DataTransfer as an own property, in every browser alike.
+ */
 export async function paste (page: Page, file: FilePayload): Promise<void> {
   await page.getByRole('textbox', { name: 'Message', exact: true }).evaluate((field, { name, mimeType, bytes }) => {
     const data = new DataTransfer()
     data.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }))
-    field.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    const event = new ClipboardEvent('paste', { bubbles: true, cancelable: true })
+    Object.defineProperty(event, 'clipboardData', { value: data })
+    field.dispatchEvent(event)
   }, { name: file.name, mimeType: file.mimeType, bytes: [...file.buffer] })
 }
 
