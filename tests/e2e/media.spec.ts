@@ -25,14 +25,16 @@ test.describe('files and photos', () => {
     await preview.getByRole('button', { name: 'Cancel' }).click()
     await expect(preview).toBeHidden()
 
+    // the caption has the focus (the page's own: a second browser window beside it may hold the system's)
     await paste(a, harbour)
-    await expect(preview.getByRole('textbox', { name: 'Caption' })).toBeFocused()
+    const caption = preview.getByRole('textbox', { name: 'Caption' })
+    await expect.poll(async () => caption.evaluate((field) => field === document.activeElement)).toBe(true)
     await a.keyboard.press('Escape')
     await expect(preview).toBeHidden()
 
     // Enter in the caption sends
     await paste(a, harbour)
-    await preview.getByRole('textbox', { name: 'Caption' }).fill('the harbour at dusk')
+    await caption.fill('the harbour at dusk')
     await a.keyboard.press('Enter')
     await expect(preview).toBeHidden()
 
