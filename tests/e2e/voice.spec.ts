@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
 import config from '../../playwright.config.ts'
 import { expect, test } from './fixtures.ts'
-import { messages } from './helpers/parley.ts'
+import { chatRow, messages } from './helpers/parley.ts'
 import { readRows } from '../support/page-db.ts'
 import type { Locator, Page } from '@playwright/test'
 
@@ -63,6 +63,9 @@ test.describe('voice messages', () => {
     const received = voiceMessage(b)
     await expect(received.getByTestId('voice-duration')).toHaveText(/^0:0[23]$/)
     await expect(received.getByTestId('voice-message')).toHaveAttribute('data-state', 'complete', { timeout: 30_000 })
+    // the chats list says what it is and how long, not its file name, on both sides
+    await expect(chatRow(a, 'Bob')).toContainText(/You: 🎤 Voice message 0:0[23]/)
+    await expect(chatRow(b, 'Alice')).toContainText(/🎤 Voice message 0:0[23]/)
 
     // what arrived: a voice note of about two seconds, with a waveform that is not flat (the fake microphone beeps)
     const rows = await readRows<{ kind: string, file?: { mime: string, size: number, voice?: { durationMs: number, waveform: number[] } } }>(b, 'messages')

@@ -217,16 +217,17 @@ export class ChatManager {
   }
 
   /**
-   * Offers `files` (send-files.ts); `notice` says which were left out (too
-   * many, folders), until a failure replaces it with its own words.
+   * Offers `files` (send-files.ts), the first with `caption`; `notice` says
+   * which were left out (too many, folders), until a failure replaces it
+   * with its own words.
    */
-  async sendFiles (files: readonly File[], notice = ''): Promise<void> {
+  async sendFiles (files: readonly File[], notice = '', caption = ''): Promise<void> {
     const chat = this.#chat
     if (chat === undefined) return
     this.#error = notice
     this.#toLatest()
     try {
-      await sendFiles(this.#node, chat, files)
+      await sendFiles(this.#node, chat, files, caption)
     } catch (err) {
       this.#error = handleError(err, 'sendFile')
     }

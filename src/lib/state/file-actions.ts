@@ -10,8 +10,9 @@ import { inlineImageType } from '../files/media.ts'
 import type { ChatManager } from './chat.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
-/** What the image viewer shows: an object URL the caller revokes, and its alternative text. */
+/** What the image viewer shows: message `id`'s image as an object URL the caller revokes, and its alternative text. */
 export interface Viewed {
+  id: MessageId
   src: string
   alt: string
 }
@@ -35,7 +36,7 @@ export function saveFile (blob: Blob, name: string): void {
  * `mime`), or undefined after saving it when it is not a plain raster image
  * (the bytes decide, not the offer's word).
  */
-export async function viewOrSave (blob: Blob, name: string, mime: string): Promise<Viewed | undefined> {
+export async function viewOrSave (blob: Blob, name: string, mime: string): Promise<Omit<Viewed, 'id'> | undefined> {
   const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer())
   const type = inlineImageType(mime, head)
   if (type === null) {
@@ -71,7 +72,7 @@ export function chatFileActions (
     open: (id, name, mime) => {
       void chat.act('getFile', async () => {
         const viewed = await viewOrSave(await load(id), name, mime)
-        if (viewed !== undefined) view(viewed)
+        if (viewed !== undefined) view({ id, ...viewed })
       })
     },
     load

@@ -36,8 +36,9 @@ async function offer (node: FileSender, to: FilesTo, params: Omit<NodeParams<'se
 }
 
 /**
- * Offers `files` to the contact (the group) one after another, in order, each with
- * `caption` ('' for none: neither screen asks for one yet). Stops at the
+ * Offers `files` to the contact (the group) one after another, in order, the
+ * first with `caption` ('' for none; the chat asks for it before files go,
+ * ui/SendFilesDialog.svelte), so that it shows once. Stops at the
  * first file that fails and rejects with its error (the files before it are
  * sent, the ones after it are not); the caller says it in words.
  *
@@ -45,8 +46,8 @@ async function offer (node: FileSender, to: FilesTo, params: Omit<NodeParams<'se
  */
 export async function sendFiles (node: FileSender, to: FilesTo, files: readonly File[], caption = ''): Promise<MessageId[]> {
   const sent: MessageId[] = []
-  for (const file of files) {
-    sent.push(await offer(node, to, { file, name: file.name, mime: file.type, caption: caption.trim(), thumb: await thumbnailOf(file) }))
+  for (const [i, file] of files.entries()) {
+    sent.push(await offer(node, to, { file, name: file.name, mime: file.type, caption: i === 0 ? caption.trim() : '', thumb: await thumbnailOf(file) }))
   }
   return sent
 }

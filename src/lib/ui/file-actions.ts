@@ -5,8 +5,9 @@
  */
 import type { MessageId } from '../db/types.ts'
 
-/** What the image viewer shows: an object URL the log revokes, and its alternative text. */
+/** What the image viewer shows: the message's image as an object URL the log revokes, and its alternative text. */
 export interface Viewed {
+  id: MessageId
   src: string
   alt: string
 }

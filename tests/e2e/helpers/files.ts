@@ -21,25 +21,62 @@ export async function randomFile (path: string, size: number): Promise<string> {
 /** A file made in the test, as the file input takes it. */
 export interface FilePayload { name: string, mimeType: string, buffer: Buffer }
 
-/** Chooses files with the chat's attach button (its hidden file input). */
-export async function attach (page: Page, files: string | string[] | FilePayload | FilePayload[]): Promise<void> {
-  await page.getByTestId('attach-input').setInputFiles(files)
+/** The dialog that shows files before they are sent (ui/SendFilesDialog.svelte). */
+export function sendFilesDialog (page: Page): Locator {
+  return page.getByTestId('send-files')
 }
 
-/** The file card of the message offering `name`. */
+/** Chooses files with the chat's attach button (its hidden file input) and sends them from the preview, with `caption` if given. */
+export async function attach (page: Page, files: string | string[] | FilePayload | FilePayload[], caption = ''): Promise<void> {
+  await page.getByTestId('attach-input').setInputFiles(files)
+  const preview = sendFilesDialog(page)
+  if (caption !== '') await preview.getByRole('textbox', { name: 'Caption' }).fill(caption)
+  await preview.getByRole('button', { name: 'Send', exact: true }).click()
+  await expect(preview).toBeHidden()
+}
+
+/**
+ * Pastes `file` into the message field, as a paste of an image copied
+ * elsewhere does. Firefox's ClipboardEvent constructor ignores
+ * `clipboardData` (it takes only its own `dataType` and `data`), so the
+ * event is given its DataTransfer as an own property, in every browser alike.
+ */
+export async function paste (page: Page, file: FilePayload): Promise<void> {
+  await page.getByRole('textbox', { name: 'Message', exact: true }).evaluate((field, { name, mimeType, bytes }) => {
+    const data = new DataTransfer()
+    data.items.add(new File([new Uint8Array(bytes)], name, { type: mimeType }))
+    const event = new ClipboardEvent('paste', { bubbles: true, cancelable: true })
+    Object.defineProperty(event, 'clipboardData', { value: data })
+    field.dispatchEvent(event)
+  }, { name: file.name, mimeType: file.mimeType, bytes: [...file.buffer] })
+}
+
+/** The file card of the message offering `name`: a file shows its name, a photo has it as its picture's text alternative. */
 export function fileCard (page: Page, name: string): Locator {
-  return page.getByRole('log', { name: 'Messages' }).getByTestId('file-card').filter({ hasText: name })
+  const cards = page.getByRole('log', { name: 'Messages' }).getByTestId('file-card')
+  return cards.filter({ hasText: name }).or(cards.filter({ has: page.getByAltText(name, { exact: true }) }))
 }
 
 export async function expectFileState (page: Page, name: string, state: string, timeout = 60_000): Promise<void> {
   await expect(fileCard(page, name)).toHaveAttribute('data-state', state, { timeout })
 }
 
-/** Clicks Save on a finished file and returns the downloaded bytes. */
+/** Clicks Save on a finished file (a photo's is in the viewer it opens) and returns the downloaded bytes. */
 export async function saveFile (page: Page, name: string): Promise<Buffer> {
+  const card = fileCard(page, name)
   const download = page.waitForEvent('download')
-  await fileCard(page, name).getByTestId('file-save').click()
+  const photo = await card.getAttribute('data-kind') === 'photo'
+  if (photo) {
+    await card.getByTestId('file-thumb').click()
+    await page.getByRole('dialog').getByRole('link', { name: `Save ${name}` }).click()
+  } else {
+    await card.getByTestId('file-save').click()
+  }
   const file = await download
+  if (photo) {
+    await page.keyboard.press('Escape')
+    await expect(page.getByRole('dialog')).toBeHidden()
+  }
   expect(file.suggestedFilename()).toBe(name)
   const path = await file.path()
   return readFile(path)

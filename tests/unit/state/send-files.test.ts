@@ -56,10 +56,10 @@ describe('sendFiles', () => {
     expect(node.calls[1]?.thumb).toBeNull()
   })
 
-  it('passes a caption on to every file', async () => {
+  it('sends the caption once, with the first file', async () => {
     const node = fakeNode()
-    await sendFiles(node, ALICE, [file('a.txt'), file('b.txt')], 'for you')
-    expect(node.calls.map(({ caption }) => caption)).toEqual(['for you', 'for you'])
+    await sendFiles(node, ALICE, [file('a.txt'), file('b.txt')], ' for you ')
+    expect(node.calls.map(({ caption }) => caption)).toEqual(['for you', ''])
   })
 
   it('stops at the first failure and rejects with it: earlier files are sent, later ones are not tried', async () => {

@@ -3,7 +3,7 @@ import type { EnTable, RuTable } from '../table.ts'
 /**
  * Strings of the 'chats' area (keys are used as `t('chats.<key>')`): the
  * chats list with its contact requests, and each chat's row in it.
- * `{name}` is a display name and `{query}` what the user typed: user data,
+ * `{name}` is a display name, `{query}` what the user typed, `{file}` a file's name and `{caption}` a file's caption: user data,
  * rendered with translate="no" (ui/Template.svelte) where they show as text.
  */
 export const en = {
@@ -31,7 +31,12 @@ export const en = {
   notFound: 'No one with this ID was found',
   noMessages: 'No messages yet',
   you: 'You:',
-  fileMessage: 'File: {file}',
+  fileMessage: '📎 {file}',
+  photo: '📷 Photo',
+  photoCaption: '📷 {caption}',
+  voiceMessage: '🎤 Voice message {duration}',
+  youDeleted: 'You deleted a message',
+  theyDeleted: 'This message was deleted',
   connected: ', connected',
   unread: { one: '{count} unread message', other: '{count} unread messages' },
   unreadMany: 'more than {count} unread messages'
@@ -62,7 +67,12 @@ export const ru: RuTable<typeof en> = {
   notFound: 'Никого с таким PeerID не нашлось',
   noMessages: 'Сообщений пока нет',
   you: 'Вы:',
-  fileMessage: 'Файл: {file}',
+  fileMessage: '📎 {file}',
+  photo: '📷 Фото',
+  photoCaption: '📷 {caption}',
+  voiceMessage: '🎤 Голосовое сообщение {duration}',
+  youDeleted: 'Вы удалили сообщение',
+  theyDeleted: 'Это сообщение удалено',
   connected: ', в сети',
   unread: {
     one: '{count} непрочитанное сообщение',

@@ -55,7 +55,16 @@ export const en = {
     other: 'Folders cannot be sent: {count} folders were left out.'
   },
   viewerClose: 'Close',
-  viewerCloseLabel: 'Close image'
+  viewerCloseLabel: 'Close image',
+  viewerSave: 'Save',
+  viewerPrevious: 'Previous photo',
+  viewerNext: 'Next photo',
+  viewerDetails: '{size} · {time}',
+  pendingTitle: { one: 'Send a file', other: 'Send {count} files' },
+  pendingCaption: 'Caption',
+  pendingCaptionPlaceholder: 'Add a caption…',
+  pendingSend: 'Send',
+  pendingCancel: 'Cancel'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -111,5 +120,14 @@ export const ru: RuTable<typeof en> = {
     other: 'Папки отправлять нельзя: {count} папки не добавлено.'
   },
   viewerClose: 'Закрыть',
-  viewerCloseLabel: 'Закрыть изображение'
+  viewerCloseLabel: 'Закрыть изображение',
+  viewerSave: 'Сохранить',
+  viewerPrevious: 'Предыдущее фото',
+  viewerNext: 'Следующее фото',
+  viewerDetails: '{size} · {time}',
+  pendingTitle: { one: 'Отправить {count} файл', few: 'Отправить {count} файла', many: 'Отправить {count} файлов', other: 'Отправить {count} файла' },
+  pendingCaption: 'Подпись',
+  pendingCaptionPlaceholder: 'Добавьте подпись…',
+  pendingSend: 'Отправить',
+  pendingCancel: 'Отмена'
 }
