@@ -200,12 +200,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * pump from 4.588 to 4.599, and the worker's splits (db/transfers*.ts,
  * messaging/mailbox-items.ts, transfers/file-serve.ts) the worker from 352.25
  * to 352.45.
+ * Issue 56's call layout: the call's dock in App.svelte's grid, the ended
+ * card's timer and its leaving with the screen (routes/Call.svelte), and the
+ * app's one style for selects (app.css) took the shell from 182.05 to 182.36
+ * (182.4); the self-view tile (ui/CallStage.svelte: its corners, drag and
+ * frame) and the call view's docked styles took the lazy code from 428.7 to
+ * 429.61 (429.7).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 182.1,
+  shell: 182.4,
   worker: 353.5,
   pump: 4.6,
-  lazy: 428.7
+  lazy: 429.7
 }
 
 export interface BudgetResult {
