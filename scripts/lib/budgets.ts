@@ -216,12 +216,17 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * and Reachability without a promise of WebRTC, in two languages, took the
  * shell from 182.41 to 184.29 (measured by vite build against main at
  * 9b6dfdf; 1.1 of it the strings, 0.16 the styles).
+ * Issue 56's call layout: the call's dock in App.svelte's grid, the ended
+ * card's timer and its leaving with the screen (routes/Call.svelte), and the
+ * app's one style for selects (app.css) added 0.31 to the shell; the
+ * self-view tile (ui/CallStage.svelte: its corners, drag and frame) and the
+ * call view's docked styles took the lazy code from 428.7 to 429.61 (429.7).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 184.4,
   worker: 353.5,
   pump: 4.6,
-  lazy: 428.7
+  lazy: 429.7
 }
 
 export interface BudgetResult {

@@ -1,7 +1,8 @@
 import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from './fixtures.ts'
 import { callCounters, openCallConnections, recordPeerConnections } from '../support/peer-connections.ts'
-import { callAndAnswer, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
+import { ENDED_CARD_MS } from '../../src/lib/ui/call-view.ts'
+import { callAndAnswer, callView, expectComposerClear, expectFullScreenOnPhone, expectMediaArriving, fakeMedia } from './helpers/calls.ts'
 import { befriendNew } from './helpers/groups.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 import { chatRow, expectOnline, nav } from './helpers/parley.ts'
@@ -25,10 +26,12 @@ async function audioPacketsOverHalfASecond (page: Page): Promise<number> {
   return (await callCounters(page, 500)).audioIn
 }
 
-test('Alice calls Bob with video; he answers; audio and video flow both ways; mute stops her audio; hanging up ends it on both sides', async ({ alice, bob }) => {
+test('Alice calls Bob with video; he answers; audio and video flow both ways; mute stops her audio; hanging up ends it on both sides; the call never covers the composer, and its ended card leaves by itself', async ({ alice, bob }) => {
   const [a, b] = [alice.page, bob.page]
   for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
   for (const page of [a, b]) await recordPeerConnections(page)
+  // Alice's tab runs on a clock of the test's (time flows until it is paused), for the ended card's timer
+  await a.clock.install()
   for (const page of [a, b]) await page.reload()
   for (const page of [a, b]) await expectOnline(page)
 
@@ -45,6 +48,16 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await b.getByRole('button', { name: 'Mute' }).focus()
   await b.keyboard.press('Tab')
   await expect(b.getByRole('button', { name: 'Turn camera off' })).toBeFocused()
+  // the call has its own column beside the chat on a desktop: the composer's controls stay uncovered, on both sides
+  for (const page of [a, b]) await expectComposerClear(page)
+  // her picture is a framed tile over a corner of his, mirrored (a front camera), and moves to another corner
+  const self = a.getByTestId('self-view')
+  await expect(self).toHaveAttribute('data-corner', 'bottom-right')
+  await expect(self.getByTestId('local-video')).toHaveCSS('transform', 'matrix(-1, 0, 0, 1, 0, 0)')
+  await self.getByRole('button', { name: 'Move your picture to another corner' }).click()
+  await expect(self).toHaveAttribute('data-corner', 'bottom-left')
+  // on a phone-sized layout the call has the whole screen
+  await expectFullScreenOnPhone(a)
   // one camera: nothing to switch to (more: call-controls.spec.ts)
   await expect(b.getByRole('button', { name: 'Switch camera' })).toHaveCount(0)
   await expect(b.getByRole('combobox', { name: 'Camera' })).toHaveCount(0)
@@ -56,6 +69,8 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await a.getByRole('button', { name: 'Unmute' }).click()
   await expect.poll(async () => audioPacketsOverHalfASecond(b), { timeout: 15_000 }).toBeGreaterThan(0)
 
+  // Alice's clock stands still from here, so her ended card stays until the test moves it on
+  await a.clock.pauseAt(await a.evaluate(() => Date.now() + 1000))
   await a.getByRole('button', { name: 'Hang up' }).click()
   await expect(a.getByTestId('call-ended')).toHaveText('Call ended.')
   await expect(b.getByTestId('call-ended')).toHaveText('Call ended.', { timeout: 15_000 })
@@ -64,9 +79,24 @@ test('Alice calls Bob with video; he answers; audio and video flow both ways; mu
   await expect.poll(async () => openCallConnections(b)).toBe(0)
   await b.getByRole('button', { name: 'Close' }).click()
   await expect(b.getByTestId('call')).toHaveCount(0)
-  // Alice's chat keeps the call, with how long it lasted (was in screenshots-calls.spec.ts)
-  await a.getByRole('button', { name: 'Close' }).click()
-  await expect(a.getByTestId('call-entry')).toContainText([/Outgoing video call, lasted/])
+  // Alice's chat keeps the call, with how long it lasted (was in screenshots-calls.spec.ts); the card
+  // saying it ended covers neither the composer nor the entry's Call again, and leaves by itself
+  await expectComposerClear(a)
+  // (the log takes the new entry in on timers of the tab's: its clock moves on in small steps until it shows, well within the card's time)
+  const entry = a.getByTestId('call-entry')
+  let moved = 0
+  await expect.poll(async () => {
+    await a.clock.runFor(50)
+    moved += 50
+    return entry.filter({ hasText: /Outgoing video call, lasted/ }).count()
+  }).toBe(1)
+  expect(moved).toBeLessThan(ENDED_CARD_MS / 2)
+  await expectComposerClear(a, [entry.getByRole('button', { name: 'Call again' })])
+  await a.clock.runFor(ENDED_CARD_MS - moved - 1)
+  await expect(callView(a)).toBeVisible()
+  await a.clock.runFor(1)
+  await expect(callView(a)).toHaveCount(0)
+  await a.clock.resume()
 })
 
 test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answer in one tab that the other shows, and Carol meanwhile hears busy', async ({ alice, bob, carol }) => {
@@ -84,14 +114,12 @@ test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answ
   await b2.getByRole('button', { name: 'Decline' }).click()
   await expect(a.getByTestId('call-ended')).toHaveText('The call was declined.', { timeout: 15_000 })
   for (const page of [b, b2]) await expect(page.getByTestId('call-ended')).toHaveAttribute('data-reason', 'declined')
-  await a.getByRole('button', { name: 'Close' }).click()
 
   // Alice calls and gives up before an answer: a missed call for Bob
   await a.getByRole('button', { name: 'Voice call with Bob' }).click()
   await expect(status(b)).toHaveText('Alice is calling you', { timeout: 30_000 })
   await a.getByRole('button', { name: 'Cancel' }).click()
   for (const page of [b, b2]) await expect(page.getByTestId('call-ended')).toHaveText('Missed call from Alice.', { timeout: 15_000 })
-  await a.getByRole('button', { name: 'Close' }).click()
 
   // again; Bob answers in his first tab, the second says the call goes on elsewhere
   await a.getByRole('button', { name: 'Voice call with Bob' }).click()
@@ -144,7 +172,6 @@ test('no answer: the call ends after the ring time and both chats keep it; Bob\'
   await expect(b.getByTestId('call').getByRole('status')).toHaveText('Alice is calling you (video)', { timeout: 30_000 })
   await expect(a.getByTestId('call-ended')).toHaveText('No answer.', { timeout: 90_000 })
   await expect(b.getByTestId('call-ended')).toHaveText('Missed call from Alice.', { timeout: 15_000 })
-  for (const page of [a, b]) await page.getByRole('button', { name: 'Close' }).click()
 
   // in Alice's chat: her call, not answered, to call again
   await expect(a.getByTestId('call-entry')).toContainText(['Video call not answered'])

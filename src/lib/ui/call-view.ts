@@ -6,6 +6,13 @@
  */
 import type { CallEvent } from '../contract/index.ts'
 
+/**
+ * How long the card saying how a call ended ("Call ended.", "No answer.")
+ * stays, in ms, before it leaves by itself (routes/Call.svelte; Close, a new
+ * call or another screen end it sooner).
+ */
+export const ENDED_CARD_MS = 6000
+
 /** A camera or a sound output to choose, with a label to show. */
 export interface DeviceChoice {
   readonly deviceId: string

@@ -65,3 +65,44 @@ export async function expectMediaArriving (page: Page, video: boolean): Promise<
 export function callEnded (page: Page): Locator {
   return page.getByTestId('call-ended')
 }
+
+type Box = NonNullable<Awaited<ReturnType<Locator['boundingBox']>>>
+
+/** Whether two boxes share any area (touching edges do not). */
+function intersects (one: Box, other: Box): boolean {
+  return one.x < other.x + other.width && other.x < one.x + one.width && one.y < other.y + other.height && other.y < one.y + one.height
+}
+
+/**
+ * The call's view on `page` covers none of the chat's composer controls (the
+ * message field, Send, the microphone, attach) nor the `more` locators given
+ * (a log entry's button): their boxes do not intersect it, and each control
+ * is whole inside the viewport (pushed out of sight is not "uncovered").
+ */
+export async function expectComposerClear (page: Page, more: Locator[] = []): Promise<void> {
+  const panel = await callView(page).boundingBox()
+  expect(panel, 'the call view is shown').not.toBeNull()
+  const viewport = page.viewportSize()
+  const controls = [
+    page.getByRole('textbox', { name: 'Message', exact: true }),
+    page.getByRole('button', { name: 'Send', exact: true }),
+    page.getByRole('button', { name: 'Record a voice message' }),
+    page.getByRole('button', { name: 'Attach files' }),
+    ...more
+  ]
+  for (const control of controls) {
+    const box = await control.boundingBox()
+    expect(box, `${control.toString()} is shown`).not.toBeNull()
+    if (box === null || panel === null || viewport === null) continue
+    expect(intersects(panel, box), `the call view ${JSON.stringify(panel)} covers ${control.toString()} ${JSON.stringify(box)}`).toBe(false)
+    expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height, `${control.toString()} ${JSON.stringify(box)} is inside the viewport`).toBe(true)
+  }
+}
+
+/** On a phone-sized layout (360×780) the call on `page` has the whole screen; the size given back after. */
+export async function expectFullScreenOnPhone (page: Page): Promise<void> {
+  const desktop = page.viewportSize()
+  await page.setViewportSize({ width: 360, height: 780 })
+  await expect.poll(async () => callView(page).boundingBox()).toEqual({ x: 0, y: 0, width: 360, height: 780 })
+  if (desktop !== null) await page.setViewportSize(desktop)
+}
