@@ -42,7 +42,7 @@ export const en = {
   attachFiles: 'Attach files',
   /** label of the message box */
   messageLabel: 'Message',
-  placeholder: 'Write a message',
+  placeholder: 'Message',
   send: 'Send'
 } as const satisfies EnTable
 
@@ -80,6 +80,6 @@ export const ru: RuTable<typeof en> = {
   noMessages: 'Сообщений пока нет. Поздоровайтесь!',
   attachFiles: 'Прикрепить файлы',
   messageLabel: 'Сообщение',
-  placeholder: 'Напишите сообщение',
+  placeholder: 'Сообщение',
   send: 'Отправить'
 }
