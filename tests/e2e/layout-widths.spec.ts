@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures.ts'
 import { createGroup } from './helpers/groups.ts'
 import { overflowAt } from './helpers/overflow.ts'
-import { message, readInvite, send } from './helpers/parley.ts'
+import { message, nav, readInvite, send } from './helpers/parley.ts'
 import { showOnboarding, showScreen, tourScreens, type TourScreen } from './helpers/screens.ts'
 import type { Page } from '@playwright/test'
 
@@ -76,6 +76,12 @@ test('every screen fits phones 320–430 px wide: nothing wider than visualViewp
     await showScreen(alice.page, screen)
     found.push(...await overflowEverywhere(alice.page, screen.name))
   }
+
+  // Group info is the group's: a ← back to it instead of the tab bar (issue 56, item 10)
+  await showScreen(alice.page, { name: 'group info', hash: `#/group/${groupId}/info` })
+  await expect(nav(alice.page)).toBeHidden()
+  await alice.page.getByRole('link', { name: 'Back to the group' }).click()
+  await expect(alice.page.getByRole('textbox', { name: 'Message', exact: true })).toBeInViewport()
 
   // search with its results
   await showScreen(alice.page, { name: 'search', hash: '#/search' })
