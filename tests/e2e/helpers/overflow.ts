@@ -37,7 +37,7 @@ const READ_OVERFLOW = `(max, slack) => {
   /** cut on purpose: hidden from sight, or inside something that says it scrolls sideways */
   const exempt = (el) => el.closest('[data-scrolls-sideways], .visually-hidden') !== null
   /** the part of a box its clipping ancestors let show (text cut with an ellipsis); what escapes them widens the page, counted above */
-  const shown = (el, box) => {
+  const visiblePart = (el, box) => {
     let left = box.left
     let right = box.right
     for (let up = el.parentElement; up !== null && up !== document.body; up = up.parentElement) {
@@ -54,7 +54,7 @@ const READ_OVERFLOW = `(max, slack) => {
     if (style.visibility === 'hidden') continue
     const box = el.getBoundingClientRect()
     if (box.width > 0 && (box.right > width + slack || box.left < -slack)) {
-      const seen = shown(el, box)
+      const seen = visiblePart(el, box)
       if (seen.right > width + slack || seen.left < -slack) found.push(name(el) + ' spans ' + Math.round(box.left) + '–' + Math.round(box.right) + ' px')
     }
     const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll'
