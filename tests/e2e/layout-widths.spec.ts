@@ -83,6 +83,13 @@ test('every screen fits phones 320–430 px wide: nothing wider than visualViewp
   await alice.page.getByRole('link', { name: 'Back to the group' }).click()
   await expect.soft(alice.page.getByRole('textbox', { name: 'Message', exact: true })).toBeInViewport()
 
+  // a message's menu, opened on Bob's long message
+  await showScreen(alice.page, { name: 'chat', hash: `#/chat/${bobContactId}` })
+  await message(alice.page, LONG_WORD).first().locator('.bubble').click({ button: 'right' })
+  await expect(alice.page.getByRole('menu', { name: 'Message actions' })).toBeVisible()
+  found.push(...await overflowEverywhere(alice.page, 'message menu'))
+  await alice.page.keyboard.press('Escape')
+
   // search with its results
   await showScreen(alice.page, { name: 'search', hash: '#/search' })
   await alice.page.getByRole('searchbox').fill(LONG_WORD)
