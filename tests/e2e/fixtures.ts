@@ -1,7 +1,7 @@
 import { test as base } from '@playwright/test'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { BrowserPool, type BrowserName } from '../support/browsers.ts'
-import { newPerson, type Person } from '../support/person.ts'
+import { newPerson, type Person, type PersonDevice } from '../support/person.ts'
 import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
 import { expectOnline, openChat } from './helpers/parley.ts'
 import { lastChat, PREPARE_TIMEOUT_MS, Preparer, type PersonName, type PreparedKind, type PreparedPeople } from './prepared.ts'
@@ -79,7 +79,7 @@ export interface WorkerFixtures {
 }
 
 /** A person: fresh, or prepared (their storage loaded before the app starts, then online and in their chat). */
-async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: { webrtc?: boolean }, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
+async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: { webrtc?: boolean, device?: PersonDevice }, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
   // one not among the prepared people (Carol beside a pair) starts fresh, at the welcome screen
   const restore = prepared?.snapshots[who]
   const made = await newPerson(browser, url, { ...options, restore })
@@ -88,6 +88,15 @@ async function personFor (browser: Parameters<typeof newPerson>[0], url: string,
     await openChat(made.page, lastChat(prepared.kind, who))
   }
   return made
+}
+
+/**
+ * A phone for every person when the test says `test.use({ isMobile: true,
+ * hasTouch: true, viewport: { width: 360, height: 780 } })` (Playwright's own
+ * options; `isMobile` is Chromium's); otherwise Playwright's desktop context.
+ */
+function deviceOf (isMobile: boolean, hasTouch: boolean, viewport: PersonDevice['viewport']): PersonDevice | undefined {
+  return isMobile ? { isMobile, hasTouch, viewport } : undefined
 }
 
 export const test = base.extend<Fixtures, WorkerFixtures>({
@@ -155,22 +164,22 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await server.close()
   },
 
-  alice: async ({ browser, app, preparedPeople }, use) => {
-    const person = await personFor(browser, app.url, {}, 'alice', preparedPeople)
+  alice: async ({ browser, app, preparedPeople, isMobile, hasTouch, viewport }, use) => {
+    const person = await personFor(browser, app.url, { device: deviceOf(isMobile, hasTouch, viewport) }, 'alice', preparedPeople)
     await use(person)
     await person.context.close()
   },
 
-  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool, preparedPeople }, use) => {
+  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool, preparedPeople, isMobile, hasTouch, viewport }, use) => {
     const name = bobBrowser ?? browser.browserType().name() as BrowserName
     const own = await browserPool.forPerson(browser, { name, webrtc: bobWebrtc })
-    const person = await personFor(own, app.url, { webrtc: bobWebrtc }, 'bob', preparedPeople)
+    const person = await personFor(own, app.url, { webrtc: bobWebrtc, device: deviceOf(isMobile, hasTouch, viewport) }, 'bob', preparedPeople)
     await use(person)
     await person.context.close()
   },
 
-  carol: async ({ browser, app, preparedPeople }, use) => {
-    const person = await personFor(browser, app.url, {}, 'carol', preparedPeople)
+  carol: async ({ browser, app, preparedPeople, isMobile, hasTouch, viewport }, use) => {
+    const person = await personFor(browser, app.url, { device: deviceOf(isMobile, hasTouch, viewport) }, 'carol', preparedPeople)
     await use(person)
     await person.context.close()
   }

@@ -1,5 +1,5 @@
 import { expect, test } from './fixtures.ts'
-import { message, nav, openScreen, send } from './helpers/parley.ts'
+import { confirmAdd, message, nav, openScreen, readInvite, send } from './helpers/parley.ts'
 import type { Locator, Page } from '@playwright/test'
 
 // people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
@@ -66,13 +66,14 @@ test('phone (360×780): four tabs at the bottom, My invite from Add, Network fro
   await send(bob.page, 'hello from Bob')
   await expect(message(page, 'hello from Bob')).toBeVisible()
 
-  // a chat: no tab bar, no app header; a back arrow, the contact, the status; the log has the height
+  // a chat: no tab bar, no app header; a back arrow, the contact, one status: Bob's (issue 56, item 10),
+  // not the app's "online" beside it nor the path (that is in Contact info); the log has the height
   await expect(nav(page)).toBeHidden()
   await expect(backToChats(page)).toBeInViewport()
   await expect(page.getByRole('heading', { name: 'Bob', level: 1 })).toBeInViewport()
-  await expect(page.getByTestId('connection-path')).toBeVisible()
-  await expect(connectionStatus(page)).toBeInViewport()
-  await expect(connectionStatus(page)).toHaveText('online')
+  await expect(page.getByRole('main').getByText('Connected', { exact: true })).toBeInViewport()
+  await expect(connectionStatus(page)).toBeHidden()
+  await expect(page.getByTestId('connection-path')).toBeHidden()
   await expect(page.getByRole('banner')).toBeHidden()
   // the chat reaches the bottom (no tab bar); only notices (the notifications offer, where a browser can ask) sit above it
   const screen = await box(page.getByRole('main'))
@@ -81,6 +82,14 @@ test('phone (360×780): four tabs at the bottom, My invite from Add, Network fro
   expect(log.height, `the log is ${log.height} of ${screen.height} px`).toBeGreaterThanOrEqual(screen.height * PHONE_LOG_MIN_SHARE)
   const composer = await box(page.getByRole('button', { name: 'Send', exact: true }))
   expect(composer.y + composer.height).toBeGreaterThan(PHONE.height - 60)
+
+  // Contact info is the chat's: a ← back to it, no tab bar; the path is told there
+  await page.getByRole('link', { name: 'Contact info for Bob' }).click()
+  await expect(page.getByRole('heading', { name: 'Bob', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('contact-path')).toHaveText(/^Connection path: (direct|relayed)$/)
+  await expect(nav(page)).toBeHidden()
+  await page.getByRole('link', { name: 'Back to the chat' }).click()
+  await expect(page.getByRole('textbox', { name: 'Message', exact: true })).toBeInViewport()
 
   // the arrow leads back to the chats, and focus to their heading
   await backToChats(page).click()
@@ -191,4 +200,31 @@ test('desktop (1280×800): the chats list beside the open chat, which it marks; 
   await expect(chatsList(page)).toBeHidden()
   const bar = await box(nav(page))
   expect(bar.y + bar.height).toBeCloseTo(PHONE.height, 0)
+})
+
+test('desktop welcome (1280×800): a card in the middle, the app\'s own file picker, and the inviter named before Continue', { tag: ['@firefox'] }, async ({ alice, carol }) => {
+  const { invite } = await readInvite(alice.page)
+  const page = carol.page
+  await page.setViewportSize(DESKTOP)
+  // Carol opens Alice's invite link before she has a profile
+  await page.goto(invite)
+  await expect(page.getByRole('heading', { name: 'Welcome to Parley', level: 1 })).toBeVisible()
+  await expect(page.getByTestId('invited-by')).toHaveText('Alice invited you. Choose your name, then add Alice.')
+
+  // the welcome stands in the middle of the window, not against its left edge
+  const card = await box(page.getByRole('main').locator('.card'))
+  // (the window less its scrollbar, where the browser draws one)
+  const inner = await page.evaluate(() => document.documentElement.clientWidth)
+  expect(Math.abs(card.x + card.width / 2 - inner / 2), `the card spans ${card.x}–${card.x + card.width} px of ${inner}`).toBeLessThanOrEqual(1)
+
+  // the backup file is chosen through a button of the app's look, which then names the file
+  await expect(page.getByText('Choose file…', { exact: true })).toBeVisible()
+  await expect(page.getByText('No file chosen', { exact: true })).toBeVisible()
+  await page.getByLabel('Backup file').setInputFiles({ name: 'holiday.parley', mimeType: 'application/octet-stream', buffer: Buffer.from('{}') })
+  await expect(page.getByText('holiday.parley', { exact: true })).toBeVisible()
+
+  // Continue: then "Add Alice?", from the link she opened
+  await page.getByLabel('Your name').fill('Carol')
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await confirmAdd(page, 'Alice')
 })

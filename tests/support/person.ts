@@ -8,7 +8,10 @@
  * (tests/support/browsers.ts).
  */
 import { loadOriginSnapshot, NOT_THE_APP, type OriginSnapshot } from './origin-snapshot.ts'
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from '@playwright/test'
+
+/** A phone's screen for a person's context: its size, and touch and a mobile viewport (`meta viewport` honoured; Chromium only). */
+export type PersonDevice = Required<Pick<BrowserContextOptions, 'viewport' | 'isMobile' | 'hasTouch'>>
 
 export interface PersonOptions {
   /**
@@ -22,6 +25,8 @@ export interface PersonOptions {
    * app first starts (tests/support/origin-snapshot.ts): a prepared person
    */
   restore?: OriginSnapshot
+  /** a phone's screen (default: Playwright's desktop context) */
+  device?: PersonDevice
 }
 
 export interface Person {
@@ -33,7 +38,10 @@ export interface Person {
 
 /** A person's browser context, with or without what loopback WebRTC needs. */
 export async function personContext (browser: Browser, options: PersonOptions = {}): Promise<BrowserContext> {
-  const context = await browser.newContext(options.webrtc === undefined || options.webrtc === true ? { permissions: ['microphone'] } : {})
+  const context = await browser.newContext({
+    ...(options.webrtc === undefined || options.webrtc === true ? { permissions: ['microphone'] } : {}),
+    ...options.device
+  })
   if (options.webrtc === 'absent') {
     await context.addInitScript(() => {
       for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCSessionDescription', 'RTCIceCandidate']) {

@@ -129,6 +129,22 @@ describe('a chat\'s header', () => {
     }
   })
 
+  it('one status (issue 56, item 10): the contact\'s while the app is online, no "online" of our own beside it', () => {
+    const chat = { kind: 'contact' as const, contact: contact(), name: 'Bob', path: 'direct' as const, request: undefined, infoHref: '#/contact/7', inCall: false, oncall: () => {} }
+    const { body } = render(ChatHeader, { props: { chat, loaded: true, status } })
+    expect(body).not.toContain('aria-label="Connection status"')
+    expect(text(body)).toContain('Connected')
+    expect(text(body)).not.toContain('online')
+  })
+
+  it('while the app is not online: its own status, which a phone shows in place of the contact\'s', () => {
+    const chat = { kind: 'contact' as const, contact: contact(), name: 'Bob', path: 'offline' as const, request: undefined, infoHref: '#/contact/7', inCall: false, oncall: () => {} }
+    const { body } = render(ChatHeader, { props: { chat, loaded: true, status: { phase: 'starting' as const } } })
+    expect(body).toContain('aria-label="Connection status"')
+    expect(text(body)).toContain('connecting')
+    expect(body).toMatch(/class="presence[^"]*app-down/)
+  })
+
   it('a contact we asked: no call buttons, and where the request stands', () => {
     const chat = { kind: 'contact' as const, contact: contact({ state: 'requested' }), name: 'Bob', path: 'relayed' as const, request: 'stored' as const, infoHref: '#/contact/7', inCall: false, oncall: () => {} }
     const { body } = render(ChatHeader, { props: { chat, loaded: true, status } })

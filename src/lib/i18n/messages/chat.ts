@@ -57,7 +57,7 @@ export const en = {
   attachFiles: 'Attach files',
   /** label of the message box */
   messageLabel: 'Message',
-  placeholder: 'Write a message',
+  placeholder: 'Message',
   send: 'Send'
 } as const satisfies EnTable
 
@@ -107,6 +107,6 @@ export const ru: RuTable<typeof en> = {
   noMessages: 'Сообщений пока нет. Поздоровайтесь!',
   attachFiles: 'Прикрепить файлы',
   messageLabel: 'Сообщение',
-  placeholder: 'Напишите сообщение',
+  placeholder: 'Сообщение',
   send: 'Отправить'
 }

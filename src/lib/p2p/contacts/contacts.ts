@@ -27,7 +27,7 @@ export const InvalidDetailsError = errorClass('InvalidDetailsError')
 
 export interface ContactsComponents {
   db: ParleyDb
-  identity: Pick<IdentityPort, 'require'>
+  identity: Pick<IdentityPort, 'require' | 'profile'>
   contactBook: Pick<ContactBook, 'byId' | 'setBlocked'>
   greeter: Pick<GreeterPort, 'introduce' | 'greet'>
   /** a chat deleted with its history takes its files along */
@@ -53,11 +53,12 @@ export class Contacts implements ContactsPort {
   /**
    * Who an invite names and how they stand with us (the "Add <name>?" card);
    * refuses what {@link add} would refuse for the invite itself (a bad invite,
-   * our own). Changes nothing.
+   * our own). Changes nothing. Works before the user chose a name too: the
+   * welcome screen, opened from an invite link, names who invited them.
    */
   async preview (text: string): Promise<InvitePreview> {
     const invite = parseInvite(text)
-    if (invite.peerId === this.#components.identity.require().peerId) throw new UnusableInviteError('ownInvite')
+    if (invite.peerId === this.#components.identity.profile?.peerId) throw new UnusableInviteError('ownInvite')
     const existing = await getContactByPeerId(this.#components.db, invite.peerId)
     const preview: InvitePreview = { peerId: invite.peerId, addresses: invite.addresses.length }
     if (invite.name !== undefined) preview.name = invite.name

@@ -1,11 +1,14 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { getContact } from '../../../../src/lib/db/contacts.ts'
 import { ContactBook } from '../../../../src/lib/p2p/contacts/book.ts'
 import { Contacts } from '../../../../src/lib/p2p/contacts/contacts.ts'
+import { encodeShortInvite } from '../../../../src/lib/p2p/identity/invite.ts'
 import { addContact, openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
-import type { ContactId, MessageId } from '../../../../src/lib/db/types.ts'
+import type { ContactId, MessageId, ProfileRow } from '../../../../src/lib/db/types.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 
 /**
@@ -18,8 +21,11 @@ let events: TypedEventEmitter<ParleyEvents>
 let contacts: Contacts
 let book: ContactBook
 let forgotten: MessageId[][]
+/** our profile; undefined: the user has not chosen a name yet */
+let profile: ProfileRow | undefined
 
 beforeEach(async () => {
+  profile = { id: 1, peerId: '12D3KooWMe', privateKey: new Uint8Array(), username: 'Me', createdAt: 0 }
   db = await openTestDb()
   events = new TypedEventEmitter<ParleyEvents>()
   book = new ContactBook({ db })
@@ -28,7 +34,13 @@ beforeEach(async () => {
     db,
     events,
     contactBook: book,
-    identity: { require: () => ({ id: 1, peerId: '12D3KooWMe', privateKey: new Uint8Array(), username: 'Me', createdAt: 0 }) },
+    identity: {
+      get profile () { return profile },
+      require: () => {
+        if (profile === undefined) throw new Error('noProfile')
+        return profile
+      }
+    },
     greeter: { introduce: async () => {}, greet: () => {} },
     transfers: { forget: async (ids) => { forgotten.push(ids) } }
   })
@@ -78,5 +90,14 @@ describe('Contacts: the news of a contact blocked or deleted', () => {
     await contacts.delete(id, true)
     expect(forgotten).toEqual([[]])
     expect(heard).toEqual([{ detail: { contactId: id, peerId: '12D3KooWbob', blocked: true }, row: undefined }])
+  })
+})
+
+describe('Contacts: who an invite names', () => {
+  it('before the user chose a name too: the welcome screen names who invited them (issue 56, item 9)', async () => {
+    profile = undefined
+    const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+    const preview = await contacts.preview(encodeShortInvite(peerId, 'Alice', 'https://parley.example'))
+    expect(preview).toEqual({ peerId, name: 'Alice', addresses: 0 })
   })
 })
