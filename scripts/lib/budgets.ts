@@ -221,10 +221,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * app's one style for selects (app.css) added 0.31 to the shell; the
  * self-view tile (ui/CallStage.svelte: its corners, drag and frame) and the
  * call view's docked styles took the lazy code from 428.7 to 429.61 (429.7).
+ * The rest of issue 56 merged (the send-files dialog, the photo bubble and
+ * the viewer's gallery; the short link's check and the not-found notice; the
+ * onboarding card and its file picker, the phone header, the layout rules;
+ * the block record; their words in two languages) took the shell to 189.92
+ * and the worker from 352.45 to 354.67 (the check, the not-found rule, the
+ * block record and the relay lines' states): measured by vite build of the
+ * merge. Most of the shell's new part is needed only on demand (the dialog,
+ * the viewer, the notice, onboarding): issue 60 is to load it so.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 184.4,
-  worker: 353.5,
+  shell: 190.0,
+  worker: 354.8,
   pump: 4.6,
   lazy: 429.7
 }
