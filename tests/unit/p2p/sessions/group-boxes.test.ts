@@ -169,6 +169,9 @@ describe('SessionGroupBoxes, live (group 2.0.0)', () => {
 
   it('a box that does not open is answered "reject session"; the dialer starts a new session, once per interval, and says so', async () => {
     await exchange(message().request)
+    // the listener readies the session after its commit without waiting (a put of reserved keys):
+    // through the same per-peer lock, this waits for it, so that it cannot write the row back after the clear
+    await bob.sessions.ready(alice.peerId.toString())
     await settle(bob)
     await bob.db.sessions.clear()
     bob.sessions.forget(alice.peerId.toString())
