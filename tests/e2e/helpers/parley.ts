@@ -47,9 +47,15 @@ async function expectScreen (page: Page, screen: Screen): Promise<void> {
 
 /** Opens a screen as a person does: its tab, or the link on the screen it is reached through; returns once it is shown. */
 export async function openScreen (page: Page, screen: Screen): Promise<void> {
-  // a chat on a phone has the screen to itself: its back arrow leads to the tabs
+  // a chat on a phone has the screen to itself: its back arrow leads to the tabs; contact and
+  // group info, a step further, lead back to their chat first
   const back = page.getByRole('link', { name: 'Back to chats' })
-  await expect(nav(page).or(back)).toBeVisible()
+  const toChat = page.getByRole('link', { name: /^Back to the (chat|group)$/ })
+  await expect(nav(page).or(back).or(toChat)).toBeVisible()
+  if (!await nav(page).isVisible() && await toChat.isVisible()) {
+    await toChat.click()
+    await expect(nav(page).or(back)).toBeVisible()
+  }
   if (await back.isVisible()) await back.click()
   if (!(screen in REACHED_THROUGH)) {
     await nav(page).getByRole('link', { name: screen }).click()
