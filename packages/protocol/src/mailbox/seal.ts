@@ -49,16 +49,20 @@ function deriveKey (shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX:
   return hkdf(sha256, shared, concat(ephemeralPublic, recipientX), SEAL_INFO, KEY_BYTES)
 }
 
-/** Seals `payload` from the sender to the recipient. */
-export function seal (payload: Uint8Array, keys: SealKeys): Uint8Array {
+/**
+ * Seals `payload` from the sender to the recipient. `random` gives the
+ * ephemeral X25519 secret (32 bytes), then the nonce (24): the platform's
+ * CSPRNG unless a test fixes them (docs/vectors/seal.json).
+ */
+export function seal (payload: Uint8Array, keys: SealKeys, random: (length: number) => Uint8Array = randomBytes): Uint8Array {
   const recipientX = ed25519.utils.toMontgomery(keys.recipientPublic)
-  const ephemeralSecret = x25519.utils.randomSecretKey()
+  const ephemeralSecret = random(KEY_BYTES)
   const ephemeralPublic = x25519.getPublicKey(ephemeralSecret)
   const shared = x25519.getSharedSecret(ephemeralSecret, recipientX)
   const key = deriveKey(shared, ephemeralPublic, recipientX)
   const senderPublic = ed25519.getPublicKey(keys.senderSecret)
   const signature = ed25519.sign(concat(SIGN_CONTEXT, keys.recipientMultihash, ephemeralPublic, payload), keys.senderSecret)
-  const nonce = randomBytes(NONCE_BYTES)
+  const nonce = random(NONCE_BYTES)
   const ciphertext = xchacha20poly1305(key, nonce, concat(SEAL_INFO, keys.recipientMultihash)).encrypt(concat(senderPublic, signature, payload))
   return concat(Uint8Array.of(SEAL_VERSION), ephemeralPublic, nonce, ciphertext)
 }
