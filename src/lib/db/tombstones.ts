@@ -62,10 +62,11 @@ export async function addPeerTombstone (db: ParleyDb, peer: string, helloAt: num
 
 /**
  * Forgets the tombstones whose time is up by `now`, and the oldest beyond
- * MAX_TOMBSTONES / MAX_PEER_TOMBSTONES. Resolves how many went.
+ * MAX_TOMBSTONES / MAX_PEER_TOMBSTONES (`max`, smaller in tests). Resolves
+ * how many went.
  */
-export async function pruneTombstones (db: ParleyDb, now: number): Promise<number> {
-  return await pruneTable(db, db.tombstones, MAX_TOMBSTONES, now) + await pruneTable(db, db.peerTombstones, MAX_PEER_TOMBSTONES, now)
+export async function pruneTombstones (db: ParleyDb, now: number, max: { messages: number, peers: number } = { messages: MAX_TOMBSTONES, peers: MAX_PEER_TOMBSTONES }): Promise<number> {
+  return await pruneTable(db, db.tombstones, max.messages, now) + await pruneTable(db, db.peerTombstones, max.peers, now)
 }
 
 async function pruneTable<T extends { at: number }> (db: ParleyDb, table: Table<T, string, T>, max: number, now: number): Promise<number> {
