@@ -213,6 +213,18 @@ describe('ContactHellos: becoming a contact', () => {
     expect(acceptedEvents).toEqual([asked.toString()])
   })
 
+  it('a stale hello (not newer than one taken) changes nothing and is answered with how we stand', async () => {
+    const pending = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    expect(await contactHellos.receive(pending, { type: 'request', name: 'New name', addresses: [], time: 2000 })).toBe('pending')
+    expect(await contactHellos.receive(pending, { type: 'request', name: 'Old name', addresses: [], time: 1000 })).toBe('pending')
+    expect(await db.contacts.where('peerId').equals(pending.toString()).first()).toMatchObject({ username: 'New name', helloAt: 2000, state: 'pending' })
+    const friend = await contact('Friend', 'accepted')
+    expect(await contactHellos.receive(friend, { type: 'accept', name: 'Friend', addresses: [], time: 5000 })).toBe('accepted')
+    expect(await contactHellos.receive(friend, { type: 'accept', name: 'Friend, before', addresses: [], time: 5000 })).toBe('accepted')
+    expect((await db.contacts.where('peerId').equals(friend.toString()).first())?.username).toBe('Friend')
+    expect(acceptedEvents).toEqual([])
+  })
+
   it('says nothing for a request that waits for the user', async () => {
     const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
     expect(await contactHellos.receive(stranger, hello('request'))).toBe('pending')
