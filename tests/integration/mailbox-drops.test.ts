@@ -14,7 +14,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { getProfile } from '../../src/lib/db/profile.ts'
-import { chatMessages } from '../../src/lib/db/messages.ts'
+import { chatMessages, newMessageId } from '../../src/lib/db/messages.ts'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { befriend, startHarness } from './harness.ts'
@@ -60,18 +60,18 @@ describe('mailbox items a node must not trust', () => {
     // not a seal at all
     await deposit(text('x'.repeat(300)))
     // sealed by a stranger
-    await deposit(seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ0', 'from a stranger'), malloryKeys))
+    await deposit(seal(message(newMessageId(), 'from a stranger'), malloryKeys))
     // a real seal of Alice's, altered on the way (a forged signature inside a valid seal: the seal's unit tests)
-    const forged = seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ1', 'I am Alice'), { senderSecret: aliceSecret, ...to })
+    const forged = seal(message(newMessageId(), 'I am Alice'), { senderSecret: aliceSecret, ...to })
     forged[forged.length - 20] = (forged[forged.length - 20] ?? 0) ^ 0xff
     await deposit(forged)
     // really from Alice, but not a chat frame
     await deposit(seal(text('{"type":"hello"}'), { senderSecret: aliceSecret, ...to }))
     // really from Alice: a receipt for a message Bob never sent her
-    await deposit(seal(encodeChatFrame({ type: 'ack', id: '01J9ZZZZZZZZZZZZZZZZZZZZZ2', status: 'stored' }), { senderSecret: aliceSecret, ...to }))
+    await deposit(seal(encodeChatFrame({ type: 'ack', id: newMessageId(), status: 'stored' }), { senderSecret: aliceSecret, ...to }))
 
     await internals(bob.node).courier.drain()
-    expect(internals(bob.node).courier.stats.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1 })
+    expect(internals(bob.node).courier.stats.dropped).toEqual({ unreadable: 2, 'not-a-contact': 1, malformed: 1, 'not-ours': 1, replayed: 0 })
     expect(internals(bob.node).courier.stats.received).toBe(0)
     expect(await chatMessages(bob.db, bToA)).toEqual([])
     expect(await bob.db.messages.count()).toBe(0)
@@ -79,7 +79,7 @@ describe('mailbox items a node must not trust', () => {
     expect(harness.relay.mailboxUsage(bobId.toString())?.items).toBe(0)
 
     // a real one from Alice still gets through, and is acked back
-    await deposit(seal(message('01J9ZZZZZZZZZZZZZZZZZZZZZ3', 'really me'), { senderSecret: aliceSecret, ...to }))
+    await deposit(seal(message(newMessageId(), 'really me'), { senderSecret: aliceSecret, ...to }))
     await internals(bob.node).courier.drain()
     expect((await chatMessages(bob.db, bToA)).map(m => m.body)).toEqual(['really me'])
     expect(internals(bob.node).courier.stats.received).toBe(1)

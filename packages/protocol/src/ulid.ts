@@ -35,3 +35,21 @@ export function ulidOf (id: Uint8Array): string {
   }
   return out
 }
+
+/** Largest time a ULID carries: 48 bits of ms. */
+const MAX_ULID_TIME = 2 ** 48 - 1
+
+/**
+ * The time (ms since the Unix epoch) in a ULID's first 10 characters, as the
+ * sender's clock made it; undefined for text that is not a ULID.
+ */
+export function ulidTime (ulid: string): number | undefined {
+  if (ulid.length !== 26) return undefined
+  let time = 0
+  for (let i = 0; i < 26; i++) {
+    const digit = ALPHABET.indexOf(ulid[i] ?? '')
+    if (digit < 0) return undefined
+    if (i < 10) time = time * 32 + digit
+  }
+  return time > MAX_ULID_TIME ? undefined : time
+}

@@ -46,8 +46,8 @@ export const MAX_BACKUP_THUMB_BYTES = 64 * 1024
 export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies readonly RelaySource[]
 
 /** A contact as backed up: presence is not carried, a restored contact starts offline. */
-/** A contact as a backup holds it: its presence and the record of its blocks are this device's own. */
-export type BackupContact = Omit<ContactRow, 'status' | 'block'>
+/** A contact as a backup holds it: its presence, the record of its blocks and its hello times (db/tombstones.ts) are this device's own. */
+export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'helloAt' | 'deletedAt'>
 
 export interface BackupContents {
   /** When the file was made, ms since the epoch. */

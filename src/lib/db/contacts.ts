@@ -3,8 +3,9 @@ import { errorClass } from '../contract/errors.ts'
 import { displayName } from '../model/names.ts'
 import { blockRecordAfter } from './blocks.ts'
 import { clearNotFound } from './not-found.ts'
+import { addPeerTombstone, addTombstones } from './tombstones.ts'
 import type { ParleyDb } from './db.ts'
-import type { ContactId, ContactRow, ContactState, PresenceStatus } from './types.ts'
+import type { ContactId, ContactRow, ContactState, PeerTombstoneRow, PresenceStatus } from './types.ts'
 
 export interface ContactInput {
   peerId: string
@@ -159,7 +160,23 @@ export interface HelloInput {
   /** the name the peer gave */
   name: string
   addresses: string[]
+  /** the hello's `time` (the sender's clock), when it carried one */
+  time?: number
   now?: number
+}
+
+/**
+ * Whether a hello is stale (docs/protocols.md, "Freshness"): its `time` is
+ * not after the newest hello taken from that peer, or, the peer being deleted
+ * (`deletedAt`), it was made before the deletion. A hello without a time
+ * (a live one from an app before 2026-11-29; mailboxes refuse those) is
+ * never stale.
+ */
+export function staleHello (known: Pick<ContactRow, 'helloAt' | 'deletedAt' | 'state'> | PeerTombstoneRow | undefined, time: number | undefined): boolean {
+  if (time === undefined || known === undefined) return false
+  if (known.helloAt !== undefined && time <= known.helloAt) return true
+  const deleted = !('state' in known) || known.state === 'deleted'
+  return deleted && known.deletedAt !== undefined && time < known.deletedAt
 }
 
 /**
@@ -171,21 +188,28 @@ export interface HelloInput {
  * - request after the user declined → 'pending' again, at most
  *   MAX_REREQUESTS times, then 'refused';
  * - anything from a blocked peer, an accept we did not ask for, or a
- *   stranger's request while MAX_PENDING_REQUESTS wait → 'refused'.
- * Name and addresses of an existing contact are refreshed unless refused.
+ *   stranger's request while MAX_PENDING_REQUESTS wait → 'refused';
+ * - a stale hello (`staleHello`: a replay) → 'stale', and nothing changes.
+ * Name and addresses of an existing contact are refreshed unless refused,
+ * and the hello's time kept as the newest taken from them.
  */
-export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'pending' | 'accepted' | 'refused'> {
+export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'pending' | 'accepted' | 'refused' | 'stale'> {
   const now = input.now ?? Date.now()
-  return db.transaction('rw', db.contacts, db.messages, async () => {
+  return db.transaction('rw', [db.contacts, db.messages, db.peerTombstones], async () => {
     const existing = await db.contacts.where('peerId').equals(input.peerId).first()
     if (existing === undefined) {
+      // deleted with the history: a request made before that stays gone
+      if (staleHello(await db.peerTombstones.get(input.peerId), input.time)) return 'stale'
       if (input.type === 'accept') return 'refused'
       if (await db.contacts.where('state').equals('pending').count() >= MAX_PENDING_REQUESTS) return 'refused'
-      await upsertContact(db, { peerId: input.peerId, username: input.name, addresses: input.addresses, now, state: 'pending' })
+      const id = await upsertContact(db, { peerId: input.peerId, username: input.name, addresses: input.addresses, now, state: 'pending' })
+      if (input.time !== undefined) await db.contacts.update(id, { helloAt: input.time })
       return 'pending'
     }
+    if (staleHello(existing, input.time)) return 'stale'
     if (existing.blocked) return 'refused'
     const refresh: Partial<ContactRow> = { username: input.name, addresses: [...input.addresses], updatedAt: now }
+    if (input.time !== undefined) refresh.helloAt = input.time
     switch (existing.state) {
       case 'requested':
         await db.contacts.update(existing.id, { ...refresh, state: 'accepted', helloPending: false })
@@ -261,18 +285,25 @@ export async function setBlocked (db: ParleyDb, id: ContactId, blocked: boolean,
 
 /**
  * Deletes a contact. With the history, the contact and every message with
- * them go; without it, the contact is hidden ('deleted') and the history kept
- * for when they are added again. @returns false for an unknown id.
+ * them go (leaving tombstones of the messages and of the contact: a replay
+ * brings back neither); without it, the contact is hidden ('deleted', noting
+ * when) and the history kept for when they are added again. @returns false
+ * for an unknown id.
  */
 export async function deleteContact (db: ParleyDb, id: ContactId, withHistory: boolean, now: number = Date.now()): Promise<boolean> {
-  return db.transaction('rw', [db.contacts, db.messages, db.events], async () => {
-    if (await db.contacts.get(id) === undefined) return false
+  return db.transaction('rw', [db.contacts, db.messages, db.events, db.tombstones, db.peerTombstones], async () => {
+    const contact = await db.contacts.get(id)
+    if (contact === undefined) return false
     if (withHistory) {
-      await db.messages.where('[contactId+sentAt+id]').between([id, Dexie.minKey, Dexie.minKey], [id, Dexie.maxKey, Dexie.maxKey], true, true).delete()
+      const chat = db.messages.where('[contactId+sentAt+id]').between([id, Dexie.minKey, Dexie.minKey], [id, Dexie.maxKey, Dexie.maxKey], true, true)
+      // their messages stay gone, and an old request of theirs does not bring them back (db/tombstones.ts)
+      await addTombstones(db, await chat.primaryKeys(), now)
+      await addPeerTombstone(db, contact.peerId, contact.helloAt, now)
+      await chat.delete()
       await db.events.where('contactId').equals(id).delete()
       await db.contacts.delete(id)
     } else {
-      await db.contacts.update(id, { state: 'deleted', helloPending: false, status: 'offline', updatedAt: now })
+      await db.contacts.update(id, { state: 'deleted', helloPending: false, status: 'offline', deletedAt: now, updatedAt: now })
     }
     return true
   })

@@ -1,9 +1,10 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9, dbSchemaV11 } from './schema.ts'
 import { messageWords } from './search.ts'
 import type { BoxRow, InitSeenRow, PrekeyRow, SessionRow } from './session-types.ts'
 import type {
-  ContactRow, EventRow, FileChunkRow, GroupDeliveryRow, GroupOpRow, GroupRow, FileSourceRow, MessageRow, ProfileRow, RelayRow, SettingRow, TransferHashesRow, TransferRow, TurnServerRow
+  ContactRow, EventRow, FileChunkRow, GroupDeliveryRow, GroupOpRow, GroupRow, FileSourceRow, MessageRow, PeerTombstoneRow, ProfileRow, RelayRow, SettingRow, TombstoneRow,
+  TransferHashesRow, TransferRow, TurnServerRow
 } from './types.ts'
 
 /** IndexedDB name used by the app (tests pass their own names and factories). */
@@ -49,6 +50,8 @@ export class ParleyDb extends Dexie {
   /** Compound primary key `[peer+item]`. */
   declare readonly boxes: Table<BoxRow, [string, string]>
   declare readonly initsSeen: EntityTable<InitSeenRow, 'ephemeral'>
+  declare readonly tombstones: EntityTable<TombstoneRow, 'id'>
+  declare readonly peerTombstones: EntityTable<PeerTombstoneRow, 'peer'>
   /** The key range class of this database's IndexedDB, for raw requests (search-cursors.ts). */
   readonly keyRange: typeof IDBKeyRange
 
@@ -75,6 +78,8 @@ export class ParleyDb extends Dexie {
     this.version(8).stores(dbSchemaV8)
     // secure sessions: new tables only
     this.version(9).stores(dbSchemaV9)
+    // freshness: tombstones of expired and deleted messages, and of deleted contacts; new tables only
+    this.version(11).stores(dbSchemaV11)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

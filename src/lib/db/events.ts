@@ -12,6 +12,7 @@ import type { ParleyDb } from './db.ts'
 import { EVENT_KINDS, type EventRefusal } from './event-kinds.ts'
 import { isLocalEntry } from '../model/local-entries.ts'
 import { compareById } from './messages.ts'
+import { addTombstones } from './tombstones.ts'
 import type { EventRow, MessageId, MessageRow } from './types.ts'
 
 /** The outbox index, as for messages. */
@@ -103,7 +104,7 @@ export interface EventStoreResult {
  * another chat.
  */
 export async function storeEvent (db: ParleyDb, event: EventRow): Promise<EventStoreResult> {
-  return db.transaction('rw', [db.events, db.messages, db.contacts], async () => {
+  return db.transaction('rw', [db.events, db.messages, db.contacts, db.tombstones], async () => {
     const result: EventStoreResult = { outcome: 'stored', changed: [], filesGone: [] }
     if (await db.events.get(event.id) !== undefined) return { ...result, outcome: 'duplicate' }
     const effect = EVENT_KINDS[event.kind].effect
@@ -121,6 +122,8 @@ export async function storeEvent (db: ParleyDb, event: EventRow): Promise<EventS
         const next = mergeEvent(row, event)
         if (next === 'hide') {
           await db.messages.delete(row.id)
+          // kept gone also once the hide event itself goes (db/tombstones.ts)
+          await addTombstones(db, [row.id], event.receivedAt ?? event.sentAt)
           if (row.file !== undefined) result.filesGone.push(row.id)
           continue
         }

@@ -6,6 +6,7 @@
  */
 import Dexie from 'dexie'
 import { withPendingEvents } from './events.ts'
+import { tombstoned } from './tombstones.ts'
 import type { ParleyDb } from './db.ts'
 import type { EventRow, GroupDeliveryRow, GroupOpRow, GroupRow, MessageId, MessageRow } from './types.ts'
 
@@ -45,8 +46,9 @@ export async function saveGroup (db: ParleyDb, row: GroupRow, ops: readonly Grou
 export async function storeGroupMessage (db: ParleyDb, row: MessageRow): Promise<'stored' | 'duplicate'> {
   const groupId = row.groupId
   if (groupId === undefined || row.lamport === undefined || row.contactId !== GROUP_CONTACT_ID) throw new TypeError('not a group message row')
-  return db.transaction('rw', db.messages, db.groups, db.events, async () => {
-    if (await db.messages.get(row.id) !== undefined) return 'duplicate'
+  return db.transaction('rw', [db.messages, db.groups, db.events, db.tombstones], async () => {
+    // stored, or expired or deleted here (db/tombstones.ts)
+    if (await db.messages.get(row.id) !== undefined || (await tombstoned(db, [row.id])).size > 0) return 'duplicate'
     // reactions, edits or a delete that came before it
     const [merged] = await withPendingEvents(db, [row])
     if (merged === undefined) return 'duplicate'

@@ -200,5 +200,23 @@ export const dbSchemaV9 = {
   initsSeen: 'ephemeral, expiresAt'
 } as const
 
+/**
+ * ============================================================
+ * v11 — 2026-11-29
+ * ============================================================
+ * Freshness (issue 57; docs/security.md, "Replays"): new tables only, never
+ * in a backup. (v10 is another change of the same issue; the two merge.)
+ * - tombstones:     primary key `id` (a message ULID that expired or was
+ *                   deleted here), `at`: when it may be forgotten (rows pruned
+ *                   by age, and by count: db/tombstones.ts).
+ * - peerTombstones: primary key `peer` (a PeerID whose contact was deleted
+ *                   with its history), `at`: likewise.
+ */
+export const dbSchemaV11 = {
+  ...dbSchemaV9,
+  tombstones: 'id, at',
+  peerTombstones: 'peer, at'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 9
+export const DB_VERSION = 11

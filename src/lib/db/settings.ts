@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { ParleyDb } from './db.ts'
-import type { InstanceSettingRow, MessagingSettingRow, NearbySettingRow } from './types.ts'
+import type { HelloClockSettingRow, InstanceSettingRow, MessagingSettingRow, NearbySettingRow } from './types.ts'
 
 /**
  * Settings of this browser (the `settings` table): kept on this device,
@@ -49,4 +49,19 @@ export async function messagingSettings (db: ParleyDb): Promise<Pick<MessagingSe
 export async function setMessagingSettings (db: ParleyDb, settings: { readReceipts: boolean, typing: boolean }, now: number = Date.now()): Promise<void> {
   const row: MessagingSettingRow = { key: 'messaging', ...settings, updatedAt: now }
   await db.settings.put(row)
+}
+
+/**
+ * The `time` of a hello we make now (docs/protocols.md, "Freshness"): `now`,
+ * or 1 ms after the last one made when the clock stepped back (or two came in
+ * the same ms), so that every hello is newer than the ones before it.
+ */
+export async function nextHelloTime (db: ParleyDb, now: number = Date.now()): Promise<number> {
+  return db.transaction('rw', db.settings, async () => {
+    const row = await db.settings.get('helloClock')
+    const last = row?.key === 'helloClock' && Number.isSafeInteger(row.last) ? row.last : 0
+    const next: HelloClockSettingRow = { key: 'helloClock', last: Math.max(Math.floor(now), last + 1) }
+    await db.settings.put(next)
+    return next.last
+  })
 }

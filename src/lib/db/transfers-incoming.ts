@@ -8,8 +8,10 @@
 import { HASH_BYTES } from '@parley/protocol/file/constants'
 import type { ParleyDb } from './db.ts'
 import { withPendingEvents } from './events.ts'
-import { incomingFileRow, requireContact, type IncomingInput } from './messages.ts'
+import { requireContact } from './messages.ts'
+import { incomingFileRow, type IncomingInput } from './messages-incoming.ts'
 import { chunkCountOf, chunkLength, ENDED_STATES, hasChunk } from './transfer-rows.ts'
+import { tombstoned } from './tombstones.ts'
 import type { FileOffer, MessageId, MessageRow, TransferRow } from './types.ts'
 
 /** Requests per chunk are counted in one byte. */
@@ -55,9 +57,10 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
     updatedAt: input.receivedAt
   }
   if (file.key !== undefined) transfer.key = file.key
-  return db.transaction('rw', [db.contacts, db.messages, db.transfers, db.events], async () => {
-    const [message, existing] = await Promise.all([db.messages.get(input.id), db.transfers.get(input.id)])
-    if (message !== undefined || existing !== undefined) return 'duplicate'
+  return db.transaction('rw', [db.contacts, db.messages, db.transfers, db.events, db.tombstones], async () => {
+    const [message, existing, gone] = await Promise.all([db.messages.get(input.id), db.transfers.get(input.id), tombstoned(db, [input.id])])
+    // stored, or expired or deleted here (db/tombstones.ts)
+    if (message !== undefined || existing !== undefined || gone.size > 0) return 'duplicate'
     const { group } = input
     if (group !== undefined) {
       await db.messages.add({ ...incomingFileRow(input), ...group })

@@ -44,6 +44,13 @@ export interface ContactRow {
   helloSince?: number
   /** The hello we owe them waits on a mailbox relay of theirs (or ours) until they drain it; still owed until they answer. */
   helloStored?: boolean
+  /**
+   * The `time` of the newest hello taken from them (their clock, ms): an
+   * older or equal one changes nothing (docs/protocols.md, "Freshness").
+   */
+  helloAt?: number
+  /** When the user deleted them (this device's clock): a request made before it does not bring them back. */
+  deletedAt?: number
   /** How often they asked again after the user declined (bounded, see MAX_REREQUESTS). */
   rerequests?: number
   /**
@@ -318,6 +325,40 @@ export interface MessagingSettingRow {
   updatedAt: number
 }
 
-export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow
+/**
+ * 'helloClock': the `time` of the last hello this device made, so that the
+ * next is later even when the clock stepped back (docs/protocols.md,
+ * "Freshness").
+ */
+export interface HelloClockSettingRow {
+  key: 'helloClock'
+  last: number
+}
+
+export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow
+
+/**
+ * A message id that expired or was deleted here (schema v11, db/tombstones.ts):
+ * a copy of it that comes again (a relay replaying it) is not stored.
+ */
+export interface TombstoneRow {
+  id: string
+  /** when the row may be forgotten: by then a copy is refused for its age */
+  at: number
+}
+
+/**
+ * A contact deleted with its history (schema v11): what a hello from them
+ * must be newer than to make them a request again.
+ */
+export interface PeerTombstoneRow {
+  peer: string
+  /** the `time` of the newest hello taken from them, if any */
+  helloAt?: number
+  /** when the user deleted them (this device's clock) */
+  deletedAt: number
+  /** when the row may be forgotten */
+  at: number
+}
 
 export type * from './group-types.ts'

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { mergeEvent, storeEvent, withEvents } from '../../../src/lib/db/events.ts'
-import { storeIncoming } from '../../../src/lib/db/messages.ts'
+import { storeIncoming } from '../../../src/lib/db/messages-incoming.ts'
 import { searchMessages } from '../../../src/lib/db/search-query.ts'
 import { addContact, openTestDb } from './helpers.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'

@@ -1,10 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { ContactNotFoundError } from '../../../src/lib/db/errors.ts'
-import {
-  MAX_BATCH_ROWS, canTransition, chatMessages, chatSummaries, contactsWithOutbox, markDelivered, newMessageId, outbox,
-  queueOutgoing, setMessageState, storeIncoming, storeIncomingMany, type IncomingInput
-} from '../../../src/lib/db/messages.ts'
+import { canTransition, chatMessages, chatSummaries, contactsWithOutbox, newMessageId, outbox, queueOutgoing, setMessageState } from '../../../src/lib/db/messages.ts'
+import { MAX_BATCH_ROWS, markDelivered, storeIncoming, storeIncomingMany, type IncomingInput } from '../../../src/lib/db/messages-incoming.ts'
 import { searchMessages } from '../../../src/lib/db/search-query.ts'
 import type { ContactId, MessageId, MessageState } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'

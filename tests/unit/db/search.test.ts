@@ -1,6 +1,7 @@
 /** Full-text search (db/search.ts) and the `*words` index kept by db.ts. */
 import { afterEach, describe, expect, it } from 'vitest'
-import { queueOutgoing, setMessageState, storeIncoming } from '../../../src/lib/db/messages.ts'
+import { queueOutgoing, setMessageState } from '../../../src/lib/db/messages.ts'
+import { storeIncoming } from '../../../src/lib/db/messages-incoming.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import { highlight, matches, MAX_QUERY_WORDS, messageWords, parseQuery, words } from '../../../src/lib/db/search.ts'
 import { searchMessages as searchPage } from '../../../src/lib/db/search-query.ts'

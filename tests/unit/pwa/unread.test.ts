@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { MessageId } from '../../../src/lib/db/types.ts'
-import { queueOutgoing, storeIncoming } from '../../../src/lib/db/messages.ts'
+import { queueOutgoing } from '../../../src/lib/db/messages.ts'
+import { storeIncoming } from '../../../src/lib/db/messages-incoming.ts'
 import { firstUnreadAfter, markOf, MAX_UNREAD_COUNTED, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, writeSeenMarks } from '../../../src/lib/pwa/unread.ts'
 import { addContact, openTestDb } from '../db/helpers.ts'
 

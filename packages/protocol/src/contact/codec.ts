@@ -17,6 +17,8 @@ export const MAX_CONTACT_NAME_CHARS = 64
 export const MAX_CONTACT_ADDRESSES = 8
 /** Longest address, in characters. */
 export const MAX_CONTACT_ADDRESS_CHARS = 512
+/** Largest hello `time` (ms since the Unix epoch): JSON numbers stay exact below 2^53. */
+export const MAX_HELLO_TIME = Number.MAX_SAFE_INTEGER
 /** The whole exchange (open, request, reply) must finish within this. */
 export const CONTACT_EXCHANGE_TIMEOUT_MS = 10_000
 
@@ -24,11 +26,16 @@ export const CONTACT_EXCHANGE_TIMEOUT_MS = 10_000
  * Dialer → listener. `request`: "I would like to be your contact";
  * `accept`: "I accepted your request". Both carry the sender's display name
  * and the addresses it can be reached at (its relay circuit addresses).
+ * `time`: when the sender made it (ms since the Unix epoch, strictly
+ * increasing across the sender's hellos); absent from apps before
+ * 2026-11-29. A receiver takes a hello only when it is newer than every one
+ * seen from that peer (docs/protocols.md, "Freshness").
  */
 export interface ContactHelloFrame {
   type: 'request' | 'accept'
   name: string
   addresses: string[]
+  time?: number
 }
 
 /**
@@ -45,8 +52,8 @@ export interface ContactReplyFrame {
 export type ContactFrame = ContactHelloFrame | ContactReplyFrame
 
 const FIELDS: Record<ContactFrame['type'], readonly string[]> = {
-  request: ['type', 'name', 'addresses'],
-  accept: ['type', 'name', 'addresses'],
+  request: ['type', 'name', 'addresses', 'time'],
+  accept: ['type', 'name', 'addresses', 'time'],
   reply: ['type', 'status']
 }
 const STATUSES: readonly string[] = ['pending', 'accepted', 'refused']
@@ -62,7 +69,7 @@ function invalid (reason: string): InvalidMessageError {
 export function encodeContactFrame (frame: ContactFrame): Uint8Array {
   const body: Record<string, unknown> = {}
   const source: Record<string, unknown> = { ...frame }
-  for (const key of FIELDS[frame.type]) body[key] = source[key]
+  for (const key of FIELDS[frame.type]) if (source[key] !== undefined) body[key] = source[key]
   const bytes = encoder.encode(JSON.stringify(body))
   // never send what a peer would refuse
   decodeContactFrame(bytes, frame.type === 'reply' ? 'listener' : 'dialer')
@@ -98,7 +105,10 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
     if (typeof status !== 'string' || !STATUSES.includes(status)) throw invalid('"status" must be "pending", "accepted" or "refused"')
     return { type, status: status as ContactReplyFrame['status'] }
   }
-  const { name, addresses } = obj
+  const { name, addresses, time } = obj
+  if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 1 || time > MAX_HELLO_TIME)) {
+    throw invalid('"time" must be an integer from 1 to 2^53 - 1')
+  }
   if (typeof name !== 'string') throw invalid('"name" must be a string')
   const trimmed = name.trim()
   if (trimmed.length === 0 || [...trimmed].length > MAX_CONTACT_NAME_CHARS || trimmed !== name || CONTROL.test(name)) {
@@ -117,5 +127,7 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
       throw invalid(`${JSON.stringify(address.slice(0, 60))} is not a multiaddr`)
     }
   }
-  return { type, name, addresses: [...addresses as string[]] }
+  const hello: ContactHelloFrame = { type, name, addresses: [...addresses as string[]] }
+  if (time !== undefined) hello.time = time
+  return hello
 }

@@ -7,7 +7,7 @@ const ADDRESS = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay/p2p-circuit'
 
 describe('contact frames', () => {
   it('round-trip a request, an accept and each reply', () => {
-    const hellos: ContactHelloFrame[] = [{ type: 'request', name: 'Alice', addresses: [ADDRESS] }, { type: 'accept', name: 'Ålice ☕', addresses: [] }]
+    const hellos: ContactHelloFrame[] = [{ type: 'request', name: 'Alice', addresses: [ADDRESS], time: 1_764_400_000_000 }, { type: 'accept', name: 'Ålice ☕', addresses: [] }]
     for (const frame of hellos) {
       expect(decodeContactFrame(encodeContactFrame(frame), 'dialer')).toEqual(frame)
     }
@@ -34,6 +34,11 @@ describe('contact frames', () => {
     ['a number as an address', enc({ type: 'request', name: 'A', addresses: [7] }), 'dialer', /each address/],
     ['an overlong address', enc({ type: 'request', name: 'A', addresses: ['/ip4/1.2.3.4' + '/tcp/1'.repeat(100)] }), 'dialer', /each address/],
     ['garbage as an address', enc({ type: 'request', name: 'A', addresses: ['hello'] }), 'dialer', /is not a multiaddr/],
+    ['a time that is not an integer', enc({ type: 'request', name: 'A', addresses: [], time: 1.5 }), 'dialer', /"time" must be/],
+    ['a time of 0', enc({ type: 'accept', name: 'A', addresses: [], time: 0 }), 'dialer', /"time" must be/],
+    ['a time as a string', enc({ type: 'request', name: 'A', addresses: [], time: '1' }), 'dialer', /"time" must be/],
+    ['a time past 2^53', enc({ type: 'request', name: 'A', addresses: [], time: 2 ** 53 }), 'dialer', /"time" must be/],
+    ['a time in a reply', enc({ type: 'reply', status: 'pending', time: 5 }), 'listener', /unknown field/],
     ['an oversized frame', new Uint8Array(MAX_CONTACT_FRAME_BYTES + 1), 'dialer', /the limit is/]
   ] as const)('refuses %s', (_, bytes, sender, message) => {
     expect(() => decodeContactFrame(bytes, sender)).toThrow(message)

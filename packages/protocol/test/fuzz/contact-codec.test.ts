@@ -9,12 +9,14 @@
  *   re-encodes to an equal frame;
  * - valid requests, accepts and replies round-trip; mutated encodings of them
  *   decode or throw `InvalidMessageError`;
- * - bodies over MAX_CONTACT_FRAME_BYTES are refused by size.
+ * - bodies over MAX_CONTACT_FRAME_BYTES are refused by size;
+ * - a hello's `time`, when present, is an integer 1..2^53 - 1 (anything else
+ *   is refused), and survives the round trip.
  */
 /* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, MAX_CONTACT_NAME_CHARS, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
+import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, MAX_HELLO_TIME, MAX_CONTACT_NAME_CHARS, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ContactFrame } from '../../src/contact/codec.ts'
@@ -35,7 +37,7 @@ const address = fc.oneof(
 const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: MAX_CONTACT_NAME_CHARS })
   .filter(s => s.trim() === s && s.length > 0 && [...s].length <= MAX_CONTACT_NAME_CHARS && !CONTROL.test(s) && !LONE_SURROGATE.test(s))
 const validFrame: fc.Arbitrary<ContactFrame> = fc.oneof(
-  fc.record({ type: fc.constantFrom('request' as const, 'accept' as const), name, addresses: fc.array(address, { maxLength: MAX_CONTACT_ADDRESSES }) }),
+  fc.record({ type: fc.constantFrom('request' as const, 'accept' as const), name, addresses: fc.array(address, { maxLength: MAX_CONTACT_ADDRESSES }), time: fc.integer({ min: 1, max: MAX_HELLO_TIME }) }, { requiredKeys: ['type', 'name', 'addresses'] }),
   fc.record({ type: fc.constant('reply' as const), status: fc.constantFrom('pending' as const, 'accepted' as const, 'refused' as const) })
 )
 const sender = fc.constantFrom<Sender>('dialer', 'listener')
@@ -50,9 +52,10 @@ function decodeChecked (bytes: Uint8Array, from: Sender): void {
 /** Almost multiaddrs: real ones cut, spliced with junk, or junk with slashes. */
 const nearAddress = fc.oneof(address, fc.tuple(address, fc.nat(), fc.string({ maxLength: 6 })).map(([a, at, junk]) => a.slice(0, at % (a.length + 1)) + junk),
   fc.array(fc.constantFrom('/', 'ip4', 'tcp', '1', 'p2p', PEER_ID, 'p2p-circuit', 'x', '::', 'ws', '%'), { maxLength: 8 }).map(parts => parts.join('')))
-const nearValue = fc.oneof(fc.jsonValue({ maxDepth: 1, depthSize: 'xsmall' }), fc.constantFrom('request', 'accept', 'reply', 'pending', 'accepted', 'refused', ' Bob', 'Bob\u0000', ''),
+const nearTime = fc.oneof(fc.integer({ min: -2, max: 3 }), fc.constantFrom(MAX_HELLO_TIME, MAX_HELLO_TIME + 1, 1.5, -0, 1e300), fc.double(), fc.string({ maxLength: 4 }))
+const nearValue = fc.oneof(fc.jsonValue({ maxDepth: 1, depthSize: 'xsmall' }), nearTime, fc.constantFrom('request', 'accept', 'reply', 'pending', 'accepted', 'refused', ' Bob', 'Bob\u0000', ''),
   fc.array(nearAddress, { maxLength: MAX_CONTACT_ADDRESSES + 1 }), name)
-const nearFrame = fc.record(Object.fromEntries(['type', 'name', 'addresses', 'status', 'extra'].map(k => [k, nearValue])), { requiredKeys: [] })
+const nearFrame = fc.record(Object.fromEntries(['type', 'name', 'addresses', 'status', 'time', 'extra'].map(k => [k, nearValue])), { requiredKeys: [] })
 
 describe('fuzz: contact codec', () => {
   it('arbitrary bytes decode or throw InvalidMessageError', () => {
@@ -83,6 +86,14 @@ describe('fuzz: contact codec', () => {
   it('mutated valid encodings decode or throw InvalidMessageError', () => {
     fc.assert(fc.property(validFrame, mutationArb, sender, (frame, mutations, from) => {
       decodeChecked(mutate(encodeContactFrame(frame), mutations), from)
+    }), FUZZ_PARAMS)
+  })
+
+  it('a hello\'s time is an integer from 1 to 2^53 - 1, or absent; anything else is refused', () => {
+    fc.assert(fc.property(fc.constantFrom('request', 'accept'), name, nearTime, (type, n, time) => {
+      const result = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type, name: n, addresses: [], time })), 'dialer'), INVALID)
+      const valid = typeof time === 'number' && Number.isSafeInteger(time) && time >= 1
+      expect(result.ok ? result.value : undefined).toEqual(valid ? { type, name: n, addresses: [], time } : undefined)
     }), FUZZ_PARAMS)
   })
 

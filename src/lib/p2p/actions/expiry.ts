@@ -2,11 +2,14 @@
  * Disappearing messages (docs/protocols.md, "Message actions", timer): a
  * message with `expiresAt` is removed from this device once that time has
  * passed, with its file bytes, transfer row, search words and events (and,
- * in a group, what is still owed to members). Checked
+ * in a group, what is still owed to members), leaving a tombstone of its id
+ * (db/tombstones.ts: a replayed copy is not stored again); tombstones whose
+ * time is up are forgotten in the same sweep. Checked
  * at start (a device that was off at expiry removes them first thing) and
  * every EXPIRY_CHECK_MS while the node runs.
  */
 import { deleteEventsAbout } from '../../db/events.ts'
+import { addTombstones, pruneTombstones } from '../../db/tombstones.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId } from '../../db/types.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
@@ -23,14 +26,16 @@ export interface ExpiryComponents {
   transfers: Pick<TransfersPort, 'forget'>
 }
 
-/** Removes the messages due by `now`; resolves how many went. */
+/** Removes the messages due by `now` (tombstoning their ids), then forgets old tombstones; resolves how many messages went. */
 export async function removeExpired (db: ParleyDb, transfers: Pick<TransfersPort, 'forget'>, now: number): Promise<number> {
   let removed = 0
   for (;;) {
-    const due = await db.transaction('rw', db.messages, db.events, db.groupDeliveries, async () => {
+    const due = await db.transaction('rw', [db.messages, db.events, db.groupDeliveries, db.tombstones], async () => {
       const rows = await db.messages.where('expiresAt').below(now).limit(EXPIRY_BATCH).toArray()
       const ids = rows.map(r => r.id)
       await db.messages.bulkDelete(ids)
+      // a copy that comes again (a relay replaying it) is not stored: it stays gone
+      await addTombstones(db, ids, now)
       await deleteEventsAbout(db, ids)
       // a group message: nothing more of it goes to the members still owed it
       const grouped = rows.filter(r => r.groupId !== undefined).map(r => r.id)
@@ -40,8 +45,10 @@ export async function removeExpired (db: ParleyDb, transfers: Pick<TransfersPort
     const files: MessageId[] = due.filter(r => r.file !== undefined).map(r => r.id)
     if (files.length > 0) await transfers.forget(files)
     removed += due.length
-    if (due.length < EXPIRY_BATCH) return removed
+    if (due.length < EXPIRY_BATCH) break
   }
+  await pruneTombstones(db, now)
+  return removed
 }
 
 export class Expiry implements Startable {

@@ -3,10 +3,12 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
+import { nextHelloTime } from '../../db/settings.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
 import type { ContactService } from './contact-service.ts'
 import type { ParleyDb } from '../../db/db.ts'
+import type { HelloInput } from '../../db/contacts.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
@@ -94,7 +96,11 @@ export class ContactHellos implements ContactHellosPort, Startable {
     const { db, libp2p } = this.#components
     const addresses = ownAddresses(from, frame.addresses)
     const before = await getContactByPeerId(db, from.toString())
-    const status = await receiveHello(db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
+    const input: HelloInput = { peerId: from.toString(), type: frame.type, name: frame.name, addresses }
+    if (frame.time !== undefined) input.time = frame.time
+    const status = await receiveHello(db, input)
+    // a replay (docs/protocols.md, "Freshness"): changes nothing, the answer is how we stand
+    if (status === 'stale') return standing(before)
     if (status === 'refused') return status
     await libp2p.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
     const contact = await getContactByPeerId(db, from.toString())
@@ -133,7 +139,7 @@ export class ContactHellos implements ContactHellosPort, Startable {
       const contact = await getContact(db, contactId)
       const type = helloType(contact)
       if (contact == null || type == null) return
-      owed = { contact, hello: { type, ...this.#me() } }
+      owed = { contact, hello: { type, ...await this.#me() } }
       const connection = await dialer.connect(contact, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
       await this.settle(contact, await libp2p.services.contact.send(connection, owed.hello))
     } catch (err) {
@@ -173,7 +179,7 @@ export class ContactHellos implements ContactHellosPort, Startable {
     const contact = await getContact(this.#components.db, contactId).catch(() => undefined)
     const type = helloType(contact)
     if (contact == null || type == null || contact.helloStored === true) return
-    await this.#store(contact, { type, ...this.#me() })
+    await this.#store(contact, { type, ...await this.#me() })
   }
 
   /** Leaves the hello we owe `contact` in its mailbox; it stays owed (a live answer, or theirs from a mailbox, settles it). */
@@ -185,12 +191,18 @@ export class ContactHellos implements ContactHellosPort, Startable {
     }
   }
 
-  /** Our display name and current circuit addresses, as a hello carries them. */
-  #me (): { name: string, addresses: string[] } {
+  /** Our display name and current circuit addresses, as a hello carries them, and its time (later than any hello made before). */
+  async #me (): Promise<{ name: string, addresses: string[], time: number }> {
     return {
       name: this.#components.identity.require().username,
-      addresses: this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES)
+      addresses: this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES),
+      time: await nextHelloTime(this.#components.db)
     }
+  }
+
+  /** Our current circuit addresses, as many as a hello carries. */
+  #addresses (): string[] {
+    return this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES)
   }
 
   /** libp2p's self:peer:update: our addresses may have changed; connected contacts hear of it once they settle. */
@@ -213,10 +225,11 @@ export class ContactHellos implements ContactHellosPort, Startable {
    * contacts owed a request or accept get our addresses with it.
    */
   async #announce (): Promise<void> {
-    const me = this.#me()
-    const key = [...me.addresses].sort().join(' ')
-    if (me.addresses.length === 0 || key === this.#announced) return
+    const addresses = this.#addresses()
+    const key = [...addresses].sort().join(' ')
+    if (addresses.length === 0 || key === this.#announced) return
     this.#announced = key
+    const me = await this.#me()
     const { db, libp2p } = this.#components
     const queue = (await listContacts(db))
       .filter(c => !c.blocked && c.state === 'accepted' && c.helloPending !== true)
@@ -245,6 +258,13 @@ export function helloType (contact: ContactRow | undefined): 'request' | 'accept
   if (contact.state === 'requested') return 'request'
   if (contact.state === 'accepted') return 'accept'
   return undefined
+}
+
+/** How we stand with a contact (`before`, as it was) whose stale hello changed nothing. */
+function standing (before: ContactRow | undefined): ContactReplyFrame['status'] {
+  if (before?.blocked === true) return 'refused'
+  if (before?.state === 'accepted') return 'accepted'
+  return before?.state === 'pending' ? 'pending' : 'refused'
 }
 
 /** The addresses in a hello that lead to `peer` itself (others are dropped), each ending in its /p2p. */

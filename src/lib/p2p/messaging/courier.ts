@@ -24,6 +24,7 @@ import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { ulidBytes } from '@parley/protocol/ulid'
+import { CLOCK_SKEW_MS, tooOld } from '../../db/tombstones.ts'
 import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { itemFrame, setItemState } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
@@ -94,7 +95,7 @@ export interface CourierComponents {
 export class MailboxCourier implements MailboxCourierPort, Startable {
   readonly #components: CourierComponents
   readonly #log: Logger
-  readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0 } }
+  readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0, replayed: 0 } }
   /** one drain at a time; a request during a drain runs once more after it */
   readonly #draining: SingleFlight
   #timer?: ReturnType<typeof setInterval>
@@ -204,6 +205,8 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
     for (const item of items) {
       const { row } = item
       if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
+      // made longer ago than a relay keeps an item: the receiver would take it for a replay; it waits for a direct delivery
+      if (tooOld(row.id, Date.now() + CLOCK_SKEW_MS)) continue
       const frame = itemFrame(item)
       // in a box of our session with them when they have sessions, else as it is
       const payload = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal }) ?? encodeChatFrame(frame)

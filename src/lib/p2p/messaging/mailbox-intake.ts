@@ -12,7 +12,7 @@
  * contact or a group member.
  */
 import { markEventsDelivered } from '../../db/events.ts'
-import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages.ts'
+import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages-incoming.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { MailboxItemReader } from './mailbox-items.ts'

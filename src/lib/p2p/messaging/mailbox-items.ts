@@ -18,6 +18,7 @@ import { boxItemId } from '@parley/protocol/session/box'
 import { BOX_VERSION } from '@parley/protocol/session/constants'
 import { ulidOf } from '@parley/protocol/ulid'
 import { noteRefused } from '../../db/blocks.ts'
+import { ITEM_MAX_AGE_MS, tombstoned, tooOld } from '../../db/tombstones.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { SessionUnreadableError, sessionPeerOf } from '../sessions/index.ts'
 import { decodeReceipts, payloadType } from './receipts.ts'
@@ -32,8 +33,12 @@ import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
 import type { OpenedBox, SessionsPort } from '../kernel/ports/sessions.ts'
 
-/** Why an item fetched from a mailbox was dropped (never stored as a message). */
-export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
+/**
+ * Why an item fetched from a mailbox was dropped (never stored as a message).
+ * `replayed`: older than any relay keeps an item (its message id's time, or a
+ * hello's), or a hello without a time (db/tombstones.ts).
+ */
+export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours' | 'replayed'
 
 /** What an intake counts, as it happens. */
 export interface IntakeCounters {
@@ -119,10 +124,10 @@ export class MailboxItemReader {
     const type = payloadType(payload)
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
-      if (!boxed && (type === 'request' || type === 'accept')) return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
+      if (!boxed && (type === 'request' || type === 'accept')) return this.#hello(from, decodeContactFrame(payload, 'dialer'))
       // group members need not be contacts: the group desk decides, as for a live request
       // a file's key only in a box
-      if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload, { boxed }) }
+      if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return this.#group(from, decodeGroupItem(payload, { boxed }))
       if (boxed && type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} in a session box`)
     } catch (err) {
       this.#count.dropped('malformed', err)
@@ -135,6 +140,30 @@ export class MailboxItemReader {
       return { kind: 'dropped' }
     }
     return this.#decode(from, contact, type, payload, storedAt)
+  }
+
+  /**
+   * A hello from a mailbox must say when it was made, within the time a relay
+   * keeps an item (docs/protocols.md, "Freshness"): one without a time could
+   * be a replay from any time, so only a live one (which no relay can replay)
+   * is taken without it.
+   */
+  #hello (from: PeerId, hello: ContactHelloFrame): PreparedItem {
+    if (hello.time === undefined || hello.time < Date.now() - ITEM_MAX_AGE_MS) {
+      this.#count.dropped('replayed', `a ${hello.type} from ${from.toString()} ${hello.time === undefined ? 'without a time' : 'made too long ago'}`)
+      return { kind: 'dropped' }
+    }
+    return { kind: 'hello', from, hello }
+  }
+
+  /** A group item; a message older than any relay keeps an item (by its id's time) is a replay. */
+  #group (from: PeerId, request: GroupItem): PreparedItem {
+    const id = request.type === 'message' ? groupMessageId(request.message.body) : undefined
+    if (id !== undefined && tooOld(id, Date.now())) {
+      this.#count.dropped('replayed', `a group message of ${from.toString()} made too long ago`)
+      return { kind: 'dropped' }
+    }
+    return { kind: 'group', from, request }
   }
 
   /** Remembers the id (`id` reads it) of a blocked contact's item: its copy from their outbox is refused after the unblock (db/blocks.ts). */
@@ -161,9 +190,11 @@ export class MailboxItemReader {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }
     }
-    const [message, event] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id)])
+    const [message, event, gone] = await Promise.all([db.messages.get(id as MessageId), db.events.get(id), tombstoned(db, [id])])
     const stored = message ?? event
     if (stored !== undefined) return stored.groupId === undefined && contact !== undefined && mayExchange(contact) ? { kind: 'known', from, contact, id } : { kind: 'dropped' }
+    // expired or deleted here: stays gone (a chat item is acknowledged as stored, as it was)
+    if (gone.size > 0) return contact !== undefined && mayExchange(contact) ? { kind: 'known', from, contact, id } : { kind: 'dropped' }
     try {
       return { kind: 'opened', session: await sessions.open(sessionPeerOf(from), box) }
     } catch (err) {
@@ -183,6 +214,11 @@ export class MailboxItemReader {
       if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
       if (type === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
       const frame = decodeChatFrame(payload)
+      // a message or an action (an ack's id is of our message): by its own id's time
+      if (frame.type !== 'ack' && frame.type !== 'reject' && 'id' in frame && tooOld(frame.id, Date.now())) {
+        this.#count.dropped('replayed', `a ${frame.type} of ${from.toString()} made too long ago`)
+        return { kind: 'dropped' }
+      }
       if (frame.type === 'message') return { kind: 'message', from, contact, message: frame, storedAt }
       if (frame.type === 'ack') return { kind: 'receipts', from, contact, ids: [frame.id] }
       // typing is never put in a mailbox, and a reject answers nothing here
@@ -192,5 +228,17 @@ export class MailboxItemReader {
       this.#count.dropped('malformed', err)
     }
     return { kind: 'dropped' }
+  }
+}
+
+/** The message id in a signed group message's body (`frame.id`), read without checking it (the group desk does). */
+function groupMessageId (body: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(body)
+    const frame: unknown = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['frame'] : undefined
+    const id: unknown = typeof frame === 'object' && frame !== null ? (frame as Record<string, unknown>)['id'] : undefined
+    return typeof id === 'string' ? id : undefined
+  } catch {
+    return undefined
   }
 }

@@ -131,7 +131,7 @@ describe('ContactHellos: our new addresses', () => {
 
     await vi.waitFor(() => { expect(hellos).toHaveLength(2) })
     expect(hellos.map(h => h.to).sort()).toEqual([alice.toString(), bob.toString()].sort())
-    for (const { hello } of hellos) expect(hello).toEqual({ type: 'accept', name: 'Me', addresses })
+    for (const { hello } of hellos) expect(hello).toEqual({ type: 'accept', name: 'Me', addresses, time: expect.any(Number) })
     // nobody is dialled for it: contacts not connected find us through the DHT
     expect(dialed).toEqual([])
   })
@@ -213,6 +213,18 @@ describe('ContactHellos: becoming a contact', () => {
     expect(acceptedEvents).toEqual([asked.toString()])
   })
 
+  it('a stale hello (not newer than one taken) changes nothing and is answered with how we stand', async () => {
+    const pending = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    expect(await contactHellos.receive(pending, { type: 'request', name: 'New name', addresses: [], time: 2000 })).toBe('pending')
+    expect(await contactHellos.receive(pending, { type: 'request', name: 'Old name', addresses: [], time: 1000 })).toBe('pending')
+    expect(await db.contacts.where('peerId').equals(pending.toString()).first()).toMatchObject({ username: 'New name', helloAt: 2000, state: 'pending' })
+    const friend = await contact('Friend', 'accepted')
+    expect(await contactHellos.receive(friend, { type: 'accept', name: 'Friend', addresses: [], time: 5000 })).toBe('accepted')
+    expect(await contactHellos.receive(friend, { type: 'accept', name: 'Friend, before', addresses: [], time: 5000 })).toBe('accepted')
+    expect((await db.contacts.where('peerId').equals(friend.toString()).first())?.username).toBe('Friend')
+    expect(acceptedEvents).toEqual([])
+  })
+
   it('says nothing for a request that waits for the user', async () => {
     const stranger = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
     expect(await contactHellos.receive(stranger, hello('request'))).toBe('pending')
@@ -246,7 +258,7 @@ describe('ContactHellos: a hello they cannot take now waits in their mailbox', (
   it('an unreachable contact: the request is deposited once, and stays owed', async () => {
     const { peer, id } = await owedTo('Offline')
     await contactHellos.sendOwed(id)
-    expect(deposited).toEqual([{ to: peer.toString(), frame: { type: 'request', name: 'Me', addresses } }])
+    expect(deposited).toEqual([{ to: peer.toString(), frame: { type: 'request', name: 'Me', addresses, time: expect.any(Number) } }])
     expect(await db.contacts.get(id)).toMatchObject({ helloPending: true, helloStored: true })
     // tried again later: it is on a relay already
     await contactHellos.sendOwed(id)

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest'
 import {
   MAX_FETCH_REPLY_BYTES, MAX_IDS, MAX_ITEM_BYTES, MAX_LIST, decodeReply, decodeRequest, encodeReply, encodeRequest
 } from '@parley/protocol/mailbox/codec'
-import { MAX_BATCH_ROWS } from '../../../../src/lib/db/messages.ts'
+import { MAX_BATCH_ROWS } from '../../../../src/lib/db/messages-incoming.ts'
 import {
   MAX_BATCHES_PER_COMMIT, MAX_DELETES_IN_FLIGHT, MailboxProtocolError, STAGES_AHEAD, drainMailbox, fetchAll, planFetches
 } from '../../../../src/lib/p2p/messaging/mailbox-drain.ts'

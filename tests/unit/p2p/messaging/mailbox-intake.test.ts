@@ -1,9 +1,11 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { encodeBox } from '@parley/protocol/session/box'
+import { ulidTime } from '@parley/protocol/ulid'
 import { setBlocked, upsertContact } from '../../../../src/lib/db/contacts.ts'
+import { newMessageId } from '../../../../src/lib/db/messages.ts'
 import { MailboxIntake } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
 import { helloItemId, receiptsId } from '../../../../src/lib/p2p/messaging/receipts.ts'
 import { SessionUnreadableError } from '../../../../src/lib/p2p/sessions/sessions.ts'
@@ -88,7 +90,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
 }
 
 describe('MailboxIntake: contact hellos and replies', () => {
-  const hello: ContactHelloFrame = { type: 'request', name: 'Stranger', addresses: [] }
+  const hello: ContactHelloFrame = { type: 'request', name: 'Stranger', addresses: [], time: Date.now() }
 
   it('a request from a stranger goes to the contact rules; one left waiting is to be answered after the drain', async () => {
     const stranger = await sender()
@@ -148,7 +150,7 @@ describe('MailboxIntake: a box whose key was used before', () => {
     const book = new Map([[them.peer.toString(), row(them, 'accepted')]])
     const opens: string[] = []
     const components = {
-      db: { messages: { get: async () => undefined }, events: { get: async () => undefined } } as unknown as ParleyDb,
+      db: { messages: { get: async () => undefined }, events: { get: async () => undefined }, tombstones: { bulkGet: async (ids: string[]) => ids.map(() => undefined) } } as unknown as ParleyDb,
       inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
       contactBook: { byPeerId: async (id: string) => book.get(id) },
       groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
@@ -178,7 +180,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
     const desk: string[] = []
     const dropped: DropReason[] = []
     const components = {
-      db: { messages: { get: async () => undefined }, events: { get: async () => undefined }, transaction: async (_mode: string, _tables: unknown, run: () => Promise<void>) => { await run() } } as unknown as ParleyDb,
+      db: { messages: { get: async () => undefined }, events: { get: async () => undefined }, tombstones: { bulkGet: async (ids: string[]) => ids.map(() => undefined) }, transaction: async (_mode: string, _tables: unknown, run: () => Promise<void>) => { await run() } } as unknown as ParleyDb,
       inbox: { receiveMany: async () => [], receive: async () => 'stored' as const },
       contactBook: { byPeerId: async (id: string) => book.get(id) },
       groupBook: {
@@ -212,7 +214,8 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
 
   const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
   const groupMessage = json({ type: 'group-message', message: { body: '{}', sig: 'x' } })
-  const chatMessage = json({ type: 'message', id: '01HZX3J5Q8W2N6R4T7V9B1C3D5', text: 'hi', sentAt: 1 })
+  // made now: one older than a relay keeps an item would be refused as a replay
+  const chatMessage = json({ type: 'message', id: newMessageId(), text: 'hi', sentAt: 1 })
 
   it('a stranger\'s boxes are opened: a chat frame is refused, a group item goes to the group desk, and the session it started is not kept', async () => {
     const stranger = await sender()
@@ -256,6 +259,8 @@ describe('MailboxIntake: a blocked contact\'s items', () => {
 
   it('are dropped while the block holds, their ids remembered (their copies are refused after the unblock); a drained message carries the time its relay stored it', async () => {
     const db = await openTestDb()
+    // the day these ids were made: older ones would be refused as replays
+    vi.useFakeTimers({ toFake: ['Date'], now: (ulidTime('01JD00000000000000000000F1') ?? 0) + 86_400_000 })
     try {
       const bob = await sender()
       const id = await upsertContact(db, { peerId: bob.peer.toString(), username: 'Bob', addresses: [], state: 'accepted' })
@@ -282,6 +287,7 @@ describe('MailboxIntake: a blocked contact\'s items', () => {
       await open.sink.commit([await open.sink.prepare([{ id: new Uint8Array(16), storedAt: 2500, item: open.seal(bob, chat({ type: 'message', id: '01JD00000000000000000000F3', text: 'after', sentAt: 2400 })) }])])
       expect(asked.flat()).toEqual([{ id: '01JD00000000000000000000F3', storedAt: 2500 }])
     } finally {
+      vi.useRealTimers()
       db.close()
     }
   })
