@@ -113,14 +113,17 @@ export function prekeysMetrics (registry: Registry, usage: () => { owners: numbe
   const cleared = new Counter({ name: 'parley_prekeys_cleared_total', help: 'Owners who cleared their prekeys', registers: [registry] })
   const dropped = new Counter({ name: 'parley_prekeys_dropped_total', help: 'Owners whose prekeys were dropped, unseen too long', registers: [registry] })
   const refused = new Counter({ name: 'parley_prekeys_rejections_total', help: 'Prekey requests refused, by code', labelNames: ['code'], registers: [registry] })
+  const spent = new Counter({ name: 'parley_prekeys_share_spent_total', help: 'Bundles handed out with the last-resort key because a share of one-time keys was spent: the requester PeerID\'s (by="peer") or its network\'s (by="network")', labelNames: ['by'], registers: [registry] })
   for (const code of Object.keys(PrekeysErrorCode)) refused.inc({ code }, 0)
+  for (const by of ['peer', 'network']) spent.inc({ by }, 0)
   for (const pq of ['one-time', 'last-resort']) fetched.inc({ pq }, 0)
   return {
     published: () => { published.inc() },
     fetched: (pqOneTime) => { fetched.inc({ pq: pqOneTime ? 'one-time' : 'last-resort' }) },
     cleared: () => { cleared.inc() },
     dropped: (n) => { dropped.inc(n) },
-    refused: (code) => { refused.inc({ code }) }
+    refused: (code) => { refused.inc({ code }) },
+    shareSpent: (by) => { spent.inc({ by }) }
   }
 }
 
