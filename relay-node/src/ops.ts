@@ -89,6 +89,7 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
   const deleted = new Counter({ name: 'parley_mailbox_deleted_total', help: 'Items deleted by their recipient', registers: [registry] })
   const expired = new Counter({ name: 'parley_mailbox_expired_total', help: 'Items removed unfetched when their time was up', registers: [registry] })
   const refused = new Counter({ name: 'parley_mailbox_rejections_total', help: 'Mailbox requests refused, by code', labelNames: ['code'], registers: [registry] })
+  const shares = new Counter({ name: 'parley_mailbox_share_rejections_total', help: 'Deposits refused (recipient-quota) because the depositor\'s share of the recipient\'s quota was full', registers: [registry] })
   for (const code of Object.keys(MailboxErrorCode)) refused.inc({ code }, 0)
   for (const duplicate of ['false', 'true']) deposits.inc({ duplicate }, 0)
   return {
@@ -96,7 +97,8 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
     fetched: (n) => { fetched.inc(n) },
     deleted: (n) => { deleted.inc(n) },
     expired: (n) => { expired.inc(n) },
-    refused: (code) => { refused.inc({ code }) }
+    refused: (code) => { refused.inc({ code }) },
+    shareFull: () => { shares.inc() }
   }
 }
 
