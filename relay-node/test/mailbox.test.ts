@@ -99,7 +99,7 @@ describe('mailbox', () => {
 
   it('refuses with a code, stores nothing and counts it: over the recipient\'s quota, a recipient that is not a PeerID', async () => {
     const r = await relay({ webrtcDirectPort: null, metricsPort: 0, mailboxRecipientItems: 2 })
-    const [alice, bob, carol] = [await person(r), await person(r), await person(r)]
+    const [alice, bob] = [await person(r), await person(r)]
     const ids = [randomId(), randomId(), randomId()]
     for (const id of ids.slice(0, 2)) await mailboxRequest(alice.connection, { op: 'deposit', id, recipient: bob.multihash, item: sealFor(alice, bob, 'x') })
     await expect(mailboxRequest(alice.connection, { op: 'deposit', id: ids[2] ?? randomId(), recipient: bob.multihash, item: sealFor(alice, bob, 'x') }))
