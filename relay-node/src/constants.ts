@@ -140,6 +140,13 @@ export const DEFAULT_MAILBOX_RECIPIENT_BYTES = 32 * MIB
 /** Mailbox: items and bytes one sender may have waiting here, for all its recipients together. */
 export const DEFAULT_MAILBOX_SENDER_ITEMS = 2000
 export const DEFAULT_MAILBOX_SENDER_BYTES = 64 * MIB
+/**
+ * Mailbox: items and bytes one depositor may have waiting for one recipient,
+ * its share of that recipient's quota (a fifth of it): no one depositor can
+ * fill someone's mailbox and shut everyone else out of it.
+ */
+export const DEFAULT_MAILBOX_SHARE_ITEMS = 200
+export const DEFAULT_MAILBOX_SHARE_BYTES = 8 * MIB
 /** Mailbox requests (deposit, list, fetch, delete) per minute from one PeerID; bursts up to this many. */
 export const DEFAULT_MAILBOX_RATE_PER_PEER = 600
 /** Expired mailbox items are removed this often. */
@@ -171,6 +178,15 @@ export const DEFAULT_PREKEYS_FETCH_PER_MINUTE = 120
  * key, so a requester cannot drain an owner's one-time keys.
  */
 export const DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR = 3
+/**
+ * Prekeys: bundles with one-time records that requesters from one network
+ * (an IPv4 address, an IPv6 /64, or one connection without an IP address)
+ * get of one owner per hour, whatever their PeerIDs: PeerIDs are free, so
+ * the per-PeerID share alone lets one machine drain an owner's one-time keys
+ * with a new PeerID per fetch. Past it, bundles carry the last-resort key
+ * only. Ten leaves room for a household or an office behind one address.
+ */
+export const DEFAULT_PREKEYS_NETWORK_ONE_TIME_PER_HOUR = 10
 /** Prekeys: requests of any kind per minute from one PeerID (the FETCH rate is lower). */
 export const PREKEYS_RATE_PER_PEER = 60
 /**

@@ -40,6 +40,45 @@ export function ipOfAddr (addr: Multiaddr): string | undefined {
   return addr.getComponents().find(c => c.name === 'ip4' || c.name === 'ip6')?.value
 }
 
+/** The eight 16-bit groups of an IPv6 address in text (`::` and a dotted IPv4 tail included), or undefined. */
+function ipv6Groups (ip: string): number[] | undefined {
+  let text = ip.toLowerCase().split('%')[0] ?? ''
+  const v4 = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (v4 != null) {
+    const [a, b, c, d] = v4.slice(2).map(Number) as [number, number, number, number]
+    text = `${v4[1] ?? ''}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const halves = text.split('::')
+  if (halves.length > 2) return undefined
+  const part = (half: string | undefined): string[] => half == null || half === '' ? [] : half.split(':')
+  const head = part(halves[0])
+  const tail = part(halves[1])
+  const missing = 8 - head.length - tail.length
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined
+  const groups = [...head, ...Array<string>(halves.length === 1 ? 0 : missing).fill('0'), ...tail].map(g => /^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)
+  return groups.some(Number.isNaN) ? undefined : groups
+}
+
+/**
+ * The network a requester speaks from, for limits that PeerIDs (which cost
+ * nothing) must not escape: an IPv4 address as it is, an IPv6 address's /64
+ * (what one host or home is given), an IPv4-mapped IPv6 address as the IPv4
+ * one, and a connection without an IP address (a relayed or in-memory one)
+ * as that connection alone.
+ */
+export function networkOf (connection: Pick<Connection, 'remoteAddr' | 'id'>): string {
+  const ip = ipOfAddr(connection.remoteAddr)
+  if (ip == null) return `connection ${connection.id}`
+  if (!ip.includes(':')) return ip
+  const groups = ipv6Groups(ip)
+  if (groups == null) return ip
+  if (groups.slice(0, 5).every(g => g === 0) && groups[5] === 0xffff) {
+    const [hi = 0, lo = 0] = groups.slice(6)
+    return [hi >> 8, hi & 0xff, lo >> 8, lo & 0xff].join('.')
+  }
+  return `${groups.slice(0, 4).map(g => g.toString(16)).join(':')}::/64`
+}
+
 /** The IP address of a peer's first open connection, if any. */
 function ipOfPeer (node: Libp2p, peer: PeerId): string | undefined {
   for (const connection of node.getConnections(peer)) {

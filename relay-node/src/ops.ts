@@ -89,6 +89,7 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
   const deleted = new Counter({ name: 'parley_mailbox_deleted_total', help: 'Items deleted by their recipient', registers: [registry] })
   const expired = new Counter({ name: 'parley_mailbox_expired_total', help: 'Items removed unfetched when their time was up', registers: [registry] })
   const refused = new Counter({ name: 'parley_mailbox_rejections_total', help: 'Mailbox requests refused, by code', labelNames: ['code'], registers: [registry] })
+  const shares = new Counter({ name: 'parley_mailbox_share_rejections_total', help: 'Deposits refused (recipient-quota) because the depositor\'s share of the recipient\'s quota was full', registers: [registry] })
   for (const code of Object.keys(MailboxErrorCode)) refused.inc({ code }, 0)
   for (const duplicate of ['false', 'true']) deposits.inc({ duplicate }, 0)
   return {
@@ -96,7 +97,8 @@ export function mailboxMetrics (registry: Registry, usage: () => { items: number
     fetched: (n) => { fetched.inc(n) },
     deleted: (n) => { deleted.inc(n) },
     expired: (n) => { expired.inc(n) },
-    refused: (code) => { refused.inc({ code }) }
+    refused: (code) => { refused.inc({ code }) },
+    shareFull: () => { shares.inc() }
   }
 }
 
@@ -113,14 +115,17 @@ export function prekeysMetrics (registry: Registry, usage: () => { owners: numbe
   const cleared = new Counter({ name: 'parley_prekeys_cleared_total', help: 'Owners who cleared their prekeys', registers: [registry] })
   const dropped = new Counter({ name: 'parley_prekeys_dropped_total', help: 'Owners whose prekeys were dropped, unseen too long', registers: [registry] })
   const refused = new Counter({ name: 'parley_prekeys_rejections_total', help: 'Prekey requests refused, by code', labelNames: ['code'], registers: [registry] })
+  const spent = new Counter({ name: 'parley_prekeys_share_spent_total', help: 'Bundles handed out with the last-resort key because a share of one-time keys was spent: the requester PeerID\'s (by="peer") or its network\'s (by="network")', labelNames: ['by'], registers: [registry] })
   for (const code of Object.keys(PrekeysErrorCode)) refused.inc({ code }, 0)
+  for (const by of ['peer', 'network']) spent.inc({ by }, 0)
   for (const pq of ['one-time', 'last-resort']) fetched.inc({ pq }, 0)
   return {
     published: () => { published.inc() },
     fetched: (pqOneTime) => { fetched.inc({ pq: pqOneTime ? 'one-time' : 'last-resort' }) },
     cleared: () => { cleared.inc() },
     dropped: (n) => { dropped.inc(n) },
-    refused: (code) => { refused.inc({ code }) }
+    refused: (code) => { refused.inc({ code }) },
+    shareSpent: (by) => { spent.inc({ by }) }
   }
 }
 

@@ -8,7 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
-import { ConnectionsByIp, RateLimiter } from '../src/limits.ts'
+import { ConnectionsByIp, RateLimiter, networkOf } from '../src/limits.ts'
 import { client, dataDir, hasCircuit, metric, relay, stoppedClock, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { Socket } from 'node:net'
@@ -16,6 +16,19 @@ import type { Socket } from 'node:net'
 useRelayTestDir()
 
 const WAIT = { timeout: 15_000, interval: 50 }
+
+describe('networkOf', () => {
+  const of = (addr: string, id = 'c1'): string => networkOf({ remoteAddr: multiaddr(addr), id })
+  it('takes an IPv4 address as it is, an IPv6 address by its /64, a mapped IPv4 as IPv4, and a connection without an IP as itself', () => {
+    expect(of('/ip4/203.0.113.7/tcp/1/ws')).toBe('203.0.113.7')
+    expect(of('/ip6/2001:db8:1:2:aaaa::1/tcp/1/ws')).toBe('2001:db8:1:2::/64')
+    expect(of('/ip6/2001:db8:1:2:ffff:ffff:ffff:fffe/udp/1/webrtc-direct')).toBe('2001:db8:1:2::/64')
+    expect(of('/ip6/2001:db8::1/tcp/1')).toBe('2001:db8:0:0::/64')
+    expect(of('/ip6/::1/tcp/1')).toBe('0:0:0:0::/64')
+    expect(of('/ip6/::ffff:198.51.100.4/tcp/1')).toBe('198.51.100.4')
+    expect(of('/p2p-circuit', 'c9')).toBe('connection c9')
+  })
+})
 
 /** host and port of the relay's WebSocket listener */
 function wsEndpoint (r: RelayNode): { host: string, port: number } {

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { ClassicLevel } from 'classic-level'
 import { describe, expect, it } from 'vitest'
 import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
-import { MailboxStore } from '../src/mailbox/store.ts'
+import { MailboxShareError, MailboxStore } from '../src/mailbox/store.ts'
 import { dataDir, defer, useRelayTestDir } from './helpers.ts'
 import type { MailboxErrorName } from '@parley/protocol/mailbox/codec'
 import type { MailboxLimits } from '../src/mailbox/store.ts'
@@ -15,7 +15,9 @@ const LIMITS: MailboxLimits = {
   maxRecipientItems: 1000,
   maxRecipientBytes: 1_000_000,
   maxSenderItems: 1000,
-  maxSenderBytes: 1_000_000
+  maxSenderBytes: 1_000_000,
+  maxShareItems: 1000,
+  maxShareBytes: 1_000_000
 }
 const ALICE = '12D3KooWAlice'
 const BOB = '12D3KooWBob'
@@ -98,7 +100,10 @@ describe('MailboxStore', () => {
       ['recipient bytes', { maxRecipientBytes: 10 }, [[BOB, ALICE, 6], [CAROL, ALICE, 4], [BOB, DAVE, 9]], [DAVE, ALICE, 1], 'recipient-quota'],
       ['sender items, across two recipients', { maxSenderItems: 2 }, [[BOB, ALICE, 1], [BOB, CAROL, 1], [CAROL, ALICE, 1]], [BOB, DAVE, 1], 'sender-quota'],
       ['sender bytes, across two recipients', { maxSenderBytes: 10 }, [[BOB, ALICE, 6], [BOB, CAROL, 4], [CAROL, ALICE, 9]], [BOB, DAVE, 1], 'sender-quota'],
-      ['total bytes', { maxTotalBytes: 10 }, [[BOB, ALICE, 6], [CAROL, DAVE, 4]], [DAVE, CAROL, 1], 'storage-full']
+      ['total bytes', { maxTotalBytes: 10 }, [[BOB, ALICE, 6], [CAROL, DAVE, 4]], [DAVE, CAROL, 1], 'storage-full'],
+      // a depositor's share of one recipient: Bob still deposits for Carol, Carol for Alice
+      ['share items', { maxShareItems: 2 }, [[BOB, ALICE, 1], [BOB, ALICE, 1], [BOB, CAROL, 1], [CAROL, ALICE, 1]], [BOB, ALICE, 1], 'recipient-quota'],
+      ['share bytes', { maxShareBytes: 10 }, [[BOB, ALICE, 6], [BOB, ALICE, 4], [BOB, CAROL, 9], [CAROL, ALICE, 9]], [BOB, ALICE, 1], 'recipient-quota']
     ]
 
     it.each(cases)('%s: refused with its code, nothing stored', async (_, limits, accepted, [depositor, recipient, size], code) => {
@@ -114,6 +119,20 @@ describe('MailboxStore', () => {
       expect((await store.deposit(depositor, recipient, id(99), item(size))).duplicate).toBe(false)
       await store.close()
       expect(await keysOnDisk()).toHaveLength(3 * accepted.length)
+    })
+
+    it('one depositor cannot fill a recipient\'s whole quota: past its share (issue 57) others still get in', async () => {
+      const store = await open({ maxRecipientItems: 10, maxShareItems: 4 }, () => 0)
+      const flood = await Promise.allSettled(Array.from({ length: 10 }, async (_, n) => store.deposit(BOB, ALICE, id(n), item(10))))
+      expect(flood.filter(r => r.status === 'fulfilled')).toHaveLength(4)
+      const refusal = flood.find(r => r.status === 'rejected')?.reason as MailboxShareError
+      expect(refusal).toBeInstanceOf(MailboxShareError)
+      expect([refusal.code, refusal.reason]).toEqual(['recipient-quota', 'you have 4 items, 40 bytes waiting here for this recipient, your share of its mailbox'])
+      for (let n = 0; n < 4; n++) expect((await store.deposit(CAROL, ALICE, id(20 + n), item(10))).duplicate).toBe(false)
+      expect(store.usageOf(ALICE)).toEqual({ items: 8, bytes: 80 })
+      // once the recipient took some of Bob's, Bob has room again
+      await store.delete(ALICE, [id(0)])
+      expect((await store.deposit(BOB, ALICE, id(9), item(10))).duplicate).toBe(false)
     })
 
     it('refuses concurrent deposits beyond a quota exactly', async () => {

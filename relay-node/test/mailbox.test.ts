@@ -12,7 +12,9 @@ import { open, seal } from '@parley/protocol/mailbox/seal'
 import { spawnRelay } from '../../scripts/lib/relay-process.ts'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { MAILBOX_PROTOCOL, MAX_ITEM_BYTES, MAX_REQUEST_BYTES, MailboxRefusedError, decodeReply } from '@parley/protocol/mailbox/codec'
+import { createHash } from 'node:crypto'
 import { MAILBOX_DIR } from '../src/constants.ts'
+import { itemHandle } from '../src/mailbox/store.ts'
 import { client, dataDir, defer, metric, relay, useRelayTestDir } from './helpers.ts'
 import type { RelayNode } from '../src/index.ts'
 import type { Connection, Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
@@ -32,6 +34,10 @@ async function person (r: { multiaddrs: string[] }): Promise<Person> {
   const key = (node as unknown as { components: { privateKey: Ed25519PrivateKey } }).components.privateKey
   return { node, connection, secret: key.raw.subarray(0, 32), publicKey: key.publicKey.raw, multihash: node.peerId.toMultihash().bytes }
 }
+
+/** What the recipient lists, fetches and deletes an item by: its handle, from the depositor and its id. */
+const handle = (from: Person, id: Uint8Array): Uint8Array => itemHandle(from.multihash, id)
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 const sealFor = (from: Person, to: Person, payload: string): Uint8Array =>
   seal(text(payload), { senderSecret: from.secret, recipientPublic: to.publicKey, recipientMultihash: to.multihash })
@@ -60,13 +66,15 @@ describe('mailbox', () => {
 
     const listed = await mailboxRequest(bob.connection, { op: 'list', limit: 10 })
     expect(listed.more).toBe(false)
-    expect(listed.items.map(i => Buffer.from(i.id).toString('hex'))).toEqual([Buffer.from(id).toString('hex')])
-    const fetched = await mailboxRequest(bob.connection, { op: 'fetch', ids: [id] })
+    expect(listed.items.map(i => hexOf(i.id))).toEqual([hexOf(handle(alice, id))])
+    const fetched = await mailboxRequest(bob.connection, { op: 'fetch', ids: [handle(alice, id)] })
     const opened = open(fetched.items[0]?.item ?? new Uint8Array(0), bob.secret, bob.multihash)
     expect(new TextDecoder().decode(opened.payload)).toBe(secret)
     expect(opened.senderPublic).toEqual(alice.publicKey)
 
-    expect((await mailboxRequest(bob.connection, { op: 'delete', ids: [id] })).deleted).toBe(1)
+    // the depositor's own id is not the handle: it deletes nothing
+    expect((await mailboxRequest(bob.connection, { op: 'delete', ids: [id] })).deleted).toBe(0)
+    expect((await mailboxRequest(bob.connection, { op: 'delete', ids: [handle(alice, id)] })).deleted).toBe(1)
     expect((await mailboxRequest(bob.connection, { op: 'list', limit: 10 })).items).toEqual([])
     expect(await metric(r, 'parley_mailbox_deposits_total{duplicate="false"}')).toBe(1)
     expect(await metric(r, 'parley_mailbox_deposits_total{duplicate="true"}')).toBe(1)
@@ -80,31 +88,59 @@ describe('mailbox', () => {
     const [alice, bob, carol] = [await person(r), await person(r), await person(r)]
     const id = randomId()
     await mailboxRequest(alice.connection, { op: 'deposit', id, recipient: bob.multihash, item: sealFor(alice, bob, 'for Bob') })
-    // Carol asks with Bob's ids: she only ever reaches her own mailbox, which is empty
+    // Carol asks with Bob's handles: she only ever reaches her own mailbox, which is empty
     expect((await mailboxRequest(carol.connection, { op: 'list', limit: 10 })).items).toEqual([])
-    expect((await mailboxRequest(carol.connection, { op: 'fetch', ids: [id] })).items).toEqual([])
-    expect((await mailboxRequest(carol.connection, { op: 'delete', ids: [id] })).deleted).toBe(0)
+    expect((await mailboxRequest(carol.connection, { op: 'fetch', ids: [handle(alice, id)] })).items).toEqual([])
+    expect((await mailboxRequest(carol.connection, { op: 'delete', ids: [handle(alice, id)] })).deleted).toBe(0)
     // the sender cannot take it back or read it either
-    expect((await mailboxRequest(alice.connection, { op: 'fetch', ids: [id] })).items).toEqual([])
+    expect((await mailboxRequest(alice.connection, { op: 'fetch', ids: [handle(alice, id)] })).items).toEqual([])
     expect((await mailboxRequest(bob.connection, { op: 'list', limit: 10 })).items).toHaveLength(1)
   })
 
-  it('refuses with a code, stores nothing and counts it: over the recipient\'s quota, a recipient that is not a PeerID, a conflicting id', async () => {
+  it('refuses with a code, stores nothing and counts it: over the recipient\'s quota, a recipient that is not a PeerID', async () => {
     const r = await relay({ webrtcDirectPort: null, metricsPort: 0, mailboxRecipientItems: 2 })
-    const [alice, bob, carol] = [await person(r), await person(r), await person(r)]
+    const [alice, bob] = [await person(r), await person(r)]
     const ids = [randomId(), randomId(), randomId()]
     for (const id of ids.slice(0, 2)) await mailboxRequest(alice.connection, { op: 'deposit', id, recipient: bob.multihash, item: sealFor(alice, bob, 'x') })
     await expect(mailboxRequest(alice.connection, { op: 'deposit', id: ids[2] ?? randomId(), recipient: bob.multihash, item: sealFor(alice, bob, 'x') }))
       .rejects.toMatchObject({ name: 'MailboxRefusedError', code: 'recipient-quota' })
     await expect(mailboxRequest(alice.connection, { op: 'deposit', id: randomId(), recipient: text('not a peer id'), item: text('x') }))
       .rejects.toMatchObject({ code: 'bad-request', reason: 'the recipient is not an Ed25519 PeerID' })
-    // Carol reuses an id Alice used for Bob
-    await expect(mailboxRequest(carol.connection, { op: 'deposit', id: ids[0] ?? randomId(), recipient: bob.multihash, item: text('x') }))
-      .rejects.toBeInstanceOf(MailboxRefusedError)
     expect((await mailboxRequest(bob.connection, { op: 'list', limit: 10 })).items).toHaveLength(2)
     expect(await metric(r, 'parley_mailbox_rejections_total{code="recipient-quota"}')).toBe(1)
     expect(await metric(r, 'parley_mailbox_rejections_total{code="bad-request"}')).toBe(1)
-    expect(await metric(r, 'parley_mailbox_rejections_total{code="conflict"}')).toBe(1)
+    expect(await metric(r, 'parley_mailbox_share_rejections_total')).toBe(0)
+  })
+
+  it('keys items by depositor and id: a squatted contact-request id does not block the real sender (issue 57)', async () => {
+    const r = await relay({ webrtcDirectPort: null, metricsPort: 0 })
+    const [alice, bob, mallory] = [await person(r), await person(r), await person(r)]
+    // the id of Alice's request to Bob is made of public strings (docs/protocols.md, "Contact hellos")
+    const requestId = createHash('sha256').update(`parley/mailbox/hello/request/${alice.node.peerId.toString()}`).digest().subarray(0, 16)
+    // Mallory deposits under it first, for Bob
+    expect((await mailboxRequest(mallory.connection, { op: 'deposit', id: requestId, recipient: bob.multihash, item: sealFor(mallory, bob, 'squat') })).duplicate).toBe(false)
+    // Alice's own request under that id is stored, not refused as a conflict, and is no duplicate of Mallory's
+    expect((await mailboxRequest(alice.connection, { op: 'deposit', id: requestId, recipient: bob.multihash, item: sealFor(alice, bob, 'request') })).duplicate).toBe(false)
+    expect((await mailboxRequest(alice.connection, { op: 'deposit', id: requestId, recipient: bob.multihash, item: sealFor(alice, bob, 'request') })).duplicate).toBe(true)
+    const listed = await mailboxRequest(bob.connection, { op: 'list', limit: 10 })
+    expect(listed.items.map(i => hexOf(i.id))).toEqual([hexOf(handle(mallory, requestId)), hexOf(handle(alice, requestId))])
+    const fetched = await mailboxRequest(bob.connection, { op: 'fetch', ids: listed.items.map(i => i.id) })
+    expect(fetched.items.map(i => new TextDecoder().decode(open(i.item, bob.secret, bob.multihash).payload))).toEqual(['squat', 'request'])
+    expect(await metric(r, 'parley_mailbox_rejections_total{code="conflict"}')).toBe(0)
+  })
+
+  it('gives one depositor a share of a recipient\'s quota: a flood from one PeerID leaves room for the others (issue 57)', async () => {
+    const r = await relay({ webrtcDirectPort: null, metricsPort: 0, mailboxRecipientItems: 6, mailboxShareItems: 3 })
+    const [alice, bob, mallory] = [await person(r), await person(r), await person(r)]
+    const flood = async (): Promise<unknown> => mailboxRequest(mallory.connection, { op: 'deposit', id: randomId(), recipient: bob.multihash, item: sealFor(mallory, bob, 'spam') })
+    for (let i = 0; i < 3; i++) await flood()
+    await expect(flood()).rejects.toMatchObject({ code: 'recipient-quota', reason: /your share of its mailbox/ })
+    await expect(flood()).rejects.toMatchObject({ code: 'recipient-quota' })
+    // Alice still gets through
+    for (let i = 0; i < 3; i++) expect((await mailboxRequest(alice.connection, { op: 'deposit', id: randomId(), recipient: bob.multihash, item: sealFor(alice, bob, `hi ${i}`) })).duplicate).toBe(false)
+    expect((await mailboxRequest(bob.connection, { op: 'list', limit: 10 })).items).toHaveLength(6)
+    expect(await metric(r, 'parley_mailbox_share_rejections_total')).toBe(2)
+    expect(await metric(r, 'parley_mailbox_rejections_total{code="recipient-quota"}')).toBe(2)
   })
 
   it('answers a malformed request with bad-request, an item or a frame over the limit with too-large (unread), resets each, and keeps serving', async () => {
@@ -159,7 +195,7 @@ describe('mailbox', () => {
     await first.stop()
     const second: RelayNode = await relay({ webrtcDirectPort: null })
     const connection = await bob.node.dial(multiaddr(second.multiaddrs[0] ?? ''))
-    const fetched = await mailboxRequest(connection, { op: 'fetch', ids: [id] })
+    const fetched = await mailboxRequest(connection, { op: 'fetch', ids: [handle(alice, id)] })
     expect(new TextDecoder().decode(open(fetched.items[0]?.item ?? new Uint8Array(0), bob.secret, bob.multihash).payload)).toBe('still here')
   })
 
@@ -176,8 +212,8 @@ describe('mailbox', () => {
     defer(async () => process2.stop())
     const connection = await bob.node.dial(multiaddr(process2.multiaddrs[0] ?? ''))
     const listed = await mailboxRequest(connection, { op: 'list', limit: 10 })
-    expect(listed.items.map(i => Buffer.from(i.id).toString('hex'))).toEqual(ids.map(id => Buffer.from(id).toString('hex')))
-    const fetched = await mailboxRequest(connection, { op: 'fetch', ids })
+    expect(listed.items.map(i => hexOf(i.id))).toEqual(ids.map(id => hexOf(handle(alice, id))))
+    const fetched = await mailboxRequest(connection, { op: 'fetch', ids: ids.map(id => handle(alice, id)) })
     expect(fetched.items.map(i => new TextDecoder().decode(open(i.item, bob.secret, bob.multihash).payload))).toEqual(ids.map((_, i) => `message ${i}`))
   })
 })

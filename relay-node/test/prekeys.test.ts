@@ -90,6 +90,33 @@ describe('prekeys', () => {
     expect(await prekeyStatus(alice.connection)).toEqual(status(1, 1, 6, 6))
   })
 
+  it('hands requesters from one address one-time records of one owner in at most 10 bundles an hour, whatever their PeerIDs (issue 57: PeerIDs are free)', async () => {
+    let now = Date.now()
+    const r = await relay({ webrtcDirectPort: null, metricsPort: 0 }, { now: () => now })
+    const alice = await person(r)
+    await publishPrekeys(alice.connection, upload(alice, { pq: 30, ec: 30 }))
+    // a drainer on one machine (127.0.0.1 here) with a new PeerID for every FETCH: each PeerID is within its own share
+    const drain = async (n: number): Promise<unknown[]> => {
+      const kinds: unknown[] = []
+      for (let i = 0; i < n; i++) {
+        const sybil = await person(r)
+        const b = await fetchBundle(sybil.connection, alice.multihash)
+        verifyBundle(b, alice.publicKey, alice.multihash)
+        kinds.push(b.ecOneTime === undefined ? b.pq.kind : 'one-time')
+        await sybil.node.stop()
+      }
+      return kinds
+    }
+    expect(await drain(12)).toEqual([...Array<string>(10).fill('one-time'), PREKEY_PQ_LAST_RESORT, PREKEY_PQ_LAST_RESORT])
+    expect(await prekeyStatus(alice.connection)).toEqual(status(1, 1, 20, 20))
+    expect(await metric(r, 'parley_prekeys_share_spent_total{by="network"}')).toBe(2)
+    expect(await metric(r, 'parley_prekeys_share_spent_total{by="peer"}')).toBe(0)
+    // an hour later the address has a share again
+    now += 60 * 60_000 + 1
+    expect(await drain(1)).toEqual(['one-time'])
+    expect(await prekeyStatus(alice.connection)).toEqual(status(1, 1, 19, 19))
+  })
+
   it('limits FETCHes a minute per requester (30 by default; 3 here)', async () => {
     const r = await relay({ webrtcDirectPort: null, metricsPort: 0, prekeysFetchPerMinute: 3 })
     const [alice, bob] = [await person(r), await person(r)]

@@ -25,9 +25,10 @@
  * The 1,000 items are what Alice's node would deposit: chat message frames
  * with fresh ULIDs, sealed with her identity key (read from her profile row)
  * to Bob, with the ULID's bytes as the mailbox id. A Node client whose
- * identity is her key deposits them, with a helper identity taking part of
- * them so that neither passes the per-PeerID burst (the seal, not the
- * depositor, says whom an item is from). Both pages are closed meanwhile
+ * identity is her key deposits them, with helper identities taking part of
+ * them so that none passes its share of Bob's mailbox (200 items per
+ * depositor) or the per-PeerID burst (the seal, not the depositor, says whom
+ * an item is from). Both pages are closed meanwhile
  * (their SharedWorker nodes end), so nothing reaches Bob any other way.
  *
  * BENCH_MAILBOX_DEBUG=1 adds timings of the phases on stderr;
@@ -70,8 +71,10 @@ const DRAIN_ITEMS = 1000
 const DRAIN_RUNS = 3
 /** Deposits of the 1,000 items in flight at once (the relay allows 32 inbound mailbox streams per connection). */
 const FILL_CONCURRENCY = 16
-/** Items one depositor puts in Bob's mailbox: under the relay's default burst of 600 requests per PeerID. */
-const FILL_PER_DEPOSITOR = 500
+/** Items one depositor puts in Bob's mailbox: the relay's default share of one recipient's mailbox per depositor (and under its burst of 600 requests per PeerID). */
+const FILL_PER_DEPOSITOR = 200
+/** Deposits the deposit figure makes for one recipient, under the relay's default share of 200 per depositor and recipient. */
+const DEPOSITS_PER_RECIPIENT = 175
 /** How often the page counts Bob's stored messages while he drains. */
 const COUNT_POLL_MS = 20
 const DRAIN_TIMEOUT_MS = 120_000
@@ -121,19 +124,21 @@ async function benchDeposit (relay: RelayProcess): Promise<void> {
   const relayAddr = relay.wsMultiaddrs[0]
   if (relayAddr == null) throw new Error('the relay has no WebSocket address')
   const senderKey = await generateKeyPair('Ed25519')
-  const recipientKey = await generateKeyPair('Ed25519')
   let sender: MailboxClient | undefined
-  let recipient: MailboxClient | undefined
+  // one sender's deposits for one recipient stop at its share of that mailbox: a new recipient every DEPOSITS_PER_RECIPIENT
+  const recipients: MailboxClient[] = []
   try {
     sender = await mailboxClient(relayAddr, senderKey)
-    recipient = await mailboxClient(relayAddr, recipientKey)
-    const keys = sealKeys(senderKey, recipient.node.peerId.toString())
+    while (recipients.length * DEPOSITS_PER_RECIPIENT < DEPOSIT_WARMUP + DEPOSIT_SAMPLES) recipients.push(await mailboxClient(relayAddr, await generateKeyPair('Ed25519')))
+    const keysFor = recipients.map(r => sealKeys(senderKey, r.node.peerId.toString()))
     const nextId = monotonicFactory()
     const samples: number[] = []
     const sealSamples: number[] = []
     for (let i = 0; i < DEPOSIT_WARMUP + DEPOSIT_SAMPLES; i++) {
       const id = nextId()
       const frame = encodeChatFrame({ type: 'message', id, text: chatText(i), sentAt: Date.now() })
+      const keys = keysFor[Math.floor(i / DEPOSITS_PER_RECIPIENT)]
+      if (keys === undefined) throw new Error(`no recipient for deposit ${i}`)
       const start = performance.now()
       const item = seal(frame, keys)
       const sealed = performance.now()
@@ -145,7 +150,8 @@ async function benchDeposit (relay: RelayProcess): Promise<void> {
         sealSamples.push(sealed - start)
       }
     }
-    const deleted = await deleteAll(recipient.connection)
+    let deleted = 0
+    for (const recipient of recipients) deleted += await deleteAll(recipient.connection)
     if (deleted !== DEPOSIT_WARMUP + DEPOSIT_SAMPLES) throw new Error(`the relay held ${deleted} of the ${DEPOSIT_WARMUP + DEPOSIT_SAMPLES} deposits`)
     debug(`deposit: seal p50 ${median(sealSamples).toFixed(2)} ms, p99 ${percentile(sealSamples, 99).toFixed(2)} ms; ` +
       `slowest ${[...samples].sort((a, b) => b - a).slice(0, 5).map(x => x.toFixed(0)).join(', ')} ms`)
@@ -153,7 +159,7 @@ async function benchDeposit (relay: RelayProcess): Promise<void> {
     print('mailbox_deposit_p99_ms', percentile(samples, 99), 'ms')
   } finally {
     await sender?.stop()
-    await recipient?.stop()
+    for (const recipient of recipients) await recipient.stop()
   }
 }
 

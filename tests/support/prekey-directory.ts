@@ -3,7 +3,7 @@
  * relays of `/parley/prekeys/1.0.0` keep (docs/protocols.md) and follows their
  * rules — PUBLISH replaces the signed and last-resort records and adds the
  * one-time ones it does not hold, FETCH hands out a PQ one-time key (else the
- * last-resort one) and an EC one-time key if any, once each, CLEAR drops
+ * last-resort one) and an EC one-time key if any, the lowest ids first, once each, CLEAR drops
  * everything. It checks every published record's signature as a relay does,
  * and counts the requests each relay got. No peer is connected in memory:
  * none hands out its own bundle.
@@ -87,8 +87,13 @@ export class MemoryPrekeyDirectory implements PrekeyDirectory {
     this.#request(relay, 'fetch', signal)
     const held = this.relays.held.get(relay)?.get(hex(owner))
     if (held?.signed === undefined || held.lastResort === undefined) throw new PrekeysRefusedError('not-found', '')
-    const pq = held.pq.shift() ?? held.lastResort
-    const ecOneTime = held.ec.shift()
+    // the lowest id first, as a relay hands them out
+    const lowest = (list: PrekeyRecord[]): PrekeyRecord | undefined => {
+      const at = list.reduce((best, r, i) => best < 0 || r.id < (list[best]?.id ?? 0) ? i : best, -1)
+      return at < 0 ? undefined : list.splice(at, 1)[0]
+    }
+    const pq = lowest(held.pq) ?? held.lastResort
+    const ecOneTime = lowest(held.ec)
     return ecOneTime === undefined ? { signed: held.signed, pq } : { signed: held.signed, pq, ecOneTime }
   }
 

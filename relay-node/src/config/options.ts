@@ -7,11 +7,11 @@
 import {
   DEFAULT_CIRCUIT_DATA_LIMIT_BYTES, DEFAULT_CIRCUIT_DURATION_LIMIT_MS, DEFAULT_CONNECTION_RATE_PER_IP, DEFAULT_DATA_DIR,
   DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAILBOX_MAX_BYTES, DEFAULT_MAILBOX_RATE_PER_PEER,
-  DEFAULT_MAILBOX_RECIPIENT_BYTES, DEFAULT_MAILBOX_RECIPIENT_ITEMS, DEFAULT_MAILBOX_SENDER_BYTES, DEFAULT_MAILBOX_SENDER_ITEMS, DEFAULT_MAILBOX_TTL_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAILBOX_RECIPIENT_BYTES, DEFAULT_MAILBOX_RECIPIENT_ITEMS, DEFAULT_MAILBOX_SENDER_BYTES, DEFAULT_MAILBOX_SENDER_ITEMS, DEFAULT_MAILBOX_SHARE_BYTES, DEFAULT_MAILBOX_SHARE_ITEMS, DEFAULT_MAILBOX_TTL_MS, DEFAULT_HOST, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_MAX_CONNECTIONS_PER_PEER, DEFAULT_MAX_INBOUND_STREAMS, DEFAULT_MAX_INSTANCE_STREAMS, DEFAULT_MAX_PENDING_CONNECTIONS, DEFAULT_MAX_PENDING_CONNECTIONS_PER_IP, DEFAULT_MAX_RESERVATIONS,
   DEFAULT_MAX_RESERVATIONS_PER_IP, DEFAULT_PORT, DEFAULT_RESERVATION_RATE_PER_IP, DEFAULT_RESERVATION_TTL_MS,
   DEFAULT_WEBRTC_DIRECT_PORT, DEFAULT_WS_MAX_FRAME_BYTES, DEFAULT_PREKEYS_FETCH_PER_MINUTE, DEFAULT_PREKEYS_MAX_BYTES, DEFAULT_PREKEYS_ONE_TIME_PER_KIND,
-  DEFAULT_PREKEYS_OWNER_BYTES, DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_UNSEEN_MS
+  DEFAULT_PREKEYS_OWNER_BYTES, DEFAULT_PREKEYS_NETWORK_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_UNSEEN_MS
 } from '../constants.ts'
 import { LOG_LEVELS } from '../log.ts'
 import type { LogLevel } from '../log.ts'
@@ -75,6 +75,8 @@ export interface RelayConfig {
   mailboxRecipientBytes: number
   mailboxSenderItems: number
   mailboxSenderBytes: number
+  mailboxShareItems: number
+  mailboxShareBytes: number
   mailboxRatePerPeer: number
   /** serve `/parley/prekeys/1.0.0` (owners' signed prekeys for starting sessions) */
   prekeys: boolean
@@ -84,6 +86,7 @@ export interface RelayConfig {
   prekeysUnseenMs: number
   prekeysFetchPerMinute: number
   prekeysPairOneTimePerHour: number
+  prekeysNetworkOneTimePerHour: number
   /** serve `/parley/nearby/1.0.0`: opted-in browsers on one network see each other through this relay */
   nearby: boolean
   /** serve `/parley/instance/1.0.0`: a browser hears of other running copies of its identity */
@@ -152,6 +155,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'mailbox-recipient-bytes', key: 'mailboxRecipientBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_RECIPIENT_BYTES }, help: 'bytes of mailbox items waiting for one recipient' },
   { flag: 'mailbox-sender-items', key: 'mailboxSenderItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_SENDER_ITEMS }, help: 'mailbox items one sender may have waiting, for all recipients' },
   { flag: 'mailbox-sender-bytes', key: 'mailboxSenderBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_SENDER_BYTES }, help: 'bytes of mailbox items one sender may have waiting' },
+  { flag: 'mailbox-share-items', key: 'mailboxShareItems', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_SHARE_ITEMS }, help: 'mailbox items one sender may have waiting for one recipient (its share of that recipient\'s quota)' },
+  { flag: 'mailbox-share-bytes', key: 'mailboxShareBytes', arg: '<n>', kind: { type: 'int', min: 256 * 1024, max: 2 ** 40, fallback: DEFAULT_MAILBOX_SHARE_BYTES }, help: 'bytes of mailbox items one sender may have waiting for one recipient' },
   { flag: 'mailbox-rate-per-peer', key: 'mailboxRatePerPeer', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAILBOX_RATE_PER_PEER }, help: 'mailbox requests per minute from one PeerID' },
   { flag: 'prekeys', key: 'prekeys', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'hold signed prekeys for starting secure sessions (/parley/prekeys/1.0.0), kept in <data-dir>/prekeys' },
   { flag: 'prekeys-one-time-per-kind', key: 'prekeysOneTimePerKind', arg: '<n>', kind: { type: 'int', min: 1, max: 100, fallback: DEFAULT_PREKEYS_ONE_TIME_PER_KIND }, help: 'one-time prekeys kept per owner, of each kind (PQ, EC)' },
@@ -160,6 +165,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'prekeys-unseen-ms', key: 'prekeysUnseenMs', arg: '<n>', kind: { type: 'int', min: HOUR_MS, max: 365 * 24 * HOUR_MS, fallback: DEFAULT_PREKEYS_UNSEEN_MS }, help: 'an owner not seen for this long loses its prekeys' },
   { flag: 'prekeys-fetch-per-minute', key: 'prekeysFetchPerMinute', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_PREKEYS_FETCH_PER_MINUTE }, help: 'prekey bundles fetched per minute by one PeerID' },
   { flag: 'prekeys-pair-one-time-per-hour', key: 'prekeysPairOneTimePerHour', arg: '<n>', kind: { type: 'int', min: 0, max: 1000, fallback: DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR }, help: 'bundles with one-time prekeys one PeerID gets of one owner per hour (then last-resort only)' },
+  { flag: 'prekeys-network-one-time-per-hour', key: 'prekeysNetworkOneTimePerHour', arg: '<n>', kind: { type: 'int', min: 0, max: 1_000_000, fallback: DEFAULT_PREKEYS_NETWORK_ONE_TIME_PER_HOUR }, help: 'bundles with one-time prekeys requesters from one IP address (IPv6: /64) get of one owner per hour, whatever their PeerIDs (then last-resort only)' },
   { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' },
   { flag: 'instances', key: 'instances', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'tell a browser when its identity runs elsewhere too (/parley/instance/1.0.0)' },
   { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' }

@@ -2,6 +2,9 @@
  * `/parley/mailbox/1.0.0` on relay-node: anyone connected may deposit an item
  * for a recipient PeerID; only the recipient (the PeerID its Noise handshake
  * proved) may list, fetch and delete its own items. One request per stream.
+ * An item is kept under its handle (store.ts `itemHandle`: the depositor's
+ * PeerID and its id), which is what LIST hands the recipient, and what FETCH
+ * and DELETE name: a depositor's id cannot be squatted by another.
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -11,9 +14,10 @@ import {
 } from '@parley/protocol/mailbox/codec'
 import { oneRequestHandler } from '@parley/protocol/one-request/server'
 import type { MailboxErrorName, MailboxReply, MailboxRequest } from '@parley/protocol/mailbox/codec'
+import { MailboxShareError, itemHandle } from './store.ts'
 import type { MailboxStore } from './store.ts'
 import type { Logger } from '../log.ts'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 
 /** A request must arrive and be answered within this time. */
 export const MAILBOX_REQUEST_TIMEOUT_MS = 10_000
@@ -37,6 +41,8 @@ export interface MailboxMetrics {
   fetched(n: number): void
   deleted(n: number): void
   refused(code: MailboxErrorName): void
+  /** a deposit refused (`recipient-quota`) because its depositor's share of the recipient's quota was full */
+  shareFull(): void
 }
 
 /** The base58btc PeerID of a recipient multihash, or a bad-request refusal. */
@@ -53,10 +59,15 @@ function recipientOf (multihash: Uint8Array): string {
 export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Promise<{ stop(): Promise<void> }> {
   const shutdown = new AbortController()
 
-  async function answer (request: MailboxRequest, peer: string): Promise<MailboxReply> {
+  async function answer (request: MailboxRequest, caller: PeerId): Promise<MailboxReply> {
+    const peer = caller.toString()
     switch (request.op) {
       case 'deposit': {
-        const result = await init.store.deposit(peer, recipientOf(request.recipient), request.id, request.item)
+        const recipient = recipientOf(request.recipient)
+        const result = await init.store.deposit(peer, recipient, itemHandle(caller.toMultihash().bytes, request.id), request.item).catch((err: unknown) => {
+          if (err instanceof MailboxShareError) init.metrics.shareFull()
+          throw err
+        })
         init.metrics.deposited(result.duplicate)
         return { op: 'deposit', ...result }
       }
@@ -88,7 +99,7 @@ export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Pro
     malformed: (err) => err instanceof MailboxTooLargeError ? 'too-large' : err instanceof MailboxFrameError ? 'bad-request' : undefined,
     oversizeCode: 'too-large',
     refusal: (err) => err instanceof MailboxRefusedError ? { code: err.code, reason: err.reason } : undefined,
-    answer: async (request, connection) => answer(request, connection.remotePeer.toString()),
+    answer: async (request, connection) => answer(request, connection.remotePeer),
     draining: init.draining,
     refused: (code) => { init.metrics.refused(code) },
     log: init.log

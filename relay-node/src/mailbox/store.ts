@@ -1,9 +1,17 @@
 /**
  * The relay's mailbox storage: sealed items kept in LevelDB (classic-level)
  * under `<data-dir>/mailbox`, written with `sync` before a deposit is
- * acknowledged, expired after their TTL, bounded per recipient, per sender
- * and in all. The relay cannot open the items; it keeps whom each is for,
- * who deposited it, its size and its times.
+ * acknowledged, expired after their TTL, bounded per recipient, per sender,
+ * per (recipient, sender) — a depositor's share of a recipient's quota — and
+ * in all. The relay cannot open the items; it keeps whom each is for, who
+ * deposited it, its size and its times.
+ *
+ * An item is known by its handle (`itemHandle`), derived from its depositor
+ * and the id that depositor gave it: nobody can take another depositor's id
+ * (a contact request's id is derived from public strings), and the recipient
+ * lists, fetches and deletes by handle. The store itself works on handles
+ * (`id` below); items stored before handles (2026-11-29) keep their
+ * depositor's id as theirs.
  *
  * Keys (UTF-8):
  *   m!<recipient>!<storedAt, 16 hex>!<id, 32 hex>  → record: 0x01 · expiresAt (u64) · depositorLength (u8) · depositor (UTF-8) · item
@@ -13,6 +21,7 @@
  * PeerIDs are base58btc strings. `storedAt` is strictly increasing across the
  * store, so a recipient's items list in the order they were deposited.
  */
+import { createHash } from 'node:crypto'
 import { ClassicLevel } from 'classic-level'
 import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
 import { DatabaseOpenError } from '../errors.ts'
@@ -27,6 +36,28 @@ export interface MailboxLimits {
   maxRecipientBytes: number
   maxSenderItems: number
   maxSenderBytes: number
+  /** items and bytes one depositor may have waiting for one recipient (its share of that recipient's quota) */
+  maxShareItems: number
+  maxShareBytes: number
+}
+
+/** The domain of an item's handle. */
+const HANDLE_DOMAIN = new TextEncoder().encode('parley/mailbox/handle/v1')
+
+/**
+ * An item's handle: the first 16 bytes of SHA-256(`parley/mailbox/handle/v1`
+ * · depositor PeerID multihash · id). The same id from the same depositor is
+ * the same item (a duplicate); from another depositor, another item.
+ */
+export function itemHandle (depositor: Uint8Array, id: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(HANDLE_DOMAIN).update(depositor).update(id).digest().subarray(0, 16))
+}
+
+/** A deposit past the depositor's share of the recipient's quota (`recipient-quota` on the wire, counted apart). */
+export class MailboxShareError extends MailboxRefusedError {
+  constructor (reason: string) {
+    super('recipient-quota', reason)
+  }
 }
 
 export interface DepositResult { storedAt: number, expiresAt: number, duplicate: boolean }
@@ -85,6 +116,8 @@ export class MailboxStore {
   /** usage by recipient and by depositor, and in all; rebuilt from the records at open */
   readonly #recipients = new Map<string, Usage>()
   readonly #senders = new Map<string, Usage>()
+  /** usage by (recipient, depositor): `<recipient>!<depositor>` */
+  readonly #shares = new Map<string, Usage>()
   #total: Usage = { items: 0, bytes: 0 }
   #lastStoredAt = 0
   /** deposits, deletes and sweeps one at a time: each checks the quotas, then writes */
@@ -114,6 +147,7 @@ export class MailboxStore {
   #count (recipient: string, depositor: string, items: number, bytes: number): void {
     bump(this.#recipients, recipient, items, bytes)
     bump(this.#senders, depositor, items, bytes)
+    bump(this.#shares, `${recipient}!${depositor}`, items, bytes)
     this.#total = { items: this.#total.items + items, bytes: this.#total.bytes + bytes }
   }
 
@@ -133,11 +167,12 @@ export class MailboxStore {
   }
 
   /**
-   * Stores an item for `recipient` once it is on disk. The same id from the
+   * Stores an item for `recipient` once it is on disk, under `id` (the
+   * service passes the item's handle, `itemHandle`). The same id from the
    * same depositor again is a duplicate (nothing new is stored); from anyone
-   * else a conflict.
+   * else a conflict (with handles, only a SHA-256 collision).
    *
-   * @throws MailboxRefusedError (recipient-quota, sender-quota, storage-full, conflict)
+   * @throws MailboxRefusedError (recipient-quota, sender-quota, storage-full, conflict); MailboxShareError past the depositor's share
    */
   async deposit (depositor: string, recipient: string, id: Uint8Array, item: Uint8Array): Promise<DepositResult> {
     return this.#serial(async () => {
@@ -159,6 +194,10 @@ export class MailboxStore {
       const size = item.byteLength
       if (recipientUsage.items + 1 > this.#limits.maxRecipientItems || recipientUsage.bytes + size > this.#limits.maxRecipientBytes) {
         throw new MailboxRefusedError('recipient-quota', `the recipient's mailbox holds ${recipientUsage.items} items, ${recipientUsage.bytes} bytes`)
+      }
+      const share = this.#shares.get(`${recipient}!${depositor}`) ?? { items: 0, bytes: 0 }
+      if (share.items + 1 > this.#limits.maxShareItems || share.bytes + size > this.#limits.maxShareBytes) {
+        throw new MailboxShareError(`you have ${share.items} items, ${share.bytes} bytes waiting here for this recipient, your share of its mailbox`)
       }
       if (senderUsage.items + 1 > this.#limits.maxSenderItems || senderUsage.bytes + size > this.#limits.maxSenderBytes) {
         throw new MailboxRefusedError('sender-quota', `you have ${senderUsage.items} items, ${senderUsage.bytes} bytes waiting here`)
@@ -319,7 +358,9 @@ export async function openMailbox (dir: string, config: RelayConfig, now?: () =>
       maxRecipientItems: config.mailboxRecipientItems,
       maxRecipientBytes: config.mailboxRecipientBytes,
       maxSenderItems: config.mailboxSenderItems,
-      maxSenderBytes: config.mailboxSenderBytes
+      maxSenderBytes: config.mailboxSenderBytes,
+      maxShareItems: config.mailboxShareItems,
+      maxShareBytes: config.mailboxShareBytes
     }, now)
   } catch (err) {
     throw DatabaseOpenError.from('the mailbox database', dir, err)

@@ -11,8 +11,11 @@
  *
  * FETCH: at most `fetchPerMinute` from one requester; and one requester gets
  * one-time records of one owner in at most `pairOneTimePerHour` bundles an
- * hour, after which its bundles carry the last-resort key and no EC one-time
- * key (anti-draining, in memory: a restart forgets it).
+ * hour, and requesters from one network (limits.ts `networkOf`: an IPv4
+ * address, an IPv6 /64, or one connection without an address) in at most
+ * `networkOneTimePerHour`, whatever their PeerIDs; past either, bundles carry
+ * the last-resort key and no EC one-time key (anti-draining, in memory: a
+ * restart forgets it).
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
@@ -26,6 +29,7 @@ import { PrekeyError } from '@parley/protocol/session/errors'
 import { verifyPrekey } from '@parley/protocol/session/records'
 import { join } from 'node:path'
 import { PREKEYS_DIR, PREKEYS_PUBLISH_PER_MINUTE, PREKEYS_RATE_PER_PEER, PREKEYS_SWEEP_INTERVAL_MS } from '../constants.ts'
+import { networkOf } from '../limits.ts'
 import { prekeysMetrics } from '../ops.ts'
 import { openPrekeys } from './store.ts'
 import type { PrekeyStore } from './store.ts'
@@ -48,6 +52,8 @@ export interface PrekeysServiceInit {
   store: PrekeyStore
   fetchPerMinute: number
   pairOneTimePerHour: number
+  /** bundles with one-time records requesters from one network get of one owner per hour */
+  networkOneTimePerHour: number
   maxInboundStreams: number
   draining(): boolean
   log: Logger
@@ -61,6 +67,8 @@ export interface PrekeysMetrics {
   fetched(pqOneTime: boolean): void
   cleared(): void
   refused(code: PrekeysErrorName): void
+  /** a bundle went out with the last-resort key because a share was spent: the requester's (`peer`) or its network's */
+  shareSpent(by: 'peer' | 'network'): void
 }
 
 /**
@@ -132,8 +140,9 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
   const fetches = new RateLimiter(init.fetchPerMinute, init.fetchPerMinute / 60_000, now)
   const publishes = new RateLimiter(PREKEYS_PUBLISH_PER_MINUTE, PREKEYS_PUBLISH_PER_MINUTE / 60_000, now)
   const pairs = new PairLimiter(init.pairOneTimePerHour, now)
+  const networks = new PairLimiter(init.networkOneTimePerHour, now)
 
-  async function answer (request: PrekeysRequest, requester: PeerId): Promise<PrekeysReply> {
+  async function answer (request: PrekeysRequest, requester: PeerId, network: string): Promise<PrekeysReply> {
     const peer = requester.toString()
     switch (request.op) {
       case 'publish': {
@@ -148,14 +157,20 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
       case 'fetch': {
         const owner = ownerOf(request.owner)
         if (!fetches.take(peer)) throw new PrekeysRefusedError('rate-limited', `at most ${init.fetchPerMinute} prekey bundles a minute`)
-        const turn = pairs.reserve(`${peer}>${owner}`)
+        // both shares must allow it; a share counts only a bundle that carried one-time records
+        const byPeer = pairs.reserve(`${peer}>${owner}`)
+        const byNetwork = byPeer.allowed ? networks.reserve(`${network}>${owner}`) : { allowed: false, release: () => {} }
+        const release = (): void => { byPeer.release(); byNetwork.release() }
+        const allowed = byPeer.allowed && byNetwork.allowed
+        if (!allowed) release()
         try {
-          const fetched = await init.store.fetch(owner, turn.allowed)
-          if (!fetched.oneTime) turn.release()
+          const fetched = await init.store.fetch(owner, allowed)
+          if (!fetched.oneTime) release()
+          if (!allowed) init.metrics.shareSpent(byPeer.allowed ? 'network' : 'peer')
           init.metrics.fetched(fetched.bundle.pq.kind === PREKEY_PQ_ONE_TIME)
           return { op: 'fetch', bundle: fetched.bundle }
         } catch (err) {
-          turn.release()
+          release()
           throw err
         }
       }
@@ -173,7 +188,7 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
     ratePerMinute: PREKEYS_RATE_PER_PEER,
     now,
     ...PREKEYS_SERVER_FRAMES,
-    answer: async (request, connection) => answer(request, connection.remotePeer),
+    answer: async (request, connection) => answer(request, connection.remotePeer, networkOf(connection)),
     draining: init.draining,
     refused: (code) => { init.metrics.refused(code) },
     log: init.log
@@ -202,6 +217,7 @@ export async function servePrekeys (node: Libp2p, config: RelayConfig, registry:
       store,
       fetchPerMinute: config.prekeysFetchPerMinute,
       pairOneTimePerHour: config.prekeysPairOneTimePerHour,
+      networkOneTimePerHour: config.prekeysNetworkOneTimePerHour,
       maxInboundStreams: config.maxInboundStreams,
       draining: run.draining,
       log: run.log,

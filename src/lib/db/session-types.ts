@@ -46,7 +46,7 @@ export interface PrekeyRow {
   createdAt: number
   /** the relay's PeerID a one-time key was published on */
   relay?: string
-  /** set when a newer key replaced this one: it stays this long for boxes already on their way, then goes */
+  /** set when a newer key replaced this one, or (a one-time key) when its relay was seen to have handed it out: it stays until then for boxes already on their way, then goes */
   dropAt?: number
 }
 

@@ -105,6 +105,17 @@ export const MAX_COUNTER = 0xffff_ffff
  * the state is left as it was (TooManySkippedError): the session is reset.
  */
 export const MAX_SKIP = 2000
+/**
+ * Most message keys a box that starts a session (one with an init no
+ * session of ours was started from) may make us skip. Such a box is the
+ * first its sender sent on the new session, or one of the first few when an
+ * earlier one was lost: a mailbox is drained oldest first, a stream sends in
+ * order. Anyone can send one (the seal says who, not that we know them),
+ * and before this bound a stranger's could cost 2,000 chain steps and as
+ * many stored keys; past it the box is refused (`too-far-ahead`) before any
+ * key agreement, the state unchanged, and a contact's session is reset.
+ */
+export const MAX_INIT_SKIP = 64
 /** Most skipped-message keys one session keeps; past this the oldest go. */
 export const MAX_SKIPPED_KEYS = 2000
 /**

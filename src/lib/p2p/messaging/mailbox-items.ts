@@ -7,7 +7,10 @@
  * messages with (a hello or a group item aside), or is not a chat frame,
  * receipts, a group item, a hello or a reply is dropped here and counted. A
  * session box is opened whoever sealed it; whether the session it started is
- * kept is the commit's to decide.
+ * kept is the commit's to decide. But opening a box costs a key agreement, so
+ * a drain opens at most MAX_STRANGER_BOXES_PER_DRAIN boxes from strangers
+ * (neither a contact we exchange messages with nor a group peer); past that
+ * their boxes are dropped unopened and counted.
  */
 import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey } from '@libp2p/peer-id'
@@ -31,7 +34,21 @@ import type { ChatActionFrame, ChatMessageFrame } from '@parley/protocol/chat/co
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { OpenedBox, SessionsPort } from '../kernel/ports/sessions.ts'
+
+/**
+ * Boxes from strangers one drain (of one relay) opens at most. A box from
+ * someone who is neither a contact we exchange messages with nor a member of
+ * a group we hold is still opened (a new member's group item may come before
+ * the invitation, a contact request may come boxed), and each one that
+ * starts a session costs a key agreement (PQXDH: an ML-KEM decapsulation and
+ * four X25519): anyone could make a drain spend seconds of CPU. Past the
+ * bound a stranger's box is dropped unopened (counted as not-a-contact) and
+ * deleted: its sender's outbox still holds it, and a live delivery later
+ * brings it (a contact request is owed until answered).
+ */
+export const MAX_STRANGER_BOXES_PER_DRAIN = 32
 
 /**
  * Why an item fetched from a mailbox was dropped (never stored as a message).
@@ -55,6 +72,8 @@ export interface ItemReaderComponents {
   contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** opens the items in session boxes */
   sessions: Pick<SessionsPort, 'open'>
+  /** whether a box's sender is a group peer (not a stranger) */
+  groupBook: Pick<GroupBookPort, 'isGroupPeer'>
 }
 
 /**
@@ -81,6 +100,8 @@ export class MailboxItemReader {
   readonly #components: ItemReaderComponents
   readonly #opener: { open(sealed: Uint8Array): Promise<Opened> }
   readonly #count: Pick<IntakeCounters, 'dropped'>
+  /** strangers' boxes this drain has opened (MAX_STRANGER_BOXES_PER_DRAIN) */
+  #strangerBoxes = 0
 
   constructor (components: ItemReaderComponents, opener: { open(sealed: Uint8Array): Promise<Opened> }, counters: Pick<IntakeCounters, 'dropped'>) {
     this.#components = components
@@ -104,6 +125,10 @@ export class MailboxItemReader {
     let session: OpenedBox | undefined
     // a blocked contact's item id is remembered: the same item from their outbox is refused after the unblock
     if (contact?.blocked === true && payload[0] === BOX_VERSION) await this.#refusedWhileBlocked(contact, () => ulidOf(boxItemId(payload)))
+    if (payload[0] === BOX_VERSION && !await this.#mayOpen(from, contact)) {
+      this.#count.dropped('not-a-contact', `${from.toString()}: a stranger's box past the ${MAX_STRANGER_BOXES_PER_DRAIN} a drain opens`)
+      return { kind: 'dropped' }
+    }
     if (payload[0] === BOX_VERSION) {
       // opened whoever sent it (the seal says who): a group item may come before the invitation
       // that makes its sender a member; what it carries decides, and `commit` whether it is kept
@@ -117,6 +142,14 @@ export class MailboxItemReader {
     if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group') return { ...prepared, session }
     session.abandon()
     return prepared
+  }
+
+  /** Whether a box from `from` is opened: always from a contact we exchange messages with or a group peer, from a stranger while this drain is under its bound. */
+  async #mayOpen (from: PeerId, contact: ContactRow | undefined): Promise<boolean> {
+    // asked of every box, so that each item waits here alike (a drain's items are read at once)
+    const member = await this.#components.groupBook.isGroupPeer(from.toString())
+    if (mayExchange(contact) || member) return true
+    return ++this.#strangerBoxes <= MAX_STRANGER_BOXES_PER_DRAIN
   }
 
   /** What an item carries, once opened (and unboxed): a box carries chat frames, receipts and group items only. */

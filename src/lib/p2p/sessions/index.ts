@@ -5,6 +5,7 @@
  * travel in.
  */
 import { SessionChatBoxes } from './chat-boxes.ts'
+import { FreshPrekeyDirectory } from './fresh-bundles.ts'
 import { SessionGroupBoxes } from './group-boxes.ts'
 import { SessionNotices } from './notices.ts'
 import { OwnBundleService } from './own-bundle.ts'
@@ -55,7 +56,8 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
     return {
       services: {
         ownKeys: new OwnKeys(components),
-        prekeyDirectory: new RelayPrekeyDirectory(components),
+        // bundles too old to start a session with are refused, and their next source asked
+        prekeyDirectory: new FreshPrekeyDirectory(new RelayPrekeyDirectory(components)),
         prekeys: new PrekeyKeeper(components),
         ownBundle: new OwnBundleService(components),
         sessions,

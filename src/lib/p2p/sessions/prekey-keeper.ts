@@ -12,7 +12,14 @@
  * PREKEY_CHECK_INTERVAL_MS, and after a failure with back-off), and answers
  * which secrets an arriving init names. A relay's one-time keys are its own, so two relays
  * never hand out the same one. Replaced keys stay RETIRED_KEEP_MS for the
- * boxes already on their way, then go.
+ * boxes already on their way, then go. A one-time key the relay no longer
+ * holds was handed out (a relay hands out the lowest ids first): its secret
+ * stays HANDED_OUT_KEEP_MS from when a check first saw it gone, for the first
+ * message made with it, then goes; it is never dropped to make room, so
+ * someone who drains a relay and lets it refill again and again cannot make
+ * a pending key go (its message would not open). Past MAX_ONE_TIME_HELD a
+ * relay is not restocked with that kind (its bundles carry the last-resort
+ * key) until old ones expire.
  */
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
@@ -47,8 +54,20 @@ export const RETIRED_KEEP_MS = 21 * 24 * 60 * 60 * 1000
 export const ONE_TIME_TARGET = 20
 /** A relay is restocked when it has fewer one-time keys of a kind than this. */
 export const REFILL_BELOW = 5
-/** One-time secrets kept per relay and kind at most: keys handed out but never used are dropped oldest first past it. */
-export const MAX_ONE_TIME_HELD = 3 * ONE_TIME_TARGET
+/**
+ * A one-time key handed out is kept this long from when a check of its relay
+ * saw it gone, for the first message made with it: that message lives 14 days
+ * in a mailbox, and a week's margin for an outbox that waited.
+ */
+export const HANDED_OUT_KEEP_MS = 21 * 24 * 60 * 60 * 1000
+/**
+ * One-time secrets kept per relay and kind at most, on the relay and handed
+ * out together. None is dropped to stay under it: the relay is restocked only
+ * up to it, and past it hands out the last-resort key until handed-out ones
+ * expire (HANDED_OUT_KEEP_MS). Ten stockings: a drain-and-refill attack costs
+ * at most this many secrets, about 260 KiB of PQ ones per relay.
+ */
+export const MAX_ONE_TIME_HELD = 10 * ONE_TIME_TARGET
 /** Relays stocked at most (the first active ones: those our contacts deposit on). */
 export const MAX_PREKEY_RELAYS = 4
 /** Each relay is checked this often while we run (besides the other occasions above). */
@@ -256,8 +275,13 @@ export class PrekeyKeeper implements Startable {
     } else {
       status = await directory.status(relay, signal)
     }
-    const pq = status.pqOneTime < REFILL_BELOW ? ONE_TIME_TARGET - status.pqOneTime : 0
-    const ec = status.ecOneTime < REFILL_BELOW ? ONE_TIME_TARGET - status.ecOneTime : 0
+    const kept = await this.#handedOut(relayId, status)
+    const refill = (onRelay: number, kind: PrekeyKind): number => onRelay < REFILL_BELOW ? Math.max(0, Math.min(ONE_TIME_TARGET - onRelay, MAX_ONE_TIME_HELD - kept[kind])) : 0
+    const pq = refill(status.pqOneTime, PREKEY_PQ_ONE_TIME)
+    const ec = refill(status.ecOneTime, PREKEY_EC_ONE_TIME)
+    if ((status.pqOneTime < REFILL_BELOW && pq === 0) || (status.ecOneTime < REFILL_BELOW && ec === 0)) {
+      this.#log('%s has handed out %d PQ and %d EC one-time keys still waiting for their first message: not restocked past %d', relayId, kept[PREKEY_PQ_ONE_TIME], kept[PREKEY_EC_ONE_TIME], MAX_ONE_TIME_HELD)
+    }
     if (status.signedId === signed.id && status.lastResortId === lastResort.id && pq === 0 && ec === 0) return
     const oneTime = [...await this.#make(PREKEY_PQ_ONE_TIME, pq, relayId), ...await this.#make(PREKEY_EC_ONE_TIME, ec, relayId)]
     signal.throwIfAborted()
@@ -266,7 +290,6 @@ export class PrekeyKeeper implements Startable {
     const after = await directory.publish(relay, { signed: record(signed), lastResort: record(lastResort), oneTime: oneTime.map(record) }, signal)
     // only what the relay took is kept: the rest could never be asked for
     await this.#components.db.prekeys.bulkPut(oneTime)
-    await this.#bound(relayId)
     this.#log('stocked %s: %d PQ and %d EC one-time keys (it holds %d and %d)', relayId, pq, ec, after.pqOneTime, after.ecOneTime)
   }
 
@@ -311,12 +334,23 @@ export class PrekeyKeeper implements Startable {
     return out
   }
 
-  /** At most MAX_ONE_TIME_HELD one-time secrets per relay and kind: the oldest (handed out long ago, never used) go. */
-  async #bound (relayId: string): Promise<void> {
+  /**
+   * Marks the one-time keys `relay` no longer holds as handed out: of ours
+   * not marked yet, all but the `status` count of each kind, the lowest ids
+   * first (as a relay hands them out). Each is then kept HANDED_OUT_KEEP_MS.
+   * Resolves how many one-time secrets of each kind we keep for the relay.
+   */
+  async #handedOut (relayId: string, status: PrekeyStatus): Promise<Record<PrekeyKind, number>> {
     const { db } = this.#components
-    const mine = (await db.prekeys.where('relay').equals(relayId).toArray()).sort((a, b) => b.createdAt - a.createdAt)
-    const over = [PREKEY_PQ_ONE_TIME, PREKEY_EC_ONE_TIME].flatMap(kind => mine.filter(k => k.kind === kind).slice(MAX_ONE_TIME_HELD))
-    if (over.length > 0) await db.prekeys.bulkDelete(over.map((k): [number, number] => [k.kind, k.id]))
+    const mine = await db.prekeys.where('relay').equals(relayId).toArray()
+    const dropAt = this.#now() + HANDED_OUT_KEEP_MS
+    const gone = [[PREKEY_PQ_ONE_TIME, status.pqOneTime], [PREKEY_EC_ONE_TIME, status.ecOneTime]].flatMap(([kind, onRelay]) => {
+      const live = mine.filter(k => k.kind === kind && k.dropAt === undefined).sort((a, b) => a.id - b.id)
+      return live.slice(0, Math.max(0, live.length - (onRelay ?? 0))).map(k => ({ ...k, dropAt }))
+    })
+    if (gone.length > 0) await db.prekeys.bulkPut(gone)
+    const count = (kind: PrekeyKind): number => mine.filter(k => k.kind === kind).length
+    return { [PREKEY_SIGNED_EC]: 0, [PREKEY_PQ_LAST_RESORT]: 0, [PREKEY_PQ_ONE_TIME]: count(PREKEY_PQ_ONE_TIME), [PREKEY_EC_ONE_TIME]: count(PREKEY_EC_ONE_TIME) }
   }
 }
 

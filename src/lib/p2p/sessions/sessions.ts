@@ -24,6 +24,7 @@ import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import Dexie from 'dexie'
 import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
+import { MAX_INIT_SKIP } from '@parley/protocol/session/constants'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
@@ -291,6 +292,10 @@ export class Sessions implements SessionsPort {
   async #openInit (from: SessionPeer, box: Box, rows: SessionRow[]): Promise<OpenedBox> {
     const init = box.init
     if (init === undefined) throw new Error('#openInit without an init')
+    // before any key agreement: a box that starts a session skips few keys (its sender may be anyone)
+    if (box.header.n > MAX_INIT_SKIP) {
+      throw new SessionUnreadableError('too-far-ahead', `the init of ${from.peer} would skip ${box.header.n} keys (at most ${MAX_INIT_SKIP} for a box that starts a session)`)
+    }
     const { db, prekeys } = this.#components
     const ephemeral = hex(init.ephemeral)
     const lastResortOnly = PrekeyKeeper.lastResortOnly(init)

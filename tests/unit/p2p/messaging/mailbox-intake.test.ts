@@ -10,6 +10,7 @@ import { MailboxIntake } from '../../../../src/lib/p2p/messaging/mailbox-intake.
 import { helloItemId, receiptsId } from '../../../../src/lib/p2p/messaging/receipts.ts'
 import { SessionUnreadableError } from '../../../../src/lib/p2p/sessions/sessions.ts'
 import { openTestDb } from '../../db/helpers.ts'
+import { MAX_STRANGER_BOXES_PER_DRAIN } from '../../../../src/lib/p2p/messaging/mailbox-items.ts'
 import type { DropReason } from '../../../../src/lib/p2p/messaging/mailbox-items.ts'
 import type { IntakeComponents } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
 import type { ContactRow, ContactState } from '../../../../src/lib/db/types.ts'
@@ -172,8 +173,9 @@ describe('MailboxIntake: a box whose key was used before', () => {
 describe('MailboxIntake: boxes from someone who is not a contact', () => {
   /** An intake whose sessions open every box to `plaintexts` in turn, each starting a session; `members` are group peers once the batch's group items are in. */
   function boxed (book: Map<string, ContactRow>, plaintexts: Uint8Array[], members: Set<string>, joins: Set<string>): {
-    sink: MailboxIntake, senders: Sender[], commits: string[], forgotten: string[], readied: string[], desk: string[], dropped: DropReason[]
+    sink: MailboxIntake, senders: Sender[], commits: string[], forgotten: string[], readied: string[], desk: string[], dropped: DropReason[], opened: string[]
   } {
+    const opened: string[] = []
     const commits: string[] = []
     const forgotten: string[] = []
     const readied: string[] = []
@@ -190,6 +192,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
       },
       sessions: {
         open: async (from: { peer: string }) => {
+          opened.push(from.peer)
           const plaintext = plaintexts.shift() ?? new Uint8Array(0)
           return { plaintext, session: 's', started: true, replaced: false, chainUnstored: true, commit: async () => { commits.push(from.peer) }, abandon: () => { forgotten.push(from.peer) } }
         },
@@ -209,7 +212,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
       }
     }
     const sink = new MailboxIntake(components, opener, { dropped: (reason) => { dropped.push(reason) }, received: () => {}, receipt: () => {} })
-    return { sink, senders, commits, forgotten, readied, desk, dropped }
+    return { sink, senders, commits, forgotten, readied, desk, dropped, opened }
   }
 
   const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
@@ -227,6 +230,31 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
     expect(h.commits).toEqual([])
     expect(h.forgotten).toContain(stranger.peer.toString())
     expect(h.readied).toEqual([])
+  })
+
+  it(`a drain opens at most ${MAX_STRANGER_BOXES_PER_DRAIN} strangers' boxes, across its batches; the rest are dropped unopened, and contacts' and members' boxes still open (issue 57)`, async () => {
+    expect(MAX_STRANGER_BOXES_PER_DRAIN).toBe(32)
+    const strangers = await Promise.all(Array.from({ length: 100 }, sender))
+    const [contact, member] = [await sender(), await sender()]
+    // every box opens to a group item (the desk takes it), so the drops counted are the boxes left unopened
+    const h = boxed(new Map([[contact.peer.toString(), row(contact, 'accepted')]]), Array.from({ length: 102 }, () => groupMessage), new Set([member.peer.toString()]), new Set())
+    const items = (n: number, from: number): Array<{ id: Uint8Array, storedAt: number, item: Uint8Array }> => Array.from({ length: n }, (_, i) => ({ id: new Uint8Array(16).fill(from + i), storedAt: 0, item: new Uint8Array(8) }))
+    // two batches of one drain: 60 strangers, then 40 more among a contact's and a member's
+    h.senders.push(...strangers.slice(0, 60))
+    const first = await h.sink.prepare(items(60, 0))
+    h.senders.push(...strangers.slice(60, 80), contact, member, ...strangers.slice(80))
+    const second = await h.sink.prepare(items(42, 60))
+    await h.sink.commit([first, second])
+    expect(h.opened.filter(p => p !== contact.peer.toString() && p !== member.peer.toString())).toHaveLength(MAX_STRANGER_BOXES_PER_DRAIN)
+    expect(h.opened).toContain(contact.peer.toString())
+    expect(h.opened).toContain(member.peer.toString())
+    expect(h.dropped).toEqual(Array.from({ length: 100 - MAX_STRANGER_BOXES_PER_DRAIN }, () => 'not-a-contact'))
+    expect(h.desk).toHaveLength(MAX_STRANGER_BOXES_PER_DRAIN + 2)
+    // the next drain has a bound of its own
+    const next = boxed(new Map(), [], new Set(), new Set())
+    next.senders.push(...strangers.slice(0, 40))
+    await next.sink.prepare(items(40, 0))
+    expect(next.opened).toHaveLength(MAX_STRANGER_BOXES_PER_DRAIN)
   })
 
   it('a group member\'s session is kept, also when the batch\'s own items made it one', async () => {

@@ -11,7 +11,7 @@ import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OwnKeys } from '../../../../src/lib/p2p/sessions/own-keys.ts'
 import {
-  MAX_ONE_TIME_HELD, MAX_PREKEY_RELAYS, ONE_TIME_TARGET, PrekeyKeeper, REFILL_BELOW, RETIRED_KEEP_MS, ROTATE_MS
+  HANDED_OUT_KEEP_MS, MAX_ONE_TIME_HELD, MAX_PREKEY_RELAYS, ONE_TIME_TARGET, PrekeyKeeper, REFILL_BELOW, RETIRED_KEEP_MS, ROTATE_MS
 } from '../../../../src/lib/p2p/sessions/prekey-keeper.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
@@ -53,6 +53,9 @@ afterEach(() => {
 
 const held = async (kind: number, relay?: string): Promise<number> =>
   (await db.prekeys.toArray()).filter(k => k.kind === kind && k.dropAt === undefined && (relay === undefined || k.relay === relay)).length
+/** One-time secrets kept for `relay`: on it, and handed out and waiting for their first message. */
+const kept = async (kind: number, relay: string): Promise<number> =>
+  (await db.prekeys.toArray()).filter(k => k.kind === kind && k.relay === relay).length
 
 describe('PrekeyKeeper', () => {
   it('stocks each relay with a signed key, a last-resort key and its own one-time keys, keeping every secret', async () => {
@@ -89,8 +92,13 @@ describe('PrekeyKeeper', () => {
     await keeper.sync(R1)
     expect(relays.requests.at(-1)).toEqual({ relay: R1, op: 'publish' })
     expect(directory.statusOf(R1)).toMatchObject({ pqOneTime: ONE_TIME_TARGET, ecOneTime: ONE_TIME_TARGET })
-    // the handed-out keys' secrets are still ours (an init may name them): 100 + 76 of each kind
-    expect(await held(PREKEY_PQ_ONE_TIME, '12D3KooWR1')).toBe(2 * ONE_TIME_TARGET - REFILL_BELOW + 1)
+    // the handed-out keys' secrets are still ours (an init may name them), marked to go HANDED_OUT_KEEP_MS from now
+    expect(await kept(PREKEY_PQ_ONE_TIME, '12D3KooWR1')).toBe(2 * ONE_TIME_TARGET - REFILL_BELOW + 1)
+    expect(await held(PREKEY_PQ_ONE_TIME, '12D3KooWR1')).toBe(ONE_TIME_TARGET)
+    const handedOut = (await db.prekeys.toArray()).filter(k => k.kind === PREKEY_PQ_ONE_TIME && k.dropAt !== undefined)
+    expect(handedOut).toHaveLength(ONE_TIME_TARGET - REFILL_BELOW + 1)
+    expect(handedOut.map(k => k.id)).toEqual(expect.arrayContaining(bundles.map(b => b.pq.id)))
+    expect(new Set(handedOut.map(k => k.dropAt))).toEqual(new Set([now + HANDED_OUT_KEEP_MS]))
   })
 
   it('answers the secrets an init names, and refuses ids that are not ours', async () => {
@@ -138,20 +146,43 @@ describe('PrekeyKeeper', () => {
     }
   })
 
-  it(`stocks at most ${MAX_PREKEY_RELAYS} relays, keeps at most ${MAX_ONE_TIME_HELD} one-time secrets per relay and kind, and a relay that is down fails alone`, async () => {
+  it(`stocks at most ${MAX_PREKEY_RELAYS} relays, and a relay that is down fails alone`, async () => {
     active = Array.from({ length: MAX_PREKEY_RELAYS + 2 }, (_, i) => `/dns4/r${i}.example/tcp/443/wss/p2p/12D3KooWX${i}`)
     relays.down.add(active[0]!)
     await keeper.syncAll()
     expect(new Set(relays.requests.map(r => r.relay)).size).toBe(MAX_PREKEY_RELAYS)
     expect(directory.statusOf(active[1]!).pqOneTime).toBe(ONE_TIME_TARGET)
     expect(directory.statusOf(active[0]!).pqOneTime).toBe(0)
-    // drain one relay again and again: the secrets kept stay bounded
-    for (let round = 0; round < 4; round++) {
-      for (let i = 0; i < ONE_TIME_TARGET; i++) await directory.fetch(active[1]!, directory.owner.multihash, AbortSignal.timeout(1000))
-      await keeper.sync(active[1]!)
+  })
+
+  it('drain-and-refill never drops a handed-out secret whose first message may still come: it expires by age, and past the bound the relay is not restocked (issue 57)', async () => {
+    await keeper.syncAll()
+    const fetch = async (): Promise<{ pq: number, ec: number | undefined }> => {
+      const bundle = await directory.fetch(R1, directory.owner.multihash, AbortSignal.timeout(1000))
+      return { pq: bundle.pq.id, ec: bundle.ecOneTime?.id }
     }
-    expect(await held(PREKEY_PQ_ONE_TIME, '12D3KooWX1')).toBe(MAX_ONE_TIME_HELD)
-    expect(await held(PREKEY_EC_ONE_TIME, '12D3KooWX1')).toBe(MAX_ONE_TIME_HELD)
+    // Bob's bundle: the message made with it waits in a mailbox while we are away
+    const bobs = await fetch()
+    // an attacker drains the relay, we restock it, again and again
+    const rounds = MAX_ONE_TIME_HELD / ONE_TIME_TARGET + 2
+    for (let round = 0; round < rounds; round++) {
+      while (directory.statusOf(R1).pqOneTime > 0) await fetch()
+      await keeper.sync(R1)
+      now += 60 * 60_000
+    }
+    // Bob's secrets are still here
+    expect(await db.prekeys.get([PREKEY_PQ_ONE_TIME, bobs.pq])).toBeDefined()
+    expect(await db.prekeys.get([PREKEY_EC_ONE_TIME, bobs.ec ?? 0])).toBeDefined()
+    // bounded all the same: restocked up to MAX_ONE_TIME_HELD, then no more (bundles carry the last-resort key)
+    expect(await kept(PREKEY_PQ_ONE_TIME, '12D3KooWR1')).toBe(MAX_ONE_TIME_HELD)
+    expect(await kept(PREKEY_EC_ONE_TIME, '12D3KooWR1')).toBe(MAX_ONE_TIME_HELD)
+    expect(directory.statusOf(R1)).toMatchObject({ pqOneTime: 0, ecOneTime: 0 })
+    // once HANDED_OUT_KEEP_MS has passed since a check saw them gone, they go, and the relay is stocked again
+    now += HANDED_OUT_KEEP_MS
+    await keeper.sync(R1)
+    expect(await db.prekeys.get([PREKEY_PQ_ONE_TIME, bobs.pq])).toBeUndefined()
+    expect(directory.statusOf(R1)).toMatchObject({ pqOneTime: ONE_TIME_TARGET, ecOneTime: ONE_TIME_TARGET })
+    expect(await kept(PREKEY_PQ_ONE_TIME, '12D3KooWR1')).toBe(ONE_TIME_TARGET)
   })
 
   it('stocks its relays once libp2p runs', async () => {

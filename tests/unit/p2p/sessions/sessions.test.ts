@@ -6,10 +6,10 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { decodeBox } from '@parley/protocol/session/box'
-import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
+import { decodeBox, encodeBox } from '@parley/protocol/session/box'
+import { MAX_INIT_SKIP, PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
 import { TypedEventEmitter } from 'main-event'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sessionsOf, sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { OwnKeys } from '../../../../src/lib/p2p/sessions/own-keys.ts'
 import { PrekeyKeeper } from '../../../../src/lib/p2p/sessions/prekey-keeper.ts'
@@ -204,6 +204,25 @@ describe('Sessions', () => {
     opened.abandon()
     expect(await sessionsOf(bob.db, alice.me.peer)).toHaveLength(0)
     expect(await receive(bob, alice, box)).toBe('try again')
+  })
+
+  it('a box that starts a session skips at most MAX_INIT_SKIP keys: a stranger\'s asking for 2,000 is refused before any key agreement (issue 57)', async () => {
+    expect(MAX_INIT_SKIP).toBe(64)
+    const boxes: Uint8Array[] = []
+    for (let i = 0; i <= MAX_INIT_SKIP + 1; i++) boxes.push(await send(alice, bob, `m${i}`))
+    const secretsFor = vi.spyOn(bob.keeper, 'secretsFor')
+    // 2,000 keys ahead (MAX_SKIP, which a box on a session Bob holds may still ask for)
+    const far = decodeBox(boxes[0]!)
+    expect(await refusal(bob, alice, encodeBox({ ...far, header: { ...far.header, n: 2000 } }))).toBe('too-far-ahead')
+    // one past the bound, made honestly: refused too, and nothing changed
+    expect(decodeBox(boxes[MAX_INIT_SKIP + 1]!).header.n).toBe(MAX_INIT_SKIP + 1)
+    expect(await refusal(bob, alice, boxes[MAX_INIT_SKIP + 1]!)).toBe('too-far-ahead')
+    expect(secretsFor).not.toHaveBeenCalled()
+    expect(await sessionsOf(bob.db, alice.me.peer)).toEqual([])
+    // at the bound it opens (the earlier boxes lost), and the later one then opens on that session
+    expect(await receive(bob, alice, boxes[MAX_INIT_SKIP]!)).toBe(`m${MAX_INIT_SKIP}`)
+    expect(await receive(bob, alice, boxes[MAX_INIT_SKIP + 1]!)).toBe(`m${MAX_INIT_SKIP + 1}`)
+    expect(await receive(bob, alice, boxes[3]!)).toBe('m3')
   })
 
   it('a malformed box is refused as malformed', async () => {
