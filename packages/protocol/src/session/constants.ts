@@ -58,8 +58,10 @@ export const FLAG_INIT = 0x01
 export const FLAG_KEM_PUBLIC = 0x02
 /** Box flag: the header carries an ML-KEM ciphertext. */
 export const FLAG_KEM_CIPHERTEXT = 0x04
-/** Every flag a v1 box may set; any other bit is refused. */
-export const KNOWN_FLAGS = FLAG_INIT | FLAG_KEM_PUBLIC | FLAG_KEM_CIPHERTEXT
+/** Box flag: the plaintext ends in padding (padding.ts), which the receiver takes off after opening. */
+export const FLAG_PADDED = 0x08
+/** Every flag a box may set; any other bit is refused. */
+export const KNOWN_FLAGS = FLAG_INIT | FLAG_KEM_PUBLIC | FLAG_KEM_CIPHERTEXT | FLAG_PADDED
 
 /** Prekey kinds (records.ts); the PQ kinds are also the init's `pqKind`. */
 export const PREKEY_SIGNED_EC = 1
