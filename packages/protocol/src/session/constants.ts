@@ -85,7 +85,7 @@ export const MAX_PLAINTEXT_BYTES = 147_456
 export const MAX_BOX_OVERHEAD_BYTES = 1 + ITEM_ID_BYTES + 1 + INIT_BYTES + MAX_HEADER_BYTES + NONCE_BYTES + TAG_BYTES
 /**
  * Largest box, in bytes: the largest plaintext plus 4 KiB (the overhead is
- * 3 503 B). Sealed for a mailbox (+169 B) it stays under the mailbox's item
+ * 3 503 B). Sealed for a mailbox (+137 B) it stays under the mailbox's item
  * limit of 160 KiB.
  */
 export const MAX_BOX_BYTES = MAX_PLAINTEXT_BYTES + 4096
