@@ -1,9 +1,10 @@
 /**
  * Opening many sealed mailbox items for one recipient (a drain), with the
- * curve work done by WebCrypto where the platform has X25519 and Ed25519
- * (Chromium 133+/137+, Firefox 130+, Safari 17+, Node 20): the two X25519
- * agreements of a v2 item (the ephemeral one, and the sender's identity with
- * ours for its MAC), or a v1 item's agreement and Ed25519 check, run off the
+ * curve work done by WebCrypto where the platform has X25519 (Chromium 133+,
+ * Firefox 130+, Safari 17+, Node 20; Ed25519 too, Chromium 137+, for v1
+ * items): the two X25519 agreements of a v2 item (the ephemeral one, and the
+ * sender's identity with ours for its MAC), or a v1 item's agreement and
+ * Ed25519 check, run off the
  * JavaScript thread and many opens overlap, where noble's curves in JS cost
  * milliseconds of the thread per item. Elsewhere it opens as seal.ts `open`
  * does. Either way the result, and the SealError for an item that does not
@@ -37,7 +38,8 @@ export interface SubtleCurves {
   verify(algorithm: { name: 'Ed25519' }, key: WebKey, signature: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<boolean>
 }
 
-interface WebKeys { secret: WebKey }
+/** Our X25519 key in WebCrypto; `ed25519`, whether WebCrypto verifies Ed25519 too (v1 items' signatures). */
+interface WebKeys { secret: WebKey, ed25519: boolean }
 
 export interface SealOpenerOptions {
   /** WebCrypto to use; null opens with noble only (tests of that path). Default `globalThis.crypto.subtle`. */
@@ -67,7 +69,7 @@ export class SealOpener {
     this.#subtle = subtle ?? undefined
   }
 
-  /** Whether the curve work runs in WebCrypto (known after the first open). */
+  /** Whether the curve work runs in WebCrypto (X25519 at least; known after the first open). */
   async usesWebCrypto (): Promise<boolean> {
     return await this.#keys() !== undefined
   }
@@ -82,6 +84,7 @@ export class SealOpener {
     const subtle = this.#subtle
     if (keys === undefined || subtle === undefined) return open(sealed, this.#secret, this.#multihash)
     const parts = sealedParts(sealed)
+    if (parts.version !== SEAL_VERSION && !keys.ed25519) return open(sealed, this.#secret, this.#multihash)
     // a point WebCrypto refuses, or an all-zero shared secret (a small-order point), as noble refuses them
     const es = await this.#agree(keys, await subtle.importKey('raw', own(parts.ephemeralPublic), { name: 'X25519' }, false, []).catch(() => undefined))
     if (es === undefined) throw new SealError(NOT_FOR_US)
@@ -122,7 +125,7 @@ export class SealOpener {
     return this.#webKeys
   }
 
-  /** Our X25519 key in WebCrypto, once WebCrypto has shown it does X25519 and Ed25519; undefined otherwise. */
+  /** Our X25519 key in WebCrypto, once WebCrypto has shown it does X25519 (and whether it does Ed25519); undefined without X25519. */
   async #importKeys (): Promise<WebKeys | undefined> {
     const subtle = this.#subtle
     if (subtle === undefined) return undefined
@@ -131,13 +134,14 @@ export class SealOpener {
       pkcs8.set(X25519_PKCS8_PREFIX)
       pkcs8.set(this.#xSecret, X25519_PKCS8_PREFIX.byteLength)
       const secret = await subtle.importKey('pkcs8', pkcs8, { name: 'X25519' }, false, ['deriveBits'])
-      // one agreement with our own public key, and one Ed25519 key imported: both algorithms are there
+      // one agreement with our own public key: X25519 is there
       const ours = await subtle.importKey('raw', own(this.#ourXPublic()), { name: 'X25519' }, false, [])
       await subtle.deriveBits({ name: 'X25519', public: ours }, secret, 256)
-      await subtle.importKey('raw', own(ed25519.getPublicKey(this.#secret)), { name: 'Ed25519' }, false, ['verify'])
-      return { secret }
+      // and one Ed25519 key imported, for v1 items (without it, noble opens those)
+      const ed25519Works = await subtle.importKey('raw', own(ed25519.getPublicKey(this.#secret)), { name: 'Ed25519' }, false, ['verify']).then(() => true, () => false)
+      return { secret, ed25519: ed25519Works }
     } catch {
-      // no X25519 or Ed25519 in this WebCrypto: noble does it on this thread
+      // no X25519 in this WebCrypto: noble does it on this thread
       return undefined
     }
   }

@@ -127,6 +127,30 @@ describe('SealOpener', () => {
     const opener = new SealOpener(bob.secret, bob.multihash, { subtle: refusing })
     expect(await opener.usesWebCrypto()).toBe(false)
     expect((await opener.open(sealFor(alice, bob, text('still opens')))).payload).toEqual(text('still opens'))
+    expect((await opener.open(sealV1(text('v1 too'), keysOf(alice, bob)))).payload).toEqual(text('v1 too'))
+  })
+
+  it('with X25519 but no Ed25519 in WebCrypto, opens v2 items there and v1 items with noble', async () => {
+    const [alice, bob] = [await person(), await person()]
+    const real = globalThis.crypto.subtle as unknown as SubtleCurves
+    let x25519Calls = 0
+    const noEd25519: SubtleCurves = {
+      importKey: async (format, data, algorithm, extractable, usages) => {
+        if (algorithm.name === 'Ed25519') throw new DOMException('Unrecognized name', 'NotSupportedError')
+        return real.importKey(format, data, algorithm, extractable, usages)
+      },
+      deriveBits: async (algorithm, key, length) => { x25519Calls++; return real.deriveBits(algorithm, key, length) },
+      verify: async () => { throw new DOMException('Unrecognized name', 'NotSupportedError') }
+    }
+    const opener = new SealOpener(bob.secret, bob.multihash, { subtle: noEd25519 })
+    expect(await opener.usesWebCrypto()).toBe(true)
+    const before = x25519Calls
+    expect(await opener.open(sealFor(alice, bob, text('v2')))).toEqual({ senderPublic: alice.publicKey, payload: text('v2') })
+    // the ephemeral agreement and the identities' one, both in WebCrypto
+    expect(x25519Calls - before).toBe(2)
+    expect(await opener.open(sealV1(text('v1'), keysOf(alice, bob)))).toEqual({ senderPublic: alice.publicKey, payload: text('v1') })
+    expect(x25519Calls - before).toBe(2)
+    await expect(opener.open(sealV1WithSignature(alice.publicKey, bob.publicKey, bob.multihash, text('v1'), () => new Uint8Array(64)))).rejects.toThrow(new SealError(BAD_SIGNATURE))
   })
 
   it('imports each sender\'s key once, and keeps at most MAX_SENDER_KEYS of them', async () => {
