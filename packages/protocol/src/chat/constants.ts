@@ -130,7 +130,7 @@ export const CHAT_FRAME_LIMITS: FrameLimits = {
  * that the tab's code, which reads these constants, does not load the
  * session's (a test checks the two agree).
  */
-export const MAX_BOX_FRAME_BYTES = 151_552
+export const MAX_BOX_FRAME_BYTES = 150_959
 
 /** The frame limits of a 2.0.0 chat stream; 3 bytes of length prefix still carry a box. */
 export const CHAT_FRAME_LIMITS_V2: FrameLimits = {

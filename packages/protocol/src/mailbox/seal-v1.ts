@@ -46,16 +46,17 @@ function deriveKey (shared: Uint8Array, ephemeralPublic: Uint8Array, recipientX:
 
 /**
  * Seals `payload` as an app before seal v2 did. The app no longer seals v1:
- * this is for the tests that show such items still open.
+ * this is for the tests and the vector that show such items still open.
+ * `random` gives the ephemeral X25519 secret (32 bytes), then the nonce (24).
  */
-export function sealV1 (payload: Uint8Array, keys: SealKeys): Uint8Array {
+export function sealV1 (payload: Uint8Array, keys: SealKeys, random: (length: number) => Uint8Array = randomBytes): Uint8Array {
   const recipientX = ed25519.utils.toMontgomery(keys.recipientPublic)
-  const ephemeralSecret = x25519.utils.randomSecretKey()
+  const ephemeralSecret = random(KEY_BYTES)
   const ephemeralPublic = x25519.getPublicKey(ephemeralSecret)
   const key = deriveKey(x25519.getSharedSecret(ephemeralSecret, recipientX), ephemeralPublic, recipientX)
   const senderPublic = ed25519.getPublicKey(keys.senderSecret)
   const signature = ed25519.sign(concat(SIGN_CONTEXT, keys.recipientMultihash, ephemeralPublic, payload), keys.senderSecret)
-  const nonce = randomBytes(NONCE_BYTES)
+  const nonce = random(NONCE_BYTES)
   const ciphertext = xchacha20poly1305(key, nonce, concat(SEAL_V1_INFO, keys.recipientMultihash)).encrypt(concat(senderPublic, signature, payload))
   return concat(Uint8Array.of(SEAL_V1), ephemeralPublic, nonce, ciphertext)
 }

@@ -46,14 +46,6 @@ const MAC_BYTES = 32
 /** Bytes a seal adds to its payload: version, ephemeral key, nonce, tag, sender key, MAC. */
 export const SEAL_OVERHEAD_BYTES = MIN_SEALED_BYTES + KEY_BYTES + MAC_BYTES
 
-/** The randomness of one seal: given, it makes the same bytes every time (known-answer vectors). */
-export interface SealRandom {
-  /** an X25519 secret key (32 bytes) */
-  ephemeralSecret: Uint8Array
-  /** 24 bytes */
-  nonce: Uint8Array
-}
-
 /** What the recipient decrypted from a v2 item, before the MAC is checked. */
 export interface UnsealedV2 {
   senderPublic: Uint8Array
@@ -72,24 +64,25 @@ function macOf (es: Uint8Array, ss: Uint8Array, ephemeralPublic: Uint8Array, rec
   return hmac(sha256, authKey, concat(MAC_CONTEXT, recipientMultihash, senderPublic, ephemeralPublic, payload))
 }
 
-/** Seals `payload` from the sender to the recipient with the randomness given (seal() draws it). */
-export function sealWith (payload: Uint8Array, keys: SealKeys, random: SealRandom): Uint8Array {
-  if (random.ephemeralSecret.byteLength !== KEY_BYTES || random.nonce.byteLength !== NONCE_BYTES) throw new SealError(`a seal's randomness is a ${KEY_BYTES}-byte key and a ${NONCE_BYTES}-byte nonce`)
+/**
+ * Seals `payload` from the sender to the recipient (seal version 2).
+ * `random` gives the ephemeral X25519 secret (32 bytes), then the nonce (24):
+ * the platform's CSPRNG unless a test fixes them (docs/vectors/seal.json).
+ */
+export function seal (payload: Uint8Array, keys: SealKeys, random: (length: number) => Uint8Array = randomBytes): Uint8Array {
+  const ephemeralSecret = random(KEY_BYTES)
+  const nonce = random(NONCE_BYTES)
+  if (ephemeralSecret.byteLength !== KEY_BYTES || nonce.byteLength !== NONCE_BYTES) throw new SealError(`a seal's randomness is a ${KEY_BYTES}-byte key and a ${NONCE_BYTES}-byte nonce`)
   const recipientX = ed25519.utils.toMontgomery(keys.recipientPublic)
   const senderXSecret = ed25519.utils.toMontgomerySecret(keys.senderSecret)
   const senderX = x25519.getPublicKey(senderXSecret)
   const senderPublic = ed25519.getPublicKey(keys.senderSecret)
-  const ephemeralPublic = x25519.getPublicKey(random.ephemeralSecret)
-  const es = x25519.getSharedSecret(random.ephemeralSecret, recipientX)
+  const ephemeralPublic = x25519.getPublicKey(ephemeralSecret)
+  const es = x25519.getSharedSecret(ephemeralSecret, recipientX)
   const ss = x25519.getSharedSecret(senderXSecret, recipientX)
   const mac = macOf(es, ss, ephemeralPublic, recipientX, senderX, keys.recipientMultihash, senderPublic, payload)
-  const ciphertext = xchacha20poly1305(sealKey(es, ephemeralPublic, recipientX), random.nonce, concat(SEAL_INFO, keys.recipientMultihash)).encrypt(concat(senderPublic, mac, payload))
-  return concat(Uint8Array.of(SEAL_VERSION), ephemeralPublic, random.nonce, ciphertext)
-}
-
-/** Seals `payload` from the sender to the recipient (seal version 2). */
-export function seal (payload: Uint8Array, keys: SealKeys): Uint8Array {
-  return sealWith(payload, keys, { ephemeralSecret: x25519.utils.randomSecretKey(), nonce: randomBytes(NONCE_BYTES) })
+  const ciphertext = xchacha20poly1305(sealKey(es, ephemeralPublic, recipientX), nonce, concat(SEAL_INFO, keys.recipientMultihash)).encrypt(concat(senderPublic, mac, payload))
+  return concat(Uint8Array.of(SEAL_VERSION), ephemeralPublic, nonce, ciphertext)
 }
 
 /**

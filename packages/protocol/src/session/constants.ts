@@ -84,11 +84,15 @@ export const MAX_PLAINTEXT_BYTES = 147_456
 /** What a box adds at most: version, item id, flags, init, largest header, nonce, tag (3 503 B). */
 export const MAX_BOX_OVERHEAD_BYTES = 1 + ITEM_ID_BYTES + 1 + INIT_BYTES + MAX_HEADER_BYTES + NONCE_BYTES + TAG_BYTES
 /**
- * Largest box, in bytes: the largest plaintext plus 4 KiB (the overhead is
- * 3 503 B). Sealed for a mailbox (+137 B) it stays under the mailbox's item
- * limit of 160 KiB.
+ * Largest box, in bytes: the largest plaintext and the largest overhead,
+ * 147 456 + 3 503 = 150 959 (no valid box is longer: a longer one has a
+ * ciphertext over the largest plaintext). Sealed for a mailbox (+137 B, or
+ * +169 B in seal version 1) it stays under the mailbox's item limit of
+ * 160 KiB. (Before 2026-11-29 this was the plaintext plus 4 KiB, 151 552,
+ * which no box could reach; a box between the two was refused all the same,
+ * by its ciphertext's length.)
  */
-export const MAX_BOX_BYTES = MAX_PLAINTEXT_BYTES + 4096
+export const MAX_BOX_BYTES = MAX_PLAINTEXT_BYTES + MAX_BOX_OVERHEAD_BYTES
 /** Smallest box: no init, no KEM fields, an empty plaintext. */
 export const MIN_BOX_BYTES = 1 + ITEM_ID_BYTES + 1 + HEADER_BASE_BYTES + NONCE_BYTES + TAG_BYTES
 

@@ -50,12 +50,18 @@ describe('the box codec', () => {
   it('fits a whole chat frame, and sealed stays under the mailbox item limit', () => {
     expect(MAX_PLAINTEXT_BYTES).toBe(MAX_FRAME_BYTES)
     expect(MAX_BOX_OVERHEAD_BYTES).toBe(3503)
-    expect(MAX_PLAINTEXT_BYTES + MAX_BOX_OVERHEAD_BYTES).toBeLessThanOrEqual(MAX_BOX_BYTES)
+    // the bound is what the largest box adds up to (it was 4 KiB over the plaintext: 593 bytes no box could fill)
+    expect(MAX_BOX_BYTES).toBe(MAX_PLAINTEXT_BYTES + MAX_BOX_OVERHEAD_BYTES)
+    expect(MAX_BOX_BYTES).toBe(150_959)
     expect(MAX_BOX_BYTES + SEAL_OVERHEAD_BYTES).toBeLessThanOrEqual(MAX_ITEM_BYTES)
     expect(MAX_HEADER_BYTES).toBe(HEADER_BASE_BYTES + 1184 + 1088)
     const largest = encodeBox(box({ init, ciphertext: fill(MAX_PLAINTEXT_BYTES + 16, 9) }))
     expect(largest).toHaveLength(MAX_PLAINTEXT_BYTES + MAX_BOX_OVERHEAD_BYTES)
     expect(decodeBox(largest).ciphertext).toHaveLength(MAX_PLAINTEXT_BYTES + 16)
+    // one byte more is refused by the box's length, before any field is read
+    const over = new Uint8Array(largest.byteLength + 1)
+    over.set(largest)
+    expect(() => decodeBox(over)).toThrow(new SessionFrameError('a box is at most 150959 bytes; this one is 150960'))
     expect(encodeBox(box({ header: { dh: header.dh, pn: 0, n: 0 }, ciphertext: fill(16, 0) }))).toHaveLength(MIN_BOX_BYTES)
   })
 

@@ -1,5 +1,5 @@
 /**
- * A frozen, deterministic session (vectors/parley-session-v1.json), so that
+ * A frozen, deterministic session (docs/vectors/parley-session-v1.json), so that
  * another client of the suite can be checked byte for byte: PQXDH with a
  * one-time EC and a one-time PQ prekey, three boxes from Alice (carrying the
  * init; the second arrives last, opened with its skipped key), three from Bob,
@@ -30,7 +30,7 @@ import { NOW, itemId, person, replayRandom, seededRandom, text } from './helpers
 import type { Init } from '../../src/session/box.ts'
 import type { Random, RatchetState } from '../../src/session/ratchet.ts'
 
-const FILE = './vectors/parley-session-v1.json'
+const FILE = '../../../../docs/vectors/parley-session-v1.json'
 
 interface StepFields { step: string, [field: string]: unknown }
 type Step = StepFields & { random: string[] }

@@ -1,0 +1,126 @@
+/**
+ * The known answers published in docs/vectors/ are what the code computes:
+ * every file is made again from the inputs it records (seeds, secrets,
+ * nonces, the randomness each step draws) and compared byte for byte with
+ * the file. A change of the code that changes a byte fails here; after a
+ * deliberate one, `npx tsx scripts/vectors.ts` writes them anew.
+ *
+ * The second half reads the files alone, as a second client's author would,
+ * and checks the answers docs/protocols.md gives to what such an author had
+ * to guess: the identity keys' form in AD, KDF_RK's empty KEM secret, HMAC's
+ * argument order, a chain begun by a `typing` box, the box's size bounds.
+ */
+import { describe, expect, it } from 'vitest'
+import { readFile } from 'node:fs/promises'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { hmac } from '@noble/hashes/hmac.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
+import { MAX_BOX_BYTES, MIN_BOX_BYTES } from '../../src/session/constants.ts'
+import { Inputs, collectInputs } from './inputs.ts'
+import { VECTOR_FILES, makeVectors, vectorText } from './index.ts'
+import type { Json } from './inputs.ts'
+
+const DIR = new URL('../../../../docs/vectors/', import.meta.url)
+
+async function readVectors (): Promise<{ texts: Record<string, string>, files: Record<string, Json> }> {
+  const texts: Record<string, string> = {}
+  const files: Record<string, Json> = {}
+  for (const name of VECTOR_FILES) {
+    texts[name] = await readFile(new URL(name, DIR), 'utf8')
+    files[name] = JSON.parse(texts[name]) as Json
+  }
+  return { texts, files }
+}
+
+/** A field of a parsed file, by path; the test fails with the path when it is missing. */
+function at (value: Json | undefined, ...path: Array<string | number>): Json {
+  let here = value
+  for (const key of path) {
+    here = here !== null && typeof here === 'object' ? (here as Record<string, Json>)[key] : undefined
+    if (here === undefined) throw new Error(`no ${path.join('/')} in the vectors`)
+  }
+  return here as Json
+}
+const bytes = (value: Json): Uint8Array => hexToBytes(String(value))
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s)
+
+describe('docs/vectors', () => {
+  it('are what the code computes from their inputs, byte for byte', async () => {
+    const { texts, files } = await readVectors()
+    const inputs = new Inputs(collectInputs(files))
+    const made = await makeVectors(inputs)
+    for (const name of VECTOR_FILES) expect({ name, text: vectorText(made[name]) }).toEqual({ name, text: texts[name] })
+    expect(inputs.unused()).toEqual([])
+  }, 60_000)
+
+  it('change when an input does (the inputs are read, not ignored)', async () => {
+    const { files } = await readVectors()
+    const given = collectInputs(files)
+    const nonce = given.get('seal.json/inputs/nonce') ?? new Uint8Array(0)
+    given.set('seal.json/inputs/nonce', nonce.map((b, i) => i === 0 ? b ^ 1 : b))
+    const made = await makeVectors(new Inputs(given))
+    expect(at(made['seal.json'], 'sealed')).not.toBe(at(files['seal.json'], 'sealed'))
+    expect(at(made['ratchet.json'], 'events', 1, 'box')).toBe(at(files['ratchet.json'], 'events', 1, 'box'))
+  }, 60_000)
+})
+
+describe('what docs/protocols.md answers, seen in the vectors alone', () => {
+  it('AD holds the identity keys in their X25519 form, then the multihashes: 142 bytes', async () => {
+    const { files } = await readVectors()
+    const keys = files['keys.json']
+    const ad = bytes(at(files['pqxdh.json'], 'ad'))
+    const expected = concatBytes(Uint8Array.of(1), bytes(at(keys, 'alice', 'x25519Public')), Uint8Array.of(1), bytes(at(keys, 'bob', 'x25519Public')),
+      bytes(at(keys, 'alice', 'multihash')), bytes(at(keys, 'bob', 'multihash')))
+    expect(bytesToHex(ad)).toBe(bytesToHex(expected))
+    expect(ad).toHaveLength(142)
+    // the Ed25519 keys appear only inside the multihashes
+    expect(bytesToHex(ad.subarray(1, 33))).not.toBe(at(keys, 'alice', 'ed25519Public'))
+    expect(bytesToHex(ad.subarray(34, 66))).not.toBe(at(keys, 'bob', 'ed25519Public'))
+  })
+
+  it('KDF_RK with an empty KEM secret takes the DH output alone as ikm', async () => {
+    const { files } = await readVectors()
+    const pqxdh = files['pqxdh.json']
+    const out = hkdf(sha256, bytes(at(pqxdh, 'aliceStart', 'dh')), bytes(at(pqxdh, 'sharedKey')), utf8('Parley_Ratchet_v1'), 64)
+    expect(bytesToHex(out)).toBe(`${String(at(pqxdh, 'aliceStart', 'rootKey'))}${String(at(pqxdh, 'aliceStart', 'chainKey'))}`)
+    const padded = hkdf(sha256, concatBytes(bytes(at(pqxdh, 'aliceStart', 'dh')), new Uint8Array(32)), bytes(at(pqxdh, 'sharedKey')), utf8('Parley_Ratchet_v1'), 64)
+    expect(bytesToHex(padded)).not.toBe(bytesToHex(out))
+    // Bob's first step is the other empty one
+    expect(at(files['ratchet.json'], 'events', 0, 'step', 'kemSecret')).toBe('')
+  })
+
+  it('KDF_CK is HMAC-SHA256 keyed by the chain key over the one byte 01 or 02', async () => {
+    const { files } = await readVectors()
+    const events = at(files['ratchet.json'], 'events') as Json[]
+    const sends = [at(files['pqxdh.json'], 'firstMessage'), ...events.filter(e => at(e, 'event') === 'send')]
+    expect(sends).toHaveLength(12)
+    for (const send of sends) {
+      const chainKey = bytes(at(send, 'chainKey'))
+      expect(bytesToHex(hmac(sha256, chainKey, Uint8Array.of(1)))).toBe(at(send, 'messageKey'))
+      expect(bytesToHex(hmac(sha256, chainKey, Uint8Array.of(2)))).toBe(at(send, 'nextChainKey'))
+    }
+  })
+
+  it('a chain begun by a typing box: it carries the KEM fields (flags 0x06), the message after it none', async () => {
+    const { files } = await readVectors()
+    const events = at(files['ratchet.json'], 'events') as Json[]
+    const bobsFirst = events.filter(e => at(e, 'event') === 'send' && at(e, 'by') === 'bob').slice(0, 2)
+    expect(JSON.parse(String(at(bobsFirst[0], 'frame')))).toMatchObject({ type: 'typing', typing: true })
+    expect(at(bobsFirst[0], 'flags')).toBe(0x06)
+    expect(at(bobsFirst[1], 'flags')).toBe(0x00)
+    expect(at(bobsFirst[1], 'header', 'dh')).toBe(at(bobsFirst[0], 'header', 'dh'))
+    expect(at(files['pqxdh.json'], 'firstMessage', 'flags')).toBe(0x03)
+  })
+
+  it('every box lies within the bounds, and the item id is bytes 2–17', async () => {
+    const { files } = await readVectors()
+    const boxes = [at(files['pqxdh.json'], 'firstMessage'), ...(at(files['ratchet.json'], 'events') as Json[]).filter(e => at(e, 'event') === 'send')]
+    for (const box of boxes) {
+      const b = bytes(at(box, 'box'))
+      expect(b.byteLength).toBeGreaterThanOrEqual(MIN_BOX_BYTES)
+      expect(b.byteLength).toBeLessThanOrEqual(MAX_BOX_BYTES)
+      expect(bytesToHex(b.subarray(1, 17))).toBe(at(box, 'itemId'))
+    }
+  })
+})
