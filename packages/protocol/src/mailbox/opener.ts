@@ -4,11 +4,10 @@
  * Firefox 130+, Safari 17+, Node 20; Ed25519 too, Chromium 137+, for v1
  * items): the two X25519 agreements of a v2 item (the ephemeral one, and the
  * sender's identity with ours for its MAC), or a v1 item's agreement and
- * Ed25519 check, run off the
- * JavaScript thread and many opens overlap, where noble's curves in JS cost
- * milliseconds of the thread per item. Elsewhere it opens as seal.ts `open`
- * does. Either way the result, and the SealError for an item that does not
- * open, are those of `open` (seal.ts has the format).
+ * Ed25519 check, run off the JavaScript thread and many opens overlap, where
+ * noble's curves in JS cost milliseconds of the thread per item. Elsewhere it
+ * opens as seal.ts `open` does. Either way the result, and the SealError for
+ * an item that does not open, are those of `open` (seal.ts has the format).
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
