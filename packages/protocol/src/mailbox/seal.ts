@@ -30,7 +30,7 @@ import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { concatBytes as concat, randomBytes } from '@noble/hashes/utils.js'
+import { bytesToHex, concatBytes as concat, randomBytes } from '@noble/hashes/utils.js'
 import { BAD_AUTH, KEY_BYTES, MIN_SEALED_BYTES, NONCE_BYTES, NOT_FOR_US, SealError } from './seal-common.ts'
 import { SEAL_V1, SEAL_V1_OVERHEAD_BYTES, unsealV1, verifyV1 } from './seal-v1.ts'
 import type { Opened, SealKeys, SealedParts } from './seal-common.ts'
@@ -64,6 +64,44 @@ function macOf (es: Uint8Array, ss: Uint8Array, ephemeralPublic: Uint8Array, rec
   return hmac(sha256, authKey, concat(MAC_CONTEXT, recipientMultihash, senderPublic, ephemeralPublic, payload))
 }
 
+/** Recipients whose identity agreement a sender keeps; past this its list starts again. */
+const MAX_KEPT_RECIPIENTS = 64
+
+/** What a sender's identity gives every seal it makes: its public keys, and its agreement with each recipient (by the recipient's key, hex). */
+interface SenderIdentity {
+  secret: Uint8Array
+  senderPublic: Uint8Array
+  senderXSecret: Uint8Array
+  senderX: Uint8Array
+  recipients: Map<string, { recipientX: Uint8Array, ss: Uint8Array }>
+}
+
+/**
+ * Kept per sender secret (the same array, with the same bytes), so that a
+ * node sealing many items, one per relay, makes the curve work that depends
+ * on the identities alone once: its public keys, and X25519 with each
+ * recipient. The ephemeral agreement is made for every item.
+ */
+const identities = new WeakMap<Uint8Array, SenderIdentity>()
+
+function identitiesOf (keys: SealKeys): { senderX: Uint8Array, senderPublic: Uint8Array, recipientX: Uint8Array, ss: Uint8Array } {
+  let sender = identities.get(keys.senderSecret)
+  if (sender === undefined || !equalBytes(sender.secret, keys.senderSecret)) {
+    const senderXSecret = ed25519.utils.toMontgomerySecret(keys.senderSecret)
+    sender = { secret: keys.senderSecret.slice(), senderPublic: ed25519.getPublicKey(keys.senderSecret), senderXSecret, senderX: x25519.getPublicKey(senderXSecret), recipients: new Map() }
+    identities.set(keys.senderSecret, sender)
+  }
+  const hex = bytesToHex(keys.recipientPublic)
+  let recipient = sender.recipients.get(hex)
+  if (recipient === undefined) {
+    const recipientX = ed25519.utils.toMontgomery(keys.recipientPublic)
+    recipient = { recipientX, ss: x25519.getSharedSecret(sender.senderXSecret, recipientX) }
+    if (sender.recipients.size >= MAX_KEPT_RECIPIENTS) sender.recipients.clear()
+    sender.recipients.set(hex, recipient)
+  }
+  return { senderX: sender.senderX, senderPublic: sender.senderPublic, ...recipient }
+}
+
 /**
  * Seals `payload` from the sender to the recipient (seal version 2).
  * `random` gives the ephemeral X25519 secret (32 bytes), then the nonce (24):
@@ -73,13 +111,9 @@ export function seal (payload: Uint8Array, keys: SealKeys, random: (length: numb
   const ephemeralSecret = random(KEY_BYTES)
   const nonce = random(NONCE_BYTES)
   if (ephemeralSecret.byteLength !== KEY_BYTES || nonce.byteLength !== NONCE_BYTES) throw new SealError(`a seal's randomness is a ${KEY_BYTES}-byte key and a ${NONCE_BYTES}-byte nonce`)
-  const recipientX = ed25519.utils.toMontgomery(keys.recipientPublic)
-  const senderXSecret = ed25519.utils.toMontgomerySecret(keys.senderSecret)
-  const senderX = x25519.getPublicKey(senderXSecret)
-  const senderPublic = ed25519.getPublicKey(keys.senderSecret)
+  const { senderX, senderPublic, recipientX, ss } = identitiesOf(keys)
   const ephemeralPublic = x25519.getPublicKey(ephemeralSecret)
   const es = x25519.getSharedSecret(ephemeralSecret, recipientX)
-  const ss = x25519.getSharedSecret(senderXSecret, recipientX)
   const mac = macOf(es, ss, ephemeralPublic, recipientX, senderX, keys.recipientMultihash, senderPublic, payload)
   const ciphertext = xchacha20poly1305(sealKey(es, ephemeralPublic, recipientX), nonce, concat(SEAL_INFO, keys.recipientMultihash)).encrypt(concat(senderPublic, mac, payload))
   return concat(Uint8Array.of(SEAL_VERSION), ephemeralPublic, nonce, ciphertext)

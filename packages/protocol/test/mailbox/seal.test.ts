@@ -62,6 +62,17 @@ describe('mailbox seal', () => {
     expect(() => seal(text('same'), keysOf(alice, bob), (length) => new Uint8Array(length - 1))).toThrow(SealError)
   })
 
+  it('keeps what the identities give per sender array, and not past a change of its bytes', async () => {
+    const [alice, bob, carol] = [await person(), await person(), await person()]
+    const secret = alice.secret.slice()
+    const keys = { senderSecret: secret, recipientPublic: bob.publicKey, recipientMultihash: bob.multihash }
+    expect(open(seal(text('one'), keys), bob.secret, bob.multihash).senderPublic).toEqual(alice.publicKey)
+    // to another recipient with the same array, then the same array holding Carol's secret
+    expect(open(seal(text('two'), { ...keys, recipientPublic: carol.publicKey, recipientMultihash: carol.multihash }), carol.secret, carol.multihash).senderPublic).toEqual(alice.publicKey)
+    secret.set(carol.secret)
+    expect(open(seal(text('three'), keys), bob.secret, bob.multihash)).toEqual({ senderPublic: carol.publicKey, payload: text('three') })
+  })
+
   it('refuses an altered item, an unknown version and a short one', async () => {
     const [alice, bob] = [await person(), await person()]
     const sealed = seal(text('payload'), keysOf(alice, bob))
