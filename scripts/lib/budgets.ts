@@ -229,10 +229,15 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * block record and the relay lines' states): measured by vite build of the
  * merge. Most of the shell's new part is needed only on demand (the dialog,
  * the viewer, the notice, onboarding): issue 60 is to load it so.
+ * Issue 57's items 7 and 8 (box padding, seal version 2 beside the version 1
+ * opener kept for items already waiting, the opener's X25519-only path,
+ * each sender's identity agreement kept) with main's known-answer work
+ * merged took the worker to 355.97 (vite build of h/meta at its merge of
+ * d29f9f6; about 1.1 KiB of it the seal and the padding).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 190.0,
-  worker: 354.8,
+  worker: 356.1,
   pump: 4.6,
   lazy: 429.7
 }

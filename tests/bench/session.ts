@@ -4,8 +4,8 @@
  *   session_setup_ms         the first message to an offline contact: Alice's Node libp2p client,
  *                            connected to a relay-node that holds Bob's prekeys, FETCHes his bundle,
  *                            checks its signatures, runs PQXDH (X25519 and ML-KEM-768), encrypts a
- *                            100-character chat frame with the new ratchet and seals the box for his
- *                            mailbox; median of SETUP_SAMPLES, each a new Alice (so each gets one-time
+ *                            100-character chat frame with the new ratchet, padded as a mailbox box is,
+ *                            and seals the box for his mailbox; median of SETUP_SAMPLES, each a new Alice (so each gets one-time
  *                            keys, as a first contact does)
  *   ratchet_encrypt_p50_us   one message on an established sending chain (KDF_CK, the message key,
  *                            XChaCha20-Poly1305 of a 100-character frame): p50 of ENCRYPTS per run,
@@ -23,7 +23,7 @@ import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { fetchBundle, publishPrekeys, verifyBundle } from '@parley/protocol/prekeys/client'
 import { encodeBox } from '@parley/protocol/session/box'
-import { PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_SIGNED_EC } from '@parley/protocol/session/constants'
+import { INIT_BYTES, PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_SIGNED_EC } from '@parley/protocol/session/constants'
 import { makePrekey } from '@parley/protocol/session/keys'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
 import { ratchetDecrypt, ratchetEncrypt } from '@parley/protocol/session/ratchet'
@@ -80,8 +80,8 @@ export async function benchSessionSetup (): Promise<void> {
           ? { signedPrekey: bundle.signed, pqPrekey: bundle.pq }
           : { signedPrekey: bundle.signed, pqPrekey: bundle.pq, oneTimePrekey: bundle.ecOneTime })
         const itemId = new Uint8Array(16).fill(i)
-        const { message } = ratchetEncrypt(started2.state, FRAME, itemId)
-        const box = encodeBox({ itemId, init: started2.init, header: message.header, nonce: message.nonce, ciphertext: message.ciphertext })
+        const { message } = ratchetEncrypt(started2.state, FRAME, itemId, undefined, { pad: { policy: 'mailbox', initBytes: INIT_BYTES } })
+        const box = encodeBox({ itemId, init: started2.init, ...message })
         const sealed = seal(box, { senderSecret: alice.secret, recipientPublic: bob.publicKey, recipientMultihash: bob.multihash })
         times.push(performance.now() - started)
         if (sealed.byteLength <= box.byteLength) throw new Error('the seal is smaller than its box')

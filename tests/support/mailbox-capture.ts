@@ -24,13 +24,22 @@ export function contains (hay: Uint8Array, needle: Uint8Array): boolean {
 
 /** Every item the relay at `relayAddr` holds for the owner of `key`, fetched (and left there). */
 export async function capture (relayAddr: string, key: Ed25519PrivateKey): Promise<Uint8Array[]> {
+  return (await captureListed(relayAddr, key)).map(i => i.item)
+}
+
+/** An item as the relay holds it: its deposit id and size (what LIST shows), and its bytes. */
+export interface CapturedItem { id: Uint8Array, size: number, item: Uint8Array }
+
+/** Every item the relay at `relayAddr` holds for the owner of `key`, with what the relay knows of it, fetched (and left there). */
+export async function captureListed (relayAddr: string, key: Ed25519PrivateKey): Promise<CapturedItem[]> {
   const thief = await createLibp2p({ privateKey: key, transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
   try {
     const connection = await thief.dial(multiaddr(relayAddr))
     const listed = await mailboxRequest(connection, { op: 'list', limit: MAX_LIST })
     if (listed.items.length === 0) return []
     const fetched = await mailboxRequest(connection, { op: 'fetch', ids: listed.items.map(i => i.id) })
-    return fetched.items.map(i => i.item)
+    const sizes = new Map(listed.items.map(i => [Buffer.from(i.id).toString('hex'), i.size]))
+    return fetched.items.map(i => ({ id: i.id, size: sizes.get(Buffer.from(i.id).toString('hex')) ?? -1, item: i.item }))
   } finally {
     await thief.stop()
   }

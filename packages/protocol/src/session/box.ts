@@ -7,14 +7,14 @@
  *     header = dh (32) · pn (u32) · n (u32) · [kemPk (1184)] · [kemCt (1088)]
  *
  * Integers are big-endian. Flags: 0x01 init present, 0x02 kemPk present,
- * 0x04 kemCt present; other bits are refused. The AEAD's associated data is
- * the session's AD · itemId · (flags without 0x01) · header (ratchet.ts
- * `messageAd`). Every decoder checks every length and refuses trailing or
+ * 0x04 kemCt present, 0x08 the plaintext is padded (padding.ts); other bits
+ * are refused. The AEAD's associated data is the session's AD · itemId ·
+ * (flags without 0x01) · header (ratchet.ts `messageAd`). Every decoder checks every length and refuses trailing or
  * missing bytes with a SessionFrameError saying what is wrong; what it
  * returns are copies, never views into the input.
  */
 import {
-  BOX_VERSION, FLAG_INIT, FLAG_KEM_CIPHERTEXT, FLAG_KEM_PUBLIC, ITEM_ID_BYTES, KEM_CIPHERTEXT_BYTES,
+  BOX_VERSION, FLAG_INIT, FLAG_KEM_CIPHERTEXT, FLAG_PADDED, FLAG_KEM_PUBLIC, ITEM_ID_BYTES, KEM_CIPHERTEXT_BYTES,
   KEM_PUBLIC_BYTES, KEY_BYTES, KNOWN_FLAGS, MAX_BOX_BYTES, MAX_COUNTER, MAX_PLAINTEXT_BYTES, MIN_BOX_BYTES, NONCE_BYTES,
   PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, TAG_BYTES
 } from './constants.ts'
@@ -58,6 +58,8 @@ export interface Box {
   nonce: Uint8Array
   /** the AEAD output: plaintext and its 16-byte tag */
   ciphertext: Uint8Array
+  /** the plaintext ends in padding (flag 0x08) */
+  padded?: boolean
 }
 
 /** Reads fields off a buffer; running past the end is a SessionFrameError naming the field. */
@@ -189,7 +191,7 @@ export function encodeBox (box: Box): Uint8Array {
   if (box.ciphertext.byteLength < TAG_BYTES || box.ciphertext.byteLength > MAX_PLAINTEXT_BYTES + TAG_BYTES) {
     throw new SessionFrameError(`a box's ciphertext is ${TAG_BYTES} to ${MAX_PLAINTEXT_BYTES + TAG_BYTES} bytes, not ${box.ciphertext.byteLength}`)
   }
-  const flags = (box.init === undefined ? 0 : FLAG_INIT) | headerFlags(box.header)
+  const flags = (box.init === undefined ? 0 : FLAG_INIT) | headerFlags(box.header) | (box.padded === true ? FLAG_PADDED : 0)
   const parts = [Uint8Array.of(BOX_VERSION), sized(box.itemId, ITEM_ID_BYTES, 'the item id'), Uint8Array.of(flags)]
   if (box.init !== undefined) parts.push(encodeInit(box.init))
   parts.push(encodeHeader(box.header), sized(box.nonce, NONCE_BYTES, 'the nonce'), box.ciphertext)
@@ -218,6 +220,7 @@ export function decodeBox (bytes: Uint8Array): Box {
   if (r.left < TAG_BYTES) throw new SessionFrameError(`a box: the ciphertext is at least ${TAG_BYTES} bytes, not ${r.left}`)
   if (r.left > MAX_PLAINTEXT_BYTES + TAG_BYTES) throw new SessionFrameError(`a box: the ciphertext is at most ${MAX_PLAINTEXT_BYTES + TAG_BYTES} bytes, not ${r.left}`)
   box.ciphertext = r.rest()
+  if ((flags & FLAG_PADDED) !== 0) box.padded = true
   return box
 }
 

@@ -58,8 +58,10 @@ export const FLAG_INIT = 0x01
 export const FLAG_KEM_PUBLIC = 0x02
 /** Box flag: the header carries an ML-KEM ciphertext. */
 export const FLAG_KEM_CIPHERTEXT = 0x04
-/** Every flag a v1 box may set; any other bit is refused. */
-export const KNOWN_FLAGS = FLAG_INIT | FLAG_KEM_PUBLIC | FLAG_KEM_CIPHERTEXT
+/** Box flag: the plaintext ends in padding (padding.ts), which the receiver takes off after opening. */
+export const FLAG_PADDED = 0x08
+/** Every flag a box may set; any other bit is refused. */
+export const KNOWN_FLAGS = FLAG_INIT | FLAG_KEM_PUBLIC | FLAG_KEM_CIPHERTEXT | FLAG_PADDED
 
 /** Prekey kinds (records.ts); the PQ kinds are also the init's `pqKind`. */
 export const PREKEY_SIGNED_EC = 1
@@ -84,10 +86,11 @@ export const MAX_BOX_OVERHEAD_BYTES = 1 + ITEM_ID_BYTES + 1 + INIT_BYTES + MAX_H
 /**
  * Largest box, in bytes: the largest plaintext and the largest overhead,
  * 147 456 + 3 503 = 150 959 (no valid box is longer: a longer one has a
- * ciphertext over the largest plaintext). Sealed for a mailbox (+169 B) it
- * stays under the mailbox's item limit of 160 KiB. (Before 2026-11-29 this was
- * the plaintext plus 4 KiB, 151 552, which no box could reach; a box between
- * the two was refused all the same, by its ciphertext's length.)
+ * ciphertext over the largest plaintext). Sealed for a mailbox (+137 B, or
+ * +169 B in seal version 1) it stays under the mailbox's item limit of
+ * 160 KiB. (Before 2026-11-29 this was the plaintext plus 4 KiB, 151 552,
+ * which no box could reach; a box between the two was refused all the same,
+ * by its ciphertext's length.)
  */
 export const MAX_BOX_BYTES = MAX_PLAINTEXT_BYTES + MAX_BOX_OVERHEAD_BYTES
 /** Smallest box: no init, no KEM fields, an empty plaintext. */

@@ -61,7 +61,8 @@ export interface RatchetState {
 }
 
 /** What one message is, before box.ts puts it on the wire. */
-export interface RatchetMessage { header: Header, nonce: Uint8Array, ciphertext: Uint8Array }
+/** One message: `padded`, its plaintext ends in padding (padding.ts; box flag 0x08, in the associated data). */
+export interface RatchetMessage { header: Header, nonce: Uint8Array, ciphertext: Uint8Array, padded?: boolean }
 
 export interface Encrypted { state: RatchetState, message: RatchetMessage }
 export interface Decrypted { state: RatchetState, plaintext: Uint8Array }

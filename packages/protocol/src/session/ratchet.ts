@@ -27,14 +27,16 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
 import { encodeHeader, headerFlags } from './box.ts'
 import {
-  KEM_SEED_BYTES, KEM_SECRET_BYTES, KEY_BYTES, MAX_COUNTER, MAX_PLAINTEXT_BYTES, MAX_RECEIVING_CHAINS, MAX_SKIP, MAX_SKIPPED_KEYS,
-  NONCE_BYTES, SKIPPED_KEY_TTL_MS
+  FLAG_PADDED, ITEM_ID_BYTES, KEM_SEED_BYTES, KEM_SECRET_BYTES, KEY_BYTES, MAX_COUNTER, MAX_PLAINTEXT_BYTES, MAX_RECEIVING_CHAINS, MAX_SKIP,
+  MAX_SKIPPED_KEYS, NONCE_BYTES, SKIPPED_KEY_TTL_MS, TAG_BYTES
 } from './constants.ts'
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from './errors.ts'
 import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
 import { kemKeys, kemPublicKeyValid, kemSecretKey } from './kem-keys.ts'
+import { pad, unpad } from './padding.ts'
 import { cloneState, concat, equal } from './ratchet-state.ts'
 import type { Header } from './box.ts'
+import type { PadPolicy } from './padding.ts'
 import type { Encrypted, Decrypted, KemKeyPair, Random, RatchetMessage, RatchetState, ReceivingChain, StepAhead } from './ratchet-state.ts'
 
 export type { Decrypted, Encrypted, KemKeyPair, PendingStep, Random, RatchetMessage, RatchetState, ReceivingChain, SkippedKey, StepAhead } from './ratchet-state.ts'
@@ -97,9 +99,9 @@ export function responderState (sharedKey: Uint8Array, ad: Uint8Array, signedPre
   }
 }
 
-/** The AEAD's associated data of one message: session AD · item id · the header's KEM flags · header. */
-export function messageAd (ad: Uint8Array, itemId: Uint8Array, header: Header): Uint8Array {
-  return concat(ad, itemId, Uint8Array.of(headerFlags(header)), encodeHeader(header))
+/** The AEAD's associated data of one message: session AD · item id · the box's flags but the init's (KEM fields, padding) · header. */
+export function messageAd (ad: Uint8Array, itemId: Uint8Array, header: Header, padded = false): Uint8Array {
+  return concat(ad, itemId, Uint8Array.of(headerFlags(header) | (padded ? FLAG_PADDED : 0)), encodeHeader(header))
 }
 
 export interface EncryptOptions {
@@ -112,6 +114,12 @@ export interface EncryptOptions {
   kem?: boolean
   /** the X25519 half of a pending step's sending half, computed ahead (`StepAhead`) */
   step?: StepAhead | undefined
+  /**
+   * pad the plaintext so that the box comes to its bucket under `policy`
+   * (padding.ts); `initBytes`, what the box's init weighs (0 without one).
+   * Without it the box goes unpadded (the frozen transcript's boxes).
+   */
+  pad?: { policy: PadPolicy, initBytes: number }
 }
 
 /**
@@ -137,10 +145,12 @@ export function ratchetEncrypt (state: RatchetState, plaintext: Uint8Array, item
   next.sendN += 1
   const nonce = random(NONCE_BYTES)
   const key = aeadKey(step.messageKey)
-  const ciphertext = xchacha20poly1305(key, nonce, messageAd(next.ad, itemId, header)).encrypt(plaintext)
+  // the whole box but its plaintext: version, item id, flags, init, header, nonce, tag
+  const padded = options.pad === undefined ? undefined : pad(plaintext, 1 + ITEM_ID_BYTES + 1 + options.pad.initBytes + encodeHeader(header).byteLength + NONCE_BYTES + TAG_BYTES, options.pad.policy)
+  const ciphertext = xchacha20poly1305(key, nonce, messageAd(next.ad, itemId, header, padded !== undefined)).encrypt(padded ?? plaintext)
   key.fill(0)
   step.messageKey.fill(0)
-  return { state: next, message: { header, nonce, ciphertext } }
+  return { state: next, message: padded === undefined ? { header, nonce, ciphertext } : { header, nonce, ciphertext, padded: true } }
 }
 
 export interface DecryptOptions {
@@ -159,8 +169,10 @@ export function stepNeeded (state: RatchetState, header: Header): boolean {
 function open (state: RatchetState, messageKey: Uint8Array, itemId: Uint8Array, message: RatchetMessage): Uint8Array {
   const key = aeadKey(messageKey)
   try {
-    return xchacha20poly1305(key, message.nonce, messageAd(state.ad, itemId, message.header)).decrypt(message.ciphertext)
-  } catch {
+    const plaintext = xchacha20poly1305(key, message.nonce, messageAd(state.ad, itemId, message.header, message.padded === true)).decrypt(message.ciphertext)
+    return message.padded === true ? unpad(plaintext) : plaintext
+  } catch (err) {
+    if (err instanceof SessionDecryptError) throw err
     throw new SessionDecryptError('the message does not open: it was altered, or it belongs to another session')
   } finally {
     key.fill(0)

@@ -1,6 +1,7 @@
 /**
- * Fuzzing of the opening of sealed mailbox items
- * (src/mailbox/seal.ts `open`, and `seal` for the valid items).
+ * Fuzzing of the opening of sealed mailbox items, version 2 and 1
+ * (src/mailbox/seal.ts `open`, and `seal`, seal-v1.ts `sealV1` for the valid
+ * items).
  * Contract checked, for 10,000 generated inputs per property:
  * - arbitrary bytes (short, of the right version and length, or a valid
  *   header with random ciphertext), opened with any of our keys, throw
@@ -14,9 +15,9 @@
  * The curve operations of noble (X25519, Ed25519) cost about 3 ms per open in
  * JS, 30 s and more for 10,000 cases, so the 10,000-case properties run with a
  * stand-in curve (`curve.fake`): a cheap, consistent Diffie-Hellman and
- * signature made of SHA-256/512 hashes, with the real HKDF and
- * XChaCha20-Poly1305, so open()'s own parsing, slicing, key derivation, AEAD
- * and error mapping are what is fuzzed. What those properties cannot reach,
+ * signature made of SHA-256/512 hashes, with the real HKDF, HMAC and
+ * XChaCha20-Poly1305, so open()'s own parsing, slicing, key derivation, AEAD,
+ * MAC and error mapping are what is fuzzed. What those properties cannot reach,
  * the real curve refusing a key or a signature, is a noble exception inside
  * open()'s try/catch; a real-curve check below replays a sample of the same
  * inputs against the real noble curves.
@@ -28,6 +29,7 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js'
 import { concatBytes, randomBytes } from '@noble/hashes/utils.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { SEAL_OVERHEAD_BYTES, SEAL_VERSION, SealError, open, seal } from '../../src/mailbox/seal.ts'
+import { SEAL_V1, SEAL_V1_OVERHEAD_BYTES, sealV1 } from '../../src/mailbox/seal-v1.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 
@@ -87,15 +89,19 @@ function person (n: number): Person {
 
 const payloads = [new Uint8Array(0), Uint8Array.of(0x7b), new TextEncoder().encode('{"type":"message","text":"hi"}'), new Uint8Array(300).fill(7)]
 
-/** Four people and items sealed from each to each other one, under the current curve. */
+/** Four people and items sealed from each to each other one, in both versions, under the current curve. */
 function world (): { people: Person[], items: Array<{ from: Person, to: Person, payload: Uint8Array, sealed: Uint8Array }> } {
   const people = [1, 2, 3, 4].map(person)
-  const items = people.flatMap((from, i) => people.filter((_, j) => j !== i).map((to, j) => {
+  const items = people.flatMap((from, i) => people.filter((_, j) => j !== i).flatMap((to, j) => {
     const payload = payloads[(i + j) % payloads.length] as Uint8Array
-    return { from, to, payload, sealed: seal(payload, { senderSecret: from.secret, recipientPublic: to.publicKey, recipientMultihash: to.multihash }) }
+    const keys = { senderSecret: from.secret, recipientPublic: to.publicKey, recipientMultihash: to.multihash }
+    return [{ from, to, payload, sealed: seal(payload, keys) }, { from, to, payload, sealed: sealV1(payload, keys) }]
   }))
   return { people, items }
 }
+
+const LONGEST = Math.max(SEAL_OVERHEAD_BYTES, SEAL_V1_OVERHEAD_BYTES)
+const version = fc.constantFrom(SEAL_VERSION, SEAL_V1)
 
 const { people, items } = world()
 const item = fc.constantFrom(...items)
@@ -104,11 +110,11 @@ const someone = fc.constantFrom(...people)
 describe('fuzz: mailbox seal', () => {
   it('arbitrary bytes throw SealError', () => {
     const input = fc.oneof(
-      fc.uint8Array({ maxLength: SEAL_OVERHEAD_BYTES + 40 }),
-      // the right version and at least the overhead: reaches the key agreement and the AEAD
-      fc.uint8Array({ minLength: SEAL_OVERHEAD_BYTES - 1, maxLength: SEAL_OVERHEAD_BYTES + 40 }).map(b => Uint8Array.from([SEAL_VERSION, ...b])),
+      fc.uint8Array({ maxLength: LONGEST + 40 }),
+      // a known version and at least the overhead: reaches the key agreement and the AEAD
+      fc.tuple(version, fc.uint8Array({ minLength: SEAL_OVERHEAD_BYTES - 1, maxLength: LONGEST + 40 })).map(([v, b]) => Uint8Array.from([v, ...b])),
       // an all-zero or low-order ephemeral key (X25519 refuses the shared secret)
-      fc.constantFrom(0, 1, 0xff).map(fill => Uint8Array.from([SEAL_VERSION, ...new Array<number>(SEAL_OVERHEAD_BYTES + 8).fill(fill)]))
+      fc.tuple(version, fc.constantFrom(0, 1, 0xff)).map(([v, fill]) => Uint8Array.from([v, ...new Array<number>(LONGEST + 8).fill(fill)]))
     )
     fc.assert(fc.property(input, someone, (bytes, to) => {
       const result = typed(() => open(bytes, to.secret, to.multihash), [SealError])
@@ -142,16 +148,18 @@ describe('fuzz: mailbox seal', () => {
       const [first] = real.items
       if (first === undefined) throw new Error('no items')
       expect(Buffer.from(open(first.sealed, first.to.secret, first.to.multihash).payload).equals(first.payload)).toBe(true)
-      const sample = fc.sample(fc.tuple(fc.constantFrom(...real.items), mutationArb, fc.uint8Array({ minLength: SEAL_OVERHEAD_BYTES, maxLength: SEAL_OVERHEAD_BYTES + 40 })), { numRuns: 100, seed: 10 })
-      for (const [{ to, sealed }, mutations, random] of sample) {
+      const sample = fc.sample(fc.tuple(fc.constantFrom(...real.items), mutationArb, fc.uint8Array({ minLength: LONGEST, maxLength: LONGEST + 40 }), version), { numRuns: 100, seed: 10 })
+      for (const [{ to, sealed }, mutations, random, v] of sample) {
         const bytes = mutate(sealed, mutations)
         expect(typed(() => open(bytes, to.secret, to.multihash), [SealError]).ok).toBe(Buffer.from(bytes).equals(sealed))
-        random[0] = SEAL_VERSION
+        random[0] = v
         expect(typed(() => open(random, to.secret, to.multihash), [SealError]).ok).toBe(false)
       }
       for (const fill of [0, 1, 0xff]) {
-        const lowOrder = Uint8Array.from([SEAL_VERSION, ...new Array<number>(SEAL_OVERHEAD_BYTES + 8).fill(fill)])
-        expect(typed(() => open(lowOrder, first.to.secret, first.to.multihash), [SealError]).ok).toBe(false)
+        for (const v of [SEAL_VERSION, SEAL_V1]) {
+          const lowOrder = Uint8Array.from([v, ...new Array<number>(LONGEST + 8).fill(fill)])
+          expect(typed(() => open(lowOrder, first.to.secret, first.to.multihash), [SealError]).ok).toBe(false)
+        }
       }
     } finally {
       curve.fake = true

@@ -39,8 +39,10 @@ export const boxArb: fc.Arbitrary<Box> = fc.record({
   init: fc.option(initArb, { nil: undefined }),
   header: headerArb,
   nonce: fc.uint8Array({ minLength: 24, maxLength: 24 }),
-  ciphertext: fc.uint8Array({ minLength: 16, maxLength: 300 })
+  ciphertext: fc.uint8Array({ minLength: 16, maxLength: 300 }),
+  padded: fc.boolean()
 }).map(b => {
-  const { init, ...rest } = b
-  return init === undefined ? rest : { ...rest, init }
+  const { init, padded, ...rest } = b
+  const box = padded ? { ...rest, padded } : rest
+  return init === undefined ? box : { ...box, init }
 })

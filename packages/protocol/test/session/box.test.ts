@@ -71,7 +71,7 @@ describe('the box codec', () => {
       [new Uint8Array(MAX_BOX_BYTES + 1), `a box is at most ${MAX_BOX_BYTES} bytes; this one is ${MAX_BOX_BYTES + 1}`],
       [good.subarray(0, MIN_BOX_BYTES - 1), `a box is at least ${MIN_BOX_BYTES} bytes; this one is ${MIN_BOX_BYTES - 1}`],
       [Uint8Array.of(0x7b, ...good.subarray(1)), 'unknown box version 123'],
-      [Uint8Array.of(...good.subarray(0, 17), 0x08, ...good.subarray(18)), 'a box: unknown flags 0x08'],
+      [Uint8Array.of(...good.subarray(0, 17), 0x10, ...good.subarray(18)), 'a box: unknown flags 0x10'],
       [encodeBox(box({ init, header: { dh: header.dh, pn: 0, n: 0 } })).subarray(0, 18 + INIT_BYTES - 10), 'a box: it ends inside the PQXDH ciphertext'],
       [encodeBox(box({ init })).map((b, i) => i === 18 + 36 ? 1 : b), 'a box: the PQ prekey kind is 2 or 3, not 1'],
       [encodeBox(box({ header: { dh: header.dh, pn: 0, n: 0 }, ciphertext: fill(16, 0) })).subarray(0, MIN_BOX_BYTES - 0).map((b, i) => i === 17 ? FLAG_KEM_PUBLIC : b), 'a box: it ends inside the KEM public key']

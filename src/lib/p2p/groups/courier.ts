@@ -248,7 +248,7 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
   async #deposit (to: { peerId: string, addresses: string[], mailboxes: string[] }, id: Uint8Array, item: GroupItem): Promise<boolean> {
     const { courier, groupBoxes } = this.#components
     const box = await groupBoxes.mailboxItem(to.peerId, id, encodeGroupItem(item), to.mailboxes)
-    if (await courier.depositFor(to, id, box ?? encodeGroupItem(withoutKey(item))) === 0) return false
+    if (await courier.depositFor(to, box ?? encodeGroupItem(withoutKey(item))) === 0) return false
     if (box !== undefined) await groupBoxes.deposited(to.peerId, id)
     return true
   }

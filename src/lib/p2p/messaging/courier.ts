@@ -23,13 +23,13 @@ import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { ulidBytes } from '@parley/protocol/ulid'
 import { CLOCK_SKEW_MS, tooOld } from '../../db/tombstones.ts'
+import { randomBytes } from '@noble/hashes/utils.js'
 import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { itemFrame, setItemState } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
-import { MAX_RECEIPT_IDS, encodeReceipts, helloItemId, receiptsId } from './receipts.ts'
+import { MAX_RECEIPT_IDS, encodeReceipts, receiptsId } from './receipts.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { OutboxItem } from './frames.ts'
@@ -169,21 +169,29 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
    * deposits it on `mailboxes` (the relays it named), else on the relays its
    * known addresses go through, else on ours; resolves how many relays hold it.
    */
-  async depositFor (to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, id: Uint8Array, payload: Uint8Array): Promise<number> {
-    const stored = await this.#depositPayload({ peerId: to.peerId, addresses: to.addresses ?? [] }, id, payload, to.mailboxes)
+  async depositFor (to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, payload: Uint8Array): Promise<number> {
+    const stored = await this.#depositPayload({ peerId: to.peerId, addresses: to.addresses ?? [] }, payload, to.mailboxes)
     if (stored > 0) this.#stats.deposited++
     return stored
   }
 
-  /** Seals `payload` to `to` and deposits it on its mailbox relays; resolves how many relays hold it. */
-  async #depositPayload (to: Pick<ContactRow, 'peerId' | 'addresses'>, id: Uint8Array, payload: Uint8Array, mailboxes: readonly string[] = []): Promise<number> {
+  /**
+   * Seals `payload` to `to` and deposits it on its mailbox relays; resolves
+   * how many relays hold it. Each relay gets a seal of its own under a random
+   * deposit id of its own: relays that compare what they hold find neither
+   * the same id nor the same bytes, and an id tells nothing of when the item
+   * was made. The recipient knows a copy by the id inside (a box's item id,
+   * a frame's id), never by the deposit id.
+   */
+  async #depositPayload (to: Pick<ContactRow, 'peerId' | 'addresses'>, payload: Uint8Array, mailboxes: readonly string[] = []): Promise<number> {
     const recipient = peerIdFromString(to.peerId)
     if (recipient.publicKey == null) return 0
-    const item = seal(payload, { senderSecret: this.#keys().secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes })
-    if (item.byteLength > MAX_ITEM_BYTES) throw new Error(`a sealed message of ${item.byteLength} bytes is over the mailbox limit of ${MAX_ITEM_BYTES}`)
+    const keys = { senderSecret: this.#keys().secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes }
     const results = await Promise.allSettled(this.#relaysFor(to, mailboxes).map(async (relay) => {
+      const item = seal(payload, keys)
+      if (item.byteLength > MAX_ITEM_BYTES) throw new Error(`a sealed message of ${item.byteLength} bytes is over the mailbox limit of ${MAX_ITEM_BYTES}`)
       const connection = await this.#connect(relay)
-      await mailboxRequest(connection, { op: 'deposit', id, recipient: recipient.toMultihash().bytes, item }, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
+      await mailboxRequest(connection, { op: 'deposit', id: randomBytes(16), recipient: recipient.toMultihash().bytes, item }, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
     }))
     for (const result of results) {
       if (result.status === 'rejected') this.#log('deposit for %s failed - %e', to.peerId, result.reason)
@@ -210,7 +218,7 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
       const frame = itemFrame(item)
       // in a box of our session with them when they have sessions, else as it is
       const payload = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal }) ?? encodeChatFrame(frame)
-      if (await this.#depositPayload(contact, ulidBytes(row.id), payload) === 0) break
+      if (await this.#depositPayload(contact, payload) === 0) break
       this.#stats.deposited++
       await setItemState(this.#components.db, item, 'stored')
       stored.push(row.id)
@@ -220,11 +228,11 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
 
   /**
    * Leaves a contact hello (our request or accept) or our reply to theirs
-   * in `to`'s mailbox, one item per kind and sender (a second deposit is a
-   * duplicate); resolves how many relays hold it.
+   * in `to`'s mailbox (once per hello owed: a copy taken twice changes
+   * nothing); resolves how many relays hold it.
    */
   async depositHello (to: ContactRow, frame: ContactFrame): Promise<number> {
-    const stored = await this.#depositPayload(to, helloItemId(frame.type, this.#components.libp2p.peerId.toString()), encodeContactFrame(frame))
+    const stored = await this.#depositPayload(to, encodeContactFrame(frame))
     if (stored > 0) this.#stats.deposited++
     return stored
   }
@@ -280,10 +288,9 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
       for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
         if (this.#stopping.signal.aborted) return
         const part = ids.slice(i, i + MAX_RECEIPT_IDS)
-        const id = receiptsId(part)
         const payload = encodeReceipts(part)
-        await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(contact.peerId), id, payload)
-          .then(async (box) => this.#depositPayload(contact, id, box ?? payload))
+        await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(contact.peerId), receiptsId(), payload)
+          .then(async (box) => this.#depositPayload(contact, box ?? payload))
           .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', contact.peerId, err) })
       }
     }

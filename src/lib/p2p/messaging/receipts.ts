@@ -1,10 +1,9 @@
 /**
  * Receipts sent back through mailboxes (docs/protocols.md, "Mailboxes",
  * Receipts): the ids of messages the recipient has stored, sealed back to
- * their sender in one item of at most MAX_RECEIPT_IDS. Also the ids of the
- * other payloads that are not chat frames (contact hellos and replies).
+ * their sender in one item of at most MAX_RECEIPT_IDS.
  */
-import { sha256 } from '@noble/hashes/sha2.js'
+import { randomBytes } from '@noble/hashes/utils.js'
 import { ULID_PATTERN } from '@parley/protocol/chat/codec'
 
 /** Most message ids in one receipts item. */
@@ -16,18 +15,13 @@ export const MAX_RECEIPT_IDS = 64
  */
 export interface ReceiptsPayload { type: 'receipts', ids: string[] }
 
-/** The mailbox id of a receipts item: its own id space, so it never collides with a message's. */
-export function receiptsId (messageIds: string[]): Uint8Array {
-  return sha256(new TextEncoder().encode(`parley/mailbox/receipts/${messageIds.join(',')}`)).subarray(0, 16)
-}
-
 /**
- * The mailbox id of a contact hello (`request`, `accept`) or reply from
- * `from` (a PeerID): one per kind and sender, so leaving it again is a
- * duplicate the relay keeps once.
+ * The item id of a receipts item (the `itemId` of its box): 16 random bytes,
+ * nothing derived from the ids it carries, so that nobody who sees it, in a
+ * box or anywhere, can link it to the messages it acknowledges.
  */
-export function helloItemId (type: 'request' | 'accept' | 'reply', from: string): Uint8Array {
-  return sha256(new TextEncoder().encode(`parley/mailbox/hello/${type}/${from}`)).subarray(0, 16)
+export function receiptsId (): Uint8Array {
+  return randomBytes(16)
 }
 
 /** The payload of a receipts item (`ids`: 1 to MAX_RECEIPT_IDS distinct ULIDs). */

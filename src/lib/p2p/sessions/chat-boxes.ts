@@ -92,7 +92,7 @@ export class SessionChatBoxes implements ChatBoxes, MailboxBoxesPort {
     if (!await sessions.hasSession(peer.peer)) return undefined
     const none = new Error('receipts never start a session')
     try {
-      return await sessions.seal(peer, ulidOf(itemId), itemId, payload, async () => { throw none }, { keep: false })
+      return await sessions.seal(peer, ulidOf(itemId), itemId, payload, async () => { throw none }, { keep: false, pad: 'mailbox' })
     } catch (err) {
       // the session was reset meanwhile
       if (err === none) return undefined

@@ -24,7 +24,7 @@ import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import Dexie from 'dexie'
 import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
-import { MAX_INIT_SKIP } from '@parley/protocol/session/constants'
+import { INIT_BYTES, MAX_INIT_SKIP } from '@parley/protocol/session/constants'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
@@ -42,6 +42,7 @@ import type { FetchedBundle } from './directory.ts'
 import type { OwnKeys } from './own-keys.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { Box } from '@parley/protocol/session/box'
+import type { PadPolicy } from '@parley/protocol/session/padding'
 import type { OpenedBox, SessionPeer, SessionsPort } from '../kernel/ports/sessions.ts'
 
 export { SessionUnreadableError, type UnreadableReason } from './unreadable.ts'
@@ -103,9 +104,11 @@ export class Sessions implements SessionsPort {
    * made before if it is kept, else a new one on the current session, which
    * `bundle` starts when there is none (it is asked only then).
    */
-  async seal (to: SessionPeer, itemKey: string, itemId: Uint8Array, plaintext: Uint8Array, bundle: () => Promise<FetchedBundle>, options: { keep?: boolean } = {}): Promise<Uint8Array> {
+  async seal (to: SessionPeer, itemKey: string, itemId: Uint8Array, plaintext: Uint8Array, bundle: () => Promise<FetchedBundle>, options: { keep?: boolean, pad?: PadPolicy } = {}): Promise<Uint8Array> {
     const { db } = this.#components
     const keep = options.keep ?? true
+    // kept boxes go to the mailboxes; a box that is not may go there too (receipts), and says so
+    const policy = options.pad ?? (keep ? 'mailbox' : 'live')
     return this.#lock.run(to.peer, async () => {
       let rows = await this.#rows(to.peer)
       let current = rows.find(r => r.current)
@@ -128,9 +131,10 @@ export class Sessions implements SessionsPort {
       const session = settled ?? current
       const sessionRows = settled === undefined ? rows : rows.map(r => r.id === settled.id ? settled : r)
       const kem = keep || !this.#held.holds(session)
+      const pad = { policy, initBytes: session.init === undefined ? 0 : INIT_BYTES }
       if (!fresh && !keep && this.#reserved.left(session) > 0) {
         // a reserved key (no stored state can derive it again): the box goes without a write
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step })
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step, pad })
         const used = { ...session, state, usedAt: this.#now() }
         this.#remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
         if (this.#reserved.left(used) < RESERVED_KEYS / 2) void this.ready(to.peer)
@@ -141,7 +145,7 @@ export class Sessions implements SessionsPort {
       const sealed = await db.transaction('rw', sessionTables(db), async () => {
         const kept = keep ? await keptBox(db, itemKey, to.peer) : undefined
         if (kept !== undefined) return { bytes: kept.bytes }
-        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step })
+        const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step, pad })
         const bytes = encodeBox(this.#box(session, itemId, message))
         const used = { ...session, state, usedAt: this.#now() }
         const next = sessionRows.map(r => r.id === session.id ? used : r)
@@ -168,7 +172,7 @@ export class Sessions implements SessionsPort {
   }
 
   /** The box of one message of `session`, with the session's init while the peer has not answered on it. */
-  #box (session: SessionRow, itemId: Uint8Array, message: { header: Box['header'], nonce: Uint8Array, ciphertext: Uint8Array }): Box {
+  #box (session: SessionRow, itemId: Uint8Array, message: Pick<Box, 'header' | 'nonce' | 'ciphertext' | 'padded'>): Box {
     return { itemId, ...message, ...(session.init === undefined ? {} : { init: session.init }) }
   }
 

@@ -82,5 +82,5 @@ export interface MailboxCourierPort {
    * deposits it on `mailboxes`, else on the relays its known addresses go
    * through, else on ours; resolves how many relays hold it
    */
-  depositFor(to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, id: Uint8Array, payload: Uint8Array): Promise<number>
+  depositFor(to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, payload: Uint8Array): Promise<number>
 }
