@@ -16,6 +16,8 @@ import { nodeHandlers } from './handlers.ts'
 import { createLibp2pNode } from './libp2p.ts'
 import { Capabilities } from '../kernel/capabilities.ts'
 import { StatusBoard } from '../kernel/status.ts'
+import { WriterLock } from '../kernel/writer-lock.ts'
+import { NodeNotReadyError } from '../kernel/errors.ts'
 import type { CallArgsOf, NodeContract, TabCapabilities, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { AppConfig } from '../kernel/app-config.ts'
@@ -23,6 +25,7 @@ import type { NodeComponents } from './components.ts'
 import type { FeatureProtocols } from './features.ts'
 import type { ParleyEvents } from '../kernel/events.ts'
 import type { ParleyNode } from './libp2p.ts'
+import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
 import type { ComponentLogger, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
@@ -32,8 +35,17 @@ export interface NodeRootInit {
   origin: string
   /** resolves the served app config; called once the profile exists */
   loadConfig(): Promise<AppConfig>
+  /**
+   * The one-writer lock (kernel/writer-lock.ts), taken before the database
+   * is read: its Web Locks, this build and the announcement channel (the
+   * database's name comes from `db`).
+   */
+  writer: Omit<WriterLockInit, 'database'>
   logger?: ComponentLogger
 }
+
+/** Methods a node that does not run (refused, or stepped down) still answers: the tab learns why from its status. */
+const WHILE_STOPPED = new Set<string>(['getStatus'])
 
 export class NodeRoot {
   readonly components: NodeComponents
@@ -46,8 +58,12 @@ export class NodeRoot {
   /** the services started, in start order */
   #running: Startable[] = []
   #libp2pRunning = false
+  readonly #writer: WriterLock
+  /** why this node does not run, once it refused to start or stepped down */
+  #stopped: WriterRefusal | undefined
 
   constructor (init: NodeRootInit) {
+    this.#writer = new WriterLock({ ...init.writer, database: init.db.name })
     const events = new TypedEventEmitter<ParleyEvents>()
     const components = createComponents({
       db: init.db,
@@ -71,7 +87,7 @@ export class NodeRoot {
       if (parts.protocols !== undefined) this.#protocols.push(parts.protocols)
     }
     this.components = components
-    this.handlers = nodeHandlers(handlers)
+    this.handlers = this.#guarded(nodeHandlers(handlers))
   }
 
   /** What tabs hear: `status` and `message` (kernel/events.ts). */
@@ -88,9 +104,24 @@ export class NodeRoot {
     return 'libp2p' in this.components ? this.components.libp2p : undefined
   }
 
-  /** Reads the identity and, when there is one, starts the network. */
+  /** Why this node does not run (it refused to start, or stepped down for a newer build); undefined while it may. */
+  get stopped (): WriterRefusal | undefined {
+    return this.#stopped
+  }
+
+  /**
+   * Takes the one-writer lock, then reads the identity and, when there is
+   * one, starts the network. Without the lock the node does not start: its
+   * status says why (phase 'stopped') and every method but the status
+   * refuses, so nothing of it writes to the database.
+   */
   async start (): Promise<void> {
     const { identity, status } = this.components
+    const refusal = await this.#writer.acquire(async () => { await this.#stepDown() })
+    if (refusal !== undefined) {
+      this.#refuse(refusal)
+      return
+    }
     try {
       if (await identity.load() == null) {
         status.update({ phase: 'needs-profile' })
@@ -106,6 +137,37 @@ export class NodeRoot {
   async stop (): Promise<void> {
     await this.#starting?.catch(() => {})
     await this.#stopRunning()
+    this.#writer.close()
+  }
+
+  /** A newer build claimed the database: stop, close it (so the newer one may upgrade it), and say so; the lock goes after this. */
+  async #stepDown (): Promise<void> {
+    this.#stopped = 'newerVersionRunning'
+    await this.#starting?.catch(() => {})
+    await this.#stopRunning()
+    this.components.db.close()
+    this.#refuse('newerVersionRunning')
+  }
+
+  #refuse (code: WriterRefusal): void {
+    this.#stopped = code
+    this.components.status.update({ phase: 'stopped', error: { code, params: {} } })
+  }
+
+  /** The handlers, each refusing while the node does not run (but {@link WHILE_STOPPED}). */
+  #guarded (handlers: NodeHandlers): NodeHandlers {
+    const guarded: Record<string, unknown> = {}
+    for (const [method, handler] of Object.entries(handlers) as Array<[string, (...args: unknown[]) => unknown]>) {
+      guarded[method] = WHILE_STOPPED.has(method)
+        ? handler
+        : (...args: unknown[]) => {
+            const stopped = this.#stopped
+            if (stopped !== undefined) throw new NodeNotReadyError(stopped)
+            return handler(...args)
+          }
+    }
+    // the same methods, each wrapped
+    return guarded as unknown as NodeHandlers
   }
 
   /** A tab said what this browser can do (kernel/capabilities.ts). */
