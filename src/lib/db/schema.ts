@@ -200,5 +200,23 @@ export const dbSchemaV9 = {
   initsSeen: 'ephemeral, expiresAt'
 } as const
 
+/**
+ * ============================================================
+ * v12 — 2026-11-29
+ * ============================================================
+ * Keys at rest (issue 57 item 10; db/vault.ts, db/keyring.ts): the identity's
+ * private key, sessions' ratchet states and prekey secrets are stored
+ * sealed (`sealed` in place of those fields). The upgrade adds the table
+ * only: an upgrade transaction cannot wait for WebCrypto, so the rows stored
+ * plain before are sealed by the node's first `openVault` after it (which
+ * holds the writer lock).
+ * - keyring:  primary key `id` (always 1): the non-extractable AES-GCM
+ *             CryptoKey and the data key it wraps.
+ */
+export const dbSchemaV12 = {
+  ...dbSchemaV9,
+  keyring: 'id'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 9
+export const DB_VERSION = 12

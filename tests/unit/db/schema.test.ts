@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 9 with exactly the intended stores and indexes', async () => {
+  it('opens at version 12 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(9)
+    expect(DB_VERSION).toBe(12)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -116,7 +116,8 @@ describe('ParleyDb schema', () => {
         }
       },
       boxes: { keyPath: ['peer', 'item'], autoIncrement: false, indexes: { session: { keyPath: 'session', unique: false } } },
-      initsSeen: { keyPath: 'ephemeral', autoIncrement: false, indexes: { expiresAt: { keyPath: 'expiresAt', unique: false } } }
+      initsSeen: { keyPath: 'ephemeral', autoIncrement: false, indexes: { expiresAt: { keyPath: 'expiresAt', unique: false } } },
+      keyring: { keyPath: 'id', autoIncrement: false, indexes: {} }
     })
   })
 

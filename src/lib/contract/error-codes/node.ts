@@ -14,6 +14,8 @@ export const NODE_ERRORS = {
   writerLockHeld: {},
   /** a newer version of the app runs the node: this one did not start, or stepped down */
   newerVersionRunning: {},
+  /** the browser cannot keep the non-extractable key that seals our secrets in IndexedDB (db/keyring.ts): the node does not start */
+  keyStoreUnavailable: {},
   /** what a lookup or dial under way ends with when the node stops */
   nodeStopping: {},
   relayUnreachableStatus: { reason: 'text' },

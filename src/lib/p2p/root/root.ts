@@ -25,7 +25,11 @@ import type { NodeComponents } from './components.ts'
 import type { FeatureProtocols } from './features.ts'
 import type { ParleyEvents } from '../kernel/events.ts'
 import type { ParleyNode } from './libp2p.ts'
+import { KeyStoreUnavailableError, openVault } from '../../db/keyring.ts'
 import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
+
+/** Why a node does not run: another writes the database, or the browser cannot keep its keys sealed. */
+type NodeRefusal = WriterRefusal | 'keyStoreUnavailable'
 import type { ComponentLogger, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
@@ -60,7 +64,7 @@ export class NodeRoot {
   #libp2pRunning = false
   readonly #writer: WriterLock
   /** why this node does not run, once it refused to start or stepped down */
-  #stopped: WriterRefusal | undefined
+  #stopped: NodeRefusal | undefined
 
   constructor (init: NodeRootInit) {
     this.#writer = new WriterLock({ ...init.writer, database: init.db.name })
@@ -105,7 +109,7 @@ export class NodeRoot {
   }
 
   /** Why this node does not run (it refused to start, or stepped down for a newer build); undefined while it may. */
-  get stopped (): WriterRefusal | undefined {
+  get stopped (): NodeRefusal | undefined {
     return this.#stopped
   }
 
@@ -113,13 +117,23 @@ export class NodeRoot {
    * Takes the one-writer lock, then reads the identity and, when there is
    * one, starts the network. Without the lock the node does not start: its
    * status says why (phase 'stopped') and every method but the status
-   * refuses, so nothing of it writes to the database.
+   * refuses, so nothing of it writes to the database. Then the vault's key
+   * is unwrapped for the node's life (db/keyring.ts): where the browser
+   * cannot keep it, the node does not start either, rather than store
+   * secrets plain.
    */
   async start (): Promise<void> {
     const { identity, status } = this.components
     const refusal = await this.#writer.acquire(async () => { await this.#stepDown() })
     if (refusal !== undefined) {
       this.#refuse(refusal)
+      return
+    }
+    try {
+      await openVault(this.components.db)
+    } catch (err) {
+      if (!(err instanceof KeyStoreUnavailableError)) throw err
+      this.#refuse('keyStoreUnavailable')
       return
     }
     try {
@@ -146,10 +160,11 @@ export class NodeRoot {
     await this.#starting?.catch(() => {})
     await this.#stopRunning()
     this.components.db.close()
+    this.components.db.vault.lock()
     this.#refuse('newerVersionRunning')
   }
 
-  #refuse (code: WriterRefusal): void {
+  #refuse (code: NodeRefusal): void {
     this.#stopped = code
     this.components.status.update({ phase: 'stopped', error: { code, params: {} } })
   }
