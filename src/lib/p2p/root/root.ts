@@ -131,17 +131,19 @@ export class NodeRoot {
     }
     try {
       await openVault(this.components.db)
-    } catch (err) {
-      if (!(err instanceof KeyStoreUnavailableError)) throw err
-      this.#refuse('keyStoreUnavailable')
-      return
-    }
-    try {
-      if (await identity.load() == null) {
+      const profile = await identity.load()
+      // stepped down meanwhile for a newer build: it has the database now
+      if (this.#stopped !== undefined) return
+      if (profile == null) {
         status.update({ phase: 'needs-profile' })
         return
       }
     } catch (err) {
+      if (this.#stopped !== undefined) return
+      if (err instanceof KeyStoreUnavailableError) {
+        this.#refuse('keyStoreUnavailable')
+        return
+      }
       status.update({ phase: 'offline', error: { code: 'databaseUnavailable', params: { reason: (err as Error).message } } })
       throw err
     }
@@ -213,7 +215,7 @@ export class NodeRoot {
     this.#starting ??= this.#doStart(init).catch(async (err: unknown) => {
       this.#starting = undefined
       await this.#stopRunning().catch(() => {})
-      this.components.status.update({ phase: 'offline', error: { code: 'nodeStartFailed', params: { reason: (err as Error).message } } })
+      if (this.#stopped === undefined) this.components.status.update({ phase: 'offline', error: { code: 'nodeStartFailed', params: { reason: (err as Error).message } } })
       throw err
     })
     return this.#starting
