@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from './fixtures.ts'
 import { message, onboard, send } from './helpers/parley.ts'
+import { NOT_THE_APP } from '../support/origin-snapshot.ts'
 import type { Page } from '@playwright/test'
 
 /*
@@ -72,9 +73,9 @@ test.describe('one writer per database', () => {
 test('an older build\'s worker steps down when the newer app starts: it says so, and the app runs', { tag: ['@firefox'] }, async ({ browser, app }) => {
   const context = await browser.newContext()
   try {
-    // a same-origin document that is not the app (no service worker yet: a fresh context)
+    // a same-origin document that is not the app (a 404 of the test's server; no service worker yet: a fresh context)
     const older = await context.newPage()
-    await older.goto(`${app.url}/icon.svg`)
+    await older.goto(new URL(NOT_THE_APP, app.url).href)
     await startOlderWorker(older, workerPath())
     await expect.poll(async () => olderPhase(older)).toBe('needs-profile')
     expect(await writerLocksHeld(older)).toBe(1)
