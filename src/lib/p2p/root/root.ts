@@ -18,6 +18,7 @@ import { Capabilities } from '../kernel/capabilities.ts'
 import { StatusBoard } from '../kernel/status.ts'
 import { WriterLock } from '../kernel/writer-lock.ts'
 import { NodeNotReadyError } from '../kernel/errors.ts'
+import { KeyStoreUnavailableError, openVault } from '../../db/keyring.ts'
 import type { CallArgsOf, NodeContract, TabCapabilities, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { AppConfig } from '../kernel/app-config.ts'
@@ -25,13 +26,12 @@ import type { NodeComponents } from './components.ts'
 import type { FeatureProtocols } from './features.ts'
 import type { ParleyEvents } from '../kernel/events.ts'
 import type { ParleyNode } from './libp2p.ts'
-import { KeyStoreUnavailableError, openVault } from '../../db/keyring.ts'
 import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
+import type { ComponentLogger, Startable } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
 
 /** Why a node does not run: another writes the database, or the browser cannot keep its keys sealed. */
 type NodeRefusal = WriterRefusal | 'keyStoreUnavailable'
-import type { ComponentLogger, Startable } from '@libp2p/interface'
-import type { ServiceFactoryMap } from 'libp2p'
 
 export interface NodeRootInit {
   db: ParleyDb
