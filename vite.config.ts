@@ -13,7 +13,16 @@ import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
  */
 const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024
 
+/**
+ * This build's time: the node's worker compares it with other running nodes'
+ * so that an older worker steps down for a newer one (p2p/kernel/writer-lock.ts).
+ */
+const BUILD_TIME_MS = Date.now()
+
 export default defineConfig({
+  define: {
+    __PARLEY_BUILD__: JSON.stringify(BUILD_TIME_MS)
+  },
   resolve: {
     alias: [PROTOCOL_ALIAS]
   },

@@ -5,3 +5,6 @@ declare module 'virtual:parley/contract-timeouts' {
   /** the node contract's per-method timeouts (lib/contract), all the tab's client needs of it at run time */
   export const CONTRACT_TIMEOUTS: ContractTimeouts<NodeContract>
 }
+
+/** This build's time, ms since epoch (vite.config.ts `define`): the larger build is the newer. */
+declare const __PARLEY_BUILD__: number

@@ -13,6 +13,7 @@ import { ParleyDb } from '../lib/db/db.ts'
 import { fetchAppConfig } from '../lib/p2p/kernel/app-config.ts'
 import { parseTabCapabilities } from '../lib/p2p/kernel/capabilities.ts'
 import { NodeRoot } from '../lib/p2p/root/root.ts'
+import type { WriterLocks } from '../lib/p2p/kernel/writer-lock.ts'
 import { nodeContract } from '../lib/contract/index.ts'
 import { RpcServer } from '../lib/rpc/server.ts'
 
@@ -27,6 +28,17 @@ export interface NodeCore {
    * does nothing) for anything else.
    */
   onTabMessage(data: unknown, ports: readonly MessagePort[]): boolean
+}
+
+/**
+ * This worker's build: the bundle's, or an older one its URL claims
+ * (`?build=<ms>`, only ever lower: a page can make its own worker step down
+ * or refuse, never outrank another; tests/e2e/one-writer.spec.ts starts a
+ * pretended older worker this way).
+ */
+function workerBuild (scope: WorkerGlobalScope): number {
+  const claimed = Number(new URL(scope.location.href).searchParams.get('build') ?? Number.NaN)
+  return Number.isSafeInteger(claimed) && claimed >= 0 ? Math.min(claimed, __PARLEY_BUILD__) : __PARLEY_BUILD__
 }
 
 /** Opens the database, starts the node and returns the entry's hooks. Call once per worker. */
@@ -44,7 +56,13 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
   const node = new NodeRoot({
     db,
     origin: scope.location.origin,
-    loadConfig: async () => fetchAppConfig(scope.location.origin)
+    loadConfig: async () => fetchAppConfig(scope.location.origin),
+    // the one-writer lock: the browser's Web Locks (none: the node refuses to start) and this build
+    writer: {
+      locks: scope.navigator.locks as WriterLocks | undefined,
+      build: workerBuild(scope),
+      channel: (name) => new BroadcastChannel(name)
+    }
   })
   node.events.addEventListener('status', (evt) => {
     if (evt.detail.phase !== 'loading') markLoaded()

@@ -11,14 +11,14 @@ import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeBox } from '@parley/protocol/session/box'
 import { ratchetEncrypt } from '@parley/protocol/session/ratchet'
 import { ulidBytes } from '@parley/protocol/ulid'
-import { readRows } from '../support/page-db.ts'
+import { readSecretRows } from '../support/page-db.ts'
 import type { SessionRow } from '../../src/lib/db/session-types.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 import type { Box } from '@parley/protocol/session/box'
 import type { Page } from '@playwright/test'
 
 /**
- * A row as it left the page (readRows: byte arrays as arrays of numbers)
+ * A row as it left the page (readSecretRows: byte arrays as arrays of numbers)
  * made whole again: a non-empty array of numbers is bytes (a session row
  * holds no other number arrays), an empty one stays a list.
  */
@@ -32,7 +32,7 @@ function revive (value: unknown): unknown {
 
 /** Alice's current session with `peer`, as her node stored it. */
 export async function currentSession (page: Page, peer: string): Promise<SessionRow> {
-  const rows = await readRows(page, 'sessions', { index: 'peer', range: JSON.stringify(peer) })
+  const rows = await readSecretRows(page, 'sessions', { index: 'peer', range: JSON.stringify(peer) })
   const current = rows.map(row => revive(row) as SessionRow).find(row => row.current)
   if (current === undefined) throw new Error(`no current session with ${peer} in the page's database`)
   return current

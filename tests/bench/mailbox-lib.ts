@@ -14,7 +14,7 @@ import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { MAX_IDS, MAX_LIST } from '@parley/protocol/mailbox/codec'
 import type { Connection, Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 import type { Browser, Page } from '@playwright/test'
-import { readRows, withPageDb } from '../support/page-db.ts'
+import { readRows, readSecretRows, withPageDb } from '../support/page-db.ts'
 
 /**
  * Node 20 has no global WebSocket and @libp2p/websockets dials with the
@@ -109,7 +109,7 @@ export async function metric (opsUrl: string, sample: string): Promise<number> {
 
 /** The person's PeerID and identity key (libp2p protobuf), from the `profile` row. */
 export async function readProfile (page: Page): Promise<{ peerId: string, privateKey: Uint8Array }> {
-  const [row] = await readRows<{ peerId: string, privateKey: number[] }>(page, 'profile')
+  const [row] = await readSecretRows<{ peerId: string, privateKey: number[] }>(page, 'profile')
   if (row == null) throw new Error('no profile row in the page\'s database')
   return { peerId: row.peerId, privateKey: Uint8Array.from(row.privateKey) }
 }

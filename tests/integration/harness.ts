@@ -8,6 +8,7 @@ import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
+import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import type { RelayConfig, RelayNode, RelayNodeOptions } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { AppConfig } from '../../src/lib/p2p/kernel/app-config.ts'
@@ -202,6 +203,7 @@ export async function startServicePeer (relays: () => string[], factory = new ID
   const events: IncomingMessageEvent[] = []
   const node = new NodeRoot({
     db,
+    writer: { locks: locksFor(factory), build: TEST_BUILD },
     origin: 'http://127.0.0.1:5173',
     // no STUN: host candidates only (and the test runs in a loopback-only namespace)
     loadConfig: async () => ({ relays: relays(), iceServers: [], ...config })

@@ -8,6 +8,7 @@ import { getContact, upsertContact } from '../../src/lib/db/contacts.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { safetyNumber } from '../../src/lib/p2p/contacts/safety-number.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
+import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import type { AppConfig } from '../../src/lib/p2p/kernel/app-config.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { NodeStatus } from '../../src/lib/contract/index.ts'
@@ -22,9 +23,10 @@ import type { NodeStatus } from '../../src/lib/contract/index.ts'
 const nodes: NodeRoot[] = []
 
 function make (loadConfig: () => Promise<AppConfig> = async () => ({ relays: [] })): { node: NodeRoot, db: ParleyDb, statuses: NodeStatus[] } {
-  const db = new ParleyDb('parley', { indexedDB: new IDBFactory(), IDBKeyRange })
+  const factory = new IDBFactory()
+  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
   const statuses: NodeStatus[] = []
-  const node = new NodeRoot({ db, origin: 'http://127.0.0.1:5173', loadConfig })
+  const node = new NodeRoot({ db, origin: 'http://127.0.0.1:5173', loadConfig, writer: { locks: locksFor(factory), build: TEST_BUILD } })
   node.events.addEventListener('status', (evt) => { statuses.push(evt.detail) })
   nodes.push(node)
   return { node, db, statuses }

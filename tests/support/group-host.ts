@@ -22,6 +22,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { groupMessages, OWED_DELIVERY_STATES } from '../../src/lib/db/groups.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
+import { locksFor, TEST_BUILD } from './writer-locks.ts'
 import type { CreatingHookContext, UpdatingHookContext } from 'dexie'
 import type { NodeMethod, NodeParams } from '../../src/lib/contract/index.ts'
 import type { GroupRow, MessageRow } from '../../src/lib/db/types.ts'
@@ -78,9 +79,11 @@ function local (index: number): Local {
 }
 
 async function startMember (relays: string[], name: string, index: number, webrtc: boolean): Promise<string> {
-  const db = new ParleyDb('parley', { indexedDB: new IDBFactory(), IDBKeyRange })
+  const factory = new IDBFactory()
+  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
   const node = new NodeRoot({
     db,
+    writer: { locks: locksFor(factory), build: TEST_BUILD },
     origin: 'http://127.0.0.1:5173',
     // `DEBUG='M07:*'` follows one member
     logger: prefixLogger(name),

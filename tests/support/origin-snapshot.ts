@@ -12,6 +12,12 @@
  *
  * The scripts are strings, not functions, as in page-db.ts: they run the same
  * in Chromium and in Firefox (over BiDi) and under tsx.
+ *
+ * The app's `keyring` row (src/lib/db/keyring.ts) holds a non-extractable
+ * CryptoKey, which no snapshot can copy: that is what it is for. So the dump
+ * does what any script of the origin can (docs/security.md, "Keys at rest"):
+ * it uses the key to unwrap the data key and keeps that; the loader wraps it
+ * again under a new non-extractable key of the new context.
  */
 import type { Page } from '@playwright/test'
 
@@ -70,6 +76,18 @@ const CODEC = `
   }
   const req = (r) => new Promise((resolve, reject) => { r.onsuccess = () => { resolve(r.result) }; r.onerror = () => { reject(r.error) } })
   const list = (names) => Array.from(names)
+  // the app's keyring (src/lib/db/keyring.ts): its data key, unwrapped, and wrapped again in another context
+  const KEYRING_AD = new TextEncoder().encode('parley-keyring-v1')
+  const unwrapKeyring = async (row) => {
+    const dataKey = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: row.iv, additionalData: KEYRING_AD }, row.wrappingKey, row.dataKey))
+    return { id: row.id, createdAt: row.createdAt, [TAG]: 'keyring', dataKey: b64(dataKey) }
+  }
+  const rewrapKeyring = async (row) => {
+    const wrappingKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt'])
+    const iv = crypto.getRandomValues(new Uint8Array(12))
+    const dataKey = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: KEYRING_AD }, wrappingKey, bytesOf(row.dataKey)))
+    return { id: row.id, createdAt: row.createdAt, wrappingKey, iv, dataKey }
+  }
 `
 
 const DUMP = `(async () => {
@@ -85,12 +103,14 @@ const DUMP = `(async () => {
     try {
       const names = list(db.objectStoreNames)
       const stores = []
+      const keyrings = []
       if (names.length > 0) {
         // one transaction over every store: it waits for any write still under way, and sees one moment
         const tx = db.transaction(names, 'readonly')
         for (const name of names) {
           const store = tx.objectStore(name)
           const [keys, values] = await Promise.all([req(store.getAllKeys()), req(store.getAll())])
+          if (name === 'keyring') keyrings.push({ keys, values })
           stores.push({
             name,
             keyPath: store.keyPath,
@@ -99,6 +119,12 @@ const DUMP = `(async () => {
             rows: keys.map((k, i) => [enc(k), enc(values[i])])
           })
         }
+      }
+      // after the transaction: WebCrypto's answers would end it
+      for (const { keys, values } of keyrings) {
+        const store = stores.find((s) => s.name === 'keyring')
+        store.rows = []
+        for (let i = 0; i < keys.length; i++) store.rows.push([enc(keys[i]), await unwrapKeyring(values[i])])
       }
       databases.push({ name: db.name, version: db.version, stores })
     } finally {
@@ -133,14 +159,20 @@ function loadScript (snapshot: OriginSnapshot): string {
       })
       try {
         const names = d.stores.map((s) => s.name)
+        // before the transaction: WebCrypto's answers would end it
+        for (const s of d.stores) {
+          if (s.name !== 'keyring') continue
+          s.rows = await Promise.all(s.rows.map(async ([key, value]) => [key, value[TAG] === 'keyring' ? { [TAG]: 'ready', row: await rewrapKeyring(value) } : value]))
+        }
         if (names.length > 0) {
           const tx = db.transaction(names, 'readwrite')
           const done = new Promise((resolve, reject) => { tx.oncomplete = () => { resolve() }; tx.onerror = () => { reject(tx.error) }; tx.onabort = () => { reject(tx.error ?? new Error('aborted')) } })
           for (const s of d.stores) {
             const store = tx.objectStore(s.name)
             for (const [key, value] of s.rows) {
-              if (s.keyPath === null) store.put(dec(value), dec(key))
-              else store.put(dec(value))
+              const row = value !== null && typeof value === 'object' && value[TAG] === 'ready' ? value.row : dec(value)
+              if (s.keyPath === null) store.put(row, dec(key))
+              else store.put(row)
             }
           }
           await done

@@ -7,6 +7,8 @@
  * function's inner named functions are wrapped in a `__name` helper that
  * does not exist in the page.
  */
+import { Vault } from '../../src/lib/db/vault.ts'
+import type { SecretTable } from '../../src/lib/db/vault.ts'
 import type { Page } from '@playwright/test'
 
 /**
@@ -55,4 +57,39 @@ export async function readRows<T = Record<string, unknown>> (page: Page, table: 
             : v
     return rows.map(plain)
   `)) as T[]
+}
+
+/** Byte arrays as arrays of numbers, as {@link readRows} hands rows out. */
+function plain (v: unknown): unknown {
+  if (v instanceof Uint8Array) return Array.from(v)
+  if (Array.isArray(v)) return v.map(plain)
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+  return v
+}
+
+/**
+ * {@link readRows} of a table whose secrets are sealed (`profile`,
+ * `sessions`, `prekeys`: src/lib/db/vault.ts), opened: the page unwraps the
+ * keyring's data key with its non-extractable key, as any script of the
+ * origin can (docs/security.md, "Keys at rest"), and the rows are opened here
+ * with the app's own vault. Secret bytes come back as arrays of numbers too.
+ */
+export async function readSecretRows<T = Record<string, unknown>> (page: Page, table: SecretTable, query: RowQuery = {}): Promise<T[]> {
+  const [rows, dataKey] = await Promise.all([
+    readRows<Record<string, unknown>>(page, table, query),
+    page.evaluate(withPageDb(`
+      const row = await req(db.transaction('keyring').objectStore('keyring').get(1))
+      if (row === undefined) return null
+      const ad = new TextEncoder().encode('parley-keyring-v1')
+      return Array.from(new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: row.iv, additionalData: ad }, row.wrappingKey, row.dataKey)))
+    `)) as Promise<number[] | null>
+  ])
+  if (dataKey === null) throw new Error('the page\'s database has no keyring')
+  const vault = new Vault()
+  vault.unlock(Uint8Array.from(dataKey))
+  return rows.map(row => {
+    const sealed = row['sealed']
+    const stored = Array.isArray(sealed) ? { ...row, sealed: Uint8Array.from(sealed as number[]) } : row
+    return plain(vault.openRow(table, stored)) as T
+  })
 }

@@ -19,6 +19,12 @@ export type NodePhase =
   | 'online'
   /** running, but no relay reservation (relays down or unreachable); retrying */
   | 'offline'
+  /**
+   * not running and will not: another node writes this database (the
+   * one-writer lock, p2p/kernel/writer-lock.ts); `error` says why, and the
+   * tab asks to reload
+   */
+  | 'stopped'
 
 export interface RelayStatus {
   multiaddr: string

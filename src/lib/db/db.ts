@@ -1,5 +1,8 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9, dbSchemaV11 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV11, dbSchemaV12, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
+import type { KeyringRow } from './keyring.ts'
+import type { SecretTable } from './vault.ts'
 import { messageWords } from './search.ts'
 import type { BoxRow, InitSeenRow, PrekeyRow, SessionRow } from './session-types.ts'
 import type {
@@ -52,6 +55,13 @@ export class ParleyDb extends Dexie {
   declare readonly initsSeen: EntityTable<InitSeenRow, 'ephemeral'>
   declare readonly tombstones: EntityTable<TombstoneRow, 'id'>
   declare readonly peerTombstones: EntityTable<PeerTombstoneRow, 'peer'>
+  /** The vault's key (schema v12): one row. */
+  declare readonly keyring: EntityTable<KeyringRow, 'id'>
+  /**
+   * What seals and opens the secret fields of `profile`, `sessions` and
+   * `prekeys` (vault.ts); locked until the node's `openVault` (keyring.ts).
+   */
+  readonly vault = new Vault()
   /** The key range class of this database's IndexedDB, for raw requests (search-cursors.ts). */
   readonly keyRange: typeof IDBKeyRange
 
@@ -80,10 +90,17 @@ export class ParleyDb extends Dexie {
     this.version(9).stores(dbSchemaV9)
     // freshness: tombstones of expired and deleted messages, and of deleted contacts; new tables only
     this.version(11).stores(dbSchemaV11)
+    // keys at rest: the keyring table; plain secret rows are sealed by openVault (keyring.ts), not here
+    this.version(12).stores(dbSchemaV12)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)
     this.messages.hook('reading', withoutWords)
+    // secrets sealed on every write, opened on every read (vault.ts)
+    this.use(vaultMiddleware(this.vault))
+    for (const name of Object.keys(SECRET_FIELDS) as SecretTable[]) {
+      this.table(name).hook('reading', (row: Record<string, unknown> | undefined) => this.vault.openRow(name, row))
+    }
 
     const { onVersionChange } = options
     this.on('versionchange', (event) => {

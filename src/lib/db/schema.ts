@@ -205,7 +205,7 @@ export const dbSchemaV9 = {
  * v11 — 2026-11-29
  * ============================================================
  * Freshness (issue 57; docs/security.md, "Replays"): new tables only, never
- * in a backup. (v10 is another change of the same issue; the two merge.)
+ * in a backup.
  * - tombstones:     primary key `id` (a message ULID that expired or was
  *                   deleted here), `at`: when it may be forgotten (rows pruned
  *                   by age, and by count: db/tombstones.ts).
@@ -218,5 +218,23 @@ export const dbSchemaV11 = {
   peerTombstones: 'peer, at'
 } as const
 
+/**
+ * ============================================================
+ * v12 — 2026-11-29
+ * ============================================================
+ * Keys at rest (issue 57 item 10; db/vault.ts, db/keyring.ts): the identity's
+ * private key, sessions' ratchet states and prekey secrets are stored
+ * sealed (`sealed` in place of those fields). The upgrade adds the table
+ * only: an upgrade transaction cannot wait for WebCrypto, so the rows stored
+ * plain before are sealed by the node's first `openVault` after it (which
+ * holds the writer lock).
+ * - keyring:  primary key `id` (always 1): the non-extractable AES-GCM
+ *             CryptoKey and the data key it wraps.
+ */
+export const dbSchemaV12 = {
+  ...dbSchemaV11,
+  keyring: 'id'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 11
+export const DB_VERSION = 12

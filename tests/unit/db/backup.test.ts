@@ -26,6 +26,7 @@ import { addTurnServer, listTurnServers } from '../../../src/lib/db/turn-servers
 import type { ContactId, ContactRow, EventRow, FileOffer, MessageId, MessageRow, ProfileRow, RelayRow } from '../../../src/lib/db/types.ts'
 import type { PrekeyRow, SessionRow } from '../../../src/lib/db/session-types.ts'
 import { openTestDb } from './helpers.ts'
+import { holdsBytes } from '../../support/raw-idb.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
 import { callRecordRow } from '../../../src/lib/p2p/calls/call-log.ts'
@@ -179,7 +180,13 @@ describe('round trip', () => {
   it('restores the identity, contacts, relays and history into a fresh database', async () => {
     const contents = await readBackup(await fastExport(), PASSPHRASE)
     expect(contents).toMatchObject({ exportedAt: 5_000, includesHistory: true })
+    // at rest the identity is sealed (db/vault.ts); the file carries it itself, under its passphrase
+    const [stored] = await source.db.profile.toCollection().raw().toArray()
+    expect(holdsBytes(stored, source.profile.privateKey)).toBe(false)
+    expect(contents.profile.privateKey).toEqual(source.profile.privateKey)
     await restoreBackup(target, contents)
+    const [restoredAtRest] = await target.profile.toCollection().raw().toArray()
+    expect(holdsBytes(restoredAtRest, source.profile.privateKey)).toBe(false)
 
     const restored = await target.profile.get(1)
     expect(restored).toEqual(source.profile)

@@ -1,6 +1,7 @@
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { upsertContact } from '../../../src/lib/db/contacts.ts'
 import { ParleyDb, type ParleyDbOptions } from '../../../src/lib/db/db.ts'
+import { openVault } from '../../../src/lib/db/keyring.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'
 
 /** IndexedDB dependencies backed by a brand-new, empty in-memory factory. */
@@ -8,10 +9,11 @@ export function freshDeps (): { indexedDB: IDBFactory, IDBKeyRange: typeof IDBKe
   return { indexedDB: new IDBFactory(), IDBKeyRange }
 }
 
-/** A ParleyDb on its own fake-indexeddb factory, opened. */
+/** A ParleyDb on its own fake-indexeddb factory, opened, its vault unlocked as the node does (db/keyring.ts). */
 export async function openTestDb (options: Omit<ParleyDbOptions, 'indexedDB' | 'IDBKeyRange'> = {}): Promise<ParleyDb> {
   const db = new ParleyDb('parley-test', { ...freshDeps(), ...options })
   await db.open()
+  await openVault(db)
   return db
 }
 

@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 11 with exactly the intended stores and indexes', async () => {
+  it('opens at version 12 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(11)
+    expect(DB_VERSION).toBe(12)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -118,7 +118,8 @@ describe('ParleyDb schema', () => {
       boxes: { keyPath: ['peer', 'item'], autoIncrement: false, indexes: { session: { keyPath: 'session', unique: false } } },
       initsSeen: { keyPath: 'ephemeral', autoIncrement: false, indexes: { expiresAt: { keyPath: 'expiresAt', unique: false } } },
       tombstones: { keyPath: 'id', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } },
-      peerTombstones: { keyPath: 'peer', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } }
+      peerTombstones: { keyPath: 'peer', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } },
+      keyring: { keyPath: 'id', autoIncrement: false, indexes: {} }
     })
   })
 

@@ -6,6 +6,7 @@
 import Dexie from 'dexie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ParleyDb } from '../../../src/lib/db/db.ts'
+import { openVault } from '../../../src/lib/db/keyring.ts'
 import { chatMessages, outbox } from '../../../src/lib/db/messages.ts'
 import { dbSchemaV8, DB_VERSION } from '../../../src/lib/db/schema.ts'
 import { keptBox, prekeySecret, sessionsOf, writeSessions } from '../../../src/lib/db/sessions.ts'
@@ -49,6 +50,8 @@ describe('ParleyDb upgrades', () => {
 
       db = new ParleyDb(DB_NAME, deps)
       await db.open()
+      // as the node does before it writes (v12: secrets are sealed, upgrade-v12.test.ts)
+      await openVault(db)
       expect(db.verno).toBe(DB_VERSION)
       expect(await db.contacts.toArray()).toEqual([contact])
       expect(await chatMessages(db, 7)).toEqual(messages)

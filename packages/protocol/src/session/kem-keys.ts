@@ -2,7 +2,10 @@
  * Our ML-KEM-768 key pairs as the ratchet keeps them: each as its 64-byte
  * seed, the key pair made from it (deterministic) when it is needed. The
  * secret keys made from our seeds are kept, a few sessions' worth, so that a
- * DH step does not run the key generation again to decapsulate.
+ * DH step does not run the key generation again to decapsulate; a key is
+ * forgotten (zeroed) as soon as the ratchet retires it (`forgetKemSecret`,
+ * called when a step replaces a session's KEM key pair), so the cache holds
+ * current keys only (issue 57 item 10).
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import { ml_kem768 as mlKem768 } from '@noble/post-quantum/ml-kem.js'
@@ -21,6 +24,22 @@ function keepKemSecret (key: string, secretKey: Uint8Array): void {
     secret.fill(0)
     KEM_SECRETS.delete(oldest)
   }
+}
+
+/**
+ * Forgets the secret key of `seed` (retired: a DH step replaced it), zeroing
+ * it. Harmless when the state that retired it is a copy later dropped: the
+ * secret is made again from the seed on its next use.
+ */
+export function forgetKemSecret (seed: Uint8Array): void {
+  const key = hex(seed)
+  KEM_SECRETS.get(key)?.fill(0)
+  KEM_SECRETS.delete(key)
+}
+
+/** The seeds (hex) whose secret keys are kept now, least recently used first (tests). */
+export function keptKemSeeds (): string[] {
+  return [...KEM_SECRETS.keys()]
 }
 
 /** The ML-KEM-768 key pair of `seed` (deterministic); its secret key is kept for the decapsulation to come. */

@@ -32,7 +32,7 @@ import {
 } from './constants.ts'
 import { DuplicateMessageError, SessionDecryptError, SessionStateError, TooManySkippedError } from './errors.ts'
 import { aeadKey, kdfCk, kdfRk } from './kdf.ts'
-import { kemKeys, kemPublicKeyValid, kemSecretKey } from './kem-keys.ts'
+import { forgetKemSecret, kemKeys, kemPublicKeyValid, kemSecretKey } from './kem-keys.ts'
 import { pad, unpad } from './padding.ts'
 import { cloneState, concat, equal } from './ratchet-state.ts'
 import type { Header } from './box.ts'
@@ -273,6 +273,8 @@ function completeStep (s: RatchetState, ahead?: StepAhead): void {
   s.sendN = 0
   s.sendChainKey = sent.chainKey
   s.sendKemCiphertext = encapsulated.cipherText
+  // the key pair this step replaces decapsulates nothing more: its secret leaves the cache
+  if (s.ourKem !== null) forgetKemSecret(s.ourKem.seed)
   s.ourKem = { seed: pending.kemSeed, publicKey: kemKeys(pending.kemSeed).publicKey }
   s.pending = null
 }

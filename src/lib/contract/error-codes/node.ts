@@ -8,6 +8,14 @@ export const NODE_ERRORS = {
   /** a speed test needs a direct connection */
   speedTestNotDirect: {},
   nodeStartFailed: { reason: 'text' },
+  /** one writer per database (p2p/kernel/writer-lock.ts): this browser has no Web Locks, so the node does not start */
+  writerLockUnavailable: {},
+  /** another node holds the database's writer lock and did not let go */
+  writerLockHeld: {},
+  /** a newer version of the app runs the node: this one did not start, or stepped down */
+  newerVersionRunning: {},
+  /** the browser cannot keep the non-extractable key that seals our secrets in IndexedDB (db/keyring.ts): the node does not start */
+  keyStoreUnavailable: {},
   /** what a lookup or dial under way ends with when the node stops */
   nodeStopping: {},
   relayUnreachableStatus: { reason: 'text' },

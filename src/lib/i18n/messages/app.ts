@@ -8,6 +8,8 @@ import type { EnTable, RuTable } from '../table.ts'
  */
 export const en = {
   couldNotStart: 'Parley could not start: {error}',
+  /** the button under why this tab's node does not run (another one writes the data) */
+  reload: 'Reload',
   notFoundTitle: 'Page not found',
   notFoundText: 'There is nothing at this address.',
   backToChats: 'Back to chats',
@@ -36,6 +38,7 @@ export const en = {
 
 export const ru: RuTable<typeof en> = {
   couldNotStart: 'Не удалось запустить Parley: {error}',
+  reload: 'Перезагрузить',
   notFoundTitle: 'Страница не найдена',
   notFoundText: 'По этому адресу ничего нет.',
   backToChats: 'К чатам',

@@ -108,6 +108,10 @@ export const en = {
   speedTestNotDirect: 'A speed test needs a direct connection to this contact, and there is none right now.',
   databaseUnavailable: 'Cannot open this browser\'s Parley database: {reason}',
   nodeStartFailed: 'The node could not start: {reason}',
+  writerLockUnavailable: 'This browser cannot make sure that only one copy of Parley writes its data (it has no Web Locks), so Parley does not start here. Use a current browser.',
+  writerLockHeld: 'Parley is already running in another tab or window of this browser and did not hand over. Close it, then reload this tab.',
+  newerVersionRunning: 'A newer version of Parley is running in another tab. Reload this tab to use it.',
+  keyStoreUnavailable: 'This browser cannot keep the key that protects your Parley keys on this device, so Parley does not start here. Private windows of some browsers do this: open Parley in a normal window.',
   relayUnreachableStatus: 'Cannot reach relay: {reason}',
 
   // ---- sending a message (p2p/protocols/chat: only the sentences, never the wire codes)
@@ -420,6 +424,10 @@ export const ru: RuTable<typeof en> = {
   speedTestNotDirect: 'Для проверки скорости нужно прямое соединение с этим контактом, а сейчас его нет.',
   databaseUnavailable: 'Не удалось открыть базу данных Parley в этом браузере: {reason}',
   nodeStartFailed: 'Узел не смог запуститься: {reason}',
+  writerLockUnavailable: 'Этот браузер не может гарантировать, что данные Parley пишет только одна его копия (в нём нет Web Locks), поэтому Parley здесь не запускается. Откройте его в современном браузере.',
+  writerLockHeld: 'Parley уже работает в другой вкладке или окне этого браузера и не уступил место. Закройте его и перезагрузите эту вкладку.',
+  newerVersionRunning: 'В другой вкладке работает более новая версия Parley. Перезагрузите эту вкладку, чтобы перейти на неё.',
+  keyStoreUnavailable: 'Этот браузер не может хранить ключ, который защищает ключи Parley на этом устройстве, поэтому Parley здесь не запускается. Так бывает в приватных окнах некоторых браузеров: откройте Parley в обычном окне.',
   relayUnreachableStatus: 'Не удаётся связаться с ретранслятором: {reason}',
 
   messageTooLong: 'Сообщение слишком длинное для отправки: его размер — {bytes} Б, а ограничение — {limit} Б. Сократите его или отправьте как файл.',

@@ -16,6 +16,9 @@ import { nodeHandlers } from './handlers.ts'
 import { createLibp2pNode } from './libp2p.ts'
 import { Capabilities } from '../kernel/capabilities.ts'
 import { StatusBoard } from '../kernel/status.ts'
+import { WriterLock } from '../kernel/writer-lock.ts'
+import { NodeNotReadyError } from '../kernel/errors.ts'
+import { KeyStoreUnavailableError, openVault } from '../../db/keyring.ts'
 import type { CallArgsOf, NodeContract, TabCapabilities, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { AppConfig } from '../kernel/app-config.ts'
@@ -23,8 +26,12 @@ import type { NodeComponents } from './components.ts'
 import type { FeatureProtocols } from './features.ts'
 import type { ParleyEvents } from '../kernel/events.ts'
 import type { ParleyNode } from './libp2p.ts'
+import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
 import type { ComponentLogger, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
+
+/** Why a node does not run: another writes the database, or the browser cannot keep its keys sealed. */
+type NodeRefusal = WriterRefusal | 'keyStoreUnavailable'
 
 export interface NodeRootInit {
   db: ParleyDb
@@ -32,8 +39,17 @@ export interface NodeRootInit {
   origin: string
   /** resolves the served app config; called once the profile exists */
   loadConfig(): Promise<AppConfig>
+  /**
+   * The one-writer lock (kernel/writer-lock.ts), taken before the database
+   * is read: its Web Locks, this build and the announcement channel (the
+   * database's name comes from `db`).
+   */
+  writer: Omit<WriterLockInit, 'database'>
   logger?: ComponentLogger
 }
+
+/** Methods a node that does not run (refused, or stepped down) still answers: the tab learns why from its status. */
+const WHILE_STOPPED = new Set<string>(['getStatus'])
 
 export class NodeRoot {
   readonly components: NodeComponents
@@ -46,8 +62,12 @@ export class NodeRoot {
   /** the services started, in start order */
   #running: Startable[] = []
   #libp2pRunning = false
+  readonly #writer: WriterLock
+  /** why this node does not run, once it refused to start or stepped down */
+  #stopped: NodeRefusal | undefined
 
   constructor (init: NodeRootInit) {
+    this.#writer = new WriterLock({ ...init.writer, database: init.db.name })
     const events = new TypedEventEmitter<ParleyEvents>()
     const components = createComponents({
       db: init.db,
@@ -71,7 +91,7 @@ export class NodeRoot {
       if (parts.protocols !== undefined) this.#protocols.push(parts.protocols)
     }
     this.components = components
-    this.handlers = nodeHandlers(handlers)
+    this.handlers = this.#guarded(nodeHandlers(handlers))
   }
 
   /** What tabs hear: `status` and `message` (kernel/events.ts). */
@@ -88,15 +108,42 @@ export class NodeRoot {
     return 'libp2p' in this.components ? this.components.libp2p : undefined
   }
 
-  /** Reads the identity and, when there is one, starts the network. */
+  /** Why this node does not run (it refused to start, or stepped down for a newer build); undefined while it may. */
+  get stopped (): NodeRefusal | undefined {
+    return this.#stopped
+  }
+
+  /**
+   * Takes the one-writer lock, then reads the identity and, when there is
+   * one, starts the network. Without the lock the node does not start: its
+   * status says why (phase 'stopped') and every method but the status
+   * refuses, so nothing of it writes to the database. Then the vault's key
+   * is unwrapped for the node's life (db/keyring.ts): where the browser
+   * cannot keep it, the node does not start either, rather than store
+   * secrets plain.
+   */
   async start (): Promise<void> {
     const { identity, status } = this.components
+    const refusal = await this.#writer.acquire(async () => { await this.#stepDown() })
+    if (refusal !== undefined) {
+      this.#refuse(refusal)
+      return
+    }
     try {
-      if (await identity.load() == null) {
+      await openVault(this.components.db)
+      const profile = await identity.load()
+      // stepped down meanwhile for a newer build: it has the database now
+      if (this.#stopped !== undefined) return
+      if (profile == null) {
         status.update({ phase: 'needs-profile' })
         return
       }
     } catch (err) {
+      if (this.#stopped !== undefined) return
+      if (err instanceof KeyStoreUnavailableError) {
+        this.#refuse('keyStoreUnavailable')
+        return
+      }
       status.update({ phase: 'offline', error: { code: 'databaseUnavailable', params: { reason: (err as Error).message } } })
       throw err
     }
@@ -106,6 +153,38 @@ export class NodeRoot {
   async stop (): Promise<void> {
     await this.#starting?.catch(() => {})
     await this.#stopRunning()
+    this.#writer.close()
+  }
+
+  /** A newer build claimed the database: stop, close it (so the newer one may upgrade it), and say so; the lock goes after this. */
+  async #stepDown (): Promise<void> {
+    this.#stopped = 'newerVersionRunning'
+    await this.#starting?.catch(() => {})
+    await this.#stopRunning()
+    this.components.db.close()
+    this.components.db.vault.lock()
+    this.#refuse('newerVersionRunning')
+  }
+
+  #refuse (code: NodeRefusal): void {
+    this.#stopped = code
+    this.components.status.update({ phase: 'stopped', error: { code, params: {} } })
+  }
+
+  /** The handlers, each refusing while the node does not run (but {@link WHILE_STOPPED}). */
+  #guarded (handlers: NodeHandlers): NodeHandlers {
+    const guarded: Record<string, unknown> = {}
+    for (const [method, handler] of Object.entries(handlers) as Array<[string, (...args: unknown[]) => unknown]>) {
+      guarded[method] = WHILE_STOPPED.has(method)
+        ? handler
+        : (...args: unknown[]) => {
+            const stopped = this.#stopped
+            if (stopped !== undefined) throw new NodeNotReadyError(stopped)
+            return handler(...args)
+          }
+    }
+    // the same methods, each wrapped
+    return guarded as unknown as NodeHandlers
   }
 
   /** A tab said what this browser can do (kernel/capabilities.ts). */
@@ -136,7 +215,7 @@ export class NodeRoot {
     this.#starting ??= this.#doStart(init).catch(async (err: unknown) => {
       this.#starting = undefined
       await this.#stopRunning().catch(() => {})
-      this.components.status.update({ phase: 'offline', error: { code: 'nodeStartFailed', params: { reason: (err as Error).message } } })
+      if (this.#stopped === undefined) this.components.status.update({ phase: 'offline', error: { code: 'nodeStartFailed', params: { reason: (err as Error).message } } })
       throw err
     })
     return this.#starting

@@ -27,6 +27,7 @@ import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { INIT_BYTES, MAX_INIT_SKIP } from '@parley/protocol/session/constants'
 import { DuplicateMessageError, PrekeyError, SessionDecryptError, SessionFrameError, TooManySkippedError } from '@parley/protocol/session/errors'
 import { initiate, respond } from '@parley/protocol/session/pqxdh'
+import { forgetKemSecret } from '@parley/protocol/session/kem-keys'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
 import { equal } from '@parley/protocol/session/ratchet-state'
 import { webStepAhead, webX25519 } from '@parley/protocol/session/web-x25519'
@@ -257,7 +258,10 @@ export class Sessions implements SessionsPort {
   /** Deletes every session with `peer` and the boxes kept for it (the contact was deleted). */
   async deletePeer (peer: string): Promise<void> {
     await this.#lock.run(peer, async () => {
+      const gone = await sessionsOf(this.#components.db, peer)
       await deleteSessionsOf(this.#components.db, peer)
+      // their KEM keys decapsulate nothing more: out of the cache (kem-keys.ts)
+      for (const row of gone) if (row.state.ourKem !== null) forgetKemSecret(row.state.ourKem.seed)
       this.forget(peer)
       this.#resets.delete(peer)
     })

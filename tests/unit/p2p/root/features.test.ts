@@ -6,6 +6,8 @@ import { FEATURES } from '../../../../src/lib/p2p/root/features.ts'
 import { NodeRoot } from '../../../../src/lib/p2p/root/root.ts'
 import { addContact, openTestDb } from '../../db/helpers.ts'
 import { internals } from '../../../support/internals.ts'
+import { FakeLocks } from '../../../support/rpc-fixtures.ts'
+import { TEST_BUILD } from '../../../support/writer-locks.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 
 /**
@@ -18,7 +20,7 @@ afterEach(() => { db?.close(); db = undefined })
 
 async function newRoot (): Promise<NodeRoot> {
   db = await openTestDb()
-  return new NodeRoot({ db, origin: 'https://parley.example', loadConfig: async () => ({ relays: [] }) })
+  return new NodeRoot({ db, origin: 'https://parley.example', loadConfig: async () => ({ relays: [] }), writer: { locks: new FakeLocks(), build: TEST_BUILD } })
 }
 
 describe('the features', () => {

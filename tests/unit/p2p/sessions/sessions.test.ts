@@ -7,6 +7,8 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
+import { keptKemSeeds } from '@parley/protocol/session/kem-keys'
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { MAX_INIT_SKIP, PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -151,9 +153,14 @@ describe('Sessions', () => {
     await receive(alice, bob, await send(bob, alice, 'hi back'))
     const kept = await send(alice, bob, 'not delivered yet')
     expect(await alice.db.boxes.count()).toBeGreaterThan(0)
-    const before = (await sessionsOf(alice.db, bob.me.peer))[0]?.id
+    const [session] = await sessionsOf(alice.db, bob.me.peer)
+    const before = session?.id
+    const kem = session?.state.ourKem?.seed ?? new Uint8Array(0)
+    expect(keptKemSeeds()).toContain(bytesToHex(kem))
     await alice.sessions.deletePeer(bob.me.peer)
     expect(await sessionsOf(alice.db, bob.me.peer)).toEqual([])
+    // its KEM secret key leaves the cache with it (issue 57 item 10)
+    expect(keptKemSeeds()).not.toContain(bytesToHex(kem))
     expect(await alice.db.boxes.count()).toBe(0)
     expect(await alice.sessions.known(bob.me.peer)).toBe(false)
     const again = await send(alice, bob, 'added again')
