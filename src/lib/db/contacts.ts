@@ -159,6 +159,8 @@ export interface HelloInput {
   /** the name the peer gave */
   name: string
   addresses: string[]
+  /** the hello said their app speaks sessions (kept once seen: a later hello without it changes nothing) */
+  sessions?: true
   now?: number
 }
 
@@ -181,11 +183,12 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
     if (existing === undefined) {
       if (input.type === 'accept') return 'refused'
       if (await db.contacts.where('state').equals('pending').count() >= MAX_PENDING_REQUESTS) return 'refused'
-      await upsertContact(db, { peerId: input.peerId, username: input.name, addresses: input.addresses, now, state: 'pending' })
+      const id = await upsertContact(db, { peerId: input.peerId, username: input.name, addresses: input.addresses, now, state: 'pending' })
+      if (input.sessions === true) await db.contacts.update(id, { sessions: true })
       return 'pending'
     }
     if (existing.blocked) return 'refused'
-    const refresh: Partial<ContactRow> = { username: input.name, addresses: [...input.addresses], updatedAt: now }
+    const refresh: Partial<ContactRow> = { username: input.name, addresses: [...input.addresses], updatedAt: now, ...(input.sessions === true ? { sessions: true } : {}) }
     switch (existing.state) {
       case 'requested':
         await db.contacts.update(existing.id, { ...refresh, state: 'accepted', helloPending: false })

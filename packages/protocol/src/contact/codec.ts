@@ -23,12 +23,15 @@ export const CONTACT_EXCHANGE_TIMEOUT_MS = 10_000
 /**
  * Dialer → listener. `request`: "I would like to be your contact";
  * `accept`: "I accepted your request". Both carry the sender's display name
- * and the addresses it can be reached at (its relay circuit addresses).
+ * and the addresses it can be reached at (its relay circuit addresses), and
+ * `sessions: true` from an app that speaks sessions (docs/protocols.md,
+ * "Sessions are mandatory"): then nothing but boxes goes between the two.
  */
 export interface ContactHelloFrame {
   type: 'request' | 'accept'
   name: string
   addresses: string[]
+  sessions?: true
 }
 
 /**
@@ -45,8 +48,8 @@ export interface ContactReplyFrame {
 export type ContactFrame = ContactHelloFrame | ContactReplyFrame
 
 const FIELDS: Record<ContactFrame['type'], readonly string[]> = {
-  request: ['type', 'name', 'addresses'],
-  accept: ['type', 'name', 'addresses'],
+  request: ['type', 'name', 'addresses', 'sessions'],
+  accept: ['type', 'name', 'addresses', 'sessions'],
   reply: ['type', 'status']
 }
 const STATUSES: readonly string[] = ['pending', 'accepted', 'refused']
@@ -62,7 +65,7 @@ function invalid (reason: string): InvalidMessageError {
 export function encodeContactFrame (frame: ContactFrame): Uint8Array {
   const body: Record<string, unknown> = {}
   const source: Record<string, unknown> = { ...frame }
-  for (const key of FIELDS[frame.type]) body[key] = source[key]
+  for (const key of FIELDS[frame.type]) if (source[key] !== undefined) body[key] = source[key]
   const bytes = encoder.encode(JSON.stringify(body))
   // never send what a peer would refuse
   decodeContactFrame(bytes, frame.type === 'reply' ? 'listener' : 'dialer')
@@ -98,7 +101,8 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
     if (typeof status !== 'string' || !STATUSES.includes(status)) throw invalid('"status" must be "pending", "accepted" or "refused"')
     return { type, status: status as ContactReplyFrame['status'] }
   }
-  const { name, addresses } = obj
+  const { name, addresses, sessions } = obj
+  if (sessions !== undefined && sessions !== true) throw invalid('"sessions" must be true when present')
   if (typeof name !== 'string') throw invalid('"name" must be a string')
   const trimmed = name.trim()
   if (trimmed.length === 0 || [...trimmed].length > MAX_CONTACT_NAME_CHARS || trimmed !== name || CONTROL.test(name)) {
@@ -117,5 +121,7 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
       throw invalid(`${JSON.stringify(address.slice(0, 60))} is not a multiaddr`)
     }
   }
-  return { type, name, addresses: [...addresses as string[]] }
+  const hello: ContactHelloFrame = { type, name, addresses: [...addresses as string[]] }
+  if (sessions === true) hello.sessions = true
+  return hello
 }

@@ -94,7 +94,7 @@ export class ContactHellos implements ContactHellosPort, Startable {
     const { db, libp2p } = this.#components
     const addresses = ownAddresses(from, frame.addresses)
     const before = await getContactByPeerId(db, from.toString())
-    const status = await receiveHello(db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses })
+    const status = await receiveHello(db, { peerId: from.toString(), type: frame.type, name: frame.name, addresses, ...(frame.sessions === true ? { sessions: true } : {}) })
     if (status === 'refused') return status
     await libp2p.peerStore.merge(from, { multiaddrs: addresses.map(a => multiaddr(a)) })
     const contact = await getContactByPeerId(db, from.toString())
@@ -185,11 +185,12 @@ export class ContactHellos implements ContactHellosPort, Startable {
     }
   }
 
-  /** Our display name and current circuit addresses, as a hello carries them. */
-  #me (): { name: string, addresses: string[] } {
+  /** Our display name and current circuit addresses, as a hello carries them, and that we speak sessions. */
+  #me (): { name: string, addresses: string[], sessions: true } {
     return {
       name: this.#components.identity.require().username,
-      addresses: this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES)
+      addresses: this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES),
+      sessions: true
     }
   }
 

@@ -24,7 +24,9 @@ import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { ulidBytes } from '@parley/protocol/ulid'
+import { setWaitingKeys } from '../../db/waiting-keys.ts'
 import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
+import { PrekeysAwaitedError } from '../sessions/index.ts'
 import { itemFrame, setItemState } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
@@ -38,7 +40,7 @@ import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
 import type { RelayListPort } from '../kernel/ports/relays.ts'
-import type { MailboxBoxesPort, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { Inbox } from './inbox.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-items.ts'
@@ -84,6 +86,8 @@ export interface CourierComponents {
   chatBoxes: MailboxBoxesPort
   sessions: SessionsPort
   sessionNotices: SessionNoticesPort
+  /** peers pinned to boxes: nothing goes to them, nor is taken from them, outside one */
+  sessionPins: SessionPinsPort
 }
 
 /**
@@ -94,7 +98,7 @@ export interface CourierComponents {
 export class MailboxCourier implements MailboxCourierPort, Startable {
   readonly #components: CourierComponents
   readonly #log: Logger
-  readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0 } }
+  readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0, unboxed: 0 } }
   /** one drain at a time; a request during a drain runs once more after it */
   readonly #draining: SingleFlight
   #timer?: ReturnType<typeof setInterval>
@@ -206,7 +210,18 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
       if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
       const frame = itemFrame(item)
       // in a box of our session with them when they have sessions, else as it is
-      const payload = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal }) ?? encodeChatFrame(frame)
+      let box: Uint8Array | undefined
+      try {
+        box = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal })
+      } catch (err) {
+        // they speak sessions and no source holds their keys: what waits stays queued, never unboxed
+        if (!(err instanceof PrekeysAwaitedError)) throw err
+        this.#log('items for %s wait for its prekeys - %e', contact.peerId, err.cause)
+        await setWaitingKeys(this.#components.db, contact.id, true)
+        break
+      }
+      if (box !== undefined && contact.waitingKeys === true) await setWaitingKeys(this.#components.db, contact.id, false)
+      const payload = box ?? encodeChatFrame(frame)
       if (await this.#depositPayload(contact, ulidBytes(row.id), payload) === 0) break
       this.#stats.deposited++
       await setItemState(this.#components.db, item, 'stored')
@@ -280,7 +295,11 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
         const id = receiptsId(part)
         const payload = encodeReceipts(part)
         await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(contact.peerId), id, payload)
-          .then(async (box) => this.#depositPayload(contact, id, box ?? payload))
+          .then(async (box) => {
+            // a peer that speaks sessions takes receipts in a box only: without a session, a later direct delivery acks
+            if (box === undefined && await this.#components.sessionPins.pinned(contact.peerId)) return
+            await this.#depositPayload(contact, id, box ?? payload)
+          })
           .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', contact.peerId, err) })
       }
     }

@@ -30,10 +30,14 @@ import type { ChatActionFrame, ChatMessageFrame } from '@parley/protocol/chat/co
 import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
-import type { OpenedBox, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { OpenedBox, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 
-/** Why an item fetched from a mailbox was dropped (never stored as a message). */
-export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours'
+/**
+ * Why an item fetched from a mailbox was dropped (never stored as a message).
+ * 'unboxed': a chat, group, action or receipts payload outside a session box
+ * from a peer that speaks sessions (sessions/pins.ts).
+ */
+export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours' | 'unboxed'
 
 /** What an intake counts, as it happens. */
 export interface IntakeCounters {
@@ -50,6 +54,8 @@ export interface ItemReaderComponents {
   contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** opens the items in session boxes */
   sessions: Pick<SessionsPort, 'open'>
+  /** who is pinned to boxes: nothing but a hello of theirs is taken outside one */
+  sessionPins: Pick<SessionPinsPort, 'pinned' | 'refused'>
 }
 
 /**
@@ -120,6 +126,12 @@ export class MailboxItemReader {
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
       if (!boxed && (type === 'request' || type === 'accept')) return { kind: 'hello', from, hello: decodeContactFrame(payload, 'dialer') }
+      // from a peer that speaks sessions, only hellos and replies come outside a box (no downgrade)
+      if (!boxed && type !== 'reply' && await this.#components.sessionPins.pinned(from.toString())) {
+        this.#components.sessionPins.refused('mailbox', from.toString(), `a ${type ?? 'payload'} under the static seal alone`)
+        this.#count.dropped('unboxed', from.toString())
+        return { kind: 'dropped' }
+      }
       // group members need not be contacts: the group desk decides, as for a live request
       // a file's key only in a box
       if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return { kind: 'group', from, request: decodeGroupItem(payload, { boxed }) }
