@@ -48,6 +48,8 @@ export interface PrekeysServiceInit {
   store: PrekeyStore
   fetchPerMinute: number
   pairOneTimePerHour: number
+  /** TEST ONLY: every FETCH is answered `not-found` (config `testHidePrekeys`) */
+  hideAll?: boolean
   maxInboundStreams: number
   draining(): boolean
   log: Logger
@@ -148,6 +150,7 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
       case 'fetch': {
         const owner = ownerOf(request.owner)
         if (!fetches.take(peer)) throw new PrekeysRefusedError('rate-limited', `at most ${init.fetchPerMinute} prekey bundles a minute`)
+        if (init.hideAll === true) throw new PrekeysRefusedError('not-found', 'this relay holds no prekeys for that owner')
         const turn = pairs.reserve(`${peer}>${owner}`)
         try {
           const fetched = await init.store.fetch(owner, turn.allowed)
@@ -202,6 +205,7 @@ export async function servePrekeys (node: Libp2p, config: RelayConfig, registry:
       store,
       fetchPerMinute: config.prekeysFetchPerMinute,
       pairOneTimePerHour: config.prekeysPairOneTimePerHour,
+      hideAll: config.testHidePrekeys,
       maxInboundStreams: config.maxInboundStreams,
       draining: run.draining,
       log: run.log,
