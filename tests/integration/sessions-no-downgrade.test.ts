@@ -86,7 +86,8 @@ describe('a relay that answers not-found to every prekey FETCH', () => {
     const sync = encodeGroupFrame({ type: 'sync', group: 'ab'.repeat(16), heads: [] })
     const ask = await rawAsker<GroupReply>(bob, alice, GROUP_PROTOCOL, (bytes) => decodeGroupReply(bytes))
     expect(await ask(sync)).toEqual({ type: 'reject', reason: 'invalid' })
-    expect(alice.node.components.sessionPins.counts).toEqual({ mailbox: 0, chat: 0, group: 1 })
+    // counted, and the diagnostics say so
+    expect(await alice.node.call('sessionRefusals')).toEqual({ mailbox: 0, chat: 0, group: 1 })
     // Carol never said she speaks sessions (as an older app): her sync is answered as before
     const carol = await harness.startPeer(undefined, 'Carol')
     const askAsCarol = await rawAsker<GroupReply>(carol, alice, GROUP_PROTOCOL, (bytes) => decodeGroupReply(bytes))
