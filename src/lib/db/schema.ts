@@ -200,5 +200,20 @@ export const dbSchemaV9 = {
   initsSeen: 'ephemeral, expiresAt'
 } as const
 
+/**
+ * ============================================================
+ * v10 — 2026-11-29
+ * ============================================================
+ * Sessions are mandatory (issue 57, item 1; docs/protocols.md): contacts
+ * get the optional `sessions: true` (their app speaks sessions, never
+ * unset) and `waitingKeys: true` (our items wait for their prekeys); neither
+ * is indexed, so the tables are v9's. The upgrade marks `sessions` on every
+ * contact we already have a session row with, so that it is kept in a
+ * backup and holds after a restore (which carries no session).
+ */
+export const dbSchemaV10 = {
+  ...dbSchemaV9
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 9
+export const DB_VERSION = 10
