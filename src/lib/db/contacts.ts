@@ -217,6 +217,20 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
   })
 }
 
+/**
+ * `peerId`'s app speaks sessions (its identify listed chat 2.0.0 over an
+ * authenticated connection): its contact, if any, keeps `sessions: true` for
+ * good. @returns whether a contact was marked now
+ */
+export async function markSpeaksSessions (db: ParleyDb, peerId: string): Promise<boolean> {
+  return db.transaction('rw', db.contacts, async () => {
+    const contact = await db.contacts.where('peerId').equals(peerId).first()
+    if (contact === undefined || contact.sessions === true) return false
+    await db.contacts.update(contact.id, { sessions: true })
+    return true
+  })
+}
+
 /** The hello owed to a contact was answered; its state stays as it is now. */
 export async function clearHelloPending (db: ParleyDb, id: ContactId): Promise<void> {
   await db.contacts.update(id, { helloPending: false, helloStored: false })

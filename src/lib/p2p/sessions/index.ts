@@ -46,8 +46,8 @@ export interface SessionsServices {
   chatBoxes: ChatBoxes & MailboxBoxesPort
   groupBoxes: GroupBoxesPort
   sessionNotices: SessionNoticesPort
-  /** peers pinned to boxes, and what of theirs was refused outside one */
-  sessionPins: SessionPinsPort
+  /** peers pinned to boxes, and what of theirs was refused outside one (and it notes who speaks sessions from identify) */
+  sessionPins: SessionPinsPort & Startable
 }
 
 export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsServices> = {

@@ -10,7 +10,8 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { TypedEventEmitter } from 'main-event'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { getContactByPeerId, upsertContact } from '../../../../src/lib/db/contacts.ts'
@@ -22,7 +23,7 @@ import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactRow } from '../../../../src/lib/db/types.ts'
 import type { DropReason } from '../../../../src/lib/p2p/messaging/mailbox-items.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { IdentifyResult, Libp2pEvents, PeerId } from '@libp2p/interface'
 
 let db: ParleyDb
 beforeEach(async () => { db = await openTestDb() })
@@ -58,7 +59,7 @@ async function drain (from: { peer: PeerId, publicKey: Uint8Array }, payloads: U
   const result: Omit<Drained, 'pins' | 'sink'> = { dropped: [], stored: [], actions: [], groupItems: 0, hellos: 0 }
   const contactBook = { byPeerId: async (id: string) => getContactByPeerId(db, id) }
   const sessions = { known: async () => known, open: async () => { throw new Error('no box here') }, forget: () => {}, ready: async () => {} }
-  const pins = new SessionPins({ logger: testLogger(), contactBook, sessions })
+  const pins = new SessionPins({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), contactBook, sessions })
   const components = {
     db,
     contactBook,
@@ -116,5 +117,26 @@ describe('MailboxIntake: unboxed payloads from a peer that speaks sessions', () 
     expect(got.stored).toEqual([MESSAGE_ID])
     expect(got.actions).toHaveLength(1)
     expect(got.pins.counts.mailbox).toBe(0)
+  })
+})
+
+describe('SessionPins: a contact whose identify lists chat 2.0.0', () => {
+  it('is marked as speaking sessions for good (its unboxed items refused from then on); another peer, or one without 2.0.0, is not', async () => {
+    const bob = await contact()
+    const carol = await contact()
+    const events = new TypedEventEmitter<Libp2pEvents>()
+    const contactBook = { byPeerId: async (id: string) => getContactByPeerId(db, id) }
+    const pins = new SessionPins({ db, logger: testLogger(), libp2p: events, contactBook, sessions: { known: async () => false } })
+    pins.start()
+    const identify = (peer: PeerId, protocols: string[]): void => {
+      events.safeDispatchEvent('peer:identify', { detail: { peerId: peer, protocols, listenAddrs: [], connection: {} } as unknown as IdentifyResult })
+    }
+    identify(carol.peer, ['/parley/chat/1.1.0', '/parley/chat/1.0.0'])
+    identify(bob.peer, ['/parley/chat/2.0.0', '/parley/chat/1.1.0'])
+    await vi.waitFor(async () => { expect((await getContactByPeerId(db, bob.peer.toString()))?.sessions).toBe(true) })
+    expect(await pins.pinned(bob.peer.toString())).toBe(true)
+    expect((await getContactByPeerId(db, carol.peer.toString()))?.sessions).toBeUndefined()
+    expect(await pins.pinned(carol.peer.toString())).toBe(false)
+    pins.stop()
   })
 })
