@@ -27,7 +27,7 @@ async function deposits (relay: RelayFixture): Promise<number> {
   return text.split('\n').filter(l => l.startsWith('parley_mailbox_deposits_total{')).reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0)
 }
 
-test('a relay hiding Bob\'s prekeys: Alice\'s message waits for his keys, never goes unboxed, and reaches him in a box once he is back', async ({ alice, bob, app, relay, friends }) => {
+test('a relay hiding Bob\'s prekeys: Alice\'s message waits for his keys, never goes unboxed, and reaches him in a box once he is back', { tag: ['@firefox'] }, async ({ alice, bob, app, relay, friends }) => {
   // the waits below are ceilings for a loaded machine: Bob's going away and coming back each take a while
   test.setTimeout(150_000)
   expect(await readRows(alice.page, 'sessions')).toEqual([])
