@@ -144,7 +144,9 @@ describe('compatibility with a peer that speaks only /parley/chat/1.0.0', () => 
     const bobLibp2p = bob.node.libp2p
     const aliceLibp2p = alice.node.libp2p
     if (bobLibp2p === undefined || aliceLibp2p === undefined) throw new Error('no libp2p')
-    // Bob's node answers only 1.0.0 from now on, as an older Parley would
+    // Bob's node answers only 1.0.0 from now on, as an older Parley would; and neither holds the other
+    // to sessions (an older Parley never said it speaks them: sessions-no-downgrade.test.ts for one that did)
+    for (const peer of [alice, bob]) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V2_0)
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V1_1)
     for (const connection of aliceLibp2p.getConnections(bobLibp2p.peerId)) await connection.close()

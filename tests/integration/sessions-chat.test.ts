@@ -103,6 +103,13 @@ describe('chat in session boxes (chat 2.0.0)', () => {
     const bobLibp2p = bob.node.libp2p
     const aliceLibp2p = alice.node.libp2p
     if (bobLibp2p === undefined || aliceLibp2p === undefined) throw new Error('no libp2p')
+    // an older app never says it speaks sessions ("Sessions are mandatory"): its hello left that out
+    await vi.waitFor(async () => {
+      expect((await alice.db.contacts.get(aToB))?.sessions).toBe(true)
+      expect((await bob.db.contacts.get(bToA))?.sessions).toBe(true)
+    }, WAIT)
+    for (const [db, id] of [[alice.db, aToB], [bob.db, bToA]] as const) await db.contacts.where('id').equals(id).modify((row) => { delete row.sessions })
+    for (const peer of [alice, bob]) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V2_0)
     for (const connection of aliceLibp2p.getConnections(bobLibp2p.peerId)) await connection.close()
 

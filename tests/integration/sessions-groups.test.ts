@@ -151,6 +151,13 @@ describe('group items in session boxes', () => {
     const send = carolGroup.send.bind(carolGroup)
     carolGroup.send = async (connection, request, options) => send(offering(connection, GROUP_PROTOCOL_V2), request, options)
     // and said so (identify push): an older app never said it spoke 2.0.0, and a peer that did gets its box sealed before the stream opens
+    // nor said it speaks sessions: nobody holds her to boxes, nor does she anyone
+    Object.assign(carol.node.components.sessionPins, { pinned: async () => false })
+    for (const peer of [alice, bob]) {
+      const pins = peer.node.components.sessionPins
+      const pinned = pins.pinned.bind(pins)
+      Object.assign(pins, { pinned: async (who: string) => who !== carolId && await pinned(who) })
+    }
     const carolPeer = peerIdFromString(carolId)
     await vi.waitFor(async () => { expect((await alice.node.libp2p?.peerStore.get(carolPeer))?.protocols).not.toContain(GROUP_PROTOCOL_V2) }, WAIT)
     const sealedFor: string[] = []

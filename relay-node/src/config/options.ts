@@ -87,6 +87,13 @@ export interface RelayConfig {
   prekeysFetchPerMinute: number
   prekeysPairOneTimePerHour: number
   prekeysNetworkOneTimePerHour: number
+  /**
+   * TEST ONLY (`--test-hide-prekeys on`): answer `not-found` to every prekey
+   * FETCH while still taking PUBLISHes, as a hostile relay hiding owners'
+   * prekeys would (issue 57's e2e: tests/e2e/mandatory-sessions.spec.ts).
+   * Never for a relay people use.
+   */
+  testHidePrekeys: boolean
   /** serve `/parley/nearby/1.0.0`: opted-in browsers on one network see each other through this relay */
   nearby: boolean
   /** serve `/parley/instance/1.0.0`: a browser hears of other running copies of its identity */
@@ -166,6 +173,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'prekeys-fetch-per-minute', key: 'prekeysFetchPerMinute', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_PREKEYS_FETCH_PER_MINUTE }, help: 'prekey bundles fetched per minute by one PeerID' },
   { flag: 'prekeys-pair-one-time-per-hour', key: 'prekeysPairOneTimePerHour', arg: '<n>', kind: { type: 'int', min: 0, max: 1000, fallback: DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR }, help: 'bundles with one-time prekeys one PeerID gets of one owner per hour (then last-resort only)' },
   { flag: 'prekeys-network-one-time-per-hour', key: 'prekeysNetworkOneTimePerHour', arg: '<n>', kind: { type: 'int', min: 0, max: 1_000_000, fallback: DEFAULT_PREKEYS_NETWORK_ONE_TIME_PER_HOUR }, help: 'bundles with one-time prekeys requesters from one IP address (IPv6: /64) get of one owner per hour, whatever their PeerIDs (then last-resort only)' },
+  { flag: 'test-hide-prekeys', key: 'testHidePrekeys', arg: '<on|off>', kind: { type: 'on-off', fallback: false }, help: 'TEST ONLY: answer not-found to every prekey FETCH (a relay hiding prekeys, for the no-downgrade tests); never on a relay people use' },
   { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' },
   { flag: 'instances', key: 'instances', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'tell a browser when its identity runs elsewhere too (/parley/instance/1.0.0)' },
   { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' }

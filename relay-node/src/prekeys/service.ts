@@ -54,6 +54,8 @@ export interface PrekeysServiceInit {
   pairOneTimePerHour: number
   /** bundles with one-time records requesters from one network get of one owner per hour */
   networkOneTimePerHour: number
+  /** TEST ONLY: every FETCH is answered `not-found` (config `testHidePrekeys`) */
+  hideAll?: boolean
   maxInboundStreams: number
   draining(): boolean
   log: Logger
@@ -157,6 +159,7 @@ export async function startPrekeys (node: Libp2p, init: PrekeysServiceInit): Pro
       case 'fetch': {
         const owner = ownerOf(request.owner)
         if (!fetches.take(peer)) throw new PrekeysRefusedError('rate-limited', `at most ${init.fetchPerMinute} prekey bundles a minute`)
+        if (init.hideAll === true) throw new PrekeysRefusedError('not-found', 'this relay holds no prekeys for that owner')
         // both shares must allow it; a share counts only a bundle that carried one-time records
         const byPeer = pairs.reserve(`${peer}>${owner}`)
         const byNetwork = byPeer.allowed ? networks.reserve(`${network}>${owner}`) : { allowed: false, release: () => {} }
@@ -218,6 +221,7 @@ export async function servePrekeys (node: Libp2p, config: RelayConfig, registry:
       fetchPerMinute: config.prekeysFetchPerMinute,
       pairOneTimePerHour: config.prekeysPairOneTimePerHour,
       networkOneTimePerHour: config.prekeysNetworkOneTimePerHour,
+      hideAll: config.testHidePrekeys,
       maxInboundStreams: config.maxInboundStreams,
       draining: run.draining,
       log: run.log,

@@ -46,8 +46,8 @@ export const MAX_BACKUP_THUMB_BYTES = 64 * 1024
 export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies readonly RelaySource[]
 
 /** A contact as backed up: presence is not carried, a restored contact starts offline. */
-/** A contact as a backup holds it: its presence, the record of its blocks and its hello times (db/tombstones.ts) are this device's own. */
-export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'helloAt' | 'deletedAt'>
+/** A contact as a backup holds it: its presence, the record of its blocks, whether our items wait for its keys and its hello times (db/tombstones.ts) are this device's own. */
+export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'waitingKeys' | 'helloAt' | 'deletedAt'>
 
 export interface BackupContents {
   /** When the file was made, ms since the epoch. */
@@ -142,7 +142,7 @@ export const PROFILE_FIELDS = {
 } as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
 export const CONTACT_FIELDS = {
   id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
-  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, unchecked: true, problem: true, verified: false, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
+  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, unchecked: true, problem: true, verified: false, sessions: true, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
 } as const satisfies Record<keyof BackupContact, boolean>
 export const RELAY_FIELDS = {
   multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
@@ -224,6 +224,10 @@ export class ContentsChecker {
     if (row.has('rerequests')) contact.rerequests = row.int('rerequests', 0, Number.MAX_SAFE_INTEGER)
     if (row.has('unchecked')) contact.unchecked = row.bool('unchecked')
     if (row.has('problem')) contact.problem = row.oneOf('problem', CONTACT_PROBLEMS)
+    if (row.has('sessions')) {
+      if (!row.bool('sessions')) row.fail('"sessions" is true when present')
+      contact.sessions = true
+    }
     readContactActions(row, contact, this.profile.peerId)
     if (this.#contacts.has(contact.id)) row.fail(`id ${contact.id} is used twice`)
     if (this.#peerIds.has(contact.peerId)) row.fail(`PeerID ${contact.peerId} is used twice`)

@@ -162,6 +162,8 @@ export interface HelloInput {
   addresses: string[]
   /** the hello's `time` (the sender's clock), when it carried one */
   time?: number
+  /** the hello said their app speaks sessions (kept once seen: a later hello without it changes nothing) */
+  sessions?: true
   now?: number
 }
 
@@ -204,11 +206,12 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
       if (await db.contacts.where('state').equals('pending').count() >= MAX_PENDING_REQUESTS) return 'refused'
       const id = await upsertContact(db, { peerId: input.peerId, username: input.name, addresses: input.addresses, now, state: 'pending' })
       if (input.time !== undefined) await db.contacts.update(id, { helloAt: input.time })
+      if (input.sessions === true) await db.contacts.update(id, { sessions: true })
       return 'pending'
     }
     if (staleHello(existing, input.time)) return 'stale'
     if (existing.blocked) return 'refused'
-    const refresh: Partial<ContactRow> = { username: input.name, addresses: [...input.addresses], updatedAt: now }
+    const refresh: Partial<ContactRow> = { username: input.name, addresses: [...input.addresses], updatedAt: now, ...(input.sessions === true ? { sessions: true } : {}) }
     if (input.time !== undefined) refresh.helloAt = input.time
     switch (existing.state) {
       case 'requested':
@@ -235,6 +238,20 @@ export async function receiveHello (db: ParleyDb, input: HelloInput): Promise<'p
         return 'pending'
       }
     }
+  })
+}
+
+/**
+ * `peerId`'s app speaks sessions (its identify listed chat 2.0.0 over an
+ * authenticated connection): its contact, if any, keeps `sessions: true` for
+ * good. @returns whether a contact was marked now
+ */
+export async function markSpeaksSessions (db: ParleyDb, peerId: string): Promise<boolean> {
+  return db.transaction('rw', db.contacts, async () => {
+    const contact = await db.contacts.where('peerId').equals(peerId).first()
+    if (contact === undefined || contact.sessions === true) return false
+    await db.contacts.update(contact.id, { sessions: true })
+    return true
   })
 }
 

@@ -1,5 +1,5 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV11, dbSchemaV12, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
 import type { KeyringRow } from './keyring.ts'
 import type { SecretTable } from './vault.ts'
@@ -88,6 +88,8 @@ export class ParleyDb extends Dexie {
     this.version(8).stores(dbSchemaV8)
     // secure sessions: new tables only
     this.version(9).stores(dbSchemaV9)
+    // sessions are mandatory: a contact we have a session with speaks sessions (`sessions: true`)
+    this.version(10).stores(dbSchemaV10).upgrade(async (tx) => { await markSessionPeers(tx) })
     // freshness: tombstones of expired and deleted messages, and of deleted contacts; new tables only
     this.version(11).stores(dbSchemaV11)
     // keys at rest: the keyring table; plain secret rows are sealed by openVault (keyring.ts), not here
@@ -168,6 +170,14 @@ async function reasonsToProblems (tx: Transaction): Promise<void> {
     if (typeof row.error === 'string' && row.error.trim() !== '') row.problem = { code: 'fileFailedEarlier', params: { reason: row.error } }
     delete row.error
   })
+}
+
+/** v10 upgrade: every contact with a session row speaks sessions (`sessions: true`, kept for good). */
+async function markSessionPeers (tx: Transaction): Promise<void> {
+  const peers = new Set<string>()
+  await tx.table<{ peer: string }, string>('sessions').each((row) => { peers.add(row.peer) })
+  if (peers.size === 0) return
+  await tx.table<ContactRow, number>('contacts').where('peerId').anyOf([...peers]).modify((row) => { row.sessions = true })
 }
 
 /** Passes only the dependencies that were given: an explicit `undefined` would override Dexie's globals. */

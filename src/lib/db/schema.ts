@@ -202,6 +202,21 @@ export const dbSchemaV9 = {
 
 /**
  * ============================================================
+ * v10 — 2026-11-29
+ * ============================================================
+ * Sessions are mandatory (issue 57, item 1; docs/protocols.md): contacts
+ * get the optional `sessions: true` (their app speaks sessions, never
+ * unset) and `waitingKeys: true` (our items wait for their prekeys); neither
+ * is indexed, so the tables are v9's. The upgrade marks `sessions` on every
+ * contact we already have a session row with, so that it is kept in a
+ * backup and holds after a restore (which carries no session).
+ */
+export const dbSchemaV10 = {
+  ...dbSchemaV9
+} as const
+
+/**
+ * ============================================================
  * v11 — 2026-11-29
  * ============================================================
  * Freshness (issue 57; docs/security.md, "Replays"): new tables only, never
@@ -213,7 +228,7 @@ export const dbSchemaV9 = {
  *                   with its history), `at`: likewise.
  */
 export const dbSchemaV11 = {
-  ...dbSchemaV9,
+  ...dbSchemaV10,
   tombstones: 'id, at',
   peerTombstones: 'peer, at'
 } as const

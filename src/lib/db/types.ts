@@ -62,6 +62,17 @@ export interface ContactRow {
   /** What the node found wrong in reaching them (db/not-found.ts); absent when nothing. */
   problem?: ContactProblem
   verified: boolean
+  /**
+   * Their app speaks sessions (their hello said so, docs/protocols.md "Sessions
+   * are mandatory"; or we have had a session with them): only boxes go
+   * between us, and what they send outside one is refused. Never unset.
+   */
+  sessions?: true
+  /**
+   * Our items for them wait for their prekeys: every source asked holds none
+   * (db/waiting-keys.ts). Set by the courier, gone once a box for them is made.
+   */
+  waitingKeys?: true
   /** The chat's disappearing-messages timer (absent: off, never set). */
   timer?: ChatTimer
   /** What blocking them left (absent: never blocked since 2026-11-29); this device's own, not in a backup. */

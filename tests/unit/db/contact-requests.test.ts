@@ -30,6 +30,20 @@ describe('receiveHello', () => {
     expect((await getContactByPeerId(db, PEER))?.username).toBe('Caroline')
   })
 
+  it('keeps that their app speaks sessions once a hello said so: a later hello without it (or a refused one) takes nothing away', async () => {
+    expect(await receiveHello(db, hello('request', { sessions: true }))).toBe('pending')
+    expect((await getContactByPeerId(db, PEER))?.sessions).toBe(true)
+    await receiveHello(db, hello('request'))
+    expect((await getContactByPeerId(db, PEER))?.sessions).toBe(true)
+    // an older app's hello: nothing set
+    await db.contacts.clear()
+    await upsertContact(db, { peerId: PEER, username: 'C', addresses: [], state: 'requested', helloPending: true })
+    expect(await receiveHello(db, hello('accept'))).toBe('accepted')
+    expect((await getContactByPeerId(db, PEER))?.sessions).toBeUndefined()
+    expect(await receiveHello(db, hello('accept', { sessions: true }))).toBe('accepted')
+    expect((await getContactByPeerId(db, PEER))?.sessions).toBe(true)
+  })
+
   it('a request from someone we asked, or their accept, makes both contacts', async () => {
     await upsertContact(db, { peerId: PEER, username: 'C', addresses: [], state: 'requested', helloPending: true })
     expect(await receiveHello(db, hello('accept'))).toBe('accepted')

@@ -25,7 +25,9 @@ export const CONTACT_EXCHANGE_TIMEOUT_MS = 10_000
 /**
  * Dialer → listener. `request`: "I would like to be your contact";
  * `accept`: "I accepted your request". Both carry the sender's display name
- * and the addresses it can be reached at (its relay circuit addresses).
+ * and the addresses it can be reached at (its relay circuit addresses), and
+ * `sessions: true` from an app that speaks sessions (docs/protocols.md,
+ * "Sessions are mandatory"): then nothing but boxes goes between the two.
  * `time`: when the sender made it (ms since the Unix epoch, strictly
  * increasing across the sender's hellos); absent from apps before
  * 2026-11-29. A receiver takes a hello only when it is newer than every one
@@ -36,6 +38,7 @@ export interface ContactHelloFrame {
   name: string
   addresses: string[]
   time?: number
+  sessions?: true
 }
 
 /**
@@ -52,8 +55,8 @@ export interface ContactReplyFrame {
 export type ContactFrame = ContactHelloFrame | ContactReplyFrame
 
 const FIELDS: Record<ContactFrame['type'], readonly string[]> = {
-  request: ['type', 'name', 'addresses', 'time'],
-  accept: ['type', 'name', 'addresses', 'time'],
+  request: ['type', 'name', 'addresses', 'time', 'sessions'],
+  accept: ['type', 'name', 'addresses', 'time', 'sessions'],
   reply: ['type', 'status']
 }
 const STATUSES: readonly string[] = ['pending', 'accepted', 'refused']
@@ -105,10 +108,11 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
     if (typeof status !== 'string' || !STATUSES.includes(status)) throw invalid('"status" must be "pending", "accepted" or "refused"')
     return { type, status: status as ContactReplyFrame['status'] }
   }
-  const { name, addresses, time } = obj
+  const { name, addresses, time, sessions } = obj
   if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 1 || time > MAX_HELLO_TIME)) {
     throw invalid('"time" must be an integer from 1 to 2^53 - 1')
   }
+  if (sessions !== undefined && sessions !== true) throw invalid('"sessions" must be true when present')
   if (typeof name !== 'string') throw invalid('"name" must be a string')
   const trimmed = name.trim()
   if (trimmed.length === 0 || [...trimmed].length > MAX_CONTACT_NAME_CHARS || trimmed !== name || CONTROL.test(name)) {
@@ -129,5 +133,6 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
   }
   const hello: ContactHelloFrame = { type, name, addresses: [...addresses as string[]] }
   if (time !== undefined) hello.time = time
+  if (sessions === true) hello.sessions = true
   return hello
 }

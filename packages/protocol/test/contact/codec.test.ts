@@ -7,7 +7,7 @@ const ADDRESS = '/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWRelay/p2p-circuit'
 
 describe('contact frames', () => {
   it('round-trip a request, an accept and each reply', () => {
-    const hellos: ContactHelloFrame[] = [{ type: 'request', name: 'Alice', addresses: [ADDRESS], time: 1_764_400_000_000 }, { type: 'accept', name: 'Ålice ☕', addresses: [] }]
+    const hellos: ContactHelloFrame[] = [{ type: 'request', name: 'Alice', addresses: [ADDRESS], time: 1_764_400_000_000 }, { type: 'accept', name: 'Ålice ☕', addresses: [] }, { type: 'request', name: 'Alice', addresses: [], time: 1_764_400_000_001, sessions: true }]
     for (const frame of hellos) {
       expect(decodeContactFrame(encodeContactFrame(frame), 'dialer')).toEqual(frame)
     }
@@ -22,6 +22,8 @@ describe('contact frames', () => {
     ['an array', enc([]), 'dialer', /not a JSON object/],
     ['an unknown type', enc({ type: 'hello' }), 'dialer', /"type" must be/],
     ['an unknown field', enc({ type: 'request', name: 'A', addresses: [], x: 1 }), 'dialer', /unknown field/],
+    ['"sessions" other than true', enc({ type: 'request', name: 'A', addresses: [], sessions: false }), 'dialer', /"sessions" must be true/],
+    ['"sessions" in a reply', enc({ type: 'reply', status: 'pending', sessions: true }), 'listener', /unknown field/],
     ['a reply from the dialer', enc({ type: 'reply', status: 'pending' }), 'dialer', /dialer may only send/],
     ['a request from the listener', enc({ type: 'request', name: 'A', addresses: [] }), 'listener', /listener may only send/],
     ['an unknown status', enc({ type: 'reply', status: 'maybe' }), 'listener', /"status" must be/],

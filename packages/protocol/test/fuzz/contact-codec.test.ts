@@ -7,7 +7,7 @@
  *   keys with arbitrary values, addresses that are almost multiaddrs), from
  *   either sender, decode or throw `InvalidMessageError`; a decoded frame
  *   re-encodes to an equal frame;
- * - valid requests, accepts and replies round-trip; mutated encodings of them
+ * - valid requests, accepts (with or without `sessions`) and replies round-trip; mutated encodings of them
  *   decode or throw `InvalidMessageError`;
  * - bodies over MAX_CONTACT_FRAME_BYTES are refused by size;
  * - a hello's `time`, when present, is an integer 1..2^53 - 1 (anything else
@@ -37,7 +37,7 @@ const address = fc.oneof(
 const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: MAX_CONTACT_NAME_CHARS })
   .filter(s => s.trim() === s && s.length > 0 && [...s].length <= MAX_CONTACT_NAME_CHARS && !CONTROL.test(s) && !LONE_SURROGATE.test(s))
 const validFrame: fc.Arbitrary<ContactFrame> = fc.oneof(
-  fc.record({ type: fc.constantFrom('request' as const, 'accept' as const), name, addresses: fc.array(address, { maxLength: MAX_CONTACT_ADDRESSES }), time: fc.integer({ min: 1, max: MAX_HELLO_TIME }) }, { requiredKeys: ['type', 'name', 'addresses'] }),
+  fc.record({ type: fc.constantFrom('request' as const, 'accept' as const), name, addresses: fc.array(address, { maxLength: MAX_CONTACT_ADDRESSES }), time: fc.integer({ min: 1, max: MAX_HELLO_TIME }), sessions: fc.constant(true as const) }, { requiredKeys: ['type', 'name', 'addresses'] }),
   fc.record({ type: fc.constant('reply' as const), status: fc.constantFrom('pending' as const, 'accepted' as const, 'refused' as const) })
 )
 const sender = fc.constantFrom<Sender>('dialer', 'listener')
@@ -55,7 +55,7 @@ const nearAddress = fc.oneof(address, fc.tuple(address, fc.nat(), fc.string({ ma
 const nearTime = fc.oneof(fc.integer({ min: -2, max: 3 }), fc.constantFrom(MAX_HELLO_TIME, MAX_HELLO_TIME + 1, 1.5, -0, 1e300), fc.double(), fc.string({ maxLength: 4 }))
 const nearValue = fc.oneof(fc.jsonValue({ maxDepth: 1, depthSize: 'xsmall' }), nearTime, fc.constantFrom('request', 'accept', 'reply', 'pending', 'accepted', 'refused', ' Bob', 'Bob\u0000', ''),
   fc.array(nearAddress, { maxLength: MAX_CONTACT_ADDRESSES + 1 }), name)
-const nearFrame = fc.record(Object.fromEntries(['type', 'name', 'addresses', 'status', 'time', 'extra'].map(k => [k, nearValue])), { requiredKeys: [] })
+const nearFrame = fc.record(Object.fromEntries(['type', 'name', 'addresses', 'status', 'time', 'sessions', 'extra'].map(k => [k, nearValue])), { requiredKeys: [] })
 
 describe('fuzz: contact codec', () => {
   it('arbitrary bytes decode or throw InvalidMessageError', () => {

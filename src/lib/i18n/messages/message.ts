@@ -13,6 +13,12 @@ export const en = {
   failed: 'failed',
   /** failed because no one with the contact's ID was found (MessageRow.failure 'contactNotFound') */
   failedNotFound: 'not delivered: no one with this ID',
+  /**
+   * instead of queued/sent, while the contact's app speaks sessions and no
+   * relay (nor the contact) hands out its keys: the message waits, and never
+   * goes without a secure session
+   */
+  waitingKeys: 'waiting for {name}\'s keys',
   /** a long message is shown folded to its first lines until the reader asks for the rest */
   showMore: 'Show more',
   showLess: 'Show less',
@@ -31,6 +37,7 @@ export const ru: RuTable<typeof en> = {
   read: 'прочитано',
   failed: 'не отправлено',
   failedNotFound: 'не доставлено: никого с таким PeerID',
+  waitingKeys: 'ждёт ключей собеседника ({name})',
   showMore: 'Показать полностью',
   showLess: 'Свернуть',
   newMessages: 'Новые сообщения',

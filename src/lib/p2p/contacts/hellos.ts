@@ -96,7 +96,7 @@ export class ContactHellos implements ContactHellosPort, Startable {
     const { db, libp2p } = this.#components
     const addresses = ownAddresses(from, frame.addresses)
     const before = await getContactByPeerId(db, from.toString())
-    const input: HelloInput = { peerId: from.toString(), type: frame.type, name: frame.name, addresses }
+    const input: HelloInput = { peerId: from.toString(), type: frame.type, name: frame.name, addresses, ...(frame.sessions === true ? { sessions: true } : {}) }
     if (frame.time !== undefined) input.time = frame.time
     const status = await receiveHello(db, input)
     // a replay (docs/protocols.md, "Freshness"): changes nothing, the answer is how we stand
@@ -191,12 +191,13 @@ export class ContactHellos implements ContactHellosPort, Startable {
     }
   }
 
-  /** Our display name and current circuit addresses, as a hello carries them, and its time (later than any hello made before). */
-  async #me (): Promise<{ name: string, addresses: string[], time: number }> {
+  /** Our display name and current circuit addresses, as a hello carries them, its time (later than any hello made before), and that we speak sessions. */
+  async #me (): Promise<{ name: string, addresses: string[], time: number, sessions: true }> {
     return {
       name: this.#components.identity.require().username,
       addresses: this.#components.status.current.addresses.slice(0, MAX_CONTACT_ADDRESSES),
-      time: await nextHelloTime(this.#components.db)
+      time: await nextHelloTime(this.#components.db),
+      sessions: true
     }
   }
 

@@ -4,6 +4,7 @@ import { ContactNotFoundError } from '../../db/errors.ts'
 import { bestConnection, isRelayed } from '../kernel/connections.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { SessionPinsPort } from '../kernel/ports/sessions.ts'
 import type { SpeedtestService } from './speedtest-service.ts'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -12,10 +13,12 @@ export const NotDirectError = errorClass('NotDirectError')
 
 export interface DiagnosticsHandlerComponents {
   contactBook: Pick<ContactBookPort, 'byId'>
+  /** what was refused for coming outside a session box */
+  sessionPins: Pick<SessionPinsPort, 'counts'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { speedtest: Pick<SpeedtestService, 'run'> } }
 }
 
-export type DiagnosticsMethod = 'speedTest'
+export type DiagnosticsMethod = 'speedTest' | 'sessionRefusals'
 
 /** Diagnostics' contract methods. */
 export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): NodeHandlers<DiagnosticsMethod> {
@@ -31,6 +34,8 @@ export function diagnosticsHandlers (components: DiagnosticsHandlerComponents): 
       const connection = bestConnection(libp2p, peerIdFromString(contact.peerId))
       if (connection == null || isRelayed(connection)) throw new NotDirectError('speedTestNotDirect')
       return libp2p.services.speedtest.run(connection, bytes)
-    }
+    },
+    /** How many things peers that speak sessions sent outside a box were refused, per path (sessions/pins.ts). */
+    sessionRefusals: async () => components.sessionPins.counts
   }
 }

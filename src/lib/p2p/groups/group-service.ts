@@ -15,12 +15,13 @@ import {
   decodeGroupReply, decodeGroupRequest, encodeGroupFrame, GROUP_EXCHANGE_TIMEOUT_MS, GROUP_REQUESTS_PER_MINUTE,
   MAX_GROUP_FRAME_BYTES, MAX_GROUP_PREFIX_BYTES, withoutKey
 } from '@parley/protocol/group/wire'
+import { ProtocolError } from '@libp2p/interface'
 import { negotiatedRequest } from '@parley/protocol/one-request/client'
 import { DeskService } from '../kernel/desk-service.ts'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { DeskProtocol, DeskServiceComponents } from '../kernel/desk-service.ts'
 import type { GroupDesk } from '../kernel/ports/groups.ts'
-import type { GroupBoxesPort, SealedRequest } from '../kernel/ports/sessions.ts'
+import type { GroupBoxesPort, SealedRequest, SessionPinsPort } from '../kernel/ports/sessions.ts'
 import type { AbortOptions, Connection, PeerId, PeerStore, Startable } from '@libp2p/interface'
 
 /** At most this many group exchanges at once per connection, each way (per version). */
@@ -70,9 +71,12 @@ export class GroupService implements Startable {
   readonly #boxes: Pick<GroupBoxesPort, 'seal' | 'reply'> | undefined
   readonly #peerStore: Pick<PeerStore, 'get'> | undefined
 
-  constructor (components: GroupServiceComponents, desk: GroupDesk, boxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>) {
+  readonly #pins: Pick<SessionPinsPort, 'pinned' | 'refused'> | undefined
+
+  constructor (components: GroupServiceComponents, desk: GroupDesk, boxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>, pins?: Pick<SessionPinsPort, 'pinned' | 'refused'>) {
     this.#peerStore = components.peerStore
-    this.#v1 = new DeskService(components, GROUP, desk)
+    this.#pins = pins
+    this.#v1 = new DeskService(components, GROUP, pins === undefined ? desk : pinnedDesk(desk, pins))
     if (boxes !== undefined) {
       this.#v2 = new DeskService(components, GROUP_V2, boxes.listenWith(desk))
       this.#boxes = boxes
@@ -118,6 +122,11 @@ export class GroupService implements Startable {
       request: async (protocol, signal) => {
         // a file's key goes only in a box
         if (protocol !== GROUP_PROTOCOL_V2) {
+          const peer = connection.remotePeer.toString()
+          if (this.#pins !== undefined && await this.#pins.pinned(peer)) {
+            this.#pins.refused('group', peer, 'a group 1.0.0 exchange to it')
+            throw new ProtocolError(`${peer} speaks sessions: group 1.0.0 is refused`)
+          }
           sealed = undefined
           return encodeGroupFrame(withoutKey(request))
         }
@@ -138,7 +147,22 @@ async function speaksV2 (peerStore: Pick<PeerStore, 'get'> | undefined, peer: Pe
   }
 }
 
-/** The libp2p service factory: with `boxes` (sessions), 2.0.0 is spoken and offered first. */
-export function groupService (desk: GroupDesk, boxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>): (components: GroupServiceComponents) => GroupService {
-  return (components) => new GroupService(components, desk, boxes)
+/**
+ * 1.0.0's desk with a peer that speaks sessions refused (and counted): a
+ * request from it outside a box is a downgrade (docs/protocols.md, "Sessions
+ * are mandatory"), answered `reject invalid` without being read further.
+ */
+function pinnedDesk (desk: GroupDesk, pins: Pick<SessionPinsPort, 'pinned' | 'refused'>): GroupDesk {
+  return {
+    receive: async (from, request, options) => {
+      if (!await pins.pinned(from.toString())) return desk.receive(from, request, options)
+      pins.refused('group', from.toString(), `a group 1.0.0 ${request.type}`)
+      return { type: 'reject', reason: 'invalid' }
+    }
+  }
+}
+
+/** The libp2p service factory: with `boxes` (sessions), 2.0.0 is spoken and offered first; with `pins`, a peer that speaks sessions gets 2.0.0 only. */
+export function groupService (desk: GroupDesk, boxes?: Pick<GroupBoxesPort, 'seal' | 'reply' | 'listenWith'>, pins?: Pick<SessionPinsPort, 'pinned' | 'refused'>): (components: GroupServiceComponents) => GroupService {
+  return (components) => new GroupService(components, desk, boxes, pins)
 }

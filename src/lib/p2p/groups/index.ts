@@ -11,7 +11,7 @@ import { groupHandlers } from './handlers.ts'
 import { groupTyping } from './typing.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
-import type { GroupBoxesPort } from '../kernel/ports/sessions.ts'
+import type { GroupBoxesPort, SessionPinsPort } from '../kernel/ports/sessions.ts'
 import type { GroupBookComponents } from './book.ts'
 import type { GroupCourierComponents } from './courier.ts'
 import type { GroupService } from './group-service.ts'
@@ -23,6 +23,8 @@ import type { GroupTypingComponents } from './typing.ts'
 export type GroupsFeatureComponents = GroupBookComponents & GroupCourierComponents & GroupsComponents & GroupTypingComponents & {
   /** group 2.0.0's session boxes (the sessions feature) */
   groupBoxes: GroupBoxesPort
+  /** who is held to group 2.0.0 (the sessions feature) */
+  sessionPins: SessionPinsPort
 }
 
 /** What it adds to them. */
@@ -47,7 +49,7 @@ export const groupsFeature: Feature<GroupsFeatureComponents, GroupsServices, Gro
       services: { groupBook, groupCourier: new GroupCourier(components), groups },
       handlers: groupHandlers({ groups, groupTyping: typing, db: components.db }),
       // the desk exists before the node starts, so before any request can arrive
-      protocols: () => ({ group: groupService(groupBook, components.groupBoxes) })
+      protocols: () => ({ group: groupService(groupBook, components.groupBoxes, components.sessionPins) })
     }
   }
 }

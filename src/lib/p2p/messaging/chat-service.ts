@@ -30,6 +30,7 @@ import {
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
 import type { ChatVersion } from '@parley/protocol/chat/constants'
 import type { ChatBoxes, ChatInbox, ChatPort, DeliverOptions, DeliveryResult } from '../kernel/ports/messaging.ts'
+import type { SessionPinsPort } from '../kernel/ports/sessions.ts'
 import type { AbortOptions, ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable, Stream } from '@libp2p/interface'
 
 /** The key of a connection's kept stream for `lane`. */
@@ -53,6 +54,8 @@ export interface ChatServiceInit {
   inbox: ChatInbox
   /** with sessions: 2.0.0 is spoken, and proposed first */
   boxes?: ChatBoxes
+  /** with sessions: a peer that speaks them is held to 2.0.0 both ways (a 1.x stream with it is refused and counted) */
+  pins?: Pick<SessionPinsPort, 'pinned' | 'refused'>
   /** Per-frame ack bound, in ms (tests shorten it). @default ACK_TIMEOUT_MS */
   ackTimeoutMs?: number
   /** Listener's idle bound per frame read, in ms (tests shorten it). @default READ_TIMEOUT_MS */
@@ -84,6 +87,7 @@ export class ChatService implements ChatPort, Startable {
   private readonly components: ChatServiceComponents
   private readonly inbox: ChatInbox
   private readonly boxes?: ChatBoxes
+  private readonly pins?: Pick<SessionPinsPort, 'pinned' | 'refused'>
   /** what this node speaks, the preferred first */
   private readonly protocols: readonly string[]
   private readonly log: Logger
@@ -102,6 +106,7 @@ export class ChatService implements ChatPort, Startable {
     this.components = components
     this.inbox = init.inbox
     if (init.boxes !== undefined) this.boxes = init.boxes
+    if (init.pins !== undefined) this.pins = init.pins
     this.protocols = init.boxes === undefined ? CHAT_PROTOCOLS : CHAT_PROTOCOLS_WITH_SESSIONS
     this.log = components.logger.forComponent('parley:chat')
     this.ackTimeoutMs = init.ackTimeoutMs ?? ACK_TIMEOUT_MS
@@ -145,6 +150,7 @@ export class ChatService implements ChatPort, Startable {
     const shutdown = this.shutdown.signal
     const boxes = this.boxes
     try {
+      await this.refuseDowngrade(version, from, 'from')
       for (let count = 0; ; count++) {
         const bytes = await withDeadline(this.readTimeoutMs, `No chat frame within ${this.readTimeoutMs} ms`, [shutdown],
           async signal => frames.read({ signal }))
@@ -304,6 +310,12 @@ export class ChatService implements ChatPort, Startable {
       // a listener that speaks only 1.0.0 answers "na" to 1.1.0, and 1.0.0 is proposed next
       async signal => connection.newStream([...this.protocols], { runOnLimitedConnection: true, negotiateFully: false, signal }))
     const version = chatVersionOf(stream.protocol)
+    try {
+      await this.refuseDowngrade(version, connection.remotePeer, 'to')
+    } catch (err) {
+      stream.abort(toError(err))
+      throw err
+    }
     const session: OutboundSession = { stream, frames: new FrameStream(stream, version === '2.0.0' ? CHAT_FRAME_LIMITS_V2 : CHAT_FRAME_LIMITS), version, sent: 0, busy: true }
     if (this.keepStreamsOpenMs > 0 && !this.sessions.has(key) && this.sessions.size < MAX_IDLE_OUTBOUND_STREAMS) {
       this.sessions.set(key, session)
@@ -313,6 +325,17 @@ export class ChatService implements ChatPort, Startable {
       }, { once: true })
     }
     return session
+  }
+
+  /**
+   * A chat 1.x stream with a peer that speaks sessions is refused (and
+   * counted): what it carries would go outside a box (docs/protocols.md,
+   * "Sessions are mandatory").
+   */
+  private async refuseDowngrade (version: ChatVersion, peer: PeerId, way: 'from' | 'to'): Promise<void> {
+    if (version === '2.0.0' || this.pins === undefined || !await this.pins.pinned(peer.toString())) return
+    this.pins.refused('chat', peer.toString(), `a chat ${version} stream ${way} it`)
+    throw new ProtocolError(`${peer.toString()} speaks sessions: chat ${version} is refused`)
   }
 
   private async seal (to: PeerId, frame: ChatDialerFrame, options: AbortOptions): Promise<Uint8Array> {

@@ -25,7 +25,9 @@ import { seal } from '@parley/protocol/mailbox/seal'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { CLOCK_SKEW_MS, tooOld } from '../../db/tombstones.ts'
 import { randomBytes } from '@noble/hashes/utils.js'
+import { setWaitingKeys } from '../../db/waiting-keys.ts'
 import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
+import { PrekeysAwaitedError } from '../sessions/index.ts'
 import { itemFrame, setItemState } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
@@ -39,7 +41,7 @@ import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
 import type { RelayListPort } from '../kernel/ports/relays.ts'
-import type { MailboxBoxesPort, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { Inbox } from './inbox.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-items.ts'
@@ -85,6 +87,8 @@ export interface CourierComponents {
   chatBoxes: MailboxBoxesPort
   sessions: SessionsPort
   sessionNotices: SessionNoticesPort
+  /** peers pinned to boxes: nothing goes to them, nor is taken from them, outside one */
+  sessionPins: SessionPinsPort
 }
 
 /**
@@ -95,7 +99,7 @@ export interface CourierComponents {
 export class MailboxCourier implements MailboxCourierPort, Startable {
   readonly #components: CourierComponents
   readonly #log: Logger
-  readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0, replayed: 0 } }
+  readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0, replayed: 0, unboxed: 0 } }
   /** one drain at a time; a request during a drain runs once more after it */
   readonly #draining: SingleFlight
   #timer?: ReturnType<typeof setInterval>
@@ -217,7 +221,18 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
       if (tooOld(row.id, Date.now() + CLOCK_SKEW_MS)) continue
       const frame = itemFrame(item)
       // in a box of our session with them when they have sessions, else as it is
-      const payload = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal }) ?? encodeChatFrame(frame)
+      let box: Uint8Array | undefined
+      try {
+        box = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal })
+      } catch (err) {
+        // they speak sessions and no source holds their keys: what waits stays queued, never unboxed
+        if (!(err instanceof PrekeysAwaitedError)) throw err
+        this.#log('items for %s wait for its prekeys - %e', contact.peerId, err.cause)
+        await setWaitingKeys(this.#components.db, contact.id, true)
+        break
+      }
+      if (box !== undefined && contact.waitingKeys === true) await setWaitingKeys(this.#components.db, contact.id, false)
+      const payload = box ?? encodeChatFrame(frame)
       if (await this.#depositPayload(contact, payload) === 0) break
       this.#stats.deposited++
       await setItemState(this.#components.db, item, 'stored')
@@ -290,7 +305,11 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
         const part = ids.slice(i, i + MAX_RECEIPT_IDS)
         const payload = encodeReceipts(part)
         await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(contact.peerId), receiptsId(), payload)
-          .then(async (box) => this.#depositPayload(contact, box ?? payload))
+          .then(async (box) => {
+            // a peer that speaks sessions takes receipts in a box only: without a session, a later direct delivery acks
+            if (box === undefined && await this.#components.sessionPins.pinned(contact.peerId)) return
+            await this.#depositPayload(contact, box ?? payload)
+          })
           .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', contact.peerId, err) })
       }
     }

@@ -44,7 +44,7 @@ export const messagingFeature: Feature<MessagingFeatureComponents, MessagingServ
     return {
       services: { inbox, outbox, courier: new MailboxCourier(components), chatStreams: new ChatStreams(components) },
       handlers: messagingHandlers(ownOver(components, { outbox })),
-      protocols: () => ({ chat: chat({ inbox, boxes: components.chatBoxes, keepStreamsOpenMs: OUTBOUND_IDLE_MS }) })
+      protocols: () => ({ chat: chat({ inbox, boxes: components.chatBoxes, pins: components.sessionPins, keepStreamsOpenMs: OUTBOUND_IDLE_MS }) })
     }
   }
 }

@@ -35,7 +35,7 @@ import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
-import type { OpenedBox, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { OpenedBox, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 
 /**
  * Boxes from strangers one drain (of one relay) opens at most. A box from
@@ -53,9 +53,11 @@ export const MAX_STRANGER_BOXES_PER_DRAIN = 32
 /**
  * Why an item fetched from a mailbox was dropped (never stored as a message).
  * `replayed`: older than any relay keeps an item (its message id's time, or a
- * hello's), or a hello without a time (db/tombstones.ts).
+ * hello's), or a hello without a time (db/tombstones.ts). `unboxed`: a chat,
+ * group, action or receipts payload outside a session box from a peer that
+ * speaks sessions (sessions/pins.ts).
  */
-export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours' | 'replayed'
+export type DropReason = 'unreadable' | 'not-a-contact' | 'malformed' | 'not-ours' | 'replayed' | 'unboxed'
 
 /** What an intake counts, as it happens. */
 export interface IntakeCounters {
@@ -74,6 +76,8 @@ export interface ItemReaderComponents {
   sessions: Pick<SessionsPort, 'open'>
   /** whether a box's sender is a group peer (not a stranger) */
   groupBook: Pick<GroupBookPort, 'isGroupPeer'>
+  /** who is pinned to boxes: nothing but a hello of theirs is taken outside one */
+  sessionPins: Pick<SessionPinsPort, 'pinned' | 'refused'>
 }
 
 /**
@@ -158,6 +162,12 @@ export class MailboxItemReader {
     try {
       // anyone may ask (the contact rules refuse the blocked and the declined too often)
       if (!boxed && (type === 'request' || type === 'accept')) return this.#hello(from, decodeContactFrame(payload, 'dialer'))
+      // from a peer that speaks sessions, only hellos and replies come outside a box (no downgrade)
+      if (!boxed && type !== 'reply' && await this.#components.sessionPins.pinned(from.toString())) {
+        this.#components.sessionPins.refused('mailbox', from.toString(), `a ${type ?? 'payload'} under the static seal alone`)
+        this.#count.dropped('unboxed', from.toString())
+        return { kind: 'dropped' }
+      }
       // group members need not be contacts: the group desk decides, as for a live request
       // a file's key only in a box
       if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return this.#group(from, decodeGroupItem(payload, { boxed }))

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { errorClass } from '../../contract/errors.ts'
 import { getContact } from '../../db/contacts.ts'
+import { setWaitingKeys } from '../../db/waiting-keys.ts'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { KeyedSingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { mayExchange } from '../contacts/index.ts'
@@ -162,6 +163,8 @@ export class Outbox implements OutboxPort, Startable {
 
     const batch = pending.slice(0, MAX_BATCH_MESSAGES)
     await this.#deliverBatch(contactId, connection, batch, Promise.resolve())
+    // they took our items in boxes (their own bundle, once connected): nothing waits for their keys now
+    if (contact.waitingKeys === true) await setWaitingKeys(db, contactId, false)
     return pending.length > batch.length
   }
 

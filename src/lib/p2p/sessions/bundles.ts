@@ -39,6 +39,30 @@ export class BundleUnavailableError extends Error {
   }
 }
 
+/**
+ * A peer that speaks sessions (`speaksSessions`) has no bundle anywhere we
+ * asked (BundleUnavailableError, `none`): its items wait for its keys, and
+ * never go outside a box (docs/protocols.md, "Sessions are mandatory"). The
+ * courier marks the contact waiting (db/waiting-keys.ts) and tries again with
+ * the outbox's back-off, from every source again (the peer itself once we are
+ * connected to it).
+ */
+export class PrekeysAwaitedError extends Error {
+  override name = 'PrekeysAwaitedError'
+  constructor (readonly peer: string, options?: ErrorOptions) {
+    super(`${peer} speaks sessions and no source holds its prekeys: its items wait`, options)
+  }
+}
+
+/**
+ * Whether `peer` speaks sessions: its hello said so (the contact row keeps
+ * it), or we have had a session with it. Then nothing goes to it outside a
+ * box, and nothing it sends outside one is taken.
+ */
+export async function speaksSessions (components: { contactBook: Pick<ContactBookPort, 'byPeerId'>, sessions: Pick<Sessions, 'known'> }, peer: string): Promise<boolean> {
+  return (await components.contactBook.byPeerId(peer))?.sessions === true || await components.sessions.known(peer)
+}
+
 /** A relay's answer that it holds no prekeys of the peer: nothing that asking again would change. */
 function holdsNone (err: unknown): boolean {
   return (err instanceof PrekeysRefusedError && err.code === 'not-found') || (err instanceof Error && err.name === 'UnsupportedProtocolError')
@@ -101,27 +125,30 @@ export interface MailboxItem {
 
 /**
  * The box of `item` for `peer`'s mailboxes, kept (the same bytes on every
- * relay and every retry), or undefined when `peer` has no sessions as far as
- * we know (no session ever, and its relays answer that they hold no prekeys
- * of its: an older app): then the item goes as it is, under the static seal.
+ * relay and every retry), or undefined when `peer` does not speak sessions
+ * (`speaksSessions`: no hello of its said so, no session ever) and its relays
+ * answer that they hold no prekeys of its (an older app): then the item goes
+ * as it is, under the static seal. For a peer that speaks sessions the same
+ * answer is PrekeysAwaitedError: the item waits for its keys, never unboxed.
  * A bundle that could not be fetched otherwise (a relay of its unreachable,
- * timed out, rate-limited) is an error, and the item waits: a passing failure
- * must not send it without forward secrecy. Once we have had a session with
- * `peer`, only boxes go to it.
+ * timed out, rate-limited) is an error, and the item waits too: a passing
+ * failure must not send it without forward secrecy.
  */
 export async function mailboxSeal (
   components: BundleComponents & { sessions: Pick<Sessions, 'seal' | 'known'> },
   log: Logger, peer: SessionPeer, item: MailboxItem, named: readonly string[], options: AbortOptions = {}
 ): Promise<Uint8Array | undefined> {
   const { sessions } = components
-  let bundle = async (): Promise<FetchedBundle> => fetchBundle(components, peer, named, options)
-  if (!await sessions.known(peer.peer)) {
+  const speaks = await speaksSessions(components, peer.peer)
+  const awaited = (err: unknown): unknown => err instanceof BundleUnavailableError && err.none ? new PrekeysAwaitedError(peer.peer, { cause: err }) : err
+  let bundle = async (): Promise<FetchedBundle> => fetchBundle(components, peer, named, options).catch((err: unknown) => { throw awaited(err) })
+  if (!speaks) {
     let fetched: FetchedBundle
     try {
-      fetched = await bundle()
+      fetched = await fetchBundle(components, peer, named, options)
     } catch (err) {
       if (!(err instanceof BundleUnavailableError) || !err.none) throw err
-      log('%s has no prekeys on its relays: its mailbox items go under the static seal - %e', peer.peer, err.cause)
+      log('%s has no prekeys on its relays and never said it speaks sessions: its mailbox items go under the static seal - %e', peer.peer, err.cause)
       return undefined
     }
     bundle = async () => fetched

@@ -10,17 +10,19 @@ import { SessionGroupBoxes } from './group-boxes.ts'
 import { SessionNotices } from './notices.ts'
 import { OwnBundleService } from './own-bundle.ts'
 import { OwnKeys } from './own-keys.ts'
+import { SessionPins } from './pins.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RelayPrekeyDirectory } from './relay-directory.ts'
 import { Sessions } from './sessions.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { ChatBoxes } from '../kernel/ports/messaging.ts'
-import type { GroupBoxesPort, MailboxBoxesPort, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { GroupBoxesPort, MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { SessionChatBoxesComponents } from './chat-boxes.ts'
 import type { PrekeyDirectory } from './directory.ts'
 import type { SessionGroupBoxesComponents } from './group-boxes.ts'
 import type { SessionNoticesComponents } from './notices.ts'
+import type { SessionPinsComponents } from './pins.ts'
 import type { OwnBundleServiceComponents } from './own-bundle.ts'
 import type { OwnKeysComponents } from './own-keys.ts'
 import type { PrekeyKeeperComponents } from './prekey-keeper.ts'
@@ -29,7 +31,7 @@ import type { SessionsComponents } from './sessions.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
-export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & {
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & SessionPinsComponents & {
   events: Pick<ParleyEventTarget, 'addEventListener'>
 }
 
@@ -45,6 +47,8 @@ export interface SessionsServices {
   chatBoxes: ChatBoxes & MailboxBoxesPort
   groupBoxes: GroupBoxesPort
   sessionNotices: SessionNoticesPort
+  /** peers pinned to boxes, and what of theirs was refused outside one (and it notes who speaks sessions from identify) */
+  sessionPins: SessionPinsPort & Startable
 }
 
 export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsServices> = {
@@ -63,7 +67,8 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
         sessions,
         chatBoxes: new SessionChatBoxes(components),
         groupBoxes: new SessionGroupBoxes(components),
-        sessionNotices: new SessionNotices(components)
+        sessionNotices: new SessionNotices(components),
+        sessionPins: new SessionPins(components)
       }
     }
   }
@@ -71,3 +76,4 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
 
 export { sessionPeerOf } from './chat-boxes.ts'
 export { SessionUnreadableError } from './sessions.ts'
+export { PrekeysAwaitedError } from './bundles.ts'

@@ -131,7 +131,7 @@ describe('ContactHellos: our new addresses', () => {
 
     await vi.waitFor(() => { expect(hellos).toHaveLength(2) })
     expect(hellos.map(h => h.to).sort()).toEqual([alice.toString(), bob.toString()].sort())
-    for (const { hello } of hellos) expect(hello).toEqual({ type: 'accept', name: 'Me', addresses, time: expect.any(Number) })
+    for (const { hello } of hellos) expect(hello).toEqual({ type: 'accept', name: 'Me', addresses, time: expect.any(Number), sessions: true })
     // nobody is dialled for it: contacts not connected find us through the DHT
     expect(dialed).toEqual([])
   })
@@ -258,7 +258,7 @@ describe('ContactHellos: a hello they cannot take now waits in their mailbox', (
   it('an unreachable contact: the request is deposited once, and stays owed', async () => {
     const { peer, id } = await owedTo('Offline')
     await contactHellos.sendOwed(id)
-    expect(deposited).toEqual([{ to: peer.toString(), frame: { type: 'request', name: 'Me', addresses, time: expect.any(Number) } }])
+    expect(deposited).toEqual([{ to: peer.toString(), frame: { type: 'request', name: 'Me', addresses, time: expect.any(Number), sessions: true } }])
     expect(await db.contacts.get(id)).toMatchObject({ helloPending: true, helloStored: true })
     // tried again later: it is on a relay already
     await contactHellos.sendOwed(id)

@@ -7,9 +7,10 @@ import { InvalidMessageError } from '@libp2p/interface'
 import { lpStream, streamPair } from '@libp2p/utils'
 import { describe, expect, it, vi } from 'vitest'
 import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
-import { CHAT_PROTOCOL, CHAT_PROTOCOL_V2_0, CHAT_PROTOCOLS_WITH_SESSIONS } from '@parley/protocol/chat/constants'
+import { CHAT_PROTOCOL, CHAT_PROTOCOL_V1_0, CHAT_PROTOCOL_V1_1, CHAT_PROTOCOL_V2_0, CHAT_PROTOCOLS_WITH_SESSIONS } from '@parley/protocol/chat/constants'
 import { connect, createNode, msg, stubConnection } from './chat-pair.ts'
 import type { ChatBoxes } from '../../../../src/lib/p2p/kernel/ports/messaging.ts'
+import type { SessionPinsPort } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 
 const MARK = 0x02
@@ -80,5 +81,37 @@ describe('ChatService with sessions (chat 2.0.0)', () => {
     expect(aliceBoxes.seal).not.toHaveBeenCalled()
     expect(aliceBoxes.settled).not.toHaveBeenCalled()
     expect((bob.receive.mock.calls[0]?.[1] as { text?: string }).text).toBe('plain')
+  })
+})
+
+describe('ChatService with a peer that speaks sessions (issue 57, item 1: no 1.x frames)', () => {
+  /** Pins that hold `peers` to 2.0.0, counting what they refuse. */
+  function pinsOf (peers: ReadonlySet<string>): { pinned: (peer: string) => Promise<boolean>, refused: ReturnType<typeof vi.fn<SessionPinsPort['refused']>> } {
+    return { pinned: async (peer) => peers.has(peer), refused: vi.fn<SessionPinsPort['refused']>() }
+  }
+
+  it('the listener refuses a 1.1.0 or 1.0.0 stream from it (counted, nothing stored); another peer\'s is taken as before', async () => {
+    for (const protocol of [CHAT_PROTOCOL_V1_1, CHAT_PROTOCOL_V1_0]) {
+      const alice = await createNode()
+      const carol = await createNode()
+      const pins = pinsOf(new Set([alice.peerId.toString()]))
+      const bob = await createNode({ boxes: fakeBoxes(), pins })
+      await expect(alice.service.deliver(connect(alice, bob, protocol).connection, [msg('downgraded')])).rejects.toThrow()
+      expect(bob.receive).not.toHaveBeenCalled()
+      expect(pins.refused).toHaveBeenCalledWith('chat', alice.peerId.toString(), expect.stringContaining('stream from it'))
+      expect((await carol.service.deliver(connect(carol, bob, protocol).connection, [msg('older app')])).map(r => r.outcome)).toEqual(['delivered'])
+      expect(bob.receive).toHaveBeenCalledTimes(1)
+    }
+  })
+
+  it('the dialer sends it nothing when 1.1.0 was negotiated: the delivery fails, no frame goes', async () => {
+    const bob = await createNode()
+    const aliceBoxes = fakeBoxes()
+    const pins = pinsOf(new Set([bob.peerId.toString()]))
+    const alice = await createNode({ boxes: aliceBoxes, pins })
+    await expect(alice.service.deliver(connect(alice, bob, CHAT_PROTOCOL).connection, [msg('never plain')])).rejects.toThrow(/speaks sessions/)
+    expect(bob.receive).not.toHaveBeenCalled()
+    expect(aliceBoxes.seal).not.toHaveBeenCalled()
+    expect(pins.refused).toHaveBeenCalledWith('chat', bob.peerId.toString(), expect.stringContaining('stream to it'))
   })
 })

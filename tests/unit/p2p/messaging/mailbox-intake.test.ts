@@ -61,6 +61,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     // no item here is in a session box (those are in tests/integration/sessions-mailbox.test.ts)
     sessions: { open: async () => { throw new Error('not a box') }, forget: () => {}, ready: async () => {} },
     sessionNotices: { sessionReset: async () => { throw new Error('no session here to reset') } },
+    sessionPins: { pinned: async () => false, refused: () => {} },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
       settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }
@@ -148,6 +149,7 @@ describe('MailboxIntake: a box whose key was used before', () => {
       groupBook: { receive: async () => ({ type: 'reject' as const, reason: 'unknown-group' as const }), isGroupPeer: async () => false },
       sessions: { open: async (from: { peer: string }) => { opens.push(from.peer); throw new SessionUnreadableError('duplicate', 'its key was used') }, forget: () => {}, ready: async () => {} },
       sessionNotices: { sessionReset: async () => {} },
+      sessionPins: { pinned: async () => false, refused: () => {} },
       hellos: { receive: async () => 'pending' as const, settle: async () => {} }
     }
     const box = encodeBox({ itemId: receiptsId(), header: { dh: new Uint8Array(32), pn: 0, n: 1 }, nonce: new Uint8Array(24), ciphertext: new Uint8Array(40) })
@@ -191,6 +193,7 @@ describe('MailboxIntake: boxes from someone who is not a contact', () => {
         ready: async (peer: string) => { readied.push(peer) }
       },
       sessionNotices: { sessionReset: async () => {} },
+      sessionPins: { pinned: async () => false, refused: () => {} },
       hellos: { receive: async () => 'pending' as const, settle: async () => {} }
     }
     const box = encodeBox({ itemId: new Uint8Array(16).fill(7), header: { dh: new Uint8Array(32), pn: 0, n: 1 }, nonce: new Uint8Array(24), ciphertext: new Uint8Array(40) })

@@ -10,7 +10,7 @@ import { UnsupportedProtocolError } from '@libp2p/interface'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PrekeysRefusedError } from '@parley/protocol/prekeys/client'
-import { BUNDLE_STAGGER_MS, BundleUnavailableError, mailboxSeal } from '../../../../src/lib/p2p/sessions/bundles.ts'
+import { BUNDLE_STAGGER_MS, BundleUnavailableError, PrekeysAwaitedError, mailboxSeal } from '../../../../src/lib/p2p/sessions/bundles.ts'
 import { sessionPeerOf } from '../../../../src/lib/p2p/sessions/chat-boxes.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import type { FetchedBundle } from '../../../../src/lib/p2p/sessions/directory.ts'
@@ -46,14 +46,14 @@ interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed:
 /** The peer itself, when we are connected to it: it answers a FETCH of its own bundle as a relay would. */
 type OwnerAnswer = Answer | 'not-connected'
 
-async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, signal?: AbortSignal, owner?: OwnerAnswer, asked?: string[], ended?: string[], late?: Promise<FetchedBundle> } = {}): Promise<Run> {
+async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, speaks?: boolean, signal?: AbortSignal, owner?: OwnerAnswer, asked?: string[], ended?: string[], late?: Promise<FetchedBundle> } = {}): Promise<Run> {
   const asked: string[] = init.asked ?? []
   const sealed: FetchedBundle[] = []
   const contactRelays = init.contact ?? THEIRS
   const components: Parameters<typeof mailboxSeal>[0] = {
     contactBook: {
       byPeerId: async (peer: string) => peer === PEER.toString() && contactRelays.length > 0
-        ? { peerId: peer, addresses: contactRelays.map(r => `${r}/p2p-circuit/p2p/${peer}`) } as unknown as ContactRow
+        ? { peerId: peer, addresses: contactRelays.map(r => `${r}/p2p-circuit/p2p/${peer}`), ...(init.speaks === true ? { sessions: true } : {}) } as unknown as ContactRow
         : undefined
     },
     relayList: { active: () => init.ours ?? OURS },
@@ -218,9 +218,32 @@ describe('mailboxSeal, for a peer we never had a session with', () => {
 })
 
 describe('mailboxSeal, for a peer we had a session with', () => {
-  it('only boxes go to it: when its session must start again, its relays holding nothing is an error, never the static seal', async () => {
-    const { result, sealed } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { known: true })
-    expect(result).toBeInstanceOf(BundleUnavailableError)
+  it('only boxes go to it: when its session must start again, its relays holding nothing means waiting for its keys, never the static seal', async () => {
+    const { result, sealed } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { known: true, owner: 'not-found' })
+    expect(result).toBeInstanceOf(PrekeysAwaitedError)
+    expect((result as PrekeysAwaitedError).cause).toBeInstanceOf(BundleUnavailableError)
     expect(sealed).toEqual([])
+  })
+})
+
+describe('mailboxSeal, for a peer whose hello said it speaks sessions (issue 57, item 1)', () => {
+  // On the old code a relay that answered not-found to every FETCH of a contact's prekeys (before
+  // any session: first contact, a restored identity, a contact added again) got its items as plain
+  // JSON under the static seal. Now they wait, and go in a box once a bundle is there.
+  it('every relay, ours and the peer itself answer not-found: the item waits for its keys, nothing is sealed', async () => {
+    const { result, asked, sealed } = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'old-relay', [OURS[0]!]: 'not-found' }, { speaks: true, owner: 'not-found' })
+    expect(result).toBeInstanceOf(PrekeysAwaitedError)
+    expect((result as PrekeysAwaitedError).peer).toBe(PEER.toString())
+    expect(asked).toEqual([...THEIRS, ...OURS, `owner ${PEER.toString()}`])
+    expect(sealed).toEqual([])
+  })
+
+  it('a passing failure waits as before (not as "no keys"), and a bundle from any source, the peer itself included, is a box', async () => {
+    const passing = await run({ [THEIRS[0]!]: 'unreachable', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { speaks: true })
+    expect(passing.result).toBeInstanceOf(BundleUnavailableError)
+    expect((passing.result as BundleUnavailableError).none).toBe(false)
+    const later = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { speaks: true, owner: 'bundle' })
+    expect(later.result).toBe(BOX)
+    expect(later.sealed).toEqual([BUNDLE])
   })
 })

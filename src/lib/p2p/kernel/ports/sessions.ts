@@ -65,6 +65,19 @@ export interface GroupBoxesPort {
   deposited(to: string, id: Uint8Array): Promise<void>
 }
 
+/** Where something unboxed from a peer that speaks sessions was refused: a mailbox item, a chat 1.x stream, a group 1.0.0 exchange. */
+export type PinnedPath = 'mailbox' | 'chat' | 'group'
+
+/** Peers pinned to session boxes (sessions/pins.ts): nothing unboxed is taken from them, nor sent to them. */
+export interface SessionPinsPort {
+  /** whether `peer` speaks sessions (its hello said so, or we have had a session with it) */
+  pinned(peer: string): Promise<boolean>
+  /** logs and counts something of `peer`'s refused for coming outside a box */
+  refused(path: PinnedPath, peer: string, what: string): void
+  /** how many were refused, per path (for the diagnostics) */
+  readonly counts: Record<PinnedPath, number>
+}
+
 /** "Secure session reset" in a chat (sessions/notices.ts). */
 export interface SessionNoticesPort {
   /** tells the chat with `peer` (when it is a contact) that the session was reset; never rejects */
