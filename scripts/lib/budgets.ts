@@ -229,12 +229,23 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * block record and the relay lines' states): measured by vite build of the
  * merge. Most of the shell's new part is needed only on demand (the dialog,
  * the viewer, the notice, onboarding): issue 60 is to load it so.
+ * Issue 57's backup (item 4): the backup section of Settings, its state
+ * manager, its strings in two languages (a new i18n area, added as it loads)
+ * and the recovery word list load with the screen, so the shell came down
+ * from 189.92 to 189.14; they (6.6), the strength check (zxcvbn-ts with its
+ * common dictionary, loaded only for "choose my own passphrase": 231.1) and
+ * the Argon2id chunk took the lazy code from 429.6 to 674.54 (674.6). The
+ * worker's Argon2id is hash-wasm's, the same module the worker already
+ * imports for SHA-256: the bundler keeps that module whole in the worker, so
+ * its argon2 and BLAKE2b WebAssembly (10 KiB) are there and not in the
+ * chunk; with the envelope's version 2 and its bounds the worker went from
+ * 354.67 to 365.61 (365.7).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 190.0,
-  worker: 354.8,
+  worker: 365.7,
   pump: 4.6,
-  lazy: 429.7
+  lazy: 674.6
 }
 
 export interface BudgetResult {

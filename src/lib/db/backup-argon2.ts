@@ -6,14 +6,14 @@
  * bytes.
  *
  * Why hash-wasm first: at the backup's parameters (64 MiB, 3 passes) it took
- * 330–380 ms in Node here and noble about 15 times as long (its 16 MiB, one
- * pass, took 416 ms): 5 s on this machine, 15–20 s on a phone. Noble stays as
+ * 194 ms in Chromium here and noble 691 ms (the bench's `backup_kdf_ms` and
+ * `backup_kdf_js_ms`): 3.6 times as long, 2–3 s on a phone. Noble stays as
  * the fallback for a context without WebAssembly (a Content-Security-Policy
  * without `wasm-unsafe-eval`, Safari's Lockdown Mode), in its async form so
  * that the node's worker keeps answering while it runs.
  *
  * hash-wasm's call is synchronous WebAssembly behind a promise: it holds the
- * node worker's thread for the whole derivation (about 0.3 s here, about a
+ * node worker's thread for the whole derivation (about 0.2 s here, up to a
  * second on a phone). The tab's UI never waits on it; only the worker's other
  * work does, once per backup made or restored.
  */
@@ -42,7 +42,7 @@ export const wasmArgon2id: Argon2id = async ({ password, salt, memoryKiB, iterat
 /** Noble's asynchronous pass yields to the event loop every this many ms. */
 const NOBLE_TICK_MS = 10
 
-/** @noble/hashes' Argon2id in JavaScript: the same bytes, about 15 times slower. */
+/** @noble/hashes' Argon2id in JavaScript: the same bytes, 3.6 times as long in Chromium here. */
 export const nobleArgon2id: Argon2id = async ({ password, salt, memoryKiB, iterations, parallelism, length }) => {
   return argon2idAsync(password, salt, { m: memoryKiB, t: iterations, p: parallelism, dkLen: length, asyncTick: NOBLE_TICK_MS })
 }

@@ -37,8 +37,9 @@ export interface Argon2idCost {
  *
  * Why these numbers: the goal is about one second on a phone-class browser,
  * which runs WebAssembly about 3–4 times slower than this machine's
- * Chromium. Here hash-wasm took 330–380 ms for them (the bench's
- * `backup_kdf_ms`, Chromium, median), so a phone takes about 1–1.4 s. Memory
+ * Chromium. Here hash-wasm took 194 ms for them (the bench's `backup_kdf_ms`,
+ * Chromium, median of 7, with other work on the machine), so a phone takes
+ * 0.6–0.8 s, and a slower one about a second. Memory
  * is what makes a GPU or ASIC attacker pay (each guess needs its own 64 MiB
  * and moves about 200 MiB through it), so memory is as high as a phone's tab
  * gives without trouble and the passes make up the time. One lane: the
@@ -51,7 +52,7 @@ export const ARGON2ID_COST: Readonly<Argon2idCost> = { memoryKiB: 64 * 1024, ite
  * The most a file may ask for, checked before any work: memory 256 MiB (four
  * times ours: more than that may not exist in a phone's worker), at most 16
  * passes and lanes, and memory × passes at most 1 GiB (about five times our
- * work: 2 s here, 6–7 s on a phone). Past these a file is refused, whatever
+ * work: about 1 s here, 3–4 s on a phone). Past these a file is refused, whatever
  * its passphrase.
  */
 export const MAX_ARGON2_MEMORY_KIB = 256 * 1024

@@ -8,7 +8,7 @@ import type { NodeStatus } from '../types.ts'
 export const CREATE_PROFILE_TIMEOUT_MS = 60_000
 /**
  * Encrypting or decrypting a backup takes a while: Argon2id (about a second on
- * a phone; 15–20 s in the JavaScript fallback where WebAssembly is refused),
+ * a phone; 2–3 s in the JavaScript fallback where WebAssembly is refused),
  * then AES-GCM over a large history.
  */
 export const BACKUP_TIMEOUT_MS = 120_000
