@@ -18,7 +18,8 @@
  * work does, once per backup made or restored.
  */
 import { argon2idAsync } from '@noble/hashes/argon2.js'
-import { argon2id } from 'hash-wasm'
+// the Argon2-only build, not the package's index: see hash-wasm-argon2.d.ts
+import hashWasmArgon2 from 'hash-wasm/dist/argon2.umd.min.js'
 
 export interface Argon2idInput {
   /** the passphrase's bytes (NFC, UTF-8) */
@@ -36,7 +37,7 @@ export type Argon2id = (input: Argon2idInput) => Promise<Uint8Array>
 
 /** hash-wasm's WebAssembly Argon2id. */
 export const wasmArgon2id: Argon2id = async ({ password, salt, memoryKiB, iterations, parallelism, length }) => {
-  return argon2id({ password, salt, memorySize: memoryKiB, iterations, parallelism, hashLength: length, outputType: 'binary' })
+  return hashWasmArgon2.argon2id({ password, salt, memorySize: memoryKiB, iterations, parallelism, hashLength: length, outputType: 'binary' })
 }
 
 /** Noble's asynchronous pass yields to the event loop every this many ms. */
