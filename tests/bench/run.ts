@@ -100,6 +100,9 @@
  *   padding_overhead_ratio        bytes a relay holds or carries ÷ bytes of payload over a mix of 1,000 items (short and
  *                                 long texts, reactions, receipts, typing, file offers), boxed, padded and sealed as the
  *                                 app does (tests/bench/padding.ts says the mix); padding_unpadded_ratio, the same unpadded
+ *   backup_kdf_ms                 the backup's Argon2id (64 MiB, 3 passes, 1 lane) by the app's module (hash-wasm's
+ *                                 WebAssembly) in a dedicated worker of a quiet Chromium page; median of 7 (tests/bench/backup-kdf.ts)
+ *   backup_kdf_js_ms              the same by its JavaScript fallback (@noble/hashes), median of 3
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only dht` the dht_ figures of the hundred relays, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
@@ -108,7 +111,7 @@
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
  * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures, `--only session` the session figures,
- * `--only padding` the padding_ figures; a
+ * `--only padding` the padding_ figures, `--only backup` the backup_kdf figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -138,6 +141,7 @@ import { benchVoice } from './voice.ts'
 import { benchCall } from './call.ts'
 import { benchRatchet, benchSessionSetup } from './session.ts'
 import { benchPadding } from './padding.ts'
+import { benchBackupKdf } from './backup-kdf.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -275,7 +279,8 @@ async function main (): Promise<void> {
       call: async () => { await withRelayAndApp([], benchCall) },
       group: benchGroup,
       session: async () => { await benchSessionSetup(); await benchRatchet() },
-      padding: benchPadding
+      padding: benchPadding,
+      backup: benchBackupKdf
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -324,6 +329,8 @@ async function main (): Promise<void> {
   // a relay of its own holding Bob's prekeys
   await section('session', async () => { await benchSessionSetup(); await benchRatchet() })
   await section('padding', benchPadding)
+  // a quiet page of its own: no relay, no app
+  await section('backup', benchBackupKdf)
   // a relay of its own, with the data limit the file needs
   await section('relayed-file', benchRelayedFile)
   await section('slowloris', benchSlowloris)

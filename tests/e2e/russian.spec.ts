@@ -1,3 +1,5 @@
+// the backup section's strings load with it: added here, so that they are looked for too
+import '../../src/lib/i18n/backup.ts'
 import { englishStrings } from '../../src/lib/i18n/index.ts'
 import { expect, test } from './fixtures.ts'
 import { nav } from './helpers/parley.ts'

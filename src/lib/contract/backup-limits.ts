@@ -4,8 +4,12 @@
  * tab says them before it asks (Settings, Onboarding).
  */
 
-/** A backup's passphrase, in characters after NFC. */
-export const MIN_PASSPHRASE_CHARS = 8
+/**
+ * A backup's passphrase, in characters after NFC. The node's last check: the
+ * tab offers a generated passphrase and holds one of the user's own to a
+ * strength floor first (lib/model/passphrase-strength.ts).
+ */
+export const MIN_PASSPHRASE_CHARS = 12
 export const MAX_PASSPHRASE_CHARS = 1024
 /** A whole backup file. Large enough for years of chat; small enough to decrypt in one piece in a tab. */
 export const MAX_BACKUP_BYTES = 256 * 1024 * 1024

@@ -18,9 +18,10 @@
  */
 import Dexie from 'dexie'
 import {
-  BACKUP_VERSION, BackupTooLargeError, InvalidPassphraseError, MAX_PBKDF2_ITERATIONS, MAX_PLAINTEXT_BYTES,
-  newPassphrase, openEnvelope, PBKDF2_ITERATIONS, sealEnvelope, tooLarge
+  BACKUP_VERSION, BackupTooLargeError, checkCost, InvalidPassphraseError, MAX_PLAINTEXT_BYTES, newPassphrase, openEnvelope,
+  sealEnvelope, tooLarge, type Argon2idCost
 } from './backup-envelope.ts'
+import type { Argon2idRunner } from './backup-kdf.ts'
 import {
   CONTACT_FIELDS, ContentsChecker, EXPORTED_RELAY_SOURCES, isTime, MAX_BACKUP_CONTACTS, MAX_BACKUP_MESSAGES,
   MAX_BACKUP_RELAYS, MESSAGE_FIELDS, PROFILE_FIELDS, readContents, readProfile, RELAY_FIELDS, RowProblem, rowToJson,
@@ -34,9 +35,10 @@ import type { ParleyDb } from './db.ts'
 import type { ContactRow, MessageRow } from './types.ts'
 
 export {
-  BACKUP_FORMAT, BACKUP_VERSION, BackupTooLargeError, CorruptBackupError, InvalidPassphraseError, IV_BYTES,
+  ARGON2ID_COST, BACKUP_FILE_VERSION, BACKUP_FORMAT, BACKUP_VERSION, BackupTooLargeError, CorruptBackupError,
+  InvalidPassphraseError, IV_BYTES, MAX_ARGON2_ITERATIONS, MAX_ARGON2_MEMORY_KIB, MAX_ARGON2_PARALLELISM, MAX_ARGON2_WORK_KIB,
   MAX_BACKUP_BYTES, MAX_PASSPHRASE_CHARS, MAX_PBKDF2_ITERATIONS, MIN_PASSPHRASE_CHARS, PBKDF2_ITERATIONS, SALT_BYTES,
-  WrongPassphraseError
+  WrongPassphraseError, type Argon2idCost
 } from './backup-envelope.ts'
 export {
   MAX_BACKUP_ADDRESS_CHARS, MAX_BACKUP_ADDRESSES, MAX_BACKUP_BODY_CHARS, MAX_BACKUP_CONTACTS, MAX_BACKUP_MESSAGES,
@@ -54,8 +56,10 @@ export { NoProfileError, ProfileExistsError }
 
 export interface ExportOptions {
   includeHistory: boolean
-  /** PBKDF2 rounds; only tests pass fewer than {@link PBKDF2_ITERATIONS}, to stay fast. */
-  iterations?: number
+  /** Argon2id's cost; only tests pass less than ARGON2ID_COST, to stay fast. */
+  cost?: Argon2idCost
+  /** @internal the Argon2id implementation (tests) */
+  argon2id?: Argon2idRunner
   /** Clock for `exportedAt`. */
   now?: number
 }
@@ -69,25 +73,23 @@ const encoder = new TextEncoder()
  */
 export async function exportBackup (db: ParleyDb, passphrase: string, options: ExportOptions): Promise<Uint8Array> {
   const secret = newPassphrase(passphrase)
-  const iterations = options.iterations ?? PBKDF2_ITERATIONS
-  if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
-    throw new RangeError(`PBKDF2 iterations must be 1 to ${MAX_PBKDF2_ITERATIONS}, not ${iterations}`)
-  }
+  if (options.cost !== undefined) checkCost(options.cost)
   const exportedAt = options.now ?? Date.now()
   if (!isTime(exportedAt)) throw new RangeError(`now must be a time in ms, not ${exportedAt}`)
   const plaintext = await writeContents(db, options.includeHistory, exportedAt)
-  return sealEnvelope(plaintext, secret, iterations)
+  return sealEnvelope(plaintext, secret, options)
 }
 
 /**
  * Checks, decrypts and checks again: returns the contents only when the file
- * is intact and every row is valid. Touches no database.
+ * is intact and every row is valid. Touches no database. Reads both file
+ * versions: 2 (Argon2id) and 1 (PBKDF2, written before).
  *
  * @throws InvalidPassphraseError, WrongPassphraseError, CorruptBackupError, BackupTooLargeError
  */
-export async function readBackup (bytes: Uint8Array, passphrase: string): Promise<BackupContents> {
+export async function readBackup (bytes: Uint8Array, passphrase: string, argon2id?: Argon2idRunner): Promise<BackupContents> {
   if (passphrase.length === 0) throw new InvalidPassphraseError('backupEnterPassphrase')
-  return readContents(await openEnvelope(bytes, passphrase))
+  return readContents(await openEnvelope(bytes, passphrase, argon2id))
 }
 
 /**

@@ -10,6 +10,11 @@
  *   t('chats.unread', { count: 3 })       → '3 unread' / '3 непрочитанных'
  *   t('errors.badInvite', { reason })     → fills `{reason}`
  *
+ * An area shown only on demand keeps its table out of the shell: its keys
+ * are typed here (a type-only import), and the code that shows it adds the
+ * table when it loads ({@link addArea}); `backup` (the backup file in
+ * Settings) is one.
+ *
  * The current locale is per JS realm. In a tab, change it through
  * `lib/state/preferences.svelte.ts` (which remounts the UI); `setLocale` here
  * only swaps the table.
@@ -39,12 +44,16 @@ import * as settings from './messages/settings.ts'
 import * as share from './messages/share.ts'
 import * as voice from './messages/voice.ts'
 import type { Entry } from './table.ts'
+import type * as backup from './messages/backup.ts'
 
 const AREAS = {
   actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
-type Areas = typeof AREAS
+/** Areas whose tables load with the code that shows them (see {@link addArea}). */
+interface LazyAreas { backup: typeof backup }
+
+type Areas = typeof AREAS & LazyAreas
 
 /** Every string's key: `<area>.<name>`. */
 export type MessageKey = {
@@ -64,17 +73,30 @@ export function isLocale (value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 }
 
-function flatten (locale: Locale): ReadonlyMap<string, Entry> {
-  const table = new Map<string, Entry>()
-  for (const [area, module] of Object.entries(AREAS)) {
-    for (const [name, entry] of Object.entries(module[locale] as Readonly<Record<string, Entry>>)) {
-      table.set(`${area}.${name}`, entry)
-    }
+type AreaModule = Readonly<Record<Locale, unknown>>
+
+function addTo (table: Map<string, Entry>, area: string, module: AreaModule, locale: Locale): void {
+  for (const [name, entry] of Object.entries(module[locale] as Readonly<Record<string, Entry>>)) {
+    table.set(`${area}.${name}`, entry)
   }
+}
+
+function flatten (locale: Locale): Map<string, Entry> {
+  const table = new Map<string, Entry>()
+  for (const [area, module] of Object.entries(AREAS)) addTo(table, area, module, locale)
   return table
 }
 
-const TABLES: Readonly<Record<Locale, ReadonlyMap<string, Entry>>> = { en: flatten('en'), ru: flatten('ru') }
+const TABLES: Readonly<Record<Locale, Map<string, Entry>>> = { en: flatten('en'), ru: flatten('ru') }
+
+/**
+ * Adds an area loaded on demand: its module calls this as it loads, before
+ * anything shows its strings (until then `t` answers such a key with the key
+ * itself). Adding it again changes nothing.
+ */
+export function addArea<A extends keyof LazyAreas> (area: A, module: LazyAreas[A]): void {
+  for (const locale of LOCALES) addTo(TABLES[locale], area, module, locale)
+}
 
 /**
  * The first of the user's preferred languages (`navigator.languages`, most
@@ -153,7 +175,7 @@ export function entryOf (key: string, locale: Locale = current): Entry | undefin
   return TABLES[locale].get(key) ?? TABLES.en.get(key)
 }
 
-/** Every English string with its key (the e2e check that a Russian screen has none left). */
+/** Every English string with its key (the e2e check that a Russian screen has none left); areas loaded on demand once added. */
 export function englishStrings (): ReadonlyMap<string, Entry> {
   return TABLES.en
 }

@@ -70,7 +70,7 @@ describe('the mark', () => {
     const id = await ghost()
     const message = await queueOutgoing(db, { contactId: id, fromPeerId: me, body: 'hello?', now: ADDED_AT })
     await markNotFound(db, them, ADDED_AT + NOT_FOUND_AFTER_MS)
-    const contents = await readBackup(await exportBackup(db, 'correct horse battery', { includeHistory: true, iterations: 1_000, now: 5_000 }), 'correct horse battery')
+    const contents = await readBackup(await exportBackup(db, 'correct horse battery', { includeHistory: true, cost: { memoryKiB: 64, iterations: 1, parallelism: 1 }, now: 5_000 }), 'correct horse battery')
     const target = await openTestDb()
     try {
       await restoreBackup(target, contents)

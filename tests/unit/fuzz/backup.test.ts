@@ -5,8 +5,9 @@
  * decrypted rows), through readBackup of src/lib/db/backup.ts.
  *
  * A valid file is made with the real export code (exportBackup) from a seeded
- * database, a short passphrase and 1 PBKDF2 iteration, so that every case is
- * cheap. Fuzzed: arbitrary bytes and arbitrary JSON as a file; the valid file
+ * database, a short passphrase and the cheapest Argon2id cost (8 KiB, one
+ * pass), so that every case is cheap. The envelope's decoder alone, with the
+ * hostile costs, has 10,000 cases of its own (backup-envelope.test.ts). Fuzzed: arbitrary bytes and arbitrary JSON as a file; the valid file
  * with bytes flipped, cut or extended; its envelope with fields retyped;
  * the decrypted contents with fields retyped, dropped or added; huge counts.
  * The seeded rows carry every message-action field a backup holds (a reply,
@@ -27,7 +28,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { exportBackup, readBackup } from '../../../src/lib/db/backup.ts'
 import type { BackupContents } from '../../../src/lib/db/backup.ts'
 import {
-  BackupTooLargeError, CorruptBackupError, InvalidPassphraseError, MAX_PBKDF2_ITERATIONS, openEnvelope, WrongPassphraseError
+  BackupTooLargeError, CorruptBackupError, InvalidPassphraseError, MAX_ARGON2_ITERATIONS, MAX_ARGON2_MEMORY_KIB, openEnvelope, WrongPassphraseError
 } from '../../../src/lib/db/backup-envelope.ts'
 import { readContents } from '../../../src/lib/db/backup-rows.ts'
 import { upsertContact } from '../../../src/lib/db/contacts.ts'
@@ -44,7 +45,7 @@ import { budgetMs } from '../../support/speed.ts'
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
 const tally = { ok: 0, refused: 0 }
 
-const PASSPHRASE = 'fuzz-pass'
+const PASSPHRASE = 'fuzz-passphrase'
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -75,7 +76,7 @@ beforeAll(async () => {
     file: { sha256: 'a'.repeat(64), size: 9, name: 'voice.webm', mime: 'audio/webm', chunkSize: 65_536, listHash: 'b'.repeat(64), voice: { durationMs: 900, waveform: Uint8Array.of(1, 200) } }
   })
   await queueOutgoing(db, { contactId: alice, fromPeerId: myId, body: 'gone soon', ttl: 300, now: 340 })
-  file = await exportBackup(db, PASSPHRASE, { includeHistory: true, iterations: 1, now: 5_000 })
+  file = await exportBackup(db, PASSPHRASE, { includeHistory: true, cost: { memoryKiB: 8, iterations: 1, parallelism: 1 }, now: 5_000 })
   fileText = decoder.decode(file)
   contents = await openEnvelope(file, PASSPHRASE) as Record<string, unknown>
   expected = await readBackup(file, PASSPHRASE)
@@ -197,12 +198,19 @@ describe('fuzz: backup file', () => {
   })
 
   it('huge KDF costs and huge files are refused before any work', async () => {
-    const envelope = JSON.parse(fileText) as { kdf: { iterations: number } }
+    const envelope = JSON.parse(fileText) as { kdf: { iterations: number, memoryKiB: number } }
     const started = performance.now()
-    for (const iterations of [MAX_PBKDF2_ITERATIONS + 1, 2 ** 31, 2 ** 53, 1e308]) {
+    for (const iterations of [MAX_ARGON2_ITERATIONS + 1, 2 ** 31, 2 ** 53 - 1]) {
       envelope.kdf.iterations = iterations
-      await expect(readBackup(encoder.encode(JSON.stringify(envelope)), PASSPHRASE)).rejects.toBeInstanceOf(CorruptBackupError)
+      await expect(readBackup(encoder.encode(JSON.stringify(envelope)), PASSPHRASE)).rejects.toBeInstanceOf(BackupTooLargeError)
     }
+    envelope.kdf.iterations = 1
+    for (const memoryKiB of [MAX_ARGON2_MEMORY_KIB + 1, 4 * 1024 * 1024, 2 ** 53 - 1]) {
+      envelope.kdf.memoryKiB = memoryKiB
+      await expect(readBackup(encoder.encode(JSON.stringify(envelope)), PASSPHRASE)).rejects.toBeInstanceOf(BackupTooLargeError)
+    }
+    envelope.kdf.memoryKiB = 1e308
+    await expect(readBackup(encoder.encode(JSON.stringify(envelope)), PASSPHRASE)).rejects.toBeInstanceOf(CorruptBackupError)
     await expect(readBackup(file, '')).rejects.toBeInstanceOf(InvalidPassphraseError)
     await expect(readBackup(file, 'wrong-passphrase')).rejects.toBeInstanceOf(WrongPassphraseError)
     expect(performance.now() - started).toBeLessThan(budgetMs(2000))

@@ -72,7 +72,7 @@ describe('errors made in a Russian realm are Russian', () => {
 
   it('backups, safety numbers, usernames and RPC timeouts', async () => {
     setLocale('ru')
-    expect(wordsOf(() => newPassphrase('short'))).toBe('Пароль должен быть не короче 8 символов.')
+    expect(wordsOf(() => newPassphrase('short'))).toBe('Пароль должен быть не короче 12 символов.')
     expect(await rejectionWords(safetyNumber('nonsense', 'nonsense'))).toMatch(/^«nonsense» — недопустимый PeerID/)
     expect(validateUsername(' ')).toBe('Пожалуйста, введите имя.')
     expect(textOfError(new RpcTimeoutError('rpcTimeout'))).toBe('Фоновый узел Parley не ответил вовремя. Попробуйте ещё раз.')

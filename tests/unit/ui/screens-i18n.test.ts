@@ -1,7 +1,9 @@
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale, t } from '../../../src/lib/i18n/index.ts'
+import '../../../src/lib/i18n/backup.ts'
 import * as add from '../../../src/lib/i18n/messages/add.ts'
+import * as backup from '../../../src/lib/i18n/messages/backup.ts'
 import * as invite from '../../../src/lib/i18n/messages/invite.ts'
 import * as network from '../../../src/lib/i18n/messages/network.ts'
 import * as settings from '../../../src/lib/i18n/messages/settings.ts'
@@ -12,7 +14,8 @@ import { decodeQr, MAX_IMAGE_FILE_BYTES } from '../../../src/lib/ui/qr-scan.ts'
 import { templateParts } from '../../../src/lib/ui/template.ts'
 
 /**
- * The strings of the Network, Settings, Add contact and My invite screens
+ * The strings of the Network, Settings (with its backup section, loaded on
+ * demand), Add contact and My invite screens
  * (and the QR widgets) in both languages: the tables agree with each other,
  * plurals pick the right Russian form, and errors made by the QR code are in
  * the language current when they are made.
@@ -20,7 +23,7 @@ import { templateParts } from '../../../src/lib/ui/template.ts'
 
 afterEach(() => { setLocale('en') })
 
-const AREAS = { add, invite, network, settings } as const
+const AREAS = { add, backup, invite, network, settings } as const
 
 function forms (entry: Entry): string[] {
   return typeof entry === 'string' ? [entry] : Object.values(entry)
@@ -69,7 +72,8 @@ describe('the screens\' string tables', () => {
     expect(t('network.stateFailing', { count: 5 })).toBe('Не удаётся подключиться (5 неудачных попыток)')
     expect(t('network.stateFailing', { count: 21 })).toBe('Не удаётся подключиться (21 неудачная попытка)')
     expect(t('network.dhtRunningClient', { count: 12 })).toBe('Работает (режим клиента): 12 узлов в таблице маршрутизации')
-    expect(t('settings.passphraseTooShort', { count: 8 })).toBe('Придумайте пароль не короче 8 символов.')
+    expect(t('backup.passphraseTooShort', { count: 12 })).toBe('Придумайте пароль не короче 12 символов.')
+    expect(t('backup.passphraseTooShort', { count: 21 })).toBe('Придумайте пароль не короче 21 символа.')
     expect(t('settings.turnFull', { count: 4 })).toMatch(/^У вас 4 TURN-сервера /)
     setLocale('en')
     expect(t('network.stateFailing', { count: 1 })).toBe('Cannot connect (1 failed attempt)')

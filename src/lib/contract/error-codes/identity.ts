@@ -42,6 +42,10 @@ export const IDENTITY_ERRORS = {
   backupBadContentsVersion: { version: 'text', supported: 'number' },
   backupNoFileVersion: { supported: 'number' },
   backupNoContentsVersion: { supported: 'number' },
+  /** the file's key derivation asks for more than a reader gives (lib/db/backup-kdf.ts: its bounds) */
+  backupKdfTooCostly: { memory: 'bytes', iterations: 'number' },
+  /** this device could not give the key derivation the memory the file asks for */
+  backupKdfNoMemory: { memory: 'bytes' },
   // invites (lib/p2p/identity/invite.ts): a name, then the invite text step by step
   inviteNameEmpty: {},
   inviteNameTooLong: { max: 'number' },

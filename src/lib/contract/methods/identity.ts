@@ -6,7 +6,11 @@ import type { NodeStatus } from '../types.ts'
 
 /** Creating a profile generates a key, writes the profile and starts libp2p before it answers. */
 export const CREATE_PROFILE_TIMEOUT_MS = 60_000
-/** Encrypting or decrypting a backup (PBKDF2, a large history) takes a while. */
+/**
+ * Encrypting or decrypting a backup takes a while: Argon2id (about a second on
+ * a phone; 2–3 s in the JavaScript fallback where WebAssembly is refused),
+ * then AES-GCM over a large history.
+ */
 export const BACKUP_TIMEOUT_MS = 120_000
 
 export const identityMethods = {

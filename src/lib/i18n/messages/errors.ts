@@ -304,6 +304,8 @@ export const en = {
   backupBadContentsVersion: 'The backup has an unsupported contents version ({version}); this version of Parley reads version {supported}.',
   backupNoFileVersion: 'The backup has an unsupported file version (none); this version of Parley reads version {supported}.',
   backupNoContentsVersion: 'The backup has an unsupported contents version (none); this version of Parley reads version {supported}.',
+  backupKdfTooCostly: 'This file asks for more memory or work to open ({memory:bytes}, {iterations} passes) than any Parley backup needs: it was not made by Parley, or it was changed.',
+  backupKdfNoMemory: 'This device could not give the {memory:bytes} of memory needed to open this backup. Close other tabs and apps and try again.',
 
   // ---- safety numbers, Nearby (p2p/contacts/safety-number.ts, p2p/nearby/nearby.ts)
   safetyBadPeerId: '"{id}" is not a valid PeerID, so it has no safety number.',
@@ -623,6 +625,8 @@ export const ru: RuTable<typeof en> = {
   backupBadContentsVersion: 'У резервной копии неподдерживаемая версия содержимого ({version}); эта версия Parley читает версию {supported}.',
   backupNoFileVersion: 'У резервной копии неподдерживаемая версия файла (нет); эта версия Parley читает версию {supported}.',
   backupNoContentsVersion: 'У резервной копии неподдерживаемая версия содержимого (нет); эта версия Parley читает версию {supported}.',
+  backupKdfTooCostly: 'Чтобы открыть этот файл, нужно больше памяти или работы ({memory:bytes}, проходов: {iterations}), чем нужно любой резервной копии Parley: его сделал не Parley, или он был изменён.',
+  backupKdfNoMemory: 'Этому устройству не хватило памяти ({memory:bytes}), чтобы открыть резервную копию. Закройте другие вкладки и приложения и попробуйте снова.',
 
   safetyBadPeerId: '«{id}» — недопустимый PeerID, поэтому у него нет кода безопасности.',
   safetyNotEd25519: 'Для кода безопасности нужен PeerID Ed25519, который содержит свой открытый ключ, а это PeerID типа {type}.',
