@@ -245,11 +245,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * index, which the worker imports for SHA-256, the bundler kept argon2's
  * WebAssembly in the worker (+10 KiB). The envelope's version 2 and its
  * bounds took the worker from 354.67 to 355.75 (h/backup alone).
- * WORKER_MERGED
+ * All of issue 57 merged (sessions mandatory, freshness and tombstones,
+ * prekey and stranger limits, seal v2 and padding, one writer and keys at
+ * rest, the Argon2id backup) measured 190.96 for the shell and 362.52 for
+ * the worker (vite build at the merge). The keys at rest first took the
+ * shell to 202.8 and the worker to 369.8: ParleyDb, which every tab opens,
+ * carried the vault's cipher and a CBOR library; the cipher now comes with
+ * the key (vault-cipher.ts, the node only) and the secrets are JSON, so the
+ * tab carries only the always-locked vault. Issue 60 is to cut both.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 190.0,
-  worker: 357.5,
+  shell: 191.0,
+  worker: 362.6,
   pump: 4.6,
   lazy: 686.0
 }

@@ -8,6 +8,7 @@
  * does not exist in the page.
  */
 import { Vault } from '../../src/lib/db/vault.ts'
+import { xchachaRowCipher } from '../../src/lib/db/vault-cipher.ts'
 import type { SecretTable } from '../../src/lib/db/vault.ts'
 import type { Page } from '@playwright/test'
 
@@ -86,7 +87,7 @@ export async function readSecretRows<T = Record<string, unknown>> (page: Page, t
   ])
   if (dataKey === null) throw new Error('the page\'s database has no keyring')
   const vault = new Vault()
-  vault.unlock(Uint8Array.from(dataKey))
+  vault.unlock(Uint8Array.from(dataKey), xchachaRowCipher)
   return rows.map(row => {
     const sealed = row['sealed']
     const stored = Array.isArray(sealed) ? { ...row, sealed: Uint8Array.from(sealed as number[]) } : row

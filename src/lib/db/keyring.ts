@@ -14,6 +14,7 @@
  * never stored plain instead.
  */
 import { DATA_KEY_BYTES, isSealed, SECRET_FIELDS } from './vault.ts'
+import { xchachaRowCipher } from './vault-cipher.ts'
 import type { ParleyDb } from './db.ts'
 import type { SecretTable } from './vault.ts'
 
@@ -71,7 +72,7 @@ export async function openVault (db: ParleyDb, options: { subtle?: SubtleCrypto,
   } catch (err) {
     throw new KeyStoreUnavailableError(`the keyring's key does not unwrap its data key: ${(err as Error).message}`, { cause: err })
   }
-  db.vault.unlock(dataKey)
+  db.vault.unlock(dataKey, xchachaRowCipher)
   dataKey.fill(0)
   await sealPlainRows(db)
 }

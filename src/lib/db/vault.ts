@@ -15,15 +15,53 @@
  *
  * Sealing is a Dexie middleware on writes and a `reading` hook on reads, so
  * no caller sees it: a row's secret fields leave the stored row and travel
- * in `sealed` (24-byte nonce ‖ ciphertext of their CBOR encoding), bound to
- * the table and the row's key (a sealed value moved to another row does not
- * open). A locked vault (a tab, or the node before it started) refuses to
- * write a row with secrets rather than store them plain, and hands sealed
+ * in `sealed` (24-byte nonce ‖ ciphertext of their encoding, below), bound
+ * to the table and the row's key (a sealed value moved to another row does
+ * not open). A locked vault (a tab, or the node before it started) refuses
+ * to write a row with secrets rather than store them plain, and hands sealed
  * rows out as they are (tabs never read secrets).
+ *
+ * The cipher comes with the key (`unlock`, from keyring.ts, which only the
+ * node imports: vault-cipher.ts), so a tab's copy of this module, always
+ * locked, carries no cipher: every tab opens the database through
+ * ParleyDb, and the shell is the first load.
  */
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { decode, encode } from 'cborg'
+import { fromBase64, toBase64 } from '@parley/protocol/base64'
 import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie'
+
+/** The AEAD that seals rows: XChaCha20-Poly1305 in the node (vault-cipher.ts). */
+export interface RowCipher {
+  encrypt(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, plaintext: Uint8Array): Uint8Array
+  /** throws when the ciphertext does not open */
+  decrypt(key: Uint8Array, nonce: Uint8Array, associatedData: Uint8Array, ciphertext: Uint8Array): Uint8Array
+}
+
+/**
+ * A row's secrets as bytes: UTF-8 JSON in which every Uint8Array is
+ * `{"$bytes":"<base64>"}` (the secrets are byte arrays, numbers, booleans,
+ * null, arrays and plain objects of them: a ratchet state, a prekey's
+ * secret, the identity's private key). JSON rather than a CBOR library:
+ * the shell and the worker both carry this module, and a few hundred bytes
+ * of JSON cost microseconds.
+ */
+export function encodeSecrets (secrets: Record<string, unknown>): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(secrets, (_key, value: unknown) => value instanceof Uint8Array ? { $bytes: toBase64(value) } : value))
+}
+
+/** {@link encodeSecrets} undone; throws on anything it did not write. */
+export function decodeSecrets (bytes: Uint8Array): Record<string, unknown> {
+  const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes), (_key, value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+    const keys = Object.keys(value)
+    const encoded = (value as { $bytes?: unknown }).$bytes
+    if (keys.length !== 1 || typeof encoded !== 'string') return value
+    const decoded = fromBase64(encoded)
+    if (decoded === undefined) throw new Error('a sealed row holds bytes that are not base64')
+    return decoded
+  }) as unknown
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('a sealed row holds no object')
+  return value as Record<string, unknown>
+}
 
 /** The tables with secrets, and which of each row's fields are secret. */
 export const SECRET_FIELDS = {
@@ -66,6 +104,7 @@ function associatedData (table: SecretTable, row: Record<string, unknown>): Uint
 /** The data key of one database, in memory while the node runs. */
 export class Vault {
   #key: Uint8Array | undefined
+  #cipher: RowCipher | undefined
   readonly #random: (length: number) => Uint8Array
 
   constructor (random: (length: number) => Uint8Array = (length) => crypto.getRandomValues(new Uint8Array(length))) {
@@ -76,16 +115,18 @@ export class Vault {
     return this.#key !== undefined
   }
 
-  /** Holds `dataKey` (unwrapped by keyring.ts) until {@link lock}. */
-  unlock (dataKey: Uint8Array): void {
+  /** Holds `dataKey` (unwrapped by keyring.ts) and the cipher to use it with until {@link lock}. */
+  unlock (dataKey: Uint8Array, cipher: RowCipher): void {
     if (dataKey.byteLength !== DATA_KEY_BYTES) throw new Error(`a vault's data key is ${DATA_KEY_BYTES} bytes`)
     this.#key = dataKey.slice()
+    this.#cipher = cipher
   }
 
   /** Forgets the data key (the node stopped). */
   lock (): void {
     this.#key?.fill(0)
     this.#key = undefined
+    this.#cipher = undefined
   }
 
   /**
@@ -97,7 +138,8 @@ export class Vault {
     const fields = SECRET_FIELDS[table]
     if (!fields.some(f => f in row)) return row
     const key = this.#key
-    if (key === undefined) throw new VaultLockedError(`the ${table} row's secrets cannot be stored: the vault is locked`)
+    const cipher = this.#cipher
+    if (key === undefined || cipher === undefined) throw new VaultLockedError(`the ${table} row's secrets cannot be stored: the vault is locked`)
     const secrets: Record<string, unknown> = {}
     const out: Record<string, unknown> = { ...row }
     for (const f of fields) {
@@ -105,7 +147,7 @@ export class Vault {
       delete out[f]
     }
     const nonce = this.#random(NONCE_BYTES)
-    const sealed = xchacha20poly1305(key, nonce, associatedData(table, row)).encrypt(encode(secrets))
+    const sealed = cipher.encrypt(key, nonce, associatedData(table, row), encodeSecrets(secrets))
     const bytes = new Uint8Array(NONCE_BYTES + sealed.byteLength)
     bytes.set(nonce)
     bytes.set(sealed, NONCE_BYTES)
@@ -118,11 +160,12 @@ export class Vault {
     if (row === undefined || row === null) return row
     const sealed = row['sealed']
     const key = this.#key
-    if (!(sealed instanceof Uint8Array) || key === undefined) return row
+    const cipher = this.#cipher
+    if (!(sealed instanceof Uint8Array) || key === undefined || cipher === undefined) return row
     let secrets: Record<string, unknown>
     try {
-      const plain = xchacha20poly1305(key, sealed.subarray(0, NONCE_BYTES), associatedData(table, row)).decrypt(sealed.subarray(NONCE_BYTES))
-      secrets = decode(plain) as Record<string, unknown>
+      const plain = cipher.decrypt(key, sealed.subarray(0, NONCE_BYTES), associatedData(table, row), sealed.subarray(NONCE_BYTES))
+      secrets = decodeSecrets(plain)
     } catch (err) {
       throw new SealedRowError(`a sealed ${table} row does not open with this database's key`, { cause: err })
     }
