@@ -45,7 +45,12 @@ export interface RowCipher {
  * of JSON cost microseconds.
  */
 export function encodeSecrets (secrets: Record<string, unknown>): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(secrets, (_key, value: unknown) => value instanceof Uint8Array ? { $bytes: toBase64(value) } : value))
+  // the holder's own value, not `value`: JSON.stringify calls toJSON first, and a Node Buffer (a
+  // Uint8Array some libraries hand out) would arrive as {"type":"Buffer","data":[…]}
+  return new TextEncoder().encode(JSON.stringify(secrets, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key]
+    return raw instanceof Uint8Array ? { $bytes: toBase64(raw) } : value
+  }))
 }
 
 /** {@link encodeSecrets} undone; throws on anything it did not write. */

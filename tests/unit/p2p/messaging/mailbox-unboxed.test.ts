@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { encodeContactFrame } from '@parley/protocol/contact/codec'
 import { getContactByPeerId, upsertContact } from '../../../../src/lib/db/contacts.ts'
+import { newMessageId } from '../../../../src/lib/db/messages.ts'
 import { MailboxIntake } from '../../../../src/lib/p2p/messaging/mailbox-intake.ts'
 import { encodeReceipts } from '../../../../src/lib/p2p/messaging/receipts.ts'
 import { SessionPins } from '../../../../src/lib/p2p/sessions/pins.ts'
@@ -30,17 +31,19 @@ beforeEach(async () => { db = await openTestDb() })
 afterEach(() => { db.close() })
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
-const MESSAGE_ID = '01HZX3J5Q8W2N6R4T7V9B1C3D5'
+// made now: an item older than a relay keeps one is dropped as replayed before anything else (db/tombstones.ts)
+const MESSAGE_ID = newMessageId()
+const REACTION_ID = newMessageId()
 
 /** One of each payload a contact's mailbox item may carry outside a box. */
 function unboxedPayloads (): Record<string, Uint8Array> {
   return {
     message: encodeChatFrame({ type: 'message', id: MESSAGE_ID, text: 'the vault code is 4512', sentAt: 1 }),
-    action: encodeChatFrame({ type: 'reaction', id: '01HZX3J5Q8W2N6R4T7V9B1C3D6', target: MESSAGE_ID, emoji: '👍', sentAt: 2 }),
+    action: encodeChatFrame({ type: 'reaction', id: REACTION_ID, target: MESSAGE_ID, emoji: '👍', sentAt: 2 }),
     receipts: encodeReceipts([MESSAGE_ID]),
     group: json({ type: 'group-message', message: { body: '{}', sig: 'x' } }),
     reply: encodeContactFrame({ type: 'reply', status: 'pending' }),
-    hello: encodeContactFrame({ type: 'accept', name: 'Bob', addresses: [], sessions: true })
+    hello: encodeContactFrame({ type: 'accept', name: 'Bob', addresses: [], time: Date.now(), sessions: true })
   }
 }
 
