@@ -28,6 +28,8 @@ export interface KeyringRow {
   /** the data key, AES-GCM-encrypted by `wrappingKey` (32 bytes and a 16-byte tag) */
   dataKey: Uint8Array<ArrayBuffer>
   createdAt: number
+  /** every secret row stored plain before the keyring was sealed (`sealPlainRows` ran to its end): later starts skip the scan */
+  sealedAll?: true
 }
 
 /** This browser cannot keep a non-extractable key in IndexedDB (or use it): the node does not start. */
@@ -74,7 +76,11 @@ export async function openVault (db: ParleyDb, options: { subtle?: SubtleCrypto,
   }
   db.vault.unlock(dataKey, xchachaRowCipher)
   dataKey.fill(0)
-  await sealPlainRows(db)
+  // once: after it, the middleware seals every write (and refuses one while locked), so no plain row comes back
+  if (row.sealedAll !== true) {
+    await sealPlainRows(db)
+    await db.keyring.update(1, { sealedAll: true })
+  }
 }
 
 /** v12's step: every secret row stored plain is written again, which seals it (vault.ts's middleware). Idempotent. */
