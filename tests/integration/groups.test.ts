@@ -14,7 +14,7 @@ import { deliveriesOf, groupMessages } from '../../src/lib/db/groups.ts'
 import { isRelayed, isWebRtc } from '../../src/lib/p2p/kernel/connections.ts'
 import { UPGRADE_BACKOFF, UPGRADE_TIMEOUT_MS } from '../../src/lib/p2p/presence/direct-upgrade.ts'
 import type { ContactId, MessageRow } from '../../src/lib/db/types.ts'
-import { befriend, rawAsker, startHarness, WAIT } from './harness.ts'
+import { asOlderApps, befriend, rawAsker, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 let harness: Harness
@@ -305,7 +305,7 @@ describe('groups between nodes', () => {
     const { groupId } = await alice.node.call('createGroup', { name: 'Pair', contactIds: [aToB] })
     await vi.waitFor(async () => { expect((await bob.db.groups.get(groupId))?.state).toBe('invited') }, WAIT)
     // group 1.0.0 from Bob as an older app would speak it (his, which speaks sessions, is refused it: sessions-no-downgrade.test.ts)
-    Object.assign(alice.node.components.sessionPins, { pinned: async () => false })
+    asOlderApps(alice)
     const ask = await rawAsker<GroupReply>(bob, alice, GROUP_PROTOCOL, (bytes) => decodeGroupReply(bytes))
     const opsBefore = await alice.db.groupOps.count()
     expect(await ask(new TextEncoder().encode('{"type":"ops","group":"nope"'))).toEqual({ type: 'reject', reason: 'invalid' })

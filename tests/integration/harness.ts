@@ -4,15 +4,17 @@ import { join } from 'node:path'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { expect, vi } from 'vitest'
 import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
+import { getProfile } from '../../src/lib/db/profile.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
 import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import type { RelayConfig, RelayNode, RelayNodeOptions } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { AppConfig } from '../../src/lib/p2p/kernel/app-config.ts'
-import type { PeerId } from '@libp2p/interface'
+import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import type { IncomingMessageEvent } from '../../src/lib/contract/index.ts'
 
 /**
@@ -284,4 +286,20 @@ export function countBoxes (peer: Peer): { sealed: number, opened: number } {
   boxes.seal = async (...args) => { counts.sealed++; return seal(...args) }
   boxes.receive = async (...args) => { counts.opened++; return receive(...args) }
   return counts
+}
+
+/** A peer's identity key, as its profile holds it (for sealing as that peer would). */
+export async function identityKeyOf (peer: Peer): Promise<Ed25519PrivateKey> {
+  const profile = await getProfile(peer.db)
+  if (profile == null) throw new Error('no profile')
+  return privateKeyFromProtobuf(profile.privateKey) as Ed25519PrivateKey
+}
+
+/**
+ * The peers play older apps to each other: none holds another to session
+ * boxes, so what comes under the static seal alone, or over chat 1.x, is taken
+ * (from an app that speaks sessions it is refused: mailbox-unboxed.test.ts).
+ */
+export function asOlderApps (...peers: Peer[]): void {
+  for (const peer of peers) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
 }

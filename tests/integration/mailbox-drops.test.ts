@@ -3,7 +3,7 @@
  * dropped, counted by reason and deleted from the relay, and none is ever
  * stored as a message.
  */
-import { generateKeyPair, privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -13,13 +13,12 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
-import { getProfile } from '../../src/lib/db/profile.ts'
 import { chatMessages, newMessageId } from '../../src/lib/db/messages.ts'
 import { encodeChatFrame } from '@parley/protocol/chat/codec'
 import { seal } from '@parley/protocol/mailbox/seal'
-import { befriend, startHarness } from './harness.ts'
+import { asOlderApps, befriend, identityKeyOf, startHarness } from './harness.ts'
 import { internals } from '../support/internals.ts'
-import type { Harness, Peer } from './harness.ts'
+import type { Harness } from './harness.ts'
 import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 
 let harness: Harness
@@ -31,12 +30,6 @@ afterEach(async () => {
   await harness.close()
 })
 
-async function secretOf (peer: Peer): Promise<Uint8Array> {
-  const profile = await getProfile(peer.db)
-  if (profile == null) throw new Error('no profile')
-  return (privateKeyFromProtobuf(profile.privateKey) as Ed25519PrivateKey).raw.subarray(0, 32)
-}
-
 describe('mailbox items a node must not trust', () => {
   it('drops and counts unreadable items, strangers, forged senders, non-chat payloads and receipts for messages it never sent', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
@@ -44,10 +37,10 @@ describe('mailbox items a node must not trust', () => {
     const { bToA } = await befriend(alice, bob)
     // items under the static seal alone come from an older app: here neither side holds the other to
     // boxes (from one that speaks sessions they are refused: mailbox-unboxed.test.ts, sessions-no-downgrade.test.ts)
-    for (const peer of [alice, bob]) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
+    asOlderApps(alice, bob)
     const bobId = peerIdFromString(bob.node.status.peerId ?? '')
     const to = { recipientPublic: bobId.publicKey?.raw ?? new Uint8Array(0), recipientMultihash: bobId.toMultihash().bytes }
-    const aliceSecret = await secretOf(alice)
+    const aliceSecret = (await identityKeyOf(alice)).raw.subarray(0, 32)
     const text = (s: string): Uint8Array => new TextEncoder().encode(s)
     const message = (id: string, body: string): Uint8Array => encodeChatFrame({ type: 'message', id, text: body, sentAt: Date.now() })
 

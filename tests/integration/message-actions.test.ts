@@ -12,7 +12,7 @@ import { decodeChatFrame, encodeChatFrame } from '@parley/protocol/chat/codec'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chatMessages, newMessageId } from '../../src/lib/db/messages.ts'
 import { searchMessages } from '../../src/lib/db/search-query.ts'
-import { befriend, startHarness, WAIT } from './harness.ts'
+import { asOlderApps, befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import type { ContactId, MessageRow } from '../../src/lib/db/types.ts'
 
@@ -146,7 +146,7 @@ describe('compatibility with a peer that speaks only /parley/chat/1.0.0', () => 
     if (bobLibp2p === undefined || aliceLibp2p === undefined) throw new Error('no libp2p')
     // Bob's node answers only 1.0.0 from now on, as an older Parley would; and neither holds the other
     // to sessions (an older Parley never said it speaks them: sessions-no-downgrade.test.ts for one that did)
-    for (const peer of [alice, bob]) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
+    asOlderApps(alice, bob)
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V2_0)
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V1_1)
     for (const connection of aliceLibp2p.getConnections(bobLibp2p.peerId)) await connection.close()

@@ -8,7 +8,6 @@
  * the kind). Time is injected: the expiry sweep is run with a clock of the
  * test's, and an item's age is its message id's time.
  */
-import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -24,15 +23,14 @@ import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { seal } from '@parley/protocol/mailbox/seal'
 import { getContact, getContactByPeerId } from '../../src/lib/db/contacts.ts'
 import { chatMessages, newMessageId } from '../../src/lib/db/messages.ts'
-import { getProfile } from '../../src/lib/db/profile.ts'
 import { ITEM_MAX_AGE_MS } from '../../src/lib/db/tombstones.ts'
 import { removeExpired } from '../../src/lib/p2p/actions/expiry.ts'
 import { capture } from '../support/mailbox-capture.ts'
 import { internals } from '../support/internals.ts'
-import { befriend, startHarness } from './harness.ts'
+import { asOlderApps, befriend, identityKeyOf, startHarness } from './harness.ts'
 import type { ContactHelloFrame } from '@parley/protocol/contact/codec'
 import type { Harness, Peer } from './harness.ts'
-import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
+import type { Libp2p } from '@libp2p/interface'
 import type { ContactId } from '../../src/lib/db/types.ts'
 
 let harness: Harness
@@ -43,12 +41,6 @@ afterEach(async () => {
   await relayHand?.stop()
   await harness.close()
 })
-
-async function keyOf (peer: Peer): Promise<Ed25519PrivateKey> {
-  const profile = await getProfile(peer.db)
-  if (profile == null) throw new Error('no profile')
-  return privateKeyFromProtobuf(profile.privateKey) as Ed25519PrivateKey
-}
 
 interface Scene {
   alice: Peer
@@ -69,11 +61,11 @@ async function scene (): Promise<Scene> {
   const { bToA } = await befriend(alice, bob)
   // the replayed items go under the static seal alone, as an older app's do: here neither side holds
   // the other to boxes (from one that speaks sessions they are refused before any of this: mailbox-unboxed.test.ts)
-  for (const peer of [alice, bob]) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
+  asOlderApps(alice, bob)
   const bobId = peerIdFromString(bob.node.status.peerId ?? '')
   const to = { recipientPublic: bobId.publicKey?.raw ?? new Uint8Array(0), recipientMultihash: bobId.toMultihash().bytes }
-  const aliceSecret = (await keyOf(alice)).raw.subarray(0, 32)
-  const bobKey = await keyOf(bob)
+  const aliceSecret = (await identityKeyOf(alice)).raw.subarray(0, 32)
+  const bobKey = await identityKeyOf(bob)
   const relayAddr = harness.relay.multiaddrs[0] ?? ''
   // the relay's own hand: a connection of its choosing that deposits for Bob
   relayHand = await createLibp2p({ transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })

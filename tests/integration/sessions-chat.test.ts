@@ -9,7 +9,7 @@ import { CHAT_PROTOCOL_V2_0 } from '@parley/protocol/chat/constants'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { chatMessages } from '../../src/lib/db/messages.ts'
 import { sessionsOf } from '../../src/lib/db/sessions.ts'
-import { befriend, countBoxes, startHarness, WAIT } from './harness.ts'
+import { asOlderApps, befriend, countBoxes, startHarness, WAIT } from './harness.ts'
 import type { ParleyDb } from '../../src/lib/db/db.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
 import type { Harness, Peer } from './harness.ts'
@@ -109,7 +109,7 @@ describe('chat in session boxes (chat 2.0.0)', () => {
       expect((await bob.db.contacts.get(bToA))?.sessions).toBe(true)
     }, WAIT)
     for (const [db, id] of [[alice.db, aToB], [bob.db, bToA]] as const) await db.contacts.where('id').equals(id).modify((row) => { delete row.sessions })
-    for (const peer of [alice, bob]) Object.assign(peer.node.components.sessionPins, { pinned: async () => false })
+    asOlderApps(alice, bob)
     await bobLibp2p.unhandle(CHAT_PROTOCOL_V2_0)
     for (const connection of aliceLibp2p.getConnections(bobLibp2p.peerId)) await connection.close()
 

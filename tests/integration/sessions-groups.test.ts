@@ -32,7 +32,7 @@ import { PrekeyKeeper } from '../../src/lib/p2p/sessions/prekey-keeper.ts'
 import { Sessions, SessionUnreadableError } from '../../src/lib/p2p/sessions/sessions.ts'
 import { testLogger } from '../support/fake-components.ts'
 import { capture, contains } from '../support/mailbox-capture.ts'
-import { befriend, startHarness, WAIT } from './harness.ts'
+import { asOlderApps, befriend, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import type { ParleyEvents } from '../../src/lib/p2p/kernel/events.ts'
 import type { Connection, Ed25519PrivateKey, Libp2pEvents, PeerId } from '@libp2p/interface'
@@ -152,7 +152,7 @@ describe('group items in session boxes', () => {
     carolGroup.send = async (connection, request, options) => send(offering(connection, GROUP_PROTOCOL_V2), request, options)
     // and said so (identify push): an older app never said it spoke 2.0.0, and a peer that did gets its box sealed before the stream opens
     // nor said it speaks sessions: nobody holds her to boxes, nor does she anyone
-    Object.assign(carol.node.components.sessionPins, { pinned: async () => false })
+    asOlderApps(carol)
     for (const peer of [alice, bob]) {
       const pins = peer.node.components.sessionPins
       const pinned = pins.pinned.bind(pins)
