@@ -63,6 +63,16 @@ describe('docs/vectors', () => {
     expect(at(made['seal.json'], 'sealed')).not.toBe(at(files['seal.json'], 'sealed'))
     expect(at(made['ratchet.json'], 'events', 1, 'box')).toBe(at(files['ratchet.json'], 'events', 1, 'box'))
   }, 60_000)
+
+  it('link.json changes with its secret: proofs, code and state key', async () => {
+    const { files } = await readVectors()
+    const given = collectInputs(files)
+    const secret = given.get('link.json/inputs/secret') ?? new Uint8Array(0)
+    given.set('link.json/inputs/secret', secret.map((b, i) => i === 15 ? b ^ 0x80 : b))
+    const made = await makeVectors(new Inputs(given))
+    for (const key of ['proofA', 'proofN', 'codeSource', 'stateKey']) expect(at(made['link.json'], key)).not.toBe(at(files['link.json'], key))
+    expect(at(made['link.json'], 'transcripts', 'code')).toBe(at(files['link.json'], 'transcripts', 'code'))
+  }, 60_000)
 })
 
 describe('what docs/protocols.md answers, seen in the vectors alone', () => {
@@ -122,5 +132,42 @@ describe('what docs/protocols.md answers, seen in the vectors alone', () => {
       expect(b.byteLength).toBeLessThanOrEqual(MAX_BOX_BYTES)
       expect(bytesToHex(b.subarray(1, 17))).toBe(at(box, 'itemId'))
     }
+  })
+})
+
+describe('the link protocol, seen in link.json alone', () => {
+  const field = (label: string): Uint8Array => Uint8Array.of(label.length, ...utf8(label))
+
+  it('a transcript is length-prefixed fields: protocol, label, account, A, new device, nonce A, nonce N', async () => {
+    const { files } = await readVectors()
+    const link = files['link.json']
+    const nonceA = bytes(at(link, 'inputs', 'nonceA'))
+    const nonceN = bytes(at(link, 'inputs', 'nonceN'))
+    const ids = concatBytes(field(String(at(link, 'account'))), field(String(at(link, 'existing'))), field(String(at(link, 'device'))))
+    const expected = (label: string, last: Uint8Array[]): string => bytesToHex(concatBytes(field('/parley/link/1.0.0'), field(label), ids, ...last.map(n => Uint8Array.of(n.byteLength, ...n))))
+    expect(at(link, 'transcripts', 'hello A')).toBe(expected('hello A', [nonceA]))
+    for (const label of ['hello N', 'code', 'state key']) expect(at(link, 'transcripts', label)).toBe(expected(label, [nonceA, nonceN]))
+  })
+
+  it('the proofs are HMAC-SHA-256 keyed by the secret; the code is HKDF bytes as a big-endian integer mod 10^6', async () => {
+    const { files } = await readVectors()
+    const link = files['link.json']
+    const secret = bytes(at(link, 'inputs', 'secret'))
+    expect(bytesToHex(hmac(sha256, secret, bytes(at(link, 'transcripts', 'hello A'))))).toBe(at(link, 'proofA'))
+    expect(bytesToHex(hmac(sha256, secret, bytes(at(link, 'transcripts', 'hello N'))))).toBe(at(link, 'proofN'))
+    // no salt is HKDF's 32 zero bytes
+    expect(bytesToHex(hkdf(sha256, secret, new Uint8Array(32), bytes(at(link, 'transcripts', 'code')), 8))).toBe(at(link, 'codeSource'))
+    expect(String(BigInt(`0x${String(at(link, 'codeSource'))}`) % 1_000_000n).padStart(6, '0')).toBe(at(link, 'code'))
+    expect(bytesToHex(hkdf(sha256, secret, undefined, bytes(at(link, 'transcripts', 'state key')), 32))).toBe(at(link, 'stateKey'))
+  })
+
+  it('the frames carry the nonces and proofs as base64url without padding', async () => {
+    const { files } = await readVectors()
+    const link = files['link.json']
+    const b64url = (hexText: Json): string => Buffer.from(bytes(hexText)).toString('base64url')
+    expect(JSON.parse(String(at(link, 'frames', 'helloA')))).toMatchObject({ nonce: b64url(at(link, 'inputs', 'nonceA')), proof: b64url(at(link, 'proofA')) })
+    expect(JSON.parse(String(at(link, 'frames', 'helloN')))).toEqual({ type: 'hello', nonce: b64url(at(link, 'inputs', 'nonceN')), proof: b64url(at(link, 'proofN')) })
+    expect(String(at(link, 'qr', 'text'))).toBe(`parley-link:${Buffer.from(String(at(link, 'qr', 'json'))).toString('base64url')}`)
+    expect(JSON.parse(String(at(link, 'qr', 'json')))).toMatchObject({ v: 1, id: at(link, 'device'), k: b64url(at(link, 'inputs', 'secret')) })
   })
 })
