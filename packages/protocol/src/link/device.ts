@@ -150,7 +150,7 @@ export class DeviceLink {
   /** The app holds the account's state (the list verified, the file pulled and checked): `done`. */
   finish (): LinkStep {
     const late = this.tick()
-    if (late.send !== undefined || this.#state.phase === 'ended') return late
+    if (late.send !== undefined || this.#state.phase === 'ended' || this.#state.phase === 'done') return late
     if (this.#state.phase !== 'receiving') throw new Error(`finish() in phase ${this.#state.phase}: only after "granted"`)
     this.#state = { phase: 'done' }
     return { send: encodeFrameFromDevice({ type: 'done' }), end: 'close' }
@@ -168,10 +168,13 @@ export class DeviceLink {
     return phase === 'waiting' ? {} : cancelStep('device', reason)
   }
 
-  /** The stream ended or was reset without a `cancel`. */
+  /**
+   * The stream ended or was reset without a `cancel`. Before `granted` that
+   * ends the run; after it this device is in the list and goes on pulling
+   * the state (the pull resumes on its own streams), then `finish()`es.
+   */
   closed (): void {
-    const phase = this.#state.phase
-    if (phase === 'confirming' || phase === 'receiving') this.#state = ended('closed')
+    if (this.#state.phase === 'confirming') this.#state = ended('closed')
   }
 
   /** Ends the run if its wait is over by the clock: the QR code expires; later waits time out. */

@@ -140,7 +140,7 @@ export class ExistingLink {
    */
   grant (list: SignedDeviceList, state: StateOffer): LinkStep {
     const late = this.tick()
-    if (late.send !== undefined || this.#state.phase === 'ended') return late
+    if (late.send !== undefined || this.#state.phase === 'ended' || this.#state.phase === 'done') return late
     if (this.#state.phase !== 'confirming') throw new Error(`grant() in phase ${this.#state.phase}: only while confirming`)
     const send = encodeFrameFromExisting({ type: 'granted', list, state })
     this.#state = { phase: 'granted', agreement: this.#state.agreement, state }
@@ -159,10 +159,23 @@ export class ExistingLink {
     return phase === 'new' ? {} : cancelStep('existing', reason)
   }
 
-  /** The stream ended or was reset without a `cancel`. */
+  /**
+   * The stream ended or was reset without a `cancel`. Before `granted` that
+   * ends the run; after it the new device is in the list and pulls the state
+   * file on its own streams, so the run waits on for {@link delivered}.
+   */
   closed (): void {
     const phase = this.#state.phase
-    if (phase !== 'new' && phase !== 'done' && phase !== 'ended') this.#state = ended('closed')
+    if (phase === 'hello-sent' || phase === 'confirming') this.#state = ended('closed')
+  }
+
+  /**
+   * The file protocol's DONE for the state file came from the new device
+   * (it holds the state, checked): the run is done, also when the link
+   * stream went before the new device's `done`.
+   */
+  delivered (): void {
+    if (this.#state.phase === 'granted') this.#state = { phase: 'done' }
   }
 
   /** Ends the run with `timeout` if its wait is over by the clock. */

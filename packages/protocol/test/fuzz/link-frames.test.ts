@@ -135,7 +135,8 @@ describe('fuzz: link frames', () => {
 })
 
 /** One event fed to a state machine: a frame (valid, near-valid or bytes), a clock move, or an app call. */
-type Event = { kind: 'frame', bytes: Uint8Array } | { kind: 'genuine' } | { kind: 'wait', ms: number } | { kind: 'call', call: 'finish' | 'grant' | 'cancel' | 'closed' | 'tick' }
+type Call = 'finish' | 'grant' | 'delivered' | 'cancel' | 'closed' | 'tick'
+type Event = { kind: 'frame', bytes: Uint8Array } | { kind: 'genuine' } | { kind: 'wait', ms: number } | { kind: 'call', call: Call }
 const frameBytes = fc.oneof(
   fromExisting.map(encodeFrameFromExisting), fromDevice.map(encodeFrameFromDevice),
   nearFrame.map(v => encoder.encode(JSON.stringify(v))), fc.uint8Array({ maxLength: 40 })
@@ -144,7 +145,7 @@ const event: fc.Arbitrary<Event> = fc.oneof(
   { weight: 4, arbitrary: frameBytes.map(bytes => ({ kind: 'frame' as const, bytes })) },
   { weight: 2, arbitrary: fc.constant({ kind: 'genuine' as const }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 * LINK_CONFIRM_TIMEOUT_MS }).map(ms => ({ kind: 'wait' as const, ms })) },
-  { weight: 1, arbitrary: fc.constantFrom('finish', 'grant', 'cancel', 'closed', 'tick').map(call => ({ kind: 'call' as const, call: call as 'finish' | 'grant' | 'cancel' | 'closed' | 'tick' })) }
+  { weight: 1, arbitrary: fc.constantFrom<Call>('finish', 'grant', 'delivered', 'cancel', 'closed', 'tick').map(call => ({ kind: 'call' as const, call })) }
 )
 
 /** A step that writes a frame writes a `cancel` of its side unless it is one of the few frames the run itself makes. */
@@ -185,6 +186,7 @@ describe('fuzz: link state machines', () => {
           const phase = machine.state.phase
           if (e.call === 'finish' && side === 'device' && (phase === 'receiving' || phase === 'done' || phase === 'ended')) step = device.finish()
           if (e.call === 'grant' && side === 'existing' && (phase === 'confirming' || phase === 'done' || phase === 'ended')) step = existing.grant({ body: 'b', sig: 's' }, { id: '01JDZQ3W7T8N6V5X4B2C1K0M9P', size: 1, chunkSize: 16_384, sha256: '0'.repeat(64), listHash: '0'.repeat(64) })
+          if (e.call === 'delivered' && side === 'existing') existing.delivered()
           if (e.call === 'cancel') step = machine.cancel('declined')
           if (e.call === 'closed') machine.closed()
           if (e.call === 'tick') step = machine.tick()

@@ -122,13 +122,25 @@ describe('a link run', () => {
     expect(endedWith(run.existing.state)).toEqual({ code: 'timeout', byPeer: false })
   })
 
-  it('a stream that ends without a cancel ends the run as closed', () => {
+  it('a stream that ends without a cancel before granted ends the run as closed', () => {
     const run = setup()
     hellos(run)
     run.device.closed()
     run.existing.closed()
     expect(endedWith(run.device.state)).toEqual({ code: 'closed', byPeer: false })
     expect(endedWith(run.existing.state)).toEqual({ code: 'closed', byPeer: false })
+  })
+
+  it('after granted, a stream that ends leaves the pull to go on: the new device finishes, A is done when the state file is delivered', () => {
+    const run = setup()
+    hellos(run)
+    run.device.receive(sent(run.existing.grant(LIST, STATE)))
+    run.device.closed()
+    run.existing.closed()
+    expect([run.device.state.phase, run.existing.state.phase]).toEqual(['receiving', 'granted'])
+    expect(run.device.finish().end).toBe('close')
+    run.existing.delivered()
+    expect([run.device.state.phase, run.existing.state.phase]).toEqual(['done', 'done'])
   })
 })
 
