@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
+import { clearHelloPending, getContact, getContactByPeerId, listContacts, markSpeaksSessions, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
 import { nextHelloTime } from '../../db/settings.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
@@ -155,10 +155,14 @@ export class ContactHellos implements ContactHellosPort, Startable {
   /**
    * Their answer to our hello, live or from a mailbox: 'accepted' makes them
    * a contact (and their outbox flows), 'pending' means it arrived, 'refused'
-   * ends the asking.
+   * ends the asking. A reply that says their app speaks sessions marks the
+   * contact first, for good: nothing goes to them outside a box, also when
+   * this reply is what makes them a contact (docs/security.md, "Sessions are
+   * mandatory").
    */
-  async settle (contact: ContactRow, status: ContactReplyFrame['status']): Promise<void> {
+  async settle (contact: ContactRow, { status, sessions }: Pick<ContactReplyFrame, 'status' | 'sessions'>): Promise<void> {
     const db = this.#components.db
+    if (sessions === true && contact.sessions !== true) await markSpeaksSessions(db, contact.peerId)
     if (status === 'accepted') {
       await setContactState(db, contact.id, 'accepted', false)
       if (contact.state !== 'accepted') this.#accepted(contact.peerId)
