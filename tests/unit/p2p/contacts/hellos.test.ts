@@ -1,4 +1,5 @@
 import { UNKNOWN_CAPABILITIES } from '../../../../src/lib/contract/index.ts'
+import { CHAT_PROTOCOL_V2_0 } from '@parley/protocol/chat/constants'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
@@ -317,6 +318,21 @@ describe('ContactHellos: a hello they cannot take now waits in their mailbox', (
     expect(await db.contacts.get(id)).toMatchObject({ state: 'requested', sessions: true })
     await contactHellos.settle(row, { status: 'accepted' })
     expect(await db.contacts.get(id)).toMatchObject({ state: 'accepted', sessions: true })
+  })
+
+  it('a reply without `sessions` from a peer identified with chat 2.0.0 before it was our contact marks it too; one never identified so, not', async () => {
+    const identified = await owedTo('Identified before')
+    const peer = await libp2p.peerStore.merge(identified.peer, {})
+    peer.protocols.push(CHAT_PROTOCOL_V2_0)
+    const other = await owedTo('Never identified')
+    for (const { id } of [identified, other]) {
+      const row = await db.contacts.get(id)
+      if (row === undefined) throw new Error('no contact row')
+      await contactHellos.settle(row, { status: 'accepted' })
+    }
+    expect(await db.contacts.get(identified.id)).toMatchObject({ state: 'accepted', sessions: true })
+    expect(await db.contacts.get(other.id)).toMatchObject({ state: 'accepted' })
+    expect((await db.contacts.get(other.id))?.sessions).toBeUndefined()
   })
 
   it('their answer from a mailbox settles it: pending clears the hello owed, accepted makes them a contact', async () => {
