@@ -129,7 +129,7 @@ describe('invite', () => {
 
     it('any value but true is refused, and nothing is read', () => {
       for (const s of [false, 1, 'true', null, {}, []]) {
-        expect(() => parseInvite(link(data({ s })))).toThrow(invalidInvite(/sessions/))
+        expect(() => parseInvite(link(data({ s })))).toThrow(invalidInvite(/field "s"/))
       }
     })
   })
