@@ -341,6 +341,8 @@ export interface InviteContact {
   addresses: string[]
   /** the invite carried a check of the PeerID (identity/invite.ts `Invite.checked`) */
   checked?: true
+  /** the invite says their app speaks sessions (`Invite.sessions`): the contact keeps `sessions: true` for good */
+  sessions?: true
   /** Clock for addedAt / updatedAt; defaults to `Date.now()`. */
   now?: number
 }
@@ -354,22 +356,26 @@ export interface InviteContact {
  * name and addresses. What the invite leaves out (no name, no addresses), an
  * existing contact keeps. Every case but 'accepted' owes them a hello. A
  * blocked contact is left as it is. A contact asked again is unchecked as
- * this invite is, and starts over as to being found (db/not-found.ts).
+ * this invite is, and starts over as to being found (db/not-found.ts). An
+ * invite that says they speak sessions marks the contact (the mark is
+ * never removed).
  *
  * @returns the contact's id, and whether it is blocked (nothing was changed then)
  */
 export async function addFromInvite (db: ParleyDb, input: InviteContact): Promise<{ id: ContactId, blocked: boolean }> {
   const now = input.now ?? Date.now()
   const unchecked = input.checked !== true
+  const speaks: Partial<ContactRow> = input.sessions === true ? { sessions: true } : {}
   return db.transaction('rw', db.contacts, db.messages, async () => {
     const existing = await db.contacts.where('peerId').equals(input.peerId).first()
     if (existing === undefined) {
       const username = input.name ?? shortPeerId(input.peerId)
       const id = await upsertContact(db, { peerId: input.peerId, username, addresses: input.addresses, now, state: 'requested', helloPending: true })
-      await db.contacts.update(id, { helloSince: now, helloStored: false, unchecked })
+      await db.contacts.update(id, { helloSince: now, helloStored: false, unchecked, ...speaks })
       return { id, blocked: false }
     }
     if (existing.blocked) return { id: existing.id, blocked: true }
+    if (input.sessions === true && existing.sessions !== true) await db.contacts.update(existing.id, speaks)
     await upsertContact(db, {
       peerId: input.peerId,
       username: input.name ?? existing.username,

@@ -5,7 +5,9 @@
  * of arbitrary JSON, on invite-shaped objects with wrong fields, on the text
  * form `peerid@multiaddr`, on short links (`#/c/<PeerID>/<name>`) with
  * arbitrary names and tails, and on mutated valid links (flipped characters,
- * truncations, extensions); validateName on arbitrary strings.
+ * truncations, extensions); validateName on arbitrary strings. The full
+ * invite's `s` (the maker speaks sessions) is true or absent, anything else
+ * refused; a short link marks sessions exactly when it is checked.
  * Contract: the parser either returns a valid Invite or throws an
  * InvalidInviteError (never a TypeError/RangeError/SyntaxError from a crash);
  * a valid invite round-trips through encodeInvite; oversized input is refused
@@ -118,13 +120,18 @@ describe('fuzz: parseInvite', () => {
         v: fc.oneof(fc.constant(1), field),
         id: fc.oneof(fc.constant('<id>'), fc.string({ maxLength: 60 }), field),
         n: fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), field),
-        a: fc.oneof(fc.array(fc.oneof(addressish, fc.constant('<full>'), field), { maxLength: 10 }), field)
+        a: fc.oneof(fc.array(fc.oneof(addressish, fc.constant('<full>'), field), { maxLength: 10 }), field),
+        s: fc.oneof(fc.constant(true), field)
       }, { requiredKeys: [] }),
       fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
       (fields, extra) => {
         const subst = (x: unknown): unknown => x === '<id>' ? id : x === '<full>' ? `/ip4/127.0.0.1/tcp/1/ws/p2p/${relayId}/p2p-circuit` : x
         const obj = { ...extra, ...fields, id: subst(fields.id), a: Array.isArray(fields.a) ? fields.a.map(subst) : fields.a }
-        parsesOrRefuses(`${ORIGIN}/${INVITE_LINK_PATH}${base64Url(utf8(JSON.stringify(obj)))}`)
+        const invite = parsesOrRefuses(`${ORIGIN}/${INVITE_LINK_PATH}${base64Url(utf8(JSON.stringify(obj)))}`)
+        // sessions only from "s": true (JSON drops an undefined field); any other "s" is refused
+        const s = obj.s === undefined ? 'absent' : obj.s === true ? 'true' : 'other'
+        expect(invite?.sessions).toBe(invite === undefined || s !== 'true' ? undefined : true)
+        expect(s === 'other' ? invite : undefined).toBeUndefined()
       }), FUZZ_PARAMS)
     expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
   })
@@ -140,15 +147,16 @@ describe('fuzz: parseInvite', () => {
   it('a valid invite round-trips; its mutations give an Invite or an InvalidInviteError', () => {
     const invite = fc.record({
       name: fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 64 }).filter(s => s.trim() === s && s.length > 0),
-      ports: fc.array(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 1 })
+      ports: fc.array(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 1 }),
+      sessions: fc.boolean()
     })
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), char: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }),
       fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('extend' as const), tail: fc.string({ unit: 'binary', maxLength: 40 }) })
     )
-    fc.assert(fc.property(invite, mutation, ({ name, ports }, m) => {
-      const original: Invite = { peerId: id, name, addresses: ports.map(p => `/ip4/127.0.0.1/tcp/${p}/ws/p2p/${relayId}/p2p-circuit/p2p/${id}`), checked: true }
+    fc.assert(fc.property(invite, mutation, ({ name, ports, sessions }, m) => {
+      const original: Invite = { peerId: id, name, addresses: ports.map(p => `/ip4/127.0.0.1/tcp/${p}/ws/p2p/${relayId}/p2p-circuit/p2p/${id}`), checked: true, ...(sessions ? { sessions } : {}) }
       const link = encodeInvite(original, ORIGIN)
       expect(parseInvite(link)).toEqual(original)
       let mutated: string
@@ -171,7 +179,9 @@ describe('fuzz: parseInvite', () => {
       fc.oneof(fc.constant(''), fc.string({ unit: 'binary', maxLength: 40 }).map(n => base64Url(utf8(n))), fc.string({ maxLength: 40 })),
       fc.oneof(fc.constant(''), fc.string({ maxLength: 30 })),
       (peer, name, tail) => {
-        parsesOrRefuses(`${ORIGIN}/${SHORT_LINK_PATH}${peer === '<id>' ? id : peer}${name === '' ? '' : `/${name}`}${tail}`)
+        const invite = parsesOrRefuses(`${ORIGIN}/${SHORT_LINK_PATH}${peer === '<id>' ? id : peer}${name === '' ? '' : `/${name}`}${tail}`)
+        // a short link says its maker speaks sessions exactly when it carries its check
+        expect(invite?.sessions).toBe(invite?.checked)
       }), FUZZ_PARAMS)
     expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
   })
@@ -183,6 +193,7 @@ describe('fuzz: parseInvite', () => {
       const invite = parseInvite(link)
       expect(invite.peerId).toBe(id)
       expect(invite.addresses).toEqual([])
+      expect(invite.sessions).toBe(true)
       expect(name.trim().startsWith(invite.name ?? '')).toBe(true)
     }), FUZZ_PARAMS)
   })
@@ -201,6 +212,7 @@ describe('fuzz: parseInvite', () => {
         // the check or its separator itself was what changed (into '?', which ends the link, or no longer a '.')
         expect(invite.peerId).toBe(id)
         expect(invite.checked).toBeUndefined()
+        expect(invite.sessions).toBeUndefined()
       }), FUZZ_PARAMS)
   })
 

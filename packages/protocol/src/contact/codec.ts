@@ -45,19 +45,33 @@ export interface ContactHelloFrame {
  * Listener → dialer: how the listener now stands with the dialer.
  * `pending`: the request waits for the user; `accepted`: they are contacts;
  * `refused`: nothing more will come of it (declined too often, blocked, or an
- * accept for a request the listener never made).
+ * accept for a request the listener never made). `sessions: true`: the
+ * listener's app speaks sessions, sent only in answer to a hello that
+ * carried `sessions` (an app before 2026-11-29 evening refuses it in a
+ * reply): a reply can make the two contacts, so the dialer learns it before
+ * anything goes to the listener.
  */
 export interface ContactReplyFrame {
   type: 'reply'
   status: 'pending' | 'accepted' | 'refused'
+  sessions?: true
 }
 
 export type ContactFrame = ContactHelloFrame | ContactReplyFrame
 
+/**
+ * The reply of an app that speaks sessions to `hello`: `sessions: true` when
+ * the hello carried it (so its sender knows the field; an app from before it
+ * would refuse the reply), else without it.
+ */
+export function contactReply (hello: Pick<ContactHelloFrame, 'sessions'>, status: ContactReplyFrame['status']): ContactReplyFrame {
+  return hello.sessions === true ? { type: 'reply', status, sessions: true } : { type: 'reply', status }
+}
+
 const FIELDS: Record<ContactFrame['type'], readonly string[]> = {
   request: ['type', 'name', 'addresses', 'time', 'sessions'],
   accept: ['type', 'name', 'addresses', 'time', 'sessions'],
-  reply: ['type', 'status']
+  reply: ['type', 'status', 'sessions']
 }
 const STATUSES: readonly string[] = ['pending', 'accepted', 'refused']
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
@@ -103,16 +117,17 @@ export function decodeContactFrame (bytes: Uint8Array, sender: 'dialer' | 'liste
   if (extra.length > 0) throw invalid(`unknown field(s) in a "${type}" frame: ${extra.slice(0, 3).map(k => JSON.stringify(k.slice(0, 20))).join(', ')}`)
   if (sender === 'dialer' && type === 'reply') throw invalid('the dialer may only send "request" or "accept"')
   if (sender === 'listener' && type !== 'reply') throw invalid('the listener may only send "reply"')
+  const sessions = obj.sessions
+  if (sessions !== undefined && sessions !== true) throw invalid('"sessions" must be true when present')
   if (type === 'reply') {
     const status = obj.status
     if (typeof status !== 'string' || !STATUSES.includes(status)) throw invalid('"status" must be "pending", "accepted" or "refused"')
-    return { type, status: status as ContactReplyFrame['status'] }
+    return { type, status: status as ContactReplyFrame['status'], ...(sessions === true ? { sessions } : {}) }
   }
-  const { name, addresses, time, sessions } = obj
+  const { name, addresses, time } = obj
   if (time !== undefined && (typeof time !== 'number' || !Number.isSafeInteger(time) || time < 1 || time > MAX_HELLO_TIME)) {
     throw invalid('"time" must be an integer from 1 to 2^53 - 1')
   }
-  if (sessions !== undefined && sessions !== true) throw invalid('"sessions" must be true when present')
   if (typeof name !== 'string') throw invalid('"name" must be a string')
   const trimmed = name.trim()
   if (trimmed.length === 0 || [...trimmed].length > MAX_CONTACT_NAME_CHARS || trimmed !== name || CONTROL.test(name)) {

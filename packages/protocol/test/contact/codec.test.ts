@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
+import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, contactReply, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
 import type { ContactHelloFrame } from '../../src/contact/codec.ts'
 
 const enc = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
@@ -13,7 +13,14 @@ describe('contact frames', () => {
     }
     for (const status of ['pending', 'accepted', 'refused'] as const) {
       expect(decodeContactFrame(encodeContactFrame({ type: 'reply', status }), 'listener')).toEqual({ type: 'reply', status })
+      expect(decodeContactFrame(encodeContactFrame({ type: 'reply', status, sessions: true }), 'listener')).toEqual({ type: 'reply', status, sessions: true })
     }
+  })
+
+  it('a reply says the listener speaks sessions only to a hello that said it (an older app refuses the field)', () => {
+    expect(contactReply({ sessions: true }, 'accepted')).toEqual({ type: 'reply', status: 'accepted', sessions: true })
+    expect(contactReply({}, 'accepted')).toEqual({ type: 'reply', status: 'accepted' })
+    expect(new TextDecoder().decode(encodeContactFrame(contactReply({ sessions: true }, 'pending')))).toBe('{"type":"reply","status":"pending","sessions":true}')
   })
 
   it.each([
@@ -23,7 +30,7 @@ describe('contact frames', () => {
     ['an unknown type', enc({ type: 'hello' }), 'dialer', /"type" must be/],
     ['an unknown field', enc({ type: 'request', name: 'A', addresses: [], x: 1 }), 'dialer', /unknown field/],
     ['"sessions" other than true', enc({ type: 'request', name: 'A', addresses: [], sessions: false }), 'dialer', /"sessions" must be true/],
-    ['"sessions" in a reply', enc({ type: 'reply', status: 'pending', sessions: true }), 'listener', /unknown field/],
+    ['"sessions" other than true in a reply', enc({ type: 'reply', status: 'pending', sessions: 1 }), 'listener', /"sessions" must be true/],
     ['a reply from the dialer', enc({ type: 'reply', status: 'pending' }), 'dialer', /dialer may only send/],
     ['a request from the listener', enc({ type: 'request', name: 'A', addresses: [] }), 'listener', /listener may only send/],
     ['an unknown status', enc({ type: 'reply', status: 'maybe' }), 'listener', /"status" must be/],

@@ -7,8 +7,12 @@
  *   keys with arbitrary values, addresses that are almost multiaddrs), from
  *   either sender, decode or throw `InvalidMessageError`; a decoded frame
  *   re-encodes to an equal frame;
- * - valid requests, accepts (with or without `sessions`) and replies round-trip; mutated encodings of them
- *   decode or throw `InvalidMessageError`;
+ * - valid requests, accepts and replies (each with or without `sessions`)
+ *   round-trip; mutated encodings of them decode or throw
+ *   `InvalidMessageError`;
+ * - `sessions`, in a hello or a reply, is `true` or absent (anything else
+ *   is refused); `contactReply` answers `sessions` only to a hello that
+ *   carried it;
  * - bodies over MAX_CONTACT_FRAME_BYTES are refused by size;
  * - a hello's `time`, when present, is an integer 1..2^53 - 1 (anything else
  *   is refused), and survives the round trip.
@@ -16,7 +20,7 @@
 /* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, MAX_HELLO_TIME, MAX_CONTACT_NAME_CHARS, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
+import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, MAX_HELLO_TIME, MAX_CONTACT_NAME_CHARS, contactReply, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ContactFrame } from '../../src/contact/codec.ts'
@@ -38,7 +42,7 @@ const name = fc.string({ unit: 'grapheme', minLength: 1, maxLength: MAX_CONTACT_
   .filter(s => s.trim() === s && s.length > 0 && [...s].length <= MAX_CONTACT_NAME_CHARS && !CONTROL.test(s) && !LONE_SURROGATE.test(s))
 const validFrame: fc.Arbitrary<ContactFrame> = fc.oneof(
   fc.record({ type: fc.constantFrom('request' as const, 'accept' as const), name, addresses: fc.array(address, { maxLength: MAX_CONTACT_ADDRESSES }), time: fc.integer({ min: 1, max: MAX_HELLO_TIME }), sessions: fc.constant(true as const) }, { requiredKeys: ['type', 'name', 'addresses'] }),
-  fc.record({ type: fc.constant('reply' as const), status: fc.constantFrom('pending' as const, 'accepted' as const, 'refused' as const) })
+  fc.record({ type: fc.constant('reply' as const), status: fc.constantFrom('pending' as const, 'accepted' as const, 'refused' as const), sessions: fc.constant(true as const) }, { requiredKeys: ['type', 'status'] })
 )
 const sender = fc.constantFrom<Sender>('dialer', 'listener')
 
@@ -94,6 +98,21 @@ describe('fuzz: contact codec', () => {
       const result = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type, name: n, addresses: [], time })), 'dialer'), INVALID)
       const valid = typeof time === 'number' && Number.isSafeInteger(time) && time >= 1
       expect(result.ok ? result.value : undefined).toEqual(valid ? { type, name: n, addresses: [], time } : undefined)
+    }), FUZZ_PARAMS)
+  })
+
+  it('`sessions` is true or absent, in a hello and in a reply; anything else is refused; a reply says it only to a hello that did', () => {
+    const statuses = fc.constantFrom('pending' as const, 'accepted' as const, 'refused' as const)
+    fc.assert(fc.property(fc.constantFrom('request' as const, 'accept' as const), name, statuses, fc.option(nearValue, { nil: undefined }), (type, n, status, sessions) => {
+      const valid = sessions === undefined || sessions === true
+      const hello = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type, name: n, addresses: [], sessions })), 'dialer'), INVALID)
+      expect(hello.ok ? hello.value : undefined).toEqual(valid ? { type, name: n, addresses: [], ...(sessions === true ? { sessions } : {}) } : undefined)
+      const reply = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type: 'reply', status, sessions })), 'listener'), INVALID)
+      expect(reply.ok ? reply.value : undefined).toEqual(valid ? { type: 'reply', status, ...(sessions === true ? { sessions } : {}) } : undefined)
+      // the reply to a hello says sessions exactly when the hello did, and decodes as sent
+      const answer = contactReply({ ...(sessions === true ? { sessions } : {}) }, status)
+      expect(answer.sessions).toBe(sessions === true ? true : undefined)
+      expect(decodeContactFrame(encodeContactFrame(answer), 'listener')).toEqual(answer)
     }), FUZZ_PARAMS)
   })
 

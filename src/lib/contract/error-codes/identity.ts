@@ -73,6 +73,7 @@ export const IDENTITY_ERRORS = {
   inviteAddressesNotList: {},
   inviteAddressNotText: { index: 'number' },
   inviteUnknownField: { field: 'text' },
+  inviteSessionsNotTrue: {},
   inviteCutOff: {},
   // a short link (…#/c/<PeerID>/<name>.<check>)
   inviteCheckMismatch: {},

@@ -11,7 +11,7 @@ import { lpStream } from '@libp2p/utils'
 import { toError } from '@parley/protocol/abort'
 import {
   CONTACT_EXCHANGE_TIMEOUT_MS, CONTACT_PROTOCOL, MAX_CONTACT_FRAME_BYTES, MAX_CONTACT_PREFIX_BYTES,
-  decodeContactFrame, encodeContactFrame
+  contactReply, decodeContactFrame, encodeContactFrame
 } from '@parley/protocol/contact/codec'
 import type { ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import { oneRequest } from '@parley/protocol/one-request/client'
@@ -96,7 +96,7 @@ export class ContactService implements Startable {
       const frames = framed(stream)
       const hello = decodeContactFrame((await frames.read({ signal })).subarray(), 'dialer')
       const status = await this.desk.receive(connection.remotePeer, hello, { signal })
-      await frames.write(encodeContactFrame({ type: 'reply', status }), { signal })
+      await frames.write(encodeContactFrame(contactReply(hello, status)), { signal })
       await stream.close({ signal })
     } catch (err) {
       this.log.error('inbound contact exchange with %p failed - %e', connection.remotePeer, err)
@@ -106,12 +106,12 @@ export class ContactService implements Startable {
 
   /**
    * Sends one `request` or `accept` over `connection` and resolves the
-   * listener's status. Throws (and aborts the stream) on a malformed reply,
-   * a peer without the protocol, or the deadline.
+   * listener's reply (its status, and whether its app speaks sessions).
+   * Throws (and aborts the stream) on a malformed reply, a peer without the
+   * protocol, or the deadline.
    */
-  async send (connection: Connection, hello: ContactHelloFrame, options: AbortOptions = {}): Promise<ContactReplyFrame['status']> {
-    const reply = await oneRequest(CONTACT_CLIENT, connection, hello, { signal: this.deadline([options.signal]) })
-    return reply.status
+  async send (connection: Connection, hello: ContactHelloFrame, options: AbortOptions = {}): Promise<ContactReplyFrame> {
+    return oneRequest(CONTACT_CLIENT, connection, hello, { signal: this.deadline([options.signal]) })
   }
 
   /** A signal that aborts after `timeoutMs` (a TimeoutError) or with any of `parents`. */

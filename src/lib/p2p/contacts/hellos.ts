@@ -1,8 +1,9 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { CHAT_PROTOCOL_V2_0 } from '@parley/protocol/chat/constants'
 import { MAX_CONTACT_ADDRESSES } from '@parley/protocol/contact/codec'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
-import { clearHelloPending, getContact, getContactByPeerId, listContacts, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
+import { clearHelloPending, getContact, getContactByPeerId, listContacts, markSpeaksSessions, receiveHello, setContactState, setHelloStored, setPresence } from '../../db/contacts.ts'
 import { nextHelloTime } from '../../db/settings.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
@@ -36,7 +37,7 @@ export interface ContactHellosComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'> & {
-    peerStore: Pick<PeerStore, 'merge'>
+    peerStore: Pick<PeerStore, 'merge' | 'get'>
     services: { contact: Pick<ContactService, 'send'> }
   }
   identity: Pick<IdentityPort, 'require'>
@@ -155,10 +156,17 @@ export class ContactHellos implements ContactHellosPort, Startable {
   /**
    * Their answer to our hello, live or from a mailbox: 'accepted' makes them
    * a contact (and their outbox flows), 'pending' means it arrived, 'refused'
-   * ends the asking.
+   * ends the asking. A reply that says their app speaks sessions marks the
+   * contact first, for good: nothing goes to them outside a box, also when
+   * this reply is what makes them a contact (docs/security.md, "Sessions are
+   * mandatory"). So does a reply without it (an app of 2026-11-29 before
+   * replies said it) from a peer whose identify listed chat 2.0.0 before it
+   * was our contact again (then nothing marked it: SessionPins marks only
+   * contacts).
    */
-  async settle (contact: ContactRow, status: ContactReplyFrame['status']): Promise<void> {
+  async settle (contact: ContactRow, { status, sessions }: Pick<ContactReplyFrame, 'status' | 'sessions'>): Promise<void> {
     const db = this.#components.db
+    if (contact.sessions !== true && (sessions === true || await this.#identifiedWithSessions(contact.peerId))) await markSpeaksSessions(db, contact.peerId)
     if (status === 'accepted') {
       await setContactState(db, contact.id, 'accepted', false)
       if (contact.state !== 'accepted') this.#accepted(contact.peerId)
@@ -166,6 +174,16 @@ export class ContactHellos implements ContactHellosPort, Startable {
     } else {
       // only the hello is settled: their accept may have arrived meanwhile
       await clearHelloPending(db, contact.id)
+    }
+  }
+
+  /** Whether `peer`'s identify (over Noise: its own word), whenever it came, listed chat 2.0.0. */
+  async #identifiedWithSessions (peer: string): Promise<boolean> {
+    try {
+      return (await this.#components.libp2p.peerStore.get(peerIdFromString(peer))).protocols.includes(CHAT_PROTOCOL_V2_0)
+    } catch {
+      // never identified
+      return false
     }
   }
 

@@ -90,14 +90,15 @@ export class Identity implements IdentityPort {
 
   /**
    * Our invites (docs/protocols.md, "Invites"): the short link, which names
-   * only our PeerID and name; and the full invite with our circuit addresses,
-   * once we hold at least one reservation (undefined before).
+   * only our PeerID and name (its check says we speak sessions); and the full
+   * invite with our circuit addresses and `"s": true`, once we hold at least
+   * one reservation (undefined before).
    */
   invite (): { link: string, invite?: string } {
     const profile = this.require()
     const { addresses } = this.#components.status.current
     const link = encodeShortInvite(profile.peerId, profile.username, this.#components.origin)
     if (addresses.length === 0) return { link }
-    return { link, invite: encodeInvite({ peerId: profile.peerId, name: profile.username, addresses }, this.#components.origin) }
+    return { link, invite: encodeInvite({ peerId: profile.peerId, name: profile.username, addresses, sessions: true }, this.#components.origin) }
   }
 }

@@ -13,7 +13,7 @@ import type { PeerId } from '@libp2p/interface'
  * the check computed from both, invite-check.ts; no address: the contact is
  * found by its PeerID through the relays and the DHT), and the full invite `<origin>/#/add/<payload>` where payload is
  * base64url (no padding) of the UTF-8 JSON
- * `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...]}`. Also accepted on
+ * `{"v":1,"id":<PeerID>,"n":<name>,"a":[<multiaddr>,...],"s":true}`. Also accepted on
  * import: the bare payload, a bare PeerID, and the text form
  * `<PeerID>@<multiaddr>` (no name); any of them percent-encoded once or
  * twice (contract/invite-link.ts).
@@ -68,6 +68,14 @@ export interface Invite {
    * network never finds is shown as possibly mistyped (docs/protocols.md).
    */
   checked?: true
+  /**
+   * true when the invite says its maker's app speaks sessions
+   * (docs/protocols.md, "Invites"; docs/security.md, "Sessions are
+   * mandatory"): a short link with its check (every app that makes the check
+   * has sessions), or a full invite with `"s": true`. The contact added from
+   * it is held to session boxes from the start, before any hello of theirs.
+   */
+  sessions?: true
 }
 
 /** The invite text (or a name) cannot be used; the code says why (contract/error-codes/identity.ts, `invite*`), the tab words it. */
@@ -88,8 +96,13 @@ export function validateName (raw: string): string {
   return name
 }
 
+/**
+ * The full invite `<origin>/#/add/<payload>`; `"s": true` when
+ * `invite.sessions` (our own invite always says it: identity.ts; one made of
+ * what a relay said of someone, as Nearby's, never does).
+ */
 export function encodeInvite (invite: Invite, origin: string): string {
-  const json = JSON.stringify({ v: INVITE_VERSION, id: invite.peerId, n: invite.name, a: invite.addresses.slice(0, MAX_INVITE_ADDRESSES) })
+  const json = JSON.stringify({ v: INVITE_VERSION, id: invite.peerId, n: invite.name, a: invite.addresses.slice(0, MAX_INVITE_ADDRESSES), s: invite.sessions })
   return `${origin}/${INVITE_LINK_PATH}${toBase64Url(new TextEncoder().encode(json))}`
 }
 
@@ -147,7 +160,7 @@ export function parseInvite (text: string): Invite {
     throw refuse({ code: 'inviteNoData', params: { what: what.code, type: 'type' in what.params ? what.params.type : '' } })
   }
   const fields = data as Record<string, unknown>
-  const { v, id, n, a } = fields
+  const { v, id, n, a, s } = fields
   if (v === undefined) throw new InvalidInviteError('inviteVersionMissing')
   if (typeof v !== 'number') throw new InvalidInviteError('inviteVersionNotNumber')
   if (v !== INVITE_VERSION) {
@@ -163,9 +176,12 @@ export function parseInvite (text: string): Invite {
     const notText = a.findIndex(x => typeof x !== 'string')
     throw new InvalidInviteError('inviteAddressNotText', { index: notText + 1 })
   }
-  const extra = Object.keys(fields).filter(k => !['v', 'id', 'n', 'a'].includes(k))
+  const extra = Object.keys(fields).filter(k => !['v', 'id', 'n', 'a', 's'].includes(k))
   if (extra[0] != null) throw new InvalidInviteError('inviteUnknownField', { field: clip(extra[0], QUOTED_SHORT_CHARS) })
-  return checkInvite(id, n ?? undefined, a)
+  if (s !== undefined && s !== true) throw new InvalidInviteError('inviteSessionsNotTrue')
+  const invite = checkInvite(id, n ?? undefined, a)
+  if (s === true) invite.sessions = true
+  return invite
 }
 
 /**
@@ -185,7 +201,11 @@ function parseShortLink (rest: string): Invite {
   const [id = '', encodedName = ''] = parts
   const invite: Invite = { peerId: checkPeerId(id).toString(), addresses: [] }
   if (encodedName !== '') invite.name = validateName(decodeShortName(encodedName))
-  if (check !== undefined) invite.checked = true
+  // the check came after sessions (2026-11-29, 2026-11-25): a checked link's maker speaks sessions
+  if (check !== undefined) {
+    invite.checked = true
+    invite.sessions = true
+  }
   return invite
 }
 

@@ -35,7 +35,7 @@ import { MAX_RECEIPT_IDS, encodeReceipts, receiptsId } from './receipts.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { OutboxItem } from './frames.ts'
-import type { ContactFrame } from '@parley/protocol/contact/codec'
+import type { ContactFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contacts.ts'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
@@ -316,10 +316,10 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
   }
 
   /** Tells whoever asked to be our contact through a mailbox that the request arrived and waits for the user ('pending'). */
-  async #sendReplies (askers: Iterable<ContactRow>): Promise<void> {
-    for (const contact of askers) {
+  async #sendReplies (askers: Iterable<{ contact: ContactRow, reply: ContactReplyFrame }>): Promise<void> {
+    for (const { contact, reply } of askers) {
       if (this.#stopping.signal.aborted) return
-      await this.depositHello(contact, { type: 'reply', status: 'pending' })
+      await this.depositHello(contact, reply)
         .catch((err: unknown) => { this.#log('could not tell %s its request arrived - %e', contact.peerId, err) })
     }
   }

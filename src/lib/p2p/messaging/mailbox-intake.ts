@@ -14,10 +14,12 @@
 import { markEventsDelivered } from '../../db/events.ts'
 import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages-incoming.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
+import { contactReply } from '@parley/protocol/contact/codec'
 import { mayExchange } from '../contacts/index.ts'
 import { MailboxItemReader } from './mailbox-items.ts'
 import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
 import type { ContactHellosPort } from '../kernel/ports/contacts.ts'
+import type { ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { Inbox } from './inbox.ts'
 import type { DrainSink } from './mailbox-drain.ts'
 import type { IntakeCounters, ItemReaderComponents, PreparedItem } from './mailbox-items.ts'
@@ -51,11 +53,12 @@ export const GROUP_ITEM_TIMEOUT_MS = 10_000
  * The sink of one drain. `stored` gathers, per sender, the ids of the
  * messages stored (now or before), for the receipts sent back after the
  * drain (at most the drain's item count); `requested`, who asked to be our
- * contact and now waits for the user, to be told their request arrived.
+ * contact and now waits for the user, with the reply that tells them their
+ * request arrived.
  */
 export class MailboxIntake implements DrainSink<PreparedItem[]> {
   readonly stored = new Map<ContactId, { contact: ContactRow, ids: string[] }>()
-  readonly requested = new Map<ContactId, ContactRow>()
+  readonly requested = new Map<ContactId, { contact: ContactRow, reply: ContactReplyFrame }>()
   readonly #components: IntakeComponents
   readonly #reader: MailboxItemReader
   readonly #count: IntakeCounters
@@ -227,7 +230,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       if (item.kind === 'hello') {
         const status = await hellos.receive(item.from, item.hello)
         const contact = await contactBook.byPeerId(item.from.toString())
-        if (status === 'pending' && item.hello.type === 'request' && contact != null) this.requested.set(contact.id, contact)
+        if (status === 'pending' && item.hello.type === 'request' && contact != null) this.requested.set(contact.id, { contact, reply: contactReply(item.hello, 'pending') })
         else if (status === 'refused') this.#count.dropped('not-a-contact', item.from.toString())
       } else if (item.kind === 'reply') {
         const contact = await contactBook.byPeerId(item.from.toString())
@@ -235,7 +238,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
           this.#count.dropped('not-ours', `a reply from ${item.from.toString()}`)
           continue
         }
-        await hellos.settle(contact, item.status)
+        await hellos.settle(contact, item.reply)
       }
     }
   }

@@ -93,7 +93,7 @@ export type PreparedItem =
   | { kind: 'known', from: PeerId, contact: ContactRow, id: string }
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
   | { kind: 'group', from: PeerId, request: GroupItem, session?: OpenedBox }
-  | { kind: 'reply', from: PeerId, contact: ContactRow, status: ContactReplyFrame['status'] }
+  | { kind: 'reply', from: PeerId, contact: ContactRow, reply: ContactReplyFrame }
   | { kind: 'dropped' }
 
 /** The `type`s of the contact protocol's frames, which a mailbox item may carry too. */
@@ -253,7 +253,7 @@ export class MailboxItemReader {
   /** What a payload (opened, and unboxed) from a contact we exchange messages with carries. */
   #decode (from: PeerId, contact: ContactRow, type: string | undefined, payload: Uint8Array, storedAt: number): PreparedItem {
     try {
-      if (type === 'reply') return { kind: 'reply', from, contact, status: decodeContactFrame(payload, 'listener').status }
+      if (type === 'reply') return { kind: 'reply', from, contact, reply: decodeContactFrame(payload, 'listener') }
       if (type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} frame`)
       if (type === 'receipts') return { kind: 'receipts', from, contact, ids: decodeReceipts(payload).ids }
       const frame = decodeChatFrame(payload)

@@ -1,4 +1,5 @@
 import { UNKNOWN_CAPABILITIES } from '../../../../src/lib/contract/index.ts'
+import { CHAT_PROTOCOL_V2_0 } from '@parley/protocol/chat/constants'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
@@ -13,7 +14,7 @@ import type { ParleyDb } from '../../../../src/lib/db/db.ts'
 import type { ContactId, ContactState } from '../../../../src/lib/db/types.ts'
 import type { ContactDialer } from '../../../../src/lib/p2p/kernel/ports/presence.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
-import type { ContactFrame, ContactHelloFrame } from '@parley/protocol/contact/codec'
+import type { ContactFrame, ContactHelloFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 /**
@@ -23,7 +24,9 @@ import type { Connection, PeerId } from '@libp2p/interface'
  */
 
 let db: ParleyDb
-let libp2p: FakeLibp2p<{ contact: { send(connection: Connection, hello: ContactHelloFrame): Promise<'accepted'> } }>
+let libp2p: FakeLibp2p<{ contact: { send(connection: Connection, hello: ContactHelloFrame): Promise<ContactReplyFrame> } }>
+/** what the listener answers a hello sent live */
+let liveReply: ContactReplyFrame
 let hellos: Array<{ to: string, hello: ContactHelloFrame }>
 let addresses: string[]
 let contactHellos: ContactHellos
@@ -38,6 +41,8 @@ let acceptedEvents: string[]
 let deposited: Array<{ to: string, frame: ContactFrame }>
 let relaysTaking: number
 let events: TypedEventEmitter<ParleyEvents>
+/** what the outbox's kick does (the outbox flows once someone is a contact) */
+let outboxKick: () => void
 
 async function contact (name: string, state: ContactState, extra: { connected?: boolean, blocked?: boolean, helloPending?: boolean } = {}): Promise<PeerId> {
   const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
@@ -57,6 +62,7 @@ beforeEach(async () => {
   hellos = []
   dialed = []
   sendHook = undefined
+  liveReply = { type: 'reply', status: 'accepted' }
   addresses = ['/ip4/127.0.0.1/tcp/9090/ws/p2p/12D3KooWR1/p2p-circuit/p2p/12D3KooWMe']
   libp2p = new FakeLibp2p(peerIdFromPrivateKey(await generateKeyPair('Ed25519')), {
     contact: {
@@ -64,7 +70,7 @@ beforeEach(async () => {
         const to = connection.remotePeer.toString()
         await sendHook?.(to)
         hellos.push({ to, hello })
-        return 'accepted' as const
+        return liveReply
       }
     }
   })
@@ -74,7 +80,8 @@ beforeEach(async () => {
       throw new Error('unreachable')
     }
   }
-  const outbox = { kick: () => {} }
+  outboxKick = () => {}
+  const outbox = { kick: () => { outboxKick() } }
   deposited = []
   relaysTaking = 1
   const courier = {
@@ -244,6 +251,32 @@ describe('ContactHellos: becoming a contact', () => {
     await contactHellos.sendOwed(id)
     expect(hellos.map(h => h.to)).toEqual([asked.toString()])
     expect(acceptedEvents).toEqual([asked.toString()])
+    // a reply without `sessions` (an older app) marks nothing
+    expect((await db.contacts.get(id))?.sessions).toBeUndefined()
+  })
+
+  it('a live `accepted` reply that says their app speaks sessions marks them before they become a contact (issue 57, item 1)', async () => {
+    const asked = await contact('Asked again', 'requested', { helloPending: true })
+    const id = (await db.contacts.where('peerId').equals(asked.toString()).first())?.id
+    if (id === undefined) throw new Error('no contact row')
+    dialer.connect = async (c) => {
+      const open = libp2p.connections.find(connection => connection.remotePeer.toString() === c.peerId)
+      if (open === undefined) throw new Error('not connected')
+      return open
+    }
+    liveReply = { type: 'reply', status: 'accepted', sessions: true }
+    // the outbox flows once they are a contact: by then the row must say they speak sessions
+    let markedWhenKicked: boolean | undefined
+    const kicked = new Promise<void>(resolve => {
+      outboxKick = () => {
+        void db.contacts.get(id).then(row => { markedWhenKicked = row?.sessions === true; resolve() })
+      }
+    })
+    await contactHellos.sendOwed(id)
+    await kicked
+    expect(markedWhenKicked).toBe(true)
+    expect(await db.contacts.get(id)).toMatchObject({ state: 'accepted', sessions: true })
+    expect(hellos[0]?.hello.sessions).toBe(true)
   })
 })
 
@@ -277,14 +310,39 @@ describe('ContactHellos: a hello they cannot take now waits in their mailbox', (
     expect((await db.contacts.get(id))?.helloStored).toBe(true)
   })
 
+  it('a `pending` reply from a mailbox that says their app speaks sessions marks them for good; a later reply without it changes nothing', async () => {
+    const { id } = await owedTo('Waiting')
+    const row = await db.contacts.get(id)
+    if (row === undefined) throw new Error('no contact row')
+    await contactHellos.settle(row, { status: 'pending', sessions: true })
+    expect(await db.contacts.get(id)).toMatchObject({ state: 'requested', sessions: true })
+    await contactHellos.settle(row, { status: 'accepted' })
+    expect(await db.contacts.get(id)).toMatchObject({ state: 'accepted', sessions: true })
+  })
+
+  it('a reply without `sessions` from a peer identified with chat 2.0.0 before it was our contact marks it too; one never identified so, not', async () => {
+    const identified = await owedTo('Identified before')
+    const peer = await libp2p.peerStore.merge(identified.peer, {})
+    peer.protocols.push(CHAT_PROTOCOL_V2_0)
+    const other = await owedTo('Never identified')
+    for (const { id } of [identified, other]) {
+      const row = await db.contacts.get(id)
+      if (row === undefined) throw new Error('no contact row')
+      await contactHellos.settle(row, { status: 'accepted' })
+    }
+    expect(await db.contacts.get(identified.id)).toMatchObject({ state: 'accepted', sessions: true })
+    expect(await db.contacts.get(other.id)).toMatchObject({ state: 'accepted' })
+    expect((await db.contacts.get(other.id))?.sessions).toBeUndefined()
+  })
+
   it('their answer from a mailbox settles it: pending clears the hello owed, accepted makes them a contact', async () => {
     const first = await owedTo('Pending')
     await contactHellos.sendOwed(first.id)
     const row = await db.contacts.get(first.id)
     if (row === undefined) throw new Error('no contact row')
-    await contactHellos.settle(row, 'pending')
+    await contactHellos.settle(row, { status: 'pending' })
     expect(await db.contacts.get(first.id)).toMatchObject({ state: 'requested', helloPending: false, helloStored: false })
-    await contactHellos.settle(row, 'accepted')
+    await contactHellos.settle(row, { status: 'accepted' })
     expect(await db.contacts.get(first.id)).toMatchObject({ state: 'accepted', helloPending: false })
     expect(acceptedEvents).toEqual([first.peer.toString()])
   })

@@ -47,11 +47,11 @@ describe('parseInvite: a short link with its check', () => {
     throw new Error(`expected ${text} to be refused`)
   }
 
-  it('reads a checked link as checked, and an old link or a bare PeerID as unchecked', () => {
-    expect(parseInvite(`${ORIGIN}/#/c/${ID}/QWxpY2U.6Njrac`)).toEqual({ peerId: ID, name: 'Alice', addresses: [], checked: true })
-    expect(parseInvite(`${ORIGIN}/#/c/${ID}.5W4Ssz?utm_source=chat`)).toEqual({ peerId: ID, addresses: [], checked: true })
-    expect(parseInvite(`${ORIGIN}/#/c/${ID}/QWxpY2U`).checked).toBeUndefined()
-    expect(parseInvite(ID).checked).toBeUndefined()
+  it('reads a checked link as checked (its maker speaks sessions), and an old link or a bare PeerID as unchecked (nothing said)', () => {
+    expect(parseInvite(`${ORIGIN}/#/c/${ID}/QWxpY2U.6Njrac`)).toEqual({ peerId: ID, name: 'Alice', addresses: [], checked: true, sessions: true })
+    expect(parseInvite(`${ORIGIN}/#/c/${ID}.5W4Ssz?utm_source=chat`)).toEqual({ peerId: ID, addresses: [], checked: true, sessions: true })
+    expect(parseInvite(`${ORIGIN}/#/c/${ID}/QWxpY2U`)).toEqual({ peerId: ID, name: 'Alice', addresses: [] })
+    expect(parseInvite(ID)).toEqual({ peerId: ID, addresses: [] })
   })
 
   it('refuses every link with one base58 character of its PeerID changed, each at once with the same words', () => {

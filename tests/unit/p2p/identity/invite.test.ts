@@ -110,6 +110,30 @@ describe('invite', () => {
     })
   })
 
+  describe('"s": the maker\'s app speaks sessions (issue 57, item 1)', () => {
+    it('is written as "s":true when the invite says so, and read back', () => {
+      const invite: Invite = { peerId: id, name: 'Alice', addresses: [full()], checked: true, sessions: true }
+      const text = encodeInvite(invite, ORIGIN)
+      expect(Buffer.from(text.slice(text.indexOf(INVITE_LINK_PATH) + INVITE_LINK_PATH.length), 'base64url').toString('utf8'))
+        .toBe(`{"v":1,"id":"${id}","n":"Alice","a":["${full()}"],"s":true}`)
+      expect(parseInvite(text)).toEqual(invite)
+    })
+
+    it('is left out of an invite that does not say so (made of what a relay told, as Nearby\'s), and an invite without it says nothing', () => {
+      const text = encodeInvite({ peerId: id, name: 'Alice', addresses: [full()] }, ORIGIN)
+      expect(Buffer.from(text.slice(text.indexOf(INVITE_LINK_PATH) + INVITE_LINK_PATH.length), 'base64url').toString('utf8')).not.toContain('"s"')
+      expect(parseInvite(text).sessions).toBeUndefined()
+      // a checked full invite (every address restates the PeerID) is not a sign of sessions: older apps made those too
+      expect(parseInvite(text).checked).toBe(true)
+    })
+
+    it('any value but true is refused, and nothing is read', () => {
+      for (const s of [false, 1, 'true', null, {}, []]) {
+        expect(() => parseInvite(link(data({ s })))).toThrow(invalidInvite(/field "s"/))
+      }
+    })
+  })
+
   describe('accepted forms', () => {
     it('accepts the link, the bare payload, and either with surrounding whitespace', () => {
       const expected: Invite = { peerId: id, name: 'Alice', addresses: [full()], checked: true }

@@ -63,7 +63,7 @@ describe('encodeShortInvite', () => {
     const origin = `https://${'x'.repeat(60)}.example`
     const link = encodeShortInvite(id, 'Alice', origin)
     expect(link).toBe(`${origin}/#/c/${id}.${shortLinkCheck(id)}`)
-    expect(parseInvite(link)).toEqual({ peerId: id, addresses: [], checked: true })
+    expect(parseInvite(link)).toEqual({ peerId: id, addresses: [], checked: true, sessions: true })
   })
 })
 

@@ -39,7 +39,7 @@ function row (who: Sender, state: ContactState, extra: Partial<ContactRow> = {})
 interface Harness {
   sink: MailboxIntake
   received: Array<{ from: string, hello: ContactHelloFrame }>
-  settled: Array<{ contact: string, status: string }>
+  settled: Array<{ contact: string, status: string, sessions?: true }>
   dropped: DropReason[]
   /** an item that "opens" as `payload` from `from` (the seal itself has tests of its own) */
   seal(from: Sender, payload: ContactFrame | Uint8Array): Uint8Array
@@ -64,7 +64,7 @@ function harness (book: Map<string, ContactRow>, answer: ContactReplyFrame['stat
     sessionPins: { pinned: async () => false, refused: () => {} },
     hellos: {
       receive: async (from: PeerId, hello: ContactHelloFrame) => { received.push({ from: from.toString(), hello }); return answer },
-      settle: async (contact: ContactRow, status: ContactReplyFrame['status']) => { settled.push({ contact: contact.peerId, status }) }
+      settle: async (contact: ContactRow, reply: Pick<ContactReplyFrame, 'status' | 'sessions'>) => { settled.push({ contact: contact.peerId, status: reply.status, ...(reply.sessions === true ? { sessions: true } : {}) }) }
     }
   }
   const opener = {
@@ -100,8 +100,16 @@ describe('MailboxIntake: contact hellos and replies', () => {
     const h = harness(new Map([[stranger.peer.toString(), row(stranger, 'pending')]]), 'pending')
     await h.drain([h.seal(stranger, hello)])
     expect(h.received).toEqual([{ from: stranger.peer.toString(), hello }])
-    expect([...h.sink.requested.values()].map(c => c.peerId)).toEqual([stranger.peer.toString()])
+    // its hello did not say it speaks sessions (an older app): the reply does not either, or that app would refuse it
+    expect([...h.sink.requested.values()].map(({ contact, reply }) => ({ peer: contact.peerId, reply }))).toEqual([{ peer: stranger.peer.toString(), reply: { type: 'reply', status: 'pending' } }])
     expect(h.dropped).toEqual([])
+  })
+
+  it('the reply to a request that said its app speaks sessions says ours does too', async () => {
+    const stranger = await sender()
+    const h = harness(new Map([[stranger.peer.toString(), row(stranger, 'pending')]]), 'pending')
+    await h.drain([h.seal(stranger, { ...hello, sessions: true })])
+    expect([...h.sink.requested.values()].map(({ reply }) => reply)).toEqual([{ type: 'reply', status: 'pending', sessions: true }])
   })
 
   it('a request the rules refuse (blocked, declined too often) is counted, and answered nothing', async () => {
@@ -121,9 +129,10 @@ describe('MailboxIntake: contact hellos and replies', () => {
       [asked.peer.toString(), row(asked, 'requested', { helloPending: true })],
       [answered.peer.toString(), row(answered, 'requested', { helloPending: false })]
     ]), 'pending')
-    const reply: ContactReplyFrame = { type: 'reply', status: 'pending' }
+    const reply: ContactReplyFrame = { type: 'reply', status: 'pending', sessions: true }
     await h.drain([h.seal(asked, reply), h.seal(answered, reply), h.seal(stranger, reply)])
-    expect(h.settled).toEqual([{ contact: asked.peer.toString(), status: 'pending' }])
+    // with what it says of the sender's app
+    expect(h.settled).toEqual([{ contact: asked.peer.toString(), status: 'pending', sessions: true }])
     expect(h.dropped.sort()).toEqual(['not-a-contact', 'not-ours'])
   })
 

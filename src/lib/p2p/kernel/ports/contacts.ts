@@ -24,8 +24,8 @@ export interface ContactsPort {
 export interface ContactHellosPort {
   /** a request or accept from a peer, live or from a mailbox; resolves the reply's status */
   receive(from: PeerId, frame: ContactHelloFrame): Promise<ContactReplyFrame['status']>
-  /** their answer to our hello, live or from a mailbox */
-  settle(contact: ContactRow, status: ContactReplyFrame['status']): Promise<void>
+  /** their answer to our hello, live or from a mailbox (`sessions`: their app speaks sessions, kept on the contact) */
+  settle(contact: ContactRow, reply: Pick<ContactReplyFrame, 'status' | 'sessions'>): Promise<void>
   /** sends the request or accept we owe the contact, if any; never throws */
   sendOwed(contactId: ContactId): Promise<void>
   /** the contact cannot be reached now: what we owe it goes to its mailbox; never throws */
