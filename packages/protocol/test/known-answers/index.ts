@@ -3,13 +3,14 @@
  * file is and how to check a client against it): made by scripts/vectors.ts,
  * checked byte for byte by known-answers.test.ts, both from this function.
  */
+import { makeDeviceList } from './device-list.ts'
 import { makeKeys } from './keys.ts'
 import { makeFileChunk, makeSeal } from './seal-file.ts'
 import { makeSession } from './session.ts'
 import type { Inputs, Json } from './inputs.ts'
 
 /** The files of docs/vectors/ this makes (the frozen transcript parley-session-v1.json is transcript.test.ts's). */
-export const VECTOR_FILES = ['keys.json', 'bundle.json', 'pqxdh.json', 'ratchet.json', 'seal.json', 'file-chunk.json'] as const
+export const VECTOR_FILES = ['keys.json', 'bundle.json', 'pqxdh.json', 'ratchet.json', 'seal.json', 'file-chunk.json', 'device-list.json'] as const
 export type VectorFile = typeof VECTOR_FILES[number]
 
 /** Every vector file's content, from `inputs`. */
@@ -20,7 +21,8 @@ export async function makeVectors (inputs: Inputs): Promise<Record<VectorFile, J
     ...keys.files,
     ...session.files,
     'seal.json': makeSeal(inputs, keys, session.mailboxBox),
-    'file-chunk.json': await makeFileChunk(inputs)
+    'file-chunk.json': await makeFileChunk(inputs),
+    'device-list.json': makeDeviceList(inputs, keys)
   }
 }
 
