@@ -23,13 +23,15 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { fromBase64Url, toBase64Url } from '../base64.ts'
-import { LONE_SURROGATE } from '../chat/checks.ts'
 import { ed25519KeyOf } from '../group/op.ts'
 import { isRecord } from '../is-record.ts'
 import {
   DEVICE_LIST_FORMAT, DEVICE_LIST_SIGN_CONTEXT, MAX_DEVICE_LIST_BODY_BYTES, MAX_DEVICE_LIST_BYTES, MAX_DEVICE_LIST_VERSION,
-  MAX_DEVICE_NAME_CHARS, MAX_DEVICES
+  MAX_DEVICES
 } from './constants.ts'
+import { deviceNameProblem } from './name.ts'
+
+export { deviceNameProblem }
 
 /** Why a list is refused; `conflict` comes only from {@link compareDeviceLists}. */
 export type DeviceListProblem =
@@ -87,25 +89,11 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 /** 64 bytes in base64url without padding. */
 const SIG = /^[A-Za-z0-9_-]{86}$/
-/** C0, DEL and C1 controls. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 const BODY_KEYS = ['v', 'account', 'version', 'at', 'devices']
 const DEVICE_KEYS = ['peer', 'name', 'added']
 
 function refuse (code: DeviceListProblem, message: string): never {
   throw new DeviceListError(code, message)
-}
-
-/**
- * Why `name` cannot be a device's name, or undefined when it can: at most
- * MAX_DEVICE_NAME_CHARS UTF-16 units, trimmed, no control characters or
- * unpaired surrogates (which UTF-8 cannot carry).
- */
-export function deviceNameProblem (name: string): string | undefined {
-  if (name.length > MAX_DEVICE_NAME_CHARS) return `a device name is at most ${MAX_DEVICE_NAME_CHARS} characters`
-  if (name.trim() !== name) return 'a device name is trimmed'
-  if (CONTROL.test(name) || LONE_SURROGATE.test(name)) return 'a device name has no control characters or unpaired surrogates'
-  return undefined
 }
 
 /** The version a holder signs next: greater than the last it signed (or restored), and the time when the clock allows. */
