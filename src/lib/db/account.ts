@@ -14,6 +14,7 @@
  * the node's devices feature signs the list into it (p2p/devices).
  */
 import type { DeviceEntry, SignedDeviceList } from '@parley/protocol/devices/list'
+import type { DevicesView } from '../contract/device-types.ts'
 import type { ParleyDb } from './db.ts'
 import type { ProfileRow } from './types.ts'
 
@@ -33,20 +34,6 @@ export interface AccountRow {
    * (0, or the one a restored backup carried), so that versions only grow.
    */
   version: number
-}
-
-/** The device list as a tab shows it. */
-export interface DevicesView {
-  account: string
-  /** this device's PeerID */
-  device: string
-  holder: boolean
-  /** this device's name as stored here (the list's may lag until the holder signs) */
-  deviceName: string
-  /** the list's version; 0 before the first list */
-  version: number
-  /** the listed devices, the account's first; before the first list, this device alone */
-  devices: Array<DeviceEntry & { thisDevice: boolean }>
 }
 
 /**
