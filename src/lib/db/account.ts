@@ -87,3 +87,12 @@ function listedDevices (body: string): DeviceEntry[] | undefined {
   }
   return out
 }
+
+/** What Settings shows (a tab's live read): the account and its devices, or undefined before onboarding. */
+export async function readDevicesView (db: ParleyDb): Promise<DevicesView | undefined> {
+  return db.transaction('r', [db.profile, db.account], async () => {
+    const profile = await db.profile.get(1)
+    if (profile === undefined) return undefined
+    return devicesView(await db.account.get(1) ?? accountOfProfile(profile), profile)
+  })
+}

@@ -4,9 +4,10 @@
  * so that what checks a name alone (a backup's reader, the Settings screen)
  * loads no Ed25519.
  */
-import { LONE_SURROGATE } from '../chat/checks.ts'
 import { MAX_DEVICE_NAME_CHARS } from './constants.ts'
 
+/** A surrogate without its pair (chat/checks.ts has the same; not imported, so that this module stays free of libp2p). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 /** C0, DEL and C1 controls. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
 
