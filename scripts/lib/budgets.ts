@@ -253,10 +253,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * carried the vault's cipher and a CBOR library; the cipher now comes with
  * the key (vault-cipher.ts, the node only) and the secrets are JSON, so the
  * tab carries only the always-locked vault. Issue 60 is to cut both.
+ * Issue 58's first increment (h/devlist: the device list's codec, the
+ * account table and its upgrade, the devices feature and its two methods;
+ * Settings' Linked devices section with its state manager and its words in
+ * two languages) took the shell from 190.96 to 192.52 and the worker from
+ * 362.52 to 365.16 (vite build of h/devlist at dd8f006). The section could
+ * load with the screen, as the backup's does (issue 60).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 191.0,
-  worker: 362.6,
+  shell: 192.6,
+  worker: 365.2,
   pump: 4.6,
   lazy: 686.0
 }

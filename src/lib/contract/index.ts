@@ -8,6 +8,7 @@ import type { EventName, Handlers, MethodName, ParamsOf, PayloadOf, ResultOf } f
 import { actionsMethods } from './methods/actions.ts'
 import { callsMethods } from './methods/calls.ts'
 import { contactsMethods } from './methods/contacts.ts'
+import { devicesMethods } from './methods/devices.ts'
 import { diagnosticsMethods } from './methods/diagnostics.ts'
 import { groupsMethods } from './methods/groups.ts'
 import { identityMethods } from './methods/identity.ts'
@@ -21,6 +22,7 @@ import type { CallEvent, CallSignalEvent } from './call-types.ts'
 export const nodeContract = {
   methods: {
     ...identityMethods,
+    ...devicesMethods,
     ...contactsMethods,
     ...messagingMethods,
     ...actionsMethods,
@@ -64,3 +66,4 @@ export { MEMORY_STORE_MAX_BYTES, UNKNOWN_CAPABILITIES } from './capabilities.ts'
 export { CHAT_TIMERS, MAX_MARK_READ_IDS, TYPING_REPEAT_MS, TYPING_SHOWN_MS } from './methods/actions.ts'
 export type * from './types.ts'
 export type * from './call-types.ts'
+export type * from './device-types.ts'

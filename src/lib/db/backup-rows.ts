@@ -16,6 +16,7 @@ import {
   BackupTooLargeError, checkVersion, CorruptBackupError, exactKeys, toBase64, type Json
 } from './backup-envelope.ts'
 import { ACTION_NESTED_FIELDS, EVENT_CONTACT_FIELDS, EVENT_MESSAGE_FIELDS, readContactActions, readMessageActions, readVoice } from './backup-actions.ts'
+import { readAccount, type BackupAccount } from './backup-account.ts'
 import { base58btc, Fields, MAX_BACKUP_PEER_ID_CHARS, RowProblem, type FieldMap } from './backup-fields.ts'
 import { relayPeerId } from './relays.ts'
 import type {
@@ -53,6 +54,8 @@ export interface BackupContents {
   /** When the file was made, ms since the epoch. */
   exportedAt: number
   profile: ProfileRow
+  /** Absent in files made before linked devices (issue 58). */
+  account?: BackupAccount
   contacts: BackupContact[]
   /** The user's and discovered relays. */
   relays: RelayRow[]
@@ -62,7 +65,7 @@ export interface BackupContents {
 }
 
 /**
- * Checks the decrypted plaintext, `{"v":1,"exportedAt","profile","contacts","relays","messages"?}`,
+ * Checks the decrypted plaintext, `{"v":1,"exportedAt","profile","account"?,"contacts","relays","messages"?}`,
  * and returns it as rows only when every row is valid.
  *
  * @throws CorruptBackupError, BackupTooLargeError
@@ -72,7 +75,7 @@ export function readContents (value: unknown): BackupContents {
   const damaged = (problem: string): never => { throw new CorruptBackupError('backupDamaged', { problem }) }
   if (!isRecord(value)) return damaged('its contents are not an object')
   checkVersion(value.v, 'contents')
-  exactKeys(value, ['v', 'exportedAt', 'profile', 'contacts', 'relays'], 'the contents', damaged, ['messages'])
+  exactKeys(value, ['v', 'exportedAt', 'profile', 'contacts', 'relays'], 'the contents', damaged, ['account', 'messages'])
   const lists = { contacts: MAX_BACKUP_CONTACTS, relays: MAX_BACKUP_RELAYS, messages: MAX_BACKUP_MESSAGES }
   const tooMany = { contacts: 'backupHoldsTooManyContacts', relays: 'backupHoldsTooManyRelays', messages: 'backupHoldsTooManyMessages' } as const
   for (const key of ['contacts', 'relays', 'messages'] as const) {
@@ -90,6 +93,7 @@ export function readContents (value: unknown): BackupContents {
     return {
       exportedAt,
       profile: checker.profile,
+      ...(value.account === undefined ? {} : { account: readAccount(value.account) }),
       contacts: (value.contacts as unknown[]).map((row, i) => checker.contact(row, i)),
       relays: (value.relays as unknown[]).map((row, i) => checker.relay(row, i)),
       includesHistory: messages !== undefined,

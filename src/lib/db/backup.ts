@@ -28,6 +28,8 @@ import {
   type BackupContents
 } from './backup-rows.ts'
 import { leftOutOfBackups } from './backup-actions.ts'
+import { accountToBackup, readAccount } from './backup-account.ts'
+import { accountOfProfile } from './account.ts'
 import { GROUP_ORDER } from './groups.ts'
 import { errorClass } from '../contract/errors.ts'
 import { NoProfileError, ProfileExistsError } from './errors.ts'
@@ -45,6 +47,7 @@ export {
   MAX_BACKUP_NAME_CHARS, MAX_BACKUP_NOTES_CHARS, MAX_BACKUP_PEER_ID_CHARS, MAX_BACKUP_PUBLIC_KEY_BYTES, MAX_BACKUP_RELAYS,
   type BackupContact, type BackupContents
 } from './backup-rows.ts'
+export type { BackupAccount } from './backup-account.ts'
 
 /** Messages are read in pages so an oversized history fails early instead of filling memory. */
 const EXPORT_PAGE_ROWS = 1_000
@@ -97,12 +100,14 @@ export async function readBackup (bytes: Uint8Array, passphrase: string, argon2i
  * point at contacts) into a database that has no identity yet, in one
  * transaction: any failure leaves the database as it was. Contacts keep their
  * ids (messages refer to them) and start offline. Restored relays replace
- * rows with the same address.
+ * rows with the same address. The identity is its account's first device
+ * again (db/account.ts), with the device name and the list version the
+ * file carried: the node signs a list past that version at start.
  *
  * @throws ProfileExistsError when this database has a profile or any contact or message
  */
 export async function restoreBackup (db: ParleyDb, contents: BackupContents): Promise<void> {
-  await db.transaction('rw', [db.profile, db.contacts, db.messages, db.relays], async () => {
+  await db.transaction('rw', [db.profile, db.account, db.contacts, db.messages, db.relays], async () => {
     const existing = await db.profile.get(1)
     if (existing !== undefined) {
       throw existing.peerId === contents.profile.peerId
@@ -113,6 +118,7 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
       throw new ProfileExistsError('backupHasData')
     }
     await db.profile.add(contents.profile)
+    await db.account.put(accountOfProfile(contents.profile, { deviceName: contents.account?.deviceName, version: contents.account?.listVersion }))
     await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow => ({ ...contact, status: 'offline' })))
     await db.relays.bulkPut(contents.relays)
     // a file's bytes are not in the backup: an offer not yet delivered cannot be served any more
@@ -122,7 +128,7 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
 }
 
 /**
- * Plaintext: `{"v":1,"exportedAt","profile","contacts","relays","messages"?}`,
+ * Plaintext: `{"v":1,"exportedAt","profile","account","contacts","relays","messages"?}`,
  * where messages is present only with history. Built piece by piece so an
  * oversized history stops at {@link MAX_PLAINTEXT_BYTES}, not at an out-of-memory.
  */
@@ -139,9 +145,10 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
     if (err instanceof RowProblem) throw new BackupExportError('backupUnexportable', { problem: err.message })
     throw err
   }
-  await db.transaction('r', [db.profile, db.contacts, db.relays, db.messages], async () => {
+  await db.transaction('r', [db.profile, db.account, db.contacts, db.relays, db.messages], async () => {
     const profileRow = await db.profile.get(1)
     if (profileRow === undefined) throw new NoProfileError('backupNoProfile')
+    const accountRow = await db.account.get(1)
     const contacts = await db.contacts.orderBy('id').toArray()
     if (contacts.length > MAX_BACKUP_CONTACTS) throw new BackupTooLargeError('backupTooManyContacts', { count: contacts.length, max: MAX_BACKUP_CONTACTS })
     const relays = await db.relays.where('source').anyOf(EXPORTED_RELAY_SOURCES).sortBy('multiaddr')
@@ -157,7 +164,13 @@ async function writeContents (db: ParleyDb, includeHistory: boolean, exportedAt:
       // Each row goes out as JSON and comes back through the import checks.
       const profileJson = JSON.stringify(rowToJson(profileRow, PROFILE_FIELDS))
       const checker = new ContentsChecker(readProfile(JSON.parse(profileJson)))
-      push(`{"v":${BACKUP_VERSION},"exportedAt":${JSON.stringify(exportedAt)},"profile":${profileJson},"contacts":[`)
+      push(`{"v":${BACKUP_VERSION},"exportedAt":${JSON.stringify(exportedAt)},"profile":${profileJson}`)
+      if (accountRow !== undefined) {
+        const accountJson = JSON.stringify(accountToBackup(accountRow))
+        readAccount(JSON.parse(accountJson))
+        push(`,"account":${accountJson}`)
+      }
+      push(',"contacts":[')
       contacts.forEach((row, i) => {
         const json = JSON.stringify(rowToJson(row, CONTACT_FIELDS))
         checker.contact(JSON.parse(json), i)

@@ -1,6 +1,7 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
+import { accountOfProfile, type AccountRow } from './account.ts'
 import type { KeyringRow } from './keyring.ts'
 import type { SecretTable } from './vault.ts'
 import { messageWords } from './search.ts'
@@ -57,6 +58,8 @@ export class ParleyDb extends Dexie {
   declare readonly peerTombstones: EntityTable<PeerTombstoneRow, 'peer'>
   /** The vault's key (schema v12): one row. */
   declare readonly keyring: EntityTable<KeyringRow, 'id'>
+  /** The account this device belongs to and its device list (schema v13): one row once there is a profile. */
+  declare readonly account: EntityTable<AccountRow, 'id'>
   /**
    * What seals and opens the secret fields of `profile`, `sessions` and
    * `prekeys` (vault.ts); locked until the node's `openVault` (keyring.ts).
@@ -94,6 +97,8 @@ export class ParleyDb extends Dexie {
     this.version(11).stores(dbSchemaV11)
     // keys at rest: the keyring table; plain secret rows are sealed by openVault (keyring.ts), not here
     this.version(12).stores(dbSchemaV12)
+    // linked devices: an existing identity becomes an account with one device, itself; its list is signed by the node at start
+    this.version(13).stores(dbSchemaV13).upgrade(async (tx) => { await accountFromProfile(tx) })
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)
@@ -178,6 +183,18 @@ async function markSessionPeers (tx: Transaction): Promise<void> {
   await tx.table<{ peer: string }, string>('sessions').each((row) => { peers.add(row.peer) })
   if (peers.size === 0) return
   await tx.table<ContactRow, number>('contacts').where('peerId').anyOf([...peers]).modify((row) => { row.sessions = true })
+}
+
+/**
+ * v13 upgrade: the profile, when there is one, becomes the account's first
+ * device (holding the key it always had; named '' and with no list
+ * yet). Only its PeerID is read: it is never sealed, so the row reads the
+ * same whether v12's vault sealed it or not.
+ */
+async function accountFromProfile (tx: Transaction): Promise<void> {
+  const profile = await tx.table<{ peerId?: unknown }, number>('profile').get(1)
+  if (typeof profile?.peerId !== 'string') return
+  await tx.table<AccountRow, number>('account').put(accountOfProfile({ peerId: profile.peerId }))
 }
 
 /** Passes only the dependencies that were given: an explicit `undefined` would override Dexie's globals. */

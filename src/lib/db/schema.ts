@@ -251,5 +251,24 @@ export const dbSchemaV12 = {
   keyring: 'id'
 } as const
 
+/**
+ * ============================================================
+ * v13 — 2026-11-29
+ * ============================================================
+ * Linked devices (issue 58; docs/protocols.md, "Linked devices: the device
+ * list"): the account this device belongs to and its signed device list.
+ * - account: primary key `id` (always 1): the account's PeerID, whether this
+ *            device holds the account key, this device's name, the list
+ *            (db/account.ts). Nothing secret: never sealed.
+ * The upgrade makes an existing identity an account with one device, itself
+ * (it holds the key it always had), with no list yet: the list is signed by
+ * the node at start (p2p/devices), since the key is sealed (v12) and an
+ * upgrade transaction cannot wait for the vault to open it.
+ */
+export const dbSchemaV13 = {
+  ...dbSchemaV12,
+  account: 'id'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 12
+export const DB_VERSION = 13

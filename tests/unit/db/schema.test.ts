@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 12 with exactly the intended stores and indexes', async () => {
+  it('opens at version 13 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(12)
+    expect(DB_VERSION).toBe(13)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -119,7 +119,8 @@ describe('ParleyDb schema', () => {
       initsSeen: { keyPath: 'ephemeral', autoIncrement: false, indexes: { expiresAt: { keyPath: 'expiresAt', unique: false } } },
       tombstones: { keyPath: 'id', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } },
       peerTombstones: { keyPath: 'peer', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } },
-      keyring: { keyPath: 'id', autoIncrement: false, indexes: {} }
+      keyring: { keyPath: 'id', autoIncrement: false, indexes: {} },
+      account: { keyPath: 'id', autoIncrement: false, indexes: {} }
     })
   })
 

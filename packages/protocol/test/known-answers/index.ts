@@ -3,6 +3,7 @@
  * file is and how to check a client against it): made by scripts/vectors.ts,
  * checked byte for byte by known-answers.test.ts, both from this function.
  */
+import { makeDeviceList } from './device-list.ts'
 import { makeKeys } from './keys.ts'
 import { makeLink } from './link.ts'
 import { makeFileChunk, makeSeal } from './seal-file.ts'
@@ -10,7 +11,7 @@ import { makeSession } from './session.ts'
 import type { Inputs, Json } from './inputs.ts'
 
 /** The files of docs/vectors/ this makes (the frozen transcript parley-session-v1.json is transcript.test.ts's). */
-export const VECTOR_FILES = ['keys.json', 'bundle.json', 'pqxdh.json', 'ratchet.json', 'seal.json', 'file-chunk.json', 'link.json'] as const
+export const VECTOR_FILES = ['keys.json', 'bundle.json', 'pqxdh.json', 'ratchet.json', 'seal.json', 'file-chunk.json', 'link.json', 'device-list.json'] as const
 export type VectorFile = typeof VECTOR_FILES[number]
 
 /** Every vector file's content, from `inputs`. */
@@ -22,7 +23,8 @@ export async function makeVectors (inputs: Inputs): Promise<Record<VectorFile, J
     ...session.files,
     'seal.json': makeSeal(inputs, keys, session.mailboxBox),
     'file-chunk.json': await makeFileChunk(inputs),
-    'link.json': makeLink(inputs, keys)
+    'link.json': makeLink(inputs, keys),
+    'device-list.json': makeDeviceList(inputs, keys)
   }
 }
 

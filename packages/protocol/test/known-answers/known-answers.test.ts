@@ -14,8 +14,10 @@ import { describe, expect, it } from 'vitest'
 import { readFile } from 'node:fs/promises'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { hmac } from '@noble/hashes/hmac.js'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
+import { openDeviceList } from '../../src/devices/list.ts'
 import { MAX_BOX_BYTES, MIN_BOX_BYTES } from '../../src/session/constants.ts'
 import { Inputs, collectInputs } from './inputs.ts'
 import { VECTOR_FILES, makeVectors, vectorText } from './index.ts'
@@ -132,6 +134,21 @@ describe('what docs/protocols.md answers, seen in the vectors alone', () => {
       expect(b.byteLength).toBeLessThanOrEqual(MAX_BOX_BYTES)
       expect(bytesToHex(b.subarray(1, 17))).toBe(at(box, 'itemId'))
     }
+  })
+
+  it('a device list: the signature is Ed25519 by the account key over "parley/devices/v1\\n" · body, the sig its base64url without padding, and the wire opens', async () => {
+    const { files } = await readVectors()
+    const list = files['device-list.json']
+    const keys = files['keys.json']
+    const body = String(at(list, 'body'))
+    const signed = bytes(at(list, 'signedBytes'))
+    expect(bytesToHex(signed)).toBe(bytesToHex(utf8(`parley/devices/v1\n${body}`)))
+    expect(ed25519.verify(bytes(at(list, 'signature')), signed, bytes(at(keys, 'alice', 'ed25519Public')))).toBe(true)
+    expect(Buffer.from(bytes(at(list, 'signature'))).toString('base64url')).toBe(at(list, 'sig'))
+    expect(utf8(body)).toHaveLength(Number(at(list, 'bodyBytes')))
+    const opened = openDeviceList(utf8(String(at(list, 'wire'))), { account: String(at(keys, 'alice', 'peerId')) })
+    expect(opened.devices.map(d => d.peer)).toEqual([at(list, 'account'), at(list, 'secondDevice')])
+    expect(opened.devices[1]?.name).toBe('Телефон "Алисы" \\ 2')
   })
 })
 

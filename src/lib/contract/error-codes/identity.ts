@@ -46,6 +46,9 @@ export const IDENTITY_ERRORS = {
   backupKdfTooCostly: { memory: 'bytes', iterations: 'number' },
   /** this device could not give the key derivation the memory the file asks for */
   backupKdfNoMemory: { memory: 'bytes' },
+  // this device's name in the account's device list (lib/p2p/devices; docs/protocols.md "Linked devices")
+  deviceNameTooLong: { max: 'number' },
+  deviceNameControl: {},
   // invites (lib/p2p/identity/invite.ts): a name, then the invite text step by step
   inviteNameEmpty: {},
   inviteNameTooLong: { max: 'number' },

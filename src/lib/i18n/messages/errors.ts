@@ -9,6 +9,9 @@ import type { EnEntry, EnTable, RuTable } from '../table.ts'
  * (`size*`), which file-size errors and the UI share (i18n/size.ts).
  */
 export const en = {
+  // ---- this device's name (p2p/devices)
+  deviceNameTooLong: 'A device name is at most {max} characters.',
+  deviceNameControl: 'A device name cannot contain control characters.',
   // ---- invites (p2p/identity/invite.ts)
   inviteNameEmpty: 'The name is empty.',
   inviteNameTooLong: 'The name is longer than {max} characters.',
@@ -330,6 +333,8 @@ export const en = {
 } as const satisfies EnTable & Record<ErrorCode, EnEntry>
 
 export const ru: RuTable<typeof en> = {
+  deviceNameTooLong: 'Имя устройства — не длиннее {max} символов.',
+  deviceNameControl: 'Имя устройства не может содержать управляющие символы.',
   inviteNameEmpty: 'Имя не указано.',
   inviteNameTooLong: 'Имя длиннее {max} символов.',
   inviteNameControl: 'Имя содержит управляющие символы.',

@@ -2,7 +2,7 @@ import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { exportBackup, readBackup, restoreBackup } from '../../db/backup.ts'
 import { NoProfileError, ProfileExistsError } from '../../db/errors.ts'
-import { getProfile, saveProfile } from '../../db/profile.ts'
+import { getProfile, saveNewIdentity } from '../../db/profile.ts'
 import { encodeInvite, encodeShortInvite, validateName } from './invite.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ProfileRow } from '../../db/types.ts'
@@ -52,7 +52,7 @@ export class Identity implements IdentityPort {
     return this.#profile
   }
 
-  /** Onboarding: a new Ed25519 identity with this display name. */
+  /** Onboarding: a new Ed25519 identity with this display name, the first device of its account (db/account.ts). */
   async create (username: string): Promise<ProfileRow> {
     const name = validateName(username)
     if (this.#profile != null || await getProfile(this.#components.db) != null) throw new ProfileExistsError('profileExists')
@@ -64,7 +64,7 @@ export class Identity implements IdentityPort {
       username: name,
       createdAt: Date.now()
     }
-    await saveProfile(this.#components.db, profile)
+    await saveNewIdentity(this.#components.db, profile)
     this.#profile = profile
     return profile
   }

@@ -8,6 +8,7 @@
 import { actionsFeature } from '../actions/index.ts'
 import { callsFeature } from '../calls/index.ts'
 import { contactsFeature } from '../contacts/index.ts'
+import { devicesFeature } from '../devices/index.ts'
 import { diagnosticsFeature } from '../diagnostics/index.ts'
 import { groupsFeature } from '../groups/index.ts'
 import { identityFeature } from '../identity/index.ts'
@@ -22,6 +23,7 @@ import type { Feature } from '../kernel/feature.ts'
 
 export const FEATURES = [
   identityFeature,
+  devicesFeature,
   contactsFeature,
   relaysFeature,
   presenceFeature,

@@ -1,0 +1,152 @@
+/**
+ * The account this device belongs to and its signed device list (issue 58;
+ * docs/protocols.md, "Linked devices: the device list"; db/account.ts).
+ *
+ * At start it loads the account row; on the device that holds the account
+ * key it signs the list when there is none (a new identity, one from before
+ * accounts, a restore) or when the held one is stale: it does not open, its
+ * version is not the row's, or it names this device otherwise than the row
+ * does. The new list's version is max(last + 1, now), so a holder restored
+ * from an older backup still signs a newer one. Renaming this device stores
+ * the name and, on the holder, signs the list again. The row is read,
+ * signed and written in one transaction: the signature is noble's,
+ * synchronous, so nothing foreign is awaited inside it.
+ */
+import { nextDeviceListVersion, openDeviceList, signDeviceList, DeviceListError } from '@parley/protocol/devices/list'
+import { MAX_DEVICE_NAME_CHARS } from '@parley/protocol/devices/constants'
+import { deviceNameProblem } from '@parley/protocol/devices/name'
+import { errorClass } from '../../contract/errors.ts'
+import { accountOfProfile, devicesView } from '../../db/account.ts'
+import type { DevicesView } from '../../contract/index.ts'
+import type { AccountRow } from '../../db/account.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { ProfileRow } from '../../db/types.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { DeviceList } from '@parley/protocol/devices/list'
+import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
+
+/** A device name the list cannot carry: `deviceNameTooLong` ({ max }), `deviceNameControl`. */
+export const InvalidDeviceNameError = errorClass('InvalidDeviceNameError')
+
+export interface DevicesComponents {
+  db: ParleyDb
+  identity: Pick<IdentityPort, 'require' | 'privateKey'>
+  logger: ComponentLogger
+}
+
+export interface DevicesInit {
+  /** the clock lists are signed by (tests give their own) */
+  now?: () => number
+}
+
+/** The name as this device stores it: trimmed, then checked as a device list takes it. */
+export function checkDeviceName (name: string): string {
+  const trimmed = name.trim()
+  if (trimmed.length > MAX_DEVICE_NAME_CHARS) throw new InvalidDeviceNameError('deviceNameTooLong', { max: MAX_DEVICE_NAME_CHARS })
+  if (deviceNameProblem(trimmed) !== undefined) throw new InvalidDeviceNameError('deviceNameControl')
+  return trimmed
+}
+
+export class Devices implements DevicesPort, Startable {
+  readonly #components: DevicesComponents
+  readonly #now: () => number
+  readonly #log: Logger
+  #row: AccountRow | undefined
+  #list: DeviceList | undefined
+
+  constructor (components: DevicesComponents, init: DevicesInit = {}) {
+    this.#components = components
+    this.#now = init.now ?? Date.now
+    this.#log = components.logger.forComponent('parley:devices')
+  }
+
+  get account (): string | undefined {
+    return this.#row?.account
+  }
+
+  get holder (): boolean {
+    return this.#row?.holder === true
+  }
+
+  ownList (): DeviceList | undefined {
+    return this.#list
+  }
+
+  async start (): Promise<void> {
+    await this.#update()
+  }
+
+  stop (): void {
+    this.#row = undefined
+    this.#list = undefined
+  }
+
+  /** The account and its devices, as the tab shows them (read from the database: also before the node started). */
+  async view (): Promise<DevicesView> {
+    const profile = this.#components.identity.require()
+    const row = await this.#components.db.account.get(1) ?? accountOfProfile(profile)
+    return devicesView(row, profile)
+  }
+
+  /** Names this device; on the holder, the list is signed again with the name. */
+  async rename (name: string): Promise<DevicesView> {
+    const checked = checkDeviceName(name)
+    await this.#update(checked)
+    return this.view()
+  }
+
+  /** Loads the row (made anew if it went missing), renames this device when asked, and signs the list on the holder when it is stale. */
+  async #update (rename?: string): Promise<void> {
+    const { db, identity } = this.#components
+    const profile = identity.require()
+    const { row, list } = await db.transaction('rw', db.account, async () => {
+      let row = await db.account.get(1)
+      if (row === undefined) {
+        this.#log.error('no account row beside the profile: it is made again, this device its first')
+        row = accountOfProfile(profile)
+      }
+      if (rename !== undefined) row = { ...row, deviceName: rename }
+      let list = this.#held(row)
+      if (row.holder && row.account === profile.peerId && stale(list, row, profile)) {
+        list = this.#sign(row, list, profile)
+        row = { ...row, list: list.signed, version: list.version }
+        this.#log('signed the device list, version %d', list.version)
+      }
+      await db.account.put(row)
+      return { row, list }
+    })
+    this.#row = row
+    this.#list = list
+  }
+
+  /** The row's list, opened; undefined when there is none, or it does not open (then the holder signs a new one). */
+  #held (row: AccountRow): DeviceList | undefined {
+    if (row.list === undefined) return undefined
+    try {
+      return openDeviceList(row.list, { account: row.account })
+    } catch (err) {
+      if (!(err instanceof DeviceListError)) throw err
+      this.#log.error('the stored device list does not open (%s): %e', err.code, err)
+      return undefined
+    }
+  }
+
+  /** A new list: this device first, under the row's name, and the held list's other devices. */
+  #sign (row: AccountRow, held: DeviceList | undefined, profile: ProfileRow): DeviceList {
+    const now = this.#now()
+    const first = { peer: profile.peerId, name: row.deviceName, added: held?.devices[0]?.added ?? profile.createdAt }
+    return signDeviceList(this.#components.identity.privateKey().raw.subarray(0, 32), {
+      account: row.account,
+      version: nextDeviceListVersion(Math.max(row.version, held?.version ?? 0), now),
+      at: Math.floor(now),
+      devices: [first, ...(held?.devices.slice(1) ?? [])]
+    })
+  }
+}
+
+/** Whether the holder must sign again: no list, or one that says other than the row. */
+function stale (list: DeviceList | undefined, row: AccountRow, profile: Pick<ProfileRow, 'peerId'>): boolean {
+  const first = list?.devices[0]
+  return list === undefined || list.version !== row.version || first?.peer !== profile.peerId || first.name !== row.deviceName
+}

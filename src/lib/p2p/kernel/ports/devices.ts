@@ -1,0 +1,17 @@
+/**
+ * Ports of the devices feature: what other features use of the account this
+ * device belongs to and its signed device list (docs/protocols.md, "Linked
+ * devices: the device list"). Publishing the list (the peer record,
+ * sessions) is the next increment of issue 58; it will read it here.
+ */
+import type { DeviceList } from '@parley/protocol/devices/list'
+
+/** The account and its list (devices/devices.ts). */
+export interface DevicesPort {
+  /** the account's PeerID (what contacts know), once the node started; undefined before */
+  readonly account: string | undefined
+  /** whether this device holds the account key (and signs the list), once started */
+  readonly holder: boolean
+  /** the account's newest signed list this device holds, opened and checked; undefined before the first */
+  ownList(): DeviceList | undefined
+}
