@@ -257,14 +257,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * account table and its upgrade, the devices feature and its two methods;
  * Settings' Linked devices section with its state manager and its words in
  * two languages) took the shell from 190.96 to 192.52 and the worker from
- * 362.52 to 365.16 (vite build of h/devlist at dd8f006). The section could
- * load with the screen, as the backup's does (issue 60).
+ * 362.52 to 365.16 (vite build of h/devlist at dd8f006). The section now
+ * loads with the Settings screen, as the backup's does (routes/settings/):
+ * the shell 192.0; with invites' and replies' `sessions` (h/invitecap) the
+ * worker 365.3 and the lazy chunks 687.7 (main, 2026-11-29 20:10).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 192.6,
-  worker: 365.2,
+  shell: 192.1,
+  worker: 365.4,
   pump: 4.6,
-  lazy: 686.0
+  lazy: 687.8
 }
 
 export interface BudgetResult {
