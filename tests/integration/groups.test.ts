@@ -74,8 +74,8 @@ describe('groups between nodes', () => {
     await carol.node.call('acceptGroup', { groupId })
     await vi.waitFor(async () => {
       for (const peer of [alice, bob, carol]) expect((await peer.db.groups.get(groupId))?.heads).toEqual((await alice.db.groups.get(groupId))?.heads)
-      // both acceptances (profile operations) are held everywhere
-      expect((await alice.db.groupOps.where('group').equals(groupId).count())).toBe(3)
+      // the creator's profile and both acceptances (profile operations) are held everywhere
+      expect((await alice.db.groupOps.where('group').equals(groupId).count())).toBe(4)
     }, WAIT)
 
     // the owner renames the group and gives it a picture; a member may not
