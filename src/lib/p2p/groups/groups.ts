@@ -59,7 +59,7 @@ function checkName (name: string): string {
 export class Groups implements GroupsPort, Startable {
   readonly #components: GroupsComponents
   readonly #logger: Logger
-  /** the profiles that say we speak sessions, made after a start (#saySessions) */
+  /** the profiles that say we speak sessions, made after a start (saySessions) */
   #saying: Promise<void> | undefined
 
   constructor (components: GroupsComponents) {
@@ -95,8 +95,8 @@ export class Groups implements GroupsPort, Startable {
    * in the fold) lacks `sessions` — we joined or made it with an app from
    * before, or made it before a create came with a profile — signs one
    * profile with the same name and mailboxes and `sessions`, once: after it
-   * our newest profile says so. Members who are not our contacts learn only
-   * so that our app speaks sessions. Resolves the groups it told.
+   * our newest profile says so. What members show of us does not change;
+   * they hold us to session boxes from then on. Resolves the groups it told.
    */
   async saySessions (): Promise<string[]> {
     const me = this.#me()
