@@ -74,8 +74,8 @@ describe('groups between nodes', () => {
     await carol.node.call('acceptGroup', { groupId })
     await vi.waitFor(async () => {
       for (const peer of [alice, bob, carol]) expect((await peer.db.groups.get(groupId))?.heads).toEqual((await alice.db.groups.get(groupId))?.heads)
-      // both acceptances (profile operations) are held everywhere
-      expect((await alice.db.groupOps.where('group').equals(groupId).count())).toBe(3)
+      // the creator's profile and both acceptances (profile operations) are held everywhere
+      expect((await alice.db.groupOps.where('group').equals(groupId).count())).toBe(4)
     }, WAIT)
 
     // the owner renames the group and gives it a picture; a member may not
@@ -309,8 +309,8 @@ describe('groups between nodes', () => {
     const ask = await rawAsker<GroupReply>(bob, alice, GROUP_PROTOCOL, (bytes) => decodeGroupReply(bytes))
     const opsBefore = await alice.db.groupOps.count()
     expect(await ask(new TextEncoder().encode('{"type":"ops","group":"nope"'))).toEqual({ type: 'reject', reason: 'invalid' })
-    // an operation with a signature that is not its author's
-    const op = (await alice.db.groupOps.toArray())[0]
+    // an operation with a signature that is not its author's (the create, which names the group)
+    const op = (await alice.db.groupOps.toArray()).find((row) => row.signed.body.includes('"Pair"'))
     if (op === undefined) throw new Error('no operation')
     const forged = { body: op.signed.body.replace('"Pair"', '"Mine"'), sig: op.signed.sig }
     expect(await ask(encodeGroupFrame({ type: 'ops', group: groupId, ops: [forged] }))).toEqual({ type: 'reject', reason: 'invalid' })

@@ -44,6 +44,12 @@ export interface GroupRow {
   heads: string[]
   /** the disappearing-messages timer (a `timer` operation; absent: never set, off) */
   timer?: GroupTimer
+  /**
+   * Members and former members whose profile operation said their app speaks
+   * sessions (the fold's `sessions`, sorted; absent: none did). They are held
+   * to session boxes (p2p/sessions, "Sessions are mandatory").
+   */
+  sessions?: string[]
   createdAt: number
   updatedAt: number
 }

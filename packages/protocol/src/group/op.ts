@@ -48,7 +48,8 @@ export type GroupOpChange =
   | { kind: 'role', peer: string, role: Exclude<GroupRole, 'owner'> }
   | { kind: 'rename', name: string }
   | { kind: 'picture', picture: string }
-  | { kind: 'profile', name: string, mailboxes: string[] }
+  /** `sessions`: the author's app speaks sessions (its own word, signed; docs/protocols.md, "Sessions are mandatory") */
+  | { kind: 'profile', name: string, mailboxes: string[], sessions?: true }
   /** the group's disappearing-messages timer: seconds (one of MESSAGE_TTLS), 0 = off */
   | { kind: 'timer', ttl: number }
 
@@ -213,7 +214,7 @@ const FIELDS: Record<GroupOpKind, readonly string[]> = {
   role: ['peer', 'role'],
   rename: ['name'],
   picture: ['picture'],
-  profile: ['name', 'mailboxes'],
+  profile: ['name', 'mailboxes', 'sessions'],
   timer: ['ttl']
 }
 
@@ -248,7 +249,9 @@ function decodeChange (fields: Record<string, unknown>): GroupOpChange {
         !mailboxes.every((m): m is string => typeof m === 'string' && m.startsWith('/') && m.length <= MAX_ADDR_CHARS)) {
         throw invalidOp(`"mailboxes" must be at most ${MAX_MAILBOXES} multiaddrs`)
       }
-      return { kind: k, name: memberName(fields['name']), mailboxes }
+      const sessions = fields['sessions']
+      if (sessions !== undefined && sessions !== true) throw invalidOp('"sessions" must be true when present')
+      return { kind: k, name: memberName(fields['name']), mailboxes, ...(sessions === true ? { sessions } : {}) }
     }
     case 'timer': {
       const ttl = fields['ttl']

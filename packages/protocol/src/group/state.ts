@@ -37,6 +37,8 @@ export interface GroupMember {
   addedBy: string
   /** position in the fold when added: earlier members come first in the list and in owner succession */
   order: number
+  /** an applied profile of this member said its app speaks sessions (kept for good: GroupState.sessions) */
+  sessions: boolean
 }
 
 /** The group's disappearing-messages timer: the last timer operation applied. */
@@ -69,6 +71,13 @@ export interface GroupState {
   lastChange: Map<string, GroupOp>
   /** undefined while no one set one (off) */
   timer: GroupTimer | undefined
+  /**
+   * Who said, in a profile operation applied in the fold, that its app
+   * speaks sessions (`"sessions": true`): members and former members. Kept
+   * for good: a later profile without it, a removal or a leave changes
+   * nothing (a re-added member is still held to session boxes).
+   */
+  sessions: Set<string>
 }
 
 /** Whether `ancestor` is `op` or in its causal past (`byId` holds every operation of the group). */
@@ -99,14 +108,14 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
   if (create?.kind !== 'create') throw new Error('a group\'s first operation must be its create')
   const state: GroupState = {
     id: create.group, name: create.name, picture: create.picture ?? '', creator: create.author, owner: create.author,
-    members: [], former: new Map(), void: new Map(), lastChange: new Map(), timer: undefined
+    members: [], former: new Map(), void: new Map(), lastChange: new Map(), timer: undefined, sessions: new Set()
   }
   const members = new Map<string, GroupMember>()
   /** applied removals (remove or leave) of each peer, by op id */
   const removals = new Map<string, string[]>()
   let order = 0
   create.members.forEach((m, i) => {
-    members.set(m.peer, { peer: m.peer, role: i === 0 ? 'owner' : 'member', name: m.name, mailboxes: [], addedBy: create.author, order: order++ })
+    members.set(m.peer, { peer: m.peer, role: i === 0 ? 'owner' : 'member', name: m.name, mailboxes: [], addedBy: create.author, order: order++, sessions: false })
   })
   const sawRemovals = (peer: string, op: GroupOp): boolean => (removals.get(peer) ?? []).every((r) => precedes(r, op, byId))
   const drop = (peer: string, how: 'removed' | 'left', op: GroupOp): void => {
@@ -127,7 +136,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
     }
     switch (op.kind) {
       case 'add':
-        members.set(op.peer, { peer: op.peer, role: 'member', name: op.name, mailboxes: [], addedBy: op.author, order: order++ })
+        members.set(op.peer, { peer: op.peer, role: 'member', name: op.name, mailboxes: [], addedBy: op.author, order: order++, sessions: false })
         state.former.delete(op.peer)
         state.lastChange.set(op.peer, op)
         break
@@ -161,6 +170,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
         if (member !== undefined) {
           member.name = op.name === '' ? member.name : op.name
           member.mailboxes = op.mailboxes
+          if (op.sessions === true) state.sessions.add(op.author)
         }
         break
       }
@@ -171,6 +181,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
         break
     }
   }
+  for (const member of members.values()) member.sessions = state.sessions.has(member.peer)
   state.members = [...members.values()].sort((a, b) => a.order - b.order)
   return state
 

@@ -121,7 +121,7 @@ export function changeFits (change: GroupOpChange, author: string, peers: Readon
     case 'role': return peers.has(change.peer) && (change.role === 'admin' || change.role === 'member')
     case 'rename': return nameFits(change.name, MAX_GROUP_NAME_CHARS, false)
     case 'picture': return pictureFits(change.picture, true)
-    case 'profile': return nameFits(change.name, MAX_MEMBER_NAME_CHARS, true) && mailboxesFit(change.mailboxes)
+    case 'profile': return nameFits(change.name, MAX_MEMBER_NAME_CHARS, true) && mailboxesFit(change.mailboxes) && (change.sessions === undefined || change.sessions === true)
     case 'timer': return change.ttl === 0 || MESSAGE_TTLS.includes(change.ttl)
   }
 }
@@ -155,6 +155,9 @@ const fullCreateArb = (people: readonly Person[], author: Person): fc.Arbitrary<
 /** A role; beyond the rules also 'owner', which no operation may give (the wire carries any text). */
 const roleArb = (beyond: boolean): fc.Arbitrary<'admin' | 'member'> => (beyond ? fc.constantFrom('admin', 'member', 'owner') : fc.constantFrom('admin', 'member')) as fc.Arbitrary<'admin' | 'member'>
 
+/** A profile's `sessions`: `true`; beyond the rules also other values (the wire carries any), typed as the change's to reach the codec. */
+const sessionsArb = (beyond: boolean): fc.Arbitrary<true> => (beyond ? fc.constantFrom<unknown>(true, true, false, 1, 'true', null, [true]) : fc.constant(true)) as fc.Arbitrary<true>
+
 /** A timer's seconds: 0 or one of MESSAGE_TTLS; beyond the rules also other numbers (the wire carries any). */
 export const ttlArb = (beyond = true): fc.Arbitrary<number> => fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(0, ...MESSAGE_TTLS) },
@@ -178,7 +181,7 @@ export const changeArb = (people: readonly Person[], author: Person, beyond = tr
     fc.record({ kind: fc.constant('role' as const), peer: peerArb(people, beyond), role: roleArb(beyond) }),
     fc.record({ kind: fc.constant('rename' as const), name: nameArb(MAX_GROUP_NAME_CHARS, beyond) }),
     fc.record({ kind: fc.constant('picture' as const), picture: pictureArb(beyond) }),
-    fc.record({ kind: fc.constant('profile' as const), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), mailboxes: mailboxesArb(beyond) }),
+    fc.record({ kind: fc.constant('profile' as const), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), mailboxes: mailboxesArb(beyond), sessions: sessionsArb(beyond) }, { requiredKeys: ['kind', 'name', 'mailboxes'] }),
     fc.record({ kind: fc.constant('timer' as const), ttl: ttlArb(beyond) })
   ].map(arbitrary => ({ weight: 3, arbitrary }))
 )

@@ -17,7 +17,8 @@
  *   as one that took the genuine operations in causal order, holding none of
  *   the refused ones and waiting only for what can never come;
  * - every state, each person's partial one too, keeps the documented rules:
- *   one owner while anyone is left, no former member listed, and no applied
+ *   one owner while anyone is left, no former member listed, `sessions` the
+ *   authors of the applied profiles that said so (kept for good), and no applied
  *   operation by or adding or promoting a member who was removed earlier in
  *   the order unless it follows that removal.
  * And: with many operations whose predecessors never come, the waiting set
@@ -96,7 +97,7 @@ function changeOf (spec: ChangeSpec): GroupOpChange {
     case 'role': return { kind: 'role', peer, role: spec.role }
     case 'rename': return { kind: 'rename', name }
     case 'picture': return { kind: 'picture', picture: spec.pick === 0 ? '' : `data:image/png;base64,${'iVBO'.repeat(spec.pick)}` }
-    default: return { kind: 'profile', name, mailboxes: spec.pick % 2 === 0 ? [] : ['/ip4/127.0.0.1/tcp/4001/ws'] }
+    default: return { kind: 'profile', name, mailboxes: spec.pick % 2 === 0 ? [] : ['/ip4/127.0.0.1/tcp/4001/ws'], ...(spec.pick % 3 === 0 ? { sessions: true as const } : {}) }
   }
 }
 
@@ -163,6 +164,10 @@ function checkRules (log: GroupLog): void {
   for (const peer of members) if (state.former.has(peer)) broken.push(`${peer} listed and former`)
   for (const id of state.void.keys()) if (!byId.has(id)) broken.push(`void ${id} not held`)
   const applied = ops.slice(1).filter(o => !state.void.has(o.id))
+  // who said it speaks sessions: exactly the authors of applied profiles saying so, for good (former members too)
+  const said = [...new Set(applied.filter(o => o.kind === 'profile' && o.sessions === true).map(o => o.author))].sort()
+  if (JSON.stringify([...state.sessions].sort()) !== JSON.stringify(said)) broken.push(`sessions ${[...state.sessions].join()}, said ${said.join()}`)
+  for (const m of state.members) if (m.sessions !== state.sessions.has(m.peer)) broken.push(`${m.peer}'s sessions ${m.sessions}`)
   const removals = applied.filter(o => o.kind === 'remove' || o.kind === 'leave')
   for (const op of applied) {
     const about = [op.author, ...(op.kind === 'add' || op.kind === 'role' ? [op.peer] : [])]

@@ -60,6 +60,15 @@ export class GroupBook implements GroupBookPort, Startable {
   /** the last change of each group under way (#locked); settled ones are removed */
   readonly #locks = new Map<string, Promise<void>>()
   readonly #waiting = new WaitingMessages(MAX_WAITING_MESSAGES)
+  /**
+   * Who said in a group we hold that its app speaks sessions: the union of
+   * the rows' `sessions`, read once (asked for every item sent or taken, so
+   * not read again each time) and grown as #hold writes rows. Only #hold
+   * writes group rows, and a peer's word is kept for good, so it only grows;
+   * it holds at most the distinct authors of the operations we hold (a
+   * group holds at most 4,096).
+   */
+  #sessionPeers: Promise<Set<string>> | undefined
   /** set by the feature: the courier, which can reach peers */
   syncer: GroupSyncer | undefined
 
@@ -72,6 +81,7 @@ export class GroupBook implements GroupBookPort, Startable {
   stop (): void {
     this.#logs.clear()
     this.#waiting.clear()
+    this.#sessionPeers = undefined
   }
 
   me (): string {
@@ -141,6 +151,9 @@ export class GroupBook implements GroupBookPort, Startable {
     const toStore = before === undefined ? log.ops() : added
     await saveGroup(this.#components.db, row, toStore.map((op) => ({ id: op.id, group: op.group, lamport: op.lamport, signed: op.signed })))
     this.#remember(log)
+    // after the write: a first read that started before it has it or gets it here
+    const saidSessions = await this.#saidSessions()
+    for (const peer of row.sessions ?? []) saidSessions.add(peer)
     // whoever is no longer a member is owed nothing more (the operation saying so still goes to them)
     for (const peer of log.state().former.keys()) await dropDeliveries(this.#components.db, log.id, peer)
     return added
@@ -182,6 +195,25 @@ export class GroupBook implements GroupBookPort, Startable {
       if (named.length === 0 && mailboxes.length > 0) named = [...mailboxes]
     })
     return named
+  }
+
+  /** Whether `peer` said, in a profile of a group we hold (its signed word), that its app speaks sessions. */
+  async saidSessions (peer: string): Promise<boolean> {
+    return (await this.#saidSessions()).has(peer)
+  }
+
+  async #saidSessions (): Promise<Set<string>> {
+    if (this.#sessionPeers === undefined) {
+      const reading = (async () => {
+        const peers = new Set<string>()
+        await this.#components.db.groups.each((row) => { for (const peer of row.sessions ?? []) peers.add(peer) })
+        return peers
+      })()
+      this.#sessionPeers = reading
+      // a failed read is tried again next time
+      reading.catch(() => { if (this.#sessionPeers === reading) this.#sessionPeers = undefined })
+    }
+    return this.#sessionPeers
   }
 
   /** The members of `group` now (by our fold), without us; none when we do not know it. */

@@ -1,8 +1,9 @@
 /**
  * A group's row (db/groups.ts) as its log's fold says it now: name,
- * picture, members, owner, timer, heads, and our own part in it — which the
- * operations say (added, removed, left), the invitation's answer `decided`
- * says (accepted, declined), or the row before says (still invited).
+ * picture, members, owner, timer, heads, who said its app speaks sessions,
+ * and our own part in it — which the operations say (added, removed, left),
+ * the invitation's answer `decided` says (accepted, declined), or the row
+ * before says (still invited).
  */
 import type { GroupMembership, GroupRow } from '../../db/types.ts'
 import type { GroupLog } from '@parley/protocol/group/log'
@@ -27,6 +28,7 @@ export function groupRow (log: GroupLog, before: GroupRow | undefined, decided: 
     lamport: before?.lamport ?? 0,
     heads: log.heads(),
     ...(state.timer === undefined ? {} : { timer: state.timer }),
+    ...(state.sessions.size === 0 ? {} : { sessions: [...state.sessions].sort() }),
     createdAt: before?.createdAt ?? now,
     updatedAt: now
   }

@@ -12,7 +12,7 @@ import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
 import { displayName } from '../../db/contacts.ts'
 import { EVENT_KINDS, eventFrame } from '../../db/event-kinds.ts'
-import { getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupEvent, queueGroupMessage } from '../../db/groups.ts'
+import { activeGroups, getGroup, GROUP_CONTACT_ID, queueGroupDeliveries, queueGroupEvent, queueGroupMessage } from '../../db/groups.ts'
 import { MAX_READ_TARGETS } from '@parley/protocol/chat/constants'
 import { newMessageId } from '../../db/messages.ts'
 import { mailboxRelaysOf } from '../kernel/mailboxes.ts'
@@ -21,7 +21,7 @@ import { groupMessageRow } from './message-row.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
-import type { Libp2p } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { GroupsPort } from '../kernel/ports/groups.ts'
@@ -37,6 +37,7 @@ export type GroupFile = Omit<OutgoingFile, 'contactId' | 'fromPeerId' | 'group' 
 
 export interface GroupsComponents {
   db: ParleyDb
+  logger: ComponentLogger
   identity: Pick<IdentityPort, 'privateKey' | 'require'>
   groupBook: Pick<GroupBook, 'me' | 'log' | 'hold'>
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
@@ -55,11 +56,62 @@ function checkName (name: string): string {
   return trimmed
 }
 
-export class Groups implements GroupsPort {
+export class Groups implements GroupsPort, Startable {
   readonly #components: GroupsComponents
+  readonly #logger: Logger
+  /** the profiles that say we speak sessions, made after a start (saySessions) */
+  #saying: Promise<void> | undefined
 
   constructor (components: GroupsComponents) {
     this.#components = components
+    this.#logger = components.logger.forComponent('parley:groups:ops')
+  }
+
+  start (): void {}
+
+  /** Once the node runs: a profile saying we speak sessions in each group whose newest profile of ours does not (made by an app from before). */
+  afterStart (): void {
+    this.#saying = this.saySessions().then(() => {}, (err: unknown) => { this.#logger.error('could not tell our groups that we speak sessions - %e', err) })
+  }
+
+  async stop (): Promise<void> {
+    await this.#saying
+  }
+
+  /**
+   * Our profile, as every profile we sign: our name, the relays our circuit
+   * addresses go through (where members leave what we miss while away), and
+   * that our app speaks sessions (docs/protocols.md, "Sessions are
+   * mandatory"): members then hold us to session boxes.
+   */
+  #profile (): Extract<GroupOpChange, { kind: 'profile' }> {
+    const name = memberName(this.#components.identity.require().username)
+    const mailboxes = mailboxRelaysOf({ addresses: this.#components.libp2p.getMultiaddrs().map((a) => a.toString()) })
+    return { kind: 'profile', name, mailboxes, sessions: true }
+  }
+
+  /**
+   * In each group we are a member of whose newest profile of ours (applied
+   * in the fold) lacks `sessions` — we joined or made it with an app from
+   * before, or made it before a create came with a profile — signs one
+   * profile with the same name and mailboxes and `sessions`, once: after it
+   * our newest profile says so. What members show of us does not change;
+   * they hold us to session boxes from then on. Resolves the groups it told.
+   */
+  async saySessions (): Promise<string[]> {
+    const me = this.#me()
+    const told: string[] = []
+    for (const row of await activeGroups(this.#components.db)) {
+      if (row.state !== 'member') continue
+      const log = await this.#components.groupBook.log(row.id)
+      if (log === undefined || !log.state().members.some((m) => m.peer === me)) continue
+      const voided = log.state().void
+      const newest = log.ops().filter((op): op is GroupOp & { kind: 'profile' } => op.kind === 'profile' && op.author === me && !voided.has(op.id)).at(-1)
+      if (newest?.sessions === true) continue
+      await this.#change(row.id, { kind: 'profile', name: newest?.name ?? '', mailboxes: newest?.mailboxes ?? [], sessions: true })
+      told.push(row.id)
+    }
+    return told
   }
 
   #secret (): Uint8Array {
@@ -86,8 +138,11 @@ export class Groups implements GroupsPort {
     const me = this.#me()
     const myName = memberName(this.#components.identity.require().username)
     const create = signGroupOp({ kind: 'create', name: checkName(name), members: [{ peer: me, name: myName }, ...members] }, { author: me, lamport: 1, deps: [], at: Date.now() }, this.#secret())
+    // and our profile, as a member who accepted signs one: the members learn our mailboxes and that we speak sessions
+    const profile = signGroupOp(this.#profile(), { group: create.group, author: me, lamport: 2, deps: [create.id], at: Date.now() }, this.#secret())
     const log = new GroupLog(create)
-    await this.#components.groupBook.hold(log, [create], 'member')
+    log.add(profile)
+    await this.#components.groupBook.hold(log, [create, profile], 'member')
     this.#components.groupCourier.pushOps(log.id, members.map((m) => m.peer))
     return log.id
   }
@@ -152,10 +207,7 @@ export class Groups implements GroupsPort {
   async accept (groupId: string): Promise<void> {
     const row = await getGroup(this.#components.db, groupId)
     if (row?.state !== 'invited') throw new GroupError('groupNotInvited')
-    const myName = memberName(this.#components.identity.require().username)
-    // the relays our circuit addresses go through: where members leave what we miss while away
-    const mailboxes = mailboxRelaysOf({ addresses: this.#components.libp2p.getMultiaddrs().map((a) => a.toString()) })
-    await this.#change(groupId, { kind: 'profile', name: myName, mailboxes }, { decided: 'member' })
+    await this.#change(groupId, this.#profile(), { decided: 'member' })
   }
 
   async decline (groupId: string): Promise<void> {

@@ -9,6 +9,7 @@ import { firstStaggered } from '@parley/protocol/scheduling/staggered'
 import { mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { PREKEY_REQUEST_TIMEOUT_MS } from './prekey-keeper.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { SessionPeer } from '../kernel/ports/sessions.ts'
 import type { FetchedBundle, PrekeyDirectory } from './directory.ts'
@@ -54,13 +55,24 @@ export class PrekeysAwaitedError extends Error {
   }
 }
 
+/** What tells whether a peer speaks sessions: its contact row, our group rows, our sessions. */
+export interface SpeakersComponents {
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
+  groupBook: Pick<GroupBookPort, 'saidSessions'>
+  sessions: Pick<Sessions, 'known'>
+}
+
 /**
  * Whether `peer` speaks sessions: its hello said so (the contact row keeps
- * it), or we have had a session with it. Then nothing goes to it outside a
- * box, and nothing it sends outside one is taken.
+ * it), its profile in a group we hold said so (a member need not be a
+ * contact: the group book keeps the signed word of members and former
+ * members), or we have had a session with it. Then nothing goes to it
+ * outside a box, and nothing it sends outside one is taken.
  */
-export async function speaksSessions (components: { contactBook: Pick<ContactBookPort, 'byPeerId'>, sessions: Pick<Sessions, 'known'> }, peer: string): Promise<boolean> {
-  return (await components.contactBook.byPeerId(peer))?.sessions === true || await components.sessions.known(peer)
+export async function speaksSessions (components: SpeakersComponents, peer: string): Promise<boolean> {
+  return (await components.contactBook.byPeerId(peer))?.sessions === true ||
+    await components.groupBook.saidSessions(peer) ||
+    await components.sessions.known(peer)
 }
 
 /** A relay's answer that it holds no prekeys of the peer: nothing that asking again would change. */
@@ -126,7 +138,8 @@ export interface MailboxItem {
 /**
  * The box of `item` for `peer`'s mailboxes, kept (the same bytes on every
  * relay and every retry), or undefined when `peer` does not speak sessions
- * (`speaksSessions`: no hello of its said so, no session ever) and its relays
+ * (`speaksSessions`: no hello or group profile of its said so, no session
+ * ever) and its relays
  * answer that they hold no prekeys of its (an older app): then the item goes
  * as it is, under the static seal. For a peer that speaks sessions the same
  * answer is PrekeysAwaitedError: the item waits for its keys, never unboxed.
@@ -135,7 +148,7 @@ export interface MailboxItem {
  * failure must not send it without forward secrecy.
  */
 export async function mailboxSeal (
-  components: BundleComponents & { sessions: Pick<Sessions, 'seal' | 'known'> },
+  components: BundleComponents & SpeakersComponents & { sessions: Pick<Sessions, 'seal' | 'known'> },
   log: Logger, peer: SessionPeer, item: MailboxItem, named: readonly string[], options: AbortOptions = {}
 ): Promise<Uint8Array | undefined> {
   const { sessions } = components

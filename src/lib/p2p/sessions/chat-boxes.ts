@@ -34,6 +34,7 @@ import type { MailboxBoxesPort, OpenedBox, SessionPeer } from '../kernel/ports/s
 import type { PrekeyDirectory } from './directory.ts'
 import type { SessionNotices } from './notices.ts'
 import type { Sessions } from './sessions.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
 
@@ -43,6 +44,8 @@ export interface SessionChatBoxesComponents {
   sessions: Pick<Sessions, 'seal' | 'open' | 'reset' | 'known' | 'hasSession' | 'ready' | 'answered'>
   inbox: ChatInbox
   contactBook: Pick<ContactBookPort, 'byPeerId'>
+  /** whether a peer said in a group we hold that its app speaks sessions */
+  groupBook: Pick<GroupBookPort, 'saidSessions'>
   prekeyDirectory: Pick<PrekeyDirectory, 'fetch' | 'fromOwner'>
   relayList: RelayListPort
   sessionNotices: Pick<SessionNotices, 'sessionReset'>

@@ -45,7 +45,7 @@ export interface SessionGroupBoxesComponents extends BundleComponents {
   db: ParleyDb
   logger: ComponentLogger
   sessions: Pick<Sessions, 'seal' | 'open' | 'known' | 'reset' | 'forget' | 'ready' | 'answered'>
-  groupBook: Pick<GroupBookPort, 'isGroupPeer' | 'mailboxesOf'>
+  groupBook: Pick<GroupBookPort, 'isGroupPeer' | 'mailboxesOf' | 'saidSessions'>
   sessionNotices: Pick<SessionNotices, 'sessionReset'>
 }
 

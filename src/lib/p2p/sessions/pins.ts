@@ -1,7 +1,8 @@
 /**
  * Sessions are mandatory between apps that have them (docs/protocols.md,
  * "Sessions are mandatory"; docs/security.md): a peer that speaks sessions
- * (its hello said so, or we have had a session with it) is pinned to boxes.
+ * (its hello or its profile in a group we hold said so, or we have had a
+ * session with it) is pinned to boxes.
  * What it sends outside one (a chat, group, action or receipts payload under
  * the static seal alone, a chat 1.x or group 1.0.0 stream) is refused, logged
  * and counted here, per path, for the diagnostics. A contact whose identify
@@ -14,6 +15,7 @@ import { markSpeaksSessions } from '../../db/contacts.ts'
 import { speaksSessions } from './bundles.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { PinnedPath, SessionPinsPort } from '../kernel/ports/sessions.ts'
 import type { Sessions } from './sessions.ts'
 import type { ComponentLogger, IdentifyResult, Libp2p, Logger, Startable } from '@libp2p/interface'
@@ -23,6 +25,7 @@ export interface SessionPinsComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener'>
   contactBook: Pick<ContactBookPort, 'byPeerId'>
+  groupBook: Pick<GroupBookPort, 'saidSessions'>
   sessions: Pick<Sessions, 'known'>
 }
 

@@ -58,11 +58,13 @@ interface Drained {
 }
 
 /** Drains one batch of `payloads`, each sealed by `from` (the seal itself has tests of its own), into an intake over `db`. */
-async function drain (from: { peer: PeerId, publicKey: Uint8Array }, payloads: Uint8Array[], known = false): Promise<Drained> {
+async function drain (from: { peer: PeerId, publicKey: Uint8Array }, payloads: Uint8Array[], known = false, member: 'said sessions' | 'silent' | 'none' = 'none'): Promise<Drained> {
   const result: Omit<Drained, 'pins' | 'sink'> = { dropped: [], stored: [], actions: [], groupItems: 0, hellos: 0 }
   const contactBook = { byPeerId: async (id: string) => getContactByPeerId(db, id) }
   const sessions = { known: async () => known, open: async () => { throw new Error('no box here') }, forget: () => {}, ready: async () => {} }
-  const pins = new SessionPins({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), contactBook, sessions })
+  // a group member's signed profile said its app speaks sessions (the group book keeps it)
+  const saidSessions = async (peer: string): Promise<boolean> => member === 'said sessions' && peer === from.peer.toString()
+  const pins = new SessionPins({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), contactBook, groupBook: { saidSessions }, sessions })
   const components = {
     db,
     contactBook,
@@ -73,7 +75,7 @@ async function drain (from: { peer: PeerId, publicKey: Uint8Array }, payloads: U
       receiveMany: async (items: ReadonlyArray<{ message: { id: string } }>) => items.map(({ message }) => { result.stored.push(message.id); return 'stored' as const }),
       receive: async (_from: PeerId, frame: { id: string }) => { result.actions.push(frame.id); return 'stored' as const }
     },
-    groupBook: { receive: async () => { result.groupItems++; return { type: 'reply' as const, status: 'stored' as const } }, isGroupPeer: async () => false },
+    groupBook: { receive: async () => { result.groupItems++; return { type: 'reply' as const, status: 'stored' as const } }, isGroupPeer: async () => member !== 'none' },
     hellos: { receive: async () => { result.hellos++; return 'accepted' as const }, settle: async () => {} }
   }
   const sealed = new Map(payloads.map((payload, i) => [i, payload]))
@@ -112,6 +114,21 @@ describe('MailboxIntake: unboxed payloads from a peer that speaks sessions', () 
     expect(got.pins.counts.mailbox).toBe(1)
   })
 
+  it('a group member who is not a contact and whose profile said so, no session ever: its unboxed group item is refused', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const carol = { peer: peerIdFromPrivateKey(key), publicKey: key.publicKey.raw }
+    const { group } = unboxedPayloads()
+    const got = await drain(carol, [group!], false, 'said sessions')
+    expect(got.dropped).toEqual(['unboxed'])
+    expect(got.groupItems).toBe(0)
+    expect(got.pins.counts.mailbox).toBe(1)
+    // a member whose profile never said so (an older app) is taken as before: the group desk decides
+    const dave = await generateKeyPair('Ed25519')
+    const older = await drain({ peer: peerIdFromPrivateKey(dave), publicKey: dave.publicKey.raw }, [group!], false, 'silent')
+    expect(older.dropped).toEqual([])
+    expect(older.groupItems).toBe(1)
+  })
+
   it('an older app\'s contact (never said so, no session): its unboxed message and action are taken as before', async () => {
     const carol = await contact()
     const { message, action } = unboxedPayloads()
@@ -129,7 +146,7 @@ describe('SessionPins: a contact whose identify lists chat 2.0.0', () => {
     const carol = await contact()
     const events = new TypedEventEmitter<Libp2pEvents>()
     const contactBook = { byPeerId: async (id: string) => getContactByPeerId(db, id) }
-    const pins = new SessionPins({ db, logger: testLogger(), libp2p: events, contactBook, sessions: { known: async () => false } })
+    const pins = new SessionPins({ db, logger: testLogger(), libp2p: events, contactBook, groupBook: { saidSessions: async () => false }, sessions: { known: async () => false } })
     pins.start()
     const identify = (peer: PeerId, protocols: string[]): void => {
       events.safeDispatchEvent('peer:identify', { detail: { peerId: peer, protocols, listenAddrs: [], connection: {} } as unknown as IdentifyResult })

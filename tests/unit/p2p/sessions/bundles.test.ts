@@ -46,7 +46,7 @@ interface Run { result: Uint8Array | undefined | Error, asked: string[], sealed:
 /** The peer itself, when we are connected to it: it answers a FETCH of its own bundle as a relay would. */
 type OwnerAnswer = Answer | 'not-connected'
 
-async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, speaks?: boolean, signal?: AbortSignal, owner?: OwnerAnswer, asked?: string[], ended?: string[], late?: Promise<FetchedBundle> } = {}): Promise<Run> {
+async function run (answers: Record<string, Answer>, init: { contact?: string[], ours?: string[], named?: string[], known?: boolean, speaks?: boolean, saidInGroup?: boolean, signal?: AbortSignal, owner?: OwnerAnswer, asked?: string[], ended?: string[], late?: Promise<FetchedBundle> } = {}): Promise<Run> {
   const asked: string[] = init.asked ?? []
   const sealed: FetchedBundle[] = []
   const contactRelays = init.contact ?? THEIRS
@@ -56,6 +56,7 @@ async function run (answers: Record<string, Answer>, init: { contact?: string[],
         ? { peerId: peer, addresses: contactRelays.map(r => `${r}/p2p-circuit/p2p/${peer}`), ...(init.speaks === true ? { sessions: true } : {}) } as unknown as ContactRow
         : undefined
     },
+    groupBook: { saidSessions: async (peer: string) => peer === PEER.toString() && init.saidInGroup === true },
     relayList: { active: () => init.ours ?? OURS },
     prekeyDirectory: {
       fetch: async (relay: string, _owner, signal: AbortSignal) => {
@@ -245,5 +246,19 @@ describe('mailboxSeal, for a peer whose hello said it speaks sessions (issue 57,
     const later = await run({ [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' }, { speaks: true, owner: 'bundle' })
     expect(later.result).toBe(BOX)
     expect(later.sealed).toEqual([BUNDLE])
+  })
+})
+
+describe('mailboxSeal, for a group member (not a contact) whose signed profile said it speaks sessions (issue 57, item 1)', () => {
+  // On the old code only a hello or a session told that a peer speaks sessions: a group member who is not
+  // a contact, and with whom no session existed yet, got its group items under the static seal whenever
+  // its prekeys were hidden. Now its profile operation's "sessions" holds it to boxes as a hello does.
+  it('no source holds its prekeys: the item waits for its keys, nothing is sealed', async () => {
+    const answers = { [THEIRS[0]!]: 'not-found', [THEIRS[1]!]: 'not-found', [OURS[0]!]: 'not-found' } as const
+    const before = await run(answers, { contact: [], named: [...THEIRS], owner: 'not-found' })
+    expect(before.result).toBeUndefined()
+    const { result, sealed } = await run(answers, { contact: [], named: [...THEIRS], owner: 'not-found', saidInGroup: true })
+    expect(result).toBeInstanceOf(PrekeysAwaitedError)
+    expect(sealed).toEqual([])
   })
 })

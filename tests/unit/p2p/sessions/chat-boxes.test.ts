@@ -52,7 +52,7 @@ async function side (): Promise<Side> {
   const contactBook = { byPeerId: async (peer: string) => contacts.has(peer) ? { id: 1, peerId: peer, state: 'accepted', blocked: false, addresses: [] } as unknown as ContactRow : undefined }
   const notices: string[] = []
   const sessionNotices = { sessionReset: async (peer: string) => { notices.push(peer) } }
-  const boxes = new SessionChatBoxes({ db, logger: testLogger(), sessions, inbox, contactBook, prekeyDirectory, relayList: { active: () => [RELAY] }, sessionNotices })
+  const boxes = new SessionChatBoxes({ db, logger: testLogger(), sessions, inbox, contactBook, groupBook: { saidSessions: async () => false }, prekeyDirectory, relayList: { active: () => [RELAY] }, sessionNotices })
   return { db, peerId: peerIdFromPrivateKey(key), boxes, sessions, received, contacts, notices, stored }
 }
 

@@ -68,7 +68,7 @@ async function side (): Promise<Side> {
     logger: testLogger(),
     sessions,
     contactBook: { byPeerId: async () => undefined },
-    groupBook: { isGroupPeer: async (peer: string) => members.has(peer), mailboxesOf: async () => [] },
+    groupBook: { isGroupPeer: async (peer: string) => members.has(peer), mailboxesOf: async () => [], saidSessions: async () => false },
     prekeyDirectory,
     relayList: { active: () => [RELAY] },
     sessionNotices: { sessionReset: async (peer: string) => { notices.push(peer) } }

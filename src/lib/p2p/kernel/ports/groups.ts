@@ -18,6 +18,8 @@ export interface GroupBookPort extends GroupDesk {
   isGroupPeer(peer: string): Promise<boolean>
   /** the mailbox relays `peer` named in a group we hold, or none */
   mailboxesOf(peer: string): Promise<string[]>
+  /** whether `peer` said, in a profile operation of a group we hold (signed: its own word), that its app speaks sessions; kept for good */
+  saidSessions(peer: string): Promise<boolean>
 }
 
 /** What the user does in groups (groups/groups.ts), as other features ask it. */

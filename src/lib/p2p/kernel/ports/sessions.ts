@@ -70,7 +70,7 @@ export type PinnedPath = 'mailbox' | 'chat' | 'group'
 
 /** Peers pinned to session boxes (sessions/pins.ts): nothing unboxed is taken from them, nor sent to them. */
 export interface SessionPinsPort {
-  /** whether `peer` speaks sessions (its hello said so, or we have had a session with it) */
+  /** whether `peer` speaks sessions (its hello or its profile in a group we hold said so, or we have had a session with it) */
   pinned(peer: string): Promise<boolean>
   /** logs and counts something of `peer`'s refused for coming outside a box */
   refused(path: PinnedPath, peer: string, what: string): void
