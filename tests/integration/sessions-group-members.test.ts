@@ -51,6 +51,24 @@ async function holdsProfileOf (peer: Peer, groupId: string, author: string): Pro
   })
 }
 
+/** What `peer`'s mailbox path makes of each group item for `to`: a box, nothing (the static seal), or an error's name. */
+function watchMailboxItems (peer: Peer, to: string): string[] {
+  const outcomes: string[] = []
+  const boxes = peer.node.components.groupBoxes
+  const mailboxItem = boxes.mailboxItem.bind(boxes)
+  boxes.mailboxItem = async (recipient, id, payload, mailboxes, options) => {
+    try {
+      const box = await mailboxItem(recipient, id, payload, mailboxes, options)
+      if (recipient === to) outcomes.push(box === undefined ? 'static seal' : 'box')
+      return box
+    } catch (err) {
+      if (recipient === to) outcomes.push((err as Error).name)
+      throw err
+    }
+  }
+  return outcomes
+}
+
 describe('a relay that hides a group member\'s prekeys', () => {
   it('gets nothing unboxed between members who are not contacts: Alice\'s message to Carol waits, and Carol refuses Alice\'s unboxed item', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
@@ -90,20 +108,7 @@ describe('a relay that hides a group member\'s prekeys', () => {
     const aliceAgain = await harness.startPeer(aliceFactory)
     await vi.waitFor(async () => { expect(await holdsProfileOf(aliceAgain, groupId, carolId)).toBe(true) }, SLOW)
     expect(await aliceAgain.db.sessions.where('peer').equals(carolId).count()).toBe(0)
-    // what Alice's mailbox path makes of each item for Carol: a box, nothing (the static seal), or an error
-    const outcomes: string[] = []
-    const boxes = aliceAgain.node.components.groupBoxes
-    const mailboxItem = boxes.mailboxItem.bind(boxes)
-    boxes.mailboxItem = async (to, id, payload, mailboxes, options) => {
-      try {
-        const box = await mailboxItem(to, id, payload, mailboxes, options)
-        if (to === carolId) outcomes.push(box === undefined ? 'static seal' : 'box')
-        return box
-      } catch (err) {
-        if (to === carolId) outcomes.push((err as Error).name)
-        throw err
-      }
-    }
+    const outcomes = watchMailboxItems(aliceAgain, carolId)
     await aliceAgain.node.call('sendGroupMessage', { groupId, text: SECRET })
     await vi.waitFor(() => { expect(outcomes.length).toBeGreaterThan(0) }, SLOW)
     // Carol's profile said her app speaks sessions: no item goes to her unboxed, it waits for her keys
@@ -133,5 +138,31 @@ describe('a relay that hides a group member\'s prekeys', () => {
     expect(await carolAgain.db.messages.filter((m) => m.body === 'unboxed from Alice').count()).toBe(0)
     expect(internals(carolAgain.node).courier.stats.dropped.unboxed).toBeGreaterThanOrEqual(1)
     expect((await carolAgain.node.call('sessionRefusals')).mailbox).toBeGreaterThanOrEqual(1)
+  }, 300_000)
+
+  it('gets nothing unboxed for a member who has not answered yet: the creator\'s word in the create holds Alice to Carol\'s keys before any profile of hers', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const carol = await harness.startPeer(undefined, 'Carol')
+    const { aToB: bToA } = await befriend(bob, alice)
+    const { aToB: bToC } = await befriend(bob, carol)
+    await vi.waitFor(async () => { expect((await bob.db.contacts.bulkGet([bToA, bToC])).map((c) => [c?.state, c?.sessions])).toEqual([['accepted', true], ['accepted', true]]) }, SLOW)
+    const carolId = peerIdOf(carol)
+    // Carol is away: she never answers the invitation, so no profile of hers exists anywhere
+    await carol.stop()
+    const { groupId } = await bob.node.call('createGroup', { name: 'Sailing', contactIds: [bToA, bToC] })
+    await vi.waitFor(async () => { expect((await alice.db.groups.get(groupId))?.state).toBe('invited') }, SLOW)
+    await alice.node.call('acceptGroup', { groupId })
+    expect(await holdsProfileOf(alice, groupId, carolId)).toBe(false)
+    const create = (await alice.db.groupOps.where('group').equals(groupId).toArray()).map((row) => decodeGroupOp(row.signed, { verified: true })).find((op) => op.kind === 'create')
+    expect(create?.kind === 'create' ? create.members.find((m) => m.peer === carolId) : undefined).toMatchObject({ sessions: true })
+    expect(await alice.db.sessions.where('peer').equals(carolId).count()).toBe(0)
+
+    const outcomes = watchMailboxItems(alice, carolId)
+    await alice.node.call('sendGroupMessage', { groupId, text: SECRET })
+    await vi.waitFor(() => { expect(outcomes.length).toBeGreaterThan(0) }, SLOW)
+    // on the code before the adder's word (profiles only), this went under the static seal
+    expect(outcomes).not.toContain('static seal')
+    expect(outcomes).toContain('PrekeysAwaitedError')
   }, 300_000)
 })

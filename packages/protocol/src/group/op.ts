@@ -37,12 +37,15 @@ const LAMPORT_MAX = 2 ** 31
 export interface InitialMember {
   peer: string
   name: string
+  /** the creator's word that this member's app speaks sessions (its contact row's mark: its hellos said so); docs/protocols.md, "Sessions are mandatory" */
+  sessions?: true
 }
 
 /** What an operation does; `author`, `lamport`, `deps` and `at` are common to all. */
 export type GroupOpChange =
   | { kind: 'create', name: string, members: InitialMember[], picture?: string }
-  | { kind: 'add', peer: string, name: string }
+  /** `sessions`: the adder's word that the added member's app speaks sessions (the adder's contact row's mark) */
+  | { kind: 'add', peer: string, name: string, sessions?: true }
   | { kind: 'remove', peer: string }
   | { kind: 'leave' }
   | { kind: 'role', peer: string, role: Exclude<GroupRole, 'owner'> }
@@ -208,7 +211,7 @@ export function decodeGroupOp (value: unknown, options: { verified?: boolean } =
 const COMMON = ['v', 'kind', 'author', 'lamport', 'deps', 'at', 'group']
 const FIELDS: Record<GroupOpKind, readonly string[]> = {
   create: ['name', 'members', 'picture'],
-  add: ['peer', 'name'],
+  add: ['peer', 'name', 'sessions'],
   remove: ['peer'],
   leave: [],
   role: ['peer', 'role'],
@@ -233,7 +236,7 @@ function decodeChange (fields: Record<string, unknown>): GroupOpChange {
       const picture = fields['picture']
       return { kind: k, name: groupName(fields['name']), members: list, ...(picture === undefined ? {} : { picture: pictureField(picture, false) }) }
     }
-    case 'add': return { kind: k, peer: peerField(fields['peer']), name: memberName(fields['name']) }
+    case 'add': return { kind: k, peer: peerField(fields['peer']), name: memberName(fields['name']), ...sessionsField(fields['sessions']) }
     case 'remove': return { kind: k, peer: peerField(fields['peer']) }
     case 'leave': return { kind: k }
     case 'role': {
@@ -249,9 +252,7 @@ function decodeChange (fields: Record<string, unknown>): GroupOpChange {
         !mailboxes.every((m): m is string => typeof m === 'string' && m.startsWith('/') && m.length <= MAX_ADDR_CHARS)) {
         throw invalidOp(`"mailboxes" must be at most ${MAX_MAILBOXES} multiaddrs`)
       }
-      const sessions = fields['sessions']
-      if (sessions !== undefined && sessions !== true) throw invalidOp('"sessions" must be true when present')
-      return { kind: k, name: memberName(fields['name']), mailboxes, ...(sessions === true ? { sessions } : {}) }
+      return { kind: k, name: memberName(fields['name']), mailboxes, ...sessionsField(fields['sessions']) }
     }
     case 'timer': {
       const ttl = fields['ttl']
@@ -274,8 +275,14 @@ function peerField (value: unknown): string {
 function initialMember (value: unknown): InitialMember {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOp('a member must be an object')
   const member = value as Record<string, unknown>
-  only(member, ['peer', 'name'], 'a member')
-  return { peer: peerField(member['peer']), name: memberName(member['name']) }
+  only(member, ['peer', 'name', 'sessions'], 'a member')
+  return { peer: peerField(member['peer']), name: memberName(member['name']), ...sessionsField(member['sessions']) }
+}
+
+/** An optional `"sessions": true` (a profile's, an add's, a created member's); any other value is invalid. */
+function sessionsField (value: unknown): { sessions?: true } {
+  if (value !== undefined && value !== true) throw invalidOp('"sessions" must be true when present')
+  return value === true ? { sessions: true } : {}
 }
 
 function text (value: unknown, max: number, what: string, empty: boolean): string {

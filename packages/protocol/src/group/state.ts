@@ -37,7 +37,7 @@ export interface GroupMember {
   addedBy: string
   /** position in the fold when added: earlier members come first in the list and in owner succession */
   order: number
-  /** an applied profile of this member said its app speaks sessions (kept for good: GroupState.sessions) */
+  /** an applied profile of this member, or the applied add or create that named it, said its app speaks sessions (kept for good: GroupState.sessions) */
   sessions: boolean
 }
 
@@ -72,10 +72,12 @@ export interface GroupState {
   /** undefined while no one set one (off) */
   timer: GroupTimer | undefined
   /**
-   * Who said, in a profile operation applied in the fold, that its app
-   * speaks sessions (`"sessions": true`): members and former members. Kept
-   * for good: a later profile without it, a removal or a leave changes
-   * nothing (a re-added member is still held to session boxes).
+   * Whose app speaks sessions (`"sessions": true`), by its own word in a
+   * profile operation applied in the fold, or by the word of the member who
+   * added it (an applied add, or the create, naming it so: the adder's
+   * contact, whose hellos told the adder): members and former members. Kept
+   * for good: a later profile or add without it, a removal or a leave
+   * changes nothing (a re-added member is still held to session boxes).
    */
   sessions: Set<string>
 }
@@ -116,6 +118,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
   let order = 0
   create.members.forEach((m, i) => {
     members.set(m.peer, { peer: m.peer, role: i === 0 ? 'owner' : 'member', name: m.name, mailboxes: [], addedBy: create.author, order: order++, sessions: false })
+    if (m.sessions === true) state.sessions.add(m.peer)
   })
   const sawRemovals = (peer: string, op: GroupOp): boolean => (removals.get(peer) ?? []).every((r) => precedes(r, op, byId))
   const drop = (peer: string, how: 'removed' | 'left', op: GroupOp): void => {
@@ -137,6 +140,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
     switch (op.kind) {
       case 'add':
         members.set(op.peer, { peer: op.peer, role: 'member', name: op.name, mailboxes: [], addedBy: op.author, order: order++, sessions: false })
+        if (op.sessions === true) state.sessions.add(op.peer)
         state.former.delete(op.peer)
         state.lastChange.set(op.peer, op)
         break

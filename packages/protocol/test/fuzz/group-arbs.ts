@@ -112,10 +112,10 @@ export function changeFits (change: GroupOpChange, author: string, peers: Readon
     case 'create': {
       const list = change.members
       return nameFits(change.name, MAX_GROUP_NAME_CHARS, false) && list.length >= 1 && list.length <= MAX_MEMBERS && list[0]?.peer === author &&
-        new Set(list.map(m => m.peer)).size === list.length && list.every(m => peers.has(m.peer) && nameFits(m.name, MAX_MEMBER_NAME_CHARS, true)) &&
+        new Set(list.map(m => m.peer)).size === list.length && list.every(m => peers.has(m.peer) && nameFits(m.name, MAX_MEMBER_NAME_CHARS, true) && (m.sessions === undefined || m.sessions === true)) &&
         (change.picture === undefined || pictureFits(change.picture, false))
     }
-    case 'add': return peers.has(change.peer) && nameFits(change.name, MAX_MEMBER_NAME_CHARS, true)
+    case 'add': return peers.has(change.peer) && nameFits(change.name, MAX_MEMBER_NAME_CHARS, true) && (change.sessions === undefined || change.sessions === true)
     case 'remove': return peers.has(change.peer)
     case 'leave': return true
     case 'role': return peers.has(change.peer) && (change.role === 'admin' || change.role === 'member')
@@ -132,7 +132,7 @@ const membersArb = (people: readonly Person[], author: Person, beyond: boolean, 
   fc.integer({ min: 0, max: 9 }).chain(near => {
     const top = Math.min(most, MAX_MEMBERS - (beyond ? 0 : 1))
     const [minLength, maxLength] = near === 0 ? [Math.max(0, top - 4), top] : [0, Math.min(top, 6)]
-    return fc.uniqueArray(fc.record({ peer: peerArb(people, beyond), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond) }), { selector: m => m.peer, minLength, maxLength })
+    return fc.uniqueArray(fc.record({ peer: peerArb(people, beyond), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), sessions: sessionsArb(beyond) }, { requiredKeys: ['peer', 'name'] }), { selector: m => m.peer, minLength, maxLength })
   }),
   fc.constantFrom('as-is', 'twice', 'swapped', 'none'),
   nameArb(MAX_MEMBER_NAME_CHARS, beyond)
@@ -155,7 +155,7 @@ const fullCreateArb = (people: readonly Person[], author: Person): fc.Arbitrary<
 /** A role; beyond the rules also 'owner', which no operation may give (the wire carries any text). */
 const roleArb = (beyond: boolean): fc.Arbitrary<'admin' | 'member'> => (beyond ? fc.constantFrom('admin', 'member', 'owner') : fc.constantFrom('admin', 'member')) as fc.Arbitrary<'admin' | 'member'>
 
-/** A profile's `sessions`: `true`; beyond the rules also other values (the wire carries any), typed as the change's to reach the codec. */
+/** A profile's, an add's or a created member's `sessions`: `true`; beyond the rules also other values (the wire carries any), typed as the change's to reach the codec. */
 const sessionsArb = (beyond: boolean): fc.Arbitrary<true> => (beyond ? fc.constantFrom<unknown>(true, true, false, 1, 'true', null, [true]) : fc.constant(true)) as fc.Arbitrary<true>
 
 /** A timer's seconds: 0 or one of MESSAGE_TTLS; beyond the rules also other numbers (the wire carries any). */
@@ -175,7 +175,7 @@ export const changeArb = (people: readonly Person[], author: Person, beyond = tr
   // 1 in 25: a full create
   { weight: most >= MAX_MEMBERS ? 1 : 0, arbitrary: fullCreateArb(people, author) },
   ...[
-    fc.record({ kind: fc.constant('add' as const), peer: peerArb(people, beyond), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond) }),
+    fc.record({ kind: fc.constant('add' as const), peer: peerArb(people, beyond), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), sessions: sessionsArb(beyond) }, { requiredKeys: ['kind', 'peer', 'name'] }),
     fc.record({ kind: fc.constant('remove' as const), peer: peerArb(people, beyond) }),
     fc.constant({ kind: 'leave' as const }),
     fc.record({ kind: fc.constant('role' as const), peer: peerArb(people, beyond), role: roleArb(beyond) }),

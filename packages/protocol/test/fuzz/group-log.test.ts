@@ -91,7 +91,7 @@ function changeOf (spec: ChangeSpec): GroupOpChange {
   const peer = people[spec.target]?.peer ?? ''
   const name = NAMES[spec.pick] ?? ''
   switch (spec.kind) {
-    case 'add': return { kind: 'add', peer, name }
+    case 'add': return { kind: 'add', peer, name, ...(spec.pick % 2 === 0 ? { sessions: true as const } : {}) }
     case 'remove': return { kind: 'remove', peer }
     case 'leave': return { kind: 'leave' }
     case 'role': return { kind: 'role', peer, role: spec.role }
@@ -164,8 +164,12 @@ function checkRules (log: GroupLog): void {
   for (const peer of members) if (state.former.has(peer)) broken.push(`${peer} listed and former`)
   for (const id of state.void.keys()) if (!byId.has(id)) broken.push(`void ${id} not held`)
   const applied = ops.slice(1).filter(o => !state.void.has(o.id))
-  // who said it speaks sessions: exactly the authors of applied profiles saying so, for good (former members too)
-  const said = [...new Set(applied.filter(o => o.kind === 'profile' && o.sessions === true).map(o => o.author))].sort()
+  // who speaks sessions: exactly the authors of applied profiles saying so, the peers of applied adds saying so, and the
+  // create's members marked so, for good (former members too)
+  const said = [...new Set([
+    ...applied.filter(o => o.kind === 'profile' && o.sessions === true).map(o => o.author),
+    ...applied.flatMap(o => o.kind === 'add' && o.sessions === true ? [o.peer] : o.kind === 'create' ? o.members.filter(m => m.sessions === true).map(m => m.peer) : [])
+  ])].sort()
   if (JSON.stringify([...state.sessions].sort()) !== JSON.stringify(said)) broken.push(`sessions ${[...state.sessions].join()}, said ${said.join()}`)
   for (const m of state.members) if (m.sessions !== state.sessions.has(m.peer)) broken.push(`${m.peer}'s sessions ${m.sessions}`)
   const removals = applied.filter(o => o.kind === 'remove' || o.kind === 'leave')

@@ -115,3 +115,37 @@ describe('the fold\'s sessions', () => {
     expect(other.state().members).toEqual(source.state().members)
   })
 })
+
+describe('the adder\'s word: an add\'s and a created member\'s "sessions"', () => {
+  it('holds a member to boxes from the add or create that named it so, before any profile of its own', () => {
+    const made = signGroupOp({ kind: 'create', name: 'Crew', members: [{ peer: alice.peer, name: 'Alice' }, { peer: bob.peer, name: 'Bob', sessions: true }] }, { author: alice.peer, lamport: 1, deps: [], at: AT }, alice.secret)
+    expect(JSON.parse(made.signed.body).members[1]).toEqual({ peer: bob.peer, name: 'Bob', sessions: true })
+    const log = new GroupLog(made)
+    expect([...log.state().sessions]).toEqual([bob.peer])
+    const added = op(log, alice, { kind: 'add', peer: carol.peer, name: 'Carol', sessions: true })
+    expect(JSON.parse(added.signed.body)).toMatchObject({ kind: 'add', sessions: true })
+    log.add(added)
+    expect(log.state().members.map((m) => m.sessions)).toEqual([false, true, true])
+    // a later add without it (Carol removed, then added by someone whose row of hers has no mark) changes nothing
+    log.add(op(log, alice, { kind: 'remove', peer: carol.peer }))
+    log.add(op(log, bob, { kind: 'add', peer: carol.peer, name: 'Carol' }))
+    expect(log.state().void.size).toBe(1) // Bob is no admin: his add is void, and says nothing either way
+    expect(log.state().sessions.has(carol.peer)).toBe(true)
+  })
+
+  it('counts only applied adds: a void one (the adder not entitled) says nothing', () => {
+    const log = new GroupLog(create(alice, [bob]))
+    const add = op(log, bob, { kind: 'add', peer: carol.peer, name: 'Carol', sessions: true })
+    log.add(add)
+    expect(log.state().void.get(add.id)).toBe('not-entitled')
+    expect(log.state().sessions.has(carol.peer)).toBe(false)
+  })
+
+  it('refuses any value but true, on an add and on a created member', () => {
+    const base = { v: 1, kind: 'add', author: alice.peer, lamport: 2, deps: ['0'.repeat(64)], at: AT, group: '0'.repeat(32), peer: bob.peer, name: 'Bob' }
+    for (const value of [false, 1, 'true', null, [true]]) {
+      expect(() => decodeGroupOp(signed({ ...base, sessions: value }, alice))).toThrow(/"sessions" must be true when present/)
+      expect(() => decodeGroupOp(signed({ v: 1, kind: 'create', author: alice.peer, lamport: 1, deps: [], at: AT, name: 'Crew', members: [{ peer: alice.peer, name: 'A' }, { peer: bob.peer, name: 'B', sessions: value }] }, alice))).toThrow(/"sessions" must be true when present/)
+    }
+  })
+})

@@ -20,7 +20,7 @@ import { checkText } from '../messaging/index.ts'
 import { groupMessageRow } from './message-row.ts'
 import { errorClass } from '../../contract/errors.ts'
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
-import type { GroupOp, GroupOpChange } from '@parley/protocol/group/op'
+import type { GroupOp, GroupOpChange, InitialMember } from '@parley/protocol/group/op'
 import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
@@ -122,12 +122,13 @@ export class Groups implements GroupsPort, Startable {
     return this.#components.groupBook.me()
   }
 
-  async #contactsToAdd (ids: readonly ContactId[]): Promise<Array<{ peer: string, name: string }>> {
-    const people: Array<{ peer: string, name: string }> = []
+  /** The contacts to add, each with our word that its app speaks sessions where its row is marked (members who are not its contacts then hold it to boxes before its own profile reaches them). */
+  async #contactsToAdd (ids: readonly ContactId[]): Promise<InitialMember[]> {
+    const people: InitialMember[] = []
     for (const id of new Set(ids)) {
       const contact = await this.#components.db.contacts.get(id)
       if (contact === undefined || contact.state !== 'accepted' || contact.blocked) throw new GroupError('groupMemberNotContact')
-      people.push({ peer: contact.peerId, name: memberName(displayName(contact)) })
+      people.push({ peer: contact.peerId, name: memberName(displayName(contact)), ...(contact.sessions === true ? { sessions: true } : {}) })
     }
     return people
   }
@@ -182,7 +183,7 @@ export class Groups implements GroupsPort, Startable {
   async add (groupId: string, contactId: ContactId): Promise<void> {
     const [person] = await this.#contactsToAdd([contactId])
     if (person === undefined) throw new GroupError('groupMemberNotContact')
-    await this.#change(groupId, { kind: 'add', peer: person.peer, name: person.name })
+    await this.#change(groupId, { kind: 'add', ...person })
   }
 
   async remove (groupId: string, peer: string): Promise<void> {
