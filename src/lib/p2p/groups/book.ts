@@ -151,9 +151,12 @@ export class GroupBook implements GroupBookPort, Startable {
     const toStore = before === undefined ? log.ops() : added
     await saveGroup(this.#components.db, row, toStore.map((op) => ({ id: op.id, group: op.group, lamport: op.lamport, signed: op.signed })))
     this.#remember(log)
-    // after the write: a first read that started before it has it or gets it here
-    const saidSessions = await this.#saidSessions()
-    for (const peer of row.sessions ?? []) saidSessions.add(peer)
+    // after the write: a read that started before it has it or gets it here; none started yet
+    // will read it with the rest (holding a group does not start one: it scans every group row)
+    if (this.#sessionPeers !== undefined) {
+      const saidSessions = await this.#sessionPeers
+      for (const peer of row.sessions ?? []) saidSessions.add(peer)
+    }
     // whoever is no longer a member is owed nothing more (the operation saying so still goes to them)
     for (const peer of log.state().former.keys()) await dropDeliveries(this.#components.db, log.id, peer)
     return added
