@@ -88,6 +88,7 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
   }
 
   rtcBridge.onHostsChanged = () => { node.onRtcHostsChanged() }
+  rtcBridge.onIceDisconnected = () => { node.onIceDisconnected() }
 
   const server = new RpcServer(nodeContract, node.handlers, { onOtherMessage: onTabMessage })
 

@@ -35,6 +35,8 @@ export interface BridgeContext {
   attach: (pc: ProxyPeerConnection, hostId: number | undefined) => HostLink | Error
   /** Unregisters a closed pc. */
   detach: (pc: ProxyPeerConnection, link: HostLink | null) => void
+  /** The pc's ICE connection state became 'disconnected' (its host's browser stopped hearing the other side). */
+  iceDisconnected: (pc: ProxyPeerConnection) => void
 }
 
 /** The part of `RTCConfiguration` the proxy understands (unknown members are ignored, as in browsers). */
@@ -263,6 +265,7 @@ export class ProxyPeerConnection extends EventTarget implements ChannelOwner {
         return
       case 'pc.event':
         this.dispatchEvent(new Event(msg.event))
+        if (msg.event === 'iceconnectionstatechange' && this.#state.iceConnectionState === 'disconnected' && !this.#closed) this.#ctx.iceDisconnected(this)
         return
       case 'pc.datachannel':
         this.#onRemoteChannel(msg)

@@ -91,6 +91,14 @@ export class RtcBridge extends EventTarget {
   readonly classes: RtcBridgeClasses
   /** Called after every `hostschange` event. */
   onHostsChanged: ((detail: HostsChangedDetail) => void) | null = null
+  /**
+   * Called when a peer connection's ICE state becomes 'disconnected': the
+   * host's browser stopped hearing the other side (it closed without a word,
+   * or the network went). The data channels stay open until ICE fails, which
+   * takes the browser about 30 s; the node probes its direct connections at
+   * once instead (presence/direct-upgrade.ts, checkDirect).
+   */
+  onIceDisconnected: (() => void) | null = null
 
   readonly #log: BridgeLog
   readonly #timeoutMs: number
@@ -112,6 +120,13 @@ export class RtcBridge extends EventTarget {
       detach: (pc, link) => {
         link?.pcs.delete(pc._key)
         this.#pcs.delete(pc)
+      },
+      iceDisconnected: () => {
+        try {
+          this.onIceDisconnected?.()
+        } catch (err) {
+          this.#log('onIceDisconnected threw: %o', err)
+        }
       }
     }
     const generateCertificate = async (algorithm: string | KeygenAlgorithmWire): Promise<ProxyCertificate> => {

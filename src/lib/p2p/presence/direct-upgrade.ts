@@ -31,6 +31,12 @@ export const MAX_UPGRADE_PEERS = 256
  * this time, or it is closed as dead (see {@link probeDirect}).
  */
 export const PROBE_TIMEOUT_MS = 10_000
+/**
+ * When a peer connection's ICE goes 'disconnected', each direct connection
+ * must carry a stream negotiation within this time, or it is closed as dead
+ * (see {@link DirectUpgrader.checkDirect}).
+ */
+export const LIVENESS_PROBE_TIMEOUT_MS = 3_000
 /** The protocol the probe negotiates: every Parley node runs the ping service. */
 export const PROBE_PROTOCOL = '/ipfs/ping/1.0.0'
 /**
@@ -127,6 +133,8 @@ export class DirectUpgrader implements DirectUpgraderPort, Startable {
   /** peers with an upgrade under way */
   readonly #running = new Set<string>()
   readonly #outlooks: DirectOutlooks
+  /** direct connections with a liveness probe in flight (checkDirect) */
+  readonly #checking = new WeakSet<Connection>()
   #started = false
 
   constructor (components: DirectUpgraderComponents) {
@@ -170,6 +178,29 @@ export class DirectUpgrader implements DirectUpgraderPort, Startable {
     this.#components.events.removeEventListener('capabilities', this.#onCapabilities)
     this.#components.libp2p.removeEventListener('peer:identify', this.#onIdentify)
     this.#retries.stop()
+  }
+
+  /**
+   * Probes every open direct WebRTC connection now (one probe per connection
+   * at a time) and closes those that carry nothing within
+   * LIVENESS_PROBE_TIMEOUT_MS. Called when a peer connection's ICE went
+   * 'disconnected': the other browser closed without a word, or the network
+   * went. The browser declares such a connection failed only after about
+   * 30 s and libp2p's pings come every 10 s; a contact shows offline once its
+   * last connection closes (greeter.ts), so within a few seconds this way.
+   */
+  checkDirect (): void {
+    if (!this.#started) return
+    for (const connection of this.#components.libp2p.getConnections()) {
+      if (connection.status !== 'open' || isRelayed(connection) || !isWebRtc(connection) || this.#checking.has(connection)) continue
+      this.#checking.add(connection)
+      void probeDirect(connection, LIVENESS_PROBE_TIMEOUT_MS).then(works => {
+        this.#checking.delete(connection)
+        if (works || !this.#started || connection.status !== 'open') return
+        this.#log('direct WebRTC connection to %p carried nothing after its ICE went disconnected - closing it', connection.remotePeer)
+        connection.abort(new Error(`The direct connection carried no data within ${LIVENESS_PROBE_TIMEOUT_MS} ms after its ICE went disconnected.`))
+      })
+    }
   }
 
   /** Try again now for every peer that has only relayed connections (e.g. a new WebRTC host appeared). */

@@ -197,6 +197,11 @@ export class NodeRoot {
     this.components.upgrader.retryAll()
   }
 
+  /** A peer connection's ICE went 'disconnected' (the WebRTC bridge says): find the dead direct connections now. */
+  onIceDisconnected (): void {
+    this.components.upgrader.checkDirect()
+  }
+
   /** Calls a contract method as a tab would (its params checked first), without a port: for tests and tools. */
   async call<M extends NodeMethod> (method: M, ...[params, options = {}]: CallArgsOf<NodeContract, M, { signal?: AbortSignal }>): Promise<NodeResult<M>> {
     let checked: NodeParams<M>

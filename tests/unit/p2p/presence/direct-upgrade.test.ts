@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { DirectUpgrader, MAX_UPGRADE_ATTEMPTS, SIGNALING_PROTOCOL } from '../../../../src/lib/p2p/presence/direct-upgrade.ts'
+import { DirectUpgrader, LIVENESS_PROBE_TIMEOUT_MS, MAX_UPGRADE_ATTEMPTS, SIGNALING_PROTOCOL } from '../../../../src/lib/p2p/presence/direct-upgrade.ts'
 import { FakeLibp2p, fakeConnection, relayedConnection, testCapabilities, testLogger, testStatus } from '../../../support/fake-components.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { StatusBoard } from '../../../../src/lib/p2p/kernel/status.ts'
@@ -174,5 +174,62 @@ describe('DirectUpgrader where a direct connection cannot happen', () => {
     expect(status.current.direct[peer.toString()]).toEqual({ state: 'failed', attempts: MAX_UPGRADE_ATTEMPTS })
     node.close(relayed)
     expect(status.current.direct[peer.toString()]).toBeUndefined()
+  })
+})
+
+describe('DirectUpgrader.checkDirect (a peer connection\'s ICE went disconnected)', () => {
+  /** A direct WebRTC connection to `to` whose streams open while `alive.now`, and otherwise never. */
+  function direct (to: PeerId, alive: { now: boolean }, opened: string[]): ReturnType<typeof fakeConnection> {
+    return fakeConnection({
+      remotePeer: to,
+      remoteAddr: `${RELAY}/p2p-circuit/webrtc/p2p/${to.toString()}`,
+      newStream: async (protocol: string) => {
+        opened.push(protocol)
+        if (!alive.now) return await new Promise<never>(() => {})
+        return { close: async () => {}, abort: () => {} }
+      }
+    } as Parameters<typeof fakeConnection>[0])
+  }
+
+  it('closes the direct connections that carry nothing within the probe time, and leaves the others', async () => {
+    const { node } = setUp({ now: true })
+    const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const deadOne = { now: true }
+    const opened: string[] = []
+    const dead = direct(peer, deadOne, opened)
+    const live = direct(other, { now: true }, opened)
+    const relayed = relayedConnection(other, RELAY, { direction: 'outbound', newStream: async () => { throw new Error('the relayed connection is not probed') } })
+    node.open(dead)
+    node.open(live)
+    node.open(relayed)
+    await settle()
+    const afterOpen = opened.length
+
+    deadOne.now = false
+    upgrader?.checkDirect()
+    // a second call while the probes run starts no second probe
+    upgrader?.checkDirect()
+    await settle()
+    expect(opened.length - afterOpen).toBe(2)
+    await vi.advanceTimersByTimeAsync(LIVENESS_PROBE_TIMEOUT_MS - 1)
+    expect(dead.status).toBe('open')
+    await vi.advanceTimersByTimeAsync(1)
+    expect(dead.status).toBe('closed')
+    expect(dead.aborted?.message).toMatch(/ICE went disconnected/)
+    expect(live.status).toBe('open')
+    expect(relayed.status).toBe('open')
+  })
+
+  it('does nothing once stopped', async () => {
+    const { node } = setUp({ now: true })
+    const opened: string[] = []
+    const connection = direct(peer, { now: false }, opened)
+    node.open(connection)
+    await settle()
+    const before = opened.length
+    upgrader?.stop()
+    upgrader?.checkDirect()
+    await vi.advanceTimersByTimeAsync(LIVENESS_PROBE_TIMEOUT_MS * 2)
+    expect(opened.length).toBe(before)
   })
 })

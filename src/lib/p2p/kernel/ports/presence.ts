@@ -25,4 +25,6 @@ export interface GreeterPort {
 export interface DirectUpgraderPort {
   /** tries again the upgrades that failed for want of a tab to host WebRTC */
   retryAll(): void
+  /** probes the direct connections now and closes the dead ones (a peer connection's ICE went 'disconnected') */
+  checkDirect(): void
 }
