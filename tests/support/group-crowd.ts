@@ -232,10 +232,15 @@ export async function startCrowd (relays: string[], count: number, hosts: number
 
 /** Each adds the other from its full invite; resolves `a`'s contact id of `b` once `a` holds it as accepted. */
 export async function befriend (a: Member, b: Member): Promise<ContactId> {
+  // a member holds a reservation once started, but may be between two (its relay connection
+  // dropped under load and is being made again): its full invite waits for the next one
   const inviteOf = async (m: Member): Promise<string> => {
-    const { invite } = await m.call('getInvite', undefined)
-    if (invite === undefined) throw new Error(`${m.name} holds no reservation: no full invite`)
-    return invite
+    let invite: string | undefined
+    await until(async () => {
+      invite = (await m.call('getInvite', undefined)).invite
+      return invite !== undefined
+    }, `${m.name} holds a reservation (a full invite)`, SETUP_TIMEOUT_MS, 250)
+    return invite as string
   }
   const { contactId } = await a.call('addContact', { invite: await inviteOf(b) })
   await b.call('addContact', { invite: await inviteOf(a) })
