@@ -50,7 +50,7 @@ const sub = (endpoint = 'https://push.example.net/a'): PushSubscription => ({
 function setup (options: { answers?: PushOutcome[], connected?: boolean, perMinute?: number, maxInFlight?: number, hold?: boolean } = {}) {
   const clock = new ManualClock()
   const sent: Array<{ endpoint: string, items: number, at: number }> = []
-  const counts = { sent: 0, coalesced: 0, failed: [] as string[] }
+  const counts = { sent: 0, coalesced: 0, skipped: 0, failed: [] as string[] }
   const gone: PushSubscription[] = []
   const held: Array<() => void> = []
   const state = { connected: options.connected ?? false }
@@ -68,7 +68,7 @@ function setup (options: { answers?: PushOutcome[], connected?: boolean, perMinu
     },
     connected: () => state.connected,
     gone: (s) => { gone.push(s) },
-    metrics: { sent: () => { counts.sent++ }, coalesced: () => { counts.coalesced++ }, failed: (r) => { counts.failed.push(r) } }
+    metrics: { sent: () => { counts.sent++ }, coalesced: () => { counts.coalesced++ }, failed: (r) => { counts.failed.push(r) }, skipped: (n) => { counts.skipped += n } }
   })
   return { clock, scheduler, sent, counts, gone, state, held }
 }
@@ -81,7 +81,7 @@ describe('push scheduler', () => {
     await clock.advance(2000)
     expect(sent.map(s => s.items)).toEqual([20])
     expect(sent[0]?.at).toBe(1_002_000)
-    expect(counts).toEqual({ sent: 1, coalesced: 19, failed: [] })
+    expect(counts).toEqual({ sent: 1, coalesced: 19, skipped: 0, failed: [] })
   })
 
   it('holds items past the per-minute limit for the next push it may have', async () => {
@@ -99,7 +99,7 @@ describe('push scheduler', () => {
   })
 
   it('sends nothing to a recipient connected here, before the window or at its end', async () => {
-    const { clock, scheduler, sent, state } = setup({ connected: true })
+    const { clock, scheduler, sent, state, counts } = setup({ connected: true })
     scheduler.deposited('peer-a', [sub()])
     await clock.advance(5000)
     state.connected = false
@@ -107,6 +107,7 @@ describe('push scheduler', () => {
     state.connected = true
     await clock.advance(5000)
     expect(sent).toEqual([])
+    expect(counts.skipped).toBe(2)
   })
 
   it('backs off after failures, keeping the items, and gives the push up after the last attempt', async () => {

@@ -1,6 +1,7 @@
 /**
  * Web Push's metrics (README.md, "Web Push"): subscriptions held, pushes
- * sent, items coalesced into a push already waiting, failed POSTs by reason,
+ * sent, items coalesced into a push already waiting, items that needed none
+ * (their recipient was connected), failed POSTs by reason,
  * subscriptions dropped by reason, registrations and removals taken, and
  * requests refused by code. Never an endpoint or a PeerID.
  */
@@ -19,6 +20,7 @@ export interface PushMetrics {
   sent(): void
   coalesced(): void
   failed(reason: string): void
+  skipped(n: number): void
   dropped(reason: PushDropReason, n?: number): void
   registered(): void
   removed(): void
@@ -30,6 +32,7 @@ export function pushMetrics (registry: Registry, subscriptions: () => number): P
   const sent = new Counter({ name: 'parley_push_sent_total', help: 'Pushes a push service took (2xx)', registers: [registry] })
   const coalesced = new Counter({ name: 'parley_push_coalesced_total', help: 'Mailbox items that joined a push already waiting (no push of their own)', registers: [registry] })
   const failed = new Counter({ name: 'parley_push_failed_total', help: 'POSTs to push services that failed, by reason', labelNames: ['reason'], registers: [registry] })
+  const skipped = new Counter({ name: 'parley_push_skipped_total', help: 'Mailbox items for a subscribed recipient that needed no push: it was connected here', registers: [registry] })
   const dropped = new Counter({ name: 'parley_push_subscriptions_dropped_total', help: 'Subscriptions forgotten, by reason', labelNames: ['reason'], registers: [registry] })
   const registered = new Counter({ name: 'parley_push_registrations_total', help: 'Registrations taken (new or renewed)', registers: [registry] })
   const removed = new Counter({ name: 'parley_push_removals_total', help: 'Removal requests taken', registers: [registry] })
@@ -41,6 +44,7 @@ export function pushMetrics (registry: Registry, subscriptions: () => number): P
     sent: () => { sent.inc() },
     coalesced: () => { coalesced.inc() },
     failed: (reason) => { failed.inc({ reason }) },
+    skipped: (n) => { skipped.inc(n) },
     dropped: (reason, n = 1) => { dropped.inc({ reason }, n) },
     registered: () => { registered.inc() },
     removed: () => { removed.inc() },

@@ -40,6 +40,8 @@ export interface SchedulerMetrics {
   /** an item that joined a push already waiting (it gets none of its own) */
   coalesced(): void
   failed(reason: string): void
+  /** items that needed no push: their recipient was connected here when they came, or when their push was due */
+  skipped(n: number): void
 }
 
 export interface SchedulerInit {
@@ -88,7 +90,8 @@ export class PushScheduler {
 
   /** An item was stored for `subject`, whose subscriptions these are. */
   deposited (subject: string, subscriptions: readonly PushSubscription[]): void {
-    if (this.#stopped || subscriptions.length === 0 || this.init.connected(subject)) return
+    if (this.#stopped || subscriptions.length === 0) return
+    if (this.init.connected(subject)) { this.init.metrics.skipped(1); return }
     const now = this.init.clock.now()
     for (const subscription of subscriptions) {
       let state = this.#states.get(keyOf(subscription))
@@ -154,6 +157,7 @@ export class PushScheduler {
     if (this.#due(state, now) > now) { this.#schedule(state); return }
     if (this.init.connected(state.subscription.subject)) {
       // it came back before the push went: it drains the mailbox itself
+      this.init.metrics.skipped(state.pending)
       state.pending = 0
       return
     }
