@@ -36,9 +36,9 @@ import type { Connection, Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => { for (const cleanup of cleanups.splice(0).reverse()) await cleanup() })
 
-/** Pushes are awaited as conditions; the relay's window here is 3 s (--push-coalesce-ms). */
+/** Pushes are awaited as conditions; the relay's window here is 5 s (--push-coalesce-ms), far more than 20 deposits take on loopback. */
 const WAIT = { timeout: 20_000, interval: 50 }
-const COALESCE_MS = 3000
+const COALESCE_MS = 5000
 
 interface Device { node: Libp2p, connection: Connection, key: Ed25519PrivateKey, peerId: string, multihash: Uint8Array }
 
