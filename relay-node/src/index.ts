@@ -34,6 +34,7 @@ import {
   Bootstrap, ConnectionWatch, Discovery, Instances, KeepaliveTurns, ListenerGuard, Mailbox, MailboxDatabase, Nearby, OpsServer,
   PeerRecords, Prekeys, StopFlags
 } from './parts.ts'
+import { Push } from './push/part.ts'
 import { loadTlsFiles } from './tls.ts'
 import type { RelayConfig } from './config/options.ts'
 import type { Part } from './lifecycle.ts'
@@ -68,6 +69,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   // the mailbox database writes from its first open: a read-only directory stops the start here, with a sentence
   if (config.mailbox) await mustWrite(config.dataDir, 'its mailbox database', 'run it with --mailbox off')
   if (config.prekeys) await mustWrite(config.dataDir, 'its prekey database', 'run it with --prekeys off')
+  if (config.push) await mustWrite(config.dataDir, 'its push subscriptions', 'run it with --push off')
 
   // a registry per relay: libp2p's metrics and ours, nothing global (tests run several relays in one process)
   const registry = new Registry()
@@ -116,6 +118,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
   })
   const guard = new ListenerGuard(components, keepalive)
   const mailbox = new MailboxDatabase(config, options.now)
+  const push = config.push ? new Push(components) : undefined
   const ops = config.metricsPort == null ? undefined : new OpsServer(components, config.metricsPort)
   // The one order: started first to last; stopped last to first, on stop() and after a failed start alike
   const parts: Part[] = [
@@ -126,7 +129,8 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     { name: 'peer records', part: new PeerRecords(components) },
     { name: 'keepalive', part: new KeepaliveTurns(components, keepalive) },
     { name: 'websocket guard', part: guard },
-    ...(config.mailbox ? [{ name: 'mailbox database', part: mailbox }, { name: 'mailbox', part: new Mailbox(components, mailbox) }] : []),
+    ...(config.mailbox ? [{ name: 'mailbox database', part: mailbox }, { name: 'mailbox', part: new Mailbox(components, mailbox, push === undefined ? undefined : (recipient) => { push.deposited(recipient) }) }] : []),
+    ...(push === undefined ? [] : [{ name: 'push', part: push }]),
     ...(config.prekeys ? [{ name: 'prekeys', part: new Prekeys(components) }] : []),
     ...(config.nearby ? [{ name: 'nearby', part: new Nearby(components) }] : []),
     ...(config.instances ? [{ name: 'instances', part: new Instances(components) }] : []),
@@ -162,6 +166,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     ...(opsUrl == null ? {} : { opsUrl }),
     get circuits () { return countCircuits(node) },
     get draining () { return state.draining },
+    get pushVapidKey () { return push?.vapidKey },
     mailboxUsage: (recipient) => recipient == null ? mailbox.store?.usage : mailbox.store?.usageOf(recipient),
     async reloadTls () {
       if (config.tlsCertPath == null || config.tlsKeyPath == null) return undefined

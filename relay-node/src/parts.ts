@@ -176,7 +176,7 @@ export class Mailbox implements Startable {
   #service?: { stop(): Promise<void> }
   #sweeper?: ReturnType<typeof setInterval>
 
-  constructor (private readonly components: RelayComponents, private readonly database: MailboxDatabase) {}
+  constructor (private readonly components: RelayComponents, private readonly database: MailboxDatabase, private readonly stored?: (recipient: string) => void) {}
 
   async start (): Promise<void> {
     const { node, config, registry, log, state } = this.components
@@ -190,7 +190,8 @@ export class Mailbox implements Startable {
       maxInboundStreams: config.maxInboundStreams,
       draining: () => state.draining,
       log,
-      metrics
+      metrics,
+      ...(this.stored === undefined ? {} : { stored: this.stored })
     })
     const sweep = (): void => {
       store.sweep().then(

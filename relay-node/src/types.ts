@@ -34,6 +34,8 @@ export interface RelayNode {
   /** relayed connections open now */
   readonly circuits: number
   readonly draining: boolean
+  /** the VAPID public key Web Push announces (uncompressed P-256); undefined with `--push off` */
+  readonly pushVapidKey: Uint8Array | undefined
   /** items and bytes in the mailbox now, in all or for one recipient (a PeerID); undefined with `--mailbox off` */
   mailboxUsage(recipient?: string): { items: number, bytes: number } | undefined
   /**

@@ -88,6 +88,11 @@ describe('unusable data directories', () => {
     expectRefused(await start(dir, { readOnly: dir, args: ['--mailbox', 'off'] }), /read-only file system/, /must write its prekey database there: mount it read-write, give --data-dir a writable directory, or run it with --prekeys off$/)
   })
 
+  it('read-only and used before, --mailbox off --prekeys off: exit 2, "read-only" and the push subscriptions', async () => {
+    const dir = await usedDir()
+    expectRefused(await start(dir, { readOnly: dir, args: ['--mailbox', 'off', '--prekeys', 'off'] }), /read-only file system/, /must write its push subscriptions there: mount it read-write, give --data-dir a writable directory, or run it with --push off$/)
+  })
+
   it('a file: exit 2, "is a file", and the file is untouched', async () => {
     const file = join(dataDir, 'not-a-dir')
     await writeFile(file, 'keep me')
@@ -116,9 +121,9 @@ describe('unusable data directories', () => {
 })
 
 describe('usable data directories', () => {
-  it('read-only and used before, with nothing to write (--mailbox off --prekeys off): starts', async () => {
+  it('read-only and used before, with nothing to write (--mailbox off --prekeys off --push off): starts', async () => {
     const dir = await usedDir()
-    const run = await start(dir, { readOnly: dir, args: ['--mailbox', 'off', '--prekeys', 'off'] })
+    const run = await start(dir, { readOnly: dir, args: ['--mailbox', 'off', '--prekeys', 'off', '--push', 'off'] })
     expect(run.stderr).toBe('')
     expect(run.ready).toBe(true)
     expect(run.code).toBe(0)

@@ -100,6 +100,7 @@ function relayConfig (dataDir: string, bootstrap: string[]): RelayConfig {
     // the federation measures the DHT and the relaying, nothing else
     webrtcDirectPort: null,
     mailbox: false,
+    push: false,
     metricsPort: null
   }
 }

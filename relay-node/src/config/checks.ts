@@ -28,6 +28,9 @@ export function validate (config: RelayConfig): void {
   if (!/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/.test(config.host)) {
     throw new ConfigError(`${name(spec('host'))} must be an IPv4 or IPv6 address, got "${config.host.slice(0, 100)}"`)
   }
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s]+)$/.test(config.pushContact) || config.pushContact.length > 200) {
+    throw new ConfigError(`${name(spec('push-contact'))} must be a mailto: address or an https: URL (at most 200 characters), got "${config.pushContact.slice(0, 100)}"`)
+  }
   if (config.dataDir === '') throw new ConfigError(`${name(spec('data-dir'))} must not be empty`)
   for (const [flag, list] of [['announce', config.announce], ['bootstrap', config.bootstrap]] as const) {
     if (list.length > MAX_LIST) throw new ConfigError(`${name(spec(flag))} takes at most ${MAX_LIST} addresses, got ${list.length}`)

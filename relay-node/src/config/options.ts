@@ -14,6 +14,9 @@ import {
   DEFAULT_PREKEYS_OWNER_BYTES, DEFAULT_PREKEYS_NETWORK_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_PAIR_ONE_TIME_PER_HOUR, DEFAULT_PREKEYS_UNSEEN_MS
 } from '../constants.ts'
 import { LOG_LEVELS } from '../log.ts'
+import {
+  DEFAULT_PUSH_COALESCE_MS, DEFAULT_PUSH_CONTACT, DEFAULT_PUSH_MAX_SUBSCRIPTIONS, DEFAULT_PUSH_PER_MINUTE, DEFAULT_PUSH_SUBSCRIPTION_DAYS
+} from '../push/constants.ts'
 import type { LogLevel } from '../log.ts'
 
 /** The settings the relay runs with, read once at start (parse.ts). */
@@ -100,6 +103,23 @@ export interface RelayConfig {
   instances: boolean
   /** instance streams held in all */
   maxInstanceStreams: number
+  /** serve `/parley/push/1.0.0` and send Web Push for mailbox items (VAPID key in `<data-dir>/push-vapid.json`) */
+  push: boolean
+  /** RFC 8292 `sub`: a mailto: or https: contact for the push services */
+  pushContact: string
+  /** items for one recipient within this window of the first are said in one push */
+  pushCoalesceMs: number
+  /** pushes to one subscription per minute, at most */
+  pushPerMinute: number
+  /** a subscription not registered again within this many days is forgotten */
+  pushSubscriptionDays: number
+  /** subscriptions held in all */
+  pushMaxSubscriptions: number
+  /**
+   * TEST ONLY: also take `http://127.0.0.1:<port>/…` endpoints (a push service
+   * the tests run on loopback). Never for a relay people use.
+   */
+  pushAllowInsecureLoopback: boolean
 }
 
 /** How an option's text becomes a value. */
@@ -176,7 +196,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'test-hide-prekeys', key: 'testHidePrekeys', arg: '<on|off>', kind: { type: 'on-off', fallback: false }, help: 'TEST ONLY: answer not-found to every prekey FETCH (a relay hiding prekeys, for the no-downgrade tests); never on a relay people use' },
   { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' },
   { flag: 'instances', key: 'instances', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'tell a browser when its identity runs elsewhere too (/parley/instance/1.0.0)' },
-  { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' }
+  { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' },
+  { flag: 'push', key: 'push', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'wake browsers by Web Push when mail waits for them (/parley/push/1.0.0); subscriptions in <data-dir>/push, the VAPID key in <data-dir>/push-vapid.json' },
+  { flag: 'push-contact', key: 'pushContact', arg: '<mailto:|https:>', kind: { type: 'text', fallback: DEFAULT_PUSH_CONTACT }, help: 'the contact push services see in every push (VAPID "sub"): a mailto: address or https: URL of the operator' },
+  { flag: 'push-coalesce-ms', key: 'pushCoalesceMs', arg: '<n>', kind: { type: 'int', min: 0, max: MINUTE_MS, fallback: DEFAULT_PUSH_COALESCE_MS }, help: 'mail for one recipient within this window of the first item is said in one push' },
+  { flag: 'push-per-minute', key: 'pushPerMinute', arg: '<n>', kind: { type: 'int', min: 1, max: 60, fallback: DEFAULT_PUSH_PER_MINUTE }, help: 'pushes to one subscription per minute, at most' },
+  { flag: 'push-subscription-days', key: 'pushSubscriptionDays', arg: '<n>', kind: { type: 'int', min: 1, max: 365, fallback: DEFAULT_PUSH_SUBSCRIPTION_DAYS }, help: 'a subscription not registered again within this many days is forgotten' },
+  { flag: 'push-max-subscriptions', key: 'pushMaxSubscriptions', arg: '<n>', kind: { type: 'int', min: 1, max: 10_000_000, fallback: DEFAULT_PUSH_MAX_SUBSCRIPTIONS }, help: 'push subscriptions held in all' },
+  { flag: 'push-allow-insecure-loopback', key: 'pushAllowInsecureLoopback', arg: '<on|off>', kind: { type: 'on-off', fallback: false }, help: 'TEST ONLY: also push to http://127.0.0.1:<port> endpoints (a test push service); never on a relay people use' }
 ]
 
 /** The environment variable of a flag: PARLEY_RELAY_ + the flag in upper snake case. */

@@ -34,6 +34,8 @@ export interface MailboxServiceInit {
   metrics: MailboxMetrics
   /** the clock the rate limit reads; default `Date.now` (tests) */
   now?: () => number
+  /** an item was stored for `recipient` (not a duplicate): Web Push may wake it */
+  stored?: (recipient: string) => void
 }
 
 export interface MailboxMetrics {
@@ -69,6 +71,7 @@ export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Pro
           throw err
         })
         init.metrics.deposited(result.duplicate)
+        if (!result.duplicate) init.stored?.(recipient)
         return { op: 'deposit', ...result }
       }
       case 'list':

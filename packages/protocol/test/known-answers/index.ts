@@ -6,12 +6,13 @@
 import { makeDeviceList } from './device-list.ts'
 import { makeKeys } from './keys.ts'
 import { makeLink } from './link.ts'
+import { makePush } from './push.ts'
 import { makeFileChunk, makeSeal } from './seal-file.ts'
 import { makeSession } from './session.ts'
 import type { Inputs, Json } from './inputs.ts'
 
 /** The files of docs/vectors/ this makes (the frozen transcript parley-session-v1.json is transcript.test.ts's). */
-export const VECTOR_FILES = ['keys.json', 'bundle.json', 'pqxdh.json', 'ratchet.json', 'seal.json', 'file-chunk.json', 'link.json', 'device-list.json'] as const
+export const VECTOR_FILES = ['keys.json', 'bundle.json', 'pqxdh.json', 'ratchet.json', 'seal.json', 'file-chunk.json', 'link.json', 'device-list.json', 'push.json'] as const
 export type VectorFile = typeof VECTOR_FILES[number]
 
 /** Every vector file's content, from `inputs`. */
@@ -24,7 +25,8 @@ export async function makeVectors (inputs: Inputs): Promise<Record<VectorFile, J
     'seal.json': makeSeal(inputs, keys, session.mailboxBox),
     'file-chunk.json': await makeFileChunk(inputs),
     'link.json': makeLink(inputs, keys),
-    'device-list.json': makeDeviceList(inputs, keys)
+    'device-list.json': makeDeviceList(inputs, keys),
+    'push.json': await makePush(inputs, keys)
   }
 }
 
