@@ -8,6 +8,7 @@
  * No libp2p (src/lib/db may not import it), so the key/PeerID check below
  * reads libp2p's Ed25519 encodings by hand.
  */
+import { DeviceListError, openDeviceList } from '@parley/protocol/devices/list'
 import { readContactActions, readMessageActions, readVoice } from './backup-actions.ts'
 import { base58btc, Fields } from './backup-fields.ts'
 import {
@@ -85,6 +86,7 @@ export class ContentsChecker {
       if (!row.bool('sessions')) row.fail('"sessions" is true when present')
       contact.sessions = true
     }
+    if (row.has('devices')) contact.devices = readDevices(row, contact.peerId)
     readContactActions(row, contact, this.profile.peerId)
     if (this.#contacts.has(contact.id)) row.fail(`id ${contact.id} is used twice`)
     if (this.#peerIds.has(contact.peerId)) row.fail(`PeerID ${contact.peerId} is used twice`)
@@ -165,6 +167,16 @@ export class ContentsChecker {
     if (message.failure !== undefined && message.state !== 'failed') row.fail('"failure" is set on a message that did not fail')
     this.#messages.add(id)
     return message
+  }
+}
+
+/** A contact's device list as received: it must open as its account's (docs/protocols.md, "A contact's device list"). */
+function readDevices (row: Fields, account: string): { body: string, sig: string } {
+  try {
+    return openDeviceList(row.value('devices'), { account }).signed
+  } catch (err) {
+    if (!(err instanceof DeviceListError)) throw err
+    return row.fail(`"devices" is not a device list of the contact's (${err.code}: ${err.message})`)
   }
 }
 

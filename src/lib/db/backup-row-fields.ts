@@ -35,7 +35,13 @@ export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies 
 
 /** A contact as backed up: presence is not carried, a restored contact starts offline. */
 /** A contact as a backup holds it: its presence, the record of its blocks, whether our items wait for its keys and its hello times (db/tombstones.ts) are this device's own. */
-export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'waitingKeys' | 'helloAt' | 'deletedAt'>
+/**
+ * Its device list goes as received (`devices`, checked again on import), and
+ * what the database derives from it (`devicesVersion`, `devicePeers`) is
+ * derived again on restore; `devicesSent` (which of our lists they took) is
+ * this device's own.
+ */
+export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'waitingKeys' | 'helloAt' | 'deletedAt' | 'devicesVersion' | 'devicePeers' | 'devicesSent'>
 
 /*
  * Every field of each backed-up row, true when optional, and every value of
@@ -50,7 +56,7 @@ export const PROFILE_FIELDS = {
 } as const satisfies Record<Exclude<keyof ProfileRow, 'id'>, boolean>
 export const CONTACT_FIELDS = {
   id: false, peerId: false, username: false, nickname: true, publicKey: true, addresses: false, lastSeen: true,
-  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, unchecked: true, problem: true, verified: false, sessions: true, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
+  notes: false, blocked: false, state: false, helloPending: true, helloSince: true, helloStored: true, rerequests: true, unchecked: true, problem: true, verified: false, sessions: true, devices: true, ...EVENT_CONTACT_FIELDS, addedAt: false, updatedAt: false
 } as const satisfies Record<keyof BackupContact, boolean>
 export const RELAY_FIELDS = {
   multiaddr: false, peerId: false, source: false, active: false, lastConnected: true, lastRtt: true, failures: false
