@@ -50,6 +50,9 @@ async function bobOn (device: Peer, bob: Peer): Promise<ContactId> {
   return id
 }
 
+const noticesIn = async (peer: Peer, contactId: ContactId): Promise<string[]> =>
+  (await chatMessages(peer.db, contactId)).flatMap(m => m.notice === undefined ? [] : [m.notice])
+
 const bodies = async (peer: Peer, contactId: ContactId): Promise<string[]> =>
   (await chatMessages(peer.db, contactId)).filter(m => m.kind === 'text').map(m => `${m.fromPeerId === '' ? '?' : m.fromPeerId.slice(-6)}:${m.body}`)
 
@@ -104,6 +107,8 @@ describe('contacts\' device lists', () => {
       expect(await bodies(bob, bToA)).toEqual([`${peerIdOf(alice).slice(-6)}:from the laptop`, `${peerIdOf(alice).slice(-6)}:from the phone`])
       expect((await phone.db.messages.toArray()).map(m => m.state)).toEqual(['delivered'])
     }, WAIT)
+    // the quiet notice: Alice's chat on Bob's side says she linked a device
+    expect(await noticesIn(bob, bToA)).toEqual(['device-added'])
     // one chat, one contact: the phone is no contact of Bob's of its own
     expect((await bob.db.contacts.toArray()).map(c => c.peerId)).toEqual([peerIdOf(alice)])
 
@@ -115,6 +120,7 @@ describe('contacts\' device lists', () => {
     const removed = await aliceLists(alice, [], 'Laptop again')
     await vi.waitFor(async () => { expect((await bob.db.contacts.get(bToA))?.devicePeers).toEqual([peerIdOf(alice)]) }, WAIT)
     expect(removed).toBeGreaterThan(listed)
+    expect(await noticesIn(bob, bToA)).toEqual(['device-added', 'device-removed'])
     await phone.node.call('sendMessage', { contactId: phoneToBob, text: 'after removal' })
     await alice.node.call('sendMessage', { contactId: aToB, text: 'still here' })
     await vi.waitFor(async () => { expect((await bodies(bob, bToA)).at(-1)).toBe(`${peerIdOf(alice).slice(-6)}:still here`) }, WAIT)
