@@ -5,10 +5,12 @@
  * contact. The caller opens a list against the contact's PeerID before it
  * comes here (`openDeviceList`, @parley/protocol/devices/list): nothing here
  * verifies a signature. A list is stored only when its version is greater
- * than the held one's, compared and written in one transaction.
+ * than the held one's, compared and written in one transaction, with the
+ * chat's quiet notices of the devices it adds and removes.
  */
+import { newMessageId, withChatTimer } from './messages.ts'
 import type { ParleyDb } from './db.ts'
-import type { ContactId, ContactRow } from './types.ts'
+import type { ContactId, ContactRow, MessageRow, NoticeKind } from './types.ts'
 import type { DeviceList, SignedDeviceList } from '@parley/protocol/devices/list'
 
 /** What storing an offered list did: see {@link storeContactDevices}. */
@@ -51,15 +53,14 @@ export function deviceIndexOf (signed: SignedDeviceList): Pick<ContactRow, 'devi
  * and removes against the held list, or against the contact alone when none
  * was held). A list of the held version is 'same' when its body is the held
  * one's, else 'conflict' (the account's key signed two lists of one version:
- * the held one stays); a lower one is 'older'. Only 'newer' writes.
- * `onNewer` runs in the same transaction, with the row as written (the
- * chat's notice).
+ * the held one stays); a lower one is 'older'. Only 'newer' writes: the row,
+ * and in the contact's chat one notice per device added ('device-added') and
+ * per device removed ('device-removed'), read, never sent (with the chat's
+ * timer they disappear like a message).
  *
  * @throws Error when the list is not the contact's account's (a caller's bug: it opens lists against the contact's PeerID)
  */
-export async function storeContactDevices (
-  db: ParleyDb, id: ContactId, list: DeviceList, onNewer?: (contact: ContactRow, added: string[], removed: string[]) => Promise<void>
-): Promise<ContactDevicesOutcome> {
+export async function storeContactDevices (db: ParleyDb, id: ContactId, list: DeviceList, now = Date.now()): Promise<ContactDevicesOutcome> {
   return db.transaction('rw', db.contacts, db.messages, async () => {
     const contact = await db.contacts.get(id)
     if (contact === undefined) return { outcome: 'no-contact' }
@@ -74,7 +75,8 @@ export async function storeContactDevices (
     const removed = [...before].filter(p => !after.has(p))
     const row: ContactRow = { ...contact, ...fields }
     await db.contacts.put(row)
-    await onNewer?.(row, added, removed)
+    const notices = [...added.map(() => noticeOf(row, 'device-added', now)), ...removed.map(() => noticeOf(row, 'device-removed', now))]
+    if (notices.length > 0) await db.messages.bulkAdd(notices)
     return { outcome: 'newer', contact: row, added, removed }
   })
 }
@@ -101,4 +103,22 @@ export async function markDevicesSent (db: ParleyDb, id: ContactId, version: num
     if (contact === undefined || (contact.devicesSent ?? 0) >= version) return
     await db.contacts.update(id, { devicesSent: version })
   })
+}
+
+/** A notice in `contact`'s chat (as p2p/sessions/notices.ts writes its own): from the contact, read, never sent. */
+function noticeOf (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>, notice: NoticeKind, now: number): MessageRow {
+  const row: MessageRow = {
+    id: newMessageId(now),
+    contactId: contact.id,
+    direction: 'in',
+    fromPeerId: contact.peerId,
+    kind: 'notice',
+    body: '',
+    sentAt: now,
+    receivedAt: now,
+    state: 'read',
+    readAt: now,
+    notice
+  }
+  return withChatTimer(row, contact.timer?.ttl, now)
 }

@@ -47,6 +47,11 @@ describe('contacts\' device lists', () => {
     expect(await getContactOfPeer(db, phone.peer)).toBeUndefined()
     expect((await getContactOfPeer(db, tablet.peer))?.id).toBe(aliceId)
     expect((await getContactOfPeer(db, alice.peer))?.id).toBe(aliceId)
+    // the chat's quiet notices, one per device, written with each newer list
+    const notices = await db.messages.where('[contactId+sentAt+id]').between([aliceId, 0, ''], [aliceId, Infinity, '\uffff']).toArray()
+    expect(notices.map(m => [m.kind, m.notice, m.fromPeerId, m.state])).toEqual([
+      ['notice', 'device-added', alice.peer, 'read'], ['notice', 'device-added', alice.peer, 'read'], ['notice', 'device-removed', alice.peer, 'read']
+    ])
   })
 
   it('a device two contacts list is nobody\'s, and a contact\'s own PeerID is always that contact', async () => {

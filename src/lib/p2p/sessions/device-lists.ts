@@ -27,10 +27,8 @@ import { sessionTables } from '../../db/sessions.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { DeskService } from '../kernel/desk-service.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
-import { noticeRow } from './notices.ts'
 import { SessionUnreadableError } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactRow } from '../../db/types.ts'
 import type { Desk, DeskProtocol } from '../kernel/desk-service.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
@@ -71,33 +69,16 @@ export interface DeviceListExchangeComponents {
   events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
 }
 
-/** What a stored list changed, for the chat's notice (devices added and removed, by PeerID); runs in the list's transaction. */
-export type DeviceListChanged = (contact: ContactRow, added: string[], removed: string[]) => Promise<void>
-
-/**
- * The chat's quiet notices of a newer list: one "linked a new device" per
- * device it adds, one "removed a device" per device it drops (read, never
- * sent; with the chat's timer they disappear like a message). Inside the
- * list's transaction (contacts and messages).
- */
-export async function writeDeviceNotices (db: ParleyDb, contact: ContactRow, added: readonly string[], removed: readonly string[]): Promise<void> {
-  const now = Date.now()
-  const rows = [...added.map(() => noticeRow(contact, 'device-added', now)), ...removed.map(() => noticeRow(contact, 'device-removed', now))]
-  if (rows.length > 0) await db.messages.bulkAdd(rows)
-}
-
 export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesReply> {
   readonly #components: DeviceListExchangeComponents
   readonly #log: Logger
-  readonly #changed: DeviceListChanged | undefined
   /** the contacts an offer is under way to, at most MAX_DEVICE_OFFERS */
   readonly #offering = new Set<string>()
   #desk: DeskService<Uint8Array, DevicesReply | Uint8Array> | undefined
   #shutdown = new AbortController()
 
-  constructor (components: DeviceListExchangeComponents, init: { changed?: DeviceListChanged } = {}) {
+  constructor (components: DeviceListExchangeComponents) {
     this.#components = components
-    this.#changed = init.changed ?? (async (contact, added, removed) => { await writeDeviceNotices(components.db, contact, added, removed) })
     this.#log = components.logger.forComponent('parley:sessions:devices')
   }
 
@@ -193,7 +174,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     try {
       const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })
       outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages], async () => {
-        const stored = await storeContactDevices(db, contact.id, list, this.#changed)
+        const stored = await storeContactDevices(db, contact.id, list)
         await opened.commit()
         return stored.outcome
       })
