@@ -12,14 +12,20 @@
  * - every reply round-trips; a payload past MAX_DEVICES_PAYLOAD_BYTES is
  *   refused by its size;
  * - a request is a well-formed box (mutated ones decode as boxes or are
- *   refused) no longer than MAX_DEVICES_FRAME_BYTES.
+ *   refused) no longer than MAX_DEVICES_FRAME_BYTES;
+ * - the DHT record (src/devices/dht.ts): arbitrary keys and values, and
+ *   mutated valid ones, open or throw DeviceListError only; a valid list
+ *   opens under its account's key alone, and the selector picks the highest
+ *   version of those that open.
  */
 /* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { InvalidMessageError } from '@libp2p/interface'
 import { MAX_DEVICES } from '../../src/devices/constants.ts'
-import { signDeviceList } from '../../src/devices/list.ts'
+import { deviceListKey, deviceListValue, openDeviceListRecord, selectDeviceListRecord } from '../../src/devices/dht.ts'
+import { DeviceListError, signDeviceList } from '../../src/devices/list.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
 import {
   decodeDevicesPayload, decodeDevicesReply, decodeDevicesRequest, encodeDevicesPayload, encodeDevicesReply,
   MAX_DEVICES_FRAME_BYTES, MAX_DEVICES_PAYLOAD_BYTES
@@ -30,6 +36,13 @@ import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { boxArb } from './session-arbs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { DevicesReply } from '../../src/devices/wire.ts'
+
+// Ed25519 on OpenSSL for the keys made here, as device-list.test.ts does (native-ed25519.ts)
+vi.mock('@noble/curves/ed25519.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@noble/curves/ed25519.js')>()
+  const { nativeEd25519 } = await import('./native-ed25519.ts')
+  return { ...real, ed25519: nativeEd25519(real.ed25519) }
+})
 
 const ERRORS = [InvalidMessageError]
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -100,6 +113,24 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
       const mutated = mutate(bytes, mutations)
       const result = typed(() => decodeDevicesRequest(mutated), ERRORS)
       expect(result.ok ? result.value.byteLength : 0).toBeLessThanOrEqual(MAX_DEVICES_FRAME_BYTES)
+    }), FUZZ_PARAMS)
+  })
+
+  it('the DHT record: arbitrary and mutated keys and values open or throw DeviceListError; a list opens under its account\'s key alone; the highest version is selected', () => {
+    const aliceKey = deviceListKey(peerIdFromString(alice.peer))
+    const otherKey = deviceListKey(peerIdFromString((accounts[1] as typeof alice).peer))
+    fc.assert(fc.property(fc.constantFrom(...lists), mutationArb, fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 300 }), (list, mutations, key, value) => {
+      const bytes = deviceListValue(list)
+      expect(openDeviceListRecord(aliceKey, bytes).signed).toEqual(list)
+      expect(() => openDeviceListRecord(otherKey, bytes)).toThrow(DeviceListError)
+      for (const [k, v] of [[key, value], [mutate(aliceKey, mutations), bytes], [aliceKey, mutate(bytes, mutations)]] as const) {
+        const result = typed(() => openDeviceListRecord(k, v), [DeviceListError])
+        expect(result.ok ? result.value.account : alice.peer).toBe(alice.peer)
+      }
+      // the newest (the last made) wins whatever its place and whatever else is offered
+      const newest = lists[lists.length - 1] as typeof list
+      expect(selectDeviceListRecord(aliceKey, [value, deviceListValue(newest), bytes])).toBe(1)
+      expect(selectDeviceListRecord(aliceKey, [bytes, value, deviceListValue(newest)])).toBe(list === newest ? 0 : 2)
     }), FUZZ_PARAMS)
   })
 })
