@@ -19,6 +19,7 @@ import { sessionPeerOf } from '../../src/lib/p2p/sessions/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { befriend, identityKeyOf, peerIdOf, rawAsker, startHarness, WAIT } from './harness.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
+import type { DeviceListExchange } from '../../src/lib/p2p/sessions/device-lists.ts'
 import type { Harness, Peer } from './harness.ts'
 
 let harness: Harness
@@ -128,4 +129,31 @@ describe('contacts\' device lists', () => {
     expect((await bodies(bob, bToA)).map(b => b.split(':')[1])).not.toContain('not listed')
     expect((await bob.db.messages.toArray()).filter(m => m.fromPeerId === peerIdOf(phone) || m.fromPeerId === peerIdOf(stranger))).toEqual([])
   })
+
+  it('to an app that predates the protocol nothing is sealed and nothing marked, and the chat goes on as before', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const phone = await harness.startPeer(undefined, 'Phone')
+    const { aToB, bToA } = await befriend(alice, bob)
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'before' })
+    await vi.waitFor(async () => { expect((await bodies(bob, bToA)).map(b => b.split(':')[1])).toEqual(['before']) }, WAIT)
+    // Bob has her one-device list (given once the session exists), so that no offer is under way below
+    const first = (await getAccount(alice.db))?.version
+    await (alice.node.components.deviceLists as DeviceListExchange).offer(peerIdOf(bob))
+    await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicesSent).toBe(first) }, WAIT)
+    // Bob's app from before: no handler, so multistream-select answers na
+    await bob.node.libp2p?.unhandle(DEVICES_PROTOCOL)
+    const sealed = vi.spyOn(alice.node.components.sessions, 'seal')
+    const markBefore = (await alice.db.contacts.get(aToB))?.devicesSent
+    const heldBefore = (await bob.db.contacts.get(bToA))?.devices
+    const version = await aliceLists(alice, [phone], 'Laptop')
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'after' })
+    await vi.waitFor(async () => { expect((await bodies(bob, bToA)).map(b => b.split(':')[1])).toEqual(['before', 'after']) }, WAIT)
+    // one seal: the message's; none for the new list, and the mark stays below its version
+    expect(sealed).toHaveBeenCalledTimes(1)
+    expect((await alice.db.contacts.get(aToB))?.devicesSent).toBe(markBefore)
+    expect(markBefore ?? 0).toBeLessThan(version)
+    expect((await bob.db.contacts.get(bToA))?.devices).toEqual(heldBefore)
+  })
 })
+
