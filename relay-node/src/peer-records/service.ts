@@ -12,7 +12,10 @@
  * table, or one the DHT finds with a direct address), and it must be newer
  * than the one held. A refusal resets the stream (kad-dht's way for a failed
  * request) and is counted by code. Any other namespace is refused
- * (`bad-key`), as before.
+ * but `/parley-devices/` (an account's signed device list, devices/dht.ts:
+ * it must open as the list of the account its key names, and be of a higher
+ * version than the one held; held in a {@link DeviceListStore}, counted with
+ * the peer records' refusals) is refused (`bad-key`), as before.
  * GET_VALUE: at most so many per peer; kad-dht's own answer (closer peers,
  * `/pk/` keys) with the record held for the key, if any.
  *
@@ -23,9 +26,12 @@
  */
 import { MessageType } from '@libp2p/kad-dht'
 import { Libp2pRecord } from '@libp2p/record'
+import { deviceListKey, isDeviceListKey, openDeviceListRecord } from '@parley/protocol/devices/dht'
+import { DeviceListError } from '@parley/protocol/devices/list'
 import { PeerRecordError, isPeerRecordKey, openPeerRecord, peerRecordKey } from '@parley/protocol/peer-record/record'
 import { RateLimiter } from '@parley/protocol/rate-limit'
 import { DhtInternalsError, equalBytes } from '../dht.ts'
+import { DeviceListStore } from './device-lists.ts'
 import { PeerRecordRefusedError, PeerRecordStore } from './store.ts'
 import { routingTableOf } from './kad-internals.ts'
 import { RelayBook } from './relay-book.ts'
@@ -59,11 +65,13 @@ export interface PeerRecordServiceInit {
   log: Logger
   metrics: PeerRecordsMetrics
   store?: PeerRecordStore
+  deviceLists?: DeviceListStore
   now?: () => number
 }
 
 export interface PeerRecordService {
   readonly store: PeerRecordStore
+  readonly deviceLists: DeviceListStore
   stop(): void
 }
 
@@ -78,6 +86,7 @@ function handlersOf (dht: unknown): Record<string, Partial<Handler> | undefined>
 export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: PeerRecordServiceInit): PeerRecordService {
   const now = init.now ?? Date.now
   const store = init.store ?? new PeerRecordStore({ now })
+  const deviceLists = init.deviceLists ?? new DeviceListStore({ now })
   const { metrics, log } = init
   const dht = node.services.dht
   const handlers = handlersOf(dht)
@@ -100,9 +109,27 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
     return (isRelay ? asRelay : asBrowser).take(peer.toString())
   }
 
+  /** A device list's PUT_VALUE: it opens as the list of the account its key names, and is newer than the one held. */
+  const putDeviceList = <M>(record: Libp2pRecord, msg: M): M => {
+    let list
+    try {
+      list = openDeviceListRecord(record.key, record.value)
+    } catch (err) {
+      if (!(err instanceof DeviceListError)) throw err
+      return refuse('put', err.code === 'too-large' || err.code === 'bad-signature' ? err.code : err.code === 'wrong-account' ? 'wrong-key' : 'malformed', err.message)
+    }
+    try {
+      if (deviceLists.put(record.key, record.value, list)) log.debug('holding a device list', { account: list.account, version: list.version, devices: list.devices.length })
+    } catch (err) {
+      if (err instanceof PeerRecordRefusedError) return refuse('put', err.code, err.message)
+      throw err
+    }
+    return msg
+  }
+
   handlers[MessageType.PUT_VALUE] = {
     handle: async (peer, msg) => {
-      const own = msg.key != null && equalBytes(msg.key, peerRecordKey(peer))
+      const own = msg.key != null && (equalBytes(msg.key, peerRecordKey(peer)) || equalBytes(msg.key, deviceListKey(peer)))
       if (!await allowed(peer, relayPuts, own ? browserPuts : browserCorrections)) refuse('put', 'rate', `${peer.toString()} ${own ? 'publishes' : 'corrects records'} too often`)
       if (msg.key == null || msg.record == null) return refuse('put', 'malformed', 'a PUT_VALUE needs a key and a record')
       let record: Libp2pRecord
@@ -112,6 +139,7 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
         return refuse('put', 'malformed', 'the PUT_VALUE record does not decode')
       }
       if (!equalBytes(record.key, msg.key)) refuse('put', 'malformed', 'the record is for another key than the request')
+      if (isDeviceListKey(record.key)) return putDeviceList(record, msg)
       let opened
       try {
         opened = await openPeerRecord(record.key, record.value, now())
@@ -143,6 +171,11 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
     handle: async (peer, msg) => {
       if (!await allowed(peer, relayGets, browserGets)) refuse('get', 'rate', `${peer.toString()} looks up too often`)
       const response = await getValue.handle(peer, msg)
+      if (response != null && isDeviceListKey(msg.key)) {
+        const list = deviceLists.get(msg.key)
+        if (list != null) response.record = new Libp2pRecord(list.key, list.bytes, new Date(list.receivedAt)).serialize()
+        return response
+      }
       if (response == null || !isPeerRecordKey(msg.key)) return response
       const held = store.get(msg.key)
       metrics.lookedUp(held != null)
@@ -155,11 +188,13 @@ export function servePeerRecords (node: Libp2p<{ dht: SingleKadDHT }>, init: Pee
   const sweeper = setInterval(() => {
     const n = store.sweep()
     if (n > 0) metrics.expired(n)
+    deviceLists.sweep()
   }, PEER_RECORD_SWEEP_INTERVAL_MS)
   sweeper.unref()
 
   return {
     store,
+    deviceLists,
     stop () {
       clearInterval(sweeper)
       replicator.stop()

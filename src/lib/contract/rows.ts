@@ -56,8 +56,11 @@ export type MessageKind = 'text' | 'file' | 'call' | 'notice'
 /**
  * A notice in a chat (MessageRow kind 'notice'). 'session-reset': the secure
  * session with the contact was started again (p2p/sessions/notices.ts).
+ * 'device-added' / 'device-removed': a newer device list of the contact's
+ * account names a device the one before did not, or no longer names one
+ * (p2p/sessions/device-lists.ts); one notice per device.
  */
-export type NoticeKind = 'session-reset'
+export type NoticeKind = 'session-reset' | 'device-added' | 'device-removed'
 
 /**
  * How a call in the chat ended, from this side: answered; for a call to us,

@@ -58,6 +58,11 @@ export class Fields {
     return v.map((item: unknown, i) => new Fields(item, `${this.#at}, "${key}" entry ${i + 1}`, fields))
   }
 
+  /** The value under `key` as it is, for a reader of its own (a contact's device list). */
+  value (key: string): unknown {
+    return this.#value[key]
+  }
+
   /** A ULID (26 uppercase Crockford base32 characters), as message and event ids are. */
   ulid (key: string): string {
     const v = this.#value[key]

@@ -17,6 +17,7 @@
  * row a backup could not carry fails the export, not a later restore.
  */
 import Dexie from 'dexie'
+import { deviceIndexOf } from './contact-devices.ts'
 import {
   BACKUP_VERSION, BackupTooLargeError, checkCost, InvalidPassphraseError, MAX_PLAINTEXT_BYTES, newPassphrase, openEnvelope,
   sealEnvelope, tooLarge, type Argon2idCost
@@ -119,7 +120,9 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
     }
     await db.profile.add(contents.profile)
     await db.account.put(accountOfProfile(contents.profile, { deviceName: contents.account?.deviceName, version: contents.account?.listVersion }))
-    await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow => ({ ...contact, status: 'offline' })))
+    // a device list as received; its version and PeerIDs derived again (the reader opened it)
+    await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow =>
+      ({ ...contact, ...(contact.devices === undefined ? {} : deviceIndexOf(contact.devices)), status: 'offline' })))
     await db.relays.bulkPut(contents.relays)
     // a file's bytes are not in the backup: an offer not yet delivered cannot be served any more
     await db.messages.bulkAdd(contents.messages.map((m): MessageRow =>

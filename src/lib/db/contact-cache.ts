@@ -1,5 +1,6 @@
 import Dexie, { type ObservabilitySet } from 'dexie'
-import { getContact, getContactByPeerId } from './contacts.ts'
+import { getContactOfPeer } from './contact-devices.ts'
+import { getContact } from './contacts.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow } from './types.ts'
 
@@ -7,7 +8,8 @@ import type { ContactId, ContactRow } from './types.ts'
 export const MAX_CACHED_CONTACTS = 1024
 
 /**
- * Contact rows by id and by PeerID, read from the database once and kept
+ * Contact rows by id and by PeerID (a contact's own, or a device's its held
+ * list names: db/contact-devices.ts getContactOfPeer), read from the database once and kept
  * until any write to the contacts table commits (in this context or another:
  * Dexie's global `storagemutated` event). The worker looks a contact up for
  * every message it sends and receives; this keeps those reads off the
@@ -53,16 +55,18 @@ export class ContactCache {
     const cached = this.#byPeerId.get(peerId)
     if (cached !== undefined) return cached
     const generation = this.#generation
-    const row = await getContactByPeerId(this.#db, peerId)
-    this.#keep(row, generation)
+    const row = await getContactOfPeer(this.#db, peerId)
+    this.#keep(row, generation, peerId)
     return row
   }
 
-  #keep (row: ContactRow | undefined, generation: number): void {
+  #keep (row: ContactRow | undefined, generation: number, asked?: string): void {
     if (row === undefined || generation !== this.#generation) return
-    if (this.#byId.size >= MAX_CACHED_CONTACTS) this.clear()
+    if (this.#byId.size >= MAX_CACHED_CONTACTS || this.#byPeerId.size >= 2 * MAX_CACHED_CONTACTS) this.clear()
     this.#byId.set(row.id, row)
     this.#byPeerId.set(row.peerId, row)
+    // a device of the contact's list, under its own PeerID
+    if (asked !== undefined) this.#byPeerId.set(asked, row)
   }
 
   readonly #onMutated = (parts: ObservabilitySet): void => {

@@ -1,5 +1,5 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
 import { accountOfProfile, type AccountRow } from './account.ts'
 import type { KeyringRow } from './keyring.ts'
@@ -99,6 +99,8 @@ export class ParleyDb extends Dexie {
     this.version(12).stores(dbSchemaV12)
     // linked devices: an existing identity becomes an account with one device, itself; its list is signed by the node at start
     this.version(13).stores(dbSchemaV13).upgrade(async (tx) => { await accountFromProfile(tx) })
+    // contacts' device lists: a new index only, no row has a list yet
+    this.version(14).stores(dbSchemaV14)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

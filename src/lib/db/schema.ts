@@ -270,5 +270,21 @@ export const dbSchemaV13 = {
   account: 'id'
 } as const
 
+/**
+ * ============================================================
+ * v14 — 2026-11-29
+ * ============================================================
+ * Contacts' device lists (issue 58; docs/protocols.md, "A contact's device
+ * list"; db/contact-devices.ts): a contact row may hold its account's signed
+ * list as received (`devices`, not indexed), its version and the PeerIDs it
+ * names (`devicePeers`). No upgrade step: no row has a list yet.
+ * - contacts: multiEntry `*devicePeers`: the contact whose list names a
+ *             device's PeerID (a message from that device lands in its chat).
+ */
+export const dbSchemaV14 = {
+  ...dbSchemaV13,
+  contacts: '++id, &peerId, state, *devicePeers'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 13
+export const DB_VERSION = 14

@@ -3,6 +3,7 @@
  * of network data) and the tabs (readers through liveQuery).
  */
 import type { ChatEventFrame, ChatEventType } from '@parley/protocol/chat/codec'
+import type { SignedDeviceList } from '@parley/protocol/devices/list'
 import type { ContactId, ContactProblem, ContactState, EventStamp, MessageDirection, MessageId, MessageState } from '../contract/rows.ts'
 
 /** The message row and what it carries belong to the contract (what crosses the line); named here with the other rows. */
@@ -77,6 +78,18 @@ export interface ContactRow {
   timer?: ChatTimer
   /** What blocking them left (absent: never blocked since 2026-11-29); this device's own, not in a backup. */
   block?: BlockRecord
+  /**
+   * Their account's signed device list, as received (schema v14; docs/protocols.md,
+   * "A contact's device list"): opened against their PeerID's key before it
+   * was stored, replaced only by one of a greater version (db/contact-devices.ts).
+   */
+  devices?: SignedDeviceList
+  /** `devices`' version (present with it). */
+  devicesVersion?: number
+  /** The PeerIDs of `devices`' devices (present with it; a multiEntry index): a device's PeerID maps to this contact. */
+  devicePeers?: string[]
+  /** The version of our own list they acknowledged (docs/protocols.md, "/parley/devices/1.0.0"); this device's own, not in a backup. */
+  devicesSent?: number
   addedAt: number
   updatedAt: number
 }

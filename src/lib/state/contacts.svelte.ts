@@ -36,11 +36,18 @@ export class ContactView {
   get loaded (): boolean { return this.#row.loaded }
   /** Why the row could not be read, if it could not. */
   get error (): unknown { return this.#row.error }
+  /** How many devices their account's held device list names (1 without one: an account with its first device alone). */
+  get deviceCount (): number { return deviceCountOf(this.#row.current) }
   /** The name shown for them (their nickname, else their own); '' while there is no row. */
   get name (): string {
     const row = this.#row.current
     return row === undefined ? '' : displayName(row)
   }
+}
+
+/** The devices a contact's held device list names (db/contact-devices.ts); 1 without one, 0 without a row. */
+export function deviceCountOf (row: Pick<ContactRow, 'devicePeers'> | undefined): number {
+  return row === undefined ? 0 : row.devicePeers?.length ?? 1
 }
 
 /** Whom a group or a share can go to: an accepted contact who is not blocked. */

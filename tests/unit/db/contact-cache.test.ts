@@ -2,6 +2,10 @@ import Dexie, { RangeSet } from 'dexie'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ContactCache, MAX_CACHED_CONTACTS } from '../../../src/lib/db/contact-cache.ts'
 import { setPresence, upsertContact } from '../../../src/lib/db/contacts.ts'
+import { signDeviceList } from '@parley/protocol/devices/list'
+import { storeContactDevices } from '../../../src/lib/db/contact-devices.ts'
+import { fieldsOf, makeAccounts, NOW } from '../../../packages/protocol/test/devices/helpers.ts'
+import type { Account } from '../../../packages/protocol/test/devices/helpers.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'
 import { addContact, openTestDb } from './helpers.ts'
@@ -21,6 +25,18 @@ afterEach(() => {
 })
 
 describe('ContactCache', () => {
+  it('a device a contact\'s held list names is that contact, until a newer list drops it', async () => {
+    const [owner, phone] = makeAccounts(2) as [Account, Account]
+    const id = await upsertContact(db, { peerId: owner.peer, username: 'owner', addresses: [] })
+    expect(await cache.byPeerId(phone.peer)).toBeUndefined()
+    await storeContactDevices(db, id, signDeviceList(owner.secret, fieldsOf(owner, [phone], NOW)))
+    expect((await cache.byPeerId(phone.peer))?.id).toBe(id)
+    expect(await cache.byPeerId(phone.peer)).toBe(await cache.byPeerId(owner.peer))
+    await storeContactDevices(db, id, signDeviceList(owner.secret, fieldsOf(owner, [], NOW + 1)))
+    expect(await cache.byPeerId(phone.peer)).toBeUndefined()
+    expect((await cache.byPeerId(owner.peer))?.devicePeers).toEqual([owner.peer])
+  })
+
   it('reads a contact once, by id or by PeerID', async () => {
     const get = vi.spyOn(db.contacts, 'get')
     const first = await cache.byId(alice)

@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 13 with exactly the intended stores and indexes', async () => {
+  it('opens at version 14 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(13)
+    expect(DB_VERSION).toBe(14)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -55,7 +55,8 @@ describe('ParleyDb schema', () => {
         autoIncrement: true,
         indexes: {
           peerId: { keyPath: 'peerId', unique: true },
-          state: { keyPath: 'state', unique: false }
+          state: { keyPath: 'state', unique: false },
+          devicePeers: { keyPath: 'devicePeers', unique: false }
         }
       },
       messages: {

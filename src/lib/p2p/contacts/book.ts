@@ -1,4 +1,5 @@
-import { getContact, getContactByPeerId, listContacts } from '../../db/contacts.ts'
+import { getContactOfPeer } from '../../db/contact-devices.ts'
+import { getContact, listContacts } from '../../db/contacts.ts'
 import { ContactCache } from '../../db/contact-cache.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
@@ -52,8 +53,12 @@ export class ContactBook implements ContactBookPort, Startable {
     return this.#cache != null ? this.#cache.byId(id) : getContact(this.#components.db, id)
   }
 
+  /**
+   * The contact this peer is: its own PeerID, or a device its held device list
+   * names (one chat, one safety number: the account's; db/contact-devices.ts).
+   */
   async byPeerId (peerId: string): Promise<ContactRow | undefined> {
-    return this.#cache != null ? this.#cache.byPeerId(peerId) : getContactByPeerId(this.#components.db, peerId)
+    return this.#cache != null ? this.#cache.byPeerId(peerId) : getContactOfPeer(this.#components.db, peerId)
   }
 
   /** The gater's question: is this peer a blocked contact? Synchronous. */

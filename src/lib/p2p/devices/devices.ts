@@ -22,6 +22,7 @@ import type { AccountRow } from '../../db/account.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ProfileRow } from '../../db/types.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { DeviceList } from '@parley/protocol/devices/list'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
@@ -33,6 +34,8 @@ export interface DevicesComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'require' | 'privateKey'>
   logger: ComponentLogger
+  /** told `devices:changed` when the list's version grows */
+  events?: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
 export interface DevicesInit {
@@ -116,8 +119,10 @@ export class Devices implements DevicesPort, Startable {
       await db.account.put(row)
       return { row, list }
     })
+    const before = this.#list?.version
     this.#row = row
     this.#list = list
+    if (list !== undefined && before !== undefined && list.version > before) this.#components.events?.safeDispatchEvent('devices:changed', { detail: { version: list.version } })
   }
 
   /** The row's list, opened; undefined when there is none, or it does not open (then the holder signs a new one). */

@@ -3,7 +3,7 @@ import { MAX_BATCH_ROWS, incomingRow, storeIncoming, storeIncomingMany } from '.
 import { mayExchange } from '../contacts/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { IncomingInput } from '../../db/messages-incoming.ts'
-import type { ContactId, MessageId, MessageRow } from '../../db/types.ts'
+import type { ContactId, ContactRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ActionIntakePort } from '../kernel/ports/actions.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
@@ -38,12 +38,16 @@ export interface ReceiveOptions extends AbortOptions {
   storedAt?: number
 }
 
-/** The row to store for `message` from `from`, a contact we may exchange messages with, received now. */
-function incomingInput (from: PeerId, message: ChatMessageFrame, contactId: ContactId): IncomingInput {
+/**
+ * The row to store for `message` from `contact`, one we may exchange messages
+ * with, received now: from the contact's PeerID (its account's) also when a
+ * device its device list names sent it (one chat, one person).
+ */
+function incomingInput (message: ChatMessageFrame, contact: Pick<ContactRow, 'id' | 'peerId'>): IncomingInput {
   const input: IncomingInput = {
     id: message.id as MessageId,
-    contactId,
-    fromPeerId: from.toString(),
+    contactId: contact.id,
+    fromPeerId: contact.peerId,
     body: message.text,
     sentAt: message.sentAt,
     receivedAt: Date.now()
@@ -69,7 +73,7 @@ export class Inbox implements ChatInbox {
       return 'not-allowed'
     }
     if (message.type !== 'message') return actionIntake.receive(contact, message)
-    const input = incomingInput(from, message, contact.id)
+    const input = incomingInput(message, contact)
     if (message.file != null) return transfers.receive({ ...input, file: message.file })
     // the tabs hear of it first: starting the write takes Dexie a while, and the
     // announcement does not depend on it (a failed write withdraws it below)
@@ -122,7 +126,7 @@ export class Inbox implements ChatInbox {
           outcomes[index] = 'not-allowed'
           continue
         }
-        const input = incomingInput(from, message, contact.id)
+        const input = incomingInput(message, contact)
         if (message.file == null) {
           run.push({ index, input })
           continue

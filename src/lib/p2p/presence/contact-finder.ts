@@ -12,6 +12,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ContactDialer } from '../kernel/ports/presence.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
+import { refreshDeviceList } from './device-lists.ts'
 import { REDIAL_BACKOFF } from './greeter.ts'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, PeerStore, Startable } from '@libp2p/interface'
@@ -226,6 +227,8 @@ export class ContactFinder implements ContactDialer, Startable {
       }, LOOKUP_MORE_ANSWERS_MS)
     }
     const { dht } = this.#components.libp2p.services
+    // the contact's device list too (presence/device-lists.ts), beside the lookup: nothing here waits for it
+    void refreshDeviceList(this.#components, peerId, lookup, this.#log)
     const byNode = async (): Promise<void> => {
       for await (const event of dht.findPeer(peerId, { signal: AbortSignal.any([lookup, enoughNode.signal]), useCache: false })) {
         if (event.name === 'PEER_RESPONSE') answers.responded = true

@@ -1,5 +1,6 @@
 /** The presence feature: who is connected, greeting and redialling contacts, finding them through the DHT (and being found there: our peer record), direct connections. */
 import { ContactFinder } from './contact-finder.ts'
+import { DeviceListPublisher } from './device-lists.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
 import { Greeter } from './greeter.ts'
 import { Paths } from './paths.ts'
@@ -7,6 +8,7 @@ import { RecordPublisher } from './record-publisher.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { ContactDialer, DirectUpgraderPort, GreeterPort } from '../kernel/ports/presence.ts'
 import type { ContactFinderComponents } from './contact-finder.ts'
+import type { DeviceListPublisherComponents } from './device-lists.ts'
 import type { DirectUpgraderComponents } from './direct-upgrade.ts'
 import type { GreeterComponents } from './greeter.ts'
 import type { PathsComponents } from './paths.ts'
@@ -14,7 +16,7 @@ import type { RecordPublisherComponents } from './record-publisher.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
-export type PresenceFeatureComponents = ContactFinderComponents & GreeterComponents & DirectUpgraderComponents & RecordPublisherComponents & PathsComponents
+export type PresenceFeatureComponents = ContactFinderComponents & GreeterComponents & DirectUpgraderComponents & RecordPublisherComponents & PathsComponents & DeviceListPublisherComponents
 
 /** What it adds to them. */
 export interface PresenceServices {
@@ -22,6 +24,8 @@ export interface PresenceServices {
   greeter: GreeterPort
   upgrader: DirectUpgraderPort
   recordPublisher: Startable
+  /** our account's device list in the DHT, on the device holding the account key */
+  deviceListPublisher: Startable
   paths: Startable
 }
 
@@ -35,6 +39,7 @@ export const presenceFeature: Feature<PresenceFeatureComponents, PresenceService
         greeter: new Greeter(components),
         upgrader: new DirectUpgrader(components),
         recordPublisher: new RecordPublisher(components),
+        deviceListPublisher: new DeviceListPublisher(components),
         paths: new Paths(components)
       }
     }

@@ -9,6 +9,7 @@
  */
 import { MessageType, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { Libp2pRecord } from '@libp2p/record'
+import { DEVICE_LIST_DHT_OPTIONS } from '@parley/protocol/devices/dht'
 import { DHT_PROTOCOL } from '@parley/protocol/kad'
 import { PEER_RECORD_DHT_OPTIONS, equalBytes } from '@parley/protocol/peer-record/record'
 import { peerRoutingSymbol } from '@libp2p/interface'
@@ -54,8 +55,10 @@ export const APP_DHT_INIT = {
   // and kad-dht's default mapper would keep them out of the routing table
   peerInfoMapper: passthroughMapper,
   querySelfInterval: DHT_UPKEEP_INTERVAL_MS,
-  // peer records (presence/record-publisher.ts, contact-finder.ts): checked on put and get, the newest wins
-  ...PEER_RECORD_DHT_OPTIONS
+  // peer records (presence/record-publisher.ts, contact-finder.ts) and device lists (presence/device-lists.ts):
+  // checked on put and get, the newest wins
+  validators: { ...PEER_RECORD_DHT_OPTIONS.validators, ...DEVICE_LIST_DHT_OPTIONS.validators },
+  selectors: { ...PEER_RECORD_DHT_OPTIONS.selectors, ...DEVICE_LIST_DHT_OPTIONS.selectors }
 } satisfies KadDHTInit
 
 /**

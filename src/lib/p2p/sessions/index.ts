@@ -5,6 +5,7 @@
  * travel in.
  */
 import { SessionChatBoxes } from './chat-boxes.ts'
+import { DeviceListExchange } from './device-lists.ts'
 import { FreshPrekeyDirectory } from './fresh-bundles.ts'
 import { SessionGroupBoxes } from './group-boxes.ts'
 import { SessionNotices } from './notices.ts'
@@ -19,6 +20,7 @@ import type { Feature } from '../kernel/feature.ts'
 import type { ChatBoxes } from '../kernel/ports/messaging.ts'
 import type { GroupBoxesPort, MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { SessionChatBoxesComponents } from './chat-boxes.ts'
+import type { DeviceListExchangeComponents } from './device-lists.ts'
 import type { PrekeyDirectory } from './directory.ts'
 import type { SessionGroupBoxesComponents } from './group-boxes.ts'
 import type { SessionNoticesComponents } from './notices.ts'
@@ -31,7 +33,7 @@ import type { SessionsComponents } from './sessions.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
-export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & SessionPinsComponents & {
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & SessionPinsComponents & DeviceListExchangeComponents & {
   events: Pick<ParleyEventTarget, 'addEventListener'>
 }
 
@@ -49,6 +51,8 @@ export interface SessionsServices {
   sessionNotices: SessionNoticesPort
   /** peers pinned to boxes, and what of theirs was refused outside one (and it notes who speaks sessions from identify) */
   sessionPins: SessionPinsPort & Startable
+  /** our account's device list to contacts, theirs from them (`/parley/devices/1.0.0`) */
+  deviceLists: Startable
 }
 
 export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsServices> = {
@@ -68,7 +72,8 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
         chatBoxes: new SessionChatBoxes(components),
         groupBoxes: new SessionGroupBoxes(components),
         sessionNotices: new SessionNotices(components),
-        sessionPins: new SessionPins(components)
+        sessionPins: new SessionPins(components),
+        deviceLists: new DeviceListExchange(components)
       }
     }
   }

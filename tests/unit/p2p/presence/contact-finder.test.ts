@@ -1,3 +1,4 @@
+import { deviceListKey, isDeviceListKey } from '@parley/protocol/devices/dht'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { ConnectionClosedError, NotFoundError } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
@@ -48,6 +49,7 @@ let moreAnswers: Array<[string, PeerInfo]>
 let records: Array<[string, Uint8Array]>
 /** the record lookups made: their keys */
 let recordLookups: Uint8Array[]
+let deviceListLookups: Uint8Array[]
 /** waited for before the record answer at that index (a slow relay) */
 let recordDelays: Map<number, number>
 let finder: ContactFinder
@@ -85,6 +87,7 @@ beforeEach(async () => {
   peer = peerIdFromPrivateKey(peerKey)
   records = []
   recordLookups = []
+  deviceListLookups = []
   recordDelays = new Map()
   relay = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
   relay2 = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -129,6 +132,11 @@ beforeEach(async () => {
         },
         // kad-dht's get: a PEER_RESPONSE event (GET_VALUE) per relay that holds a record
         get: async function * (key: Uint8Array) {
+          // the contact's device list, asked beside its peer record (presence/device-lists.ts): none held here
+          if (isDeviceListKey(key)) {
+            deviceListLookups.push(key)
+            return
+          }
           recordLookups.push(key)
           for (const [i, [from, value]] of records.entries()) {
             const delay = recordDelays.get(i)
@@ -267,6 +275,7 @@ describe('ContactFinder.connect', () => {
     await finder.connect({ peerId: peer.toString() }, { signal: signal() })
 
     expect(recordLookups).toEqual([peerRecordKey(peer)])
+    expect(deviceListLookups).toEqual([deviceListKey(peer)])
     expect(dials.map(d => d.target)).toEqual([atRelay3])
     expect((await getContact(db, contactId))?.addresses).toEqual([atRelay3])
   })

@@ -7,6 +7,7 @@ import type { PeerId } from '@libp2p/interface'
 export interface ContactBookPort {
   /** the contact with this id */
   byId(id: ContactId): Promise<ContactRow | undefined>
+  /** the contact this peer is: its own PeerID, or a device its held device list names (the account's chat) */
   byPeerId(peerId: string): Promise<ContactRow | undefined>
   /** the connection gater's question: is this peer a blocked contact? Synchronous. */
   isBlocked(peerId: PeerId): boolean

@@ -1,0 +1,194 @@
+/**
+ * Contacts' device lists over `/parley/devices/1.0.0` (docs/protocols.md,
+ * "A contact's device list"): the account's holder gives each contact it
+ * has a session with the account's current signed list, in a box of that
+ * session; a contact checks it against the account key it already trusts
+ * (the contact's PeerID) and keeps it when its version is greater than the
+ * one held (db/contact-devices.ts), so that the devices it names map to the
+ * contact (contacts/book.ts).
+ *
+ * When it goes: to a contact whose identify lists the protocol (every new
+ * connection), and to every connected contact when our list's version grows
+ * (`devices:changed`), each time only while the contact's mark (the version
+ * it acknowledged, `devicesSent`) is older, and only on a session we already
+ * have (a list never starts one). An app that predates the protocol answers
+ * `na` to it: nothing is sealed for it and nothing is marked.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { DeviceListError, openDeviceList } from '@parley/protocol/devices/list'
+import {
+  decodeDevicesPayload, decodeDevicesReply, decodeDevicesRequest, DEVICES_EXCHANGE_TIMEOUT_MS, DEVICES_PROTOCOL, DEVICES_REQUESTS_PER_MINUTE,
+  encodeDevicesPayload, encodeDevicesReply, MAX_DEVICES_FRAME_BYTES, MAX_DEVICES_PREFIX_BYTES
+} from '@parley/protocol/devices/wire'
+import { negotiatedRequest } from '@parley/protocol/one-request/client'
+import { ulidOf } from '@parley/protocol/ulid'
+import { markDevicesSent, storeContactDevices } from '../../db/contact-devices.ts'
+import { sessionTables } from '../../db/sessions.ts'
+import { mayExchange } from '../contacts/index.ts'
+import { DeskService } from '../kernel/desk-service.ts'
+import { sessionPeerOf } from './chat-boxes.ts'
+import { SessionUnreadableError } from './unreadable.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { Desk, DeskProtocol } from '../kernel/desk-service.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { OpenedBox } from '../kernel/ports/sessions.ts'
+import type { Sessions } from './sessions.ts'
+import type { DevicesReply } from '@parley/protocol/devices/wire'
+import type { AbortOptions, ComponentLogger, IdentifyResult, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+
+/** Exchanges at once per connection, each way. */
+export const MAX_DEVICES_STREAMS = 2
+/** Offers under way at once, to all contacts (a list change reaches the rest on their next connection). */
+export const MAX_DEVICE_OFFERS = 16
+
+const DEVICES: DeskProtocol<Uint8Array, DevicesReply | Uint8Array> = {
+  name: 'devices',
+  protocol: DEVICES_PROTOCOL,
+  timeoutMs: DEVICES_EXCHANGE_TIMEOUT_MS,
+  requestsPerMinute: DEVICES_REQUESTS_PER_MINUTE,
+  maxStreams: MAX_DEVICES_STREAMS,
+  maxFrameBytes: MAX_DEVICES_FRAME_BYTES,
+  maxPrefixBytes: MAX_DEVICES_PREFIX_BYTES,
+  encode: (frame) => frame instanceof Uint8Array ? frame : encodeDevicesReply(frame),
+  decodeRequest: decodeDevicesRequest,
+  // the dialer is DeviceListExchange.offer, not the desk service's
+  decodeReply: () => { throw new Error('devices replies are read by DeviceListExchange.offer') },
+  invalid: { type: 'reject', reason: 'invalid' },
+  rateLimited: { type: 'reject', reason: 'rate-limited' }
+}
+
+export interface DeviceListExchangeComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
+  sessions: Pick<Sessions, 'seal' | 'open' | 'hasSession' | 'ready'>
+  contactBook: Pick<ContactBookPort, 'byPeerId'>
+  devices: Pick<DevicesPort, 'holder' | 'ownList'>
+  events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
+}
+
+export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesReply> {
+  readonly #components: DeviceListExchangeComponents
+  readonly #log: Logger
+  /** the contacts an offer is under way to, at most MAX_DEVICE_OFFERS */
+  readonly #offering = new Set<string>()
+  #desk: DeskService<Uint8Array, DevicesReply | Uint8Array> | undefined
+  #shutdown = new AbortController()
+
+  constructor (components: DeviceListExchangeComponents) {
+    this.#components = components
+    this.#log = components.logger.forComponent('parley:sessions:devices')
+  }
+
+  async start (): Promise<void> {
+    this.#shutdown = new AbortController()
+    this.#desk = new DeskService({ registrar: this.#components.libp2p, logger: this.#components.logger }, DEVICES, this)
+    await this.#desk.start()
+    this.#components.libp2p.addEventListener('peer:identify', this.#onIdentify)
+    this.#components.events.addEventListener('devices:changed', this.#onChanged)
+  }
+
+  async stop (): Promise<void> {
+    this.#shutdown.abort()
+    this.#components.libp2p.removeEventListener('peer:identify', this.#onIdentify)
+    this.#components.events.removeEventListener('devices:changed', this.#onChanged)
+    await this.#desk?.stop()
+    this.#desk = undefined
+  }
+
+  readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    if (!evt.detail.protocols.includes(DEVICES_PROTOCOL)) return
+    void this.offer(evt.detail.peerId.toString())
+  }
+
+  readonly #onChanged = (): void => {
+    const peers = new Set(this.#components.libp2p.getConnections().filter(c => c.status === 'open').map(c => c.remotePeer.toString()))
+    for (const peer of peers) void this.offer(peer)
+  }
+
+  /**
+   * Gives `peer` our account's list when we hold the account key, it is a
+   * contact we exchange messages with, has not acknowledged this version,
+   * we have a session with it and are connected. Never throws: what fails
+   * goes again on the next connection or list change.
+   */
+  async offer (peer: string): Promise<void> {
+    const { devices, contactBook, sessions, libp2p, db } = this.#components
+    const list = devices.ownList()
+    if (!devices.holder || list === undefined || this.#offering.has(peer) || this.#offering.size >= MAX_DEVICE_OFFERS) return
+    this.#offering.add(peer)
+    try {
+      const contact = await contactBook.byPeerId(peer)
+      // a contact's own PeerID only: its other devices get the list once fan-out comes (issue 58)
+      if (!mayExchange(contact) || contact.peerId !== peer || (contact.devicesSent ?? 0) >= list.version) return
+      if (!await sessions.hasSession(peer)) return
+      const peerId = peerIdFromString(peer)
+      const connection = libp2p.getConnections(peerId).find(c => c.status === 'open')
+      if (connection === undefined) return
+      const signal = AbortSignal.any([AbortSignal.timeout(DEVICES_EXCHANGE_TIMEOUT_MS), this.#shutdown.signal])
+      const none = new Error('a device list never starts a session')
+      const reply = await negotiatedRequest({
+        protocols: [DEVICES_PROTOCOL],
+        maxReplyBytes: 64,
+        maxPrefixBytes: 1,
+        defaultTimeoutMs: DEVICES_EXCHANGE_TIMEOUT_MS,
+        runOnLimitedConnection: true
+      }, connection, {
+        request: async () => {
+          const itemId = crypto.getRandomValues(new Uint8Array(16))
+          return sessions.seal(sessionPeerOf(peerId), ulidOf(itemId), itemId, encodeDevicesPayload(list.signed), async () => { throw none }, { keep: false })
+        },
+        reply: async (bytes) => decodeDevicesReply(bytes)
+      }, { signal })
+      this.#log('%s answered our list of version %d: %o', peer, list.version, reply)
+      // taken, or one it will never take: not again until the next version
+      if (reply.type === 'ack' || reply.reason === 'invalid') await markDevicesSent(db, contact.id, list.version)
+    } catch (err) {
+      this.#log('could not give %s our device list - %e', peer, err)
+    } finally {
+      this.#offering.delete(peer)
+    }
+  }
+
+  /** The listener: a box from `from` carrying its account's list. */
+  async receive (from: PeerId, box: Uint8Array, _options: AbortOptions): Promise<DevicesReply> {
+    const { db, contactBook, sessions } = this.#components
+    const peer = from.toString()
+    const contact = await contactBook.byPeerId(peer)
+    // only the account's own device (its holder) speaks for the list, so far
+    if (!mayExchange(contact) || contact.peerId !== peer) return { type: 'reject', reason: 'not-a-contact' }
+    let opened: OpenedBox
+    try {
+      opened = await sessions.open(sessionPeerOf(from), box)
+    } catch (err) {
+      if (!(err instanceof SessionUnreadableError)) throw err
+      if (err.reason === 'malformed') return { type: 'reject', reason: 'invalid' }
+      // this very box, opened and taken before (a retry)
+      if (err.reason === 'duplicate') return { type: 'ack', status: 'same' }
+      this.#log('a devices box from %s does not open (%s) - %s', peer, err.reason, err.message)
+      return { type: 'reject', reason: 'session' }
+    }
+    let outcome
+    try {
+      const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })
+      outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages], async () => {
+        const stored = await storeContactDevices(db, contact.id, list)
+        await opened.commit()
+        return stored.outcome
+      })
+    } catch (err) {
+      opened.abandon()
+      if (!(err instanceof DeviceListError) && !(err instanceof Error && err.name === 'InvalidMessageError')) throw err
+      this.#log('refused a device list from %s - %e', peer, err)
+      return { type: 'reject', reason: 'invalid' }
+    }
+    void sessions.ready(peer)
+    this.#log('a device list from %s: %s', peer, outcome)
+    if (outcome === 'newer') return { type: 'ack', status: 'stored' }
+    if (outcome === 'same' || outcome === 'older') return { type: 'ack', status: outcome }
+    // 'conflict' (two lists of one version) or the contact gone meanwhile
+    return { type: 'reject', reason: outcome === 'conflict' ? 'invalid' : 'not-a-contact' }
+  }
+}
