@@ -115,6 +115,12 @@ describe('linking a device', () => {
     expect(await n.db.groupOps.where('group').equals(groupId).count()).toBe(await alice.db.groupOps.where('group').equals(groupId).count())
     // nothing of A's secrets came along
     expect(await n.db.sessions.count()).toBe(0)
+
+    // contacts know the account: N's invite names it (the short link only: N's addresses are its own), and the safety number with Bob is A's
+    const invite = await n.node.call('getInvite', undefined)
+    expect(invite.invite).toBeUndefined()
+    expect((await n.node.call('previewInvite', { invite: (await alice.node.call('getInvite', undefined)).link }).catch((err: unknown) => err))).toMatchObject({ code: 'ownInvite' })
+    expect(await n.node.call('getSafetyNumber', { contactId: 1 })).toEqual(await alice.node.call('getSafetyNumber', { contactId: 1 }))
   })
 
   it('a bad QR text ends at once as bad-qr; the codes said to differ end both as mismatch; nothing is stored on either side', async () => {

@@ -156,6 +156,8 @@ export class NodeRoot {
   async stop (): Promise<void> {
     await this.#starting?.catch(() => {})
     await this.#stopRunning()
+    // a new device's link runs before the network starts (a node of its own): it stops here too
+    await this.components.links.stop()
     this.#writer.close()
   }
 

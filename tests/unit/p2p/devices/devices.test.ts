@@ -30,7 +30,7 @@ beforeEach(async () => {
   db = await openTestDb()
   const key = await generateKeyPair('Ed25519')
   profile = { id: 1, peerId: peerIdFromPrivateKey(key).toString(), privateKey: privateKeyToProtobuf(key), username: 'Me', createdAt: NOW - 86_400_000 }
-  identity = new Identity({ db, origin: 'https://parley.example', status: { current: { addresses: [] } } as never })
+  identity = new Identity({ db, origin: 'https://parley.example', status: { current: { addresses: [] } } as never, devices: { account: undefined, holder: false } })
   clock = NOW
 })
 afterEach(() => { db.close() })
