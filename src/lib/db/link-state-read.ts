@@ -38,6 +38,12 @@ export interface LinkStateRows {
 }
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
+/** The keys of each kind of line (the rest: `t` and `row`). */
+const LINE_KEYS: Readonly<Record<string, readonly string[]>> = {
+  head: ['t', 'v', 'account', 'exportedAt'],
+  profile: ['t', 'username', 'createdAt'],
+  end: ['t', 'lines']
+}
 const GROUP_ID = /^[0-9a-f]{32}$/
 
 function damaged (problem: string): never {
@@ -97,6 +103,8 @@ async function read (blob: Blob, account: string): Promise<LinkStateRows> {
     if (!isRecord(line) || typeof line.t !== 'string') damaged(`line ${lines + 1} is not an object with "t"`)
     const at = `line ${lines + 1}`
     if (lines === 0 && line.t !== 'head') damaged('the first line is not "head"')
+    const keys = LINE_KEYS[line.t] ?? ['t', 'row']
+    if (Object.keys(line).length !== keys.length || !keys.every(k => Object.hasOwn(line, k))) damaged(`${at}: a "${line.t.slice(0, 20)}" line has exactly ${keys.join(', ')}`)
     switch (line.t) {
       case 'head':
         if (lines !== 0) damaged(`${at}: a second "head"`)
