@@ -88,6 +88,11 @@ export class ExistingRun {
     this.#confirming = true
     try {
       await this.#grant(machine)
+    } catch (err) {
+      // the state could not be written or served: the new device is told, nothing was granted
+      this.#host.log.error('granting the link failed - %e', err)
+      this.#withdraw?.()
+      await this.#step(machine.cancel('failed'))
     } finally {
       this.#confirming = false
     }

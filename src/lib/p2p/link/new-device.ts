@@ -209,6 +209,7 @@ export class NewDeviceRun {
     }
     let rows
     try {
+      if (offer.size > this.#host.components.served.maxFileBytes) throw new FileTransferError('mismatch', 'the state is larger than this device takes')
       const blob = await this.#pull(agreement, offer)
       rows = await readLinkState(blob, account)
     } catch (err) {
