@@ -144,4 +144,30 @@ describe('Identity makes the account row', () => {
     expect(await getAccount(db)).toEqual({ id: 1, account: profile.peerId, holder: true, deviceName: 'Laptop', version: NOW + 7 })
     expect((await started()).ownList()?.version).toBe(NOW + 8)
   })
+
+  it('adds a device being linked: a newer list with it last, stored; the same device again changes nothing; a sixth device is refused (full), nothing stored', async () => {
+    await saveNewIdentity(db, profile)
+    const devices = await started()
+    const others = await Promise.all(Array.from({ length: 5 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    clock = NOW + 1_000
+    const list = await devices.addDevice(others[0] ?? '', 'Phone')
+    expect(list).toMatchObject({ version: NOW + 1_000, devices: [{ peer: profile.peerId }, { peer: others[0], name: 'Phone', added: NOW + 1_000 }] })
+    expect(openDeviceList((await getAccount(db))?.list, { account: profile.peerId })).toEqual(list)
+    expect(devices.ownList()).toEqual(list)
+    expect(await devices.addDevice(others[0] ?? '', 'Phone')).toEqual(list)
+    for (const peer of others.slice(1, 4)) await devices.addDevice(peer, '')
+    const five = await getAccount(db)
+    expect(openDeviceList(five?.list).devices).toHaveLength(5)
+    await expect(devices.addDevice(others[4] ?? '', '')).rejects.toMatchObject({ name: 'DeviceListError', code: 'too-many-devices' })
+    expect(await getAccount(db)).toEqual(five)
+  })
+
+  it('a device that does not hold the account key adds none', async () => {
+    await saveNewIdentity(db, profile)
+    await db.account.put({ ...accountOfProfile(profile), account: peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString(), holder: false })
+    const devices = await started()
+    const before = await getAccount(db)
+    await expect(devices.addDevice(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString(), '')).rejects.toThrow('only the device holding the account key')
+    expect(await getAccount(db)).toEqual(before)
+  })
 })
