@@ -11,7 +11,7 @@
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { openDeviceList } from '@parley/protocol/devices/list'
-import { LINK_CONFIRM_TIMEOUT_MS } from '@parley/protocol/link/constants'
+import { LINK_CONFIRM_TIMEOUT_MS, LINK_QR_TTL_MS } from '@parley/protocol/link/constants'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getAccount } from '../../src/lib/db/account.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
@@ -81,6 +81,8 @@ async function stored (db: ParleyDb): Promise<unknown> {
 describe('linking a device', () => {
   it('N gets the account: the same code on both, then Alice\'s contacts, group and history, its own key, the list of both', async () => {
     const { alice, bob, groupId } = await startAlice(300)
+    const aliceViews: LinkView[] = []
+    alice.node.events.addEventListener('link', (event) => { aliceViews.push(event.detail) })
     const n = await startBlank()
     const waiting = await n.node.call('linkAsNewDevice', undefined)
     expect(waiting).toMatchObject({ role: 'new', phase: 'waiting' })
@@ -95,7 +97,12 @@ describe('linking a device', () => {
     await vi.waitFor(async () => { expect(await n.node.call('getLink', undefined)).toMatchObject({ phase: 'done' }) }, WAIT)
     await vi.waitFor(() => { expect(n.node.status.phase).toBe('online') }, WAIT)
     await vi.waitFor(async () => { expect(await alice.node.call('getLink', undefined)).toMatchObject({ phase: 'done' }) }, WAIT)
-    expect(n.views.some(v => v.phase === 'transfer' && v.progress !== undefined)).toBe(true)
+    // progress on both sides, up to the whole file
+    for (const views of [n.views, aliceViews]) {
+      const last = views.filter(v => v.phase === 'transfer').pop()
+      expect(last?.progress?.total).toBeGreaterThan(0)
+      expect(last?.progress?.done).toBe(last?.progress?.total)
+    }
 
     const accountId = peerIdOf(alice)
     const device = n.node.status.peerId ?? ''
@@ -135,6 +142,10 @@ describe('linking a device', () => {
     expect(await stored(alice.db)).toEqual(aliceBefore)
     expect(await stored(n.db)).toEqual({ contacts: 0, messages: 0, groups: 0 })
     expect(n.node.status.phase).toBe('needs-profile')
+    // and N starts again cleanly, with a new code
+    const again = await n.node.call('linkAsNewDevice', undefined)
+    expect(again).toMatchObject({ phase: 'waiting' })
+    expect(again.qr).not.toBe(qr)
   })
 
   it('a cancel on N while A asks the person ends both as declined; a second link while one runs is busy', async () => {
@@ -168,6 +179,19 @@ describe('linking a device', () => {
     expect(await stored(n.db)).toEqual({ contacts: 0, messages: 0, groups: 0 })
   })
 
+  it('N\'s code expires on its clock: N ends as expired and is not reachable for it any more; nothing stored', async () => {
+    const { alice } = await startAlice(10)
+    const n = await startBlank()
+    let offset = 0
+    n.node.components.links.useClock(() => Date.now() + offset)
+    const { qr } = await n.node.call('linkAsNewDevice', undefined)
+    offset = LINK_QR_TTL_MS
+    await n.node.components.links.tick()
+    expect(await n.node.call('getLink', undefined)).toMatchObject({ phase: 'ended', reason: 'expired' })
+    expect(await alice.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'ended', reason: 'unreachable' })
+    expect(await stored(n.db)).toEqual({ contacts: 0, messages: 0, groups: 0 })
+  })
+
   it('only the device holding the account key links another: a linked device says not-holder', async () => {
     const { alice } = await startAlice(10)
     const n = await startBlank()
@@ -176,5 +200,7 @@ describe('linking a device', () => {
     await alice.node.call('confirmLink', { same: true })
     await vi.waitFor(() => { expect(n.node.status.phase).toBe('online') }, WAIT)
     expect(await n.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'ended', reason: 'not-holder' })
+    // a browser with an identity is no new device
+    await expect(n.node.call('linkAsNewDevice', undefined)).rejects.toMatchObject({ name: 'ProfileExistsError', code: 'profileExists' })
   })
 })

@@ -7,6 +7,7 @@
  * deadlines run on the clock given here: a timer wakes them at the
  * deadline (`tick()` wakes them at once, for tests that move the clock).
  */
+import { ProfileExistsError } from '../../db/errors.ts'
 import { ExistingRun } from './existing-device.ts'
 import { NewDeviceRun } from './new-device.ts'
 import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
@@ -64,11 +65,15 @@ export class Links implements Startable {
     return this.#view
   }
 
-  /** New device: a fresh key, a node of its own with reservations, a QR code; resolves at 'waiting' (or 'ended'). */
+  /**
+   * New device: a fresh key, a node of its own with reservations, a QR code;
+   * resolves at 'waiting' (or 'ended'). Throws ProfileExistsError('profileExists')
+   * where this browser has an identity already.
+   */
   async linkAsNewDevice (): Promise<LinkView> {
     const busy = this.#busy('new')
     if (busy !== undefined) return busy
-    if (this.#components.identity.profile !== undefined) return { role: 'new', phase: 'ended', reason: 'busy' }
+    if (this.#components.identity.profile !== undefined) throw new ProfileExistsError('profileExists')
     const run = new NewDeviceRun(this.#host(), { reservationTimeoutMs: this.#reservationTimeoutMs })
     this.#run = run
     await run.start()
