@@ -38,6 +38,8 @@ export interface LinkStateRows {
 }
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/
+/** An outgoing message in one of these states still waits for its outbox. */
+const UNDELIVERED: ReadonlySet<MessageRow['state']> = new Set(['queued', 'sent', 'stored'])
 /** The keys of each kind of line (the rest: `t` and `row`). */
 const LINE_KEYS: Readonly<Record<string, readonly string[]>> = {
   head: ['t', 'v', 'account', 'exportedAt'],
@@ -195,7 +197,9 @@ function groupMessageRow (value: unknown, at: string): MessageRow {
  * Writes this device's identity and the account's state in one transaction
  * into a database that has none: `profile` (this device's key, the
  * account's name), `account` (not the holder; the list), and the rows. Any
- * failure leaves the database as it was.
+ * failure leaves the database as it was. What the other device still owes
+ * contacts stays its to send (until the fan-out of issue 58): contacts come
+ * without their hello state, our undelivered messages as failed.
  *
  * @throws ProfileExistsError when this database has a profile, a contact or a message
  */
@@ -205,10 +209,10 @@ export async function importLinkState (db: ParleyDb, rows: LinkStateRows, profil
     if (await db.contacts.count() > 0 || await db.messages.count() > 0) throw new ProfileExistsError('backupHasData')
     await db.profile.add(profile)
     await db.account.put(account)
-    await db.contacts.bulkAdd(rows.contacts.map((contact): ContactRow => ({ ...contact, status: 'offline' })))
-    // a file's bytes stay on the other device: our offer not yet delivered cannot be served from here
-    await db.messages.bulkAdd(rows.messages.map((m): MessageRow =>
-      m.kind === 'file' && m.direction === 'out' && (m.state === 'queued' || m.state === 'sent' || m.state === 'stored') ? { ...m, state: 'failed' } : m))
+    // the hellos we owe are the other device's to send: from here they would come from this device's PeerID
+    await db.contacts.bulkAdd(rows.contacts.map(({ helloPending: _p, helloSince: _s, helloStored: _t, ...contact }): ContactRow => ({ ...contact, status: 'offline' })))
+    // so are our messages not yet delivered (and a file's bytes stay there): this device does not send them
+    await db.messages.bulkAdd(rows.messages.map((m): MessageRow => m.direction === 'out' && UNDELIVERED.has(m.state) ? { ...m, state: 'failed' } : m))
     await db.groups.bulkPut(rows.groups)
     await db.groupOps.bulkPut(rows.groupOps)
     await db.messages.bulkAdd(rows.groupMessages)

@@ -48,7 +48,7 @@ beforeEach(async () => {
   await saveProfile(source, profile)
   const bob = await newIdentity()
   const bobId = await upsertContact(source, { peerId: bob.peerId, username: 'bob', addresses: [], publicKey: bob.publicKey, now: 200 })
-  await source.contacts.update(bobId, { nickname: 'Bobby', verified: true, state: 'accepted' })
+  await source.contacts.update(bobId, { nickname: 'Bobby', verified: true, state: 'accepted', helloPending: true, helloSince: 250 })
   await queueOutgoing(source, { contactId: bobId, fromPeerId: me.peerId, body: 'hi bob', now: 1_000 })
   await storeIncoming(source, { id: '01JD00000000000000000000A1' as MessageId, contactId: bobId, fromPeerId: bob.peerId, body: 'hi alice', sentAt: 1_100, receivedAt: 1_110 })
   const group: GroupRow = { id: GROUP, name: 'Weekend', picture: '', state: 'member', owner: me.peerId, members: [{ peer: me.peerId, role: 'owner', name: 'Alice', mailboxes: [] }, { peer: bob.peerId, role: 'member', name: 'bob', mailboxes: [] }], lamport: 2, heads: ['op1'], createdAt: 300, updatedAt: 300 }
@@ -100,7 +100,12 @@ describe('the state file', () => {
     expect(await target.profile.get(1)).toEqual(deviceProfile)
     expect(await target.account.get(1)).toEqual(account)
     const contacts = await target.contacts.toArray()
-    expect(contacts.map(c => ({ ...c, status: undefined }))).toEqual((await source.contacts.toArray()).map(c => ({ ...c, status: undefined })))
+    expect(contacts.map(c => ({ ...c, status: undefined }))).toEqual((await source.contacts.toArray()).map(({ helloPending: _p, helloSince: _s, helloStored: _t, ...c }) => ({ ...c, status: undefined })))
+    // what the other device owes contacts stays its: no hello, and our queued message is not sent from here
+    expect(contacts[0]?.helloPending).toBeUndefined()
+    const queued = (await source.messages.toArray()).find(m => m.direction === 'out')
+    expect(queued?.state).toBe('queued')
+    expect((await target.messages.get(queued?.id ?? ('' as MessageId)))?.state).toBe('failed')
     expect(await target.messages.get('01JD00000000000000000000A1' as MessageId)).toEqual(await source.messages.get('01JD00000000000000000000A1' as MessageId))
     const groupMessage = await target.messages.get('01JD00000000000000000000G1' as MessageId)
     expect(groupMessage?.groupId).toBe(GROUP)
