@@ -6,9 +6,11 @@
  * code; on A's word N ends up with Alice's contacts, group and history, a
  * key of its own (another PeerID), the account A's PeerID and the list of
  * both devices, and runs as a node. Every other ending (a bad QR text, the
- * codes said to differ, a cancel on either side, a timeout on the injected
- * clock) stores nothing on either side.
+ * codes said to differ, a cancel, a timeout or an expired code on the
+ * injected clock, a full account) stores nothing on N, nor on A.
  */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { openDeviceList } from '@parley/protocol/devices/list'
 import { LINK_CONFIRM_TIMEOUT_MS, LINK_QR_TTL_MS } from '@parley/protocol/link/constants'
@@ -189,6 +191,19 @@ describe('linking a device', () => {
     await n.node.components.links.tick()
     expect(await n.node.call('getLink', undefined)).toMatchObject({ phase: 'ended', reason: 'expired' })
     expect(await alice.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'ended', reason: 'unreachable' })
+    expect(await stored(n.db)).toEqual({ contacts: 0, messages: 0, groups: 0 })
+  })
+
+  it('an account with 5 devices takes no sixth: both end as full, nothing stored on N, A\'s list as it was', async () => {
+    const { alice } = await startAlice(10)
+    for (let i = 0; i < 4; i++) await alice.node.components.devices.addDevice(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString(), '')
+    const before = await stored(alice.db)
+    const n = await startBlank()
+    const { qr } = await n.node.call('linkAsNewDevice', undefined)
+    await alice.node.call('linkDevice', { qr: qr ?? '' })
+    expect(await alice.node.call('confirmLink', { same: true })).toMatchObject({ phase: 'ended', reason: 'full' })
+    await vi.waitFor(async () => { expect(await n.node.call('getLink', undefined)).toMatchObject({ phase: 'ended', reason: 'full', byPeer: true }) }, WAIT)
+    expect(await stored(alice.db)).toEqual(before)
     expect(await stored(n.db)).toEqual({ contacts: 0, messages: 0, groups: 0 })
   })
 

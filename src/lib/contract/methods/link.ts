@@ -17,11 +17,20 @@ export const linkMethods = {
    * new device (a browser with no identity yet): makes this device's key
    * (kept in memory until the link is done), starts the node with relay
    * reservations and shows a QR code; resolves once the code is ready
-   * (phase 'waiting'). Called again after the code expired or the link
-   * ended, it starts over with a new key and code.
+   * (phase 'waiting'), or 'ended' with 'unreachable' when no relay took a
+   * reservation. Called again after the code expired or the link ended, it
+   * starts over with a new key and code; while a link runs it answers an
+   * 'ended' view with 'busy' and the link goes on. A browser that has an
+   * identity already is refused (ProfileExistsError 'profileExists').
    */
   linkAsNewDevice: method({ params: v.none(), result: returns<LinkView>(), timeoutMs: 60_000 }),
-  /** existing device: dial the new device whose QR text (scanned or pasted) is given; progress in `link` events */
+  /**
+   * existing device: dial the new device whose QR text (scanned or pasted)
+   * is given; resolves at 'confirm', or 'ended' ('bad-qr', 'not-holder',
+   * 'unreachable', or what the new device said); progress in `link` events.
+   * While a link runs it answers an 'ended' view with 'busy' and the link
+   * goes on.
+   */
   linkDevice: method({ params: v.object({ qr: v.string({ max: LINK_QR_CHARS }) }), result: returns<LinkView>(), timeoutMs: 60_000 }),
   /** existing device, phase 'confirm': the codes are the same (accept), or not (refuse: the link ends as 'mismatch') */
   confirmLink: method({ params: v.object({ same: v.boolean() }), result: returns<LinkView>() }),
