@@ -6,10 +6,10 @@
  * existing-device.ts; both drive the protocol's pure state machines, whose
  * deadlines run on the clock given here: a timer wakes them at the
  * deadline (`tick()` wakes them at once, for tests that move the clock).
- * The runs, the protocol's module and the state file's code are loaded when
- * a link starts (a device links rarely): the worker starts without them.
  */
 import { ProfileExistsError } from '../../db/errors.ts'
+import { ExistingRun } from './existing-device.ts'
+import { NewDeviceRun } from './new-device.ts'
 import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import type { LinkComponents, RunHost } from './host.ts'
 import type { Logger, Startable } from '@libp2p/interface'
@@ -26,8 +26,6 @@ interface Run {
   readonly over: boolean
   cancel(): Promise<void>
   tick(): Promise<void>
-  /** the existing device's: the person's word at 'confirm' */
-  confirm?(same: boolean): Promise<void>
 }
 
 /** Waits on a deadline longer than this are woken in steps (setTimeout's limit is 2^31 − 1 ms). */
@@ -76,39 +74,25 @@ export class Links implements Startable {
     const busy = this.#busy('new')
     if (busy !== undefined) return busy
     if (this.#components.identity.profile !== undefined) throw new ProfileExistsError('profileExists')
-    const starting = { view: { role: 'new', phase: 'waiting' }, over: false, cancel: async () => {}, tick: async () => {} } satisfies Run
-    this.#run = starting
-    try {
-      const { NewDeviceRun } = await import('./new-device.ts')
-      const run = new NewDeviceRun(this.#host(), { reservationTimeoutMs: this.#reservationTimeoutMs })
-      this.#run = run
-      await run.start()
-      return run.view
-    } finally {
-      if (this.#run === starting) this.#run = undefined
-    }
+    const run = new NewDeviceRun(this.#host(), { reservationTimeoutMs: this.#reservationTimeoutMs })
+    this.#run = run
+    await run.start()
+    return run.view
   }
 
   /** Existing device: dials the device of the QR text and runs the link up to the person's word. */
   async linkDevice (qr: string): Promise<LinkView> {
     const busy = this.#busy('existing')
     if (busy !== undefined) return busy
-    const starting = { view: { role: 'existing', phase: 'connecting' }, over: false, cancel: async () => {}, tick: async () => {} } satisfies Run
-    this.#run = starting
-    try {
-      const { ExistingRun } = await import('./existing-device.ts')
-      const run = new ExistingRun(this.#host())
-      this.#run = run
-      return await run.start(qr)
-    } finally {
-      if (this.#run === starting) this.#run = undefined
-    }
+    const run = new ExistingRun(this.#host())
+    this.#run = run
+    return run.start(qr)
   }
 
   /** Existing device, at 'confirm': the codes are the same (grant), or not ('mismatch'). */
   async confirm (same: boolean): Promise<LinkView> {
     const run = this.#run
-    if (run?.confirm === undefined || run.over) return this.#view ?? { role: 'existing', phase: 'ended', reason: 'invalid' }
+    if (!(run instanceof ExistingRun) || run.over) return this.#view ?? { role: 'existing', phase: 'ended', reason: 'invalid' }
     await run.confirm(same)
     return run.view
   }
