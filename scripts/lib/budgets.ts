@@ -263,10 +263,17 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * worker 365.3 and the lazy chunks 687.7 (main, 2026-11-29 20:10); with
  * groups' `sessions` (the profile's and the adder's word, the group book's
  * set, the start's one profile per group) the worker 365.8–365.9 (f6beb34; the budget 366.0).
+ * Issue 58's second increment, the worker's side (h/linkworker: the link
+ * feature in both roles, the link protocol's module and state machines, the
+ * state file's writer and reader, files hosted outside the table, the bare
+ * node of a new device) took the worker to 375.1 (vite build at h/linkworker).
+ * Loading the runs on demand was tried: rolldown then moved the code the
+ * worker shares with them into a chunk of its own, which bundleSizes counts
+ * as lazy (the worker 272.4, the lazy code 797.4: 16 KiB more in all).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 192.1,
-  worker: 366.0,
+  worker: 375.2,
   pump: 4.6,
   lazy: 687.8
 }
