@@ -272,10 +272,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * chat's two device notices and Contact info's device count in two
  * languages) took the worker to 368.4 and the shell to 192.4 (vite build of
  * h/peerdevices, 2026-11-29 23:01); with the probe above, the worker 368.7.
+ * Issue 58's second increment, the worker's side (h/linkworker: the link
+ * feature in both roles, the link protocol's module and state machines, the
+ * state file's writer and reader, files hosted outside the table, the bare
+ * node of a new device) took the worker to 375.1 (vite build at h/linkworker).
+ * Loading the runs on demand was tried: rolldown then moved the code the
+ * worker shares with them into a chunk of its own, which bundleSizes counts
+ * as lazy (the worker 272.4, the lazy code 797.4: 16 KiB more in all).
+ * With h/peerdevices and the probe, merged: the worker 377.8 (vite build, 23:25).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 192.5,
-  worker: 368.7,
+  worker: 377.9,
   pump: 4.6,
   lazy: 687.8
 }

@@ -73,6 +73,7 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
   node.events.addEventListener('groupTyping', (evt) => { server.emit('groupTyping', evt.detail) })
   node.events.addEventListener('call', (evt) => { server.emit('call', evt.detail) })
   node.events.addEventListener('callSignal', (evt) => { server.emit('callSignal', evt.detail) })
+  node.events.addEventListener('link', (evt) => { server.emit('link', evt.detail) })
 
   function onTabMessage (data: unknown, ports: readonly MessagePort[]): boolean {
     const tab = parseTabCapabilities(data)

@@ -9,6 +9,7 @@ import { actionsMethods } from './methods/actions.ts'
 import { callsMethods } from './methods/calls.ts'
 import { contactsMethods } from './methods/contacts.ts'
 import { devicesMethods } from './methods/devices.ts'
+import { linkMethods } from './methods/link.ts'
 import { diagnosticsMethods } from './methods/diagnostics.ts'
 import { groupsMethods } from './methods/groups.ts'
 import { identityMethods } from './methods/identity.ts'
@@ -18,11 +19,13 @@ import { relaysMethods } from './methods/relays.ts'
 import { transfersMethods } from './methods/transfers.ts'
 import type { GroupTypingEvent, IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
 import type { CallEvent, CallSignalEvent } from './call-types.ts'
+import type { LinkView } from './link-types.ts'
 
 export const nodeContract = {
   methods: {
     ...identityMethods,
     ...devicesMethods,
+    ...linkMethods,
     ...contactsMethods,
     ...messagingMethods,
     ...actionsMethods,
@@ -49,7 +52,9 @@ export const nodeContract = {
     /** the call changed phase: it rings, was answered (here or in another tab), ended */
     call: event<CallEvent>(),
     /** the contact's answer, offer or candidates, for the tab that holds the call's media */
-    callSignal: event<CallSignalEvent>()
+    callSignal: event<CallSignalEvent>(),
+    /** a link of a device (issue 58) moved on: where it stands now */
+    link: event<LinkView>()
   }
 } as const
 

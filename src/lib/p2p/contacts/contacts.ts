@@ -11,6 +11,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, ContactRow } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { GreeterPort } from '../kernel/ports/presence.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
 import type { ContactBook } from './book.ts'
@@ -28,6 +29,8 @@ export const InvalidDetailsError = errorClass('InvalidDetailsError')
 export interface ContactsComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'require' | 'profile'>
+  /** the account contacts know us by (on a linked device not this device's PeerID): our invites and the safety number name it */
+  devices: Pick<DevicesPort, 'account'>
   contactBook: Pick<ContactBook, 'byId' | 'setBlocked'>
   greeter: Pick<GreeterPort, 'introduce' | 'greet'>
   /** a chat deleted with its history takes its files along */
@@ -58,7 +61,7 @@ export class Contacts implements ContactsPort {
    */
   async preview (text: string): Promise<InvitePreview> {
     const invite = parseInvite(text)
-    if (invite.peerId === this.#components.identity.profile?.peerId) throw new UnusableInviteError('ownInvite')
+    if (invite.peerId === this.#components.identity.profile?.peerId || invite.peerId === this.#components.devices.account) throw new UnusableInviteError('ownInvite')
     const existing = await getContactByPeerId(this.#components.db, invite.peerId)
     const preview: InvitePreview = { peerId: invite.peerId, addresses: invite.addresses.length }
     if (invite.name !== undefined) preview.name = invite.name
@@ -78,7 +81,7 @@ export class Contacts implements ContactsPort {
   async add (text: string): Promise<ContactId> {
     const invite = parseInvite(text)
     const profile = this.#components.identity.require()
-    if (invite.peerId === profile.peerId) throw new UnusableInviteError('ownInvite')
+    if (invite.peerId === profile.peerId || invite.peerId === this.#components.devices.account) throw new UnusableInviteError('ownInvite')
     const { id, blocked } = await addFromInvite(this.#components.db, invite)
     if (blocked) throw new UnusableInviteError('contactBlocked')
     // adding someone whose request was waiting accepts it
@@ -141,19 +144,22 @@ export class Contacts implements ContactsPort {
     await tell(this.#components.events, 'contact:deleted', { contactId, peerId: contact.peerId, blocked: contact.blocked })
   }
 
+  /** Our side of a safety number: the account's PeerID (this device's own before the node started, when they are one anyway on the holder). */
+  #account (): string {
+    return this.#components.devices.account ?? this.#components.identity.require().peerId
+  }
+
   /** The safety number of us and a contact (digit groups and the QR payload to scan mutually). */
   async safetyNumber (contactId: ContactId): Promise<{ groups: string[], qr: string }> {
-    const profile = this.#components.identity.require()
     const contact = await this.#existing(contactId, true)
-    const { groups, qr } = await safetyNumber(profile.peerId, contact.peerId)
+    const { groups, qr } = await safetyNumber(this.#account(), contact.peerId)
     return { groups, qr }
   }
 
   /** Compares a scanned safety code with ours for this contact; a match marks the contact verified. */
   async checkSafetyCode (contactId: ContactId, code: string): Promise<SafetyQrComparison> {
-    const profile = this.#components.identity.require()
     const contact = await this.#existing(contactId, true)
-    const result = compareSafetyQr(code, await safetyNumber(profile.peerId, contact.peerId))
+    const result = compareSafetyQr(code, await safetyNumber(this.#account(), contact.peerId))
     if (result === 'match') await setVerified(this.#components.db, contactId, true)
     return result
   }

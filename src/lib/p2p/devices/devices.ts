@@ -13,7 +13,7 @@
  * synchronous, so nothing foreign is awaited inside it.
  */
 import { nextDeviceListVersion, openDeviceList, signDeviceList, DeviceListError } from '@parley/protocol/devices/list'
-import { MAX_DEVICE_NAME_CHARS } from '@parley/protocol/devices/constants'
+import { MAX_DEVICE_NAME_CHARS, MAX_DEVICES } from '@parley/protocol/devices/constants'
 import { deviceNameProblem } from '@parley/protocol/devices/name'
 import { errorClass } from '../../contract/errors.ts'
 import { accountOfProfile, devicesView } from '../../db/account.ts'
@@ -24,7 +24,7 @@ import type { ProfileRow } from '../../db/types.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
-import type { DeviceList } from '@parley/protocol/devices/list'
+import type { DeviceEntry, DeviceList } from '@parley/protocol/devices/list'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
 
 /** A device name the list cannot carry: `deviceNameTooLong` ({ max }), `deviceNameControl`. */
@@ -99,6 +99,36 @@ export class Devices implements DevicesPort, Startable {
     return this.view()
   }
 
+  /**
+   * Signs and stores a list with `peer` added (a device being linked,
+   * link/), on the holder only: the held list's devices and it, the version
+   * past the last. The list already naming `peer` is kept as it is.
+   *
+   * @throws DeviceListError('too-many-devices') when the account has MAX_DEVICES; Error when this device does not hold the key
+   */
+  async addDevice (peer: string, name: string): Promise<DeviceList> {
+    const { db, identity } = this.#components
+    const profile = identity.require()
+    const { row, list } = await db.transaction('rw', db.account, async () => {
+      const row = await db.account.get(1)
+      if (row?.holder !== true || row.account !== profile.peerId) throw new Error('only the device holding the account key adds a device')
+      const held = this.#held(row)
+      if (held?.devices.some(d => d.peer === peer) === true) return { row, list: held }
+      if ((held?.devices.length ?? 1) >= MAX_DEVICES) throw new DeviceListError('too-many-devices', `an account has at most ${MAX_DEVICES} devices`)
+      const list = this.#sign(row, held, profile, [{ peer, name: checkDeviceName(name), added: Math.floor(this.#now()) }])
+      const next = { ...row, list: list.signed, version: list.version }
+      await db.account.put(next)
+      return { row: next, list }
+    })
+    const before = this.#list?.version
+    this.#row = row
+    this.#list = list
+    this.#log('signed the device list with %s, version %d', peer, list.version)
+    // contacts (sessions/device-lists.ts) and the DHT get the list with the new device
+    if (before === undefined || list.version > before) this.#components.events?.safeDispatchEvent('devices:changed', { detail: { version: list.version } })
+    return list
+  }
+
   /** Loads the row (made anew if it went missing), renames this device when asked, and signs the list on the holder when it is stale. */
   async #update (rename?: string): Promise<void> {
     const { db, identity } = this.#components
@@ -138,14 +168,14 @@ export class Devices implements DevicesPort, Startable {
   }
 
   /** A new list: this device first, under the row's name, and the held list's other devices. */
-  #sign (row: AccountRow, held: DeviceList | undefined, profile: ProfileRow): DeviceList {
+  #sign (row: AccountRow, held: DeviceList | undefined, profile: ProfileRow, added: DeviceEntry[] = []): DeviceList {
     const now = this.#now()
     const first = { peer: profile.peerId, name: row.deviceName, added: held?.devices[0]?.added ?? profile.createdAt }
     return signDeviceList(this.#components.identity.privateKey().raw.subarray(0, 32), {
       account: row.account,
       version: nextDeviceListVersion(Math.max(row.version, held?.version ?? 0), now),
       at: Math.floor(now),
-      devices: [first, ...(held?.devices.slice(1) ?? [])]
+      devices: [first, ...(held?.devices.slice(1) ?? []), ...added]
     })
   }
 }

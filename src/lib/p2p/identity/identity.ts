@@ -8,6 +8,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ProfileRow } from '../../db/types.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 
 export interface IdentityComponents {
@@ -15,6 +16,8 @@ export interface IdentityComponents {
   /** the app's origin, for invite links */
   origin: string
   status: Pick<StatusBoard, 'current'>
+  /** the account contacts know us by (on a linked device, not this device's PeerID): our invites name it */
+  devices: Pick<DevicesPort, 'account' | 'holder'>
 }
 
 /**
@@ -92,13 +95,16 @@ export class Identity implements IdentityPort {
    * Our invites (docs/protocols.md, "Invites"): the short link, which names
    * only our PeerID and name (its check says we speak sessions); and the full
    * invite with our circuit addresses and `"s": true`, once we hold at least
-   * one reservation (undefined before).
+   * one reservation (undefined before). Both name the account: on a linked
+   * device, only the short link (its addresses are the device's).
    */
   invite (): { link: string, invite?: string } {
     const profile = this.require()
     const { addresses } = this.#components.status.current
-    const link = encodeShortInvite(profile.peerId, profile.username, this.#components.origin)
-    if (addresses.length === 0) return { link }
+    const { account, holder } = this.#components.devices
+    const link = encodeShortInvite(account ?? profile.peerId, profile.username, this.#components.origin)
+    // a linked device's circuit addresses are its own, not the account's: its invite is the short link, which contacts look up
+    if (addresses.length === 0 || (account !== undefined && !holder)) return { link }
     return { link, invite: encodeInvite({ peerId: profile.peerId, name: profile.username, addresses, sessions: true }, this.#components.origin) }
   }
 }

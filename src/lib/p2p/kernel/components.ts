@@ -9,7 +9,8 @@ import type { IceServer } from './app-config.ts'
 import type { Capabilities } from './capabilities.ts'
 import type { ParleyEventTarget } from './events.ts'
 import type { StatusBoard } from './status.ts'
-import type { ComponentLogger } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
 
 /** What the served `/config.json` set for this run (kernel/app-config.ts), or the defaults when it could not be read. */
 export interface ServedConfig {
@@ -23,6 +24,14 @@ export interface ServedConfig {
 export interface Kernel {
   /** starts libp2p and every feature, once; resolves when the node runs */
   startNetwork(): Promise<void>
+  /**
+   * A node of its own for a new device while it links (link/), before there
+   * is a profile: `privateKey` (the device's key, kept in memory), libp2p's
+   * base services (identify, ping, the DHT client), circuit relay and the
+   * given protocols, with the served config read (`served.relays` says
+   * which relays to reserve on). Not started; the caller stops it.
+   */
+  createBareNode<P extends ServiceMap>(privateKey: PrivateKey, protocols: ServiceFactoryMap<P>): Promise<Libp2p<P>>
 }
 
 export interface KernelComponents {

@@ -7,6 +7,7 @@
  * itself.
  */
 import type { CallEvent, CallSignalEvent, DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
+import type { LinkView } from '../../contract/link-types.ts'
 import type { ContactId } from '../../db/types.ts'
 import type { Connection } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
@@ -57,6 +58,8 @@ export interface ParleyEvents {
   'relays:active': CustomEvent<{ relays: string[] }>
   /** what this browser can do changed (kernel/capabilities.ts): a tab said, or the file store opened */
   capabilities: CustomEvent<NodeCapabilities>
+  /** a link of a device moved on (link/links.ts): where it stands now */
+  link: CustomEvent<LinkView>
   /** why a peer is not reached directly changed (presence/direct-upgrade.ts); undefined: nothing stands in the way */
   'direct:outlook': CustomEvent<{ peerId: string, outlook?: DirectOutlook }>
 }

@@ -13,6 +13,7 @@ import { diagnosticsFeature } from '../diagnostics/index.ts'
 import { groupsFeature } from '../groups/index.ts'
 import { identityFeature } from '../identity/index.ts'
 import { instancesFeature } from '../instances/index.ts'
+import { linkFeature } from '../link/index.ts'
 import { messagingFeature } from '../messaging/index.ts'
 import { nearbyFeature } from '../nearby/index.ts'
 import { presenceFeature } from '../presence/index.ts'
@@ -35,7 +36,8 @@ export const FEATURES = [
   nearbyFeature,
   instancesFeature,
   sessionsFeature,
-  diagnosticsFeature
+  diagnosticsFeature,
+  linkFeature
 ] as const
 
 type AnyFeature = (typeof FEATURES)[number]

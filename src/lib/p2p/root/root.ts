@@ -27,7 +27,7 @@ import type { FeatureProtocols } from './features.ts'
 import type { ParleyEvents } from '../kernel/events.ts'
 import type { ParleyNode } from './libp2p.ts'
 import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
-import type { ComponentLogger, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
 /** Why a node does not run: another writes the database, or the browser cannot keep its keys sealed. */
@@ -75,7 +75,10 @@ export class NodeRoot {
       events,
       origin: init.origin,
       served: { maxFileBytes: DEFAULT_MAX_FILE_BYTES },
-      kernel: { startNetwork: async () => this.#startNetwork(init) }
+      kernel: {
+        startNetwork: async () => this.#startNetwork(init),
+        createBareNode: async (privateKey, protocols) => this.#createBareNode(init, privateKey, protocols)
+      }
     })
     components.capabilities = new Capabilities(components)
     components.status = new StatusBoard(components, { capabilities: components.capabilities.current })
@@ -153,6 +156,8 @@ export class NodeRoot {
   async stop (): Promise<void> {
     await this.#starting?.catch(() => {})
     await this.#stopRunning()
+    // a new device's link runs before the network starts (a node of its own): it stops here too
+    await this.components.links.stop()
     this.#writer.close()
   }
 
@@ -226,17 +231,36 @@ export class NodeRoot {
     return this.#starting
   }
 
-  async #doStart (init: NodeRootInit): Promise<void> {
+  /** Reads the served config into `served`; a failure goes into the status (the node runs on the relays it already knows). */
+  async #loadServed (init: NodeRootInit): Promise<void> {
     const c = this.components
-    c.status.update({ phase: 'starting' })
     try {
       const config = await init.loadConfig()
       Object.assign(c.served, { relays: config.relays, iceServers: config.iceServers, maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES })
     } catch (err) {
-      // the node runs on the relays it already knows
       const { code, params } = toErrorShape(err)
       c.status.update({ error: { code, params } })
     }
+  }
+
+  /** A new device's node while it links (Kernel.createBareNode): no profile, no feature's services, only `protocols`. */
+  async #createBareNode<P extends ServiceMap> (init: NodeRootInit, privateKey: PrivateKey, protocols: ServiceFactoryMap<P>): Promise<Libp2p<P>> {
+    const c = this.components
+    await this.#loadServed(init)
+    return createLibp2pNode({
+      privateKey,
+      logger: c.logger,
+      protocols,
+      isBlocked: () => false,
+      rtcConfiguration: () => c.ice.rtcConfiguration(),
+      webRtcHere: () => c.capabilities.current.webrtc !== false
+    })
+  }
+
+  async #doStart (init: NodeRootInit): Promise<void> {
+    const c = this.components
+    c.status.update({ phase: 'starting' })
+    await this.#loadServed(init)
     c.libp2p = await createLibp2pNode({
       privateKey: c.identity.privateKey(),
       logger: c.logger,

@@ -34,3 +34,5 @@ export const transfersFeature: Feature<TransfersFeatureComponents, TransfersServ
 }
 
 export { checkVoice } from './voice.ts'
+export { file } from './file-service.ts'
+export type { FileService } from './file-service.ts'

@@ -29,6 +29,7 @@ import { givenNameIfChanged, sanitizeFileName, sanitizeMime } from '../../files/
 import { NodeNotReadyError } from '../kernel/errors.ts'
 import { FileTooLargeError, storageProblem, storageWrite, TooManyTransfersError, TransferStateError } from './errors.ts'
 import { FileHosting } from './host.ts'
+import { HostedFiles } from './hosted.ts'
 import { Pulls } from './pulls.ts'
 import { RelayBudget } from './relay-budget.ts'
 import { sayWhySenderWaits } from './sender-waits.ts'
@@ -41,7 +42,7 @@ import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { StatusBoard } from '../kernel/status.ts'
 import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
 import type { OutboxPort } from '../kernel/ports/messaging.ts'
-import type { IncomingFile, OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
+import type { HostedFile, IncomingFile, OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
 import type { FileName, FileService } from './file-service.ts'
 import type { FileHost, FileSource } from './file-serve.ts'
 import type { SenderWaitsInit } from './sender-waits.ts'
@@ -80,6 +81,8 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
   #store?: ChunkStore
   readonly #pulls: Pulls
   readonly #host: FileHosting
+  /** files served outside the table (a link's state file) */
+  readonly #hosted: HostedFiles
   /** what the sender's card reads to say why a file waits (sender-waits.ts) */
   readonly #waits: SenderWaitsInit
   #started = false
@@ -100,6 +103,7 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
     }
     this.#pulls = new Pulls(parts)
     this.#host = new FileHosting(parts)
+    this.#hosted = new HostedFiles(parts.budget)
     this.#waits = parts
   }
 
@@ -326,7 +330,12 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
   /** FileHost: the receiver `from` opens transfer `id` (host.ts); before the store is open, the receiver is told to try later. */
   async open (from: PeerId, id: string, name: FileName, connection: Connection): Promise<FileSource> {
     if (!this.#started) throw new FileTransferError('busy')
-    return this.#host.open(from, id, name, connection)
+    return this.#hosted.open(from, id, name, connection) ?? this.#host.open(from, id, name, connection)
+  }
+
+  /** TransfersPort: serves a file outside the table to its one peer (hosted.ts). */
+  host (file: HostedFile): () => void {
+    return this.#hosted.add(file)
   }
 
   /** FileHost: `from` cancelled transfer `id` (either direction). */

@@ -41,6 +41,7 @@ beforeEach(async () => {
         return profile
       }
     },
+    devices: { account: undefined },
     greeter: { introduce: async () => {}, greet: () => {} },
     transfers: { forget: async (ids) => { forgotten.push(ids) } }
   })

@@ -36,6 +36,7 @@ beforeEach(async () => {
     events: new TypedEventEmitter<ParleyEvents>(),
     contactBook: new ContactBook({ db }),
     identity: { profile, require: () => profile },
+    devices: { account: undefined },
     greeter: { introduce: async () => {}, greet: () => {} },
     transfers: { forget: async () => {} }
   })
@@ -101,7 +102,8 @@ describe('our own invites', () => {
     const identity = new Identity({
       db,
       origin: ORIGIN,
-      status: { current: { phase: 'online', addresses, relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} } }
+      status: { current: { phase: 'online', addresses, relays: [], paths: {}, capabilities: UNKNOWN_CAPABILITIES, direct: {} } },
+      devices: { account: undefined, holder: false }
     })
     await identity.create('Alice')
     const peerId = identity.require().peerId

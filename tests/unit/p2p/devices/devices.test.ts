@@ -10,6 +10,7 @@ import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { defaultLogger } from '@libp2p/logger'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { openDeviceList } from '@parley/protocol/devices/list'
+import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { accountOfProfile, getAccount } from '../../../../src/lib/db/account.ts'
 import { exportBackup, readBackup } from '../../../../src/lib/db/backup.ts'
@@ -18,6 +19,7 @@ import { Devices } from '../../../../src/lib/p2p/devices/devices.ts'
 import { Identity } from '../../../../src/lib/p2p/identity/identity.ts'
 import { openTestDb } from '../../db/helpers.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
+import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { ProfileRow } from '../../../../src/lib/db/types.ts'
 
 const NOW = 1_764_424_800_000
@@ -30,14 +32,20 @@ beforeEach(async () => {
   db = await openTestDb()
   const key = await generateKeyPair('Ed25519')
   profile = { id: 1, peerId: peerIdFromPrivateKey(key).toString(), privateKey: privateKeyToProtobuf(key), username: 'Me', createdAt: NOW - 86_400_000 }
-  identity = new Identity({ db, origin: 'https://parley.example', status: { current: { addresses: [] } } as never })
+  identity = new Identity({ db, origin: 'https://parley.example', status: { current: { addresses: [] } } as never, devices: { account: undefined, holder: false } })
   clock = NOW
 })
 afterEach(() => { db.close() })
 
+/** The versions `devices:changed` told, in order (what gives contacts and the DHT the list). */
+let told: number[] = []
+
 async function started (): Promise<Devices> {
   await identity.load()
-  const devices = new Devices({ db, identity, logger: defaultLogger() }, { now: () => clock })
+  told = []
+  const events = new TypedEventEmitter<ParleyEvents>()
+  events.addEventListener('devices:changed', ({ detail }) => { told.push(detail.version) })
+  const devices = new Devices({ db, identity, logger: defaultLogger(), events }, { now: () => clock })
   await devices.start()
   return devices
 }
@@ -143,5 +151,33 @@ describe('Identity makes the account row', () => {
     await identity.restore(file, 'correct horse battery')
     expect(await getAccount(db)).toEqual({ id: 1, account: profile.peerId, holder: true, deviceName: 'Laptop', version: NOW + 7 })
     expect((await started()).ownList()?.version).toBe(NOW + 8)
+  })
+
+  it('adds a device being linked: a newer list with it last, stored; the same device again changes nothing; a sixth device is refused (full), nothing stored', async () => {
+    await saveNewIdentity(db, profile)
+    const devices = await started()
+    const others = await Promise.all(Array.from({ length: 5 }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
+    clock = NOW + 1_000
+    const list = await devices.addDevice(others[0] ?? '', 'Phone')
+    expect(list).toMatchObject({ version: NOW + 1_000, devices: [{ peer: profile.peerId }, { peer: others[0], name: 'Phone', added: NOW + 1_000 }] })
+    expect(openDeviceList((await getAccount(db))?.list, { account: profile.peerId })).toEqual(list)
+    expect(devices.ownList()).toEqual(list)
+    expect(await devices.addDevice(others[0] ?? '', 'Phone')).toEqual(list)
+    // the new version is told once (contacts and the DHT get it); the same device again tells nothing
+    expect(told).toEqual([NOW + 1_000])
+    for (const peer of others.slice(1, 4)) await devices.addDevice(peer, '')
+    const five = await getAccount(db)
+    expect(openDeviceList(five?.list).devices).toHaveLength(5)
+    await expect(devices.addDevice(others[4] ?? '', '')).rejects.toMatchObject({ name: 'DeviceListError', code: 'too-many-devices' })
+    expect(await getAccount(db)).toEqual(five)
+  })
+
+  it('a device that does not hold the account key adds none', async () => {
+    await saveNewIdentity(db, profile)
+    await db.account.put({ ...accountOfProfile(profile), account: peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString(), holder: false })
+    const devices = await started()
+    const before = await getAccount(db)
+    await expect(devices.addDevice(peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString(), '')).rejects.toThrow('only the device holding the account key')
+    expect(await getAccount(db)).toEqual(before)
   })
 })

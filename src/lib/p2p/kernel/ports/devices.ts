@@ -14,4 +14,9 @@ export interface DevicesPort {
   readonly holder: boolean
   /** the account's newest signed list this device holds, opened and checked; undefined before the first */
   ownList(): DeviceList | undefined
+  /**
+   * on the holder: signs and stores the list with the device `peer` added
+   * (a link, link/); throws DeviceListError('too-many-devices') past MAX_DEVICES
+   */
+  addDevice(peer: string, name: string): Promise<DeviceList>
 }

@@ -1,0 +1,19 @@
+import type { NodeHandlers } from '../../contract/index.ts'
+import type { Links } from './links.ts'
+
+export interface LinkHandlerComponents {
+  links: Pick<Links, 'view' | 'linkAsNewDevice' | 'linkDevice' | 'confirm' | 'cancel'>
+}
+
+export type LinkMethods = 'getLink' | 'linkAsNewDevice' | 'linkDevice' | 'confirmLink' | 'cancelLink'
+
+/** Linking a device, either side (links.ts); progress goes to the tabs as `link` events. */
+export function linkHandlers (components: LinkHandlerComponents): NodeHandlers<LinkMethods> {
+  return {
+    getLink: () => components.links.view,
+    linkAsNewDevice: async () => components.links.linkAsNewDevice(),
+    linkDevice: async ({ qr }) => components.links.linkDevice(qr),
+    confirmLink: async ({ same }) => components.links.confirm(same),
+    cancelLink: async () => components.links.cancel()
+  }
+}

@@ -1,0 +1,38 @@
+/** What the link's runs share with their coordinator (links.ts): the components they read, and how they tell it where they stand. */
+import type { LinkCancelReason } from '@parley/protocol/link/errors'
+import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
+import type { ParleyDb } from '../../db/db.ts'
+import type { Kernel, ServedConfig } from '../kernel/components.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { TransfersPort } from '../kernel/ports/transfers.ts'
+import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
+
+export interface LinkComponents {
+  db: ParleyDb
+  logger: ComponentLogger
+  events: ParleyEventTarget
+  kernel: Kernel
+  served: ServedConfig
+  identity: Pick<IdentityPort, 'profile' | 'require' | 'load'>
+  devices: Pick<DevicesPort, 'account' | 'holder' | 'addDevice'>
+  transfers: Pick<TransfersPort, 'host'>
+  libp2p: Pick<Libp2p, 'peerId' | 'dial'>
+}
+
+/** What a run tells the coordinator. */
+export interface RunHost {
+  readonly components: LinkComponents
+  readonly now: () => number
+  readonly log: Logger
+  /** the run's view changed */
+  show(view: LinkView): void
+  /** the run's machine has a new deadline (undefined: none) */
+  wakeAt(deadline: number | undefined): void
+}
+
+/** A machine's end code as the contract's reason (the same names). */
+export function reasonOf (code: LinkCancelReason | 'bad-qr' | 'closed' | 'wrong-peer'): LinkEndReason {
+  return code
+}

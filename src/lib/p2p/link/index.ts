@@ -1,0 +1,35 @@
+/**
+ * Linking a device (issue 58, increment 2; docs/protocols.md, "Linking a
+ * device"): both roles of `/parley/link/1.0.0` and the account's state moved
+ * to the new device (links.ts). The new device runs a node of its own until
+ * it holds the account; the existing device links over the app's node.
+ *
+ * Where the app still takes this device for the account (the fan-out
+ * increment's to change; invites and safety numbers already name the
+ * account): outgoing rows' `fromPeerId` (messaging/handlers.ts,
+ * transfers/handlers.ts, actions/actions.ts, calls/call-log.ts) and a group's
+ * "me" (groups/groups.ts), which on a linked device is not the member the
+ * moved group rows name; the session identity (sessions, OwnKeys), the peer
+ * record (presence/record-publisher.ts), the mailbox and Nearby, which are
+ * the device's own by design but which contacts do not yet tie to the
+ * account; the status's `peerId`, which is the device's.
+ */
+import { ownOver } from '../kernel/feature.ts'
+import { linkHandlers } from './handlers.ts'
+import { Links } from './links.ts'
+import type { Feature } from '../kernel/feature.ts'
+import type { LinkMethods } from './handlers.ts'
+import type { LinkComponents } from './host.ts'
+
+/** What it adds to the node's components. */
+export interface LinkServices {
+  links: Links
+}
+
+export const linkFeature: Feature<LinkComponents, LinkServices, LinkMethods> = {
+  name: 'link',
+  create (components) {
+    const links = new Links(components)
+    return { services: { links }, handlers: linkHandlers(ownOver(components, { links })) }
+  }
+}

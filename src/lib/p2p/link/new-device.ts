@@ -1,0 +1,307 @@
+/**
+ * The new device's side of a link (docs/protocols.md, "Linking a device"):
+ * a browser with no identity makes a device key (kept in memory), runs a
+ * node of its own on it (Kernel.createBareNode: relay reservations, the link
+ * protocol, the file protocol to pull with), shows a QR code of its circuit
+ * addresses, answers one good `hello`, and after `granted` checks the list,
+ * pulls the state file, reads it, and only then writes the profile (this
+ * device's key), the account row and the account's rows in one transaction.
+ * Then its own node stops and the app's starts on the stored profile.
+ */
+import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { DeviceListError, openDeviceList } from '@parley/protocol/devices/list'
+import { FileTransferError } from '@parley/protocol/file/errors'
+import { LINK_FRAME_TIMEOUT_MS, LINK_PROTOCOL, MAX_LINK_ADDRESSES, MAX_LINK_STREAMS } from '@parley/protocol/link/constants'
+import { DeviceLink } from '@parley/protocol/link/device'
+import { encodeLinkQr, newLinkQr } from '@parley/protocol/link/qr'
+import { importLinkState, LinkStateError, readLinkState } from '../../db/link-state-read.ts'
+import { ProfileExistsError } from '../../db/errors.ts'
+import { file } from '../transfers/index.ts'
+import { reasonOf } from './host.ts'
+import { LinkStream } from './stream.ts'
+import type { SignedDeviceList, StateOffer } from '@parley/protocol/link/frames'
+import type { LinkAgreement } from '@parley/protocol/link/device'
+import type { LinkStep } from '@parley/protocol/link/step'
+import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
+import type { FileService } from '../transfers/index.ts'
+import type { RunHost } from './host.ts'
+import type { Connection, Ed25519PrivateKey, Libp2p, Stream } from '@libp2p/interface'
+
+/** Pulls of the state file tried, the first included, while the connection to the existing device lasts (a pull resumes). */
+const MAX_PULLS = 3
+
+type LinkNode = Libp2p<{ file: FileService }>
+
+export interface NewDeviceInit {
+  reservationTimeoutMs: number
+}
+
+export class NewDeviceRun {
+  readonly #host: RunHost
+  readonly #init: NewDeviceInit
+  #view: LinkView = { role: 'new', phase: 'waiting' }
+  #key: Ed25519PrivateKey | undefined
+  #node: LinkNode | undefined
+  #machine: DeviceLink | undefined
+  #stream: LinkStream | undefined
+  #connection: Connection | undefined
+  #receiving = false
+  /** aborted when the run ends: stops a pull under way */
+  readonly #stop = new AbortController()
+
+  constructor (host: RunHost, init: NewDeviceInit) {
+    this.#host = host
+    this.#init = init
+  }
+
+  get view (): LinkView {
+    return this.#view
+  }
+
+  get over (): boolean {
+    return this.#view.phase === 'done' || this.#view.phase === 'ended'
+  }
+
+  /** Makes the key and the node, waits for a reservation, shows the QR code. */
+  async start (): Promise<void> {
+    const { kernel, served } = this.#host.components
+    try {
+      const key = await generateKeyPair('Ed25519')
+      this.#key = key
+      const node: LinkNode = await kernel.createBareNode(key, { file: file({ host: refuseEveryFile }) })
+      this.#node = node
+      await node.handle(LINK_PROTOCOL, async (stream, connection) => { await this.#onStream(stream, connection) }, { runOnLimitedConnection: true, maxInboundStreams: MAX_LINK_STREAMS, maxOutboundStreams: MAX_LINK_STREAMS })
+      await node.start()
+      const addresses = await this.#reserve(node, served.relays ?? [])
+      const peerId = peerIdFromPrivateKey(key).toString()
+      const qr = newLinkQr(peerId, addresses)
+      const machine = new DeviceLink({ qr, now: this.#host.now })
+      this.#machine = machine
+      this.#show({ role: 'new', phase: 'waiting', qr: encodeLinkQr(qr), expiresAt: machine.expiresAt })
+      this.#host.wakeAt(machine.deadline)
+    } catch (err) {
+      this.#host.log.error('the new device could not get ready to link - %e', err)
+      await this.#end('unreachable')
+    }
+  }
+
+  async cancel (): Promise<void> {
+    if (this.#machine === undefined) {
+      await this.#end('declined')
+      return
+    }
+    await this.#step(this.#machine.cancel('declined'))
+  }
+
+  async tick (): Promise<void> {
+    if (this.#machine !== undefined) await this.#step(this.#machine.tick())
+  }
+
+  /** Dials the served relays and waits until the node listens on at least one circuit address; resolves the first MAX_LINK_ADDRESSES. */
+  async #reserve (node: LinkNode, relays: string[]): Promise<string[]> {
+    const circuits = (): string[] => node.getMultiaddrs().map(a => a.toString()).filter(a => a.includes('/p2p-circuit/'))
+    const found = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { done(); reject(new Error('no relay reservation')) }, this.#init.reservationTimeoutMs)
+      const check = (): void => { if (circuits().length > 0) { done(); resolve() } }
+      const done = (): void => { clearTimeout(timer); node.removeEventListener('self:peer:update', check) }
+      node.addEventListener('self:peer:update', check)
+      check()
+    })
+    for (const relay of relays) {
+      node.dial(multiaddr(relay)).catch((err: unknown) => { this.#host.log('dialling relay %s failed - %e', relay, err) })
+    }
+    await found
+    return circuits().slice(0, MAX_LINK_ADDRESSES)
+  }
+
+  /** A link stream from a device that scanned our code: its `hello`, then (if it is the one answered) the rest. */
+  async #onStream (raw: Stream, connection: Connection): Promise<void> {
+    const machine = this.#machine
+    const stream = new LinkStream(raw, this.#host.log)
+    if (machine === undefined) {
+      stream.reset()
+      return
+    }
+    let first: Uint8Array | null
+    const late = setTimeout(() => { stream.reset() }, LINK_FRAME_TIMEOUT_MS)
+    try {
+      first = await stream.read()
+    } catch {
+      first = new Uint8Array(0)
+    } finally {
+      clearTimeout(late)
+    }
+    if (first === null) {
+      stream.reset()
+      return
+    }
+    const wasWaiting = machine.state.phase === 'waiting'
+    await stream.apply(machine.hello(connection.remotePeer.toString(), first))
+    // (the machine moved on, or not: read its state again)
+    const now: string = machine.state.phase
+    if (!wasWaiting || now !== 'confirming') {
+      this.#settle()
+      return
+    }
+    this.#stream = stream
+    this.#connection = connection
+    this.#settle()
+    while (!stream.ended && !this.over) {
+      let bytes: Uint8Array | null
+      try {
+        bytes = await stream.read()
+      } catch {
+        bytes = new Uint8Array(0)
+      }
+      if (bytes === null) {
+        machine.closed()
+        this.#settle()
+        return
+      }
+      await this.#step(machine.receive(bytes))
+    }
+  }
+
+  async #step (step: LinkStep): Promise<void> {
+    await this.#stream?.apply(step)
+    this.#settle()
+  }
+
+  /** The view from the machine's state; after `granted`, the state is pulled (once). */
+  #settle (): void {
+    const machine = this.#machine
+    if (machine === undefined) return
+    const state = machine.state
+    this.#host.wakeAt(machine.deadline)
+    if (state.phase === 'confirming' && this.#view.phase !== 'confirm') {
+      this.#show({ role: 'new', phase: 'confirm', code: state.agreement.code, accountName: state.agreement.name })
+    } else if (state.phase === 'receiving' && !this.#receiving) {
+      this.#receiving = true
+      this.#show({ role: 'new', phase: 'transfer', code: state.agreement.code, accountName: state.agreement.name, progress: { done: 0, total: state.state.size } })
+      this.#receive(machine, state.agreement, state.list, state.state).catch((err: unknown) => { this.#host.log.error('receiving the account failed - %e', err) })
+    } else if (state.phase === 'done' && this.#view.phase !== 'done') {
+      this.#host.wakeAt(undefined)
+      this.#show({ role: 'new', phase: 'done', code: state.phase === 'done' ? this.#view.code : undefined, accountName: this.#view.accountName })
+    } else if (state.phase === 'ended' && this.#view.phase !== 'ended') {
+      void this.#end(reasonOf(state.error.code), state.error.byPeer)
+    }
+  }
+
+  /** Checks the list, pulls and reads the state, stores it all in one transaction, says `done`, then starts the app's node. */
+  async #receive (machine: DeviceLink, agreement: LinkAgreement, signed: SignedDeviceList, offer: StateOffer): Promise<void> {
+    const { account, device } = agreement.parties
+    let deviceName = ''
+    let list
+    try {
+      list = openDeviceList(signed, { account })
+      const self = list.devices.find(d => d.peer === device)
+      if (self === undefined || !list.devices.some(d => d.peer === agreement.parties.existing)) throw new DeviceListError('malformed', 'the list does not name both devices')
+      deviceName = self.name
+    } catch (err) {
+      if (!(err instanceof DeviceListError)) throw err
+      this.#host.log('the granted list does not check - %e', err)
+      await this.#step(machine.cancel('bad-list'))
+      return
+    }
+    let rows
+    try {
+      if (offer.size > this.#host.components.served.maxFileBytes) throw new FileTransferError('mismatch', 'the state is larger than this device takes')
+      const blob = await this.#pull(agreement, offer)
+      rows = await readLinkState(blob, account)
+    } catch (err) {
+      this.#host.log.error('pulling the account state failed - %e', err)
+      if (!this.over) await this.#step(machine.cancel('failed'))
+      return
+    }
+    if (this.over || machine.state.phase !== 'receiving') return
+    const key = this.#key
+    if (key === undefined) return
+    const { db, identity, kernel } = this.#host.components
+    try {
+      await importLinkState(db, rows, {
+        id: 1, peerId: device, privateKey: privateKeyToProtobuf(key), username: rows.profile.username, createdAt: rows.profile.createdAt
+      }, { id: 1, account, holder: false, deviceName, list: list.signed, version: list.version })
+    } catch (err) {
+      if (!(err instanceof ProfileExistsError) && !(err instanceof LinkStateError)) this.#host.log.error('storing the account state failed - %e', err)
+      await this.#step(machine.cancel('failed'))
+      return
+    }
+    await this.#step(machine.finish())
+    // the app's node takes over on the stored profile (the same key)
+    await this.#node?.stop()
+    this.#node = undefined
+    await identity.load()
+    await kernel.startNetwork()
+  }
+
+  /** Pulls the state file from the device that granted it, resuming on a new stream a pull that broke; resolves it whole and checked. */
+  async #pull (agreement: LinkAgreement, offer: StateOffer): Promise<Blob> {
+    const node = this.#node
+    const connection = this.#connection
+    if (node === undefined || connection === undefined) throw new FileTransferError('unavailable')
+    const chunkCount = Math.ceil(offer.size / offer.chunkSize)
+    const chunks: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(chunkCount)
+    let received = 0
+    let hashes: Uint8Array | undefined
+    const whole = (): Blob => new Blob(chunks.filter((c): c is Uint8Array => c !== undefined) as BlobPart[])
+    for (let attempt = 1; ; attempt++) {
+      const missing = [...chunks.keys()].filter(i => chunks[i] === undefined)
+      try {
+        await node.services.file.pull(connection, {
+          id: offer.id,
+          sha256: hexToBytes(offer.sha256),
+          size: offer.size,
+          chunkSize: offer.chunkSize,
+          listHash: hexToBytes(offer.listHash),
+          key: agreement.stateKey,
+          ...(hashes === undefined ? {} : { hashes }),
+          onHashes: async (list) => { hashes = list },
+          missing,
+          onChunk: async (index, data) => {
+            chunks[index] = data.slice()
+            received += data.byteLength
+            if (this.#view.phase === 'transfer') this.#show({ ...this.#view, progress: { done: received, total: offer.size } })
+          },
+          verify: async () => {
+            const digest = sha256(new Uint8Array(await whole().arrayBuffer()))
+            if (bytesToHex(digest) !== offer.sha256) throw new FileTransferError('corrupt')
+          }
+        }, { signal: this.#stop.signal })
+        return whole()
+      } catch (err) {
+        if (attempt >= MAX_PULLS || connection.status !== 'open' || this.#stop.signal.aborted || (err instanceof FileTransferError && err.code !== 'busy')) throw err
+        this.#host.log('the state pull broke, resuming - %e', err)
+      }
+    }
+  }
+
+  async #end (reason: LinkEndReason, byPeer = false): Promise<void> {
+    this.#host.wakeAt(undefined)
+    this.#stop.abort()
+    const { qr: _qr, expiresAt: _expiresAt, progress: _progress, ...rest } = this.#view
+    this.#show({ ...rest, role: 'new', phase: 'ended', reason, ...(byPeer ? { byPeer } : {}) })
+    const node = this.#node
+    this.#node = undefined
+    this.#key = undefined
+    try {
+      await node?.stop()
+    } catch (err) {
+      this.#host.log('stopping the link node failed - %e', err)
+    }
+  }
+
+  #show (view: LinkView): void {
+    this.#view = view
+    this.#host.show(view)
+  }
+}
+
+/** The new device serves no file: its file service only pulls. */
+const refuseEveryFile = {
+  open: async (): Promise<never> => { throw new FileTransferError('unknown-transfer') },
+  cancelled: async (): Promise<void> => {}
+}
