@@ -1,5 +1,7 @@
-// the backup section's strings load with it: added here, so that they are looked for too
+// the backup section's, linked devices' and linking's strings load with them: added here, so that they are looked for too
 import '../../src/lib/i18n/backup.ts'
+import '../../src/lib/i18n/devices.ts'
+import '../../src/lib/i18n/link.ts'
 import { englishStrings } from '../../src/lib/i18n/index.ts'
 import { expect, test } from './fixtures.ts'
 import { nav } from './helpers/parley.ts'

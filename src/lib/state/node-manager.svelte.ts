@@ -8,6 +8,7 @@
 import { UNKNOWN_CAPABILITIES } from '../contract/capabilities.ts'
 import type { CallArgs, CallOptions, RpcClient } from '../rpc/client.ts'
 import type { CallEvent, CallSignalEvent, GroupTypingEvent, IncomingMessageEvent, NodeContract, NodeMethod, NodeResult, NodeStatus, TypingEvent } from '../contract/index.ts'
+import type { LinkView } from '../contract/link-types.ts'
 import { handleError } from '../i18n/handle-error.ts'
 import { t } from '../i18n/index.ts'
 
@@ -55,6 +56,8 @@ export class NodeManager {
   readonly #callListeners = new Set<(event: CallEvent) => void>()
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #callSignalListeners = new Set<(event: CallSignalEvent) => void>()
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #linkListeners = new Set<(event: LinkView) => void>()
   #connectionError = $state('')
 
   /**
@@ -93,6 +96,10 @@ export class NodeManager {
       if (client !== this.#client) return
       for (const listener of [...this.#callSignalListeners]) listener(event)
     })
+    const offLink = client.on('link', (event) => {
+      if (client !== this.#client) return
+      for (const listener of [...this.#linkListeners]) listener(event)
+    })
     const offReconnect = client.onReconnect?.(() => {
       if (client !== this.#client) return
       // the node may have moved to another worker: ask it where it stands
@@ -105,6 +112,7 @@ export class NodeManager {
       offGroupTyping()
       offCall()
       offCallSignal()
+      offLink()
       offReconnect?.()
     }
   }
@@ -161,6 +169,12 @@ export class NodeManager {
     return () => { this.#callSignalListeners.delete(listener) }
   }
 
+  /** Calls `listener` whenever a link of a device moves on (the node's `link` event, issue 58), across reconnects. */
+  onLink (listener: (event: LinkView) => void): () => void {
+    this.#linkListeners.add(listener)
+    return () => { this.#linkListeners.delete(listener) }
+  }
+
   /**
    * Calls a method of the node contract (lib/contract): typed params and
    * result, the contract's timeout unless `options` give one.
@@ -215,6 +229,7 @@ export class NodeManager {
     this.#messageListeners.clear()
     this.#typingListeners.clear()
     this.#groupTypingListeners.clear()
+    this.#linkListeners.clear()
     this.#status = INITIAL_STATUS
     this.#connectionError = ''
   }

@@ -98,6 +98,27 @@ describe('NodeManager.onGroupTyping', () => {
   })
 })
 
+describe('NodeManager.onLink', () => {
+  it('passes where a link stands on, across a reconnect, until unsubscribed or reset', () => {
+    const clients: FakeClient[] = []
+    const manager = new NodeManager(() => { const c = new FakeClient(); clients.push(c); return c })
+    const seen: string[] = []
+    const off = manager.onLink((view) => { seen.push(`${view.role} ${view.phase}`) })
+    manager.onLink((view) => { seen.push(`other ${view.phase}`) })
+
+    clients[0]?.emit('link', { role: 'new', phase: 'waiting', qr: 'parley-link:x', expiresAt: 1 })
+    manager.reconnect()
+    clients[0]?.emit('link', { role: 'new', phase: 'ended', reason: 'timeout' })
+    clients[1]?.emit('link', { role: 'new', phase: 'confirm', code: '123456' })
+    off()
+    clients[1]?.emit('link', { role: 'new', phase: 'transfer' })
+    manager.reset()
+    clients[1]?.emit('link', { role: 'new', phase: 'done' })
+    expect(seen).toEqual(['new waiting', 'other waiting', 'new confirm', 'other confirm', 'other transfer'])
+    expect(clients[1]?.listeners.get('link')?.size ?? 0).toBe(0)
+  })
+})
+
 describe('NodeManager asks the node for no language: the words are the tab\'s', () => {
   const startLocale = getLocale()
   afterEach(() => { setLocale(startLocale) })

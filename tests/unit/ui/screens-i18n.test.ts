@@ -2,9 +2,13 @@ import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale, t } from '../../../src/lib/i18n/index.ts'
 import '../../../src/lib/i18n/backup.ts'
+import '../../../src/lib/i18n/devices.ts'
+import '../../../src/lib/i18n/link.ts'
 import * as add from '../../../src/lib/i18n/messages/add.ts'
 import * as backup from '../../../src/lib/i18n/messages/backup.ts'
+import * as devices from '../../../src/lib/i18n/messages/devices.ts'
 import * as invite from '../../../src/lib/i18n/messages/invite.ts'
+import * as link from '../../../src/lib/i18n/messages/link.ts'
 import * as network from '../../../src/lib/i18n/messages/network.ts'
 import * as settings from '../../../src/lib/i18n/messages/settings.ts'
 import type { Entry } from '../../../src/lib/i18n/table.ts'
@@ -15,7 +19,8 @@ import { templateParts } from '../../../src/lib/ui/template.ts'
 
 /**
  * The strings of the Network, Settings (with its backup section, loaded on
- * demand), Add contact and My invite screens
+ * demand), Add contact and My invite screens, and of linked devices and
+ * linking one (on demand too)
  * (and the QR widgets) in both languages: the tables agree with each other,
  * plurals pick the right Russian form, and errors made by the QR code are in
  * the language current when they are made.
@@ -23,7 +28,7 @@ import { templateParts } from '../../../src/lib/ui/template.ts'
 
 afterEach(() => { setLocale('en') })
 
-const AREAS = { add, backup, invite, network, settings } as const
+const AREAS = { add, backup, devices, invite, link, network, settings } as const
 
 function forms (entry: Entry): string[] {
   return typeof entry === 'string' ? [entry] : Object.values(entry)

@@ -1,6 +1,6 @@
 import type { EnTable, RuTable } from '../table.ts'
 
-/** Strings of the Settings screen (routes/Settings.svelte): language and theme, linked devices (ui/LinkedDevices.svelte), the backup's heading (the rest of it: messages/backup.ts), TURN servers. */
+/** Strings of the Settings screen (routes/Settings.svelte): language and theme, the backup's heading (the rest of it: messages/backup.ts), TURN servers. Linked devices have theirs (messages/devices.ts), loaded with their section. */
 export const en = {
   title: 'Settings',
   lookHeading: 'Language and theme',
@@ -10,16 +10,6 @@ export const en = {
   themeSystem: 'System',
   themeLight: 'Light',
   themeDark: 'Dark',
-  devicesHeading: 'Linked devices',
-  devicesHolder: 'Your account is the identity your contacts know. This device holds its key and signs the list of your devices. Linking another device (a phone, a laptop) comes in a later version of Parley.',
-  devicesList: 'Your devices',
-  devicesThisDevice: 'This device',
-  devicesUnnamed: 'Unnamed device',
-  devicesAdded: 'Added {date}',
-  devicesName: 'Name of this device',
-  devicesNameHelp: 'It goes into your signed device list, which your contacts will be able to read. At most {max} characters.',
-  devicesSave: 'Save name',
-  devicesSaved: 'Saved.',
   backupHeading: 'Back up your identity',
   turnHeading: 'Connection help (TURN)',
   turnIntro: 'If you and a contact cannot connect directly (strict firewalls, some mobile networks), a TURN server you have an account with can pass the connection on. Parley uses the servers you add here, after the ones this app comes with, for every new connection. At most {max}.',
@@ -49,16 +39,6 @@ export const ru: RuTable<typeof en> = {
   themeSystem: 'Как в системе',
   themeLight: 'Светлая',
   themeDark: 'Тёмная',
-  devicesHeading: 'Связанные устройства',
-  devicesHolder: 'Ваш аккаунт — это профиль, который знают ваши контакты. Это устройство хранит его ключ и подписывает список ваших устройств. Связать другое устройство (телефон, ноутбук) можно будет в одной из следующих версий Parley.',
-  devicesList: 'Ваши устройства',
-  devicesThisDevice: 'Это устройство',
-  devicesUnnamed: 'Устройство без имени',
-  devicesAdded: 'Добавлено {date}',
-  devicesName: 'Имя этого устройства',
-  devicesNameHelp: 'Оно входит в подписанный список ваших устройств, который смогут прочитать ваши контакты. Не длиннее {max} символов.',
-  devicesSave: 'Сохранить имя',
-  devicesSaved: 'Сохранено.',
   backupHeading: 'Резервная копия профиля',
   turnHeading: 'Помощь с подключением (TURN)',
   turnIntro: 'Если вы с контактом не можете подключиться напрямую (строгий межсетевой экран, некоторые мобильные сети), соединение может передать TURN-сервер, на котором у вас есть учётная запись. Parley использует добавленные здесь серверы после встроенных в приложение для каждого нового подключения. Не больше {max}.',
