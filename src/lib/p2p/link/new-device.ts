@@ -36,6 +36,9 @@ const MAX_PULLS = 3
 
 type LinkNode = Libp2p<{ file: FileService }>
 
+
+/** Circuit addresses the app puts in its QR code: the shortest one (docs/protocols.md, "What the app does"). */
+export const QR_ADDRESSES = 1
 export interface NewDeviceInit {
   reservationTimeoutMs: number
 }
@@ -101,7 +104,7 @@ export class NewDeviceRun {
     if (this.#machine !== undefined) await this.#step(this.#machine.tick())
   }
 
-  /** Dials the served relays and waits until the node listens on at least one circuit address; resolves the first MAX_LINK_ADDRESSES. */
+  /** Dials the served relays and waits until the node listens on at least one circuit address; resolves the QR_ADDRESSES shortest. */
   async #reserve (node: LinkNode, relays: string[]): Promise<string[]> {
     const circuits = (): string[] => node.getMultiaddrs().map(a => a.toString()).filter(a => a.includes('/p2p-circuit/'))
     const found = new Promise<void>((resolve, reject) => {
@@ -115,7 +118,10 @@ export class NewDeviceRun {
       node.dial(multiaddr(relay)).catch((err: unknown) => { this.#host.log('dialling relay %s failed - %e', relay, err) })
     }
     await found
-    return circuits().slice(0, MAX_LINK_ADDRESSES)
+    // the shortest: a code that a phone's camera (or a screenshot) reads at a glance; the
+    // wire allows MAX_LINK_ADDRESSES, but four addresses (a WebRTC-Direct one with its
+    // certhash) make a QR code too dense for a 16rem square
+    return circuits().sort((a, b) => a.length - b.length).slice(0, Math.min(QR_ADDRESSES, MAX_LINK_ADDRESSES))
   }
 
   /** A link stream from a device that scanned our code: its `hello`, then (if it is the one answered) the rest. */
