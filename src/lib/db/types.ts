@@ -346,7 +346,34 @@ export interface HelloClockSettingRow {
   last: number
 }
 
-export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow
+/** What one relay said of this device's push subscription (src/lib/p2p/push). */
+export interface PushRelayRecord {
+  /** 'registered': held until expiresAt; 'other-key': the relay's VAPID key is not the subscription's, so it holds none; 'refused': the relay said `code` */
+  state: 'registered' | 'other-key' | 'refused'
+  /** when the relay answered (this device's clock) */
+  at: number
+  /** the relay's VAPID public key, base64url (known from its answer to a REGISTER) */
+  vapidKey?: string
+  /** when the relay forgets the subscription unless renewed (relay's clock) */
+  expiresAt?: number
+  /** the relay's error code (docs/protocols.md, "Web Push") when refused */
+  code?: string
+}
+
+/**
+ * 'push': this browser's Web Push subscription as the tab handed it
+ * (`PushSubscription`: endpoint, its keys, and the applicationServerKey it
+ * was made with, all base64url), or null while off; and, per relay PeerID,
+ * what that relay said of it (at most MAX_PUSH_RELAYS, src/lib/p2p/push).
+ */
+export interface PushSettingRow {
+  key: 'push'
+  subscription: { endpoint: string, p256dh: string, auth: string, applicationServerKey: string } | null
+  relays: Record<string, PushRelayRecord>
+  updatedAt: number
+}
+
+export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow | PushSettingRow
 
 /**
  * A message id that expired or was deleted here (schema v11, db/tombstones.ts):

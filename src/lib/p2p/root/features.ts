@@ -16,6 +16,7 @@ import { instancesFeature } from '../instances/index.ts'
 import { messagingFeature } from '../messaging/index.ts'
 import { nearbyFeature } from '../nearby/index.ts'
 import { presenceFeature } from '../presence/index.ts'
+import { pushFeature } from '../push/index.ts'
 import { relaysFeature } from '../relays/index.ts'
 import { sessionsFeature } from '../sessions/index.ts'
 import { transfersFeature } from '../transfers/index.ts'
@@ -33,6 +34,7 @@ export const FEATURES = [
   groupsFeature,
   callsFeature,
   nearbyFeature,
+  pushFeature,
   instancesFeature,
   sessionsFeature,
   diagnosticsFeature
