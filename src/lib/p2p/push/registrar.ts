@@ -50,8 +50,6 @@ export interface PushComponents {
   libp2p: Pick<Libp2p, 'peerId' | 'getConnections' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener'>
   /** the node's key, which signs (the relay checks it is the connection's) */
   identity: Pick<IdentityPort, 'privateKey'>
-  /** the clock renewals and retries run by (tests move it by hand) */
-  pushClock?: { now(): number }
 }
 
 /** The PeerIDs of the relays our circuit addresses go through: where contacts deposit our mail. */
@@ -80,10 +78,11 @@ export class PushRegistrar implements Startable {
   /** the last request's time: each is later than the one before, also within one ms */
   #lastTime = 0
 
-  constructor (components: PushComponents) {
+  /** `now`: the clock renewals and retries run by (tests move it by hand) */
+  constructor (components: PushComponents, options: { now?: () => number } = {}) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:push')
-    this.#now = () => components.pushClock?.now() ?? Date.now()
+    this.#now = options.now ?? Date.now
   }
 
   async start (): Promise<void> {
