@@ -71,7 +71,8 @@ export class PushRegistrar implements Startable {
   readonly #later = new Map<string, { until: number, unsupported: boolean }>()
   /** one operation at a time */
   #queue: Promise<void> = Promise.resolve()
-  #reconcileQueued = false
+  /** the pass queued and not started yet, which later requests join */
+  #queuedReconcile?: Promise<void>
   #stopping = new AbortController()
   #timer?: ReturnType<typeof setInterval>
   #started = false
@@ -116,12 +117,11 @@ export class PushRegistrar implements Startable {
 
   /** Registers with each reserved relay where it is due (new, renewal, a retry); one pass queued at most. */
   async reconcile (): Promise<void> {
-    if (this.#reconcileQueued) return
-    this.#reconcileQueued = true
-    await this.#serial(async () => {
-      this.#reconcileQueued = false
+    this.#queuedReconcile ??= this.#serial(async () => {
+      this.#queuedReconcile = undefined
       await this.#registerDue()
     })
+    return this.#queuedReconcile
   }
 
   /**
