@@ -361,10 +361,8 @@ export interface PushRelayRecord {
 }
 
 /**
- * 'push': this browser's Web Push subscription as the tab handed it
- * (`PushSubscription`: endpoint, its keys, and the applicationServerKey it
- * was made with, all base64url), or null while off; and, per relay PeerID,
- * what that relay said of it (at most MAX_PUSH_RELAYS, src/lib/p2p/push).
+ * 'push': this browser's Web Push subscription as the tab handed it (keys base64url), or null while
+ * off; and, per relay PeerID, what that relay said of it (at most MAX_PUSH_RELAYS, src/lib/p2p/push).
  */
 export interface PushSettingRow {
   key: 'push'
