@@ -15,6 +15,7 @@ import { groupsMethods } from './methods/groups.ts'
 import { identityMethods } from './methods/identity.ts'
 import { messagingMethods } from './methods/messaging.ts'
 import { nearbyMethods } from './methods/nearby.ts'
+import { pushMethods } from './methods/push.ts'
 import { relaysMethods } from './methods/relays.ts'
 import { transfersMethods } from './methods/transfers.ts'
 import type { GroupTypingEvent, IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
@@ -34,6 +35,7 @@ export const nodeContract = {
     ...transfersMethods,
     ...relaysMethods,
     ...nearbyMethods,
+    ...pushMethods,
     ...diagnosticsMethods
   },
   events: {
@@ -72,3 +74,4 @@ export { CHAT_TIMERS, MAX_MARK_READ_IDS, TYPING_REPEAT_MS, TYPING_SHOWN_MS } fro
 export type * from './types.ts'
 export type * from './call-types.ts'
 export type * from './device-types.ts'
+export type { PushRelayState, PushRelayStatus, PushStatus } from './methods/push.ts'

@@ -1,6 +1,6 @@
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import type { ParleyDb } from './db.ts'
-import type { HelloClockSettingRow, InstanceSettingRow, MessagingSettingRow, NearbySettingRow } from './types.ts'
+import type { HelloClockSettingRow, InstanceSettingRow, MessagingSettingRow, NearbySettingRow, PushSettingRow } from './types.ts'
 
 /**
  * Settings of this browser (the `settings` table): kept on this device,
@@ -64,4 +64,14 @@ export async function nextHelloTime (db: ParleyDb, now: number = Date.now()): Pr
     await db.settings.put(next)
     return next.last
   })
+}
+
+/** This browser's push subscription and what each relay said of it (src/lib/p2p/push); none yet: off. */
+export async function pushSetting (db: ParleyDb): Promise<PushSettingRow> {
+  const row = await db.settings.get('push')
+  return row?.key === 'push' ? row : { key: 'push', subscription: null, relays: {}, updatedAt: 0 }
+}
+
+export async function setPushSetting (db: ParleyDb, row: PushSettingRow): Promise<void> {
+  await db.settings.put(row)
 }

@@ -314,52 +314,8 @@ export interface TurnServerRow {
   addedAt: number
 }
 
-/**
- * A setting of this browser (the `settings` table), not part of the identity:
- * 'nearby' is whether the user opted in to be seen by, and see, people on the
- * same network connected to the same relay (docs/protocols.md, "Nearby").
- */
-export interface NearbySettingRow {
-  key: 'nearby'
-  enabled: boolean
-  updatedAt: number
-}
-
-/**
- * 'instance': this browser profile's instance id (32 lowercase hex digits),
- * which the node tells its relays so that another running copy of the same
- * identity is noticed (docs/protocols.md, "One identity, one place"). Made
- * once, kept across restarts, never in a backup: a restored backup runs
- * under an id of its own.
- */
-export interface InstanceSettingRow {
-  key: 'instance'
-  id: string
-  createdAt: number
-}
-
-/**
- * 'messaging': read receipts (sent and shown only while on, as Signal does)
- * and typing indicators (sent and shown only while on). Both on by default.
- */
-export interface MessagingSettingRow {
-  key: 'messaging'
-  readReceipts: boolean
-  typing: boolean
-  updatedAt: number
-}
-
-/**
- * 'helloClock': the `time` of the last hello this device made, so that the
- * next is later even when the clock stepped back (docs/protocols.md,
- * "Freshness").
- */
-export interface HelloClockSettingRow {
-  key: 'helloClock'
-  last: number
-}
-
-export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow
+/** The rows of the `settings` table, one kind per key (setting-types.ts). */
+export type * from './setting-types.ts'
 
 /**
  * A message id that expired or was deleted here (schema v11, db/tombstones.ts):

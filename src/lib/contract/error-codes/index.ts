@@ -15,6 +15,7 @@ import { CONTACT_ERRORS } from './contacts.ts'
 import { IDENTITY_ERRORS } from './identity.ts'
 import { MESSAGING_ERRORS } from './messaging.ts'
 import { NODE_ERRORS } from './node.ts'
+import { PUSH_ERRORS } from './push.ts'
 import { RELAY_ERRORS, TURN_ERRORS } from './relays.ts'
 import { RPC_ERRORS } from './rpc.ts'
 import { TRANSFER_ERRORS } from './transfers.ts'
@@ -32,5 +33,6 @@ export const ERROR_CATALOG = {
   ...MESSAGING_ERRORS,
   ...RELAY_ERRORS,
   ...TURN_ERRORS,
-  ...TRANSFER_ERRORS
+  ...TRANSFER_ERRORS,
+  ...PUSH_ERRORS
 } as const satisfies ErrorCatalog

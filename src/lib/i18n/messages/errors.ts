@@ -274,6 +274,10 @@ export const en = {
   turnUsernameControl: 'The username cannot contain control characters.',
   turnCredentialControl: 'The credential cannot contain control characters.',
 
+  // ---- Web Push (p2p/push)
+  pushEndpointInvalid: 'The browser gave a push address Parley cannot use: it must be a web address of at most {max} bytes.',
+  pushKeyInvalid: 'The browser gave a push subscription with an unusable key ({key}).',
+
   // ---- identity backups (db/backup*.ts)
   backupNoProfile: 'There is no Parley identity in this browser to back up.',
   backupEnterPassphrase: 'Enter the passphrase this backup was made with.',
@@ -598,6 +602,9 @@ export const ru: RuTable<typeof en> = {
   turnCredentialTooLong: 'Пароль слишком длинный: не больше {max} символов.',
   turnUsernameControl: 'Имя пользователя не может содержать управляющие символы.',
   turnCredentialControl: 'Пароль не может содержать управляющие символы.',
+
+  pushEndpointInvalid: 'Браузер выдал адрес для уведомлений, который Parley не может использовать: это должен быть веб-адрес не длиннее {max} байт.',
+  pushKeyInvalid: 'Браузер выдал подписку на уведомления с непригодным ключом ({key}).',
 
   backupNoProfile: 'В этом браузере нет личности Parley, которую можно сохранить в резервную копию.',
   backupEnterPassphrase: 'Введите пароль, с которым была сделана эта резервная копия.',

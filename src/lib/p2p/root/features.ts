@@ -17,6 +17,7 @@ import { linkFeature } from '../link/index.ts'
 import { messagingFeature } from '../messaging/index.ts'
 import { nearbyFeature } from '../nearby/index.ts'
 import { presenceFeature } from '../presence/index.ts'
+import { pushFeature } from '../push/index.ts'
 import { relaysFeature } from '../relays/index.ts'
 import { sessionsFeature } from '../sessions/index.ts'
 import { transfersFeature } from '../transfers/index.ts'
@@ -34,6 +35,7 @@ export const FEATURES = [
   groupsFeature,
   callsFeature,
   nearbyFeature,
+  pushFeature,
   instancesFeature,
   sessionsFeature,
   diagnosticsFeature,

@@ -1,0 +1,21 @@
+import type { NodeHandlers } from '../../contract/index.ts'
+import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { PushRegistrar } from './registrar.ts'
+
+export type PushMethod = 'setPushSubscription' | 'getPushStatus'
+
+export interface PushHandlerComponents {
+  push: Pick<PushRegistrar, 'set' | 'status'>
+  identity: Pick<IdentityPort, 'require'>
+}
+
+/** Web Push's contract methods. */
+export function pushHandlers (components: PushHandlerComponents): NodeHandlers<PushMethod> {
+  return {
+    setPushSubscription: async (subscription) => {
+      components.identity.require()
+      return components.push.set(subscription)
+    },
+    getPushStatus: async () => components.push.status()
+  }
+}
