@@ -8,9 +8,9 @@
  * than the held one's, compared and written in one transaction, with the
  * chat's quiet notices of the devices it adds and removes.
  */
-import { newMessageId, withChatTimer } from './messages.ts'
+import { noticeRow } from './messages.ts'
 import type { ParleyDb } from './db.ts'
-import type { ContactId, ContactRow, MessageRow, NoticeKind } from './types.ts'
+import type { ContactId, ContactRow } from './types.ts'
 import type { DeviceList, SignedDeviceList } from '@parley/protocol/devices/list'
 
 /** What storing an offered list did: see {@link storeContactDevices}. */
@@ -75,7 +75,7 @@ export async function storeContactDevices (db: ParleyDb, id: ContactId, list: De
     const removed = [...before].filter(p => !after.has(p))
     const row: ContactRow = { ...contact, ...fields }
     await db.contacts.put(row)
-    const notices = [...added.map(() => noticeOf(row, 'device-added', now)), ...removed.map(() => noticeOf(row, 'device-removed', now))]
+    const notices = [...added.map(() => noticeRow(row, 'device-added', now)), ...removed.map(() => noticeRow(row, 'device-removed', now))]
     if (notices.length > 0) await db.messages.bulkAdd(notices)
     return { outcome: 'newer', contact: row, added, removed }
   })
@@ -103,22 +103,4 @@ export async function markDevicesSent (db: ParleyDb, id: ContactId, version: num
     if (contact === undefined || (contact.devicesSent ?? 0) >= version) return
     await db.contacts.update(id, { devicesSent: version })
   })
-}
-
-/** A notice in `contact`'s chat (as p2p/sessions/notices.ts writes its own): from the contact, read, never sent. */
-function noticeOf (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>, notice: NoticeKind, now: number): MessageRow {
-  const row: MessageRow = {
-    id: newMessageId(now),
-    contactId: contact.id,
-    direction: 'in',
-    fromPeerId: contact.peerId,
-    kind: 'notice',
-    body: '',
-    sentAt: now,
-    receivedAt: now,
-    state: 'read',
-    readAt: now,
-    notice
-  }
-  return withChatTimer(row, contact.timer?.ttl, now)
 }

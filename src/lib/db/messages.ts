@@ -4,7 +4,7 @@ import { compareByDisplayName } from './contacts.ts'
 import type { ParleyDb } from './db.ts'
 import { ContactNotFoundError } from './errors.ts'
 import { failIfNotFound } from './not-found.ts'
-import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, MessageState } from './types.ts'
+import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, MessageState, NoticeKind } from './types.ts'
 
 /** Index names from `schema.ts`, spelled once. */
 const BY_CHAT = '[contactId+sentAt+id]'
@@ -261,4 +261,22 @@ export async function requireContact (db: ParleyDb, contactId: ContactId): Promi
   if (await db.contacts.get(contactId) === undefined) {
     throw new ContactNotFoundError('unknownContact', {}, { cause: `No contact with id ${contactId}` })
   }
+}
+
+/** The chat row of a notice in `contact`'s chat (not stored yet): from the contact, read, never sent; with the chat's timer it disappears like a message. */
+export function noticeRow (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>, notice: NoticeKind, now: number): MessageRow {
+  const row: MessageRow = {
+    id: newMessageId(now),
+    contactId: contact.id,
+    direction: 'in',
+    fromPeerId: contact.peerId,
+    kind: 'notice',
+    body: '',
+    sentAt: now,
+    receivedAt: now,
+    state: 'read',
+    readAt: now,
+    notice
+  }
+  return withChatTimer(row, contact.timer?.ttl, now)
 }

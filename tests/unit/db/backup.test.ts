@@ -19,7 +19,7 @@ import {
 import { upsertContact } from '../../../src/lib/db/contacts.ts'
 import { storeEvent } from '../../../src/lib/db/events.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
-import { outgoingFileRow, queueOutgoing, setMessageState } from '../../../src/lib/db/messages.ts'
+import { noticeRow, outgoingFileRow, queueOutgoing, setMessageState } from '../../../src/lib/db/messages.ts'
 import { storeIncoming } from '../../../src/lib/db/messages-incoming.ts'
 import { saveProfile } from '../../../src/lib/db/profile.ts'
 import { syncDefaultRelays } from '../../../src/lib/db/relays.ts'
@@ -34,7 +34,6 @@ import { holdsBytes } from '../../support/raw-idb.ts'
 import { refusedWith, rejectionWords } from '../../support/words.ts'
 import { textOfError } from '../../../src/lib/i18n/error-text.ts'
 import { callRecordRow } from '../../../src/lib/p2p/calls/call-log.ts'
-import { noticeRow } from '../../../src/lib/p2p/sessions/notices.ts'
 
 const PASSPHRASE = 'correct horse battery'
 /** Low enough to keep the suite fast; the default is checked on its own (backup-kdf.test.ts). */

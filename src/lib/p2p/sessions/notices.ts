@@ -9,33 +9,14 @@
  * notice disappears like a message.
  */
 import { getContactByPeerId } from '../../db/contacts.ts'
-import { newMessageId, withChatTimer } from '../../db/messages.ts'
+import { noticeRow } from '../../db/messages.ts'
 import type { ParleyDb } from '../../db/db.ts'
-import type { ContactRow, MessageRow, NoticeKind } from '../../db/types.ts'
 import type { SessionNoticesPort } from '../kernel/ports/sessions.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 
 export interface SessionNoticesComponents {
   db: ParleyDb
   logger: ComponentLogger
-}
-
-/** The chat row of a notice to `contact` (not stored yet). */
-export function noticeRow (contact: Pick<ContactRow, 'id' | 'peerId' | 'timer'>, notice: NoticeKind, now: number): MessageRow {
-  const row: MessageRow = {
-    id: newMessageId(now),
-    contactId: contact.id,
-    direction: 'in',
-    fromPeerId: contact.peerId,
-    kind: 'notice',
-    body: '',
-    sentAt: now,
-    receivedAt: now,
-    state: 'read',
-    readAt: now,
-    notice
-  }
-  return withChatTimer(row, contact.timer?.ttl, now)
 }
 
 export class SessionNotices implements SessionNoticesPort {
