@@ -159,12 +159,7 @@ export class ExistingRun {
   async #next (stream: LinkStream): Promise<void> {
     const machine = this.#machine
     if (machine === undefined) return
-    let bytes: Uint8Array | null
-    try {
-      bytes = await stream.read()
-    } catch {
-      bytes = new Uint8Array(0)
-    }
+    const bytes = await stream.next()
     if (bytes === null) {
       machine.closed()
       this.#settle()

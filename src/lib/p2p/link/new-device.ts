@@ -132,15 +132,9 @@ export class NewDeviceRun {
       stream.reset()
       return
     }
-    let first: Uint8Array | null
     const late = setTimeout(() => { stream.reset() }, LINK_FRAME_TIMEOUT_MS)
-    try {
-      first = await stream.read()
-    } catch {
-      first = new Uint8Array(0)
-    } finally {
-      clearTimeout(late)
-    }
+    const first = await stream.next()
+    clearTimeout(late)
     if (first === null) {
       stream.reset()
       return
@@ -157,12 +151,7 @@ export class NewDeviceRun {
     this.#connection = connection
     this.#settle()
     while (!stream.ended && !this.over) {
-      let bytes: Uint8Array | null
-      try {
-        bytes = await stream.read()
-      } catch {
-        bytes = new Uint8Array(0)
-      }
+      const bytes = await stream.next()
       if (bytes === null) {
         machine.closed()
         this.#settle()

@@ -36,6 +36,19 @@ export class LinkStream {
     }
   }
 
+  /**
+   * The next frame for a machine: null when the stream ended (the machine's
+   * `closed`), and a malformed frame as empty bytes, which the machine
+   * refuses as `invalid`.
+   */
+  async next (): Promise<Uint8Array | null> {
+    try {
+      return await this.read()
+    } catch {
+      return new Uint8Array(0)
+    }
+  }
+
   /** Writes the step's frame, then closes or resets the stream as it says. Never throws: a stream that broke is the machine's `closed`. */
   async apply (step: LinkStep): Promise<void> {
     if (this.ended) return
