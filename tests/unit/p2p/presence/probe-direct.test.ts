@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { PROBE_PROTOCOL, probeDirect } from '../../../../src/lib/p2p/presence/direct-upgrade.ts'
+import { PROBE_PROTOCOL, probeDirect } from '../../../../src/lib/p2p/presence/probe-direct.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 
 type NewStream = Connection['newStream']
