@@ -47,12 +47,17 @@ async function main (): Promise<number> {
   let e2eReady = e2e
 
   // lint and typecheck count as one check each in the totals, so a red
-  // static check can never hide behind "N passed, 0 failed"
-  step('Static checks (npm run lint, npm run typecheck)')
+  // static check can never hide behind "N passed, 0 failed". Each keeps one
+  // core busy, so they run side by side (about 40 s less on two cores), and
+  // each one's output is printed whole when both have ended.
+  step('Static checks (npm run lint, npm run typecheck, side by side)')
   const checks: Tally = { suite: 'checks', passed: 0, failed: 0 }
-  for (const script of ['lint', 'typecheck']) {
-    const result = await run('npm', ['run', '--silent', script])
-    if (result.failure == null) {
+  const scripts = ['lint', 'typecheck'] as const
+  const results = await Promise.all(scripts.map(async (script) => await run('npm', ['run', '--silent', script], { buffer: true })))
+  for (const [i, script] of scripts.entries()) {
+    const result = results[i]
+    console.log(`--- npm run ${script} ---\n${result?.output ?? ''}`)
+    if (result !== undefined && result.failure == null) {
       checks.passed++
     } else {
       checks.failed++

@@ -21,7 +21,12 @@ export interface RunResult {
   /** Why the process did not exit 0, for the step log. */
   failure?: string
   stderr: string
+  /** With `buffer`: what it wrote to stdout and stderr (each chunk as it came; the last 1 MiB). */
+  output?: string
 }
+
+/** What `run` keeps of a buffered command's output. */
+const MAX_BUFFERED_OUTPUT = 1 << 20
 
 export interface Tally {
   suite: string
@@ -63,23 +68,36 @@ export function warn (lines: string[]): void {
   console.error(`\n${bar}\n${lines.map((line) => `!! ${line}`).join('\n')}\n${bar}\n`)
 }
 
-/** Runs a command from the repo root; output streams live unless `capture` is set. */
-export async function run (command: string, args: string[], options: { capture?: boolean, env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-  const stdio: StdioOptions = options.capture === true ? ['ignore', 'pipe', 'pipe'] : 'inherit'
+/**
+ * Runs a command from the repo root; output streams live unless `capture`
+ * (stdout dropped, stderr's tail kept) or `buffer` (both kept, to
+ * print once it ends: for commands run side by side) is set.
+ */
+export async function run (command: string, args: string[], options: { capture?: boolean, buffer?: boolean, env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const piped = options.capture === true || options.buffer === true
+  const stdio: StdioOptions = piped ? ['ignore', 'pipe', 'pipe'] : 'inherit'
   return await new Promise<RunResult>((resolveRun) => {
     const child = spawn(command, args, { cwd: REPO_ROOT, stdio, env: options.env ?? process.env })
     let stderr = ''
-    child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-8192) })
-    child.stdout?.resume()
+    let output = ''
+    const keep = (chunk: Buffer): void => { output = (output + chunk.toString('utf8')).slice(-MAX_BUFFERED_OUTPUT) }
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-8192)
+      if (options.buffer === true) keep(chunk)
+    })
+    if (options.buffer === true) child.stdout?.on('data', keep)
+    else child.stdout?.resume()
+    const result = (code: number | null, failure?: string): RunResult => ({
+      code, stderr, ...(failure === undefined ? {} : { failure }), ...(options.buffer === true ? { output } : {})
+    })
     child.once('error', (err) => {
-      resolveRun({ code: null, failure: `could not run ${command}: ${err.message}`, stderr })
+      resolveRun(result(null, `could not run ${command}: ${err.message}`))
     })
     child.once('close', (code, signal) => {
       if (code === 0) {
-        resolveRun({ code, stderr })
+        resolveRun(result(code))
       } else {
-        const failure = signal != null ? `${command} killed by ${signal}` : `${command} exited with code ${String(code)}`
-        resolveRun({ code, failure, stderr })
+        resolveRun(result(code, signal != null ? `${command} killed by ${signal}` : `${command} exited with code ${String(code)}`))
       }
     })
   })
