@@ -71,6 +71,11 @@ describe('removing a linked device', () => {
     const phone = n.node.status.peerId ?? ''
     await vi.waitFor(async () => { expect((await bob.db.contacts.get(bToA))?.devicePeers).toEqual([peerIdOf(alice), phone]) }, WAIT)
 
+    // while listed, what the phone sends Bob lands in Alice's chat
+    const phoneToBob = (await n.db.contacts.toArray())[0]?.id ?? 0
+    await n.node.call('sendMessage', { contactId: phoneToBob, text: 'from the phone' })
+    await vi.waitFor(async () => { expect(await texts(bob, bToA)).toEqual(['hi bob', 'from the phone']) }, WAIT)
+
     const view = await alice.node.call('getDevices', undefined)
     expect(view.devices.map(d => [d.peer, d.thisDevice])).toEqual([[peerIdOf(alice), true], [phone, false]])
     const removed = await alice.node.call('removeDevice', { peer: phone })
@@ -85,7 +90,6 @@ describe('removing a linked device', () => {
 
     // the phone has not looked yet: it still runs, and what it sends Bob now is a stranger's
     expect(n.node.status.phase).toBe('online')
-    const phoneToBob = (await n.db.contacts.toArray())[0]?.id ?? 0
     await n.node.call('sendMessage', { contactId: phoneToBob, text: 'after removal' })
     await alice.node.call('sendMessage', { contactId: aToB, text: 'still here' })
     await vi.waitFor(async () => { expect((await texts(bob, bToA)).at(-1)).toBe('still here') }, WAIT)
