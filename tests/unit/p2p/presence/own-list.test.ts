@@ -32,6 +32,8 @@ let addresses: Multiaddr[]
 /** the values the relays answer a GET_VALUE of our account's key with */
 let values: Uint8Array[]
 let lookups: number
+/** the keys looked up: every one our account's */
+let keys: Uint8Array[]
 let taken: DeviceList[]
 let devices: { account: string | undefined, holder: boolean, removed: boolean }
 let onUpdate: (() => void) | undefined
@@ -50,6 +52,7 @@ beforeEach(async () => {
   addresses = [multiaddr(`/ip4/127.0.0.1/tcp/9001/ws/p2p/${RELAY}/p2p-circuit/p2p/${self.toString()}`)]
   values = []
   lookups = 0
+  keys = []
   taken = []
   devices = { account: account.toString(), holder: false, removed: false }
   onUpdate = undefined
@@ -62,7 +65,7 @@ beforeEach(async () => {
       dht: {
         get: async function * (key: Uint8Array): AsyncGenerator<QueryEvent> {
           lookups++
-          expect(key).toEqual(deviceListKey(account))
+          keys.push(key)
           for (const v of values) {
             yield { name: 'PEER_RESPONSE', type: EventTypes.PEER_RESPONSE, from: peerIdFromPrivateKey(accountKey), messageName: 'GET_VALUE', messageType: MessageType.GET_VALUE, closer: [], providers: [], record: new Libp2pRecord(key, v, new Date()), path: { index: 0, queued: 0, running: 0, total: 1 } }
           }
@@ -115,6 +118,7 @@ describe('OwnListWatcher', () => {
     expect(lookups).toBe(1)
     await vi.advanceTimersByTimeAsync(1)
     expect(lookups).toBe(2)
+    expect(keys).toEqual([deviceListKey(account), deviceListKey(account)])
   })
 
   it('hands over nothing when no list found opens as the account\'s', async () => {
