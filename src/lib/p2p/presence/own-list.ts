@@ -3,7 +3,8 @@
  * increment 8; docs/protocols.md, "Removing a device"): the holder
  * publishes every new list in the relays' DHT (device-lists.ts), a removal
  * too; a linked device asks for it once it is reachable through a relay after
- * each start, then every OWN_LIST_CHECK_MS while online. The newest list
+ * each start, again whenever it is online after having been offline (a
+ * phone waking up), and every OWN_LIST_CHECK_MS while online. The newest list
  * that opens as the account's (signed by its key: a forged one does not
  * open) goes to the devices feature, which keeps it when newer than its own
  * and, when it no longer names this device, marks the device removed
@@ -15,6 +16,7 @@ import { setMaxListeners } from 'main-event'
 import { isRecordAddress } from '@parley/protocol/peer-record/record'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { lookupDeviceList } from './device-lists.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { DevicesPort, OwnListOutcome } from '../kernel/ports/devices.ts'
 import type { KadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
@@ -30,6 +32,8 @@ export interface OwnListWatcherComponents {
   logger: ComponentLogger
   libp2p: Pick<Libp2p<{ dht: Pick<KadDHT, 'get'> }>, 'peerId' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener' | 'services'>
   devices: Pick<DevicesPort, 'account' | 'holder' | 'removed' | 'takeOwnList'>
+  /** `online`: a reservation again after none */
+  events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
 }
 
 export class OwnListWatcher implements Startable {
@@ -56,11 +60,13 @@ export class OwnListWatcher implements Startable {
 
   afterStart (): void {
     this.#components.libp2p.addEventListener('self:peer:update', this.#onUpdate)
+    this.#components.events.addEventListener('online', this.#onOnline)
     this.#onUpdate()
   }
 
   stop (): void {
     this.#components.libp2p.removeEventListener('self:peer:update', this.#onUpdate)
+    this.#components.events.removeEventListener('online', this.#onOnline)
     this.#stopped.abort()
     this.#flight.stop()
     clearTimeout(this.#timer)
@@ -68,6 +74,10 @@ export class OwnListWatcher implements Startable {
 
   readonly #onUpdate = (): void => {
     if (!this.#looked && this.#wanted() !== undefined && this.#reachable()) void this.#flight.request()
+  }
+
+  readonly #onOnline = (): void => {
+    if (this.#wanted() !== undefined) void this.#flight.request()
   }
 
   /** Our account's PeerID when this is a linked device still in its list. */

@@ -1,16 +1,18 @@
 /**
  * Issue 58, increment 8: OwnListWatcher against a scripted node (fake
  * timers). A linked device looks its account's list up once reachable
- * through a relay, then every OWN_LIST_CHECK_MS; the newest list that opens
- * as the account's goes to the devices feature; a forged one (another
- * signature), another account's and one under another key never do. The
- * holder and a device removed already never look; stop ends the timer.
+ * through a relay, then every OWN_LIST_CHECK_MS, and at once when the node
+ * is online again after being offline; the newest list that opens as the
+ * account's goes to the devices feature; a forged one (its body changed
+ * under the signature), another account's and an oversize value never do.
+ * The holder and a device removed already never look; stop ends the timer.
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { EventTypes, MessageType } from '@libp2p/kad-dht'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Libp2pRecord } from '@libp2p/record'
 import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
 import { deviceListKey, deviceListValue } from '@parley/protocol/devices/dht'
 import { signDeviceList } from '@parley/protocol/devices/list'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -18,6 +20,7 @@ import { OWN_LIST_CHECK_MS, OwnListWatcher } from '../../../../src/lib/p2p/prese
 import { testLogger } from '../../../support/fake-components.ts'
 import type { OwnListWatcherComponents } from '../../../../src/lib/p2p/presence/own-list.ts'
 import type { OwnListOutcome } from '../../../../src/lib/p2p/kernel/ports/devices.ts'
+import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import type { QueryEvent } from '@libp2p/kad-dht'
 import type { DeviceList } from '@parley/protocol/devices/list'
@@ -37,6 +40,7 @@ let keys: Uint8Array[]
 let taken: DeviceList[]
 let devices: { account: string | undefined, holder: boolean, removed: boolean }
 let onUpdate: (() => void) | undefined
+let events: TypedEventEmitter<ParleyEvents>
 let watcher: OwnListWatcher
 
 function value (key: Ed25519PrivateKey, version: number): Uint8Array {
@@ -73,8 +77,10 @@ beforeEach(async () => {
       }
     }
   }
+  events = new TypedEventEmitter<ParleyEvents>()
   const components = {
     logger: testLogger(),
+    events,
     libp2p: node as unknown as OwnListWatcherComponents['libp2p'],
     devices: {
       get account () { return devices.account },
@@ -119,6 +125,11 @@ describe('OwnListWatcher', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(lookups).toBe(2)
     expect(keys).toEqual([deviceListKey(account), deviceListKey(account)])
+    // online again after a while offline (a phone waking up): at once, past the gap
+    await vi.advanceTimersByTimeAsync(60_000)
+    events.safeDispatchEvent('online', { detail: undefined })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(lookups).toBe(3)
   })
 
   it('hands over nothing when no list found opens as the account\'s', async () => {
