@@ -17,6 +17,7 @@ import { getAccount } from '../../src/lib/db/account.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { chatMessages } from '../../src/lib/db/messages.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
+import { internals } from '../support/internals.ts'
 import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import { befriend, identityKeyOf, peerIdOf, startHarness, WAIT } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
@@ -93,7 +94,9 @@ describe('removing a linked device', () => {
     await n.node.call('sendMessage', { contactId: phoneToBob, text: 'after removal' })
     await alice.node.call('sendMessage', { contactId: aToB, text: 'still here' })
     await vi.waitFor(async () => { expect((await texts(bob, bToA)).at(-1)).toBe('still here') }, WAIT)
-    await vi.waitFor(async () => { expect((await n.db.messages.toArray()).find(m => m.body === 'after removal')?.state).not.toBe('sending') }, WAIT)
+    // it left the phone ('sent': handed to the connection; Bob refuses it, so it is never delivered), and nothing of it waits in Bob's mailbox either
+    await vi.waitFor(async () => { expect((await n.db.messages.toArray()).find(m => m.body === 'after removal')?.state).toBe('sent') }, WAIT)
+    await internals(bob.node).courier.drain()
     expect(await texts(bob, bToA)).not.toContain('after removal')
     expect((await bob.db.messages.toArray()).filter(m => m.fromPeerId === phone)).toEqual([])
 
