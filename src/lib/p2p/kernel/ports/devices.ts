@@ -1,8 +1,8 @@
 /**
  * Ports of the devices feature: what other features use of the account this
  * device belongs to and its signed device list (docs/protocols.md, "Linked
- * devices: the device list"). Publishing the list (the peer record,
- * sessions) is the next increment of issue 58; it will read it here.
+ * devices: the device list"): sessions/ and presence/ publish it, link/ adds
+ * a device, presence/own-list.ts hands a linked device its account's newer list.
  */
 import type { DeviceList } from '@parley/protocol/devices/list'
 
