@@ -24,6 +24,8 @@ export interface DevicesView {
   deviceName: string
   /** the held list's version; 0 before the first list */
   version: number
+  /** a linked device the account's newer list no longer names: it no longer runs, and may only be erased */
+  removed: boolean
   /** the listed devices, the account's first; before the first list, this device alone */
   devices: DeviceView[]
 }

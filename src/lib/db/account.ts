@@ -34,6 +34,12 @@ export interface AccountRow {
    * (0, or the one a restored backup carried), so that versions only grow.
    */
   version: number
+  /**
+   * On a linked device: the account's newer list (`version`, taken `at`, ms
+   * since the epoch) no longer names this device. The node does not run
+   * from then on; the tab offers to erase the device. Not indexed.
+   */
+  removed?: { version: number, at: number }
 }
 
 /**
@@ -65,6 +71,7 @@ export function devicesView (row: AccountRow, profile: Pick<ProfileRow, 'peerId'
     holder: row.holder,
     deviceName: row.deviceName,
     version: row.list === undefined ? 0 : row.version,
+    removed: row.removed !== undefined,
     devices: devices.map(d => ({ ...d, thisDevice: d.peer === profile.peerId }))
   }
 }

@@ -262,3 +262,17 @@ function ownBytes (data: Uint8Array): Uint8Array<ArrayBuffer> {
 function isNotFound (err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'NotFoundError'
 }
+
+/**
+ * Removes every file this device keeps in OPFS (`parley-files/`), for
+ * erasing a removed device (p2p/root); the IndexedDB store's rows go with
+ * the database's. Does nothing where there is no OPFS (Node) or no folder.
+ */
+export async function eraseOpfsFiles (opfsRoot = browserDirectory()): Promise<void> {
+  if (opfsRoot === undefined) return
+  try {
+    await (await opfsRoot()).removeEntry(OPFS_ROOT_DIR, { recursive: true })
+  } catch (err) {
+    if ((err as { name?: unknown }).name !== 'NotFoundError') throw err
+  }
+}

@@ -35,4 +35,14 @@ export class LinkedDevices {
   async rename (name: string): Promise<void> {
     await this.#node.call('renameDevice', { name })
   }
+
+  /** On the holder: signs the list without `peer` (the node checks it is listed and not this device); the view follows. */
+  async remove (peer: string): Promise<void> {
+    await this.#node.call('removeDevice', { peer })
+  }
+
+  /** On a linked device: erases this device's copy; the node then waits for onboarding, and the app shows the welcome screen. */
+  async erase (): Promise<void> {
+    await this.#node.call('eraseDevice', undefined)
+  }
 }

@@ -161,9 +161,11 @@ describe('the existing device (Settings → Linked devices → "Link a device")'
   it('sits under the list of devices, told whether this device holds the account key', () => {
     const link = createRawSnippet((holder: () => boolean) => ({ render: () => `<p>holder: ${String(holder())}</p>` }))
     const devices = {
-      view: { account: 'A', device: 'A', holder: false, deviceName: '', version: 1, devices: [{ peer: 'A', name: 'Laptop', added: 1, thisDevice: true }] },
+      view: { account: 'A', device: 'A', holder: false, deviceName: '', version: 1, removed: false, devices: [{ peer: 'A', name: 'Laptop', added: 1, thisDevice: true }] },
       loaded: true,
-      rename: async () => {}
+      rename: async () => {},
+      remove: async () => {},
+      erase: async () => {}
     }
     const body = text(render(LinkedDevices, { props: { devices, link } }).body)
     expect(body).toMatch(/Laptop This device .*holder: false Name of this device/)

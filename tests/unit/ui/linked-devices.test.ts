@@ -29,6 +29,7 @@ const VIEW: DevicesView = {
   holder: true,
   deviceName: 'Laptop',
   version: 7,
+  removed: false,
   devices: [
     { peer: ME, name: 'Laptop', added: Date.UTC(2026, 10, 29, 12), thisDevice: true },
     { peer: PHONE, name: '', added: Date.UTC(2026, 10, 29, 13), thisDevice: false }
@@ -36,7 +37,7 @@ const VIEW: DevicesView = {
 }
 
 function html (over: Partial<LinkedDevicesOf> = {}): string {
-  const devices: LinkedDevicesOf = { view: VIEW, loaded: true, rename: async () => {}, ...over }
+  const devices: LinkedDevicesOf = { view: VIEW, loaded: true, rename: async () => {}, remove: async () => {}, erase: async () => {}, ...over }
   return render(LinkedDevices, { props: { devices } }).body
 }
 
@@ -76,7 +77,7 @@ describe('what the section reads', () => {
     const profile = { id: 1 as const, peerId: ME, privateKey: new Uint8Array(68), username: 'Me', createdAt: 5 }
     await saveNewIdentity(db, profile)
     expect(await readDevicesView(db)).toEqual({
-      account: ME, device: ME, holder: true, deviceName: '', version: 0, devices: [{ peer: ME, name: '', added: 5, thisDevice: true }]
+      account: ME, device: ME, holder: true, deviceName: '', version: 0, removed: false, devices: [{ peer: ME, name: '', added: 5, thisDevice: true }]
     })
     await db.account.put({ ...accountOfProfile(profile, { deviceName: 'Laptop', version: 9 }), list: { body: JSON.stringify({ devices: VIEW.devices.map(({ thisDevice: _t, ...d }) => d) }), sig: '' } })
     expect((await readDevicesView(db))?.devices.map(d => [d.name, d.thisDevice])).toEqual([['Laptop', true], ['', false]])

@@ -49,6 +49,17 @@ export const IDENTITY_ERRORS = {
   // this device's name in the account's device list (lib/p2p/devices; docs/protocols.md "Linked devices")
   deviceNameTooLong: { max: 'number' },
   deviceNameControl: {},
+  // removing a device from the account's list, erasing a linked one (lib/p2p/devices; docs/protocols.md "Removing a device")
+  /** only the device holding the account key signs the list, so only it removes a device */
+  notAccountHolder: {},
+  /** the device holding the account key is the account: it is never removed from its own list */
+  removeThisDevice: {},
+  /** the device is not in the account's list (removed already) */
+  deviceNotListed: {},
+  /** erasing is for a linked device: the device holding the account key would erase the account itself */
+  holderCannotErase: {},
+  /** the node's status on a device the account's newer list no longer names: it does not run; `name` is the account's */
+  deviceRemoved: { name: 'text' },
   // invites (lib/p2p/identity/invite.ts): a name, then the invite text step by step
   inviteNameEmpty: {},
   inviteNameTooLong: { max: 'number' },

@@ -33,7 +33,13 @@ export const en = {
   /** Add contact: under the link to My invite */
   inviteWhat: 'Your QR code and link, for others to add you',
   /** Settings: under the link to Network */
-  networkWhat: 'Relays, your addresses, connections'
+  networkWhat: 'Relays, your addresses, connections',
+  /** a linked device its account removed (ui/DeviceRemoved.svelte), under "This device was removed from …'s Parley" */
+  removedHint: 'It no longer gets messages, and sends none. The chats and history it holds stay here until you erase them.',
+  eraseDevice: 'Erase this device',
+  eraseConfirm: 'Erase everything Parley keeps on this device: chats, contacts, history and keys? This cannot be undone. Then you can start anew or link this device again.',
+  eraseYes: 'Erase',
+  eraseCancel: 'Cancel'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -57,5 +63,10 @@ export const ru: RuTable<typeof en> = {
   chooseChat: 'Выберите чат',
   chooseChatHint: 'Выберите человека в списке, чтобы читать переписку и писать ему.',
   inviteWhat: 'Ваш QR-код и ссылка, чтобы вас добавили',
-  networkWhat: 'Ретрансляторы, ваши адреса, соединения'
+  networkWhat: 'Ретрансляторы, ваши адреса, соединения',
+  removedHint: 'Оно больше не получает и не отправляет сообщения. Чаты и история, которые на нём есть, останутся здесь, пока вы их не сотрёте.',
+  eraseDevice: 'Стереть это устройство',
+  eraseConfirm: 'Стереть всё, что Parley хранит на этом устройстве: чаты, контакты, историю и ключи? Это нельзя отменить. Потом можно начать заново или снова связать это устройство.',
+  eraseYes: 'Стереть',
+  eraseCancel: 'Отмена'
 }

@@ -12,6 +12,11 @@ export const en = {
   // ---- this device's name (p2p/devices)
   deviceNameTooLong: 'A device name is at most {max} characters.',
   deviceNameControl: 'A device name cannot contain control characters.',
+  notAccountHolder: 'Only the device that holds your account key can remove a device.',
+  removeThisDevice: 'The device that holds your account key cannot be removed from your account.',
+  deviceNotListed: 'This device is no longer in your list.',
+  holderCannotErase: 'This device holds your account key: it cannot be erased as a linked device.',
+  deviceRemoved: 'This device was removed from {name}\'s Parley.',
   // ---- invites (p2p/identity/invite.ts)
   inviteNameEmpty: 'The name is empty.',
   inviteNameTooLong: 'The name is longer than {max} characters.',
@@ -339,6 +344,11 @@ export const en = {
 export const ru: RuTable<typeof en> = {
   deviceNameTooLong: 'Имя устройства — не длиннее {max} символов.',
   deviceNameControl: 'Имя устройства не может содержать управляющие символы.',
+  notAccountHolder: 'Удалить устройство может только устройство, которое хранит ключ аккаунта.',
+  removeThisDevice: 'Устройство, которое хранит ключ аккаунта, нельзя удалить из аккаунта.',
+  deviceNotListed: 'Этого устройства уже нет в списке.',
+  holderCannotErase: 'Это устройство хранит ключ аккаунта: его нельзя стереть как связанное устройство.',
+  deviceRemoved: 'Это устройство удалено из Parley пользователя {name}.',
   inviteNameEmpty: 'Имя не указано.',
   inviteNameTooLong: 'Имя длиннее {max} символов.',
   inviteNameControl: 'Имя содержит управляющие символы.',

@@ -12,7 +12,7 @@
  * signed and written in one transaction: the signature is noble's,
  * synchronous, so nothing foreign is awaited inside it.
  */
-import { nextDeviceListVersion, openDeviceList, signDeviceList, DeviceListError } from '@parley/protocol/devices/list'
+import { compareDeviceLists, nextDeviceListVersion, openDeviceList, signDeviceList, DeviceListError } from '@parley/protocol/devices/list'
 import { MAX_DEVICE_NAME_CHARS, MAX_DEVICES } from '@parley/protocol/devices/constants'
 import { deviceNameProblem } from '@parley/protocol/devices/name'
 import { errorClass } from '../../contract/errors.ts'
@@ -21,20 +21,25 @@ import type { DevicesView } from '../../contract/index.ts'
 import type { AccountRow } from '../../db/account.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ProfileRow } from '../../db/types.ts'
-import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { DevicesPort, OwnListOutcome } from '../kernel/ports/devices.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { Kernel } from '../kernel/components.ts'
 import type { DeviceEntry, DeviceList } from '@parley/protocol/devices/list'
 import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
 
 /** A device name the list cannot carry: `deviceNameTooLong` ({ max }), `deviceNameControl`. */
 export const InvalidDeviceNameError = errorClass('InvalidDeviceNameError')
+/** A removal the list cannot make: `notAccountHolder`, `removeThisDevice`, `deviceNotListed`. */
+export const DeviceRemovalError = errorClass('DeviceRemovalError')
 
 export interface DevicesComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'require' | 'privateKey'>
   logger: ComponentLogger
-  /** told `devices:changed` when the list's version grows */
+  /** erasing this device (the root stops the node and empties the database) */
+  kernel?: Pick<Kernel, 'eraseDevice'>
+  /** told `devices:changed` when the list's version grows, `devices:removed` when a newer list no longer names this device */
   events?: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
@@ -70,6 +75,11 @@ export class Devices implements DevicesPort, Startable {
 
   get holder (): boolean {
     return this.#row?.holder === true
+  }
+
+  /** Whether a newer list of the account no longer names this (linked) device. */
+  get removed (): boolean {
+    return this.#row?.removed !== undefined
   }
 
   ownList (): DeviceList | undefined {
@@ -127,6 +137,89 @@ export class Devices implements DevicesPort, Startable {
     // contacts (sessions/device-lists.ts) and the DHT get the list with the new device
     if (before === undefined || list.version > before) this.#components.events?.safeDispatchEvent('devices:changed', { detail: { version: list.version } })
     return list
+  }
+
+  /**
+   * Signs and stores a list without the device `peer` (Settings → Linked
+   * devices → Remove), on the holder only: the held list's other devices,
+   * the version past the last. Contacts and the DHT get it as any new list
+   * (`devices:changed`); `peer` learns it by looking its account up
+   * ({@link takeOwnList}).
+   *
+   * @throws DeviceRemovalError('notAccountHolder') on a linked device, ('removeThisDevice') for the holder itself, ('deviceNotListed') for a device the list does not name
+   */
+  async removeDevice (peer: string): Promise<DeviceList> {
+    const { db, identity } = this.#components
+    const profile = identity.require()
+    const { row, list } = await db.transaction('rw', db.account, async () => {
+      const row = await db.account.get(1)
+      if (row?.holder !== true || row.account !== profile.peerId) throw new DeviceRemovalError('notAccountHolder')
+      if (peer === profile.peerId) throw new DeviceRemovalError('removeThisDevice')
+      const held = this.#held(row)
+      if (held === undefined || !held.devices.some(d => d.peer === peer)) throw new DeviceRemovalError('deviceNotListed')
+      const kept = { ...held, devices: held.devices.filter(d => d.peer !== peer) }
+      const list = this.#sign(row, kept, profile)
+      const next = { ...row, list: list.signed, version: list.version }
+      await db.account.put(next)
+      return { row: next, list }
+    })
+    this.#row = row
+    this.#list = list
+    this.#log('signed the device list without %s, version %d', peer, list.version)
+    this.#components.events?.safeDispatchEvent('devices:changed', { detail: { version: list.version } })
+    return list
+  }
+
+  /**
+   * Erases this device's copy of Parley (a linked device, removed or
+   * unlinking itself): the node stops, the database and files are emptied,
+   * and the app waits for onboarding again. The holder is never erased here:
+   * it is the account.
+   *
+   * @throws DeviceRemovalError('holderCannotErase') on the device holding the account key
+   */
+  async erase (): Promise<void> {
+    const row = await this.#components.db.account.get(1)
+    if (row?.holder === true) throw new DeviceRemovalError('holderCannotErase')
+    const kernel = this.#components.kernel
+    if (kernel === undefined) throw new Error('no kernel to erase this device with')
+    this.#log('erasing this device')
+    await kernel.eraseDevice()
+  }
+
+  /**
+   * On a linked device: a list of our own account, opened against the
+   * account's PeerID by the caller (a lookup in the relays' DHT). Kept when
+   * newer than the held one; when it no longer names this device, the row
+   * says so (`removed`) and `devices:removed` goes out: the node stops (the
+   * root), and the tab offers to erase. A forged list never comes here (it
+   * does not open); an older one, or one of the held version, changes nothing.
+   */
+  async takeOwnList (list: DeviceList): Promise<OwnListOutcome> {
+    const { db, identity } = this.#components
+    const profile = identity.require()
+    const { row, outcome } = await db.transaction('rw', db.account, async (): Promise<{ row?: AccountRow, outcome: OwnListOutcome }> => {
+      const row = await db.account.get(1)
+      if (row === undefined || row.holder || row.removed !== undefined || list.account !== row.account) return { outcome: 'ignored' }
+      let verdict
+      try {
+        verdict = compareDeviceLists(this.#held(row), list)
+      } catch (err) {
+        if (!(err instanceof DeviceListError)) throw err
+        return { outcome: 'conflict' }
+      }
+      if (verdict !== 'newer') return { outcome: verdict }
+      const named = list.devices.some(d => d.peer === profile.peerId)
+      const next: AccountRow = { ...row, list: list.signed, version: list.version, ...(named ? {} : { removed: { version: list.version, at: Math.floor(this.#now()) } }) }
+      await db.account.put(next)
+      return { row: next, outcome: named ? 'newer' : 'removed' }
+    })
+    if (row === undefined) return outcome
+    this.#row = row
+    this.#list = list
+    this.#log('took our account\'s list of version %d: %s', list.version, outcome)
+    if (outcome === 'removed') this.#components.events?.safeDispatchEvent('devices:removed', { detail: { version: list.version } })
+    return outcome
   }
 
   /** Loads the row (made anew if it went missing), renames this device when asked, and signs the list on the holder when it is stale. */

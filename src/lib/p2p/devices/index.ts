@@ -1,7 +1,10 @@
 /**
- * Linked devices (issue 58), increment 1: the account this device belongs
- * to and its signed device list (devices.ts). Linking and publishing the
- * list come next; they will build on the port (kernel/ports/devices.ts).
+ * Linked devices (issue 58): the account this device belongs to and its
+ * signed device list (devices.ts): signing it on the holder (a rename, a
+ * device linked or removed), a linked device taking a newer one of its
+ * account and learning it was removed, erasing a linked device. Linking
+ * (link/) and publishing the list (sessions/, presence/) use the port
+ * (kernel/ports/devices.ts).
  */
 import { ownOver } from '../kernel/feature.ts'
 import { Devices } from './devices.ts'
@@ -25,4 +28,4 @@ export const devicesFeature: Feature<DevicesComponents, DevicesServices, Devices
   }
 }
 
-export { checkDeviceName, InvalidDeviceNameError } from './devices.ts'
+export { checkDeviceName, DeviceRemovalError, InvalidDeviceNameError } from './devices.ts'

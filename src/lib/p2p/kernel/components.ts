@@ -32,6 +32,12 @@ export interface Kernel {
    * which relays to reserve on). Not started; the caller stops it.
    */
   createBareNode<P extends ServiceMap>(privateKey: PrivateKey, protocols: ServiceFactoryMap<P>): Promise<Libp2p<P>>
+  /**
+   * Erases this device's copy (a linked device, removed or unlinking
+   * itself: devices/): stops the node, empties the database and the files,
+   * and waits for onboarding as a new browser does (status 'needs-profile').
+   */
+  eraseDevice(): Promise<void>
 }
 
 export interface KernelComponents {

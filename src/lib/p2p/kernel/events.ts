@@ -54,6 +54,8 @@ export interface ParleyEvents {
   'connection:usable': CustomEvent<Connection>
   /** our account's device list was signed anew, its version grown (devices/devices.ts): contacts are given it (sessions/device-lists.ts) */
   'devices:changed': CustomEvent<{ version: number }>
+  /** on a linked device, our account's newer list no longer names it (devices/devices.ts): the node stops (root/root.ts) */
+  'devices:removed': CustomEvent<{ version: number }>
   /** our active relays changed (relays/relay-list.ts): the new list, full multiaddrs; a relay we reserve on may be new to us while its connection is not */
   'relays:active': CustomEvent<{ relays: string[] }>
   /** what this browser can do changed (kernel/capabilities.ts): a tab said, or the file store opened */

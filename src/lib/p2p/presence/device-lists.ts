@@ -156,13 +156,11 @@ export interface DeviceListLookupComponents {
 }
 
 /**
- * Asks the relays for `account`'s device list and keeps the newest that
- * opens as its list on the contact whose PeerID it is, when newer than the
- * one held (db/contact-devices.ts). Resolves the version kept, or undefined
- * (no contact, no list, none newer). Never throws: a lookup that fails says
- * nothing, and `log` hears why.
+ * Asks the relays for `account`'s device list: the newest that opens as its
+ * list (signed by its key), or undefined (none, or none opens). Never
+ * throws: a lookup that fails finds nothing, and `log` hears why.
  */
-export async function refreshDeviceList (components: DeviceListLookupComponents, account: PeerId, signal: AbortSignal, log: Logger): Promise<number | undefined> {
+export async function lookupDeviceList (components: Pick<DeviceListLookupComponents, 'libp2p'>, account: PeerId, signal: AbortSignal, log: Logger): Promise<DeviceList | undefined> {
   const key = deviceListKey(account)
   let best: DeviceList | undefined
   try {
@@ -179,6 +177,18 @@ export async function refreshDeviceList (components: DeviceListLookupComponents,
   } catch (err) {
     log('the device list lookup of %p ended - %e', account, err)
   }
+  return best
+}
+
+/**
+ * Asks the relays for `account`'s device list and keeps the newest that
+ * opens as its list on the contact whose PeerID it is, when newer than the
+ * one held (db/contact-devices.ts). Resolves the version kept, or undefined
+ * (no contact, no list, none newer). Never throws: a lookup that fails says
+ * nothing, and `log` hears why.
+ */
+export async function refreshDeviceList (components: DeviceListLookupComponents, account: PeerId, signal: AbortSignal, log: Logger): Promise<number | undefined> {
+  const best = await lookupDeviceList(components, account, signal, log)
   if (best === undefined) return undefined
   try {
     const contact = await getContactByPeerId(components.db, account.toString())

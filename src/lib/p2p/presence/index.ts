@@ -3,6 +3,7 @@ import { ContactFinder } from './contact-finder.ts'
 import { DeviceListPublisher } from './device-lists.ts'
 import { DirectUpgrader } from './direct-upgrade.ts'
 import { Greeter } from './greeter.ts'
+import { OwnListWatcher } from './own-list.ts'
 import { Paths } from './paths.ts'
 import { RecordPublisher } from './record-publisher.ts'
 import type { Feature } from '../kernel/feature.ts'
@@ -11,12 +12,13 @@ import type { ContactFinderComponents } from './contact-finder.ts'
 import type { DeviceListPublisherComponents } from './device-lists.ts'
 import type { DirectUpgraderComponents } from './direct-upgrade.ts'
 import type { GreeterComponents } from './greeter.ts'
+import type { OwnListWatcherComponents } from './own-list.ts'
 import type { PathsComponents } from './paths.ts'
 import type { RecordPublisherComponents } from './record-publisher.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
-export type PresenceFeatureComponents = ContactFinderComponents & GreeterComponents & DirectUpgraderComponents & RecordPublisherComponents & PathsComponents & DeviceListPublisherComponents
+export type PresenceFeatureComponents = ContactFinderComponents & GreeterComponents & DirectUpgraderComponents & RecordPublisherComponents & PathsComponents & DeviceListPublisherComponents & OwnListWatcherComponents
 
 /** What it adds to them. */
 export interface PresenceServices {
@@ -26,6 +28,8 @@ export interface PresenceServices {
   recordPublisher: Startable
   /** our account's device list in the DHT, on the device holding the account key */
   deviceListPublisher: Startable
+  /** on a linked device: looks its account's list up, and learns when the account removed it */
+  ownListWatcher: Startable & Pick<OwnListWatcher, 'check'>
   paths: Startable
 }
 
@@ -40,6 +44,7 @@ export const presenceFeature: Feature<PresenceFeatureComponents, PresenceService
         upgrader: new DirectUpgrader(components),
         recordPublisher: new RecordPublisher(components),
         deviceListPublisher: new DeviceListPublisher(components),
+        ownListWatcher: new OwnListWatcher(components),
         paths: new Paths(components)
       }
     }

@@ -19,6 +19,8 @@ import { StatusBoard } from '../kernel/status.ts'
 import { WriterLock } from '../kernel/writer-lock.ts'
 import { NodeNotReadyError } from '../kernel/errors.ts'
 import { KeyStoreUnavailableError, openVault } from '../../db/keyring.ts'
+import { eraseLocalData } from '../../db/erase.ts'
+import { eraseOpfsFiles } from '../../files/chunk-store.ts'
 import type { CallArgsOf, NodeContract, TabCapabilities, NodeHandlers, NodeMethod, NodeParams, NodeResult, NodeStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { AppConfig } from '../kernel/app-config.ts'
@@ -30,8 +32,8 @@ import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
 import type { ComponentLogger, Libp2p, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-/** Why a node does not run: another writes the database, or the browser cannot keep its keys sealed. */
-type NodeRefusal = WriterRefusal | 'keyStoreUnavailable'
+/** Why a node does not run: another writes the database, the browser cannot keep its keys sealed, or the account removed this device. */
+type NodeRefusal = WriterRefusal | 'keyStoreUnavailable' | 'deviceRemoved'
 
 export interface NodeRootInit {
   db: ParleyDb
@@ -50,6 +52,8 @@ export interface NodeRootInit {
 
 /** Methods a node that does not run (refused, or stepped down) still answers: the tab learns why from its status. */
 const WHILE_STOPPED = new Set<string>(['getStatus'])
+/** And on a device its account removed, which holds the database still: what Settings shows, and erasing. */
+const WHILE_REMOVED = new Set<string>(['getDevices', 'eraseDevice'])
 
 export class NodeRoot {
   readonly components: NodeComponents
@@ -77,7 +81,8 @@ export class NodeRoot {
       served: { maxFileBytes: DEFAULT_MAX_FILE_BYTES },
       kernel: {
         startNetwork: async () => this.#startNetwork(init),
-        createBareNode: async (privateKey, protocols) => this.#createBareNode(init, privateKey, protocols)
+        createBareNode: async (privateKey, protocols) => this.#createBareNode(init, privateKey, protocols),
+        eraseDevice: async () => this.#erase()
       }
     })
     components.capabilities = new Capabilities(components)
@@ -95,6 +100,9 @@ export class NodeRoot {
     }
     this.components = components
     this.handlers = this.#guarded(nodeHandlers(handlers))
+    events.addEventListener('devices:removed', () => {
+      this.#removed().catch((err: unknown) => { components.logger.forComponent('parley:root').error('stopping a removed device failed - %e', err) })
+    })
   }
 
   /** What tabs hear: `status` and `message` (kernel/events.ts). */
@@ -141,6 +149,10 @@ export class NodeRoot {
         status.update({ phase: 'needs-profile' })
         return
       }
+      if ((await this.components.db.account.get(1))?.removed !== undefined) {
+        this.#refuse('deviceRemoved', { name: profile.username })
+        return
+      }
     } catch (err) {
       if (this.#stopped !== undefined) return
       if (err instanceof KeyStoreUnavailableError) {
@@ -171,9 +183,34 @@ export class NodeRoot {
     this.#refuse('newerVersionRunning')
   }
 
-  #refuse (code: NodeRefusal): void {
+  #refuse (code: NodeRefusal, params: Record<string, string> = {}): void {
     this.#stopped = code
-    this.components.status.update({ phase: 'stopped', error: { code, params: {} } })
+    this.components.status.update({ phase: 'stopped', error: { code, params } })
+  }
+
+  /** Our account's newer list no longer names this device: nothing more goes out; the tab offers to erase. */
+  async #removed (): Promise<void> {
+    if (this.#stopped !== undefined) return
+    this.#stopped = 'deviceRemoved'
+    await this.#starting?.catch(() => {})
+    await this.#stopRunning()
+    this.#starting = undefined
+    this.#refuse('deviceRemoved', { name: this.components.identity.profile?.username ?? '' })
+  }
+
+  /** Kernel.eraseDevice: stopped, emptied, and waiting for onboarding again (the writer lock is kept). */
+  async #erase (): Promise<void> {
+    if (this.#stopped !== undefined && this.#stopped !== 'deviceRemoved') throw new NodeNotReadyError(this.#stopped)
+    this.#stopped = 'deviceRemoved'
+    await this.#starting?.catch(() => {})
+    await this.#stopRunning()
+    this.#starting = undefined
+    await this.components.links.stop()
+    await eraseLocalData(this.components.db)
+    await eraseOpfsFiles()
+    await this.components.identity.load()
+    this.#stopped = undefined
+    this.components.status.update({ phase: 'needs-profile', error: undefined, addresses: [], relays: [], paths: {}, direct: {} })
   }
 
   /** The handlers, each refusing while the node does not run (but {@link WHILE_STOPPED}). */
@@ -184,7 +221,7 @@ export class NodeRoot {
         ? handler
         : (...args: unknown[]) => {
             const stopped = this.#stopped
-            if (stopped !== undefined) throw new NodeNotReadyError(stopped)
+            if (stopped !== undefined && !(stopped === 'deviceRemoved' && WHILE_REMOVED.has(method))) throw new NodeNotReadyError(stopped)
             return handler(...args)
           }
     }

@@ -62,7 +62,7 @@ describe('Devices', () => {
     expect(list).toMatchObject({ account: profile.peerId, version: NOW, at: NOW, devices: [{ peer: profile.peerId, name: '', added: profile.createdAt }] })
     expect(devices.ownList()).toEqual(list)
     expect(await devices.view()).toEqual({
-      account: profile.peerId, device: profile.peerId, holder: true, deviceName: '', version: NOW,
+      account: profile.peerId, device: profile.peerId, holder: true, deviceName: '', version: NOW, removed: false,
       devices: [{ peer: profile.peerId, name: '', added: profile.createdAt, thisDevice: true }]
     })
   })
