@@ -645,8 +645,8 @@ describe('calls kept in the chat', () => {
   async function seedCalls (): Promise<[MessageRow, MessageRow]> {
     const alice = await source.db.contacts.get(source.alice) as ContactRow
     const base = { contactId: source.alice, peerId: alice.peerId, phase: 'ended' as const }
-    const missed = callRecordRow({ ...base, callId: 'a'.repeat(32), direction: 'in', video: true, startedAt: 2_000, endedAt: 2_045, reason: 'no-answer', endedBy: 'them' }, source.profile.peerId)
-    const answered = callRecordRow({ ...base, callId: 'b'.repeat(32), direction: 'out', video: false, startedAt: 3_000, answeredAt: 3_010, endedAt: 9_010, reason: 'hangup', endedBy: 'us' }, source.profile.peerId)
+    const missed = callRecordRow({ ...base, callId: 'a'.repeat(32), direction: 'in', video: true, startedAt: 2_000, endedAt: 2_045, reason: 'no-answer', endedBy: 'them' }, { me: source.profile.peerId, them: alice.peerId })
+    const answered = callRecordRow({ ...base, callId: 'b'.repeat(32), direction: 'out', video: false, startedAt: 3_000, answeredAt: 3_010, endedAt: 9_010, reason: 'hangup', endedBy: 'us' }, { me: source.profile.peerId, them: alice.peerId })
     await source.db.messages.bulkAdd([missed, answered])
     return [missed, answered]
   }
