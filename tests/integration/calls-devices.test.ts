@@ -5,7 +5,7 @@
  * device) lists her phone; Bob holds that list. Bob calls Alice: both of her
  * devices ring with his offer; the phone answers and the call is Bob's with
  * the phone; the laptop stops ringing with answered-elsewhere and keeps the
- * call in Alice's chat once, as answered, not missed. Then a decline on one
+ * call in Alice's chat once, as answered on another device, not missed. Then a decline on one
  * device ends the next call on both. Linking itself is not here: the test
  * signs Alice's list with her key, as her node would once the phone is
  * linked (as tests/integration/contact-devices.test.ts does).
@@ -92,8 +92,8 @@ describe('a call to an account with two devices', () => {
     await bob.node.call('hangUp', { callId })
     await vi.waitFor(() => { expect(atPhone).toEqual(['ringing', 'active', 'ended:hangup']) }, WAIT)
     await vi.waitFor(async () => {
-      // the laptop keeps it once, read, answered (elsewhere: no duration), from Alice's contact Bob
-      expect(await callRows(alice)).toEqual([{ direction: 'in', from: peerIdOf(bob), state: 'read', outcome: 'answered', lasted: false }])
+      // the laptop keeps it once, read, answered on another device (no duration), from Alice's contact Bob
+      expect(await callRows(alice)).toEqual([{ direction: 'in', from: peerIdOf(bob), state: 'read', outcome: 'answered-elsewhere', lasted: false }])
       expect(await callRows(phone)).toEqual([{ direction: 'in', from: peerIdOf(bob), state: 'read', outcome: 'answered', lasted: true }])
       expect(await callRows(bob)).toEqual([{ direction: 'out', from: peerIdOf(bob), state: 'delivered', outcome: 'answered', lasted: true }])
     }, WAIT)

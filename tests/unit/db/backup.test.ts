@@ -658,6 +658,14 @@ describe('calls kept in the chat', () => {
     expect(await target.messages.get(answered.id)).toEqual({ ...answered, call: { video: false, outcome: 'answered', durationMs: 6_000 } })
   })
 
+  it('round-trips a call answered on another device of ours (no duration)', async () => {
+    const alice = await source.db.contacts.get(source.alice) as ContactRow
+    const elsewhere = callRecordRow({ contactId: source.alice, peerId: alice.peerId, phase: 'ended', callId: 'c'.repeat(32), direction: 'in', video: true, startedAt: 4_000, endedAt: 4_020, reason: 'answered-elsewhere', endedBy: 'them' }, { me: source.profile.peerId, them: alice.peerId })
+    await source.db.messages.add(elsewhere)
+    await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
+    expect(await target.messages.get(elsewhere.id)).toEqual({ ...elsewhere, call: { video: true, outcome: 'answered-elsewhere' } })
+  })
+
   type Plain = Record<string, unknown> & { messages: Array<Record<string, unknown> & { call?: Record<string, unknown> }> }
   const callOf = (p: Plain, outcome: string): Record<string, unknown> => {
     const found = p.messages.find(m => m.call?.outcome === outcome)?.call

@@ -7,8 +7,9 @@
  * disappears like a message. The row names the account on both sides (the
  * contact's PeerID, and ours: on a linked device, the account's, not the
  * device's), whichever device of theirs the call was with. A call another
- * device of ours answered (or declined) is kept here too, once, as answered
- * (or declined), read, with no duration: it was not missed.
+ * device of ours answered is kept here too, once, read, as
+ * 'answered-elsewhere' (one declined on another, as declined): it was not
+ * missed.
  */
 import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { CallEvent } from '../../contract/call-types.ts'
@@ -29,7 +30,7 @@ export interface CallLogComponents {
 /** How an ended call reads in the chat, from this side. */
 export function callOutcome (call: Pick<CallEvent, 'direction' | 'reason' | 'endedBy' | 'answeredAt'>): CallOutcome {
   // before the answer-here check: this device may have answered too, a moment after the one that took it
-  if (call.reason === 'answered-elsewhere') return 'answered'
+  if (call.reason === 'answered-elsewhere') return 'answered-elsewhere'
   if (call.reason === 'declined-elsewhere') return 'declined'
   if (call.answeredAt !== undefined) return 'answered'
   if (call.direction === 'in') return call.reason === 'declined' && call.endedBy === 'us' ? 'declined' : 'missed'
@@ -61,7 +62,7 @@ export function callRecordRow (call: CallEvent, parties: { me: string, them: str
   }
   if (incoming) row.receivedAt = call.startedAt
   if (incoming && !unread) row.readAt = endedAt
-  if (outcome === 'answered' && call.reason !== 'answered-elsewhere' && call.answeredAt !== undefined && row.call !== undefined) row.call.durationMs = Math.max(0, endedAt - call.answeredAt)
+  if (outcome === 'answered' && call.answeredAt !== undefined && row.call !== undefined) row.call.durationMs = Math.max(0, endedAt - call.answeredAt)
   return withChatTimer(row, ttl, endedAt)
 }
 

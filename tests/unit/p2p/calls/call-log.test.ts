@@ -54,8 +54,8 @@ describe('callOutcome', () => {
     ['ours, cancelled', { direction: 'out', reason: 'cancelled', endedBy: 'us' }, 'cancelled'],
     ['ours, unreachable', { direction: 'out', reason: 'unreachable', endedBy: 'us' }, 'failed'],
     ['ours, refused', { direction: 'out', reason: 'refused', endedBy: 'them' }, 'failed'],
-    ['theirs, answered on another device of ours', { direction: 'in', reason: 'answered-elsewhere', endedBy: 'them' }, 'answered'],
-    ['theirs, answered here too, a moment after another device', { direction: 'in', answeredAt: T0 + 1, reason: 'answered-elsewhere', endedBy: 'them' }, 'answered'],
+    ['theirs, answered on another device of ours', { direction: 'in', reason: 'answered-elsewhere', endedBy: 'them' }, 'answered-elsewhere'],
+    ['theirs, answered here too, a moment after another device', { direction: 'in', answeredAt: T0 + 1, reason: 'answered-elsewhere', endedBy: 'them' }, 'answered-elsewhere'],
     ['theirs, declined on another device of ours', { direction: 'in', reason: 'declined-elsewhere', endedBy: 'them' }, 'declined']
   ])('%s', (_what, call, outcome) => {
     expect(callOutcome(ended(call))).toBe(outcome)
@@ -97,12 +97,17 @@ describe('CallLog', () => {
     await linked.record(ended({ callId: 'd'.repeat(32), direction: 'out', peerId: '12D3KooWalicePhone', startedAt: T0 + 60_000, answeredAt: T0 + 61_000, endedAt: T0 + 90_000, reason: 'hangup', endedBy: 'us' }))
     await linked.record(ended({ callId: 'e'.repeat(32), peerId: '12D3KooWalicePhone', startedAt: T0 + 120_000, reason: 'declined-elsewhere' }))
     const [elsewhere, ours, declined] = await rows()
-    expect(elsewhere).toMatchObject({ direction: 'in', fromPeerId: '12D3KooWalice', state: 'read', call: { outcome: 'answered' } })
+    expect(elsewhere).toMatchObject({ direction: 'in', fromPeerId: '12D3KooWalice', state: 'read', call: { outcome: 'answered-elsewhere' } })
     expect(elsewhere?.call?.durationMs).toBeUndefined()
     expect(ours).toMatchObject({ direction: 'out', fromPeerId: ME, call: { outcome: 'answered', durationMs: 29_000 } })
     expect(declined).toMatchObject({ direction: 'in', fromPeerId: '12D3KooWalice', state: 'read', call: { outcome: 'declined' } })
     expect(await unreadAfter(db, alice, NOTHING_SEEN)).toBe(0)
     expect(await db.messages.count()).toBe(3)
+    setLocale('en')
+    expect(elsewhere?.call === undefined ? '' : callRecordText(elsewhere.call, 'in')).toBe('Voice call answered on another device')
+    setLocale('ru')
+    expect(callRecordText({ video: true, outcome: 'answered-elsewhere' }, 'in')).toBe('Видеозвонок принят на другом устройстве')
+    setLocale('en')
   })
 
   it('with the chat\'s disappearing timer on, the call disappears like a message', async () => {
