@@ -75,7 +75,7 @@ const request: fc.Arbitrary<CallRequest> = fc.oneof(
   fc.record({ type: fc.constantFrom('accept' as const, 'offer' as const, 'answer' as const), call: callId, sdp: sdpArb }),
   fc.record({ type: fc.constant('decline' as const), call: callId }),
   // now and then a reason no app knows, or near one (the -elsewhere reasons an older app refuses)
-  fc.record({ type: fc.constant('hangup' as const), call: callId, reason: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...HANGUP_REASONS) }, { weight: 1, arbitrary: fc.constantFrom('elsewhere', 'answered', 'Answered-elsewhere', 'declined-elsewhere ', '') as fc.Arbitrary<HangupReason> }) }),
+  fc.record({ type: fc.constant('hangup' as const), call: callId, reason: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...HANGUP_REASONS) }, { weight: 1, arbitrary: fc.constantFrom<string>('elsewhere', 'answered', 'Answered-elsewhere', 'declined-elsewhere ', '') as fc.Arbitrary<HangupReason> }) }),
   fc.record({ type: fc.constant('ice' as const), call: callId, candidates: candidatesArb })
 )
 const reply: fc.Arbitrary<CallReply> = fc.oneof(
