@@ -5,10 +5,12 @@
  * device) lists her phone; Bob holds that list. Bob calls Alice: both of her
  * devices ring with his offer; the phone answers and the call is Bob's with
  * the phone; the laptop stops ringing with answered-elsewhere and keeps the
- * call in Alice's chat once, as answered on another device, not missed. Then a decline on one
- * device ends the next call on both. Linking itself is not here: the test
- * signs Alice's list with her key, as her node would once the phone is
- * linked (as tests/integration/contact-devices.test.ts does).
+ * call in Alice's chat once, as answered on another device, not missed.
+ * Then a decline on one device ends the next call on both. A call from the
+ * phone rings on Bob's side as Alice's, and his record of it names her
+ * account. Linking itself is not here: the test signs Alice's list with her
+ * key, as her node would once the phone is linked (as
+ * tests/integration/contact-devices.test.ts does).
  */
 import { signDeviceList } from '@parley/protocol/devices/list'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -73,7 +75,7 @@ describe('a call to an account with two devices', () => {
     const version = await listPhone(alice, phone)
     await vi.waitFor(async () => { expect((await bob.db.contacts.get(bToA))?.devicePeers).toEqual([peerIdOf(alice), peerIdOf(phone)]) }, WAIT)
     expect((await bob.db.contacts.get(bToA))?.devicesVersion).toBe(version)
-    await bobOn(phone, bob)
+    const phoneToBob = await bobOn(phone, bob)
     const [atBob, atLaptop, atPhone] = [phasesOf(bob), phasesOf(alice), phasesOf(phone)]
 
     const { callId } = await bob.node.call('startCall', { contactId: bToA, video: false, sdp: OFFER })
@@ -111,6 +113,18 @@ describe('a call to an account with two devices', () => {
     await vi.waitFor(async () => {
       expect((await callRows(phone)).at(-1)).toEqual({ direction: 'in', from: peerIdOf(bob), state: 'read', outcome: 'declined', lasted: false })
       expect(await bob.db.messages.filter(m => m.kind === 'call').count()).toBe(2)
+    }, WAIT)
+
+    // the phone calls Bob: it rings as Alice's call, and Bob keeps it in her chat, from her account
+    const fromPhone = (await phone.node.call('startCall', { contactId: phoneToBob, video: false, sdp: OFFER })).callId
+    await vi.waitFor(async () => {
+      expect(await bob.node.call('currentCall')).toMatchObject({ callId: fromPhone, direction: 'in', phase: 'ringing', contactId: bToA, peerId: peerIdOf(phone) })
+    }, WAIT)
+    await bob.node.call('declineCall', { callId: fromPhone })
+    await vi.waitFor(async () => {
+      const rows = await bob.db.messages.where('contactId').equals(bToA).filter(m => m.kind === 'call').toArray()
+      expect(rows.map(m => ({ direction: m.direction, from: m.fromPeerId, outcome: m.call?.outcome }))).toContainEqual({ direction: 'in', from: peerIdOf(alice), outcome: 'declined' })
+      expect(atPhone.at(-1)).toBe('ended:declined')
     }, WAIT)
   }, 120_000)
 })
