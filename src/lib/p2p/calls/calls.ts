@@ -278,10 +278,11 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
 
   /** A device of an outgoing call drops out (it refused, could not be reached, or hung up before answering); with none left, the call ends. */
   #drop (call: Call, leg: Leg, why: CallEndReason): void {
+    // kept even for a device let go meanwhile: its ending frame is not tried where the invite never got
+    call.dropped.set(leg.peer, why)
     if (leg.state === 'gone') return
     leg.state = 'gone'
     leg.outgoing = []
-    call.dropped.set(leg.peer, why)
     if ((call.phase !== 'calling' && call.phase !== 'ringing') || live(call).length > 0) return
     const reasons = [...call.dropped.values()]
     const reason = DROPPED_BY.find(r => reasons.includes(r)) ?? why
@@ -298,6 +299,8 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     leg.state = 'gone'
     leg.outgoing = []
     this.#enqueue(call, leg, async () => {
+      // (after the invite's exchange, which went before it: a device it could not reach rang nothing)
+      if (call.dropped.get(leg.peer) === 'unreachable') return
       const reply = await this.#paths.onEveryPath(call.callId, leg, { type: 'hangup', call: call.callId, reason })
       if (reply.type === 'reject' && reply.reason === 'invalid' && ELSEWHERE_REASONS.includes(reason)) {
         await this.#paths.onEveryPath(call.callId, leg, { type: 'hangup', call: call.callId, reason: 'cancel' })

@@ -32,6 +32,9 @@ export interface Person {
   /** their contacts, by PeerID */
   contacts: Map<string, ContactRow>
   reachable: boolean
+  /** dials to them so far; while `dialing` is set, a dial to them waits for it (then reachable or not) */
+  dials: number
+  dialing?: Promise<void>
   /** how many of their next frames fail: the connection closes under them ('closed'), or only the exchange fails ('open') */
   failing: { count: number, connection: 'closed' | 'open' }
   /** the open connections libp2p lists to anyone (getConnections), and those whose frames never get a reply */
@@ -52,7 +55,7 @@ export async function person (name: string, ringTimeoutMs?: number): Promise<Per
   const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const events = new TypedEventEmitter<ParleyEvents>()
   const contacts = new Map<string, ContactRow>()
-  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, failing: { count: 0, connection: 'open' }, paths: [], hangs: new Set(), calls: undefined as unknown as Calls }
+  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, dials: 0, failing: { count: 0, connection: 'open' }, paths: [], hangs: new Set(), calls: undefined as unknown as Calls }
   events.addEventListener('call', (e) => { self.events.push(e.detail) })
   events.addEventListener('callSignal', (e) => { self.signals.push(e.detail) })
   self.calls = new Calls({
@@ -64,6 +67,11 @@ export async function person (name: string, ringTimeoutMs?: number): Promise<Per
     },
     dialer: {
       connect: async ({ peerId }) => {
+        const dialled = everyone.get(peerId)
+        if (dialled !== undefined) {
+          dialled.dials++
+          await dialled.dialing
+        }
         const to = everyone.get(peerId)
         if (to === undefined || !to.reachable) throw new Error(`${peerId} is unreachable`)
         return fakeConnection({ remotePeer: to.id })

@@ -132,6 +132,25 @@ describe('a call to an account with several devices', () => {
     expect(bob.records).toEqual(['answered', 'failed'])
   })
 
+  it('a device still being dialled when another answers: once its dial fails, no ending frame is tried there', async () => {
+    const [bob, laptop, phone] = await Promise.all([person('Bob'), person('Laptop'), person('Phone')])
+    const toAlice = account(bob, [laptop, phone])
+    let dialFails = (): void => {}
+    phone.dialing = new Promise<void>(resolve => { dialFails = resolve })
+    const callId = await bob.calls.place(toAlice, false, OFFER)
+    await vi.waitFor(() => { expect(laptop.calls.current()?.phase).toBe('ringing') })
+    laptop.calls.answer(callId, ANSWER)
+    await vi.waitFor(() => { expect(bob.calls.current()?.phase).toBe('active') })
+    phone.reachable = false
+    dialFails()
+    bob.calls.sendIce(callId, [candidate(5)])
+    await vi.waitFor(() => { expect(laptop.signals.at(-1)).toEqual({ callId, type: 'ice', candidates: [candidate(5)] }) })
+    // the phone's queue has run (the ice went after the answer, the phone's queue beside it): one dial, the invite's
+    await new Promise(resolve => setImmediate(resolve))
+    expect(phone.dials).toBe(1)
+    expect(sent(bob)).not.toContain('hangup:answered-elsewhere')
+  })
+
   it('unanswered on the fake clock: after the ring timeout every device hears timeout and has a missed call; Bob keeps one', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     const [bob, laptop, phone] = await Promise.all([person('Bob'), person('Laptop', 3_600_000), person('Phone', 3_600_000)])
