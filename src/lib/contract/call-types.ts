@@ -32,10 +32,15 @@ export type CallEndReason =
   | 'unreachable'
   /** the contact's device does not take calls from us (we are not its contact there) */
   | 'refused'
+  /** an incoming call that another device of this account answered (the caller said so) */
+  | 'answered-elsewhere'
+  /** an incoming call that another device of this account declined (the caller said so) */
+  | 'declined-elsewhere'
 
 export interface CallSnapshot {
   callId: string
   contactId: ContactId
+  /** the device the call is with: the caller's; for ours, the contact's PeerID until a device of theirs answers, then that device's */
   peerId: string
   direction: CallDirection
   video: boolean

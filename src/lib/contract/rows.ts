@@ -64,11 +64,13 @@ export type NoticeKind = 'session-reset' | 'device-added' | 'device-removed'
 
 /**
  * How a call in the chat ended, from this side: answered; for a call to us,
- * missed (rang out, or the caller gave up) or declined (by us); for ours,
+ * missed (rang out, or the caller gave up), declined (by us, here or on
+ * another device of our account) or answered-elsewhere (on another device of
+ * our account: it rang here too); for ours,
  * declined (by them), unanswered, cancelled (by us before an answer), busy,
  * or failed (could not reach them, or they take no calls from us).
  */
-export type CallOutcome = 'answered' | 'missed' | 'declined' | 'unanswered' | 'cancelled' | 'busy' | 'failed'
+export type CallOutcome = 'answered' | 'missed' | 'declined' | 'unanswered' | 'cancelled' | 'busy' | 'failed' | 'answered-elsewhere'
 
 /** A call kept in the chat (MessageRow kind 'call'). */
 export interface CallRecord {

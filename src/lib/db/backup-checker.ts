@@ -29,7 +29,7 @@ const MESSAGE_FAILURES = keysOf({ contactNotFound: 1 } satisfies Record<MessageF
 const MESSAGE_STATES = keysOf({ queued: 1, sent: 1, stored: 1, delivered: 1, read: 1, failed: 1 } satisfies Record<MessageState, 1>)
 const MESSAGE_KINDS = keysOf({ text: 1, file: 1, call: 1, notice: 1 } satisfies Record<MessageKind, 1>)
 const NOTICE_KINDS = keysOf({ 'session-reset': 1, 'device-added': 1, 'device-removed': 1 } satisfies Record<NoticeKind, 1>)
-const CALL_OUTCOMES = keysOf({ answered: 1, missed: 1, declined: 1, unanswered: 1, cancelled: 1, busy: 1, failed: 1 } satisfies Record<CallOutcome, 1>)
+const CALL_OUTCOMES = keysOf({ answered: 1, missed: 1, declined: 1, unanswered: 1, cancelled: 1, busy: 1, failed: 1, 'answered-elsewhere': 1 } satisfies Record<CallOutcome, 1>)
 /** The longest call a backup may say one lasted: a week, in ms. */
 const MAX_CALL_MS = 7 * 24 * 3600_000
 const THUMB_TYPES = keysOf({ 'image/jpeg': 1, 'image/png': 1, 'image/webp': 1 } satisfies Record<NonNullable<FileOffer['thumbMime']>, 1>)

@@ -14,7 +14,8 @@ const WORDS: Record<Exclude<CallOutcome, 'answered' | 'declined'>, Words> = {
   unanswered: ['callLog.unanswered', 'callLog.unansweredVideo'],
   cancelled: ['callLog.cancelled', 'callLog.cancelledVideo'],
   busy: ['callLog.busy', 'callLog.busyVideo'],
-  failed: ['callLog.failed', 'callLog.failedVideo']
+  failed: ['callLog.failed', 'callLog.failedVideo'],
+  'answered-elsewhere': ['callLog.answeredElsewhere', 'callLog.answeredElsewhereVideo']
 }
 const ANSWERED: Record<MessageDirection, Words> = {
   out: ['callLog.outgoing', 'callLog.outgoingVideo'],

@@ -645,8 +645,8 @@ describe('calls kept in the chat', () => {
   async function seedCalls (): Promise<[MessageRow, MessageRow]> {
     const alice = await source.db.contacts.get(source.alice) as ContactRow
     const base = { contactId: source.alice, peerId: alice.peerId, phase: 'ended' as const }
-    const missed = callRecordRow({ ...base, callId: 'a'.repeat(32), direction: 'in', video: true, startedAt: 2_000, endedAt: 2_045, reason: 'no-answer', endedBy: 'them' }, source.profile.peerId)
-    const answered = callRecordRow({ ...base, callId: 'b'.repeat(32), direction: 'out', video: false, startedAt: 3_000, answeredAt: 3_010, endedAt: 9_010, reason: 'hangup', endedBy: 'us' }, source.profile.peerId)
+    const missed = callRecordRow({ ...base, callId: 'a'.repeat(32), direction: 'in', video: true, startedAt: 2_000, endedAt: 2_045, reason: 'no-answer', endedBy: 'them' }, { me: source.profile.peerId, them: alice.peerId })
+    const answered = callRecordRow({ ...base, callId: 'b'.repeat(32), direction: 'out', video: false, startedAt: 3_000, answeredAt: 3_010, endedAt: 9_010, reason: 'hangup', endedBy: 'us' }, { me: source.profile.peerId, them: alice.peerId })
     await source.db.messages.bulkAdd([missed, answered])
     return [missed, answered]
   }
@@ -656,6 +656,14 @@ describe('calls kept in the chat', () => {
     await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
     expect(await target.messages.get(missed.id)).toEqual(missed)
     expect(await target.messages.get(answered.id)).toEqual({ ...answered, call: { video: false, outcome: 'answered', durationMs: 6_000 } })
+  })
+
+  it('round-trips a call answered on another device of ours (no duration)', async () => {
+    const alice = await source.db.contacts.get(source.alice) as ContactRow
+    const elsewhere = callRecordRow({ contactId: source.alice, peerId: alice.peerId, phase: 'ended', callId: 'c'.repeat(32), direction: 'in', video: true, startedAt: 4_000, endedAt: 4_020, reason: 'answered-elsewhere', endedBy: 'them' }, { me: source.profile.peerId, them: alice.peerId })
+    await source.db.messages.add(elsewhere)
+    await restoreBackup(target, await readBackup(await fastExport(), PASSPHRASE))
+    expect(await target.messages.get(elsewhere.id)).toEqual({ ...elsewhere, call: { video: true, outcome: 'answered-elsewhere' } })
   })
 
   type Plain = Record<string, unknown> & { messages: Array<Record<string, unknown> & { call?: Record<string, unknown> }> }

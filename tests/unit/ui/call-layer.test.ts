@@ -1,5 +1,6 @@
 import { render } from 'svelte/server'
 import { describe, expect, it } from 'vitest'
+import { setLocale } from '../../../src/lib/i18n/index.ts'
 import type { CallEvent } from '../../../src/lib/contract/index.ts'
 import type { ContactId } from '../../../src/lib/db/types.ts'
 import CallLayer from '../../../src/lib/ui/CallLayer.svelte'
@@ -66,5 +67,19 @@ describe('the call view', () => {
     expect(sectionClass(ended)).toContain('card')
     expect(sectionClass(ended)).not.toContain('full')
     expect(ended).toContain('Call ended.')
+  })
+
+  it('a ring that another device of ours answered or declined ends saying so, in en and ru, and is no missed call', () => {
+    const elsewhere = (reason: 'answered-elsewhere' | 'declined-elsewhere'): string => show(view({ call: call({ direction: 'in', phase: 'ended', answeredAt: undefined, reason, endedBy: 'them' }) }))
+    expect(elsewhere('answered-elsewhere')).toContain('Answered on another device.')
+    expect(elsewhere('declined-elsewhere')).toContain('Declined on another device.')
+    expect(elsewhere('answered-elsewhere')).not.toContain('Missed call')
+    setLocale('ru')
+    try {
+      expect(elsewhere('answered-elsewhere')).toContain('Звонок принят на другом устройстве.')
+      expect(elsewhere('declined-elsewhere')).toContain('Звонок отклонён на другом устройстве.')
+    } finally {
+      setLocale('en')
+    }
   })
 })

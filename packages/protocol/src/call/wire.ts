@@ -31,8 +31,15 @@ export type HangupReason =
   | 'timeout'
   /** no path for the media, or the tab's connection failed */
   | 'failed'
+  /** the caller to a device of the callee's that rang: another device of the callee's account answered */
+  | 'answered-elsewhere'
+  /** the caller to a device of the callee's that rang: another device of the callee's account declined */
+  | 'declined-elsewhere'
 
-export const HANGUP_REASONS: readonly HangupReason[] = ['hangup', 'cancel', 'timeout', 'failed']
+export const HANGUP_REASONS: readonly HangupReason[] = ['hangup', 'cancel', 'timeout', 'failed', 'answered-elsewhere', 'declined-elsewhere']
+
+/** The reasons an app from before linked devices' calls (2026-11-30) refuses as invalid: a caller sends those `cancel` instead. */
+export const ELSEWHERE_REASONS: readonly HangupReason[] = ['answered-elsewhere', 'declined-elsewhere']
 
 /** A trickled ICE candidate, as RTCIceCandidateInit has it; `candidate` '' is the end of candidates. */
 export interface CallCandidate {

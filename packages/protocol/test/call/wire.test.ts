@@ -22,6 +22,8 @@ describe('call frames', () => {
       { type: 'accept', call, sdp },
       { type: 'decline', call },
       { type: 'hangup', call, reason: 'cancel' },
+      { type: 'hangup', call, reason: 'answered-elsewhere' },
+      { type: 'hangup', call, reason: 'declined-elsewhere' },
       { type: 'ice', call, candidates: [candidate, { candidate: '', sdpMid: null, sdpMLineIndex: 0 }] },
       { type: 'offer', call, sdp },
       { type: 'answer', call, sdp }
@@ -41,7 +43,8 @@ describe('call frames', () => {
       [{ type: 'accept', call, sdp: 'o=- 1 2 IN IP4 0.0.0.0' }, /session description/],
       [{ type: 'accept', call, sdp: `v=0${'a'.repeat(MAX_SDP_CHARS)}` }, /at most 32768 characters/],
       [{ type: 'offer', call, sdp: 'v=0\u0000' }, /session description/],
-      [{ type: 'hangup', call, reason: 'bored' }, /"reason" must be one of hangup, cancel, timeout, failed/],
+      [{ type: 'hangup', call, reason: 'bored' }, /"reason" must be one of hangup, cancel, timeout, failed, answered-elsewhere, declined-elsewhere/],
+      [{ type: 'hangup', call, reason: 'elsewhere' }, /"reason" must be one of/],
       [{ type: 'ice', call, candidates: [] }, /1 to 32 candidates/],
       [{ type: 'ice', call, candidates: Array.from({ length: MAX_CANDIDATES_PER_FRAME + 1 }, () => candidate) }, /1 to 32 candidates/],
       [{ type: 'ice', call, candidates: [{ ...candidate, candidate: 'a=candidate:1' }] }, /"candidate:" line/],

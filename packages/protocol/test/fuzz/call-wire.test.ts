@@ -7,7 +7,9 @@
  *   throw InvalidMessageError, with both decoders; a decoded frame re-encodes
  *   to an equal one;
  * - requests and replies with fields within and beyond their limits
- *   (session descriptions, candidate lists, candidate lines, mids, indexes)
+ *   (session descriptions, candidate lists, candidate lines, mids, indexes,
+ *   hangup reasons: the six of today, among them answered-elsewhere and
+ *   declined-elsewhere, or one no app knows)
  *   decode exactly when within them, to what was encoded; a request is no
  *   reply and a reply no request;
  * - flipped, truncated, extended or spliced encodings of valid frames decode
@@ -23,7 +25,7 @@ import {
 } from '../../src/call/wire.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, nearFrames, typed } from './wire-helpers.ts'
-import type { CallCandidate, CallReply, CallRequest } from '../../src/call/wire.ts'
+import type { CallCandidate, CallReply, CallRequest, HangupReason } from '../../src/call/wire.ts'
 
 const INVALID = ['InvalidMessageError']
 const encoder = new TextEncoder()
@@ -72,7 +74,8 @@ const request: fc.Arbitrary<CallRequest> = fc.oneof(
   fc.record({ type: fc.constant('invite' as const), call: callId, video: fc.boolean(), sdp: sdpArb, sentAt }),
   fc.record({ type: fc.constantFrom('accept' as const, 'offer' as const, 'answer' as const), call: callId, sdp: sdpArb }),
   fc.record({ type: fc.constant('decline' as const), call: callId }),
-  fc.record({ type: fc.constant('hangup' as const), call: callId, reason: fc.constantFrom(...HANGUP_REASONS) }),
+  // now and then a reason no app knows, or near one (the -elsewhere reasons an older app refuses)
+  fc.record({ type: fc.constant('hangup' as const), call: callId, reason: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...HANGUP_REASONS) }, { weight: 1, arbitrary: fc.constantFrom<string>('elsewhere', 'answered', 'Answered-elsewhere', 'declined-elsewhere ', '') as fc.Arbitrary<HangupReason> }) }),
   fc.record({ type: fc.constant('ice' as const), call: callId, candidates: candidatesArb })
 )
 const reply: fc.Arbitrary<CallReply> = fc.oneof(
@@ -99,6 +102,7 @@ function fits (frame: CallRequest | CallReply): boolean {
   const sdpFits = !('sdp' in frame) || (frame.sdp.startsWith('v=0') && frame.sdp.length <= MAX_SDP_CHARS && !frame.sdp.includes('\u0000') && !LONE_SURROGATE.test(frame.sdp))
   switch (frame.type) {
     case 'invite': return idFits && sdpFits && Number.isSafeInteger(frame.sentAt) && frame.sentAt > 0
+    case 'hangup': return idFits && HANGUP_REASONS.includes(frame.reason)
     case 'ice': return idFits && frame.candidates.length >= 1 && frame.candidates.length <= MAX_CANDIDATES_PER_FRAME && frame.candidates.every(candidateFits)
     default: return idFits && sdpFits
   }

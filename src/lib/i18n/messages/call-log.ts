@@ -23,6 +23,8 @@ export const en = {
   busyVideo: 'Video call: the line was busy',
   failed: 'Voice call failed',
   failedVideo: 'Video call failed',
+  answeredElsewhere: 'Voice call answered on another device',
+  answeredElsewhereVideo: 'Video call answered on another device',
   lasted: 'lasted {duration}',
   callBack: 'Call back',
   callAgain: 'Call again'
@@ -47,6 +49,8 @@ export const ru: RuTable<typeof en> = {
   busyVideo: 'Видеозвонок: линия была занята',
   failed: 'Аудиозвонок не удался',
   failedVideo: 'Видеозвонок не удался',
+  answeredElsewhere: 'Аудиозвонок принят на другом устройстве',
+  answeredElsewhereVideo: 'Видеозвонок принят на другом устройстве',
   lasted: 'длился {duration}',
   callBack: 'Перезвонить',
   callAgain: 'Позвонить снова'

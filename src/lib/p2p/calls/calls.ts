@@ -11,41 +11,44 @@
  *   and from calling or ringing: decline, busy, cancel, no answer (RING_TIMEOUT_MS) → ended
  *
  * One call at a time: an invite while one is under way is answered `busy`.
- * Frames to the contact go one after another (an ICE frame after the accept
- * it follows), candidates waiting meanwhile are sent together.
+ * A call to a contact whose account has several devices rings each of them
+ * (one leg per device, call-paths.ts): the first to accept takes the call
+ * and the others are told `hangup answered-elsewhere`; a decline or a busy
+ * from any of them ends it for all, as Signal does (a person said no, or is
+ * in a call); a device that refuses or cannot be reached drops out, and the
+ * call ends only when none is left. Frames to a device go one after another
+ * (an ICE frame after the accept it follows), candidates waiting meanwhile
+ * are sent together.
  */
 import { bytesToHex, randomBytes } from '@noble/hashes/utils.js'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_CANDIDATES_PER_FRAME, MAX_INVITE_SKEW_MS, RING_TIMEOUT_MS } from '@parley/protocol/call/constants'
+import { ELSEWHERE_REASONS } from '@parley/protocol/call/wire'
+import { MAX_DEVICES } from '@parley/protocol/devices/constants'
 import { errorClass } from '../../contract/errors.ts'
+import { devicePeersOf } from '../../db/contact-devices.ts'
 import { mayExchange } from '../contacts/index.ts'
-import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
+import { CallPaths, newLeg } from './call-paths.ts'
 import type { CallCandidate, CallReply, CallRequest, HangupReason } from '@parley/protocol/call/wire'
 import type { CallEndReason, CallEvent, CallSignalEvent, CallSnapshot } from '../../contract/call-types.ts'
 import type { ContactId } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
-import type { ContactDialer } from '../kernel/ports/presence.ts'
 import type { Desk } from '../kernel/desk-service.ts'
 import type { CallLog } from './call-log.ts'
-import type { CallService } from './call-service.ts'
-import type { AbortOptions, ComponentLogger, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { CallPathsComponents, Leg } from './call-paths.ts'
+import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export const CallError = errorClass('CallError')
 
 /** The caller's candidates an incoming call keeps until it is answered; the oldest go first. */
 export const MAX_HELD_CANDIDATES = 64
-/** Connections a call's answer or ending frame goes on at once (#onEveryPath). */
-export const MAX_PARALLEL_PATHS = 3
-/** Our candidates waiting to be sent (the contact slow to answer frames); beyond, the oldest go first. */
+/** Our candidates waiting to be sent to one device (it is slow to answer frames); beyond, the oldest go first. */
 export const MAX_WAITING_CANDIDATES = 256
 
-export interface CallsComponents {
+export interface CallsComponents extends CallPathsComponents {
   logger: ComponentLogger
   events: ParleyEventTarget
   contactBook: Pick<ContactBookPort, 'byId' | 'byPeerId'>
-  dialer: ContactDialer
-  libp2p: Pick<Libp2p, 'getConnections'> & { services: { call: Pick<CallService, 'send'> } }
   /** keeps each ended call in its chat (call-log.ts) */
   callLog: Pick<CallLog, 'record'>
 }
@@ -56,13 +59,23 @@ export interface CallsInit {
 }
 
 /** What a hangup from the contact means here. */
-const HANGUP_MEANS: Record<HangupReason, CallEndReason> = { hangup: 'hangup', cancel: 'cancelled', timeout: 'no-answer', failed: 'failed' }
+const HANGUP_MEANS: Record<HangupReason, CallEndReason> = {
+  hangup: 'hangup',
+  cancel: 'cancelled',
+  timeout: 'no-answer',
+  failed: 'failed',
+  'answered-elsewhere': 'answered-elsewhere',
+  'declined-elsewhere': 'declined-elsewhere'
+}
+
+/** When an outgoing call's devices have all dropped out, the call ends with the most telling of their reasons. */
+const DROPPED_BY: readonly CallEndReason[] = ['refused', 'failed', 'unreachable']
 
 interface Call extends CallSnapshot {
-  /** the frames to the contact, one after another */
-  queue: Promise<void>
-  /** our candidates waiting for the next ice frame */
-  outgoing: CallCandidate[]
+  /** out: one per device of the contact's account (the first answer takes the call); in: the caller's device */
+  legs: Leg[]
+  /** why each leg of an outgoing call dropped out, by device */
+  dropped: Map<string, CallEndReason>
   timer?: ReturnType<typeof setTimeout>
 }
 
@@ -70,12 +83,14 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
   readonly #components: CallsComponents
   readonly #log: Logger
   readonly #ringTimeoutMs: number
+  readonly #paths: CallPaths
   #call: Call | undefined
 
   constructor (components: CallsComponents, init: CallsInit = {}) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:calls')
     this.#ringTimeoutMs = init.ringTimeoutMs ?? RING_TIMEOUT_MS
+    this.#paths = new CallPaths(components, this.#log)
   }
 
   start (): void {}
@@ -92,40 +107,42 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     return snapshot(call)
   }
 
-  /** Calls a contact with the tab's offer; resolves the call's id at once (its progress: `call` events). */
+  /**
+   * Calls a contact with the tab's offer: an invite to each device of its
+   * account (its held list, else its PeerID alone); resolves the call's id at
+   * once (its progress: `call` events). Until the answer the call's `peerId`
+   * is the contact's; then the device that answered.
+   */
   async place (contactId: ContactId, video: boolean, sdp: string): Promise<string> {
     const contact = await this.#components.contactBook.byId(contactId)
     if (!mayExchange(contact)) throw new CallError('callNotContact')
     if (this.#call !== undefined && this.#call.phase !== 'ended') throw new CallError('callBusy')
+    const devices = [...new Set(devicePeersOf(contact))].slice(0, MAX_DEVICES)
     const call: Call = {
       callId: bytesToHex(randomBytes(16)), contactId, peerId: contact.peerId, direction: 'out', video, phase: 'calling',
-      candidates: [], startedAt: Date.now(), queue: Promise.resolve(), outgoing: []
+      candidates: [], startedAt: Date.now(), legs: devices.map(peer => newLeg(peer, 'calling')), dropped: new Map()
     }
     this.#call = call
     this.#tell(call)
     this.#ringFor(call)
-    this.#send(call, { type: 'invite', call: call.callId, video, sdp, sentAt: call.startedAt }, (reply) => {
-      if (call.phase !== 'calling') return
-      if (reply.type === 'ringing') {
-        call.phase = 'ringing'
-        this.#tell(call)
-      } else if (reply.type === 'reject') {
-        this.#end(call, reply.reason === 'busy' ? 'busy' : reply.reason === 'not-a-contact' ? 'refused' : 'failed', 'them')
-      }
-    }, () => { if (call.phase === 'calling') this.#end(call, 'unreachable', 'us') })
+    const invite: CallRequest = { type: 'invite', call: call.callId, video, sdp, sentAt: call.startedAt }
+    for (const leg of call.legs) {
+      this.#send(call, leg, invite, (reply) => { this.#inviteAnswered(call, leg, reply) }, () => { this.#drop(call, leg, 'unreachable') })
+    }
     return call.callId
   }
 
   answer (callId: string, sdp: string): void {
     const call = this.#find(callId)
-    if (call.direction !== 'in' || call.phase !== 'ringing') throw new CallError('callNotFound')
+    const leg = call.legs[0]
+    if (call.direction !== 'in' || call.phase !== 'ringing' || leg === undefined) throw new CallError('callNotFound')
     clearTimeout(call.timer)
     call.phase = 'active'
     call.answeredAt = Date.now()
     call.candidates = []
     this.#tell(call)
     // on every open connection, as the ending frame: the one the invite's reply took may be dying
-    this.#enqueue(call, async () => { await this.#onEveryPath(call, { type: 'accept', call: callId, sdp }) })
+    this.#enqueue(call, leg, async () => { await this.#paths.onEveryPath(callId, leg, { type: 'accept', call: callId, sdp }) })
   }
 
   decline (callId: string): void {
@@ -139,52 +156,66 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     this.#end(call, failed ? 'failed' : call.phase === 'active' ? 'hangup' : call.direction === 'out' ? 'cancelled' : 'declined', 'us', true)
   }
 
-  /** Our candidates: sent with the next ice frame, in order. */
+  /** Our candidates: sent with the next ice frame, in order; before the answer, to every device still ringing. */
   sendIce (callId: string, candidates: readonly CallCandidate[]): void {
     const call = this.#find(callId)
     if (candidates.length === 0) return
-    call.outgoing.push(...candidates)
-    call.outgoing.splice(0, Math.max(0, call.outgoing.length - MAX_WAITING_CANDIDATES))
-    this.#enqueue(call, async () => {
-      while (call.outgoing.length > 0 && call.phase !== 'ended') {
-        const batch = call.outgoing.splice(0, MAX_CANDIDATES_PER_FRAME)
-        await this.#exchange(call, { type: 'ice', call: callId, candidates: batch })
-      }
-    })
+    for (const leg of live(call)) {
+      leg.outgoing.push(...candidates)
+      leg.outgoing.splice(0, Math.max(0, leg.outgoing.length - MAX_WAITING_CANDIDATES))
+      this.#enqueue(call, leg, async () => {
+        while (leg.outgoing.length > 0 && call.phase !== 'ended' && leg.state !== 'gone') {
+          const batch = leg.outgoing.splice(0, MAX_CANDIDATES_PER_FRAME)
+          await this.#paths.exchange(callId, leg, { type: 'ice', call: callId, candidates: batch })
+        }
+      })
+    }
   }
 
   sendDescription (callId: string, type: 'offer' | 'answer', sdp: string): void {
     const call = this.#find(callId)
-    if (call.phase !== 'active') throw new CallError('callNotFound')
+    const leg = live(call).find(l => l.state === 'on')
+    if (call.phase !== 'active' || leg === undefined) throw new CallError('callNotFound')
     // a restart that cannot reach the contact (their node is gone with their last tab): the path is
     // broken and cannot be mended, so the call is over now rather than when the tab's restarts run out
-    this.#send(call, { type, call: callId, sdp }, undefined, () => { this.#end(call, 'failed', 'us') })
+    this.#send(call, leg, { type, call: callId, sdp }, undefined, () => { this.#end(call, 'failed', 'us') })
   }
 
   // ------------------------------------------------------------ the desk
 
   async receive (from: PeerId, request: CallRequest, _options: AbortOptions): Promise<CallReply> {
     const peer = from.toString()
-    if (request.type === 'invite') return this.#invited(peer, request)
+    if (request.type === 'invite') return this.#invitedBy(peer, request)
     const call = this.#call
-    if (call === undefined || call.callId !== request.call || call.peerId !== peer || call.phase === 'ended') return { type: 'reject', reason: 'unknown-call' }
+    // the call under way with this device: the caller's, or one of the callee's still in it
+    const leg = call !== undefined && call.callId === request.call && call.phase !== 'ended' ? live(call).find(l => l.peer === peer) : undefined
+    if (call === undefined || leg === undefined) return { type: 'reject', reason: 'unknown-call' }
+    const answered = call.direction === 'in' || leg.state === 'on'
     switch (request.type) {
       case 'accept':
         if (call.direction !== 'out' || (call.phase !== 'calling' && call.phase !== 'ringing')) return { type: 'reject', reason: 'unknown-call' }
         clearTimeout(call.timer)
         call.phase = 'active'
         call.answeredAt = Date.now()
+        call.peerId = peer
+        leg.state = 'on'
+        // the first answer takes the call: the other devices stop ringing
+        for (const other of live(call)) if (other !== leg) this.#letGo(call, other, 'answered-elsewhere')
         this.#signal({ callId: call.callId, type: 'answer', sdp: request.sdp })
         this.#tell(call)
         return { type: 'ok' }
       case 'decline':
         if (call.direction !== 'out' || call.phase === 'active') return { type: 'reject', reason: 'unknown-call' }
-        this.#end(call, 'declined', 'them')
+        // one device's decline is the person's: the others are told it was declined elsewhere
+        leg.state = 'gone'
+        this.#end(call, 'declined', 'them', true)
         return { type: 'ok' }
       case 'hangup':
-        this.#end(call, HANGUP_MEANS[request.reason], 'them')
+        if (!answered) this.#drop(call, leg, HANGUP_MEANS[request.reason])
+        else this.#end(call, HANGUP_MEANS[request.reason], 'them')
         return { type: 'ok' }
       case 'ice':
+        if (!answered) return { type: 'reject', reason: 'unknown-call' }
         if (call.direction === 'in' && call.phase === 'ringing') {
           call.candidates.push(...request.candidates)
           call.candidates.splice(0, Math.max(0, call.candidates.length - MAX_HELD_CANDIDATES))
@@ -193,13 +224,14 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
         return { type: 'ok' }
       case 'offer':
       case 'answer':
-        if (call.phase !== 'active') return { type: 'reject', reason: 'unknown-call' }
+        if (call.phase !== 'active' || !answered) return { type: 'reject', reason: 'unknown-call' }
         this.#signal({ callId: call.callId, type: request.type, sdp: request.sdp })
         return { type: 'ok' }
     }
   }
 
-  async #invited (peer: string, invite: Extract<CallRequest, { type: 'invite' }>): Promise<CallReply> {
+  async #invitedBy (peer: string, invite: Extract<CallRequest, { type: 'invite' }>): Promise<CallReply> {
+    // any device of a contact's account is that contact (its held list names the device)
     const contact = await this.#components.contactBook.byPeerId(peer)
     if (!mayExchange(contact)) return { type: 'reject', reason: 'not-a-contact' }
     if (Math.abs(Date.now() - invite.sentAt) > MAX_INVITE_SKEW_MS) return { type: 'reject', reason: 'stale' }
@@ -211,7 +243,7 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     if (now?.callId === invite.call) return { type: 'reject', reason: 'unknown-call' }
     const call: Call = {
       callId: invite.call, contactId: contact.id, peerId: peer, direction: 'in', video: invite.video, phase: 'ringing',
-      offer: invite.sdp, candidates: [], startedAt: Date.now(), queue: Promise.resolve(), outgoing: []
+      offer: invite.sdp, candidates: [], startedAt: Date.now(), legs: [newLeg(peer, 'on')], dropped: new Map()
     }
     this.#call = call
     this.#ringFor(call)
@@ -227,6 +259,55 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     return call
   }
 
+  /** A device's reply to our invite: it rings; busy (the person is in a call there) ends the call for all; another refusal drops the device. */
+  #inviteAnswered (call: Call, leg: Leg, reply: CallReply): void {
+    if (leg.state !== 'calling' || (call.phase !== 'calling' && call.phase !== 'ringing')) return
+    if (reply.type === 'ringing') {
+      leg.state = 'ringing'
+      if (call.phase === 'calling') {
+        call.phase = 'ringing'
+        this.#tell(call)
+      }
+    } else if (reply.type === 'reject' && reply.reason === 'busy') {
+      leg.state = 'gone'
+      this.#end(call, 'busy', 'them', true)
+    } else if (reply.type === 'reject') {
+      this.#drop(call, leg, reply.reason === 'not-a-contact' ? 'refused' : 'failed')
+    }
+  }
+
+  /** A device of an outgoing call drops out (it refused, could not be reached, or hung up before answering); with none left, the call ends. */
+  #drop (call: Call, leg: Leg, why: CallEndReason): void {
+    // kept even for a device let go meanwhile: its ending frame is not tried where the invite never got
+    call.dropped.set(leg.peer, why)
+    if (leg.state === 'gone') return
+    leg.state = 'gone'
+    leg.outgoing = []
+    if ((call.phase !== 'calling' && call.phase !== 'ringing') || live(call).length > 0) return
+    const reasons = [...call.dropped.values()]
+    const reason = DROPPED_BY.find(r => reasons.includes(r)) ?? why
+    this.#end(call, reason, reason === 'unreachable' ? 'us' : 'them')
+  }
+
+  /**
+   * A device of an outgoing call is told the call is over for it: `reason`
+   * `answered-elsewhere` or `declined-elsewhere` (another device of the
+   * account took it or declined it; an app from before these refuses them as
+   * invalid, and hears `cancel` instead), or the caller's own ending.
+   */
+  #letGo (call: Call, leg: Leg, reason: HangupReason): void {
+    leg.state = 'gone'
+    leg.outgoing = []
+    this.#enqueue(call, leg, async () => {
+      // (after the invite's exchange, which went before it: a device it could not reach rang nothing)
+      if (call.dropped.get(leg.peer) === 'unreachable') return
+      const reply = await this.#paths.onEveryPath(call.callId, leg, { type: 'hangup', call: call.callId, reason })
+      if (reply.type === 'reject' && reply.reason === 'invalid' && ELSEWHERE_REASONS.includes(reason)) {
+        await this.#paths.onEveryPath(call.callId, leg, { type: 'hangup', call: call.callId, reason: 'cancel' })
+      }
+    }, true)
+  }
+
   /** Unanswered after the ring timeout: the caller gives up (and says so); the callee's is a missed call. */
   #ringFor (call: Call): void {
     call.timer = setTimeout(() => {
@@ -235,7 +316,13 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     }, this.#ringTimeoutMs)
   }
 
-  /** Ends the call here; with `tell`, the contact hears it (a hangup, or a decline for an incoming one not answered). */
+  /**
+   * Ends the call here; with `tell`, the devices still in it hear it: the
+   * caller's a decline for an incoming call not answered, else a hangup; the
+   * callee's that answered a hangup; those still ringing a hangup saying why
+   * (`declined-elsewhere` after another device's decline, `timeout`,
+   * `failed`, else `cancel`).
+   */
   #end (call: Call, reason: CallEndReason, by: 'us' | 'them', tell = false): void {
     if (call.phase === 'ended') return
     clearTimeout(call.timer)
@@ -244,73 +331,43 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     call.reason = reason
     call.endedBy = by
     call.endedAt = Date.now()
-    call.outgoing = []
     this.#tell(call)
     void this.#components.callLog.record(event(call))
     if (!tell) return
-    const frame: CallRequest = wasRinging && reason === 'declined'
-      ? { type: 'decline', call: call.callId }
-      : { type: 'hangup', call: call.callId, reason: reason === 'cancelled' ? 'cancel' : reason === 'no-answer' ? 'timeout' : reason === 'failed' ? 'failed' : 'hangup' }
-    this.#enqueue(call, async () => { await this.#onEveryPath(call, frame) }, true)
-  }
-
-  /**
-   * The frames that answer and end a call go on every open connection to the
-   * contact at once (at most MAX_PARALLEL_PATHS; the first reply wins, the
-   * contact answers the later copies unknown-call): a tab that closed may
-   * have hosted the direct connection (Firefox's WebRTC lives in a tab), which
-   * then dies under the frame while the relayed one still carries it. The
-   * ending frame of the call it held, or the answer to the next call, which
-   * rang over another connection (it was lost on the dying one until its
-   * timeout: the Chromium-Firefox e2e of a second call after a closed tab).
-   * With none open, or all failing, it is sent as any frame.
-   */
-  async #onEveryPath (call: Call, frame: CallRequest): Promise<void> {
-    const { libp2p } = this.#components
-    const open = libp2p.getConnections(peerIdFromString(call.peerId)).filter(c => c.status === 'open').slice(0, MAX_PARALLEL_PATHS)
-    if (open.length > 1) {
-      const sent = await Promise.any(open.map(async c => libp2p.services.call.send(c, frame))).then(() => true, () => false)
-      if (sent) return
+    for (const leg of live(call)) {
+      if (leg.state !== 'on') {
+        this.#letGo(call, leg, reason === 'declined' ? 'declined-elsewhere' : reason === 'no-answer' ? 'timeout' : reason === 'failed' ? 'failed' : 'cancel')
+        continue
+      }
+      const frame: CallRequest = wasRinging && reason === 'declined'
+        ? { type: 'decline', call: call.callId }
+        : { type: 'hangup', call: call.callId, reason: reason === 'cancelled' ? 'cancel' : reason === 'no-answer' ? 'timeout' : reason === 'failed' ? 'failed' : 'hangup' }
+      leg.outgoing = []
+      this.#enqueue(call, leg, async () => { await this.#paths.onEveryPath(call.callId, leg, frame) }, true)
     }
-    await this.#exchange(call, frame)
   }
 
-  /** Sends `frame` after the call's earlier frames; `onReply` sees the reply, `onFail` a failure (else it is logged). */
-  #send (call: Call, frame: CallRequest, onReply?: (reply: CallReply) => void, onFail?: () => void): void {
-    this.#enqueue(call, async () => {
+  /** Sends `frame` to a device after the earlier frames to it; `onReply` sees the reply, `onFail` a failure (else it is logged). */
+  #send (call: Call, leg: Leg, frame: CallRequest, onReply?: (reply: CallReply) => void, onFail?: () => void): void {
+    this.#enqueue(call, leg, async () => {
       try {
         // not `onReply?.(await …)`: without onReply that would skip the exchange itself
-        const reply = await this.#exchange(call, frame)
+        const reply = await this.#paths.exchange(call.callId, leg, frame)
         onReply?.(reply)
       } catch (err) {
         if (onFail === undefined) throw err
-        this.#log('%s of call %s to %s failed - %e', frame.type, call.callId, call.peerId, err)
+        this.#log('%s of call %s to %s failed - %e', frame.type, call.callId, leg.peer, err)
         onFail()
       }
     })
   }
 
-  #enqueue (call: Call, task: () => Promise<void>, evenEnded = false): void {
-    call.queue = call.queue.then(async () => {
-      if (call.phase === 'ended' && !evenEnded) return
+  /** Runs `task` after the leg's earlier frames; skipped once the call ended or the device left it, unless `evenEnded`. */
+  #enqueue (call: Call, leg: Leg, task: () => Promise<void>, evenEnded = false): void {
+    leg.queue = leg.queue.then(async () => {
+      if ((call.phase === 'ended' || leg.state === 'gone') && !evenEnded) return
       await task()
-    }).catch((err: unknown) => { this.#log('call %s: a frame to %s failed - %e', call.callId, call.peerId, err) })
-  }
-
-  async #exchange (call: Call, frame: CallRequest, again = true): Promise<CallReply> {
-    const connection = await this.#components.dialer.connect({ peerId: call.peerId }, { signal: AbortSignal.timeout(CONTACT_CONNECT_TIMEOUT_MS) })
-    let reply: CallReply
-    try {
-      reply = await this.#components.libp2p.services.call.send(connection, frame)
-    } catch (err) {
-      // the connection closed under the frame (the tab that hosted its WebRTC went away, as when the
-      // tab holding the call closes and this frame is its hang-up): once more, on another one
-      if (!again || connection.status === 'open') throw err
-      this.#log('%s of call %s: its connection closed, sending again - %e', frame.type, call.callId, err)
-      return this.#exchange(call, frame, false)
-    }
-    if (reply.type === 'reject' && frame.type !== 'invite') this.#log('%s of call %s refused by %p: %s', frame.type, call.callId, peerIdFromString(call.peerId), reply.reason)
-    return reply
+    }).catch((err: unknown) => { this.#log('call %s: a frame to %s failed - %e', call.callId, leg.peer, err) })
   }
 
   #tell (call: Call): void {
@@ -322,12 +379,17 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
   }
 }
 
+/** The devices still in the call. */
+function live (call: Call): Leg[] {
+  return call.legs.filter(l => l.state !== 'gone')
+}
+
 function event (call: Call): CallEvent {
-  const { offer: _offer, candidates: _candidates, queue: _queue, outgoing: _outgoing, timer: _timer, ...rest } = call
+  const { offer: _offer, candidates: _candidates, legs: _legs, dropped: _dropped, timer: _timer, ...rest } = call
   return rest
 }
 
 function snapshot (call: Call): CallSnapshot {
-  const { queue: _queue, outgoing: _outgoing, timer: _timer, ...rest } = call
+  const { legs: _legs, dropped: _dropped, timer: _timer, ...rest } = call
   return { ...rest, candidates: [...call.candidates] }
 }

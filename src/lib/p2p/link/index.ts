@@ -7,7 +7,8 @@
  * Where the app still takes this device for the account (the fan-out
  * increment's to change; invites and safety numbers already name the
  * account): outgoing rows' `fromPeerId` (messaging/handlers.ts,
- * transfers/handlers.ts, actions/actions.ts, calls/call-log.ts) and a group's
+ * transfers/handlers.ts, actions/actions.ts; calls/call-log.ts names the
+ * account since increment 7) and a group's
  * "me" (groups/groups.ts), which on a linked device is not the member the
  * moved group rows name; the session identity (sessions, OwnKeys), the peer
  * record (presence/record-publisher.ts), the mailbox and Nearby, which are

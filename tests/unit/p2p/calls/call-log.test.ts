@@ -27,7 +27,7 @@ let log: CallLog
 beforeEach(async () => {
   db = await openTestDb()
   alice = await addContact(db, 'alice')
-  log = new CallLog({ logger: testLogger(), db, identity: { require: () => ({ peerId: ME }) as never } })
+  log = new CallLog({ logger: testLogger(), db, identity: { require: () => ({ peerId: ME }) as never }, devices: { account: undefined } })
 })
 afterEach(() => { db.close() })
 
@@ -53,7 +53,10 @@ describe('callOutcome', () => {
     ['ours, no answer', { direction: 'out', reason: 'no-answer', endedBy: 'us' }, 'unanswered'],
     ['ours, cancelled', { direction: 'out', reason: 'cancelled', endedBy: 'us' }, 'cancelled'],
     ['ours, unreachable', { direction: 'out', reason: 'unreachable', endedBy: 'us' }, 'failed'],
-    ['ours, refused', { direction: 'out', reason: 'refused', endedBy: 'them' }, 'failed']
+    ['ours, refused', { direction: 'out', reason: 'refused', endedBy: 'them' }, 'failed'],
+    ['theirs, answered on another device of ours', { direction: 'in', reason: 'answered-elsewhere', endedBy: 'them' }, 'answered-elsewhere'],
+    ['theirs, answered here too, a moment after another device', { direction: 'in', answeredAt: T0 + 1, reason: 'answered-elsewhere', endedBy: 'them' }, 'answered-elsewhere'],
+    ['theirs, declined on another device of ours', { direction: 'in', reason: 'declined-elsewhere', endedBy: 'them' }, 'declined']
   ])('%s', (_what, call, outcome) => {
     expect(callOutcome(ended(call))).toBe(outcome)
   })
@@ -88,6 +91,25 @@ describe('CallLog', () => {
     setLocale('en')
   })
 
+  it('on a linked device, rows name the accounts: ours, and the contact\'s whichever device of theirs called; a call another device of ours took is kept once, read, with no duration', async () => {
+    const linked = new CallLog({ logger: testLogger(), db, identity: { require: () => ({ peerId: '12D3KooWMyPhone' }) as never }, devices: { account: ME } })
+    await linked.record(ended({ peerId: '12D3KooWalicePhone', answeredAt: T0 + 2_000, reason: 'answered-elsewhere' }))
+    await linked.record(ended({ callId: 'd'.repeat(32), direction: 'out', peerId: '12D3KooWalicePhone', startedAt: T0 + 60_000, answeredAt: T0 + 61_000, endedAt: T0 + 90_000, reason: 'hangup', endedBy: 'us' }))
+    await linked.record(ended({ callId: 'e'.repeat(32), peerId: '12D3KooWalicePhone', startedAt: T0 + 120_000, reason: 'declined-elsewhere' }))
+    const [elsewhere, ours, declined] = await rows()
+    expect(elsewhere).toMatchObject({ direction: 'in', fromPeerId: '12D3KooWalice', state: 'read', call: { outcome: 'answered-elsewhere' } })
+    expect(elsewhere?.call?.durationMs).toBeUndefined()
+    expect(ours).toMatchObject({ direction: 'out', fromPeerId: ME, call: { outcome: 'answered', durationMs: 29_000 } })
+    expect(declined).toMatchObject({ direction: 'in', fromPeerId: '12D3KooWalice', state: 'read', call: { outcome: 'declined' } })
+    expect(await unreadAfter(db, alice, NOTHING_SEEN)).toBe(0)
+    expect(await db.messages.count()).toBe(3)
+    setLocale('en')
+    expect(elsewhere?.call === undefined ? '' : callRecordText(elsewhere.call, 'in')).toBe('Voice call answered on another device')
+    setLocale('ru')
+    expect(callRecordText({ video: true, outcome: 'answered-elsewhere' }, 'in')).toBe('Видеозвонок принят на другом устройстве')
+    setLocale('en')
+  })
+
   it('with the chat\'s disappearing timer on, the call disappears like a message', async () => {
     await db.contacts.update(alice, { timer: { ttl: 300, by: ME, id: 't', sentAt: T0 - 1 } })
     await log.record(ended({}))
@@ -102,7 +124,7 @@ describe('CallLog', () => {
 
   it('marked read when seen, with no receipt for it; reactions, edits and deletes for everyone are refused; delete for me works', async () => {
     await db.contacts.update(alice, { state: 'accepted' })
-    const row = callRecordRow(ended({}), ME)
+    const row = callRecordRow(ended({}), { me: ME, them: '12D3KooWalice' })
     await db.messages.add(row)
     const kicked: ContactId[] = []
     const actions = new MessageActions({
