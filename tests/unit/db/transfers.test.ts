@@ -109,7 +109,9 @@ describe('sending', () => {
 
     expect(await db.messages.get(message.id)).toEqual({
       id: message.id, contactId: alice, direction: 'out', fromPeerId: ME, kind: 'file', body: 'caption', sentAt: 1_000, state: 'queued',
-      file: offer(10, 4, { sha256: '', listHash: '' })
+      file: offer(10, 4, { sha256: '', listHash: '' }),
+      // waits for the contact's one device (db/pending-rows.ts)
+      pendingDevices: [(await db.contacts.get(alice))?.peerId]
     })
     expect(await transfer(message.id)).toMatchObject({
       direction: 'out', state: 'preparing', sha256: '', size: 10, chunkSize: 4, chunkCount: 3, store: 'opfs', chunksDone: 0, bytesDone: 0
