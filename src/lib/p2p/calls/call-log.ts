@@ -10,6 +10,8 @@ import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { CallEvent } from '../../contract/call-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { CallOutcome, MessageRow } from '../../db/types.ts'
+import { authorOf } from '../kernel/author.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 
@@ -17,6 +19,8 @@ export interface CallLogComponents {
   logger: ComponentLogger
   db: ParleyDb
   identity: Pick<IdentityPort, 'require'>
+  /** our call records name the account (kernel/author.ts) */
+  devices: Pick<DevicesPort, 'account'>
 }
 
 /** How an ended call reads in the chat, from this side. */
@@ -66,12 +70,12 @@ export class CallLog {
 
   /** Writes the ended call into its chat; a failure is logged (the call itself is over either way). */
   async record (call: CallEvent): Promise<void> {
-    const { db, identity } = this.#components
+    const { db, identity, devices } = this.#components
     try {
       await db.transaction('rw', db.contacts, db.messages, async () => {
         const contact = await db.contacts.get(call.contactId)
         if (contact === undefined) throw new Error(`no contact ${call.contactId}`)
-        await db.messages.add(callRecordRow(call, identity.require().peerId, contact.timer?.ttl))
+        await db.messages.add(callRecordRow(call, authorOf(identity, devices), contact.timer?.ttl))
       })
     } catch (err) {
       this.#log.error('could not keep call %s in the chat - %e', call.callId, err)

@@ -27,7 +27,7 @@ let log: CallLog
 beforeEach(async () => {
   db = await openTestDb()
   alice = await addContact(db, 'alice')
-  log = new CallLog({ logger: testLogger(), db, identity: { require: () => ({ peerId: ME }) as never } })
+  log = new CallLog({ logger: testLogger(), db, identity: { require: () => ({ peerId: ME }) as never }, devices: { account: ME } })
 })
 afterEach(() => { db.close() })
 
@@ -108,6 +108,7 @@ describe('CallLog', () => {
     const actions = new MessageActions({
       db,
       identity: { require: () => ({ peerId: ME }) as never },
+      devices: { account: ME },
       contactBook: { byId: async (id: ContactId) => db.contacts.get(id) },
       outbox: { kick: (id: ContactId) => { kicked.push(id) } },
       transfers: { forget: async () => {} },
