@@ -44,7 +44,7 @@ export interface CallsComponents {
   logger: ComponentLogger
   events: ParleyEventTarget
   contactBook: Pick<ContactBookPort, 'byId' | 'byPeerId'>
-  dialer: ContactDialer
+  dialer: Pick<ContactDialer, 'connect'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { call: Pick<CallService, 'send'> } }
   /** keeps each ended call in its chat (call-log.ts) */
   callLog: Pick<CallLog, 'record'>

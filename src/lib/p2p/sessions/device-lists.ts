@@ -173,7 +173,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     let outcome
     try {
       const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })
-      outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages], async () => {
+      outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages, db.events], async () => {
         const stored = await storeContactDevices(db, contact.id, list)
         await opened.commit()
         return stored.outcome
