@@ -128,6 +128,28 @@ describe('fan-out to a contact\'s devices', () => {
     expect(await bodiesFrom(bob, bToA)).toEqual(['before the list', 'to both', 'while the laptop is away'])
   }, 180_000)
 
+  it('a file offer reaches both of Bob\'s devices, and each pulls the file from Alice', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const laptop = await harness.startPeer(undefined, 'Laptop')
+    const { aToB, bToA } = await befriend(alice, bob)
+    await aliceOn(laptop, alice)
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hello' })
+    await vi.waitFor(async () => { expect(await bodiesFrom(bob, bToA)).toEqual(['hello']) }, WAIT)
+    await talkBack(alice, bob, aToB, bToA)
+    const listed = await bobLists(bob, [laptop], 'Phone')
+    await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicesVersion).toBe(listed) }, WAIT)
+
+    const bytes = crypto.getRandomValues(new Uint8Array(50_000))
+    const { messageId } = await alice.node.call('sendFile', { contactId: aToB, file: new Blob([bytes]), name: 'notes.txt', mime: 'text/plain', caption: 'for both', thumb: null })
+    for (const device of [bob, laptop]) {
+      await vi.waitFor(async () => { expect((await device.db.transfers.get(messageId))?.state).toBe('complete') }, SLOW)
+      const file = (await device.node.call('getFile', { id: messageId })).file
+      expect(new Uint8Array(await file.arrayBuffer())).toEqual(bytes)
+    }
+    await vi.waitFor(async () => { expect((await alice.db.messages.get(messageId))?.pendingDevices).toBeUndefined() }, WAIT)
+  }, 120_000)
+
   it('a device removed from Bob\'s list stops being a target, and what waited for it no longer does', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')
