@@ -26,12 +26,12 @@ let harness: Harness
 beforeEach(async () => { harness = await startHarness() })
 afterEach(async () => { await harness.close() })
 
-/** Signs Bob's list anew with `others` after his own device and has his node take it and give it to his contacts (version grown). */
-async function bobLists (bob: Peer, others: Peer[], name: string): Promise<number> {
-  const row = await getAccount(bob.db)
+/** Signs `holder`'s list anew with `others` after its own device and has its node take it and give it to its contacts (version grown). */
+async function lists (holder: Peer, others: Peer[], name: string): Promise<number> {
+  const row = await getAccount(holder.db)
   if (row === undefined) throw new Error('no account')
-  const key = await identityKeyOf(bob)
-  const account = peerIdOf(bob)
+  const key = await identityKeyOf(holder)
+  const account = peerIdOf(holder)
   const version = row.version + 1
   const list = signDeviceList(key.raw.subarray(0, 32), {
     account,
@@ -39,16 +39,18 @@ async function bobLists (bob: Peer, others: Peer[], name: string): Promise<numbe
     at: version,
     devices: [{ peer: account, name: row.deviceName, added: 1 }, ...others.map((o, i) => ({ peer: peerIdOf(o), name: `device ${i + 2}`, added: 2 }))]
   })
-  await bob.db.account.put({ ...row, list: list.signed, version })
-  return (await bob.node.call('renameDevice', { name })).version
+  await holder.db.account.put({ ...row, list: list.signed, version })
+  return (await holder.node.call('renameDevice', { name })).version
 }
 
-/** Alice as an accepted contact of `device`, as a device linked to Bob's account holds her. */
-async function aliceOn (device: Peer, alice: Peer): Promise<ContactId> {
-  const id = await upsertContact(device.db, { peerId: peerIdOf(alice), username: 'Alice', addresses: alice.node.status.addresses, state: 'accepted' })
-  await markSpeaksSessions(device.db, peerIdOf(alice))
+/** `other` as an accepted contact of `device`, as a device linked to an account holds the account's contacts. */
+async function contactOn (device: Peer, other: Peer, name: string): Promise<ContactId> {
+  const id = await upsertContact(device.db, { peerId: peerIdOf(other), username: name, addresses: other.node.status.addresses, state: 'accepted' })
+  await markSpeaksSessions(device.db, peerIdOf(other))
   return id
 }
+
+const aliceOn = async (device: Peer, alice: Peer): Promise<ContactId> => contactOn(device, alice, 'Alice')
 
 /**
  * Bob answers Alice: a session both ways, on which his node gives her his
@@ -84,7 +86,7 @@ describe('fan-out to a contact\'s devices', () => {
     await vi.waitFor(async () => { expect(await bodiesFrom(bob, bToA)).toEqual(['before the list']) }, WAIT)
     await talkBack(alice, bob, aToB, bToA)
 
-    const version = await bobLists(bob, [laptop], 'Phone')
+    const version = await lists(bob, [laptop], 'Phone')
     await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicesVersion).toBe(version) }, WAIT)
 
     // both connected: each stores it, and Alice's row waits for nobody once both acked
@@ -137,7 +139,7 @@ describe('fan-out to a contact\'s devices', () => {
     await alice.node.call('sendMessage', { contactId: aToB, text: 'hello' })
     await vi.waitFor(async () => { expect(await bodiesFrom(bob, bToA)).toEqual(['hello']) }, WAIT)
     await talkBack(alice, bob, aToB, bToA)
-    const listed = await bobLists(bob, [laptop], 'Phone')
+    const listed = await lists(bob, [laptop], 'Phone')
     await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicesVersion).toBe(listed) }, WAIT)
 
     const bytes = crypto.getRandomValues(new Uint8Array(50_000))
@@ -150,6 +152,25 @@ describe('fan-out to a contact\'s devices', () => {
     await vi.waitFor(async () => { expect((await alice.db.messages.get(messageId))?.pendingDevices).toBeUndefined() }, WAIT)
   }, 120_000)
 
+  it('a file Alice offers from another device of her list is pulled from that device, which holds it', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const laptop = await harness.startPeer(undefined, 'Laptop')
+    const { aToB, bToA } = await befriend(alice, bob)
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hello' })
+    await vi.waitFor(async () => { expect(await bodiesFrom(bob, bToA)).toEqual(['hello']) }, WAIT)
+    const listed = await lists(alice, [laptop], 'Desktop')
+    await vi.waitFor(async () => { expect((await bob.db.contacts.get(bToA))?.devicesVersion).toBe(listed) }, WAIT)
+
+    const laptopToB = await contactOn(laptop, bob, 'Bob')
+    const bytes = crypto.getRandomValues(new Uint8Array(40_000))
+    const { messageId } = await laptop.node.call('sendFile', { contactId: laptopToB, file: new Blob([bytes]), name: 'from-laptop.txt', mime: 'text/plain', caption: '', thumb: null })
+    // in Alice's chat on Bob's side, pulled from the laptop (Alice's own device never had it)
+    await vi.waitFor(async () => { expect((await bob.db.transfers.get(messageId))?.state).toBe('complete') }, SLOW)
+    expect(await bob.db.transfers.get(messageId)).toMatchObject({ contactId: bToA, peer: peerIdOf(laptop) })
+    expect(new Uint8Array(await (await bob.node.call('getFile', { id: messageId })).file.arrayBuffer())).toEqual(bytes)
+  }, 120_000)
+
   it('a device removed from Bob\'s list stops being a target, and what waited for it no longer does', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')
@@ -159,7 +180,7 @@ describe('fan-out to a contact\'s devices', () => {
     await alice.node.call('sendMessage', { contactId: aToB, text: 'hello' })
     await vi.waitFor(async () => { expect(await bodiesFrom(bob, bToA)).toEqual(['hello']) }, WAIT)
     await talkBack(alice, bob, aToB, bToA)
-    const listed = await bobLists(bob, [laptop], 'Phone')
+    const listed = await lists(bob, [laptop], 'Phone')
     await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicesVersion).toBe(listed) }, WAIT)
 
     // the laptop is away while Alice writes: the row waits for it
@@ -173,7 +194,7 @@ describe('fan-out to a contact\'s devices', () => {
     expect(held).toBeGreaterThanOrEqual(1)
 
     // Bob's newer list without the laptop reaches Alice: nothing waits for the laptop any more
-    const removed = await bobLists(bob, [], 'Phone')
+    const removed = await lists(bob, [], 'Phone')
     await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicesVersion).toBe(removed) }, WAIT)
     expect((await alice.db.messages.get(waiting.id))?.pendingDevices).toBeUndefined()
     expect(await alice.db.messages.where('pendingDevices').equals(laptopId).count()).toBe(0)

@@ -249,7 +249,11 @@ export interface TransferRow {
   createdAt: number
   updatedAt: number
   completedAt?: number
-  /** a group's file (contactId 0): its group, and (in) the member it is pulled from, its author */
+  /**
+   * a group's file (contactId 0): its group, and (in) the member it is pulled
+   * from, its author; (in) a contact's file offered by a device of its
+   * account other than its own PeerID: that device, which it is pulled from
+   */
   groupId?: string
   peer?: string
   /**
