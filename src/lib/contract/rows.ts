@@ -130,6 +130,14 @@ export interface MessageRow {
   groupId?: string
   lamport?: number
   groupSigned?: { body: string, sig: string }
+  /**
+   * Outgoing to a contact, not yet acked by every device (schema v15;
+   * db/pending-devices.ts): the PeerIDs of the recipient's devices that have
+   * not acked it; absent once none is left. This device's own delivery state.
+   */
+  pendingDevices?: string[]
+  /** Outgoing to a contact: the devices among `pendingDevices` whose mailbox holds it (not indexed). */
+  storedDevices?: string[]
 }
 
 /** Which event of the other side (or ours) last changed a message: its id and its author's clock. */

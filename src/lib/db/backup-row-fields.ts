@@ -43,6 +43,9 @@ export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies 
  */
 export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'waitingKeys' | 'helloAt' | 'deletedAt' | 'devicesVersion' | 'devicePeers' | 'devicesSent'>
 
+/** A message as a backup holds it: what waits for which device of the contact is this device's own (derived again on restore). */
+export type BackupMessage = Omit<MessageRow, 'pendingDevices' | 'storedDevices'>
+
 /*
  * Every field of each backed-up row, true when optional, and every value of
  * each enum. `satisfies Record<…>` makes a field or value added to a row type
@@ -66,7 +69,7 @@ export const MESSAGE_FIELDS = {
   receivedAt: true, state: false, readAt: true, failure: true, file: true, call: true, notice: true,
   replyTo: true, ...EVENT_MESSAGE_FIELDS, ttl: true, expiresAt: true, deliveredAt: true,
   groupId: true, lamport: true, groupSigned: true
-} as const satisfies Record<keyof MessageRow, boolean>
+} as const satisfies Record<keyof BackupMessage, boolean>
 /**
  * A file message's offer (transfers are not backed up: a restored file
  * message shows the offer, its bytes stay behind, and so does its `key`).

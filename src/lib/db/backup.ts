@@ -18,6 +18,7 @@
  */
 import Dexie from 'dexie'
 import { deviceIndexOf } from './contact-devices.ts'
+import { withPendingDevices } from './pending-rows.ts'
 import {
   BACKUP_VERSION, BackupTooLargeError, checkCost, InvalidPassphraseError, MAX_PLAINTEXT_BYTES, newPassphrase, openEnvelope,
   sealEnvelope, tooLarge, type Argon2idCost
@@ -121,12 +122,18 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
     await db.profile.add(contents.profile)
     await db.account.put(accountOfProfile(contents.profile, { deviceName: contents.account?.deviceName, version: contents.account?.listVersion }))
     // a device list as received; its version and PeerIDs derived again (the reader opened it)
-    await db.contacts.bulkAdd(contents.contacts.map((contact): ContactRow =>
-      ({ ...contact, ...(contact.devices === undefined ? {} : deviceIndexOf(contact.devices)), status: 'offline' })))
+    const contacts = contents.contacts.map((contact): ContactRow =>
+      ({ ...contact, ...(contact.devices === undefined ? {} : deviceIndexOf(contact.devices)), status: 'offline' }))
+    await db.contacts.bulkAdd(contacts)
     await db.relays.bulkPut(contents.relays)
-    // a file's bytes are not in the backup: an offer not yet delivered cannot be served any more
-    await db.messages.bulkAdd(contents.messages.map((m): MessageRow =>
-      m.kind === 'file' && m.direction === 'out' && (m.state === 'queued' || m.state === 'sent' || m.state === 'stored') ? { ...m, state: 'failed' } : m))
+    // a file's bytes are not in the backup: an offer not yet delivered cannot be served any more;
+    // what waits for acks waits for the contact's devices as restored (pending-rows.ts: this device's own, not in the file)
+    const byId = new Map(contacts.map(c => [c.id, c]))
+    await db.messages.bulkAdd(contents.messages.map((m): MessageRow => {
+      if (m.kind === 'file' && m.direction === 'out' && (m.state === 'queued' || m.state === 'sent' || m.state === 'stored')) return { ...m, state: 'failed' }
+      const contact = byId.get(m.contactId)
+      return contact === undefined ? m : withPendingDevices(m, contact)
+    }))
   })
 }
 

@@ -9,6 +9,8 @@
  * chat's quiet notices of the devices it adds and removes.
  */
 import { noticeRow } from './messages.ts'
+import { dropDevices } from './pending-devices.ts'
+import { devicePeersOf } from './pending-rows.ts'
 import type { ParleyDb } from './db.ts'
 import type { ContactId, ContactRow } from './types.ts'
 import type { DeviceList, SignedDeviceList } from '@parley/protocol/devices/list'
@@ -18,10 +20,7 @@ export type ContactDevicesOutcome =
   | { outcome: 'newer', contact: ContactRow, added: string[], removed: string[] }
   | { outcome: 'same' | 'older' | 'conflict' | 'no-contact' }
 
-/** The PeerIDs a contact's devices are known by: its held list's, else its own PeerID alone (an account with one device). */
-export function devicePeersOf (contact: Pick<ContactRow, 'peerId' | 'devicePeers'>): string[] {
-  return contact.devicePeers ?? [contact.peerId]
-}
+export { devicePeersOf } from './pending-rows.ts'
 
 /** The fields a stored list sets on its contact's row. */
 export function contactDeviceFields (list: Pick<DeviceList, 'signed' | 'version' | 'devices'>): Required<Pick<ContactRow, 'devices' | 'devicesVersion' | 'devicePeers'>> {
@@ -56,12 +55,13 @@ export function deviceIndexOf (signed: SignedDeviceList): Pick<ContactRow, 'devi
  * the held one stays); a lower one is 'older'. Only 'newer' writes: the row,
  * and in the contact's chat one notice per device added ('device-added') and
  * per device removed ('device-removed'), read, never sent (with the chat's
- * timer they disappear like a message).
+ * timer they disappear like a message); and each removed device is taken off
+ * what waits for it (`dropDevices`).
  *
  * @throws Error when the list is not the contact's account's (a caller's bug: it opens lists against the contact's PeerID)
  */
 export async function storeContactDevices (db: ParleyDb, id: ContactId, list: DeviceList, now = Date.now()): Promise<ContactDevicesOutcome> {
-  return db.transaction('rw', db.contacts, db.messages, async () => {
+  return db.transaction('rw', db.contacts, db.messages, db.events, async () => {
     const contact = await db.contacts.get(id)
     if (contact === undefined) return { outcome: 'no-contact' }
     if (contact.peerId !== list.account) throw new Error(`a list of ${list.account} offered for contact ${contact.peerId}`)
@@ -77,6 +77,8 @@ export async function storeContactDevices (db: ParleyDb, id: ContactId, list: De
     await db.contacts.put(row)
     const notices = [...added.map(() => noticeRow(row, 'device-added', now)), ...removed.map(() => noticeRow(row, 'device-removed', now))]
     if (notices.length > 0) await db.messages.bulkAdd(notices)
+    // nothing waits for a removed device any more (pending-devices.ts)
+    await dropDevices(db, id, removed)
     return { outcome: 'newer', contact: row, added, removed }
   })
 }

@@ -1,9 +1,10 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV15, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
 import { accountOfProfile, type AccountRow } from './account.ts'
 import type { KeyringRow } from './keyring.ts'
 import type { SecretTable } from './vault.ts'
+import { awaitsAcks, devicesOf, type PendingFields } from './pending-rows.ts'
 import { messageWords } from './search.ts'
 import type { BoxRow, InitSeenRow, PrekeyRow, SessionRow } from './session-types.ts'
 import type {
@@ -101,6 +102,8 @@ export class ParleyDb extends Dexie {
     this.version(13).stores(dbSchemaV13).upgrade(async (tx) => { await accountFromProfile(tx) })
     // contacts' device lists: a new index only, no row has a list yet
     this.version(14).stores(dbSchemaV14)
+    // fan-out: what waits for each of a contact's devices; every unacked outgoing row waits for its contact's devices
+    this.version(15).stores(dbSchemaV15).upgrade(async (tx) => { await pendingForDevices(tx) })
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)
@@ -197,6 +200,27 @@ async function accountFromProfile (tx: Transaction): Promise<void> {
   const profile = await tx.table<{ peerId?: unknown }, number>('profile').get(1)
   if (typeof profile?.peerId !== 'string') return
   await tx.table<AccountRow, number>('account').put(accountOfProfile({ peerId: profile.peerId }))
+}
+
+/**
+ * v15 upgrade: each outgoing message and event to a contact still waiting
+ * for an ack (queued, sent, stored) waits for the contact's devices as its
+ * row names them (its PeerID alone without a list); one a relay held was
+ * held for the contact's PeerID, the only one it was sent to.
+ */
+async function pendingForDevices (tx: Transaction): Promise<void> {
+  const contacts = new Map<number, ContactRow>()
+  await tx.table<ContactRow, number>('contacts').each((row) => { contacts.set(row.id, row) })
+  const upgrade = (row: PendingFields): void => {
+    const contact = contacts.get(row.contactId)
+    if (contact === undefined || !awaitsAcks(row)) return
+    row.pendingDevices = devicesOf(contact)
+    if (row.state === 'stored') row.storedDevices = [contact.peerId]
+  }
+  for (const table of ['messages', 'events'] as const) {
+    await tx.table<PendingFields, string>(table).where('[direction+state+contactId]')
+      .between(['out', Dexie.minKey, Dexie.minKey], ['out', Dexie.maxKey, Dexie.maxKey]).modify(upgrade)
+  }
 }
 
 /** Passes only the dependencies that were given: an explicit `undefined` would override Dexie's globals. */

@@ -12,6 +12,7 @@ import type { ParleyDb } from './db.ts'
 import { EVENT_KINDS, type EventRefusal } from './event-kinds.ts'
 import { isLocalEntry } from '../model/local-entries.ts'
 import { compareById } from './messages.ts'
+import { awaitsAcks, withPendingDevices } from './pending-rows.ts'
 import { addTombstones } from './tombstones.ts'
 import type { EventRow, MessageId, MessageRow } from './types.ts'
 
@@ -133,7 +134,9 @@ export async function storeEvent (db: ParleyDb, event: EventRow): Promise<EventS
         if (row.file !== undefined && next.file === undefined) result.filesGone.push(row.id)
       }
     }
-    await db.events.add(event)
+    // ours to a contact waits for each of its devices (pending-rows.ts)
+    const contact = awaitsAcks(event) ? await db.contacts.get(event.contactId) : undefined
+    await db.events.add(contact === undefined ? event : withPendingDevices(event, contact))
     return result
   })
 }

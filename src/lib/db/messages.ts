@@ -4,6 +4,7 @@ import { compareByDisplayName } from './contacts.ts'
 import type { ParleyDb } from './db.ts'
 import { ContactNotFoundError } from './errors.ts'
 import { failIfNotFound } from './not-found.ts'
+import { withPendingDevices } from './pending-rows.ts'
 import type { ContactId, ContactRow, FileOffer, MessageId, MessageRow, MessageState, NoticeKind } from './types.ts'
 
 /** Index names from `schema.ts`, spelled once. */
@@ -87,11 +88,15 @@ export function outgoingFileRow (input: OutgoingFileInput): MessageRow {
   return { ...outgoingRow({ ...input, body: input.body ?? '' }), kind: 'file', file: { ...input.file } }
 }
 
-/** Stores a message we are about to send; the outbox keeps it until the peer acks. */
+/**
+ * Stores a message we are about to send; the outbox keeps it until every
+ * device of the contact acks (`pendingDevices`: the contact's devices as its
+ * row names them now, in the same transaction; pending-devices.ts).
+ */
 export async function storeOutgoing (db: ParleyDb, row: MessageRow): Promise<void> {
   await db.transaction('rw', db.contacts, db.messages, async () => {
-    await requireContact(db, row.contactId)
-    await db.messages.add(await failIfNotFound(db, row))
+    const contact = await requireContact(db, row.contactId)
+    await db.messages.add(await failIfNotFound(db, withPendingDevices(row, contact)))
   })
 }
 
@@ -122,7 +127,7 @@ export async function outbox (db: ParleyDb, contactId: ContactId): Promise<Messa
  * `outbox`). One deleted for everyone before it was acked is not: its delete
  * event goes instead, and keeps it from being stored should it have arrived.
  */
-function isSendable (row: MessageRow): boolean {
+export function isSendable (row: MessageRow): boolean {
   if (row.deleted !== undefined) return false
   return row.kind !== 'file' || (row.file !== undefined && row.file.sha256 !== '')
 }
@@ -252,15 +257,18 @@ export function compareById (a: { id: string }, b: { id: string }): number {
 }
 
 /**
- * Throws unless the contact exists; for writes that add rows pointing at a
- * contact (here and in transfers.ts). Call it inside the write's transaction.
+ * The contact, or a throw when it does not exist; for writes that add rows
+ * pointing at a contact (here and in transfers.ts). Call it inside the
+ * write's transaction.
  *
  * @throws ContactNotFoundError
  */
-export async function requireContact (db: ParleyDb, contactId: ContactId): Promise<void> {
-  if (await db.contacts.get(contactId) === undefined) {
+export async function requireContact (db: ParleyDb, contactId: ContactId): Promise<ContactRow> {
+  const contact = await db.contacts.get(contactId)
+  if (contact === undefined) {
     throw new ContactNotFoundError('unknownContact', {}, { cause: `No contact with id ${contactId}` })
   }
+  return contact
 }
 
 /** The chat row of a notice in `contact`'s chat (not stored yet): from the contact, read, never sent; with the chat's timer it disappears like a message. */

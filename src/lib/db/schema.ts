@@ -286,5 +286,27 @@ export const dbSchemaV14 = {
   contacts: '++id, &peerId, state, *devicePeers'
 } as const
 
+/**
+ * ============================================================
+ * v15 — 2026-11-30
+ * ============================================================
+ * Fan-out to a contact's devices (issue 58, increment 5a; docs/protocols.md,
+ * "Delivery to an account's devices"; db/pending-devices.ts): an outgoing
+ * message or event to a contact keeps one `state` for the UI (delivered = the
+ * first device acked) and `pendingDevices`, the PeerIDs of the recipient's
+ * devices that have not acked it (absent once none is left), and
+ * `storedDevices` (not indexed), those whose mailbox holds it. The upgrade
+ * gives every outgoing row still waiting for an ack (queued, sent, stored)
+ * the contact's devices as its list names them (a contact with no list: its
+ * PeerID alone), and a 'stored' one its contact's PeerID as stored.
+ * - messages: multiEntry `*pendingDevices`: what waits for one device.
+ * - events:   multiEntry `*pendingDevices`: likewise.
+ */
+export const dbSchemaV15 = {
+  ...dbSchemaV14,
+  messages: 'id, [contactId+sentAt+id], [direction+state+contactId], *words, expiresAt, [groupId+lamport+fromPeerId+id], *pendingDevices',
+  events: 'id, contactId, [direction+state+contactId], *targets, *pendingDevices'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 14
+export const DB_VERSION = 15

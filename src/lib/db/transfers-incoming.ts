@@ -24,6 +24,12 @@ export interface IncomingFileInput extends IncomingInput {
   store: TransferRow['store']
   /** A group's file (contactId 0): pulled from its author, `fromPeerId`. */
   group?: Required<Pick<MessageRow, 'groupId' | 'lamport' | 'groupSigned'>>
+  /**
+   * A contact's file: the device that offered it, its PeerID, when that is
+   * not the contact's own (a device its list names): the file is pulled from
+   * that device, which holds it (kept as the transfer's `peer`).
+   */
+  device?: string
 }
 
 /**
@@ -67,12 +73,13 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
       await db.transfers.add({ ...transfer, groupId: group.groupId, peer: input.fromPeerId })
       return 'stored'
     }
-    await requireContact(db, input.contactId)
+    const contact = await requireContact(db, input.contactId)
     // events that came before it: deleted for everyone or here, its file is never fetched
     const [row] = await withPendingEvents(db, [incomingFileRow(input)])
     if (row === undefined) return 'duplicate'
     await db.messages.add(row)
-    if (row.file !== undefined) await db.transfers.add(transfer)
+    const offeredBy = input.device !== undefined && input.device !== contact.peerId ? { peer: input.device } : {}
+    if (row.file !== undefined) await db.transfers.add({ ...transfer, ...offeredBy })
     return 'stored'
   })
 }

@@ -9,6 +9,7 @@ import { HASH_BYTES } from '@parley/protocol/file/constants'
 import type { ParleyDb } from './db.ts'
 import { requireContact } from './messages.ts'
 import { failIfNotFound } from './not-found.ts'
+import { withPendingDevices } from './pending-rows.ts'
 import { chunkCountOf, ENDED_STATES, fileOf } from './transfer-rows.ts'
 import type { FileOffer, MessageId, MessageRow, TransferRow } from './types.ts'
 
@@ -27,9 +28,9 @@ export async function storeOutgoingFile (db: ParleyDb, message: MessageRow, tran
     throw new RangeError(`transfer ${transfer.id} is not the outgoing transfer of message ${message.id}`)
   }
   await db.transaction('rw', [db.contacts, db.messages, db.transfers], async () => {
-    // a group's file belongs to no contact (group-types.ts)
-    if (message.groupId === undefined) await requireContact(db, message.contactId)
-    await db.messages.add(await failIfNotFound(db, message))
+    // a group's file belongs to no contact (group-types.ts); a contact's waits for each of its devices (pending-rows.ts)
+    const row = message.groupId === undefined ? withPendingDevices(message, await requireContact(db, message.contactId)) : message
+    await db.messages.add(await failIfNotFound(db, row))
     await db.transfers.add(message.groupId === undefined ? transfer : { ...transfer, groupId: message.groupId })
   })
 }

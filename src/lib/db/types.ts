@@ -150,6 +150,9 @@ export interface EventRow extends EventFields {
   /** an event in a group (contactId 0): its group, and (ours) the author's signed envelope the members are sent */
   groupId?: string
   groupSigned?: { body: string, sig: string }
+  /** Outgoing to a contact: its devices that have not acked it, and those whose mailbox holds it (as on MessageRow; schema v15). */
+  pendingDevices?: string[]
+  storedDevices?: string[]
 }
 
 /** The chat's disappearing-messages timer as both sides agreed it: the newest change wins. */
@@ -246,7 +249,11 @@ export interface TransferRow {
   createdAt: number
   updatedAt: number
   completedAt?: number
-  /** a group's file (contactId 0): its group, and (in) the member it is pulled from, its author */
+  /**
+   * a group's file (contactId 0): its group, and (in) the member it is pulled
+   * from, its author; (in) a contact's file offered by a device of its
+   * account other than its own PeerID: that device, which it is pulled from
+   */
   groupId?: string
   peer?: string
   /**

@@ -41,7 +41,8 @@ describe('queueOutgoing', () => {
   it('stores a queued outgoing text message', async () => {
     const row = await queueOutgoing(db, { contactId: alice, fromPeerId: ME, body: 'hello', now: 1_000 })
     expect(row).toMatchObject({ contactId: alice, direction: 'out', fromPeerId: ME, kind: 'text', body: 'hello', sentAt: 1_000, state: 'queued' })
-    expect(await db.messages.get(row.id)).toEqual(row)
+    // stored waiting for the contact's one device (its PeerID: no device list)
+    expect(await db.messages.get(row.id)).toEqual({ ...row, pendingDevices: [(await db.contacts.get(alice))?.peerId] })
   })
 
   it('refuses a message for an unknown contact', async () => {

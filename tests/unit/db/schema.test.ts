@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 14 with exactly the intended stores and indexes', async () => {
+  it('opens at version 15 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(14)
+    expect(DB_VERSION).toBe(15)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -67,7 +67,8 @@ describe('ParleyDb schema', () => {
           '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
           words: { keyPath: 'words', unique: false },
           expiresAt: { keyPath: 'expiresAt', unique: false },
-          '[groupId+lamport+fromPeerId+id]': { keyPath: ['groupId', 'lamport', 'fromPeerId', 'id'], unique: false }
+          '[groupId+lamport+fromPeerId+id]': { keyPath: ['groupId', 'lamport', 'fromPeerId', 'id'], unique: false },
+          pendingDevices: { keyPath: 'pendingDevices', unique: false }
         }
       },
       relays: {
@@ -94,7 +95,8 @@ describe('ParleyDb schema', () => {
         indexes: {
           contactId: { keyPath: 'contactId', unique: false },
           '[direction+state+contactId]': { keyPath: ['direction', 'state', 'contactId'], unique: false },
-          targets: { keyPath: 'targets', unique: false }
+          targets: { keyPath: 'targets', unique: false },
+          pendingDevices: { keyPath: 'pendingDevices', unique: false }
         }
       },
       groups: { keyPath: 'id', autoIncrement: false, indexes: { state: { keyPath: 'state', unique: false } } },

@@ -109,7 +109,9 @@ describe('sending', () => {
 
     expect(await db.messages.get(message.id)).toEqual({
       id: message.id, contactId: alice, direction: 'out', fromPeerId: ME, kind: 'file', body: 'caption', sentAt: 1_000, state: 'queued',
-      file: offer(10, 4, { sha256: '', listHash: '' })
+      file: offer(10, 4, { sha256: '', listHash: '' }),
+      // waits for the contact's one device (db/pending-rows.ts)
+      pendingDevices: [(await db.contacts.get(alice))?.peerId]
     })
     expect(await transfer(message.id)).toMatchObject({
       direction: 'out', state: 'preparing', sha256: '', size: 10, chunkSize: 4, chunkCount: 3, store: 'opfs', chunksDone: 0, bytesDone: 0
@@ -183,6 +185,15 @@ describe('sending', () => {
 
 describe('receiving', () => {
   const ID = '01JD00000000000000000000F1' as MessageId
+
+  it('keeps the device that offered it as its peer when that is not the contact\'s own PeerID (it is pulled from there)', async () => {
+    const own = (await db.contacts.get(alice))?.peerId
+    await storeIncomingFile(db, { ...incoming(ID, alice, offer(10, 4)), device: '12D3KooWLaptop' })
+    expect((await transfer(ID))?.peer).toBe('12D3KooWLaptop')
+    const other = '01JD00000000000000000000F9' as MessageId
+    await storeIncomingFile(db, { ...incoming(other, alice, offer(10, 4)), device: own })
+    expect((await transfer(other))?.peer).toBeUndefined()
+  })
 
   it('stores the offer and a waiting transfer with nothing stored yet, once', async () => {
     const thumbOffer = offer(10, 4, { thumb: Uint8Array.from([0xff, 0xd8, 0xff]), thumbMime: 'image/jpeg', width: 640, height: 480 })

@@ -31,6 +31,8 @@ const messages: MessageRow[] = [
   { id: '01JD0000000000000000000001' as MessageId, contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice', kind: 'text', body: 'hi', sentAt: 100, receivedAt: 105, state: 'read' },
   { id: '01JD0000000000000000000002' as MessageId, contactId: 7, direction: 'out', fromPeerId: '12D3KooWMe', kind: 'text', body: 'queued', sentAt: 200, state: 'queued' }
 ]
+/** As every version from v15 reads them: the queued one waits for the contact's one device (its PeerID). */
+const messagesNow: MessageRow[] = [messages[0]!, { ...messages[1]!, pendingDevices: ['12D3KooWAlice'] }]
 
 describe('ParleyDb upgrades', () => {
   describe('v11 (2026-11-29): freshness (tombstones, peerTombstones tables)', () => {
@@ -48,7 +50,7 @@ describe('ParleyDb upgrades', () => {
       await db.open()
       expect(db.verno).toBe(DB_VERSION)
       expect(await db.contacts.toArray()).toEqual([contact])
-      expect(await chatMessages(db, 7)).toEqual(messages)
+      expect(await chatMessages(db, 7)).toEqual(messagesNow)
       expect(await db.initsSeen.toArray()).toEqual([{ ephemeral: 'ab', expiresAt: 9 }])
       expect(await db.tombstones.count()).toBe(0)
       expect(await db.peerTombstones.count()).toBe(0)

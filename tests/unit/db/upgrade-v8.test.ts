@@ -28,6 +28,8 @@ const messages: MessageRow[] = [
   { id: '01JD0000000000000000000001' as MessageId, contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice', kind: 'text', body: 'hi', sentAt: 100, receivedAt: 105, state: 'read', reactions: [{ from: '12D3KooWMe', emoji: '👍', id: '01JD0000000000000000000R01', sentAt: 110 }] },
   { id: '01JD0000000000000000000002' as MessageId, contactId: 7, direction: 'out', fromPeerId: '12D3KooWMe', kind: 'text', body: 'queued', sentAt: 200, state: 'queued', ttl: 300, expiresAt: 500 }
 ]
+/** As every version from v15 reads them: the queued one waits for the contact's one device (its PeerID). */
+const messagesNow: MessageRow[] = [messages[0]!, { ...messages[1]!, pendingDevices: ['12D3KooWAlice'] }]
 const event: EventRow = {
   id: '01JD0000000000000000000E01', contactId: 7, direction: 'out', fromPeerId: '12D3KooWMe', kind: 'edit',
   targets: ['01JD0000000000000000000002' as MessageId], sentAt: 210, state: 'queued', text: 'edited'
@@ -49,9 +51,9 @@ describe('ParleyDb upgrades', () => {
       await db.open()
       expect(db.verno).toBe(DB_VERSION)
       expect(await db.contacts.toArray()).toEqual([contact])
-      expect(await chatMessages(db, 7)).toEqual(messages)
-      expect(await outbox(db, 7)).toEqual([messages[1]])
-      expect(await outboxEvents(db, 7)).toEqual([event])
+      expect(await chatMessages(db, 7)).toEqual(messagesNow)
+      expect(await outbox(db, 7)).toEqual([messagesNow[1]])
+      expect(await outboxEvents(db, 7)).toEqual([{ ...event, pendingDevices: ['12D3KooWAlice'] }])
       expect(await db.groups.count()).toBe(0)
       expect(await db.groupOps.count()).toBe(0)
       expect(await db.groupDeliveries.count()).toBe(0)
@@ -76,7 +78,7 @@ describe('ParleyDb upgrades', () => {
       expect((await db.groups.get(group.id))?.lamport).toBe(2)
       // contact 7's chat and outbox do not see group messages
       expect(await contactsWithOutbox(db)).toEqual([7])
-      expect(await chatMessages(db, 7)).toEqual(messages)
+      expect(await chatMessages(db, 7)).toEqual(messagesNow)
     })
   })
 })

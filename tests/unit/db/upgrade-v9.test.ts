@@ -30,6 +30,8 @@ const messages: MessageRow[] = [
   { id: '01JD0000000000000000000001' as MessageId, contactId: 7, direction: 'in', fromPeerId: '12D3KooWAlice', kind: 'text', body: 'hi', sentAt: 100, receivedAt: 105, state: 'read' },
   { id: '01JD0000000000000000000002' as MessageId, contactId: 7, direction: 'out', fromPeerId: '12D3KooWMe', kind: 'text', body: 'queued', sentAt: 200, state: 'queued' }
 ]
+/** As every version from v15 reads them: the queued one waits for the contact's one device (its PeerID). */
+const messagesNow: MessageRow[] = [messages[0]!, { ...messages[1]!, pendingDevices: ['12D3KooWAlice'] }]
 const group: GroupRow = {
   id: 'a'.repeat(32), name: 'Family', picture: '', state: 'member', owner: '12D3KooWMe',
   members: [{ peer: '12D3KooWMe', role: 'owner', name: 'me', mailboxes: [] }],
@@ -54,8 +56,8 @@ describe('ParleyDb upgrades', () => {
       await openVault(db)
       expect(db.verno).toBe(DB_VERSION)
       expect(await db.contacts.toArray()).toEqual([contact])
-      expect(await chatMessages(db, 7)).toEqual(messages)
-      expect(await outbox(db, 7)).toEqual([messages[1]])
+      expect(await chatMessages(db, 7)).toEqual(messagesNow)
+      expect(await outbox(db, 7)).toEqual([messagesNow[1]])
       expect(await db.groups.toArray()).toEqual([group])
       for (const table of [db.sessions, db.prekeys, db.boxes, db.initsSeen]) expect(await table.count()).toBe(0)
 

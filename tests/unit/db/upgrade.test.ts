@@ -67,6 +67,8 @@ const messagesV1: MessageRow[] = [
     kind: 'text', body: 'hi', sentAt: 100, receivedAt: 105, state: 'read', readAt: 110
   }
 ]
+/** The queued one as every later version reads it: since v15 it waits for the contact's one device (its PeerID). */
+const queuedNow: MessageRow = { ...messagesV1[0]!, pendingDevices: ['12D3KooWAlice'] }
 const relayV1: RelayRow = {
   multiaddr: '/dns4/relay.example/tcp/443/wss/p2p/12D3KooWRelay',
   peerId: '12D3KooWRelay',
@@ -103,8 +105,8 @@ describe('ParleyDb upgrades', () => {
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
       // Rows are found through the indexes, not only by primary key.
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
-      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow])
+      expect(await outbox(db, 7)).toEqual([queuedNow])
     })
   })
 
@@ -125,8 +127,8 @@ describe('ParleyDb upgrades', () => {
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
-      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow])
+      expect(await outbox(db, 7)).toEqual([queuedNow])
       for (const table of [db.transfers, db.transferHashes, db.fileChunks, db.fileSources]) {
         expect(await table.count()).toBe(0)
       }
@@ -176,7 +178,7 @@ describe('ParleyDb upgrades', () => {
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow])
       expect(await transfersOfChat(db, 7)).toEqual([transferV2])
       expect(await listTurnServers(db)).toEqual([])
 
@@ -204,7 +206,7 @@ describe('ParleyDb upgrades', () => {
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow])
       expect(await listTurnServers(db)).toEqual([turnV3])
       expect(await db.settings.count()).toBe(0)
       expect(await nearbyEnabled(db)).toBe(false)
@@ -239,8 +241,8 @@ describe('ParleyDb upgrades', () => {
       expect(await db.relays.toArray()).toEqual([relayV1])
       expect(await nearbyEnabled(db)).toBe(true)
       // rows read through ParleyDb stay plain MessageRows (no index-only field)
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0], fileMessage])
-      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow, fileMessage])
+      expect(await outbox(db, 7)).toEqual([queuedNow])
       db.close()
 
       // what is stored: a raw Dexie at v5 sees the words the upgrade wrote
@@ -255,7 +257,7 @@ describe('ParleyDb upgrades', () => {
       raw.close()
 
       db = new ParleyDb(DB_NAME, deps)
-      expect((await searchMessages(db, 'queued')).hits.map(h => h.message)).toEqual([messagesV1[0]])
+      expect((await searchMessages(db, 'queued')).hits.map(h => h.message)).toEqual([queuedNow])
       expect((await searchMessages(db, 'budg')).hits.map(h => [h.message.id, h.contact?.id])).toEqual([[fileMessage.id, 7]])
       expect((await searchMessages(db, 'ОТЧЁТ май')).hits.map(h => h.message.id)).toEqual([fileMessage.id])
     })
@@ -287,7 +289,7 @@ describe('ParleyDb upgrades', () => {
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow])
       const rows = await db.transfers.orderBy('id').toArray()
       expect(rows.map(r => [r.state, r.problem])).toEqual([
         ['failed', { code: 'fileFailedEarlier', params: { reason: 'Файл пришёл повреждённым.' } }],
@@ -339,8 +341,8 @@ describe('ParleyDb upgrades', () => {
       expect(await db.profile.toArray()).toEqual([profileV1])
       expect(await db.contacts.toArray()).toEqual([contactV1])
       expect(await db.relays.toArray()).toEqual([relayV1])
-      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], messagesV1[0], fileMessage])
-      expect(await outbox(db, 7)).toEqual([messagesV1[0]])
+      expect(await chatMessages(db, 7)).toEqual([messagesV1[1], queuedNow, fileMessage])
+      expect(await outbox(db, 7)).toEqual([queuedNow])
       expect(await transfersOfChat(db, 7)).toEqual([transferV6])
       expect(await getHashes(db, transferV6.id)).toEqual(new Uint8Array(96).fill(3))
       expect(await db.fileChunks.count()).toBe(1)

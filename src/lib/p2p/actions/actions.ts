@@ -17,11 +17,13 @@ import { refusal, storeEvent } from '../../db/events.ts'
 import { newMessageId } from '../../db/messages.ts'
 import { messagingSettings } from '../../db/settings.ts'
 import { mayExchange } from '../contacts/index.ts'
+import { authorOf } from '../kernel/author.ts'
 import { MessageNotFoundError } from '../kernel/errors.ts'
 import { checkText } from '../messaging/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventFields, EventKind, EventRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { GroupsPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { OutboxPort } from '../kernel/ports/messaging.ts'
@@ -34,6 +36,8 @@ export const InvalidActionError = errorClass('InvalidActionError')
 export interface MessageActionsComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'require'>
+  /** our events name the account (kernel/author.ts) */
+  devices: Pick<DevicesPort, 'account'>
   contactBook: Pick<ContactBookPort, 'byId'>
   outbox: OutboxPort
   transfers: Pick<TransfersPort, 'forget'>
@@ -92,7 +96,7 @@ export class MessageActions {
 
   /** These received messages were on screen: marked read, and the contact told in receipts of at most MAX_READ_TARGETS when read receipts are on. */
   async markRead (contactId: ContactId, ids: readonly MessageId[]): Promise<void> {
-    const { db, identity, outbox } = this.#components
+    const { db, outbox } = this.#components
     const rows = (await db.messages.bulkGet([...new Set(ids)]))
       .filter((r): r is MessageRow => r !== undefined && r.contactId === contactId && r.direction === 'in' && r.state === 'delivered')
     if (rows.length === 0) return
@@ -103,7 +107,7 @@ export class MessageActions {
     if (!(await messagingSettings(db)).readReceipts) return
     const contact = await this.#components.contactBook.byId(contactId)
     if (!mayExchange(contact)) return
-    const from = identity.require().peerId
+    const from = this.#author()
     // a call or notice in the chat is this device's own record: the contact has no message by its id
     const theirs = rows.filter(r => !isLocalEntry(r))
     for (let i = 0; i < theirs.length; i += MAX_READ_TARGETS) {
@@ -118,7 +122,7 @@ export class MessageActions {
     if (!(CHAT_TIMERS as readonly number[]).includes(ttl)) throw new InvalidActionError('chatTimerInvalid', { seconds: ttl })
     const contact = await this.#components.contactBook.byId(contactId)
     if (contact == null) throw new ContactNotFoundError('unknownContact')
-    await storeEvent(this.#components.db, this.#event(contactId, this.#components.identity.require().peerId, 'timer', [], Date.now(), { ttl }))
+    await storeEvent(this.#components.db, this.#event(contactId, this.#author(), 'timer', [], Date.now(), { ttl }))
     this.#components.outbox.kick(contactId)
   }
 
@@ -131,9 +135,9 @@ export class MessageActions {
 
   /** Stores our event about `row` with its effect here, and sends it unless it is local ('hide'). */
   async #act (row: MessageRow, kind: EventKind, fields: EventFields, send = true): Promise<void> {
-    const { db, identity, transfers, outbox } = this.#components
+    const { db, transfers, outbox } = this.#components
     const now = Date.now()
-    const event = this.#event(row.contactId, identity.require().peerId, kind, [row.id], now, fields)
+    const event = this.#event(row.contactId, this.#author(), kind, [row.id], now, fields)
     if (!send) event.state = 'delivered'
     if (row.groupId !== undefined) event.groupId = row.groupId
     const why = refusal(row, event)
@@ -149,6 +153,10 @@ export class MessageActions {
     if (result.filesGone.length > 0) await transfers.forget(result.filesGone)
     if (send && row.groupId !== undefined) await this.#components.groups.sendEvent(event)
     else if (send) outbox.kick(row.contactId)
+  }
+
+  #author (): string {
+    return authorOf(this.#components.identity, this.#components.devices)
   }
 
   #event (contactId: ContactId, from: string, kind: EventKind, targets: MessageId[], now: number, fields: EventFields): EventRow {

@@ -1,11 +1,12 @@
 /**
  * Typing indicators to a contact (docs/protocols.md, "Message actions",
  * typing): what kernel/typing.ts says of every chat, and here only to an
- * accepted contact over a connection that is open now, sealed in the
- * session like any action.
+ * accepted contact's devices over the connections open now (one per
+ * device), sealed in the session like any action.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { newMessageId } from '../../db/messages.ts'
+import { devicePeersOf } from '../../db/pending-rows.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { bestConnection } from '../kernel/connections.ts'
 import { TypingSignals } from '../kernel/typing.ts'
@@ -30,14 +31,16 @@ export function contactTyping (components: TypingComponents): TypingSignals<Cont
   return new TypingSignals<ContactId>(components, MAX_TYPING_CONTACTS, async (contactId, typing, now) => {
     const contact = await components.contactBook.byId(contactId)
     if (!mayExchange(contact)) return undefined
-    const connection = bestConnection(components.libp2p, peerIdFromString(contact.peerId))
-    if (connection == null) return undefined
+    // to each device of the contact's account connected now (its list's, else its PeerID alone)
+    const connections = devicePeersOf(contact).flatMap(device => bestConnection(components.libp2p, peerIdFromString(device)) ?? [])
+    if (connections.length === 0) return undefined
+    const id = newMessageId(now)
     return async (signal) => {
-      await components.libp2p.services.chat.deliver(connection, [{ type: 'typing', id: newMessageId(now), typing }], {
+      await Promise.all(connections.map(async connection => components.libp2p.services.chat.deliver(connection, [{ type: 'typing', id, typing }], {
         signal,
         // never in a message's way (a sealed signal costs as much as a message to send and to answer)
         lane: 'signals'
-      }).catch((err: unknown) => { log('typing signal to contact %d not sent - %e', contactId, err) })
+      }).catch((err: unknown) => { log('typing signal to contact %d (%p) not sent - %e', contactId, connection.remotePeer, err) })))
     }
   })
 }

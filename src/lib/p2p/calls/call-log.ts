@@ -15,6 +15,7 @@ import { newMessageId, withChatTimer } from '../../db/messages.ts'
 import type { CallEvent } from '../../contract/call-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { CallOutcome, MessageRow } from '../../db/types.ts'
+import { authorOf } from '../kernel/author.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -23,7 +24,7 @@ export interface CallLogComponents {
   logger: ComponentLogger
   db: ParleyDb
   identity: Pick<IdentityPort, 'require'>
-  /** our account (on a linked device, not this device's PeerID) */
+  /** our call records name the account (kernel/author.ts) */
   devices: Pick<DevicesPort, 'account'>
 }
 
@@ -82,7 +83,7 @@ export class CallLog {
       await db.transaction('rw', db.contacts, db.messages, async () => {
         const contact = await db.contacts.get(call.contactId)
         if (contact === undefined) throw new Error(`no contact ${call.contactId}`)
-        await db.messages.add(callRecordRow(call, { me: devices.account ?? identity.require().peerId, them: contact.peerId }, contact.timer?.ttl))
+        await db.messages.add(callRecordRow(call, { me: authorOf(identity, devices), them: contact.peerId }, contact.timer?.ttl))
       })
     } catch (err) {
       this.#log.error('could not keep call %s in the chat - %e', call.callId, err)

@@ -40,7 +40,7 @@ export function newLeg (peer: string, state: Leg['state']): Leg {
 }
 
 export interface CallPathsComponents {
-  dialer: ContactDialer
+  dialer: Pick<ContactDialer, 'connect'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { call: Pick<CallService, 'send'> } }
 }
 

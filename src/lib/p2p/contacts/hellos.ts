@@ -44,7 +44,7 @@ export interface ContactHellosComponents {
   status: Pick<StatusBoard, 'current'>
   outbox: OutboxPort
   courier: Pick<MailboxCourierPort, 'depositHello'>
-  dialer: ContactDialer
+  dialer: Pick<ContactDialer, 'connect'>
   greeter: Pick<GreeterPort, 'redial'>
   events: ParleyEventTarget
 }

@@ -49,7 +49,7 @@ export interface GroupCourierComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener' | 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
-  dialer: ContactDialer
+  dialer: Pick<ContactDialer, 'connect'>
   groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer'>
   courier: Pick<MailboxCourierPort, 'depositFor'>
   contactBook: Pick<ContactBookPort, 'byPeerId'>

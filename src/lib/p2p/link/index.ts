@@ -4,16 +4,14 @@
  * to the new device (links.ts). The new device runs a node of its own until
  * it holds the account; the existing device links over the app's node.
  *
- * Where the app still takes this device for the account (the fan-out
- * increment's to change; invites and safety numbers already name the
- * account): outgoing rows' `fromPeerId` (messaging/handlers.ts,
- * transfers/handlers.ts, actions/actions.ts; calls/call-log.ts names the
- * account since increment 7) and a group's
- * "me" (groups/groups.ts), which on a linked device is not the member the
- * moved group rows name; the session identity (sessions, OwnKeys), the peer
- * record (presence/record-publisher.ts), the mailbox and Nearby, which are
- * the device's own by design but which contacts do not yet tie to the
- * account; the status's `peerId`, which is the device's.
+ * Where the app still takes this device for the account (invites, safety
+ * numbers, outgoing chat rows' `fromPeerId` and call records, kernel/author.ts,
+ * already name the account): a group's "me" (groups/groups.ts), which on a
+ * linked device is not the member the moved group rows name; the session
+ * identity (sessions, OwnKeys), the peer record (presence/record-publisher.ts),
+ * the mailbox and Nearby, which are the device's own by design (contacts
+ * deliver to each device of the account's list in its own session and
+ * mailbox: messaging/outbox.ts); the status's `peerId`, which is the device's.
  */
 import { ownOver } from '../kernel/feature.ts'
 import { linkHandlers } from './handlers.ts'

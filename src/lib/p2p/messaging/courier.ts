@@ -28,7 +28,7 @@ import { randomBytes } from '@noble/hashes/utils.js'
 import { setWaitingKeys } from '../../db/waiting-keys.ts'
 import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { PrekeysAwaitedError } from '../sessions/index.ts'
-import { itemFrame, setItemState } from './frames.ts'
+import { itemFrame, storedFor } from './frames.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
 import { MAX_RECEIPT_IDS, encodeReceipts, receiptsId } from './receipts.ts'
@@ -40,6 +40,7 @@ import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contact
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
+import type { ContactDialer } from '../kernel/ports/presence.ts'
 import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { Inbox } from './inbox.ts'
@@ -81,6 +82,8 @@ export interface CourierComponents {
   hellos: Pick<ContactHellosPort, 'receive' | 'settle'>
   /** our own relays (full multiaddrs ending in /p2p/<relay>) */
   relayList: RelayListPort
+  /** where a contact's other devices were last known to be (presence's ContactFinder) */
+  dialer: Pick<ContactDialer, 'knownAddresses'>
   /** takes the group items that come through our mailboxes */
   groupBook: Pick<GroupBookPort, 'receive' | 'isGroupPeer'>
   /** boxes chat items for contacts with sessions, and opens theirs */
@@ -204,38 +207,52 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
   }
 
   /**
-   * Deposits messages and events for `contact` that no relay holds yet
-   * (state queued or sent) and marks each one a relay took 'stored'. Returns
-   * the ids stored.
+   * Where `device`, one of `contact`'s devices, is known to be: the contact
+   * row's addresses for its own PeerID, else what the peer store or the last
+   * DHT lookup (its peer record) said of the device.
+   */
+  async #deviceAt (contact: ContactRow, device: string): Promise<Pick<ContactRow, 'peerId' | 'addresses'>> {
+    if (device === contact.peerId) return contact
+    return { peerId: device, addresses: await this.#components.dialer.knownAddresses(device).catch(() => []) }
+  }
+
+  /**
+   * Deposits messages and events for `device` (one of `contact`'s devices:
+   * its PeerID, or one its device list names) that no relay of that device
+   * holds yet (db/pending-devices.ts `storedDevices`), each sealed to the
+   * device in a box of our session with it, on the device's own mailbox
+   * relays, and marks each one a relay took stored for it. Returns the ids
+   * stored.
    * Nothing for someone who has not accepted us yet: their node would drop
    * it; our messages wait, queued, until their accept comes (live, or from
    * our mailbox).
    */
-  async deposit (contact: ContactRow, items: OutboxItem[]): Promise<string[]> {
+  async deposit (contact: ContactRow, items: OutboxItem[], device: string = contact.peerId): Promise<string[]> {
     const stored: string[] = []
     if (contact.state !== 'accepted') return stored
+    const to = await this.#deviceAt(contact, device)
     for (const item of items) {
       const { row } = item
-      if (row.direction !== 'out' || (row.state !== 'queued' && row.state !== 'sent')) continue
+      if (row.direction !== 'out' || row.storedDevices?.includes(device) === true) continue
       // made longer ago than a relay keeps an item: the receiver would take it for a replay; it waits for a direct delivery
       if (tooOld(row.id, Date.now() + CLOCK_SKEW_MS)) continue
       const frame = itemFrame(item)
-      // in a box of our session with them when they have sessions, else as it is
+      // in a box of our session with the device when it has sessions, else as it is
       let box: Uint8Array | undefined
       try {
-        box = await this.#components.chatBoxes.mailboxBox(peerIdFromString(contact.peerId), frame, { signal: this.#stopping.signal })
+        box = await this.#components.chatBoxes.mailboxBox(peerIdFromString(device), frame, { signal: this.#stopping.signal })
       } catch (err) {
         // they speak sessions and no source holds their keys: what waits stays queued, never unboxed
         if (!(err instanceof PrekeysAwaitedError)) throw err
-        this.#log('items for %s wait for its prekeys - %e', contact.peerId, err.cause)
+        this.#log('items for %s wait for its prekeys - %e', device, err.cause)
         await setWaitingKeys(this.#components.db, contact.id, true)
         break
       }
       if (box !== undefined && contact.waitingKeys === true) await setWaitingKeys(this.#components.db, contact.id, false)
       const payload = box ?? encodeChatFrame(frame)
-      if (await this.#depositPayload(contact, payload) === 0) break
+      if (await this.#depositPayload(to, payload) === 0) break
       this.#stats.deposited++
-      await setItemState(this.#components.db, item, 'stored')
+      await storedFor(this.#components.db, item, device)
       stored.push(row.id)
     }
     return stored
@@ -294,23 +311,26 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
 
   /**
    * The receipts go back the way the messages came, after a relay's drain,
-   * one item per sender and MAX_RECEIPT_IDS ids, in a box of our session
-   * with the sender when we have one; if no relay of theirs takes it, a later
+   * to the device that sent them (docs/protocols.md, "Delivery to an
+   * account's devices"), one item per sending device and MAX_RECEIPT_IDS
+   * ids, in a box of our session with that device when we have one; if no relay of theirs takes it, a later
    * direct delivery acks again.
    */
-  async #sendReceipts (batches: Array<{ contact: ContactRow, ids: string[] }>): Promise<void> {
-    for (const { contact, ids } of batches) {
+  async #sendReceipts (batches: Array<{ contact: ContactRow, from: string, ids: string[] }>): Promise<void> {
+    for (const { contact, from, ids } of batches) {
+      // to the device that sent them (the contact's own PeerID, or one its list names)
+      const to = await this.#deviceAt(contact, from)
       for (let i = 0; i < ids.length; i += MAX_RECEIPT_IDS) {
         if (this.#stopping.signal.aborted) return
         const part = ids.slice(i, i + MAX_RECEIPT_IDS)
         const payload = encodeReceipts(part)
-        await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(contact.peerId), receiptsId(), payload)
+        await this.#components.chatBoxes.mailboxPayloadBox(peerIdFromString(from), receiptsId(), payload)
           .then(async (box) => {
             // a peer that speaks sessions takes receipts in a box only: without a session, a later direct delivery acks
-            if (box === undefined && await this.#components.sessionPins.pinned(contact.peerId)) return
-            await this.#depositPayload(contact, box ?? payload)
+            if (box === undefined && await this.#components.sessionPins.pinned(from)) return
+            await this.#depositPayload(to, box ?? payload)
           })
-          .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', contact.peerId, err) })
+          .catch((err: unknown) => { this.#log('could not send receipts to %s - %e', from, err) })
       }
     }
   }

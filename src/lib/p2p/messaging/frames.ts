@@ -1,12 +1,13 @@
 /**
  * What the outbox sends: messages and message events (db/events.ts), one
- * queue in id order, each as its chat frame (docs/protocols.md, "Chat" and
+ * queue per device of the contact in id order, each as its chat frame (docs/protocols.md, "Chat" and
  * "Message actions"; an event's as its kind says, db/event-kinds.ts), sent
  * directly or sealed for a mailbox.
  */
-import { EVENT_KINDS, eventFrame } from '../../db/event-kinds.ts'
-import { outboxEvents, setEventState } from '../../db/events.ts'
-import { compareById, outbox, setMessageState } from '../../db/messages.ts'
+import { eventFrame } from '../../db/event-kinds.ts'
+import { setEventState } from '../../db/events.ts'
+import { compareById, setMessageState } from '../../db/messages.ts'
+import { ackFromDevice, failForDevice, markStoredFor, pendingForDevice } from '../../db/pending-devices.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventRow, MessageRow, MessageState } from '../../db/types.ts'
 import type { ChatDialerFrame, ChatMessageFrame } from '@parley/protocol/chat/codec'
@@ -34,13 +35,31 @@ export async function setItemState (db: ParleyDb, item: OutboxItem, state: Messa
   else await setEventState(db, item.row.id, state)
 }
 
-/** Everything queued for `contactId` that was not acked yet, messages and events, in id (creation) order. */
-export async function pendingItems (db: ParleyDb, contactId: ContactId): Promise<OutboxItem[]> {
-  const [messages, events] = await Promise.all([outbox(db, contactId), outboxEvents(db, contactId)])
+/**
+ * Everything to `contactId` that `device` (one of its devices) has not acked
+ * yet, messages and events, in id (creation) order (db/pending-devices.ts; a
+ * kind with no frame, 'hide', is never sent).
+ */
+export async function pendingItems (db: ParleyDb, contactId: ContactId, device: string): Promise<OutboxItem[]> {
+  const { messages, events } = await pendingForDevice(db, contactId, device)
   const items: OutboxItem[] = [
     ...messages.map(row => ({ table: 'messages' as const, row })),
-    // a kind with no frame ('hide') is never sent
-    ...events.filter(row => EVENT_KINDS[row.kind].wire !== undefined).map(row => ({ table: 'events' as const, row }))
+    ...events.map(row => ({ table: 'events' as const, row }))
   ]
   return items.sort((a, b) => compareById(a.row, b.row))
+}
+
+/** `device` acked `item` (live, or in a mailbox receipt): it no longer waits for it, and the row is delivered (the first ack). */
+export async function ackItem (db: ParleyDb, item: OutboxItem, device: string): Promise<void> {
+  await ackFromDevice(db, item.row.contactId, device, [item.row.id])
+}
+
+/** A relay of `device`'s mailbox holds `item`. */
+export async function storedFor (db: ParleyDb, item: OutboxItem, device: string): Promise<void> {
+  await markStoredFor(db, item.table, item.row.id, device)
+}
+
+/** `device` can never take `item` (no such frame in its app, or refused for good): it stops waiting; failed once no device is left. */
+export async function failedFor (db: ParleyDb, item: OutboxItem, device: string): Promise<void> {
+  await failForDevice(db, item.table, item.row.id, device)
 }

@@ -1,11 +1,13 @@
 import { ContactNotFoundError } from '../../db/errors.ts'
 import { outgoingRow, storeOutgoing } from '../../db/messages.ts'
+import { authorOf } from '../kernel/author.ts'
 import { MessageNotFoundError } from '../kernel/errors.ts'
 import { checkText } from './text.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { Outbox } from './outbox.ts'
 
@@ -14,6 +16,8 @@ export type MessagingMethod = 'sendMessage'
 export interface MessagingHandlerComponents {
   db: ParleyDb
   identity: Pick<IdentityPort, 'require'>
+  /** our rows name the account (kernel/author.ts) */
+  devices: Pick<DevicesPort, 'account'>
   contactBook: Pick<ContactBookPort, 'byId'>
   outbox: Pick<Outbox, 'send'>
   /** told `message:sent` (it ends our typing to the contact) */
@@ -37,12 +41,12 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
      * typing to the contact (`message:sent`, actions/typing.ts).
      */
     sendMessage: async ({ contactId, text, replyTo }) => {
-      const profile = components.identity.require()
+      const from = authorOf(components.identity, components.devices)
       checkText(text)
       const contact = await components.contactBook.byId(contactId)
       if (contact == null) throw new ContactNotFoundError('unknownContact')
       if (replyTo !== undefined && (await components.db.messages.get(replyTo))?.contactId !== contactId) throw new MessageNotFoundError('messageNotFound')
-      const row = outgoingRow({ contactId, fromPeerId: profile.peerId, body: text, replyTo, ttl: contact.timer?.ttl })
+      const row = outgoingRow({ contactId, fromPeerId: from, body: text, replyTo, ttl: contact.timer?.ttl })
       const stored = nextTask().then(async () => { await storeOutgoing(components.db, row) })
       components.outbox.send(contact, row, stored)
       components.events.safeDispatchEvent('message:sent', { detail: { contactId } })

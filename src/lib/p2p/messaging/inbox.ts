@@ -74,7 +74,8 @@ export class Inbox implements ChatInbox {
     }
     if (message.type !== 'message') return actionIntake.receive(contact, message)
     const input = incomingInput(message, contact)
-    if (message.file != null) return transfers.receive({ ...input, file: message.file })
+    // pulled from the device that offered it (one the contact's list names, or the contact's own)
+    if (message.file != null) return transfers.receive({ ...input, file: message.file, device: from.toString() })
     // the tabs hear of it first: starting the write takes Dexie a while, and the
     // announcement does not depend on it (a failed write withdraws it below)
     events.safeDispatchEvent('message', { detail: { kind: 'received', message: incomingRow(input) } })
@@ -132,7 +133,7 @@ export class Inbox implements ChatInbox {
           continue
         }
         await flush()
-        outcomes[index] = await transfers.receive({ ...input, file: message.file })
+        outcomes[index] = await transfers.receive({ ...input, file: message.file, device: from.toString() })
       }
       await flush()
     } finally {

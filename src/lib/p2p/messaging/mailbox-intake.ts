@@ -11,13 +11,13 @@
  * again) and is counted then. The session a box started is kept only with a
  * contact or a group member.
  */
-import { markEventsDelivered } from '../../db/events.ts'
-import { MAX_BATCH_ROWS, markDelivered } from '../../db/messages-incoming.ts'
+import { MAX_BATCH_ROWS } from '../../db/messages-incoming.ts'
+import { ackFromDevice } from '../../db/pending-devices.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
 import { contactReply } from '@parley/protocol/contact/codec'
 import { mayExchange } from '../contacts/index.ts'
 import { MailboxItemReader } from './mailbox-items.ts'
-import type { ContactId, ContactRow, MessageId } from '../../db/types.ts'
+import type { ContactId, ContactRow } from '../../db/types.ts'
 import type { ContactHellosPort } from '../kernel/ports/contacts.ts'
 import type { ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { Inbox } from './inbox.ts'
@@ -50,14 +50,15 @@ function openedIn (prepared: readonly PreparedItem[]): Array<{ from: PeerId, pee
 export const GROUP_ITEM_TIMEOUT_MS = 10_000
 
 /**
- * The sink of one drain. `stored` gathers, per sender, the ids of the
- * messages stored (now or before), for the receipts sent back after the
- * drain (at most the drain's item count); `requested`, who asked to be our
+ * The sink of one drain. `stored` gathers, per sending device (its
+ * PeerID: the contact's own, or one its device list names), the ids of the
+ * messages stored (now or before), for the receipts sent back to that device
+ * after the drain (at most the drain's item count); `requested`, who asked to be our
  * contact and now waits for the user, with the reply that tells them their
  * request arrived.
  */
 export class MailboxIntake implements DrainSink<PreparedItem[]> {
-  readonly stored = new Map<ContactId, { contact: ContactRow, ids: string[] }>()
+  readonly stored = new Map<string, { contact: ContactRow, from: string, ids: string[] }>()
   readonly requested = new Map<ContactId, { contact: ContactRow, reply: ContactReplyFrame }>()
   readonly #components: IntakeComponents
   readonly #reader: MailboxItemReader
@@ -126,18 +127,16 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
   async #commitItems (prepared: PreparedItem[]): Promise<void> {
     const { inbox, db } = this.#components
     const messages: Array<{ from: PeerId, message: ChatMessageFrame, contact: ContactRow, storedAt: number }> = []
-    const receipts = new Map<ContactId, { contact: ContactRow, ids: MessageId[] }>()
+    // per sending device: a receipt says which of our items that device holds
+    const receipts = new Map<string, { contact: ContactRow, from: string, ids: string[] }>()
     for (const item of prepared) {
       if (item.kind === 'message') messages.push(item)
-      if (item.kind === 'known') {
-        const entry = this.stored.get(item.contact.id) ?? { contact: item.contact, ids: [] }
-        entry.ids.push(item.id)
-        this.stored.set(item.contact.id, entry)
-      }
+      if (item.kind === 'known') this.#owe(item.contact, item.from, item.id)
       if (item.kind !== 'receipts') continue
-      const entry = receipts.get(item.contact.id) ?? { contact: item.contact, ids: [] }
-      entry.ids.push(...item.ids as MessageId[])
-      receipts.set(item.contact.id, entry)
+      const from = item.from.toString()
+      const entry = receipts.get(from) ?? { contact: item.contact, from, ids: [] }
+      entry.ids.push(...item.ids)
+      receipts.set(from, entry)
     }
     const outcomes = await inbox.receiveMany(messages)
     messages.forEach(({ from, message, contact }, i) => {
@@ -146,18 +145,17 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
         return
       }
       this.#count.received()
-      const entry = this.stored.get(contact.id) ?? { contact, ids: [] }
-      entry.ids.push(message.id)
-      this.stored.set(contact.id, entry)
+      this.#owe(contact, from, message.id)
     })
     await this.#commitActions(prepared)
     await this.#commitGroups(prepared)
-    for (const { contact, ids } of receipts.values()) {
+    for (const { contact, from, ids } of receipts.values()) {
       for (let i = 0; i < ids.length; i += MAX_BATCH_ROWS) {
         const part = ids.slice(i, i + MAX_BATCH_ROWS)
-        const notOurs = await markEventsDelivered(db, contact.id, await markDelivered(db, contact.id, part))
-        // delivered: their boxes are not needed any more
-        await dropBoxes(db, contact.peerId, part)
+        // that device no longer waits for them (db/pending-devices.ts); the first device's receipt makes them delivered
+        const notOurs = await ackFromDevice(db, contact.id, from, part)
+        // delivered: their boxes for that device are not needed any more
+        await dropBoxes(db, from, part)
         for (const id of notOurs) this.#count.dropped('not-ours', id)
         for (let n = part.length - notOurs.length; n > 0; n--) this.#count.receipt()
       }
@@ -181,10 +179,16 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
       }
       if (outcome === 'not-allowed') this.#count.dropped('malformed', `a ${item.frame.type} that is not allowed`)
       else this.#count.received()
-      const entry = this.stored.get(item.contact.id) ?? { contact: item.contact, ids: [] }
-      entry.ids.push(item.frame.id)
-      this.stored.set(item.contact.id, entry)
+      this.#owe(item.contact, item.from, item.frame.id)
     }
+  }
+
+  /** A receipt for item `id` is owed to `from`, the device of `contact` that sent it. */
+  #owe (contact: ContactRow, from: PeerId, id: string): void {
+    const key = from.toString()
+    const entry = this.stored.get(key) ?? { contact, from: key, ids: [] }
+    entry.ids.push(id)
+    this.stored.set(key, entry)
   }
 
   /**

@@ -53,6 +53,8 @@ interface Lookup extends Answers {
 interface LookupState {
   /** the lookup under way; other callers for the same contact join it */
   running?: Promise<Lookup>
+  /** the circuit addresses the last lookup found, dialled or not (`knownAddresses`) */
+  found?: Multiaddr[]
   /** lookups since the contact was last reached */
   lookups: number
   /** no new lookup starts before this time (ms since the epoch) */
@@ -174,6 +176,12 @@ export class ContactFinder implements ContactDialer, Startable {
     return connection
   }
 
+  async knownAddresses (peerId: string): Promise<string[]> {
+    const id = peerIdFromString(peerId)
+    const known = await this.#knownAddresses(id)
+    return (known.length > 0 ? known : this.#lookups.get(peerId)?.found ?? []).map(a => a.toString())
+  }
+
   /** The addresses the peer store has for `peerId` (none when it does not know the peer). */
   async #knownAddresses (peerId: PeerId): Promise<Multiaddr[]> {
     try {
@@ -198,7 +206,11 @@ export class ContactFinder implements ContactDialer, Startable {
       // the back-off runs from this lookup's start; reaching the contact clears it
       entry.notBefore = this.#now() + backoffDelay(entry.lookups, this.#backoff)
       entry.lookups++
-      running = this.#find(peerId).finally(() => { entry.running = undefined })
+      running = this.#find(peerId).then((answers) => {
+        const found = circuitAddressesOf(peerId, [...answers.own, ...answers.recorded, ...answers.heard])
+        if (found.length > 0) entry.found = found
+        return answers
+      }).finally(() => { entry.running = undefined })
       entry.running = running
     }
     return raceSignal(running, signal)

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { getContact, getContactByPeerId, listContacts, setPresence } from '../../db/contacts.ts'
+import { getContactOfPeer } from '../../db/contact-devices.ts'
 import { contactsWithOutbox } from '../../db/messages.ts'
 import { helloType } from '../contacts/index.ts'
 import { CONTACT_CONNECT_TIMEOUT_MS } from '../kernel/ports/presence.ts'
@@ -26,7 +27,7 @@ export interface GreeterComponents {
   logger: ComponentLogger
   events: ParleyEventTarget
   libp2p: Pick<Libp2p, 'getConnections' | 'addEventListener' | 'removeEventListener' | 'hangUp'> & { peerStore: Pick<PeerStore, 'merge'> }
-  dialer: ContactDialer
+  dialer: Pick<ContactDialer, 'connect'>
   outbox: OutboxPort
   hellos: Pick<ContactHellosPort, 'sendOwed' | 'storeOwed'>
 }
@@ -186,13 +187,18 @@ export class Greeter implements GreeterPort, Startable {
     if (!this.#started) return
     const { db, libp2p } = this.#components
     const contact = await getContactByPeerId(db, peerId.toString())
-    if (contact == null) return
+    if (contact == null) {
+      // another device of a contact's account (its list names it): what waits for that device goes now
+      const owner = status === 'online' ? await getContactOfPeer(db, peerId.toString()) : undefined
+      if (owner != null) this.#components.outbox.kick(owner.id, peerId.toString())
+      return
+    }
     if (status === 'offline' && libp2p.getConnections(peerId).length > 0) return
     await setPresence(db, contact.peerId, status, Date.now())
     if (status === 'online') {
       this.#redials.succeeded(contact.id)
       if (contact.helloPending === true) void this.#components.hellos.sendOwed(contact.id)
-      this.#components.outbox.kick(contact.id)
+      this.#components.outbox.kick(contact.id, contact.peerId)
     } else if (!contact.blocked && (contact.state === 'accepted' || helloType(contact) != null)) {
       // presence without pinging: try again later, backing off
       this.redial(contact.id)

@@ -121,7 +121,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     this.#offering.add(peer)
     try {
       const contact = await contactBook.byPeerId(peer)
-      // a contact's own PeerID only: its other devices get the list once fan-out comes (issue 58)
+      // a contact's own PeerID only: its other devices learn the list from the DHT (the acknowledged mark is per contact, not per device)
       if (!mayExchange(contact) || contact.peerId !== peer || (contact.devicesSent ?? 0) >= list.version) return
       if (!await sessions.hasSession(peer)) return
       const peerId = peerIdFromString(peer)
@@ -173,7 +173,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     let outcome
     try {
       const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })
-      outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages], async () => {
+      outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages, db.events], async () => {
         const stored = await storeContactDevices(db, contact.id, list)
         await opened.commit()
         return stored.outcome

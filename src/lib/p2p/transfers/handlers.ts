@@ -2,7 +2,9 @@ import { ContactNotFoundError } from '../../db/errors.ts'
 import { sanitizeMime } from '../../files/names.ts'
 import { checkText } from '../messaging/index.ts'
 import type { NodeHandlers } from '../../contract/index.ts'
+import { authorOf } from '../kernel/author.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { TransferManager } from './transfers.ts'
 import { checkVoice } from './voice.ts'
@@ -11,6 +13,8 @@ export type TransferMethod = 'sendFile' | 'cancelTransfer' | 'retryTransfer' | '
 
 export interface TransferHandlerComponents {
   identity: Pick<IdentityPort, 'require'>
+  /** our rows name the account (kernel/author.ts) */
+  devices: Pick<DevicesPort, 'account'>
   contactBook: Pick<ContactBookPort, 'byId'>
   transfers: TransferManager
 }
@@ -25,7 +29,7 @@ export function transferHandlers (components: TransferHandlerComponents): NodeHa
      * text would.
      */
     sendFile: async ({ contactId, file, name, mime, caption, thumb, voice }) => {
-      const profile = components.identity.require()
+      const from = authorOf(components.identity, components.devices)
       const contact = await components.contactBook.byId(contactId)
       if (contact == null) throw new ContactNotFoundError('unknownContact')
       if (caption !== '') checkText(caption)
@@ -37,7 +41,7 @@ export function transferHandlers (components: TransferHandlerComponents): NodeHa
         name,
         mime,
         caption,
-        fromPeerId: profile.peerId,
+        fromPeerId: from,
         ...(thumb == null ? {} : { thumb }),
         ...(note === undefined ? {} : { voice: note }),
         ...(ttl > 0 ? { ttl } : {})

@@ -3,6 +3,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { fileTag } from '@parley/protocol/file/keyed'
 import { getContact } from '../../db/contacts.ts'
+import { devicePeersOf } from '../../db/pending-rows.ts'
 import { getHashes, getTransfer, setTransferState } from '../../db/transfers.ts'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { fromHex } from '../../files/hashing.ts'
@@ -109,7 +110,9 @@ export class FileHosting {
   /** The contact a file was offered to, or any member of the group it was offered in. */
   async #mayOpen (row: TransferRow, from: string): Promise<boolean> {
     if (row.groupId !== undefined) return this.#init.groupMember(row.groupId, from)
-    return (await getContact(this.#init.db, row.contactId))?.peerId === from
+    // any device of the contact's account that the offer went to (its list's, else its PeerID alone)
+    const contact = await getContact(this.#init.db, row.contactId)
+    return contact !== undefined && devicePeersOf(contact).includes(from)
   }
 
   /** Makes every source of `id` being served refuse its next chunk (the receiver hears ERROR 'cancelled'). */

@@ -5,6 +5,7 @@ import { FileTransferError } from '@parley/protocol/file/errors'
 import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { getContact } from '../../db/contacts.ts'
+import { devicePeersOf } from '../../db/pending-rows.ts'
 import { getHashes, getTransfer, setTransferState, unfinishedTransfers } from '../../db/transfers.ts'
 import { markResumed, recordChunks, resetChunks, saveHashes } from '../../db/transfers-incoming.ts'
 import { missingChunks } from '../../db/transfer-rows.ts'
@@ -155,7 +156,7 @@ export class Pulls {
   }
 
   /**
-   * Where `row` comes from now: a chat's file from the contact, a group's from
+   * Where `row` comes from now: a chat's file from the contact's device that offered it, a group's from
    * its author or a member holding a copy (GroupSources); undefined when none
    * is connected, null when it is not pulled at all (a blocked or gone contact).
    */
@@ -163,8 +164,10 @@ export class Pulls {
     if (row.groupId !== undefined) return this.#groupSources.find({ ...row, groupId: row.groupId })
     const contact = await getContact(this.#init.db, row.contactId)
     if (contact == null || contact.blocked) return null
-    const connection = bestConnection(this.#init.libp2p(), peerIdFromString(contact.peerId))
-    return connection == null ? undefined : { peer: contact.peerId, connection }
+    // the device that offered it, while the contact's list still names it; else the contact's own PeerID
+    const peer = row.peer !== undefined && devicePeersOf(contact).includes(row.peer) ? row.peer : contact.peerId
+    const connection = bestConnection(this.#init.libp2p(), peerIdFromString(peer))
+    return connection == null ? undefined : { peer, connection }
   }
 
   /**

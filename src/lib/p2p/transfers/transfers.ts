@@ -344,7 +344,7 @@ export class TransferManager implements TransfersPort, FileHost, Startable {
     const row = await getTransfer(this.#db, id as MessageId)
     if (row == null) return
     // only who offered it cancels it: the contact, or a group file's author (a member's cancel ends only its own pull)
-    const offeredBy = row.groupId === undefined ? (await getContact(this.#db, row.contactId))?.peerId : row.peer
+    const offeredBy = row.groupId === undefined ? row.peer ?? (await getContact(this.#db, row.contactId))?.peerId : row.peer
     if (offeredBy !== from.toString()) return
     if (row.state === 'complete' || row.state === 'cancelled') return
     await setTransferState(this.#db, row.id, 'cancelled', { cancelledBy: 'peer' })

@@ -130,6 +130,7 @@ describe('CallLog', () => {
     const actions = new MessageActions({
       db,
       identity: { require: () => ({ peerId: ME }) as never },
+      devices: { account: ME },
       contactBook: { byId: async (id: ContactId) => db.contacts.get(id) },
       outbox: { kick: (id: ContactId) => { kicked.push(id) } },
       transfers: { forget: async () => {} },

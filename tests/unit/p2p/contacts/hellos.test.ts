@@ -32,7 +32,7 @@ let addresses: string[]
 let contactHellos: ContactHellos
 let greeter: Greeter
 let dialed: string[]
-let dialer: ContactDialer
+let dialer: Pick<ContactDialer, 'connect'>
 /** runs before a hello is recorded as sent; a throw fails that send */
 let sendHook: ((to: string) => Promise<void>) | undefined
 /** the PeerIDs `contact:accepted` named, in order */

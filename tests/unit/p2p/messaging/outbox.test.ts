@@ -138,7 +138,7 @@ describe('Outbox.send', () => {
     sender.send(contact, first, firstWrite.stored)
     await vi.waitFor(() => { expect(deliveries).toHaveLength(1) })
     // acked, and its "delivered" waits for its own row's write: no delivery is under way
-    await vi.waitFor(() => { expect(sender.delivering(contact.id)).toBe(false) })
+    await vi.waitFor(() => { expect(sender.delivering(contact.id, contact.peerId)).toBe(false) })
     const second = newRow('second')
     const secondWrite = heldWrite(second)
     sender.send(contact, second, secondWrite.stored)

@@ -33,6 +33,7 @@ describe('sendMessage', () => {
     const handlers = messagingHandlers({
       db: d,
       identity: { require: () => ({ peerId: 'me' }) } as never,
+      devices: { account: 'me' },
       contactBook: { byId: async () => contact },
       outbox: {
         send: (_contact, row, whenStored) => {
@@ -50,6 +51,23 @@ describe('sendMessage', () => {
     expect(seen[0]?.storedThen).toBe(false)
     expect((await d.messages.get(messageId))?.body).toBe('hello')
     expect(typingEnded).toEqual([id])
+  })
+
+  it('on a linked device, names the account as the author, not this device (kernel/author.ts)', async () => {
+    db = await openTestDb()
+    const d = db
+    const id = await addContact(d, 'alice')
+    const contact = await getContact(d, id) as ContactRow
+    const handlers = messagingHandlers({
+      db: d,
+      identity: { require: () => ({ peerId: '12D3KooWThisDevice' }) } as never,
+      devices: { account: '12D3KooWTheAccount' },
+      contactBook: { byId: async () => contact },
+      outbox: { send: () => {} },
+      events: new TypedEventEmitter<ParleyEvents>()
+    })
+    const { messageId } = await handlers.sendMessage({ contactId: id, text: 'hello' }, { signal: new AbortController().signal })
+    expect((await d.messages.get(messageId))?.fromPeerId).toBe('12D3KooWTheAccount')
   })
 })
 

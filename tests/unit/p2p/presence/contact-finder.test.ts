@@ -466,6 +466,20 @@ describe('ContactFinder.connect', () => {
   })
 })
 
+describe('ContactFinder.knownAddresses', () => {
+  it('the peer store\'s addresses; without any, what the last lookup found though its dial failed (a device\'s mailbox relays)', async () => {
+    expect(await finder.knownAddresses(peer.toString())).toEqual([])
+    stored = []
+    dialWorks = () => false
+    await expect(finder.connect({ peerId: peer.toString() }, { signal: signal() })).rejects.toThrow()
+    // nothing kept in the peer store or the row, but the lookup's answer is remembered
+    expect(stored).toEqual([])
+    expect(await finder.knownAddresses(peer.toString())).toEqual([found()])
+    stored = [multiaddr(`${circuitVia(relay)}/p2p/${peer.toString()}`)]
+    expect(await finder.knownAddresses(peer.toString())).toEqual([`${circuitVia(relay)}/p2p/${peer.toString()}`])
+  })
+})
+
 describe('circuitAddressesOf', () => {
   it("keeps the circuit addresses that lead to the peer, each ending in its /p2p, without duplicates, at most MAX_CONTACT_ADDRESSES", async () => {
     const other = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))

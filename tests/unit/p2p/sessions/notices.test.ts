@@ -74,6 +74,7 @@ describe('SessionNotices', () => {
     const actions = new MessageActions({
       db,
       identity: { require: () => ({ peerId: ME }) as never },
+      devices: { account: ME },
       contactBook: { byId: async (id: ContactId) => db.contacts.get(id) },
       outbox: { kick: () => { throw new Error('nothing is sent for a notice') } },
       transfers: { forget: async () => {} },

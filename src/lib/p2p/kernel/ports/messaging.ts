@@ -67,10 +67,14 @@ export interface ChatPort {
   deliver(connection: Connection, messages: ChatDialerFrame[], options?: DeliverOptions): Promise<DeliveryResult[]>
 }
 
-/** Outgoing messages per contact (messaging/outbox.ts). */
+/** Outgoing messages per contact, delivered to each of its devices (messaging/outbox.ts). */
 export interface OutboxPort {
-  /** delivers the contact's outbox now (an open connection, a dial, else its mailboxes); never throws */
-  kick(contactId: ContactId): void
+  /**
+   * delivers the contact's outbox now to each of its devices, or to `device`
+   * (one of them, by PeerID) alone: an open connection, a dial, else that
+   * device's mailboxes; never throws
+   */
+  kick(contactId: ContactId, device?: string): void
 }
 
 /** Deposits in relays' mailboxes (messaging/courier.ts). */

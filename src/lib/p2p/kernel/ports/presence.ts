@@ -9,6 +9,12 @@ export const CONTACT_CONNECT_TIMEOUT_MS = 30_000
 export interface ContactDialer {
   /** An open connection to the contact, or a new one; rejects when it cannot be reached before `signal` aborts. */
   connect(contact: Pick<ContactRow, 'peerId'>, options: { signal: AbortSignal }): Promise<Connection>
+  /**
+   * where a peer (a contact's device, say) was last known to be: the
+   * addresses the peer store holds, else those the last DHT lookup of it
+   * found (its peer record) though the dial failed; [] when none
+   */
+  knownAddresses(peerId: string): Promise<string[]>
 }
 
 /** Greeting and redialling contacts (presence/greeter.ts). */
