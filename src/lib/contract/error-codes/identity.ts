@@ -46,6 +46,8 @@ export const IDENTITY_ERRORS = {
   backupKdfTooCostly: { memory: 'bytes', iterations: 'number' },
   /** this device could not give the key derivation the memory the file asks for */
   backupKdfNoMemory: { memory: 'bytes' },
+  /** a linked device holds its own key, not the account's: its file could not bring the account back */
+  backupLinkedDevice: {},
   // this device's name in the account's device list (lib/p2p/devices; docs/protocols.md "Linked devices")
   deviceNameTooLong: { max: 'number' },
   deviceNameControl: {},

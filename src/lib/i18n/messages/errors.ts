@@ -16,6 +16,7 @@ export const en = {
   removeThisDevice: 'The device that holds your account key cannot be removed from your account.',
   deviceNotListed: 'This device is no longer in your list.',
   holderCannotErase: 'This device holds your account key: it cannot be erased as a linked device.',
+  backupLinkedDevice: 'This is a linked device: a backup is made on the device that holds your account key, the one where you made your Parley.',
   deviceRemoved: 'This device was removed from {name}\'s Parley.',
   // ---- invites (p2p/identity/invite.ts)
   inviteNameEmpty: 'The name is empty.',
@@ -348,6 +349,7 @@ export const ru: RuTable<typeof en> = {
   removeThisDevice: 'Устройство, которое хранит ключ аккаунта, нельзя удалить из аккаунта.',
   deviceNotListed: 'Этого устройства уже нет в списке.',
   holderCannotErase: 'Это устройство хранит ключ аккаунта: его нельзя стереть как связанное устройство.',
+  backupLinkedDevice: 'Это связанное устройство: резервная копия делается на устройстве, которое хранит ключ аккаунта, — там, где вы создали свой Parley.',
   deviceRemoved: 'Это устройство удалено из Parley пользователя {name}.',
   inviteNameEmpty: 'Имя не указано.',
   inviteNameTooLong: 'Имя длиннее {max} символов.',

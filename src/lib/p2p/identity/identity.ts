@@ -1,5 +1,6 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { errorClass } from '../../contract/errors.ts'
 import { exportBackup, readBackup, restoreBackup } from '../../db/backup.ts'
 import { NoProfileError, ProfileExistsError } from '../../db/errors.ts'
 import { getProfile, saveNewIdentity } from '../../db/profile.ts'
@@ -19,6 +20,13 @@ export interface IdentityComponents {
   /** the account contacts know us by (on a linked device, not this device's PeerID): our invites name it */
   devices: Pick<DevicesPort, 'account' | 'holder'>
 }
+
+/**
+ * A backup asked of a linked device (`backupLinkedDevice`): its key is the
+ * device's, not the account's, so its file could not bring the account back
+ * (docs/security.md, "Linking a device").
+ */
+export const BackupLinkedDeviceError = errorClass('BackupLinkedDeviceError')
 
 /**
  * Who this node is: the profile (PeerID, its Ed25519 key, the display name)
@@ -85,9 +93,16 @@ export class Identity implements IdentityPort {
     return contents.profile
   }
 
-  /** This identity, its contacts and (optionally) the history as a passphrase-encrypted file (db/backup.ts). */
+  /**
+   * This identity, its contacts and (optionally) the history as a
+   * passphrase-encrypted file (db/backup.ts); only on the device holding the
+   * account key.
+   * @throws BackupLinkedDeviceError('backupLinkedDevice') on a linked device
+   */
   async export (passphrase: string, includeHistory: boolean): Promise<Uint8Array> {
     this.require()
+    const { account, holder } = this.#components.devices
+    if (account !== undefined && !holder) throw new BackupLinkedDeviceError('backupLinkedDevice')
     return exportBackup(this.#components.db, passphrase, { includeHistory })
   }
 
