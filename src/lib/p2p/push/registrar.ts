@@ -240,11 +240,12 @@ export class PushRegistrar implements Startable {
       this.#log('push subscription registered with %s', relay)
       return { state: 'registered', at, vapidKey, expiresAt: reply.expiresAt }
     } catch (err) {
-      if (err instanceof PushRefusedError) {
+      // `off`: a relay run with --push off, as one without the protocol (its operator may turn it on)
+      if (err instanceof PushRefusedError && err.code !== 'off') {
         this.#log.error('relay %s refused the push subscription: %s', relay, err.code)
         return { state: 'refused', at: this.#now(), code: err.code }
       }
-      const unsupported = err instanceof Error && err.name === 'UnsupportedProtocolError'
+      const unsupported = err instanceof PushRefusedError || (err instanceof Error && err.name === 'UnsupportedProtocolError')
       if (this.#later.size >= MAX_PUSH_RELAYS) this.#later.clear()
       this.#later.set(relay, { until: this.#now() + PUSH_RETRY_AFTER_MS, unsupported })
       this.#log.error('cannot register the push subscription with %s - %e', relay, err)
