@@ -24,8 +24,8 @@ export interface PushBrowser {
   permission(): NotificationPermission
   /** asks the person (call from a click) */
   requestPermission(): Promise<NotificationPermission>
-  /** the subscription the service worker's registration holds, if any */
-  current(): Promise<BrowserPushSubscription | null>
+  /** the subscription the service worker's registration holds: null when none, undefined when there is no registration to ask */
+  current(): Promise<BrowserPushSubscription | null | undefined>
   /** subscribes the service worker's registration (`userVisibleOnly`, with `applicationServerKey`) */
   subscribe(applicationServerKey: Uint8Array): Promise<BrowserPushSubscription>
   /** unsubscribes the registration's subscription, if it holds one */
@@ -66,8 +66,9 @@ export function browserPush (): PushBrowser {
     requestPermission: async () => Notification.requestPermission(),
     current: async () => {
       const found = await navigator.serviceWorker.getRegistration()
-      const subscription = await found?.pushManager.getSubscription()
-      return subscription == null ? null : fromSubscription(subscription)
+      if (found === undefined) return undefined
+      const subscription = await found.pushManager.getSubscription()
+      return subscription === null ? null : fromSubscription(subscription)
     },
     subscribe: async (applicationServerKey) => {
       const { pushManager } = await registration()

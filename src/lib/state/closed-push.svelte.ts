@@ -62,16 +62,18 @@ export class ClosedPush {
   }
 
   /**
-   * Reads what the node holds. A subscription the node holds that the browser
-   * no longer has (site data cleared, permission withdrawn) is handed back as
-   * null, so no relay keeps pushing to it.
+   * Reads what the node holds. A subscription the node holds that the
+   * browser's registration no longer has (unsubscribed elsewhere, permission
+   * withdrawn) is handed back as null, so no relay keeps pushing to it; with
+   * no registration to ask (not registered yet), nothing is changed.
    */
   async load (): Promise<void> {
     if (!this.#browser.supported) { this.#set({ kind: 'unsupported' }); return }
     try {
       const status = await this.#node.call('getPushStatus')
       if (!status.enabled) { this.#set(this.#offState()); return }
-      if (await this.#browser.current() === null || this.#browser.permission() !== 'granted') {
+      const held = await this.#browser.current()
+      if (held === null || (held !== undefined && this.#browser.permission() !== 'granted')) {
         await this.#node.call('setPushSubscription', null)
         this.#set(this.#offState())
         return
@@ -98,10 +100,11 @@ export class ClosedPush {
       const keys = await this.#node.call('getPushKeys')
       if (keys.key === undefined) { this.#set({ kind: 'off' }, keys.relays.length === 0 ? 'no-relays' : 'relays-off'); return }
       const key = fromBase64Url(keys.key.vapidKey)
-      const held = await this.#browser.current()
+      const held = await this.#browser.current() ?? null
       // a browser holds one subscription per service worker, bound to its key: one with another key goes first
-      if (held !== null && (held.applicationServerKey === null || !sameBytes(held.applicationServerKey, key))) await this.#browser.unsubscribe()
-      subscribed = held !== null && held.applicationServerKey !== null && sameBytes(held.applicationServerKey, key) ? held : await this.#browser.subscribe(key)
+      const same = held !== null && held.applicationServerKey !== null && sameBytes(held.applicationServerKey, key)
+      if (held !== null && !same) await this.#browser.unsubscribe()
+      subscribed = same ? held : await this.#browser.subscribe(key)
       const status = await this.#node.call('setPushSubscription', { endpoint: subscribed.endpoint, p256dh: subscribed.p256dh, auth: subscribed.auth, applicationServerKey: key })
       this.#set(onState(status))
     } catch (err) {

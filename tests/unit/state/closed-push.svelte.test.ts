@@ -40,12 +40,12 @@ const OFF: PushStatus = { enabled: false, relays: [] }
 class FakeBrowser implements PushBrowser {
   supported = true
   state: NotificationPermission = 'default'
-  held: BrowserPushSubscription | null = null
+  held: BrowserPushSubscription | null | undefined = null
   readonly log: string[] = []
   constructor (private readonly answer: NotificationPermission = 'granted') {}
   permission (): NotificationPermission { return this.state }
   async requestPermission (): Promise<NotificationPermission> { this.log.push('permission'); this.state = this.answer; return this.answer }
-  async current (): Promise<BrowserPushSubscription | null> { return this.held }
+  async current (): Promise<BrowserPushSubscription | null | undefined> { return this.held }
   async subscribe (applicationServerKey: Uint8Array): Promise<BrowserPushSubscription> {
     this.log.push(`subscribe ${toBase64Url(applicationServerKey)}`)
     this.held = { endpoint: 'https://push.example.net/wpush/v2/new', p256dh: point(), auth: new Uint8Array(16).fill(1), applicationServerKey }
@@ -119,7 +119,7 @@ describe('turning it off, and reading it', () => {
     expect(push.view).toEqual({ state: { kind: 'off' }, error: '', busy: false })
   })
 
-  it('reads on with its counts; a subscription the browser lost is handed back as null', async () => {
+  it('reads on with its counts; a subscription the browser lost is handed back as null, not when there is no registration to ask', async () => {
     const browser = new FakeBrowser()
     browser.state = 'granted'
     browser.held = { endpoint: 'https://push.example.net/wpush/v2/held', p256dh: point(), auth: new Uint8Array(16), applicationServerKey: KEY }
@@ -131,6 +131,15 @@ describe('turning it off, and reading it', () => {
     await lost.push.load()
     expect(lost.node.calls).toEqual([{ method: 'getPushStatus', params: undefined }, { method: 'setPushSubscription', params: null }])
     expect(lost.push.view.state).toEqual({ kind: 'off' })
+
+    // no registration to ask yet: the node's subscription is left as it is
+    const unknown = new FakeBrowser()
+    unknown.state = 'granted'
+    unknown.held = undefined
+    const early = setup({ getPushStatus: () => ON }, unknown)
+    await early.push.load()
+    expect(early.node.calls.map(c => c.method)).toEqual(['getPushStatus'])
+    expect(early.push.view.state).toMatchObject({ kind: 'on', covered: 1 })
   })
 
   it('is unsupported without PushManager, asking nothing; off with a blocked permission reads as denied', async () => {
