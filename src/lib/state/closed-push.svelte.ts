@@ -27,6 +27,8 @@ export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed'
 
 export interface ClosedPushView {
   state: ClosedPushState
+  /** per relay, while on: what it holds of the subscription */
+  relays: ReadonlyArray<Pick<PushRelayStatus, 'relay' | 'state' | 'code'>>
   problem?: ClosedPushProblem
   error: string
   busy: boolean
@@ -42,7 +44,7 @@ function onState (status: PushStatus): ClosedPushState {
 export class ClosedPush {
   readonly #node: Pick<NodeManager, 'call'>
   readonly #browser: PushBrowser
-  #view = $state.raw<ClosedPushView>({ state: { kind: 'loading' }, error: '', busy: false })
+  #view = $state.raw<ClosedPushView>({ state: { kind: 'loading' }, relays: [], error: '', busy: false })
 
   constructor (node: Pick<NodeManager, 'call'>, browser: PushBrowser) {
     this.#node = node
@@ -53,8 +55,9 @@ export class ClosedPush {
     return this.#view
   }
 
-  #set (state: ClosedPushState, problem?: ClosedPushProblem, error = ''): void {
-    this.#view = { state, ...(problem === undefined ? {} : { problem }), error, busy: false }
+  #set (state: ClosedPushState, problem?: ClosedPushProblem, error = '', status?: PushStatus): void {
+    const relays = status?.relays.map(({ relay, state: held, code }) => ({ relay, state: held, ...(code === undefined ? {} : { code }) })) ?? []
+    this.#view = { state, relays, ...(problem === undefined ? {} : { problem }), error, busy: false }
   }
 
   #offState (): ClosedPushState {
@@ -78,7 +81,7 @@ export class ClosedPush {
         this.#set(this.#offState())
         return
       }
-      this.#set(onState(status))
+      this.#set(onState(status), undefined, '', status)
     } catch (err) {
       this.#set(this.#offState(), 'failed', handleError(err, 'read the push status'))
     }
@@ -106,7 +109,7 @@ export class ClosedPush {
       if (held !== null && !same) await this.#browser.unsubscribe()
       subscribed = same ? held : await this.#browser.subscribe(key)
       const status = await this.#node.call('setPushSubscription', { endpoint: subscribed.endpoint, p256dh: subscribed.p256dh, auth: subscribed.auth, applicationServerKey: key })
-      this.#set(onState(status))
+      this.#set(onState(status), undefined, '', status)
     } catch (err) {
       const error = handleError(err, 'turn on push when Parley is closed')
       // nothing half on: a subscription the node did not take is dropped again
@@ -131,6 +134,6 @@ export class ClosedPush {
   }
 
   reset (): void {
-    this.#view = { state: { kind: 'loading' }, error: '', busy: false }
+    this.#view = { state: { kind: 'loading' }, relays: [], error: '', busy: false }
   }
 }

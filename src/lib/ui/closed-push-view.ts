@@ -22,8 +22,19 @@ export type ClosedPushState =
  */
 export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed'
 
+/** What one relay holds of the subscription (the contract's PushRelayState). */
+export interface ClosedPushRelay {
+  /** the relay's PeerID */
+  readonly relay: string
+  readonly state: 'registered' | 'pending' | 'refused' | 'other-key' | 'unsupported'
+  /** the relay's refusal code, when 'refused' */
+  readonly code?: string
+}
+
 export interface ClosedPushView {
   readonly state: ClosedPushState
+  /** per relay, while on */
+  readonly relays: readonly ClosedPushRelay[]
   readonly problem?: ClosedPushProblem
   /** the failure in words, with 'failed' */
   readonly error: string

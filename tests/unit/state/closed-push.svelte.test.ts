@@ -66,7 +66,7 @@ describe('turning "When Parley is closed" on', () => {
     expect(browser.log).toEqual(['permission', `subscribe ${toBase64Url(KEY)}`])
     expect(node.calls.map(c => c.method)).toEqual(['getPushKeys', 'setPushSubscription'])
     expect(node.calls[1]?.params).toEqual({ endpoint: browser.held?.endpoint, p256dh: browser.held?.p256dh, auth: browser.held?.auth, applicationServerKey: KEY })
-    expect(push.view).toEqual({ state: { kind: 'on', covered: 1, total: 2, otherKey: 1 }, error: '', busy: false })
+    expect(push.view).toEqual({ state: { kind: 'on', covered: 1, total: 2, otherKey: 1 }, relays: [{ relay: 'R1', state: 'registered' }, { relay: 'R2', state: 'other-key' }], error: '', busy: false })
   })
 
   it('stops at a denied permission: nothing asked, nothing subscribed', async () => {
@@ -116,7 +116,7 @@ describe('turning it off, and reading it', () => {
     await push.toggle(false)
     expect(browser.log.slice(-1)).toEqual(['unsubscribe'])
     expect(node.calls.at(-1)).toEqual({ method: 'setPushSubscription', params: null })
-    expect(push.view).toEqual({ state: { kind: 'off' }, error: '', busy: false })
+    expect(push.view).toEqual({ state: { kind: 'off' }, relays: [], error: '', busy: false })
   })
 
   it('reads on with its counts; a subscription the browser lost is handed back as null, not when there is no registration to ask', async () => {

@@ -2,7 +2,8 @@
  * "When Parley is closed" (ui/ClosedPushSettings.svelte) from props alone, in
  * English and Russian: the switch and what the push service learns; the
  * status in words (on, N of M relays, with those of another key; off; not
- * supported here, with what to do instead; blocked); the problem of the last
+ * supported here, with what to do instead; blocked), each relay while on;
+ * the problem of the last
  * try (relays with push off, no relay, a failure with its reason).
  */
 import { render } from 'svelte/server'
@@ -15,7 +16,7 @@ afterEach(() => { setLocale('en') })
 
 const text = (html: string): string => html.replace(/<!--[^]*?-->/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()
 const html = (view: Partial<ClosedPushView>): string =>
-  render(ClosedPushSettings, { props: { view: { state: { kind: 'off' }, error: '', busy: false, ...view }, ontoggle: () => {} } }).body
+  render(ClosedPushSettings, { props: { view: { state: { kind: 'off' }, relays: [], error: '', busy: false, ...view }, ontoggle: () => {} } }).body
 
 describe('"When Parley is closed"', () => {
   it('on: the switch checked, what the push service learns, and N of M relays', () => {
@@ -26,6 +27,21 @@ describe('"When Parley is closed"', () => {
     expect(text(body)).toContain('On: your relays wake this browser (1 of 2).')
     expect(text(body)).toContain('1 relay uses another push key: its messages arrive when you open Parley.')
     expect(text(html({ state: { kind: 'on', covered: 0, total: 2, otherKey: 0 } }))).toContain('On. Your relays have not confirmed yet')
+  })
+
+  it('on: each relay, by a short PeerID, with what it holds', () => {
+    const relays = [
+      { relay: '12D3KooWRtC7CKYeDLREpYZeT7FCUWw1VS3JNMqM6ib6F8Qb17oi', state: 'registered' as const },
+      { relay: '12D3KooWPVYzCuXmMbM6k2iLZqLGBGdWPTxCYbdT2mhf1CkkrDRZ', state: 'other-key' as const },
+      { relay: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', state: 'refused' as const, code: 'full' }
+    ]
+    const body = html({ state: { kind: 'on', covered: 1, total: 3, otherKey: 1 }, relays })
+    expect(text(body)).toContain('12D3KooW…Qb17oi wakes this browser')
+    expect(text(body)).toContain('12D3KooW…kkrDRZ another push key: no wake-ups from it')
+    expect(text(body)).toContain('12D3KooW…CVe2Xo refused (full)')
+    expect(text(html({ relays }))).not.toContain('Qb17oi')
+    setLocale('ru')
+    expect(text(html({ state: { kind: 'on', covered: 1, total: 3, otherKey: 1 }, relays }))).toContain('12D3KooW…Qb17oi будит этот браузер')
   })
 
   it('off, blocked, unsupported, and the problems of the last try', () => {

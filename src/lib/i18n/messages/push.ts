@@ -13,7 +13,13 @@ export const en = {
   denied: 'Notifications are blocked for this site, so Parley cannot wake this browser. Allow them in the browser’s site settings, then try again.',
   relaysOff: 'Your relays do not send push notifications (their operators turned it off, or they run an older version). Messages still wait there until you open Parley.',
   noRelays: 'Parley is not connected to a relay yet. Try again once it is online.',
-  failed: 'Could not turn it on: {reason}'
+  failed: 'Could not turn it on: {reason}',
+  relaysLabel: 'Your relays',
+  relayRegistered: 'wakes this browser',
+  relayPending: 'not confirmed yet',
+  relayRefused: 'refused ({code})',
+  relayOtherKey: 'another push key: no wake-ups from it',
+  relayUnsupported: 'sends no push'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -38,5 +44,11 @@ export const ru: RuTable<typeof en> = {
   denied: 'Уведомления для этого сайта запрещены, поэтому Parley не может будить этот браузер. Разрешите их в настройках сайта в браузере и попробуйте снова.',
   relaysOff: 'Ваши ретрансляторы не отправляют push-уведомления (их владельцы отключили это или у них старая версия). Сообщения по-прежнему ждут там, пока вы не откроете Parley.',
   noRelays: 'Parley ещё не подключён ни к одному ретранслятору. Попробуйте снова, когда он будет в сети.',
-  failed: 'Не удалось включить: {reason}'
+  failed: 'Не удалось включить: {reason}',
+  relaysLabel: 'Ваши ретрансляторы',
+  relayRegistered: 'будит этот браузер',
+  relayPending: 'ещё не подтвердил',
+  relayRefused: 'отказал ({code})',
+  relayOtherKey: 'другой ключ push: не будит',
+  relayUnsupported: 'не отправляет push'
 }
