@@ -3,8 +3,8 @@
  * English and Russian: the switch and what the push service learns; the
  * status in words (on, N of M relays, with those of another key; off; not
  * supported here, with what to do instead; blocked), each relay while on;
- * the problem of the last
- * try (relays with push off, no relay, a failure with its reason).
+ * the problem of the last try (relays with push off, no relay, a failure
+ * with its reason).
  */
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
