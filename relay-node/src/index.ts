@@ -34,6 +34,7 @@ import {
   Bootstrap, ConnectionWatch, Discovery, Instances, KeepaliveTurns, ListenerGuard, Mailbox, MailboxDatabase, Nearby, OpsServer,
   PeerRecords, Prekeys, StopFlags
 } from './parts.ts'
+import { PushOff } from './push/off.ts'
 import { Push } from './push/part.ts'
 import { loadTlsFiles } from './tls.ts'
 import type { RelayConfig } from './config/options.ts'
@@ -130,7 +131,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     { name: 'keepalive', part: new KeepaliveTurns(components, keepalive) },
     { name: 'websocket guard', part: guard },
     ...(config.mailbox ? [{ name: 'mailbox database', part: mailbox }, { name: 'mailbox', part: new Mailbox(components, mailbox, push === undefined ? undefined : (recipient) => { push.deposited(recipient) }) }] : []),
-    ...(push === undefined ? [] : [{ name: 'push', part: push }]),
+    { name: 'push', part: push ?? new PushOff(components) },
     ...(config.prekeys ? [{ name: 'prekeys', part: new Prekeys(components) }] : []),
     ...(config.nearby ? [{ name: 'nearby', part: new Nearby(components) }] : []),
     ...(config.instances ? [{ name: 'instances', part: new Instances(components) }] : []),

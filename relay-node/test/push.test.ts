@@ -3,15 +3,15 @@
  * its device over its own connection is taken and answered with the VAPID
  * key and limits; every other kind is refused with its code and stores
  * nothing; removal; the bound per PeerID; subscriptions and the VAPID key
- * survive a restart; `--push off` serves nothing. (Pushes themselves:
+ * survive a restart; KEY, unsigned, answers the key and limits, or `off` with
+ * `--push off`, which refuses the rest with `off`. (Pushes themselves:
  * tests/integration/push.test.ts, against a real process.)
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { describe, expect, it } from 'vitest'
 import { p256 } from '@noble/curves/nist.js'
 import { PushRefusedError, encodePushRequest } from '@parley/protocol/push/codec'
-import { PUSH_PROTOCOL } from '@parley/protocol/push/constants'
-import { pushRequest } from '@parley/protocol/push/client'
+import { pushKeyRequest, pushRequest } from '@parley/protocol/push/client'
 import { PUSH_SUBSCRIPTIONS_PER_PEER } from '../src/push/constants.ts'
 import { client, dataDir, defer, metric, relay, useRelayTestDir } from './helpers.ts'
 import { createRelayNode } from '../src/index.ts'
@@ -67,6 +67,24 @@ describe('push registration', () => {
     expect(reply).toMatchObject({ maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128 })
     expect(reply.expiresAt - Date.now()).toBeGreaterThan(29 * 86_400_000)
     expect(await metric(r, 'parley_push_subscriptions')).toBe(1)
+  })
+
+  it('answers KEY, unsigned and before any registration, with the VAPID key and the limits; stores nothing', async () => {
+    const r = await relay({ metricsPort: 0 })
+    const alice = await device(r)
+    const reply = await pushKeyRequest(alice.connection)
+    expect(reply).toEqual({ op: 'key', push: 'on', vapidKey: r.pushVapidKey, maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128, subscriptionDays: 30 })
+    // the key REGISTER names is the same
+    const registered = await send(alice, registration(r, alice))
+    expect(registered.op === 'register' ? registered.vapidKey : undefined).toEqual(reply.push === 'on' ? reply.vapidKey : undefined)
+    expect(await metric(r, 'parley_push_subscriptions')).toBe(1)
+  })
+
+  it('refuses a KEY frame with anything after its type byte (bad-request)', async () => {
+    const r = await relay({ metricsPort: 0 })
+    const alice = await device(r)
+    expect(await refusal(pushRequest(alice.connection, { op: 'remove', frame: Uint8Array.of(0x03, 0x00) }))).toBe('bad-request')
+    expect(await metric(r, 'parley_push_rejections_total{code="bad-request"}')).toBe(1)
   })
 
   it('refuses what is not the device\'s own, fresh, https registration, with its code, storing nothing', async () => {
@@ -144,10 +162,14 @@ describe('push registration', () => {
     expect(await metric(after, 'parley_push_subscriptions')).toBe(0)
   })
 
-  it('serves nothing with --push off', async () => {
-    const r = await relay({ push: false })
+  it('with --push off answers KEY `off` and refuses REGISTER and REMOVE with `off`, keeping nothing', async () => {
+    const r = await relay({ push: false, metricsPort: 0 })
     const alice = await device(r)
     expect(r.pushVapidKey).toBeUndefined()
-    await expect(alice.connection.newStream(PUSH_PROTOCOL)).rejects.toThrow(/protocol/i)
+    expect(await pushKeyRequest(alice.connection)).toEqual({ op: 'key', push: 'off' })
+    expect(await refusal(send(alice, registration(r, alice)))).toBe('off')
+    const { p256dh: _p, auth: _a, ...common } = registration(r, alice)
+    expect(await refusal(send(alice, { ...common, op: 'remove' }))).toBe('off')
+    expect(await metric(r, 'parley_push_subscriptions')).toBeUndefined()
   })
 })

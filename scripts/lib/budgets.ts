@@ -298,12 +298,19 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 192.22 (vite build of h/pushapp, 2026-11-29 23:25): the budgets 369.6 and 192.3.
 
  * Push merged onto the above (main, 23:55): the shell 192.4, the worker 381.4.
+ * Issue 59's KEY and "When Parley is closed" (h/pushkey: KEY's codec and the
+ * worker's getPushKeys took the worker to 381.6; the contract entry and
+ * Settings' import of the section the shell to 192.6; the section itself,
+ * its manager, widget, the browser's push behind an interface and its words
+ * in two languages as an area of their own, loads with Settings: the lazy
+ * code 697.5 → 701.9; vite build of h/pushkey, 2026-11-30 02:50): the
+ * budgets 192.7, 381.7 and 702.0.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 192.5,
-  worker: 381.5,
+  shell: 192.7,
+  worker: 381.7,
   pump: 4.6,
-  lazy: 697.6
+  lazy: 702.0
 }
 
 export interface BudgetResult {

@@ -6,6 +6,8 @@
  * made with; while the node is stopped, an item deposited for it is a push
  * that the push service (tests/support/push-service.ts) decrypts; handed null,
  * the node removes it from the relay. getPushStatus says it per relay.
+ * getPushKeys asks the relays for their keys (KEY) before any subscription,
+ * and picks the one to subscribe with; a relay with --push off says `off`.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -31,11 +33,11 @@ import type { PushStatus } from '../../src/lib/contract/index.ts'
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => { for (const cleanup of cleanups.splice(0).reverse()) await cleanup() })
 
-async function relay (): Promise<RelayFixture> {
+async function relay (extraArgs: string[] = []): Promise<RelayFixture> {
   const r = await startRelayFixture({
     webrtcDirectPort: 'off',
     dataDirPrefix: 'parley-push-app-',
-    extraArgs: ['--metrics-port', '0', '--push-allow-insecure-loopback', 'on', '--push-coalesce-ms', '500']
+    extraArgs: ['--metrics-port', '0', '--push-allow-insecure-loopback', 'on', '--push-coalesce-ms', '500', ...extraArgs]
   })
   cleanups.push(async () => r.close())
   return r
@@ -73,6 +75,13 @@ describe('Web Push, the app registering its subscription', () => {
     const factory = new IDBFactory()
     let bob = await peer([a, b], factory, 'Bob')
     const bobId = bob.node.status.peerId ?? ''
+    // before any subscription, KEY: each relay's key; the one to subscribe with, between two relays of one each, sorts first
+    const keyB = await vapidKeyOf(b)
+    await expect.poll(async () => (await bob.node.call('getPushKeys')).relays.filter(r => r.state === 'on').length, WAIT).toBe(2)
+    const keys = await bob.node.call('getPushKeys')
+    expect(keys.relays.find(r => r.relay === a.process.peerId)).toMatchObject({ state: 'on', vapidKey: keyA, subscriptionDays: 30 })
+    expect(keys.relays.find(r => r.relay === b.process.peerId)).toMatchObject({ state: 'on', vapidKey: keyB })
+    expect(keys.key).toEqual(keyA < keyB ? { vapidKey: keyA, relays: [a.process.peerId] } : { vapidKey: keyB, relays: [b.process.peerId] })
     const sub = service.subscribe()
     const input = { endpoint: sub.endpoint, p256dh: sub.p256dh, auth: sub.auth, applicationServerKey: fromBase64Url(keyA) }
 
@@ -109,6 +118,8 @@ describe('Web Push, the app registering its subscription', () => {
 
     // back, with what it stored: nothing is registered again before its renewal is due
     bob = await peer([a, b], factory)
+    // the subscription's own key comes first, whichever sorts first
+    await expect.poll(async () => (await bob.node.call('getPushKeys')).key, WAIT).toEqual({ vapidKey: keyA, relays: [a.process.peerId] })
     const registered = await metric(a, 'parley_push_registrations_total')
     expect(stateOf(await bob.node.call('getPushStatus'), a)).toBe('registered')
     // null: removed from the relay that held it
@@ -116,5 +127,34 @@ describe('Web Push, the app registering its subscription', () => {
     await expect.poll(async () => metric(a, 'parley_push_subscriptions'), WAIT).toBe(0)
     expect(await metric(a, 'parley_push_subscriptions_dropped_total{reason="removed"}')).toBe(1)
     expect(await metric(a, 'parley_push_registrations_total')).toBe(registered)
+  }, 120_000)
+
+  it('asks its relays for their keys before it has a subscription, subscribes with the one a relay with push on has; a relay with --push off says off', async () => {
+    const service = await TestPushService.start()
+    cleanups.push(async () => service.close())
+    const [on, off] = [await relay(), await relay(['--push', 'off'])] as const
+    const bob = await peer([on, off], new IDBFactory(), 'Bob')
+    await expect.poll(async () => (await bob.node.call('getPushKeys')).relays.map(r => r.state).sort(), WAIT).toEqual(['off', 'on'])
+    const keys = await bob.node.call('getPushKeys')
+    expect(keys.relays.find(r => r.relay === off.process.peerId)).toEqual({ relay: off.process.peerId, state: 'off' })
+    expect(keys.key).toEqual({ vapidKey: await vapidKeyOf(on), relays: [on.process.peerId] })
+    expect(await bob.node.call('getPushStatus')).toEqual({ enabled: false, relays: [] })
+
+    // what a tab does next: the browser subscribes with that key, the node registers it
+    const key = fromBase64Url(keys.key?.vapidKey ?? '')
+    const sub = service.subscribe({ applicationServerKey: key })
+    const status = await bob.node.call('setPushSubscription', { endpoint: sub.endpoint, p256dh: sub.p256dh, auth: sub.auth, applicationServerKey: key })
+    expect([stateOf(status, on), stateOf(status, off)]).toEqual(['registered', 'unsupported'])
+
+    // away: a deposit on the relay with push on is a push signed with that key
+    const bobId = bob.node.status.peerId ?? ''
+    await bob.stop()
+    await expect.poll(async () => metric(on, 'parley_relay_connections'), WAIT).toBe(0)
+    const alice = await createLibp2p({ privateKey: await generateKeyPair('Ed25519'), transports: [webSockets()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
+    cleanups.push(async () => alice.stop())
+    const connection = await alice.dial(multiaddr(on.multiaddrs[0] ?? ''))
+    await mailboxRequest(connection, { op: 'deposit', id: crypto.getRandomValues(new Uint8Array(16)), recipient: peerIdFromString(bobId).toMultihash().bytes, item: new TextEncoder().encode('hello') })
+    await expect.poll(() => service.pushesTo(sub.id).length, WAIT).toBe(1)
+    expect(service.pushesTo(sub.id)[0]?.problems).toEqual([])
   }, 120_000)
 })

@@ -7,10 +7,11 @@
  * many, in 128 bytes; a connected device gets none; 404 and 410 forget the
  * subscription; a registration signed by another PeerID, a replayed one and
  * a non-https endpoint are refused and store nothing; removal works;
- * `--push off` serves nothing. The devices are bare libp2p nodes: the app's
+ * KEY tells a device the VAPID key its pushes are signed with, before it
+ * registers; `--push off` answers KEY `off`, refuses the rest and makes no key. The devices are bare libp2p nodes: the app's
  * side (its service worker) is a later increment.
  */
-import { access } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
@@ -23,8 +24,8 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { PushRefusedError, encodePushRequest } from '@parley/protocol/push/codec'
-import { pushRequest } from '@parley/protocol/push/client'
-import { PUSH_PAYLOAD_BYTES, PUSH_PROTOCOL } from '@parley/protocol/push/constants'
+import { pushKeyRequest, pushRequest } from '@parley/protocol/push/client'
+import { PUSH_PAYLOAD_BYTES } from '@parley/protocol/push/constants'
 import { startRelayFixture } from '../support/relay.ts'
 import { TestPushService } from '../support/push-service.ts'
 import type { RelayFixture } from '../support/relay.ts'
@@ -60,6 +61,11 @@ async function device (relay: RelayFixture): Promise<Device> {
   cleanups.push(async () => node.stop())
   const connection = await node.dial(multiaddr(relay.multiaddrs[0] ?? ''))
   return { node, connection, key, peerId: node.peerId.toString(), multihash: node.peerId.toMultihash().bytes }
+}
+
+/** The relay's VAPID public key as its data directory holds it (base64url). */
+async function vapidKeyOf (relay: RelayFixture): Promise<string> {
+  return (JSON.parse(await readFile(join(relay.dataDir, 'push-vapid.json'), 'utf8')) as { publicKey: string }).publicKey
 }
 
 async function metric (relay: RelayFixture, sample: string): Promise<number | undefined> {
@@ -108,7 +114,12 @@ describe('Web Push from relay-node', () => {
   it('a burst of 20 items for a device that is away is one push, saying only which relay and how many, in 128 bytes', async () => {
     const { relay, service } = await start()
     const bob = await device(relay)
-    const sub = service.subscribe()
+    // as a tab does: the key first (KEY, unsigned), then a subscription made with it
+    const key = await pushKeyRequest(bob.connection)
+    if (key.push !== 'on') throw new Error('the relay has push off')
+    expect(Buffer.from(key.vapidKey).toString('base64url')).toBe(await vapidKeyOf(relay))
+    expect(key).toMatchObject({ coalesceMs: COALESCE_MS, subscriptionDays: 30 })
+    const sub = service.subscribe({ applicationServerKey: key.vapidKey })
     await registerAndLeave(relay, service, bob, sub)
     const alice = await device(relay)
     await deposit(alice, bob, 20)
@@ -196,10 +207,11 @@ describe('Web Push from relay-node', () => {
     expect(await metric(relay, 'parley_push_rejections_total{code="bad-signature"}')).toBe(1)
   }, 60_000)
 
-  it('serves nothing with --push off, and makes no VAPID key', async () => {
-    const { relay } = await start(['--push', 'off'])
+  it('with --push off answers KEY `off`, refuses a registration with `off`, and makes no VAPID key', async () => {
+    const { relay, service } = await start(['--push', 'off'])
     const bob = await device(relay)
-    await expect(bob.connection.newStream(PUSH_PROTOCOL)).rejects.toThrow(/protocol/i)
+    expect(await pushKeyRequest(bob.connection)).toEqual({ op: 'key', push: 'off' })
+    expect(await codeOf(pushRequest(bob.connection, await signed(registration(relay, bob, service.subscribe()), bob.key)))).toBe('off')
     await expect(access(join(relay.dataDir, 'push-vapid.json'))).rejects.toThrow(/ENOENT/)
     expect(await metric(relay, 'parley_push_subscriptions')).toBeUndefined()
   }, 60_000)

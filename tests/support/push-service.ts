@@ -59,7 +59,8 @@ const DAY_S = 86_400
 
 export class TestPushService {
   readonly received: ReceivedPush[] = []
-  readonly #keys = new Map<string, { ecdh: ReturnType<typeof createECDH>, auth: Buffer }>()
+  /** each subscription's keys, and the applicationServerKey it was made with (base64url), if any */
+  readonly #keys = new Map<string, { ecdh: ReturnType<typeof createECDH>, auth: Buffer, applicationServerKey?: string }>()
   readonly #answers = new Map<string, number[]>()
   #vapidKey: string | undefined
   #origin = ''
@@ -82,13 +83,19 @@ export class TestPushService {
   /** `http://127.0.0.1:<port>`: what a VAPID JWT's `aud` must be */
   get origin (): string { return this.#origin }
 
-  /** A new subscription, its key pair and auth secret made as a browser makes them. */
-  subscribe (): TestSubscription {
+  /**
+   * A new subscription, its key pair and auth secret made as a browser makes
+   * them; made with `applicationServerKey` (a relay's VAPID key, as a tab
+   * learns it with KEY), a push to it must be signed with that key, as a
+   * browser's push service requires (else `expectVapidKey`'s).
+   */
+  subscribe (options: { applicationServerKey?: Uint8Array } = {}): TestSubscription {
     const ecdh = createECDH('prime256v1')
     ecdh.generateKeys()
     const auth = randomBytes(16)
     const id = randomBytes(12).toString('hex')
-    this.#keys.set(id, { ecdh, auth })
+    const bound = options.applicationServerKey === undefined ? {} : { applicationServerKey: Buffer.from(options.applicationServerKey).toString('base64url') }
+    this.#keys.set(id, { ecdh, auth, ...bound })
     return { id, endpoint: `${this.#origin}/push/${id}`, p256dh: new Uint8Array(ecdh.getPublicKey()), auth: new Uint8Array(auth) }
   }
 
@@ -143,7 +150,7 @@ export class TestPushService {
     if (record.ttl === undefined || !/^\d+$/.test(record.ttl)) problems.push('no TTL')
     if (record.urgency !== undefined && !['very-low', 'low', 'normal', 'high'].includes(record.urgency)) problems.push(`urgency ${record.urgency}`)
     if (record.topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(record.topic)) problems.push(`topic ${record.topic}`)
-    const claims = this.checkVapid(header('authorization'), problems)
+    const claims = this.checkVapid(header('authorization'), this.#keys.get(id)?.applicationServerKey ?? this.#vapidKey, problems)
     if (claims !== undefined) record.claims = claims
     if (header('content-encoding') !== 'aes128gcm') problems.push(`content-encoding ${header('content-encoding') ?? 'none'}`)
     else {
@@ -153,12 +160,12 @@ export class TestPushService {
     return record
   }
 
-  /** RFC 8292: the JWT verifies under `k`, which is the announced key; `aud`, `exp` and `sub` as the RFC says. */
-  private checkVapid (authorization: string | undefined, problems: string[]): ReceivedPush['claims'] {
+  /** RFC 8292: the JWT verifies under `k`, which is `expected` (the subscription's key, or the announced one); `aud`, `exp` and `sub` as the RFC says. */
+  private checkVapid (authorization: string | undefined, expected: string | undefined, problems: string[]): ReceivedPush['claims'] {
     const match = /^vapid t=([A-Za-z0-9_.-]+), ?k=([A-Za-z0-9_-]+)$/.exec(authorization ?? '')
     if (match === null) { problems.push(`authorization ${authorization ?? 'none'}`); return undefined }
     const [, token = '', k = ''] = match
-    if (this.#vapidKey === undefined || k !== this.#vapidKey) problems.push('k is not the VAPID key the relay announced')
+    if (expected === undefined || k !== expected) problems.push('k is not the subscription\'s applicationServerKey (or the key the relay announced)')
     const [head = '', payload = '', signature = ''] = token.split('.')
     let claims: { aud: unknown, exp: unknown, sub: unknown }
     try {

@@ -8,7 +8,8 @@
  */
 import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
-import { PushFrameError, PushRefusedError, decodePushRequest, encodePushError, encodePushReply, verifyPushRequest } from '@parley/protocol/push/codec'
+import { PushFrameError, PushRefusedError, encodePushError, encodePushReply, verifyPushRequest } from '@parley/protocol/push/codec'
+import { decodePushInbound, encodePushKeyReply } from '@parley/protocol/push/key'
 import { MAX_PUSH_REQUEST_BYTES, PUSH_CLOCK_SKEW_MS, PUSH_PAYLOAD_BYTES, PUSH_PROTOCOL } from '@parley/protocol/push/constants'
 import { endpointProblem } from '@parley/protocol/push/endpoint'
 import { oneRequestHandler } from '@parley/protocol/one-request/server'
@@ -16,6 +17,7 @@ import { DAY_MS, PUSH_MAX_NONCES, PUSH_REQUESTS_PER_MINUTE, PUSH_REQUEST_TIMEOUT
 import { PushStoreFullError } from './store.ts'
 import type { PushErrorName } from '@parley/protocol/push/constants'
 import type { PushReply, PushRequest } from '@parley/protocol/push/codec'
+import type { PushKeyReply, PushKeyRequest } from '@parley/protocol/push/key'
 import type { PushMetrics } from './metrics.ts'
 import type { PushScheduler } from './scheduler.ts'
 import type { PushStore } from './store.ts'
@@ -60,12 +62,23 @@ class Nonces {
 const refuse = (code: PushErrorName, reason: string): never => { throw new PushRefusedError(code, reason) }
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
 
+const encodeAnswer = (reply: PushReply | PushKeyReply): Uint8Array => reply.op === 'key' ? encodePushKeyReply(reply) : encodePushReply(reply)
+
 export async function startPush (node: Libp2p, init: PushServiceInit): Promise<{ stop(): Promise<void> }> {
   const shutdown = new AbortController()
   const nonces = new Nonces(PUSH_MAX_NONCES)
   const relay = node.peerId.toMultihash().bytes
 
-  async function answer (request: PushRequest, connection: Connection): Promise<PushReply> {
+  const limits = {
+    maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER,
+    pushesPerMinute: init.perMinute,
+    coalesceMs: init.coalesceMs,
+    payloadBytes: PUSH_PAYLOAD_BYTES
+  }
+
+  async function answer (request: PushRequest | PushKeyRequest, connection: Connection): Promise<PushReply | PushKeyReply> {
+    // unsigned: what every push of this relay shows anyway (its Authorization header)
+    if (request.op === 'key') return { op: 'key', push: 'on', vapidKey: init.vapid.publicKey, ...limits, subscriptionDays: init.subscriptionDays }
     const now = init.now()
     if (!verifyPushRequest(request)) refuse('bad-signature', 'the signature is not the subject\'s')
     const subject = peerIdFromMultihash(Digest.decode(request.subject))
@@ -101,26 +114,18 @@ export async function startPush (node: Libp2p, init: PushServiceInit): Promise<{
     }
     init.scheduler.renewed(subscription)
     init.metrics.registered()
-    return {
-      op: 'register',
-      vapidKey: init.vapid.publicKey,
-      expiresAt,
-      maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER,
-      pushesPerMinute: init.perMinute,
-      coalesceMs: init.coalesceMs,
-      payloadBytes: PUSH_PAYLOAD_BYTES
-    }
+    return { op: 'register', vapidKey: init.vapid.publicKey, expiresAt, ...limits }
   }
 
-  const handle = oneRequestHandler<PushRequest, PushReply, PushErrorName>({
+  const handle = oneRequestHandler<PushRequest | PushKeyRequest, PushReply | PushKeyReply, PushErrorName>({
     name: 'push',
     timeoutMs: PUSH_REQUEST_TIMEOUT_MS,
     maxRequestBytes: MAX_PUSH_REQUEST_BYTES,
     maxPrefixBytes: 2,
     ratePerMinute: PUSH_REQUESTS_PER_MINUTE,
     now: init.now,
-    decode: decodePushRequest,
-    encodeReply: encodePushReply,
+    decode: decodePushInbound,
+    encodeReply: encodeAnswer,
     encodeError: encodePushError,
     malformed: (err) => err instanceof PushFrameError ? 'bad-request' : undefined,
     oversizeCode: 'bad-request',

@@ -74,4 +74,4 @@ export { CHAT_TIMERS, MAX_MARK_READ_IDS, TYPING_REPEAT_MS, TYPING_SHOWN_MS } fro
 export type * from './types.ts'
 export type * from './call-types.ts'
 export type * from './device-types.ts'
-export type { PushRelayState, PushRelayStatus, PushStatus } from './methods/push.ts'
+export type { PushKeys, PushRelayKey, PushRelayKeyState, PushRelayState, PushRelayStatus, PushStatus } from './methods/push.ts'

@@ -13,8 +13,8 @@
  * An area shown only on demand keeps its table out of the shell: its keys
  * are typed here (a type-only import), and the code that shows it adds the
  * table when it loads ({@link addArea}); `backup` (the backup file in
- * Settings), `devices` (Settings' linked devices) and `link` (linking a
- * device) are.
+ * Settings), `devices` (Settings' linked devices), `link` (linking a
+ * device) and `push` (Settings' "When Parley is closed") are.
  *
  * The current locale is per JS realm. In a tab, change it through
  * `lib/state/preferences.svelte.ts` (which remounts the UI); `setLocale` here
@@ -48,13 +48,14 @@ import type { Entry } from './table.ts'
 import type * as backup from './messages/backup.ts'
 import type * as devices from './messages/devices.ts'
 import type * as link from './messages/link.ts'
+import type * as push from './messages/push.ts'
 
 const AREAS = {
   actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
 /** Areas whose tables load with the code that shows them (see {@link addArea}). */
-interface LazyAreas { backup: typeof backup, devices: typeof devices, link: typeof link }
+interface LazyAreas { backup: typeof backup, devices: typeof devices, link: typeof link, push: typeof push }
 
 type Areas = typeof AREAS & LazyAreas
 

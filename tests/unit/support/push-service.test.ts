@@ -1,7 +1,8 @@
 /**
  * The tests' push service (tests/support/push-service.ts) takes what a real
  * one takes and refuses the rest: a push from the web-push library with the
- * announced VAPID key decrypts to its payload; a push signed by another key,
+ * announced VAPID key (or the one its subscription was made with) decrypts
+ * to its payload; a push signed by another key,
  * for another audience, or encrypted to another subscription is recorded
  * with what is wrong; asked statuses are answered in order.
  */
@@ -48,6 +49,19 @@ describe('the tests\' push service', () => {
     expect(got).toMatchObject({ ttl: '60', urgency: 'high', topic: 'parley', claims: { aud: service.origin, sub: 'mailto:ops@relay.example' } })
   })
 
+  it('holds a subscription made with an applicationServerKey to that key, whatever key was announced', async () => {
+    const bound = vapid
+    const announced = webpush.generateVAPIDKeys()
+    service.expectVapidKey(keyBytes(announced.publicKey))
+    const sub = service.subscribe({ applicationServerKey: keyBytes(bound.publicKey) })
+    await send(sub, 'signed with its own key', { vapid: bound })
+    await send(sub, 'signed with the announced key', { vapid: announced })
+    const [own, announcedOne] = service.pushesTo(sub.id)
+    expect(own?.problems).toEqual([])
+    expect(new TextDecoder().decode(own?.plaintext)).toBe('signed with its own key')
+    expect(announcedOne?.problems).toContain('k is not the subscription\'s applicationServerKey (or the key the relay announced)')
+  })
+
   it('records what is wrong with a push from another key, for another audience, or to other keys', async () => {
     const sub = service.subscribe()
     const other = service.subscribe()
@@ -56,7 +70,7 @@ describe('the tests\' push service', () => {
     await send(sub, 'b', { audienceOf: 'https://push.example.net' })
     await send(sub, 'c', { key: other })
     const [byOtherKey, otherAudience, otherKeys] = service.pushesTo(sub.id)
-    expect(byOtherKey?.problems).toContain('k is not the VAPID key the relay announced')
+    expect(byOtherKey?.problems).toContain('k is not the subscription\'s applicationServerKey (or the key the relay announced)')
     expect(otherAudience?.problems.join()).toMatch(/^aud https:\/\/push\.example\.net/)
     expect(otherKeys?.problems.join()).toMatch(/decryption/)
     expect(service.received.every(r => r.plaintext === undefined)).toBe(true)

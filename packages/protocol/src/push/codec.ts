@@ -16,7 +16,8 @@
  *
  * The signature is the subject's Ed25519 signature of PUSH_SIGN_CONTEXT ·
  * the frame up to the signature (type byte included). Relay and subject are
- * PeerID multihashes; the subject's is an Ed25519 one (38 bytes).
+ * PeerID multihashes; the subject's is an Ed25519 one (38 bytes). KEY
+ * (0x03), the unsigned request for the relay's VAPID key, is key.ts's.
  */
 import { p256 } from '@noble/curves/nist.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -222,6 +223,19 @@ export function encodePushError (code: PushErrorName, reason: string): Uint8Arra
 }
 
 /**
+ * An error reply's status and reason (the reader just past the status byte).
+ *
+ * @throws PushRefusedError always, or PushFrameError when the status is unknown or the reason too long
+ */
+export function refusedBy (status: number, r: Reader, what: string): never {
+  const name = ERROR_NAMES.get(status as never)
+  if (name == null) throw new PushFrameError(`${what}: unknown status ${status}`)
+  const reason = r.rest()
+  if (reason.byteLength > MAX_PUSH_REASON_BYTES) throw new PushFrameError(`${what}: the reason is over ${MAX_PUSH_REASON_BYTES} bytes`)
+  throw new PushRefusedError(name, new TextDecoder('utf-8', { fatal: false }).decode(reason))
+}
+
+/**
  * Decodes the reply to a request of `op`.
  *
  * @throws PushRefusedError for an error reply, PushFrameError for a malformed one
@@ -230,13 +244,7 @@ export function decodePushReply (op: PushOp, frame: Uint8Array): PushReply {
   const what = `a push reply to ${op}`
   const r = new Reader(frame, what)
   const status = r.u8('the status')
-  if (status !== OK) {
-    const name = ERROR_NAMES.get(status as never)
-    if (name == null) throw new PushFrameError(`${what}: unknown status ${status}`)
-    const reason = r.rest()
-    if (reason.byteLength > MAX_PUSH_REASON_BYTES) throw new PushFrameError(`${what}: the reason is over ${MAX_PUSH_REASON_BYTES} bytes`)
-    throw new PushRefusedError(name, new TextDecoder('utf-8', { fatal: false }).decode(reason))
-  }
+  if (status !== OK) refusedBy(status, r, what)
   if (op === 'remove') {
     const removed = r.u8('removed')
     if (removed > 1) throw new PushFrameError(`${what}: removed is 0 or 1, not ${removed}`)

@@ -33,6 +33,9 @@ export const MAX_PUSH_REQUEST_BYTES = 1 + 8 + PUSH_NONCE_BYTES + 2 * (1 + MAX_PU
 /** Largest reply frame: an error with the longest reason (an OK to REGISTER is 86 bytes). */
 export const MAX_PUSH_REPLY_BYTES = 1 + MAX_PUSH_REASON_BYTES
 
+/** Bytes of the reply to KEY when push is on: status, on, VAPID key, max subscriptions, pushes a minute, coalescing window, payload size, subscription days. */
+export const PUSH_KEY_REPLY_ON_BYTES = 1 + 1 + PUSH_VAPID_KEY_BYTES + 1 + 2 + 4 + 2 + 2
+
 /** How far a request's time may be from the relay's clock, either way. */
 export const PUSH_CLOCK_SKEW_MS = 5 * 60_000
 
@@ -61,6 +64,8 @@ export const PushErrorCode = {
   full: 8,
   'rate-limited': 9,
   /** the relay is shutting down, or failed */
-  unavailable: 10
+  unavailable: 10,
+  /** the relay sends no Web Push (run with `--push off`): it answers KEY with `off` and refuses the rest */
+  off: 11
 } as const
 export type PushErrorName = keyof typeof PushErrorCode

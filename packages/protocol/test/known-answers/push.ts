@@ -3,12 +3,14 @@
  * keys: Alice (keys.json) registers a subscription with a relay (Bob's PeerID
  * stands for the relay's), then removes it; the relay's replies (OK to each,
  * an error), and the plaintext of a push saying 3 items wait. The
- * subscription's P-256 key and the relay's VAPID key come from 32-byte
+ * KEY, which a device sends first to learn the relay's VAPID key, and its
+ * replies (on, off). The subscription's P-256 key and the relay's VAPID key come from 32-byte
  * secrets, as a browser's and a relay's would be random.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { p256 } from '@noble/curves/nist.js'
 import { decodePushRequest, encodePushError, encodePushReply, encodePushRequest, pushSignedBytes } from '../../src/push/codec.ts'
+import { encodePushKeyReply, encodePushKeyRequest } from '../../src/push/key.ts'
 import { encodePushPayload } from '../../src/push/payload.ts'
 import { hex, same, utf8 } from './inputs.ts'
 import type { PushRequestFields } from '../../src/push/codec.ts'
@@ -37,7 +39,7 @@ export async function makePush (inputs: Inputs, { alice, bob }: Keys): Promise<J
   const registerSigned = decodePushRequest(registerFrame).signed
   same('the register\'s signed bytes', registerSigned, pushSignedBytes(registerFrame.subarray(0, registerFrame.byteLength - 64)))
   return {
-    what: 'Alice (keys.json) registers a Web Push subscription with a relay (Bob\'s PeerID stands for it) and removes it a day later; the relay\'s replies; the plaintext of a push saying 3 items wait. Frames are bodies without their varint length',
+    what: 'A device asks a relay for its VAPID key (KEY: the replies when push is on and off); Alice (keys.json) registers a Web Push subscription with a relay (Bob\'s PeerID stands for it) and removes it a day later; the relay\'s replies; the plaintext of a push saying 3 items wait. Frames are bodies without their varint length',
     inputs: { subscriptionSecret: hex(subscriptionSecret), auth: hex(auth), registerNonce: hex(registerNonce), removeNonce: hex(removeNonce), vapidSecret: hex(vapidSecret) },
     relay: bob.peerId,
     subject: alice.peerId,
@@ -45,6 +47,11 @@ export async function makePush (inputs: Inputs, { alice, bob }: Keys): Promise<J
     p256dh: hex(p256dh),
     register: { time: REGISTERED_AT, signContext: hex(utf8('parley/push/v1\n')), signed: hex(registerSigned), signature: hex(registerFrame.subarray(-64)), frame: hex(registerFrame) },
     remove: { time: REMOVED_AT, signed: hex(decodePushRequest(removeFrame).signed), frame: hex(removeFrame) },
+    key: {
+      frame: hex(encodePushKeyRequest()),
+      on: hex(encodePushKeyReply({ op: 'key', push: 'on', vapidKey, maxSubscriptions: 4, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128, subscriptionDays: 30 })),
+      off: hex(encodePushKeyReply({ op: 'key', push: 'off' }))
+    },
     replies: {
       registered: hex(encodePushReply({ op: 'register', vapidKey, expiresAt: REGISTERED_AT + 30 * 86_400_000, maxSubscriptions: 4, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128 })),
       vapidKey: hex(vapidKey),

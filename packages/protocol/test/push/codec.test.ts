@@ -12,6 +12,7 @@ import { hexToBytes } from '@noble/hashes/utils.js'
 import { PushFrameError, decodePushRequest, encodePushRequest, verifyPushRequest } from '../../src/push/codec.ts'
 import { PUSH_PAYLOAD_BYTES } from '../../src/push/constants.ts'
 import { endpointProblem } from '../../src/push/endpoint.ts'
+import { decodePushInbound, decodePushKeyReply } from '../../src/push/key.ts'
 import { decodePushPayload, encodePushPayload } from '../../src/push/payload.ts'
 import type { PushRequestFields } from '../../src/push/codec.ts'
 
@@ -105,5 +106,16 @@ describe('push.json (docs/vectors)', () => {
       expect(request.endpoint).toBe(vectors.endpoint)
     }
     expect(decodePushPayload(hexToBytes(vectors.payload.plaintext))).toEqual({ relay: vectors.relay, items: 3 })
+  })
+
+  it('has KEY, its reply with the key REGISTER names too, and `off`', async () => {
+    const vectors = JSON.parse(await readFile(new URL('../../../../docs/vectors/push.json', import.meta.url), 'utf8')) as {
+      key: { frame: string, on: string, off: string }, replies: { vapidKey: string }
+    }
+    expect(decodePushInbound(hexToBytes(vectors.key.frame))).toEqual({ op: 'key' })
+    expect(decodePushKeyReply(hexToBytes(vectors.key.on))).toEqual({
+      op: 'key', push: 'on', vapidKey: hexToBytes(vectors.replies.vapidKey), maxSubscriptions: 4, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128, subscriptionDays: 30
+    })
+    expect(decodePushKeyReply(hexToBytes(vectors.key.off))).toEqual({ op: 'key', push: 'off' })
   })
 })

@@ -37,6 +37,40 @@ export interface PushStatus {
   relays: PushRelayStatus[]
 }
 
+/**
+ * What one relay said to KEY (docs/protocols.md, "Web Push", "KEY"):
+ * - 'on': it sends Web Push, with this VAPID key (`vapidKey`) and limits;
+ * - 'off': it was run with --push off;
+ * - 'unsupported': it does not serve the push protocol (an older relay);
+ * - 'unreachable': no connection to it now, no answer in time, or an error reply (`code`).
+ */
+export type PushRelayKeyState = 'on' | 'off' | 'unsupported' | 'unreachable'
+
+export interface PushRelayKey {
+  /** the relay's PeerID */
+  relay: string
+  state: PushRelayKeyState
+  /** its VAPID public key, base64url, when 'on' */
+  vapidKey?: string
+  /** when 'on': pushes to one subscription a minute, at most */
+  pushesPerMinute?: number
+  /** when 'on': a subscription not registered again within this many days is forgotten */
+  subscriptionDays?: number
+  /** the relay's error code, when it answered with one */
+  code?: string
+}
+
+export interface PushKeys {
+  /** each relay this device holds a reservation on */
+  relays: PushRelayKey[]
+  /**
+   * the key to subscribe with (base64url) and the relays that have it: the subscription's own
+   * if a relay still has it, else the one most relays share (between equals, the first in
+   * base64url order); absent when no relay has push on
+   */
+  key?: { vapidKey: string, relays: string[] }
+}
+
 const key = (max: number): ReturnType<typeof v.bytes> => v.bytes({ max })
 
 export const pushMethods = {
@@ -58,5 +92,10 @@ export const pushMethods = {
     timeoutMs: 30_000
   }),
   /** whether push is on, and per relay whether it holds the subscription */
-  getPushStatus: method({ params: v.none(), result: returns<PushStatus>() })
+  getPushStatus: method({ params: v.none(), result: returns<PushStatus>() }),
+  /**
+   * ask each relay this device holds a reservation on for its VAPID key (KEY, unsigned): what a tab
+   * subscribes the browser with (`applicationServerKey`) before it hands the subscription over
+   */
+  getPushKeys: method({ params: v.none(), result: returns<PushKeys>(), timeoutMs: 20_000 })
 } as const

@@ -2,10 +2,10 @@ import type { NodeHandlers } from '../../contract/index.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { PushRegistrar } from './registrar.ts'
 
-export type PushMethod = 'setPushSubscription' | 'getPushStatus'
+export type PushMethod = 'setPushSubscription' | 'getPushStatus' | 'getPushKeys'
 
 export interface PushHandlerComponents {
-  push: Pick<PushRegistrar, 'set' | 'status'>
+  push: Pick<PushRegistrar, 'set' | 'status' | 'keys'>
   identity: Pick<IdentityPort, 'require'>
 }
 
@@ -16,6 +16,7 @@ export function pushHandlers (components: PushHandlerComponents): NodeHandlers<P
       components.identity.require()
       return components.push.set(subscription)
     },
-    getPushStatus: async () => components.push.status()
+    getPushStatus: async () => components.push.status(),
+    getPushKeys: async (_params, { signal }) => components.push.keys(signal)
   }
 }

@@ -14,14 +14,15 @@
  * deadline and the node's stop signal.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { circuitRelayId } from '@parley/protocol/multiaddr'
 import { PushRefusedError, encodePushRequest } from '@parley/protocol/push/codec'
 import { pushRequest } from '@parley/protocol/push/client'
 import { PUSH_NONCE_BYTES } from '@parley/protocol/push/constants'
 import { pushSetting, setPushSetting } from '../../db/settings.ts'
+import { askPushKeys } from './keys.ts'
+import { connectionTo, reservedRelays } from './relays.ts'
 import { b64, checkSubscription, sameSubscription, unb64 } from './subscription.ts'
 import type { PushSubscriptionInput, StoredSubscription } from './subscription.ts'
-import type { PushRelayStatus, PushStatus } from '../../contract/index.ts'
+import type { PushKeys, PushRelayStatus, PushStatus } from '../../contract/index.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { PushRelayRecord, PushSettingRow } from '../../db/types.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
@@ -50,16 +51,6 @@ export interface PushComponents {
   libp2p: Pick<Libp2p, 'peerId' | 'getConnections' | 'getMultiaddrs' | 'addEventListener' | 'removeEventListener'>
   /** the node's key, which signs (the relay checks it is the connection's) */
   identity: Pick<IdentityPort, 'privateKey'>
-}
-
-/** The PeerIDs of the relays our circuit addresses go through: where contacts deposit our mail. */
-function reservedRelays (node: Pick<Libp2p, 'getMultiaddrs'>): string[] {
-  const relays = new Set<string>()
-  for (const ma of node.getMultiaddrs()) {
-    const relay = circuitRelayId(ma.toString())
-    if (relay !== undefined) relays.add(relay)
-  }
-  return [...relays]
 }
 
 export class PushRegistrar implements Startable {
@@ -145,6 +136,12 @@ export class PushRegistrar implements Startable {
     })
   }
 
+  /** What the reserved relays say to KEY, and the key to subscribe with (the subscription's own, if a relay still has it). */
+  async keys (signal?: AbortSignal): Promise<PushKeys> {
+    const stop = signal === undefined ? this.#stopping.signal : AbortSignal.any([signal, this.#stopping.signal])
+    return askPushKeys(this.#components.libp2p, { preferred: this.#row.subscription?.applicationServerKey, signal: stop, log: this.#log })
+  }
+
   status (): PushStatus {
     const { subscription, relays } = this.#row
     const names = new Set([...(subscription === null ? [] : reservedRelays(this.#components.libp2p)), ...Object.keys(relays)])
@@ -195,13 +192,8 @@ export class PushRegistrar implements Startable {
     return Object.fromEntries(entries.slice(0, MAX_PUSH_RELAYS))
   }
 
-  /** An open connection to `relay` that no relay limits (the one our reservation is on). */
   #connectionTo (relay: string): Connection | undefined {
-    try {
-      return this.#components.libp2p.getConnections(peerIdFromString(relay)).find(c => c.status === 'open' && c.limits == null)
-    } catch {
-      return undefined
-    }
+    return connectionTo(this.#components.libp2p, relay)
   }
 
   #fields (relay: string, endpoint: string): Omit<PushRequestFields & { op: 'remove' }, 'op'> {
@@ -240,11 +232,12 @@ export class PushRegistrar implements Startable {
       this.#log('push subscription registered with %s', relay)
       return { state: 'registered', at, vapidKey, expiresAt: reply.expiresAt }
     } catch (err) {
-      if (err instanceof PushRefusedError) {
+      // `off`: a relay run with --push off, as one without the protocol (its operator may turn it on)
+      if (err instanceof PushRefusedError && err.code !== 'off') {
         this.#log.error('relay %s refused the push subscription: %s', relay, err.code)
         return { state: 'refused', at: this.#now(), code: err.code }
       }
-      const unsupported = err instanceof Error && err.name === 'UnsupportedProtocolError'
+      const unsupported = err instanceof PushRefusedError || (err instanceof Error && err.name === 'UnsupportedProtocolError')
       if (this.#later.size >= MAX_PUSH_RELAYS) this.#later.clear()
       this.#later.set(relay, { until: this.#now() + PUSH_RETRY_AFTER_MS, unsupported })
       this.#log.error('cannot register the push subscription with %s - %e', relay, err)

@@ -4,7 +4,8 @@
  * request with the node's key for the relay named; registers only where the
  * relay's VAPID key is the subscription's (the other is asked to remove it and
  * never asked again); renews after 7 days, not before; tries a refusal that
- * may pass again after the retry time, one that will not pass never; a new
+ * may pass again after the retry time, one that will not pass never; `off`
+ * as a relay without the protocol; a new
  * reservation is asked at once; null removes it; a bad subscription stores
  * nothing.
  */
@@ -145,6 +146,24 @@ describe('the push registrar', () => {
     await registrar.reconcile()
     expect(opsTo(r2)).toEqual(['register'])
     expect(registrar.status().relays.map(r => r.state)).toEqual(['registered', 'refused', 'registered'])
+  })
+
+  it('takes a relay that refuses with `off` (--push off) as one without the protocol, and asks it again after the retry time', async () => {
+    const [r0, r1] = relays as [PeerId, PeerId]
+    answers.set(r1.toString(), { refuse: 'off' })
+    const status = await registrar.set(subscription)
+    expect(status.relays.map(r => [r.relay, r.state])).toEqual([[r0.toString(), 'registered'], [r1.toString(), 'unsupported']])
+    expect((await pushSetting(db)).relays[r1.toString()]).toBeUndefined()
+
+    answers.set(r1.toString(), { vapidKey: keyA })
+    asked.length = 0
+    clock += PUSH_RETRY_AFTER_MS - 1
+    await registrar.reconcile()
+    expect(opsTo(r1)).toEqual([])
+    clock += 1
+    await registrar.reconcile()
+    expect(opsTo(r1)).toEqual(['register'])
+    expect(registrar.status().relays.map(r => r.state)).toEqual(['registered', 'registered'])
   })
 
   it('null removes it from every relay that holds it; a bad subscription is refused and stores nothing', async () => {
