@@ -3,9 +3,11 @@
  * 59; docs/protocols.md, "Web Push", "The payload"). A push says only which
  * relay holds how many new items; the node drains them when Parley runs.
  *
- * - A Parley page on screen (focused, or visible): nothing is shown. Its node
- *   drains the mailbox as usual and the page tells of what came
- *   (lib/state/notifications.svelte.ts).
+ * - A Parley page on screen (the app, at the scope's root with its hash
+ *   routes, focused or visible): nothing is shown. Its node drains the
+ *   mailbox as usual and the page tells of what came
+ *   (lib/state/notifications.svelte.ts). Another page of the origin (a file
+ *   such as /config.json) is not the app.
  * - Otherwise one notification, under one tag (`PUSH_TAG`, protocol.ts), so that
  *   several pushes replace one another: "3 new messages", the counts of the
  *   pushes since the notification was last closed added up (kept in its
@@ -72,10 +74,16 @@ function countOf (data: unknown): number {
   return typeof count === 'number' && Number.isSafeInteger(count) && count > 0 ? Math.min(count, MAX_PUSH_ITEMS) : 0
 }
 
+/** The app's own page: the origin's root (every screen is a hash route there), not another file of the origin. */
+function isAppPage (url: string, origin: string): boolean {
+  const parsed = new URL(url)
+  return parsed.origin === origin && (parsed.pathname === '/' || parsed.pathname === '/index.html')
+}
+
 /** Shows (or updates) the one push notification for a push with `plaintext`, unless a Parley page is on screen. */
 export async function showPushNotice (scope: PushNoticeScope, plaintext: Uint8Array | undefined): Promise<PushNoticeOutcome> {
   const windows = await scope.windows()
-  const onScreen = windows.some(w => new URL(w.url).origin === scope.origin && (w.focused || w.visibilityState === 'visible'))
+  const onScreen = windows.some(w => isAppPage(w.url, scope.origin) && (w.focused || w.visibilityState === 'visible'))
   if (onScreen) return { shown: false }
   const shown = await scope.registration.getNotifications({ tag: PUSH_TAG })
   const before = shown.reduce((most, n) => Math.max(most, countOf(n.data)), 0)

@@ -80,7 +80,7 @@ describe('the service worker on a push', () => {
     expect(sw.badges).toEqual([2, 2])
   })
 
-  it('shows nothing while a Parley page is focused or visible, and shows one for a hidden page or another site', async () => {
+  it('shows nothing while a Parley page is focused or visible, and shows one for a hidden page, another site or a file of the origin that is not the app', async () => {
     for (const window of [
       { focused: true, visibilityState: 'visible', url: `${ORIGIN}/#/` },
       { focused: false, visibilityState: 'visible', url: `${ORIGIN}/#/chat/2` }
@@ -92,7 +92,8 @@ describe('the service worker on a push', () => {
     }
     const hidden = scope([
       { focused: false, visibilityState: 'hidden', url: `${ORIGIN}/#/` },
-      { focused: true, visibilityState: 'visible', url: 'https://elsewhere.example/' }
+      { focused: true, visibilityState: 'visible', url: 'https://elsewhere.example/' },
+      { focused: true, visibilityState: 'visible', url: `${ORIGIN}/config.json` }
     ])
     expect(await showPushNotice(hidden, push(1))).toEqual({ shown: true, count: 1 })
   })
