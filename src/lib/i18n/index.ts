@@ -44,14 +44,13 @@ import * as search from './messages/search.ts'
 import * as settings from './messages/settings.ts'
 import * as share from './messages/share.ts'
 import * as voice from './messages/voice.ts'
-import * as wake from './messages/wake.ts'
 import type { Entry } from './table.ts'
 import type * as backup from './messages/backup.ts'
 import type * as devices from './messages/devices.ts'
 import type * as link from './messages/link.ts'
 
 const AREAS = {
-  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice, wake
+  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice
 } as const
 
 /** Areas whose tables load with the code that shows them (see {@link addArea}). */

@@ -5,7 +5,9 @@ import type { EnTable, RuTable } from '../table.ts'
  * notification the service worker shows when a relay's Web Push wakes it
  * while no Parley page is on screen (src/lib/pwa/push-notice.ts). A push
  * carries nothing readable but a count, so neither has a name or a text.
- * The service worker reads this table directly (it carries no other strings).
+ * Only the service worker shows them, reading this table directly (it
+ * carries no other strings): it is not among lib/i18n's areas, so the tab's
+ * shell does not carry it.
  */
 export const en = {
   /** a push whose count could not be read */
