@@ -298,12 +298,23 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 192.22 (vite build of h/pushapp, 2026-11-29 23:25): the budgets 369.6 and 192.3.
 
  * Push merged onto the above (main, 23:55): the shell 192.4, the worker 381.4.
+
+ * Issue 59's service worker (h/swpush): the page keeping its language in
+ * Cache Storage for the service worker (pwa/sw-locale.ts) and closing the
+ * push notification as it comes on screen took the shell to 192.56 (vite
+ * build of h/swpush, 02:55). The service worker (dist/sw.js, with its
+ * precache list) gets a budget of its own: it carried every string table in
+ * both languages (about 40 KiB gzip) through pending-share.ts's one number
+ * from ui/attach.ts, which imports lib/i18n; with that number in a module
+ * that imports nothing, and the push notice (its two strings read directly,
+ * the payload's reader) added, it measured 8.60, from 47.7.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 192.5,
+  shell: 192.6,
   worker: 381.5,
   pump: 4.6,
-  lazy: 697.6
+  lazy: 697.6,
+  serviceWorker: 8.7
 }
 
 export interface BudgetResult {
