@@ -10,14 +10,19 @@
  *   ({ type: 'SKIP_WAITING' }, the "A new version is ready" banner's Reload).
  * - Share target: the share sheet's POST to /share-target is stored as the one
  *   pending share (lib/pwa/pending-share.ts) and answered with a 303 to #/share.
+ * - Web Push from a relay (issue 59): one notification with nothing but a
+ *   count ("3 new messages"), unless a Parley page is on screen
+ *   (lib/pwa/push-notice.ts).
  * - Notification clicks focus a Parley tab and open the notification's chat
- *   there (or open a new tab).
+ *   there (or open a new tab; a push's notification opens the chats list).
  */
 /// <reference lib="webworker" />
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { readShareForm, savePendingShare } from './lib/pwa/pending-share.ts'
+import { showPushNotice } from './lib/pwa/push-notice.ts'
+import { readLocaleForWorker } from './lib/pwa/sw-locale.ts'
 import { NAVIGATE_MESSAGE, SHARE_TARGET_ACTION, SKIP_WAITING_MESSAGE, isNotificationData } from './lib/pwa/protocol.ts'
 
 declare let self: ServiceWorkerGlobalScope
@@ -71,6 +76,18 @@ registerRoute(
   async ({ request }) => handleShare(request),
   'POST'
 )
+
+self.addEventListener('push', (event) => {
+  const plaintext = event.data === null ? undefined : new Uint8Array(event.data.arrayBuffer())
+  const badge = self.navigator.setAppBadge
+  event.waitUntil(showPushNotice({
+    windows: async () => self.clients.matchAll({ type: 'window', includeUncontrolled: true }),
+    registration: self.registration,
+    origin: self.location.origin,
+    locale: async () => readLocaleForWorker(self.caches, self.navigator.languages),
+    ...(typeof badge === 'function' ? { setBadge: async (count: number) => { await badge.call(self.navigator, count) } } : {})
+  }, plaintext).catch((err: unknown) => { console.error('parley sw: could not show a push', err) }))
+})
 
 /** Focuses a Parley tab (the focused or most recently used one) and shows `href` there, else opens one. */
 async function openChat (href: string): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Gzip sizes of the built app (dist/), split the way a visitor pays for them:
  * the shell (index.html and what it loads), the node worker, the tab's channel
- * pump worker, and the chunks loaded on demand (QR code, QR decoder + wasm).
+ * pump worker, the chunks loaded on demand (QR code, QR decoder + wasm), and
+ * the service worker.
  * `npm run bench` prints them; `npm test` holds them to their budgets.
  */
 import { readdir, readFile } from 'node:fs/promises'
@@ -14,13 +15,15 @@ export interface BundleSizes {
   worker: number
   pump: number
   lazy: number
+  /** the service worker (dist/sw.js, its precache list included): what a push or a share wakes */
+  serviceWorker: number
 }
 
 export async function bundleSizes (dist: string): Promise<BundleSizes> {
   const assets = await readdir(join(dist, 'assets'))
   const gz = async (path: string): Promise<number> => gzipSync(await readFile(path), { level: 9 }).length
   const html = await readFile(join(dist, 'index.html'), 'utf8')
-  const sizes: BundleSizes = { shell: await gz(join(dist, 'index.html')), worker: 0, pump: 0, lazy: 0 }
+  const sizes: BundleSizes = { shell: await gz(join(dist, 'index.html')), worker: 0, pump: 0, lazy: 0, serviceWorker: await gz(join(dist, 'sw.js')) }
   for (const file of assets) {
     const size = await gz(join(dist, 'assets', file))
     if (file.startsWith('node.worker')) sizes.worker += size

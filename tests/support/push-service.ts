@@ -16,14 +16,22 @@
  * Everything it got is recorded (`received`), with what failed a check in
  * `problems`; it answers 201, or what the test asked for (`answerNext`: 404,
  * 410, 429, 500…). Plain HTTP on 127.0.0.1: the relay admits such endpoints
- * only with `--push-allow-insecure-loopback`. Firefox's WebSocket protocol
- * toward the browser (a later increment) can join this server through its
- * `upgrade` event: subscriptions and deliveries are kept apart from HTTP.
+ * only with `--push-allow-insecure-loopback`.
+ *
+ * A real Firefox subscribes here too: its push client speaks Mozilla
+ * autopush's WebSocket protocol to `serverUrl` (its pref `dom.push.serverURL`,
+ * with `dom.push.testing.allowInsecureServerURL`), autopush.ts. A push to
+ * such a subscription is checked as above but for its decryption (only the
+ * browser holds the keys): its `k` must be the key the browser subscribed
+ * with, its body one aes128gcm record's header and more; then it goes on to
+ * the browser as autopush sends it (`browsers.deliveries`: what the browser
+ * acknowledged).
  */
 import { createECDH, createDecipheriv, createPublicKey, hkdfSync, randomBytes, verify } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { AutopushServer } from './autopush.ts'
 
 /** What a browser hands a page for `PushManager.subscribe`, and keeps to itself. */
 export interface TestSubscription {
@@ -67,8 +75,13 @@ export class TestPushService {
 
   private readonly server: Server
 
+  /** Firefox's side: the browsers connected over WebSocket, their subscriptions and what they acknowledged. */
+  readonly browsers: AutopushServer
+
   private constructor (private readonly now: () => number) {
     this.server = createServer((req, res) => { this.handle(req, res) })
+    this.browsers = new AutopushServer(id => `${this.#origin}/push/${id}`, now)
+    this.server.on('upgrade', (req, socket, head) => { this.browsers.upgrade(req, socket, head) })
   }
 
   /** A service listening on 127.0.0.1 (a free port); `now` is the clock it checks `exp` by. */
@@ -82,6 +95,9 @@ export class TestPushService {
 
   /** `http://127.0.0.1:<port>`: what a VAPID JWT's `aud` must be */
   get origin (): string { return this.#origin }
+
+  /** `ws://127.0.0.1:<port>/`: Firefox's `dom.push.serverURL` */
+  get serverUrl (): string { return `${this.#origin.replace(/^http:/, 'ws:')}/` }
 
   /**
    * A new subscription, its key pair and auth secret made as a browser makes
@@ -115,13 +131,14 @@ export class TestPushService {
   }
 
   async close (): Promise<void> {
+    this.browsers.close()
     this.server.closeAllConnections()
     await new Promise<void>(resolve => { this.server.close(() => { resolve() }) })
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
     const id = /^\/push\/([0-9a-f]{24})$/.exec(req.url ?? '')?.[1]
-    if (req.method !== 'POST' || id === undefined || !this.#keys.has(id)) {
+    if (req.method !== 'POST' || id === undefined || (!this.#keys.has(id) && this.browsers.subscription(id) === undefined)) {
       res.writeHead(404).end()
       return
     }
@@ -134,8 +151,10 @@ export class TestPushService {
     req.on('end', () => {
       const queued = this.#answers.get(id)
       const status = queued?.shift() ?? 201
-      const record = this.check(id, req, Buffer.concat(chunks), size, status)
+      const body = Buffer.concat(chunks)
+      const record = this.check(id, req, body, size, status)
       if (this.received.length < MAX_RECEIVED) this.received.push(record)
+      if (status === 201 && record.problems.length === 0 && !this.#keys.has(id)) this.browsers.forward(id, body)
       res.writeHead(status, status === 201 ? { Location: `${this.#origin}/message/${randomBytes(8).toString('hex')}` } : {}).end()
     })
   }
@@ -150,10 +169,16 @@ export class TestPushService {
     if (record.ttl === undefined || !/^\d+$/.test(record.ttl)) problems.push('no TTL')
     if (record.urgency !== undefined && !['very-low', 'low', 'normal', 'high'].includes(record.urgency)) problems.push(`urgency ${record.urgency}`)
     if (record.topic !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(record.topic)) problems.push(`topic ${record.topic}`)
-    const claims = this.checkVapid(header('authorization'), this.#keys.get(id)?.applicationServerKey ?? this.#vapidKey, problems)
+    // a browser's subscription (Firefox's push protocol) takes only the key it subscribed with, as autopush does
+    const browserKey = this.browsers.subscription(id)?.key
+    const expected = browserKey !== undefined ? Buffer.from(browserKey).toString('base64url') : (this.#keys.get(id)?.applicationServerKey ?? this.#vapidKey)
+    const claims = this.checkVapid(header('authorization'), expected, problems)
     if (claims !== undefined) record.claims = claims
     if (header('content-encoding') !== 'aes128gcm') problems.push(`content-encoding ${header('content-encoding') ?? 'none'}`)
-    else {
+    else if (!this.#keys.has(id)) {
+      // a browser's: only it can decrypt; the record's header must be one it reads
+      if (body.byteLength < 21 + 65 + 17 || body[20] !== 65 || body.readUInt32BE(16) < body.byteLength - 86) problems.push('not one aes128gcm record with a 65-byte key id')
+    } else {
       const plaintext = this.decrypt(id, body, problems)
       if (plaintext !== undefined && problems.length === 0) record.plaintext = plaintext
     }

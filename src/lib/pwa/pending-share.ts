@@ -9,7 +9,7 @@
  * MAX_SHARE_TEXT_CHARS per text field. A share over a limit is not stored;
  * its problem is, so the screen can say what went wrong.
  */
-import { MAX_ATTACH_FILES } from '../ui/attach.ts'
+import { MAX_ATTACH_FILES } from '../ui/attach-limits.ts'
 
 /** The Cache API cache that holds the pending share (nothing else lives there). */
 export const SHARE_CACHE = 'parley-pending-share'

@@ -12,6 +12,9 @@ export const SKIP_WAITING_MESSAGE = 'SKIP_WAITING'
 /** Service worker → page: show this in-app href (a notification was clicked). */
 export const NAVIGATE_MESSAGE = 'parley:navigate'
 
+/** The one tag of the notification a relay's Web Push shows (push-notice.ts): a newer one replaces the older, a page on screen closes it. */
+export const PUSH_TAG = 'parley-push'
+
 /** What a Parley notification carries: the screen its click opens. */
 export interface NotificationData {
   /** an in-app hash route: '#/' or '#/chat/<id>' */

@@ -26,6 +26,9 @@
  *   is calling you" under the call's tag (click: the chat, where the call
  *   rings); unanswered, it becomes "Missed call from Alice"; answered or
  *   otherwise ended, it is closed.
+ * - A relay's push notification (lib/pwa/push-notice.ts, shown by the service
+ *   worker while no page is on screen) is closed when a page comes on screen:
+ *   its count starts again from the next push.
  */
 import { liveQuery } from 'dexie'
 import { displayName } from '../model/names.ts'
@@ -34,7 +37,7 @@ import { chatSummaries, type ChatSummary } from '../db/messages.ts'
 import type { CallEvent } from '../contract/index.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
 import { t } from '../i18n/index.ts'
-import type { NotificationData } from '../pwa/protocol.ts'
+import { PUSH_TAG, type NotificationData } from '../pwa/protocol.ts'
 import { markOf, NOTHING_SEEN, readSeenMarks, titleWithCount, unreadAfter, writeSeenMarks, type SeenMark } from '../pwa/unread.ts'
 import { getDb } from './live.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
@@ -209,6 +212,8 @@ class Notifications {
       this.#permission = currentPermission()
       this.#hash = currentHash()
       subscribe()
+      // on screen, the page tells of what came: a relay's push notification has said its part
+      if (!pageHidden()) void this.#close(PUSH_TAG)
     }
     const offMessage = node.onMessage((event) => {
       if (event.kind === 'received' && event.message.direction === 'in') void this.#notifyMessage(event.message)
@@ -222,6 +227,7 @@ class Notifications {
     const offCall = node.onCall((event) => { void this.#notifyCall(event) })
     this.#hash = currentHash()
     subscribe()
+    if (!pageHidden()) void this.#close(PUSH_TAG)
     // the chat on screen changes what is seen: read again
     window.addEventListener('hashchange', onChange)
     document.addEventListener('visibilitychange', onChange)

@@ -9,10 +9,12 @@
  *   (set as `data-theme` on <html>; app.css holds both palettes).
  *
  * Changing the language remounts the UI (Root.svelte keys on `locale`), so
- * every `t()` call re-runs; the node's worker is told by the node manager.
+ * every `t()` call re-runs; the node's worker is told by the node manager,
+ * the service worker through Cache Storage (lib/pwa/sw-locale.ts).
  */
 import { detectLocale, isLocale, setLocale, type Locale } from '../i18n/index.ts'
 import { readLocal, writeLocal } from './local-store.ts'
+import { saveLocaleForWorker } from '../pwa/sw-locale.ts'
 
 export const LANGUAGE_CHOICES = ['auto', 'en', 'ru'] as const
 export type LanguageChoice = typeof LANGUAGE_CHOICES[number]
@@ -89,6 +91,10 @@ class Preferences {
   #apply (): void {
     const locale = resolveLocale(this.#language)
     setLocale(locale)
+    // the service worker's push notification speaks it too (it cannot read localStorage)
+    if (typeof caches !== 'undefined') {
+      saveLocaleForWorker(caches, locale).catch((err: unknown) => { console.warn('parley: could not keep the language for the service worker', err) })
+    }
     if (typeof document === 'undefined') return
     const root = document.documentElement
     root.lang = locale

@@ -5,9 +5,9 @@
  */
 
 import { t } from '../i18n/index.ts'
+import { MAX_ATTACH_FILES } from './attach-limits.ts'
 
-/** Most files one drop or paste sends; the rest are left out and reported. */
-export const MAX_ATTACH_FILES = 10
+export { MAX_ATTACH_FILES }
 
 /** What a drop or paste gave. */
 export interface AttachedFiles {

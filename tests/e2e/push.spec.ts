@@ -1,0 +1,106 @@
+/**
+ * Web Push when Parley is closed (issue 59): the service worker's one
+ * notification with nothing readable but the count (src/lib/pwa/push-notice.ts).
+ *
+ * - Firefox, for real: Bob's Firefox subscribes at the tests' push service
+ *   (it speaks Firefox's push protocol, tests/support/autopush.ts) with the
+ *   relay's VAPID key, his node registers the subscription with the relay,
+ *   he closes Parley; Alice's message makes the relay push (RFC 8030/8291/8292
+ *   through the service), Firefox decrypts it, acknowledges it, and the
+ *   service worker shows "1 new message". Opening Parley shows the message
+ *   and closes the notification.
+ * - Chromium: no push service is reachable offline, so the payload comes
+ *   through Chromium's own push event (DevTools' ServiceWorker.deliverPushMessage):
+ *   two pushes make one notification with their counts added.
+ */
+import { encodePushPayload } from '@parley/protocol/push/payload'
+import { TestPushService } from '../support/push-service.ts'
+import { newPerson } from '../support/person.ts'
+import { expect, test } from './fixtures.ts'
+import { expectOnline, message, openChat, send } from './helpers/parley.ts'
+import { launchPushFirefox, notificationsShown, relayVapidKey, setPushSubscription, subscribe } from './helpers/push.ts'
+
+const PUSH_TAG = 'parley-push'
+const RELAY_ARGS = ['--push-allow-insecure-loopback', 'on']
+
+test.describe('Web Push while Parley is closed', () => {
+  test.describe('Firefox', () => {
+    // Bob prepared in a Firefox (his stored keys are that browser's), contexts with no colour scheme
+    // emulation, which Firefox ESR cannot do (playwright.config.ts, FIREFOX_CONTEXTS)
+    test.use({ prepared: 'pair', bobBrowser: 'firefox', relayArgs: RELAY_ARGS, colorScheme: null })
+
+    test('a real subscription: the relay\'s push for Alice\'s message shows one notification with the count only', async ({ playwright, alice, relay, app, preparedPeople }) => {
+      const service = await TestPushService.start()
+      const firefox = await launchPushFirefox(playwright.firefox, service.serverUrl)
+      try {
+        const key = await relayVapidKey(relay)
+        service.expectVapidKey(key)
+        const bob = await newPerson(firefox, app.url, { restore: preparedPeople?.snapshots.bob })
+        await expectOnline(bob.page)
+
+        const subscription = await subscribe(bob.page, key)
+        expect(subscription.endpoint).toMatch(new RegExp(`^${service.origin}/push/`))
+        const status = await setPushSubscription(bob.page, subscription, key)
+        expect(status.relays.map(r => r.state)).toEqual(['registered'])
+
+        // Parley closed: a page of the origin that is not the app stays, to read the notifications
+        const watcher = await bob.context.newPage()
+        await bob.page.close()
+        await watcher.goto(new URL('/config.json', app.url).href)
+        expect(await notificationsShown(watcher)).toEqual([])
+
+        await send(alice.page, 'wake up, Bob')
+        await service.browsers.until(() => service.browsers.deliveries.some(d => d.code !== undefined), 30_000)
+        // Firefox decrypted it and gave it to the service worker (101 would be a decryption error)
+        expect(service.browsers.deliveries.map(d => d.code)).toEqual([100])
+        expect(service.received.map(r => r.problems)).toEqual([[]])
+        await expect.poll(async () => notificationsShown(watcher)).toEqual([
+          { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: '#/', count: 1 } }
+        ])
+
+        // opening Parley: the message is there, and the notification has said its part
+        const reopened = await bob.newTab()
+        await expectOnline(reopened)
+        await openChat(reopened, 'Alice')
+        await expect(message(reopened, 'wake up, Bob')).toBeVisible()
+        await expect.poll(async () => notificationsShown(watcher)).toEqual([])
+        await bob.context.close()
+      } finally {
+        await firefox.close()
+        await service.close()
+      }
+    })
+  })
+
+  // the service worker alone: Bob needs no contact, only the app's service worker (at the welcome screen)
+  test.describe('Chromium', () => {
+    test('a push through DevTools: one notification, the counts of two pushes added, nothing readable', async ({ bob, app, relay }) => {
+      const origin = new URL(app.url).origin
+      await bob.context.grantPermissions(['notifications'], { origin })
+      // a push reaches an activated service worker only
+      await expect.poll(async () => bob.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated')
+      const cdp = await bob.context.newCDPSession(bob.page)
+      const registrations: Array<{ registrationId: string, scopeURL: string, isDeleted: boolean }> = []
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => { registrations.push(...event.registrations) })
+      await cdp.send('ServiceWorker.enable')
+      await expect.poll(() => registrations.some(r => r.scopeURL === `${origin}/` && !r.isDeleted)).toBe(true)
+      const registrationId = registrations.find(r => r.scopeURL === `${origin}/`)?.registrationId ?? ''
+
+      // Parley closed; this page of the origin is not the app
+      await bob.page.goto(new URL('/config.json', app.url).href)
+      const relayId = relay.wsMultiaddrs[0]?.split('/p2p/').at(-1) ?? ''
+      const deliver = async (items: number): Promise<void> => {
+        await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: new TextDecoder().decode(encodePushPayload({ relay: relayId, items })) })
+      }
+      await deliver(2)
+      await expect.poll(async () => notificationsShown(bob.page)).toEqual([
+        { title: '2 new messages', body: '', tag: PUSH_TAG, data: { href: '#/', count: 2 } }
+      ])
+      await deliver(1)
+      await expect.poll(async () => notificationsShown(bob.page)).toEqual([
+        { title: '3 new messages', body: '', tag: PUSH_TAG, data: { href: '#/', count: 3 } }
+      ])
+      await cdp.detach()
+    })
+  })
+})
