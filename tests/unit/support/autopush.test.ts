@@ -126,7 +126,7 @@ describe('the tests\' push service toward Firefox (autopush)', () => {
     const client = await browser()
     const { endpoint, channelID } = await subscribe(client)
     expect((await post(endpoint, webpush.generateVAPIDKeys())).status).toBe(201)
-    expect(service.received.at(-1)?.problems).toContain('k is not the key the browser subscribed with')
+    expect(service.received.at(-1)?.problems).toContain('k is not the subscription\'s applicationServerKey (or the key the relay announced)')
     expect(service.browsers.deliveries).toEqual([])
 
     client.send({ messageType: 'unregister', channelID, code: 200 })
