@@ -1,7 +1,8 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV16, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
 import { accountOfProfile, type AccountRow } from './account.ts'
+import type { SyncQueueRow } from './sync-queue.ts'
 import type { KeyringRow } from './keyring.ts'
 import type { SecretTable } from './vault.ts'
 import { messageWords } from './search.ts'
@@ -60,6 +61,8 @@ export class ParleyDb extends Dexie {
   declare readonly keyring: EntityTable<KeyringRow, 'id'>
   /** The account this device belongs to and its device list (schema v13): one row once there is a profile. */
   declare readonly account: EntityTable<AccountRow, 'id'>
+  /** What this device has still to tell each sibling device (schema v16, db/sync-queue.ts). */
+  declare readonly syncQueue: Table<SyncQueueRow, [string, string]>
   /**
    * What seals and opens the secret fields of `profile`, `sessions` and
    * `prekeys` (vault.ts); locked until the node's `openVault` (keyring.ts).
@@ -101,6 +104,8 @@ export class ParleyDb extends Dexie {
     this.version(13).stores(dbSchemaV13).upgrade(async (tx) => { await accountFromProfile(tx) })
     // contacts' device lists: a new index only, no row has a list yet
     this.version(14).stores(dbSchemaV14)
+    // own devices in step: the sync queue, a new table only (v15 is h/fanout's: the lead renumbers at merge)
+    this.version(16).stores(dbSchemaV16)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

@@ -286,5 +286,21 @@ export const dbSchemaV14 = {
   contacts: '++id, &peerId, state, *devicePeers'
 } as const
 
+/**
+ * ============================================================
+ * v16 — 2026-11-30 (h/sync; built on v14: v15 is h/fanout's, reconciled at merge)
+ * ============================================================
+ * Own devices in step (issue 58, increment 5b; docs/protocols.md, "Own
+ * devices in step"; db/sync-queue.ts): what this device has still to tell
+ * each sibling device. No upgrade step: the table starts empty.
+ * - syncQueue: primary key `[peer+id]` (the sibling's PeerID, the item's
+ *              ULID): one sibling's items, oldest first (sending in order,
+ *              trimming the oldest past the bound).
+ */
+export const dbSchemaV16 = {
+  ...dbSchemaV14,
+  syncQueue: '[peer+id]'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 14
+export const DB_VERSION = 16
