@@ -83,3 +83,14 @@ export interface SessionNoticesPort {
   /** tells the chat with `peer` (when it is a contact) that the session was reset; never rejects */
   sessionReset(peer: string): Promise<void>
 }
+
+/** Boxes for a peer that need be neither a contact nor a group member: our own account's other devices (sessions/peer-boxes.ts). */
+export interface PeerBoxesPort {
+  /**
+   * the box of `plaintext` (its 16-byte item id) for `to` on our current
+   * session with it; when there is none, one is started from its prekey
+   * bundle (asked of `relays`, of ours, and of `to` itself when connected).
+   * Not kept: a retry seals the item again.
+   */
+  seal(to: PeerId, itemId: Uint8Array, plaintext: Uint8Array, relays: readonly string[], options?: AbortOptions): Promise<Uint8Array>
+}
