@@ -6,7 +6,8 @@
  * connected is dialled by its PeerID as any peer (its peer record, the DHT:
  * presence's dialer). One delivery per sibling at a time; one that fails
  * (unreachable, no session yet, a refusal that may pass) is tried again
- * after a back-off (SYNC_BACKOFF), and whenever the sibling connects.
+ * after a back-off (SYNC_BACKOFF), and whenever the sibling connects; an
+ * item queued meanwhile waits for that retry.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { negotiatedRequest } from '@parley/protocol/one-request/client'
@@ -92,10 +93,11 @@ export class SyncCourier {
     if (siblings.length === 0) return
     const dropped = await queueSyncItem(this.#components.db, siblings, item.id, encodeSyncItem(item))
     if (dropped > 0) this.#log.error('the sync queue was full: %d oldest item(s) dropped', dropped)
-    for (const peer of siblings) this.kick(peer)
+    // a sibling whose delivery failed gets it at its planned retry
+    for (const peer of siblings) if (!this.#retries.planned(peer)) this.kick(peer)
   }
 
-  /** Sends what is queued for `peer` now (after the running delivery, if one runs); never throws. */
+  /** Sends what is queued for `peer` now (after the running delivery, if one runs), in place of a planned retry; never throws. */
   kick (peer: string): void {
     if (this.#shutdown.signal.aborted || !siblingsOf(this.#components).includes(peer)) return
     if (this.#running.has(peer)) {
@@ -104,9 +106,10 @@ export class SyncCourier {
     }
     this.#retries.cancel(peer)
     this.#running.add(peer)
-    void this.#deliver(peer).finally(() => {
+    void this.#deliver(peer).then((done) => {
       this.#running.delete(peer)
-      if (this.#again.delete(peer)) this.kick(peer)
+      // asked again while it ran: at once when it went through, else at the planned retry
+      if (this.#again.delete(peer) && done) this.kick(peer)
     })
   }
 
@@ -116,7 +119,8 @@ export class SyncCourier {
     void this.#connect(peer).then(() => { this.kick(peer) }, (err: unknown) => { this.#log('could not reach our device %s - %e', peer, err) })
   }
 
-  async #deliver (peer: string): Promise<void> {
+  /** Sends `peer`'s queue; resolves whether all of it went (else a retry is planned). */
+  async #deliver (peer: string): Promise<boolean> {
     const { db } = this.#components
     try {
       let connection: Connection | undefined
@@ -136,10 +140,12 @@ export class SyncCourier {
         }
       }
       this.#retries.succeeded(peer)
+      return true
     } catch (err) {
-      if (this.#shutdown.signal.aborted) return
+      if (this.#shutdown.signal.aborted) return false
       const delay = this.#retries.failed(peer)
       this.#log('sync to %s failed, again in %s ms - %e', peer, delay, err)
+      return false
     }
   }
 
