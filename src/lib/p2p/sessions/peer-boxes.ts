@@ -23,8 +23,9 @@ export class SessionPeerBoxes implements PeerBoxesPort {
     this.#components = components
   }
 
-  async seal (to: PeerId, itemId: Uint8Array, plaintext: Uint8Array, relays: readonly string[], options: AbortOptions = {}): Promise<Uint8Array> {
+  async seal (to: PeerId, itemId: Uint8Array, plaintext: Uint8Array, relays: readonly string[], options: AbortOptions & { mailbox?: boolean } = {}): Promise<Uint8Array> {
     const peer = sessionPeerOf(to)
-    return this.#components.sessions.seal(peer, ulidOf(itemId), itemId, plaintext, async () => fetchBundle(this.#components, peer, relays, options), { keep: false })
+    return this.#components.sessions.seal(peer, ulidOf(itemId), itemId, plaintext, async () => fetchBundle(this.#components, peer, relays, options),
+      { keep: false, pad: options.mailbox === true ? 'mailbox' : 'live' })
   }
 }
