@@ -3,14 +3,15 @@
  * end in the worker's nodes against a real relay-node: Alice's laptop (the
  * account's holder, Bob as a contact) links a phone, then what she does on
  * one device shows on the other: a message sent (as hers, also when the
- * phone was stopped while it was sent), a chat read, a reaction, a delete
+ * phone was stopped while it was sent: live once it is back, or from its
+ * mailbox when the laptop is gone by then), a chat read, a reaction, a delete
  * for everyone, a contact renamed. A sync box from a peer the account's list
  * does not name (Bob) is refused and stores nothing.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ulidBytes } from '@parley/protocol/ulid'
-import { decodeSyncReply, encodeSyncItem, SYNC_PROTOCOL } from '@parley/protocol/sync/wire'
+import { decodeSyncItem, decodeSyncReply, encodeSyncItem, SYNC_PROTOCOL } from '@parley/protocol/sync/wire'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { newMessageId } from '../../src/lib/db/messages.ts'
@@ -104,6 +105,28 @@ describe('own devices in step', () => {
     }, { ...WAIT, timeout: 60_000 })
     await vi.waitFor(async () => { expect(await laptop.db.syncQueue.count()).toBe(0) }, WAIT)
   }, 120_000)
+
+  it('what was sent while the phone was stopped waits in its mailbox: it gets it there once started, with the laptop gone', async () => {
+    const { laptop, phone, aToB } = await linkedPair('hi alice')
+    // the two have a session (as devices in use do): what goes to the mailbox needs no bundle of the phone's
+    const warm = await laptop.node.call('sendMessage', { contactId: aToB, text: 'warm' })
+    await vi.waitFor(async () => { expect(await phone.db.messages.get(warm.messageId)).toBeDefined() }, WAIT)
+    await stopBrowser(phone)
+    const sent: MessageId[] = []
+    for (const text of ['one', 'two', 'three']) sent.push((await laptop.node.call('sendMessage', { contactId: aToB, text })).messageId)
+    // the phone cannot be reached: the items go to its mailbox relays (and stay queued until it takes them live)
+    // ('warm' too, when its ack was lost in the phone's stop)
+    await vi.waitFor(async () => {
+      const rows = await laptop.db.syncQueue.toArray()
+      expect(rows.filter(r => r.deposited !== true)).toEqual([])
+      expect(rows.map(r => decodeSyncItem(r.item)).flatMap(i => i.kind === 'sent' ? [i.message.body] : []).filter(b => b !== 'warm')).toEqual(['one', 'two', 'three'])
+    }, { ...WAIT, timeout: 90_000 })
+    await laptop.stop()
+    const again = await startBrowser(phone.factory)
+    await vi.waitFor(async () => {
+      expect((await again.db.messages.bulkGet(sent)).map(r => [r?.body, r?.direction])).toEqual([['one', 'out'], ['two', 'out'], ['three', 'out']])
+    }, { ...WAIT, timeout: 60_000 })
+  }, 180_000)
 
   it('a chat read on the phone is read on the laptop; a reaction and a delete on the laptop show on the phone', async () => {
     const { laptop, phone, aToB } = await linkedPair('read me')

@@ -3,7 +3,9 @@
  * docs/protocols.md, "Own devices in step"; p2p/sync): one row per item and
  * sibling, the item's plaintext as it goes in its box. A sibling's items
  * leave in the order they were made (their ULIDs) and each is deleted once
- * the sibling acknowledged it. Bounded: past MAX_SYNC_QUEUE items for one
+ * the sibling acknowledged it; one left in the sibling's mailbox is marked
+ * so (not deposited again) and stays until the sibling acknowledges it live
+ * (taking an item twice changes nothing). Bounded: past MAX_SYNC_QUEUE items for one
  * sibling, its oldest are dropped (a device away that long gets what it
  * missed of the history by linking again, not from the queue).
  */
@@ -19,6 +21,8 @@ export interface SyncQueueRow {
   id: string
   /** the item, encoded (@parley/protocol sync/wire `encodeSyncItem`) */
   item: Uint8Array
+  /** a mailbox relay of the sibling holds it */
+  deposited?: true
 }
 
 /** Queues `item` (ULID `id`) for each of `peers`, and drops what passes the bound; resolves how many were dropped. */
@@ -42,6 +46,16 @@ export async function queueSyncItem (db: ParleyDb, peers: readonly string[], id:
 /** `peer`'s oldest items, at most `limit`. */
 export async function syncItemsFor (db: ParleyDb, peer: string, limit: number): Promise<SyncQueueRow[]> {
   return db.syncQueue.where('[peer+id]').between([peer, ''], [peer, '\uffff']).limit(limit).toArray()
+}
+
+/** `peer`'s oldest items that no mailbox relay of its holds, at most `limit`. */
+export async function undepositedFor (db: ParleyDb, peer: string, limit: number): Promise<SyncQueueRow[]> {
+  return db.syncQueue.where('[peer+id]').between([peer, ''], [peer, '\uffff']).filter(row => row.deposited !== true).limit(limit).toArray()
+}
+
+/** A mailbox relay of `peer` holds item `id`. */
+export async function syncItemDeposited (db: ParleyDb, peer: string, id: string): Promise<void> {
+  await db.syncQueue.update([peer, id], { deposited: true })
 }
 
 /** `peer` took item `id` (or will never take it). */

@@ -4,7 +4,10 @@
  * MAX_SYNC_QUEUE each) and goes to it in order over `/parley/sync/1.0.0`, one
  * item per stream in a box of our session with that device. A sibling not
  * connected is dialled by its PeerID as any peer (its peer record, the DHT:
- * presence's dialer). One delivery per sibling at a time; one that fails
+ * presence's dialer); one that cannot be reached gets them in its mailbox
+ * relays, each item boxed as it would go live (the sibling's drain hands
+ * them to listener.ts), and live again once it is reached (a relay may lose
+ * an item; taken twice, an item changes nothing). One delivery per sibling at a time; one that fails
  * (unreachable, no session yet, a refusal that may pass) is tried again
  * after a back-off (SYNC_BACKOFF), and whenever the sibling connects; an
  * item queued meanwhile waits for that retry.
@@ -15,11 +18,12 @@ import { KeyedRetry } from '@parley/protocol/scheduling/keyed-retry'
 import { ulidBytes } from '@parley/protocol/ulid'
 import { decodeSyncReply, encodeSyncItem, SYNC_EXCHANGE_TIMEOUT_MS, SYNC_PROTOCOL } from '@parley/protocol/sync/wire'
 import { MAX_DEVICES } from '@parley/protocol/devices/constants'
-import { queueSyncItem, syncItemDone, syncItemsFor } from '../../db/sync-queue.ts'
+import { queueSyncItem, syncItemDeposited, syncItemDone, syncItemsFor, undepositedFor } from '../../db/sync-queue.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { ContactDialer } from '../kernel/ports/presence.ts'
+import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
 import type { PeerBoxesPort } from '../kernel/ports/sessions.ts'
 import type { BackoffOptions } from '@parley/protocol/scheduling/backoff'
 import type { SyncItem, SyncReply } from '@parley/protocol/sync/wire'
@@ -35,11 +39,13 @@ const BATCH = 32
 export interface SyncCourierComponents {
   db: ParleyDb
   logger: ComponentLogger
-  libp2p: Pick<Libp2p, 'getConnections'>
+  libp2p: Pick<Libp2p, 'getConnections' | 'peerStore'>
   identity: Pick<IdentityPort, 'require'>
   devices: Pick<DevicesPort, 'ownList'>
   dialer: ContactDialer
   peerBoxes: PeerBoxesPort
+  /** deposits an item in an unreachable sibling's mailbox relays (messaging/courier.ts) */
+  courier: Pick<MailboxCourierPort, 'depositFor'>
   /** resets our session with a sibling that could not open our box */
   sessions: { reset(peer: string): Promise<boolean> }
 }
@@ -127,7 +133,14 @@ export class SyncCourier {
       for (;;) {
         const rows = await syncItemsFor(db, peer, BATCH)
         if (rows.length === 0) break
-        connection ??= await this.#connect(peer)
+        try {
+          connection ??= await this.#connect(peer)
+        } catch (err) {
+          if (this.#shutdown.signal.aborted) throw err
+          // not reachable: its mailbox relays keep them until it drains them
+          await this.#depositAll(peer)
+          throw err
+        }
         for (const row of rows) {
           const reply = await this.#send(connection, peer, row.id, row.item)
           if (reply.type === 'reject' && (reply.reason === 'session' || reply.reason === 'rate-limited')) {
@@ -146,6 +159,31 @@ export class SyncCourier {
       const delay = this.#retries.failed(peer)
       this.#log('sync to %s failed, again in %s ms - %e', peer, delay, err)
       return false
+    }
+  }
+
+  /**
+   * Deposits `peer`'s queue, oldest first, in its mailbox relays: those its
+   * addresses go through as our peer store has them (its peer record, the
+   * DHT), else ours. An item a relay took is marked so and not deposited
+   * again (it stays queued until the sibling acknowledges it live). Stops at
+   * the first that none took, so that the order holds.
+   */
+  async #depositAll (peer: string): Promise<void> {
+    const { db, libp2p, peerBoxes, courier } = this.#components
+    const to = peerIdFromString(peer)
+    const addresses = await libp2p.peerStore.get(to).then(p => p.addresses.map(a => a.multiaddr.toString()), () => [])
+    for (;;) {
+      const rows = await undepositedFor(db, peer, BATCH)
+      if (rows.length === 0) return
+      for (const row of rows) {
+        if (this.#shutdown.signal.aborted) return
+        const box = await peerBoxes.seal(to, ulidBytes(row.id), row.item, [], { mailbox: true, signal: this.#shutdown.signal })
+        const held = await courier.depositFor({ peerId: peer, addresses }, box)
+        if (held === 0) return
+        await syncItemDeposited(db, peer, row.id)
+        this.#log('sync item %s for %s left on %d mailbox relay(s)', row.id, peer, held)
+      }
     }
   }
 

@@ -9,16 +9,20 @@
 import { Sync } from './sync.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { SyncComponents } from './sync.ts'
+import type { SyncIntakePort } from '../kernel/ports/sync.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What it adds to the node's components. */
 export interface SyncServices {
   sync: Startable
+  /** a sibling's items from our mailbox (messaging's intake hands them here) */
+  syncIntake: SyncIntakePort
 }
 
 export const syncFeature: Feature<SyncComponents, SyncServices> = {
   name: 'sync',
   create (components) {
-    return { services: { sync: new Sync(components) } }
+    const sync = new Sync(components)
+    return { services: { sync, syncIntake: sync.intake } }
   }
 }

@@ -5,8 +5,10 @@
  * session with it and its item applied (apply.ts) in the transaction that
  * keeps the session's new state. A box from any other peer is refused
  * unopened ('not-a-sibling'): nothing is stored, no session is started.
+ * It also takes the items a sibling left in our mailbox (SyncIntakePort:
+ * messaging's intake opens their boxes).
  */
-import { DeviceListError } from '@parley/protocol/devices/list'
+import { InvalidMessageError } from '@libp2p/interface'
 import { decodeSyncItem } from '@parley/protocol/sync/wire'
 import { sessionTables } from '../../db/sessions.ts'
 import { tell } from '../kernel/events.ts'
@@ -19,8 +21,9 @@ import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { OpenedBox, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { SyncIntakePort } from '../kernel/ports/sync.ts'
 import type { Applied } from './apply.ts'
-import type { SyncReply } from '@parley/protocol/sync/wire'
+import type { SyncItem, SyncReply } from '@parley/protocol/sync/wire'
 import type { AbortOptions, ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 
 export interface SyncListenerComponents {
@@ -33,7 +36,7 @@ export interface SyncListenerComponents {
   events: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
-export class SyncListener implements Desk<Uint8Array, SyncReply> {
+export class SyncListener implements Desk<Uint8Array, SyncReply>, SyncIntakePort {
   readonly #components: SyncListenerComponents
   readonly #log: Logger
   readonly #now: () => number
@@ -45,9 +48,9 @@ export class SyncListener implements Desk<Uint8Array, SyncReply> {
   }
 
   async receive (from: PeerId, box: Uint8Array, _options: AbortOptions): Promise<SyncReply> {
-    const { db, sessions } = this.#components
+    const { sessions } = this.#components
     const peer = from.toString()
-    if (!siblingsOf(this.#components).includes(peer)) {
+    if (!this.isSibling(peer)) {
       this.#log('refused a sync box from %s: not a device of our list', peer)
       return { type: 'reject', reason: 'not-a-sibling' }
     }
@@ -62,26 +65,53 @@ export class SyncListener implements Desk<Uint8Array, SyncReply> {
       this.#log('a sync box from %s does not open (%s) - %s', peer, err.reason, err.message)
       return { type: 'reject', reason: 'session' }
     }
-    let applied: Applied
+    let outcome: 'taken' | 'invalid'
     try {
-      const item = decodeSyncItem(opened.plaintext)
-      applied = await db.transaction('rw', [...sessionTables(db), ...applyTables(db)], async () => {
-        const result = await applySyncItem(db, peer, item, this.#now())
-        await opened.commit()
-        return result
-      })
-      this.#log('sync item %s (%s) from %s: %s', item.id, item.kind, peer, applied.outcome)
+      outcome = await this.#apply(peer, opened.plaintext, opened)
     } catch (err) {
       opened.abandon()
-      if (!(err instanceof DeviceListError) && !(err instanceof Error && err.name === 'InvalidMessageError')) throw err
-      this.#log('refused a sync item from %s - %e', peer, err)
+      throw err
+    }
+    if (outcome === 'invalid') {
+      opened.abandon()
       return { type: 'reject', reason: 'invalid' }
     }
     void sessions.ready(peer)
+    return { type: 'ack' }
+  }
+
+  isSibling (peer: string): boolean {
+    return siblingsOf(this.#components).includes(peer)
+  }
+
+  /** An item from our mailbox (messaging's intake opened its box, and keeps the session once the batch is stored). */
+  async take (from: string, plaintext: Uint8Array): Promise<'taken' | 'invalid'> {
+    if (!this.isSibling(from)) return 'invalid'
+    return this.#apply(from, plaintext)
+  }
+
+  /** Decodes and applies an item of `peer`'s, with the session's new state when it came live; 'invalid' when it is malformed (nothing stored). */
+  async #apply (peer: string, plaintext: Uint8Array, opened?: OpenedBox): Promise<'taken' | 'invalid'> {
+    const { db } = this.#components
+    let item: SyncItem
+    try {
+      item = decodeSyncItem(plaintext)
+    } catch (err) {
+      if (!(err instanceof InvalidMessageError)) throw err
+      this.#log('refused a sync item from %s - %e', peer, err)
+      return 'invalid'
+    }
+    const tables = opened === undefined ? applyTables(db) : [...sessionTables(db), ...applyTables(db)]
+    const applied: Applied = await db.transaction('rw', tables, async () => {
+      const result = await applySyncItem(db, peer, item, this.#now())
+      await opened?.commit()
+      return result
+    })
+    this.#log('sync item %s (%s) from %s: %s', item.id, item.kind, peer, applied.outcome)
     if (applied.deleted !== undefined) {
       const { id, peerId, blocked } = applied.deleted
       await tell(this.#components.events, 'contact:deleted', { contactId: id, peerId, blocked })
     }
-    return { type: 'ack' }
+    return 'taken'
   }
 }

@@ -58,6 +58,8 @@ export class Sync implements Startable {
   readonly #now: () => number
   readonly #courier: SyncCourier
   readonly #listener: SyncListener
+  /** what a sibling left in our mailbox goes here */
+  readonly intake: SyncListener
   readonly #log: Logger
   #desk: DeskService<Uint8Array, SyncReply | Uint8Array> | undefined
 
@@ -66,6 +68,7 @@ export class Sync implements Startable {
     this.#now = init.now ?? Date.now
     this.#courier = new SyncCourier(components, init.backoff === undefined ? {} : { backoff: init.backoff })
     this.#listener = new SyncListener(components, this.#now)
+    this.intake = this.#listener
     this.#log = components.logger.forComponent('parley:sync')
   }
 
