@@ -298,10 +298,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 192.22 (vite build of h/pushapp, 2026-11-29 23:25): the budgets 369.6 and 192.3.
 
  * Push merged onto the above (main, 23:55): the shell 192.4, the worker 381.4.
+
+ * Issue 58's own devices in step (h/sync, vite build 2026-11-30 02:37):
+ * the sync feature (src/lib/p2p/sync: queue, courier with its mailbox
+ * path, listener, the items and how each applies), `@parley/protocol/sync`'s
+ * codec and the mailbox intake's sync hand-off took the worker from 381.4 to
+ * 386.0; the budget 386.1. The shell, pump and lazy code did not move.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 192.5,
-  worker: 381.5,
+  worker: 386.1,
   pump: 4.6,
   lazy: 697.6
 }
