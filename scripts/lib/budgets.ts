@@ -314,10 +314,15 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * from ui/attach.ts, which imports lib/i18n; with that number in a module
  * that imports nothing, and the push notice (its two strings read directly,
  * the payload's reader) added, it measured 8.60, from 47.7.
+ * Issue 58's own devices in step (h/sync, vite build 2026-11-30 02:37):
+ * the sync feature (src/lib/p2p/sync: queue, courier with its mailbox
+ * path, listener, the items and how each applies), `@parley/protocol/sync`'s
+ * codec and the mailbox intake's sync hand-off took the worker from 381.4 to
+ * 386.0; the budget 386.1. The shell, pump and lazy code did not move.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 192.7,
-  worker: 381.7,
+  worker: 386.1,
   pump: 4.6,
   lazy: 702.0,
   serviceWorker: 8.7

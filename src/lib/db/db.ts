@@ -1,7 +1,8 @@
 import Dexie, { type DBCore, type DBCoreMutateRequest, type DexieOptions, type EntityTable, type Middleware, type Table, type Transaction } from 'dexie'
-import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV15, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
+import { dbSchemaV1, dbSchemaV10, dbSchemaV11, dbSchemaV12, dbSchemaV13, dbSchemaV14, dbSchemaV15, dbSchemaV16, dbSchemaV2, dbSchemaV3, dbSchemaV4, dbSchemaV5, dbSchemaV6, dbSchemaV7, dbSchemaV8, dbSchemaV9 } from './schema.ts'
 import { SECRET_FIELDS, Vault, vaultMiddleware } from './vault.ts'
 import { accountOfProfile, type AccountRow } from './account.ts'
+import type { SyncQueueRow } from './sync-queue.ts'
 import type { KeyringRow } from './keyring.ts'
 import type { SecretTable } from './vault.ts'
 import { awaitsAcks, devicesOf, type PendingFields } from './pending-rows.ts'
@@ -61,6 +62,8 @@ export class ParleyDb extends Dexie {
   declare readonly keyring: EntityTable<KeyringRow, 'id'>
   /** The account this device belongs to and its device list (schema v13): one row once there is a profile. */
   declare readonly account: EntityTable<AccountRow, 'id'>
+  /** What this device has still to tell each sibling device (schema v16, db/sync-queue.ts). */
+  declare readonly syncQueue: Table<SyncQueueRow, [string, string]>
   /**
    * What seals and opens the secret fields of `profile`, `sessions` and
    * `prekeys` (vault.ts); locked until the node's `openVault` (keyring.ts).
@@ -104,6 +107,8 @@ export class ParleyDb extends Dexie {
     this.version(14).stores(dbSchemaV14)
     // fan-out: what waits for each of a contact's devices; every unacked outgoing row waits for its contact's devices
     this.version(15).stores(dbSchemaV15).upgrade(async (tx) => { await pendingForDevices(tx) })
+    // own devices in step: the sync queue, a new table only
+    this.version(16).stores(dbSchemaV16)
 
     // `words` exists for the index only: written on every add/put, never handed out.
     this.use(messageWordsMiddleware)

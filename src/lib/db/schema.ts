@@ -308,5 +308,21 @@ export const dbSchemaV15 = {
   events: 'id, contactId, [direction+state+contactId], *targets, *pendingDevices'
 } as const
 
+/**
+ * ============================================================
+ * v16 — 2026-11-30
+ * ============================================================
+ * Own devices in step (issue 58, increment 5b; docs/protocols.md, "Own
+ * devices in step"; db/sync-queue.ts): what this device has still to tell
+ * each sibling device. No upgrade step: the table starts empty.
+ * - syncQueue: primary key `[peer+id]` (the sibling's PeerID, the item's
+ *              ULID): one sibling's items, oldest first (sending in order,
+ *              trimming the oldest past the bound).
+ */
+export const dbSchemaV16 = {
+  ...dbSchemaV15,
+  syncQueue: '[peer+id]'
+} as const
+
 /** The newest schema version; `ParleyDb.verno` equals this once open. */
-export const DB_VERSION = 15
+export const DB_VERSION = 16

@@ -44,10 +44,10 @@ describe('ParleyDb schema', () => {
     expect(DEFAULT_DB_NAME).toBe('parley')
   })
 
-  it('opens at version 15 with exactly the intended stores and indexes', async () => {
+  it('opens at version 16 with exactly the intended stores and indexes', async () => {
     db = await openTestDb()
     expect(db.verno).toBe(DB_VERSION)
-    expect(DB_VERSION).toBe(15)
+    expect(DB_VERSION).toBe(16)
     expect(describeBackend(db)).toEqual({
       profile: { keyPath: 'id', autoIncrement: false, indexes: {} },
       contacts: {
@@ -123,7 +123,8 @@ describe('ParleyDb schema', () => {
       tombstones: { keyPath: 'id', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } },
       peerTombstones: { keyPath: 'peer', autoIncrement: false, indexes: { at: { keyPath: 'at', unique: false } } },
       keyring: { keyPath: 'id', autoIncrement: false, indexes: {} },
-      account: { keyPath: 'id', autoIncrement: false, indexes: {} }
+      account: { keyPath: 'id', autoIncrement: false, indexes: {} },
+      syncQueue: { keyPath: ['peer', 'id'], autoIncrement: false, indexes: {} }
     })
   })
 

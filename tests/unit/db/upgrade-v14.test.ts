@@ -56,6 +56,7 @@ describe('ParleyDb upgrades', () => {
       await openVault(db)
 
       expect(db.verno).toBe(DB_VERSION)
+      expect(DB_VERSION).toBeGreaterThanOrEqual(14)
       expect(await db.contacts.toArray()).toEqual([contact])
       expect(await db.messages.toArray()).toEqual([message])
       expect(await getAccount(db)).toEqual(account)

@@ -24,6 +24,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventFields, EventKind, EventRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { GroupsPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { OutboxPort } from '../kernel/ports/messaging.ts'
@@ -43,6 +44,8 @@ export interface MessageActionsComponents {
   transfers: Pick<TransfersPort, 'forget'>
   /** actions on group messages go to the group's members */
   groups: Pick<GroupsPort, 'sendEvent'>
+  /** told `own:change` for reads and for reactions, edits and deletes in 1:1 chats (our other devices learn them, sync/) */
+  events?: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
 const HOURS = 3600_000
@@ -104,6 +107,7 @@ export class MessageActions {
     await db.transaction('rw', db.messages, async () => {
       for (const row of rows) await db.messages.update(row.id, { state: 'read', readAt: now })
     })
+    this.#components.events?.safeDispatchEvent('own:change', { detail: { kind: 'read', contactId, ids: rows.map(r => r.id) } })
     if (!(await messagingSettings(db)).readReceipts) return
     const contact = await this.#components.contactBook.byId(contactId)
     if (!mayExchange(contact)) return
@@ -151,6 +155,7 @@ export class MessageActions {
     }
     const result = await storeEvent(db, event)
     if (result.filesGone.length > 0) await transfers.forget(result.filesGone)
+    if (send && row.groupId === undefined && (kind === 'reaction' || kind === 'edit' || kind === 'delete')) this.#components.events?.safeDispatchEvent('own:change', { detail: { kind: 'action', event } })
     if (send && row.groupId !== undefined) await this.#components.groups.sendEvent(event)
     else if (send) outbox.kick(row.contactId)
   }

@@ -20,7 +20,7 @@ import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
 export type ActionsFeatureComponents = MessageActionsComponents & ActionIntakeComponents & TypingComponents & ExpiryComponents & {
-  events: Pick<ParleyEventTarget, 'addEventListener'>
+  events: Pick<ParleyEventTarget, 'addEventListener' | 'safeDispatchEvent'>
 }
 
 /** What it adds to them. */
@@ -38,7 +38,7 @@ export const actionsFeature: Feature<ActionsFeatureComponents, ActionsServices, 
     components.events.addEventListener('message:sent', ({ detail }) => { typing.messageSent(detail.contactId) })
     return {
       services: { actionIntake: new ActionIntake(components), expiry: new Expiry(components) },
-      handlers: actionHandlers({ db: components.db, actions, typing })
+      handlers: actionHandlers({ db: components.db, actions, typing, events: components.events })
     }
   }
 }

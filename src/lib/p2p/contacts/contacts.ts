@@ -86,6 +86,7 @@ export class Contacts implements ContactsPort {
     if (blocked) throw new UnusableInviteError('contactBlocked')
     // adding someone whose request was waiting accepts it
     if ((await getContact(this.#components.db, id))?.state === 'accepted') this.#accepted(invite.peerId)
+    this.#own(id, invite.peerId, 'added')
     await this.#components.greeter.introduce(id, invite.peerId, invite.addresses)
     return id
   }
@@ -112,9 +113,11 @@ export class Contacts implements ContactsPort {
     const name = nickname === null ? null : validateName(nickname)
     if (notes.length > MAX_NOTES_CHARS) throw new InvalidDetailsError('notesTooLong', { max: MAX_NOTES_CHARS })
     if (/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(notes)) throw new InvalidDetailsError('notesControl')
+    const before = await this.#existing(contactId, true)
     if (!await updateContactDetails(this.#components.db, contactId, { nickname: name, notes })) {
       throw new ContactNotFoundError('unknownContact')
     }
+    if ((before.nickname ?? null) !== name) this.#own(contactId, before.peerId, 'renamed')
   }
 
   /**
@@ -142,6 +145,7 @@ export class Contacts implements ContactsPort {
     if (withHistory) await this.#components.transfers.forget((await transfersOfChat(db, contactId)).map(t => t.id))
     await deleteContact(db, contactId, withHistory)
     await tell(this.#components.events, 'contact:deleted', { contactId, peerId: contact.peerId, blocked: contact.blocked })
+    this.#own(contactId, contact.peerId, 'deleted', withHistory)
   }
 
   /** Our side of a safety number: the account's PeerID (this device's own before the node started, when they are one anyway on the holder). */
@@ -166,7 +170,14 @@ export class Contacts implements ContactsPort {
 
   /** Marks a contact verified (the user compared the safety numbers) or not. */
   async setVerified (contactId: ContactId, verified: boolean): Promise<void> {
+    const contact = await this.#existing(contactId, true)
     if (!await setVerified(this.#components.db, contactId, verified)) throw new ContactNotFoundError('unknownContact')
+    this.#own(contactId, contact.peerId, 'verified')
+  }
+
+  /** Tells our other devices' sync (sync/) what the person changed of a contact here. */
+  #own (contactId: ContactId, peerId: string, change: 'added' | 'renamed' | 'deleted' | 'verified', withHistory?: boolean): void {
+    this.#components.events.safeDispatchEvent('own:change', { detail: { kind: 'contact', contactId, peerId, change, ...(withHistory === undefined ? {} : { withHistory }) } })
   }
 
   /** They are our contact now: tell the node's features (the upgrader goes direct). */

@@ -8,7 +8,7 @@
  */
 import type { CallEvent, CallSignalEvent, DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
 import type { LinkView } from '../../contract/link-types.ts'
-import type { ContactId } from '../../db/types.ts'
+import type { ContactId, EventRow, MessageId } from '../../db/types.ts'
 import type { Connection } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 
@@ -26,6 +26,24 @@ export interface ContactNews {
   contactId: ContactId
   peerId: string
 }
+
+/**
+ * Something the person did on this device that their other devices are to
+ * learn (p2p/sync tells them): told by the feature that did it, once it is
+ * stored, and only for what the person did here (never for what a sibling
+ * told this device).
+ */
+export type OwnChange =
+  /** a text message they sent (messaging/handlers.ts) */
+  | { kind: 'sent', messageId: MessageId }
+  /** these received messages were marked read (actions/actions.ts) */
+  | { kind: 'read', contactId: ContactId, ids: MessageId[] }
+  /** their reaction, edit or delete for everyone in a 1:1 chat, as stored (actions/actions.ts) */
+  | { kind: 'action', event: EventRow }
+  /** a contact added, renamed (its nickname), deleted or verified (contacts/contacts.ts) */
+  | { kind: 'contact', contactId: ContactId, peerId: string, change: 'added' | 'renamed' | 'deleted' | 'verified', withHistory?: boolean }
+  /** their messaging settings (actions/handlers.ts) */
+  | { kind: 'settings', readReceipts: boolean, typing: boolean }
 
 export interface ParleyEvents {
   /** the node's status changed (kernel/status.ts) */
@@ -50,6 +68,8 @@ export interface ParleyEvents {
   'contact:deleted': CustomEvent<ContactNews & Awaited & { blocked: boolean }>
   /** a message to the contact was sent (messaging/handlers.ts): it ends our typing there (actions/typing.ts) */
   'message:sent': CustomEvent<{ contactId: ContactId }>
+  /** the person did something here that their other devices are to learn (sync/ tells them) */
+  'own:change': CustomEvent<OwnChange>
   /** a direct connection passed its probe and carries data from now on (presence/direct-upgrade.ts) */
   'connection:usable': CustomEvent<Connection>
   /** our account's device list was signed anew, its version grown (devices/devices.ts): contacts are given it (sessions/device-lists.ts) */

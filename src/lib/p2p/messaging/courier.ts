@@ -36,6 +36,7 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ContactRow } from '../../db/types.ts'
 import type { OutboxItem } from './frames.ts'
 import type { ContactFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
+import type { SyncIntakePort } from '../kernel/ports/sync.ts'
 import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contacts.ts'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
@@ -92,6 +93,8 @@ export interface CourierComponents {
   sessionNotices: SessionNoticesPort
   /** peers pinned to boxes: nothing goes to them, nor is taken from them, outside one */
   sessionPins: SessionPinsPort
+  /** our other devices' sync items from our mailboxes go to the sync feature (sync/); absent: none taken */
+  syncIntake?: SyncIntakePort
 }
 
 /**

@@ -20,7 +20,7 @@ export interface MessagingHandlerComponents {
   devices: Pick<DevicesPort, 'account'>
   contactBook: Pick<ContactBookPort, 'byId'>
   outbox: Pick<Outbox, 'send'>
-  /** told `message:sent` (it ends our typing to the contact) */
+  /** told `message:sent` (it ends our typing to the contact), and `own:change` once it is stored (our other devices learn it, sync/) */
   events: Pick<ParleyEventTarget, 'safeDispatchEvent'>
 }
 
@@ -51,6 +51,7 @@ export function messagingHandlers (components: MessagingHandlerComponents): Node
       components.outbox.send(contact, row, stored)
       components.events.safeDispatchEvent('message:sent', { detail: { contactId } })
       await stored
+      components.events.safeDispatchEvent('own:change', { detail: { kind: 'sent', messageId: row.id } })
       return { messageId: row.id }
     }
   }

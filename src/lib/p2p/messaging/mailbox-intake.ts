@@ -29,6 +29,7 @@ import type { Opened } from '@parley/protocol/mailbox/seal'
 import type { PeerId } from '@libp2p/interface'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { OpenedBox, SessionNoticesPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { SyncIntakePort } from '../kernel/ports/sync.ts'
 
 export interface IntakeComponents extends ItemReaderComponents {
   inbox: Pick<Inbox, 'receiveMany' | 'receive'>
@@ -39,6 +40,8 @@ export interface IntakeComponents extends ItemReaderComponents {
   sessions: SessionsPort
   /** tells a chat whose contact started its session again */
   sessionNotices: SessionNoticesPort
+  /** takes our other devices' sync items (absent: none taken) */
+  syncIntake?: SyncIntakePort
 }
 
 /** The sessions the boxes of `prepared` opened, each with its peer. */
@@ -121,7 +124,8 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
 
   /** Whether a session `from` started is kept: it is a contact we exchange messages with, or a member of a group we hold (now that the batch is in). */
   async #maySession (from: PeerId): Promise<boolean> {
-    return mayExchange(await this.#components.contactBook.byPeerId(from.toString())) || await this.#components.groupBook.isGroupPeer(from.toString())
+    return mayExchange(await this.#components.contactBook.byPeerId(from.toString())) || await this.#components.groupBook.isGroupPeer(from.toString()) ||
+      this.#components.syncIntake?.isSibling(from.toString()) === true
   }
 
   async #commitItems (prepared: PreparedItem[]): Promise<void> {
@@ -149,6 +153,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     })
     await this.#commitActions(prepared)
     await this.#commitGroups(prepared)
+    await this.#commitSync(prepared)
     for (const { contact, from, ids } of receipts.values()) {
       for (let i = 0; i < ids.length; i += MAX_BATCH_ROWS) {
         const part = ids.slice(i, i + MAX_BATCH_ROWS)
@@ -189,6 +194,16 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     const entry = this.stored.get(key) ?? { contact, from: key, ids: [] }
     entry.ids.push(id)
     this.stored.set(key, entry)
+  }
+
+  /** Our other devices' sync items, in the relay's order (the order they were deposited in). */
+  async #commitSync (prepared: PreparedItem[]): Promise<void> {
+    for (const item of prepared) {
+      if (item.kind !== 'sync') continue
+      const outcome = await this.#components.syncIntake?.take(item.from.toString(), item.plaintext)
+      if (outcome === 'taken') this.#count.received()
+      else this.#count.dropped('malformed', 'a sync item that is not valid')
+    }
   }
 
   /**

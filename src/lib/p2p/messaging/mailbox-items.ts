@@ -36,6 +36,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { GroupItem } from '@parley/protocol/group/wire'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { OpenedBox, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { SyncIntakePort } from '../kernel/ports/sync.ts'
 
 /**
  * Boxes from strangers one drain (of one relay) opens at most. A box from
@@ -78,6 +79,8 @@ export interface ItemReaderComponents {
   groupBook: Pick<GroupBookPort, 'isGroupPeer'>
   /** who is pinned to boxes: nothing but a hello of theirs is taken outside one */
   sessionPins: Pick<SessionPinsPort, 'pinned' | 'refused'>
+  /** our account's other devices: their boxes are opened, and the sync items in them go to the sync feature (absent: none taken) */
+  syncIntake?: Pick<SyncIntakePort, 'isSibling'>
 }
 
 /**
@@ -94,6 +97,8 @@ export type PreparedItem =
   | { kind: 'hello', from: PeerId, hello: ContactHelloFrame }
   | { kind: 'group', from: PeerId, request: GroupItem, session?: OpenedBox }
   | { kind: 'reply', from: PeerId, contact: ContactRow, reply: ContactReplyFrame }
+  /** a sync item of a sibling device's (p2p/sync), its box's plaintext */
+  | { kind: 'sync', from: PeerId, plaintext: Uint8Array, session?: OpenedBox }
   | { kind: 'dropped' }
 
 /** The `type`s of the contact protocol's frames, which a mailbox item may carry too. */
@@ -143,7 +148,7 @@ export class MailboxItemReader {
     }
     const prepared = await this.#prepareOpened(from, contact, payload, storedAt, session !== undefined)
     if (session === undefined) return prepared
-    if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group') return { ...prepared, session }
+    if (prepared.kind === 'message' || prepared.kind === 'action' || prepared.kind === 'receipts' || prepared.kind === 'group' || prepared.kind === 'sync') return { ...prepared, session }
     session.abandon()
     return prepared
   }
@@ -152,7 +157,7 @@ export class MailboxItemReader {
   async #mayOpen (from: PeerId, contact: ContactRow | undefined): Promise<boolean> {
     // asked of every box, so that each item waits here alike (a drain's items are read at once)
     const member = await this.#components.groupBook.isGroupPeer(from.toString())
-    if (mayExchange(contact) || member) return true
+    if (mayExchange(contact) || member || this.#components.syncIntake?.isSibling(from.toString()) === true) return true
     return ++this.#strangerBoxes <= MAX_STRANGER_BOXES_PER_DRAIN
   }
 
@@ -172,6 +177,8 @@ export class MailboxItemReader {
       // a file's key only in a box
       if (type === GROUP_ITEM_TYPES.ops || type === GROUP_ITEM_TYPES.message) return this.#group(from, decodeGroupItem(payload, { boxed }))
       if (boxed && type !== undefined && HELLO_TYPES.has(type)) throw new Error(`a ${type} in a session box`)
+      // our own other devices' sync items, in a box only
+      if (boxed && type === 'sync' && this.#components.syncIntake?.isSibling(from.toString()) === true) return { kind: 'sync', from, plaintext: payload }
     } catch (err) {
       this.#count.dropped('malformed', err)
       return { kind: 'dropped' }

@@ -20,6 +20,7 @@ import { presenceFeature } from '../presence/index.ts'
 import { pushFeature } from '../push/index.ts'
 import { relaysFeature } from '../relays/index.ts'
 import { sessionsFeature } from '../sessions/index.ts'
+import { syncFeature } from '../sync/index.ts'
 import { transfersFeature } from '../transfers/index.ts'
 import type { Feature } from '../kernel/feature.ts'
 
@@ -39,6 +40,7 @@ export const FEATURES = [
   instancesFeature,
   sessionsFeature,
   diagnosticsFeature,
+  syncFeature,
   linkFeature
 ] as const
 

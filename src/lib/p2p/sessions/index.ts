@@ -11,6 +11,7 @@ import { SessionGroupBoxes } from './group-boxes.ts'
 import { SessionNotices } from './notices.ts'
 import { OwnBundleService } from './own-bundle.ts'
 import { OwnKeys } from './own-keys.ts'
+import { SessionPeerBoxes } from './peer-boxes.ts'
 import { SessionPins } from './pins.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RelayPrekeyDirectory } from './relay-directory.ts'
@@ -18,7 +19,7 @@ import { Sessions } from './sessions.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { ChatBoxes } from '../kernel/ports/messaging.ts'
-import type { GroupBoxesPort, MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { GroupBoxesPort, MailboxBoxesPort, PeerBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
 import type { SessionChatBoxesComponents } from './chat-boxes.ts'
 import type { DeviceListExchangeComponents } from './device-lists.ts'
 import type { PrekeyDirectory } from './directory.ts'
@@ -27,13 +28,14 @@ import type { SessionNoticesComponents } from './notices.ts'
 import type { SessionPinsComponents } from './pins.ts'
 import type { OwnBundleServiceComponents } from './own-bundle.ts'
 import type { OwnKeysComponents } from './own-keys.ts'
+import type { SessionPeerBoxesComponents } from './peer-boxes.ts'
 import type { PrekeyKeeperComponents } from './prekey-keeper.ts'
 import type { RelayPrekeyDirectoryComponents } from './relay-directory.ts'
 import type { SessionsComponents } from './sessions.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
-export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & SessionPinsComponents & DeviceListExchangeComponents & {
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & SessionPinsComponents & DeviceListExchangeComponents & SessionPeerBoxesComponents & {
   events: Pick<ParleyEventTarget, 'addEventListener'>
 }
 
@@ -48,6 +50,8 @@ export interface SessionsServices {
   sessions: SessionsPort & Pick<Sessions, 'seal' | 'reset' | 'known' | 'hasSession' | 'answered'>
   chatBoxes: ChatBoxes & MailboxBoxesPort
   groupBoxes: GroupBoxesPort
+  /** boxes for our account's other devices (sync/) */
+  peerBoxes: PeerBoxesPort
   sessionNotices: SessionNoticesPort
   /** peers pinned to boxes, and what of theirs was refused outside one (and it notes who speaks sessions from identify) */
   sessionPins: SessionPinsPort & Startable
@@ -71,6 +75,7 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
         sessions,
         chatBoxes: new SessionChatBoxes(components),
         groupBoxes: new SessionGroupBoxes(components),
+        peerBoxes: new SessionPeerBoxes(components),
         sessionNotices: new SessionNotices(components),
         sessionPins: new SessionPins(components),
         deviceLists: new DeviceListExchange(components)

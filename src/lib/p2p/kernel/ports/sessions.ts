@@ -83,3 +83,15 @@ export interface SessionNoticesPort {
   /** tells the chat with `peer` (when it is a contact) that the session was reset; never rejects */
   sessionReset(peer: string): Promise<void>
 }
+
+/** Boxes for a peer that need be neither a contact nor a group member: our own account's other devices (sessions/peer-boxes.ts). */
+export interface PeerBoxesPort {
+  /**
+   * the box of `plaintext` (its 16-byte item id) for `to` on our current
+   * session with it; when there is none, one is started from its prekey
+   * bundle (asked of `relays`, of ours, and of `to` itself when connected).
+   * Not kept: a retry seals the item again. `mailbox`: padded as a mailbox
+   * item is (it may wait on a relay), else as a live one.
+   */
+  seal(to: PeerId, itemId: Uint8Array, plaintext: Uint8Array, relays: readonly string[], options?: AbortOptions & { mailbox?: boolean }): Promise<Uint8Array>
+}
