@@ -99,6 +99,9 @@ describe('linking a device', () => {
     await vi.waitFor(async () => { expect(await n.node.call('getLink', undefined)).toMatchObject({ phase: 'done' }) }, WAIT)
     await vi.waitFor(() => { expect(n.node.status.phase).toBe('online') }, WAIT)
     await vi.waitFor(async () => { expect(await alice.node.call('getLink', undefined)).toMatchObject({ phase: 'done' }) }, WAIT)
+    // every view of one run names it; the two sides' runs are their own
+    expect(new Set(n.views.map(v => v.id))).toEqual(new Set([waiting.id]))
+    expect(new Set(aliceViews.map(v => v.id))).toEqual(new Set([confirm.id]))
     // progress on both sides, up to the whole file
     for (const views of [n.views, aliceViews]) {
       const last = views.filter(v => v.phase === 'transfer').pop()
@@ -148,14 +151,19 @@ describe('linking a device', () => {
     const again = await n.node.call('linkAsNewDevice', undefined)
     expect(again).toMatchObject({ phase: 'waiting' })
     expect(again.qr).not.toBe(qr)
+    // a view of another run: the ended one's id is not the new one's
+    expect(again.id).not.toBe(n.views.find(v => v.phase === 'ended')?.id)
   })
 
   it('a cancel on N while A asks the person ends both as declined; a second link while one runs is busy', async () => {
     const { alice } = await startAlice(10)
     const n = await startBlank()
     const aliceBefore = await stored(alice.db)
-    const { qr } = await n.node.call('linkAsNewDevice', undefined)
-    expect(await n.node.call('linkAsNewDevice', undefined)).toMatchObject({ phase: 'ended', reason: 'busy' })
+    const { qr, id } = await n.node.call('linkAsNewDevice', undefined)
+    const busy = await n.node.call('linkAsNewDevice', undefined)
+    // an answer of no run: an id of its own, so no tab takes it for the run going on
+    expect(busy).toMatchObject({ phase: 'ended', reason: 'busy' })
+    expect(busy.id).not.toBe(id)
     await alice.node.call('linkDevice', { qr: qr ?? '' })
     expect(await alice.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'ended', reason: 'busy' })
     await n.node.call('cancelLink', undefined)

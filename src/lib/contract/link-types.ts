@@ -31,6 +31,13 @@ export type LinkPhase =
   | 'ended'
 
 export interface LinkView {
+  /**
+   * Which link run this view is of: new for each run the worker starts (and
+   * for each answer that belongs to no run, such as 'busy'), the same in all
+   * of one run's views, so that a tab never takes a stale view of an earlier
+   * run for the current one. Opaque; compared for equality only.
+   */
+  id: string
   role: 'new' | 'existing'
   phase: LinkPhase
   /** new device, from 'waiting': the QR text (`parley-link:…`), also shown to copy and paste where there is no camera */

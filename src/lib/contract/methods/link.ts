@@ -10,6 +10,9 @@ import type { LinkView } from '../link-types.ts'
 /** The QR text's limit (@parley/protocol/link MAX_LINK_QR_CHARS, repeated: the contract is read where that package is not built). */
 export const LINK_QR_CHARS = 4096
 
+/** How every QR text starts (@parley/protocol/link LINK_QR_PREFIX, repeated for the same reason): the tab checks it before asking the worker to dial. */
+export const LINK_QR_PREFIX = 'parley-link:'
+
 export const linkMethods = {
   /** the link in progress, or the last one's end; null when none was started since the worker started */
   getLink: method({ params: v.none(), result: returns<LinkView | null>() }),

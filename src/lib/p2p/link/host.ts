@@ -21,8 +21,13 @@ export interface LinkComponents {
   libp2p: Pick<Libp2p, 'peerId' | 'dial'>
 }
 
+/** A view as a run makes it: the coordinator's id of the run is added to each (RunHost.run). */
+export type RunView = Omit<LinkView, 'id'>
+
 /** What a run tells the coordinator. */
 export interface RunHost {
+  /** the run's id, in every view of it (LinkView.id) */
+  readonly run: string
   readonly components: LinkComponents
   readonly now: () => number
   readonly log: Logger

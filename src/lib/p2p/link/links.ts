@@ -7,6 +7,7 @@
  * deadlines run on the clock given here: a timer wakes them at the
  * deadline (`tick()` wakes them at once, for tests that move the clock).
  */
+import { bytesToHex } from '@noble/hashes/utils.js'
 import { ProfileExistsError } from '../../db/errors.ts'
 import { ExistingRun } from './existing-device.ts'
 import { NewDeviceRun } from './new-device.ts'
@@ -30,6 +31,11 @@ interface Run {
 
 /** Waits on a deadline longer than this are woken in steps (setTimeout's limit is 2^31 − 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** A new LinkView id: 8 random bytes in hex (unique across the worker's restarts too, which a counter would not be). */
+export function newLinkRunId (): string {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(8)))
+}
 
 export class Links implements Startable {
   readonly #components: LinkComponents
@@ -74,7 +80,7 @@ export class Links implements Startable {
     const busy = this.#busy('new')
     if (busy !== undefined) return busy
     if (this.#components.identity.profile !== undefined) throw new ProfileExistsError('profileExists')
-    const run = new NewDeviceRun(this.#host(), { reservationTimeoutMs: this.#reservationTimeoutMs })
+    const run = new NewDeviceRun(this.#host(newLinkRunId()), { reservationTimeoutMs: this.#reservationTimeoutMs })
     this.#run = run
     await run.start()
     return run.view
@@ -84,7 +90,7 @@ export class Links implements Startable {
   async linkDevice (qr: string): Promise<LinkView> {
     const busy = this.#busy('existing')
     if (busy !== undefined) return busy
-    const run = new ExistingRun(this.#host())
+    const run = new ExistingRun(this.#host(newLinkRunId()))
     this.#run = run
     return run.start(qr)
   }
@@ -92,7 +98,7 @@ export class Links implements Startable {
   /** Existing device, at 'confirm': the codes are the same (grant), or not ('mismatch'). */
   async confirm (same: boolean): Promise<LinkView> {
     const run = this.#run
-    if (!(run instanceof ExistingRun) || run.over) return this.#view ?? { role: 'existing', phase: 'ended', reason: 'invalid' }
+    if (!(run instanceof ExistingRun) || run.over) return this.#view ?? { id: newLinkRunId(), role: 'existing', phase: 'ended', reason: 'invalid' }
     await run.confirm(same)
     return run.view
   }
@@ -109,14 +115,15 @@ export class Links implements Startable {
     await this.#run?.tick()
   }
 
-  /** A link in progress refuses another: the second caller sees 'busy', the first goes on. */
+  /** A link in progress refuses another: the second caller sees 'busy' (an answer of no run: an id of its own), the first goes on. */
   #busy (role: LinkView['role']): LinkView | undefined {
     if (this.#run === undefined || this.#run.over) return undefined
-    return { role, phase: 'ended', reason: 'busy' satisfies LinkEndReason }
+    return { id: newLinkRunId(), role, phase: 'ended', reason: 'busy' satisfies LinkEndReason }
   }
 
-  #host (): RunHost {
+  #host (run: string): RunHost {
     return {
+      run,
       components: this.#components,
       now: this.#now,
       log: this.#log,

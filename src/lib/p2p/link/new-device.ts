@@ -28,7 +28,7 @@ import type { LinkAgreement } from '@parley/protocol/link/device'
 import type { LinkStep } from '@parley/protocol/link/step'
 import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import type { FileService } from '../transfers/index.ts'
-import type { RunHost } from './host.ts'
+import type { RunHost, RunView } from './host.ts'
 import type { Connection, Ed25519PrivateKey, Libp2p, Stream } from '@libp2p/interface'
 
 /** Pulls of the state file tried, the first included, while the connection to the existing device lasts (a pull resumes). */
@@ -46,7 +46,7 @@ export interface NewDeviceInit {
 export class NewDeviceRun {
   readonly #host: RunHost
   readonly #init: NewDeviceInit
-  #view: LinkView = { role: 'new', phase: 'waiting' }
+  #view: LinkView
   #key: Ed25519PrivateKey | undefined
   #node: LinkNode | undefined
   #machine: DeviceLink | undefined
@@ -59,6 +59,7 @@ export class NewDeviceRun {
   constructor (host: RunHost, init: NewDeviceInit) {
     this.#host = host
     this.#init = init
+    this.#view = { id: host.run, role: 'new', phase: 'waiting' }
   }
 
   get view (): LinkView {
@@ -289,9 +290,9 @@ export class NewDeviceRun {
     }
   }
 
-  #show (view: LinkView): void {
-    this.#view = view
-    this.#host.show(view)
+  #show (view: RunView): void {
+    this.#view = { ...view, id: this.#host.run }
+    this.#host.show(this.#view)
   }
 }
 
