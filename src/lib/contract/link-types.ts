@@ -14,6 +14,12 @@ export type LinkEndReason =
   | 'not-holder'
   /** no relay reservation, or the new device could not be reached */
   | 'unreachable'
+  /**
+   * new device: no direct connection could be made and the account's state
+   * is bigger than a relayed connection carries (the other device hears
+   * `failed`)
+   */
+  | 'too-big'
 
 /** Where a link stands, as every tab of this worker sees it. */
 export type LinkPhase =
@@ -52,6 +58,8 @@ export interface LinkView {
   device?: string
   /** 'transfer': bytes of the account's state moved so far, and in all */
   progress?: { done: number, total: number }
+  /** new device, 'transfer': whether the state comes over a direct connection or through a relay */
+  path?: 'direct' | 'relayed'
   /** 'ended': why */
   reason?: LinkEndReason
   /** 'ended': the other device ended it */

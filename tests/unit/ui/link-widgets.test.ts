@@ -83,6 +83,10 @@ describe('the new device ("Link to an existing Parley")', () => {
     const unknown = showNew(asNew({ phase: 'transfer', progress: { done: 0, total: 0 } }))
     expect(unknown).toMatch(/<progress aria-label="Moving your chats"><\/progress>/)
     expect(text(unknown)).toContain('Moving your chats…')
+    expect(text(unknown)).not.toContain('connection')
+    // which way it comes, once the pull said
+    expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 1, total: 2 }, path: 'direct' })))).toContain('Over a direct connection between your devices.')
+    expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 1, total: 2 }, path: 'relayed' })))).toContain('Through a relay.')
   })
 
   it('done: into the app; ended: why, and "Try again"', () => {
@@ -90,6 +94,7 @@ describe('the new device ("Link to an existing Parley")', () => {
     const ended = showNew(asNew({ phase: 'ended', reason: 'declined', byPeer: true }))
     expect(text(ended)).toContain('The other device declined. Nothing was linked.')
     expect(buttons(ended)).toEqual(['Try again', 'Back'])
+    expect(text(showNew(asNew({ phase: 'ended', reason: 'too-big' })))).toContain('Your account is too big to move through a relay, and the two devices could not connect directly')
   })
 
   it('in Russian too', () => {
@@ -98,6 +103,8 @@ describe('the new device ("Link to an existing Parley")', () => {
     expect(text(showNew(asNew({ phase: 'waiting', qr: QR, expiresAt: 1 })))).toContain('Откройте Parley на другом устройстве → Настройки → Связанные устройства → Связать устройство')
     expect(text(showNew(asNew({ phase: 'confirm', code: '048213', accountName: 'Alice' })))).toContain('Проверьте, что другое устройство показывает тот же код, и подтвердите там.')
     expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 45, total: 100 } })))).toContain('Переносим ваши чаты… 45%')
+    expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 45, total: 100 }, path: 'direct' })))).toContain('По прямому соединению между вашими устройствами.')
+    expect(text(showNew(asNew({ phase: 'ended', reason: 'too-big' })))).toContain('Ваш аккаунт слишком велик, чтобы перенести его через ретранслятор')
     expect(buttons(showNew(asNew({ phase: 'ended', reason: 'timeout' })))).toEqual(['Попробовать снова', 'Назад'])
   })
 })

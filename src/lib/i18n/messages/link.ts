@@ -66,7 +66,11 @@ export const en = {
   endWrongPeer: 'A different device answered than the one in the code. Nothing was linked.',
   endNotHolder: 'Only the device that created your account can link another one: do it from there.',
   endNotHolderByPeer: 'That device cannot link another one: link from the device that created your account.',
-  endUnreachable: 'The devices could not reach each other. Check that both are online, then try again.'
+  endUnreachable: 'The devices could not reach each other. Check that both are online, then try again.',
+  endTooBig: 'Your account is too big to move through a relay, and the two devices could not connect directly, so it could not move. Nothing was linked. Try again with both devices on the same network, or add a TURN server in Settings on both.',
+  // ---- the new device, 'transfer': which way the state comes
+  pathDirect: 'Over a direct connection between your devices.',
+  pathRelayed: 'Through a relay.'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -124,5 +128,8 @@ export const ru: RuTable<typeof en> = {
   endWrongPeer: 'Ответило не то устройство, что указано в коде. Ничего не связано.',
   endNotHolder: 'Связать другое устройство можно только с того, на котором создан ваш аккаунт: сделайте это там.',
   endNotHolderByPeer: 'Это устройство не может связывать другие: связывайте с того, на котором создан ваш аккаунт.',
-  endUnreachable: 'Устройствам не удалось связаться друг с другом. Проверьте, что оба в сети, и попробуйте снова.'
+  endUnreachable: 'Устройствам не удалось связаться друг с другом. Проверьте, что оба в сети, и попробуйте снова.',
+  endTooBig: 'Ваш аккаунт слишком велик, чтобы перенести его через ретранслятор, а напрямую устройства соединиться не смогли, поэтому перенести его не удалось. Ничего не связано. Попробуйте снова, когда оба устройства в одной сети, или добавьте TURN-сервер в Настройках на обоих.',
+  pathDirect: 'По прямому соединению между вашими устройствами.',
+  pathRelayed: 'Через ретранслятор.'
 }

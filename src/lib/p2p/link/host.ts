@@ -4,6 +4,7 @@ import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Kernel, ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { Capabilities } from '../kernel/capabilities.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
@@ -19,6 +20,8 @@ export interface LinkComponents {
   devices: Pick<DevicesPort, 'account' | 'holder' | 'addDevice'>
   transfers: Pick<TransfersPort, 'host'>
   libp2p: Pick<Libp2p, 'peerId' | 'dial'>
+  /** whether this browser has WebRTC (the new device's state pull goes direct only then) */
+  capabilities: Pick<Capabilities, 'current'>
 }
 
 /** A view as a run makes it: the coordinator's id of the run is added to each (RunHost.run). */
