@@ -38,5 +38,16 @@ export const linkMethods = {
   /** existing device, phase 'confirm': the codes are the same (accept), or not (refuse: the link ends as 'mismatch') */
   confirmLink: method({ params: v.object({ same: v.boolean() }), result: returns<LinkView>() }),
   /** either device: stop the link in progress (the other side is told 'declined'); nothing stored changes */
-  cancelLink: method({ params: v.none(), result: returns<LinkView | null>() })
+  cancelLink: method({ params: v.none(), result: returns<LinkView | null>() }),
+  /**
+   * a copy restored from a backup while the account runs elsewhere (status
+   * `elsewhere.restored`) gives way, to be linked as a device instead: the
+   * node stops, every row of this copy is erased in one transaction (the
+   * profile with its private key, the account, contacts, messages, groups,
+   * sessions, files; this browser's instance id stays) and the worker starts
+   * again with no identity (status `stopped`, `restarting`, until the tabs
+   * reach the new one), where `linkAsNewDevice` links it. Refused with
+   * LinkInsteadError 'notRestoredCopy' otherwise, erasing nothing.
+   */
+  linkInstead: method({ params: v.none(), result: returns<null>() })
 } as const

@@ -32,6 +32,15 @@ export interface Kernel {
    * which relays to reserve on). Not started; the caller stops it.
    */
   createBareNode<P extends ServiceMap>(privateKey: PrivateKey, protocols: ServiceFactoryMap<P>): Promise<Libp2p<P>>
+  /**
+   * Stops the node for good in this worker: every feature and libp2p stop,
+   * then `work` runs (still holding the writer lock: nothing else writes
+   * meanwhile), then the lock goes and the worker starts again from the
+   * database (the status says `stopped`, `restarting`, until it does). A
+   * network started once is not started again in the same worker: features
+   * keep what they loaded for the identity they ran with.
+   */
+  restart(work: () => Promise<void>): Promise<void>
 }
 
 export interface KernelComponents {

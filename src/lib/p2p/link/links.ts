@@ -8,6 +8,8 @@
  * deadline (`tick()` wakes them at once, for tests that move the clock).
  */
 import { bytesToHex } from '@noble/hashes/utils.js'
+import { errorClass } from '../../contract/errors.ts'
+import { eraseCopy } from '../../db/erase-copy.ts'
 import { ProfileExistsError } from '../../db/errors.ts'
 import { ExistingRun } from './existing-device.ts'
 import { NewDeviceRun } from './new-device.ts'
@@ -31,6 +33,9 @@ interface Run {
 
 /** Waits on a deadline longer than this are woken in steps (setTimeout's limit is 2^31 − 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** linkInstead refused: `notRestoredCopy` (this copy was not restored from a backup while the account runs elsewhere). */
+export const LinkInsteadError = errorClass('LinkInsteadError')
 
 /** A new LinkView id: 8 random bytes in hex (unique across the worker's restarts too, which a counter would not be). */
 export function newLinkRunId (): string {
@@ -108,6 +113,20 @@ export class Links implements Startable {
     const run = this.#run
     if (run !== undefined && !run.over) await run.cancel()
     return this.#view
+  }
+
+  /**
+   * A copy restored from a backup while the account runs elsewhere gives way
+   * (issue 58, increment 9): the node stops, the copy is erased (db/erase-copy.ts:
+   * its key first of all, so this browser holds no second copy of the account
+   * key) and the worker starts again with no identity, to be linked as a new
+   * device. Any other copy is refused, and nothing is erased.
+   */
+  async linkInstead (): Promise<void> {
+    const { status, kernel, db } = this.#components
+    if (status.current.elsewhere?.restored !== true) throw new LinkInsteadError('notRestoredCopy')
+    this.#log('this restored copy gives way to the one running elsewhere: erasing it, to link this browser instead')
+    await kernel.restart(async () => { await eraseCopy(db) })
   }
 
   /** Wakes the run's machine now: what its deadline would do, if the clock says it has come. */
