@@ -49,5 +49,5 @@ export const linkMethods = {
    * reach the new one), where `linkAsNewDevice` links it. Refused with
    * LinkInsteadError 'notRestoredCopy' otherwise, erasing nothing.
    */
-  linkInstead: method({ params: v.none(), result: returns<null>() })
+  linkInstead: method({ params: v.none(), result: returns<null>(), timeoutMs: 60_000 })
 } as const
