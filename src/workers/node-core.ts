@@ -62,7 +62,11 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
       locks: scope.navigator.locks as WriterLocks | undefined,
       build: workerBuild(scope),
       channel: (name) => new BroadcastChannel(name)
-    }
+    },
+    // (Kernel.restart) the node stopped and let go of the database: this worker closes, after the
+    // answer to the call that asked has gone out; every tab notices the silence (watched-port.ts)
+    // and starts (or joins) a new worker, which starts from the database
+    restart: () => { setTimeout(() => { (scope as WorkerGlobalScope & { close: () => void }).close() }, 0) }
   })
   node.events.addEventListener('status', (evt) => {
     if (evt.detail.phase !== 'loading') markLoaded()

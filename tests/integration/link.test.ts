@@ -11,73 +11,33 @@
  */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { openDeviceList } from '@parley/protocol/devices/list'
 import { LINK_CONFIRM_TIMEOUT_MS, LINK_QR_TTL_MS } from '@parley/protocol/link/constants'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getAccount } from '../../src/lib/db/account.ts'
-import { ParleyDb } from '../../src/lib/db/db.ts'
-import { newMessageId } from '../../src/lib/db/messages.ts'
-import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
-import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
-import { befriend, peerIdOf, startHarness, WAIT } from './harness.ts'
+import { peerIdOf, startHarness, WAIT } from './harness.ts'
+import { startAlice as startLinkAlice, startBlank as startLinkBlank, stopBlanks, stored } from './link-support.ts'
 import type { LinkView } from '../../src/lib/contract/link-types.ts'
-import type { MessageRow } from '../../src/lib/db/types.ts'
-import type { Harness, Peer } from './harness.ts'
+import type { Harness } from './harness.ts'
+import type { Blank } from './link-support.ts'
 
 let harness: Harness
-const blanks: Array<{ node: NodeRoot, db: ParleyDb }> = []
 
 beforeEach(async () => { harness = await startHarness() })
 afterEach(async () => {
-  for (const blank of blanks.splice(0)) {
-    await blank.node.stop()
-    blank.db.close()
-  }
+  await stopBlanks()
   await harness.close()
 })
 
 /** A browser with no identity yet: its node started, waiting for onboarding (or a link). */
-async function startBlank (): Promise<{ node: NodeRoot, db: ParleyDb, views: LinkView[] }> {
-  const factory = new IDBFactory()
-  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
-  const node = new NodeRoot({
-    db,
-    writer: { locks: locksFor(factory), build: TEST_BUILD },
-    origin: 'http://127.0.0.1:5173',
-    loadConfig: async () => ({ relays: harness.relay.multiaddrs, iceServers: [] })
-  })
-  const views: LinkView[] = []
-  node.events.addEventListener('link', (event) => { views.push(event.detail) })
-  await node.start()
-  expect(node.status.phase).toBe('needs-profile')
-  blanks.push({ node, db })
-  return { node, db, views }
+async function startBlank (): Promise<Blank> {
+  const blank = await startLinkBlank(harness)
+  expect(blank.node.status.phase).toBe('needs-profile')
+  return blank
 }
 
-/** Alice with Bob as a contact, a group with him, and `history` messages (a few sent, the rest stored as her history). */
-async function startAlice (history: number): Promise<{ alice: Peer, bob: Peer, groupId: string }> {
-  const alice = await harness.startPeer(undefined, 'Alice')
-  const bob = await harness.startPeer(undefined, 'Bob')
-  const { aToB, bToA } = await befriend(alice, bob)
-  await alice.node.call('sendMessage', { contactId: aToB, text: 'hi bob' })
-  await bob.node.call('sendMessage', { contactId: bToA, text: 'hi alice' })
-  await vi.waitFor(async () => { expect(await alice.db.messages.where('contactId').equals(aToB).count()).toBe(2) }, WAIT)
-  const { groupId } = await alice.node.call('createGroup', { name: 'Weekend', contactIds: [aToB] })
-  await alice.node.call('sendGroupMessage', { groupId, text: 'plans?' })
-  // the rest of a long history, as rows (sending hundreds would only slow the test)
-  const from = peerIdOf(bob)
-  const rows: MessageRow[] = Array.from({ length: history - 2 }, (_, i) => ({
-    id: newMessageId(1_700_000_000_000 + i), contactId: aToB, direction: 'in', fromPeerId: from, kind: 'text', body: `old ${i}`,
-    sentAt: 1_700_000_000_000 + i, receivedAt: 1_700_000_000_000 + i, state: 'read'
-  }))
-  await alice.db.messages.bulkAdd(rows)
-  return { alice, bob, groupId }
-}
-
-/** What a side holds that a link may change. */
-async function stored (db: ParleyDb): Promise<unknown> {
-  return { profile: await db.profile.get(1), account: await db.account.get(1), contacts: await db.contacts.count(), messages: await db.messages.count(), groups: await db.groups.count() }
+async function startAlice (history: number): ReturnType<typeof startLinkAlice> {
+  return startLinkAlice(harness, history)
 }
 
 describe('linking a device', () => {
@@ -99,6 +59,9 @@ describe('linking a device', () => {
     await vi.waitFor(async () => { expect(await n.node.call('getLink', undefined)).toMatchObject({ phase: 'done' }) }, WAIT)
     await vi.waitFor(() => { expect(n.node.status.phase).toBe('online') }, WAIT)
     await vi.waitFor(async () => { expect(await alice.node.call('getLink', undefined)).toMatchObject({ phase: 'done' }) }, WAIT)
+    // every view of one run names it; the two sides' runs are their own
+    expect(new Set(n.views.map(v => v.id))).toEqual(new Set([waiting.id]))
+    expect(new Set(aliceViews.map(v => v.id))).toEqual(new Set([confirm.id]))
     // progress on both sides, up to the whole file
     for (const views of [n.views, aliceViews]) {
       const last = views.filter(v => v.phase === 'transfer').pop()
@@ -148,14 +111,19 @@ describe('linking a device', () => {
     const again = await n.node.call('linkAsNewDevice', undefined)
     expect(again).toMatchObject({ phase: 'waiting' })
     expect(again.qr).not.toBe(qr)
+    // a view of another run: the ended one's id is not the new one's
+    expect(again.id).not.toBe(n.views.find(v => v.phase === 'ended')?.id)
   })
 
   it('a cancel on N while A asks the person ends both as declined; a second link while one runs is busy', async () => {
     const { alice } = await startAlice(10)
     const n = await startBlank()
     const aliceBefore = await stored(alice.db)
-    const { qr } = await n.node.call('linkAsNewDevice', undefined)
-    expect(await n.node.call('linkAsNewDevice', undefined)).toMatchObject({ phase: 'ended', reason: 'busy' })
+    const { qr, id } = await n.node.call('linkAsNewDevice', undefined)
+    const busy = await n.node.call('linkAsNewDevice', undefined)
+    // an answer of no run: an id of its own, so no tab takes it for the run going on
+    expect(busy).toMatchObject({ phase: 'ended', reason: 'busy' })
+    expect(busy.id).not.toBe(id)
     await alice.node.call('linkDevice', { qr: qr ?? '' })
     expect(await alice.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'ended', reason: 'busy' })
     await n.node.call('cancelLink', undefined)

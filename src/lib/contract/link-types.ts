@@ -14,6 +14,12 @@ export type LinkEndReason =
   | 'not-holder'
   /** no relay reservation, or the new device could not be reached */
   | 'unreachable'
+  /**
+   * new device: no direct connection could be made and the account's state
+   * is bigger than a relayed connection carries (the other device hears
+   * `failed`)
+   */
+  | 'too-big'
 
 /** Where a link stands, as every tab of this worker sees it. */
 export type LinkPhase =
@@ -31,6 +37,13 @@ export type LinkPhase =
   | 'ended'
 
 export interface LinkView {
+  /**
+   * Which link run this view is of: new for each run the worker starts (and
+   * for each answer that belongs to no run, such as 'busy'), the same in all
+   * of one run's views, so that a tab never takes a stale view of an earlier
+   * run for the current one. Opaque; compared for equality only.
+   */
+  id: string
   role: 'new' | 'existing'
   phase: LinkPhase
   /** new device, from 'waiting': the QR text (`parley-link:…`), also shown to copy and paste where there is no camera */
@@ -45,6 +58,8 @@ export interface LinkView {
   device?: string
   /** 'transfer': bytes of the account's state moved so far, and in all */
   progress?: { done: number, total: number }
+  /** new device, 'transfer': whether the state comes over a direct connection or through a relay */
+  path?: 'direct' | 'relayed'
   /** 'ended': why */
   reason?: LinkEndReason
   /** 'ended': the other device ended it */

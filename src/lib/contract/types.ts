@@ -67,6 +67,11 @@ export interface Elsewhere {
   count: number
   /** when the longest-running of them was first seen live by a relay, ms since epoch on this device's clock */
   since: number
+  /**
+   * this copy was restored from a backup here: it may give way and link this
+   * browser as a device of the account instead (the `linkInstead` method)
+   */
+  restored?: true
 }
 
 /**

@@ -36,7 +36,7 @@ import { GROUP_ORDER } from './groups.ts'
 import { errorClass } from '../contract/errors.ts'
 import { NoProfileError, ProfileExistsError } from './errors.ts'
 import type { ParleyDb } from './db.ts'
-import type { ContactRow, MessageRow } from './types.ts'
+import type { ContactRow, MessageRow, RestoredSettingRow } from './types.ts'
 
 export {
   ARGON2ID_COST, BACKUP_FILE_VERSION, BACKUP_FORMAT, BACKUP_VERSION, BackupTooLargeError, CorruptBackupError,
@@ -108,8 +108,8 @@ export async function readBackup (bytes: Uint8Array, passphrase: string, argon2i
  *
  * @throws ProfileExistsError when this database has a profile or any contact or message
  */
-export async function restoreBackup (db: ParleyDb, contents: BackupContents): Promise<void> {
-  await db.transaction('rw', [db.profile, db.account, db.contacts, db.messages, db.relays], async () => {
+export async function restoreBackup (db: ParleyDb, contents: BackupContents, now: number = Date.now()): Promise<void> {
+  await db.transaction('rw', [db.profile, db.account, db.contacts, db.messages, db.relays, db.settings], async () => {
     const existing = await db.profile.get(1)
     if (existing !== undefined) {
       throw existing.peerId === contents.profile.peerId
@@ -134,6 +134,9 @@ export async function restoreBackup (db: ParleyDb, contents: BackupContents): Pr
       const contact = byId.get(m.contactId)
       return contact === undefined ? m : withPendingDevices(m, contact)
     }))
+    // this copy came from a file: while the account runs elsewhere too, it is the one offered to link instead
+    const restored: RestoredSettingRow = { key: 'restored', at: now }
+    await db.settings.put(restored)
   })
 }
 

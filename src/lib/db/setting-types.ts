@@ -74,4 +74,15 @@ export interface PushSettingRow {
   updatedAt: number
 }
 
-export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow | PushSettingRow
+/**
+ * 'restored': this browser's identity came from a backup file (db/backup.ts
+ * restoreBackup writes it with the rows). While the account also runs
+ * elsewhere, this copy is the one offered to link as a device instead
+ * (p2p/instances, p2p/link); never in a backup.
+ */
+export interface RestoredSettingRow {
+  key: 'restored'
+  at: number
+}
+
+export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow | PushSettingRow | RestoredSettingRow

@@ -5,19 +5,23 @@
  * (`role: 'new'`); Settings → Linked devices holds one of the existing
  * device (`role: 'existing'`). Each reads where the link stands at start
  * (`getLink`: a tab opened mid-link shows it), then follows the node's `link`
- * events; the methods' answers are views too, applied as they come (the
- * port keeps the worker's order, so the last one applied is the newest).
+ * events; the methods' answers are views too, applied as they come.
  *
- * A view of the other role is not this screen's and is not shown. A link
- * that has finished (done or ended) is shown only when it was seen under
- * way here or started here, and until `dismiss`, so that its outcome can be
- * read: not one that ended before the tab opened, nor one cancelled here.
- * Cancelling is always possible, even while a start or a dial is under way:
- * the older call's answer is then dropped. The QR code's expiry runs on an
- * injected clock.
+ * Every view names its run (LinkView.id). The screen follows one run: the
+ * one it started, or one it saw under way; a view of any other run is not
+ * shown, so a stale view of an earlier run (a late answer, an end told after
+ * a new run began) is never taken for the current one. A view of the other
+ * role is not this screen's either. A finished run (done or ended) stays
+ * shown until `dismiss`, so that its outcome can be read; one that ended
+ * before the tab opened is not shown, nor one cancelled here. Cancelling is
+ * always possible, even while a start or a dial is under way: the older
+ * call's answer is then dropped. The QR code's expiry runs on an injected
+ * clock. Text given as a code is checked here first: only text that starts
+ * as every code does is sent, and an invite link or other text is named.
  */
 import type { LinkView } from '../contract/link-types.ts'
-import { LINK_QR_CHARS } from '../contract/methods/link.ts'
+import { INVITE_LINK_PATH, SHORT_LINK_PATH, undoPercentEncoding } from '../contract/invite-link.ts'
+import { LINK_QR_CHARS, LINK_QR_PREFIX } from '../contract/methods/link.ts'
 import { handleError } from '../i18n/handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
@@ -45,16 +49,28 @@ const browserClock: LinkClock = {
   }
 }
 
-/** Why pasted or scanned text is not sent to the node (the screen words it). */
-export type QrProblem = 'empty' | 'bad-qr'
+/**
+ * Why pasted or scanned text is not sent to the node (the screen words it):
+ * nothing given; an invite link (to add a contact), not a code; other text
+ * that does not start as a code does (`parley-link:`); a code longer than
+ * any the contract takes.
+ */
+export type QrProblem = 'empty' | 'invite' | 'not-code' | 'bad-qr'
 
-/** The text as it will be sent, or why it will not be: empty, or longer than any QR text the contract takes. */
+/** The text as it will be sent, or why it will not be. */
 export function checkQrText (text: string): { qr: string } | { problem: QrProblem } {
   const qr = text.trim()
   if (qr === '') return { problem: 'empty' }
+  if (!qr.startsWith(LINK_QR_PREFIX)) {
+    const plain = undoPercentEncoding(qr.slice(0, LINK_QR_CHARS))
+    return { problem: plain.includes(INVITE_LINK_PATH) || plain.includes(SHORT_LINK_PATH) ? 'invite' : 'not-code' }
+  }
   if (qr.length > LINK_QR_CHARS) return { problem: 'bad-qr' }
   return { qr }
 }
+
+/** Runs cancelled or dismissed here that are remembered, so that none of their views shows again. */
+const MAX_DROPPED_RUNS = 8
 
 /** Phases in which a link is under way (not 'done' or 'ended'). */
 export function linkUnderWay (view: LinkView | null | undefined): boolean {
@@ -73,8 +89,12 @@ export class LinkManager {
   #scanning = $state(false)
   #expired = $state(false)
   #stopExpiry: (() => void) | undefined
-  /** finished views are not shown (none seen under way yet, or the person cancelled or dismissed): see #apply */
-  #quiet = true
+  /** the run this screen shows (started here, or seen under way); undefined: none */
+  #following: string | undefined
+  /** runs cancelled or dismissed here (the last MAX_DROPPED_RUNS): never shown again */
+  readonly #dropped: string[] = []
+  /** a cancel is under way: no run is taken up until its answer names the run it ended */
+  #cancelling = false
   /** bumped by each call: an older call's answer is dropped */
   #generation = 0
   readonly #off: () => void
@@ -108,16 +128,25 @@ export class LinkManager {
   /** A link is under way (not done, not ended). */
   get underWay (): boolean { return linkUnderWay(this.#view) }
 
-  #apply (given: LinkView | null): void {
-    if (this.#disposed) return
-    if (given !== null && given.role !== this.#role) return
+  /** A view from the node: shown when it is of the run this screen follows (`follow`: the answer to a start here, which it now follows). */
+  #apply (given: LinkView | null, follow = false): void {
+    if (this.#disposed || given === null || given.role !== this.#role) return
     // the new device now has the account: the status says so, and the app opens
-    if (given?.role === 'new' && given.phase === 'done') void this.#node.refresh()
-    if (linkUnderWay(given)) this.#quiet = false
-    const view = this.#quiet ? null : given
-    this.#view = view
+    if (given.role === 'new' && given.phase === 'done') void this.#node.refresh()
+    if (this.#dropped.includes(given.id)) return
+    if (follow || (linkUnderWay(given) && !this.#cancelling)) this.#following = given.id
+    if (given.id !== this.#following) return
+    this.#view = given
     this.#watchExpiry()
-    if (view !== null && view.phase !== 'ended') this.#scanning = false
+    if (given.phase !== 'ended') this.#scanning = false
+  }
+
+  /** Never shows `run` again (cancelled or dismissed here). */
+  #drop (run: string | undefined): void {
+    if (run === undefined || this.#dropped.includes(run)) return
+    this.#dropped.push(run)
+    if (this.#dropped.length > MAX_DROPPED_RUNS) this.#dropped.shift()
+    if (this.#following === run) this.#following = undefined
   }
 
   /** The QR code is shown until `expiresAt`; then `expired`, and a new one is asked for. */
@@ -135,15 +164,18 @@ export class LinkManager {
     if (left > 0) this.#stopExpiry = this.#clock.after(Math.min(left, MAX_TIMER_MS), () => { this.#watchExpiry() })
   }
 
-  /** One call to the node; `always`: even while another is under way (whose answer is then dropped). */
-  async #run (method: string, work: () => Promise<LinkView | null>, always = false): Promise<void> {
+  /**
+   * One call to the node; `always`: even while another is under way (whose
+   * answer is then dropped); `follow`: its answer is of the run it started.
+   */
+  async #run (method: string, work: () => Promise<LinkView | null>, { always = false, follow = false } = {}): Promise<void> {
     if (this.#busy && !always) return
     const mine = ++this.#generation
     this.#busy = true
     this.#error = ''
     try {
       const view = await work()
-      if (mine === this.#generation) this.#apply(view)
+      if (mine === this.#generation) this.#apply(view, follow)
     } catch (err) {
       const words = handleError(err, method)
       if (mine === this.#generation && !this.#disposed) this.#error = words
@@ -154,8 +186,7 @@ export class LinkManager {
 
   /** New device: a new key and QR code (again after it expired or the link ended). */
   async start (): Promise<void> {
-    this.#quiet = false
-    await this.#run('linkAsNewDevice', async () => this.#node.call('linkAsNewDevice'))
+    await this.#run('linkAsNewDevice', async () => this.#node.call('linkAsNewDevice'), { follow: true })
   }
 
   /** New device, after 'done': asks the node where it stands, so the app opens (it also does so by itself). */
@@ -170,6 +201,7 @@ export class LinkManager {
     this.#problem = undefined
     this.#error = ''
     this.#view = null
+    this.#following = undefined
   }
 
   /** Existing device: closes that step without linking. */
@@ -186,8 +218,7 @@ export class LinkManager {
       return
     }
     this.#problem = undefined
-    this.#quiet = false
-    await this.#run('linkDevice', async () => this.#node.call('linkDevice', { qr: checked.qr }))
+    await this.#run('linkDevice', async () => this.#node.call('linkDevice', { qr: checked.qr }), { follow: true })
   }
 
   /** Existing device, phase 'confirm': the codes on both screens are the same (link) or not (the link ends). */
@@ -197,18 +228,29 @@ export class LinkManager {
 
   /** Either device: stops the link under way (or being started); nothing stored changes, and nothing is left shown. */
   async cancel (): Promise<void> {
-    this.#quiet = true
+    this.#drop(this.#following)
+    this.#following = undefined
     this.#scanning = false
     this.#problem = undefined
     this.#view = null
     this.#watchExpiry()
-    await this.#run('cancelLink', async () => this.#node.call('cancelLink'), true)
+    this.#cancelling = true
+    try {
+      await this.#run('cancelLink', async () => {
+        const ended = await this.#node.call('cancelLink')
+        // the run it ended (one started here whose answer has not come yet, too)
+        this.#drop(ended?.id)
+        return ended
+      }, { always: true })
+    } finally {
+      this.#cancelling = false
+    }
   }
 
   /** Forgets a finished link's outcome here (the node keeps it for getLink). */
   dismiss (): void {
     if (this.underWay) return
-    this.#quiet = true
+    this.#drop(this.#following)
     this.#view = null
     this.#error = ''
     this.#problem = undefined

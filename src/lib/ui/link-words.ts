@@ -26,7 +26,8 @@ export const LINK_END_WORDS: Readonly<Record<LinkEndReason, MessageKey>> = {
   closed: 'link.endClosed',
   'wrong-peer': 'link.endWrongPeer',
   'not-holder': 'link.endNotHolder',
-  unreachable: 'link.endUnreachable'
+  unreachable: 'link.endUnreachable',
+  'too-big': 'link.endTooBig'
 }
 
 /** Where the other device saying so reads differently ("The other device declined"). */

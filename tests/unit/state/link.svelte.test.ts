@@ -8,7 +8,8 @@
  * cancelling drops a start's late answer and leaves nothing shown.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { LINK_QR_CHARS } from '../../../src/lib/contract/methods/link.ts'
+import { LINK_QR_PREFIX as PROTOCOL_PREFIX } from '@parley/protocol/link/constants'
+import { LINK_QR_CHARS, LINK_QR_PREFIX } from '../../../src/lib/contract/methods/link.ts'
 import type { LinkView } from '../../../src/lib/contract/link-types.ts'
 import { checkQrText, LinkManager, type LinkClock, type LinkNode, type LinkRole } from '../../../src/lib/state/link.svelte.ts'
 import { fakeCall, type FakeAnswers } from '../../support/fake-node.ts'
@@ -59,8 +60,8 @@ function setup (role: LinkRole, answers: FakeAnswers = {}, current: LinkView | n
   }
 }
 
-const waiting = (over: Partial<LinkView> = {}): LinkView => ({ role: 'new', phase: 'waiting', qr: QR, expiresAt: NOW + 120_000, ...over })
-const existing = (phase: LinkView['phase'], over: Partial<LinkView> = {}): LinkView => ({ role: 'existing', phase, ...over })
+const waiting = (over: Partial<LinkView> = {}): LinkView => ({ id: 'run-1', role: 'new', phase: 'waiting', qr: QR, expiresAt: NOW + 120_000, ...over })
+const existing = (phase: LinkView['phase'], over: Partial<LinkView> = {}): LinkView => ({ id: 'run-1', role: 'existing', phase, ...over })
 
 describe('the link manager: where the link stands', () => {
   it('shows a link under way read at start, and follows the node\'s events', async () => {
@@ -69,7 +70,7 @@ describe('the link manager: where the link stands', () => {
     expect(manager.view?.phase).toBe('connecting')
     expect(manager.underWay).toBe(true)
     emit(existing('confirm', { code: '123456', device: '12D3KooWPhone' }))
-    expect(manager.view).toEqual({ role: 'existing', phase: 'confirm', code: '123456', device: '12D3KooWPhone' })
+    expect(manager.view).toEqual({ id: 'run-1', role: 'existing', phase: 'confirm', code: '123456', device: '12D3KooWPhone' })
     emit(existing('transfer', { progress: { done: 45, total: 100 } }))
     expect(manager.view?.progress).toEqual({ done: 45, total: 100 })
     emit(existing('done'))
@@ -86,9 +87,37 @@ describe('the link manager: where the link stands', () => {
     emit(waiting())
     expect(manager.view).toBeNull()
     // a link's end heard here after it was seen under way is shown, with its reason
-    emit(existing('connecting'))
-    emit(existing('ended', { reason: 'mismatch', byPeer: true }))
-    expect(manager.view).toEqual({ role: 'existing', phase: 'ended', reason: 'mismatch', byPeer: true })
+    emit(existing('connecting', { id: 'run-2' }))
+    emit(existing('ended', { id: 'run-2', reason: 'mismatch', byPeer: true }))
+    expect(manager.view).toEqual({ id: 'run-2', role: 'existing', phase: 'ended', reason: 'mismatch', byPeer: true })
+  })
+
+  it('never shows a view of an earlier run as the current one: a late end, or a late answer to getLink', async () => {
+    const read = Promise.withResolvers<LinkView | null>()
+    const { manager, emit } = setup('new', { getLink: async () => read.promise, linkAsNewDevice: () => waiting({ id: 'run-2' }) })
+    await manager.start()
+    expect(manager.view).toMatchObject({ id: 'run-2', phase: 'waiting' })
+    // the first read answers now with the end of an earlier run
+    read.resolve({ id: 'run-1', role: 'new', phase: 'ended', reason: 'expired' })
+    await vi.waitFor(() => { expect(manager.loaded).toBe(true) })
+    expect(manager.view).toMatchObject({ id: 'run-2', phase: 'waiting' })
+    emit({ id: 'run-1', role: 'new', phase: 'ended', reason: 'declined', byPeer: true })
+    expect(manager.view).toMatchObject({ id: 'run-2', phase: 'waiting' })
+    // the current run's own end is shown
+    emit({ id: 'run-2', role: 'new', phase: 'ended', reason: 'timeout' })
+    expect(manager.view).toMatchObject({ id: 'run-2', phase: 'ended', reason: 'timeout' })
+  })
+
+  it('a run started in another tab is taken up once seen under way; a dismissed one is not shown again', async () => {
+    const { manager, emit, loaded } = setup('existing')
+    await loaded()
+    emit(existing('connecting', { id: 'other-tab' }))
+    expect(manager.view?.id).toBe('other-tab')
+    emit(existing('ended', { id: 'other-tab', reason: 'declined' }))
+    manager.dismiss()
+    expect(manager.view).toBeNull()
+    emit(existing('ended', { id: 'other-tab', reason: 'declined' }))
+    expect(manager.view).toBeNull()
   })
 
   it('says a failed read in words, and stops following the node once disposed', async () => {
@@ -112,9 +141,9 @@ describe('the new device', () => {
     expect(fake.calls.map(c => c.method)).toEqual(['getLink', 'linkAsNewDevice'])
     expect(manager.view?.qr).toBe(QR)
     expect(manager.expired).toBe(false)
-    emit({ role: 'new', phase: 'confirm', code: '654321', accountName: 'Alice' })
+    emit({ id: 'run-1', role: 'new', phase: 'confirm', code: '654321', accountName: 'Alice' })
     expect(manager.view?.accountName).toBe('Alice')
-    emit({ role: 'new', phase: 'done' })
+    emit({ id: 'run-1', role: 'new', phase: 'done' })
     expect(refreshed()).toBe(1)
     await manager.enter()
     expect(refreshed()).toBe(2)
@@ -145,7 +174,7 @@ describe('the new device', () => {
     expect(manager.expired).toBe(true)
     emit(waiting())
     expect(manager.expired).toBe(false)
-    emit({ role: 'new', phase: 'confirm', code: '654321', expiresAt: NOW + 5 })
+    emit({ id: 'run-1', role: 'new', phase: 'confirm', code: '654321', expiresAt: NOW + 5 })
     expect(clock.pending()).toBe(0)
     expect(manager.expired).toBe(false)
   })
@@ -154,19 +183,23 @@ describe('the new device', () => {
     const started = Promise.withResolvers<LinkView>()
     const { manager, fake, emit, loaded } = setup('new', {
       linkAsNewDevice: async () => started.promise,
-      cancelLink: () => ({ role: 'new', phase: 'ended', reason: 'declined' })
+      cancelLink: () => ({ id: 'run-1', role: 'new', phase: 'ended', reason: 'declined' })
     })
     await loaded()
     const starting = manager.start()
     expect(manager.busy).toBe(true)
-    await manager.cancel()
+    const cancelling = manager.cancel()
+    // the run being cancelled tells where it stood meanwhile: not taken up
+    emit(waiting())
+    expect(manager.view).toBeNull()
+    await cancelling
     expect(fake.calls.map(c => c.method)).toEqual(['getLink', 'linkAsNewDevice', 'cancelLink'])
     expect(manager.busy).toBe(false)
     started.resolve(waiting())
     await starting
     expect(manager.view).toBeNull()
     // the end the node announces after a cancel here is not shown either
-    emit({ role: 'new', phase: 'ended', reason: 'declined' })
+    emit({ id: 'run-1', role: 'new', phase: 'ended', reason: 'declined' })
     expect(manager.view).toBeNull()
   })
 
@@ -174,7 +207,7 @@ describe('the new device', () => {
     const { manager, emit, fake, loaded } = setup('new', { linkAsNewDevice: () => waiting() })
     await loaded()
     await manager.start()
-    emit({ role: 'new', phase: 'ended', reason: 'declined', byPeer: true })
+    emit({ id: 'run-1', role: 'new', phase: 'ended', reason: 'declined', byPeer: true })
     expect(manager.view?.reason).toBe('declined')
     await manager.start()
     expect(manager.view?.phase).toBe('waiting')
@@ -200,10 +233,14 @@ describe('the existing device', () => {
     manager.open()
     await manager.link('  ')
     expect(manager.problem).toBe('empty')
-    await manager.link('x'.repeat(LINK_QR_CHARS + 1))
+    await manager.link(LINK_QR_PREFIX + 'x'.repeat(LINK_QR_CHARS))
     expect(manager.problem).toBe('bad-qr')
-    expect(fake.calls.map(c => c.method)).toEqual(['getLink'])
+    await manager.link('https://parley.example/#/add/eyJ2IjoxfQ')
+    expect(manager.problem).toBe('invite')
     await manager.link('https://example.org/not-a-link')
+    expect(manager.problem).toBe('not-code')
+    expect(fake.calls.map(c => c.method)).toEqual(['getLink'])
+    await manager.link('parley-link:not-base64!')
     expect(manager.problem).toBeUndefined()
     expect(manager.scanning).toBe(true)
     expect(manager.view).toEqual(existing('ended', { reason: 'bad-qr' }))
@@ -243,7 +280,18 @@ describe('text given as a code', () => {
   it('is trimmed; empty or longer than the contract takes is refused', () => {
     expect(checkQrText(` ${QR} `)).toEqual({ qr: QR })
     expect(checkQrText('\n\t')).toEqual({ problem: 'empty' })
-    expect(checkQrText('a'.repeat(LINK_QR_CHARS))).toEqual({ qr: 'a'.repeat(LINK_QR_CHARS) })
-    expect(checkQrText('a'.repeat(LINK_QR_CHARS + 1))).toEqual({ problem: 'bad-qr' })
+    const longest = LINK_QR_PREFIX + 'a'.repeat(LINK_QR_CHARS - LINK_QR_PREFIX.length)
+    expect(checkQrText(longest)).toEqual({ qr: longest })
+    expect(checkQrText(`${longest}a`)).toEqual({ problem: 'bad-qr' })
+  })
+
+  it('must start as every code does (the protocol\'s prefix); an invite link, even percent-encoded, or a short link is named as such', () => {
+    expect(LINK_QR_PREFIX).toBe(PROTOCOL_PREFIX)
+    expect(checkQrText('Parley-Link:AAAA')).toEqual({ problem: 'not-code' })
+    expect(checkQrText('hello')).toEqual({ problem: 'not-code' })
+    expect(checkQrText('x'.repeat(LINK_QR_CHARS + 1))).toEqual({ problem: 'not-code' })
+    expect(checkQrText('https://parley.example/#/add/eyJ2IjoxfQ')).toEqual({ problem: 'invite' })
+    expect(checkQrText('https%3A%2F%2Fparley.example%2F%23%2Fadd%2FeyJ2IjoxfQ')).toEqual({ problem: 'invite' })
+    expect(checkQrText('https://parley.example/#/c/12D3KooWPeer/QWxpY2U')).toEqual({ problem: 'invite' })
   })
 })

@@ -40,6 +40,23 @@ describe('the other-copies warning', () => {
     expect(text(render(ElsewhereBanner, { props: { elsewhere: { count: 21, since } } }).body)).toContain('открыт ещё в 21 другом браузере или на другом устройстве')
   })
 
+  it('on a copy restored from a backup here: says the account is open on another device, and offers to link this browser instead or keep this copy', () => {
+    const since = new Date(2026, 10, 23, 14, 5).getTime()
+    const linkInstead = async (): Promise<string> => ''
+    const body = render(ElsewhereBanner, { props: { elsewhere: { count: 1, since, restored: true }, linkInstead } }).body
+    expect(text(body)).toContain('This account is open on another device')
+    expect(text(body)).toContain(`Your account is also open on another device or browser (since ${formatShortDate(since)}), and this copy was restored from a backup.`)
+    expect([...body.matchAll(/<button[^>]*>([^<]*)<\/button>/g)].map(m => m[1])).toEqual(['Link this browser instead', 'Keep this copy'])
+    // a copy not restored here, or a tab that cannot ask, gets the warning only
+    expect(text(render(ElsewhereBanner, { props: { elsewhere: { count: 1, since }, linkInstead } }).body)).toContain('close the other one')
+    expect(render(ElsewhereBanner, { props: { elsewhere: { count: 1, since, restored: true } } }).body).not.toContain('<button')
+    setLocale('ru')
+    const ru = render(ElsewhereBanner, { props: { elsewhere: { count: 1, since, restored: true }, linkInstead } }).body
+    expect(text(ru)).toContain('Этот аккаунт открыт на другом устройстве')
+    expect(text(ru)).toContain('а эта копия восстановлена из резервной копии')
+    expect([...ru.matchAll(/<button[^>]*>([^<]*)<\/button>/g)].map(m => m[1])).toEqual(['Связать этот браузер', 'Оставить эту копию'])
+  })
+
   it('has Russian for every English string, with the same placeholders', () => {
     const en: Readonly<Record<string, Entry>> = copies.en
     const ru: Readonly<Record<string, Entry>> = copies.ru

@@ -30,14 +30,14 @@ const newLink = (over: Partial<LinkNewOf> = {}): LinkNewOf => ({
   start: async () => {}, cancel: async () => {}, dismiss: () => {}, enter: async () => {}, ...over
 })
 const showNew = (over: Partial<LinkNewOf> = {}): string => plain(render(LinkNewDevice, { props: { link: newLink(over) } }).body)
-const asNew = (view: Omit<LinkView, 'role'>): Partial<LinkNewOf> => ({ view: { role: 'new', ...view } })
+const asNew = (view: Omit<LinkView, 'role' | 'id'>): Partial<LinkNewOf> => ({ view: { id: 'run-1', role: 'new', ...view } })
 
 const existingLink = (over: Partial<LinkExistingOf> = {}): LinkExistingOf => ({
   view: null, busy: false, error: '', problem: undefined, scanning: false,
   open: () => {}, close: () => {}, link: async () => {}, confirm: async () => {}, cancel: async () => {}, dismiss: () => {}, ...over
 })
 const showExisting = (over: Partial<LinkExistingOf> = {}, holder = true): string => plain(render(LinkDevice, { props: { link: existingLink(over), holder } }).body)
-const asExisting = (view: Omit<LinkView, 'role'>): Partial<LinkExistingOf> => ({ view: { role: 'existing', ...view } })
+const asExisting = (view: Omit<LinkView, 'role' | 'id'>): Partial<LinkExistingOf> => ({ view: { id: 'run-1', role: 'existing', ...view } })
 
 describe('the new device ("Link to an existing Parley")', () => {
   it('before it starts: what it does, and its button', () => {
@@ -83,6 +83,10 @@ describe('the new device ("Link to an existing Parley")', () => {
     const unknown = showNew(asNew({ phase: 'transfer', progress: { done: 0, total: 0 } }))
     expect(unknown).toMatch(/<progress aria-label="Moving your chats"><\/progress>/)
     expect(text(unknown)).toContain('Moving your chats…')
+    expect(text(unknown)).not.toContain('connection')
+    // which way it comes, once the pull said
+    expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 1, total: 2 }, path: 'direct' })))).toContain('Over a direct connection between your devices.')
+    expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 1, total: 2 }, path: 'relayed' })))).toContain('Through a relay.')
   })
 
   it('done: into the app; ended: why, and "Try again"', () => {
@@ -90,6 +94,7 @@ describe('the new device ("Link to an existing Parley")', () => {
     const ended = showNew(asNew({ phase: 'ended', reason: 'declined', byPeer: true }))
     expect(text(ended)).toContain('The other device declined. Nothing was linked.')
     expect(buttons(ended)).toEqual(['Try again', 'Back'])
+    expect(text(showNew(asNew({ phase: 'ended', reason: 'too-big' })))).toContain('Your account is too big to move through a relay, and the two devices could not connect directly')
   })
 
   it('in Russian too', () => {
@@ -98,6 +103,8 @@ describe('the new device ("Link to an existing Parley")', () => {
     expect(text(showNew(asNew({ phase: 'waiting', qr: QR, expiresAt: 1 })))).toContain('Откройте Parley на другом устройстве → Настройки → Связанные устройства → Связать устройство')
     expect(text(showNew(asNew({ phase: 'confirm', code: '048213', accountName: 'Alice' })))).toContain('Проверьте, что другое устройство показывает тот же код, и подтвердите там.')
     expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 45, total: 100 } })))).toContain('Переносим ваши чаты… 45%')
+    expect(text(showNew(asNew({ phase: 'transfer', progress: { done: 45, total: 100 }, path: 'direct' })))).toContain('По прямому соединению между вашими устройствами.')
+    expect(text(showNew(asNew({ phase: 'ended', reason: 'too-big' })))).toContain('Ваш аккаунт слишком велик, чтобы перенести его через ретранслятор')
     expect(buttons(showNew(asNew({ phase: 'ended', reason: 'timeout' })))).toEqual(['Попробовать снова', 'Назад'])
   })
 })
@@ -118,6 +125,8 @@ describe('the existing device (Settings → Linked devices → "Link a device")'
     expect(body).toMatch(/<label for="link-paste">The text the new device shows<\/label>/)
     expect(body).toContain('<textarea id="link-paste"')
     expect(text(showExisting({ scanning: true, problem: 'empty' }))).toContain('Paste the text the new device shows, or scan its QR code.')
+    expect(text(showExisting({ scanning: true, problem: 'invite' }))).toContain('That is an invite link, for adding a contact, not a code for linking a device.')
+    expect(text(showExisting({ scanning: true, problem: 'not-code' }))).toContain('such a code starts with “parley-link:”')
     const refused = showExisting({ scanning: true, ...asExisting({ phase: 'ended', reason: 'bad-qr' }) })
     expect(text(refused)).toContain('That is not a code for linking a device.')
     expect(refused).toMatch(/<textarea id="link-paste"[^>]*aria-invalid="true"/)
@@ -156,6 +165,8 @@ describe('the existing device (Settings → Linked devices → "Link a device")'
     expect(buttons(showExisting(asExisting({ phase: 'confirm', code: '048213' })))).toEqual(['Код совпадает', 'Коды разные'])
     expect(text(showExisting({}, false))).toContain('Устройства связываются с того устройства, на котором создан ваш аккаунт')
     expect(text(showExisting(asExisting({ phase: 'connecting' })))).toContain('Подключаемся к новому устройству…')
+    expect(text(showExisting({ scanning: true, problem: 'invite' }))).toContain('Это ссылка-приглашение для добавления контакта')
+    expect(text(showExisting({ scanning: true, problem: 'not-code' }))).toContain('такой код начинается с «parley-link:»')
   })
 
   it('sits under the list of devices, told whether this device holds the account key', () => {

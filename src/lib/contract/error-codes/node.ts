@@ -16,6 +16,10 @@ export const NODE_ERRORS = {
   newerVersionRunning: {},
   /** the browser cannot keep the non-extractable key that seals our secrets in IndexedDB (db/keyring.ts): the node does not start */
   keyStoreUnavailable: {},
+  /** the node stopped for the worker to start again (a restored copy erased to link instead): the tabs reconnect to the new one */
+  restarting: {},
+  /** linkInstead: this copy was not restored from a backup while the account runs elsewhere, so it is not erased */
+  notRestoredCopy: {},
   /** what a lookup or dial under way ends with when the node stops */
   nodeStopping: {},
   relayUnreachableStatus: { reason: 'text' },

@@ -10,6 +10,9 @@ import type { LinkView } from '../link-types.ts'
 /** The QR text's limit (@parley/protocol/link MAX_LINK_QR_CHARS, repeated: the contract is read where that package is not built). */
 export const LINK_QR_CHARS = 4096
 
+/** How every QR text starts (@parley/protocol/link LINK_QR_PREFIX, repeated for the same reason): the tab checks it before asking the worker to dial. */
+export const LINK_QR_PREFIX = 'parley-link:'
+
 export const linkMethods = {
   /** the link in progress, or the last one's end; null when none was started since the worker started */
   getLink: method({ params: v.none(), result: returns<LinkView | null>() }),
@@ -35,5 +38,16 @@ export const linkMethods = {
   /** existing device, phase 'confirm': the codes are the same (accept), or not (refuse: the link ends as 'mismatch') */
   confirmLink: method({ params: v.object({ same: v.boolean() }), result: returns<LinkView>() }),
   /** either device: stop the link in progress (the other side is told 'declined'); nothing stored changes */
-  cancelLink: method({ params: v.none(), result: returns<LinkView | null>() })
+  cancelLink: method({ params: v.none(), result: returns<LinkView | null>() }),
+  /**
+   * a copy restored from a backup while the account runs elsewhere (status
+   * `elsewhere.restored`) gives way, to be linked as a device instead: the
+   * node stops, every row of this copy is erased in one transaction (the
+   * profile with its private key, the account, contacts, messages, groups,
+   * sessions, files; this browser's instance id stays) and the worker starts
+   * again with no identity (status `stopped`, `restarting`, until the tabs
+   * reach the new one), where `linkAsNewDevice` links it. Refused with
+   * LinkInsteadError 'notRestoredCopy' otherwise, erasing nothing.
+   */
+  linkInstead: method({ params: v.none(), result: returns<null>(), timeoutMs: 60_000 })
 } as const

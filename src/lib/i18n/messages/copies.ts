@@ -3,7 +3,8 @@ import type { EnTable, RuTable } from '../table.ts'
 /**
  * Strings of the 'copies' area (keys are used as `t('copies.<key>')`): the
  * warning every screen shows while this identity runs in another place too
- * (lib/ui/ElsewhereBanner.svelte).
+ * (lib/ui/ElsewhereBanner.svelte), and on a copy restored from a backup the
+ * offer to link this browser as a device instead (issue 58, increment 9).
  */
 export const en = {
   heading: 'Parley is open in more than one place',
@@ -13,7 +14,16 @@ export const en = {
   many: {
     one: 'Parley with your identity is also open in {count} other browser or device (the first since {since}). Only one copy can receive messages: close the others.',
     other: 'Parley with your identity is also open in {count} other browsers or devices (the first since {since}). Only one copy can receive messages: close the others.'
-  }
+  },
+  // ---- a copy restored from a backup here: link instead, or keep it
+  restoredHeading: 'This account is open on another device',
+  /** {since}: "14:05" today, "3 Mar" before */
+  restoredOffer: 'Your account is also open on another device or browser (since {since}), and this copy was restored from a backup. Only one copy can receive messages. You can link this browser to that device instead: it becomes one of your devices and gets your chats from there.',
+  linkInstead: 'Link this browser instead',
+  keep: 'Keep this copy',
+  confirmErase: 'Linking erases this browser’s copy first: its key and everything it holds here. Your other device keeps it all and sends your chats here once this browser is linked. Your backup file is not changed.',
+  eraseAndLink: 'Erase this copy and link',
+  erasing: 'Erasing this copy…'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -24,5 +34,12 @@ export const ru: RuTable<typeof en> = {
     few: 'Parley с вашим профилем открыт ещё в {count} других браузерах или на других устройствах (первый — с {since}). Получать сообщения может только одна копия: закройте остальные.',
     many: 'Parley с вашим профилем открыт ещё в {count} других браузерах или на других устройствах (первый — с {since}). Получать сообщения может только одна копия: закройте остальные.',
     other: 'Parley с вашим профилем открыт ещё в {count} других браузерах или на других устройствах (первый — с {since}). Получать сообщения может только одна копия: закройте остальные.'
-  }
+  },
+  restoredHeading: 'Этот аккаунт открыт на другом устройстве',
+  restoredOffer: 'Ваш аккаунт открыт ещё на другом устройстве или в другом браузере (с {since}), а эта копия восстановлена из резервной копии. Получать сообщения может только одна копия. Вместо этого можно связать этот браузер с тем устройством: он станет одним из ваших устройств и получит ваши чаты оттуда.',
+  linkInstead: 'Связать этот браузер',
+  keep: 'Оставить эту копию',
+  confirmErase: 'Сначала связывание удалит копию в этом браузере: её ключ и всё, что в ней хранится. На другом устройстве всё останется, и оно пришлёт ваши чаты сюда, когда браузер будет связан. Файл резервной копии не изменится.',
+  eraseAndLink: 'Удалить копию и связать',
+  erasing: 'Удаляем эту копию…'
 }

@@ -122,6 +122,8 @@ export const en = {
   writerLockHeld: 'Parley is already running in another tab or window of this browser and did not hand over. Close it, then reload this tab.',
   newerVersionRunning: 'A newer version of Parley is running in another tab. Reload this tab to use it.',
   keyStoreUnavailable: 'This browser cannot keep the key that protects your Parley keys on this device, so Parley does not start here. Private windows of some browsers do this: open Parley in a normal window.',
+  restarting: 'Parley is starting again in this browser… If this stays, reload the page.',
+  notRestoredCopy: 'Only a copy restored from a backup while your account is open on another device can be linked instead. Nothing was erased.',
   relayUnreachableStatus: 'Cannot reach relay: {reason}',
 
   // ---- sending a message (p2p/protocols/chat: only the sentences, never the wire codes)
@@ -453,6 +455,8 @@ export const ru: RuTable<typeof en> = {
   writerLockHeld: 'Parley уже работает в другой вкладке или окне этого браузера и не уступил место. Закройте его и перезагрузите эту вкладку.',
   newerVersionRunning: 'В другой вкладке работает более новая версия Parley. Перезагрузите эту вкладку, чтобы перейти на неё.',
   keyStoreUnavailable: 'Этот браузер не может хранить ключ, который защищает ключи Parley на этом устройстве, поэтому Parley здесь не запускается. Так бывает в приватных окнах некоторых браузеров: откройте Parley в обычном окне.',
+  restarting: 'Parley перезапускается в этом браузере… Если это не проходит, перезагрузите страницу.',
+  notRestoredCopy: 'Связать вместо этого можно только копию, восстановленную из резервной копии, пока ваш аккаунт открыт на другом устройстве. Ничего не удалено.',
   relayUnreachableStatus: 'Не удаётся связаться с ретранслятором: {reason}',
 
   messageTooLong: 'Сообщение слишком длинное для отправки: его размер — {bytes} Б, а ограничение — {limit} Б. Сократите его или отправьте как файл.',

@@ -37,6 +37,8 @@ export const en = {
   existingSteps: 'On the new device, open Parley and choose “Link to an existing Parley”. Scan the QR code it shows, or paste its text.',
   pasteLabel: 'The text the new device shows',
   pasteEmpty: 'Paste the text the new device shows, or scan its QR code.',
+  pasteInvite: 'That is an invite link, for adding a contact, not a code for linking a device. On the new device choose “Link to an existing Parley”, then scan or paste the code it shows.',
+  pasteNotCode: 'That is not a code for linking a device: such a code starts with “parley-link:”. Scan or paste the whole code the new device shows.',
   submit: 'Link',
   connecting: 'Connecting to the new device…',
   compare: 'Does the new device show the same code? Compare every digit.',
@@ -64,7 +66,11 @@ export const en = {
   endWrongPeer: 'A different device answered than the one in the code. Nothing was linked.',
   endNotHolder: 'Only the device that created your account can link another one: do it from there.',
   endNotHolderByPeer: 'That device cannot link another one: link from the device that created your account.',
-  endUnreachable: 'The devices could not reach each other. Check that both are online, then try again.'
+  endUnreachable: 'The devices could not reach each other. Check that both are online, then try again.',
+  endTooBig: 'Your account is too big to move through a relay, and the two devices could not connect directly, so it could not move. Nothing was linked. Try again with both devices on the same network, or add a TURN server in Settings on both.',
+  // ---- the new device, 'transfer': which way the state comes
+  pathDirect: 'Over a direct connection between your devices.',
+  pathRelayed: 'Through a relay.'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -94,6 +100,8 @@ export const ru: RuTable<typeof en> = {
   existingSteps: 'На новом устройстве откройте Parley и выберите «Связать с Parley на другом устройстве». Отсканируйте показанный QR-код или вставьте его текст.',
   pasteLabel: 'Текст, который показывает новое устройство',
   pasteEmpty: 'Вставьте текст, который показывает новое устройство, или отсканируйте его QR-код.',
+  pasteInvite: 'Это ссылка-приглашение для добавления контакта, а не код для связывания устройства. На новом устройстве выберите «Связать с Parley на другом устройстве», затем отсканируйте или вставьте код, который оно покажет.',
+  pasteNotCode: 'Это не код для связывания устройства: такой код начинается с «parley-link:». Отсканируйте или вставьте весь код, который показывает новое устройство.',
   submit: 'Связать',
   connecting: 'Подключаемся к новому устройству…',
   compare: 'Новое устройство показывает тот же код? Сверьте все цифры.',
@@ -120,5 +128,8 @@ export const ru: RuTable<typeof en> = {
   endWrongPeer: 'Ответило не то устройство, что указано в коде. Ничего не связано.',
   endNotHolder: 'Связать другое устройство можно только с того, на котором создан ваш аккаунт: сделайте это там.',
   endNotHolderByPeer: 'Это устройство не может связывать другие: связывайте с того, на котором создан ваш аккаунт.',
-  endUnreachable: 'Устройствам не удалось связаться друг с другом. Проверьте, что оба в сети, и попробуйте снова.'
+  endUnreachable: 'Устройствам не удалось связаться друг с другом. Проверьте, что оба в сети, и попробуйте снова.',
+  endTooBig: 'Ваш аккаунт слишком велик, чтобы перенести его через ретранслятор, а напрямую устройства соединиться не смогли, поэтому перенести его не удалось. Ничего не связано. Попробуйте снова, когда оба устройства в одной сети, или добавьте TURN-сервер в Настройках на обоих.',
+  pathDirect: 'По прямому соединению между вашими устройствами.',
+  pathRelayed: 'Через ретранслятор.'
 }

@@ -10,7 +10,8 @@
  * changes, the other live instances of our PeerID. Their union (each
  * instance counted once, however many relays see it) is the status's
  * `elsewhere`, which every tab shows as a warning until the other copies are
- * gone.
+ * gone. A copy restored from a backup here says so in it (`restored`): the
+ * tab then offers to link this browser as a device instead (p2p/link).
  */
 import { watchInstances } from '@parley/protocol/instance/client'
 import { instanceHex } from '@parley/protocol/instance/codec'
@@ -59,7 +60,7 @@ const errorName = (err: unknown): string => err instanceof Error ? err.name : ''
 
 /** Whether two `elsewhere` values say the same. */
 function same (a: Elsewhere | undefined, b: Elsewhere | undefined): boolean {
-  return a?.count === b?.count && a?.since === b?.since
+  return a?.count === b?.count && a?.since === b?.since && a?.restored === b?.restored
 }
 
 /**
@@ -73,6 +74,8 @@ export class InstanceWatch implements Startable {
   readonly #init: InstanceWatchInit
   readonly #log: Logger
   #id?: Uint8Array
+  /** this copy came from a backup (the `settings` row `restored`): `elsewhere` says so, and it may link instead */
+  #restored = false
   #started = false
   #retries?: KeyedRetry<string>
   /** open instance streams, by relay PeerID; at most MAX_WATCHED_RELAYS */
@@ -95,6 +98,7 @@ export class InstanceWatch implements Startable {
 
   async start (): Promise<void> {
     this.#id = await instanceId(this.#components.db)
+    this.#restored = await this.#components.db.settings.get('restored') !== undefined
     this.#retries = new KeyedRetry<string>({
       backoff: this.#init.retry ?? INSTANCE_RETRY,
       maxKeys: MAX_WATCHED_RELAYS * 2,
@@ -221,7 +225,9 @@ export class InstanceWatch implements Startable {
     for (const view of this.#views.values()) {
       for (const [key, at] of view) since.set(key, Math.min(since.get(key) ?? Infinity, at))
     }
-    const elsewhere = since.size === 0 ? undefined : { count: since.size, since: Math.min(...since.values()) }
+    const elsewhere: Elsewhere | undefined = since.size === 0
+      ? undefined
+      : { count: since.size, since: Math.min(...since.values()), ...(this.#restored ? { restored: true } : {}) }
     const { status } = this.#components
     if (same(status.current.elsewhere, elsewhere)) return
     status.update({ elsewhere })

@@ -38,6 +38,15 @@ export interface Kernel {
    * and waits for onboarding as a new browser does (status 'needs-profile').
    */
   eraseDevice(): Promise<void>
+  /**
+   * Stops the node for good in this worker: every feature and libp2p stop,
+   * then `work` runs (still holding the writer lock: nothing else writes
+   * meanwhile), then the lock goes and the worker starts again from the
+   * database (the status says `stopped`, `restarting`, until it does). A
+   * network started once is not started again in the same worker: features
+   * keep what they loaded for the identity they ran with.
+   */
+  restart(work: () => Promise<void>): Promise<void>
 }
 
 export interface KernelComponents {

@@ -22,11 +22,11 @@ import type { LinkQr } from '@parley/protocol/link/qr'
 import type { LinkStep } from '@parley/protocol/link/step'
 import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import { reasonOf } from './host.ts'
-import type { RunHost } from './host.ts'
+import type { RunHost, RunView } from './host.ts'
 
 export class ExistingRun {
   readonly #host: RunHost
-  #view: LinkView = { role: 'existing', phase: 'connecting' }
+  #view: LinkView
   #machine: ExistingLink | undefined
   #stream: LinkStream | undefined
   #withdraw: (() => void) | undefined
@@ -34,6 +34,7 @@ export class ExistingRun {
 
   constructor (host: RunHost) {
     this.#host = host
+    this.#view = { id: host.run, role: 'existing', phase: 'connecting' }
   }
 
   get view (): LinkView {
@@ -198,8 +199,8 @@ export class ExistingRun {
     return this.#view
   }
 
-  #show (view: LinkView): void {
-    this.#view = view
-    this.#host.show(view)
+  #show (view: RunView): void {
+    this.#view = { ...view, id: this.#host.run }
+    this.#host.show(this.#view)
   }
 }

@@ -2,10 +2,10 @@ import type { NodeHandlers } from '../../contract/index.ts'
 import type { Links } from './links.ts'
 
 export interface LinkHandlerComponents {
-  links: Pick<Links, 'view' | 'linkAsNewDevice' | 'linkDevice' | 'confirm' | 'cancel'>
+  links: Pick<Links, 'view' | 'linkAsNewDevice' | 'linkDevice' | 'confirm' | 'cancel' | 'linkInstead'>
 }
 
-export type LinkMethods = 'getLink' | 'linkAsNewDevice' | 'linkDevice' | 'confirmLink' | 'cancelLink'
+export type LinkMethods = 'getLink' | 'linkAsNewDevice' | 'linkDevice' | 'confirmLink' | 'cancelLink' | 'linkInstead'
 
 /** Linking a device, either side (links.ts); progress goes to the tabs as `link` events. */
 export function linkHandlers (components: LinkHandlerComponents): NodeHandlers<LinkMethods> {
@@ -14,6 +14,10 @@ export function linkHandlers (components: LinkHandlerComponents): NodeHandlers<L
     linkAsNewDevice: async () => components.links.linkAsNewDevice(),
     linkDevice: async ({ qr }) => components.links.linkDevice(qr),
     confirmLink: async ({ same }) => components.links.confirm(same),
-    cancelLink: async () => components.links.cancel()
+    cancelLink: async () => components.links.cancel(),
+    linkInstead: async () => {
+      await components.links.linkInstead()
+      return null
+    }
   }
 }

@@ -4,6 +4,8 @@ import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Kernel, ServedConfig } from '../kernel/components.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { StatusBoard } from '../kernel/status.ts'
+import type { Capabilities } from '../kernel/capabilities.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
@@ -19,10 +21,19 @@ export interface LinkComponents {
   devices: Pick<DevicesPort, 'account' | 'holder' | 'addDevice'>
   transfers: Pick<TransfersPort, 'host'>
   libp2p: Pick<Libp2p, 'peerId' | 'dial'>
+  /** whether this browser has WebRTC (the new device's state pull goes direct only then) */
+  capabilities: Pick<Capabilities, 'current'>
+  /** `elsewhere.restored`: this copy may give way (linkInstead) */
+  status: Pick<StatusBoard, 'current'>
 }
+
+/** A view as a run makes it: the coordinator's id of the run is added to each (RunHost.run). */
+export type RunView = Omit<LinkView, 'id'>
 
 /** What a run tells the coordinator. */
 export interface RunHost {
+  /** the run's id, in every view of it (LinkView.id) */
+  readonly run: string
   readonly components: LinkComponents
   readonly now: () => number
   readonly log: Logger

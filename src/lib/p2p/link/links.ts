@@ -7,6 +7,9 @@
  * deadlines run on the clock given here: a timer wakes them at the
  * deadline (`tick()` wakes them at once, for tests that move the clock).
  */
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { errorClass } from '../../contract/errors.ts'
+import { eraseCopy } from '../../db/erase-copy.ts'
 import { ProfileExistsError } from '../../db/errors.ts'
 import { ExistingRun } from './existing-device.ts'
 import { NewDeviceRun } from './new-device.ts'
@@ -30,6 +33,14 @@ interface Run {
 
 /** Waits on a deadline longer than this are woken in steps (setTimeout's limit is 2^31 − 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** linkInstead refused: `notRestoredCopy` (this copy was not restored from a backup while the account runs elsewhere). */
+export const LinkInsteadError = errorClass('LinkInsteadError')
+
+/** A new LinkView id: 8 random bytes in hex (unique across the worker's restarts too, which a counter would not be). */
+export function newLinkRunId (): string {
+  return bytesToHex(crypto.getRandomValues(new Uint8Array(8)))
+}
 
 export class Links implements Startable {
   readonly #components: LinkComponents
@@ -74,7 +85,7 @@ export class Links implements Startable {
     const busy = this.#busy('new')
     if (busy !== undefined) return busy
     if (this.#components.identity.profile !== undefined) throw new ProfileExistsError('profileExists')
-    const run = new NewDeviceRun(this.#host(), { reservationTimeoutMs: this.#reservationTimeoutMs })
+    const run = new NewDeviceRun(this.#host(newLinkRunId()), { reservationTimeoutMs: this.#reservationTimeoutMs })
     this.#run = run
     await run.start()
     return run.view
@@ -84,7 +95,7 @@ export class Links implements Startable {
   async linkDevice (qr: string): Promise<LinkView> {
     const busy = this.#busy('existing')
     if (busy !== undefined) return busy
-    const run = new ExistingRun(this.#host())
+    const run = new ExistingRun(this.#host(newLinkRunId()))
     this.#run = run
     return run.start(qr)
   }
@@ -92,7 +103,7 @@ export class Links implements Startable {
   /** Existing device, at 'confirm': the codes are the same (grant), or not ('mismatch'). */
   async confirm (same: boolean): Promise<LinkView> {
     const run = this.#run
-    if (!(run instanceof ExistingRun) || run.over) return this.#view ?? { role: 'existing', phase: 'ended', reason: 'invalid' }
+    if (!(run instanceof ExistingRun) || run.over) return this.#view ?? { id: newLinkRunId(), role: 'existing', phase: 'ended', reason: 'invalid' }
     await run.confirm(same)
     return run.view
   }
@@ -104,19 +115,34 @@ export class Links implements Startable {
     return this.#view
   }
 
+  /**
+   * A copy restored from a backup while the account runs elsewhere gives way
+   * (issue 58, increment 9): the node stops, the copy is erased (db/erase-copy.ts:
+   * its key first of all, so this browser holds no second copy of the account
+   * key) and the worker starts again with no identity, to be linked as a new
+   * device. Any other copy is refused, and nothing is erased.
+   */
+  async linkInstead (): Promise<void> {
+    const { status, kernel, db } = this.#components
+    if (status.current.elsewhere?.restored !== true) throw new LinkInsteadError('notRestoredCopy')
+    this.#log('this restored copy gives way to the one running elsewhere: erasing it, to link this browser instead')
+    await kernel.restart(async () => { await eraseCopy(db) })
+  }
+
   /** Wakes the run's machine now: what its deadline would do, if the clock says it has come. */
   async tick (): Promise<void> {
     await this.#run?.tick()
   }
 
-  /** A link in progress refuses another: the second caller sees 'busy', the first goes on. */
+  /** A link in progress refuses another: the second caller sees 'busy' (an answer of no run: an id of its own), the first goes on. */
   #busy (role: LinkView['role']): LinkView | undefined {
     if (this.#run === undefined || this.#run.over) return undefined
-    return { role, phase: 'ended', reason: 'busy' satisfies LinkEndReason }
+    return { id: newLinkRunId(), role, phase: 'ended', reason: 'busy' satisfies LinkEndReason }
   }
 
-  #host (): RunHost {
+  #host (run: string): RunHost {
     return {
+      run,
       components: this.#components,
       now: this.#now,
       log: this.#log,

@@ -11,8 +11,6 @@
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { DeviceListError, openDeviceList } from '@parley/protocol/devices/list'
 import { FileTransferError } from '@parley/protocol/file/errors'
 import { LINK_FRAME_TIMEOUT_MS, LINK_PROTOCOL, MAX_LINK_ADDRESSES, MAX_LINK_STREAMS } from '@parley/protocol/link/constants'
@@ -22,17 +20,15 @@ import { importLinkState, LinkStateError, readLinkState } from '../../db/link-st
 import { ProfileExistsError } from '../../db/errors.ts'
 import { file } from '../transfers/index.ts'
 import { reasonOf } from './host.ts'
+import { StatePull, StateTooBigError } from './state-pull.ts'
 import { LinkStream } from './stream.ts'
 import type { SignedDeviceList, StateOffer } from '@parley/protocol/link/frames'
 import type { LinkAgreement } from '@parley/protocol/link/device'
 import type { LinkStep } from '@parley/protocol/link/step'
 import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import type { FileService } from '../transfers/index.ts'
-import type { RunHost } from './host.ts'
+import type { RunHost, RunView } from './host.ts'
 import type { Connection, Ed25519PrivateKey, Libp2p, Stream } from '@libp2p/interface'
-
-/** Pulls of the state file tried, the first included, while the connection to the existing device lasts (a pull resumes). */
-const MAX_PULLS = 3
 
 type LinkNode = Libp2p<{ file: FileService }>
 
@@ -46,19 +42,22 @@ export interface NewDeviceInit {
 export class NewDeviceRun {
   readonly #host: RunHost
   readonly #init: NewDeviceInit
-  #view: LinkView = { role: 'new', phase: 'waiting' }
+  #view: LinkView
   #key: Ed25519PrivateKey | undefined
   #node: LinkNode | undefined
   #machine: DeviceLink | undefined
   #stream: LinkStream | undefined
   #connection: Connection | undefined
   #receiving = false
+  /** why the run ends when this side cancels it with a wire reason that says less (`too-big`: `cancel failed`) */
+  #localReason: LinkEndReason | undefined
   /** aborted when the run ends: stops a pull under way */
   readonly #stop = new AbortController()
 
   constructor (host: RunHost, init: NewDeviceInit) {
     this.#host = host
     this.#init = init
+    this.#view = { id: host.run, role: 'new', phase: 'waiting' }
   }
 
   get view (): LinkView {
@@ -182,7 +181,7 @@ export class NewDeviceRun {
       this.#host.wakeAt(undefined)
       this.#show({ role: 'new', phase: 'done', code: state.phase === 'done' ? this.#view.code : undefined, accountName: this.#view.accountName })
     } else if (state.phase === 'ended' && this.#view.phase !== 'ended') {
-      void this.#end(reasonOf(state.error.code), state.error.byPeer)
+      void this.#end(state.error.byPeer ? reasonOf(state.error.code) : this.#localReason ?? reasonOf(state.error.code), state.error.byPeer)
     }
   }
 
@@ -209,6 +208,7 @@ export class NewDeviceRun {
       rows = await readLinkState(blob, account)
     } catch (err) {
       this.#host.log.error('pulling the account state failed - %e', err)
+      if (err instanceof StateTooBigError) this.#localReason = 'too-big'
       if (!this.over) await this.#step(machine.cancel('failed'))
       return
     }
@@ -233,51 +233,29 @@ export class NewDeviceRun {
     await kernel.startNetwork()
   }
 
-  /** Pulls the state file from the device that granted it, resuming on a new stream a pull that broke; resolves it whole and checked. */
+  /** Pulls the state file from the device that granted it (state-pull.ts: direct where possible, resumed across connections); resolves it whole and checked. */
   async #pull (agreement: LinkAgreement, offer: StateOffer): Promise<Blob> {
     const node = this.#node
-    const connection = this.#connection
-    if (node === undefined || connection === undefined) throw new FileTransferError('unavailable')
-    const chunkCount = Math.ceil(offer.size / offer.chunkSize)
-    const chunks: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(chunkCount)
-    let received = 0
-    let hashes: Uint8Array | undefined
-    const whole = (): Blob => new Blob(chunks.filter((c): c is Uint8Array => c !== undefined) as BlobPart[])
-    for (let attempt = 1; ; attempt++) {
-      const missing = [...chunks.keys()].filter(i => chunks[i] === undefined)
-      try {
-        await node.services.file.pull(connection, {
-          id: offer.id,
-          sha256: hexToBytes(offer.sha256),
-          size: offer.size,
-          chunkSize: offer.chunkSize,
-          listHash: hexToBytes(offer.listHash),
-          key: agreement.stateKey,
-          ...(hashes === undefined ? {} : { hashes }),
-          onHashes: async (list) => { hashes = list },
-          missing,
-          onChunk: async (index, data) => {
-            chunks[index] = data.slice()
-            received += data.byteLength
-            if (this.#view.phase === 'transfer') this.#show({ ...this.#view, progress: { done: received, total: offer.size } })
-          },
-          verify: async () => {
-            const digest = sha256(new Uint8Array(await whole().arrayBuffer()))
-            if (bytesToHex(digest) !== offer.sha256) throw new FileTransferError('corrupt')
-          }
-        }, { signal: this.#stop.signal })
-        return whole()
-      } catch (err) {
-        if (attempt >= MAX_PULLS || connection.status !== 'open' || this.#stop.signal.aborted || (err instanceof FileTransferError && err.code !== 'busy')) throw err
-        this.#host.log('the state pull broke, resuming - %e', err)
+    if (node === undefined || this.#connection === undefined) throw new FileTransferError('unavailable')
+    const pull = new StatePull({
+      node,
+      existing: this.#connection.remotePeer,
+      offer,
+      key: agreement.stateKey,
+      webRtc: () => this.#host.components.capabilities.current.webrtc !== false,
+      signal: this.#stop.signal,
+      log: this.#host.log,
+      onProgress: (done, path) => {
+        if (this.#view.phase === 'transfer') this.#show({ ...this.#view, progress: { done, total: offer.size }, path })
       }
-    }
+    })
+    return pull.pull()
   }
 
   async #end (reason: LinkEndReason, byPeer = false): Promise<void> {
     this.#host.wakeAt(undefined)
     this.#stop.abort()
-    const { qr: _qr, expiresAt: _expiresAt, progress: _progress, ...rest } = this.#view
+    const { qr: _qr, expiresAt: _expiresAt, progress: _progress, path: _path, ...rest } = this.#view
     this.#show({ ...rest, role: 'new', phase: 'ended', reason, ...(byPeer ? { byPeer } : {}) })
     const node = this.#node
     this.#node = undefined
@@ -289,9 +267,9 @@ export class NewDeviceRun {
     }
   }
 
-  #show (view: LinkView): void {
-    this.#view = view
-    this.#host.show(view)
+  #show (view: RunView): void {
+    this.#view = { ...view, id: this.#host.run }
+    this.#host.show(this.#view)
   }
 }
 

@@ -28,10 +28,15 @@ export class LinkStream {
   async read (): Promise<Uint8Array | null> {
     if (this.ended) return null
     try {
-      return await this.frames.read({ signal: this.#ended.signal })
+      const frame = await this.frames.read({ signal: this.#ended.signal })
+      // (the end of the stream: nothing more will come)
+      if (frame === null) this.#ended.abort()
+      return frame
     } catch (err) {
       if ((err as Error).name === 'InvalidMessageError') throw err
       this.#log('link stream read ended - %e', err)
+      // a stream that broke stays ended: a reader looping on it would otherwise spin on its rejections
+      this.#ended.abort()
       return null
     }
   }

@@ -50,3 +50,7 @@ export const presenceFeature: Feature<PresenceFeatureComponents, PresenceService
     }
   }
 }
+
+// for the new device's state pull (link/), which goes direct as contacts do
+export { webRtcAddress } from './direct-upgrade.ts'
+export { probeDirect } from './probe-direct.ts'

@@ -32,8 +32,8 @@ import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
 import type { ComponentLogger, Libp2p, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
 
-/** Why a node does not run: another writes the database, the browser cannot keep its keys sealed, or the account removed this device. */
-type NodeRefusal = WriterRefusal | 'keyStoreUnavailable' | 'deviceRemoved'
+/** Why a node does not run: another writes the database, the browser cannot keep its keys sealed, the account removed this device, or the worker starts again. */
+type NodeRefusal = WriterRefusal | 'keyStoreUnavailable' | 'deviceRemoved' | 'restarting'
 
 export interface NodeRootInit {
   db: ParleyDb
@@ -48,6 +48,12 @@ export interface NodeRootInit {
    */
   writer: Omit<WriterLockInit, 'database'>
   logger?: ComponentLogger
+  /**
+   * Starts the worker again (Kernel.restart): called once the node stopped
+   * and let go of the database. The worker closes itself, and its tabs start
+   * a new one; without it (tests) the node stays stopped.
+   */
+  restart?: () => void
 }
 
 /** Methods a node that does not run (refused, or stepped down) still answers: the tab learns why from its status. */
@@ -82,7 +88,8 @@ export class NodeRoot {
       kernel: {
         startNetwork: async () => this.#startNetwork(init),
         createBareNode: async (privateKey, protocols) => this.#createBareNode(init, privateKey, protocols),
-        eraseDevice: async () => this.#erase()
+        eraseDevice: async () => this.#erase(),
+        restart: async (work) => { await this.#restart(init, work) }
       }
     })
     components.capabilities = new Capabilities(components)
@@ -181,6 +188,21 @@ export class NodeRoot {
     this.components.db.close()
     this.components.db.vault.lock()
     this.#refuse('newerVersionRunning')
+  }
+
+  /** Kernel.restart: stop everything, run `work` under the writer lock, let go of it, say so, and have the worker start again. */
+  async #restart (init: NodeRootInit, work: () => Promise<void>): Promise<void> {
+    this.#stopped = 'restarting'
+    await this.#starting?.catch(() => {})
+    await this.#stopRunning()
+    await this.components.links.stop()
+    try {
+      await work()
+    } finally {
+      this.#writer.close()
+      this.#refuse('restarting')
+      init.restart?.()
+    }
   }
 
   #refuse (code: NodeRefusal, params: Record<string, string> = {}): void {
