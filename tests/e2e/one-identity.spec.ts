@@ -22,6 +22,11 @@ function warning (page: Page): Locator {
   return page.getByRole('region', { name: 'Parley is open in more than one place' })
 }
 
+/** What a copy restored here shows instead (issue 58, increment 9): the offer to link this browser instead, or to keep it. */
+function offer (page: Page): Locator {
+  return page.getByRole('region', { name: 'This account is open on another device' })
+}
+
 /** The first of `list`. */
 function first<T> (list: readonly T[]): T {
   const [head] = list
@@ -48,8 +53,13 @@ test.describe('one identity, one place', () => {
     await restoreBackup(carol.page, file, PASSPHRASE)
     expect((await readInvite(carol.page)).peerId).toBe(peerId)
 
-    // both copies, every tab of each, say so in words: one other copy, since when
+    // both copies, every tab of each, say so in words: one other copy, since when; the restored
+    // copy first offers to link this browser instead, and once kept reads as the warning
     const text = /^Parley with your identity is also open in another browser or on another device \(since .+\)\. Only one copy can receive messages: close the other one\.$/
+    await expect(offer(carol.page)).toBeVisible({ timeout: 30_000 })
+    await expect(offer(carol.page).getByRole('paragraph')).toHaveText(/^Your account is also open on another device or browser \(since .+\), and this copy was restored from a backup\./)
+    await expect(offer(carol.page).getByRole('button', { name: 'Link this browser instead' })).toBeVisible()
+    await offer(carol.page).getByRole('button', { name: 'Keep this copy' }).click()
     for (const page of [alice.page, aliceTab2, carol.page]) {
       await expect(warning(page)).toBeVisible({ timeout: 30_000 })
       await expect(warning(page).getByRole('paragraph')).toHaveText(text)
@@ -63,12 +73,20 @@ test.describe('one identity, one place', () => {
     for (const relay of relays) await expect.poll(async () => metric(relay, 'parley_instance_copies')).toBe(0)
   })
 
-  test('the warning passes axe in the light and the dark palette', async ({ alice, carol }, testInfo) => {
+  test('the warning and the restored copy\'s offer pass axe in the light and the dark palette', async ({ alice, carol }, testInfo) => {
     await onboard(alice.page, 'Alice')
     const file = testInfo.outputPath('alice.parley')
     await downloadBackup(alice.page, file, PASSPHRASE)
     await restoreBackup(carol.page, file, PASSPHRASE)
-    await expect(warning(carol.page)).toBeVisible({ timeout: 30_000 })
+    // the restored copy's offer, then (kept) the warning: both pass
+    await expect(offer(carol.page)).toBeVisible({ timeout: 30_000 })
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await carol.page.emulateMedia({ colorScheme })
+      const { violations } = await new AxeBuilder({ page: carol.page }).include('section[aria-labelledby="elsewhere-heading"]').analyze()
+      expect(violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => `offer, ${colorScheme}: ${v.id}`)).toEqual([])
+    }
+    await offer(carol.page).getByRole('button', { name: 'Keep this copy' }).click()
+    await expect(warning(carol.page)).toBeVisible()
     for (const colorScheme of ['light', 'dark'] as const) {
       await carol.page.emulateMedia({ colorScheme })
       const { violations } = await new AxeBuilder({ page: carol.page }).include('section[aria-labelledby="elsewhere-heading"]').analyze()
