@@ -6,6 +6,11 @@
  * can pass it on and every receiver checks the author's signature, so members
  * that are not each other's contacts still get each other's messages intact.
  *
+ * Made on an account's linked device, a message names the account as
+ * `author` and the device as `device`, and the device's key signs it, as an
+ * operation made there (op.ts; device.ts checks the device against the
+ * account's list).
+ *
  * Wire form, like an operation's: `{ "body": <JSON text>, "sig": <base64> }`,
  * the signature over MESSAGE_SIGN_CONTEXT · body.
  */
@@ -14,7 +19,7 @@ import { toBase64 } from '../base64.ts'
 import { decodeChatFrame, encodeChatFrame } from '../chat/codec.ts'
 import { MAX_FRAME_BYTES } from '../chat/constants.ts'
 import { MAX_DEPS, MESSAGE_SIGN_CONTEXT } from './constants.ts'
-import { ed25519KeyOf, GROUP_ID_PATTERN, invalidOp, OP_ID_PATTERN, signatureOf } from './op.ts'
+import { deviceField, ed25519KeyOf, GROUP_ID_PATTERN, invalidOp, OP_ID_PATTERN, signatureOf } from './op.ts'
 import type { ChatDialerFrame } from '../chat/codec.ts'
 
 /** A signed group message, encoded: the chat frame's limit plus room for the envelope. */
@@ -27,7 +32,10 @@ export interface SignedGroupMessage {
 
 export interface GroupMessage {
   group: string
+  /** the account that sent it */
   author: string
+  /** the author's linked device that sent and signed it (absent: the author's own key signed it) */
+  device?: string
   /** 1 + the largest lamport of the group's messages the author had seen */
   lamport: number
   /** the group's operation heads the author held when it sent this (a receiver missing some asks for them) */
@@ -39,16 +47,17 @@ export interface GroupMessage {
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-const FIELDS = ['v', 'group', 'author', 'lamport', 'ops', 'frame']
+const FIELDS = ['v', 'group', 'author', 'device', 'lamport', 'ops', 'frame']
 
-/** Signs `frame` as a message of `group` from `author` (Ed25519 secret seed `secret`). */
+/** Signs `frame` as a message of `group` from `author` (Ed25519 secret seed `secret`: the author's, or with `head.device` that device's). */
 export function signGroupMessage (
-  head: { group: string, author: string, lamport: number, ops: readonly string[] },
+  head: { group: string, author: string, device?: string, lamport: number, ops: readonly string[] },
   frame: ChatDialerFrame,
   secret: Uint8Array
 ): GroupMessage {
   const inner: unknown = JSON.parse(decoder.decode(encodeChatFrame(frame, '1.1.0')))
-  const body = JSON.stringify({ v: 1, group: head.group, author: head.author, lamport: head.lamport, ops: [...head.ops].sort(), frame: inner })
+  const device = head.device === undefined ? {} : { device: head.device }
+  const body = JSON.stringify({ v: 1, group: head.group, author: head.author, ...device, lamport: head.lamport, ops: [...head.ops].sort(), frame: inner })
   const sig = toBase64(ed25519.sign(encoder.encode(MESSAGE_SIGN_CONTEXT + body), secret))
   return decodeGroupMessage({ body, sig })
 }
@@ -79,6 +88,7 @@ export function decodeGroupMessage (value: unknown): GroupMessage {
   if (typeof group !== 'string' || !GROUP_ID_PATTERN.test(group)) throw invalidOp('"group" must be 32 hex digits')
   const key = typeof author === 'string' ? ed25519KeyOf(author) : undefined
   if (typeof author !== 'string' || key === undefined) throw invalidOp('"author" must be an Ed25519 PeerID')
+  const device = deviceField(fields['device'], author)
   if (typeof lamport !== 'number' || !Number.isSafeInteger(lamport) || lamport < 1 || lamport >= 2 ** 31) throw invalidOp('"lamport" must be an integer, 1 ≤ lamport < 2^31')
   if (!Array.isArray(ops) || ops.length < 1 || ops.length > MAX_DEPS || !ops.every((o): o is string => typeof o === 'string' && OP_ID_PATTERN.test(o))) {
     throw invalidOp(`"ops" must name 1 to ${MAX_DEPS} operation ids`)
@@ -86,14 +96,14 @@ export function decodeGroupMessage (value: unknown): GroupMessage {
   for (let i = 1; i < ops.length; i++) if ((ops[i - 1] ?? '') >= (ops[i] ?? '')) throw invalidOp('"ops" must be sorted and unique')
   let valid = false
   try {
-    valid = ed25519.verify(signature, encoder.encode(MESSAGE_SIGN_CONTEXT + body), key, { zip215: false })
+    valid = ed25519.verify(signature, encoder.encode(MESSAGE_SIGN_CONTEXT + body), device?.key ?? key, { zip215: false })
   } catch {
     valid = false
   }
-  if (!valid) throw invalidOp('the signature is not the author\'s')
+  if (!valid) throw invalidOp(device === undefined ? 'the signature is not the author\'s' : 'the signature is not the device\'s')
   // the chat codec checks the frame as a 1:1 chat would (and throws its own InvalidMessageError)
   const decoded = decodeChatFrame(encoder.encode(JSON.stringify(frame)), 'dialer', '1.1.0')
-  return { group, author, lamport, ops, frame: decoded, signed: { body, sig } }
+  return { group, author, ...(device === undefined ? {} : { device: device.peer }), lamport, ops, frame: decoded, signed: { body, sig } }
 }
 
 /** The order every member shows a group's messages in: lamport, then author, then id. */

@@ -7,7 +7,12 @@
  * `body` is the exact text that was signed, so no canonical form of JSON is
  * needed; `sig` is the author's Ed25519 signature of OP_SIGN_CONTEXT · body
  * (UTF-8). The author's key is its PeerID (an Ed25519 identity multihash), so
- * anyone can check an operation without being told a key. An operation's id
+ * anyone can check an operation without being told a key. An operation made
+ * on an account's linked device (issue 58) names the account as `author`,
+ * the device's PeerID as `device`, and is signed by the DEVICE's key: the
+ * signature proves the device made it, and whether the device speaks for
+ * the account is the account's signed device list's to say (device.ts,
+ * checked by the receiver against the list it holds). An operation's id
  * is the hex SHA-256 of its body; a group's id is the first 16 bytes (32 hex
  * digits) of its create operation's id, so a group id names its creator's
  * signed create and no one else can make another one for it.
@@ -69,7 +74,10 @@ export type GroupOp = GroupOpChange & {
   /** hex SHA-256 of `signed.body` */
   id: string
   group: string
+  /** the account that made it: a member is an account */
   author: string
+  /** the author's linked device that made and signed it (absent: the author's own key signed it) */
+  device?: string
   /** 1 for create; else 1 + the largest lamport among `deps` (checked when the deps are known) */
   lamport: number
   /** ids of the operations this one follows (sorted, unique; empty only for create) */
@@ -132,13 +140,19 @@ export function groupIdOf (createOpId: string): string {
   return createOpId.slice(0, 32)
 }
 
-/** Signs a change as `author` (whose Ed25519 secret key, the 32-byte seed, is `secret`). */
+/**
+ * Signs a change as `author`: `secret` is the Ed25519 secret key (the
+ * 32-byte seed) of the author, or with `head.device` of that device of the
+ * author's account (a linked device's own key).
+ */
 export function signGroupOp (
   change: GroupOpChange,
-  head: { group?: string, author: string, lamport: number, deps: readonly string[], at: number },
+  head: { group?: string, author: string, device?: string, lamport: number, deps: readonly string[], at: number },
   secret: Uint8Array
 ): GroupOp {
-  const fields: Record<string, unknown> = { v: 1, kind: change.kind, author: head.author, lamport: head.lamport, deps: [...new Set(head.deps)].sort(), at: head.at }
+  const fields: Record<string, unknown> = { v: 1, kind: change.kind, author: head.author }
+  if (head.device !== undefined) fields['device'] = head.device
+  Object.assign(fields, { lamport: head.lamport, deps: [...new Set(head.deps)].sort(), at: head.at })
   if (change.kind !== 'create') fields['group'] = head.group
   for (const [key, value] of Object.entries(change)) if (key !== 'kind' && value !== undefined) fields[key] = value
   const body = JSON.stringify(fields)
@@ -176,13 +190,14 @@ export function decodeGroupOp (value: unknown, options: { verified?: boolean } =
   const author = fields['author']
   const key = typeof author === 'string' ? ed25519KeyOf(author) : undefined
   if (typeof author !== 'string' || key === undefined) throw invalidOp('"author" must be an Ed25519 PeerID')
+  const device = deviceField(fields['device'], author)
   let valid = options.verified === true
   try {
-    valid ||= ed25519.verify(signature, encoder.encode(OP_SIGN_CONTEXT + body), key, { zip215: false })
+    valid ||= ed25519.verify(signature, encoder.encode(OP_SIGN_CONTEXT + body), device?.key ?? key, { zip215: false })
   } catch {
     valid = false
   }
-  if (!valid) throw invalidOp('the signature is not the author\'s')
+  if (!valid) throw invalidOp(device === undefined ? 'the signature is not the author\'s' : 'the signature is not the device\'s')
   const id = hexId(bodyBytes)
   const change = decodeChange(fields)
   const lamport = fields['lamport']
@@ -205,10 +220,23 @@ export function decodeGroupOp (value: unknown, options: { verified?: boolean } =
     if (deps.length === 0 || lamport < 2) throw invalidOp('only a create operation has no deps')
     group = named
   }
-  return { ...change, id, group, author, lamport, deps, at, signed: { body, sig } }
+  return { ...change, id, group, author, ...(device === undefined ? {} : { device: device.peer }), lamport, deps, at, signed: { body, sig } }
 }
 
-const COMMON = ['v', 'kind', 'author', 'lamport', 'deps', 'at', 'group']
+/**
+ * An optional `device` (an operation's or a message's): the PeerID of the
+ * author's linked device whose key signed it, with that key; never the
+ * author itself (its own key signs without naming a device).
+ */
+export function deviceField (value: unknown, author: string): { peer: string, key: Uint8Array } | undefined {
+  if (value === undefined) return undefined
+  const key = typeof value === 'string' ? ed25519KeyOf(value) : undefined
+  if (typeof value !== 'string' || key === undefined) throw invalidOp('"device" must be an Ed25519 PeerID')
+  if (value === author) throw invalidOp('"device" is not the author: the author\'s own key signs without one')
+  return { peer: value, key }
+}
+
+const COMMON = ['v', 'kind', 'author', 'device', 'lamport', 'deps', 'at', 'group']
 const FIELDS: Record<GroupOpKind, readonly string[]> = {
   create: ['name', 'members', 'picture'],
   add: ['peer', 'name', 'sessions'],
