@@ -1,0 +1,180 @@
+/**
+ * Fuzzing of group operations and messages made on a linked device
+ * (src/group/op.ts and message.ts `device`; src/group/device.ts
+ * `deviceAuthorship`; docs/protocols.md, "Groups", "Made on a linked
+ * device"). Contract checked, for 10,000 generated cases per property:
+ * - an operation or message of any kind, naming no device, a device, its
+ *   author as device, or a device text that is not an Ed25519 PeerID in its
+ *   one form, signed by the author, the device or a stranger, decodes exactly
+ *   when `device` is absent and the author signed, or is a valid PeerID other
+ *   than the author's and the device signed; what decodes names that device
+ *   and decodes again from its wire form to an equal value; anything else is
+ *   InvalidMessageError;
+ * - a device item's body or signature changed (flipped, truncated, extended,
+ *   spliced), its `device` swapped for another's or taken out, is refused
+ *   unless the text is unchanged;
+ * - given up to 4 lists drawn from the author's genuine lists (versions 1 to
+ *   6, any devices, some versions signed twice with other devices), forged
+ *   ones, other accounts' and malformed ones, in any order, the verdict is
+ *   the model's: own-key without a device; else the first given of the
+ *   highest version among the author's genuine lists names it ('listed') or
+ *   not ('not-listed'), or there is none ('no-list').
+ * Ed25519 runs on OpenSSL for the keys made here (native-ed25519.ts).
+ */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+import fc from 'fast-check'
+import { describe, expect, it, vi } from 'vitest'
+import { signDeviceList } from '../../src/devices/list.ts'
+import { deviceAuthorship, MAX_DEVICE_LISTS_CHECKED } from '../../src/group/device.ts'
+import { decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
+import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
+import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { bodyOf, signBody as signListBody } from '../devices/helpers.ts'
+import { changeArb, frameArb, hex32, hex64, headArb, makePeople } from './group-arbs.ts'
+import { mutate, mutationArb, typed } from './wire-helpers.ts'
+import type { DeviceListFields, SignedDeviceList } from '../../src/devices/list.ts'
+import type { GroupMessage } from '../../src/group/message.ts'
+import type { GroupOp, SignedGroupOp } from '../../src/group/op.ts'
+import type { Person } from './group-arbs.ts'
+
+vi.mock('@noble/curves/ed25519.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@noble/curves/ed25519.js')>()
+  const { nativeEd25519 } = await import('./native-ed25519.ts')
+  return { ...real, ed25519: nativeEd25519(real.ed25519) }
+})
+
+const INVALID = ['InvalidMessageError']
+/** People 0–3 are authors (accounts), 4–9 devices or strangers; changes name people 0–11. */
+const people = makePeople(12)
+const person = (i: number): Person => people[i] as Person
+const authors = people.slice(0, 4)
+/** Someone never named anywhere: a signer whose key nothing checks. */
+const stranger = makePeople(1)[0] as Person
+const utf8 = new TextDecoder()
+
+/** What goes in `device`: nothing, someone (the author too), or a text that is not a PeerID in its one form. */
+const deviceArb = (author: Person): fc.Arbitrary<string | undefined> => fc.oneof(
+  { weight: 2, arbitrary: fc.constant(undefined) },
+  { weight: 5, arbitrary: fc.constantFrom(...people.map(p => p.peer)) },
+  { weight: 1, arbitrary: fc.constant(author.peer) },
+  { weight: 1, arbitrary: fc.constantFrom('', 'phone', author.other[0], author.other[1], person(5).other[0], `${person(5).peer}1`, person(5).peer.slice(1)) }
+)
+/** Who signs: the author, the one named as device, or a stranger. */
+const signerArb = fc.constantFrom('author' as const, 'device' as const, 'stranger' as const)
+
+function expectedOk (author: Person, device: string | undefined, signer: 'author' | 'device' | 'stranger'): boolean {
+  if (device === undefined) return signer === 'author'
+  return device !== author.peer && people.some(p => p.peer === device) && signer === 'device'
+}
+
+function secretOf (author: Person, device: string | undefined, signer: 'author' | 'device' | 'stranger'): Uint8Array {
+  if (signer === 'author') return author.secret
+  const named = people.find(p => p.peer === device)
+  if (signer === 'device' && named !== undefined) return named.secret
+  return stranger.secret
+}
+
+const opCase = fc.constantFrom(...authors).chain(author => fc.tuple(
+  fc.constant(author), changeArb(people, author, false, 6), deviceArb(author), signerArb
+)).chain(([author, change, device, signer]) => fc.tuple(fc.constant(author), fc.constant(change), headArb(change.kind === 'create', false), fc.constant(device), fc.constant(signer)))
+
+const messageCase = fc.tuple(fc.constantFrom(...authors), hex32, fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.uniqueArray(hex64, { minLength: 1, maxLength: 4 }), frameArb)
+  .chain(([author, group, lamport, ops, frame]) => fc.tuple(fc.constant({ author, group, lamport, ops, frame }), deviceArb(author), signerArb))
+
+/** Decoding again from the wire form gives the same value. */
+function roundTrips<T extends { signed: SignedGroupOp }> (decode: (value: unknown) => T, value: T): void {
+  expect(decode(JSON.parse(JSON.stringify(value.signed)))).toEqual(value)
+}
+
+/** 64 valid device operations and messages: author i % 4, device 4 + i % 6. */
+const pool = Array.from({ length: 64 }, (_, i) => {
+  const author = person(i % 4)
+  const device = person(4 + (i % 6))
+  const op = signGroupOp({ kind: 'rename', name: `Group ${i}` }, { group: 'ab'.repeat(16), author: author.peer, device: device.peer, lamport: 2 + i, deps: ['cd'.repeat(32)], at: 1_764_424_800_000 + i }, device.secret)
+  const message = signGroupMessage({ group: 'ab'.repeat(16), author: author.peer, device: device.peer, lamport: 1 + i, ops: ['cd'.repeat(32)] }, { type: 'message', id: '01JDQ3ZK5X8M7WQ4F0T9V2B6NC', text: `hi ${i}`, sentAt: 1_764_424_800_000 }, device.secret)
+  return { op, message }
+})
+
+const changeText = (text: string, ms: Parameters<typeof mutate>[1]): string => utf8.decode(mutate(Buffer.from(text, 'latin1'), ms))
+
+/** A changed body or signature decodes only when it is the same text; true when it was refused. */
+function mutatedRefused<T extends { signed: SignedGroupOp }> (decode: (value: unknown) => T, original: T, signed: SignedGroupOp): boolean {
+  const result = typed(() => decode(signed), INVALID)
+  const same = signed.body === original.signed.body && signed.sig === original.signed.sig
+  expect(result.ok).toBe(same)
+  return !result.ok
+}
+
+describe('group items made on a linked device (fuzz)', () => {
+  it('an operation decodes exactly when the key that signed it is the one its `device` (or, without one, its author) names', () => {
+    fc.assert(fc.property(opCase, ([author, change, head, device, signer]) => {
+      const result = typed(() => signGroupOp(change, { ...head, author: author.peer, ...(device === undefined ? {} : { device }) }, secretOf(author, device, signer)), INVALID)
+      expect(result.ok).toBe(expectedOk(author, device, signer))
+      if (!result.ok) return
+      expect(result.value.author).toBe(author.peer)
+      expect(result.value.device).toBe(device)
+      roundTrips(decodeGroupOp, result.value)
+    }), FUZZ_PARAMS)
+  })
+
+  it('a message decodes exactly when the key that signed it is the one its `device` (or, without one, its author) names', () => {
+    fc.assert(fc.property(messageCase, ([{ author, group, lamport, ops, frame }, device, signer]) => {
+      const head = { group, author: author.peer, lamport, ops, ...(device === undefined ? {} : { device }) }
+      const result = typed(() => signGroupMessage(head, frame, secretOf(author, device, signer)), INVALID)
+      expect(result.ok).toBe(expectedOk(author, device, signer))
+      if (!result.ok) return
+      expect(result.value.device).toBe(device)
+      roundTrips(decodeGroupMessage, result.value)
+    }), FUZZ_PARAMS)
+  })
+
+  it('a device item changed, its device swapped for another or taken out, is refused unless unchanged', () => {
+    const how = fc.constantFrom('body' as const, 'sig' as const, 'swap' as const, 'strip' as const)
+    let refused = 0
+    fc.assert(fc.property(fc.nat({ max: pool.length - 1 }), fc.boolean(), how, mutationArb, fc.nat({ max: people.length - 1 }), (i, asMessage, kind, ms, other) => {
+      const item = pool[i] as { op: GroupOp, message: GroupMessage }
+      const original = asMessage ? item.message : item.op
+      const { body, sig } = original.signed
+      const device = original.device ?? ''
+      const signed = kind === 'body'
+        ? { body: changeText(body, ms), sig }
+        : kind === 'sig'
+          ? { body, sig: changeText(sig, ms) }
+          : kind === 'swap'
+            ? { body: body.replace(device, person(other).peer), sig }
+            : { body: body.replace(`"device":${JSON.stringify(device)},`, ''), sig }
+      if (asMessage ? mutatedRefused(decodeGroupMessage, item.message, signed) : mutatedRefused(decodeGroupOp, item.op, signed)) refused++
+    }), FUZZ_PARAMS)
+    // most changes change the text (a swap for the same device, a flip undone by another, do not)
+    expect(refused).toBeGreaterThan(FUZZ_PARAMS.numRuns * 0.8)
+  })
+
+  it('the verdict on a device item is the model\'s, for any lists given in any order', () => {
+    const alice = person(0)
+    const devices = people.slice(4, 8)
+    const fields = (account: Person, version: number, mask: number): DeviceListFields => ({
+      account: account.peer,
+      version,
+      at: 1_764_424_800_000,
+      devices: [account, ...devices.filter((_, d) => (mask & (1 << d)) !== 0)].map((d, n) => ({ peer: d.peer, name: `D${n}`, added: n }))
+    })
+    /** Alice's genuine lists, versions 1–6, versions 2 and 5 twice with other devices. */
+    const genuine = [[1, 1], [2, 3], [2, 12], [3, 0], [4, 15], [5, 6], [5, 9], [6, 2]].map(([v, m]) => ({ list: signDeviceList(alice.secret, fields(alice, v as number, m as number)).signed, alice: true, version: v as number, mask: m as number }))
+    const refused: SignedDeviceList[] = [
+      signListBody(bodyOf(fields(alice, 9, 15)), person(1)), // forged: Alice's body, another key
+      signDeviceList(person(1).secret, fields(person(1), 9, 15)).signed, // Bob's genuine list naming every device
+      { body: (genuine[7]?.list.body ?? '').replace('"version":6', '"version":7'), sig: genuine[7]?.list.sig ?? '' }, // changed after signing
+      { body: 'not a list', sig: genuine[0]?.list.sig ?? '' }
+    ]
+    const listPool = [...genuine, ...refused.map(list => ({ list, alice: false, version: 0, mask: 0 }))]
+    const item = fc.tuple(fc.option(fc.nat({ max: devices.length - 1 }), { nil: undefined }), fc.array(fc.nat({ max: listPool.length - 1 }), { maxLength: MAX_DEVICE_LISTS_CHECKED }))
+    fc.assert(fc.property(item, ([d, picks]) => {
+      const device = d === undefined ? undefined : devices[d]?.peer
+      const given = picks.map(p => listPool[p] as (typeof listPool)[number])
+      let newest: (typeof listPool)[number] | undefined
+      for (const g of given) if (g.alice && (newest === undefined || g.version > newest.version)) newest = g
+      const model = device === undefined ? 'own-key' : newest === undefined ? 'no-list' : (newest.mask & (1 << (d ?? 0))) !== 0 ? 'listed' : 'not-listed'
+      expect(deviceAuthorship({ author: alice.peer, ...(device === undefined ? {} : { device }) }, given.map(g => g.list))).toBe(model)
+    }), FUZZ_PARAMS)
+  })
+})
