@@ -12,7 +12,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { DEVICE_LIST_SIGN_CONTEXT } from '../../src/devices/constants.ts'
 import { signDeviceList } from '../../src/devices/list.ts'
 import { hex, utf8 } from './inputs.ts'
-import type { DeviceListFields } from '../../src/devices/list.ts'
+import type { DeviceListFields, SignedDeviceList } from '../../src/devices/list.ts'
 import type { Keys } from './keys.ts'
 import type { Inputs, Json } from './inputs.ts'
 
@@ -21,7 +21,8 @@ const ACCOUNT_MADE = 1_764_417_600_000
 const PHONE_ADDED = 1_764_421_200_000
 const SIGNED_AT = 1_764_424_800_000
 
-export function makeDeviceList (inputs: Inputs, keys: Keys): Json {
+/** The file, and the second device's seed and list for group-device.json (an input is read once). */
+export function makeDeviceList (inputs: Inputs, keys: Keys): { file: Json, secondDevice: { seed: Uint8Array, peer: string }, list: SignedDeviceList } {
   const phoneSeed = inputs.bytes('device-list.json/inputs/secondDeviceSeed', 32)
   const phone = peerIdFromPublicKey(publicKeyFromRaw(ed25519.getPublicKey(phoneSeed))).toString()
   const fields: DeviceListFields = {
@@ -36,7 +37,7 @@ export function makeDeviceList (inputs: Inputs, keys: Keys): Json {
   }
   const list = signDeviceList(keys.alice.secret, fields)
   const signed = utf8(DEVICE_LIST_SIGN_CONTEXT + list.signed.body)
-  return {
+  const file = {
     what: 'Alice\'s device list: her account key (keys.json alice) signs two devices, hers first; the body, the bytes signed (context · body as UTF-8), the Ed25519 signature, and the list as the wire carries it',
     inputs: { secondDeviceSeed: hex(phoneSeed) },
     account: keys.alice.peerId,
@@ -48,4 +49,5 @@ export function makeDeviceList (inputs: Inputs, keys: Keys): Json {
     sig: list.signed.sig,
     wire: JSON.stringify(list.signed)
   }
+  return { file, secondDevice: { seed: phoneSeed, peer: phone }, list: list.signed }
 }

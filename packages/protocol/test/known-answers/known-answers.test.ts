@@ -18,6 +18,9 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
 import { openDeviceList } from '../../src/devices/list.ts'
+import { deviceAuthorship } from '../../src/group/device.ts'
+import { decodeGroupMessage } from '../../src/group/message.ts'
+import { decodeGroupOp, ed25519KeyOf } from '../../src/group/op.ts'
 import { MAX_BOX_BYTES, MIN_BOX_BYTES } from '../../src/session/constants.ts'
 import { Inputs, collectInputs } from './inputs.ts'
 import { VECTOR_FILES, makeVectors, vectorText } from './index.ts'
@@ -149,6 +152,30 @@ describe('what docs/protocols.md answers, seen in the vectors alone', () => {
     const opened = openDeviceList(utf8(String(at(list, 'wire'))), { account: String(at(keys, 'alice', 'peerId')) })
     expect(opened.devices.map(d => d.peer)).toEqual([at(list, 'account'), at(list, 'secondDevice')])
     expect(opened.devices[1]?.name).toBe('Телефон "Алисы" \\ 2')
+  })
+})
+
+describe('a group item made on a linked device, seen in group-device.json alone', () => {
+  it('names the account as author and the device, which signs; the newest list of the account names the device', async () => {
+    const { files } = await readVectors()
+    const group = files['group-device.json']
+    const list = files['device-list.json']
+    const device = String(at(group, 'device'))
+    const deviceKey = ed25519KeyOf(device)
+    expect(deviceKey).toBeDefined()
+    for (const [name, context] of [['rename', 'parley/group/op/v1\n'], ['message', 'parley/group/message/v1\n']] as const) {
+      const body = String(at(group, name, 'body'))
+      expect(JSON.parse(body)).toMatchObject({ author: at(group, 'account'), device })
+      expect(at(group, name, 'signedBytes')).toBe(bytesToHex(utf8(context + body)))
+      expect(ed25519.verify(bytes(at(group, name, 'signature')), utf8(context + body), deviceKey as Uint8Array)).toBe(true)
+      expect(Buffer.from(bytes(at(group, name, 'signature'))).toString('base64')).toBe(at(group, name, 'sig'))
+    }
+    const rename = decodeGroupOp(JSON.parse(String(at(group, 'rename', 'wire'))))
+    expect(rename.id).toBe(bytesToHex(sha256(utf8(String(at(group, 'rename', 'body'))))))
+    expect(rename.id).toBe(at(group, 'rename', 'id'))
+    expect(decodeGroupMessage(JSON.parse(String(at(group, 'message', 'wire')))).device).toBe(device)
+    expect(deviceAuthorship(rename, [JSON.parse(String(at(list, 'wire'))) as { body: string, sig: string }])).toBe(at(group, 'verdicts', 'withDeviceList'))
+    expect(deviceAuthorship(rename, [])).toBe(at(group, 'verdicts', 'withoutList'))
   })
 })
 
