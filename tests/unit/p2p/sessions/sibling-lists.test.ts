@@ -171,7 +171,7 @@ describe('a linked device taking its account\'s list from the holder', () => {
     expect(await siblingsOf(devices, sessionsOf(() => encodeDevicesPayload(without))).receive(peerIdFromString(account.peer), BOX)).toEqual({ type: 'ack', status: 'stored' })
     expect(await getAccount(db)).toMatchObject({ version: 12, list: without, removed: { version: 12, at: NOW } })
     expect(devices.removed).toBe(true)
-    expect(told).toEqual([['removed', 12]])
+    expect(told).toEqual([['changed', 11], ['removed', 12]])
     // removed stays removed: a later list is refused, and nothing changes
     expect(await siblingsOf(devices, sessionsOf(() => encodeDevicesPayload(signed(account, [me.peer], 13)))).receive(peerIdFromString(account.peer), BOX)).toEqual({ type: 'reject', reason: 'not-a-contact' })
     expect((await getAccount(db))?.version).toBe(12)
