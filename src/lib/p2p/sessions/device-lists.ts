@@ -31,13 +31,12 @@ import { mayExchange } from '../contacts/index.ts'
 import { DeskService } from '../kernel/desk-service.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
 import { SiblingLists } from './sibling-lists.ts'
-import { SessionUnreadableError } from './unreadable.ts'
+import { openOrSay } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Desk, DeskProtocol } from '../kernel/desk-service.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
-import type { OpenedBox } from '../kernel/ports/sessions.ts'
 import type { Sessions } from './sessions.ts'
 import type { SiblingListsComponents } from './sibling-lists.ts'
 import type { DevicesReply } from '@parley/protocol/devices/wire'
@@ -182,17 +181,11 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     const contact = await contactBook.byPeerId(peer)
     // only the account's own device (its holder) speaks for the list, so far
     if (!mayExchange(contact) || contact.peerId !== peer) return { type: 'reject', reason: 'not-a-contact' }
-    let opened: OpenedBox
-    try {
-      opened = await sessions.open(sessionPeerOf(from), box)
-    } catch (err) {
-      if (!(err instanceof SessionUnreadableError)) throw err
-      if (err.reason === 'malformed') return { type: 'reject', reason: 'invalid' }
-      // this very box, opened and taken before (a retry)
-      if (err.reason === 'duplicate') return { type: 'ack', status: 'same' }
-      this.#log('a devices box from %s does not open (%s) - %s', peer, err.reason, err.message)
-      return { type: 'reject', reason: 'session' }
-    }
+    const opened = await openOrSay(async () => sessions.open(sessionPeerOf(from), box), this.#log, `a devices box from ${peer}`)
+    if (opened === 'malformed') return { type: 'reject', reason: 'invalid' }
+    // this very box, opened and taken before (a retry)
+    if (opened === 'duplicate') return { type: 'ack', status: 'same' }
+    if (opened === 'session') return { type: 'reject', reason: 'session' }
     let outcome
     try {
       const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })

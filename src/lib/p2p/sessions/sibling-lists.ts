@@ -28,10 +28,9 @@ import { ulidOf } from '@parley/protocol/ulid'
 import { sessionTables } from '../../db/sessions.ts'
 import { fetchBundle } from './bundles.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
-import { SessionUnreadableError } from './unreadable.ts'
+import { openOrSay } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { DevicesPort, OwnListOutcome } from '../kernel/ports/devices.ts'
-import type { OpenedBox } from '../kernel/ports/sessions.ts'
 import type { BundleComponents } from './bundles.ts'
 import type { Sessions } from './sessions.ts'
 import type { DevicesReply } from '@parley/protocol/devices/wire'
@@ -155,16 +154,10 @@ export class SiblingLists {
   async receive (from: PeerId, box: Uint8Array): Promise<DevicesReply> {
     const { db, sessions, devices } = this.#components
     const peer = from.toString()
-    let opened: OpenedBox
-    try {
-      opened = await sessions.open(sessionPeerOf(from), box)
-    } catch (err) {
-      if (!(err instanceof SessionUnreadableError)) throw err
-      if (err.reason === 'malformed') return { type: 'reject', reason: 'invalid' }
-      if (err.reason === 'duplicate') return { type: 'ack', status: 'same' }
-      this.#log('a devices box from our account %s does not open (%s) - %s', peer, err.reason, err.message)
-      return { type: 'reject', reason: 'session' }
-    }
+    const opened = await openOrSay(async () => sessions.open(sessionPeerOf(from), box), this.#log, `a devices box from our account ${peer}`)
+    if (opened === 'malformed') return { type: 'reject', reason: 'invalid' }
+    if (opened === 'duplicate') return { type: 'ack', status: 'same' }
+    if (opened === 'session') return { type: 'reject', reason: 'session' }
     let list
     try {
       list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: peer })
