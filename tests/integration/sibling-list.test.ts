@@ -9,51 +9,24 @@
  * removes the phone: the phone is told at once over the same protocol and
  * stops as `deviceRemoved`, and the tablet holds the list without it.
  */
-import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getAccount } from '../../src/lib/db/account.ts'
-import { ParleyDb } from '../../src/lib/db/db.ts'
-import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
-import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import { befriend, peerIdOf, startHarness, WAIT } from './harness.ts'
+import { linkNewDevice, stopBlanks } from './link-support.ts'
 import type { Harness, Peer } from './harness.ts'
+import type { Blank } from './link-support.ts'
 
 let harness: Harness
-const browsers: Array<{ node: NodeRoot, db: ParleyDb }> = []
 
 beforeEach(async () => { harness = await startHarness() })
 afterEach(async () => {
-  for (const browser of browsers.splice(0)) {
-    await browser.node.stop()
-    browser.db.close()
-  }
+  await stopBlanks()
   await harness.close()
 })
 
-interface Browser { node: NodeRoot, db: ParleyDb }
+const listed = (device: Blank): string[] => device.node.components.devices.ownList()?.devices.map(d => d.peer) ?? []
 
-/** Alice links a new browser; resolves it running as her device. */
-async function link (alice: Peer): Promise<Browser> {
-  const factory = new IDBFactory()
-  const db = new ParleyDb('parley', { indexedDB: factory, IDBKeyRange })
-  const node = new NodeRoot({
-    db,
-    writer: { locks: locksFor(factory), build: TEST_BUILD },
-    origin: 'http://127.0.0.1:5173',
-    loadConfig: async () => ({ relays: harness.relay.multiaddrs, iceServers: [] })
-  })
-  await node.start()
-  browsers.push({ node, db })
-  const { qr } = await node.call('linkAsNewDevice', undefined)
-  expect(await alice.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'confirm' })
-  await alice.node.call('confirmLink', { same: true })
-  await vi.waitFor(() => { expect(node.status.phase).toBe('online') }, WAIT)
-  return { node, db }
-}
-
-const listed = (device: Browser): string[] => device.node.components.devices.ownList()?.devices.map(d => d.peer) ?? []
-
-async function bobOn (device: Browser, bob: Peer): Promise<number> {
+async function bobOn (device: Blank, bob: Peer): Promise<number> {
   const row = (await device.db.contacts.toArray()).find(c => c.peerId === peerIdOf(bob))
   if (row === undefined) throw new Error('no Bob on this device')
   return row.id
@@ -64,10 +37,10 @@ describe('the holder\'s list to its own devices', () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const bob = await harness.startPeer(undefined, 'Bob')
     await befriend(alice, bob)
-    const phone = await link(alice)
+    const phone = await linkNewDevice(harness, alice)
     // from here the phone learns lists only from the holder
     phone.node.components.ownListWatcher.stop()
-    const tablet = await link(alice)
+    const tablet = await linkNewDevice(harness, alice)
     const tabletId = tablet.node.status.peerId ?? ''
     const phoneId = phone.node.status.peerId ?? ''
     expect(listed(tablet)).toEqual([peerIdOf(alice), phoneId, tabletId])
