@@ -330,10 +330,12 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * screen in the shell, h/fanout's per-device outbox, h/ringall's call paths
  * and the above; vite build 2026-11-30 03:14): shell 195.5, worker 390.8,
  * lazy 704.0, service worker 8.7; the budgets 195.6, 390.9, 704.1 and 8.7.
+ * h/siblinglist's offers of our list to our own devices: the worker 391.4,
+ * its budget 391.5.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 195.6,
-  worker: 390.9,
+  worker: 391.5,
   pump: 4.6,
   lazy: 704.1,
   serviceWorker: 8.7

@@ -3,9 +3,10 @@
  * notification with nothing readable but the count (src/lib/pwa/push-notice.ts).
  *
  * - Firefox, for real: Bob's Firefox subscribes at the tests' push service
- *   (it speaks Firefox's push protocol, tests/support/autopush.ts) with the
- *   relay's VAPID key, his node registers the subscription with the relay,
- *   he closes Parley; Alice's message makes the relay push (RFC 8030/8291/8292
+ *   (it speaks Firefox's push protocol, tests/support/autopush.ts) when he
+ *   turns on Settings → Notifications → "When Parley is closed" (the key is
+ *   the one his relay announces), his node registers the subscription with
+ *   the relay, he closes Parley; Alice's message makes the relay push (RFC 8030/8291/8292
  *   through the service), Firefox decrypts it, acknowledges it, and the
  *   service worker shows "1 new message". Opening Parley shows the message
  *   and closes the notification.
@@ -17,8 +18,8 @@ import { encodePushPayload } from '@parley/protocol/push/payload'
 import { TestPushService } from '../support/push-service.ts'
 import { newPerson } from '../support/person.ts'
 import { expect, test } from './fixtures.ts'
-import { expectOnline, message, openChat, send } from './helpers/parley.ts'
-import { launchPushFirefox, notificationsShown, relayVapidKey, setPushSubscription, subscribe } from './helpers/push.ts'
+import { expectOnline, message, nav, openChat, send } from './helpers/parley.ts'
+import { launchPushFirefox, notificationsShown, relayVapidKey } from './helpers/push.ts'
 
 const PUSH_TAG = 'parley-push'
 const RELAY_ARGS = ['--push-allow-insecure-loopback', 'on']
@@ -38,10 +39,16 @@ test.describe('Web Push while Parley is closed', () => {
         const bob = await newPerson(firefox, app.url, { restore: preparedPeople?.snapshots.bob })
         await expectOnline(bob.page)
 
-        const subscription = await subscribe(bob.page, key)
-        expect(subscription.endpoint).toMatch(new RegExp(`^${service.origin}/push/`))
-        const status = await setPushSubscription(bob.page, subscription, key)
-        expect(status.relays.map(r => r.state)).toEqual(['registered'])
+        // Bob turns it on in Settings: the permission (granted by the launcher's prefs), the key his
+        // relay announces (KEY), Firefox subscribing for real at the push service, the node registering it
+        await nav(bob.page).getByRole('link', { name: 'Settings' }).click()
+        // the switch shows the manager's state, not the click: it turns on once the browser subscribed
+        const toggle = bob.page.getByRole('checkbox', { name: 'When Parley is closed' })
+        await toggle.click()
+        await expect(bob.page.locator('#closed-push-status')).toHaveText('On: your relay wakes this browser (1 of 1).', { timeout: 30_000 })
+        await expect(toggle).toBeChecked()
+        await expect(bob.page.getByRole('list', { name: 'Your relays' })).toContainText('wakes this browser')
+        expect(service.browsers.deliveries).toEqual([])
 
         // Parley closed: a page of the origin that is not the app stays, to read the notifications
         const watcher = await bob.context.newPage()

@@ -1,7 +1,8 @@
-// the backup section's, linked devices' and linking's strings load with them: added here, so that they are looked for too
+// the backup section's, linked devices', linking's and push's strings load with them: added here, so that they are looked for too
 import '../../src/lib/i18n/backup.ts'
 import '../../src/lib/i18n/devices.ts'
 import '../../src/lib/i18n/link.ts'
+import '../../src/lib/i18n/push.ts'
 import { englishStrings } from '../../src/lib/i18n/index.ts'
 import { expect, test } from './fixtures.ts'
 import { nav } from './helpers/parley.ts'
@@ -30,7 +31,9 @@ test.use({ prepared: 'pair' })
 /** Latin words a Russian screen may show: names of things, not English (Enter and Esc as printed on Russian keyboards' keys). */
 const ALLOWED = new Set([
   'Enter', 'Esc', 'Parley', 'PeerID', 'QR', 'DHT', 'WebRTC', 'WebRTC-Direct', 'TURN', 'STUN', 'NAT', 'URL', 'ID', 'RTT',
-  'WebSocket', 'WebSockets', 'WebTransport', 'IPv4', 'IPv6', 'TCP', 'UDP', 'QUIC', 'libp2p', 'PWA', 'PNG', 'JPEG'
+  'WebSocket', 'WebSockets', 'WebTransport', 'IPv4', 'IPv6', 'TCP', 'UDP', 'QUIC', 'libp2p', 'PWA', 'PNG', 'JPEG',
+  // the push services and the devices where one must be installed first (Settings → Notifications)
+  'Google', 'Mozilla', 'Apple', 'iPhone', 'iPad'
 ])
 
 const LATIN_WORD = /[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*/g

@@ -1,6 +1,7 @@
 /**
  * What the link's integration tests share (link.test.ts, link-pull.test.ts,
- * link-instead.test.ts): a browser with no identity yet, Alice with a
+ * link-instead.test.ts, and the linked devices' tests): a browser with no
+ * identity yet, a device linked to an account, Alice with a
  * history, and what a side holds that a link may change.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
@@ -73,4 +74,14 @@ export async function startAlice (harness: Harness, history: number): Promise<{ 
 /** What a side holds that a link may change. */
 export async function stored (db: ParleyDb): Promise<unknown> {
   return { profile: await db.profile.get(1), account: await db.account.get(1), contacts: await db.contacts.count(), messages: await db.messages.count(), groups: await db.groups.count() }
+}
+
+/** `holder` links a new browser (started with {@link startBlank}); resolves it running as the account's device. */
+export async function linkNewDevice (harness: Harness, holder: Peer): Promise<Blank> {
+  const n = await startBlank(harness)
+  const { qr } = await n.node.call('linkAsNewDevice', undefined)
+  expect(await holder.node.call('linkDevice', { qr: qr ?? '' })).toMatchObject({ phase: 'confirm' })
+  await holder.node.call('confirmLink', { same: true })
+  await vi.waitFor(() => { expect(n.node.status.phase).toBe('online') }, WAIT)
+  return n
 }

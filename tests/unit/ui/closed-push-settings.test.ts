@@ -61,11 +61,11 @@ describe('"When Parley is closed"', () => {
   it('in Russian', () => {
     setLocale('ru')
     expect(text(html({ state: { kind: 'on', covered: 2, total: 2, otherKey: 0 } }))).toContain('Включено: этот браузер будят ваши ретрансляторы (2 из 2).')
-    expect(text(html({ state: { kind: 'on', covered: 1, total: 3, otherKey: 2 } }))).toContain('2 ретранслятора используют другой ключ push')
+    expect(text(html({ state: { kind: 'on', covered: 1, total: 3, otherKey: 2 } }))).toContain('2 ретранслятора используют другой ключ для пуш-уведомлений')
     expect(text(html({}))).toContain('Когда Parley закрыт')
     expect(text(html({}))).toContain('Выключено. Сообщения ждут на ретрансляторах, пока вы не откроете Parley.')
     expect(text(html({ state: { kind: 'unsupported' } }))).toContain('На iPhone или iPad добавьте Parley на экран «Домой»')
     expect(text(html({ state: { kind: 'denied' } }))).toContain('Уведомления для этого сайта запрещены')
-    expect(text(html({ problem: 'relays-off' }))).toContain('Ваши ретрансляторы не отправляют push-уведомления')
+    expect(text(html({ problem: 'relays-off' }))).toContain('Ваши ретрансляторы не отправляют пуш-уведомления')
   })
 })

@@ -4,12 +4,14 @@ import { setLocale, t } from '../../../src/lib/i18n/index.ts'
 import '../../../src/lib/i18n/backup.ts'
 import '../../../src/lib/i18n/devices.ts'
 import '../../../src/lib/i18n/link.ts'
+import '../../../src/lib/i18n/push.ts'
 import * as add from '../../../src/lib/i18n/messages/add.ts'
 import * as backup from '../../../src/lib/i18n/messages/backup.ts'
 import * as devices from '../../../src/lib/i18n/messages/devices.ts'
 import * as invite from '../../../src/lib/i18n/messages/invite.ts'
 import * as link from '../../../src/lib/i18n/messages/link.ts'
 import * as network from '../../../src/lib/i18n/messages/network.ts'
+import * as push from '../../../src/lib/i18n/messages/push.ts'
 import * as settings from '../../../src/lib/i18n/messages/settings.ts'
 import type { Entry } from '../../../src/lib/i18n/table.ts'
 import QrCode from '../../../src/lib/ui/QrCode.svelte'
@@ -28,7 +30,7 @@ import { templateParts } from '../../../src/lib/ui/template.ts'
 
 afterEach(() => { setLocale('en') })
 
-const AREAS = { add, backup, devices, invite, link, network, settings } as const
+const AREAS = { add, backup, devices, invite, link, network, push, settings } as const
 
 function forms (entry: Entry): string[] {
   return typeof entry === 'string' ? [entry] : Object.values(entry)
@@ -58,7 +60,7 @@ describe('the screens\' string tables', () => {
   })
 
   it('has no Latin words in Russian outside technical names', () => {
-    const allowed = new Set(['Parley', 'PeerID', 'QR', 'DHT', 'WebRTC', 'TURN', 'WebSocket', 'RTT', 'PNG', 'JPEG', 'WebP', 'parley-link'])
+    const allowed = new Set(['Parley', 'PeerID', 'QR', 'DHT', 'WebRTC', 'TURN', 'WebSocket', 'RTT', 'PNG', 'JPEG', 'WebP', 'parley-link', 'Google', 'Mozilla', 'Apple', 'iPhone', 'iPad'])
     for (const [name, area] of Object.entries(AREAS)) {
       const ru: Readonly<Record<string, Entry>> = area.ru
       for (const [key, entry] of Object.entries(ru)) {

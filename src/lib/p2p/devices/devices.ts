@@ -189,10 +189,11 @@ export class Devices implements DevicesPort, Startable {
 
   /**
    * On a linked device: a list of our own account, opened against the
-   * account's PeerID by the caller (a lookup in the relays' DHT). Kept when
-   * newer than the held one; when it no longer names this device, the row
-   * says so (`removed`) and `devices:removed` goes out: the node stops (the
-   * root), and the tab offers to erase. A forged list never comes here (it
+   * account's PeerID by the caller (a lookup in the relays' DHT, or a box
+   * from the holder: sessions/sibling-lists.ts). Kept when newer than the
+   * held one (`devices:changed`); when it no longer names this device, the
+   * row says so (`removed`) and `devices:removed` goes out: the node stops
+   * (the root), and the tab offers to erase. A forged list never comes here (it
    * does not open); an older one, or one of the held version, changes nothing.
    */
   async takeOwnList (list: DeviceList): Promise<OwnListOutcome> {
@@ -219,6 +220,8 @@ export class Devices implements DevicesPort, Startable {
     this.#list = list
     this.#log('took our account\'s list of version %d: %s', list.version, outcome)
     if (outcome === 'removed') this.#components.events?.safeDispatchEvent('devices:removed', { detail: { version: list.version } })
+    // sync/ drops what it queued for a sibling the list no longer names, and greets one it names anew
+    if (outcome === 'newer') this.#components.events?.safeDispatchEvent('devices:changed', { detail: { version: list.version } })
     return outcome
   }
 

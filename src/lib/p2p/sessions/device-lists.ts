@@ -13,6 +13,9 @@
  * it acknowledged, `devicesSent`) is older, and only on a session we already
  * have (a list never starts one). An app that predates the protocol answers
  * `na` to it: nothing is sealed for it and nothing is marked.
+ *
+ * The holder gives the list to its own devices too, and a linked device
+ * takes it from the holder (sibling-lists.ts).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { DeviceListError, openDeviceList } from '@parley/protocol/devices/list'
@@ -27,14 +30,15 @@ import { sessionTables } from '../../db/sessions.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { DeskService } from '../kernel/desk-service.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
-import { SessionUnreadableError } from './unreadable.ts'
+import { SiblingLists } from './sibling-lists.ts'
+import { openOrSay } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Desk, DeskProtocol } from '../kernel/desk-service.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
-import type { OpenedBox } from '../kernel/ports/sessions.ts'
 import type { Sessions } from './sessions.ts'
+import type { SiblingListsComponents } from './sibling-lists.ts'
 import type { DevicesReply } from '@parley/protocol/devices/wire'
 import type { AbortOptions, ComponentLogger, IdentifyResult, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
@@ -59,13 +63,13 @@ const DEVICES: DeskProtocol<Uint8Array, DevicesReply | Uint8Array> = {
   rateLimited: { type: 'reject', reason: 'rate-limited' }
 }
 
-export interface DeviceListExchangeComponents {
+export interface DeviceListExchangeComponents extends SiblingListsComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
   sessions: Pick<Sessions, 'seal' | 'open' | 'hasSession' | 'ready'>
   contactBook: Pick<ContactBookPort, 'byPeerId'>
-  devices: Pick<DevicesPort, 'holder' | 'ownList'>
+  devices: Pick<DevicesPort, 'account' | 'holder' | 'ownList' | 'takeOwnList'>
   events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
 }
 
@@ -74,16 +78,20 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
   readonly #log: Logger
   /** the contacts an offer is under way to, at most MAX_DEVICE_OFFERS */
   readonly #offering = new Set<string>()
+  /** our own devices' half: the holder's list to them, theirs from it */
+  readonly #siblings: SiblingLists
   #desk: DeskService<Uint8Array, DevicesReply | Uint8Array> | undefined
   #shutdown = new AbortController()
 
   constructor (components: DeviceListExchangeComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:sessions:devices')
+    this.#siblings = new SiblingLists(components, this.#log)
   }
 
   async start (): Promise<void> {
     this.#shutdown = new AbortController()
+    this.#siblings.start()
     this.#desk = new DeskService({ registrar: this.#components.libp2p, logger: this.#components.logger }, DEVICES, this)
     await this.#desk.start()
     this.#components.libp2p.addEventListener('peer:identify', this.#onIdentify)
@@ -104,6 +112,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
   }
 
   readonly #onChanged = (): void => {
+    this.#siblings.noteList()
     const peers = new Set(this.#components.libp2p.getConnections().filter(c => c.status === 'open').map(c => c.remotePeer.toString()))
     for (const peer of peers) void this.offer(peer)
   }
@@ -120,6 +129,10 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     if (!devices.holder || list === undefined || this.#offering.has(peer) || this.#offering.size >= MAX_DEVICE_OFFERS) return
     this.#offering.add(peer)
     try {
+      if (this.#siblings.targets(peer)) {
+        await this.#offerSibling(peer)
+        return
+      }
       const contact = await contactBook.byPeerId(peer)
       // a contact's own PeerID only: its other devices learn the list from the DHT (the acknowledged mark is per contact, not per device)
       if (!mayExchange(contact) || contact.peerId !== peer || (contact.devicesSent ?? 0) >= list.version) return
@@ -152,24 +165,27 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     }
   }
 
-  /** The listener: a box from `from` carrying its account's list. */
+  /** One of our own devices, when connected (sibling-lists.ts). */
+  async #offerSibling (peer: string): Promise<void> {
+    const connection = this.#components.libp2p.getConnections(peerIdFromString(peer)).find(c => c.status === 'open')
+    if (connection === undefined) return
+    const signal = AbortSignal.any([AbortSignal.timeout(DEVICES_EXCHANGE_TIMEOUT_MS), this.#shutdown.signal])
+    await this.#siblings.offer(peer, connection, signal)
+  }
+
+  /** The listener: a box from `from` carrying its account's list (our own account's, from its holder: sibling-lists.ts). */
   async receive (from: PeerId, box: Uint8Array, _options: AbortOptions): Promise<DevicesReply> {
     const { db, contactBook, sessions } = this.#components
     const peer = from.toString()
+    if (this.#siblings.fromOurAccount(peer)) return this.#siblings.receive(from, box)
     const contact = await contactBook.byPeerId(peer)
     // only the account's own device (its holder) speaks for the list, so far
     if (!mayExchange(contact) || contact.peerId !== peer) return { type: 'reject', reason: 'not-a-contact' }
-    let opened: OpenedBox
-    try {
-      opened = await sessions.open(sessionPeerOf(from), box)
-    } catch (err) {
-      if (!(err instanceof SessionUnreadableError)) throw err
-      if (err.reason === 'malformed') return { type: 'reject', reason: 'invalid' }
-      // this very box, opened and taken before (a retry)
-      if (err.reason === 'duplicate') return { type: 'ack', status: 'same' }
-      this.#log('a devices box from %s does not open (%s) - %s', peer, err.reason, err.message)
-      return { type: 'reject', reason: 'session' }
-    }
+    const opened = await openOrSay(async () => sessions.open(sessionPeerOf(from), box), this.#log, `a devices box from ${peer}`)
+    if (opened === 'malformed') return { type: 'reject', reason: 'invalid' }
+    // this very box, opened and taken before (a retry)
+    if (opened === 'duplicate') return { type: 'ack', status: 'same' }
+    if (opened === 'session') return { type: 'reject', reason: 'session' }
     let outcome
     try {
       const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })

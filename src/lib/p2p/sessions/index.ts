@@ -86,4 +86,5 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
 
 export { sessionPeerOf } from './chat-boxes.ts'
 export { SessionUnreadableError } from './sessions.ts'
+export { openOrSay } from './unreadable.ts'
 export { PrekeysAwaitedError } from './bundles.ts'

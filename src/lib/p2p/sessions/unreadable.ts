@@ -8,3 +8,26 @@ export class SessionUnreadableError extends Error {
     super(message)
   }
 }
+
+/**
+ * What a listener answers for a box that did not open: `malformed` (its bytes
+ * are no box), `duplicate` (this very box was taken before: a retry), or
+ * `session` (the session is lost or never was: the sender starts a new one).
+ */
+export type UnopenedBox = 'malformed' | 'duplicate' | 'session'
+
+/**
+ * `open()` (Sessions.open on one box), or which {@link UnopenedBox} it is
+ * when it throws SessionUnreadableError; a lost session is logged with
+ * `what`. Any other error is thrown.
+ */
+export async function openOrSay<T> (open: () => Promise<T>, log: (format: string, ...args: unknown[]) => void, what: string): Promise<T | UnopenedBox> {
+  try {
+    return await open()
+  } catch (err) {
+    if (!(err instanceof SessionUnreadableError)) throw err
+    if (err.reason === 'malformed' || err.reason === 'duplicate') return err.reason
+    log('%s does not open (%s) - %s', what, err.reason, err.message)
+    return 'session'
+  }
+}

@@ -13,7 +13,7 @@ import { decodeSyncItem } from '@parley/protocol/sync/wire'
 import { sessionTables } from '../../db/sessions.ts'
 import { authorOf } from '../kernel/author.ts'
 import { tell } from '../kernel/events.ts'
-import { sessionPeerOf, SessionUnreadableError } from '../sessions/index.ts'
+import { openOrSay, sessionPeerOf } from '../sessions/index.ts'
 import { applySyncItem, applyTables } from './apply.ts'
 import { siblingsOf } from './courier.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -55,17 +55,11 @@ export class SyncListener implements Desk<Uint8Array, SyncReply>, SyncIntakePort
       this.#log('refused a sync box from %s: not a device of our list', peer)
       return { type: 'reject', reason: 'not-a-sibling' }
     }
-    let opened: OpenedBox
-    try {
-      opened = await sessions.open(sessionPeerOf(from), box)
-    } catch (err) {
-      if (!(err instanceof SessionUnreadableError)) throw err
-      if (err.reason === 'malformed') return { type: 'reject', reason: 'invalid' }
-      // this very box, opened and taken before (a retry)
-      if (err.reason === 'duplicate') return { type: 'ack' }
-      this.#log('a sync box from %s does not open (%s) - %s', peer, err.reason, err.message)
-      return { type: 'reject', reason: 'session' }
-    }
+    const opened = await openOrSay(async () => sessions.open(sessionPeerOf(from), box), this.#log, `a sync box from ${peer}`)
+    if (opened === 'malformed') return { type: 'reject', reason: 'invalid' }
+    // this very box, opened and taken before (a retry)
+    if (opened === 'duplicate') return { type: 'ack' }
+    if (opened === 'session') return { type: 'reject', reason: 'session' }
     let outcome: 'taken' | 'invalid'
     try {
       outcome = await this.#apply(peer, opened.plaintext, opened)

@@ -4,7 +4,7 @@
  * `devices:changed`; itself, a device not listed and a linked device's call
  * are refused with their codes, nothing stored. On a linked device:
  * `takeOwnList` keeps a newer list of its account; one that no longer names
- * it marks the row removed and tells `devices:removed`; an older one, one of
+ * it marks the row removed and tells `devices:removed` (a newer one that names it, `devices:changed`); an older one, one of
  * the held version with another body, another account's, and any list on
  * the holder change nothing. `erase` asks the kernel, never on the holder.
  * A real ParleyDb on fake-indexeddb, real Ed25519 keys, an injected clock.
@@ -121,13 +121,13 @@ describe('a linked device learning its account\'s list', () => {
     expect(await devices.takeOwnList(listOf(account, [me.peer, tablet.peer], 11))).toBe('newer')
     expect((await getAccount(db))?.version).toBe(11)
     expect(devices.removed).toBe(false)
-    expect(told).toEqual([])
+    expect(told).toEqual([['changed', 11]])
 
     const without = listOf(account, [tablet.peer], 12)
     expect(await devices.takeOwnList(without)).toBe('removed')
     expect(await getAccount(db)).toMatchObject({ holder: false, version: 12, list: without.signed, removed: { version: 12, at: NOW } })
     expect(devices.removed).toBe(true)
-    expect(told).toEqual([['removed', 12]])
+    expect(told).toEqual([['changed', 11], ['removed', 12]])
     expect((await devices.view()).removed).toBe(true)
     // removed stays removed: a later list (even one naming it again) is not taken
     expect(await devices.takeOwnList(listOf(account, [me.peer], 13))).toBe('ignored')

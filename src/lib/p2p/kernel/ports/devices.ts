@@ -22,8 +22,9 @@ export interface DevicesPort {
   /** on a linked device: whether a newer list of the account no longer names it */
   readonly removed: boolean
   /**
-   * on a linked device: keeps a list of our account found by a lookup (opened
-   * against the account) when newer; 'removed' when it no longer names this device
+   * on a linked device: keeps a list of our account found by a lookup or given
+   * by the holder (opened against the account) when newer; 'removed' when it
+   * no longer names this device
    */
   takeOwnList(list: DeviceList): Promise<OwnListOutcome>
 }
