@@ -23,7 +23,7 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { fromBase64Url, toBase64Url } from '../base64.ts'
-import { ed25519KeyOf } from '../group/op.ts'
+import { ed25519KeyOf } from '../group/keys.ts'
 import { isRecord } from '../is-record.ts'
 import {
   DEVICE_LIST_FORMAT, DEVICE_LIST_SIGN_CONTEXT, MAX_DEVICE_LIST_BODY_BYTES, MAX_DEVICE_LIST_BYTES, MAX_DEVICE_LIST_VERSION,

@@ -3,91 +3,106 @@
  * (docs/protocols.md, "Groups", "Made on a linked device"; issue 58): a
  * member is an account; what one of its linked devices makes names the
  * account as `author` and the device as `device`, and is signed by the
- * device's key (op.ts, message.ts check that signature). Whether the device
- * speaks for the account is the account's signed device list's to say: this
- * file is the receiver's check, a pure function of the item and the lists
- * the receiver holds of the author (devices/list.ts opens each against the
- * author's key; the newest wins).
+ * device's key (op.ts, message.ts check that signature).
  *
- * The group fold (state.ts) needs nothing of this: it reads `author`, the
- * account, and an item refused here never reaches it.
+ * Whether the device speaks for the account is said by the group's own log:
+ * the account's signed device lists travel in it as `devices` operations
+ * (and in a create's `list`), and the fold (state.ts) keeps each account's
+ * device set as they say, so members holding the same operations agree on
+ * which devices speak, whatever lists each holds elsewhere. This file opens
+ * a carried list (once per operation), and is the check of a message (not
+ * folded) against the receiver's current state.
  */
 import { InvalidMessageError } from '@libp2p/interface'
-import { compareDeviceLists, DeviceListError, openDeviceList } from '../devices/list.ts'
-import type { DeviceList, SignedDeviceList } from '../devices/list.ts'
+import { DeviceListError, openDeviceList } from '../devices/list.ts'
+import { signGroupOp } from './op.ts'
+import type { DeviceList, DeviceListProblem, SignedDeviceList } from '../devices/list.ts'
+import type { GroupOp } from './op.ts'
+import type { GroupState } from './state.ts'
 
-/** At most this many lists of one author are looked at per check (a receiver holds one, maybe a newer one offered). */
-export const MAX_DEVICE_LISTS_CHECKED = 4
+/** What the fold holds of one account's devices in a group: the list it last took. */
+export interface GroupDevices {
+  /** the version of the account's list the set comes from */
+  readonly version: number
+  /** the list's devices' PeerIDs, the account's own first */
+  readonly peers: readonly string[]
+}
 
-/**
- * What the receiver may do with an item, given the author's lists it holds:
- * - `own-key`: no `device`; the author's own key signed it (as before linked devices);
- * - `listed`: the newest of the author's lists names the device;
- * - `no-list`: `device` is set and no list of the author opened (none given,
- *   or each forged, another account's or malformed): refuse it now; it may be
- *   taken again once the author's list is known;
- * - `not-listed`: the newest list of the author does not name the device
- *   (never linked, or removed by that list): refuse it.
- */
-export type DeviceAuthorship = 'own-key' | 'listed' | 'no-list' | 'not-listed'
-
-/** A list as a receiver may hold it: its wire form, or an opened list (its `signed` form is opened again). */
-export type HeldDeviceList = SignedDeviceList | Pick<DeviceList, 'signed'>
+/** Lists opened, by the list object an operation carries, then its author: a fold runs again on each change, a signature is checked once. */
+const opened = new WeakMap<SignedDeviceList, Map<string, DeviceList | DeviceListProblem>>()
 
 /**
- * The newest of `lists` that opens as `account`'s list (signed by the
- * account's key: openDeviceList with `account`), or undefined when none
- * does. Lists that do not open are passed over. Of two lists with one
- * version and different bodies (the key signed both: compareDeviceLists'
- * `conflict`), the one given first stays, as a receiver keeps the one it
- * held: give the held list first.
- *
- * @throws RangeError when given more than MAX_DEVICE_LISTS_CHECKED lists
+ * The list a `devices` operation (or a create) carries, opened as its
+ * author's (openDeviceList with the author as account), or why it does not
+ * open: forged, another account's, malformed.
  */
-export function newestDeviceList (account: string, lists: readonly HeldDeviceList[]): DeviceList | undefined {
-  if (lists.length > MAX_DEVICE_LISTS_CHECKED) throw new RangeError(`at most ${MAX_DEVICE_LISTS_CHECKED} device lists are checked at once, not ${lists.length}`)
-  let newest: DeviceList | undefined
-  for (const held of lists) {
-    const signed = 'signed' in held ? held.signed : held
-    let list: DeviceList
-    try {
-      list = openDeviceList({ body: signed.body, sig: signed.sig }, { account })
-    } catch (err) {
-      if (err instanceof DeviceListError) continue
-      throw err
-    }
-    try {
-      if (compareDeviceLists(newest, list) === 'newer') newest = list
-    } catch (err) {
-      if (!(err instanceof DeviceListError)) throw err
-    }
+export function carriedList (op: GroupOp): DeviceList | DeviceListProblem | undefined {
+  if (op.kind !== 'devices' && op.kind !== 'create') return undefined
+  if (op.list === undefined) return undefined
+  const byAuthor = opened.get(op.list) ?? new Map<string, DeviceList | DeviceListProblem>()
+  opened.set(op.list, byAuthor)
+  const held = byAuthor.get(op.author)
+  if (held !== undefined) return held
+  let result: DeviceList | DeviceListProblem
+  try {
+    result = openDeviceList({ body: op.list.body, sig: op.list.sig }, { account: op.author })
+  } catch (err) {
+    if (!(err instanceof DeviceListError)) throw err
+    result = err.code
   }
-  return newest
+  byAuthor.set(op.author, result)
+  return result
 }
 
-/** Whether `item` (a decoded operation or message) is its author's own or made on a device its newest list names ({@link DeviceAuthorship}). */
-export function deviceAuthorship (item: { author: string, device?: string }, lists: readonly HeldDeviceList[]): DeviceAuthorship {
-  if (item.device === undefined) return 'own-key'
-  const newest = newestDeviceList(item.author, lists)
-  if (newest === undefined) return 'no-list'
-  return newest.devices.some((d) => d.peer === item.device) ? 'listed' : 'not-listed'
+/**
+ * Whether `device` speaks for `account` in the group as `state` has it: the
+ * account's own PeerID always does (its key is the account's); another
+ * device does when the account's device set in the state names it.
+ */
+export function deviceSpeaksFor (state: Pick<GroupState, 'devices'>, account: string, device: string): boolean {
+  if (device === account) return true
+  return state.devices.get(account)?.peers.includes(device) ?? false
 }
 
-/** A device item whose device the author's lists do not vouch for: its {@link DeviceAuthorship} says why. */
+/**
+ * Every device of `account` in the group as `state` has it: the account's
+ * own PeerID first (always), then the other devices of its set.
+ */
+export function devicesOf (state: Pick<GroupState, 'devices'>, account: string): string[] {
+  return [account, ...(state.devices.get(account)?.peers ?? []).filter((peer) => peer !== account)]
+}
+
+/**
+ * A `devices` operation carrying `list` (the account's signed list, its wire
+ * form), made by the account's key (`secret` its seed, no `head.device`) or
+ * on a linked device (`head.device` its PeerID, `secret` its key's seed; the
+ * list must name it, or the fold voids the operation). As signGroupOp.
+ */
+export function makeDevicesOp (
+  list: SignedDeviceList,
+  head: { group: string, author: string, device?: string, lamport: number, deps: readonly string[], at: number },
+  secret: Uint8Array
+): GroupOp & { kind: 'devices' } {
+  const op = signGroupOp({ kind: 'devices', list: { body: list.body, sig: list.sig } }, head, secret)
+  if (op.kind !== 'devices') throw new Error('signGroupOp made another kind')
+  return op
+}
+
+/** A group message from a device that does not speak for its author in the receiver's state (`not-a-device`). */
 export class GroupDeviceError extends InvalidMessageError {
-  constructor (readonly code: Exclude<DeviceAuthorship, 'own-key' | 'listed'>, message: string) {
-    super(message)
-  }
+  readonly code = 'not-a-device'
 }
 
 /**
- * Throws unless `item` may be taken: its author's own (no `device`), or made
- * on a device that the newest of the author's `lists` names.
+ * The receiver's check of a group message (messages are not folded): one
+ * without `device` is its author's own; one with `device` is taken only when
+ * the device speaks for the author in the receiver's current state (after
+ * the message's `ops` heads are held). A message from a device removed by
+ * a `devices` operation the receiver holds is refused.
  *
- * @throws GroupDeviceError (an InvalidMessageError) with `code` 'no-list' or 'not-listed'
+ * @throws GroupDeviceError (an InvalidMessageError) with `code` 'not-a-device'
  */
-export function checkDeviceAuthor (item: { author: string, device?: string }, lists: readonly HeldDeviceList[]): void {
-  const verdict = deviceAuthorship(item, lists)
-  if (verdict === 'no-list') throw new GroupDeviceError(verdict, `Invalid group item: no device list of ${item.author} is held to vouch for its device ${item.device ?? ''}`)
-  if (verdict === 'not-listed') throw new GroupDeviceError(verdict, `Invalid group item: ${item.author}'s newest device list does not name its device ${item.device ?? ''}`)
+export function checkMessageDevice (state: Pick<GroupState, 'devices'>, message: { author: string, device?: string }): void {
+  if (message.device === undefined || deviceSpeaksFor(state, message.author, message.device)) return
+  throw new GroupDeviceError(`Invalid group message: ${message.device} does not speak for ${message.author} in this group (not-a-device)`)
 }

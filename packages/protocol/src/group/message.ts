@@ -8,8 +8,8 @@
  *
  * Made on an account's linked device, a message names the account as
  * `author` and the device as `device`, and the device's key signs it, as an
- * operation made there (op.ts; device.ts checks the device against the
- * account's list).
+ * operation made there (op.ts; device.ts `checkMessageDevice` is the receiver's
+ * check against the device set of its current state).
  *
  * Wire form, like an operation's: `{ "body": <JSON text>, "sig": <base64> }`,
  * the signature over MESSAGE_SIGN_CONTEXT · body.

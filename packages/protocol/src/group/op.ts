@@ -1,7 +1,7 @@
 /**
  * Group operations (docs/protocols.md, "Groups"): the signed changes that
  * make a group — create, add, remove, leave, role, rename, picture, profile,
- * timer.
+ * timer, devices.
  *
  * On the wire an operation is `{ "body": <JSON text>, "sig": <base64> }`:
  * `body` is the exact text that was signed, so no canonical form of JSON is
@@ -10,26 +10,31 @@
  * anyone can check an operation without being told a key. An operation made
  * on an account's linked device (issue 58) names the account as `author`,
  * the device's PeerID as `device`, and is signed by the DEVICE's key: the
- * signature proves the device made it, and whether the device speaks for
- * the account is the account's signed device list's to say (device.ts,
- * checked by the receiver against the list it holds). An operation's id
+ * signature proves the device made it; whether the device speaks for the
+ * account is the fold's to say (state.ts), from the account's signed device
+ * lists that travel in the group's log as `devices` operations (or in the
+ * create: a group made on a linked device carries the list naming it, which
+ * is checked here since nothing precedes a create). An operation's id
  * is the hex SHA-256 of its body; a group's id is the first 16 bytes (32 hex
  * digits) of its create operation's id, so a group id names its creator's
  * signed create and no one else can make another one for it.
  */
 import { InvalidMessageError } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex } from '@noble/hashes/utils.js'
-import { fromBase64, toBase64 } from '../base64.ts'
+import { toBase64 } from '../base64.ts'
 import { LONE_SURROGATE } from '../chat/checks.ts'
 import { MESSAGE_TTLS } from '../chat/constants.ts'
+import { MAX_DEVICE_LIST_BYTES } from '../devices/constants.ts'
+import { DeviceListError, openDeviceList } from '../devices/list.ts'
 import {
   MAX_ADDR_CHARS, MAX_DEPS, MAX_GROUP_NAME_CHARS, MAX_MAILBOXES, MAX_MEMBER_NAME_CHARS, MAX_MEMBERS,
   MAX_OP_BYTES, MAX_PICTURE_CHARS, OP_SIGN_CONTEXT
 } from './constants.ts'
+import { ed25519KeyOf, signatureOf } from './keys.ts'
 import type { GroupRole } from './constants.ts'
+import type { SignedDeviceList } from '../devices/list.ts'
 
 /** 64 lowercase hex digits: an operation id. */
 export const OP_ID_PATTERN = /^[0-9a-f]{64}$/
@@ -48,7 +53,8 @@ export interface InitialMember {
 
 /** What an operation does; `author`, `lamport`, `deps` and `at` are common to all. */
 export type GroupOpChange =
-  | { kind: 'create', name: string, members: InitialMember[], picture?: string }
+  /** `list`: the creator account's signed device list, its devices' first set in the group; required when a linked device makes the create (it must name that device) */
+  | { kind: 'create', name: string, members: InitialMember[], picture?: string, list?: SignedDeviceList }
   /** `sessions`: the adder's word that the added member's app speaks sessions (the adder's contact row's mark) */
   | { kind: 'add', peer: string, name: string, sessions?: true }
   | { kind: 'remove', peer: string }
@@ -60,6 +66,12 @@ export type GroupOpChange =
   | { kind: 'profile', name: string, mailboxes: string[], sessions?: true }
   /** the group's disappearing-messages timer: seconds (one of MESSAGE_TTLS), 0 = off */
   | { kind: 'timer', ttl: number }
+  /**
+   * the author account's signed device list (the object `/parley/devices/1.0.0`
+   * carries; devices/list.ts), which the fold opens under the author's key:
+   * from it on, the devices it names speak for the author in the group
+   */
+  | { kind: 'devices', list: SignedDeviceList }
 
 export type GroupOpKind = GroupOpChange['kind']
 
@@ -94,37 +106,7 @@ export function invalidOp (reason: string): InvalidMessageError {
   return new InvalidMessageError(`Invalid group operation: ${reason}`)
 }
 
-/** An Ed25519 PeerID as PeerId.toString() writes it: 52 base58btc characters, `12D3KooW…`. */
-const PEER_CHARS = 52
-/** A 64-byte signature in standard base64 with padding. */
-const SIG_CHARS = 88
-
-/**
- * The Ed25519 public key of a PeerID string, or undefined when it is not an
- * Ed25519 PeerID in its canonical form. Only one text per key: the CID forms
- * (`bafz…`, `k51…`) of a member's key would make a second member of the same
- * person. The length is checked first, since base58 decoding takes time
- * quadratic in it (32 KiB of text: over a second).
- */
-export function ed25519KeyOf (peer: string): Uint8Array | undefined {
-  if (peer.length !== PEER_CHARS) return undefined
-  try {
-    const id = peerIdFromString(peer)
-    return id.type === 'Ed25519' && id.toString() === peer ? id.publicKey.raw : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * The 64 bytes of a signature, or undefined unless `sig` is their one base64
- * text (the unused low bits of the last digit would otherwise give every
- * signed operation or message other wire forms, all verifying).
- */
-export function signatureOf (sig: string): Uint8Array | undefined {
-  const bytes = sig.length === SIG_CHARS ? fromBase64(sig) : undefined
-  return bytes?.byteLength === 64 && toBase64(bytes) === sig ? bytes : undefined
-}
+export { ed25519KeyOf, signatureOf }
 
 function hexId (body: Uint8Array): string {
   return bytesToHex(sha256(body))
@@ -238,7 +220,7 @@ export function deviceField (value: unknown, author: string): { peer: string, ke
 
 const COMMON = ['v', 'kind', 'author', 'device', 'lamport', 'deps', 'at', 'group']
 const FIELDS: Record<GroupOpKind, readonly string[]> = {
-  create: ['name', 'members', 'picture'],
+  create: ['name', 'members', 'picture', 'list'],
   add: ['peer', 'name', 'sessions'],
   remove: ['peer'],
   leave: [],
@@ -246,7 +228,8 @@ const FIELDS: Record<GroupOpKind, readonly string[]> = {
   rename: ['name'],
   picture: ['picture'],
   profile: ['name', 'mailboxes', 'sessions'],
-  timer: ['ttl']
+  timer: ['ttl'],
+  devices: ['list']
 }
 
 function decodeChange (fields: Record<string, unknown>): GroupOpChange {
@@ -262,7 +245,12 @@ function decodeChange (fields: Record<string, unknown>): GroupOpChange {
       if (list[0]?.peer !== fields['author']) throw invalidOp('the creator must be the first member')
       if (new Set(list.map((m) => m.peer)).size !== list.length) throw invalidOp('a member is listed twice')
       const picture = fields['picture']
-      return { kind: k, name: groupName(fields['name']), members: list, ...(picture === undefined ? {} : { picture: pictureField(picture, false) }) }
+      const devices = createList(fields['list'], fields['author'] as string, fields['device'])
+      return {
+        kind: k, name: groupName(fields['name']), members: list,
+        ...(picture === undefined ? {} : { picture: pictureField(picture, false) }),
+        ...(devices === undefined ? {} : { list: devices })
+      }
     }
     case 'add': return { kind: k, peer: peerField(fields['peer']), name: memberName(fields['name']), ...sessionsField(fields['sessions']) }
     case 'remove': return { kind: k, peer: peerField(fields['peer']) }
@@ -287,7 +275,47 @@ function decodeChange (fields: Record<string, unknown>): GroupOpChange {
       if (typeof ttl !== 'number' || (ttl !== 0 && !MESSAGE_TTLS.includes(ttl))) throw invalidOp(`"ttl" must be 0 or one of ${MESSAGE_TTLS.join(', ')} seconds`)
       return { kind: k, ttl }
     }
+    case 'devices': return { kind: k, list: signedListField(fields['list']) }
   }
+}
+
+/**
+ * A `list` as the wire carries a signed device list: exactly `body` and
+ * `sig`, both strings, at most MAX_DEVICE_LIST_BYTES as JSON. Whether it
+ * opens as the author's list is the fold's to say (a list that does not
+ * makes its `devices` operation void, not invalid).
+ */
+function signedListField (value: unknown): SignedDeviceList {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidOp('"list" must be a signed device list')
+  const list = value as Record<string, unknown>
+  only(list, ['body', 'sig'], 'the device list')
+  const { body, sig } = list
+  if (typeof body !== 'string' || typeof sig !== 'string') throw invalidOp('the device list\'s "body" and "sig" must be strings')
+  const bytes = encoder.encode(JSON.stringify({ body, sig })).byteLength
+  if (bytes > MAX_DEVICE_LIST_BYTES) throw invalidOp(`the device list is ${bytes} bytes, at most ${MAX_DEVICE_LIST_BYTES}`)
+  return { body, sig }
+}
+
+/**
+ * A create's optional `list`: it must open as the creator's (openDeviceList
+ * with the author as account), and name the device that made the create
+ * when one did. A create made on a linked device must carry it: nothing
+ * before a create can say that the device speaks for the creator.
+ */
+function createList (value: unknown, author: string, device: unknown): SignedDeviceList | undefined {
+  if (value === undefined) {
+    if (device !== undefined) throw invalidOp('a create made on a linked device carries the creator\'s device list naming it ("list")')
+    return undefined
+  }
+  const signed = signedListField(value)
+  try {
+    const list = openDeviceList(signed, { account: author })
+    if (device !== undefined && !list.devices.some((d) => d.peer === device)) throw invalidOp('the create\'s device list does not name its device')
+  } catch (err) {
+    if (err instanceof DeviceListError) throw invalidOp(`the create's device list does not open as the creator's (${err.code})`)
+    throw err
+  }
+  return signed
 }
 
 function only (obj: Record<string, unknown>, allowed: readonly string[], where: string): void {

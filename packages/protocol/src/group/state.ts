@@ -21,10 +21,27 @@
  * their own profile and set the disappearing-messages timer (as either side
  * of a 1:1 chat may; the last timer in the order is the group's). When the owner leaves, the admin added first becomes
  * owner, else the member added first.
+ *
+ * Devices (issue 58; docs/protocols.md, "Made on a linked device"): each
+ * account's device set is the one its last applied `devices` operation (or
+ * the create's `list`) carries; before any, it is empty and only the
+ * account's own key speaks. A `devices` operation, by any member for itself,
+ * is void unless its list opens as the author's (`bad-devices`), names the
+ * device that signed it when a device did (`not-a-device`), and has a
+ * version above the set's (`stale-devices`). Any other operation with
+ * `device` is void unless every applied `devices` operation of its author
+ * that dropped the device is in its causal past (`unseen-device-removal`:
+ * removal wins, as for members) and the device is in the author's set
+ * (`not-a-device`). So what a device made before its removal (the removal
+ * follows it) stays valid for everyone.
  */
 import { MAX_MEMBERS } from './constants.ts'
+import { carriedList, deviceSpeaksFor } from './device.ts'
 import type { GroupRole } from './constants.ts'
+import type { GroupDevices } from './device.ts'
 import type { GroupOp } from './op.ts'
+
+export type { GroupDevices }
 
 export interface GroupMember {
   peer: string
@@ -51,7 +68,9 @@ export interface GroupTimer {
   at: number
 }
 
-export type VoidReason = 'not-a-member' | 'not-entitled' | 'unseen-removal' | 'already-member' | 'not-in-group' | 'group-full' | 'owner'
+export type VoidReason =
+  | 'not-a-member' | 'not-entitled' | 'unseen-removal' | 'already-member' | 'not-in-group' | 'group-full' | 'owner'
+  | 'bad-devices' | 'stale-devices' | 'not-a-device' | 'unseen-device-removal'
 
 export interface GroupState {
   id: string
@@ -80,6 +99,12 @@ export interface GroupState {
    * changes nothing (a re-added member is still held to session boxes).
    */
   sessions: Set<string>
+  /**
+   * Each account's devices as the log says them (members and former
+   * members): the last applied `devices` operation's list, or the create's.
+   * An account without an entry has no device but its own key.
+   */
+  devices: ReadonlyMap<string, GroupDevices>
 }
 
 /** Whether `ancestor` is `op` or in its causal past (`byId` holds every operation of the group). */
@@ -108,10 +133,15 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
   const sorted = [...ops].sort((a, b) => a.lamport - b.lamport || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const create = sorted[0]
   if (create?.kind !== 'create') throw new Error('a group\'s first operation must be its create')
+  const devices = new Map<string, GroupDevices>()
   const state: GroupState = {
     id: create.group, name: create.name, picture: create.picture ?? '', creator: create.author, owner: create.author,
-    members: [], former: new Map(), void: new Map(), lastChange: new Map(), timer: undefined, sessions: new Set()
+    members: [], former: new Map(), void: new Map(), lastChange: new Map(), timer: undefined, sessions: new Set(), devices
   }
+  /** applied `devices` operations that dropped a device, by account, then device */
+  const drops = new Map<string, Map<string, string[]>>()
+  const createList = carriedList(create)
+  if (typeof createList === 'object') devices.set(create.author, { version: createList.version, peers: createList.devices.map((d) => d.peer) })
   const members = new Map<string, GroupMember>()
   /** applied removals (remove or leave) of each peer, by op id */
   const removals = new Map<string, string[]>()
@@ -121,6 +151,7 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
     if (m.sessions === true) state.sessions.add(m.peer)
   })
   const sawRemovals = (peer: string, op: GroupOp): boolean => (removals.get(peer) ?? []).every((r) => precedes(r, op, byId))
+  const sawDrops = (account: string, device: string, op: GroupOp): boolean => (drops.get(account)?.get(device) ?? []).every((d) => precedes(d, op, byId))
   const drop = (peer: string, how: 'removed' | 'left', op: GroupOp): void => {
     members.delete(peer)
     state.former.set(peer, how)
@@ -181,6 +212,16 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
       case 'timer':
         state.timer = { ttl: op.ttl, by: op.author, at: op.at }
         break
+      case 'devices': {
+        const list = carriedList(op)
+        if (typeof list !== 'object') break
+        const peers = list.devices.map((d) => d.peer)
+        const mine = drops.get(op.author) ?? new Map<string, string[]>()
+        for (const gone of devices.get(op.author)?.peers ?? []) if (!peers.includes(gone)) mine.set(gone, [...(mine.get(gone) ?? []), op.id])
+        drops.set(op.author, mine)
+        devices.set(op.author, { version: list.version, peers })
+        break
+      }
       case 'create':
         break
     }
@@ -194,6 +235,10 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
     const author = members.get(op.author)
     if (author === undefined) return 'not-a-member'
     if (!sawRemovals(op.author, op)) return 'unseen-removal'
+    if (op.device !== undefined && op.kind !== 'devices') {
+      if (!sawDrops(op.author, op.device, op)) return 'unseen-device-removal'
+      if (!deviceSpeaksFor(state, op.author, op.device)) return 'not-a-device'
+    }
     switch (op.kind) {
       case 'add':
         if (!MANAGE.includes(author.role)) return 'not-entitled'
@@ -223,6 +268,14 @@ export function foldGroup (ops: readonly GroupOp[], byId: ReadonlyMap<string, Gr
       case 'profile':
       case 'timer':
         return undefined
+      case 'devices': {
+        // the carried list speaks for the device that signed it: a device in a newer list of the account
+        const list = carriedList(op)
+        if (typeof list !== 'object') return 'bad-devices'
+        if (op.device !== undefined && !list.devices.some((d) => d.peer === op.device)) return 'not-a-device'
+        if (list.version <= (devices.get(op.author)?.version ?? 0)) return 'stale-devices'
+        return undefined
+      }
     }
   }
 }

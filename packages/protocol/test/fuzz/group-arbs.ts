@@ -16,6 +16,7 @@ import {
   MAX_ADDR_CHARS, MAX_DEPS, MAX_GROUP_NAME_CHARS, MAX_MAILBOXES, MAX_MEMBER_NAME_CHARS, MAX_MEMBERS, MAX_PICTURE_CHARS
 } from '../../src/group/constants.ts'
 import { MESSAGE_TTLS } from '../../src/chat/constants.ts'
+import { MAX_DEVICE_LIST_BYTES } from '../../src/devices/constants.ts'
 import { newKeyPair } from './native-ed25519.ts'
 import type { KeyObject } from 'node:crypto'
 import type { ChatDialerFrame } from '../../src/chat/codec.ts'
@@ -123,8 +124,34 @@ export function changeFits (change: GroupOpChange, author: string, peers: Readon
     case 'picture': return pictureFits(change.picture, true)
     case 'profile': return nameFits(change.name, MAX_MEMBER_NAME_CHARS, true) && mailboxesFit(change.mailboxes) && (change.sessions === undefined || change.sessions === true)
     case 'timer': return change.ttl === 0 || MESSAGE_TTLS.includes(change.ttl)
+    case 'devices': return listFits(change.list)
   }
 }
+
+/** What a `devices` operation takes as `list` (its shape; whether it opens is the fold's): exactly `body` and `sig`, strings, at most MAX_DEVICE_LIST_BYTES as JSON. */
+export function listFits (list: unknown): boolean {
+  if (typeof list !== 'object' || list === null || Array.isArray(list)) return false
+  const keys = Object.keys(list).sort()
+  const { body, sig } = list as Record<string, unknown>
+  return keys.join() === 'body,sig' && typeof body === 'string' && typeof sig === 'string' && bytesOf(JSON.stringify({ body, sig })) <= MAX_DEVICE_LIST_BYTES
+}
+
+/**
+ * A `devices` operation's `list`: the shape of a signed list with any texts
+ * (the decoder checks the shape only), near MAX_DEVICE_LIST_BYTES; beyond
+ * the rules also extra or missing keys and values that are not strings,
+ * typed as a list to reach the codec.
+ */
+export const signedListArb = (beyond = true): fc.Arbitrary<{ body: string, sig: string }> => fc.oneof(
+  { weight: 4, arbitrary: fc.record({ body: fc.string({ maxLength: 80 }), sig: fc.string({ maxLength: 90 }) }) },
+  // JSON.stringify({body:"…",sig:""}) is 20 bytes more than the body's text (a quote in it: 2 bytes)
+  { weight: 2, arbitrary: fc.integer({ min: MAX_DEVICE_LIST_BYTES - 23, max: MAX_DEVICE_LIST_BYTES - (beyond ? 18 : 20) }).map(n => ({ body: 'b'.repeat(n), sig: '' })) },
+  { weight: 1, arbitrary: fc.integer({ min: MAX_DEVICE_LIST_BYTES / 2 - 13, max: MAX_DEVICE_LIST_BYTES / 2 - (beyond ? 9 : 10) }).map(n => ({ body: '"'.repeat(n), sig: '' })) },
+  {
+    weight: beyond ? 2 : 0,
+    arbitrary: fc.constantFrom<unknown>(null, 'list', [], {}, { body: 'b' }, { sig: 's' }, { body: 1, sig: 's' }, { body: 'b', sig: null }, { body: 'b', sig: 's', version: 1 }, { signed: { body: 'b', sig: 's' } })
+  }
+) as fc.Arbitrary<{ body: string, sig: string }>
 
 /** The members of a create by `author`: the author first, then others; beyond the limits also 65 of them, a member twice, the author not first. */
 const membersArb = (people: readonly Person[], author: Person, beyond: boolean, most: number): fc.Arbitrary<InitialMember[]> => fc.tuple(
@@ -182,7 +209,8 @@ export const changeArb = (people: readonly Person[], author: Person, beyond = tr
     fc.record({ kind: fc.constant('rename' as const), name: nameArb(MAX_GROUP_NAME_CHARS, beyond) }),
     fc.record({ kind: fc.constant('picture' as const), picture: pictureArb(beyond) }),
     fc.record({ kind: fc.constant('profile' as const), name: nameArb(MAX_MEMBER_NAME_CHARS, beyond), mailboxes: mailboxesArb(beyond), sessions: sessionsArb(beyond) }, { requiredKeys: ['kind', 'name', 'mailboxes'] }),
-    fc.record({ kind: fc.constant('timer' as const), ttl: ttlArb(beyond) })
+    fc.record({ kind: fc.constant('timer' as const), ttl: ttlArb(beyond) }),
+    fc.record({ kind: fc.constant('devices' as const), list: signedListArb(beyond) })
   ].map(arbitrary => ({ weight: 3, arbitrary }))
 )
 

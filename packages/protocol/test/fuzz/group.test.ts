@@ -7,7 +7,7 @@
  *   signed by the author they name) decode or throw InvalidMessageError;
  *   whatever decodes decodes again from its `signed` form to an equal value;
  * - operations of every kind with fields within and beyond the limits (names,
- *   members, mailboxes, a profile's, an add's and a created member's `sessions`, pictures, deps) sign and decode exactly when the
+ *   members, mailboxes, a profile's, an add's and a created member's `sessions`, pictures, a `devices` operation's `list`, deps) sign and decode exactly when the
  *   protocol takes them, to the fields they were made of; messages likewise;
  * - their body or signature flipped, truncated, extended, spliced or swapped
  *   with another's is refused, unless the text is unchanged;
@@ -27,7 +27,7 @@ import { MAX_GROUP_MESSAGE_BYTES, decodeGroupMessage, signGroupMessage } from '.
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import {
-  at, bytesOf, changeArb, changeFits, frameArb, headArb, hex32, hex64, idOf, mailboxesArb, makePeople, nameArb, opFields, peerArb, pictureArb, signBody, ttlArb
+  at, bytesOf, changeArb, changeFits, frameArb, headArb, hex32, hex64, idOf, mailboxesArb, makePeople, nameArb, opFields, peerArb, pictureArb, signBody, signedListArb, ttlArb
 } from './group-arbs.ts'
 import { native } from './native-ed25519.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
@@ -79,10 +79,10 @@ const GOOD: Record<string, fc.Arbitrary<unknown>> = {
   v: fc.constant(1), author: fc.constantFrom(...people.slice(0, 8).map(p => p.peer)), at, group: hex32,
   name: nameArb(64), picture: pictureArb(), peer: peerArb(people), role: fc.constantFrom('admin', 'member', 'owner'), mailboxes: mailboxesArb(),
   members: fc.array(fc.record({ peer: peerArb(people), name: nameArb(64), sessions: fc.constant(true) }, { requiredKeys: ['peer', 'name'] }), { minLength: 1, maxLength: 4 }),
-  ops: fc.uniqueArray(hex64, { minLength: 1, maxLength: 3 }), frame: frameArb, ttl: ttlArb(), sessions: fc.constant(true)
+  ops: fc.uniqueArray(hex64, { minLength: 1, maxLength: 3 }), frame: frameArb, ttl: ttlArb(), sessions: fc.constant(true), list: signedListArb()
 }
 const OP_KEYS: Record<GroupOp['kind'], string[]> = {
-  create: ['name', 'members', 'picture'], add: ['peer', 'name', 'sessions'], remove: ['peer'], leave: [], role: ['peer', 'role'], rename: ['name'], picture: ['picture'], profile: ['name', 'mailboxes', 'sessions'], timer: ['ttl']
+  create: ['name', 'members', 'picture'], add: ['peer', 'name', 'sessions'], remove: ['peer'], leave: [], role: ['peer', 'role'], rename: ['name'], picture: ['picture'], profile: ['name', 'mailboxes', 'sessions'], timer: ['ttl'], devices: ['list']
 }
 /** `keys` (each right 7 times in 8), one or two of them left out 1 time in 7, and a key none has 1 time in 7. */
 function near (keys: string[], good: (key: string) => fc.Arbitrary<unknown>): fc.Arbitrary<Record<string, unknown>> {

@@ -18,12 +18,16 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, concatBytes, hexToBytes } from '@noble/hashes/utils.js'
 import { openDeviceList } from '../../src/devices/list.ts'
-import { deviceAuthorship } from '../../src/group/device.ts'
+import { checkMessageDevice } from '../../src/group/device.ts'
+import { GroupLog } from '../../src/group/log.ts'
 import { decodeGroupMessage } from '../../src/group/message.ts'
 import { decodeGroupOp, ed25519KeyOf } from '../../src/group/op.ts'
 import { MAX_BOX_BYTES, MIN_BOX_BYTES } from '../../src/session/constants.ts'
 import { Inputs, collectInputs } from './inputs.ts'
 import { VECTOR_FILES, makeVectors, vectorText } from './index.ts'
+import type { GroupDeviceError } from '../../src/group/device.ts'
+import type { GroupOp } from '../../src/group/op.ts'
+import type { GroupState } from '../../src/group/state.ts'
 import type { Json } from './inputs.ts'
 
 const DIR = new URL('../../../../docs/vectors/', import.meta.url)
@@ -155,27 +159,51 @@ describe('what docs/protocols.md answers, seen in the vectors alone', () => {
   })
 })
 
-describe('a group item made on a linked device, seen in group-device.json alone', () => {
-  it('names the account as author and the device, which signs; the newest list of the account names the device', async () => {
+describe('group items made on a linked device, seen in group-device.json alone', () => {
+  it('name the account as author and the device, which signs; the list travels in the log and the fold follows it', async () => {
     const { files } = await readVectors()
     const group = files['group-device.json']
-    const list = files['device-list.json']
+    const account = String(at(group, 'account'))
     const device = String(at(group, 'device'))
-    const deviceKey = ed25519KeyOf(device)
-    expect(deviceKey).toBeDefined()
-    for (const [name, context] of [['rename', 'parley/group/op/v1\n'], ['message', 'parley/group/message/v1\n']] as const) {
+    const keyOf = (peer: string): Uint8Array => {
+      const key = ed25519KeyOf(peer)
+      expect(key).toBeDefined()
+      return key as Uint8Array
+    }
+    const items = [['devices', 'op', device], ['rename', 'op', device], ['message', 'message', device], ['removal', 'op', account], ['late', 'op', device]] as const
+    for (const [name, kind, signer] of items) {
       const body = String(at(group, name, 'body'))
-      expect(JSON.parse(body)).toMatchObject({ author: at(group, 'account'), device })
+      const context = kind === 'op' ? 'parley/group/op/v1\n' : 'parley/group/message/v1\n'
+      expect(JSON.parse(body)).toMatchObject(signer === account ? { author: account } : { author: account, device })
       expect(at(group, name, 'signedBytes')).toBe(bytesToHex(utf8(context + body)))
-      expect(ed25519.verify(bytes(at(group, name, 'signature')), utf8(context + body), deviceKey as Uint8Array)).toBe(true)
+      expect(ed25519.verify(bytes(at(group, name, 'signature')), utf8(context + body), keyOf(signer))).toBe(true)
       expect(Buffer.from(bytes(at(group, name, 'signature'))).toString('base64')).toBe(at(group, name, 'sig'))
     }
-    const rename = decodeGroupOp(JSON.parse(String(at(group, 'rename', 'wire'))))
-    expect(rename.id).toBe(bytesToHex(sha256(utf8(String(at(group, 'rename', 'body'))))))
-    expect(rename.id).toBe(at(group, 'rename', 'id'))
-    expect(decodeGroupMessage(JSON.parse(String(at(group, 'message', 'wire')))).device).toBe(device)
-    expect(deviceAuthorship(rename, [JSON.parse(String(at(list, 'wire'))) as { body: string, sig: string }])).toBe(at(group, 'verdicts', 'withDeviceList'))
-    expect(deviceAuthorship(rename, [])).toBe(at(group, 'verdicts', 'withoutList'))
+    for (const name of ['devices', 'rename', 'removal', 'late']) expect(at(group, name, 'id')).toBe(bytesToHex(sha256(utf8(String(at(group, name, 'body'))))))
+    // the devices operation carries device-list.json's list as the wire has it
+    expect(JSON.parse(String(at(group, 'devices', 'body'))).list).toEqual(JSON.parse(String(at(files['device-list.json'], 'wire'))))
+    const op = (name: string): GroupOp => decodeGroupOp(JSON.parse(String(at(group, name, 'wire'))))
+    const log = new GroupLog(op('create'))
+    const message = decodeGroupMessage(JSON.parse(String(at(group, 'message', 'wire'))))
+    const verdict = (state: GroupState): Json => {
+      let taken = 'taken'
+      try {
+        checkMessageDevice(state, message)
+      } catch (err) {
+        taken = (err as GroupDeviceError).code
+      }
+      return {
+        name: state.name,
+        devices: Object.fromEntries([...state.devices].map(([peer, set]) => [peer, { version: set.version, peers: [...set.peers] }])),
+        void: Object.fromEntries(state.void),
+        message: taken
+      }
+    }
+    for (const name of ['devices', 'rename']) log.add(op(name))
+    expect(verdict(log.state())).toEqual(at(group, 'verdicts', 'beforeRemoval'))
+    for (const name of ['removal', 'late']) log.add(op(name))
+    expect(verdict(log.state())).toEqual(at(group, 'verdicts', 'afterRemoval'))
+    expect(at(group, 'verdicts', 'afterRemoval', 'void')).toEqual({ [String(at(group, 'late', 'id'))]: 'not-a-device' })
   })
 })
 
