@@ -12,7 +12,10 @@
  *   and closes the notification. With Parley open, a message arrives as
  *   usual, and a push that reaches the service worker then (one the push
  *   service held while Bob was away) shows nothing; the next push once
- *   Parley is closed again counts only its own message.
+ *   Parley is closed again counts only its own message. How soon the
+ *   notification comes (the issue's "within 5 s of the relay storing the
+ *   item") is a figure, push_deposit_to_notification_ms (tests/bench/push.ts),
+ *   not an assertion here: a time depends on the machine.
  * - Chromium: no push service is reachable offline, so the payload comes
  *   through Chromium's own push event (DevTools' ServiceWorker.deliverPushMessage):
  *   two pushes make one notification with their counts added.
