@@ -99,7 +99,7 @@ test.describe('Web Push while Parley is closed', () => {
         // open (handled before it, in order) added nothing
         await reopened.close()
         await send(alice.page, 'good night')
-        await expect.poll(async () => notificationsShown(watcher), { timeout: 30_000 }).toEqual([
+        await expect.poll(async () => notificationsShown(watcher), { timeout: 30_000 }).toMatchObject([
           { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: '#/', count: 1 } }
         ])
         await service.browsers.until(() => service.browsers.deliveries[2]?.code !== undefined, 30_000)
