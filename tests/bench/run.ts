@@ -103,6 +103,11 @@
  *   backup_kdf_ms                 the backup's Argon2id (64 MiB, 3 passes, 1 lane) by the app's module (hash-wasm's
  *                                 WebAssembly) in a dedicated worker of a quiet Chromium page; median of 7 (tests/bench/backup-kdf.ts)
  *   backup_kdf_js_ms              the same by its JavaScript fallback (@noble/hashes), median of 3
+ *   push_deposit_to_notification_ms  a relay-node stores an item for Bob (Firefox ESR subscribed for real at the tests'
+ *                                 push service, Parley closed) → his service worker's notification shown; median of 10
+ *                                 (tests/bench/push.ts)
+ *   push_sent_per_item_ratio      a burst of 20 items for Bob: pushes the relay sent ÷ items (coalescing); median of 3
+ *   relay_rss_mb_per_1000_push_subscriptions  (relay RSS with 1,500 signed registrations held − before) per 1,000
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only dht` the dht_ figures of the hundred relays, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
@@ -111,7 +116,7 @@
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
  * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures, `--only session` the session figures,
- * `--only padding` the padding_ figures, `--only backup` the backup_kdf figures; a
+ * `--only padding` the padding_ figures, `--only backup` the backup_kdf figures, `--only push` the push figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -142,6 +147,7 @@ import { benchCall } from './call.ts'
 import { benchRatchet, benchSessionSetup } from './session.ts'
 import { benchPadding } from './padding.ts'
 import { benchBackupKdf } from './backup-kdf.ts'
+import { benchPushNotification, benchPushRss } from './push.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -233,6 +239,11 @@ async function benchReactionAlone (url: string): Promise<void> {
   }
 }
 
+async function benchPush (): Promise<void> {
+  await benchPushNotification()
+  await benchPushRss()
+}
+
 /** The run fails, after printing every figure, if a stack beat the baseline it is measured against. */
 function failIfBaselineBeaten (): void {
   const problems = baselineProblems()
@@ -280,7 +291,8 @@ async function main (): Promise<void> {
       group: benchGroup,
       session: async () => { await benchSessionSetup(); await benchRatchet() },
       padding: benchPadding,
-      backup: benchBackupKdf
+      backup: benchBackupKdf,
+      push: benchPush
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -334,6 +346,8 @@ async function main (): Promise<void> {
   // a relay of its own, with the data limit the file needs
   await section('relayed-file', benchRelayedFile)
   await section('slowloris', benchSlowloris)
+  // a relay, a push service and a Firefox of its own; then a relay of its own for the subscriptions
+  await section('push', benchPush)
   // alone: it loads the machine with thousands of clients and a relay of its own
   await section('relay', benchRelay)
   await section('slowloris', benchSlowloris)

@@ -9,7 +9,13 @@
  *   the relay, he closes Parley; Alice's message makes the relay push (RFC 8030/8291/8292
  *   through the service), Firefox decrypts it, acknowledges it, and the
  *   service worker shows "1 new message". Opening Parley shows the message
- *   and closes the notification.
+ *   and closes the notification. With Parley open, a message arrives as
+ *   usual, and a push that reaches the service worker then (one the push
+ *   service held while Bob was away) shows nothing; the next push once
+ *   Parley is closed again counts only its own message. How soon the
+ *   notification comes (the issue's "within 5 s of the relay storing the
+ *   item") is a figure, push_deposit_to_notification_ms (tests/bench/push.ts),
+ *   not an assertion here: a time depends on the machine.
  * - Chromium: no push service is reachable offline, so the payload comes
  *   through Chromium's own push event (DevTools' ServiceWorker.deliverPushMessage):
  *   two pushes make one notification with their counts added.
@@ -22,7 +28,8 @@ import { expectOnline, message, nav, openChat, send } from './helpers/parley.ts'
 import { launchPushFirefox, notificationsShown, relayVapidKey } from './helpers/push.ts'
 
 const PUSH_TAG = 'parley-push'
-const RELAY_ARGS = ['--push-allow-insecure-loopback', 'on']
+// a shorter coalescing window than the default 2 s: one message is one item, and the test waits for three pushes
+const RELAY_ARGS = ['--push-allow-insecure-loopback', 'on', '--push-coalesce-ms', '500']
 
 test.describe('Web Push while Parley is closed', () => {
   test.describe('Firefox', () => {
@@ -30,7 +37,7 @@ test.describe('Web Push while Parley is closed', () => {
     // emulation, which Firefox ESR cannot do (playwright.config.ts, FIREFOX_CONTEXTS)
     test.use({ prepared: 'pair', bobBrowser: 'firefox', relayArgs: RELAY_ARGS, colorScheme: null })
 
-    test('a real subscription: the relay\'s push for Alice\'s message shows one notification with the count only', async ({ playwright, alice, relay, app, preparedPeople }) => {
+    test('a real subscription: the relay\'s push for Alice\'s message shows one notification with the count only, and none while Parley is open', async ({ playwright, alice, relay, app, preparedPeople }) => {
       const service = await TestPushService.start()
       const firefox = await launchPushFirefox(playwright.firefox, service.serverUrl)
       try {
@@ -65,12 +72,39 @@ test.describe('Web Push while Parley is closed', () => {
           { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: '#/', count: 1 } }
         ])
 
-        // opening Parley: the message is there, and the notification has said its part
+        // a second message while Parley is still closed: the relay pushes, and the push service keeps the
+        // push, as for a browser that is away (a phone asleep), until Bob has opened Parley
+        service.browsers.hold()
+        await send(alice.page, 'still there?')
+        await service.browsers.until(() => service.browsers.deliveries.length === 2, 30_000)
+
+        // opening Parley: both messages are there, and the notification has said its part
         const reopened = await bob.newTab()
         await expectOnline(reopened)
         await openChat(reopened, 'Alice')
         await expect(message(reopened, 'wake up, Bob')).toBeVisible()
+        await expect(message(reopened, 'still there?')).toBeVisible()
         await expect.poll(async () => notificationsShown(watcher)).toEqual([])
+
+        // with Parley open: a message arrives as usual, and the held push reaches the service worker
+        // (Firefox decrypted it and handed it over: 100) and shows nothing
+        await send(alice.page, 'now you are here')
+        await expect(message(reopened, 'now you are here')).toBeVisible()
+        service.browsers.release()
+        await service.browsers.until(() => service.browsers.deliveries[1]?.code !== undefined, 30_000)
+        expect(service.browsers.deliveries.map(d => d.code)).toEqual([100, 100])
+        expect(await notificationsShown(watcher)).toEqual([])
+
+        // Parley closed again: the next push counts one message, so the one that came while Parley was
+        // open (handled before it, in order) added nothing
+        await reopened.close()
+        await send(alice.page, 'good night')
+        await expect.poll(async () => notificationsShown(watcher), { timeout: 30_000 }).toMatchObject([
+          { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: '#/', count: 1 } }
+        ])
+        await service.browsers.until(() => service.browsers.deliveries[2]?.code !== undefined, 30_000)
+        expect(service.browsers.deliveries.map(d => d.code)).toEqual([100, 100, 100])
+        expect(service.received.map(r => r.problems)).toEqual([[], [], []])
         await bob.context.close()
       } finally {
         await firefox.close()

@@ -21,6 +21,8 @@
  *   until it answers `{"messageType":"ack","updates":[{"channelID","version","code"}]}`
  *   (code 100: delivered to the service worker; 101: it did not decrypt;
  *   102: not delivered) or `nack`;
+ * - `hold()` keeps every push here, as a push service does for a browser
+ *   that is away (a phone asleep, a lost connection), until `release()`;
  * - `{}` (a ping) → `{}`; `broadcast_subscribe` is taken and ignored.
  *
  * Everything is bounded: browsers, subscriptions and messages waiting.
@@ -66,6 +68,7 @@ export class AutopushServer {
   readonly #waiters = new Set<() => void>()
   /** pushes not yet acknowledged, by version */
   readonly #pending = new Map<string, { delivery: Delivery, data: string }>()
+  #held = false
 
   constructor (private readonly endpointOf: (id: string) => string, private readonly now: () => number) {}
 
@@ -92,9 +95,21 @@ export class AutopushServer {
     this.#pending.set(delivery.version, { delivery, data: body.toString('base64url') })
     const uaid = this.#subscriptions.get(id)?.uaid
     if (uaid !== undefined) this.sendPending(uaid)
+    for (const check of [...this.#waiters]) check()
   }
 
-  /** Resolves once `test` holds (checked on every message from a browser), at most `timeoutMs` later. */
+  /** Keeps every push here (none goes to a browser) until `release`. */
+  hold (): void {
+    this.#held = true
+  }
+
+  /** Sends the browsers what waits for them, and every push from now on. */
+  release (): void {
+    this.#held = false
+    for (const uaid of this.#sockets.keys()) this.sendPending(uaid)
+  }
+
+  /** Resolves once `test` holds (checked on every message from a browser and every push taken), at most `timeoutMs` later. */
   async until (test: () => boolean, timeoutMs: number): Promise<void> {
     if (test()) return
     await new Promise<void>((resolve, reject) => {
@@ -181,7 +196,7 @@ export class AutopushServer {
 
   private sendPending (uaid: string): void {
     const ws = this.#sockets.get(uaid)
-    if (ws === undefined) return
+    if (ws === undefined || this.#held) return
     for (const { delivery, data } of this.#pending.values()) {
       const subscription = this.#subscriptions.get(delivery.subscription)
       if (subscription?.uaid !== uaid) continue

@@ -4,8 +4,8 @@
  * a uaid, register an endpoint on the service's origin; a push POSTed there
  * with the key the browser subscribed with reaches the browser as autopush
  * sends it (the body unchanged, base64url, `encoding: aes128gcm`), again on
- * the next hello until acknowledged; one signed by another key does not;
- * unregister forgets the endpoint.
+ * the next hello until acknowledged, or once released when held; one signed
+ * by another key does not; unregister forgets the endpoint.
  */
 import { createECDH, randomBytes } from 'node:crypto'
 import { request } from 'node:http'
@@ -120,6 +120,22 @@ describe('the tests\' push service toward Firefox (autopush)', () => {
     third.send({})
     // the pong comes first: nothing was sent again
     expect(await third.next()).toEqual({})
+  })
+
+  it('holds pushes for a connected browser until released, as for a browser that is away', async () => {
+    const client = await browser()
+    const { endpoint, channelID } = await subscribe(client)
+    service.browsers.hold()
+    expect((await post(endpoint)).status).toBe(201)
+    // taken (and waited for by `until`), not sent: the pong comes first
+    await service.browsers.until(() => service.browsers.deliveries.length === 1, 5000)
+    expect(service.browsers.deliveries[0]?.sentAt).toBeUndefined()
+    client.send({})
+    expect(await client.next()).toEqual({})
+
+    service.browsers.release()
+    expect(await client.next()).toMatchObject({ messageType: 'notification', channelID, version: service.browsers.deliveries[0]?.version })
+    expect(service.browsers.deliveries[0]?.sentAt).toBeTypeOf('number')
   })
 
   it('refuses to pass on a push signed by another key than the browser subscribed with, and forgets an unregistered endpoint', async () => {
