@@ -40,4 +40,6 @@ export interface ClosedPushView {
   readonly error: string
   /** a change is under way: the switch waits */
   readonly busy: boolean
+  /** "Show names in notifications" (shown while on) */
+  readonly names: boolean
 }
