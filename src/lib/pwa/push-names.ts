@@ -9,7 +9,7 @@
  * is "no book": the notification then says the count alone.
  */
 import { fromBase64Url } from '@parley/protocol/base64'
-import type { HintChat } from '@parley/protocol/push/hint'
+import type { HintChat } from '@parley/protocol/push/hint-plain'
 
 /** A chat a hint named and this device has: the screen that shows it, and the person's name for it. */
 export interface NoticeChat {

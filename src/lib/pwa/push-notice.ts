@@ -29,7 +29,7 @@
  */
 import { decodePushPayload } from '@parley/protocol/push/payload'
 import { MAX_PUSH_ITEMS } from '@parley/protocol/push/constants'
-import { openHint } from '@parley/protocol/push/hint'
+import { importNotifySecret, openHintWeb } from '@parley/protocol/push/hint-web'
 import type { Locale } from '../i18n/index.ts'
 import { en, ru } from '../i18n/messages/wake.ts'
 import { PUSH_TAG, isSafeHref, type NotificationData } from './protocol.ts'
@@ -134,12 +134,17 @@ export function nextNotice (before: PushNoticeData, items: number, named: readon
   return { title: pushNoticeTitle(count, locale), data }
 }
 
-/** The chats of a push's hints that open with the book's key and name a chat it has (one entry per such hint). */
+/**
+ * The chats of a push's hints that open with the book's key and name a chat
+ * it has (one entry per such hint). WebCrypto opens them (hint-web.ts): where
+ * it has no X25519, none opens.
+ */
 async function namedChats (book: NoticeBook | undefined, hints: readonly Uint8Array[]): Promise<NoticeChat[]> {
-  if (book === undefined) return []
+  const secret = book === undefined ? undefined : await importNotifySecret(book.secretKey)
+  if (book === undefined || secret === undefined) return []
   const out: NoticeChat[] = []
   for (const hint of hints) {
-    const opened = openHint(hint, book.secretKey, book.publicKey)
+    const opened = await openHintWeb(hint, secret, book.publicKey)
     const chat = opened === undefined ? undefined : await book.chat(opened)
     if (chat !== undefined) out.push(chat)
   }

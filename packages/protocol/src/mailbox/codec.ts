@@ -23,7 +23,7 @@
  * any other malformed request `bad-request` (MailboxFrameError).
  */
 import { FrameReader, FrameWriter } from '../frame-bytes.ts'
-import { HINT_BYTES } from '../push/hint.ts'
+import { HINT_BYTES } from '../push/hint-plain.ts'
 
 export const MAILBOX_PROTOCOL = '/parley/mailbox/1.0.0'
 

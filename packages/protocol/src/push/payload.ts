@@ -14,10 +14,9 @@
  * open as no hint. The relay encrypts it to the subscription (RFC 8291,
  * aes128gcm); the push service sees its ciphertext, always the same size.
  */
-import { randomBytes } from '@noble/hashes/utils.js'
 import { fromBase64Url, toBase64Url } from '../base64.ts'
 import { MAX_PUSH_ITEMS, PUSH_HINT_SLOTS, PUSH_PAYLOAD_BYTES, PUSH_PAYLOAD_V2_BYTES } from './constants.ts'
-import { HINT_BYTES } from './hint.ts'
+import { HINT_BYTES } from './hint-plain.ts'
 
 export interface PushPayload {
   /** the relay's PeerID (base58btc), whose mailbox holds the items */
@@ -61,7 +60,7 @@ export function encodePushPayload (payload: Pick<PushPayload, 'relay' | 'items'>
  * A version 2 payload: the newest `hints` (at most PUSH_HINT_SLOTS, each
  * HINT_BYTES), the other slots filled from `random`.
  */
-export function encodePushPayloadV2 (payload: Pick<PushPayload, 'relay' | 'items'> & { hints: readonly Uint8Array[] }, random: (n: number) => Uint8Array = randomBytes): Uint8Array {
+export function encodePushPayloadV2 (payload: Pick<PushPayload, 'relay' | 'items'> & { hints: readonly Uint8Array[] }, random: (n: number) => Uint8Array = n => crypto.getRandomValues(new Uint8Array(n))): Uint8Array {
   check(payload)
   if (payload.hints.length > PUSH_HINT_SLOTS) throw new PushPayloadError(`a push payload has at most ${PUSH_HINT_SLOTS} hints`)
   if (payload.hints.some(h => h.byteLength !== HINT_BYTES)) throw new PushPayloadError(`a hint is ${HINT_BYTES} bytes`)

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { PUSH_HINT_SLOTS, PUSH_PAYLOAD_V2_BYTES } from '../../src/push/constants.ts'
 import { HINT_BYTES, HintError, makeNotifyKeyPair, openHint, sealHint } from '../../src/push/hint.ts'
+import { importNotifySecret, openHintWeb } from '../../src/push/hint-web.ts'
 import { PushPayloadError, decodePushPayload, encodePushPayload, encodePushPayloadV2 } from '../../src/push/payload.ts'
 
 const ALICE = '12D3KooWPVYzCuXmMbM6k2iLZqLGBGdWPTxCYbdT2mhf1CkkrDRZ'
@@ -94,5 +95,27 @@ describe('version 2 push payloads', () => {
     expect(decodePushPayload(text({ v: 2, relay: RELAY, items: 1, hints: [filler, filler, filler, filler] })).hints).toHaveLength(4)
     expect(() => encodePushPayloadV2({ relay: RELAY, items: 1, hints: [new Uint8Array(HINT_BYTES - 1)] })).toThrow(PushPayloadError)
     expect(() => encodePushPayloadV2({ relay: RELAY, items: 1, hints: Array.from({ length: 5 }, () => new Uint8Array(HINT_BYTES)) })).toThrow(PushPayloadError)
+  })
+})
+
+describe('opening hints with WebCrypto (the service worker\'s way)', () => {
+  it('opens what noble seals, the same as noble opens it, and nothing else', async () => {
+    const bob = makeNotifyKeyPair()
+    const secret = await importNotifySecret(bob.secretKey)
+    if (secret === undefined) throw new Error('this Node has no X25519 in WebCrypto')
+    for (const hint of [{ kind: 'contact' as const, chat: ALICE }, { kind: 'group' as const, chat: GROUP }]) {
+      const sealed = sealHint(hint, bob.publicKey)
+      expect(await openHintWeb(sealed, secret, bob.publicKey)).toEqual(openHint(sealed, bob.secretKey, bob.publicKey))
+      expect(await openHintWeb(sealed, secret, bob.publicKey)).toEqual(hint)
+      const altered = sealed.slice()
+      altered[HINT_BYTES - 1] = (altered[HINT_BYTES - 1] ?? 0) ^ 1
+      expect(await openHintWeb(altered, secret, bob.publicKey)).toBeUndefined()
+    }
+    const carol = makeNotifyKeyPair()
+    expect(await openHintWeb(sealHint({ kind: 'contact', chat: ALICE }, carol.publicKey), secret, bob.publicKey)).toBeUndefined()
+    expect(await openHintWeb(crypto.getRandomValues(new Uint8Array(HINT_BYTES)), secret, bob.publicKey)).toBeUndefined()
+    // a small-order ephemeral key: an all-zero agreement, no hint
+    expect(await openHintWeb(new Uint8Array(HINT_BYTES), secret, bob.publicKey)).toBeUndefined()
+    expect(await importNotifySecret(new Uint8Array(31))).toBeUndefined()
   })
 })
