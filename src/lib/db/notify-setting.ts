@@ -4,7 +4,7 @@
  * service worker only reads it (lib/pwa/push-names.ts).
  */
 import { toBase64Url } from '@parley/protocol/base64'
-import { makeNotifyKeyPair } from '@parley/protocol/push/hint'
+import { makeNotifyKeyPair } from '@parley/protocol/push/notify-key'
 import type { ParleyDb } from './db.ts'
 import type { NotifySettingRow } from './types.ts'
 

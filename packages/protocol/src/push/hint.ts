@@ -26,16 +26,11 @@ import type { HintChat } from './hint-plain.ts'
 
 export { HINT_BYTES, HINT_INFO, HINT_PLAIN_BYTES, HintError, HintKind, MAX_HINT_CHAT_BYTES, NOTIFY_KEY_BYTES } from './hint-plain.ts'
 export type { HintChat, HintKindName } from './hint-plain.ts'
+export { makeNotifyKeyPair } from './notify-key.ts'
 
 function keyAndNonce (shared: Uint8Array, ephemeralPublic: Uint8Array, notifyPublic: Uint8Array): { key: Uint8Array, nonce: Uint8Array } {
   const okm = hkdf(sha256, shared, concatBytes(ephemeralPublic, notifyPublic), HINT_INFO, 32 + HINT_NONCE_BYTES)
   return { key: okm.subarray(0, 32), nonce: okm.subarray(32) }
-}
-
-/** A new notification key pair (what a device keeps, and hands its contacts the public part of). */
-export function makeNotifyKeyPair (random: (n: number) => Uint8Array = randomBytes): { secretKey: Uint8Array, publicKey: Uint8Array } {
-  const secretKey = random(NOTIFY_KEY_BYTES)
-  return { secretKey, publicKey: x25519.getPublicKey(secretKey) }
 }
 
 /**
