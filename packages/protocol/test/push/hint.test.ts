@@ -98,6 +98,24 @@ describe('version 2 push payloads', () => {
   })
 })
 
+describe('push.json (docs/vectors): the hint and the version 2 payload', () => {
+  it('open as a second client would read them', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const v = JSON.parse(await readFile(new URL('../../../../docs/vectors/push.json', import.meta.url), 'utf8')) as {
+      inputs: { notifySecret: string }, relay: string, hint: { notifyPublic: string, chat: string, sealed: string }, payloadV2: { plaintext: string }
+    }
+    const secretKey = Uint8Array.from(Buffer.from(v.inputs.notifySecret, 'hex'))
+    const publicKey = Uint8Array.from(Buffer.from(v.hint.notifyPublic, 'hex'))
+    const sealed = Uint8Array.from(Buffer.from(v.hint.sealed, 'hex'))
+    expect(openHint(sealed, secretKey, publicKey)).toEqual({ kind: 'contact', chat: v.hint.chat })
+    const secret = await importNotifySecret(secretKey)
+    expect(secret === undefined ? undefined : await openHintWeb(sealed, secret, publicKey)).toEqual({ kind: 'contact', chat: v.hint.chat })
+    const payload = decodePushPayload(Uint8Array.from(Buffer.from(v.payloadV2.plaintext, 'hex')))
+    expect(payload).toMatchObject({ relay: v.relay, items: 3 })
+    expect(payload.hints?.[0]).toEqual(sealed)
+  })
+})
+
 describe('opening hints with WebCrypto (the service worker\'s way)', () => {
   it('opens what noble seals, the same as noble opens it, and nothing else', async () => {
     const bob = makeNotifyKeyPair()
