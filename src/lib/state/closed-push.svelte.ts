@@ -27,7 +27,7 @@ export type ClosedPushState =
   | { kind: 'on', covered: number, total: number, otherKey: number }
 
 /** Why the last turning on did not happen: no relay sends push, no relay yet, or a failure (in words in `error`). */
-export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed'
+export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed' | 'names-failed'
 
 export interface ClosedPushView {
   state: ClosedPushState
@@ -109,7 +109,7 @@ export class ClosedPush {
       const status = await this.#node.call('setPushNames', { on })
       this.#view = { ...before, names: status.names, busy: false }
     } catch (err) {
-      this.#view = { ...before, problem: 'failed', error: handleError(err, 'change names in notifications'), busy: false }
+      this.#view = { ...before, problem: 'names-failed', error: handleError(err, 'change names in notifications'), busy: false }
     }
   }
 

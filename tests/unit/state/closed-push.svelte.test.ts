@@ -119,6 +119,14 @@ describe('"Show names in notifications"', () => {
     expect(node.calls.at(-1)).toEqual({ method: 'setPushNames', params: { on: true } })
     expect(push.view).toMatchObject({ names: true, busy: false, state: { kind: 'on' } })
   })
+
+  it('a failure leaves the setting as it was, and says so apart from turning push on', async () => {
+    const refuse = (): never => { throw new Error('the node stopped') }
+    const { push } = setup({ getPushKeys: () => KEYS, setPushSubscription: () => ON, setPushNames: refuse })
+    await push.toggle(true)
+    await push.setNames(true)
+    expect(push.view).toMatchObject({ names: false, busy: false, problem: 'names-failed', state: { kind: 'on' } })
+  })
 })
 
 describe('turning it off, and reading it', () => {

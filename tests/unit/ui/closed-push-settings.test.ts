@@ -66,8 +66,10 @@ describe('"When Parley is closed"', () => {
     expect(unnamed.match(/<input type="checkbox"[^>]*>/g)?.map(i => i.includes(' checked'))).toEqual([true, false])
     expect(html({ ...on, names: true }).match(/<input type="checkbox"[^>]*>/g)?.map(i => i.includes(' checked'))).toEqual([true, true])
     expect(text(html({}))).not.toContain('Show names in notifications')
+    expect(text(html({ ...on, problem: 'names-failed', error: 'the node stopped' }))).toContain('Could not change names in notifications: the node stopped')
     setLocale('ru')
     expect(text(html(on))).toContain('Показывать имена в уведомлениях')
+    expect(text(html({ ...on, problem: 'names-failed', error: 'x' }))).toContain('Не удалось изменить имена в уведомлениях: x')
   })
 
   it('in Russian', () => {
