@@ -10,17 +10,21 @@
  *   ({ type: 'SKIP_WAITING' }, the "A new version is ready" banner's Reload).
  * - Share target: the share sheet's POST to /share-target is stored as the one
  *   pending share (lib/pwa/pending-share.ts) and answered with a 303 to #/share.
- * - Web Push from a relay (issue 59): one notification with nothing but a
- *   count ("3 new messages"), unless a Parley page is on screen
- *   (lib/pwa/push-notice.ts).
+ * - Web Push from a relay (issue 59): one notification, "3 new messages", or
+ *   with "Show names in notifications" the names of the chats the push's
+ *   hints say (opened with this device's notification key, read from
+ *   IndexedDB, never written: lib/pwa/push-names.ts), unless a Parley page
+ *   is on screen (lib/pwa/push-notice.ts).
  * - Notification clicks focus a Parley tab and open the notification's chat
- *   there (or open a new tab; a push's notification opens the chats list).
+ *   there (or open a new tab; a push's notification opens its one chat, or
+ *   the chats list); the page's node then drains the mailbox.
  */
 /// <reference lib="webworker" />
 import { clientsClaim } from 'workbox-core'
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { readShareForm, savePendingShare } from './lib/pwa/pending-share.ts'
+import { APP_DB_NAME, openNoticeBook } from './lib/pwa/push-names.ts'
 import { showPushNotice } from './lib/pwa/push-notice.ts'
 import { readLocaleForWorker } from './lib/pwa/sw-locale.ts'
 import { NAVIGATE_MESSAGE, SHARE_TARGET_ACTION, SKIP_WAITING_MESSAGE, isNotificationData } from './lib/pwa/protocol.ts'
@@ -85,6 +89,7 @@ self.addEventListener('push', (event) => {
     registration: self.registration,
     origin: self.location.origin,
     locale: async () => readLocaleForWorker(self.caches, self.navigator.languages),
+    book: async () => openNoticeBook(self.indexedDB, APP_DB_NAME),
     ...(typeof badge === 'function' ? { setBadge: async (count: number) => { await badge.call(self.navigator, count) } } : {})
   }, plaintext).catch((err: unknown) => { console.error('parley sw: could not show a push', err) }))
 })

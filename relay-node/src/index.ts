@@ -130,7 +130,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     { name: 'peer records', part: new PeerRecords(components) },
     { name: 'keepalive', part: new KeepaliveTurns(components, keepalive) },
     { name: 'websocket guard', part: guard },
-    ...(config.mailbox ? [{ name: 'mailbox database', part: mailbox }, { name: 'mailbox', part: new Mailbox(components, mailbox, push === undefined ? undefined : (recipient) => { push.deposited(recipient) }) }] : []),
+    ...(config.mailbox ? [{ name: 'mailbox database', part: mailbox }, { name: 'mailbox', part: new Mailbox(components, mailbox, push === undefined ? undefined : (recipient: string, hint?: Uint8Array) => { push.deposited(recipient, hint) }) }] : []),
     { name: 'push', part: push ?? new PushOff(components) },
     ...(config.prekeys ? [{ name: 'prekeys', part: new Prekeys(components) }] : []),
     ...(config.nearby ? [{ name: 'nearby', part: new Nearby(components) }] : []),

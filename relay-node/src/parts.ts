@@ -176,7 +176,7 @@ export class Mailbox implements Startable {
   #service?: { stop(): Promise<void> }
   #sweeper?: ReturnType<typeof setInterval>
 
-  constructor (private readonly components: RelayComponents, private readonly database: MailboxDatabase, private readonly stored?: (recipient: string) => void) {}
+  constructor (private readonly components: RelayComponents, private readonly database: MailboxDatabase, private readonly stored?: (recipient: string, hint?: Uint8Array) => void) {}
 
   async start (): Promise<void> {
     const { node, config, registry, log, state } = this.components

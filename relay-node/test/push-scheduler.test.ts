@@ -49,7 +49,7 @@ const sub = (endpoint = 'https://push.example.net/a'): PushSubscription => ({
 
 function setup (options: { answers?: PushOutcome[], connected?: boolean, perMinute?: number, maxInFlight?: number, hold?: boolean } = {}) {
   const clock = new ManualClock()
-  const sent: Array<{ endpoint: string, items: number, at: number }> = []
+  const sent: Array<{ endpoint: string, items: number, at: number, hints: number[] }> = []
   const counts = { sent: 0, coalesced: 0, skipped: 0, failed: [] as string[] }
   const gone: PushSubscription[] = []
   const held: Array<() => void> = []
@@ -61,8 +61,8 @@ function setup (options: { answers?: PushOutcome[], connected?: boolean, perMinu
     perMinute: options.perMinute ?? 6,
     maxInFlight: options.maxInFlight,
     random: () => 0.5,
-    send: async (s, items) => {
-      sent.push({ endpoint: s.endpoint, items, at: clock.now() })
+    send: async (s, items, hints) => {
+      sent.push({ endpoint: s.endpoint, items, at: clock.now(), hints: hints.map(h => h[0] ?? -1) })
       if (options.hold === true) await new Promise<void>(resolve => { held.push(resolve) })
       return answers.shift() ?? { kind: 'sent' }
     },
@@ -82,6 +82,20 @@ describe('push scheduler', () => {
     expect(sent.map(s => s.items)).toEqual([20])
     expect(sent[0]?.at).toBe(1_002_000)
     expect(counts).toEqual({ sent: 1, coalesced: 19, skipped: 0, failed: [] })
+  })
+
+  it('carries the hints of the newest 4 items said, newest first, and keeps a failed push\'s for the next', async () => {
+    const hint = (n: number): Uint8Array => new Uint8Array(112).fill(n)
+    const { clock, scheduler, sent } = setup({ answers: [{ kind: 'sent' }, { kind: 'retry', reason: 'server-error' }] })
+    for (let i = 1; i <= 6; i++) scheduler.deposited('peer-a', [sub()], i === 3 ? undefined : hint(i))
+    await clock.advance(2000)
+    expect(sent.map(s => [s.items, s.hints])).toEqual([[6, [6, 5, 4, 2]]])
+    scheduler.deposited('peer-a', [sub()], hint(7))
+    await clock.advance(2000)
+    scheduler.deposited('peer-a', [sub()], hint(8))
+    await clock.advance(PUSH_BACKOFF_INITIAL_MS)
+    // the failed push's hint and the newer one go together
+    expect(sent.map(s => [s.items, s.hints])).toEqual([[6, [6, 5, 4, 2]], [1, [7]], [2, [8, 7]]])
   })
 
   it('holds items past the per-minute limit for the next push it may have', async () => {

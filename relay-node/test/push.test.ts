@@ -64,7 +64,7 @@ describe('push registration', () => {
     expect(reply.op).toBe('register')
     if (reply.op !== 'register') return
     expect(reply.vapidKey).toEqual(r.pushVapidKey)
-    expect(reply).toMatchObject({ maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128 })
+    expect(reply).toMatchObject({ maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 768 })
     expect(reply.expiresAt - Date.now()).toBeGreaterThan(29 * 86_400_000)
     expect(await metric(r, 'parley_push_subscriptions')).toBe(1)
   })
@@ -73,7 +73,7 @@ describe('push registration', () => {
     const r = await relay({ metricsPort: 0 })
     const alice = await device(r)
     const reply = await pushKeyRequest(alice.connection)
-    expect(reply).toEqual({ op: 'key', push: 'on', vapidKey: r.pushVapidKey, maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 128, subscriptionDays: 30 })
+    expect(reply).toEqual({ op: 'key', push: 'on', vapidKey: r.pushVapidKey, maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER, pushesPerMinute: 6, coalesceMs: 2000, payloadBytes: 768, subscriptionDays: 30 })
     // the key REGISTER names is the same
     const registered = await send(alice, registration(r, alice))
     expect(registered.op === 'register' ? registered.vapidKey : undefined).toEqual(reply.push === 'on' ? reply.vapidKey : undefined)

@@ -332,13 +332,22 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * lazy 704.0, service worker 8.7; the budgets 195.6, 390.9, 704.1 and 8.7.
  * h/siblinglist's offers of our list to our own devices: the worker 391.4,
  * its budget 391.5.
+ * Issue 59's names in notifications (h/pushnames, vite build 2026-11-30
+ * 05:40): the service worker opens a push's hints with WebCrypto
+ * (push/hint-web.ts; no curve or cipher code of its own), reads its key,
+ * contacts and groups from IndexedDB (pwa/push-names.ts), reads payload
+ * version 2 and words names: 10.73 measured; its budget 10.8. The worker
+ * (the notification key, setPushNames) measured 391.7 while the key's
+ * module brought AES-GCM along, since left out (push/notify-key.ts): its
+ * budget 391.7 until measured again; the names switch and its words in the
+ * lazy Settings section 704.5, its budget 704.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 195.6,
-  worker: 391.5,
+  worker: 391.7,
   pump: 4.6,
-  lazy: 704.1,
-  serviceWorker: 8.7
+  lazy: 704.6,
+  serviceWorker: 10.8
 }
 
 export interface BudgetResult {

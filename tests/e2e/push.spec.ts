@@ -18,9 +18,16 @@
  *   not an assertion here: a time depends on the machine.
  * - Chromium: no push service is reachable offline, so the payload comes
  *   through Chromium's own push event (DevTools' ServiceWorker.deliverPushMessage):
- *   two pushes make one notification with their counts added.
+ *   Bob (prepared with Alice as his contact) has a notification key (written
+ *   into his database as prepared state); a push whose hint is sealed to it
+ *   for Alice's chat shows the count with names off and "Alice" with names
+ *   on, two pushes make one notification with their counts added (one
+ *   without a hint: the chats list), and the chat its data names opens at
+ *   Alice's chat, closing the notification.
  */
-import { encodePushPayload } from '@parley/protocol/push/payload'
+import { toBase64Url } from '@parley/protocol/base64'
+import { makeNotifyKeyPair, sealHint } from '@parley/protocol/push/hint'
+import { encodePushPayloadV2 } from '@parley/protocol/push/payload'
 import { TestPushService } from '../support/push-service.ts'
 import { newPerson } from '../support/person.ts'
 import { expect, test } from './fixtures.ts'
@@ -69,7 +76,7 @@ test.describe('Web Push while Parley is closed', () => {
         expect(service.browsers.deliveries.map(d => d.code)).toEqual([100])
         expect(service.received.map(r => r.problems)).toEqual([[]])
         await expect.poll(async () => notificationsShown(watcher)).toEqual([
-          { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: '#/', count: 1 } }
+          { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: '#/', count: 1, chats: [], unnamed: 1 } }
         ])
 
         // a second message while Parley is still closed: the relay pushes, and the push service keeps the
@@ -113,9 +120,11 @@ test.describe('Web Push while Parley is closed', () => {
     })
   })
 
-  // the service worker alone: Bob needs no contact, only the app's service worker (at the welcome screen)
+  // the service worker alone, with Bob's prepared database: no push service, no Alice page
   test.describe('Chromium', () => {
-    test('a push through DevTools: one notification, the counts of two pushes added, nothing readable', async ({ bob, app, relay }) => {
+    test.use({ prepared: 'pair' })
+
+    test('a push through DevTools: one notification, the count with names off, "Alice" from its hint with names on, and her chat on opening', async ({ bob, app, relay, friends }) => {
       const origin = new URL(app.url).origin
       await bob.context.grantPermissions(['notifications'], { origin })
       // a push reaches an activated service worker only
@@ -127,21 +136,53 @@ test.describe('Web Push while Parley is closed', () => {
       await expect.poll(() => registrations.some(r => r.scopeURL === `${origin}/` && !r.isDeleted)).toBe(true)
       const registrationId = registrations.find(r => r.scopeURL === `${origin}/`)?.registrationId ?? ''
 
+      // prepared state: Bob's notification key (as his node keeps it: settings row 'notify'), names off
+      const keys = makeNotifyKeyPair()
+      const setNotify = async (names: boolean): Promise<number> => bob.page.evaluate(async ({ alice, row }) => {
+        const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open('parley'); r.onsuccess = () => { resolve(r.result) }; r.onerror = () => { reject(r.error) } })
+        const done = (req: IDBRequest): Promise<unknown> => new Promise((resolve, reject) => { req.onsuccess = () => { resolve(req.result) }; req.onerror = () => { reject(req.error) } })
+        const tx = db.transaction(['settings', 'contacts'], 'readwrite')
+        await done(tx.objectStore('settings').put(row))
+        const contact = await done(tx.objectStore('contacts').index('peerId').get(alice)) as { id: number }
+        db.close()
+        return contact.id
+      }, { alice: friends.alicePeerId, row: { key: 'notify', secretKey: toBase64Url(keys.secretKey), publicKey: toBase64Url(keys.publicKey), names, updatedAt: Date.now() } })
+      const aliceId = await setNotify(false)
+      const aliceChat = `#/chat/${aliceId}`
+
       // Parley closed; this page of the origin is not the app
       await bob.page.goto(new URL('/config.json', app.url).href)
       const relayId = relay.wsMultiaddrs[0]?.split('/p2p/').at(-1) ?? ''
-      const deliver = async (items: number): Promise<void> => {
-        await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: new TextDecoder().decode(encodePushPayload({ relay: relayId, items })) })
+      const fromAlice = (): Uint8Array => sealHint({ kind: 'contact', chat: friends.alicePeerId }, keys.publicKey)
+      const deliver = async (items: number, ...hints: Uint8Array[]): Promise<void> => {
+        await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: new TextDecoder().decode(encodePushPayloadV2({ relay: relayId, items, hints })) })
       }
-      await deliver(2)
+      // names off: the count alone, and no name kept; the hint still says which chat
+      await deliver(1, fromAlice())
       await expect.poll(async () => notificationsShown(bob.page)).toEqual([
-        { title: '2 new messages', body: '', tag: PUSH_TAG, data: { href: '#/', count: 2 } }
+        { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: aliceChat, count: 1, chats: [{ href: aliceChat, name: '' }], unnamed: 0 } }
       ])
+      // a second push updates the same notification; without a hint it cannot be told: the chats list
       await deliver(1)
       await expect.poll(async () => notificationsShown(bob.page)).toEqual([
-        { title: '3 new messages', body: '', tag: PUSH_TAG, data: { href: '#/', count: 3 } }
+        { title: '2 new messages', body: '', tag: PUSH_TAG, data: { href: '#/', count: 2, chats: [{ href: aliceChat, name: '' }], unnamed: 1 } }
+      ])
+
+      // names on, a fresh notification: Alice's name, the count below, her chat on opening
+      await bob.page.evaluate(async () => { for (const n of await (await navigator.serviceWorker.ready).getNotifications()) n.close() })
+      await setNotify(true)
+      await deliver(1, fromAlice())
+      await expect.poll(async () => notificationsShown(bob.page)).toEqual([
+        { title: 'Alice', body: '1 new message', tag: PUSH_TAG, data: { href: aliceChat, count: 1, chats: [{ href: aliceChat, name: 'Alice' }], unnamed: 0 } }
       ])
       await cdp.detach()
+      // what its click opens (the service worker's notificationclick shows data.href): Alice's chat,
+      // and the app on screen closes the notification
+      const [shown] = await notificationsShown(bob.page)
+      const href = (shown?.data as { href?: string } | undefined)?.href ?? ''
+      await bob.page.goto(new URL(`/${href}`, app.url).href)
+      await expect(bob.page.getByRole('heading', { name: 'Alice' })).toBeVisible()
+      await expect.poll(async () => notificationsShown(bob.page)).toEqual([])
     })
   })
 })

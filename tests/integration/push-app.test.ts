@@ -23,6 +23,7 @@ import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it } from 'vitest'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { fromBase64Url } from '@parley/protocol/base64'
+import { decodePushPayload } from '@parley/protocol/push/payload'
 import { startServicePeer, WAIT } from './harness.ts'
 import { startRelayFixture } from '../support/relay.ts'
 import { TestPushService } from '../support/push-service.ts'
@@ -87,7 +88,7 @@ describe('Web Push, the app registering its subscription', () => {
 
     // a bad key is refused and changes nothing stored
     await expect(bob.node.call('setPushSubscription', { ...input, p256dh: new Uint8Array(65) })).rejects.toMatchObject({ code: 'pushKeyInvalid', params: { key: 'p256dh' } })
-    expect(await bob.node.call('getPushStatus')).toEqual({ enabled: false, relays: [] })
+    expect(await bob.node.call('getPushStatus')).toEqual({ enabled: false, names: false, relays: [] })
 
     await bob.node.call('setPushSubscription', input)
     // both relays hold a reservation of Bob's by now or soon: each is asked on the new reservation
@@ -114,7 +115,8 @@ describe('Web Push, the app registering its subscription', () => {
     await expect.poll(() => service.pushesTo(sub.id).length, WAIT).toBe(1)
     const [push] = service.pushesTo(sub.id)
     expect(push?.problems).toEqual([])
-    expect(JSON.parse(new TextDecoder().decode(push?.plaintext))).toEqual({ v: 1, relay: a.process.peerId, items: 3 })
+    // version 2: the count and four hint slots (these deposits came without hints: filler)
+    expect(decodePushPayload(push?.plaintext ?? new Uint8Array())).toMatchObject({ relay: a.process.peerId, items: 3 })
 
     // back, with what it stored: nothing is registered again before its renewal is due
     bob = await peer([a, b], factory)
@@ -123,7 +125,10 @@ describe('Web Push, the app registering its subscription', () => {
     const registered = await metric(a, 'parley_push_registrations_total')
     expect(stateOf(await bob.node.call('getPushStatus'), a)).toBe('registered')
     // null: removed from the relay that held it
-    expect(await bob.node.call('setPushSubscription', null)).toEqual({ enabled: false, relays: [] })
+    expect(await bob.node.call('setPushSubscription', null)).toEqual({ enabled: false, names: false, relays: [] })
+    // "Show names in notifications" is kept apart from the subscription, with the device's notification key
+    expect(await bob.node.call('setPushNames', { on: true })).toMatchObject({ enabled: false, names: true })
+    expect((await bob.node.call('getPushStatus')).names).toBe(true)
     await expect.poll(async () => metric(a, 'parley_push_subscriptions'), WAIT).toBe(0)
     expect(await metric(a, 'parley_push_subscriptions_dropped_total{reason="removed"}')).toBe(1)
     expect(await metric(a, 'parley_push_registrations_total')).toBe(registered)
@@ -138,7 +143,7 @@ describe('Web Push, the app registering its subscription', () => {
     const keys = await bob.node.call('getPushKeys')
     expect(keys.relays.find(r => r.relay === off.process.peerId)).toEqual({ relay: off.process.peerId, state: 'off' })
     expect(keys.key).toEqual({ vapidKey: await vapidKeyOf(on), relays: [on.process.peerId] })
-    expect(await bob.node.call('getPushStatus')).toEqual({ enabled: false, relays: [] })
+    expect(await bob.node.call('getPushStatus')).toEqual({ enabled: false, names: false, relays: [] })
 
     // what a tab does next: the browser subscribes with that key, the node registers it
     const key = fromBase64Url(keys.key?.vapidKey ?? '')

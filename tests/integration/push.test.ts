@@ -3,8 +3,10 @@
  * push service on loopback (tests/support/push-service.ts) that checks what
  * a browser's push service checks and decrypts each push with the
  * subscription's own key: a device registers (signed), goes away, and a
- * burst of 20 items for it is one push that says only which relay and how
- * many, in 128 bytes; a connected device gets none; 404 and 410 forget the
+ * burst of 20 items for it is one push that says only which relay, how
+ * many, and the sealed hints its depositor attached (which only the
+ * device's notification key opens), in 768 bytes whether or not hints
+ * came; a connected device gets none; 404 and 410 forget the
  * subscription; a registration signed by another PeerID, a replayed one and
  * a non-https endpoint are refused and store nothing; removal works;
  * KEY tells a device the VAPID key its pushes are signed with, before it
@@ -25,7 +27,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { mailboxRequest } from '@parley/protocol/mailbox/client'
 import { PushRefusedError, encodePushRequest } from '@parley/protocol/push/codec'
 import { pushKeyRequest, pushRequest } from '@parley/protocol/push/client'
-import { PUSH_PAYLOAD_BYTES } from '@parley/protocol/push/constants'
+import { PUSH_HINT_SLOTS, PUSH_PAYLOAD_V2_BYTES } from '@parley/protocol/push/constants'
+import { makeNotifyKeyPair, openHint, sealHint } from '@parley/protocol/push/hint'
+import { decodePushPayload } from '@parley/protocol/push/payload'
 import { startRelayFixture } from '../support/relay.ts'
 import { TestPushService } from '../support/push-service.ts'
 import type { RelayFixture } from '../support/relay.ts'
@@ -105,13 +109,16 @@ async function registerAndLeave (relay: RelayFixture, service: TestPushService, 
   await expect.poll(async () => metric(relay, 'parley_relay_connections'), WAIT).toBe(0)
 }
 
+/** aes128gcm: salt 16, record size 4, key id 1 + 65, the padded payload and its delimiter, the tag 16 */
+const PUSH_BODY_BYTES = 16 + 4 + 1 + 65 + PUSH_PAYLOAD_V2_BYTES + 1 + 16
+
 async function deposit (from: Device, to: Device, n: number): Promise<void> {
   await Promise.all(Array.from({ length: n }, async (_, i) =>
     mailboxRequest(from.connection, { op: 'deposit', id: crypto.getRandomValues(new Uint8Array(16)), recipient: to.multihash, item: new TextEncoder().encode(`secret message ${i} from ${from.peerId}`) })))
 }
 
 describe('Web Push from relay-node', () => {
-  it('a burst of 20 items for a device that is away is one push, saying only which relay and how many, in 128 bytes', async () => {
+  it('a burst of 20 items for a device that is away is one push, saying only which relay, how many and the sealed hints, in 768 bytes', async () => {
     const { relay, service } = await start()
     const bob = await device(relay)
     // as a tab does: the key first (KEY, unsigned), then a subscription made with it
@@ -122,7 +129,13 @@ describe('Web Push from relay-node', () => {
     const sub = service.subscribe({ applicationServerKey: key.vapidKey })
     await registerAndLeave(relay, service, bob, sub)
     const alice = await device(relay)
-    await deposit(alice, bob, 20)
+    await deposit(alice, bob, 18)
+    // two come with hints sealed to Bob's notification key (from Alice, and from a group)
+    const notify = makeNotifyKeyPair()
+    const group = '0123456789abcdef0123456789abcdef'
+    for (const hint of [{ kind: 'contact' as const, chat: alice.peerId }, { kind: 'group' as const, chat: group }]) {
+      await mailboxRequest(alice.connection, { op: 'deposit', id: crypto.getRandomValues(new Uint8Array(16)), recipient: bob.multihash, item: new Uint8Array(64), hint: sealHint(hint, notify.publicKey) })
+    }
 
     await expect.poll(async () => metric(relay, 'parley_push_sent_total'), WAIT).toBe(1)
     expect(await metric(relay, 'parley_push_coalesced_total')).toBe(19)
@@ -132,15 +145,21 @@ describe('Web Push from relay-node', () => {
     const [push] = pushes
     expect(push?.problems).toEqual([])
     expect(push).toMatchObject({ status: 201, ttl: '43200', urgency: 'high', topic: 'parley', claims: { aud: service.origin } })
-    // aes128gcm: salt 16, record size 4, key id 1 + 65, the padded payload and its delimiter, the tag 16
-    expect(push?.bodyBytes).toBe(16 + 4 + 1 + 65 + PUSH_PAYLOAD_BYTES + 1 + 16)
+    expect(push?.bodyBytes).toBe(PUSH_BODY_BYTES)
     const plaintext = push?.plaintext ?? new Uint8Array()
-    expect(plaintext.byteLength).toBe(PUSH_PAYLOAD_BYTES)
+    expect(plaintext.byteLength).toBe(PUSH_PAYLOAD_V2_BYTES)
+    const payload = decodePushPayload(plaintext)
+    expect(payload).toMatchObject({ relay: relay.process.peerId, items: 20 })
+    expect(payload.hints).toHaveLength(PUSH_HINT_SLOTS)
+    // the hints rode through as they were sealed, newest first; the other slots open as nothing
+    expect(payload.hints?.map(h => openHint(h, notify.secretKey, notify.publicKey))).toEqual([
+      { kind: 'group', chat: group }, { kind: 'contact', chat: alice.peerId }, undefined, undefined
+    ])
     const text = new TextDecoder().decode(plaintext)
-    expect(JSON.parse(text)).toEqual({ v: 1, relay: relay.process.peerId, items: 20 })
-    // no sender, no content
+    // no sender, no content, no group in clear
     expect(text).not.toContain(alice.peerId)
     expect(text).not.toContain('secret')
+    expect(text).not.toContain(group)
   }, 60_000)
 
   it('sends nothing for a device connected to the relay', async () => {
@@ -161,6 +180,8 @@ describe('Web Push from relay-node', () => {
     await expect.poll(async () => metric(relay, 'parley_relay_connections'), WAIT).toBe(2)
     await deposit(alice, carol, 1)
     await expect.poll(() => service.pushesTo(carolSub.id).length, WAIT).toBe(1)
+    // without a hint the push is the same size as one with hints
+    expect(service.pushesTo(carolSub.id)[0]?.bodyBytes).toBe(PUSH_BODY_BYTES)
     expect(service.pushesTo(bobSub.id)).toEqual([])
     expect(await metric(relay, 'parley_push_sent_total')).toBe(1)
   }, 60_000)

@@ -34,8 +34,8 @@ export interface MailboxServiceInit {
   metrics: MailboxMetrics
   /** the clock the rate limit reads; default `Date.now` (tests) */
   now?: () => number
-  /** an item was stored for `recipient` (not a duplicate): Web Push may wake it */
-  stored?: (recipient: string) => void
+  /** an item was stored for `recipient` (not a duplicate), with its push hint if it came with one: Web Push may wake it */
+  stored?: (recipient: string, hint?: Uint8Array) => void
 }
 
 export interface MailboxMetrics {
@@ -71,7 +71,7 @@ export async function startMailbox (node: Libp2p, init: MailboxServiceInit): Pro
           throw err
         })
         init.metrics.deposited(result.duplicate)
-        if (!result.duplicate) init.stored?.(recipient)
+        if (!result.duplicate) init.stored?.(recipient, request.hint)
         return { op: 'deposit', ...result }
       }
       case 'list':

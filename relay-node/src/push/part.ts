@@ -2,11 +2,13 @@
  * Web Push as one of the relay's parts (lifecycle.ts): the VAPID key, the
  * subscriptions' database, the scheduler that sends pushes, the protocol,
  * and the hourly sweep of subscriptions not renewed. The mailbox tells it
- * of every item it stored (`deposited`).
+ * of every item it stored (`deposited`), with the item's push hint: every
+ * push is a version 2 payload (768 bytes) carrying the hints of the newest
+ * items it says, filler where none came.
  */
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { encodePushPayload } from '@parley/protocol/push/payload'
+import { encodePushPayloadV2 } from '@parley/protocol/push/payload'
 import { PUSH_DIR, PUSH_SWEEP_INTERVAL_MS } from './constants.ts'
 import { pushMetrics } from './metrics.ts'
 import { PushScheduler } from './scheduler.ts'
@@ -56,7 +58,7 @@ export class Push implements Startable {
       clock: wallClock(now),
       coalesceMs: config.pushCoalesceMs,
       perMinute: config.pushPerMinute,
-      send: async (subscription, items) => postPush(sender, subscription, encodePushPayload({ relay, items })),
+      send: async (subscription, items, hints) => postPush(sender, subscription, encodePushPayloadV2({ relay, items, hints })),
       connected: (subject) => node.getConnections(peerIdFromString(subject)).some(c => c.status === 'open'),
       gone: (subscription) => {
         store.remove(subscription.subject, subscription.endpoint).then(
@@ -92,12 +94,12 @@ export class Push implements Startable {
     this.#sweeper.unref()
   }
 
-  /** The mailbox stored an item for `recipient` (a PeerID). */
-  deposited (recipient: string): void {
+  /** The mailbox stored an item for `recipient` (a PeerID), with the push hint its depositor attached, if any. */
+  deposited (recipient: string, hint?: Uint8Array): void {
     const store = this.#store
     if (store === undefined) return
     const subscriptions = store.of(recipient).filter(s => s.expiresAt > (this.components.now ?? Date.now)())
-    this.#scheduler?.deposited(recipient, subscriptions)
+    this.#scheduler?.deposited(recipient, subscriptions, hint)
   }
 
   async stop (): Promise<void> {

@@ -11,10 +11,16 @@
  * subscription. At most PUSH_MAX_IN_FLIGHT POSTs are in flight at once; the
  * rest wait their turn, one place per subscription.
  *
+ * Each push also carries the sealed hints (opaque, HINT_BYTES each) of the
+ * newest PUSH_HINT_SLOTS items it says that came with one; older hints are
+ * dropped as newer come, and a push that failed keeps its hints for the
+ * next. Held in memory only, with the push: nothing else reads them.
+ *
  * Pure apart from what it is given: the clock and timers, the POST, whether
  * the recipient is connected. State is held per stored subscription only and
  * dropped with it (`forget`): bounded by the store's bound.
  */
+import { PUSH_HINT_SLOTS } from '@parley/protocol/push/constants'
 import { backoffDelay } from '@parley/protocol/scheduling/backoff'
 import { PUSH_BACKOFF_INITIAL_MS, PUSH_BACKOFF_MAX_MS, PUSH_MAX_ATTEMPTS, PUSH_MAX_IN_FLIGHT } from './constants.ts'
 import type { PushSubscription } from './store.ts'
@@ -48,7 +54,8 @@ export interface SchedulerInit {
   clock: SchedulerClock
   coalesceMs: number
   perMinute: number
-  send(subscription: PushSubscription, items: number): Promise<PushOutcome>
+  /** `hints`: those of the newest items said, newest first, at most PUSH_HINT_SLOTS */
+  send(subscription: PushSubscription, items: number, hints: Uint8Array[]): Promise<PushOutcome>
   /** whether `subject` has a live connection to this relay now */
   connected(subject: string): boolean
   /** a push service said the subscription is gone: forget it (the store, then `forget`) */
@@ -60,12 +67,20 @@ export interface SchedulerInit {
 }
 
 const MINUTE_MS = 60_000
+
+/** Adds `hints` (oldest first) to what `state` keeps, keeping the newest PUSH_HINT_SLOTS. */
+function keepHints (state: { hints: Uint8Array[] }, hints: Uint8Array[]): void {
+  state.hints.push(...hints)
+  if (state.hints.length > PUSH_HINT_SLOTS) state.hints.splice(0, state.hints.length - PUSH_HINT_SLOTS)
+}
 const keyOf = (s: Pick<PushSubscription, 'subject' | 'endpoint'>): string => `${s.subject} ${s.endpoint}`
 
 interface State {
   subscription: PushSubscription
   /** items stored since the last push began */
   pending: number
+  /** the hints of the newest of them, oldest first, at most PUSH_HINT_SLOTS */
+  hints: Uint8Array[]
   /** when the first of them came */
   since: number
   /** when the last pushes (attempts) began, oldest first, within the last minute */
@@ -88,21 +103,22 @@ export class PushScheduler {
 
   constructor (private readonly init: SchedulerInit) {}
 
-  /** An item was stored for `subject`, whose subscriptions these are. */
-  deposited (subject: string, subscriptions: readonly PushSubscription[]): void {
+  /** An item was stored for `subject`, whose subscriptions these are (`hint`: the one its depositor attached). */
+  deposited (subject: string, subscriptions: readonly PushSubscription[], hint?: Uint8Array): void {
     if (this.#stopped || subscriptions.length === 0) return
     if (this.init.connected(subject)) { this.init.metrics.skipped(1); return }
     const now = this.init.clock.now()
     for (const subscription of subscriptions) {
       let state = this.#states.get(keyOf(subscription))
       if (state === undefined) {
-        state = { subscription, pending: 0, since: now, sentAt: [], failures: 0, notBefore: 0, inFlight: false, waiting: false }
+        state = { subscription, pending: 0, hints: [], since: now, sentAt: [], failures: 0, notBefore: 0, inFlight: false, waiting: false }
         this.#states.set(keyOf(subscription), state)
       }
       state.subscription = subscription
       if (state.pending === 0) state.since = now
       else this.init.metrics.coalesced()
       state.pending++
+      if (hint !== undefined) keepHints(state, [hint])
       this.#schedule(state)
     }
   }
@@ -159,6 +175,7 @@ export class PushScheduler {
       // it came back before the push went: it drains the mailbox itself
       this.init.metrics.skipped(state.pending)
       state.pending = 0
+      state.hints = []
       return
     }
     if (this.#inFlight >= (this.init.maxInFlight ?? PUSH_MAX_IN_FLIGHT)) {
@@ -171,23 +188,25 @@ export class PushScheduler {
 
   async #post (state: State, now: number): Promise<void> {
     const items = state.pending
+    const hints = state.hints
     state.pending = 0
+    state.hints = []
     state.inFlight = true
     state.sentAt.push(now)
     this.#inFlight++
     let outcome: PushOutcome
     try {
-      outcome = await this.init.send(state.subscription, items)
+      outcome = await this.init.send(state.subscription, items, [...hints].reverse())
     } catch (err) {
       outcome = { kind: 'retry', reason: (err as Error).name === 'TimeoutError' ? 'timeout' : 'network' }
     }
     this.#inFlight--
     state.inFlight = false
-    this.#settle(state, items, outcome)
+    this.#settle(state, items, hints, outcome)
     this.#next()
   }
 
-  #settle (state: State, items: number, outcome: PushOutcome): void {
+  #settle (state: State, items: number, hints: Uint8Array[], outcome: PushOutcome): void {
     const current = this.#states.get(keyOf(state.subscription)) === state
     switch (outcome.kind) {
       case 'sent':
@@ -214,11 +233,13 @@ export class PushScheduler {
         if (state.failures >= PUSH_MAX_ATTEMPTS) {
           // given up: the items wait in the mailbox; the next item starts afresh, after this wait
           state.failures = 0
-        } else if (state.pending === 0) {
-          state.pending = items
-          state.since = now
         } else {
+          if (state.pending === 0) state.since = now
           state.pending += items
+          // what came meanwhile is newer than what failed
+          const newer = state.hints
+          state.hints = []
+          keepHints(state, [...hints, ...newer])
         }
         break
       }

@@ -10,7 +10,7 @@ import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { PushFrameError, PushRefusedError, encodePushError, encodePushReply, verifyPushRequest } from '@parley/protocol/push/codec'
 import { decodePushInbound, encodePushKeyReply } from '@parley/protocol/push/key'
-import { MAX_PUSH_REQUEST_BYTES, PUSH_CLOCK_SKEW_MS, PUSH_PAYLOAD_BYTES, PUSH_PROTOCOL } from '@parley/protocol/push/constants'
+import { MAX_PUSH_REQUEST_BYTES, PUSH_CLOCK_SKEW_MS, PUSH_PAYLOAD_V2_BYTES, PUSH_PROTOCOL } from '@parley/protocol/push/constants'
 import { endpointProblem } from '@parley/protocol/push/endpoint'
 import { oneRequestHandler } from '@parley/protocol/one-request/server'
 import { DAY_MS, PUSH_MAX_NONCES, PUSH_REQUESTS_PER_MINUTE, PUSH_REQUEST_TIMEOUT_MS, PUSH_SUBSCRIPTIONS_PER_PEER } from './constants.ts'
@@ -73,7 +73,7 @@ export async function startPush (node: Libp2p, init: PushServiceInit): Promise<{
     maxSubscriptions: PUSH_SUBSCRIPTIONS_PER_PEER,
     pushesPerMinute: init.perMinute,
     coalesceMs: init.coalesceMs,
-    payloadBytes: PUSH_PAYLOAD_BYTES
+    payloadBytes: PUSH_PAYLOAD_V2_BYTES
   }
 
   async function answer (request: PushRequest | PushKeyRequest, connection: Connection): Promise<PushReply | PushKeyReply> {

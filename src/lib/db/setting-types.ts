@@ -85,4 +85,18 @@ export interface RestoredSettingRow {
   at: number
 }
 
-export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow | PushSettingRow | RestoredSettingRow
+/**
+ * 'notify': this device's notification key pair (X25519, base64url), which opens the push hints
+ * senders seal to it (docs/protocols.md, "Web Push", "Hints"), and whether its notifications name
+ * the chat ("Show names in notifications", off until turned on). The service worker reads this
+ * row (lib/pwa/push-names.ts) and never writes; never in a backup.
+ */
+export interface NotifySettingRow {
+  key: 'notify'
+  secretKey: string
+  publicKey: string
+  names: boolean
+  updatedAt: number
+}
+
+export type SettingRow = NearbySettingRow | InstanceSettingRow | MessagingSettingRow | HelloClockSettingRow | PushSettingRow | RestoredSettingRow | NotifySettingRow

@@ -1,7 +1,9 @@
 /**
  * What the service worker (src/sw.ts) does with a relay's Web Push (issue
- * 59; docs/protocols.md, "Web Push", "The payload"). A push says only which
- * relay holds how many new items; the node drains them when Parley runs.
+ * 59; docs/protocols.md, "Web Push", "What the service worker shows"). A
+ * push says which relay holds how many new items, and (version 2) carries
+ * the sealed hints of the newest of them; the node drains the items when
+ * Parley runs.
  *
  * - A Parley page on screen (the app, at the scope's root with its hash
  *   routes, focused or visible): nothing is shown. Its node drains the
@@ -11,29 +13,44 @@
  * - Otherwise one notification, under one tag (`PUSH_TAG`, protocol.ts), so that
  *   several pushes replace one another: "3 new messages", the counts of the
  *   pushes since the notification was last closed added up (kept in its
- *   `data`). Nothing from the payload is shown but the count: no name, no
- *   text. A payload that is not in its one form still shows "New messages"
- *   (a browser may require a notification for every push, and something did
- *   wake us), without a count.
+ *   `data`). The hints that open with this device's notification key
+ *   (lib/pwa/push-names.ts) name chats it has: with "Show names in
+ *   notifications" the title is their names and the count goes below;
+ *   off, the count alone. Never a message's text. A payload that is not in
+ *   its one form still shows "New messages" (a browser may require a
+ *   notification for every push, and something did wake us), without a count.
+ * - Its click (`data.href`) opens the one chat every item so far was named
+ *   to, else the chats list: an item without a hint that opens, or from a
+ *   chat this device does not have, cannot be told.
  * - In the language the page last used (lib/pwa/sw-locale.ts), else the
  *   browser's; the app badge, where the browser has one, shows the count.
  *
- * Clicking it is the service worker's `notificationclick`: it focuses a
- * Parley window or opens one, at the chats list (`href`).
+ * Nothing here writes: no session state, no row.
  */
 import { decodePushPayload } from '@parley/protocol/push/payload'
 import { MAX_PUSH_ITEMS } from '@parley/protocol/push/constants'
+import { importNotifySecret, openHintWeb } from '@parley/protocol/push/hint-web'
 import type { Locale } from '../i18n/index.ts'
 import { en, ru } from '../i18n/messages/wake.ts'
-import { PUSH_TAG, type NotificationData } from './protocol.ts'
+import { PUSH_TAG, isSafeHref, type NotificationData } from './protocol.ts'
+import type { NoticeBook, NoticeChat } from './push-names.ts'
 
-/** What a push notification carries: the chats list, and the count so far. */
+/** Chats one notification remembers, at most (the newest first). */
+export const MAX_NOTICE_CHATS = 8
+/** Names a title lists before "and N more". */
+const TITLE_NAMES = 2
+
+/** What a push notification carries: where its click goes, the count so far, and the chats named so far. */
 export interface PushNoticeData extends NotificationData {
   /** new items said by the pushes since the notification was shown first (0: unknown) */
   count: number
+  /** the chats hints named, newest first, at most MAX_NOTICE_CHATS (names '' while names are off) */
+  chats: NoticeChat[]
+  /** items said that no hint named to a chat of this device's */
+  unnamed: number
 }
 
-/** What the service worker hands {@link showPushNotice}: its clients, its registration, the language. */
+/** What the service worker hands {@link showPushNotice}: its clients, its registration, the language, the book. */
 export interface PushNoticeScope {
   /** `self.clients.matchAll({ type: 'window', includeUncontrolled: true })` */
   windows: () => Promise<ReadonlyArray<Pick<WindowClient, 'focused' | 'visibilityState' | 'url'>>>
@@ -43,6 +60,8 @@ export interface PushNoticeScope {
   locale: () => Promise<Locale>
   /** `navigator.setAppBadge`, where the browser has it */
   setBadge?: (count: number) => Promise<void>
+  /** this device's notification key and chats (push-names.ts); undefined: none, the count alone */
+  book?: () => Promise<(NoticeBook & { close?: () => void }) | undefined>
 }
 
 /** What a push did: shown (with the count said), or skipped because a Parley page is on screen. */
@@ -50,28 +69,86 @@ export type PushNoticeOutcome = { shown: true, count: number } | { shown: false 
 
 const TABLES: Readonly<Record<Locale, typeof en | typeof ru>> = { en, ru }
 
+function plural (forms: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string }, count: number, locale: Locale): string {
+  return forms[new Intl.PluralRules(locale).select(count)] ?? forms.other
+}
+
 /** The notification's title for `count` new items (0: not known) in `locale`. */
 export function pushNoticeTitle (count: number, locale: Locale): string {
   const table = TABLES[locale]
   if (count < 1) return table.newMessages
-  const forms: Partial<Record<Intl.LDMLPluralRule, string>> = table.count
-  const form = forms[new Intl.PluralRules(locale).select(count)] ?? table.count.other
-  return form.replace('{count}', count.toLocaleString(locale))
+  return plural(table.count, count, locale).replace('{count}', count.toLocaleString(locale))
+}
+
+/** "Alice", "Alice, Bob", "Alice, Bob and 2 more". */
+export function namesTitle (names: readonly string[], locale: Locale): string {
+  const shown = names.slice(0, TITLE_NAMES).join(', ')
+  const more = names.length - TITLE_NAMES
+  if (more <= 0) return shown
+  return plural(TABLES[locale].namesMore, more, locale).replace('{names}', shown).replace('{count}', more.toLocaleString(locale))
 }
 
 /** The items a push's plaintext says, or 0 when it says none in its one form. */
 export function itemsOf (plaintext: Uint8Array | undefined): number {
-  if (plaintext === undefined) return 0
+  return readPush(plaintext).items
+}
+
+function readPush (plaintext: Uint8Array | undefined): { items: number, hints: Uint8Array[] } {
+  if (plaintext === undefined) return { items: 0, hints: [] }
   try {
-    return decodePushPayload(plaintext).items
+    const payload = decodePushPayload(plaintext)
+    return { items: payload.items, hints: payload.hints ?? [] }
   } catch {
-    return 0
+    return { items: 0, hints: [] }
   }
 }
 
-function countOf (data: unknown): number {
-  const count = typeof data === 'object' && data !== null ? (data as { count?: unknown }).count : undefined
-  return typeof count === 'number' && Number.isSafeInteger(count) && count > 0 ? Math.min(count, MAX_PUSH_ITEMS) : 0
+/** The data of the notification shown before, as far as it is in its form. */
+export function dataOf (data: unknown): PushNoticeData {
+  const record = typeof data === 'object' && data !== null ? data as Record<string, unknown> : {}
+  const whole = (v: unknown): number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? Math.min(v, MAX_PUSH_ITEMS) : 0
+  const chats = Array.isArray(record['chats'])
+    ? record['chats'].filter((c): c is NoticeChat => typeof c === 'object' && c !== null && isSafeHref((c as NoticeChat).href) && typeof (c as NoticeChat).name === 'string').slice(0, MAX_NOTICE_CHATS)
+    : []
+  return { href: '#/', count: whole(record['count']), chats, unnamed: whole(record['unnamed']) }
+}
+
+/**
+ * The notification after a push (pure): the data shown before, the push's
+ * items, the chats its hints named (`named`: one entry per hint that opened
+ * to a chat of this device's), whether names are on.
+ */
+export function nextNotice (before: PushNoticeData, items: number, named: readonly NoticeChat[], names: boolean, locale: Locale): { title: string, body?: string, data: PushNoticeData } {
+  const count = Math.min(before.count + items, MAX_PUSH_ITEMS)
+  const fresh = named.map(c => ({ href: c.href, name: names ? c.name : '' }))
+  const chats: NoticeChat[] = []
+  for (const chat of [...fresh.reverse(), ...before.chats]) {
+    if (chats.length < MAX_NOTICE_CHATS && !chats.some(c => c.href === chat.href)) chats.push(chat)
+  }
+  // a push that could not be read (items 0) still woke us for something: it cannot be told
+  const unnamed = Math.min(before.unnamed + Math.max(items - named.length, items === 0 ? 1 : 0), MAX_PUSH_ITEMS)
+  const only = chats.length === 1 && unnamed === 0 ? chats[0] : undefined
+  const data: PushNoticeData = { href: only?.href ?? '#/', count, chats, unnamed }
+  const titled = chats.map(c => c.name).filter(n => n !== '')
+  if (names && titled.length > 0) return { title: namesTitle(titled, locale), body: pushNoticeTitle(count, locale), data }
+  return { title: pushNoticeTitle(count, locale), data }
+}
+
+/**
+ * The chats of a push's hints that open with the book's key and name a chat
+ * it has (one entry per such hint). WebCrypto opens them (hint-web.ts): where
+ * it has no X25519, none opens.
+ */
+async function namedChats (book: NoticeBook | undefined, hints: readonly Uint8Array[]): Promise<NoticeChat[]> {
+  const secret = book === undefined ? undefined : await importNotifySecret(book.secretKey)
+  if (book === undefined || secret === undefined) return []
+  const out: NoticeChat[] = []
+  for (const hint of hints) {
+    const opened = await openHintWeb(hint, secret, book.publicKey)
+    const chat = opened === undefined ? undefined : await book.chat(opened)
+    if (chat !== undefined) out.push(chat)
+  }
+  return out
 }
 
 /** The app's own page: the origin's root (every screen is a hash route there), not another file of the origin. */
@@ -86,13 +163,20 @@ export async function showPushNotice (scope: PushNoticeScope, plaintext: Uint8Ar
   const onScreen = windows.some(w => isAppPage(w.url, scope.origin) && (w.focused || w.visibilityState === 'visible'))
   if (onScreen) return { shown: false }
   const shown = await scope.registration.getNotifications({ tag: PUSH_TAG })
-  const before = shown.reduce((most, n) => Math.max(most, countOf(n.data)), 0)
-  const items = itemsOf(plaintext)
-  const count = Math.min(before + items, MAX_PUSH_ITEMS)
-  const data: PushNoticeData = { href: '#/', count }
-  await scope.registration.showNotification(pushNoticeTitle(count, await scope.locale()), {
-    tag: PUSH_TAG, data, icon: '/icon-192.png', badge: '/icon-96.png'
+  const before = shown.map(n => dataOf(n.data)).reduce<PushNoticeData | undefined>((most, d) => most === undefined || d.count > most.count ? d : most, undefined) ??
+    { href: '#/', count: 0, chats: [], unnamed: 0 }
+  const { items, hints } = readPush(plaintext)
+  const book = hints.length > 0 ? await scope.book?.().catch(() => undefined) : undefined
+  let named: NoticeChat[]
+  try {
+    named = await namedChats(book, hints)
+  } finally {
+    book?.close?.()
+  }
+  const next = nextNotice(before, items, named, book?.names ?? false, await scope.locale())
+  await scope.registration.showNotification(next.title, {
+    tag: PUSH_TAG, data: next.data, icon: '/icon-192.png', badge: '/icon-96.png', ...(next.body === undefined ? {} : { body: next.body })
   })
-  if (count > 0) await scope.setBadge?.(count).catch(() => { /* a badge is a nicety */ })
-  return { shown: true, count }
+  if (next.data.count > 0) await scope.setBadge?.(next.data.count).catch(() => { /* a badge is a nicety */ })
+  return { shown: true, count: next.data.count }
 }

@@ -10,6 +10,10 @@
  * and the node removes it from the relays (`setPushSubscription(null)`).
  * The status is a code the widget words: on (N of M relays hold it), off,
  * not supported here, permission denied, relays with push off.
+ *
+ * "Show names in notifications" (`setNames`, off until turned on): whether
+ * the service worker names the chat a push's hints say; kept by the node
+ * (`setPushNames`), read by the service worker.
  */
 import { fromBase64Url } from '@parley/protocol/base64'
 import { handleError } from '../i18n/handle-error.ts'
@@ -23,7 +27,7 @@ export type ClosedPushState =
   | { kind: 'on', covered: number, total: number, otherKey: number }
 
 /** Why the last turning on did not happen: no relay sends push, no relay yet, or a failure (in words in `error`). */
-export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed'
+export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed' | 'names-failed'
 
 export interface ClosedPushView {
   state: ClosedPushState
@@ -32,6 +36,7 @@ export interface ClosedPushView {
   problem?: ClosedPushProblem
   error: string
   busy: boolean
+  names: boolean
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
@@ -44,7 +49,7 @@ function onState (status: PushStatus): ClosedPushState {
 export class ClosedPush {
   readonly #node: Pick<NodeManager, 'call'>
   readonly #browser: PushBrowser
-  #view = $state.raw<ClosedPushView>({ state: { kind: 'loading' }, relays: [], error: '', busy: false })
+  #view = $state.raw<ClosedPushView>({ state: { kind: 'loading' }, relays: [], error: '', busy: false, names: false })
 
   constructor (node: Pick<NodeManager, 'call'>, browser: PushBrowser) {
     this.#node = node
@@ -57,7 +62,7 @@ export class ClosedPush {
 
   #set (state: ClosedPushState, problem?: ClosedPushProblem, error = '', status?: PushStatus): void {
     const relays = status?.relays.map(({ relay, state: held, code }) => ({ relay, state: held, ...(code === undefined ? {} : { code }) })) ?? []
-    this.#view = { state, relays, ...(problem === undefined ? {} : { problem }), error, busy: false }
+    this.#view = { state, relays, ...(problem === undefined ? {} : { problem }), error, busy: false, names: status?.names ?? this.#view.names }
   }
 
   #offState (): ClosedPushState {
@@ -74,7 +79,7 @@ export class ClosedPush {
     if (!this.#browser.supported) { this.#set({ kind: 'unsupported' }); return }
     try {
       const status = await this.#node.call('getPushStatus')
-      if (!status.enabled) { this.#set(this.#offState()); return }
+      if (!status.enabled) { this.#set(this.#offState(), undefined, '', status); return }
       const held = await this.#browser.current()
       if (held === null || (held !== undefined && this.#browser.permission() !== 'granted')) {
         await this.#node.call('setPushSubscription', null)
@@ -93,6 +98,19 @@ export class ClosedPush {
     this.#view = { ...this.#view, busy: true }
     if (on) await this.#turnOn()
     else await this.#turnOff()
+  }
+
+  /** "Show names in notifications" on or off. */
+  async setNames (on: boolean): Promise<void> {
+    if (this.#view.busy) return
+    const before = this.#view
+    this.#view = { ...before, busy: true }
+    try {
+      const status = await this.#node.call('setPushNames', { on })
+      this.#view = { ...before, names: status.names, busy: false }
+    } catch (err) {
+      this.#view = { ...before, problem: 'names-failed', error: handleError(err, 'change names in notifications'), busy: false }
+    }
   }
 
   async #turnOn (): Promise<void> {
@@ -134,6 +152,6 @@ export class ClosedPush {
   }
 
   reset (): void {
-    this.#view = { state: { kind: 'loading' }, relays: [], error: '', busy: false }
+    this.#view = { state: { kind: 'loading' }, relays: [], error: '', busy: false, names: false }
   }
 }

@@ -18,9 +18,10 @@ export type ClosedPushState =
  * Why the last turning on did not happen:
  * - 'relays-off': no relay of this device sends push (run with --push off, or older);
  * - 'no-relays': no relay to ask yet (not connected);
- * - 'failed': the browser or the node failed (`error`, in words).
+ * - 'failed': the browser or the node failed (`error`, in words);
+ * - 'names-failed': "Show names in notifications" could not be changed (`error`, in words).
  */
-export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed'
+export type ClosedPushProblem = 'relays-off' | 'no-relays' | 'failed' | 'names-failed'
 
 /** What one relay holds of the subscription (the contract's PushRelayState). */
 export interface ClosedPushRelay {
@@ -40,4 +41,6 @@ export interface ClosedPushView {
   readonly error: string
   /** a change is under way: the switch waits */
   readonly busy: boolean
+  /** "Show names in notifications" (shown while on) */
+  readonly names: boolean
 }

@@ -46,7 +46,7 @@ describe('the service worker on a push', () => {
     expect(JSON.stringify(notice)).not.toContain(RELAY)
     expect(notice?.options.body).toBeUndefined()
     expect(isNotificationData(notice?.options.data)).toBe(true)
-    expect(notice?.options.data).toEqual({ href: '#/', count: 3 })
+    expect(notice?.options.data).toEqual({ href: '#/', count: 3, chats: [], unnamed: 3 })
     expect(sw.badges).toEqual([3])
   })
 

@@ -31,10 +31,11 @@ const KEYS: PushKeys = {
 }
 const ON: PushStatus = {
   enabled: true,
+  names: false,
   applicationServerKey: toBase64Url(KEY),
   relays: [{ relay: 'R1', state: 'registered', vapidKey: toBase64Url(KEY) }, { relay: 'R2', state: 'other-key', vapidKey: toBase64Url(OTHER) }]
 }
-const OFF: PushStatus = { enabled: false, relays: [] }
+const OFF: PushStatus = { enabled: false, names: false, relays: [] }
 
 /** A browser with PushManager whose permission prompt answers `answer`; records what it was asked. */
 class FakeBrowser implements PushBrowser {
@@ -66,7 +67,7 @@ describe('turning "When Parley is closed" on', () => {
     expect(browser.log).toEqual(['permission', `subscribe ${toBase64Url(KEY)}`])
     expect(node.calls.map(c => c.method)).toEqual(['getPushKeys', 'setPushSubscription'])
     expect(node.calls[1]?.params).toEqual({ endpoint: browser.held?.endpoint, p256dh: browser.held?.p256dh, auth: browser.held?.auth, applicationServerKey: KEY })
-    expect(push.view).toEqual({ state: { kind: 'on', covered: 1, total: 2, otherKey: 1 }, relays: [{ relay: 'R1', state: 'registered' }, { relay: 'R2', state: 'other-key' }], error: '', busy: false })
+    expect(push.view).toEqual({ state: { kind: 'on', covered: 1, total: 2, otherKey: 1 }, relays: [{ relay: 'R1', state: 'registered' }, { relay: 'R2', state: 'other-key' }], error: '', busy: false, names: false })
   })
 
   it('stops at a denied permission: nothing asked, nothing subscribed', async () => {
@@ -109,6 +110,25 @@ describe('turning "When Parley is closed" on', () => {
   })
 })
 
+describe('"Show names in notifications"', () => {
+  it('asks the node, and shows what it keeps', async () => {
+    const { push, node } = setup({ getPushKeys: () => KEYS, setPushSubscription: () => ON, setPushNames: (params) => ({ ...ON, names: params.on }) })
+    await push.toggle(true)
+    expect(push.view.names).toBe(false)
+    await push.setNames(true)
+    expect(node.calls.at(-1)).toEqual({ method: 'setPushNames', params: { on: true } })
+    expect(push.view).toMatchObject({ names: true, busy: false, state: { kind: 'on' } })
+  })
+
+  it('a failure leaves the setting as it was, and says so apart from turning push on', async () => {
+    const refuse = (): never => { throw new Error('the node stopped') }
+    const { push } = setup({ getPushKeys: () => KEYS, setPushSubscription: () => ON, setPushNames: refuse })
+    await push.toggle(true)
+    await push.setNames(true)
+    expect(push.view).toMatchObject({ names: false, busy: false, problem: 'names-failed', state: { kind: 'on' } })
+  })
+})
+
 describe('turning it off, and reading it', () => {
   it('off unsubscribes the browser and hands null to the node', async () => {
     const { push, node, browser } = setup({ getPushKeys: () => KEYS, setPushSubscription: (params) => params === null ? OFF : ON })
@@ -116,7 +136,7 @@ describe('turning it off, and reading it', () => {
     await push.toggle(false)
     expect(browser.log.slice(-1)).toEqual(['unsubscribe'])
     expect(node.calls.at(-1)).toEqual({ method: 'setPushSubscription', params: null })
-    expect(push.view).toEqual({ state: { kind: 'off' }, relays: [], error: '', busy: false })
+    expect(push.view).toEqual({ state: { kind: 'off' }, relays: [], error: '', busy: false, names: false })
   })
 
   it('reads on with its counts; a subscription the browser lost is handed back as null, not when there is no registration to ask', async () => {

@@ -16,7 +16,7 @@ afterEach(() => { setLocale('en') })
 
 const text = (html: string): string => html.replace(/<!--[^]*?-->/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()
 const html = (view: Partial<ClosedPushView>): string =>
-  render(ClosedPushSettings, { props: { view: { state: { kind: 'off' }, relays: [], error: '', busy: false, ...view }, ontoggle: () => {} } }).body
+  render(ClosedPushSettings, { props: { view: { state: { kind: 'off' }, relays: [], error: '', busy: false, names: false, ...view }, ontoggle: () => {}, onnames: () => {} } }).body
 
 describe('"When Parley is closed"', () => {
   it('on: the switch checked, what the push service learns, and N of M relays', () => {
@@ -56,6 +56,20 @@ describe('"When Parley is closed"', () => {
     expect(text(html({ problem: 'no-relays' }))).toContain('Parley is not connected to a relay yet.')
     expect(text(html({ problem: 'failed', error: 'the browser said no' }))).toContain('Could not turn it on: the browser said no')
     expect(html({ busy: true })).toMatch(/<input type="checkbox"[^>]* disabled/)
+  })
+
+  it('on: "Show names in notifications", checked as the view says; not shown while off', () => {
+    const on = { state: { kind: 'on' as const, covered: 1, total: 1, otherKey: 0 } }
+    const unnamed = html(on)
+    expect(text(unnamed)).toContain('Show names in notifications')
+    expect(text(unnamed)).toContain('Off, it says only how many messages wait.')
+    expect(unnamed.match(/<input type="checkbox"[^>]*>/g)?.map(i => i.includes(' checked'))).toEqual([true, false])
+    expect(html({ ...on, names: true }).match(/<input type="checkbox"[^>]*>/g)?.map(i => i.includes(' checked'))).toEqual([true, true])
+    expect(text(html({}))).not.toContain('Show names in notifications')
+    expect(text(html({ ...on, problem: 'names-failed', error: 'the node stopped' }))).toContain('Could not change names in notifications: the node stopped')
+    setLocale('ru')
+    expect(text(html(on))).toContain('Показывать имена в уведомлениях')
+    expect(text(html({ ...on, problem: 'names-failed', error: 'x' }))).toContain('Не удалось изменить имена в уведомлениях: x')
   })
 
   it('in Russian', () => {

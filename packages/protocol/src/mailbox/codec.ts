@@ -6,6 +6,8 @@
  *
  * Requests (dialer → relay), first byte the operation:
  *   DEPOSIT 0x01 · id (16) · recipientLength (u8, 1..64) · recipient PeerID multihash · item (the rest, 1..MAX_ITEM_BYTES)
+ *   DEPOSIT with a hint
+ *           0x05 · id (16) · recipientLength (u8, 1..64) · recipient PeerID multihash · hint (HINT_BYTES) · item (the rest)
  *   LIST    0x02 · afterLength (u8, 0 or 16) · after id · limit (u16, 1..MAX_LIST)
  *   FETCH   0x03 · count (u8, 1..MAX_IDS) · ids (16 each)
  *   DELETE  0x04 · count (u8, 1..MAX_IDS) · ids (16 each)
@@ -15,17 +17,20 @@
  *   OK to FETCH    0x00 · count (u8) · count × [id (16) · storedAt (u64) · size (u32) · item (size)]
  *   OK to DELETE   0x00 · deleted (u16)
  *   error          code (u8, 1..) · reason (UTF-8, the rest, ≤ MAX_REASON_BYTES)
+ * The hint (push/hint.ts) is opaque to the relay: it passes it on in a Web
+ * Push payload. Relays before hints answer 0x05 `bad-request`.
  * A deposit's item over MAX_ITEM_BYTES is `too-large` (MailboxTooLargeError),
  * any other malformed request `bad-request` (MailboxFrameError).
  */
 import { FrameReader, FrameWriter } from '../frame-bytes.ts'
+import { HINT_BYTES } from '../push/hint-plain.ts'
 
 export const MAILBOX_PROTOCOL = '/parley/mailbox/1.0.0'
 
 /** Largest sealed item, in bytes: the largest chat frame (144 KiB) sealed, with room to spare. */
 export const MAX_ITEM_BYTES = 160 * 1024
-/** Largest request frame: a deposit of the largest item. */
-export const MAX_REQUEST_BYTES = 1 + 16 + 1 + 64 + MAX_ITEM_BYTES
+/** Largest request frame: a deposit of the largest item, with a hint. */
+export const MAX_REQUEST_BYTES = 1 + 16 + 1 + 64 + HINT_BYTES + MAX_ITEM_BYTES
 /** A FETCH reply carries whole items up to about this many bytes (at least one item). */
 export const MAX_FETCH_REPLY_BYTES = 1024 * 1024
 /** Largest reply frame. */
@@ -40,6 +45,8 @@ export const MAX_REASON_BYTES = 200
 
 export const Op = { deposit: 0x01, list: 0x02, fetch: 0x03, delete: 0x04 } as const
 export type OpName = keyof typeof Op
+/** The first byte of a DEPOSIT that carries a push hint (answered as a DEPOSIT). */
+export const HINTED_DEPOSIT = 0x05
 
 /** Error codes of a reply; the relay changes nothing when it answers with one. */
 export const MailboxErrorCode = {
@@ -77,7 +84,8 @@ export class MailboxRefusedError extends Error {
 }
 
 export type MailboxRequest =
-  | { op: 'deposit', id: Uint8Array, recipient: Uint8Array, item: Uint8Array }
+  /** `hint`: a sealed push hint of HINT_BYTES (sent as 0x05) */
+  | { op: 'deposit', id: Uint8Array, recipient: Uint8Array, item: Uint8Array, hint?: Uint8Array }
   | { op: 'list', after?: Uint8Array, limit: number }
   | { op: 'fetch', ids: Uint8Array[] }
   | { op: 'delete', ids: Uint8Array[] }
@@ -119,14 +127,17 @@ function checkIds (ids: Uint8Array[]): void {
 }
 
 export function encodeRequest (request: MailboxRequest): Uint8Array {
-  const w = new Writer().u8(Op[request.op])
+  const w = new Writer().u8(request.op === 'deposit' && request.hint !== undefined ? HINTED_DEPOSIT : Op[request.op])
   switch (request.op) {
     case 'deposit':
       if (request.id.byteLength !== ID_BYTES) throw new MailboxFrameError(`an id is ${ID_BYTES} bytes`)
       if (request.recipient.byteLength < 1 || request.recipient.byteLength > MAX_RECIPIENT_BYTES) throw new MailboxFrameError('a recipient is 1 to 64 bytes')
+      if (request.hint !== undefined && request.hint.byteLength !== HINT_BYTES) throw new MailboxFrameError(`a hint is ${HINT_BYTES} bytes`)
       if (request.item.byteLength < 1) throw new MailboxFrameError(`an item is 1 to ${MAX_ITEM_BYTES} bytes`)
       if (request.item.byteLength > MAX_ITEM_BYTES) throw new MailboxTooLargeError(`an item is 1 to ${MAX_ITEM_BYTES} bytes`)
-      return w.bytes(request.id).u8(request.recipient.byteLength).bytes(request.recipient).bytes(request.item).finish()
+      w.bytes(request.id).u8(request.recipient.byteLength).bytes(request.recipient)
+      if (request.hint !== undefined) w.bytes(request.hint)
+      return w.bytes(request.item).finish()
     case 'list':
       if (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > MAX_LIST) throw new MailboxFrameError(`a list asks for 1 to ${MAX_LIST} entries`)
       if (request.after != null && request.after.byteLength !== ID_BYTES) throw new MailboxFrameError(`an id is ${ID_BYTES} bytes`)
@@ -144,15 +155,17 @@ export function decodeRequest (frame: Uint8Array): MailboxRequest {
   const r = new Reader(frame, 'a mailbox request')
   const op = r.u8('the operation')
   switch (op) {
-    case Op.deposit: {
+    case Op.deposit:
+    case HINTED_DEPOSIT: {
       const id = r.bytes(ID_BYTES, 'the id')
       const length = r.u8('the recipient length')
       if (length < 1 || length > MAX_RECIPIENT_BYTES) throw new MailboxFrameError(`a mailbox request: the recipient is 1 to ${MAX_RECIPIENT_BYTES} bytes, not ${length}`)
       const recipient = r.bytes(length, 'the recipient')
+      const hint = op === HINTED_DEPOSIT ? r.bytes(HINT_BYTES, 'the hint') : undefined
       const item = r.rest()
       if (item.byteLength < 1) throw new MailboxFrameError('a mailbox request: the item is empty')
       if (item.byteLength > MAX_ITEM_BYTES) throw new MailboxTooLargeError(`a mailbox request: the item is over ${MAX_ITEM_BYTES} bytes`)
-      return { op: 'deposit', id, recipient, item }
+      return hint === undefined ? { op: 'deposit', id, recipient, item } : { op: 'deposit', id, recipient, item, hint }
     }
     case Op.list: {
       const afterLength = r.u8('the cursor length')

@@ -41,6 +41,14 @@ export const PUSH_CLOCK_SKEW_MS = 5 * 60_000
 
 /** The size of every push message's plaintext (payload.ts), padded. */
 export const PUSH_PAYLOAD_BYTES = 128
+/**
+ * The size of every version 2 push plaintext (payload.ts): the relay, the
+ * count and PUSH_HINT_SLOTS hints, padded. A relay that sends hints sends
+ * only these, whether or not a hint waits.
+ */
+export const PUSH_PAYLOAD_V2_BYTES = 768
+/** Hints in every version 2 payload: those of the newest items waiting, the rest filled with random bytes of a hint's size. */
+export const PUSH_HINT_SLOTS = 4
 /** Most new items one push says; more are said as this many. */
 export const MAX_PUSH_ITEMS = 9999
 

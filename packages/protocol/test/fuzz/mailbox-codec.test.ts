@@ -17,9 +17,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
-  ID_BYTES, MAX_IDS, MAX_LIST, MAX_REASON_BYTES, MailboxErrorCode, MailboxFrameError, MailboxRefusedError, Op,
+  HINTED_DEPOSIT, ID_BYTES, MAX_IDS, MAX_LIST, MAX_REASON_BYTES, MailboxErrorCode, MailboxFrameError, MailboxRefusedError, Op,
   decodeReply, decodeRequest, encodeError, encodeReply, encodeRequest
 } from '../../src/mailbox/codec.ts'
+import { HINT_BYTES } from '../../src/push/hint.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { MailboxErrorName, MailboxReply, MailboxRequest, OpName } from '../../src/mailbox/codec.ts'
@@ -33,6 +34,9 @@ const ids = fc.array(id, { minLength: 1, maxLength: 6 })
 
 const validRequest: fc.Arbitrary<MailboxRequest> = fc.oneof(
   fc.record({ op: fc.constant('deposit' as const), id, recipient: fc.uint8Array({ minLength: 1, maxLength: 64 }), item: fc.uint8Array({ minLength: 1, maxLength: 64 }) }),
+  fc.record({
+    op: fc.constant('deposit' as const), id, recipient: fc.uint8Array({ minLength: 1, maxLength: 64 }), item: fc.uint8Array({ minLength: 1, maxLength: 64 }), hint: fc.uint8Array({ minLength: HINT_BYTES, maxLength: HINT_BYTES })
+  }),
   fc.record({ op: fc.constant('list' as const), after: id, limit: fc.integer({ min: 1, max: MAX_LIST }) }, { requiredKeys: ['op', 'limit'] }),
   fc.record({ op: fc.constantFrom('fetch' as const, 'delete' as const), ids })
 )
@@ -48,7 +52,7 @@ const opName = fc.constantFrom(...OPS)
 /** Bodies that start with a meaningful first byte (an operation, OK or an error code), then anything. */
 const leading = (firsts: number[]): fc.Arbitrary<Uint8Array> =>
   fc.tuple(fc.constantFrom(...firsts), fc.uint8Array({ maxLength: 120 })).map(([b, rest]) => Uint8Array.from([b, ...rest]))
-const requestBytes = fc.oneof(fc.uint8Array({ maxLength: 120 }), leading(Object.values(Op)))
+const requestBytes = fc.oneof(fc.uint8Array({ maxLength: 120 }), leading(Object.values(Op)), fc.tuple(leading([HINTED_DEPOSIT]), fc.uint8Array({ minLength: 100, maxLength: 200 })).map(([a, b]) => Uint8Array.from([...a, ...b])))
 const replyBytes = fc.oneof(fc.uint8Array({ maxLength: 120 }), leading([0, 0, 0, ...Object.values(MailboxErrorCode), 0xff]))
 
 const hex = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => x instanceof Uint8Array ? Buffer.from(x).toString('hex') : x)

@@ -5,13 +5,18 @@
  * an error), and the plaintext of a push saying 3 items wait. The
  * KEY, which a device sends first to learn the relay's VAPID key, and its
  * replies (on, off). The subscription's P-256 key and the relay's VAPID key come from 32-byte
- * secrets, as a browser's and a relay's would be random.
+ * secrets, as a browser's and a relay's would be random. A push hint naming
+ * Alice's chat, sealed to Bob's device's notification key (its secret and the
+ * sender's ephemeral secret fixed), and a version 2 payload carrying it with
+ * fixed filler.
  */
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { p256 } from '@noble/curves/nist.js'
 import { decodePushRequest, encodePushError, encodePushReply, encodePushRequest, pushSignedBytes } from '../../src/push/codec.ts'
 import { encodePushKeyReply, encodePushKeyRequest } from '../../src/push/key.ts'
-import { encodePushPayload } from '../../src/push/payload.ts'
+import { openHint, sealHint } from '../../src/push/hint.ts'
+import { makeNotifyKeyPair } from '../../src/push/notify-key.ts'
+import { encodePushPayload, encodePushPayloadV2 } from '../../src/push/payload.ts'
 import { hex, same, utf8 } from './inputs.ts'
 import type { PushRequestFields } from '../../src/push/codec.ts'
 import type { Inputs, Json } from './inputs.ts'
@@ -37,10 +42,21 @@ export async function makePush (inputs: Inputs, { alice, bob }: Keys): Promise<J
   const registerFrame = await encodePushRequest(register, sign)
   const removeFrame = await encodePushRequest(remove, sign)
   const registerSigned = decodePushRequest(registerFrame).signed
+  const notifySecret = inputs.bytes('push.json/inputs/notifySecret', 32)
+  const hintEphemeral = inputs.bytes('push.json/inputs/hintEphemeral', 32)
+  const filler = inputs.bytes('push.json/inputs/filler', 3 * 112)
+  const notify = makeNotifyKeyPair(() => notifySecret.slice())
+  const hint = sealHint({ kind: 'contact', chat: alice.peerId }, notify.publicKey, () => hintEphemeral.slice())
+  same('the hint opens', utf8(JSON.stringify(openHint(hint, notify.secretKey, notify.publicKey))), utf8(JSON.stringify({ kind: 'contact', chat: alice.peerId })))
+  let fill = 0
+  const payloadV2 = encodePushPayloadV2({ relay: bob.peerId, items: 3, hints: [hint] }, (n) => filler.slice(fill, fill += n))
   same('the register\'s signed bytes', registerSigned, pushSignedBytes(registerFrame.subarray(0, registerFrame.byteLength - 64)))
   return {
-    what: 'A device asks a relay for its VAPID key (KEY: the replies when push is on and off); Alice (keys.json) registers a Web Push subscription with a relay (Bob\'s PeerID stands for it) and removes it a day later; the relay\'s replies; the plaintext of a push saying 3 items wait. Frames are bodies without their varint length',
-    inputs: { subscriptionSecret: hex(subscriptionSecret), auth: hex(auth), registerNonce: hex(registerNonce), removeNonce: hex(removeNonce), vapidSecret: hex(vapidSecret) },
+    what: 'A device asks a relay for its VAPID key (KEY: the replies when push is on and off); Alice (keys.json) registers a Web Push subscription with a relay (Bob\'s PeerID stands for it) and removes it a day later; the relay\'s replies; the plaintext of a push saying 3 items wait (version 1), a push hint naming Alice sealed to a device\'s notification key, and a version 2 payload carrying it. Frames are bodies without their varint length',
+    inputs: {
+      subscriptionSecret: hex(subscriptionSecret), auth: hex(auth), registerNonce: hex(registerNonce), removeNonce: hex(removeNonce), vapidSecret: hex(vapidSecret),
+      notifySecret: hex(notifySecret), hintEphemeral: hex(hintEphemeral), filler: hex(filler)
+    },
     relay: bob.peerId,
     subject: alice.peerId,
     endpoint: ENDPOINT,
@@ -58,6 +74,8 @@ export async function makePush (inputs: Inputs, { alice, bob }: Keys): Promise<J
       removed: hex(encodePushReply({ op: 'remove', removed: true })),
       replayed: hex(encodePushError('replayed', 'this nonce was seen'))
     },
-    payload: { items: 3, plaintext: hex(encodePushPayload({ relay: bob.peerId, items: 3 })) }
+    payload: { items: 3, plaintext: hex(encodePushPayload({ relay: bob.peerId, items: 3 })) },
+    hint: { notifyPublic: hex(notify.publicKey), kind: 'contact', chat: alice.peerId, sealed: hex(hint) },
+    payloadV2: { items: 3, note: 'the hint above, then the filler in three slots', plaintext: hex(payloadV2) }
   }
 }

@@ -4,6 +4,7 @@ import {
   decodeReply, decodeRequest, encodeError, encodeReply, encodeRequest
 } from '../../src/mailbox/codec.ts'
 import type { MailboxErrorName, MailboxReply, MailboxRequest, OpName } from '../../src/mailbox/codec.ts'
+import { HINT_BYTES } from '../../src/push/hint.ts'
 
 const OPS: OpName[] = ['deposit', 'list', 'fetch', 'delete']
 const id = (n: number): Uint8Array => new Uint8Array(ID_BYTES).fill(n)
@@ -25,6 +26,7 @@ const tooLarge = (message: RegExp): unknown => expect.objectContaining({ name: '
 
 const REQUESTS: Record<string, MailboxRequest> = {
   deposit: { op: 'deposit', id: id(1), recipient, item: bytes(9, 8, 7) },
+  'deposit with a push hint': { op: 'deposit', id: id(3), recipient, item: bytes(9, 8, 7), hint: new Uint8Array(HINT_BYTES).fill(4) },
   'deposit of a 64-byte recipient and the largest item': { op: 'deposit', id: id(2), recipient: new Uint8Array(64).fill(5), item: new Uint8Array(MAX_ITEM_BYTES).fill(3) },
   'list without a cursor': { op: 'list', limit: 1 },
   'list with a cursor': { op: 'list', after: id(3), limit: MAX_LIST },
@@ -87,7 +89,7 @@ describe('mailbox codec round trips', () => {
 
 describe('mailbox codec refusals', () => {
   it('refuses an unknown operation', () => {
-    for (const op of [0, 5, 255]) expect(() => decodeRequest(bytes(op, 0, 1))).toThrow(frameError(new RegExp(`unknown operation ${op}$`)))
+    for (const op of [0, 6, 255]) expect(() => decodeRequest(bytes(op, 0, 1))).toThrow(frameError(new RegExp(`unknown operation ${op}$`)))
   })
 
   it('refuses every truncation of every request', () => {

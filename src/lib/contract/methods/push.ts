@@ -31,6 +31,8 @@ export interface PushRelayStatus {
 export interface PushStatus {
   /** whether a subscription is set (push is on on this device) */
   enabled: boolean
+  /** "Show names in notifications": whether a notification names the chat its hints say (off until turned on) */
+  names: boolean
   /** the applicationServerKey the subscription was made with, base64url */
   applicationServerKey?: string
   /** the relays this device holds reservations on, and those it registered with before */
@@ -91,6 +93,8 @@ export const pushMethods = {
     result: returns<PushStatus>(),
     timeoutMs: 30_000
   }),
+  /** "Show names in notifications" on or off (kept in the `settings` row 'notify', which the service worker reads) */
+  setPushNames: method({ params: v.object({ on: v.boolean() }), result: returns<PushStatus>() }),
   /** whether push is on, and per relay whether it holds the subscription */
   getPushStatus: method({ params: v.none(), result: returns<PushStatus>() }),
   /**

@@ -19,7 +19,10 @@ export const en = {
   relayPending: 'not confirmed yet',
   relayRefused: 'refused ({code})',
   relayOtherKey: 'another push key: no wake-ups from it',
-  relayUnsupported: 'sends no push'
+  relayUnsupported: 'sends no push',
+  namesToggle: 'Show names in notifications',
+  namesFailed: 'Could not change names in notifications: {reason}',
+  namesHelp: 'A notification then says which contact or group wrote, as your contacts’ apps tell this device in a way only it can read. Off, it says only how many messages wait.'
 } as const satisfies EnTable
 
 export const ru: RuTable<typeof en> = {
@@ -50,5 +53,8 @@ export const ru: RuTable<typeof en> = {
   relayPending: 'ещё не подтвердил',
   relayRefused: 'отказал ({code})',
   relayOtherKey: 'другой ключ для пуш-уведомлений: не будит',
-  relayUnsupported: 'не отправляет пуш-уведомления'
+  relayUnsupported: 'не отправляет пуш-уведомления',
+  namesToggle: 'Показывать имена в уведомлениях',
+  namesFailed: 'Не удалось изменить имена в уведомлениях: {reason}',
+  namesHelp: 'Тогда уведомление говорит, какой контакт или какая группа написали: приложения ваших контактов сообщают это устройству так, что прочесть может только оно. Если выключено, уведомление говорит лишь, сколько сообщений ждёт.'
 }

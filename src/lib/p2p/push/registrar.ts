@@ -120,7 +120,7 @@ export class PushRegistrar implements Startable {
    * (null: removed from every relay connected). A bad subscription throws
    * and changes nothing.
    */
-  async set (input: PushSubscriptionInput | null): Promise<PushStatus> {
+  async set (input: PushSubscriptionInput | null): Promise<Omit<PushStatus, 'names'>> {
     const next = input === null ? null : checkSubscription(input)
     return this.#serial(async () => {
       const previous = this.#row.subscription
@@ -142,7 +142,7 @@ export class PushRegistrar implements Startable {
     return askPushKeys(this.#components.libp2p, { preferred: this.#row.subscription?.applicationServerKey, signal: stop, log: this.#log })
   }
 
-  status (): PushStatus {
+  status (): Omit<PushStatus, 'names'> {
     const { subscription, relays } = this.#row
     const names = new Set([...(subscription === null ? [] : reservedRelays(this.#components.libp2p)), ...Object.keys(relays)])
     const out: PushRelayStatus[] = [...names].map((relay) => {
