@@ -109,6 +109,18 @@ describe('the sealed offer', () => {
   })
 })
 
+describe('known answers (docs/protocols.md, "The short code")', () => {
+  it('the check, the id on a relay and a sealed box', () => {
+    const code = codeOf('123456789AB')
+    expect(code).toBe('1234-5678-9AB7')
+    expect(Buffer.from(linkCodeId(code, RELAY_A)).toString('hex')).toBe('de66fed4628790eadcebd32730cbdc1e')
+    const box = sealLinkOffer(code, RELAY_A, OFFER, (n) => new Uint8Array(n).fill(1))
+    expect(box.byteLength).toBe(552)
+    expect(Buffer.from(box.subarray(24, 40)).toString('hex')).toBe('9949f1e16c4ac68b50ef4c3e06e43148')
+    expect(Buffer.from(box.subarray(-16)).toString('hex')).toBe('0954bf90cad12657a69cddbe8b7d8b38')
+  })
+})
+
 describe('the rendezvous frames', () => {
   const id = new Uint8Array(16).fill(7)
   const box = new Uint8Array(MIN_LINK_CODE_BOX_BYTES).fill(9)
