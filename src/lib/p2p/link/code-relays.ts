@@ -50,6 +50,8 @@ export function reservedRelayIds (node: Pick<Libp2p, 'getMultiaddrs'>): string[]
 export class CodeDeposit {
   /** relays that took the offer (withdrawn from at the end) */
   readonly #held = new Set<string>()
+  /** withdrawn: a PUT that lands after this is taken back at once */
+  #closed = false
 
   constructor (
     private readonly node: Pick<Libp2p, 'getConnections' | 'getMultiaddrs'>,
@@ -67,6 +69,10 @@ export class CodeDeposit {
       try {
         const box = sealLinkOffer(this.code, relay, this.offer)
         await linkRendezvousRequest(connection, { op: 'put', id: linkCodeId(this.code, relay), box }, { signal: AbortSignal.timeout(LINK_CODE_REQUEST_TIMEOUT_MS) })
+        if (this.#closed) {
+          await this.#take(relay, connection)
+          return false
+        }
         this.#held.add(relay)
         return true
       } catch (err) {
@@ -80,18 +86,22 @@ export class CodeDeposit {
 
   /** Takes the offer back from every relay that took it (best effort: each forgets it within 10 minutes anyway). */
   async withdraw (): Promise<void> {
+    this.#closed = true
     const relays = [...this.#held]
     this.#held.clear()
     await Promise.all(relays.map(async (relay) => {
       const connection = openConnection(this.node, relay)
-      if (connection === undefined) return
-      try {
-        await linkRendezvousRequest(connection, { op: 'delete', id: linkCodeId(this.code, relay) }, { signal: AbortSignal.timeout(LINK_CODE_REQUEST_TIMEOUT_MS) })
-      } catch (err) {
-        // the relay forgets it when its time runs out
-        this.log('withdrawing the link code from %s failed - %e', relay, err)
-      }
+      if (connection !== undefined) await this.#take(relay, connection)
     }))
+  }
+
+  async #take (relay: string, connection: Connection): Promise<void> {
+    try {
+      await linkRendezvousRequest(connection, { op: 'delete', id: linkCodeId(this.code, relay) }, { signal: AbortSignal.timeout(LINK_CODE_REQUEST_TIMEOUT_MS) })
+    } catch (err) {
+      // the relay forgets it when its time runs out
+      this.log('withdrawing the link code from %s failed - %e', relay, err)
+    }
   }
 }
 
