@@ -34,6 +34,7 @@ import {
   Bootstrap, ConnectionWatch, Discovery, Instances, KeepaliveTurns, ListenerGuard, Mailbox, MailboxDatabase, Nearby, OpsServer,
   PeerRecords, Prekeys, StopFlags
 } from './parts.ts'
+import { LinkRendezvous } from './link-rendezvous/part.ts'
 import { PushOff } from './push/off.ts'
 import { Push } from './push/part.ts'
 import { loadTlsFiles } from './tls.ts'
@@ -135,6 +136,7 @@ export async function createRelayNode (config: RelayConfig, options: RelayNodeOp
     ...(config.prekeys ? [{ name: 'prekeys', part: new Prekeys(components) }] : []),
     ...(config.nearby ? [{ name: 'nearby', part: new Nearby(components) }] : []),
     ...(config.instances ? [{ name: 'instances', part: new Instances(components) }] : []),
+    ...(config.linkRendezvous ? [{ name: 'link rendezvous', part: new LinkRendezvous(components) }] : []),
     ...(ops == null ? [] : [{ name: 'ops server', part: ops }]),
     ...(config.bootstrap.length > 0 ? [{ name: 'bootstrap', part: new Bootstrap(components, options.bootstrapRetryMaxMs) }] : []),
     { name: 'discovery', part: new Discovery(components) }

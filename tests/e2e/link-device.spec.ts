@@ -21,6 +21,8 @@ test('Alice links her phone by its QR code: both show one code, she confirms on 
   const qr = phone.getByRole('img', { name: 'QR code to link this device' })
   await expect(qr).toBeVisible({ timeout: 60_000 })
   await expect(phone.getByText('Waiting for your other device…')).toBeVisible()
+  // and, under it, the short code to type where there is no camera (its offer on the relay)
+  await expect(phone.getByRole('status', { name: /Or type this code on the other device/ })).toHaveText(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/)
   const png = await qr.screenshot()
 
   await openScreen(laptop, 'Settings')

@@ -101,6 +101,8 @@ export interface RelayConfig {
   nearby: boolean
   /** serve `/parley/instance/1.0.0`: a browser hears of other running copies of its identity */
   instances: boolean
+  /** serve `/parley/link-rendezvous/1.0.0`: a new device's link offer kept under its short code (in memory) */
+  linkRendezvous: boolean
   /** instance streams held in all */
   maxInstanceStreams: number
   /** serve `/parley/push/1.0.0` and send Web Push for mailbox items (VAPID key in `<data-dir>/push-vapid.json`) */
@@ -196,6 +198,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'test-hide-prekeys', key: 'testHidePrekeys', arg: '<on|off>', kind: { type: 'on-off', fallback: false }, help: 'TEST ONLY: answer not-found to every prekey FETCH (a relay hiding prekeys, for the no-downgrade tests); never on a relay people use' },
   { flag: 'nearby', key: 'nearby', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'let opted-in browsers on one network see each other (/parley/nearby/1.0.0); turn off behind a reverse proxy, where everyone comes from its address' },
   { flag: 'instances', key: 'instances', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'tell a browser when its identity runs elsewhere too (/parley/instance/1.0.0)' },
+  { flag: 'link-rendezvous', key: 'linkRendezvous', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'keep a new device\'s sealed link offer under its short code for 10 minutes, for a device without a camera to link it (/parley/link-rendezvous/1.0.0)' },
   { flag: 'max-instance-streams', key: 'maxInstanceStreams', arg: '<n>', kind: { type: 'int', min: 1, max: 1_000_000, fallback: DEFAULT_MAX_INSTANCE_STREAMS }, help: 'instance streams held in all' },
   { flag: 'push', key: 'push', arg: '<on|off>', kind: { type: 'on-off', fallback: true }, help: 'wake browsers by Web Push when mail waits for them (/parley/push/1.0.0); subscriptions in <data-dir>/push, the VAPID key in <data-dir>/push-vapid.json' },
   { flag: 'push-contact', key: 'pushContact', arg: '<mailto:|https:>', kind: { type: 'text', fallback: DEFAULT_PUSH_CONTACT }, help: 'the contact push services see in every push (VAPID "sub"): a mailto: address or https: URL of the operator' },

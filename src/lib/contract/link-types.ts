@@ -20,6 +20,16 @@ export type LinkEndReason =
    * `failed`)
    */
   | 'too-big'
+  /** existing device, a typed short code: not 12 characters of the code's alphabet, or its check character does not match (a typo) */
+  | 'bad-code'
+  /** existing device: none of the relays asked holds the code (a wrong code, or the two devices share no relay) */
+  | 'code-unknown'
+  /** existing device: the relay says the code's time ran out */
+  | 'code-expired'
+  /** existing device: the relay says the code was already used, or the new device withdrew it */
+  | 'code-used'
+  /** existing device: no relay could be asked for the code (none reachable, or none offers it) */
+  | 'code-unreachable'
 
 /** Where a link stands, as every tab of this worker sees it. */
 export type LinkPhase =
@@ -48,6 +58,12 @@ export interface LinkView {
   phase: LinkPhase
   /** new device, from 'waiting': the QR text (`parley-link:…`), also shown to copy and paste where there is no camera */
   qr?: string
+  /**
+   * new device, 'waiting': the short code to type where the other device has
+   * no camera (`7K3M-Q9TX-A2HF`), while its offer is deposited on at least
+   * one relay; absent when no relay took it (the QR code and its text still work)
+   */
+  shortCode?: string
   /** new device, 'waiting': when the QR code stops being accepted (ms since the epoch) */
   expiresAt?: number
   /** both, from 'confirm': the 6-digit confirmation code */

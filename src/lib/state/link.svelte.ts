@@ -16,12 +16,16 @@
  * before the tab opened is not shown, nor one cancelled here. Cancelling is
  * always possible, even while a start or a dial is under way: the older
  * call's answer is then dropped. The QR code's expiry runs on an injected
- * clock. Text given as a code is checked here first: only text that starts
- * as every code does is sent, and an invite link or other text is named.
+ * clock. Text given as a code is checked here first and told apart by its
+ * form: text that starts as every offer does (`parley-link:`) is sent as a
+ * scanned offer, twelve characters of the short code's alphabet whose check
+ * character matches as a typed short code (a typo is named, not sent), and
+ * an invite link or other text is named.
  */
 import type { LinkView } from '../contract/link-types.ts'
 import { INVITE_LINK_PATH, SHORT_LINK_PATH, undoPercentEncoding } from '../contract/invite-link.ts'
 import { LINK_QR_CHARS, LINK_QR_PREFIX } from '../contract/methods/link.ts'
+import { MAX_SHORT_CODE_INPUT_CHARS, ShortCodeError, parseShortCode } from '@parley/protocol/link-code/short-code'
 import { handleError } from '../i18n/handle-error.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 
@@ -50,23 +54,36 @@ const browserClock: LinkClock = {
 }
 
 /**
- * Why pasted or scanned text is not sent to the node (the screen words it):
- * nothing given; an invite link (to add a contact), not a code; other text
- * that does not start as a code does (`parley-link:`); a code longer than
- * any the contract takes.
+ * Why pasted, typed or scanned text is not sent to the node (the screen
+ * words it): nothing given; an invite link (to add a contact), not a code;
+ * other text that is neither an offer (`parley-link:`) nor a short code; an
+ * offer longer than any the contract takes; a short code with a typo (its
+ * check character does not match, or letters and digits of another count).
  */
-export type QrProblem = 'empty' | 'invite' | 'not-code' | 'bad-qr'
+export type QrProblem = 'empty' | 'invite' | 'not-code' | 'bad-qr' | 'bad-code'
 
-/** The text as it will be sent, or why it will not be. */
-export function checkQrText (text: string): { qr: string } | { problem: QrProblem } {
+/** Latin letters and digits, a digit among them, of about a short code's length (hyphens and spaces aside): meant as one. */
+const CODE_LIKE = /^(?=.*\d)[0-9A-Za-z]{8,16}$/
+
+/**
+ * The text as it will be sent, told apart by its form: a scanned or pasted
+ * offer (`qr`), a typed short code in its canonical form (`code`); or why
+ * it will not be sent.
+ */
+export function checkQrText (text: string): { qr: string } | { code: string } | { problem: QrProblem } {
   const qr = text.trim()
   if (qr === '') return { problem: 'empty' }
-  if (!qr.startsWith(LINK_QR_PREFIX)) {
-    const plain = undoPercentEncoding(qr.slice(0, LINK_QR_CHARS))
-    return { problem: plain.includes(INVITE_LINK_PATH) || plain.includes(SHORT_LINK_PATH) ? 'invite' : 'not-code' }
+  if (qr.startsWith(LINK_QR_PREFIX)) return qr.length > LINK_QR_CHARS ? { problem: 'bad-qr' } : { qr }
+  if (qr.length <= MAX_SHORT_CODE_INPUT_CHARS) {
+    try {
+      return { code: parseShortCode(qr) }
+    } catch (err) {
+      if (!(err instanceof ShortCodeError)) throw err
+      if (err.problem === 'check' || CODE_LIKE.test(qr.replace(/[\s-]/g, ''))) return { problem: 'bad-code' }
+    }
   }
-  if (qr.length > LINK_QR_CHARS) return { problem: 'bad-qr' }
-  return { qr }
+  const plain = undoPercentEncoding(qr.slice(0, LINK_QR_CHARS))
+  return { problem: plain.includes(INVITE_LINK_PATH) || plain.includes(SHORT_LINK_PATH) ? 'invite' : 'not-code' }
 }
 
 /** Runs cancelled or dismissed here that are remembered, so that none of their views shows again. */
@@ -210,7 +227,7 @@ export class LinkManager {
     this.#problem = undefined
   }
 
-  /** Existing device: links the new device whose QR text was scanned or pasted; text that cannot be one is not sent. */
+  /** Existing device: links the new device whose offer was scanned or pasted, or whose short code was typed; text that cannot be either is not sent. */
   async link (text: string): Promise<void> {
     const checked = checkQrText(text)
     if ('problem' in checked) {
@@ -218,6 +235,10 @@ export class LinkManager {
       return
     }
     this.#problem = undefined
+    if ('code' in checked) {
+      await this.#run('linkByCode', async () => this.#node.call('linkByCode', { code: checked.code }), { follow: true })
+      return
+    }
     await this.#run('linkDevice', async () => this.#node.call('linkDevice', { qr: checked.qr }), { follow: true })
   }
 

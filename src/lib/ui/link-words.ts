@@ -27,7 +27,12 @@ export const LINK_END_WORDS: Readonly<Record<LinkEndReason, MessageKey>> = {
   'wrong-peer': 'link.endWrongPeer',
   'not-holder': 'link.endNotHolder',
   unreachable: 'link.endUnreachable',
-  'too-big': 'link.endTooBig'
+  'too-big': 'link.endTooBig',
+  'bad-code': 'link.endBadCode',
+  'code-unknown': 'link.endCodeUnknown',
+  'code-expired': 'link.endCodeExpired',
+  'code-used': 'link.endCodeUsed',
+  'code-unreachable': 'link.endCodeUnreachable'
 }
 
 /** Where the other device saying so reads differently ("The other device declined"). */

@@ -4,19 +4,25 @@
  * then followed in `link` events (a view of the other side, or one that
  * ended before the tab looked, is not shown); each action calls its method
  * (confirmLink with same true and false); pasted text that cannot be a code
- * is not sent; the QR code expires on the clock and a new one is asked for;
+ * is not sent, and a typed short code is told from a pasted offer by its
+ * form (linkByCode), a typo named and not sent; the QR code expires on the clock and a new one is asked for;
  * cancelling drops a start's late answer and leaves nothing shown.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { LINK_QR_PREFIX as PROTOCOL_PREFIX } from '@parley/protocol/link/constants'
 import { LINK_QR_CHARS, LINK_QR_PREFIX } from '../../../src/lib/contract/methods/link.ts'
 import type { LinkView } from '../../../src/lib/contract/link-types.ts'
+import { newShortCode, SHORT_CODE_ALPHABET } from '@parley/protocol/link-code/short-code'
 import { checkQrText, LinkManager, type LinkClock, type LinkNode, type LinkRole } from '../../../src/lib/state/link.svelte.ts'
 import { fakeCall, type FakeAnswers } from '../../support/fake-node.ts'
 
 afterEach(() => { vi.restoreAllMocks() })
 
 const QR = 'parley-link:AAAA'
+/** A short code of fixed characters (`1234-5678-9AB?`, the last its check). */
+const SHORT_CODE = newShortCode(() => Uint8Array.from({ length: 11 }, (_, i) => i + 1))
+/** Another character of the alphabet in place of `ch`. */
+const typo = (ch: string): string => SHORT_CODE_ALPHABET[(SHORT_CODE_ALPHABET.indexOf(ch) + 1) % 32] ?? ''
 const NOW = Date.UTC(2026, 10, 29, 22)
 
 /** A clock that moves only when told, running what was due. */
@@ -248,6 +254,21 @@ describe('the existing device', () => {
     expect(manager.scanning).toBe(false)
   })
 
+  it('sends a typed short code with linkByCode in its canonical form; one with a typo is named and not sent', async () => {
+    const { manager, fake, loaded } = setup('existing', { linkByCode: () => existing('ended', { reason: 'code-expired' }) })
+    await loaded()
+    manager.open()
+    await manager.link(SHORT_CODE.replaceAll('-', '').toLowerCase().slice(0, 11) + typo(SHORT_CODE.at(-1) ?? ''))
+    expect(manager.problem).toBe('bad-code')
+    expect(fake.calls.map(c => c.method)).toEqual(['getLink'])
+    await manager.link(` ${SHORT_CODE.toLowerCase().replaceAll('-', ' ')} `)
+    expect(manager.problem).toBeUndefined()
+    expect(fake.calls.at(-1)).toEqual({ method: 'linkByCode', params: { code: SHORT_CODE } })
+    // why the relays refused it stays in the scan step, in its words (ui/link-words.ts)
+    expect(manager.view).toEqual(existing('ended', { reason: 'code-expired' }))
+    expect(manager.scanning).toBe(true)
+  })
+
   it('confirms with confirmLink: same true when the codes are the same, false when they differ', async () => {
     const { manager, fake, emit, loaded } = setup('existing', {
       confirmLink: ({ same }) => same ? existing('transfer', { progress: { done: 0, total: 10 } }) : existing('ended', { reason: 'mismatch' })
@@ -277,6 +298,22 @@ describe('the existing device', () => {
 })
 
 describe('text given as a code', () => {
+  it('is told apart by its form: an offer, a typed short code (any case, spaces or none, I/L as 1 and O as 0), or a short code with a typo', () => {
+    expect(checkQrText(SHORT_CODE)).toEqual({ code: SHORT_CODE })
+    const typed = SHORT_CODE.toLowerCase().replaceAll('-', '  ').replaceAll('1', 'l').replaceAll('0', 'o')
+    expect(checkQrText(`\t${typed}\n`)).toEqual({ code: SHORT_CODE })
+    expect(checkQrText(SHORT_CODE.replaceAll('-', ''))).toEqual({ code: SHORT_CODE })
+    // one character wrong, two swapped, one missing, a U (not in the alphabet): a typo, not sent
+    const chars = SHORT_CODE.replaceAll('-', '')
+    expect(checkQrText(chars.slice(0, 5) + typo(chars[5] ?? '') + chars.slice(6))).toEqual({ problem: 'bad-code' })
+    expect(checkQrText((chars[1] ?? '') + (chars[0] ?? '') + chars.slice(2))).toEqual({ problem: 'bad-code' })
+    expect(checkQrText(chars.slice(1))).toEqual({ problem: 'bad-code' })
+    expect(checkQrText(`${chars.slice(0, 11)}U`)).toEqual({ problem: 'bad-code' })
+    // an offer is an offer, a word is no code
+    expect(checkQrText(QR)).toEqual({ qr: QR })
+    expect(checkQrText('hello there')).toEqual({ problem: 'not-code' })
+  })
+
   it('is trimmed; empty or longer than the contract takes is refused', () => {
     expect(checkQrText(` ${QR} `)).toEqual({ qr: QR })
     expect(checkQrText('\n\t')).toEqual({ problem: 'empty' })

@@ -57,6 +57,15 @@ describe('the new device ("Link to an existing Parley")', () => {
     expect(text(body)).toContain('Open Parley on your other device → Settings → Linked devices → Link a device, then scan this code.')
     expect(text(body)).toContain('Waiting for your other device…')
     expect(buttons(body)).toEqual(['Copy', 'Cancel linking'])
+    // no relay holds its offer: no short code
+    expect(body).not.toContain('link-short-code')
+  })
+
+  it('waiting with a short code: shown under the QR code, to type where there is no camera', () => {
+    const body = showNew(asNew({ phase: 'waiting', qr: QR, expiresAt: 1, shortCode: '7K3M-Q9TX-A2HF' }))
+    expect(body).toMatch(/<\/figure>\s*(<!--[^>]*-->)?<p id="link-short-code-label">Or type this code on the other device:<\/p>\s*<output aria-labelledby="link-short-code-label" data-testid="link-short-code" translate="no">7K3M-Q9TX-A2HF<\/output>/)
+    setLocale('ru')
+    expect(text(showNew(asNew({ phase: 'waiting', qr: QR, expiresAt: 1, shortCode: '7K3M-Q9TX-A2HF' })))).toContain('Или введите этот код на другом устройстве: 7K3M-Q9TX-A2HF')
   })
 
   it('an expired code is not shown: a new one on request', () => {
@@ -122,11 +131,13 @@ describe('the existing device (Settings → Linked devices → "Link a device")'
     expect(body).toMatch(/<h3 id="link-device-heading">Link a device<\/h3>/)
     expect(text(body)).toContain('choose “Link to an existing Parley”')
     expect(buttons(body)).toEqual(['Scan QR code', 'Link', 'Cancel'])
-    expect(body).toMatch(/<label for="link-paste">The text the new device shows<\/label>/)
+    expect(body).toMatch(/<label for="link-paste">The code or text the new device shows<\/label>/)
     expect(body).toContain('<textarea id="link-paste"')
     expect(text(showExisting({ scanning: true, problem: 'empty' }))).toContain('Paste the text the new device shows, or scan its QR code.')
     expect(text(showExisting({ scanning: true, problem: 'invite' }))).toContain('That is an invite link, for adding a contact, not a code for linking a device.')
-    expect(text(showExisting({ scanning: true, problem: 'not-code' }))).toContain('such a code starts with “parley-link:”')
+    expect(text(showExisting({ scanning: true, problem: 'not-code' }))).toContain('type the 12-character code the new device shows (like 7K3M-Q9TX-A2HF), or paste the whole text that starts with “parley-link:”')
+    expect(text(showExisting({ scanning: true, problem: 'bad-code' }))).toContain('That code has a typo: check each character against the new device’s screen')
+    expect(text(showExisting({ scanning: true, ...asExisting({ phase: 'ended', reason: 'code-unknown' }) }))).toContain('None of your relays knows this code.')
     const refused = showExisting({ scanning: true, ...asExisting({ phase: 'ended', reason: 'bad-qr' }) })
     expect(text(refused)).toContain('That is not a code for linking a device.')
     expect(refused).toMatch(/<textarea id="link-paste"[^>]*aria-invalid="true"/)
@@ -166,7 +177,8 @@ describe('the existing device (Settings → Linked devices → "Link a device")'
     expect(text(showExisting({}, false))).toContain('Устройства связываются с того устройства, на котором создан ваш аккаунт')
     expect(text(showExisting(asExisting({ phase: 'connecting' })))).toContain('Подключаемся к новому устройству…')
     expect(text(showExisting({ scanning: true, problem: 'invite' }))).toContain('Это ссылка-приглашение для добавления контакта')
-    expect(text(showExisting({ scanning: true, problem: 'not-code' }))).toContain('такой код начинается с «parley-link:»')
+    expect(text(showExisting({ scanning: true, problem: 'not-code' }))).toContain('введите 12-символьный код, который показывает новое устройство, или вставьте весь текст, начинающийся с «parley-link:»')
+    expect(text(showExisting({ scanning: true, problem: 'bad-code' }))).toContain('В коде опечатка')
   })
 
   it('sits under the list of devices, told whether this device holds the account key', () => {

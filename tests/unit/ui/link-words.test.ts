@@ -14,7 +14,8 @@ afterEach(() => { setLocale('en') })
 /** Every reason of the contract: a new one fails to compile here until it is listed (and worded). */
 const REASONS = Object.keys({
   declined: true, mismatch: true, busy: true, expired: true, used: true, 'bad-proof': true, 'bad-list': true, full: true,
-  timeout: true, failed: true, invalid: true, 'bad-qr': true, closed: true, 'wrong-peer': true, 'not-holder': true, unreachable: true, 'too-big': true
+  timeout: true, failed: true, invalid: true, 'bad-qr': true, closed: true, 'wrong-peer': true, 'not-holder': true, unreachable: true, 'too-big': true,
+  'bad-code': true, 'code-unknown': true, 'code-expired': true, 'code-used': true, 'code-unreachable': true
 } satisfies Record<LinkEndReason, true>) as LinkEndReason[]
 
 describe('why a link ended', () => {

@@ -10,6 +10,9 @@ import type { LinkView } from '../link-types.ts'
 /** The QR text's limit (@parley/protocol/link MAX_LINK_QR_CHARS, repeated: the contract is read where that package is not built). */
 export const LINK_QR_CHARS = 4096
 
+/** A typed short code's text, at most (@parley/protocol/link-code MAX_SHORT_CODE_INPUT_CHARS, repeated for the same reason). */
+export const LINK_SHORT_CODE_CHARS = 64
+
 /** How every QR text starts (@parley/protocol/link LINK_QR_PREFIX, repeated for the same reason): the tab checks it before asking the worker to dial. */
 export const LINK_QR_PREFIX = 'parley-link:'
 
@@ -35,6 +38,15 @@ export const linkMethods = {
    * goes on.
    */
   linkDevice: method({ params: v.object({ qr: v.string({ max: LINK_QR_CHARS }) }), result: returns<LinkView>(), timeoutMs: 60_000 }),
+  /**
+   * existing device: the new device's short code, typed (where it has no
+   * camera): its offer is fetched from the relays (ours and the served
+   * ones) and opened, then the link goes on as `linkDevice` with that offer;
+   * resolves at 'confirm', or 'ended' ('bad-code', 'code-unknown',
+   * 'code-expired', 'code-used', 'code-unreachable', or any reason of
+   * `linkDevice`)
+   */
+  linkByCode: method({ params: v.object({ code: v.string({ max: LINK_SHORT_CODE_CHARS }) }), result: returns<LinkView>(), timeoutMs: 60_000 }),
   /** existing device, phase 'confirm': the codes are the same (accept), or not (refuse: the link ends as 'mismatch') */
   confirmLink: method({ params: v.object({ same: v.boolean() }), result: returns<LinkView>() }),
   /** either device: stop the link in progress (the other side is told 'declined'); nothing stored changes */

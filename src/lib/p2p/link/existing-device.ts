@@ -5,7 +5,8 @@
  * writes the account's state file, signs the list with the new device in it
  * (stored), sends `granted` and serves the file to the new device until its
  * DONE. Before the person's word nothing is signed, stored or sent but the
- * `hello`.
+ * `hello`. A typed short code is first looked up on the relays
+ * (code-relays.ts); its offer then goes the same way as a scanned one.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -15,8 +16,10 @@ import { LINK_FRAME_TIMEOUT_MS, LINK_PROTOCOL } from '@parley/protocol/link/cons
 import { isLinkError } from '@parley/protocol/link/errors'
 import { ExistingLink } from '@parley/protocol/link/existing'
 import { parseLinkQr } from '@parley/protocol/link/qr'
+import { ShortCodeError, parseShortCode } from '@parley/protocol/link-code/short-code'
 import { newMessageId } from '../../db/messages.ts'
 import { writeLinkState } from '../../db/link-state.ts'
+import { fetchOfferByCode, relaysToAsk } from './code-relays.ts'
 import { LinkStream } from './stream.ts'
 import type { LinkQr } from '@parley/protocol/link/qr'
 import type { LinkStep } from '@parley/protocol/link/step'
@@ -76,6 +79,24 @@ export class ExistingRun {
     await this.#next(stream)
     if (!this.over) void this.#readOn(stream)
     return this.#view
+  }
+
+  /** Reads a typed short code, fetches its offer from the relays and goes on as {@link start} with it. */
+  async startFromCode (text: string): Promise<LinkView> {
+    const { devices, libp2p, relayList, served } = this.#host.components
+    if (!devices.holder || devices.account === undefined) return this.#end('not-holder')
+    let code: string
+    try {
+      code = parseShortCode(text)
+    } catch (err) {
+      if (!(err instanceof ShortCodeError)) throw err
+      return this.#end('bad-code')
+    }
+    this.#show({ role: 'existing', phase: 'connecting' })
+    const found = await fetchOfferByCode(libp2p, code, relaysToAsk(relayList.active(), served.relays ?? []), this.#host.log)
+    if (this.over) return this.#view
+    if ('reason' in found) return this.#end(found.reason)
+    return this.start(found.offer)
   }
 
   /** The person's word at 'confirm'. */

@@ -8,6 +8,7 @@ import type { StatusBoard } from '../kernel/status.ts'
 import type { Capabilities } from '../kernel/capabilities.ts'
 import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { RelayListPort } from '../kernel/ports/relays.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
 import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 
@@ -20,7 +21,9 @@ export interface LinkComponents {
   identity: Pick<IdentityPort, 'profile' | 'require' | 'load'>
   devices: Pick<DevicesPort, 'account' | 'holder' | 'addDevice'>
   transfers: Pick<TransfersPort, 'host'>
-  libp2p: Pick<Libp2p, 'peerId' | 'dial'>
+  libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'getConnections'>
+  /** our relays: the existing device asks them (and the served ones) for a typed short code's offer */
+  relayList: Pick<RelayListPort, 'active'>
   /** whether this browser has WebRTC (the new device's state pull goes direct only then) */
   capabilities: Pick<Capabilities, 'current'>
   /** `elsewhere.restored`: this copy may give way (linkInstead) */

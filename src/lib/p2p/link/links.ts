@@ -100,6 +100,15 @@ export class Links implements Startable {
     return run.start(qr)
   }
 
+  /** Existing device: fetches the offer of a typed short code from the relays, then links as {@link linkDevice}. */
+  async linkByCode (code: string): Promise<LinkView> {
+    const busy = this.#busy('existing')
+    if (busy !== undefined) return busy
+    const run = new ExistingRun(this.#host(newLinkRunId()))
+    this.#run = run
+    return run.startFromCode(code)
+  }
+
   /** Existing device, at 'confirm': the codes are the same (grant), or not ('mismatch'). */
   async confirm (same: boolean): Promise<LinkView> {
     const run = this.#run

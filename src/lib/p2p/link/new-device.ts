@@ -3,7 +3,9 @@
  * a browser with no identity makes a device key (kept in memory), runs a
  * node of its own on it (Kernel.createBareNode: relay reservations, the link
  * protocol, the file protocol to pull with), shows a QR code of its circuit
- * addresses, answers one good `hello`, and after `granted` checks the list,
+ * addresses (and, under it, a short code to type: its offer deposited on
+ * its relays, renewed while the code is shown, withdrawn after), answers one
+ * good `hello`, and after `granted` checks the list,
  * pulls the state file, reads it, and only then writes the profile (this
  * device's key), the account row and the account's rows in one transaction.
  * Then its own node stops and the app's starts on the stored profile.
@@ -16,9 +18,11 @@ import { FileTransferError } from '@parley/protocol/file/errors'
 import { LINK_FRAME_TIMEOUT_MS, LINK_PROTOCOL, MAX_LINK_ADDRESSES, MAX_LINK_STREAMS } from '@parley/protocol/link/constants'
 import { DeviceLink } from '@parley/protocol/link/device'
 import { encodeLinkQr, newLinkQr } from '@parley/protocol/link/qr'
+import { newShortCode } from '@parley/protocol/link-code/short-code'
 import { importLinkState, LinkStateError, readLinkState } from '../../db/link-state-read.ts'
 import { ProfileExistsError } from '../../db/errors.ts'
 import { file } from '../transfers/index.ts'
+import { CodeDeposit, LINK_CODE_RENEW_MS } from './code-relays.ts'
 import { reasonOf } from './host.ts'
 import { StatePull, StateTooBigError } from './state-pull.ts'
 import { LinkStream } from './stream.ts'
@@ -53,6 +57,10 @@ export class NewDeviceRun {
   #localReason: LinkEndReason | undefined
   /** aborted when the run ends: stops a pull under way */
   readonly #stop = new AbortController()
+  /** the offer under the short code on our relays, while the code is shown */
+  #deposit: CodeDeposit | undefined
+  /** when the deposit is renewed next (the worker's clock) */
+  #renewAt: number | undefined
 
   constructor (host: RunHost, init: NewDeviceInit) {
     this.#host = host
@@ -80,11 +88,18 @@ export class NewDeviceRun {
       await node.start()
       const addresses = await this.#reserve(node, served.relays ?? [])
       const peerId = peerIdFromPrivateKey(key).toString()
-      const qr = newLinkQr(peerId, addresses)
+      const qr = newLinkQr(peerId, addresses.slice(0, QR_ADDRESSES))
       const machine = new DeviceLink({ qr, now: this.#host.now })
       this.#machine = machine
-      this.#show({ role: 'new', phase: 'waiting', qr: encodeLinkQr(qr), expiresAt: machine.expiresAt })
-      this.#host.wakeAt(machine.deadline)
+      // the typed code's offer is the QR code's with every address (no camera has to read it)
+      const shortCode = newShortCode()
+      const deposit = new CodeDeposit(node, shortCode, encodeLinkQr({ ...qr, addresses: addresses.slice(0, MAX_LINK_ADDRESSES) }), this.#host.log)
+      this.#deposit = deposit
+      const held = await deposit.deposit()
+      this.#renewAt = this.#host.now() + LINK_CODE_RENEW_MS
+      if (this.over) return
+      this.#show({ role: 'new', phase: 'waiting', qr: encodeLinkQr(qr), expiresAt: machine.expiresAt, ...(held ? { shortCode } : {}) })
+      this.#wake()
     } catch (err) {
       this.#host.log.error('the new device could not get ready to link - %e', err)
       await this.#end('unreachable')
@@ -100,10 +115,39 @@ export class NewDeviceRun {
   }
 
   async tick (): Promise<void> {
-    if (this.#machine !== undefined) await this.#step(this.#machine.tick())
+    if (this.#machine === undefined) return
+    await this.#step(this.#machine.tick())
+    await this.#renew()
   }
 
-  /** Dials the served relays and waits until the node listens on at least one circuit address; resolves the QR_ADDRESSES shortest. */
+  /** While the code is shown: the deposit again (every LINK_CODE_RENEW_MS: a relay restarted, another reserved), the code shown once one holds it. */
+  async #renew (): Promise<void> {
+    const deposit = this.#deposit
+    if (deposit === undefined || this.#renewAt === undefined || this.#host.now() < this.#renewAt || this.#view.phase !== 'waiting') return
+    this.#renewAt = this.#host.now() + LINK_CODE_RENEW_MS
+    const held = await deposit.deposit()
+    if (this.#view.phase !== 'waiting' || this.#deposit !== deposit) return
+    const { shortCode: _shown, ...rest } = this.#view
+    if (held !== (this.#view.shortCode !== undefined)) this.#show({ ...rest, ...(held ? { shortCode: deposit.code } : {}) })
+    this.#wake()
+  }
+
+  /** Wakes the run at the machine's deadline or the next renewal, whichever comes first. */
+  #wake (): void {
+    const deadline = this.#machine?.deadline
+    const renew = this.#deposit === undefined ? undefined : this.#renewAt
+    this.#host.wakeAt(deadline === undefined ? renew : renew === undefined ? deadline : Math.min(deadline, renew))
+  }
+
+  /** The code is no longer offered (a hello came, or the run ends): taken back from the relays. */
+  async #withdraw (): Promise<void> {
+    const deposit = this.#deposit
+    this.#deposit = undefined
+    this.#renewAt = undefined
+    await deposit?.withdraw()
+  }
+
+  /** Dials the served relays and waits until the node listens on at least one circuit address; resolves them, shortest first. */
   async #reserve (node: LinkNode, relays: string[]): Promise<string[]> {
     const circuits = (): string[] => node.getMultiaddrs().map(a => a.toString()).filter(a => a.includes('/p2p-circuit/'))
     const found = new Promise<void>((resolve, reject) => {
@@ -117,10 +161,10 @@ export class NewDeviceRun {
       node.dial(multiaddr(relay)).catch((err: unknown) => { this.#host.log('dialling relay %s failed - %e', relay, err) })
     }
     await found
-    // the shortest: a code that a phone's camera (or a screenshot) reads at a glance; the
-    // wire allows MAX_LINK_ADDRESSES, but four addresses (a WebRTC-Direct one with its
-    // certhash) make a QR code too dense for a 16rem square
-    return circuits().sort((a, b) => a.length - b.length).slice(0, Math.min(QR_ADDRESSES, MAX_LINK_ADDRESSES))
+    // the QR code takes the shortest: a code that a phone's camera (or a screenshot) reads at
+    // a glance; the wire allows MAX_LINK_ADDRESSES, but four addresses (a WebRTC-Direct one
+    // with its certhash) make a QR code too dense for a 16rem square
+    return circuits().sort((a, b) => a.length - b.length)
   }
 
   /** A link stream from a device that scanned our code: its `hello`, then (if it is the one answered) the rest. */
@@ -170,7 +214,9 @@ export class NewDeviceRun {
     const machine = this.#machine
     if (machine === undefined) return
     const state = machine.state
-    this.#host.wakeAt(machine.deadline)
+    // a hello came: the code is spent (an ending withdraws it in #end, before the node stops)
+    if ((state.phase === 'confirming' || state.phase === 'receiving') && this.#deposit !== undefined) void this.#withdraw()
+    this.#wake()
     if (state.phase === 'confirming' && this.#view.phase !== 'confirm') {
       this.#show({ role: 'new', phase: 'confirm', code: state.agreement.code, accountName: state.agreement.name })
     } else if (state.phase === 'receiving' && !this.#receiving) {
@@ -255,8 +301,9 @@ export class NewDeviceRun {
   async #end (reason: LinkEndReason, byPeer = false): Promise<void> {
     this.#host.wakeAt(undefined)
     this.#stop.abort()
-    const { qr: _qr, expiresAt: _expiresAt, progress: _progress, path: _path, ...rest } = this.#view
+    const { qr: _qr, expiresAt: _expiresAt, progress: _progress, path: _path, shortCode: _shortCode, ...rest } = this.#view
     this.#show({ ...rest, role: 'new', phase: 'ended', reason, ...(byPeer ? { byPeer } : {}) })
+    await this.#withdraw()
     const node = this.#node
     this.#node = undefined
     this.#key = undefined
