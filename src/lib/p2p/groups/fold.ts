@@ -5,6 +5,7 @@
  * the invitation's answer `decided` says (accepted, declined), or the row
  * before says (still invited).
  */
+import { deviceSetsOf } from './group-devices.ts'
 import type { GroupMembership, GroupRow } from '../../db/types.ts'
 import type { GroupLog } from '@parley/protocol/group/log'
 
@@ -17,6 +18,7 @@ export function groupRow (log: GroupLog, before: GroupRow | undefined, decided: 
   else if (before === undefined) membership = state.creator === me ? 'member' : 'invited'
   else membership = before.state === 'invited' || before.state === 'member' ? before.state : 'invited'
   const addedUs = state.lastChange.get(me)
+  const devices = [...new Set([...deviceSetsOf(log).values()].flatMap((set) => set.peers))].filter((peer) => !state.members.some((m) => m.peer === peer)).sort()
   return {
     id: log.id,
     name: state.name,
@@ -29,6 +31,7 @@ export function groupRow (log: GroupLog, before: GroupRow | undefined, decided: 
     heads: log.heads(),
     ...(state.timer === undefined ? {} : { timer: state.timer }),
     ...(state.sessions.size === 0 ? {} : { sessions: [...state.sessions].sort() }),
+    ...(devices.length === 0 ? {} : { devices }),
     createdAt: before?.createdAt ?? now,
     updatedAt: now
   }
