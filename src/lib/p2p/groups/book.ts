@@ -259,10 +259,11 @@ export class GroupBook implements GroupBookPort, Startable {
       const ops = signed.map((s) => log?.decode(s) ?? decodeGroupOp(s))
       if (ops.some((op) => op.group !== groupId)) return { type: 'reject', reason: 'invalid' }
       if (log === undefined) {
-        // a group we do not hold: an invitation, taken only from an accepted contact, only if it makes us a member
+        // a group we do not hold: an invitation, taken only from an accepted contact (or another device of ours: one made or taken there), only if it makes us a member
         const create = ops.find((op) => op.kind === 'create')
         if (create === undefined) return { type: 'reject', reason: 'unknown-group' }
-        if (!await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
+        const ours = this.accounts.own().listed.includes(from)
+        if (!ours && !await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
         const trial = new GroupLog(create)
         for (const op of ops) if (op !== create) trial.add(op)
         // from the inviter (any of its devices), or from another device of ours (what we made or took there)

@@ -56,7 +56,7 @@ function aliceOn (device: Person, list: () => DeviceList): { book: GroupBook, gr
   const book = new GroupBook({
     db,
     logger: testLogger(),
-    contactBook: { isAccepted: async () => true, byPeerId: async () => undefined },
+    contactBook: { isAccepted: async () => false, byPeerId: async () => undefined },
     libp2p: { peerId: device.id },
     devices: { account: alice.peer, ownList: list },
     transfers: { receive: async () => 'stored', forget: async () => {} },
@@ -165,5 +165,21 @@ describe('the holder\'s list in its groups', () => {
     await laptop.book.hold(log, [late])
     expect(log.state().void.get(late.id)).toBeDefined()
     expect(log.state().name).toBe('Trip')
+  })
+})
+
+describe('a group Carol made, on Alice\'s two devices', () => {
+  it('comes to the phone from the laptop (not a contact of the phone) and is a member there once the laptop accepted', async () => {
+    const list = listOf(5, true)
+    const { book } = aliceOn(phone, () => list)
+    const create = signGroupOp({ kind: 'create', name: 'Carol\'s', members: [{ peer: carol.peer, name: 'Carol' }, { peer: alice.peer, name: 'Alice' }] }, { author: carol.peer, lamport: 1, deps: [], at: Date.now() }, carol.secret)
+    const accepted = signGroupOp({ kind: 'profile', name: 'Alice', mailboxes: [], sessions: true }, { group: create.group, author: alice.peer, lamport: 2, deps: [create.id], at: Date.now() }, alice.secret)
+    // the phone's contact book knows nobody here: only our own list lets the laptop hand it over
+    expect(await book.receive(alice.id, { type: 'ops', group: create.group, ops: [create.signed, accepted.signed] }, {})).toMatchObject({ type: 'reply', status: 'ok' })
+    expect((await db.groups.get(create.group))?.state).toBe('member')
+    // a stranger cannot hand over a group
+    const other = signGroupOp({ kind: 'create', name: 'Other', members: [{ peer: carol.peer, name: 'Carol' }, { peer: alice.peer, name: 'Alice' }] }, { author: carol.peer, lamport: 1, deps: [], at: Date.now() + 1 }, carol.secret)
+    const stranger = await person()
+    expect(await book.receive(stranger.id, { type: 'ops', group: other.group, ops: [other.signed] }, {})).toEqual({ type: 'reject', reason: 'not-a-member' })
   })
 })
