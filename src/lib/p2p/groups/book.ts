@@ -169,6 +169,8 @@ export class GroupBook implements GroupBookPort, Startable {
     }
     // whoever is no longer a member is owed nothing more (the operation saying so still goes to them)
     for (const peer of log.state().former.keys()) await dropDeliveries(this.#components.db, log.id, peer)
+    // nor is a device its account's newer list in the group no longer names
+    for (const peer of before?.devices ?? []) if (row.devices?.includes(peer) !== true) await dropDeliveries(this.#components.db, log.id, peer)
     return added
   }
 

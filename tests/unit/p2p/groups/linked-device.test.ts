@@ -152,11 +152,18 @@ describe('the holder\'s list in its groups', () => {
     // to Carol and to the phone
     expect(laptop.pushed.find((p) => p.ops !== undefined)?.peers).toEqual([carol.peer, phone.peer].sort())
 
+    // a message owed to the phone while it is listed
+    const owed = await laptop.groups.send(log.id, 'while listed')
+    const peersOwed = async (): Promise<string[]> => (await db.groupDeliveries.where('message').equals(owed).toArray()).map((d) => d.peer).sort()
+    expect(await peersOwed()).toEqual([carol.peer, phone.peer].sort())
+
     list = listOf(7, false)
     laptop.events.safeDispatchEvent('devices:changed', { detail: { version: 7 } })
     await laptop.groups.stop()
     expect(log.state().devices.get(alice.peer)).toEqual({ version: 7, peers: [alice.peer] })
     expect((await db.groups.get(log.id))?.devices).toBeUndefined()
+    // and the phone is owed nothing more
+    expect(await peersOwed()).toEqual([carol.peer])
     // to Carol only: the phone is none of ours now
     expect(laptop.pushed.filter((p) => p.ops !== undefined).at(-1)?.peers).toEqual([carol.peer])
     // a rename the phone makes after the removal is void
