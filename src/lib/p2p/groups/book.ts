@@ -313,7 +313,7 @@ export class GroupBook implements GroupBookPort, Startable {
     const members = log.state().members
     if (!members.some((m) => m.peer === message.author) || await this.accounts.speakerOf(log, from) === undefined) return { type: 'reject', reason: 'not-a-member' }
     // made on a device the author's set in our fold does not name (never added, or removed as we know): refused
-    if (message.device !== undefined && !deviceSpeaksFor(log.state(), message.author, message.device)) return { type: 'reject', reason: 'not-a-member' }
+    if (message.device !== undefined && !deviceSpeaksFor(log.state(), message.author, message.device)) return { type: 'reject', reason: 'invalid' }
     const frame = message.frame
     if (frame.type === 'typing') {
       // told only by the device it is typed on, over a direct exchange; shown, never stored
