@@ -50,6 +50,12 @@ export interface GroupRow {
    * to session boxes (p2p/sessions, "Sessions are mandatory").
    */
   sessions?: string[]
+  /**
+   * The members' linked devices, as the fold's device sets name them
+   * (`devices` operations, issue 58; sorted; absent: none): they may hand us
+   * the group's items, and their apps speak sessions.
+   */
+  devices?: string[]
   createdAt: number
   updatedAt: number
 }

@@ -17,6 +17,8 @@ import { messagingSettings } from '../../db/settings.ts'
 import { groupRow } from './fold.ts'
 import { groupMessageRow } from './message-row.ts'
 import { WaitingMessages } from './waiting.ts'
+import { GroupAccounts } from './accounts.ts'
+import { deviceSpeaksFor } from '@parley/protocol/group/device'
 import { dropDeliveries, getGroup, GROUP_CONTACT_ID, groupOps, raiseLamport, saveGroup, setDelivery, storeGroupMessage } from '../../db/groups.ts'
 import type { ChatEventFrame } from '@parley/protocol/chat/codec'
 import type { GroupMessage } from '@parley/protocol/group/message'
@@ -24,9 +26,10 @@ import type { GroupOp, SignedGroupOp } from '@parley/protocol/group/op'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
 import type { AbortOptions, ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ParleyDb } from '../../db/db.ts'
-import type { GroupMembership, MessageId } from '../../db/types.ts'
+import type { GroupMembership, GroupRow, MessageId } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { TransfersPort } from '../kernel/ports/transfers.ts'
 
@@ -38,8 +41,11 @@ export const MAX_WAITING_MESSAGES = 512
 export interface GroupBookComponents {
   db: ParleyDb
   logger: ComponentLogger
-  contactBook: Pick<ContactBookPort, 'isAccepted'>
+  contactBook: Pick<ContactBookPort, 'isAccepted' | 'byPeerId'>
+  /** this device's PeerID (on a linked device, not the account: devices.account) */
   libp2p: { peerId: PeerId }
+  /** the account we are a member as, and its list (our own other devices) */
+  devices: Pick<DevicesPort, 'account' | 'ownList'>
   /** file offers in groups: stored with their transfer, pulled from the author */
   transfers: Pick<TransfersPort, 'receive' | 'forget'>
   /** where a member's typing is told (`groupTyping`) */
@@ -71,10 +77,13 @@ export class GroupBook implements GroupBookPort, Startable {
   #sessionPeers: Promise<Set<string>> | undefined
   /** set by the feature: the courier, which can reach peers */
   syncer: GroupSyncer | undefined
+  /** who we are in groups, and the devices of members */
+  readonly accounts: GroupAccounts
 
   constructor (components: GroupBookComponents) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:groups')
+    this.accounts = new GroupAccounts(components)
   }
 
   start (): void {}
@@ -84,8 +93,9 @@ export class GroupBook implements GroupBookPort, Startable {
     this.#sessionPeers = undefined
   }
 
+  /** The member we are: the account (also on a linked device, whose own PeerID is `accounts.device()`). */
   me (): string {
-    return this.#components.libp2p.peerId.toString()
+    return this.accounts.me()
   }
 
   /** The group's log, from memory or IndexedDB; undefined when we hold no such group. */
@@ -155,10 +165,12 @@ export class GroupBook implements GroupBookPort, Startable {
     // will read it with the rest (holding a group does not start one: it scans every group row)
     if (this.#sessionPeers !== undefined) {
       const saidSessions = await this.#sessionPeers
-      for (const peer of row.sessions ?? []) saidSessions.add(peer)
+      for (const peer of [...row.sessions ?? [], ...row.devices ?? []]) saidSessions.add(peer)
     }
     // whoever is no longer a member is owed nothing more (the operation saying so still goes to them)
     for (const peer of log.state().former.keys()) await dropDeliveries(this.#components.db, log.id, peer)
+    // nor is a device its account's newer list in the group no longer names
+    for (const peer of before?.devices ?? []) if (row.devices?.includes(peer) !== true) await dropDeliveries(this.#components.db, log.id, peer)
     return added
   }
 
@@ -170,24 +182,26 @@ export class GroupBook implements GroupBookPort, Startable {
     }
   }
 
-  /** A member of `group` now (by our fold), or undefined. */
+  /** Whether `peer` is a member of `group` now (by our fold), or a device of one. */
   async member (groupId: string, peer: string): Promise<boolean> {
     const log = await this.log(groupId)
-    return log?.state().members.some((m) => m.peer === peer) === true
+    return log !== undefined && await this.accounts.speakerOf(log, peer) !== undefined
   }
 
-  /** Whether `peer` is a member of a group we are a member of (its row): someone we may connect to directly. */
+  /** Whether `peer` is a member of a group we are a member of, or a device of one (its row): someone we may connect to directly. */
   async sharesGroup (peer: string): Promise<boolean> {
+    if (peer === this.accounts.device()) return false
     const rows = await this.#components.db.groups.where('state').equals('member').toArray()
-    return peer !== this.me() && rows.some((row) => row.members.some((m) => m.peer === peer))
+    return rows.some((row) => named(row, peer)) || (rows.length > 0 && this.accounts.own().listed.includes(peer))
   }
 
-  /** Whether `peer` is a member of any group we hold, whatever our own part in it (it may send us group items). */
+  /** Whether `peer` is a member of any group we hold (or a device of one, or of our own account), whatever our own part in it: it may send us group items. */
   async isGroupPeer (peer: string): Promise<boolean> {
-    if (peer === this.me()) return false
+    if (peer === this.accounts.device()) return false
     let found = false
-    await this.#components.db.groups.each((row) => { if (!found) found = row.members.some((m) => m.peer === peer) })
-    return found
+    let any = false
+    await this.#components.db.groups.each((row) => { any = true; if (!found) found = named(row, peer) })
+    return found || (any && this.accounts.own().listed.includes(peer))
   }
 
   /** The mailbox relays `peer` named in a group we hold (its newest `profile` there), or none. */
@@ -200,7 +214,7 @@ export class GroupBook implements GroupBookPort, Startable {
     return named
   }
 
-  /** Whether `peer` said, in a profile of a group we hold (its signed word), that its app speaks sessions. */
+  /** Whether `peer` said, in a profile of a group we hold (its signed word), that its app speaks sessions; a linked device's app does (a `devices` operation names it). */
   async saidSessions (peer: string): Promise<boolean> {
     return (await this.#saidSessions()).has(peer)
   }
@@ -209,7 +223,7 @@ export class GroupBook implements GroupBookPort, Startable {
     if (this.#sessionPeers === undefined) {
       const reading = (async () => {
         const peers = new Set<string>()
-        await this.#components.db.groups.each((row) => { for (const peer of row.sessions ?? []) peers.add(peer) })
+        await this.#components.db.groups.each((row) => { for (const peer of [...row.sessions ?? [], ...row.devices ?? []]) peers.add(peer) })
         return peers
       })()
       this.#sessionPeers = reading
@@ -247,17 +261,19 @@ export class GroupBook implements GroupBookPort, Startable {
       const ops = signed.map((s) => log?.decode(s) ?? decodeGroupOp(s))
       if (ops.some((op) => op.group !== groupId)) return { type: 'reject', reason: 'invalid' }
       if (log === undefined) {
-        // a group we do not hold: an invitation, taken only from an accepted contact, only if it makes us a member
+        // a group we do not hold: an invitation, taken only from an accepted contact (or another device of ours: one made or taken there), only if it makes us a member
         const create = ops.find((op) => op.kind === 'create')
         if (create === undefined) return { type: 'reject', reason: 'unknown-group' }
-        if (!await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
+        const ours = this.accounts.own().listed.includes(from)
+        if (!ours && !await this.#components.contactBook.isAccepted(peerIdFromString(from))) return { type: 'reject', reason: 'not-a-member' }
         const trial = new GroupLog(create)
         for (const op of ops) if (op !== create) trial.add(op)
-        if (!trial.state().members.some((m) => m.peer === this.me()) || !trial.state().members.some((m) => m.peer === from)) {
+        // from the inviter (any of its devices), or from another device of ours (what we made or took there)
+        if (!trial.state().members.some((m) => m.peer === this.me()) || await this.accounts.speakerOf(trial, from) === undefined) {
           return { type: 'reject', reason: 'not-a-member' }
         }
         log = new GroupLog(create)
-      } else if (!log.state().members.some((m) => m.peer === from) && !log.state().former.has(from)) {
+      } else if (await this.accounts.speakerOf(log, from, true) === undefined) {
         return { type: 'reject', reason: 'not-a-member' }
       }
       if (log.size + ops.length > MAX_OPS_PER_GROUP) return { type: 'reject', reason: 'invalid' }
@@ -272,8 +288,8 @@ export class GroupBook implements GroupBookPort, Startable {
   async #answerSync (from: string, groupId: string, heads: readonly string[]): Promise<GroupReply> {
     const log = await this.log(groupId)
     if (log === undefined) return { type: 'reject', reason: 'unknown-group' }
-    // members, and whoever was one (a removed member learns of its removal)
-    if (!log.state().members.some((m) => m.peer === from) && !log.state().former.has(from)) return { type: 'reject', reason: 'not-a-member' }
+    // members' devices, and whoever was one (a removed member learns of its removal)
+    if (await this.accounts.speakerOf(log, from, true) === undefined) return { type: 'reject', reason: 'not-a-member' }
     const ops = log.since(heads)
     return { type: 'reply', status: 'ok', ops: ops.slice(0, MAX_OPS_PER_FRAME).map((op) => op.signed), more: ops.length > MAX_OPS_PER_FRAME }
   }
@@ -295,11 +311,13 @@ export class GroupBook implements GroupBookPort, Startable {
       log = await this.log(message.group) ?? log
     }
     const members = log.state().members
-    if (!members.some((m) => m.peer === message.author) || !members.some((m) => m.peer === from)) return { type: 'reject', reason: 'not-a-member' }
+    if (!members.some((m) => m.peer === message.author) || await this.accounts.speakerOf(log, from) === undefined) return { type: 'reject', reason: 'not-a-member' }
+    // made on a device the author's set in our fold does not name (never added, or removed as we know): refused
+    if (message.device !== undefined && !deviceSpeaksFor(log.state(), message.author, message.device)) return { type: 'reject', reason: 'invalid' }
     const frame = message.frame
     if (frame.type === 'typing') {
-      // told only by its author, over a direct exchange; shown, never stored
-      if (from !== message.author) return { type: 'reject', reason: 'invalid' }
+      // told only by the device it is typed on, over a direct exchange; shown, never stored
+      if (from !== (message.device ?? message.author)) return { type: 'reject', reason: 'invalid' }
       if ((await messagingSettings(this.#components.db)).typing) {
         this.#components.events.safeDispatchEvent('groupTyping', { detail: { groupId: message.group, peer: message.author, typing: frame.typing } })
       }
@@ -324,11 +342,13 @@ export class GroupBook implements GroupBookPort, Startable {
         group: { groupId: message.group, lamport: message.lamport, groupSigned: message.signed }
       })
       // the file comes from its author: be connected to it
-      if (outcome === 'stored' && message.author !== from) this.syncer?.reach(message.author)
+      if (outcome === 'stored' && (message.device ?? message.author) !== from) this.syncer?.reach(message.device ?? message.author)
       await raiseLamport(this.#components.db, message.group, message.lamport)
       return { type: 'reply', status: outcome }
     }
-    const outcome = await storeGroupMessage(this.#components.db, groupMessageRow(message, this.me(), Date.now()))
+    // ours, made on another device of our account: shown as ours, sent (that device delivers it)
+    const taken = groupMessageRow(message, this.me(), Date.now())
+    const outcome = await storeGroupMessage(this.#components.db, taken.direction === 'out' ? { ...taken, state: 'sent' } : taken)
     return { type: 'reply', status: outcome }
   }
 
@@ -346,8 +366,11 @@ export class GroupBook implements GroupBookPort, Startable {
     const event = eventFromFrame(frame, { contactId: GROUP_CONTACT_ID, groupId: message.group, fromPeerId: message.author, receivedAt: now })
     const carried = EVENT_KINDS[event.kind].group
     if (carried === 'receipt') {
+      // read by the member: on each of its devices' deliveries
+      const log = await this.log(message.group)
+      const devices = log === undefined ? [message.author] : await this.accounts.devicesOf(log, message.author)
       const ours = (await db.messages.bulkGet(event.targets)).filter((r) => r?.groupId === message.group && r.direction === 'out')
-      for (const row of ours) if (row !== undefined) await setDelivery(db, row.id, message.author, 'read', now)
+      for (const row of ours) for (const device of devices) if (row !== undefined) await setDelivery(db, row.id, device, 'read', now)
       return { type: 'reply', status: 'stored' }
     }
     if (carried !== 'event') return { type: 'reject', reason: 'invalid' }
@@ -356,4 +379,9 @@ export class GroupBook implements GroupBookPort, Startable {
     if (result.filesGone.length > 0) await this.#components.transfers.forget(result.filesGone)
     return { type: 'reply', status: result.outcome }
   }
+}
+
+/** Whether the group's row names `peer`: a member, or a member's device. */
+function named (row: GroupRow, peer: string): boolean {
+  return row.members.some((m) => m.peer === peer) || row.devices?.includes(peer) === true
 }

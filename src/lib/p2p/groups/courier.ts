@@ -49,8 +49,8 @@ export interface GroupCourierComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'addEventListener' | 'removeEventListener' | 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
-  dialer: Pick<ContactDialer, 'connect'>
-  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer'>
+  dialer: Pick<ContactDialer, 'connect' | 'knownAddresses'>
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer' | 'accounts'>
   courier: Pick<MailboxCourierPort, 'depositFor'>
   contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** boxes the items for a member's mailboxes on our session with it */
@@ -115,7 +115,7 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
 
   /** Sends `peer` what is owed to it, now (or right after the run under way). */
   kick (peer: string): void {
-    if (peer === this.#components.groupBook.me()) return
+    if (peer === this.#components.groupBook.accounts.device()) return
     void this.#flights.request(peer)
   }
 
@@ -125,7 +125,7 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
    */
   pushOps (group: string, peers: readonly string[], only?: readonly string[]): void {
     for (const peer of peers) {
-      if (peer === this.#components.groupBook.me()) continue
+      if (peer === this.#components.groupBook.accounts.device()) continue
       if (!this.#opsOwed.has(peer) && this.#opsOwed.size >= MAX_GROUP_PEERS) continue
       const groups = this.#opsOwed.get(peer) ?? new Map<string, Set<string> | 'all'>()
       const owed = groups.get(group)
@@ -218,7 +218,9 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
       const named = row?.members.find((m) => m.peer === peer)?.mailboxes ?? []
       if (named.length > 0) mailboxes = named
     }
-    const to = { peerId: peer, addresses: contact?.addresses ?? [], mailboxes }
+    // a member's linked device (or one of ours): where it was last known to be, which leads to its own relays
+    const addresses = contact?.peerId === peer ? contact.addresses : await this.#components.dialer.knownAddresses(peer).catch(() => [])
+    const to = { peerId: peer, addresses, mailboxes }
     // a mailbox item carries the whole log: the member may drain it long after other changes
     for (const [groupId, owedNow] of [...this.#opsOwed.get(peer) ?? []]) {
       const log = await groupBook.log(groupId)
@@ -227,7 +229,7 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
       for (const part of opsParts(log.ops())) {
         // the sender is in the id: the same operations from two members are two items (a relay refuses an id
         // another sender holds for the recipient, and an invitation is taken only from the inviter)
-        const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${groupBook.me()}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
+        const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${groupBook.accounts.device()}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
         if (!await this.#deposit(to, id, { type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) stored = false
       }
       if (stored && this.#opsOwed.get(peer)?.get(groupId) === owedNow) this.#opsOwed.get(peer)?.delete(groupId)

@@ -6,7 +6,7 @@
  * removed, so that they learn it. Messages are signed once and queued per
  * member (courier.ts).
  */
-import { MAX_GROUP_NAME_CHARS, MAX_MEMBERS, MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
+import { MAX_MEMBERS, MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
 import { GroupLog } from '@parley/protocol/group/log'
 import { signGroupMessage } from '@parley/protocol/group/message'
 import { signGroupOp } from '@parley/protocol/group/op'
@@ -18,7 +18,8 @@ import { newMessageId } from '../../db/messages.ts'
 import { mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { checkText } from '../messaging/index.ts'
 import { groupMessageRow } from './message-row.ts'
-import { errorClass } from '../../contract/errors.ts'
+import { deviceSetsOf } from './group-devices.ts'
+import { checkName, GroupError, memberName } from './names.ts'
 import { CHAT_TIMERS } from '../../contract/methods/actions.ts'
 import type { GroupOp, GroupOpChange, InitialMember } from '@parley/protocol/group/op'
 import type { ComponentLogger, Libp2p, Logger, Startable } from '@libp2p/interface'
@@ -26,11 +27,13 @@ import type { ParleyDb } from '../../db/db.ts'
 import type { ContactId, EventRow, GroupMembership, GroupRow, MessageId, MessageRow } from '../../db/types.ts'
 import type { GroupsPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
+import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { OutgoingFile, TransfersPort } from '../kernel/ports/transfers.ts'
 import type { GroupBook } from './book.ts'
 import type { GroupCourier } from './courier.ts'
 
-export const GroupError = errorClass('GroupError')
+export { GroupError }
 
 /** A file a member sends to its group (the contract's sendGroupFile, checked as sendFile's). */
 export type GroupFile = Omit<OutgoingFile, 'contactId' | 'fromPeerId' | 'group' | 'ttl'>
@@ -39,21 +42,14 @@ export interface GroupsComponents {
   db: ParleyDb
   logger: ComponentLogger
   identity: Pick<IdentityPort, 'privateKey' | 'require'>
-  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold'>
+  /** our account's newest list (carried in a group by a `devices` operation) */
+  devices: Pick<DevicesPort, 'ownList'>
+  /** `devices:changed`: our list changed (the holder gives it to our groups) */
+  events: Pick<ParleyEventTarget, 'addEventListener' | 'removeEventListener'>
+  groupBook: Pick<GroupBook, 'me' | 'log' | 'hold' | 'accounts'>
   groupCourier: Pick<GroupCourier, 'pushOps' | 'kick'>
   libp2p: Pick<Libp2p, 'getMultiaddrs'>
   transfers: Pick<TransfersPort, 'sendFile'>
-}
-
-/** A display name as an operation may carry it: at most 64 characters, no control characters, trimmed. */
-function memberName (name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 64).trim()
-}
-
-function checkName (name: string): string {
-  const trimmed = name.trim()
-  if (trimmed.length === 0 || trimmed.length > MAX_GROUP_NAME_CHARS || /[\u0000-\u001f\u007f]/.test(trimmed)) throw new GroupError('groupNameInvalid', { max: MAX_GROUP_NAME_CHARS })
-  return trimmed
 }
 
 export class Groups implements GroupsPort, Startable {
@@ -61,13 +57,17 @@ export class Groups implements GroupsPort, Startable {
   readonly #logger: Logger
   /** the profiles that say we speak sessions, made after a start (saySessions) */
   #saying: Promise<void> | undefined
+  /** the device list given to our groups (shareDeviceList), under way */
+  #sharing: Promise<void> = Promise.resolve()
 
   constructor (components: GroupsComponents) {
     this.#components = components
     this.#logger = components.logger.forComponent('parley:groups:ops')
   }
 
-  start (): void {}
+  start (): void {
+    this.#components.events.addEventListener('devices:changed', this.#onDevices)
+  }
 
   /** Once the node runs: a profile saying we speak sessions in each group whose newest profile of ours does not (made by an app from before). */
   afterStart (): void {
@@ -75,7 +75,15 @@ export class Groups implements GroupsPort, Startable {
   }
 
   async stop (): Promise<void> {
+    this.#components.events.removeEventListener('devices:changed', this.#onDevices)
     await this.#saying
+    await this.#sharing
+  }
+
+  /** our list changed: the holder tells each group, one change at a time */
+  readonly #onDevices = (): void => {
+    this.#sharing = this.#sharing.then(async () => { await this.shareDeviceList() })
+      .catch((err: unknown) => { this.#logger.error('could not give our groups our device list - %e', err) })
   }
 
   /**
@@ -122,6 +130,10 @@ export class Groups implements GroupsPort, Startable {
     return this.#components.groupBook.me()
   }
 
+  #signer (): { author: string, device?: string } {
+    return this.#components.groupBook.accounts.signer()
+  }
+
   /** The contacts to add, each with our word that its app speaks sessions where its row is marked (members who are not its contacts then hold it to boxes before its own profile reaches them). */
   async #contactsToAdd (ids: readonly ContactId[]): Promise<InitialMember[]> {
     const people: InitialMember[] = []
@@ -138,14 +150,53 @@ export class Groups implements GroupsPort, Startable {
     if (members.length + 1 > MAX_MEMBERS) throw new GroupError('groupFull', { max: MAX_MEMBERS })
     const me = this.#me()
     const myName = memberName(this.#components.identity.require().username)
-    const create = signGroupOp({ kind: 'create', name: checkName(name), members: [{ peer: me, name: myName }, ...members] }, { author: me, lamport: 1, deps: [], at: Date.now() }, this.#secret())
+    const signer = this.#signer()
+    // made on a linked device: the create carries the account's list, which names this device (it speaks for us from the start)
+    const list = signer.device === undefined ? undefined : this.#components.devices.ownList()?.signed
+    const create = signGroupOp(
+      { kind: 'create', name: checkName(name), members: [{ peer: me, name: myName }, ...members], ...(list === undefined ? {} : { list }) },
+      { ...signer, lamport: 1, deps: [], at: Date.now() }, this.#secret()
+    )
     // and our profile, as a member who accepted signs one: the members learn our mailboxes and that we speak sessions
-    const profile = signGroupOp(this.#profile(), { group: create.group, author: me, lamport: 2, deps: [create.id], at: Date.now() }, this.#secret())
+    const profile = signGroupOp(this.#profile(), { group: create.group, ...signer, lamport: 2, deps: [create.id], at: Date.now() }, this.#secret())
     const log = new GroupLog(create)
     log.add(profile)
-    await this.#components.groupBook.hold(log, [create, profile], 'member')
-    this.#components.groupCourier.pushOps(log.id, members.map((m) => m.peer))
+    await this.#components.groupBook.hold(log, log.ops(), 'member')
+    this.#components.groupCourier.pushOps(log.id, await this.#components.groupBook.accounts.targets(log))
     return log.id
+  }
+
+  /**
+   * On the holder, whose list changed (a device linked or removed): the new
+   * list in each group we are a member of whose set for us is older
+   * (docs/protocols.md, "Groups", "Made on a linked device"): members who
+   * are not our contacts learn it there, and a removed device speaks for us
+   * no more. Resolves the groups told.
+   */
+  async shareDeviceList (): Promise<string[]> {
+    const list = this.#components.devices.ownList()
+    const me = this.#me()
+    if (list === undefined || this.#signer().device !== undefined) return []
+    const told: string[] = []
+    for (const row of await activeGroups(this.#components.db)) {
+      if (row.state !== 'member') continue
+      const log = await this.#components.groupBook.log(row.id)
+      if (log === undefined || !log.state().members.some((m) => m.peer === me)) continue
+      const set = deviceSetsOf(log).get(me)
+      // a group that never heard of our devices, and we have none but this one: nothing to say
+      if (set === undefined ? list.devices.every((d) => d.peer === me) : set.version >= list.version) continue
+      await this.#change(row.id, { kind: 'devices', list: list.signed })
+      told.push(row.id)
+    }
+    return told
+  }
+
+  /** Before a message made on a linked device: the account's list in the group (a `devices` operation) when the group does not name this device yet. */
+  async #listed (log: GroupLog): Promise<void> {
+    const op = this.#components.groupBook.accounts.devicesOp(log, this.#secret())
+    if (op === undefined) return
+    await this.#components.groupBook.hold(log, [op])
+    this.#components.groupCourier.pushOps(log.id, await this.#components.groupBook.accounts.targets(log), [op.id])
   }
 
   async #log (groupId: string): Promise<GroupLog> {
@@ -157,26 +208,31 @@ export class Groups implements GroupsPort, Startable {
   /** Signs `change`, refuses it when the fold would make it void, holds it and tells the members. */
   async #change (groupId: string, change: GroupOpChange, options: { decided?: GroupMembership, alsoTell?: string[] } = {}): Promise<GroupOp> {
     const log = await this.#log(groupId)
-    const me = this.#me()
     const row = await getGroup(this.#components.db, groupId)
     if (row === undefined || (row.state !== 'member' && row.state !== 'invited')) throw new GroupError('groupNotMember')
-    const deps = log.heads().slice(0, 16)
-    const lamport = 1 + Math.max(...deps.map((d) => log.get(d)?.lamport ?? 0))
-    const op = signGroupOp(change, { group: groupId, author: me, lamport, deps, at: Date.now() }, this.#secret())
     const trial = new GroupLog(log.ops()[0] as GroupOp)
     for (const held of log.ops().slice(1)) trial.add(held)
+    // made on a linked device the group does not know yet as ours: the account's list first
+    const listed = this.#components.groupBook.accounts.devicesOp(trial, this.#secret())
+    if (listed !== undefined) trial.add(listed)
+    const deps = trial.heads().slice(0, 16)
+    const lamport = 1 + Math.max(...deps.map((d) => trial.get(d)?.lamport ?? 0))
+    const op = signGroupOp(change, { group: groupId, ...this.#signer(), lamport, deps, at: Date.now() }, this.#secret())
     trial.add(op)
     const why = trial.state().void.get(op.id)
     if (why === 'not-a-member') throw new GroupError('groupNotMember')
     if (why === 'group-full') throw new GroupError('groupFull', { max: MAX_MEMBERS })
     if (why === 'already-member') throw new GroupError('groupAlreadyMember')
     if (why !== undefined) throw new GroupError('groupNotEntitled')
-    const before = log.state().members.map((m) => m.peer)
-    await this.#components.groupBook.hold(log, [op], options.decided)
-    const after = log.state().members.map((m) => m.peer)
-    // members hold the rest and need only this; someone new (or just removed) gets the whole log
-    this.#components.groupCourier.pushOps(groupId, before.filter((p) => after.includes(p)), [op.id])
-    this.#components.groupCourier.pushOps(groupId, [...new Set([...after.filter((p) => !before.includes(p)), ...before.filter((p) => !after.includes(p)), ...options.alsoTell ?? []])])
+    const { accounts } = this.#components.groupBook
+    const before = await accounts.targets(log)
+    const made = listed === undefined ? [op] : [listed, op]
+    await this.#components.groupBook.hold(log, made, options.decided)
+    const after = await accounts.targets(log)
+    // every device of the members that stay holds the rest and needs only these; someone new (or just removed) gets the whole log
+    this.#components.groupCourier.pushOps(groupId, before.filter((p) => after.includes(p)), made.map((o) => o.id))
+    const told = (await Promise.all((options.alsoTell ?? []).map(async (peer) => accounts.devicesOf(log, peer)))).flat()
+    this.#components.groupCourier.pushOps(groupId, [...new Set([...after.filter((p) => !before.includes(p)), ...before.filter((p) => !after.includes(p)), ...told])])
     return op
   }
 
@@ -239,6 +295,7 @@ export class Groups implements GroupsPort, Startable {
     const log = await this.#log(groupId)
     const row = await getGroup(this.#components.db, groupId)
     if (row?.state !== 'member' || !log.state().members.some((m) => m.peer === this.#me())) throw new GroupError('groupNotMember')
+    await this.#listed(log)
     return { log, row }
   }
 
@@ -257,18 +314,18 @@ export class Groups implements GroupsPort, Startable {
     const message = await db.messages.get(id)
     if (message?.groupId === undefined || message.file === undefined || message.lamport === undefined) return
     const log = await this.#log(message.groupId)
-    const me = this.#me()
+    await this.#listed(log)
     const signed = signGroupMessage(
-      { group: message.groupId, author: me, lamport: message.lamport, ops: log.heads().slice(0, 16) },
+      { group: message.groupId, ...this.#signer(), lamport: message.lamport, ops: log.heads().slice(0, 16) },
       {
         type: 'message', id, text: message.body, sentAt: message.sentAt, file: message.file,
         ...(message.replyTo === undefined ? {} : { replyTo: message.replyTo }), ...(message.ttl === undefined ? {} : { ttl: message.ttl })
       },
       this.#secret()
     )
-    const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
-    await queueGroupDeliveries(db, id, message.groupId, signed.signed, others, Date.now())
-    for (const peer of others) this.#components.groupCourier.kick(peer)
+    const targets = await this.#components.groupBook.accounts.targets(log)
+    await queueGroupDeliveries(db, id, message.groupId, signed.signed, targets, Date.now())
+    for (const peer of targets) this.#components.groupCourier.kick(peer)
   }
 
   /**
@@ -282,11 +339,10 @@ export class Groups implements GroupsPort, Startable {
     const { db } = this.#components
     if (event.groupId === undefined || EVENT_KINDS[event.kind].group !== 'event' || event.targets[0] === undefined) return
     const { log, row } = await this.#sendable(event.groupId)
-    const me = this.#me()
-    const signed = signGroupMessage({ group: event.groupId, author: me, lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, eventFrame(event), this.#secret())
-    const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
-    await queueGroupEvent(db, event.id, event.groupId, signed.signed, others, Date.now())
-    for (const peer of others) this.#components.groupCourier.kick(peer)
+    const signed = signGroupMessage({ group: event.groupId, ...this.#signer(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, eventFrame(event), this.#secret())
+    const targets = await this.#components.groupBook.accounts.targets(log)
+    await queueGroupEvent(db, event.id, event.groupId, signed.signed, targets, Date.now())
+    for (const peer of targets) this.#components.groupCourier.kick(peer)
   }
 
   /**
@@ -307,16 +363,20 @@ export class Groups implements GroupsPort, Startable {
     const row = await getGroup(db, groupId)
     const log = await this.#components.groupBook.log(groupId)
     if (row?.state !== 'member' || log === undefined) return
+    await this.#listed(log)
     const byAuthor = new Map<string, MessageId[]>()
     for (const r of rows) byAuthor.set(r.fromPeerId, [...byAuthor.get(r.fromPeerId) ?? [], r.id])
     for (const [author, targets] of byAuthor) {
+      // to each device of the author (ours, read on another device of ours: to nobody)
+      const devices = author === this.#me() ? [] : await this.#components.groupBook.accounts.devicesOf(log, author)
+      if (devices.length === 0) continue
       for (let i = 0; i < targets.length; i += MAX_READ_TARGETS) {
         const id = newMessageId(now)
         const receipt = { fromPeerId: this.#me(), kind: 'read' as const, targets: targets.slice(i, i + MAX_READ_TARGETS), sentAt: now }
-        const signed = signGroupMessage({ group: groupId, author: this.#me(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, eventFrame({ id, ...receipt }), this.#secret())
-        await queueGroupEvent(db, id, groupId, signed.signed, [author], now, receipt)
+        const signed = signGroupMessage({ group: groupId, ...this.#signer(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) }, eventFrame({ id, ...receipt }), this.#secret())
+        await queueGroupEvent(db, id, groupId, signed.signed, devices, now, receipt)
       }
-      this.#components.groupCourier.kick(author)
+      for (const device of devices) this.#components.groupCourier.kick(device)
     }
   }
 
@@ -324,17 +384,16 @@ export class Groups implements GroupsPort, Startable {
   async send (groupId: string, text: string, replyTo?: MessageId): Promise<MessageId> {
     checkText(text)
     const { log, row } = await this.#sendable(groupId)
-    const me = this.#me()
     const id = newMessageId()
     const now = Date.now()
     const message = signGroupMessage(
-      { group: groupId, author: me, lamport: row.lamport + 1, ops: log.heads().slice(0, 16) },
+      { group: groupId, ...this.#signer(), lamport: row.lamport + 1, ops: log.heads().slice(0, 16) },
       { type: 'message', id, text, sentAt: now, ...(replyTo === undefined ? {} : { replyTo }), ...this.#ttl(row) },
       this.#secret()
     )
-    const others = log.state().members.map((m) => m.peer).filter((p) => p !== me)
-    await queueGroupMessage(this.#components.db, { ...groupMessageRow(message, this.#components.groupBook.me(), now), state: 'sent' }, others, now)
-    for (const peer of others) this.#components.groupCourier.kick(peer)
+    const targets = await this.#components.groupBook.accounts.targets(log)
+    await queueGroupMessage(this.#components.db, { ...groupMessageRow(message, this.#components.groupBook.me(), now), state: 'sent' }, targets, now)
+    for (const peer of targets) this.#components.groupCourier.kick(peer)
     return id
   }
 }

@@ -30,7 +30,7 @@ export type GroupsFeatureComponents = GroupBookComponents & GroupCourierComponen
 /** What it adds to them. */
 export interface GroupsServices {
   /** with what the courier, the groups and the typing sender do with the logs */
-  groupBook: GroupBookPort & Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer'>
+  groupBook: GroupBookPort & Pick<GroupBook, 'me' | 'log' | 'hold' | 'syncer' | 'accounts'>
   /** with what the groups ask of it */
   groupCourier: GroupCourierPort & Pick<GroupCourier, 'pushOps' | 'kick'>
   groups: GroupsPort

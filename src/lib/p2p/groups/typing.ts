@@ -1,7 +1,7 @@
 /**
  * Typing indicators in groups (docs/protocols.md, "Groups", typing): what
  * kernel/typing.ts says of every chat, and here the author signs one
- * `typing` frame and tells each member it is connected to now, directly
+ * `typing` frame and tells each device of the other members it is connected to now, directly
  * (never forwarded), while it is a member.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -22,7 +22,7 @@ export const MAX_TYPING_GROUPS = 256
 export interface GroupTypingComponents extends TypingSignalsComponents {
   logger: ComponentLogger
   identity: Pick<IdentityPort, 'privateKey'>
-  groupBook: Pick<GroupBook, 'log' | 'me'>
+  groupBook: Pick<GroupBook, 'log' | 'me' | 'accounts'>
   libp2p: Pick<Libp2p, 'getConnections'> & { services: { group: Pick<GroupService, 'send'> } }
 }
 
@@ -36,15 +36,18 @@ export function groupTyping (components: GroupTypingComponents): TypingSignals<s
     const groupLog = await groupBook.log(groupId)
     const me = groupBook.me()
     if (row?.state !== 'member' || groupLog === undefined || !groupLog.state().members.some((m) => m.peer === me)) return undefined
-    const connected = groupLog.state().members.flatMap((m) => {
-      if (m.peer === me) return []
-      const connection = bestConnection(libp2p, peerIdFromString(m.peer))
+    // every device of the others (not ours: typing here is not shown on our other devices)
+    const ours = new Set(await groupBook.accounts.devicesOf(groupLog, me))
+    const connected = (await groupBook.accounts.targets(groupLog)).flatMap((device) => {
+      if (ours.has(device)) return []
+      const connection = bestConnection(libp2p, peerIdFromString(device))
       return connection === undefined ? [] : [connection]
     })
+    const device = groupBook.accounts.device()
     return async (signal) => {
       if (connected.length === 0) return
       const signed = signGroupMessage(
-        { group: groupId, author: me, lamport: Math.max(1, row.lamport), ops: groupLog.heads().slice(0, 16) },
+        { group: groupId, author: me, ...(device === me ? {} : { device }), lamport: Math.max(1, row.lamport), ops: groupLog.heads().slice(0, 16) },
         { type: 'typing', id: newMessageId(now), typing },
         components.identity.privateKey().raw.subarray(0, 32)
       ).signed

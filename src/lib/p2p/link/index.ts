@@ -6,8 +6,7 @@
  *
  * Where the app still takes this device for the account (invites, safety
  * numbers, outgoing chat rows' `fromPeerId` and call records, kernel/author.ts,
- * already name the account): a group's "me" (groups/groups.ts), which on a
- * linked device is not the member the moved group rows name; the session
+ * and a group's "me", groups/accounts.ts, already name the account): the session
  * identity (sessions, OwnKeys), the peer record (presence/record-publisher.ts),
  * the mailbox and Nearby, which are the device's own by design (contacts
  * deliver to each device of the account's list in its own session and

@@ -67,9 +67,10 @@ async function setup (raced: (connections: Connection[], bob: PeerId) => void): 
       connect: async () => {
         raced(connections, bob.id)
         throw new ConnectionClosedError('Remote closed connection during opening')
-      }
+      },
+      knownAddresses: async () => []
     },
-    groupBook: { me: () => me.peer, log: async () => log, syncer: undefined },
+    groupBook: { me: () => me.peer, log: async () => log, syncer: undefined, accounts: { device: () => me.peer } },
     courier: { depositFor: async () => { result.deposits++; return 1 } },
     // members without sessions: the items go under the static seal (boxes: tests/integration/sessions-groups.test.ts)
     groupBoxes: { mailboxItem: async () => undefined, deposited: async () => {} },

@@ -42,8 +42,9 @@ function book (): GroupBook {
   return new GroupBook({
     db,
     logger: testLogger(),
-    contactBook: { isAccepted: async () => true },
+    contactBook: { isAccepted: async () => true, byPeerId: async () => undefined },
     libp2p: { peerId: me.id },
+    devices: { account: undefined, ownList: () => undefined },
     transfers: { receive: async () => 'stored', forget: async () => {} },
     events: new TypedEventEmitter<ParleyEvents>()
   })
@@ -57,6 +58,8 @@ function groups (groupBook: GroupBook, pushed: Pushed[] = []): Groups {
     db,
     logger: testLogger(),
     identity: { privateKey: () => me.key, require: () => ({ username: 'Me' }) as ProfileRow },
+    devices: { ownList: () => undefined },
+    events: new TypedEventEmitter<ParleyEvents>(),
     groupBook,
     groupCourier: { pushOps: (groupId, peers, ops) => { pushed.push({ groupId, peers: [...peers], ...(ops === undefined ? {} : { ops: [...ops] }) }) }, kick: () => {} },
     libp2p: { getMultiaddrs: () => [] },

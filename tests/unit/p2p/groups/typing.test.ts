@@ -14,6 +14,7 @@ import { signGroupOp } from '@parley/protocol/group/op'
 import { TYPING_REPEAT_MS } from '../../../../src/lib/contract/methods/actions.ts'
 import { ParleyDb } from '../../../../src/lib/db/db.ts'
 import { setMessagingSettings } from '../../../../src/lib/db/settings.ts'
+import { GroupAccounts } from '../../../../src/lib/p2p/groups/accounts.ts'
 import { groupTyping } from '../../../../src/lib/p2p/groups/typing.ts'
 import { fakeConnection, testLogger } from '../../../support/fake-components.ts'
 import type { GroupRow } from '../../../../src/lib/db/types.ts'
@@ -49,7 +50,7 @@ async function setup (state: GroupRow['state'] = 'member'): Promise<{ sender: Ty
     db: made,
     logger: testLogger(),
     identity: { privateKey: () => me.key },
-    groupBook: { me: () => me.peer, log: async () => log },
+    groupBook: { me: () => me.peer, log: async () => log, accounts: new GroupAccounts({ contactBook: { byPeerId: async () => undefined }, libp2p: { peerId: me.id }, devices: { account: me.peer, ownList: () => undefined } }) },
     libp2p: {
       getConnections: (peer?: PeerId) => connections.filter(c => peer === undefined || c.remotePeer.equals(peer)),
       services: { group: { send: async (connection: Connection, request: GroupRequest) => { sent.push({ to: connection.remotePeer.toString(), request }); return { type: 'reply', status: 'ok' } as const } } }

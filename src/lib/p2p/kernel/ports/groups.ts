@@ -8,7 +8,7 @@ export type GroupDesk = Desk<GroupRequest, GroupReply>
 
 /** The groups we hold and their members (groups/book.ts), and the desk of their requests. */
 export interface GroupBookPort extends GroupDesk {
-  /** a member of `group` now (by our fold) */
+  /** a member of `group` now (by our fold), or a device of one (issue 58) */
   member(groupId: string, peer: string): Promise<boolean>
   /** the members of `group` now, without us; none when we do not know it */
   members(groupId: string): Promise<string[]>
