@@ -164,6 +164,13 @@ describe('three accounts of three devices', () => {
     const random = prng(SEED)
     const pick = <T>(from: readonly T[]): T => from[Math.floor(random() * from.length)] as T
     const t0 = Date.now()
+    let last = t0
+    /** prints how long the step since the last one took */
+    const lap = (step: string): void => {
+      const now = Date.now()
+      console.log(`devices-scale: ${step} in ${now - last} ms`)
+      last = now
+    }
 
     const accounts = await Promise.all(['Alice', 'Bob', 'Carol'].map(async (name): Promise<Account> => {
       const holder = await harness.startPeer(undefined, name)
@@ -182,18 +189,21 @@ describe('three accounts of three devices', () => {
       }
     }
     await vi.waitFor(async () => { await delivered(accounts, sent) }, STEP)
+    lap('three holders befriended, a word each way')
     const link = async (account: Account): Promise<Device> => {
       const linked = await linkNewDevice(harness, account.holder)
       const device = { name: `${account.name}/${account.devices.length + 1}`, node: linked.node, db: linked.db }
       account.devices.push(device)
       return device
     }
-    for (const account of accounts) {
+    // each holder links its two, the three holders at once
+    await Promise.all(accounts.map(async (account) => {
       await link(account)
       await link(account)
-    }
+    }))
+    lap('six devices linked')
     await vi.waitFor(async () => { await lookUpLists(accounts); await listsSpread(accounts) }, STEP)
-    console.log(`devices-scale: 3 accounts × 3 devices and their lists spread in ${Date.now() - t0} ms`)
+    lap('their lists spread')
 
     /** the version of Bob's list without his phone, once he removed it */
     const removal = { version: 0 }
@@ -213,12 +223,12 @@ describe('three accounts of three devices', () => {
     // batch 1, settled everywhere
     await batch(80)
     await vi.waitFor(async () => { await delivered(accounts, sent) }, STEP)
-    const t1 = Date.now()
+    lap('80 messages settled')
 
     // Alice links a fourth device while Bob and Carol write to each other
     const [tablet] = await Promise.all([link(alice), batch(DURING_LINK, [bob, carol])])
     await vi.waitFor(async () => { await lookUpLists(accounts); await listsSpread(accounts) }, STEP)
-    console.log(`devices-scale: ${tablet.name} linked and its list spread in ${Date.now() - t1} ms`)
+    lap(`${tablet.name} linked and its list spread`)
 
     // batch 2; then Bob removes his second device in the middle of batch 3
     await batch(100)
@@ -234,11 +244,14 @@ describe('three accounts of three devices', () => {
     // half of the last batch before anyone but Bob's holder and his contacts' holders can know, half after every device looked
     const rest = MESSAGES + GREETINGS - sent.length
     await batch(Math.floor(rest / 2))
+    lap('125 messages sent, the phone removed')
     await vi.waitFor(async () => { await lookUpLists(accounts); await listsSpread(accounts) }, STEP)
+    lap('the removal spread')
     await batch(MESSAGES + GREETINGS - sent.length)
     expect(sent).toHaveLength(MESSAGES + GREETINGS)
 
     await vi.waitFor(async () => { await delivered(accounts, sent) }, STEP)
+    lap('the rest sent and all settled')
     // the removed phone, still online, drains what its mailbox holds: it holds nothing sent once its removal was known
     await internals(phone.node).courier.drain()
     const onPhone = new Set((await phone.db.messages.toArray()).map(m => m.id))
