@@ -94,6 +94,9 @@
  *                                 microphone): Answer pressed → the first remote video frame decoded; median of 5
  *                                 (tests/bench/call.ts)
  *   call_audio_rtt_ms             the audio round-trip time RTCP reports during those calls (getStats), median
+ *   link_device_10k_ms            a phone linked to a laptop holding a chat of 10,000 messages: "Same code" on the laptop →
+ *                                 the newest of them shown in the phone's chat (the whole link; tests/bench/devices.ts)
+ *   fanout_two_devices_p50_ms     then Enter in Bob's tab → shown in the chat on both of Alice's devices (the later), direct
  *   session_setup_ms              the first message to an offline contact: fetch the contact's prekey bundle from a relay-node,
  *                                 check it, PQXDH, encrypt a chat frame with the new ratchet, seal the box (tests/bench/session.ts)
  *   ratchet_encrypt_p50_us        one message on an established sending chain (KDF_CK, message key, AEAD), p50
@@ -115,7 +118,7 @@
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
- * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures, `--only session` the session figures,
+ * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures, `--only devices` link_device_10k_ms and fanout_two_devices_p50_ms, `--only session` the session figures,
  * `--only padding` the padding_ figures, `--only backup` the backup_kdf figures, `--only push` the push figures; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
@@ -144,6 +147,7 @@ import { benchBridgeThroughput } from './throughput.ts'
 import { benchSlowloris } from './slowloris.ts'
 import { benchVoice } from './voice.ts'
 import { benchCall } from './call.ts'
+import { benchDevices } from './devices.ts'
 import { benchRatchet, benchSessionSetup } from './session.ts'
 import { benchPadding } from './padding.ts'
 import { benchBackupKdf } from './backup-kdf.ts'
@@ -230,6 +234,15 @@ async function benchLatencyAlone (url: string, shared?: Browser): Promise<void> 
   }
 }
 
+async function benchDevicesAlone (url: string): Promise<void> {
+  const browser = await launch()
+  try {
+    await benchDevices(browser, url)
+  } finally {
+    await browser.close()
+  }
+}
+
 async function benchReactionAlone (url: string): Promise<void> {
   const browser = await launch()
   try {
@@ -288,6 +301,7 @@ async function main (): Promise<void> {
       invite: async () => { await withRelayAndApp([], benchInvite) },
       voice: async () => { await withRelayAndApp([], benchVoice) },
       call: async () => { await withRelayAndApp([], benchCall) },
+      devices: async () => { await withRelayAndApp([], benchDevicesAlone) },
       group: benchGroup,
       session: async () => { await benchSessionSetup(); await benchRatchet() },
       padding: benchPadding,
@@ -317,6 +331,7 @@ async function main (): Promise<void> {
           await benchBridgeThroughput(browser, app.url, raw)
         })
         await section('mailbox', async () => { await benchMailbox(browser, relay) })
+        await section('devices', async () => { await benchDevices(browser, app.url) })
       } finally {
         await browser.close()
       }

@@ -1,17 +1,18 @@
 /**
  * Unread messages, per chat: incoming messages after the last one the user
- * saw in that chat. Incoming messages are never marked read in the database
- * (there are no read receipts), so "seen" is a mark per chat kept in this
- * browser's localStorage (shared by its tabs): the chat's last message when
- * the user last had it open on screen. A chat seen for the first time is
+ * saw in that chat, and not read since. "Seen" is a mark per chat kept in
+ * this browser's localStorage (shared by its tabs): the chat's last message
+ * when the user last had it open on screen. A chat seen for the first time is
  * marked at its last message (nothing before this feature counts as unread),
- * or at NOTHING_SEEN while it has none.
+ * or at NOTHING_SEEN while it has none. A message after the mark whose row
+ * says 'read' was seen elsewhere: on screen in a chat this browser's mark
+ * did not follow, or on another device of the account, whose read comes as
+ * a sync item (p2p/sync/apply.ts); it no longer counts.
  *
  * The counts feed the title "(3) Parley", the app badge and the chat list
  * (lib/state/notifications.svelte.ts).
  */
 import Dexie from 'dexie'
-import { isLocalEntry } from '../model/local-entries.ts'
 import type { ParleyDb } from '../db/db.ts'
 import type { ContactId, MessageRow } from '../db/types.ts'
 
@@ -68,13 +69,14 @@ export function markOf (last: Pick<MessageRow, 'sentAt' | 'id'>): SeenMark {
 }
 
 /**
- * A message after the seen mark that is unread: theirs, except a call or
- * notice kept in the chat that was never unread (one answered or declined
- * here is written read: p2p/calls/call-log.ts; a missed one counts; a
- * notice is always read).
+ * A message after the seen mark that is unread: theirs and not read (here,
+ * or on another of our devices), which also leaves out a call or notice kept
+ * in the chat that was never unread (one answered or declined here is
+ * written read: p2p/calls/call-log.ts; a missed one counts; a notice is
+ * always read).
  */
 function isUnread (m: MessageRow): boolean {
-  return m.direction === 'in' && !(isLocalEntry(m) && m.state === 'read')
+  return m.direction === 'in' && m.state !== 'read'
 }
 
 /**

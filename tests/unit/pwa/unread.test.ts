@@ -55,6 +55,22 @@ describe('unread counts', () => {
     expect((await firstUnreadAfter(db, bob, NOTHING_SEEN))?.id).toBe(seenId)
   })
 
+  it('leaves out a message read since the mark, here or on another device of the account (a sync item): the count, and where the chat opens', async () => {
+    const bob = await addContact(db, 'Bob')
+    const seenId = await receive(bob, 1, 100)
+    const mark = markOf({ sentAt: 100, id: seenId })
+    const readElsewhere = await receive(bob, 2, 200)
+    const still = await receive(bob, 3, 300)
+    expect(await unreadAfter(db, bob, mark)).toBe(2)
+    // what p2p/sync/apply.ts does with a 'read' item from the phone
+    await db.messages.update(readElsewhere, { state: 'read', readAt: 400 })
+    expect(await unreadAfter(db, bob, mark)).toBe(1)
+    expect((await firstUnreadAfter(db, bob, mark))?.id).toBe(still)
+    await db.messages.update(still, { state: 'read', readAt: 500 })
+    expect(await unreadAfter(db, bob, mark)).toBe(0)
+    expect(await firstUnreadAfter(db, bob, mark)).toBeUndefined()
+  })
+
   it('counts every incoming message of a chat seen while it was empty', async () => {
     const bob = await addContact(db, 'Bob')
     await receive(bob, 1, 0)
