@@ -332,10 +332,15 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * lazy 704.0, service worker 8.7; the budgets 195.6, 390.9, 704.1 and 8.7.
  * h/siblinglist's offers of our list to our own devices: the worker 391.4,
  * its budget 391.5.
+ * h/suitetime's test-only ring time (`testRingTimeoutMs` in /config.json,
+ * kept on a loopback origin only: the e2e no-answer test rings 10 s, not 45)
+ * with its error's words in two languages: the shell 195.63, the worker
+ * 391.55 (vite build of h/suitetime, 2026-11-30 05:00); the budgets 195.7
+ * and 391.6.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 195.6,
-  worker: 391.5,
+  shell: 195.7,
+  worker: 391.6,
   pump: 4.6,
   lazy: 704.1,
   serviceWorker: 8.7
