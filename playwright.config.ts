@@ -1,7 +1,9 @@
-import { availableParallelism } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { defineConfig } from '@playwright/test'
 import { ARTIFACTS, chromiumLaunchOptions, firefoxLaunchOptions } from './tests/support/browsers.ts'
 import type { Fixtures } from './tests/e2e/fixtures.ts'
+import { PREPARED_DIR_ENV } from './tests/e2e/prepared-dir.ts'
 
 /**
  * E2E runs two spec files at a time where the machine has two cores or more
@@ -36,6 +38,15 @@ const SCREENSHOTS = process.env['PARLEY_SCREENSHOTS_DIR'] !== undefined && proce
  */
 const FIREFOX_CONTEXTS = { colorScheme: null }
 
+/**
+ * Where the run's workers keep the prepared people they make, so that a later
+ * worker on the same slice of ports takes them rather than onboarding and
+ * befriending again (tests/e2e/prepared.ts). Set here in the runner, before
+ * any worker starts, so every worker of the run inherits the one directory
+ * (a worker loads this file again and keeps it); the global teardown removes it.
+ */
+process.env[PREPARED_DIR_ENV] ??= join(tmpdir(), `parley-e2e-prepared-run-${process.pid}-${Date.now()}`)
+
 export default defineConfig<Pick<Fixtures, 'bobBrowser'>>({
   testDir: 'tests/e2e',
   testIgnore: SCREENSHOTS ? [] : ['**/screenshots*.spec.ts'],
@@ -48,6 +59,7 @@ export default defineConfig<Pick<Fixtures, 'bobBrowser'>>({
   // Not the bare `test-results/`: Playwright empties its outputDir at start,
   // which would delete the unit report that `npm test` wrote there first.
   outputDir: 'test-results/e2e-artifacts',
+  globalTeardown: './tests/e2e/prepared-teardown.ts',
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   use: ARTIFACTS,
   projects: [

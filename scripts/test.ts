@@ -46,13 +46,25 @@ async function main (): Promise<number> {
   const durations: TestDuration[] = []
   let e2eReady = e2e
 
+  if (e2e) {
+    step('System packages (chromium, firefox-esr, iproute2, emoji font; nftables, coturn, python3 for the lab)')
+    const error = await ensureSystemPackages({ lab: true, firefox: true })
+    if (error != null) {
+      console.error(error)
+      failedSteps.push('system packages')
+      e2eReady = false
+    }
+  }
+
   // lint and typecheck count as one check each in the totals, so a red
   // static check can never hide behind "N passed, 0 failed". Each keeps one
   // core busy, so they run side by side (about 40 s less on two cores), and
-  // each one's output is printed whole when both have ended.
-  step('Static checks (npm run lint, npm run typecheck, side by side)')
+  // each one's output is printed whole when both have ended. The build needs
+  // neither: it runs beside them and takes the core the shorter one leaves.
+  step(`Static checks (npm run lint, npm run typecheck${e2e ? ', npx vite build' : ''}, side by side)`)
   const checks: Tally = { suite: 'checks', passed: 0, failed: 0 }
   const scripts = ['lint', 'typecheck'] as const
+  const building = e2e ? run('npx', ['vite', 'build'], { buffer: true }) : undefined
   const results = await Promise.all(scripts.map(async (script) => await run('npm', ['run', '--silent', script], { buffer: true })))
   for (const [i, script] of scripts.entries()) {
     const result = results[i]
@@ -66,17 +78,9 @@ async function main (): Promise<number> {
   }
   tallies.push(checks)
 
-  if (e2e) {
-    step('System packages (chromium, firefox-esr, iproute2, emoji font; nftables, coturn, python3 for the lab)')
-    const error = await ensureSystemPackages({ lab: true, firefox: true })
-    if (error != null) {
-      console.error(error)
-      failedSteps.push('system packages')
-      e2eReady = false
-    }
-
-    step('Build (npx vite build)')
-    const build = await run('npx', ['vite', 'build'])
+  if (building !== undefined) {
+    const build = await building
+    console.log(`--- npx vite build ---\n${build.output ?? ''}`)
     if (build.failure != null) {
       console.error(`build failed: ${build.failure}`)
       failedSteps.push('build')

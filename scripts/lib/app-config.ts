@@ -8,4 +8,6 @@ export interface AppConfig {
   relays: string[]
   /** STUN/TURN servers for WebRTC; `[]` = host candidates only (loopback tests, local use). */
   iceServers?: Array<{ urls: string | string[], username?: string, credential?: string }>
+  /** Tests only: how long a call rings, 1000–45000 ms; the app keeps it only on a loopback origin (docs/protocols.md). */
+  testRingTimeoutMs?: number
 }

@@ -346,11 +346,19 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * to 393.7; the short code's reader, its field on the new device's screen and
  * its words in two languages the lazy code to 705.4 (vite build of
  * h/linkcode, 2026-11-30 05:30); the budgets 393.8 and 705.5.
- * Both merged (2026-11-30 06:10): measured again below.
+ * h/suitetime's test-only ring time (`testRingTimeoutMs` in /config.json,
+ * kept on a loopback origin only: the e2e no-answer test rings 10 s, not 45)
+ * with its error's words in two languages: the shell 195.63, the worker
+ * 391.55 (vite build of h/suitetime, 2026-11-30 05:00); the budgets 195.7
+ * and 391.6.
+ * All merged (2026-11-30 06:25): measured again below.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 195.6,
+  shell: 195.7,
   worker: 394.0,
+  pump: 4.6,
+  lazy: 706.0,
+  serviceWorker: 10.8
   pump: 4.6,
   lazy: 706.0,
   serviceWorker: 10.8

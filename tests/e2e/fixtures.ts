@@ -32,6 +32,12 @@ export interface Fixtures {
    * tests that add a relay by hand: `test.use({ relayCount: 2, servedRelays: 1 })`.
    */
   servedRelays: number | 'all'
+  /**
+   * How long calls ring in this test's app, in ms (`testRingTimeoutMs` in
+   * `/config.json`, kept by the app on loopback only); default the real ring
+   * time. For tests that wait out a ring: `test.use({ ringTimeoutMs: 8_000 })`.
+   */
+  ringTimeoutMs: number | undefined
   /** start the relay-nodes with `/metrics` and `/healthz` (their `process.opsUrl`); default false */
   relayMetrics: boolean
   /** more relay-node flags, e.g. `['--circuit-data-bytes', '4194304']`; default none */
@@ -140,6 +146,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   servedRelays: ['all', { option: true }],
   relayMetrics: [false, { option: true }],
   relayArgs: [[], { option: true }],
+  ringTimeoutMs: [undefined, { option: true }],
 
   relays: async ({ relayCount, relayMetrics, relayArgs, preparedPeople }, use) => {
     const extraArgs = [...(relayMetrics ? ['--metrics-port', '0'] : []), ...relayArgs]
@@ -157,9 +164,10 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await use(first)
   },
 
-  app: async ({ relays, relayTransports, servedRelays }, use) => {
+  app: async ({ relays, relayTransports, servedRelays, ringTimeoutMs }, use) => {
     const served = servedRelays === 'all' ? relays : relays.slice(0, servedRelays)
-    const server = await startStaticServer({ config: { relays: served.flatMap(r => relayAddresses(r, relayTransports)), iceServers: [] } })
+    const ring = ringTimeoutMs === undefined ? {} : { testRingTimeoutMs: ringTimeoutMs }
+    const server = await startStaticServer({ config: { relays: served.flatMap(r => relayAddresses(r, relayTransports)), iceServers: [], ...ring } })
     await use(server)
     await server.close()
   },

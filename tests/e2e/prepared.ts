@@ -11,12 +11,13 @@
  * identity and addresses, and holds the same prekeys and mailboxes: what each
  * app stored about the other and about the relay holds as it did.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { access, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from '@playwright/test'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
-import { fixedPorts } from '../support/fixed-ports.ts'
+import { fixedPorts, portsFree } from '../support/fixed-ports.ts'
+import { preparedRunDir } from './prepared-dir.ts'
 import { NOT_THE_APP, takeOriginSnapshot, type OriginSnapshot } from '../support/origin-snapshot.ts'
 import { readRows } from '../support/page-db.ts'
 import { newPerson, type Person } from '../support/person.ts'
@@ -65,7 +66,7 @@ export class Preparer {
     const key = keyOf(kind, browsers)
     let people = this.made.get(key)
     if (people === undefined) {
-      people = prepare(kind, browsers)
+      people = keptOrPrepared(kind, browsers)
       this.made.set(key, people)
       // a failed preparation is not kept: the next test tries again (and fails on its own)
       people.catch(() => { this.made.delete(key) })
@@ -76,7 +77,41 @@ export class Preparer {
   async close (): Promise<void> {
     const all = await Promise.allSettled(this.made.values())
     this.made.clear()
+    // kept for the run's later workers: its global teardown removes them
+    if (preparedRunDir() !== undefined) return
     await Promise.all(all.map(async (p) => { if (p.status === 'fulfilled') await rm(p.value.relayDir, { recursive: true, force: true }) }))
+  }
+}
+
+/**
+ * The people an earlier worker of this run made in the same browsers on the
+ * same slice of ports (the same TEST_PARALLEL_INDEX: tests/support/fixed-ports.ts;
+ * such workers run one after another, so its relay's ports are free again), or
+ * new ones, kept for the workers after this one. Every worker had made its own,
+ * and a new worker starts at each spec file that sets worker options of its own
+ * (the calls' fake camera) and after a failure: 15 times in a CI run, each
+ * onboarding and befriending through the UI.
+ */
+async function keptOrPrepared (kind: PreparedKind, browsers: PeopleBrowsers): Promise<PreparedPeople> {
+  const dir = preparedRunDir()
+  if (dir === undefined) return await prepare(kind, browsers, tmpdir())
+  const file = join(dir, `${keyOf(kind, browsers).replaceAll(' ', '-')}-slice-${process.env['TEST_PARALLEL_INDEX'] ?? '0'}.json`)
+  const kept = await readKept(file)
+  if (kept !== undefined && await portsFree(kept.ports.ws, kept.ports.webrtcDirect)) return kept
+  await mkdir(dir, { recursive: true })
+  const people = await prepare(kind, browsers, dir)
+  await writeFile(file, JSON.stringify(people))
+  return people
+}
+
+async function readKept (file: string): Promise<PreparedPeople | undefined> {
+  try {
+    const kept = JSON.parse(await readFile(file, 'utf8')) as PreparedPeople
+    await access(kept.relayDir)
+    return kept
+  } catch {
+    // none kept yet (or its relay directory is gone): made anew
+    return undefined
   }
 }
 
@@ -84,12 +119,12 @@ function keyOf (kind: PreparedKind, browsers: PeopleBrowsers): string {
   return [kind, ...Object.values(browsers).map((b) => b.browserType().name())].join(' ')
 }
 
-async function prepare (kind: PreparedKind, browsers: PeopleBrowsers): Promise<PreparedPeople> {
+async function prepare (kind: PreparedKind, browsers: PeopleBrowsers, dir: string): Promise<PreparedPeople> {
   const names: PersonName[] = kind === 'trio' ? ['alice', 'bob', 'carol'] : ['alice', 'bob']
   const { tcp, udp } = await fixedPorts()
   const relay = await startRelayFixture({ port: tcp, webrtcDirectPort: udp, extraArgs: ['--metrics-port', '0'], dataDirPrefix: 'parley-e2e-prepared-' })
   // the stopped relay's directory outlives the fixture: a copy of it is every test's starting point
-  const relayDir = await mkdtemp(join(tmpdir(), 'parley-e2e-prepared-relay-'))
+  const relayDir = await mkdtemp(join(dir, 'parley-e2e-prepared-relay-'))
   const app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
   const people: Partial<Record<PersonName, Person>> = {}
   try {

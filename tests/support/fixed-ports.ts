@@ -47,3 +47,8 @@ export async function fixedPorts (host = '127.0.0.1'): Promise<{ tcp: number, ud
   if (tcp === undefined || udp === undefined) throw new Error(`no free ports between ${low} and ${low + slice} on ${host}`)
   return { tcp, udp }
 }
+
+/** True when TCP port `tcp` and UDP port `udp` on `host` are both free now (ports {@link fixedPorts} gave before, to use again). */
+export async function portsFree (tcp: number, udp: number, host = '127.0.0.1'): Promise<boolean> {
+  return await tcpFree(host, tcp) && await udpFree(host, udp)
+}

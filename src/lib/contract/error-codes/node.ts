@@ -27,6 +27,7 @@ export const NODE_ERRORS = {
   configNotJson: {},
   configNoRelays: {},
   configMaxFileBytes: { max: 'number' },
+  configTestRingTimeout: { min: 'number', max: 'number' },
   configHttp: { status: 'number' },
   configIceServers: { max: 'number' },
   configIceUrl: {},

@@ -32,6 +32,7 @@ import type { CallCandidate, CallReply, CallRequest, HangupReason } from '@parle
 import type { CallEndReason, CallEvent, CallSignalEvent, CallSnapshot } from '../../contract/call-types.ts'
 import type { ContactId } from '../../db/types.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
+import type { ServedConfig } from '../kernel/components.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
 import type { Desk } from '../kernel/desk-service.ts'
 import type { CallLog } from './call-log.ts'
@@ -51,6 +52,8 @@ export interface CallsComponents extends CallPathsComponents {
   contactBook: Pick<ContactBookPort, 'byId' | 'byPeerId'>
   /** keeps each ended call in its chat (call-log.ts) */
   callLog: Pick<CallLog, 'record'>
+  /** a test's shorter ring, from a loopback origin's /config.json (read when a call starts ringing: the config is read after the feature is made) */
+  served: Pick<ServedConfig, 'testRingTimeoutMs'>
 }
 
 export interface CallsInit {
@@ -313,7 +316,7 @@ export class Calls implements Desk<CallRequest, CallReply>, Startable {
     call.timer = setTimeout(() => {
       if (call.phase !== 'calling' && call.phase !== 'ringing') return
       this.#end(call, 'no-answer', call.direction === 'out' ? 'us' : 'them', call.direction === 'out')
-    }, this.#ringTimeoutMs)
+    }, this.#components.served.testRingTimeoutMs ?? this.#ringTimeoutMs)
   }
 
   /**

@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { RING_TIMEOUT_MS } from '@parley/protocol/call/constants'
 import { errorClass } from '../../contract/errors.ts'
 import { relayAddressProblem, relayProblemParams } from '../../db/relays.ts'
 import type { RelayProblem } from '../../db/relays.ts'
@@ -24,10 +25,22 @@ export interface AppConfig {
    * to MAX_CONFIG_FILE_BYTES.
    */
   maxFileBytes?: number
+  /**
+   * Test only: how long a call rings, from {@link MIN_TEST_RING_TIMEOUT_MS} up
+   * to the real ring time (RING_TIMEOUT_MS), so that an e2e test of an
+   * unanswered call does not wait out the real one (the ring timeout itself
+   * is tested on an injected clock). Kept only where the app is served from a
+   * loopback origin, as the tests' server does ({@link fetchAppConfig}): a
+   * config people use never shortens a ring. Never set it for people.
+   */
+  testRingTimeoutMs?: number
 }
 
 /** The highest `maxFileBytes` a config may set: 64 GiB (16 Ki chunks of 1 MiB, hash list 512 KiB). */
 export const MAX_CONFIG_FILE_BYTES = 64 * 1024 ** 3
+
+/** The shortest ring a test's config may ask for. */
+export const MIN_TEST_RING_TIMEOUT_MS = 1_000
 
 export const CONFIG_PATH = '/config.json'
 export const CONFIG_TIMEOUT_MS = 10_000
@@ -65,10 +78,33 @@ export function parseAppConfig (text: string): AppConfig {
   if (maxFileBytes !== undefined && (typeof maxFileBytes !== 'number' || !Number.isSafeInteger(maxFileBytes) || maxFileBytes < 0 || maxFileBytes > MAX_CONFIG_FILE_BYTES)) {
     throw new InvalidConfigError('configMaxFileBytes', { max: MAX_CONFIG_FILE_BYTES })
   }
+  const testRingTimeoutMs = (data as { testRingTimeoutMs?: unknown }).testRingTimeoutMs
+  if (testRingTimeoutMs !== undefined && (typeof testRingTimeoutMs !== 'number' || !Number.isSafeInteger(testRingTimeoutMs) || testRingTimeoutMs < MIN_TEST_RING_TIMEOUT_MS || testRingTimeoutMs > RING_TIMEOUT_MS)) {
+    throw new InvalidConfigError('configTestRingTimeout', { min: MIN_TEST_RING_TIMEOUT_MS, max: RING_TIMEOUT_MS })
+  }
   const config: AppConfig = { relays: relays.slice(0, MAX_CONFIG_RELAYS) }
   if (iceServers != null) config.iceServers = iceServers
   if (maxFileBytes !== undefined) config.maxFileBytes = maxFileBytes
+  if (testRingTimeoutMs !== undefined) config.testRingTimeoutMs = testRingTimeoutMs
   return config
+}
+
+/** True for an origin on this machine's loopback (`127.0.0.1`, `[::1]`, `localhost`): the tests' server, never one people use. */
+export function isLoopbackOrigin (origin: string): boolean {
+  try {
+    return ['127.0.0.1', '[::1]', 'localhost'].includes(new URL(origin).hostname)
+  } catch {
+    // not a URL: not loopback
+    return false
+  }
+}
+
+/** `config` as the app at `origin` takes it: the test-only settings only where the origin is loopback. */
+export function configForOrigin (config: AppConfig, origin: string): AppConfig {
+  if (config.testRingTimeoutMs === undefined || isLoopbackOrigin(origin)) return config
+  const kept = { ...config }
+  delete kept.testRingTimeoutMs
+  return kept
 }
 
 /** True when `relay` parses as a multiaddr (protocols and values) and ends in `/p2p/<a valid PeerID>`. */
@@ -88,7 +124,7 @@ function isFullMultiaddr (relay: string): boolean {
 export async function fetchAppConfig (origin: string, signal: AbortSignal = AbortSignal.timeout(CONFIG_TIMEOUT_MS)): Promise<AppConfig> {
   const response = await fetch(new URL(CONFIG_PATH, origin), { signal, cache: 'no-store' })
   if (!response.ok) throw new InvalidConfigError('configHttp', { status: response.status })
-  return parseAppConfig(await response.text())
+  return configForOrigin(parseAppConfig(await response.text()), origin)
 }
 
 const MAX_ICE_SERVERS = 8

@@ -18,6 +18,8 @@ export interface ServedConfig {
   relays?: string[]
   iceServers?: IceServer[]
   maxFileBytes: number
+  /** test only, from a loopback origin's config: how long a call rings (AppConfig.testRingTimeoutMs) */
+  testRingTimeoutMs?: number
 }
 
 /** The node's lifecycle, for the features that start it (a new or restored identity). */

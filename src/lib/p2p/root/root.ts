@@ -295,7 +295,7 @@ export class NodeRoot {
     const c = this.components
     try {
       const config = await init.loadConfig()
-      Object.assign(c.served, { relays: config.relays, iceServers: config.iceServers, maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES })
+      Object.assign(c.served, { relays: config.relays, iceServers: config.iceServers, maxFileBytes: config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, testRingTimeoutMs: config.testRingTimeoutMs })
     } catch (err) {
       const { code, params } = toErrorShape(err)
       c.status.update({ error: { code, params } })

@@ -40,6 +40,8 @@ export interface Person {
   /** the open connections libp2p lists to anyone (getConnections), and those whose frames never get a reply */
   paths: Connection[]
   hangs: Set<Connection>
+  /** what the served config set (a test's ring time): the desk reads it when a call starts ringing */
+  served: { testRingTimeoutMs?: number }
 }
 
 const everyone = new Map<string, Person>()
@@ -55,7 +57,7 @@ export async function person (name: string, ringTimeoutMs?: number): Promise<Per
   const id = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
   const events = new TypedEventEmitter<ParleyEvents>()
   const contacts = new Map<string, ContactRow>()
-  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, dials: 0, failing: { count: 0, connection: 'open' }, paths: [], hangs: new Set(), calls: undefined as unknown as Calls }
+  const self: Person = { name, id, events: [], signals: [], frames: [], records: [], contacts, reachable: true, dials: 0, failing: { count: 0, connection: 'open' }, paths: [], hangs: new Set(), served: {}, calls: undefined as unknown as Calls }
   events.addEventListener('call', (e) => { self.events.push(e.detail) })
   events.addEventListener('callSignal', (e) => { self.signals.push(e.detail) })
   self.calls = new Calls({
@@ -78,6 +80,7 @@ export async function person (name: string, ringTimeoutMs?: number): Promise<Per
       }
     },
     callLog: { record: async (call) => { self.records.push(callOutcome(call)) } },
+    served: self.served,
     libp2p: {
       getConnections: () => self.paths,
       services: {

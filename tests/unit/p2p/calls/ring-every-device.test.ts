@@ -167,6 +167,22 @@ describe('a call to an account with several devices', () => {
     expect([bob.records, laptop.records, phone.records]).toEqual([['unanswered'], ['missed'], ['missed']])
   })
 
+  it('a test\'s ring time from the served config (read after the desk was made, as the node reads its config) ends an unanswered call that much sooner', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    const [bob, laptop] = await Promise.all([person('Bob'), person('Laptop', 3_600_000)])
+    const toAlice = account(bob, [laptop])
+    const ring = 2_000
+    bob.served.testRingTimeoutMs = ring
+    const placed = Date.now()
+    await bob.calls.place(toAlice, true, OFFER)
+    await vi.waitFor(() => { expect(laptop.calls.current()?.phase).toBe('ringing') })
+    await vi.advanceTimersByTimeAsync(ring - 1 - (Date.now() - placed))
+    expect(phases(bob)).toEqual(['calling', 'ringing'])
+    await vi.advanceTimersByTimeAsync(1)
+    expect(phases(bob)).toEqual(['calling', 'ringing', 'ended:no-answer:us'])
+    await vi.waitFor(() => { expect(phases(laptop)).toEqual(['ringing', 'ended:no-answer:them']) })
+  })
+
   it('a device whose app predates answered-elsewhere refuses it as invalid, and hears cancel instead', async () => {
     const [bob, laptop, phone] = await Promise.all([person('Bob'), person('Laptop'), person('Phone')])
     const toAlice = account(bob, [laptop, phone])

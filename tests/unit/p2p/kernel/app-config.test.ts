@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { CONFIG_PATH, fetchAppConfig, InvalidConfigError, MAX_CONFIG_FILE_BYTES, parseAppConfig } from '../../../../src/lib/p2p/kernel/app-config.ts'
+import { CONFIG_PATH, configForOrigin, fetchAppConfig, InvalidConfigError, isLoopbackOrigin, MAX_CONFIG_FILE_BYTES, MIN_TEST_RING_TIMEOUT_MS, parseAppConfig } from '../../../../src/lib/p2p/kernel/app-config.ts'
+import { RING_TIMEOUT_MS } from '@parley/protocol/call/constants'
 import { textOfError } from '../../../../src/lib/i18n/error-text.ts'
 import { rejectionWords } from '../../../support/words.ts'
 
@@ -172,6 +173,39 @@ describe('parseAppConfig', () => {
   })
 })
 
+describe('testRingTimeoutMs (test only)', () => {
+  const ringing = (value: unknown): string => JSON.stringify({ relays: [wss()], testRingTimeoutMs: value })
+
+  it(`takes a whole number of milliseconds from ${MIN_TEST_RING_TIMEOUT_MS} to the real ring time`, () => {
+    expect(parseAppConfig(ringing(MIN_TEST_RING_TIMEOUT_MS))).toEqual({ relays: [wss()], testRingTimeoutMs: MIN_TEST_RING_TIMEOUT_MS })
+    expect(parseAppConfig(ringing(RING_TIMEOUT_MS)).testRingTimeoutMs).toBe(RING_TIMEOUT_MS)
+  })
+
+  it.each([
+    ['shorter than the least', MIN_TEST_RING_TIMEOUT_MS - 1],
+    ['longer than the real ring', RING_TIMEOUT_MS + 1],
+    ['a fraction', 1500.5],
+    ['a string', '5000'],
+    ['null', null]
+  ])('rejects one %s, saying the range', (_name, value) => {
+    expectInvalidConfig(() => parseAppConfig(ringing(value)), new RegExp(`testRingTimeoutMs must be a whole number of milliseconds from ${MIN_TEST_RING_TIMEOUT_MS} to ${RING_TIMEOUT_MS}`))
+  })
+
+  it('is kept only where the app is served from a loopback origin, as the tests serve it', () => {
+    const parsed = parseAppConfig(ringing(5000))
+    for (const origin of ['http://127.0.0.1:4173', 'http://localhost:5173', 'http://[::1]:8080']) {
+      expect(isLoopbackOrigin(origin)).toBe(true)
+      expect(configForOrigin(parsed, origin)).toEqual({ relays: [wss()], testRingTimeoutMs: 5000 })
+    }
+    for (const origin of ['https://parley.example', 'http://127.0.0.1.example', 'http://10.0.0.2:8080', 'not a url']) {
+      expect(isLoopbackOrigin(origin)).toBe(false)
+      expect(configForOrigin(parsed, origin)).toEqual({ relays: [wss()] })
+    }
+    // the parsed config itself is left as it was
+    expect(parsed.testRingTimeoutMs).toBe(5000)
+  })
+})
+
 describe('fetchAppConfig', () => {
   afterEach(() => {
     vi.unstubAllGlobals()
@@ -184,6 +218,12 @@ describe('fetchAppConfig', () => {
     await expect(fetchAppConfig('https://parley.example', signal)).resolves.toEqual({ relays: [wss()] })
     expect(fetchMock).toHaveBeenCalledTimes(1)
     expect(fetchMock).toHaveBeenCalledWith(new URL('https://parley.example/config.json'), { signal, cache: 'no-store' })
+  })
+
+  it('drops a test ring time served to an origin that is not loopback, and keeps it on loopback', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ relays: [wss()], testRingTimeoutMs: 5000 }), { status: 200 })))
+    await expect(fetchAppConfig('https://parley.example')).resolves.toEqual({ relays: [wss()] })
+    await expect(fetchAppConfig('http://127.0.0.1:4173')).resolves.toEqual({ relays: [wss()], testRingTimeoutMs: 5000 })
   })
 
   it('reports the HTTP status of a failed request', async () => {
