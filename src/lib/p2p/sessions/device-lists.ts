@@ -119,6 +119,11 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     void this.#notify.offer(peer, this.#shutdown.signal)
   }
 
+  /** A session with `peer` was just started (sessions.ts): it may take our notification key now. */
+  sessionStarted (peer: string): void {
+    if (!this.#shutdown.signal.aborted) void this.#notify.offer(peer, this.#shutdown.signal)
+  }
+
   readonly #onChanged = (): void => {
     this.#siblings.noteList()
     const peers = new Set(this.#components.libp2p.getConnections().filter(c => c.status === 'open').map(c => c.remotePeer.toString()))
