@@ -7,7 +7,9 @@
  * nothing. When Bob is away, Alice's message and her group's message for him
  * are deposited with hints: the push the relay sends Bob's subscription
  * (decrypted by tests/support/push-service.ts) carries hints that open with
- * Bob's notification key to Alice's account PeerID and to the group id. The
+ * Bob's notification key to Alice's account PeerID and to the group id. An
+ * app from before the key answers `reject invalid`: that device is marked
+ * and not offered the key again until it changes. The
  * fallback for a relay from before hints is tested against the codec's
  * refusal in tests/unit/p2p/messaging/hints.test.ts.
  */
@@ -16,7 +18,8 @@ import { join } from 'node:path'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fromBase64Url } from '@parley/protocol/base64'
-import { decodeDevicesReply, DEVICES_PROTOCOL } from '@parley/protocol/devices/wire'
+import { lpStream } from '@libp2p/utils'
+import { decodeDevicesReply, DEVICES_PROTOCOL, encodeDevicesReply } from '@parley/protocol/devices/wire'
 import { openHint } from '@parley/protocol/push/hint'
 import { decodePushPayload } from '@parley/protocol/push/payload'
 import { chatMessages } from '../../src/lib/db/messages.ts'
@@ -25,6 +28,7 @@ import { befriend, peerIdOf, rawAsker, startServicePeer, WAIT } from './harness.
 import { startRelayFixture } from '../support/relay.ts'
 import { TestPushService } from '../support/push-service.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
+import type { DeviceListExchange } from '../../src/lib/p2p/sessions/device-lists.ts'
 import type { Peer } from './harness.ts'
 import type { RelayFixture } from '../support/relay.ts'
 import type { HintChat } from '@parley/protocol/push/hint'
@@ -123,4 +127,34 @@ describe('push hints between the app\'s nodes', () => {
     // no hint names anything else
     for (const hint of opened()) expect([`contact:${peerIdOf(alice)}`, `group:${groupId}`]).toContain(`${hint.kind}:${hint.chat}`)
   }, 120_000)
+
+  it('an app from before the key answers reject invalid: the device is marked and the key not offered again', async () => {
+    const r = await relay()
+    const alice = await peer(r, 'Alice')
+    const bob = await peer(r, 'Bob')
+    // Alice plays an older app: her listener knows no notify payload, so answers it as a malformed one
+    const libp2p = alice.node.libp2p
+    if (libp2p === undefined) throw new Error('no libp2p')
+    let asked = 0
+    await libp2p.unhandle(DEVICES_PROTOCOL)
+    await libp2p.handle(DEVICES_PROTOCOL, async (stream) => {
+      asked++
+      const frames = lpStream(stream)
+      await frames.read()
+      await frames.write(encodeDevicesReply({ type: 'reject', reason: 'invalid' }))
+      await stream.close()
+    }, { runOnLimitedConnection: true })
+    await bob.node.call('setPushNames', { on: true })
+    const bobKey = await notifyRow(bob)
+    const { aToB, bToA } = await befriend(alice, bob)
+    await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.state).toBe('accepted') }, WAIT)
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hi' })
+    await vi.waitFor(async () => { expect((await chatMessages(bob.db, bToA)).map(m => m.body)).toContain('hi') }, WAIT)
+    await vi.waitFor(async () => { expect((await bob.db.contacts.get(bToA))?.notifySent).toEqual({ key: bobKey.publicKey, devices: [peerIdOf(alice)] }) }, WAIT)
+    expect(asked).toBe(1)
+    // a new chance to offer (as a new session or connection gives): Alice is not asked again
+    await (bob.node.components.deviceLists as DeviceListExchange).sessionStarted(peerIdOf(alice))
+    expect(asked).toBe(1)
+    expect((await alice.db.contacts.get(aToB))?.notifyKeys).toBeUndefined()
+  }, 60_000)
 })

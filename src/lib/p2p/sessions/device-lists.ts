@@ -119,9 +119,9 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     void this.#notify.offer(peer, this.#shutdown.signal)
   }
 
-  /** A session with `peer` was just started (sessions.ts): it may take our notification key now. */
-  sessionStarted (peer: string): void {
-    if (!this.#shutdown.signal.aborted) void this.#notify.offer(peer, this.#shutdown.signal)
+  /** A session with `peer` was just started (sessions.ts): it may take our notification key now. Never throws. */
+  async sessionStarted (peer: string): Promise<void> {
+    if (!this.#shutdown.signal.aborted) await this.#notify.offer(peer, this.#shutdown.signal)
   }
 
   readonly #onChanged = (): void => {

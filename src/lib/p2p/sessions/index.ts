@@ -65,7 +65,7 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
     const sessions = new Sessions(components)
     const deviceLists = new DeviceListExchange(components)
     // a session just started can carry our notification key to the peer
-    sessions.onStarted = (peer) => { deviceLists.sessionStarted(peer) }
+    sessions.onStarted = (peer) => { void deviceLists.sessionStarted(peer) }
     // a deleted contact's sessions go with it (a contact added again starts new ones)
     components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
     return {
