@@ -230,8 +230,8 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
    * The hint for an item to `device` naming `chat`, when `device` is a device
    * of a contact that gave us its notification key (db/notify-keys.ts).
    */
-  async #hintFor (device: string, chat: HintChat, known?: ContactRow): Promise<HintFor | undefined> {
-    const contact = known ?? await this.#components.contactBook.byPeerId(device).catch(() => undefined)
+  async #hintFor (device: string, chat: HintChat): Promise<HintFor | undefined> {
+    const contact = await this.#components.contactBook.byPeerId(device).catch(() => undefined)
     const key = contact === undefined ? undefined : notifyKeyOf(contact, device)
     return key === undefined ? undefined : { chat, key }
   }
@@ -261,7 +261,9 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
     const stored: string[] = []
     if (contact.state !== 'accepted') return stored
     const to = await this.#deviceAt(contact, device)
-    const hint = await this.#hintFor(device, { kind: 'contact', chat: authorOf(this.#components.identity, this.#components.devices) }, contact)
+    // the author is asked only when a hint is to be made (a node without a profile yet has none)
+    const key = notifyKeyOf(contact, device)
+    const hint = key === undefined ? undefined : { chat: { kind: 'contact' as const, chat: authorOf(this.#components.identity, this.#components.devices) }, key }
     for (const item of items) {
       const { row } = item
       if (row.direction !== 'out' || row.storedDevices?.includes(device) === true) continue

@@ -164,7 +164,7 @@ export class Sessions implements SessionsPort {
         throw err
       })
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
-      if (fresh && sealed.next !== undefined) this.onStarted(to.peer)
+      if (fresh && sealed.next !== undefined) Dexie.ignoreTransaction(() => { this.onStarted(to.peer) })
       return sealed.bytes
     })
   }
@@ -333,7 +333,7 @@ export class Sessions implements SessionsPort {
     const oneTime = prekeys.oneTimeKeys(init)
     this.#log('%s started a session with us', from.peer)
     return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh }, async () => {
-      Dexie.currentTransaction?.on('complete', () => { this.onStarted(from.peer) })
+      Dexie.currentTransaction?.on('complete', () => { Dexie.ignoreTransaction(() => { this.onStarted(from.peer) }) })
       if (oneTime.length > 0) {
         await db.prekeys.bulkDelete(oneTime)
         // a relay handed them out: it may need more. Started outside the caller's transaction: its
