@@ -7,7 +7,8 @@
  * it is connected to the laptop, and what it sends from then on reaches the
  * tablet as Alice's (the tablet is its sibling: sync takes it). The laptop
  * removes the phone: the phone is told at once over the same protocol and
- * stops as `deviceRemoved`, and the tablet holds the list without it.
+ * stops as `deviceRemoved`, and the tablet holds the list without it. A
+ * contact's linked device (Bob's phone) is given the holder's newer list too.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getAccount } from '../../src/lib/db/account.ts'
@@ -66,5 +67,34 @@ describe('the holder\'s list to its own devices', () => {
     }, WAIT)
     expect(await getAccount(phone.db)).toMatchObject({ holder: false, version: removed.version, removed: { version: removed.version } })
     await vi.waitFor(() => { expect(listed(tablet)).toEqual([peerIdOf(alice), tabletId]) }, WAIT)
+  })
+
+  it('a contact\'s linked device learns a newer list from the holder at once, not only from the DHT', async () => {
+    const alice = await harness.startPeer(undefined, 'Alice')
+    const bob = await harness.startPeer(undefined, 'Bob')
+    const { aToB, bToA } = await befriend(alice, bob)
+    // a session between the two laptops, which a list never starts
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'hi' })
+    await vi.waitFor(async () => { expect((await bob.db.messages.where('contactId').equals(bToA).toArray()).map(m => m.body)).toContain('hi') }, WAIT)
+    const bobsPhone = await linkNewDevice(harness, bob)
+    const bobsPhoneId = bobsPhone.node.status.peerId ?? ''
+    const phoneToAlice = (await bobsPhone.db.contacts.toArray()).find(c => c.peerId === peerIdOf(alice))
+    if (phoneToAlice === undefined) throw new Error('no Alice on Bob\'s phone')
+    // Alice's laptop holds Bob's list naming his phone (from Bob's laptop), and writes to both of his devices
+    await vi.waitFor(async () => { expect((await alice.db.contacts.get(aToB))?.devicePeers).toContain(bobsPhoneId) }, WAIT)
+    await alice.node.call('sendMessage', { contactId: aToB, text: 'to both of Bob\'s devices' })
+    await vi.waitFor(async () => {
+      expect((await bobsPhone.db.messages.toArray()).map(m => m.body)).toContain('to both of Bob\'s devices')
+    }, WAIT)
+
+    // Alice links a tablet: her laptop gives the new list to Bob's phone too (its mark kept in memory)
+    const tablet = await linkNewDevice(harness, alice)
+    const tabletId = tablet.node.status.peerId ?? ''
+    const version = alice.node.components.devices.ownList()?.version
+    await vi.waitFor(async () => {
+      const row = await bobsPhone.db.contacts.get(phoneToAlice.id)
+      expect(row?.devicesVersion).toBe(version)
+      expect(row?.devicePeers).toContain(tabletId)
+    }, WAIT)
   })
 })

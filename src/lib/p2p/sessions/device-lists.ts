@@ -12,7 +12,12 @@
  * (`devices:changed`), each time only while the contact's mark (the version
  * it acknowledged, `devicesSent`) is older, and only on a session we already
  * have (a list never starts one). An app that predates the protocol answers
- * `na` to it: nothing is sealed for it and nothing is marked.
+ * `na` to it: nothing is sealed for it and nothing is marked. A contact's
+ * other devices (those its list names) get it the same way, with their marks
+ * kept in memory (at most MAX_DEVICE_MARKS, the oldest forgotten: it goes
+ * again, and is acknowledged as `same`): a linked device looks a contact up
+ * in the DHT only when it cannot reach it, so without this it would go on
+ * delivering to a device we removed, and never to one we linked.
  *
  * The holder gives the list to its own devices too, and a linked device
  * takes it from the holder (sibling-lists.ts). Every device gives contacts'
@@ -49,6 +54,8 @@ import type { AbortOptions, ComponentLogger, IdentifyResult, Libp2p, Logger, Pee
 export const MAX_DEVICES_STREAMS = 2
 /** Offers under way at once, to all contacts (a list change reaches the rest on their next connection). */
 export const MAX_DEVICE_OFFERS = 16
+/** Contacts' other devices whose acknowledged version this device remembers (in memory). */
+export const MAX_DEVICE_MARKS = 1024
 
 const DEVICES: DeskProtocol<Uint8Array, DevicesReply | Uint8Array> = {
   name: 'devices',
@@ -81,6 +88,8 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
   readonly #log: Logger
   /** the contacts an offer is under way to, at most MAX_DEVICE_OFFERS */
   readonly #offering = new Set<string>()
+  /** a contact's device other than its account → the version it acknowledged, at most MAX_DEVICE_MARKS, oldest first */
+  readonly #deviceMarks = new Map<string, number>()
   /** our own devices' half: the holder's list to them, theirs from it */
   readonly #siblings: SiblingLists
   /** our notification key to contacts' devices, and theirs from them */
@@ -147,8 +156,11 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
         return
       }
       const contact = await contactBook.byPeerId(peer)
-      // a contact's own PeerID only: its other devices learn the list from the DHT (the acknowledged mark is per contact, not per device)
-      if (!mayExchange(contact) || contact.peerId !== peer || (contact.devicesSent ?? 0) >= list.version) return
+      // the contact's account (its mark on the row) or one of its other devices (a mark in memory)
+      if (!mayExchange(contact)) return
+      const account = contact.peerId === peer
+      const sent = account ? (contact.devicesSent ?? 0) : (this.#deviceMarks.get(peer) ?? 0)
+      if (sent >= list.version) return
       if (!await sessions.hasSession(peer)) return
       const peerId = peerIdFromString(peer)
       const connection = libp2p.getConnections(peerId).find(c => c.status === 'open')
@@ -170,11 +182,23 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
       }, { signal })
       this.#log('%s answered our list of version %d: %o', peer, list.version, reply)
       // taken, or one it will never take: not again until the next version
-      if (reply.type === 'ack' || reply.reason === 'invalid') await markDevicesSent(db, contact.id, list.version)
+      if (reply.type === 'ack' || reply.reason === 'invalid') {
+        if (account) await markDevicesSent(db, contact.id, list.version)
+        else this.#markDevice(peer, list.version)
+      }
     } catch (err) {
       this.#log('could not give %s our device list - %e', peer, err)
     } finally {
       this.#offering.delete(peer)
+    }
+  }
+
+  #markDevice (peer: string, version: number): void {
+    this.#deviceMarks.delete(peer)
+    this.#deviceMarks.set(peer, version)
+    for (const oldest of this.#deviceMarks.keys()) {
+      if (this.#deviceMarks.size <= MAX_DEVICE_MARKS) break
+      this.#deviceMarks.delete(oldest)
     }
   }
 
