@@ -72,6 +72,9 @@ describe('linking a device', () => {
     const accountId = peerIdOf(alice)
     const device = n.node.status.peerId ?? ''
     expect(device).not.toBe(accountId)
+    // the status names both: N's own PeerID on the network, the account's for "me" in the tab; on A they are one
+    expect(n.node.status.account).toBe(accountId)
+    expect(alice.node.status).toMatchObject({ peerId: accountId, account: accountId })
     expect(await n.db.profile.get(1)).toMatchObject({ peerId: device, username: 'Alice' })
     const account = await getAccount(n.db)
     expect(account).toMatchObject({ account: accountId, holder: false })

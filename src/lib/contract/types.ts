@@ -40,7 +40,14 @@ export interface StatusProblem {
 
 export interface NodeStatus {
   phase: NodePhase
+  /** this device's PeerID on the network (its connections, its reservations, diagnostics); absent without a profile */
   peerId?: string
+  /**
+   * the account's PeerID (issue 58): who "me" is as the author of rows and
+   * as a group member; equal to `peerId` on the device holding the account,
+   * the account's on a linked device; absent without a profile
+   */
+  account?: string
   username?: string
   /** our own reachable multiaddrs (circuit addresses through relays) */
   addresses: string[]

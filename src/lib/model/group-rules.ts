@@ -1,10 +1,11 @@
 /**
  * What the group screens decide from a group's row (db/group-types.ts) and
- * our PeerID, the same way the fold decides it (packages/protocol
+ * our PeerID (`me`: the account's, the status's `account`, also on a linked
+ * device whose own PeerID is another), the same way the fold decides it (packages/protocol
  * group/state.ts): who may do what, members' names, who is online. The
  * worker checks every change again; these only choose what to offer.
  */
-import type { GroupMemberRow, GroupRow } from '../db/types.ts'
+import type { GroupMemberRow, GroupRow, MessageRow } from '../db/types.ts'
 import type { GroupRole } from '@parley/protocol/group/constants'
 
 /** Our role in `group`, or undefined when we are not a member. */
@@ -49,6 +50,11 @@ export function onlineMembers (group: Pick<GroupRow, 'members'> | undefined, me:
   return (group?.members ?? [])
     .filter(m => m.peer !== me && (paths[m.peer] === 'direct' || paths[m.peer] === 'relayed'))
     .sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/** A group message's author as the chats list names it: undefined for ours (sent here, or by another device of our account). */
+export function authorOf (group: Pick<GroupRow, 'members'>, message: Pick<MessageRow, 'direction' | 'fromPeerId'>, me: string | undefined): string | undefined {
+  return message.direction === 'out' || message.fromPeerId === me ? undefined : memberName(group, message.fromPeerId)
 }
 
 /** Initials for a group without a picture: the first letters of its first two words. */

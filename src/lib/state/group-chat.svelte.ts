@@ -22,9 +22,9 @@ import { memberName, onlineMembers } from '../model/group-rules.ts'
 import { ContactList, GroupView } from './contacts.svelte.ts'
 import { getDb, live, type Live } from './live.svelte.ts'
 
-/** What the group's chat reads of the node: our PeerID and the paths to the members. */
+/** What the group's chat reads of the node: our account (the member we are, also on a linked device) and the paths to the members. */
 export interface GroupChatNode {
-  readonly status: Pick<NodeStatus, 'peerId' | 'paths'>
+  readonly status: Pick<NodeStatus, 'account' | 'paths'>
 }
 
 /** Where our message stands with one member, under the name the group shows. */
@@ -96,7 +96,7 @@ export class GroupChat {
       const id = this.#infoId
       return { id, rows: id === undefined ? [] : await deliveriesOf(db, id) }
     }, NO_INFO, () => this.#infoId)
-    this.#me = $derived(this.#node.status.peerId)
+    this.#me = $derived(this.#node.status.account)
     this.#row = $derived(this.#group.row)
     this.#others = $derived((this.#row?.members ?? []).filter(m => m.peer !== this.#me))
     this.#online = $derived(onlineMembers(this.#row, this.#me, this.#node.status.paths))

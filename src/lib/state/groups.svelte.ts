@@ -11,9 +11,11 @@
  */
 import { toBase64 } from '@parley/protocol/base64'
 import { MAX_PICTURE_CHARS } from '@parley/protocol/group/constants'
-import type { ContactId } from '../db/types.ts'
+import type { NodeStatus } from '../contract/index.ts'
+import type { ContactId, GroupMemberRow, GroupRow } from '../db/types.ts'
 import { makeThumbnail } from '../files/media.ts'
 import { t } from '../i18n/index.ts'
+import { mayManage, sortedMembers } from '../model/group-rules.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 import { handleError } from '../i18n/handle-error.ts'
 
@@ -31,6 +33,25 @@ export async function groupPicture (file: Blob): Promise<string | null> {
   const prefix = 'data:image/webp;base64,'.length
   const thumb = await makeThumbnail(file, { maxPx: GROUP_PICTURE_PX, maxBytes: Math.floor((MAX_PICTURE_CHARS - prefix) * 3 / 4) })
   return thumb === null ? null : `data:${thumb.mime};base64,${toBase64(thumb.bytes)}`
+}
+
+/** Group info's members as we stand among them. */
+export interface MembersView {
+  /** the member we are: our account's PeerID; undefined before the node knows it */
+  me: string | undefined
+  /** by role, ours first among its role, then by name */
+  members: GroupMemberRow[]
+  /** whether we rename the group, add and remove members (the owner and admins) */
+  manage: boolean
+}
+
+/**
+ * The members of `row` from where we stand: we are the account (`status.account`),
+ * also on a linked device, whose own PeerID (`status.peerId`) is no member.
+ */
+export function membersView (row: GroupRow | undefined, status: Pick<NodeStatus, 'account'>): MembersView {
+  const me = status.account
+  return { me, members: sortedMembers(row?.members ?? [], me), manage: mayManage(row, me) }
 }
 
 /** Which change is on its way: its kind and what it is about (a group, or a member of it). */

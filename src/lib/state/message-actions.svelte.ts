@@ -18,7 +18,7 @@ import type { NodeManager } from './node-manager.svelte.ts'
 import { canDeleteForEveryone, canEdit, isDialogAction, isOwnAction, menuActions, menuItem, myReaction, nextReaction, type DialogAction, type MessageAction, type OwnAction } from '../model/message-rules.ts'
 
 /** What the actions need of the node: its calls, and our PeerID from its status. */
-export type ActionsNode = Pick<NodeManager, 'call'> & { readonly status: { readonly peerId?: string | undefined } }
+export type ActionsNode = Pick<NodeManager, 'call'> & { readonly status: { readonly account?: string | undefined } }
 
 /** What the actions need of the open chat. */
 export type ActionsChat = Pick<ChatManager, 'draft' | 'error' | 'send' | 'act'>
@@ -78,9 +78,9 @@ export class MessageActionsManager {
   /** The message whose text the composer holds ("Editing message"). */
   get editing (): MessageRow | undefined { return this.#editing }
 
-  /** Whether a reaction (its `from`) is ours: by our PeerID, or in a 1:1 chat, by not being theirs. */
+  /** Whether a reaction (its `from`) is ours: by our account's PeerID (also on a linked device), or in a 1:1 chat, by not being theirs. */
   readonly isMine = (from: string): boolean => {
-    const me = this.#node.status.peerId
+    const me = this.#node.status.account
     if (me !== undefined) return from === me
     const them = this.#theirPeerId()
     return them !== undefined && from !== them

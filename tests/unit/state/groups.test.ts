@@ -12,8 +12,8 @@ import type { ChatSummary } from '../../../src/lib/db/messages.ts'
 import type { ContactRow, GroupMemberRow, GroupRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'
 import { chatListEntries } from '../../../src/lib/state/chat-list.ts'
 import { groupNews } from '../../../src/lib/state/group-notices.ts'
-import { initials, mayManage, mayRemove, maySetRole, memberName, onlineMembers, pictureSrc, sortedMembers } from '../../../src/lib/model/group-rules.ts'
-import { GroupActions, type GroupsNode } from '../../../src/lib/state/groups.svelte.ts'
+import { authorOf, initials, mayManage, mayRemove, maySetRole, memberName, onlineMembers, pictureSrc, sortedMembers } from '../../../src/lib/model/group-rules.ts'
+import { GroupActions, membersView, type GroupsNode } from '../../../src/lib/state/groups.svelte.ts'
 import { MentionPicker } from '../../../src/lib/state/mention-picker.svelte.ts'
 import { groupHref, groupInfoHref, parseHash } from '../../../src/lib/state/router.svelte.ts'
 
@@ -131,6 +131,42 @@ describe('GroupActions', () => {
       ['addGroupMember', { groupId: G1, contactId: 2 }],
       ['addGroupMember', { groupId: G1, contactId: 3 }]
     ])
+  })
+})
+
+describe('on a linked device (its PeerID is not the account\'s)', () => {
+  // the status of a device linked to the account 'me': the group's rows name the account
+  const LINKED = { peerId: 'my-phone', account: 'me' }
+
+  it('Group info takes us for the account: the member "me", first, with our role and what it may do', () => {
+    const row = group(G1, { members: [member('adm', 'admin', 'Ada'), member('bob', 'member', 'Bob'), member('me', 'owner', 'Me')] })
+    const view = membersView(row, LINKED)
+    expect(view.me).toBe('me')
+    expect(view.members.map(m => m.peer)).toEqual(['me', 'adm', 'bob'])
+    expect(view.manage).toBe(true)
+    expect(maySetRole(row, view.me, member('bob', 'member'))).toBe(true)
+    expect(mayRemove(row, view.me, member('adm', 'admin'))).toBe(true)
+    expect(mayRemove(row, view.me, member('me', 'owner'))).toBe(false)
+
+    const asAdmin = group(G1, { members: [member('owner', 'owner', 'Olga'), member('bob', 'member', 'Bob'), member('me', 'admin', 'Me')] })
+    const admin = membersView(asAdmin, LINKED)
+    expect(admin.members.map(m => m.peer)).toEqual(['owner', 'me', 'bob'])
+    expect(admin.manage).toBe(true)
+    expect(maySetRole(asAdmin, admin.me, member('bob', 'member'))).toBe(false)
+  })
+
+  it('takes no one for us before the node knows the account, and the device\'s PeerID for no member', () => {
+    const row = group(G1)
+    expect(membersView(row, {})).toEqual({ me: undefined, members: sortedMembers(row.members, undefined), manage: false })
+    expect(membersView(row, { account: 'my-phone' }).manage).toBe(false)
+  })
+
+  it('the chats list shows our last group message as ours, also one another device of the account sent', () => {
+    const row = group(G1)
+    expect(authorOf(row, msg('a', 1, { direction: 'out', fromPeerId: 'me' }), LINKED.account)).toBeUndefined()
+    expect(authorOf(row, msg('b', 1, { direction: 'in', fromPeerId: 'me' }), LINKED.account)).toBeUndefined()
+    expect(authorOf(row, msg('c', 1, { direction: 'in', fromPeerId: 'me' }), LINKED.peerId)).toBe('Me')
+    expect(authorOf(row, msg('d', 1, { direction: 'in', fromPeerId: 'bob' }), LINKED.account)).toBe('Bob')
   })
 })
 

@@ -44,11 +44,14 @@ function row (fields: Partial<MessageRow> = {}): MessageRow {
   return { id: newMessageId(NOW - 1000), contactId: 1, direction: 'out', fromPeerId: 'me', kind: 'text', body: 'hello', sentAt: NOW - 1000, state: 'delivered', ...fields }
 }
 
-function setup (answers: FakeAnswers = {}, peerId: string | undefined = 'me'): { actions: MessageActionsManager, chat: FakeChat, calls: Array<{ method: string, params: unknown }>, revealed: MessageId[] } {
+/** The node's status: this device's PeerID and its account's (the same on the device holding the account, another on a linked one). */
+interface Me { peerId?: string, account?: string }
+
+function setup (answers: FakeAnswers = {}, status: Me = { peerId: 'me', account: 'me' }): { actions: MessageActionsManager, chat: FakeChat, calls: Array<{ method: string, params: unknown }>, revealed: MessageId[] } {
   const fake = fakeCall({ react: () => null, editMessage: () => null, deleteMessage: () => null, ...answers })
   const chat = new FakeChat()
   const revealed: MessageId[] = []
-  const node = { call: fake.call, status: { peerId } } as unknown as ConstructorParameters<typeof MessageActionsManager>[0]
+  const node = { call: fake.call, status } as unknown as ConstructorParameters<typeof MessageActionsManager>[0]
   const actions = new MessageActionsManager(node, chat, { theirPeerId: () => 'them', reveal: (id) => { revealed.push(id) }, now: () => NOW })
   return { actions, chat, calls: fake.calls, revealed }
 }
@@ -157,10 +160,40 @@ describe('MessageActionsManager', () => {
   })
 
   it('tells our reactions by our PeerID, or by not being the contact\'s before the node knows it', () => {
-    expect(setup({}, 'me').actions.isMine('me')).toBe(true)
-    expect(setup({}, 'me').actions.isMine('carol')).toBe(false)
-    expect(setup({}, undefined).actions.isMine('me')).toBe(true)
-    expect(setup({}, undefined).actions.isMine('them')).toBe(false)
+    expect(setup({}, { peerId: 'me', account: 'me' }).actions.isMine('me')).toBe(true)
+    expect(setup({}, { peerId: 'me', account: 'me' }).actions.isMine('carol')).toBe(false)
+    expect(setup({}, {}).actions.isMine('me')).toBe(true)
+    expect(setup({}, {}).actions.isMine('them')).toBe(false)
+  })
+
+  describe('on a linked device (its PeerID is not the account\'s)', () => {
+    const LINKED: Me = { peerId: 'my-phone', account: 'me' }
+
+    it('takes the account\'s reactions for ours, not the device\'s PeerID', () => {
+      const { actions } = setup({}, LINKED)
+      expect(actions.isMine('me')).toBe(true)
+      expect(actions.isMine('my-phone')).toBe(false)
+      expect(actions.isMine('them')).toBe(false)
+    })
+
+    it('offers editing and deleting our message, which names the account as its author', async () => {
+      const { actions, chat, calls } = setup({}, LINKED)
+      const message = row({ fromPeerId: 'me' })
+      actions.openMenu(message, { x: 0, y: 0 })
+      expect(actions.menu?.actions).toEqual(['reply', 'react', 'copy', 'edit', 'delete', 'info'])
+      await actions.choose('edit')
+      expect(actions.editing).toBe(message)
+      chat.draft = 'hello again'
+      await actions.submit()
+      expect(calls).toEqual([{ method: 'editMessage', params: { messageId: message.id, text: 'hello again' } }])
+    })
+
+    it('takes back our reaction given on another device of the account', async () => {
+      const { actions, calls } = setup({}, LINKED)
+      const message = row({ direction: 'in', fromPeerId: 'them', reactions: [{ from: 'me', emoji: '👍', id: 'r1', sentAt: 1 }] })
+      await actions.react(message, '👍')
+      expect(calls.map(c => c.params)).toEqual([{ messageId: message.id, emoji: '' }])
+    })
   })
 
   it('shows the worker\'s refusal of a reaction in words', async () => {

@@ -77,6 +77,16 @@ describe('a row of the chats list', () => {
     expect(text(body)).toContain('see you at nine')
   })
 
+  it('a group on a linked device: our last message, sent by another device of the account, shows as ours ("You:")', () => {
+    // `me` is the status's account (ALICE), not this device's own PeerID; the row names the account as its author
+    const summary = { group: group(), lastMessage: message({ groupId: 'a'.repeat(32), fromPeerId: ALICE }), unread: 0 }
+    const ours = text(render(ChatRow, { props: { chat: { kind: 'group', summary, me: ALICE }, href: '#/group/aaa' } }).body)
+    expect(ours).toContain('You: see you at nine')
+    expect(ours).not.toContain('Alice')
+    const taken = text(render(ChatRow, { props: { chat: { kind: 'group', summary, me: 'a-device-of-alice' }, href: '#/group/aaa' } }).body)
+    expect(taken).not.toContain('You:')
+  })
+
   it('a group we left: says so while it has no message', () => {
     const { body } = render(ChatRow, { props: { chat: { kind: 'group', summary: { group: group({ state: 'left' }), unread: 0 }, me: ALICE }, href: '#/group/aaa' } })
     expect(body).toContain('data-state="left"')

@@ -10,7 +10,8 @@
  * identity (sessions, OwnKeys), the peer record (presence/record-publisher.ts),
  * the mailbox and Nearby, which are the device's own by design (contacts
  * deliver to each device of the account's list in its own session and
- * mailbox: messaging/outbox.ts); the status's `peerId`, which is the device's.
+ * mailbox: messaging/outbox.ts); the status's `peerId`, which is the device's
+ * (its `account` is the account's: kernel/status.ts, what the tab takes for "me").
  */
 import { ownOver } from '../kernel/feature.ts'
 import { linkHandlers } from './handlers.ts'

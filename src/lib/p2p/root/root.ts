@@ -333,6 +333,8 @@ export class NodeRoot {
       await service.start()
       this.#running.push(service)
     }
+    // the devices feature has loaded the account: the status names it (a linked device's is not its own PeerID)
+    c.status.update({})
     this.#libp2pRunning = true
     await c.libp2p.start()
     for (const service of this.#services) await service.afterStart?.()
