@@ -36,6 +36,8 @@ export interface SeedChatInput {
   prefix: string
   /** bodies to use instead of the generated ones, by index */
   special?: Record<number, string>
+  /** incoming messages written as received and not read (a chat that came in while its reader was away); all read by default */
+  unread?: boolean
 }
 
 export interface SeededChat {
@@ -86,8 +88,7 @@ async function seedChat (input: SeedChatInput): Promise<SeededChat> {
           body,
           sentAt,
           ...(incoming ? { receivedAt: sentAt + 50 } : {}),
-          state: 'read',
-          readAt: sentAt + 1000
+          ...(incoming && input.unread === true ? { state: 'delivered' as const } : { state: 'read' as const, readAt: sentAt + 1000 })
         })
       }
       await db.messages.bulkAdd(rows)

@@ -98,7 +98,7 @@ test.describe('a chat opens where the reader is', () => {
     expect(seen).toBeDefined()
     await installSeeder(alice.page)
     const seeded = await seedChat(alice.page, {
-      peerId: bobPeerId, count: 80, firstAt: (seen?.sentAt ?? NaN) + 1, stepMs: 1, prefix: 'unread', special: { 1: 'the first unread message' }
+      peerId: bobPeerId, count: 80, firstAt: (seen?.sentAt ?? NaN) + 1, stepMs: 1, prefix: 'unread', special: { 1: 'the first unread message' }, unread: true
     })
     await send(bob.page, 'the newest message of all')
     const row = alice.page.getByRole('main').getByRole('link', { name: /^Bob/ })
