@@ -17,32 +17,13 @@
 import { expect } from '@playwright/test'
 import { befriend, expectPath, message, nav, openChat, openScreen, send } from '../e2e/helpers/parley.ts'
 import { installSeeder, seedChat } from './history.ts'
-import { median, newContext, percentile, print } from './lib.ts'
-import type { Browser, Page } from '@playwright/test'
+import { arrival, median, newContext, percentile, print, watchArrivals } from './lib.ts'
+import type { Browser } from '@playwright/test'
 
 const HISTORY = 10_000
 const LINK_RUNS = 3
 const FANOUT_MESSAGES = 20
 const LINK_TIMEOUT_MS = 180_000
-
-/** Records, in `page`, when each message text first appears in its chat's log (the page's clock). */
-async function watchArrivals (page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const seen = new Map<string, number>()
-    ;(window as unknown as { __seen: Map<string, number> }).__seen = seen
-    new MutationObserver(() => {
-      for (const li of document.querySelectorAll('[role="log"] li')) {
-        const text = li.querySelector('.body')?.textContent ?? ''
-        if (!seen.has(text)) seen.set(text, Date.now())
-      }
-    }).observe(document.body, { subtree: true, childList: true, characterData: true })
-  })
-}
-
-async function arrival (page: Page, text: string): Promise<number> {
-  const handle = await page.waitForFunction((t) => (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false, text, { polling: 'raf', timeout: 30_000 })
-  return handle.jsonValue() as Promise<number>
-}
 
 /** One run: Alice's laptop with the history, Bob, the phone linked (timed), then Bob's messages to both (timed). */
 async function run (browser: Browser, url: string, index: number): Promise<{ linkMs: number, fanout: number[] }> {

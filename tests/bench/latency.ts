@@ -1,23 +1,9 @@
 import { befriend, expectPath, message, send } from '../e2e/helpers/parley.ts'
-import { median, percentile, print, twoPeople } from './lib.ts'
+import { arrival, median, percentile, print, twoPeople, watchArrivals } from './lib.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const LATENCY_RUNS = 3
 const MESSAGES_PER_RUN = 40
-
-/** Records, in B's page, when each message text first appears in the log (B's clock). */
-async function watchArrivals (page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const seen = new Map<string, number>()
-    ;(window as unknown as { __seen: Map<string, number> }).__seen = seen
-    new MutationObserver(() => {
-      for (const li of document.querySelectorAll('[role="log"] li')) {
-        const text = li.querySelector('.body')?.textContent ?? ''
-        if (!seen.has(text)) seen.set(text, Date.now())
-      }
-    }).observe(document.body, { subtree: true, childList: true, characterData: true })
-  })
-}
 
 /** send in A → shown in B's DOM, for MESSAGES_PER_RUN messages sent one after another */
 async function measure (pageA: Page, pageB: Page, label: string): Promise<number[]> {
@@ -35,9 +21,7 @@ async function measure (pageA: Page, pageB: Page, label: string): Promise<number
     await box.fill(text)
     await box.press('Enter')
     const sentAt = await pageA.evaluate(() => (window as unknown as { __sentAt: number }).__sentAt)
-    const arrived = await pageB.waitForFunction((t) => {
-      return (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false
-    }, text, { polling: 'raf', timeout: 30_000 }).then(async h => h.jsonValue() as Promise<number>)
+    const arrived = await arrival(pageB, text)
     latencies.push(arrived - sentAt)
   }
   return latencies

@@ -88,3 +88,23 @@ export async function withRelayAndApp (relayArgs: string[], work: (url: string) 
     await relay.close()
   }
 }
+
+/** Records, in `page`, when each message text first appears in its chat's log (the page's clock); `arrival` reads it. */
+export async function watchArrivals (page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen = new Map<string, number>()
+    ;(window as unknown as { __seen: Map<string, number> }).__seen = seen
+    new MutationObserver(() => {
+      for (const li of document.querySelectorAll('[role="log"] li')) {
+        const text = li.querySelector('.body')?.textContent ?? ''
+        if (!seen.has(text)) seen.set(text, Date.now())
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true })
+  })
+}
+
+/** When `text` first appeared in `page`'s log (watchArrivals), waiting for it up to 30 s. */
+export async function arrival (page: Page, text: string): Promise<number> {
+  const handle = await page.waitForFunction((t) => (window as unknown as { __seen: Map<string, number> }).__seen.get(t) ?? false, text, { polling: 'raf', timeout: 30_000 })
+  return handle.jsonValue() as Promise<number>
+}

@@ -1,5 +1,5 @@
 /**
- * What the device-fold tests share: the orders a member may get operations
+ * What the group state tests share: the orders a member may get operations
  * in, and a group state as plain data to compare members' states with.
  */
 import type { GroupState } from '../../src/group/state.ts'

@@ -17,6 +17,7 @@ import { GroupLog } from '../../src/group/log.ts'
 import { compareGroupMessages, decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
 import type { GroupOp, GroupOpChange } from '../../src/group/op.ts'
+import { shuffled } from './device-support.ts'
 
 /** The longest text handed to peerIdFromString (base58 decoding takes time quadratic in it). */
 const parsed = vi.hoisted(() => ({ longest: 0 }))
@@ -52,19 +53,6 @@ function op (log: GroupLog, by: Person, change: GroupOpChange, deps: string[] = 
 
 function roles (log: GroupLog): Record<string, string> {
   return Object.fromEntries(log.state().members.map((m) => [m.peer.slice(-4), m.role]))
-}
-
-function shuffled<T> (items: T[], seed: number): T[] {
-  const out = [...items]
-  let s = seed
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2 ** 31
-    const j = s % (i + 1)
-    const t = out[i] as T
-    out[i] = out[j] as T
-    out[j] = t
-  }
-  return out
 }
 
 describe('group operations', () => {
