@@ -5,11 +5,10 @@
  * existing device asks its relays for it (fetchOfferByCode).
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { linkRendezvousRequest } from '@parley/protocol/link-code/client'
 import { LinkRendezvousRefusedError } from '@parley/protocol/link-code/codec'
 import { LinkCodeBoxError, linkCodeId, openLinkOffer, sealLinkOffer } from '@parley/protocol/link-code/seal'
-import { circuitRelayId } from '@parley/protocol/multiaddr'
+import { connectionTo, reservedRelays } from '../relays/index.ts'
 import type { LinkEndReason } from '../../contract/link-types.ts'
 import type { Connection, Libp2p, Logger } from '@libp2p/interface'
 
@@ -21,26 +20,6 @@ export const LINK_CODE_DIAL_TIMEOUT_MS = 10_000
 export const LINK_CODE_RENEW_MS = 2 * 60_000
 /** Relays a deposit goes to, and relays the existing device asks, at most. */
 export const MAX_LINK_CODE_RELAYS = 6
-
-/** An open connection to `relay` (PeerID text) that no relay limits. */
-function openConnection (node: Pick<Libp2p, 'getConnections'>, relay: string): Connection | undefined {
-  try {
-    return node.getConnections(peerIdFromString(relay)).find(c => c.status === 'open' && c.limits == null)
-  } catch {
-    // not a PeerID: no relay to ask
-    return undefined
-  }
-}
-
-/** The relays our circuit addresses go through (where we hold a reservation), first seen first. */
-export function reservedRelayIds (node: Pick<Libp2p, 'getMultiaddrs'>): string[] {
-  const relays = new Set<string>()
-  for (const ma of node.getMultiaddrs()) {
-    const relay = circuitRelayId(ma.toString())
-    if (relay !== undefined) relays.add(relay)
-  }
-  return [...relays]
-}
 
 /**
  * The new device's offer under its short code on each relay it holds a
@@ -62,9 +41,9 @@ export class CodeDeposit {
 
   /** Puts the offer on every relay we hold a reservation on; true when one holds it now. */
   async deposit (): Promise<boolean> {
-    const relays = reservedRelayIds(this.node).slice(0, MAX_LINK_CODE_RELAYS)
+    const relays = reservedRelays(this.node).slice(0, MAX_LINK_CODE_RELAYS)
     const results = await Promise.all(relays.map(async (relay) => {
-      const connection = openConnection(this.node, relay)
+      const connection = connectionTo(this.node, relay)
       if (connection === undefined) return false
       try {
         const box = sealLinkOffer(this.code, relay, this.offer)
@@ -90,7 +69,7 @@ export class CodeDeposit {
     const relays = [...this.#held]
     this.#held.clear()
     await Promise.all(relays.map(async (relay) => {
-      const connection = openConnection(this.node, relay)
+      const connection = connectionTo(this.node, relay)
       if (connection !== undefined) await this.#take(relay, connection)
     }))
   }
@@ -124,7 +103,7 @@ export function relaysToAsk (ours: readonly string[], served: readonly string[])
 
 async function askOne (node: Pick<Libp2p, 'getConnections' | 'dial'>, code: string, relay: { id: string, address: string }, log: Logger): Promise<Answer> {
   try {
-    const connection = openConnection(node, relay.id) ??
+    const connection = connectionTo(node, relay.id) ??
       await node.dial(multiaddr(relay.address), { signal: AbortSignal.timeout(LINK_CODE_DIAL_TIMEOUT_MS) })
     const reply = await linkRendezvousRequest(connection, { op: 'get', id: linkCodeId(code, relay.id) }, { signal: AbortSignal.timeout(LINK_CODE_REQUEST_TIMEOUT_MS) })
     return { offer: openLinkOffer(code, relay.id, reply.box) }

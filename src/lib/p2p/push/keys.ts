@@ -7,7 +7,7 @@
  */
 import { PushRefusedError } from '@parley/protocol/push/codec'
 import { pushKeyRequest } from '@parley/protocol/push/client'
-import { connectionTo, reservedRelays } from './relays.ts'
+import { connectionTo, reservedRelays } from '../relays/index.ts'
 import { b64 } from './subscription.ts'
 import type { PushKeys, PushRelayKey } from '../../contract/index.ts'
 import type { Libp2p, Logger } from '@libp2p/interface'

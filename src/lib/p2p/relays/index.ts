@@ -46,3 +46,4 @@ export const relaysFeature: Feature<RelaysFeatureComponents, RelaysServices, Rel
 }
 
 export { parleyDht, putValueTo } from './dht.ts'
+export { connectionTo, reservedRelays } from './reserved.ts'

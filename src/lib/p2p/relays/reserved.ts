@@ -1,4 +1,4 @@
-/** The relays that hold this device's mailbox, and the connection a push request goes over. */
+/** The relays that hold this device's mailbox (where it holds a reservation), and the connection a request to one of them goes over (push registration, the link's short code). */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { circuitRelayId } from '@parley/protocol/multiaddr'
 import type { Connection, Libp2p } from '@libp2p/interface'
@@ -18,6 +18,7 @@ export function connectionTo (node: Pick<Libp2p, 'getConnections'>, relay: strin
   try {
     return node.getConnections(peerIdFromString(relay)).find(c => c.status === 'open' && c.limits == null)
   } catch {
+    // not a PeerID: no relay to ask
     return undefined
   }
 }
