@@ -355,10 +355,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * operation, the fold's device sets, delivery to every device) and h/linktests
  * (vite build at main, 2026-11-30 06:27): shell 195.6, worker 396.7, lazy
  * 705.9, service worker 10.7; the worker's budget 396.8.
+ * The reserved relays moved into the relays feature's entry (relays/reserved.ts,
+ * shared by push and the link's short code): the worker 396.9 (vite build at
+ * main, 2026-11-30 07:31), its budget 397.0.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 195.7,
-  worker: 396.8,
+  worker: 397.0,
   pump: 4.6,
   lazy: 706.0,
   serviceWorker: 10.8
