@@ -100,7 +100,29 @@ function installExitHook (): void {
   })
 }
 
+/** How many times a relay asked for any free UDP port starts again when the port it was given was taken first. */
+const UDP_PORT_RACE_TRIES = 3
+
+/**
+ * Starts a relay-node and resolves once it is ready. With `webrtcDirectPort: 0`
+ * libp2p's WebRTC-Direct listener picks a port that is free for TCP (get-port)
+ * and binds it for UDP a moment later; a browser's ICE socket can take that UDP
+ * port in between ("UDP socket binding failed … errno=98"). That start is tried
+ * again, with a new port, up to {@link UDP_PORT_RACE_TRIES} times in all.
+ */
 export async function spawnRelay (options: SpawnRelayOptions): Promise<RelayProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnRelayOnce(options)
+    } catch (err) {
+      const raced = (options.webrtcDirectPort ?? 0) === 0 && err instanceof RelayStartError &&
+        err.message.includes('Failed to register ICE UDP mux listener')
+      if (!raced || attempt >= UDP_PORT_RACE_TRIES) throw err
+    }
+  }
+}
+
+async function spawnRelayOnce (options: SpawnRelayOptions): Promise<RelayProcess> {
   const { host = '127.0.0.1', port = 0, webrtcDirectPort = 0, dataDir, extraArgs = [], nodeArgs = [], env = process.env, netns, from = 'bundle' } = options
   const script = from === 'bundle'
     ? [await relayBundle().catch((err: unknown) => { throw new RelayStartError(`relay-node could not be bundled: ${err instanceof Error ? err.message : String(err)}`) })]
