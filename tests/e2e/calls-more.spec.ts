@@ -28,7 +28,7 @@ async function expectMediaReleased (page: Page): Promise<void> {
   await expect.poll(async () => liveMediaTracks(page)).toEqual([])
 }
 
-test('a video call from Alice to Bob, and a voice call back, between two browsers: media both ways, hanging up ends both', { tag: ['@cross', '@firefox'] }, async ({ alice, bob }) => {
+test('a video call from Alice to Bob, and a voice call back, between two browsers: media both ways, hanging up ends both', { tag: ['@cross'] }, async ({ alice, bob }) => {
   test.setTimeout(150_000)
   const [a, b] = [alice.page, bob.page]
   await recordAndReload(a, b)
@@ -59,7 +59,7 @@ test('a video call from Alice to Bob, and a voice call back, between two browser
   }
 })
 
-test('Bob closes the tab that holds the call (his other tab stays): the call ends on both sides, Alice\'s camera and microphone are let go, and she can call him again', { tag: ['@cross', '@firefox'] }, async ({ alice, bob }) => {
+test('Bob closes the tab that holds the call (his other tab stays): the call ends on both sides, Alice\'s camera and microphone are let go, and she can call him again', { tag: ['@cross'] }, async ({ alice, bob }) => {
   const [a, b] = [alice.page, bob.page]
   await recordAndReload(a, b)
   const b2 = await bob.newTab()

@@ -9,7 +9,7 @@ test.describe('two people chat through a local relay-node', () => {
     // this one befriends through the UI: across browsers too (@cross), no prepared people
     test.use({ prepared: undefined })
 
-    test('exchange invites, chat both ways, both sides show delivered', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
+    test('exchange invites, chat both ways, both sides show delivered', { tag: ['@cross'] }, async ({ alice, bob }) => {
       await befriend(alice.page, bob.page)
 
       await send(bob.page, 'Hi Alice, it is Bob')
@@ -113,7 +113,7 @@ test.describe('two people chat when no direct connection can be made', () => {
   // Bob's browser gathers no loopback ICE candidates (tests/e2e/fixtures.ts), so every attempt to go direct fails
   test.use({ bobWebrtc: false })
 
-  test('messages cross the relay both ways and are delivered; both chats say relayed', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
+  test('messages cross the relay both ways and are delivered; both chats say relayed', { tag: ['@cross'] }, async ({ alice, bob }) => {
     await send(alice.page, 'through the relay')
     await expect(message(bob.page, 'through the relay')).toBeVisible()
     await send(bob.page, 'and back through it')

@@ -35,7 +35,7 @@ test.describe('files', () => {
     expect(sha256Hex(saved)).toBe(original)
   })
 
-  test('a file and an image each way on a direct connection: saved copies keep their SHA-256, images open full size', { tag: ['@firefox', '@cross'] }, async ({ alice, bob }) => {
+  test('a file and an image each way on a direct connection: saved copies keep their SHA-256, images open full size', { tag: ['@cross'] }, async ({ alice, bob }) => {
     await expectPath(alice.page, 'direct')
     await expectPath(bob.page, 'direct')
     const sends = [

@@ -36,7 +36,7 @@ async function typingAtArrival (page: Page, text: string): Promise<string | unde
   return page.evaluate(text => (window as unknown as Watch).typingAtArrival[text], text)
 }
 
-test('in a group, each member\'s message ends their typing line before it shows @firefox', async ({ alice, bob, carol }) => {
+test('in a group, each member\'s message ends their typing line before it shows', async ({ alice, bob, carol }) => {
   test.setTimeout(120_000)
   const [a, b, c] = [alice.page, bob.page, carol.page]
   const GROUP = 'Typing club'

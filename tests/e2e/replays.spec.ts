@@ -20,7 +20,7 @@ test.use({ prepared: 'pair', relayMetrics: true })
  * on as it would at the real time. (The worker clock of helpers/clock.ts is
  * Chromium's only, and reaches only nodes started after it.)
  */
-test('a replayed disappearing message does not reappear', { tag: ['@firefox'] }, async ({ alice, bob, relay }) => {
+test('a replayed disappearing message does not reappear', async ({ alice, bob, relay }) => {
   test.setTimeout(120_000)
   const copy = await mkdtemp(join(tmpdir(), 'parley-relay-copy-'))
   try {
