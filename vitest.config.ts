@@ -19,6 +19,8 @@ export default defineConfig({
   },
   test: {
     setupFiles: ['./tests/unit/setup.ts'],
+    // relay-node bundled once for the run, not once per test file that starts a relay
+    globalSetup: ['./tests/support/relay-bundle-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

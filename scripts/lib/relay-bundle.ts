@@ -7,14 +7,18 @@
  * The e2e tests start a relay (or two) per test, so this is minutes of the
  * suite and CPU its browsers need.
  *
- * Built per process, from the sources as they are, so it is never stale. It
+ * Built per process, from the sources as they are, so it is never stale; a
+ * test run whose sources cannot change while it runs (vitest run, not watch)
+ * builds it once and names it in {@link RELAY_BUNDLE_ENV} for its worker
+ * processes (tests/support/relay-bundle-setup.ts): one build instead of one
+ * per test file that starts a relay (about fifty). It
  * lives in node_modules/.cache so that the packages it leaves out resolve from
  * the repository's node_modules: those with native addons (they find their
  * binaries next to their own files) and ws's optional native helpers.
  * Nothing is minified, so stack traces keep their function names.
  */
 import { mkdir, readdir, rm } from 'node:fs/promises'
-import { rmSync } from 'node:fs'
+import { existsSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { build } from 'esbuild'
 import { isAlive } from './process-alive.ts'
@@ -25,10 +29,15 @@ const NATIVE = ['classic-level', 'node-datachannel', '@node-datachannel/*', 'buf
 /** relay-node's entry point, relative to the repository root */
 export const RELAY_ENTRY = 'relay-node/src/bin.ts'
 
+/** The environment variable that names a bundle a parent process built for this run. */
+export const RELAY_BUNDLE_ENV = 'PARLEY_RELAY_BUNDLE'
+
 let built: Promise<string> | undefined
 
-/** The path of this process's relay-node bundle, built on the first call. */
+/** The path of this process's relay-node bundle: the run's (see {@link RELAY_BUNDLE_ENV}), else built on the first call. */
 export async function relayBundle (): Promise<string> {
+  const shared = process.env[RELAY_BUNDLE_ENV]
+  if (shared !== undefined && shared !== '' && existsSync(shared)) return shared
   built ??= buildBundle().catch((err: unknown) => {
     built = undefined
     throw err
