@@ -80,7 +80,7 @@ export type PushReply =
   | { op: 'remove', removed: boolean }
 
 const encoder = new TextEncoder()
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** The 32-byte Ed25519 public key of an Ed25519 PeerID multihash, or undefined. */
 export function ed25519KeyOfMultihash (multihash: Uint8Array): Uint8Array | undefined {

@@ -68,7 +68,7 @@ export function readHintPlain (plain: Uint8Array): HintChat | undefined {
   if (plain.subarray(2 + length).some(b => b !== 0)) return undefined
   let chat: string
   try {
-    chat = new TextDecoder('utf-8', { fatal: true }).decode(plain.subarray(2, 2 + length))
+    chat = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(plain.subarray(2, 2 + length))
   } catch {
     return undefined
   }
