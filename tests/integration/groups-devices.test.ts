@@ -5,7 +5,8 @@
  * makes a group with Carol, then links her phone: the laptop gives the group
  * its new list (a `devices` operation), so Carol's message reaches both of
  * Alice's devices; what Alice writes on the phone reaches Carol as Alice's
- * and shows on the laptop as hers. Alice removes the phone: the laptop gives
+ * and shows on the laptop as hers; a file sent from the phone is fetched
+ * from the phone by Carol and by the laptop. Alice removes the phone: the laptop gives
  * the group the list without it, Carol's next message goes to the laptop
  * only, and an operation or a message the removed phone makes afterwards is
  * void, or refused, at Carol. One test: each link costs seconds.
@@ -35,7 +36,7 @@ async function shown (db: ParleyDb, groupId: string): Promise<Array<{ body: stri
 }
 
 describe('groups with a linked device', () => {
-  it('Carol reaches both of Alice\'s devices, the phone writes as Alice, and once removed it reaches no one and gets nothing new', async () => {
+  it('Carol reaches both of Alice\'s devices, the phone writes as Alice and sends a file fetched from it, and once removed it reaches no one and gets nothing new', async () => {
     const alice = await harness.startPeer(undefined, 'Alice')
     const carol = await harness.startPeer(undefined, 'Carol')
     const { aToB: aToC } = await befriend(alice, carol)
@@ -62,6 +63,17 @@ describe('groups with a linked device', () => {
     await n.node.call('sendGroupMessage', { groupId, text: 'from the phone' })
     await vi.waitFor(async () => { expect(await shown(carol.db, groupId)).toContainEqual({ body: 'from the phone', from: account, direction: 'in' }) }, WAIT)
     await vi.waitFor(async () => { expect(await shown(alice.db, groupId)).toContainEqual({ body: 'from the phone', from: account, direction: 'out' }) }, WAIT)
+
+    // a file sent from the phone: Carol and the laptop fetch it from the phone, the one device that holds it
+    // (asked of the account's PeerID, the laptop, Carol's pull failed and the laptop's waited on itself)
+    const photo = new Uint8Array(300_000).map((_, i) => (i * 31) % 251)
+    const { messageId: fileId } = await n.node.call('sendGroupFile', { groupId, file: new Blob([photo]), name: 'beach.bin', mime: 'application/octet-stream', caption: 'the beach', thumb: null })
+    for (const peer of [carol, alice]) {
+      await vi.waitFor(async () => { expect((await peer.db.transfers.get(fileId))?.state).toBe('complete') }, WAIT)
+      const { file } = await peer.node.call('getFile', { id: fileId })
+      expect(new Uint8Array(await file.arrayBuffer())).toEqual(photo)
+    }
+    expect(await carol.db.messages.get(fileId)).toMatchObject({ groupId, fromPeerId: account, body: 'the beach', kind: 'file', direction: 'in' })
 
     // removed: the laptop gives the group the list without the phone
     const phoneKey = n.node.components.identity.privateKey().raw.subarray(0, 32)

@@ -22,12 +22,13 @@ export interface IncomingFileInput extends IncomingInput {
   file: FileOffer
   /** Which chunk store will hold the bytes. */
   store: TransferRow['store']
-  /** A group's file (contactId 0): pulled from its author, `fromPeerId`. */
+  /** A group's file (contactId 0): pulled from its author, `fromPeerId`, or from `device` when one is given. */
   group?: Required<Pick<MessageRow, 'groupId' | 'lamport' | 'groupSigned'>>
   /**
    * A contact's file: the device that offered it, its PeerID, when that is
-   * not the contact's own (a device its list names): the file is pulled from
-   * that device, which holds it (kept as the transfer's `peer`).
+   * not the contact's own (a device its list names); a group's: the linked
+   * device of its author that made it (the message's `device`). The file is
+   * pulled from that device, which holds it (kept as the transfer's `peer`).
    */
   device?: string
 }
@@ -70,7 +71,7 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
     const { group } = input
     if (group !== undefined) {
       await db.messages.add({ ...incomingFileRow(input), ...group })
-      await db.transfers.add({ ...transfer, groupId: group.groupId, peer: input.fromPeerId })
+      await db.transfers.add({ ...transfer, groupId: group.groupId, peer: input.device ?? input.fromPeerId })
       return 'stored'
     }
     const contact = await requireContact(db, input.contactId)

@@ -7,6 +7,7 @@ import { markResumed, recordChunk, recordChunks, resetChunks, saveHashes, storeI
 import { offerReady, recordServed, storeOutgoingFile, type OfferHashes } from '../../../src/lib/db/transfers-outgoing.ts'
 import { canTransferTransition, chunkCountOf, chunkLength, hasChunk, missingChunks, outgoingTransferRow } from '../../../src/lib/db/transfer-rows.ts'
 import type { ContactId, FileOffer, MessageId, MessageRow, TransferDirection, TransferRow, TransferState } from '../../../src/lib/db/types.ts'
+import { GROUP_CONTACT_ID } from '../../../src/lib/db/groups.ts'
 import { addContact, openTestDb } from './helpers.ts'
 
 const ME = '12D3KooWMe'
@@ -193,6 +194,15 @@ describe('receiving', () => {
     const other = '01JD00000000000000000000F9' as MessageId
     await storeIncomingFile(db, { ...incoming(other, alice, offer(10, 4)), device: own })
     expect((await transfer(other))?.peer).toBeUndefined()
+  })
+
+  it('keeps a group file\'s author as its peer, or the author\'s linked device that made it (which holds it)', async () => {
+    const group = { groupId: 'g'.repeat(32), lamport: 3, groupSigned: { body: '{}', sig: 'sig' } }
+    await storeIncomingFile(db, { ...incoming(ID, GROUP_CONTACT_ID, offer(10, 4)), group })
+    expect((await transfer(ID))?.peer).toBe('12D3KooWPeer')
+    const other = '01JD00000000000000000000F9' as MessageId
+    await storeIncomingFile(db, { ...incoming(other, GROUP_CONTACT_ID, offer(10, 4)), group, device: '12D3KooWPhone' })
+    expect(await transfer(other)).toMatchObject({ peer: '12D3KooWPhone', groupId: group.groupId })
   })
 
   it('stores the offer and a waiting transfer with nothing stored yet, once', async () => {

@@ -333,6 +333,8 @@ export class GroupBook implements GroupBookPort, Startable {
         id: frame.id as MessageId,
         contactId: GROUP_CONTACT_ID,
         fromPeerId: message.author,
+        // made on a linked device of the author: that device holds the file (the account's others do not)
+        ...(message.device === undefined ? {} : { device: message.device }),
         body: frame.text,
         sentAt: frame.sentAt,
         receivedAt: Date.now(),
