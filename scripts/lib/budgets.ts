@@ -366,13 +366,20 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * at b8516cc). main.ts waits with .then, not a top-level await: with one,
  * the bundler moved what the lazy chunks share with the entry into chunks of
  * their own (the shell 178.5, in 20 files).
+ * Issue 60: the screens no first screen shows (GroupInfo, NewGroup,
+ * ContactInfo, AddContact, MyInvite, Search, Share, Settings, Network) load
+ * when first opened (routes/lazy-screens.svelte.ts): the shell from 172.81
+ * to 153.45; the lazy code to 770.32 (+41.2: the screens, and what they
+ * share with each other in small chunks of its own, each gzipped apart) and
+ * the service worker's precache list of the new files to 11.39 (vite build
+ * of h/lazyru).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 172.9,
+  shell: 153.5,
   worker: 397.0,
   pump: 4.6,
-  lazy: 729.3,
-  serviceWorker: 10.8
+  lazy: 770.4,
+  serviceWorker: 11.5
 }
 
 export interface BudgetResult {
