@@ -358,13 +358,28 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * The reserved relays moved into the relays feature's entry (relays/reserved.ts,
  * shared by push and the link's short code): the worker 396.9 (vite build at
  * main, 2026-11-30 07:31), its budget 397.0.
+ * Issue 60, the shell: the Russian of the shell's areas moved out of it into
+ * one chunk (i18n/ru.ts, messages/ru/) that loads before the first paint
+ * only when the language in use is Russian (i18n/load-locale.ts, main.ts
+ * mounting after preferences.ready): the shell from 195.7 to 172.81, the
+ * lazy code (the chunk, 23.8) from 705.9 to 729.15 (vite build of h/lazyru
+ * at b8516cc). main.ts waits with .then, not a top-level await: with one,
+ * the bundler moved what the lazy chunks share with the entry into chunks of
+ * their own (the shell 178.5, in 20 files).
+ * Issue 60: the screens no first screen shows (GroupInfo, NewGroup,
+ * ContactInfo, AddContact, MyInvite, Search, Share, Settings, Network) load
+ * when first opened (routes/lazy-screens.svelte.ts): the shell from 172.81
+ * to 153.45; the lazy code to 770.32 (+41.2: the screens, and what they
+ * share with each other in small chunks of its own, each gzipped apart) and
+ * the service worker's precache list of the new files to 11.39 (vite build
+ * of h/lazyru).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 195.7,
+  shell: 153.5,
   worker: 397.0,
   pump: 4.6,
-  lazy: 706.0,
-  serviceWorker: 10.8
+  lazy: 770.4,
+  serviceWorker: 11.5
 }
 
 export interface BudgetResult {

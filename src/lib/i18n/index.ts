@@ -1,10 +1,10 @@
 /**
  * English and Russian strings for every screen, error and date.
  *
- * Pure TypeScript, no Svelte: the tabs and the node's worker both use it (the
- * worker writes its errors in the tab's language: the tab tells it through
- * `NodeApi.setLocale`). Each area keeps its table in `messages/<area>.ts`;
- * a key is `<area>.<name>`:
+ * Pure TypeScript, no Svelte: the tab's (the node's worker speaks error
+ * codes, which the tab words: error-text.ts). Each area keeps its English
+ * in `messages/<area>.ts` and its Russian in `messages/ru/<area>.ts`; a key
+ * is `<area>.<name>`:
  *
  *   t('chat.send')                        → 'Send' / 'Отправить'
  *   t('chats.unread', { count: 3 })       → '3 unread' / '3 непрочитанных'
@@ -16,35 +16,39 @@
  * Settings), `devices` (Settings' linked devices), `link` (linking a
  * device) and `push` (Settings' "When Parley is closed") are.
  *
+ * The shell carries English only: the Russian of its areas is one chunk
+ * (ru.ts) that loads when the language in use is Russian (load-locale.ts),
+ * before the UI is mounted or remounted in it.
+ *
  * The current locale is per JS realm. In a tab, change it through
- * `lib/state/preferences.svelte.ts` (which remounts the UI); `setLocale` here
- * only swaps the table.
+ * `lib/state/preferences.svelte.ts` (which loads the strings and remounts the
+ * UI); `setLocale` here only swaps the table.
  */
-import * as actions from './messages/actions.ts'
-import * as add from './messages/add.ts'
-import * as app from './messages/app.ts'
-import * as callLog from './messages/call-log.ts'
-import * as calls from './messages/calls.ts'
-import * as chat from './messages/chat.ts'
-import * as chats from './messages/chats.ts'
-import * as common from './messages/common.ts'
-import * as contacts from './messages/contacts.ts'
-import * as copies from './messages/copies.ts'
-import * as errors from './messages/errors.ts'
-import * as files from './messages/files.ts'
-import * as groups from './messages/groups.ts'
-import * as invite from './messages/invite.ts'
-import * as message from './messages/message.ts'
-import * as network from './messages/network.ts'
-import * as notices from './messages/notices.ts'
-import * as onboarding from './messages/onboarding.ts'
-import * as presence from './messages/presence.ts'
-import * as pwa from './messages/pwa.ts'
-import * as search from './messages/search.ts'
-import * as settings from './messages/settings.ts'
-import * as share from './messages/share.ts'
-import * as voice from './messages/voice.ts'
-import type { Entry } from './table.ts'
+import { en as actions } from './messages/actions.ts'
+import { en as add } from './messages/add.ts'
+import { en as app } from './messages/app.ts'
+import { en as callLog } from './messages/call-log.ts'
+import { en as calls } from './messages/calls.ts'
+import { en as chat } from './messages/chat.ts'
+import { en as chats } from './messages/chats.ts'
+import { en as common } from './messages/common.ts'
+import { en as contacts } from './messages/contacts.ts'
+import { en as copies } from './messages/copies.ts'
+import { en as errors } from './messages/errors.ts'
+import { en as files } from './messages/files.ts'
+import { en as groups } from './messages/groups.ts'
+import { en as invite } from './messages/invite.ts'
+import { en as message } from './messages/message.ts'
+import { en as network } from './messages/network.ts'
+import { en as notices } from './messages/notices.ts'
+import { en as onboarding } from './messages/onboarding.ts'
+import { en as presence } from './messages/presence.ts'
+import { en as pwa } from './messages/pwa.ts'
+import { en as search } from './messages/search.ts'
+import { en as settings } from './messages/settings.ts'
+import { en as share } from './messages/share.ts'
+import { en as voice } from './messages/voice.ts'
+import type { Entry, RuTable } from './table.ts'
 import type * as backup from './messages/backup.ts'
 import type * as devices from './messages/devices.ts'
 import type * as link from './messages/link.ts'
@@ -57,12 +61,16 @@ const AREAS = {
 /** Areas whose tables load with the code that shows them (see {@link addArea}). */
 interface LazyAreas { backup: typeof backup, devices: typeof devices, link: typeof link, push: typeof push }
 
-type Areas = typeof AREAS & LazyAreas
+/** The English tables of the shell's areas and those loaded on demand, by area. */
+type EnglishAreas = typeof AREAS & { [A in keyof LazyAreas]: LazyAreas[A]['en'] }
 
 /** Every string's key: `<area>.<name>`. */
 export type MessageKey = {
-  [A in keyof Areas]: `${A & string}.${keyof Areas[A]['en'] & string}`
-}[keyof Areas]
+  [A in keyof EnglishAreas]: `${A & string}.${keyof EnglishAreas[A] & string}`
+}[keyof EnglishAreas]
+
+/** The Russian of every area in the shell (ru.ts), loaded on demand (load-locale.ts). */
+export type RussianTables = { readonly [A in keyof typeof AREAS]: RuTable<typeof AREAS[A]> }
 
 /** Values for `{placeholders}`; `count` also picks the plural form. */
 export type MessageParams = Readonly<Record<string, string | number>>
@@ -77,29 +85,37 @@ export function isLocale (value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 }
 
-type AreaModule = Readonly<Record<Locale, unknown>>
+type AreaTables = Readonly<Record<string, Readonly<Record<string, Entry>>>>
 
-function addTo (table: Map<string, Entry>, area: string, module: AreaModule, locale: Locale): void {
-  for (const [name, entry] of Object.entries(module[locale] as Readonly<Record<string, Entry>>)) {
-    table.set(`${area}.${name}`, entry)
+function addTo (table: Map<string, Entry>, areas: AreaTables): void {
+  for (const [area, strings] of Object.entries(areas)) {
+    for (const [name, entry] of Object.entries(strings)) table.set(`${area}.${name}`, entry)
   }
 }
 
-function flatten (locale: Locale): Map<string, Entry> {
-  const table = new Map<string, Entry>()
-  for (const [area, module] of Object.entries(AREAS)) addTo(table, area, module, locale)
-  return table
-}
-
-const TABLES: Readonly<Record<Locale, Map<string, Entry>>> = { en: flatten('en'), ru: flatten('ru') }
+/** English from the start; Russian once its chunk is added ({@link addRussian}), and the lazy areas' as they load. */
+const TABLES: Readonly<Record<Locale, Map<string, Entry>>> = { en: new Map(), ru: new Map() }
+addTo(TABLES.en, AREAS)
+let russianAdded = false
 
 /**
- * Adds an area loaded on demand: its module calls this as it loads, before
- * anything shows its strings (until then `t` answers such a key with the key
- * itself). Adding it again changes nothing.
+ * Adds an area loaded on demand, in both languages: its module calls this as
+ * it loads, before anything shows its strings (until then `t` answers such a
+ * key with the key itself). Adding it again changes nothing.
  */
 export function addArea<A extends keyof LazyAreas> (area: A, module: LazyAreas[A]): void {
-  for (const locale of LOCALES) addTo(TABLES[locale], area, module, locale)
+  for (const locale of LOCALES) addTo(TABLES[locale], { [area]: module[locale] })
+}
+
+/** Adds the Russian of the shell's areas (ru.ts, through load-locale.ts). Adding it again changes nothing. */
+export function addRussian (tables: RussianTables): void {
+  addTo(TABLES.ru, tables)
+  russianAdded = true
+}
+
+/** Whether `locale`'s strings are here (English always; Russian once added): `setLocale` to one that is not shows English. */
+export function hasLocale (locale: Locale): boolean {
+  return locale === 'en' || russianAdded
 }
 
 /**
@@ -114,7 +130,8 @@ export function detectLocale (languages: readonly string[] | undefined = globalT
   return 'en'
 }
 
-let current: Locale = detectLocale()
+/** English until a Russian user's strings have loaded (lib/state/preferences.svelte.ts sets it then). */
+let current: Locale = 'en'
 const pluralRules = new Map<Locale, Intl.PluralRules>()
 const listeners = new Set<(locale: Locale) => void>()
 
@@ -122,7 +139,11 @@ export function getLocale (): Locale {
   return current
 }
 
-/** Switches this realm's strings (and date formats); listeners hear of a change. */
+/**
+ * Switches this realm's strings (and date formats); listeners hear of a
+ * change. Russian needs its strings added first (load-locale.ts): without
+ * them every string shows in English.
+ */
 export function setLocale (locale: Locale): void {
   if (locale === current) return
   current = locale

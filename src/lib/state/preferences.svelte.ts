@@ -9,10 +9,14 @@
  *   (set as `data-theme` on <html>; app.css holds both palettes).
  *
  * Changing the language remounts the UI (Root.svelte keys on `locale`), so
- * every `t()` call re-runs; the node's worker is told by the node manager,
- * the service worker through Cache Storage (lib/pwa/sw-locale.ts).
+ * every `t()` call re-runs; the service worker is told through Cache Storage
+ * (lib/pwa/sw-locale.ts). A language whose strings are not in the shell
+ * (Russian) is put in use once they have loaded (lib/i18n/load-locale.ts):
+ * `locale` changes then, never to a language without its strings, and main.ts
+ * mounts the UI after `ready`.
  */
-import { detectLocale, isLocale, setLocale, type Locale } from '../i18n/index.ts'
+import { detectLocale, getLocale, isLocale, setLocale, type Locale } from '../i18n/index.ts'
+import { localeLoader } from '../i18n/load-locale.ts'
 import { readLocal, writeLocal } from './local-store.ts'
 import { saveLocaleForWorker } from '../pwa/sw-locale.ts'
 
@@ -40,16 +44,27 @@ export function resolveLocale (choice: LanguageChoice, languages?: readonly stri
 class Preferences {
   #language = $state<LanguageChoice>(parseLanguage(readLocal(LANGUAGE_KEY)))
   #theme = $state<ThemeChoice>(parseTheme(readLocal(THEME_KEY)))
-  readonly #locale: Locale = $derived(resolveLocale(this.#language))
+  /** the language in use: the chosen one once its strings are in (English while they load, or if they cannot) */
+  #locale = $state<Locale>(getLocale())
+  /** counts language changes: a change whose strings load after a later one's gives way to it */
+  #languageTurn = 0
+  /** Settles when the language chosen at start is in use (its strings loaded): main.ts mounts the UI then. */
+  readonly ready: Promise<void>
 
   constructor () {
-    this.#apply()
+    this.#applyTheme()
+    this.ready = this.#applyLanguage()
     if (typeof window !== 'undefined') {
       // another tab changed a preference: follow it
       window.addEventListener('storage', (event) => {
-        if (event.key === LANGUAGE_KEY) this.#language = parseLanguage(event.newValue)
-        if (event.key === THEME_KEY) this.#theme = parseTheme(event.newValue)
-        this.#apply()
+        if (event.key === LANGUAGE_KEY) {
+          this.#language = parseLanguage(event.newValue)
+          void this.#applyLanguage()
+        }
+        if (event.key === THEME_KEY) {
+          this.#theme = parseTheme(event.newValue)
+          this.#applyTheme()
+        }
       })
     }
   }
@@ -64,40 +79,48 @@ class Preferences {
     return this.#theme
   }
 
-  /** The language in use. */
+  /** The language in use: the chosen one once its strings have loaded. */
   get locale (): Locale {
     return this.#locale
   }
 
-  setLanguage (choice: LanguageChoice): void {
+  /** Keeps the choice; settles when its language is in use (or English stays, if its strings cannot load). */
+  async setLanguage (choice: LanguageChoice): Promise<void> {
     this.#language = choice
     writeLocal(LANGUAGE_KEY, choice)
-    this.#apply()
+    await this.#applyLanguage()
   }
 
   setTheme (choice: ThemeChoice): void {
     this.#theme = choice
     writeLocal(THEME_KEY, choice)
-    this.#apply()
+    this.#applyTheme()
   }
 
-  /** Forgets the choices held here and reads them again from localStorage (tests). */
-  reset (): void {
+  /** Forgets the choices held here and reads them again from localStorage (tests); settles as setLanguage does. */
+  async reset (): Promise<void> {
     this.#language = parseLanguage(readLocal(LANGUAGE_KEY))
     this.#theme = parseTheme(readLocal(THEME_KEY))
-    this.#apply()
+    this.#applyTheme()
+    await this.#applyLanguage()
   }
 
-  #apply (): void {
-    const locale = resolveLocale(this.#language)
+  async #applyLanguage (): Promise<void> {
+    const turn = ++this.#languageTurn
+    const locale = await localeLoader.load(resolveLocale(this.#language))
+    if (turn !== this.#languageTurn) return
     setLocale(locale)
+    this.#locale = locale
     // the service worker's push notification speaks it too (it cannot read localStorage)
     if (typeof caches !== 'undefined') {
       saveLocaleForWorker(caches, locale).catch((err: unknown) => { console.warn('parley: could not keep the language for the service worker', err) })
     }
+    if (typeof document !== 'undefined') document.documentElement.lang = locale
+  }
+
+  #applyTheme (): void {
     if (typeof document === 'undefined') return
     const root = document.documentElement
-    root.lang = locale
     if (this.#theme === 'system') {
       delete root.dataset['theme']
     } else {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { CodedError, errorClass, errorFromShape, isErrorShape, MAX_ERROR_PARAM_CHARS, toErrorShape } from '../../../src/lib/contract/errors.ts'
 import { ERROR_CATALOG } from '../../../src/lib/contract/error-codes/index.ts'
-import { en, ru } from '../../../src/lib/i18n/messages/errors.ts'
+import { en } from '../../../src/lib/i18n/messages/errors.ts'
+import { ru } from '../../../src/lib/i18n/messages/ru/errors.ts'
 import { errorText, textOfError } from '../../../src/lib/i18n/error-text.ts'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
-import { en, ru } from '../../../src/lib/i18n/messages/errors.ts'
+import { en } from '../../../src/lib/i18n/messages/errors.ts'
+import { ru } from '../../../src/lib/i18n/messages/ru/errors.ts'
 import { newPassphrase } from '../../../src/lib/db/backup-envelope.ts'
 import { parseRelayAddress, relayAddressProblem } from '../../../src/lib/db/relays.ts'
 import { turnServerProblems } from '../../../src/lib/db/turn-servers.ts'

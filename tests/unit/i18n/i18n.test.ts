@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { detectLocale, englishStrings, getLocale, onLocaleChange, setLocale, t } from '../../../src/lib/i18n/index.ts'
 import * as common from '../../../src/lib/i18n/messages/common.ts'
+import * as commonRu from '../../../src/lib/i18n/messages/ru/common.ts'
 import { formatDay } from '../../../src/lib/ui/format.ts'
 
 describe('i18n', () => {
@@ -48,7 +49,7 @@ describe('i18n', () => {
       }
     }
     expect(empty).toEqual([])
-    expect(Object.keys(common.ru).sort()).toEqual(Object.keys(common.en).sort())
+    expect(Object.keys(commonRu.ru).sort()).toEqual(Object.keys(common.en).sort())
   })
 })
 

@@ -11,15 +11,15 @@ beforeEach(() => {
   vi.stubGlobal('localStorage', storage)
 })
 
-afterEach(() => {
+afterEach(async () => {
   vi.unstubAllGlobals()
-  preferences.reset()
+  await preferences.reset()
   setLocale('en')
 })
 
 describe('preferences', () => {
-  it('keeps a choice in localStorage and switches the strings to it', () => {
-    preferences.setLanguage('ru')
+  it('keeps a choice in localStorage and switches the strings to it', async () => {
+    await preferences.setLanguage('ru')
     preferences.setTheme('dark')
     expect(preferences.language).toBe('ru')
     expect(preferences.locale).toBe('ru')
@@ -29,20 +29,29 @@ describe('preferences', () => {
     expect(storage.getItem('parley.theme')).toBe('dark')
   })
 
-  it('reset() forgets what it holds and reads localStorage again', () => {
-    preferences.setLanguage('ru')
+  it('reset() forgets what it holds and reads localStorage again', async () => {
+    await preferences.setLanguage('ru')
     preferences.setTheme('light')
     // another tab's choice, written without an event reaching this one
     storage.setItem('parley.language', 'en')
     storage.removeItem('parley.theme')
-    preferences.reset()
+    await preferences.reset()
     expect(preferences.language).toBe('en')
     expect(preferences.locale).toBe('en')
     expect(preferences.theme).toBe('system')
     expect(getLocale()).toBe('en')
 
     storage.clear()
-    preferences.reset()
+    await preferences.reset()
     expect(preferences.language).toBe('auto')
+  })
+
+  it('puts the last choice in use when an earlier one loads after it', async () => {
+    const ru = preferences.setLanguage('ru')
+    const en = preferences.setLanguage('en')
+    await Promise.all([ru, en])
+    expect(preferences.language).toBe('en')
+    expect(preferences.locale).toBe('en')
+    expect(getLocale()).toBe('en')
   })
 })

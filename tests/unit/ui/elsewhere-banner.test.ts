@@ -2,6 +2,7 @@ import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'
 import * as copies from '../../../src/lib/i18n/messages/copies.ts'
+import * as copiesRu from '../../../src/lib/i18n/messages/ru/copies.ts'
 import ElsewhereBanner from '../../../src/lib/ui/ElsewhereBanner.svelte'
 import { formatShortDate } from '../../../src/lib/ui/format.ts'
 import type { Entry } from '../../../src/lib/i18n/table.ts'
@@ -59,7 +60,7 @@ describe('the other-copies warning', () => {
 
   it('has Russian for every English string, with the same placeholders', () => {
     const en: Readonly<Record<string, Entry>> = copies.en
-    const ru: Readonly<Record<string, Entry>> = copies.ru
+    const ru: Readonly<Record<string, Entry>> = copiesRu.ru
     expect(Object.keys(ru).sort()).toEqual(Object.keys(en).sort())
     for (const [key, entry] of Object.entries(en)) {
       const expected = placeholders(forms(entry)[0] ?? '')

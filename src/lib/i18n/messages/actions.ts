@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /** Strings of the 'actions' area (`t('actions.<key>')`): the message menu, replies, reactions, edits, deletes, info. */
 export const en = {
@@ -47,40 +47,3 @@ export const en = {
   yes: 'yes',
   notYet: 'not yet'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  open: 'Действия с сообщением',
-  reply: 'Ответить',
-  react: 'Реакция',
-  copy: 'Копировать',
-  edit: 'Изменить',
-  delete: 'Удалить',
-  info: 'Сведения',
-  replyingTo: 'Ответ для {name}',
-  cancelReply: 'Отменить ответ',
-  editing: 'Изменение сообщения',
-  cancelEdit: 'Отменить изменение',
-  save: 'Сохранить',
-  showOriginal: 'Показать исходное сообщение',
-  originalNotFound: 'Исходное сообщение не найдено',
-  voiceMessage: 'Голосовое сообщение',
-  deleted: 'Это сообщение удалено',
-  edited: 'изменено',
-  reactions: 'Реакции',
-  reactionCount: { one: '{emoji}: {count} реакция', few: '{emoji}: {count} реакции', many: '{emoji}: {count} реакций', other: '{emoji}: {count} реакции' },
-  pickerTitle: 'Реакция на сообщение',
-  anyEmoji: 'Любой эмодзи',
-  addReaction: 'Отправить',
-  close: 'Закрыть',
-  deleteTitle: 'Удалить это сообщение?',
-  deleteForMe: 'Удалить у меня',
-  deleteForEveryone: 'Удалить у всех',
-  cancel: 'Отмена',
-  infoTitle: 'Сведения о сообщении',
-  sentAt: 'Отправлено',
-  receivedAt: 'Получено',
-  delivered: 'Доставлено',
-  readAt: 'Прочитано',
-  yes: 'да',
-  notYet: 'ещё нет'
-}

@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /**
  * Strings of the 'callLog' area (keys are used as `t('callLog.<key>')`):
@@ -29,29 +29,3 @@ export const en = {
   callBack: 'Call back',
   callAgain: 'Call again'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  outgoing: 'Исходящий аудиозвонок',
-  outgoingVideo: 'Исходящий видеозвонок',
-  incoming: 'Входящий аудиозвонок',
-  incomingVideo: 'Входящий видеозвонок',
-  missed: 'Пропущенный аудиозвонок',
-  missedVideo: 'Пропущенный видеозвонок',
-  declinedByYou: 'Вы отклонили аудиозвонок',
-  declinedByYouVideo: 'Вы отклонили видеозвонок',
-  declined: 'Аудиозвонок отклонён',
-  declinedVideo: 'Видеозвонок отклонён',
-  unanswered: 'Аудиозвонок без ответа',
-  unansweredVideo: 'Видеозвонок без ответа',
-  cancelled: 'Отменённый аудиозвонок',
-  cancelledVideo: 'Отменённый видеозвонок',
-  busy: 'Аудиозвонок: линия была занята',
-  busyVideo: 'Видеозвонок: линия была занята',
-  failed: 'Аудиозвонок не удался',
-  failedVideo: 'Видеозвонок не удался',
-  answeredElsewhere: 'Аудиозвонок принят на другом устройстве',
-  answeredElsewhereVideo: 'Видеозвонок принят на другом устройстве',
-  lasted: 'длился {duration}',
-  callBack: 'Перезвонить',
-  callAgain: 'Позвонить снова'
-}

@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /** Words used on many screens. */
 export const en = {
@@ -16,19 +16,3 @@ export const en = {
   yesterday: 'Yesterday',
   genericError: 'Something went wrong. Please try again.'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  appName: 'Parley',
-  loading: 'Загрузка…',
-  cancel: 'Отмена',
-  close: 'Закрыть',
-  save: 'Сохранить',
-  remove: 'Удалить',
-  retry: 'Повторить',
-  copy: 'Копировать',
-  copied: 'Скопировано',
-  back: 'Назад',
-  today: 'Сегодня',
-  yesterday: 'Вчера',
-  genericError: 'Что-то пошло не так. Попробуйте ещё раз.'
-}

@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /**
  * Strings of the 'contacts' area (keys are used as `t('contacts.<key>')`):
@@ -45,43 +45,3 @@ export const en = {
   yesDelete: 'Yes, delete',
   cancel: 'Cancel'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  contact: 'Контакт',
-  readError: 'Не удалось прочитать этот контакт: {error}',
-  notFound: 'Контакт не найден',
-  notOnDevice: 'Этого контакта нет на этом устройстве.',
-  theirName: 'Имя, указанное контактом:',
-  openChat: 'Открыть чат',
-  backToChat: 'Назад в чат',
-  nickname: 'Псевдоним',
-  notes: 'Заметки',
-  save: 'Сохранить',
-  saved: 'Сохранено',
-  deviceCount: { one: '{name} пользуется Parley на {count} устройстве', few: '{name} пользуется Parley на {count} устройствах', many: '{name} пользуется Parley на {count} устройствах', other: '{name} пользуется Parley на {count} устройства' },
-  safetyNumber: 'Код безопасности',
-  safetyHint: 'Сравните эти цифры с теми, что видит у себя {name}: лично или во время звонка, которому вы доверяете, либо отсканируйте коды друг друга. Если они совпадают, между вами никого нет.',
-  safetyDigits: 'Цифры кода безопасности',
-  safetyQr: 'QR-код кода безопасности',
-  safetyWorking: 'Вычисляем код безопасности…',
-  verified: '✓ Вы проверили контакт {name}.',
-  notVerified: 'Пока не проверен.',
-  markVerified: 'Отметить как проверенный',
-  markNotVerified: 'Снять отметку о проверке',
-  scanTheirCode: 'Отсканировать код собеседника',
-  match: 'Коды безопасности совпадают: контакт проверен.',
-  mismatch: 'Коды безопасности НЕ совпадают. Не отмечайте контакт как проверенный: возможно, вы общаетесь не с тем, о ком думаете.',
-  notASafetyCode: 'Этот QR-код — не код безопасности Parley. Отсканируйте код на экране «Сведения о контакте» у собеседника.',
-  blocking: 'Блокировка',
-  blockedText: 'Вы заблокировали контакт {name}: он не может подключиться к вам, и ничего из того, что он отправляет, не сохраняется.',
-  blockHint: 'Заблокированный контакт не может подключиться к вам, и ничего из того, что он отправляет, не сохраняется.',
-  block: 'Заблокировать контакт {name}',
-  unblock: 'Разблокировать контакт {name}',
-  delete: 'Удаление',
-  deleteHistory: 'Также удалить историю чата',
-  deleteContact: 'Удалить контакт {name}',
-  confirmDeleteAll: 'Удалить контакт {name} и все сообщения с ним с этого устройства?',
-  confirmDelete: 'Удалить контакт {name}? История чата останется и вернётся, если вы снова добавите этот контакт.',
-  yesDelete: 'Да, удалить',
-  cancel: 'Отмена'
-}

@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /**
  * Strings of the 'files' area (keys are used as `t('files.<key>')`): the file
@@ -66,68 +66,3 @@ export const en = {
   pendingSend: 'Send',
   pendingCancel: 'Cancel'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  fallbackName: 'Файл',
-  notOnDevice: 'Файла нет на этом устройстве.',
-  sentAs: 'Отправлен под именем «{file}»',
-  cancel: 'Отменить',
-  retry: 'Повторить',
-  save: 'Сохранить',
-  cancelSending: 'Отменить отправку файла {file}',
-  cancelDownloading: 'Отменить загрузку файла {file}',
-  retrySending: 'Повторить отправку файла {file}',
-  retryDownloading: 'Повторить загрузку файла {file}',
-  saveLabel: 'Сохранить файл {file}',
-  openLabel: 'Открыть файл {file}',
-  progressLabel: 'Ход передачи файла {file}',
-  pathPrefix: 'Путь соединения: ',
-  pathDirect: 'напрямую',
-  pathRelayed: 'через ретранслятор',
-  timeLeft: 'осталось {eta}',
-  preparing: 'Подготовка…',
-  waitingOnline: 'Ждём, когда {name} будет в сети',
-  waitingToFetch: 'Ждём, когда {name} загрузит файл',
-  waitingSlot: 'Ждём окончания других загрузок',
-  waitingDirect: 'Ждём прямого соединения',
-  sending: 'Отправка',
-  receiving: 'Получение',
-  verifying: 'Проверка файла…',
-  sent: 'Отправлено',
-  received: 'Получено',
-  cancelledByMe: 'Отменено вами',
-  cancelledByPeer: '{name} отменил(а) передачу',
-  cancelled: 'Отменено',
-  failed: 'Ошибка: {reason}',
-  failedNoReason: 'Не удалось',
-  seconds: '{s} с',
-  minutes: '{m} мин',
-  hours: '{h} ч',
-  hoursMinutes: '{h} ч {m} мин',
-  perSecond: '{size}/с',
-  drop: 'Отпустите файлы, чтобы отправить',
-  dismiss: 'Скрыть',
-  tooMany: {
-    one: 'За один раз можно отправить не больше {max} файлов: {count} файл не добавлен.',
-    few: 'За один раз можно отправить не больше {max} файлов: {count} файла не добавлены.',
-    many: 'За один раз можно отправить не больше {max} файлов: {count} файлов не добавлено.',
-    other: 'За один раз можно отправить не больше {max} файлов: {count} файла не добавлено.'
-  },
-  folders: {
-    one: 'Папки отправлять нельзя: {count} папка не добавлена.',
-    few: 'Папки отправлять нельзя: {count} папки не добавлены.',
-    many: 'Папки отправлять нельзя: {count} папок не добавлено.',
-    other: 'Папки отправлять нельзя: {count} папки не добавлено.'
-  },
-  viewerClose: 'Закрыть',
-  viewerCloseLabel: 'Закрыть изображение',
-  viewerSave: 'Сохранить',
-  viewerPrevious: 'Предыдущее фото',
-  viewerNext: 'Следующее фото',
-  viewerDetails: '{size} · {time}',
-  pendingTitle: { one: 'Отправить {count} файл', few: 'Отправить {count} файла', many: 'Отправить {count} файлов', other: 'Отправить {count} файла' },
-  pendingCaption: 'Подпись',
-  pendingCaptionPlaceholder: 'Добавьте подпись…',
-  pendingSend: 'Отправить',
-  pendingCancel: 'Отмена'
-}

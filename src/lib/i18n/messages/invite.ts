@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /** Strings of the My invite screen (routes/MyInvite.svelte) and the QR code view (lib/ui/QrCode.svelte). */
 export const en = {
@@ -23,26 +23,3 @@ export const en = {
   peerId: 'Peer ID',
   qrTooLong: 'This is too long for a QR code. Copy the text instead.'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  title: 'Моё приглашение',
-  intro: 'Отправьте эту ссылку тому, с кем хотите переписываться, или дайте отсканировать код. Когда собеседник вас добавит, вы сможете писать друг другу.',
-  yourInvite: 'Ваше приглашение',
-  linkWhat: 'Ваше имя и ваш PeerID, по которому Parley найдёт вас через свои ретрансляторы.',
-  fullHeading: 'Полное приглашение, с вашими адресами',
-  fullWhat: 'Оно длиннее, но говорит и о том, где вас найти: для тех, чей Parley работает через другие ретрансляторы.',
-  fullOffline: 'Оно появится здесь, как только вы подключитесь к ретранслятору.',
-  fullLabel: 'Полное приглашение',
-  copyFull: 'Скопировать полное приглашение',
-  preparing: 'Готовим ваше приглашение…',
-  loadFailed: 'Не удалось получить приглашение: {reason}',
-  copyInvite: 'Скопировать приглашение',
-  copyFailed: 'Не удалось скопировать: браузер не разрешил. Выделите приглашение и скопируйте его вручную.',
-  qrLabel: 'QR-код приглашения',
-  qrUnavailable: 'Не удалось загрузить QR-код. Скопируйте приглашение.',
-  qrCaption: 'Или попросите собеседника отсканировать этот код в Parley: {add} → {scan}, или камерой телефона — она откроет ссылку-приглашение.',
-  yourName: 'Ваше имя',
-  asText: 'Текстом ({format}, для других приложений Parley и терминалов)',
-  peerId: 'PeerID',
-  qrTooLong: 'Текст слишком длинный для QR-кода. Скопируйте его.'
-}

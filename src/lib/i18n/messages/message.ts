@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /** Strings of the 'message' area (keys are used as `t('message.<key>')`): one message bubble. */
 export const en = {
@@ -27,19 +27,3 @@ export const en = {
   /** under a group message that names us with @ */
   mentionsYou: 'Mentions you'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  you: 'Вы',
-  queued: 'в очереди',
-  sent: 'отправлено',
-  stored: 'сохранено на ретрансляторе',
-  delivered: 'доставлено',
-  read: 'прочитано',
-  failed: 'не отправлено',
-  failedNotFound: 'не доставлено: никого с таким PeerID',
-  waitingKeys: 'ждёт ключей собеседника ({name})',
-  showMore: 'Показать полностью',
-  showLess: 'Свернуть',
-  newMessages: 'Новые сообщения',
-  mentionsYou: 'Упоминает вас'
-}

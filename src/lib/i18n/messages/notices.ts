@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /**
  * Strings of the 'notices' area (keys are used as `t('notices.<key>')`):
@@ -12,12 +12,3 @@ export const en = {
   deviceRemoved: '{name} removed a device',
   deviceRemovedDetail: 'Messages from that device no longer show as from {name}. Your safety number has not changed.'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  sessionReset: 'Защищённый сеанс сброшен',
-  sessionResetDetail: 'Переписка с {name} продолжается в новом сквозном зашифрованном сеансе. Код безопасности не изменился.',
-  deviceAdded: '{name}: подключено новое устройство',
-  deviceAddedDetail: 'Сообщения с него показываются здесь, как от {name}. Код безопасности не изменился.',
-  deviceRemoved: '{name}: устройство отключено',
-  deviceRemovedDetail: 'Сообщения с того устройства больше не показываются как от {name}. Код безопасности не изменился.'
-}

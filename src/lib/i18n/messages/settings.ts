@@ -1,4 +1,4 @@
-import type { EnTable, RuTable } from '../table.ts'
+import type { EnTable } from '../table.ts'
 
 /** Strings of the Settings screen (routes/Settings.svelte): language and theme, the backup's heading (the rest of it: messages/backup.ts), TURN servers. Linked devices have theirs (messages/devices.ts), loaded with their section. */
 export const en = {
@@ -29,34 +29,3 @@ export const en = {
   turnAdded: 'Added {url}. New connections use it from now on.',
   turnRemoved: 'Removed {url}.'
 } as const satisfies EnTable
-
-export const ru: RuTable<typeof en> = {
-  title: 'Настройки',
-  lookHeading: 'Язык и тема',
-  language: 'Язык',
-  languageAuto: 'Автоматически (как в браузере)',
-  theme: 'Тема',
-  themeSystem: 'Как в системе',
-  themeLight: 'Светлая',
-  themeDark: 'Тёмная',
-  backupHeading: 'Резервная копия профиля',
-  turnHeading: 'Помощь с подключением (TURN)',
-  turnIntro: 'Если вы с контактом не можете подключиться напрямую (строгий межсетевой экран, некоторые мобильные сети), соединение может передать TURN-сервер, на котором у вас есть учётная запись. Parley использует добавленные здесь серверы после встроенных в приложение для каждого нового подключения. Не больше {max}.',
-  turnNone: 'У вас нет своих TURN-серверов.',
-  turnList: 'Ваши TURN-серверы',
-  username: 'Имя пользователя',
-  credential: 'Учётные данные',
-  hidden: 'скрыты',
-  turnFull: {
-    one: 'У вас {count} TURN-сервер — больше Parley не хранит. Удалите один, чтобы добавить другой.',
-    few: 'У вас {count} TURN-сервера — больше Parley не хранит. Удалите один, чтобы добавить другой.',
-    many: 'У вас {count} TURN-серверов — больше Parley не хранит. Удалите один, чтобы добавить другой.',
-    other: 'У вас {count} TURN-сервера — больше Parley не хранит. Удалите один, чтобы добавить другой.'
-  },
-  turnForm: 'Добавить TURN-сервер',
-  turnUrl: 'Адрес TURN-сервера',
-  credentialPassword: 'Учётные данные (пароль)',
-  addTurn: 'Добавить TURN-сервер',
-  turnAdded: 'Добавлен {url}. Новые подключения теперь используют его.',
-  turnRemoved: 'Удалён {url}.'
-}

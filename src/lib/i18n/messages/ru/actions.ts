@@ -1,0 +1,40 @@
+import type { RuTable } from '../../table.ts'
+import type { en } from '../actions.ts'
+
+/** The Russian of messages/actions.ts (its comment says what the area holds): loaded on demand, with every area's (i18n/ru.ts). */
+export const ru: RuTable<typeof en> = {
+  open: 'Действия с сообщением',
+  reply: 'Ответить',
+  react: 'Реакция',
+  copy: 'Копировать',
+  edit: 'Изменить',
+  delete: 'Удалить',
+  info: 'Сведения',
+  replyingTo: 'Ответ для {name}',
+  cancelReply: 'Отменить ответ',
+  editing: 'Изменение сообщения',
+  cancelEdit: 'Отменить изменение',
+  save: 'Сохранить',
+  showOriginal: 'Показать исходное сообщение',
+  originalNotFound: 'Исходное сообщение не найдено',
+  voiceMessage: 'Голосовое сообщение',
+  deleted: 'Это сообщение удалено',
+  edited: 'изменено',
+  reactions: 'Реакции',
+  reactionCount: { one: '{emoji}: {count} реакция', few: '{emoji}: {count} реакции', many: '{emoji}: {count} реакций', other: '{emoji}: {count} реакции' },
+  pickerTitle: 'Реакция на сообщение',
+  anyEmoji: 'Любой эмодзи',
+  addReaction: 'Отправить',
+  close: 'Закрыть',
+  deleteTitle: 'Удалить это сообщение?',
+  deleteForMe: 'Удалить у меня',
+  deleteForEveryone: 'Удалить у всех',
+  cancel: 'Отмена',
+  infoTitle: 'Сведения о сообщении',
+  sentAt: 'Отправлено',
+  receivedAt: 'Получено',
+  delivered: 'Доставлено',
+  readAt: 'Прочитано',
+  yes: 'да',
+  notYet: 'ещё нет'
+}
