@@ -4,12 +4,15 @@
  * us, sessions/notify-offers.ts) goes as a DEPOSIT with a hint naming the
  * chat, sealed afresh for every relay and deposit; a relay from before hints
  * answers that `bad-request`, and is sent plain DEPOSITs for the rest of the
- * node's run (remembered here, at most MAX_PLAIN_RELAYS of them).
+ * node's run (remembered here, at most MAX_PLAIN_RELAYS of them). Sealed
+ * with WebCrypto's AES-GCM (push/hint-seal-web.ts), so the worker carries no
+ * AES code of its own.
  */
 import { fromBase64Url } from '@parley/protocol/base64'
 import { MailboxRefusedError } from '@parley/protocol/mailbox/codec'
-import { HintError, sealHint } from '@parley/protocol/push/hint'
-import type { HintChat } from '@parley/protocol/push/hint'
+import { HintError } from '@parley/protocol/push/hint-plain'
+import { sealHintWeb } from '@parley/protocol/push/hint-seal-web'
+import type { HintChat } from '@parley/protocol/push/hint-plain'
 
 /** Relays remembered as taking no hints; past it the one noted first is forgotten (and learnt again by one refusal). */
 export const MAX_PLAIN_RELAYS = 64
@@ -39,7 +42,7 @@ export class DepositHints {
    * marks the relay and deposits again without one.
    */
   async deposit (relay: string, hint: HintFor | undefined, deposit: Deposit): Promise<void> {
-    const sealed = hint === undefined || this.plain(relay) ? undefined : sealOrNothing(hint)
+    const sealed = hint === undefined || this.plain(relay) ? undefined : await sealOrNothing(hint)
     if (sealed === undefined) {
       await deposit(undefined)
       return
@@ -64,9 +67,9 @@ export class DepositHints {
 }
 
 /** A fresh hint, or undefined when the key or the chat cannot make one (the deposit then goes plain). */
-function sealOrNothing (hint: HintFor): Uint8Array | undefined {
+async function sealOrNothing (hint: HintFor): Promise<Uint8Array | undefined> {
   try {
-    return sealHint(hint.chat, fromBase64Url(hint.key))
+    return await sealHintWeb(hint.chat, fromBase64Url(hint.key))
   } catch (err) {
     if (err instanceof HintError || err instanceof DOMException) return undefined
     throw err
