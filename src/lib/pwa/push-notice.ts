@@ -103,9 +103,9 @@ export function itemsOf (plaintext: Uint8Array | undefined): number {
 }
 
 function readPush (plaintext: Uint8Array | undefined): { items: number, hints: Uint8Array[] } {
-  if (plaintext === undefined) return { items: 0, hints: [] }
   try {
-    const payload = decodePushPayload(plaintext)
+    // none: refused as not in its form
+    const payload = decodePushPayload(plaintext ?? new Uint8Array())
     return { items: payload.items, hints: payload.hints ?? [] }
   } catch {
     return { items: 0, hints: [] }
