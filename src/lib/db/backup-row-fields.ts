@@ -39,9 +39,10 @@ export const EXPORTED_RELAY_SOURCES = ['user', 'discovered'] as const satisfies 
  * Its device list goes as received (`devices`, checked again on import), and
  * what the database derives from it (`devicesVersion`, `devicePeers`) is
  * derived again on restore; `devicesSent` (which of our lists they took) is
- * this device's own.
+ * this device's own, and so are the notification keys their devices gave
+ * this device (`notifyKeys`) and which took ours (`notifySent`).
  */
-export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'waitingKeys' | 'helloAt' | 'deletedAt' | 'devicesVersion' | 'devicePeers' | 'devicesSent'>
+export type BackupContact = Omit<ContactRow, 'status' | 'block' | 'waitingKeys' | 'helloAt' | 'deletedAt' | 'devicesVersion' | 'devicePeers' | 'devicesSent' | 'notifyKeys' | 'notifySent'>
 
 /** A message as a backup holds it: what waits for which device of the contact is this device's own (derived again on restore). */
 export type BackupMessage = Omit<MessageRow, 'pendingDevices' | 'storedDevices'>

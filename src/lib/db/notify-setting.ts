@@ -28,3 +28,9 @@ export async function setNotifyNames (db: ParleyDb, names: boolean, now: number 
     await db.settings.put(next)
   })
 }
+
+/** This device's notification public key (base64url) when the row holds one; never makes it (the key goes to contacts only once push or names made it). */
+export async function notifyPublicKey (db: ParleyDb): Promise<string | undefined> {
+  const stored = await db.settings.get('notify')
+  return stored?.key === 'notify' && typeof stored.publicKey === 'string' ? stored.publicKey : undefined
+}

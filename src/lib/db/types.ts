@@ -90,6 +90,14 @@ export interface ContactRow {
   devicePeers?: string[]
   /** The version of our own list they acknowledged (docs/protocols.md, "/parley/devices/1.0.0"); this device's own, not in a backup. */
   devicesSent?: number
+  /**
+   * The notification keys its devices gave us (db/notify-keys.ts; docs/protocols.md, "How a sender
+   * learns the key"): device PeerID → base64url key, the contact's own PeerID and its list's devices
+   * only. This device's own, not in a backup.
+   */
+  notifyKeys?: Record<string, string>
+  /** Our notification key and the devices of theirs that took it (or refused it for good); this device's own, not in a backup. */
+  notifySent?: { key: string, devices: string[] }
   addedAt: number
   updatedAt: number
 }

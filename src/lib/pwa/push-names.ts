@@ -6,7 +6,8 @@
  * name. Read only, straight from IndexedDB (no Dexie in the service worker):
  * it never writes a row, never opens a session, and a database that is not
  * there is not made (its upgrade is aborted). Anything missing or unreadable
- * is "no book": the notification then says the count alone.
+ * is "no book", and a lookup that fails rejects: the notification then says
+ * the count alone (push-notice.ts).
  */
 import { fromBase64Url } from '@parley/protocol/base64'
 import type { HintChat } from '@parley/protocol/push/hint-plain'
@@ -24,7 +25,7 @@ export interface NoticeBook {
   publicKey: Uint8Array
   /** "Show names in notifications" */
   names: boolean
-  /** the chat, or undefined when this device has no such contact or group (or a blocked one) */
+  /** the chat, or undefined when this device has no such contact or group (or a blocked one); rejects when the database cannot be read (the push then says the count alone) */
   chat(hint: HintChat): Promise<NoticeChat | undefined>
 }
 
@@ -87,20 +88,16 @@ export async function openNoticeBook (idb: IDBFactory, name: string): Promise<(N
       names: row['names'] === true,
       close: () => { db.close() },
       chat: async (hint) => {
-        try {
-          if (hint.kind === 'contact') {
-            const contact = await read(db, 'contacts', hint.chat, 'peerId')
-            if (!isRecord(contact) || typeof contact['id'] !== 'number' || contact['blocked'] === true) return undefined
-            const nickname = contact['nickname']
-            const name = typeof nickname === 'string' && nickname !== '' ? nickname : contact['username']
-            return { href: `#/chat/${contact['id']}`, name: typeof name === 'string' ? name : '' }
-          }
-          const group = await read(db, 'groups', hint.chat)
-          if (!isRecord(group) || group['id'] !== hint.chat) return undefined
-          return { href: `#/group/${hint.chat}`, name: typeof group['name'] === 'string' ? group['name'] : '' }
-        } catch {
-          return undefined
+        if (hint.kind === 'contact') {
+          const contact = await read(db, 'contacts', hint.chat, 'peerId')
+          if (!isRecord(contact) || typeof contact['id'] !== 'number' || contact['blocked'] === true) return undefined
+          const nickname = contact['nickname']
+          const name = typeof nickname === 'string' && nickname !== '' ? nickname : contact['username']
+          return { href: `#/chat/${contact['id']}`, name: typeof name === 'string' ? name : '' }
         }
+        const group = await read(db, 'groups', hint.chat)
+        if (!isRecord(group) || group['id'] !== hint.chat) return undefined
+        return { href: `#/group/${hint.chat}`, name: typeof group['name'] === 'string' ? group['name'] : '' }
       }
     }
   } catch {

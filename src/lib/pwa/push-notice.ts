@@ -16,7 +16,9 @@
  *   `data`). The hints that open with this device's notification key
  *   (lib/pwa/push-names.ts) name chats it has: with "Show names in
  *   notifications" the title is their names and the count goes below;
- *   off, the count alone. Never a message's text. A payload that is not in
+ *   off, the count alone. Naming that fails or takes longer than
+ *   NAMING_TIMEOUT_MS (the database, WebCrypto) is the count alone too: the
+ *   push is always told. Never a message's text. A payload that is not in
  *   its one form still shows "New messages" (a browser may require a
  *   notification for every push, and something did wake us), without a count.
  * - Its click (`data.href`) opens the one chat every item so far was named
@@ -34,6 +36,13 @@ import type { Locale } from '../i18n/index.ts'
 import { en, ru } from '../i18n/messages/wake.ts'
 import { PUSH_TAG, isSafeHref, type NotificationData } from './protocol.ts'
 import type { NoticeBook, NoticeChat } from './push-names.ts'
+
+/**
+ * How long naming a push's chats (reading the book, opening the hints) may
+ * take; past it, as on any failure in naming, the notification says the
+ * count alone.
+ */
+export const NAMING_TIMEOUT_MS = 3_000
 
 /** Chats one notification remembers, at most (the newest first). */
 export const MAX_NOTICE_CHATS = 8
@@ -94,9 +103,9 @@ export function itemsOf (plaintext: Uint8Array | undefined): number {
 }
 
 function readPush (plaintext: Uint8Array | undefined): { items: number, hints: Uint8Array[] } {
-  if (plaintext === undefined) return { items: 0, hints: [] }
   try {
-    const payload = decodePushPayload(plaintext)
+    // none: refused as not in its form
+    const payload = decodePushPayload(plaintext ?? new Uint8Array())
     return { items: payload.items, hints: payload.hints ?? [] }
   } catch {
     return { items: 0, hints: [] }
@@ -134,21 +143,45 @@ export function nextNotice (before: PushNoticeData, items: number, named: readon
   return { title: pushNoticeTitle(count, locale), data }
 }
 
+/** The chats a push's hints named, and whether names are on. */
+interface Naming { named: NoticeChat[], names: boolean }
+
 /**
  * The chats of a push's hints that open with the book's key and name a chat
- * it has (one entry per such hint). WebCrypto opens them (hint-web.ts): where
- * it has no X25519, none opens.
+ * it has (one entry per such hint), then closes the book. WebCrypto opens
+ * them (hint-web.ts): where it has no X25519, none opens.
  */
-async function namedChats (book: NoticeBook | undefined, hints: readonly Uint8Array[]): Promise<NoticeChat[]> {
-  const secret = book === undefined ? undefined : await importNotifySecret(book.secretKey)
-  if (book === undefined || secret === undefined) return []
-  const out: NoticeChat[] = []
-  for (const hint of hints) {
-    const opened = await openHintWeb(hint, secret, book.publicKey)
-    const chat = opened === undefined ? undefined : await book.chat(opened)
-    if (chat !== undefined) out.push(chat)
+async function namedChats (book: NoticeBook & { close?: () => void }, hints: readonly Uint8Array[]): Promise<Naming> {
+  try {
+    const secret = await importNotifySecret(book.secretKey)
+    const named: NoticeChat[] = []
+    for (const hint of hints) {
+      const opened = secret === undefined ? undefined : await openHintWeb(hint, secret, book.publicKey)
+      const chat = opened === undefined ? undefined : await book.chat(opened)
+      if (chat !== undefined) named.push(chat)
+    }
+    return { named, names: book.names }
+  } finally {
+    book.close?.()
   }
-  return out
+}
+
+/**
+ * Names the chats of `hints` with the scope's book, within
+ * NAMING_TIMEOUT_MS. Never throws: a failure or the time running out is the
+ * count alone (the book is closed when its work ends, even after the time
+ * ran out).
+ */
+async function nameChats (scope: PushNoticeScope, hints: readonly Uint8Array[]): Promise<Naming> {
+  const countOnly: Naming = { named: [], names: false }
+  if (hints.length === 0 || scope.book === undefined) return countOnly
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const named = await Promise.race([
+    scope.book().then(async (book) => book === undefined ? countOnly : await namedChats(book, hints)).catch(() => countOnly),
+    new Promise<Naming>((resolve) => { timer = setTimeout(resolve, NAMING_TIMEOUT_MS, countOnly) })
+  ])
+  clearTimeout(timer)
+  return named
 }
 
 /** The app's own page: the origin's root (every screen is a hash route there), not another file of the origin. */
@@ -166,14 +199,8 @@ export async function showPushNotice (scope: PushNoticeScope, plaintext: Uint8Ar
   const before = shown.map(n => dataOf(n.data)).reduce<PushNoticeData | undefined>((most, d) => most === undefined || d.count > most.count ? d : most, undefined) ??
     { href: '#/', count: 0, chats: [], unnamed: 0 }
   const { items, hints } = readPush(plaintext)
-  const book = hints.length > 0 ? await scope.book?.().catch(() => undefined) : undefined
-  let named: NoticeChat[]
-  try {
-    named = await namedChats(book, hints)
-  } finally {
-    book?.close?.()
-  }
-  const next = nextNotice(before, items, named, book?.names ?? false, await scope.locale())
+  const naming = await nameChats(scope, hints)
+  const next = nextNotice(before, items, naming.named, naming.names, await scope.locale())
   await scope.registration.showNotification(next.title, {
     tag: PUSH_TAG, data: next.data, icon: '/icon-192.png', badge: '/icon-96.png', ...(next.body === undefined ? {} : { body: next.body })
   })

@@ -16,6 +16,13 @@ import type { RelayFixture } from '../fixtures.ts'
  * agent turns push off by default (its recommended prefs); a user pref
  * wins. Notifications are allowed for every site, and the JSON viewer is off
  * so that /config.json is a plain page of the origin.
+ *
+ * Without the system's notifications (`alerts.useSystemBackend`) Firefox
+ * shows each in an alert window of its own, which closes itself 20 s later
+ * (toolkit's alert.js and alert.css); closing it closes the notification
+ * (the service worker's `notificationclose`, gone from `getNotifications()`).
+ * So a wait for a notification must end before that: one that polls longer
+ * ends on an empty list whatever it waited for, and reads as "none shown".
  */
 export async function launchPushFirefox (firefox: BrowserType, serverUrl: string): Promise<Browser> {
   const base = firefoxLaunchOptions()
@@ -49,4 +56,22 @@ export async function notificationsShown (page: Page): Promise<ShownNotification
     const shown = await registration?.getNotifications() ?? []
     return shown.map(n => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }))
   })
+}
+
+/** Whether the contact `peerId` in `page`'s database (a person's app) gave a notification key (db/notify-keys.ts), which hints are sealed to. */
+export async function holdsNotifyKey (page: Page, peerId: string): Promise<boolean> {
+  return await page.evaluate(async (peerId) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => { const r = indexedDB.open('parley'); r.onsuccess = () => { resolve(r.result) }; r.onerror = () => { reject(r.error) } })
+    try {
+      const row = await new Promise<unknown>((resolve, reject) => {
+        const r = db.transaction('contacts', 'readonly').objectStore('contacts').index('peerId').get(peerId)
+        r.onsuccess = () => { resolve(r.result) }
+        r.onerror = () => { reject(r.error) }
+      })
+      const keys = (row as { notifyKeys?: Record<string, string> } | undefined)?.notifyKeys
+      return keys !== undefined && Object.keys(keys).length > 0
+    } finally {
+      db.close()
+    }
+  }, peerId)
 }

@@ -3,11 +3,12 @@
  * (`nextNotice`: names on or off, a chat this device does not have, no hint,
  * several pushes in one notification, where its click goes), a version 2
  * payload's hints opened with this device's notification key through
- * `showPushNotice`, and the read-only book of lib/pwa/push-names.ts over a
+ * `showPushNotice` (naming that fails or takes longer than its time falls
+ * back to the count alone, on vitest's fake clock), and the read-only book of lib/pwa/push-names.ts over a
  * real database (fake-indexeddb): the key and setting the node keeps
  * (db/notify-setting.ts), contacts and groups; nothing made or written.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fromBase64Url } from '@parley/protocol/base64'
 import { makeNotifyKeyPair, sealHint } from '@parley/protocol/push/hint'
 import { encodePushPayloadV2 } from '@parley/protocol/push/payload'
@@ -16,7 +17,7 @@ import { saveGroup } from '../../../src/lib/db/groups.ts'
 import { notifySetting, setNotifyNames } from '../../../src/lib/db/notify-setting.ts'
 import { PUSH_TAG, isNotificationData } from '../../../src/lib/pwa/protocol.ts'
 import { APP_DB_NAME, openNoticeBook } from '../../../src/lib/pwa/push-names.ts'
-import { dataOf, namesTitle, nextNotice, showPushNotice, type PushNoticeData, type PushNoticeScope } from '../../../src/lib/pwa/push-notice.ts'
+import { NAMING_TIMEOUT_MS, dataOf, namesTitle, nextNotice, showPushNotice, type PushNoticeData, type PushNoticeScope } from '../../../src/lib/pwa/push-notice.ts'
 import { addContact, freshDeps } from '../db/helpers.ts'
 import type { NoticeBook } from '../../../src/lib/pwa/push-names.ts'
 
@@ -60,8 +61,8 @@ describe('what a push notification says (pure)', () => {
   })
 })
 
-/** A scope whose book is `book`, its notifications kept by tag. */
-function scope (book: NoticeBook | undefined): PushNoticeScope & { shown: Map<string, { title: string, options: NotificationOptions }>, badges: number[] } {
+/** A scope whose book is `book` (or what `book` gives), its notifications kept by tag. */
+function scope (book: NoticeBook | undefined | (() => Promise<NoticeBook | undefined>)): PushNoticeScope & { shown: Map<string, { title: string, options: NotificationOptions }>, badges: number[] } {
   const shown = new Map<string, { title: string, options: NotificationOptions }>()
   const badges: number[] = []
   return {
@@ -71,7 +72,7 @@ function scope (book: NoticeBook | undefined): PushNoticeScope & { shown: Map<st
     windows: async () => [],
     locale: async () => 'en',
     setBadge: async (count) => { badges.push(count) },
-    book: async () => book,
+    book: typeof book === 'function' ? book : async () => book,
     registration: {
       getNotifications: async () => [...shown.values()].map(n => ({ data: n.options.data as unknown }) as Notification),
       showNotification: async (title: string, options: NotificationOptions = {}) => { shown.set(options.tag ?? '', { title, options }) }
@@ -105,6 +106,67 @@ describe('a push with hints, in the service worker', () => {
     expect(sw.shown.get(PUSH_TAG)?.title).toBe('1 new message')
     expect(sw.shown.get(PUSH_TAG)?.options.body).toBeUndefined()
     expect(sw.shown.get(PUSH_TAG)?.options.data).toMatchObject({ href: `#/group/${GROUP}` })
+  })
+
+  describe('naming that fails or takes too long: the count alone, the push still told', () => {
+    afterEach(() => { vi.useRealTimers() })
+    const fromAlice = (): Uint8Array => payload(2, sealHint({ kind: 'contact', chat: ALICE }, keys.publicKey))
+    /** The notification `sw` shows says the count alone: that title, no body, the chats list on a click. */
+    const countOnly = (sw: ReturnType<typeof scope>, title = '2 new messages', data: PushNoticeData = { href: '#/', count: 2, chats: [], unnamed: 2 }): void => {
+      const notice = sw.shown.get(PUSH_TAG)
+      expect(notice?.title).toBe(title)
+      expect(notice?.options.body).toBeUndefined()
+      expect(notice?.options.data).toEqual(data)
+    }
+
+    it('a book that cannot be read, or a lookup that throws', async () => {
+      const unreadable = scope(async () => { throw new DOMException('the database is gone', 'UnknownError') })
+      expect(await showPushNotice(unreadable, fromAlice())).toEqual({ shown: true, count: 2 })
+      countOnly(unreadable)
+      let closed = 0
+      const throwing = scope({ ...book(true), chat: async () => { throw new Error('a read failed') }, close: () => { closed++ } } as NoticeBook)
+      expect(await showPushNotice(throwing, fromAlice())).toEqual({ shown: true, count: 2 })
+      countOnly(throwing)
+      expect(throwing.badges).toEqual([2])
+      // the book is closed all the same
+      expect(closed).toBe(1)
+    })
+
+    it('a book that never opens, or hints whose chats are never read, past NAMING_TIMEOUT_MS', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+      const never = scope(async () => new Promise<NoticeBook>(() => {}))
+      const shown = showPushNotice(never, fromAlice())
+      await vi.advanceTimersByTimeAsync(NAMING_TIMEOUT_MS - 1)
+      expect(never.shown.size).toBe(0)
+      await vi.advanceTimersByTimeAsync(1)
+      expect(await shown).toEqual({ shown: true, count: 2 })
+      countOnly(never)
+
+      // a lookup that hangs: the notification does not wait for it, and the book is closed when it ends
+      let answer: (chat: undefined) => void = () => {}
+      let chatAsked: () => void = () => {}
+      const lookedUp = new Promise<void>((resolve) => { chatAsked = resolve })
+      let closed = 0
+      const stuck = scope({ ...book(true), chat: async () => { chatAsked(); return new Promise<undefined>((resolve) => { answer = resolve }) }, close: () => { closed++ } } as NoticeBook)
+      const told = showPushNotice(stuck, fromAlice())
+      // the hint opened (WebCrypto), and its chat is being read
+      await lookedUp
+      await vi.advanceTimersByTimeAsync(NAMING_TIMEOUT_MS)
+      expect(await told).toEqual({ shown: true, count: 2 })
+      countOnly(stuck)
+      expect(closed).toBe(0)
+      answer(undefined)
+      await vi.waitFor(() => { expect(closed).toBe(1) })
+    })
+
+    it('a count said before keeps adding up, and the chats named before stay', async () => {
+      const sw = scope(book(true))
+      await showPushNotice(sw, payload(1, sealHint({ kind: 'contact', chat: ALICE }, keys.publicKey)))
+      expect(sw.shown.get(PUSH_TAG)?.title).toBe('Alice')
+      const failing = { ...sw, book: async () => { throw new Error('no book now') } }
+      expect(await showPushNotice(failing, fromAlice())).toEqual({ shown: true, count: 3 })
+      countOnly(sw, '3 new messages', { href: '#/', count: 3, chats: [alice], unnamed: 2 })
+    })
   })
 
   it('without a book (no key yet) or without hints, the count alone', async () => {

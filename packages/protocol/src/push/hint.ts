@@ -13,25 +13,21 @@
  *
  * `plain` is hint-plain.ts's. Every primitive is one WebCrypto has, so the
  * service worker opens hints with WebCrypto alone (hint-web.ts); this module
- * seals and opens with noble. The ephemeral key is fresh for every hint, so
+ * seals and opens with noble, and hint-seal-web.ts seals with WebCrypto's
+ * AES-GCM for the app's worker. The ephemeral key is fresh for every hint, so
  * the derived nonce is never used twice under one key.
  */
 import { gcm } from '@noble/ciphers/aes.js'
 import { x25519 } from '@noble/curves/ed25519.js'
-import { hkdf } from '@noble/hashes/hkdf.js'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes, randomBytes } from '@noble/hashes/utils.js'
-import { HINT_BYTES, HINT_INFO, HINT_NONCE_BYTES, HintError, NOTIFY_KEY_BYTES, hintPlain, readHintPlain } from './hint-plain.ts'
+import { hintKeys, keyAndNonce } from './hint-keys.ts'
+import { HINT_BYTES, HINT_INFO, NOTIFY_KEY_BYTES, hintPlain, readHintPlain } from './hint-plain.ts'
 import type { HintChat } from './hint-plain.ts'
 
 export { HINT_BYTES, HINT_INFO, HINT_PLAIN_BYTES, HintError, HintKind, MAX_HINT_CHAT_BYTES, NOTIFY_KEY_BYTES } from './hint-plain.ts'
 export type { HintChat, HintKindName } from './hint-plain.ts'
 export { makeNotifyKeyPair } from './notify-key.ts'
 
-function keyAndNonce (shared: Uint8Array, ephemeralPublic: Uint8Array, notifyPublic: Uint8Array): { key: Uint8Array, nonce: Uint8Array } {
-  const okm = hkdf(sha256, shared, concatBytes(ephemeralPublic, notifyPublic), HINT_INFO, 32 + HINT_NONCE_BYTES)
-  return { key: okm.subarray(0, 32), nonce: okm.subarray(32) }
-}
 
 /**
  * Seals `hint` to a device's notification public key.
@@ -41,16 +37,7 @@ function keyAndNonce (shared: Uint8Array, ephemeralPublic: Uint8Array, notifyPub
  */
 export function sealHint (hint: HintChat, notifyPublic: Uint8Array, random: (n: number) => Uint8Array = randomBytes): Uint8Array {
   const plain = hintPlain(hint)
-  if (notifyPublic.byteLength !== NOTIFY_KEY_BYTES) throw new HintError(`a notification key is ${NOTIFY_KEY_BYTES} bytes`)
-  const ephemeral = random(NOTIFY_KEY_BYTES)
-  const ephemeralPublic = x25519.getPublicKey(ephemeral)
-  let shared: Uint8Array
-  try {
-    shared = x25519.getSharedSecret(ephemeral, notifyPublic)
-  } catch {
-    throw new HintError('the notification key is not a usable X25519 key')
-  }
-  const { key, nonce } = keyAndNonce(shared, ephemeralPublic, notifyPublic)
+  const { ephemeralPublic, key, nonce } = hintKeys(notifyPublic, random)
   return concatBytes(ephemeralPublic, gcm(key, nonce, HINT_INFO).encrypt(plain))
 }
 

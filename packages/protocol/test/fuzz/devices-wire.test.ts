@@ -13,6 +13,10 @@
  *   refused by its size;
  * - a request is a well-formed box (mutated ones decode as boxes or are
  *   refused) no longer than MAX_DEVICES_FRAME_BYTES;
+ * - the `notify` payload (src/devices/notify.ts): every 32-byte key
+ *   round-trips; arbitrary bytes, JSON near its shape and mutations of
+ *   valid ones decode to a key in its one form or throw InvalidMessageError
+ *   only, through the box's payload reader (decodeDevicesBoxPayload) too;
  * - the DHT record (src/devices/dht.ts): arbitrary keys and values, and
  *   mutated valid ones, open or throw DeviceListError only; a valid list
  *   opens under its account's key alone, and the selector picks the highest
@@ -30,6 +34,8 @@ import {
   decodeDevicesPayload, decodeDevicesReply, decodeDevicesRequest, encodeDevicesPayload, encodeDevicesReply,
   MAX_DEVICES_FRAME_BYTES, MAX_DEVICES_PAYLOAD_BYTES
 } from '../../src/devices/wire.ts'
+import { decodeDevicesBoxPayload, decodeNotifyPayload, encodeNotifyPayload, isNotifyKey, NOTIFY_PAYLOAD_BYTES } from '../../src/devices/notify.ts'
+import { fromBase64Url, toBase64Url } from '../../src/base64.ts'
 import { encodeBox } from '../../src/session/box.ts'
 import { fieldsOf, makeAccounts, NOW } from '../devices/helpers.ts'
 import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
@@ -73,6 +79,24 @@ function payloadChecked (bytes: Uint8Array): void {
   }
 }
 
+/** JSON near the notify payload's shape: keys of every length and alphabet, extra or missing fields. */
+const nearNotify = fc.record({
+  type: fc.oneof(fc.constant('notify'), fc.constant('devices'), fc.string({ maxLength: 8 })),
+  key: fc.oneof(fc.uint8Array({ minLength: 31, maxLength: 33 }).map(toBase64Url), fc.string({ minLength: 42, maxLength: 44 }), fc.integer()),
+  extra: fc.option(fc.string({ maxLength: 5 }), { nil: undefined })
+}, { requiredKeys: [] }).map(o => utf8(JSON.stringify(o)))
+
+function notifyChecked (bytes: Uint8Array): void {
+  const result = typed(() => decodeNotifyPayload(bytes), ERRORS)
+  if (result.ok) {
+    expect(isNotifyKey(result.value.key)).toBe(true)
+    expect(fromBase64Url(result.value.key).byteLength).toBe(32)
+    expect(Buffer.from(encodeNotifyPayload(result.value.key)).equals(Buffer.from(bytes))).toBe(true)
+  }
+  const either = typed(() => decodeDevicesBoxPayload(bytes), ERRORS)
+  if (either.ok && either.value.type === 'notify') expect(either.value).toEqual(result.ok ? result.value : undefined)
+}
+
 function replyChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeDevicesReply(bytes), ERRORS)
   if (result.ok) expect(decodeDevicesReply(encodeDevicesReply(result.value))).toEqual(result.value)
@@ -113,6 +137,17 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
       const mutated = mutate(bytes, mutations)
       const result = typed(() => decodeDevicesRequest(mutated), ERRORS)
       expect(result.ok ? result.value.byteLength : 0).toBeLessThanOrEqual(MAX_DEVICES_FRAME_BYTES)
+    }), FUZZ_PARAMS)
+  })
+
+  it('the notify payload: every key round-trips, its length is fixed; arbitrary, near and mutated ones decode to a key in its one form or are refused', () => {
+    fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), mutationArb, fc.oneof(fc.uint8Array({ maxLength: 100 }), nearNotify, nearPayload), (key, mutations, other) => {
+      const bytes = encodeNotifyPayload(key)
+      expect(bytes.byteLength).toBe(NOTIFY_PAYLOAD_BYTES)
+      expect(decodeNotifyPayload(bytes)).toEqual({ type: 'notify', key: toBase64Url(key) })
+      expect(decodeDevicesBoxPayload(bytes)).toEqual({ type: 'notify', key: toBase64Url(key) })
+      notifyChecked(mutate(bytes, mutations))
+      notifyChecked(other)
     }), FUZZ_PARAMS)
   })
 

@@ -230,7 +230,7 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
         // the sender is in the id: the same operations from two members are two items (a relay refuses an id
         // another sender holds for the recipient, and an invitation is taken only from the inviter)
         const id = sha256(new TextEncoder().encode(`parley/mailbox/group-ops/${groupId}/${groupBook.accounts.device()}/${part.map((op) => op.id).join(',')}`)).subarray(0, 16)
-        if (!await this.#deposit(to, id, { type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) stored = false
+        if (!await this.#deposit(to, id, groupId, { type: 'ops', group: groupId, ops: part.map((op) => op.signed) })) stored = false
       }
       if (stored && this.#opsOwed.get(peer)?.get(groupId) === owedNow) this.#opsOwed.get(peer)?.delete(groupId)
     }
@@ -238,19 +238,20 @@ export class GroupCourier implements GroupCourierPort, GroupSyncer, Startable {
     for (const delivery of owed) {
       const request = await this.#requestOf(delivery.message)
       if (request === undefined) continue
-      if (!await this.#deposit(to, ulidBytes(delivery.message), request)) return
+      if (!await this.#deposit(to, ulidBytes(delivery.message), delivery.group, request)) return
       await setDelivery(db, delivery.message, peer, 'stored', Date.now())
     }
   }
 
   /**
    * Deposits one item for a member, in a box of our session with it where it
-   * has sessions (a file's key only there); resolves whether a relay took it.
+   * has sessions (a file's key only there), with a push hint naming `group`
+   * where the member gave us its notification key; resolves whether a relay took it.
    */
-  async #deposit (to: { peerId: string, addresses: string[], mailboxes: string[] }, id: Uint8Array, item: GroupItem): Promise<boolean> {
+  async #deposit (to: { peerId: string, addresses: string[], mailboxes: string[] }, id: Uint8Array, group: string, item: GroupItem): Promise<boolean> {
     const { courier, groupBoxes } = this.#components
     const box = await groupBoxes.mailboxItem(to.peerId, id, encodeGroupItem(item), to.mailboxes)
-    if (await courier.depositFor(to, box ?? encodeGroupItem(withoutKey(item))) === 0) return false
+    if (await courier.depositFor(to, box ?? encodeGroupItem(withoutKey(item)), { kind: 'group', chat: group }) === 0) return false
     if (box !== undefined) await groupBoxes.deposited(to.peerId, id)
     return true
   }

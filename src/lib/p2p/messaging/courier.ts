@@ -13,6 +13,8 @@
  * mark our messages delivered. Contact hellos go the same way when the other
  * side cannot be reached: a request (or accept) waits in their mailbox, and
  * a request that arrives this way is answered 'pending' through theirs.
+ * Messages and group items for a device whose notification key we hold
+ * carry a push hint naming the chat (hints.ts).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -26,9 +28,12 @@ import { SingleFlight } from '@parley/protocol/scheduling/single-flight'
 import { CLOCK_SKEW_MS, tooOld } from '../../db/tombstones.ts'
 import { randomBytes } from '@noble/hashes/utils.js'
 import { setWaitingKeys } from '../../db/waiting-keys.ts'
+import { notifyKeyOf } from '../../db/notify-keys.ts'
+import { authorOf } from '../kernel/author.ts'
 import { MAX_MAILBOX_RELAYS, mailboxRelaysOf } from '../kernel/mailboxes.ts'
 import { PrekeysAwaitedError } from '../sessions/index.ts'
 import { itemFrame, storedFor } from './frames.ts'
+import { DepositHints } from './hints.ts'
 import { drainMailbox } from './mailbox-drain.ts'
 import { MailboxIntake } from './mailbox-intake.ts'
 import { MAX_RECEIPT_IDS, encodeReceipts, receiptsId } from './receipts.ts'
@@ -38,6 +43,7 @@ import type { OutboxItem } from './frames.ts'
 import type { ContactFrame, ContactReplyFrame } from '@parley/protocol/contact/codec'
 import type { SyncIntakePort } from '../kernel/ports/sync.ts'
 import type { ContactBookPort, ContactHellosPort } from '../kernel/ports/contacts.ts'
+import type { DevicesPort } from '../kernel/ports/devices.ts'
 import type { GroupBookPort } from '../kernel/ports/groups.ts'
 import type { IdentityPort } from '../kernel/ports/identity.ts'
 import type { MailboxCourierPort } from '../kernel/ports/messaging.ts'
@@ -47,6 +53,8 @@ import type { MailboxBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPor
 import type { Inbox } from './inbox.ts'
 import type { MailboxCall } from './mailbox-drain.ts'
 import type { DropReason } from './mailbox-items.ts'
+import type { HintFor } from './hints.ts'
+import type { HintChat } from '@parley/protocol/push/hint'
 import type { ComponentLogger, Connection, Libp2p, Logger, PeerId, Startable } from '@libp2p/interface'
 
 export type { DropReason } from './mailbox-items.ts'
@@ -76,7 +84,9 @@ export interface CourierComponents {
   db: ParleyDb
   logger: ComponentLogger
   libp2p: Pick<Libp2p, 'peerId' | 'dial' | 'getConnections' | 'addEventListener' | 'removeEventListener'>
-  identity: Pick<IdentityPort, 'privateKey'>
+  identity: Pick<IdentityPort, 'privateKey' | 'require'>
+  /** our account: the chat a hint names to our contacts (kernel/author.ts) */
+  devices: Pick<DevicesPort, 'account'>
   inbox: Pick<Inbox, 'receiveMany' | 'receive'>
   contactBook: Pick<ContactBookPort, 'byPeerId'>
   /** takes the hellos and replies that come through our mailboxes */
@@ -108,6 +118,8 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
   readonly #stats: CourierStats = { deposited: 0, received: 0, receipts: 0, dropped: { unreadable: 0, 'not-a-contact': 0, malformed: 0, 'not-ours': 0, replayed: 0, unboxed: 0 } }
   /** one drain at a time; a request during a drain runs once more after it */
   readonly #draining: SingleFlight
+  /** push hints on deposits, and the relays that take none */
+  readonly #hints = new DepositHints()
   #timer?: ReturnType<typeof setInterval>
   #ownKeys?: { secret: Uint8Array, multihash: Uint8Array }
   #sealOpener?: SealOpener
@@ -179,8 +191,9 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
    * deposits it on `mailboxes` (the relays it named), else on the relays its
    * known addresses go through, else on ours; resolves how many relays hold it.
    */
-  async depositFor (to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, payload: Uint8Array): Promise<number> {
-    const stored = await this.#depositPayload({ peerId: to.peerId, addresses: to.addresses ?? [] }, payload, to.mailboxes)
+  async depositFor (to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, payload: Uint8Array, chat?: HintChat): Promise<number> {
+    const hint = chat === undefined ? undefined : await this.#hintFor(to.peerId, chat)
+    const stored = await this.#depositPayload({ peerId: to.peerId, addresses: to.addresses ?? [] }, payload, to.mailboxes, hint)
     if (stored > 0) this.#stats.deposited++
     return stored
   }
@@ -193,7 +206,7 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
    * was made. The recipient knows a copy by the id inside (a box's item id,
    * a frame's id), never by the deposit id.
    */
-  async #depositPayload (to: Pick<ContactRow, 'peerId' | 'addresses'>, payload: Uint8Array, mailboxes: readonly string[] = []): Promise<number> {
+  async #depositPayload (to: Pick<ContactRow, 'peerId' | 'addresses'>, payload: Uint8Array, mailboxes: readonly string[] = [], hint?: HintFor): Promise<number> {
     const recipient = peerIdFromString(to.peerId)
     if (recipient.publicKey == null) return 0
     const keys = { senderSecret: this.#keys().secret, recipientPublic: recipient.publicKey.raw, recipientMultihash: recipient.toMultihash().bytes }
@@ -201,12 +214,26 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
       const item = seal(payload, keys)
       if (item.byteLength > MAX_ITEM_BYTES) throw new Error(`a sealed message of ${item.byteLength} bytes is over the mailbox limit of ${MAX_ITEM_BYTES}`)
       const connection = await this.#connect(relay)
-      await mailboxRequest(connection, { op: 'deposit', id: randomBytes(16), recipient: recipient.toMultihash().bytes, item }, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
+      const id = randomBytes(16)
+      await this.#hints.deposit(relay, hint, async (sealed) => {
+        const request = sealed === undefined ? { op: 'deposit' as const, id, recipient: recipient.toMultihash().bytes, item } : { op: 'deposit' as const, id, recipient: recipient.toMultihash().bytes, item, hint: sealed }
+        await mailboxRequest(connection, request, { signal: AbortSignal.timeout(MAILBOX_REQUEST_TIMEOUT_MS) })
+      })
     }))
     for (const result of results) {
       if (result.status === 'rejected') this.#log('deposit for %s failed - %e', to.peerId, result.reason)
     }
     return results.filter(r => r.status === 'fulfilled').length
+  }
+
+  /**
+   * The hint for an item to `device` naming `chat`, when `device` is a device
+   * of a contact that gave us its notification key (db/notify-keys.ts).
+   */
+  async #hintFor (device: string, chat: HintChat): Promise<HintFor | undefined> {
+    const contact = await this.#components.contactBook.byPeerId(device).catch(() => undefined)
+    const key = contact === undefined ? undefined : notifyKeyOf(contact, device)
+    return key === undefined ? undefined : { chat, key }
   }
 
   /**
@@ -234,6 +261,9 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
     const stored: string[] = []
     if (contact.state !== 'accepted') return stored
     const to = await this.#deviceAt(contact, device)
+    // the author is asked only when a hint is to be made (a node without a profile yet has none)
+    const key = notifyKeyOf(contact, device)
+    const hint = key === undefined ? undefined : { chat: { kind: 'contact' as const, chat: authorOf(this.#components.identity, this.#components.devices) }, key }
     for (const item of items) {
       const { row } = item
       if (row.direction !== 'out' || row.storedDevices?.includes(device) === true) continue
@@ -253,7 +283,7 @@ export class MailboxCourier implements MailboxCourierPort, Startable {
       }
       if (box !== undefined && contact.waitingKeys === true) await setWaitingKeys(this.#components.db, contact.id, false)
       const payload = box ?? encodeChatFrame(frame)
-      if (await this.#depositPayload(to, payload) === 0) break
+      if (await this.#depositPayload(to, payload, [], hint) === 0) break
       this.#stats.deposited++
       await storedFor(this.#components.db, item, device)
       stored.push(row.id)

@@ -20,12 +20,14 @@
  * delivering to a device we removed, and never to one we linked.
  *
  * The holder gives the list to its own devices too, and a linked device
- * takes it from the holder (sibling-lists.ts).
+ * takes it from the holder (sibling-lists.ts). Every device gives contacts'
+ * devices its notification key over the same protocol (notify-offers.ts).
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { DeviceListError, openDeviceList } from '@parley/protocol/devices/list'
+import { decodeDevicesBoxPayload } from '@parley/protocol/devices/notify'
 import {
-  decodeDevicesPayload, decodeDevicesReply, decodeDevicesRequest, DEVICES_EXCHANGE_TIMEOUT_MS, DEVICES_PROTOCOL, DEVICES_REQUESTS_PER_MINUTE,
+  decodeDevicesReply, decodeDevicesRequest, DEVICES_EXCHANGE_TIMEOUT_MS, DEVICES_PROTOCOL, DEVICES_REQUESTS_PER_MINUTE,
   encodeDevicesPayload, encodeDevicesReply, MAX_DEVICES_FRAME_BYTES, MAX_DEVICES_PREFIX_BYTES
 } from '@parley/protocol/devices/wire'
 import { negotiatedRequest } from '@parley/protocol/one-request/client'
@@ -35,6 +37,7 @@ import { sessionTables } from '../../db/sessions.ts'
 import { mayExchange } from '../contacts/index.ts'
 import { DeskService } from '../kernel/desk-service.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
+import { NotifyOffers } from './notify-offers.ts'
 import { SiblingLists } from './sibling-lists.ts'
 import { openOrSay } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
@@ -89,6 +92,8 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
   readonly #deviceMarks = new Map<string, number>()
   /** our own devices' half: the holder's list to them, theirs from it */
   readonly #siblings: SiblingLists
+  /** our notification key to contacts' devices, and theirs from them */
+  readonly #notify: NotifyOffers
   #desk: DeskService<Uint8Array, DevicesReply | Uint8Array> | undefined
   #shutdown = new AbortController()
 
@@ -96,6 +101,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     this.#components = components
     this.#log = components.logger.forComponent('parley:sessions:devices')
     this.#siblings = new SiblingLists(components, this.#log)
+    this.#notify = new NotifyOffers(components, this.#log)
   }
 
   async start (): Promise<void> {
@@ -117,7 +123,14 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
 
   readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     if (!evt.detail.protocols.includes(DEVICES_PROTOCOL)) return
-    void this.offer(evt.detail.peerId.toString())
+    const peer = evt.detail.peerId.toString()
+    void this.offer(peer)
+    void this.#notify.offer(peer, this.#shutdown.signal)
+  }
+
+  /** A session with `peer` was just started (sessions.ts): it may take our notification key now. Never throws. */
+  async sessionStarted (peer: string): Promise<void> {
+    if (!this.#shutdown.signal.aborted) await this.#notify.offer(peer, this.#shutdown.signal)
   }
 
   readonly #onChanged = (): void => {
@@ -197,22 +210,40 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     await this.#siblings.offer(peer, connection, signal)
   }
 
-  /** The listener: a box from `from` carrying its account's list (our own account's, from its holder: sibling-lists.ts). */
+  /**
+   * The listener: a box from `from` carrying its account's list (our own
+   * account's, from its holder: sibling-lists.ts), or the notification key
+   * of `from`, a device of a contact (notify-offers.ts).
+   */
   async receive (from: PeerId, box: Uint8Array, _options: AbortOptions): Promise<DevicesReply> {
     const { db, contactBook, sessions } = this.#components
     const peer = from.toString()
     if (this.#siblings.fromOurAccount(peer)) return this.#siblings.receive(from, box)
     const contact = await contactBook.byPeerId(peer)
-    // only the account's own device (its holder) speaks for the list, so far
-    if (!mayExchange(contact) || contact.peerId !== peer) return { type: 'reject', reason: 'not-a-contact' }
+    if (!mayExchange(contact)) return { type: 'reject', reason: 'not-a-contact' }
     const opened = await openOrSay(async () => sessions.open(sessionPeerOf(from), box), this.#log, `a devices box from ${peer}`)
     if (opened === 'malformed') return { type: 'reject', reason: 'invalid' }
     // this very box, opened and taken before (a retry)
     if (opened === 'duplicate') return { type: 'ack', status: 'same' }
     if (opened === 'session') return { type: 'reject', reason: 'session' }
+    let payload
+    try {
+      payload = decodeDevicesBoxPayload(opened.plaintext)
+    } catch (err) {
+      opened.abandon()
+      if (!(err instanceof Error && err.name === 'InvalidMessageError')) throw err
+      this.#log('refused a devices box from %s - %e', peer, err)
+      return { type: 'reject', reason: 'invalid' }
+    }
+    if (payload.type === 'notify') return this.#notify.receive(contact, peer, payload.key, opened)
+    // only the account's own device (its holder) speaks for the list, so far
+    if (contact.peerId !== peer) {
+      opened.abandon()
+      return { type: 'reject', reason: 'not-a-contact' }
+    }
     let outcome
     try {
-      const list = openDeviceList(decodeDevicesPayload(opened.plaintext).list, { account: contact.peerId })
+      const list = openDeviceList(payload.list, { account: contact.peerId })
       outcome = await db.transaction('rw', [...sessionTables(db), db.contacts, db.messages, db.events], async () => {
         const stored = await storeContactDevices(db, contact.id, list)
         await opened.commit()

@@ -63,6 +63,9 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
   name: 'sessions',
   create (components) {
     const sessions = new Sessions(components)
+    const deviceLists = new DeviceListExchange(components)
+    // a session just started can carry our notification key to the peer
+    sessions.onStarted = (peer) => { void deviceLists.sessionStarted(peer) }
     // a deleted contact's sessions go with it (a contact added again starts new ones)
     components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
     return {
@@ -78,7 +81,7 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
         peerBoxes: new SessionPeerBoxes(components),
         sessionNotices: new SessionNotices(components),
         sessionPins: new SessionPins(components),
-        deviceLists: new DeviceListExchange(components)
+        deviceLists
       }
     }
   }

@@ -83,6 +83,8 @@ export class Sessions implements SessionsPort {
   /** our chains the peers hold, and theirs we have not stored yet (chains.ts) */
   readonly #held = new HeldChains()
   readonly #unstored = new UnstoredChains()
+  /** told of each session started, by us or the peer, once stored (notify-offers.ts gives the peer our notification key) */
+  onStarted: (peer: string) => void = () => {}
 
   constructor (components: SessionsComponents, init: SessionsInit = {}) {
     this.#components = components
@@ -162,6 +164,7 @@ export class Sessions implements SessionsPort {
         throw err
       })
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
+      if (fresh && sealed.next !== undefined) Dexie.ignoreTransaction(() => { this.onStarted(to.peer) })
       return sealed.bytes
     })
   }
@@ -330,6 +333,7 @@ export class Sessions implements SessionsPort {
     const oneTime = prekeys.oneTimeKeys(init)
     this.#log('%s started a session with us', from.peer)
     return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh }, async () => {
+      Dexie.currentTransaction?.on('complete', () => { Dexie.ignoreTransaction(() => { this.onStarted(from.peer) }) })
       if (oneTime.length > 0) {
         await db.prekeys.bulkDelete(oneTime)
         // a relay handed them out: it may need more. Started outside the caller's transaction: its

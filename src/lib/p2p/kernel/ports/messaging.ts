@@ -6,6 +6,7 @@
 import type { ContactId, ContactRow } from '../../../db/types.ts'
 import type { ChatDialerFrame, ChatReplyFrame } from '@parley/protocol/chat/codec'
 import type { ContactFrame } from '@parley/protocol/contact/codec'
+import type { HintChat } from '@parley/protocol/push/hint'
 import type { AbortOptions, Connection, PeerId } from '@libp2p/interface'
 
 /** What the inbox made of one frame: an ack status, or a reject reason. */
@@ -84,7 +85,8 @@ export interface MailboxCourierPort {
   /**
    * seals a payload to someone who need not be a contact (a group member) and
    * deposits it on `mailboxes`, else on the relays its known addresses go
-   * through, else on ours; resolves how many relays hold it
+   * through, else on ours; resolves how many relays hold it. With `chat`, a
+   * device that gave us its notification key gets a push hint naming it.
    */
-  depositFor(to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, payload: Uint8Array): Promise<number>
+  depositFor(to: { peerId: string, addresses?: string[], mailboxes?: readonly string[] }, payload: Uint8Array, chat?: HintChat): Promise<number>
 }
