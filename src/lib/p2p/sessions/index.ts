@@ -62,7 +62,9 @@ export interface SessionsServices {
 export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsServices> = {
   name: 'sessions',
   create (components) {
-    const sessions = new Sessions(components)
+    const deviceLists = new DeviceListExchange(components)
+    // a session formed after a list changed (a contact's first message since): the holder gives that device its list then
+    const sessions = new Sessions(components, { started: (peer) => { void deviceLists.offer(peer) } })
     // a deleted contact's sessions go with it (a contact added again starts new ones)
     components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
     return {
@@ -78,7 +80,7 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
         peerBoxes: new SessionPeerBoxes(components),
         sessionNotices: new SessionNotices(components),
         sessionPins: new SessionPins(components),
-        deviceLists: new DeviceListExchange(components)
+        deviceLists
       }
     }
   }

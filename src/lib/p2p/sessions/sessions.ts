@@ -65,6 +65,8 @@ export interface SessionsComponents {
 
 export interface SessionsInit {
   now?: () => number
+  /** a session with `peer` was started, by either side, and stored (the holder gives it its device list: device-lists.ts) */
+  started?: (peer: string) => void
 }
 
 const newId = (): string => hex(crypto.getRandomValues(new Uint8Array(16)))
@@ -73,6 +75,7 @@ export class Sessions implements SessionsPort {
   readonly #components: SessionsComponents
   readonly #log: Logger
   readonly #now: () => number
+  readonly #started: (peer: string) => void
   readonly #lock = new KeyedLock<string>()
   /** peer → its rows, current first (insertion order is recency of use) */
   readonly #cache = new Map<string, SessionRow[]>()
@@ -88,6 +91,7 @@ export class Sessions implements SessionsPort {
     this.#components = components
     this.#log = components.logger.forComponent('parley:sessions')
     this.#now = init.now ?? Date.now
+    this.#started = init.started ?? (() => {})
   }
 
   /** Whether we have, or had, a session with `peer` (so it speaks sessions, and nothing goes to it without one). */
@@ -162,6 +166,7 @@ export class Sessions implements SessionsPort {
         throw err
       })
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
+      if (fresh) this.#started(to.peer)
       return sealed.bytes
     })
   }
@@ -360,7 +365,7 @@ export class Sessions implements SessionsPort {
         const one = !started && current?.id === opened.id ? latest : undefined
         // the sessions as they are now, every chain in them stored once the transaction is done
         const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
-        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains) })
+        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains); if (started) this.#started(peer) })
         if (one !== undefined) await db.sessions.put(this.#reserved.stored(one))
         else await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
         await extra()
