@@ -74,6 +74,9 @@ describe('groups with a linked device', () => {
       expect(new Uint8Array(await file.arrayBuffer())).toEqual(photo)
     }
     expect(await carol.db.messages.get(fileId)).toMatchObject({ groupId, fromPeerId: account, body: 'the beach', kind: 'file', direction: 'in' })
+    // on the laptop it is Alice's own, as the phone's text is, though its bytes came in from the phone
+    expect(await alice.db.messages.get(fileId)).toMatchObject({ groupId, fromPeerId: account, body: 'the beach', kind: 'file', direction: 'out', state: 'sent' })
+    expect(await alice.db.transfers.get(fileId)).toMatchObject({ direction: 'in', peer: phone })
 
     // removed: the laptop gives the group the list without the phone
     const phoneKey = n.node.components.identity.privateKey().raw.subarray(0, 32)

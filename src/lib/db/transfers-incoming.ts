@@ -31,6 +31,18 @@ export interface IncomingFileInput extends IncomingInput {
    * pulled from that device, which holds it (kept as the transfer's `peer`).
    */
   device?: string
+  /**
+   * A group's file whose author is our own account, made on another of its
+   * devices: stored as ours (direction 'out', state 'sent', as that device's
+   * text is: groups/message-row.ts), its transfer still one we pull in.
+   */
+  ours?: boolean
+}
+
+/** The row of a file our account sent from another device: ours, sent (that device delivers it); a `ttl` runs from its sending, as ours do. */
+function asOurs (row: MessageRow): MessageRow {
+  const { receivedAt: _received, expiresAt: _expires, ...rest } = row
+  return { ...rest, direction: 'out', state: 'sent', ...(row.ttl === undefined ? {} : { expiresAt: row.sentAt + row.ttl * 1000 }) }
 }
 
 /**
@@ -70,7 +82,8 @@ export async function storeIncomingFile (db: ParleyDb, input: IncomingFileInput)
     if (message !== undefined || existing !== undefined || gone.size > 0) return 'duplicate'
     const { group } = input
     if (group !== undefined) {
-      await db.messages.add({ ...incomingFileRow(input), ...group })
+      const row = incomingFileRow(input)
+      await db.messages.add({ ...(input.ours === true ? asOurs(row) : row), ...group })
       await db.transfers.add({ ...transfer, groupId: group.groupId, peer: input.device ?? input.fromPeerId })
       return 'stored'
     }

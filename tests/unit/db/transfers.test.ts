@@ -205,6 +205,16 @@ describe('receiving', () => {
     expect(await transfer(other)).toMatchObject({ peer: '12D3KooWPhone', groupId: group.groupId })
   })
 
+  it('stores a group file our account sent from another device as ours, sent, its transfer one we pull in', async () => {
+    const group = { groupId: 'g'.repeat(32), lamport: 3, groupSigned: { body: '{}', sig: 'sig' } }
+    const sent = { ...incoming(ID, GROUP_CONTACT_ID, offer(10, 4)), ttl: 60 }
+    await storeIncomingFile(db, { ...sent, group, device: '12D3KooWPhone', ours: true })
+    const row = await db.messages.get(ID)
+    expect(row).toMatchObject({ direction: 'out', state: 'sent', kind: 'file', groupId: group.groupId, expiresAt: sent.sentAt + 60_000 })
+    expect(row?.receivedAt).toBeUndefined()
+    expect(await transfer(ID)).toMatchObject({ direction: 'in', state: 'waiting', peer: '12D3KooWPhone' })
+  })
+
   it('stores the offer and a waiting transfer with nothing stored yet, once', async () => {
     const thumbOffer = offer(10, 4, { thumb: Uint8Array.from([0xff, 0xd8, 0xff]), thumbMime: 'image/jpeg', width: 640, height: 480 })
     expect(await storeIncomingFile(db, incoming(ID, alice, thumbOffer))).toBe('stored')

@@ -52,6 +52,12 @@ describe('a photo in the chat', () => {
     expect(text(body)).not.toContain('IMG_2041.jpg')
   })
 
+  it('ours, sent from another of our devices, comes in like a contact\'s: Cancel stops its download', () => {
+    const body = card(message(1, { direction: 'out', fromPeerId: 'alice', state: 'sent' }), 'active')
+    expect(body).toContain('data-testid="file-cancel"')
+    expect(body).toContain('aria-label="Cancel downloading IMG_2041.jpg"')
+  })
+
   it('any other file keeps its name, size, state and Save', () => {
     const body = card(message(1, { file: PDF }), 'complete')
     expect(text(body)).toContain('plan.pdf')

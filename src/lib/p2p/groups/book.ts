@@ -335,6 +335,8 @@ export class GroupBook implements GroupBookPort, Startable {
         fromPeerId: message.author,
         // made on a linked device of the author: that device holds the file (the account's others do not)
         ...(message.device === undefined ? {} : { device: message.device }),
+        // ours, from another device of our account: shown as ours, as its text is (below)
+        ...(message.author === this.me() ? { ours: true } : {}),
         body: frame.text,
         sentAt: frame.sentAt,
         receivedAt: Date.now(),

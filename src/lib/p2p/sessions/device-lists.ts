@@ -8,8 +8,10 @@
  * contact (contacts/book.ts).
  *
  * When it goes: to a contact whose identify lists the protocol (every new
- * connection), and to every connected contact when our list's version grows
- * (`devices:changed`), each time only while the contact's mark (the version
+ * connection), to every connected contact when our list's version grows
+ * (`devices:changed`), and to a device when a session with it forms (either
+ * side starting it: a contact befriended with no message yet, whose first
+ * comes after a link, on a connection identified already), each time only while the contact's mark (the version
  * it acknowledged, `devicesSent`) is older, and only on a session we already
  * have (a list never starts one). An app that predates the protocol answers
  * `na` to it: nothing is sealed for it and nothing is marked. A contact's
@@ -88,6 +90,8 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
   readonly #log: Logger
   /** the contacts an offer is under way to, at most MAX_DEVICE_OFFERS */
   readonly #offering = new Set<string>()
+  /** those of them asked again meanwhile (a session formed while the offer found none): offered again once it ends */
+  readonly #again = new Set<string>()
   /** a contact's device other than its account → the version it acknowledged, at most MAX_DEVICE_MARKS, oldest first */
   readonly #deviceMarks = new Map<string, number>()
   /** our own devices' half: the holder's list to them, theirs from it */
@@ -148,7 +152,12 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
   async offer (peer: string): Promise<void> {
     const { devices, contactBook, sessions, libp2p, db } = this.#components
     const list = devices.ownList()
-    if (!devices.holder || list === undefined || this.#offering.has(peer) || this.#offering.size >= MAX_DEVICE_OFFERS) return
+    if (!devices.holder || list === undefined) return
+    if (this.#offering.has(peer)) {
+      this.#again.add(peer)
+      return
+    }
+    if (this.#offering.size >= MAX_DEVICE_OFFERS) return
     this.#offering.add(peer)
     try {
       if (this.#siblings.targets(peer)) {
@@ -190,6 +199,7 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
       this.#log('could not give %s our device list - %e', peer, err)
     } finally {
       this.#offering.delete(peer)
+      if (this.#again.delete(peer)) void this.offer(peer)
     }
   }
 

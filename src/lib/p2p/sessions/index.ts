@@ -62,10 +62,10 @@ export interface SessionsServices {
 export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsServices> = {
   name: 'sessions',
   create (components) {
-    const sessions = new Sessions(components)
     const deviceLists = new DeviceListExchange(components)
-    // a session just started can carry our notification key to the peer
-    sessions.onStarted = (peer) => { void deviceLists.sessionStarted(peer) }
+    // a session just formed (a contact's first message since a list changed, say): the holder gives that
+    // device its list, and this device its notification key
+    const sessions = new Sessions(components, { started: (peer) => { void deviceLists.offer(peer); void deviceLists.sessionStarted(peer) } })
     // a deleted contact's sessions go with it (a contact added again starts new ones)
     components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
     return {

@@ -65,6 +65,8 @@ export interface SessionsComponents {
 
 export interface SessionsInit {
   now?: () => number
+  /** a session with `peer` was started, by either side, and stored (the holder gives it its device list, device-lists.ts; this device its notification key, notify-offers.ts) */
+  started?: (peer: string) => void
 }
 
 const newId = (): string => hex(crypto.getRandomValues(new Uint8Array(16)))
@@ -73,6 +75,7 @@ export class Sessions implements SessionsPort {
   readonly #components: SessionsComponents
   readonly #log: Logger
   readonly #now: () => number
+  readonly #started: (peer: string) => void
   readonly #lock = new KeyedLock<string>()
   /** peer → its rows, current first (insertion order is recency of use) */
   readonly #cache = new Map<string, SessionRow[]>()
@@ -83,13 +86,12 @@ export class Sessions implements SessionsPort {
   /** our chains the peers hold, and theirs we have not stored yet (chains.ts) */
   readonly #held = new HeldChains()
   readonly #unstored = new UnstoredChains()
-  /** told of each session started, by us or the peer, once stored (notify-offers.ts gives the peer our notification key) */
-  onStarted: (peer: string) => void = () => {}
 
   constructor (components: SessionsComponents, init: SessionsInit = {}) {
     this.#components = components
     this.#log = components.logger.forComponent('parley:sessions')
     this.#now = init.now ?? Date.now
+    this.#started = init.started ?? (() => {})
   }
 
   /** Whether we have, or had, a session with `peer` (so it speaks sessions, and nothing goes to it without one). */
@@ -164,7 +166,7 @@ export class Sessions implements SessionsPort {
         throw err
       })
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
-      if (fresh && sealed.next !== undefined) Dexie.ignoreTransaction(() => { this.onStarted(to.peer) })
+      if (fresh) Dexie.ignoreTransaction(() => { this.#started(to.peer) })
       return sealed.bytes
     })
   }
@@ -333,7 +335,6 @@ export class Sessions implements SessionsPort {
     const oneTime = prekeys.oneTimeKeys(init)
     this.#log('%s started a session with us', from.peer)
     return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh }, async () => {
-      Dexie.currentTransaction?.on('complete', () => { Dexie.ignoreTransaction(() => { this.onStarted(from.peer) }) })
       if (oneTime.length > 0) {
         await db.prekeys.bulkDelete(oneTime)
         // a relay handed them out: it may need more. Started outside the caller's transaction: its
@@ -364,7 +365,7 @@ export class Sessions implements SessionsPort {
         const one = !started && current?.id === opened.id ? latest : undefined
         // the sessions as they are now, every chain in them stored once the transaction is done
         const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
-        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains) })
+        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains); if (started) Dexie.ignoreTransaction(() => { this.#started(peer) }) })
         if (one !== undefined) await db.sessions.put(this.#reserved.stored(one))
         else await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
         await extra()

@@ -36,6 +36,8 @@ interface Person {
   sessions: Sessions
   directory: MemoryPrekeyDirectory
   me: SessionPeer
+  /** the peers the sessions said a session was started with, in order */
+  started: string[]
 }
 
 let relays: MemoryPrekeyRelays
@@ -51,9 +53,10 @@ async function person (name: string): Promise<Person> {
   const identity = ownKeys.identity()
   const directory = relays.as(identity)
   const keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory: directory })
-  const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys: keeper })
+  const started: string[] = []
+  const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys: keeper }, { started: (peer) => { started.push(peer) } })
   const me = { peer: peerIdFromPrivateKey(key).toString(), publicKey: identity.publicKey, multihash: identity.multihash }
-  const p = { name, db, keeper, sessions, directory, me }
+  const p = { name, db, keeper, sessions, directory, me, started }
   people.push(p)
   return p
 }
@@ -116,6 +119,19 @@ describe('Sessions', () => {
     expect(decodeBox(third).init).toBeUndefined()
     expect(await receive(bob, alice, third)).toBe('good')
     expect((await sessionsOf(alice.db, bob.me.peer))[0]?.init).toBeUndefined()
+  })
+
+  it('says a session started on each side once: on the first seal, and once the first box of the peer\'s is kept', async () => {
+    const first = await send(alice, bob, 'hello Bob')
+    expect(alice.started).toEqual([bob.me.peer])
+    // opened but not yet kept: not yet
+    const opened = await bob.sessions.open(alice.me, first)
+    expect(bob.started).toEqual([])
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await opened.commit() })
+    expect(bob.started).toEqual([alice.me.peer])
+    expect(await receive(bob, alice, await send(alice, bob, 'again'))).toBe('again')
+    expect(await receive(alice, bob, await send(bob, alice, 'yes'))).toBe('yes')
+    expect([alice.started, bob.started]).toEqual([[bob.me.peer], [alice.me.peer]])
   })
 
   it('an item sealed again is the same box (no key used twice, no gap); a box opened twice is refused as a duplicate', async () => {
