@@ -373,10 +373,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * share with each other in small chunks of its own, each gzipped apart) and
  * the service worker's precache list of the new files to 11.39 (vite build
  * of h/lazyru).
+ * Issue 59's hints again (h/hintfix: each device's notification key to its
+ * contacts' devices, hints on deposits, sealed with WebCrypto's AES-GCM) and
+ * the device list given once a session forms (h/listready): the worker from
+ * 396.9 to 398.7, its budget 398.8; the shell 153.5 by the same build, whose
+ * size moves by a few bytes with the hashed names it lists: its budget 153.6
+ * (vite build at main a96f119).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 153.5,
-  worker: 397.0,
+  shell: 153.6,
+  worker: 398.8,
   pump: 4.6,
   lazy: 770.4,
   serviceWorker: 11.5
