@@ -79,12 +79,18 @@ export class Inbox implements ChatInbox {
     // the tabs hear of it first: starting the write takes Dexie a while, and the
     // announcement does not depend on it (a failed write withdraws it below)
     events.safeDispatchEvent('message', { detail: { kind: 'received', message: incomingRow(input) } })
+    const dropped = (): void => { events.safeDispatchEvent('message', { detail: { kind: 'dropped', contactId: contact.id, id: input.id } }) }
+    let outcome: 'stored' | 'duplicate'
     try {
-      return await storeIncoming(db, input)
+      outcome = await storeIncoming(db, input)
     } catch (err) {
-      events.safeDispatchEvent('message', { detail: { kind: 'dropped', contactId: contact.id, id: input.id } })
+      dropped()
       throw err
     }
+    // a copy of one stored before, or of one that disappeared (its tombstone): the announcement goes too,
+    // or an open chat would show again a message that is no longer stored
+    if (outcome === 'duplicate') dropped()
+    return outcome
   }
 
   /**

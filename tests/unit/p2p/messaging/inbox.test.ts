@@ -13,6 +13,7 @@ import { noteRefused } from '../../../../src/lib/db/blocks.ts'
 import { setBlocked, upsertContact } from '../../../../src/lib/db/contacts.ts'
 import { chatMessages } from '../../../../src/lib/db/messages.ts'
 import { storeIncoming } from '../../../../src/lib/db/messages-incoming.ts'
+import { addTombstones } from '../../../../src/lib/db/tombstones.ts'
 import { ContactBook } from '../../../../src/lib/p2p/contacts/book.ts'
 import { ActionIntake } from '../../../../src/lib/p2p/actions/intake.ts'
 import { Inbox } from '../../../../src/lib/p2p/messaging/inbox.ts'
@@ -156,5 +157,24 @@ describe('what a contact sent during a block (db/blocks.ts)', () => {
     expect(await inbox.receive(bob.peer, text('01JD00000000000000000000E1', 'sent before, came during', 900))).toBe('not-allowed')
     expect(await inbox.receive(bob.peer, text('01JD00000000000000000000E2', 'sent after', 2100))).toBe('stored')
     expect((await chatMessages(db, bob.id)).map(m => m.body)).toEqual(['sent after'])
+  })
+})
+
+describe('Inbox.receive, a message live', () => {
+  it('announces it before its write, and withdraws the announcement when it is not stored: a copy of a stored one, or of one that disappeared', async () => {
+    const told = (): string[] => events.map(e => e.kind === 'received' ? `received ${e.message.id}` : e.kind === 'dropped' ? `dropped ${e.id}` : e.kind)
+    expect(await inbox.receive(alice.peer, text('01JD00000000000000000000E1', 'new', 1000))).toBe('stored')
+    expect(told()).toEqual(['received 01JD00000000000000000000E1'])
+    // the same message again (an outbox that missed our ack)
+    expect(await inbox.receive(alice.peer, text('01JD00000000000000000000E1', 'new', 1000))).toBe('duplicate')
+    // a disappearing message whose time was up comes again (a relay replaying it): it stays gone
+    await addTombstones(db, ['01JD00000000000000000000E2' as MessageId], Date.now())
+    expect(await inbox.receive(alice.peer, text('01JD00000000000000000000E2', 'gone', 1000))).toBe('duplicate')
+    expect(told()).toEqual([
+      'received 01JD00000000000000000000E1',
+      'received 01JD00000000000000000000E1', 'dropped 01JD00000000000000000000E1',
+      'received 01JD00000000000000000000E2', 'dropped 01JD00000000000000000000E2'
+    ])
+    expect((await chatMessages(db, alice.id)).map(m => m.body)).toEqual(['new'])
   })
 })
