@@ -128,9 +128,10 @@ export class StatePull {
     const relayed = open().find(c => isRelayed(c)) ?? await node.dial(existing, { signal: AbortSignal.any([signal, AbortSignal.timeout(REDIAL_TIMEOUT_MS)]) })
     if (!isRelayed(relayed)) return relayed
     const needsDirect = this.#relayRefused || offer.size > relayedFileAllowance(relayed.limits)
+    // a state the relay cannot carry: a direct dial that failed once (ICE on a busy machine) is tried again
+    // before the link ends (#direct keeps to MAX_DIRECT_TRIES, and makes none without WebRTC)
     let made = await this.#direct(relayed)
-    // a state the relay cannot carry: a direct dial that failed once (ICE on a busy machine) is tried again before the link ends
-    while (made === undefined && needsDirect && this.#directTries < MAX_DIRECT_TRIES && this.#init.webRtc()) made = await this.#direct(relayed)
+    if (made === undefined && needsDirect) made = await this.#direct(relayed)
     if (made !== undefined) return made
     if (needsDirect) {
       throw new StateTooBigError(`the state (${offer.size} bytes) is bigger than the relayed connection carries, and no direct connection could be made`)

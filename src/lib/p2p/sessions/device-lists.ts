@@ -132,9 +132,14 @@ export class DeviceListExchange implements Startable, Desk<Uint8Array, DevicesRe
     void this.#notify.offer(peer, this.#shutdown.signal)
   }
 
-  /** A session with `peer` was just started (sessions.ts): it may take our notification key now. Never throws. */
+  /**
+   * A session with `peer` was just started, by either side (sessions.ts): it
+   * may take our account's list (on the holder) and our notification key now.
+   * Never throws.
+   */
   async sessionStarted (peer: string): Promise<void> {
-    if (!this.#shutdown.signal.aborted) await this.#notify.offer(peer, this.#shutdown.signal)
+    if (this.#shutdown.signal.aborted) return
+    await Promise.all([this.offer(peer), this.#notify.offer(peer, this.#shutdown.signal)])
   }
 
   readonly #onChanged = (): void => {

@@ -63,9 +63,8 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
   name: 'sessions',
   create (components) {
     const deviceLists = new DeviceListExchange(components)
-    // a session just formed (a contact's first message since a list changed, say): the holder gives that
-    // device its list, and this device its notification key
-    const sessions = new Sessions(components, { started: (peer) => { void deviceLists.offer(peer); void deviceLists.sessionStarted(peer) } })
+    // a session just formed (a contact's first message since a list changed, say): device-lists.ts gives that device what it may now take
+    const sessions = new Sessions(components, { started: (peer) => { void deviceLists.sessionStarted(peer) } })
     // a deleted contact's sessions go with it (a contact added again starts new ones)
     components.events.addEventListener('contact:deleted', ({ detail }) => { detail.waitUntil(sessions.deletePeer(detail.peerId)) })
     return {

@@ -65,7 +65,7 @@ export interface SessionsComponents {
 
 export interface SessionsInit {
   now?: () => number
-  /** a session with `peer` was started, by either side, and stored (the holder gives it its device list, device-lists.ts; this device its notification key, notify-offers.ts) */
+  /** a session with `peer` was started, by either side, and stored (the holder gives it its device list, device-lists.ts; this device its notification key, notify-offers.ts); told outside any transaction, which what it starts must not join */
   started?: (peer: string) => void
 }
 
@@ -91,7 +91,8 @@ export class Sessions implements SessionsPort {
     this.#components = components
     this.#log = components.logger.forComponent('parley:sessions')
     this.#now = init.now ?? Date.now
-    this.#started = init.started ?? (() => {})
+    const started = init.started
+    this.#started = started === undefined ? () => {} : (peer) => { Dexie.ignoreTransaction(() => { started(peer) }) }
   }
 
   /** Whether we have, or had, a session with `peer` (so it speaks sessions, and nothing goes to it without one). */
@@ -166,7 +167,7 @@ export class Sessions implements SessionsPort {
         throw err
       })
       if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
-      if (fresh) Dexie.ignoreTransaction(() => { this.#started(to.peer) })
+      if (fresh) this.#started(to.peer)
       return sealed.bytes
     })
   }
@@ -365,7 +366,7 @@ export class Sessions implements SessionsPort {
         const one = !started && current?.id === opened.id ? latest : undefined
         // the sessions as they are now, every chain in them stored once the transaction is done
         const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
-        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains); if (started) Dexie.ignoreTransaction(() => { this.#started(peer) }) })
+        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains); if (started) this.#started(peer) })
         if (one !== undefined) await db.sessions.put(this.#reserved.stored(one))
         else await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
         await extra()
