@@ -247,6 +247,11 @@ export class NetLab {
   async #addNs (name: string): Promise<void> {
     await sh('ip', ['netns', 'add', name])
     this.#namespaces.push(name)
+    // The lab is IPv4 only. Without this, each link that comes up gets an IPv6
+    // link-local address a second or so later (once duplicate detection ends),
+    // and Chromium takes that for a network change: it fails the requests then in
+    // flight (net::ERR_NETWORK_CHANGED), such as the app's own scripts as it opens.
+    for (const key of ['all', 'default']) await nsRun(name, 'sysctl', ['-qw', `net.ipv6.conf.${key}.disable_ipv6=1`])
     await nsRun(name, 'ip', ['link', 'set', 'lo', 'up'])
   }
 

@@ -133,8 +133,13 @@ export interface LabPerson {
   readonly browser: Browser
   readonly context: BrowserContext
   readonly page: Page
+  /** the page's console errors, failed requests and crashes, newest last (at most {@link PAGE_LOG_LINES}) */
+  readonly log: readonly string[]
   close(): Promise<void>
 }
+
+/** How many lines of a page's own log {@link LabPerson.log} keeps for a failed scenario's report. */
+const PAGE_LOG_LINES = 50
 
 /**
  * Launches a browser inside `site.host` with a fresh profile and opens `url`:
@@ -186,6 +191,13 @@ export async function launchPerson (site: Site, url: string, workDir: string, br
   }
   await context.addInitScript(recordPeerConnections)
   const page = await context.newPage()
+  const log: string[] = []
+  const note = (line: string): void => { log.push(line); if (log.length > PAGE_LOG_LINES) log.shift() }
+  page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') note(`console.${m.type()}: ${m.text()}`) })
+  page.on('pageerror', e => { note(`page error: ${e.message}`) })
+  page.on('requestfailed', r => { note(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`) })
+  page.on('crash', () => { note('page crashed') })
+  context.on('weberror', e => { note(`web error: ${e.error().message}`) })
   await page.goto(url)
   return {
     site,
@@ -193,6 +205,7 @@ export async function launchPerson (site: Site, url: string, workDir: string, br
     browser,
     context,
     page,
+    log,
     async close () { await browser.close() }
   }
 }
@@ -226,6 +239,9 @@ export async function withPair<T> (lab: LabNet, nats: [NatType, NatType], option
     } catch (err) {
       for (const [who, person] of [['Alice', alice], ['Bob', bob]] as const) {
         console.log(`  ${who}'s peer connections:\n    ${(await connectionHistory(person.page).catch(() => ['(page gone)'])).join('\n    ')}`)
+        const shown = await person.page.locator('body').innerText({ timeout: 2000 }).catch(() => '(page gone)')
+        console.log(`  ${who}'s page (${person.page.url()}) shows: ${JSON.stringify(shown.slice(0, 300))}`)
+        console.log(`  ${who}'s page log:\n    ${person.log.length === 0 ? '(nothing)' : person.log.join('\n    ')}`)
       }
       throw err
     }
