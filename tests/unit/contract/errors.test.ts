@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CodedError, errorClass, errorFromShape, isErrorShape, MAX_ERROR_PARAM_CHARS, toErrorShape } from '../../../src/lib/contract/errors.ts'
 import { ERROR_CATALOG } from '../../../src/lib/contract/error-codes/index.ts'

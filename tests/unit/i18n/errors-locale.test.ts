@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 import { en } from '../../../src/lib/i18n/messages/errors.ts'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { detectLocale, englishStrings, getLocale, onLocaleChange, setLocale, t } from '../../../src/lib/i18n/index.ts'
 import * as common from '../../../src/lib/i18n/messages/common.ts'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Handlers } from '../../../src/lib/contract/define.ts'

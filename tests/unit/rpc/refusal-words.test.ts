@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { method, returns, timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SchemaError, v } from '../../../src/lib/contract/schema.ts'

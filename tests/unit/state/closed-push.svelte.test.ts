@@ -8,6 +8,7 @@
  * words (English and Russian); off unsubscribes and hands null; a browser
  * without PushManager is 'unsupported' without a call.
  */
+import '../../support/russian.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { p256 } from '@noble/curves/nist.js'
 import { toBase64Url } from '@parley/protocol/base64'

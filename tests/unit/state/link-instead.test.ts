@@ -4,6 +4,7 @@
  * welcome screen it comes back to, to start linking at once (taken once);
  * a refusal is said in words and nothing is remembered.
  */
+import '../../support/russian.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'
 import { LINK_NEXT_KEY, linkInstead, takeLinkNext, type LinkNextStore } from '../../../src/lib/state/link-instead.ts'

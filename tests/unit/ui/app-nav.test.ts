@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { render } from 'svelte/server'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { describe, expect, it } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { ContactRow, GroupRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale, t } from '../../../src/lib/i18n/index.ts'
 

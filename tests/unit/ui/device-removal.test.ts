@@ -7,6 +7,7 @@
  * the account's name, that its history stays until erased, and "Erase this
  * device" with its confirmation; the manager's calls; the status code's words.
  */
+import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { errorText } from '../../../src/lib/i18n/error-text.ts'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'
 import { formatLastSeen, formatShortDate, formatTime, formattingLocale, lastSeenChangesAt, shortAddress } from '../../../src/lib/ui/format.ts'

@@ -7,6 +7,7 @@
  * key, the scanner and the pasted text, the code with "Same code" / "Codes
  * differ", the progress bar, the outcome), in English and Russian.
  */
+import '../../support/russian.ts'
 import { createRawSnippet } from 'svelte'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ContactRow, MessageId, MessageRow } from '../../../src/lib/db/types.ts'

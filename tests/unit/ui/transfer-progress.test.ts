@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { MessageId, TransferRow, TransferState } from '../../../src/lib/db/types.ts'
 import { setLocale } from '../../../src/lib/i18n/index.ts'

@@ -4,6 +4,7 @@
  * call is unread and counted; the rest are read; none is ever sent, and
  * only "delete for me" touches one.
  */
+import '../../../support/russian.ts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CallLog, callOutcome, callRecordRow } from '../../../../src/lib/p2p/calls/call-log.ts'
 import { MessageActions } from '../../../../src/lib/p2p/actions/actions.ts'

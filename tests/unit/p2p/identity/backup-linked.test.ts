@@ -5,6 +5,7 @@
  * such a file would refuse. So a linked device is refused with a code the tab
  * words, and the holder (or an identity from before accounts) makes one as before.
  */
+import '../../../support/russian.ts'
 import { generateKeyPair, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'

@@ -1,3 +1,4 @@
+import '../../../support/russian.ts'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'

@@ -1,3 +1,4 @@
+import '../../../support/russian.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MAX_TEXT_BYTES } from '@parley/protocol/chat/constants'
 import { getLocale, setLocale } from '../../../../src/lib/i18n/index.ts'

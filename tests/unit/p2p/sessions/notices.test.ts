@@ -4,6 +4,7 @@
  * sent, disappearing with the chat's timer; none for a stranger; and only
  * "delete for me" touches one.
  */
+import '../../../support/russian.ts'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MessageActions } from '../../../../src/lib/p2p/actions/actions.ts'
 import { contactsWithOutbox } from '../../../../src/lib/db/messages.ts'
