@@ -81,6 +81,14 @@ describe('relays at run time', () => {
     const { rtt } = await alice.node.call('testRelay', { multiaddr: address })
     expect(rtt).toBeGreaterThanOrEqual(0)
     expect(await alice.db.relays.get(address)).toMatchObject({ lastRtt: rtt, failures: 0, lastConnected: expect.any(Number) })
+    // libp2p's connection monitor pings each connection on a stream of ping's own protocol: a test
+    // pressed while that stream is open pings too (with ping's default of one such stream it was
+    // refused, "Too many outbound protocol streams", and the panel said the relay closed the connection)
+    const toSecond = alice.node.libp2p?.getConnections().find(c => c.remotePeer.toString() === second.peerId && c.status === 'open')
+    if (toSecond === undefined) throw new Error('no open connection to the added relay')
+    const monitorPing = await toSecond.newStream('/ipfs/ping/1.0.0', { runOnLimitedConnection: true })
+    expect((await alice.node.call('testRelay', { multiaddr: address })).rtt).toBeGreaterThanOrEqual(0)
+    await monitorPing.close()
 
     const network = await alice.node.call('getNetwork')
     expect(network.reachability).toBe('relayed')

@@ -87,6 +87,14 @@ export interface ParleyNodeInit<P extends ServiceMap> {
 }
 
 /**
+ * Outbound ping streams per connection: libp2p's connection monitor pings every
+ * connection on a stream of ping's protocol, which counts against the ping
+ * service's limit (its default is one), so a relay test (relays/relay-test.ts)
+ * pressed during the monitor's ping was refused.
+ */
+const PING_OUTBOUND_STREAMS = 2
+
+/**
  * The Parley node: WebSockets, WebRTC-Direct or WebTransport to relays, circuit relay v2 to
  * each other, direct WebRTC (signalled over a relayed connection), Noise + yamux,
  * identify, ping, a kad-dht client, and the features' protocols (chat, contact, …). In the SharedWorker, WebRTC runs
@@ -113,7 +121,7 @@ export async function createLibp2pNode<P extends ServiceMap> (init: ParleyNodeIn
   const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
   // libp2p's own services, the features' protocols (each named by its feature), then the DHT;
   // TypeScript cannot see that spreading the features' map keeps its types
-  const services = { identify: identify(), identifyPush: identifyPush(), ping: ping(), ...init.protocols, dht: parleyDht() } as ServiceFactoryMap<BaseServices & P>
+  const services = { identify: identify(), identifyPush: identifyPush(), ping: ping({ maxOutboundStreams: PING_OUTBOUND_STREAMS }), ...init.protocols, dht: parleyDht() } as ServiceFactoryMap<BaseServices & P>
   return createLibp2p<BaseServices & P>({
     privateKey: init.privateKey,
     ...(init.logger == null ? {} : { logger: init.logger }),
