@@ -1,4 +1,3 @@
-import '../support/russian.ts'
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
 // Node 20 has no global WebSocket (Node 22 does); @libp2p/websockets dials with
 // the global one, as browsers do. Tests that run a browser-side node in Node

@@ -3,6 +3,7 @@
  * devices the contact's held list names, 1 without a list, and the words for
  * it in English and Russian with their plural forms.
  */
+import '../../support/russian.ts'
 import { describe, expect, it } from 'vitest'
 import { t } from '../../../src/lib/i18n/index.ts'
 import { deviceCountOf } from '../../../src/lib/state/contacts.svelte.ts'

@@ -1,3 +1,4 @@
+import '../../support/russian.ts'
 import { describe, expect, it } from 'vitest'
 import { t } from '../../../src/lib/i18n/index.ts'
 import { templateParts } from '../../../src/lib/ui/template.ts'
