@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest'
 const SRC = join(import.meta.dirname, '../../../src')
 const APP_CSS = readFileSync(join(SRC, 'app.css'), 'utf8')
 
-/** The custom properties (`--name: value`) a rule declares, and its `color-scheme`. */
+/** Every declaration of a rule (its colour tokens, its `color-scheme`), by property. */
 function declarations (rule: Rule): Map<string, string> {
   const found = new Map<string, string>()
   rule.walkDecls(decl => { found.set(decl.prop, decl.value) })
