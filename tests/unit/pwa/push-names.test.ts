@@ -8,7 +8,6 @@
  * real database (fake-indexeddb): the key and setting the node keeps
  * (db/notify-setting.ts), contacts and groups; nothing made or written.
  */
-import '../../support/russian.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { fromBase64Url } from '@parley/protocol/base64'
 import { makeNotifyKeyPair, sealHint } from '@parley/protocol/push/hint'

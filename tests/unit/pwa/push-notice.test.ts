@@ -1,4 +1,3 @@
-import '../../support/russian.ts'
 import { describe, expect, it } from 'vitest'
 import { encodePushPayload } from '@parley/protocol/push/payload'
 import { MAX_PUSH_ITEMS } from '@parley/protocol/push/constants'

@@ -1,4 +1,3 @@
-import '../../support/russian.ts'
 import { timeoutsOf } from '../../../src/lib/contract/define.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Handlers } from '../../../src/lib/contract/define.ts'

@@ -1,4 +1,3 @@
-import '../../support/russian.ts'
 import { UNKNOWN_CAPABILITIES } from '../../../src/lib/contract/index.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'

@@ -1,5 +1,4 @@
 /** The tab's display preferences (state/preferences.svelte.ts): the setters, and reset() reading localStorage again. */
-import '../../support/russian.ts'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { getLocale, setLocale } from '../../../src/lib/i18n/index.ts'
 import { preferences } from '../../../src/lib/state/preferences.svelte.ts'

@@ -5,7 +5,6 @@
  * bits; the own path shows the meter at the estimate's level and whether it
  * is over the floor.
  */
-import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'

@@ -6,7 +6,6 @@
  * the problem of the last try (relays with push off, no relay, a failure
  * with its reason).
  */
-import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { setLocale } from '../../../src/lib/i18n/index.ts'

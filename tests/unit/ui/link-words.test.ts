@@ -4,7 +4,6 @@
  * the other device can say read as its words ("The other device declined");
  * the code in two groups; the progress in whole percent.
  */
-import '../../support/russian.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { LinkEndReason } from '../../../src/lib/contract/link-types.ts'
 import { LOCALES, setLocale } from '../../../src/lib/i18n/index.ts'

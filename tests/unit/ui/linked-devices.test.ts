@@ -5,7 +5,6 @@
  * the form that names this device with its current name; and what it reads
  * (db/account.ts readDevicesView). The manager: state/linked-devices.svelte.test.ts.
  */
-import '../../support/russian.ts'
 import { render } from 'svelte/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { accountOfProfile, readDevicesView } from '../../../src/lib/db/account.ts'
