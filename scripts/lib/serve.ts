@@ -119,6 +119,14 @@ export async function startStaticServer (options: StaticServerOptions): Promise<
   }
 }
 
+/** A '#' encoded once (%23) or twice (%2523) into a path: a route, as the app's invite-link.ts finds it. */
+const ENCODED_HASH = /%(?:25)?23/i
+
+/** A browser opening a page (Fetch Metadata), not a script, style or image asking for a file. */
+function isNavigation (req: IncomingMessage): boolean {
+  return req.headers['sec-fetch-mode'] === 'navigate'
+}
+
 async function handle (req: IncomingMessage, res: ServerResponse, root: string, configBody: string): Promise<void> {
   const method = req.method ?? 'GET'
   if (method !== 'GET' && method !== 'HEAD') {
@@ -156,8 +164,11 @@ async function handle (req: IncomingMessage, res: ServerResponse, root: string, 
     send(res, 403, 'Forbidden')
     return
   }
-  if (target.kind === 'not-found' && extname(pathname) === '') {
-    // SPA fallback: client-side routes such as /chat/<id> load the app shell.
+  if (target.kind === 'not-found' && (extname(pathname) === '' || (isNavigation(req) && ENCODED_HASH.test(rawPath)))) {
+    // SPA fallback: client-side routes such as /chat/<id> load the app shell, and so does a page
+    // whose route a mail app encoded into the path (`/%23%2Fc%2F<PeerID>%2F<name>.<check>`): its
+    // last segment may have a dot, and it is opened most often by someone who has never run the
+    // app, so no service worker answers it yet (src/lib/contract/invite-link.ts puts it back)
     target = await resolveFile(root, `/${INDEX_FILE}`)
   }
   if (target.kind !== 'file') {
