@@ -61,7 +61,9 @@ export default defineConfig<Pick<Fixtures, 'bobBrowser'>>({
   outputDir: 'test-results/e2e-artifacts',
   globalTeardown: './tests/e2e/prepared-teardown.ts',
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
-  use: ARTIFACTS,
+  // without the service worker unless a spec asks for it: installing it precaches every file of the
+  // app in each new context, an eighth of the suite's CPU (docs/testing.md, "The service worker")
+  use: { ...ARTIFACTS, serviceWorkers: 'block' },
   projects: [
     {
       name: 'chromium',

@@ -142,22 +142,27 @@ test('Bob with two tabs: both ring; a decline, a cancel (a missed call), an answ
   await expect(c.getByTestId('call-entry')).toContainText(['Voice call: the line was busy'])
 })
 
-test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings, and becomes a missed call when she gives up', async ({ alice, bob }) => {
-  await bob.context.grantPermissions(['notifications', 'microphone', 'camera'])
-  await alice.context.grantPermissions(['microphone', 'camera'])
-  const [a, b] = [alice.page, bob.page]
-  await expect.poll(async () => b.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
-  await nav(b).getByRole('link', { name: 'Chats' }).click()
-  await b.getByRole('button', { name: 'Turn on' }).click()
-  await setHidden(b, true)
+test.describe('with the service worker', () => {
+  // notifications are shown by the service worker
+  test.use({ serviceWorkers: 'allow' })
 
-  await a.getByRole('button', { name: 'Video call with Bob' }).click()
-  await expect.poll(async () => (await shownNotifications(b)).map(n => [n.title, n.body]), { timeout: 30_000 }).toEqual([['Alice', 'Alice is calling you (video)']])
-  const [ringing] = await shownNotifications(b)
-  expect(ringing?.tag).toMatch(/^call-[0-9a-f]{32}$/)
-  expect(ringing?.href).toMatch(/^#\/chat\/\d+$/)
-  await a.getByRole('button', { name: 'Cancel' }).click()
-  await expect.poll(async () => (await shownNotifications(b)).map(n => [n.title, n.body, n.tag]), { timeout: 15_000 }).toEqual([['Alice', 'Missed call from Alice.', ringing?.tag]])
+  test('while Bob\'s page is hidden, Alice\'s call shows a notification that rings, and becomes a missed call when she gives up', async ({ alice, bob }) => {
+    await bob.context.grantPermissions(['notifications', 'microphone', 'camera'])
+    await alice.context.grantPermissions(['microphone', 'camera'])
+    const [a, b] = [alice.page, bob.page]
+    await expect.poll(async () => b.evaluate(async () => (await navigator.serviceWorker.ready).active?.state), { timeout: 30_000 }).toBe('activated')
+    await nav(b).getByRole('link', { name: 'Chats' }).click()
+    await b.getByRole('button', { name: 'Turn on' }).click()
+    await setHidden(b, true)
+
+    await a.getByRole('button', { name: 'Video call with Bob' }).click()
+    await expect.poll(async () => (await shownNotifications(b)).map(n => [n.title, n.body]), { timeout: 30_000 }).toEqual([['Alice', 'Alice is calling you (video)']])
+    const [ringing] = await shownNotifications(b)
+    expect(ringing?.tag).toMatch(/^call-[0-9a-f]{32}$/)
+    expect(ringing?.href).toMatch(/^#\/chat\/\d+$/)
+    await a.getByRole('button', { name: 'Cancel' }).click()
+    await expect.poll(async () => (await shownNotifications(b)).map(n => [n.title, n.body, n.tag]), { timeout: 15_000 }).toEqual([['Alice', 'Missed call from Alice.', ringing?.tag]])
+  })
 })
 
 test.describe('with a short ring', () => {

@@ -2,7 +2,8 @@ import { expect, test } from './fixtures.ts'
 import { befriend, expectOnline, expectPath, expectTabsShareChat, message, messages, openChat, readInvite, send } from './helpers/parley.ts'
 
 // people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
-test.use({ prepared: 'pair' })
+// with the service worker (playwright.config.ts blocks it elsewhere): the everyday chat as an installed app runs it
+test.use({ prepared: 'pair', serviceWorkers: 'allow' })
 
 test.describe('two people chat through a local relay-node', () => {
   test.describe('from the welcome screen', () => {

@@ -49,6 +49,9 @@ function consoleRefusals (page: Page): string[] {
   return lines
 }
 
+// the service worker's code and fetches are under the policy too
+test.use({ serviceWorkers: 'allow' })
+
 test('the policy is served as a header on every file and as the page\'s <meta>', async ({ app }) => {
   const index = await fetch(app.url)
   expect(index.headers.get('content-security-policy')).toBe(CSP_HEADER_POLICY)

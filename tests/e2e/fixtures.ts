@@ -85,7 +85,7 @@ export interface WorkerFixtures {
 }
 
 /** A person: fresh, or prepared (their storage loaded before the app starts, then online and in their chat). */
-async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: { webrtc?: boolean, device?: PersonDevice }, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
+async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: { webrtc?: boolean, device?: PersonDevice, serviceWorkers: 'allow' | 'block' }, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
   // one not among the prepared people (Carol beside a pair) starts fresh, at the welcome screen
   const restore = prepared?.snapshots[who]
   const made = await newPerson(browser, url, { ...options, restore })
@@ -172,22 +172,22 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     await server.close()
   },
 
-  alice: async ({ browser, app, preparedPeople, isMobile, hasTouch, viewport }, use) => {
-    const person = await personFor(browser, app.url, { device: deviceOf(isMobile, hasTouch, viewport) }, 'alice', preparedPeople)
+  alice: async ({ browser, app, preparedPeople, isMobile, hasTouch, viewport, serviceWorkers }, use) => {
+    const person = await personFor(browser, app.url, { device: deviceOf(isMobile, hasTouch, viewport), serviceWorkers }, 'alice', preparedPeople)
     await use(person)
     await person.context.close()
   },
 
-  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool, preparedPeople, isMobile, hasTouch, viewport }, use) => {
+  bob: async ({ browser, app, bobBrowser, bobWebrtc, browserPool, preparedPeople, isMobile, hasTouch, viewport, serviceWorkers }, use) => {
     const name = bobBrowser ?? browser.browserType().name() as BrowserName
     const own = await browserPool.forPerson(browser, { name, webrtc: bobWebrtc })
-    const person = await personFor(own, app.url, { webrtc: bobWebrtc, device: deviceOf(isMobile, hasTouch, viewport) }, 'bob', preparedPeople)
+    const person = await personFor(own, app.url, { webrtc: bobWebrtc, device: deviceOf(isMobile, hasTouch, viewport), serviceWorkers }, 'bob', preparedPeople)
     await use(person)
     await person.context.close()
   },
 
-  carol: async ({ browser, app, preparedPeople, isMobile, hasTouch, viewport }, use) => {
-    const person = await personFor(browser, app.url, { device: deviceOf(isMobile, hasTouch, viewport) }, 'carol', preparedPeople)
+  carol: async ({ browser, app, preparedPeople, isMobile, hasTouch, viewport, serviceWorkers }, use) => {
+    const person = await personFor(browser, app.url, { device: deviceOf(isMobile, hasTouch, viewport), serviceWorkers }, 'carol', preparedPeople)
     await use(person)
     await person.context.close()
   }

@@ -170,8 +170,8 @@ test('three people in a group: invitations, messages in one order, mentions, a f
 })
 
 test.describe('Alice and Bob', () => {
-  // only Alice and Bob take part
-  test.use({ prepared: 'pair' })
+  // only Alice and Bob take part; notifications are the service worker's
+  test.use({ prepared: 'pair', serviceWorkers: 'allow' })
 
   test('while the page is hidden, an invitation and a group\'s message each show a notification, and count as waiting', async ({ alice, bob }) => {
     await alice.context.grantPermissions(['notifications'])

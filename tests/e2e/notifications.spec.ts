@@ -3,7 +3,8 @@ import { expectOnline, message, nav, openChat, send } from './helpers/parley.ts'
 import { setHidden, shownNotifications } from './helpers/notify.ts'
 
 // people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
-test.use({ prepared: 'pair' })
+// notifications are shown by the service worker
+test.use({ prepared: 'pair', serviceWorkers: 'allow' })
 
 test.describe('notifications and unread counts', () => {
   test('a message arriving while the page is hidden shows a notification and counts as unread', async ({ alice, bob }) => {

@@ -44,6 +44,9 @@ const PUSH_TAG = 'parley-push'
 // a shorter coalescing window than the default 2 s: one message is one item, and the test waits for three pushes
 const RELAY_ARGS = ['--push-allow-insecure-loopback', 'on', '--push-coalesce-ms', '500']
 
+// Web Push is the service worker's
+test.use({ serviceWorkers: 'allow' })
+
 test.describe('Web Push while Parley is closed', () => {
   test.describe('Firefox', () => {
     // Bob prepared in a Firefox (his stored keys are that browser's), contexts with no colour scheme

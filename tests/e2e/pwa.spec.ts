@@ -14,6 +14,9 @@ async function expectControlled (page: Page): Promise<void> {
   }), { timeout: 30_000 }).toBe('activated')
 }
 
+// what is installed is the service worker
+test.use({ serviceWorkers: 'allow' })
+
 test.describe('installable app (PWA)', () => {
   test('after one online visit the app opens with the network cut and shows the history', { tag: ['@firefox'] }, async ({ browser, relay, bob }) => {
     // Alice's copy of the app comes from a server of this test's own, so the test can stop it

@@ -4,7 +4,8 @@ import { message, openChat } from './helpers/parley.ts'
 import type { Page } from '@playwright/test'
 
 // people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
-test.use({ prepared: 'pair' })
+// the share target is the service worker's
+test.use({ prepared: 'pair', serviceWorkers: 'allow' })
 
 async function expectControlled (page: Page): Promise<void> {
   await expect.poll(async () => page.evaluate(async () => {

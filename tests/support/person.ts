@@ -27,6 +27,12 @@ export interface PersonOptions {
   restore?: OriginSnapshot
   /** a phone's screen (default: Playwright's desktop context) */
   device?: PersonDevice
+  /**
+   * 'block': the app runs without its service worker, as in a browser that
+   * has none (default 'allow'). The e2e specs block it unless they say
+   * otherwise (playwright.config.ts): docs/testing.md, "The service worker".
+   */
+  serviceWorkers?: 'allow' | 'block'
 }
 
 export interface Person {
@@ -40,7 +46,8 @@ export interface Person {
 export async function personContext (browser: Browser, options: PersonOptions = {}): Promise<BrowserContext> {
   const context = await browser.newContext({
     ...(options.webrtc === undefined || options.webrtc === true ? { permissions: ['microphone'] } : {}),
-    ...options.device
+    ...options.device,
+    serviceWorkers: options.serviceWorkers ?? 'allow'
   })
   if (options.webrtc === 'absent') {
     await context.addInitScript(() => {
