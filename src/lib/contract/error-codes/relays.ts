@@ -41,7 +41,8 @@ export const RELAY_ERRORS = {
   relayTestWrongPeer: { peerId: 'text' },
   relayTestDialFailed: { reason: 'text' },
   relayTestClosed: { reason: 'text' },
-  relayTestNotARelay: {}
+  relayTestNotARelay: {},
+  relayTestBusy: {}
 } as const
 
 export const TURN_ERRORS = {

@@ -213,6 +213,7 @@ export const en = {
   relayTestDialFailed: 'The relay is unreachable: nothing accepted a connection at this address ({reason}).',
   relayTestClosed: 'The relay closed the connection during the test ({reason}).',
   relayTestNotARelay: 'A libp2p peer answered at this address, but it is not a relay-node: it does not offer circuit relay (v2 hop), so nobody could reach you through it.',
+  relayTestBusy: 'This device is still checking its connection to this relay. Try the test again in a moment.',
 
   // ---- relay addresses and the relay list (db/relays.ts); a problem follows 'The relay address "…"'
   relayAddressInvalid: 'The relay address "{address}" {problem:code}.',

@@ -7,7 +7,7 @@ import {
 import { UnknownRelayError } from '../../db/errors.ts'
 import { toErrorShape } from '../../contract/errors.ts'
 import { needsWebRtc, networkSnapshot, relayInfo, reservedRelayIds, transportName } from './network-snapshot.ts'
-import { testRelay } from './relay-test.ts'
+import { RelayTestBusyError, testRelay } from './relay-test.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { NetworkSnapshot, RelayInfo } from '../../contract/index.ts'
 import type { ContactBookPort } from '../kernel/ports/contacts.ts'
@@ -171,7 +171,8 @@ export class RelayList implements RelayListPort, Startable {
       await recordRelayResult(db, address, { ok: true, rtt, now: Date.now() })
       return { rtt }
     } catch (err) {
-      if (!signal.aborted) await recordRelayResult(db, address, { ok: false, now: Date.now() })
+      // a test our own node had no stream for says nothing about the relay
+      if (!signal.aborted && !(err instanceof RelayTestBusyError)) await recordRelayResult(db, address, { ok: false, now: Date.now() })
       throw err
     } finally {
       if (!wasConnected) await keeper.release(peerId)

@@ -21,6 +21,12 @@ export const WrongRelayPeerError = errorClass('WrongRelayPeerError')
 export const RelayTestTimeoutError = errorClass('RelayTestTimeoutError')
 /** A libp2p peer answered, but it does not relay (no circuit relay v2 hop protocol): `relayTestNotARelay`. */
 export const NotARelayError = errorClass('NotARelayError')
+/**
+ * Our own node already has as many ping streams open to the relay as its ping
+ * service allows (a test pressed again, the connection monitor's ping): not the
+ * relay's doing, `relayTestBusy`.
+ */
+export const RelayTestBusyError = errorClass('RelayTestBusyError')
 
 export interface RelayTestOptions {
   /** the caller's cancel (an AbortError comes back as is) */
@@ -40,7 +46,7 @@ export interface RelayTestResult {
  * stays open (the caller closes it when it does not keep that relay).
  *
  * @throws RelayUnreachableError, WrongRelayPeerError, RelayTestTimeoutError,
- *   NotARelayError, each with a code saying what happened; or the caller's
+ *   NotARelayError, RelayTestBusyError, each with a code saying what happened; or the caller's
  *   `signal.reason` when it aborts.
  */
 export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Libp2p<S>, address: string, options: RelayTestOptions = {}): Promise<RelayTestResult> {
@@ -59,6 +65,9 @@ export async function testRelay<S extends ServiceMap & { ping: Ping }> (node: Li
     }
     if (someError(err, isWrongPeer)) {
       return new WrongRelayPeerError('relayTestWrongPeer', { peerId: shorten(peerId) })
+    }
+    if (someError(err, e => e.name === 'TooManyOutboundProtocolStreamsError')) {
+      return new RelayTestBusyError('relayTestBusy')
     }
     return new RelayUnreachableError(stage === 'dial' ? 'relayTestDialFailed' : 'relayTestClosed', { reason: reasonOf(err) })
   }

@@ -211,6 +211,7 @@ export const ru: RuTable<typeof en> = {
   relayTestDialFailed: 'Ретранслятор недоступен: по этому адресу никто не принял соединение ({reason}).',
   relayTestClosed: 'Ретранслятор закрыл соединение во время проверки ({reason}).',
   relayTestNotARelay: 'По этому адресу ответил узел libp2p, но это не ретранслятор (relay-node): он не предоставляет circuit relay (v2 hop), поэтому через него с вами никто не сможет связаться.',
+  relayTestBusy: 'Это устройство ещё проверяет соединение с этим ретранслятором. Повторите проверку чуть позже.',
 
   relayAddressInvalid: 'Адрес ретранслятора «{address}» {problem:code}.',
   relayAddressInConfig: 'Адрес ретранслятора «{address}» в настройках приложения {problem:code}.',
