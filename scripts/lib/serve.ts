@@ -11,6 +11,7 @@ import { extname, isAbsolute, join, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import type { AppConfig } from './app-config.ts'
+import { encodedHashLocation } from '../../src/lib/contract/invite-link.ts'
 import { CSP_HEADER_POLICY } from './csp.ts'
 
 export type { AppConfig } from './app-config.ts'
@@ -119,9 +120,6 @@ export async function startStaticServer (options: StaticServerOptions): Promise<
   }
 }
 
-/** A '#' encoded once (%23) or twice (%2523) into a path: a route, as the app's invite-link.ts finds it. */
-const ENCODED_HASH = /%(?:25)?23/i
-
 /** A browser opening a page (Fetch Metadata), not a script, style or image asking for a file. */
 function isNavigation (req: IncomingMessage): boolean {
   return req.headers['sec-fetch-mode'] === 'navigate'
@@ -164,11 +162,11 @@ async function handle (req: IncomingMessage, res: ServerResponse, root: string, 
     send(res, 403, 'Forbidden')
     return
   }
-  if (target.kind === 'not-found' && (extname(pathname) === '' || (isNavigation(req) && ENCODED_HASH.test(rawPath)))) {
+  if (target.kind === 'not-found' && (extname(pathname) === '' || (isNavigation(req) && encodedHashLocation(rawPath) !== undefined))) {
     // SPA fallback: client-side routes such as /chat/<id> load the app shell, and so does a page
     // whose route a mail app encoded into the path (`/%23%2Fc%2F<PeerID>%2F<name>.<check>`): its
     // last segment may have a dot, and it is opened most often by someone who has never run the
-    // app, so no service worker answers it yet (src/lib/contract/invite-link.ts puts it back)
+    // app, so no service worker answers it yet (the app puts it back with the same function)
     target = await resolveFile(root, `/${INDEX_FILE}`)
   }
   if (target.kind !== 'file') {

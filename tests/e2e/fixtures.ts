@@ -1,7 +1,7 @@
 import { test as base } from '@playwright/test'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
 import { BrowserPool, type BrowserName } from '../support/browsers.ts'
-import { newPerson, type Person, type PersonDevice } from '../support/person.ts'
+import { newPerson, type Person, type PersonDevice, type PersonOptions } from '../support/person.ts'
 import { startRelayFixture, type RelayFixture } from '../support/relay.ts'
 import { expectOnline, openChat } from './helpers/parley.ts'
 import { lastChat, PREPARE_TIMEOUT_MS, Preparer, type PersonName, type PreparedKind, type PreparedPeople } from './prepared.ts'
@@ -85,7 +85,7 @@ export interface WorkerFixtures {
 }
 
 /** A person: fresh, or prepared (their storage loaded before the app starts, then online and in their chat). */
-async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: { webrtc?: boolean, device?: PersonDevice, serviceWorkers: 'allow' | 'block' }, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
+async function personFor (browser: Parameters<typeof newPerson>[0], url: string, options: Pick<PersonOptions, 'webrtc' | 'device' | 'serviceWorkers'>, who: PersonName, prepared: PreparedPeople | undefined): Promise<Person> {
   // one not among the prepared people (Carol beside a pair) starts fresh, at the welcome screen
   const restore = prepared?.snapshots[who]
   const made = await newPerson(browser, url, { ...options, restore })

@@ -16,6 +16,7 @@
  * did. Elsewhere (a browser: no `process.getBuiltinModule`) the crypto given
  * is returned as it is.
  */
+import { X25519_PKCS8_PREFIX } from './session/web-x25519.ts'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 type Bytes = Uint8Array | Uint8ArrayList
@@ -30,9 +31,6 @@ export interface X25519Crypto {
 }
 
 type NodeCrypto = typeof import('node:crypto')
-
-/** PKCS #8 of an X25519 private key (RFC 8410): this prefix, then the 32 secret bytes. */
-const PKCS8_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20])
 
 function nodeCrypto (): NodeCrypto | undefined {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
@@ -56,9 +54,9 @@ export function withNativeX25519<T extends X25519Crypto> (base: T, crypto: NodeC
     const known = privateKey instanceof Uint8Array ? keyObjects.get(privateKey) : undefined
     if (known !== undefined) return known
     const secret = flat(privateKey)
-    const der = new Uint8Array(PKCS8_PREFIX.byteLength + secret.byteLength)
-    der.set(PKCS8_PREFIX)
-    der.set(secret, PKCS8_PREFIX.byteLength)
+    const der = new Uint8Array(X25519_PKCS8_PREFIX.byteLength + secret.byteLength)
+    der.set(X25519_PKCS8_PREFIX)
+    der.set(secret, X25519_PKCS8_PREFIX.byteLength)
     try {
       const key = createPrivateKey({ key: Buffer.from(der.buffer), type: 'pkcs8', format: 'der' })
       if (privateKey instanceof Uint8Array) keyObjects.set(privateKey, key)
