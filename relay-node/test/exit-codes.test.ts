@@ -16,7 +16,8 @@ async function exitOf (...args: string[]): Promise<{ code: number | null, err: s
   const child = spawn(process.execPath, [await relayBundle(), ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] })
   let err = ''
   child.stderr.on('data', (d: Buffer) => { err += d.toString() })
-  const code = await new Promise<number | null>(resolve => child.on('exit', c => { resolve(c) }))
+  // 'close', not 'exit': a process can exit before its stderr has been read to the end
+  const code = await new Promise<number | null>(resolve => child.on('close', c => { resolve(c) }))
   return { code, err }
 }
 
