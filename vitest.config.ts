@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { svelte } from '@sveltejs/vite-plugin-svelte'
 import { configDefaults, defineConfig } from 'vitest/config'
@@ -11,6 +12,30 @@ import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
  * want of CPU (docs/testing.md, "Large groups").
  */
 const ALONE = ['tests/integration/groups-scale.test.ts']
+
+const SUITE_DIRS = ['tests/unit', 'tests/integration', 'relay-node/test', ...readdirSync('packages').map(p => `packages/${p}/test`)]
+const SUITE = SUITE_DIRS.map(dir => `${dir}/**/*.test.ts`)
+
+/**
+ * Files that run in a process of their own (project `suite`): those that
+ * replace modules (`vi.mock`, found here by reading each file) and those that
+ * patch a library other files load. Every other file shares its worker's
+ * process with the files before it (project `shared`), which spares Node
+ * loading libp2p, the curves and the rest again for each of 400 files: 0.4
+ * CPU-s a file for the lightest of them (docs/testing.md, "Files share a process").
+ */
+const OWN_PROCESS = [
+  ...SUITE_DIRS.flatMap(dir => testFilesIn(dir)).filter(file => /\bvi\.(?:do)?[mM]ock\(/.test(readFileSync(file, 'utf8'))),
+  // installs the length-prefix fast path into the libraries' decoder, and tests it
+  'packages/protocol/test/length-prefix.test.ts'
+]
+
+function testFilesIn (dir: string): string[] {
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(name => name.endsWith('.test.ts') && !name.split('/').includes('node_modules'))
+    .map(name => `${dir}/${name}`)
+}
 
 export default defineConfig({
   plugins: [svelte({ configFile: false }), contractTimeouts()],
@@ -39,9 +64,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'shared',
+          include: SUITE,
+          exclude: [...configDefaults.exclude, ...ALONE, ...OWN_PROCESS],
+          isolate: false,
+          setupFiles: ['./tests/unit/setup-shared.ts'],
+          sequence: { groupOrder: 0 }
+        }
+      },
+      {
+        extends: true,
+        test: {
           name: 'suite',
-          include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'relay-node/test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...ALONE],
+          include: OWN_PROCESS,
           sequence: { groupOrder: 0 }
         }
       },
