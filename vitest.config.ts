@@ -17,7 +17,7 @@ const SUITE_DIRS = ['tests/unit', 'tests/integration', 'relay-node/test', ...rea
 const SUITE = SUITE_DIRS.map(dir => `${dir}/**/*.test.ts`)
 
 /**
- * Files that run in a process of their own (project `suite`): those that
+ * Files that run in a process of their own (project `own-process`): those that
  * replace modules (`vi.mock`, found here by reading each file) and those that
  * patch a library other files load. Every other file shares its worker's
  * process with the files before it (project `shared`), which spares Node
@@ -75,7 +75,7 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'suite',
+          name: 'own-process',
           include: OWN_PROCESS,
           sequence: { groupOrder: 0 }
         }

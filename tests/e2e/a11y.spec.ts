@@ -67,7 +67,7 @@ const TAB_PRESSES = 40
  * at least 2 px or a box-shadow, on it or on the label that draws it).
  * "Moved" compares the element itself: its place among the page's elements
  * shifts when something above it comes or goes (a delivery tick, the
- * connection's state), and once made the next control read as the same one.
+ * connection's state), which once made the next control look like the last.
  */
 async function keyboardProblems (page: Page, where: string): Promise<string[]> {
   await page.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur() })
