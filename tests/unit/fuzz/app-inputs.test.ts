@@ -27,7 +27,7 @@ import { parseHash } from '../../../src/lib/state/router.svelte.ts'
 import type { RouteName } from '../../../src/lib/state/router.svelte.ts'
 import { linkify, MAX_LINKS, MAX_URL_LENGTH } from '../../../src/lib/model/linkify.ts'
 import { markMentions } from '../../../src/lib/model/mentions.ts'
-import { FUZZ_PARAMS, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
 import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
@@ -42,13 +42,13 @@ beforeAll(async () => {
 function configOrRefused (text: string): AppConfig | undefined {
   try {
     const config = parseAppConfig(text)
-    expect(Array.isArray(config.relays)).toBe(true)
+    expectSame(Array.isArray(config.relays), true)
     tally.ok++
     return config
   } catch (err) {
     if (!(err instanceof InvalidConfigError)) throw err
     tally.refused++
-    expect(err.name).toBe('InvalidConfigError')
+    expectSame(err.name, 'InvalidConfigError')
     return undefined
   }
 }
@@ -88,7 +88,7 @@ describe('fuzz: parseAppConfig', () => {
     fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 65535 }), { maxLength: 4 }), fc.option(fc.integer({ min: 0, max: MAX_CONFIG_FILE_BYTES }), { nil: undefined }), (ports, maxFileBytes) => {
       const config: AppConfig = { relays: ports.map(p => `/dns4/relay.example/tcp/${p}/wss/p2p/${relayId}`), iceServers: [] }
       if (maxFileBytes !== undefined) config.maxFileBytes = maxFileBytes
-      expect(parseAppConfig(JSON.stringify(config))).toEqual(config)
+      expectEqual(parseAppConfig(JSON.stringify(config)), config)
     }), LOCAL_FUZZ_PARAMS)
   })
 
@@ -114,12 +114,12 @@ describe('fuzz: share target', () => {
         else form.append(entry.name, new File([new Uint8Array(entry.file.size)], entry.file.name, { type: entry.file.type }))
       }
       const { meta, files } = readShareForm(form, at)
-      expect(meta.at).toBe(at)
+      expectSame(meta.at, at)
       for (const text of [meta.title, meta.text, meta.url]) expect(text.length).toBeLessThanOrEqual(MAX_SHARE_TEXT_CHARS)
       expect(files.length).toBeLessThanOrEqual(MAX_SHARE_FILES)
       expect(files.reduce((sum, f) => sum + f.size, 0)).toBeLessThanOrEqual(MAX_SHARE_BYTES)
-      expect(meta.files).toEqual(files.map(f => ({ name: f.name, type: f.type, size: f.size })))
-      expect(meta.problem === undefined || files.length === 0).toBe(true)
+      expectEqual(meta.files, files.map(f => ({ name: f.name, type: f.type, size: f.size })))
+      expectSame(meta.problem === undefined || files.length === 0, true)
     }), LOCAL_FUZZ_PARAMS)
   })
 
@@ -129,8 +129,8 @@ describe('fuzz: share target', () => {
     for (let i = 0; i <= MAX_SHARE_FILES; i++) form.append('files', new File(['x'], `${i}.txt`))
     const { meta, files } = readShareForm(form, 0)
     expect(meta.text).toHaveLength(MAX_SHARE_TEXT_CHARS)
-    expect(meta.problem).toBe('too-many-files')
-    expect(files).toEqual([])
+    expectSame(meta.problem, 'too-many-files')
+    expectEqual(files, [])
   })
 
   /** A CacheStorage holding `meta` (raw text, or absent) and files at the given indexes. */
@@ -160,7 +160,7 @@ describe('fuzz: share target', () => {
     )
     await fc.assert(fc.asyncProperty(fc.option(meta, { nil: undefined }), fc.subarray([0, 1, 2]), async (text, indexes) => {
       const share = await readPendingShare(storage(text, indexes))
-      expect(share === undefined || (typeof share.at === 'number' && typeof share.title === 'string' && share.files.every(f => f instanceof File))).toBe(true)
+      expectSame(share === undefined || (typeof share.at === 'number' && typeof share.title === 'string' && share.files.every(f => f instanceof File)), true)
     }), LOCAL_FUZZ_PARAMS)
   })
 
@@ -168,7 +168,7 @@ describe('fuzz: share target', () => {
     const meta: PendingShareMeta = { at: 5, title: 't', text: 'x', url: '', files: [{ name: 'a.txt', type: 'text/plain', size: 6 }] }
     const share = await readPendingShare(storage(JSON.stringify(meta), [0]))
     expect(share).toMatchObject({ at: 5, title: 't', text: 'x', url: '' })
-    expect(share?.files.map(f => f.name)).toEqual(['a.txt'])
+    expectEqual(share?.files.map(f => f.name), ['a.txt'])
   })
 })
 
@@ -187,7 +187,7 @@ describe('fuzz: parseHash', () => {
       const route = parseHash(h)
       expect(ROUTES).toContain(route.name)
       const contactId = route.name === 'chat' || route.name === 'contact' ? route.contactId : 1
-      expect(Number.isSafeInteger(contactId) && contactId > 0).toBe(true)
+      expectSame(Number.isSafeInteger(contactId) && contactId > 0, true)
       const groupId = route.name === 'group' || route.name === 'group-info' ? route.groupId : '0'.repeat(32)
       expect(groupId).toMatch(/^[0-9a-f]{32}$/)
     }), FUZZ_PARAMS)
@@ -208,12 +208,12 @@ describe('fuzz: linkify', () => {
   it('arbitrary bodies: segments that put the body back together, only safe links', () => {
     fc.assert(fc.property(body, text => {
       const segments = linkify(text)
-      expect(segments.map(s => s.text).join('')).toBe(text)
+      expectSame(segments.map(s => s.text).join(''), text)
       const links = segments.filter(s => s.kind === 'link')
       expect(links.length).toBeLessThanOrEqual(MAX_LINKS)
       for (const link of links) {
         expect(link.text.length).toBeLessThanOrEqual(MAX_URL_LENGTH)
-        expect(SAFE.has(new URL(link.href).protocol)).toBe(true)
+        expectSame(SAFE.has(new URL(link.href).protocol), true)
       }
     }), FUZZ_PARAMS)
   })
@@ -223,7 +223,7 @@ describe('fuzz: linkify', () => {
     const many = linkify('https://a.example/ '.repeat(10 * MAX_LINKS))
     expect(many.filter(s => s.kind === 'link')).toHaveLength(MAX_LINKS)
     const long = `https://a.example/${'x'.repeat(10 * MAX_URL_LENGTH)}`
-    expect(linkify(long)).toEqual([{ kind: 'text', text: long }])
+    expectEqual(linkify(long), [{ kind: 'text', text: long }])
     expect(linkify('h'.repeat(2 ** 20)).map(s => s.text).join('')).toHaveLength(2 ** 20)
     expect(performance.now() - started).toBeLessThan(budgetMs(2000))
   })
@@ -237,12 +237,12 @@ describe('fuzz: markMentions', () => {
   it('arbitrary bodies and names: segments that put the body back together, mentions of given names only', () => {
     fc.assert(fc.property(body, names, (text, people) => {
       const segments = markMentions(linkify(text), people, people[0])
-      expect(segments.map(s => s.text).join('')).toBe(text)
+      expectSame(segments.map(s => s.text).join(''), text)
       const wanted = new Set(people.map(p => p.trim().toLocaleLowerCase()).filter(p => p !== ''))
       for (const s of segments) {
         if (s.kind !== 'mention') continue
-        expect(s.text.startsWith('@')).toBe(true)
-        expect(wanted.has(s.text.slice(1).toLocaleLowerCase())).toBe(true)
+        expectSame(s.text.startsWith('@'), true)
+        expectSame(wanted.has(s.text.slice(1).toLocaleLowerCase()), true)
       }
     }), FUZZ_PARAMS)
   })

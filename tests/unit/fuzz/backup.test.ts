@@ -39,7 +39,7 @@ import { storeIncoming } from '../../../src/lib/db/messages-incoming.ts'
 import { storeIncomingFile } from '../../../src/lib/db/transfers-incoming.ts'
 import type { MessageId } from '../../../src/lib/db/types.ts'
 import { openTestDb } from '../db/helpers.ts'
-import { LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
+import { expectEqual, expectSame, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
 import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
@@ -141,16 +141,16 @@ const path = fc.array(fc.nat(), { minLength: 1, maxLength: 5 })
 
 describe('fuzz: backup file', () => {
   it('the valid file reads back to its rows', async () => {
-    expect(await readBackup(file, PASSPHRASE)).toEqual(expected)
+    expectEqual(await readBackup(file, PASSPHRASE), expected)
     expect(expected.contacts).toHaveLength(1)
-    expect(expected.contacts[0]?.timer?.ttl).toBe(3_600)
+    expectSame(expected.contacts[0]?.timer?.ttl, 3_600)
     // four of the five: the disappearing one is left out
     expect(expected.messages).toHaveLength(4)
     expect(expected.messages.filter(m => m.replyTo !== undefined && m.edit !== undefined && m.reactions?.length === 2)).toHaveLength(1)
     expect(expected.messages.filter(m => m.deleted !== undefined)).toHaveLength(1)
     expect(expected.messages.filter(m => m.file?.voice !== undefined)).toHaveLength(1)
     expect(expected.messages.filter(m => m.expiresAt !== undefined || m.ttl !== undefined)).toHaveLength(0)
-    expect(readContents(contents)).toEqual(expected)
+    expectEqual(readContents(contents), expected)
   })
 
   it('arbitrary bytes: rejected with a typed error', async () => {

@@ -26,7 +26,7 @@ import {
 import {
   describeEnvelope, estimateSize, isEndpointId, isFromOwnerEnvelope, isToOwnerEnvelope, MAX_ENVELOPE_BYTES
 } from '../../../src/lib/rpc/fallback/envelope.ts'
-import { LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
+import { expectSame, LOCAL_FUZZ_PARAMS, LOCAL_FUZZ_RUNS } from './runs.ts'
 import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
@@ -97,7 +97,7 @@ const protocolish = fc.record({
 
 function isBoolean (guard: (x: unknown) => boolean, x: unknown): boolean {
   const result = guard(x)
-  expect(typeof result).toBe('boolean')
+  expectSame(typeof result, 'boolean')
   if (result) tally.ok++
   else tally.refused++
   return result
@@ -124,10 +124,10 @@ describe('fuzz: WebRTC bridge guards', () => {
 
   it('valid messages are accepted by their guard, also after a structured clone', () => {
     fc.assert(fc.property(workerToHost, hostToWorker, (toHost, toWorker) => {
-      expect(isWorkerToHost(toHost)).toBe(true)
-      expect(isWorkerToHost(structuredClone(toHost))).toBe(true)
-      expect(isHostToWorker(toWorker)).toBe(true)
-      expect(isHostToWorker(structuredClone(toWorker))).toBe(true)
+      expectSame(isWorkerToHost(toHost), true)
+      expectSame(isWorkerToHost(structuredClone(toHost)), true)
+      expectSame(isHostToWorker(toWorker), true)
+      expectSame(isHostToWorker(structuredClone(toWorker)), true)
     }), LOCAL_FUZZ_PARAMS)
   })
 
@@ -145,16 +145,16 @@ describe('fuzz: WebRTC bridge guards', () => {
         mutated[k] = bad
       }
       // 'host.visibility' with type dropped etc. must not become another valid message
-      expect(isBoolean(isWorkerToHost, mutated) || isBoolean(isHostToWorker, mutated)).toBe(false)
+      expectSame(isBoolean(isWorkerToHost, mutated) || isBoolean(isHostToWorker, mutated), false)
     }), LOCAL_FUZZ_PARAMS)
   })
 
   it('oversized strings are refused quickly', () => {
     const huge = 'x'.repeat(2 ** 24)
     const started = performance.now()
-    expect(isWorkerToHost({ type: 'request', id: 1, op: 'pc.setRemoteDescription', pcId: 'p1', description: { type: 'offer', sdp: huge } })).toBe(false)
-    expect(isWorkerToHost({ type: 'pc.close', pcId: `p${'1'.repeat(2 ** 24)}` })).toBe(false)
-    expect(isHostToWorker({ type: 'host.error', command: huge, error: { name: 'E', message: '' } })).toBe(false)
+    expectSame(isWorkerToHost({ type: 'request', id: 1, op: 'pc.setRemoteDescription', pcId: 'p1', description: { type: 'offer', sdp: huge } }), false)
+    expectSame(isWorkerToHost({ type: 'pc.close', pcId: `p${'1'.repeat(2 ** 24)}` }), false)
+    expectSame(isHostToWorker({ type: 'host.error', command: huge, error: { name: 'E', message: '' } }), false)
     expect(performance.now() - started).toBeLessThan(budgetMs(1000))
   })
 })
@@ -186,7 +186,7 @@ describe('fuzz: fallback envelopes', () => {
       isBoolean(isFromOwnerEnvelope, x)
       isBoolean(isEndpointId, x)
       const size = estimateSize(x, 4096)
-      expect(Number.isFinite(size)).toBe(true)
+      expectSame(Number.isFinite(size), true)
       expect(size).toBeGreaterThanOrEqual(0)
       expect(describeEnvelope(x).length).toBeLessThanOrEqual(400)
     }), LOCAL_FUZZ_PARAMS)
@@ -194,17 +194,17 @@ describe('fuzz: fallback envelopes', () => {
 
   it('valid envelopes are accepted (after a structured clone too); mutations are rejected', () => {
     fc.assert(fc.property(toOwner, fromOwner, fc.nat(), fc.nat(2), neverValid, (to, from, at, kind, bad) => {
-      expect(isToOwnerEnvelope(to)).toBe(true)
-      expect(isToOwnerEnvelope(structuredClone(to))).toBe(true)
-      expect(isFromOwnerEnvelope(from)).toBe(true)
-      expect(isFromOwnerEnvelope(structuredClone(from))).toBe(true)
+      expectSame(isToOwnerEnvelope(to), true)
+      expectSame(isToOwnerEnvelope(structuredClone(to)), true)
+      expectSame(isFromOwnerEnvelope(from), true)
+      expectSame(isFromOwnerEnvelope(structuredClone(from)), true)
       for (const envelope of [to, from] as Array<Record<string, unknown>>) {
         const mutated = { ...envelope }
         const k = ['from', 'to', 'kind', 'data'][at % 4] as string
         if (kind === 0) mutated.extra = 1
         else if (kind === 1) delete mutated[k]
         else mutated[k] = bad
-        expect(isToOwnerEnvelope(mutated) || isFromOwnerEnvelope(mutated)).toBe(false)
+        expectSame(isToOwnerEnvelope(mutated) || isFromOwnerEnvelope(mutated), false)
       }
     }), LOCAL_FUZZ_PARAMS)
   })
@@ -212,9 +212,9 @@ describe('fuzz: fallback envelopes', () => {
   it('huge, wide or deep payloads: refused quickly, estimateSize stops past its limit', () => {
     const started = performance.now()
     const big = { type: 'call', id: 1, method: 'sendMessage', params: { text: 'x'.repeat(MAX_ENVELOPE_BYTES) } }
-    expect(isToOwnerEnvelope({ from: 'a', to: 'owner', kind: 'data', data: big })).toBe(false)
+    expectSame(isToOwnerEnvelope({ from: 'a', to: 'owner', kind: 'data', data: big }), false)
     const wide = { type: 'call', id: 1, method: 'm', params: new Array<number>(2 ** 24).fill(0) }
-    expect(isToOwnerEnvelope({ from: 'a', to: 'owner', kind: 'data', data: wide })).toBe(false)
+    expectSame(isToOwnerEnvelope({ from: 'a', to: 'owner', kind: 'data', data: wide }), false)
     let deep: unknown = null
     for (let i = 0; i < 10_000; i++) deep = [deep]
     expect(estimateSize(deep)).toBeGreaterThan(MAX_ENVELOPE_BYTES)

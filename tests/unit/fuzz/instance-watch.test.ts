@@ -14,7 +14,7 @@
  * 10,000 runs take seconds; the same service runs over real stream pairs in
  * tests/unit/p2p/instances/.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
@@ -29,7 +29,7 @@ import { InstanceWatch } from '../../../src/lib/p2p/instances/instance-watch.ts'
 import { FakeLibp2p, fakeConnection, testLogger, testStatus } from '../../support/fake-components.ts'
 import { openTestDb } from '../db/helpers.ts'
 import { mutate, mutationArb, varint } from '../../../packages/protocol/test/fuzz/wire-helpers.ts'
-import { FUZZ_PARAMS } from './runs.ts'
+import { expectSame, FUZZ_PARAMS } from './runs.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 import type { InstanceErrorName } from '@parley/protocol/instance/codec'
 import type { ParleyEvents } from '../../../src/lib/p2p/kernel/events.ts'
@@ -141,7 +141,7 @@ async function feed (bytes: Uint8Array, cuts: number[]): Promise<void> {
   let opened = false
   const connection = fakeConnection({ remotePeer: relay, newStream: async () => { opened = true; return stream as unknown as Stream } })
   libp2p.open(connection)
-  await until(() => { expect(opened).toBe(true) })
+  await until(() => { expectSame(opened, true) })
   const points = [...new Set(cuts.map(c => c % (bytes.byteLength + 1)))].sort((a, b) => a - b)
   let at = 0
   for (const point of [...points, bytes.byteLength]) {
@@ -150,7 +150,7 @@ async function feed (bytes: Uint8Array, cuts: number[]): Promise<void> {
     await Promise.resolve()
   }
   const count = expected(bytes)
-  await until(() => { expect(status.current.elsewhere?.count).toBe(count === 0 ? undefined : count) })
+  await until(() => { expectSame(status.current.elsewhere?.count, count === 0 ? undefined : count) })
   // the connection goes: whatever the relay said goes with it
   connection.status = 'closed'
   libp2p.close(connection)

@@ -30,7 +30,7 @@ import {
   validateName
 } from '../../../src/lib/p2p/identity/invite.ts'
 import type { Invite } from '../../../src/lib/p2p/identity/invite.ts'
-import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 import { budgetMs } from '../../support/speed.ts'
 
 /** How the inputs of a property ended: accepted, or refused with a typed error (every run ends in one). */
@@ -50,16 +50,16 @@ beforeAll(async () => {
 function parsesOrRefuses (text: string): Invite | undefined {
   try {
     const invite = parseInvite(text)
-    expect(typeof invite.peerId).toBe('string')
+    expectSame(typeof invite.peerId, 'string')
     // none from a short link or a bare PeerID (the contact is looked up by PeerID)
     expect(invite.addresses.length).toBeLessThanOrEqual(MAX_INVITE_ADDRESSES)
-    for (const a of invite.addresses) expect(a.endsWith(`/p2p/${invite.peerId}`)).toBe(true)
+    for (const a of invite.addresses) expectSame(a.endsWith(`/p2p/${invite.peerId}`), true)
     tally.ok++
     return invite
   } catch (err) {
     if (!(err instanceof InvalidInviteError)) throw err
     tally.refused++
-    expect(err.name).toBe('InvalidInviteError')
+    expectSame(err.name, 'InvalidInviteError')
     expect(err.message.length).toBeGreaterThan(0)
     return undefined
   }
@@ -130,7 +130,7 @@ describe('fuzz: parseInvite', () => {
         const invite = parsesOrRefuses(`${ORIGIN}/${INVITE_LINK_PATH}${base64Url(utf8(JSON.stringify(obj)))}`)
         // sessions only from "s": true (JSON drops an undefined field); any other "s" is refused
         const s = obj.s === undefined ? 'absent' : obj.s === true ? 'true' : 'other'
-        expect(invite?.sessions).toBe(invite === undefined || s !== 'true' ? undefined : true)
+        expectSame(invite?.sessions, invite === undefined || s !== 'true' ? undefined : true)
         expect(s === 'other' ? invite : undefined).toBeUndefined()
       }), FUZZ_PARAMS)
     expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
@@ -158,7 +158,7 @@ describe('fuzz: parseInvite', () => {
     fc.assert(fc.property(invite, mutation, ({ name, ports, sessions }, m) => {
       const original: Invite = { peerId: id, name, addresses: ports.map(p => `/ip4/127.0.0.1/tcp/${p}/ws/p2p/${relayId}/p2p-circuit/p2p/${id}`), checked: true, ...(sessions ? { sessions } : {}) }
       const link = encodeInvite(original, ORIGIN)
-      expect(parseInvite(link)).toEqual(original)
+      expectEqual(parseInvite(link), original)
       let mutated: string
       if (m.kind === 'flip') {
         const at = m.at % link.length
@@ -181,7 +181,7 @@ describe('fuzz: parseInvite', () => {
       (peer, name, tail) => {
         const invite = parsesOrRefuses(`${ORIGIN}/${SHORT_LINK_PATH}${peer === '<id>' ? id : peer}${name === '' ? '' : `/${name}`}${tail}`)
         // a short link says its maker speaks sessions exactly when it carries its check
-        expect(invite?.sessions).toBe(invite?.checked)
+        expectSame(invite?.sessions, invite?.checked)
       }), FUZZ_PARAMS)
     expect(tally.ok + tally.refused).toBeGreaterThanOrEqual(FUZZ_RUNS)
   })
@@ -191,10 +191,10 @@ describe('fuzz: parseInvite', () => {
       const link = encodeShortInvite(id, name, ORIGIN)
       expect(link.length).toBeLessThanOrEqual(MAX_SHORT_LINK_CHARS)
       const invite = parseInvite(link)
-      expect(invite.peerId).toBe(id)
-      expect(invite.addresses).toEqual([])
-      expect(invite.sessions).toBe(true)
-      expect(name.trim().startsWith(invite.name ?? '')).toBe(true)
+      expectSame(invite.peerId, id)
+      expectEqual(invite.addresses, [])
+      expectSame(invite.sessions, true)
+      expectSame(name.trim().startsWith(invite.name ?? ''), true)
     }), FUZZ_PARAMS)
   })
 
@@ -210,7 +210,7 @@ describe('fuzz: parseInvite', () => {
         const invite = parsesOrRefuses(link.slice(0, i) + char + link.slice(i + 1))
         if (invite === undefined) return
         // the check or its separator itself was what changed (into '?', which ends the link, or no longer a '.')
-        expect(invite.peerId).toBe(id)
+        expectSame(invite.peerId, id)
         expect(invite.checked).toBeUndefined()
         expect(invite.sessions).toBeUndefined()
       }), FUZZ_PARAMS)
@@ -231,7 +231,7 @@ describe('fuzz: validateName', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), raw => {
       try {
         const name = validateName(raw)
-        expect(name).toBe(raw.trim())
+        expectSame(name, raw.trim())
         expect(name.length).toBeGreaterThan(0)
       } catch (err) {
         if (!(err instanceof InvalidInviteError)) throw err

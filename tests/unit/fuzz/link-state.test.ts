@@ -19,7 +19,7 @@ import { LinkStateError, readLinkState } from '../../../src/lib/db/link-state-re
 import { queueOutgoing } from '../../../src/lib/db/messages.ts'
 import { saveProfile } from '../../../src/lib/db/profile.ts'
 import { openTestDb } from '../db/helpers.ts'
-import { FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
+import { expectSame, FUZZ_PARAMS, FUZZ_RUNS } from './runs.ts'
 import type { ParleyDb } from '../../../src/lib/db/db.ts'
 
 const tally = { ok: 0, refused: 0 }
@@ -45,7 +45,7 @@ afterAll(() => { db.close() })
 async function readsOrRefuses (text: string): Promise<void> {
   try {
     const rows = await readLinkState(new Blob([text]), account)
-    expect(rows.account).toBe(account)
+    expectSame(rows.account, account)
     tally.ok++
   } catch (err) {
     if (!(err instanceof LinkStateError)) throw err
@@ -58,13 +58,13 @@ const json = fc.jsonValue({ maxDepth: 3 }).map(v => JSON.stringify(v))
 describe('readLinkState', () => {
   it('reads the valid file', async () => {
     await readsOrRefuses(lines.join('\n') + '\n')
-    expect(tally.ok).toBe(1)
+    expectSame(tally.ok, 1)
   })
 
   it('arbitrary text: rows or LinkStateError', async () => {
     const before = tally.ok + tally.refused
     await fc.assert(fc.asyncProperty(fc.oneof(fc.string({ maxLength: 300 }), fc.array(json, { maxLength: 6 }).map(l => l.join('\n') + '\n')), readsOrRefuses), FUZZ_PARAMS)
-    expect(tally.ok + tally.refused - before).toBe(FUZZ_RUNS)
+    expectSame(tally.ok + tally.refused - before, FUZZ_RUNS)
   })
 
   it('the valid file mutated: rows or LinkStateError', async () => {

@@ -34,7 +34,7 @@ import { RpcServer } from '../../../src/lib/rpc/server.ts'
 import { RpcClient } from '../../../src/lib/rpc/client.ts'
 import { LOCALES } from '../../../src/lib/i18n/index.ts'
 import { testContract, testHandlers } from '../../support/rpc-fixtures.ts'
-import { LOCAL_FUZZ_PARAMS } from './runs.ts'
+import { expectEqual, expectSame, LOCAL_FUZZ_PARAMS } from './runs.ts'
 
 const anything = fc.anything({ maxDepth: 2, withNullPrototype: true, withObjectString: true, withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true, withSparseArray: true, withBoxedValues: true, withUnicodeString: true })
 
@@ -93,7 +93,7 @@ function mutate (message: Record<string, unknown>, m: Mutation): { mutated: Reco
 
 function noThrowBoolean (guard: (x: unknown) => boolean, x: unknown): boolean {
   const result = guard(x)
-  expect(typeof result).toBe('boolean')
+  expectSame(typeof result, 'boolean')
   return result
 }
 
@@ -102,7 +102,7 @@ describe('fuzz: RPC guards', () => {
     fc.assert(fc.property(anything, x => {
       for (const guard of [isTabToWorker, isWorkerToTab, isErrorShape]) noThrowBoolean(guard, x)
       const description = describeMessage(x)
-      expect(typeof description).toBe('string')
+      expectSame(typeof description, 'string')
       expect(description.length).toBeLessThanOrEqual(400)
     }), LOCAL_FUZZ_PARAMS)
   })
@@ -115,13 +115,13 @@ describe('fuzz: RPC guards', () => {
 
   it('valid messages are accepted (also after a structured clone), by their own guard only', () => {
     fc.assert(fc.property(tabToWorker, workerToTab, (toWorker, toTab) => {
-      expect(isTabToWorker(toWorker)).toBe(true)
-      expect(isTabToWorker(structuredClone(toWorker))).toBe(true)
-      expect(structuredClone(toWorker)).toEqual(toWorker)
-      expect(isWorkerToTab(toTab)).toBe(true)
-      expect(isWorkerToTab(structuredClone(toTab))).toBe(true)
-      expect(isWorkerToTab(toWorker)).toBe(false)
-      expect(isTabToWorker(toTab)).toBe(false)
+      expectSame(isTabToWorker(toWorker), true)
+      expectSame(isTabToWorker(structuredClone(toWorker)), true)
+      expectEqual(structuredClone(toWorker), toWorker)
+      expectSame(isWorkerToTab(toTab), true)
+      expectSame(isWorkerToTab(structuredClone(toTab)), true)
+      expectSame(isWorkerToTab(toWorker), false)
+      expectSame(isTabToWorker(toTab), false)
     }), LOCAL_FUZZ_PARAMS)
   })
 
@@ -129,7 +129,7 @@ describe('fuzz: RPC guards', () => {
     fc.assert(fc.property(fc.oneof(tabToWorker, workerToTab), mutation, (message, m) => {
       const { mutated, broken } = mutate(message, m)
       const accepted = noThrowBoolean(isTabToWorker, mutated) || noThrowBoolean(isWorkerToTab, mutated)
-      expect(broken && accepted).toBe(false)
+      expectSame(broken && accepted, false)
       describeMessage(mutated)
     }), LOCAL_FUZZ_PARAMS)
   })
@@ -152,7 +152,7 @@ describe('fuzz: RPC guards', () => {
           if (!(err instanceof SchemaError)) throw err
           continue
         }
-        expect(parsed).toEqual(x)
+        expectEqual(parsed, x)
       }
     }), LOCAL_FUZZ_PARAMS)
   })
@@ -160,9 +160,9 @@ describe('fuzz: RPC guards', () => {
   it('toErrorShape of anything thrown gives a shape the guard accepts; errorFromShape keeps it', () => {
     fc.assert(fc.property(fc.oneof(anything, fc.record({ name: anything, message: anything }), fc.string({ maxLength: 10_000 }).map(s => new Error(s))), thrown => {
       const shape = toErrorShape(thrown)
-      expect(isErrorShape(shape)).toBe(true)
+      expectSame(isErrorShape(shape), true)
       const err = errorFromShape(shape)
-      expect(toErrorShape(err)).toEqual(shape.name === '' ? { ...shape, name: 'Error' } : shape)
+      expectEqual(toErrorShape(err), shape.name === '' ? { ...shape, name: 'Error' } : shape)
     }), LOCAL_FUZZ_PARAMS)
   })
 })
@@ -201,8 +201,8 @@ describe('fuzz: RPC message listeners', () => {
       const before = dropped
       expect(() => { deliver(data) }).not.toThrow()
       await nextTurn()
-      expect(dropped).toBe(isTabToWorker(data) ? before : before + 1)
-      for (const m of posted.splice(0)) expect(isWorkerToTab(m)).toBe(true)
+      expectSame(dropped, isTabToWorker(data) ? before : before + 1)
+      for (const m of posted.splice(0)) expectSame(isWorkerToTab(m), true)
       if (server.portCount === 0) server.addPort(port) // after a 'leave'
     }), LOCAL_FUZZ_PARAMS)
     server.close()
@@ -222,10 +222,10 @@ describe('fuzz: RPC message listeners', () => {
         if (!isWorkerToTab(data)) invalid++
         expect(() => { deliver(data) }).not.toThrow()
       }
-      expect(dropped).toBe(invalid)
+      expectSame(dropped, invalid)
       client.close()
       const outcome = await call
-      expect('value' in outcome || outcome.err instanceof Error).toBe(true)
+      expectSame('value' in outcome || outcome.err instanceof Error, true)
     }), LOCAL_FUZZ_PARAMS)
   })
 })

@@ -16,6 +16,7 @@
  * <file>` replays the run (fast-check's failure adds the path to the case).
  */
 import { relative } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import { beforeAll, expect, vi } from 'vitest'
 
 export const FUZZ_RUNS = 10_000
@@ -50,3 +51,23 @@ beforeAll(() => {
   const file = relative(process.cwd(), expect.getState().testPath ?? '<file>')
   console.log(`fuzz seed ${FUZZ_SEED} for ${file} (replay: FUZZ_SEED=${FUZZ_SEED} npx vitest run ${file})`)
 })
+
+/**
+ * `expect(actual).toBe(expected)` for the 10,000-case loops: vitest's
+ * `expect()` copies its whole state on every call (a fifth of the fuzzers'
+ * CPU, docs/testing.md), so the comparison runs here and `expect` only when
+ * it fails, to fail the same way with its message.
+ */
+export function expectSame (actual: unknown, expected: unknown): void {
+  if (!Object.is(actual, expected)) expect(actual).toBe(expected)
+}
+
+/**
+ * `expect(actual).toEqual(expected)` for the same loops: values that are
+ * deeply and strictly equal (same types, same prototypes) are equal to
+ * `toEqual` too; anything else goes to `toEqual`, which decides with its own
+ * rules and says what differs.
+ */
+export function expectEqual (actual: unknown, expected: unknown): void {
+  if (!isDeepStrictEqual(actual, expected)) expect(actual).toEqual(expected)
+}

@@ -16,14 +16,14 @@
  *   or throw InvalidMessageError;
  * - frames over MAX_CALL_FRAME_BYTES are refused by their size, before parsing.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   CALL_REJECT_REASONS, HANGUP_REASONS, MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_CANDIDATES_PER_FRAME, MAX_MID_CHARS, MAX_MLINE_INDEX, MAX_SDP_CHARS,
   decodeCallReply, decodeCallRequest, encodeCallFrame
 } from '../../src/call/wire.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, nearFrames, typed } from './wire-helpers.ts'
 import type { CallCandidate, CallReply, CallRequest, HangupReason } from '../../src/call/wire.ts'
 
@@ -40,7 +40,7 @@ function decodeChecked (bytes: Uint8Array): number {
     const result = typed(() => decode(bytes), INVALID)
     if (result.ok) {
       decoded++
-      expect(decode(encodeCallFrame(result.value))).toEqual(result.value)
+      expectEqual(decode(encodeCallFrame(result.value)), result.value)
     }
   }
   return decoded
@@ -141,8 +141,8 @@ describe('fuzz: call frames', () => {
       const bytes = encodeCallFrame(frame)
       const isRequest = REQUEST_TYPES.includes(frame.type)
       const result = typed<CallRequest | CallReply>(() => (isRequest ? decodeCallRequest : decodeCallReply)(bytes), INVALID)
-      expect(result.ok ? result.value : fits(frame)).toEqual(fits(frame) ? frame : false)
-      expect(typed(() => (isRequest ? decodeCallReply : decodeCallRequest)(bytes), INVALID).ok).toBe(false)
+      expectEqual(result.ok ? result.value : fits(frame), fits(frame) ? frame : false)
+      expectSame(typed(() => (isRequest ? decodeCallReply : decodeCallRequest)(bytes), INVALID).ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -160,11 +160,11 @@ describe('fuzz: call frames', () => {
       fc.assert(fc.property(fc.integer({ min: -64, max: 4096 }), (over) => {
         const result = typed(() => decodeCallRequest(big.subarray(big.byteLength - MAX_CALL_FRAME_BYTES - over)), INVALID)
         const outcome = result.ok ? 'decoded' : result.error.message.includes(`over the limit of ${MAX_CALL_FRAME_BYTES}`) ? 'size' : 'content'
-        expect(outcome).toBe(over > 0 ? 'size' : 'decoded')
+        expectSame(outcome, over > 0 ? 'size' : 'decoded')
         runs++
       }), FUZZ_PARAMS)
     })
-    expect(runs).toBe(FUZZ_PARAMS.numRuns)
+    expectSame(runs, FUZZ_PARAMS.numRuns)
     expect(growth).toBeLessThan(64 * 1024 * 1024)
   })
 })

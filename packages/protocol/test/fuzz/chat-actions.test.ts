@@ -14,13 +14,13 @@
  * equal frame. Also: reaction emoji made of random emoji parts are accepted
  * exactly when `isReactionEmoji` says so. 1.0.0 frames: chat-codec.test.ts.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeChatFrame, encodeChatFrame, isReactionEmoji } from '../../src/chat/codec.ts'
 import { MAX_EMOJI_BYTES, MAX_READ_TARGETS, MAX_VOICE_MS, MAX_WAVEFORM_BYTES, MESSAGE_TTLS } from '../../src/chat/constants.ts'
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../../src/file/constants.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ChatFrame, ChatSender } from '../../src/chat/codec.ts'
 import type { ChatVersion } from '../../src/chat/constants.ts'
@@ -111,8 +111,8 @@ function decodeChecked (bytes: Uint8Array, from: ChatSender | undefined, v: Chat
   const result = typed(() => decodeChatFrame(bytes, from, v), INVALID)
   if (result.ok) {
     const again = typed(() => encodeChatFrame(result.value, v), INVALID)
-    expect(again.ok).toBe(true)
-    if (again.ok) expect(decodeChatFrame(again.value, from, v)).toEqual(result.value)
+    expectSame(again.ok, true)
+    if (again.ok) expectEqual(decodeChatFrame(again.value, from, v), result.value)
   }
   return result.ok
 }
@@ -124,12 +124,12 @@ describe('fuzz: chat codec 1.1.0 additions', () => {
     it('valid frames round-trip in 1.1.0 only; mutated, they decode or throw InvalidMessageError', () => {
       fc.assert(fc.property(valid, mutationArb, sender, version, (frame, mutations, from, v) => {
         const bytes = encodeChatFrame(frame, '1.1.0')
-        expect(decodeChatFrame(bytes, undefined, '1.1.0')).toEqual(frame)
+        expectEqual(decodeChatFrame(bytes, undefined, '1.1.0'), frame)
         const own: ChatSender = frame.type === 'ack' || frame.type === 'reject' ? 'listener' : 'dialer'
-        expect(decodeChatFrame(bytes, own, '1.1.0')).toEqual(frame)
-        expect(typed(() => decodeChatFrame(bytes, own === 'dialer' ? 'listener' : 'dialer', '1.1.0'), INVALID).ok).toBe(false)
-        expect(typed(() => decodeChatFrame(bytes, own, '1.0.0'), INVALID).ok).toBe(false)
-        expect(typed(() => encodeChatFrame(frame, '1.0.0'), INVALID).ok).toBe(false)
+        expectEqual(decodeChatFrame(bytes, own, '1.1.0'), frame)
+        expectSame(typed(() => decodeChatFrame(bytes, own === 'dialer' ? 'listener' : 'dialer', '1.1.0'), INVALID).ok, false)
+        expectSame(typed(() => decodeChatFrame(bytes, own, '1.0.0'), INVALID).ok, false)
+        expectSame(typed(() => encodeChatFrame(frame, '1.0.0'), INVALID).ok, false)
         decodeChecked(mutate(bytes, mutations), from, v)
       }), FUZZ_PARAMS)
     })
@@ -150,9 +150,9 @@ describe('fuzz: chat codec 1.1.0 additions', () => {
     fc.assert(fc.property(emoji, ulid, ulid, (e, id, target) => {
       const result = typed(() => decodeChatFrame(encoder.encode(JSON.stringify({ type: 'reaction', id, sentAt: 1, target, emoji: e })), 'dialer'), INVALID)
       const expected = !LONE_SURROGATE.test(e) && isReactionEmoji(e)
-      expect(result.ok).toBe(expected)
+      expectSame(result.ok, expected)
       if (expected) accepted++
-      expect(result.ok ? result.value : undefined).toEqual(expected ? { type: 'reaction', id, sentAt: 1, target, emoji: e } : undefined)
+      expectEqual(result.ok ? result.value : undefined, expected ? { type: 'reaction', id, sentAt: 1, target, emoji: e } : undefined)
     }), FUZZ_PARAMS)
     expect(accepted).toBeGreaterThan(0)
   })

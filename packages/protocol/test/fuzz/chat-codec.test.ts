@@ -13,7 +13,7 @@
  *   or InvalidParametersError, for any string.
  * The frames and fields that 1.1.0 added, in both versions: chat-actions.test.ts.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidParametersError } from '@libp2p/interface'
@@ -21,7 +21,7 @@ import { decodeChatFrame, encodeChatFrame, validateText } from '../../src/chat/c
 import { MAX_FRAME_BYTES, MAX_NAME_BYTES, MAX_TEXT_BYTES } from '../../src/chat/constants.ts'
 import { EmptyMessageError, MessageTooLargeError } from '../../src/chat/errors.ts'
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../../src/file/constants.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ChatFrame, ChatSender } from '../../src/chat/codec.ts'
 import type { FileOffer } from '../../src/chat/codec.ts'
@@ -68,8 +68,8 @@ function decodeChecked (bytes: Uint8Array, from: ChatSender | undefined): void {
   const result = typed(() => decodeChatFrame(bytes, from), INVALID)
   if (result.ok) {
     const again = typed(() => encodeChatFrame(result.value), INVALID)
-    expect(again.ok).toBe(true)
-    if (again.ok) expect(decodeChatFrame(again.value)).toEqual(result.value)
+    expectSame(again.ok, true)
+    if (again.ok) expectEqual(decodeChatFrame(again.value), result.value)
   }
 }
 
@@ -103,10 +103,10 @@ describe('fuzz: chat codec', () => {
   it('valid frames round-trip, and only their own sender may send them', () => {
     fc.assert(fc.property(validFrame, (frame) => {
       const bytes = encodeChatFrame(frame)
-      expect(decodeChatFrame(bytes)).toEqual(frame)
+      expectEqual(decodeChatFrame(bytes), frame)
       const own: ChatSender = frame.type === 'message' ? 'dialer' : 'listener'
-      expect(decodeChatFrame(bytes, own)).toEqual(frame)
-      expect(typed(() => decodeChatFrame(bytes, own === 'dialer' ? 'listener' : 'dialer'), INVALID).ok).toBe(false)
+      expectEqual(decodeChatFrame(bytes, own), frame)
+      expectSame(typed(() => decodeChatFrame(bytes, own === 'dialer' ? 'listener' : 'dialer'), INVALID).ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -122,12 +122,12 @@ describe('fuzz: chat codec', () => {
     const growth = memoryGrowth(() => {
       fc.assert(fc.property(fc.nat({ max: 4096 }), sender, (over, from) => {
         const result = typed(() => decodeChatFrame(big.subarray(0, MAX_FRAME_BYTES + 1 + over), from), INVALID)
-        expect(result.ok).toBe(false)
+        expectSame(result.ok, false)
         expect(result.ok ? '' : result.error.message).toMatch(/the limit is/)
         runs++
       }), FUZZ_PARAMS)
     })
-    expect(runs).toBe(FUZZ_PARAMS.numRuns)
+    expectSame(runs, FUZZ_PARAMS.numRuns)
     expect(growth).toBeLessThan(64 * 1024 * 1024)
   })
 
@@ -137,7 +137,7 @@ describe('fuzz: chat codec', () => {
       const result = typed(() => { validateText(text) }, [EmptyMessageError, MessageTooLargeError, InvalidParametersError])
       const bytes = encoder.encode(text).byteLength
       const expectOk = text.length > 0 && !LONE_SURROGATE.test(text) && bytes <= MAX_TEXT_BYTES
-      expect(result.ok).toBe(expectOk)
+      expectSame(result.ok, expectOk)
     }), FUZZ_PARAMS)
     expect(MAX_NAME_BYTES).toBeGreaterThan(40)
   })

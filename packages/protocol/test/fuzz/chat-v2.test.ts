@@ -10,14 +10,14 @@
  * 1.1.0 decode refuses the key, and mutated ones decode or throw
  * InvalidMessageError, a decoded key always 32 bytes.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeChatFrame, encodeChatFrame } from '../../src/chat/codec.ts'
 import { MAX_BOX_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES } from '../../src/chat/constants.ts'
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from '../../src/file/constants.ts'
 import { MAX_BOX_BYTES } from '../../src/session/constants.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ChatMessageFrame, ChatReplyFrame } from '../../src/chat/codec.ts'
 
@@ -30,7 +30,7 @@ const reply: fc.Arbitrary<ChatReplyFrame> = fc.oneof(
 
 describe('chat 2.0.0 limits', () => {
   it('a 2.0.0 frame is a box: the largest frame is the largest box, and its length fits the prefix', () => {
-    expect(MAX_BOX_FRAME_BYTES).toBe(MAX_BOX_BYTES)
+    expectSame(MAX_BOX_FRAME_BYTES, MAX_BOX_BYTES)
     expect(MAX_BOX_FRAME_BYTES).toBeLessThan(2 ** (7 * MAX_LENGTH_PREFIX_BYTES))
   })
 })
@@ -39,10 +39,10 @@ describe('fuzz: chat 2.0.0 listener frames', () => {
   it('valid replies round-trip in 2.0.0; "session" is 2.0.0 only; the dialer may not send them', () => {
     fc.assert(fc.property(reply, (frame) => {
       const bytes = encodeChatFrame(frame, '2.0.0')
-      expect(decodeChatFrame(bytes, 'listener', '2.0.0')).toEqual(frame)
-      expect(typed(() => decodeChatFrame(bytes, 'dialer', '2.0.0'), INVALID).ok).toBe(false)
+      expectEqual(decodeChatFrame(bytes, 'listener', '2.0.0'), frame)
+      expectSame(typed(() => decodeChatFrame(bytes, 'dialer', '2.0.0'), INVALID).ok, false)
       const in11 = typed(() => decodeChatFrame(bytes, 'listener', '1.1.0'), INVALID)
-      expect(in11.ok).toBe(!(frame.type === 'reject' && frame.reason === 'session'))
+      expectSame(in11.ok, !(frame.type === 'reject' && frame.reason === 'session'))
     }), FUZZ_PARAMS)
   })
 
@@ -51,7 +51,7 @@ describe('fuzz: chat 2.0.0 listener frames', () => {
       const bytes = mutate(encodeChatFrame(frame, '2.0.0'), mutations)
       const result = typed(() => decodeChatFrame(bytes, 'listener', '2.0.0'), INVALID)
       if (!result.ok) return
-      expect(decodeChatFrame(encodeChatFrame(result.value, '2.0.0'), 'listener', '2.0.0')).toEqual(result.value)
+      expectEqual(decodeChatFrame(encodeChatFrame(result.value, '2.0.0'), 'listener', '2.0.0'), result.value)
     }), FUZZ_PARAMS)
   })
 })
@@ -77,10 +77,10 @@ describe('fuzz: chat 2.0.0 keyed file offers', () => {
   it('round-trip with their key in 2.0.0, go without it in 1.1.0, and a 1.1.0 decode refuses it', () => {
     fc.assert(fc.property(keyed, (frame) => {
       const boxed = encodeChatFrame(frame, '2.0.0')
-      expect(decodeChatFrame(boxed, 'dialer', '2.0.0')).toEqual(frame)
-      expect(typed(() => decodeChatFrame(boxed, 'dialer', '1.1.0'), INVALID).ok).toBe(false)
+      expectEqual(decodeChatFrame(boxed, 'dialer', '2.0.0'), frame)
+      expectSame(typed(() => decodeChatFrame(boxed, 'dialer', '1.1.0'), INVALID).ok, false)
       const { key: _key, ...unkeyed } = frame.file ?? {}
-      expect(decodeChatFrame(encodeChatFrame(frame, '1.1.0'), 'dialer', '1.1.0')).toEqual({ ...frame, file: unkeyed })
+      expectEqual(decodeChatFrame(encodeChatFrame(frame, '1.1.0'), 'dialer', '1.1.0'), { ...frame, file: unkeyed })
     }), FUZZ_PARAMS)
   })
 
@@ -89,7 +89,7 @@ describe('fuzz: chat 2.0.0 keyed file offers', () => {
       const result = typed(() => decodeChatFrame(mutate(encodeChatFrame(frame, '2.0.0'), mutations), 'dialer', '2.0.0'), INVALID)
       if (!result.ok || result.value.type !== 'message') return
       expect([undefined, 32]).toContain(result.value.file?.key?.byteLength)
-      expect(decodeChatFrame(encodeChatFrame(result.value, '2.0.0'), 'dialer', '2.0.0')).toEqual(result.value)
+      expectEqual(decodeChatFrame(encodeChatFrame(result.value, '2.0.0'), 'dialer', '2.0.0'), result.value)
     }), FUZZ_PARAMS)
   })
 })

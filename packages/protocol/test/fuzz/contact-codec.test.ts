@@ -17,11 +17,11 @@
  * - a hello's `time`, when present, is an integer 1..2^53 - 1 (anything else
  *   is refused), and survives the round trip.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_CONTACT_ADDRESSES, MAX_CONTACT_FRAME_BYTES, MAX_HELLO_TIME, MAX_CONTACT_NAME_CHARS, contactReply, decodeContactFrame, encodeContactFrame } from '../../src/contact/codec.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { ContactFrame } from '../../src/contact/codec.ts'
 
@@ -49,7 +49,7 @@ const sender = fc.constantFrom<Sender>('dialer', 'listener')
 function decodeChecked (bytes: Uint8Array, from: Sender): void {
   const result = typed(() => decodeContactFrame(bytes, from), INVALID)
   if (result.ok) {
-    expect(decodeContactFrame(encodeContactFrame(result.value), from)).toEqual(result.value)
+    expectEqual(decodeContactFrame(encodeContactFrame(result.value), from), result.value)
   }
 }
 
@@ -82,8 +82,8 @@ describe('fuzz: contact codec', () => {
     fc.assert(fc.property(validFrame, (frame) => {
       const bytes = encodeContactFrame(frame)
       const own: Sender = frame.type === 'reply' ? 'listener' : 'dialer'
-      expect(decodeContactFrame(bytes, own)).toEqual(frame)
-      expect(typed(() => decodeContactFrame(bytes, own === 'dialer' ? 'listener' : 'dialer'), INVALID).ok).toBe(false)
+      expectEqual(decodeContactFrame(bytes, own), frame)
+      expectSame(typed(() => decodeContactFrame(bytes, own === 'dialer' ? 'listener' : 'dialer'), INVALID).ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -97,7 +97,7 @@ describe('fuzz: contact codec', () => {
     fc.assert(fc.property(fc.constantFrom('request', 'accept'), name, nearTime, (type, n, time) => {
       const result = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type, name: n, addresses: [], time })), 'dialer'), INVALID)
       const valid = typeof time === 'number' && Number.isSafeInteger(time) && time >= 1
-      expect(result.ok ? result.value : undefined).toEqual(valid ? { type, name: n, addresses: [], time } : undefined)
+      expectEqual(result.ok ? result.value : undefined, valid ? { type, name: n, addresses: [], time } : undefined)
     }), FUZZ_PARAMS)
   })
 
@@ -106,13 +106,13 @@ describe('fuzz: contact codec', () => {
     fc.assert(fc.property(fc.constantFrom('request' as const, 'accept' as const), name, statuses, fc.option(nearValue, { nil: undefined }), (type, n, status, sessions) => {
       const valid = sessions === undefined || sessions === true
       const hello = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type, name: n, addresses: [], sessions })), 'dialer'), INVALID)
-      expect(hello.ok ? hello.value : undefined).toEqual(valid ? { type, name: n, addresses: [], ...(sessions === true ? { sessions } : {}) } : undefined)
+      expectEqual(hello.ok ? hello.value : undefined, valid ? { type, name: n, addresses: [], ...(sessions === true ? { sessions } : {}) } : undefined)
       const reply = typed(() => decodeContactFrame(encoder.encode(JSON.stringify({ type: 'reply', status, sessions })), 'listener'), INVALID)
-      expect(reply.ok ? reply.value : undefined).toEqual(valid ? { type: 'reply', status, ...(sessions === true ? { sessions } : {}) } : undefined)
+      expectEqual(reply.ok ? reply.value : undefined, valid ? { type: 'reply', status, ...(sessions === true ? { sessions } : {}) } : undefined)
       // the reply to a hello says sessions exactly when the hello did, and decodes as sent
       const answer = contactReply({ ...(sessions === true ? { sessions } : {}) }, status)
-      expect(answer.sessions).toBe(sessions === true ? true : undefined)
-      expect(decodeContactFrame(encodeContactFrame(answer), 'listener')).toEqual(answer)
+      expectSame(answer.sessions, sessions === true ? true : undefined)
+      expectEqual(decodeContactFrame(encodeContactFrame(answer), 'listener'), answer)
     }), FUZZ_PARAMS)
   })
 
@@ -121,7 +121,7 @@ describe('fuzz: contact codec', () => {
     const growth = memoryGrowth(() => {
       fc.assert(fc.property(fc.nat({ max: 4096 }), sender, (over, from) => {
         const result = typed(() => decodeContactFrame(big.subarray(0, MAX_CONTACT_FRAME_BYTES + 1 + over), from), INVALID)
-        expect(result.ok).toBe(false)
+        expectSame(result.ok, false)
         expect(result.ok ? '' : result.error.message).toMatch(/the limit is/)
       }), FUZZ_PARAMS)
     })

@@ -22,13 +22,13 @@
  * Ed25519 runs on OpenSSL for the keys made here (native-ed25519.ts); the
  * last test replays a sample with noble and gets the same results.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, it, vi } from 'vitest'
 import { MAX_DEVICE_LIST_BODY_BYTES, MAX_DEVICE_LIST_BYTES, MAX_DEVICE_NAME_CHARS, MAX_DEVICES } from '../../src/devices/constants.ts'
 import { compareDeviceLists, openDeviceList, signDeviceList } from '../../src/devices/list.ts'
 import { bodyOf, bytesOfList, fieldsOf, makeAccounts, NOW, signBody, utf8 } from '../devices/helpers.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { native } from './native-ed25519.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { DeviceList, DeviceListFields, SignedDeviceList } from '../../src/devices/list.ts'
@@ -111,7 +111,7 @@ describe('fuzz: device list', () => {
       fc.record({ body: fc.json(), sig: fc.base64String({ minLength: 86, maxLength: 88 }) })
     ), (value) => {
       const result = outcome(value)
-      expect(result.ok).toBe(false)
+      expectSame(result.ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -119,7 +119,7 @@ describe('fuzz: device list', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: valid.length - 1 }), mutationArb, (n, mutations) => {
       const original = valid[n] as DeviceList
       const result = outcome(mutate(bytesOfList(original.signed), mutations))
-      expect(result.ok ? result.list : original).toEqual(original)
+      expectEqual(result.ok ? result.list : original, original)
     }), FUZZ_PARAMS)
   })
 
@@ -128,10 +128,10 @@ describe('fuzz: device list', () => {
       const signed = signBody(bodyOf(fields), signer)
       const result = outcome(signed)
       const code = expected(fields, signer)
-      expect(result).toEqual(code === undefined ? { ok: true, list: { ...fields, signed } } : { ok: false, code })
+      expectEqual(result, code === undefined ? { ok: true, list: { ...fields, signed } } : { ok: false, code })
       // the code signs exactly what it opens (and refuses to sign the rest)
       const made = typed(() => signDeviceList(alice.secret, fields).signed.body, ALLOWED)
-      expect(made.ok ? made.value : undefined).toBe(expected(fields, alice) === undefined ? bodyOf(fields) : undefined)
+      expectSame(made.ok ? made.value : undefined, expected(fields, alice) === undefined ? bodyOf(fields) : undefined)
     }), FUZZ_PARAMS)
   })
 
@@ -140,7 +140,7 @@ describe('fuzz: device list', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: accounts.length - 1 }), fc.integer({ min: 0, max: accounts.length - 1 }), (a, b) => {
       const asked = accounts[b] as Account
       const result = outcome(lists[a]?.signed, asked.peer)
-      expect(result.ok ? 'opened' : result.code).toBe(a === b ? 'opened' : 'wrong-account')
+      expectSame(result.ok ? 'opened' : result.code, a === b ? 'opened' : 'wrong-account')
     }), FUZZ_PARAMS)
   })
 
@@ -154,7 +154,7 @@ describe('fuzz: device list', () => {
       const rule = held === undefined || offered.version > held.version
         ? 'newer'
         : offered.version < held.version ? 'older' : offered.signed.body === held.signed.body ? 'same' : 'conflict'
-      expect(verdict).toBe(rule)
+      expectSame(verdict, rule)
     }), FUZZ_PARAMS)
   })
 
@@ -173,7 +173,7 @@ describe('fuzz: device list', () => {
         value = whole
       }
       const result = outcome(value)
-      expect(result.ok ? 'opened' : result.code).toBe(over ? 'too-large' : 'malformed')
+      expectSame(result.ok ? 'opened' : result.code, over ? 'too-large' : 'malformed')
     }), FUZZ_PARAMS)
   })
 
@@ -184,7 +184,7 @@ describe('fuzz: device list', () => {
       for (const [fields, signer] of cases) {
         const signed: SignedDeviceList = signBody(bodyOf(fields), signer)
         const result = outcome(signed)
-        expect(result.ok ? undefined : result.code).toBe(expected(fields, signer))
+        expectSame(result.ok ? undefined : result.code, expected(fields, signer))
       }
     } finally {
       native.on = true

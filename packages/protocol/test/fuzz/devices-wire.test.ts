@@ -22,7 +22,7 @@
  *   opens under its account's key alone, and the selector picks the highest
  *   version of those that open.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { InvalidMessageError } from '@libp2p/interface'
@@ -38,7 +38,7 @@ import { decodeDevicesBoxPayload, decodeNotifyPayload, encodeNotifyPayload, isNo
 import { fromBase64Url, toBase64Url } from '../../src/base64.ts'
 import { encodeBox } from '../../src/session/box.ts'
 import { fieldsOf, makeAccounts, NOW } from '../devices/helpers.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { boxArb } from './session-arbs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { DevicesReply } from '../../src/devices/wire.ts'
@@ -74,8 +74,8 @@ const nearReply = fc.record({
 function payloadChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeDevicesPayload(bytes), ERRORS)
   if (result.ok) {
-    expect(result.value.type).toBe('devices')
-    expect(Buffer.from(encodeDevicesPayload(result.value.list)).equals(Buffer.from(utf8(JSON.stringify({ type: 'devices', list: result.value.list }))))).toBe(true)
+    expectSame(result.value.type, 'devices')
+    expectSame(Buffer.from(encodeDevicesPayload(result.value.list)).equals(Buffer.from(utf8(JSON.stringify({ type: 'devices', list: result.value.list })))), true)
   }
 }
 
@@ -89,17 +89,17 @@ const nearNotify = fc.record({
 function notifyChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeNotifyPayload(bytes), ERRORS)
   if (result.ok) {
-    expect(isNotifyKey(result.value.key)).toBe(true)
-    expect(fromBase64Url(result.value.key).byteLength).toBe(32)
-    expect(Buffer.from(encodeNotifyPayload(result.value.key)).equals(Buffer.from(bytes))).toBe(true)
+    expectSame(isNotifyKey(result.value.key), true)
+    expectSame(fromBase64Url(result.value.key).byteLength, 32)
+    expectSame(Buffer.from(encodeNotifyPayload(result.value.key)).equals(Buffer.from(bytes)), true)
   }
   const either = typed(() => decodeDevicesBoxPayload(bytes), ERRORS)
-  if (either.ok && either.value.type === 'notify') expect(either.value).toEqual(result.ok ? result.value : undefined)
+  if (either.ok && either.value.type === 'notify') expectEqual(either.value, result.ok ? result.value : undefined)
 }
 
 function replyChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeDevicesReply(bytes), ERRORS)
-  if (result.ok) expect(decodeDevicesReply(encodeDevicesReply(result.value))).toEqual(result.value)
+  if (result.ok) expectEqual(decodeDevicesReply(encodeDevicesReply(result.value)), result.value)
 }
 
 describe('fuzz: /parley/devices/1.0.0 frames', () => {
@@ -108,7 +108,7 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
       payloadChecked(bytes)
       replyChecked(bytes)
       const request = typed(() => decodeDevicesRequest(bytes), ERRORS)
-      expect(request.ok ? request.value : bytes).toBe(bytes)
+      expectSame(request.ok ? request.value : bytes, bytes)
     }), FUZZ_PARAMS)
   })
 
@@ -116,14 +116,14 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
     const listArb = fc.oneof(fc.constantFrom(...lists), fc.record({ body: fc.string({ maxLength: 300 }), sig: fc.string({ maxLength: 90 }) }))
     fc.assert(fc.property(listArb, mutationArb, (list, mutations) => {
       const bytes = encodeDevicesPayload(list)
-      expect(decodeDevicesPayload(bytes)).toEqual({ type: 'devices', list })
+      expectEqual(decodeDevicesPayload(bytes), { type: 'devices', list })
       payloadChecked(mutate(bytes, mutations))
     }), FUZZ_PARAMS)
   })
 
   it('every reply round-trips, mutated ones decode or are refused; a payload past its limit is refused by its size', () => {
     fc.assert(fc.property(replyArb, mutationArb, fc.integer({ min: 1, max: 4096 }), (reply, mutations, extra) => {
-      expect(decodeDevicesReply(encodeDevicesReply(reply))).toEqual(reply)
+      expectEqual(decodeDevicesReply(encodeDevicesReply(reply)), reply)
       replyChecked(mutate(encodeDevicesReply(reply), mutations))
       const big = utf8(JSON.stringify({ type: 'devices', list: { body: 'x'.repeat(MAX_DEVICES_PAYLOAD_BYTES + extra), sig: '' } }))
       expect(() => decodeDevicesPayload(big)).toThrow(/at most/)
@@ -133,7 +133,7 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
   it('a request is a well-formed box of at most MAX_DEVICES_FRAME_BYTES; mutated boxes decode as boxes or are refused', () => {
     fc.assert(fc.property(boxArb, mutationArb, (box, mutations) => {
       const bytes = encodeBox(box)
-      expect(decodeDevicesRequest(bytes)).toBe(bytes)
+      expectSame(decodeDevicesRequest(bytes), bytes)
       const mutated = mutate(bytes, mutations)
       const result = typed(() => decodeDevicesRequest(mutated), ERRORS)
       expect(result.ok ? result.value.byteLength : 0).toBeLessThanOrEqual(MAX_DEVICES_FRAME_BYTES)
@@ -143,9 +143,9 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
   it('the notify payload: every key round-trips, its length is fixed; arbitrary, near and mutated ones decode to a key in its one form or are refused', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), mutationArb, fc.oneof(fc.uint8Array({ maxLength: 100 }), nearNotify, nearPayload), (key, mutations, other) => {
       const bytes = encodeNotifyPayload(key)
-      expect(bytes.byteLength).toBe(NOTIFY_PAYLOAD_BYTES)
-      expect(decodeNotifyPayload(bytes)).toEqual({ type: 'notify', key: toBase64Url(key) })
-      expect(decodeDevicesBoxPayload(bytes)).toEqual({ type: 'notify', key: toBase64Url(key) })
+      expectSame(bytes.byteLength, NOTIFY_PAYLOAD_BYTES)
+      expectEqual(decodeNotifyPayload(bytes), { type: 'notify', key: toBase64Url(key) })
+      expectEqual(decodeDevicesBoxPayload(bytes), { type: 'notify', key: toBase64Url(key) })
       notifyChecked(mutate(bytes, mutations))
       notifyChecked(other)
     }), FUZZ_PARAMS)
@@ -156,16 +156,16 @@ describe('fuzz: /parley/devices/1.0.0 frames', () => {
     const otherKey = deviceListKey(peerIdFromString((accounts[1] as typeof alice).peer))
     fc.assert(fc.property(fc.constantFrom(...lists), mutationArb, fc.uint8Array({ maxLength: 80 }), fc.uint8Array({ maxLength: 300 }), (list, mutations, key, value) => {
       const bytes = deviceListValue(list)
-      expect(openDeviceListRecord(aliceKey, bytes).signed).toEqual(list)
+      expectEqual(openDeviceListRecord(aliceKey, bytes).signed, list)
       expect(() => openDeviceListRecord(otherKey, bytes)).toThrow(DeviceListError)
       for (const [k, v] of [[key, value], [mutate(aliceKey, mutations), bytes], [aliceKey, mutate(bytes, mutations)]] as const) {
         const result = typed(() => openDeviceListRecord(k, v), [DeviceListError])
-        expect(result.ok ? result.value.account : alice.peer).toBe(alice.peer)
+        expectSame(result.ok ? result.value.account : alice.peer, alice.peer)
       }
       // the newest (the last made) wins whatever its place and whatever else is offered
       const newest = lists[lists.length - 1] as typeof list
-      expect(selectDeviceListRecord(aliceKey, [value, deviceListValue(newest), bytes])).toBe(1)
-      expect(selectDeviceListRecord(aliceKey, [bytes, value, deviceListValue(newest)])).toBe(list === newest ? 0 : 2)
+      expectSame(selectDeviceListRecord(aliceKey, [value, deviceListValue(newest), bytes]), 1)
+      expectSame(selectDeviceListRecord(aliceKey, [bytes, value, deviceListValue(newest)]), list === newest ? 0 : 2)
     }), FUZZ_PARAMS)
   })
 })

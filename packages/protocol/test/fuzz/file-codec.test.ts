@@ -13,13 +13,13 @@
  * carry a 16-byte seal tag, which the codec counts but does not open).
  * The framed stream reader (frames.ts) is fuzzed in file-frames.test.ts.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FRAME_TYPES, decodeFileFrame, encodeFileFrame, encodeFileFrameParts } from '../../src/file/codec.ts'
 import { MAX_FRAME_BYTES_OF } from '../../src/file/constants.ts'
 import { validFileFrame, validSealedFileFrame } from './file-arbs.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { FileFrame, FileFrameSender } from '../../src/file/codec.ts'
 import type { FileVersion } from '../../src/file/constants.ts'
@@ -32,7 +32,7 @@ const typedBody = fc.tuple(fc.constantFrom(...TYPE_BYTES), fc.uint8Array({ maxLe
 
 function decodeChecked (body: Uint8Array, from: FileFrameSender | undefined, version: FileVersion): void {
   const result = typed(() => decodeFileFrame(body, from, version), INVALID)
-  if (result.ok) expect(Buffer.from(encodeFileFrame(result.value, version)).equals(body)).toBe(true)
+  if (result.ok) expectSame(Buffer.from(encodeFileFrame(result.value, version)).equals(body), true)
 }
 
 /** A frame with its byte fields as hex, so comparisons stay fast. */
@@ -53,11 +53,11 @@ describe.each<[FileVersion, fc.Arbitrary<FileFrame>]>([
   it('valid frames round-trip, as one array and as parts', () => {
     fc.assert(fc.property(validFrame, (frame) => {
       const body = encodeFileFrame(frame, version)
-      expect(plain(decodeFileFrame(body, undefined, version))).toEqual(plain(frame))
-      expect(Buffer.concat(encodeFileFrameParts(frame, version)).equals(body)).toBe(true)
+      expectEqual(plain(decodeFileFrame(body, undefined, version)), plain(frame))
+      expectSame(Buffer.concat(encodeFileFrameParts(frame, version)).equals(body), true)
       const own: FileFrameSender = (body[0] ?? 0) < 0x80 ? 'dialer' : 'listener'
-      expect(plain(decodeFileFrame(body, own, version))).toEqual(plain(frame))
-      expect(typed(() => decodeFileFrame(body, own === 'dialer' ? 'listener' : 'dialer', version), INVALID).ok).toBe(false)
+      expectEqual(plain(decodeFileFrame(body, own, version)), plain(frame))
+      expectSame(typed(() => decodeFileFrame(body, own === 'dialer' ? 'listener' : 'dialer', version), INVALID).ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -72,7 +72,7 @@ describe.each<[FileVersion, fc.Arbitrary<FileFrame>]>([
     const growth = memoryGrowth(() => {
       fc.assert(fc.property(fc.nat({ max: 4096 }), sender, (over, from) => {
         const result = typed(() => decodeFileFrame(big.subarray(0, max + 1 + over), from, version), INVALID)
-        expect(result.ok).toBe(false)
+        expectSame(result.ok, false)
         expect(result.ok ? '' : result.error.message).toMatch(/the limit is/)
       }), FUZZ_PARAMS)
     })

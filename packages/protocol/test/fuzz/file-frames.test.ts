@@ -16,7 +16,7 @@
  * (message / remoteCloseWrite events, remoteWriteStatus, closeRead), so 10,000 runs take
  * seconds; one case also runs over a real `streamPair` to keep it honest.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { streamPair } from '@libp2p/utils'
@@ -26,7 +26,7 @@ import { FILE_PROTOCOL, MAX_FRAME_BYTES, MAX_FRAME_BYTES_OF, MAX_REQUEST_FRAME_B
 import { FileFrames, Watchdog } from '../../src/file/frames.ts'
 import { FileCipher } from '../../src/file/keyed.ts'
 import { validFileFrame } from './file-arbs.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typedAsync, varint } from './wire-helpers.ts'
 import type { FileFrame, FileFrameSender } from '../../src/file/codec.ts'
 import type { Stream } from '@libp2p/interface'
@@ -107,7 +107,7 @@ describe('fuzz: FileFrames.read', () => {
     await fc.assert(fc.asyncProperty(frames, cuts, async ({ from, list }, at) => {
       const result = await feed(lengthPrefixed(list), at, from, MAX_FRAME_BYTES)
       expect(result.error).toBeUndefined()
-      expect(plain(result.frames)).toBe(plain(list))
+      expectSame(plain(result.frames), plain(list))
     }), FUZZ_PARAMS)
   })
 
@@ -132,8 +132,8 @@ describe('fuzz: FileFrames.read', () => {
     const before = process.memoryUsage().arrayBuffers
     await fc.assert(fc.asyncProperty(input, cuts, sender, async (bytes, at, from) => {
       const result = await feed(bytes, at, from, MAX_FRAME_BYTES)
-      expect(result.frames).toEqual([])
-      expect(result.error?.name).toBe('InvalidMessageError')
+      expectEqual(result.frames, [])
+      expectSame(result.error?.name, 'InvalidMessageError')
       refused++
     }), FUZZ_PARAMS)
     expect(refused).toBeGreaterThanOrEqual(FUZZ_PARAMS.numRuns)
@@ -177,7 +177,7 @@ describe('fuzz: FileFrames.read, 1.1.0', () => {
       const bytes = wire(await Promise.all(list.map(async f => sealed(cipher, f))))
       const result = await feed(bytes, at, 'listener', MAX_FRAME_BYTES_OF['1.1.0'], cipher)
       expect(result.error).toBeUndefined()
-      expect(plain(result.frames)).toBe(plain(list))
+      expectSame(plain(result.frames), plain(list))
     }), FUZZ_PARAMS)
   })
 
@@ -196,12 +196,12 @@ describe('fuzz: FileFrames.read, 1.1.0', () => {
       // whatever opened is what was sealed: a payload never opens to other bytes
       const payloads = new Set(list.flatMap(f => f.type === 'hashes' ? [Buffer.from(f.hashes).toString('hex')] : f.type === 'chunk' ? [Buffer.from(f.data).toString('hex')] : []))
       const opened = result.frames.flatMap(f => f.type === 'hashes' ? [f.hashes] : f.type === 'chunk' ? [f.data] : [])
-      expect(opened.filter(p => !payloads.has(Buffer.from(p).toString('hex')))).toEqual([])
+      expectEqual(opened.filter(p => !payloads.has(Buffer.from(p).toString('hex'))), [])
       // unchanged bytes sealed with another key or for another place: the first sealed reply is refused
       const sealedReplies = list.some(f => f.type === 'hashes' || f.type === 'chunk')
       const mustRefuse = how.kind !== 'mutate' && sealedReplies && !(how.kind === 'other-key' && Buffer.from(how.other).equals(Buffer.from(k)))
       const refused = /does not open with the file's key/.test(result.error?.message ?? '')
-      expect({ mustRefuse, refused: mustRefuse && refused }).toEqual({ mustRefuse, refused: mustRefuse })
+      expectEqual({ mustRefuse, refused: mustRefuse && refused }, { mustRefuse, refused: mustRefuse })
     }), FUZZ_PARAMS)
   })
 })

@@ -11,7 +11,7 @@
  * - prefixes declaring huge lengths (2^21 .. 2^53) are refused with
  *   InvalidMessageError before anything is allocated.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Uint8ArrayList } from 'uint8arraylist'
@@ -20,7 +20,7 @@ import { decodeFrameLength, decodeVarintLength } from '../../src/framing.ts'
 import { MAX_FRAME_BYTES as MAX_CHAT_FRAME_BYTES, MAX_LENGTH_PREFIX_BYTES as CHAT_PREFIX_BYTES } from '../../src/chat/constants.ts'
 
 import { MAX_LENGTH_PREFIX_BYTES as FILE_PREFIX_BYTES } from '../../src/file/constants.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 
 const decodeChatLength = (prefix: Uint8Array | Uint8ArrayList): number => decodeFrameLength(prefix, CHAT_PREFIX_BYTES, 'chat')
 const decodeFileLength = (prefix: Uint8Array | Uint8ArrayList): number => decodeFrameLength(prefix, FILE_PREFIX_BYTES, 'file')
@@ -60,14 +60,14 @@ function check (bytes: Uint8Array, prefix: Uint8Array | Uint8ArrayList, maxBytes
   const expected = reference(bytes, maxBytes)
   const result = typed(() => decodeVarintLength(prefix, maxBytes, invalid), [PrefixError, RangeError])
   if (result.ok) {
-    expect(expected).toEqual({ value: result.value })
-    expect(Number.isSafeInteger(result.value)).toBe(true)
+    expectEqual(expected, { value: result.value })
+    expectSame(Number.isSafeInteger(result.value), true)
   } else if (result.error instanceof PrefixError) {
-    expect(expected).toBe('invalid')
+    expectSame(expected, 'invalid')
   } else {
     // RangeError is the documented "incomplete, read more" signal, and only that
-    expect(result.error.message).toBe('incomplete length prefix')
-    expect(expected).toBe('incomplete')
+    expectSame(result.error.message, 'incomplete length prefix')
+    expectSame(expected, 'incomplete')
   }
 }
 
@@ -90,21 +90,21 @@ describe('fuzz: varint length prefix', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 21 - 1 }), fc.uint8Array({ maxLength: 4 }), (n, after) => {
       const prefix = varint(n)
       const withBody = Uint8Array.from([...prefix, ...after])
-      expect(decodeChatLength(withBody)).toBe(n)
-      expect(decodeFileLength(new Uint8ArrayList(prefix, after))).toBe(n)
-      expect(decodeVarintLength(varint(n), 8, invalid)).toBe(n)
+      expectSame(decodeChatLength(withBody), n)
+      expectSame(decodeFileLength(new Uint8ArrayList(prefix, after)), n)
+      expectSame(decodeVarintLength(varint(n), 8, invalid), n)
     }), FUZZ_PARAMS)
   })
 
   it('huge declared lengths are refused with InvalidMessageError, before allocating', () => {
-    expect(CHAT_PREFIX_BYTES).toBe(3)
-    expect(FILE_PREFIX_BYTES).toBe(3)
+    expectSame(CHAT_PREFIX_BYTES, 3)
+    expectSame(FILE_PREFIX_BYTES, 3)
     let checked = 0
     const growth = memoryGrowth(() => {
       fc.assert(fc.property(fc.integer({ min: 2 ** 21, max: Number.MAX_SAFE_INTEGER }), (n) => {
         for (const decode of [decodeChatLength, decodeFileLength]) {
           const result = typed(() => decode(varint(n)), ['InvalidMessageError'])
-          expect(result.ok).toBe(false)
+          expectSame(result.ok, false)
         }
         checked++
       }), FUZZ_PARAMS)
@@ -113,6 +113,6 @@ describe('fuzz: varint length prefix', () => {
     expect(growth).toBeLessThan(64 * 1024 * 1024)
     // 2^31 in particular, and the chat limit itself is still accepted
     expect(() => decodeChatLength(varint(2 ** 31))).toThrow(expect.objectContaining({ name: 'InvalidMessageError' }))
-    expect(decodeChatLength(varint(MAX_CHAT_FRAME_BYTES))).toBe(MAX_CHAT_FRAME_BYTES)
+    expectSame(decodeChatLength(varint(MAX_CHAT_FRAME_BYTES)), MAX_CHAT_FRAME_BYTES)
   })
 })

@@ -16,7 +16,7 @@
  * - a message request or item carries a file's key only as a box's
  *   plaintext, 32 bytes of base64, and round-trips with it and without it.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeGroupBoxReply, decodeGroupBoxRequest, fitReply, MAX_BOXED_OPS_BYTES, opsParts } from '../../src/group/boxed.ts'
@@ -24,7 +24,7 @@ import { decodeGroupItem, decodeGroupReply, decodeGroupRequest, encodeGroupFrame
 import { fromBase64, toBase64 } from '../../src/base64.ts'
 import { decodeBox, encodeBox } from '../../src/session/box.ts'
 import { MAX_PLAINTEXT_BYTES } from '../../src/session/constants.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { boxArb } from './session-arbs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { GroupReply } from '../../src/group/wire.ts'
@@ -42,12 +42,12 @@ function isBox (bytes: Uint8Array): boolean {
 /** Decodes `bytes` as a 2.0.0 request and reply: each gives what the contract says, or throws InvalidMessageError. */
 function decodeChecked (bytes: Uint8Array): void {
   const request = typed(() => decodeGroupBoxRequest(bytes), INVALID)
-  expect(request.ok).toBe(isBox(bytes))
-  if (request.ok) expect(request.value).toBe(bytes)
+  expectSame(request.ok, isBox(bytes))
+  if (request.ok) expectSame(request.value, bytes)
   const reply = typed(() => decodeGroupBoxReply(bytes), INVALID)
   if (!reply.ok) return
   if ('box' in reply.value) {
-    expect(isBox(bytes)).toBe(true)
+    expectSame(isBox(bytes), true)
   } else {
     expect(reply.value.reply.type === 'reply' ? reply.value.reply.ops : undefined).toBeUndefined()
   }
@@ -69,10 +69,10 @@ describe('fuzz: group 2.0.0 frames', () => {
 
   it('valid boxes are requests and replies, to their own bytes; mutated ones decode or throw InvalidMessageError', () => {
     fc.assert(fc.property(boxes, mutationArb, (box, mutations) => {
-      expect(decodeGroupBoxRequest(box)).toBe(box)
+      expectSame(decodeGroupBoxRequest(box), box)
       // the same bytes, not a copy (vitest's deep equality of 2 KiB typed arrays costs more than the decoding)
       const decoded = decodeGroupBoxReply(box)
-      expect('box' in decoded && decoded.box === box).toBe(true)
+      expectSame('box' in decoded && decoded.box === box, true)
       decodeChecked(mutate(box, mutations))
     }), FUZZ_PARAMS)
   })
@@ -80,11 +80,11 @@ describe('fuzz: group 2.0.0 frames', () => {
   it('replies outside a box: 1.0.0\'s without operations, and "reject session" in 2.0.0 only; mutated ones decode or throw InvalidMessageError', () => {
     fc.assert(fc.property(reply, fc.array(signed, { maxLength: 2 }), mutationArb, (frame, ops, mutations) => {
       const bytes = encodeGroupFrame(frame)
-      expect(decodeGroupBoxReply(bytes)).toEqual({ reply: frame })
+      expectEqual(decodeGroupBoxReply(bytes), { reply: frame })
       const session = frame.type === 'reject' && frame.reason === 'session'
-      expect(typed(() => decodeGroupReply(bytes), INVALID).ok).toBe(!session)
+      expectSame(typed(() => decodeGroupReply(bytes), INVALID).ok, !session)
       // a reply with operations outside a box is refused
-      expect(frame.type === 'reply' && typed(() => decodeGroupBoxReply(encodeGroupFrame({ ...frame, ops })), INVALID).ok).toBe(false)
+      expectSame(frame.type === 'reply' && typed(() => decodeGroupBoxReply(encodeGroupFrame({ ...frame, ops })), INVALID).ok, false)
       decodeChecked(mutate(bytes, mutations))
     }), FUZZ_PARAMS)
   })
@@ -96,18 +96,18 @@ describe('fuzz: group 2.0.0 frames', () => {
     )
     fc.assert(fc.property(lists, fc.integer({ min: 100, max: MAX_BOXED_OPS_BYTES }), (ops, budget) => {
       const parts = opsParts(ops.map(op => ({ signed: op })), budget)
-      expect(parts.flat().map(p => p.signed)).toEqual(ops)
+      expectEqual(parts.flat().map(p => p.signed), ops)
       for (const part of parts) {
         expect(part.length).toBeGreaterThan(0)
         expect(part.length).toBeLessThanOrEqual(MAX_OPS_PER_FRAME)
         const bytes = encoder.encode(JSON.stringify(part.map(p => p.signed))).byteLength
-        expect(part.length === 1 || bytes <= budget).toBe(true)
+        expectSame(part.length === 1 || bytes <= budget, true)
       }
       const cut = fitReply({ type: 'reply', status: 'ok', ops })
       if (cut.type !== 'reply') throw new Error('a reply was turned into a reject')
-      expect(ops.slice(0, cut.ops?.length)).toEqual(cut.ops)
-      expect(cut.more === true).toBe((cut.ops?.length ?? 0) < ops.length)
-      expect((cut.ops?.length ?? 0) <= 1 || encodeGroupFrame(cut).byteLength <= MAX_PLAINTEXT_BYTES).toBe(true)
+      expectEqual(ops.slice(0, cut.ops?.length), cut.ops)
+      expectSame(cut.more === true, (cut.ops?.length ?? 0) < ops.length)
+      expectSame((cut.ops?.length ?? 0) <= 1 || encodeGroupFrame(cut).byteLength <= MAX_PLAINTEXT_BYTES, true)
     }), FUZZ_PARAMS)
   })
 
@@ -123,15 +123,15 @@ describe('fuzz: group 2.0.0 frames', () => {
       const decode = asItem ? decodeGroupItem : decodeGroupRequest
       const result = typed(() => decode(bytes, { boxed }), INVALID)
       const good = boxed && typeof key === 'string' && fromBase64(key)?.byteLength === 32
-      expect(result.ok).toBe(good)
+      expectSame(result.ok, good)
       if (!result.ok || result.value.type !== 'message') return
-      expect(result.value.key).toEqual(fromBase64(key as string))
+      expectEqual(result.value.key, fromBase64(key as string))
       // it encodes back to what it was, and without the key to a frame any decoder takes
       const again = asItem ? encodeGroupItem(result.value) : encodeGroupFrame(result.value)
-      expect(decode(again, { boxed: true })).toEqual(result.value)
+      expectEqual(decode(again, { boxed: true }), result.value)
       const bare = withoutKey(result.value)
-      expect(bare).toEqual({ type: 'message', message })
-      expect(decode(asItem ? encodeGroupItem(bare) : encodeGroupFrame(bare))).toEqual(bare)
+      expectEqual(bare, { type: 'message', message })
+      expectEqual(decode(asItem ? encodeGroupItem(bare) : encodeGroupFrame(bare)), bare)
     }), FUZZ_PARAMS)
   })
 })

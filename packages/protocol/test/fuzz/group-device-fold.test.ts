@@ -18,15 +18,15 @@
  * ids unique; the lists are signed, and opened by the fold with Ed25519 on
  * OpenSSL (native-ed25519.ts).
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, it, vi } from 'vitest'
 import { signDeviceList } from '../../src/devices/list.ts'
 import { deviceSpeaksFor } from '../../src/group/device.ts'
 import { GroupLog } from '../../src/group/log.ts'
 import { compareOps } from '../../src/group/op.ts'
 import { foldGroup } from '../../src/group/state.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { bodyOf, signBody as signListBody } from '../devices/helpers.ts'
 import { idOf, makePeople } from './group-arbs.ts'
 import type { DeviceListFields, SignedDeviceList } from '../../src/devices/list.ts'
@@ -175,21 +175,21 @@ describe('the device rule of the group fold (fuzz)', () => {
       const byId = new Map(ops.map((op) => [op.id, op]))
       const state = foldGroup(ops, byId)
       const expected = model(ops, lists)
-      expect(new Map([...state.void].sort())).toEqual(new Map([...expected.void].sort()))
-      expect(new Map([...state.devices].map(([account, set]) => [account, { version: set.version, peers: [...set.peers] }]))).toEqual(expected.sets)
+      expectEqual(new Map([...state.void].sort()), new Map([...expected.void].sort()))
+      expectEqual(new Map([...state.devices].map(([account, set]) => [account, { version: set.version, peers: [...set.peers] }])), expected.sets)
       const last = expected.timer === undefined ? undefined : byId.get(expected.timer)
-      expect(state.timer).toEqual(last === undefined ? undefined : { ttl: 0, by: last.author, at: last.at })
-      for (const account of accounts) for (const device of devices) expect(deviceSpeaksFor(state, account.peer, device.peer)).toBe(expected.sets.get(account.peer)?.peers.includes(device.peer) ?? false)
+      expectEqual(state.timer, last === undefined ? undefined : { ttl: 0, by: last.author, at: last.at })
+      for (const account of accounts) for (const device of devices) expectSame(deviceSpeaksFor(state, account.peer, device.peer), expected.sets.get(account.peer)?.peers.includes(device.peer) ?? false)
       // a member that got the operations in another order
       const log = new GroupLog(create)
       for (const op of shuffle(ops.slice(1), seed)) log.add(op)
       const again = log.state()
-      expect(log.size).toBe(ops.length)
-      expect(new Map([...again.void].sort())).toEqual(new Map([...state.void].sort()))
-      expect(again.devices).toEqual(state.devices)
+      expectSame(log.size, ops.length)
+      expectEqual(new Map([...again.void].sort()), new Map([...state.void].sort()))
+      expectEqual(again.devices, state.devices)
       for (const op of ops.slice(1)) seen.add(state.void.get(op.id) ?? 'applied')
     }), FUZZ_PARAMS)
     // the histories reach every verdict
-    expect([...seen].sort()).toEqual(['applied', 'bad-devices', 'not-a-device', 'not-a-member', 'stale-devices', 'unseen-device-removal'])
+    expectEqual([...seen].sort(), ['applied', 'bad-devices', 'not-a-device', 'not-a-member', 'stale-devices', 'unseen-device-removal'])
   })
 })

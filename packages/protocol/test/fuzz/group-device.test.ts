@@ -22,13 +22,13 @@
  * group-device-fold.test.ts.
  * Ed25519 runs on OpenSSL for the keys made here (native-ed25519.ts).
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { signDeviceList } from '../../src/devices/list.ts'
 import { decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { bodyOf, signBody as signListBody } from '../devices/helpers.ts'
 import { changeArb, frameArb, hex32, hex64, headArb, makePeople } from './group-arbs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
@@ -84,7 +84,7 @@ const messageCase = fc.tuple(fc.constantFrom(...authors), hex32, fc.integer({ mi
 
 /** Decoding again from the wire form gives the same value. */
 function roundTrips<T extends { signed: SignedGroupOp }> (decode: (value: unknown) => T, value: T): void {
-  expect(decode(JSON.parse(JSON.stringify(value.signed)))).toEqual(value)
+  expectEqual(decode(JSON.parse(JSON.stringify(value.signed))), value)
 }
 
 /** 64 valid device operations and messages: author i % 4, device 4 + i % 6. */
@@ -102,7 +102,7 @@ const changeText = (text: string, ms: Parameters<typeof mutate>[1]): string => u
 function mutatedRefused<T extends { signed: SignedGroupOp }> (decode: (value: unknown) => T, original: T, signed: SignedGroupOp): boolean {
   const result = typed(() => decode(signed), INVALID)
   const same = signed.body === original.signed.body && signed.sig === original.signed.sig
-  expect(result.ok).toBe(same)
+  expectSame(result.ok, same)
   return !result.ok
 }
 
@@ -110,10 +110,10 @@ describe('group items made on a linked device (fuzz)', () => {
   it('an operation decodes exactly when the key that signed it is the one its `device` (or, without one, its author) names', () => {
     fc.assert(fc.property(opCase, ([author, change, head, device, signer]) => {
       const result = typed(() => signGroupOp(change, { ...head, author: author.peer, ...(device === undefined ? {} : { device }) }, secretOf(author, device, signer)), INVALID)
-      expect(result.ok).toBe(expectedOk(author, device, signer, change.kind === 'create'))
+      expectSame(result.ok, expectedOk(author, device, signer, change.kind === 'create'))
       if (!result.ok) return
-      expect(result.value.author).toBe(author.peer)
-      expect(result.value.device).toBe(device)
+      expectSame(result.value.author, author.peer)
+      expectSame(result.value.device, device)
       roundTrips(decodeGroupOp, result.value)
     }), FUZZ_PARAMS)
   })
@@ -122,9 +122,9 @@ describe('group items made on a linked device (fuzz)', () => {
     fc.assert(fc.property(messageCase, ([{ author, group, lamport, ops, frame }, device, signer]) => {
       const head = { group, author: author.peer, lamport, ops, ...(device === undefined ? {} : { device }) }
       const result = typed(() => signGroupMessage(head, frame, secretOf(author, device, signer)), INVALID)
-      expect(result.ok).toBe(expectedOk(author, device, signer))
+      expectSame(result.ok, expectedOk(author, device, signer))
       if (!result.ok) return
-      expect(result.value.device).toBe(device)
+      expectSame(result.value.device, device)
       roundTrips(decodeGroupMessage, result.value)
     }), FUZZ_PARAMS)
   })
@@ -152,7 +152,7 @@ describe('group items made on a linked device (fuzz)', () => {
       const head = { author: author.peer, lamport: 1, deps: [], at: 1_764_424_800_000, ...(device === undefined ? {} : { device }) }
       const result = typed(() => signGroupOp(change, head, secretOf(author, device, signer)), INVALID)
       const listOk = list === undefined ? device === undefined : list.owner === author.peer && (device === undefined || list.peers.includes(device))
-      expect(result.ok).toBe(expectedOk(author, device, signer) && listOk)
+      expectSame(result.ok, expectedOk(author, device, signer) && listOk)
       if (result.ok) roundTrips(decodeGroupOp, result.value)
     }), FUZZ_PARAMS)
   })

@@ -29,13 +29,13 @@
  * against noble in group.test.ts), so each history signs its operations
  * anew; only the last property draws from operations signed once.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { MAX_DEPS, MAX_MEMBERS, MAX_PENDING_OPS, OP_SIGN_CONTEXT } from '../../src/group/constants.ts'
 import { GroupLog } from '../../src/group/log.ts'
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { idOf, makePeople, opFields, signBody } from './group-arbs.ts'
 import { typed } from './wire-helpers.ts'
 import type { GroupOp, GroupOpChange } from '../../src/group/op.ts'
@@ -180,7 +180,7 @@ function checkRules (log: GroupLog): void {
       if (byOrder(removal, op) < 0 && about.includes(gone) && !inPast(removal.id, op, byId)) broken.push(`${op.kind} ${op.id} applied after ${removal.kind} ${removal.id} it did not see`)
     }
   }
-  expect(broken).toEqual([])
+  expectEqual(broken, [])
 }
 
 interface World {
@@ -216,7 +216,7 @@ function simulate (initial: number[], steps: ReadonlyArray<typeof step extends f
       if (s.pull !== null) for (const op of view(s.pull).ops()) view(by).add(op)
       const { deps, lamport } = head(view(by))
       const op = make(by, spec, deps, lamport)
-      expect(view(by).add(op).status).toBe('added')
+      expectSame(view(by).add(op).status, 'added')
       world.made.push(op)
     } else if (s.t === 'sync') {
       for (const op of view(s.from).ops()) view(s.to).add(op)
@@ -251,7 +251,7 @@ function deliver (create: GroupOp, ops: readonly GroupOp[]): [GroupLog, number] 
   for (const op of ops) {
     const held = log.has(op.id)
     const result = typed(() => log.add(op), INVALID)
-    if (held && !(result.ok && result.value.status === 'duplicate')) expect(result).toEqual({ ok: true, value: { status: 'duplicate' } })
+    if (held && !(result.ok && result.value.status === 'duplicate')) expectEqual(result, { ok: true, value: { status: 'duplicate' } })
     if (!result.ok) refused++
   }
   return [log, refused]
@@ -266,16 +266,16 @@ function replayPending (create: GroupOp, sequence: readonly GroupOp[]): { log: G
     const result = log.add(op)
     // expect() only when the cheap comparison fails: 10,000 runs make millions of these
     if (held.has(op.id) || pending.has(op.id)) {
-      if (result.status !== 'duplicate') expect(result).toEqual({ status: 'duplicate' })
+      if (result.status !== 'duplicate') expectEqual(result, { status: 'duplicate' })
     } else if (op.deps.every(d => held.has(d))) {
       const released = [...pending.values()].filter(p => p.deps.every(d => d === op.id || held.has(d))).sort(byOrder)
-      expect(result).toEqual({ status: 'added', released })
+      expectEqual(result, { status: 'added', released })
       for (const p of [op, ...released]) {
         held.add(p.id)
         pending.delete(p.id)
       }
     } else {
-      if (result.status !== 'pending' || result.missing.join() !== op.deps.join()) expect(result).toEqual({ status: 'pending', missing: op.deps })
+      if (result.status !== 'pending' || result.missing.join() !== op.deps.join()) expectEqual(result, { status: 'pending', missing: op.deps })
       if (pending.size === MAX_PENDING_OPS) pending.delete(pending.keys().next().value as string)
       pending.set(op.id, op)
     }
@@ -291,17 +291,17 @@ describe('fuzz: group log', () => {
       const { create, views, made, refused, waitingFor, forged } = simulate(initial, steps)
       // one log takes the genuine operations in causal order
       const [reference] = deliver(create, [...made].sort(byOrder))
-      expect(reference.size).toBe(1 + made.length)
+      expectSame(reference.size, 1 + made.length)
       const all = [...made, ...refused]
       for (const [i, { seed, twice }] of deliveries.entries()) {
         const rand = random(seed + i)
         // some twice (a replay, or the same operation from two members), all in a random order
         const [log, thrown] = deliver(create, shuffle([...all, ...all.filter(() => rand() * 4 < twice)], rand))
-        expect(log.state()).toEqual(reference.state())
-        expect(log.heads()).toEqual(reference.heads())
-        expect(log.ops().map(o => o.id)).toEqual(reference.ops().map(o => o.id))
-        expect(log.missing()).toEqual(waitingFor)
-        expect(refused.filter(op => log.has(op.id))).toEqual([])
+        expectEqual(log.state(), reference.state())
+        expectEqual(log.heads(), reference.heads())
+        expectEqual(log.ops().map(o => o.id), reference.ops().map(o => o.id))
+        expectEqual(log.missing(), waitingFor)
+        expectEqual(refused.filter(op => log.has(op.id)), [])
         seen.refused += thrown
       }
       checkRules(reference)
@@ -330,9 +330,9 @@ describe('fuzz: group log', () => {
       const sequence = Array.from({ length: count }, () => rand() < 0.03 ? children[Math.floor(rand() * children.length)] as GroupOp : orphans[Math.floor(rand() * orphans.length)] as GroupOp)
       sequence.splice(Math.floor(when * count), 0, late)
       const { log, pending, held } = replayPending(create, sequence)
-      expect(log.missing()).toEqual([...new Set([...pending.values()].flatMap(p => p.deps))].sort())
+      expectEqual(log.missing(), [...new Set([...pending.values()].flatMap(p => p.deps))].sort())
       expect(log.missing().length).toBeLessThanOrEqual(MAX_PENDING_OPS)
-      expect(log.size).toBe(held.size)
+      expectSame(log.size, held.size)
       if (pending.size === MAX_PENDING_OPS) full++
     }), FUZZ_PARAMS)
     // many runs filled the waiting set

@@ -16,14 +16,14 @@
  * The operations and messages inside are only shapes here: their content is
  * fuzzed in group.test.ts.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MAX_DEPS } from '../../src/group/constants.ts'
 import {
   MAX_GROUP_FRAME_BYTES, MAX_MISSING, MAX_OPS_PER_FRAME, decodeGroupItem, decodeGroupReply, decodeGroupRequest, encodeGroupFrame, encodeGroupItem
 } from '../../src/group/wire.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { hex32, hex64 } from './group-arbs.ts'
 import { memoryGrowth, mutate, mutationArb, nearFrames, typed } from './wire-helpers.ts'
 import type { GroupItem, GroupReply, GroupRequest } from '../../src/group/wire.ts'
@@ -46,7 +46,7 @@ function decodeChecked (bytes: Uint8Array): number {
     const result = typed<GroupRequest | GroupReply>(() => decode(bytes), INVALID)
     if (result.ok) {
       decoded++
-      expect(decode((encode as (f: GroupRequest | GroupReply) => Uint8Array)(result.value))).toEqual(result.value)
+      expectEqual(decode((encode as (f: GroupRequest | GroupReply) => Uint8Array)(result.value)), result.value)
     }
   }
   return decoded
@@ -113,13 +113,13 @@ describe('fuzz: group frames and mailbox items', () => {
       const isRequest = frame.type === 'ops' || frame.type === 'sync' || frame.type === 'message'
       const decode = isRequest ? decodeGroupRequest : decodeGroupReply
       const result = typed(() => decode(bytes), INVALID)
-      expect(result.ok ? result.value : fits(frame)).toEqual(fits(frame) ? frame : false)
-      expect(typed(() => (isRequest ? decodeGroupReply : decodeGroupRequest)(bytes), INVALID).ok).toBe(false)
-      expect(typed(() => decodeGroupItem(bytes), INVALID).ok).toBe(false)
+      expectEqual(result.ok ? result.value : fits(frame), fits(frame) ? frame : false)
+      expectSame(typed(() => (isRequest ? decodeGroupReply : decodeGroupRequest)(bytes), INVALID).ok, false)
+      expectSame(typed(() => decodeGroupItem(bytes), INVALID).ok, false)
       const item = frame.type === 'ops' || frame.type === 'message' ? encodeGroupItem(frame) : undefined
       const asItem = item === undefined ? undefined : typed(() => decodeGroupItem(item), INVALID)
-      expect(asItem === undefined ? undefined : asItem.ok ? asItem.value : fits(frame)).toEqual(asItem === undefined ? undefined : fits(frame) ? frame : false)
-      expect(item === undefined ? false : typed(() => decodeGroupRequest(item), INVALID).ok).toBe(false)
+      expectEqual(asItem === undefined ? undefined : asItem.ok ? asItem.value : fits(frame), asItem === undefined ? undefined : fits(frame) ? frame : false)
+      expectSame(item === undefined ? false : typed(() => decodeGroupRequest(item), INVALID).ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -141,11 +141,11 @@ describe('fuzz: group frames and mailbox items', () => {
         const result = typed(() => decode(big.subarray(big.byteLength - MAX_GROUP_FRAME_BYTES - over)), INVALID)
         const outcome = result.ok ? 'decoded' : result.error.message.includes(`over the limit of ${MAX_GROUP_FRAME_BYTES}`) ? 'size' : 'content'
         // within the limit only the request decoder takes it (for the others it is the wrong type)
-        expect(outcome).toBe(over > 0 ? 'size' : which === 0 ? 'decoded' : 'content')
+        expectSame(outcome, over > 0 ? 'size' : which === 0 ? 'decoded' : 'content')
         runs++
       }), FUZZ_PARAMS)
     })
-    expect(runs).toBe(FUZZ_PARAMS.numRuns)
+    expectSame(runs, FUZZ_PARAMS.numRuns)
     expect(growth).toBeLessThan(64 * 1024 * 1024)
   })
 })

@@ -19,13 +19,13 @@
  * changed and padded ones are drawn from 256 made once per file run.
  * The log and the fold: group-log.test.ts.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { MAX_DEPS, MAX_MEMBERS, MAX_OP_BYTES, MESSAGE_SIGN_CONTEXT, OP_SIGN_CONTEXT } from '../../src/group/constants.ts'
 import { MAX_GROUP_MESSAGE_BYTES, decodeGroupMessage, signGroupMessage } from '../../src/group/message.ts'
 import { decodeGroupOp, signGroupOp } from '../../src/group/op.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import {
   at, bytesOf, changeArb, changeFits, frameArb, headArb, hex32, hex64, idOf, mailboxesArb, makePeople, nameArb, opFields, peerArb, pictureArb, signBody, signedListArb, ttlArb
 } from './group-arbs.ts'
@@ -52,7 +52,7 @@ const utf8 = new TextDecoder()
 function decodeChecked<T extends { signed: SignedGroupOp }> (decode: (value: unknown) => T, value: unknown): T | undefined {
   const result = typed(() => decode(value), INVALID)
   if (!result.ok) return undefined
-  expect(decode(JSON.parse(JSON.stringify(result.value.signed)))).toEqual(result.value)
+  expectEqual(decode(JSON.parse(JSON.stringify(result.value.signed))), result.value)
   return result.value
 }
 
@@ -108,16 +108,16 @@ function madeChecked ([author, change, head]: [Person, GroupOpChange, Head]): 'm
   const fits = changeFits(change, author.peer, peers) && head.deps.length <= MAX_DEPS
   const size = bytesOf(JSON.stringify(fields))
   const result = typed(() => make([author, change, head]), INVALID)
-  expect(result.ok).toBe(fits && size <= MAX_OP_BYTES)
+  expectSame(result.ok, fits && size <= MAX_OP_BYTES)
   if (!result.ok) {
     if (fits) expect(result.error.message).toMatch(`over the limit of ${MAX_OP_BYTES}`)
     return fits ? 'oversized' : 'refused'
   }
   const op = result.value
-  expect(JSON.parse(op.signed.body)).toEqual(fields)
+  expectEqual(JSON.parse(op.signed.body), fields)
   const id = idOf(op.signed.body)
-  expect(op).toEqual({ ...change, id, group: change.kind === 'create' ? id.slice(0, 32) : head.group, author: author.peer, lamport: head.lamport, deps: [...head.deps].sort(), at: head.at, signed: op.signed })
-  expect(decodeGroupOp(JSON.parse(JSON.stringify(op.signed)))).toEqual(op)
+  expectEqual(op, { ...change, id, group: change.kind === 'create' ? id.slice(0, 32) : head.group, author: author.peer, lamport: head.lamport, deps: [...head.deps].sort(), at: head.at, signed: op.signed })
+  expectEqual(decodeGroupOp(JSON.parse(JSON.stringify(op.signed))), op)
   return 'made'
 }
 
@@ -152,8 +152,8 @@ function mutatedChecked<T extends { signed: SignedGroupOp }> (decode: (value: un
       : { body: kind === 'sig' ? body : changeBody(body, ms), sig: kind === 'body' ? sig : changeSig(sig, ms) }
   const result = typed(() => decode(wire), INVALID)
   const same = wire.body === body && wire.sig === sig
-  expect(result.ok).toBe(same)
-  if (result.ok) expect(result.value).toEqual(original)
+  expectSame(result.ok, same)
+  if (result.ok) expectEqual(result.value, original)
   return same
 }
 
@@ -183,7 +183,7 @@ describe('fuzz: group operations and messages', () => {
       else decoded.add(op.kind)
     }), FUZZ_PARAMS)
     // the generator reaches past the signature: every kind decodes sometimes, and some are refused
-    expect([...decoded].sort()).toEqual(Object.keys(OP_KEYS).sort())
+    expectEqual([...decoded].sort(), Object.keys(OP_KEYS).sort())
     expect(refused).toBeGreaterThan(0)
   })
 
@@ -217,12 +217,12 @@ describe('fuzz: group operations and messages', () => {
     fc.assert(fc.property(messageHead, lamport, ops, frameArb, (head, l, o, frame) => {
       const fits = l >= 1 && l < 2 ** 31 && o.length >= 1 && o.length <= MAX_DEPS
       const result = typed(() => signGroupMessage({ group: head.group, author: head.author.peer, lamport: l, ops: o }, frame, head.author.secret), INVALID)
-      expect(result.ok).toBe(fits)
+      expectSame(result.ok, fits)
       if (!result.ok) return
       const message: GroupMessage = result.value
-      expect(message).toEqual({ group: head.group, author: head.author.peer, lamport: l, ops: [...o].sort(), frame, signed: message.signed })
-      expect(JSON.parse(message.signed.body)).toEqual({ v: 1, group: head.group, author: head.author.peer, lamport: l, ops: [...o].sort(), frame })
-      expect(decodeGroupMessage(JSON.parse(JSON.stringify(message.signed)))).toEqual(message)
+      expectEqual(message, { group: head.group, author: head.author.peer, lamport: l, ops: [...o].sort(), frame, signed: message.signed })
+      expectEqual(JSON.parse(message.signed.body), { v: 1, group: head.group, author: head.author.peer, lamport: l, ops: [...o].sort(), frame })
+      expectEqual(decodeGroupMessage(JSON.parse(JSON.stringify(message.signed))), message)
     }), FUZZ_PARAMS)
   })
 
@@ -253,7 +253,7 @@ describe('fuzz: group operations and messages', () => {
         // over the limit, the signature is of the body unpadded: the error must name the size, not the signature
         const result = typed(() => decode(over ? { body: padded, sig } : signBody(padded, context, author)), INVALID)
         // refused naming the size, or decoded to the original's fields
-        expect(result.ok ? same(result.value) : result.error.message.includes(`over the limit of ${limit}`)).toEqual(over ? true : same(original))
+        expectEqual(result.ok ? same(result.value) : result.error.message.includes(`over the limit of ${limit}`), over ? true : same(original))
       }), FUZZ_PARAMS)
     // 10,000 bodies of about 150 KiB each (the messages'): 8 s on a quiet machine, 42 s with a browser
     // test beside it on the same two cores, over the default 30 s in a CI run
@@ -277,8 +277,8 @@ describe('fuzz: group operations and messages', () => {
     native.on = false
     try {
       const before = native.calls
-      expect(cases.map(outcome)).toEqual(stand)
-      expect(native.calls).toBe(before)
+      expectEqual(cases.map(outcome), stand)
+      expectSame(native.calls, before)
     } finally {
       native.on = true
     }

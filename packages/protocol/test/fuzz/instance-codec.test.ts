@@ -11,14 +11,14 @@
  *   decode or throw those errors only;
  * - a declared count larger than the frame is refused, not allocated.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   INSTANCE_ID_BYTES, InstanceErrorCode, InstanceFrameError, InstanceRefusedError, MAX_OTHER_INSTANCES,
   decodeInstanceFrame, decodeInstanceHello, encodeInstanceError, encodeInstanceHello, encodeInstanceOthers, instanceHex
 } from '../../src/instance/codec.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { InstanceErrorName, OtherInstance } from '../../src/instance/codec.ts'
 
@@ -37,8 +37,8 @@ const hex = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => x insta
 function decodeHelloChecked (frame: Uint8Array): void {
   const result = typed(() => decodeInstanceHello(frame), HELLO_ERRORS)
   if (result.ok) {
-    expect(result.value.byteLength).toBe(INSTANCE_ID_BYTES)
-    expect(Buffer.from(encodeInstanceHello(result.value)).equals(frame)).toBe(true)
+    expectSame(result.value.byteLength, INSTANCE_ID_BYTES)
+    expectSame(Buffer.from(encodeInstanceHello(result.value)).equals(frame), true)
   }
 }
 
@@ -46,7 +46,7 @@ function decodeFrameChecked (frame: Uint8Array): void {
   const result = typed(() => decodeInstanceFrame(frame), FRAME_ERRORS)
   if (result.ok) {
     expect(result.value.length).toBeLessThanOrEqual(MAX_OTHER_INSTANCES)
-    expect(Buffer.from(encodeInstanceOthers(result.value)).equals(frame)).toBe(true)
+    expectSame(Buffer.from(encodeInstanceOthers(result.value)).equals(frame), true)
   } else if (result.error instanceof InstanceRefusedError) {
     expect(Object.keys(InstanceErrorCode)).toContain(result.error.code)
   }
@@ -65,11 +65,11 @@ describe('fuzz: instance codec', () => {
 
   it('valid hellos, lists and error frames round-trip', () => {
     fc.assert(fc.property(instanceId, others, errorName, fc.string({ maxLength: 300 }), (id, list, code, reason) => {
-      expect(decodeInstanceHello(encodeInstanceHello(id))).toEqual(id)
-      expect(hex(decodeInstanceFrame(encodeInstanceOthers(list)))).toBe(hex(list))
+      expectEqual(decodeInstanceHello(encodeInstanceHello(id)), id)
+      expectSame(hex(decodeInstanceFrame(encodeInstanceOthers(list))), hex(list))
       const refused = typed(() => decodeInstanceFrame(encodeInstanceError(code, reason)), FRAME_ERRORS)
-      expect(refused.ok).toBe(false)
-      expect(refused.ok ? undefined : (refused.error as InstanceRefusedError).code).toBe(code)
+      expectSame(refused.ok, false)
+      expectSame(refused.ok ? undefined : (refused.error as InstanceRefusedError).code, code)
     }), FUZZ_PARAMS)
   })
 

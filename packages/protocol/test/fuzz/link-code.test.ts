@@ -12,7 +12,7 @@
  * - a sealed offer opens to itself; a mutated box throws `LinkCodeBoxError`
  *   only (another code, another relay: the unit test).
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -21,7 +21,7 @@ import {
 } from '../../src/link-code/codec.ts'
 import { LinkCodeBoxError, MAX_LINK_CODE_BOX_BYTES, MIN_LINK_CODE_BOX_BYTES, openLinkOffer, sealLinkOffer } from '../../src/link-code/seal.ts'
 import { SHORT_CODE_ALPHABET, ShortCodeError, newShortCode, parseShortCode } from '../../src/link-code/short-code.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { LinkRendezvousErrorName, LinkRendezvousOpName, LinkRendezvousReply, LinkRendezvousRequest } from '../../src/link-code/codec.ts'
 
@@ -52,14 +52,14 @@ const leading = (firsts: number[], max = 700): fc.Arbitrary<Uint8Array> =>
 
 function decodeRequestChecked (frame: Uint8Array): void {
   const result = typed(() => decodeLinkRendezvousRequest(frame), REQUEST_ERRORS)
-  if (result.ok) expect(Buffer.from(encodeLinkRendezvousRequest(result.value)).equals(frame)).toBe(true)
+  if (result.ok) expectSame(Buffer.from(encodeLinkRendezvousRequest(result.value)).equals(frame), true)
 }
 
 function decodeReplyChecked (op: LinkRendezvousOpName, frame: Uint8Array): void {
   const result = typed(() => decodeLinkRendezvousReply(op, frame), REPLY_ERRORS)
   if (result.ok) {
-    expect(result.value.op).toBe(op)
-    expect(Buffer.from(encodeLinkRendezvousReply(result.value)).equals(frame)).toBe(true)
+    expectSame(result.value.op, op)
+    expectSame(Buffer.from(encodeLinkRendezvousReply(result.value)).equals(frame), true)
   } else if (result.error instanceof LinkRendezvousRefusedError) {
     expect(Object.keys(LinkRendezvousErrorCode)).toContain(result.error.code)
   }
@@ -81,10 +81,10 @@ describe('fuzz: link rendezvous codec', () => {
   it('valid requests and replies round-trip; mutated ones decode or throw the documented errors', () => {
     fc.assert(fc.property(validRequest, validReply, mutationArb, (request, reply, mutations) => {
       const frame = encodeLinkRendezvousRequest(request)
-      expect(Buffer.from(encodeLinkRendezvousRequest(decodeLinkRendezvousRequest(frame))).equals(frame)).toBe(true)
-      expect(decodeLinkRendezvousRequest(frame).op).toBe(request.op)
+      expectSame(Buffer.from(encodeLinkRendezvousRequest(decodeLinkRendezvousRequest(frame))).equals(frame), true)
+      expectSame(decodeLinkRendezvousRequest(frame).op, request.op)
       const answer = encodeLinkRendezvousReply(reply)
-      expect(Buffer.from(encodeLinkRendezvousReply(decodeLinkRendezvousReply(reply.op, answer))).equals(answer)).toBe(true)
+      expectSame(Buffer.from(encodeLinkRendezvousReply(decodeLinkRendezvousReply(reply.op, answer))).equals(answer), true)
       decodeRequestChecked(mutate(frame, mutations))
       decodeReplyChecked(reply.op, mutate(answer, mutations))
     }), FUZZ_PARAMS)
@@ -93,7 +93,7 @@ describe('fuzz: link rendezvous codec', () => {
   it('error replies carry their code and at most 200 bytes of reason', () => {
     fc.assert(fc.property(opName, errorName, fc.string({ maxLength: 300 }), (op, code, reason) => {
       const result = typed(() => decodeLinkRendezvousReply(op, encodeLinkRendezvousError(code, reason)), REPLY_ERRORS)
-      expect(result.ok).toBe(false)
+      expectSame(result.ok, false)
       expect(result.ok ? undefined : result.error).toMatchObject({ name: 'LinkRendezvousRefusedError', code })
     }), FUZZ_PARAMS)
   })
@@ -104,7 +104,7 @@ describe('fuzz: the short code', () => {
     const near = fc.array(fc.constantFrom(...`${SHORT_CODE_ALPHABET}abcilouILOU- \t`), { maxLength: 20 }).map(a => a.join(''))
     fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 80 }), near), (text) => {
       const result = typed(() => parseShortCode(text), [ShortCodeError])
-      expect(!result.ok || parseShortCode(result.value) === result.value).toBe(true)
+      expectSame(!result.ok || parseShortCode(result.value) === result.value, true)
     }), FUZZ_PARAMS)
   })
 
@@ -118,7 +118,7 @@ describe('fuzz: the short code', () => {
         const other = SHORT_CODE_ALPHABET[(SHORT_CODE_ALPHABET.indexOf(chars[at] ?? '') + shift) % 32] ?? ''
         typo = chars.slice(0, at) + other + chars.slice(at + 1)
       }
-      expect(typed(() => parseShortCode(typo), [ShortCodeError]).ok).toBe(false)
+      expectSame(typed(() => parseShortCode(typo), [ShortCodeError]).ok, false)
     }), FUZZ_PARAMS)
   })
 })
@@ -129,11 +129,11 @@ describe('fuzz: the sealed offer', () => {
     fc.assert(fc.property(offer, fc.uint8Array({ minLength: 11, maxLength: 11 }), mutationArb, (text, a, mutations) => {
       const code = newShortCode(() => a)
       const sealed = sealLinkOffer(code, RELAY, text)
-      expect(openLinkOffer(code, RELAY, sealed)).toBe(text)
+      expectSame(openLinkOffer(code, RELAY, sealed), text)
       const mutated = mutate(sealed, mutations)
       const opened = typed(() => openLinkOffer(code, RELAY, mutated), [LinkCodeBoxError])
       // a box opens only as it was sealed (the tag covers every byte)
-      expect(!opened.ok || Buffer.from(mutated).equals(sealed)).toBe(true)
+      expectSame(!opened.ok || Buffer.from(mutated).equals(sealed), true)
     }), FUZZ_PARAMS)
   })
 })

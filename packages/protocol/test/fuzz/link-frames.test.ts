@@ -14,7 +14,7 @@
  *   returns a step (never throws), never leaves a finished run, and answers
  *   a frame it refuses with a `cancel`.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toBase64Url } from '../../src/base64.ts'
@@ -24,7 +24,7 @@ import { LINK_CANCEL_REASONS } from '../../src/link/errors.ts'
 import { ExistingLink } from '../../src/link/existing.ts'
 import { decodeFrameFromDevice, decodeFrameFromExisting, encodeFrameFromDevice, encodeFrameFromExisting } from '../../src/link/frames.ts'
 import { ACCOUNT, DEVICE, EXISTING, STRANGER, countingRandom, fakeClock, qrOf } from '../link/helpers.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, nearFrames, typed } from './wire-helpers.ts'
 import type { FrameFromDevice, FrameFromExisting } from '../../src/link/frames.ts'
 import type { LinkStep } from '../../src/link/step.ts'
@@ -38,12 +38,12 @@ function decodeChecked (bytes: Uint8Array): number {
   const fromA = typed(() => decodeFrameFromExisting(bytes), INVALID)
   if (fromA.ok) {
     decoded++
-    expect(decodeFrameFromExisting(encodeFrameFromExisting(fromA.value))).toEqual(fromA.value)
+    expectEqual(decodeFrameFromExisting(encodeFrameFromExisting(fromA.value)), fromA.value)
   }
   const fromN = typed(() => decodeFrameFromDevice(bytes), INVALID)
   if (fromN.ok) {
     decoded++
-    expect(decodeFrameFromDevice(encodeFrameFromDevice(fromN.value))).toEqual(fromN.value)
+    expectEqual(decodeFrameFromDevice(encodeFrameFromDevice(fromN.value)), fromN.value)
   }
   return decoded
 }
@@ -113,7 +113,7 @@ describe('fuzz: link frames', () => {
   it('valid frames round-trip, each side\'s, and mutated encodings of them decode or throw InvalidMessageError', () => {
     fc.assert(fc.property(fc.oneof(fromExisting.map(f => ({ side: 'existing' as const, bytes: encodeFrameFromExisting(f), frame: f as FrameFromExisting | FrameFromDevice })),
       fromDevice.map(f => ({ side: 'device' as const, bytes: encodeFrameFromDevice(f), frame: f as FrameFromExisting | FrameFromDevice }))), mutationArb, ({ side, bytes, frame }, mutations) => {
-      expect(side === 'existing' ? decodeFrameFromExisting(bytes) : decodeFrameFromDevice(bytes)).toEqual(frame)
+      expectEqual(side === 'existing' ? decodeFrameFromExisting(bytes) : decodeFrameFromDevice(bytes), frame)
       decodeChecked(mutate(bytes, mutations))
     }), FUZZ_PARAMS)
   })
@@ -125,11 +125,11 @@ describe('fuzz: link frames', () => {
       fc.assert(fc.property(fc.integer({ min: -64, max: 4096 }), (over) => {
         const result = typed(() => decodeFrameFromDevice(big.subarray(big.byteLength - MAX_LINK_FRAME_BYTES - over)), INVALID)
         const outcome = result.ok ? 'decoded' : result.error.message.includes(`over the limit of ${MAX_LINK_FRAME_BYTES}`) ? 'size' : 'content'
-        expect(outcome).toBe(over > 0 ? 'size' : 'decoded')
+        expectSame(outcome, over > 0 ? 'size' : 'decoded')
         runs++
       }), FUZZ_PARAMS)
     })
-    expect(runs).toBe(FUZZ_PARAMS.numRuns)
+    expectSame(runs, FUZZ_PARAMS.numRuns)
     expect(growth).toBeLessThan(64 * 1024 * 1024)
   })
 })
@@ -152,7 +152,7 @@ const event: fc.Arbitrary<Event> = fc.oneof(
 function checkStep (step: LinkStep, side: 'device' | 'existing'): void {
   if (step.send === undefined) return
   const frame = side === 'device' ? decodeFrameFromDevice(step.send) : decodeFrameFromExisting(step.send)
-  if (step.end === 'reset') expect(frame).toEqual({ type: 'cancel', reason: 'invalid' })
+  if (step.end === 'reset') expectEqual(frame, { type: 'cancel', reason: 'invalid' })
 }
 
 describe('fuzz: link state machines', () => {
@@ -194,7 +194,7 @@ describe('fuzz: link state machines', () => {
         checkStep(step, side)
         const phase = machine.state.phase
         const finished = phase === 'done' || phase === 'ended'
-        expect(over && !finished).toBe(false)
+        expectSame(over && !finished, false)
         over = finished
         confirmed ||= phase === 'confirming'
       }

@@ -11,7 +11,7 @@
  *   throw `bad-qr`;
  * - text over MAX_LINK_QR_CHARS is refused by its length.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { toBase64Url } from '../../src/base64.ts'
@@ -19,7 +19,7 @@ import { LINK_QR_PREFIX, MAX_LINK_ADDRESSES, MAX_LINK_QR_CHARS } from '../../src
 import { LinkError } from '../../src/link/errors.ts'
 import { encodeLinkQr, parseLinkQr } from '../../src/link/qr.ts'
 import { circuitOf, DEVICE, STRANGER } from '../link/helpers.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { LinkQr } from '../../src/link/qr.ts'
 
@@ -36,15 +36,15 @@ const tally = { parsed: 0, refused: 0 }
 function parsesOrRefuses (text: string): LinkQr | undefined {
   const result = typed(() => parseLinkQr(text), ALLOWED)
   if (!result.ok) {
-    expect((result.error as LinkError).code).toBe('bad-qr')
+    expectSame((result.error as LinkError).code, 'bad-qr')
     tally.refused++
     return undefined
   }
   const qr = result.value
   expect(qr.secret).toHaveLength(16)
   expect(qr.addresses.length).toBeLessThanOrEqual(MAX_LINK_ADDRESSES)
-  for (const a of qr.addresses) expect(a.endsWith(`/p2p/${qr.peerId}`)).toBe(true)
-  expect(parseLinkQr(encodeLinkQr(qr))).toEqual(qr)
+  for (const a of qr.addresses) expectSame(a.endsWith(`/p2p/${qr.peerId}`), true)
+  expectEqual(parseLinkQr(encodeLinkQr(qr)), qr)
   tally.parsed++
   return qr
 }
@@ -94,7 +94,7 @@ describe('fuzz: link QR code', () => {
     let parsed = 0
     fc.assert(fc.property(nearQr, (value) => {
       const qr = parsesOrRefuses(textOf(value))
-      expect(qr !== undefined).toBe(isGood(value))
+      expectSame(qr !== undefined, isGood(value))
       if (qr !== undefined) parsed++
     }), FUZZ_PARAMS)
     // the generator reaches past the first checks
@@ -116,7 +116,7 @@ describe('fuzz: link QR code', () => {
       const text = textOf(good)
       const long = text + 'A'.repeat(MAX_LINK_QR_CHARS - text.length + over)
       const result = typed(() => parseLinkQr(long), ALLOWED)
-      expect(result.ok ? 'parsed' : (result.error as LinkError).detail).toBe(`over ${MAX_LINK_QR_CHARS} characters`)
+      expectSame(result.ok ? 'parsed' : (result.error as LinkError).detail, `over ${MAX_LINK_QR_CHARS} characters`)
     }), FUZZ_PARAMS)
   })
 })

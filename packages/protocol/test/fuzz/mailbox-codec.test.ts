@@ -13,7 +13,7 @@
  *   counts) are refused or bounded by the bytes actually present: no
  *   allocation beyond the frame.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -21,7 +21,7 @@ import {
   decodeReply, decodeRequest, encodeError, encodeReply, encodeRequest
 } from '../../src/mailbox/codec.ts'
 import { HINT_BYTES } from '../../src/push/hint.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { MailboxErrorName, MailboxReply, MailboxRequest, OpName } from '../../src/mailbox/codec.ts'
 
@@ -59,14 +59,14 @@ const hex = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => x insta
 
 function decodeRequestChecked (frame: Uint8Array): void {
   const result = typed(() => decodeRequest(frame), REQUEST_ERRORS)
-  if (result.ok) expect(Buffer.from(encodeRequest(result.value)).equals(frame)).toBe(true)
+  if (result.ok) expectSame(Buffer.from(encodeRequest(result.value)).equals(frame), true)
 }
 
 function decodeReplyChecked (op: OpName, frame: Uint8Array): void {
   const result = typed(() => decodeReply(op, frame), REPLY_ERRORS)
   if (result.ok) {
-    expect(result.value.op).toBe(op)
-    expect(Buffer.from(encodeReply(result.value)).equals(frame)).toBe(true)
+    expectSame(result.value.op, op)
+    expectSame(Buffer.from(encodeReply(result.value)).equals(frame), true)
   } else if (result.error instanceof MailboxRefusedError) {
     expect(Object.keys(MailboxErrorCode)).toContain(result.error.code)
   }
@@ -83,12 +83,12 @@ describe('fuzz: mailbox codec', () => {
 
   it('valid requests, replies and error replies round-trip', () => {
     fc.assert(fc.property(validRequest, validReply, errorName, fc.string({ maxLength: 40 }), (request, reply, code, reason) => {
-      expect(hex(decodeRequest(encodeRequest(request)))).toBe(hex(request))
-      expect(hex(decodeReply(reply.op, encodeReply(reply)))).toBe(hex(reply))
+      expectSame(hex(decodeRequest(encodeRequest(request))), hex(request))
+      expectSame(hex(decodeReply(reply.op, encodeReply(reply))), hex(reply))
       const refused = typed(() => decodeReply(reply.op, encodeError(code, reason)), REPLY_ERRORS)
-      expect(refused.ok).toBe(false)
+      expectSame(refused.ok, false)
       expect(refused.ok ? undefined : refused.error).toBeInstanceOf(MailboxRefusedError)
-      expect(refused.ok ? undefined : (refused.error as MailboxRefusedError).code).toBe(code)
+      expectSame(refused.ok ? undefined : (refused.error as MailboxRefusedError).code, code)
     }), FUZZ_PARAMS)
   })
 
@@ -120,7 +120,7 @@ describe('fuzz: mailbox codec', () => {
     fc.assert(fc.property(huge, hugeRequest, ({ op, frame }, request) => {
       const reply = typed(() => decodeReply(op, frame), REPLY_ERRORS)
       expect(reply.ok ? hex(reply.value).length : 0).toBeLessThan(4 * frame.byteLength + 64)
-      expect(typed(() => decodeRequest(request), REQUEST_ERRORS).ok).toBe(false)
+      expectSame(typed(() => decodeRequest(request), REQUEST_ERRORS).ok, false)
     }), FUZZ_PARAMS)
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024)
   })

@@ -13,14 +13,14 @@
  * - declared lengths and counts larger than the frame are refused, not
  *   allocated.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   MAX_NEARBY_ADDRESSES, MAX_NEARBY_ENTRIES, MAX_NEARBY_NAME_CHARS, NearbyErrorCode, NearbyFrameError, NearbyOp, NearbyRefusedError,
   decodeNearbyReply, decodeNearbyRequest, encodeNearbyError, encodeNearbyReply, encodeNearbyRequest
 } from '../../src/nearby/codec.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { NearbyErrorName, NearbyOpName, NearbyReply, NearbyRequest } from '../../src/nearby/codec.ts'
 
@@ -53,14 +53,14 @@ const hex = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => x insta
 
 function decodeRequestChecked (frame: Uint8Array): void {
   const result = typed(() => decodeNearbyRequest(frame), REQUEST_ERRORS)
-  if (result.ok) expect(hex(decodeNearbyRequest(encodeNearbyRequest(result.value)))).toBe(hex(result.value))
+  if (result.ok) expectSame(hex(decodeNearbyRequest(encodeNearbyRequest(result.value))), hex(result.value))
 }
 
 function decodeReplyChecked (op: NearbyOpName, frame: Uint8Array): void {
   const result = typed(() => decodeNearbyReply(op, frame), REPLY_ERRORS)
   if (result.ok) {
-    expect(result.value.op).toBe(op)
-    expect(hex(decodeNearbyReply(op, encodeNearbyReply(result.value)))).toBe(hex(result.value))
+    expectSame(result.value.op, op)
+    expectSame(hex(decodeNearbyReply(op, encodeNearbyReply(result.value))), hex(result.value))
   } else if (result.error instanceof NearbyRefusedError) {
     expect(Object.keys(NearbyErrorCode)).toContain(result.error.code)
   }
@@ -73,7 +73,7 @@ describe('fuzz: nearby codec', () => {
       decodeRequestChecked(frame)
       // what decodes is exactly what was sent: re-encoding gives the same bytes
       const result = typed(() => decodeNearbyRequest(frame), REQUEST_ERRORS)
-      expect(!result.ok || Buffer.from(encodeNearbyRequest(result.value)).equals(frame)).toBe(true)
+      expectSame(!result.ok || Buffer.from(encodeNearbyRequest(result.value)).equals(frame), true)
     }), FUZZ_PARAMS)
   })
 
@@ -84,11 +84,11 @@ describe('fuzz: nearby codec', () => {
 
   it('valid requests, replies and error replies round-trip', () => {
     fc.assert(fc.property(validRequest, validReply, errorName, fc.string({ maxLength: 40 }), (request, reply, code, reason) => {
-      expect(hex(decodeNearbyRequest(encodeNearbyRequest(request)))).toBe(hex(request))
-      expect(hex(decodeNearbyReply(reply.op, encodeNearbyReply(reply)))).toBe(hex(reply))
+      expectSame(hex(decodeNearbyRequest(encodeNearbyRequest(request))), hex(request))
+      expectSame(hex(decodeNearbyReply(reply.op, encodeNearbyReply(reply))), hex(reply))
       const refused = typed(() => decodeNearbyReply(reply.op, encodeNearbyError(code, reason)), REPLY_ERRORS)
-      expect(refused.ok).toBe(false)
-      expect(refused.ok ? undefined : (refused.error as NearbyRefusedError).code).toBe(code)
+      expectSame(refused.ok, false)
+      expectSame(refused.ok ? undefined : (refused.error as NearbyRefusedError).code, code)
     }), FUZZ_PARAMS)
   })
 

@@ -16,18 +16,18 @@
  * Records are signed ahead (signing is the slow part), and the properties
  * draw from them.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import fc from 'fast-check'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, it } from 'vitest'
 import {
   MAX_PEER_RECORD_ADDRESSES, PEER_RECORD_CLOCK_SKEW_MS, PEER_RECORD_TTL_MS, PeerRecordError,
   openPeerRecord, peerOfRecordKey, peerRecordKey, sealPeerRecord, selectPeerRecord
 } from '../../src/peer-record/record.ts'
 import { circuitsFor, NOW, relayIds } from '../peer-record/helpers.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typedAsync } from './wire-helpers.ts'
 import type { OpenedPeerRecord } from '../../src/peer-record/record.ts'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
@@ -99,7 +99,7 @@ describe('peer record fuzzing', () => {
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2200 }), async bytes => {
       const result = await typedAsync(async () => openPeerRecord(key, bytes, NOW), ALLOWED)
       // nobody but the owner can make bytes that open
-      expect(result.ok).toBe(false)
+      expectSame(result.ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -109,7 +109,7 @@ describe('peer record fuzzing', () => {
       if (original === undefined) throw new Error('no record')
       const before = await openPeerRecord(key, original.bytes, NOW)
       const result = await typedAsync(async () => openPeerRecord(key, mutate(original.bytes, mutations), NOW), ALLOWED)
-      expect(!result.ok || same(result.value, before)).toBe(true)
+      expectSame(!result.ok || same(result.value, before), true)
     }), FUZZ_PARAMS)
   })
 
@@ -121,7 +121,7 @@ describe('peer record fuzzing', () => {
       fc.uint8Array({ maxLength: 100 }).map(tail => Uint8Array.from([...prefix, 0x00, tail.byteLength, ...tail])))
     await fc.assert(fc.asyncProperty(keys, async k => {
       const result = await typedAsync(async () => peerOfRecordKey(k), ALLOWED)
-      expect(result.ok ? Buffer.from(peerRecordKey(result.value)).equals(k) : (result.error as PeerRecordError).code === 'bad-key').toBe(true)
+      expectSame(result.ok ? Buffer.from(peerRecordKey(result.value)).equals(k) : (result.error as PeerRecordError).code === 'bad-key', true)
     }), FUZZ_PARAMS)
   })
 
@@ -131,7 +131,7 @@ describe('peer record fuzzing', () => {
       if (c === undefined) throw new Error('no record')
       const result = await typedAsync(async () => openPeerRecord(key, c.bytes, NOW), ALLOWED)
       const said = result.ok ? { seq: result.value.seq } : { code: (result.error as PeerRecordError).code }
-      expect(said).toEqual(c.expect)
+      expectEqual(said, c.expect)
     }), FUZZ_PARAMS)
   })
 
@@ -152,7 +152,7 @@ describe('peer record fuzzing', () => {
         }
       })
       const result = await typedAsync(async () => selectPeerRecord(key, records, NOW), ALLOWED)
-      expect(result.ok ? result.value : -1).toBe(best)
+      expectSame(result.ok ? result.value : -1, best)
     }), FUZZ_PARAMS)
   })
 })

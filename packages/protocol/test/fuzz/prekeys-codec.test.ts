@@ -16,7 +16,7 @@
  * keys come from a two-byte pattern, as in session-box.test.ts, so a PQ
  * record of 1261 bytes costs little to make.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -25,7 +25,7 @@ import {
 } from '../../src/prekeys/codec.ts'
 import { KEM_PUBLIC_BYTES, KEY_BYTES, PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME, PREKEY_SIGNED_EC } from '../../src/session/constants.ts'
 import { encodeRecord, isPqKind } from '../../src/session/records.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { FetchedBundle, OpName, PrekeysErrorName, PrekeysReply, PrekeysRequest } from '../../src/prekeys/codec.ts'
 import type { PrekeyKind, PrekeyRecord } from '../../src/session/records.ts'
@@ -86,14 +86,14 @@ const hex = (v: unknown): string => JSON.stringify(v, (_, x: unknown) => x insta
 
 function decodeRequestChecked (frame: Uint8Array): void {
   const result = typed(() => decodeRequest(frame), REQUEST_ERRORS)
-  if (result.ok) expect(same(encodeRequest(result.value), frame)).toBe(true)
+  if (result.ok) expectSame(same(encodeRequest(result.value), frame), true)
 }
 
 function decodeReplyChecked (op: OpName, frame: Uint8Array): void {
   const result = typed(() => decodeReply(op, frame), REPLY_ERRORS)
   if (result.ok) {
-    expect(result.value.op).toBe(op)
-    expect(same(encodeReply(result.value), frame)).toBe(true)
+    expectSame(result.value.op, op)
+    expectSame(same(encodeReply(result.value), frame), true)
   } else if (result.error instanceof PrekeysRefusedError) {
     expect(Object.keys(PrekeysErrorCode)).toContain(result.error.code)
   }
@@ -101,7 +101,7 @@ function decodeReplyChecked (op: OpName, frame: Uint8Array): void {
 
 function decodeBundleChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeBundle(bytes), REQUEST_ERRORS)
-  if (result.ok) expect(same(encodeReply({ op: 'fetch', bundle: result.value }).subarray(1), bytes)).toBe(true)
+  if (result.ok) expectSame(same(encodeReply({ op: 'fetch', bundle: result.value }).subarray(1), bytes), true)
 }
 
 describe('fuzz: prekeys codec', () => {
@@ -119,11 +119,11 @@ describe('fuzz: prekeys codec', () => {
 
   it('valid requests, replies and error replies round-trip', () => {
     fc.assert(fc.property(validRequest, validReply, errorName, fc.string({ maxLength: 40 }), (request, reply, code, reason) => {
-      expect(hex(decodeRequest(encodeRequest(request)))).toBe(hex(request))
-      expect(hex(decodeReply(reply.op, encodeReply(reply)))).toBe(hex(reply))
+      expectSame(hex(decodeRequest(encodeRequest(request))), hex(request))
+      expectSame(hex(decodeReply(reply.op, encodeReply(reply))), hex(reply))
       const refused = typed(() => decodeReply(reply.op, encodeError(code, reason)), REPLY_ERRORS)
       expect(refused.ok ? undefined : refused.error).toBeInstanceOf(PrekeysRefusedError)
-      expect(refused.ok ? undefined : (refused.error as PrekeysRefusedError).code).toBe(code)
+      expectSame(refused.ok ? undefined : (refused.error as PrekeysRefusedError).code, code)
     }), FUZZ_PARAMS)
   })
 

@@ -17,7 +17,7 @@
  * - a sealed hint opens to what was sealed with its key only; arbitrary or
  *   mutated hint bytes open as nothing, never throw.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { ed25519 } from '@noble/curves/ed25519.js'
@@ -32,7 +32,7 @@ import {
 } from '../../src/push/constants.ts'
 import { HINT_BYTES, makeNotifyKeyPair, openHint, sealHint } from '../../src/push/hint.ts'
 import { PushPayloadError, decodePushPayload, encodePushPayload, encodePushPayloadV2 } from '../../src/push/payload.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { native, newKeyPair } from './native-ed25519.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { PushErrorName } from '../../src/push/constants.ts'
@@ -82,23 +82,23 @@ const signer = (i: number) => (bytes: Uint8Array): Uint8Array => ed25519.sign(by
 const fakeSignature = async (): Promise<Uint8Array> => new Uint8Array(64).fill(9)
 
 function decodeRequestChecked (frame: Uint8Array): void {
-  expect(frame.byteLength <= MAX_PUSH_REQUEST_BYTES || !typed(() => decodePushRequest(frame), REQUEST_ERRORS).ok).toBe(true)
+  expectSame(frame.byteLength <= MAX_PUSH_REQUEST_BYTES || !typed(() => decodePushRequest(frame), REQUEST_ERRORS).ok, true)
   const result = typed(() => decodePushRequest(frame), REQUEST_ERRORS)
   if (!result.ok) return
   const request = result.value
   expect(new TextEncoder().encode(request.endpoint).byteLength).toBeLessThanOrEqual(MAX_PUSH_ENDPOINT_BYTES)
-  expect(request.subject.subarray(0, 6)).toEqual(PREFIX)
+  expectEqual(request.subject.subarray(0, 6), PREFIX)
   if (request.op === 'register') {
-    expect(isP256Point(request.p256dh)).toBe(true)
-    expect(request.auth.byteLength).toBe(PUSH_AUTH_BYTES)
+    expectSame(isP256Point(request.p256dh), true)
+    expectSame(request.auth.byteLength, PUSH_AUTH_BYTES)
   }
   // the signed bytes are the frame up to the signature, after the context
-  expect(Buffer.from(request.signed).toString('hex').endsWith(Buffer.from(frame.subarray(0, frame.byteLength - 64)).toString('hex'))).toBe(true)
+  expectSame(Buffer.from(request.signed).toString('hex').endsWith(Buffer.from(frame.subarray(0, frame.byteLength - 64)).toString('hex')), true)
 }
 
 function decodeReplyChecked (op: 'register' | 'remove', frame: Uint8Array): void {
   const result = typed(() => decodePushReply(op, frame), REPLY_ERRORS)
-  if (result.ok) expect(Buffer.from(encodePushReply(result.value)).equals(frame)).toBe(true)
+  if (result.ok) expectSame(Buffer.from(encodePushReply(result.value)).equals(frame), true)
   else if (result.error instanceof PushRefusedError) expect(Object.keys(PushErrorCode)).toContain(result.error.code)
 }
 
@@ -107,8 +107,8 @@ function decodePayloadChecked (plaintext: Uint8Array): void {
   if (!result.ok) return
   const { hints, ...rest } = result.value
   const again = hints === undefined ? encodePushPayload(rest) : encodePushPayloadV2({ ...rest, hints })
-  expect(Buffer.from(again).equals(plaintext)).toBe(true)
-  if (hints !== undefined) expect(hints.map(h => h.byteLength)).toEqual(Array<number>(PUSH_HINT_SLOTS).fill(HINT_BYTES))
+  expectSame(Buffer.from(again).equals(plaintext), true)
+  if (hints !== undefined) expectEqual(hints.map(h => h.byteLength), Array<number>(PUSH_HINT_SLOTS).fill(HINT_BYTES))
 }
 
 /** A few notification keys made once. */
@@ -145,11 +145,11 @@ describe('fuzz: push codec', () => {
       const frame = await encodePushRequest(fields, signer(i))
       const request = decodePushRequest(frame)
       const { signed: _signed, signature, ...decoded } = request
-      expect(decoded).toEqual(fields)
-      expect(signature.byteLength).toBe(64)
-      expect(verifyPushRequest(request)).toBe(true)
+      expectEqual(decoded, fields)
+      expectSame(signature.byteLength, 64)
+      expectSame(verifyPushRequest(request), true)
       // the same body signed by another key does not verify
-      expect(verifyPushRequest({ ...request, subject: subjects[other] ?? new Uint8Array() })).toBe(other === i)
+      expectSame(verifyPushRequest({ ...request, subject: subjects[other] ?? new Uint8Array() }), other === i)
     }), FUZZ_PARAMS)
   })
 
@@ -158,7 +158,7 @@ describe('fuzz: push codec', () => {
       const frame = await encodePushRequest(fields, signer(i))
       const damaged = mutate(frame, mutations)
       const result = typed(() => decodePushRequest(damaged), REQUEST_ERRORS)
-      expect(result.ok && !Buffer.from(damaged).equals(frame) && verifyPushRequest(result.value)).toBe(false)
+      expectSame(result.ok && !Buffer.from(damaged).equals(frame) && verifyPushRequest(result.value), false)
     }), FUZZ_PARAMS)
   })
 
@@ -173,7 +173,7 @@ describe('fuzz: push codec', () => {
       if (bad.op === 'register' && broken === 'auth') bad.auth = new Uint8Array(15)
       const changed = broken !== 'p256dh' && broken !== 'auth' ? true : bad.op === 'register'
       const result = await encodePushRequest(bad, fakeSignature).then(() => 'encoded', (err: unknown) => err instanceof PushFrameError ? 'refused' : err)
-      expect(result).toBe(changed ? 'refused' : 'encoded')
+      expectSame(result, changed ? 'refused' : 'encoded')
     }), FUZZ_PARAMS)
   })
 
@@ -183,7 +183,7 @@ describe('fuzz: push codec', () => {
     try {
       const { fields, signer: i } = fc.sample(fieldsArb, { numRuns: 1, seed: FUZZ_PARAMS.seed })[0] ?? { fields: undefined, signer: 0 }
       if (fields === undefined) throw new Error('no sample')
-      expect(verifyPushRequest(decodePushRequest(await encodePushRequest(fields, (b) => ed25519.sign(b, seeds[i] ?? new Uint8Array(32)))))).toBe(true)
+      expectSame(verifyPushRequest(decodePushRequest(await encodePushRequest(fields, (b) => ed25519.sign(b, seeds[i] ?? new Uint8Array(32))))), true)
     } finally {
       native.on = true
     }
@@ -194,7 +194,7 @@ describe('fuzz: push codec', () => {
     fc.assert(fc.property(bytes, fc.constantFrom('register' as const, 'remove' as const), (frame, op) => { decodeReplyChecked(op, frame) }), FUZZ_PARAMS)
     fc.assert(fc.property(replyArb, mutationArb, (reply, mutations) => {
       const frame = encodePushReply(reply)
-      expect(decodePushReply(reply.op, frame)).toEqual(reply)
+      expectEqual(decodePushReply(reply.op, frame), reply)
       decodeReplyChecked(reply.op, mutate(frame, mutations))
     }), FUZZ_PARAMS)
   })
@@ -205,15 +205,15 @@ describe('fuzz: push codec', () => {
       const frame = encodePushError(code, reason)
       expect(frame.byteLength).toBeLessThanOrEqual(201)
       const result = typed(() => decodePushReply(op, frame), REPLY_ERRORS)
-      expect(result.ok ? undefined : (result.error as PushRefusedError).code).toBe(code)
+      expectSame(result.ok ? undefined : (result.error as PushRefusedError).code, code)
     }), FUZZ_PARAMS)
   })
 
   it('payloads round-trip at one size; arbitrary plaintexts decode or throw PushPayloadError', () => {
     fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), (items) => {
       const plaintext = encodePushPayload({ relay: RELAY_PEER, items })
-      expect(plaintext.byteLength).toBe(PUSH_PAYLOAD_BYTES)
-      expect(decodePushPayload(plaintext)).toEqual({ relay: RELAY_PEER, items: Math.min(items, MAX_PUSH_ITEMS) })
+      expectSame(plaintext.byteLength, PUSH_PAYLOAD_BYTES)
+      expectEqual(decodePushPayload(plaintext), { relay: RELAY_PEER, items: Math.min(items, MAX_PUSH_ITEMS) })
     }), FUZZ_PARAMS)
     const text = fc.oneof(
       fc.uint8Array({ minLength: PUSH_PAYLOAD_BYTES, maxLength: PUSH_PAYLOAD_BYTES }),
@@ -230,10 +230,10 @@ describe('fuzz: push codec', () => {
     const hintsArb = fc.array(fc.constantFrom(...someHints), { maxLength: PUSH_HINT_SLOTS })
     fc.assert(fc.property(fc.integer({ min: 1, max: 1_000_000 }), hintsArb, mutationArb, (items, hints, mutations) => {
       const plaintext = encodePushPayloadV2({ relay: RELAY_PEER, items, hints })
-      expect(plaintext.byteLength).toBe(PUSH_PAYLOAD_V2_BYTES)
+      expectSame(plaintext.byteLength, PUSH_PAYLOAD_V2_BYTES)
       const decoded = decodePushPayload(plaintext)
-      expect(decoded.items).toBe(Math.min(items, MAX_PUSH_ITEMS))
-      expect(decoded.hints?.slice(0, hints.length)).toEqual(hints)
+      expectSame(decoded.items, Math.min(items, MAX_PUSH_ITEMS))
+      expectEqual(decoded.hints?.slice(0, hints.length), hints)
       decodePayloadChecked(mutate(plaintext, mutations))
     }), FUZZ_PARAMS)
     const text = fc.oneof(
@@ -248,7 +248,7 @@ describe('fuzz: push codec', () => {
     const pool = fc.sample(fc.tuple(hintChat, fc.integer({ min: 0, max: notifyKeys.length - 1 })), { numRuns: 64, seed: FUZZ_PARAMS.seed })
       .map(([chat, to]) => ({ chat, to, sealed: sealHint(chat, notifyKeys[to]?.publicKey ?? new Uint8Array(32)) }))
     for (const { chat, to, sealed } of pool) {
-      expect(notifyKeys.map(k => openHint(sealed, k.secretKey, k.publicKey))).toEqual(notifyKeys.map((_, i) => i === to ? chat : undefined))
+      expectEqual(notifyKeys.map(k => openHint(sealed, k.secretKey, k.publicKey)), notifyKeys.map((_, i) => i === to ? chat : undefined))
     }
     const key = fc.integer({ min: 0, max: notifyKeys.length - 1 })
     fc.assert(fc.property(fc.integer({ min: 0, max: pool.length - 1 }), key, mutationArb, (at, by, mutations) => {
@@ -256,7 +256,7 @@ describe('fuzz: push codec', () => {
       const opener = notifyKeys[by] ?? makeNotifyKeyPair()
       const damaged = mutate(sealed, mutations)
       const opened = openHint(damaged, opener.secretKey, opener.publicKey)
-      expect(opened).toEqual(to === by && Buffer.from(damaged).equals(sealed) ? chat : undefined)
+      expectEqual(opened, to === by && Buffer.from(damaged).equals(sealed) ? chat : undefined)
     }), FUZZ_PARAMS)
     fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), key, (bytes, by) => {
       const opener = notifyKeys[by] ?? makeNotifyKeyPair()

@@ -10,14 +10,14 @@
  * - valid replies round-trip, and mutated ones still decode or throw only
  *   those errors; fields out of their range are refused by the encoder.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { p256 } from '@noble/curves/nist.js'
 import { PushFrameError, PushRefusedError, isP256Point } from '../../src/push/codec.ts'
 import { PUSH_KEY_REPLY_ON_BYTES, PushErrorCode } from '../../src/push/constants.ts'
 import { decodePushInbound, decodePushKeyReply, encodePushKeyReply, encodePushKeyRequest } from '../../src/push/key.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { PushKeyReply } from '../../src/push/key.ts'
 
@@ -44,12 +44,12 @@ const replyArb: fc.Arbitrary<PushKeyReply> = fc.oneof(
 function decodeReplyChecked (frame: Uint8Array): void {
   const result = typed(() => decodePushKeyReply(frame), ERRORS)
   if (result.ok) {
-    expect(Buffer.from(encodePushKeyReply(result.value)).equals(frame)).toBe(true)
+    expectSame(Buffer.from(encodePushKeyReply(result.value)).equals(frame), true)
     if (result.value.push === 'on') {
-      expect(frame.byteLength).toBe(PUSH_KEY_REPLY_ON_BYTES)
-      expect(isP256Point(result.value.vapidKey)).toBe(true)
+      expectSame(frame.byteLength, PUSH_KEY_REPLY_ON_BYTES)
+      expectSame(isP256Point(result.value.vapidKey), true)
     } else {
-      expect(frame).toEqual(Uint8Array.of(0, 0))
+      expectEqual(frame, Uint8Array.of(0, 0))
     }
   } else if (result.error instanceof PushRefusedError) {
     expect(Object.keys(PushErrorCode)).toContain(result.error.code)
@@ -63,8 +63,8 @@ describe('fuzz: push KEY', () => {
       const result = typed(() => decodePushInbound(frame), [PushFrameError])
       const isKey = frame.byteLength === 1 && frame[0] === 0x03
       // KEY exactly when the frame is the one byte 0x03
-      expect(result.ok && result.value.op === 'key').toBe(isKey)
-      expect(isKey ? Buffer.from(frame).equals(encodePushKeyRequest()) : true).toBe(true)
+      expectSame(result.ok && result.value.op === 'key', isKey)
+      expectSame(isKey ? Buffer.from(frame).equals(encodePushKeyRequest()) : true, true)
     }), FUZZ_PARAMS)
   })
 
@@ -80,7 +80,7 @@ describe('fuzz: push KEY', () => {
   it('valid replies round-trip; mutated, they decode or throw only the documented errors', () => {
     fc.assert(fc.property(replyArb, mutationArb, (reply, mutations) => {
       const frame = encodePushKeyReply(reply)
-      expect(decodePushKeyReply(frame)).toEqual(reply)
+      expectEqual(decodePushKeyReply(frame), reply)
       decodeReplyChecked(mutate(frame, mutations))
     }), FUZZ_PARAMS)
   })

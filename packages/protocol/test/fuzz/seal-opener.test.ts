@@ -16,9 +16,9 @@
  * - a sample of the same inputs gives exactly what seal.ts `open` (noble)
  *   gives: the same payload and sender, or a SealError with the same words.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { SealOpener } from '../../src/mailbox/opener.ts'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
@@ -28,7 +28,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { concatBytes as concat } from '@noble/hashes/utils.js'
 import { SEAL_INFO, SEAL_OVERHEAD_BYTES, SEAL_VERSION, SealError, open, seal } from '../../src/mailbox/seal.ts'
 import { SEAL_V1, SEAL_V1_OVERHEAD_BYTES, sealV1 } from '../../src/mailbox/seal-v1.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typedAsync } from './wire-helpers.ts'
 
 interface Person { secret: Uint8Array, publicKey: Uint8Array, multihash: Uint8Array, opener: SealOpener }
@@ -86,33 +86,33 @@ async function outcome (run: () => Promise<{ payload: Uint8Array, senderPublic: 
 
 describe('fuzz: opening sealed items with WebCrypto', () => {
   it('uses WebCrypto here (else this fuzzes noble again)', async () => {
-    expect(await people[0]?.opener.usesWebCrypto()).toBe(true)
+    expectSame(await people[0]?.opener.usesWebCrypto(), true)
   })
 
   it('arbitrary bytes reject with SealError', async () => {
     await fc.assert(fc.asyncProperty(arbitrary, someone, async (bytes, to) => {
-      expect((await typedAsync(async () => to.opener.open(bytes), [SealError])).ok).toBe(false)
+      expectSame((await typedAsync(async () => to.opener.open(bytes), [SealError])).ok, false)
     }), FUZZ_PARAMS)
   })
 
   it('a valid item opens for its recipient only', async () => {
     await fc.assert(fc.asyncProperty(item, someone, async ({ from, to, payload, sealed }, key) => {
       const result = await typedAsync(async () => key.opener.open(sealed), [SealError])
-      expect(result.ok).toBe(key === to)
-      expect(result.ok && Buffer.from(result.value.payload).equals(payload) && Buffer.from(result.value.senderPublic).equals(from.publicKey)).toBe(key === to)
+      expectSame(result.ok, key === to)
+      expectSame(result.ok && Buffer.from(result.value.payload).equals(payload) && Buffer.from(result.value.senderPublic).equals(from.publicKey), key === to)
     }), FUZZ_PARAMS)
   })
 
   it('every mutation of a valid item rejects with SealError', async () => {
     await fc.assert(fc.asyncProperty(item, mutationArb, async ({ to, sealed }, mutations) => {
       const bytes = mutate(sealed, mutations)
-      expect((await typedAsync(async () => to.opener.open(bytes), [SealError])).ok).toBe(Buffer.from(bytes).equals(sealed))
+      expectSame((await typedAsync(async () => to.opener.open(bytes), [SealError])).ok, Buffer.from(bytes).equals(sealed))
     }), FUZZ_PARAMS)
   })
 
   it('a v2 item whose encryption holds but whose sender key or MAC is not the real one\'s rejects with SealError', async () => {
     await fc.assert(fc.asyncProperty(senderKey, fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 64 }), async (sender, mac, payload) => {
-      expect((await typedAsync(async () => target.opener.open(withInner(sender, mac, payload)), [SealError])).ok).toBe(false)
+      expectSame((await typedAsync(async () => target.opener.open(withInner(sender, mac, payload)), [SealError])).ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -120,7 +120,7 @@ describe('fuzz: opening sealed items with WebCrypto', () => {
     const sample = fc.sample(fc.tuple(item, mutationArb, arbitrary, someone), { numRuns: 150, seed: 21 })
     for (const [{ sealed }, mutations, random, key] of sample) {
       for (const bytes of [mutate(sealed, mutations), random, sealed]) {
-        expect(await outcome(async () => key.opener.open(bytes))).toBe(await outcome(async () => open(bytes, key.secret, key.multihash)))
+        expectSame(await outcome(async () => key.opener.open(bytes)), await outcome(async () => open(bytes, key.secret, key.multihash)))
       }
     }
   })

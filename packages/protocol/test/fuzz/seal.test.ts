@@ -22,7 +22,7 @@
  * open()'s try/catch; a real-curve check below replays a sample of the same
  * inputs against the real noble curves.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it, vi } from 'vitest'
 import { sha256, sha512 } from '@noble/hashes/sha2.js'
@@ -30,7 +30,7 @@ import { concatBytes, randomBytes } from '@noble/hashes/utils.js'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { SEAL_OVERHEAD_BYTES, SEAL_VERSION, SealError, open, seal } from '../../src/mailbox/seal.ts'
 import { SEAL_V1, SEAL_V1_OVERHEAD_BYTES, sealV1 } from '../../src/mailbox/seal-v1.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 
 const curve = vi.hoisted(() => ({ fake: true }))
@@ -118,7 +118,7 @@ describe('fuzz: mailbox seal', () => {
     )
     fc.assert(fc.property(input, someone, (bytes, to) => {
       const result = typed(() => open(bytes, to.secret, to.multihash), [SealError])
-      expect(result.ok).toBe(false)
+      expectSame(result.ok, false)
     }), FUZZ_PARAMS)
   })
 
@@ -126,8 +126,8 @@ describe('fuzz: mailbox seal', () => {
     fc.assert(fc.property(item, someone, someone, ({ from, to, payload, sealed }, key, address) => {
       const result = typed(() => open(sealed, key.secret, address.multihash), [SealError])
       const forThem = key === to && address === to
-      expect(result.ok).toBe(forThem)
-      expect(result.ok && Buffer.from(result.value.payload).equals(payload) && Buffer.from(result.value.senderPublic).equals(from.publicKey)).toBe(forThem)
+      expectSame(result.ok, forThem)
+      expectSame(result.ok && Buffer.from(result.value.payload).equals(payload) && Buffer.from(result.value.senderPublic).equals(from.publicKey), forThem)
     }), FUZZ_PARAMS)
   })
 
@@ -136,7 +136,7 @@ describe('fuzz: mailbox seal', () => {
     fc.assert(fc.property(item, mutationArb, ({ to, sealed }, mutations) => {
       const bytes = mutate(sealed, mutations)
       const result = typed(() => open(bytes, to.secret, to.multihash), [SealError])
-      expect(result.ok).toBe(Buffer.from(bytes).equals(sealed))
+      expectSame(result.ok, Buffer.from(bytes).equals(sealed))
     }), FUZZ_PARAMS)
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 1024 * 1024)
   })
@@ -147,18 +147,18 @@ describe('fuzz: mailbox seal', () => {
       const real = world()
       const [first] = real.items
       if (first === undefined) throw new Error('no items')
-      expect(Buffer.from(open(first.sealed, first.to.secret, first.to.multihash).payload).equals(first.payload)).toBe(true)
+      expectSame(Buffer.from(open(first.sealed, first.to.secret, first.to.multihash).payload).equals(first.payload), true)
       const sample = fc.sample(fc.tuple(fc.constantFrom(...real.items), mutationArb, fc.uint8Array({ minLength: LONGEST, maxLength: LONGEST + 40 }), version), { numRuns: 100, seed: 10 })
       for (const [{ to, sealed }, mutations, random, v] of sample) {
         const bytes = mutate(sealed, mutations)
-        expect(typed(() => open(bytes, to.secret, to.multihash), [SealError]).ok).toBe(Buffer.from(bytes).equals(sealed))
+        expectSame(typed(() => open(bytes, to.secret, to.multihash), [SealError]).ok, Buffer.from(bytes).equals(sealed))
         random[0] = v
-        expect(typed(() => open(random, to.secret, to.multihash), [SealError]).ok).toBe(false)
+        expectSame(typed(() => open(random, to.secret, to.multihash), [SealError]).ok, false)
       }
       for (const fill of [0, 1, 0xff]) {
         for (const v of [SEAL_VERSION, SEAL_V1]) {
           const lowOrder = Uint8Array.from([v, ...new Array<number>(LONGEST + 8).fill(fill)])
-          expect(typed(() => open(lowOrder, first.to.secret, first.to.multihash), [SealError]).ok).toBe(false)
+          expectSame(typed(() => open(lowOrder, first.to.secret, first.to.multihash), [SealError]).ok, false)
         }
       }
     } finally {

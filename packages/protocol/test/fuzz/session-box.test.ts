@@ -17,7 +17,7 @@
  * a decoder, so the generators fill them from a two-byte pattern (fast), and
  * vary only lengths, flags, counters and the small fields byte by byte.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeBox, decodeHeader, decodeInit, encodeBox, encodeHeader, encodeInit, headerFlags } from '../../src/session/box.ts'
@@ -26,7 +26,7 @@ import {
 } from '../../src/session/constants.ts'
 import { SessionFrameError } from '../../src/session/errors.ts'
 import { decodeRecord, encodeRecord } from '../../src/session/records.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { boxArb, headerArb, initArb, patterned } from './session-arbs.ts'
 import { memoryGrowth, mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { PrekeyRecord } from '../../src/session/records.ts'
@@ -52,7 +52,7 @@ describe('fuzz: session box, header, init and prekey record decoders', () => {
   it('arbitrary bytes decode to a canonical box or throw SessionFrameError', () => {
     fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 400 }), boxLike), bytes => {
       const result = typed(() => decodeBox(bytes), FRAME)
-      expect(result.ok ? same(encodeBox(result.value), bytes) : true).toBe(true)
+      expectSame(result.ok ? same(encodeBox(result.value), bytes) : true, true)
     }), FUZZ_PARAMS)
   })
 
@@ -61,10 +61,10 @@ describe('fuzz: session box, header, init and prekey record decoders', () => {
       fc.assert(fc.property(boxArb, mutationArb, (box, mutations) => {
         const bytes = encodeBox(box)
         const decoded = decodeBox(bytes)
-        expect(same(encodeBox(decoded), bytes) && same(decoded.ciphertext, box.ciphertext) && decoded.header.n === box.header.n && (decoded.init === undefined) === (box.init === undefined)).toBe(true)
+        expectSame(same(encodeBox(decoded), bytes) && same(decoded.ciphertext, box.ciphertext) && decoded.header.n === box.header.n && (decoded.init === undefined) === (box.init === undefined), true)
         const mutated = mutate(bytes, mutations)
         const result = typed(() => decodeBox(mutated), FRAME)
-        expect(result.ok ? same(encodeBox(result.value), mutated) : true).toBe(true)
+        expectSame(result.ok ? same(encodeBox(result.value), mutated) : true, true)
       }), FUZZ_PARAMS)
     })
     expect(growth).toBeLessThan(256 * 1024 * 1024)
@@ -81,7 +81,7 @@ describe('fuzz: session box, header, init and prekey record decoders', () => {
     const bytes = fc.oneof(fc.uint8Array({ maxLength: 80 }), fc.tuple(lengths, fc.nat(255)).map(([n, fill]) => new Uint8Array(n).fill(fill)))
     fc.assert(fc.property(bytes, fc.nat(255), (b, flags) => {
       const result = typed(() => decodeHeader(b, flags), FRAME)
-      expect(result.ok ? same(encodeHeader(result.value), b) && headerFlags(result.value) === (flags & 0x06) : true).toBe(true)
+      expectSame(result.ok ? same(encodeHeader(result.value), b) && headerFlags(result.value) === (flags & 0x06) : true, true)
     }), FUZZ_PARAMS)
   })
 
@@ -90,10 +90,10 @@ describe('fuzz: session box, header, init and prekey record decoders', () => {
       const bytes = encodeHeader(header)
       const flags = headerFlags(header)
       const decoded = decodeHeader(bytes, flags)
-      expect(same(encodeHeader(decoded), bytes) && decoded.pn === header.pn && same(decoded.dh, header.dh)).toBe(true)
+      expectSame(same(encodeHeader(decoded), bytes) && decoded.pn === header.pn && same(decoded.dh, header.dh), true)
       const mutated = mutate(bytes, mutations)
       const result = typed(() => decodeHeader(mutated, flipFlags ? flags ^ 0x06 : flags), FRAME)
-      expect(result.ok ? same(encodeHeader(result.value), mutated) : true).toBe(true)
+      expectSame(result.ok ? same(encodeHeader(result.value), mutated) : true, true)
     }), FUZZ_PARAMS)
   })
 
@@ -105,9 +105,9 @@ describe('fuzz: session box, header, init and prekey record decoders', () => {
     )
     fc.assert(fc.property(bytes, b => {
       const result = typed(() => decodeInit(b), FRAME)
-      expect(result.ok ? same(encodeInit(result.value), b) : true).toBe(true)
+      expectSame(result.ok ? same(encodeInit(result.value), b) : true, true)
     }), FUZZ_PARAMS)
-    fc.assert(fc.property(initArb, init => { expect(decodeInit(encodeInit(init))).toEqual(init) }), { ...FUZZ_PARAMS, numRuns: 1000 })
+    fc.assert(fc.property(initArb, init => { expectEqual(decodeInit(encodeInit(init)), init) }), { ...FUZZ_PARAMS, numRuns: 1000 })
   })
 
   it('arbitrary and mutated prekey records decode canonically or throw SessionFrameError', () => {
@@ -117,8 +117,8 @@ describe('fuzz: session box, header, init and prekey record decoders', () => {
     )
     fc.assert(fc.property(bytes, b => {
       const result = typed(() => decodeRecord(b), FRAME)
-      expect(result.ok ? result.value.length <= b.byteLength && same(encodeRecord(result.value.record), b.subarray(0, result.value.length)) : true).toBe(true)
+      expectSame(result.ok ? result.value.length <= b.byteLength && same(encodeRecord(result.value.record), b.subarray(0, result.value.length)) : true, true)
     }), FUZZ_PARAMS)
-    fc.assert(fc.property(recordArb, record => { expect(decodeRecord(encodeRecord(record)).record).toEqual(record) }), { ...FUZZ_PARAMS, numRuns: 1000 })
+    fc.assert(fc.property(recordArb, record => { expectEqual(decodeRecord(encodeRecord(record)).record, record) }), { ...FUZZ_PARAMS, numRuns: 1000 })
   })
 })

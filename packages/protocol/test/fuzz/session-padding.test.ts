@@ -11,14 +11,14 @@
  *   flag cleared (or an unpadded one with it set) does not open: the flag is
  *   in the associated data.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { SessionDecryptError } from '../../src/session/errors.ts'
 import { MAX_BOX_BYTES } from '../../src/session/constants.ts'
 import { PAD_MARKER, pad, paddedBoxBytes, unpad } from '../../src/session/padding.ts'
 import { ratchetDecrypt, ratchetEncrypt } from '../../src/session/ratchet.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { typed } from './wire-helpers.ts'
 import { NOW, pair } from '../session/helpers.ts'
 
@@ -36,7 +36,7 @@ describe('fuzz: box padding', () => {
       const result = typed(() => unpad(b), [SessionDecryptError])
       if (!result.ok) return
       const rest = b.subarray(result.value.byteLength)
-      expect(Buffer.from(b.subarray(0, result.value.byteLength)).equals(result.value) && rest[0] === PAD_MARKER && rest.subarray(1).every(x => x === 0)).toBe(true)
+      expectSame(Buffer.from(b.subarray(0, result.value.byteLength)).equals(result.value) && rest[0] === PAD_MARKER && rest.subarray(1).every(x => x === 0), true)
     }), FUZZ_PARAMS)
   })
 
@@ -44,9 +44,9 @@ describe('fuzz: box padding', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 5000 }), fc.integer({ min: 98, max: 3503 }), policy, (plaintext, overhead, how) => {
       const padded = pad(plaintext, overhead, how)
       if (padded === undefined) throw new Error('a short plaintext is always padded')
-      expect(Buffer.from(unpad(padded)).equals(plaintext)).toBe(true)
+      expectSame(Buffer.from(unpad(padded)).equals(plaintext), true)
       const target = paddedBoxBytes(overhead + plaintext.byteLength + 1, how)
-      expect(overhead + padded.byteLength).toBe(Math.min(target, MAX_BOX_BYTES))
+      expectSame(overhead + padded.byteLength, Math.min(target, MAX_BOX_BYTES))
     }), FUZZ_PARAMS)
   })
 
@@ -59,11 +59,11 @@ describe('fuzz: box padding', () => {
     const bob = ratchetDecrypt(start.bob, first.message, itemId, { now: NOW, random: start.random }).state
     fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), policy, fc.boolean(), (plaintext, how, padded) => {
       const { message } = ratchetEncrypt(alice, plaintext, itemId, undefined, padded ? { pad: { policy: how, initBytes: 0 } } : {})
-      expect(message.padded === true).toBe(padded)
+      expectSame(message.padded === true, padded)
       const opened = ratchetDecrypt(bob, message, itemId, { now: NOW })
-      expect(Buffer.from(opened.plaintext).equals(plaintext)).toBe(true)
+      expectSame(Buffer.from(opened.plaintext).equals(plaintext), true)
       const flipped = padded ? { header: message.header, nonce: message.nonce, ciphertext: message.ciphertext } : { ...message, padded: true }
-      expect(typed(() => ratchetDecrypt(bob, flipped, itemId, { now: NOW }), [SessionDecryptError]).ok).toBe(false)
+      expectSame(typed(() => ratchetDecrypt(bob, flipped, itemId, { now: NOW }), [SessionDecryptError]).ok, false)
     }), FUZZ_PARAMS)
   })
 })

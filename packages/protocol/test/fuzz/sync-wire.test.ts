@@ -14,7 +14,7 @@
  * - every reply round-trips; a request is a well-formed box (mutated ones
  *   decode as boxes or are refused) no longer than MAX_SYNC_FRAME_BYTES.
  */
-/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "fc.assert"] }] -- fc.assert fails the test on any failing case */
+/* eslint vitest/expect-expect: ["error", { "assertFunctionNames": ["expect", "expect*", "fc.assert"] }] -- fc.assert fails the test on any failing case */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { InvalidMessageError } from '@libp2p/interface'
@@ -23,7 +23,7 @@ import { encodeBox } from '../../src/session/box.ts'
 import {
   decodeSyncItem, decodeSyncReply, decodeSyncRequest, encodeSyncItem, encodeSyncReply, MAX_SYNC_FRAME_BYTES, MAX_SYNC_PAYLOAD_BYTES, MAX_SYNC_TTL_SECONDS
 } from '../../src/sync/wire.ts'
-import { FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
+import { expectEqual, expectSame, FUZZ_PARAMS } from '../../../../tests/unit/fuzz/runs.ts'
 import { boxArb } from './session-arbs.ts'
 import { mutate, mutationArb, typed } from './wire-helpers.ts'
 import type { SyncItem, SyncReply } from '../../src/sync/wire.ts'
@@ -87,15 +87,15 @@ const nearReply = fc.record({
 function itemChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeSyncItem(bytes), ERRORS)
   if (!result.ok) return
-  expect(result.value.type).toBe('sync')
+  expectSame(result.value.type, 'sync')
   const again = encodeSyncItem(result.value)
-  expect(decodeSyncItem(again)).toEqual(result.value)
-  expect(Buffer.from(encodeSyncItem(decodeSyncItem(again))).equals(Buffer.from(again))).toBe(true)
+  expectEqual(decodeSyncItem(again), result.value)
+  expectSame(Buffer.from(encodeSyncItem(decodeSyncItem(again))).equals(Buffer.from(again)), true)
 }
 
 function replyChecked (bytes: Uint8Array): void {
   const result = typed(() => decodeSyncReply(bytes), ERRORS)
-  if (result.ok) expect(decodeSyncReply(encodeSyncReply(result.value))).toEqual(result.value)
+  if (result.ok) expectEqual(decodeSyncReply(encodeSyncReply(result.value)), result.value)
 }
 
 describe('fuzz: /parley/sync/1.0.0 frames', () => {
@@ -104,15 +104,15 @@ describe('fuzz: /parley/sync/1.0.0 frames', () => {
       itemChecked(bytes)
       replyChecked(bytes)
       const request = typed(() => decodeSyncRequest(bytes), ERRORS)
-      expect(request.ok ? request.value : bytes).toBe(bytes)
+      expectSame(request.ok ? request.value : bytes, bytes)
     }), FUZZ_PARAMS)
   })
 
   it('every item of each kind round-trips, and mutated items are refused or decode to one that round-trips', () => {
     fc.assert(fc.property(itemArb, mutationArb, (item, mutations) => {
       const bytes = encodeSyncItem(item)
-      expect(decodeSyncItem(bytes)).toEqual(decodeSyncItem(utf8(JSON.stringify(item))))
-      expect(decodeSyncItem(bytes).kind).toBe(item.kind)
+      expectEqual(decodeSyncItem(bytes), decodeSyncItem(utf8(JSON.stringify(item))))
+      expectSame(decodeSyncItem(bytes).kind, item.kind)
       itemChecked(mutate(bytes, mutations))
     }), FUZZ_PARAMS)
   })
@@ -140,10 +140,10 @@ describe('fuzz: /parley/sync/1.0.0 frames', () => {
 
   it('every reply round-trips, mutated ones decode or are refused; a request is a well-formed box of at most MAX_SYNC_FRAME_BYTES', () => {
     fc.assert(fc.property(replyArb, boxArb, mutationArb, (reply, box, mutations) => {
-      expect(decodeSyncReply(encodeSyncReply(reply))).toEqual(reply)
+      expectEqual(decodeSyncReply(encodeSyncReply(reply)), reply)
       replyChecked(mutate(encodeSyncReply(reply), mutations))
       const bytes = encodeBox(box)
-      expect(decodeSyncRequest(bytes)).toBe(bytes)
+      expectSame(decodeSyncRequest(bytes), bytes)
       const result = typed(() => decodeSyncRequest(mutate(bytes, mutations)), ERRORS)
       expect(result.ok ? result.value.byteLength : 0).toBeLessThanOrEqual(MAX_SYNC_FRAME_BYTES)
     }), FUZZ_PARAMS)
