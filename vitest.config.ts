@@ -25,7 +25,7 @@ const SUITE = SUITE_DIRS.map(dir => `${dir}/**/*.test.ts`)
  * CPU-s a file for the lightest of them (docs/testing.md, "Files share a process").
  */
 const OWN_PROCESS = [
-  ...SUITE_DIRS.flatMap(dir => testFilesIn(dir)).filter(file => /\bvi\.(?:do)?[mM]ock\(/.test(readFileSync(file, 'utf8'))),
+  ...SUITE_DIRS.flatMap(dir => testFilesIn(dir)).filter(file => /\bvi\.(?:mock|doMock)\(/.test(readFileSync(file, 'utf8'))),
   // installs the length-prefix fast path into the libraries' decoder, and tests it
   'packages/protocol/test/length-prefix.test.ts'
 ]

@@ -70,9 +70,11 @@ const TAB_PRESSES = 40
  * connection's state), which once made the next control look like the last.
  */
 async function keyboardProblems (page: Page, where: string): Promise<string[]> {
-  await page.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur() })
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur()
+    delete (window as { parleyLastFocus?: Element }).parleyLastFocus
+  })
   const problems: string[] = []
-  await page.evaluate(() => { delete (window as { parleyLastFocus?: Element }).parleyLastFocus })
   for (let press = 0; press < TAB_PRESSES; press++) {
     await page.keyboard.press('Tab')
     const focus = await page.evaluate(() => {
