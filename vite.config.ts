@@ -5,6 +5,7 @@ import { MANIFEST } from './scripts/lib/pwa-manifest.ts'
 import { cspMeta } from './scripts/lib/csp.ts'
 import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
+import { kadPrefixes } from './scripts/lib/kad-prefixes-plugin.ts'
 
 /**
  * The libp2p worker bundle is the largest asset (the QR reader's .wasm, about
@@ -58,6 +59,8 @@ export default defineConfig({
   ],
   worker: {
     format: 'es',
+    // kad-dht's key prefixes found when asked, not shipped (src/lib/p2p/root/kad-prefixes.ts)
+    plugins: () => [kadPrefixes()],
     rolldownOptions: { checks: { bundlerTimings: false } }
   },
   build: {

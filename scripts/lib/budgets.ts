@@ -379,10 +379,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * 396.9 to 398.7, its budget 398.8; the shell 153.5 by the same build, whose
  * size moves by a few bytes with the hashed names it lists: its budget 153.6
  * (vite build at main a96f119).
+ * Issue 60: kad-dht's table of key prefixes (48 KiB gzip, used only by a
+ * routing-table refresh the app never runs) replaced by
+ * src/lib/p2p/root/kad-prefixes.ts, which finds an entry when asked: the
+ * worker from 398.8 to 351.7, its budget 351.8.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 153.6,
-  worker: 398.8,
+  worker: 351.8,
   pump: 4.6,
   lazy: 770.4,
   serviceWorker: 11.5
