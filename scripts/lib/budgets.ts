@@ -383,13 +383,18 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * routing-table refresh the app never runs) replaced by
  * src/lib/p2p/root/kad-prefixes.ts, which finds an entry when asked: the
  * worker from 398.8 to 351.7, its budget 351.8.
+ * Issue 60: a chat (a contact's or a group's: routes/Chat.svelte and what
+ * only it uses, voice recording and the composer's dialogs among them) loads
+ * as a lazy screen, fetched once the node runs: the shell from 153.5 to
+ * 114.8, its budget 114.9; the lazy code from 770.4 to 813.3 and the service
+ * worker's precache list to 11.6 (vite build of main 2026-11-30 21:00).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 153.6,
+  shell: 114.9,
   worker: 351.8,
   pump: 4.6,
-  lazy: 770.4,
-  serviceWorker: 11.5
+  lazy: 813.3,
+  serviceWorker: 11.6
 }
 
 export interface BudgetResult {

@@ -1,14 +1,21 @@
 /**
- * The screens no first screen shows (a returning user's chats list and its
- * chats, a newcomer's welcome): each is a chunk of its own, loaded the first
- * time it is opened (App.svelte), so that the app's shell does not carry it
- * (issue 60). A screen loaded once shows at once ever after; the service
+ * The screens no first screen shows (a returning user's chats list, a
+ * newcomer's welcome): each is a chunk of its own, loaded the first time it is
+ * opened (App.svelte), so that the app's shell does not carry it (issue 60).
+ * A chat is one of them too: the chats list is a returning user's first
+ * screen, and once the node runs the chat's chunk is fetched ahead of the
+ * first tap (App.svelte). A screen loaded once shows at once ever after; the service
  * worker precaches every chunk, so after the first visit opening one reads
  * it from the cache. A chunk that cannot be fetched is said, with a retry.
  */
 import type { Route } from '../lib/model/route.ts'
 
+/** a contact's chat and a group's are one screen, and one chunk */
+const loadChat = async () => (await import('./Chat.svelte')).default
+
 const LOADERS = {
+  chat: loadChat,
+  group: loadChat,
   add: async () => (await import('./AddContact.svelte')).default,
   contact: async () => (await import('./ContactInfo.svelte')).default,
   'group-info': async () => (await import('./GroupInfo.svelte')).default,
@@ -55,6 +62,11 @@ export class LazyScreens {
   /** Whether the route's screen is on screen when routed to: any screen in the shell, a lazy one once loaded. */
   shown (name: Route['name']): boolean {
     return !isLazy(name) || this.#loaded[name] !== undefined
+  }
+
+  /** Starts fetching a screen likely to be opened soon (no-op once loaded, loading or failed). */
+  prefetch (name: LazyScreenName): void {
+    if (this.#loaded[name] === undefined && this.#failed[name] === undefined) this.#load(name)
   }
 
   /** Fetches a screen whose chunk failed again. */

@@ -7,6 +7,7 @@
  *
  * Figures:
  *   online_ms                     page navigation → relay reservation held (status "online"), returning user
+ *   first_paint_ms                page navigation → the frame with a returning user's chats list, cold cache
  *   msg_latency_relayed_p50_ms    send in A → shown in B's DOM, over a relayed circuit (median of per-run p50)
  *   msg_latency_relayed_p99_ms    the same, p99
  *   msg_latency_direct_p50_ms     the same over the direct WebRTC connection (through the worker bridge)
@@ -114,7 +115,7 @@
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
  * federation figures, `--only dht` the dht_ figures of the hundred relays, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
- * `--only bundle` the bundle sizes,
+ * `--only bundle` the bundle sizes, `--only online` online_ms and first_paint_ms,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
@@ -234,6 +235,15 @@ async function benchLatencyAlone (url: string, shared?: Browser): Promise<void> 
   }
 }
 
+async function benchOnlineAlone (url: string): Promise<void> {
+  const browser = await launch()
+  try {
+    await benchOnline(browser, url, 'online_ms', true)
+  } finally {
+    await browser.close()
+  }
+}
+
 async function benchDevicesAlone (url: string): Promise<void> {
   const browser = await launch()
   try {
@@ -286,6 +296,7 @@ async function main (): Promise<void> {
     const parts = new Set(onlyArg.split(','))
     const known: Record<string, () => Promise<void>> = {
       bundle: benchBundle,
+      online: async () => { await withRelayAndApp([], benchOnlineAlone) },
       relay: benchRelay,
       federation: benchFederation,
       dht: benchDhtRecords,
@@ -323,7 +334,7 @@ async function main (): Promise<void> {
       const browser = await launch()
       let raw: number | undefined
       try {
-        await section('online', async () => { await benchOnline(browser, app.url) })
+        await section('online', async () => { await benchOnline(browser, app.url, 'online_ms', true) })
         await section('latency', async () => { await benchLatencyAlone(app.url, browser) })
         await section('reaction', async () => { await benchReaction(browser, app.url) })
         await section('raw and bridge throughput', async () => {

@@ -14,7 +14,7 @@ const Settings = (() => {}) as unknown as SettingsScreen
 /** Loaders that never settle, but for `settings`. */
 function loaders (settings: () => Promise<SettingsScreen>): ScreenLoaders {
   const never = async (): Promise<never> => await new Promise<never>(() => {})
-  return { add: never, contact: never, 'group-info': never, invite: never, network: never, 'new-group': never, search: never, settings, share: never }
+  return { chat: never, group: never, add: never, contact: never, 'group-info': never, invite: never, network: never, 'new-group': never, search: never, settings, share: never }
 }
 
 /** Lets the loader's promise chain run (a resolved loader settles within a few microtasks). */
@@ -37,6 +37,28 @@ describe('LazyScreens', () => {
     expect(screens.shown('settings')).toBe(true)
     expect(screens.error('settings')).toBeUndefined()
     expect(load).toHaveBeenCalledTimes(1)
+  })
+
+  it('prefetches a screen once, and not one that failed until retry', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const failure = new TypeError('Failed to fetch dynamically imported module')
+    const load = vi.fn<() => Promise<SettingsScreen>>().mockRejectedValueOnce(failure).mockResolvedValueOnce(Settings)
+    const screens = new LazyScreens(loaders(load))
+    screens.prefetch('settings')
+    screens.prefetch('settings')
+    await settle()
+    expect(load).toHaveBeenCalledTimes(1)
+    expect(screens.error('settings')).toBe(failure)
+    screens.prefetch('settings')
+    await settle()
+    expect(load).toHaveBeenCalledTimes(1)
+
+    screens.retry('settings')
+    await settle()
+    expect(screens.get('settings')).toBe(Settings)
+    screens.prefetch('settings')
+    expect(load).toHaveBeenCalledTimes(2)
+    warn.mockRestore()
   })
 
   it('reports a chunk that cannot be fetched, asks no more until retry, and fetches it again then', async () => {

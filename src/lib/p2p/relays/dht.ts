@@ -87,7 +87,10 @@ export function parleyDht (): (components: KadDHTComponents) => SingleKadDHT {
  * each bucket): kadDHT() takes no setting for it, and kad-dht 16 keeps it in
  * `routingTableRefresh`, private in its types. `afterStart` runs the first
  * refresh and each refresh schedules the next; `refreshInterval` is read both
- * to schedule it and to skip buckets refreshed within it. Throws if kad-dht no
+ * to schedule it and to skip buckets refreshed within it. kad-dht 16.4.5
+ * never starts it (the object has `stop` but no `start`, so libp2p's
+ * `start()` passes it by): only `refreshRoutingTable()`, which Parley does
+ * not call, runs it (tests/unit/p2p/root/kad-prefixes.test.ts holds this). Throws if kad-dht no
  * longer has them (an upgrade to look at), rather than leave the node
  * refreshing every 5 minutes unnoticed.
  */

@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { kadDHT } from '@libp2p/kad-dht'
+import { isStartable } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
 import { describe, expect, it } from 'vitest'
 import GENERATED_PREFIXES, { PREFIX_COUNT, prefixEntry } from '../../../../src/lib/p2p/root/kad-prefixes.ts'
 import { kadPrefixes } from '../../../../scripts/lib/kad-prefixes-plugin.ts'
@@ -30,6 +33,16 @@ describe('kad-dht key prefixes found when asked (src/lib/p2p/root/kad-prefixes.t
     expect(() => prefixEntry(PREFIX_COUNT)).toThrow(new RangeError('no kad prefix entry 65536'))
     expect(() => prefixEntry(-1)).toThrow(RangeError)
     expect(() => prefixEntry(1.5)).toThrow(RangeError)
+  })
+})
+
+describe('kad-dht\'s routing-table refresh, which reads the table', () => {
+  it('is never started by kad-dht 16.4.5: a kad-dht that starts it would find its first keys at start, 65 ms each', () => {
+    // the routing-table refresh is an object libp2p's start() passes by unless it has start and stop
+    const components = { logger: defaultLogger() } as unknown as Parameters<ReturnType<typeof kadDHT>>[0]
+    const refresh: unknown = Reflect.get(kadDHT({ clientMode: true })(components) as object, 'routingTableRefresh')
+    expect(refresh).toBeTypeOf('object')
+    expect(isStartable(refresh)).toBe(false)
   })
 })
 
