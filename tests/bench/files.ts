@@ -7,7 +7,7 @@ import { attach, transferRecord } from '../e2e/helpers/files.ts'
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
 import { browserCpuSeconds } from './cpu.ts'
 import { launch, median, print, sharedWorkerHeaps, twoPeople, withRelayAndApp } from './lib.ts'
-import { checkAgainstBaseline } from './raw-channel.ts'
+import { checkAgainstBaseline, printCpuRatio } from './raw-channel.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const MIB = 1024 * 1024
@@ -128,6 +128,7 @@ export async function benchFiles (url: string, raw: number): Promise<void> {
     print('file_vs_raw_ratio', throughput / raw, 'ratio')
     // from attach to complete: the sender's hashing and the heap sampling included
     if (cpu.every(Number.isFinite)) print('file_cpu_s', median(cpu), 's')
+    printCpuRatio('file_cpu_ratio', median(cpu))
     checkAgainstBaseline('file_throughput_mbps', throughput, raw)
 
     const big = sendOne(pageA, pageB, dir, 'bench-256.bin', HEAP_BYTES)

@@ -245,6 +245,7 @@ export async function benchRawThroughput (browser: Browser): Promise<number> {
     const value = best.mbps
     print('raw_dc_throughput_mbps', value, 'Mbit/s')
     if (Number.isFinite(best.cpuS)) print('raw_dc_cpu_s', best.cpuS, 's')
+    rawCpu = best.cpuS
     console.log(`  raw_dc_throughput_mbps settings: ${describeSettings(best.settings)}`)
     return value
   } finally {
@@ -265,6 +266,20 @@ export function checkAgainstBaseline (name: string, value: number, raw: number):
     console.error(`!! ${problem}`)
     beaten.push(problem)
   }
+}
+
+/** raw_dc_cpu_s of this run's baseline (NaN before it ran, or where the CPU could not be read). */
+let rawCpu = NaN
+
+/**
+ * Prints `<name>` = `cpuS` ÷ raw_dc_cpu_s of the same run: the browser CPU a
+ * stack spends on 64 MiB against the bare channel's (issue 60's
+ * file_cpu_ratio ≤ 1.6 and bridge_cpu_ratio ≤ 1.15). Says so where either is
+ * missing.
+ */
+export function printCpuRatio (name: string, cpuS: number): void {
+  if (Number.isFinite(cpuS) && Number.isFinite(rawCpu) && rawCpu > 0) print(name, cpuS / rawCpu, 'ratio')
+  else console.error(`!! ${name}: no browser CPU figure to compare (${cpuS} s against raw_dc_cpu_s ${rawCpu} s)`)
 }
 
 export function baselineProblems (): readonly string[] {

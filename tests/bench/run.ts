@@ -23,10 +23,12 @@
  *   bridge_throughput_mbps        64 MiB over a libp2p stream on the direct connection, through the worker bridge
  *   bridge_vs_raw_ratio           the two above divided (at most 1)
  *   bridge_cpu_s                  the browser's CPU seconds for those 64 MiB
+ *   bridge_cpu_ratio              bridge_cpu_s ÷ raw_dc_cpu_s (issue 60: ≤ 1.15)
  *   file_throughput_mbps          a 64 MiB file A → B on the direct path through the whole app (bridge, file protocol, storage, checks)
  *   file_vs_raw_ratio             the above divided by raw_dc_throughput_mbps (target >= 0.9)
  *   file_cpu_s                    the browser's CPU seconds for one such file, from attach to complete (the sender's
  *                                 hashing and the bench's heap sampling included)
+ *   file_cpu_ratio                file_cpu_s ÷ raw_dc_cpu_s (issue 60: ≤ 1.6)
  *   file_peak_heap_mb             highest JS heap (node worker + tab) of one person during a 256 MiB transfer
  *   file_peak_heap_64mib_mb       the same during the 64 MiB transfers (the heap must not grow with file size)
  *   online_ms_firefox             online_ms in Firefox ESR

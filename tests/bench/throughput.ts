@@ -1,7 +1,7 @@
 import { befriend, expectPath } from '../e2e/helpers/parley.ts'
 import { browserCpuSeconds } from './cpu.ts'
 import { median, print, twoPeople } from './lib.ts'
-import { checkAgainstBaseline, THROUGHPUT_BYTES } from './raw-channel.ts'
+import { checkAgainstBaseline, printCpuRatio, THROUGHPUT_BYTES } from './raw-channel.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const BRIDGE_RUNS = 3
@@ -61,5 +61,6 @@ export async function benchBridgeThroughput (browser: Browser, url: string, raw:
   print('bridge_throughput_mbps', value, 'Mbit/s')
   print('bridge_vs_raw_ratio', value / raw, 'ratio')
   if (cpu.every(Number.isFinite)) print('bridge_cpu_s', median(cpu), 's')
+  printCpuRatio('bridge_cpu_ratio', median(cpu))
   checkAgainstBaseline('bridge_throughput_mbps', value, raw)
 }
