@@ -388,13 +388,21 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * as a lazy screen, fetched once the node runs: the shell from 153.5 to
  * 114.8, its budget 114.9; the lazy code from 770.4 to 813.3 and the service
  * worker's precache list to 11.6 (vite build of main 2026-11-30 21:00).
+ * Issue 60: the worker loads the link's two sides and the backup file's code
+ * when first used, and bundleSizes now counts as a worker's every chunk its
+ * entry imports statically, directly or through another (rolldown splits off
+ * what the worker shares with its lazy code: before, those chunks counted as
+ * lazy, which is why loading the link's runs on demand was set aside above).
+ * The worker from 351.7 to 338.3, its budget 338.4; the lazy code to 836.9
+ * (the moved code, and what it shares with the worker, gzipped apart), its
+ * budget 837.0; the service worker's precache list 11.7.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 114.9,
-  worker: 351.8,
+  worker: 338.4,
   pump: 4.6,
-  lazy: 813.3,
-  serviceWorker: 11.6
+  lazy: 837.0,
+  serviceWorker: 11.7
 }
 
 export interface BudgetResult {

@@ -1,7 +1,6 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { errorClass } from '../../contract/errors.ts'
-import { exportBackup, readBackup, restoreBackup } from '../../db/backup.ts'
 import { NoProfileError, ProfileExistsError } from '../../db/errors.ts'
 import { getProfile, saveNewIdentity } from '../../db/profile.ts'
 import { encodeInvite, encodeShortInvite, validateName } from './invite.ts'
@@ -27,6 +26,9 @@ export interface IdentityComponents {
  * (docs/security.md, "Linking a device").
  */
 export const BackupLinkedDeviceError = errorClass('BackupLinkedDeviceError')
+
+/** The backup file's code: a chunk of the worker's own, loaded with the first export or restore (issue 60). */
+const loadBackup = async (): Promise<typeof import('../../db/backup.ts')> => await import('../../db/backup.ts')
 
 /**
  * Who this node is: the profile (PeerID, its Ed25519 key, the display name)
@@ -87,6 +89,7 @@ export class Identity implements IdentityPort {
    */
   async restore (bytes: Uint8Array, passphrase: string): Promise<ProfileRow> {
     if (this.#profile != null || await getProfile(this.#components.db) != null) throw new ProfileExistsError('profileExistsRestore')
+    const { readBackup, restoreBackup } = await loadBackup()
     const contents = await readBackup(bytes, passphrase)
     await restoreBackup(this.#components.db, contents)
     this.#profile = contents.profile
@@ -103,6 +106,7 @@ export class Identity implements IdentityPort {
     this.require()
     const { account, holder } = this.#components.devices
     if (account !== undefined && !holder) throw new BackupLinkedDeviceError('backupLinkedDevice')
+    const { exportBackup } = await loadBackup()
     return exportBackup(this.#components.db, passphrase, { includeHistory })
   }
 

@@ -11,8 +11,6 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { errorClass } from '../../contract/errors.ts'
 import { eraseCopy } from '../../db/erase-copy.ts'
 import { ProfileExistsError } from '../../db/errors.ts'
-import { ExistingRun } from './existing-device.ts'
-import { NewDeviceRun } from './new-device.ts'
 import type { LinkEndReason, LinkView } from '../../contract/link-types.ts'
 import type { LinkComponents, RunHost } from './host.ts'
 import type { Logger, Startable } from '@libp2p/interface'
@@ -29,7 +27,16 @@ interface Run {
   readonly over: boolean
   cancel(): Promise<void>
   tick(): Promise<void>
+  /** the existing device's run only: the person's word on the codes */
+  confirm?: (same: boolean) => Promise<void>
 }
+
+/**
+ * Each side's code is a chunk of the worker's own, loaded when a link starts
+ * (issue 60): most nodes never link, and those that do, once.
+ */
+const loadNewDevice = async (): Promise<typeof import('./new-device.ts')> => await import('./new-device.ts')
+const loadExisting = async (): Promise<typeof import('./existing-device.ts')> => await import('./existing-device.ts')
 
 /** Waits on a deadline longer than this are woken in steps (setTimeout's limit is 2^31 − 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1
@@ -82,6 +89,8 @@ export class Links implements Startable {
    * where this browser has an identity already.
    */
   async linkAsNewDevice (): Promise<LinkView> {
+    // loaded before the checks, so that nothing comes between a check and the run it admits
+    const { NewDeviceRun } = await loadNewDevice()
     const busy = this.#busy('new')
     if (busy !== undefined) return busy
     if (this.#components.identity.profile !== undefined) throw new ProfileExistsError('profileExists')
@@ -93,6 +102,7 @@ export class Links implements Startable {
 
   /** Existing device: dials the device of the QR text and runs the link up to the person's word. */
   async linkDevice (qr: string): Promise<LinkView> {
+    const { ExistingRun } = await loadExisting()
     const busy = this.#busy('existing')
     if (busy !== undefined) return busy
     const run = new ExistingRun(this.#host(newLinkRunId()))
@@ -102,6 +112,7 @@ export class Links implements Startable {
 
   /** Existing device: fetches the offer of a typed short code from the relays, then links as {@link linkDevice}. */
   async linkByCode (code: string): Promise<LinkView> {
+    const { ExistingRun } = await loadExisting()
     const busy = this.#busy('existing')
     if (busy !== undefined) return busy
     const run = new ExistingRun(this.#host(newLinkRunId()))
@@ -112,7 +123,7 @@ export class Links implements Startable {
   /** Existing device, at 'confirm': the codes are the same (grant), or not ('mismatch'). */
   async confirm (same: boolean): Promise<LinkView> {
     const run = this.#run
-    if (!(run instanceof ExistingRun) || run.over) return this.#view ?? { id: newLinkRunId(), role: 'existing', phase: 'ended', reason: 'invalid' }
+    if (run?.confirm === undefined || run.over) return this.#view ?? { id: newLinkRunId(), role: 'existing', phase: 'ended', reason: 'invalid' }
     await run.confirm(same)
     return run.view
   }
