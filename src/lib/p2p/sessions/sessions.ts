@@ -34,12 +34,14 @@ import { webStepAhead, webX25519 } from '@parley/protocol/session/web-x25519'
 import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
 import { HeldChains, UnstoredChains } from './chains.ts'
 import { rowsAfterOpen } from './current.ts'
+import { openedBox, WrittenInTransaction } from './opened-box.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RESERVED_KEYS, SendReservations } from './reservations.ts'
 import { SessionUnreadableError } from './unreadable.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { SessionRow } from '../../db/session-types.ts'
 import type { FetchedBundle } from './directory.ts'
+import type { OpenedBoxParts } from './opened-box.ts'
 import type { OwnKeys } from './own-keys.ts'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { Box } from '@parley/protocol/session/box'
@@ -86,6 +88,8 @@ export class Sessions implements SessionsPort {
   /** our chains the peers hold, and theirs we have not stored yet (chains.ts) */
   readonly #held = new HeldChains()
   readonly #unstored = new UnstoredChains()
+  /** what an opened box's commit needs (opened-box.ts) */
+  readonly #boxParts: OpenedBoxParts
 
   constructor (components: SessionsComponents, init: SessionsInit = {}) {
     this.#components = components
@@ -93,6 +97,8 @@ export class Sessions implements SessionsPort {
     this.#now = init.now ?? Date.now
     const started = init.started
     this.#started = started === undefined ? () => {} : (peer) => { Dexie.ignoreTransaction(() => { started(peer) }) }
+    const { db } = components
+    this.#boxParts = { db, rowsOf: (peer) => this.#cache.get(peer), reserved: this.#reserved, unstored: this.#unstored, written: new WrittenInTransaction(), started: (peer) => { this.#started(peer) }, forget: (peer) => { this.forget(peer) } }
   }
 
   /** Whether we have, or had, a session with `peer` (so it speaks sessions, and nothing goes to it without one). */
@@ -349,30 +355,10 @@ export class Sessions implements SessionsPort {
   /** The OpenedBox of `opened` (a box on it opened, or a new session `started` by the peer's init) on the chain of the peer's ratchet key `dh`. */
   #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh }: { started: boolean, dh: Uint8Array }, extra: () => Promise<void>): OpenedBox {
     const { peer } = from
-    const current = rows.find(r => r.current)
     const { next, replaced } = rowsAfterOpen(rows, opened, started, from.multihash, this.#components.ownKeys.identity().multihash)
     this.#remember(peer, next)
-    const { db } = this.#components
-    return {
-      plaintext,
-      session: opened.id,
-      started,
-      replaced,
-      chainUnstored: this.#unstored.has(peer, dh),
-      commit: async () => {
-        const rows = this.#cache.get(peer) ?? next
-        const latest = rows.find(r => r.id === opened.id)
-        // a box on the session that was current already changes that row alone
-        const one = !started && current?.id === opened.id ? latest : undefined
-        // the sessions as they are now, every chain in them stored once the transaction is done
-        const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
-        Dexie.currentTransaction?.on('complete', () => { this.#unstored.stored(peer, chains); if (started) this.#started(peer) })
-        if (one !== undefined) await db.sessions.put(this.#reserved.stored(one))
-        else await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
-        await extra()
-      },
-      abandon: () => { this.forget(peer) }
-    }
+    const chainUnstored = this.#unstored.has(peer, dh)
+    return openedBox(this.#boxParts, { peer, next, current: rows.find(r => r.current), opened, plaintext, started, replaced, chainUnstored, extra })
   }
 
   async #rows (peer: string): Promise<SessionRow[]> {

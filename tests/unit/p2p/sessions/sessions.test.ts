@@ -4,59 +4,30 @@
  * fetched bundle, answers, kept boxes, replays, reordering, lost state,
  * last-resort replays, both starting at once, and a failed commit.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { keptKemSeeds } from '@parley/protocol/session/kem-keys'
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { MAX_INIT_SKIP, PREKEY_EC_ONE_TIME, PREKEY_PQ_LAST_RESORT, PREKEY_PQ_ONE_TIME } from '@parley/protocol/session/constants'
-import { TypedEventEmitter } from 'main-event'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sessionsOf, sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { OwnKeys } from '../../../../src/lib/p2p/sessions/own-keys.ts'
-import { PrekeyKeeper } from '../../../../src/lib/p2p/sessions/prekey-keeper.ts'
-import { Sessions, SessionUnreadableError } from '../../../../src/lib/p2p/sessions/sessions.ts'
+import { Sessions } from '../../../../src/lib/p2p/sessions/sessions.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
-import { openTestDb } from '../../db/helpers.ts'
-import type { ParleyDb } from '../../../../src/lib/db/db.ts'
-import type { OpenedBox, SessionPeer } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
-import type { MemoryPrekeyDirectory } from '../../../support/prekey-directory.ts'
-import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
-import type { Libp2pEvents } from '@libp2p/interface'
+import { RELAY, item, person as newPerson, receive, refusal, send } from './people.ts'
+import type { OpenedBox } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
+import type { Person } from './people.ts'
 
-const RELAY = '/dns4/r1.example/tcp/443/wss/p2p/12D3KooWR1'
 const text = new TextEncoder()
 const words = new TextDecoder()
-
-interface Person {
-  name: string
-  db: ParleyDb
-  keeper: PrekeyKeeper
-  sessions: Sessions
-  directory: MemoryPrekeyDirectory
-  me: SessionPeer
-  /** the peers the sessions said a session was started with, in order */
-  started: string[]
-}
 
 let relays: MemoryPrekeyRelays
 let alice: Person
 let bob: Person
 let people: Person[] = []
-let counter = 0
 
 async function person (name: string): Promise<Person> {
-  const key = await generateKeyPair('Ed25519')
-  const db = await openTestDb()
-  const ownKeys = new OwnKeys({ identity: { privateKey: () => key } })
-  const identity = ownKeys.identity()
-  const directory = relays.as(identity)
-  const keeper = new PrekeyKeeper({ db, logger: testLogger(), libp2p: new TypedEventEmitter<Libp2pEvents>(), events: new TypedEventEmitter<ParleyEvents>(), relayList: { active: () => [RELAY] }, ownKeys, prekeyDirectory: directory })
-  const started: string[] = []
-  const sessions = new Sessions({ db, logger: testLogger(), ownKeys, prekeys: keeper }, { started: (peer) => { started.push(peer) } })
-  const me = { peer: peerIdFromPrivateKey(key).toString(), publicKey: identity.publicKey, multihash: identity.multihash }
-  const p = { name, db, keeper, sessions, directory, me, started }
+  const p = await newPerson(relays, name)
   people.push(p)
   return p
 }
@@ -73,31 +44,6 @@ afterEach(() => {
   people.forEach(p => { p.db.close() })
   people = []
 })
-
-/** A new 16-byte item id and its key. */
-function item (): { key: string, id: Uint8Array } {
-  counter++
-  const id = new Uint8Array(16)
-  new DataView(id.buffer).setUint32(12, counter)
-  return { key: `item-${counter}`, id }
-}
-
-async function send (from: Person, to: Person, body: string, it = item()): Promise<Uint8Array> {
-  return from.sessions.seal(to.me, it.key, it.id, text.encode(body), async () => from.directory.fetch(RELAY, to.me.multihash, AbortSignal.timeout(1000)))
-}
-
-/** Opens and commits, as the inbox does in its write. */
-async function receive (by: Person, from: Person, box: Uint8Array): Promise<string> {
-  const opened = await by.sessions.open(from.me, box)
-  await by.db.transaction('rw', sessionTables(by.db), async () => { await opened.commit() })
-  return words.decode(opened.plaintext)
-}
-
-async function refusal (by: Person, from: Person, box: Uint8Array): Promise<string> {
-  const err = await by.sessions.open(from.me, box).then(() => undefined, (e: unknown) => e)
-  expect(err).toBeInstanceOf(SessionUnreadableError)
-  return (err as SessionUnreadableError).reason
-}
 
 describe('Sessions', () => {
   it('first contact through a fetched bundle: Bob opens Alice\'s boxes, answers, and the init stops once Alice hears back', async () => {

@@ -21,7 +21,12 @@ export interface OpenedBox {
   replaced: boolean
   /** its chain was not stored yet: a live answer to it waits for the commit, which stores it (the dialer then leaves its KEM fields out, sessions/chains.ts) */
   chainUnstored: boolean
-  /** writes the new state (and uses up the init's one-time keys); call inside a transaction over `sessionTables(db)` that also stores what the box carried */
+  /**
+   * writes the new state (and uses up the init's one-time keys); call inside a transaction over
+   * `sessionTables(db)` that also stores what the box carried. Several boxes' commits in one
+   * transaction write each peer's rows once (sessions/opened-box.ts): start them all at once
+   * (`Promise.all`), since a hundred awaits in a row that are not Dexie's lose the transaction
+   */
   commit(): Promise<void>
   /** the commit's transaction failed: forget the state it would have written */
   abandon(): void

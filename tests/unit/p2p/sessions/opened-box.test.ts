@@ -1,0 +1,124 @@
+/**
+ * An opened box's commit (sessions/opened-box.ts): the boxes of one peer
+ * committed in one transaction, as a mailbox drain commits a batch, write
+ * the peer's rows once, and what is stored is what every one of them left.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { sessionsOf, sessionTables } from '../../../../src/lib/db/sessions.ts'
+import { WrittenInTransaction } from '../../../../src/lib/p2p/sessions/opened-box.ts'
+import { Sessions } from '../../../../src/lib/p2p/sessions/sessions.ts'
+import { testLogger } from '../../../support/fake-components.ts'
+import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
+import { person, receive, refusal, send } from './people.ts'
+import type { OpenedBox } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
+import type { Person } from './people.ts'
+
+const words = new TextDecoder()
+let alice: Person
+let bob: Person
+
+beforeEach(async () => {
+  const relays = new MemoryPrekeyRelays()
+  alice = await person(relays, 'alice')
+  bob = await person(relays, 'bob')
+  await alice.keeper.syncAll()
+  await bob.keeper.syncAll()
+})
+
+afterEach(() => {
+  alice.db.close()
+  bob.db.close()
+})
+
+/** Bob opens each of `boxes` from Alice, in order, before any is committed. */
+async function openAll (boxes: Uint8Array[]): Promise<OpenedBox[]> {
+  const opened: OpenedBox[] = []
+  for (const box of boxes) opened.push(await bob.sessions.open(alice.me, box))
+  return opened
+}
+
+/** Counts the writes of Bob's session rows from now on (a put, or writeSessions' bulkPut). */
+function countWrites (): () => number {
+  const put = vi.spyOn(bob.db.sessions, 'put')
+  const bulkPut = vi.spyOn(bob.db.sessions, 'bulkPut')
+  return () => put.mock.calls.length + bulkPut.mock.calls.length
+}
+
+async function alicesBoxes (count: number): Promise<Uint8Array[]> {
+  const boxes: Uint8Array[] = []
+  for (let i = 0; i < count; i++) boxes.push(await send(alice, bob, `m${i}`))
+  return boxes
+}
+
+describe('OpenedBox.commit', () => {
+  it('writes the rows of a peer once for all its boxes committed in one transaction; a restarted node opens the next box and refuses those again', async () => {
+    // an answered session: Alice's boxes carry no init
+    expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
+    expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+    const boxes = await alicesBoxes(6)
+    const opened = await openAll(boxes.slice(0, 5))
+    const writes = countWrites()
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { for (const box of opened) await box.commit() })
+    expect(writes()).toBe(1)
+    expect(opened.map(box => words.decode(box.plaintext))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
+
+    // Bob's node starts again from what is stored: past all five
+    const restarted = { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
+    expect(await receive(restarted, alice, boxes[5] ?? new Uint8Array(0))).toBe('m5')
+    for (const box of boxes.slice(0, 5)) expect(await refusal(restarted, alice, box)).toBe('duplicate')
+  })
+
+  it('a drain\'s batch of 150 boxes, committed at once in one transaction as the mailbox intake does: one write, and the transaction holds', async () => {
+    expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
+    expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+    const boxes = await alicesBoxes(151)
+    const opened = await openAll(boxes.slice(0, 150))
+    const writes = countWrites()
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await Promise.all(opened.map(async (box) => { await box.commit() })) })
+    expect(writes()).toBe(1)
+    const restarted = { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
+    expect(await receive(restarted, alice, boxes[150] ?? new Uint8Array(0))).toBe('m150')
+  })
+
+  it('writes again in another transaction', async () => {
+    expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
+    expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+    const [first, second] = await openAll(await alicesBoxes(2))
+    const writes = countWrites()
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await first?.commit() })
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await second?.commit() })
+    expect(writes()).toBe(2)
+  })
+
+  it('a batch whose first box starts the session: one write of all rows, the init\'s one-time keys used up, and the start told once the transaction is done', async () => {
+    const boxes = await alicesBoxes(3)
+    const opened = await openAll(boxes)
+    expect(opened.map(box => box.started)).toEqual([true, false, false])
+    const writes = countWrites()
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => {
+      for (const box of opened) await box.commit()
+      expect(bob.started).toEqual([])
+    })
+    expect(writes()).toBe(1)
+    expect(bob.started).toEqual([alice.me.peer])
+    expect(await sessionsOf(bob.db, alice.me.peer)).toHaveLength(1)
+    expect(await bob.db.prekeys.count()).toBeLessThan(await alice.db.prekeys.count())
+  })
+})
+
+describe('WrittenInTransaction', () => {
+  it('counts a peer\'s rows written in one transaction: one row, then all; nothing outside a transaction', () => {
+    const written = new WrittenInTransaction()
+    const tx = {}
+    expect(written.claim(null, 'p', 'a')).toBe(true)
+    expect(written.claim(null, 'p', 'a')).toBe(true)
+    expect(written.claim(tx, 'p', 'a')).toBe(true)
+    expect(written.claim(tx, 'p', 'a')).toBe(false)
+    expect(written.claim(tx, 'p', 'b')).toBe(true)
+    expect(written.claim(tx, 'q', 'a')).toBe(true)
+    expect(written.claim(tx, 'p', undefined)).toBe(true)
+    expect(written.claim(tx, 'p', undefined)).toBe(false)
+    expect(written.claim(tx, 'p', 'c')).toBe(false)
+    expect(written.claim({}, 'p', 'a')).toBe(true)
+  })
+})
