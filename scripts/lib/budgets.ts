@@ -396,10 +396,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * The worker from 351.7 to 338.3, its budget 338.4; the lazy code to 836.9
  * (the moved code, and what it shares with the worker, gzipped apart), its
  * budget 837.0; the service worker's precache list 11.7.
+ * One session write per batch in a drain (sessions/opened-box.ts, the
+ * transaction's claims): the worker 338.6, its budget 338.7 (vite build of
+ * main df5e8e1; the clean-clone run at 0c5addf found it over 338.4).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 114.9,
-  worker: 338.4,
+  worker: 338.7,
   pump: 4.6,
   lazy: 837.0,
   serviceWorker: 11.7
