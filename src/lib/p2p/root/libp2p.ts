@@ -11,6 +11,7 @@ import { MAX_MEMBERS } from '@parley/protocol/group/constants'
 import { installLengthPrefixFastPath } from '@parley/protocol/length-prefix'
 import { parleyDht } from '../relays/index.ts'
 import type { Identify, IdentifyPush } from '@libp2p/identify'
+import type { ICryptoInterface } from '@libp2p/noise'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import type { ComponentLogger, Libp2p, PeerId, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
@@ -84,6 +85,8 @@ export interface ParleyNodeInit<P extends ServiceMap> {
   rtcConfiguration(): RTCConfiguration
   /** false where the browser has no WebRTC (kernel/capabilities.ts): WebRTC and WebRTC-Direct addresses are not dialled */
   webRtcHere(): boolean
+  /** Noise's crypto, where not noise's own (the tests' app nodes in Node: `@parley/protocol/noise-x25519`) */
+  noiseCrypto?: ICryptoInterface
 }
 
 /**
@@ -152,7 +155,7 @@ export async function createLibp2pNode<P extends ServiceMap> (init: ParleyNodeIn
       inboundConnectionThreshold: MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S,
       maxIncomingPendingConnections: MAX_INBOUND_PENDING_CONNECTIONS
     },
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise(init.noiseCrypto === undefined ? undefined : { crypto: init.noiseCrypto })],
     streamMuxers: [yamux()],
     connectionGater: {
       // Parley dials only relays from the served config and contacts' circuit

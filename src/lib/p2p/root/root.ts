@@ -31,6 +31,7 @@ import type { ParleyNode } from './libp2p.ts'
 import type { WriterLockInit, WriterRefusal } from '../kernel/writer-lock.ts'
 import type { ComponentLogger, Libp2p, PrivateKey, ServiceMap, Startable } from '@libp2p/interface'
 import type { ServiceFactoryMap } from 'libp2p'
+import type { ICryptoInterface } from '@libp2p/noise'
 
 /** Why a node does not run: another writes the database, the browser cannot keep its keys sealed, the account removed this device, or the worker starts again. */
 type NodeRefusal = WriterRefusal | 'keyStoreUnavailable' | 'deviceRemoved' | 'restarting'
@@ -54,6 +55,12 @@ export interface NodeRootInit {
    * a new one; without it (tests) the node stays stopped.
    */
   restart?: () => void
+  /**
+   * Noise's crypto, where not noise's own: the tests' app nodes in Node pass
+   * `withNativeX25519(defaultCrypto)` (@parley/protocol/noise-x25519, which
+   * relay-node uses), the same X25519 without importing keys from DER
+   */
+  noiseCrypto?: ICryptoInterface
 }
 
 /** Methods a node that does not run (refused, or stepped down) still answers: the tab learns why from its status. */
@@ -312,7 +319,8 @@ export class NodeRoot {
       protocols,
       isBlocked: () => false,
       rtcConfiguration: () => c.ice.rtcConfiguration(),
-      webRtcHere: () => c.capabilities.current.webrtc !== false
+      webRtcHere: () => c.capabilities.current.webrtc !== false,
+      ...(init.noiseCrypto === undefined ? {} : { noiseCrypto: init.noiseCrypto })
     })
   }
 
@@ -326,7 +334,8 @@ export class NodeRoot {
       protocols: this.#featureProtocols(),
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
       rtcConfiguration: () => c.ice.rtcConfiguration(),
-      webRtcHere: () => c.capabilities.current.webrtc !== false
+      webRtcHere: () => c.capabilities.current.webrtc !== false,
+      ...(init.noiseCrypto === undefined ? {} : { noiseCrypto: init.noiseCrypto })
     })
     // listeners first (each service's start), then libp2p, then what needs it running
     for (const service of this.#services) {
