@@ -113,8 +113,7 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     if (kept.length === 0) return
     // what the boxes carried is stored: their sessions' new states are kept (sessions/chat-boxes.ts says why after)
     const { db } = this.#components
-    // all at once: a box's commit after the first of its peer's writes nothing (sessions/opened-box.ts), and a
-    // hundred awaits in a row of promises that are not Dexie's lose the transaction's zone (Dexie: PrematureCommitError)
+    // all at once: after a peer's first, its boxes' commits write nothing (sessions/opened-box.ts)
     await db.transaction('rw', sessionTables(db), async () => { await Promise.all(kept.map(async ({ session }) => { await session.commit() })) }).catch((err: unknown) => {
       kept.forEach(({ session }) => { session.abandon() })
       throw err

@@ -30,9 +30,9 @@ export { DHT_PROTOCOL }
 export const RANDOM_WALK_INTERVAL_MS = 10_000
 
 /**
- * How often the app's DHT looks itself up and refreshes its routing table
+ * How often the app's DHT looks itself up and would refresh its routing table
  * after the first time, at start (kad-dht's default is every 5 minutes for
- * each). A DHT server needs a fresh view of the peers closest to its own key,
+ * each; kad-dht 16.4.5 never starts the refresh: see routingTableRefresh). A DHT server needs a fresh view of the peers closest to its own key,
  * because it answers for that key; a browser answers nobody. And each of those
  * lookups dials some 20 relays again once IdleConnections has closed the
  * connections the last one left behind: every 5 minutes, on a phone, and for

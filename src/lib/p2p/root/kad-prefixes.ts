@@ -30,8 +30,8 @@ export function prefixEntry (prefix: number): number {
   // one prefix has odds of about e^-65536
   for (let n = 0; n < 2 ** 32; n++) {
     view.setUint32(2, n)
-    const hash = sha256(key)
-    if (new DataView(hash.buffer, hash.byteOffset, 2).getUint16(0) === prefix) return n
+    const [first = 0, second = 0] = sha256(key)
+    if (((first << 8) | second) === prefix) return n
   }
   throw new Error(`no kad prefix entry ${prefix}`)
 }

@@ -155,7 +155,8 @@ export async function createLibp2pNode<P extends ServiceMap> (init: ParleyNodeIn
       inboundConnectionThreshold: MAX_INBOUND_CONNECTIONS_PER_HOST_PER_S,
       maxIncomingPendingConnections: MAX_INBOUND_PENDING_CONNECTIONS
     },
-    connectionEncrypters: [noise(init.noiseCrypto === undefined ? undefined : { crypto: init.noiseCrypto })],
+    // noise takes its own crypto where none is given
+    connectionEncrypters: [noise({ crypto: init.noiseCrypto })],
     streamMuxers: [yamux()],
     connectionGater: {
       // Parley dials only relays from the served config and contacts' circuit

@@ -320,7 +320,7 @@ export class NodeRoot {
       isBlocked: () => false,
       rtcConfiguration: () => c.ice.rtcConfiguration(),
       webRtcHere: () => c.capabilities.current.webrtc !== false,
-      ...(init.noiseCrypto === undefined ? {} : { noiseCrypto: init.noiseCrypto })
+      noiseCrypto: init.noiseCrypto
     })
   }
 
@@ -335,7 +335,7 @@ export class NodeRoot {
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
       rtcConfiguration: () => c.ice.rtcConfiguration(),
       webRtcHere: () => c.capabilities.current.webrtc !== false,
-      ...(init.noiseCrypto === undefined ? {} : { noiseCrypto: init.noiseCrypto })
+      noiseCrypto: init.noiseCrypto
     })
     // listeners first (each service's start), then libp2p, then what needs it running
     for (const service of this.#services) {

@@ -73,28 +73,31 @@ export interface Opening {
 
 export function openedBox (parts: OpenedBoxParts, o: Opening): OpenedBox {
   const { db } = parts
+  const commit = async (): Promise<void> => {
+    const rows = parts.rowsOf(o.peer) ?? o.next
+    const latest = rows.find(r => r.id === o.opened.id)
+    // a box on the session that was current already changes that row alone
+    const one = !o.started && o.current?.id === o.opened.id ? latest : undefined
+    const transaction = Dexie.currentTransaction
+    if (parts.written.claim(transaction, o.peer, one === undefined ? undefined : o.opened.id)) {
+      // the sessions as they are now, every chain in them stored once the transaction is done
+      const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
+      transaction?.on('complete', () => { parts.unstored.stored(o.peer, chains) })
+      if (one !== undefined) await db.sessions.put(parts.reserved.stored(one))
+      else await writeSessions(db, o.peer, rows.map(r => parts.reserved.stored(r)))
+    }
+    if (o.started) transaction?.on('complete', () => { parts.started(o.peer) })
+    await o.extra()
+  }
   return {
     plaintext: o.plaintext,
     session: o.opened.id,
     started: o.started,
     replaced: o.replaced,
     chainUnstored: o.chainUnstored,
-    commit: async () => {
-      const rows = parts.rowsOf(o.peer) ?? o.next
-      const latest = rows.find(r => r.id === o.opened.id)
-      // a box on the session that was current already changes that row alone
-      const one = !o.started && o.current?.id === o.opened.id ? latest : undefined
-      const transaction = Dexie.currentTransaction
-      if (parts.written.claim(transaction, o.peer, one === undefined ? undefined : o.opened.id)) {
-        // the sessions as they are now, every chain in them stored once the transaction is done
-        const chains = (one === undefined ? rows : [one]).flatMap(r => r.state.receiving.map(c => c.dh))
-        transaction?.on('complete', () => { parts.unstored.stored(o.peer, chains) })
-        if (one !== undefined) await db.sessions.put(parts.reserved.stored(one))
-        else await writeSessions(db, o.peer, rows.map(r => parts.reserved.stored(r)))
-      }
-      if (o.started) transaction?.on('complete', () => { parts.started(o.peer) })
-      await o.extra()
-    },
+    // a Dexie promise: a commit that writes nothing awaits no Dexie operation, and a caller's
+    // hundred awaits in a row of promises that are not Dexie's would lose its transaction
+    commit: () => Dexie.Promise.resolve(commit()),
     abandon: () => { parts.forget(o.peer) }
   }
 }

@@ -44,6 +44,17 @@ function countWrites (): () => number {
   return () => put.mock.calls.length + bulkPut.mock.calls.length
 }
 
+/** A word each way: the session is answered, and Alice's boxes carry no init. */
+async function answeredSession (): Promise<void> {
+  expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
+  expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+}
+
+/** Bob's node started again: its sessions read from what is stored. */
+function restartedBob (): Person {
+  return { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
+}
+
 async function alicesBoxes (count: number): Promise<Uint8Array[]> {
   const boxes: Uint8Array[] = []
   for (let i = 0; i < count; i++) boxes.push(await send(alice, bob, `m${i}`))
@@ -52,9 +63,7 @@ async function alicesBoxes (count: number): Promise<Uint8Array[]> {
 
 describe('OpenedBox.commit', () => {
   it('writes the rows of a peer once for all its boxes committed in one transaction; a restarted node opens the next box and refuses those again', async () => {
-    // an answered session: Alice's boxes carry no init
-    expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
-    expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+    await answeredSession()
     const boxes = await alicesBoxes(6)
     const opened = await openAll(boxes.slice(0, 5))
     const writes = countWrites()
@@ -62,27 +71,25 @@ describe('OpenedBox.commit', () => {
     expect(writes()).toBe(1)
     expect(opened.map(box => words.decode(box.plaintext))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
 
-    // Bob's node starts again from what is stored: past all five
-    const restarted = { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
+    // what is stored is past all five
+    const restarted = restartedBob()
     expect(await receive(restarted, alice, boxes[5] ?? new Uint8Array(0))).toBe('m5')
     for (const box of boxes.slice(0, 5)) expect(await refusal(restarted, alice, box)).toBe('duplicate')
   })
 
-  it('a drain\'s batch of 150 boxes, committed at once in one transaction as the mailbox intake does: one write, and the transaction holds', async () => {
-    expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
-    expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+  it('a drain\'s batch of 150 boxes, committed one after another in one transaction as the mailbox intake does: one write, and the transaction holds', async () => {
+    await answeredSession()
     const boxes = await alicesBoxes(151)
     const opened = await openAll(boxes.slice(0, 150))
     const writes = countWrites()
-    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await Promise.all(opened.map(async (box) => { await box.commit() })) })
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { for (const box of opened) await box.commit() })
     expect(writes()).toBe(1)
-    const restarted = { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
+    const restarted = restartedBob()
     expect(await receive(restarted, alice, boxes[150] ?? new Uint8Array(0))).toBe('m150')
   })
 
   it('writes again in another transaction', async () => {
-    expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
-    expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
+    await answeredSession()
     const [first, second] = await openAll(await alicesBoxes(2))
     const writes = countWrites()
     await bob.db.transaction('rw', sessionTables(bob.db), async () => { await first?.commit() })

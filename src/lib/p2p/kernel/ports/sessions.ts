@@ -24,8 +24,7 @@ export interface OpenedBox {
   /**
    * writes the new state (and uses up the init's one-time keys); call inside a transaction over
    * `sessionTables(db)` that also stores what the box carried. Several boxes' commits in one
-   * transaction write each peer's rows once (sessions/opened-box.ts): start them all at once
-   * (`Promise.all`), since a hundred awaits in a row that are not Dexie's lose the transaction
+   * transaction write each peer's rows once (sessions/opened-box.ts)
    */
   commit(): Promise<void>
   /** the commit's transaction failed: forget the state it would have written */
