@@ -10,7 +10,7 @@ import { createRelayNode, parseConfig } from '../../relay-node/src/index.ts'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { getProfile } from '../../src/lib/db/profile.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
-import { NODE_NOISE_CRYPTO } from '../support/noise-crypto.ts'
+import { IN_NODE } from '../support/node-init.ts'
 import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import type { RelayConfig, RelayNode, RelayNodeOptions } from '../../relay-node/src/index.ts'
 import type { ContactId } from '../../src/lib/db/types.ts'
@@ -208,9 +208,9 @@ export async function startServicePeer (relays: () => string[], factory = new ID
     db,
     writer: { locks: locksFor(factory), build: TEST_BUILD },
     origin: 'http://127.0.0.1:5173',
-    // no STUN: host candidates only (and the test runs in a loopback-only namespace)
+    // no STUN: host candidates only, on loopback (IN_NODE)
     loadConfig: async () => ({ relays: relays(), iceServers: [], ...config }),
-    noiseCrypto: NODE_NOISE_CRYPTO
+    ...IN_NODE
   })
   node.events.addEventListener('message', (event) => { events.push(event.detail) })
   await node.start()

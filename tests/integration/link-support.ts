@@ -9,6 +9,7 @@ import { expect, vi } from 'vitest'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { newMessageId } from '../../src/lib/db/messages.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
+import { IN_NODE } from '../support/node-init.ts'
 import { locksFor, TEST_BUILD } from '../support/writer-locks.ts'
 import { befriend, peerIdOf, WAIT } from './harness.ts'
 import type { LinkView } from '../../src/lib/contract/link-types.ts'
@@ -41,7 +42,8 @@ export async function startBlank (harness: Harness, factory = new IDBFactory(), 
     db,
     writer: { locks: locksFor(factory), build: TEST_BUILD },
     origin: 'http://127.0.0.1:5173',
-    loadConfig: async () => ({ relays: harness.relay.multiaddrs, iceServers: [], ...config })
+    loadConfig: async () => ({ relays: harness.relay.multiaddrs, iceServers: [], ...config }),
+    ...IN_NODE
   })
   const views: LinkView[] = []
   node.events.addEventListener('link', (event) => { views.push(event.detail) })

@@ -22,7 +22,7 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb'
 import { ParleyDb } from '../../src/lib/db/db.ts'
 import { groupMessages, OWED_DELIVERY_STATES } from '../../src/lib/db/groups.ts'
 import { NodeRoot } from '../../src/lib/p2p/root/root.ts'
-import { NODE_NOISE_CRYPTO } from './noise-crypto.ts'
+import { IN_NODE } from './node-init.ts'
 import { locksFor, TEST_BUILD } from './writer-locks.ts'
 import type { CreatingHookContext, UpdatingHookContext } from 'dexie'
 import type { NodeMethod, NodeParams } from '../../src/lib/contract/index.ts'
@@ -90,7 +90,7 @@ async function startMember (relays: string[], name: string, index: number, webrt
     logger: prefixLogger(name),
     // no STUN: host candidates only
     loadConfig: async () => ({ relays, iceServers: [] }),
-    noiseCrypto: NODE_NOISE_CRYPTO
+    ...IN_NODE
   })
   const member: Local = { name, node, db, outAt: new Map() }
   members[index] = member

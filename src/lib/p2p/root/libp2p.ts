@@ -87,6 +87,14 @@ export interface ParleyNodeInit<P extends ServiceMap> {
   webRtcHere(): boolean
   /** Noise's crypto, where not noise's own (the tests' app nodes in Node: `@parley/protocol/noise-x25519`) */
   noiseCrypto?: ICryptoInterface
+  /**
+   * Where a node in Node gathers its ICE candidates (node-datachannel's
+   * `bindAddress`): the tests' app nodes pass 127.0.0.1, so their direct
+   * connections stay on loopback, and are made in a loopback-only network
+   * namespace too, where node-datachannel finds no candidate of its own. A
+   * browser's RTCPeerConnection has no such setting.
+   */
+  iceBindAddress?: string
 }
 
 /**
@@ -121,7 +129,14 @@ export async function createLibp2pNode<P extends ServiceMap> (init: ParleyNodeIn
   installLengthPrefixFastPath() // no new RangeError per chunk a Noise connection receives
   // @libp2p/webrtc 6 takes a function too (WebRTCTransportInit, WebRTCTransportDirectInit)
   // and calls it for each new peer connection
-  const rtc = { rtcConfiguration: () => init.rtcConfiguration() }
+  const { iceBindAddress } = init
+  const rtc = {
+    rtcConfiguration: (): RTCConfiguration => {
+      const configuration: RTCConfiguration & { bindAddress?: string } = init.rtcConfiguration()
+      if (iceBindAddress != null) configuration.bindAddress = iceBindAddress
+      return configuration
+    }
+  }
   // libp2p's own services, the features' protocols (each named by its feature), then the DHT;
   // TypeScript cannot see that spreading the features' map keeps its types
   const services = { identify: identify(), identifyPush: identifyPush(), ping: ping({ maxOutboundStreams: PING_OUTBOUND_STREAMS }), ...init.protocols, dht: parleyDht() } as ServiceFactoryMap<BaseServices & P>

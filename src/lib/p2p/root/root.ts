@@ -61,6 +61,8 @@ export interface NodeRootInit {
    * relay-node uses), the same X25519 without importing keys from DER
    */
   noiseCrypto?: ICryptoInterface
+  /** ParleyNodeInit.iceBindAddress: the tests' app nodes in Node pass 127.0.0.1 */
+  iceBindAddress?: string
 }
 
 /** Methods a node that does not run (refused, or stepped down) still answers: the tab learns why from its status. */
@@ -320,7 +322,8 @@ export class NodeRoot {
       isBlocked: () => false,
       rtcConfiguration: () => c.ice.rtcConfiguration(),
       webRtcHere: () => c.capabilities.current.webrtc !== false,
-      noiseCrypto: init.noiseCrypto
+      noiseCrypto: init.noiseCrypto,
+      iceBindAddress: init.iceBindAddress
     })
   }
 
@@ -335,7 +338,8 @@ export class NodeRoot {
       isBlocked: (peerId) => c.contactBook.isBlocked(peerId),
       rtcConfiguration: () => c.ice.rtcConfiguration(),
       webRtcHere: () => c.capabilities.current.webrtc !== false,
-      noiseCrypto: init.noiseCrypto
+      noiseCrypto: init.noiseCrypto,
+      iceBindAddress: init.iceBindAddress
     })
     // listeners first (each service's start), then libp2p, then what needs it running
     for (const service of this.#services) {
