@@ -399,10 +399,14 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * One session write per batch in a drain (sessions/opened-box.ts, the
  * transaction's claims): the worker 338.6, its budget 338.7 (vite build of
  * main df5e8e1; the clean-clone run at 0c5addf found it over 338.4).
+ * Keeping the keys of boxes opened and not committed in every write of their
+ * sessions (sessions/uncommitted-keys.ts and cache.ts: a drain cut off
+ * between batches lost the batches opened ahead) took the worker to 339.2,
+ * its budget 339.3.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 114.9,
-  worker: 338.7,
+  worker: 339.3,
   pump: 4.6,
   lazy: 837.0,
   serviceWorker: 11.7

@@ -65,7 +65,16 @@ export interface RatchetState {
 export interface RatchetMessage { header: Header, nonce: Uint8Array, ciphertext: Uint8Array, padded?: boolean }
 
 export interface Encrypted { state: RatchetState, message: RatchetMessage }
-export interface Decrypted { state: RatchetState, plaintext: Uint8Array }
+export interface Decrypted {
+  state: RatchetState
+  plaintext: Uint8Array
+  /**
+   * The key that opened the message, as a skipped key (a copy): kept as one
+   * by whoever stores `state`, or a later state, before the message itself
+   * is stored, so that the message opens again if it has to.
+   */
+  used: SkippedKey
+}
 
 /** Constant-time equality of two byte arrays. */
 export function equal (a: Uint8Array, b: Uint8Array): boolean {

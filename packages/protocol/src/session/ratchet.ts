@@ -37,7 +37,7 @@ import { pad, unpad } from './padding.ts'
 import { cloneState, concat, equal } from './ratchet-state.ts'
 import type { Header } from './box.ts'
 import type { PadPolicy } from './padding.ts'
-import type { Encrypted, Decrypted, KemKeyPair, Random, RatchetMessage, RatchetState, ReceivingChain, StepAhead } from './ratchet-state.ts'
+import type { Encrypted, Decrypted, KemKeyPair, Random, RatchetMessage, RatchetState, ReceivingChain, SkippedKey, StepAhead } from './ratchet-state.ts'
 
 export type { Decrypted, Encrypted, KemKeyPair, PendingStep, Random, RatchetMessage, RatchetState, ReceivingChain, SkippedKey, StepAhead } from './ratchet-state.ts'
 export { cloneState } from './ratchet-state.ts'
@@ -315,6 +315,17 @@ export function settleStep (state: RatchetState, ahead?: StepAhead): RatchetStat
   return next
 }
 
+/** `message` opened with `messageKey` (zeroed after), with the state past it and a copy of the key as the skipped key `at`. */
+function opened (s: RatchetState, messageKey: Uint8Array, at: Omit<SkippedKey, 'messageKey'>, itemId: Uint8Array, message: RatchetMessage): Decrypted {
+  const used: SkippedKey = { dh: at.dh.slice(), n: at.n, messageKey: messageKey.slice(), expiresAt: at.expiresAt }
+  try {
+    return { state: s, plaintext: open(s, messageKey, itemId, message), used }
+  } catch (err) {
+    used.messageKey.fill(0)
+    throw err
+  }
+}
+
 /**
  * Decrypts one message (DR §3.5 RatchetDecrypt) of the item `itemId`.
  * Returns the new state and the plaintext; on any error the given state is
@@ -332,7 +343,7 @@ export function ratchetDecrypt (state: RatchetState, message: RatchetMessage, it
   if (skippedAt >= 0) {
     const [found] = s.skipped.splice(skippedAt, 1)
     if (found === undefined) throw new SessionStateError('a skipped key vanished')
-    return { state: s, plaintext: open(s, found.messageKey, itemId, message) }
+    return opened(s, found.messageKey, { dh: found.dh, n: found.n, expiresAt: found.expiresAt }, itemId, message)
   }
   let chain = s.receiving.find(r => equal(r.dh, header.dh))
   if (chain !== undefined) {
@@ -346,6 +357,5 @@ export function ratchetDecrypt (state: RatchetState, message: RatchetMessage, it
     chain = dhRatchet(s, header, options.random ?? randomBytes, options.stepDh)
   }
   skip(s, chain, header.n, options.now)
-  const plaintext = open(s, nextKey(chain), itemId, message)
-  return { state: s, plaintext }
+  return opened(s, nextKey(chain), { dh: chain.dh, n: header.n, expiresAt: options.now + SKIPPED_KEY_TTL_MS }, itemId, message)
 }

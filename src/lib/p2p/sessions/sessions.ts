@@ -17,7 +17,9 @@
  * An opened box's state goes into the cache at once (the next box builds on
  * it) and into the database with what the box carried, in the caller's
  * transaction (`OpenedBox.commit`); when that fails the caller calls `abandon`
- * and the cache is read again from the database; once it is kept, `ready`
+ * and the cache is read again from the database (once the peer's lock is
+ * free); until it is committed, every write of its session keeps its key
+ * (uncommitted-keys.ts), so it opens again if it has to; once it is kept, `ready`
  * readies the session for the next send (idle work a reply need not wait for).
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
@@ -34,7 +36,9 @@ import { webStepAhead, webX25519 } from '@parley/protocol/session/web-x25519'
 import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
 import { HeldChains, UnstoredChains } from './chains.ts'
 import { rowsAfterOpen } from './current.ts'
+import { MAX_CACHED_PEERS, SessionCache } from './cache.ts'
 import { openedBox, WrittenInTransaction } from './opened-box.ts'
+import { UncommittedKeys } from './uncommitted-keys.ts'
 import { PrekeyKeeper } from './prekey-keeper.ts'
 import { RESERVED_KEYS, SendReservations } from './reservations.ts'
 import { SessionUnreadableError } from './unreadable.ts'
@@ -50,8 +54,7 @@ import type { OpenedBox, SessionPeer, SessionsPort } from '../kernel/ports/sessi
 
 export { SessionUnreadableError, type UnreadableReason } from './unreadable.ts'
 
-/** Peers whose sessions are kept in memory; the least recently used go first. */
-export const MAX_CACHED_PEERS = 256
+export { MAX_CACHED_PEERS } from './cache.ts'
 /** A session with one peer is reset at most this often. */
 export const RESET_INTERVAL_MS = 30_000
 /** A last-resort init is refused when seen again within this time (our last-resort keys live at most this long). */
@@ -79,8 +82,6 @@ export class Sessions implements SessionsPort {
   readonly #now: () => number
   readonly #started: (peer: string) => void
   readonly #lock = new KeyedLock<string>()
-  /** peer → its rows, current first (insertion order is recency of use) */
-  readonly #cache = new Map<string, SessionRow[]>()
   /** peer → when we last reset our session with it (at most MAX_CACHED_PEERS) */
   readonly #resets = new Map<string, number>()
   /** sending keys the stored states have reserved (reservations.ts) */
@@ -88,6 +89,9 @@ export class Sessions implements SessionsPort {
   /** our chains the peers hold, and theirs we have not stored yet (chains.ts) */
   readonly #held = new HeldChains()
   readonly #unstored = new UnstoredChains()
+  /** the keys of boxes opened and not committed: every write keeps them (uncommitted-keys.ts) */
+  readonly #uncommitted = new UncommittedKeys()
+  readonly #cache: SessionCache
   /** what an opened box's commit needs (opened-box.ts) */
   readonly #boxParts: OpenedBoxParts
 
@@ -98,17 +102,18 @@ export class Sessions implements SessionsPort {
     const started = init.started
     this.#started = started === undefined ? () => {} : (peer) => { Dexie.ignoreTransaction(() => { started(peer) }) }
     const { db } = components
-    this.#boxParts = { db, rowsOf: (peer) => this.#cache.get(peer), reserved: this.#reserved, unstored: this.#unstored, written: new WrittenInTransaction(), started: (peer) => { this.#started(peer) }, forget: (peer) => { this.forget(peer) } }
+    this.#cache = new SessionCache({ db, reserved: this.#reserved, unstored: this.#unstored, uncommitted: this.#uncommitted })
+    this.#boxParts = { db, rowsOf: (peer) => this.#cache.get(peer), store: (row) => this.#toStore(row), uncommitted: this.#uncommitted, unstored: this.#unstored, written: new WrittenInTransaction(), started: (peer) => { this.#started(peer) }, forget: (peer) => { this.forget(peer) } }
   }
 
   /** Whether we have, or had, a session with `peer` (so it speaks sessions, and nothing goes to it without one). */
   async known (peer: string): Promise<boolean> {
-    return this.#lock.run(peer, async () => (await this.#rows(peer)).length > 0)
+    return this.#lock.run(peer, async () => (await this.#cache.read(peer)).length > 0)
   }
 
   /** Whether we have a session with `peer` to send on. */
   async hasSession (peer: string): Promise<boolean> {
-    return this.#lock.run(peer, async () => (await this.#rows(peer)).some(r => r.current))
+    return this.#lock.run(peer, async () => (await this.#cache.read(peer)).some(r => r.current))
   }
 
   /**
@@ -122,7 +127,7 @@ export class Sessions implements SessionsPort {
     // kept boxes go to the mailboxes; a box that is not may go there too (receipts), and says so
     const policy = options.pad ?? (keep ? 'mailbox' : 'live')
     return this.#lock.run(to.peer, async () => {
-      let rows = await this.#rows(to.peer)
+      let rows = await this.#cache.read(to.peer)
       let current = rows.find(r => r.current)
       const fresh = current === undefined
       if (current === undefined) {
@@ -148,7 +153,7 @@ export class Sessions implements SessionsPort {
         // a reserved key (no stored state can derive it again): the box goes without a write
         const { state, message } = ratchetEncrypt(session.state, plaintext, itemId, undefined, { kem, step, pad })
         const used = { ...session, state, usedAt: this.#now() }
-        this.#remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
+        this.#cache.remember(to.peer, sessionRows.map(r => r.id === session.id ? used : r))
         if (this.#reserved.left(used) < RESERVED_KEYS / 2) void this.ready(to.peer)
         return encodeBox(this.#box(session, itemId, message))
       }
@@ -164,15 +169,16 @@ export class Sessions implements SessionsPort {
         // stored with the next keys reserved; a session just started changes the others (no longer current), else only its own row changed
         const reserved = this.#reserved.reserve(used)
         undo = reserved.undo
-        if (fresh) await writeSessions(db, to.peer, next.map(r => r.id === used.id ? reserved.stored : this.#reserved.stored(r)))
-        else await db.sessions.put(reserved.stored)
+        const stored = this.#uncommitted.stored(reserved.stored)
+        if (fresh) await writeSessions(db, to.peer, next.map(r => r.id === used.id ? stored : this.#toStore(r)))
+        else await db.sessions.put(stored)
         if (keep) await db.boxes.put({ peer: to.peer, item: itemKey, session: session.id, bytes, createdAt: this.#now() })
         return { bytes, next }
       }).catch((err: unknown) => {
         undo?.()
         throw err
       })
-      if (sealed.next !== undefined) this.#remember(to.peer, sealed.next)
+      if (sealed.next !== undefined) this.#cache.remember(to.peer, sealed.next)
       if (fresh) this.#started(to.peer)
       return sealed.bytes
     })
@@ -202,7 +208,7 @@ export class Sessions implements SessionsPort {
       throw new SessionUnreadableError('malformed', err instanceof SessionFrameError ? err.message : 'the box is malformed')
     }
     return this.#lock.run(from.peer, async () => {
-      const rows = await this.#rows(from.peer)
+      const rows = await this.#cache.read(from.peer)
       const tried = box.init === undefined ? rows : rows.filter(r => r.theirInit === hex(box.init?.ephemeral ?? new Uint8Array(0)))
       if (box.init !== undefined && tried.length === 0) return this.#openInit(from, box, rows)
       return this.#openOn(from, box, tried, rows)
@@ -228,11 +234,11 @@ export class Sessions implements SessionsPort {
       const { pending } = current.state
       const ready = pending == null ? current : { ...current, state: settleStep(current.state, await webStepAhead(pending)) }
       if (this.#cache.get(peer) !== rows) return // let go while WebCrypto ran (a commit failed): read again, the next send settles the step
-      if (ready !== current) this.#remember(peer, rows.map(r => r.id === current.id ? ready : r))
+      if (ready !== current) this.#cache.remember(peer, rows.map(r => r.id === current.id ? ready : r))
       if (this.#reserved.left(ready) >= RESERVED_KEYS / 2) return
       const reserved = this.#reserved.reserve(ready)
       try {
-        await db.sessions.put(reserved.stored)
+        await db.sessions.put(this.#uncommitted.stored(reserved.stored))
       } catch (err) {
         reserved.undo()
         throw err
@@ -256,12 +262,12 @@ export class Sessions implements SessionsPort {
       this.#resets.delete(peer)
       this.#resets.set(peer, this.#now())
       if (this.#resets.size > MAX_CACHED_PEERS) this.#resets.delete(this.#resets.keys().next().value ?? '')
-      const rows = (await this.#rows(peer)).map(r => ({ ...r, current: false }))
+      const rows = (await this.#cache.read(peer)).map(r => ({ ...r, current: false }))
       await db.transaction('rw', sessionTables(db), async () => {
-        await writeSessions(db, peer, rows.map(r => this.#reserved.stored(r)))
+        await writeSessions(db, peer, rows.map(r => this.#toStore(r)))
         await db.boxes.where('[peer+item]').between([peer, Dexie.minKey], [peer, Dexie.maxKey]).delete()
       })
-      this.#remember(peer, rows)
+      this.#cache.remember(peer, rows)
       this.#log('reset the session with %s', peer)
       return true
     })
@@ -274,16 +280,18 @@ export class Sessions implements SessionsPort {
       await deleteSessionsOf(this.#components.db, peer)
       // their KEM keys decapsulate nothing more: out of the cache (kem-keys.ts)
       for (const row of gone) if (row.state.ourKem !== null) forgetKemSecret(row.state.ourKem.seed)
-      this.forget(peer)
+      this.#cache.forget(peer)
       this.#resets.delete(peer)
     })
   }
 
-  /** The cached rows of `peer` are no longer to be trusted (a commit failed): read them again next time. */
+  /**
+   * The cached rows of `peer` are no longer to be trusted (a commit failed):
+   * they are read again from the database, once what holds the peer's lock
+   * now is done (a box opening meanwhile would put back what it opened on).
+   */
   forget (peer: string): void {
-    this.#reserved.drop(this.#cache.get(peer) ?? [])
-    this.#unstored.drop(peer)
-    this.#cache.delete(peer)
+    this.#lock.run(peer, async () => { this.#cache.forget(peer) }).catch(() => { this.#cache.forget(peer) })
   }
 
   async #openOn (from: SessionPeer, box: Box, tried: SessionRow[], rows: SessionRow[]): Promise<OpenedBox> {
@@ -292,13 +300,14 @@ export class Sessions implements SessionsPort {
     for (const row of tried) {
       try {
         const stepDh = stepNeeded(row.state, box.header) ? await webX25519(row.state.dhSecret, box.header.dh) : undefined // the step's DH, in WebCrypto
-        const { state, plaintext } = ratchetDecrypt(row.state, box, box.itemId, { now: this.#now(), ...(stepDh === undefined ? {} : { stepDh }) })
+        const { state, plaintext, used } = ratchetDecrypt(row.state, box, box.itemId, { now: this.#now(), ...(stepDh === undefined ? {} : { stepDh }) })
         const opened: SessionRow = { ...row, state, usedAt: this.#now() }
+        const token = this.#uncommitted.add(row.id, used)
         this.#reserved.opened(row, opened)
         if (!row.state.receiving.some(r => equal(r.dh, box.header.dh))) this.#unstored.add(from.peer, box.header.dh)
         // the peer answered on the session we started: it has our init
         if (row.initiator) delete opened.init
-        return this.#opened(from, rows, opened, plaintext, { started: false, dh: box.header.dh }, async () => {})
+        return this.#opened(from, rows, opened, plaintext, { started: false, dh: box.header.dh, token }, async () => {})
       } catch (err) {
         if (err instanceof DuplicateMessageError) throw new SessionUnreadableError('duplicate', err.message)
         if (err instanceof TooManySkippedError) throw new SessionUnreadableError('too-far-ahead', err.message)
@@ -324,12 +333,14 @@ export class Sessions implements SessionsPort {
     }
     let started: SessionRow
     let plaintext: Uint8Array
+    let token: number
     try {
       const agreement = respond(this.#components.ownKeys.identity(), from, init, await prekeys.secretsFor(init))
       const decrypted = ratchetDecrypt(agreement.state, box, box.itemId, { now: this.#now() })
       const now = this.#now()
       started = { id: newId(), peer: from.peer, initiator: false, current: true, createdAt: now, usedAt: now, state: decrypted.state, theirInit: ephemeral }
       this.#reserved.opened(undefined, started)
+      token = this.#uncommitted.add(started.id, decrypted.used)
       this.#unstored.add(from.peer, box.header.dh)
       plaintext = decrypted.plaintext
     } catch (err) {
@@ -341,7 +352,7 @@ export class Sessions implements SessionsPort {
     }
     const oneTime = prekeys.oneTimeKeys(init)
     this.#log('%s started a session with us', from.peer)
-    return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh }, async () => {
+    return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh, token }, async () => {
       if (oneTime.length > 0) {
         await db.prekeys.bulkDelete(oneTime)
         // a relay handed them out: it may need more. Started outside the caller's transaction: its
@@ -353,32 +364,16 @@ export class Sessions implements SessionsPort {
   }
 
   /** The OpenedBox of `opened` (a box on it opened, or a new session `started` by the peer's init) on the chain of the peer's ratchet key `dh`. */
-  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh }: { started: boolean, dh: Uint8Array }, extra: () => Promise<void>): OpenedBox {
+  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh, token }: { started: boolean, dh: Uint8Array, token: number }, extra: () => Promise<void>): OpenedBox {
     const { peer } = from
     const { next, replaced } = rowsAfterOpen(rows, opened, started, from.multihash, this.#components.ownKeys.identity().multihash)
-    this.#remember(peer, next)
+    this.#cache.remember(peer, next)
     const chainUnstored = this.#unstored.has(peer, dh)
-    return openedBox(this.#boxParts, { peer, next, current: rows.find(r => r.current), opened, plaintext, started, replaced, chainUnstored, extra })
+    return openedBox(this.#boxParts, { peer, next, current: rows.find(r => r.current), opened, plaintext, started, replaced, chainUnstored, token, extra })
   }
 
-  async #rows (peer: string): Promise<SessionRow[]> {
-    const cached = this.#cache.get(peer)
-    if (cached !== undefined) {
-      this.#remember(peer, cached)
-      return cached
-    }
-    const rows = await sessionsOf(this.#components.db, peer)
-    this.#remember(peer, rows)
-    return rows
-  }
-
-  #remember (peer: string, rows: SessionRow[]): void {
-    this.#cache.delete(peer)
-    this.#cache.set(peer, rows)
-    while (this.#cache.size > MAX_CACHED_PEERS) {
-      const oldest = this.#cache.keys().next().value
-      if (oldest === undefined) break
-      this.forget(oldest)
-    }
+  /** The row to write for `row`: its sending chain past what is reserved, the keys of its boxes not committed kept. */
+  #toStore (row: SessionRow): SessionRow {
+    return this.#uncommitted.stored(this.#reserved.stored(row))
   }
 }

@@ -37,6 +37,11 @@ async function openAll (boxes: Uint8Array[]): Promise<OpenedBox[]> {
   return opened
 }
 
+/** Commits `opened` as the mailbox intake commits a batch: every commit called at once. */
+async function commitTogether (opened: OpenedBox[]): Promise<void> {
+  await Promise.all(opened.map(async box => { await box.commit() }))
+}
+
 /** Counts the writes of Bob's session rows from now on (a put, or writeSessions' bulkPut). */
 function countWrites (): () => number {
   const put = vi.spyOn(bob.db.sessions, 'put')
@@ -67,7 +72,7 @@ describe('OpenedBox.commit', () => {
     const boxes = await alicesBoxes(6)
     const opened = await openAll(boxes.slice(0, 5))
     const writes = countWrites()
-    await bob.db.transaction('rw', sessionTables(bob.db), async () => { for (const box of opened) await box.commit() })
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await commitTogether(opened) })
     expect(writes()).toBe(1)
     expect(opened.map(box => words.decode(box.plaintext))).toEqual(['m0', 'm1', 'm2', 'm3', 'm4'])
 
@@ -77,15 +82,26 @@ describe('OpenedBox.commit', () => {
     for (const box of boxes.slice(0, 5)) expect(await refusal(restarted, alice, box)).toBe('duplicate')
   })
 
-  it('a drain\'s batch of 150 boxes, committed one after another in one transaction as the mailbox intake does: one write, and the transaction holds', async () => {
+  it('a drain\'s batch of 150 boxes, committed all at once in one transaction as the mailbox intake does: one write, and the transaction holds', async () => {
     await answeredSession()
     const boxes = await alicesBoxes(151)
     const opened = await openAll(boxes.slice(0, 150))
     const writes = countWrites()
-    await bob.db.transaction('rw', sessionTables(bob.db), async () => { for (const box of opened) await box.commit() })
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { await commitTogether(opened) })
     expect(writes()).toBe(1)
     const restarted = restartedBob()
     expect(await receive(restarted, alice, boxes[150] ?? new Uint8Array(0))).toBe('m150')
+  })
+
+  it('boxes committed one after another in one transaction: each writes (the write before kept its key as uncommitted), the transaction holds, and none opens again', async () => {
+    await answeredSession()
+    const boxes = await alicesBoxes(120)
+    const opened = await openAll(boxes)
+    const writes = countWrites()
+    await bob.db.transaction('rw', sessionTables(bob.db), async () => { for (const box of opened) await box.commit() })
+    expect(writes()).toBe(120)
+    const restarted = restartedBob()
+    for (const box of [boxes[0], boxes[60], boxes[119]]) expect(await refusal(restarted, alice, box ?? new Uint8Array(0))).toBe('duplicate')
   })
 
   it('writes again in another transaction', async () => {
@@ -103,7 +119,7 @@ describe('OpenedBox.commit', () => {
     expect(opened.map(box => box.started)).toEqual([true, false, false])
     const writes = countWrites()
     await bob.db.transaction('rw', sessionTables(bob.db), async () => {
-      for (const box of opened) await box.commit()
+      await commitTogether(opened)
       expect(bob.started).toEqual([])
     })
     expect(writes()).toBe(1)
@@ -117,15 +133,28 @@ describe('WrittenInTransaction', () => {
   it('counts a peer\'s rows written in one transaction: one row, then all; nothing outside a transaction', () => {
     const written = new WrittenInTransaction()
     const tx = {}
-    expect(written.claim(null, 'p', 'a')).toBe(true)
-    expect(written.claim(null, 'p', 'a')).toBe(true)
-    expect(written.claim(tx, 'p', 'a')).toBe(true)
-    expect(written.claim(tx, 'p', 'a')).toBe(false)
-    expect(written.claim(tx, 'p', 'b')).toBe(true)
-    expect(written.claim(tx, 'q', 'a')).toBe(true)
-    expect(written.claim(tx, 'p', undefined)).toBe(true)
-    expect(written.claim(tx, 'p', undefined)).toBe(false)
-    expect(written.claim(tx, 'p', 'c')).toBe(false)
-    expect(written.claim({}, 'p', 'a')).toBe(true)
+    const none = (): number[] => []
+    expect(written.claim(null, 'p', 'a', 1, none)).toBe(true)
+    expect(written.claim(null, 'p', 'a', 2, none)).toBe(true)
+    expect(written.claim(tx, 'p', 'a', 3, none)).toBe(true)
+    expect(written.claim(tx, 'p', 'a', 4, none)).toBe(false)
+    expect(written.claim(tx, 'p', 'b', 5, none)).toBe(true)
+    expect(written.claim(tx, 'q', 'a', 6, none)).toBe(true)
+    expect(written.claim(tx, 'p', undefined, 7, none)).toBe(true)
+    expect(written.claim(tx, 'p', undefined, 8, none)).toBe(false)
+    expect(written.claim(tx, 'p', 'c', 9, none)).toBe(false)
+    expect(written.claim({}, 'p', 'a', 10, none)).toBe(true)
+  })
+
+  it('a box whose key a write of the transaction kept as uncommitted needs a write of its own, once', () => {
+    const written = new WrittenInTransaction()
+    const tx = {}
+    expect(written.claim(tx, 'p', undefined, 1, () => [2, 3])).toBe(true)
+    expect(written.claim(tx, 'p', undefined, 2, () => [3])).toBe(true)
+    expect(written.claim(tx, 'p', undefined, 3, () => [])).toBe(true)
+    expect(written.claim(tx, 'p', undefined, 3, () => [])).toBe(false)
+    expect(written.claim(tx, 'p', 'a', 2, () => [])).toBe(false)
+    // another peer's rows never kept this peer's keys
+    expect(written.claim(tx, 'q', undefined, 4, () => [])).toBe(true)
   })
 })
