@@ -11,6 +11,8 @@
  *   mailbox_drain_1000_boxed_ms  the same, each message in a box of Alice's session with Bob inside
  *                            the seal, as her node deposits them once they have a session
  *                            (mailbox-boxed.ts): Bob's node opens 1,000 boxes besides the seals
+ *   mailbox_drain_10000_boxed_ms  the same with 10,000 boxed messages (one run): more than one drain
+ *                            takes (5,000), so the app drains twice
  *
  * The deposits go to the bench's shared relay-node (the recipient deletes
  * them afterwards). The drain runs against a relay-node and an app server of
@@ -70,6 +72,9 @@ const DEPOSIT_SAMPLES = 300
 const TEXT_CHARS = 100
 const DRAIN_ITEMS = 1000
 const DRAIN_RUNS = 3
+/** The long drain (issue 60): more than one drain of the app takes (MAX_DRAIN_ITEMS, 5,000), once. */
+const LONG_DRAIN_ITEMS = 10_000
+const LONG_DRAIN_RUNS = 1
 /** Deposits of the 1,000 items in flight at once (the relay allows 32 inbound mailbox streams per connection). */
 const FILL_CONCURRENCY = 16
 /** Items one depositor puts in Bob's mailbox: the relay's default share of one recipient's mailbox per depositor (and under its burst of 600 requests per PeerID). */
@@ -175,14 +180,14 @@ interface DrainSetup {
  * FILL_PER_DEPOSITOR through a client with her identity, the others through
  * helpers; resolves their ids.
  */
-async function fillMailbox (setup: DrainSetup, aliceKey: Ed25519PrivateKey, bobPeerId: string, session?: SessionRow): Promise<string[]> {
+async function fillMailbox (setup: DrainSetup, aliceKey: Ed25519PrivateKey, bobPeerId: string, items: number, session?: SessionRow): Promise<string[]> {
   const depositors: MailboxClient[] = []
   try {
     depositors.push(await mailboxClient(setup.relayAddr, aliceKey))
-    while (depositors.length * FILL_PER_DEPOSITOR < DRAIN_ITEMS) depositors.push(await mailboxClient(setup.relayAddr))
+    while (depositors.length * FILL_PER_DEPOSITOR < items) depositors.push(await mailboxClient(setup.relayAddr))
     const keys = sealKeys(aliceKey, bobPeerId)
     const nextId = monotonicFactory()
-    const ids = Array.from({ length: DRAIN_ITEMS }, () => nextId())
+    const ids = Array.from({ length: items }, () => nextId())
     const frames = ids.map((id, i) => ({ type: 'message' as const, id, text: chatText(i), sentAt: Date.now() }))
     // the boxes in the session's order (each moves its chain on), before any goes out
     const payloads = session === undefined ? frames.map(frame => encodeChatFrame(frame)) : boxFrames(session, frames)
@@ -228,8 +233,8 @@ async function settleRelay (setup: DrainSetup, aliceKey: Ed25519PrivateKey, base
   }
 }
 
-/** One drain run with fresh people (`boxed`: with a session, see the top); resolves navigation → all DRAIN_ITEMS stored, in ms. */
-async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxed: boolean): Promise<number> {
+/** One drain run with fresh people (`boxed`: with a session, see the top); resolves navigation → all `items` stored, in ms. */
+async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxed: boolean, items = DRAIN_ITEMS): Promise<number> {
   const contexts: BrowserContext[] = []
   try {
     const t0 = Date.now()
@@ -288,10 +293,10 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxe
     const t1 = Date.now()
     const baseline = await metric(setup.opsUrl, 'parley_mailbox_items')
     const rateLimited = await metric(setup.opsUrl, RATE_LIMITED)
-    const ids = await fillMailbox(setup, aliceKey, bobProfile.peerId, session)
+    const ids = await fillMailbox(setup, aliceKey, bobProfile.peerId, items, session)
     const t2 = Date.now()
     const held = await metric(setup.opsUrl, 'parley_mailbox_items') - baseline
-    if (held !== DRAIN_ITEMS) throw new Error(`the relay holds ${held} new items, not ${DRAIN_ITEMS}`)
+    if (held !== items) throw new Error(`the relay holds ${held} new items, not ${items}`)
 
     const page = await bobContext.newPage()
     await page.goto(setup.url)
@@ -303,8 +308,8 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxe
     // the chat holds the two hellos of a boxed run before the drain
     const before = session === undefined ? 0 : 2
     const first = whenChatHolds(page, contactId, before + 1, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS }).catch(() => ({ at: null }))
-    const all = await whenChatHolds(page, contactId, before + DRAIN_ITEMS, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS })
-    if (all.at == null) throw new Error(`Bob stored ${all.count} of ${DRAIN_ITEMS} messages within ${DRAIN_TIMEOUT_MS} ms`)
+    const all = await whenChatHolds(page, contactId, before + items, { pollMs: COUNT_POLL_MS, timeoutMs: DRAIN_TIMEOUT_MS })
+    if (all.at == null) throw new Error(`Bob stored ${all.count} of ${items} messages within ${DRAIN_TIMEOUT_MS} ms`)
     const firstAt = (await first).at
     if (profiler != null && profilePath != null) {
       await writeFile(`${profilePath}.${run}.cpuprofile`, JSON.stringify(await profiler.stop()))
@@ -314,10 +319,10 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxe
     const rows = (await readChat(page, contactId)).slice(before)
     const expected = new Set(ids)
     const stored = new Set(rows.map(r => r.id))
-    if (rows.length !== DRAIN_ITEMS || stored.size !== DRAIN_ITEMS || !ids.every(id => stored.has(id)) || rows.some(r => r.direction !== 'in' || !expected.has(r.id))) {
-      throw new Error(`Bob's chat with Alice holds ${rows.length} rows (${stored.size} distinct ids, ${rows.filter(r => expected.has(r.id)).length} of the ${DRAIN_ITEMS} deposited), not exactly the ${DRAIN_ITEMS} messages`)
+    if (rows.length !== items || stored.size !== items || !ids.every(id => stored.has(id)) || rows.some(r => r.direction !== 'in' || !expected.has(r.id))) {
+      throw new Error(`Bob's chat with Alice holds ${rows.length} rows (${stored.size} distinct ids, ${rows.filter(r => expected.has(r.id)).length} of the ${items} deposited), not exactly the ${items} messages`)
     }
-    if (new Set(rows.map(r => r.body)).size !== DRAIN_ITEMS) throw new Error('Bob stored some message text twice')
+    if (new Set(rows.map(r => r.body)).size !== items) throw new Error('Bob stored some message text twice')
     const t3 = Date.now()
     const receipts = await settleRelay(setup, aliceKey, baseline)
     const refused = await metric(setup.opsUrl, RATE_LIMITED) - rateLimited
@@ -330,22 +335,32 @@ async function drainOnce (browser: Browser, setup: DrainSetup, run: number, boxe
   }
 }
 
-/** mailbox_drain_1000_ms, against a relay-node and app server of its own. */
-async function benchDrain (browser: Browser): Promise<void> {
+/** Runs `fn` with a relay-node (with /metrics and `extraArgs`) and an app server of its own. */
+async function withDrainSetup (extraArgs: string[], fn: (setup: DrainSetup) => Promise<void>): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-bench-mailbox-'))
   let relay: RelayProcess | undefined
   let app: { url: string, close(): Promise<void> } | undefined
   try {
-    relay = await spawnRelay({
-      port: 0,
-      webrtcDirectPort: 'off',
-      dataDir,
-      extraArgs: ['--metrics-port', '0']
-    })
+    relay = await spawnRelay({ port: 0, webrtcDirectPort: 'off', dataDir, extraArgs: ['--metrics-port', '0', ...extraArgs] })
     const relayAddr = relay.wsMultiaddrs[0]
     if (relayAddr == null || relay.opsUrl == null) throw new Error('the mailbox relay has no WebSocket address or no /metrics')
     app = await startStaticServer({ config: { relays: relay.wsMultiaddrs, iceServers: [] } })
-    const setup = { opsUrl: relay.opsUrl, relayAddr, url: app.url }
+    await fn({ opsUrl: relay.opsUrl, relayAddr, url: app.url })
+  } finally {
+    await app?.close()
+    await relay?.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * mailbox_drain_1000_ms and mailbox_drain_1000_boxed_ms against a relay with
+ * the default limits; mailbox_drain_10000_boxed_ms against one that holds
+ * 10,000 items for one recipient and takes Bob's ~500 requests at once (the
+ * default holds 1,000, and allows 600 requests a minute).
+ */
+async function benchDrain (browser: Browser): Promise<void> {
+  await withDrainSetup([], async (setup) => {
     for (const boxed of [false, true]) {
       const samples: number[] = []
       for (let i = 0; i < DRAIN_RUNS; i++) {
@@ -354,11 +369,12 @@ async function benchDrain (browser: Browser): Promise<void> {
       debug(`drain samples${boxed ? ', boxed' : ''} (ms):`, samples.map(s => Math.round(s)).join(', '))
       print(boxed ? 'mailbox_drain_1000_boxed_ms' : 'mailbox_drain_1000_ms', Math.round(median(samples)), 'ms')
     }
-  } finally {
-    await app?.close()
-    await relay?.stop()
-    await rm(dataDir, { recursive: true, force: true })
-  }
+  })
+  await withDrainSetup(['--mailbox-recipient-items', String(LONG_DRAIN_ITEMS), '--mailbox-rate-per-peer', '100000'], async (setup) => {
+    const samples: number[] = []
+    for (let i = 0; i < LONG_DRAIN_RUNS; i++) samples.push(await drainOnce(browser, setup, i, true, LONG_DRAIN_ITEMS))
+    print('mailbox_drain_10000_boxed_ms', Math.round(median(samples)), 'ms')
+  })
 }
 
 /**

@@ -54,6 +54,12 @@ export interface DrainOptions {
   requestTimeoutMs: number
   /** ends the drain (requests in flight are aborted) */
   signal?: AbortSignal
+  /**
+   * Told when the drain ends at `maxItems` while the relay listed more, and
+   * committed something: the caller drains again (a relay listing ids it
+   * never hands out commits nothing, and is not asked again at once).
+   */
+  more?: () => void
 }
 
 /** DELETE requests in flight at once; the drain waits for the oldest past this. */
@@ -137,7 +143,7 @@ async function settledWithin (promises: Array<Promise<unknown>>, ms: number): Pr
 /**
  * Drains the mailbox `call` reaches into `sink` (see the top of this file).
  * Resolves how many items were committed (and deleted from the relay); at
- * most `maxItems` are listed.
+ * most `maxItems` are listed, and `more` is told when the relay holds more.
  *
  * @throws the first failure (a request, a commit, the signal, a deadline);
  * the DELETEs of batches committed before it are still sent first
@@ -150,12 +156,18 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
   const request: MailboxCall = async (req, parent) =>
     bounded(requestTimeoutMs, `a mailbox ${req.op} got no answer within ${requestTimeoutMs} ms`, [parent], async (signal) => call(req, signal))
 
+  // the listing stopped at maxItems, the relay saying it holds more
+  let cut = false
   // the batches to fetch, page after page; ids listed count towards maxItems, fetched or not, so that
   // a relay listing ids it never hands out cannot keep a drain going
   async function * batches (): AsyncGenerator<Uint8Array[]> {
     let listed = 0
     let after: Uint8Array | undefined
-    while (listed < maxItems) {
+    for (;;) {
+      if (listed >= maxItems) {
+        cut = true
+        return
+      }
       const limit = Math.min(MAX_LIST, maxItems - listed)
       const page = await bounded(requestTimeoutMs, 'a mailbox list got no answer in time', ahead, async (signal) =>
         request(after === undefined ? { op: 'list', limit } : { op: 'list', limit, after }, signal))
@@ -228,6 +240,7 @@ export async function drainMailbox<Prepared> (call: MailboxCall, sink: DrainSink
       }
     }
     await Promise.all(deletes)
+    if (cut && processed > 0) options.more?.()
     return processed
   } catch (err) {
     stop.abort(err)

@@ -321,4 +321,20 @@ describe('drainMailbox', () => {
     expect(await drainMailbox(mailbox.call, sink, { ...OPTIONS, maxItems: 600 })).toBe(600)
     expect(mailbox.items.size).toBe(100)
   })
+
+  it('says when it ended at maxItems with more on the relay, and committed something: a relay of phantom ids, or one that holds no more, is not asked again', async () => {
+    const told: string[] = []
+    const sink = new RecordingSink()
+    const mailbox = new FakeMailbox(Array(700).fill(100), sink.committed)
+    expect(await drainMailbox(mailbox.call, sink, { ...OPTIONS, maxItems: 600, more: () => { told.push('first') } })).toBe(600)
+    expect(await drainMailbox(mailbox.call, sink, { ...OPTIONS, maxItems: 600, more: () => { told.push('second') } })).toBe(100)
+    // exactly maxItems left: listed whole, nothing more
+    const exact = new FakeMailbox(Array(600).fill(100), new RecordingSink().committed)
+    expect(await drainMailbox(exact.call, new RecordingSink(), { ...OPTIONS, maxItems: 600, more: () => { told.push('exact') } })).toBe(600)
+    const phantom = new FakeMailbox([])
+    phantom.phantom = true
+    expect(await drainMailbox(phantom.call, new RecordingSink(), { ...OPTIONS, maxItems: 600, more: () => { told.push('phantom') } })).toBe(0)
+    expect(told).toEqual(['first'])
+    expect(sink.order).toEqual(range(700))
+  })
 })
