@@ -1,6 +1,8 @@
 /**
  * Parley's service worker (vite-plugin-pwa `injectManifest`: the build fills
- * `self.__WB_MANIFEST` with the app shell).
+ * workbox's manifest placeholder, below, with the app shell; named once in
+ * this file, comments included, or a build that keeps them, `--minify false`,
+ * fails).
  *
  * - Precaches the app shell (html, js, css, icons, the QR reader's wasm) so
  *   the installed app opens with no network; every navigation falls back to
