@@ -6,10 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sessionsOf, sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { WrittenInTransaction } from '../../../../src/lib/p2p/sessions/opened-box.ts'
-import { Sessions } from '../../../../src/lib/p2p/sessions/sessions.ts'
-import { testLogger } from '../../../support/fake-components.ts'
-import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
-import { person, receive, refusal, send } from './people.ts'
+import * as people from './people.ts'
+import { receive, refusal } from './people.ts'
 import type { OpenedBox } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
 import type { Person } from './people.ts'
 
@@ -18,11 +16,7 @@ let alice: Person
 let bob: Person
 
 beforeEach(async () => {
-  const relays = new MemoryPrekeyRelays()
-  alice = await person(relays, 'alice')
-  bob = await person(relays, 'bob')
-  await alice.keeper.syncAll()
-  await bob.keeper.syncAll()
+  ({ alice, bob } = await people.aliceAndBob())
 })
 
 afterEach(() => {
@@ -30,40 +24,17 @@ afterEach(() => {
   bob.db.close()
 })
 
-/** Bob opens each of `boxes` from Alice, in order, before any is committed. */
-async function openAll (boxes: Uint8Array[]): Promise<OpenedBox[]> {
-  const opened: OpenedBox[] = []
-  for (const box of boxes) opened.push(await bob.sessions.open(alice.me, box))
-  return opened
-}
-
-/** Commits `opened` as the mailbox intake commits a batch: every commit called at once. */
-async function commitTogether (opened: OpenedBox[]): Promise<void> {
-  await Promise.all(opened.map(async box => { await box.commit() }))
-}
+const openAll = async (boxes: Uint8Array[]): Promise<OpenedBox[]> => people.openAll(bob, alice, boxes)
+const commitTogether = async (opened: OpenedBox[]): Promise<void> => { await Promise.all(opened.map(async box => { await box.commit() })) }
+const answeredSession = async (): Promise<void> => people.answeredSession(alice, bob)
+const restartedBob = (): Person => people.restarted(bob)
+const alicesBoxes = async (count: number): Promise<Uint8Array[]> => people.boxesFor(alice, bob, count)
 
 /** Counts the writes of Bob's session rows from now on (a put, or writeSessions' bulkPut). */
 function countWrites (): () => number {
   const put = vi.spyOn(bob.db.sessions, 'put')
   const bulkPut = vi.spyOn(bob.db.sessions, 'bulkPut')
   return () => put.mock.calls.length + bulkPut.mock.calls.length
-}
-
-/** A word each way: the session is answered, and Alice's boxes carry no init. */
-async function answeredSession (): Promise<void> {
-  expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
-  expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
-}
-
-/** Bob's node started again: its sessions read from what is stored. */
-function restartedBob (): Person {
-  return { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
-}
-
-async function alicesBoxes (count: number): Promise<Uint8Array[]> {
-  const boxes: Uint8Array[] = []
-  for (let i = 0; i < count; i++) boxes.push(await send(alice, bob, `m${i}`))
-  return boxes
 }
 
 describe('OpenedBox.commit', () => {

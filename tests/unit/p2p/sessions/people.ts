@@ -12,9 +12,10 @@ import { PrekeyKeeper } from '../../../../src/lib/p2p/sessions/prekey-keeper.ts'
 import { Sessions, SessionUnreadableError } from '../../../../src/lib/p2p/sessions/sessions.ts'
 import { testLogger } from '../../../support/fake-components.ts'
 import { openTestDb } from '../../db/helpers.ts'
+import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
 import type { ParleyDb } from '../../../../src/lib/db/db.ts'
-import type { SessionPeer } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
-import type { MemoryPrekeyDirectory, MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
+import type { OpenedBox, SessionPeer } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
+import type { MemoryPrekeyDirectory } from '../../../support/prekey-directory.ts'
 import type { ParleyEvents } from '../../../../src/lib/p2p/kernel/events.ts'
 import type { Libp2pEvents } from '@libp2p/interface'
 
@@ -73,4 +74,44 @@ export async function refusal (by: Person, from: Person, box: Uint8Array): Promi
   const err = await by.sessions.open(from.me, box).then(() => undefined, (e: unknown) => e)
   expect(err).toBeInstanceOf(SessionUnreadableError)
   return (err as SessionUnreadableError).reason
+}
+
+/** `by`'s node started again: its sessions read from what is stored. */
+export function restarted (by: Person): Person {
+  return { ...by, sessions: new Sessions({ db: by.db, logger: testLogger(), ownKeys: by.ownKeys, prekeys: by.keeper }) }
+}
+
+/** A word each way: the session is answered, and `from`'s boxes carry no init. */
+export async function answeredSession (from: Person, to: Person): Promise<void> {
+  expect(await receive(to, from, await send(from, to, 'hello'))).toBe('hello')
+  expect(await receive(from, to, await send(to, from, 'hi'))).toBe('hi')
+}
+
+/** `count` boxes from `from` to `to`, carrying m0, m1, … */
+export async function boxesFor (from: Person, to: Person, count: number): Promise<Uint8Array[]> {
+  const boxes: Uint8Array[] = []
+  for (let i = 0; i < count; i++) boxes.push(await send(from, to, `m${i}`))
+  return boxes
+}
+
+/** `by` opens each of `boxes` from `from`, in order, before any is committed. */
+export async function openAll (by: Person, from: Person, boxes: Uint8Array[]): Promise<OpenedBox[]> {
+  const opened: OpenedBox[] = []
+  for (const box of boxes) opened.push(await by.sessions.open(from.me, box))
+  return opened
+}
+
+/** Commits `opened` in one transaction of `by`'s as the mailbox intake commits a batch: every commit called at once. */
+export async function commitTogether (by: Person, opened: OpenedBox[]): Promise<void> {
+  await by.db.transaction('rw', sessionTables(by.db), async () => { await Promise.all(opened.map(async box => { await box.commit() })) })
+}
+
+/** Alice and Bob, their prekeys on relays in memory . */
+export async function aliceAndBob (): Promise<{ alice: Person, bob: Person }> {
+  const relays = new MemoryPrekeyRelays()
+  const alice = await person(relays, 'alice')
+  const bob = await person(relays, 'bob')
+  await alice.keeper.syncAll()
+  await bob.keeper.syncAll()
+  return { alice, bob }
 }

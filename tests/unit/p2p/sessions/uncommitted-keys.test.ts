@@ -5,13 +5,10 @@
  * go; once committed, nothing opens it again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { drainMailbox } from '../../../../src/lib/p2p/messaging/mailbox-drain.ts'
-import { Sessions } from '../../../../src/lib/p2p/sessions/sessions.ts'
 import { MAX_UNCOMMITTED_KEYS, UncommittedKeys } from '../../../../src/lib/p2p/sessions/uncommitted-keys.ts'
-import { testLogger } from '../../../support/fake-components.ts'
-import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
-import { person, receive, refusal, send } from './people.ts'
+import * as people from './people.ts'
+import { receive, refusal, send } from './people.ts'
 import type { SessionRow } from '../../../../src/lib/db/session-types.ts'
 import type { OpenedBox } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
 import type { DrainSink, MailboxCall } from '../../../../src/lib/p2p/messaging/mailbox-drain.ts'
@@ -23,11 +20,7 @@ let alice: Person
 let bob: Person
 
 beforeEach(async () => {
-  const relays = new MemoryPrekeyRelays()
-  alice = await person(relays, 'alice')
-  bob = await person(relays, 'bob')
-  await alice.keeper.syncAll()
-  await bob.keeper.syncAll()
+  ({ alice, bob } = await people.aliceAndBob())
 })
 
 afterEach(() => {
@@ -35,32 +28,11 @@ afterEach(() => {
   bob.db.close()
 })
 
-/** Bob's node started again: its sessions read from what is stored. */
-function restartedBob (): Person {
-  return { ...bob, sessions: new Sessions({ db: bob.db, logger: testLogger(), ownKeys: bob.ownKeys, prekeys: bob.keeper }) }
-}
-
-async function openAll (by: Person, boxes: Uint8Array[]): Promise<OpenedBox[]> {
-  const opened: OpenedBox[] = []
-  for (const box of boxes) opened.push(await by.sessions.open(alice.me, box))
-  return opened
-}
-
-async function commitTogether (by: Person, opened: OpenedBox[]): Promise<void> {
-  await by.db.transaction('rw', sessionTables(by.db), async () => { await Promise.all(opened.map(async box => { await box.commit() })) })
-}
-
-async function alicesBoxes (count: number): Promise<Uint8Array[]> {
-  const boxes: Uint8Array[] = []
-  for (let i = 0; i < count; i++) boxes.push(await send(alice, bob, `m${i}`))
-  return boxes
-}
-
-async function answeredSession (): Promise<void> {
-  expect(await receive(bob, alice, await send(alice, bob, 'hello'))).toBe('hello')
-  expect(await receive(alice, bob, await send(bob, alice, 'hi'))).toBe('hi')
-}
-
+const restartedBob = (): Person => people.restarted(bob)
+const openAll = async (by: Person, boxes: Uint8Array[]): Promise<OpenedBox[]> => people.openAll(by, alice, boxes)
+const alicesBoxes = async (count: number): Promise<Uint8Array[]> => people.boxesFor(alice, bob, count)
+const answeredSession = async (): Promise<void> => people.answeredSession(alice, bob)
+const commitTogether = people.commitTogether
 const at = (boxes: Uint8Array[], i: number): Uint8Array => boxes[i] ?? new Uint8Array(0)
 
 describe('boxes opened and not committed', () => {
