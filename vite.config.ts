@@ -6,6 +6,7 @@ import { cspMeta } from './scripts/lib/csp.ts'
 import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 import { kadPrefixes } from './scripts/lib/kad-prefixes-plugin.ts'
+import { buildTimeMs } from './scripts/lib/build-time.ts'
 
 /**
  * The libp2p worker bundle is the largest asset (the QR reader's .wasm, about
@@ -17,8 +18,9 @@ const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024
 /**
  * This build's time: the node's worker compares it with other running nodes'
  * so that an older worker steps down for a newer one (p2p/kernel/writer-lock.ts).
+ * Read from the source, so that a build is reproducible (issue 61).
  */
-const BUILD_TIME_MS = Date.now()
+const BUILD_TIME_MS = buildTimeMs()
 
 export default defineConfig({
   define: {

@@ -108,8 +108,12 @@ test.describe('Web Push while Parley is closed', () => {
         await send(alice.page, 'now you are here')
         await expect(message(reopened, 'now you are here')).toBeVisible()
         service.browsers.release()
-        await service.browsers.until(() => service.browsers.deliveries[1]?.code !== undefined, 30_000)
-        expect(service.browsers.deliveries.map(d => d.code)).toEqual([100, 100])
+        // every push so far handled while Parley is open: the held one, and one for 'now you are here' when
+        // Alice's node deposited it too (it had not yet seen Bob back; CI at 8978c3d saw that push shown, as
+        // an unnamed count, once Parley had closed again)
+        await service.browsers.until(() => service.browsers.deliveries.length >= 2 && service.browsers.deliveries.every(d => d.code !== undefined), 30_000)
+        const whileOpen = service.browsers.deliveries.length
+        expect(service.browsers.deliveries.map(d => d.code)).toEqual(Array(whileOpen).fill(100))
         expect(await notificationsShown(watcher)).toEqual([])
 
         // Bob's notification key (made when he turned push on, while connected) went to Alice's device on
@@ -124,9 +128,9 @@ test.describe('Web Push while Parley is closed', () => {
         await expect.poll(async () => notificationsShown(watcher)).toEqual([
           { title: '1 new message', body: '', tag: PUSH_TAG, data: { href: aliceChat, count: 1, chats: [{ href: aliceChat, name: '' }], unnamed: 0 } }
         ])
-        await service.browsers.until(() => service.browsers.deliveries[2]?.code !== undefined, 30_000)
-        expect(service.browsers.deliveries.map(d => d.code)).toEqual([100, 100, 100])
-        expect(service.received.map(r => r.problems)).toEqual([[], [], []])
+        await service.browsers.until(() => service.browsers.deliveries[whileOpen]?.code !== undefined, 30_000)
+        expect(service.browsers.deliveries.map(d => d.code)).toEqual(Array(whileOpen + 1).fill(100))
+        expect(service.received.map(r => r.problems)).toEqual(Array(whileOpen + 1).fill([]))
         await bob.context.close()
       } finally {
         await firefox.close()

@@ -1,0 +1,112 @@
+/**
+ * A reproducible build (issue 61): two clean clones of this commit in
+ * different directories build byte-identical dist/ trees, and `npm run
+ * release` (scripts/release.ts) signs what it built. What could tell
+ * them apart is read from the source instead (scripts/lib/build-time.ts:
+ * the build's time is the commit's). Each clone borrows this checkout's
+ * node_modules (the same lock file installs the same packages).
+ */
+import { execFile } from 'node:child_process'
+import { appendFile, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
+import { MANIFEST_FILE, SIGNATURE_FILE, keyFingerprint, sha256Hex, verifyRelease } from '@parley/protocol/release/manifest'
+import { buildTimeMs } from '../../../scripts/lib/build-time.ts'
+import { filesUnder, readReleaseKey } from '../../../scripts/lib/release.ts'
+
+const run = promisify(execFile)
+const ROOT = resolve(import.meta.dirname, '../../..')
+
+/** A clean clone of this checkout's HEAD in a directory of its own (its borrowed node_modules ignored as a clone's own would be). */
+async function cloneOf (dirs: string[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-repro-'))
+  dirs.push(dir)
+  await run('git', ['clone', '--quiet', '--no-hardlinks', ROOT, dir])
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
+  await appendFile(join(dir, '.git', 'info', 'exclude'), '\nnode_modules\n')
+  return dir
+}
+
+const ENV = { ...process.env, SOURCE_DATE_EPOCH: '' }
+
+describe('the build', () => {
+  const dirs: string[] = []
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map(async dir => rm(dir, { recursive: true, force: true })))
+  })
+
+  it('is byte-identical from two clean clones in different directories; `npm run release` signs what it built', async () => {
+    const first = await cloneOf(dirs)
+    const second = await cloneOf(dirs)
+    const outside = await mkdtemp(join(tmpdir(), 'parley-release-'))
+    dirs.push(outside)
+    const release = join(outside, 'release')
+    const keyFile = join(outside, 'release.key')
+    const cli = async (dir: string, ...args: string[]): Promise<{ stdout: string, stderr: string, code: number }> =>
+      run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/release.ts', ...args], { cwd: dir, env: ENV })
+        .then(r => ({ ...r, code: 0 }), (err: { stdout: string, stderr: string, code: number }) => err)
+
+    // refused before anything is built or written: a key in the repository, a tree with changes
+    expect(await cli(first, '--new-key', join(first, 'release.key'))).toMatchObject({ code: 2, stderr: expect.stringContaining('inside the repository') })
+    await writeFile(join(first, 'README.md'), 'changed')
+    expect(await cli(first, '--new-key', keyFile, '--out', release)).toMatchObject({ code: 2, stderr: expect.stringContaining('changes that are not committed') })
+    await run('git', ['checkout', '--', 'README.md'], { cwd: first })
+    expect(await readdir(outside)).toEqual([])
+
+    // the first clone makes a release with a new key; the second only builds
+    const made = await cli(first, '--new-key', keyFile, '--out', release)
+    expect(made.code).toBe(0)
+    await run(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'error'], { cwd: second, env: ENV })
+
+    const files = await filesUnder(join(first, 'dist'))
+    expect(files).toEqual(await filesUnder(join(second, 'dist')))
+    expect(files).toContain('index.html')
+    expect(files.some(f => /^assets\/node\.worker-.+\.js$/.test(f))).toBe(true)
+    const differing: string[] = []
+    for (const file of files) {
+      if (!(await readFile(join(first, 'dist', file))).equals(await readFile(join(second, 'dist', file)))) differing.push(file)
+    }
+    expect(differing).toEqual([])
+
+    // the release: every built file, signed by the new key, whose fingerprint it printed
+    const key = await readReleaseKey(keyFile)
+    expect(made.stdout).toContain(`Release key fingerprint: ${keyFingerprint(key.publicKey)}`)
+    const bytes = new Uint8Array(await readFile(join(release, MANIFEST_FILE)))
+    const signature = hexToBytes((await readFile(join(release, SIGNATURE_FILE), 'utf8')).trim())
+    const verdict = verifyRelease(bytes, signature, bytesToHex(key.publicKey))
+    if (!verdict.ok) throw new Error(verdict.detail)
+    expect(Object.keys(verdict.manifest.files)).toEqual(files)
+    for (const file of files) expect(verdict.manifest.files[file]).toBe(sha256Hex(await readFile(join(second, 'dist', file))))
+    const { stdout: commit } = await run('git', ['rev-parse', 'HEAD'], { cwd: first })
+    expect(verdict.manifest).toMatchObject({ commit: commit.trim(), previous: null, endorsedBy: null })
+    expect(await filesUnder(release)).toEqual([...files, 'config.json', MANIFEST_FILE, SIGNATURE_FILE].sort())
+  }, 300_000)
+})
+
+describe('buildTimeMs', () => {
+  it('is SOURCE_DATE_EPOCH when set; else the commit\'s time in a checkout with nothing changed; else now', async () => {
+    expect(buildTimeMs({ SOURCE_DATE_EPOCH: '1700000000' }, ROOT, () => 1)).toBe(1_700_000_000_000)
+    expect(() => buildTimeMs({ SOURCE_DATE_EPOCH: 'yesterday' }, ROOT, () => 1)).toThrow(/SOURCE_DATE_EPOCH is not a time in seconds/)
+    // not a git checkout: now
+    const plain = await mkdtemp(join(tmpdir(), 'parley-no-git-'))
+    try {
+      expect(buildTimeMs({}, plain, () => 42)).toBe(42)
+    } finally {
+      await rm(plain, { recursive: true, force: true })
+    }
+    // a clean clone: its commit's time; with a change, now
+    const dir = await mkdtemp(join(tmpdir(), 'parley-clone-'))
+    try {
+      await run('git', ['clone', '--quiet', ROOT, dir])
+      const { stdout } = await run('git', ['log', '-1', '--format=%ct'], { cwd: dir })
+      expect(buildTimeMs({}, dir, () => 42)).toBe(Number(stdout.trim()) * 1000)
+      await writeFile(join(dir, 'work-in-progress.txt'), 'not committed')
+      expect(buildTimeMs({}, dir, () => 42)).toBe(42)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
