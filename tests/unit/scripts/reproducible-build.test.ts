@@ -1,7 +1,9 @@
 /**
  * A reproducible build (issue 61): two clean clones of this commit in
- * different directories build byte-identical dist/ trees, and `npm run
- * release` (scripts/release.ts) signs what it built. What could tell
+ * different directories build byte-identical dist/ trees, `npm run
+ * release` (scripts/release.ts) signs what it built, and `npm run verify`
+ * (scripts/parley-verify.ts) finds the release served as signed and as a
+ * build of its commit makes it, then names a file changed. What could tell
  * them apart is read from the source instead (scripts/lib/build-time.ts:
  * the build's time is the commit's). Each clone borrows this checkout's
  * node_modules (the same lock file installs the same packages).
@@ -16,6 +18,7 @@ import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import { MANIFEST_FILE, SIGNATURE_FILE, keyFingerprint, sha256Hex, verifyRelease } from '@parley/protocol/release/manifest'
 import { buildTimeMs } from '../../../scripts/lib/build-time.ts'
 import { filesUnder, readReleaseKey } from '../../../scripts/lib/release.ts'
+import { startStaticServer } from '../../../scripts/lib/serve.ts'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '../../..')
@@ -83,6 +86,28 @@ describe('the build', () => {
     const { stdout: commit } = await run('git', ['rev-parse', 'HEAD'], { cwd: first })
     expect(verdict.manifest).toMatchObject({ commit: commit.trim(), previous: null, endorsedBy: null })
     expect(await filesUnder(release)).toEqual([...files, 'config.json', MANIFEST_FILE, SIGNATURE_FILE].sort())
+
+    // parley-verify against the release served: every file as signed, and as a third build of its commit
+    // makes it; then one byte of the worker changed, which it names
+    const server = await startStaticServer({ root: release, config: { relays: [] } })
+    try {
+      const verify = async (): Promise<{ stdout: string, code: number }> =>
+        run(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/parley-verify.ts', server.url, '--key', bytesToHex(key.publicKey), '--build-from', ROOT], { cwd: ROOT, env: ENV })
+          .then(r => ({ ...r, code: 0 }), (err: { stdout: string, code: number }) => err)
+      const good = await verify()
+      expect(good.stdout).toContain('verdict: every file is the signed release')
+      expect(good.code).toBe(0)
+      const worker = files.find(f => /^assets\/node\.worker-.+\.js$/.test(f)) ?? ''
+      const bytes = await readFile(join(release, worker))
+      bytes[100] = (bytes[100] ?? 0) ^ 1
+      await writeFile(join(release, worker), bytes)
+      const bad = await verify()
+      expect(bad.code).toBe(1)
+      expect(bad.stdout).toMatch(new RegExp(`^changed +${worker.replace('.', '\\.')}`, 'm'))
+      expect(bad.stdout).toContain('verdict: NOT the signed release')
+    } finally {
+      await server.close()
+    }
   }, 300_000)
 })
 
