@@ -9,7 +9,7 @@ import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
-  MANIFEST_FILE, RELEASE_FORMAT, SIGNATURE_FILE, UNSIGNED_FILES, decodeManifest, encodeManifest, endorseKey, newReleaseSecret, releasePublicKey, sha256Hex, signManifest
+  MANIFEST_FILE, RELEASE_FORMAT, SIGNATURE_FILE, UNSIGNED_FILES, decodeManifest, encodeManifest, endorseKey, keyFingerprint, newReleaseSecret, releasePublicKey, sha256Hex, signManifest
 } from '@parley/protocol/release/manifest'
 import type { ReleaseManifest } from '@parley/protocol/release/manifest'
 
@@ -83,7 +83,14 @@ export async function makeRelease (init: ReleaseInit): Promise<{ manifest: Relea
   const unsigned = built.filter(f => UNSIGNED_FILES.includes(f))
   if (unsigned.length > 0) throw new Error(`the build holds ${unsigned.join(', ')}, which a release leaves to its host`)
   const previous = init.previous === undefined ? null : sha256Hex(init.previous)
-  if (init.previous !== undefined) decodeManifest(init.previous)
+  if (init.previous !== undefined) {
+    // apps pinned the previous release's key: this one must be signed by it, or by a key it endorses
+    const before = decodeManifest(init.previous).key
+    const by = init.endorsedBy ?? init.key
+    if (before !== bytesToHex(by.publicKey)) {
+      throw new Error(`the previous release is signed by the key ${keyFingerprint(before)}, and this one would be ${init.endorsedBy === undefined ? 'signed' : 'endorsed'} by ${keyFingerprint(by.publicKey)}: apps that pinned the previous key would refuse it (sign with that key, or endorse the new one with it: --endorse-with)`)
+    }
+  }
   await rm(init.out, { recursive: true, force: true })
   await mkdir(init.out, { recursive: true })
   await cp(init.dist, init.out, { recursive: true })

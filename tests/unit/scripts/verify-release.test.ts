@@ -46,6 +46,22 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+describe('a release after another', () => {
+  it('names the previous manifest, and must be signed by its key or by a key it endorses', async () => {
+    const dist = join(dir, 'dist')
+    const previous = await readFile(join(release, MANIFEST_FILE))
+    const next = { dist, out: join(dir, 'next'), version: '0.1.1', commit: 'd'.repeat(40), builtAt: 2, previous }
+    const made = await makeRelease({ ...next, key: { secret, publicKey: releasePublicKey(secret) } })
+    expect(made.manifest.previous).toBe(sha256Hex(previous))
+    const newSecret = newReleaseSecret()
+    const newKey = { secret: newSecret, publicKey: releasePublicKey(newSecret) }
+    await expect(makeRelease({ ...next, key: newKey })).rejects.toThrow(/apps that pinned the previous key would refuse it/)
+    await expect(makeRelease({ ...next, key: newKey, endorsedBy: newKey })).rejects.toThrow(/would be endorsed by/)
+    const rotated = await makeRelease({ ...next, key: newKey, endorsedBy: { secret, publicKey: releasePublicKey(secret) } })
+    expect(rotated.manifest.endorsedBy?.key).toBe(key)
+  })
+})
+
 describe('parley-verify', () => {
   it('finds every file the signed release names, as signed', async () => {
     const report = await verifyUrl(server?.url ?? '', { key })
