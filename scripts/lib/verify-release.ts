@@ -125,6 +125,18 @@ export function reportLines (report: VerifyReport): string[] {
 }
 
 /**
+ * A clean clone of `repo` (at `commit`, else its HEAD) in `dir`, with the
+ * installed packages of the checkout at `root` (a symlink its git ignores,
+ * as a clone's own node_modules would be), ready to build.
+ */
+export async function cleanClone (repo: string, dir: string, root: string, commit?: string): Promise<void> {
+  await run('git', ['clone', '--quiet', '--no-hardlinks', ...(commit === undefined ? [] : ['--no-checkout']), repo, dir])
+  if (commit !== undefined) await run('git', ['checkout', '--quiet', commit], { cwd: dir }).catch(() => { throw new Error(`${repo} has no commit ${commit}`) })
+  await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
+  await appendFile(join(dir, '.git', 'info', 'exclude'), '\nnode_modules\n')
+}
+
+/**
  * The SHA-256 of each file of a build of `commit`, cloned from `repo` into a
  * directory of its own and built with this checkout's node_modules (`root`),
  * which the commit's lock file must match (else it says so: install in a
@@ -133,12 +145,9 @@ export function reportLines (report: VerifyReport): string[] {
 export async function buildOf (repo: string, commit: string, root: string): Promise<Map<string, string>> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-verify-'))
   try {
-    await run('git', ['clone', '--quiet', '--no-checkout', repo, dir])
-    await run('git', ['checkout', '--quiet', commit], { cwd: dir }).catch(() => { throw new Error(`${repo} has no commit ${commit}`) })
+    await cleanClone(repo, dir, root, commit)
     const lock = async (at: string): Promise<string> => readFile(join(at, 'package-lock.json'), 'utf8').catch(() => '')
     if (await lock(dir) !== await lock(root)) throw new Error(`the lock file of ${commit.slice(0, 12)} is not this checkout's: run parley-verify from a checkout of that commit, after npm ci`)
-    await symlink(join(root, 'node_modules'), join(dir, 'node_modules'))
-    await appendFile(join(dir, '.git', 'info', 'exclude'), '\nnode_modules\n')
     await run(join(root, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'error'], { cwd: dir, env: { ...process.env, SOURCE_DATE_EPOCH: '' } })
     const hashes = new Map<string, string>()
     for (const path of await filesUnder(join(dir, 'dist'))) hashes.set(path, sha256Hex(await readFile(join(dir, 'dist', path))))

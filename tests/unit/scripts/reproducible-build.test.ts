@@ -9,7 +9,7 @@
  * node_modules (the same lock file installs the same packages).
  */
 import { execFile } from 'node:child_process'
-import { appendFile, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -19,6 +19,7 @@ import { MANIFEST_FILE, SIGNATURE_FILE, keyFingerprint, sha256Hex, verifyRelease
 import { buildTimeMs } from '../../../scripts/lib/build-time.ts'
 import { filesUnder, readReleaseKey } from '../../../scripts/lib/release.ts'
 import { startStaticServer } from '../../../scripts/lib/serve.ts'
+import { cleanClone } from '../../../scripts/lib/verify-release.ts'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '../../..')
@@ -27,9 +28,7 @@ const ROOT = resolve(import.meta.dirname, '../../..')
 async function cloneOf (dirs: string[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-repro-'))
   dirs.push(dir)
-  await run('git', ['clone', '--quiet', '--no-hardlinks', ROOT, dir])
-  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'))
-  await appendFile(join(dir, '.git', 'info', 'exclude'), '\nnode_modules\n')
+  await cleanClone(ROOT, dir, ROOT)
   return dir
 }
 
