@@ -1,4 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte'
+import { resolve } from 'node:path'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 import { MANIFEST } from './scripts/lib/pwa-manifest.ts'
@@ -7,6 +8,7 @@ import { contractTimeouts } from './scripts/lib/contract-timeouts.ts'
 import { PROTOCOL_ALIAS } from './scripts/lib/protocol-alias.ts'
 import { kadPrefixes } from './scripts/lib/kad-prefixes-plugin.ts'
 import { buildTimeMs } from './scripts/lib/build-time.ts'
+import { precacheHashes } from './scripts/lib/precache-hashes.ts'
 
 /**
  * The libp2p worker bundle is the largest asset (the QR reader's .wasm, about
@@ -22,6 +24,9 @@ const MAX_PRECACHE_FILE_BYTES = 4 * 1024 * 1024
  */
 const BUILD_TIME_MS = buildTimeMs()
 
+/** Where this build writes (`--outDir` included), for the precache list's hashes. */
+let outDir = 'dist'
+
 export default defineConfig({
   define: {
     __PARLEY_BUILD__: JSON.stringify(BUILD_TIME_MS)
@@ -36,6 +41,7 @@ export default defineConfig({
     contractTimeouts(),
     // the Content-Security-Policy <meta> in the built index.html (scripts/lib/csp.ts)
     cspMeta(),
+    { name: 'parley-out-dir', configResolved (config) { outDir = resolve(config.root, config.build.outDir) } },
     VitePWA({
       // our own service worker (src/sw.ts): precaching plus the share target and notification clicks
       strategies: 'injectManifest',
@@ -55,7 +61,9 @@ export default defineConfig({
         // no json: /config.json (runtime settings written by the server) must never be precached;
         // wasm: the QR reader (zxing-wasm), so scanning works offline too
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest,wasm}'],
-        maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES
+        maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES,
+        // each file's SHA-256, which the worker checks what it fetches against (src/lib/pwa/release-guard.ts)
+        manifestTransforms: [precacheHashes(() => outDir)]
       }
     })
   ],

@@ -6,7 +6,13 @@
  *
  * - Precaches the app shell (html, js, css, icons, the QR reader's wasm) so
  *   the installed app opens with no network; every navigation falls back to
- *   index.html. `/config.json` is never cached: it is asked of the server every
+ *   index.html.
+ * - Installs only a version it verified (issue 61, lib/pwa/release-guard.ts):
+ *   the release's manifest signed by the pinned release key (or a key it
+ *   endorsed) and listing this worker's files, each file fetched with its
+ *   SHA-256. A version refused is not installed: the running one stays, and
+ *   every open page is told why (RELEASE_REFUSED_MESSAGE, and the `refused`
+ *   record of lib/pwa/release-store.ts). `/config.json` is never cached: it is asked of the server every
  *   time, so an edited config takes effect at once.
  * - Updates wait: a new version activates only when a tab asks
  *   ({ type: 'SKIP_WAITING' }, the "A new version is ready" banner's Reload).
@@ -23,21 +29,101 @@
  */
 /// <reference lib="webworker" />
 import { clientsClaim } from 'workbox-core'
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching'
+import { PrecacheController, PrecacheRoute, cleanupOutdatedCaches } from 'workbox-precaching'
+import type { PrecacheEntry } from 'workbox-precaching'
 import { NavigationRoute, registerRoute } from 'workbox-routing'
 import { readShareForm, savePendingShare } from './lib/pwa/pending-share.ts'
 import { APP_DB_NAME, openNoticeBook } from './lib/pwa/push-names.ts'
 import { showPushNotice } from './lib/pwa/push-notice.ts'
 import { readLocaleForWorker } from './lib/pwa/sw-locale.ts'
-import { NAVIGATE_MESSAGE, SHARE_TARGET_ACTION, SKIP_WAITING_MESSAGE, isNotificationData } from './lib/pwa/protocol.ts'
+import { NAVIGATE_MESSAGE, RELEASE_REFUSED_MESSAGE, SHARE_TARGET_ACTION, SKIP_WAITING_MESSAGE, isNotificationData } from './lib/pwa/protocol.ts'
+import { fetchOffer, fileMismatch, judgeOffer, precacheHashMap } from './lib/pwa/release-guard.ts'
+import type { Refusal } from './lib/pwa/release-guard.ts'
+import { cacheReleaseStore } from './lib/pwa/release-store.ts'
 
 declare let self: ServiceWorkerGlobalScope
 
 /** The screen a share lands on. */
 const SHARE_SCREEN = '/#/share'
 
-precacheAndRoute(self.__WB_MANIFEST)
+/** How long the release's manifest and signature may take to come. */
+const OFFER_TIMEOUT_MS = 30_000
+
+/** The build's precache list, each file with its SHA-256 (scripts/lib/precache-hashes.ts). */
+const ENTRIES = self.__WB_MANIFEST as Array<PrecacheEntry | string>
+const HASHES = precacheHashMap(ENTRIES as Array<string | { url: string, sha256?: unknown }>)
+const releases = cacheReleaseStore(self.caches, self.location.origin)
+
+/** A fetched file that is not this version's: the install fails and says which. */
+class FileMismatch extends Error {
+  constructor (readonly path: string, message: string) {
+    super(message)
+  }
+}
+
+const precache = new PrecacheController({
+  plugins: [{
+    // every file the precache fetches (installing, or a cache miss later) is checked against its hash
+    fetchDidSucceed: async ({ request, response }) => {
+      if (!response.ok) return response
+      const path = new URL(request.url).pathname.replace(/^\//, '')
+      if (await fileMismatch(path, await response.clone().arrayBuffer(), HASHES) === undefined) return response
+      // the browser's HTTP cache may hold a file a server changed earlier (files with hashed names
+      // are cached for a year, and workbox asks for them through that cache): ask the server itself
+      const fresh = await fetch(request.url, { cache: 'reload', credentials: 'same-origin' })
+      const mismatch = fresh.ok ? await fileMismatch(path, await fresh.clone().arrayBuffer(), HASHES) : `${path}: HTTP ${fresh.status}`
+      if (mismatch !== undefined) throw new FileMismatch(path, mismatch)
+      return fresh
+    }
+  }]
+})
+// workbox's own entries, without the hashes it does not know
+precache.addToCacheList(ENTRIES.map(e => typeof e === 'string' ? e : { url: e.url, revision: e.revision ?? null }))
+registerRoute(new PrecacheRoute(precache))
 cleanupOutdatedCaches()
+
+/** Remembers why a version was not installed and tells every open page. */
+async function refuse (refusal: Omit<Refusal, 'at'>): Promise<void> {
+  const record: Refusal = { ...refusal, at: Date.now() }
+  console.error('parley sw: this version was not installed:', record.detail)
+  await releases.put('refused', record)
+  for (const page of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) {
+    page.postMessage({ type: RELEASE_REFUSED_MESSAGE, refusal: record })
+  }
+}
+
+/** Verifies this version (lib/pwa/release-guard.ts), precaches its files, then records it and its key. */
+async function installVerified (event: ExtendableEvent): Promise<void> {
+  const pin = await releases.get('pin')
+  const offer = await fetchOffer(async (name, signal) => fetch(new URL(name, self.registration.scope), { cache: 'no-store', signal }), AbortSignal.timeout(OFFER_TIMEOUT_MS))
+  const judgement = judgeOffer(offer, pin?.key, HASHES)
+  if (!judgement.ok) {
+    await refuse(judgement.refusal)
+    throw new Error(judgement.refusal.detail)
+  }
+  const { release } = judgement
+  try {
+    await precache.install(event)
+  } catch (err) {
+    if (err instanceof FileMismatch) await refuse({ reason: 'file', detail: err.message, file: err.path, ...(release.signed ? { version: release.version } : {}) })
+    throw err
+  }
+  if (release.signed) await releases.put('pin', { key: release.key, fingerprint: release.fingerprint })
+  await releases.put('waiting', release)
+  await releases.delete('refused')
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(installVerified(event))
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    await precache.activate(event)
+    const waiting = await releases.get('waiting')
+    if (waiting !== undefined) await releases.put('active', waiting)
+  })())
+})
 
 // the first install takes the open tabs at once (so one online visit is enough to work offline);
 // later versions wait for the page's SKIP_WAITING, then take the tabs when they activate
@@ -55,7 +141,7 @@ self.addEventListener('message', (event) => {
 // config it kept. (A NetworkOnly route here made every offline load a rejected respondWith(),
 // which Firefox logs as an error.)
 
-registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), {
+registerRoute(new NavigationRoute(precache.createHandlerBoundToURL('index.html'), {
   denylist: [/^\/config\.json$/, /^\/share-target/]
 }))
 

@@ -403,13 +403,24 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * sessions (sessions/uncommitted-keys.ts and cache.ts: a drain cut off
  * between batches lost the batches opened ahead) took the worker to 339.2,
  * its budget 339.3.
+ * Issue 61, the installed app checks its updates: the service worker verifies
+ * the release's Ed25519 signature (@noble/curves, the manifest's reader; a
+ * classic service worker cannot load code on demand, and Firefox ESR 128 has
+ * no Ed25519 in WebCrypto) and carries each precached file's SHA-256: 11.7 →
+ * 32.8, its budget 32.9. The page's check of a new worker (the same
+ * signature code, lib/pwa/worker-check.ts, loaded only when a worker
+ * installs), the release records' reader and Settings → About: the lazy code
+ * 836.9 → 856.9, its budget 857.0. The shell did not grow: its new state and
+ * banners (0.3) are paid for by the Settings screen's strings, which moved
+ * out of it into an area that loads with the screen (114.78; vite build of
+ * the change, 2026-12-01).
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 114.9,
   worker: 339.3,
   pump: 4.6,
-  lazy: 837.0,
-  serviceWorker: 11.7
+  lazy: 857.0,
+  serviceWorker: 32.9
 }
 
 export interface BudgetResult {

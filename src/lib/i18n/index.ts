@@ -12,9 +12,11 @@
  *
  * An area shown only on demand keeps its table out of the shell: its keys
  * are typed here (a type-only import), and the code that shows it adds the
- * table when it loads ({@link addArea}); `backup` (the backup file in
+ * table when it loads ({@link addArea}); `settings` (the Settings screen),
+ * `backup` (the backup file in
  * Settings), `devices` (Settings' linked devices), `link` (linking a
- * device) and `push` (Settings' "When Parley is closed") are.
+ * device), `push` (Settings' "When Parley is closed") and `release`
+ * (releases: refusals, Settings → About) are.
  *
  * The shell carries English only: the Russian of its areas is one chunk
  * (ru.ts) that loads when the language in use is Russian (load-locale.ts),
@@ -45,7 +47,6 @@ import { en as onboarding } from './messages/onboarding.ts'
 import { en as presence } from './messages/presence.ts'
 import { en as pwa } from './messages/pwa.ts'
 import { en as search } from './messages/search.ts'
-import { en as settings } from './messages/settings.ts'
 import { en as share } from './messages/share.ts'
 import { en as voice } from './messages/voice.ts'
 import type { Entry, RuTable } from './table.ts'
@@ -53,13 +54,15 @@ import type * as backup from './messages/backup.ts'
 import type * as devices from './messages/devices.ts'
 import type * as link from './messages/link.ts'
 import type * as push from './messages/push.ts'
+import type * as release from './messages/release.ts'
+import type * as settings from './messages/settings.ts'
 
 const AREAS = {
-  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice
+  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, share, voice
 } as const
 
 /** Areas whose tables load with the code that shows them (see {@link addArea}). */
-interface LazyAreas { backup: typeof backup, devices: typeof devices, link: typeof link, push: typeof push }
+interface LazyAreas { backup: typeof backup, devices: typeof devices, link: typeof link, push: typeof push, release: typeof release, settings: typeof settings }
 
 /** The English tables of the shell's areas and those loaded on demand, by area. */
 type EnglishAreas = typeof AREAS & { [A in keyof LazyAreas]: LazyAreas[A]['en'] }

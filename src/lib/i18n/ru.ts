@@ -26,11 +26,10 @@ import { ru as onboarding } from './messages/ru/onboarding.ts'
 import { ru as presence } from './messages/ru/presence.ts'
 import { ru as pwa } from './messages/ru/pwa.ts'
 import { ru as search } from './messages/ru/search.ts'
-import { ru as settings } from './messages/ru/settings.ts'
 import { ru as share } from './messages/ru/share.ts'
 import { ru as voice } from './messages/ru/voice.ts'
 import type { RussianTables } from './index.ts'
 
 export const RUSSIAN = {
-  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, settings, share, voice
+  actions, add, app, callLog, calls, chat, chats, common, contacts, copies, errors, files, groups, invite, message, network, notices, onboarding, presence, pwa, search, share, voice
 } as const satisfies RussianTables

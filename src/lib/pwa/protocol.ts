@@ -38,3 +38,6 @@ export function navigateHref (data: unknown): string | undefined {
   const { type, href } = data as { type?: unknown, href?: unknown }
   return type === NAVIGATE_MESSAGE && isSafeHref(href) ? href : undefined
 }
+
+/** Service worker → pages: a version the server offered was not installed (`refusal`: lib/pwa/release-guard.ts). */
+export const RELEASE_REFUSED_MESSAGE = 'parley:release-refused'

@@ -5,11 +5,19 @@
  * offers installation where the browser fired `beforeinstallprompt`
  * (`canInstall`; hidden once installed or when running standalone).
  *
+ * Releases (issue 61, through lib/pwa/release-watch.svelte.ts, loaded after the
+ * shell): the version that runs and the pinned release key (`release`,
+ * `pinnedFingerprint`), a version the service worker refused (`refusal`),
+ * and a new worker whose script no release signed by the pinned key names
+ * (`unsignedWorker`): a new version is offered only once its worker is checked.
+ *
  * One per tab, started on first import; it outlives the UI's remounts.
  */
 /// <reference types="vite-plugin-pwa/vanillajs" />
 import { registerSW } from 'virtual:pwa-register'
 import { navigateHref } from '../pwa/protocol.ts'
+import type { InstalledRelease, Refusal } from '../pwa/release-guard.ts'
+import type { ReleaseWatch } from '../pwa/release-watch.svelte.ts'
 import { navigate } from './router.svelte.ts'
 
 /** Chromium's install prompt event (not in the DOM typings). */
@@ -25,7 +33,10 @@ function runningStandalone (): boolean {
 }
 
 class Pwa {
+  /** a new worker waits (workbox-window's "waiting") */
   #updateReady = $state(false)
+  /** releases: what runs, what was refused, the new worker's check (loaded after the shell) */
+  #releases = $state<ReleaseWatch | undefined>()
   #canInstall = $state(false)
   #installed = $state(runningStandalone())
 
@@ -50,16 +61,46 @@ class Pwa {
       const href = navigateHref(event.data)
       if (href !== undefined) navigate(href)
     })
+    const releases = import('../pwa/release-watch.svelte.ts').then(({ ReleaseWatch }) => (this.#releases = new ReleaseWatch()), (err: unknown) => {
+      console.error('parley: could not load the release checks', err)
+    })
     this.#update = registerSW({
       immediate: true,
       onNeedRefresh: () => { this.#updateReady = true },
+      onRegisteredSW: (_url: string, registration: ServiceWorkerRegistration | undefined) => {
+        if (registration !== undefined) void releases.then(watch => { watch?.watch(registration) })
+      },
       onRegisterError: (err: unknown) => { console.error('parley: service worker registration failed', err) }
     })
   }
 
   /** A new version is installed and waits for a reload. */
   get updateReady (): boolean {
-    return this.#updateReady
+    return this.#updateReady && this.#releases?.workerChecked === true && this.#releases.unsignedWorker === undefined
+  }
+
+  /** The version that runs, as its worker verified it; undefined where no worker runs it (yet). */
+  get release (): InstalledRelease | undefined {
+    return this.#releases?.release
+  }
+
+  /** The pinned release key's fingerprint; undefined before a signed release was installed. */
+  get pinnedFingerprint (): string | undefined {
+    return this.#releases?.pinnedFingerprint
+  }
+
+  /** The last version the worker refused to install, until dismissed or a version is installed. */
+  get refusal (): Refusal | undefined {
+    return this.#releases?.refusal
+  }
+
+  /** Why a new worker that may take over is not a signed one: the page warns. */
+  get unsignedWorker (): string | undefined {
+    return this.#releases?.unsignedWorker
+  }
+
+  dismissRefusal (): void {
+    if (this.#releases !== undefined) this.#releases.refusal = undefined
   }
 
   /** The browser offered installation and the app is not installed. */

@@ -15,6 +15,7 @@ import { listTurnServers, MAX_TURN_SERVERS, turnServerProblems, type TurnServerP
 import type { TurnServerRow } from '../db/types.ts'
 import { handleError } from '../i18n/handle-error.ts'
 import { t } from '../i18n/index.ts'
+import '../i18n/settings.ts'
 import { getDb, live, type Live } from './live.svelte.ts'
 import type { NodeManager } from './node-manager.svelte.ts'
 

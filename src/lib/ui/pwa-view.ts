@@ -12,6 +12,12 @@ export interface AppInstall {
   /** the browser offers to install the app (beforeinstallprompt fired) */
   readonly canInstall: boolean
   readonly installed: boolean
+  /** the last version the service worker refused to install (lib/pwa/release-guard.ts) */
+  readonly refusal: { readonly reason: string, readonly file?: string } | undefined
+  /** a new service worker no signed release names: a warning on every page */
+  readonly unsignedWorker: string | undefined
+  /** the refusal's notice goes */
+  dismissRefusal: () => void
   /** takes the new version and reloads */
   reload: () => Promise<void>
   /** not now: the banner goes for this visit */

@@ -85,7 +85,7 @@ describe('the tab\'s language at start', () => {
     const { i18n, preferences } = await freshTab(['en-US'], 'ru')
     await preferences.ready
     expect(preferences.locale).toBe('ru')
-    expect(i18n.t('settings.title')).toBe(RUSSIAN.settings.title)
+    expect(i18n.t('chats.title')).toBe(RUSSIAN.chats.title)
   })
 
   it('stays English, without a crash, when the Russian chunk cannot be fetched', async () => {

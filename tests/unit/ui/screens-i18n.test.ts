@@ -6,6 +6,8 @@ import '../../../src/lib/i18n/backup.ts'
 import '../../../src/lib/i18n/devices.ts'
 import '../../../src/lib/i18n/link.ts'
 import '../../../src/lib/i18n/push.ts'
+import '../../../src/lib/i18n/release.ts'
+import '../../../src/lib/i18n/settings.ts'
 import * as add from '../../../src/lib/i18n/messages/add.ts'
 import * as addRu from '../../../src/lib/i18n/messages/ru/add.ts'
 import * as backup from '../../../src/lib/i18n/messages/backup.ts'
@@ -16,8 +18,8 @@ import * as link from '../../../src/lib/i18n/messages/link.ts'
 import * as network from '../../../src/lib/i18n/messages/network.ts'
 import * as networkRu from '../../../src/lib/i18n/messages/ru/network.ts'
 import * as push from '../../../src/lib/i18n/messages/push.ts'
+import * as release from '../../../src/lib/i18n/messages/release.ts'
 import * as settings from '../../../src/lib/i18n/messages/settings.ts'
-import * as settingsRu from '../../../src/lib/i18n/messages/ru/settings.ts'
 import type { Entry } from '../../../src/lib/i18n/table.ts'
 import QrCode from '../../../src/lib/ui/QrCode.svelte'
 import { ImageTooLargeError, NoQrCodeError, QrDecoderUnavailableError, UnreadableImageError } from '../../../src/lib/ui/qr-errors.ts'
@@ -44,7 +46,8 @@ const AREAS = {
   link,
   network: { en: network.en, ru: networkRu.ru },
   push,
-  settings: { en: settings.en, ru: settingsRu.ru }
+  release,
+  settings
 } as const
 
 function forms (entry: Entry): string[] {
