@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { extname, isAbsolute, join, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
@@ -25,10 +26,12 @@ export interface StaticServerOptions {
   port?: number
   /** Served as `GET /config.json`. */
   config: AppConfig
+  /** Serve over HTTPS with this certificate (chain) and key, PEM; default plain HTTP. */
+  tls?: { cert: string, key: string }
 }
 
 export interface StaticServer {
-  /** Base URL with a trailing slash, e.g. `http://127.0.0.1:5173/`. */
+  /** Base URL with a trailing slash, e.g. `http://127.0.0.1:5173/` (`https:` with `tls`). */
   url: string
   /** Stops listening and closes every open (keep-alive) socket. */
   close(): Promise<void>
@@ -76,7 +79,7 @@ export async function startStaticServer (options: StaticServerOptions): Promise<
   const root = await realpath(isAbsolute(rootOption) ? rootOption : resolve(REPO_ROOT, rootOption))
   const configBody = JSON.stringify(config)
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res, root, configBody).catch((err: unknown) => {
       if (isClientGone(err)) {
         // The client closed the socket before the body was flushed (tab closed,
@@ -92,7 +95,8 @@ export async function startStaticServer (options: StaticServerOptions): Promise<
         res.destroy()
       }
     })
-  })
+  }
+  const server = options.tls === undefined ? createServer(listener) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener)
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject)
@@ -106,7 +110,7 @@ export async function startStaticServer (options: StaticServerOptions): Promise<
   const urlHost = host.includes(':') ? `[${host}]` : host
 
   return {
-    url: `http://${urlHost}:${boundPort}/`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${urlHost}:${boundPort}/`,
     close: async () => {
       const closed = new Promise<void>((resolvePromise, reject) => {
         server.close((err) => {

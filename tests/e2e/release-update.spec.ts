@@ -1,10 +1,16 @@
 /**
- * The installed app checks its updates (issue 61; src/sw.ts,
- * lib/pwa/release-guard.ts): a site deploys five releases in turn, and a
- * prepared Alice, whose history is in her browser, takes the ones signed as
- * they should be and refuses the others, in words, keeping the version she
- * runs. Then the server sends a service worker that checks nothing, and the
- * page she has open warns.
+ * Parley as a real deployment serves it (issue 61): over HTTPS, with a relay
+ * reached over WSS, both with certificates of a throwaway CA that the test's
+ * Chromium trusts through its flag (tests/support/test-ca.ts); the path
+ * `npm start`'s http://127.0.0.1 never takes (a secure context by its
+ * certificate, no mixed content, WSS).
+ *
+ * - The installed app checks its updates (src/sw.ts, lib/pwa/release-guard.ts):
+ *   a site deploys five releases in turn, and a prepared Alice, whose history
+ *   is in her browser, takes the ones signed as they should be and refuses the
+ *   others, in words, keeping the version she runs. Then the server sends a
+ *   service worker that checks nothing, and the page she has open warns.
+ * - Alice and Bob chat through that origin and relay, and go direct.
  *
  * Three builds of this checkout stand for three versions (each with its own
  * build time, scripts/lib/build-time.ts, so some of their files differ):
@@ -18,9 +24,33 @@ import { startStaticServer } from '../../scripts/lib/serve.ts'
 import type { StaticServer } from '../../scripts/lib/serve.ts'
 import { buildApp, deploy, makeRelease, newKey } from '../support/releases.ts'
 import { newPerson } from '../support/person.ts'
-import { expect, test } from './fixtures.ts'
-import { expectOnline, message, openChat, openScreen, send } from './helpers/parley.ts'
-import type { Page } from '@playwright/test'
+import { chromiumTrustArgs, makeTestCa } from '../support/test-ca.ts'
+import type { TestCa } from '../support/test-ca.ts'
+import { expect, test as base } from './fixtures.ts'
+import { expectOnline, expectPath, message, openChat, openScreen, send } from './helpers/parley.ts'
+import type { Browser, Page } from '@playwright/test'
+
+const test = base.extend<{ siteConfig: { relays: string[], iceServers: [] } }, { ca: TestCa, httpsBrowser: Browser }>({
+  ca: [async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-e2e-ca-'))
+    await use(await makeTestCa(dir))
+    await rm(dir, { recursive: true, force: true })
+  }, { scope: 'worker' }],
+  // a Chromium that trusts the CA (the project's own browser does not)
+  httpsBrowser: [async ({ playwright, ca, launchOptions }, use) => {
+    const browser = await playwright.chromium.launch({ ...launchOptions, args: [...launchOptions.args ?? [], ...chromiumTrustArgs(ca)] })
+    await use(browser)
+    await browser.close()
+  }, { scope: 'worker' }],
+  // the relay listens on WSS too, with the CA's certificate
+  relayArgs: async ({ ca }, use) => { await use(['--wss-port', '0', '--tls-cert', ca.certFile, '--tls-key', ca.keyFile]) },
+  // what an https: page can reach: the relay's WSS addresses only
+  siteConfig: async ({ relay }, use) => {
+    const relays = relay.wsMultiaddrs.filter(ma => /\/(wss|tls\/ws)\//.test(ma))
+    expect(relays).not.toHaveLength(0)
+    await use({ relays, iceServers: [] })
+  }
+})
 
 test.use({ prepared: 'pair', serviceWorkers: 'allow' })
 
@@ -54,7 +84,7 @@ async function expectAbout (page: Page, version: string, fingerprint: string): P
   await expect(page.getByTestId('release-key')).toHaveText(fingerprint)
 }
 
-test('the installed app takes updates signed by its key or one it endorsed, and refuses the others', async ({ browser, relay, preparedPeople }) => {
+test('over HTTPS, the installed app takes updates signed by its key or one it endorsed, and refuses the others', async ({ httpsBrowser, ca, siteConfig, preparedPeople }) => {
   test.setTimeout(240_000)
   const dir = await mkdtemp(join(tmpdir(), 'parley-e2e-releases-'))
   let server: StaticServer | undefined
@@ -79,10 +109,12 @@ test('the installed app takes updates signed by its key or one it endorsed, and 
 
     const site = join(dir, 'site')
     await deploy(join(dir, 'v1'), site)
-    server = await startStaticServer({ root: site, config: { relays: relay.wsMultiaddrs, iceServers: [] } })
-    const alice = await newPerson(browser, server.url, { restore: preparedPeople?.snapshots.alice })
+    server = await startStaticServer({ root: site, config: siteConfig, tls: { cert: ca.cert, key: ca.key } })
+    expect(server.url).toMatch(/^https:/)
+    const alice = await newPerson(httpsBrowser, server.url, { restore: preparedPeople?.snapshots.alice })
     const page = alice.page
     await expectOnline(page)
+    expect(await page.evaluate(() => isSecureContext)).toBe(true)
     await openChat(page, 'Bob')
     await send(page, 'written under version 1')
     await expect(message(page, 'written under version 1')).toBeVisible()
@@ -130,5 +162,25 @@ test('the installed app takes updates signed by its key or one it endorsed, and 
   } finally {
     await server?.close()
     await rm(dir, { recursive: true, force: true })
+  }
+})
+
+test('over HTTPS and a WSS relay, two people chat and their chat goes direct', async ({ httpsBrowser, ca, siteConfig, preparedPeople }) => {
+  const server = await startStaticServer({ config: siteConfig, tls: { cert: ca.cert, key: ca.key } })
+  const people = await Promise.all((['alice', 'bob'] as const).map(async who => newPerson(httpsBrowser, server.url, { restore: preparedPeople?.snapshots[who] })))
+  try {
+    const [alice, bob] = people.map(p => p.page) as [Page, Page]
+    await Promise.all([expectOnline(alice), expectOnline(bob)])
+    await openChat(alice, 'Bob')
+    await openChat(bob, 'Alice')
+    await send(alice, 'over https and wss')
+    await expect(message(bob, 'over https and wss')).toBeVisible()
+    await send(bob, 'and back')
+    await expect(message(alice, 'and back')).toBeVisible()
+    await expectPath(alice, 'direct')
+    await expectPath(bob, 'direct')
+  } finally {
+    await Promise.all(people.map(async p => p.context.close()))
+    await server.close()
   }
 })
