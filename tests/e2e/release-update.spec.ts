@@ -16,6 +16,7 @@
  * build time, scripts/lib/build-time.ts, so some of their files differ):
  * v1 the oldest, v2 the e2e suite's own `dist/`, v3–v5 the newest.
  */
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -56,6 +57,15 @@ test.use({ prepared: 'pair', serviceWorkers: 'allow' })
 
 const COMMIT = 'c0ffee'.padEnd(40, '0')
 const DAY_S = 24 * 3600
+
+/** `npx parley-verify <url>`, as anyone would run it, trusting the test's CA as a system would a public one. */
+async function parleyVerify (url: string, ca: TestCa): Promise<{ code: number, out: string }> {
+  return new Promise((resolve) => {
+    execFile('npx', ['parley-verify', url], { env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caFile } }, (err, stdout, stderr) => {
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, out: stdout + stderr })
+    })
+  })
+}
 
 /** Asks the browser to look for a new service worker now, as it does on a navigation. */
 async function checkForUpdate (page: Page): Promise<void> {
@@ -127,10 +137,19 @@ test('over HTTPS, the installed app takes updates signed by its key or one it en
     await expectAbout(page, '2.0.0', keyFingerprint(first.publicKey))
     await openChat(page, 'Bob')
     await expect(message(page, 'written under version 1')).toBeVisible()
+    // and anyone can check what the URL serves
+    const v2Check = await parleyVerify(server.url, ca)
+    expect(v2Check.out).toContain('Parley 2.0.0, commit')
+    expect(v2Check.out).toContain('verdict: every file is the signed release')
+    expect(v2Check.code).toBe(0)
 
     // v3, one byte of one file changed after signing: refused, naming the file; v2 runs on
     await deploy(join(dir, 'v3'), site)
     await checkForUpdate(page)
+    const v3Check = await parleyVerify(server.url, ca)
+    expect(v3Check.out.split('\n').filter(line => !line.startsWith('ok ') && line.includes('assets/'))).toEqual([expect.stringMatching(new RegExp(`^changed +assets/${changed.replace(/[.-]/g, '\\$&')}  \\(served `))])
+    expect(v3Check.out).toContain('verdict: NOT the signed release')
+    expect(v3Check.code).toBe(1)
     const refusedFile = page.getByRole('alert').filter({ hasText: `whose file assets/${changed} is not the one its publisher signed` })
     await expect(refusedFile).toBeVisible()
     await page.reload()

@@ -23,8 +23,9 @@ const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const
 const DAY_MS = 24 * 3600_000
 
 export interface TestCa {
-  /** the CA's certificate, PEM */
+  /** the CA's certificate, PEM, also written to `caFile` (for Node: NODE_EXTRA_CA_CERTS) */
   caCert: string
+  caFile: string
   /** base64 SHA-256 of the CA's SubjectPublicKeyInfo, as Chromium's flag takes it */
   caSpki: string
   /** the certificate issued for 127.0.0.1 and its key, PEM, also written to `certFile` and `keyFile` */
@@ -38,7 +39,7 @@ function serial (): string {
   return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^./, '1')
 }
 
-/** Makes a CA and a certificate for 127.0.0.1 signed by it, written into `dir` as `tls.crt` and `tls.key`. */
+/** Makes a CA and a certificate for 127.0.0.1 signed by it, written into `dir` as `ca.crt`, `tls.crt` and `tls.key`. */
 export async function makeTestCa (dir: string): Promise<TestCa> {
   const now = Date.now()
   const caKeys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])
@@ -78,11 +79,13 @@ export async function makeTestCa (dir: string): Promise<TestCa> {
   const cert = leaf.toString('pem') + '\n' + ca.toString('pem') + '\n'
   const key = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' }).toString()
   const spki = Buffer.from(await webcrypto.subtle.exportKey('spki', caKeys.publicKey))
+  const caFile = join(dir, 'ca.crt')
+  await writeFile(caFile, ca.toString('pem') + '\n')
   const certFile = join(dir, 'tls.crt')
   const keyFile = join(dir, 'tls.key')
   await writeFile(certFile, cert)
   await writeFile(keyFile, key, { mode: 0o600 })
-  return { caCert: ca.toString('pem'), caSpki: createHash('sha256').update(spki).digest('base64'), cert, key, certFile, keyFile }
+  return { caCert: ca.toString('pem'), caFile, caSpki: createHash('sha256').update(spki).digest('base64'), cert, key, certFile, keyFile }
 }
 
 /** Chromium's arguments that make it trust `ca` (its profile is Playwright's own, a fresh one each launch). */
