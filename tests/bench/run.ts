@@ -43,6 +43,8 @@
  *   bundle_worker_gzip_kib        gzip size of the node worker
  *   bundle_pump_gzip_kib          gzip size of the tab's channel pump worker
  *   bundle_lazy_gzip_kib          gzip size of the chunks loaded on demand (QR code, QR decoder + its wasm)
+ *   release_update_verify_ms      an installed app finds a new signed release (updatefound) → verified, its new files
+ *                                 cached and checked, the page's check of the new worker done, Reload offered (tests/bench/release.ts)
  *   mailbox_deposit_p50_ms        seal + DEPOSIT of a ~100-character chat message to a relay-node, until its (on-disk) acknowledgement
  *   mailbox_deposit_p99_ms        the same, p99
  *   mailbox_drain_1000_ms         Bob opens the app with 1,000 sealed messages waiting in his mailbox → all 1,000 stored in his IndexedDB
@@ -122,7 +124,8 @@
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
  * `--only slowloris` relay_connect_ok_under_slowloris, `--only mailbox` the mailbox_ figures,
  * `--only invite` the invite_ figures, `--only voice` voice_message_10s_kib, `--only group` the group_ figures, `--only call` the call_ figures, `--only devices` link_device_10k_ms and fanout_two_devices_p50_ms, `--only session` the session figures,
- * `--only padding` the padding_ figures, `--only backup` the backup_kdf figures, `--only push` the push figures; a
+ * `--only padding` the padding_ figures, `--only backup` the backup_kdf figures, `--only push` the push figures,
+ * `--only release` release_update_verify_ms; a
  * comma-separated list runs several (still inside `unshare -n`). `npm run bench -- --only bundle,history` passes it on.
  */
 import '../../src/lib/polyfill/promise-with-resolvers.ts'
@@ -155,6 +158,7 @@ import { benchRatchet, benchSessionSetup } from './session.ts'
 import { benchPadding } from './padding.ts'
 import { benchBackupKdf } from './backup-kdf.ts'
 import { benchPushNotification, benchPushRss } from './push.ts'
+import { benchReleaseUpdate } from './release.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -319,7 +323,8 @@ async function main (): Promise<void> {
       session: async () => { await benchSessionSetup(); await benchRatchet() },
       padding: benchPadding,
       backup: benchBackupKdf,
-      push: benchPush
+      push: benchPush,
+      release: benchReleaseUpdate
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
@@ -369,6 +374,8 @@ async function main (): Promise<void> {
   // a relay of its own holding Bob's prekeys
   await section('session', async () => { await benchSessionSetup(); await benchRatchet() })
   await section('padding', benchPadding)
+  // a build of its own and a static server, no relay
+  await section('release', benchReleaseUpdate)
   // a quiet page of its own: no relay, no app
   await section('backup', benchBackupKdf)
   // a relay of its own, with the data limit the file needs
