@@ -405,8 +405,8 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * its budget 339.3.
  * Issue 61, the installed app checks its updates: the service worker verifies
  * the release's Ed25519 signature (@noble/curves, the manifest's reader; a
- * classic service worker cannot load code on demand, and Firefox ESR 128 has
- * no Ed25519 in WebCrypto) and carries each precached file's SHA-256: 11.7 →
+ * classic service worker cannot load code on demand, and WebCrypto's
+ * Ed25519 came to browsers only in 2025: Chromium 137, Firefox 129) and carries each precached file's SHA-256: 11.7 →
  * 32.8, its budget 32.9. The page's check of a new worker (the same
  * signature code, lib/pwa/worker-check.ts, loaded only when a worker
  * installs), the release records' reader and Settings → About: the lazy code
