@@ -130,13 +130,18 @@ test('over HTTPS, the installed app takes updates signed by its key or one it en
     await expect(message(page, 'written under version 1')).toBeVisible()
     await expectAbout(page, '1.0.0', keyFingerprint(first.publicKey))
 
-    // v2, signed by the same key: offered, and taken on Reload; the history is there
-    await deploy(join(dir, 'v2'), site)
-    await checkForUpdate(page)
-    await page.getByRole('button', { name: 'Reload' }).click()
-    await expectAbout(page, '2.0.0', keyFingerprint(first.publicKey))
-    await openChat(page, 'Bob')
-    await expect(message(page, 'written under version 1')).toBeVisible()
+    /** Deploys a release the app must take: offered, taken on Reload, About shows it, the history is there. */
+    const taken = async (name: string, version: string, key: typeof first): Promise<void> => {
+      await deploy(join(dir, name), site)
+      await checkForUpdate(page)
+      await page.getByRole('button', { name: 'Reload' }).click()
+      await expectAbout(page, version, keyFingerprint(key.publicKey))
+      await openChat(page, 'Bob')
+      await expect(message(page, 'written under version 1')).toBeVisible()
+    }
+
+    // v2, signed by the same key
+    await taken('v2', '2.0.0', first)
     // and anyone can check what the URL serves
     const v2Check = await parleyVerify(server.url, ca)
     expect(v2Check.out).toContain('Parley 2.0.0, commit')
@@ -165,12 +170,7 @@ test('over HTTPS, the installed app takes updates signed by its key or one it en
     await expectAbout(page, '2.0.0', keyFingerprint(first.publicKey))
 
     // v5, signed by a new key that the pinned key endorsed: taken, and the new key pinned
-    await deploy(join(dir, 'v5'), site)
-    await checkForUpdate(page)
-    await page.getByRole('button', { name: 'Reload' }).click()
-    await expectAbout(page, '5.0.0', keyFingerprint(next.publicKey))
-    await openChat(page, 'Bob')
-    await expect(message(page, 'written under version 1')).toBeVisible()
+    await taken('v5', '5.0.0', next)
 
     // a service worker that checks nothing, which browsers install as they would any: the open page warns
     await writeFile(join(site, 'sw.js'), 'self.addEventListener("install", () => { self.skipWaiting() })\n')
