@@ -6,14 +6,14 @@
  *
  * - Precaches the app shell (html, js, css, icons, the QR reader's wasm) so
  *   the installed app opens with no network; every navigation falls back to
- *   index.html.
+ *   index.html. `/config.json` is never cached: it is asked of the server every
+ *   time, so an edited config takes effect at once.
  * - Installs only a version it verified (issue 61, lib/pwa/release-guard.ts):
  *   the release's manifest signed by the pinned release key (or a key it
  *   endorsed) and listing this worker's files, each file fetched with its
  *   SHA-256. A version refused is not installed: the running one stays, and
  *   every open page is told why (RELEASE_REFUSED_MESSAGE, and the `refused`
- *   record of lib/pwa/release-store.ts). `/config.json` is never cached: it is asked of the server every
- *   time, so an edited config takes effect at once.
+ *   record of lib/pwa/release-store.ts).
  * - Updates wait: a new version activates only when a tab asks
  *   ({ type: 'SKIP_WAITING' }, the "A new version is ready" banner's Reload).
  * - Share target: the share sheet's POST to /share-target is stored as the one
@@ -46,8 +46,8 @@ declare let self: ServiceWorkerGlobalScope
 /** The screen a share lands on. */
 const SHARE_SCREEN = '/#/share'
 
-/** How long the release's manifest and signature may take to come. */
-const OFFER_TIMEOUT_MS = 30_000
+/** How long the release's manifest and signature, or a file fetched again, may take to come. */
+const FETCH_TIMEOUT_MS = 30_000
 
 /** The build's precache list, each file with its SHA-256 (scripts/lib/precache-hashes.ts). */
 const ENTRIES = self.__WB_MANIFEST as Array<PrecacheEntry | string>
@@ -70,7 +70,7 @@ const precache = new PrecacheController({
       if (await fileMismatch(path, await response.clone().arrayBuffer(), HASHES) === undefined) return response
       // the browser's HTTP cache may hold a file a server changed earlier (files with hashed names
       // are cached for a year, and workbox asks for them through that cache): ask the server itself
-      const fresh = await fetch(request.url, { cache: 'reload', credentials: 'same-origin' })
+      const fresh = await fetch(request.url, { cache: 'reload', credentials: 'same-origin', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
       const mismatch = fresh.ok ? await fileMismatch(path, await fresh.clone().arrayBuffer(), HASHES) : `${path}: HTTP ${fresh.status}`
       if (mismatch !== undefined) throw new FileMismatch(path, mismatch)
       return fresh
@@ -95,7 +95,7 @@ async function refuse (refusal: Omit<Refusal, 'at'>): Promise<void> {
 /** Verifies this version (lib/pwa/release-guard.ts), precaches its files, then records it and its key. */
 async function installVerified (event: ExtendableEvent): Promise<void> {
   const pin = await releases.get('pin')
-  const offer = await fetchOffer(async (name, signal) => fetch(new URL(name, self.registration.scope), { cache: 'no-store', signal }), AbortSignal.timeout(OFFER_TIMEOUT_MS))
+  const offer = await fetchOffer(async (name, signal) => fetch(new URL(name, self.registration.scope), { cache: 'no-store', signal }), AbortSignal.timeout(FETCH_TIMEOUT_MS))
   const judgement = judgeOffer(offer, pin?.key, HASHES)
   if (!judgement.ok) {
     await refuse(judgement.refusal)
