@@ -132,7 +132,8 @@ describe('files through a real relay-node', () => {
     await alice.node.call('sendFile', { contactId: aToB, file: new Blob([randomBytes(2000)]), name: 'two.bin', mime: '', caption: '', thumb: null })
     const one = await expectState(bob, 'one.bin', 'failed')
     await expectState(bob, 'two.bin', 'failed')
-    expect((await transferNamed(alice.db, 'one.bin'))?.state).toBe('waiting')
+    // the sender serves until the receiver's refusal closes the stream, then waits (on a slow machine, after Bob's row says failed)
+    await expectState(alice, 'one.bin', 'waiting')
 
     // the receiver cancels: the sender hears of it
     await bob.node.call('cancelTransfer', { id: one.id })
