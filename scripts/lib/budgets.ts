@@ -414,13 +414,19 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * banners (0.3) are paid for by the Settings screen's strings, which moved
  * out of it into an area that loads with the screen (114.78; vite build of
  * the change, 2026-12-01).
+ * Issue 62's "Export chat" (the ZIP's code with fflate's streaming Zip, its
+ * manager and widget, and its words, in a section Contact info and Group
+ * info load when shown, routes/info/ExportSection.svelte; imported by the
+ * screens directly, rolldown split a chunk off the shell and took it from
+ * 114.78 to 115.2): the lazy code 856.9 → 868.3, its budget 868.4; the
+ * service worker's precache list of the new files 32.8 → 33.0, its budget 33.1.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 114.9,
   worker: 339.3,
   pump: 4.6,
-  lazy: 857.0,
-  serviceWorker: 32.9
+  lazy: 868.4,
+  serviceWorker: 33.1
 }
 
 export interface BudgetResult {

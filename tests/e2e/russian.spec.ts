@@ -31,7 +31,7 @@ test.use({ prepared: 'pair' })
 /** Latin words a Russian screen may show: names of things, not English (Enter and Esc as printed on Russian keyboards' keys). */
 const ALLOWED = new Set([
   'Enter', 'Esc', 'Parley', 'PeerID', 'QR', 'DHT', 'WebRTC', 'WebRTC-Direct', 'TURN', 'STUN', 'NAT', 'URL', 'ID', 'RTT',
-  'WebSocket', 'WebSockets', 'WebTransport', 'IPv4', 'IPv6', 'TCP', 'UDP', 'QUIC', 'libp2p', 'PWA', 'PNG', 'JPEG',
+  'WebSocket', 'WebSockets', 'WebTransport', 'IPv4', 'IPv6', 'TCP', 'UDP', 'QUIC', 'libp2p', 'PWA', 'PNG', 'JPEG', 'ZIP',
   // the push services and the devices where one must be installed first (Settings → Notifications)
   'Google', 'Mozilla', 'Apple', 'iPhone', 'iPad'
 ])

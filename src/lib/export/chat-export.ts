@@ -29,7 +29,9 @@ export interface ExportSource {
   pages: () => AsyncIterable<readonly MessageRow[]>
   /** the message a reply quotes, when this device has it */
   message: (id: MessageId) => Promise<MessageRow | undefined>
-  /** who a PeerID is, in words (the person's name, "You" for us) */
+  /** who wrote a message, in words (the person's name, "You" for ours) */
+  author: (row: MessageRow) => string
+  /** who a PeerID is, in words (a reaction's author) */
   nameOf: (peerId: string) => string
   /** a message's file as this device holds it whole; undefined when it does not (not received, deleted) */
   file: (row: MessageRow) => Promise<Blob | undefined>
@@ -108,7 +110,7 @@ async function quoteOf (source: ExportSource, words: ExportWords, id: MessageId)
   if (quoted === undefined || disappears(quoted)) return `<blockquote class="reply"><span class="missing">${escapeHtml(words.quoteMissing)}</span></blockquote>`
   const text = quoted.deleted !== undefined ? words.deleted : quoted.kind === 'file' ? (quoted.file?.name ?? '') : quoted.body
   const cut = [...text].length > QUOTE_CHARS ? `${[...text].slice(0, QUOTE_CHARS).join('')}…` : text
-  return `<blockquote class="reply"><a href="#m-${escapeHtml(quoted.id)}">${escapeHtml(words.replyTo(source.nameOf(quoted.fromPeerId)))}</a>: ${escapeHtml(cut)}</blockquote>`
+  return `<blockquote class="reply"><a href="#m-${escapeHtml(quoted.id)}">${escapeHtml(words.replyTo(source.author(quoted)))}</a>: ${escapeHtml(cut)}</blockquote>`
 }
 
 function fileHtml (row: MessageRow, held: boolean, words: ExportWords): string {
@@ -125,7 +127,7 @@ function fileHtml (row: MessageRow, held: boolean, words: ExportWords): string {
 export async function messageHtml (row: MessageRow, held: boolean, source: ExportSource, words: ExportWords): Promise<string> {
   const parts: string[] = [
     `<article class="${row.direction === 'out' ? 'out' : 'in'}" id="m-${escapeHtml(row.id)}">`,
-    `<header><span class="author">${escapeHtml(source.nameOf(row.fromPeerId))}</span> <time datetime="${new Date(row.sentAt).toISOString()}">${escapeHtml(words.time(row.sentAt))}</time>`,
+    `<header><span class="author">${escapeHtml(source.author(row))}</span> <time datetime="${new Date(row.sentAt).toISOString()}">${escapeHtml(words.time(row.sentAt))}</time>`,
     row.edit !== undefined && row.deleted === undefined ? ` <span class="edited">${escapeHtml(words.edited)}</span>` : '',
     '</header>'
   ]

@@ -14,7 +14,7 @@
  * are typed here (a type-only import), and the code that shows it adds the
  * table when it loads ({@link addArea}); `settings` (the Settings screen),
  * `backup` (the backup file in
- * Settings), `devices` (Settings' linked devices), `link` (linking a
+ * Settings), `devices` (Settings' linked devices), `export` (exporting a chat), `link` (linking a
  * device), `push` (Settings' "When Parley is closed") and `release`
  * (releases: refusals, Settings → About) are.
  *
@@ -52,6 +52,7 @@ import { en as voice } from './messages/voice.ts'
 import type { Entry, RuTable } from './table.ts'
 import type * as backup from './messages/backup.ts'
 import type * as devices from './messages/devices.ts'
+import type * as exportChat from './messages/export.ts'
 import type * as link from './messages/link.ts'
 import type * as push from './messages/push.ts'
 import type * as release from './messages/release.ts'
@@ -62,7 +63,7 @@ const AREAS = {
 } as const
 
 /** Areas whose tables load with the code that shows them (see {@link addArea}). */
-interface LazyAreas { backup: typeof backup, devices: typeof devices, link: typeof link, push: typeof push, release: typeof release, settings: typeof settings }
+interface LazyAreas { backup: typeof backup, devices: typeof devices, export: typeof exportChat, link: typeof link, push: typeof push, release: typeof release, settings: typeof settings }
 
 /** The English tables of the shell's areas and those loaded on demand, by area. */
 type EnglishAreas = typeof AREAS & { [A in keyof LazyAreas]: LazyAreas[A]['en'] }

@@ -67,6 +67,7 @@ function sourceOf (rows: MessageRow[], files: Map<string, Blob>, pageSize = 100)
     title: 'Bob',
     async * pages () { for (let i = 0; i < rows.length; i += pageSize) yield rows.slice(i, i + pageSize) },
     message: async (mid) => byId.get(mid),
+    author: (r) => r.direction === 'out' ? 'You' : 'Bob',
     nameOf: (peer) => peer === ME ? 'You' : 'Bob',
     file: async (r) => files.get(r.id)
   }
