@@ -9,7 +9,7 @@ import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
 import {
-  MANIFEST_FILE, RELEASE_FORMAT, SIGNATURE_FILE, UNSIGNED_FILES, decodeManifest, encodeManifest, endorseKey, keyFingerprint, newReleaseSecret, releasePublicKey, sha256Hex, signManifest
+  MANIFEST_FILE, RELEASE_FORMAT, SIGNATURE_FILE, UNSIGNED_FILES, decodeManifest, encodeManifest, encodeSignature, endorseKey, keyFingerprint, newReleaseSecret, releasePublicKey, sha256Hex, signManifest
 } from '@parley/protocol/release/manifest'
 import type { ReleaseManifest } from '@parley/protocol/release/manifest'
 
@@ -108,7 +108,7 @@ export async function makeRelease (init: ReleaseInit): Promise<{ manifest: Relea
   }
   const bytes = encodeManifest(manifest)
   await writeFile(join(init.out, MANIFEST_FILE), bytes)
-  await writeFile(join(init.out, SIGNATURE_FILE), bytesToHex(signManifest(bytes, init.key.secret)) + '\n')
+  await writeFile(join(init.out, SIGNATURE_FILE), encodeSignature(signManifest(bytes, init.key.secret)))
   await writeFile(join(init.out, 'config.json'), JSON.stringify(CONFIG_TEMPLATE, null, 2) + '\n')
   return { manifest, bytes, upload: await filesUnder(init.out) }
 }

@@ -10,9 +10,9 @@ import { appendFile, mkdtemp, readFile, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { hexToBytes } from '@noble/hashes/utils.js'
+import { readBounded } from '@parley/protocol/read-bounded'
 import {
-  MANIFEST_FILE, MAX_MANIFEST_BYTES, SIGNATURE_FILE, decodeManifest, keyFingerprint, sha256Hex, verifyRelease
+  MANIFEST_FILE, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, SIGNATURE_FILE, decodeManifest, decodeSignature, keyFingerprint, sha256Hex, verifyRelease
 } from '@parley/protocol/release/manifest'
 import { filesUnder } from './release.ts'
 import type { ReleaseManifest } from '@parley/protocol/release/manifest'
@@ -51,16 +51,8 @@ async function fetchBytes (fetcher: typeof fetch, url: URL, limit: number, timeo
   if (!response.ok || response.body === null) return { status: response.status }
   const declared = Number(response.headers.get('content-length') ?? NaN)
   if (declared > limit) throw new Error(`${url.href} is ${declared} bytes, more than ${limit}`)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of response.body) {
-    size += chunk.byteLength
-    if (size > limit) throw new Error(`${url.href} is more than ${limit} bytes`)
-    chunks.push(chunk)
-  }
-  const bytes = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) { bytes.set(chunk, at); at += chunk.byteLength }
+  const bytes = await readBounded(response.body, limit)
+  if (bytes === undefined) throw new Error(`${url.href} is more than ${limit} bytes`)
   return { status: response.status, bytes }
 }
 
@@ -70,12 +62,12 @@ export async function verifyUrl (base: string, options: VerifyOptions = {}): Pro
   const timeoutMs = options.timeoutMs ?? 30_000
   const root = new URL(base.endsWith('/') ? base : `${base}/`)
   const manifestFile = await fetchBytes(fetcher, new URL(MANIFEST_FILE, root), MAX_MANIFEST_BYTES, timeoutMs)
-  const signatureFile = await fetchBytes(fetcher, new URL(SIGNATURE_FILE, root), 1024, timeoutMs)
+  const signatureFile = await fetchBytes(fetcher, new URL(SIGNATURE_FILE, root), MAX_SIGNATURE_BYTES, timeoutMs)
   if (manifestFile.bytes === undefined || signatureFile.bytes === undefined) {
     return { problem: `the URL serves no release: ${MANIFEST_FILE} answered ${manifestFile.status}, ${SIGNATURE_FILE} ${signatureFile.status}`, files: [], ok: false }
   }
-  const signatureHex = new TextDecoder().decode(signatureFile.bytes).trim()
-  if (!/^[0-9a-f]{128}$/.test(signatureHex)) return { problem: `${SIGNATURE_FILE} is not a signature (128 hex digits)`, files: [], ok: false }
+  const signature = decodeSignature(signatureFile.bytes)
+  if (signature === undefined) return { problem: `${SIGNATURE_FILE} is not a signature (128 hex digits)`, files: [], ok: false }
   let manifest: ReleaseManifest
   try {
     manifest = decodeManifest(manifestFile.bytes)
@@ -83,7 +75,7 @@ export async function verifyUrl (base: string, options: VerifyOptions = {}): Pro
     return { problem: err instanceof Error ? err.message : String(err), files: [], ok: false }
   }
   // without a key given, the manifest must at least be signed by the key it names (the fingerprint says which)
-  const verdict = verifyRelease(manifestFile.bytes, hexToBytes(signatureHex), options.key ?? manifest.key)
+  const verdict = verifyRelease(manifestFile.bytes, signature, options.key ?? manifest.key)
   const fingerprint = keyFingerprint(manifest.key)
   if (!verdict.ok) return { problem: `${verdict.detail} (${verdict.reason})`, fingerprint, files: [], ok: false }
 

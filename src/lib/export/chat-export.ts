@@ -109,7 +109,8 @@ async function quoteOf (source: ExportSource, words: ExportWords, id: MessageId)
   const quoted = await source.message(id)
   if (quoted === undefined || disappears(quoted)) return `<blockquote class="reply"><span class="missing">${escapeHtml(words.quoteMissing)}</span></blockquote>`
   const text = quoted.deleted !== undefined ? words.deleted : quoted.kind === 'file' ? (quoted.file?.name ?? '') : quoted.body
-  const cut = [...text].length > QUOTE_CHARS ? `${[...text].slice(0, QUOTE_CHARS).join('')}…` : text
+  const chars = [...text]
+  const cut = chars.length > QUOTE_CHARS ? `${chars.slice(0, QUOTE_CHARS).join('')}…` : text
   return `<blockquote class="reply"><a href="#m-${escapeHtml(quoted.id)}">${escapeHtml(words.replyTo(source.author(quoted)))}</a>: ${escapeHtml(cut)}</blockquote>`
 }
 
@@ -171,7 +172,7 @@ export function exportChat (source: ExportSource, words: ExportWords, options: {
     page.mtime = options.exportedAt
     zip.add(page)
     page.push(encoder.encode(pageHead(source.title, words.heading(source.title, options.exportedAt))))
-    const files: MessageRow[] = []
+    const files: Array<{ row: MessageRow, blob: Blob }> = []
     for await (const rows of source.pages()) {
       options.signal?.throwIfAborted()
       const html: string[] = []
@@ -181,8 +182,8 @@ export function exportChat (source: ExportSource, words: ExportWords, options: {
           continue
         }
         const blob = row.kind === 'file' && row.deleted === undefined ? await source.file(row) : undefined
-        // only which messages have a file is kept, not the files: they are read again, one at a time
-        if (blob !== undefined) files.push(row)
+        // a Blob is a handle to bytes the device keeps (on disk), not the bytes: they are read after the page, a slice at a time
+        if (blob !== undefined) files.push({ row, blob })
         html.push(await messageHtml(row, blob !== undefined, source, words))
         progress.messages++
       }
@@ -193,12 +194,11 @@ export function exportChat (source: ExportSource, words: ExportWords, options: {
     page.push(encoder.encode(PAGE_TAIL), true)
     progress.filesTotal = files.length
     options.onProgress?.({ ...progress })
-    for (const row of files) {
-      const blob = await source.file(row)
+    for (const { row, blob } of files) {
       const entry = new ZipPassThrough(exportFilePath(row))
       entry.mtime = row.sentAt
       zip.add(entry)
-      if (blob === undefined || blob.size === 0) {
+      if (blob.size === 0) {
         entry.push(new Uint8Array(0), true)
       } else {
         for (let at = 0; at < blob.size; at += FILE_SLICE_BYTES) {

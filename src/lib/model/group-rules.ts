@@ -37,6 +37,12 @@ export function memberName (group: Pick<GroupRow, 'members'> | undefined, peer: 
   return name === undefined || name === '' ? `${peer.slice(0, 12)}…` : name
 }
 
+/** Who `peer` is in a group's chat: the group's name for a member, else `contactName` (ours for them), else the start of the PeerID (someone who left). */
+export function nameInGroup (group: Pick<GroupRow, 'members'> | undefined, peer: string, contactName: string | undefined): string {
+  if (group?.members.some(m => m.peer === peer) === true) return memberName(group, peer)
+  return contactName ?? memberName(group, peer)
+}
+
 /** Members in the order the info lists them: the owner, admins, then members, each by name; we come first among our kind. */
 export function sortedMembers (members: readonly GroupMemberRow[], me: string | undefined): GroupMemberRow[] {
   const rank: Record<GroupRole, number> = { owner: 0, admin: 1, member: 2 }

@@ -18,8 +18,11 @@
  *
  * Pure, but for `fetchOffer` (given a fetch): the worker and the tests call it.
  */
-import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js'
-import { MANIFEST_FILE, MAX_MANIFEST_BYTES, SIGNATURE_FILE, decodeManifest, keyFingerprint, sha256Hex, verifyRelease } from '@parley/protocol/release/manifest'
+import { bytesToHex } from '@noble/hashes/utils.js'
+import { readBounded } from '@parley/protocol/read-bounded'
+import {
+  MANIFEST_FILE, MAX_MANIFEST_BYTES, MAX_SIGNATURE_BYTES, SIGNATURE_FILE, decodeManifest, decodeSignature, keyFingerprint, sha256Hex, verifyRelease
+} from '@parley/protocol/release/manifest'
 
 /** A version the worker installed: a signed release, or an unsigned build (no manifest where it was served). */
 export type InstalledRelease =
@@ -47,8 +50,6 @@ export type Judgement =
   | { ok: true, release: InstalledRelease }
   | { ok: false, refusal: Omit<Refusal, 'at'> }
 
-const SIGNATURE_TEXT = /^([0-9a-f]{128})\s*$/
-const MAX_SIGNATURE_BYTES = 1024
 
 /**
  * Judges an offered version: `pinned` is the pinned key (hex), undefined
@@ -61,17 +62,18 @@ export function judgeOffer (offer: Offer, pinned: string | undefined, precache: 
     if (pinned === undefined) return { ok: true, release: { signed: false } }
     return refuse('unsigned', `the server serves no ${offer.manifest === undefined ? MANIFEST_FILE : SIGNATURE_FILE}`)
   }
-  if (pinned === undefined) {
-    // nothing pinned yet: what is not a manifest at all is a host without releases
+  let key = pinned
+  if (key === undefined) {
+    // nothing pinned yet: what is not a manifest at all is a host without releases; a manifest must hold under its own key
     try {
-      decodeManifest(offer.manifest)
+      key = decodeManifest(offer.manifest).key
     } catch {
       return { ok: true, release: { signed: false } }
     }
   }
   // a signature file that is not one holds for nothing (verifyRelease reads the manifest first)
-  const signature = signatureBytes(offer.signature) ?? new Uint8Array(0)
-  const verdict = verifyRelease(offer.manifest, signature, pinned ?? decodeManifest(offer.manifest).key)
+  const signature = decodeSignature(offer.signature) ?? new Uint8Array(0)
+  const verdict = verifyRelease(offer.manifest, signature, key)
   if (!verdict.ok) return refuse(verdict.reason, verdict.detail, versionOf(offer.manifest))
   const { manifest } = verdict
   for (const [path, hash] of precache) {
@@ -91,13 +93,6 @@ export function judgeOffer (offer: Offer, pinned: string | undefined, precache: 
       manifestHash: sha256Hex(offer.manifest)
     }
   }
-}
-
-/** The signature file's bytes (hex text), or undefined when it is not a signature. */
-export function signatureBytes (text: Uint8Array): Uint8Array | undefined {
-  if (text.byteLength > MAX_SIGNATURE_BYTES) return undefined
-  const hex = SIGNATURE_TEXT.exec(new TextDecoder().decode(text))?.[1]
-  return hex === undefined ? undefined : hexToBytes(hex)
 }
 
 /** The version a manifest names, for the words of a refusal; nothing when it cannot be read. */
@@ -129,27 +124,8 @@ async function readServed (get: (name: string, signal: AbortSignal) => Promise<R
     await response.body?.cancel()
     return undefined
   }
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = response.body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    // larger than any manifest: not one (the judgement says so)
-    if (size > max) {
-      await reader.cancel()
-      return new Uint8Array(max + 1)
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return bytes
+  // larger than any manifest: not one (the judgement says so)
+  return await readBounded(response.body, max) ?? new Uint8Array(max + 1)
 }
 
 /** The precache list's hashes by path (no leading slash). Every build writes one for each entry. */

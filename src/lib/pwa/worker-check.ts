@@ -7,8 +7,8 @@
  * the pinned key (or a key it endorsed) names? Loaded when a new worker
  * installs, not with the app's shell.
  */
-import { verifyRelease, sha256Hex } from '@parley/protocol/release/manifest'
-import { fetchOffer, signatureBytes } from './release-guard.ts'
+import { decodeSignature, verifyRelease, sha256Hex } from '@parley/protocol/release/manifest'
+import { fetchOffer } from './release-guard.ts'
 
 const CHECK_TIMEOUT_MS = 30_000
 
@@ -23,7 +23,7 @@ export async function unsignedWorker (scriptURL: string, pinned: string): Promis
   if (!response.ok) return `the worker's script answers HTTP ${response.status}`
   const bytes = new Uint8Array(await response.arrayBuffer())
   if (offer.manifest === undefined || offer.signature === undefined) return 'the server serves no signed manifest'
-  const signature = signatureBytes(offer.signature)
+  const signature = decodeSignature(offer.signature)
   if (signature === undefined) return 'the release signature is not one'
   const verdict = verifyRelease(offer.manifest, signature, pinned)
   if (!verdict.ok) return verdict.detail

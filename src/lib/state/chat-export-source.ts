@@ -9,7 +9,7 @@ import '../i18n/export.ts'
 import type { ExportSource } from '../export/chat-export.ts'
 import type { ParleyDb } from '../db/db.ts'
 import { t } from '../i18n/index.ts'
-import { memberName } from '../model/group-rules.ts'
+import { nameInGroup } from '../model/group-rules.ts'
 import { displayName } from '../model/names.ts'
 import { chatScope } from './chat-scope.ts'
 import type { ChatRef } from './chat-scope.ts'
@@ -42,9 +42,7 @@ export async function exportSource (db: ParleyDb, node: Pick<NodeManager, 'call'
   ])
   const own = new Set([profile?.peerId, account?.account].filter((p): p is string => p !== undefined))
   const names = new Map(contacts.map(c => [c.peerId, displayName(c)]))
-  const nameOf = (peer: string): string => own.has(peer)
-    ? t('export.you')
-    : group?.members.some(m => m.peer === peer) === true ? memberName(group, peer) : names.get(peer) ?? memberName(group, peer)
+  const nameOf = (peer: string): string => own.has(peer) ? t('export.you') : nameInGroup(group, peer, names.get(peer))
   return {
     title,
     async * pages () {

@@ -18,7 +18,7 @@ import type { ParleyDb } from '../db/db.ts'
 import { deliveriesOfMany, groupMessageState } from '../db/group-reads.ts'
 import { deliveriesOf } from '../db/groups.ts'
 import type { GroupDeliveryRow, GroupMemberRow, GroupRow, MessageId, MessageRow, TransferRow } from '../db/types.ts'
-import { memberName, onlineMembers } from '../model/group-rules.ts'
+import { memberName, nameInGroup, onlineMembers } from '../model/group-rules.ts'
 import { ContactList, GroupView } from './contacts.svelte.ts'
 import { getDb, live, type Live } from './live.svelte.ts'
 
@@ -133,9 +133,7 @@ export class GroupChat {
 
   /** A member's name: the group's word for it, else our contact's, else the start of the PeerID (someone who left). */
   nameOf (peer: string): string {
-    const row = this.#row
-    if (row?.members.some(m => m.peer === peer) === true) return memberName(row, peer)
-    return this.#contacts.nameOf(peer) ?? memberName(row, peer)
+    return nameInGroup(this.#row, peer, this.#contacts.nameOf(peer))
   }
 
   /** Who wrote `message`: the group's name for ours (quotes say "You" anyway), the member's for theirs. */

@@ -24,6 +24,8 @@ export const SIGNATURE_FILE = 'parley-release.sig'
 /** What a release's host sets itself: never in a manifest. */
 export const UNSIGNED_FILES: readonly string[] = ['config.json', MANIFEST_FILE, SIGNATURE_FILE]
 export const MAX_MANIFEST_BYTES = 1024 * 1024
+/** Larger than any signature file (128 hex digits and a newline) a host could serve. */
+export const MAX_SIGNATURE_BYTES = 1024
 export const MAX_RELEASE_FILES = 4096
 /** What an endorsement signs before the new key: a signature for nothing else can pass for one. */
 const ENDORSE_CONTEXT = new TextEncoder().encode('parley-release-key/1 endorses ')
@@ -137,6 +139,20 @@ export function keyFingerprint (publicKey: Uint8Array | string): string {
 
 export function signManifest (bytes: Uint8Array, secret: Uint8Array): Uint8Array {
   return ed25519.sign(bytes, secret)
+}
+
+const SIGNATURE_TEXT = /^\s*([0-9a-f]{128})\s*$/
+
+/** The bytes of SIGNATURE_FILE for `signature`: 128 lowercase hex digits and a newline. */
+export function encodeSignature (signature: Uint8Array): Uint8Array {
+  return new TextEncoder().encode(bytesToHex(signature) + '\n')
+}
+
+/** The signature SIGNATURE_FILE's bytes hold, or undefined when they are not one (white space around the digits allowed). */
+export function decodeSignature (bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.byteLength > MAX_SIGNATURE_BYTES) return undefined
+  const hex = SIGNATURE_TEXT.exec(new TextDecoder().decode(bytes))?.[1]
+  return hex === undefined ? undefined : hexToBytes(hex)
 }
 
 /** The old key's endorsement of `newKey`, for a manifest's `endorsedBy`. */

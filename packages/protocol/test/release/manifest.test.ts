@@ -6,7 +6,7 @@
 import { bytesToHex } from '@noble/hashes/utils.js'
 import { describe, expect, it } from 'vitest'
 import {
-  ReleaseManifestError, decodeManifest, encodeManifest, endorseKey, keyFingerprint, newReleaseSecret, releasePublicKey, sha256Hex, signManifest, verifyRelease
+  ReleaseManifestError, decodeManifest, decodeSignature, encodeManifest, encodeSignature, endorseKey, keyFingerprint, newReleaseSecret, releasePublicKey, sha256Hex, signManifest, verifyRelease
 } from '../../src/release/manifest.ts'
 import type { ReleaseManifest } from '../../src/release/manifest.ts'
 
@@ -102,5 +102,17 @@ describe('release manifest', () => {
     const fingerprint = keyFingerprint(key)
     expect(fingerprint).toMatch(/^([0-9a-f]{4} ){7}[0-9a-f]{4}$/)
     expect(keyFingerprint(bytesToHex(key))).toBe(fingerprint)
+  })
+
+  it('writes a signature as 128 hex digits and a newline, and reads nothing else as one', () => {
+    const signature = signManifest(new Uint8Array([1, 2, 3]), newReleaseSecret())
+    const file = encodeSignature(signature)
+    expect(new TextDecoder().decode(file)).toBe(bytesToHex(signature) + '\n')
+    expect(decodeSignature(file)).toEqual(signature)
+    const text = (t: string): Uint8Array => new TextEncoder().encode(t)
+    expect(decodeSignature(text('ab'.repeat(63)))).toBeUndefined()
+    expect(decodeSignature(text(bytesToHex(signature).toUpperCase()))).toBeUndefined()
+    expect(decodeSignature(text('<!doctype html>'))).toBeUndefined()
+    expect(decodeSignature(new Uint8Array(2000))).toBeUndefined()
   })
 })
