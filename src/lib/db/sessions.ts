@@ -5,6 +5,7 @@
  * only writer. Every table is bounded here or by its writer.
  */
 import Dexie from 'dexie'
+import type { PromiseExtended } from 'dexie'
 import type { ParleyDb } from './db.ts'
 import type { BoxRow, InitSeenRow, PrekeyRow, SessionRow } from './session-types.ts'
 
@@ -31,18 +32,27 @@ export async function sessionsOf (db: ParleyDb, peer: string): Promise<SessionRo
  * one (it must include `sessionTables`).
  */
 export async function writeSessions (db: ParleyDb, peer: string, rows: readonly SessionRow[]): Promise<void> {
-  if (rows.some(r => r.peer !== peer)) throw new Error('writeSessions: a row of another peer')
-  if (rows.filter(r => r.current).length > 1) throw new Error('writeSessions: two current sessions')
+  await db.transaction('rw', sessionTables(db), () => putSessions(db, peer, rows))
+}
+
+/**
+ * What `writeSessions` does, in the caller's transaction (which must include
+ * `sessionTables`, read-write), as Dexie promises only: several of these may
+ * run at once in one transaction (a drain's boxes of several peers,
+ * committed together), where `writeSessions`' sub-transactions would wait on
+ * each other's lock and the later one resume outside the transaction's zone,
+ * which then commits under it (Dexie's PrematureCommitError).
+ */
+export function putSessions (db: ParleyDb, peer: string, rows: readonly SessionRow[]): PromiseExtended<void> {
+  if (rows.some(r => r.peer !== peer)) return Dexie.Promise.reject(new Error('writeSessions: a row of another peer'))
+  if (rows.filter(r => r.current).length > 1) return Dexie.Promise.reject(new Error('writeSessions: two current sessions'))
   const kept = rows.slice(0, MAX_SESSIONS_PER_PEER)
   const keptIds = new Set(kept.map(r => r.id))
-  await db.transaction('rw', sessionTables(db), async () => {
-    const gone = (await db.sessions.where('peer').equals(peer).primaryKeys()).filter(id => !keptIds.has(id))
-    if (gone.length > 0) {
-      await db.sessions.bulkDelete(gone)
-      await db.boxes.where('session').anyOf(gone).delete()
-    }
-    await db.sessions.bulkPut([...kept])
-  })
+  return db.sessions.where('peer').equals(peer).primaryKeys().then((ids) => {
+    const gone = ids.filter(id => !keptIds.has(id))
+    if (gone.length === 0) return undefined
+    return db.sessions.bulkDelete(gone).then(() => db.boxes.where('session').anyOf(gone).delete())
+  }).then(() => db.sessions.bulkPut([...kept])).then(() => undefined)
 }
 
 /** Deletes every session with `peer` and the boxes made for it (a contact deleted or blocked). */
@@ -92,13 +102,14 @@ export async function initSeen (db: ParleyDb, ephemeral: string, now: number): P
 
 /** Remembers a last-resort init until `expiresAt`, keeping at most MAX_INITS_SEEN (the soonest to expire go first). */
 export async function rememberInit (db: ParleyDb, row: InitSeenRow, now: number): Promise<void> {
-  await db.transaction('rw', db.initsSeen, async () => {
-    await db.initsSeen.where('expiresAt').belowOrEqual(now).delete()
-    const count = await db.initsSeen.count()
-    if (count >= MAX_INITS_SEEN) {
-      const oldest = await db.initsSeen.orderBy('expiresAt').limit(count - MAX_INITS_SEEN + 1).primaryKeys()
-      await db.initsSeen.bulkDelete(oldest)
-    }
-    await db.initsSeen.put(row)
-  })
+  await db.transaction('rw', db.initsSeen, () => putInitSeen(db, row, now))
+}
+
+/** What `rememberInit` does, in the caller's transaction (with `initsSeen`, read-write), as Dexie promises only (`putSessions` says why). */
+export function putInitSeen (db: ParleyDb, row: InitSeenRow, now: number): PromiseExtended<void> {
+  return db.initsSeen.where('expiresAt').belowOrEqual(now).delete()
+    .then(() => db.initsSeen.count())
+    .then((count) => count < MAX_INITS_SEEN ? undefined : db.initsSeen.orderBy('expiresAt').limit(count - MAX_INITS_SEEN + 1).primaryKeys().then((oldest) => db.initsSeen.bulkDelete(oldest)))
+    .then(() => db.initsSeen.put(row))
+    .then(() => undefined)
 }

@@ -11,6 +11,7 @@
  * again) and is counted then. The session a box started is kept only with a
  * contact or a group member.
  */
+import Dexie from 'dexie'
 import { MAX_BATCH_ROWS } from '../../db/messages-incoming.ts'
 import { ackFromDevice } from '../../db/pending-devices.ts'
 import { dropBoxes, sessionTables } from '../../db/sessions.ts'
@@ -113,8 +114,9 @@ export class MailboxIntake implements DrainSink<PreparedItem[]> {
     if (kept.length === 0) return
     // what the boxes carried is stored: their sessions' new states are kept (sessions/chat-boxes.ts says why after)
     const { db } = this.#components
-    // all at once: after a peer's first, its boxes' commits write nothing (sessions/opened-box.ts)
-    await db.transaction('rw', sessionTables(db), async () => { await Promise.all(kept.map(async ({ session }) => { await session.commit() })) }).catch((err: unknown) => {
+    // all at once: after a peer's first, its boxes' commits write nothing (sessions/opened-box.ts);
+    // their Dexie promises awaited as such, so that the transaction's zone holds (db/sessions.ts, putSessions)
+    await db.transaction('rw', sessionTables(db), () => Dexie.Promise.all(kept.map(({ session }) => session.commit()))).catch((err: unknown) => {
       kept.forEach(({ session }) => { session.abandon() })
       throw err
     })

@@ -22,7 +22,8 @@
  * writes again.
  */
 import Dexie from 'dexie'
-import { writeSessions } from '../../db/sessions.ts'
+import type { PromiseExtended } from 'dexie'
+import { putSessions, writeSessions } from '../../db/sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { SessionRow } from '../../db/session-types.ts'
 import type { OpenedBox } from '../kernel/ports/sessions.ts'
@@ -88,28 +89,31 @@ export interface Opening {
   chainUnstored: boolean
   /** the box's key among the uncommitted ones (uncommitted-keys.ts) */
   token: number
-  /** what the commit writes besides the rows (an init's one-time keys used up) */
-  extra: () => Promise<void>
+  /** what the commit writes besides the rows (an init's one-time keys used up), in its transaction: Dexie promises only */
+  extra: () => PromiseExtended<void>
 }
 
 export function openedBox (parts: OpenedBoxParts, o: Opening): OpenedBox {
   const { db } = parts
-  const commit = async (): Promise<void> => {
+  // Dexie promises only (no native await): the boxes of a batch commit at once in the caller's
+  // transaction, whose zone a native await may leave (db/sessions.ts, putSessions)
+  const commit = (): PromiseExtended<void> => {
     const rows = parts.rowsOf(o.peer) ?? o.next
     const latest = rows.find(r => r.id === o.opened.id)
     // a box on the session that was current already changes that row alone
     const one = !o.started && o.current?.id === o.opened.id ? latest : undefined
     const transaction = Dexie.currentTransaction
     const written = one === undefined ? rows : [one]
+    let write: PromiseExtended<unknown> = Dexie.Promise.resolve()
     if (parts.written.claim(transaction, o.peer, one === undefined ? undefined : o.opened.id, o.token, () => parts.uncommitted.tokensOf(written))) {
       // the sessions as they are now, every chain in them stored once the transaction is done
       const chains = written.flatMap(r => r.state.receiving.map(c => c.dh))
       transaction?.on('complete', () => { parts.unstored.stored(o.peer, chains) })
-      if (one !== undefined) await db.sessions.put(parts.store(one))
-      else await writeSessions(db, o.peer, rows.map(r => parts.store(r)))
+      if (one !== undefined) write = db.sessions.put(parts.store(one))
+      else write = transaction === null ? Dexie.Promise.resolve(writeSessions(db, o.peer, rows.map(r => parts.store(r)))) : putSessions(db, o.peer, rows.map(r => parts.store(r)))
     }
     if (o.started) transaction?.on('complete', () => { parts.started(o.peer) })
-    await o.extra()
+    return write.then(() => o.extra())
   }
   return {
     plaintext: o.plaintext,

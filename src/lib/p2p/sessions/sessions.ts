@@ -24,6 +24,7 @@
  */
 import { bytesToHex as hex } from '@noble/hashes/utils.js'
 import Dexie from 'dexie'
+import type { PromiseExtended } from 'dexie'
 import { KeyedLock } from '@parley/protocol/scheduling/keyed-lock'
 import { decodeBox, encodeBox } from '@parley/protocol/session/box'
 import { INIT_BYTES, MAX_INIT_SKIP } from '@parley/protocol/session/constants'
@@ -33,7 +34,7 @@ import { forgetKemSecret } from '@parley/protocol/session/kem-keys'
 import { ratchetDecrypt, ratchetEncrypt, settleStep, stepNeeded } from '@parley/protocol/session/ratchet'
 import { equal } from '@parley/protocol/session/ratchet-state'
 import { webStepAhead, webX25519 } from '@parley/protocol/session/web-x25519'
-import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, rememberInit, keptBox, sessionTables } from '../../db/sessions.ts'
+import { deleteSessionsOf, sessionsOf, writeSessions, initSeen, putInitSeen, keptBox, sessionTables } from '../../db/sessions.ts'
 import { HeldChains, UnstoredChains } from './chains.ts'
 import { rowsAfterOpen } from './current.ts'
 import { MAX_CACHED_PEERS, SessionCache } from './cache.ts'
@@ -307,7 +308,7 @@ export class Sessions implements SessionsPort {
         if (!row.state.receiving.some(r => equal(r.dh, box.header.dh))) this.#unstored.add(from.peer, box.header.dh)
         // the peer answered on the session we started: it has our init
         if (row.initiator) delete opened.init
-        return this.#opened(from, rows, opened, plaintext, { started: false, dh: box.header.dh, token }, async () => {})
+        return this.#opened(from, rows, opened, plaintext, { started: false, dh: box.header.dh, token }, () => Dexie.Promise.resolve())
       } catch (err) {
         if (err instanceof DuplicateMessageError) throw new SessionUnreadableError('duplicate', err.message)
         if (err instanceof TooManySkippedError) throw new SessionUnreadableError('too-far-ahead', err.message)
@@ -352,19 +353,20 @@ export class Sessions implements SessionsPort {
     }
     const oneTime = prekeys.oneTimeKeys(init)
     this.#log('%s started a session with us', from.peer)
-    return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh, token }, async () => {
-      if (oneTime.length > 0) {
-        await db.prekeys.bulkDelete(oneTime)
-        // a relay handed them out: it may need more. Started outside the caller's transaction: its
-        // reads and writes come after that has committed (inside it, Dexie fails the commit early)
-        void Dexie.ignoreTransaction(async () => prekeys.syncAll())
-      }
-      if (lastResortOnly) await rememberInit(db, { ephemeral, expiresAt: this.#now() + INIT_SEEN_TTL_MS }, this.#now())
+    return this.#opened(from, rows, started, plaintext, { started: true, dh: box.header.dh, token }, () => {
+      const used = oneTime.length === 0
+        ? Dexie.Promise.resolve()
+        : db.prekeys.bulkDelete(oneTime).then(() => {
+          // a relay handed them out: it may need more. Started outside the caller's transaction: its
+          // reads and writes come after that has committed (inside it, Dexie fails the commit early)
+          void Dexie.ignoreTransaction(async () => prekeys.syncAll())
+        })
+      return lastResortOnly ? used.then(() => putInitSeen(db, { ephemeral, expiresAt: this.#now() + INIT_SEEN_TTL_MS }, this.#now())) : used
     })
   }
 
   /** The OpenedBox of `opened` (a box on it opened, or a new session `started` by the peer's init) on the chain of the peer's ratchet key `dh`. */
-  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh, token }: { started: boolean, dh: Uint8Array, token: number }, extra: () => Promise<void>): OpenedBox {
+  #opened (from: SessionPeer, rows: SessionRow[], opened: SessionRow, plaintext: Uint8Array, { started, dh, token }: { started: boolean, dh: Uint8Array, token: number }, extra: () => PromiseExtended<void>): OpenedBox {
     const { peer } = from
     const { next, replaced } = rowsAfterOpen(rows, opened, started, from.multihash, this.#components.ownKeys.identity().multihash)
     this.#cache.remember(peer, next)

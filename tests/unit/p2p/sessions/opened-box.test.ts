@@ -8,6 +8,8 @@ import { sessionsOf, sessionTables } from '../../../../src/lib/db/sessions.ts'
 import { WrittenInTransaction } from '../../../../src/lib/p2p/sessions/opened-box.ts'
 import * as people from './people.ts'
 import { receive, refusal } from './people.ts'
+import { decodeBox } from '@parley/protocol/session/box'
+import { MemoryPrekeyRelays } from '../../../support/prekey-directory.ts'
 import type { OpenedBox } from '../../../../src/lib/p2p/kernel/ports/sessions.ts'
 import type { Person } from './people.ts'
 
@@ -97,6 +99,51 @@ describe('OpenedBox.commit', () => {
     expect(bob.started).toEqual([alice.me.peer])
     expect(await sessionsOf(bob.db, alice.me.peer)).toHaveLength(1)
     expect(await bob.db.prekeys.count()).toBeLessThan(await alice.db.prekeys.count())
+  })
+})
+
+describe('boxes of several peers that start sessions, committed together', () => {
+  /** Cid, holding two boxes each from Ann and Bea, the first of each starting a session, opened and not committed. */
+  async function cidWithBoxes (): Promise<{ cid: Person, senders: Person[], opened: OpenedBox[], used: Array<[number, number]>, close: () => void }> {
+    const relays = new MemoryPrekeyRelays()
+    const everyone = await Promise.all(['ann', 'bea', 'cid'].map(async (name) => people.person(relays, name)))
+    for (const p of everyone) await p.keeper.syncAll()
+    const [ann, bea, cid] = everyone as [Person, Person, Person]
+    const boxes = [...await people.boxesFor(ann, cid, 2), ...await people.boxesFor(bea, cid, 2)]
+    const opened = [...await people.openAll(cid, ann, boxes.slice(0, 2)), ...await people.openAll(cid, bea, boxes.slice(2))]
+    expect(opened.map(box => box.started)).toEqual([true, false, true, false])
+    // the one-time prekeys (EC and PQ) the two inits named
+    const used = [boxes[0], boxes[2]].flatMap((box) => {
+      const init = decodeBox(box ?? new Uint8Array(0)).init
+      return init === undefined ? [] : cid.keeper.oneTimeKeys(init)
+    })
+    expect(used).toHaveLength(4)
+    expect(await cid.db.prekeys.bulkGet(used)).not.toContain(undefined)
+    return { cid, senders: [ann, bea], opened, used, close: () => { for (const p of everyone) p.db.close() } }
+  }
+
+  it('in one transaction, as a drain commits a batch: it holds, both sessions are stored and started, both inits\' one-time keys are used up', async () => {
+    const { cid, senders, opened, used, close } = await cidWithBoxes()
+    await people.commitTogether(cid, opened)
+    for (const sender of senders) expect(await sessionsOf(cid.db, sender.me.peer)).toHaveLength(1)
+    expect([...cid.started].sort()).toEqual(senders.map(s => s.me.peer).sort())
+    expect(await cid.db.prekeys.bulkGet(used)).toEqual(used.map(() => undefined))
+    // what is stored opens the next boxes after a restart
+    const restarted = people.restarted(cid)
+    for (const sender of senders) expect(await receive(restarted, sender, await people.send(sender, cid, 'after'))).toBe('after')
+    close()
+  })
+
+  it('a transaction that fails after the commits ran keeps nothing of theirs: no session, and the one-time keys are still there', async () => {
+    const { cid, opened, used, close } = await cidWithBoxes()
+    const failed = await cid.db.transaction('rw', sessionTables(cid.db), async () => {
+      await Promise.all(opened.map(async box => { await box.commit() }))
+      throw new Error('the batch could not be stored')
+    }).then(() => undefined, (e: unknown) => e)
+    expect(failed).toEqual(new Error('the batch could not be stored'))
+    expect(await cid.db.sessions.count()).toBe(0)
+    expect(await cid.db.prekeys.bulkGet(used)).not.toContain(undefined)
+    close()
   })
 })
 
