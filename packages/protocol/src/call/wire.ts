@@ -16,8 +16,9 @@
  */
 import { InvalidMessageError } from '@libp2p/interface'
 import { onlyKeys, parseJsonObject } from '../json-frame.ts'
-import { LONE_SURROGATE } from '../chat/checks.ts'
-import { CALL_ID_PATTERN, MAX_CALL_FRAME_BYTES, MAX_CANDIDATE_CHARS, MAX_CANDIDATES_PER_FRAME, MAX_MID_CHARS, MAX_MLINE_INDEX, MAX_SDP_CHARS } from './constants.ts'
+import { candidateOf, sdpOf } from './fields.ts'
+import { CALL_ID_PATTERN, MAX_CALL_FRAME_BYTES, MAX_CANDIDATES_PER_FRAME } from './constants.ts'
+import type { CallCandidate } from './fields.ts'
 
 export * from './constants.ts'
 
@@ -41,13 +42,7 @@ export const HANGUP_REASONS: readonly HangupReason[] = ['hangup', 'cancel', 'tim
 /** The reasons an app from before linked devices' calls (2026-11-30) refuses as invalid: a caller sends those `cancel` instead. */
 export const ELSEWHERE_REASONS: readonly HangupReason[] = ['answered-elsewhere', 'declined-elsewhere']
 
-/** A trickled ICE candidate, as RTCIceCandidateInit has it; `candidate` '' is the end of candidates. */
-export interface CallCandidate {
-  candidate: string
-  sdpMid: string | null
-  sdpMLineIndex: number | null
-  usernameFragment?: string | null
-}
+export type { CallCandidate } from './fields.ts'
 
 export type CallRequest =
   | { type: 'invite', call: string, video: boolean, sdp: string, sentAt: number }
@@ -97,42 +92,12 @@ function callField (obj: Record<string, unknown>): string {
   return call
 }
 
-/** A session description: "v=0" first, at most MAX_SDP_CHARS, no NUL or unpaired surrogate. */
 function sdpField (obj: Record<string, unknown>): string {
-  const sdp = obj['sdp']
-  if (typeof sdp !== 'string' || !sdp.startsWith('v=0') || sdp.length > MAX_SDP_CHARS || sdp.includes('\u0000') || LONE_SURROGATE.test(sdp)) {
-    throw invalid(`"sdp" must be a session description ("v=0" first) of at most ${MAX_SDP_CHARS} characters`)
-  }
-  return sdp
-}
-
-function optionalText (value: unknown, max: number, what: string): string | null {
-  if (value === null) return null
-  if (typeof value !== 'string' || value.length > max || /[\u0000-\u001f\u007f]/.test(value) || LONE_SURROGATE.test(value)) {
-    throw invalid(`${what} must be null or at most ${max} characters without control characters`)
-  }
-  return value
+  return sdpOf(obj['sdp'], invalid)
 }
 
 function candidateField (value: unknown): CallCandidate {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('a candidate must be an object')
-  const c = value as Record<string, unknown>
-  if (Object.keys(c).some((k) => !['candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment'].includes(k))) {
-    throw invalid('a candidate has only candidate, sdpMid, sdpMLineIndex, usernameFragment')
-  }
-  const line = c['candidate']
-  if (typeof line !== 'string' || line.length > MAX_CANDIDATE_CHARS || (line !== '' && !line.startsWith('candidate:')) || /[\u0000-\u001f\u007f]/.test(line) || LONE_SURROGATE.test(line)) {
-    throw invalid(`"candidate" must be "" or a "candidate:" line of at most ${MAX_CANDIDATE_CHARS} characters`)
-  }
-  const sdpMid = optionalText(c['sdpMid'], MAX_MID_CHARS, '"sdpMid"')
-  const index = c['sdpMLineIndex']
-  if (index !== null && (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index > MAX_MLINE_INDEX)) {
-    throw invalid(`"sdpMLineIndex" must be null or an integer 0 to ${MAX_MLINE_INDEX}`)
-  }
-  if (sdpMid === null && index === null) throw invalid('a candidate names its "sdpMid" or its "sdpMLineIndex"')
-  const candidate: CallCandidate = { candidate: line, sdpMid, sdpMLineIndex: index }
-  if (c['usernameFragment'] !== undefined) candidate.usernameFragment = optionalText(c['usernameFragment'], MAX_MID_CHARS, '"usernameFragment"')
-  return candidate
+  return candidateOf(value, invalid)
 }
 
 export function encodeCallFrame (frame: CallRequest | CallReply): Uint8Array {
