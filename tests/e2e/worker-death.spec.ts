@@ -1,7 +1,6 @@
 import { expect, test } from './fixtures.ts'
-import { befriend, expectOnline, message, messages, openChat, send } from './helpers/parley.ts'
+import { expectOnline, message, messages, openChat, send } from './helpers/parley.ts'
 import { expectNewNodeWorker, killNodeWorker } from './helpers/node-worker.ts'
-import { newPerson } from '../support/person.ts'
 
 // people onboarded and befriended once per worker (tests/e2e/prepared.ts): the tests start from there
 test.use({ prepared: 'pair' })
@@ -41,46 +40,42 @@ test('the node worker killed mid-conversation: the tab starts a new one, keeps t
   await expect(messages(bob.page)).toHaveCount(41)
 })
 
-test('the dedicated-Worker fallback: the owner tab\'s node Worker dies, it starts a new one, and both tabs carry on with nothing lost or doubled', async ({ browser, app }) => {
+test('the dedicated-Worker fallback: the owner tab\'s node Worker dies, it starts a new one, and both tabs carry on with nothing lost or doubled', async ({ app, alice, bob }) => {
+  // Alice's tabs run the node as a dedicated Worker of the tab that owns it (Bob keeps his SharedWorker)
   const url = `${app.url}?worker=dedicated`
-  const alice = await newPerson(browser, url)
-  const bob = await newPerson(browser, url)
-  try {
-    await befriend(alice.page, bob.page)
-    const aliceTab2 = await alice.context.newPage()
-    await aliceTab2.goto(url)
-    await expectOnline(aliceTab2)
-    await openChat(aliceTab2, 'Bob')
-    await send(bob.page, 'before the crash')
-    await expect(message(alice.page, 'before the crash')).toBeVisible()
-    await expect(message(aliceTab2, 'before the crash')).toBeVisible()
+  await alice.page.goto(url)
+  await expectOnline(alice.page)
+  await openChat(alice.page, 'Bob')
+  const aliceTab2 = await alice.context.newPage()
+  await aliceTab2.goto(url)
+  await expectOnline(aliceTab2)
+  await openChat(aliceTab2, 'Bob')
+  await send(bob.page, 'before the crash')
+  await expect(message(alice.page, 'before the crash')).toBeVisible()
+  await expect(message(aliceTab2, 'before the crash')).toBeVisible()
 
-    // the owner tab runs the node as its only Worker; it ends itself, as a crash would, without a word
-    await expect.poll(() => alice.page.workers().length).toBe(1)
-    const [dying] = alice.page.workers()
-    const died = dying?.waitForEvent('close')
-    await dying?.evaluate('close()')
-    await died
-    // the owner notices the silence and starts a new Worker; the other tab reconnects through it
-    await expect.poll(() => alice.page.workers().filter(w => w !== dying).length, { timeout: 30_000 }).toBe(1)
-    expect(aliceTab2.workers()).toHaveLength(0)
-    await expectOnline(alice.page)
-    await expectOnline(aliceTab2)
+  // the owner tab runs the node as its only Worker; it ends itself, as a crash would, without a word
+  await expect.poll(() => alice.page.workers().length).toBe(1)
+  const [dying] = alice.page.workers()
+  const died = dying?.waitForEvent('close')
+  await dying?.evaluate('close()')
+  await died
+  // the owner notices the silence and starts a new Worker; the other tab reconnects through it
+  await expect.poll(() => alice.page.workers().filter(w => w !== dying).length, { timeout: 30_000 }).toBe(1)
+  expect(aliceTab2.workers()).toHaveLength(0)
+  await expectOnline(alice.page)
+  await expectOnline(aliceTab2)
 
-    for (let i = 1; i <= 10; i++) {
-      await send(alice.page, `alice ${i} after`)
-      await send(aliceTab2, `alice tab 2 ${i} after`)
-      await send(bob.page, `bob ${i} after`)
-    }
-    for (let i = 1; i <= 10; i++) {
-      for (const page of [alice.page, aliceTab2]) await expect(message(page, `bob ${i} after`)).toHaveCount(1)
-      await expect(message(bob.page, `alice ${i} after`)).toHaveCount(1)
-      await expect(message(bob.page, `alice tab 2 ${i} after`)).toHaveCount(1)
-    }
-    // 1 before + 30 after, once each, in all three views of the chat
-    for (const page of [alice.page, aliceTab2, bob.page]) await expect(messages(page)).toHaveCount(31)
-  } finally {
-    await alice.context.close()
-    await bob.context.close()
+  for (let i = 1; i <= 10; i++) {
+    await send(alice.page, `alice ${i} after`)
+    await send(aliceTab2, `alice tab 2 ${i} after`)
+    await send(bob.page, `bob ${i} after`)
   }
+  for (let i = 1; i <= 10; i++) {
+    for (const page of [alice.page, aliceTab2]) await expect(message(page, `bob ${i} after`)).toHaveCount(1)
+    await expect(message(bob.page, `alice ${i} after`)).toHaveCount(1)
+    await expect(message(bob.page, `alice tab 2 ${i} after`)).toHaveCount(1)
+  }
+  // 1 before + 30 after, once each, in all three views of the chat
+  for (const page of [alice.page, aliceTab2, bob.page]) await expect(messages(page)).toHaveCount(31)
 })
