@@ -9,6 +9,8 @@
  *                           typing pause)
  *   history_search_short_100k_ms  the same for queries of one or two characters
  *                           (SHORT_QUERIES): prefixes that stand for many words
+ *   export_100k_ms, export_peak_heap_mb  the big chat, with a gigabyte of files
+ *                           added, exported as a ZIP (export.ts)
  *
  * The messages are written by `seedScript()`: tests/bench/history-seed.ts
  * bundled with Vite into one IIFE and evaluated in the page, so they go
@@ -19,6 +21,7 @@ import { resolve } from 'node:path'
 import { build } from 'vite'
 import type { Page } from '@playwright/test'
 import { startStaticServer } from '../../scripts/lib/serve.ts'
+import { benchExport } from './export.ts'
 import { launch, median, newContext, print } from './lib.ts'
 import type { SeedChatInput, SeededChat, SeedImageInput } from './history-seed.ts'
 
@@ -180,6 +183,9 @@ export async function benchHistory (url: string): Promise<void> {
     for (const query of SHORT_QUERIES) shorts.push(await timeSearch(page, query))
     console.log(`# history search, short: ${SHORT_QUERIES.map((q, i) => `${q} ${Math.round(shorts[i] ?? NaN)} ms`).join(', ')}`)
     print('history_search_short_100k_ms', Math.round(median(shorts)), 'ms')
+    // the seeder again: the page was reloaded since
+    await installSeeder(page)
+    await benchExport(page, { peerId: big.peerId, contactId: big.contactId, name: 'Big Chat' }, now)
     await context.close()
   } finally {
     await browser.close()

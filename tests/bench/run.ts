@@ -83,6 +83,8 @@
  *   history_open_100k_ms          a chat holding 100,000 messages: hash navigation → its newest message rendered (tests/bench/history.ts)
  *   history_search_100k_ms        search across all chats (100,000 + 4,000 messages): query typed → results shown
  *   history_search_short_100k_ms  the same for queries of one or two characters
+ *   export_100k_ms                the chat of 100,000 messages with a GiB of files in OPFS: "Export chat" → "Saved" (tests/bench/export.ts)
+ *   export_peak_heap_mb           the page's JavaScript heap at its highest meanwhile (DevTools protocol, every 100 ms)
  *   chat_open_newest_ms           a chat of 1,000 messages ending with a received image, on a phone's viewport: a click
  *                                 in the chat list → the first painted frame with the newest message (its image loaded)
  *                                 wholly inside the log's visible area and above the composer (tests/bench/chat-open.ts)
@@ -118,7 +120,7 @@
  *   relay_rss_mb_per_1000_push_subscriptions  (relay RSS with 1,500 signed registrations held − before) per 1,000
  *
  * `tsx tests/bench/run.ts --only relay` runs just the relay figures, `--only federation` just the
- * federation figures, `--only dht` the dht_ figures of the hundred relays, `--only history` just the history figures, `--only chat-open` chat_open_newest_ms,
+ * federation figures, `--only dht` the dht_ figures of the hundred relays, `--only history` just the history and export figures, `--only chat-open` chat_open_newest_ms,
  * `--only bundle` the bundle sizes, `--only online` online_ms and first_paint_ms,
  * `--only firefox` the `_firefox` figures, `--only relayed-file` file_relayed_throughput_mbps,
  * `--only throughput` the raw baseline, the bridge and the file figures, `--only latency` the message latencies,
