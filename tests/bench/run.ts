@@ -161,6 +161,7 @@ import { benchPadding } from './padding.ts'
 import { benchBackupKdf } from './backup-kdf.ts'
 import { benchPushNotification, benchPushRss } from './push.ts'
 import { benchReleaseUpdate } from './release.ts'
+import { benchMesh } from './mesh.ts'
 import type { Browser, Page } from '@playwright/test'
 
 const IDLE_CONTEXTS = 3
@@ -326,7 +327,8 @@ async function main (): Promise<void> {
       padding: benchPadding,
       backup: benchBackupKdf,
       push: benchPush,
-      release: benchReleaseUpdate
+      release: benchReleaseUpdate,
+      mesh: benchMesh
     }
     const unknown = [...parts].filter(part => known[part] === undefined)
     if (unknown.length > 0) throw new Error(`--only takes a comma-separated list of ${Object.keys(known).join(', ')}; not ${unknown.join(', ')}`)
