@@ -420,12 +420,16 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * screens directly, rolldown split a chunk off the shell and took it from
  * 114.78 to 115.2): the lazy code 856.9 → 868.3, its budget 868.4; the
  * service worker's precache list of the new files 32.8 → 33.0, its budget 33.1.
+ * Issue 62's screen sharing in calls (its button, its words in the calls
+ * table the shell carries in English, the call media's share and stop): the
+ * shell 114.78 → 114.94, its budget 115.0 (still under issue 60's goal of
+ * 120); the lazy code 868.3 → 868.7, its budget 868.8.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 114.9,
+  shell: 115.0,
   worker: 339.3,
   pump: 4.6,
-  lazy: 868.4,
+  lazy: 868.8,
   serviceWorker: 33.1
 }
 

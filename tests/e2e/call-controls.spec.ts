@@ -16,8 +16,9 @@ test.use({ prepared: 'pair' })
  * does not encode): another camera's track goes on the video sender (the
  * old one ends) while the other side keeps decoding frames; the sound output
  * select sets the remote element's sink and is remembered for the next call;
- * picture-in-picture of their video, left when the call ends. One camera
- * (nothing to switch): calls.spec.ts.
+ * picture-in-picture of their video, left when the call ends; the screen
+ * shared instead of the camera (Chromium's fake screen) and the camera back.
+ * One camera (nothing to switch): calls.spec.ts.
  */
 
 // three cameras (fake_device_0, 1, 2), a microphone and three sound outputs, asked without a prompt
@@ -33,7 +34,7 @@ async function inPictureInPicture (page: Page): Promise<string | null> {
   return page.evaluate(() => document.pictureInPictureElement?.getAttribute('data-testid') ?? null)
 }
 
-test('in a video call: choose the camera, the sound output (remembered), picture-in-picture', async ({ alice, bob }) => {
+test('in a video call: choose the camera, share the screen, the sound output (remembered), picture-in-picture', async ({ alice, bob }) => {
   test.setTimeout(150_000)
   const [a, b] = [alice.page, bob.page]
   for (const person of [alice, bob]) await person.context.grantPermissions(['microphone', 'camera'])
@@ -65,6 +66,19 @@ test('in a video call: choose the camera, the sound output (remembered), picture
   await expect.poll(async () => (await callCounters(b)).videoFramesIn, { timeout: 30_000 }).toBeGreaterThan(afterSwitch.videoFramesIn + 10)
   await expect(a.getByRole('button', { name: 'Switch camera' })).toHaveCount(0)
 
+  // Alice shares her screen (Chromium's fake one, 16:9): Bob's picture of her becomes it, her preview shows it as it is;
+  // she stops, and her camera (4:3) comes back
+  const bobSees = async (): Promise<number> => b.getByTestId('remote-video').evaluate((v: HTMLVideoElement) => v.videoHeight === 0 ? 0 : v.videoWidth / v.videoHeight)
+  await expect.poll(bobSees, { timeout: 30_000 }).toBeCloseTo(4 / 3, 1)
+  await a.getByRole('button', { name: 'Share screen' }).click()
+  await expect(a.getByRole('button', { name: 'Stop sharing' })).toHaveAttribute('aria-pressed', 'true')
+  await expect.poll(bobSees, { timeout: 30_000 }).toBeCloseTo(16 / 9, 1)
+  await expect(a.getByRole('img', { name: 'Your shared screen' }).or(a.getByLabel('Your shared screen'))).not.toHaveClass(/mirrored/)
+  await a.getByRole('button', { name: 'Stop sharing' }).click()
+  await expect(a.getByRole('button', { name: 'Share screen' })).toHaveAttribute('aria-pressed', 'false')
+  await expect.poll(bobSees, { timeout: 30_000 }).toBeCloseTo(4 / 3, 1)
+  await expect.poll(async () => sentCamera(a)).toEqual({ label: 'fake_device_2', readyState: 'live' })
+
   // Bob chooses where Alice's voice plays: the remote video's sink follows
   const output = b.getByRole('combobox', { name: 'Sound output' })
   await expect(output.getByRole('option')).toHaveText(['Fake Default Audio Output', 'Fake Audio Output 1', 'Fake Audio Output 2'])
@@ -84,7 +98,7 @@ test('in a video call: choose the camera, the sound output (remembered), picture
 
   // the controls are reached by keyboard, in order, and axe finds nothing serious
   await b.getByRole('button', { name: 'Turn camera off' }).focus()
-  for (const next of [b.getByRole('combobox', { name: 'Camera' }), b.getByRole('button', { name: 'Picture in picture' }), output, b.getByRole('button', { name: 'Hang up' })]) {
+  for (const next of [b.getByRole('button', { name: 'Share screen' }), b.getByRole('combobox', { name: 'Camera' }), b.getByRole('button', { name: 'Picture in picture' }), output, b.getByRole('button', { name: 'Hang up' })]) {
     await b.keyboard.press('Tab')
     await expect(next).toBeFocused()
   }

@@ -77,6 +77,8 @@ export interface FakeDevicesOptions {
   outputs?: string[]
   /** like many phones: a camera cannot open while another camera's track is live */
   oneCameraAtATime?: boolean
+  /** the browser shares a screen (`getDisplayMedia`: 'allow' gives one, 'deny' is the person saying no); absent, it has none */
+  screen?: 'allow' | 'deny'
 }
 
 export interface FakeDevices {
@@ -127,7 +129,18 @@ export function fakeDevices (options: FakeDevicesOptions = {}): FakeDevices {
       listeners.add(listener)
       return () => { listeners.delete(listener) }
     },
-    stream: (tracks) => new FakeStream(tracks as unknown as FakeTrack[]) as unknown as MediaStream
+    stream: (tracks) => new FakeStream(tracks as unknown as FakeTrack[]) as unknown as MediaStream,
+    // a screen to share where the options say the browser has one
+    ...(options.screen === undefined
+      ? {}
+      : {
+          getDisplayMedia: async () => {
+            if (options.screen === 'deny') throw Object.assign(new Error('Permission denied'), { name: 'NotAllowedError' })
+            const track = new FakeTrack('video', 'screen')
+            opened.push(track)
+            return new FakeStream([track]) as unknown as MediaStream
+          }
+        })
   }
   return {
     platform,

@@ -8,8 +8,14 @@
  * that goes away mid-call (unplugged: its track ends, or `devicechange`
  * no longer lists it) is replaced by another, or we say that it stopped.
  *
- * Device work (a switch, a recovery) runs one step at a time, and every step
- * checks that the call it began in is still the one held here.
+ * In a video call the screen (or a window or a tab: the browser asks which)
+ * can be shared instead of the camera, where the browser has
+ * `getDisplayMedia`: its track goes on the video sender the same way, so the
+ * other side needs nothing new, and the camera comes back when sharing
+ * stops, by our button or the browser's own.
+ *
+ * Device work (a switch, a recovery, sharing) runs one step at a time, and
+ * every step checks that the call it began in is still the one held here.
  */
 import { t } from '../i18n/index.ts'
 
@@ -30,6 +36,8 @@ export interface MediaPlatform {
   onDeviceChange(listener: () => void): () => void
   /** a stream of these tracks (the preview's new stream after a switch) */
   stream(tracks: MediaStreamTrack[]): MediaStream
+  /** the screen, a window or a tab, as the person chooses; absent where the browser cannot share one */
+  getDisplayMedia?: (constraints: DisplayMediaStreamOptions) => Promise<MediaStream>
 }
 
 /** The devices of `kind` with an id, each with its label (or "<fallback> n" where the browser gives none). */
@@ -50,6 +58,9 @@ export class CallMedia {
   #camera = $state('')
   #switching = $state(false)
   #notice = $state('')
+  /** the shared screen's track, on the video sender instead of the camera's, and its stream (the preview) */
+  #screen = $state.raw<MediaStreamTrack | undefined>(undefined)
+  #screenStream = $state.raw<MediaStream | undefined>(undefined)
   // the senders of our tracks, not state: nothing renders from them
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #senders = new Map<Kind, RTCRtpSender>()
@@ -78,6 +89,14 @@ export class CallMedia {
   get switching (): boolean { return this.#switching }
   /** What happened to the camera, in words ('' when nothing did). */
   get notice (): string { return this.#notice }
+  /** The screen can be shared here: a video call, and a browser that has getDisplayMedia. */
+  get canShare (): boolean { return this.#platform.getDisplayMedia !== undefined && this.#stream !== undefined && this.#senders.has('video') }
+  /** Our screen goes instead of the camera. */
+  get sharing (): boolean { return this.#screen !== undefined }
+  /** What our video shows, for the preview: the shared screen, else the camera. */
+  get preview (): MediaStream | undefined {
+    return this.#screenStream ?? this.#stream
+  }
 
   /** Asks for the microphone (and camera); throws what getUserMedia threw. */
   async open (video: boolean): Promise<MediaStream> {
@@ -117,6 +136,50 @@ export class CallMedia {
     this.#send('video', !this.#cameraOff)
   }
 
+  /**
+   * Shares the screen (the browser asks which) instead of the camera. When
+   * the browser gives none (the person said no, or it cannot here), `notice`
+   * says so and the camera stays.
+   */
+  async shareScreen (): Promise<void> {
+    const share = this.#platform.getDisplayMedia
+    if (share === undefined || this.#screen !== undefined) return
+    const generation = this.#generation
+    let stream: MediaStream
+    try {
+      stream = await share({ video: true, audio: false })
+    } catch (err) {
+      if (generation === this.#generation) this.#notice = t(err instanceof Error && err.name === 'NotAllowedError' ? 'calls.shareRefused' : 'calls.shareFailed')
+      return
+    }
+    this.#notice = ''
+    const track = stream.getVideoTracks()[0]
+    for (const other of stream.getAudioTracks()) other.stop()
+    if (track === undefined) return
+    if (generation !== this.#generation || this.#screen !== undefined) {
+      track.stop()
+      return
+    }
+    // text and lines stay sharp: the encoder lowers the frame rate before the resolution
+    track.contentHint = 'detail'
+    this.#screen = track
+    this.#screenStream = this.#platform.stream([track])
+    void this.#senders.get('video')?.replaceTrack(track).catch(() => {})
+    // the browser's own "Stop sharing"
+    track.addEventListener('ended', () => { if (this.#screen === track) this.stopSharing() })
+  }
+
+  /** Sharing stops: the camera goes on the video sender again (or nothing, while it is off). */
+  stopSharing (): void {
+    const screen = this.#screen
+    if (screen === undefined) return
+    this.#screen = undefined
+    this.#screenStream = undefined
+    screen.stop()
+    const camera = this.#videoTrack()
+    void this.#senders.get('video')?.replaceTrack(this.#cameraOff || camera === undefined ? null : camera).catch(() => {})
+  }
+
   /** Switches to camera `deviceId`, or without one to the next camera in the list. */
   async switchCamera (deviceId?: string): Promise<void> {
     await new Promise<void>((resolve) => {
@@ -134,6 +197,9 @@ export class CallMedia {
     this.#offDeviceChange?.()
     this.#offDeviceChange = undefined
     for (const track of this.#stream?.getTracks() ?? []) track.stop()
+    this.#screen?.stop()
+    this.#screen = undefined
+    this.#screenStream = undefined
     this.#stream = undefined
     this.#senders.clear()
     this.#cameras = []
@@ -147,6 +213,8 @@ export class CallMedia {
     const sender = this.#senders.get(kind)
     if (track === undefined || sender === undefined) return
     track.enabled = on
+    // while the screen is shared, the sender keeps it: the camera's state shows once sharing stops
+    if (kind === 'video' && this.#screen !== undefined) return
     void sender.replaceTrack(on ? track : null).catch(() => {})
   }
 
@@ -247,7 +315,7 @@ export class CallMedia {
       return
     }
     track.enabled = !this.#cameraOff
-    void this.#senders.get('video')?.replaceTrack(this.#cameraOff ? null : track).catch(() => {})
+    if (this.#screen === undefined) void this.#senders.get('video')?.replaceTrack(this.#cameraOff ? null : track).catch(() => {})
     for (const old of stream.getVideoTracks()) old.stop()
     this.#stream = this.#platform.stream([...stream.getAudioTracks(), track])
     this.#watch(track)
@@ -258,7 +326,7 @@ export class CallMedia {
     const stream = this.#stream
     if (stream === undefined) return
     for (const old of stream.getVideoTracks()) old.stop()
-    void this.#senders.get('video')?.replaceTrack(null).catch(() => {})
+    if (this.#screen === undefined) void this.#senders.get('video')?.replaceTrack(null).catch(() => {})
     this.#stream = this.#platform.stream(stream.getAudioTracks())
     this.#camera = ''
   }

@@ -48,7 +48,11 @@ const browser: CallPlatform = {
     return () => { navigator.mediaDevices.removeEventListener('devicechange', listener) }
   },
   stream: (tracks) => new MediaStream(tracks),
-  peerConnection: (config) => new RTCPeerConnection(config)
+  peerConnection: (config) => new RTCPeerConnection(config),
+  // where the browser can share a screen (not on most phones)
+  ...(typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function'
+    ? { getDisplayMedia: async (constraints: DisplayMediaStreamOptions) => navigator.mediaDevices.getDisplayMedia(constraints) }
+    : {})
 }
 
 export class CallManager {

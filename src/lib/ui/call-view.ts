@@ -30,9 +30,17 @@ export interface OurMediaView {
   readonly switching: boolean
   /** what happened to a device, in words ('' for nothing) */
   readonly notice: string
+  /** the screen can be shared (a video call, a browser that can) */
+  readonly canShare: boolean
+  /** our screen goes instead of the camera */
+  readonly sharing: boolean
+  /** what our video shows: the shared screen, else the camera */
+  readonly preview: MediaStream | undefined
   toggleMute: () => void
   toggleCamera: () => void
   switchCamera: (deviceId?: string) => Promise<void>
+  shareScreen: () => Promise<void>
+  stopSharing: () => void
 }
 
 /** How their sound and picture play here. */

@@ -5,7 +5,8 @@
  * camera or in a voice call; a camera that is off stays off across a switch;
  * a phone that opens one camera at a time; a camera that cannot be opened
  * brings the old one back; an unplugged camera is replaced by another, and
- * the last one's loss is said in words; closing lets everything go.
+ * the last one's loss is said in words; closing lets everything go. The
+ * screen shared goes on the video sender instead of the camera and back.
  */
 import { describe, expect, it } from 'vitest'
 import { CallMedia } from '../../../src/lib/state/call-media.svelte.ts'
@@ -148,5 +149,70 @@ describe('closing', () => {
     expect(devices.opened.every(t => t.readyState === 'ended')).toBe(true)
     expect(media.local).toBeUndefined()
     expect(media.cameras).toEqual([])
+  })
+})
+
+describe('sharing the screen', () => {
+  const screen = (devices: ReturnType<typeof fakeDevices>): FakeTrack | undefined => devices.opened.find(t => t.deviceId === 'screen')
+  const shown = (media: CallMedia): FakeTrack | undefined => (media.preview as unknown as FakeStream | undefined)?.getVideoTracks()[0]
+
+  it('the screen replaces the camera on the video sender and in the preview, for detail; stopping brings the camera back and ends the screen', async () => {
+    const { media, devices, pc } = await inCall({ cameras: ['front'], screen: 'allow' })
+    expect(media.canShare).toBe(true)
+    const camera = video(pc).track
+    await media.shareScreen()
+    expect(media.sharing).toBe(true)
+    expect(video(pc).track?.deviceId).toBe('screen')
+    expect((video(pc).track as unknown as { contentHint?: string }).contentHint).toBe('detail')
+    expect(shown(media)?.deviceId).toBe('screen')
+    // the camera stays open for when sharing stops, and nothing was renegotiated: still two senders
+    expect(camera?.readyState).toBe('live')
+    expect(pc.senders).toHaveLength(2)
+    media.stopSharing()
+    expect(media.sharing).toBe(false)
+    await waitUntil(() => video(pc).track === camera)
+    expect(screen(devices)?.stopped).toBe(true)
+    expect(shown(media)).toBe(camera)
+  })
+
+  it('the browser\'s own "Stop sharing" (the screen\'s track ends) brings the camera back', async () => {
+    const { media, devices, pc } = await inCall({ cameras: ['front'], screen: 'allow' })
+    const camera = video(pc).track
+    await media.shareScreen()
+    screen(devices)?.unplug()
+    expect(media.sharing).toBe(false)
+    await waitUntil(() => video(pc).track === camera)
+  })
+
+  it('the camera turned off or switched while sharing leaves the screen on the sender; sharing stopped with the camera off sends nothing', async () => {
+    const { media, pc } = await inCall({ cameras: ['front', 'back'], screen: 'allow' })
+    await media.shareScreen()
+    await media.switchCamera()
+    expect(video(pc).track?.deviceId).toBe('screen')
+    media.toggleCamera()
+    expect(video(pc).track?.deviceId).toBe('screen')
+    media.stopSharing()
+    await waitUntil(() => video(pc).track === null)
+    media.toggleCamera()
+    await waitUntil(() => video(pc).track?.deviceId === 'back')
+  })
+
+  it('refused by the person: said in words, and the camera stays on the sender', async () => {
+    const { media, pc } = await inCall({ cameras: ['front'], screen: 'deny' })
+    const camera = video(pc).track
+    await media.shareScreen()
+    expect(media.sharing).toBe(false)
+    expect(media.notice).toBe('The screen was not shared: the browser was not allowed to share it.')
+    expect(video(pc).track).toBe(camera)
+  })
+
+  it('none in a voice call or a browser that cannot; the call\'s end stops the screen', async () => {
+    expect((await inCall({ cameras: ['front'], screen: 'allow' }, false)).media.canShare).toBe(false)
+    expect((await inCall({ cameras: ['front'] })).media.canShare).toBe(false)
+    const { media, devices } = await inCall({ cameras: ['front'], screen: 'allow' })
+    await media.shareScreen()
+    media.close()
+    expect(screen(devices)?.stopped).toBe(true)
+    expect(media.sharing).toBe(false)
   })
 })

@@ -21,9 +21,9 @@ const call = (over: Partial<CallEvent>): CallEvent => ({ callId: 'c1', contactId
 /** A stream whose camera says it faces `facing` (or nothing). */
 const stream = (facing?: string): MediaStream => ({ getVideoTracks: () => [{ getSettings: () => (facing === undefined ? {} : { facingMode: facing }) }] }) as unknown as MediaStream
 
-const media = (local: MediaStream): OurMediaView => ({
-  local, muted: false, cameraOff: false, cameras: [], camera: '', canSwitch: false, switching: false, notice: '',
-  toggleMute: () => {}, toggleCamera: () => {}, switchCamera: async () => {}
+const media = (local: MediaStream, over: Partial<OurMediaView> = {}): OurMediaView => ({
+  local, preview: local, muted: false, cameraOff: false, cameras: [], camera: '', canSwitch: false, switching: false, notice: '', canShare: false, sharing: false,
+  toggleMute: () => {}, toggleCamera: () => {}, switchCamera: async () => {}, shareScreen: async () => {}, stopSharing: () => {}, ...over
 })
 
 const playback: PlaybackView = {
@@ -52,6 +52,17 @@ describe('the call view', () => {
     expect(ours(html)).toMatch(/aria-label="Your camera".*class="[^"]*\bmirrored\b/)
     expect(html).toContain('aria-label="Move your picture to another corner"')
     expect(html).toMatch(/<label class="choice[^"]*">Sound output <select/)
+  })
+
+  it('where the screen can be shared, a Share screen button; while it is, Stop sharing, and our picture is the screen, not mirrored', () => {
+    expect(show(view({ call: call({}), here: true, media: media(stream('user')), playback }))).not.toContain('Share screen')
+    expect(show(view({ call: call({}), here: true, media: media(stream('user'), { canShare: true }), playback }))).toMatch(/<button[^>]*aria-pressed="false"[^>]*>Share screen<\/button>/)
+    const sharing = show(view({ call: call({}), here: true, media: media(stream('user'), { canShare: true, sharing: true, preview: stream() }), playback }))
+    expect(sharing).toMatch(/<button[^>]*aria-pressed="true"[^>]*>Stop sharing<\/button>/)
+    expect(ours(sharing)).toContain('aria-label="Your shared screen"')
+    expect(ours(sharing)).not.toContain('mirrored')
+    // a voice call has no picture to share
+    expect(show(view({ call: call({ video: false }), here: true, media: media(stream('user'), { canShare: true }), playback }))).not.toContain('Share screen')
   })
 
   it('a camera that does not say which way it faces is mirrored; a back camera is not', () => {
