@@ -14,6 +14,9 @@
  * - flipped, truncated, extended or spliced encodings of valid frames decode
  *   or throw InvalidMessageError; frames over MAX_GROUP_CALL_FRAME_BYTES are
  *   refused by their size;
+ * - on the wire (src/group-call/boxed.ts): a session box is a request and a
+ *   reply; outside a box only a reject (session, invalid, rate-limited) is a
+ *   reply; arbitrary and mutated bytes decode or throw InvalidMessageError;
  * - the mesh: 2 to 8 devices join one call at random moments, knowing some
  *   of those in it, their frames delivered in any order between pairs (in
  *   order within one direction of a pair, as the protocol sends them). Once
@@ -27,7 +30,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { MAX_CANDIDATE_CHARS, MAX_CANDIDATES_PER_FRAME, MAX_SDP_CHARS } from '../../src/call/constants.ts'
+import { decodeGroupCallBoxReply, decodeGroupCallBoxRequest, encodeGroupCallBoxReply, SESSION_REJECT } from '../../src/group-call/boxed.ts'
 import { CallMesh } from '../../src/group-call/mesh.ts'
+import { encodeBox } from '../../src/session/box.ts'
+import { boxArb } from './session-arbs.ts'
 import {
   GROUP_CALL_REJECT_REASONS, GROUP_CALL_REQUEST_TYPES, MAX_GROUP_CALL_FRAME_BYTES, MAX_GROUP_CALL_MS, MAX_GROUP_CALL_PARTICIPANTS,
   decodeGroupCallReply, decodeGroupCallRequest, encodeGroupCallFrame
@@ -182,6 +188,35 @@ describe('fuzz: group call frames', () => {
     })
     expectSame(runs, FUZZ_PARAMS.numRuns)
     expect(growth).toBeLessThan(64 * 1024 * 1024)
+  })
+})
+
+describe('fuzz: group call frames on the wire', () => {
+  const boxes = boxArb.map(encodeBox)
+  const wire = (bytes: Uint8Array): void => {
+    const request = typed(() => decodeGroupCallBoxRequest(bytes), INVALID)
+    const reply = typed(() => decodeGroupCallBoxReply(bytes), INVALID)
+    // a request is a box, and a box is a reply too
+    if (request.ok) expectEqual(reply.ok && 'box' in reply.value ? reply.value.box : undefined, bytes)
+    if (reply.ok) expectEqual(encodeGroupCallBoxReply('box' in reply.value ? reply.value.box : reply.value.reply), bytes)
+  }
+
+  it('a session box is a request and a reply; outside a box, only a reject that comes before any box is opened', () => {
+    fc.assert(fc.property(boxes, (box) => {
+      expectEqual(decodeGroupCallBoxRequest(box), box)
+      expectEqual(decodeGroupCallBoxReply(box), { box })
+    }), FUZZ_PARAMS)
+    for (const reason of ['session', 'invalid', 'rate-limited'] as const) {
+      expectEqual(decodeGroupCallBoxReply(encodeGroupCallBoxReply({ type: 'reject', reason })), { reply: { type: 'reject', reason } })
+    }
+    for (const other of [{ type: 'reject', reason: 'full' }, { type: 'ok' }, { type: 'joined', participants: [] }, { type: 'reject', reason: 'session', more: 1 }]) {
+      expectSame(typed(() => decodeGroupCallBoxReply(encoder.encode(JSON.stringify(other))), INVALID).ok, false)
+    }
+  })
+
+  it('arbitrary bytes, and boxes or the session reject mutated, decode or throw InvalidMessageError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => { wire(bytes) }), FUZZ_PARAMS)
+    fc.assert(fc.property(fc.oneof(boxes, fc.constant(encodeGroupCallBoxReply(SESSION_REJECT))), mutationArb, (bytes, mutations) => { wire(mutate(bytes, mutations)) }), FUZZ_PARAMS)
   })
 })
 
