@@ -1,6 +1,8 @@
 /** Ports of the sessions feature (see identity.ts for what a port is), and the types they speak. */
 import type { ChatDialerFrame } from '@parley/protocol/chat/codec'
 import type { GroupReply, GroupRequest } from '@parley/protocol/group/wire'
+import type { OutsideReject } from '@parley/protocol/group-call/boxed'
+import type { GroupCallReply, GroupCallRequest } from '@parley/protocol/group-call/wire'
 import type { PeerIdentity } from '@parley/protocol/session/pqxdh'
 import type { Desk } from '../desk-service.ts'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
@@ -67,6 +69,16 @@ export interface GroupBoxesPort {
   mailboxItem(to: string, id: Uint8Array, payload: Uint8Array, mailboxes: readonly string[], options?: AbortOptions): Promise<Uint8Array | undefined>
   /** a relay took the item: its box is not needed any more */
   deposited(to: string, id: Uint8Array): Promise<void>
+}
+
+/** Group calls' boxes (sessions/call-boxes.ts). */
+export interface GroupCallBoxesPort {
+  /** the listener's side: opens each box, hands the frame to `desk`, seals the reply */
+  listenWith(desk: Desk<GroupCallRequest, GroupCallReply>): Desk<Uint8Array, Uint8Array | OutsideReject>
+  /** the dialer's request in a box of our session with `to` */
+  seal(to: PeerId, request: GroupCallRequest, options?: AbortOptions): Promise<SealedRequest>
+  /** the reply to `request`, which we sealed as `sealed` */
+  reply(from: PeerId, sealed: SealedRequest, bytes: Uint8Array, request: GroupCallRequest): Promise<GroupCallReply>
 }
 
 /** Where something unboxed from a peer that speaks sessions was refused: a mailbox item, a chat 1.x stream, a group 1.0.0 exchange. */
