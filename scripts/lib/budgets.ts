@@ -424,10 +424,13 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * table the shell carries in English, the call media's share and stop): the
  * shell 114.78 → 114.94, its budget 115.0 (still under issue 60's goal of
  * 120); the lazy code 868.3 → 868.7, its budget 868.8.
+ * Keeping a live box's state, once for group 2.0.0 and group calls
+ * (sessions/keep-opened.ts) instead of a copy in each: the worker 339.298 →
+ * 339.327 (a shared function's call sites), its budget 339.4.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
   shell: 115.0,
-  worker: 339.3,
+  worker: 339.4,
   pump: 4.6,
   lazy: 868.8,
   serviceWorker: 33.1

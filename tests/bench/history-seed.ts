@@ -109,6 +109,33 @@ export interface SeedImageInput {
   height: number
 }
 
+/** The transfer row of file message `message` (incoming), received whole: every chunk its offer counts held. */
+function completeTransfer (message: MessageRow & { file: FileOffer }, where: Pick<TransferRow, 'store'>): TransferRow {
+  const { file, sentAt } = message
+  const chunkCount = Math.ceil(file.size / file.chunkSize)
+  return {
+    id: message.id,
+    contactId: message.contactId as ContactId,
+    direction: 'in',
+    name: file.name,
+    size: file.size,
+    mime: file.mime,
+    sha256: file.sha256,
+    chunkSize: file.chunkSize,
+    chunkCount,
+    state: 'complete',
+    have: new Uint8Array(Math.ceil(chunkCount / 8)).fill(0xff),
+    chunksDone: chunkCount,
+    bytesDone: file.size,
+    requests: new Uint8Array(chunkCount).fill(1),
+    resumes: 0,
+    store: where.store,
+    createdAt: sentAt,
+    updatedAt: sentAt + 1000,
+    completedAt: sentAt + 1000
+  }
+}
+
 /**
  * An image received in full from contact `peerId`: a file message whose
  * offer has a preview (a WebP drawn here, as a sender's tab makes one) and
@@ -133,33 +160,12 @@ async function seedImage (input: SeedImageInput): Promise<MessageId> {
     const id = newMessageId(input.sentAt)
     const size = input.width * input.height
     const chunkSize = 256 * 1024
-    const chunkCount = Math.ceil(size / chunkSize)
     const hex = '0'.repeat(63) + '1'
     const file: FileOffer = { sha256: hex, size, name: input.name, mime: 'image/png', chunkSize, listHash: hex, thumb, thumbMime: 'image/webp', width: input.width, height: input.height }
-    const message: MessageRow = {
+    const message: MessageRow & { file: FileOffer } = {
       id, contactId: contact.id, direction: 'in', fromPeerId: input.peerId, kind: 'file', body: '', sentAt: input.sentAt, receivedAt: input.sentAt + 50, state: 'read', file
     }
-    const transfer: TransferRow = {
-      id,
-      contactId: contact.id,
-      direction: 'in',
-      name: input.name,
-      size,
-      mime: 'image/png',
-      sha256: hex,
-      chunkSize,
-      chunkCount,
-      state: 'complete',
-      have: new Uint8Array(Math.ceil(chunkCount / 8)).fill(0xff),
-      chunksDone: chunkCount,
-      bytesDone: size,
-      requests: new Uint8Array(chunkCount).fill(1),
-      resumes: 0,
-      store: 'idb',
-      createdAt: input.sentAt,
-      updatedAt: input.sentAt + 1000,
-      completedAt: input.sentAt + 1000
-    }
+    const transfer = completeTransfer(message, { store: 'idb' })
     await db.transaction('rw', db.messages, db.transfers, async () => {
       await db.messages.add(message)
       await db.transfers.add(transfer)
@@ -203,30 +209,10 @@ async function seedFile (input: SeedFileInput): Promise<MessageId> {
     }
     const hex = '0'.repeat(63) + '1'
     const file: FileOffer = { sha256: hex, size: input.size, name: input.name, mime: 'application/octet-stream', chunkSize: input.partBytes, listHash: hex }
-    const message: MessageRow = {
+    const message: MessageRow & { file: FileOffer } = {
       id, contactId: contact.id, direction: 'in', fromPeerId: input.peerId, kind: 'file', body: '', sentAt: input.sentAt, receivedAt: input.sentAt + 50, state: 'read', file
     }
-    const transfer: TransferRow = {
-      id,
-      contactId: contact.id,
-      direction: 'in',
-      name: input.name,
-      size: input.size,
-      mime: 'application/octet-stream',
-      sha256: hex,
-      chunkSize: input.partBytes,
-      chunkCount,
-      state: 'complete',
-      have: new Uint8Array(Math.ceil(chunkCount / 8)).fill(0xff),
-      chunksDone: chunkCount,
-      bytesDone: input.size,
-      requests: new Uint8Array(chunkCount).fill(1),
-      resumes: 0,
-      store: 'opfs',
-      createdAt: input.sentAt,
-      updatedAt: input.sentAt + 1000,
-      completedAt: input.sentAt + 1000
-    }
+    const transfer = completeTransfer(message, { store: 'opfs' })
     await db.transaction('rw', db.messages, db.transfers, async () => {
       await db.messages.add(message)
       await db.transfers.add(transfer)

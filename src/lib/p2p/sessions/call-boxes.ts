@@ -18,10 +18,9 @@ import { decodeGroupCallBoxReply, SESSION_REJECT } from '@parley/protocol/group-
 import { decodeGroupCallReply, decodeGroupCallRequest, encodeGroupCallFrame } from '@parley/protocol/group-call/wire'
 import { boxItemId } from '@parley/protocol/session/box'
 import { ulidOf } from '@parley/protocol/ulid'
-import { sessionTables } from '../../db/sessions.ts'
-import { mayExchange } from '../contacts/index.ts'
 import { fetchBundle } from './bundles.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
+import { keepOpened, mayKeepSession } from './keep-opened.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Desk } from '../kernel/desk-service.ts'
@@ -107,7 +106,7 @@ export class SessionCallBoxes implements GroupCallBoxesPort {
       opened.abandon()
       throw err
     }
-    await this.#commit(from, opened)
+    await keepOpened(this.#components, this.#log, from, opened)
     return reply
   }
 
@@ -134,35 +133,16 @@ export class SessionCallBoxes implements GroupCallBoxesPort {
       this.#log('a group call box from %p carries no valid frame - %e', from, err)
       reply = { type: 'reject', reason: 'invalid' }
     }
-    if (reply.type === 'reject' && opened.started && !await this.#maySession(from)) {
+    if (reply.type === 'reject' && opened.started && !await mayKeepSession(this.#components, from)) {
       // a stranger's box: opened and refused, it leaves no session behind
       sessions.forget(from.toString())
       return INVALID
     }
-    await this.#commit(from, opened)
+    await keepOpened(this.#components, this.#log, from, opened)
     const peer = sessionPeerOf(from)
     const itemId = boxItemId(box)
     const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
     return sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupCallFrame(reply),
       async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
-  }
-
-  /** Whether a session `from` started is kept: a contact we exchange messages with, or a member of a group we hold. */
-  async #maySession (from: PeerId): Promise<boolean> {
-    return mayExchange(await this.#components.contactBook.byPeerId(from.toString())) || await this.#components.groupBook.isGroupPeer(from.toString())
-  }
-
-  /** Keeps an opened box's state. */
-  async #commit (from: PeerId, opened: OpenedBox): Promise<void> {
-    const { db } = this.#components
-    try {
-      await db.transaction('rw', sessionTables(db), async () => { await opened.commit() })
-    } catch (err) {
-      opened.abandon()
-      this.#log.error('could not keep the session state after a group call box from %p - %e', from, err)
-      throw err
-    }
-    void this.#components.sessions.ready(from.toString())
-    if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
   }
 }

@@ -24,11 +24,11 @@ import { bytesToHex } from '@noble/hashes/utils.js'
 import { decodeGroupBoxReply, fitReply } from '@parley/protocol/group/boxed'
 import { decodeGroupReply, decodeGroupRequest, encodeGroupFrame } from '@parley/protocol/group/wire'
 import { boxItemId } from '@parley/protocol/session/box'
-import { dropBoxes, sessionTables } from '../../db/sessions.ts'
+import { dropBoxes } from '../../db/sessions.ts'
 import { ulidBytes, ulidOf } from '@parley/protocol/ulid'
-import { mayExchange } from '../contacts/index.ts'
 import { fetchBundle, mailboxSeal } from './bundles.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
+import { keepOpened, mayKeepSession } from './keep-opened.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId } from '../../db/types.ts'
@@ -147,7 +147,7 @@ export class SessionGroupBoxes implements GroupBoxesPort {
       opened.abandon()
       throw err
     }
-    await this.#commit(from, opened)
+    await keepOpened(this.#components, this.#log, from, opened)
     return reply
   }
 
@@ -183,7 +183,7 @@ export class SessionGroupBoxes implements GroupBoxesPort {
       opened.abandon()
       throw err
     }
-    if (reply.type === 'reject' && opened.started && !await this.#maySession(from)) {
+    if (reply.type === 'reject' && opened.started && !await mayKeepSession(this.#components, from)) {
       // a stranger's box: opened and refused, it leaves no session behind
       sessions.forget(from.toString())
       return reply
@@ -191,33 +191,14 @@ export class SessionGroupBoxes implements GroupBoxesPort {
     if (reply.type !== 'reply' || reply.ops === undefined) {
       // the answer does not wait for the state's write (sessions/chat-boxes.ts says why), except on a chain not stored
       // yet: the dialer takes a reply as leave to drop the chain's KEM fields (chains.ts)
-      const kept = this.#commit(from, opened).catch(() => {})
+      const kept = keepOpened(this.#components, this.#log, from, opened).catch(() => {})
       if (opened.chainUnstored) await kept
       return reply
     }
-    await this.#commit(from, opened)
+    await keepOpened(this.#components, this.#log, from, opened)
     const peer = sessionPeerOf(from)
     const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
     return sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupFrame(reply),
       async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
-  }
-
-  /** Whether a session `from` started is kept: it is a contact we exchange messages with, or a member of a group we hold. */
-  async #maySession (from: PeerId): Promise<boolean> {
-    return mayExchange(await this.#components.contactBook.byPeerId(from.toString())) || await this.#components.groupBook.isGroupPeer(from.toString())
-  }
-
-  /** Keeps an opened box's state (and tells the chat of a contact who started over). */
-  async #commit (from: PeerId, opened: OpenedBox): Promise<void> {
-    const { db } = this.#components
-    try {
-      await db.transaction('rw', sessionTables(db), async () => { await opened.commit() })
-    } catch (err) {
-      opened.abandon()
-      this.#log.error('could not keep the session state after a group box from %p - %e', from, err)
-      throw err
-    }
-    void this.#components.sessions.ready(from.toString())
-    if (opened.replaced) await this.#components.sessionNotices.sessionReset(from.toString())
   }
 }
