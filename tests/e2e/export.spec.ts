@@ -90,8 +90,10 @@ test('a chat of 1,000 messages exports as a ZIP whose page shows them as the cha
     await expect(page.locator('article').first()).toContainText('history 0')
     const answer = page.locator('article').filter({ hasText: 'at seven' })
     await expect(answer.locator('blockquote')).toHaveText('Reply to Bob: what time is the train?')
-    await answer.locator('blockquote a').click()
-    await expect(page).toHaveURL(/#m-/)
+    // the quote links to the original on the page (a click on it once missed in CI: its target is checked instead)
+    const href = await answer.locator('blockquote a').getAttribute('href')
+    expect(href).toMatch(/^#m-/)
+    await expect(page.locator(`[id="${(href ?? '#').slice(1)}"]`)).toContainText('what time is the train?')
     await expect(page.locator('article').filter({ hasText: 'This message was deleted.' })).toHaveCount(1)
     await expect(page.getByText('a word I take back')).toHaveCount(0)
     // the picture shows, the voice message plays
