@@ -91,17 +91,11 @@ async function measureMesh (browser: Browser, n: number): Promise<void> {
       }
     }
     // every pair's video decoded on both sides
-    const deadline = Date.now() + 60_000
     for (const page of pages) {
-      for (;;) {
-        const decoding = await page.evaluate(`(async () => {
-          const all = await Promise.all(Object.values(window.__pcs).map(async pc => [...(await pc.getStats()).values()].some(r => r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded ?? 0) > 0)))
-          return all.every(Boolean)
-        })()`)
-        if (decoding === true) break
-        if (Date.now() > deadline) throw new Error(`the mesh of ${n} did not decode every pair's video within 60 s`)
-        await page.waitForTimeout(200)
-      }
+      await page.waitForFunction(`(async () => {
+        const all = await Promise.all(Object.values(window.__pcs).map(async pc => [...(await pc.getStats()).values()].some(r => r.type === 'inbound-rtp' && r.kind === 'video' && (r.framesDecoded ?? 0) > 0)))
+        return all.every(Boolean)
+      })()`, undefined, { timeout: 60_000, polling: 200 })
     }
     // a measurement window, not a wait for a condition: the figures are rates over it
     await pages[0]?.waitForTimeout(WARM_MS)

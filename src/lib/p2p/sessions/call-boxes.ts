@@ -17,10 +17,9 @@ import { InvalidMessageError } from '@libp2p/interface'
 import { decodeGroupCallBoxReply, SESSION_REJECT } from '@parley/protocol/group-call/boxed'
 import { decodeGroupCallReply, decodeGroupCallRequest, encodeGroupCallFrame } from '@parley/protocol/group-call/wire'
 import { boxItemId } from '@parley/protocol/session/box'
-import { ulidOf } from '@parley/protocol/ulid'
-import { fetchBundle } from './bundles.ts'
+import { equal } from '@parley/protocol/session/ratchet-state'
 import { sessionPeerOf } from './chat-boxes.ts'
-import { keepOpened, mayKeepSession } from './keep-opened.ts'
+import { keepOpened, mayKeepSession, sealLive } from './keep-opened.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { Desk } from '../kernel/desk-service.ts'
@@ -48,10 +47,6 @@ export class CallSessionRefusedError extends Error {
 
 const INVALID: OutsideReject = { type: 'reject', reason: 'invalid' }
 
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i])
-}
-
 export class SessionCallBoxes implements GroupCallBoxesPort {
   readonly #components: SessionCallBoxesComponents
   readonly #log: Logger
@@ -68,12 +63,8 @@ export class SessionCallBoxes implements GroupCallBoxesPort {
 
   /** The request in a box of our session with `to` (started from its bundle when there is none). */
   async seal (to: PeerId, request: GroupCallRequest, options: AbortOptions = {}): Promise<SealedRequest> {
-    const peer = sessionPeerOf(to)
     const itemId = crypto.getRandomValues(new Uint8Array(16))
-    const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
-    const box = await this.#components.sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupCallFrame(request),
-      async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
-    return { box, itemId }
+    return { box: await sealLive(this.#components, to, itemId, encodeGroupCallFrame(request), options), itemId }
   }
 
   /**
@@ -91,7 +82,7 @@ export class SessionCallBoxes implements GroupCallBoxesPort {
       if (await sessions.reset(from.toString())) await this.#components.sessionNotices.sessionReset(from.toString())
       throw new CallSessionRefusedError(`${from.toString()} could not open our box: a new session comes with the next frame`)
     }
-    if (!sameBytes(boxItemId(frame.box), sealed.itemId)) throw new InvalidMessageError('Invalid group call frame: the reply\'s box names another item')
+    if (!equal(boxItemId(frame.box), sealed.itemId)) throw new InvalidMessageError('Invalid group call frame: the reply\'s box names another item')
     let opened: OpenedBox
     try {
       opened = await sessions.open(sessionPeerOf(from), frame.box)
@@ -139,10 +130,6 @@ export class SessionCallBoxes implements GroupCallBoxesPort {
       return INVALID
     }
     await keepOpened(this.#components, this.#log, from, opened)
-    const peer = sessionPeerOf(from)
-    const itemId = boxItemId(box)
-    const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
-    return sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupCallFrame(reply),
-      async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
+    return sealLive(this.#components, from, boxItemId(box), encodeGroupCallFrame(reply), options)
   }
 }

@@ -26,9 +26,9 @@ import { decodeGroupReply, decodeGroupRequest, encodeGroupFrame } from '@parley/
 import { boxItemId } from '@parley/protocol/session/box'
 import { dropBoxes } from '../../db/sessions.ts'
 import { ulidBytes, ulidOf } from '@parley/protocol/ulid'
-import { fetchBundle, mailboxSeal } from './bundles.ts'
+import { mailboxSeal } from './bundles.ts'
 import { sessionPeerOf } from './chat-boxes.ts'
-import { keepOpened, mayKeepSession } from './keep-opened.ts'
+import { keepOpened, mayKeepSession, sealLive } from './keep-opened.ts'
 import { SessionUnreadableError } from './sessions.ts'
 import type { ParleyDb } from '../../db/db.ts'
 import type { MessageId } from '../../db/types.ts'
@@ -102,11 +102,8 @@ export class SessionGroupBoxes implements GroupBoxesPort {
 
   /** The dialer's request in a box of our session with `to` (started from its bundle when there is none). Not kept: a retry seals it again. */
   async seal (to: PeerId, request: GroupRequest, options: AbortOptions = {}): Promise<SealedRequest> {
-    const peer = sessionPeerOf(to)
     const itemId = requestItemId(request)
-    const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
-    const box = await this.#components.sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupFrame(request),
-      async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
+    const box = await sealLive(this.#components, to, itemId, encodeGroupFrame(request), options)
     return { box, itemId }
   }
 
@@ -196,9 +193,6 @@ export class SessionGroupBoxes implements GroupBoxesPort {
       return reply
     }
     await keepOpened(this.#components, this.#log, from, opened)
-    const peer = sessionPeerOf(from)
-    const mailboxes = await this.#components.groupBook.mailboxesOf(peer.peer)
-    return sessions.seal(peer, ulidOf(itemId), itemId, encodeGroupFrame(reply),
-      async () => fetchBundle(this.#components, peer, mailboxes, options), { keep: false })
+    return sealLive(this.#components, from, itemId, encodeGroupFrame(reply), options)
   }
 }
