@@ -84,7 +84,7 @@ const NODE_RESTRICTIONS = {
  * no feature; only the composition root (root/) imports features freely, and
  * only src/workers import the root (eslint-rules/feature-order.js).
  */
-export const FEATURE_ORDER = ['identity', 'devices', 'contacts', 'relays', 'presence', 'sessions', 'messaging', 'transfers', 'groups', 'actions', 'calls', 'nearby', 'push', 'instances', 'diagnostics', 'sync', 'link']
+export const FEATURE_ORDER = ['identity', 'devices', 'contacts', 'relays', 'presence', 'sessions', 'messaging', 'transfers', 'groups', 'actions', 'calls', 'group-calls', 'nearby', 'push', 'instances', 'diagnostics', 'sync', 'link']
 
 /** The worker entry points, the files store, the RPC layer and the contract: no words, no UI. */
 const WORKER_SIDE_RESTRICTIONS = {

@@ -427,12 +427,20 @@ export const LINE_BUDGET_EXEMPT = [/^src\/lib\/i18n\/messages\//]
  * Keeping a live box's state, once for group 2.0.0 and group calls
  * (sessions/keep-opened.ts) instead of a copy in each: the worker 339.298 →
  * 339.327 (a shared function's call sites), its budget 339.4.
+ * Issue 62's group calls in the node (group-calls/: the desk, the mesh's
+ * rules, each device's frames, the history's entry; the call line; the group
+ * calls' session boxes composed): the worker 339.3 → 345.04, its budget
+ * 345.1. Loading that code on demand (as the link's) was tried and made the
+ * worker bigger, 346.0: rolldown split what it shares with the worker
+ * (sessions, the db's message rows) into chunks of their own. The contract's
+ * new methods and their error's words: the shell 114.94 → 115.01, its budget
+ * 115.1; the Russian words, lazy, 868.81, its budget 868.9.
  */
 export const BUNDLE_BUDGETS_KIB: Readonly<Record<keyof BundleSizes, number>> = {
-  shell: 115.0,
-  worker: 339.4,
+  shell: 115.1,
+  worker: 345.1,
   pump: 4.6,
-  lazy: 868.8,
+  lazy: 868.9,
   serviceWorker: 33.1
 }
 

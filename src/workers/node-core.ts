@@ -77,6 +77,8 @@ export function startNode (scope: WorkerGlobalScope): NodeCore {
   node.events.addEventListener('groupTyping', (evt) => { server.emit('groupTyping', evt.detail) })
   node.events.addEventListener('call', (evt) => { server.emit('call', evt.detail) })
   node.events.addEventListener('callSignal', (evt) => { server.emit('callSignal', evt.detail) })
+  node.events.addEventListener('groupCall', (evt) => { server.emit('groupCall', evt.detail) })
+  node.events.addEventListener('groupCallSignal', (evt) => { server.emit('groupCallSignal', evt.detail) })
   node.events.addEventListener('link', (evt) => { server.emit('link', evt.detail) })
 
   function onTabMessage (data: unknown, ports: readonly MessagePort[]): boolean {

@@ -11,6 +11,7 @@ import { contactsMethods } from './methods/contacts.ts'
 import { devicesMethods } from './methods/devices.ts'
 import { linkMethods } from './methods/link.ts'
 import { diagnosticsMethods } from './methods/diagnostics.ts'
+import { groupCallsMethods } from './methods/group-calls.ts'
 import { groupsMethods } from './methods/groups.ts'
 import { identityMethods } from './methods/identity.ts'
 import { messagingMethods } from './methods/messaging.ts'
@@ -20,6 +21,7 @@ import { relaysMethods } from './methods/relays.ts'
 import { transfersMethods } from './methods/transfers.ts'
 import type { GroupTypingEvent, IncomingMessageEvent, NodeStatus, TypingEvent } from './types.ts'
 import type { CallEvent, CallSignalEvent } from './call-types.ts'
+import type { GroupCallSignal, GroupCallView } from './group-call-types.ts'
 import type { LinkView } from './link-types.ts'
 
 export const nodeContract = {
@@ -32,6 +34,7 @@ export const nodeContract = {
     ...actionsMethods,
     ...groupsMethods,
     ...callsMethods,
+    ...groupCallsMethods,
     ...transfersMethods,
     ...relaysMethods,
     ...nearbyMethods,
@@ -55,6 +58,10 @@ export const nodeContract = {
     call: event<CallEvent>(),
     /** the contact's answer, offer or candidates, for the tab that holds the call's media */
     callSignal: event<CallSignalEvent>(),
+    /** a group call we know of changed: it rings, someone joined, left or declined, it ended */
+    groupCall: event<GroupCallView>(),
+    /** a pair's signalling, for the tab that holds the group call's media */
+    groupCallSignal: event<GroupCallSignal>(),
     /** a link of a device (issue 58) moved on: where it stands now */
     link: event<LinkView>()
   }
@@ -73,5 +80,6 @@ export { MEMORY_STORE_MAX_BYTES, UNKNOWN_CAPABILITIES } from './capabilities.ts'
 export { CHAT_TIMERS, MAX_MARK_READ_IDS, TYPING_REPEAT_MS, TYPING_SHOWN_MS } from './methods/actions.ts'
 export type * from './types.ts'
 export type * from './call-types.ts'
+export type * from './group-call-types.ts'
 export type * from './device-types.ts'
 export type { PushKeys, PushRelayKey, PushRelayKeyState, PushRelayState, PushRelayStatus, PushStatus } from './methods/push.ts'

@@ -76,8 +76,11 @@ export type CallOutcome = 'answered' | 'missed' | 'declined' | 'unanswered' | 'c
 export interface CallRecord {
   video: boolean
   outcome: CallOutcome
-  /** an answered call: how long it lasted, ms */
+  /** an answered call: how long it lasted, ms (a group call: from its start to its end) */
   durationMs?: number
+  /** a group call: its id, and the members (account PeerIDs) who took part */
+  callId?: string
+  participants?: string[]
 }
 /**
  * An outgoing message goes queued → sent (handed to a connection) → stored

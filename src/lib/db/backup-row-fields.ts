@@ -79,8 +79,8 @@ export const FILE_FIELDS = {
   sha256: false, size: false, name: false, mime: false, chunkSize: false, listHash: false,
   thumb: true, thumbMime: true, width: true, height: true, voice: true
 } as const satisfies Record<Exclude<keyof FileOffer, 'key'>, boolean>
-/** A call kept in the chat (kind 'call'). */
-export const CALL_FIELDS = { video: false, outcome: false, durationMs: true } as const satisfies Record<keyof CallRecord, boolean>
+/** A call kept in the chat (kind 'call'); a group call's id and participants are named for the type only: group messages are not backed up. */
+export const CALL_FIELDS = { video: false, outcome: false, durationMs: true, callId: true, participants: true } as const satisfies Record<keyof CallRecord, boolean>
 /** Fields that hold a nested row, by name, with that row's field map (for `rowToJson`). */
 const NESTED_FIELDS: Readonly<Record<string, FieldMap>> = { file: FILE_FIELDS, call: CALL_FIELDS, ...ACTION_NESTED_FIELDS }
 

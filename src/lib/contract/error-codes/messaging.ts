@@ -27,5 +27,7 @@ export const MESSAGING_ERRORS = {
   // calls (lib/p2p/calls)
   callNotFound: {},
   callBusy: {},
-  callNotContact: {}
+  callNotContact: {},
+  // group calls (lib/p2p/group-calls)
+  groupCallFull: { max: 'number' }
 } as const

@@ -16,9 +16,9 @@ import type { CallConfiguration, CallSnapshot } from '../call-types.ts'
  */
 export const CALL_LIMITS = { sdpChars: 32 * 1024, candidatesPerFrame: 32, candidateChars: 1024, midChars: 64, mLineIndex: 63 } as const
 
-const callId = (): ReturnType<typeof v.string> => v.string({ max: 32, min: 32, pattern: /^[0-9a-f]{32}$/, patternName: 'a call id (32 hex digits)' })
-const sdp = (): ReturnType<typeof v.string> => v.string({ max: CALL_LIMITS.sdpChars, min: 3 })
-const candidate = v.object({
+export const callId = (): ReturnType<typeof v.string> => v.string({ max: 32, min: 32, pattern: /^[0-9a-f]{32}$/, patternName: 'a call id (32 hex digits)' })
+export const sdp = (): ReturnType<typeof v.string> => v.string({ max: CALL_LIMITS.sdpChars, min: 3 })
+export const candidate = v.object({
   candidate: v.string({ max: CALL_LIMITS.candidateChars }),
   sdpMid: v.nullable(v.string({ max: CALL_LIMITS.midChars })),
   sdpMLineIndex: v.nullable(v.number({ integer: true, min: 0, max: CALL_LIMITS.mLineIndex })),

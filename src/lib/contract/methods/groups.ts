@@ -7,7 +7,7 @@ import { MAX_MARK_READ_IDS } from './actions.ts'
 import type { MessageId } from '../rows.ts'
 
 /** A group's id: 32 lowercase hex digits. */
-function groupId (): ReturnType<typeof v.string> {
+export function groupId (): ReturnType<typeof v.string> {
   return v.string({ min: 32, max: 32, pattern: /^[0-9a-f]{32}$/, patternName: 'a group id (32 hex digits)' })
 }
 

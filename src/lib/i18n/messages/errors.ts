@@ -158,6 +158,7 @@ export const en = {
   callNotFound: 'That call has ended.',
   callBusy: 'You are already in a call: end it first.',
   callNotContact: 'You can call only your accepted contacts who are not blocked.',
+  groupCallFull: 'This call is full: at most {max} people can be in a group call.',
 
   // ---- file transfers (p2p/transfers/transfers.ts, p2p/protocols/file/errors.ts)
   fileTooLarge: 'This file is {size:bytes}; files can be at most {max:bytes}.',

@@ -10,6 +10,7 @@ import { decodeCallReply, decodeCallRequest, encodeCallFrame } from '@parley/pro
 import { DeskService } from '../kernel/desk-service.ts'
 import type { CallReply, CallRequest } from '@parley/protocol/call/wire'
 import type { Desk, DeskProtocol, DeskServiceComponents } from '../kernel/desk-service.ts'
+import type { CallLinePort } from '../kernel/ports/calls.ts'
 
 export type CallDesk = Desk<CallRequest, CallReply>
 
@@ -33,7 +34,14 @@ const CALL: DeskProtocol<CallRequest, CallReply> = {
   rateLimited: { type: 'reject', reason: 'rate-limited' }
 }
 
-/** The libp2p service factory. */
-export function callService (desk: CallDesk): (components: DeskServiceComponents) => CallService {
-  return (components) => new DeskService(components, CALL, desk)
+/** The libp2p service factory: an invite while a group call holds `line` is answered `busy`. */
+export function callService (desk: CallDesk, line: Pick<CallLinePort, 'holder'>): (components: DeskServiceComponents) => CallService {
+  const lined: CallDesk = {
+    receive: async (from, request, options) => {
+      const holder = line.holder
+      if (request.type === 'invite' && holder !== undefined && holder !== request.call) return { type: 'reject', reason: 'busy' }
+      return desk.receive(from, request, options)
+    }
+  }
+  return (components) => new DeskService(components, CALL, lined)
 }

@@ -4,13 +4,14 @@
  * carried pairwise to each member.
  */
 import { GroupBook } from './book.ts'
+import { GroupCallRoster } from './call-roster.ts'
 import { GroupCourier } from './courier.ts'
 import { groupService } from './group-service.ts'
 import { Groups } from './groups.ts'
 import { groupHandlers } from './handlers.ts'
 import { groupTyping } from './typing.ts'
 import type { Feature } from '../kernel/feature.ts'
-import type { GroupBookPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
+import type { GroupBookPort, GroupCallRosterPort, GroupCourierPort, GroupsPort } from '../kernel/ports/groups.ts'
 import type { GroupBoxesPort, SessionPinsPort } from '../kernel/ports/sessions.ts'
 import type { GroupBookComponents } from './book.ts'
 import type { GroupCourierComponents } from './courier.ts'
@@ -34,6 +35,8 @@ export interface GroupsServices {
   /** with what the groups ask of it */
   groupCourier: GroupCourierPort & Pick<GroupCourier, 'pushOps' | 'kick'>
   groups: GroupsPort
+  /** whom a group call rings and takes frames from */
+  groupCallRoster: GroupCallRosterPort
 }
 
 /** Its libp2p service: `/parley/group/*`. */
@@ -46,7 +49,7 @@ export const groupsFeature: Feature<GroupsFeatureComponents, GroupsServices, Gro
     const groups = new Groups(components)
     const typing = groupTyping(components)
     return {
-      services: { groupBook, groupCourier: new GroupCourier(components), groups },
+      services: { groupBook, groupCourier: new GroupCourier(components), groups, groupCallRoster: new GroupCallRoster({ db: components.db, groupBook }) },
       handlers: groupHandlers({ groups, groupTyping: typing, db: components.db }),
       // the desk exists before the node starts, so before any request can arrive
       protocols: () => ({ group: groupService(groupBook, components.groupBoxes, components.sessionPins) })

@@ -6,7 +6,7 @@
  * libp2p's own events (connections, addresses) are read from the libp2p node
  * itself.
  */
-import type { CallEvent, CallSignalEvent, DirectOutlook, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
+import type { CallEvent, CallSignalEvent, DirectOutlook, GroupCallSignal, GroupCallView, GroupTypingEvent, IncomingMessageEvent, NodeCapabilities, NodeStatus, TypingEvent } from '../../contract/index.ts'
 import type { LinkView } from '../../contract/link-types.ts'
 import type { ContactId, EventRow, MessageId } from '../../db/types.ts'
 import type { Connection } from '@libp2p/interface'
@@ -58,6 +58,10 @@ export interface ParleyEvents {
   call: CustomEvent<CallEvent>
   /** the contact's answer, offer or candidates for the call's tab (calls/calls.ts) */
   callSignal: CustomEvent<CallSignalEvent>
+  /** a group call we know of changed (group-calls/group-calls.ts) */
+  groupCall: CustomEvent<GroupCallView>
+  /** a pair's signalling for the tab that holds the group call's media (group-calls/group-calls.ts) */
+  groupCallSignal: CustomEvent<GroupCallSignal>
   /** the node holds a relay reservation after holding none: contacts can reach us again */
   online: CustomEvent<undefined>
   /** a peer became an accepted contact on our side (we accepted, or they accepted us): presence/direct-upgrade.ts upgrades to direct */

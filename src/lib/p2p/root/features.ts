@@ -10,6 +10,7 @@ import { callsFeature } from '../calls/index.ts'
 import { contactsFeature } from '../contacts/index.ts'
 import { devicesFeature } from '../devices/index.ts'
 import { diagnosticsFeature } from '../diagnostics/index.ts'
+import { groupCallsFeature } from '../group-calls/index.ts'
 import { groupsFeature } from '../groups/index.ts'
 import { identityFeature } from '../identity/index.ts'
 import { instancesFeature } from '../instances/index.ts'
@@ -35,6 +36,7 @@ export const FEATURES = [
   actionsFeature,
   groupsFeature,
   callsFeature,
+  groupCallsFeature,
   nearbyFeature,
   pushFeature,
   instancesFeature,

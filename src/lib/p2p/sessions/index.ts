@@ -4,6 +4,7 @@
  * sessions with each peer that seal and open the boxes chat and group items
  * travel in.
  */
+import { SessionCallBoxes } from './call-boxes.ts'
 import { SessionChatBoxes } from './chat-boxes.ts'
 import { DeviceListExchange } from './device-lists.ts'
 import { FreshPrekeyDirectory } from './fresh-bundles.ts'
@@ -19,7 +20,8 @@ import { Sessions } from './sessions.ts'
 import type { ParleyEventTarget } from '../kernel/events.ts'
 import type { Feature } from '../kernel/feature.ts'
 import type { ChatBoxes } from '../kernel/ports/messaging.ts'
-import type { GroupBoxesPort, MailboxBoxesPort, PeerBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { GroupBoxesPort, GroupCallBoxesPort, MailboxBoxesPort, PeerBoxesPort, SessionNoticesPort, SessionPinsPort, SessionsPort } from '../kernel/ports/sessions.ts'
+import type { SessionCallBoxesComponents } from './call-boxes.ts'
 import type { SessionChatBoxesComponents } from './chat-boxes.ts'
 import type { DeviceListExchangeComponents } from './device-lists.ts'
 import type { PrekeyDirectory } from './directory.ts'
@@ -35,7 +37,7 @@ import type { SessionsComponents } from './sessions.ts'
 import type { Startable } from '@libp2p/interface'
 
 /** What the feature reads of the node's components. */
-export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionNoticesComponents & SessionPinsComponents & DeviceListExchangeComponents & SessionPeerBoxesComponents & {
+export type SessionsFeatureComponents = OwnKeysComponents & RelayPrekeyDirectoryComponents & PrekeyKeeperComponents & OwnBundleServiceComponents & SessionsComponents & SessionChatBoxesComponents & SessionGroupBoxesComponents & SessionCallBoxesComponents & SessionNoticesComponents & SessionPinsComponents & DeviceListExchangeComponents & SessionPeerBoxesComponents & {
   events: Pick<ParleyEventTarget, 'addEventListener'>
 }
 
@@ -50,6 +52,8 @@ export interface SessionsServices {
   sessions: SessionsPort & Pick<Sessions, 'seal' | 'reset' | 'known' | 'hasSession' | 'answered'>
   chatBoxes: ChatBoxes & MailboxBoxesPort
   groupBoxes: GroupBoxesPort
+  /** group calls' frames (group-calls/) */
+  callBoxes: GroupCallBoxesPort
   /** boxes for our account's other devices (sync/) */
   peerBoxes: PeerBoxesPort
   sessionNotices: SessionNoticesPort
@@ -77,6 +81,7 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
         sessions,
         chatBoxes: new SessionChatBoxes(components),
         groupBoxes: new SessionGroupBoxes(components),
+        callBoxes: new SessionCallBoxes(components),
         peerBoxes: new SessionPeerBoxes(components),
         sessionNotices: new SessionNotices(components),
         sessionPins: new SessionPins(components),
@@ -87,6 +92,7 @@ export const sessionsFeature: Feature<SessionsFeatureComponents, SessionsService
 }
 
 export { sessionPeerOf } from './chat-boxes.ts'
+export { CallSessionRefusedError } from './call-boxes.ts'
 export { SessionUnreadableError } from './sessions.ts'
 export { openOrSay } from './unreadable.ts'
 export { PrekeysAwaitedError } from './bundles.ts'

@@ -35,3 +35,15 @@ export interface GroupCourierPort {
   /** connects to `peer` if it can (a file's author, to pull the file from); never throws */
   reach(peer: string): void
 }
+
+/** A group call's roster (groups/call-roster.ts): in a group we are a member of, its members' devices. */
+export interface GroupCallRosterPort {
+  /** the member we are (the account) */
+  me(): string
+  /** this device's PeerID */
+  device(): string
+  /** every device a group item of ours goes to (each other member's, and our own other devices); undefined when we are not a member of `groupId` */
+  devices(groupId: string): Promise<string[] | undefined>
+  /** the member `peer` is, or is a device of (this device: us); undefined for anyone else, or when we are not a member */
+  memberOf(groupId: string, peer: string): Promise<string | undefined>
+}
